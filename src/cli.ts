@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Command } from 'commander';
+import { loadConfig } from './config.js';
+import { bootstrap, databaseOptions, openContext, printCredentials, SYSTEM } from './bootstrap.js';
+import { buildApp, WEB_DIST } from './server.js';
+import { recordAudit, verifyAuditChain } from './db/audit-chain.js';
+import { hashPassword } from './crypto/password.js';
+import { checkRoleSet } from './domain/auth/roles.js';
+import { temporaryPassword } from './features/accounts/service.js';
+import { endSessionsOf } from './features/auth/sessions.js';
+import { acquireDataDirLock, assertDataDirFree } from './db/lock.js';
+import { backupPglite, restorePglite } from './db/backup.js';
+
+const program = new Command('xgz').description('XGZ 小个专党建工作平台');
+
+function fail(message: string): never {
+  process.stderr.write(`错误：${message}\n`);
+  process.exit(1);
+}
+
+/** Builds the web UI when its bundle is missing (a fresh clone), so `npm start` is the only step. */
+function ensureWebBuilt(): void {
+  if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) return;
+  process.stdout.write('首次启动：正在构建网页界面 (vite build)…\n');
+  const res = spawnSync(process.execPath, [path.resolve('node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+  if (res.status !== 0) fail('网页界面构建失败');
+}
+
+program
+  .command('serve')
+  .description('启动平台（首次启动会建库、载入行政区划与演示数据并打印初始账号）')
+  .option('--no-demo', '首次启动时不载入演示数据')
+  .action(async (opts: { demo: boolean }) => {
+    const config = loadConfig();
+    ensureWebBuilt();
+    if (!config.databaseUrl) acquireDataDirLock(config.dataDir);
+    const ctx = await openContext(config);
+    const creds = await bootstrap(ctx, { demo: opts.demo });
+    const app = await buildApp(ctx);
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+    await app.listen({ port: config.port, host: config.host });
+    printCredentials(creds, url);
+    process.stdout.write(`XGZ 已启动：${url}  （数据库：${ctx.database.kind === 'pglite' ? `内置 PGlite ${config.dataDir}` : 'PostgreSQL'}；接口文档 ${url}/api/docs）\n`);
+    const stop = async () => {
+      await app.close();
+      await ctx.database.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program
+  .command('migrate')
+  .description('应用数据库迁移')
+  .action(async () => {
+    const ctx = await openContext(loadConfig());
+    await ctx.database.close();
+    process.stdout.write('数据库迁移已完成\n');
+  });
+
+/** Runs a maintenance command on an open context and closes it. */
+async function withContext(fn: (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<void>) {
+  const config = loadConfig();
+  if (!config.databaseUrl) assertDataDirFree(config.dataDir);
+  const ctx = await openContext(config);
+  try {
+    await fn(ctx);
+  } finally {
+    await ctx.database.close();
+  }
+}
+
+const user = program.command('user').description('账号维护');
+user
+  .command('create')
+  .requiredOption('--username <name>', '账号名')
+  .requiredOption('--name <displayName>', '姓名')
+  .requiredOption('--jurisdiction <code>', '辖区代码（6 位行政区划代码或 9 位基层所代码）')
+  .requiredOption('--roles <roles>', '角色，逗号分隔：sysadmin,secadmin,auditor,editor,viewer,station_staff,instructor')
+  .action((o: { username: string; name: string; jurisdiction: string; roles: string }) =>
+    withContext(async (ctx) => {
+      const roles = o.roles.split(',').map((r) => r.trim()).filter(Boolean);
+      const problem = checkRoleSet(roles);
+      if (problem) fail(problem);
+      const node = await ctx.db.selectFrom('jurisdiction').select(['code', 'scope_key']).where('code', '=', o.jurisdiction).executeTakeFirst();
+      if (!node) fail(`辖区 ${o.jurisdiction} 不存在`);
+      const password = temporaryPassword();
+      const row = await ctx.db
+        .insertInto('app_user')
+        .values({ username: o.username, display_name: o.name, jurisdiction_code: node.code, scope_key: node.scope_key, roles, password_hash: await hashPassword(password, ctx.config.passwordIterations) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await recordAudit(ctx.db, SYSTEM, { action: 'account.create', objectType: 'user', objectId: row.id, detail: { after: { username: o.username, roles, jurisdictionCode: node.code }, via: 'cli' } });
+      process.stdout.write(`已创建账号 ${o.username}，初始密码：${password}（首次登录须修改）\n`);
+    }),
+  );
+user
+  .command('reset-password <username>')
+  .description('重置密码并解除锁定（打印一次性密码）')
+  .action((username: string) =>
+    withContext(async (ctx) => {
+      const u = await ctx.db.selectFrom('app_user').select('id').where('username', '=', username).executeTakeFirst();
+      if (!u) fail(`账号 ${username} 不存在`);
+      const password = temporaryPassword();
+      await ctx.db.updateTable('app_user').set({ password_hash: await hashPassword(password, ctx.config.passwordIterations), must_change_password: true, failed_logins: 0, locked_until: null }).where('id', '=', u.id).execute();
+      await endSessionsOf(ctx.db, u.id);
+      await recordAudit(ctx.db, SYSTEM, { action: 'account.reset_password', objectType: 'user', objectId: u.id, detail: { via: 'cli' } });
+      process.stdout.write(`账号 ${username} 的新密码：${password}（登录后须修改）\n`);
+    }),
+  );
+
+program
+  .command('audit')
+  .description('审计日志')
+  .command('verify')
+  .description('校验审计链：逐条核对 SM3 哈希与前后链接，指出第一条被改动的记录')
+  .action(async () => {
+    const config = loadConfig();
+    const ctx = await openContext(config);
+    const result = await verifyAuditChain(ctx.db);
+    await ctx.database.close();
+    if (result.ok) {
+      process.stdout.write(`审计链完整：共 ${result.count} 条记录，逐条校验通过\n`);
+    } else {
+      process.stdout.write(`审计链被破坏：第一条异常记录编号 ${result.brokenId}（${result.reason}）；此前 ${result.count} 条完好\n`);
+      process.exitCode = 2;
+    }
+  });
+
+program
+  .command('backup <file>')
+  .description('备份内置数据库（须先停止服务）；PostgreSQL 请用 pg_dump')
+  .action(async (file: string) => {
+    const config = loadConfig();
+    if (config.databaseUrl) {
+      process.stdout.write('使用 PostgreSQL 服务器时请用其自带工具备份：\n  pg_dump -Fc "$DATABASE_URL" > xgz.dump\n恢复：pg_restore -d "$DATABASE_URL" --clean xgz.dump\n另请备份密钥文件（XGZ_DATA_DIR/keys/master.key 或 XGZ_DATA_KEY）。\n');
+      return;
+    }
+    assertDataDirFree(config.dataDir);
+    const bytes = await backupPglite(databaseOptions(config).pgliteDir!, path.resolve(file));
+    process.stdout.write(`已备份到 ${path.resolve(file)}（${(bytes / 1048576).toFixed(1)} MB）。密钥文件 ${path.join(config.dataDir, 'keys')} 须另行妥善保管。\n`);
+  });
+
+program
+  .command('restore <file>')
+  .description('从备份恢复内置数据库（须先停止服务；原数据目录会被改名保留）')
+  .action(async (file: string) => {
+    const config = loadConfig();
+    if (config.databaseUrl) fail('使用 PostgreSQL 服务器时请用 pg_restore 恢复');
+    assertDataDirFree(config.dataDir);
+    const kept = await restorePglite(path.resolve(file), databaseOptions(config).pgliteDir!);
+    process.stdout.write(`已从 ${file} 恢复。${kept ? `原数据保留在 ${kept}` : ''}\n`);
+  });
+
+program.parseAsync(process.argv).catch((err: Error) => fail(err.message));

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Environment, validated once. Everything the deployer can set lives here and in README.md. */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z.string().optional(),
+  XGZ_DATA_DIR: z.string().default('./data'),
+  XGZ_DATA_KEY: z.string().optional(),
+  XGZ_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  XGZ_COOKIE_SECURE: z.enum(['auto', 'always', 'never']).default('auto'),
+  XGZ_TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  XGZ_BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
+  /** Overrides the calibrated PBKDF2 iteration count (tests use a small one to stay fast). */
+  XGZ_PASSWORD_ITERATIONS: z.coerce.number().int().min(1000).optional(),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  dataKey?: string;
+  logLevel: z.infer<typeof envSchema>['XGZ_LOG_LEVEL'];
+  cookieSecure: 'auto' | 'always' | 'never';
+  trustProxy: boolean;
+  bodyLimit: number;
+  passwordIterations?: number;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`环境变量配置有误 (invalid environment):\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL || undefined,
+    dataDir: path.resolve(e.XGZ_DATA_DIR),
+    dataKey: e.XGZ_DATA_KEY,
+    logLevel: e.XGZ_LOG_LEVEL,
+    cookieSecure: e.XGZ_COOKIE_SECURE,
+    trustProxy: e.XGZ_TRUST_PROXY === '1',
+    bodyLimit: e.XGZ_BODY_LIMIT,
+    passwordIterations: e.XGZ_PASSWORD_ITERATIONS,
+  };
+}

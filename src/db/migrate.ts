@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+
+const migrationsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export type Migration = { version: number; name: string; sql: string; checksum: string };
+
+export function listMigrations(dir = migrationsDir): Migration[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((f) => {
+      const sql = fs.readFileSync(path.join(dir, f), 'utf8');
+      return {
+        version: Number(f.slice(0, 4)),
+        name: f.slice(5, -4),
+        sql,
+        checksum: crypto.createHash('sm3').update(sql).digest('hex'),
+      };
+    });
+}
+
+/**
+ * Applies pending migrations in order, each in its own transaction, under an advisory lock
+ * so two processes starting together do not race. Refuses if an applied file was edited.
+ */
+export async function migrate(pool: pg.Pool, log: (msg: string) => void = () => {}): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(727274)');
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migration (
+      version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now())`);
+    const applied = new Map<number, string>(
+      (await client.query('SELECT version, checksum FROM schema_migration')).rows.map((r) => [r.version, r.checksum]),
+    );
+    let count = 0;
+    for (const m of listMigrations()) {
+      const seen = applied.get(m.version);
+      if (seen !== undefined) {
+        if (seen !== m.checksum) throw new Error(`迁移文件 ${m.version}_${m.name}.sql 在应用后被修改过`);
+        continue;
+      }
+      await client.query('BEGIN');
+      try {
+        await client.query(m.sql);
+        await client.query('INSERT INTO schema_migration (version, name, checksum) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          m.checksum,
+        ]);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw new Error(`迁移 ${m.version}_${m.name} 失败: ${(err as Error).message}`);
+      }
+      log(`migrated ${m.version}_${m.name}`);
+      count++;
+    }
+    return count;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(727274)').catch(() => {});
+    client.release();
+  }
+}

@@ -1,0 +1,51 @@
+import type { JurisdictionLevel } from '../../db/schema.js';
+
+/**
+ * Jurisdiction codes and scope keys. GB/T 2260 division codes are six digits; the scope key is
+ * the significant prefix (province 2, city 4, county 6 digits), a station appends 3 digits to its
+ * county's. A key is a prefix of exactly the keys in its subtree, which is what scope checks use.
+ */
+export const NATION_CODE = '000000';
+
+export function scopeKeyOf(code: string, level: JurisdictionLevel): string {
+  switch (level) {
+    case 'nation':
+      return '';
+    case 'province':
+      return code.slice(0, 2);
+    case 'city':
+      return code.slice(0, 4);
+    case 'county':
+      return code.slice(0, 6);
+    case 'station':
+      return code;
+  }
+}
+
+export const STATION_SUFFIX = /^\d{3}$/;
+
+/**
+ * Stations hang on a county, or on a city that has no counties (东莞、中山、儋州), whose
+ * stations then carry the city's six-digit code.
+ */
+export const stationParentAllowed = (level: JurisdictionLevel, countyChildren: number): boolean =>
+  level === 'county' || (level === 'city' && countyChildren === 0);
+
+/** Full code of a station: its county's six digits and its own three. */
+export const stationCode = (countyCode: string, suffix: string): string => `${countyCode}${suffix}`;
+
+export const LEVEL_LABEL: Record<JurisdictionLevel, string> = {
+  nation: '全国',
+  province: '省级',
+  city: '市级',
+  county: '县级',
+  station: '基层所',
+};
+
+/** Which bureau units a node can carry: a "小个专"党委 at province/city/county, a 指导站 at a station. */
+export function unitKindAllowed(kind: 'xgz_committee' | 'guidance_post', level: JurisdictionLevel): boolean {
+  return kind === 'guidance_post' ? level === 'station' : level === 'province' || level === 'city' || level === 'county';
+}
+
+/** True when key lies in the subtree of scope (the same rule the database policies apply). */
+export const inScope = (scope: string, key: string): boolean => key.startsWith(scope);

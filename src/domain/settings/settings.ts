@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/**
+ * Deployment settings kept in the database. Each group has one duty that may edit it:
+ * security by the security administrator, rules by the system administrator.
+ */
+export const securitySettings = z.strictObject({
+  passwordMinLength: z.number().int().min(8).max(64).default(8),
+  lockoutThreshold: z.number().int().min(3).max(20).default(5),
+  lockoutMinutes: z.number().int().min(1).max(1440).default(15),
+  sessionIdleMinutes: z.number().int().min(5).max(480).default(30),
+  requireTotpForAll: z.boolean().default(false),
+});
+
+/** Thresholds of the party-organization rules (DOMAIN.md); a province may differ. */
+export const ruleSettings = z.strictObject({
+  standaloneMinFullMembers: z.number().int().min(1).max(10).default(3),
+  jointBranchMaxUnits: z.number().int().min(2).max(20).default(5),
+  branchMaxMembers: z.number().int().min(10).max(200).default(50),
+  generalBranchMaxMembers: z.number().int().min(50).max(500).default(100),
+  branchCommitteeMinFullMembers: z.number().int().min(3).max(20).default(7),
+  branchTermYears: z.number().int().min(1).max(5).default(3),
+  termReminderMonths: z.number().int().min(1).max(24).default(6),
+  secretaryMinFullYears: z.number().int().min(0).max(5).default(1),
+});
+
+export const SETTING_GROUPS = {
+  security: { schema: securitySettings, permission: 'settings.security', label: '安全策略' },
+  rules: { schema: ruleSettings, permission: 'settings.rules', label: '组织设置规则' },
+} as const;
+
+export type SettingGroup = keyof typeof SETTING_GROUPS;
+export type SecuritySettings = z.infer<typeof securitySettings>;
+export type RuleSettings = z.infer<typeof ruleSettings>;

@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.js';
+import type { Keys } from '../crypto/keys.js';
+import type { Database } from '../db/connection.js';
+import type { DB, SessionStage } from '../db/schema.js';
+import type { Principal } from '../db/audit-chain.js';
+import type { Scoped } from '../db/scoped.js';
+import type { Permission } from '../domain/auth/roles.js';
+import type { SettingsStore } from '../features/settings/store.js';
+
+/** Everything the features share, built once at start-up. */
+export type AppContext = {
+  config: Config;
+  database: Database;
+  db: Kysely<DB>;
+  keys: Keys;
+  settings: SettingsStore;
+};
+
+export type AuthUser = {
+  id: number;
+  username: string;
+  displayName: string;
+  roles: string[];
+  permissions: Set<Permission>;
+  jurisdictionCode: string;
+  scopeKey: string;
+};
+
+export type AuthSession = { idHash: string; stage: SessionStage; csrfToken: string };
+
+/**
+ * Who may call a route. Every /api route declares one (a test checks):
+ * 'public' needs nothing; 'signing-in' a session at any stage of sign-in; 'session' a full
+ * session; a permission a full session whose roles grant it.
+ */
+export type ApiRoute = { method: string; url: string; access: string };
+
+export type Access = 'public' | 'signing-in' | 'session' | Permission;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+    /** Every /api/v1 route with its declared access (the cross-jurisdiction suite walks them all). */
+    apiRoutes: ApiRoute[];
+  }
+  interface FastifyRequest {
+    user: AuthUser | null;
+    session: AuthSession | null;
+    principal(): Principal;
+    /** Runs fn within the signed-in user's jurisdiction scope (see db/scoped.ts). */
+    scoped<T>(fn: (s: Scoped) => Promise<T>): Promise<T>;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}

@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+
+export type FieldError = { field: string; message: string };
+
+/** An error the client can act on, sent as RFC 9457 problem+json with Chinese text. */
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail?: string,
+    readonly errors?: FieldError[],
+    readonly code?: string,
+  ) {
+    super(detail ?? title);
+  }
+}
+
+export const badRequest = (detail: string, errors?: FieldError[]) => new Problem(400, '请求有误', detail, errors);
+export const unauthorized = (detail = '请先登录', code?: string) => new Problem(401, '未登录或登录已失效', detail, undefined, code);
+export const forbidden = (detail = '您没有执行此操作的权限') => new Problem(403, '无权操作', detail);
+export const notFound = (what = '记录') => new Problem(404, '未找到', `${what}不存在，或不在您的辖区内`);
+export const conflict = (detail: string) => new Problem(409, '数据冲突', detail);
+
+function send(reply: FastifyReply, p: { status: number; title: string; detail?: string; errors?: FieldError[]; code?: string }) {
+  return reply
+    .code(p.status)
+    .type('application/problem+json; charset=utf-8')
+    .send({ type: 'about:blank', status: p.status, title: p.title, detail: p.detail, code: p.code, errors: p.errors });
+}
+
+/** Maps every error to problem+json; stack traces and SQL stay in the server log. */
+export function installErrorHandling(app: FastifyInstance, webDist: string | null): void {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof Problem) return send(reply, err);
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const errors = err.validation.map((v) => ({
+        field: [v.instancePath.replace(/^\//, '').replaceAll('/', '.')].filter(Boolean).join('') || err.validationContext || '',
+        message: v.message ?? '取值无效',
+      }));
+      const where = { body: '请求体', querystring: '查询参数', params: '路径参数', headers: '请求头' }[err.validationContext ?? 'body'] ?? '请求';
+      return send(reply, {
+        status: 400,
+        title: '请求有误',
+        detail: `${where}校验未通过：${errors.map((e) => `${e.field || '(整体)'} ${e.message}`).join('；')}`,
+        errors,
+      });
+    }
+    switch (err.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return send(reply, { status: 413, title: '请求体过大', detail: `请求体超过上限 ${app.initialConfig.bodyLimit} 字节` });
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return send(reply, { status: 400, title: '请求有误', detail: '请求体不是合法的 JSON', errors: [{ field: '(body)', message: 'JSON 格式错误' }] });
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return send(reply, { status: 415, title: '不支持的内容类型', detail: '请以 application/json 提交' });
+      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+        return send(reply, { status: 400, title: '请求有误', detail: 'Content-Length 与请求体不符' });
+    }
+    if (err.statusCode === 429) return send(reply, { status: 429, title: '请求过于频繁', detail: '请稍后再试' });
+    const pgCode = (err as unknown as { code?: string }).code;
+    if (pgCode === '23505') return send(reply, { status: 409, title: '数据冲突', detail: '与已有记录重复' });
+    if (pgCode === '23503') return send(reply, { status: 409, title: '数据冲突', detail: '该记录仍被其他数据引用，不能删除或修改' });
+    if (pgCode === '42501') return send(reply, { status: 403, title: '无权操作', detail: '目标不在您的辖区内' });
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return send(reply, { status: err.statusCode, title: '请求有误', detail: '请求无法处理' });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return send(reply, { status: 500, title: '服务器内部错误', detail: '服务器处理请求时出错，请稍后重试或联系管理员' });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    // The web UI routes in the browser: any other GET outside /api gets its index page.
+    if (webDist && req.method === 'GET' && !req.url.startsWith('/api/') && fs.existsSync(path.join(webDist, 'index.html'))) {
+      return reply.type('text/html; charset=utf-8').send(fs.createReadStream(path.join(webDist, 'index.html')));
+    }
+    return send(reply, { status: 404, title: '未找到', detail: `没有这个接口：${req.method} ${req.url.split('?')[0]}` });
+  });
+}

@@ -1,0 +1,36 @@
+import { PassThrough } from 'node:stream';
+import ExcelJS from 'exceljs';
+import type { FastifyReply } from 'fastify';
+
+export type Column<T> = { header: string; width?: number; value: (row: T) => string | number | Date | null | undefined };
+
+/** Text that a spreadsheet would read as a formula is prefixed with ' so it stays text (CSV/formula injection). */
+export function neutralise(v: string): string {
+  return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+}
+
+/**
+ * Streams an xlsx download: rows are written as they arrive, so an export of any length
+ * keeps memory flat.
+ */
+export async function sendXlsx<T>(reply: FastifyReply, filename: string, sheet: string, columns: Column<T>[], rows: AsyncIterable<T> | Iterable<T>) {
+  const stream = new PassThrough();
+  reply
+    .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`)
+    .send(stream);
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true });
+  const ws = wb.addWorksheet(sheet, { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = columns.map((c) => ({ header: c.header, width: c.width ?? 16 }));
+  ws.getRow(1).font = { bold: true };
+  ws.getRow(1).commit();
+  for await (const row of rows) {
+    ws.addRow(columns.map((c) => {
+      const v = c.value(row);
+      return typeof v === 'string' ? neutralise(v) : v ?? null;
+    })).commit();
+  }
+  ws.commit();
+  await wb.commit();
+  return reply;
+}

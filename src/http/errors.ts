@@ -36,10 +36,12 @@ export function installErrorHandling(app: FastifyInstance, webDist: string | nul
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof Problem) return send(reply, err);
     if (hasZodFastifySchemaValidationErrors(err)) {
-      const errors = err.validation.map((v) => ({
-        field: [v.instancePath.replace(/^\//, '').replaceAll('/', '.')].filter(Boolean).join('') || err.validationContext || '',
-        message: v.message ?? '取值无效',
-      }));
+      const errors = err.validation.flatMap((v) => {
+        const at = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+        const unknown = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: string[] }).keys ?? []) : [];
+        if (unknown.length) return unknown.map((k) => ({ field: at ? `${at}.${k}` : k, message: '不允许的字段（接口未定义）' }));
+        return [{ field: at, message: v.message ?? '取值无效' }];
+      });
       const where = { body: '请求体', querystring: '查询参数', params: '路径参数', headers: '请求头' }[err.validationContext ?? 'body'] ?? '请求';
       return send(reply, {
         status: 400,

@@ -1,0 +1,38 @@
+import { defineConfig } from 'vitest/config';
+
+// Projects: unit (pure, no database), integration (database on PGlite and, with DATABASE_URL,
+// PostgreSQL), e2e (Chromium), and logs, which runs after the others (see package.json) and
+// scans what the servers logged during them.
+const env = { XGZ_PASSWORD_ITERATIONS: '1000', TZ: 'Asia/Shanghai' };
+
+export default defineConfig({
+  test: {
+    env,
+    projects: [
+      { test: { name: 'unit', include: ['src/domain/**/*.test.ts', 'src/crypto/**/*.test.ts'], env } },
+      {
+        test: {
+          name: 'integration',
+          include: ['src/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          exclude: ['src/domain/**', 'src/crypto/**'],
+          globalSetup: ['test/setup/databases.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          env,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/setup/databases.ts', 'test/setup/web.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+          env,
+        },
+      },
+      { test: { name: 'logs', include: ['test/logs/**/*.test.ts'], env } },
+    ],
+  },
+});

@@ -1,0 +1,81 @@
+import { useState, type ReactNode } from 'react';
+import { Layout, Menu, Breadcrumb, Dropdown, Button, Grid, Typography, Tag } from 'antd';
+import { HomeOutlined, ApartmentOutlined, FlagOutlined, TeamOutlined, DesktopOutlined, SettingOutlined, AuditOutlined, UserOutlined, MenuOutlined, ApiOutlined } from '@ant-design/icons';
+import { Link, useLocation, useNavigate } from 'react-router-dom';
+import { useAuth } from './auth';
+
+type Item = { key: string; label: string; icon: ReactNode; permission?: string | string[] };
+
+/** Menu entries; each appears only to roles that may use it. */
+export const MENU: Item[] = [
+  { key: '/', label: '工作台', icon: <HomeOutlined /> },
+  { key: '/stations', label: '辖区与基层所', icon: <ApartmentOutlined />, permission: 'jurisdiction.read' },
+  { key: '/units', label: '党委与指导站', icon: <FlagOutlined />, permission: 'units.read' },
+  { key: '/accounts', label: '账号管理', icon: <TeamOutlined />, permission: 'accounts.read' },
+  { key: '/sessions', label: '在线会话', icon: <DesktopOutlined />, permission: 'sessions.manage' },
+  { key: '/settings', label: '部署设置', icon: <SettingOutlined />, permission: ['settings.security', 'settings.rules'] },
+  { key: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read' },
+];
+
+export function AppLayout({ children }: { children: ReactNode }) {
+  const { me, logout, can } = useAuth();
+  const nav = useNavigate();
+  const loc = useLocation();
+  const screens = Grid.useBreakpoint();
+  const mobile = !screens.lg;
+  const [collapsed, setCollapsed] = useState(mobile);
+  const items = MENU.filter((m) => !m.permission || [m.permission].flat().some(can)).map(({ key, label, icon }) => ({ key, label, icon }));
+  const selected = MENU.filter((m) => m.key !== '/' && loc.pathname.startsWith(m.key)).map((m) => m.key);
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider theme="light" breakpoint="lg" collapsedWidth={mobile ? 0 : 64} collapsed={collapsed} onCollapse={setCollapsed} trigger={null} width={208} style={{ borderRight: '1px solid #f0f0f0' }}>
+        <div style={{ height: 56, display: 'flex', alignItems: 'center', justifyContent: 'center', background: '#c62828', color: '#fff', fontWeight: 600, whiteSpace: 'nowrap', overflow: 'hidden' }}>
+          {collapsed ? '小个专' : '小个专党建工作平台'}
+        </div>
+        <Menu mode="inline" selectedKeys={selected.length ? selected : ['/']} items={items} onClick={(e) => { nav(e.key); if (mobile) setCollapsed(true); }} />
+        {!collapsed && (
+          <div style={{ padding: 16 }}>
+            <a href="/api/docs" target="_blank" rel="noreferrer"><ApiOutlined /> 接口文档</a>
+          </div>
+        )}
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header style={{ background: '#fff', padding: '0 16px', display: 'flex', alignItems: 'center', gap: 12, borderBottom: '1px solid #f0f0f0', height: 56, lineHeight: '56px' }}>
+          <Button type="text" icon={<MenuOutlined />} onClick={() => setCollapsed(!collapsed)} aria-label="菜单" />
+          <Breadcrumb style={{ flex: 1, overflow: 'hidden', whiteSpace: 'nowrap' }} items={me!.jurisdiction.path.map((p) => ({ title: p.name }))} />
+          <Dropdown
+            menu={{
+              items: [
+                { key: 'roles', label: <span>{me!.roles.map((r) => <Tag key={r.code}>{r.label}</Tag>)}</span>, disabled: true },
+                { key: 'logout', label: '退出登录' },
+              ],
+              onClick: async (e) => {
+                if (e.key === 'logout') {
+                  await logout();
+                  nav('/');
+                }
+              },
+            }}
+          >
+            <Button type="text" icon={<UserOutlined />}>{screens.sm ? me!.displayName : ''}</Button>
+          </Dropdown>
+        </Layout.Header>
+        <Layout.Content style={{ padding: mobile ? 12 : 24 }}>{children}</Layout.Content>
+        <Layout.Footer style={{ textAlign: 'center', padding: 12 }}>
+          <Typography.Text type="secondary">小个专党建工作平台 · 数据仅限辖区内使用，个人信息受保护，操作全程留痕</Typography.Text>
+        </Layout.Footer>
+      </Layout>
+    </Layout>
+  );
+}
+
+export function PageTitle({ title, extra }: { title: string; extra?: ReactNode }) {
+  return (
+    <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 16, gap: 8, flexWrap: 'wrap' }}>
+      <Typography.Title level={4} style={{ margin: 0 }}>{title}</Typography.Title>
+      <div>{extra}</div>
+    </div>
+  );
+}
+
+export { Link };

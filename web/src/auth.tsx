@@ -1,0 +1,70 @@
+import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
+import { get, post, setCsrfToken, setUnauthorizedHandler, ApiError } from './api';
+
+export type Me = {
+  id: number;
+  username: string;
+  displayName: string;
+  roles: { code: string; label: string }[];
+  permissions: string[];
+  stage: 'password_change' | 'totp_enrol' | 'totp' | 'full';
+  csrfToken: string;
+  totpEnabled: boolean;
+  jurisdiction: { code: string; name: string; level: string; path: { code: string; name: string }[] };
+};
+
+type AuthState = {
+  me: Me | null;
+  loading: boolean;
+  notice: string | null;
+  refresh: () => Promise<Me | null>;
+  logout: () => Promise<void>;
+  can: (permission: string) => boolean;
+};
+
+const AuthContext = createContext<AuthState | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [me, setMe] = useState<Me | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      const m = await get<Me>('/auth/me');
+      setCsrfToken(m.csrfToken);
+      setMe(m);
+      setNotice(null);
+      return m;
+    } catch (e) {
+      setMe(null);
+      if (e instanceof ApiError && e.code === 'session_expired') setNotice(e.detail ?? null);
+      return null;
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    setUnauthorizedHandler((err) => {
+      setMe(null);
+      setNotice(err.detail ?? '请重新登录');
+    });
+    void refresh();
+  }, [refresh]);
+
+  const logout = useCallback(async () => {
+    await post('/auth/logout').catch(() => undefined);
+    setMe(null);
+  }, []);
+
+  const can = useCallback((p: string) => !!me?.permissions.includes(p), [me]);
+
+  return <AuthContext.Provider value={{ me, loading, notice, refresh, logout, can }}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthState {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error('useAuth outside AuthProvider');
+  return ctx;
+}

@@ -1,0 +1,36 @@
+import { useEffect, useState } from 'react';
+import { TreeSelect } from 'antd';
+import { get } from '../api';
+import type { JNode } from './JurisdictionTree';
+
+type Option = { id: string; pId: string | null; value: string; title: string; isLeaf: boolean };
+const toOption = (n: JNode): Option => ({ id: n.code, pId: n.parentCode, value: n.code, title: n.name, isLeaf: n.childCount === 0 });
+
+/** Picks a node of the user's subtree; levels are loaded on demand. `accept` limits which levels can be chosen. */
+export function JurisdictionPicker({ root, value, onChange, accept, placeholder }: { root: string; value?: string; onChange?: (v: string) => void; accept?: string[]; placeholder?: string }) {
+  const [options, setOptions] = useState<Option[]>([]);
+  const [levels] = useState(() => new Map<string, string>());
+  useEffect(() => {
+    get<JNode>(`/jurisdictions/${root}`).then((n) => {
+      levels.set(n.code, n.level);
+      setOptions([{ ...toOption(n), pId: null }]);
+    });
+  }, [root, levels]);
+  const loadData = async ({ id }: { id?: string }) => {
+    const children = await get<JNode[]>(`/jurisdictions/${id}/children`);
+    children.forEach((c) => levels.set(c.code, c.level));
+    setOptions((o) => [...o, ...children.filter((c) => !o.some((x) => x.id === c.code)).map(toOption)]);
+  };
+  return (
+    <TreeSelect
+      treeDataSimpleMode
+      treeData={options.map((o) => ({ ...o, disabled: !!accept && !accept.includes(levels.get(o.id) ?? '') }))}
+      loadData={loadData as never}
+      value={value}
+      onChange={onChange}
+      placeholder={placeholder ?? '选择辖区'}
+      showSearch={false}
+      style={{ width: '100%' }}
+    />
+  );
+}

@@ -1,0 +1,45 @@
+import { useCallback, useEffect, useState } from 'react';
+import { get, type Page, type Query } from '../api';
+import { applyProblem } from './problem';
+
+/** Server-side paged list state: filters, page, loading, error, reload. */
+export function usePaged<T>(path: string | null, filters: Query, pageSize = 20) {
+  const [page, setPage] = useState(1);
+  const [size, setSize] = useState(pageSize);
+  const [data, setData] = useState<Page<T> | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const key = JSON.stringify(filters);
+
+  useEffect(() => setPage(1), [key]);
+
+  const reload = useCallback(async () => {
+    if (!path) return;
+    setLoading(true);
+    try {
+      setData(await get<Page<T>>(path, { ...JSON.parse(key), page, pageSize: size }));
+      setError(null);
+    } catch (e) {
+      setError(applyProblem(null, e));
+    } finally {
+      setLoading(false);
+    }
+  }, [path, key, page, size]);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  const pagination = {
+    current: page,
+    pageSize: size,
+    total: data?.total ?? 0,
+    showSizeChanger: true,
+    showTotal: (t: number) => `共 ${t} 条`,
+    onChange: (p: number, s: number) => {
+      setPage(p);
+      setSize(s);
+    },
+  };
+  return { items: data?.items ?? [], total: data?.total ?? 0, loading, error, reload, pagination };
+}

@@ -1,0 +1,56 @@
+import { StrictMode, Suspense, lazy } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter, Route, Routes } from 'react-router-dom';
+import { App as AntApp, ConfigProvider, Spin } from 'antd';
+import zhCN from 'antd/locale/zh_CN';
+import 'dayjs/locale/zh-cn';
+import dayjs from 'dayjs';
+import { AuthProvider, useAuth } from './auth';
+import { SignIn } from './pages/SignIn';
+import { AppLayout } from './Layout';
+
+dayjs.locale('zh-cn');
+
+const Home = lazy(() => import('./pages/Home'));
+const Stations = lazy(() => import('./pages/Stations'));
+const Units = lazy(() => import('./pages/Units'));
+const Accounts = lazy(() => import('./pages/Accounts'));
+const Sessions = lazy(() => import('./pages/Sessions'));
+const Settings = lazy(() => import('./pages/Settings'));
+const Audit = lazy(() => import('./pages/Audit'));
+
+function Shell() {
+  const { me, loading } = useAuth();
+  if (loading) return <Spin size="large" style={{ display: 'block', marginTop: '30vh' }} />;
+  if (!me || me.stage !== 'full') return <SignIn />;
+  return (
+    <AppLayout>
+      <Suspense fallback={<Spin />}>
+        <Routes>
+          <Route path="/" element={<Home />} />
+          <Route path="/stations" element={<Stations />} />
+          <Route path="/units" element={<Units />} />
+          <Route path="/accounts" element={<Accounts />} />
+          <Route path="/sessions" element={<Sessions />} />
+          <Route path="/settings" element={<Settings />} />
+          <Route path="/audit" element={<Audit />} />
+          <Route path="*" element={<Home />} />
+        </Routes>
+      </Suspense>
+    </AppLayout>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <ConfigProvider locale={zhCN} theme={{ token: { colorPrimary: '#c62828', borderRadius: 6 } }}>
+      <AntApp>
+        <BrowserRouter>
+          <AuthProvider>
+            <Shell />
+          </AuthProvider>
+        </BrowserRouter>
+      </AntApp>
+    </ConfigProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,166 @@
+import { useEffect, useState } from 'react';
+import { Alert, App, Badge, Button, Card, Drawer, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { get, patch, post } from '../api';
+import { useAuth } from '../auth';
+import { PageTitle } from '../Layout';
+import { JurisdictionPicker } from '../components/JurisdictionPicker';
+import { usePaged } from '../components/usePaged';
+import { applyProblem } from '../components/problem';
+
+type Account = { id: number; username: string; displayName: string; jurisdictionCode: string; jurisdictionName: string; roles: { code: string; label: string }[]; disabled: boolean; locked: boolean; totpEnabled: boolean; mustChangePassword: boolean; lastLoginAt: string | null };
+type Dict = Record<string, { code: string; label: string }[]>;
+const DUTIES = ['sysadmin', 'secadmin', 'auditor'];
+const fmt = (t: string | null) => (t ? new Date(t).toLocaleString('zh-CN') : '—');
+
+export default function Accounts() {
+  const { me, can } = useAuth();
+  const { message, modal } = App.useApp();
+  const [q, setQ] = useState('');
+  const [role, setRole] = useState<string | undefined>();
+  const [roles, setRoles] = useState<{ code: string; label: string }[]>([]);
+  const [editing, setEditing] = useState<Account | 'new' | null>(null);
+  const [history, setHistory] = useState<Account | null>(null);
+  const list = usePaged<Account>('/accounts', { q, role });
+  useEffect(() => void get<Dict>('/dictionaries').then((d) => setRoles(d.role)), []);
+
+  // Which roles this administrator may hand out (三员分立).
+  const assignable = roles.filter((r) => (DUTIES.includes(r.code) ? can('accounts.grant_duties') : can('accounts.manage')));
+
+  const act = async (fn: () => Promise<unknown>, ok: string) => {
+    try {
+      await fn();
+      message.success(ok);
+      void list.reload();
+    } catch (e) {
+      message.error(applyProblem(null, e));
+    }
+  };
+  const resetPassword = (a: Account) =>
+    modal.confirm({
+      title: `重置 ${a.displayName}（${a.username}）的密码？`,
+      content: '其全部会话将被结束，下次登录须修改密码。',
+      onOk: async () => {
+        try {
+          const r = await post<{ temporaryPassword: string }>(`/accounts/${a.id}/reset-password`);
+          modal.success({ title: '新的一次性密码（只显示这一次）', content: <Typography.Text copyable code>{r.temporaryPassword}</Typography.Text> });
+        } catch (e) {
+          message.error(applyProblem(null, e));
+        }
+      },
+    });
+
+  return (
+    <div>
+      <PageTitle title="账号管理" extra={assignable.length > 0 && <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>新建账号</Button>} />
+      <Card size="small">
+        <Space wrap style={{ marginBottom: 12 }}>
+          <Input.Search placeholder="账号或姓名" allowClear onSearch={setQ} style={{ width: 200 }} />
+          <Select allowClear placeholder="按角色筛选" style={{ width: 160 }} value={role} onChange={setRole} options={roles.map((r) => ({ value: r.code, label: r.label }))} />
+        </Space>
+        {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
+        <Table<Account>
+          rowKey="id"
+          loading={list.loading}
+          dataSource={list.items}
+          pagination={list.pagination}
+          scroll={{ x: 980 }}
+          columns={[
+            { title: '账号', dataIndex: 'username', width: 130 },
+            { title: '姓名', dataIndex: 'displayName', width: 120 },
+            { title: '辖区', dataIndex: 'jurisdictionName', width: 150 },
+            { title: '角色', dataIndex: 'roles', render: (rs: Account['roles']) => rs.map((r) => <Tag key={r.code} color={DUTIES.includes(r.code) ? 'purple' : 'blue'}>{r.label}</Tag>) },
+            {
+              title: '状态',
+              key: 'state',
+              width: 150,
+              render: (_, a) => (
+                <Space size={4} wrap>
+                  {a.disabled ? <Badge status="default" text="已停用" /> : a.locked ? <Badge status="error" text="已锁定" /> : <Badge status="success" text="正常" />}
+                  {a.totpEnabled && <Tag>动态口令</Tag>}
+                  {a.mustChangePassword && <Tag color="gold">待改密</Tag>}
+                </Space>
+              ),
+            },
+            { title: '最近登录', dataIndex: 'lastLoginAt', width: 160, render: fmt },
+            {
+              title: '操作',
+              key: 'op',
+              width: 260,
+              render: (_, a) => (
+                <Space size="small" wrap>
+                  <a onClick={() => setEditing(a)}>修改</a>
+                  <a onClick={() => resetPassword(a)}>重置密码</a>
+                  {a.id !== me!.id && <a onClick={() => act(() => patch(`/accounts/${a.id}`, { disabled: !a.disabled }), a.disabled ? '已启用' : '已停用，会话已结束')}>{a.disabled ? '启用' : '停用'}</a>}
+                  {can('sessions.manage') && a.locked && <a onClick={() => act(() => post(`/accounts/${a.id}/unlock`), '已解锁')}>解锁</a>}
+                  {can('sessions.manage') && a.totpEnabled && <a onClick={() => act(() => post(`/accounts/${a.id}/reset-totp`), '已解绑动态口令')}>解绑口令</a>}
+                  <a onClick={() => setHistory(a)}>登录记录</a>
+                </Space>
+              ),
+            },
+          ]}
+        />
+      </Card>
+      {editing && <AccountForm root={me!.jurisdiction.code} account={editing === 'new' ? null : editing} roles={assignable} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); void list.reload(); }} />}
+      {history && <LoginHistory account={history} onClose={() => setHistory(null)} />}
+    </div>
+  );
+}
+
+function AccountForm({ root, account, roles, onClose, onSaved }: { root: string; account: Account | null; roles: { code: string; label: string }[]; onClose: () => void; onSaved: () => void }) {
+  const [form] = Form.useForm();
+  const { modal } = App.useApp();
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    const v = await form.validateFields();
+    try {
+      if (account) {
+        await patch(`/accounts/${account.id}`, { displayName: v.displayName, roles: v.roles, jurisdictionCode: v.jurisdictionCode !== account.jurisdictionCode ? v.jurisdictionCode : undefined });
+      } else {
+        const r = await post<{ temporaryPassword: string }>('/accounts', v);
+        modal.success({ title: `账号 ${v.username} 已创建`, content: <div>初始密码（只显示这一次，请转交本人，首次登录须修改）：<br /><Typography.Text copyable code>{r.temporaryPassword}</Typography.Text></div> });
+      }
+      onSaved();
+    } catch (e) {
+      setError(applyProblem(form, e));
+    }
+  };
+  return (
+    <Modal open title={account ? `修改账号：${account.username}` : '新建账号'} onCancel={onClose} onOk={submit} okText="保存" destroyOnHidden>
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
+      <Alert type="info" showIcon title="三员分立：系统管理员、安全管理员、审计员须由不同账号担任，且不兼任业务角色。角色或辖区变更后，该账号的会话立即失效。" style={{ marginBottom: 16 }} />
+      <Form form={form} layout="vertical" initialValues={account ? { displayName: account.displayName, roles: account.roles.map((r) => r.code), jurisdictionCode: account.jurisdictionCode } : {}}>
+        {!account && (
+          <Form.Item name="username" label="账号名" rules={[{ required: true, pattern: /^[a-zA-Z][a-zA-Z0-9_.-]{2,31}$/, message: '3–32 位，以字母开头，可含字母、数字、_ . -' }]}>
+            <Input />
+          </Form.Item>
+        )}
+        <Form.Item name="displayName" label="姓名" rules={[{ required: true, max: 30, message: '请输入姓名' }]}><Input /></Form.Item>
+        <Form.Item name="jurisdictionCode" label="所属辖区" rules={[{ required: true, message: '请选择所属辖区' }]}>
+          <JurisdictionPicker root={root} />
+        </Form.Item>
+        <Form.Item name="roles" label="角色" rules={[{ required: true, message: '至少选择一个角色' }]}>
+          <Select mode="multiple" options={roles.map((r) => ({ value: r.code, label: r.label }))} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+const OUTCOME: Record<string, string> = { success: '成功', failure: '密码错误', locked: '已锁定', password_ok: '密码正确，待动态口令' };
+
+function LoginHistory({ account, onClose }: { account: Account; onClose: () => void }) {
+  const list = usePaged<{ at: string; ip: string | null; userAgent: string | null; outcome: string }>(`/accounts/${account.id}/logins`, {});
+  return (
+    <Drawer open title={`${account.displayName} 的登录记录`} onClose={onClose} size="large">
+      <Table rowKey="at" size="small" loading={list.loading} dataSource={list.items} pagination={list.pagination} locale={{ emptyText: '尚无登录记录' }}
+        columns={[
+          { title: '时间', dataIndex: 'at', render: fmt },
+          { title: 'IP', dataIndex: 'ip' },
+          { title: '结果', dataIndex: 'outcome', render: (o: string) => OUTCOME[o] ?? o },
+          { title: '浏览器', dataIndex: 'userAgent', ellipsis: true },
+        ]}
+      />
+    </Drawer>
+  );
+}

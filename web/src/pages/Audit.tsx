@@ -1,0 +1,68 @@
+import { useState } from 'react';
+import { Alert, App, Button, Card, DatePicker, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { DownloadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
+import type { Dayjs } from 'dayjs';
+import { get, withQuery } from '../api';
+import { PageTitle } from '../Layout';
+import { usePaged } from '../components/usePaged';
+import { applyProblem } from '../components/problem';
+
+type Record_ = { id: number; at: string; actorName: string | null; ip: string | null; action: string; actionLabel: string; objectType: string | null; objectId: string | null; outcome: string; detail: unknown };
+const OUTCOME: Record<string, [string, string]> = { success: ['成功', 'green'], failure: ['失败', 'red'], denied: ['拒绝', 'orange'] };
+
+export default function Audit() {
+  const { message, modal } = App.useApp();
+  const [actor, setActor] = useState('');
+  const [outcome, setOutcome] = useState<string | undefined>();
+  const [range, setRange] = useState<[Dayjs | null, Dayjs | null] | null>(null);
+  const filters = { actor, outcome, from: range?.[0]?.startOf('day').toISOString(), to: range?.[1]?.endOf('day').toISOString() };
+  const list = usePaged<Record_>('/audit', filters, 50);
+  const verify = async () => {
+    try {
+      const r = await get<{ ok: boolean; count: number; brokenId?: number; reason?: string }>('/audit/verify');
+      if (r.ok) modal.success({ title: '审计链完整', content: `共 ${r.count} 条记录，SM3 哈希链逐条校验通过。` });
+      else modal.error({ title: '审计链被破坏', content: `第一条异常记录编号 ${r.brokenId}：${r.reason}` });
+    } catch (e) {
+      message.error(applyProblem(null, e));
+    }
+  };
+  return (
+    <div>
+      <PageTitle
+        title="审计日志"
+        extra={
+          <Space>
+            <Button icon={<SafetyCertificateOutlined />} onClick={verify}>校验完整性</Button>
+            <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/audit/export', filters)}>导出 Excel</Button>
+          </Space>
+        }
+      />
+      <Card size="small">
+        <Space wrap style={{ marginBottom: 12 }}>
+          <Input.Search placeholder="操作人账号" allowClear onSearch={setActor} style={{ width: 180 }} />
+          <Select allowClear placeholder="结果" style={{ width: 120 }} value={outcome} onChange={setOutcome} options={Object.entries(OUTCOME).map(([v, [l]]) => ({ value: v, label: l }))} />
+          <DatePicker.RangePicker onChange={(v) => setRange(v as [Dayjs | null, Dayjs | null] | null)} />
+        </Space>
+        {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
+        <Table<Record_>
+          rowKey="id"
+          size="small"
+          loading={list.loading}
+          dataSource={list.items}
+          pagination={list.pagination}
+          scroll={{ x: 960 }}
+          expandable={{ expandedRowRender: (r) => <Typography.Paragraph code style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{JSON.stringify(r.detail, null, 2)}</Typography.Paragraph>, rowExpandable: (r) => !!r.detail }}
+          columns={[
+            { title: '序号', dataIndex: 'id', width: 80 },
+            { title: '时间', dataIndex: 'at', width: 170, render: (t: string) => new Date(t).toLocaleString('zh-CN') },
+            { title: '操作人', dataIndex: 'actorName', width: 120 },
+            { title: '操作', dataIndex: 'actionLabel', width: 140 },
+            { title: '对象', key: 'obj', render: (_, r) => (r.objectType ? `${r.objectType} ${r.objectId ?? ''}` : '') },
+            { title: '结果', dataIndex: 'outcome', width: 80, render: (o: string) => <Tag color={OUTCOME[o]?.[1]}>{OUTCOME[o]?.[0] ?? o}</Tag> },
+            { title: 'IP', dataIndex: 'ip', width: 130 },
+          ]}
+        />
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import { App, Card, Popconfirm, Table, Tag } from 'antd';
+import { del } from '../api';
+import { PageTitle } from '../Layout';
+import { usePaged } from '../components/usePaged';
+import { applyProblem } from '../components/problem';
+
+type Session = { id: string; userId: number; username: string; displayName: string; stage: string; ip: string | null; userAgent: string | null; createdAt: string; lastSeenAt: string };
+const fmt = (t: string) => new Date(t).toLocaleString('zh-CN');
+
+export default function Sessions() {
+  const { message } = App.useApp();
+  const list = usePaged<Session>('/sessions', {});
+  return (
+    <div>
+      <PageTitle title="在线会话" />
+      <Card size="small">
+        <Table<Session>
+          rowKey="id"
+          loading={list.loading}
+          dataSource={list.items}
+          pagination={list.pagination}
+          scroll={{ x: 860 }}
+          locale={{ emptyText: '当前没有在线会话' }}
+          columns={[
+            { title: '账号', dataIndex: 'username' },
+            { title: '姓名', dataIndex: 'displayName' },
+            { title: '状态', dataIndex: 'stage', render: (s: string) => (s === 'full' ? <Tag color="green">已登录</Tag> : <Tag color="gold">登录中</Tag>) },
+            { title: 'IP', dataIndex: 'ip' },
+            { title: '登录时间', dataIndex: 'createdAt', render: fmt },
+            { title: '最近活动', dataIndex: 'lastSeenAt', render: fmt },
+            {
+              title: '操作',
+              key: 'op',
+              render: (_, s) => (
+                <Popconfirm title={`强制 ${s.displayName} 下线？`} onConfirm={() => del(`/sessions/${s.id}`).then(() => { message.success('已强制下线'); void list.reload(); }, (e) => message.error(applyProblem(null, e)))}>
+                  <a>强制下线</a>
+                </Popconfirm>
+              ),
+            },
+          ]}
+        />
+      </Card>
+    </div>
+  );
+}

@@ -20,11 +20,12 @@ export function databaseOptions(config: Config): OpenOptions {
   return config.databaseUrl ? { databaseUrl: config.databaseUrl } : { pgliteDir: path.join(config.dataDir, 'pgdata') };
 }
 
-/** Opens the database, applies migrations and loads the keys: everything a command needs. */
+/** Opens the database, applies migrations, loads the GB/T 2260 tree and the keys: everything a command needs. */
 export async function openContext(config: Config, open: OpenOptions = databaseOptions(config)): Promise<AppContext> {
   const database = await openDatabase(open);
   try {
     await migrate(database.pool);
+    await seedJurisdictions(database.db);
   } catch (err) {
     await database.close();
     throw err;
@@ -41,13 +42,12 @@ const FIRST_ACCOUNTS = [
 ];
 
 /**
- * First start: loads the GB/T 2260 tree, creates the duty holders and, unless told not to,
+ * First start: creates the duty holders and, unless told not to,
  * the demo jurisdiction with its business accounts. Returns the credentials created now
  * (empty on later starts).
  */
 export async function bootstrap(ctx: AppContext, opts: { demo: boolean }): Promise<Credential[]> {
   const { db } = ctx;
-  const nodes = await seedJurisdictions(db);
   const created: Credential[] = [];
   const anyUser = await db.selectFrom('app_user').select('id').limit(1).executeTakeFirst();
   if (!anyUser) {
@@ -59,7 +59,7 @@ export async function bootstrap(ctx: AppContext, opts: { demo: boolean }): Promi
         .execute();
       created.push({ username: a.username, password, role: a.display_name, jurisdiction: '全国' });
     }
-    await recordAudit(db, SYSTEM, { action: 'system.bootstrap', detail: { jurisdictionNodes: nodes, accounts: FIRST_ACCOUNTS.map((a) => a.username) } });
+    await recordAudit(db, SYSTEM, { action: 'system.bootstrap', detail: { accounts: FIRST_ACCOUNTS.map((a) => a.username) } });
     if (opts.demo) created.push(...(await loadDemo(ctx)));
   }
   return created;

@@ -14,6 +14,8 @@ export type Scoped = {
  * xgz.scope set to the principal's scope key, so the row-level security policies of every
  * scoped table apply to every query fn makes, whoever wrote it. Audit entries fn records are
  * appended to the chain just before commit, so a change and its audit record commit together.
+ * Inside fn use only s.db: PGlite is one connection, so a query on the system connection
+ * would wait for this transaction forever.
  */
 export async function runScoped<T>(db: Kysely<DB>, who: Principal, fn: (s: Scoped) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (trx) => {

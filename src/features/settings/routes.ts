@@ -22,10 +22,10 @@ export async function settingRoutes(app: FastifyInstance): Promise<void> {
     r.put(`/settings/${group}`, {
       config: { access: def.permission },
       schema: { tags: ['设置'], summary: `修改${def.label}`, body: def.schema.partial(), response: { 200: def.schema } },
-      handler: (req) =>
-        req.scoped(async ({ db, audit }) => {
-          if (req.user!.scopeKey !== '') throw forbidden('部署设置只能由全国（顶级）辖区的管理员修改');
-          const before = await store.get(group as keyof typeof SETTING_GROUPS);
+      handler: async (req) => {
+        if (req.user!.scopeKey !== '') throw forbidden('部署设置只能由全国（顶级）辖区的管理员修改');
+        const before = await store.get(group as keyof typeof SETTING_GROUPS);
+        return req.scoped(async ({ db, audit }) => {
           const after = def.schema.parse({ ...before, ...(req.body as object) });
           await db
             .insertInto('setting')
@@ -35,7 +35,8 @@ export async function settingRoutes(app: FastifyInstance): Promise<void> {
           audit({ action: 'settings.update', objectType: 'setting', objectId: group, detail: { before, after } });
           store.invalidate();
           return after;
-        }),
+        });
+      },
     });
   }
 }

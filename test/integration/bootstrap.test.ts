@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrap } from '../../src/bootstrap.js';
+import { verifyAuditChain } from '../../src/db/audit-chain.js';
+import { BACKENDS } from '../helpers/db.js';
+import { nextIp, testApp, type TestApp } from '../helpers/app.js';
+
+describe.each(BACKENDS)('first start on %s', (backend) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(backend);
+  });
+  afterAll(() => t?.close());
+
+  it('creates the three duty holders and the demo city once, with random passwords that must be changed', async () => {
+    const creds = await bootstrap(t.ctx, { demo: true });
+    expect(creds.map((c) => c.username)).toEqual(['admin', 'secadmin', 'auditor', 'city_editor', 'county_editor', 'county2_editor', 'station_staff']);
+    expect(new Set(creds.map((c) => c.password)).size).toBe(creds.length);
+    expect(await bootstrap(t.ctx, { demo: true })).toEqual([]);
+
+    const admin = creds[0];
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: admin.username, password: admin.password }, remoteAddress: nextIp() });
+    expect(res.json().stage).toBe('password_change');
+
+    const editor = creds.find((c) => c.username === 'county_editor')!;
+    const c = t.client(await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: editor.username, password: editor.password }, remoteAddress: nextIp() }));
+    expect((await c.post('/auth/password', { currentPassword: editor.password, newPassword: 'Demo-Pass-2026' })).json().stage).toBe('full');
+    const stations = (await c.get('/stations')).json();
+    expect(stations.total).toBeGreaterThan(2);
+    expect(stations.items.every((s: { code: string }) => s.code.startsWith('320102'))).toBe(true);
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+  });
+});

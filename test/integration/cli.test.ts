@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
+
+const run = promisify(execFile);
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-cli-'));
+const env = { ...process.env, XGZ_DATA_DIR: dataDir, DATABASE_URL: '', XGZ_PASSWORD_ITERATIONS: '1000' };
+
+async function xgz(...args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/xgz.mjs', ...args], { env, timeout: 60_000 });
+    return { code: 0, out: stdout + stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, out: err.stdout + err.stderr };
+  }
+}
+
+/** The `xgz` command line on an embedded database in a data dir of its own. */
+describe('xgz CLI (embedded database)', () => {
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('migrates, creates a user, and audit verify names the first record edited behind its back', async () => {
+    expect((await xgz('migrate')).out).toMatch(/迁移已完成/);
+    expect(fs.statSync(path.join(dataDir, 'keys', 'master.key')).mode & 0o777).toBe(0o600);
+    const created = await xgz('user', 'create', '--username', 'clerk', '--name', '县局', '--jurisdiction', '000000', '--roles', 'viewer');
+    expect(created.out).toMatch(/已创建账号 clerk，初始密码：\S{14}/);
+    expect((await xgz('user', 'create', '--username', 'both', '--name', 'x', '--jurisdiction', '000000', '--roles', 'sysadmin,auditor')).code).toBe(1);
+    await xgz('user', 'reset-password', 'clerk');
+    const ok = await xgz('audit', 'verify');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/审计链完整：共 2 条/);
+
+    const pg = await PGlite.create(path.join(dataDir, 'pgdata'));
+    const { rows } = await pg.query<{ id: number }>('SELECT id FROM audit_log ORDER BY id');
+    await pg.query(`UPDATE audit_log SET actor_name = 'someone-else' WHERE id = $1`, [rows[1].id]);
+    await pg.close();
+    const bad = await xgz('audit', 'verify');
+    expect(bad.code).toBe(2);
+    expect(bad.out).toContain(`第一条异常记录编号 ${rows[1].id}`);
+  });
+
+  it('backs up and restores the embedded database, keeping the replaced data aside', async () => {
+    const file = path.join(dataDir, 'backup.tar.gz');
+    expect((await xgz('backup', file)).out).toMatch(/已备份/);
+    await xgz('user', 'create', '--username', 'after_backup', '--name', 'x', '--jurisdiction', '000000', '--roles', 'viewer');
+    const restored = await xgz('restore', file);
+    expect(restored.out).toMatch(/原数据保留在/);
+    const pg = await PGlite.create(path.join(dataDir, 'pgdata'));
+    const { rows } = await pg.query<{ username: string }>('SELECT username FROM app_user ORDER BY username');
+    await pg.close();
+    expect(rows.map((r) => r.username)).toEqual(['clerk']);
+  });
+});

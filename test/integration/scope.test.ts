@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../helpers/db.js';
+import { testApp, type TestApp } from '../helpers/app.js';
+import { hashToken } from '../../src/features/auth/sessions.js';
+
+/**
+ * The cross-jurisdiction suite. Jurisdiction A (玄武区) holds data; users of every role in
+ * jurisdiction B (秦淮区) call every data route the server registers, aimed at A's objects.
+ * Each call must be refused (403/404, or 400 for a filter the route does not take) or, for a
+ * list, answer without any of A's data. A route this suite has no sample for fails it, so a
+ * route added later is covered as soon as it exists.
+ */
+const A_COUNTY = '320102';
+const A_STATION = '320102901';
+const B_COUNTY = '320104';
+const B_STATION = '320104901';
+const MARK = '甲标记';
+
+const BODIES: Record<string, unknown> = {
+  'POST /api/v1/stations': { countyCode: A_COUNTY, suffix: '777', name: '越权所' },
+  'PATCH /api/v1/stations/:code': { name: '越权改名' },
+  'POST /api/v1/units': { kind: 'guidance_post', jurisdictionCode: A_STATION, name: '越权指导站' },
+  'PATCH /api/v1/units/:id': { name: '越权改名' },
+  'POST /api/v1/accounts': { username: 'intruder', displayName: '越权', jurisdictionCode: A_COUNTY, roles: ['viewer'] },
+  'PATCH /api/v1/accounts/:id': { displayName: '越权' },
+  'PUT /api/v1/settings/security': { lockoutThreshold: 6 },
+  'PUT /api/v1/settings/rules': { jointBranchMaxUnits: 6 },
+};
+
+describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
+  let t: TestApp;
+  const ids: Record<string, (string | number)[]> = {};
+  let snapshotBefore: string;
+
+  const snapshot = async () =>
+    JSON.stringify([
+      await t.db.selectFrom('jurisdiction').selectAll().where('code', 'like', `${A_COUNTY}%`).orderBy('code').execute(),
+      await t.db.selectFrom('bureau_unit').selectAll().where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute(),
+      await t.db.selectFrom('app_user').select(['id', 'username', 'display_name', 'roles', 'disabled', 'password_hash', 'locked_until', 'totp_enabled']).where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute(),
+      await t.db.selectFrom('user_session').select('id_hash').where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id_hash').execute(),
+      await t.db.selectFrom('setting').selectAll().execute(),
+    ]);
+
+  beforeAll(async () => {
+    t = await testApp(backend);
+    // A's data, made by A's own editor through the API.
+    const aEditor = await t.user({ roles: ['editor'], jurisdiction: A_COUNTY, username: 'a_editor_甲标记' });
+    const a = await t.signIn(aEditor);
+    expect((await a.post('/stations', { countyCode: A_COUNTY, suffix: '901', name: `${MARK}所` })).statusCode).toBe(201);
+    const unit = await a.post('/units', { kind: 'xgz_committee', jurisdictionCode: A_COUNTY, name: `${MARK}党委` });
+    const post = await a.post('/units', { kind: 'guidance_post', jurisdictionCode: A_STATION, name: `${MARK}指导站` });
+    const aStaff = await t.user({ roles: ['station_staff'], jurisdiction: A_STATION, username: 'a_staff_甲标记' });
+    const staff = await t.signIn(aStaff);
+    ids['/api/v1/units'] = [unit.json().id, post.json().id];
+    ids['/api/v1/accounts'] = [aEditor.id, aStaff.id];
+    ids['/api/v1/sessions'] = [hashToken(decodeURIComponent(staff.cookie.split('=')[1]))];
+    // B's own data, so the positive control below has something to find.
+    const bEditor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B_COUNTY }));
+    expect((await bEditor.post('/stations', { countyCode: B_COUNTY, suffix: '901', name: '乙所' })).statusCode).toBe(201);
+    snapshotBefore = await snapshot();
+  });
+  afterAll(() => t?.close());
+
+  it('refuses every data route to every role of another jurisdiction, and leaves the data as it was', async () => {
+    const outsiders = [
+      ...(['editor', 'viewer', 'instructor'] as const).map((r) => ({ roles: [r], jurisdiction: B_COUNTY })),
+      { roles: ['station_staff'], jurisdiction: B_STATION },
+      ...(['sysadmin', 'secadmin', 'auditor'] as const).map((r) => ({ roles: [r], jurisdiction: B_COUNTY })),
+    ];
+    const dataRoutes = t.app.apiRoutes.filter((r) => !['public', 'signing-in'].includes(r.access));
+    expect(dataRoutes.length).toBeGreaterThan(15);
+    let calls = 0;
+    for (const o of outsiders) {
+      const c = await t.signIn(await t.user(o));
+      for (const route of dataRoutes) {
+        const key = `${route.method} ${route.url}`;
+        const params = [...route.url.matchAll(/:(\w+)/g)].map((m) => m[1]);
+        const base = Object.keys(ids).find((p) => route.url.startsWith(p)) ?? '';
+        const values = (p: string) => (p === 'code' ? [A_COUNTY, A_STATION] : p === 'id' ? ids[base] : undefined);
+        for (const p of params) expect(values(p), `no sample value for :${p} in ${key}`).toBeTruthy();
+        const urls = params.length === 0 ? [route.url, ...(route.method === 'GET' ? [`${route.url}?under=${A_COUNTY}`] : [])] : values(params[0])!.map((v) => route.url.replace(`:${params[0]}`, String(v)));
+        const needsBody = ['POST', 'PUT', 'PATCH'].includes(route.method) && !/reset-password|unlock|reset-totp/.test(route.url);
+        if (needsBody) expect(BODIES[key], `no sample body for ${key}`).toBeDefined();
+        for (const url of urls) {
+          const res = await c.call(route.method as 'GET', url.replace('/api/v1', ''), needsBody ? BODIES[key] : route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
+          calls++;
+          const where = `${o.roles[0]} → ${route.method} ${url} (${res.statusCode})`;
+          expect(res.statusCode, where).not.toBeGreaterThanOrEqual(500);
+          if (res.statusCode < 300) expect(route.method, `${where} succeeded`).toBe('GET');
+          expect(res.body, where).not.toContain(MARK);
+          expect(res.body, where).not.toContain(A_STATION);
+          expect(res.body, where).not.toContain('a_editor');
+        }
+      }
+    }
+    expect(calls).toBeGreaterThan(100);
+    expect(await snapshot()).toBe(snapshotBefore);
+  });
+
+  it('still serves B its own data (the refusals above are scope, not a broken route)', async () => {
+    const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B_COUNTY }));
+    const list = await c.get('/stations');
+    expect(list.json().items.map((s: { code: string }) => s.code)).toEqual([B_STATION]);
+    expect((await c.get(`/jurisdictions/${B_COUNTY}/children`)).json()).toHaveLength(1);
+    expect((await c.get(`/jurisdictions/${A_COUNTY}`)).statusCode).toBe(404);
+  });
+
+  it('lets the level above see the subtree: the city editor sees both counties', async () => {
+    const c = await t.signIn(await t.user({ roles: ['viewer'], jurisdiction: '320100' }));
+    const codes = (await c.get('/stations?pageSize=200')).json().items.map((s: { code: string }) => s.code);
+    expect(codes).toEqual(expect.arrayContaining([A_STATION, B_STATION]));
+  });
+
+  it('applies the scope inside the database: a query in scope of B cannot read A even without a filter', async () => {
+    const { runScoped } = await import('../../src/db/scoped.js');
+    const rows = await runScoped(t.db, { userId: null, username: 'probe', scopeKey: B_COUNTY, ip: null }, ({ db }) => db.selectFrom('bureau_unit').select('name').execute());
+    expect(rows.map((r) => r.name).join()).not.toContain(MARK);
+    await expect(
+      runScoped(t.db, { userId: null, username: 'probe', scopeKey: B_COUNTY, ip: null }, ({ db }) => db.insertInto('bureau_unit').values({ kind: 'guidance_post', jurisdiction_code: A_STATION, scope_key: A_STATION, name: 'x' }).execute()),
+    ).rejects.toThrow(/row-level security/);
+  });
+});

@@ -23,6 +23,7 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
     ['unknown field', () => c.post('/stations', { countyCode: '320102', suffix: '002', name: '多字段所', idNumber: '11010519491231002X' }), 400, 'idNumber'],
     ['missing field', () => c.post('/units', { kind: 'guidance_post', name: '缺辖区' }), 400, 'jurisdictionCode'],
     ['bad date', () => c.post('/units', { kind: 'xgz_committee', jurisdictionCode: '320102', name: '日期错', foundedOn: '2024-13-45' }), 400, 'foundedOn'],
+    ['personal data in a rejected body', () => c.post('/units', { kind: 'xgz_committee', jurisdictionCode: '320102', name: '电话错', leaderName: 13812345678 }), 400, 'leaderName'],
     ['bad enum', () => c.post('/units', { kind: 'secret_society', jurisdictionCode: '320102', name: '类别错' }), 400, 'kind'],
     ['bad path id', () => c.patch('/units/abc', { name: '路径错' }), 400, 'id'],
     ['bad query', () => c.get('/stations?pageSize=100000'), 400, 'pageSize'],

@@ -56,7 +56,8 @@ describe.each(BACKENDS)('stations, committees and guidance posts on %s', (backen
     expect((await c.post('/units', { kind: 'xgz_committee', jurisdictionCode: '320100', name: '南京市"小个专"党委', foundedOn: '2019-06-28', staffCount: 9 })).statusCode).toBe(201);
     expect((await c.post('/units', { kind: 'xgz_committee', jurisdictionCode: '320100', name: '重复党委' })).statusCode).toBe(409);
     expect((await c.post('/units', { kind: 'xgz_committee', jurisdictionCode: '320104', name: '秦淮区"小个专"党委' })).statusCode).toBe(201);
-    const summary = (await c.get('/units/summary/320100')).json();
+    const { self, children: summary } = (await c.get('/units/summary/320100')).json();
+    expect(self).toMatchObject({ code: '320100', committees: 2, guidancePosts: 1 });
     const xuanwu = summary.find((r: { code: string }) => r.code === '320102');
     const qinhuai = summary.find((r: { code: string }) => r.code === '320104');
     expect(xuanwu).toMatchObject({ guidancePosts: 1, stations: 1 });

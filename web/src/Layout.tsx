@@ -42,7 +42,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
       <Layout>
         <Layout.Header style={{ background: '#fff', padding: '0 16px', display: 'flex', alignItems: 'center', gap: 12, borderBottom: '1px solid #f0f0f0', height: 56, lineHeight: '56px' }}>
           <Button type="text" icon={<MenuOutlined />} onClick={() => setCollapsed(!collapsed)} aria-label="菜单" />
-          <Breadcrumb style={{ flex: 1, overflow: 'hidden', whiteSpace: 'nowrap' }} items={me!.jurisdiction.path.map((p) => ({ title: p.name }))} />
+          <Breadcrumb style={{ flex: 1, overflow: 'hidden', whiteSpace: 'nowrap' }} items={me!.jurisdiction.path.slice(mobile ? -1 : 0).map((p) => ({ title: p.name }))} />
           <Dropdown
             menu={{
               items: [

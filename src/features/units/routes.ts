@@ -46,6 +46,8 @@ const toUnit = (u: Selectable<BureauUnitTable> & { jurisdiction_name: string }) 
   status: u.status,
 });
 
+const counts = z.object({ code: z.string(), name: z.string(), level: z.string(), committees: z.number(), guidancePosts: z.number(), stations: z.number() });
+
 const snapshot = (u: Selectable<BureauUnitTable>) => ({ name: u.name, foundedOn: u.founded_on, leaderName: u.leader_name, staffCount: u.staff_count, note: u.note, status: u.status });
 
 export async function unitRoutes(app: FastifyInstance): Promise<void> {
@@ -80,26 +82,24 @@ export async function unitRoutes(app: FastifyInstance): Promise<void> {
     config: { access: 'units.read' },
     schema: {
       tags: ['党委与指导站'],
-      summary: '下级辖区的党委、指导站与基层所数量',
+      summary: '本级及各下级辖区的党委、指导站与基层所数量',
       params: codeParam,
-      response: {
-        200: z.array(z.object({ code: z.string(), name: z.string(), level: z.string(), committees: z.number(), guidancePosts: z.number(), stations: z.number() })),
-      },
+      response: { 200: z.object({ self: counts, children: z.array(counts) }) },
     },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        const parent = await db.selectFrom('jurisdiction').select('code').where('code', '=', req.params.code).executeTakeFirst();
-        if (!parent) throw notFound('辖区');
         const rows = await db
           .selectFrom('jurisdiction as c')
           .select(['c.code', 'c.name', 'c.level'])
           .select(sql<number>`(SELECT count(*)::int FROM bureau_unit u WHERE u.status = 'active' AND u.kind = 'xgz_committee' AND starts_with(u.scope_key, c.scope_key))`.as('committees'))
           .select(sql<number>`(SELECT count(*)::int FROM bureau_unit u WHERE u.status = 'active' AND u.kind = 'guidance_post' AND starts_with(u.scope_key, c.scope_key))`.as('guidancePosts'))
           .select(sql<number>`(SELECT count(*)::int FROM jurisdiction s WHERE s.level = 'station' AND starts_with(s.scope_key, c.scope_key))`.as('stations'))
-          .where('c.parent_code', '=', req.params.code)
+          .where((eb) => eb.or([eb('c.code', '=', req.params.code), eb('c.parent_code', '=', req.params.code)]))
           .orderBy('c.code')
           .execute();
-        return rows;
+        const self = rows.find((r) => r.code === req.params.code);
+        if (!self) throw notFound('辖区');
+        return { self, children: rows.filter((r) => r !== self) };
       }),
   });
 

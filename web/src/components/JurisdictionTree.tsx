@@ -6,8 +6,7 @@ import { applyProblem } from './problem';
 
 export type JNode = { code: string; parentCode: string | null; level: string; name: string; childCount: number; address: string | null; servedAreas: string[] };
 
-const LEVEL = { nation: '', province: '', city: '', county: '', station: '（所）' } as Record<string, string>;
-const toTree = (n: JNode): TreeDataNode => ({ key: n.code, title: `${n.name}${LEVEL[n.level] ?? ''}`, isLeaf: n.childCount === 0 });
+const toTree = (n: JNode): TreeDataNode => ({ key: n.code, title: n.name, isLeaf: n.childCount === 0 });
 
 function insertChildren(list: TreeDataNode[], key: React.Key, children: TreeDataNode[]): TreeDataNode[] {
   return list.map((n) => (n.key === key ? { ...n, children } : n.children ? { ...n, children: insertChildren(n.children, key, children) } : n));

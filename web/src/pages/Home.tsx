@@ -15,14 +15,15 @@ const DUTY_HINT: Record<string, string> = {
 
 export default function Home() {
   const { me, can } = useAuth();
-  const [rows, setRows] = useState<Summary[] | null>(null);
+  const [data, setData] = useState<{ self: Summary; children: Summary[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const code = me!.jurisdiction.code;
   useEffect(() => {
     if (!can('units.read')) return;
-    get<Summary[]>(`/units/summary/${code}`).then(setRows, (e) => setError(applyProblem(null, e)));
+    get<{ self: Summary; children: Summary[] }>(`/units/summary/${code}`).then(setData, (e) => setError(applyProblem(null, e)));
   }, [code, can]);
-  const total = (k: keyof Summary) => (rows ?? []).reduce((s, r) => s + Number(r[k]), 0);
+  const rows = data?.children;
+  const stationsBelow = rows?.[0]?.level === 'station';
   const duty = me!.roles.map((r) => DUTY_HINT[r.code]).filter(Boolean);
   return (
     <div>
@@ -33,11 +34,11 @@ export default function Home() {
       {rows && (
         <>
           <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
-            <Col xs={24} sm={8}><Card><Statistic title="基层市场监管所" value={total('stations')} suffix="个" /></Card></Col>
-            <Col xs={24} sm={8}><Card><Statistic title={'"小个专"党委'} value={total('committees')} suffix="个" /></Card></Col>
-            <Col xs={24} sm={8}><Card><Statistic title="党建工作指导站" value={total('guidancePosts')} suffix="个" /></Card></Col>
+            <Col xs={24} sm={8}><Card><Statistic title="基层市场监管所" value={data!.self.stations} suffix="个" /></Card></Col>
+            <Col xs={24} sm={8}><Card><Statistic title={'"小个专"党委'} value={data!.self.committees} suffix="个" /></Card></Col>
+            <Col xs={24} sm={8}><Card><Statistic title="党建工作指导站" value={data!.self.guidancePosts} suffix="个" /></Card></Col>
           </Row>
-          <Card title="下级辖区" extra={<Space><Link to="/stations">管理基层所</Link><Link to="/units">管理党委与指导站</Link></Space>}>
+          {me!.jurisdiction.level !== 'station' && <Card title="下级辖区" extra={<Space><Link to="/stations">管理基层所</Link><Link to="/units">管理党委与指导站</Link></Space>}>
             {rows.length === 0 ? (
               <Empty description="本辖区没有下级单位" />
             ) : (
@@ -47,7 +48,10 @@ export default function Home() {
                 dataSource={rows}
                 pagination={rows.length > 20 ? { pageSize: 20 } : false}
                 scroll={{ x: 480 }}
-                columns={[
+                columns={stationsBelow ? [
+                  { title: '基层所', dataIndex: 'name' },
+                  { title: '党建工作指导站', dataIndex: 'guidancePosts', render: (n: number) => (n ? '已建' : '未建') },
+                ] : [
                   { title: '辖区', dataIndex: 'name' },
                   { title: '基层所', dataIndex: 'stations', align: 'right', sorter: (a, b) => a.stations - b.stations },
                   { title: '"小个专"党委', dataIndex: 'committees', align: 'right', sorter: (a, b) => a.committees - b.committees },
@@ -56,7 +60,7 @@ export default function Home() {
                 ]}
               />
             )}
-          </Card>
+          </Card>}
         </>
       )}
     </div>

@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { bootstrap, type Credential } from '../../src/bootstrap.js';
+import { buildApp, WEB_DIST } from '../../src/server.js';
+import { testApp, type TestApp } from '../helpers/app.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+/** Browser tests run wherever Chromium is installed; CI (or XGZ_E2E=1) insists on it. */
+export const browserAvailable = fs.existsSync(CHROMIUM);
+if (!browserAvailable && (process.env.CI || process.env.XGZ_E2E === '1')) {
+  throw new Error(`browser tests are required here but ${CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)`);
+}
+if (!browserAvailable) process.stderr.write(`[e2e] ${CHROMIUM} not found: browser tests skipped on this machine\n`);
+
+export const launch = (): Promise<Browser> =>
+  chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+
+/** A real server on a free port over a fresh embedded database with the demo loaded. */
+export async function demoServer(): Promise<{ t: TestApp; url: string; creds: Map<string, Credential>; close: () => Promise<void> }> {
+  const t = await testApp('pglite');
+  const creds = new Map((await bootstrap(t.ctx, { demo: true })).map((c) => [c.username, c]));
+  const app = await buildApp(t.ctx, { webDist: WEB_DIST });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return { t, url, creds, close: async () => { await app.close(); await t.close(); } };
+}
+
+export async function signInFirstTime(page: Page, url: string, c: Credential, newPassword: string): Promise<void> {
+  await page.goto(url);
+  await page.getByPlaceholder('账号').fill(c.username);
+  await page.getByPlaceholder('密码').fill(c.password);
+  await page.getByRole('button', { name: /登\s*录/ }).click();
+  await page.getByLabel('当前密码').fill(c.password);
+  await page.getByLabel('新密码', { exact: true }).fill(newPassword);
+  await page.getByLabel('再次输入新密码').fill(newPassword);
+  await page.getByRole('button', { name: '修改密码' }).click();
+}

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { totpNow } from '../../src/features/auth/totp.js';
+import { browserAvailable, demoServer, launch, signInFirstTime } from './browser.js';
+
+const SHOTS = '.tmp/screenshots';
+
+describe.skipIf(!browserAvailable)('web shell in Chromium', () => {
+  let server: Awaited<ReturnType<typeof demoServer>>;
+  let browser: Browser;
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    server = await demoServer();
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('county editor: login → forced password change → create a station → sees it; another county cannot', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
+    await signInFirstTime(page, server.url, server.creds.get('county_editor')!, 'Xuanwu-2026!');
+    await page.getByRole('menuitem', { name: '辖区与基层所' }).click();
+    await page.getByRole('button', { name: /新建基层所/ }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel(/所代码/).fill('099');
+    await dialog.getByLabel('名称').fill('紫金山市场监管所');
+    await dialog.getByLabel('地址').fill('玄武区中山门外');
+    await dialog.getByRole('button', { name: /保\s*存/ }).click();
+    await expect.poll(() => page.getByRole('cell', { name: '紫金山市场监管所' }).count()).toBe(1);
+    await page.screenshot({ path: `${SHOTS}/stations-created.png` });
+    const row = await server.t.db.selectFrom('jurisdiction').selectAll().where('code', '=', '320102099').executeTakeFirst();
+    expect(row?.name).toBe('紫金山市场监管所');
+
+    const other = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+    const page2 = await other.newPage();
+    await signInFirstTime(page2, server.url, server.creds.get('county2_editor')!, 'Qinhuai-2026!');
+    await page2.getByRole('menuitem', { name: '辖区与基层所' }).click();
+    await page2.getByPlaceholder('按所名查找').fill('紫金山');
+    await page2.getByPlaceholder('按所名查找').press('Enter');
+    await expect.poll(() => page2.getByText('本辖区还没有基层所').count()).toBe(1);
+    expect(await page2.getByText('紫金山市场监管所').count()).toBe(0);
+    await page2.screenshot({ path: `${SHOTS}/other-county.png` });
+    await other.close();
+  });
+
+  it('administrator: printed password → forced change → TOTP enrolment → the admin shell', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
+    await signInFirstTime(page, server.url, server.creds.get('admin')!, 'Guard-Pass-2026');
+    await page.getByRole('button', { name: '生成绑定二维码' }).click();
+    const secret = (await page.getByTestId('totp-secret').locator('code').innerText()).trim();
+    await page.getByLabel(/6 位动态口令/).fill(totpNow(secret));
+    await page.getByRole('button', { name: /确\s*认/ }).click();
+    await expect.poll(() => page.getByRole('menuitem', { name: '账号管理' }).count()).toBe(1);
+    expect(await page.getByRole('menuitem', { name: '审计日志' }).count()).toBe(0);
+    await page.getByRole('menuitem', { name: '账号管理' }).click();
+    await expect.poll(() => page.getByRole('cell', { name: 'county_editor' }).count()).toBe(1);
+    await page.screenshot({ path: `${SHOTS}/accounts.png` });
+  });
+
+  it('phone-sized viewport: station staff sees the shell with a collapsible menu', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const page = await ctx.newPage();
+    await signInFirstTime(page, server.url, server.creds.get('station_staff')!, 'Station-2026!');
+    await expect.poll(() => page.getByRole('heading', { name: /工作台/ }).count()).toBe(1);
+    await expect.poll(() => page.getByText('党建工作指导站').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: `${SHOTS}/phone-home.png` });
+    await ctx.close();
+  });
+});

@@ -1,0 +1,28 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LOG_DIR } from '../helpers/app.js';
+
+/**
+ * Runs after the other suites (package.json runs this project second) and reads every line the
+ * test servers logged. The suites above send ID numbers, phone numbers and passwords in bodies;
+ * none of it may reach a log.
+ */
+const ID_NUMBER = /(?<!\d)\d{17}[\dXx](?!\d)/;
+const PHONE = /(?<!\d)1[3-9]\d{9}(?!\d)/;
+const PASSWORD_FIELD = /"(password|currentPassword|newPassword|temporaryPassword)"\s*:/i;
+
+describe('server logs after the whole suite', () => {
+  const files = fs.existsSync(LOG_DIR) ? fs.readdirSync(LOG_DIR).filter((f) => f.endsWith('.log')) : [];
+  const lines = files.flatMap((f) => fs.readFileSync(path.join(LOG_DIR, f), 'utf8').split('\n').filter(Boolean));
+
+  it('has logs to read (the other suites ran and logged requests)', () => {
+    expect(files.length).toBeGreaterThan(3);
+    expect(lines.some((l) => l.includes('/api/v1/auth/login'))).toBe(true);
+  });
+
+  it('contains no 18-character ID number, no mobile number, no password, no session cookie', () => {
+    const offending = lines.filter((l) => ID_NUMBER.test(l) || PHONE.test(l) || PASSWORD_FIELD.test(l) || /xgz_sid=/.test(l));
+    expect(offending.slice(0, 5)).toEqual([]);
+  });
+});

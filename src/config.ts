@@ -12,6 +12,7 @@ const envSchema = z.object({
   XGZ_COOKIE_SECURE: z.enum(['auto', 'always', 'never']).default('auto'),
   XGZ_TRUST_PROXY: z.enum(['0', '1']).default('0'),
   XGZ_BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
+  XGZ_IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(1024 ** 3),
   /** Overrides the calibrated PBKDF2 iteration count (tests use a small one to stay fast). */
   XGZ_PASSWORD_ITERATIONS: z.coerce.number().int().min(1000).optional(),
 });
@@ -26,6 +27,7 @@ export type Config = {
   cookieSecure: 'auto' | 'always' | 'never';
   trustProxy: boolean;
   bodyLimit: number;
+  importMaxBytes: number;
   passwordIterations?: number;
 };
 
@@ -46,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: e.XGZ_COOKIE_SECURE,
     trustProxy: e.XGZ_TRUST_PROXY === '1',
     bodyLimit: e.XGZ_BODY_LIMIT,
+    importMaxBytes: e.XGZ_IMPORT_MAX_BYTES,
     passwordIterations: e.XGZ_PASSWORD_ITERATIONS,
   };
 }

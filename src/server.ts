@@ -21,13 +21,17 @@ import { dictionaryRoutes } from './features/dictionaries/routes.js';
 import { jurisdictionRoutes } from './features/jurisdictions/routes.js';
 import { settingRoutes } from './features/settings/routes.js';
 import { unitRoutes } from './features/units/routes.js';
+import { entityRoutes } from './features/entities/routes.js';
+import { zoneRoutes } from './features/zones/routes.js';
+import { importRoutes } from './features/imports/routes.js';
+import { ImportRunner } from './jobs/import/runner.js';
 
 z.config(z.locales.zhCN());
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
 /** Feature route plugins, mounted under /api/v1. A new capability adds its plugin here. */
-const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
+const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, zoneRoutes, importRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
 
 export type BuildOptions = { logStream?: DestinationStream; webDist?: string | null };
 
@@ -43,6 +47,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     trustProxy: ctx.config.trustProxy,
   });
   app.decorate('ctx', ctx);
+  const imports = new ImportRunner(ctx, app.log);
+  app.decorate('imports', imports);
+  app.addHook('onReady', () => imports.recover());
+  app.addHook('onClose', () => imports.stop());
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app, opts.webDist === undefined ? WEB_DIST : opts.webDist);

@@ -117,6 +117,139 @@ export interface DictionaryTable {
   sort_order: number;
 }
 
+export type EntityKind = 'enterprise' | 'individual' | 'cooperative';
+export type EntityStatus = 'active' | 'deregistered' | 'revoked' | 'moved_out';
+export type ZoneKind = 'market' | 'park' | 'building' | 'district';
+
+export interface ZoneTable {
+  id: Generated<number>;
+  kind: ZoneKind;
+  name: string;
+  address: string | null;
+  county_code: string;
+  station_code: string | null;
+  scope_key: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface EntityTable {
+  id: Generated<number>;
+  kind: EntityKind;
+  uscc: string | null;
+  reg_no: string | null;
+  name: string;
+  status: EntityStatus;
+  registered_on: string | null;
+  address: string | null;
+  county_code: string;
+  station_code: string | null;
+  scope_key: string;
+  industry_section: string | null;
+  industry_division: string | null;
+  size_class: 'micro' | 'small' | 'medium' | 'large' | null;
+  employees: number | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface EntityZoneTable {
+  entity_id: number;
+  zone_id: number;
+  scope_key: string;
+}
+
+export interface PersonTable {
+  id: Generated<number>;
+  id_bi: string | null;
+  id_enc: string | null;
+  name: string;
+  birth_date: string | null;
+  sex: 'male' | 'female' | null;
+  phone_enc: string | null;
+  phone_bi: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export type PersonRole = 'legal_rep' | 'investor' | 'executive' | 'employee' | 'liaison';
+
+export interface EntityPersonTable {
+  id: Generated<number>;
+  entity_id: number;
+  person_id: number;
+  role: PersonRole;
+  scope_key: string;
+  created_at: CreatedAt;
+}
+
+export interface AnnualReportTable {
+  entity_id: number;
+  year: number;
+  scope_key: string;
+  filing_status: 'filed' | 'late' | 'not_filed';
+  filed_on: string | null;
+  employees: number | null;
+  party_members: number | null;
+  party_org_form: number | null;
+  party_org_way: number | null;
+  party_org_set_on: string | null;
+  rep_is_member: boolean | null;
+  rep_is_secretary: boolean | null;
+  updated_at: Timestamp;
+}
+
+export interface LedgerHistoryTable {
+  id: Id;
+  object_type: string;
+  object_id: number;
+  entity_id: number | null;
+  scope_key: string;
+  at: Date;
+  actor_id: number | null;
+  op: 'I' | 'U' | 'D';
+  before: unknown;
+  after: unknown;
+}
+
+export type ImportJobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface ImportJobTable {
+  id: Generated<number>;
+  kind: 'registry' | 'annual_report';
+  file_name: string;
+  file_path: string;
+  file_bytes: number;
+  status: ColumnType<ImportJobStatus, ImportJobStatus | undefined, ImportJobStatus>;
+  rows_read: ColumnType<number, number | undefined, number>;
+  rows_accepted: ColumnType<number, number | undefined, number>;
+  rows_rejected: ColumnType<number, number | undefined, number>;
+  rows_changed: ColumnType<number, number | undefined, number>;
+  bytes_read: ColumnType<number, number | undefined, number>;
+  cancel_requested: ColumnType<boolean, boolean | undefined, boolean>;
+  error: string | null;
+  scope_key: string;
+  created_by: number | null;
+  created_at: CreatedAt;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export interface ImportRejectionTable {
+  job_id: number;
+  row_no: number;
+  col: string | null;
+  value: string | null;
+  reason: string;
+  raw_enc: string | null;
+}
+
+export interface ImportKeyTable {
+  job_id: number;
+  key: string;
+  row_no: number;
+}
+
 export interface DB {
   jurisdiction: JurisdictionTable;
   bureau_unit: BureauUnitTable;
@@ -127,6 +260,16 @@ export interface DB {
   audit_head: AuditHeadTable;
   setting: SettingTable;
   dictionary: DictionaryTable;
+  zone: ZoneTable;
+  entity: EntityTable;
+  entity_zone: EntityZoneTable;
+  person: PersonTable;
+  entity_person: EntityPersonTable;
+  annual_report: AnnualReportTable;
+  ledger_history: LedgerHistoryTable;
+  import_job: ImportJobTable;
+  import_rejection: ImportRejectionTable;
+  import_key: ImportKeyTable;
 }
 
 export type AppUser = Selectable<AppUserTable>;

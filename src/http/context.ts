@@ -7,6 +7,7 @@ import type { Principal } from '../db/audit-chain.js';
 import type { Scoped } from '../db/scoped.js';
 import type { Permission } from '../domain/auth/roles.js';
 import type { SettingsStore } from '../features/settings/store.js';
+import type { ImportRunner } from '../jobs/import/runner.js';
 
 /** Everything the features share, built once at start-up. */
 export type AppContext = {
@@ -43,6 +44,7 @@ declare module 'fastify' {
     ctx: AppContext;
     /** Every /api/v1 route with its declared access (the cross-jurisdiction suite walks them all). */
     apiRoutes: ApiRoute[];
+    imports: ImportRunner;
   }
   interface FastifyRequest {
     user: AuthUser | null;

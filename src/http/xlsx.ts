@@ -13,7 +13,9 @@ export function neutralise(v: string): string {
  * Streams an xlsx download: rows are written as they arrive, so an export of any length
  * keeps memory flat.
  */
-export async function sendXlsx<T>(reply: FastifyReply, filename: string, sheet: string, columns: Column<T>[], rows: AsyncIterable<T> | Iterable<T>) {
+export type ExtraSheet = { name: string; headers: string[]; rows: (string | number | null)[][] };
+
+export async function sendXlsx<T>(reply: FastifyReply, filename: string, sheet: string, columns: Column<T>[], rows: AsyncIterable<T> | Iterable<T>, extra: ExtraSheet[] = []) {
   const stream = new PassThrough();
   reply
     .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
@@ -31,6 +33,14 @@ export async function sendXlsx<T>(reply: FastifyReply, filename: string, sheet: 
     })).commit();
   }
   ws.commit();
+  for (const x of extra) {
+    const s = wb.addWorksheet(x.name);
+    s.columns = x.headers.map((h) => ({ header: h, width: Math.max(12, h.length * 2 + 2) }));
+    s.getRow(1).font = { bold: true };
+    s.getRow(1).commit();
+    for (const r of x.rows) s.addRow(r.map((v) => (typeof v === 'string' ? neutralise(v) : v))).commit();
+    s.commit();
+  }
   await wb.commit();
   return reply;
 }

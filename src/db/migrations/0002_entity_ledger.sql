@@ -168,6 +168,7 @@ CREATE TABLE import_job (
   rows_accepted integer NOT NULL DEFAULT 0,
   rows_rejected integer NOT NULL DEFAULT 0,
   rows_changed integer NOT NULL DEFAULT 0,
+  bytes_read   bigint NOT NULL DEFAULT 0,
   cancel_requested boolean NOT NULL DEFAULT false,
   error        text,
   scope_key    text COLLATE "C" NOT NULL,
@@ -184,10 +185,35 @@ CREATE TABLE import_rejection (
   col      text,
   value    text,
   reason   text NOT NULL,
-  raw      jsonb
+  -- The rejected row as read (header → cell), SM4-encrypted: it may hold ID numbers and phones.
+  raw_enc  text
 );
 CREATE INDEX import_rejection_job_idx ON import_rejection (job_id, row_no);
 
+-- Keys seen by a running import, so a key repeated later in the same file is reported, not
+-- applied twice; memory stays flat however long the file. Rows go when the job ends.
+CREATE TABLE import_key (
+  job_id  bigint NOT NULL REFERENCES import_job(id) ON DELETE CASCADE,
+  key     text NOT NULL,
+  row_no  integer NOT NULL,
+  PRIMARY KEY (job_id, key)
+);
+
+-- People named in a registry row without a usable ID number: created one by one (they cannot be
+-- matched on the number); the caller links them at once, which makes them visible.
+CREATE FUNCTION xgz_person_insert_unidentified(p_name text[], p_phone_enc text[], p_phone_bi text[])
+RETURNS TABLE (ord bigint, person_id bigint) LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
+  WITH ins AS (
+    INSERT INTO person (name, phone_enc, phone_bi)
+    SELECT name, phone_enc, phone_bi FROM unnest(p_name, p_phone_enc, p_phone_bi) WITH ORDINALITY AS t(name, phone_enc, phone_bi, ord) ORDER BY ord
+    RETURNING id
+  )
+  SELECT row_number() OVER (ORDER BY id), id FROM ins
+$$;
+REVOKE ALL ON FUNCTION xgz_person_insert_unidentified FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION xgz_person_insert_unidentified TO xgz_app;
+
+GRANT SELECT, INSERT, DELETE ON import_key TO xgz_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON zone, entity, entity_zone, entity_person, annual_report TO xgz_app;
 GRANT SELECT ON person, ledger_history TO xgz_app;
 GRANT INSERT ON ledger_history TO xgz_app;
@@ -214,6 +240,8 @@ CREATE POLICY ledger_history_read ON ledger_history FOR SELECT USING (xgz_in_sco
 CREATE POLICY ledger_history_write ON ledger_history FOR INSERT WITH CHECK (xgz_in_scope(scope_key));
 ALTER TABLE import_job ENABLE ROW LEVEL SECURITY;
 CREATE POLICY import_job_scope ON import_job USING (xgz_in_scope(scope_key)) WITH CHECK (xgz_in_scope(scope_key));
+ALTER TABLE import_key ENABLE ROW LEVEL SECURITY;
+CREATE POLICY import_key_scope ON import_key USING (EXISTS (SELECT 1 FROM import_job j WHERE j.id = job_id AND xgz_in_scope(j.scope_key)));
 ALTER TABLE import_rejection ENABLE ROW LEVEL SECURITY;
 CREATE POLICY import_rejection_scope ON import_rejection USING (EXISTS (SELECT 1 FROM import_job j WHERE j.id = job_id AND xgz_in_scope(j.scope_key)));
 

@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import { parseRegNo, parseUscc } from '../identifiers/uscc.js';
+import { MOBILE, parseIdNumber } from '../identifiers/id-number.js';
+import { parseIndustry } from './industry.js';
+
+/**
+ * Row schemas for the registry extract and the annual report: the import validates every row
+ * with them, and the API's entity schemas are built from the same fields. Inputs arrive as text
+ * (CSV) or cells (XLSX) turned into text; each field parses, checks and normalizes itself and
+ * says in Chinese what is wrong.
+ */
+
+const text = (max: number, label: string) => z.string().trim().min(1, `${label}不能为空`).max(max, `${label}不超过 ${max} 个字`);
+const optionalText = (max: number, label: string) =>
+  z.string().trim().max(max, `${label}不超过 ${max} 个字`).optional().transform((v) => v || null);
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** A value from a fixed list, accepting the Chinese words users write as well as the codes. */
+function choice<V>(label: string, words: Record<string, V>) {
+  return z.string().trim().transform((v, ctx) => {
+    const hit = words[v] ?? words[v.toLowerCase()];
+    if (hit === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${label}"${v}"无法识别，可填：${[...new Set(Object.keys(words).filter((k) => /[\u4e00-\u9fa5]/.test(k)))].join('、')}` });
+      return z.NEVER;
+    }
+    return hit;
+  });
+}
+
+export const dateField = (label: string) =>
+  z.string().trim().transform((v, ctx) => {
+    const m = /^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$/.exec(v);
+    const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+    if (!m || !d || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3]) || Number(m[1]) < 1900 || d.getTime() > Date.now()) {
+      ctx.addIssue({ code: 'custom', message: `${label}"${v}"不是有效日期（如 2024-03-15）` });
+      return z.NEVER;
+    }
+    return d.toISOString().slice(0, 10);
+  });
+
+const count = (label: string, max = 10_000_000) =>
+  z.string().trim().transform((v, ctx) => {
+    if (!/^\d+$/.test(v) || Number(v) > max) {
+      ctx.addIssue({ code: 'custom', message: `${label}"${v}"应为不大于 ${max} 的非负整数` });
+      return z.NEVER;
+    }
+    return Number(v);
+  });
+
+export const usccField = z.string().transform((v, ctx) => {
+  const r = parseUscc(v);
+  if (!r.ok) {
+    ctx.addIssue({ code: 'custom', message: r.reason });
+    return z.NEVER;
+  }
+  return r.value;
+});
+
+export const regNoField = z.string().transform((v, ctx) => {
+  const r = parseRegNo(v);
+  if (!r.ok) {
+    ctx.addIssue({ code: 'custom', message: r.reason });
+    return z.NEVER;
+  }
+  return r.value;
+});
+
+export const idNumberField = z.string().transform((v, ctx) => {
+  const r = parseIdNumber(v);
+  if (!r.ok) {
+    ctx.addIssue({ code: 'custom', message: r.reason });
+    return z.NEVER;
+  }
+  return { value: r.value, birthDate: r.birthDate, sex: r.sex };
+});
+
+export const phoneField = z.string().trim().regex(MOBILE, '手机号应为 11 位，以 1 开头');
+
+const yesNo = (label: string) => choice<boolean>(label, { '1': true, 是: true, Y: true, y: true, true: true, '2': false, '0': false, 否: false, N: false, n: false, false: false });
+
+export const ENTITY_KIND_WORDS = { 企业: 'enterprise', 小微企业: 'enterprise', 公司: 'enterprise', enterprise: 'enterprise', 个体工商户: 'individual', 个体户: 'individual', 个体: 'individual', individual: 'individual', 农民专业合作社: 'cooperative', 合作社: 'cooperative', cooperative: 'cooperative' } as const;
+export const ENTITY_STATUS_WORDS = { 存续: 'active', 在营: 'active', 开业: 'active', 在业: 'active', active: 'active', 注销: 'deregistered', deregistered: 'deregistered', 吊销: 'revoked', revoked: 'revoked', 迁出: 'moved_out', moved_out: 'moved_out' } as const;
+export const ZONE_KIND_WORDS = { 专业市场: 'market', 市场: 'market', market: 'market', 园区: 'park', park: 'park', 楼宇: 'building', 商务楼宇: 'building', building: 'building', 商圈: 'district', district: 'district' } as const;
+const SIZE_WORDS = { 微型: 'micro', micro: 'micro', 小型: 'small', small: 'small', 中型: 'medium', medium: 'medium', 大型: 'large', large: 'large' } as const;
+const ORG_FORM_WORDS: Record<string, number> = { '0': 0, '1': 1, '2': 2, '3': 3, 未建立: 0, 无: 0, 党支部: 1, 支部: 1, 党总支: 2, 总支: 2, 党委: 3 };
+const ORG_WAY_WORDS: Record<string, number> = { '1': 1, '2': 2, '3': 3, '4': 4, '5': 5, 单独组建: 1, 单独建: 1, 联合组建: 2, 联合建: 2, 加入社区党组织: 3, 加入个私协会党组织: 4, 加入上级公司党组织: 5 };
+
+const industry = z.string().transform((v, ctx) => {
+  const r = parseIndustry(v);
+  if (!r) {
+    ctx.addIssue({ code: 'custom', message: `行业代码"${v.trim()}"不符合 GB/T 4754-2017（门类字母或两位大类代码）` });
+    return z.NEVER;
+  }
+  return r;
+});
+
+const opt = <T extends z.ZodType>(s: T) => z.preprocess(blankToUndefined, s.optional());
+
+export const registryRow = z
+  .object({
+    uscc: opt(usccField),
+    regNo: opt(regNoField),
+    name: text(200, '名称'),
+    kind: choice('主体类型', ENTITY_KIND_WORDS),
+    status: z.preprocess(blankToUndefined, choice('登记状态', ENTITY_STATUS_WORDS).optional()).transform((v) => v ?? 'active'),
+    registeredOn: opt(dateField('成立日期')),
+    address: optionalText(300, '住所'),
+    countyCode: z.string().trim().regex(/^\d{6}$/, '所属县区代码应为 6 位行政区划代码'),
+    stationCode: opt(z.string().trim().regex(/^\d{9}$/, '基层所代码应为 9 位（县区代码 + 3 位所代码）')),
+    zoneName: optionalText(100, '所在区域'),
+    zoneKind: opt(choice('区域类型', ZONE_KIND_WORDS)),
+    industry: opt(industry),
+    sizeClass: opt(choice('企业规模', SIZE_WORDS)),
+    employees: opt(count('从业人数')),
+    repName: opt(text(30, '法定代表人/经营者姓名')),
+    repIdNumber: opt(idNumberField),
+    repPhone: opt(phoneField),
+    liaisonName: opt(text(30, '联络员姓名')),
+    liaisonIdNumber: opt(idNumberField),
+    liaisonPhone: opt(phoneField),
+  })
+  .superRefine((r, ctx) => {
+    if (!r.uscc && !r.regNo) ctx.addIssue({ code: 'custom', path: ['uscc'], message: '统一社会信用代码与注册号至少填写一项' });
+    if (r.stationCode && !String(r.stationCode).startsWith(r.countyCode)) ctx.addIssue({ code: 'custom', path: ['stationCode'], message: '基层所不属于所填县区' });
+    if (r.zoneName && !r.zoneKind) ctx.addIssue({ code: 'custom', path: ['zoneKind'], message: '填写了所在区域时须填写区域类型（专业市场/园区/楼宇/商圈）' });
+    for (const p of ['rep', 'liaison'] as const) {
+      if ((r[`${p}IdNumber`] || r[`${p}Phone`]) && !r[`${p}Name`]) ctx.addIssue({ code: 'custom', path: [`${p}Name`], message: '填写了证件号或手机时须填写姓名' });
+    }
+  });
+export type RegistryRow = {
+  uscc?: string;
+  regNo?: string;
+  name: string;
+  kind: 'enterprise' | 'individual' | 'cooperative';
+  status: 'active' | 'deregistered' | 'revoked' | 'moved_out';
+  registeredOn?: string;
+  address: string | null;
+  countyCode: string;
+  stationCode?: string;
+  zoneName: string | null;
+  zoneKind?: 'market' | 'park' | 'building' | 'district';
+  industry?: { section: string; division: string | null };
+  sizeClass?: 'micro' | 'small' | 'medium' | 'large';
+  employees?: number;
+  repName?: string;
+  repIdNumber?: { value: string; birthDate: string; sex: 'male' | 'female' };
+  repPhone?: string;
+  liaisonName?: string;
+  liaisonIdNumber?: { value: string; birthDate: string; sex: 'male' | 'female' };
+  liaisonPhone?: string;
+};
+
+export const annualReportRow = z
+  .object({
+    uscc: opt(usccField),
+    regNo: opt(regNoField),
+    year: z.string().trim().transform((v, ctx) => {
+      const y = Number(v);
+      if (!/^\d{4}$/.test(v) || y < 2013 || y >= new Date().getFullYear()) {
+        ctx.addIssue({ code: 'custom', message: `年报年度"${v}"无效（应为 2013 年至去年之间的四位年份）` });
+        return z.NEVER;
+      }
+      return y;
+    }),
+    filingStatus: z.preprocess(blankToUndefined, choice('报送状态', { 已报送: 'filed', 已公示: 'filed', filed: 'filed', 逾期补报: 'late', 补报: 'late', late: 'late', 未报送: 'not_filed', not_filed: 'not_filed' }).optional()).transform((v) => v ?? 'filed'),
+    filedOn: opt(dateField('报送日期')),
+    employees: opt(count('从业人数')),
+    partyMembers: opt(count('党员人数', 1_000_000)),
+    partyOrgForm: opt(choice('党组织建立形式', ORG_FORM_WORDS)),
+    partyOrgWay: opt(choice('党组织建立方式', ORG_WAY_WORDS)),
+    partyOrgSetOn: opt(dateField('党组织建立时间')),
+    repIsMember: opt(yesNo('法定代表人是否党员')),
+    repIsSecretary: opt(yesNo('法定代表人是否党组织书记')),
+    orgSetUp: opt(yesNo('是否成立党组织')),
+  })
+  .superRefine((r, ctx) => {
+    if (!r.uscc && !r.regNo) ctx.addIssue({ code: 'custom', path: ['uscc'], message: '统一社会信用代码与注册号至少填写一项' });
+    if (r.partyMembers !== undefined && r.employees !== undefined && (r.partyMembers as number) > (r.employees as number)) {
+      ctx.addIssue({ code: 'custom', path: ['partyMembers'], message: `党员人数（${r.partyMembers}）不能多于从业人数（${r.employees}）` });
+    }
+  })
+  // Individual-business reports say only whether a branch was set up (partOrgIs 1/0).
+  .transform((r) => ({ ...r, partyOrgForm: (r.partyOrgForm as number | undefined) ?? (r.orgSetUp === undefined ? undefined : r.orgSetUp ? 1 : 0) }));
+export type AnnualReportRow = {
+  uscc?: string;
+  regNo?: string;
+  year: number;
+  filingStatus: 'filed' | 'late' | 'not_filed';
+  filedOn?: string;
+  employees?: number;
+  partyMembers?: number;
+  partyOrgForm?: number;
+  partyOrgWay?: number;
+  partyOrgSetOn?: string;
+  repIsMember?: boolean;
+  repIsSecretary?: boolean;
+};

@@ -1,0 +1,60 @@
+import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { z } from 'zod';
+import type { DB } from '../../db/schema.js';
+import { notFound } from '../../http/errors.js';
+
+/** Filters of the entity ledger list, shared by the list and its export. */
+export const entityFilters = {
+  under: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional(),
+  kind: z.enum(['enterprise', 'individual', 'cooperative']).optional(),
+  status: z.enum(['active', 'deregistered', 'revoked', 'moved_out']).optional(),
+  zoneId: z.coerce.number().int().positive().optional(),
+  industry: z.string().regex(/^[A-T]$/, '行业门类应为 A–T').optional(),
+  isNew: z.enum(['true', 'false']).optional(),
+  partyDeclared: z.enum(['true', 'false']).optional(),
+  orgDeclared: z.enum(['true', 'false']).optional(),
+  q: z.string().trim().max(60).optional(),
+  sort: z.enum(['registeredOn', '-registeredOn', 'name', '-name', 'employees', '-employees']).default('-registeredOn'),
+};
+export type EntityFilters = { [K in keyof typeof entityFilters]?: string | number } & { sort: string };
+
+/** Registered within the last 12 months: the priority targets. */
+export const IS_NEW = sql<boolean>`(e.registered_on >= current_date - interval '12 months')`;
+
+/** Entities with their latest annual report alongside. */
+const withLatestReport = (db: Transaction<DB>) =>
+  db
+    .selectFrom('entity as e')
+    .leftJoinLateral(
+      (eb) => eb.selectFrom('annual_report as a').select(['a.year', 'a.party_members', 'a.party_org_form']).whereRef('a.entity_id', '=', 'e.id').orderBy('a.year', 'desc').limit(1).as('latest'),
+      (join) => join.onTrue(),
+    );
+type Q = ReturnType<typeof withLatestReport>;
+
+/** The entity list query with its filters, within the caller's scope (row-level security does the rest). */
+export async function entityQuery(db: Transaction<DB>, f: EntityFilters): Promise<Q> {
+  let q = withLatestReport(db);
+  if (f.under) {
+    const n = await db.selectFrom('jurisdiction').select('scope_key').where('code', '=', String(f.under)).executeTakeFirst();
+    if (!n) throw notFound('辖区');
+    q = q.where(sql<boolean>`starts_with(e.scope_key, ${n.scope_key})`);
+  }
+  if (f.kind) q = q.where('e.kind', '=', f.kind as 'enterprise');
+  if (f.status) q = q.where('e.status', '=', f.status as 'active');
+  if (f.industry) q = q.where('e.industry_section', '=', String(f.industry));
+  if (f.zoneId) q = q.where(sql<boolean>`EXISTS (SELECT 1 FROM entity_zone z WHERE z.entity_id = e.id AND z.zone_id = ${Number(f.zoneId)})`);
+  if (f.isNew) q = q.where(f.isNew === 'true' ? IS_NEW : sql<boolean>`NOT coalesce(${IS_NEW}, false)`);
+  if (f.partyDeclared) q = q.where(sql<boolean>`coalesce(latest.party_members, 0) > 0`, '=', f.partyDeclared === 'true');
+  if (f.orgDeclared) q = q.where(sql<boolean>`coalesce(latest.party_org_form, 0) > 0`, '=', f.orgDeclared === 'true');
+  if (f.q) {
+    const s = String(f.q);
+    q = /^[0-9A-Z]{15,18}$/i.test(s) ? q.where((eb) => eb.or([eb('e.uscc', '=', s.toUpperCase()), eb('e.reg_no', '=', s)])) : q.where('e.name', 'like', `%${s.replace(/[%_\\]/g, '\\$&')}%`);
+  }
+  return q;
+}
+
+export function orderEntities<T extends SelectQueryBuilder<DB & { e: DB['entity'] }, 'e', object>>(q: T, sort: string): T {
+  const desc = sort.startsWith('-');
+  const col = { registeredOn: 'e.registered_on', name: 'e.name', employees: 'e.employees' }[sort.replace('-', '')] ?? 'e.registered_on';
+  return q.orderBy(sql`${sql.ref(col)} ${sql.raw(desc ? 'DESC NULLS LAST' : 'ASC NULLS LAST')}`).orderBy(sql`e.id`) as T;
+}

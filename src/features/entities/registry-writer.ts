@@ -1,0 +1,156 @@
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import type { Keys } from '../../crypto/keys.js';
+import { blindIndex, encryptField } from '../../crypto/field.js';
+import type { RegistryRow } from '../../domain/ledger/rows.js';
+
+export type Numbered<T> = { rowNo: number; row: T };
+type Person = { name: string; id?: RegistryRow['repIdNumber']; phone?: string };
+
+/**
+ * Writes a batch of validated registry rows in the caller's (scoped) transaction: persons,
+ * zones, entities, their zone links and people in roles. Every statement takes whole columns
+ * as arrays (unnest), so the batch size is not bound by the parameter limit, and every upsert
+ * changes a row only where a value differs: importing the same file twice changes nothing.
+ * Returns how many rows it inserted or changed.
+ */
+export async function writeRegistryBatch(db: Transaction<DB>, keys: Keys, batch: Numbered<RegistryRow>[], scopeOf: (code: string) => string): Promise<number> {
+  const rows = batch.map((b) => b.row);
+  const people = await upsertPersons(db, keys, rows.flatMap((r) => personsOf(r)));
+  const zones = await upsertZones(db, rows, scopeOf);
+  const col = <T>(f: (r: RegistryRow) => T) => rows.map(f);
+  const entityScope = (r: RegistryRow) => scopeOf(r.stationCode ?? r.countyCode);
+
+  const entityIds = new Map<string, number>();
+  let changed = 0;
+  for (const keyed of ['uscc', 'reg_no'] as const) {
+    const part = rows.filter((r) => (keyed === 'uscc' ? !!r.uscc : !r.uscc));
+    if (!part.length) continue;
+    const c = <T>(f: (r: RegistryRow) => T) => part.map(f);
+    const res = await sql<{ id: number; key: string; changed: boolean }>`
+      WITH up AS (
+        INSERT INTO entity AS e (kind, uscc, reg_no, name, status, registered_on, address, county_code, station_code, scope_key, industry_section, industry_division, size_class, employees)
+        SELECT * FROM unnest(${c((r) => r.kind)}::text[], ${c((r) => r.uscc ?? null)}::text[], ${c((r) => r.regNo ?? null)}::text[], ${c((r) => r.name)}::text[],
+          ${c((r) => r.status)}::text[], ${c((r) => r.registeredOn ?? null)}::date[], ${c((r) => r.address)}::text[], ${c((r) => r.countyCode)}::text[],
+          ${c((r) => r.stationCode ?? null)}::text[], ${c(entityScope)}::text[], ${c((r) => r.industry?.section ?? null)}::text[],
+          ${c((r) => r.industry?.division ?? null)}::text[], ${c((r) => r.sizeClass ?? null)}::text[], ${c((r) => r.employees ?? null)}::int[])
+        ON CONFLICT (${sql.raw(keyed)}) DO UPDATE SET
+          kind = EXCLUDED.kind, reg_no = COALESCE(EXCLUDED.reg_no, e.reg_no), name = EXCLUDED.name, status = EXCLUDED.status,
+          registered_on = COALESCE(EXCLUDED.registered_on, e.registered_on), address = COALESCE(EXCLUDED.address, e.address),
+          county_code = EXCLUDED.county_code, station_code = COALESCE(EXCLUDED.station_code, e.station_code), scope_key = EXCLUDED.scope_key,
+          industry_section = COALESCE(EXCLUDED.industry_section, e.industry_section), industry_division = COALESCE(EXCLUDED.industry_division, e.industry_division),
+          size_class = COALESCE(EXCLUDED.size_class, e.size_class), employees = COALESCE(EXCLUDED.employees, e.employees), updated_at = now()
+        WHERE (e.kind, e.name, e.status, e.county_code, e.scope_key) IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.name, EXCLUDED.status, EXCLUDED.county_code, EXCLUDED.scope_key)
+           OR (EXCLUDED.reg_no IS NOT NULL AND e.reg_no IS DISTINCT FROM EXCLUDED.reg_no)
+           OR (EXCLUDED.registered_on IS NOT NULL AND e.registered_on IS DISTINCT FROM EXCLUDED.registered_on)
+           OR (EXCLUDED.address IS NOT NULL AND e.address IS DISTINCT FROM EXCLUDED.address)
+           OR (EXCLUDED.station_code IS NOT NULL AND e.station_code IS DISTINCT FROM EXCLUDED.station_code)
+           OR (EXCLUDED.industry_division IS NOT NULL AND e.industry_division IS DISTINCT FROM EXCLUDED.industry_division)
+           OR (EXCLUDED.industry_section IS NOT NULL AND e.industry_section IS DISTINCT FROM EXCLUDED.industry_section)
+           OR (EXCLUDED.size_class IS NOT NULL AND e.size_class IS DISTINCT FROM EXCLUDED.size_class)
+           OR (EXCLUDED.employees IS NOT NULL AND e.employees IS DISTINCT FROM EXCLUDED.employees)
+        RETURNING e.id, e.${sql.raw(keyed)} AS key
+      )
+      SELECT id, key, true AS changed FROM up
+      UNION ALL
+      SELECT e.id, e.${sql.raw(keyed)}, false FROM entity e
+      WHERE e.${sql.raw(keyed)} = ANY(${c((r) => (keyed === 'uscc' ? r.uscc! : r.regNo!))}::text[]) AND NOT EXISTS (SELECT 1 FROM up WHERE up.id = e.id)`.execute(db);
+    for (const r of res.rows) {
+      entityIds.set(r.key, r.id);
+      if (r.changed) changed++;
+    }
+  }
+  const idOf = (r: RegistryRow) => entityIds.get(r.uscc ?? r.regNo!)!;
+
+  const links = rows.filter((r) => r.zoneName).map((r) => ({ entity: idOf(r), zone: zones.get(`${r.countyCode}|${r.zoneName}`)!, scope: entityScope(r) }));
+  if (links.length) {
+    const res = await sql`INSERT INTO entity_zone (entity_id, zone_id, scope_key)
+      SELECT * FROM unnest(${links.map((l) => l.entity)}::bigint[], ${links.map((l) => l.zone)}::bigint[], ${links.map((l) => l.scope)}::text[])
+      ON CONFLICT DO NOTHING`.execute(db);
+    changed += Number(res.numAffectedRows ?? 0);
+  }
+
+  for (const [role, pick] of [['legal_rep', 'rep'], ['liaison', 'liaison']] as const) {
+    const withRole = rows.filter((r) => r[`${pick}Name`]);
+    if (!withRole.length) continue;
+    const entityCol = withRole.map(idOf);
+    const personCol = withRole.map((r) => people.get(personKey(r, pick))!);
+    const scopeCol = withRole.map(entityScope);
+    // The registry names one person per role: someone else in that role is replaced (kept in the history).
+    const gone = await sql`DELETE FROM entity_person ep USING unnest(${entityCol}::bigint[], ${personCol}::bigint[]) AS t(entity_id, person_id)
+      WHERE ep.entity_id = t.entity_id AND ep.role = ${role} AND ep.person_id <> t.person_id`.execute(db);
+    const added = await sql`INSERT INTO entity_person (entity_id, person_id, role, scope_key)
+      SELECT e, p, ${role}, s FROM unnest(${entityCol}::bigint[], ${personCol}::bigint[], ${scopeCol}::text[]) AS t(e, p, s)
+      ON CONFLICT DO NOTHING`.execute(db);
+    changed += Number(gone.numAffectedRows ?? 0) + Number(added.numAffectedRows ?? 0);
+  }
+  return changed;
+
+  function personsOf(r: RegistryRow): Person[] {
+    return (['rep', 'liaison'] as const).filter((p) => r[`${p}Name`]).map((p) => ({ name: r[`${p}Name`]!, id: r[`${p}IdNumber`], phone: r[`${p}Phone`] }));
+  }
+  async function upsertPersons(tx: Transaction<DB>, k: Keys, persons: Person[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const identified = persons.filter((p) => p.id);
+    if (identified.length) {
+      const bi = identified.map((p) => blindIndex(k, p.id!.value));
+      const res = await sql<{ bi: string; person_id: number }>`SELECT * FROM xgz_person_upsert(
+        ${bi}::text[], ${identified.map((p) => encryptField(k, p.id!.value))}::text[], ${identified.map((p) => p.name)}::text[],
+        ${identified.map((p) => p.id!.birthDate)}::date[], ${identified.map((p) => p.id!.sex)}::text[],
+        ${identified.map((p) => (p.phone ? encryptField(k, p.phone) : null))}::text[], ${identified.map((p) => (p.phone ? blindIndex(k, p.phone) : null))}::text[])`.execute(tx);
+      const byBi = new Map(res.rows.map((r) => [r.bi, r.person_id]));
+      for (const r of rows) {
+        for (const p of ['rep', 'liaison'] as const) {
+          const id = r[`${p}IdNumber`];
+          if (id) out.set(personKey(r, p), byBi.get(blindIndex(k, id.value))!);
+        }
+      }
+    }
+    await linkUnidentified(tx, k, out);
+    return out;
+  }
+  /** People named without a number: reuse the one already in that entity's role under that name, else create. */
+  async function linkUnidentified(tx: Transaction<DB>, k: Keys, out: Map<string, number>) {
+    const wanted = rows.flatMap((r) =>
+      (['rep', 'liaison'] as const)
+        .filter((p) => r[`${p}Name`] && !r[`${p}IdNumber`])
+        .map((p) => ({ r, pick: p, role: p === 'rep' ? ('legal_rep' as const) : ('liaison' as const), name: r[`${p}Name`]!, phone: r[`${p}Phone`] })),
+    );
+    if (!wanted.length) return;
+    const existingKeys = wanted.map((w) => `${w.r.uscc ?? w.r.regNo}|${w.role}|${w.name}`);
+    const found = await sql<{ k: string; person_id: number }>`
+      SELECT coalesce(e.uscc, e.reg_no) || '|' || ep.role || '|' || p.name AS k, p.id AS person_id
+      FROM entity_person ep JOIN entity e ON e.id = ep.entity_id JOIN person p ON p.id = ep.person_id
+      WHERE p.id_bi IS NULL AND coalesce(e.uscc, e.reg_no) || '|' || ep.role || '|' || p.name = ANY(${existingKeys}::text[])`.execute(tx);
+    const have = new Map(found.rows.map((f) => [f.k, f.person_id]));
+    const missing = wanted.filter((w, i) => !have.has(existingKeys[i]));
+    if (missing.length) {
+      const made = await sql<{ ord: number; person_id: number }>`SELECT * FROM xgz_person_insert_unidentified(${missing.map((m) => m.name)}::text[],
+        ${missing.map((m) => (m.phone ? encryptField(k, m.phone) : null))}::text[], ${missing.map((m) => (m.phone ? blindIndex(k, m.phone) : null))}::text[])`.execute(tx);
+      made.rows.forEach((row) => {
+        const m = missing[Number(row.ord) - 1];
+        have.set(`${m.r.uscc ?? m.r.regNo}|${m.role}|${m.name}`, row.person_id);
+      });
+    }
+    wanted.forEach((w, i) => out.set(personKey(w.r, w.pick), have.get(existingKeys[i])!));
+  }
+}
+
+/** Identifies a person within the batch: by ID number when given, else by entity, role and name. */
+function personKey(r: RegistryRow, pick: 'rep' | 'liaison'): string {
+  const id = r[`${pick}IdNumber`];
+  return id ? `id:${id.value}` : `n:${r.uscc ?? r.regNo}|${pick}|${r[`${pick}Name`]}`;
+}
+
+async function upsertZones(db: Transaction<DB>, rows: RegistryRow[], scopeOf: (code: string) => string): Promise<Map<string, number>> {
+  const named = new Map<string, RegistryRow>();
+  for (const r of rows) if (r.zoneName) named.set(`${r.countyCode}|${r.zoneName}`, r);
+  if (!named.size) return new Map();
+  const z = [...named.values()];
+  await sql`INSERT INTO zone (kind, name, county_code, scope_key)
+    SELECT * FROM unnest(${z.map((r) => r.zoneKind!)}::text[], ${z.map((r) => r.zoneName!)}::text[], ${z.map((r) => r.countyCode)}::text[], ${z.map((r) => scopeOf(r.countyCode))}::text[])
+    ON CONFLICT (county_code, name) DO NOTHING`.execute(db);
+  const res = await sql<{ id: number; county_code: string; name: string }>`SELECT id, county_code, name FROM zone
+    WHERE (county_code || '|' || name) = ANY(${[...named.keys()]}::text[])`.execute(db);
+  return new Map(res.rows.map((r) => [`${r.county_code}|${r.name}`, r.id]));
+}

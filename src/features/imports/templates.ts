@@ -1,0 +1,79 @@
+/**
+ * Import templates: for each source, the columns in template order with their Chinese header
+ * and the other names the same column goes by in exports of provincial systems (a mapping
+ * table, since field codes differ between provinces and versions).
+ */
+export type ImportKind = 'registry' | 'annual_report';
+export type Column = { field: string; header: string; aliases: string[]; required?: boolean; example: string };
+
+export const TEMPLATES: Record<ImportKind, { label: string; columns: Column[]; oneOf: string[] }> = {
+  registry: {
+    label: '登记信息（市场主体及其人员）',
+    oneOf: ['uscc', 'regNo'],
+    columns: [
+      { field: 'uscc', header: '统一社会信用代码', aliases: ['信用代码', '社会信用代码', '统一代码', 'uniscid', 'uscc'], example: '91320102MA1XXXXXXX' },
+      { field: 'regNo', header: '注册号', aliases: ['工商注册号', 'regno'], example: '' },
+      { field: 'name', header: '名称', aliases: ['主体名称', '企业名称', '字号名称', '个体户名称', 'entname'], required: true, example: '南京某某餐饮有限公司' },
+      { field: 'kind', header: '主体类型', aliases: ['类型', '市场主体类型', 'enttype'], required: true, example: '企业 / 个体工商户 / 农民专业合作社' },
+      { field: 'status', header: '登记状态', aliases: ['状态', '经营状态', 'regstate'], example: '存续' },
+      { field: 'registeredOn', header: '成立日期', aliases: ['登记日期', '注册日期', 'estdate'], example: '2024-03-15' },
+      { field: 'address', header: '住所', aliases: ['经营场所', '地址', '住所（经营场所）', 'dom'], example: '玄武区中山路 1 号' },
+      { field: 'countyCode', header: '所属县区代码', aliases: ['县区代码', '管辖区划代码', '行政区划代码', 'regorg'], required: true, example: '320102' },
+      { field: 'stationCode', header: '基层所代码', aliases: ['所代码', '管辖所代码', '监管所代码'], example: '320102001' },
+      { field: 'zoneName', header: '所在区域名称', aliases: ['所在专业市场', '所在楼宇', '所在园区', '所在商圈', '所在区域'], example: '新街口商圈' },
+      { field: 'zoneKind', header: '区域类型', aliases: ['所在区域类型'], example: '专业市场 / 园区 / 楼宇 / 商圈' },
+      { field: 'industry', header: '行业代码', aliases: ['国民经济行业代码', '行业门类', 'industryco'], example: '62' },
+      { field: 'sizeClass', header: '企业规模', aliases: ['规模'], example: '微型' },
+      { field: 'employees', header: '从业人数', aliases: ['从业人员', '从业人员数', 'empnum'], example: '8' },
+      { field: 'repName', header: '法定代表人/经营者', aliases: ['法定代表人', '经营者', '负责人', '法定代表人姓名', 'lerep'], example: '张三' },
+      { field: 'repIdNumber', header: '法定代表人/经营者身份证号', aliases: ['法定代表人身份证号', '经营者身份证号', '身份证号', '证件号码', 'cerno'], example: '320102199001011234' },
+      { field: 'repPhone', header: '法定代表人/经营者手机', aliases: ['联系电话', '手机', '法定代表人手机', 'tel'], example: '13800000000' },
+      { field: 'liaisonName', header: '联络员', aliases: ['联络员姓名'], example: '' },
+      { field: 'liaisonIdNumber', header: '联络员身份证号', aliases: [], example: '' },
+      { field: 'liaisonPhone', header: '联络员手机', aliases: ['联络员电话'], example: '' },
+    ],
+  },
+  annual_report: {
+    label: '年报（含党建信息）',
+    oneOf: ['uscc', 'regNo'],
+    columns: [
+      { field: 'uscc', header: '统一社会信用代码', aliases: ['信用代码', '社会信用代码', '统一代码', 'uniscid', 'uscc'], example: '91320102MA1XXXXXXX' },
+      { field: 'regNo', header: '注册号', aliases: ['工商注册号', 'regno'], example: '' },
+      { field: 'year', header: '年报年度', aliases: ['年度', '报告年度', 'ancheyear'], required: true, example: '2025' },
+      { field: 'filingStatus', header: '报送状态', aliases: ['年报状态'], example: '已报送' },
+      { field: 'filedOn', header: '报送日期', aliases: ['年报日期', 'anchedate'], example: '2026-05-20' },
+      { field: 'employees', header: '从业人数', aliases: ['从业人员', 'empnum'], example: '8' },
+      { field: 'partyMembers', header: '党员人数（含预备党员）', aliases: ['党员人数', '党员（含预备党员）人数', 'numParM', 'numparm'], example: '2' },
+      { field: 'partyOrgForm', header: '党组织建立形式', aliases: ['党组织形式', '党组织建制', 'parIns', 'parins'], example: '0 未建立 / 1 党支部 / 2 党总支 / 3 党委' },
+      { field: 'partyOrgWay', header: '党组织建立方式', aliases: ['建立方式', 'parOrgW', 'parorgw'], example: '1 单独组建 / 2 联合组建 / 3 加入社区党组织 / 4 加入个私协会党组织 / 5 加入上级公司党组织' },
+      { field: 'partyOrgSetOn', header: '党组织建立时间', aliases: ['党组织成立时间', 'parSetTime', 'parsettime'], example: '2022-07-01' },
+      { field: 'repIsMember', header: '法定代表人/经营者是否党员', aliases: ['法定代表人是否党员', '经营者是否党员', 'resParMSign', 'resparmsign'], example: '是 / 否（或 1 / 2）' },
+      { field: 'repIsSecretary', header: '法定代表人/经营者是否党组织书记', aliases: ['法定代表人是否党组织书记', 'resParSecSign', 'resparsecsign'], example: '是 / 否' },
+      { field: 'orgSetUp', header: '是否成立党组织（个体户）', aliases: ['是否成立党组织', 'partOrgIs', 'partorgis'], example: '是 / 否' },
+    ],
+  },
+};
+
+const normalize = (h: string) => h.replace(/[\s\u3000（）()：:*＊]/g, '').toLowerCase();
+
+/**
+ * Maps a file's header row to fields. Returns the column index of each field found, and the
+ * missing required columns (named by their template header).
+ */
+export function mapHeaders(kind: ImportKind, headers: string[]): { index: Map<string, number>; missing: string[]; unknown: string[] } {
+  const t = TEMPLATES[kind];
+  const byName = new Map<string, string>();
+  for (const c of t.columns) for (const name of [c.header, ...c.aliases]) if (!byName.has(normalize(name))) byName.set(normalize(name), c.field);
+  const index = new Map<string, number>();
+  const unknown: string[] = [];
+  headers.forEach((h, i) => {
+    const field = byName.get(normalize(h));
+    if (field && !index.has(field)) index.set(field, i);
+    else if (h.trim()) unknown.push(h.trim());
+  });
+  const missing = t.columns.filter((c) => c.required && !index.has(c.field)).map((c) => c.header);
+  if (!t.oneOf.some((f) => index.has(f))) missing.push(t.oneOf.map((f) => t.columns.find((c) => c.field === f)!.header).join('或'));
+  return { index, missing, unknown };
+}
+
+export const headerOf = (kind: ImportKind, field: string): string => TEMPLATES[kind].columns.find((c) => c.field === field)?.header ?? field;

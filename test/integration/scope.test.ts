@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { hashToken } from '../../src/features/auth/sessions.js';
+import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
 
 /**
  * The cross-jurisdiction suite. Jurisdiction A (玄武区) holds data; users of every role in
@@ -15,6 +16,7 @@ const A_STATION = '320102901';
 const B_COUNTY = '320104';
 const B_STATION = '320104901';
 const MARK = '甲标记';
+const A_USCC = '92320102MA1PX7EB3T';
 
 const BODIES: Record<string, unknown> = {
   'POST /api/v1/stations': { countyCode: A_COUNTY, suffix: '777', name: '越权所' },
@@ -25,11 +27,18 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/accounts/:id': { displayName: '越权' },
   'PUT /api/v1/settings/security': { lockoutThreshold: 6 },
   'PUT /api/v1/settings/rules': { jointBranchMaxUnits: 6 },
+  'PATCH /api/v1/entities/:id': { status: 'revoked' },
+  'POST /api/v1/zones': { kind: 'market', name: '越权市场', countyCode: A_COUNTY },
+  'PATCH /api/v1/zones/:id': { name: '越权改名' },
+  'POST /api/v1/imports/:kind': {},
 };
+/** POST routes that take no body. */
+const NO_BODY = /reset-password|unlock|reset-totp|reveal|cancel|rerun/;
 
 describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
   let t: TestApp;
   const ids: Record<string, (string | number)[]> = {};
+  const roleIds: number[] = [];
   let snapshotBefore: string;
 
   const snapshot = async () =>
@@ -39,6 +48,10 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
       await t.db.selectFrom('app_user').select(['id', 'username', 'display_name', 'roles', 'disabled', 'password_hash', 'locked_until', 'totp_enabled']).where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute(),
       await t.db.selectFrom('user_session').select('id_hash').where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id_hash').execute(),
       await t.db.selectFrom('setting').selectAll().execute(),
+      await t.db.selectFrom('entity').selectAll().orderBy('id').execute(),
+      await t.db.selectFrom('zone').selectAll().orderBy('id').execute(),
+      await t.db.selectFrom('import_job').select(['id', 'status', 'cancel_requested']).orderBy('id').execute(),
+      await t.db.selectFrom('entity_person').selectAll().orderBy('id').execute(),
     ]);
 
   beforeAll(async () => {
@@ -54,6 +67,16 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
     ids['/api/v1/units'] = [unit.json().id, post.json().id];
     ids['/api/v1/accounts'] = [aEditor.id, aStaff.id];
     ids['/api/v1/sessions'] = [hashToken(decodeURIComponent(staff.cookie.split('=')[1]))];
+    // A's ledger: an entity with a legal representative in a zone, and the import that brought it.
+    const dir = tmpDir();
+    const file = csvFile(dir, 'a.csv', [{ 统一社会信用代码: A_USCC, 名称: `${MARK}小吃店`, 主体类型: '个体工商户', 所属县区代码: A_COUNTY, 基层所代码: A_STATION, 所在区域名称: `${MARK}市场`, 区域类型: '专业市场', '法定代表人/经营者': '甲某', '法定代表人/经营者身份证号': '11010519491231002X', '法定代表人/经营者手机': '13912345678' }]);
+    const { job } = await importFile(t, 'registry', file, { id: aEditor.id, scopeKey: A_COUNTY });
+    expect(job.rows_accepted).toBe(1);
+    const entity = await t.db.selectFrom('entity').select('id').where('uscc', '=', A_USCC).executeTakeFirstOrThrow();
+    ids['/api/v1/entities'] = [entity.id];
+    ids['/api/v1/zones'] = [(await t.db.selectFrom('zone').select('id').executeTakeFirstOrThrow()).id];
+    ids['/api/v1/imports'] = [job.id];
+    roleIds.push((await t.db.selectFrom('entity_person').select('id').where('entity_id', '=', entity.id).executeTakeFirstOrThrow()).id);
     // B's own data, so the positive control below has something to find.
     const bEditor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B_COUNTY }));
     expect((await bEditor.post('/stations', { countyCode: B_COUNTY, suffix: '901', name: '乙所' })).statusCode).toBe(201);
@@ -76,10 +99,12 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
         const key = `${route.method} ${route.url}`;
         const params = [...route.url.matchAll(/:(\w+)/g)].map((m) => m[1]);
         const base = Object.keys(ids).find((p) => route.url.startsWith(p)) ?? '';
-        const values = (p: string) => (p === 'code' ? [A_COUNTY, A_STATION] : p === 'id' ? ids[base] : undefined);
+        const values = (p: string): (string | number)[] | undefined =>
+          ({ code: [A_COUNTY, A_STATION], id: ids[base], kind: ['registry', 'annual_report'], roleId: roleIds })[p];
         for (const p of params) expect(values(p), `no sample value for :${p} in ${key}`).toBeTruthy();
-        const urls = params.length === 0 ? [route.url, ...(route.method === 'GET' ? [`${route.url}?under=${A_COUNTY}`] : [])] : values(params[0])!.map((v) => route.url.replace(`:${params[0]}`, String(v)));
-        const needsBody = ['POST', 'PUT', 'PATCH'].includes(route.method) && !/reset-password|unlock|reset-totp/.test(route.url);
+        const fill = (v: string | number) => params.slice(1).reduce((u, p) => u.replace(`:${p}`, String(values(p)![0])), route.url.replace(`:${params[0]}`, String(v)));
+        const urls = params.length === 0 ? [route.url, ...(route.method === 'GET' ? [`${route.url}?under=${A_COUNTY}`] : [])] : values(params[0])!.map(fill);
+        const needsBody = ['POST', 'PUT', 'PATCH'].includes(route.method) && !NO_BODY.test(route.url);
         if (needsBody) expect(BODIES[key], `no sample body for ${key}`).toBeDefined();
         for (const url of urls) {
           const res = await c.call(route.method as 'GET', url.replace('/api/v1', ''), needsBody ? BODIES[key] : route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
@@ -90,6 +115,7 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
           expect(res.body, where).not.toContain(MARK);
           expect(res.body, where).not.toContain(A_STATION);
           expect(res.body, where).not.toContain('a_editor');
+          expect(res.body, where).not.toContain(A_USCC);
         }
       }
     }

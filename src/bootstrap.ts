@@ -46,7 +46,7 @@ const FIRST_ACCOUNTS = [
  * the demo jurisdiction with its business accounts. Returns the credentials created now
  * (empty on later starts).
  */
-export async function bootstrap(ctx: AppContext, opts: { demo: boolean }): Promise<Credential[]> {
+export async function bootstrap(ctx: AppContext, opts: { demo: boolean; demoEntities?: number }): Promise<Credential[]> {
   const { db } = ctx;
   const created: Credential[] = [];
   const anyUser = await db.selectFrom('app_user').select('id').limit(1).executeTakeFirst();
@@ -60,7 +60,7 @@ export async function bootstrap(ctx: AppContext, opts: { demo: boolean }): Promi
       created.push({ username: a.username, password, role: a.display_name, jurisdiction: '全国' });
     }
     await recordAudit(db, SYSTEM, { action: 'system.bootstrap', detail: { accounts: FIRST_ACCOUNTS.map((a) => a.username) } });
-    if (opts.demo) created.push(...(await loadDemo(ctx)));
+    if (opts.demo) created.push(...(await loadDemo(ctx, opts.demoEntities ?? 20_000)));
   }
   return created;
 }

@@ -12,6 +12,11 @@ import { temporaryPassword } from './features/accounts/service.js';
 import { endSessionsOf } from './features/auth/sessions.js';
 import { acquireDataDirLock, assertDataDirFree } from './db/lock.js';
 import { backupPglite, restorePglite } from './db/backup.js';
+import cliProgress from 'cli-progress';
+import { runImportJob } from './jobs/import/pipeline.js';
+import { neutralise } from './http/xlsx.js';
+import { demoPlaces, writeDemoFiles } from './demo/files.js';
+import { DEMO } from './demo/jurisdiction.js';
 
 const program = new Command('xgz').description('XGZ 小个专党建工作平台');
 
@@ -129,6 +134,64 @@ program
       process.exitCode = 2;
     }
   });
+
+program
+  .command('import <kind> <file>')
+  .description('导入登记信息（registry）或年报（annual-report）文件（.xlsx/.csv），显示进度；错误行写入同名 .errors.csv')
+  .option('--user <username>', '以该账号的身份和辖区导入（默认：系统，全国）')
+  .action((kindArg: string, file: string, o: { user?: string }) =>
+    withContext(async (ctx) => {
+      const kind = ({ registry: 'registry', 'annual-report': 'annual_report' } as const)[kindArg as 'registry'];
+      if (!kind) fail('类型应为 registry 或 annual-report');
+      if (!fs.existsSync(file)) fail(`文件不存在：${file}`);
+      const u = o.user ? await ctx.db.selectFrom('app_user').select(['id', 'scope_key']).where('username', '=', o.user).executeTakeFirst() : null;
+      if (o.user && !u) fail(`账号 ${o.user} 不存在`);
+      const job = await ctx.db
+        .insertInto('import_job')
+        .values({ kind, file_name: path.basename(file), file_path: path.resolve(file), file_bytes: fs.statSync(file).size, scope_key: u?.scope_key ?? '', created_by: u?.id ?? null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const bar = new cliProgress.SingleBar({ format: '导入 [{bar}] {percentage}% | {rows} 行 | 接受 {ok} | 拒绝 {bad} | {rate} 行/秒', hideCursor: true }, cliProgress.Presets.shades_classic);
+      bar.start(100, 0, { rows: 0, ok: 0, bad: 0, rate: 0 });
+      const t0 = Date.now();
+      const show = async () => {
+        const j = await ctx.db.selectFrom('import_job').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
+        bar.update(j.status === 'done' ? 100 : Math.floor((j.bytes_read / Math.max(j.file_bytes, 1)) * 100), { rows: j.rows_read, ok: j.rows_accepted, bad: j.rows_rejected, rate: Math.round(j.rows_read / ((Date.now() - t0) / 1000 || 1)) });
+        return j;
+      };
+      const timer = setInterval(() => void show(), 500);
+      await runImportJob(ctx, job.id).finally(() => clearInterval(timer));
+      const j = await show();
+      bar.stop();
+      if (j.rows_rejected) {
+        const rej = await ctx.db.selectFrom('import_rejection').select(['row_no', 'col', 'value', 'reason']).where('job_id', '=', job.id).orderBy('row_no').execute();
+        const out = `${file}.errors.csv`;
+        fs.writeFileSync(out, '\ufeff行号,列,值,原因\n' + rej.map((r) => [r.row_no, r.col ?? '', r.value ?? '', r.reason].map((v) => `"${neutralise(String(v)).replaceAll('"', '""')}"`).join(',')).join('\n') + '\n');
+        process.stdout.write(`有 ${j.rows_rejected} 行未导入，原因见 ${out}\n`);
+      }
+      process.stdout.write(j.status === 'done' ? `导入完成：读取 ${j.rows_read} 行，接受 ${j.rows_accepted}，拒绝 ${j.rows_rejected}，变更 ${j.rows_changed}\n` : `导入未完成：${j.error}\n`);
+      if (j.status !== 'done') process.exitCode = 1;
+    }),
+  );
+
+program
+  .command('demo')
+  .description('演示数据')
+  .command('generate')
+  .description('生成演示用登记信息与年报文件（可复现：同一种子得到同一数据）')
+  .option('--entities <n>', '市场主体数量', '20000')
+  .option('--seed <s>', '随机种子', '2026')
+  .option('--out <dir>', '输出目录', './demo-data')
+  .option('--format <f>', 'csv 或 xlsx', 'csv')
+  .option('--bad <share>', '错误行比例（0–1）', '0.02')
+  .action((o: { entities: string; seed: string; out: string; format: string; bad: string }) =>
+    withContext(async (ctx) => {
+      if (!['csv', 'xlsx'].includes(o.format)) fail('格式应为 csv 或 xlsx');
+      const places = await demoPlaces(ctx.db, DEMO.countyCodes);
+      const files = await writeDemoFiles(path.resolve(o.out), { entities: Number(o.entities), seed: Number(o.seed), badShare: Number(o.bad), places }, o.format as 'csv');
+      process.stdout.write(`已生成：\n  ${files.registry}\n  ${files.annualReport}\n`);
+    }),
+  );
 
 program
   .command('backup <file>')

@@ -4,9 +4,9 @@ import path from 'node:path';
 
 // The UI lives in web/ and is served by the Fastify server from web/dist.
 export default defineConfig({
-  root: path.resolve(__dirname),
+  root: path.resolve(import.meta.dirname),
   plugins: [react()],
-  resolve: { alias: { '@domain': path.resolve(__dirname, '../src/domain') } },
+  resolve: { alias: { '@domain': path.resolve(import.meta.dirname, '../src/domain') } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

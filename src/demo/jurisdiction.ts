@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { AppContext } from '../http/context.js';
 import type { Credential } from '../bootstrap.js';
@@ -6,6 +8,7 @@ import { hashPassword } from '../crypto/password.js';
 import { scopeKeyOf } from '../domain/jurisdiction/codes.js';
 import { temporaryPassword } from '../features/accounts/service.js';
 import { seededRandom } from './random.js';
+import { demoPlaces, writeDemoFiles } from './files.js';
 
 const require = createRequire(import.meta.url);
 type Street = { code: string; name: string; areaCode: string };
@@ -32,7 +35,7 @@ export function demoStations(countyCode: string, seed = DEMO.seed) {
  * Loads the demo jurisdiction through the same scoped, audited path users take: stations,
  * committees at city and counties, guidance posts at most stations, and business accounts.
  */
-export async function loadDemo(ctx: AppContext): Promise<Credential[]> {
+export async function loadDemo(ctx: AppContext, entities: number): Promise<Credential[]> {
   const rnd = seededRandom(DEMO.seed);
   const who = { userId: null, username: 'demo', scopeKey: scopeKeyOf(DEMO.cityCode, 'city'), ip: null };
   const creds: Credential[] = [];
@@ -66,7 +69,23 @@ export async function loadDemo(ctx: AppContext): Promise<Credential[]> {
         .execute();
       creds.push({ username: a.username, password, role: a.label, jurisdiction: a.where });
     }
-    audit({ action: 'system.demo_load', objectType: 'jurisdiction', objectId: city.code, detail: { counties: counties.length, accounts: accounts.map((a) => a.username) } });
+    audit({ action: 'system.demo_load', objectType: 'jurisdiction', objectId: city.code, detail: { counties: counties.length, accounts: accounts.map((a) => a.username), entities } });
   });
+  if (entities > 0) await queueDemoLedger(ctx, entities, rnd.int(1, 1e6));
   return creds;
+}
+
+/**
+ * Writes the demo ledger (registry extract and annual reports, with a few bad rows) and queues
+ * both as import jobs of the city editor: the server runs them after start, visible on the
+ * imports page like any upload.
+ */
+async function queueDemoLedger(ctx: AppContext, entities: number, seed: number): Promise<void> {
+  const places = await demoPlaces(ctx.db, DEMO.countyCodes);
+  const dir = path.join(ctx.config.dataDir, 'imports', 'demo');
+  const files = await writeDemoFiles(dir, { entities, seed, badShare: 0.01, places });
+  const editor = await ctx.db.selectFrom('app_user').select(['id', 'scope_key']).where('username', '=', 'city_editor').executeTakeFirstOrThrow();
+  for (const [kind, file] of [['registry', files.registry], ['annual_report', files.annualReport]] as const) {
+    await ctx.db.insertInto('import_job').values({ kind, file_name: path.basename(file), file_path: file, file_bytes: fs.statSync(file).size, scope_key: editor.scope_key, created_by: editor.id }).execute();
+  }
 }

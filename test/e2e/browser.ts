@@ -22,7 +22,7 @@ export const launch = (): Promise<Browser> =>
 /** A real server on a free port over a fresh embedded database with the demo loaded. */
 export async function demoServer(): Promise<{ t: TestApp; url: string; creds: Map<string, Credential>; close: () => Promise<void> }> {
   const t = await testApp('pglite');
-  const creds = new Map((await bootstrap(t.ctx, { demo: true })).map((c) => [c.username, c]));
+  const creds = new Map((await bootstrap(t.ctx, { demo: true, demoEntities: 300 })).map((c) => [c.username, c]));
   const app = await buildApp(t.ctx, { webDist: WEB_DIST });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -17,6 +17,8 @@ let csrfToken = '';
 export const setCsrfToken = (t: string) => {
   csrfToken = t;
 };
+/** The token for requests made outside api() (file uploads). */
+export const csrf = () => csrfToken;
 
 let onUnauthorized: (err: ApiError) => void = () => {};
 export const setUnauthorizedHandler = (fn: (err: ApiError) => void) => {

@@ -18,6 +18,10 @@ const Accounts = lazy(() => import('./pages/Accounts'));
 const Sessions = lazy(() => import('./pages/Sessions'));
 const Settings = lazy(() => import('./pages/Settings'));
 const Audit = lazy(() => import('./pages/Audit'));
+const Entities = lazy(() => import('./pages/Entities'));
+const EntityDetail = lazy(() => import('./pages/EntityDetail'));
+const Zones = lazy(() => import('./pages/Zones'));
+const Imports = lazy(() => import('./pages/Imports'));
 
 function Shell() {
   const { me, loading } = useAuth();
@@ -34,6 +38,10 @@ function Shell() {
           <Route path="/sessions" element={<Sessions />} />
           <Route path="/settings" element={<Settings />} />
           <Route path="/audit" element={<Audit />} />
+          <Route path="/entities" element={<Entities />} />
+          <Route path="/entities/:id" element={<EntityDetail />} />
+          <Route path="/zones" element={<Zones />} />
+          <Route path="/imports" element={<Imports />} />
           <Route path="*" element={<Home />} />
         </Routes>
       </Suspense>

@@ -89,7 +89,8 @@ CREATE TABLE annual_report (
   updated_at        timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (entity_id, year)
 );
-CREATE INDEX annual_report_scope_idx ON annual_report (scope_key);
+-- No scope_key index here on purpose: the planner cannot estimate a scope range set at run
+-- time, takes it for selective, and would AND it into every per-entity lookup.
 
 -- Dynamic management: every change to an entity, its people-in-roles and zones, with who and when.
 CREATE TABLE ledger_history (

@@ -40,9 +40,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   sysadmin: ['jurisdiction.read', 'accounts.read', 'accounts.manage', 'settings.rules'],
   secadmin: ['accounts.read', 'accounts.grant_duties', 'sessions.manage', 'settings.security'],
   auditor: ['audit.read'],
-  editor: [...BUSINESS_READ, 'jurisdiction.manage', 'units.manage', 'data.write'],
+  editor: [...BUSINESS_READ, 'jurisdiction.manage', 'units.manage', 'data.write', 'personal.reveal'],
   viewer: BUSINESS_READ,
-  station_staff: [...BUSINESS_READ, 'units.manage', 'data.write'],
+  station_staff: [...BUSINESS_READ, 'units.manage', 'data.write', 'personal.reveal'],
   instructor: BUSINESS_READ,
 };
 

@@ -44,8 +44,8 @@ export async function entityQuery(db: Transaction<DB>, f: EntityFilters): Promis
   if (f.industry) q = q.where('e.industry_section', '=', String(f.industry));
   if (f.zoneId) q = q.where(sql<boolean>`EXISTS (SELECT 1 FROM entity_zone z WHERE z.entity_id = e.id AND z.zone_id = ${Number(f.zoneId)})`);
   if (f.isNew) q = q.where(f.isNew === 'true' ? IS_NEW : sql<boolean>`NOT coalesce(${IS_NEW}, false)`);
-  if (f.partyDeclared) q = q.where(sql<boolean>`coalesce(latest.party_members, 0) > 0`, '=', f.partyDeclared === 'true');
-  if (f.orgDeclared) q = q.where(sql<boolean>`coalesce(latest.party_org_form, 0) > 0`, '=', f.orgDeclared === 'true');
+  if (f.partyDeclared) q = q.where(sql<boolean>`(coalesce(latest.party_members, 0) > 0) = ${f.partyDeclared === 'true'}`);
+  if (f.orgDeclared) q = q.where(sql<boolean>`(coalesce(latest.party_org_form, 0) > 0) = ${f.orgDeclared === 'true'}`);
   if (f.q) {
     const s = String(f.q);
     q = /^[0-9A-Z]{15,18}$/i.test(s) ? q.where((eb) => eb.or([eb('e.uscc', '=', s.toUpperCase()), eb('e.reg_no', '=', s)])) : q.where('e.name', 'like', `%${s.replace(/[%_\\]/g, '\\$&')}%`);

@@ -73,8 +73,12 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
       req.scoped(async ({ db }) => {
         const base = await entityQuery(db, req.query as EntityFilters);
         const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
-        const rows = await orderEntities(listSelect(base), req.query.sort).limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
-        return { items: rows.map(toItem), total, page: req.query.page, pageSize: req.query.pageSize };
+        // Page the ids first: the columns a row shows (names, legal representative) are looked up for that page only.
+        const page = await orderEntities(base.select('e.id'), req.query.sort).limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
+        const ids = page.map((p) => p.id);
+        const rows = ids.length ? await listSelect((await entityQuery(db, { sort: req.query.sort })).where('e.id', 'in', ids)).execute() : [];
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        return { items: ids.map((id) => toItem(byId.get(id)!)), total, page: req.query.page, pageSize: req.query.pageSize };
       }),
   });
 

@@ -93,6 +93,8 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       if (batch.length + rejects.length >= batchSize) await flush();
     }
     await flush();
+    // PGlite has no autovacuum: refresh the planner's statistics after a bulk change.
+    if (totals.changed > 0) await sql`ANALYZE entity, entity_person, person, entity_zone, zone, annual_report`.execute(db);
     await finish(ctx, jobId, who, 'done', null, totals);
   } catch (err) {
     if (err instanceof Cancelled) return finish(ctx, jobId, who, 'cancelled', '已取消：此前各批已导入的数据保留，可重新导入同一文件补齐', totals);

@@ -13,13 +13,18 @@ export class ImportRunner {
 
   constructor(private readonly ctx: AppContext, private readonly log: FastifyBaseLogger) {}
 
-  /** Jobs that were running when the process stopped are marked failed; their file can be imported again. */
+  /**
+   * At start: a job that was running when the process stopped is marked failed (its committed
+   * batches stay; importing the file again completes it); queued jobs are taken up.
+   */
   async recover(): Promise<void> {
     await this.ctx.db
       .updateTable('import_job')
       .set({ status: 'failed', error: '服务重启，导入中断。已提交的批次保留，重新导入同一文件即可补齐', finished_at: new Date() })
-      .where('status', 'in', ['running', 'queued'])
+      .where('status', '=', 'running')
       .execute();
+    const queued = await this.ctx.db.selectFrom('import_job').select('id').where('status', '=', 'queued').orderBy('id').execute();
+    for (const q of queued) this.enqueue(q.id);
   }
 
   enqueue(jobId: number): void {

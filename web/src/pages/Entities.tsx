@@ -1,0 +1,75 @@
+import { useEffect, useState } from 'react';
+import { Alert, Button, Card, Input, Select, Space, Table, Tag, Tooltip } from 'antd';
+import { DownloadOutlined } from '@ant-design/icons';
+import { useNavigate, useSearchParams } from 'react-router-dom';
+import { get, withQuery } from '../api';
+import { useAuth } from '../auth';
+import { PageTitle } from '../Layout';
+import { JurisdictionPicker } from '../components/JurisdictionPicker';
+import { usePaged } from '../components/usePaged';
+
+export type EntityRow = {
+  id: number; kind: string; uscc: string | null; regNo: string | null; name: string; status: string; registeredOn: string | null; isNew: boolean;
+  countyName: string; stationName: string | null; industrySection: string | null; employees: number | null; legalRep: string | null;
+  latestReport: { year: number; partyMembers: number | null; partyOrgForm: number | null } | null;
+};
+export const KIND: Record<string, string> = { enterprise: '企业', individual: '个体工商户', cooperative: '农民专业合作社' };
+export const STATUS: Record<string, [string, string]> = { active: ['存续', 'green'], deregistered: ['注销', 'default'], revoked: ['吊销', 'red'], moved_out: ['迁出', 'orange'] };
+const ORG = ['未建', '党支部', '党总支', '党委'];
+type Zone = { id: number; name: string; kind: string };
+
+export default function Entities() {
+  const { me } = useAuth();
+  const nav = useNavigate();
+  const [params] = useSearchParams();
+  const [f, setF] = useState<Record<string, string | undefined>>({ sort: '-registeredOn', zoneId: params.get('zoneId') ?? undefined });
+  const [zones, setZones] = useState<Zone[]>([]);
+  const set = (k: string) => (v: string | undefined) => setF((x) => ({ ...x, [k]: v || undefined }));
+  const list = usePaged<EntityRow>('/entities', f);
+  useEffect(() => void get<{ items: Zone[] }>('/zones', { pageSize: 200 }).then((z) => setZones(z.items)), []);
+  const yesNo = [{ value: 'true', label: '是' }, { value: 'false', label: '否' }];
+  return (
+    <div>
+      <PageTitle title="市场主体台账" extra={<Button icon={<DownloadOutlined />} href={withQuery('/api/v1/entities/export', f)}>导出 Excel</Button>} />
+      <Card size="small">
+        <Space wrap style={{ marginBottom: 12 }}>
+          <Input.Search placeholder="名称或统一社会信用代码" allowClear onSearch={set('q')} style={{ width: 240 }} />
+          <div style={{ width: 200 }}><JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" /></div>
+          <Select allowClear placeholder="主体类型" style={{ width: 130 }} onChange={set('kind')} options={Object.entries(KIND).map(([value, label]) => ({ value, label }))} />
+          <Select allowClear placeholder="登记状态" style={{ width: 110 }} onChange={set('status')} options={Object.entries(STATUS).map(([value, [label]]) => ({ value, label }))} />
+          <Select allowClear showSearch optionFilterProp="label" placeholder="所在区域" style={{ width: 170 }} value={f.zoneId ? Number(f.zoneId) : undefined} onChange={(v) => set('zoneId')(v ? String(v) : undefined)} options={zones.map((z) => ({ value: z.id, label: z.name }))} />
+          <Select allowClear placeholder="新设主体" style={{ width: 110 }} onChange={set('isNew')} options={yesNo} />
+          <Select allowClear placeholder="年报有党员" style={{ width: 120 }} onChange={set('partyDeclared')} options={yesNo} />
+          <Select allowClear placeholder="年报已建党组织" style={{ width: 140 }} onChange={set('orgDeclared')} options={yesNo} />
+        </Space>
+        {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
+        <Table<EntityRow>
+          rowKey="id"
+          size="middle"
+          loading={list.loading}
+          dataSource={list.items}
+          pagination={list.pagination}
+          scroll={{ x: 1100 }}
+          onChange={(_p, _f, s) => {
+            const sorter = Array.isArray(s) ? s[0] : s;
+            if (sorter?.field) setF((x) => ({ ...x, sort: `${sorter.order === 'ascend' ? '' : '-'}${String(sorter.field)}` }));
+          }}
+          onRow={(e) => ({ onClick: () => nav(`/entities/${e.id}`), style: { cursor: 'pointer' } })}
+          locale={{ emptyText: '没有符合条件的市场主体。可在"数据导入"中导入登记信息。' }}
+          columns={[
+            { title: '名称', dataIndex: 'name', sorter: true, render: (n: string, e) => <Space size={4}>{n}{e.isNew && <Tooltip title="12 个月内新设，重点对象"><Tag color="magenta">新设</Tag></Tooltip>}</Space> },
+            { title: '统一社会信用代码', dataIndex: 'uscc', width: 190, render: (u, e) => u ?? e.regNo },
+            { title: '类型', dataIndex: 'kind', width: 110, render: (k: string) => KIND[k] },
+            { title: '状态', dataIndex: 'status', width: 70, render: (s: string) => <Tag color={STATUS[s][1]}>{STATUS[s][0]}</Tag> },
+            { title: '成立日期', dataIndex: 'registeredOn', width: 110, sorter: true },
+            { title: '县区 / 基层所', key: 'place', width: 190, render: (_, e) => `${e.countyName}${e.stationName ? ` / ${e.stationName}` : ''}` },
+            { title: '从业人数', dataIndex: 'employees', width: 90, align: 'right', sorter: true },
+            { title: '法定代表人/经营者', dataIndex: 'legalRep', width: 120 },
+            { title: '年报党员', key: 'pm', width: 90, align: 'right', render: (_, e) => (e.latestReport ? e.latestReport.partyMembers ?? '—' : <span style={{ color: '#bbb' }}>无年报</span>) },
+            { title: '年报党组织', key: 'po', width: 100, render: (_, e) => (e.latestReport?.partyOrgForm ? <Tag color="red">{ORG[e.latestReport.partyOrgForm]}</Tag> : e.latestReport ? '未建' : '') },
+          ]}
+        />
+      </Card>
+    </div>
+  );
+}

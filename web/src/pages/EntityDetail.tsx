@@ -1,0 +1,118 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, App, Button, Card, Col, DatePicker, Descriptions, Empty, Row, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
+import { ArrowLeftOutlined, EyeOutlined } from '@ant-design/icons';
+import { useNavigate, useParams } from 'react-router-dom';
+import dayjs from 'dayjs';
+import { get, post } from '../api';
+import { useAuth } from '../auth';
+import { applyProblem } from '../components/problem';
+import { KIND, STATUS } from './Entities';
+
+type Person = { roleId: number; role: string; roleLabel: string; name: string; idNumber: string | null; phone: string | null; birthDate: string | null; sex: string | null };
+type Detail = {
+  id: number; kind: string; kindLabel: string; uscc: string | null; regNo: string | null; name: string; status: string; statusLabel: string; registeredOn: string | null; isNew: boolean;
+  address: string | null; countyName: string; stationName: string | null; industrySection: string | null; industryLabel: string | null; industryDivision: string | null; sizeClass: string | null; employees: number | null;
+  asOf: Record<string, unknown> | null;
+  people: Person[]; zones: { id: number; kind: string; name: string }[];
+  annualReports: { year: number; filingStatus: string; filedOn: string | null; employees: number | null; partyMembers: number | null; partyOrgForm: number | null; partyOrgWay: number | null; partyOrgSetOn: string | null; repIsMember: boolean | null; repIsSecretary: boolean | null }[];
+  timeline: { id: number; objectType: string; op: string; at: string; actor: string; changes: { field: string; from: unknown; to: unknown }[] }[];
+};
+const FIELD: Record<string, string> = { name: '名称', status: '登记状态', address: '住所', station_code: '基层所', county_code: '县区', employees: '从业人数', kind: '主体类型', registered_on: '成立日期', industry_section: '行业门类', industry_division: '行业大类', size_class: '企业规模', uscc: '信用代码', reg_no: '注册号', person_id: '人员', role: '角色', zone_id: '区域' };
+const WHAT: Record<string, string> = { entity: '登记信息', entity_person: '人员', entity_zone: '所在区域' };
+const OP: Record<string, string> = { I: '新增', U: '变更', D: '移除' };
+const ORG = ['未建立', '党支部', '党总支', '党委'];
+const ZONE: Record<string, string> = { market: '专业市场', park: '园区', building: '楼宇', district: '商圈' };
+const yes = (v: boolean | null) => (v === null ? '—' : v ? '是' : '否');
+
+export default function EntityDetail() {
+  const { id } = useParams();
+  const nav = useNavigate();
+  const { can } = useAuth();
+  const { message, modal } = App.useApp();
+  const [d, setD] = useState<Detail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [asOf, setAsOf] = useState<string | undefined>();
+  const load = useCallback(() => get<Detail>(`/entities/${id}`, { asOf }).then(setD, (e) => setError(applyProblem(null, e))), [id, asOf]);
+  useEffect(() => void load(), [load]);
+
+  const reveal = async (p: Person) => {
+    try {
+      const r = await post<{ idNumber: string | null; phone: string | null }>(`/entities/${id}/people/${p.roleId}/reveal`);
+      modal.info({ title: `${p.name} 的完整信息（本次查看已记入审计日志）`, content: <div>身份证号：<Typography.Text copyable>{r.idNumber ?? '—'}</Typography.Text><br />手机：<Typography.Text copyable>{r.phone ?? '—'}</Typography.Text></div> });
+    } catch (e) {
+      message.error(applyProblem(null, e));
+    }
+  };
+
+  if (error) return <Alert type="error" showIcon title={error} action={<Button onClick={() => nav('/entities')}>返回台账</Button>} />;
+  if (!d) return <Spin />;
+  const a = d.asOf as Record<string, string> | null;
+  return (
+    <div>
+      <Space style={{ marginBottom: 12 }} wrap>
+        <Button icon={<ArrowLeftOutlined />} onClick={() => nav(-1)}>返回</Button>
+        <Typography.Title level={4} style={{ margin: 0 }}>{d.name}</Typography.Title>
+        <Tag color={STATUS[d.status][1]}>{d.statusLabel}</Tag>
+        {d.isNew && <Tag color="magenta">新设（12 个月内）</Tag>}
+      </Space>
+      <Row gutter={16}>
+        <Col xs={24} lg={14}>
+          <Card title="登记信息" size="small" style={{ marginBottom: 16 }} extra={<Space>查看某日状态 <DatePicker size="small" onChange={(v) => setAsOf(v ? v.format('YYYY-MM-DD') : undefined)} disabledDate={(x) => x.isAfter(dayjs())} /></Space>}>
+            {a && <Alert type="info" showIcon style={{ marginBottom: 12 }} title={`${asOf} 时的登记状态：${a.name}，${STATUS[a.status]?.[0] ?? a.status}，住所 ${a.address ?? '—'}，从业人数 ${a.employees ?? '—'}`} />}
+            <Descriptions size="small" column={{ xs: 1, sm: 2 }} items={[
+              { label: '统一社会信用代码', children: d.uscc ?? '—' },
+              { label: '注册号', children: d.regNo ?? '—' },
+              { label: '主体类型', children: d.kindLabel },
+              { label: '成立日期', children: d.registeredOn ?? '—' },
+              { label: '县区 / 基层所', children: `${d.countyName}${d.stationName ? ` / ${d.stationName}` : '（未分配基层所）'}` },
+              { label: '行业', children: d.industryLabel ? `${d.industrySection} ${d.industryLabel}${d.industryDivision ? `（${d.industryDivision}）` : ''}` : '—' },
+              { label: '从业人数', children: d.employees ?? '—' },
+              { label: '所在区域', children: d.zones.length ? d.zones.map((z) => <Tag key={z.id}>{ZONE[z.kind]} · {z.name}</Tag>) : '—' },
+              { label: '住所', children: d.address ?? '—', span: 2 },
+            ]} />
+          </Card>
+          <Card title="人员" size="small" style={{ marginBottom: 16 }}>
+            <Table<Person> rowKey="roleId" size="small" pagination={false} dataSource={d.people} locale={{ emptyText: '未登记人员' }} scroll={{ x: 560 }}
+              columns={[
+                { title: '角色', dataIndex: 'roleLabel', width: 130 },
+                { title: '姓名', dataIndex: 'name', width: 90 },
+                { title: '身份证号', dataIndex: 'idNumber', render: (v) => v ?? <span style={{ color: '#bbb' }}>未提供</span> },
+                { title: '手机', dataIndex: 'phone', width: 120, render: (v) => v ?? '—' },
+                ...(can('personal.reveal') ? [{ title: '', key: 'r', width: 70, render: (_: unknown, p: Person) => (p.idNumber || p.phone ? <a onClick={() => reveal(p)}><EyeOutlined /> 查看</a> : null) }] : []),
+              ]} />
+          </Card>
+          <Card title="年报（党建信息）" size="small" style={{ marginBottom: 16 }}>
+            {d.annualReports.length === 0 ? <Empty description="尚无年报" /> : (
+              <Table rowKey="year" size="small" pagination={false} dataSource={d.annualReports} scroll={{ x: 640 }}
+                columns={[
+                  { title: '年度', dataIndex: 'year', width: 70 },
+                  { title: '从业人数', dataIndex: 'employees', width: 80 },
+                  { title: '党员（含预备）', dataIndex: 'partyMembers', width: 110 },
+                  { title: '党组织', dataIndex: 'partyOrgForm', render: (v: number | null) => (v === null ? '—' : ORG[v]) },
+                  { title: '建立时间', dataIndex: 'partyOrgSetOn' },
+                  { title: '法定代表人是党员', dataIndex: 'repIsMember', render: yes },
+                  { title: '兼任书记', dataIndex: 'repIsSecretary', render: yes },
+                ]} />
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} lg={10}>
+          <Card title="变更记录（动态管理）" size="small">
+            {d.timeline.length === 0 ? <Empty description="暂无变更" /> : (
+              <Timeline items={d.timeline.map((h) => ({
+                color: h.op === 'I' ? 'green' : h.op === 'D' ? 'red' : 'blue',
+                content: (
+                  <div>
+                    <Typography.Text strong>{OP[h.op]}{WHAT[h.objectType] ?? h.objectType}</Typography.Text>
+                    <Typography.Text type="secondary"> · {new Date(h.at).toLocaleString('zh-CN')} · {h.actor}</Typography.Text>
+                    {h.op === 'U' && h.changes.map((c) => <div key={c.field} style={{ fontSize: 12 }}>{FIELD[c.field] ?? c.field}：{String(c.from ?? '空')} → {String(c.to ?? '空')}</div>)}
+                  </div>
+                ),
+              }))} />
+            )}
+          </Card>
+        </Col>
+      </Row>
+    </div>
+  );
+}

@@ -100,7 +100,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       if (req.user!.scopeKey.length > 6) throw forbidden('登记信息和年报由县级及以上市场监管局导入');
       if (!req.isMultipart()) throw new Problem(415, '不支持的内容类型', '请以 multipart/form-data 上传文件（字段名 file）');
-      const file = await req.file();
+      const file = await req.file({ limits: { fileSize: config.importMaxBytes, files: 1 } });
       if (!file) throw badRequest('没有收到文件', [{ field: 'file', message: '请选择文件' }]);
       const ext = path.extname(file.filename).toLowerCase();
       if (!['.xlsx', '.csv'].includes(ext)) {

@@ -49,7 +49,7 @@ export default function Entities() {
           loading={list.loading}
           dataSource={list.items}
           pagination={list.pagination}
-          scroll={{ x: 1100 }}
+          scroll={{ x: 1400 }}
           onChange={(_p, _f, s) => {
             const sorter = Array.isArray(s) ? s[0] : s;
             if (sorter?.field) setF((x) => ({ ...x, sort: `${sorter.order === 'ascend' ? '' : '-'}${String(sorter.field)}` }));
@@ -57,7 +57,7 @@ export default function Entities() {
           onRow={(e) => ({ onClick: () => nav(`/entities/${e.id}`), style: { cursor: 'pointer' } })}
           locale={{ emptyText: '没有符合条件的市场主体。可在"数据导入"中导入登记信息。' }}
           columns={[
-            { title: '名称', dataIndex: 'name', sorter: true, render: (n: string, e) => <Space size={4}>{n}{e.isNew && <Tooltip title="12 个月内新设，重点对象"><Tag color="magenta">新设</Tag></Tooltip>}</Space> },
+            { title: '名称', dataIndex: 'name', width: 260, fixed: 'left', sorter: true, render: (n: string, e) => <Space size={4}>{n}{e.isNew && <Tooltip title="12 个月内新设，重点对象"><Tag color="magenta">新设</Tag></Tooltip>}</Space> },
             { title: '统一社会信用代码', dataIndex: 'uscc', width: 190, render: (u, e) => u ?? e.regNo },
             { title: '类型', dataIndex: 'kind', width: 110, render: (k: string) => KIND[k] },
             { title: '状态', dataIndex: 'status', width: 70, render: (s: string) => <Tag color={STATUS[s][1]}>{STATUS[s][0]}</Tag> },

@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
+import { seededRandom } from '../../src/demo/random.js';
+import { idNumber, uscc } from '../../src/demo/ledger.js';
+import { BACKENDS } from '../helpers/db.js';
+import { testApp, type TestApp } from '../helpers/app.js';
+import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
+
+const rnd = seededRandom(21);
+const ID = idNumber(rnd, '320102', new Date('1979-03-08'));
+const OLD = uscc(rnd, 'enterprise', '320102');
+const NEW = uscc(rnd, 'individual', '320102');
+const recent = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+
+async function readXlsx(payload: Buffer) {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(payload as unknown as ArrayBuffer);
+  return wb;
+}
+
+/** Multipart body for an upload, as a browser would send it. */
+async function multipart(name: string, content: Buffer | string) {
+  const fd = new FormData();
+  fd.append('file', new Blob([content]), name);
+  const res = new Response(fd);
+  return { body: Buffer.from(await res.arrayBuffer()), type: res.headers.get('content-type')! };
+}
+
+describe.each(BACKENDS)('entity ledger on %s', (backend) => {
+  let t: TestApp;
+  let editor: Awaited<ReturnType<TestApp['signIn']>>;
+  let editorId: number;
+  const dir = tmpDir();
+
+  beforeAll(async () => {
+    t = await testApp(backend);
+    const u = await t.user({ roles: ['editor'], jurisdiction: '320102' });
+    editorId = u.id;
+    editor = await t.signIn(u);
+    expect((await editor.post('/stations', { countyCode: '320102', suffix: '001', name: '梅园新村市场监管所' })).statusCode).toBe(201);
+    const rows = [
+      { 统一社会信用代码: OLD, 名称: '南京老字号食品有限公司', 主体类型: '企业', 成立日期: '2010-01-05', 所属县区代码: '320102', 基层所代码: '320102001', 所在区域名称: '湖南路商圈', 区域类型: '商圈', 行业代码: 'C14', 从业人数: '30', '法定代表人/经营者': '李四', '法定代表人/经营者身份证号': ID, '法定代表人/经营者手机': '13900001111' },
+      { 统一社会信用代码: NEW, 名称: '玄武区新开张小吃店', 主体类型: '个体工商户', 成立日期: recent, 所属县区代码: '320102', 行业代码: '62', 从业人数: '2', '法定代表人/经营者': '王五', '法定代表人/经营者身份证号': '', '法定代表人/经营者手机': '' },
+    ];
+    await importFile(t, 'registry', csvFile(dir, 'r.csv', rows), { id: u.id, scopeKey: '320102' });
+    await importFile(t, 'annual_report', csvFile(dir, 'a.csv', [{ 统一社会信用代码: OLD, 年报年度: '2025', 从业人数: '30', '党员人数（含预备党员）': '4', 党组织建立形式: '党支部' }]), { id: u.id, scopeKey: '320102' });
+  });
+  afterAll(() => t?.close());
+
+  it('lists with filters: new entities, declared members and organizations, kind, zone, text', async () => {
+    const names = async (q: string) => (await editor.get(`/entities?${q}`)).json().items.map((e: { name: string }) => e.name);
+    expect(await names('isNew=true')).toEqual(['玄武区新开张小吃店']);
+    expect(await names('partyDeclared=true')).toEqual(['南京老字号食品有限公司']);
+    expect(await names('orgDeclared=false')).toEqual(['玄武区新开张小吃店']);
+    expect(await names('kind=enterprise')).toEqual(['南京老字号食品有限公司']);
+    expect(await names('q=小吃')).toEqual(['玄武区新开张小吃店']);
+    expect(await names(`q=${OLD}`)).toEqual(['南京老字号食品有限公司']);
+    expect(await names('sort=registeredOn')).toEqual(['南京老字号食品有限公司', '玄武区新开张小吃店']);
+    const zone = (await editor.get('/zones')).json().items[0];
+    expect(zone).toMatchObject({ name: '湖南路商圈', kind: 'district', entities: 1 });
+    expect(await names(`zoneId=${zone.id}`)).toEqual(['南京老字号食品有限公司']);
+    expect(await names('under=320102001')).toEqual(['南京老字号食品有限公司']);
+    const item = (await editor.get('/entities?kind=enterprise')).json().items[0];
+    expect(item).toMatchObject({ legalRep: '李四', latestReport: { year: 2025, partyMembers: 4, partyOrgForm: 1 }, industrySection: 'C' });
+  });
+
+  it('shows the entity page with personal data masked; a reveal needs the permission and is audited', async () => {
+    const id = (await editor.get(`/entities?q=${OLD}`)).json().items[0].id;
+    const d = (await editor.get(`/entities/${id}`)).json();
+    expect(d.people[0]).toMatchObject({ role: 'legal_rep', name: '李四', idNumber: `${ID.slice(0, 6)}********${ID.slice(-4)}`, phone: '139****1111' });
+    expect(JSON.stringify(d)).not.toContain(ID);
+    expect(d.annualReports[0]).toMatchObject({ year: 2025, partyMembers: 4 });
+    expect(d.zones[0].name).toBe('湖南路商圈');
+
+    const viewer = await t.signIn(await t.user({ roles: ['viewer'], jurisdiction: '320102' }));
+    expect((await viewer.post(`/entities/${id}/people/${d.people[0].roleId}/reveal`)).statusCode).toBe(403);
+    const revealed = await editor.post(`/entities/${id}/people/${d.people[0].roleId}/reveal`);
+    expect(revealed.json()).toEqual({ idNumber: ID, phone: '13900001111' });
+    const audits = await t.db.selectFrom('audit_log').select(['actor_id', 'object_type', 'detail']).where('action', '=', 'personal.reveal').execute();
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({ actor_id: editorId, object_type: 'person' });
+    expect(JSON.stringify(audits[0].detail)).not.toContain(ID);
+  });
+
+  it('keeps a timeline and answers "as of" a date', async () => {
+    const id = (await editor.get(`/entities?q=${NEW}`)).json().items[0].id;
+    // Pretend the entity was registered in the ledger a year ago, then moved to a station today.
+    await sql`UPDATE ledger_history SET at = now() - interval '365 days' WHERE entity_id = ${id}`.execute(t.db);
+    expect((await editor.patch(`/entities/${id}`, { stationCode: '320102001', employees: 5 })).statusCode).toBe(200);
+    const d = (await editor.get(`/entities/${id}`)).json();
+    const change = d.timeline.find((h: { op: string; objectType: string }) => h.op === 'U' && h.objectType === 'entity');
+    expect(change.changes).toEqual(expect.arrayContaining([{ field: 'station_code', from: null, to: '320102001' }, { field: 'employees', from: 2, to: 5 }]));
+    const lastMonth = new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10);
+    const then = (await editor.get(`/entities/${id}?asOf=${lastMonth}`)).json();
+    expect(then.asOf).toMatchObject({ station_code: null, employees: 2 });
+    const before = new Date(Date.now() - 400 * 86_400_000).toISOString().slice(0, 10);
+    expect((await editor.get(`/entities/${id}?asOf=${before}`)).statusCode).toBe(404);
+  });
+
+  it('exports the filtered list to xlsx, masked unless revealed by a permitted user, and audits it', async () => {
+    const res = await editor.get('/entities/export?kind=enterprise');
+    const ws = (await readXlsx(res.rawPayload)).worksheets[0];
+    expect(ws.getRow(1).getCell(3).value).toBe('名称');
+    expect(ws.getRow(2).getCell(3).value).toBe('南京老字号食品有限公司');
+    expect(ws.getRow(2).getCell(13).value).toBe(`${ID.slice(0, 6)}********${ID.slice(-4)}`);
+    expect(ws.rowCount).toBe(2);
+    const full = (await readXlsx((await editor.get('/entities/export?kind=enterprise&reveal=true')).rawPayload)).worksheets[0];
+    expect(full.getRow(2).getCell(13).value).toBe(ID);
+    const viewer = await t.signIn(await t.user({ roles: ['viewer'], jurisdiction: '320102' }));
+    expect((await viewer.get('/entities/export?reveal=true')).statusCode).toBe(403);
+    const audits = await t.db.selectFrom('audit_log').select('detail').where('action', '=', 'entity.export').execute();
+    expect(audits.map((a) => (a.detail as { revealed: boolean }).revealed)).toEqual([false, true]);
+  });
+
+  it('uploads through the API, reports progress to 100%, and serves an error report with the rows to fix', async () => {
+    const good = uscc(rnd, 'individual', '320102');
+    const rows = [
+      { 统一社会信用代码: good, 名称: '上传测试店', 主体类型: '个体工商户', 所属县区代码: '320102' },
+      { 统一社会信用代码: '92320102MA00000000', 名称: '=cmd|" /C calc"!A0', 主体类型: '个体工商户', 所属县区代码: '320102' },
+    ];
+    const file = csvFile(dir, 'up.csv', rows);
+    const { body, type } = await multipart('上传.csv', (await import('node:fs')).readFileSync(file));
+    const res = await editor.call('POST', '/imports/registry', body, { 'content-type': type });
+    expect(res.statusCode).toBe(202);
+    const jobId = res.json().id;
+    await t.app.imports.idle();
+    const job = (await editor.get(`/imports/${jobId}`)).json();
+    expect(job).toMatchObject({ status: 'done', percent: 100, rowsRead: 2, rowsAccepted: 1, rowsRejected: 1 });
+    const report = await readXlsx((await editor.get(`/imports/${jobId}/errors`)).rawPayload);
+    const [errors, toFix] = report.worksheets;
+    expect(errors.getRow(2).values).toEqual([undefined, 3, '统一社会信用代码', '92320102MA00000000', '统一社会信用代码校验位错误']);
+    expect(toFix.getRow(1).getCell(1).value).toBe('原行号');
+    expect(toFix.getRow(2).getCell(3).value).toBe(`'=cmd|" /C calc"!A0`);
+    expect(await t.db.selectFrom('entity').select('name').where('uscc', '=', good).executeTakeFirst()).toEqual({ name: '上传测试店' });
+  });
+
+  it('serves templates with Chinese headers, and refuses a wrong file type or an over-large file', async () => {
+    const tpl = await readXlsx((await editor.get('/imports/templates/annual_report')).rawPayload);
+    expect(tpl.worksheets[0].getRow(1).values).toEqual(expect.arrayContaining(['统一社会信用代码', '年报年度', '党员人数（含预备党员）']));
+    const txt = await multipart('x.exe', 'MZ');
+    expect((await editor.call('POST', '/imports/registry', txt.body, { 'content-type': txt.type })).statusCode).toBe(400);
+    const big = await multipart('big.csv', Buffer.alloc(2048, 0x41));
+    t.app.ctx.config.importMaxBytes = 1024;
+    try {
+      const r = await editor.call('POST', '/imports/registry', big.body, { 'content-type': big.type });
+      expect(r.statusCode).toBe(413);
+    } finally {
+      t.app.ctx.config.importMaxBytes = 1024 ** 3;
+    }
+  });
+});

@@ -246,7 +246,7 @@ export interface ImportRejectionTable {
 
 export interface ImportKeyTable {
   job_id: number;
-  key: string;
+  h: string;
   row_no: number;
 }
 

@@ -22,7 +22,7 @@ async function readXlsx(payload: Buffer) {
 /** Multipart body for an upload, as a browser would send it. */
 async function multipart(name: string, content: Buffer | string) {
   const fd = new FormData();
-  fd.append('file', new Blob([content]), name);
+  fd.append('file', new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), name);
   const res = new Response(fd);
   return { body: Buffer.from(await res.arrayBuffer()), type: res.headers.get('content-type')! };
 }
@@ -39,7 +39,7 @@ describe.each(BACKENDS)('entity ledger on %s', (backend) => {
     editorId = u.id;
     editor = await t.signIn(u);
     expect((await editor.post('/stations', { countyCode: '320102', suffix: '001', name: '梅园新村市场监管所' })).statusCode).toBe(201);
-    const rows = [
+    const rows: Record<string, string>[] = [
       { 统一社会信用代码: OLD, 名称: '南京老字号食品有限公司', 主体类型: '企业', 成立日期: '2010-01-05', 所属县区代码: '320102', 基层所代码: '320102001', 所在区域名称: '湖南路商圈', 区域类型: '商圈', 行业代码: 'C14', 从业人数: '30', '法定代表人/经营者': '李四', '法定代表人/经营者身份证号': ID, '法定代表人/经营者手机': '13900001111' },
       { 统一社会信用代码: NEW, 名称: '玄武区新开张小吃店', 主体类型: '个体工商户', 成立日期: recent, 所属县区代码: '320102', 行业代码: '62', 从业人数: '2', '法定代表人/经营者': '王五', '法定代表人/经营者身份证号': '', '法定代表人/经营者手机': '' },
     ];

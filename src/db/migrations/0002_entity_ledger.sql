@@ -191,13 +191,15 @@ CREATE TABLE import_rejection (
 );
 CREATE INDEX import_rejection_job_idx ON import_rejection (job_id, row_no);
 
--- Keys seen by a running import, so a key repeated later in the same file is reported, not
--- applied twice; memory stays flat however long the file. Rows go when the job ends.
-CREATE TABLE import_key (
-  job_id  bigint NOT NULL REFERENCES import_job(id) ON DELETE CASCADE,
-  key     text NOT NULL,
+-- Keys seen by a running import (64-bit hashes and row numbers, nothing readable), so a key
+-- repeated later in the same file is reported, not applied twice; memory stays flat however
+-- long the file. Rows go when the job ends. No row-level policy: a per-row policy check would
+-- cost more than the insert, and the rows say nothing about any entity.
+CREATE UNLOGGED TABLE import_key (
+  job_id  bigint NOT NULL,
+  h       bigint NOT NULL,
   row_no  integer NOT NULL,
-  PRIMARY KEY (job_id, key)
+  PRIMARY KEY (job_id, h)
 );
 
 -- People named in a registry row without a usable ID number: created one by one (they cannot be
@@ -241,8 +243,6 @@ CREATE POLICY ledger_history_read ON ledger_history FOR SELECT USING (xgz_in_sco
 CREATE POLICY ledger_history_write ON ledger_history FOR INSERT WITH CHECK (xgz_in_scope(scope_key));
 ALTER TABLE import_job ENABLE ROW LEVEL SECURITY;
 CREATE POLICY import_job_scope ON import_job USING (xgz_in_scope(scope_key)) WITH CHECK (xgz_in_scope(scope_key));
-ALTER TABLE import_key ENABLE ROW LEVEL SECURITY;
-CREATE POLICY import_key_scope ON import_key USING (EXISTS (SELECT 1 FROM import_job j WHERE j.id = job_id AND xgz_in_scope(j.scope_key)));
 ALTER TABLE import_rejection ENABLE ROW LEVEL SECURITY;
 CREATE POLICY import_rejection_scope ON import_rejection USING (EXISTS (SELECT 1 FROM import_job j WHERE j.id = job_id AND xgz_in_scope(j.scope_key)));
 

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { AppContext } from '../../http/context.js';
@@ -24,6 +25,9 @@ export type ImportOptions = {
 
 const PERSONAL = new Set(['repIdNumber', 'liaisonIdNumber', 'repPhone', 'liaisonPhone']);
 const maskValue = (field: string, v: string) => (!PERSONAL.has(field) ? v : field.endsWith('Phone') ? maskPhone(v) : maskIdNumber(v));
+
+/** 64 bits of the key's MD5, as a signed bigint: a compact key for the per-file duplicate check (collisions are negligible at file sizes). */
+const keyHash = (key: string) => crypto.createHash('md5').update(key).digest().readBigInt64BE(0).toString();
 
 const keyOf = (kind: ImportKind, r: RegistryRow | AnnualReportRow) => (kind === 'annual_report' ? `${r.uscc ?? `R${r.regNo}`}|${(r as AnnualReportRow).year}` : r.uscc ?? `R${r.regNo}`);
 
@@ -58,17 +62,25 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
 
     let batch: Accepted[] = [];
     let rejects: Rejection[] = [];
+    // One batch is written while the next is parsed and validated: with a database server the
+    // two run on different cores. Batches still commit one after another, in file order.
+    let writing: Promise<void> = Promise.resolve();
     const flush = async () => {
-      const { accepted, changed, rejected } = await writeBatch(ctx, job.kind, jobId, who, batch, rejects, places);
-      totals.accepted += accepted;
-      totals.changed += changed;
-      totals.rejected += rejected.size;
-      await db.updateTable('import_job').set({ rows_read: totals.read, rows_accepted: totals.accepted, rows_rejected: totals.rejected, rows_changed: totals.changed, bytes_read: source.bytesRead() }).where('id', '=', jobId).execute();
+      const [full, bad] = [batch, rejects];
       batch = [];
       rejects = [];
-      await opts.afterBatch?.(++batchNo);
-      const j = await db.selectFrom('import_job').select('cancel_requested').where('id', '=', jobId).executeTakeFirstOrThrow();
-      if (j.cancel_requested) throw new Cancelled();
+      await writing;
+      writing = (async () => {
+        const { accepted, changed, rejected } = await writeBatch(ctx, job.kind, jobId, who, full, bad, places);
+        totals.accepted += accepted;
+        totals.changed += changed;
+        totals.rejected += rejected.size;
+        await db.updateTable('import_job').set({ rows_read: totals.read, rows_accepted: totals.accepted, rows_rejected: totals.rejected, rows_changed: totals.changed, bytes_read: source.bytesRead() }).where('id', '=', jobId).execute();
+        await opts.afterBatch?.(++batchNo);
+        const j = await db.selectFrom('import_job').select('cancel_requested').where('id', '=', jobId).executeTakeFirstOrThrow();
+        if (j.cancel_requested) throw new Cancelled();
+      })();
+      writing.catch(() => {}); // surfaced by the next await
     };
 
     for await (const { rowNo, cells } of source.rows) {
@@ -93,6 +105,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       if (batch.length + rejects.length >= batchSize) await flush();
     }
     await flush();
+    await writing;
     // PGlite has no autovacuum: refresh the planner's statistics after a bulk change.
     if (totals.changed > 0) await sql`ANALYZE entity, entity_person, person, entity_zone, zone, annual_report`.execute(db);
     await finish(ctx, jobId, who, 'done', null, totals);
@@ -143,16 +156,19 @@ async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who:
   return runScoped(ctx.db, who, async ({ db }) => {
     let accepted = fresh;
     if (fresh.length) {
-      const ins = await sql<{ key: string }>`INSERT INTO import_key (job_id, key, row_no)
-        SELECT ${jobId}, k, r FROM unnest(${fresh.map((b) => keyOf(kind, b.row))}::text[], ${fresh.map((b) => b.rowNo)}::int[]) AS t(k, r)
-        ON CONFLICT DO NOTHING RETURNING key`.execute(db);
-      const isNew = new Set(ins.rows.map((r) => r.key));
-      const repeated = fresh.filter((b) => !isNew.has(keyOf(kind, b.row)));
-      if (repeated.length) {
-        const earlier = await db.selectFrom('import_key').select(['key', 'row_no']).where('job_id', '=', jobId).where('key', 'in', repeated.map((b) => keyOf(kind, b.row))).execute();
-        const rowOf = new Map(earlier.map((e) => [e.key, e.row_no]));
-        for (const b of repeated) rejects.push({ rowNo: b.rowNo, col: null, value: null, reason: `与第 ${rowOf.get(keyOf(kind, b.row))} 行重复，保留第 ${rowOf.get(keyOf(kind, b.row))} 行`, raw: b.raw });
-        accepted = fresh.filter((b) => isNew.has(keyOf(kind, b.row)));
+      const hashes = fresh.map((b) => keyHash(keyOf(kind, b.row)));
+      // Returns only the keys seen before (usually none), with the row that had them first.
+      const seen = await sql<{ i: number; row_no: number }>`
+        WITH t AS (SELECT * FROM unnest(${hashes}::bigint[], ${fresh.map((b) => b.rowNo)}::int[]) WITH ORDINALITY AS t(h, r, i)),
+        ins AS (INSERT INTO import_key (job_id, h, row_no) SELECT ${jobId}, h, r FROM t ON CONFLICT DO NOTHING RETURNING h)
+        SELECT t.i::int AS i, k.row_no FROM t JOIN import_key k ON k.job_id = ${jobId} AND k.h = t.h WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.h = t.h)`.execute(db);
+      if (seen.rows.length) {
+        const firstRow = new Map(seen.rows.map((s) => [s.i - 1, s.row_no]));
+        fresh.forEach((b, i) => {
+          const at = firstRow.get(i);
+          if (at !== undefined) rejects.push({ rowNo: b.rowNo, col: null, value: null, reason: `与第 ${at} 行重复，保留第 ${at} 行`, raw: b.raw });
+        });
+        accepted = fresh.filter((_, i) => !firstRow.has(i));
       }
     }
     let changed = 0;

@@ -83,6 +83,24 @@ describe.each(BACKENDS)('entity ledger on %s', (backend) => {
     expect(JSON.stringify(audits[0].detail)).not.toContain(ID);
   });
 
+  it('records people in other roles with encrypted numbers, refuses a bad number, and removes a role', async () => {
+    const id = (await editor.get(`/entities?q=${OLD}`)).json().items[0].id;
+    const employeeId = idNumber(rnd, '320104', new Date('1992-11-30'));
+    const bad = await editor.post(`/entities/${id}/people`, { role: 'employee', name: '赵六', idNumber: employeeId.slice(0, 17) + (employeeId[17] === '1' ? '2' : '1') });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0]).toMatchObject({ field: 'idNumber', message: '身份证号校验位错误' });
+    const added = await editor.post(`/entities/${id}/people`, { role: 'employee', name: '赵六', idNumber: employeeId, phone: '13700001234' });
+    expect(added.statusCode).toBe(201);
+    expect((await editor.post(`/entities/${id}/people`, { role: 'employee', name: '赵六', idNumber: employeeId })).statusCode).toBe(409);
+    const people = (await editor.get(`/entities/${id}`)).json().people;
+    expect(people.find((p: { role: string }) => p.role === 'employee')).toMatchObject({ name: '赵六', sex: 'male', phone: '137****1234' });
+    const stored = await t.db.selectFrom('person').select(['id_enc', 'phone_enc']).where('name', '=', '赵六').executeTakeFirstOrThrow();
+    expect(JSON.stringify(stored)).not.toMatch(new RegExp(`${employeeId}|13700001234`));
+    expect((await editor.del(`/entities/${id}/people/${added.json().roleId}`)).statusCode).toBe(204);
+    const timeline = (await editor.get(`/entities/${id}`)).json().timeline;
+    expect(timeline.filter((h: { objectType: string }) => h.objectType === 'entity_person').map((h: { op: string }) => h.op)).toEqual(['D', 'I', 'I']);
+  });
+
   it('keeps a timeline and answers "as of" a date', async () => {
     const id = (await editor.get(`/entities?q=${NEW}`)).json().items[0].id;
     // Pretend the entity was registered in the ledger a year ago, then moved to a station today.

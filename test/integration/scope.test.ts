@@ -31,6 +31,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/zones': { kind: 'market', name: '越权市场', countyCode: A_COUNTY },
   'PATCH /api/v1/zones/:id': { name: '越权改名' },
   'POST /api/v1/imports/:kind': {},
+  'POST /api/v1/entities/:id/people': { role: 'employee', name: '越权员工' },
 };
 /** POST routes that take no body. */
 const NO_BODY = /reset-password|unlock|reset-totp|reveal|cancel|rerun/;

@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { decryptField } from '../../crypto/field.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import { SECTIONS } from '../../domain/ledger/industry.js';
-import { badRequest, forbidden, notFound } from '../../http/errors.js';
+import { badRequest, conflict, forbidden, notFound } from '../../http/errors.js';
+import { blindIndex, decryptField, encryptField } from '../../crypto/field.js';
+import { idNumberField, phoneField } from '../../domain/ledger/rows.js';
 import { idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { IS_NEW, entityFilters, entityQuery, orderEntities, type EntityFilters } from './queries.js';
@@ -197,6 +198,51 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
         if (!p) throw notFound('人员');
         audit({ action: 'personal.reveal', objectType: 'person', objectId: p.id, detail: { entityId: req.params.id, fields: ['id_number', 'phone'] } });
         return { idNumber: p.id_enc ? decryptField(keys, p.id_enc) : null, phone: p.phone_enc ? decryptField(keys, p.phone_enc) : null };
+      }),
+  });
+
+  r.post('/entities/:id/people', {
+    config: { access: 'data.write' },
+    schema: {
+      tags: ['市场主体'],
+      summary: '登记主体中的人员（投资人、高管、职工、联络员等），身份证号与手机加密存储',
+      params: idParam,
+      body: z.strictObject({
+        role: z.enum(['legal_rep', 'investor', 'executive', 'employee', 'liaison']),
+        name: z.string().trim().min(1, '请填写姓名').max(30, '姓名不超过 30 个字'),
+        idNumber: idNumberField.optional(),
+        phone: phoneField.optional(),
+      }),
+      response: { 201: z.object({ roleId: z.number() }) },
+    },
+    handler: (req, reply) =>
+      req.scoped(async ({ db, audit }) => {
+        const e = await db.selectFrom('entity').select(['id', 'scope_key']).where('id', '=', req.params.id).executeTakeFirst();
+        if (!e) throw notFound('市场主体');
+        const { role, name, idNumber, phone } = req.body;
+        const enc = (v?: string) => (v ? encryptField(keys, v) : null);
+        const bi = (v?: string) => (v ? blindIndex(keys, v) : null);
+        const person = idNumber
+          ? (await sql<{ person_id: number }>`SELECT person_id FROM xgz_person_upsert(${[bi(idNumber.value)]}::text[], ${[enc(idNumber.value)]}::text[], ${[name]}::text[], ${[idNumber.birthDate]}::date[], ${[idNumber.sex]}::text[], ${[enc(phone)]}::text[], ${[bi(phone)]}::text[])`.execute(db)).rows[0]
+          : (await sql<{ person_id: number }>`SELECT person_id FROM xgz_person_insert_unidentified(${[name]}::text[], ${[enc(phone)]}::text[], ${[bi(phone)]}::text[])`.execute(db)).rows[0];
+        const link = await db.insertInto('entity_person').values({ entity_id: e.id, person_id: person.person_id, role, scope_key: e.scope_key })
+          .onConflict((oc) => oc.columns(['entity_id', 'role', 'person_id']).doNothing()).returning('id').executeTakeFirst();
+        if (!link) throw conflict('该人员已在此角色中');
+        audit({ action: 'entity.person_add', objectType: 'entity', objectId: e.id, detail: { role, personId: person.person_id, idNumber: idNumber ? maskIdNumber(idNumber.value) : null } });
+        reply.code(201);
+        return { roleId: link.id };
+      }),
+  });
+
+  r.delete('/entities/:id/people/:roleId', {
+    config: { access: 'data.write' },
+    schema: { tags: ['市场主体'], summary: '移除人员的角色（保留在变更记录中）', params: z.strictObject({ id: z.coerce.number().int().positive(), roleId: z.coerce.number().int().positive() }), response: { 204: z.null() } },
+    handler: (req, reply) =>
+      req.scoped(async ({ db, audit }) => {
+        const gone = await db.deleteFrom('entity_person').where('id', '=', req.params.roleId).where('entity_id', '=', req.params.id).returning(['person_id', 'role']).executeTakeFirst();
+        if (!gone) throw notFound('人员');
+        audit({ action: 'entity.person_remove', objectType: 'entity', objectId: req.params.id, detail: { role: gone.role, personId: gone.person_id } });
+        return reply.code(204).send(null);
       }),
   });
 

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Col, DatePicker, Descriptions, Empty, Row, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
-import { ArrowLeftOutlined, EyeOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Col, DatePicker, Descriptions, Empty, Form, Input, Modal, Popconfirm, Row, Select, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
+import { ArrowLeftOutlined, EyeOutlined, PlusOutlined } from '@ant-design/icons';
 import { useNavigate, useParams } from 'react-router-dom';
 import dayjs from 'dayjs';
-import { get, post } from '../api';
+import { del, get, post } from '../api';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { KIND, STATUS } from './Entities';
@@ -32,6 +32,7 @@ export default function EntityDetail() {
   const [d, setD] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [asOf, setAsOf] = useState<string | undefined>();
+  const [adding, setAdding] = useState(false);
   const load = useCallback(() => get<Detail>(`/entities/${id}`, { asOf }).then(setD, (e) => setError(applyProblem(null, e))), [id, asOf]);
   useEffect(() => void load(), [load]);
 
@@ -71,7 +72,7 @@ export default function EntityDetail() {
               { label: '住所', children: d.address ?? '—', span: 2 },
             ]} />
           </Card>
-          <Card title="人员" size="small" style={{ marginBottom: 16 }}>
+          <Card title="人员" size="small" style={{ marginBottom: 16 }} extra={can('data.write') && <Button size="small" icon={<PlusOutlined />} onClick={() => setAdding(true)}>登记人员</Button>}>
             <Table<Person> rowKey="roleId" size="small" pagination={false} dataSource={d.people} locale={{ emptyText: '未登记人员' }} scroll={{ x: 560 }}
               columns={[
                 { title: '角色', dataIndex: 'roleLabel', width: 130 },
@@ -79,6 +80,7 @@ export default function EntityDetail() {
                 { title: '身份证号', dataIndex: 'idNumber', render: (v) => v ?? <span style={{ color: '#bbb' }}>未提供</span> },
                 { title: '手机', dataIndex: 'phone', width: 120, render: (v) => v ?? '—' },
                 ...(can('personal.reveal') ? [{ title: '', key: 'r', width: 70, render: (_: unknown, p: Person) => (p.idNumber || p.phone ? <a onClick={() => reveal(p)}><EyeOutlined /> 查看</a> : null) }] : []),
+                ...(can('data.write') ? [{ title: '', key: 'd', width: 60, render: (_: unknown, p: Person) => <Popconfirm title={`移除${p.name}的"${p.roleLabel}"角色？`} onConfirm={() => del(`/entities/${id}/people/${p.roleId}`).then(load, (e) => message.error(applyProblem(null, e)))}><a>移除</a></Popconfirm> }] : []),
               ]} />
           </Card>
           <Card title="年报（党建信息）" size="small" style={{ marginBottom: 16 }}>
@@ -113,6 +115,32 @@ export default function EntityDetail() {
           </Card>
         </Col>
       </Row>
+      {adding && <AddPerson entityId={d.id} onClose={() => setAdding(false)} onSaved={() => { setAdding(false); void load(); }} />}
     </div>
+  );
+}
+
+function AddPerson({ entityId, onClose, onSaved }: { entityId: number; onClose: () => void; onSaved: () => void }) {
+  const [form] = Form.useForm();
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    const v = await form.validateFields();
+    try {
+      await post(`/entities/${entityId}/people`, { role: v.role, name: v.name, idNumber: v.idNumber || undefined, phone: v.phone || undefined });
+      onSaved();
+    } catch (e) {
+      setError(applyProblem(form, e));
+    }
+  };
+  return (
+    <Modal open title="登记人员" onCancel={onClose} onOk={submit} okText="保存" destroyOnHidden>
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
+      <Form form={form} layout="vertical" initialValues={{ role: 'employee' }}>
+        <Form.Item name="role" label="角色"><Select options={[['legal_rep', '法定代表人/经营者'], ['investor', '投资人'], ['executive', '高管'], ['employee', '职工'], ['liaison', '联络员']].map(([value, label]) => ({ value, label }))} /></Form.Item>
+        <Form.Item name="name" label="姓名" rules={[{ required: true, message: '请填写姓名' }]}><Input maxLength={30} /></Form.Item>
+        <Form.Item name="idNumber" label="身份证号（加密保存）" rules={[{ pattern: /^(\d{17}[\dXx]|\d{15})$/, message: '应为 18 位（或 15 位一代证）' }]}><Input maxLength={18} /></Form.Item>
+        <Form.Item name="phone" label="手机（加密保存）" rules={[{ pattern: /^1[3-9]\d{9}$/, message: '应为 11 位手机号' }]}><Input maxLength={11} /></Form.Item>
+      </Form>
+    </Modal>
   );
 }

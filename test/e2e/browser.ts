@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { bootstrap, type Credential } from '../../src/bootstrap.js';
 import { buildApp, WEB_DIST } from '../../src/server.js';
@@ -38,4 +39,21 @@ export async function signInFirstTime(page: Page, url: string, c: Credential, ne
   await page.getByLabel('新密码', { exact: true }).fill(newPassword);
   await page.getByLabel('再次输入新密码').fill(newPassword);
   await page.getByRole('button', { name: '修改密码' }).click();
+}
+
+export const SHOTS = '.tmp/screenshots';
+
+/** Starts a demo server and a browser for the describe block it is called in; both are closed after it. */
+export function browserSuite(): { server: Awaited<ReturnType<typeof demoServer>>; browser: Browser } {
+  const env = {} as { server: Awaited<ReturnType<typeof demoServer>>; browser: Browser };
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    env.server = await demoServer();
+    env.browser = await launch();
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }

@@ -1,27 +1,13 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import type { Browser } from 'playwright-core';
 import { seededRandom } from '../../src/demo/random.js';
 import { uscc } from '../../src/demo/ledger.js';
-import { browserAvailable, demoServer, launch, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, signInFirstTime } from './browser.js';
 import { tmpDir } from '../helpers/imports.js';
 
-const SHOTS = '.tmp/screenshots';
-
 describe.skipIf(!browserAvailable)('import in Chromium', () => {
-  let server: Awaited<ReturnType<typeof demoServer>>;
-  let browser: Browser;
-  beforeAll(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    server = await demoServer();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = browserSuite();
 
   it('upload an XLSX with bad rows → progress reaches 100% → the ledger shows the good rows → the error report lists the bad ones', async () => {
     const rnd = seededRandom(99);
@@ -36,8 +22,8 @@ describe.skipIf(!browserAvailable)('import in Chromium', () => {
     const file = path.join(tmpDir(), '登记信息.xlsx');
     await wb.xlsx.writeFile(file);
 
-    const page = await browser.newPage({ viewport: { width: 1366, height: 860 }, acceptDownloads: true });
-    await signInFirstTime(page, server.url, server.creds.get('city_editor')!, 'City-Pass-2026');
+    const page = await env.browser.newPage({ viewport: { width: 1366, height: 860 }, acceptDownloads: true });
+    await signInFirstTime(page, env.server.url, env.server.creds.get('city_editor')!, 'City-Pass-2026');
     await page.getByRole('menuitem', { name: '数据导入' }).click();
     await page.locator('input[type=file]').setInputFiles(file);
     const row = page.getByRole('row', { name: /登记信息\.xlsx/ });

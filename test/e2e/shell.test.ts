@@ -1,27 +1,13 @@
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { totpNow } from '../../src/features/auth/totp.js';
-import { browserAvailable, demoServer, launch, signInFirstTime } from './browser.js';
-
-const SHOTS = '.tmp/screenshots';
+import { SHOTS, browserAvailable, browserSuite, signInFirstTime } from './browser.js';
 
 describe.skipIf(!browserAvailable)('web shell in Chromium', () => {
-  let server: Awaited<ReturnType<typeof demoServer>>;
-  let browser: Browser;
-  beforeAll(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    server = await demoServer();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = browserSuite();
 
   it('county editor: login → forced password change → create a station → sees it; another county cannot', async () => {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
-    await signInFirstTime(page, server.url, server.creds.get('county_editor')!, 'Xuanwu-2026!');
+    const page = await env.browser.newPage({ viewport: { width: 1366, height: 800 } });
+    await signInFirstTime(page, env.server.url, env.server.creds.get('county_editor')!, 'Xuanwu-2026!');
     await page.getByRole('menuitem', { name: '辖区与基层所' }).click();
     await page.getByRole('button', { name: /新建基层所/ }).click();
     const dialog = page.getByRole('dialog');
@@ -31,12 +17,12 @@ describe.skipIf(!browserAvailable)('web shell in Chromium', () => {
     await dialog.getByRole('button', { name: /保\s*存/ }).click();
     await expect.poll(() => page.getByRole('cell', { name: '紫金山市场监管所' }).count()).toBe(1);
     await page.screenshot({ path: `${SHOTS}/stations-created.png` });
-    const row = await server.t.db.selectFrom('jurisdiction').selectAll().where('code', '=', '320102099').executeTakeFirst();
+    const row = await env.server.t.db.selectFrom('jurisdiction').selectAll().where('code', '=', '320102099').executeTakeFirst();
     expect(row?.name).toBe('紫金山市场监管所');
 
-    const other = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+    const other = await env.browser.newContext({ viewport: { width: 1366, height: 800 } });
     const page2 = await other.newPage();
-    await signInFirstTime(page2, server.url, server.creds.get('county2_editor')!, 'Qinhuai-2026!');
+    await signInFirstTime(page2, env.server.url, env.server.creds.get('county2_editor')!, 'Qinhuai-2026!');
     await page2.getByRole('menuitem', { name: '辖区与基层所' }).click();
     await page2.getByPlaceholder('按所名查找').fill('紫金山');
     await page2.getByPlaceholder('按所名查找').press('Enter');
@@ -47,8 +33,8 @@ describe.skipIf(!browserAvailable)('web shell in Chromium', () => {
   });
 
   it('administrator: printed password → forced change → TOTP enrolment → the admin shell', async () => {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
-    await signInFirstTime(page, server.url, server.creds.get('admin')!, 'Guard-Pass-2026');
+    const page = await env.browser.newPage({ viewport: { width: 1366, height: 800 } });
+    await signInFirstTime(page, env.server.url, env.server.creds.get('admin')!, 'Guard-Pass-2026');
     await page.getByRole('button', { name: '生成绑定二维码' }).click();
     const secret = (await page.getByTestId('totp-secret').locator('code').innerText()).trim();
     await page.getByLabel(/6 位动态口令/).fill(totpNow(secret));
@@ -61,9 +47,9 @@ describe.skipIf(!browserAvailable)('web shell in Chromium', () => {
   });
 
   it('phone-sized viewport: station staff sees the shell with a collapsible menu', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const ctx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const page = await ctx.newPage();
-    await signInFirstTime(page, server.url, server.creds.get('station_staff')!, 'Station-2026!');
+    await signInFirstTime(page, env.server.url, env.server.creds.get('station_staff')!, 'Station-2026!');
     await expect.poll(() => page.getByRole('heading', { name: /工作台/ }).count()).toBe(1);
     await expect.poll(() => page.getByText('党建工作指导站').count()).toBeGreaterThan(0);
     await page.screenshot({ path: `${SHOTS}/phone-home.png` });

@@ -6,13 +6,16 @@
 export type ImportKind = 'registry' | 'annual_report';
 export type Column = { field: string; header: string; aliases: string[]; required?: boolean; example: string };
 
+const USCC: Column = { field: 'uscc', header: '统一社会信用代码', aliases: ['信用代码', '社会信用代码', '统一代码', 'uniscid', 'uscc'], example: '91320102MA1XXXXXXX' };
+const REG_NO: Column = { field: 'regNo', header: '注册号', aliases: ['工商注册号', 'regno'], example: '' };
+
 export const TEMPLATES: Record<ImportKind, { label: string; columns: Column[]; oneOf: string[] }> = {
   registry: {
     label: '登记信息（市场主体及其人员）',
     oneOf: ['uscc', 'regNo'],
     columns: [
-      { field: 'uscc', header: '统一社会信用代码', aliases: ['信用代码', '社会信用代码', '统一代码', 'uniscid', 'uscc'], example: '91320102MA1XXXXXXX' },
-      { field: 'regNo', header: '注册号', aliases: ['工商注册号', 'regno'], example: '' },
+      USCC,
+      REG_NO,
       { field: 'name', header: '名称', aliases: ['主体名称', '企业名称', '字号名称', '个体户名称', 'entname'], required: true, example: '南京某某餐饮有限公司' },
       { field: 'kind', header: '主体类型', aliases: ['类型', '市场主体类型', 'enttype'], required: true, example: '企业 / 个体工商户 / 农民专业合作社' },
       { field: 'status', header: '登记状态', aliases: ['状态', '经营状态', 'regstate'], example: '存续' },
@@ -37,8 +40,8 @@ export const TEMPLATES: Record<ImportKind, { label: string; columns: Column[]; o
     label: '年报（含党建信息）',
     oneOf: ['uscc', 'regNo'],
     columns: [
-      { field: 'uscc', header: '统一社会信用代码', aliases: ['信用代码', '社会信用代码', '统一代码', 'uniscid', 'uscc'], example: '91320102MA1XXXXXXX' },
-      { field: 'regNo', header: '注册号', aliases: ['工商注册号', 'regno'], example: '' },
+      USCC,
+      REG_NO,
       { field: 'year', header: '年报年度', aliases: ['年度', '报告年度', 'ancheyear'], required: true, example: '2025' },
       { field: 'filingStatus', header: '报送状态', aliases: ['年报状态'], example: '已报送' },
       { field: 'filedOn', header: '报送日期', aliases: ['年报日期', 'anchedate'], example: '2026-05-20' },

@@ -44,6 +44,17 @@ describe('xgz CLI (embedded database)', () => {
     expect(bad.out).toContain(`第一条异常记录编号 ${rows[1].id}`);
   });
 
+  it('generates demo files and imports them from the command line with a report of rejected rows', async () => {
+    const out = path.join(dataDir, 'demo');
+    expect((await xgz('demo', 'generate', '--entities', '60', '--seed', '3', '--bad', '0.2', '--out', out)).out).toMatch(/已生成/);
+    const res = await xgz('import', 'registry', path.join(out, 'registry.csv'));
+    expect(res.code).toBe(0);
+    expect(res.out).toMatch(/导入完成：读取 60 行，接受 \d+，拒绝 [1-9]\d*/);
+    expect(fs.readFileSync(path.join(out, 'registry.csv.errors.csv'), 'utf8')).toMatch(/行号,列,值,原因/);
+    expect((await xgz('import', 'annual-report', path.join(out, 'annual-report.csv'))).out).toMatch(/导入完成/);
+    expect((await xgz('import', 'other', 'x.csv')).code).toBe(1);
+  });
+
   it('backs up and restores the embedded database, keeping the replaced data aside', async () => {
     const file = path.join(dataDir, 'backup.tar.gz');
     expect((await xgz('backup', file)).out).toMatch(/已备份/);
@@ -54,5 +65,6 @@ describe('xgz CLI (embedded database)', () => {
     const { rows } = await pg.query<{ username: string }>('SELECT username FROM app_user ORDER BY username');
     await pg.close();
     expect(rows.map((r) => r.username)).toEqual(['clerk']);
+    expect((await xgz('restore', path.join(dataDir, 'missing.tar.gz'))).code).toBe(1);
   });
 });

@@ -65,6 +65,11 @@ describe.each(BACKENDS)('entity ledger on %s', (backend) => {
     expect(item).toMatchObject({ legalRep: '李四', latestReport: { year: 2025, partyMembers: 4, partyOrgForm: 1 }, industrySection: 'C' });
   });
 
+  it('summarises the ledger for a jurisdiction', async () => {
+    expect((await editor.get('/entities/summary')).json()).toEqual({ total: 2, active: 2, isNew: 1, partyDeclared: 1, orgDeclared: 1, byKind: { enterprise: 1, individual: 1 } });
+    expect((await editor.get('/entities/summary?under=320102001')).json()).toMatchObject({ total: 1, byKind: { enterprise: 1 } });
+  });
+
   it('shows the entity page with personal data masked; a reveal needs the permission and is audited', async () => {
     const id = (await editor.get(`/entities?q=${OLD}`)).json().items[0].id;
     const d = (await editor.get(`/entities/${id}`)).json();

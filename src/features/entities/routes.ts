@@ -83,6 +83,31 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
+  r.get('/entities/summary', {
+    config: { access: 'data.read' },
+    schema: {
+      tags: ['市场主体'],
+      summary: '底数概览：在营主体、按类型、新设、年报申报有党员或已建党组织',
+      querystring: z.strictObject({ under: entityFilters.under }),
+      response: { 200: z.object({ total: z.number(), active: z.number(), isNew: z.number(), partyDeclared: z.number(), orgDeclared: z.number(), byKind: z.record(z.string(), z.number()) }) },
+    },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const base = await entityQuery(db, { under: req.query.under, sort: 'name' });
+        const rows = await base
+          .select(['e.kind'])
+          .select(sql<number>`count(*)::int`.as('total'))
+          .select(sql<number>`count(*) FILTER (WHERE e.status = 'active')::int`.as('active'))
+          .select(sql<number>`count(*) FILTER (WHERE ${IS_NEW})::int`.as('is_new'))
+          .select(sql<number>`count(*) FILTER (WHERE latest.party_members > 0)::int`.as('party'))
+          .select(sql<number>`count(*) FILTER (WHERE latest.party_org_form > 0)::int`.as('org'))
+          .groupBy('e.kind')
+          .execute();
+        const sum = (k: 'total' | 'active' | 'is_new' | 'party' | 'org') => rows.reduce((s, r) => s + r[k], 0);
+        return { total: sum('total'), active: sum('active'), isNew: sum('is_new'), partyDeclared: sum('party'), orgDeclared: sum('org'), byKind: Object.fromEntries(rows.map((r) => [r.kind, r.total])) };
+      }),
+  });
+
   r.get('/entities/export', {
     config: { access: 'data.read' },
     schema: { tags: ['市场主体'], summary: '导出筛选结果（xlsx，最多 20 万行；个人信息按权限脱敏，导出留痕）', querystring: z.strictObject({ ...entityFilters, reveal: z.enum(['true', 'false']).optional() }) },

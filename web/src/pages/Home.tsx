@@ -17,11 +17,15 @@ export default function Home() {
   const { me, can } = useAuth();
   const [data, setData] = useState<{ self: Summary; children: Summary[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [ledger, setLedger] = useState<{ total: number; active: number; isNew: number; partyDeclared: number; orgDeclared: number; byKind: Record<string, number> } | null>(null);
   const code = me!.jurisdiction.code;
   useEffect(() => {
     if (!can('units.read')) return;
     get<{ self: Summary; children: Summary[] }>(`/units/summary/${code}`).then(setData, (e) => setError(applyProblem(null, e)));
   }, [code, can]);
+  useEffect(() => {
+    if (can('data.read')) get<typeof ledger>('/entities/summary').then(setLedger, () => setLedger(null));
+  }, [can]);
   const rows = data?.children;
   const stationsBelow = rows?.[0]?.level === 'station';
   const duty = me!.roles.map((r) => DUTY_HINT[r.code]).filter(Boolean);
@@ -31,6 +35,18 @@ export default function Home() {
       <Typography.Paragraph type="secondary">您好，{me!.displayName}。</Typography.Paragraph>
       {duty.map((d) => <Alert key={d} type="info" showIcon title={d} style={{ marginBottom: 16 }} />)}
       {error && <Alert type="error" showIcon title={error} />}
+      {ledger && (
+        <Card title="市场主体底数" style={{ marginBottom: 16 }} extra={<Link to="/entities">查看台账</Link>}>
+          <Row gutter={[16, 16]}>
+            <Col xs={12} md={4}><Statistic title="市场主体" value={ledger.total} /></Col>
+            <Col xs={12} md={4}><Statistic title="其中个体工商户" value={ledger.byKind.individual ?? 0} /></Col>
+            <Col xs={12} md={4}><Statistic title="存续" value={ledger.active} /></Col>
+            <Col xs={12} md={4}><Statistic title="12 个月内新设" value={ledger.isNew} styles={{ content: { color: '#c2185b' } }} /></Col>
+            <Col xs={12} md={4}><Statistic title="年报申报有党员" value={ledger.partyDeclared} /></Col>
+            <Col xs={12} md={4}><Statistic title="年报申报已建党组织" value={ledger.orgDeclared} /></Col>
+          </Row>
+        </Card>
+      )}
       {rows && (
         <>
           <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>

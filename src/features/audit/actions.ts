@@ -33,3 +33,16 @@ export const ACTION_LABELS: Record<string, string> = {
   'zone.create': '新建区域',
   'zone.update': '修改区域',
 };
+
+/** Chinese names of the kinds of object the trail refers to. */
+export const OBJECT_LABELS: Record<string, string> = {
+  user: '账号',
+  jurisdiction: '辖区',
+  bureau_unit: '党委/指导站',
+  setting: '部署设置',
+  audit_log: '审计日志',
+  import_job: '导入任务',
+  entity: '市场主体',
+  person: '人员',
+  zone: '区域',
+};

@@ -6,7 +6,7 @@ import type { DB } from '../../db/schema.js';
 import { verifyAuditChain } from '../../db/audit-chain.js';
 import { offsetOf, pageOf, pageQuery } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
-import { ACTION_LABELS } from './actions.js';
+import { ACTION_LABELS, OBJECT_LABELS } from './actions.js';
 
 const filters = {
   actor: z.string().trim().max(64).optional(),
@@ -27,6 +27,7 @@ const record = z.object({
   action: z.string(),
   actionLabel: z.string(),
   objectType: z.string().nullable(),
+  objectLabel: z.string().nullable(),
   objectId: z.string().nullable(),
   outcome: z.string(),
   detail: z.unknown(),
@@ -57,7 +58,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
         const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
         const rows = await base.selectAll().orderBy('id', 'desc').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
         return {
-          items: rows.map((a) => ({ id: a.id, at: a.at, actorName: a.actor_name, ip: a.ip, action: a.action, actionLabel: label(a.action), objectType: a.object_type, objectId: a.object_id, outcome: a.outcome, detail: a.detail })),
+          items: rows.map((a) => ({ id: a.id, at: a.at, actorName: a.actor_name, ip: a.ip, action: a.action, actionLabel: label(a.action), objectType: a.object_type, objectLabel: a.object_type ? OBJECT_LABELS[a.object_type] ?? a.object_type : null, objectId: a.object_id, outcome: a.outcome, detail: a.detail })),
           total,
           page: req.query.page,
           pageSize: req.query.pageSize,
@@ -78,7 +79,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
           { header: '操作人', value: (a) => a.actor_name },
           { header: 'IP', value: (a) => a.ip },
           { header: '操作', width: 20, value: (a) => label(a.action) },
-          { header: '对象类型', value: (a) => a.object_type },
+          { header: '对象类型', value: (a) => (a.object_type ? OBJECT_LABELS[a.object_type] ?? a.object_type : '') },
           { header: '对象编号', value: (a) => a.object_id },
           { header: '结果', width: 8, value: (a) => ({ success: '成功', failure: '失败', denied: '拒绝' })[a.outcome] },
           { header: '详情', width: 60, value: (a) => (a.detail ? JSON.stringify(a.detail) : '') },

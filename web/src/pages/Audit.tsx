@@ -7,7 +7,7 @@ import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 
-type Record_ = { id: number; at: string; actorName: string | null; ip: string | null; action: string; actionLabel: string; objectType: string | null; objectId: string | null; outcome: string; detail: unknown };
+type Record_ = { id: number; at: string; actorName: string | null; ip: string | null; action: string; actionLabel: string; objectType: string | null; objectLabel: string | null; objectId: string | null; outcome: string; detail: unknown };
 const OUTCOME: Record<string, [string, string]> = { success: ['成功', 'green'], failure: ['失败', 'red'], denied: ['拒绝', 'orange'] };
 
 export default function Audit() {
@@ -57,7 +57,7 @@ export default function Audit() {
             { title: '时间', dataIndex: 'at', width: 170, render: (t: string) => new Date(t).toLocaleString('zh-CN') },
             { title: '操作人', dataIndex: 'actorName', width: 120 },
             { title: '操作', dataIndex: 'actionLabel', width: 140 },
-            { title: '对象', key: 'obj', render: (_, r) => (r.objectType ? `${r.objectType} ${r.objectId ?? ''}` : '') },
+            { title: '对象', key: 'obj', render: (_, r) => (r.objectLabel ? `${r.objectLabel} ${r.objectId ?? ''}` : '') },
             { title: '结果', dataIndex: 'outcome', width: 80, render: (o: string) => <Tag color={OUTCOME[o]?.[1]}>{OUTCOME[o]?.[0] ?? o}</Tag> },
             { title: 'IP', dataIndex: 'ip', width: 130 },
           ]}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inScope, scopeKeyOf, stationParentAllowed, unitKindAllowed } from './codes.js';
+import { scopeKeyOf, stationParentAllowed, unitKindAllowed } from './codes.js';
 
 describe('jurisdiction codes and scope keys', () => {
   it('derives the significant prefix per level', () => {
@@ -9,12 +9,11 @@ describe('jurisdiction codes and scope keys', () => {
     expect(scopeKeyOf('320102', 'county')).toBe('320102');
     expect(scopeKeyOf('320102001', 'station')).toBe('320102001');
   });
-  it('a key covers exactly its subtree', () => {
-    expect(inScope('3201', '320102001')).toBe(true);
-    expect(inScope('', '320102')).toBe(true);
-    expect(inScope('320102', '320104')).toBe(false);
-    expect(inScope('320102001', '320102')).toBe(false);
-    expect(inScope('3202', '320102')).toBe(false);
+  it('a key is a prefix of exactly the keys below it: levels have fixed lengths', () => {
+    const keys = [scopeKeyOf('320000', 'province'), scopeKeyOf('320100', 'city'), scopeKeyOf('320102', 'county'), scopeKeyOf('320102001', 'station')];
+    keys.forEach((k, i) => keys.forEach((other, j) => expect(other.startsWith(k)).toBe(j >= i)));
+    expect(scopeKeyOf('320104', 'county').startsWith(scopeKeyOf('320102', 'county'))).toBe(false);
+    expect(scopeKeyOf('321100', 'city').startsWith(scopeKeyOf('320100', 'city'))).toBe(false);
   });
   it('places units and stations only where the seed allows', () => {
     expect(unitKindAllowed('guidance_post', 'station')).toBe(true);

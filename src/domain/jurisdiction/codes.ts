@@ -46,6 +46,3 @@ export const LEVEL_LABEL: Record<JurisdictionLevel, string> = {
 export function unitKindAllowed(kind: 'xgz_committee' | 'guidance_post', level: JurisdictionLevel): boolean {
   return kind === 'guidance_post' ? level === 'station' : level === 'province' || level === 'city' || level === 'county';
 }
-
-/** True when key lies in the subtree of scope (the same rule the database policies apply). */
-export const inScope = (scope: string, key: string): boolean => key.startsWith(scope);

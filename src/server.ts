@@ -24,6 +24,8 @@ import { unitRoutes } from './features/units/routes.js';
 import { entityRoutes } from './features/entities/routes.js';
 import { zoneRoutes } from './features/zones/routes.js';
 import { importRoutes } from './features/imports/routes.js';
+import { discoveryRoutes } from './features/discovery/routes.js';
+import { memberRoutes } from './features/members/routes.js';
 import { ImportRunner } from './jobs/import/runner.js';
 
 z.config(z.locales.zhCN());
@@ -31,7 +33,7 @@ z.config(z.locales.zhCN());
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
 /** Feature route plugins, mounted under /api/v1. A new capability adds its plugin here. */
-const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, zoneRoutes, importRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
+const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, zoneRoutes, importRoutes, memberRoutes, discoveryRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
 
 export type BuildOptions = { logStream?: DestinationStream; webDist?: string | null };
 
@@ -51,6 +53,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.decorate('imports', imports);
   app.addHook('onReady', () => imports.recover());
   app.addHook('onClose', () => imports.stop());
+  app.decorate('discoveryRuns', new Set<Promise<unknown>>());
+  app.addHook('onClose', async () => void (await Promise.allSettled(app.discoveryRuns)));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app, opts.webDist === undefined ? WEB_DIST : opts.webDist);

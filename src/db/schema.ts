@@ -216,7 +216,7 @@ export type ImportJobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancel
 
 export interface ImportJobTable {
   id: Generated<number>;
-  kind: 'registry' | 'annual_report';
+  kind: 'registry' | 'annual_report' | 'roster';
   file_name: string;
   file_path: string;
   file_bytes: number;
@@ -250,6 +250,73 @@ export interface ImportKeyTable {
   row_no: number;
 }
 
+export interface MemberTable {
+  id: Generated<number>;
+  person_id: number;
+  roster_key: string | null;
+  membership: 'full' | 'probationary' | null;
+  join_date: string | null;
+  org_relation: string | null;
+  org_relation_code: string | null;
+  member_status: ColumnType<'normal' | 'mobile' | 'lost' | 'abroad' | 'other', string | undefined, string>;
+  occupation: string | null;
+  workplace: string | null;
+  sources: ColumnType<string[], string[] | undefined, string[]>;
+  confidence: ColumnType<'confirmed' | 'declared' | 'self_reported', string | undefined, string>;
+  scope_key: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface MemberLinkTable {
+  id: Generated<number>;
+  member_id: number;
+  entity_person_id: number;
+  entity_id: number;
+  method: 'exact' | 'probabilistic' | 'staff';
+  score: number;
+  levels: unknown;
+  scope_key: string;
+  created_at: CreatedAt;
+}
+
+export interface DiscoveryCaseTable {
+  id: Generated<number>;
+  kind: 'hidden_member' | 'pocket_member' | 'entity_without_org' | 'declared_not_found';
+  entity_id: number;
+  member_id: number | null;
+  scope_key: string;
+  state: ColumnType<'open' | 'contacted' | 'confirmed' | 'dismissed' | 'transferred', string | undefined, string>;
+  evidence: unknown;
+  evidence_hash: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface CaseEventTable {
+  id: Generated<number>;
+  case_id: number;
+  at: CreatedAt;
+  actor_id: number | null;
+  action: string;
+  from_state: string | null;
+  to_state: string;
+  detail: unknown;
+  scope_key: string;
+}
+
+export interface DiscoveryRunTable {
+  id: Generated<number>;
+  status: ColumnType<'running' | 'done' | 'failed', string | undefined, string>;
+  step: string | null;
+  counts: ColumnType<unknown, string | undefined, string>;
+  error: string | null;
+  scope_key: string;
+  created_by: number | null;
+  started_at: CreatedAt;
+  finished_at: Date | null;
+}
+
 export interface DB {
   jurisdiction: JurisdictionTable;
   bureau_unit: BureauUnitTable;
@@ -270,6 +337,11 @@ export interface DB {
   import_job: ImportJobTable;
   import_rejection: ImportRejectionTable;
   import_key: ImportKeyTable;
+  member: MemberTable;
+  member_link: MemberLinkTable;
+  discovery_case: DiscoveryCaseTable;
+  case_event: CaseEventTable;
+  discovery_run: DiscoveryRunTable;
 }
 
 export type AppUser = Selectable<AppUserTable>;

@@ -45,6 +45,8 @@ declare module 'fastify' {
     /** Every /api/v1 route with its declared access (the cross-jurisdiction suite walks them all). */
     apiRoutes: ApiRoute[];
     imports: ImportRunner;
+    /** Discovery runs in progress (awaited at shutdown and by tests). */
+    discoveryRuns: Set<Promise<unknown>>;
   }
   interface FastifyRequest {
     user: AuthUser | null;

@@ -195,3 +195,29 @@ export type AnnualReportRow = {
   repIsMember?: boolean;
   repIsSecretary?: boolean;
 };
+
+/**
+ * A row of the member roster the organization department shares. The ID number is kept when it
+ * is valid; an unusable one does not refuse the row (about a fifth of rosters lack one): the
+ * member is then matched on name, birth date and phone.
+ */
+export const rosterRow = z
+  .object({
+    name: text(30, '姓名'),
+    idNumber: z.preprocess(blankToUndefined, z.string().optional()).transform((v) => {
+      if (!v) return undefined;
+      const r = parseIdNumber(v);
+      return r.ok ? { value: r.value, birthDate: r.birthDate, sex: r.sex } : undefined;
+    }),
+    sex: opt(choice('性别', { 男: 'male', 女: 'female', male: 'male', female: 'female' })),
+    birthDate: opt(dateField('出生日期')),
+    joinDate: opt(dateField('入党日期')),
+    membership: choice('党员类别', { 正式党员: 'full', 正式: 'full', full: 'full', 预备党员: 'probationary', 预备: 'probationary', probationary: 'probationary' }),
+    orgRelation: optionalText(200, '组织关系所在党组织'),
+    orgRelationCode: optionalText(60, '党组织代码'),
+    memberStatus: z.preprocess(blankToUndefined, choice('党员状态', { 正常: 'normal', 流动: 'mobile', 流动党员: 'mobile', 失联: 'lost', 失去联系: 'lost', 出国境: 'abroad', 出国: 'abroad', 其他: 'other' }).optional()).transform((v) => v ?? 'normal'),
+    phone: opt(z.string().trim()).transform((v) => (v && MOBILE.test(v) ? v : undefined)),
+    occupation: optionalText(60, '职业'),
+    workplace: optionalText(200, '工作单位'),
+  });
+export type RosterRow = z.infer<typeof rosterRow>;

@@ -31,6 +31,13 @@ export const ACTION_LABELS: Record<string, string> = {
   'entity.person_remove': '移除主体人员',
   'personal.reveal': '查看完整个人信息',
   'zone.create': '新建区域',
+  'member.export': '导出党员名册',
+  'discovery.run': '运行党员比对',
+  'case.contact': '线索：记录联系',
+  'case.confirm': '线索：确认',
+  'case.dismiss': '线索：排除',
+  'case.transfer': '线索：记录组织关系转接',
+  'case.reopen': '线索：重新核实',
   'zone.update': '修改区域',
 };
 
@@ -45,4 +52,7 @@ export const OBJECT_LABELS: Record<string, string> = {
   entity: '市场主体',
   person: '人员',
   zone: '区域',
+  member: '党员',
+  discovery_run: '比对任务',
+  discovery_case: '核实线索',
 };

@@ -167,6 +167,8 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
           .select(['ep.id', 'ep.role', 'p.name', 'p.id_enc', 'p.phone_enc', 'p.birth_date', 'p.sex', 'ep.created_at']).where('ep.entity_id', '=', e.id).orderBy('ep.role').orderBy('ep.id').execute();
         const zones = await db.selectFrom('entity_zone as ez').innerJoin('zone as z', 'z.id', 'ez.zone_id').select(['z.id', 'z.kind', 'z.name']).where('ez.entity_id', '=', e.id).execute();
         const reports = await db.selectFrom('annual_report').selectAll().where('entity_id', '=', e.id).orderBy('year', 'desc').execute();
+        const members = await db.selectFrom('member_link as l').innerJoin('member as m', 'm.id', 'l.member_id').innerJoin('person as p', 'p.id', 'm.person_id')
+          .select(['m.id', 'p.name', 'm.membership', 'm.confidence', 'l.method', 'l.score']).where('l.entity_id', '=', e.id).orderBy('p.name').execute();
         const history = await db.selectFrom('ledger_history as h').leftJoin('app_user as u', 'u.id', 'h.actor_id')
           .select(['h.id', 'h.object_type', 'h.op', 'h.at', 'h.before', 'h.after', 'u.display_name']).where('h.entity_id', '=', e.id).orderBy('h.id', 'desc').limit(200).execute();
         return {
@@ -202,6 +204,7 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
             sex: p.sex,
           })),
           zones,
+          members: members.map((m) => ({ memberId: m.id, name: m.name, membership: m.membership, confidence: m.confidence, method: m.method, score: m.score })),
           annualReports: reports.map((a) => ({ year: a.year, filingStatus: a.filing_status, filedOn: a.filed_on, employees: a.employees, partyMembers: a.party_members, partyOrgForm: a.party_org_form, partyOrgWay: a.party_org_way, partyOrgSetOn: a.party_org_set_on, repIsMember: a.rep_is_member, repIsSecretary: a.rep_is_secretary })),
           timeline: history.map((h) => ({ id: h.id, objectType: h.object_type, op: h.op, at: h.at, actor: h.display_name ?? '系统/导入', changes: diff(h.before, h.after) })),
         };

@@ -15,7 +15,7 @@ import { idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
 import { neutralise, sendXlsx } from '../../http/xlsx.js';
 import { TEMPLATES, type ImportKind } from './templates.js';
 
-const kind = z.enum(['registry', 'annual_report']);
+const kind = z.enum(['registry', 'annual_report', 'roster']);
 const job = z.object({
   id: z.number(),
   kind,

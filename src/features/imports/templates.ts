@@ -3,7 +3,7 @@
  * and the other names the same column goes by in exports of provincial systems (a mapping
  * table, since field codes differ between provinces and versions).
  */
-export type ImportKind = 'registry' | 'annual_report';
+export type ImportKind = 'registry' | 'annual_report' | 'roster';
 export type Column = { field: string; header: string; aliases: string[]; required?: boolean; example: string };
 
 const USCC: Column = { field: 'uscc', header: '统一社会信用代码', aliases: ['信用代码', '社会信用代码', '统一代码', 'uniscid', 'uscc'], example: '91320102MA1XXXXXXX' };
@@ -53,6 +53,24 @@ export const TEMPLATES: Record<ImportKind, { label: string; columns: Column[]; o
       { field: 'repIsMember', header: '法定代表人/经营者是否党员', aliases: ['法定代表人是否党员', '经营者是否党员', 'resParMSign', 'resparmsign'], example: '是 / 否（或 1 / 2）' },
       { field: 'repIsSecretary', header: '法定代表人/经营者是否党组织书记', aliases: ['法定代表人是否党组织书记', 'resParSecSign', 'resparsecsign'], example: '是 / 否' },
       { field: 'orgSetUp', header: '是否成立党组织（个体户）', aliases: ['是否成立党组织', 'partOrgIs', 'partorgis'], example: '是 / 否' },
+    ],
+  },
+  roster: {
+    label: '党员名册（组织部门共享）',
+    oneOf: ['name'],
+    columns: [
+      { field: 'name', header: '姓名', aliases: ['党员姓名'], required: true, example: '张三' },
+      { field: 'idNumber', header: '公民身份号码', aliases: ['身份证号', '身份证号码', '证件号码'], example: '320102199001011234' },
+      { field: 'sex', header: '性别', aliases: [], example: '男 / 女' },
+      { field: 'birthDate', header: '出生日期', aliases: ['出生年月'], example: '1990-01-01' },
+      { field: 'joinDate', header: '入党日期', aliases: ['入党时间'], example: '2015-07-01' },
+      { field: 'membership', header: '党员类别', aliases: ['人员类别', '党籍状态'], required: true, example: '正式党员 / 预备党员' },
+      { field: 'orgRelation', header: '组织关系所在党组织', aliases: ['所在党支部', '所在党组织', '党组织名称'], example: '玄武区梅园新村街道某社区党支部' },
+      { field: 'orgRelationCode', header: '党组织代码', aliases: ['所在党组织代码'], example: '' },
+      { field: 'memberStatus', header: '党员状态', aliases: ['状态'], example: '正常 / 流动 / 失联 / 出国境' },
+      { field: 'phone', header: '联系电话', aliases: ['手机', '手机号码'], example: '13800000000' },
+      { field: 'occupation', header: '职业', aliases: ['工作岗位'], example: '个体经营' },
+      { field: 'workplace', header: '工作单位', aliases: ['工作单位及职务'], example: '南京某某餐饮有限公司' },
     ],
   },
 };

@@ -6,15 +6,18 @@ import type { DB } from '../../db/schema.js';
 import { runScoped } from '../../db/scoped.js';
 import type { Principal } from '../../db/audit-chain.js';
 import { encryptField } from '../../crypto/field.js';
+import type { Keys } from '../../crypto/keys.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
-import { annualReportRow, registryRow, type AnnualReportRow, type RegistryRow } from '../../domain/ledger/rows.js';
+import { annualReportRow, registryRow, rosterRow, type AnnualReportRow, type RegistryRow, type RosterRow } from '../../domain/ledger/rows.js';
+import { rosterKey, writeRosterBatch } from '../../features/members/roster-writer.js';
 import { mapHeaders, type ImportKind } from '../../features/imports/templates.js';
 import { writeRegistryBatch, type Numbered } from '../../features/entities/registry-writer.js';
 import { writeAnnualReportBatch } from '../../features/entities/annual-report-writer.js';
 import { DEFAULT_LIMITS, SourceError, openSource, type SourceLimits } from './sources.js';
 
 export type Rejection = { rowNo: number; col: string | null; value: string | null; reason: string; raw?: Record<string, string> };
-type Accepted = Numbered<RegistryRow | AnnualReportRow> & { raw: Record<string, string> };
+type Row = RegistryRow | AnnualReportRow | RosterRow;
+type Accepted = Numbered<Row> & { raw: Record<string, string> };
 
 export type ImportOptions = {
   batchSize?: number;
@@ -23,13 +26,18 @@ export type ImportOptions = {
   afterBatch?: (batchNo: number) => void | Promise<void>;
 };
 
-const PERSONAL = new Set(['repIdNumber', 'liaisonIdNumber', 'repPhone', 'liaisonPhone']);
-const maskValue = (field: string, v: string) => (!PERSONAL.has(field) ? v : field.endsWith('Phone') ? maskPhone(v) : maskIdNumber(v));
+const PERSONAL = new Set(['repIdNumber', 'liaisonIdNumber', 'repPhone', 'liaisonPhone', 'idNumber', 'phone']);
+const maskValue = (field: string, v: string) => (!PERSONAL.has(field) ? v : /phone/i.test(field) ? maskPhone(v) : maskIdNumber(v));
 
 /** 64 bits of the key's MD5, as a signed bigint: a compact key for the per-file duplicate check (collisions are negligible at file sizes). */
 const keyHash = (key: string) => crypto.createHash('md5').update(key).digest().readBigInt64BE(0).toString();
 
-const keyOf = (kind: ImportKind, r: RegistryRow | AnnualReportRow) => (kind === 'annual_report' ? `${r.uscc ?? `R${r.regNo}`}|${(r as AnnualReportRow).year}` : r.uscc ?? `R${r.regNo}`);
+/** The natural key a row is unique on within a file (and upserted on). */
+function keyOf(kind: ImportKind, r: Row, keys: Keys): string {
+  if (kind === 'roster') return rosterKey(keys, r as RosterRow);
+  const e = r as RegistryRow | AnnualReportRow;
+  return kind === 'annual_report' ? `${e.uscc ?? `R${e.regNo}`}|${(e as AnnualReportRow).year}` : e.uscc ?? `R${e.regNo}`;
+}
 
 /** Jurisdiction nodes under the job's scope: what county and station codes a row may name. */
 async function placesIn(db: Kysely<DB>, scopeKey: string) {
@@ -57,7 +65,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     const { index, missing } = mapHeaders(job.kind, source.headers);
     if (missing.length) throw new SourceError(`缺少必需的列：${missing.join('、')}。请使用下载的模板，或检查表头名称`);
     const places = job.kind === 'registry' ? await placesIn(db, job.scope_key) : null;
-    const schema: z.ZodType = job.kind === 'registry' ? registryRow : annualReportRow;
+    const schema: z.ZodType = { registry: registryRow, annual_report: annualReportRow, roster: rosterRow }[job.kind];
     const headerOfField = new Map([...index].map(([f, i]) => [f, source.headers[i]]));
 
     let batch: Accepted[] = [];
@@ -100,14 +108,14 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       } else {
         const placeProblem = places ? checkPlaces(parsed.data as RegistryRow, places, headerOfField) : null;
         if (placeProblem) rejects.push({ rowNo, ...placeProblem, raw });
-        else batch.push({ rowNo, row: parsed.data as RegistryRow | AnnualReportRow, raw });
+        else batch.push({ rowNo, row: parsed.data as Row, raw });
       }
       if (batch.length + rejects.length >= batchSize) await flush();
     }
     await flush();
     await writing;
     // PGlite has no autovacuum: refresh the planner's statistics after a bulk change.
-    if (totals.changed > 0) await sql`ANALYZE entity, entity_person, person, entity_zone, zone, annual_report`.execute(db);
+    if (totals.changed > 0) await sql`ANALYZE entity, entity_person, person, entity_zone, zone, annual_report, member`.execute(db);
     await finish(ctx, jobId, who, 'done', null, totals);
   } catch (err) {
     if (err instanceof Cancelled) return finish(ctx, jobId, who, 'cancelled', '已取消：此前各批已导入的数据保留，可重新导入同一文件补齐', totals);
@@ -134,7 +142,7 @@ async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who:
   const first = new Map<string, number>();
   let fresh: Accepted[] = [];
   for (const b of batch) {
-    const k = keyOf(kind, b.row);
+    const k = keyOf(kind, b.row, ctx.keys);
     const at = first.get(k);
     if (at !== undefined) rejects.push({ rowNo: b.rowNo, col: null, value: null, reason: `与第 ${at} 行重复（同一主体${kind === 'annual_report' ? '同一年度' : ''}），保留第 ${at} 行`, raw: b.raw });
     else {
@@ -144,11 +152,11 @@ async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who:
   }
   // Entities already registered under another jurisdiction cannot be changed from this one.
   if (kind === 'registry' && fresh.length) {
-    const codes = fresh.map((b) => b.row.uscc ?? b.row.regNo!);
+    const codes = fresh.map((b) => (b.row as RegistryRow).uscc ?? (b.row as RegistryRow).regNo!);
     const foreign = await ctx.db.selectFrom('entity').select(['uscc', 'reg_no', 'scope_key']).where((eb) => eb.or([eb('uscc', 'in', codes), eb('reg_no', 'in', codes)])).where(sql<boolean>`NOT starts_with(scope_key, ${who.scopeKey})`).execute();
     const blocked = new Set(foreign.flatMap((f) => [f.uscc, f.reg_no]).filter(Boolean));
     fresh = fresh.filter((b) => {
-      if (!blocked.has(b.row.uscc ?? b.row.regNo!)) return true;
+      if (!blocked.has((b.row as RegistryRow).uscc ?? (b.row as RegistryRow).regNo!)) return true;
       rejects.push({ rowNo: b.rowNo, col: null, value: null, reason: '该主体登记在其他辖区，不能由本辖区导入修改', raw: b.raw });
       return false;
     });
@@ -156,7 +164,7 @@ async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who:
   return runScoped(ctx.db, who, async ({ db }) => {
     let accepted = fresh;
     if (fresh.length) {
-      const hashes = fresh.map((b) => keyHash(keyOf(kind, b.row)));
+      const hashes = fresh.map((b) => keyHash(keyOf(kind, b.row, ctx.keys)));
       // Returns only the keys seen before (usually none), with the row that had them first.
       const seen = await sql<{ i: number; row_no: number }>`
         WITH t AS (SELECT * FROM unnest(${hashes}::bigint[], ${fresh.map((b) => b.rowNo)}::int[]) WITH ORDINALITY AS t(h, r, i)),
@@ -174,11 +182,13 @@ async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who:
     let changed = 0;
     if (accepted.length && kind === 'registry') {
       changed = await writeRegistryBatch(db, ctx.keys, accepted as Numbered<RegistryRow>[], (code) => places!.get(code)!.scope_key);
+    } else if (accepted.length && kind === 'roster') {
+      changed = await writeRosterBatch(db, ctx.keys, accepted as Numbered<RosterRow>[], who.scopeKey);
     } else if (accepted.length) {
       const res = await writeAnnualReportBatch(db, accepted as Numbered<AnnualReportRow>[]);
       changed = res.changed;
       const unknown = new Set(res.unknownRows);
-      for (const b of accepted) if (unknown.has(b.rowNo)) rejects.push({ rowNo: b.rowNo, col: null, value: b.row.uscc ?? b.row.regNo ?? null, reason: '台账中没有这个主体（或不在您的辖区内），请先导入其登记信息', raw: b.raw });
+      for (const b of accepted) if (unknown.has(b.rowNo)) rejects.push({ rowNo: b.rowNo, col: null, value: (b.row as AnnualReportRow).uscc ?? (b.row as AnnualReportRow).regNo ?? null, reason: '台账中没有这个主体（或不在您的辖区内），请先导入其登记信息', raw: b.raw });
       accepted = accepted.filter((b) => !unknown.has(b.rowNo));
     }
     if (rejects.length) {

@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql, type Transaction } from 'kysely';
+import { z } from 'zod';
+import type { DB } from '../../db/schema.js';
+import { decryptField } from '../../crypto/field.js';
+import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
+import { offsetOf, pageOf, pageQuery } from '../../http/paging.js';
+import { sendXlsx } from '../../http/xlsx.js';
+
+const STATUS: Record<string, string> = { normal: '正常', mobile: '流动', lost: '失联', abroad: '出国境', other: '其他' };
+const CONFIDENCE: Record<string, string> = { confirmed: '名册或核实确认', declared: '申报', self_reported: '本人报告' };
+const filters = {
+  q: z.string().trim().max(30).optional(),
+  status: z.enum(['normal', 'mobile', 'lost', 'abroad', 'other']).optional(),
+  confidence: z.enum(['confirmed', 'declared', 'self_reported']).optional(),
+  linked: z.enum(['true', 'false']).optional(),
+};
+
+function memberQuery(db: Transaction<DB>, f: { q?: string; status?: string; confidence?: string; linked?: string }) {
+  let q = db.selectFrom('member as m').innerJoin('person as p', 'p.id', 'm.person_id');
+  if (f.q) q = q.where('p.name', 'like', `%${f.q.replace(/[%_\\]/g, '\\$&')}%`);
+  if (f.status) q = q.where('m.member_status', '=', f.status as 'normal');
+  if (f.confidence) q = q.where('m.confidence', '=', f.confidence as 'confirmed');
+  if (f.linked) q = q.where(sql<boolean>`EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id) = ${f.linked === 'true'}`);
+  return q
+    .select(['m.id', 'p.name', 'p.birth_date', 'p.sex', 'p.id_enc', 'p.phone_enc', 'm.membership', 'm.join_date', 'm.org_relation', 'm.member_status', 'm.confidence', 'm.sources', 'm.workplace'])
+    .select(sql<string[]>`coalesce((SELECT array_agg(DISTINCT e.name) FROM member_link l JOIN entity e ON e.id = l.entity_id WHERE l.member_id = m.id), '{}')`.as('entities'));
+}
+
+/** The party-member roster: members with their sources, confidence and the entities they were found in. */
+export async function memberRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { keys } = app.ctx;
+  const masked = (enc: string | null, mask: (v: string) => string) => (enc ? mask(decryptField(keys, enc)) : null);
+
+  r.get('/members', {
+    config: { access: 'data.read' },
+    schema: {
+      tags: ['党员'],
+      summary: '党员名册（个人信息脱敏）',
+      querystring: z.strictObject({ ...pageQuery, ...filters }),
+      response: {
+        200: pageOf(z.object({ id: z.number(), name: z.string(), birthDate: z.string().nullable(), idNumber: z.string().nullable(), phone: z.string().nullable(), membership: z.string().nullable(), joinDate: z.string().nullable(), orgRelation: z.string().nullable(), status: z.string(), confidence: z.string(), sources: z.array(z.string()), entities: z.array(z.string()) })),
+      },
+    },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const [{ total }] = await memberQuery(db, req.query).clearSelect().select(sql<number>`count(*)::int`.as('total')).execute();
+        const rows = await memberQuery(db, req.query).orderBy('p.name').orderBy('m.id').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
+        return {
+          items: rows.map((m) => ({ id: m.id, name: m.name, birthDate: m.birth_date, idNumber: masked(m.id_enc, maskIdNumber), phone: masked(m.phone_enc, maskPhone), membership: m.membership, joinDate: m.join_date, orgRelation: m.org_relation, status: m.member_status, confidence: m.confidence, sources: m.sources, entities: m.entities })),
+          total, page: req.query.page, pageSize: req.query.pageSize,
+        };
+      }),
+  });
+
+  r.get('/members/export', {
+    config: { access: 'data.read' },
+    schema: { tags: ['党员'], summary: '导出党员名册（xlsx，脱敏，导出留痕）', querystring: z.strictObject(filters) },
+    handler: (req, reply) =>
+      req.scoped(async ({ db, audit }) => {
+        const rows = await memberQuery(db, req.query).orderBy('p.name').limit(200_000).execute();
+        audit({ action: 'member.export', objectType: 'member', detail: { filters: req.query, rows: rows.length } });
+        return sendXlsx(reply, `党员名册-${new Date().toISOString().slice(0, 10)}.xlsx`, '党员', [
+          { header: '姓名', value: (m) => m.name },
+          { header: '身份证号', width: 22, value: (m) => masked(m.id_enc, maskIdNumber) },
+          { header: '出生日期', value: (m) => m.birth_date },
+          { header: '党员类别', value: (m) => (m.membership === 'full' ? '正式党员' : m.membership === 'probationary' ? '预备党员' : '') },
+          { header: '入党日期', value: (m) => m.join_date },
+          { header: '组织关系所在党组织', width: 36, value: (m) => m.org_relation },
+          { header: '党员状态', value: (m) => STATUS[m.member_status] },
+          { header: '可信度', value: (m) => CONFIDENCE[m.confidence] },
+          { header: '所在市场主体', width: 40, value: (m) => m.entities.join('、') },
+        ], rows);
+      }),
+  });
+}

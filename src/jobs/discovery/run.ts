@@ -1,0 +1,166 @@
+import { sql } from 'kysely';
+import { pinyin } from 'pinyin-pro';
+import type { AppContext } from '../../http/context.js';
+import type { Principal } from '../../db/audit-chain.js';
+import { runScoped, type Scoped } from '../../db/scoped.js';
+import { sm3Hex, canonicalJson } from '../../crypto/sm3.js';
+import { DEFAULT_THRESHOLD, decide, estimateU, type Record_ } from '../../domain/matching/fellegi-sunter.js';
+import type { CaseKind } from '../../domain/cases/workflow.js';
+
+type MemberRec = Record_ & { memberId: number; personId: number; hasId: boolean; orgRelation: string | null; status: string };
+type RoleRec = Record_ & { roleId: number; entityId: number; personId: number; hasId: boolean; scopeKey: string };
+type Link = { memberId: number; roleId: number; entityId: number; method: 'exact' | 'probabilistic'; score: number; levels: unknown; scopeKey: string };
+
+const blockName = (name: string) => pinyin(name, { toneType: 'none', type: 'string' }).replace(/\s+/g, '');
+
+/**
+ * Links roster members to people in entity roles: the same person row (one per ID number) is an
+ * exact link; otherwise candidates that share the name's sound, a birth date or a phone are
+ * scored (Fellegi–Sunter) and linked above the threshold.
+ */
+export function linkMembers(members: MemberRec[], roles: RoleRec[], threshold = DEFAULT_THRESHOLD): Link[] {
+  const links: Link[] = [];
+  const byPerson = new Map<number, RoleRec[]>();
+  const byBlock = new Map<string, RoleRec[]>();
+  const add = (m: Map<string, RoleRec[]>, k: string | null | undefined, r: RoleRec) => k && (m.get(k) ?? m.set(k, []).get(k)!).push(r);
+  for (const r of roles) {
+    (byPerson.get(r.personId) ?? byPerson.set(r.personId, []).get(r.personId)!).push(r);
+    add(byBlock, `n:${blockName(r.name)}`, r);
+    add(byBlock, r.birthDate && `b:${r.birthDate}`, r);
+    add(byBlock, r.phoneBi && `p:${r.phoneBi}`, r);
+  }
+  const model = estimateU(roles);
+  for (const m of members) {
+    const exact = byPerson.get(m.personId) ?? [];
+    for (const r of exact) links.push({ memberId: m.memberId, roleId: r.roleId, entityId: r.entityId, method: 'exact', score: 99, levels: { idNumber: 'same' }, scopeKey: r.scopeKey });
+    const candidates = new Set<RoleRec>();
+    for (const k of [`n:${blockName(m.name)}`, m.birthDate && `b:${m.birthDate}`, m.phoneBi && `p:${m.phoneBi}`]) for (const r of (k && byBlock.get(k)) || []) candidates.add(r);
+    for (const r of candidates) {
+      // Two different ID numbers are two people; a number on one side only proves nothing.
+      if (r.personId === m.personId || (r.hasId && m.hasId)) continue;
+      const d = decide(m, r, model, threshold);
+      if (d.link) links.push({ memberId: m.memberId, roleId: r.roleId, entityId: r.entityId, method: 'probabilistic', score: Number(d.score.toFixed(2)), levels: d.levels, scopeKey: r.scopeKey });
+    }
+  }
+  return links;
+}
+
+/** Whether an org relation (free text from the roster) names the entity or its area. */
+export function relationCovers(orgRelation: string | null, entity: { name: string; areas: string[] }): boolean {
+  if (!orgRelation) return false;
+  const core = entity.name.replace(/(有限责任公司|股份有限公司|有限公司|公司)$/, '');
+  return (core.length >= 2 && orgRelation.includes(core)) || entity.areas.some((a) => a.length >= 2 && orgRelation.includes(a.replace(/(街道|镇|乡)$/, '')));
+}
+
+/**
+ * One discovery run over the principal's scope: links, then cases. Idempotent: links are
+ * recomputed; a case already confirmed or dismissed is left alone unless its evidence changed,
+ * in which case it is reopened.
+ */
+export async function runDiscovery(ctx: AppContext, who: Principal, runId: number): Promise<Record<string, number>> {
+  const scoped = <T>(fn: (s: Scoped) => Promise<T>) => runScoped(ctx.db, who, fn);
+  const step = (s: string, counts: Record<string, number> = {}) =>
+    scoped(({ db }) => db.updateTable('discovery_run').set({ step: s, counts: JSON.stringify(counts) }).where('id', '=', runId).execute());
+  try {
+    await step('读取名册与主体人员');
+    const { members, roles } = await scoped(async ({ db }) => {
+      const members = await db.selectFrom('member as m').innerJoin('person as p', 'p.id', 'm.person_id')
+        .select(['m.id', 'm.person_id', 'm.org_relation', 'm.member_status', 'm.scope_key', 'p.name', 'p.birth_date', 'p.phone_bi', 'p.id_bi']).execute();
+      const roles = await db.selectFrom('entity_person as ep').innerJoin('person as p', 'p.id', 'ep.person_id').innerJoin('entity as e', 'e.id', 'ep.entity_id')
+        .select(['ep.id', 'ep.entity_id', 'ep.person_id', 'ep.scope_key', 'p.name', 'p.birth_date', 'p.phone_bi', 'p.id_bi', 'e.county_code']).where('e.status', '=', 'active').execute();
+      return { members, roles };
+    });
+    const memberRecs: MemberRec[] = members.map((m) => ({ memberId: m.id, personId: m.person_id, name: m.name, birthDate: m.birth_date, phoneBi: m.phone_bi, county: m.scope_key.length >= 6 ? m.scope_key.slice(0, 6) : null, hasId: !!m.id_bi, orgRelation: m.org_relation, status: m.member_status }));
+    const roleRecs: RoleRec[] = roles.map((r) => ({ roleId: r.id, entityId: r.entity_id, personId: r.person_id, name: r.name, birthDate: r.birth_date, phoneBi: r.phone_bi, county: r.county_code, hasId: !!r.id_bi, scopeKey: r.scope_key }));
+    await step('比对', { members: members.length, roles: roles.length });
+    const links = linkMembers(memberRecs, roleRecs);
+
+    const counts = await scoped(async ({ db, audit }) => {
+      await db.deleteFrom('member_link').where('method', '<>', 'staff').execute();
+      for (let i = 0; i < links.length; i += 5000) {
+        const part = links.slice(i, i + 5000);
+        await sql`INSERT INTO member_link (member_id, entity_person_id, entity_id, method, score, levels, scope_key)
+          SELECT * FROM unnest(${part.map((l) => l.memberId)}::bigint[], ${part.map((l) => l.roleId)}::bigint[], ${part.map((l) => l.entityId)}::bigint[],
+            ${part.map((l) => l.method)}::text[], ${part.map((l) => l.score)}::real[], ${part.map((l) => JSON.stringify(l.levels))}::jsonb[], ${part.map((l) => l.scopeKey)}::text[])
+          ON CONFLICT DO NOTHING`.execute(db);
+      }
+      const raised = await raiseCases({ db, who, audit }, memberRecs);
+      const c = { members: members.length, roles: roles.length, links: links.length, exact: links.filter((l) => l.method === 'exact').length, ...raised };
+      audit({ action: 'discovery.run', objectType: 'discovery_run', objectId: runId, detail: c });
+      await db.updateTable('discovery_run').set({ status: 'done', step: '完成', counts: JSON.stringify(c), finished_at: new Date() }).where('id', '=', runId).execute();
+      return c;
+    });
+    return counts;
+  } catch (err) {
+    await scoped(({ db }) => db.updateTable('discovery_run').set({ status: 'failed', error: (err as Error).message, finished_at: new Date() }).where('id', '=', runId).execute());
+    throw err;
+  }
+}
+
+type Candidate = { kind: CaseKind; entityId: number; memberId: number | null; scopeKey: string; evidence: Record<string, unknown> };
+
+/** Derives the cases from links and the latest annual reports, and upserts them. */
+async function raiseCases(s: Scoped, members: MemberRec[]): Promise<Record<string, number>> {
+  const { db } = s;
+  const rows = await sql<{ entity_id: number; name: string; scope_key: string; county_name: string; areas: string[]; declared: number | null; org_form: number | null; report_year: number | null; found: { member: number; role: number; method: string; score: number; levels: unknown }[] | null }>`
+    SELECT e.id AS entity_id, e.name, e.scope_key, c.name AS county_name, coalesce(st.served_areas, '{}') AS areas,
+      latest.party_members AS declared, latest.party_org_form AS org_form, latest.year AS report_year,
+      (SELECT json_agg(json_build_object('member', l.member_id, 'role', l.entity_person_id, 'method', l.method, 'score', l.score, 'levels', l.levels)) FROM member_link l WHERE l.entity_id = e.id) AS found
+    FROM entity e
+    JOIN jurisdiction c ON c.code = e.county_code
+    LEFT JOIN jurisdiction st ON st.code = e.station_code
+    LEFT JOIN LATERAL (SELECT a.party_members, a.party_org_form, a.year FROM annual_report a WHERE a.entity_id = e.id ORDER BY a.year DESC LIMIT 1) latest ON true
+    WHERE e.status = 'active' AND (EXISTS (SELECT 1 FROM member_link l WHERE l.entity_id = e.id) OR coalesce(latest.party_members, 0) > 0)`.execute(db);
+  const byId = new Map(members.map((m) => [m.memberId, m]));
+  const cases: Candidate[] = [];
+  for (const e of rows.rows) {
+    const found = e.found ?? [];
+    const distinct = [...new Set(found.map((f) => f.member))];
+    const declared = e.declared ?? 0;
+    const base = { entity: e.name, reportYear: e.report_year, declared, found: distinct.length };
+    if (distinct.length > declared) {
+      for (const f of found) cases.push({ kind: 'hidden_member', entityId: e.entity_id, memberId: f.member, scopeKey: e.scope_key, evidence: { ...base, method: f.method, score: f.score, levels: f.levels } });
+    }
+    for (const f of found) {
+      const m = byId.get(f.member);
+      if (m && m.status !== 'mobile' && !relationCovers(m.orgRelation, { name: e.name, areas: [...e.areas, e.county_name] })) {
+        cases.push({ kind: 'pocket_member', entityId: e.entity_id, memberId: f.member, scopeKey: e.scope_key, evidence: { ...base, orgRelation: m.orgRelation, memberStatus: m.status, method: f.method, score: f.score } });
+      }
+    }
+    if ((distinct.length > 0 || declared > 0) && !e.org_form) cases.push({ kind: 'entity_without_org', entityId: e.entity_id, memberId: null, scopeKey: e.scope_key, evidence: { ...base, orgForm: e.org_form } });
+    if (declared > 0 && distinct.length === 0) cases.push({ kind: 'declared_not_found', entityId: e.entity_id, memberId: null, scopeKey: e.scope_key, evidence: base });
+  }
+  const counts: Record<string, number> = { raised: 0, reopened: 0, updated: 0, unchanged: 0 };
+  for (let i = 0; i < cases.length; i += 2000) {
+    const part = cases.slice(i, i + 2000);
+    const hashes = part.map((c) => sm3Hex(canonicalJson(c.evidence)));
+    const res = await sql<{ id: number; state: string; prior_state: string | null; prior_hash: string | null; hash: string; scope_key: string }>`
+      WITH t AS (SELECT * FROM unnest(${part.map((c) => c.kind)}::text[], ${part.map((c) => c.entityId)}::bigint[], ${part.map((c) => c.memberId)}::bigint[],
+          ${part.map((c) => c.scopeKey)}::text[], ${part.map((c) => JSON.stringify(c.evidence))}::jsonb[], ${hashes}::text[]) AS t(kind, entity_id, member_id, scope_key, evidence, hash)),
+      prior AS (SELECT d.id, d.kind, d.entity_id, d.member_id, d.state, d.evidence_hash FROM discovery_case d JOIN t ON t.kind = d.kind AND t.entity_id = d.entity_id AND coalesce(t.member_id, 0) = coalesce(d.member_id, 0)),
+      up AS (
+        INSERT INTO discovery_case AS d (kind, entity_id, member_id, scope_key, evidence, evidence_hash)
+        SELECT kind, entity_id, member_id, scope_key, evidence, hash FROM t
+        ON CONFLICT (kind, entity_id, (coalesce(member_id, 0))) DO UPDATE SET
+          evidence = EXCLUDED.evidence, evidence_hash = EXCLUDED.evidence_hash, scope_key = EXCLUDED.scope_key, updated_at = now(),
+          state = CASE WHEN d.evidence_hash <> EXCLUDED.evidence_hash AND d.state IN ('confirmed', 'dismissed', 'transferred') THEN 'open' ELSE d.state END
+        WHERE d.evidence_hash <> EXCLUDED.evidence_hash OR d.scope_key <> EXCLUDED.scope_key
+        RETURNING d.id, d.kind, d.entity_id, d.member_id, d.state, d.scope_key, d.evidence_hash
+      )
+      SELECT up.id, up.state, prior.state AS prior_state, prior.evidence_hash AS prior_hash, up.evidence_hash AS hash, up.scope_key FROM up
+      LEFT JOIN prior ON prior.kind = up.kind AND prior.entity_id = up.entity_id AND coalesce(prior.member_id, 0) = coalesce(up.member_id, 0)`.execute(db);
+    // A case whose entity only moved to another station changes scope, not evidence: no event.
+    const events = res.rows
+      .filter((r) => r.prior_hash !== r.hash)
+      .map((r) => ({ id: r.id, action: !r.prior_state ? 'raised' : r.prior_state !== r.state ? 'reopened' : 'evidence_changed', from: r.prior_state, to: r.state, scope: r.scope_key }));
+    for (const ev of events) counts[ev.action === 'evidence_changed' ? 'updated' : ev.action]++;
+    counts.unchanged += part.length - events.length;
+    if (events.length) {
+      await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, scope_key)
+        SELECT * FROM unnest(${events.map((e) => e.id)}::bigint[], ${events.map(() => s.who.userId)}::bigint[], ${events.map((e) => e.action)}::text[],
+          ${events.map((e) => e.from)}::text[], ${events.map((e) => e.to)}::text[], ${events.map((e) => e.scope)}::text[])`.execute(db);
+    }
+  }
+  for (const k of ['hidden_member', 'pocket_member', 'entity_without_org', 'declared_not_found']) counts[k] = cases.filter((c) => c.kind === k).length;
+  return counts;
+}

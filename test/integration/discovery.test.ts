@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/demo/random.js';
+import { idNumber, uscc } from '../../src/demo/ledger.js';
+import { BACKENDS } from '../helpers/db.js';
+import { testApp, type TestApp } from '../helpers/app.js';
+import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
+
+const rnd = seededRandom(44);
+const code = () => uscc(rnd, 'enterprise', '320102');
+const [A, B, C, D, E] = [code(), code(), code(), code(), code()];
+const ZHANG = idNumber(rnd, '320102', new Date('1980-02-02'));
+const LI = idNumber(rnd, '320102', new Date('1975-05-05'));
+const MOBILE_ID = idNumber(rnd, '320102', new Date('1990-09-09'));
+
+type Client = Awaited<ReturnType<TestApp['signIn']>>;
+
+describe.each(BACKENDS)('member discovery on %s', (backend) => {
+  let t: TestApp;
+  let editor: Client;
+  let importer: { id: number; scopeKey: string };
+  const dir = tmpDir();
+
+  const runDiscovery = async (c: Client = editor) => {
+    const run = await c.post('/discovery/runs');
+    expect(run.statusCode).toBe(202);
+    await Promise.all(t.app.discoveryRuns);
+    return (await c.get(`/discovery/runs/${run.json().id}`)).json();
+  };
+  const cases = async (c: Client = editor) => (await c.get('/cases?pageSize=200')).json().items as { id: number; kind: string; state: string; entityName: string; memberName: string | null }[];
+  const caseOf = async (kind: string, entity: string) => (await cases()).find((c) => c.kind === kind && c.entityName === entity);
+
+  beforeAll(async () => {
+    t = await testApp(backend);
+    const u = await t.user({ roles: ['editor'], jurisdiction: '320102' });
+    importer = { id: u.id, scopeKey: '320102' };
+    editor = await t.signIn(u);
+    const e = (uscc: string, name: string, rep: string, id = '', phone = '') => ({ 统一社会信用代码: uscc, 名称: name, 主体类型: '企业', 所属县区代码: '320102', '法定代表人/经营者': rep, '法定代表人/经营者身份证号': id, '法定代表人/经营者手机': phone });
+    await importFile(t, 'registry', csvFile(dir, 'r.csv', [
+      e(A, '甲科技有限公司', '张三', ZHANG),
+      e(B, '乙餐饮有限公司', '王伟', '', '13911112222'),
+      e(C, '丙商贸有限公司', '陈七'),
+      e(D, '丁文化有限公司', '李四', LI),
+      e(E, '戊物流有限公司', '赵六'),
+      e(code(), '己服务有限公司', '孙八', MOBILE_ID),
+    ]), importer);
+    const a = (uscc: string, members: string, form: string) => ({ 统一社会信用代码: uscc, 年报年度: '2025', 从业人数: '20', '党员人数（含预备党员）': members, 党组织建立形式: form });
+    await importFile(t, 'annual_report', csvFile(dir, 'a.csv', [a(A, '0', '0'), a(C, '2', '0'), a(D, '1', '1')]), importer);
+    const m = (name: string, id: string, birth: string, org: string, status = '正常', phone = '') => ({ 姓名: name, 公民身份号码: id, 出生日期: birth, 党员类别: '正式党员', 组织关系所在党组织: org, 党员状态: status, 联系电话: phone });
+    const roster = await importFile(t, 'roster', csvFile(dir, 'm.csv', [
+      m('张三', ZHANG, '', '鼓楼区某社区党支部'),
+      m('王玮', '', '1988-08-08', '', '正常', '13911112222'),
+      m('李四', LI, '', '丁文化有限公司党支部'),
+      m('赵六', '', '1960-01-01', '某街道党工委'),
+      m('孙八', MOBILE_ID, '', '外地某党支部', '流动'),
+      m('周九', '11010519491231002Y', '1949-12-31', '某党支部'),
+    ]), importer);
+    expect(roster.job).toMatchObject({ status: 'done', rows_accepted: 6, rows_rejected: 0 });
+  });
+  afterAll(() => t?.close());
+
+  it('imports the roster idempotently, keeping members without a usable ID number', async () => {
+    const list = (await editor.get('/members?pageSize=50')).json();
+    expect(list.total).toBe(6);
+    const zhou = list.items.find((m: { name: string }) => m.name === '周九');
+    expect(zhou).toMatchObject({ idNumber: null, birthDate: '1949-12-31', confidence: 'confirmed', sources: ['roster'] });
+    const zhang = list.items.find((m: { name: string }) => m.name === '张三');
+    expect(zhang.idNumber).toBe(`${ZHANG.slice(0, 6)}********${ZHANG.slice(-4)}`);
+    // The roster person and the legal representative with the same number are one person.
+    const persons = await t.db.selectFrom('person').select('id').where('name', '=', '张三').execute();
+    expect(persons).toHaveLength(1);
+  });
+
+  it('links exactly by ID number and probabilistically by sound of name and phone, never namesakes alone', async () => {
+    const run = await runDiscovery();
+    expect(run.status).toBe('done');
+    const links = await t.db.selectFrom('member_link as l').innerJoin('member as m', 'm.id', 'l.member_id').innerJoin('person as p', 'p.id', 'm.person_id').select(['p.name', 'l.method', 'l.levels']).orderBy('p.name').execute();
+    expect(links.map((l) => [l.name, l.method])).toEqual([['孙八', 'exact'], ['张三', 'exact'], ['李四', 'exact'], ['王玮', 'probabilistic']]);
+    expect(links.find((l) => l.name === '王玮')!.levels).toMatchObject({ name: 'homophone', phone: 'same' });
+  });
+
+  it('raises each case type with its evidence', async () => {
+    const all = await cases();
+    const kinds = (entity: string) => all.filter((c) => c.entityName === entity).map((c) => c.kind).sort();
+    expect(kinds('甲科技有限公司')).toEqual(['entity_without_org', 'hidden_member', 'pocket_member']);
+    expect(kinds('乙餐饮有限公司')).toEqual(['entity_without_org', 'hidden_member', 'pocket_member']);
+    expect(kinds('丙商贸有限公司')).toEqual(['declared_not_found', 'entity_without_org']);
+    expect(kinds('丁文化有限公司')).toEqual([]);
+    expect(kinds('戊物流有限公司')).toEqual([]);
+    expect(kinds('己服务有限公司')).toEqual(['entity_without_org', 'hidden_member']);
+    const hidden = await caseOf('hidden_member', '甲科技有限公司');
+    const detail = (await editor.get(`/cases/${hidden!.id}`)).json();
+    expect(detail.evidence).toMatchObject({ declared: 0, found: 1, method: 'exact' });
+    expect(detail.member).toMatchObject({ name: '张三', orgRelation: '鼓楼区某社区党支部' });
+  });
+
+  it('runs the work list through its state machine, audited, and refuses illegal moves', async () => {
+    const c = (await caseOf('pocket_member', '甲科技有限公司'))!;
+    const act = (body: unknown) => editor.post(`/cases/${c.id}/actions`, body);
+    expect((await act({ action: 'transfer', transfer: { from: 'a', to: 'b', date: '2026-11-01' } })).statusCode).toBe(409);
+    expect((await act({ action: 'contact' })).statusCode).toBe(400);
+    expect((await act({ action: 'contact', contact: { date: '2026-11-20', way: 'visit', outcome: '本人承认是党员，组织关系在原社区' } })).json().state).toBe('contacted');
+    expect((await act({ action: 'confirm' })).json().state).toBe('confirmed');
+    expect((await act({ action: 'transfer', transfer: { from: '鼓楼区某社区党支部', to: '玄武区个体工商户联合党支部', date: '2026-11-25' } })).json().state).toBe('transferred');
+    expect((await act({ action: 'dismiss', reason: 'x' })).statusCode).toBe(409);
+    const d = (await editor.get(`/cases/${c.id}`)).json();
+    expect(d.events.map((e: { action: string }) => e.action)).toEqual(['raised', 'contact', 'confirm', 'transfer']);
+    expect(d.member.orgRelation).toBe('玄武区个体工商户联合党支部');
+    const dismiss = (await caseOf('declared_not_found', '丙商贸有限公司'))!;
+    expect((await editor.post(`/cases/${dismiss.id}/actions`, { action: 'dismiss' })).statusCode).toBe(400);
+    expect((await editor.post(`/cases/${dismiss.id}/actions`, { action: 'dismiss', reason: '年报误填，实际无党员' })).json().state).toBe('dismissed');
+    const audited = await t.db.selectFrom('audit_log').select('action').where('action', 'like', 'case.%').execute();
+    expect(audited.map((a) => a.action)).toEqual(['case.contact', 'case.confirm', 'case.transfer', 'case.dismiss']);
+  });
+
+  it('confirming a hidden member shows them on the entity page; a re-run keeps decisions unless the evidence changes', async () => {
+    const hidden = (await caseOf('hidden_member', '甲科技有限公司'))!;
+    expect((await editor.post(`/cases/${hidden.id}/actions`, { action: 'confirm' })).statusCode).toBe(200);
+    const entityId = (await editor.get(`/entities?q=${A}`)).json().items[0].id;
+    expect((await editor.get(`/entities/${entityId}`)).json().members).toMatchObject([{ name: '张三', confidence: 'confirmed', method: 'exact' }]);
+
+    const again = await runDiscovery();
+    expect(again.counts.raised).toBe(0);
+    expect((await caseOf('hidden_member', '甲科技有限公司'))!.state).toBe('confirmed');
+    expect((await caseOf('declared_not_found', '丙商贸有限公司'))!.state).toBe('dismissed');
+
+    // 丙 now reports an organization: the dismissed "declared but not found" case has new evidence and is reopened.
+    await importFile(t, 'annual_report', csvFile(dir, 'a2.csv', [{ 统一社会信用代码: C, 年报年度: '2025', 从业人数: '20', '党员人数（含预备党员）': '3', 党组织建立形式: '0' }]), importer);
+    const third = await runDiscovery();
+    expect(third.counts.reopened).toBeGreaterThan(0);
+    expect((await caseOf('declared_not_found', '丙商贸有限公司'))!.state).toBe('open');
+  });
+
+  it('a station sees only the cases of its own entities', async () => {
+    await editor.post('/stations', { countyCode: '320102', suffix: '001', name: '甲所' });
+    const entityId = (await editor.get(`/entities?q=${B}`)).json().items[0].id;
+    await editor.patch(`/entities/${entityId}`, { stationCode: '320102001' });
+    await runDiscovery();
+    const staff = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: '320102001' }));
+    const seen = await cases(staff);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen.map((c) => c.entityName))).toEqual(new Set(['乙餐饮有限公司']));
+    const other = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: '320102001' }));
+    expect((await cases(other)).length).toBe(seen.length);
+  });
+});

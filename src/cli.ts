@@ -137,12 +137,12 @@ program
 
 program
   .command('import <kind> <file>')
-  .description('导入登记信息（registry）或年报（annual-report）文件（.xlsx/.csv），显示进度；错误行写入同名 .errors.csv')
+  .description('导入登记信息（registry）、年报（annual-report）或党员名册（roster）文件（.xlsx/.csv），显示进度；错误行写入同名 .errors.csv')
   .option('--user <username>', '以该账号的身份和辖区导入（默认：系统，全国）')
   .action((kindArg: string, file: string, o: { user?: string }) =>
     withContext(async (ctx) => {
-      const kind = ({ registry: 'registry', 'annual-report': 'annual_report' } as const)[kindArg as 'registry'];
-      if (!kind) fail('类型应为 registry 或 annual-report');
+      const kind = ({ registry: 'registry', 'annual-report': 'annual_report', roster: 'roster' } as const)[kindArg as 'registry'];
+      if (!kind) fail('类型应为 registry、annual-report 或 roster');
       if (!fs.existsSync(file)) fail(`文件不存在：${file}`);
       const u = o.user ? await ctx.db.selectFrom('app_user').select(['id', 'scope_key']).where('username', '=', o.user).executeTakeFirst() : null;
       if (o.user && !u) fail(`账号 ${o.user} 不存在`);
@@ -189,7 +189,7 @@ program
       if (!['csv', 'xlsx'].includes(o.format)) fail('格式应为 csv 或 xlsx');
       const places = await demoPlaces(ctx.db, DEMO.countyCodes);
       const files = await writeDemoFiles(path.resolve(o.out), { entities: Number(o.entities), seed: Number(o.seed), badShare: Number(o.bad), places }, o.format as 'csv');
-      process.stdout.write(`已生成：\n  ${files.registry}\n  ${files.annualReport}\n`);
+      process.stdout.write(`已生成：\n  ${files.registry}\n  ${files.annualReport}\n  ${files.roster}\n`);
     }),
   );
 

@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { TEMPLATES } from '../features/imports/templates.js';
-import { generateLedger, type DemoOptions, type DemoPlace } from './ledger.js';
+import { generateLedger, type DemoEntity, type DemoOptions, type DemoPlace } from './ledger.js';
 
 const require = createRequire(import.meta.url);
 
@@ -26,19 +26,17 @@ export async function demoPlaces(db: Kysely<DB>, countyCodes: string[]): Promise
   }));
 }
 
-export type DemoFiles = { registry: string; annualReport: string };
+export type DemoFiles = { registry: string; annualReport: string; roster: string };
 
 /** Writes the registry extract and the annual reports as CSV (UTF-8 with BOM, opens in Excel) or XLSX, streaming. */
 export async function writeDemoFiles(outDir: string, opts: DemoOptions, format: 'csv' | 'xlsx' = 'csv'): Promise<DemoFiles> {
   fs.mkdirSync(outDir, { recursive: true });
-  const files = { registry: path.join(outDir, `registry.${format}`), annualReport: path.join(outDir, `annual-report.${format}`) };
-  for (const [kind, file, part] of [['registry', files.registry, 'registry'], ['annual_report', files.annualReport, 'report']] as const) {
+  const files = { registry: path.join(outDir, `registry.${format}`), annualReport: path.join(outDir, `annual-report.${format}`), roster: path.join(outDir, `roster.${format}`) };
+  const parts = [['registry', files.registry, (e: DemoEntity) => [e.registry]], ['annual_report', files.annualReport, (e: DemoEntity) => (e.report ? [e.report] : [])], ['roster', files.roster, (e: DemoEntity) => e.members]] as const;
+  for (const [kind, file, pick] of parts) {
     const headers = TEMPLATES[kind].columns.map((c) => c.header);
     const rows = (function* () {
-      for (const e of generateLedger(opts)) {
-        const row = e[part];
-        if (row) yield headers.map((h) => row[h]);
-      }
+      for (const e of generateLedger(opts)) for (const row of pick(e)) yield headers.map((h) => row[h]);
     })();
     if (format === 'csv') {
       await pipeline(Readable.from(rows), stringify({ header: true, columns: headers, bom: true }), fs.createWriteStream(file));

@@ -76,8 +76,8 @@ export async function loadDemo(ctx: AppContext, entities: number): Promise<Crede
 }
 
 /**
- * Writes the demo ledger (registry extract and annual reports, with a few bad rows) and queues
- * both as import jobs of the city editor: the server runs them after start, visible on the
+ * Writes the demo ledger (registry extract, annual reports and the member roster, with a few bad
+ * rows) and queues them as import jobs of the city editor: the server runs them after start, visible on the
  * imports page like any upload.
  */
 async function queueDemoLedger(ctx: AppContext, entities: number, seed: number): Promise<void> {
@@ -85,7 +85,7 @@ async function queueDemoLedger(ctx: AppContext, entities: number, seed: number):
   const dir = path.join(ctx.config.dataDir, 'imports', 'demo');
   const files = await writeDemoFiles(dir, { entities, seed, badShare: 0.01, places });
   const editor = await ctx.db.selectFrom('app_user').select(['id', 'scope_key']).where('username', '=', 'city_editor').executeTakeFirstOrThrow();
-  for (const [kind, file] of [['registry', files.registry], ['annual_report', files.annualReport]] as const) {
+  for (const [kind, file] of [['registry', files.registry], ['annual_report', files.annualReport], ['roster', files.roster]] as const) {
     await ctx.db.insertInto('import_job').values({ kind, file_name: path.basename(file), file_path: file, file_bytes: fs.statSync(file).size, scope_key: editor.scope_key, created_by: editor.id }).execute();
   }
 }

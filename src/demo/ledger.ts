@@ -44,10 +44,15 @@ export function uscc(rnd: Random, kind: 'enterprise' | 'individual' | 'cooperati
 }
 
 type Row = Record<string, string>;
-const byField = (kind: 'registry' | 'annual_report', values: Record<string, string | number | undefined>): Row =>
+const byField = (kind: 'registry' | 'annual_report' | 'roster', values: Record<string, string | number | undefined>): Row =>
   Object.fromEntries(TEMPLATES[kind].columns.map((c) => [c.header, values[c.field] === undefined ? '' : String(values[c.field])]));
 
-export type DemoEntity = { registry: Row; report: Row | null };
+export type DemoEntity = { registry: Row; report: Row | null; members: Row[] };
+
+/** Same sound, other character: the commonest slip when a name is typed from hearing it. */
+const HOMOPHONES: Record<string, string> = { 伟: '玮', 明: '铭', 华: '骅', 军: '君', 静: '婧', 丽: '莉', 杰: '洁', 涛: '滔', 峰: '锋', 英: '瑛', 红: '虹', 平: '萍', 建: '健', 国: '帼', 芳: '方', 娜: '纳' };
+export const homophoneOf = (name: string) => [...name].map((c, i) => (i > 0 && HOMOPHONES[c] ? HOMOPHONES[c] : c)).join('');
+const BRANCHES = ['社区党委', '街道机关党支部', '社区第一党支部', '退休党员党支部', '流动党员党支部'];
 
 /** Yields entities one at a time: memory stays flat for any count. */
 export function* generateLedger(o: DemoOptions): Generator<DemoEntity> {
@@ -107,7 +112,24 @@ export function* generateLedger(o: DemoOptions): Generator<DemoEntity> {
             repIsSecretary: orgForm && rnd.chance(0.5) ? '是' : '否',
           })
         : null;
-    let out: DemoEntity = { registry, report };
+    // About one in twenty owners is a party member on the roster, declared or not: the hidden
+    // members discovery has to find. A fifth of them have no usable ID number on the roster,
+    // and some of those are written with a homophone.
+    const roster: Row[] = [];
+    if (rnd.chance(members > 0 ? 0.7 : 0.04)) {
+      const withId = rnd.chance(0.8) && registry['法定代表人/经营者身份证号'];
+      roster.push(byField('roster', {
+        name: !withId && rnd.chance(0.3) ? homophoneOf(owner) : owner,
+        idNumber: withId ? registry['法定代表人/经营者身份证号'] : undefined,
+        birthDate: day(birth),
+        membership: rnd.chance(0.95) ? '正式党员' : '预备党员',
+        joinDate: `${rnd.int(1985, 2022)}-0${rnd.int(1, 9)}-01`,
+        orgRelation: rnd.chance(0.15) ? `${name}党支部` : `${rnd.pick(place.streets) ?? place.countyName}${rnd.pick(BRANCHES)}`,
+        memberStatus: rnd.chance(0.05) ? '流动' : '正常',
+        phone: rnd.chance(0.8) ? registry['法定代表人/经营者手机'] || undefined : undefined,
+      }));
+    }
+    let out: DemoEntity = { registry, report, members: roster };
     if (bad > 0 && rnd.chance(bad)) out = spoil(rnd, out, previous);
     previous = out;
     yield out;
@@ -133,12 +155,12 @@ function spoil(rnd: Random, e: DemoEntity, previous: DemoEntity | null): DemoEnt
       reg['名称'] = '';
       break;
     case 3:
-      if (previous) return { registry: { ...previous.registry }, report: previous.report ? { ...previous.report } : null };
+      if (previous) return { registry: { ...previous.registry }, report: previous.report ? { ...previous.report } : null, members: [] };
       reg['主体类型'] = '外星企业';
       break;
     default:
       if (rep) rep['党员人数（含预备党员）'] = String(Number(rep['从业人数'] || 1) + 5);
       else reg['从业人数'] = '十二';
   }
-  return { registry: reg, report: rep };
+  return { registry: reg, report: rep, members: e.members };
 }

@@ -29,10 +29,10 @@ describe.each(BACKENDS)('first start on %s', (backend) => {
     expect(stations.items.every((s: { code: string }) => s.code.startsWith('320102'))).toBe(true);
     // The demo ledger waits as two import jobs; run them as the server would after start.
     const jobs = await t.db.selectFrom('import_job').select(['id', 'kind', 'status']).orderBy('id').execute();
-    expect(jobs.map((j) => [j.kind, j.status])).toEqual([['registry', 'queued'], ['annual_report', 'queued']]);
+    expect(jobs.map((j) => [j.kind, j.status])).toEqual([['registry', 'queued'], ['annual_report', 'queued'], ['roster', 'queued']]);
     await t.app.imports.recover();
     await t.app.imports.idle();
-    const done = await t.db.selectFrom('import_job').select(['status', 'rows_accepted', 'rows_rejected']).orderBy('id').execute();
+    const done = await t.db.selectFrom('import_job').select(['status', 'rows_accepted', 'rows_rejected', 'error']).orderBy('id').execute();
     expect(done.every((j) => j.status === 'done')).toBe(true);
     expect(done[0].rows_accepted).toBeGreaterThan(280);
     const entities = (await c.get('/entities?pageSize=1')).json();

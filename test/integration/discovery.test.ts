@@ -139,7 +139,15 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
     const seen = await cases(staff);
     expect(seen.length).toBeGreaterThan(0);
     expect(new Set(seen.map((c) => c.entityName))).toEqual(new Set(['乙餐饮有限公司']));
-    const other = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: '320102001' }));
-    expect((await cases(other)).length).toBe(seen.length);
+    // The roster is the county's; the station still sees the member it found and records its check.
+    const hidden = seen.find((c) => c.kind === 'hidden_member')!;
+    expect(hidden.memberName).toBe('王玮');
+    expect((await staff.get(`/cases/${hidden.id}`)).json().member).toMatchObject({ name: '王玮', phone: '139****2222' });
+    expect((await staff.post(`/cases/${hidden.id}/actions`, { action: 'confirm' })).json().state).toBe('confirmed');
+    expect((await staff.get('/members')).json().items.map((m: { name: string }) => m.name)).toEqual(['王玮']);
+    await editor.post('/stations', { countyCode: '320102', suffix: '002', name: '乙所' });
+    const elsewhere = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: '320102002' }));
+    expect(await cases(elsewhere)).toEqual([]);
+    expect((await elsewhere.get(`/cases/${hidden.id}`)).statusCode).toBe(404);
   });
 });

@@ -22,6 +22,8 @@ const Entities = lazy(() => import('./pages/Entities'));
 const EntityDetail = lazy(() => import('./pages/EntityDetail'));
 const Zones = lazy(() => import('./pages/Zones'));
 const Imports = lazy(() => import('./pages/Imports'));
+const Members = lazy(() => import('./pages/Members'));
+const Discovery = lazy(() => import('./pages/Discovery'));
 
 function Shell() {
   const { me, loading } = useAuth();
@@ -42,6 +44,8 @@ function Shell() {
           <Route path="/entities/:id" element={<EntityDetail />} />
           <Route path="/zones" element={<Zones />} />
           <Route path="/imports" element={<Imports />} />
+          <Route path="/members" element={<Members />} />
+          <Route path="/discovery" element={<Discovery />} />
           <Route path="*" element={<Home />} />
         </Routes>
       </Suspense>

@@ -78,24 +78,31 @@ CREATE TABLE discovery_run (
 ALTER TABLE import_job DROP CONSTRAINT import_job_kind_check;
 ALTER TABLE import_job ADD CONSTRAINT import_job_kind_check CHECK (kind IN ('registry','annual_report','roster'));
 
--- A person is visible through a role in an entity in scope, or as a member in scope.
-DROP POLICY person_via_role ON person;
-DROP POLICY person_update_via_role ON person;
-CREATE FUNCTION xgz_person_visible(pid bigint) RETURNS boolean LANGUAGE sql STABLE AS $$
-  SELECT EXISTS (SELECT 1 FROM entity_person ep WHERE ep.person_id = pid AND xgz_in_scope(ep.scope_key))
-      OR EXISTS (SELECT 1 FROM member m WHERE m.person_id = pid AND xgz_in_scope(m.scope_key))
-$$;
-CREATE POLICY person_visible ON person FOR SELECT USING (xgz_person_visible(id));
-CREATE POLICY person_update_visible ON person FOR UPDATE USING (xgz_person_visible(id));
-
 GRANT SELECT, INSERT, UPDATE ON member TO xgz_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON member_link TO xgz_app;
 GRANT SELECT, INSERT, UPDATE ON discovery_case, discovery_run TO xgz_app;
 GRANT SELECT, INSERT ON case_event TO xgz_app;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO xgz_app;
 
+-- The roster is shared with a county or city bureau (scope_key); a station sees the members
+-- found in its own entities, and may record what it verified about them.
 ALTER TABLE member ENABLE ROW LEVEL SECURITY;
-CREATE POLICY member_scope ON member USING (xgz_in_scope(scope_key)) WITH CHECK (xgz_in_scope(scope_key));
+CREATE FUNCTION xgz_member_visible(mid bigint, key text) RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT xgz_in_scope(key) OR EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = mid AND xgz_in_scope(l.scope_key))
+$$;
+CREATE POLICY member_read ON member FOR SELECT USING (xgz_member_visible(id, scope_key));
+CREATE POLICY member_insert ON member FOR INSERT WITH CHECK (xgz_in_scope(scope_key));
+CREATE POLICY member_update ON member FOR UPDATE USING (xgz_member_visible(id, scope_key)) WITH CHECK (xgz_member_visible(id, scope_key));
+-- A person is visible through a role in an entity in scope, or as a member in scope.
+DROP POLICY person_via_role ON person;
+DROP POLICY person_update_via_role ON person;
+CREATE FUNCTION xgz_person_visible(pid bigint) RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (SELECT 1 FROM entity_person ep WHERE ep.person_id = pid AND xgz_in_scope(ep.scope_key))
+      OR EXISTS (SELECT 1 FROM member m WHERE m.person_id = pid AND xgz_member_visible(m.id, m.scope_key))
+$$;
+CREATE POLICY person_visible ON person FOR SELECT USING (xgz_person_visible(id));
+CREATE POLICY person_update_visible ON person FOR UPDATE USING (xgz_person_visible(id));
+
 ALTER TABLE member_link ENABLE ROW LEVEL SECURITY;
 CREATE POLICY member_link_scope ON member_link USING (xgz_in_scope(scope_key)) WITH CHECK (xgz_in_scope(scope_key));
 ALTER TABLE discovery_case ENABLE ROW LEVEL SECURITY;

@@ -14,6 +14,7 @@ type Detail = {
   address: string | null; countyName: string; stationName: string | null; industrySection: string | null; industryLabel: string | null; industryDivision: string | null; sizeClass: string | null; employees: number | null;
   asOf: Record<string, unknown> | null;
   people: Person[]; zones: { id: number; kind: string; name: string }[];
+  members: { memberId: number; name: string; membership: string | null; confidence: string; method: string; score: number }[];
   annualReports: { year: number; filingStatus: string; filedOn: string | null; employees: number | null; partyMembers: number | null; partyOrgForm: number | null; partyOrgWay: number | null; partyOrgSetOn: string | null; repIsMember: boolean | null; repIsSecretary: boolean | null }[];
   timeline: { id: number; objectType: string; op: string; at: string; actor: string; changes: { field: string; from: unknown; to: unknown }[] }[];
 };
@@ -82,6 +83,11 @@ export default function EntityDetail() {
                 ...(can('personal.reveal') ? [{ title: '', key: 'r', width: 70, render: (_: unknown, p: Person) => (p.idNumber || p.phone ? <a onClick={() => reveal(p)}><EyeOutlined /> 查看</a> : null) }] : []),
                 ...(can('data.write') ? [{ title: '', key: 'd', width: 60, render: (_: unknown, p: Person) => <Popconfirm title={`移除${p.name}的"${p.roleLabel}"角色？`} onConfirm={() => del(`/entities/${id}/people/${p.roleId}`).then(load, (e) => message.error(applyProblem(null, e)))}><a>移除</a></Popconfirm> }] : []),
               ]} />
+          </Card>
+          <Card title="党员（比对找到）" size="small" style={{ marginBottom: 16 }}>
+            {d.members.length === 0 ? <Typography.Text type="secondary">尚未在此主体找到党员。</Typography.Text> : (
+              <Space wrap>{d.members.map((m) => <Tag key={m.memberId} color={m.confidence === 'confirmed' ? 'red' : 'default'}>{m.name} · {m.membership === 'probationary' ? '预备党员' : '党员'} · {m.confidence === 'confirmed' ? '已确认' : '待核实'}{m.method === 'probabilistic' ? `（比对得分 ${m.score}）` : ''}</Tag>)}</Space>
+            )}
           </Card>
           <Card title="年报（党建信息）" size="small" style={{ marginBottom: 16 }}>
             {d.annualReports.length === 0 ? <Empty description="尚无年报" /> : (

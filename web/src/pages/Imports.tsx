@@ -11,7 +11,7 @@ type Job = {
   percent: number; rowsPerSecond: number | null; etaSeconds: number | null; error: string | null; createdAt: string; finishedAt: string | null;
 };
 const STATUS: Record<string, [string, 'normal' | 'active' | 'success' | 'exception']> = { queued: ['排队中', 'normal'], running: ['导入中', 'active'], done: ['已完成', 'success'], failed: ['失败', 'exception'], cancelled: ['已取消', 'exception'] };
-const KINDS = [{ label: '登记信息（主体及人员）', value: 'registry' }, { label: '年报（含党建信息）', value: 'annual_report' }];
+const KINDS = [{ label: '登记信息（主体及人员）', value: 'registry' }, { label: '年报（含党建信息）', value: 'annual_report' }, { label: '党员名册', value: 'roster' }];
 
 export default function Imports() {
   const { message } = App.useApp();

@@ -1,0 +1,148 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, App, Button, Card, DatePicker, Descriptions, Drawer, Form, Input, Modal, Progress, Segmented, Select, Space, Table, Tag, Timeline, Typography } from 'antd';
+import { SearchOutlined } from '@ant-design/icons';
+import { Link } from 'react-router-dom';
+import { get, post } from '../api';
+import { useAuth } from '../auth';
+import { PageTitle } from '../Layout';
+import { usePaged } from '../components/usePaged';
+import { applyProblem } from '../components/problem';
+
+type Case = { id: number; kind: string; kindLabel: string; state: string; stateLabel: string; entityId: number; entityName: string; stationName: string | null; memberName: string | null; updatedAt: string; actions: string[] };
+type Run = { id: number; status: string; step: string | null; counts: Record<string, number>; error: string | null };
+const KINDS = [['', '全部'], ['hidden_member', '隐形党员'], ['pocket_member', '口袋党员'], ['entity_without_org', '有党员未建组织'], ['declared_not_found', '申报有党员但未找到']];
+const STATE_COLOR: Record<string, string> = { open: 'red', contacted: 'orange', confirmed: 'green', dismissed: 'default', transferred: 'blue' };
+const ACTION: Record<string, string> = { contact: '记录联系', confirm: '确认', dismiss: '排除', transfer: '记录组织关系转接', reopen: '重新核实' };
+const LEVEL: Record<string, string> = { exact: '一致', homophone: '同音', one_char: '一字之差', transposed: '数字颠倒', same: '一致', different: '不同', missing: '缺失' };
+
+export default function Discovery() {
+  const { can } = useAuth();
+  const { message } = App.useApp();
+  const [kind, setKind] = useState('');
+  const [state, setState] = useState<string | undefined>('open');
+  const [run, setRun] = useState<Run | null>(null);
+  const [open, setOpen] = useState<number | null>(null);
+  const list = usePaged<Case>('/cases', { kind: kind || undefined, state });
+  const { reload } = list;
+
+  useEffect(() => {
+    if (run?.status !== 'running') return;
+    const t = setInterval(async () => {
+      const r = await get<Run>(`/discovery/runs/${run.id}`);
+      setRun(r);
+      if (r.status !== 'running') void reload();
+    }, 800);
+    return () => clearInterval(t);
+  }, [run, reload]);
+
+  const start = async () => {
+    try {
+      setRun(await post<Run>('/discovery/runs'));
+    } catch (e) {
+      message.error(applyProblem(null, e));
+    }
+  };
+  return (
+    <div>
+      <PageTitle title="查找党员（组织找党员）" extra={can('data.write') && <Button type="primary" icon={<SearchOutlined />} onClick={start} loading={run?.status === 'running'}>运行比对</Button>} />
+      {run && (
+        <Alert style={{ marginBottom: 16 }} type={run.status === 'failed' ? 'error' : run.status === 'done' ? 'success' : 'info'} showIcon
+          title={run.status === 'running' ? `比对中：${run.step ?? ''}` : run.status === 'done' ? `比对完成：名册党员 ${run.counts.members} 人，主体人员 ${run.counts.roles} 人次，关联 ${run.counts.links} 条（其中身份证号一致 ${run.counts.exact} 条）；新线索 ${run.counts.raised} 条，重新核实 ${run.counts.reopened} 条` : `比对失败：${run.error}`}
+          description={run.status === 'running' ? <Progress percent={99} status="active" showInfo={false} /> : undefined} />
+      )}
+      <Card size="small">
+        <Space wrap style={{ marginBottom: 12 }}>
+          <Segmented value={kind} onChange={(v) => setKind(String(v))} options={KINDS.map(([value, label]) => ({ value, label }))} />
+          <Select allowClear placeholder="状态" style={{ width: 140 }} value={state} onChange={setState} options={[['open', '待核实'], ['contacted', '已联系'], ['confirmed', '已确认'], ['dismissed', '已排除'], ['transferred', '已转接组织关系']].map(([value, label]) => ({ value, label }))} />
+        </Space>
+        {list.error && <Alert type="error" title={list.error} />}
+        <Table<Case> rowKey="id" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 820 }}
+          locale={{ emptyText: '没有线索。导入党员名册和登记信息后，点击"运行比对"。' }}
+          onRow={(c) => ({ onClick: () => setOpen(c.id), style: { cursor: 'pointer' } })}
+          columns={[
+            { title: '线索', dataIndex: 'kindLabel', width: 150, render: (v: string) => <Tag color="volcano">{v}</Tag> },
+            { title: '市场主体', dataIndex: 'entityName' },
+            { title: '党员', dataIndex: 'memberName', width: 100, render: (v) => v ?? '—' },
+            { title: '基层所', dataIndex: 'stationName', width: 160, render: (v) => v ?? '—' },
+            { title: '状态', dataIndex: 'stateLabel', width: 120, render: (v: string, c) => <Tag color={STATE_COLOR[c.state]}>{v}</Tag> },
+          ]} />
+      </Card>
+      {open && <CaseDrawer id={open} onClose={() => setOpen(null)} onChanged={reload} />}
+    </div>
+  );
+}
+
+type Detail = { id: number; kindLabel: string; stateLabel: string; evidence: Record<string, unknown>; entity: { id: number; name: string; uscc: string | null }; member: { name: string; birthDate: string | null; phone: string | null; orgRelation: string | null; memberStatus: string; confidence: string } | null; events: { id: number; at: string; actionLabel: string; actor: string; detail: Record<string, unknown> | null }[]; actions: string[] };
+
+function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
+  const { message } = App.useApp();
+  const { can } = useAuth();
+  const [d, setD] = useState<Detail | null>(null);
+  const [acting, setActing] = useState<string | null>(null);
+  const load = useCallback(() => get<Detail>(`/cases/${id}`).then(setD), [id]);
+  useEffect(() => void load(), [load]);
+  const ev = (d?.evidence ?? {}) as { declared?: number; found?: number; method?: string; score?: number; levels?: Record<string, string>; reportYear?: number; orgRelation?: string };
+  return (
+    <Drawer open size="large" title={d ? `${d.kindLabel} · ${d.entity.name}` : '线索'} onClose={onClose}
+      extra={d && can('data.write') && <Space>{d.actions.map((a) => <Button key={a} type={a === 'confirm' ? 'primary' : 'default'} onClick={() => setActing(a)}>{ACTION[a]}</Button>)}</Space>}>
+      {d && (
+        <>
+          <Descriptions size="small" column={1} bordered items={[
+            { label: '状态', children: d.stateLabel },
+            { label: '市场主体', children: <Link to={`/entities/${d.entity.id}`}>{d.entity.name}</Link> },
+            { label: '年报申报党员', children: ev.declared !== undefined ? `${ev.declared} 人${ev.reportYear ? `（${ev.reportYear} 年度）` : '（无年报）'}` : '—' },
+            { label: '比对找到党员', children: ev.found !== undefined ? `${ev.found} 人` : '—' },
+            ...(d.member ? [
+              { label: '党员', children: `${d.member.name}${d.member.birthDate ? `，${d.member.birthDate} 生` : ''}${d.member.phone ? `，${d.member.phone}` : ''}` },
+              { label: '组织关系所在党组织', children: d.member.orgRelation ?? '（名册未填）' },
+              { label: '如何找到', children: ev.method === 'exact' ? '身份证号一致' : `姓名、出生日期、电话等比对（得分 ${ev.score}）：${Object.entries(ev.levels ?? {}).map(([k, v]) => `${{ name: '姓名', birthDate: '出生日期', phone: '电话', county: '县区' }[k] ?? k}${LEVEL[v] ?? v}`).join('，')}` },
+            ] : []),
+          ]} />
+          <Typography.Title level={5} style={{ marginTop: 24 }}>处理记录</Typography.Title>
+          <Timeline items={d.events.map((e) => ({ content: <div><b>{e.actionLabel}</b> · {new Date(e.at).toLocaleString('zh-CN')} · {e.actor}{e.detail && <div style={{ fontSize: 12, color: '#666' }}>{[e.detail.reason, (e.detail.contact as { outcome?: string })?.outcome, e.detail.transfer && `${(e.detail.transfer as { from: string }).from} → ${(e.detail.transfer as { to: string }).to}`].filter(Boolean).join('；')}</div>}</div> }))} />
+        </>
+      )}
+      {acting && <ActionForm id={id} action={acting} onClose={() => setActing(null)} onDone={() => { setActing(null); message.success('已记录'); void load(); onChanged(); }} />}
+    </Drawer>
+  );
+}
+
+function ActionForm({ id, action, onClose, onDone }: { id: number; action: string; onClose: () => void; onDone: () => void }) {
+  const [form] = Form.useForm();
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    const v = await form.validateFields();
+    const body: Record<string, unknown> = { action, reason: v.reason || undefined };
+    if (action === 'contact') body.contact = { date: v.date.format('YYYY-MM-DD'), way: v.way, outcome: v.outcome };
+    if (action === 'transfer') body.transfer = { from: v.from, to: v.to, date: v.date.format('YYYY-MM-DD') };
+    try {
+      await post(`/cases/${id}/actions`, body);
+      onDone();
+    } catch (e) {
+      setError(applyProblem(form, e));
+    }
+  };
+  return (
+    <Modal open title={ACTION[action]} onCancel={onClose} onOk={submit} okText="确定" destroyOnHidden>
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      <Form form={form} layout="vertical">
+        {(action === 'contact' || action === 'transfer') && <Form.Item name="date" label="日期" rules={[{ required: true, message: '请选择日期' }]}><DatePicker /></Form.Item>}
+        {action === 'contact' && (
+          <>
+            <Form.Item name="way" label="方式" initialValue="visit"><Select options={[['visit', '上门走访'], ['phone', '电话'], ['message', '短信/微信'], ['other', '其他']].map(([value, label]) => ({ value, label }))} /></Form.Item>
+            <Form.Item name="outcome" label="结果" rules={[{ required: true, message: '请填写联系结果' }]}><Input.TextArea rows={3} maxLength={500} /></Form.Item>
+          </>
+        )}
+        {action === 'transfer' && (
+          <>
+            <Form.Item name="from" label="转出党组织" rules={[{ required: true, message: '请填写' }]}><Input maxLength={200} /></Form.Item>
+            <Form.Item name="to" label="转入党组织" rules={[{ required: true, message: '请填写' }]}><Input maxLength={200} /></Form.Item>
+          </>
+        )}
+        {(action === 'dismiss' || action === 'confirm' || action === 'reopen') && (
+          <Form.Item name="reason" label={action === 'dismiss' ? '排除原因' : '说明'} rules={action === 'dismiss' ? [{ required: true, message: '排除须写明原因' }] : []}><Input.TextArea rows={3} maxLength={500} /></Form.Item>
+        )}
+      </Form>
+    </Modal>
+  );
+}

@@ -65,6 +65,15 @@ describe.each(BACKENDS)('entity ledger on %s', (backend) => {
     expect(item).toMatchObject({ legalRep: '李四', latestReport: { year: 2025, partyMembers: 4, partyOrgForm: 1 }, industrySection: 'C' });
   });
 
+  it('lets station staff list and open the entities of their station (county names included)', async () => {
+    const staff = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: '320102001' }));
+    const list = (await staff.get('/entities')).json();
+    expect(list.items.map((e: { name: string; countyName: string }) => [e.name, e.countyName])).toEqual([['南京老字号食品有限公司', '玄武区']]);
+    expect((await staff.get(`/entities/${list.items[0].id}`)).json()).toMatchObject({ countyName: '玄武区', stationName: '梅园新村市场监管所' });
+    expect((await staff.get('/jurisdictions/320102')).statusCode).toBe(200);
+    expect((await staff.get('/jurisdictions/320104')).statusCode).toBe(404);
+  });
+
   it('summarises the ledger for a jurisdiction', async () => {
     expect((await editor.get('/entities/summary')).json()).toEqual({ total: 2, active: 2, isNew: 1, partyDeclared: 1, orgDeclared: 1, byKind: { enterprise: 1, individual: 1 } });
     expect((await editor.get('/entities/summary?under=320102001')).json()).toMatchObject({ total: 1, byKind: { enterprise: 1 } });

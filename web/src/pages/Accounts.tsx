@@ -7,6 +7,7 @@ import { PageTitle } from '../Layout';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
+import { drawerSize } from '../components/drawer';
 
 type Account = { id: number; username: string; displayName: string; jurisdictionCode: string; jurisdictionName: string; roles: { code: string; label: string }[]; disabled: boolean; locked: boolean; totpEnabled: boolean; mustChangePassword: boolean; lastLoginAt: string | null };
 type Dict = Record<string, { code: string; label: string }[]>;
@@ -152,7 +153,7 @@ const OUTCOME: Record<string, string> = { success: '成功', failure: '密码错
 function LoginHistory({ account, onClose }: { account: Account; onClose: () => void }) {
   const list = usePaged<{ at: string; ip: string | null; userAgent: string | null; outcome: string }>(`/accounts/${account.id}/logins`, {});
   return (
-    <Drawer open title={`${account.displayName} 的登录记录`} onClose={onClose} size="large">
+    <Drawer open title={`${account.displayName} 的登录记录`} onClose={onClose} size={drawerSize()}>
       <Table rowKey="at" size="small" loading={list.loading} dataSource={list.items} pagination={list.pagination} locale={{ emptyText: '尚无登录记录' }}
         columns={[
           { title: '时间', dataIndex: 'at', render: fmt },

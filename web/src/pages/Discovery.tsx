@@ -7,6 +7,7 @@ import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
+import { drawerSize } from '../components/drawer';
 
 type Case = { id: number; kind: string; kindLabel: string; state: string; stateLabel: string; entityId: number; entityName: string; stationName: string | null; memberName: string | null; updatedAt: string; actions: string[] };
 type Run = { id: number; status: string; step: string | null; counts: Record<string, number>; error: string | null };
@@ -83,7 +84,7 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
   useEffect(() => void load(), [load]);
   const ev = (d?.evidence ?? {}) as { declared?: number; found?: number; method?: string; score?: number; levels?: Record<string, string>; reportYear?: number; orgRelation?: string };
   return (
-    <Drawer open size="large" title={d ? `${d.kindLabel} · ${d.entity.name}` : '线索'} onClose={onClose}
+    <Drawer open size={drawerSize()} title={d ? `${d.kindLabel} · ${d.entity.name}` : '线索'} onClose={onClose}
       extra={d && can('data.write') && <Space>{d.actions.map((a) => <Button key={a} type={a === 'confirm' ? 'primary' : 'default'} onClick={() => setActing(a)}>{ACTION[a]}</Button>)}</Space>}>
       {d && (
         <>

@@ -25,6 +25,7 @@ import { entityRoutes } from './features/entities/routes.js';
 import { zoneRoutes } from './features/zones/routes.js';
 import { importRoutes } from './features/imports/routes.js';
 import { discoveryRoutes } from './features/discovery/routes.js';
+import { selfReportRoutes } from './features/discovery/self-report.js';
 import { memberRoutes } from './features/members/routes.js';
 import { ImportRunner } from './jobs/import/runner.js';
 
@@ -33,7 +34,7 @@ z.config(z.locales.zhCN());
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
 /** Feature route plugins, mounted under /api/v1. A new capability adds its plugin here. */
-const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, zoneRoutes, importRoutes, memberRoutes, discoveryRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
+const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, zoneRoutes, importRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
 
 export type BuildOptions = { logStream?: DestinationStream; webDist?: string | null };
 

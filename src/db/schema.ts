@@ -282,9 +282,10 @@ export interface MemberLinkTable {
 
 export interface DiscoveryCaseTable {
   id: Generated<number>;
-  kind: 'hidden_member' | 'pocket_member' | 'entity_without_org' | 'declared_not_found';
-  entity_id: number;
+  kind: 'hidden_member' | 'pocket_member' | 'entity_without_org' | 'declared_not_found' | 'self_report';
+  entity_id: number | null;
   member_id: number | null;
+  self_report_id: number | null;
   scope_key: string;
   state: ColumnType<'open' | 'contacted' | 'confirmed' | 'dismissed' | 'transferred', string | undefined, string>;
   evidence: unknown;
@@ -317,6 +318,20 @@ export interface DiscoveryRunTable {
   finished_at: Date | null;
 }
 
+export interface SelfReportTable {
+  id: Generated<number>;
+  entity_id: number | null;
+  county_code: string;
+  scope_key: string;
+  name: string;
+  phone_enc: string;
+  id_enc: string | null;
+  entity_text: string;
+  org_relation: string | null;
+  consent_at: Date;
+  created_at: CreatedAt;
+}
+
 export interface DB {
   jurisdiction: JurisdictionTable;
   bureau_unit: BureauUnitTable;
@@ -342,6 +357,7 @@ export interface DB {
   discovery_case: DiscoveryCaseTable;
   case_event: CaseEventTable;
   discovery_run: DiscoveryRunTable;
+  self_report: SelfReportTable;
 }
 
 export type AppUser = Selectable<AppUserTable>;

@@ -24,9 +24,12 @@ const Zones = lazy(() => import('./pages/Zones'));
 const Imports = lazy(() => import('./pages/Imports'));
 const Members = lazy(() => import('./pages/Members'));
 const Discovery = lazy(() => import('./pages/Discovery'));
+const SelfReport = lazy(() => import('./pages/SelfReport'));
 
 function Shell() {
   const { me, loading } = useAuth();
+  // Public pages need no account.
+  if (window.location.pathname.startsWith('/self-report')) return <Suspense fallback={<Spin />}><SelfReport /></Suspense>;
   if (loading) return <Spin size="large" style={{ display: 'block', marginTop: '30vh' }} />;
   if (!me || me.stage !== 'full') return <SignIn />;
   return (

@@ -3,7 +3,7 @@ import { allowedActions, transition, type CaseAction, type CaseKind, type CaseSt
 
 const STATES: CaseState[] = ['open', 'contacted', 'confirmed', 'dismissed', 'transferred'];
 const ACTIONS: CaseAction[] = ['contact', 'confirm', 'dismiss', 'transfer', 'reopen'];
-const KINDS: CaseKind[] = ['hidden_member', 'pocket_member', 'entity_without_org', 'declared_not_found'];
+const KINDS: CaseKind[] = ['hidden_member', 'pocket_member', 'entity_without_org', 'declared_not_found', 'self_report'];
 
 /** Every legal move, written out: the table the state machine must match exactly. */
 const LEGAL = new Set([
@@ -17,7 +17,7 @@ describe('case state machine', () => {
     for (const s of STATES) for (const a of ACTIONS) {
       const r = transition(kind, s, a);
       const legal = [...LEGAL].find((l) => l.startsWith(`${s}:${a}:`));
-      const applies = a !== 'transfer' || kind === 'hidden_member' || kind === 'pocket_member';
+      const applies = a !== 'transfer' || ['hidden_member', 'pocket_member', 'self_report'].includes(kind);
       if (legal && applies) expect(r).toEqual({ ok: true, to: legal.split(':')[2] });
       else expect(r).toMatchObject({ ok: false, reason: expect.stringMatching(/不能/) });
     }

@@ -1,17 +1,17 @@
 /**
  * The verification work list's state machine (组织找党员). A case is raised open; staff record
- * contact, then confirm or dismiss it (a dismissal needs a reason); a confirmed hidden or pocket
- * member can have the org-relation transfer recorded; a dismissal can be reopened.
+ * contact, then confirm or dismiss it (a dismissal needs a reason); a confirmed member (hidden,
+ * pocket or self-reported) can have the org-relation transfer recorded; a dismissal can be reopened.
  */
 export type CaseState = 'open' | 'contacted' | 'confirmed' | 'dismissed' | 'transferred';
 export type CaseAction = 'contact' | 'confirm' | 'dismiss' | 'transfer' | 'reopen';
-export type CaseKind = 'hidden_member' | 'pocket_member' | 'entity_without_org' | 'declared_not_found';
+export type CaseKind = 'hidden_member' | 'pocket_member' | 'entity_without_org' | 'declared_not_found' | 'self_report';
 
 const MOVES: Record<CaseAction, { from: CaseState[]; to: CaseState; kinds?: CaseKind[] }> = {
   contact: { from: ['open', 'contacted'], to: 'contacted' },
   confirm: { from: ['open', 'contacted'], to: 'confirmed' },
   dismiss: { from: ['open', 'contacted'], to: 'dismissed' },
-  transfer: { from: ['confirmed'], to: 'transferred', kinds: ['hidden_member', 'pocket_member'] },
+  transfer: { from: ['confirmed'], to: 'transferred', kinds: ['hidden_member', 'pocket_member', 'self_report'] },
   reopen: { from: ['dismissed'], to: 'open' },
 };
 

@@ -33,6 +33,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'zone.create': '新建区域',
   'member.export': '导出党员名册',
   'discovery.run': '运行党员比对',
+  'self_report.receive': '收到党员报到',
   'case.contact': '线索：记录联系',
   'case.confirm': '线索：确认',
   'case.dismiss': '线索：排除',

@@ -9,9 +9,10 @@ import { ACTION_LABEL, STATE_LABEL, allowedActions, transition, type CaseKind, t
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
 import { runDiscovery } from '../../jobs/discovery/run.js';
+import { memberFromReport } from './self-report.js';
 
-export const KIND_LABEL: Record<CaseKind, string> = { hidden_member: '隐形党员', pocket_member: '口袋党员', entity_without_org: '有党员未建组织', declared_not_found: '申报有党员但未找到' };
-const kind = z.enum(['hidden_member', 'pocket_member', 'entity_without_org', 'declared_not_found']);
+export const KIND_LABEL: Record<CaseKind, string> = { hidden_member: '隐形党员', pocket_member: '口袋党员', entity_without_org: '有党员未建组织', declared_not_found: '申报有党员但未找到', self_report: '党员报到（本人报告）' };
+const kind = z.enum(['hidden_member', 'pocket_member', 'entity_without_org', 'declared_not_found', 'self_report']);
 const state = z.enum(['open', 'contacted', 'confirmed', 'dismissed', 'transferred']);
 const run = z.object({ id: z.number(), status: z.string(), step: z.string().nullable(), counts: z.record(z.string(), z.number()), error: z.string().nullable(), startedAt: z.date(), finishedAt: z.date().nullable() });
 const toRun = (r: { id: number; status: string; step: string | null; counts: unknown; error: string | null; started_at: Date; finished_at: Date | null }) => ({
@@ -63,11 +64,11 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
       tags: ['查找党员'],
       summary: '核实线索（本辖区）',
       querystring: z.strictObject({ ...pageQuery, kind: kind.optional(), state: state.optional(), under: z.string().regex(/^\d{6,9}$/).optional() }),
-      response: { 200: pageOf(z.object({ id: z.number(), kind, kindLabel: z.string(), state, stateLabel: z.string(), entityId: z.number(), entityName: z.string(), stationName: z.string().nullable(), memberName: z.string().nullable(), updatedAt: z.date(), actions: z.array(z.string()) })) },
+      response: { 200: pageOf(z.object({ id: z.number(), kind, kindLabel: z.string(), state, stateLabel: z.string(), entityId: z.number().nullable(), entityName: z.string(), stationName: z.string().nullable(), memberName: z.string().nullable(), updatedAt: z.date(), actions: z.array(z.string()) })) },
     },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        let base = db.selectFrom('discovery_case as d').innerJoin('entity as e', 'e.id', 'd.entity_id');
+        let base = db.selectFrom('discovery_case as d').leftJoin('entity as e', 'e.id', 'd.entity_id').leftJoin('self_report as sr', 'sr.id', 'd.self_report_id');
         if (req.query.kind) base = base.where('d.kind', '=', req.query.kind);
         if (req.query.state) base = base.where('d.state', '=', req.query.state);
         if (req.query.under) {
@@ -80,7 +81,9 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
           .leftJoin('jurisdiction as st', 'st.code', 'e.station_code')
           .leftJoin('member as m', 'm.id', 'd.member_id')
           .leftJoin('person as p', 'p.id', 'm.person_id')
-          .select(['d.id', 'd.kind', 'd.state', 'd.entity_id', 'e.name as entity_name', 'st.name as station_name', 'p.name as member_name', 'd.updated_at'])
+          .select(['d.id', 'd.kind', 'd.state', 'd.entity_id', 'st.name as station_name', 'd.updated_at'])
+          .select(sql<string>`coalesce(e.name, sr.entity_text)`.as('entity_name'))
+          .select(sql<string | null>`coalesce(p.name, sr.name)`.as('member_name'))
           .orderBy(sql`CASE d.state WHEN 'open' THEN 0 WHEN 'contacted' THEN 1 ELSE 2 END`).orderBy('d.id', 'desc')
           .limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
         return {
@@ -96,13 +99,15 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const c = await loadCase(db, req.params.id);
-        const entity = await db.selectFrom('entity').select(['id', 'name', 'uscc']).where('id', '=', c.entity_id).executeTakeFirstOrThrow();
+        const entity = c.entity_id ? await db.selectFrom('entity').select(['id', 'name', 'uscc']).where('id', '=', c.entity_id).executeTakeFirstOrThrow() : null;
+        const report = c.self_report_id ? await db.selectFrom('self_report').selectAll().where('id', '=', c.self_report_id).executeTakeFirstOrThrow() : null;
         const member = c.member_id
           ? await db.selectFrom('member as m').innerJoin('person as p', 'p.id', 'm.person_id').select(['m.id', 'p.name', 'p.birth_date', 'p.phone_enc', 'm.org_relation', 'm.member_status', 'm.membership', 'm.confidence', 'm.sources']).where('m.id', '=', c.member_id).executeTakeFirst()
           : null;
         const events = await db.selectFrom('case_event as ev').leftJoin('app_user as u', 'u.id', 'ev.actor_id').select(['ev.id', 'ev.at', 'ev.action', 'ev.from_state', 'ev.to_state', 'ev.detail', 'u.display_name']).where('ev.case_id', '=', c.id).orderBy('ev.id').execute();
         return {
           id: c.id, kind: c.kind, kindLabel: KIND_LABEL[c.kind], state: c.state, stateLabel: STATE_LABEL[c.state as CaseState], evidence: c.evidence, entity,
+          report: report && { name: report.name, phone: maskPhone(decryptField(app.ctx.keys, report.phone_enc)), entityText: report.entity_text, orgRelation: report.org_relation, reportedAt: report.created_at },
           member: member && { id: member.id, name: member.name, birthDate: member.birth_date, phone: member.phone_enc ? maskPhone(decryptField(app.ctx.keys, member.phone_enc)) : null, orgRelation: member.org_relation, memberStatus: member.member_status, membership: member.membership, confidence: member.confidence, sources: member.sources },
           events: events.map((e) => ({ id: e.id, at: e.at, action: e.action, actionLabel: ACTION_LABEL[e.action as 'confirm'] ?? ({ raised: '发现线索', reopened: '证据变化，重新核实', evidence_changed: '证据更新' } as Record<string, string>)[e.action] ?? e.action, from: e.from_state, to: e.to_state, detail: e.detail, actor: e.display_name ?? '系统' })),
           actions: allowedActions(c.kind, c.state as CaseState),
@@ -135,6 +140,7 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
         await db.updateTable('discovery_case').set({ state: move.to, updated_at: new Date() }).where('id', '=', c.id).execute();
         const detail = { reason: b.reason, contact: b.contact, transfer: b.transfer };
         await db.insertInto('case_event').values({ case_id: c.id, actor_id: req.user!.id, action: b.action, from_state: c.state, to_state: move.to, detail: JSON.stringify(detail), scope_key: c.scope_key }).execute();
+        if (c.self_report_id && b.action === 'confirm') await memberFromReport(db, app.ctx.keys, c.self_report_id, c.scope_key);
         if (c.member_id && b.action === 'confirm') {
           await sql`UPDATE member SET confidence = 'confirmed', sources = (SELECT array_agg(DISTINCT s) FROM unnest(sources || ARRAY['staff']) s), updated_at = now() WHERE id = ${c.member_id}`.execute(db);
         }

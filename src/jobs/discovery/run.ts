@@ -141,7 +141,7 @@ async function raiseCases(s: Scoped, members: MemberRec[]): Promise<Record<strin
       up AS (
         INSERT INTO discovery_case AS d (kind, entity_id, member_id, scope_key, evidence, evidence_hash)
         SELECT kind, entity_id, member_id, scope_key, evidence, hash FROM t
-        ON CONFLICT (kind, entity_id, (coalesce(member_id, 0))) DO UPDATE SET
+        ON CONFLICT (kind, entity_id, (coalesce(member_id, 0))) WHERE kind <> 'self_report' DO UPDATE SET
           evidence = EXCLUDED.evidence, evidence_hash = EXCLUDED.evidence_hash, scope_key = EXCLUDED.scope_key, updated_at = now(),
           state = CASE WHEN d.evidence_hash <> EXCLUDED.evidence_hash AND d.state IN ('confirmed', 'dismissed', 'transferred') THEN 'open' ELSE d.state END
         WHERE d.evidence_hash <> EXCLUDED.evidence_hash OR d.scope_key <> EXCLUDED.scope_key

@@ -11,7 +11,7 @@ import { drawerSize } from '../components/drawer';
 
 type Case = { id: number; kind: string; kindLabel: string; state: string; stateLabel: string; entityId: number; entityName: string; stationName: string | null; memberName: string | null; updatedAt: string; actions: string[] };
 type Run = { id: number; status: string; step: string | null; counts: Record<string, number>; error: string | null };
-const KINDS = [['', '全部'], ['hidden_member', '隐形党员'], ['pocket_member', '口袋党员'], ['entity_without_org', '有党员未建组织'], ['declared_not_found', '申报有党员但未找到']];
+const KINDS = [['', '全部'], ['hidden_member', '隐形党员'], ['pocket_member', '口袋党员'], ['entity_without_org', '有党员未建组织'], ['declared_not_found', '申报有党员但未找到'], ['self_report', '党员报到']];
 const STATE_COLOR: Record<string, string> = { open: 'red', contacted: 'orange', confirmed: 'green', dismissed: 'default', transferred: 'blue' };
 const ACTION: Record<string, string> = { contact: '记录联系', confirm: '确认', dismiss: '排除', transfer: '记录组织关系转接', reopen: '重新核实' };
 const LEVEL: Record<string, string> = { exact: '一致', homophone: '同音', one_char: '一字之差', transposed: '数字颠倒', same: '一致', different: '不同', missing: '缺失' };
@@ -73,7 +73,7 @@ export default function Discovery() {
   );
 }
 
-type Detail = { id: number; kindLabel: string; stateLabel: string; evidence: Record<string, unknown>; entity: { id: number; name: string; uscc: string | null }; member: { name: string; birthDate: string | null; phone: string | null; orgRelation: string | null; memberStatus: string; confidence: string } | null; events: { id: number; at: string; actionLabel: string; actor: string; detail: Record<string, unknown> | null }[]; actions: string[] };
+type Detail = { id: number; kindLabel: string; stateLabel: string; evidence: Record<string, unknown>; entity: { id: number; name: string; uscc: string | null } | null; report: { name: string; phone: string; entityText: string; orgRelation: string | null } | null; member: { name: string; birthDate: string | null; phone: string | null; orgRelation: string | null; memberStatus: string; confidence: string } | null; events: { id: number; at: string; actionLabel: string; actor: string; detail: Record<string, unknown> | null }[]; actions: string[] };
 
 function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { message } = App.useApp();
@@ -84,13 +84,17 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
   useEffect(() => void load(), [load]);
   const ev = (d?.evidence ?? {}) as { declared?: number; found?: number; method?: string; score?: number; levels?: Record<string, string>; reportYear?: number; orgRelation?: string };
   return (
-    <Drawer open size={drawerSize()} title={d ? `${d.kindLabel} · ${d.entity.name}` : '线索'} onClose={onClose}
+    <Drawer open size={drawerSize()} title={d ? `${d.kindLabel} · ${d.entity?.name ?? d.report?.entityText ?? ''}` : '线索'} onClose={onClose}
       extra={d && can('data.write') && <Space>{d.actions.map((a) => <Button key={a} type={a === 'confirm' ? 'primary' : 'default'} onClick={() => setActing(a)}>{ACTION[a]}</Button>)}</Space>}>
       {d && (
         <>
           <Descriptions size="small" column={1} bordered items={[
             { label: '状态', children: d.stateLabel },
-            { label: '市场主体', children: <Link to={`/entities/${d.entity.id}`}>{d.entity.name}</Link> },
+            { label: '市场主体', children: d.entity ? <Link to={`/entities/${d.entity.id}`}>{d.entity.name}</Link> : `${d.report?.entityText ?? ''}（台账中未找到）` },
+            ...(d.report ? [
+              { label: '报到人', children: `${d.report.name}，${d.report.phone}` },
+              { label: '自述组织关系', children: d.report.orgRelation ?? '（未填）' },
+            ] : []),
             { label: '年报申报党员', children: ev.declared !== undefined ? `${ev.declared} 人${ev.reportYear ? `（${ev.reportYear} 年度）` : '（无年报）'}` : '—' },
             { label: '比对找到党员', children: ev.found !== undefined ? `${ev.found} 人` : '—' },
             ...(d.member ? [

@@ -57,6 +57,7 @@ function PasswordLogin({ onDone }: { onDone: () => Promise<unknown> }) {
         <Input.Password prefix={<LockOutlined />} placeholder="密码" />
       </Form.Item>
       <Button type="primary" htmlType="submit" block loading={busy}>登录</Button>
+      <div style={{ textAlign: 'center', marginTop: 16 }}><a href="/self-report">我是党员，我要报到（无需登录）</a></div>
     </Form>
   );
 }

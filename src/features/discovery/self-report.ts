@@ -5,7 +5,9 @@ import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import type { Keys } from '../../crypto/keys.js';
 import { runScoped } from '../../db/scoped.js';
-import { blindIndex, decryptField, encryptField } from '../../crypto/field.js';
+import { decryptField, encryptField } from '../../crypto/field.js';
+import { parseIdNumber } from '../../domain/identifiers/id-number.js';
+import { insertUnidentified, upsertIdentified } from '../persons/store.js';
 import { idNumberField, phoneField, usccField } from '../../domain/ledger/rows.js';
 import { notFound } from '../../http/errors.js';
 
@@ -72,10 +74,11 @@ export async function memberFromReport(tx: Transaction<DB>, keys: Keys, reportId
   const rep = await tx.selectFrom('self_report').selectAll().where('id', '=', reportId).executeTakeFirstOrThrow();
   const phone = decryptField(keys, rep.phone_enc);
   const idNumber = rep.id_enc ? decryptField(keys, rep.id_enc) : null;
-  const person = idNumber
-    ? (await sql<{ person_id: number }>`SELECT person_id FROM xgz_person_upsert(${[blindIndex(keys, idNumber)]}::text[], ${[rep.id_enc]}::text[], ${[rep.name]}::text[], ${[`${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`]}::date[], ${[Number(idNumber[16]) % 2 ? 'male' : 'female']}::text[], ${[rep.phone_enc]}::text[], ${[blindIndex(keys, phone)]}::text[])`.execute(tx)).rows[0]
-    : (await sql<{ person_id: number }>`SELECT person_id FROM xgz_person_insert_unidentified(${[rep.name]}::text[], ${[rep.phone_enc]}::text[], ${[blindIndex(keys, phone)]}::text[])`.execute(tx)).rows[0];
+  const parsed = idNumber ? parseIdNumber(idNumber) : null;
+  const personId = parsed?.ok
+    ? (await upsertIdentified(tx, keys, [{ idNumber: parsed.value, birthDate: parsed.birthDate, sex: parsed.sex, name: rep.name, phone }])).get(parsed.value)!
+    : (await insertUnidentified(tx, keys, [{ name: rep.name, phone }]))[0];
   await sql`INSERT INTO member AS m (person_id, org_relation, sources, confidence, scope_key, workplace)
-    VALUES (${person.person_id}, ${rep.org_relation}, ARRAY['self_report','staff'], 'confirmed', ${scopeKey}, ${rep.entity_text})
+    VALUES (${personId}, ${rep.org_relation}, ARRAY['self_report','staff'], 'confirmed', ${scopeKey}, ${rep.entity_text})
     ON CONFLICT (person_id) DO UPDATE SET confidence = 'confirmed', sources = (SELECT array_agg(DISTINCT s) FROM unnest(m.sources || ARRAY['self_report','staff']) s), updated_at = now()`.execute(tx);
 }

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Keys } from '../../crypto/keys.js';
-import { blindIndex, encryptField } from '../../crypto/field.js';
+import { insertUnidentified, upsertIdentified } from '../persons/store.js';
 import type { RegistryRow } from '../../domain/ledger/rows.js';
 
 export type Numbered<T> = { rowNo: number; row: T };
@@ -18,7 +18,6 @@ export async function writeRegistryBatch(db: Transaction<DB>, keys: Keys, batch:
   const rows = batch.map((b) => b.row);
   const people = await upsertPersons(db, keys, rows.flatMap((r) => personsOf(r)));
   const zones = await upsertZones(db, rows, scopeOf);
-  const col = <T>(f: (r: RegistryRow) => T) => rows.map(f);
   const entityScope = (r: RegistryRow) => scopeOf(r.stationCode ?? r.countyCode);
 
   const entityIds = new Map<string, number>();
@@ -91,19 +90,11 @@ export async function writeRegistryBatch(db: Transaction<DB>, keys: Keys, batch:
   }
   async function upsertPersons(tx: Transaction<DB>, k: Keys, persons: Person[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    const identified = persons.filter((p) => p.id);
-    if (identified.length) {
-      const bi = identified.map((p) => blindIndex(k, p.id!.value));
-      const res = await sql<{ bi: string; person_id: number }>`SELECT * FROM xgz_person_upsert(
-        ${bi}::text[], ${identified.map((p) => encryptField(k, p.id!.value))}::text[], ${identified.map((p) => p.name)}::text[],
-        ${identified.map((p) => p.id!.birthDate)}::date[], ${identified.map((p) => p.id!.sex)}::text[],
-        ${identified.map((p) => (p.phone ? encryptField(k, p.phone) : null))}::text[], ${identified.map((p) => (p.phone ? blindIndex(k, p.phone) : null))}::text[])`.execute(tx);
-      const byBi = new Map(res.rows.map((r) => [r.bi, r.person_id]));
-      for (const r of rows) {
-        for (const p of ['rep', 'liaison'] as const) {
-          const id = r[`${p}IdNumber`];
-          if (id) out.set(personKey(r, p), byBi.get(blindIndex(k, id.value))!);
-        }
+    const ids = await upsertIdentified(tx, k, persons.filter((p) => p.id).map((p) => ({ idNumber: p.id!.value, birthDate: p.id!.birthDate, sex: p.id!.sex, name: p.name, phone: p.phone })));
+    for (const r of rows) {
+      for (const p of ['rep', 'liaison'] as const) {
+        const id = r[`${p}IdNumber`];
+        if (id) out.set(personKey(r, p), ids.get(id.value)!);
       }
     }
     await linkUnidentified(tx, k, out);
@@ -124,14 +115,8 @@ export async function writeRegistryBatch(db: Transaction<DB>, keys: Keys, batch:
       WHERE p.id_bi IS NULL AND coalesce(e.uscc, e.reg_no) || '|' || ep.role || '|' || p.name = ANY(${existingKeys}::text[])`.execute(tx);
     const have = new Map(found.rows.map((f) => [f.k, f.person_id]));
     const missing = wanted.filter((w, i) => !have.has(existingKeys[i]));
-    if (missing.length) {
-      const made = await sql<{ ord: number; person_id: number }>`SELECT * FROM xgz_person_insert_unidentified(${missing.map((m) => m.name)}::text[],
-        ${missing.map((m) => (m.phone ? encryptField(k, m.phone) : null))}::text[], ${missing.map((m) => (m.phone ? blindIndex(k, m.phone) : null))}::text[])`.execute(tx);
-      made.rows.forEach((row) => {
-        const m = missing[Number(row.ord) - 1];
-        have.set(`${m.r.uscc ?? m.r.regNo}|${m.role}|${m.name}`, row.person_id);
-      });
-    }
+    const made = await insertUnidentified(tx, k, missing);
+    missing.forEach((m, i) => have.set(`${m.r.uscc ?? m.r.regNo}|${m.role}|${m.name}`, made[i]));
     wanted.forEach((w, i) => out.set(personKey(w.r, w.pick), have.get(existingKeys[i])!));
   }
 }

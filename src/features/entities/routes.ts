@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import { SECTIONS } from '../../domain/ledger/industry.js';
 import { badRequest, conflict, forbidden, notFound } from '../../http/errors.js';
-import { blindIndex, decryptField, encryptField } from '../../crypto/field.js';
+import { decryptField } from '../../crypto/field.js';
+import { insertUnidentified, upsertIdentified } from '../persons/store.js';
 import { idNumberField, phoneField } from '../../domain/ledger/rows.js';
 import { idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
@@ -248,15 +249,13 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
         const e = await db.selectFrom('entity').select(['id', 'scope_key']).where('id', '=', req.params.id).executeTakeFirst();
         if (!e) throw notFound('市场主体');
         const { role, name, idNumber, phone } = req.body;
-        const enc = (v?: string) => (v ? encryptField(keys, v) : null);
-        const bi = (v?: string) => (v ? blindIndex(keys, v) : null);
-        const person = idNumber
-          ? (await sql<{ person_id: number }>`SELECT person_id FROM xgz_person_upsert(${[bi(idNumber.value)]}::text[], ${[enc(idNumber.value)]}::text[], ${[name]}::text[], ${[idNumber.birthDate]}::date[], ${[idNumber.sex]}::text[], ${[enc(phone)]}::text[], ${[bi(phone)]}::text[])`.execute(db)).rows[0]
-          : (await sql<{ person_id: number }>`SELECT person_id FROM xgz_person_insert_unidentified(${[name]}::text[], ${[enc(phone)]}::text[], ${[bi(phone)]}::text[])`.execute(db)).rows[0];
-        const link = await db.insertInto('entity_person').values({ entity_id: e.id, person_id: person.person_id, role, scope_key: e.scope_key })
+        const personId = idNumber
+          ? (await upsertIdentified(db, keys, [{ idNumber: idNumber.value, birthDate: idNumber.birthDate, sex: idNumber.sex, name, phone }])).get(idNumber.value)!
+          : (await insertUnidentified(db, keys, [{ name, phone }]))[0];
+        const link = await db.insertInto('entity_person').values({ entity_id: e.id, person_id: personId, role, scope_key: e.scope_key })
           .onConflict((oc) => oc.columns(['entity_id', 'role', 'person_id']).doNothing()).returning('id').executeTakeFirst();
         if (!link) throw conflict('该人员已在此角色中');
-        audit({ action: 'entity.person_add', objectType: 'entity', objectId: e.id, detail: { role, personId: person.person_id, idNumber: idNumber ? maskIdNumber(idNumber.value) : null } });
+        audit({ action: 'entity.person_add', objectType: 'entity', objectId: e.id, detail: { role, personId, idNumber: idNumber ? maskIdNumber(idNumber.value) : null } });
         reply.code(201);
         return { roleId: link.id };
       }),

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Keys } from '../../crypto/keys.js';
-import { blindIndex, encryptField } from '../../crypto/field.js';
+import { blindIndex } from '../../crypto/field.js';
+import { insertUnidentified, upsertIdentified } from '../persons/store.js';
 import type { RosterRow } from '../../domain/ledger/rows.js';
 import type { Numbered } from '../entities/registry-writer.js';
 
@@ -25,13 +26,8 @@ export async function writeRosterBatch(db: Transaction<DB>, keys: Keys, batch: N
   const personOf = new Map<string, number>();
 
   const identified = rows.map((r, i) => ({ r, k: rkeys[i] })).filter((x) => x.r.idNumber);
-  if (identified.length) {
-    const res = await sql<{ bi: string; person_id: number }>`SELECT * FROM xgz_person_upsert(
-      ${identified.map((x) => blindIndex(keys, x.r.idNumber!.value))}::text[], ${identified.map((x) => encryptField(keys, x.r.idNumber!.value))}::text[],
-      ${identified.map((x) => x.r.name)}::text[], ${identified.map((x) => x.r.idNumber!.birthDate)}::date[], ${identified.map((x) => x.r.idNumber!.sex)}::text[],
-      ${identified.map((x) => (x.r.phone ? encryptField(keys, x.r.phone) : null))}::text[], ${identified.map((x) => (x.r.phone ? blindIndex(keys, x.r.phone) : null))}::text[])`.execute(db);
-    for (const p of res.rows) personOf.set(`id:${p.bi}`, p.person_id);
-  }
+  const ids = await upsertIdentified(db, keys, identified.map(({ r }) => ({ idNumber: r.idNumber!.value, birthDate: r.idNumber!.birthDate, sex: r.idNumber!.sex, name: r.name, phone: r.phone })));
+  for (const { r, k } of identified) personOf.set(k, ids.get(r.idNumber!.value)!);
 
   // Without a number: the member already on file under the same key keeps their person.
   const unidentified = rows.map((r, i) => ({ r, k: rkeys[i] })).filter((x) => !x.r.idNumber);
@@ -39,11 +35,8 @@ export async function writeRosterBatch(db: Transaction<DB>, keys: Keys, batch: N
     const known = await db.selectFrom('member').select(['roster_key', 'person_id']).where('roster_key', 'in', unidentified.map((x) => x.k)).execute();
     for (const m of known) personOf.set(m.roster_key!, m.person_id);
     const fresh = unidentified.filter((x) => !personOf.has(x.k));
-    if (fresh.length) {
-      const made = await sql<{ ord: number; person_id: number }>`SELECT * FROM xgz_person_insert_unidentified(${fresh.map((x) => x.r.name)}::text[],
-        ${fresh.map((x) => (x.r.phone ? encryptField(keys, x.r.phone) : null))}::text[], ${fresh.map((x) => (x.r.phone ? blindIndex(keys, x.r.phone) : null))}::text[])`.execute(db);
-      for (const m of made.rows) personOf.set(fresh[Number(m.ord) - 1].k, m.person_id);
-    }
+    const made = await insertUnidentified(db, keys, fresh.map(({ r }) => ({ name: r.name, phone: r.phone })));
+    fresh.forEach((x, i) => personOf.set(x.k, made[i]));
   }
 
   const res = await sql<{ id: number }>`

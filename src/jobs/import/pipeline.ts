@@ -53,7 +53,7 @@ async function placesIn(db: Kysely<DB>, scopeKey: string) {
  * a file (after a kill, or twice) ends in the same state: every write is an upsert on natural keys.
  */
 export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportOptions = {}): Promise<void> {
-  const { db, keys } = ctx;
+  const { db } = ctx;
   const batchSize = opts.batchSize ?? 5000;
   const job = await db.selectFrom('import_job as j').leftJoin('app_user as u', 'u.id', 'j.created_by').selectAll('j').select('u.username').where('j.id', '=', jobId).executeTakeFirstOrThrow();
   const who: Principal = { userId: job.created_by, username: job.username ?? 'system', scopeKey: job.scope_key, ip: null };

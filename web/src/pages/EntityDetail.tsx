@@ -6,7 +6,7 @@ import dayjs from 'dayjs';
 import { del, get, post } from '../api';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
-import { KIND, STATUS } from './Entities';
+import { STATUS } from './Entities';
 
 type Person = { roleId: number; role: string; roleLabel: string; name: string; idNumber: string | null; phone: string | null; birthDate: string | null; sex: string | null };
 type Detail = {

@@ -11,6 +11,9 @@ type MemberRec = Record_ & { memberId: number; personId: number; hasId: boolean;
 type RoleRec = Record_ & { roleId: number; entityId: number; personId: number; hasId: boolean; scopeKey: string };
 type Link = { memberId: number; roleId: number; entityId: number; method: 'exact' | 'probabilistic'; score: number; levels: unknown; scopeKey: string };
 
+/** Bits by which the best candidate must beat the next to be linked (else the case is ambiguous). */
+const AMBIGUITY_MARGIN = 3;
+
 const blockName = (name: string) => pinyin(name, { toneType: 'none', type: 'string' }).replace(/\s+/g, '');
 
 /**
@@ -30,18 +33,29 @@ export function linkMembers(members: MemberRec[], roles: RoleRec[], threshold = 
     add(byBlock, r.phoneBi && `p:${r.phoneBi}`, r);
   }
   const model = estimateU(roles);
+  const probable: Link[] = [];
+  const exactRoles = new Set<number>();
   for (const m of members) {
     const exact = byPerson.get(m.personId) ?? [];
+    for (const r of exact) exactRoles.add(r.roleId);
     for (const r of exact) links.push({ memberId: m.memberId, roleId: r.roleId, entityId: r.entityId, method: 'exact', score: 99, levels: { idNumber: 'same' }, scopeKey: r.scopeKey });
     const candidates = new Set<RoleRec>();
     for (const k of [`n:${blockName(m.name)}`, m.birthDate && `b:${m.birthDate}`, m.phoneBi && `p:${m.phoneBi}`]) for (const r of (k && byBlock.get(k)) || []) candidates.add(r);
+    const scored: Link[] = [];
     for (const r of candidates) {
       // Two different ID numbers are two people; a number on one side only proves nothing.
       if (r.personId === m.personId || (r.hasId && m.hasId)) continue;
       const d = decide(m, r, model, threshold);
-      if (d.link) links.push({ memberId: m.memberId, roleId: r.roleId, entityId: r.entityId, method: 'probabilistic', score: Number(d.score.toFixed(2)), levels: d.levels, scopeKey: r.scopeKey });
+      if (d.link) scored.push({ memberId: m.memberId, roleId: r.roleId, entityId: r.entityId, method: 'probabilistic', score: Number(d.score.toFixed(2)), levels: d.levels, scopeKey: r.scopeKey });
     }
+    // A member is one person: take the best candidate, and only when it clearly beats the next.
+    scored.sort((a, b) => b.score - a.score);
+    if (scored.length && (scored.length === 1 || scored[0].score - scored[1].score >= AMBIGUITY_MARGIN)) probable.push(scored[0]);
   }
+  // A person in a role is one member: where two members claim the same role, the better score keeps it.
+  const byRole = new Map<number, Link>();
+  for (const l of probable) if (!exactRoles.has(l.roleId) && (!byRole.has(l.roleId) || byRole.get(l.roleId)!.score < l.score)) byRole.set(l.roleId, l);
+  links.push(...byRole.values());
   return links;
 }
 

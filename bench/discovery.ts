@@ -94,7 +94,7 @@ async function main() {
     await sql`SELECT count(*) FROM member m JOIN person p ON p.id = m.person_id JOIN person q ON q.id_bi = p.id_bi JOIN entity_person ep ON ep.person_id = q.id`.execute(database.db);
     const joinSeconds = (performance.now() - j0) / 1000;
 
-    const links = await sql<{ key: string; uscc: string; method: string }>`SELECT m.roster_key AS key, e.uscc, l.method FROM member_link l JOIN member m ON m.id = l.member_id JOIN entity e ON e.id = l.entity_id`.execute(database.db);
+    const links = await sql<{ key: string; uscc: string; method: string }>`SELECT m.roster_key AS key, e.uscc, l.method FROM member_link l JOIN member m ON m.id = l.member_id JOIN entity e ON e.id = l.entity_id WHERE m.roster_key IS NOT NULL`.execute(database.db);
     const correct = (l: { key: string; uscc: string }) => truth.get(l.key) === l.uscc;
     const all = prf(links.rows.filter(correct).length, links.rows.length, truth.size);
     const exact = links.rows.filter((l) => l.method === 'exact');

@@ -130,6 +130,17 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
     expect((await caseOf('declared_not_found', '丙商贸有限公司'))!.state).toBe('open');
   });
 
+  it('an annual report naming the owner a member puts them on file as declared, without raising cases on that alone', async () => {
+    const F = code();
+    await importFile(t, 'registry', csvFile(dir, 'f.csv', [{ 统一社会信用代码: F, 名称: '庚申报有限公司', 主体类型: '企业', 所属县区代码: '320102', '法定代表人/经营者': '吴十', '法定代表人/经营者身份证号': idNumber(rnd, '320102', new Date('1970-07-07')) }]), importer);
+    await importFile(t, 'annual_report', csvFile(dir, 'f2.csv', [{ 统一社会信用代码: F, 年报年度: '2025', 从业人数: '9', '党员人数（含预备党员）': '1', 党组织建立形式: '0', '法定代表人/经营者是否党员': '是' }]), importer);
+    await runDiscovery();
+    const wu = (await editor.get('/members?q=吴十')).json().items[0];
+    expect(wu).toMatchObject({ confidence: 'declared', sources: ['declared'], entities: ['庚申报有限公司'] });
+    const kinds = (await cases()).filter((c) => c.entityName === '庚申报有限公司').map((c) => c.kind).sort();
+    expect(kinds).toEqual(['declared_not_found', 'entity_without_org']);
+  });
+
   it('a station sees only the cases of its own entities', async () => {
     await editor.post('/stations', { countyCode: '320102', suffix: '001', name: '甲所' });
     const entityId = (await editor.get(`/entities?q=${B}`)).json().items[0].id;

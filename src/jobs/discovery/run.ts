@@ -7,7 +7,7 @@ import { sm3Hex, canonicalJson } from '../../crypto/sm3.js';
 import { DEFAULT_THRESHOLD, decide, estimateU, type Record_ } from '../../domain/matching/fellegi-sunter.js';
 import type { CaseKind } from '../../domain/cases/workflow.js';
 
-type MemberRec = Record_ & { memberId: number; personId: number; hasId: boolean; orgRelation: string | null; status: string };
+type MemberRec = Record_ & { memberId: number; personId: number; hasId: boolean; orgRelation: string | null; status: string; declaredOnly: boolean };
 type RoleRec = Record_ & { roleId: number; entityId: number; personId: number; hasId: boolean; scopeKey: string };
 type Link = { memberId: number; roleId: number; entityId: number; method: 'exact' | 'probabilistic'; score: number; levels: unknown; scopeKey: string };
 
@@ -78,13 +78,14 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
   try {
     await step('读取名册与主体人员');
     const { members, roles } = await scoped(async ({ db }) => {
+      await recordDeclaredMembers(db);
       const members = await db.selectFrom('member as m').innerJoin('person as p', 'p.id', 'm.person_id')
-        .select(['m.id', 'm.person_id', 'm.org_relation', 'm.member_status', 'm.scope_key', 'p.name', 'p.birth_date', 'p.phone_bi', 'p.id_bi']).execute();
+        .select(['m.id', 'm.person_id', 'm.org_relation', 'm.member_status', 'm.scope_key', 'm.sources', 'p.name', 'p.birth_date', 'p.phone_bi', 'p.id_bi']).execute();
       const roles = await db.selectFrom('entity_person as ep').innerJoin('person as p', 'p.id', 'ep.person_id').innerJoin('entity as e', 'e.id', 'ep.entity_id')
         .select(['ep.id', 'ep.entity_id', 'ep.person_id', 'ep.scope_key', 'p.name', 'p.birth_date', 'p.phone_bi', 'p.id_bi', 'e.county_code']).where('e.status', '=', 'active').execute();
       return { members, roles };
     });
-    const memberRecs: MemberRec[] = members.map((m) => ({ memberId: m.id, personId: m.person_id, name: m.name, birthDate: m.birth_date, phoneBi: m.phone_bi, county: m.scope_key.length >= 6 ? m.scope_key.slice(0, 6) : null, hasId: !!m.id_bi, orgRelation: m.org_relation, status: m.member_status }));
+    const memberRecs: MemberRec[] = members.map((m) => ({ memberId: m.id, personId: m.person_id, name: m.name, birthDate: m.birth_date, phoneBi: m.phone_bi, county: m.scope_key.length >= 6 ? m.scope_key.slice(0, 6) : null, hasId: !!m.id_bi, orgRelation: m.org_relation, status: m.member_status, declaredOnly: m.sources.every((x) => x === 'declared') }));
     const roleRecs: RoleRec[] = roles.map((r) => ({ roleId: r.id, entityId: r.entity_id, personId: r.person_id, name: r.name, birthDate: r.birth_date, phoneBi: r.phone_bi, county: r.county_code, hasId: !!r.id_bi, scopeKey: r.scope_key }));
     await step('比对', { members: members.length, roles: roles.length });
     const links = linkMembers(memberRecs, roleRecs);
@@ -111,6 +112,20 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
   }
 }
 
+/**
+ * An annual report saying the legal representative or operator is a member makes that person a
+ * member on file (source: declared, unconfirmed) unless they are one already.
+ */
+async function recordDeclaredMembers(db: Scoped['db']): Promise<void> {
+  await sql`INSERT INTO member (person_id, sources, confidence, scope_key)
+    SELECT DISTINCT ON (ep.person_id) ep.person_id, ARRAY['declared'], 'declared', e.scope_key
+    FROM entity e
+    JOIN LATERAL (SELECT a.rep_is_member FROM annual_report a WHERE a.entity_id = e.id ORDER BY a.year DESC LIMIT 1) latest ON true
+    JOIN entity_person ep ON ep.entity_id = e.id AND ep.role = 'legal_rep'
+    WHERE latest.rep_is_member AND e.status = 'active'
+    ON CONFLICT (person_id) DO NOTHING`.execute(db);
+}
+
 type Candidate = { kind: CaseKind; entityId: number; memberId: number | null; scopeKey: string; evidence: Record<string, unknown> };
 
 /** Derives the cases from links and the latest annual reports, and upserts them. */
@@ -126,9 +141,11 @@ async function raiseCases(s: Scoped, members: MemberRec[]): Promise<Record<strin
     LEFT JOIN LATERAL (SELECT a.party_members, a.party_org_form, a.year FROM annual_report a WHERE a.entity_id = e.id ORDER BY a.year DESC LIMIT 1) latest ON true
     WHERE e.status = 'active' AND (EXISTS (SELECT 1 FROM member_link l WHERE l.entity_id = e.id) OR coalesce(latest.party_members, 0) > 0)`.execute(db);
   const byId = new Map(members.map((m) => [m.memberId, m]));
+  // Cases weigh members someone vouches for (roster, staff, the member); a report's word alone is what is being checked.
+  const vouched = (f: { member: number }) => byId.get(f.member)?.declaredOnly === false;
   const cases: Candidate[] = [];
   for (const e of rows.rows) {
-    const found = e.found ?? [];
+    const found = (e.found ?? []).filter(vouched);
     const distinct = [...new Set(found.map((f) => f.member))];
     const declared = e.declared ?? 0;
     const base = { entity: e.name, reportYear: e.report_year, declared, found: distinct.length };

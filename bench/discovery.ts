@@ -106,6 +106,11 @@ async function main() {
     const noId = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM member m JOIN person p ON p.id = m.person_id WHERE p.id_bi IS NULL`.execute(database.db)).rows[0].n;
 
     if (process.argv.includes('--misses')) {
+      for (const l of links.rows.filter((x) => !correct(x)).slice(0, 6)) {
+        const m = await sql`SELECT p.name, p.birth_date, p.id_bi IS NOT NULL AS has_id, p.phone_bi IS NOT NULL AS has_phone FROM member m JOIN person p ON p.id = m.person_id WHERE m.roster_key = ${l.key}`.execute(database.db);
+        const lv = await sql`SELECT l.levels, l.score, p.name, p.birth_date FROM member_link l JOIN member m ON m.id = l.member_id JOIN entity_person ep ON ep.id = l.entity_person_id JOIN person p ON p.id = ep.person_id WHERE m.roster_key = ${l.key}`.execute(database.db);
+        console.log('false', JSON.stringify(m.rows[0]), '→', JSON.stringify(lv.rows), 'truth:', truth.get(l.key) ?? '(not in truth)');
+      }
       const found = new Set(links.rows.filter(correct).map((l) => l.key));
       const missed = [...truth].filter(([k]) => !found.has(k)).slice(0, 8);
       for (const [k, code] of missed) {

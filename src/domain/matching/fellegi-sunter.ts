@@ -41,11 +41,15 @@ export function score(levels: Levels, model: Model = DEFAULT_MODEL): { score: nu
   return { score: weights.name + weights.birthDate + weights.phone + weights.county, weights };
 }
 
-/** Links a pair when the score reaches the threshold and the name is at least close. */
+/**
+ * Links a pair when the score reaches the threshold, the name is at least close, and something
+ * besides the name agrees (birth date or phone): a rare name alone is still only a name.
+ */
 export function decide(a: Record_, b: Record_, model: Model = DEFAULT_MODEL, threshold = DEFAULT_THRESHOLD) {
   const levels = compareRecords(a, b);
   const s = score(levels, model);
-  return { link: levels.name !== 'different' && s.score >= threshold, levels, ...s };
+  const corroborated = levels.birthDate === 'exact' || levels.birthDate === 'transposed' || levels.phone === 'same';
+  return { link: levels.name !== 'different' && corroborated && s.score >= threshold, levels, ...s };
 }
 
 /** u for names and birth dates from the data: how often two random records of a county agree. */

@@ -38,6 +38,11 @@ describe('Fellegi–Sunter scoring', () => {
     expect(decide(base, { name: '王伟', county: '320102' }).link).toBe(false);
     expect(decide(base, { name: '王伟', county: '320102', phoneBi: 'p1' }).link).toBe(true);
   });
+  it('never links on a name alone, however rare the data makes it', () => {
+    const rare = estimateU(Array.from({ length: 5000 }, (_, i) => ({ name: `人${i}` })));
+    expect(score({ name: 'exact', birthDate: 'missing', phone: 'missing', county: 'same' }, rare).score).toBeGreaterThan(14);
+    expect(decide({ name: '人7', county: '320102' }, { name: '人7', county: '320102' }, rare).link).toBe(false);
+  });
   it('scores are monotone: each extra agreement raises the score', () => {
     const none = score({ name: 'exact', birthDate: 'missing', phone: 'missing', county: 'missing' }).score;
     const withDate = score({ name: 'exact', birthDate: 'exact', phone: 'missing', county: 'missing' }).score;

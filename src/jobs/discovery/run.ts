@@ -37,8 +37,13 @@ export function linkMembers(members: MemberRec[], roles: RoleRec[], threshold = 
   const exactRoles = new Set<number>();
   for (const m of members) {
     const exact = byPerson.get(m.personId) ?? [];
-    for (const r of exact) exactRoles.add(r.roleId);
-    for (const r of exact) links.push({ memberId: m.memberId, roleId: r.roleId, entityId: r.entityId, method: 'exact', score: 99, levels: { idNumber: 'same' }, scopeKey: r.scopeKey });
+    // A report's word does not hold a role against a roster member found by other means.
+    if (!m.declaredOnly) for (const r of exact) exactRoles.add(r.roleId);
+    // A member found by ID number is identified: other, unidentified namesakes are other people.
+    if (exact.length) {
+      for (const r of exact) links.push({ memberId: m.memberId, roleId: r.roleId, entityId: r.entityId, method: 'exact', score: 99, levels: { idNumber: 'same' }, scopeKey: r.scopeKey });
+      continue;
+    }
     const candidates = new Set<RoleRec>();
     for (const k of [`n:${blockName(m.name)}`, m.birthDate && `b:${m.birthDate}`, m.phoneBi && `p:${m.phoneBi}`]) for (const r of (k && byBlock.get(k)) || []) candidates.add(r);
     const scored: Link[] = [];

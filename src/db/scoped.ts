@@ -15,7 +15,8 @@ export type Scoped = {
  * scoped table apply to every query fn makes, whoever wrote it. Audit entries fn records are
  * appended to the chain just before commit, so a change and its audit record commit together.
  * Inside fn use only s.db: PGlite is one connection, so a query on the system connection
- * would wait for this transaction forever.
+ * would wait for this transaction forever. And return the response value rather than sending
+ * the reply inside fn: a reply sent there reaches the client before the commit.
  */
 export async function runScoped<T>(db: Kysely<DB>, who: Principal, fn: (s: Scoped) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (trx) => {

@@ -44,7 +44,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
           </div>
         )}
       </Layout.Sider>
-      <Layout>
+      <Layout style={{ minWidth: 0 }}>
         <Layout.Header style={{ background: '#fff', padding: '0 16px', display: 'flex', alignItems: 'center', gap: 12, borderBottom: '1px solid #f0f0f0', height: 56, lineHeight: '56px' }}>
           <Button type="text" icon={<MenuOutlined />} onClick={() => setCollapsed(!collapsed)} aria-label="菜单" />
           <Breadcrumb style={{ flex: 1, overflow: 'hidden', whiteSpace: 'nowrap' }} items={me!.jurisdiction.path.slice(mobile ? -1 : 0).map((p) => ({ title: p.name }))} />
@@ -65,7 +65,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
             <Button type="text" icon={<UserOutlined />}>{screens.sm ? me!.displayName : ''}</Button>
           </Dropdown>
         </Layout.Header>
-        <Layout.Content style={{ padding: mobile ? 12 : 24 }}>{children}</Layout.Content>
+        <Layout.Content style={{ padding: mobile ? 12 : 24, minWidth: 0 }}>{children}</Layout.Content>
         <Layout.Footer style={{ textAlign: 'center', padding: 12 }}>
           <Typography.Text type="secondary">小个专党建工作平台 · 数据仅限辖区内使用，个人信息受保护，操作全程留痕</Typography.Text>
         </Layout.Footer>

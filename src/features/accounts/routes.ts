@@ -245,7 +245,8 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
         const s = await db.deleteFrom('user_session').where('id_hash', '=', req.params.id).returning(['user_id']).executeTakeFirst();
         if (!s) throw notFound('会话');
         audit({ action: 'session.force_logout', objectType: 'user', objectId: s.user_id });
-        return reply.code(204).send(null);
+        reply.code(204);
+        return null;
       }),
   });
 }

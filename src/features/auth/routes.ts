@@ -194,7 +194,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       await db.deleteFrom('user_session').where('id_hash', '=', req.session!.idHash).execute();
       await recordAudit(db, req.principal(), { action: 'auth.logout', objectType: 'user', objectId: req.user!.id });
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return reply.code(204).send(null);
+      reply.code(204);
+        return null;
     },
   });
 

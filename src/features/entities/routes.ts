@@ -269,7 +269,8 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
         const gone = await db.deleteFrom('entity_person').where('id', '=', req.params.roleId).where('entity_id', '=', req.params.id).returning(['person_id', 'role']).executeTakeFirst();
         if (!gone) throw notFound('人员');
         audit({ action: 'entity.person_remove', objectType: 'entity', objectId: req.params.id, detail: { role: gone.role, personId: gone.person_id } });
-        return reply.code(204).send(null);
+        reply.code(204);
+        return null;
       }),
   });
 

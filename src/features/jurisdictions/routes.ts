@@ -160,7 +160,8 @@ export async function jurisdictionRoutes(app: FastifyInstance): Promise<void> {
         if (!before) throw notFound('基层所');
         await db.deleteFrom('jurisdiction').where('code', '=', before.code).execute();
         audit({ action: 'station.delete', objectType: 'jurisdiction', objectId: before.code, detail: { before: { name: before.name, address: before.address } } });
-        return reply.code(204).send(null);
+        reply.code(204);
+        return null;
       }),
   });
 }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Button, Card, DatePicker, Descriptions, Drawer, Form, Input, Modal, Progress, Segmented, Select, Space, Table, Tag, Timeline, Typography } from 'antd';
+import { Alert, App, Button, Card, DatePicker, Descriptions, Drawer, Form, Input, Modal, Progress, Select, Space, Table, Tag, Timeline, Typography } from 'antd';
 import { SearchOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import { get, post } from '../api';
@@ -53,7 +53,7 @@ export default function Discovery() {
       )}
       <Card size="small">
         <Space wrap style={{ marginBottom: 12 }}>
-          <Segmented value={kind} onChange={(v) => setKind(String(v))} options={KINDS.map(([value, label]) => ({ value, label }))} />
+          <Select value={kind} onChange={setKind} style={{ width: 190 }} options={KINDS.map(([value, label]) => ({ value, label: value ? label : '全部线索' }))} />
           <Select allowClear placeholder="状态" style={{ width: 140 }} value={state} onChange={setState} options={[['open', '待核实'], ['contacted', '已联系'], ['confirmed', '已确认'], ['dismissed', '已排除'], ['transferred', '已转接组织关系']].map(([value, label]) => ({ value, label }))} />
         </Space>
         {list.error && <Alert type="error" title={list.error} />}
@@ -85,7 +85,7 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
   const ev = (d?.evidence ?? {}) as { declared?: number; found?: number; method?: string; score?: number; levels?: Record<string, string>; reportYear?: number; orgRelation?: string };
   return (
     <Drawer open size={drawerSize()} title={d ? `${d.kindLabel} · ${d.entity?.name ?? d.report?.entityText ?? ''}` : '线索'} onClose={onClose}
-      extra={d && can('data.write') && <Space>{d.actions.map((a) => <Button key={a} type={a === 'confirm' ? 'primary' : 'default'} onClick={() => setActing(a)}>{ACTION[a]}</Button>)}</Space>}>
+      footer={d && can('data.write') && d.actions.length > 0 && <Space wrap>{d.actions.map((a) => <Button key={a} type={a === 'confirm' ? 'primary' : 'default'} onClick={() => setActing(a)}>{ACTION[a]}</Button>)}</Space>}>
       {d && (
         <>
           <Descriptions size="small" column={1} bordered items={[

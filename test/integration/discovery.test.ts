@@ -117,6 +117,12 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
     expect((await editor.post(`/cases/${hidden.id}/actions`, { action: 'confirm' })).statusCode).toBe(200);
     const entityId = (await editor.get(`/entities?q=${A}`)).json().items[0].id;
     expect((await editor.get(`/entities/${entityId}`)).json().members).toMatchObject([{ name: '张三', confidence: 'confirmed', method: 'exact' }]);
+    const memberId = (await editor.get('/members?q=张三')).json().items[0].id;
+    const member = (await editor.get(`/members/${memberId}`)).json();
+    expect(member.roles).toMatchObject([{ entityName: '甲科技有限公司', role: 'legal_rep', method: 'exact' }]);
+    expect(member.cases.map((c: { kind: string }) => c.kind).sort()).toEqual(['hidden_member', 'pocket_member']);
+    expect(member.history.length).toBeGreaterThan(1);
+    expect(member.history.some((h: { changes: { field: string }[] }) => h.changes.some((c) => c.field === 'org_relation'))).toBe(true);
 
     const again = await runDiscovery();
     expect(again.counts.raised).toBe(0);

@@ -89,6 +89,7 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
     await Promise.all(t.app.discoveryRuns);
     ids['/api/v1/discovery/runs'] = [run.json().id];
     ids['/api/v1/cases'] = (await t.db.selectFrom('discovery_case').select('id').execute()).map((c) => c.id);
+    ids['/api/v1/members'] = (await t.db.selectFrom('member').select('id').execute()).map((m) => m.id);
     expect(ids['/api/v1/cases'].length).toBeGreaterThan(0);
     // B's own data, so the positive control below has something to find.
     const bEditor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B_COUNTY }));

@@ -7,6 +7,7 @@ import { decryptField } from '../../crypto/field.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import { offsetOf, pageOf, pageQuery } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
+import { notFound } from '../../http/errors.js';
 
 const STATUS: Record<string, string> = { normal: '正常', mobile: '流动', lost: '失联', abroad: '出国境', other: '其他' };
 const CONFIDENCE: Record<string, string> = { confirmed: '名册或核实确认', declared: '申报', self_reported: '本人报告' };
@@ -51,6 +52,34 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
         return {
           items: rows.map((m) => ({ id: m.id, name: m.name, birthDate: m.birth_date, idNumber: masked(m.id_enc, maskIdNumber), phone: masked(m.phone_enc, maskPhone), membership: m.membership, joinDate: m.join_date, orgRelation: m.org_relation, status: m.member_status, confidence: m.confidence, sources: m.sources, entities: m.entities })),
           total, page: req.query.page, pageSize: req.query.pageSize,
+        };
+      }),
+  });
+
+  r.get('/members/:id', {
+    config: { access: 'data.read' },
+    schema: { tags: ['党员'], summary: '党员详情：所在主体与角色、组织关系、来源、核实线索与变更记录', params: z.strictObject({ id: z.coerce.number().int().positive() }) },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const m = await db.selectFrom('member as m').innerJoin('person as p', 'p.id', 'm.person_id').selectAll('m').select(['p.name', 'p.birth_date', 'p.sex', 'p.id_enc', 'p.phone_enc']).where('m.id', '=', req.params.id).executeTakeFirst();
+        if (!m) throw notFound('党员');
+        const roles = await db.selectFrom('member_link as l').innerJoin('entity as e', 'e.id', 'l.entity_id').innerJoin('entity_person as ep', 'ep.id', 'l.entity_person_id')
+          .select(['e.id as entity_id', 'e.name', 'e.status', 'ep.role', 'l.method', 'l.score', 'l.levels']).where('l.member_id', '=', m.id).orderBy('e.name').execute();
+        const cases = await db.selectFrom('discovery_case').select(['id', 'kind', 'state', 'updated_at']).where('member_id', '=', m.id).orderBy('id').execute();
+        const history = await db.selectFrom('ledger_history as h').leftJoin('app_user as u', 'u.id', 'h.actor_id').select(['h.id', 'h.op', 'h.at', 'h.before', 'h.after', 'u.display_name'])
+          .where('h.object_type', '=', 'member').where('h.object_id', '=', m.id).orderBy('h.id', 'desc').execute();
+        const changed = (b: unknown, a: unknown) => {
+          const x = (b ?? {}) as Record<string, unknown>;
+          const y = (a ?? {}) as Record<string, unknown>;
+          return ['membership', 'org_relation', 'member_status', 'confidence', 'sources', 'workplace'].filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k])).map((k) => ({ field: k, from: x[k] ?? null, to: y[k] ?? null }));
+        };
+        return {
+          id: m.id, name: m.name, birthDate: m.birth_date, sex: m.sex, idNumber: masked(m.id_enc, maskIdNumber), phone: masked(m.phone_enc, maskPhone),
+          membership: m.membership, joinDate: m.join_date, orgRelation: m.org_relation, orgRelationCode: m.org_relation_code, status: m.member_status, statusLabel: STATUS[m.member_status],
+          confidence: m.confidence, confidenceLabel: CONFIDENCE[m.confidence], sources: m.sources, occupation: m.occupation, workplace: m.workplace,
+          roles: roles.map((r) => ({ entityId: r.entity_id, entityName: r.name, entityStatus: r.status, role: r.role, method: r.method, score: r.score, levels: r.levels })),
+          cases: cases.map((c) => ({ id: c.id, kind: c.kind, state: c.state, updatedAt: c.updated_at })),
+          history: history.map((h) => ({ id: h.id, op: h.op, at: h.at, actor: h.display_name ?? '系统/导入', changes: changed(h.before, h.after) })),
         };
       }),
   });

@@ -1,7 +1,9 @@
-import { useState } from 'react';
-import { Alert, Button, Card, Input, Select, Space, Table, Tag } from 'antd';
+import { useEffect, useState } from 'react';
+import { Alert, Button, Card, Descriptions, Drawer, Input, Select, Space, Table, Tag, Timeline, Typography } from 'antd';
+import { Link } from 'react-router-dom';
+import { drawerSize } from '../components/drawer';
 import { DownloadOutlined } from '@ant-design/icons';
-import { withQuery } from '../api';
+import { get, withQuery } from '../api';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 
@@ -14,6 +16,7 @@ export default function Members() {
   const [f, setF] = useState<Record<string, string | undefined>>({});
   const set = (k: string) => (v: string | undefined) => setF((x) => ({ ...x, [k]: v || undefined }));
   const list = usePaged<Member>('/members', f);
+  const [open, setOpen] = useState<number | null>(null);
   return (
     <div>
       <PageTitle title="党员名册" extra={<Button icon={<DownloadOutlined />} href={withQuery('/api/v1/members/export', f)}>导出 Excel</Button>} />
@@ -25,7 +28,7 @@ export default function Members() {
           <Select allowClear placeholder="在市场主体中找到" style={{ width: 160 }} onChange={set('linked')} options={[{ value: 'true', label: '已找到' }, { value: 'false', label: '未找到' }]} />
         </Space>
         {list.error && <Alert type="error" title={list.error} />}
-        <Table<Member> rowKey="id" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 1100 }} locale={{ emptyText: '尚无党员名册。可在"数据导入"中导入组织部门共享的名册。' }}
+        <Table<Member> rowKey="id" onRow={(m) => ({ onClick: () => setOpen(m.id), style: { cursor: 'pointer' } })} loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 1100 }} locale={{ emptyText: '尚无党员名册。可在"数据导入"中导入组织部门共享的名册。' }}
           columns={[
             { title: '姓名', dataIndex: 'name', width: 90 },
             { title: '身份证号', dataIndex: 'idNumber', width: 180, render: (v) => v ?? <span style={{ color: '#bbb' }}>无可用号码</span> },
@@ -37,6 +40,44 @@ export default function Members() {
             { title: '所在市场主体', dataIndex: 'entities', render: (v: string[]) => (v.length ? v.join('、') : <span style={{ color: '#bbb' }}>未找到</span>) },
           ]} />
       </Card>
+      {open && <MemberDrawer id={open} onClose={() => setOpen(null)} />}
     </div>
+  );
+}
+
+type MemberDetail = Member & {
+  statusLabel: string; confidenceLabel: string; occupation: string | null; workplace: string | null;
+  roles: { entityId: number; entityName: string; role: string; method: string; score: number }[];
+  cases: { id: number; kind: string; state: string }[];
+  history: { id: number; op: string; at: string; actor: string; changes: { field: string; from: unknown; to: unknown }[] }[];
+};
+const ROLE: Record<string, string> = { legal_rep: '法定代表人/经营者', investor: '投资人', executive: '高管', employee: '职工', liaison: '联络员' };
+const FIELD: Record<string, string> = { membership: '党员类别', org_relation: '组织关系', member_status: '状态', confidence: '可信度', sources: '来源', workplace: '工作单位' };
+
+export function MemberDrawer({ id, onClose }: { id: number; onClose: () => void }) {
+  const [d, setD] = useState<MemberDetail | null>(null);
+  useEffect(() => void get<MemberDetail>(`/members/${id}`).then(setD), [id]);
+  return (
+    <Drawer open size={drawerSize()} title={d ? `党员：${d.name}` : '党员'} onClose={onClose}>
+      {d && (
+        <>
+          <Descriptions size="small" column={1} bordered items={[
+            { label: '身份证号', children: d.idNumber ?? '无可用号码' },
+            { label: '出生日期', children: d.birthDate ?? '—' },
+            { label: '类别', children: d.membership === 'probationary' ? '预备党员' : d.membership === 'full' ? '正式党员' : '—' },
+            { label: '组织关系所在党组织', children: d.orgRelation ?? '—' },
+            { label: '状态 / 可信度', children: `${d.statusLabel} / ${d.confidenceLabel}` },
+            { label: '来源', children: d.sources.map((s) => SOURCE[s] ?? s).join('、') },
+            { label: '工作单位（名册）', children: d.workplace ?? '—' },
+          ]} />
+          <Typography.Title level={5} style={{ marginTop: 20 }}>所在市场主体</Typography.Title>
+          {d.roles.length === 0 ? <Typography.Text type="secondary">尚未在市场主体中找到。</Typography.Text> : d.roles.map((r) => (
+            <div key={`${r.entityId}-${r.role}`}><Link to={`/entities/${r.entityId}`}>{r.entityName}</Link> · {ROLE[r.role]} · {r.method === 'exact' ? '身份证号一致' : `比对得分 ${r.score}`}</div>
+          ))}
+          <Typography.Title level={5} style={{ marginTop: 20 }}>变更记录</Typography.Title>
+          <Timeline items={d.history.map((h) => ({ content: <div>{new Date(h.at).toLocaleString('zh-CN')} · {h.actor}{h.changes.map((c) => <div key={c.field} style={{ fontSize: 12 }}>{FIELD[c.field] ?? c.field}：{String(c.from ?? '空')} → {String(c.to ?? '空')}</div>)}</div> }))} />
+        </>
+      )}
+    </Drawer>
   );
 }

@@ -52,26 +52,32 @@ export function decide(a: Record_, b: Record_, model: Model = DEFAULT_MODEL, thr
   return { link: levels.name !== 'different' && corroborated && s.score >= threshold, levels, ...s };
 }
 
-/** u for names and birth dates from the data: how often two random records of a county agree. */
-export function estimateU(records: Record_[], model: Model = DEFAULT_MODEL): Model {
-  const n = records.length;
-  if (n < 50) return model;
-  const freq = (key: (r: Record_) => string | null | undefined) => {
-    const counts = new Map<string, number>();
-    let total = 0;
-    for (const r of records) {
-      const k = key(r);
-      if (!k) continue;
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-      total++;
-    }
-    let p = 0;
-    for (const c of counts.values()) p += (c / total) * (c / total);
-    return Math.min(Math.max(p, 1e-6), 0.5);
-  };
+/** The model with u for names and birth dates replaced by their chance agreement in the data. */
+export function withU(model: Model, chance: { name: number; birthDate: number }): Model {
+  const clamp = (p: number) => Math.min(Math.max(p, 1e-6), 0.5);
   return {
     ...model,
-    name: { ...model.name, exact: { ...model.name.exact, u: freq((r) => r.name) } },
-    birthDate: { ...model.birthDate, exact: { ...model.birthDate.exact, u: freq((r) => r.birthDate) } },
+    name: { ...model.name, exact: { ...model.name.exact, u: clamp(chance.name) } },
+    birthDate: { ...model.birthDate, exact: { ...model.birthDate.exact, u: clamp(chance.birthDate) } },
   };
+}
+
+/** How often two random values of a list agree: the sum of squared shares. */
+export function chanceAgreement(values: (string | null | undefined)[]): number {
+  const counts = new Map<string, number>();
+  let total = 0;
+  for (const v of values) {
+    if (!v) continue;
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+    total++;
+  }
+  let p = 0;
+  for (const c of counts.values()) p += (c / total) * (c / total);
+  return p;
+}
+
+/** u for names and birth dates from the data: how often two random records agree. */
+export function estimateU(records: Record_[], model: Model = DEFAULT_MODEL): Model {
+  if (records.length < 50) return model;
+  return withU(model, { name: chanceAgreement(records.map((r) => r.name)), birthDate: chanceAgreement(records.map((r) => r.birthDate)) });
 }

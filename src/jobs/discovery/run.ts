@@ -1,10 +1,9 @@
 import { sql } from 'kysely';
-import { pinyin } from 'pinyin-pro';
 import type { AppContext } from '../../http/context.js';
 import type { Principal } from '../../db/audit-chain.js';
 import { runScoped, type Scoped } from '../../db/scoped.js';
 import { sm3Hex, canonicalJson } from '../../crypto/sm3.js';
-import { DEFAULT_THRESHOLD, decide, estimateU, type Record_ } from '../../domain/matching/fellegi-sunter.js';
+import { DEFAULT_MODEL, DEFAULT_THRESHOLD, decide, withU, type Model, type Record_ } from '../../domain/matching/fellegi-sunter.js';
 import type { CaseKind } from '../../domain/cases/workflow.js';
 
 type MemberRec = Record_ & { memberId: number; personId: number; hasId: boolean; orgRelation: string | null; status: string; declaredOnly: boolean };
@@ -14,54 +13,27 @@ type Link = { memberId: number; roleId: number; entityId: number; method: 'exact
 /** Bits by which the best candidate must beat the next to be linked (else the case is ambiguous). */
 const AMBIGUITY_MARGIN = 3;
 
-const blockName = (name: string) => pinyin(name, { toneType: 'none', type: 'string' }).replace(/\s+/g, '');
-
 /**
- * Links roster members to people in entity roles: the same person row (one per ID number) is an
- * exact link; otherwise candidates that share the name's sound, a birth date or a phone are
- * scored (Fellegi–Sunter) and linked above the threshold.
+ * Scores the candidates of members not found by ID number (Fellegi–Sunter) and keeps, for each
+ * member, its best candidate when it clearly beats the next; a role already held by a member
+ * found by ID number, or claimed by a better-scoring member, is not given to another.
  */
-export function linkMembers(members: MemberRec[], roles: RoleRec[], threshold = DEFAULT_THRESHOLD): Link[] {
-  const links: Link[] = [];
-  const byPerson = new Map<number, RoleRec[]>();
-  const byBlock = new Map<string, RoleRec[]>();
-  const add = (m: Map<string, RoleRec[]>, k: string | null | undefined, r: RoleRec) => k && (m.get(k) ?? m.set(k, []).get(k)!).push(r);
-  for (const r of roles) {
-    (byPerson.get(r.personId) ?? byPerson.set(r.personId, []).get(r.personId)!).push(r);
-    add(byBlock, `n:${blockName(r.name)}`, r);
-    add(byBlock, r.birthDate && `b:${r.birthDate}`, r);
-    add(byBlock, r.phoneBi && `p:${r.phoneBi}`, r);
-  }
-  const model = estimateU(roles);
+export function pickLinks(members: MemberRec[], candidates: Map<number, RoleRec[]>, exactRoles: Set<number>, model: Model, threshold = DEFAULT_THRESHOLD): Link[] {
   const probable: Link[] = [];
-  const exactRoles = new Set<number>();
   for (const m of members) {
-    const exact = byPerson.get(m.personId) ?? [];
-    // A report's word does not hold a role against a roster member found by other means.
-    if (!m.declaredOnly) for (const r of exact) exactRoles.add(r.roleId);
-    // A member found by ID number is identified: other, unidentified namesakes are other people.
-    if (exact.length) {
-      for (const r of exact) links.push({ memberId: m.memberId, roleId: r.roleId, entityId: r.entityId, method: 'exact', score: 99, levels: { idNumber: 'same' }, scopeKey: r.scopeKey });
-      continue;
-    }
-    const candidates = new Set<RoleRec>();
-    for (const k of [`n:${blockName(m.name)}`, m.birthDate && `b:${m.birthDate}`, m.phoneBi && `p:${m.phoneBi}`]) for (const r of (k && byBlock.get(k)) || []) candidates.add(r);
     const scored: Link[] = [];
-    for (const r of candidates) {
+    for (const r of candidates.get(m.memberId) ?? []) {
       // Two different ID numbers are two people; a number on one side only proves nothing.
       if (r.personId === m.personId || (r.hasId && m.hasId)) continue;
       const d = decide(m, r, model, threshold);
       if (d.link) scored.push({ memberId: m.memberId, roleId: r.roleId, entityId: r.entityId, method: 'probabilistic', score: Number(d.score.toFixed(2)), levels: d.levels, scopeKey: r.scopeKey });
     }
-    // A member is one person: take the best candidate, and only when it clearly beats the next.
     scored.sort((a, b) => b.score - a.score);
     if (scored.length && (scored.length === 1 || scored[0].score - scored[1].score >= AMBIGUITY_MARGIN)) probable.push(scored[0]);
   }
-  // A person in a role is one member: where two members claim the same role, the better score keeps it.
   const byRole = new Map<number, Link>();
   for (const l of probable) if (!exactRoles.has(l.roleId) && (!byRole.has(l.roleId) || byRole.get(l.roleId)!.score < l.score)) byRole.set(l.roleId, l);
-  links.push(...byRole.values());
-  return links;
+  return [...byRole.values()];
 }
 
 /** Whether an org relation (free text from the roster) names the entity or its area. */
@@ -81,22 +53,55 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
   const step = (s: string, counts: Record<string, number> = {}) =>
     scoped(({ db }) => db.updateTable('discovery_run').set({ step: s, counts: JSON.stringify(counts) }).where('id', '=', runId).execute());
   try {
-    await step('读取名册与主体人员');
-    const { members, roles } = await scoped(async ({ db }) => {
+    await step('身份证号比对');
+    // The same person row (one per ID number) in a role of an operating entity: one SQL join.
+    const exact = await scoped(async ({ db }) => {
       await recordDeclaredMembers(db);
-      const members = await db.selectFrom('member as m').innerJoin('person as p', 'p.id', 'm.person_id')
-        .select(['m.id', 'm.person_id', 'm.org_relation', 'm.member_status', 'm.scope_key', 'm.sources', 'p.name', 'p.birth_date', 'p.phone_bi', 'p.id_bi']).execute();
-      const roles = await db.selectFrom('entity_person as ep').innerJoin('person as p', 'p.id', 'ep.person_id').innerJoin('entity as e', 'e.id', 'ep.entity_id')
-        .select(['ep.id', 'ep.entity_id', 'ep.person_id', 'ep.scope_key', 'p.name', 'p.birth_date', 'p.phone_bi', 'p.id_bi', 'e.county_code']).where('e.status', '=', 'active').execute();
-      return { members, roles };
-    });
-    const memberRecs: MemberRec[] = members.map((m) => ({ memberId: m.id, personId: m.person_id, name: m.name, birthDate: m.birth_date, phoneBi: m.phone_bi, county: m.scope_key.length >= 6 ? m.scope_key.slice(0, 6) : null, hasId: !!m.id_bi, orgRelation: m.org_relation, status: m.member_status, declaredOnly: m.sources.every((x) => x === 'declared') }));
-    const roleRecs: RoleRec[] = roles.map((r) => ({ roleId: r.id, entityId: r.entity_id, personId: r.person_id, name: r.name, birthDate: r.birth_date, phoneBi: r.phone_bi, county: r.county_code, hasId: !!r.id_bi, scopeKey: r.scope_key }));
-    await step('比对', { members: members.length, roles: roles.length });
-    const links = linkMembers(memberRecs, roleRecs);
-
-    const counts = await scoped(async ({ db, audit }) => {
       await db.deleteFrom('member_link').where('method', '<>', 'staff').execute();
+      const t0 = performance.now();
+      const res = await sql`INSERT INTO member_link (member_id, entity_person_id, entity_id, method, score, levels, scope_key)
+        SELECT m.id, ep.id, ep.entity_id, 'exact', 99, '{"idNumber":"same"}', ep.scope_key
+        FROM member m JOIN entity_person ep ON ep.person_id = m.person_id JOIN entity e ON e.id = ep.entity_id AND e.status = 'active'
+        ON CONFLICT DO NOTHING`.execute(db);
+      return { links: Number(res.numAffectedRows ?? 0), ms: performance.now() - t0 };
+    });
+
+    await step('姓名、出生日期、电话比对', { exact: exact.links });
+    const { members, candidates, exactRoles, chance, roles } = await scoped(async ({ db }) => {
+      const members = await sql<{ id: number; person_id: number; org_relation: string | null; member_status: string; scope_key: string; sources: string[]; name: string; birth_date: string | null; phone_bi: string | null; has_id: boolean; linked: boolean }>`
+        SELECT m.id, m.person_id, m.org_relation, m.member_status, m.scope_key, m.sources, p.name, p.birth_date, p.phone_bi, p.id_bi IS NOT NULL AS has_id,
+          EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id) AS linked
+        FROM member m JOIN person p ON p.id = m.person_id`.execute(db);
+      // Candidates share a birth date, a phone or the name with a member not yet found; each join uses an index.
+      const candidates = await sql<{ member_id: number; role_id: number; entity_id: number; person_id: number; scope_key: string; name: string; birth_date: string | null; phone_bi: string | null; has_id: boolean; county_code: string }>`
+        WITH um AS (
+          SELECT m.id, p.id AS pid, p.name, p.birth_date, p.phone_bi FROM member m JOIN person p ON p.id = m.person_id
+          WHERE NOT EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id) AND NOT (m.sources <@ ARRAY['declared'])
+        ), pairs AS (
+          SELECT um.id AS member_id, q.id AS qid FROM um JOIN person q ON q.birth_date = um.birth_date
+          UNION SELECT um.id, q.id FROM um JOIN person q ON q.phone_bi = um.phone_bi
+          UNION SELECT um.id, q.id FROM um JOIN person q ON q.name = um.name
+        )
+        SELECT pairs.member_id, ep.id AS role_id, ep.entity_id, q.id AS person_id, ep.scope_key, q.name, q.birth_date, q.phone_bi, q.id_bi IS NOT NULL AS has_id, e.county_code
+        FROM pairs JOIN person q ON q.id = pairs.qid JOIN entity_person ep ON ep.person_id = q.id JOIN entity e ON e.id = ep.entity_id AND e.status = 'active'`.execute(db);
+      const exactRoles = await sql<{ role_id: number }>`SELECT l.entity_person_id AS role_id FROM member_link l JOIN member m ON m.id = l.member_id WHERE l.method = 'exact' AND NOT (m.sources <@ ARRAY['declared'])`.execute(db);
+      // How often two people in roles share a name or a birth date by chance (the u of the model).
+      const chance = await sql<{ name: number; birth: number }>`
+        WITH r AS (SELECT p.name, p.birth_date FROM entity_person ep JOIN person p ON p.id = ep.person_id)
+        SELECT coalesce((SELECT sum(c::float8 * c) / nullif(sum(c), 0)^2 FROM (SELECT count(*) AS c FROM r GROUP BY name) n), 0) AS name,
+               coalesce((SELECT sum(c::float8 * c) / nullif(sum(c), 0)^2 FROM (SELECT count(*) AS c FROM r WHERE birth_date IS NOT NULL GROUP BY birth_date) b), 0) AS birth`.execute(db);
+      const roles = await sql<{ n: number }>`SELECT count(*)::int AS n FROM entity_person ep JOIN entity e ON e.id = ep.entity_id AND e.status = 'active'`.execute(db);
+      return { members: members.rows, candidates: candidates.rows, exactRoles: new Set(exactRoles.rows.map((r) => r.role_id)), chance: chance.rows[0], roles: roles.rows[0].n };
+    });
+    const memberRecs: MemberRec[] = members.map((m) => ({ memberId: m.id, personId: m.person_id, name: m.name, birthDate: m.birth_date, phoneBi: m.phone_bi, county: m.scope_key.length >= 6 ? m.scope_key.slice(0, 6) : null, hasId: m.has_id, orgRelation: m.org_relation, status: m.member_status, declaredOnly: m.sources.every((x) => x === 'declared') }));
+    const byMember = new Map<number, RoleRec[]>();
+    for (const c of candidates) (byMember.get(c.member_id) ?? byMember.set(c.member_id, []).get(c.member_id)!).push({ roleId: c.role_id, entityId: c.entity_id, personId: c.person_id, name: c.name, birthDate: c.birth_date, phoneBi: c.phone_bi, county: c.county_code, hasId: c.has_id, scopeKey: c.scope_key });
+    const linked = new Set(members.filter((m) => m.linked).map((m) => m.id));
+    const unlinked = memberRecs.filter((m) => byMember.has(m.memberId) && !linked.has(m.memberId));
+    const links = pickLinks(unlinked, byMember, exactRoles, withU(DEFAULT_MODEL, { name: chance.name, birthDate: chance.birth }));
+
+    await step('生成线索', { exact: exact.links, probabilistic: links.length });
+    const counts = await scoped(async ({ db, audit }) => {
       for (let i = 0; i < links.length; i += 5000) {
         const part = links.slice(i, i + 5000);
         await sql`INSERT INTO member_link (member_id, entity_person_id, entity_id, method, score, levels, scope_key)
@@ -105,7 +110,7 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
           ON CONFLICT DO NOTHING`.execute(db);
       }
       const raised = await raiseCases({ db, who, audit }, memberRecs);
-      const c = { members: members.length, roles: roles.length, links: links.length, exact: links.filter((l) => l.method === 'exact').length, ...raised };
+      const c = { members: members.length, roles, candidates: candidates.length, links: exact.links + links.length, exact: exact.links, exactMs: Math.round(exact.ms), ...raised };
       audit({ action: 'discovery.run', objectType: 'discovery_run', objectId: runId, detail: c });
       await db.updateTable('discovery_run').set({ status: 'done', step: '完成', counts: JSON.stringify(c), finished_at: new Date() }).where('id', '=', runId).execute();
       return c;

@@ -147,6 +147,17 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
     expect(kinds).toEqual(['declared_not_found', 'entity_without_org']);
   });
 
+  it('staff record a person they met as a member; the link survives re-runs', async () => {
+    const entityId = (await editor.get(`/entities?q=${E}`)).json().items[0].id;
+    const roleId = (await editor.get(`/entities/${entityId}`)).json().people[0].roleId;
+    const res = await editor.post(`/entities/${entityId}/people/${roleId}/member`, { membership: 'full', note: '走访时本人说明' });
+    expect(res.statusCode).toBe(201);
+    await runDiscovery();
+    const d = (await editor.get(`/entities/${entityId}`)).json();
+    expect(d.members).toMatchObject([{ name: '赵六', method: 'staff', confidence: 'declared' }]);
+    expect((await editor.get(`/members/${res.json().memberId}`)).json()).toMatchObject({ sources: ['staff'] });
+  });
+
   it('a station sees only the cases of its own entities', async () => {
     await editor.post('/stations', { countyCode: '320102', suffix: '001', name: '甲所' });
     const entityId = (await editor.get(`/entities?q=${B}`)).json().items[0].id;

@@ -33,6 +33,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/imports/:kind': {},
   'POST /api/v1/entities/:id/people': { role: 'employee', name: '越权员工' },
   'POST /api/v1/cases/:id/actions': { action: 'dismiss', reason: '越权' },
+  'POST /api/v1/entities/:id/people/:roleId/member': { membership: 'full' },
 };
 /** Routes that act on the caller's own subtree and name nothing of another's: they may succeed. */
 const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs']);

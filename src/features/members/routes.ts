@@ -84,6 +84,34 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
+  r.post('/entities/:id/people/:roleId/member', {
+    config: { access: 'data.write' },
+    schema: {
+      tags: ['党员'],
+      summary: '检查、走访中得知主体人员是党员：记为党员（来源：工作人员，待核实）',
+      params: z.strictObject({ id: z.coerce.number().int().positive(), roleId: z.coerce.number().int().positive() }),
+      body: z.strictObject({ membership: z.enum(['full', 'probationary']).optional(), orgRelation: z.string().trim().max(200).optional(), note: z.string().trim().max(500).optional() }),
+      response: { 201: z.object({ memberId: z.number() }) },
+    },
+    handler: (req, reply) =>
+      req.scoped(async ({ db, audit }) => {
+        const role = await db.selectFrom('entity_person').select(['id', 'person_id', 'entity_id', 'scope_key']).where('id', '=', req.params.roleId).where('entity_id', '=', req.params.id).executeTakeFirst();
+        if (!role) throw notFound('人员');
+        const b = req.body;
+        const row = await sql<{ id: number }>`INSERT INTO member AS m (person_id, membership, org_relation, sources, confidence, scope_key)
+          VALUES (${role.person_id}, ${b.membership ?? null}, ${b.orgRelation ?? null}, ARRAY['staff'], 'declared', ${role.scope_key})
+          ON CONFLICT (person_id) DO UPDATE SET sources = (SELECT array_agg(DISTINCT s) FROM unnest(m.sources || ARRAY['staff']) s),
+            membership = coalesce(m.membership, EXCLUDED.membership), org_relation = coalesce(m.org_relation, EXCLUDED.org_relation), updated_at = now()
+          RETURNING m.id`.execute(db);
+        const memberId = row.rows[0].id;
+        await db.insertInto('member_link').values({ member_id: memberId, entity_person_id: role.id, entity_id: role.entity_id, method: 'staff', score: 99, levels: JSON.stringify({ staff: 'entered' }), scope_key: role.scope_key })
+          .onConflict((oc) => oc.columns(['member_id', 'entity_person_id']).doNothing()).execute();
+        audit({ action: 'member.staff_entry', objectType: 'member', objectId: memberId, detail: { entityId: role.entity_id, roleId: role.id, note: b.note } });
+        reply.code(201);
+        return { memberId };
+      }),
+  });
+
   r.get('/members/export', {
     config: { access: 'data.read' },
     schema: { tags: ['党员'], summary: '导出党员名册（xlsx，脱敏，导出留痕）', querystring: z.strictObject(filters) },

@@ -81,12 +81,17 @@ export default function EntityDetail() {
                 { title: '身份证号', dataIndex: 'idNumber', render: (v) => v ?? <span style={{ color: '#bbb' }}>未提供</span> },
                 { title: '手机', dataIndex: 'phone', width: 120, render: (v) => v ?? '—' },
                 ...(can('personal.reveal') ? [{ title: '', key: 'r', width: 70, render: (_: unknown, p: Person) => (p.idNumber || p.phone ? <a onClick={() => reveal(p)}><EyeOutlined /> 查看</a> : null) }] : []),
-                ...(can('data.write') ? [{ title: '', key: 'd', width: 60, render: (_: unknown, p: Person) => <Popconfirm title={`移除${p.name}的"${p.roleLabel}"角色？`} onConfirm={() => del(`/entities/${id}/people/${p.roleId}`).then(load, (e) => message.error(applyProblem(null, e)))}><a>移除</a></Popconfirm> }] : []),
+                ...(can('data.write') ? [{ title: '', key: 'd', width: 130, render: (_: unknown, p: Person) => (
+                  <Space size="small">
+                    {!d.members.some((m) => m.name === p.name) && <Popconfirm title={`记${p.name}为党员？`} description="检查、走访中得知的，记为待核实党员。" onConfirm={() => post(`/entities/${id}/people/${p.roleId}/member`, {}).then(() => { message.success('已记为党员（待核实）'); void load(); }, (e) => message.error(applyProblem(null, e)))}><a>记为党员</a></Popconfirm>}
+                    <Popconfirm title={`移除${p.name}的"${p.roleLabel}"角色？`} onConfirm={() => del(`/entities/${id}/people/${p.roleId}`).then(load, (e) => message.error(applyProblem(null, e)))}><a>移除</a></Popconfirm>
+                  </Space>
+                ) }] : []),
               ]} />
           </Card>
           <Card title="党员（比对找到）" size="small" style={{ marginBottom: 16 }}>
             {d.members.length === 0 ? <Typography.Text type="secondary">尚未在此主体找到党员。</Typography.Text> : (
-              <Space wrap>{d.members.map((m) => <Tag key={m.memberId} color={m.confidence === 'confirmed' ? 'red' : 'default'}>{m.name} · {m.membership === 'probationary' ? '预备党员' : '党员'} · {m.confidence === 'confirmed' ? '已确认' : '待核实'}{m.method === 'probabilistic' ? `（比对得分 ${m.score}）` : ''}</Tag>)}</Space>
+              <Space wrap>{d.members.map((m) => <Tag key={m.memberId} color={m.confidence === 'confirmed' ? 'red' : 'default'}>{m.name} · {m.membership === 'probationary' ? '预备党员' : '党员'} · {m.confidence === 'confirmed' ? '已确认' : '待核实'}{m.method === 'probabilistic' ? `（比对得分 ${m.score}）` : m.method === 'staff' ? '（工作人员记录）' : ''}</Tag>)}</Space>
             )}
           </Card>
           <Card title="年报（党建信息）" size="small" style={{ marginBottom: 16 }}>

@@ -124,7 +124,7 @@ async function main() {
     console.log(`links          precision ${f3(all.precision)}  recall ${f3(all.recall)}  F1 ${f3(all.f1)}   (${links.rows.length.toLocaleString()} links)`);
     console.log(`exact-ID only  precision ${f3(baseline.precision)}  recall ${f3(baseline.recall)}  F1 ${f3(baseline.f1)}`);
     console.log(`hidden-member cases  precision ${f3(hiddenScore.precision)}  recall ${f3(hiddenScore.recall)}  F1 ${f3(hiddenScore.f1)}`);
-    console.log(`discovery run: ${seconds.toFixed(2)} s in all (${counts.candidates.toLocaleString()} candidate pairs scored); its exact-ID part ${exactSeconds.toFixed(3)} s beside a bare SQL hash join of the ID keys ${joinSeconds.toFixed(3)} s (ratio ${(exactSeconds / joinSeconds).toFixed(2)})`);
+    console.log(`discovery run: ${seconds.toFixed(2)} s in all (${counts.candidates.toLocaleString()} candidate pairs; candidates ${(counts.loadMs / 1000).toFixed(1)} s, scoring ${(counts.scoreMs / 1000).toFixed(1)} s, links and cases ${(counts.casesMs / 1000).toFixed(1)} s); its exact-ID part ${exactSeconds.toFixed(3)} s beside a bare SQL hash join of the ID keys ${joinSeconds.toFixed(3)} s (ratio ${(exactSeconds / joinSeconds).toFixed(2)})`);
     console.log(`RESULT discovery entities=${entities} precision=${f3(all.precision)} recall=${f3(all.recall)} f1=${f3(all.f1)} baseline_recall=${f3(baseline.recall)} seconds=${seconds.toFixed(2)} join_ratio=${(exactSeconds / joinSeconds).toFixed(2)}`);
   } finally {
     await database.close();

@@ -10,7 +10,17 @@ export type NameLevel = 'exact' | 'homophone' | 'one_char' | 'different';
 export type DateLevel = 'exact' | 'transposed' | 'different' | 'missing';
 export type ValueLevel = 'same' | 'different' | 'missing';
 
-const toneless = (s: string) => pinyin(s, { toneType: 'none', type: 'string', nonZh: 'consecutive' }).replace(/\s+/g, ' ');
+// Names repeat a great deal: their pinyin is computed once each (the cache is emptied when large).
+const sounds = new Map<string, string>();
+function toneless(s: string): string {
+  let v = sounds.get(s);
+  if (v === undefined) {
+    if (sounds.size > 500_000) sounds.clear();
+    v = pinyin(s, { toneType: 'none', type: 'string', nonZh: 'consecutive' }).replace(/\s+/g, ' ');
+    sounds.set(s, v);
+  }
+  return v;
+}
 
 /** Same name; the same sound written with other characters (王伟/王玮); one character different; or different. */
 export function compareNames(a: string, b: string): NameLevel {

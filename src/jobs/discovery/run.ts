@@ -67,40 +67,49 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
     });
 
     await step('姓名、出生日期、电话比对', { exact: exact.links });
+    const t1 = performance.now();
     const { members, candidates, exactRoles, chance, roles } = await scoped(async ({ db }) => {
       const members = await sql<{ id: number; person_id: number; org_relation: string | null; member_status: string; scope_key: string; sources: string[]; name: string; birth_date: string | null; phone_bi: string | null; has_id: boolean; linked: boolean }>`
         SELECT m.id, m.person_id, m.org_relation, m.member_status, m.scope_key, m.sources, p.name, p.birth_date, p.phone_bi, p.id_bi IS NOT NULL AS has_id,
           EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id) AS linked
         FROM member m JOIN person p ON p.id = m.person_id`.execute(db);
-      // Candidates share a birth date, a phone or the name with a member not yet found; each join uses an index.
+      // Candidates share a birth date, a phone or the name with a member not yet found; each join
+      // uses an index. Names of another length never agree (compareNames), so they are left out here.
       const candidates = await sql<{ member_id: number; role_id: number; entity_id: number; person_id: number; scope_key: string; name: string; birth_date: string | null; phone_bi: string | null; has_id: boolean; county_code: string }>`
         WITH um AS (
           SELECT m.id, p.id AS pid, p.name, p.birth_date, p.phone_bi FROM member m JOIN person p ON p.id = m.person_id
           WHERE NOT EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id) AND NOT (m.sources <@ ARRAY['declared'])
         ), pairs AS (
-          SELECT um.id AS member_id, q.id AS qid FROM um JOIN person q ON q.birth_date = um.birth_date
-          UNION SELECT um.id, q.id FROM um JOIN person q ON q.phone_bi = um.phone_bi
+          SELECT um.id AS member_id, q.id AS qid FROM um JOIN person q ON q.birth_date = um.birth_date AND length(q.name) = length(um.name)
+          UNION SELECT um.id, q.id FROM um JOIN person q ON q.phone_bi = um.phone_bi AND length(q.name) = length(um.name)
           UNION SELECT um.id, q.id FROM um JOIN person q ON q.name = um.name
         )
         SELECT pairs.member_id, ep.id AS role_id, ep.entity_id, q.id AS person_id, ep.scope_key, q.name, q.birth_date, q.phone_bi, q.id_bi IS NOT NULL AS has_id, e.county_code
         FROM pairs JOIN person q ON q.id = pairs.qid JOIN entity_person ep ON ep.person_id = q.id JOIN entity e ON e.id = ep.entity_id AND e.status = 'active'`.execute(db);
       const exactRoles = await sql<{ role_id: number }>`SELECT l.entity_person_id AS role_id FROM member_link l JOIN member m ON m.id = l.member_id WHERE l.method = 'exact' AND NOT (m.sources <@ ARRAY['declared'])`.execute(db);
-      // How often two people in roles share a name or a birth date by chance (the u of the model).
-      const chance = await sql<{ name: number; birth: number }>`
-        WITH r AS (SELECT p.name, p.birth_date FROM entity_person ep JOIN person p ON p.id = ep.person_id)
-        SELECT coalesce((SELECT sum(c::float8 * c) / nullif(sum(c), 0)^2 FROM (SELECT count(*) AS c FROM r GROUP BY name) n), 0) AS name,
-               coalesce((SELECT sum(c::float8 * c) / nullif(sum(c), 0)^2 FROM (SELECT count(*) AS c FROM r WHERE birth_date IS NOT NULL GROUP BY birth_date) b), 0) AS birth`.execute(db);
+      // How often two people share a name or a birth date by chance (the u of the model), from the
+      // planner's statistics: the squared shares of the most common values (imports run ANALYZE).
+      const stats = await sql<{ attname: string; freqs: number[] | null }>`
+        SELECT attname, most_common_freqs::float8[] AS freqs FROM pg_stats WHERE tablename = 'person' AND attname IN ('name', 'birth_date')`.execute(db);
+      const squared = (col: string) => (stats.rows.find((r) => r.attname === col)?.freqs ?? []).reduce((sum, f) => sum + f * f, 0);
+      const chance = { name: squared('name'), birth: squared('birth_date') };
       const roles = await sql<{ n: number }>`SELECT count(*)::int AS n FROM entity_person ep JOIN entity e ON e.id = ep.entity_id AND e.status = 'active'`.execute(db);
-      return { members: members.rows, candidates: candidates.rows, exactRoles: new Set(exactRoles.rows.map((r) => r.role_id)), chance: chance.rows[0], roles: roles.rows[0].n };
+      return { members: members.rows, candidates: candidates.rows, exactRoles: new Set(exactRoles.rows.map((r) => r.role_id)), chance, roles: roles.rows[0].n };
     });
+    const loadMs = performance.now() - t1;
+    const t2 = performance.now();
     const memberRecs: MemberRec[] = members.map((m) => ({ memberId: m.id, personId: m.person_id, name: m.name, birthDate: m.birth_date, phoneBi: m.phone_bi, county: m.scope_key.length >= 6 ? m.scope_key.slice(0, 6) : null, hasId: m.has_id, orgRelation: m.org_relation, status: m.member_status, declaredOnly: m.sources.every((x) => x === 'declared') }));
     const byMember = new Map<number, RoleRec[]>();
     for (const c of candidates) (byMember.get(c.member_id) ?? byMember.set(c.member_id, []).get(c.member_id)!).push({ roleId: c.role_id, entityId: c.entity_id, personId: c.person_id, name: c.name, birthDate: c.birth_date, phoneBi: c.phone_bi, county: c.county_code, hasId: c.has_id, scopeKey: c.scope_key });
     const linked = new Set(members.filter((m) => m.linked).map((m) => m.id));
     const unlinked = memberRecs.filter((m) => byMember.has(m.memberId) && !linked.has(m.memberId));
-    const links = pickLinks(unlinked, byMember, exactRoles, withU(DEFAULT_MODEL, { name: chance.name, birthDate: chance.birth }));
+    // Without statistics (a database never analysed) the configured model stands.
+    const model = chance.name > 0 ? withU(DEFAULT_MODEL, { name: chance.name, birthDate: chance.birth || DEFAULT_MODEL.birthDate.exact.u }) : DEFAULT_MODEL;
+    const links = pickLinks(unlinked, byMember, exactRoles, model);
 
+    const scoreMs = performance.now() - t2;
     await step('生成线索', { exact: exact.links, probabilistic: links.length });
+    const t3 = performance.now();
     const counts = await scoped(async ({ db, audit }) => {
       for (let i = 0; i < links.length; i += 5000) {
         const part = links.slice(i, i + 5000);
@@ -110,7 +119,7 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
           ON CONFLICT DO NOTHING`.execute(db);
       }
       const raised = await raiseCases({ db, who, audit }, memberRecs);
-      const c = { members: members.length, roles, candidates: candidates.length, links: exact.links + links.length, exact: exact.links, exactMs: Math.round(exact.ms), ...raised };
+      const c = { members: members.length, roles, candidates: candidates.length, links: exact.links + links.length, exact: exact.links, exactMs: Math.round(exact.ms), loadMs: Math.round(loadMs), scoreMs: Math.round(scoreMs), casesMs: Math.round(performance.now() - t3), ...raised };
       audit({ action: 'discovery.run', objectType: 'discovery_run', objectId: runId, detail: c });
       await db.updateTable('discovery_run').set({ status: 'done', step: '完成', counts: JSON.stringify(c), finished_at: new Date() }).where('id', '=', runId).execute();
       return c;

@@ -51,6 +51,11 @@ export type DemoEntity = { registry: Row; report: Row | null; members: Row[] };
 
 /** Same sound, other character: the commonest slip when a name is typed from hearing it. */
 const HOMOPHONES: Record<string, string> = { 伟: '玮', 明: '铭', 华: '骅', 军: '君', 静: '婧', 丽: '莉', 杰: '洁', 涛: '滔', 峰: '锋', 英: '瑛', 红: '虹', 平: '萍', 建: '健', 国: '帼', 芳: '方', 娜: '纳' };
+/** 1985-06-12 → 1985-06-21: the day's digits swapped (when that is still a date). */
+const swapDayDigits = (d: string) => {
+  const swapped = `${d.slice(0, 8)}${d[9]}${d[8]}`;
+  return swapped !== d && Number(swapped.slice(8)) >= 1 && Number(swapped.slice(8)) <= 28 ? swapped : d;
+};
 export const homophoneOf = (name: string) => [...name].map((c, i) => (i > 0 && HOMOPHONES[c] ? HOMOPHONES[c] : c)).join('');
 const BRANCHES = ['社区党委', '街道机关党支部', '社区第一党支部', '退休党员党支部', '流动党员党支部'];
 
@@ -113,20 +118,22 @@ export function* generateLedger(o: DemoOptions): Generator<DemoEntity> {
           })
         : null;
     // About one in twenty owners is a party member on the roster, declared or not: the hidden
-    // members discovery has to find. A fifth of them have no usable ID number on the roster,
-    // and some of those are written with a homophone.
+    // members discovery has to find. A fifth of them have no usable ID number on the roster;
+    // of those, some names are written with a homophone, some birth dates have two digits
+    // swapped, and some phones are stale.
     const roster: Row[] = [];
     if (rnd.chance(members > 0 ? 0.7 : 0.04)) {
       const withId = rnd.chance(0.8) && registry['法定代表人/经营者身份证号'];
+      const phone = registry['法定代表人/经营者手机'] || undefined;
       roster.push(byField('roster', {
         name: !withId && rnd.chance(0.3) ? homophoneOf(owner) : owner,
         idNumber: withId ? registry['法定代表人/经营者身份证号'] : undefined,
-        birthDate: day(birth),
+        birthDate: !withId && rnd.chance(0.1) ? swapDayDigits(day(birth)) : day(birth),
         membership: rnd.chance(0.95) ? '正式党员' : '预备党员',
         joinDate: `${rnd.int(1985, 2022)}-0${rnd.int(1, 9)}-01`,
         orgRelation: rnd.chance(0.15) ? `${name}党支部` : `${rnd.pick(place.streets) ?? place.countyName}${rnd.pick(BRANCHES)}`,
         memberStatus: rnd.chance(0.05) ? '流动' : '正常',
-        phone: rnd.chance(0.8) ? registry['法定代表人/经营者手机'] || undefined : undefined,
+        phone: !rnd.chance(0.8) ? undefined : phone && rnd.chance(0.1) ? `1${rnd.pick(['3', '5', '8'])}${pad(rnd.int(0, 999_999_999), 9)}` : phone,
       }));
     }
     let out: DemoEntity = { registry, report, members: roster };

@@ -1,4 +1,7 @@
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { z } from 'zod';
+import type { DB } from '../db/schema.js';
+import { notFound } from './errors.js';
 
 /** Query fields every list accepts. */
 export const pageQuery = {
@@ -14,3 +17,16 @@ export const offsetOf = (q: { page: number; pageSize: number }) => (q.page - 1) 
 /** A code path parameter: digits only, so it cannot smuggle anything into a query or a log. */
 export const codeParam = z.strictObject({ code: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字') });
 export const idParam = z.strictObject({ id: z.coerce.number().int().positive('编号应为正整数') });
+
+/**
+ * The `under` filter of a list: rows whose scope key lies below the node with this code. The
+ * node is looked up in the caller's scope, so a node outside it is "not found", not an empty list.
+ */
+export async function underNode(db: Transaction<DB>, column: string, code: string): Promise<RawBuilder<boolean>> {
+  const node = await db.selectFrom('jurisdiction').select('scope_key').where('code', '=', code).executeTakeFirst();
+  if (!node) throw notFound('辖区');
+  return sql<boolean>`starts_with(${sql.ref(column)}, ${node.scope_key})`;
+}
+
+/** A LIKE pattern matching text that contains s (its wildcards taken literally). */
+export const containing = (s: string) => `%${s.replace(/[%_\\]/g, '\\$&')}%`;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AppUserTable, DB } from '../../db/schema.js';
 import { ROLE_CODES, ROLES, type Role } from '../../domain/auth/roles.js';
 import { badRequest, notFound } from '../../http/errors.js';
-import { idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
+import { containing, idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
 import { endSessionsOf } from '../auth/sessions.js';
 import { assertMayAssign, assertRoleSet, newPasswordHash, visibleNode } from './service.js';
 
@@ -66,7 +66,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
         const { q, role: ro, disabled } = req.query;
         let base = db.selectFrom('app_user as u').innerJoin('jurisdiction as j', 'j.code', 'u.jurisdiction_code');
         if (q) {
-          const like = `%${q.replace(/[%_\\]/g, '\\$&')}%`;
+          const like = containing(q);
           base = base.where((eb) => eb.or([eb('u.username', 'like', like), eb('u.display_name', 'like', like)]));
         }
         if (ro) base = base.where(sql<boolean>`${ro} = ANY(u.roles)`);

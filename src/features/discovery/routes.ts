@@ -7,7 +7,7 @@ import { decryptField } from '../../crypto/field.js';
 import { maskPhone } from '../../domain/identifiers/id-number.js';
 import { ACTION_LABEL, STATE_LABEL, allowedActions, transition, type CaseKind, type CaseState } from '../../domain/cases/workflow.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
+import { idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
 import { runDiscovery } from '../../jobs/discovery/run.js';
 import { memberFromReport } from './self-report.js';
 
@@ -71,11 +71,7 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
         let base = db.selectFrom('discovery_case as d').leftJoin('entity as e', 'e.id', 'd.entity_id').leftJoin('self_report as sr', 'sr.id', 'd.self_report_id');
         if (req.query.kind) base = base.where('d.kind', '=', req.query.kind);
         if (req.query.state) base = base.where('d.state', '=', req.query.state);
-        if (req.query.under) {
-          const n = await db.selectFrom('jurisdiction').select('scope_key').where('code', '=', req.query.under).executeTakeFirst();
-          if (!n) throw notFound('辖区');
-          base = base.where(sql<boolean>`starts_with(d.scope_key, ${n.scope_key})`);
-        }
+        if (req.query.under) base = base.where(await underNode(db, 'd.scope_key', req.query.under));
         const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
         const rows = await base
           .leftJoin('jurisdiction as st', 'st.code', 'e.station_code')

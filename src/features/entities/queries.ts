@@ -1,7 +1,7 @@
 import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
-import { notFound } from '../../http/errors.js';
+import { containing, underNode } from '../../http/paging.js';
 
 /** Filters of the entity ledger list, shared by the list and its export. */
 export const entityFilters = {
@@ -34,11 +34,7 @@ type Q = ReturnType<typeof withLatestReport>;
 /** The entity list query with its filters, within the caller's scope (row-level security does the rest). */
 export async function entityQuery(db: Transaction<DB>, f: EntityFilters): Promise<Q> {
   let q = withLatestReport(db);
-  if (f.under) {
-    const n = await db.selectFrom('jurisdiction').select('scope_key').where('code', '=', String(f.under)).executeTakeFirst();
-    if (!n) throw notFound('辖区');
-    q = q.where(sql<boolean>`starts_with(e.scope_key, ${n.scope_key})`);
-  }
+  if (f.under) q = q.where(await underNode(db, 'e.scope_key', String(f.under)));
   if (f.kind) q = q.where('e.kind', '=', f.kind as 'enterprise');
   if (f.status) q = q.where('e.status', '=', f.status as 'active');
   if (f.industry) q = q.where('e.industry_section', '=', String(f.industry));
@@ -48,7 +44,7 @@ export async function entityQuery(db: Transaction<DB>, f: EntityFilters): Promis
   if (f.orgDeclared) q = q.where(sql<boolean>`(coalesce(latest.party_org_form, 0) > 0) = ${f.orgDeclared === 'true'}`);
   if (f.q) {
     const s = String(f.q);
-    q = /^[0-9A-Z]{15,18}$/i.test(s) ? q.where((eb) => eb.or([eb('e.uscc', '=', s.toUpperCase()), eb('e.reg_no', '=', s)])) : q.where('e.name', 'like', `%${s.replace(/[%_\\]/g, '\\$&')}%`);
+    q = /^[0-9A-Z]{15,18}$/i.test(s) ? q.where((eb) => eb.or([eb('e.uscc', '=', s.toUpperCase()), eb('e.reg_no', '=', s)])) : q.where('e.name', 'like', containing(s));
   }
   return q;
 }

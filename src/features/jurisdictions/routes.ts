@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Jurisdiction } from '../../db/schema.js';
 import { STATION_SUFFIX, stationCode, stationParentAllowed } from '../../domain/jurisdiction/codes.js';
 import { notFound } from '../../http/errors.js';
-import { codeParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
+import { codeParam, containing, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
 
 const node = z.object({
   code: z.string(),
@@ -74,12 +74,8 @@ export async function jurisdictionRoutes(app: FastifyInstance): Promise<void> {
       req.scoped(async ({ db }) => {
         const { under, q } = req.query;
         let base = db.selectFrom('jurisdiction as j').innerJoin('jurisdiction as county', 'county.code', 'j.parent_code').where('j.level', '=', 'station');
-        if (under) {
-          const u = await db.selectFrom('jurisdiction').select('scope_key').where('code', '=', under).executeTakeFirst();
-          if (!u) throw notFound('辖区');
-          base = base.where(sql<boolean>`starts_with(j.scope_key, ${u.scope_key})`);
-        }
-        if (q) base = base.where('j.name', 'like', `%${q.replace(/[%_\\]/g, '\\$&')}%`);
+        if (under) base = base.where(await underNode(db, 'j.scope_key', under));
+        if (q) base = base.where('j.name', 'like', containing(q));
         const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
         const rows = await base
           .selectAll('j')

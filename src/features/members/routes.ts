@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { decryptField } from '../../crypto/field.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
-import { offsetOf, pageOf, pageQuery } from '../../http/paging.js';
+import { containing, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { notFound } from '../../http/errors.js';
 
@@ -20,7 +20,7 @@ const filters = {
 
 function memberQuery(db: Transaction<DB>, f: { q?: string; status?: string; confidence?: string; linked?: string }) {
   let q = db.selectFrom('member as m').innerJoin('person as p', 'p.id', 'm.person_id');
-  if (f.q) q = q.where('p.name', 'like', `%${f.q.replace(/[%_\\]/g, '\\$&')}%`);
+  if (f.q) q = q.where('p.name', 'like', containing(f.q));
   if (f.status) q = q.where('m.member_status', '=', f.status as 'normal');
   if (f.confidence) q = q.where('m.confidence', '=', f.confidence as 'confirmed');
   if (f.linked) q = q.where(sql<boolean>`EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id) = ${f.linked === 'true'}`);

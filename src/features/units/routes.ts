@@ -6,7 +6,7 @@ import type { Selectable } from 'kysely';
 import type { BureauUnitTable } from '../../db/schema.js';
 import { LEVEL_LABEL, unitKindAllowed } from '../../domain/jurisdiction/codes.js';
 import { badRequest, notFound } from '../../http/errors.js';
-import { codeParam, idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
+import { codeParam, idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
 
 /**
  * Bureau units: the "小个专"党委 a province/city/county bureau sets up, and the 党建工作指导站
@@ -67,11 +67,7 @@ export async function unitRoutes(app: FastifyInstance): Promise<void> {
         let base = db.selectFrom('bureau_unit as u').innerJoin('jurisdiction as j', 'j.code', 'u.jurisdiction_code');
         if (k) base = base.where('u.kind', '=', k);
         if (status) base = base.where('u.status', '=', status);
-        if (under) {
-          const n = await db.selectFrom('jurisdiction').select('scope_key').where('code', '=', under).executeTakeFirst();
-          if (!n) throw notFound('辖区');
-          base = base.where(sql<boolean>`starts_with(u.scope_key, ${n.scope_key})`);
-        }
+        if (under) base = base.where(await underNode(db, 'u.scope_key', under));
         const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
         const rows = await base.selectAll('u').select('j.name as jurisdiction_name').orderBy('u.scope_key').orderBy('u.id').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
         return { items: rows.map(toUnit), total, page: req.query.page, pageSize: req.query.pageSize };

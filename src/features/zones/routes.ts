@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { notFound, badRequest } from '../../http/errors.js';
-import { idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
+import { containing, idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
 
 const kind = z.enum(['market', 'park', 'building', 'district']);
 const zone = z.object({ id: z.number(), kind, name: z.string(), address: z.string().nullable(), countyCode: z.string(), countyName: z.string(), entities: z.number() });
@@ -20,7 +20,7 @@ export async function zoneRoutes(app: FastifyInstance): Promise<void> {
       req.scoped(async ({ db }) => {
         let base = db.selectFrom('zone as z').innerJoin('jurisdiction as c', 'c.code', 'z.county_code');
         if (req.query.kind) base = base.where('z.kind', '=', req.query.kind);
-        if (req.query.q) base = base.where('z.name', 'like', `%${req.query.q.replace(/[%_\\]/g, '\\$&')}%`);
+        if (req.query.q) base = base.where('z.name', 'like', containing(req.query.q));
         const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
         const rows = await base.select(['z.id', 'z.kind', 'z.name', 'z.address', 'z.county_code', 'c.name as county_name'])
           .select(sql<number>`(SELECT count(*)::int FROM entity_zone ez WHERE ez.zone_id = z.id)`.as('entities'))

@@ -31,6 +31,15 @@ function send(reply: FastifyReply, p: { status: number; title: string; detail?: 
     .send({ type: 'about:blank', status: p.status, title: p.title, detail: p.detail, code: p.code, errors: p.errors });
 }
 
+/** What a unique constraint means to the person filling in the form, and which field to fix. */
+const UNIQUE_MESSAGES: Record<string, FieldError> = {
+  jurisdiction_pkey: { field: 'suffix', message: '该所代码在本县（区）已被使用' },
+  jurisdiction_station_name_uq: { field: 'name', message: '本县（区）已有同名的基层所' },
+  bureau_unit_one_per_node_uq: { field: 'jurisdictionCode', message: '该辖区已有一个在建的同类单位，如需重建请先撤销原单位' },
+  app_user_username_key: { field: 'username', message: '该账号名已被使用' },
+  zone_county_code_name_key: { field: 'name', message: '本县（区）已有同名区域' },
+};
+
 /** Maps every error to problem+json; stack traces and SQL stay in the server log. */
 export function installErrorHandling(app: FastifyInstance, webDist: string | null): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -63,7 +72,10 @@ export function installErrorHandling(app: FastifyInstance, webDist: string | nul
     }
     if (err.statusCode === 429) return send(reply, { status: 429, title: '请求过于频繁', detail: '请稍后再试' });
     const pgCode = (err as unknown as { code?: string }).code;
-    if (pgCode === '23505') return send(reply, { status: 409, title: '数据冲突', detail: '与已有记录重复' });
+    if (pgCode === '23505') {
+      const known = UNIQUE_MESSAGES[(err as unknown as { constraint?: string }).constraint ?? ''];
+      return send(reply, { status: 409, title: '数据冲突', detail: known?.message ?? '与已有记录重复', errors: known ? [known] : undefined });
+    }
     if (pgCode === '23503') return send(reply, { status: 409, title: '数据冲突', detail: '该记录仍被其他数据引用，不能删除或修改' });
     if (pgCode === '42501') return send(reply, { status: 403, title: '无权操作', detail: '目标不在您的辖区内' });
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {

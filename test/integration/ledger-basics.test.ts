@@ -25,7 +25,10 @@ describe.each(BACKENDS)('stations, committees and guidance posts on %s', (backen
     const made = await c.post('/stations', { countyCode: '320102', suffix: '011', name: '新街口市场监管所', servedAreas: ['新街口街道', '华侨路街道'] });
     expect(made.statusCode).toBe(201);
     expect(made.json()).toMatchObject({ code: '320102011', level: 'station', parentCode: '320102' });
-    expect((await c.post('/stations', { countyCode: '320102', suffix: '011', name: '另一个所' })).statusCode).toBe(409);
+    const dup = await c.post('/stations', { countyCode: '320102', suffix: '011', name: '另一个所' });
+    expect(dup.statusCode).toBe(409);
+    expect(dup.json().errors).toEqual([{ field: 'suffix', message: '该所代码在本县（区）已被使用' }]);
+    expect((await c.post('/stations', { countyCode: '320102', suffix: '019', name: '新街口市场监管所' })).json().errors[0].field).toBe('name');
     const list = (await c.get('/stations?q=新街口')).json();
     expect(list.items.map((s: { code: string }) => s.code)).toEqual(['320102011']);
     expect((await c.patch('/stations/320102011', { address: '中山路 1 号' })).json().address).toBe('中山路 1 号');

@@ -69,23 +69,25 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
   r.get('/audit/export', {
     config: { access: 'audit.read' },
     schema: { tags: ['审计'], summary: '导出审计日志（xlsx，最多 10 万条）', querystring: z.strictObject(filters) },
-    handler: (req, reply) =>
-      req.scoped(async ({ db, audit }) => {
+    handler: async (req, reply) => {
+      const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await applyFilters(db.selectFrom('audit_log'), req.query).selectAll().orderBy('id', 'desc').limit(100_000).execute();
         audit({ action: 'audit.export', objectType: 'audit_log', detail: { filters: req.query, rows: rows.length } });
-        return sendXlsx(reply, `审计日志-${new Date().toISOString().slice(0, 10)}.xlsx`, '审计日志', [
-          { header: '序号', width: 8, value: (a) => a.id },
-          { header: '时间', width: 20, value: (a) => a.at },
-          { header: '操作人', value: (a) => a.actor_name },
-          { header: 'IP', value: (a) => a.ip },
-          { header: '操作', width: 20, value: (a) => label(a.action) },
-          { header: '对象类型', value: (a) => (a.object_type ? OBJECT_LABELS[a.object_type] ?? a.object_type : '') },
-          { header: '对象编号', value: (a) => a.object_id },
-          { header: '结果', width: 8, value: (a) => ({ success: '成功', failure: '失败', denied: '拒绝' })[a.outcome] },
-          { header: '详情', width: 60, value: (a) => (a.detail ? JSON.stringify(a.detail) : '') },
-          { header: '哈希', width: 66, value: (a) => a.hash },
-        ], rows);
-      }),
+        return rows;
+      });
+      return sendXlsx(reply, `审计日志-${new Date().toISOString().slice(0, 10)}.xlsx`, '审计日志', [
+        { header: '序号', width: 8, value: (a) => a.id },
+        { header: '时间', width: 20, value: (a) => a.at },
+        { header: '操作人', value: (a) => a.actor_name },
+        { header: 'IP', value: (a) => a.ip },
+        { header: '操作', width: 20, value: (a) => label(a.action) },
+        { header: '对象类型', value: (a) => (a.object_type ? OBJECT_LABELS[a.object_type] ?? a.object_type : '') },
+        { header: '对象编号', value: (a) => a.object_id },
+        { header: '结果', width: 8, value: (a) => ({ success: '成功', failure: '失败', denied: '拒绝' })[a.outcome] },
+        { header: '详情', width: 60, value: (a) => (a.detail ? JSON.stringify(a.detail) : '') },
+        { header: '哈希', width: 66, value: (a) => a.hash },
+      ], rows);
+    },
   });
 
   r.get('/audit/verify', {

@@ -112,35 +112,37 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
   r.get('/entities/export', {
     config: { access: 'data.read' },
     schema: { tags: ['市场主体'], summary: '导出筛选结果（xlsx，最多 20 万行；个人信息按权限脱敏，导出留痕）', querystring: z.strictObject({ ...entityFilters, reveal: z.enum(['true', 'false']).optional() }) },
-    handler: (req, reply) =>
-      req.scoped(async ({ db, audit }) => {
-        const reveal = req.query.reveal === 'true';
-        if (reveal && !req.user!.permissions.has('personal.reveal')) throw forbidden('您没有查看完整个人信息的权限');
+    handler: async (req, reply) => {
+      const reveal = req.query.reveal === 'true';
+      if (reveal && !req.user!.permissions.has('personal.reveal')) throw forbidden('您没有查看完整个人信息的权限');
+      const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await orderEntities(listSelect(await entityQuery(db, req.query as EntityFilters)), req.query.sort)
           .select(sql<string | null>`(SELECT p.id_enc FROM entity_person ep JOIN person p ON p.id = ep.person_id WHERE ep.entity_id = e.id AND ep.role = 'legal_rep' LIMIT 1)`.as('rep_id_enc'))
           .limit(200_000)
           .execute();
         audit({ action: 'entity.export', objectType: 'entity', detail: { filters: req.query, rows: rows.length, revealed: reveal } });
-        const idText = (enc: string | null) => (enc ? (reveal ? decryptField(keys, enc) : maskIdNumber(decryptField(keys, enc))) : '');
-        return sendXlsx(reply, `市场主体台账-${new Date().toISOString().slice(0, 10)}.xlsx`, '市场主体', [
-          { header: '统一社会信用代码', width: 22, value: (e) => e.uscc },
-          { header: '注册号', width: 18, value: (e) => e.reg_no },
-          { header: '名称', width: 36, value: (e) => e.name },
-          { header: '主体类型', width: 14, value: (e) => KIND[e.kind] },
-          { header: '登记状态', width: 10, value: (e) => STATUS[e.status] },
-          { header: '成立日期', width: 12, value: (e) => e.registered_on },
-          { header: '新设（12 个月内）', width: 10, value: (e) => (e.is_new ? '是' : '') },
-          { header: '县区', width: 10, value: (e) => e.county_name },
-          { header: '基层所', width: 18, value: (e) => e.station_name },
-          { header: '行业门类', width: 10, value: (e) => e.industry_section },
-          { header: '从业人数', width: 10, value: (e) => e.employees },
-          { header: '法定代表人/经营者', width: 12, value: (e) => e.legal_rep },
-          { header: '身份证号', width: 22, value: (e) => idText(e.rep_id_enc) },
-          { header: '最近年报年度', width: 10, value: (e) => e.report_year },
-          { header: '年报党员人数', width: 10, value: (e) => e.party_members },
-          { header: '年报党组织', width: 10, value: (e) => (e.party_org_form === null ? '' : ORG_FORM[e.party_org_form]) },
-        ], rows);
-      }),
+        return rows;
+      });
+      const idText = (enc: string | null) => (enc ? (reveal ? decryptField(keys, enc) : maskIdNumber(decryptField(keys, enc))) : '');
+      return sendXlsx(reply, `市场主体台账-${new Date().toISOString().slice(0, 10)}.xlsx`, '市场主体', [
+        { header: '统一社会信用代码', width: 22, value: (e) => e.uscc },
+        { header: '注册号', width: 18, value: (e) => e.reg_no },
+        { header: '名称', width: 36, value: (e) => e.name },
+        { header: '主体类型', width: 14, value: (e) => KIND[e.kind] },
+        { header: '登记状态', width: 10, value: (e) => STATUS[e.status] },
+        { header: '成立日期', width: 12, value: (e) => e.registered_on },
+        { header: '新设（12 个月内）', width: 10, value: (e) => (e.is_new ? '是' : '') },
+        { header: '县区', width: 10, value: (e) => e.county_name },
+        { header: '基层所', width: 18, value: (e) => e.station_name },
+        { header: '行业门类', width: 10, value: (e) => e.industry_section },
+        { header: '从业人数', width: 10, value: (e) => e.employees },
+        { header: '法定代表人/经营者', width: 12, value: (e) => e.legal_rep },
+        { header: '身份证号', width: 22, value: (e) => idText(e.rep_id_enc) },
+        { header: '最近年报年度', width: 10, value: (e) => e.report_year },
+        { header: '年报党员人数', width: 10, value: (e) => e.party_members },
+        { header: '年报党组织', width: 10, value: (e) => (e.party_org_form === null ? '' : ORG_FORM[e.party_org_form]) },
+      ], rows);
+    },
   });
 
   r.get('/entities/:id', {

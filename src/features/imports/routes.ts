@@ -189,13 +189,15 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
   r.get('/imports/:id/errors', {
     config: { access: 'data.write' },
     schema: { tags: ['导入'], summary: '错误报告（xlsx：错误明细 + 待修正数据，后者可改正后重新导入）', params: idParam },
-    handler: (req, reply) =>
-      req.scoped(async ({ db, audit }) => {
+    handler: async (req, reply) => {
+      const { j, rows } = await req.scoped(async ({ db, audit }) => {
         const j = await load(db, req.params.id);
         const rows = await db.selectFrom('import_rejection').selectAll().where('job_id', '=', j.id).orderBy('row_no').limit(1_000_000).execute();
         audit({ action: 'import.error_report', objectType: 'import_job', objectId: j.id, detail: { rows: rows.length } });
-        return sendErrorReport(reply, j, rows, (enc) => JSON.parse(decryptField(app.ctx.keys, enc)) as Record<string, string>);
-      }),
+        return { j, rows };
+      });
+      return sendErrorReport(reply, j, rows, (enc) => JSON.parse(decryptField(app.ctx.keys, enc)) as Record<string, string>);
+    },
   });
 }
 
@@ -208,11 +210,10 @@ async function sendErrorReport(
 ) {
   const raws = rows.filter((r) => r.raw_enc).map((r) => ({ rowNo: r.row_no, raw: decrypt(r.raw_enc!) }));
   const headers = raws.length ? Object.keys(raws[0].raw) : TEMPLATES[j.kind as ImportKind].columns.map((c) => c.header);
-  const stream = await sendXlsx(reply, `导入错误报告-${j.id}.xlsx`, '错误明细', [
+  return sendXlsx(reply, `导入错误报告-${j.id}.xlsx`, '错误明细', [
     { header: '行号', width: 8, value: (r) => r.row_no },
     { header: '列', width: 22, value: (r) => r.col ?? '（整行）' },
     { header: '值', width: 24, value: (r) => r.value },
     { header: '原因', width: 60, value: (r) => r.reason },
   ], rows, [{ name: '待修正数据', headers: ['原行号', ...headers], rows: raws.map((x) => [x.rowNo, ...headers.map((h) => x.raw[h] ?? '')]) }]);
-  return stream;
 }

@@ -115,21 +115,23 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
   r.get('/members/export', {
     config: { access: 'data.read' },
     schema: { tags: ['党员'], summary: '导出党员名册（xlsx，脱敏，导出留痕）', querystring: z.strictObject(filters) },
-    handler: (req, reply) =>
-      req.scoped(async ({ db, audit }) => {
+    handler: async (req, reply) => {
+      const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await memberQuery(db, req.query).orderBy('p.name').limit(200_000).execute();
         audit({ action: 'member.export', objectType: 'member', detail: { filters: req.query, rows: rows.length } });
-        return sendXlsx(reply, `党员名册-${new Date().toISOString().slice(0, 10)}.xlsx`, '党员', [
-          { header: '姓名', value: (m) => m.name },
-          { header: '身份证号', width: 22, value: (m) => masked(m.id_enc, maskIdNumber) },
-          { header: '出生日期', value: (m) => m.birth_date },
-          { header: '党员类别', value: (m) => (m.membership === 'full' ? '正式党员' : m.membership === 'probationary' ? '预备党员' : '') },
-          { header: '入党日期', value: (m) => m.join_date },
-          { header: '组织关系所在党组织', width: 36, value: (m) => m.org_relation },
-          { header: '党员状态', value: (m) => STATUS[m.member_status] },
-          { header: '可信度', value: (m) => CONFIDENCE[m.confidence] },
-          { header: '所在市场主体', width: 40, value: (m) => m.entities.join('、') },
-        ], rows);
-      }),
+        return rows;
+      });
+      return sendXlsx(reply, `党员名册-${new Date().toISOString().slice(0, 10)}.xlsx`, '党员', [
+        { header: '姓名', value: (m) => m.name },
+        { header: '身份证号', width: 22, value: (m) => masked(m.id_enc, maskIdNumber) },
+        { header: '出生日期', value: (m) => m.birth_date },
+        { header: '党员类别', value: (m) => (m.membership === 'full' ? '正式党员' : m.membership === 'probationary' ? '预备党员' : '') },
+        { header: '入党日期', value: (m) => m.join_date },
+        { header: '组织关系所在党组织', width: 36, value: (m) => m.org_relation },
+        { header: '党员状态', value: (m) => STATUS[m.member_status] },
+        { header: '可信度', value: (m) => CONFIDENCE[m.confidence] },
+        { header: '所在市场主体', width: 40, value: (m) => m.entities.join('、') },
+      ], rows);
+    },
   });
 }

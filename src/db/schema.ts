@@ -332,6 +332,125 @@ export interface SelfReportTable {
   created_at: CreatedAt;
 }
 
+export type OrgKind = 'committee' | 'general_branch' | 'branch' | 'joint_branch';
+export type OrgSetupMode = 'standalone' | 'joint' | 'affiliated' | 'industry' | 'station' | 'zone';
+export type OrgStatus = 'preparing' | 'established' | 'dissolved';
+
+export interface PartyOrgTable {
+  id: Generated<number>;
+  body: ColumnType<'party' | 'league', 'party' | 'league' | undefined, 'party' | 'league'>;
+  name: string;
+  kind: OrgKind;
+  setup_mode: OrgSetupMode;
+  affiliated_to: string | null;
+  parent_id: number | null;
+  county_code: string;
+  station_code: string | null;
+  scope_key: string;
+  zone_id: number | null;
+  status: ColumnType<OrgStatus, OrgStatus | undefined, OrgStatus>;
+  founded_on: string | null;
+  dissolved_on: string | null;
+  note: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface PartyOrgEntityTable {
+  org_id: number;
+  entity_id: number;
+  scope_key: string;
+}
+
+export interface PartyOrgMemberTable {
+  id: Generated<number>;
+  org_id: number;
+  person_id: number;
+  member_id: number | null;
+  joined_on: string | null;
+  scope_key: string;
+}
+
+export interface PartyOrgOfficerTable {
+  id: Generated<number>;
+  org_id: number;
+  person_id: number;
+  role: 'secretary' | 'deputy' | 'committee';
+  term_start: string;
+  term_end: string;
+  scope_key: string;
+}
+
+export type ProposalMode = 'standalone' | 'zone' | 'joint' | 'station' | 'affiliated' | 'work';
+
+export interface OrgProposalTable {
+  id: Generated<number>;
+  mode: ProposalMode;
+  org_kind: OrgKind | null;
+  county_code: string;
+  station_code: string | null;
+  scope_key: string;
+  zone_id: number | null;
+  full_members: number;
+  members: number;
+  units: number;
+  explanation: string;
+  suggested_name: string;
+  signature: string;
+  state: ColumnType<'open' | 'accepted' | 'rejected', 'open' | 'accepted' | 'rejected' | undefined, 'open' | 'accepted' | 'rejected'>;
+  reason: string | null;
+  org_id: number | null;
+  decided_by: number | null;
+  decided_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export interface OrgProposalEntityTable {
+  proposal_id: number;
+  entity_id: number;
+  full_members: number;
+  members: number;
+  scope_key: string;
+}
+
+export interface WorkTaskTable {
+  id: Generated<number>;
+  kind: 'assign_instructor' | 'find_members';
+  entity_id: number;
+  proposal_id: number | null;
+  state: ColumnType<'open' | 'done', 'open' | 'done' | undefined, 'open' | 'done'>;
+  scope_key: string;
+  created_at: CreatedAt;
+}
+
+export interface EntityCoverageTable {
+  entity_id: number;
+  scope_key: string;
+  kind: string;
+  industry: string;
+  reg_month: string;
+  zone_ids: number[];
+  zone_kinds: string[];
+  operating: boolean;
+  with_members: boolean;
+  own_org: boolean;
+  any_org: boolean;
+  work: boolean;
+}
+
+export interface CoverageTallyTable {
+  scope_key: string;
+  dim: 'all' | 'kind' | 'industry' | 'reg_month' | 'zone_kind' | 'zone';
+  value: string;
+  operating: number;
+  with_members: number;
+  own_org: number;
+  any_org: number;
+  work: number;
+  members_own_org: number;
+  members_any_org: number;
+}
+
 export interface DB {
   jurisdiction: JurisdictionTable;
   bureau_unit: BureauUnitTable;
@@ -358,6 +477,15 @@ export interface DB {
   case_event: CaseEventTable;
   discovery_run: DiscoveryRunTable;
   self_report: SelfReportTable;
+  party_org: PartyOrgTable;
+  party_org_entity: PartyOrgEntityTable;
+  party_org_member: PartyOrgMemberTable;
+  party_org_officer: PartyOrgOfficerTable;
+  org_proposal: OrgProposalTable;
+  org_proposal_entity: OrgProposalEntityTable;
+  work_task: WorkTaskTable;
+  entity_coverage: EntityCoverageTable;
+  coverage_tally: CoverageTallyTable;
 }
 
 export type AppUser = Selectable<AppUserTable>;

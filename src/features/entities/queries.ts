@@ -2,6 +2,7 @@ import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { containing, underNode } from '../../http/paging.js';
+import { COVERAGE_FILTERS, type CoverageFilter } from '../../domain/coverage/coverage.js';
 
 /** Filters of the entity ledger list, shared by the list and its export. */
 export const entityFilters = {
@@ -13,6 +14,7 @@ export const entityFilters = {
   isNew: z.enum(['true', 'false']).optional(),
   partyDeclared: z.enum(['true', 'false']).optional(),
   orgDeclared: z.enum(['true', 'false']).optional(),
+  coverage: z.enum(Object.keys(COVERAGE_FILTERS) as [CoverageFilter, ...CoverageFilter[]]).optional(),
   q: z.string().trim().max(60).optional(),
   sort: z.enum(['registeredOn', '-registeredOn', 'name', '-name', 'employees', '-employees']).default('-registeredOn'),
 };
@@ -20,6 +22,18 @@ export type EntityFilters = { [K in keyof typeof entityFilters]?: string | numbe
 
 /** Registered within the last 12 months: the priority targets. */
 export const IS_NEW = sql<boolean>`(e.registered_on >= current_date - interval '12 months')`;
+
+/** The entities behind a coverage figure (the figures count operating entities only). */
+const onCoverage = (cond: string) => sql<boolean>`EXISTS (SELECT 1 FROM entity_coverage c WHERE c.entity_id = e.id AND c.operating AND ${sql.raw(cond)})`;
+const COVERAGE_WHERE: Record<CoverageFilter, ReturnType<typeof onCoverage>> = {
+  operating: onCoverage('true'),
+  with_members: onCoverage('c.with_members'),
+  own_org: onCoverage('c.own_org'),
+  any_org: onCoverage('c.any_org'),
+  work: onCoverage('c.work'),
+  members_no_org: onCoverage('c.with_members AND NOT c.any_org'),
+  no_work: onCoverage('NOT c.work'),
+};
 
 /** Entities with their latest annual report alongside. */
 const withLatestReport = (db: Transaction<DB>) =>
@@ -42,6 +56,7 @@ export async function entityQuery(db: Transaction<DB>, f: EntityFilters): Promis
   if (f.isNew) q = q.where(f.isNew === 'true' ? IS_NEW : sql<boolean>`NOT coalesce(${IS_NEW}, false)`);
   if (f.partyDeclared) q = q.where(sql<boolean>`(coalesce(latest.party_members, 0) > 0) = ${f.partyDeclared === 'true'}`);
   if (f.orgDeclared) q = q.where(sql<boolean>`(coalesce(latest.party_org_form, 0) > 0) = ${f.orgDeclared === 'true'}`);
+  if (f.coverage) q = q.where(COVERAGE_WHERE[f.coverage as CoverageFilter]);
   if (f.q) {
     const s = String(f.q);
     q = /^[0-9A-Z]{15,18}$/i.test(s) ? q.where((eb) => eb.or([eb('e.uscc', '=', s.toUpperCase()), eb('e.reg_no', '=', s)])) : q.where('e.name', 'like', containing(s));

@@ -1,0 +1,47 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { coverageRates, emptyTally, type Tally } from '../../domain/coverage/coverage.js';
+
+const SUMS = sql`sum(t.operating)::int AS operating, sum(t.with_members)::int AS with_members, sum(t.own_org)::int AS own_org,
+  sum(t.any_org)::int AS any_org, sum(t.work)::int AS work, sum(t.members_own_org)::int AS members_own_org, sum(t.members_any_org)::int AS members_any_org`;
+
+type SumRow = { operating: number | null; with_members: number | null; own_org: number | null; any_org: number | null; work: number | null; members_own_org: number | null; members_any_org: number | null };
+
+export const toTally = (r: SumRow | undefined): Tally =>
+  r ? { operating: r.operating ?? 0, withMembers: r.with_members ?? 0, ownOrg: r.own_org ?? 0, anyOrg: r.any_org ?? 0, work: r.work ?? 0, membersOwnOrg: r.members_own_org ?? 0, membersAnyOrg: r.members_any_org ?? 0 } : emptyTally();
+
+export const withRates = (t: Tally) => ({ ...t, ...coverageRates(t) });
+
+/** Rows of a scope-key subtree: a range on the (dim, scope_key) index, so the nation's sum reads one row per station. */
+const under = (key: string) => sql`t.scope_key >= ${key} AND t.scope_key < ${`${key}~`}`;
+
+/** The tally of one dimension under a scope key, by value. */
+export async function tallyBy(db: Transaction<DB> | Kysely<DB>, scopeKey: string, dim: string): Promise<Map<string, Tally>> {
+  const { rows } = await sql<SumRow & { value: string }>`SELECT t.value, ${SUMS} FROM coverage_tally t WHERE t.dim = ${dim} AND ${under(scopeKey)} GROUP BY t.value`.execute(db);
+  return new Map(rows.map((r) => [r.value, toTally(r)]));
+}
+
+export async function tallyUnder(db: Transaction<DB> | Kysely<DB>, scopeKey: string): Promise<Tally> {
+  return (await tallyBy(db, scopeKey, 'all')).get('') ?? emptyTally();
+}
+
+/** The node's children, each with its tally, and what hangs on the node itself (not yet under a child). */
+export async function childTallies(db: Transaction<DB>, node: { code: string; scope_key: string }) {
+  const { rows } = await sql<SumRow & { code: string; name: string; level: string }>`
+    SELECT j.code, j.name, j.level, ${SUMS}
+    FROM jurisdiction j LEFT JOIN coverage_tally t ON t.dim = 'all' AND t.scope_key >= j.scope_key AND t.scope_key < j.scope_key || '~'
+    WHERE j.parent_code = ${node.code}
+    GROUP BY j.code, j.name, j.level ORDER BY j.code`.execute(db);
+  const { rows: own } = await sql<SumRow>`SELECT ${SUMS} FROM coverage_tally t WHERE t.dim = 'all' AND t.scope_key = ${node.scope_key}`.execute(db);
+  return { children: rows.map((r) => ({ code: r.code, name: r.name, level: r.level, ...withRates(toTally(r)) })), own: toTally(own[0]) };
+}
+
+/** The same figure straight from the ledger, with no tally: what the incremental upkeep must always equal. */
+export async function recomputeTally(db: Kysely<DB>, scopeKey: string): Promise<Tally> {
+  const { rows } = await sql<SumRow>`
+    SELECT count(*)::int AS operating, count(*) FILTER (WHERE with_members)::int AS with_members, count(*) FILTER (WHERE own_org)::int AS own_org,
+      count(*) FILTER (WHERE any_org)::int AS any_org, count(*) FILTER (WHERE work)::int AS work,
+      count(*) FILTER (WHERE with_members AND own_org)::int AS members_own_org, count(*) FILTER (WHERE with_members AND any_org)::int AS members_any_org
+    FROM entity_coverage_facts WHERE operating AND starts_with(scope_key, ${scopeKey})`.execute(db);
+  return toTally(rows[0]);
+}

@@ -1,0 +1,89 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { SECTIONS } from '../../domain/ledger/industry.js';
+import { notFound } from '../../http/errors.js';
+import { childTallies, tallyBy, withRates } from './queries.js';
+import { emptyTally, type Tally } from '../../domain/coverage/coverage.js';
+
+const figures = z.object({
+  operating: z.number(), withMembers: z.number(), ownOrg: z.number(), anyOrg: z.number(), work: z.number(), membersOwnOrg: z.number(), membersAnyOrg: z.number(),
+  orgCoverage: z.number().nullable(), standaloneRate: z.number().nullable(), workCoverage: z.number().nullable(),
+  orgCoverageWithMembers: z.number().nullable(), standaloneRateWithMembers: z.number().nullable(),
+});
+const split = z.array(figures.extend({ value: z.string(), label: z.string() }));
+
+const KIND: Record<string, string> = { enterprise: '企业', individual: '个体工商户', cooperative: '农民专业合作社' };
+const ZONE_KIND: Record<string, string> = { market: '专业市场', park: '园区', building: '楼宇', district: '商圈' };
+
+/** 新设 = registered in the current calendar month or the 11 before it (the tally keeps months). */
+export function newSince(today = new Date()): string {
+  const d = new Date(today.getFullYear(), today.getMonth() - 11, 1);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
+}
+
+function plus(a: Tally, b: Tally): Tally {
+  const t = emptyTally();
+  for (const k of Object.keys(t) as (keyof Tally)[]) t[k] = a[k] + b[k];
+  return t;
+}
+
+/** The two coverages for any node of the user's subtree: its figures, its children, and the splits. */
+export async function coverageRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get('/coverage', {
+    config: { access: 'data.read' },
+    schema: {
+      tags: ['两个覆盖'],
+      summary: '两个覆盖：本级数字、下级对比、按主体类型/行业/区域类型/新设拆分',
+      querystring: z.strictObject({ under: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional() }),
+      response: {
+        200: z.object({
+          node: z.object({ code: z.string(), name: z.string(), level: z.string() }),
+          total: figures,
+          unassigned: figures,
+          children: z.array(figures.extend({ code: z.string(), name: z.string(), level: z.string() })),
+          splits: z.object({ kind: split, industry: split, zoneKind: split, newness: split, zones: split }),
+        }),
+      },
+    },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const code = req.query.under ?? req.user!.jurisdictionCode;
+        const node = await db.selectFrom('jurisdiction').select(['code', 'name', 'level', 'scope_key']).where('code', '=', code).where('scope_key', 'like', `${req.user!.scopeKey}%`).executeTakeFirst();
+        if (!node) throw notFound('辖区');
+        const key = node.scope_key;
+        // One transaction is one connection: the queries run one after another anyway.
+        const tallies: Map<string, Tally>[] = [];
+        for (const d of ['all', 'kind', 'industry', 'zone_kind', 'reg_month', 'zone']) tallies.push(await tallyBy(db, key, d));
+        const [all, kind, industry, zoneKind, months, zones] = tallies;
+        const tree = await childTallies(db, node);
+        const since = newSince();
+        let fresh = emptyTally();
+        let old = emptyTally();
+        for (const [month, t] of months) month && month >= since ? (fresh = plus(fresh, t)) : (old = plus(old, t));
+        const zoneIds = [...zones.keys()].map(Number);
+        const zoneNames = zoneIds.length ? await db.selectFrom('zone').select(['id', 'name']).where('id', 'in', zoneIds).execute() : [];
+        const nameOf = new Map(zoneNames.map((z) => [String(z.id), z.name]));
+        const rows = (m: Map<string, Tally>, label: (v: string) => string) =>
+          [...m].map(([value, t]) => ({ value, label: label(value), ...withRates(t) })).sort((a, b) => b.operating - a.operating);
+        return {
+          node: { code: node.code, name: node.name, level: node.level },
+          total: withRates(all.get('') ?? emptyTally()),
+          unassigned: withRates(tree.own),
+          children: tree.children,
+          splits: {
+            kind: rows(kind, (v) => KIND[v] ?? v),
+            industry: rows(industry, (v) => (v ? `${v} ${SECTIONS.find((x) => x.code === v)?.label ?? ''}`.trim() : '未填行业')),
+            zoneKind: rows(zoneKind, (v) => ZONE_KIND[v] ?? v),
+            newness: [
+              { value: 'new', label: '新设（近 12 个月）', ...withRates(fresh) },
+              { value: 'established', label: '存量', ...withRates(old) },
+            ],
+            zones: rows(zones, (v) => nameOf.get(v) ?? `区域 ${v}`).slice(0, 30),
+          },
+        };
+      }),
+  });
+}

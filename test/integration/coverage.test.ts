@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { addToTally, coverageFlags, emptyTally, type EntityFacts, type Tally } from '../../src/domain/coverage/coverage.js';
+import { recomputeTally, tallyBy, tallyUnder } from '../../src/features/coverage/queries.js';
+import { BACKENDS } from '../helpers/db.js';
+import { testApp, type TestApp } from '../helpers/app.js';
+
+const STATIONS = ['320102001', '320102002', '320104001'];
+const SCOPES = ['', '32', '3201', '320102', '320104', ...STATIONS];
+
+type Op =
+  | { op: 'entity'; station: number; kind: number; active: boolean; month: number }
+  | { op: 'status'; pick: number; active: boolean }
+  | { op: 'move'; pick: number; station: number }
+  | { op: 'zone'; pick: number; zone: number; add: boolean }
+  | { op: 'liaison'; pick: number; add: boolean }
+  | { op: 'report'; pick: number; members: number }
+  | { op: 'link'; pick: number; add: boolean }
+  | { op: 'org'; picks: number[]; mode: number; status: number }
+  | { op: 'orgStatus'; pick: number; status: number }
+  | { op: 'orgDrop'; pick: number; entity: number }
+  | { op: 'delete'; pick: number };
+
+const nat = fc.nat({ max: 1000 });
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { arbitrary: fc.record({ op: fc.constant('entity' as const), station: fc.nat({ max: 3 }), kind: fc.nat({ max: 2 }), active: fc.boolean(), month: fc.nat({ max: 30 }) }), weight: 6 },
+  fc.record({ op: fc.constant('status' as const), pick: nat, active: fc.boolean() }),
+  fc.record({ op: fc.constant('move' as const), pick: nat, station: fc.nat({ max: 3 }) }),
+  fc.record({ op: fc.constant('zone' as const), pick: nat, zone: fc.nat({ max: 2 }), add: fc.boolean() }),
+  fc.record({ op: fc.constant('liaison' as const), pick: nat, add: fc.boolean() }),
+  fc.record({ op: fc.constant('report' as const), pick: nat, members: fc.nat({ max: 3 }) }),
+  fc.record({ op: fc.constant('link' as const), pick: nat, add: fc.boolean() }),
+  fc.record({ op: fc.constant('org' as const), picks: fc.array(nat, { minLength: 1, maxLength: 3 }), mode: fc.nat({ max: 2 }), status: fc.nat({ max: 2 }) }),
+  fc.record({ op: fc.constant('orgStatus' as const), pick: nat, status: fc.nat({ max: 2 }) }),
+  fc.record({ op: fc.constant('orgDrop' as const), pick: nat, entity: nat }),
+  fc.record({ op: fc.constant('delete' as const), pick: nat }),
+);
+
+const ORG_STATUS = ['preparing', 'established', 'dissolved'] as const;
+const MODES = ['standalone', 'joint', 'zone'] as const;
+
+describe.each(BACKENDS)('the two coverages on %s', (backend) => {
+  let t: TestApp;
+  let seq = 0;
+  const zones: number[] = [];
+
+  beforeAll(async () => {
+    t = await testApp(backend);
+    for (const code of STATIONS) {
+      await t.db.insertInto('jurisdiction').values({ code, parent_code: code.slice(0, 6), level: 'station', name: `第${code.slice(-1)}所`, scope_key: code }).execute();
+    }
+    for (const [i, kind] of (['building', 'market', 'park'] as const).entries()) {
+      zones.push((await t.db.insertInto('zone').values({ kind, name: `区域${i}`, county_code: '320102', scope_key: '320102' }).returning('id').executeTakeFirstOrThrow()).id);
+    }
+  });
+  afterAll(() => t?.close());
+
+  const ids = async (table: 'entity' | 'party_org') => (await t.db.selectFrom(table).select('id').orderBy('id').execute()).map((r) => r.id);
+  const pickOf = (list: number[], n: number) => (list.length ? list[n % list.length] : null);
+
+  async function personFor(entityId: number, role: 'liaison' | 'employee') {
+    const p = await t.db.insertInto('person').values({ name: `人${++seq}` }).returning('id').executeTakeFirstOrThrow();
+    const e = await t.db.selectFrom('entity').select('scope_key').where('id', '=', entityId).executeTakeFirstOrThrow();
+    return t.db.insertInto('entity_person').values({ entity_id: entityId, person_id: p.id, role, scope_key: e.scope_key }).returning(['id', 'person_id', 'scope_key']).executeTakeFirstOrThrow();
+  }
+
+  async function apply(o: Op) {
+    const entities = await ids('entity');
+    const e = 'pick' in o ? pickOf(entities, o.pick) : null;
+    const station = (n: number) => (n < STATIONS.length ? { station_code: STATIONS[n], scope_key: STATIONS[n], county_code: STATIONS[n].slice(0, 6) } : { station_code: null, scope_key: '320102', county_code: '320102' });
+    switch (o.op) {
+      case 'entity': {
+        const month = new Date(2024, o.month, 15);
+        await t.db.insertInto('entity').values({ kind: (['enterprise', 'individual', 'cooperative'] as const)[o.kind], reg_no: String(100000000000000 + ++seq), name: `主体${seq}`, status: o.active ? 'active' : 'deregistered', registered_on: month.toISOString().slice(0, 10), industry_section: 'ABF'[o.kind], ...station(o.station) }).execute();
+        return;
+      }
+      case 'status':
+        if (e) await t.db.updateTable('entity').set({ status: o.active ? 'active' : 'revoked' }).where('id', '=', e).execute();
+        return;
+      case 'move':
+        if (e) await t.db.updateTable('entity').set(station(o.station)).where('id', '=', e).execute();
+        return;
+      case 'zone':
+        if (!e) return;
+        if (o.add) await t.db.insertInto('entity_zone').values({ entity_id: e, zone_id: zones[o.zone], scope_key: '320102' }).onConflict((c) => c.doNothing()).execute();
+        else await t.db.deleteFrom('entity_zone').where('entity_id', '=', e).where('zone_id', '=', zones[o.zone]).execute();
+        return;
+      case 'liaison':
+        if (!e) return;
+        if (o.add) await personFor(e, 'liaison');
+        else await t.db.deleteFrom('entity_person').where('entity_id', '=', e).where('role', '=', 'liaison').execute();
+        return;
+      case 'report':
+        if (e) {
+          await t.db.insertInto('annual_report').values({ entity_id: e, year: 2025, scope_key: '320102', filing_status: 'filed', filed_on: null, employees: null, party_members: o.members, party_org_form: null, party_org_way: null, party_org_set_on: null, rep_is_member: null, rep_is_secretary: null })
+            .onConflict((c) => c.columns(['entity_id', 'year']).doUpdateSet({ party_members: o.members })).execute();
+        }
+        return;
+      case 'link': {
+        if (!e) return;
+        if (!o.add) return void (await t.db.deleteFrom('member_link').where('entity_id', '=', e).execute());
+        const role = await personFor(e, 'employee');
+        const m = await t.db.insertInto('member').values({ person_id: role.person_id, scope_key: '320102' }).returning('id').executeTakeFirstOrThrow();
+        await t.db.insertInto('member_link').values({ member_id: m.id, entity_person_id: role.id, entity_id: e, method: 'exact', score: 99, levels: null, scope_key: role.scope_key }).execute();
+        return;
+      }
+      case 'org': {
+        const covered = [...new Set(o.picks.map((p) => pickOf(entities, p)).filter((x): x is number => x !== null))];
+        if (!covered.length) return;
+        const status = ORG_STATUS[o.status];
+        const org = await t.db.insertInto('party_org').values({
+          name: `党组织${++seq}`, kind: 'branch', setup_mode: MODES[o.mode], county_code: '320102', scope_key: '320102', status,
+          founded_on: status === 'preparing' ? null : '2024-01-01', dissolved_on: status === 'dissolved' ? '2025-01-01' : null,
+        }).returning('id').executeTakeFirstOrThrow();
+        await t.db.insertInto('party_org_entity').values(covered.map((entity_id) => ({ org_id: org.id, entity_id, scope_key: '320102' }))).execute();
+        return;
+      }
+      case 'orgStatus': {
+        const org = pickOf(await ids('party_org'), o.pick);
+        const status = ORG_STATUS[o.status];
+        if (org) await t.db.updateTable('party_org').set({ status, founded_on: '2024-01-01', dissolved_on: status === 'dissolved' ? '2025-01-01' : null }).where('id', '=', org).execute();
+        return;
+      }
+      case 'orgDrop': {
+        const org = pickOf(await ids('party_org'), o.pick);
+        if (org) await t.db.deleteFrom('party_org_entity').where('org_id', '=', org).where('entity_id', '=', pickOf(entities, o.entity) ?? 0).execute();
+        return;
+      }
+      case 'delete':
+        if (e) {
+          await t.db.deleteFrom('member_link').where('entity_id', '=', e).execute();
+          await t.db.deleteFrom('entity').where('id', '=', e).execute();
+        }
+        return;
+    }
+  }
+
+  /** The figures computed in TypeScript from the raw ledger rows, through the domain definitions. */
+  async function oracle(scope: string): Promise<Tally> {
+    const { rows } = await sql<{ id: number; status: EntityFacts['status']; linked: number; declared: number | null; liaison: boolean; orgs: EntityFacts['orgs'] }>`
+      SELECT e.id, e.status,
+        (SELECT count(*)::int FROM member_link l WHERE l.entity_id = e.id) AS linked,
+        (SELECT a.party_members FROM annual_report a WHERE a.entity_id = e.id ORDER BY a.year DESC LIMIT 1) AS declared,
+        EXISTS (SELECT 1 FROM entity_person p WHERE p.entity_id = e.id AND p.role = 'liaison') AS liaison,
+        coalesce((SELECT json_agg(json_build_object('body', o.body, 'setupMode', o.setup_mode, 'status', o.status)) FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id WHERE pe.entity_id = e.id), '[]') AS orgs
+      FROM entity e WHERE starts_with(e.scope_key, ${scope})`.execute(t.db);
+    return rows.reduce((acc, r) => addToTally(acc, coverageFlags({ status: r.status, linkedMembers: r.linked, declaredMembers: r.declared ?? 0, liaison: r.liaison, orgs: r.orgs })), emptyTally());
+  }
+
+  async function expectConsistent() {
+    for (const scope of SCOPES) {
+      const kept = await tallyUnder(t.db, scope);
+      expect(kept, `scope ${scope || '全国'}`).toEqual(await recomputeTally(t.db, scope));
+      expect(kept).toEqual(await oracle(scope));
+    }
+    // Every split adds up to the total (each entity has one kind, one industry, one month).
+    for (const dim of ['kind', 'industry', 'reg_month']) {
+      const parts = [...(await tallyBy(t.db, '', dim)).values()].reduce((a, b) => ({ ...a, operating: a.operating + b.operating, anyOrg: a.anyOrg + b.anyOrg }), emptyTally());
+      const total = await tallyUnder(t.db, '');
+      expect([parts.operating, parts.anyOrg]).toEqual([total.operating, total.anyOrg]);
+    }
+  }
+
+  it('equals a full recompute and the domain definitions after random change sequences', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 25 }), async (ops) => {
+        for (const o of ops) await apply(o);
+        await expectConsistent();
+      }),
+      { numRuns: 12, seed: 20261127 },
+    );
+    const total = await tallyUnder(t.db, '');
+    expect(total.operating).toBeGreaterThan(10);
+    expect(total.anyOrg).toBeGreaterThan(0);
+  });
+
+  it('a rebuild from scratch gives the very same tallies', async () => {
+    const before = await t.db.selectFrom('coverage_tally').selectAll().where((eb) => eb.or([eb('operating', '<>', 0), eb('with_members', '<>', 0), eb('work', '<>', 0)])).orderBy('dim').orderBy('scope_key').orderBy('value').execute();
+    await sql`SELECT xgz_coverage_rebuild()`.execute(t.db);
+    const after = await t.db.selectFrom('coverage_tally').selectAll().orderBy('dim').orderBy('scope_key').orderBy('value').execute();
+    expect(after).toEqual(before);
+  });
+});

@@ -27,6 +27,8 @@ import { importRoutes } from './features/imports/routes.js';
 import { discoveryRoutes } from './features/discovery/routes.js';
 import { selfReportRoutes } from './features/discovery/self-report.js';
 import { memberRoutes } from './features/members/routes.js';
+import { orgRoutes } from './features/orgs/routes.js';
+import { proposalRoutes } from './features/orgs/proposals.js';
 import { coverageRoutes } from './features/coverage/routes.js';
 import { ImportRunner } from './jobs/import/runner.js';
 
@@ -35,7 +37,7 @@ z.config(z.locales.zhCN());
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
 /** Feature route plugins, mounted under /api/v1. A new capability adds its plugin here. */
-const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, zoneRoutes, importRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, coverageRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
+const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, zoneRoutes, importRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, orgRoutes, proposalRoutes, coverageRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
 
 export type BuildOptions = { logStream?: DestinationStream; webDist?: string | null };
 

@@ -38,6 +38,9 @@ const UNIQUE_MESSAGES: Record<string, FieldError> = {
   bureau_unit_one_per_node_uq: { field: 'jurisdictionCode', message: '该辖区已有一个在建的同类单位，如需重建请先撤销原单位' },
   app_user_username_key: { field: 'username', message: '该账号名已被使用' },
   zone_county_code_name_key: { field: 'name', message: '本县（区）已有同名区域' },
+  party_org_name_uq: { field: 'name', message: '本县（区）已有同名的党组织' },
+  party_org_member_uq: { field: 'memberId', message: '此人已登记在该组织' },
+  party_org_member_relation_uq: { field: 'memberId', message: '该党员的组织关系已在另一个党组织，请先办理组织关系转接' },
 };
 
 /** Maps every error to problem+json; stack traces and SQL stay in the server log. */

@@ -282,6 +282,14 @@ CREATE TRIGGER party_org_coverage AFTER UPDATE ON party_org REFERENCING OLD TABL
 
 SELECT xgz_coverage_rebuild();
 
+-- People an organization in scope registers (Youth League members among them) are visible too.
+CREATE OR REPLACE FUNCTION xgz_person_visible(pid bigint) RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (SELECT 1 FROM entity_person ep WHERE ep.person_id = pid AND xgz_in_scope(ep.scope_key))
+      OR EXISTS (SELECT 1 FROM member m WHERE m.person_id = pid AND xgz_member_visible(m.id, m.scope_key))
+      OR EXISTS (SELECT 1 FROM party_org_member om WHERE om.person_id = pid AND xgz_in_scope(om.scope_key))
+$$;
+CREATE INDEX party_org_member_person_idx ON party_org_member (person_id);
+
 GRANT SELECT, INSERT, UPDATE, DELETE ON party_org, party_org_entity, party_org_member, party_org_officer, org_proposal, org_proposal_entity, work_task TO xgz_app;
 GRANT SELECT ON entity_coverage, coverage_tally TO xgz_app;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO xgz_app;

@@ -112,7 +112,7 @@ function zoneProposals(joint: Candidate[], placed: Set<number>, s: RuleSettings)
       const groups = packPool(z.entities.filter((c) => !placed.has(c.entityId)), capsOf(s));
       groups.forEach((g, i) => {
         markPlaced(g, placed);
-        const where = `同一${ZONE_KIND_LABEL[z.kind]} ${z.name}，${g.items.length} 家单位，${memberPhrase(g)}`;
+        const where = `同一${ZONE_KIND_LABEL[z.kind]} ${z.name}，${g.items.length} 家单位，正式党员 ${g.full} 名`;
         const place = { countyCode: z.countyCode, stationCode: commonStation(g), zoneId: z.id };
         out.push(groupProposal('zone', g, place, where, `${z.name}联合党支部${ordinal(i, groups.length)}`));
       });
@@ -149,14 +149,14 @@ function stationProposals(joint: Candidate[], placed: Set<number>, s: RuleSettin
       const groups = packPool(pool.filter((c) => c.kind === 'individual'), capsOf(s));
       groups.forEach((g, i) => {
         markPlaced(g, placed);
-        const where = `同一基层所 ${label.name}，个体工商户 ${g.items.length} 家，${memberPhrase(g)}`;
+        const where = `同一基层所 ${label.name}，个体工商户 ${g.items.length} 家，正式党员 ${g.full} 名`;
         out.push(groupProposal('station', g, place, where, `${label.name}个体工商户联合党支部${ordinal(i, groups.length)}`));
       });
     }
     const groups = packPool(pool.filter((c) => !placed.has(c.entityId)), capsOf(s));
     groups.forEach((g, i) => {
       markPlaced(g, placed);
-      const where = `${label.where}，${g.items.length} 家单位，${memberPhrase(g)}`;
+      const where = `${label.where}，${g.items.length} 家单位，正式党员 ${g.full} 名`;
       out.push(groupProposal('joint', g, place, where, `${label.name}辖区联合党支部${ordinal(i, groups.length)}`));
     });
   }
@@ -278,7 +278,7 @@ function standaloneProposal(c: Candidate, s: RuleSettings): Proposal {
 }
 
 function affiliatedProposal(c: Candidate, s: RuleSettings): Proposal {
-  const why = `${memberPhrase({ items: [c], full: c.fullMembers })}，不足 ${s.standaloneMinFullMembers} 名且就近无法组成联合党支部`;
+  const why = `${memberPhrase(c)}，不足 ${s.standaloneMinFullMembers} 名且就近无法组成联合党支部`;
   return {
     ...single('affiliated', c, null),
     explanation: `${why}，${AFFILIATED_TARGET}（也可挂靠行业协会、商会、个私协会或产业链龙头企业党组织）`,
@@ -324,9 +324,10 @@ function groupProposal(mode: ProposalMode, g: Group, place: Place, explanation: 
   return { mode, orgKind: 'joint_branch', ...place, entityIds, fullMembers: g.full, members, explanation, suggestedName };
 }
 
-function memberPhrase(g: Group): string {
-  const probationary = g.items.reduce((n, c) => n + c.members, 0) - g.full;
-  return `正式党员 ${g.full} 名${probationary > 0 ? `，预备党员 ${probationary} 名` : ''}`;
+/** Names the probationary members too: they explain why a unit without full members is listed. */
+function memberPhrase(c: Candidate): string {
+  const probationary = c.members - c.fullMembers;
+  return `正式党员 ${c.fullMembers} 名${probationary > 0 ? `，预备党员 ${probationary} 名` : ''}`;
 }
 
 function markPlaced(g: Group, placed: Set<number>): void {

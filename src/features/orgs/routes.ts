@@ -1,0 +1,364 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql, type Transaction } from 'kysely';
+import { z } from 'zod';
+import type { DB } from '../../db/schema.js';
+import { ORG_KIND_LABEL, OFFICER_ROLE_LABEL, SETUP_MODE_LABEL, termDue, termEnd, addMonths } from '../../domain/orgs/rules.js';
+import { badRequest, conflict, notFound } from '../../http/errors.js';
+import { containing, idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { sendXlsx } from '../../http/xlsx.js';
+import { parseIdNumber } from '../../domain/identifiers/id-number.js';
+import { upsertIdentified } from '../persons/store.js';
+import { findingsOf, fullMembersOf, loadOrg, orgPlace, refuseOn } from './queries.js';
+
+const KINDS = ['committee', 'general_branch', 'branch', 'joint_branch'] as const;
+const MODES = ['standalone', 'joint', 'affiliated', 'industry', 'station', 'zone'] as const;
+const STATUSES = ['preparing', 'established', 'dissolved'] as const;
+export const ORG_STATUS_LABEL = { preparing: '筹建', established: '已建', dissolved: '撤销' } as const;
+const BODY_LABEL = { party: '党组织', league: '团组织' } as const;
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+
+const filters = {
+  under: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional(),
+  body: z.enum(['party', 'league']).optional(),
+  kind: z.enum(KINDS).optional(),
+  setupMode: z.enum(MODES).optional(),
+  status: z.enum(STATUSES).optional(),
+  q: z.string().trim().max(40).optional(),
+};
+type Filters = { under?: string; body?: string; kind?: string; setupMode?: string; status?: string; q?: string };
+
+const listItem = z.object({
+  id: z.number(), body: z.string(), name: z.string(), kind: z.string(), kindLabel: z.string(), setupMode: z.string(), setupModeLabel: z.string(),
+  status: z.string(), statusLabel: z.string(), foundedOn: z.string().nullable(), countyName: z.string(), stationName: z.string().nullable(),
+  units: z.number(), members: z.number(), secretary: z.string().nullable(), termEnd: z.string().nullable(),
+});
+
+const orgBody = z.strictObject({
+  body: z.enum(['party', 'league']).default('party'),
+  name: z.string().trim().min(2, '名称至少 2 个字').max(60),
+  kind: z.enum(KINDS),
+  setupMode: z.enum(MODES),
+  placeCode: z.string().regex(/^\d{6,9}$/, '所属县（区）或基层所代码应为 6 或 9 位数字'),
+  affiliatedTo: z.string().trim().max(60).optional(),
+  parentId: z.number().int().positive().optional(),
+  zoneId: z.number().int().positive().optional(),
+  status: z.enum(['preparing', 'established']).default('preparing'),
+  foundedOn: date.optional(),
+  note: z.string().trim().max(500).optional(),
+  entityIds: z.array(z.number().int().positive()).max(200).default([]),
+});
+
+const orgPatch = z.strictObject({
+  name: z.string().trim().min(2).max(60).optional(),
+  kind: z.enum(KINDS).optional(),
+  setupMode: z.enum(MODES).optional(),
+  affiliatedTo: z.string().trim().max(60).nullable().optional(),
+  status: z.enum(STATUSES).optional(),
+  foundedOn: date.nullable().optional(),
+  dissolvedOn: date.nullable().optional(),
+  note: z.string().trim().max(500).nullable().optional(),
+});
+
+function orgList(db: Transaction<DB>) {
+  return db.selectFrom('party_org as o')
+    .innerJoin('jurisdiction as c', 'c.code', 'o.county_code')
+    .leftJoin('jurisdiction as s', 's.code', 'o.station_code')
+    .select(['o.id', 'o.body', 'o.name', 'o.kind', 'o.setup_mode', 'o.status', 'o.founded_on', 'c.name as county_name', 's.name as station_name'])
+    .select(sql<number>`(SELECT count(*)::int FROM party_org_entity pe WHERE pe.org_id = o.id)`.as('units'))
+    .select(sql<number>`(SELECT count(*)::int FROM party_org_member pm WHERE pm.org_id = o.id)`.as('members'))
+    .select(sql<string | null>`(SELECT p.name FROM party_org_officer f JOIN person p ON p.id = f.person_id WHERE f.org_id = o.id AND f.role = 'secretary' AND f.term_end >= current_date ORDER BY f.term_start DESC LIMIT 1)`.as('secretary'))
+    .select(sql<string | null>`(SELECT min(f.term_end)::text FROM party_org_officer f WHERE f.org_id = o.id AND f.term_end >= current_date - interval '1 year')`.as('term_end'));
+}
+
+async function filtered(db: Transaction<DB>, f: Filters) {
+  let q = orgList(db);
+  if (f.under) q = q.where(await underNode(db, 'o.scope_key', f.under));
+  if (f.body) q = q.where('o.body', '=', f.body as 'party');
+  if (f.kind) q = q.where('o.kind', '=', f.kind as 'branch');
+  if (f.setupMode) q = q.where('o.setup_mode', '=', f.setupMode as 'joint');
+  if (f.status) q = q.where('o.status', '=', f.status as 'preparing');
+  if (f.q) q = q.where('o.name', 'like', containing(f.q));
+  return q;
+}
+
+type Row = Awaited<ReturnType<Awaited<ReturnType<typeof filtered>>['execute']>>[number];
+const toItem = (o: Row) => ({
+  id: o.id, body: o.body, name: o.name, kind: o.kind, kindLabel: ORG_KIND_LABEL[o.kind], setupMode: o.setup_mode, setupModeLabel: SETUP_MODE_LABEL[o.setup_mode],
+  status: o.status, statusLabel: ORG_STATUS_LABEL[o.status], foundedOn: o.founded_on, countyName: o.county_name, stationName: o.station_name,
+  units: o.units, members: o.members, secretary: o.secretary, termEnd: o.term_end,
+});
+
+/** Entities to cover: in the caller's scope (RLS) and in the organization's county. */
+async function coverable(db: Transaction<DB>, ids: number[], countyCode: string) {
+  if (!ids.length) return [];
+  const rows = await db.selectFrom('entity').select(['id', 'county_code', 'name']).where('id', 'in', ids).execute();
+  if (rows.length !== new Set(ids).size) throw notFound('市场主体');
+  const other = rows.find((e) => e.county_code !== countyCode);
+  if (other) throw badRequest(`${other.name}不在该组织所在县（区），党组织不跨县（区）覆盖`, [{ field: 'entityIds', message: '市场主体不在该县（区）' }]);
+  return rows;
+}
+
+/** The party- and Youth League-organization ledger: organizations, covered entities, members, officers, terms. */
+export async function orgRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const rules = () => app.ctx.settings.get('rules');
+
+  r.get('/orgs', {
+    config: { access: 'data.read' },
+    schema: { tags: ['党组织'], summary: '党组织（团组织）台账', querystring: z.strictObject({ ...pageQuery, ...filters }), response: { 200: pageOf(listItem) } },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const q = await filtered(db, req.query);
+        const { total } = await q.clearSelect().select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
+        const rows = await q.orderBy('o.county_code').orderBy('o.name').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
+        return { items: rows.map(toItem), total, page: req.query.page, pageSize: req.query.pageSize };
+      }),
+  });
+
+  r.get('/orgs/export', {
+    config: { access: 'data.read' },
+    schema: { tags: ['党组织'], summary: '导出党组织台账（xlsx，导出留痕）', querystring: z.strictObject(filters) },
+    handler: async (req, reply) => {
+      const rows = await req.scoped(async ({ db, audit }) => {
+        const rows = await (await filtered(db, req.query)).orderBy('o.county_code').orderBy('o.name').limit(100_000).execute();
+        audit({ action: 'org.export', objectType: 'party_org', detail: { filters: req.query, rows: rows.length } });
+        return rows.map(toItem);
+      });
+      return sendXlsx(reply, `党组织台账-${new Date().toISOString().slice(0, 10)}.xlsx`, '党组织', [
+        { header: '类别', width: 8, value: (o) => BODY_LABEL[o.body as 'party'] },
+        { header: '名称', width: 36, value: (o) => o.name },
+        { header: '组织类型', width: 12, value: (o) => o.kindLabel },
+        { header: '建立方式', width: 24, value: (o) => o.setupModeLabel },
+        { header: '状态', width: 8, value: (o) => o.statusLabel },
+        { header: '成立日期', width: 12, value: (o) => o.foundedOn },
+        { header: '县区', width: 10, value: (o) => o.countyName },
+        { header: '基层所', width: 16, value: (o) => o.stationName },
+        { header: '覆盖单位数', width: 10, value: (o) => o.units },
+        { header: '登记党员（团员）数', width: 12, value: (o) => o.members },
+        { header: '书记', width: 10, value: (o) => o.secretary },
+        { header: '届满日期', width: 12, value: (o) => o.termEnd },
+      ], rows);
+    },
+  });
+
+  r.get('/orgs/term-reminders', {
+    config: { access: 'data.read' },
+    schema: { tags: ['党组织'], summary: '换届提醒：任期将在设定月数内届满或已届满的组织' },
+    handler: async (req) => {
+      const s = await rules();
+      const today = new Date().toISOString().slice(0, 10);
+      return req.scoped(async ({ db }) => {
+        const rows = await db.selectFrom('party_org_officer as f').innerJoin('party_org as o', 'o.id', 'f.org_id')
+          .select(['o.id', 'o.name', sql<string>`max(f.term_end)::text`.as('term_end')])
+          .where('o.status', '<>', 'dissolved')
+          .groupBy(['o.id', 'o.name'])
+          .having(sql<boolean>`max(f.term_end) <= ${addMonths(today, s.termReminderMonths)}::date`)
+          .orderBy(sql`max(f.term_end)`).limit(500).execute();
+        return { items: rows.map((o) => ({ id: o.id, name: o.name, termEnd: o.term_end, due: termDue(o.term_end, today, s) })) };
+      });
+    },
+  });
+
+  r.post('/orgs', {
+    config: { access: 'data.write' },
+    schema: { tags: ['党组织'], summary: '新建党组织（团组织）', body: orgBody },
+    handler: async (req, reply) => {
+      const b = req.body;
+      if (b.status === 'established' && !b.foundedOn) throw badRequest('已建组织须填写成立日期', [{ field: 'foundedOn', message: '请填写成立日期' }]);
+      const s = await rules();
+      const id = await req.scoped(async ({ db, audit }) => {
+        const place = await orgPlace(db, b.placeCode);
+        await coverable(db, b.entityIds, place.county_code);
+        const org = await db.insertInto('party_org').values({
+          body: b.body, name: b.name, kind: b.kind, setup_mode: b.setupMode, affiliated_to: b.affiliatedTo ?? null, parent_id: b.parentId ?? null,
+          zone_id: b.zoneId ?? null, status: b.status, founded_on: b.foundedOn ?? null, note: b.note ?? null, ...place,
+        }).returning('id').executeTakeFirstOrThrow();
+        if (b.entityIds.length) await db.insertInto('party_org_entity').values(b.entityIds.map((entity_id) => ({ org_id: org.id, entity_id, scope_key: place.scope_key }))).execute();
+        refuseOn(await findingsOf(db, org.id, s));
+        audit({ action: 'org.create', objectType: 'party_org', objectId: org.id, detail: { name: b.name, kind: b.kind, setupMode: b.setupMode, entities: b.entityIds.length } });
+        return org.id;
+      });
+      return reply.code(201).send({ id });
+    },
+  });
+
+  r.get('/orgs/:id', {
+    config: { access: 'data.read' },
+    schema: { tags: ['党组织'], summary: '党组织详情：覆盖单位、党员（团员）、班子与任期、规则提示、变更记录', params: idParam },
+    handler: async (req) => {
+      const s = await rules();
+      const today = new Date().toISOString().slice(0, 10);
+      return req.scoped(async ({ db }) => {
+        const org = await loadOrg(db, req.params.id);
+        const [item] = (await (await filtered(db, {})).where('o.id', '=', org.id).execute()).map(toItem);
+        const entities = await db.selectFrom('party_org_entity as pe').innerJoin('entity as e', 'e.id', 'pe.entity_id')
+          .select(['e.id', 'e.name', 'e.kind', 'e.status', sql<number>`(SELECT count(DISTINCT l.member_id)::int FROM member_link l WHERE l.entity_id = e.id)`.as('found_members')])
+          .where('pe.org_id', '=', org.id).orderBy('e.name').execute();
+        const members = await db.selectFrom('party_org_member as om').innerJoin('person as p', 'p.id', 'om.person_id').leftJoin('member as m', 'm.id', 'om.member_id')
+          .select(['om.id', 'om.person_id', 'om.member_id', 'p.name', 'm.membership', 'm.join_date', 'om.joined_on']).where('om.org_id', '=', org.id).orderBy('p.name').execute();
+        const officers = await db.selectFrom('party_org_officer as f').innerJoin('person as p', 'p.id', 'f.person_id')
+          .select(['f.id', 'f.person_id', 'p.name', 'f.role', 'f.term_start', 'f.term_end']).where('f.org_id', '=', org.id).orderBy('f.term_start', 'desc').execute();
+        const history = await db.selectFrom('ledger_history').select(['at', 'object_type', 'op', 'before', 'after'])
+          .where(sql<boolean>`(object_type = 'party_org' AND object_id = ${org.id})
+            OR (object_type IN ('party_org_entity', 'party_org_member', 'party_org_officer') AND coalesce(after->>'org_id', before->>'org_id') = ${String(org.id)})`)
+          .orderBy('at', 'desc').limit(200).execute();
+        return {
+          ...item, affiliatedTo: org.affiliated_to, note: org.note, dissolvedOn: org.dissolved_on, countyCode: org.county_code, stationCode: org.station_code,
+          fullMembers: await fullMembersOf(db, org.id),
+          entities: entities.map((e) => ({ id: e.id, name: e.name, kind: e.kind, status: e.status, foundMembers: e.found_members })),
+          members: members.map((m) => ({ id: m.id, personId: m.person_id, memberId: m.member_id, name: m.name, membership: m.membership, joinDate: m.join_date, joinedOn: m.joined_on })),
+          officers: officers.map((f) => ({ id: f.id, personId: f.person_id, name: f.name, role: f.role, roleLabel: OFFICER_ROLE_LABEL[f.role], termStart: f.term_start, termEnd: f.term_end, due: termDue(f.term_end, today, s) })),
+          findings: await findingsOf(db, org.id, s),
+          history,
+        };
+      });
+    },
+  });
+
+  r.patch('/orgs/:id', {
+    config: { access: 'data.write' },
+    schema: { tags: ['党组织'], summary: '修改党组织；状态：筹建 → 已建（须成立日期）→ 撤销（须撤销日期）', params: idParam, body: orgPatch },
+    handler: async (req) => {
+      const b = req.body;
+      const s = await rules();
+      return req.scoped(async ({ db, audit }) => {
+        const before = await loadOrg(db, req.params.id);
+        const status = b.status ?? before.status;
+        if (before.status === 'dissolved' && status !== 'dissolved') throw conflict('已撤销的组织不能恢复，请新建组织');
+        if (before.status === 'established' && status === 'preparing') throw conflict('已建组织不能退回筹建');
+        const foundedOn = b.foundedOn === undefined ? before.founded_on : b.foundedOn;
+        const dissolvedOn = b.dissolvedOn === undefined ? before.dissolved_on : b.dissolvedOn;
+        if (status === 'established' && !foundedOn) throw badRequest('已建组织须填写成立日期', [{ field: 'foundedOn', message: '请填写成立日期' }]);
+        if (status === 'dissolved' && !dissolvedOn) throw badRequest('撤销组织须填写撤销日期', [{ field: 'dissolvedOn', message: '请填写撤销日期' }]);
+        const after = await db.updateTable('party_org').set({
+          name: b.name ?? before.name, kind: b.kind ?? before.kind, setup_mode: b.setupMode ?? before.setup_mode,
+          affiliated_to: b.affiliatedTo === undefined ? before.affiliated_to : b.affiliatedTo, status, founded_on: foundedOn, dissolved_on: dissolvedOn,
+          note: b.note === undefined ? before.note : b.note, updated_at: new Date(),
+        }).where('id', '=', before.id).returningAll().executeTakeFirstOrThrow();
+        refuseOn(await findingsOf(db, before.id, s));
+        audit({ action: 'org.update', objectType: 'party_org', objectId: before.id, detail: { before: { status: before.status, name: before.name, kind: before.kind, setupMode: before.setup_mode }, after: { status: after.status, name: after.name, kind: after.kind, setupMode: after.setup_mode } } });
+        return { id: after.id, status: after.status };
+      });
+    },
+  });
+
+  r.post('/orgs/:id/entities', {
+    config: { access: 'data.write' },
+    schema: { tags: ['党组织'], summary: '增加覆盖的市场主体', params: idParam, body: z.strictObject({ entityId: z.number().int().positive() }) },
+    handler: async (req, reply) => {
+      const s = await rules();
+      await req.scoped(async ({ db, audit }) => {
+        const org = await loadOrg(db, req.params.id);
+        await coverable(db, [req.body.entityId], org.county_code);
+        await db.insertInto('party_org_entity').values({ org_id: org.id, entity_id: req.body.entityId, scope_key: org.scope_key }).onConflict((c) => c.doNothing()).execute();
+        refuseOn(await findingsOf(db, org.id, s));
+        audit({ action: 'org.entity_add', objectType: 'party_org', objectId: org.id, detail: { entityId: req.body.entityId } });
+      });
+      return reply.code(204).send();
+    },
+  });
+
+  r.delete('/orgs/:id/entities/:entityId', {
+    config: { access: 'data.write' },
+    schema: { tags: ['党组织'], summary: '移出覆盖的市场主体', params: z.strictObject({ id: z.coerce.number().int().positive(), entityId: z.coerce.number().int().positive() }) },
+    handler: async (req, reply) => {
+      await req.scoped(async ({ db, audit }) => {
+        const org = await loadOrg(db, req.params.id);
+        const gone = await db.deleteFrom('party_org_entity').where('org_id', '=', org.id).where('entity_id', '=', req.params.entityId).executeTakeFirst();
+        if (!gone.numDeletedRows) throw notFound('该组织覆盖的市场主体');
+        audit({ action: 'org.entity_remove', objectType: 'party_org', objectId: org.id, detail: { entityId: req.params.entityId } });
+      });
+      return reply.code(204).send();
+    },
+  });
+
+  r.post('/orgs/:id/members', {
+    config: { access: 'data.write' },
+    schema: {
+      tags: ['党组织'],
+      summary: '登记组织关系（党员：memberId；团员：姓名与身份证号）',
+      params: idParam,
+      body: z.strictObject({ memberId: z.number().int().positive().optional(), name: z.string().trim().min(2).max(20).optional(), idNumber: z.string().trim().optional(), joinedOn: date.optional() }),
+    },
+    handler: async (req, reply) => {
+      const b = req.body;
+      const keys = app.ctx.keys;
+      const id = await req.scoped(async ({ db, audit }) => {
+        const org = await loadOrg(db, req.params.id);
+        let personId: number;
+        if (org.body === 'party') {
+          if (!b.memberId) throw badRequest('请选择党员', [{ field: 'memberId', message: '请选择党员' }]);
+          const m = await db.selectFrom('member').select(['id', 'person_id']).where('id', '=', b.memberId).executeTakeFirst();
+          if (!m) throw notFound('党员');
+          personId = m.person_id;
+        } else {
+          const parsed = b.idNumber ? parseIdNumber(b.idNumber) : null;
+          if (!b.name || !parsed?.ok) throw badRequest('请填写团员姓名和有效的身份证号', [{ field: parsed && !parsed.ok ? 'idNumber' : 'name', message: parsed && !parsed.ok ? parsed.reason : '请填写姓名' }]);
+          const ids = await upsertIdentified(db, keys, [{ idNumber: parsed.value, birthDate: parsed.birthDate, sex: parsed.sex, name: b.name }]);
+          personId = ids.get(parsed.value)!;
+        }
+        const row = await db.insertInto('party_org_member').values({ org_id: org.id, person_id: personId, member_id: org.body === 'party' ? b.memberId! : null, joined_on: b.joinedOn ?? null, scope_key: org.scope_key })
+          .returning('id').executeTakeFirstOrThrow();
+        audit({ action: 'org.member_add', objectType: 'party_org', objectId: org.id, detail: { rowId: row.id, memberId: b.memberId ?? null } });
+        return row.id;
+      });
+      return reply.code(201).send({ id });
+    },
+  });
+
+  r.delete('/orgs/:id/members/:rowId', {
+    config: { access: 'data.write' },
+    schema: { tags: ['党组织'], summary: '移出组织关系登记', params: z.strictObject({ id: z.coerce.number().int().positive(), rowId: z.coerce.number().int().positive() }) },
+    handler: async (req, reply) => {
+      await req.scoped(async ({ db, audit }) => {
+        const org = await loadOrg(db, req.params.id);
+        const row = await db.deleteFrom('party_org_member').where('org_id', '=', org.id).where('id', '=', req.params.rowId).returning('person_id').executeTakeFirst();
+        if (!row) throw notFound('组织关系登记');
+        await db.deleteFrom('party_org_officer').where('org_id', '=', org.id).where('person_id', '=', row.person_id).where('term_end', '>=', sql<string>`current_date`).execute();
+        audit({ action: 'org.member_remove', objectType: 'party_org', objectId: org.id, detail: { rowId: req.params.rowId } });
+      });
+      return reply.code(204).send();
+    },
+  });
+
+  r.post('/orgs/:id/officers', {
+    config: { access: 'data.write' },
+    schema: {
+      tags: ['党组织'],
+      summary: '任命班子成员（从本组织登记的党员中选），任期默认按届期计算',
+      params: idParam,
+      body: z.strictObject({ personId: z.number().int().positive(), role: z.enum(['secretary', 'deputy', 'committee']), termStart: date, termEnd: date.optional() }),
+    },
+    handler: async (req, reply) => {
+      const b = req.body;
+      const s = await rules();
+      const id = await req.scoped(async ({ db, audit }) => {
+        const org = await loadOrg(db, req.params.id);
+        const isMember = await db.selectFrom('party_org_member').select('id').where('org_id', '=', org.id).where('person_id', '=', b.personId).executeTakeFirst();
+        if (!isMember) throw badRequest('班子成员须是本组织登记的党员（团员）', [{ field: 'personId', message: '请先登记其组织关系' }]);
+        const end = b.termEnd ?? termEnd(b.termStart, s);
+        if (end <= b.termStart) throw badRequest('届满日期应晚于任职日期', [{ field: 'termEnd', message: '届满日期应晚于任职日期' }]);
+        const row = await db.insertInto('party_org_officer').values({ org_id: org.id, person_id: b.personId, role: b.role, term_start: b.termStart, term_end: end, scope_key: org.scope_key }).returning('id').executeTakeFirstOrThrow();
+        refuseOn(await findingsOf(db, org.id, s));
+        audit({ action: 'org.officer_add', objectType: 'party_org', objectId: org.id, detail: { officerId: row.id, role: b.role, termStart: b.termStart, termEnd: end } });
+        return row.id;
+      });
+      return reply.code(201).send({ id });
+    },
+  });
+
+  r.delete('/orgs/:id/officers/:officerId', {
+    config: { access: 'data.write' },
+    schema: { tags: ['党组织'], summary: '免去班子职务', params: z.strictObject({ id: z.coerce.number().int().positive(), officerId: z.coerce.number().int().positive() }) },
+    handler: async (req, reply) => {
+      await req.scoped(async ({ db, audit }) => {
+        const org = await loadOrg(db, req.params.id);
+        const gone = await db.deleteFrom('party_org_officer').where('org_id', '=', org.id).where('id', '=', req.params.officerId).executeTakeFirst();
+        if (!gone.numDeletedRows) throw notFound('班子成员');
+        audit({ action: 'org.officer_remove', objectType: 'party_org', objectId: org.id, detail: { officerId: req.params.officerId } });
+      });
+      return reply.code(204).send();
+    },
+  });
+}

@@ -34,16 +34,25 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/entities/:id/people': { role: 'employee', name: '越权员工' },
   'POST /api/v1/cases/:id/actions': { action: 'dismiss', reason: '越权' },
   'POST /api/v1/entities/:id/people/:roleId/member': { membership: 'full' },
+  'POST /api/v1/orgs': { name: '越权党支部', kind: 'branch', setupMode: 'standalone', placeCode: A_STATION },
+  'PATCH /api/v1/orgs/:id': { status: 'dissolved', dissolvedOn: '2026-01-01' },
+  'POST /api/v1/orgs/:id/entities': { entityId: 1 },
+  'POST /api/v1/orgs/:id/members': { name: '越权团员', idNumber: '11010519491231002X' },
+  'POST /api/v1/orgs/:id/officers': { personId: 1, role: 'secretary', termStart: '2026-01-01' },
+  'POST /api/v1/org-proposals/:id/accept': {},
+  'POST /api/v1/org-proposals/:id/move': { entityId: 1, toProposalId: 1 },
+  'POST /api/v1/org-proposals/:id/reject': { reason: '越权不采纳' },
 };
 /** Routes that act on the caller's own subtree and name nothing of another's: they may succeed. */
-const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs']);
+const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate']);
 /** POST routes that take no body. */
-const NO_BODY = /reset-password|unlock|reset-totp|reveal|cancel|rerun|discovery\/runs$/;
+const NO_BODY = /reset-password|unlock|reset-totp|reveal|cancel|rerun|discovery\/runs$|generate$/;
 
 describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
   let t: TestApp;
   const ids: Record<string, (string | number)[]> = {};
   const roleIds: number[] = [];
+  const subIds: Record<string, number[]> = {};
   let snapshotBefore: string;
 
   const snapshot = async () =>
@@ -59,6 +68,12 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
       await t.db.selectFrom('entity_person').selectAll().orderBy('id').execute(),
       await t.db.selectFrom('discovery_case').select(['id', 'state', 'evidence_hash']).where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute(),
       await t.db.selectFrom('member').select(['id', 'confidence', 'org_relation']).where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute(),
+      await t.db.selectFrom('party_org').selectAll().orderBy('id').execute(),
+      await t.db.selectFrom('party_org_entity').selectAll().orderBy('entity_id').execute(),
+      await t.db.selectFrom('party_org_member').selectAll().orderBy('id').execute(),
+      await t.db.selectFrom('party_org_officer').selectAll().orderBy('id').execute(),
+      await t.db.selectFrom('org_proposal').selectAll().where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute(),
+      await t.db.selectFrom('org_proposal_entity').selectAll().where('scope_key', 'like', `${A_COUNTY}%`).orderBy('entity_id').execute(),
     ]);
 
   beforeAll(async () => {
@@ -92,6 +107,21 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
     ids['/api/v1/cases'] = (await t.db.selectFrom('discovery_case').select('id').execute()).map((c) => c.id);
     ids['/api/v1/members'] = (await t.db.selectFrom('member').select('id').execute()).map((m) => m.id);
     expect(ids['/api/v1/cases'].length).toBeGreaterThan(0);
+    // A's organization (with a covered entity, a registered member and a secretary) and A's proposals.
+    const org = await a.post('/orgs', { name: `${MARK}党支部`, kind: 'branch', setupMode: 'standalone', placeCode: A_STATION, entityIds: [entity.id] });
+    expect(org.statusCode).toBe(201);
+    const memberRow = await a.post(`/orgs/${org.json().id}/members`, { memberId: ids['/api/v1/members'][0] });
+    const person = (await t.db.selectFrom('member').select('person_id').where('id', '=', Number(ids['/api/v1/members'][0])).executeTakeFirstOrThrow()).person_id;
+    const officer = await a.post(`/orgs/${org.json().id}/officers`, { personId: person, role: 'secretary', termStart: '2025-01-01' });
+    expect([memberRow.statusCode, officer.statusCode]).toEqual([201, 201]);
+    ids['/api/v1/orgs'] = [org.json().id];
+    subIds.entityId = [entity.id];
+    subIds.rowId = [memberRow.json().id];
+    subIds.officerId = [officer.json().id];
+    await t.db.deleteFrom('party_org_entity').execute(); // leaves the entity to be proposed
+    expect((await a.post('/org-proposals/generate')).statusCode).toBe(200);
+    ids['/api/v1/org-proposals'] = (await t.db.selectFrom('org_proposal').select('id').execute()).map((p) => p.id);
+    expect(ids['/api/v1/org-proposals'].length).toBeGreaterThan(0);
     // B's own data, so the positive control below has something to find.
     const bEditor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B_COUNTY }));
     expect((await bEditor.post('/stations', { countyCode: B_COUNTY, suffix: '901', name: '乙所' })).statusCode).toBe(201);
@@ -115,7 +145,7 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
         const params = [...route.url.matchAll(/:(\w+)/g)].map((m) => m[1]);
         const base = Object.keys(ids).find((p) => route.url.startsWith(p)) ?? '';
         const values = (p: string): (string | number)[] | undefined =>
-          ({ code: [A_COUNTY, A_STATION], id: ids[base], kind: ['registry', 'annual_report'], roleId: roleIds })[p];
+          ({ code: [A_COUNTY, A_STATION], id: ids[base], kind: ['registry', 'annual_report'], roleId: roleIds, ...subIds })[p];
         for (const p of params) expect(values(p), `no sample value for :${p} in ${key}`).toBeTruthy();
         const fill = (v: string | number) => params.slice(1).reduce((u, p) => u.replace(`:${p}`, String(values(p)![0])), route.url.replace(`:${params[0]}`, String(v)));
         const urls = params.length === 0 ? [route.url, ...(route.method === 'GET' ? [`${route.url}?under=${A_COUNTY}`] : [])] : values(params[0])!.map(fill);

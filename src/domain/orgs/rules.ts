@@ -20,6 +20,7 @@ export const SETUP_MODE_LABEL: Record<SetupMode, string> = {
   station: '依托基层所或个私协会',
   zone: '依托专业市场、商圈、楼宇、园区',
 };
+export const ORG_STATUS_LABEL = { preparing: '筹建', established: '已建', dissolved: '撤销' } as const;
 export const OFFICER_ROLE_LABEL: Record<OfficerRole, string> = { secretary: '书记', deputy: '副书记', committee: '委员' };
 
 /** A branch committee normally has at most 7 seats (支部工作条例); not a provincial setting. */

@@ -10,6 +10,7 @@ import { insertUnidentified, upsertIdentified } from '../persons/store.js';
 import { idNumberField, phoneField } from '../../domain/ledger/rows.js';
 import { idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
+import { ORG_KIND_LABEL, ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../../domain/orgs/rules.js';
 import { IS_NEW, entityFilters, entityQuery, orderEntities, type EntityFilters } from './queries.js';
 
 const KIND = { enterprise: '企业', individual: '个体工商户', cooperative: '农民专业合作社' } as const;
@@ -172,6 +173,9 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
         const reports = await db.selectFrom('annual_report').selectAll().where('entity_id', '=', e.id).orderBy('year', 'desc').execute();
         const members = await db.selectFrom('member_link as l').innerJoin('member as m', 'm.id', 'l.member_id').innerJoin('person as p', 'p.id', 'm.person_id')
           .select(['m.id', 'p.name', 'm.membership', 'm.confidence', 'l.method', 'l.score']).where('l.entity_id', '=', e.id).orderBy('p.name').execute();
+        const orgs = await db.selectFrom('party_org_entity as pe').innerJoin('party_org as o', 'o.id', 'pe.org_id')
+          .select(['o.id', 'o.body', 'o.name', 'o.kind', 'o.setup_mode', 'o.status']).where('pe.entity_id', '=', e.id).orderBy('o.id').execute();
+        const coverage = await db.selectFrom('entity_coverage').select(['operating', 'with_members', 'own_org', 'any_org', 'work']).where('entity_id', '=', e.id).executeTakeFirst();
         const history = await db.selectFrom('ledger_history as h').leftJoin('app_user as u', 'u.id', 'h.actor_id')
           .select(['h.id', 'h.object_type', 'h.op', 'h.at', 'h.before', 'h.after', 'u.display_name']).where('h.entity_id', '=', e.id).orderBy('h.id', 'desc').limit(200).execute();
         return {
@@ -207,6 +211,8 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
             sex: p.sex,
           })),
           zones,
+          orgs: orgs.map((o) => ({ id: o.id, body: o.body, name: o.name, kindLabel: ORG_KIND_LABEL[o.kind], setupModeLabel: SETUP_MODE_LABEL[o.setup_mode], status: o.status, statusLabel: ORG_STATUS_LABEL[o.status] })),
+          coverage: coverage ? { withMembers: coverage.with_members, ownOrg: coverage.own_org, anyOrg: coverage.any_org, work: coverage.work } : null,
           members: members.map((m) => ({ memberId: m.id, name: m.name, membership: m.membership, confidence: m.confidence, method: m.method, score: m.score })),
           annualReports: reports.map((a) => ({ year: a.year, filingStatus: a.filing_status, filedOn: a.filed_on, employees: a.employees, partyMembers: a.party_members, partyOrgForm: a.party_org_form, partyOrgWay: a.party_org_way, partyOrgSetOn: a.party_org_set_on, repIsMember: a.rep_is_member, repIsSecretary: a.rep_is_secretary })),
           timeline: history.map((h) => ({ id: h.id, objectType: h.object_type, op: h.op, at: h.at, actor: h.display_name ?? '系统/导入', changes: diff(h.before, h.after) })),

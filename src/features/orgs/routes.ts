@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
-import { ORG_KIND_LABEL, OFFICER_ROLE_LABEL, SETUP_MODE_LABEL, termDue, termEnd, addMonths } from '../../domain/orgs/rules.js';
+import { ORG_KIND_LABEL, ORG_STATUS_LABEL, OFFICER_ROLE_LABEL, SETUP_MODE_LABEL, termDue, termEnd, addMonths } from '../../domain/orgs/rules.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { containing, idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
@@ -14,7 +14,6 @@ import { findingsOf, fullMembersOf, loadOrg, orgPlace, refuseOn } from './querie
 const KINDS = ['committee', 'general_branch', 'branch', 'joint_branch'] as const;
 const MODES = ['standalone', 'joint', 'affiliated', 'industry', 'station', 'zone'] as const;
 const STATUSES = ['preparing', 'established', 'dissolved'] as const;
-export const ORG_STATUS_LABEL = { preparing: '筹建', established: '已建', dissolved: '撤销' } as const;
 const BODY_LABEL = { party: '党组织', league: '团组织' } as const;
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 

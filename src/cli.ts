@@ -16,7 +16,7 @@ import cliProgress from 'cli-progress';
 import { runImportJob } from './jobs/import/pipeline.js';
 import { neutralise } from './http/xlsx.js';
 import { demoPlaces, writeDemoFiles } from './demo/files.js';
-import { DEMO } from './demo/jurisdiction.js';
+import { DEMO, registerDemoOrgs } from './demo/jurisdiction.js';
 
 const program = new Command('xgz').description('XGZ 小个专党建工作平台');
 
@@ -47,6 +47,9 @@ program
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
     await app.listen({ port: config.port, host: config.host });
     printCredentials(creds, url);
+    if (creds.length && opts.demo) {
+      void app.imports.idle().then(() => registerDemoOrgs(ctx)).catch((err) => app.log.error({ err }, 'demo organizations not registered'));
+    }
     process.stdout.write(`XGZ 已启动：${url}  （数据库：${ctx.database.kind === 'pglite' ? `内置 PGlite ${config.dataDir}` : 'PostgreSQL'}；接口文档 ${url}/api/docs）\n`);
     const stop = async () => {
       await app.close();

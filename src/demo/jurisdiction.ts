@@ -8,6 +8,7 @@ import { hashPassword } from '../crypto/password.js';
 import { scopeKeyOf } from '../domain/jurisdiction/codes.js';
 import { temporaryPassword } from '../features/accounts/service.js';
 import { seededRandom } from './random.js';
+import { registerDeclaredOrgs } from '../features/orgs/declared.js';
 import { demoPlaces, writeDemoFiles } from './files.js';
 
 const require = createRequire(import.meta.url);
@@ -73,6 +74,19 @@ export async function loadDemo(ctx: AppContext, entities: number): Promise<Crede
   });
   if (entities > 0) await queueDemoLedger(ctx, entities, rnd.int(1, 1e6));
   return creds;
+}
+
+/**
+ * Once the demo's imports have run: the organizations its annual reports declare go into the
+ * organization ledger, as a county clerk would register them with "据年报登记".
+ */
+export async function registerDemoOrgs(ctx: AppContext): Promise<number> {
+  const editor = await ctx.db.selectFrom('app_user').select(['id', 'username', 'scope_key']).where('username', '=', 'city_editor').executeTakeFirstOrThrow();
+  return runScoped(ctx.db, { userId: editor.id, username: editor.username, scopeKey: editor.scope_key, ip: null }, async ({ db, audit }) => {
+    const registered = await registerDeclaredOrgs(db, editor.scope_key);
+    audit({ action: 'org.from_reports', objectType: 'party_org', detail: { registered, demo: true } });
+    return registered;
+  });
 }
 
 /**

@@ -27,6 +27,14 @@ export function ledger(db: Kysely<DB>) {
       if (o.zoneId) await db.insertInto('entity_zone').values({ entity_id: e.id, zone_id: o.zoneId, scope_key: e.scope_key }).execute();
       return e.id;
     },
+    /** The entity's annual report for a year, with its party fields. */
+    async report(entityId: number, year: number, o: { members?: number; orgForm?: number; orgWay?: number; setOn?: string } = {}) {
+      const e = await db.selectFrom('entity').select('scope_key').where('id', '=', entityId).executeTakeFirstOrThrow();
+      await db.insertInto('annual_report').values({
+        entity_id: entityId, year, scope_key: e.scope_key, filing_status: 'filed', filed_on: null, employees: 10, party_members: o.members ?? null,
+        party_org_form: o.orgForm ?? null, party_org_way: o.orgWay ?? null, party_org_set_on: o.setOn ?? null, rep_is_member: null, rep_is_secretary: null,
+      }).execute();
+    },
     /** A person in a role of the entity. */
     async role(entityId: number, role: 'liaison' | 'employee' | 'legal_rep' = 'employee', name = `人${++seq}`) {
       const p = await db.insertInto('person').values({ name }).returning('id').executeTakeFirstOrThrow();

@@ -190,6 +190,22 @@ describe.each(BACKENDS)('party organizations and setup proposals on %s', (backen
     expect(due.find((x: { id: number }) => x.id === orgId)).toMatchObject({ due: 'due' });
   });
 
+  it('registers the organizations annual reports declare as set up alone, once', async () => {
+    const l = ledger(t.db);
+    const declared = await l.entity({ place: S3, name: '年报有支部公司' });
+    await l.report(declared, 2025, { members: 4, orgForm: 1, orgWay: 1, setOn: '2019-07-01' });
+    const joint = await l.entity({ place: S3, name: '年报联合建公司' });
+    await l.report(joint, 2025, { members: 1, orgForm: 1, orgWay: 2 });
+    const before = (await coverageOf(editor, S3)).total;
+    const res = await editor.post('/orgs/from-reports');
+    expect(res.json()).toEqual({ registered: 1 });
+    const org = (await editor.get('/orgs?q=年报有支部公司')).json().items[0];
+    expect(org).toMatchObject({ name: '年报有支部公司党支部', kind: 'branch', setupMode: 'standalone', status: 'established', foundedOn: '2019-07-01', units: 1 });
+    const after = (await coverageOf(editor, S3)).total;
+    expect([after.ownOrg - before.ownOrg, after.anyOrg - before.anyOrg]).toEqual([1, 1]);
+    expect((await editor.post('/orgs/from-reports')).json()).toEqual({ registered: 0 });
+  });
+
   it('keeps Youth League organizations in the same ledger, with their members by ID number', async () => {
     const org = await editor.post('/orgs', { body: 'league', name: '某公司团支部', kind: 'branch', setupMode: 'standalone', placeCode: S1 });
     expect(org.statusCode).toBe(201);

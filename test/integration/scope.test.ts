@@ -44,9 +44,9 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/org-proposals/:id/reject': { reason: '越权不采纳' },
 };
 /** Routes that act on the caller's own subtree and name nothing of another's: they may succeed. */
-const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate']);
+const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate', 'POST /api/v1/orgs/from-reports']);
 /** POST routes that take no body. */
-const NO_BODY = /reset-password|unlock|reset-totp|reveal|cancel|rerun|discovery\/runs$|generate$/;
+const NO_BODY = /reset-password|unlock|reset-totp|reveal|cancel|rerun|discovery\/runs$|generate$|from-reports$/;
 
 describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
   let t: TestApp;

@@ -29,6 +29,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'org.create': '新建党组织',
   'org.update': '修改党组织',
   'org.export': '导出党组织台账',
+  'org.from_reports': '据年报登记党组织',
   'org.entity_add': '党组织增加覆盖单位',
   'org.entity_remove': '党组织移出覆盖单位',
   'org.member_add': '登记组织关系',

@@ -9,6 +9,7 @@ import { containing, idParam, offsetOf, pageOf, pageQuery, underNode } from '../
 import { sendXlsx } from '../../http/xlsx.js';
 import { parseIdNumber } from '../../domain/identifiers/id-number.js';
 import { upsertIdentified } from '../persons/store.js';
+import { registerDeclaredOrgs } from './declared.js';
 import { findingsOf, fullMembersOf, loadOrg, orgPlace, refuseOn } from './queries.js';
 
 const KINDS = ['committee', 'general_branch', 'branch', 'joint_branch'] as const;
@@ -180,6 +181,17 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
       });
       return reply.code(201).send({ id });
     },
+  });
+
+  r.post('/orgs/from-reports', {
+    config: { access: 'data.write' },
+    schema: { tags: ['党组织'], summary: '把本辖区年报申报"单独建立"且台账中尚无的党组织登记为已建（待核实）', response: { 200: z.object({ registered: z.number() }) } },
+    handler: (req) =>
+      req.scoped(async ({ db, audit }) => {
+        const registered = await registerDeclaredOrgs(db, req.user!.scopeKey);
+        audit({ action: 'org.from_reports', objectType: 'party_org', detail: { registered } });
+        return { registered };
+      }),
   });
 
   r.get('/orgs/:id', {

@@ -7,16 +7,8 @@
  * Usage: npm run bench -- discovery [--entities N]   (PostgreSQL with DATABASE_URL, else PGlite)
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { sql } from 'kysely';
-import { openDatabase } from '../src/db/connection.js';
-import { migrate } from '../src/db/migrate.js';
-import { seedJurisdictions } from '../src/features/jurisdictions/seed.js';
-import { deriveKeys } from '../src/crypto/keys.js';
-import { SettingsStore } from '../src/features/settings/store.js';
-import { loadConfig } from '../src/config.js';
 import { runImportJob } from '../src/jobs/import/pipeline.js';
 import { runDiscovery } from '../src/jobs/discovery/run.js';
 import { rosterRow } from '../src/domain/ledger/rows.js';
@@ -24,12 +16,7 @@ import { rosterKey } from '../src/features/members/roster-writer.js';
 import { mapHeaders, TEMPLATES } from '../src/features/imports/templates.js';
 import { generateLedger } from '../src/demo/ledger.js';
 import { demoPlaces, writeDemoFiles } from '../src/demo/files.js';
-import type { AppContext } from '../src/http/context.js';
-
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
+import { arg, scratchDatabase } from './_scratch.js';
 const COUNTIES = ['320102', '320104', '320105', '320106', '320111', '320113', '320114', '320115'];
 const prf = (tp: number, predicted: number, truth: number) => {
   const p = predicted ? tp / predicted : 1;
@@ -41,21 +28,8 @@ const f3 = (n: number) => n.toFixed(3);
 async function main() {
   const entities = Number(arg('entities', '200000'));
   const seed = Number(arg('seed', '11'));
-  const url = process.env.DATABASE_URL;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-disc-'));
-  let admin: pg.Client | null = null;
-  let target: string | null = null;
-  if (url) {
-    target = `xgz_bench_disc_${process.pid}`;
-    admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${target}`);
-  }
-  const database = url ? await openDatabase({ databaseUrl: Object.assign(new URL(url), { pathname: `/${target}` }).toString(), poolSize: 4 }) : await openDatabase({ pgliteDir: path.join(dir, 'pgdata') });
+  const { database, ctx, dir, drop } = await scratchDatabase('disc');
   try {
-    await migrate(database.pool);
-    await seedJurisdictions(database.db);
-    const ctx: AppContext = { config: { ...loadConfig({}), databaseUrl: undefined }, database, db: database.db, keys: deriveKeys(Buffer.alloc(32, 9)), settings: new SettingsStore(database.db) };
     const places = await demoPlaces(database.db, COUNTIES);
     const opts = { entities, seed, badShare: 0, places, today: new Date('2026-11-27') };
     console.log(`[${database.kind}] generating and importing ${entities.toLocaleString()} entities…`);
@@ -127,12 +101,7 @@ async function main() {
     console.log(`discovery run: ${seconds.toFixed(2)} s in all (${counts.candidates.toLocaleString()} candidate pairs; candidates ${(counts.loadMs / 1000).toFixed(1)} s, scoring ${(counts.scoreMs / 1000).toFixed(1)} s, links and cases ${(counts.casesMs / 1000).toFixed(1)} s); its exact-ID part ${exactSeconds.toFixed(3)} s beside a bare SQL hash join of the ID keys ${joinSeconds.toFixed(3)} s (ratio ${(exactSeconds / joinSeconds).toFixed(2)})`);
     console.log(`RESULT discovery entities=${entities} precision=${f3(all.precision)} recall=${f3(all.recall)} f1=${f3(all.f1)} baseline_recall=${f3(baseline.recall)} seconds=${seconds.toFixed(2)} join_ratio=${(exactSeconds / joinSeconds).toFixed(2)}`);
   } finally {
-    await database.close();
-    if (admin) {
-      await admin.query(`DROP DATABASE IF EXISTS ${target} WITH (FORCE)`);
-      await admin.end();
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
+    await drop();
   }
 }
 

@@ -5,6 +5,7 @@ import { addToTally, coverageFlags, emptyTally, type EntityFacts, type Tally } f
 import { recomputeTally, tallyBy, tallyUnder } from '../../src/features/coverage/queries.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
+import { ledger } from '../helpers/ledger.js';
 
 const STATIONS = ['320102001', '320102002', '320104001'];
 const SCOPES = ['', '32', '3201', '320102', '320104', ...STATIONS];
@@ -42,44 +43,35 @@ const MODES = ['standalone', 'joint', 'zone'] as const;
 
 describe.each(BACKENDS)('the two coverages on %s', (backend) => {
   let t: TestApp;
-  let seq = 0;
   const zones: number[] = [];
 
   beforeAll(async () => {
     t = await testApp(backend);
-    for (const code of STATIONS) {
-      await t.db.insertInto('jurisdiction').values({ code, parent_code: code.slice(0, 6), level: 'station', name: `第${code.slice(-1)}所`, scope_key: code }).execute();
-    }
-    for (const [i, kind] of (['building', 'market', 'park'] as const).entries()) {
-      zones.push((await t.db.insertInto('zone').values({ kind, name: `区域${i}`, county_code: '320102', scope_key: '320102' }).returning('id').executeTakeFirstOrThrow()).id);
-    }
+    const l = ledger(t.db);
+    for (const code of STATIONS) await l.station(code);
+    for (const [i, kind] of (['building', 'market', 'park'] as const).entries()) zones.push(await l.zone(kind, `区域${i}`, '320102'));
   });
   afterAll(() => t?.close());
 
   const ids = async (table: 'entity' | 'party_org') => (await t.db.selectFrom(table).select('id').orderBy('id').execute()).map((r) => r.id);
   const pickOf = (list: number[], n: number) => (list.length ? list[n % list.length] : null);
 
-  async function personFor(entityId: number, role: 'liaison' | 'employee') {
-    const p = await t.db.insertInto('person').values({ name: `人${++seq}` }).returning('id').executeTakeFirstOrThrow();
-    const e = await t.db.selectFrom('entity').select('scope_key').where('id', '=', entityId).executeTakeFirstOrThrow();
-    return t.db.insertInto('entity_person').values({ entity_id: entityId, person_id: p.id, role, scope_key: e.scope_key }).returning(['id', 'person_id', 'scope_key']).executeTakeFirstOrThrow();
-  }
-
   async function apply(o: Op) {
     const entities = await ids('entity');
     const e = 'pick' in o ? pickOf(entities, o.pick) : null;
-    const station = (n: number) => (n < STATIONS.length ? { station_code: STATIONS[n], scope_key: STATIONS[n], county_code: STATIONS[n].slice(0, 6) } : { station_code: null, scope_key: '320102', county_code: '320102' });
+    const l = ledger(t.db);
+    const place = (n: number) => STATIONS[n] ?? '320102';
     switch (o.op) {
       case 'entity': {
-        const month = new Date(2024, o.month, 15);
-        await t.db.insertInto('entity').values({ kind: (['enterprise', 'individual', 'cooperative'] as const)[o.kind], reg_no: String(100000000000000 + ++seq), name: `主体${seq}`, status: o.active ? 'active' : 'deregistered', registered_on: month.toISOString().slice(0, 10), industry_section: 'ABF'[o.kind], ...station(o.station) }).execute();
+        const month = new Date(2024, o.month, 15).toISOString().slice(0, 10);
+        await l.entity({ place: place(o.station), kind: (['enterprise', 'individual', 'cooperative'] as const)[o.kind], active: o.active, registeredOn: month, industry: 'ABF'[o.kind] });
         return;
       }
       case 'status':
         if (e) await t.db.updateTable('entity').set({ status: o.active ? 'active' : 'revoked' }).where('id', '=', e).execute();
         return;
       case 'move':
-        if (e) await t.db.updateTable('entity').set(station(o.station)).where('id', '=', e).execute();
+        if (e) await t.db.updateTable('entity').set(l.placeOf(place(o.station))).where('id', '=', e).execute();
         return;
       case 'zone':
         if (!e) return;
@@ -88,21 +80,17 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
         return;
       case 'liaison':
         if (!e) return;
-        if (o.add) await personFor(e, 'liaison');
+        if (o.add) await l.role(e, 'liaison');
         else await t.db.deleteFrom('entity_person').where('entity_id', '=', e).where('role', '=', 'liaison').execute();
         return;
       case 'report':
-        if (e) {
-          await t.db.insertInto('annual_report').values({ entity_id: e, year: 2025, scope_key: '320102', filing_status: 'filed', filed_on: null, employees: null, party_members: o.members, party_org_form: null, party_org_way: null, party_org_set_on: null, rep_is_member: null, rep_is_secretary: null })
-            .onConflict((c) => c.columns(['entity_id', 'year']).doUpdateSet({ party_members: o.members })).execute();
-        }
+        if (e) await t.db.updateTable('annual_report').set({ party_members: o.members }).where('entity_id', '=', e).execute();
+        if (e && !(await t.db.selectFrom('annual_report').select('year').where('entity_id', '=', e).executeTakeFirst())) await l.report(e, 2025, { members: o.members });
         return;
       case 'link': {
         if (!e) return;
         if (!o.add) return void (await t.db.deleteFrom('member_link').where('entity_id', '=', e).execute());
-        const role = await personFor(e, 'employee');
-        const m = await t.db.insertInto('member').values({ person_id: role.person_id, scope_key: '320102' }).returning('id').executeTakeFirstOrThrow();
-        await t.db.insertInto('member_link').values({ member_id: m.id, entity_person_id: role.id, entity_id: e, method: 'exact', score: 99, levels: null, scope_key: role.scope_key }).execute();
+        await l.members(e, 1);
         return;
       }
       case 'org': {
@@ -110,7 +98,7 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
         if (!covered.length) return;
         const status = ORG_STATUS[o.status];
         const org = await t.db.insertInto('party_org').values({
-          name: `党组织${++seq}`, kind: 'branch', setup_mode: MODES[o.mode], county_code: '320102', scope_key: '320102', status,
+          name: `党组织${crypto.randomUUID()}`, kind: 'branch', setup_mode: MODES[o.mode], county_code: '320102', scope_key: '320102', status,
           founded_on: status === 'preparing' ? null : '2024-01-01', dissolved_on: status === 'dissolved' ? '2025-01-01' : null,
         }).returning('id').executeTakeFirstOrThrow();
         await t.db.insertInto('party_org_entity').values(covered.map((entity_id) => ({ org_id: org.id, entity_id, scope_key: '320102' }))).execute();

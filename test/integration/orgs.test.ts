@@ -206,6 +206,22 @@ describe.each(BACKENDS)('party organizations and setup proposals on %s', (backen
     expect((await editor.post('/orgs/from-reports')).json()).toEqual({ registered: 0 });
   });
 
+  it('discovery reads the ledger: no "without organization" case for a covered entity, no pocket case for a registered member', async () => {
+    const l = ledger(t.db);
+    const covered = await l.entity({ place: S3, name: '已建组织公司' });
+    const [registered, unregistered] = await l.members(covered, 2);
+    const org = await editor.post('/orgs', { name: '已建组织公司党支部', kind: 'branch', setupMode: 'standalone', placeCode: S3, status: 'established', foundedOn: '2024-07-01', entityIds: [covered] });
+    expect(org.statusCode).toBe(201);
+    expect((await editor.post(`/orgs/${org.json().id}/members`, { memberId: registered })).statusCode).toBe(201);
+    const bare = await l.entity({ place: S3, name: '未建组织公司' });
+    await l.members(bare, 1);
+    expect((await editor.post('/discovery/runs')).statusCode).toBe(202);
+    await Promise.all(t.app.discoveryRuns);
+    const cases = await t.db.selectFrom('discovery_case').select(['kind', 'entity_id', 'member_id']).where('entity_id', 'in', [covered, bare]).execute();
+    expect(cases.filter((c) => c.kind === 'entity_without_org').map((c) => c.entity_id)).toEqual([bare]);
+    expect(cases.filter((c) => c.kind === 'pocket_member' && c.entity_id === covered).map((c) => c.member_id)).toEqual([unregistered]);
+  });
+
   it('keeps Youth League organizations in the same ledger, with their members by ID number', async () => {
     const org = await editor.post('/orgs', { body: 'league', name: '某公司团支部', kind: 'branch', setupMode: 'standalone', placeCode: S1 });
     expect(org.statusCode).toBe(201);

@@ -150,10 +150,12 @@ type Candidate = { kind: CaseKind; entityId: number; memberId: number | null; sc
 /** Derives the cases from links and the latest annual reports, and upserts them. */
 async function raiseCases(s: Scoped, members: MemberRec[]): Promise<Record<string, number>> {
   const { db } = s;
-  const rows = await sql<{ entity_id: number; name: string; scope_key: string; county_name: string; areas: string[]; declared: number | null; org_form: number | null; report_year: number | null; found: { member: number; role: number; method: string; score: number; levels: unknown }[] | null }>`
+  const rows = await sql<{ entity_id: number; name: string; scope_key: string; county_name: string; areas: string[]; declared: number | null; org_form: number | null; report_year: number | null; found: { member: number; role: number; method: string; score: number; levels: unknown }[] | null; orgs: string[] | null; registered: number[] | null }>`
     SELECT e.id AS entity_id, e.name, e.scope_key, c.name AS county_name, coalesce(st.served_areas, '{}') AS areas,
       latest.party_members AS declared, latest.party_org_form AS org_form, latest.year AS report_year,
-      (SELECT json_agg(json_build_object('member', l.member_id, 'role', l.entity_person_id, 'method', l.method, 'score', l.score, 'levels', l.levels)) FROM member_link l WHERE l.entity_id = e.id) AS found
+      (SELECT json_agg(json_build_object('member', l.member_id, 'role', l.entity_person_id, 'method', l.method, 'score', l.score, 'levels', l.levels)) FROM member_link l WHERE l.entity_id = e.id) AS found,
+      (SELECT array_agg(o.name) FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id WHERE pe.entity_id = e.id AND o.body = 'party' AND o.status <> 'dissolved') AS orgs,
+      (SELECT array_agg(om.member_id)::int[] FROM party_org_entity pe JOIN party_org_member om ON om.org_id = pe.org_id WHERE pe.entity_id = e.id AND om.member_id IS NOT NULL) AS registered
     FROM entity e
     JOIN jurisdiction c ON c.code = e.county_code
     LEFT JOIN jurisdiction st ON st.code = e.station_code
@@ -171,13 +173,15 @@ async function raiseCases(s: Scoped, members: MemberRec[]): Promise<Record<strin
     if (distinct.length > declared) {
       for (const f of found) cases.push({ kind: 'hidden_member', entityId: e.entity_id, memberId: f.member, scopeKey: e.scope_key, evidence: { ...base, method: f.method, score: f.score, levels: f.levels } });
     }
+    // Not pocket: registered with an organization covering the entity, or a relation that names it, its area or such an organization.
+    const registered = new Set(e.registered ?? []);
     for (const f of found) {
       const m = byId.get(f.member);
-      if (m && m.status !== 'mobile' && !relationCovers(m.orgRelation, { name: e.name, areas: [...e.areas, e.county_name] })) {
+      if (m && m.status !== 'mobile' && !registered.has(f.member) && !relationCovers(m.orgRelation, { name: e.name, areas: [...e.areas, e.county_name, ...(e.orgs ?? [])] })) {
         cases.push({ kind: 'pocket_member', entityId: e.entity_id, memberId: f.member, scopeKey: e.scope_key, evidence: { ...base, orgRelation: m.orgRelation, memberStatus: m.status, method: f.method, score: f.score } });
       }
     }
-    if ((distinct.length > 0 || declared > 0) && !e.org_form) cases.push({ kind: 'entity_without_org', entityId: e.entity_id, memberId: null, scopeKey: e.scope_key, evidence: { ...base, orgForm: e.org_form } });
+    if ((distinct.length > 0 || declared > 0) && !e.org_form && !e.orgs?.length) cases.push({ kind: 'entity_without_org', entityId: e.entity_id, memberId: null, scopeKey: e.scope_key, evidence: { ...base, orgForm: e.org_form } });
     if (declared > 0 && distinct.length === 0) cases.push({ kind: 'declared_not_found', entityId: e.entity_id, memberId: null, scopeKey: e.scope_key, evidence: base });
   }
   const counts: Record<string, number> = { raised: 0, reopened: 0, updated: 0, unchanged: 0 };

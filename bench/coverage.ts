@@ -136,6 +136,7 @@ async function generateLedger(pool: Awaited<ReturnType<typeof scratchDatabase>>[
   // Members: 12% of entities hold 1–6 (mostly 1–2, as in the ledger); a quarter probationary.
   await sql`CREATE TEMP TABLE bench_member AS
     SELECT e.id AS entity_id, e.scope_key, k, row_number() OVER () AS rn FROM entity e, generate_series(1, 1 + ${pct('e.id', 1)} / 55 + ${pct('e.id', 2)} / 93 * 4) k WHERE ${pct('e.id', 3)} < 12`.execute(db);
+  await sql`CREATE INDEX ON bench_member (entity_id)`.execute(db);
   await sql`INSERT INTO person (name) SELECT '党员' || rn FROM bench_member ORDER BY rn`.execute(db);
   await sql`INSERT INTO entity_person (entity_id, person_id, role, scope_key) SELECT b.entity_id, ${n} + b.rn, 'employee', b.scope_key FROM bench_member b`.execute(db);
   await sql`INSERT INTO member (person_id, membership, scope_key, confidence, sources) SELECT ${n} + b.rn, CASE WHEN b.rn % 4 = 0 THEN 'probationary' ELSE 'full' END, b.scope_key, 'confirmed', '{roster}' FROM bench_member b`.execute(db);
@@ -146,7 +147,7 @@ async function generateLedger(pool: Awaited<ReturnType<typeof scratchDatabase>>[
   // Organizations: standalone for 80% of entities with ≥ 3 full members; joint ones over a quarter of the zones.
   await sql`INSERT INTO party_org (name, kind, setup_mode, county_code, station_code, scope_key, status, founded_on)
     SELECT e.name || '党支部', 'branch', 'standalone', e.county_code, e.station_code, e.scope_key, CASE WHEN e.id % 10 = 0 THEN 'preparing' ELSE 'established' END, CASE WHEN e.id % 10 = 0 THEN NULL ELSE date '2020-07-01' END
-    FROM entity e WHERE e.id % 5 <> 0 AND (SELECT count(*) FROM bench_member b WHERE b.entity_id = e.id AND b.rn % 4 <> 0) >= 3`.execute(db);
+    FROM entity e JOIN (SELECT entity_id FROM bench_member WHERE rn % 4 <> 0 GROUP BY entity_id HAVING count(*) >= 3) f ON f.entity_id = e.id WHERE e.id % 5 <> 0`.execute(db);
   await sql`INSERT INTO party_org_entity (org_id, entity_id, scope_key) SELECT o.id, e.id, o.scope_key FROM party_org o JOIN entity e ON e.county_code = o.county_code AND e.name || '党支部' = o.name`.execute(db);
   await sql`INSERT INTO party_org (name, kind, setup_mode, county_code, station_code, scope_key, zone_id, status, founded_on)
     SELECT z.name || '联合党支部', 'joint_branch', 'zone', z.county_code, z.station_code, z.station_code, z.id, 'established', date '2022-07-01' FROM zone z WHERE z.id % 4 = 0`.execute(db);

@@ -163,10 +163,14 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
     expect(total.anyOrg).toBeGreaterThan(0);
   });
 
-  it('a rebuild from scratch gives the very same tallies', async () => {
+  it('a rebuild from scratch (set-based, not the per-entity view) gives the very same flags and tallies', async () => {
+    const flags = () => t.db.selectFrom('entity_coverage').selectAll().orderBy('entity_id').execute();
+    const kept = await flags();
+    expect(kept.length).toBeGreaterThan(10);
     const before = await t.db.selectFrom('coverage_tally').selectAll().where((eb) => eb.or([eb('operating', '<>', 0), eb('with_members', '<>', 0), eb('work', '<>', 0)])).orderBy('dim').orderBy('scope_key').orderBy('value').execute();
     await sql`SELECT xgz_coverage_rebuild()`.execute(t.db);
     const after = await t.db.selectFrom('coverage_tally').selectAll().orderBy('dim').orderBy('scope_key').orderBy('value').execute();
     expect(after).toEqual(before);
+    expect(await flags()).toEqual(kept);
   });
 });

@@ -33,6 +33,8 @@ export async function scratchDatabase(prefix: string): Promise<{ database: Datab
   const ctx: AppContext = { config: { ...loadConfig({}), databaseUrl: undefined }, database, db: database.db, keys: deriveKeys(Buffer.alloc(32, 9)), settings: new SettingsStore(database.db) };
   const drop = async () => {
     await database.close();
+    // XGZ_BENCH_KEEP=1 keeps a PostgreSQL database for a look at plans afterwards.
+    if (url && process.env.XGZ_BENCH_KEEP) return void console.log(`kept database ${target}`);
     if (url) await adminQuery(url, `DROP DATABASE IF EXISTS ${target} WITH (FORCE)`);
     fs.rmSync(dir, { recursive: true, force: true });
   };

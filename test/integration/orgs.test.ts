@@ -93,6 +93,9 @@ describe.each(BACKENDS)('party organizations and setup proposals on %s', (backen
     const after = await coverageOf(staff, S1);
     expect(after.total).toMatchObject({ operating: 4, anyOrg: 3, ownOrg: 0, work: 3, membersAnyOrg: 3 });
     expect(after.total.orgCoverage).toBeCloseTo(0.75);
+    // The splits add up: all four registered in 2020 (established), all enterprises.
+    expect(after.splits.newness.map((n: { operating: number }) => n.operating)).toEqual([0, 4]);
+    expect(after.splits.kind).toEqual([expect.objectContaining({ value: 'enterprise', label: '企业', operating: 4, anyOrg: 3 })]);
     // The county sees the station among its children; the list behind the figure names the three.
     const county = await coverageOf(editor, '320102');
     expect(county.children.find((c: { code: string }) => c.code === S1)).toMatchObject({ anyOrg: 3, operating: 4 });

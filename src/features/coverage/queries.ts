@@ -15,10 +15,20 @@ export const withRates = (t: Tally) => ({ ...t, ...coverageRates(t) });
 /** Rows of a scope-key subtree: a range on the (dim, scope_key) index, so the nation's sum reads one row per station. */
 const under = (key: string) => sql`t.scope_key >= ${key} AND t.scope_key < ${`${key}~`}`;
 
-/** The tally of one dimension under a scope key, by value. */
-export async function tallyBy(db: Transaction<DB> | Kysely<DB>, scopeKey: string, dim: string): Promise<Map<string, Tally>> {
-  const { rows } = await sql<SumRow & { value: string }>`SELECT t.value, ${SUMS} FROM coverage_tally t WHERE t.dim = ${dim} AND ${under(scopeKey)} GROUP BY t.value`.execute(db);
+/** The tally of one dimension under a scope key, by value (values from `from` on, when given). */
+export async function tallyBy(db: Transaction<DB> | Kysely<DB>, scopeKey: string, dim: string, from?: string): Promise<Map<string, Tally>> {
+  const { rows } = await sql<SumRow & { value: string }>`SELECT t.value, ${SUMS} FROM coverage_tally t
+    WHERE t.dim = ${dim} AND ${under(scopeKey)} ${from === undefined ? sql`` : sql`AND t.value >= ${from}`} GROUP BY t.value`.execute(db);
   return new Map(rows.map((r) => [r.value, toTally(r)]));
+}
+
+/** Several dimensions at once (one round trip): by dimension, then value. */
+export async function tallies(db: Transaction<DB> | Kysely<DB>, scopeKey: string, dims: string[]): Promise<Map<string, Map<string, Tally>>> {
+  const { rows } = await sql<SumRow & { dim: string; value: string }>`SELECT t.dim, t.value, ${SUMS} FROM coverage_tally t
+    WHERE t.dim IN (${sql.join(dims)}) AND ${under(scopeKey)} GROUP BY t.dim, t.value`.execute(db);
+  const out = new Map(dims.map((d) => [d, new Map<string, Tally>()]));
+  for (const r of rows) out.get(r.dim)!.set(r.value, toTally(r));
+  return out;
 }
 
 export async function tallyUnder(db: Transaction<DB> | Kysely<DB>, scopeKey: string): Promise<Tally> {

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SECTIONS } from '../../domain/ledger/industry.js';
 import { notFound } from '../../http/errors.js';
-import { childTallies, tallyBy, withRates } from './queries.js';
+import { childTallies, tallies, tallyBy, withRates } from './queries.js';
 import { emptyTally, type Tally } from '../../domain/coverage/coverage.js';
 
 const figures = z.object({
@@ -22,11 +22,12 @@ export function newSince(today = new Date()): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
 }
 
-function plus(a: Tally, b: Tally): Tally {
+/** a + sign × b, figure by figure. */
+const combine = (sign: 1 | -1) => (a: Tally, b: Tally): Tally => {
   const t = emptyTally();
-  for (const k of Object.keys(t) as (keyof Tally)[]) t[k] = a[k] + b[k];
+  for (const k of Object.keys(t) as (keyof Tally)[]) t[k] = a[k] + sign * b[k];
   return t;
-}
+};
 
 /** The two coverages for any node of the user's subtree: its figures, its children, and the splits. */
 export async function coverageRoutes(app: FastifyInstance): Promise<void> {
@@ -55,14 +56,13 @@ export async function coverageRoutes(app: FastifyInstance): Promise<void> {
         if (!node) throw notFound('辖区');
         const key = node.scope_key;
         // One transaction is one connection: the queries run one after another anyway.
-        const tallies: Map<string, Tally>[] = [];
-        for (const d of ['all', 'kind', 'industry', 'zone_kind', 'reg_month', 'zone']) tallies.push(await tallyBy(db, key, d));
-        const [all, kind, industry, zoneKind, months, zones] = tallies;
+        const dims = await tallies(db, key, ['all', 'kind', 'industry', 'zone_kind', 'zone']);
+        const [all, kind, industry, zoneKind, zones] = ['all', 'kind', 'industry', 'zone_kind', 'zone'].map((d) => dims.get(d)!);
+        // Only the recent months are read: the established are the rest.
+        const fresh = [...(await tallyBy(db, key, 'reg_month', newSince())).values()].reduce(combine(1), emptyTally());
+        const total = all.get('') ?? emptyTally();
+        const old = combine(-1)(total, fresh);
         const tree = await childTallies(db, node);
-        const since = newSince();
-        let fresh = emptyTally();
-        let old = emptyTally();
-        for (const [month, t] of months) month && month >= since ? (fresh = plus(fresh, t)) : (old = plus(old, t));
         const zoneIds = [...zones.keys()].map(Number);
         const zoneNames = zoneIds.length ? await db.selectFrom('zone').select(['id', 'name']).where('id', 'in', zoneIds).execute() : [];
         const nameOf = new Map(zoneNames.map((z) => [String(z.id), z.name]));
@@ -70,7 +70,7 @@ export async function coverageRoutes(app: FastifyInstance): Promise<void> {
           [...m].map(([value, t]) => ({ value, label: label(value), ...withRates(t) })).sort((a, b) => b.operating - a.operating);
         return {
           node: { code: node.code, name: node.name, level: node.level },
-          total: withRates(all.get('') ?? emptyTally()),
+          total: withRates(total),
           unassigned: withRates(tree.own),
           children: tree.children,
           splits: {

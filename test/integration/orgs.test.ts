@@ -191,6 +191,16 @@ describe.each(BACKENDS)('party organizations and setup proposals on %s', (backen
     // The term ends within 6 months: 换届提醒.
     const due = (await editor.get('/orgs/term-reminders')).json().items;
     expect(due.find((x: { id: number }) => x.id === orgId)).toMatchObject({ due: 'due' });
+    // Removing: a member who leaves loses their office; an entity leaves the coverage; each once.
+    const detail = (await editor.get(`/orgs/${orgId}`)).json();
+    const secRow = detail.members.find((m: { personId: number }) => m.personId === people[0].personId);
+    expect((await editor.del(`/orgs/${orgId}/members/${secRow.id}`)).statusCode).toBe(204);
+    expect((await editor.get(`/orgs/${orgId}`)).json().officers).toHaveLength(0);
+    expect((await editor.del(`/orgs/${orgId}/members/${secRow.id}`)).statusCode).toBe(404);
+    expect((await editor.del(`/orgs/${orgId}/entities/${six[4]}`)).statusCode).toBe(204);
+    expect((await editor.get(`/orgs/${orgId}`)).json().units).toBe(4);
+    const trail = await t.db.selectFrom('audit_log').select('detail').where('action', '=', 'org.entity_remove').execute();
+    expect(trail.map((a) => a.detail)).toEqual([{ entities: six[4] }]);
   });
 
   it('registers the organizations annual reports declare as set up alone, once', async () => {

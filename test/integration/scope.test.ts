@@ -115,9 +115,7 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
     const officer = await a.post(`/orgs/${org.json().id}/officers`, { personId: person, role: 'secretary', termStart: '2025-01-01' });
     expect([memberRow.statusCode, officer.statusCode]).toEqual([201, 201]);
     ids['/api/v1/orgs'] = [org.json().id];
-    subIds.entityId = [entity.id];
-    subIds.rowId = [memberRow.json().id];
-    subIds.officerId = [officer.json().id];
+    subIds.key = [entity.id, memberRow.json().id, officer.json().id];
     await t.db.deleteFrom('party_org_entity').execute(); // leaves the entity to be proposed
     expect((await a.post('/org-proposals/generate')).statusCode).toBe(200);
     ids['/api/v1/org-proposals'] = (await t.db.selectFrom('org_proposal').select('id').execute()).map((p) => p.id);

@@ -270,20 +270,6 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.delete('/orgs/:id/entities/:entityId', {
-    config: { access: 'data.write' },
-    schema: { tags: ['党组织'], summary: '移出覆盖的市场主体', params: z.strictObject({ id: z.coerce.number().int().positive(), entityId: z.coerce.number().int().positive() }) },
-    handler: async (req, reply) => {
-      await req.scoped(async ({ db, audit }) => {
-        const org = await loadOrg(db, req.params.id);
-        const gone = await db.deleteFrom('party_org_entity').where('org_id', '=', org.id).where('entity_id', '=', req.params.entityId).executeTakeFirst();
-        if (!gone.numDeletedRows) throw notFound('该组织覆盖的市场主体');
-        audit({ action: 'org.entity_remove', objectType: 'party_org', objectId: org.id, detail: { entityId: req.params.entityId } });
-      });
-      return reply.code(204).send();
-    },
-  });
-
   r.post('/orgs/:id/members', {
     config: { access: 'data.write' },
     schema: {
@@ -318,21 +304,6 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.delete('/orgs/:id/members/:rowId', {
-    config: { access: 'data.write' },
-    schema: { tags: ['党组织'], summary: '移出组织关系登记', params: z.strictObject({ id: z.coerce.number().int().positive(), rowId: z.coerce.number().int().positive() }) },
-    handler: async (req, reply) => {
-      await req.scoped(async ({ db, audit }) => {
-        const org = await loadOrg(db, req.params.id);
-        const row = await db.deleteFrom('party_org_member').where('org_id', '=', org.id).where('id', '=', req.params.rowId).returning('person_id').executeTakeFirst();
-        if (!row) throw notFound('组织关系登记');
-        await db.deleteFrom('party_org_officer').where('org_id', '=', org.id).where('person_id', '=', row.person_id).where('term_end', '>=', sql<string>`current_date`).execute();
-        audit({ action: 'org.member_remove', objectType: 'party_org', objectId: org.id, detail: { rowId: req.params.rowId } });
-      });
-      return reply.code(204).send();
-    },
-  });
-
   r.post('/orgs/:id/officers', {
     config: { access: 'data.write' },
     schema: {
@@ -359,17 +330,29 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.delete('/orgs/:id/officers/:officerId', {
-    config: { access: 'data.write' },
-    schema: { tags: ['党组织'], summary: '免去班子职务', params: z.strictObject({ id: z.coerce.number().int().positive(), officerId: z.coerce.number().int().positive() }) },
-    handler: async (req, reply) => {
-      await req.scoped(async ({ db, audit }) => {
-        const org = await loadOrg(db, req.params.id);
-        const gone = await db.deleteFrom('party_org_officer').where('org_id', '=', org.id).where('id', '=', req.params.officerId).executeTakeFirst();
-        if (!gone.numDeletedRows) throw notFound('班子成员');
-        audit({ action: 'org.officer_remove', objectType: 'party_org', objectId: org.id, detail: { officerId: req.params.officerId } });
-      });
-      return reply.code(204).send();
-    },
+  /** DELETE /orgs/:id/<part>/:key: one covered entity, registered member or officer, audited. */
+  const removal = (part: string, what: string, action: string, summary: string, remove: (db: Transaction<DB>, orgId: number, key: number) => Promise<boolean>) =>
+    r.delete(`/orgs/:id/${part}/:key`, {
+      config: { access: 'data.write' },
+      schema: { tags: ['党组织'], summary, params: z.strictObject({ id: z.coerce.number().int().positive(), key: z.coerce.number().int().positive() }) },
+      handler: async (req, reply) => {
+        await req.scoped(async ({ db, audit }) => {
+          const org = await loadOrg(db, req.params.id);
+          if (!(await remove(db, org.id, req.params.key))) throw notFound(what);
+          audit({ action, objectType: 'party_org', objectId: org.id, detail: { [part]: req.params.key } });
+        });
+        return reply.code(204).send();
+      },
+    });
+
+  removal('entities', '该组织覆盖的市场主体', 'org.entity_remove', '移出覆盖的市场主体', async (db, orgId, entityId) =>
+    Number((await db.deleteFrom('party_org_entity').where('org_id', '=', orgId).where('entity_id', '=', entityId).executeTakeFirst()).numDeletedRows) > 0);
+  // Leaving the organization ends the person's current offices in it too.
+  removal('members', '组织关系登记', 'org.member_remove', '移出组织关系登记（同时免去其现任职务）', async (db, orgId, rowId) => {
+    const row = await db.deleteFrom('party_org_member').where('org_id', '=', orgId).where('id', '=', rowId).returning('person_id').executeTakeFirst();
+    if (row) await db.deleteFrom('party_org_officer').where('org_id', '=', orgId).where('person_id', '=', row.person_id).where('term_end', '>=', sql<string>`current_date`).execute();
+    return !!row;
   });
+  removal('officers', '班子成员', 'org.officer_remove', '免去班子职务', async (db, orgId, officerId) =>
+    Number((await db.deleteFrom('party_org_officer').where('org_id', '=', orgId).where('id', '=', officerId).executeTakeFirst()).numDeletedRows) > 0);
 }

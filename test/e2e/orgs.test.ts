@@ -32,6 +32,8 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
 
     const ctx = await env.browser.newContext({ viewport: { width: 1366, height: 860 }, baseURL: url });
     const page = await ctx.newPage();
+    const crashes: string[] = [];
+    page.on('pageerror', (e) => crashes.push(e.message));
     await signInFirstTime(page, url, env.server.creds.get('station_staff')!, 'Station-2026!');
     const before = await coveredOnPage(page);
     await page.screenshot({ path: `${SHOTS}/coverage.png`, fullPage: true });
@@ -44,6 +46,7 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
     await signInFirstTime(county, url, env.server.creds.get('county_editor')!, 'County-Pass-2026');
     await county.getByRole('menuitem', { name: '组建建议' }).click();
     await county.getByRole('button', { name: /生成组建建议/ }).click();
+    await county.locator('.ant-popconfirm').getByRole('button', { name: /生\s*成/ }).click();
     await expect.poll(() => county.getByText('已生成组建建议').count(), { timeout: 30_000 }).toBe(1);
     expect(await county.getByText(/依托区域联合组建 \d+ 条/).count()).toBe(1);
     await countyCtx.close();
@@ -60,10 +63,10 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
     const accept = page.getByRole('dialog');
     await expect.poll(() => accept.getByLabel('组织名称').inputValue()).toBe('演示大厦联合党支部');
     await accept.getByRole('button', { name: /采\s*纳/ }).click();
-    await expect.poll(() => page.getByText(/已新建筹建中的组织/).count()).toBe(1);
+    await expect.poll(() => page.getByText(/已新建筹建中的组织/).count(), { timeout: 10_000 }).toBe(1);
     await expect.poll(() => card.count()).toBe(0);
 
-    await page.getByRole('menuitem', { name: '党组织' }).click();
+    await page.getByRole('menuitem', { name: /党组织$/ }).click();
     const row = page.getByRole('row', { name: /演示大厦联合党支部/ });
     await expect.poll(() => row.count()).toBe(1);
     expect(await row.textContent()).toContain('筹建');
@@ -71,7 +74,7 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
     const drawer = page.locator('.ant-drawer');
     await expect.poll(() => drawer.getByRole('link', { name: '演示大厦丙工作室' }).count()).toBe(1);
     await drawer.getByRole('button', { name: '标记为已建' }).click();
-    const mark = page.getByRole('dialog').filter({ hasText: '成立日期' });
+    const mark = page.locator('.ant-modal').filter({ hasText: '成立日期' });
     const founded = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
     await mark.getByLabel('成立日期').fill(founded);
     await mark.getByLabel('成立日期').press('Enter');
@@ -80,28 +83,32 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
     await expect.poll(() => drawer.getByText(/状态：筹建 → 已建/).count()).toBe(1);
     expect(await drawer.getByText(founded).count()).toBeGreaterThan(0);
     await page.screenshot({ path: `${SHOTS}/org-drawer.png` });
-    await page.keyboard.press('Escape');
+    await drawer.locator('.ant-drawer-close').click();
     await expect.poll(() => row.textContent()).toContain('已建');
 
     expect(await coveredOnPage(page)).toBe(before + 3);
+    expect(crashes).toEqual([]);
     await ctx.close();
 
-    // The same pages on a phone.
+    // The same pages on a phone (a fresh context: every page's code loads cold, hence the longer waits).
+    const slow = { timeout: 15_000 };
     const phoneCtx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, baseURL: url });
     const phone = await phoneCtx.newPage();
     await phone.goto(url);
     await phone.getByPlaceholder('账号').fill('station_staff');
     await phone.getByPlaceholder('密码').fill('Station-2026!');
     await phone.getByRole('button', { name: /登\s*录/ }).click();
+    // Navigating before the sign-in answer arrives would abort it: wait for the shell.
+    await expect.poll(() => phone.getByRole('button', { name: '菜单' }).count(), slow).toBe(1);
     await phone.goto(`${url}/coverage`);
-    await expect.poll(() => phone.getByText(/^党组织覆盖 \d+ 户$/).count()).toBe(1);
+    await expect.poll(() => phone.getByText(/^党组织覆盖 \d+ 户$/).count(), slow).toBe(1);
     await phone.screenshot({ path: `${SHOTS}/coverage-mobile.png`, fullPage: true });
     await phone.goto(`${url}/proposals`);
     await phone.getByText('已采纳', { exact: true }).click();
-    await expect.poll(() => phone.locator('[data-proposal]').filter({ hasText: '演示大厦' }).count()).toBe(1);
+    await expect.poll(() => phone.locator('[data-proposal]').filter({ hasText: '演示大厦' }).count(), slow).toBe(1);
     await phone.screenshot({ path: `${SHOTS}/proposals-mobile.png`, fullPage: true });
     await phone.locator('[data-proposal]').filter({ hasText: '演示大厦' }).getByRole('link', { name: /查看组织/ }).click();
-    await expect.poll(() => phone.locator('.ant-drawer-title').textContent()).toContain('演示大厦联合党支部');
+    await expect.poll(() => phone.locator('.ant-drawer-title').textContent(), slow).toContain('演示大厦联合党支部');
     await phone.screenshot({ path: `${SHOTS}/org-drawer-mobile.png` });
     await phoneCtx.close();
   });

@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { Layout, Menu, Breadcrumb, Dropdown, Button, Grid, Typography, Tag } from 'antd';
-import { HomeOutlined, ApartmentOutlined, FlagOutlined, TeamOutlined, DesktopOutlined, SettingOutlined, AuditOutlined, UserOutlined, MenuOutlined, ApiOutlined, ShopOutlined, BankOutlined, CloudUploadOutlined, IdcardOutlined, FileSearchOutlined } from '@ant-design/icons';
+import { HomeOutlined, ApartmentOutlined, FlagOutlined, TeamOutlined, DesktopOutlined, SettingOutlined, AuditOutlined, UserOutlined, MenuOutlined, ApiOutlined, ShopOutlined, BankOutlined, CloudUploadOutlined, IdcardOutlined, FileSearchOutlined, ClusterOutlined, PieChartOutlined, BulbOutlined } from '@ant-design/icons';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from './auth';
 
@@ -9,10 +9,13 @@ type Item = { key: string; label: string; icon: ReactNode; permission?: string |
 /** Menu entries; each appears only to roles that may use it. */
 export const MENU: Item[] = [
   { key: '/', label: '工作台', icon: <HomeOutlined /> },
+  { key: '/coverage', label: '两个覆盖', icon: <PieChartOutlined />, permission: 'data.read' },
   { key: '/entities', label: '市场主体台账', icon: <ShopOutlined />, permission: 'data.read' },
   { key: '/zones', label: '市场·园区·楼宇', icon: <BankOutlined />, permission: 'data.read' },
   { key: '/members', label: '党员名册', icon: <IdcardOutlined />, permission: 'data.read' },
   { key: '/discovery', label: '查找党员', icon: <FileSearchOutlined />, permission: 'data.read' },
+  { key: '/orgs', label: '党组织', icon: <ClusterOutlined />, permission: 'data.read' },
+  { key: '/proposals', label: '组建建议', icon: <BulbOutlined />, permission: 'data.read' },
   { key: '/imports', label: '数据导入', icon: <CloudUploadOutlined />, permission: 'data.write' },
   { key: '/stations', label: '辖区与基层所', icon: <ApartmentOutlined />, permission: 'jurisdiction.read' },
   { key: '/units', label: '党委与指导站', icon: <FlagOutlined />, permission: 'units.read' },

@@ -25,6 +25,9 @@ const Imports = lazy(() => import('./pages/Imports'));
 const Members = lazy(() => import('./pages/Members'));
 const Discovery = lazy(() => import('./pages/Discovery'));
 const SelfReport = lazy(() => import('./pages/SelfReport'));
+const Coverage = lazy(() => import('./pages/Coverage'));
+const Orgs = lazy(() => import('./pages/Orgs'));
+const Proposals = lazy(() => import('./pages/Proposals'));
 
 function Shell() {
   const { me, loading } = useAuth();
@@ -49,6 +52,9 @@ function Shell() {
           <Route path="/imports" element={<Imports />} />
           <Route path="/members" element={<Members />} />
           <Route path="/discovery" element={<Discovery />} />
+          <Route path="/coverage" element={<Coverage />} />
+          <Route path="/orgs" element={<Orgs />} />
+          <Route path="/proposals" element={<Proposals />} />
           <Route path="*" element={<Home />} />
         </Routes>
       </Suspense>

@@ -13,9 +13,17 @@ export function JurisdictionPicker({ root, value, onChange, accept, placeholder 
   useEffect(() => {
     get<JNode>(`/jurisdictions/${root}`).then((n) => {
       levels.set(n.code, n.level);
-      setOptions([{ ...toOption(n), pId: null }]);
+      setOptions((o) => [{ ...toOption(n), pId: null }, ...o.filter((x) => x.id !== n.code)]);
     });
   }, [root, levels]);
+  // A value set from outside (a link, the address bar) may lie below levels not yet opened: fetch it to show its name.
+  useEffect(() => {
+    if (!value || levels.has(value)) return;
+    get<JNode>(`/jurisdictions/${value}`).then((n) => {
+      levels.set(n.code, n.level);
+      setOptions((o) => (o.some((x) => x.id === n.code) ? o : [...o, toOption(n)]));
+    }, () => undefined);
+  }, [value, levels]);
   const loadData = async ({ id }: { id?: string }) => {
     const children = await get<JNode[]>(`/jurisdictions/${id}/children`);
     children.forEach((c) => levels.set(c.code, c.level));

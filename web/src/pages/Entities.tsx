@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Alert, Button, Card, Input, Select, Space, Table, Tag, Tooltip } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { useNavigate, useSearchParams } from 'react-router-dom';
@@ -7,6 +7,7 @@ import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { usePaged } from '../components/usePaged';
+import { COVERAGE_FILTERS, type CoverageFilter } from '../components/labels';
 
 export type EntityRow = {
   id: number; kind: string; uscc: string | null; regNo: string | null; name: string; status: string; registeredOn: string | null; isNew: boolean;
@@ -17,14 +18,25 @@ export const KIND: Record<string, string> = { enterprise: '企业', individual: 
 export const STATUS: Record<string, [string, string]> = { active: ['存续', 'green'], deregistered: ['注销', 'default'], revoked: ['吊销', 'red'], moved_out: ['迁出', 'orange'] };
 const ORG = ['未建', '党支部', '党总支', '党委'];
 type Zone = { id: number; name: string; kind: string };
+const FILTERS = ['q', 'under', 'kind', 'status', 'zoneId', 'isNew', 'partyDeclared', 'orgDeclared', 'coverage', 'sort'] as const;
 
 export default function Entities() {
   const { me } = useAuth();
   const nav = useNavigate();
-  const [params] = useSearchParams();
-  const [f, setF] = useState<Record<string, string | undefined>>({ sort: '-registeredOn', zoneId: params.get('zoneId') ?? undefined });
+  // The filters live in the address: a figure clicked on another page (两个覆盖, 区域) lands here filtered, and 返回 keeps them.
+  const [params, setParams] = useSearchParams();
+  const f = useMemo(() => {
+    const out: Record<string, string | undefined> = { sort: '-registeredOn' };
+    for (const k of FILTERS) out[k] = params.get(k) ?? out[k];
+    return out;
+  }, [params]);
   const [zones, setZones] = useState<Zone[]>([]);
-  const set = (k: string) => (v: string | undefined) => setF((x) => ({ ...x, [k]: v || undefined }));
+  const set = (k: string) => (v: string | undefined) => setParams((p) => {
+    const next = new URLSearchParams(p);
+    if (v) next.set(k, v);
+    else next.delete(k);
+    return next;
+  }, { replace: true });
   const list = usePaged<EntityRow>('/entities', f);
   useEffect(() => void get<{ items: Zone[] }>('/zones', { pageSize: 200 }).then((z) => setZones(z.items)), []);
   const yesNo = [{ value: 'true', label: '是' }, { value: 'false', label: '否' }];
@@ -33,14 +45,15 @@ export default function Entities() {
       <PageTitle title="市场主体台账" extra={<Button icon={<DownloadOutlined />} href={withQuery('/api/v1/entities/export', f)}>导出 Excel</Button>} />
       <Card size="small">
         <Space wrap style={{ marginBottom: 12 }}>
-          <Input.Search placeholder="名称或统一社会信用代码" allowClear onSearch={set('q')} style={{ width: 240 }} />
+          {f.coverage && <Tag closable color="red" style={{ padding: '4px 8px' }} onClose={() => set('coverage')(undefined)}>{COVERAGE_FILTERS[f.coverage as CoverageFilter] ?? f.coverage}</Tag>}
+          <Input.Search placeholder="名称或统一社会信用代码" allowClear defaultValue={f.q} onSearch={set('q')} style={{ width: 240 }} />
           <div style={{ width: 200 }}><JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" /></div>
-          <Select allowClear placeholder="主体类型" style={{ width: 130 }} onChange={set('kind')} options={Object.entries(KIND).map(([value, label]) => ({ value, label }))} />
-          <Select allowClear placeholder="登记状态" style={{ width: 110 }} onChange={set('status')} options={Object.entries(STATUS).map(([value, [label]]) => ({ value, label }))} />
+          <Select allowClear placeholder="主体类型" style={{ width: 130 }} value={f.kind} onChange={set('kind')} options={Object.entries(KIND).map(([value, label]) => ({ value, label }))} />
+          <Select allowClear placeholder="登记状态" style={{ width: 110 }} value={f.status} onChange={set('status')} options={Object.entries(STATUS).map(([value, [label]]) => ({ value, label }))} />
           <Select allowClear showSearch optionFilterProp="label" placeholder="所在区域" style={{ width: 170 }} value={f.zoneId ? Number(f.zoneId) : undefined} onChange={(v) => set('zoneId')(v ? String(v) : undefined)} options={zones.map((z) => ({ value: z.id, label: z.name }))} />
-          <Select allowClear placeholder="新设主体" style={{ width: 110 }} onChange={set('isNew')} options={yesNo} />
-          <Select allowClear placeholder="年报有党员" style={{ width: 120 }} onChange={set('partyDeclared')} options={yesNo} />
-          <Select allowClear placeholder="年报已建党组织" style={{ width: 140 }} onChange={set('orgDeclared')} options={yesNo} />
+          <Select allowClear placeholder="新设主体" style={{ width: 110 }} value={f.isNew} onChange={set('isNew')} options={yesNo} />
+          <Select allowClear placeholder="年报有党员" style={{ width: 120 }} value={f.partyDeclared} onChange={set('partyDeclared')} options={yesNo} />
+          <Select allowClear placeholder="年报已建党组织" style={{ width: 140 }} value={f.orgDeclared} onChange={set('orgDeclared')} options={yesNo} />
         </Space>
         {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
         <Table<EntityRow>
@@ -52,7 +65,7 @@ export default function Entities() {
           scroll={{ x: 1400 }}
           onChange={(_p, _f, s) => {
             const sorter = Array.isArray(s) ? s[0] : s;
-            if (sorter?.field) setF((x) => ({ ...x, sort: `${sorter.order === 'ascend' ? '' : '-'}${String(sorter.field)}` }));
+            if (sorter?.field) set('sort')(`${sorter.order === 'ascend' ? '' : '-'}${String(sorter.field)}`);
           }}
           onRow={(e) => ({ onClick: () => nav(`/entities/${e.id}`), style: { cursor: 'pointer' } })}
           locale={{ emptyText: '没有符合条件的市场主体。可在"数据导入"中导入登记信息。' }}

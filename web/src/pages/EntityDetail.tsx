@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Col, DatePicker, Descriptions, Empty, Form, Input, Modal, Popconfirm, Row, Select, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
 import { ArrowLeftOutlined, EyeOutlined, PlusOutlined } from '@ant-design/icons';
-import { useNavigate, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import dayjs from 'dayjs';
 import { del, get, post } from '../api';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { STATUS } from './Entities';
+import { orgHref, OrgStatusTag } from '../components/OrgTags';
 
 type Person = { roleId: number; role: string; roleLabel: string; name: string; idNumber: string | null; phone: string | null; birthDate: string | null; sex: string | null };
 type Detail = {
@@ -14,12 +15,14 @@ type Detail = {
   address: string | null; countyName: string; stationName: string | null; industrySection: string | null; industryLabel: string | null; industryDivision: string | null; sizeClass: string | null; employees: number | null;
   asOf: Record<string, unknown> | null;
   people: Person[]; zones: { id: number; kind: string; name: string }[];
+  orgs: { id: number; body: string; name: string; kindLabel: string; setupModeLabel: string; status: string; statusLabel: string }[];
+  coverage: { withMembers: boolean; ownOrg: boolean; anyOrg: boolean; work: boolean } | null;
   members: { memberId: number; name: string; membership: string | null; confidence: string; method: string; score: number }[];
   annualReports: { year: number; filingStatus: string; filedOn: string | null; employees: number | null; partyMembers: number | null; partyOrgForm: number | null; partyOrgWay: number | null; partyOrgSetOn: string | null; repIsMember: boolean | null; repIsSecretary: boolean | null }[];
   timeline: { id: number; objectType: string; op: string; at: string; actor: string; changes: { field: string; from: unknown; to: unknown }[] }[];
 };
 const FIELD: Record<string, string> = { name: '名称', status: '登记状态', address: '住所', station_code: '基层所', county_code: '县区', employees: '从业人数', kind: '主体类型', registered_on: '成立日期', industry_section: '行业门类', industry_division: '行业大类', size_class: '企业规模', uscc: '信用代码', reg_no: '注册号', person_id: '人员', role: '角色', zone_id: '区域' };
-const WHAT: Record<string, string> = { entity: '登记信息', entity_person: '人员', entity_zone: '所在区域' };
+const WHAT: Record<string, string> = { entity: '登记信息', entity_person: '人员', entity_zone: '所在区域', party_org_entity: '党组织覆盖' };
 const OP: Record<string, string> = { I: '新增', U: '变更', D: '移除' };
 const ORG = ['未建立', '党支部', '党总支', '党委'];
 const ZONE: Record<string, string> = { market: '专业市场', park: '园区', building: '楼宇', district: '商圈' };
@@ -89,6 +92,7 @@ export default function EntityDetail() {
                 ) }] : []),
               ]} />
           </Card>
+          <OrgsCard orgs={d.orgs} coverage={d.coverage} />
           <Card title="党员（比对找到）" size="small" style={{ marginBottom: 16 }}>
             {d.members.length === 0 ? <Typography.Text type="secondary">尚未在此主体找到党员。</Typography.Text> : (
               <Space wrap>{d.members.map((m) => <Tag key={m.memberId} color={m.confidence === 'confirmed' ? 'red' : 'default'}>{m.name} · {m.membership === 'probationary' ? '预备党员' : '党员'} · {m.confidence === 'confirmed' ? '已确认' : '待核实'}{m.method === 'probabilistic' ? `（比对得分 ${m.score}）` : m.method === 'staff' ? '（工作人员记录）' : ''}</Tag>)}</Space>
@@ -153,5 +157,29 @@ function AddPerson({ entityId, onClose, onSaved }: { entityId: number; onClose: 
         <Form.Item name="phone" label="手机（加密保存）" rules={[{ pattern: /^1[3-9]\d{9}$/, message: '应为 11 位手机号' }]}><Input maxLength={11} /></Form.Item>
       </Form>
     </Modal>
+  );
+}
+
+/** The organizations covering the entity, and where it stands in the two coverages. */
+function OrgsCard({ orgs, coverage }: Pick<Detail, 'orgs' | 'coverage'>) {
+  const flag = (on: boolean, yes: string, no: string) => <Tag color={on ? 'green' : 'default'}>{on ? yes : no}</Tag>;
+  return (
+    <Card title="党组织与覆盖" size="small" style={{ marginBottom: 16 }}>
+      <Space wrap style={{ marginBottom: 8 }}>
+        {coverage ? (
+          <>
+            {flag(coverage.withMembers, '有党员', '未发现党员')}
+            {flag(coverage.anyOrg, coverage.ownOrg ? '组织覆盖（单独建）' : '组织覆盖', '未组织覆盖')}
+            {flag(coverage.work, '工作覆盖', '未工作覆盖')}
+          </>
+        ) : <Typography.Text type="secondary">非存续主体，不计入覆盖统计。</Typography.Text>}
+      </Space>
+      {orgs.length === 0 ? <div><Typography.Text type="secondary">尚无党组织覆盖。可在"组建建议"中生成建议，或在"党组织"中登记。</Typography.Text></div> : orgs.map((o) => (
+        <div key={o.id} style={{ marginTop: 4 }}>
+          <Link to={orgHref(o.id)}>{o.name}</Link> <OrgStatusTag status={o.status} />
+          <Typography.Text type="secondary">{o.body === 'league' ? '团组织 · ' : ''}{o.kindLabel} · {o.setupModeLabel}</Typography.Text>
+        </div>
+      ))}
+    </Card>
   );
 }

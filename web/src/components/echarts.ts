@@ -1,0 +1,8 @@
+// Only the parts of ECharts the pages draw, so the lazily loaded chunk stays small.
+import * as echarts from 'echarts/core';
+import { BarChart } from 'echarts/charts';
+import { GridComponent, TooltipComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+
+echarts.use([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
+export { echarts };

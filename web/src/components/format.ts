@@ -1,0 +1,8 @@
+/** Rates arrive as 0..1, or null when there is nothing to divide by (no entities at all). */
+export const pct = (rate: number | null | undefined): string => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`);
+
+/** Select options from a code → label dictionary. */
+export const toOptions = (labels: Record<string, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }));
+
+/** Dates go to the API as YYYY-MM-DD, whatever the picker holds. */
+export const ymd = (d: { format: (f: string) => string } | null | undefined): string | undefined => d?.format('YYYY-MM-DD');

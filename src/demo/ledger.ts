@@ -9,7 +9,24 @@ import { seededRandom, type Random } from './random.js';
  * characters) and a chosen share of bad rows, written with the import templates' headers.
  */
 export type DemoPlace = { countyCode: string; countyName: string; cityName: string; stations: string[]; streets: string[] };
-export type DemoOptions = { entities: number; seed: number; badShare?: number; places: DemoPlace[]; reportYear?: number; today?: Date };
+export type DemoOptions = {
+  entities: number;
+  seed: number;
+  badShare?: number;
+  places: DemoPlace[];
+  reportYear?: number;
+  today?: Date;
+  /**
+   * People in roles per entity (default 1: the legal representative or operator only). Each one
+   * more is an investor (enterprises, cooperatives) or an employee with an ID number, drawn from
+   * a random stream of its own so that the default output stays the same for a seed.
+   */
+  rolesPerEntity?: number;
+  /** Share of those extra people who are party members on the roster (default 0), with the owners' noise. */
+  memberShare?: number;
+};
+/** A person in a role besides the legal representative: not in the registry template, loaded by SQL (bench --load sql). */
+export type DemoRole = { role: 'investor' | 'employee'; name: string; idNumber: string; birthDate: string; phone?: string };
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
 const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强志明海燕红梅玉兰春梅金凤小红晓东晓明丹丹浩然子涵雨欣梓轩宇航俊杰欣怡佳豪思远文博';
@@ -47,7 +64,7 @@ type Row = Record<string, string>;
 const byField = (kind: 'registry' | 'annual_report' | 'roster', values: Record<string, string | number | undefined>): Row =>
   Object.fromEntries(TEMPLATES[kind].columns.map((c) => [c.header, values[c.field] === undefined ? '' : String(values[c.field])]));
 
-export type DemoEntity = { registry: Row; report: Row | null; members: Row[] };
+export type DemoEntity = { registry: Row; report: Row | null; members: Row[]; roles?: DemoRole[] };
 
 /** Same sound, other character: the commonest slip when a name is typed from hearing it. */
 const HOMOPHONES: Record<string, string> = { 伟: '玮', 明: '铭', 华: '骅', 军: '君', 静: '婧', 丽: '莉', 杰: '洁', 涛: '滔', 峰: '锋', 英: '瑛', 红: '虹', 平: '萍', 建: '健', 国: '帼', 芳: '方', 娜: '纳' };
@@ -66,6 +83,8 @@ export function* generateLedger(o: DemoOptions): Generator<DemoEntity> {
   const year = o.reportYear ?? today.getFullYear() - 1;
   const zones = o.places.map((p) => Array.from({ length: 6 }, (_, i) => { const [k, suffix] = ZONES[(i + Number(p.countyCode)) % ZONES.length]; return { kind: k, name: `${p.streets[i % p.streets.length]?.replace(/(街道|镇|乡)$/, '') ?? p.countyName}${suffix}` }; }));
   const bad = o.badShare ?? 0;
+  const extra = Math.max(0, Math.floor(o.rolesPerEntity ?? 1) - 1);
+  const rnd2 = seededRandom((o.seed ^ 0x5bd1e995) >>> 0);
   let previous: DemoEntity | null = null;
   for (let i = 0; i < o.entities; i++) {
     const pi = rnd.int(0, o.places.length - 1);
@@ -137,10 +156,46 @@ export function* generateLedger(o: DemoOptions): Generator<DemoEntity> {
       }));
     }
     let out: DemoEntity = { registry, report, members: roster };
-    if (bad > 0 && rnd.chance(bad)) out = spoil(rnd, out, previous);
+    if (extra > 0) {
+      const roles = extraRoles(rnd2, extra, kind, place, name, o.memberShare ?? 0);
+      out = { ...out, roles: roles.map((r) => r.role), members: [...roster, ...roles.flatMap((r) => (r.member ? [r.member] : []))] };
+    }
+    if (bad > 0 && rnd.chance(bad)) out = out.roles ? { ...spoil(rnd, out, previous), roles: out.roles } : spoil(rnd, out, previous);
     previous = out;
     yield out;
   }
+}
+
+/**
+ * Investors and employees of one entity, with ID numbers from divisions 21–99 (owners use 01–20,
+ * so the two never collide), and the ones on the roster with the owners' noise: a fifth without
+ * a usable number, homophones and swapped digits among those, some stale or missing phones.
+ */
+function extraRoles(rnd: Random, n: number, kind: 'enterprise' | 'individual' | 'cooperative', place: DemoPlace, entityName: string, memberShare: number): { role: DemoRole; member: Row | null }[] {
+  const out: { role: DemoRole; member: Row | null }[] = [];
+  for (let k = 0; k < n; k++) {
+    const name = personName(rnd);
+    const birth = new Date(Date.UTC(rnd.int(1958, 2004), rnd.int(0, 11), rnd.int(1, 28)));
+    const id = idNumber(rnd, `${place.countyCode.slice(0, 4)}${pad(rnd.int(21, 99), 2)}`, birth);
+    const phone = rnd.chance(0.85) ? `1${rnd.pick(['3', '5', '7', '8', '9'])}${pad(rnd.int(0, 999_999_999), 9)}` : undefined;
+    const role: DemoRole = { role: kind !== 'individual' && k === 0 ? 'investor' : 'employee', name, idNumber: id, birthDate: day(birth), phone };
+    let member: Row | null = null;
+    if (memberShare > 0 && rnd.chance(memberShare)) {
+      const withId = rnd.chance(0.8);
+      member = byField('roster', {
+        name: !withId && rnd.chance(0.3) ? homophoneOf(name) : name,
+        idNumber: withId ? id : undefined,
+        birthDate: !withId && rnd.chance(0.1) ? swapDayDigits(day(birth)) : day(birth),
+        membership: rnd.chance(0.95) ? '正式党员' : '预备党员',
+        joinDate: `${rnd.int(1985, 2022)}-0${rnd.int(1, 9)}-01`,
+        orgRelation: rnd.chance(0.15) ? `${entityName}党支部` : `${rnd.pick(place.streets) ?? place.countyName}${rnd.pick(BRANCHES)}`,
+        memberStatus: rnd.chance(0.05) ? '流动' : '正常',
+        phone: !rnd.chance(0.8) ? undefined : phone && rnd.chance(0.1) ? `1${rnd.pick(['3', '5', '8'])}${pad(rnd.int(0, 999_999_999), 9)}` : phone,
+      });
+    }
+    out.push({ role, member });
+  }
+  return out;
 }
 
 /** One realistic mistake: a mistyped code, an impossible date, a missing name, a duplicate, too many members. */

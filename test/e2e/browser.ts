@@ -39,6 +39,8 @@ export async function signInFirstTime(page: Page, url: string, c: Credential, ne
   await page.getByLabel('新密码', { exact: true }).fill(newPassword);
   await page.getByLabel('再次输入新密码').fill(newPassword);
   await page.getByRole('button', { name: '修改密码' }).click();
+  // Signed in once the password form is gone; a navigation before that would abort the sign-in.
+  await page.getByLabel('再次输入新密码').waitFor({ state: 'detached' });
 }
 
 export const SHOTS = '.tmp/screenshots';

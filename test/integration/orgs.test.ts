@@ -72,6 +72,9 @@ describe.each(BACKENDS)('party organizations and setup proposals on %s', (backen
     const mine = await proposals(staff);
     expect(mine.every((p) => p.entities.every((x) => [e.a, e.b, e.c, e.big].includes(x.id)))).toBe(true);
     expect(mine).toHaveLength(2);
+    // They can generate for their station themselves: the county's building is visible to them through their entities.
+    expect((await staff.post('/org-proposals/generate')).json().counts).toMatchObject({ standalone: 1, zone: 1 });
+    expect(byEntity(await proposals(staff), e.a)!.mode).toBe('zone');
   });
 
   it('accepting creates the organization in preparation; it counts towards coverage once established', async () => {
@@ -243,7 +246,7 @@ describe.each(BACKENDS)('party organizations and setup proposals on %s', (backen
     expect(bad.json().errors[0].field).toBe('idNumber');
     expect((await editor.post(`/orgs/${org.json().id}/members`, { name: '团员甲', idNumber: LEAGUE_ID })).statusCode).toBe(201);
     const list = (await editor.get('/orgs?body=league')).json();
-    expect(list.items).toEqual([expect.objectContaining({ name: '某公司团支部', members: 1 })]);
+    expect(list.items).toEqual([expect.objectContaining({ name: '某公司团支部', kindLabel: '团支部', memberCount: 1 })]);
     // League organizations do not count towards party organization coverage.
     expect((await editor.get(`/orgs/${org.json().id}`)).json().members[0].name).toBe('团员甲');
   });

@@ -97,6 +97,16 @@ export function coverageRates(t: Tally): Rates {
   };
 }
 
+/**
+ * 新设 (newly registered, the priority targets): registered in the current calendar month or the
+ * 11 before it. Calendar months, so the coverage tallies (kept by month) and the entity list agree.
+ * Returns the first day of the earliest such month, YYYY-MM-DD.
+ */
+export function newSince(today = new Date()): string {
+  const d = new Date(today.getFullYear(), today.getMonth() - 11, 1);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-01`;
+}
+
 /** The lists behind the figures: which entities a figure counts. */
 export const COVERAGE_FILTERS = {
   operating: '存续主体',

@@ -20,6 +20,8 @@ export const SETUP_MODE_LABEL: Record<SetupMode, string> = {
   station: '依托基层所或个私协会',
   zone: '依托专业市场、商圈、楼宇、园区',
 };
+/** Youth League organizations keep the same kinds under their own names. */
+export const LEAGUE_KIND_LABEL: Record<OrgKind, string> = { committee: '团委', general_branch: '团总支', branch: '团支部', joint_branch: '联合团支部' };
 export const ORG_STATUS_LABEL = { preparing: '筹建', established: '已建', dissolved: '撤销' } as const;
 export const OFFICER_ROLE_LABEL: Record<OfficerRole, string> = { secretary: '书记', deputy: '副书记', committee: '委员' };
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { SECTIONS } from '../../domain/ledger/industry.js';
 import { notFound } from '../../http/errors.js';
 import { childTallies, tallies, tallyBy, withRates } from './queries.js';
-import { emptyTally, type Tally } from '../../domain/coverage/coverage.js';
+import { emptyTally, newSince, type Tally } from '../../domain/coverage/coverage.js';
 
 const figures = z.object({
   operating: z.number(), withMembers: z.number(), ownOrg: z.number(), anyOrg: z.number(), work: z.number(), membersOwnOrg: z.number(), membersAnyOrg: z.number(),
@@ -16,11 +16,6 @@ const split = z.array(figures.extend({ value: z.string(), label: z.string() }));
 const KIND: Record<string, string> = { enterprise: '企业', individual: '个体工商户', cooperative: '农民专业合作社' };
 const ZONE_KIND: Record<string, string> = { market: '专业市场', park: '园区', building: '楼宇', district: '商圈' };
 
-/** 新设 = registered in the current calendar month or the 11 before it (the tally keeps months). */
-export function newSince(today = new Date()): string {
-  const d = new Date(today.getFullYear(), today.getMonth() - 11, 1);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
-}
 
 /** a + sign × b, figure by figure. */
 const combine = (sign: 1 | -1) => (a: Tally, b: Tally): Tally => {
@@ -59,7 +54,7 @@ export async function coverageRoutes(app: FastifyInstance): Promise<void> {
         const dims = await tallies(db, key, ['all', 'kind', 'industry', 'zone_kind', 'zone']);
         const [all, kind, industry, zoneKind, zones] = ['all', 'kind', 'industry', 'zone_kind', 'zone'].map((d) => dims.get(d)!);
         // Only the recent months are read: the established are the rest.
-        const fresh = [...(await tallyBy(db, key, 'reg_month', newSince())).values()].reduce(combine(1), emptyTally());
+        const fresh = [...(await tallyBy(db, key, 'reg_month', newSince().slice(0, 7))).values()].reduce(combine(1), emptyTally());
         const total = all.get('') ?? emptyTally();
         const old = combine(-1)(total, fresh);
         const tree = await childTallies(db, node);

@@ -2,7 +2,7 @@ import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { containing, underNode } from '../../http/paging.js';
-import { COVERAGE_FILTERS, type CoverageFilter } from '../../domain/coverage/coverage.js';
+import { COVERAGE_FILTERS, newSince, type CoverageFilter } from '../../domain/coverage/coverage.js';
 
 /** Filters of the entity ledger list, shared by the list and its export. */
 export const entityFilters = {
@@ -20,8 +20,8 @@ export const entityFilters = {
 };
 export type EntityFilters = { [K in keyof typeof entityFilters]?: string | number } & { sort: string };
 
-/** Registered within the last 12 months: the priority targets. */
-export const IS_NEW = sql<boolean>`(e.registered_on >= current_date - interval '12 months')`;
+/** 新设: registered in the last 12 calendar months (see newSince), the priority targets. */
+export const isNew = () => sql<boolean>`(e.registered_on >= ${newSince()}::date)`;
 
 /** The entities behind a coverage figure (the figures count operating entities only). */
 const onCoverage = (cond: string) => sql<boolean>`EXISTS (SELECT 1 FROM entity_coverage c WHERE c.entity_id = e.id AND c.operating AND ${sql.raw(cond)})`;
@@ -53,7 +53,7 @@ export async function entityQuery(db: Transaction<DB>, f: EntityFilters): Promis
   if (f.status) q = q.where('e.status', '=', f.status as 'active');
   if (f.industry) q = q.where('e.industry_section', '=', String(f.industry));
   if (f.zoneId) q = q.where(sql<boolean>`EXISTS (SELECT 1 FROM entity_zone z WHERE z.entity_id = e.id AND z.zone_id = ${Number(f.zoneId)})`);
-  if (f.isNew) q = q.where(f.isNew === 'true' ? IS_NEW : sql<boolean>`NOT coalesce(${IS_NEW}, false)`);
+  if (f.isNew) q = q.where(f.isNew === 'true' ? isNew() : sql<boolean>`NOT coalesce(${isNew()}, false)`);
   if (f.partyDeclared) q = q.where(sql<boolean>`(coalesce(latest.party_members, 0) > 0) = ${f.partyDeclared === 'true'}`);
   if (f.orgDeclared) q = q.where(sql<boolean>`(coalesce(latest.party_org_form, 0) > 0) = ${f.orgDeclared === 'true'}`);
   if (f.coverage) q = q.where(COVERAGE_WHERE[f.coverage as CoverageFilter]);

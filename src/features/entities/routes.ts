@@ -11,7 +11,7 @@ import { idNumberField, phoneField } from '../../domain/ledger/rows.js';
 import { idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { ORG_KIND_LABEL, ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../../domain/orgs/rules.js';
-import { IS_NEW, entityFilters, entityQuery, orderEntities, type EntityFilters } from './queries.js';
+import { isNew, entityFilters, entityQuery, orderEntities, type EntityFilters } from './queries.js';
 
 const KIND = { enterprise: '企业', individual: '个体工商户', cooperative: '农民专业合作社' } as const;
 const STATUS = { active: '存续', deregistered: '注销', revoked: '吊销', moved_out: '迁出' } as const;
@@ -42,7 +42,7 @@ function listSelect(q: Awaited<ReturnType<typeof entityQuery>>) {
     .leftJoin('jurisdiction as s', 's.code', 'e.station_code')
     .selectAll('e')
     .select(['c.name as county_name', 's.name as station_name', 'latest.year as report_year', 'latest.party_members', 'latest.party_org_form'])
-    .select(sql<boolean>`coalesce(${IS_NEW}, false)`.as('is_new'))
+    .select(sql<boolean>`coalesce(${isNew()}, false)`.as('is_new'))
     .select(sql<string | null>`(SELECT p.name FROM entity_person ep JOIN person p ON p.id = ep.person_id WHERE ep.entity_id = e.id AND ep.role = 'legal_rep' LIMIT 1)`.as('legal_rep'));
 }
 type ListRow = Awaited<ReturnType<ReturnType<typeof listSelect>['execute']>>[number];
@@ -100,7 +100,7 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
           .select(['e.kind'])
           .select(sql<number>`count(*)::int`.as('total'))
           .select(sql<number>`count(*) FILTER (WHERE e.status = 'active')::int`.as('active'))
-          .select(sql<number>`count(*) FILTER (WHERE ${IS_NEW})::int`.as('is_new'))
+          .select(sql<number>`count(*) FILTER (WHERE ${isNew()})::int`.as('is_new'))
           .select(sql<number>`count(*) FILTER (WHERE latest.party_members > 0)::int`.as('party'))
           .select(sql<number>`count(*) FILTER (WHERE latest.party_org_form > 0)::int`.as('org'))
           .groupBy('e.kind')
@@ -157,7 +157,7 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const e = await db.selectFrom('entity as e').innerJoin('jurisdiction as c', 'c.code', 'e.county_code').leftJoin('jurisdiction as s', 's.code', 'e.station_code')
-          .selectAll('e').select(['c.name as county_name', 's.name as station_name']).select(sql<boolean>`coalesce(${IS_NEW}, false)`.as('is_new'))
+          .selectAll('e').select(['c.name as county_name', 's.name as station_name']).select(sql<boolean>`coalesce(${isNew()}, false)`.as('is_new'))
           .where('e.id', '=', req.params.id).executeTakeFirst();
         if (!e) throw notFound('市场主体');
         let asOf: Record<string, unknown> | null = null;

@@ -8,34 +8,27 @@ import { checkJointGroup, ORG_KIND_LABEL } from '../../domain/orgs/rules.js';
 import type { RuleSettings } from '../../domain/settings/settings.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
-import { findingsOf, loadOrg, refuseOn } from './queries.js';
+import { entityMembers, findingsOf, loadOrg, refuseOn } from './queries.js';
 
 type Tx = Transaction<DB>;
 
 export const MODE_LABEL = { standalone: '单独组建', zone: '依托区域联合组建', joint: '同所联合组建', station: '个体工商户联合党支部', affiliated: '挂靠组建', work: '工作覆盖' } as const;
 const JOINT_MODES = ['zone', 'joint', 'station'];
 
-/**
- * Entities in scope that have no organization (none in preparation either): their members
- * found on the roster (full ones apart) or declared in the latest annual report, whichever is
- * more — a declared count is taken as full members until the roster says otherwise.
- */
+/** Entities in scope that have no organization (none in preparation either), with their members as the rules count them. */
 export async function loadCandidates(db: Tx | import('kysely').Kysely<DB>, scopeKey: string): Promise<Candidate[]> {
-  const { rows } = await sql<{ id: number; name: string; kind: Candidate['kind']; county_code: string; station_code: string | null; station_name: string | null; zones: Candidate['zones'] | null; linked: number; linked_full: number; declared: number | null; work: boolean }>`
-    SELECT e.id, e.name, e.kind, e.county_code, e.station_code, s.name AS station_name, c.work,
-      (SELECT json_agg(json_build_object('id', z.id, 'kind', z.kind, 'name', z.name)) FROM entity_zone ez JOIN zone z ON z.id = ez.zone_id WHERE ez.entity_id = e.id) AS zones,
-      coalesce(l.linked, 0) AS linked, coalesce(l.linked_full, 0) AS linked_full,
-      (SELECT a.party_members FROM annual_report a WHERE a.entity_id = e.id ORDER BY a.year DESC LIMIT 1) AS declared
+  const { rows } = await sql<{ id: number; name: string; kind: Candidate['kind']; county_code: string; station_code: string | null; station_name: string | null; zones: Candidate['zones'] | null; full_members: number | null; members: number | null; work: boolean }>`
+    SELECT e.id, e.name, e.kind, e.county_code, e.station_code, s.name AS station_name, c.work, mc.full_members, mc.members,
+      (SELECT json_agg(json_build_object('id', z.id, 'kind', z.kind, 'name', z.name)) FROM entity_zone ez JOIN zone z ON z.id = ez.zone_id WHERE ez.entity_id = e.id) AS zones
     FROM entity_coverage c
     JOIN entity e ON e.id = c.entity_id
     LEFT JOIN jurisdiction s ON s.code = e.station_code
-    LEFT JOIN LATERAL (SELECT count(DISTINCT ml.member_id)::int AS linked, count(DISTINCT ml.member_id) FILTER (WHERE coalesce(m.membership, 'full') = 'full')::int AS linked_full
-      FROM member_link ml JOIN member m ON m.id = ml.member_id WHERE ml.entity_id = e.id) l ON c.with_members
+    LEFT JOIN ${entityMembers(sql.ref('e.id'))} mc ON c.with_members
     WHERE c.operating AND starts_with(c.scope_key, ${scopeKey})
       AND NOT EXISTS (SELECT 1 FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id WHERE pe.entity_id = e.id AND o.status <> 'dissolved')`.execute(db);
   return rows.map((r) => ({
     entityId: r.id, name: r.name, kind: r.kind, countyCode: r.county_code, stationCode: r.station_code, stationName: r.station_name, zones: r.zones ?? [],
-    fullMembers: Math.max(r.linked_full, r.declared ?? 0), members: Math.max(r.linked, r.declared ?? 0), hasOrg: false, hasWork: r.work,
+    fullMembers: r.full_members ?? 0, members: r.members ?? 0, hasOrg: false, hasWork: r.work,
   }));
 }
 

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { Problem, notFound } from '../../http/errors.js';
 import { checkOrg, type OrgKind, type RuleFinding, type SetupMode } from '../../domain/orgs/rules.js';
@@ -20,14 +20,26 @@ export async function loadOrg(db: Tx, id: number) {
 }
 
 /**
+ * An entity's members as the rules count them (a LATERAL subquery giving full_members and
+ * members): found on the roster (full ones apart) or declared in its latest annual report,
+ * whichever is more; a declared count is taken as full members until the roster says otherwise.
+ * Proposals and organizations count with this one definition.
+ */
+export const entityMembers = (entityId: RawBuilder<unknown>) => sql`LATERAL (
+  SELECT greatest(count(DISTINCT ml.member_id) FILTER (WHERE coalesce(m.membership, 'full') = 'full'), coalesce(d.n, 0))::int AS full_members,
+         greatest(count(DISTINCT ml.member_id), coalesce(d.n, 0))::int AS members
+  FROM (SELECT (SELECT a.party_members FROM annual_report a WHERE a.entity_id = ${entityId} ORDER BY a.year DESC LIMIT 1) AS n) d
+  LEFT JOIN member_link ml ON ml.entity_id = ${entityId} LEFT JOIN member m ON m.id = ml.member_id
+  GROUP BY d.n)`;
+
+/**
  * Full members an organization counts for the rules: those whose org relation it holds; while
- * none are registered yet (an organization in preparation), the members found in its entities.
+ * none are registered yet (an organization in preparation), those of its entities.
  */
 export async function fullMembersOf(db: Tx, orgId: number): Promise<{ registered: number; found: number; count: number }> {
   const { rows } = await sql<{ registered: number; found: number }>`
     SELECT (SELECT count(*)::int FROM party_org_member om JOIN member m ON m.id = om.member_id WHERE om.org_id = ${orgId} AND m.membership = 'full') AS registered,
-           (SELECT count(DISTINCT l.member_id)::int FROM party_org_entity pe JOIN member_link l ON l.entity_id = pe.entity_id
-              JOIN member m ON m.id = l.member_id WHERE pe.org_id = ${orgId} AND coalesce(m.membership, 'full') = 'full') AS found`.execute(db);
+           (SELECT coalesce(sum(mc.full_members), 0)::int FROM party_org_entity pe CROSS JOIN ${entityMembers(sql.ref('pe.entity_id'))} mc WHERE pe.org_id = ${orgId}) AS found`.execute(db);
   const { registered, found } = rows[0];
   return { registered, found, count: registered > 0 ? registered : found };
 }

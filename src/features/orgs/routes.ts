@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
-import { ORG_KIND_LABEL, ORG_STATUS_LABEL, OFFICER_ROLE_LABEL, SETUP_MODE_LABEL, termDue, termEnd, addMonths } from '../../domain/orgs/rules.js';
+import { LEAGUE_KIND_LABEL, ORG_KIND_LABEL, ORG_STATUS_LABEL, OFFICER_ROLE_LABEL, SETUP_MODE_LABEL, termDue, termEnd, addMonths } from '../../domain/orgs/rules.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { containing, idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
@@ -31,7 +31,7 @@ type Filters = { under?: string; body?: string; kind?: string; setupMode?: strin
 const listItem = z.object({
   id: z.number(), body: z.string(), name: z.string(), kind: z.string(), kindLabel: z.string(), setupMode: z.string(), setupModeLabel: z.string(),
   status: z.string(), statusLabel: z.string(), foundedOn: z.string().nullable(), countyName: z.string(), stationName: z.string().nullable(),
-  units: z.number(), members: z.number(), secretary: z.string().nullable(), termEnd: z.string().nullable(),
+  units: z.number(), memberCount: z.number(), secretary: z.string().nullable(), termEnd: z.string().nullable(),
 });
 
 const orgBody = z.strictObject({
@@ -66,9 +66,10 @@ function orgList(db: Transaction<DB>) {
     .leftJoin('jurisdiction as s', 's.code', 'o.station_code')
     .select(['o.id', 'o.body', 'o.name', 'o.kind', 'o.setup_mode', 'o.status', 'o.founded_on', 'c.name as county_name', 's.name as station_name'])
     .select(sql<number>`(SELECT count(*)::int FROM party_org_entity pe WHERE pe.org_id = o.id)`.as('units'))
-    .select(sql<number>`(SELECT count(*)::int FROM party_org_member pm WHERE pm.org_id = o.id)`.as('members'))
+    .select(sql<number>`(SELECT count(*)::int FROM party_org_member pm WHERE pm.org_id = o.id)`.as('member_count'))
     .select(sql<string | null>`(SELECT p.name FROM party_org_officer f JOIN person p ON p.id = f.person_id WHERE f.org_id = o.id AND f.role = 'secretary' AND f.term_end >= current_date ORDER BY f.term_start DESC LIMIT 1)`.as('secretary'))
-    .select(sql<string | null>`(SELECT min(f.term_end)::text FROM party_org_officer f WHERE f.org_id = o.id AND f.term_end >= current_date - interval '1 year')`.as('term_end'));
+    // The committee's term: its officers' latest term end (the same date 换届提醒 counts from).
+    .select(sql<string | null>`(SELECT max(f.term_end)::text FROM party_org_officer f WHERE f.org_id = o.id)`.as('term_end'));
 }
 
 async function filtered(db: Transaction<DB>, f: Filters) {
@@ -84,9 +85,9 @@ async function filtered(db: Transaction<DB>, f: Filters) {
 
 type Row = Awaited<ReturnType<Awaited<ReturnType<typeof filtered>>['execute']>>[number];
 const toItem = (o: Row) => ({
-  id: o.id, body: o.body, name: o.name, kind: o.kind, kindLabel: ORG_KIND_LABEL[o.kind], setupMode: o.setup_mode, setupModeLabel: SETUP_MODE_LABEL[o.setup_mode],
+  id: o.id, body: o.body, name: o.name, kind: o.kind, kindLabel: (o.body === 'league' ? LEAGUE_KIND_LABEL : ORG_KIND_LABEL)[o.kind], setupMode: o.setup_mode, setupModeLabel: SETUP_MODE_LABEL[o.setup_mode],
   status: o.status, statusLabel: ORG_STATUS_LABEL[o.status], foundedOn: o.founded_on, countyName: o.county_name, stationName: o.station_name,
-  units: o.units, members: o.members, secretary: o.secretary, termEnd: o.term_end,
+  units: o.units, memberCount: o.member_count, secretary: o.secretary, termEnd: o.term_end,
 });
 
 /** Entities to cover: in the caller's scope (RLS) and in the organization's county. */
@@ -135,7 +136,7 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
         { header: '县区', width: 10, value: (o) => o.countyName },
         { header: '基层所', width: 16, value: (o) => o.stationName },
         { header: '覆盖单位数', width: 10, value: (o) => o.units },
-        { header: '登记党员（团员）数', width: 12, value: (o) => o.members },
+        { header: '登记党员（团员）数', width: 12, value: (o) => o.memberCount },
         { header: '书记', width: 10, value: (o) => o.secretary },
         { header: '届满日期', width: 12, value: (o) => o.termEnd },
       ], rows);
@@ -210,10 +211,14 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
           .select(['om.id', 'om.person_id', 'om.member_id', 'p.name', 'm.membership', 'm.join_date', 'om.joined_on']).where('om.org_id', '=', org.id).orderBy('p.name').execute();
         const officers = await db.selectFrom('party_org_officer as f').innerJoin('person as p', 'p.id', 'f.person_id')
           .select(['f.id', 'f.person_id', 'p.name', 'f.role', 'f.term_start', 'f.term_end']).where('f.org_id', '=', org.id).orderBy('f.term_start', 'desc').execute();
-        const history = await db.selectFrom('ledger_history').select(['at', 'object_type', 'op', 'before', 'after'])
-          .where(sql<boolean>`(object_type = 'party_org' AND object_id = ${org.id})
-            OR (object_type IN ('party_org_entity', 'party_org_member', 'party_org_officer') AND coalesce(after->>'org_id', before->>'org_id') = ${String(org.id)})`)
-          .orderBy('at', 'desc').limit(200).execute();
+        // Each line with who made it and whom or what it names (a person or entity since removed included).
+        const history = await db.selectFrom('ledger_history as h').leftJoin('app_user as u', 'u.id', 'h.actor_id')
+          .select(['h.at', 'h.object_type', 'h.op', 'h.before', 'h.after', 'u.display_name as actor'])
+          .select(sql<string | null>`coalesce((SELECT p.name FROM person p WHERE p.id = coalesce(h.after->>'person_id', h.before->>'person_id')::bigint),
+            (SELECT e.name FROM entity e WHERE e.id = coalesce(h.after->>'entity_id', h.before->>'entity_id')::bigint))`.as('subject'))
+          .where(sql<boolean>`(h.object_type = 'party_org' AND h.object_id = ${org.id})
+            OR (h.object_type IN ('party_org_entity', 'party_org_member', 'party_org_officer') AND coalesce(h.after->>'org_id', h.before->>'org_id') = ${String(org.id)})`)
+          .orderBy('h.at', 'desc').limit(200).execute();
         return {
           ...item, affiliatedTo: org.affiliated_to, note: org.note, dissolvedOn: org.dissolved_on, countyCode: org.county_code, stationCode: org.station_code,
           fullMembers: await fullMembersOf(db, org.id),
@@ -221,7 +226,7 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
           members: members.map((m) => ({ id: m.id, personId: m.person_id, memberId: m.member_id, name: m.name, membership: m.membership, joinDate: m.join_date, joinedOn: m.joined_on })),
           officers: officers.map((f) => ({ id: f.id, personId: f.person_id, name: f.name, role: f.role, roleLabel: OFFICER_ROLE_LABEL[f.role], termStart: f.term_start, termEnd: f.term_end, due: termDue(f.term_end, today, s) })),
           findings: await findingsOf(db, org.id, s),
-          history,
+          history: history.map((h) => ({ ...h, actor: h.actor ?? '系统/导入' })),
         };
       });
     },

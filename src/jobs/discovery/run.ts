@@ -5,6 +5,7 @@ import { runScoped, type Scoped } from '../../db/scoped.js';
 import { sm3Hex, canonicalJson } from '../../crypto/sm3.js';
 import { DEFAULT_MODEL, DEFAULT_THRESHOLD, decide, withU, type Model, type Record_ } from '../../domain/matching/fellegi-sunter.js';
 import type { CaseKind } from '../../domain/cases/workflow.js';
+import { pinyin } from 'pinyin-pro';
 
 type MemberRec = Record_ & { memberId: number; personId: number; hasId: boolean; orgRelation: string | null; status: string; declaredOnly: boolean };
 type RoleRec = Record_ & { roleId: number; entityId: number; personId: number; hasId: boolean; scopeKey: string };
@@ -54,72 +55,69 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
     scoped(({ db }) => db.updateTable('discovery_run').set({ step: s, counts: JSON.stringify(counts) }).where('id', '=', runId).execute());
   try {
     await step('身份证号比对');
-    // The same person row (one per ID number) in a role of an operating entity: one SQL join.
+    // The same person row (one per ID number) in a role of an operating entity in scope: one SQL
+    // join (migration 0009). The links are written with the probabilistic ones, at the end.
     const exact = await scoped(async ({ db }) => {
       await recordDeclaredMembers(db);
-      await db.deleteFrom('member_link').where('method', '<>', 'staff').execute();
       const t0 = performance.now();
-      const res = await sql`INSERT INTO member_link (member_id, entity_person_id, entity_id, method, score, levels, scope_key)
-        SELECT m.id, ep.id, ep.entity_id, 'exact', 99, '{"idNumber":"same"}', ep.scope_key
-        FROM member m JOIN entity_person ep ON ep.person_id = m.person_id JOIN entity e ON e.id = ep.entity_id AND e.status = 'active'
-        ON CONFLICT DO NOTHING`.execute(db);
-      return { links: Number(res.numAffectedRows ?? 0), ms: performance.now() - t0 };
+      const res = await sql<{ member_id: number; entity_person_id: number; entity_id: number; scope_key: string }>`SELECT * FROM xgz_discovery_exact()`.execute(db);
+      const pairs = res.rows.map((r) => ({ memberId: Number(r.member_id), roleId: Number(r.entity_person_id), entityId: Number(r.entity_id), scopeKey: r.scope_key }));
+      return { pairs, links: pairs.length, ms: performance.now() - t0 };
     });
 
     await step('姓名、出生日期、电话比对', { exact: exact.links });
     const t1 = performance.now();
-    const { members, candidates, exactRoles, chance, roles } = await scoped(async ({ db }) => {
-      const members = await sql<{ id: number; person_id: number; org_relation: string | null; member_status: string; scope_key: string; sources: string[]; name: string; birth_date: string | null; phone_bi: string | null; has_id: boolean; linked: boolean }>`
-        SELECT m.id, m.person_id, m.org_relation, m.member_status, m.scope_key, m.sources, p.name, p.birth_date, p.phone_bi, p.id_bi IS NOT NULL AS has_id,
-          EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id) AS linked
-        FROM member m JOIN person p ON p.id = m.person_id`.execute(db);
-      // Candidates share a birth date, a phone or the name with a member not yet found; each join
-      // uses an index. Names of another length never agree (compareNames), so they are left out here.
+    const foundById = [...new Set(exact.pairs.map((p) => p.memberId))];
+    // The number of roles looked at (for the run's summary) is counted on a connection of its own
+    // meanwhile where there is one (PostgreSQL); PGlite runs it after.
+    const rolesCounted = scoped(async ({ db }) => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM entity_person ep JOIN entity e ON e.id = ep.entity_id AND e.status = 'active'`.execute(db)).rows[0].n);
+    rolesCounted.catch(() => undefined);
+    const { members, candidates, exactRoles, linked, chance } = await scoped(async ({ db }) => {
+      const members = await sql<{ id: number; person_id: number; org_relation: string | null; member_status: string; scope_key: string; sources: string[]; name: string; birth_date: string | null; phone_bi: string | null; has_id: boolean }>`
+        SELECT * FROM xgz_discovery_members()`.execute(db);
+      const staff = await sql<{ member_id: number }>`SELECT DISTINCT member_id FROM member_link WHERE method = 'staff'`.execute(db);
+      // Candidates share a birth date, a phone or the name with a member not yet found; pairs
+      // whose names or dates can never agree enough are left out in SQL (see migration 0009).
+      const sounds = soundTable();
       const candidates = await sql<{ member_id: number; role_id: number; entity_id: number; person_id: number; scope_key: string; name: string; birth_date: string | null; phone_bi: string | null; has_id: boolean; county_code: string }>`
-        WITH um AS (
-          SELECT m.id, p.id AS pid, p.name, p.birth_date, p.phone_bi FROM member m JOIN person p ON p.id = m.person_id
-          WHERE NOT EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id) AND NOT (m.sources <@ ARRAY['declared'])
-        ), pairs AS (
-          SELECT um.id AS member_id, q.id AS qid FROM um JOIN person q ON q.birth_date = um.birth_date AND length(q.name) = length(um.name)
-          UNION SELECT um.id, q.id FROM um JOIN person q ON q.phone_bi = um.phone_bi AND length(q.name) = length(um.name)
-          UNION SELECT um.id, q.id FROM um JOIN person q ON q.name = um.name
-        )
-        SELECT pairs.member_id, ep.id AS role_id, ep.entity_id, q.id AS person_id, ep.scope_key, q.name, q.birth_date, q.phone_bi, q.id_bi IS NOT NULL AS has_id, e.county_code
-        FROM pairs JOIN person q ON q.id = pairs.qid JOIN entity_person ep ON ep.person_id = q.id JOIN entity e ON e.id = ep.entity_id AND e.status = 'active'`.execute(db);
-      const exactRoles = await sql<{ role_id: number }>`SELECT l.entity_person_id AS role_id FROM member_link l JOIN member m ON m.id = l.member_id WHERE l.method = 'exact' AND NOT (m.sources <@ ARRAY['declared'])`.execute(db);
+        SELECT * FROM xgz_discovery_candidates(${sounds.char}::text[], ${sounds.reading}::text[], ${foundById}::bigint[])`.execute(db);
       // How often two people share a name or a birth date by chance (the u of the model), from the
       // planner's statistics: the squared shares of the most common values (imports run ANALYZE).
       const stats = await sql<{ attname: string; freqs: number[] | null }>`
         SELECT attname, most_common_freqs::float8[] AS freqs FROM pg_stats WHERE tablename = 'person' AND attname IN ('name', 'birth_date')`.execute(db);
       const squared = (col: string) => (stats.rows.find((r) => r.attname === col)?.freqs ?? []).reduce((sum, f) => sum + f * f, 0);
       const chance = { name: squared('name'), birth: squared('birth_date') };
-      const roles = await sql<{ n: number }>`SELECT count(*)::int AS n FROM entity_person ep JOIN entity e ON e.id = ep.entity_id AND e.status = 'active'`.execute(db);
-      return { members: members.rows, candidates: candidates.rows, exactRoles: new Set(exactRoles.rows.map((r) => r.role_id)), chance, roles: roles.rows[0].n };
+      const vouched = new Set(members.rows.filter((m) => !m.sources.every((x) => x === 'declared')).map((m) => Number(m.id)));
+      return {
+        members: members.rows,
+        candidates: candidates.rows,
+        exactRoles: new Set(exact.pairs.filter((l) => vouched.has(l.memberId)).map((l) => l.roleId)),
+        linked: new Set([...foundById, ...staff.rows.map((r) => Number(r.member_id))]),
+        chance,
+      };
     });
     const loadMs = performance.now() - t1;
     const t2 = performance.now();
-    const memberRecs: MemberRec[] = members.map((m) => ({ memberId: m.id, personId: m.person_id, name: m.name, birthDate: m.birth_date, phoneBi: m.phone_bi, county: m.scope_key.length >= 6 ? m.scope_key.slice(0, 6) : null, hasId: m.has_id, orgRelation: m.org_relation, status: m.member_status, declaredOnly: m.sources.every((x) => x === 'declared') }));
+    const memberRecs: MemberRec[] = members.map((m) => ({ memberId: Number(m.id), personId: Number(m.person_id), name: m.name, birthDate: m.birth_date, phoneBi: m.phone_bi, county: m.scope_key.length >= 6 ? m.scope_key.slice(0, 6) : null, hasId: m.has_id, orgRelation: m.org_relation, status: m.member_status, declaredOnly: m.sources.every((x) => x === 'declared') }));
     const byMember = new Map<number, RoleRec[]>();
-    for (const c of candidates) (byMember.get(c.member_id) ?? byMember.set(c.member_id, []).get(c.member_id)!).push({ roleId: c.role_id, entityId: c.entity_id, personId: c.person_id, name: c.name, birthDate: c.birth_date, phoneBi: c.phone_bi, county: c.county_code, hasId: c.has_id, scopeKey: c.scope_key });
-    const linked = new Set(members.filter((m) => m.linked).map((m) => m.id));
+    for (const c of candidates) {
+      const mid = Number(c.member_id);
+      (byMember.get(mid) ?? byMember.set(mid, []).get(mid)!).push({ roleId: Number(c.role_id), entityId: Number(c.entity_id), personId: Number(c.person_id), name: c.name, birthDate: c.birth_date, phoneBi: c.phone_bi, county: c.county_code, hasId: c.has_id, scopeKey: c.scope_key });
+    }
     const unlinked = memberRecs.filter((m) => byMember.has(m.memberId) && !linked.has(m.memberId));
     // Without statistics (a database never analysed) the configured model stands.
     const model = chance.name > 0 ? withU(DEFAULT_MODEL, { name: chance.name, birthDate: chance.birth || DEFAULT_MODEL.birthDate.exact.u }) : DEFAULT_MODEL;
     const links = pickLinks(unlinked, byMember, exactRoles, model);
+    const roles = await rolesCounted;
 
     const scoreMs = performance.now() - t2;
     await step('生成线索', { exact: exact.links, probabilistic: links.length });
     const t3 = performance.now();
     const counts = await scoped(async ({ db, audit }) => {
-      for (let i = 0; i < links.length; i += 5000) {
-        const part = links.slice(i, i + 5000);
-        await sql`INSERT INTO member_link (member_id, entity_person_id, entity_id, method, score, levels, scope_key)
-          SELECT * FROM unnest(${part.map((l) => l.memberId)}::bigint[], ${part.map((l) => l.roleId)}::bigint[], ${part.map((l) => l.entityId)}::bigint[],
-            ${part.map((l) => l.method)}::text[], ${part.map((l) => l.score)}::real[], ${part.map((l) => JSON.stringify(l.levels))}::jsonb[], ${part.map((l) => l.scopeKey)}::text[])
-          ON CONFLICT DO NOTHING`.execute(db);
-      }
+      const written = await writeLinks(db, [...exact.pairs.map((p) => ({ ...p, method: 'exact' as const, score: 99, levels: null })), ...links]);
+      const linksMs = performance.now() - t3;
       const raised = await raiseCases({ db, who, audit }, memberRecs);
-      const c = { members: members.length, roles, candidates: candidates.length, links: exact.links + links.length, exact: exact.links, exactMs: Math.round(exact.ms), loadMs: Math.round(loadMs), scoreMs: Math.round(scoreMs), casesMs: Math.round(performance.now() - t3), ...raised };
+      const c = { members: members.length, roles, candidates: candidates.length, links: exact.links + links.length, exact: exact.links, ...written, exactMs: Math.round(exact.ms), loadMs: Math.round(loadMs), scoreMs: Math.round(scoreMs), linksMs: Math.round(linksMs), casesMs: Math.round(performance.now() - t3 - linksMs), ...raised };
       audit({ action: 'discovery.run', objectType: 'discovery_run', objectId: runId, detail: c });
       await db.updateTable('discovery_run').set({ status: 'done', step: '完成', counts: JSON.stringify(c), finished_at: new Date() }).where('id', '=', runId).execute();
       return c;
@@ -132,16 +130,69 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
 }
 
 /**
+ * Brings the links in scope (all but the staff's) to the ones derived now, writing only the
+ * differences: links no longer derived go, changed ones are updated, new ones added, the rest left
+ * alone, so the coverage tallies (statement triggers on member_link) refresh only what changed.
+ * Exact links carry the levels {"idNumber":"same"}.
+ */
+async function writeLinks(db: Scoped['db'], links: (Omit<Link, 'levels'> & { levels: unknown })[]): Promise<{ added: number; changed: number; removed: number }> {
+  const res = await sql<{ added: number; changed: number; removed: number }>`
+    WITH d AS MATERIALIZED (
+      SELECT t.m AS member_id, t.r AS entity_person_id, t.e AS entity_id, t.k AS method, t.s AS score, coalesce(t.v, '{"idNumber":"same"}') AS levels, t.p AS scope_key
+      FROM json_to_recordset(${JSON.stringify(links.map((l) => ({ m: l.memberId, r: l.roleId, e: l.entityId, k: l.method, s: l.score, v: l.levels ?? undefined, p: l.scopeKey })))}::json)
+        AS t(m bigint, r bigint, e bigint, k text, s real, v jsonb, p text)
+    ), gone AS (
+      DELETE FROM member_link l WHERE l.method <> 'staff'
+        AND NOT EXISTS (SELECT 1 FROM d WHERE d.member_id = l.member_id AND d.entity_person_id = l.entity_person_id)
+      RETURNING 1
+    ), changed AS (
+      UPDATE member_link l SET method = d.method, score = d.score, levels = d.levels, entity_id = d.entity_id, scope_key = d.scope_key
+      FROM d WHERE l.member_id = d.member_id AND l.entity_person_id = d.entity_person_id AND l.method <> 'staff'
+        AND (l.method, l.score, l.levels, l.entity_id, l.scope_key) IS DISTINCT FROM (d.method, d.score, d.levels, d.entity_id, d.scope_key)
+      RETURNING 1
+    ), added AS (
+      INSERT INTO member_link (member_id, entity_person_id, entity_id, method, score, levels, scope_key)
+      SELECT d.member_id, d.entity_person_id, d.entity_id, d.method, d.score, d.levels, d.scope_key FROM d
+      WHERE NOT EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = d.member_id AND l.entity_person_id = d.entity_person_id)
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    )
+    SELECT (SELECT count(*)::int FROM added) AS added, (SELECT count(*)::int FROM changed) AS changed, (SELECT count(*)::int FROM gone) AS removed`.execute(db);
+  return res.rows[0];
+}
+
+// The pinyin readings of every common CJK character (all of a polyphone's), built once: two
+// first characters of names can sound the same (compareNames' homophone level) only when they
+// share one. Characters outside these blocks have none and stand for themselves (in SQL).
+let sounds: { char: string[]; reading: string[] } | null = null;
+function soundTable(): { char: string[]; reading: string[] } {
+  if (!sounds) {
+    sounds = { char: [], reading: [] };
+    for (const [a, b] of [[0x3400, 0x4dbf], [0x4e00, 0x9fff]]) {
+      for (let c = a; c <= b; c++) {
+        const ch = String.fromCodePoint(c);
+        for (const r of new Set(pinyin(ch, { toneType: 'none', multiple: true, type: 'array' }) as string[])) {
+          if (!r || r === ch) continue;
+          sounds.char.push(ch);
+          sounds.reading.push(r);
+        }
+      }
+    }
+  }
+  return sounds;
+}
+
+/**
  * An annual report saying the legal representative or operator is a member makes that person a
  * member on file (source: declared, unconfirmed) unless they are one already.
  */
 async function recordDeclaredMembers(db: Scoped['db']): Promise<void> {
   await sql`INSERT INTO member (person_id, sources, confidence, scope_key)
     SELECT DISTINCT ON (ep.person_id) ep.person_id, ARRAY['declared'], 'declared', e.scope_key
-    FROM entity e
-    JOIN LATERAL (SELECT a.rep_is_member FROM annual_report a WHERE a.entity_id = e.id ORDER BY a.year DESC LIMIT 1) latest ON true
+    FROM (SELECT DISTINCT ON (a.entity_id) a.entity_id, a.rep_is_member FROM annual_report a ORDER BY a.entity_id, a.year DESC) latest
+    JOIN entity e ON e.id = latest.entity_id AND e.status = 'active'
     JOIN entity_person ep ON ep.entity_id = e.id AND ep.role = 'legal_rep'
-    WHERE latest.rep_is_member AND e.status = 'active'
+    WHERE latest.rep_is_member
     ON CONFLICT (person_id) DO NOTHING`.execute(db);
 }
 
@@ -150,17 +201,31 @@ type Candidate = { kind: CaseKind; entityId: number; memberId: number | null; sc
 /** Derives the cases from links and the latest annual reports, and upserts them. */
 async function raiseCases(s: Scoped, members: MemberRec[]): Promise<Record<string, number>> {
   const { db } = s;
+  const t0 = performance.now();
   const rows = await sql<{ entity_id: number; name: string; scope_key: string; county_name: string; areas: string[]; declared: number | null; org_form: number | null; report_year: number | null; found: { member: number; role: number; method: string; score: number; levels: unknown }[] | null; orgs: string[] | null; registered: number[] | null }>`
+    WITH latest AS (
+      SELECT DISTINCT ON (a.entity_id) a.entity_id, a.party_members, a.party_org_form, a.year FROM annual_report a ORDER BY a.entity_id, a.year DESC
+    ), found AS (
+      SELECT l.entity_id, json_agg(json_build_object('member', l.member_id, 'role', l.entity_person_id, 'method', l.method, 'score', l.score, 'levels', l.levels)) AS found
+      FROM member_link l GROUP BY l.entity_id
+    ), orgs AS (
+      SELECT pe.entity_id, array_agg(o.name) AS orgs FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id
+      WHERE o.body = 'party' AND o.status <> 'dissolved' GROUP BY pe.entity_id
+    ), registered AS (
+      SELECT pe.entity_id, array_agg(om.member_id)::int[] AS registered FROM party_org_entity pe JOIN party_org_member om ON om.org_id = pe.org_id
+      WHERE om.member_id IS NOT NULL GROUP BY pe.entity_id
+    )
     SELECT e.id AS entity_id, e.name, e.scope_key, c.name AS county_name, coalesce(st.served_areas, '{}') AS areas,
-      latest.party_members AS declared, latest.party_org_form AS org_form, latest.year AS report_year,
-      (SELECT json_agg(json_build_object('member', l.member_id, 'role', l.entity_person_id, 'method', l.method, 'score', l.score, 'levels', l.levels)) FROM member_link l WHERE l.entity_id = e.id) AS found,
-      (SELECT array_agg(o.name) FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id WHERE pe.entity_id = e.id AND o.body = 'party' AND o.status <> 'dissolved') AS orgs,
-      (SELECT array_agg(om.member_id)::int[] FROM party_org_entity pe JOIN party_org_member om ON om.org_id = pe.org_id WHERE pe.entity_id = e.id AND om.member_id IS NOT NULL) AS registered
+      latest.party_members AS declared, latest.party_org_form AS org_form, latest.year AS report_year, found.found, orgs.orgs, registered.registered
     FROM entity e
     JOIN jurisdiction c ON c.code = e.county_code
     LEFT JOIN jurisdiction st ON st.code = e.station_code
-    LEFT JOIN LATERAL (SELECT a.party_members, a.party_org_form, a.year FROM annual_report a WHERE a.entity_id = e.id ORDER BY a.year DESC LIMIT 1) latest ON true
-    WHERE e.status = 'active' AND (EXISTS (SELECT 1 FROM member_link l WHERE l.entity_id = e.id) OR coalesce(latest.party_members, 0) > 0)`.execute(db);
+    LEFT JOIN latest ON latest.entity_id = e.id
+    LEFT JOIN found ON found.entity_id = e.id
+    LEFT JOIN orgs ON orgs.entity_id = e.id
+    LEFT JOIN registered ON registered.entity_id = e.id
+    WHERE e.status = 'active' AND (found.entity_id IS NOT NULL OR coalesce(latest.party_members, 0) > 0)`.execute(db);
+  const queryMs = performance.now() - t0;
   const byId = new Map(members.map((m) => [m.memberId, m]));
   // Cases weigh members someone vouches for (roster, staff, the member); a report's word alone is what is being checked.
   const vouched = (f: { member: number }) => byId.get(f.member)?.declaredOnly === false;
@@ -185,36 +250,76 @@ async function raiseCases(s: Scoped, members: MemberRec[]): Promise<Record<strin
     if (declared > 0 && distinct.length === 0) cases.push({ kind: 'declared_not_found', entityId: e.entity_id, memberId: null, scopeKey: e.scope_key, evidence: base });
   }
   const counts: Record<string, number> = { raised: 0, reopened: 0, updated: 0, unchanged: 0 };
-  for (let i = 0; i < cases.length; i += 2000) {
-    const part = cases.slice(i, i + 2000);
-    const hashes = part.map((c) => sm3Hex(canonicalJson(c.evidence)));
-    const res = await sql<{ id: number; state: string; prior_state: string | null; prior_hash: string | null; hash: string; scope_key: string }>`
-      WITH t AS (SELECT * FROM unnest(${part.map((c) => c.kind)}::text[], ${part.map((c) => c.entityId)}::bigint[], ${part.map((c) => c.memberId)}::bigint[],
-          ${part.map((c) => c.scopeKey)}::text[], ${part.map((c) => JSON.stringify(c.evidence))}::jsonb[], ${hashes}::text[]) AS t(kind, entity_id, member_id, scope_key, evidence, hash)),
-      prior AS (SELECT d.id, d.kind, d.entity_id, d.member_id, d.state, d.evidence_hash FROM discovery_case d JOIN t ON t.kind = d.kind AND t.entity_id = d.entity_id AND coalesce(t.member_id, 0) = coalesce(d.member_id, 0)),
-      up AS (
-        INSERT INTO discovery_case AS d (kind, entity_id, member_id, scope_key, evidence, evidence_hash)
-        SELECT kind, entity_id, member_id, scope_key, evidence, hash FROM t
-        ON CONFLICT (kind, entity_id, (coalesce(member_id, 0))) WHERE kind <> 'self_report' DO UPDATE SET
-          evidence = EXCLUDED.evidence, evidence_hash = EXCLUDED.evidence_hash, scope_key = EXCLUDED.scope_key, updated_at = now(),
-          state = CASE WHEN d.evidence_hash <> EXCLUDED.evidence_hash AND d.state IN ('confirmed', 'dismissed', 'transferred') THEN 'open' ELSE d.state END
-        WHERE d.evidence_hash <> EXCLUDED.evidence_hash OR d.scope_key <> EXCLUDED.scope_key
-        RETURNING d.id, d.kind, d.entity_id, d.member_id, d.state, d.scope_key, d.evidence_hash
-      )
-      SELECT up.id, up.state, prior.state AS prior_state, prior.evidence_hash AS prior_hash, up.evidence_hash AS hash, up.scope_key FROM up
-      LEFT JOIN prior ON prior.kind = up.kind AND prior.entity_id = up.entity_id AND coalesce(prior.member_id, 0) = coalesce(up.member_id, 0)`.execute(db);
-    // A case whose entity only moved to another station changes scope, not evidence: no event.
-    const events = res.rows
-      .filter((r) => r.prior_hash !== r.hash)
-      .map((r) => ({ id: r.id, action: !r.prior_state ? 'raised' : r.prior_state !== r.state ? 'reopened' : 'evidence_changed', from: r.prior_state, to: r.state, scope: r.scope_key }));
-    for (const ev of events) counts[ev.action === 'evidence_changed' ? 'updated' : ev.action]++;
-    counts.unchanged += part.length - events.length;
-    if (events.length) {
-      await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, scope_key)
-        SELECT * FROM unnest(${events.map((e) => e.id)}::bigint[], ${events.map(() => s.who.userId)}::bigint[], ${events.map((e) => e.action)}::text[],
-          ${events.map((e) => e.from)}::text[], ${events.map((e) => e.to)}::text[], ${events.map((e) => e.scope)}::text[])`.execute(db);
+  // The cases on file in scope, read once: only new and changed ones are written.
+  const prior = await sql<{ id: number; kind: string; entity_id: number; member_id: number; state: string; evidence_hash: string; scope_key: string }>`
+    SELECT id, kind, entity_id, coalesce(member_id, 0) AS member_id, state, evidence_hash, scope_key FROM discovery_case WHERE kind <> 'self_report'`.execute(db);
+  const key = (kind: string, entityId: number, memberId: number | null) => `${kind}|${entityId}|${memberId ?? 0}`;
+  const onFile = new Map(prior.rows.map((r) => [key(r.kind, Number(r.entity_id), Number(r.member_id)), r]));
+  const actor = s.who.userId;
+  const t1 = performance.now();
+  let writeMs = 0;
+  // Chunk by chunk: the next chunk is hashed while the database writes the one before.
+  let writing: Promise<void> = Promise.resolve();
+  for (let i = 0; i < cases.length; i += 20_000) {
+    const fresh: (Candidate & { hash: string })[] = [];
+    const moved: (Candidate & { hash: string; id: number; from: string; to: string; changed: boolean })[] = [];
+    for (const c of cases.slice(i, i + 20_000)) {
+      const hash = sm3Hex(canonicalJson(c.evidence));
+      const was = onFile.get(key(c.kind, c.entityId, c.memberId));
+      if (!was) fresh.push({ ...c, hash });
+      else if (was.evidence_hash !== hash) {
+        // Evidence changed: a case already decided is reopened.
+        moved.push({ ...c, hash, id: Number(was.id), from: was.state, to: ['confirmed', 'dismissed', 'transferred'].includes(was.state) ? 'open' : was.state, changed: true });
+      } else if (was.scope_key !== c.scopeKey) {
+        // Its entity only moved to another station: scope, not evidence, changes; no event.
+        moved.push({ ...c, hash, id: Number(was.id), from: was.state, to: was.state, changed: false });
+        counts.unchanged++;
+      } else counts.unchanged++;
     }
+    await writing;
+    writing = writeCases(fresh, moved);
+    writing.catch(() => undefined); // awaited above on the next turn, or below
   }
+  await writing;
+
+  async function writeCases(fresh: (Candidate & { hash: string })[], moved: (Candidate & { hash: string; id: number; from: string; to: string; changed: boolean })[]) {
+    const w0 = performance.now();
+    if (fresh.length) {
+      const res = await sql<{ n: number }>`
+        WITH t AS (SELECT * FROM json_to_recordset(${JSON.stringify(fresh.map((c) => ({ kind: c.kind, entity_id: c.entityId, member_id: c.memberId, scope_key: c.scopeKey, evidence: c.evidence, hash: c.hash })))}::json)
+            AS t(kind text, entity_id bigint, member_id bigint, scope_key text, evidence jsonb, hash text)),
+        ins AS (
+          INSERT INTO discovery_case (kind, entity_id, member_id, scope_key, evidence, evidence_hash)
+          SELECT kind, entity_id, member_id, scope_key, evidence, hash FROM t
+          ON CONFLICT (kind, entity_id, (coalesce(member_id, 0))) WHERE kind <> 'self_report' DO NOTHING
+          RETURNING id, scope_key
+        ), ev AS (
+          INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, scope_key)
+          SELECT id, ${actor}::bigint, 'raised', NULL, 'open', scope_key FROM ins
+          RETURNING 1
+        )
+        SELECT count(*)::int AS n FROM ev`.execute(db);
+      counts.raised += res.rows[0].n;
+    }
+    if (moved.length) {
+      await sql`
+        UPDATE discovery_case d SET evidence = t.evidence, evidence_hash = t.hash, scope_key = t.scope_key, state = t.state, updated_at = now()
+        FROM json_to_recordset(${JSON.stringify(moved.map((c) => ({ id: c.id, evidence: c.evidence, hash: c.hash, scope_key: c.scopeKey, state: c.to })))}::json)
+          AS t(id bigint, evidence jsonb, hash text, scope_key text, state text)
+        WHERE d.id = t.id`.execute(db);
+      const events = moved.filter((c) => c.changed);
+      for (const ev of events) counts[ev.from !== ev.to ? 'reopened' : 'updated']++;
+      if (events.length) {
+        await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, scope_key)
+          SELECT * FROM unnest(${events.map((e) => e.id)}::bigint[], ${events.map(() => actor)}::bigint[], ${events.map((e) => (e.from !== e.to ? 'reopened' : 'evidence_changed'))}::text[],
+            ${events.map((e) => e.from)}::text[], ${events.map((e) => e.to)}::text[], ${events.map((e) => e.scopeKey)}::text[])`.execute(db);
+      }
+    }
+    writeMs += performance.now() - w0;
+  }
+  counts.casesQueryMs = Math.round(queryMs);
+  counts.casesDeriveMs = Math.round(t1 - t0 - queryMs);
+  counts.casesWriteMs = Math.round(writeMs);
   for (const k of ['hidden_member', 'pocket_member', 'entity_without_org', 'declared_not_found']) counts[k] = cases.filter((c) => c.kind === k).length;
   return counts;
 }

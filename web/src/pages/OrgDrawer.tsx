@@ -16,19 +16,18 @@ import { STATUS, type EntityRow } from './Entities';
 
 export type OrgRow = {
   id: number; body: string; name: string; kind: string; kindLabel: string; setupMode: string; setupModeLabel: string; status: string; statusLabel: string;
-  foundedOn: string | null; countyName: string; stationName: string | null; units: number; members: number; secretary: string | null; termEnd: string | null;
+  foundedOn: string | null; countyName: string; stationName: string | null; units: number; memberCount: number; secretary: string | null; termEnd: string | null;
 };
 type Due = 'due' | 'overdue' | null;
 type Row = Record<string, unknown>;
-// The detail's `members` is the list of people, where the list row has their count.
-type OrgDetail = Omit<OrgRow, 'members'> & {
+type OrgDetail = OrgRow & {
   affiliatedTo: string | null; note: string | null; dissolvedOn: string | null; countyCode: string; stationCode: string | null;
   fullMembers: { registered: number; found: number; count: number };
   entities: { id: number; name: string; kind: string; status: string; foundMembers: number }[];
   members: { id: number; personId: number; memberId: number | null; name: string; membership: string | null; joinDate: string | null; joinedOn: string | null }[];
   officers: { id: number; personId: number; name: string; role: string; roleLabel: string; termStart: string; termEnd: string; due: Due }[];
   findings: { rule: string; severity: 'refuse' | 'warn'; message: string }[];
-  history: { at: string; object_type: string; op: 'I' | 'U' | 'D'; before: Row | null; after: Row | null }[];
+  history: { at: string; object_type: string; op: 'I' | 'U' | 'D'; before: Row | null; after: Row | null; actor: string; subject: string | null }[];
 };
 type Member = { id: number; name: string; membership: string | null; entities: string[] };
 
@@ -127,7 +126,7 @@ export function OrgDrawer({ id, onClose, onChanged }: { id: number; onClose: () 
               <Timeline items={d.history.map((h, i) => ({
                 key: i,
                 color: h.op === 'I' ? 'green' : h.op === 'D' ? 'red' : 'blue',
-                content: <div><div>{describe(h, d)}</div><Typography.Text type="secondary" style={{ fontSize: 12 }}>{new Date(h.at).toLocaleString('zh-CN')}</Typography.Text></div>,
+                content: <div><div>{describe(h, d)}</div><Typography.Text type="secondary" style={{ fontSize: 12 }}>{new Date(h.at).toLocaleString('zh-CN')} · {h.actor}</Typography.Text></div>,
               }))} />
             )}
           </Section>
@@ -227,10 +226,10 @@ function OfficerForm({ org, onClose, onDone }: FormProps) {
   );
 }
 
-/** One history line in words; the rows are raw ledger rows (snake_case), named from what the drawer already holds. */
+/** One history line in words: the rows are ledger rows (snake_case); the server names the person or entity a row refers to. */
 function describe(h: OrgDetail['history'][number], d: OrgDetail): string {
   const row = (h.after ?? h.before ?? {}) as Row;
-  const person = (pid: unknown) => d.members.find((m) => m.personId === pid)?.name ?? d.officers.find((o) => o.personId === pid)?.name ?? '（已移出的人员）';
+  const person = (pid: unknown) => h.subject ?? d.members.find((m) => m.personId === pid)?.name ?? '（已移出的人员）';
   switch (h.object_type) {
     case 'party_org': {
       if (h.op === 'I') return `登记组织：${row.name}（${label(ORG_STATUS_LABEL, row.status)}）`;
@@ -239,7 +238,7 @@ function describe(h: OrgDetail['history'][number], d: OrgDetail): string {
       return changes.length ? changes.join('；') : '修改组织信息';
     }
     case 'party_org_entity': {
-      const name = d.entities.find((e) => e.id === row.entity_id)?.name ?? `市场主体 #${row.entity_id}`;
+      const name = h.subject ?? `市场主体 #${row.entity_id}`;
       return h.op === 'D' ? `不再覆盖：${name}` : `覆盖：${name}`;
     }
     case 'party_org_member':

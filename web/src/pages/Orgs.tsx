@@ -78,7 +78,7 @@ export default function Orgs() {
                   { title: '成立日期', dataIndex: 'foundedOn', width: 105, render: (v) => v ?? '—' },
                   { title: '县区 / 基层所', key: 'place', width: 190, render: (_, o) => `${o.countyName}${o.stationName ? ` / ${o.stationName}` : ''}` },
                   { title: '覆盖单位', dataIndex: 'units', width: 80, align: 'right' },
-                  { title: '登记党员', dataIndex: 'members', width: 80, align: 'right' },
+                  { title: '登记党员', dataIndex: 'memberCount', width: 80, align: 'right' },
                   { title: '书记', dataIndex: 'secretary', width: 80, render: (v) => v ?? <span style={{ color: '#bbb' }}>未配备</span> },
                   { title: '届满日期', dataIndex: 'termEnd', width: 105, render: (v) => v ?? '—' },
                 ]} />

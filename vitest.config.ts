@@ -29,6 +29,8 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // A page waits on the server: on a busy 2-core machine one second (the default) is too short.
+          expect: { poll: { timeout: 15_000 } },
           env,
         },
       },

@@ -16,7 +16,7 @@
 -- Members the caller sees, with their person's comparison fields.
 CREATE FUNCTION xgz_discovery_members()
 RETURNS TABLE (id bigint, person_id bigint, org_relation text, member_status text, scope_key text, sources text[], name text, birth_date date, phone_bi text, has_id boolean)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public SET jit = off SET enable_mergejoin = off AS $$
 DECLARE
   lo text := xgz_scope();
   hi text := xgz_scope() || '~';
@@ -33,7 +33,7 @@ END $$;
 -- a role in an operating entity in scope.
 CREATE FUNCTION xgz_discovery_exact()
 RETURNS TABLE (member_id bigint, entity_person_id bigint, entity_id bigint, scope_key text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public SET jit = off AS $$
 DECLARE
   lo text := xgz_scope();
   hi text := xgz_scope() || '~';
@@ -65,7 +65,7 @@ END $$;
 -- they are and hashes them against one scan of the persons per block.
 CREATE FUNCTION xgz_discovery_candidates(sound_char text[], sound_reading text[], found_by_id bigint[])
 RETURNS TABLE (member_id bigint, role_id bigint, entity_id bigint, person_id bigint, scope_key text, name text, birth_date date, phone_bi text, has_id boolean, county_code text)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public SET work_mem = '256MB' AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
   lo text := xgz_scope();
   hi text := xgz_scope() || '~';
@@ -90,23 +90,30 @@ BEGIN
   ANALYZE pg_temp.xgz_keyed;
   -- One hash join per block over all persons (an index probe per member would fetch more).
   PERFORM set_config('enable_nestloop', 'off', true);
+  -- Persons with the sound of their first character, joined on all three keys at once (OFFSET 0
+  -- keeps the sound lookup below the join), and the compared fields kept for the result.
   CREATE TEMP TABLE xgz_pairs ON COMMIT DROP AS
-    SELECT k.id AS member_id, q.id AS qid FROM person q LEFT JOIN xgz_sound s ON s.ch = left(q.name, 1)
-      JOIN xgz_keyed k ON k.birth_date = q.birth_date AND k.len = length(q.name) AND k.r = coalesce(s.r, '#' || left(q.name, 1))
-    UNION SELECT k.id, q.id FROM person q LEFT JOIN xgz_sound s ON s.ch = left(q.name, 1)
-      JOIN xgz_keyed k ON k.phone_bi = q.phone_bi AND k.len = length(q.name) AND k.r = coalesce(s.r, '#' || left(q.name, 1))
-    UNION SELECT um.id, q.id FROM xgz_um um JOIN person q ON q.name = um.name
+    SELECT k.id AS member_id, q.id AS qid, q.name, q.birth_date, q.phone_bi, q.has_id
+    FROM (SELECT q.id, q.name, q.birth_date, q.phone_bi, q.id_bi IS NOT NULL AS has_id, length(q.name) AS len, coalesce(s.r, '#' || left(q.name, 1)) AS r
+          FROM person q LEFT JOIN xgz_sound s ON s.ch = left(q.name, 1) OFFSET 0) q
+    JOIN xgz_keyed k ON k.birth_date = q.birth_date AND k.len = q.len AND k.r = q.r
+    UNION
+    SELECT k.id, q.id, q.name, q.birth_date, q.phone_bi, q.has_id
+    FROM (SELECT q.id, q.name, q.birth_date, q.phone_bi, q.id_bi IS NOT NULL AS has_id, length(q.name) AS len, coalesce(s.r, '#' || left(q.name, 1)) AS r
+          FROM person q LEFT JOIN xgz_sound s ON s.ch = left(q.name, 1) WHERE q.phone_bi IS NOT NULL OFFSET 0) q
+    JOIN xgz_keyed k ON k.phone_bi = q.phone_bi AND k.len = q.len AND k.r = q.r
+    UNION
+    SELECT um.id, q.id, q.name, q.birth_date, q.phone_bi, q.id_bi IS NOT NULL FROM xgz_um um JOIN person q ON q.name = um.name
       WHERE q.birth_date <> um.birth_date AND (
-        (extract(month FROM q.birth_date) = um.mo AND extract(day FROM q.birth_date) = um.d)
-        OR (extract(year FROM q.birth_date) = um.y AND div(extract(month FROM q.birth_date)::int, 10) = div(um.mo, 10))
-        OR (extract(day FROM q.birth_date) = um.d AND div(extract(year FROM q.birth_date)::int, 10) = div(um.y, 10)));
+        (date_part('month', q.birth_date) = um.mo AND date_part('day', q.birth_date) = um.d)
+        OR (date_part('year', q.birth_date) = um.y AND div(date_part('month', q.birth_date)::int, 10) = div(um.mo, 10))
+        OR (date_part('day', q.birth_date) = um.d AND div(date_part('year', q.birth_date)::int, 10) = div(um.y, 10)));
   PERFORM set_config('enable_nestloop', nestloop, true);
   ANALYZE pg_temp.xgz_pairs;
   RETURN QUERY
-    SELECT pairs.member_id, ep.id, ep.entity_id, q.id, ep.scope_key::text, q.name, q.birth_date, q.phone_bi, q.id_bi IS NOT NULL, e.county_code
+    SELECT pairs.member_id, ep.id, ep.entity_id, pairs.qid, ep.scope_key::text, pairs.name, pairs.birth_date, pairs.phone_bi, pairs.has_id, e.county_code
     FROM xgz_pairs pairs
-    JOIN person q ON q.id = pairs.qid
-    JOIN entity_person ep ON ep.person_id = q.id
+    JOIN entity_person ep ON ep.person_id = pairs.qid
     JOIN entity e ON e.id = ep.entity_id
     WHERE e.status = 'active' AND ep.scope_key >= lo COLLATE "C" AND ep.scope_key < hi COLLATE "C" AND e.scope_key >= lo COLLATE "C" AND e.scope_key < hi COLLATE "C";
   DROP TABLE pg_temp.xgz_um, pg_temp.xgz_sound, pg_temp.xgz_keyed, pg_temp.xgz_pairs;

@@ -133,32 +133,27 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
  * Brings the links in scope (all but the staff's) to the ones derived now, writing only the
  * differences: links no longer derived go, changed ones are updated, new ones added, the rest left
  * alone, so the coverage tallies (statement triggers on member_link) refresh only what changed.
- * Exact links carry the levels {"idNumber":"same"}.
+ * Exact links carry the levels {"idNumber":"same"}. The derived links are staged in a temporary
+ * table with statistics, so each statement is planned as a hash join whatever the numbers.
  */
 async function writeLinks(db: Scoped['db'], links: (Omit<Link, 'levels'> & { levels: unknown })[]): Promise<{ added: number; changed: number; removed: number }> {
-  const res = await sql<{ added: number; changed: number; removed: number }>`
-    WITH d AS MATERIALIZED (
-      SELECT t.m AS member_id, t.r AS entity_person_id, t.e AS entity_id, t.k AS method, t.s AS score, coalesce(t.v, '{"idNumber":"same"}') AS levels, t.p AS scope_key
-      FROM json_to_recordset(${JSON.stringify(links.map((l) => ({ m: l.memberId, r: l.roleId, e: l.entityId, k: l.method, s: l.score, v: l.levels ?? undefined, p: l.scopeKey })))}::json)
-        AS t(m bigint, r bigint, e bigint, k text, s real, v jsonb, p text)
-    ), gone AS (
-      DELETE FROM member_link l WHERE l.method <> 'staff'
-        AND NOT EXISTS (SELECT 1 FROM d WHERE d.member_id = l.member_id AND d.entity_person_id = l.entity_person_id)
-      RETURNING 1
-    ), changed AS (
-      UPDATE member_link l SET method = d.method, score = d.score, levels = d.levels, entity_id = d.entity_id, scope_key = d.scope_key
-      FROM d WHERE l.member_id = d.member_id AND l.entity_person_id = d.entity_person_id AND l.method <> 'staff'
-        AND (l.method, l.score, l.levels, l.entity_id, l.scope_key) IS DISTINCT FROM (d.method, d.score, d.levels, d.entity_id, d.scope_key)
-      RETURNING 1
-    ), added AS (
-      INSERT INTO member_link (member_id, entity_person_id, entity_id, method, score, levels, scope_key)
-      SELECT d.member_id, d.entity_person_id, d.entity_id, d.method, d.score, d.levels, d.scope_key FROM d
-      WHERE NOT EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = d.member_id AND l.entity_person_id = d.entity_person_id)
-      ON CONFLICT DO NOTHING
-      RETURNING 1
-    )
-    SELECT (SELECT count(*)::int FROM added) AS added, (SELECT count(*)::int FROM changed) AS changed, (SELECT count(*)::int FROM gone) AS removed`.execute(db);
-  return res.rows[0];
+  await sql`DROP TABLE IF EXISTS pg_temp.discovery_derived`.execute(db);
+  await sql`CREATE TEMP TABLE discovery_derived ON COMMIT DROP AS
+    SELECT t.m AS member_id, t.r AS entity_person_id, t.e AS entity_id, t.k AS method, t.s AS score, coalesce(t.v, '{"idNumber":"same"}') AS levels, t.p AS scope_key
+    FROM json_to_recordset(${JSON.stringify(links.map((l) => ({ m: l.memberId, r: l.roleId, e: l.entityId, k: l.method, s: l.score, v: l.levels ?? undefined, p: l.scopeKey })))}::json)
+      AS t(m bigint, r bigint, e bigint, k text, s real, v jsonb, p text)`.execute(db);
+  await sql`ANALYZE pg_temp.discovery_derived`.execute(db);
+  const gone = await sql`DELETE FROM member_link l WHERE l.method <> 'staff'
+    AND NOT EXISTS (SELECT 1 FROM discovery_derived d WHERE d.member_id = l.member_id AND d.entity_person_id = l.entity_person_id)`.execute(db);
+  const changed = await sql`UPDATE member_link l SET method = d.method, score = d.score, levels = d.levels, entity_id = d.entity_id, scope_key = d.scope_key
+    FROM discovery_derived d WHERE l.member_id = d.member_id AND l.entity_person_id = d.entity_person_id AND l.method <> 'staff'
+      AND (l.method, l.score, l.levels, l.entity_id, l.scope_key) IS DISTINCT FROM (d.method, d.score, d.levels, d.entity_id, d.scope_key)`.execute(db);
+  // Links already on file (unchanged, just updated, or the staff's) conflict and are left alone.
+  const added = await sql`INSERT INTO member_link (member_id, entity_person_id, entity_id, method, score, levels, scope_key)
+    SELECT d.member_id, d.entity_person_id, d.entity_id, d.method, d.score, d.levels, d.scope_key FROM discovery_derived d
+    ON CONFLICT DO NOTHING`.execute(db);
+  await sql`DROP TABLE pg_temp.discovery_derived`.execute(db);
+  return { added: Number(added.numAffectedRows ?? 0), changed: Number(changed.numAffectedRows ?? 0), removed: Number(gone.numAffectedRows ?? 0) };
 }
 
 // The pinyin readings of every common CJK character (all of a polyphone's), built once: two

@@ -102,6 +102,12 @@ describe.each(BACKENDS)('party organizations and setup proposals on %s', (backen
     // The county sees the station among its children; the list behind the figure names the three.
     const county = await coverageOf(editor, '320102');
     expect(county.children.find((c: { code: string }) => c.code === S1)).toMatchObject({ anyOrg: 3, operating: 4 });
+    // The children and what hangs on the county itself add up to the county.
+    const l = ledger(t.db);
+    await l.entity({ place: '320102', name: '未分所公司' });
+    const again = await coverageOf(editor, '320102');
+    expect(again.unassigned.operating).toBe(1);
+    expect(again.children.reduce((a: number, c: { operating: number }) => a + c.operating, again.unassigned.operating)).toBe(again.total.operating);
     const behind = (await editor.get(`/entities?under=${S1}&coverage=any_org&pageSize=50`)).json();
     expect(behind.items.map((x: { name: string }) => x.name).sort()).toEqual(['大厦丙公司', '大厦乙公司', '大厦甲公司']);
     // Accepted once is final; the trail has it.

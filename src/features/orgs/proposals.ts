@@ -212,15 +212,15 @@ async function acceptInto(db: Tx, p: Open, units: Units, body: { name?: string; 
     const org = await loadOrg(db, body.orgId);
     if (org.county_code !== p.county_code) throw badRequest('挂靠的党组织应在本县（区）', [{ field: 'orgId', message: '请选择本县（区）的党组织' }]);
     await db.insertInto('party_org_entity').values(entityIds.map((entity_id) => ({ org_id: org.id, entity_id, scope_key: org.scope_key }))).onConflict((c) => c.doNothing()).execute();
-    refuseOn(await findingsOf(db, org.id, s));
+    refuseOn(await findingsOf(db, org, s));
     return org.id;
   }
   const setupMode = p.mode === 'standalone' ? 'standalone' : p.mode === 'joint' ? 'joint' : p.mode;
   const org = await db.insertInto('party_org').values({
     name: body.name ?? p.suggested_name, kind: p.org_kind ?? 'joint_branch', setup_mode: setupMode as 'standalone', county_code: p.county_code, station_code: p.station_code,
     scope_key: p.scope_key, zone_id: p.zone_id, status: 'preparing', note: `由组建建议 #${p.id} 采纳：${p.explanation}`,
-  }).returning('id').executeTakeFirstOrThrow();
+  }).returning(['id', 'kind', 'setup_mode']).executeTakeFirstOrThrow();
   await db.insertInto('party_org_entity').values(entityIds.map((entity_id) => ({ org_id: org.id, entity_id, scope_key: p.scope_key }))).execute();
-  refuseOn(await findingsOf(db, org.id, s));
+  refuseOn(await findingsOf(db, org, s));
   return org.id;
 }

@@ -44,16 +44,18 @@ export async function fullMembersOf(db: Tx, orgId: number): Promise<{ registered
   return { registered, found, count: registered > 0 ? registered : found };
 }
 
-/** The rule findings on an organization as it stands in the ledger. */
-export async function findingsOf(db: Tx, orgId: number, rules: RuleSettings): Promise<RuleFinding[]> {
-  const org = await loadOrg(db, orgId);
-  const units = await db.selectFrom('party_org_entity').select(sql<number>`count(*)::int`.as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
+/**
+ * The rule findings on an organization as it stands in the ledger. The caller passes the row it
+ * already holds (after its own change), and the member count when it has computed it.
+ */
+export async function findingsOf(db: Tx, org: { id: number; kind: string; setup_mode: string }, rules: RuleSettings, fullMembers?: number): Promise<RuleFinding[]> {
+  const units = await db.selectFrom('party_org_entity').select(sql<number>`count(*)::int`.as('n')).where('org_id', '=', org.id).executeTakeFirstOrThrow();
   const officers = await db.selectFrom('party_org_officer as o')
     .leftJoin('member as m', 'm.person_id', 'o.person_id')
     .select(['o.role', sql<string | null>`CASE WHEN m.membership = 'full' THEN (m.join_date + interval '1 year')::date::text END`.as('full_since')])
-    .where('o.org_id', '=', orgId).where('o.term_end', '>=', sql<string>`current_date`).execute();
+    .where('o.org_id', '=', org.id).where('o.term_end', '>=', sql<string>`current_date`).execute();
   return checkOrg({
-    kind: org.kind as OrgKind, setupMode: org.setup_mode as SetupMode, units: units.n, fullMembers: (await fullMembersOf(db, orgId)).count,
+    kind: org.kind as OrgKind, setupMode: org.setup_mode as SetupMode, units: units.n, fullMembers: fullMembers ?? (await fullMembersOf(db, org.id)).count,
     officers: officers.map((o) => ({ role: o.role, fullSince: o.full_since })),
   }, rules, new Date().toISOString().slice(0, 10));
 }

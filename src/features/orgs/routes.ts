@@ -174,9 +174,9 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
         const org = await db.insertInto('party_org').values({
           body: b.body, name: b.name, kind: b.kind, setup_mode: b.setupMode, affiliated_to: b.affiliatedTo ?? null, parent_id: b.parentId ?? null,
           zone_id: b.zoneId ?? null, status: b.status, founded_on: b.foundedOn ?? null, note: b.note ?? null, ...place,
-        }).returning('id').executeTakeFirstOrThrow();
+        }).returning(['id', 'kind', 'setup_mode']).executeTakeFirstOrThrow();
         if (b.entityIds.length) await db.insertInto('party_org_entity').values(b.entityIds.map((entity_id) => ({ org_id: org.id, entity_id, scope_key: place.scope_key }))).execute();
-        refuseOn(await findingsOf(db, org.id, s));
+        refuseOn(await findingsOf(db, org, s));
         audit({ action: 'org.create', objectType: 'party_org', objectId: org.id, detail: { name: b.name, kind: b.kind, setupMode: b.setupMode, entities: b.entityIds.length } });
         return org.id;
       });
@@ -204,6 +204,7 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
       return req.scoped(async ({ db }) => {
         const org = await loadOrg(db, req.params.id);
         const [item] = (await (await filtered(db, {})).where('o.id', '=', org.id).execute()).map(toItem);
+        const fullMembers = await fullMembersOf(db, org.id);
         const entities = await db.selectFrom('party_org_entity as pe').innerJoin('entity as e', 'e.id', 'pe.entity_id')
           .select(['e.id', 'e.name', 'e.kind', 'e.status', sql<number>`(SELECT count(DISTINCT l.member_id)::int FROM member_link l WHERE l.entity_id = e.id)`.as('found_members')])
           .where('pe.org_id', '=', org.id).orderBy('e.name').execute();
@@ -221,11 +222,11 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
           .orderBy('h.at', 'desc').limit(200).execute();
         return {
           ...item, affiliatedTo: org.affiliated_to, note: org.note, dissolvedOn: org.dissolved_on, countyCode: org.county_code, stationCode: org.station_code,
-          fullMembers: await fullMembersOf(db, org.id),
+          fullMembers,
           entities: entities.map((e) => ({ id: e.id, name: e.name, kind: e.kind, status: e.status, foundMembers: e.found_members })),
           members: members.map((m) => ({ id: m.id, personId: m.person_id, memberId: m.member_id, name: m.name, membership: m.membership, joinDate: m.join_date, joinedOn: m.joined_on })),
           officers: officers.map((f) => ({ id: f.id, personId: f.person_id, name: f.name, role: f.role, roleLabel: OFFICER_ROLE_LABEL[f.role], termStart: f.term_start, termEnd: f.term_end, due: termDue(f.term_end, today, s) })),
-          findings: await findingsOf(db, org.id, s),
+          findings: await findingsOf(db, org, s, fullMembers.count),
           history: history.map((h) => ({ ...h, actor: h.actor ?? '系统/导入' })),
         };
       });
@@ -252,7 +253,7 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
           affiliated_to: b.affiliatedTo === undefined ? before.affiliated_to : b.affiliatedTo, status, founded_on: foundedOn, dissolved_on: dissolvedOn,
           note: b.note === undefined ? before.note : b.note, updated_at: new Date(),
         }).where('id', '=', before.id).returningAll().executeTakeFirstOrThrow();
-        refuseOn(await findingsOf(db, before.id, s));
+        refuseOn(await findingsOf(db, after, s));
         audit({ action: 'org.update', objectType: 'party_org', objectId: before.id, detail: { before: { status: before.status, name: before.name, kind: before.kind, setupMode: before.setup_mode }, after: { status: after.status, name: after.name, kind: after.kind, setupMode: after.setup_mode } } });
         return { id: after.id, status: after.status };
       });
@@ -268,7 +269,7 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
         const org = await loadOrg(db, req.params.id);
         await coverable(db, [req.body.entityId], org.county_code);
         await db.insertInto('party_org_entity').values({ org_id: org.id, entity_id: req.body.entityId, scope_key: org.scope_key }).onConflict((c) => c.doNothing()).execute();
-        refuseOn(await findingsOf(db, org.id, s));
+        refuseOn(await findingsOf(db, org, s));
         audit({ action: 'org.entity_add', objectType: 'party_org', objectId: org.id, detail: { entityId: req.body.entityId } });
       });
       return reply.code(204).send();
@@ -327,7 +328,7 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
         const end = b.termEnd ?? termEnd(b.termStart, s);
         if (end <= b.termStart) throw badRequest('届满日期应晚于任职日期', [{ field: 'termEnd', message: '届满日期应晚于任职日期' }]);
         const row = await db.insertInto('party_org_officer').values({ org_id: org.id, person_id: b.personId, role: b.role, term_start: b.termStart, term_end: end, scope_key: org.scope_key }).returning('id').executeTakeFirstOrThrow();
-        refuseOn(await findingsOf(db, org.id, s));
+        refuseOn(await findingsOf(db, org, s));
         audit({ action: 'org.officer_add', objectType: 'party_org', objectId: org.id, detail: { officerId: row.id, role: b.role, termStart: b.termStart, termEnd: end } });
         return row.id;
       });

@@ -381,6 +381,51 @@ export interface PartyOrgOfficerTable {
   scope_key: string;
 }
 
+export type InstructorSource = 'bureau' | 'station' | 'retired' | 'platform' | 'association' | 'volunteer';
+
+export interface InstructorTable {
+  id: Generated<number>;
+  person_id: number;
+  source: InstructorSource;
+  county_code: string;
+  station_code: string | null;
+  scope_key: string;
+  workplace: string | null;
+  status: Generated<'active' | 'inactive'>;
+  note: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface InstructorAssignmentTable {
+  id: Generated<number>;
+  instructor_id: number;
+  target: 'entity' | 'zone' | 'org';
+  entity_id: number | null;
+  zone_id: number | null;
+  org_id: number | null;
+  start_on: string;
+  end_on: string | null;
+  end_reason: string | null;
+  scope_key: string;
+  created_at: Generated<Date>;
+}
+
+export interface GuidanceRecordTable {
+  id: Generated<number>;
+  instructor_id: number;
+  entity_id: number | null;
+  org_id: number | null;
+  on_date: string;
+  kind: 'visit' | 'guidance' | 'training' | 'meeting';
+  content: string;
+  follow_up: string | null;
+  follow_up_done: Generated<boolean>;
+  scope_key: string;
+  created_by: number | null;
+  created_at: Generated<Date>;
+}
+
 export type ProposalMode = 'standalone' | 'zone' | 'joint' | 'station' | 'affiliated' | 'work';
 
 export interface OrgProposalTable {
@@ -486,6 +531,9 @@ export interface DB {
   work_task: WorkTaskTable;
   entity_coverage: EntityCoverageTable;
   coverage_tally: CoverageTallyTable;
+  instructor: InstructorTable;
+  instructor_assignment: InstructorAssignmentTable;
+  guidance_record: GuidanceRecordTable;
 }
 
 export type AppUser = Selectable<AppUserTable>;

@@ -41,6 +41,11 @@ export function ledger(db: Kysely<DB>) {
       const e = await db.selectFrom('entity').select('scope_key').where('id', '=', entityId).executeTakeFirstOrThrow();
       return db.insertInto('entity_person').values({ entity_id: entityId, person_id: p.id, role, scope_key: e.scope_key }).returning(['id', 'person_id', 'scope_key']).executeTakeFirstOrThrow();
     },
+    /** An instructor (党建工作指导员) based at a station or county. */
+    async instructor(place: string, name = `指导员${++seq}`) {
+      const p = await db.insertInto('person').values({ name }).returning('id').executeTakeFirstOrThrow();
+      return (await db.insertInto('instructor').values({ person_id: p.id, source: 'station', ...placeOf(place) }).returning('id').executeTakeFirstOrThrow()).id;
+    },
     /** Roster members found in the entity (linked as discovery would link them). */
     async members(entityId: number, full: number, probationary = 0) {
       const ids: number[] = [];

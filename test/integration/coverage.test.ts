@@ -21,6 +21,8 @@ type Op =
   | { op: 'org'; picks: number[]; mode: number; status: number }
   | { op: 'orgStatus'; pick: number; status: number }
   | { op: 'orgDrop'; pick: number; entity: number }
+  | { op: 'assign'; target: number; pick: number }
+  | { op: 'unassign'; pick: number; remove: boolean }
   | { op: 'delete'; pick: number };
 
 const nat = fc.nat({ max: 1000 });
@@ -35,6 +37,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('org' as const), picks: fc.array(nat, { minLength: 1, maxLength: 3 }), mode: fc.nat({ max: 2 }), status: fc.nat({ max: 2 }) }),
   fc.record({ op: fc.constant('orgStatus' as const), pick: nat, status: fc.nat({ max: 2 }) }),
   fc.record({ op: fc.constant('orgDrop' as const), pick: nat, entity: nat }),
+  fc.record({ op: fc.constant('assign' as const), target: fc.nat({ max: 2 }), pick: nat }),
+  fc.record({ op: fc.constant('unassign' as const), pick: nat, remove: fc.boolean() }),
   fc.record({ op: fc.constant('delete' as const), pick: nat }),
 );
 
@@ -44,16 +48,18 @@ const MODES = ['standalone', 'joint', 'zone'] as const;
 describe.each(BACKENDS)('the two coverages on %s', (backend) => {
   let t: TestApp;
   const zones: number[] = [];
+  let instructorId: number;
 
   beforeAll(async () => {
     t = await testApp(backend);
     const l = ledger(t.db);
     for (const code of STATIONS) await l.station(code);
     for (const [i, kind] of (['building', 'market', 'park'] as const).entries()) zones.push(await l.zone(kind, `区域${i}`, '320102'));
+    instructorId = await l.instructor('320102');
   });
   afterAll(() => t?.close());
 
-  const ids = async (table: 'entity' | 'party_org') => (await t.db.selectFrom(table).select('id').orderBy('id').execute()).map((r) => r.id);
+  const ids = async (table: 'entity' | 'party_org' | 'instructor_assignment') => (await t.db.selectFrom(table).select('id').orderBy('id').execute()).map((r) => r.id);
   const pickOf = (list: number[], n: number) => (list.length ? list[n % list.length] : null);
 
   async function apply(o: Op) {
@@ -115,6 +121,24 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
         if (org) await t.db.deleteFrom('party_org_entity').where('org_id', '=', org).where('entity_id', '=', pickOf(entities, o.entity) ?? 0).execute();
         return;
       }
+      case 'assign': {
+        // An instructor assigned to an entity, a zone or an organization (whatever its status).
+        const target = (['entity', 'zone', 'org'] as const)[o.target];
+        const ref = target === 'entity' ? e : target === 'zone' ? zones[o.pick % zones.length] : pickOf(await ids('party_org'), o.pick);
+        if (!ref) return;
+        await t.db.insertInto('instructor_assignment').values({
+          instructor_id: instructorId, target, entity_id: target === 'entity' ? ref : null, zone_id: target === 'zone' ? ref : null, org_id: target === 'org' ? ref : null,
+          start_on: '2026-01-01', scope_key: '320102',
+        }).onConflict((c) => c.doNothing()).execute();
+        return;
+      }
+      case 'unassign': {
+        const a = pickOf(await ids('instructor_assignment'), o.pick);
+        if (!a) return;
+        if (o.remove) await t.db.deleteFrom('instructor_assignment').where('id', '=', a).execute();
+        else await t.db.updateTable('instructor_assignment').set({ end_on: '2026-06-30' }).where('id', '=', a).where('end_on', 'is', null).execute();
+        return;
+      }
       case 'delete':
         if (e) {
           await t.db.deleteFrom('member_link').where('entity_id', '=', e).execute();
@@ -126,14 +150,17 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
 
   /** The figures computed in TypeScript from the raw ledger rows, through the domain definitions. */
   async function oracle(scope: string): Promise<Tally> {
-    const { rows } = await sql<{ id: number; status: EntityFacts['status']; linked: number; declared: number | null; liaison: boolean; orgs: EntityFacts['orgs'] }>`
+    const { rows } = await sql<{ id: number; status: EntityFacts['status']; linked: number; declared: number | null; liaison: boolean; instructor: boolean; orgs: EntityFacts['orgs'] }>`
       SELECT e.id, e.status,
         (SELECT count(*)::int FROM member_link l WHERE l.entity_id = e.id) AS linked,
         (SELECT a.party_members FROM annual_report a WHERE a.entity_id = e.id ORDER BY a.year DESC LIMIT 1) AS declared,
         EXISTS (SELECT 1 FROM entity_person p WHERE p.entity_id = e.id AND p.role = 'liaison') AS liaison,
+        EXISTS (SELECT 1 FROM instructor_assignment a WHERE a.end_on IS NULL AND (a.entity_id = e.id
+          OR a.zone_id IN (SELECT ez.zone_id FROM entity_zone ez WHERE ez.entity_id = e.id)
+          OR a.org_id IN (SELECT pe.org_id FROM party_org_entity pe WHERE pe.entity_id = e.id))) AS instructor,
         coalesce((SELECT json_agg(json_build_object('body', o.body, 'setupMode', o.setup_mode, 'status', o.status)) FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id WHERE pe.entity_id = e.id), '[]') AS orgs
       FROM entity e WHERE starts_with(e.scope_key, ${scope})`.execute(t.db);
-    return rows.reduce((acc, r) => addToTally(acc, coverageFlags({ status: r.status, linkedMembers: r.linked, declaredMembers: r.declared ?? 0, liaison: r.liaison, orgs: r.orgs })), emptyTally());
+    return rows.reduce((acc, r) => addToTally(acc, coverageFlags({ status: r.status, linkedMembers: r.linked, declaredMembers: r.declared ?? 0, liaison: r.liaison, instructor: r.instructor, orgs: r.orgs })), emptyTally());
   }
 
   async function expectConsistent() {

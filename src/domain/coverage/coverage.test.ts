@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addToTally, coverageFlags, coverageRates, emptyTally, type EntityFacts } from './coverage.js';
 
-const facts = (o: Partial<EntityFacts> = {}): EntityFacts => ({ status: 'active', linkedMembers: 0, declaredMembers: 0, orgs: [], liaison: false, ...o });
+const facts = (o: Partial<EntityFacts> = {}): EntityFacts => ({ status: 'active', linkedMembers: 0, declaredMembers: 0, orgs: [], liaison: false, instructor: false, ...o });
 const org = (setupMode: string, status: 'preparing' | 'established' | 'dissolved' = 'established', body: 'party' | 'league' = 'party') => ({ setupMode, status, body });
 
 describe('coverage flags', () => {
@@ -22,6 +22,11 @@ describe('coverage flags', () => {
 
   it('a liaison gives work coverage without organization coverage', () => {
     expect(coverageFlags(facts({ liaison: true }))).toMatchObject({ anyOrg: false, work: true });
+  });
+
+  it('an instructor assigned gives work coverage without organization coverage, also beside an organization in preparation', () => {
+    expect(coverageFlags(facts({ instructor: true }))).toMatchObject({ anyOrg: false, work: true });
+    expect(coverageFlags(facts({ instructor: true, orgs: [org('joint', 'preparing')] }))).toMatchObject({ anyOrg: false, work: true });
   });
 
   it('members found on the roster or declared in the annual report both count', () => {

@@ -16,6 +16,8 @@ export type EntityFacts = {
   orgs: { body: 'party' | 'league'; setupMode: string; status: 'preparing' | 'established' | 'dissolved' }[];
   /** A liaison (联络员) is named in its roles. */
   liaison: boolean;
+  /** An instructor's assignment in force reaches it: directly, through a zone it lies in, or through an organization covering it (筹建 too). */
+  instructor: boolean;
 };
 
 export type CoverageFlags = {
@@ -40,7 +42,7 @@ export function coverageFlags(f: EntityFacts): CoverageFlags {
     withMembers: f.linkedMembers > 0 || f.declaredMembers > 0,
     ownOrg: orgs.some((o) => o.setupMode === 'standalone'),
     anyOrg,
-    work: anyOrg || f.liaison,
+    work: anyOrg || f.liaison || f.instructor,
   };
 }
 

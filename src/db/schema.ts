@@ -426,6 +426,12 @@ export interface GuidanceRecordTable {
   created_at: Generated<Date>;
 }
 
+/** View: the entities each assignment in force reaches. */
+export interface InstructorReachView {
+  assignment_id: number;
+  entity_id: number;
+}
+
 export type ProposalMode = 'standalone' | 'zone' | 'joint' | 'station' | 'affiliated' | 'work';
 
 export interface OrgProposalTable {
@@ -534,6 +540,7 @@ export interface DB {
   instructor: InstructorTable;
   instructor_assignment: InstructorAssignmentTable;
   guidance_record: GuidanceRecordTable;
+  instructor_reach: InstructorReachView;
 }
 
 export type AppUser = Selectable<AppUserTable>;

@@ -40,6 +40,8 @@ const UNIQUE_MESSAGES: Record<string, FieldError> = {
   zone_county_code_name_key: { field: 'name', message: '本县（区）已有同名区域' },
   party_org_name_uq: { field: 'name', message: '本县（区）已有同名的党组织' },
   party_org_member_uq: { field: 'memberId', message: '此人已登记在该组织' },
+  instructor_person_uq: { field: 'idNumber', message: '此人已在指导员名册中' },
+  instructor_assignment_open_uq: { field: 'targetId', message: '该指导员已指派到此对象，且指派尚未结束' },
   party_org_member_relation_uq: { field: 'memberId', message: '该党员的组织关系已在另一个党组织，请先办理组织关系转接' },
 };
 

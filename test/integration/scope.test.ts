@@ -42,6 +42,12 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/org-proposals/:id/accept': {},
   'POST /api/v1/org-proposals/:id/move': { entityId: 1, toProposalId: 1 },
   'POST /api/v1/org-proposals/:id/reject': { reason: '越权不采纳' },
+  'POST /api/v1/instructors': { name: '越权指导员', source: 'station', placeCode: A_STATION },
+  'PATCH /api/v1/instructors/:id': { status: 'inactive' },
+  'POST /api/v1/instructors/:id/assignments': { target: 'entity', targetId: 1 },
+  'POST /api/v1/instructors/:id/assignments/:key/end': { reason: '越权结束' },
+  'POST /api/v1/guidance-records': { instructorId: 1, entityId: 1, onDate: '2026-01-01', kind: 'visit', content: '越权登记的指导' },
+  'PATCH /api/v1/guidance-records/:id': { followUpDone: true },
 };
 /** Routes that act on the caller's own subtree and name nothing of another's: they may succeed. */
 const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate', 'POST /api/v1/orgs/from-reports']);
@@ -74,6 +80,9 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
       await t.db.selectFrom('party_org_officer').selectAll().orderBy('id').execute(),
       await t.db.selectFrom('org_proposal').selectAll().where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute(),
       await t.db.selectFrom('org_proposal_entity').selectAll().where('scope_key', 'like', `${A_COUNTY}%`).orderBy('entity_id').execute(),
+      await t.db.selectFrom('instructor').selectAll().orderBy('id').execute(),
+      await t.db.selectFrom('instructor_assignment').selectAll().orderBy('id').execute(),
+      await t.db.selectFrom('guidance_record').selectAll().orderBy('id').execute(),
     ]);
 
   beforeAll(async () => {
@@ -120,6 +129,12 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
     expect((await a.post('/org-proposals/generate')).statusCode).toBe(200);
     ids['/api/v1/org-proposals'] = (await t.db.selectFrom('org_proposal').select('id').execute()).map((p) => p.id);
     expect(ids['/api/v1/org-proposals'].length).toBeGreaterThan(0);
+    // A's instructor, assigned to the entity, with a guidance record.
+    const instructor = await a.post('/instructors', { name: `${MARK}指导员`, source: 'station', placeCode: A_STATION, phone: '13912345678' });
+    expect((await a.post(`/instructors/${instructor.json().id}/assignments`, { target: 'entity', targetId: entity.id })).statusCode).toBe(201);
+    const guidance = await a.post('/guidance-records', { instructorId: instructor.json().id, entityId: entity.id, onDate: '2026-01-05', kind: 'visit', content: `${MARK}走访`, followUp: '跟进' });
+    ids['/api/v1/instructors'] = [instructor.json().id];
+    ids['/api/v1/guidance-records'] = [guidance.json().id];
     // B's own data, so the positive control below has something to find.
     const bEditor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B_COUNTY }));
     expect((await bEditor.post('/stations', { countyCode: B_COUNTY, suffix: '901', name: '乙所' })).statusCode).toBe(201);

@@ -68,7 +68,7 @@ CREATE TRIGGER instructor_assignment_history AFTER INSERT OR UPDATE OR DELETE ON
 -- ── Work coverage now counts instructors ───────────────────────────────────────────────────
 -- The entities an assignment in force reaches, as one relation (the view and the set-based
 -- computation both read it, so the definition is written once).
-CREATE VIEW instructor_reach AS
+CREATE VIEW instructor_reach WITH (security_invoker = true) AS
   SELECT a.id AS assignment_id, a.entity_id FROM instructor_assignment a WHERE a.end_on IS NULL AND a.entity_id IS NOT NULL
   UNION ALL SELECT a.id, ez.entity_id FROM instructor_assignment a JOIN entity_zone ez ON ez.zone_id = a.zone_id WHERE a.end_on IS NULL
   UNION ALL SELECT a.id, pe.entity_id FROM instructor_assignment a JOIN party_org_entity pe ON pe.org_id = a.org_id WHERE a.end_on IS NULL;

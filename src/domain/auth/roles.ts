@@ -31,6 +31,7 @@ export const PERMISSIONS = {
   'data.read': '查看业务台账',
   'data.write': '维护业务台账',
   'personal.reveal': '查看完整个人信息（留痕）',
+  'guidance.write': '登记走访与指导记录',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -40,10 +41,10 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   sysadmin: ['jurisdiction.read', 'accounts.read', 'accounts.manage', 'settings.rules'],
   secadmin: ['accounts.read', 'accounts.grant_duties', 'sessions.manage', 'settings.security'],
   auditor: ['audit.read'],
-  editor: [...BUSINESS_READ, 'jurisdiction.manage', 'units.manage', 'data.write', 'personal.reveal'],
+  editor: [...BUSINESS_READ, 'jurisdiction.manage', 'units.manage', 'data.write', 'guidance.write', 'personal.reveal'],
   viewer: BUSINESS_READ,
-  station_staff: [...BUSINESS_READ, 'units.manage', 'data.write', 'personal.reveal'],
-  instructor: BUSINESS_READ,
+  station_staff: [...BUSINESS_READ, 'units.manage', 'data.write', 'guidance.write', 'personal.reveal'],
+  instructor: [...BUSINESS_READ, 'guidance.write'],
 };
 
 export function permissionsOf(roles: readonly string[]): Set<Permission> {

@@ -1,0 +1,305 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql, type Transaction } from 'kysely';
+import { z } from 'zod';
+import type { DB } from '../../db/schema.js';
+import { decryptField } from '../../crypto/field.js';
+import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
+import { idNumberField, phoneField } from '../../domain/ledger/rows.js';
+import {
+  INSTRUCTOR_STATUS_LABEL, SOURCE_LABEL, TARGET_LABEL, assignmentRefusal, endRefusal, type InstructorSource,
+} from '../../domain/instructors/instructors.js';
+import { badRequest, notFound } from '../../http/errors.js';
+import { containing, idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { sendXlsx } from '../../http/xlsx.js';
+import { insertUnidentified, upsertIdentified } from '../persons/store.js';
+import { orgPlace } from '../orgs/queries.js';
+import { figuresByChild, nodeInScope } from '../jurisdictions/subtree.js';
+
+type Tx = Transaction<DB>;
+const SOURCES = Object.keys(SOURCE_LABEL) as [InstructorSource, ...InstructorSource[]];
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+const today = () => new Date().toISOString().slice(0, 10);
+
+const filters = {
+  under: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional(),
+  source: z.enum(SOURCES).optional(),
+  status: z.enum(['active', 'inactive']).optional(),
+  assigned: z.enum(['yes', 'no']).optional(),
+  q: z.string().trim().max(20).optional(),
+};
+type Filters = { under?: string; source?: string; status?: string; assigned?: string; q?: string };
+
+const listItem = z.object({
+  id: z.number(), name: z.string(), idNumber: z.string().nullable(), phone: z.string().nullable(), source: z.string(), sourceLabel: z.string(),
+  countyName: z.string(), stationCode: z.string().nullable(), stationName: z.string().nullable(), workplace: z.string().nullable(),
+  status: z.string(), statusLabel: z.string(), assignments: z.number(), reached: z.number(), lastGuidance: z.string().nullable(),
+});
+
+function instructorList(db: Tx) {
+  return db.selectFrom('instructor as i')
+    .innerJoin('person as p', 'p.id', 'i.person_id')
+    .innerJoin('jurisdiction as c', 'c.code', 'i.county_code')
+    .leftJoin('jurisdiction as s', 's.code', 'i.station_code')
+    .select(['i.id', 'p.name', 'p.id_enc', 'p.phone_enc', 'i.source', 'c.name as county_name', 'i.station_code', 's.name as station_name', 'i.workplace', 'i.status'])
+    .select(sql<number>`(SELECT count(*)::int FROM instructor_assignment a WHERE a.instructor_id = i.id AND a.end_on IS NULL)`.as('assignments'))
+    .select(sql<number>`(SELECT count(DISTINCT r.entity_id)::int FROM instructor_reach r JOIN instructor_assignment a ON a.id = r.assignment_id WHERE a.instructor_id = i.id)`.as('reached'))
+    .select(sql<string | null>`(SELECT max(g.on_date)::text FROM guidance_record g WHERE g.instructor_id = i.id)`.as('last_guidance'));
+}
+
+async function filtered(db: Tx, f: Filters) {
+  let q = instructorList(db);
+  if (f.under) q = q.where(await underNode(db, 'i.scope_key', f.under));
+  if (f.source) q = q.where('i.source', '=', f.source as InstructorSource);
+  if (f.status) q = q.where('i.status', '=', f.status as 'active');
+  if (f.assigned) q = q.where(sql<boolean>`EXISTS (SELECT 1 FROM instructor_assignment a WHERE a.instructor_id = i.id AND a.end_on IS NULL) = ${f.assigned === 'yes'}`);
+  if (f.q) q = q.where('p.name', 'like', containing(f.q));
+  return q;
+}
+
+type Row = Awaited<ReturnType<Awaited<ReturnType<typeof filtered>>['execute']>>[number];
+
+export async function loadInstructor(db: Tx, id: number) {
+  const row = await db.selectFrom('instructor').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('指导员');
+  return row;
+}
+
+/** What an assignment points at, looked up in the caller's scope, with the scope key the assignment takes. */
+async function targetOf(db: Tx, target: 'entity' | 'zone' | 'org', id: number) {
+  const table = { entity: 'entity', zone: 'zone', org: 'party_org' } as const;
+  const row = await db.selectFrom(table[target]).select(['id', 'name', 'scope_key']).where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound(TARGET_LABEL[target]);
+  return row;
+}
+
+/** The党建工作指导员 roster, their assignments (work coverage) and the figures by area. */
+export async function instructorRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const keys = app.ctx.keys;
+  const masked = (enc: string | null, mask: (v: string) => string) => (enc ? mask(decryptField(keys, enc)) : null);
+  const toItem = (i: Row) => ({
+    id: i.id, name: i.name, idNumber: masked(i.id_enc, maskIdNumber), phone: masked(i.phone_enc, maskPhone), source: i.source, sourceLabel: SOURCE_LABEL[i.source],
+    countyName: i.county_name, stationCode: i.station_code, stationName: i.station_name, workplace: i.workplace, status: i.status, statusLabel: INSTRUCTOR_STATUS_LABEL[i.status],
+    assignments: i.assignments, reached: i.reached, lastGuidance: i.last_guidance,
+  });
+
+  r.get('/instructors', {
+    config: { access: 'data.read' },
+    schema: { tags: ['党建指导员'], summary: '党建工作指导员名册', querystring: z.strictObject({ ...pageQuery, ...filters }), response: { 200: pageOf(listItem) } },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const q = await filtered(db, req.query);
+        const { total } = await q.clearSelect().select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
+        const rows = await q.orderBy('i.county_code').orderBy('p.name').orderBy('i.id').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
+        return { items: rows.map(toItem), total, page: req.query.page, pageSize: req.query.pageSize };
+      }),
+  });
+
+  r.get('/instructors/export', {
+    config: { access: 'data.read' },
+    schema: { tags: ['党建指导员'], summary: '导出指导员名册（xlsx，个人信息脱敏，导出留痕）', querystring: z.strictObject(filters) },
+    handler: async (req, reply) => {
+      const rows = await req.scoped(async ({ db, audit }) => {
+        const rows = await (await filtered(db, req.query)).orderBy('i.county_code').orderBy('p.name').limit(100_000).execute();
+        audit({ action: 'instructor.export', objectType: 'instructor', detail: { filters: req.query, rows: rows.length } });
+        return rows.map(toItem);
+      });
+      return sendXlsx(reply, `党建工作指导员-${today()}.xlsx`, '指导员', [
+        { header: '姓名', width: 10, value: (i) => i.name },
+        { header: '身份证号', width: 22, value: (i) => i.idNumber },
+        { header: '手机号', width: 14, value: (i) => i.phone },
+        { header: '来源', width: 16, value: (i) => i.sourceLabel },
+        { header: '县区', width: 10, value: (i) => i.countyName },
+        { header: '所在基层所', width: 16, value: (i) => i.stationName },
+        { header: '工作单位', width: 24, value: (i) => i.workplace },
+        { header: '状态', width: 8, value: (i) => i.statusLabel },
+        { header: '在指派数', width: 10, value: (i) => i.assignments },
+        { header: '覆盖主体数', width: 10, value: (i) => i.reached },
+        { header: '最近指导', width: 12, value: (i) => i.lastGuidance },
+      ], rows);
+    },
+  });
+
+  r.get('/instructors/figures', {
+    config: { access: 'data.read' },
+    schema: {
+      tags: ['党建指导员'],
+      summary: '指导员工作覆盖：本级与下级的在岗指导员、在指派、指导员覆盖的存续主体、本年指导记录',
+      querystring: z.strictObject({ under: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional() }),
+    },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const node = await nodeInScope(db, req.user!, req.query.under);
+        return figuresByChild<{ instructors: number; assignments: number; reached: number; guidance: number }>(db, node, (k) => sql`
+          (SELECT count(*)::int FROM instructor i WHERE starts_with(i.scope_key, ${k}) AND i.status = 'active') AS instructors,
+          (SELECT count(*)::int FROM instructor_assignment a WHERE starts_with(a.scope_key, ${k}) AND a.end_on IS NULL) AS assignments,
+          (SELECT count(DISTINCT r.entity_id)::int FROM instructor_reach r JOIN entity e ON e.id = r.entity_id WHERE starts_with(e.scope_key, ${k}) AND e.status = 'active') AS reached,
+          (SELECT count(*)::int FROM guidance_record g WHERE starts_with(g.scope_key, ${k}) AND g.on_date >= date_trunc('year', current_date)) AS guidance`);
+      }),
+  });
+
+  r.post('/instructors', {
+    config: { access: 'data.write' },
+    schema: {
+      tags: ['党建指导员'],
+      summary: '登记指导员（身份证号、手机号加密存储）',
+      body: z.strictObject({
+        name: z.string().trim().min(2, '请填写姓名').max(20, '姓名不超过 20 个字'),
+        idNumber: idNumberField.optional(),
+        phone: phoneField.optional(),
+        source: z.enum(SOURCES, '请选择指导员来源'),
+        placeCode: z.string().regex(/^\d{6,9}$/, '请选择所在县（区）或基层所'),
+        workplace: z.string().trim().max(60).optional(),
+        note: z.string().trim().max(500).optional(),
+      }),
+    },
+    handler: async (req, reply) => {
+      const b = req.body;
+      const id = await req.scoped(async ({ db, audit }) => {
+        const place = await orgPlace(db, b.placeCode);
+        const personId = b.idNumber
+          ? (await upsertIdentified(db, keys, [{ idNumber: b.idNumber.value, birthDate: b.idNumber.birthDate, sex: b.idNumber.sex, name: b.name, phone: b.phone }])).get(b.idNumber.value)!
+          : (await insertUnidentified(db, keys, [{ name: b.name, phone: b.phone }]))[0];
+        const row = await db.insertInto('instructor').values({ person_id: personId, source: b.source, workplace: b.workplace ?? null, note: b.note ?? null, ...place }).returning('id').executeTakeFirstOrThrow();
+        audit({ action: 'instructor.create', objectType: 'instructor', objectId: row.id, detail: { source: b.source, place: b.placeCode, idNumber: b.idNumber ? maskIdNumber(b.idNumber.value) : null } });
+        return row.id;
+      });
+      return reply.code(201).send({ id });
+    },
+  });
+
+  r.get('/instructors/:id', {
+    config: { access: 'data.read' },
+    schema: { tags: ['党建指导员'], summary: '指导员详情：指派（工作覆盖）、指导记录、变更记录', params: idParam },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const row = await loadInstructor(db, req.params.id);
+        const [item] = (await instructorList(db).where('i.id', '=', row.id).execute()).map(toItem);
+        const assignments = await db.selectFrom('instructor_assignment as a')
+          .leftJoin('entity as e', 'e.id', 'a.entity_id').leftJoin('zone as z', 'z.id', 'a.zone_id').leftJoin('party_org as o', 'o.id', 'a.org_id')
+          .select(['a.id', 'a.target', 'a.entity_id', 'a.zone_id', 'a.org_id', 'a.start_on', 'a.end_on', 'a.end_reason', sql<string>`coalesce(e.name, z.name, o.name)`.as('target_name')])
+          .select(sql<number>`(SELECT count(DISTINCT r.entity_id)::int FROM instructor_reach r WHERE r.assignment_id = a.id)`.as('reached'))
+          .where('a.instructor_id', '=', row.id).orderBy(sql`a.end_on IS NULL`, 'desc').orderBy('a.start_on', 'desc').execute();
+        const guidance = await db.selectFrom('guidance_record as g').leftJoin('entity as e', 'e.id', 'g.entity_id').leftJoin('party_org as o', 'o.id', 'g.org_id')
+          .select(['g.id', 'g.on_date', 'g.kind', 'g.content', 'g.follow_up', 'g.follow_up_done', 'e.name as entity_name', 'o.name as org_name'])
+          .where('g.instructor_id', '=', row.id).orderBy('g.on_date', 'desc').limit(50).execute();
+        const history = await db.selectFrom('ledger_history as h').leftJoin('app_user as u', 'u.id', 'h.actor_id')
+          .select(['h.at', 'h.object_type', 'h.op', 'h.before', 'h.after', 'u.display_name as actor'])
+          .where(sql<boolean>`(h.object_type = 'instructor' AND h.object_id = ${row.id})
+            OR (h.object_type = 'instructor_assignment' AND coalesce(h.after->>'instructor_id', h.before->>'instructor_id') = ${String(row.id)})`)
+          .orderBy('h.at', 'desc').limit(100).execute();
+        return {
+          ...item, note: row.note, placeCode: row.station_code ?? row.county_code,
+          // The list beside the count of those in force (`assignments`).
+          assignmentList: assignments.map((a) => ({
+            id: a.id, target: a.target, targetLabel: TARGET_LABEL[a.target], targetId: (a.entity_id ?? a.zone_id ?? a.org_id)!, targetName: a.target_name,
+            startOn: a.start_on, endOn: a.end_on, endReason: a.end_reason, reached: a.reached,
+          })),
+          guidance: guidance.map((g) => ({ id: g.id, onDate: g.on_date, kind: g.kind, content: g.content, followUp: g.follow_up, followUpDone: g.follow_up_done, entityName: g.entity_name, orgName: g.org_name })),
+          history: history.map((h) => ({ ...h, actor: h.actor ?? '系统' })),
+        };
+      }),
+  });
+
+  r.patch('/instructors/:id', {
+    config: { access: 'data.write' },
+    schema: {
+      tags: ['党建指导员'],
+      summary: '修改指导员；停用时其在指派一并结束（工作覆盖随之变化）',
+      params: idParam,
+      body: z.strictObject({
+        source: z.enum(SOURCES).optional(),
+        placeCode: z.string().regex(/^\d{6,9}$/, '请选择所在县（区）或基层所').optional(),
+        workplace: z.string().trim().max(60).nullable().optional(),
+        status: z.enum(['active', 'inactive']).optional(),
+        note: z.string().trim().max(500).nullable().optional(),
+      }),
+    },
+    handler: (req) =>
+      req.scoped(async ({ db, audit }) => {
+        const b = req.body;
+        const before = await loadInstructor(db, req.params.id);
+        const place = b.placeCode ? await orgPlace(db, b.placeCode) : {};
+        const after = await db.updateTable('instructor').set({
+          ...place, source: b.source ?? before.source, status: b.status ?? before.status, updated_at: new Date(),
+          workplace: b.workplace === undefined ? before.workplace : b.workplace, note: b.note === undefined ? before.note : b.note,
+        }).where('id', '=', before.id).returningAll().executeTakeFirstOrThrow();
+        let ended = 0;
+        if (after.status === 'inactive' && before.status === 'active') {
+          const r = await db.updateTable('instructor_assignment').set({ end_on: sql`greatest(start_on, current_date)`, end_reason: '指导员停用' })
+            .where('instructor_id', '=', before.id).where('end_on', 'is', null).executeTakeFirst();
+          ended = Number(r.numUpdatedRows);
+        }
+        audit({ action: 'instructor.update', objectType: 'instructor', objectId: before.id, detail: { before: { status: before.status, source: before.source, scope: before.scope_key }, after: { status: after.status, source: after.source, scope: after.scope_key }, endedAssignments: ended } });
+        return { id: after.id, status: after.status, endedAssignments: ended };
+      }),
+  });
+
+  r.post('/instructors/:id/reveal', {
+    config: { access: 'personal.reveal' },
+    schema: { tags: ['党建指导员'], summary: '查看指导员完整身份证号与手机号（留痕）', params: idParam, response: { 200: z.object({ idNumber: z.string().nullable(), phone: z.string().nullable() }) } },
+    handler: (req) =>
+      req.scoped(async ({ db, audit }) => {
+        const row = await loadInstructor(db, req.params.id);
+        const p = await db.selectFrom('person').select(['id', 'id_enc', 'phone_enc']).where('id', '=', row.person_id).executeTakeFirstOrThrow();
+        audit({ action: 'personal.reveal', objectType: 'person', objectId: p.id, detail: { instructorId: row.id, fields: ['id_number', 'phone'] } });
+        return { idNumber: p.id_enc ? decryptField(keys, p.id_enc) : null, phone: p.phone_enc ? decryptField(keys, p.phone_enc) : null };
+      }),
+  });
+
+  r.post('/instructors/:id/assignments', {
+    config: { access: 'data.write' },
+    schema: {
+      tags: ['党建指导员'],
+      summary: '指派指导员联系市场主体、市场/楼宇/园区/商圈或党组织（即起计入工作覆盖）',
+      params: idParam,
+      body: z.strictObject({ target: z.enum(['entity', 'zone', 'org'], '请选择指派对象类型'), targetId: z.number().int().positive('请选择指派对象'), startOn: date.optional() }),
+      response: { 201: z.object({ id: z.number(), reached: z.number(), tasksDone: z.number() }) },
+    },
+    handler: (req, reply) =>
+      req.scoped(async ({ db, audit }) => {
+        const b = req.body;
+        const instructor = await loadInstructor(db, req.params.id);
+        const startOn = b.startOn ?? today();
+        const refusal = assignmentRefusal({ instructorStatus: instructor.status, startOn, today: today() });
+        if (refusal) throw badRequest(refusal.message, [refusal]);
+        const target = await targetOf(db, b.target, b.targetId);
+        // A zone hangs on its county: a station's staff read it through their entities but cannot assign to all of it.
+        if (!target.scope_key.startsWith(req.user!.scopeKey)) throw badRequest(`${target.name}由县（区）统一管理，请由县（区）用户指派`, [{ field: 'targetId', message: '超出本辖区' }]);
+        const row = await db.insertInto('instructor_assignment').values({
+          instructor_id: instructor.id, target: b.target, entity_id: b.target === 'entity' ? target.id : null, zone_id: b.target === 'zone' ? target.id : null,
+          org_id: b.target === 'org' ? target.id : null, start_on: startOn, scope_key: target.scope_key,
+        }).returning('id').executeTakeFirstOrThrow();
+        const reached = (await db.selectFrom('instructor_reach').select('entity_id').where('assignment_id', '=', row.id).execute()).map((x) => x.entity_id);
+        // The 组建建议 asked for an instructor for these entities: that task is done now.
+        const done = reached.length
+          ? Number((await db.updateTable('work_task').set({ state: 'done' }).where('kind', '=', 'assign_instructor').where('state', '=', 'open').where('entity_id', 'in', reached).executeTakeFirst()).numUpdatedRows)
+          : 0;
+        audit({ action: 'instructor.assign', objectType: 'instructor', objectId: instructor.id, detail: { assignmentId: row.id, target: b.target, targetId: target.id, startOn, reached: reached.length, tasksDone: done } });
+        reply.code(201);
+        return { id: row.id, reached: new Set(reached).size, tasksDone: done };
+      }),
+  });
+
+  r.post('/instructors/:id/assignments/:key/end', {
+    config: { access: 'data.write' },
+    schema: {
+      tags: ['党建指导员'],
+      summary: '结束指派（工作覆盖随之变化）',
+      params: z.strictObject({ id: z.coerce.number().int().positive(), key: z.coerce.number().int().positive() }),
+      body: z.strictObject({ endOn: date.optional(), reason: z.string().trim().min(2, '请填写结束原因').max(200) }),
+    },
+    handler: (req) =>
+      req.scoped(async ({ db, audit }) => {
+        const a = await db.selectFrom('instructor_assignment').selectAll().where('id', '=', req.params.key).where('instructor_id', '=', req.params.id).executeTakeFirst();
+        if (!a) throw notFound('指派');
+        const end = req.body.endOn ?? today();
+        const refusal = endRefusal({ startOn: a.start_on, endOn: a.end_on, end, today: today() });
+        if (refusal) throw badRequest(refusal.message, [refusal]);
+        await db.updateTable('instructor_assignment').set({ end_on: end, end_reason: req.body.reason }).where('id', '=', a.id).execute();
+        audit({ action: 'instructor.unassign', objectType: 'instructor', objectId: a.instructor_id, detail: { assignmentId: a.id, endOn: end, reason: req.body.reason } });
+        return { id: a.id, endOn: end };
+      }),
+  });
+}

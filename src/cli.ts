@@ -17,6 +17,7 @@ import { runImportJob } from './jobs/import/pipeline.js';
 import { neutralise } from './http/xlsx.js';
 import { demoPlaces, writeDemoFiles } from './demo/files.js';
 import { DEMO, registerDemoOrgs } from './demo/jurisdiction.js';
+import { registerDemoInstructors } from './demo/instructors.js';
 
 const program = new Command('xgz').description('XGZ 小个专党建工作平台');
 
@@ -48,7 +49,8 @@ program
     await app.listen({ port: config.port, host: config.host });
     printCredentials(creds, url);
     if (creds.length && opts.demo) {
-      void app.imports.idle().then(() => registerDemoOrgs(ctx)).catch((err) => app.log.error({ err }, 'demo organizations not registered'));
+      void app.imports.idle().then(() => registerDemoOrgs(ctx)).then(() => registerDemoInstructors(ctx))
+        .catch((err) => app.log.error({ err }, 'demo organizations and instructors not registered'));
     }
     process.stdout.write(`XGZ 已启动：${url}  （数据库：${ctx.database.kind === 'pglite' ? `内置 PGlite ${config.dataDir}` : 'PostgreSQL'}；接口文档 ${url}/api/docs）\n`);
     const stop = async () => {

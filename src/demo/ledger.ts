@@ -1,5 +1,6 @@
 import { USCC_ALPHABET, usccCheckChar } from '../domain/identifiers/uscc.js';
 import { idCheckChar } from '../domain/identifiers/id-number.js';
+import { ZONE_KIND_LABEL } from '../domain/orgs/grouping.js';
 import { TEMPLATES } from '../features/imports/templates.js';
 import { seededRandom, type Random } from './random.js';
 
@@ -110,7 +111,7 @@ export function* generateLedger(o: DemoOptions): Generator<DemoEntity> {
       countyCode: place.countyCode,
       stationCode: place.stations.length ? rnd.pick(place.stations) : undefined,
       zoneName: zone?.name,
-      zoneKind: zone ? { market: '专业市场', park: '园区', building: '楼宇', district: '商圈' }[zone.kind] : undefined,
+      zoneKind: zone ? ZONE_KIND_LABEL[zone.kind as keyof typeof ZONE_KIND_LABEL] : undefined,
       industry: pick(rnd, INDUSTRY),
       sizeClass: kind === 'enterprise' ? (employees > 100 ? '小型' : '微型') : undefined,
       employees,

@@ -28,6 +28,8 @@ const SelfReport = lazy(() => import('./pages/SelfReport'));
 const Coverage = lazy(() => import('./pages/Coverage'));
 const Orgs = lazy(() => import('./pages/Orgs'));
 const Proposals = lazy(() => import('./pages/Proposals'));
+const Instructors = lazy(() => import('./pages/Instructors'));
+const GuidancePost = lazy(() => import('./pages/GuidancePost'));
 
 function Shell() {
   const { me, loading } = useAuth();
@@ -55,6 +57,8 @@ function Shell() {
           <Route path="/coverage" element={<Coverage />} />
           <Route path="/orgs" element={<Orgs />} />
           <Route path="/proposals" element={<Proposals />} />
+          <Route path="/instructors" element={<Instructors />} />
+          <Route path="/guidance-posts/:code" element={<GuidancePost />} />
           <Route path="*" element={<Home />} />
         </Routes>
       </Suspense>

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SECTIONS } from '../../domain/ledger/industry.js';
+import { ZONE_KIND_LABEL } from '../../domain/orgs/grouping.js';
 import { notFound } from '../../http/errors.js';
 import { childTallies, tallies, tallyBy, withRates } from './queries.js';
 import { emptyTally, newSince, type Tally } from '../../domain/coverage/coverage.js';
@@ -14,7 +15,7 @@ const figures = z.object({
 const split = z.array(figures.extend({ value: z.string(), label: z.string() }));
 
 const KIND: Record<string, string> = { enterprise: '企业', individual: '个体工商户', cooperative: '农民专业合作社' };
-const ZONE_KIND: Record<string, string> = { market: '专业市场', park: '园区', building: '楼宇', district: '商圈' };
+const ZONE_KIND: Record<string, string> = ZONE_KIND_LABEL;
 
 
 /** a + sign × b, figure by figure. */

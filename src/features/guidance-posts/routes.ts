@@ -4,10 +4,11 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { SOURCE_LABEL, INSTRUCTOR_STATUS_LABEL } from '../../domain/instructors/instructors.js';
 import { notFound } from '../../http/errors.js';
+import { ZONE_KIND_LABEL } from '../../domain/orgs/grouping.js';
 import { ROLES, type Role } from '../../domain/auth/roles.js';
 import { tallyUnder, withRates } from '../coverage/queries.js';
 
-const ZONE_KIND: Record<string, string> = { market: '专业市场', park: '园区', building: '楼宇', district: '商圈' };
+const ZONE_KIND: Record<string, string> = ZONE_KIND_LABEL;
 
 /**
  * A station's guidance post (党建工作指导站) on one page: the post, the staff, the instructors based

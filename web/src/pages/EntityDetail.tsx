@@ -8,6 +8,7 @@ import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { STATUS } from './Entities';
 import { orgHref, OrgStatusTag } from '../components/OrgTags';
+import { ZONE_KIND_LABEL } from '../components/labels';
 
 type Person = { roleId: number; role: string; roleLabel: string; name: string; idNumber: string | null; phone: string | null; birthDate: string | null; sex: string | null };
 type Detail = {
@@ -25,7 +26,7 @@ const FIELD: Record<string, string> = { name: '名称', status: '登记状态', 
 const WHAT: Record<string, string> = { entity: '登记信息', entity_person: '人员', entity_zone: '所在区域', party_org_entity: '党组织覆盖' };
 const OP: Record<string, string> = { I: '新增', U: '变更', D: '移除' };
 const ORG = ['未建立', '党支部', '党总支', '党委'];
-const ZONE: Record<string, string> = { market: '专业市场', park: '园区', building: '楼宇', district: '商圈' };
+const ZONE: Record<string, string> = ZONE_KIND_LABEL;
 const yes = (v: boolean | null) => (v === null ? '—' : v ? '是' : '否');
 
 export default function EntityDetail() {

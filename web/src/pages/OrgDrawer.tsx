@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, DatePicker, Descriptions, Drawer, Empty, Form, Input, Popconfirm, Select, Space, Spin, Table, Tag, Timeline, Typography, type Breakpoint } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
@@ -7,6 +7,7 @@ import { del, get, patch, post } from '../api';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
+import { Section } from '../components/Section';
 import { FormModal } from '../components/FormModal';
 import { SearchSelect } from '../components/SearchSelect';
 import { toOptions, ymd } from '../components/format';
@@ -137,18 +138,6 @@ export function OrgDrawer({ id, onClose, onChanged }: { id: number; onClose: () 
       {d && acting?.kind === 'member' && <MemberForm org={d} onClose={() => setActing(null)} onDone={done} />}
       {d && acting?.kind === 'officer' && <OfficerForm org={d} onClose={() => setActing(null)} onDone={done} />}
     </Drawer>
-  );
-}
-
-function Section({ title, extra, children }: { title: string; extra?: ReactNode; children: ReactNode }) {
-  return (
-    <div style={{ marginTop: 24 }}>
-      <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 8, marginBottom: 8 }}>
-        <Typography.Title level={5} style={{ margin: 0 }}>{title}</Typography.Title>
-        {extra}
-      </div>
-      {children}
-    </div>
   );
 }
 

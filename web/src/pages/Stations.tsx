@@ -8,6 +8,7 @@ import { JurisdictionTree, type JNode } from '../components/JurisdictionTree';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
+import { Link } from 'react-router-dom';
 
 type Station = JNode & { countyName: string; hasGuidancePost: boolean };
 
@@ -53,7 +54,7 @@ export default function Stations() {
               locale={{ emptyText: canManage ? '本辖区还没有基层所，点击右上角"新建基层所"' : '本辖区还没有基层所' }}
               columns={[
                 { title: '所代码', dataIndex: 'code', width: 110 },
-                { title: '名称', dataIndex: 'name' },
+                { title: '名称', dataIndex: 'name', render: (n: string, s: Station) => <Link to={`/guidance-posts/${s.code}`} title="指导站、驻所指导员与服务区域">{n}</Link> },
                 { title: '所属县区', dataIndex: 'countyName', width: 100 },
                 { title: '服务乡镇（街道）', dataIndex: 'servedAreas', render: (v: string[]) => v.map((a) => <Tag key={a}>{a}</Tag>) },
                 { title: '指导站', dataIndex: 'hasGuidancePost', width: 80, render: (v: boolean) => (v ? <Tag color="green">已建</Tag> : <Tag>未建</Tag>) },

@@ -3,9 +3,10 @@ import { Alert, Card, Input, Segmented, Space, Table } from 'antd';
 import { useNavigate } from 'react-router-dom';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
+import { ZONE_KIND_LABEL } from '../components/labels';
 
 type Zone = { id: number; kind: string; name: string; address: string | null; countyName: string; entities: number };
-const KIND: Record<string, string> = { market: '专业市场', park: '园区', building: '楼宇', district: '商圈' };
+const KIND: Record<string, string> = ZONE_KIND_LABEL;
 
 export default function Zones() {
   const nav = useNavigate();

@@ -1,0 +1,246 @@
+import { useEffect, useMemo, useState } from 'react';
+import { Alert, App, Button, Card, Checkbox, DatePicker, Form, Input, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
+import { Link, useSearchParams } from 'react-router-dom';
+import dayjs from 'dayjs';
+import { get, patch, post, withQuery } from '../api';
+import { useAuth } from '../auth';
+import { PageTitle } from '../Layout';
+import { usePaged } from '../components/usePaged';
+import { applyProblem } from '../components/problem';
+import { JurisdictionPicker } from '../components/JurisdictionPicker';
+import { FormModal } from '../components/FormModal';
+import { SearchSelect } from '../components/SearchSelect';
+import { EChart } from '../components/EChart';
+import { toOptions, ymd } from '../components/format';
+import { GUIDANCE_KIND_LABEL, INSTRUCTOR_STATUS_LABEL, SOURCE_LABEL } from '../components/labels';
+import { InstructorDrawer, type InstructorRow } from './InstructorDrawer';
+import type { EntityRow } from './Entities';
+import type { OrgRow } from './OrgDrawer';
+
+export type GuidanceRow = {
+  id: number; instructorId: number; instructorName: string; onDate: string; kind: string; kindLabel: string; entityId: number | null; entityName: string | null;
+  orgId: number | null; orgName: string | null; content: string; followUp: string | null; followUpDone: boolean; createdBy: string | null;
+};
+type Figures = { instructors: number; assignments: number; reached: number; guidance: number };
+type FigureRow = Figures & { code: string; name: string; level: string };
+
+/** 党建工作指导员: the roster, the guidance they log, and the figures by area. */
+export default function Instructors() {
+  const { can } = useAuth();
+  const [params, setParams] = useSearchParams();
+  const open = Number(params.get('open')) || null;
+  const setOpen = (id: number | null) => setParams((p) => {
+    const next = new URLSearchParams(p);
+    if (id) next.set('open', String(id));
+    else next.delete('open');
+    return next;
+  });
+  const [creating, setCreating] = useState(false);
+  const [tab, setTab] = useState('roster');
+  // Bumped when the drawer or the form changed something, so the roster shows it.
+  const [version, setVersion] = useState(0);
+  const changed = () => setVersion((v) => v + 1);
+  return (
+    <div>
+      <PageTitle title="党建指导员" extra={can('data.write') && <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>登记指导员</Button>} />
+      <Tabs activeKey={tab} onChange={setTab} items={[
+        { key: 'roster', label: '指导员名册', children: <Roster onOpen={setOpen} version={version} /> },
+        { key: 'guidance', label: '指导记录', children: <Guidance /> },
+        { key: 'figures', label: '按辖区统计', children: <FiguresByArea /> },
+      ]} />
+      {open && <InstructorDrawer id={open} onClose={() => setOpen(null)} onChanged={changed} />}
+      {creating && <InstructorForm onClose={() => setCreating(false)} onSaved={(id) => { setCreating(false); changed(); setOpen(id); }} />}
+    </div>
+  );
+}
+
+function Roster({ onOpen, version }: { onOpen: (id: number) => void; version: number }) {
+  const { me, can } = useAuth();
+  const [params] = useSearchParams();
+  // A station page links here with its code (/instructors?under=…).
+  const [f, setF] = useState<Record<string, string | undefined>>(() => ({ under: params.get('under') ?? undefined }));
+  const set = (k: string) => (v: string | undefined) => setF((x) => ({ ...x, [k]: v || undefined }));
+  const list = usePaged<InstructorRow>('/instructors', f);
+  const { reload } = list;
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change elsewhere reloads; filters reload by themselves
+  useEffect(() => {
+    if (version) void reload();
+  }, [version]);
+  return (
+    <Card size="small">
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Input.Search placeholder="姓名" allowClear onSearch={set('q')} style={{ width: 160 }} />
+        <div style={{ width: 200 }}><JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" /></div>
+        <Select allowClear placeholder="来源" style={{ width: 170 }} onChange={set('source')} options={toOptions(SOURCE_LABEL)} />
+        <Select allowClear placeholder="状态" style={{ width: 100 }} onChange={set('status')} options={toOptions(INSTRUCTOR_STATUS_LABEL)} />
+        <Select allowClear placeholder="是否在指派" style={{ width: 120 }} onChange={set('assigned')} options={[{ value: 'yes', label: '有在指派' }, { value: 'no', label: '无在指派' }]} />
+        <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/instructors/export', f)}>导出 Excel</Button>
+      </Space>
+      {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
+      <Table<InstructorRow> rowKey="id" size="middle" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 1000 }}
+        onRow={(o) => ({ onClick: () => onOpen(o.id), style: { cursor: 'pointer' } })}
+        locale={{ emptyText: can('data.write') ? '名册中还没有指导员。点击"登记指导员"添加，再把他们指派到市场主体、楼宇市场或党组织。' : '没有符合条件的指导员。' }}
+        columns={[
+          { title: '姓名', dataIndex: 'name', width: 110, fixed: 'left', render: (n: string, o) => <Space size={4}>{n}{o.status === 'inactive' && <Tag>已停用</Tag>}</Space> },
+          { title: '来源', dataIndex: 'sourceLabel', width: 150 },
+          { title: '县区 / 基层所', key: 'place', width: 230, render: (_, o) => `${o.countyName}${o.stationName ? ` / ${o.stationName}` : ''}` },
+          { title: '手机号', dataIndex: 'phone', width: 120, render: (v) => v ?? '—' },
+          { title: '在指派', dataIndex: 'assignments', width: 80, align: 'right' },
+          { title: '覆盖主体', dataIndex: 'reached', width: 90, align: 'right' },
+          { title: '最近指导', dataIndex: 'lastGuidance', width: 110, render: (v) => v ?? <span style={{ color: '#bbb' }}>暂无</span> },
+          { title: '工作单位', dataIndex: 'workplace', render: (v) => v ?? '—' },
+        ]} />
+    </Card>
+  );
+}
+
+function Guidance() {
+  const { me, can } = useAuth();
+  const { message } = App.useApp();
+  const [f, setF] = useState<Record<string, string | undefined>>({});
+  const set = (k: string) => (v: string | undefined) => setF((x) => ({ ...x, [k]: v || undefined }));
+  const list = usePaged<GuidanceRow>('/guidance-records', f);
+  const [logging, setLogging] = useState(false);
+  const close = (g: GuidanceRow) => patch(`/guidance-records/${g.id}`, { followUpDone: true }).then(() => { message.success('已办结'); void list.reload(); }, (e) => message.error(applyProblem(null, e)));
+  return (
+    <Card size="small">
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Input.Search placeholder="主体、组织或内容" allowClear onSearch={set('q')} style={{ width: 200 }} />
+        <div style={{ width: 200 }}><JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" /></div>
+        <Select allowClear placeholder="方式" style={{ width: 130 }} onChange={set('kind')} options={toOptions(GUIDANCE_KIND_LABEL)} />
+        <DatePicker.RangePicker onChange={(r) => setF((x) => ({ ...x, from: ymd(r?.[0]), to: ymd(r?.[1]) }))} />
+        <Select allowClear placeholder="后续事项" style={{ width: 120 }} onChange={set('followUp')} options={[{ value: 'open', label: '未办结' }, { value: 'done', label: '已办结' }]} />
+        <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/guidance-records/export', f)}>导出 Excel</Button>
+        {can('guidance.write') && <Button type="primary" icon={<PlusOutlined />} onClick={() => setLogging(true)}>登记指导</Button>}
+      </Space>
+      {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
+      <Table<GuidanceRow> rowKey="id" size="middle" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 1000 }}
+        locale={{ emptyText: '还没有指导记录。指导员每次走访、指导后，点击"登记指导"记下做了什么、还要跟进什么。' }}
+        columns={[
+          { title: '日期', dataIndex: 'onDate', width: 110 },
+          { title: '指导员', dataIndex: 'instructorName', width: 90 },
+          { title: '方式', dataIndex: 'kindLabel', width: 110 },
+          { title: '对象', key: 'where', width: 220, render: (_, g) => (g.entityId ? <Link to={`/entities/${g.entityId}`}>{g.entityName}</Link> : <Link to={`/orgs?open=${g.orgId}`}>{g.orgName}</Link>) },
+          { title: '指导内容', dataIndex: 'content', render: (v: string) => <Typography.Paragraph ellipsis={{ rows: 2, tooltip: v }} style={{ margin: 0 }}>{v}</Typography.Paragraph> },
+          { title: '后续事项', key: 'follow', width: 220, render: (_, g) => !g.followUp ? '—' : (
+            <Space size={4} wrap>{g.followUp}{g.followUpDone ? <Tag color="green">已办结</Tag> : can('guidance.write') ? <a onClick={() => void close(g)}>标记办结</a> : <Tag color="orange">未办结</Tag>}</Space>
+          ) },
+        ]} />
+      {logging && <GuidanceForm onClose={() => setLogging(false)} onSaved={() => { setLogging(false); void list.reload(); }} />}
+    </Card>
+  );
+}
+
+function FiguresByArea() {
+  const { me } = useAuth();
+  const [under, setUnder] = useState<string | undefined>();
+  const [data, setData] = useState<{ node: { name: string }; total: Figures; children: FigureRow[] } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => void get<typeof data>('/instructors/figures', { under }).then(setData, (e) => setError(applyProblem(null, e))), [under]);
+  const ranked = useMemo(() => [...(data?.children ?? [])].sort((a, b) => a.reached - b.reached), [data]);
+  const option = useMemo(() => ({
+    grid: { left: 8, right: 40, top: 28, bottom: 8, containLabel: true },
+    legend: { top: 0 },
+    tooltip: { trigger: 'axis' },
+    xAxis: { type: 'value', minInterval: 1 },
+    yAxis: { type: 'category', data: ranked.map((c) => c.name) },
+    series: [
+      { name: '指导员覆盖的存续主体', type: 'bar', data: ranked.map((c) => c.reached), label: { show: true, position: 'right' } },
+      { name: '在岗指导员', type: 'bar', data: ranked.map((c) => c.instructors) },
+    ],
+  }), [ranked]);
+  return (
+    <Card size="small" title={data ? `${data.node.name}：在岗指导员 ${data.total.instructors} 名，在指派 ${data.total.assignments} 项，覆盖存续主体 ${data.total.reached} 户，本年指导 ${data.total.guidance} 次` : '按辖区统计'}
+      extra={<div style={{ width: 220 }}><JurisdictionPicker root={me!.jurisdiction.code} value={under} onChange={setUnder} placeholder="选择辖区（默认本辖区）" /></div>}>
+      {error && <Alert type="error" title={error} />}
+      {ranked.length > 0 && <EChart option={option} height={Math.max(160, ranked.length * 36 + 40)} onClick={(p) => setUnder(ranked[p.dataIndex].code)} />}
+      <Table<FigureRow> rowKey="code" size="small" pagination={false} dataSource={data?.children ?? []} style={{ marginTop: 12 }}
+        onRow={(c) => ({ onClick: () => setUnder(c.code), style: { cursor: 'pointer' } })}
+        locale={{ emptyText: '没有下级辖区' }}
+        columns={[
+          { title: '辖区', dataIndex: 'name' },
+          { title: '在岗指导员', dataIndex: 'instructors', align: 'right' },
+          { title: '在指派', dataIndex: 'assignments', align: 'right' },
+          { title: '覆盖存续主体', dataIndex: 'reached', align: 'right' },
+          { title: '本年指导次数', dataIndex: 'guidance', align: 'right' },
+        ]} />
+    </Card>
+  );
+}
+
+type NewInstructor = { name: string; idNumber?: string; phone?: string; source: string; placeCode: string; workplace?: string; note?: string };
+
+function InstructorForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: number) => void }) {
+  const { me } = useAuth();
+  const { message } = App.useApp();
+  return (
+    <FormModal<NewInstructor> title="登记指导员" okText="保存" onClose={onClose}
+      initialValues={{ placeCode: ['county', 'station'].includes(me!.jurisdiction.level) ? me!.jurisdiction.code : undefined }}
+      onSubmit={async (v) => {
+        const r = await post<{ id: number }>('/instructors', { ...v, idNumber: v.idNumber || undefined, phone: v.phone || undefined, workplace: v.workplace || undefined, note: v.note || undefined });
+        message.success(`已登记：${v.name}`);
+        onSaved(r.id);
+      }}>
+      <Form.Item name="name" label="姓名" rules={[{ required: true, min: 2, max: 20, message: '请填写 2–20 个字的姓名' }]}><Input maxLength={20} /></Form.Item>
+      <Space wrap align="start">
+        <Form.Item name="idNumber" label="身份证号（加密保存，可不填）" rules={[{ pattern: /^(\d{17}[\dXx]|\d{15})$/, message: '应为 18 位（或 15 位一代证）' }]}><Input maxLength={18} style={{ width: 220 }} /></Form.Item>
+        <Form.Item name="phone" label="手机号（加密保存）" rules={[{ pattern: /^1\d{10}$/, message: '手机号应为 11 位，以 1 开头' }]}><Input maxLength={11} style={{ width: 160 }} /></Form.Item>
+      </Space>
+      <Form.Item name="source" label="来源" rules={[{ required: true, message: '请选择指导员来源' }]}><Select options={toOptions(SOURCE_LABEL)} /></Form.Item>
+      <Form.Item name="placeCode" label="所在县（区）或基层所" rules={[{ required: true, message: '请选择所在县（区）或基层所' }]}>
+        <JurisdictionPicker root={me!.jurisdiction.code} accept={['city', 'county', 'station']} placeholder="选择县（区）或基层所" />
+      </Form.Item>
+      <Form.Item name="workplace" label="工作单位 / 职务"><Input maxLength={60} /></Form.Item>
+      <Form.Item name="note" label="备注"><Input.TextArea maxLength={500} rows={2} /></Form.Item>
+    </FormModal>
+  );
+}
+
+type NewGuidance = { instructorId: number; target: 'entity' | 'org'; entityId?: number; orgId?: number; onDate: dayjs.Dayjs; kind: string; content: string; followUp?: string; hasFollowUp?: boolean };
+
+/** Logs one visit or guidance; the instructor is fixed when opened from an instructor's page. */
+export function GuidanceForm({ instructor, onClose, onSaved }: { instructor?: { id: number; name: string }; onClose: () => void; onSaved: () => void }) {
+  const { message } = App.useApp();
+  return (
+    <FormModal<NewGuidance> title={instructor ? `登记指导：${instructor.name}` : '登记指导'} okText="保存" onClose={onClose}
+      initialValues={{ instructorId: instructor?.id, target: 'entity', onDate: dayjs(), kind: 'visit' }}
+      onSubmit={async (v) => {
+        await post('/guidance-records', {
+          instructorId: v.instructorId, entityId: v.target === 'entity' ? v.entityId : undefined, orgId: v.target === 'org' ? v.orgId : undefined,
+          onDate: ymd(v.onDate), kind: v.kind, content: v.content, followUp: v.hasFollowUp && v.followUp ? v.followUp : undefined,
+        });
+        message.success('已登记');
+        onSaved();
+      }}>
+      {!instructor && (
+        <Form.Item name="instructorId" label="指导员" rules={[{ required: true, message: '请选择指导员' }]}>
+          <SearchSelect<InstructorRow> path="/instructors" query={{ status: 'active' }} placeholder="输入姓名查找" toOption={(i) => ({ value: i.id, label: `${i.name}${i.stationName ? ` · ${i.stationName}` : ''}` })} />
+        </Form.Item>
+      )}
+      <Space wrap align="start">
+        <Form.Item name="onDate" label="日期" rules={[{ required: true, message: '请选择日期' }]}><DatePicker disabledDate={(d) => d.isAfter(dayjs())} /></Form.Item>
+        <Form.Item name="kind" label="方式"><Select style={{ width: 150 }} options={toOptions(GUIDANCE_KIND_LABEL)} /></Form.Item>
+        <Form.Item name="target" label="对象"><Select style={{ width: 120 }} options={[{ value: 'entity', label: '市场主体' }, { value: 'org', label: '党组织' }]} /></Form.Item>
+      </Space>
+      <Form.Item noStyle dependencies={['target']}>
+        {({ getFieldValue }) => getFieldValue('target') === 'org' ? (
+          <Form.Item name="orgId" label="党组织" rules={[{ required: true, message: '请选择党组织' }]}>
+            <SearchSelect<OrgRow> path="/orgs" placeholder="输入名称查找" toOption={(o) => ({ value: o.id, label: o.name })} />
+          </Form.Item>
+        ) : (
+          <Form.Item name="entityId" label="市场主体" rules={[{ required: true, message: '请选择市场主体' }]}>
+            <SearchSelect<EntityRow> path="/entities" placeholder="输入名称查找" toOption={(e) => ({ value: e.id, label: `${e.name}${e.stationName ? ` · ${e.stationName}` : ''}` })} />
+          </Form.Item>
+        )}
+      </Form.Item>
+      <Form.Item name="content" label="做了什么" rules={[{ required: true, min: 4, message: '请填写指导内容（至少 4 个字）' }]}><Input.TextArea rows={3} maxLength={2000} showCount /></Form.Item>
+      <Form.Item name="hasFollowUp" valuePropName="checked"><Checkbox>有需要跟进的事项</Checkbox></Form.Item>
+      <Form.Item noStyle dependencies={['hasFollowUp']}>
+        {({ getFieldValue }) => getFieldValue('hasFollowUp') && (
+          <Form.Item name="followUp" label="后续事项" rules={[{ required: true, message: '请填写后续事项' }]}><Input maxLength={500} /></Form.Item>
+        )}
+      </Form.Item>
+    </FormModal>
+  );
+}

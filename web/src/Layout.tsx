@@ -34,7 +34,9 @@ export function AppLayout({ children }: { children: ReactNode }) {
   const mobile = !screens.lg;
   const [collapsed, setCollapsed] = useState(mobile);
   const items = MENU.filter((m) => !m.permission || [m.permission].flat().some(can)).map(({ key, label, icon }) => ({ key, label, icon }));
-  const selected = MENU.filter((m) => m.key !== '/' && loc.pathname.startsWith(m.key)).map((m) => m.key);
+  // A page reached from another one's list lights that list's entry (a station's guidance post: 辖区与基层所).
+  const path = loc.pathname.replace(/^\/guidance-posts\b/, '/stations');
+  const selected = MENU.filter((m) => m.key !== '/' && path.startsWith(m.key)).map((m) => m.key);
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider theme="light" breakpoint="lg" collapsedWidth={mobile ? 0 : 64} collapsed={collapsed} onCollapse={setCollapsed} trigger={null} width={208} style={{ borderRight: '1px solid #f0f0f0' }}>

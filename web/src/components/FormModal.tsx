@@ -17,7 +17,9 @@ export function FormModal<V = Record<string, unknown>>({ title, okText, danger, 
   const [shown, setShown] = useState<Shown | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async () => {
-    const values = (await form.validateFields()) as V;
+    // A form with errors shows them beside the fields; nothing else to do (and no unhandled rejection).
+    const values = (await form.validateFields().catch(() => null)) as V | null;
+    if (!values) return;
     setBusy(true);
     setShown(null);
     try {

@@ -8,7 +8,9 @@ type Option = { value: number; label: ReactNode };
  * A Select that asks the server as the user types (members, entities and organizations are too
  * many to load whole). `toOption` turns a list item into an option.
  */
-export function SearchSelect<T>({ path, query, toOption, value, onChange, placeholder, mode, style }: {
+export function SearchSelect<T>({ id, path, query, toOption, value, onChange, placeholder, mode, style }: {
+  /** Given by Form.Item, so the field's label names this input. */
+  id?: string;
   path: string; query?: Query; toOption: (item: T) => Option; value?: number | number[]; onChange?: (v: number | number[] | undefined) => void;
   placeholder?: string; mode?: 'multiple'; style?: React.CSSProperties;
 }) {
@@ -48,6 +50,7 @@ export function SearchSelect<T>({ path, query, toOption, value, onChange, placeh
 
   return (
     <Select
+      id={id}
       mode={mode}
       allowClear
       value={value}

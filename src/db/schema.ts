@@ -290,6 +290,8 @@ export interface DiscoveryCaseTable {
   state: ColumnType<'open' | 'contacted' | 'confirmed' | 'dismissed' | 'transferred', string | undefined, string>;
   evidence: unknown;
   evidence_hash: string;
+  /** Who ran the discovery that raised it (null: the public self-report). Its "raised" line is created_at. */
+  raised_by: number | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

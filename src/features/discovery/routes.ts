@@ -100,7 +100,10 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
         const member = c.member_id
           ? await db.selectFrom('member as m').innerJoin('person as p', 'p.id', 'm.person_id').select(['m.id', 'p.name', 'p.birth_date', 'p.phone_enc', 'm.org_relation', 'm.member_status', 'm.membership', 'm.confidence', 'm.sources']).where('m.id', '=', c.member_id).executeTakeFirst()
           : null;
-        const events = await db.selectFrom('case_event as ev').leftJoin('app_user as u', 'u.id', 'ev.actor_id').select(['ev.id', 'ev.at', 'ev.action', 'ev.from_state', 'ev.to_state', 'ev.detail', 'u.display_name']).where('ev.case_id', '=', c.id).orderBy('ev.id').execute();
+        const raisedBy = c.raised_by ? await db.selectFrom('app_user').select('display_name').where('id', '=', c.raised_by).executeTakeFirst() : null;
+        const raised = { id: 0, at: c.created_at, action: 'raised', from_state: null, to_state: 'open', detail: null, display_name: raisedBy?.display_name ?? (c.kind === 'self_report' ? '党员本人（报到）' : null) };
+        const moves = await db.selectFrom('case_event as ev').leftJoin('app_user as u', 'u.id', 'ev.actor_id').select(['ev.id', 'ev.at', 'ev.action', 'ev.from_state', 'ev.to_state', 'ev.detail', 'u.display_name']).where('ev.case_id', '=', c.id).orderBy('ev.id').execute();
+        const events = [raised, ...moves];
         return {
           id: c.id, kind: c.kind, kindLabel: KIND_LABEL[c.kind], state: c.state, stateLabel: STATE_LABEL[c.state as CaseState], evidence: c.evidence, entity,
           report: report && { name: report.name, phone: maskPhone(decryptField(app.ctx.keys, report.phone_enc)), entityText: report.entity_text, orgRelation: report.org_relation, reportedAt: report.created_at },

@@ -60,7 +60,6 @@ export async function selfReportRoutes(app: FastifyInstance): Promise<void> {
           id_enc: b.idNumber ? encryptField(keys, b.idNumber.value) : null, entity_text: b.uscc ? `${b.entityName}（${b.uscc}）` : b.entityName, org_relation: b.orgRelation ?? null, consent_at: new Date(),
         }).returning('id').executeTakeFirstOrThrow();
         const c = await tx.insertInto('discovery_case').values({ kind: 'self_report', entity_id: entity?.id ?? null, self_report_id: rep.id, scope_key: scopeKey, evidence: JSON.stringify({ entityFound: !!entity }), evidence_hash: `self_report:${rep.id}` }).returning('id').executeTakeFirstOrThrow();
-        await tx.insertInto('case_event').values({ case_id: c.id, action: 'raised', to_state: 'open', scope_key: scopeKey }).execute();
         audit({ action: 'self_report.receive', objectType: 'discovery_case', objectId: c.id, detail: { entityFound: !!entity } });
         return rep.id;
       });

@@ -280,21 +280,13 @@ async function raiseCases(s: Scoped, members: MemberRec[]): Promise<Record<strin
   async function writeCases(fresh: (Candidate & { hash: string })[], moved: (Candidate & { hash: string; id: number; from: string; to: string; changed: boolean })[]) {
     const w0 = performance.now();
     if (fresh.length) {
-      const res = await sql<{ n: number }>`
-        WITH t AS (SELECT * FROM json_to_recordset(${JSON.stringify(fresh.map((c) => ({ kind: c.kind, entity_id: c.entityId, member_id: c.memberId, scope_key: c.scopeKey, evidence: c.evidence, hash: c.hash })))}::json)
-            AS t(kind text, entity_id bigint, member_id bigint, scope_key text, evidence jsonb, hash text)),
-        ins AS (
-          INSERT INTO discovery_case (kind, entity_id, member_id, scope_key, evidence, evidence_hash)
-          SELECT kind, entity_id, member_id, scope_key, evidence, hash FROM t
-          ON CONFLICT (kind, entity_id, (coalesce(member_id, 0))) WHERE kind <> 'self_report' DO NOTHING
-          RETURNING id, scope_key
-        ), ev AS (
-          INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, scope_key)
-          SELECT id, ${actor}::bigint, 'raised', NULL, 'open', scope_key FROM ins
-          RETURNING 1
-        )
-        SELECT count(*)::int AS n FROM ev`.execute(db);
-      counts.raised += res.rows[0].n;
+      const res = await sql`
+        INSERT INTO discovery_case (kind, entity_id, member_id, scope_key, evidence, evidence_hash, raised_by)
+        SELECT kind, entity_id, member_id, scope_key, evidence, hash, ${actor}::bigint
+        FROM json_to_recordset(${JSON.stringify(fresh.map((c) => ({ kind: c.kind, entity_id: c.entityId, member_id: c.memberId, scope_key: c.scopeKey, evidence: c.evidence, hash: c.hash })))}::json)
+          AS t(kind text, entity_id bigint, member_id bigint, scope_key text, evidence jsonb, hash text)
+        ON CONFLICT (kind, entity_id, (coalesce(member_id, 0))) WHERE kind <> 'self_report' DO NOTHING`.execute(db);
+      counts.raised += Number(res.numAffectedRows ?? 0);
     }
     if (moved.length) {
       await sql`

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decidePlaque, maskedName, parsePlaqueNumber, plaqueActions, plaqueNumber, verdictText } from './plaque.js';
+import { decideFeedback, decidePlaque, maskedName, parsePlaqueNumber, plaqueActions, plaqueNumber, verdictText } from './plaque.js';
 
 describe('三亮 plaque state machine', () => {
   it('issues a first plaque to an active record, changing nothing else', () => {
@@ -85,5 +85,13 @@ describe('the public page', () => {
     expect(verdictText('revoked').title).toBe('牌匾已撤销');
     expect(verdictText('revoked', { reissued: true }).detail).toContain('补发');
     expect(verdictText('unknown').title).toBe('未查到该牌匾');
+  });
+});
+
+describe('reports from the public page', () => {
+  it('are handled once, with a note', () => {
+    expect(decideFeedback('open', '已上门核实，经营者确为党员')).toEqual({ ok: true });
+    expect(decideFeedback('open', ' ')).toMatchObject({ ok: false, kind: 'invalid', field: 'note' });
+    expect(decideFeedback('handled', '再处理一次')).toMatchObject({ ok: false, kind: 'conflict' });
   });
 });

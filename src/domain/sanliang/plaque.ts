@@ -107,3 +107,11 @@ export function verdictText(v: PublicVerdict, o: { reissued?: boolean } = {}): {
 export function maskedName(first: string, length: number): string {
   return first ? `${first}${'*'.repeat(Math.max(length - 1, 1))}` : '';
 }
+
+// ── Reports from the public page ────────────────────────────────────────────────────────
+/** A report is handled once, with a note saying what was done; a handled report stays handled. */
+export function decideFeedback(state: FeedbackState, note: string | null | undefined): { ok: true } | { ok: false; kind: 'conflict' | 'invalid'; field?: string; message: string } {
+  if (state === 'handled') return { ok: false, kind: 'conflict', message: '该反映已处理，不能重复处理' };
+  if ((note ?? '').trim().length < MIN_REASON) return { ok: false, kind: 'invalid', field: 'note', message: '请填写处理情况' };
+  return { ok: true };
+}

@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { Layout, Menu, Breadcrumb, Dropdown, Button, Grid, Typography, Tag } from 'antd';
 import { HomeOutlined, ApartmentOutlined, FlagOutlined, TeamOutlined, DesktopOutlined, SettingOutlined, AuditOutlined, UserOutlined, MenuOutlined, ApiOutlined, ShopOutlined, BankOutlined, CloudUploadOutlined, IdcardOutlined, FileSearchOutlined, ClusterOutlined, PieChartOutlined, BulbOutlined } from '@ant-design/icons';
+import { SafetyCertificateOutlined } from '@ant-design/icons';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from './auth';
 
@@ -16,6 +17,7 @@ export const MENU: Item[] = [
   { key: '/discovery', label: '查找党员', icon: <FileSearchOutlined />, permission: 'data.read' },
   { key: '/orgs', label: '党组织', icon: <ClusterOutlined />, permission: 'data.read' },
   { key: '/proposals', label: '组建建议', icon: <BulbOutlined />, permission: 'data.read' },
+  { key: '/sanliang', label: '三亮', icon: <SafetyCertificateOutlined />, permission: 'data.read' },
   { key: '/imports', label: '数据导入', icon: <CloudUploadOutlined />, permission: 'data.write' },
   { key: '/stations', label: '辖区与基层所', icon: <ApartmentOutlined />, permission: 'jurisdiction.read' },
   { key: '/units', label: '党委与指导站', icon: <FlagOutlined />, permission: 'units.read' },

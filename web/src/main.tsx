@@ -28,11 +28,14 @@ const SelfReport = lazy(() => import('./pages/SelfReport'));
 const Coverage = lazy(() => import('./pages/Coverage'));
 const Orgs = lazy(() => import('./pages/Orgs'));
 const Proposals = lazy(() => import('./pages/Proposals'));
+const Sanliang = lazy(() => import('./pages/Sanliang'));
+const Verify = lazy(() => import('./pages/Verify'));
 
 function Shell() {
   const { me, loading } = useAuth();
   // Public pages need no account.
   if (window.location.pathname.startsWith('/self-report')) return <Suspense fallback={<Spin />}><SelfReport /></Suspense>;
+  if (window.location.pathname.startsWith('/verify/')) return <Suspense fallback={<Spin />}><Verify /></Suspense>;
   if (loading) return <Spin size="large" style={{ display: 'block', marginTop: '30vh' }} />;
   if (!me || me.stage !== 'full') return <SignIn />;
   return (
@@ -55,6 +58,7 @@ function Shell() {
           <Route path="/coverage" element={<Coverage />} />
           <Route path="/orgs" element={<Orgs />} />
           <Route path="/proposals" element={<Proposals />} />
+          <Route path="/sanliang/*" element={<Sanliang />} />
           <Route path="*" element={<Home />} />
         </Routes>
       </Suspense>

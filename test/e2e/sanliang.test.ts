@@ -64,10 +64,12 @@ describe.skipIf(!browserAvailable)('三亮 plaques in Chromium', () => {
     await page.getByRole('button', { name: /返\s*回/ }).click();
     await drawer.getByRole('button', { name: '撤销牌匾（退出）' }).click();
     const dialog = page.locator('.ant-modal').filter({ hasText: '撤销原因' });
-    await dialog.getByLabel('撤销原因').fill('营业执照被吊销');
+    // The usual grounds are offered as the clerk types; take one.
+    await dialog.getByLabel('撤销原因').fill('营业执照');
+    await page.locator('.ant-select-item-option[title="营业执照被吊销或注销"]').click();
     await dialog.getByRole('button', { name: '撤销牌匾' }).click();
     await expect.poll(() => drawer.locator('.ant-drawer-title').textContent()).toContain('已退出');
-    expect(await drawer.getByRole('row', { name: new RegExp(number) }).textContent()).toContain('营业执照被吊销');
+    expect(await drawer.getByRole('row', { name: new RegExp(number) }).textContent()).toContain('营业执照被吊销或注销');
 
     // The same link now says, plainly, that the plaque is revoked; the member is no longer shown.
     await pub.reload();

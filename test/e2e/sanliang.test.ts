@@ -59,6 +59,13 @@ describe.skipIf(!browserAvailable)('三亮 plaques in Chromium', () => {
     expect(await pub.getByText('王**').count()).toBe(1);
     expect(await pub.content()).not.toContain('王小明');
     await pub.screenshot({ path: `${SHOTS}/verify-valid.png`, fullPage: true });
+    // Anyone may report a problem; it goes to the station's work list.
+    await pub.getByRole('button', { name: '反映问题' }).click();
+    await pub.getByLabel('问题类别').click();
+    await pub.locator('.ant-select-item-option[title="未履行职责或承诺"]').click();
+    await pub.getByLabel('具体情况').fill('店内商品未明码标价');
+    await pub.getByRole('button', { name: /提\s*交/ }).click();
+    await expect.poll(() => pub.getByText(/回执号：FK\d{8}/).count()).toBe(1);
 
     // Back in the ledger: revoke it, with a reason.
     await page.getByRole('button', { name: /返\s*回/ }).click();
@@ -77,6 +84,24 @@ describe.skipIf(!browserAvailable)('三亮 plaques in Chromium', () => {
     expect(await pub.getByText('牌匾已撤销').count()).toBe(1);
     expect(await pub.getByText('王**').count()).toBe(0);
     await pub.screenshot({ path: `${SHOTS}/verify-revoked.png`, fullPage: true });
+
+    // The report waits in the station's list; handling it, with a note, clears it from the open ones.
+    await drawer.locator('.ant-drawer-close').click();
+    await page.getByRole('tab', { name: /群众反映/ }).click();
+    const report = page.getByRole('row', { name: /店内商品未明码标价/ });
+    await expect.poll(() => report.count()).toBe(1);
+    expect(await report.textContent()).toContain(number);
+    await report.getByRole('button', { name: /处\s*理/ }).click();
+    const handle = page.locator('.ant-modal').filter({ hasText: '处理情况' });
+    await handle.getByLabel('处理情况').fill('已上门核实，经营者已整改');
+    await handle.getByRole('button', { name: '记录处理情况' }).click();
+    await expect.poll(() => page.getByText('没有待处理的反映').count()).toBe(1);
+
+    await page.getByRole('tab', { name: '参与情况' }).click();
+    await expect.poll(() => page.getByText('有效牌匾').count()).toBe(1);
+    // This month's issue and revocation are on the monthly chart (ECharts arrives lazily).
+    await expect.poll(() => page.locator('canvas').count()).toBe(1);
+    await page.screenshot({ path: `${SHOTS}/sanliang-participation.png`, fullPage: true });
 
     expect(crashes).toEqual([]);
     await publicCtx.close();

@@ -63,7 +63,7 @@ export default function PlaquePrint() {
         <div className="foot">
           <div>
             <p>编号：<span className="num">{p.number}</span></p>
-            <p>发放：{r.countyName}{r.stationName ? ` ${r.stationName}` : ''} 市场监管部门 · {p.issuedOn}</p>
+            <p>发放：{r.countyName} {r.stationName ?? '市场监管部门'} · {p.issuedOn}</p>
             <p>扫码核验牌匾真伪、反映问题</p>
           </div>
           <img src={`/api/v1/plaques/${p.id}/qr.png`} alt={`牌匾 ${p.number} 的核验二维码`} />

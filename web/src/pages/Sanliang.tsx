@@ -230,14 +230,20 @@ function Participation() {
       </Card>
       <Card size="small" title="下级对比（参与党员）">
         {children.length === 0
-          ? <Typography.Text type="secondary">下级辖区还没有三亮记录。</Typography.Text>
+          ? <Typography.Text type="secondary">{data.children.length ? '下级辖区还没有三亮记录。' : `${data.node.name}没有下级辖区。`}</Typography.Text>
           : <EChart option={byArea} height={Math.max(160, children.length * 28 + 32)} onClick={(p) => load(children[p.dataIndex].code)} />}
         {data.unassigned.records > 0 && <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>另有 {data.unassigned.records} 条记录登记在{data.node.name}本级（未分到基层所）。</Typography.Paragraph>}
       </Card>
       <Card size="small" title="近 12 个月">
         {data.months.every((m) => m.members + m.issued + m.revoked === 0)
           ? <Typography.Text type="secondary">近 12 个月没有三亮记录和牌匾变化。</Typography.Text>
-          : <EChart option={byMonth} height={260} />}
+          : <>
+              <EChart option={byMonth} height={260} />
+              {/* The chart bundle carries no legend component: the colours are named here. */}
+              <Space size={16} wrap>
+                {[['#c62828', '月末参与党员'], ['#f0a020', '当月发牌'], ['#999', '当月撤销']].map(([c, t]) => <span key={t}><span style={{ display: 'inline-block', width: 10, height: 10, background: c, marginRight: 4 }} />{t}</span>)}
+              </Space>
+            </>}
       </Card>
     </Space>
   );

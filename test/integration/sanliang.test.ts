@@ -236,6 +236,13 @@ describe.each(BACKENDS)('三亮 records, plaques and the public page on %s', (ba
     expect(a.detail).toMatchObject({ rows: 1 });
   });
 
+  it('documents its routes in the OpenAPI description', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const paths = Object.keys(res.json().paths);
+    expect(paths).toEqual(expect.arrayContaining(['/api/v1/sanliang', '/api/v1/plaques/{id}/revoke', '/api/v1/public/plaques/{number}', '/api/v1/public/plaques/{number}/feedback', '/api/v1/sanliang/participation']));
+  });
+
   it('deletes only a record that never had a plaque', async () => {
     const l = ledger(t.db);
     const e3 = await l.entity({ place: S1, name: '误录商店' });

@@ -13,9 +13,8 @@ describe.skipIf(!browserAvailable)('三亮 plaques in Chromium', () => {
     // A member operator of the station, recorded (not yet with a plaque).
     const l = ledger(t.db);
     const entityId = await l.entity({ place: STATION, name: '亮牌示范商店', kind: 'individual' });
-    const role = await l.role(entityId, 'legal_rep', '王小明');
+    const [memberId] = await l.members(entityId, 1, 0, ['王小明']);
     const e = await t.db.selectFrom('entity').select(['county_code', 'scope_key']).where('id', '=', entityId).executeTakeFirstOrThrow();
-    const memberId = (await t.db.insertInto('member').values({ person_id: role.person_id, membership: 'full', join_date: '2012-07-01', scope_key: e.scope_key, confidence: 'confirmed', sources: ['roster'] }).returning('id').executeTakeFirstOrThrow()).id;
     await t.db.insertInto('sanliang').values({ kind: 'member_operator', member_id: memberId, entity_id: entityId, county_code: e.county_code, scope_key: e.scope_key, duties: '守法经营、明码标价', commitment: '不售假货，接受监督', shown_on: '2026-03-01' }).execute();
 
     const ctx = await env.browser.newContext({ viewport: { width: 1366, height: 860 }, baseURL: url });

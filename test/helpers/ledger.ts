@@ -41,11 +41,11 @@ export function ledger(db: Kysely<DB>) {
       const e = await db.selectFrom('entity').select('scope_key').where('id', '=', entityId).executeTakeFirstOrThrow();
       return db.insertInto('entity_person').values({ entity_id: entityId, person_id: p.id, role, scope_key: e.scope_key }).returning(['id', 'person_id', 'scope_key']).executeTakeFirstOrThrow();
     },
-    /** Roster members found in the entity (linked as discovery would link them). */
-    async members(entityId: number, full: number, probationary = 0) {
+    /** Roster members found in the entity (linked as discovery would link them), named as given or made up. */
+    async members(entityId: number, full: number, probationary = 0, names: string[] = []) {
       const ids: number[] = [];
       for (let i = 0; i < full + probationary; i++) {
-        const r = await this.role(entityId);
+        const r = await this.role(entityId, 'employee', names[i]);
         const m = await db.insertInto('member').values({ person_id: r.person_id, membership: i < full ? 'full' : 'probationary', join_date: '2015-07-01', scope_key: r.scope_key, confidence: 'confirmed', sources: ['roster'] }).returning('id').executeTakeFirstOrThrow();
         await db.insertInto('member_link').values({ member_id: m.id, entity_person_id: r.id, entity_id: entityId, method: 'exact', score: 99, levels: null, scope_key: r.scope_key }).execute();
         ids.push(m.id);

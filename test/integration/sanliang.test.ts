@@ -46,10 +46,9 @@ describe.each(BACKENDS)('三亮 records, plaques and the public page on %s', (ba
     await l.station(S2, '西所');
     entityId = await l.entity({ place: S1, name: '诚信小吃店', kind: 'individual' });
     // The operator, with an ID number and phone on file: neither may reach the public page.
-    const role = await l.role(entityId, 'legal_rep', FULL_NAME);
-    await t.db.updateTable('person').set({ id_enc: encryptField(t.ctx.keys, ID_NUMBER), phone_enc: encryptField(t.ctx.keys, PHONE) }).where('id', '=', role.person_id).execute();
-    memberId = (await t.db.insertInto('member').values({ person_id: role.person_id, membership: 'full', join_date: '2010-07-01', scope_key: COUNTY, confidence: 'confirmed', sources: ['roster'] }).returning('id').executeTakeFirstOrThrow()).id;
-    await t.db.insertInto('member_link').values({ member_id: memberId, entity_person_id: role.id, entity_id: entityId, method: 'exact', score: 99, levels: null, scope_key: role.scope_key }).execute();
+    [memberId] = await l.members(entityId, 1, 0, [FULL_NAME]);
+    const { person_id } = await t.db.selectFrom('member').select('person_id').where('id', '=', memberId).executeTakeFirstOrThrow();
+    await t.db.updateTable('person').set({ id_enc: encryptField(t.ctx.keys, ID_NUMBER), phone_enc: encryptField(t.ctx.keys, PHONE) }).where('id', '=', person_id).execute();
     editor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
     staff1 = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: S1 }));
     staff2 = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: S2 }));

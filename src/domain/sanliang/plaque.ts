@@ -38,11 +38,11 @@ export type PlaqueFacts = {
   reason?: string | null;
 };
 
+/** A refused action: a conflict with the state, or invalid input (naming the field). */
+export type Refusal = { ok: false; kind: 'conflict' | 'invalid'; field?: string; message: string };
 /** What an allowed action does to the ledger. */
-export type PlaqueEffects = { revokeOld: boolean; issueNew: boolean; withdrawRecord: boolean };
-export type PlaqueDecision =
-  | ({ ok: true } & PlaqueEffects)
-  | { ok: false; kind: 'conflict' | 'invalid'; field?: string; message: string };
+export type PlaqueEffects = { ok: true; revokeOld: boolean; issueNew: boolean; withdrawRecord: boolean };
+export type PlaqueDecision = PlaqueEffects | Refusal;
 
 const MIN_REASON = 2;
 
@@ -110,7 +110,7 @@ export function maskedName(first: string, length: number): string {
 
 // ── Reports from the public page ────────────────────────────────────────────────────────
 /** A report is handled once, with a note saying what was done; a handled report stays handled. */
-export function decideFeedback(state: FeedbackState, note: string | null | undefined): { ok: true } | { ok: false; kind: 'conflict' | 'invalid'; field?: string; message: string } {
+export function decideFeedback(state: FeedbackState, note: string | null | undefined): { ok: true } | Refusal {
   if (state === 'handled') return { ok: false, kind: 'conflict', message: '该反映已处理，不能重复处理' };
   if ((note ?? '').trim().length < MIN_REASON) return { ok: false, kind: 'invalid', field: 'note', message: '请填写处理情况' };
   return { ok: true };

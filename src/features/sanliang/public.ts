@@ -6,7 +6,6 @@ import { runScoped } from '../../db/scoped.js';
 import type { Principal } from '../../db/audit-chain.js';
 import { Problem } from '../../http/errors.js';
 import { FEEDBACK_CATEGORY_LABEL, maskedName, parsePlaqueNumber, SANLIANG_KIND_LABEL, verdictText, type SanliangKind } from '../../domain/sanliang/plaque.js';
-import { badNumber } from './queries.js';
 
 /**
  * The public side of a plaque: anyone who scans its QR code sees whether it is valid and what
@@ -22,6 +21,14 @@ type PublicRow = {
   post_name: string | null; duties: string | null; commitment: string | null; issued_on: string; revoked_on: string | null; reissued: boolean; area: string;
 };
 
+const badNumber = () => new Problem(400, '请求有误', '牌匾编号格式不正确，应形如 XGZ-320102-000123', [{ field: 'number', message: '牌匾编号格式不正确' }]);
+/** The canonical number, or 400 naming the field. */
+function canonical(raw: string): string {
+  const n = parsePlaqueNumber(raw);
+  if (!n) throw badNumber();
+  return n;
+}
+
 const unknownPlaque = () => {
   const t = verdictText('unknown');
   return new Problem(404, t.title, t.detail, undefined, 'plaque_unknown');
@@ -30,7 +37,6 @@ const unknownPlaque = () => {
 export async function sanliangPublicRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.ctx;
-  const canonical = (raw: string) => parsePlaqueNumber(raw) ?? (() => { throw badNumber(); })();
 
   r.get('/public/plaques/:number', {
     config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },

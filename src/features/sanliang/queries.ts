@@ -1,8 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { Problem, badRequest, conflict, notFound } from '../../http/errors.js';
+import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { containing, underNode } from '../../http/paging.js';
-import { decidePlaque, plaqueNumber, RECORD_STATUS_LABEL, SANLIANG_KIND_LABEL, PLAQUE_STATE_LABEL, type PlaqueAction, type RecordStatus, type SanliangKind } from '../../domain/sanliang/plaque.js';
+import { decidePlaque, FEEDBACK_CATEGORY_LABEL, FEEDBACK_STATE_LABEL, plaqueNumber, RECORD_STATUS_LABEL, SANLIANG_KIND_LABEL, PLAQUE_STATE_LABEL, type FeedbackCategory, type PlaqueAction, type RecordStatus, type Refusal, type SanliangKind } from '../../domain/sanliang/plaque.js';
 
 type Tx = Transaction<DB>;
 const today = () => new Date().toISOString().slice(0, 10);
@@ -52,6 +52,7 @@ export async function loadRecord(db: Tx, id: number, lock = false) {
   return row;
 }
 
+/** A plaque about to change: locked, so two clerks cannot revoke or reissue it at once. */
 export async function loadPlaque(db: Tx, id: number) {
   const row = await db.selectFrom('sanliang_plaque').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!row) throw notFound('牌匾');
@@ -62,13 +63,10 @@ export const plaqueItem = (p: { id: number; number: string; state: 'valid' | 're
   id: p.id, number: p.number, state: p.state, stateLabel: PLAQUE_STATE_LABEL[p.state], issuedOn: p.issued_on, revokedOn: p.revoked_on, revokeReason: p.revoke_reason, replacesId: p.replaces_id,
 });
 
-/** A refused decision of the domain rules as the client sees it: 400 naming the field, or 409. */
-function refuse(d: { ok: false; kind: 'conflict' | 'invalid'; field?: string; message: string }): never {
+/** An allowed decision of the domain rules, or the refusal as the client sees it: 400 naming the field, or 409. */
+export function orRefuse<T extends { ok: true }>(d: T | Refusal): T {
+  if (d.ok) return d;
   throw d.kind === 'invalid' ? badRequest(d.message, [{ field: d.field ?? '', message: d.message }]) : conflict(d.message);
-}
-export function orRefuse<T extends { ok: boolean }>(d: T): Extract<T, { ok: true }> {
-  if (!d.ok) refuse(d as unknown as { ok: false; kind: 'conflict' | 'invalid'; message: string });
-  return d as Extract<T, { ok: true }>;
 }
 
 /**
@@ -150,5 +148,25 @@ export async function participationByMonth(db: Tx, scopeKey: string, months: num
   return rows;
 }
 
-/** Problem+json for a plaque number that is not one (kept here so both public routes say it alike). */
-export const badNumber = () => new Problem(400, '请求有误', '牌匾编号格式不正确，应形如 XGZ-320102-000123', [{ field: 'number', message: '牌匾编号格式不正确' }]);
+
+// ── The public's reports ─────────────────────────────────────────────────────────────────
+export type FeedbackFilters = { under?: string; state?: string; category?: string };
+
+export async function filteredFeedback(db: Tx, f: FeedbackFilters) {
+  let q = db.selectFrom('plaque_feedback as f')
+    .innerJoin('sanliang_plaque as p', 'p.id', 'f.plaque_id')
+    .innerJoin('sanliang as s', 's.id', 'f.record_id')
+    .innerJoin('entity as e', 'e.id', 's.entity_id')
+    .leftJoin('app_user as u', 'u.id', 'f.handled_by')
+    .select(['f.id', 'f.record_id', 'f.category', 'f.content', 'f.state', 'f.handling_note', 'f.handled_at', 'f.created_at', 'p.number', 'p.state as plaque_state', 'e.name as entity_name', 'u.display_name as handled_by']);
+  if (f.under) q = q.where(await underNode(db, 'f.scope_key', f.under));
+  if (f.state) q = q.where('f.state', '=', f.state as 'open');
+  if (f.category) q = q.where('f.category', '=', f.category as FeedbackCategory);
+  return q;
+}
+
+type FeedbackRow = Awaited<ReturnType<Awaited<ReturnType<typeof filteredFeedback>>['execute']>>[number];
+export const toFeedbackItem = (f: FeedbackRow) => ({
+  id: f.id, recordId: f.record_id, number: f.number, plaqueState: f.plaque_state, entityName: f.entity_name, category: f.category, categoryLabel: FEEDBACK_CATEGORY_LABEL[f.category],
+  content: f.content, state: f.state, stateLabel: FEEDBACK_STATE_LABEL[f.state], handlingNote: f.handling_note, handledBy: f.handled_by, handledAt: f.handled_at?.toISOString() ?? null, createdAt: f.created_at.toISOString(),
+});

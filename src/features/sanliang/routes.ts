@@ -4,10 +4,10 @@ import { sql } from 'kysely';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
-import { decideFeedback, FEEDBACK_CATEGORY_LABEL, FEEDBACK_STATE_LABEL, plaqueActions, type FeedbackCategory } from '../../domain/sanliang/plaque.js';
-import { actOnPlaque, filteredRecords, loadPlaque, loadRecord, nodeOf, orRefuse, participation, participationByMonth, plaqueItem, toRecordItem } from './queries.js';
+import { decideFeedback, plaqueActions } from '../../domain/sanliang/plaque.js';
+import { actOnPlaque, filteredFeedback, filteredRecords, loadPlaque, loadRecord, nodeOf, orRefuse, participation, participationByMonth, plaqueItem, toFeedbackItem, toRecordItem } from './queries.js';
 
 const KINDS = ['member_operator', 'member_post'] as const;
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
@@ -152,13 +152,12 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
         const record = await loadRecord(db, req.params.id);
         const [item] = (await (await filteredRecords(db, {})).where('s.id', '=', record.id).execute()).map(toRecordItem);
         const plaques = await db.selectFrom('sanliang_plaque').selectAll().where('record_id', '=', record.id).orderBy('id', 'desc').execute();
-        const feedback = await db.selectFrom('plaque_feedback as f').innerJoin('sanliang_plaque as p', 'p.id', 'f.plaque_id')
-          .select(['f.id', 'f.category', 'f.content', 'f.state', 'f.handling_note', 'f.created_at', 'p.number']).where('f.record_id', '=', record.id).orderBy('f.id', 'desc').limit(50).execute();
+        const feedback = await (await filteredFeedback(db, {})).where('f.record_id', '=', record.id).orderBy('f.id', 'desc').limit(50).execute();
         return {
           ...item,
           plaques: plaques.map(plaqueItem),
           actions: plaqueActions(record.status, plaques.some((p) => p.state === 'valid') ? 'valid' : null),
-          feedback: feedback.map((f) => ({ id: f.id, number: f.number, category: f.category, categoryLabel: FEEDBACK_CATEGORY_LABEL[f.category], content: f.content, state: f.state, stateLabel: FEEDBACK_STATE_LABEL[f.state], handlingNote: f.handling_note, createdAt: f.created_at })),
+          feedback: feedback.map(toFeedbackItem),
         };
       }),
   });
@@ -265,23 +264,6 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
   });
 
   // ── The public's reports, in the station's work list ───────────────────────────────────
-  const feedbackQuery = async (db: Parameters<Parameters<FastifyRequest['scoped']>[0]>[0]['db'], f: { under?: string; state?: string; category?: string }) => {
-    let q = db.selectFrom('plaque_feedback as f')
-      .innerJoin('sanliang_plaque as p', 'p.id', 'f.plaque_id')
-      .innerJoin('sanliang as s', 's.id', 'f.record_id')
-      .innerJoin('entity as e', 'e.id', 's.entity_id')
-      .leftJoin('app_user as u', 'u.id', 'f.handled_by')
-      .select(['f.id', 'f.record_id', 'f.category', 'f.content', 'f.state', 'f.handling_note', 'f.handled_at', 'f.created_at', 'p.number', 'p.state as plaque_state', 'e.name as entity_name', 's.kind', 'u.display_name as handled_by']);
-    if (f.under) q = q.where(await underNode(db, 'f.scope_key', f.under));
-    if (f.state) q = q.where('f.state', '=', f.state as 'open');
-    if (f.category) q = q.where('f.category', '=', f.category as FeedbackCategory);
-    return q;
-  };
-  type FeedbackRow = Awaited<ReturnType<Awaited<ReturnType<typeof feedbackQuery>>['execute']>>[number];
-  const feedbackItem = (f: FeedbackRow) => ({
-    id: f.id, recordId: f.record_id, number: f.number, plaqueState: f.plaque_state, entityName: f.entity_name, category: f.category, categoryLabel: FEEDBACK_CATEGORY_LABEL[f.category],
-    content: f.content, state: f.state, stateLabel: FEEDBACK_STATE_LABEL[f.state], handlingNote: f.handling_note, handledBy: f.handled_by, handledAt: f.handled_at?.toISOString() ?? null, createdAt: f.created_at.toISOString(),
-  });
   const feedbackShape = z.object({
     id: z.number(), recordId: z.number(), number: z.string(), plaqueState: z.string(), entityName: z.string(), category: z.string(), categoryLabel: z.string(), content: z.string(),
     state: z.string(), stateLabel: z.string(), handlingNote: z.string().nullable(), handledBy: z.string().nullable(), handledAt: z.string().nullable(), createdAt: z.string(),
@@ -292,11 +274,11 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags: ['三亮'], summary: '群众对牌匾的反映（基层所待办）', querystring: z.strictObject({ ...pageQuery, ...feedbackFilters }), response: { 200: pageOf(feedbackShape) } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        const q = await feedbackQuery(db, req.query);
+        const q = await filteredFeedback(db, req.query);
         const { total } = await q.clearSelect().select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
         // Open ones first: they are the work to do.
         const rows = await q.orderBy(sql`f.state = 'open'`, 'desc').orderBy('f.id', 'desc').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
-        return { items: rows.map(feedbackItem), total, page: req.query.page, pageSize: req.query.pageSize };
+        return { items: rows.map(toFeedbackItem), total, page: req.query.page, pageSize: req.query.pageSize };
       }),
   });
 
@@ -305,9 +287,9 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags: ['三亮'], summary: '导出群众对牌匾的反映（xlsx，导出留痕）', querystring: z.strictObject(feedbackFilters) },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await (await feedbackQuery(db, req.query)).orderBy('f.id', 'desc').limit(100_000).execute();
+        const rows = await (await filteredFeedback(db, req.query)).orderBy('f.id', 'desc').limit(100_000).execute();
         audit({ action: 'plaque.feedback_export', objectType: 'plaque_feedback', detail: { filters: req.query, rows: rows.length } });
-        return rows.map(feedbackItem);
+        return rows.map(toFeedbackItem);
       });
       return sendXlsx(reply, `牌匾问题反映-${ymd()}.xlsx`, '反映', [
         { header: '收到时间', width: 20, value: (f) => f.createdAt.slice(0, 16).replace('T', ' ') },

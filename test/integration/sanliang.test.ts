@@ -69,6 +69,8 @@ describe.each(BACKENDS)('三亮 records, plaques and the public page on %s', (ba
     expect(twice.statusCode).toBe(409);
     expect(twice.json().errors).toEqual([{ field: 'memberId', message: '该党员在该市场主体已有同类的三亮记录' }]);
     expect((await editor.post('/sanliang', { kind: 'member_operator', memberId: 999999, entityId, duties: DUTIES, commitment: COMMITMENT, shownOn: '2026-03-01' })).statusCode).toBe(404);
+    const future = await editor.post('/sanliang', { kind: 'member_post', postName: '收银岗', memberId, entityId, duties: DUTIES, commitment: COMMITMENT, shownOn: '2099-01-01' });
+    expect(future.json().errors).toEqual([{ field: 'shownOn', message: '亮牌日期不能晚于今天' }]);
   });
 
   it('issues one numbered plaque per record; the public page shows it valid with the member masked and no personal data', async () => {
@@ -240,6 +242,20 @@ describe.each(BACKENDS)('三亮 records, plaques and the public page on %s', (ba
     expect(res.statusCode).toBe(200);
     const paths = Object.keys(res.json().paths);
     expect(paths).toEqual(expect.arrayContaining(['/api/v1/sanliang', '/api/v1/plaques/{id}/revoke', '/api/v1/public/plaques/{number}', '/api/v1/public/plaques/{number}/feedback', '/api/v1/sanliang/participation']));
+  });
+
+  it('flags an active record for review when its entity stops operating', async () => {
+    expect((await editor.get('/sanliang?review=true')).json().total).toBe(0);
+    const l = ledger(t.db);
+    const gone = await l.entity({ place: S2, name: '已吊销商行' });
+    const [m] = await l.members(gone, 1);
+    const id = (await editor.post('/sanliang', { kind: 'member_operator', memberId: m, entityId: gone, duties: DUTIES, commitment: COMMITMENT, shownOn: '2026-02-01' })).json().id;
+    await t.db.updateTable('entity').set({ status: 'revoked' }).where('id', '=', gone).execute();
+    const flagged = (await editor.get('/sanliang?review=true')).json().items;
+    expect(flagged.map((s: { id: number; needsReview: boolean }) => [s.id, s.needsReview])).toEqual([[id, true]]);
+    // Withdrawn records (the first one here) are never flagged, whatever their entity.
+    expect((await editor.get(`/sanliang/${recordId}`)).json().needsReview).toBe(false);
+    await editor.del(`/sanliang/${id}`);
   });
 
   it('deletes only a record that never had a plaque', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideFeedback, decidePlaque, maskedName, parsePlaqueNumber, plaqueActions, plaqueNumber, verdictText } from './plaque.js';
+import { decideFeedback, decidePlaque, maskedName, needsReview, shownOnValid, parsePlaqueNumber, plaqueActions, plaqueNumber, verdictText } from './plaque.js';
 
 describe('三亮 plaque state machine', () => {
   it('issues a first plaque to an active record, changing nothing else', () => {
@@ -93,5 +93,18 @@ describe('reports from the public page', () => {
     expect(decideFeedback('open', '已上门核实，经营者确为党员')).toEqual({ ok: true });
     expect(decideFeedback('open', ' ')).toMatchObject({ ok: false, kind: 'invalid', field: 'note' });
     expect(decideFeedback('handled', '再处理一次')).toMatchObject({ ok: false, kind: 'conflict' });
+  });
+});
+
+describe('record rules', () => {
+  it('asks to review an active record whose entity stopped operating, and only that', () => {
+    expect(needsReview('active', 'active')).toBe(false);
+    for (const bad of ['deregistered', 'revoked', 'moved_out']) expect(needsReview('active', bad)).toBe(true);
+    expect(needsReview('withdrawn', 'revoked')).toBe(false);
+  });
+
+  it('takes no shown-on date in the future', () => {
+    expect(shownOnValid('2026-03-01', '2026-03-01')).toBe(true);
+    expect(shownOnValid('2026-03-02', '2026-03-01')).toBe(false);
   });
 });

@@ -70,6 +70,15 @@ export const plaqueActions = (recordStatus: RecordStatus, plaqueState: PlaqueSta
     ? decidePlaque('issue', { recordStatus, recordHasValidPlaque: false }).ok ? ['issue'] : []
     : (['revoke', 'reissue'] as const).filter((a) => decidePlaque(a, { recordStatus, recordHasValidPlaque: true, plaqueState, reason: '理由' }).ok);
 
+/**
+ * An active record whose entity no longer operates (deregistered, licence revoked, moved out)
+ * asks for review: the exit mechanism's first ground. Staff decide; nothing is revoked for them.
+ */
+export const needsReview = (recordStatus: RecordStatus, entityStatus: string): boolean => recordStatus === 'active' && entityStatus !== 'active';
+
+/** A shown-on date cannot lie in the future. */
+export const shownOnValid = (shownOn: string, today: string): boolean => shownOn <= today;
+
 // ── Plaque numbers ───────────────────────────────────────────────────────────────────────
 /** XGZ-<county code>-<6-digit serial within the county>: readable aloud and typed from a photo. */
 const NUMBER = /^XGZ-(\d{6})-(\d{6,})$/;

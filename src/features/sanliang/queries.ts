@@ -2,12 +2,12 @@ import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { containing, underNode } from '../../http/paging.js';
-import { decidePlaque, FEEDBACK_CATEGORY_LABEL, FEEDBACK_STATE_LABEL, plaqueNumber, RECORD_STATUS_LABEL, SANLIANG_KIND_LABEL, PLAQUE_STATE_LABEL, type FeedbackCategory, type PlaqueAction, type RecordStatus, type Refusal, type SanliangKind } from '../../domain/sanliang/plaque.js';
+import { decidePlaque, needsReview, FEEDBACK_CATEGORY_LABEL, FEEDBACK_STATE_LABEL, plaqueNumber, RECORD_STATUS_LABEL, SANLIANG_KIND_LABEL, PLAQUE_STATE_LABEL, type FeedbackCategory, type PlaqueAction, type RecordStatus, type Refusal, type SanliangKind } from '../../domain/sanliang/plaque.js';
 
 type Tx = Transaction<DB>;
 const today = () => new Date().toISOString().slice(0, 10);
 
-export type RecordFilters = { under?: string; kind?: string; status?: string; plaque?: string; q?: string };
+export type RecordFilters = { under?: string; kind?: string; status?: string; plaque?: string; review?: string; q?: string };
 
 /** 三亮 records with their entity, member, place and current valid plaque (if any). */
 function recordList(db: Tx) {
@@ -20,7 +20,7 @@ function recordList(db: Tx) {
     .leftJoin('person as p', 'p.id', 'm.person_id')
     .leftJoin('sanliang_plaque as pl', (j) => j.onRef('pl.record_id', '=', 's.id').on('pl.state', '=', 'valid'))
     .select(['s.id', 's.kind', 's.member_id', 's.entity_id', 's.post_name', 's.duties', 's.commitment', 's.shown_on', 's.status', 's.withdrawn_on', 's.withdraw_reason',
-      'e.name as entity_name', 'p.name as member_name', 'c.name as county_name', 'st.name as station_name', 'pl.id as plaque_id', 'pl.number as plaque_number', 'pl.issued_on as plaque_issued_on'])
+      'e.name as entity_name', 'e.status as entity_status', 'p.name as member_name', 'c.name as county_name', 'st.name as station_name', 'pl.id as plaque_id', 'pl.number as plaque_number', 'pl.issued_on as plaque_issued_on'])
     .select(sql<number>`(SELECT count(*)::int FROM plaque_feedback f WHERE f.record_id = s.id AND f.state = 'open')`.as('open_feedback'));
 }
 
@@ -31,6 +31,7 @@ export async function filteredRecords(db: Tx, f: RecordFilters) {
   if (f.status) q = q.where('s.status', '=', f.status as RecordStatus);
   if (f.plaque === 'valid') q = q.where('pl.id', 'is not', null);
   if (f.plaque === 'none') q = q.where('pl.id', 'is', null);
+  if (f.review === 'true') q = q.where('s.status', '=', 'active').where('e.status', '<>', 'active');
   if (f.q) q = q.where((eb) => eb.or([eb('e.name', 'like', containing(f.q!)), eb('p.name', 'like', containing(f.q!))]));
   return q;
 }
@@ -38,6 +39,7 @@ export async function filteredRecords(db: Tx, f: RecordFilters) {
 type Row = Awaited<ReturnType<Awaited<ReturnType<typeof filteredRecords>>['execute']>>[number];
 export const toRecordItem = (s: Row) => ({
   id: s.id, kind: s.kind, kindLabel: SANLIANG_KIND_LABEL[s.kind], memberId: s.member_id, memberName: s.member_name, entityId: s.entity_id, entityName: s.entity_name,
+  entityStatus: s.entity_status, needsReview: needsReview(s.status, s.entity_status),
   countyName: s.county_name, stationName: s.station_name, postName: s.post_name, duties: s.duties, commitment: s.commitment, shownOn: s.shown_on,
   status: s.status, statusLabel: RECORD_STATUS_LABEL[s.status], withdrawnOn: s.withdrawn_on, withdrawReason: s.withdraw_reason,
   plaque: s.plaque_id ? { id: s.plaque_id, number: s.plaque_number!, issuedOn: s.plaque_issued_on! } : null,

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
-import { decideFeedback, plaqueActions } from '../../domain/sanliang/plaque.js';
+import { decideFeedback, plaqueActions, shownOnValid } from '../../domain/sanliang/plaque.js';
 import { actOnPlaque, filteredFeedback, filteredRecords, loadPlaque, loadRecord, nodeOf, orRefuse, participation, participationByMonth, plaqueItem, toFeedbackItem, toRecordItem } from './queries.js';
 
 const KINDS = ['member_operator', 'member_post'] as const;
@@ -18,12 +18,14 @@ const filters = {
   kind: z.enum(KINDS).optional(),
   status: z.enum(['active', 'withdrawn']).optional(),
   plaque: z.enum(['valid', 'none']).optional(),
+  review: z.enum(['true']).optional(),
   q: z.string().trim().max(40).optional(),
 };
 
 const plaqueShape = z.object({ id: z.number(), number: z.string(), issuedOn: z.string() });
 const recordItem = z.object({
   id: z.number(), kind: z.string(), kindLabel: z.string(), memberId: z.number(), memberName: z.string().nullable(), entityId: z.number(), entityName: z.string(),
+  entityStatus: z.string(), needsReview: z.boolean(),
   countyName: z.string(), stationName: z.string().nullable(), postName: z.string().nullable(), duties: z.string(), commitment: z.string(), shownOn: z.string(),
   status: z.string(), statusLabel: z.string(), withdrawnOn: z.string().nullable(), withdrawReason: z.string().nullable(), plaque: plaqueShape.nullable(), openFeedback: z.number(),
 });
@@ -92,6 +94,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
         { header: '退出日期', width: 12, value: (s) => s.withdrawnOn },
         { header: '退出原因', width: 24, value: (s) => s.withdrawReason },
         { header: '有效牌匾编号', width: 20, value: (s) => s.plaque?.number },
+        { header: '待复核（主体已不在营业）', width: 14, value: (s) => (s.needsReview ? '是' : '') },
         { header: '待处理反映', width: 10, value: (s) => s.openFeedback },
       ], rows);
     },
@@ -127,6 +130,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       const b = req.body;
       if (b.kind === 'member_post' && !b.postName) throw badRequest('党员示范岗须填写岗位名称', [{ field: 'postName', message: '请填写岗位名称' }]);
+      if (!shownOnValid(b.shownOn, ymd())) throw badRequest('亮牌日期不能晚于今天', [{ field: 'shownOn', message: '亮牌日期不能晚于今天' }]);
       const id = await req.scoped(async ({ db, audit }) => {
         const member = await db.selectFrom('member').select('id').where('id', '=', b.memberId).executeTakeFirst();
         if (!member) throw notFound('党员');
@@ -170,6 +174,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
         const before = await loadRecord(db, req.params.id, true);
         if (before.status === 'withdrawn') throw conflict('已退出的三亮记录不能修改');
         const b = req.body;
+        if (b.shownOn && !shownOnValid(b.shownOn, ymd())) throw badRequest('亮牌日期不能晚于今天', [{ field: 'shownOn', message: '亮牌日期不能晚于今天' }]);
         const postName = b.postName === undefined ? before.post_name : b.postName;
         if (before.kind === 'member_post' && !postName) throw badRequest('党员示范岗须填写岗位名称', [{ field: 'postName', message: '请填写岗位名称' }]);
         await db.updateTable('sanliang').set({ post_name: postName, duties: b.duties ?? before.duties, commitment: b.commitment ?? before.commitment, shown_on: b.shownOn ?? before.shown_on, updated_at: new Date() })

@@ -68,6 +68,7 @@ function Ledger() {
         <Select allowClear placeholder="类别" style={{ width: 150 }} onChange={set('kind')} options={toOptions(SANLIANG_KIND_LABEL)} />
         <Select allowClear placeholder="状态" style={{ width: 110 }} onChange={set('status')} options={toOptions(RECORD_STATUS_LABEL)} />
         <Select allowClear placeholder="牌匾" style={{ width: 120 }} onChange={set('plaque')} options={[{ value: 'valid', label: '有有效牌匾' }, { value: 'none', label: '未发牌' }]} />
+        <Select allowClear placeholder="复核" style={{ width: 170 }} onChange={set('review')} options={[{ value: 'true', label: '待复核（主体已不在营业）' }]} />
         <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/sanliang/export', f)}>导出 Excel</Button>
         {can('data.write') && <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>新建三亮记录</Button>}
       </Space>
@@ -80,7 +81,7 @@ function Ledger() {
           { title: '类别', dataIndex: 'kindLabel', width: 130, render: (v: string, s) => `${v}${s.postName ? `（${s.postName}）` : ''}` },
           { title: '县区 / 基层所', key: 'place', width: 170, render: (_, s) => `${s.countyName}${s.stationName ? ` / ${s.stationName}` : ''}` },
           { title: '亮牌日期', dataIndex: 'shownOn', width: 105 },
-          { title: '状态', dataIndex: 'status', width: 90, render: (v: string, s) => <Tag color={v === 'active' ? 'red' : 'default'}>{s.statusLabel}</Tag> },
+          { title: '状态', dataIndex: 'status', width: 110, render: (v: string, s) => <Space size={4} wrap><Tag color={v === 'active' ? 'red' : 'default'}>{s.statusLabel}</Tag>{s.needsReview && <Tag color="orange">待复核</Tag>}</Space> },
           { title: '牌匾', key: 'plaque', width: 190, render: (_, s) => s.plaque ? <Typography.Text copyable>{s.plaque.number}</Typography.Text> : <span style={{ color: '#bbb' }}>未发牌</span> },
           { title: '待处理反映', dataIndex: 'openFeedback', width: 90, align: 'right', render: (n: number) => n ? <Badge count={n} /> : '—' },
         ]} />

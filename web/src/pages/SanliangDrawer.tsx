@@ -10,7 +10,7 @@ import { FormModal } from '../components/FormModal';
 import { EXIT_REASONS, REISSUE_REASONS, type PlaqueAction } from '@domain/sanliang/plaque';
 
 export type SanliangRow = {
-  id: number; kind: string; kindLabel: string; memberId: number; memberName: string | null; entityId: number; entityName: string; countyName: string; stationName: string | null;
+  id: number; kind: string; kindLabel: string; memberId: number; memberName: string | null; entityId: number; entityName: string; entityStatus: string; needsReview: boolean; countyName: string; stationName: string | null;
   postName: string | null; duties: string; commitment: string; shownOn: string; status: 'active' | 'withdrawn'; statusLabel: string; withdrawnOn: string | null; withdrawReason: string | null;
   plaque: { id: number; number: string; issuedOn: string } | null; openFeedback: number;
 };
@@ -64,6 +64,7 @@ export function SanliangDrawer({ id, onClose, onChanged }: { id: number; onClose
       {!d && !error && <Spin />}
       {d && (
         <>
+          {d.needsReview && <Alert type="warning" showIcon title="该市场主体已不在营业（注销、吊销或迁出），请复核：不再符合条件的，撤销牌匾（退出）。" style={{ marginBottom: 12 }} />}
           {d.status === 'withdrawn' && <Alert type="warning" showIcon title={`已于 ${d.withdrawnOn} 退出：${d.withdrawReason ?? ''}`} style={{ marginBottom: 12 }} />}
           <Descriptions size="small" bordered column={1} styles={{ label: { whiteSpace: 'nowrap', width: 110 } }} items={[
             { label: '党员', children: d.memberName ?? '（名册不在本辖区）' },

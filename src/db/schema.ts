@@ -504,6 +504,53 @@ export interface CoverageTallyTable {
   members_any_org: number;
 }
 
+export type SanliangKind = 'member_operator' | 'member_post';
+
+export interface SanliangTable {
+  id: Generated<number>;
+  kind: SanliangKind;
+  member_id: number;
+  entity_id: number;
+  county_code: string;
+  scope_key: string;
+  post_name: string | null;
+  duties: string;
+  commitment: string;
+  shown_on: string;
+  status: ColumnType<'active' | 'withdrawn', 'active' | 'withdrawn' | undefined, 'active' | 'withdrawn'>;
+  withdrawn_on: string | null;
+  withdraw_reason: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface SanliangPlaqueTable {
+  id: Generated<number>;
+  number: string;
+  record_id: number;
+  scope_key: string;
+  state: ColumnType<'valid' | 'revoked', 'valid' | 'revoked' | undefined, 'valid' | 'revoked'>;
+  issued_on: string;
+  revoked_on: string | null;
+  revoke_reason: string | null;
+  replaces_id: number | null;
+  created_at: CreatedAt;
+}
+
+export interface PlaqueFeedbackTable {
+  id: Generated<number>;
+  plaque_id: number;
+  record_id: number;
+  scope_key: string;
+  category: 'identity' | 'conduct' | 'plaque' | 'other';
+  content: string;
+  state: ColumnType<'open' | 'handled', 'open' | 'handled' | undefined, 'open' | 'handled'>;
+  handling_note: string | null;
+  handled_by: number | null;
+  handled_at: Date | null;
+  created_at: CreatedAt;
+}
+
 export interface DB {
   jurisdiction: JurisdictionTable;
   bureau_unit: BureauUnitTable;
@@ -543,6 +590,9 @@ export interface DB {
   instructor_assignment: InstructorAssignmentTable;
   guidance_record: GuidanceRecordTable;
   instructor_reach: InstructorReachView;
+  sanliang: SanliangTable;
+  sanliang_plaque: SanliangPlaqueTable;
+  plaque_feedback: PlaqueFeedbackTable;
 }
 
 export type AppUser = Selectable<AppUserTable>;

@@ -43,6 +43,8 @@ const UNIQUE_MESSAGES: Record<string, FieldError> = {
   instructor_person_uq: { field: 'idNumber', message: '此人已在指导员名册中' },
   instructor_assignment_open_uq: { field: 'targetId', message: '该指导员已指派到此对象，且指派尚未结束' },
   party_org_member_relation_uq: { field: 'memberId', message: '该党员的组织关系已在另一个党组织，请先办理组织关系转接' },
+  sanliang_active_uq: { field: 'memberId', message: '该党员在该市场主体已有同类的三亮记录' },
+  sanliang_plaque_one_valid_uq: { field: 'id', message: '该记录已有有效牌匾；牌匾遗失或损毁请用"补发"' },
 };
 
 /** Maps every error to problem+json; stack traces and SQL stay in the server log. */

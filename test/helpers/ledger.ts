@@ -46,11 +46,11 @@ export function ledger(db: Kysely<DB>) {
       const p = await db.insertInto('person').values({ name }).returning('id').executeTakeFirstOrThrow();
       return (await db.insertInto('instructor').values({ person_id: p.id, source: 'station', ...placeOf(place) }).returning('id').executeTakeFirstOrThrow()).id;
     },
-    /** Roster members found in the entity (linked as discovery would link them). */
-    async members(entityId: number, full: number, probationary = 0) {
+    /** Roster members found in the entity (linked as discovery would link them), named as given or made up. */
+    async members(entityId: number, full: number, probationary = 0, names: string[] = []) {
       const ids: number[] = [];
       for (let i = 0; i < full + probationary; i++) {
-        const r = await this.role(entityId);
+        const r = await this.role(entityId, 'employee', names[i]);
         const m = await db.insertInto('member').values({ person_id: r.person_id, membership: i < full ? 'full' : 'probationary', join_date: '2015-07-01', scope_key: r.scope_key, confidence: 'confirmed', sources: ['roster'] }).returning('id').executeTakeFirstOrThrow();
         await db.insertInto('member_link').values({ member_id: m.id, entity_person_id: r.id, entity_id: entityId, method: 'exact', score: 99, levels: null, scope_key: r.scope_key }).execute();
         ids.push(m.id);

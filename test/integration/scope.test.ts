@@ -48,11 +48,16 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/instructors/:id/assignments/:key/end': { reason: '越权结束' },
   'POST /api/v1/guidance-records': { instructorId: 1, entityId: 1, onDate: '2026-01-01', kind: 'visit', content: '越权登记的指导' },
   'PATCH /api/v1/guidance-records/:id': { followUpDone: true },
+  'POST /api/v1/sanliang': { kind: 'member_operator', memberId: 1, entityId: 1, duties: '越权职责', commitment: '越权承诺', shownOn: '2026-01-01' },
+  'PATCH /api/v1/sanliang/:id': { duties: '越权修改职责' },
+  'POST /api/v1/plaques/:id/revoke': { reason: '越权撤销' },
+  'POST /api/v1/plaques/:id/reissue': { reason: '越权补发' },
+  'POST /api/v1/plaque-feedback/:id/handle': { note: '越权处理' },
 };
 /** Routes that act on the caller's own subtree and name nothing of another's: they may succeed. */
 const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate', 'POST /api/v1/orgs/from-reports']);
 /** POST routes that take no body. */
-const NO_BODY = /reset-password|unlock|reset-totp|reveal|cancel|rerun|discovery\/runs$|generate$|from-reports$/;
+const NO_BODY = /reset-password|unlock|reset-totp|reveal|cancel|rerun|discovery\/runs$|generate$|from-reports$|sanliang\/:id\/plaques$/;
 
 describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
   let t: TestApp;
@@ -83,6 +88,9 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
       await t.db.selectFrom('instructor').selectAll().orderBy('id').execute(),
       await t.db.selectFrom('instructor_assignment').selectAll().orderBy('id').execute(),
       await t.db.selectFrom('guidance_record').selectAll().orderBy('id').execute(),
+      await t.db.selectFrom('sanliang').selectAll().orderBy('id').execute(),
+      await t.db.selectFrom('sanliang_plaque').selectAll().orderBy('id').execute(),
+      await t.db.selectFrom('plaque_feedback').selectAll().orderBy('id').execute(),
     ]);
 
   beforeAll(async () => {
@@ -125,6 +133,14 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
     expect([memberRow.statusCode, officer.statusCode]).toEqual([201, 201]);
     ids['/api/v1/orgs'] = [org.json().id];
     subIds.key = [entity.id, memberRow.json().id, officer.json().id];
+    // A's 三亮 record with a plaque, and a problem the public reported about it.
+    const sl = await a.post('/sanliang', { kind: 'member_operator', memberId: ids['/api/v1/members'][0], entityId: entity.id, duties: `${MARK}职责`, commitment: `${MARK}承诺`, shownOn: '2026-01-01' });
+    const plaque = await a.post(`/sanliang/${sl.json().id}/plaques`);
+    const fb = await t.app.inject({ method: 'POST', url: `/api/v1/public/plaques/${plaque.json().number}/feedback`, payload: { category: 'other', content: `${MARK}反映内容` } });
+    expect([sl.statusCode, plaque.statusCode, fb.statusCode]).toEqual([201, 201, 201]);
+    ids['/api/v1/sanliang'] = [sl.json().id];
+    ids['/api/v1/plaques'] = [plaque.json().id];
+    ids['/api/v1/plaque-feedback'] = (await t.db.selectFrom('plaque_feedback').select('id').execute()).map((f) => f.id);
     await t.db.deleteFrom('party_org_entity').execute(); // leaves the entity to be proposed
     expect((await a.post('/org-proposals/generate')).statusCode).toBe(200);
     ids['/api/v1/org-proposals'] = (await t.db.selectFrom('org_proposal').select('id').execute()).map((p) => p.id);

@@ -30,11 +30,14 @@ const Orgs = lazy(() => import('./pages/Orgs'));
 const Proposals = lazy(() => import('./pages/Proposals'));
 const Instructors = lazy(() => import('./pages/Instructors'));
 const GuidancePost = lazy(() => import('./pages/GuidancePost'));
+const Sanliang = lazy(() => import('./pages/Sanliang'));
+const Verify = lazy(() => import('./pages/Verify'));
 
 function Shell() {
   const { me, loading } = useAuth();
   // Public pages need no account.
   if (window.location.pathname.startsWith('/self-report')) return <Suspense fallback={<Spin />}><SelfReport /></Suspense>;
+  if (window.location.pathname.startsWith('/verify/')) return <Suspense fallback={<Spin />}><Verify /></Suspense>;
   if (loading) return <Spin size="large" style={{ display: 'block', marginTop: '30vh' }} />;
   if (!me || me.stage !== 'full') return <SignIn />;
   return (
@@ -59,6 +62,7 @@ function Shell() {
           <Route path="/proposals" element={<Proposals />} />
           <Route path="/instructors" element={<Instructors />} />
           <Route path="/guidance-posts/:code" element={<GuidancePost />} />
+          <Route path="/sanliang/*" element={<Sanliang />} />
           <Route path="*" element={<Home />} />
         </Routes>
       </Suspense>

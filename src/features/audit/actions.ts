@@ -63,6 +63,16 @@ export const ACTION_LABELS: Record<string, string> = {
   'case.transfer': '线索：记录组织关系转接',
   'case.reopen': '线索：重新核实',
   'zone.update': '修改区域',
+  'sanliang.create': '新建三亮记录',
+  'sanliang.update': '修改三亮记录',
+  'sanliang.delete': '删除三亮记录',
+  'sanliang.export': '导出三亮台账',
+  'plaque.issue': '发放三亮牌匾',
+  'plaque.revoke': '撤销三亮牌匾',
+  'plaque.reissue': '补发三亮牌匾',
+  'plaque.feedback_receive': '收到牌匾问题反映',
+  'plaque.feedback_handle': '处理牌匾问题反映',
+  'plaque.feedback_export': '导出牌匾问题反映',
 };
 
 /** Chinese names of the kinds of object the trail refers to. */
@@ -81,4 +91,7 @@ export const OBJECT_LABELS: Record<string, string> = {
   discovery_case: '核实线索',
   party_org: '党组织',
   org_proposal: '组建建议',
+  sanliang: '三亮记录',
+  sanliang_plaque: '三亮牌匾',
+  plaque_feedback: '牌匾问题反映',
 };

@@ -13,6 +13,8 @@ const envSchema = z.object({
   XGZ_TRUST_PROXY: z.enum(['0', '1']).default('0'),
   XGZ_BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
   XGZ_IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(1024 ** 3),
+  /** Where the public reaches the platform (the QR codes printed on plaques open it), e.g. https://xgz.example.gov.cn */
+  XGZ_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'XGZ_PUBLIC_URL 应为 http(s):// 开头的网址' }).optional(),
   /** Overrides the calibrated PBKDF2 iteration count (tests use a small one to stay fast). */
   XGZ_PASSWORD_ITERATIONS: z.coerce.number().int().min(1000).optional(),
 });
@@ -28,6 +30,7 @@ export type Config = {
   trustProxy: boolean;
   bodyLimit: number;
   importMaxBytes: number;
+  publicUrl?: string;
   passwordIterations?: number;
 };
 
@@ -49,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.XGZ_TRUST_PROXY === '1',
     bodyLimit: e.XGZ_BODY_LIMIT,
     importMaxBytes: e.XGZ_IMPORT_MAX_BYTES,
+    publicUrl: e.XGZ_PUBLIC_URL?.replace(/\/+$/, ''),
     passwordIterations: e.XGZ_PASSWORD_ITERATIONS,
   };
 }

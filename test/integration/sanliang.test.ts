@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import ExcelJS from 'exceljs';
 import { BACKENDS } from '../helpers/db.js';
 import { nextIp, testApp, type TestApp } from '../helpers/app.js';
@@ -98,6 +99,17 @@ describe.each(BACKENDS)('三亮 records, plaques and the public page on %s', (ba
     expect(png.headers['content-type']).toBe('image/png');
     expect(png.rawPayload.equals(await qrPng(info.verifyUrl))).toBe(true);
     expect((await staff2.get(`/plaques/${p.id}/qr.png`)).statusCode).toBe(404);
+    // A deployment that names its public address prints that on plaques, whatever address the clerk used.
+    t.ctx.config.publicUrl = 'https://xgz.example.gov.cn';
+    try {
+      const pub = (await staff1.get(`/plaques/${p.id}`)).json().verifyUrl;
+      expect(pub).toBe(`https://xgz.example.gov.cn/verify/${p.number}`);
+      expect((await staff1.get(`/plaques/${p.id}/qr.png`)).rawPayload.equals(await qrPng(pub))).toBe(true);
+    } finally {
+      t.ctx.config.publicUrl = undefined;
+    }
+    expect(() => loadConfig({ XGZ_PUBLIC_URL: 'xgz.example.gov.cn' })).toThrow(/XGZ_PUBLIC_URL/);
+    expect(loadConfig({ XGZ_PUBLIC_URL: 'https://xgz.example.gov.cn/' }).publicUrl).toBe('https://xgz.example.gov.cn');
   });
 
   it('reissues: the old number reads as void, the new one as valid, and the record stays active', async () => {

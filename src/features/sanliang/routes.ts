@@ -50,8 +50,12 @@ const reasonBody = z.strictObject({ reason: z.string().trim().max(200, '原因�
 const feedbackFilters = { under, state: z.enum(['open', 'handled']).optional(), category: z.enum(['identity', 'conduct', 'plaque', 'other']).optional() };
 
 const ymd = () => new Date().toISOString().slice(0, 10);
-/** The public page a plaque's QR code opens, on the address the caller reached this server by. */
-export const verifyUrl = (req: FastifyRequest, number: string) => `${req.protocol}://${req.host}/verify/${encodeURIComponent(number)}`;
+/**
+ * The public page a plaque's QR code opens: on XGZ_PUBLIC_URL when the deployment sets it (a clerk
+ * on the intranet must not print an intranet address on a plaque), else where the caller reached us.
+ */
+export const verifyUrl = (req: FastifyRequest, number: string) =>
+  `${req.server.ctx.config.publicUrl ?? `${req.protocol}://${req.host}`}/verify/${encodeURIComponent(number)}`;
 /** One QR rendering for the route and for the tests that hold it to the link. */
 export const qrPng = (url: string) => QRCode.toBuffer(url, { type: 'png', width: 480, margin: 2, errorCorrectionLevel: 'M' });
 

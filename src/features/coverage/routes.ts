@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SECTIONS } from '../../domain/ledger/industry.js';
 import { ZONE_KIND_LABEL } from '../../domain/orgs/grouping.js';
-import { notFound } from '../../http/errors.js';
+import { nodeInScope } from '../jurisdictions/subtree.js';
 import { childTallies, tallies, tallyBy, withRates } from './queries.js';
 import { emptyTally, newSince, type Tally } from '../../domain/coverage/coverage.js';
 
@@ -47,9 +47,7 @@ export async function coverageRoutes(app: FastifyInstance): Promise<void> {
     },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        const code = req.query.under ?? req.user!.jurisdictionCode;
-        const node = await db.selectFrom('jurisdiction').select(['code', 'name', 'level', 'scope_key']).where('code', '=', code).where('scope_key', 'like', `${req.user!.scopeKey}%`).executeTakeFirst();
-        if (!node) throw notFound('辖区');
+        const node = await nodeInScope(db, req.user!, req.query.under);
         const key = node.scope_key;
         // One transaction is one connection: the queries run one after another anyway.
         const dims = await tallies(db, key, ['all', 'kind', 'industry', 'zone_kind', 'zone']);

@@ -113,12 +113,6 @@ const toFigures = (r: FigureRow | undefined) => ({
 });
 
 /** The node to count under: the caller's own, or one in their subtree (else 404, never an empty answer). */
-export async function nodeOf(db: Tx, code: string) {
-  const node = await db.selectFrom('jurisdiction').select(['code', 'name', 'level', 'scope_key']).where('code', '=', code).executeTakeFirst();
-  if (!node) throw notFound('辖区');
-  return node;
-}
-
 const RECORDS_WITH_PLAQUE = sql`sanliang s LEFT JOIN sanliang_plaque pl ON pl.record_id = s.id AND pl.state = 'valid'`;
 
 /** The node's figures, each child's, and what hangs on the node itself (not under any child). */

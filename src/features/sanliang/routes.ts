@@ -7,7 +7,8 @@ import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { decideFeedback, plaqueActions, shownOnValid } from '../../domain/sanliang/plaque.js';
-import { actOnPlaque, filteredFeedback, filteredRecords, loadPlaque, loadRecord, nodeOf, orRefuse, participation, participationByMonth, plaqueItem, toFeedbackItem, toRecordItem } from './queries.js';
+import { nodeInScope } from '../jurisdictions/subtree.js';
+import { actOnPlaque, filteredFeedback, filteredRecords, loadPlaque, loadRecord, orRefuse, participation, participationByMonth, plaqueItem, toFeedbackItem, toRecordItem } from './queries.js';
 
 const KINDS = ['member_operator', 'member_post'] as const;
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
@@ -123,7 +124,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        const node = await nodeOf(db, req.query.under ?? req.user!.jurisdictionCode);
+        const node = await nodeInScope(db, req.user!, req.query.under);
         return { node: { code: node.code, name: node.name, level: node.level }, ...(await participation(db, node)), months: await participationByMonth(db, node.scope_key, req.query.months) };
       }),
   });

@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Alert, App, Button, DatePicker, Descriptions, Drawer, Empty, Form, Input, Popconfirm, Select, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
 import { EyeOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import dayjs from 'dayjs';
-import { get, patch, post } from '../api';
+import { patch, post } from '../api';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
@@ -15,6 +15,7 @@ import { TARGET_LABEL, ZONE_KIND_LABEL } from '../components/labels';
 import { GuidanceForm } from './Instructors';
 import type { EntityRow } from './Entities';
 import type { OrgRow } from './OrgDrawer';
+import { useDetail } from '../components/hooks';
 
 export type InstructorRow = {
   id: number; name: string; idNumber: string | null; phone: string | null; source: string; sourceLabel: string; countyName: string; stationCode: string | null; stationName: string | null;
@@ -35,18 +36,8 @@ const link = (a: Assignment) => (a.target === 'entity' ? `/entities/${a.targetId
 export function InstructorDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const [d, setD] = useState<Detail | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [acting, setActing] = useState<Acting | null>(null);
+  const { d, error, acting, setActing, done } = useDetail<Detail, Acting>(`/instructors/${id}`, onChanged);
   const [revealed, setRevealed] = useState<{ idNumber: string | null; phone: string | null } | null>(null);
-  const load = useCallback(() => get<Detail>(`/instructors/${id}`).then(setD, (e) => setError(applyProblem(null, e))), [id]);
-  useEffect(() => void load(), [load]);
-  const done = (text: string) => {
-    setActing(null);
-    message.success(text);
-    void load();
-    onChanged();
-  };
   const setStatus = (status: 'active' | 'inactive') =>
     patch<{ endedAssignments: number }>(`/instructors/${id}`, { status }).then((r) => done(status === 'inactive' ? `已停用，结束指派 ${r.endedAssignments} 项` : '已恢复在岗'), (e) => message.error(applyProblem(null, e)));
   const reveal = () => post<{ idNumber: string | null; phone: string | null }>(`/instructors/${id}/reveal`).then(setRevealed, (e) => message.error(applyProblem(null, e)));

@@ -17,6 +17,7 @@ import { GUIDANCE_KIND_LABEL, INSTRUCTOR_STATUS_LABEL, SOURCE_LABEL } from '../c
 import { InstructorDrawer, type InstructorRow } from './InstructorDrawer';
 import type { EntityRow } from './Entities';
 import type { OrgRow } from './OrgDrawer';
+import { useFilters, useOpenParam } from '../components/hooks';
 
 export type GuidanceRow = {
   id: number; instructorId: number; instructorName: string; onDate: string; kind: string; kindLabel: string; entityId: number | null; entityName: string | null;
@@ -28,14 +29,7 @@ type FigureRow = Figures & { code: string; name: string; level: string };
 /** 党建工作指导员: the roster, the guidance they log, and the figures by area. */
 export default function Instructors() {
   const { can } = useAuth();
-  const [params, setParams] = useSearchParams();
-  const open = Number(params.get('open')) || null;
-  const setOpen = (id: number | null) => setParams((p) => {
-    const next = new URLSearchParams(p);
-    if (id) next.set('open', String(id));
-    else next.delete('open');
-    return next;
-  });
+  const [open, setOpen] = useOpenParam();
   const [creating, setCreating] = useState(false);
   const [tab, setTab] = useState('roster');
   // Bumped when the drawer or the form changed something, so the roster shows it.
@@ -59,8 +53,7 @@ function Roster({ onOpen, version }: { onOpen: (id: number) => void; version: nu
   const { me, can } = useAuth();
   const [params] = useSearchParams();
   // A station page links here with its code (/instructors?under=…).
-  const [f, setF] = useState<Record<string, string | undefined>>(() => ({ under: params.get('under') ?? undefined }));
-  const set = (k: string) => (v: string | undefined) => setF((x) => ({ ...x, [k]: v || undefined }));
+  const { f, set } = useFilters({ under: params.get('under') ?? undefined });
   const list = usePaged<InstructorRow>('/instructors', f);
   const { reload } = list;
   // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change elsewhere reloads; filters reload by themselves
@@ -98,8 +91,7 @@ function Roster({ onOpen, version }: { onOpen: (id: number) => void; version: nu
 function Guidance() {
   const { me, can } = useAuth();
   const { message } = App.useApp();
-  const [f, setF] = useState<Record<string, string | undefined>>({});
-  const set = (k: string) => (v: string | undefined) => setF((x) => ({ ...x, [k]: v || undefined }));
+  const { f, set, setF } = useFilters();
   const list = usePaged<GuidanceRow>('/guidance-records', f);
   const [logging, setLogging] = useState(false);
   const close = (g: GuidanceRow) => patch(`/guidance-records/${g.id}`, { followUpDone: true }).then(() => { message.success('已办结'); void list.reload(); }, (e) => message.error(applyProblem(null, e)));

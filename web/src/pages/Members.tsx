@@ -6,6 +6,7 @@ import { DownloadOutlined } from '@ant-design/icons';
 import { get, withQuery } from '../api';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
+import { useFilters } from '../components/hooks';
 
 type Member = { id: number; name: string; birthDate: string | null; idNumber: string | null; phone: string | null; membership: string | null; joinDate: string | null; orgRelation: string | null; status: string; confidence: string; sources: string[]; entities: string[] };
 const STATUS: Record<string, string> = { normal: '正常', mobile: '流动', lost: '失联', abroad: '出国境', other: '其他' };
@@ -13,8 +14,7 @@ const CONFIDENCE: Record<string, [string, string]> = { confirmed: ['已确认', 
 const SOURCE: Record<string, string> = { roster: '名册', declared: '申报', staff: '核实', self_report: '本人报告' };
 
 export default function Members() {
-  const [f, setF] = useState<Record<string, string | undefined>>({});
-  const set = (k: string) => (v: string | undefined) => setF((x) => ({ ...x, [k]: v || undefined }));
+  const { f, set } = useFilters();
   const list = usePaged<Member>('/members', f);
   const [open, setOpen] = useState<number | null>(null);
   return (

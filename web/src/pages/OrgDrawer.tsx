@@ -1,9 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, DatePicker, Descriptions, Drawer, Empty, Form, Input, Popconfirm, Select, Space, Spin, Table, Tag, Timeline, Typography, type Breakpoint } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import dayjs from 'dayjs';
-import { del, get, patch, post } from '../api';
+import { del, patch, post } from '../api';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
@@ -14,6 +13,7 @@ import { toOptions, ymd } from '../components/format';
 import { BODY_LABEL, OFFICER_ROLE_LABEL, ORG_KIND_LABEL, ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../components/labels';
 import { OrgStatusTag, TermTag } from '../components/OrgTags';
 import { STATUS, type EntityRow } from './Entities';
+import { useDetail } from '../components/hooks';
 
 export type OrgRow = {
   id: number; body: string; name: string; kind: string; kindLabel: string; setupMode: string; setupModeLabel: string; status: string; statusLabel: string;
@@ -47,19 +47,8 @@ type Acting = { kind: 'status'; to: Target } | { kind: 'entity' | 'member' | 'of
 export function OrgDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const [d, setD] = useState<OrgDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [acting, setActing] = useState<Acting | null>(null);
-  const load = useCallback(() => get<OrgDetail>(`/orgs/${id}`).then(setD, (e) => setError(applyProblem(null, e))), [id]);
-  useEffect(() => void load(), [load]);
+  const { d, error, acting, setActing, done } = useDetail<OrgDetail, Acting>(`/orgs/${id}`, onChanged);
   const write = can('data.write') && d?.status !== 'dissolved';
-  /** After any change: the drawer and the list behind it both show the new state. */
-  const done = (text: string) => {
-    setActing(null);
-    message.success(text);
-    void load();
-    onChanged();
-  };
   const remove = (path: string, text: string) => del(path).then(() => done(text), (e) => message.error(applyProblem(null, e)));
   const people = d?.body === 'league' ? '团员' : '党员';
 

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Badge, Button, Card, DatePicker, Form, Input, Radio, Select, Space, Table, Tabs, Tag } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
-import { useSearchParams } from 'react-router-dom';
 import dayjs from 'dayjs';
 import { get, post, withQuery } from '../api';
 import { useAuth } from '../auth';
@@ -16,22 +15,14 @@ import { BODY_LABEL, ORG_KIND_LABEL, ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '
 import { OrgStatusTag, TermTag } from '../components/OrgTags';
 import { OrgDrawer, type OrgRow } from './OrgDrawer';
 import type { EntityRow } from './Entities';
+import { useFilters, useOpenParam } from '../components/hooks';
 
 type Reminder = { id: number; name: string; termEnd: string; due: 'due' | 'overdue' | null };
 
 export default function Orgs() {
   const { me, can } = useAuth();
-  // The open organization is in the address, so other pages can link to it (/orgs?open=12).
-  const [params, setParams] = useSearchParams();
-  const open = Number(params.get('open')) || null;
-  const setOpen = (id: number | null) => setParams((p) => {
-    const next = new URLSearchParams(p);
-    if (id) next.set('open', String(id));
-    else next.delete('open');
-    return next;
-  });
-  const [f, setF] = useState<Record<string, string | undefined>>({});
-  const set = (k: string) => (v: string | undefined) => setF((x) => ({ ...x, [k]: v || undefined }));
+  const [open, setOpen] = useOpenParam();
+  const { f, set } = useFilters();
   const list = usePaged<OrgRow>('/orgs', f);
   const [reminders, setReminders] = useState<Reminder[] | null>(null);
   const [remindError, setRemindError] = useState<string | null>(null);

@@ -16,6 +16,7 @@ import { toOptions, ymd } from '../components/format';
 import { FEEDBACK_CATEGORY_LABEL, FEEDBACK_STATE_LABEL, RECORD_STATUS_LABEL, SANLIANG_KIND_LABEL } from '@domain/sanliang/plaque';
 import { SanliangDrawer, type SanliangRow } from './SanliangDrawer';
 import type { EntityRow } from './Entities';
+import { useFilters, useOpenParam } from '../components/hooks';
 
 const PlaquePrint = lazy(() => import('./PlaquePrint'));
 
@@ -48,16 +49,8 @@ function SanliangHome() {
 
 function Ledger() {
   const { me, can } = useAuth();
-  const [params, setParams] = useSearchParams();
-  const open = Number(params.get('open')) || null;
-  const setOpen = (id: number | null) => setParams((p) => {
-    const next = new URLSearchParams(p);
-    if (id) next.set('open', String(id));
-    else next.delete('open');
-    return next;
-  });
-  const [f, setF] = useState<Record<string, string | undefined>>({});
-  const set = (k: string) => (v: string | undefined) => setF((x) => ({ ...x, [k]: v || undefined }));
+  const [open, setOpen] = useOpenParam();
+  const { f, set } = useFilters();
   const list = usePaged<SanliangRow>('/sanliang', f);
   const [creating, setCreating] = useState(false);
   return (
@@ -132,8 +125,7 @@ type Feedback = { id: number; recordId: number; number: string; plaqueState: str
 function FeedbackList({ onChanged }: { onChanged: (open: number) => void }) {
   const { me, can } = useAuth();
   const { message } = App.useApp();
-  const [f, setF] = useState<Record<string, string | undefined>>({ state: 'open' });
-  const set = (k: string) => (v: string | undefined) => setF((x) => ({ ...x, [k]: v || undefined }));
+  const { f, set } = useFilters({ state: 'open' });
   const list = usePaged<Feedback>('/plaque-feedback', f);
   const [handling, setHandling] = useState<Feedback | null>(null);
   const [, setParams] = useSearchParams();

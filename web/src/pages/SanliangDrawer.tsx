@@ -1,13 +1,13 @@
-import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, AutoComplete, Button, Descriptions, Drawer, Empty, Form, Input, Popconfirm, Space, Spin, Table, Tag, Typography } from 'antd';
 import { PrinterOutlined, QrcodeOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
-import { del, get, patch, post } from '../api';
+import { del, patch, post } from '../api';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
 import { FormModal } from '../components/FormModal';
 import { EXIT_REASONS, REISSUE_REASONS, type PlaqueAction } from '@domain/sanliang/plaque';
+import { useDetail } from '../components/hooks';
 
 export type SanliangRow = {
   id: number; kind: string; kindLabel: string; memberId: number; memberName: string | null; entityId: number; entityName: string; entityStatus: string; needsReview: boolean; countyName: string; stationName: string | null;
@@ -30,17 +30,7 @@ const REASON_DIALOG = {
 export function SanliangDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const [d, setD] = useState<Detail | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [acting, setActing] = useState<Acting | null>(null);
-  const load = useCallback(() => get<Detail>(`/sanliang/${id}`).then(setD, (e) => setError(applyProblem(null, e))), [id]);
-  useEffect(() => void load(), [load]);
-  const done = (text: string) => {
-    setActing(null);
-    message.success(text);
-    void load();
-    onChanged();
-  };
+  const { d, error, acting, setActing, done } = useDetail<Detail, Acting>(`/sanliang/${id}`, onChanged);
   const write = can('data.write');
   const valid = d?.plaques.find((p) => p.state === 'valid');
 

@@ -1,0 +1,47 @@
+import { useCallback, useEffect, useState } from 'react';
+import { App } from 'antd';
+import { useSearchParams } from 'react-router-dom';
+import { get } from '../api';
+import { applyProblem } from './problem';
+
+type Filters = Record<string, string | undefined>;
+
+/** A list's filters: one value per key, a cleared control meaning no filter. */
+export function useFilters(initial: Filters = {}) {
+  const [f, setF] = useState<Filters>(initial);
+  const set = (k: string) => (v: string | undefined) => setF((x) => ({ ...x, [k]: v || undefined }));
+  return { f, set, setF };
+}
+
+/** The record open in a drawer, kept in the address (?open=12) so other pages can link to it. */
+export function useOpenParam(): [number | null, (id: number | null) => void] {
+  const [params, setParams] = useSearchParams();
+  const open = Number(params.get('open')) || null;
+  const setOpen = (id: number | null) => setParams((p) => {
+    const next = new URLSearchParams(p);
+    if (id) next.set('open', String(id));
+    else next.delete('open');
+    return next;
+  });
+  return [open, setOpen];
+}
+
+/**
+ * A drawer's record: loaded from `path`, with the form it is acting through and `done`, which
+ * closes that form, says what happened, reloads the record and tells the list behind it.
+ */
+export function useDetail<T, A>(path: string, onChanged: () => void) {
+  const { message } = App.useApp();
+  const [d, setD] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [acting, setActing] = useState<A | null>(null);
+  const load = useCallback(() => get<T>(path).then(setD, (e) => setError(applyProblem(null, e))), [path]);
+  useEffect(() => void load(), [load]);
+  const done = (text: string) => {
+    setActing(null);
+    message.success(text);
+    void load();
+    onChanged();
+  };
+  return { d, error, load, acting, setActing, done };
+}

@@ -30,6 +30,7 @@ import { memberRoutes } from './features/members/routes.js';
 import { orgRoutes } from './features/orgs/routes.js';
 import { proposalRoutes } from './features/orgs/proposals.js';
 import { coverageRoutes } from './features/coverage/routes.js';
+import { recognitionRoutes } from './features/recognition/routes.js';
 import { ImportRunner } from './jobs/import/runner.js';
 
 z.config(z.locales.zhCN());
@@ -37,7 +38,7 @@ z.config(z.locales.zhCN());
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
 /** Feature route plugins, mounted under /api/v1. A new capability adds its plugin here. */
-const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, zoneRoutes, importRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, orgRoutes, proposalRoutes, coverageRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
+const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, zoneRoutes, importRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, orgRoutes, proposalRoutes, coverageRoutes, recognitionRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
 
 export type BuildOptions = { logStream?: DestinationStream; webDist?: string | null };
 

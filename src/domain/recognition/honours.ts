@@ -28,7 +28,7 @@ const TO: Record<Exclude<HonourAction, 'clear_flag'>, HonourState> = { approve: 
 
 export type HonourFacts = { state: HonourState; flagged: boolean };
 export type HonourInput = { reason?: string | null; level?: AwardLevel | null; year?: number | null; today: string };
-export type Transition = { ok: true; to: HonourState; clearsFlag: boolean } | { ok: false; status: 409 | 422; reason: string };
+export type Transition = { ok: true; to: HonourState; clearsFlag: boolean } | { ok: false; status: 409 | 422; reason: string; field?: 'reason' | 'level' | 'year' };
 
 /**
  * The next state of an honour under an action, or why not: 409 when the state does not allow
@@ -38,15 +38,15 @@ export function honourTransition(h: HonourFacts, action: HonourAction, input: Ho
   if (!MOVES[action].includes(h.state)) return { ok: false, status: 409, reason: `荣誉${HONOUR_STATE_LABEL[h.state]}，不能${HONOUR_ACTION_LABEL[action]}` };
   if (action === 'clear_flag') {
     if (!h.flagged) return { ok: false, status: 409, reason: '该荣誉没有待复核标记' };
-    if (!input.reason?.trim()) return { ok: false, status: 422, reason: '复核后保留须说明理由' };
+    if (!input.reason?.trim()) return { ok: false, status: 422, reason: '复核后保留须说明理由', field: 'reason' };
     return { ok: true, to: h.state, clearsFlag: true };
   }
   if ((action === 'approve' || action === 'award') && h.flagged) return { ok: false, status: 422, reason: '该荣誉已被标记待复核（主体状态异常或有严重违法记录），请先复核' };
-  if ((action === 'reject' || action === 'revoke') && !input.reason?.trim()) return { ok: false, status: 422, reason: `${HONOUR_ACTION_LABEL[action]}须说明理由` };
+  if ((action === 'reject' || action === 'revoke') && !input.reason?.trim()) return { ok: false, status: 422, reason: `${HONOUR_ACTION_LABEL[action]}须说明理由`, field: 'reason' };
   if (action === 'award') {
-    if (!input.level) return { ok: false, status: 422, reason: '授予须选择荣誉级别' };
+    if (!input.level) return { ok: false, status: 422, reason: '授予须选择荣誉级别', field: 'level' };
     const thisYear = Number(input.today.slice(0, 4));
-    if (!input.year || input.year < 2000 || input.year > thisYear) return { ok: false, status: 422, reason: `授予年度应在 2000 至 ${thisYear} 年之间` };
+    if (!input.year || input.year < 2000 || input.year > thisYear) return { ok: false, status: 422, reason: `授予年度应在 2000 至 ${thisYear} 年之间`, field: 'year' };
   }
   // Revoking settles a pending flag: the honour is gone, nothing is left to review.
   return { ok: true, to: TO[action], clearsFlag: action === 'revoke' };

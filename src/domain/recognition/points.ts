@@ -12,8 +12,9 @@ export const POINT_LEVELS: PointLevel[] = ['province', 'city', 'county'];
 
 const RANK: Record<UserLevel, number> = { nation: 0, province: 1, city: 2, county: 3, station: 4 };
 
-/** A bureau designates (and reviews) at its own level or below: a county bureau county points, a province any. */
-export const mayDesignate = (user: UserLevel, point: PointLevel): boolean => RANK[user] <= RANK[point];
+/** A bureau acts at its own level or below: a county bureau names county points (and holds county classes), a province any below it. */
+export const atOrAbove = (user: UserLevel, level: Exclude<UserLevel, 'station'>): boolean => RANK[user] <= RANK[level];
+export const mayDesignate = (user: UserLevel, point: PointLevel): boolean => atOrAbove(user, point);
 
 export type Problem = { status: 409 | 422; field: string; reason: string };
 

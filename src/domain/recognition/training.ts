@@ -37,7 +37,7 @@ export function secretaryStatus(s: SecretaryFacts, asOf: string): { counts: fals
   return { counts: true, trained, pending: !trained && windowEnd >= asOf };
 }
 
-const share = (t: Omit<Indicator, 'share'>): Indicator => ({ ...t, share: t.secretaries ? t.trained / t.secretaries : null });
+export const withShare = (t: Omit<Indicator, 'share'>): Indicator => ({ ...t, share: t.secretaries ? t.trained / t.secretaries : null });
 
 /** The indicator over these appointments: all secretaries, and those of organizations founded in the reference year. */
 export function trainingIndicator(rows: SecretaryFacts[], asOf: string): { all: Indicator; newOrgs: Indicator } {
@@ -53,5 +53,5 @@ export function trainingIndicator(rows: SecretaryFacts[], asOf: string): { all: 
       if (st.pending) t.pending++;
     }
   }
-  return { all: share(all), newOrgs: share(newOrgs) };
+  return { all: withShare(all), newOrgs: withShare(newOrgs) };
 }

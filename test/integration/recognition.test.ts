@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../../src/db/schema.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';

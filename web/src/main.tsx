@@ -28,6 +28,9 @@ const SelfReport = lazy(() => import('./pages/SelfReport'));
 const Coverage = lazy(() => import('./pages/Coverage'));
 const Orgs = lazy(() => import('./pages/Orgs'));
 const Proposals = lazy(() => import('./pages/Proposals'));
+const Points = lazy(() => import('./pages/Points'));
+const Honours = lazy(() => import('./pages/Honours'));
+const Education = lazy(() => import('./pages/Education'));
 
 function Shell() {
   const { me, loading } = useAuth();
@@ -55,6 +58,9 @@ function Shell() {
           <Route path="/coverage" element={<Coverage />} />
           <Route path="/orgs" element={<Orgs />} />
           <Route path="/proposals" element={<Proposals />} />
+          <Route path="/points" element={<Points />} />
+          <Route path="/honours" element={<Honours />} />
+          <Route path="/education" element={<Education />} />
           <Route path="*" element={<Home />} />
         </Routes>
       </Suspense>

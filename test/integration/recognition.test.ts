@@ -237,6 +237,27 @@ describe.each(BACKENDS)('contact points, honours, campaigns and training on %s',
       expect((await staff.get(`/entities/${e.c}/violations`)).json().items).toHaveLength(1);
     });
 
+    it('the honour kinds and criteria lists are edited by the rules duty of the top node; codes in use stay', async () => {
+      const sys = await t.signIn(await t.user({ roles: ['sysadmin'], jurisdiction: '000000' }));
+      const kinds = (await county.get('/dictionaries')).json().honor_kind as { code: string; label: string }[];
+      // honest_enterprise and star_operator are in use above: dropping one is refused, naming it.
+      const drop = await sys.put('/code-lists/honor_kind', { entries: kinds.filter((k) => k.code !== 'honest_enterprise') });
+      expect(drop.statusCode).toBe(400);
+      expect(drop.json().detail).toContain('honest_enterprise');
+      const renamed = kinds.map((k) => (k.code === 'honest_enterprise' ? { ...k, label: '诚信经营企业' } : k));
+      expect((await sys.put('/code-lists/honor_kind', { entries: renamed })).statusCode).toBe(200);
+      expect((await county.get(`/honours?kind=honest_enterprise&pageSize=1`)).json().items[0].kindLabel).toBe('诚信经营企业');
+      expect((await sys.put('/code-lists/honor_kind', { entries: [...renamed, { code: 'x', label: '诚信经营企业' }] })).json().errors[0].field).toBe(`entries.${renamed.length}.label`);
+      // Only the top node, only with the rules duty.
+      const citySys = await t.signIn(await t.user({ roles: ['sysadmin'], jurisdiction: '320100' }));
+      expect((await citySys.put('/code-lists/honor_kind', { entries: renamed })).statusCode).toBe(403);
+      expect((await county.put('/code-lists/honor_kind', { entries: renamed })).statusCode).toBe(403);
+      // Back to the original name; each accepted edit is in the trail with before and after.
+      expect((await sys.put('/code-lists/honor_kind', { entries: kinds })).statusCode).toBe(200);
+      const trail = await t.db.selectFrom('audit_log').select('detail').where('action', '=', 'code_list.update').orderBy('id').execute();
+      expect(trail.map((a) => (a.detail as { after: { label: string }[] }).after.some((k) => k.label === '诚信经营企业'))).toEqual([true, false]);
+    });
+
     it('a bulk status change in one statement flags every honour it reaches', async () => {
       const l = ledger(t.db);
       const ids = [await l.entity({ place: S2, name: '批量一' }), await l.entity({ place: S2, name: '批量二' })];

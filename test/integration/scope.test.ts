@@ -56,6 +56,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/trainings/:id': { name: '越权改名' },
   'POST /api/v1/trainings/:id/trainees': { officerIds: [1] },
   'PATCH /api/v1/trainings/:id/trainees/:key': { attended: true, completed: true },
+  'PUT /api/v1/code-lists/:kind': { entries: [{ code: 'intruder', label: '越权类型' }] },
 };
 /** Routes that act on the caller's own subtree and name nothing of another's: they may succeed. */
 const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate', 'POST /api/v1/orgs/from-reports', 'POST /api/v1/trainings']);

@@ -226,6 +226,8 @@ CREATE TRIGGER entity_violation_history AFTER INSERT OR DELETE ON entity_violati
 CREATE TRIGGER training_trainee_history AFTER INSERT OR UPDATE OR DELETE ON training_trainee FOR EACH ROW EXECUTE FUNCTION xgz_history();
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON recognition_point, point_review, entity_violation, honour, campaign, campaign_org, campaign_activity, training_class, training_trainee TO xgz_app;
+-- The configurable lists are edited through one route (features/recognition/lists.ts), by the top node's rules duty.
+GRANT INSERT, UPDATE, DELETE ON dictionary TO xgz_app;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO xgz_app;
 
 DO $$

@@ -80,6 +80,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'training.attendance': '书记培训：登记出勤与结业',
   'training.export': '导出书记培训班',
   'training.secretaries_export': '导出书记培训情况',
+  'code_list.update': '修改代码清单（荣誉类型/条件清单）',
 };
 
 /** Chinese names of the kinds of object the trail refers to. */
@@ -102,4 +103,5 @@ export const OBJECT_LABELS: Record<string, string> = {
   honour: '荣誉',
   campaign: '学习教育活动',
   training_class: '书记培训班',
+  dictionary: '代码清单',
 };

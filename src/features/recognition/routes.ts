@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { campaignRoutes } from './campaigns.js';
 import { honourRoutes } from './honours.js';
+import { listRoutes } from './lists.js';
 import { pointRoutes } from './points.js';
 import { trainingRoutes } from './training.js';
 
@@ -10,4 +11,5 @@ export async function recognitionRoutes(app: FastifyInstance): Promise<void> {
   await app.register(honourRoutes);
   await app.register(campaignRoutes);
   await app.register(trainingRoutes);
+  await app.register(listRoutes);
 }

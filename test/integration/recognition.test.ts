@@ -339,6 +339,14 @@ describe.each(BACKENDS)('contact points, honours, campaigns and training on %s',
       expect(after.children.find((x: { code: string }) => x.code === S1).newOrgs.trained).toBe(1);
       const list = (await staff.get('/trainings/secretaries?status=trained')).json();
       expect(list.items.map((s: { orgName: string }) => s.orgName)).toContain('东所新建党支部');
+      // The list behind the figure: as many rows as secretaries, split by status as the indicator counts them.
+      const all = (await county.get('/trainings/secretaries?pageSize=1')).json();
+      expect(all.total).toBe(after.total.all.secretaries);
+      expect(all.items).toHaveLength(1);
+      const byStatus = async (st: string) => (await county.get(`/trainings/secretaries?status=${st}`)).json().total as number;
+      expect([await byStatus('trained'), await byStatus('pending')]).toEqual([after.total.all.trained, after.total.all.pending]);
+      expect(await byStatus('overdue')).toBe(after.total.all.secretaries - after.total.all.trained - after.total.all.pending);
+      expect((await county.get('/trainings/secretaries?newOrgs=true')).json().total).toBe(after.total.newOrgs.secretaries);
       expect((await county.get('/trainings/secretaries/export')).statusCode).toBe(200);
       expect(await t.db.selectFrom('audit_log').select('id').where('action', '=', 'training.secretaries_export').execute()).toHaveLength(1);
     });

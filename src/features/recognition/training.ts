@@ -67,13 +67,18 @@ function mustOwn(c: { scope_key: string }, scopeKey: string) {
   if (!c.scope_key.startsWith(scopeKey)) throw forbidden('上级举办的培训班由举办单位登记学员和考勤');
 }
 
+const STATUS_LABEL = { trained: '已按期培训', pending: '未培训（期限内）', overdue: '超期未培训' } as const;
+type SecretaryStatus = keyof typeof STATUS_LABEL;
+/** Trained in time; else pending while the 12 months run; else overdue (over the row `s` of the list below). */
+const statusOf = (asOf: string) => sql<SecretaryStatus>`CASE WHEN s.trained_on IS NOT NULL THEN 'trained' WHEN s.window_end >= ${asOf} THEN 'pending' ELSE 'overdue' END`;
+
 /**
  * Secretaries in office on a date in a subtree, with whether they were trained in time: the
- * list behind the indicator (same definition as the domain function).
+ * list behind the indicator (same definition as the domain function), one row per appointment.
  */
 function secretaries(db: Tx, scopeKey: string, asOf: string) {
   const windowEnd = sql`(f.term_start + make_interval(months => ${TRAINING_WINDOW_MONTHS}::int))::date`;
-  return db.selectFrom('party_org_officer as f').innerJoin('party_org as o', 'o.id', 'f.org_id').innerJoin('person as p', 'p.id', 'f.person_id')
+  const inOffice = db.selectFrom('party_org_officer as f').innerJoin('party_org as o', 'o.id', 'f.org_id').innerJoin('person as p', 'p.id', 'f.person_id')
     .leftJoin('jurisdiction as cj', 'cj.code', 'o.county_code').leftJoin('jurisdiction as sj', 'sj.code', 'o.station_code')
     .select(['f.id', 'p.name', 'o.id as org_id', 'o.name as org_name', 'o.founded_on', 'f.term_start', 'f.term_end', 'cj.name as county_name', 'sj.name as station_name'])
     .select(sql<string | null>`(SELECT max(c.ends_on)::text FROM training_trainee t JOIN training_class c ON c.id = t.class_id
@@ -82,10 +87,10 @@ function secretaries(db: Tx, scopeKey: string, asOf: string) {
     .where('f.role', '=', 'secretary').where('o.body', '=', 'party').where('o.status', '<>', 'dissolved')
     .where('f.term_start', '<=', asOf).where('f.term_end', '>=', asOf)
     .where(sql<boolean>`starts_with(f.scope_key, ${scopeKey})`);
+  return db.selectFrom(inOffice.as('s')).selectAll()
+    .select(statusOf(asOf).as('status'));
 }
 
-const STATUS_LABEL = { trained: '已按期培训', pending: '未培训（期限内）', overdue: '超期未培训' } as const;
-const secretaryStatus = (s: { trained_on: string | null; window_end: string }, asOf: string) => (s.trained_on ? 'trained' : s.window_end >= asOf ? 'pending' : 'overdue') as keyof typeof STATUS_LABEL;
 
 const classBody = z.strictObject({
   name: z.string().trim().min(2, '名称至少 2 个字').max(60),
@@ -166,18 +171,20 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
     q: z.string().trim().max(40).optional(),
   };
   type SecretaryQuery = { under?: string; asOf?: string; status?: string; newOrgs?: string; q?: string };
-  const secretaryRows = async (db: Tx, scopeKey: string, f: SecretaryQuery) => {
+  /** The filtered list query (paged by the caller, or read whole for the export). */
+  const secretaryList = async (db: Tx, scopeKey: string, f: SecretaryQuery) => {
     const asOf = f.asOf ?? today();
-    const key = f.under ? (await areaNode(db, f.under)).scope_key : scopeKey;
-    let q = secretaries(db, key, asOf);
-    if (f.newOrgs === 'true') q = q.where(sql<boolean>`extract(year FROM o.founded_on) = extract(year FROM ${asOf}::date)`);
-    if (f.q) q = q.where((w) => w.or([w('p.name', 'like', containing(f.q!)), w('o.name', 'like', containing(f.q!))]));
-    const rows = (await q.orderBy('o.name').limit(100_000).execute()).map((s) => ({
-      id: s.id, name: s.name, orgId: s.org_id, orgName: s.org_name, place: `${s.county_name ?? ''}${s.station_name ? ` / ${s.station_name}` : ''}`, foundedOn: s.founded_on,
-      termStart: s.term_start, termEnd: s.term_end, windowEnd: s.window_end, trainedOn: s.trained_on, status: secretaryStatus(s, asOf), statusLabel: STATUS_LABEL[secretaryStatus(s, asOf)],
-    }));
-    return f.status ? rows.filter((s) => s.status === f.status) : rows;
+    let q = secretaries(db, f.under ? (await areaNode(db, f.under)).scope_key : scopeKey, asOf);
+    if (f.newOrgs === 'true') q = q.where(sql<boolean>`extract(year FROM s.founded_on) = extract(year FROM ${asOf}::date)`);
+    if (f.status) q = q.where(sql<boolean>`${statusOf(asOf)} = ${f.status}`);
+    if (f.q) q = q.where((w) => w.or([w('s.name', 'like', containing(f.q!)), w('s.org_name', 'like', containing(f.q!))]));
+    return q;
   };
+  type SecretaryRow = Awaited<ReturnType<ReturnType<typeof secretaries>['execute']>>[number];
+  const toSecretary = (s: SecretaryRow) => ({
+    id: s.id, name: s.name, orgId: s.org_id, orgName: s.org_name, place: `${s.county_name ?? ''}${s.station_name ? ` / ${s.station_name}` : ''}`, foundedOn: s.founded_on,
+    termStart: s.term_start, termEnd: s.term_end, windowEnd: s.window_end, trainedOn: s.trained_on, status: s.status, statusLabel: STATUS_LABEL[s.status],
+  });
   const secretaryItem = z.object({
     id: z.number(), name: z.string(), orgId: z.number(), orgName: z.string(), place: z.string(), foundedOn: z.string().nullable(), termStart: z.string(), termEnd: z.string(),
     windowEnd: z.string(), trainedOn: z.string().nullable(), status: z.string(), statusLabel: z.string(),
@@ -188,8 +195,10 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags: ['书记培训'], summary: '在任书记及其培训情况（指标背后的名单；可选为学员）', querystring: z.strictObject({ ...pageQuery, ...secretaryQuery }), response: { 200: pageOf(secretaryItem) } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        const rows = await secretaryRows(db, req.user!.scopeKey, req.query);
-        return { items: rows.slice(offsetOf(req.query), offsetOf(req.query) + req.query.pageSize), total: rows.length, page: req.query.page, pageSize: req.query.pageSize };
+        const q = await secretaryList(db, req.user!.scopeKey, req.query);
+        const { total } = await q.clearSelect().select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
+        const rows = await q.orderBy('s.org_name').orderBy('s.id').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
+        return { items: rows.map(toSecretary), total, page: req.query.page, pageSize: req.query.pageSize };
       }),
   });
 
@@ -198,7 +207,7 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags: ['书记培训'], summary: '导出在任书记培训情况（xlsx，导出留痕）', querystring: z.strictObject(secretaryQuery) },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await secretaryRows(db, req.user!.scopeKey, req.query);
+        const rows = (await (await secretaryList(db, req.user!.scopeKey, req.query)).orderBy('s.org_name').orderBy('s.id').limit(100_000).execute()).map(toSecretary);
         audit({ action: 'training.secretaries_export', objectType: 'training_class', detail: { filters: req.query, rows: rows.length } });
         return rows;
       });

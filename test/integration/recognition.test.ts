@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { runScoped } from '../../src/db/scoped.js';
 import type { DB } from '../../src/db/schema.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
@@ -266,6 +267,9 @@ describe.each(BACKENDS)('contact points, honours, campaigns and training on %s',
       await t.db.updateTable('entity').set({ status: 'deregistered' }).where('id', 'in', ids).execute();
       const rows = await t.db.selectFrom('honour').select(['id', 'flag_reason']).where('id', 'in', hs).execute();
       expect(rows.map((r) => r.flag_reason)).toEqual(['主体已注销', '主体已注销']);
+      // The definer functions behind the triggers see every entity: a request cannot call them.
+      const probe = { userId: null, username: 'probe', scopeKey: '320104', ip: null };
+      await expect(runScoped(t.db, probe, ({ db }) => sql`SELECT xgz_honour_flag_reason(${ids[0]})`.execute(db))).rejects.toThrow(/permission denied/);
     });
 
     it('counts by kind and area, lists by scope, and exports with an audit record', async () => {

@@ -123,6 +123,10 @@ BEGIN
 END $$;
 CREATE TRIGGER entity_violation_honour_flag AFTER INSERT ON entity_violation REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION xgz_honour_flag_on_violation();
 
+-- Both see every entity: only the triggers (running as the owner) may call them, not a request.
+REVOKE ALL ON FUNCTION xgz_honour_flag_reason(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION xgz_honour_flag(bigint[]) FROM PUBLIC;
+
 -- A nomination of an entity already in bad standing starts flagged.
 CREATE FUNCTION xgz_honour_flag_on_insert() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 BEGIN

@@ -6,7 +6,7 @@ import type { DB } from '../../db/schema.js';
 import { AWARD_LEVEL_LABEL, HONOUR_ACTION_LABEL, HONOUR_STATE_LABEL, honourActions, honourTransition, nominationProblem, type HonourAction } from '../../domain/recognition/honours.js';
 import { badRequest, notFound } from '../../http/errors.js';
 import { containing, idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
-import { sendXlsx } from '../../http/xlsx.js';
+import { sendXlsx, type Column } from '../../http/xlsx.js';
 import { areaNode, childOf, childrenOf, codeList, date, refusal, today, underQuery, year } from './shared.js';
 
 type Tx = Transaction<DB>;
@@ -97,7 +97,7 @@ async function loadHonour(db: Tx, id: number) {
   return h;
 }
 
-const EXPORT_COLUMNS: { header: string; width: number; value: (h: ReturnType<typeof toItem>) => string | number | null }[] = [
+const EXPORT_COLUMNS: Column<ReturnType<typeof toItem>>[] = [
   { header: '荣誉类型', width: 14, value: (h) => h.kindLabel },
   { header: '获评对象', width: 36, value: (h) => h.subjectName },
   { header: '状态', width: 10, value: (h) => h.stateLabel },

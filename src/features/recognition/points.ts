@@ -6,7 +6,7 @@ import type { DB } from '../../db/schema.js';
 import { POINT_KIND_LABEL, POINT_LEVEL_LABEL, POINT_LEVELS, criteriaProblem, mayDesignate, reviewDue, reviewProblem, type PointLevel, type UserLevel } from '../../domain/recognition/points.js';
 import { badRequest, forbidden, notFound } from '../../http/errors.js';
 import { containing, idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
-import { sendXlsx } from '../../http/xlsx.js';
+import { sendXlsx, type Column } from '../../http/xlsx.js';
 import { areaNode, childOf, childrenOf, codeList, date, ownNode, refusal, today, underQuery, year } from './shared.js';
 
 type Tx = Transaction<DB>;
@@ -121,18 +121,18 @@ async function checkResponsible(db: Tx, name: string | null | undefined, userId:
   if (userId && !(await db.selectFrom('app_user').select('id').where('id', '=', userId).executeTakeFirst())) throw notFound('负责人账号');
 }
 
-const EXPORT_COLUMNS = [
-  { header: '类别', width: 8, value: (p: ReturnType<typeof toItem>) => p.kindLabel },
-  { header: '级别', width: 8, value: (p: ReturnType<typeof toItem>) => p.levelLabel },
-  { header: '对象类型', width: 12, value: (p: ReturnType<typeof toItem>) => p.subjectTypeLabel },
-  { header: '对象名称', width: 36, value: (p: ReturnType<typeof toItem>) => p.subjectName },
-  { header: '命名日期', width: 12, value: (p: ReturnType<typeof toItem>) => p.designatedOn },
-  { header: '负责人', width: 16, value: (p: ReturnType<typeof toItem>) => p.responsible },
-  { header: '具备条件数', width: 10, value: (p: ReturnType<typeof toItem>) => p.criteriaCount },
-  { header: '佐证材料说明', width: 40, value: (p: ReturnType<typeof toItem>) => p.evidence },
-  { header: '状态', width: 8, value: (p: ReturnType<typeof toItem>) => p.statusLabel },
-  { header: '最近复核年度', width: 12, value: (p: ReturnType<typeof toItem>) => p.lastReviewYear },
-  { header: '撤销原因', width: 30, value: (p: ReturnType<typeof toItem>) => p.revokeReason },
+const EXPORT_COLUMNS: Column<ReturnType<typeof toItem>>[] = [
+  { header: '类别', width: 8, value: (p) => p.kindLabel },
+  { header: '级别', width: 8, value: (p) => p.levelLabel },
+  { header: '对象类型', width: 12, value: (p) => p.subjectTypeLabel },
+  { header: '对象名称', width: 36, value: (p) => p.subjectName },
+  { header: '命名日期', width: 12, value: (p) => p.designatedOn },
+  { header: '负责人', width: 16, value: (p) => p.responsible },
+  { header: '具备条件数', width: 10, value: (p) => p.criteriaCount },
+  { header: '佐证材料说明', width: 40, value: (p) => p.evidence },
+  { header: '状态', width: 8, value: (p) => p.statusLabel },
+  { header: '最近复核年度', width: 12, value: (p) => p.lastReviewYear },
+  { header: '撤销原因', width: 30, value: (p) => p.revokeReason },
 ];
 
 /** Contact and demonstration points: designations, yearly reviews, counts by level and area. */

@@ -39,6 +39,3 @@ export const childOf = (node: { code: string }, scopeKey: RawBuilder<unknown>) =
 /** The node's children (code, name, level), in code order, for figures by area. */
 export const childrenOf = (db: Tx, node: { code: string }) =>
   db.selectFrom('jurisdiction').select(['code', 'name', 'level']).where('parent_code', '=', node.code).orderBy('code').execute();
-
-/** The subtree filter of a list: rows whose scope key starts with the node's. */
-export const inSubtree = (column: string, node: { scope_key: string }) => sql<boolean>`starts_with(${sql.ref(column)}, ${node.scope_key})`;

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { RecognitionTables } from './schema-recognition.js';
 
 /** Kysely table types, written to match migrations/*.sql. */
 
@@ -551,7 +552,7 @@ export interface PlaqueFeedbackTable {
   created_at: CreatedAt;
 }
 
-export interface DB {
+export interface DB extends RecognitionTables {
   jurisdiction: JurisdictionTable;
   bureau_unit: BureauUnitTable;
   app_user: AppUserTable;

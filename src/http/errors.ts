@@ -45,6 +45,10 @@ const UNIQUE_MESSAGES: Record<string, FieldError> = {
   party_org_member_relation_uq: { field: 'memberId', message: '该党员的组织关系已在另一个党组织，请先办理组织关系转接' },
   sanliang_active_uq: { field: 'memberId', message: '该党员在该市场主体已有同类的三亮记录' },
   sanliang_plaque_one_valid_uq: { field: 'id', message: '该记录已有有效牌匾；牌匾遗失或损毁请用"补发"' },
+  recognition_point_active_uq: { field: 'subjectId', message: '该对象已是同级别的在册联系点（示范点）' },
+  point_review_year_uq: { field: 'year', message: '该年度已复核，每年只复核一次' },
+  campaign_name_uq: { field: 'name', message: '本级已部署同名的学习教育活动' },
+  training_class_name_uq: { field: 'name', message: '本级已举办同名的培训班' },
 };
 
 /** Maps every error to problem+json; stack traces and SQL stay in the server log. */

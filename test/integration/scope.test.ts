@@ -53,9 +53,24 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/plaques/:id/revoke': { reason: '越权撤销' },
   'POST /api/v1/plaques/:id/reissue': { reason: '越权补发' },
   'POST /api/v1/plaque-feedback/:id/handle': { note: '越权处理' },
+  'POST /api/v1/points': { kind: 'contact', level: 'county', subjectType: 'entity', subjectId: 1, designatedOn: '2025-01-01', responsibleName: '越权局长' },
+  'PATCH /api/v1/points/:id': { evidence: '越权修改' },
+  'POST /api/v1/points/:id/reviews': { year: 2025, outcome: 'revoke', reason: '越权撤销' },
+  'POST /api/v1/honours': { kind: 'honest_enterprise', entityId: 1 },
+  'POST /api/v1/honours/:id/actions': { action: 'reject', reason: '越权不通过' },
+  'POST /api/v1/entities/:id/violations': { occurredOn: '2025-01-01', description: '越权记录违法' },
+  'POST /api/v1/campaigns': { name: '越权活动', theme: 'other', startsOn: '2025-01-01', endsOn: '2025-12-31', jurisdictionCode: A_COUNTY },
+  'PATCH /api/v1/campaigns/:id': { name: '越权改名' },
+  'POST /api/v1/campaigns/:id/orgs': { orgId: 1, members: 1 },
+  'POST /api/v1/campaigns/:id/activities': { heldOn: '2025-03-01', title: '越权活动', participants: 1 },
+  'POST /api/v1/trainings': { name: '乙自办培训班', level: 'county', startsOn: '2025-03-01', endsOn: '2025-03-02' },
+  'PATCH /api/v1/trainings/:id': { name: '越权改名' },
+  'POST /api/v1/trainings/:id/trainees': { officerIds: [1] },
+  'PATCH /api/v1/trainings/:id/trainees/:key': { attended: true, completed: true },
+  'PUT /api/v1/code-lists/:kind': { entries: [{ code: 'intruder', label: '越权类型' }] },
 };
 /** Routes that act on the caller's own subtree and name nothing of another's: they may succeed. */
-const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate', 'POST /api/v1/orgs/from-reports']);
+const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate', 'POST /api/v1/orgs/from-reports', 'POST /api/v1/trainings']);
 /** POST routes that take no body. */
 const NO_BODY = /reset-password|unlock|reset-totp|reveal|cancel|rerun|discovery\/runs$|generate$|from-reports$|sanliang\/:id\/plaques$/;
 
@@ -91,6 +106,9 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
       await t.db.selectFrom('sanliang').selectAll().orderBy('id').execute(),
       await t.db.selectFrom('sanliang_plaque').selectAll().orderBy('id').execute(),
       await t.db.selectFrom('plaque_feedback').selectAll().orderBy('id').execute(),
+      ...(await Promise.all((['recognition_point', 'point_review', 'honour', 'entity_violation', 'campaign', 'campaign_activity', 'training_class', 'training_trainee'] as const)
+        .map((tbl) => t.db.selectFrom(tbl).selectAll().where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute()))),
+      await t.db.selectFrom('campaign_org').selectAll().orderBy('org_id').execute(),
     ]);
 
   beforeAll(async () => {
@@ -151,6 +169,21 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
     const guidance = await a.post('/guidance-records', { instructorId: instructor.json().id, entityId: entity.id, onDate: '2026-01-05', kind: 'visit', content: `${MARK}走访`, followUp: '跟进' });
     ids['/api/v1/instructors'] = [instructor.json().id];
     ids['/api/v1/guidance-records'] = [guidance.json().id];
+    // A's recognition ledger: a point, an honour, a serious violation, a campaign with the organization and an activity, a class with the secretary.
+    const point = await a.post('/points', { kind: 'contact', level: 'county', subjectType: 'entity', subjectId: entity.id, designatedOn: '2025-01-01', responsibleName: `${MARK}局长` });
+    const honour = await a.post('/honours', { kind: 'honest_enterprise', entityId: entity.id });
+    const violation = await a.post(`/entities/${entity.id}/violations`, { occurredOn: '2025-06-01', description: `${MARK}违法记录` });
+    const campaign = await a.post('/campaigns', { name: `${MARK}主题教育`, theme: 'theme_education', startsOn: '2025-01-01', endsOn: '2025-12-31' });
+    const joined = await a.post(`/campaigns/${campaign.json().id}/orgs`, { orgId: org.json().id });
+    const activity = await a.post(`/campaigns/${campaign.json().id}/activities`, { heldOn: '2025-03-01', title: `${MARK}党课`, participants: 5, orgId: org.json().id });
+    const cls = await a.post('/trainings', { name: `${MARK}培训班`, level: 'county', startsOn: '2025-03-01', endsOn: '2025-03-02' });
+    const trainee = await a.post(`/trainings/${cls.json().id}/trainees`, { officerIds: [officer.json().id] });
+    expect([point, honour, violation, campaign, activity, cls].map((x) => x.statusCode)).toEqual([201, 201, 201, 201, 201, 201]);
+    expect([joined.statusCode, trainee.statusCode]).toEqual([204, 200]);
+    ids['/api/v1/points'] = [point.json().id];
+    ids['/api/v1/honours'] = [honour.json().id];
+    ids['/api/v1/campaigns'] = [campaign.json().id];
+    ids['/api/v1/trainings'] = [cls.json().id];
     // B's own data, so the positive control below has something to find.
     const bEditor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B_COUNTY }));
     expect((await bEditor.post('/stations', { countyCode: B_COUNTY, suffix: '901', name: '乙所' })).statusCode).toBe(201);

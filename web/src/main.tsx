@@ -32,6 +32,9 @@ const Instructors = lazy(() => import('./pages/Instructors'));
 const GuidancePost = lazy(() => import('./pages/GuidancePost'));
 const Sanliang = lazy(() => import('./pages/Sanliang'));
 const Verify = lazy(() => import('./pages/Verify'));
+const Points = lazy(() => import('./pages/Points'));
+const Honours = lazy(() => import('./pages/Honours'));
+const Education = lazy(() => import('./pages/Education'));
 
 function Shell() {
   const { me, loading } = useAuth();
@@ -63,6 +66,9 @@ function Shell() {
           <Route path="/instructors" element={<Instructors />} />
           <Route path="/guidance-posts/:code" element={<GuidancePost />} />
           <Route path="/sanliang/*" element={<Sanliang />} />
+          <Route path="/points" element={<Points />} />
+          <Route path="/honours" element={<Honours />} />
+          <Route path="/education" element={<Education />} />
           <Route path="*" element={<Home />} />
         </Routes>
       </Suspense>

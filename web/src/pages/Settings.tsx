@@ -4,6 +4,7 @@ import { get, put } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { applyProblem } from '../components/problem';
+import { CodeLists } from '../components/CodeLists';
 
 type Settings = { security: Record<string, number | boolean>; rules: Record<string, number> };
 
@@ -45,6 +46,7 @@ export default function SettingsPage() {
           </Col>
         </Row>
       )}
+      <CodeLists editable={top && can('settings.rules')} />
     </div>
   );
 }

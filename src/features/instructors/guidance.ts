@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { GUIDANCE_KIND_LABEL, guidanceRefusal, type GuidanceKind } from '../../domain/instructors/instructors.js';
 import { badRequest, notFound } from '../../http/errors.js';
-import { containing, idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { containing, idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { loadInstructor } from './routes.js';
 
@@ -65,9 +65,7 @@ export async function guidanceRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.query);
-        const { total } = await q.clearSelect().select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
-        const rows = await q.orderBy('g.on_date', 'desc').orderBy('g.id', 'desc').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
-        return { items: rows.map(toItem), total, page: req.query.page, pageSize: req.query.pageSize };
+        return pageFrom(q, req.query, (q) => q.orderBy('g.on_date', 'desc').orderBy('g.id', 'desc'), toItem);
       }),
   });
 

@@ -10,7 +10,7 @@ import {
   INSTRUCTOR_STATUS_LABEL, SOURCE_LABEL, TARGET_LABEL, assignmentRefusal, endRefusal, type InstructorSource,
 } from '../../domain/instructors/instructors.js';
 import { badRequest, notFound } from '../../http/errors.js';
-import { containing, idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { containing, idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { insertUnidentified, upsertIdentified } from '../persons/store.js';
 import { orgPlace } from '../orgs/queries.js';
@@ -90,9 +90,7 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.query);
-        const { total } = await q.clearSelect().select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
-        const rows = await q.orderBy('i.county_code').orderBy('p.name').orderBy('i.id').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
-        return { items: rows.map(toItem), total, page: req.query.page, pageSize: req.query.pageSize };
+        return pageFrom(q, req.query, (q) => q.orderBy('i.county_code').orderBy('p.name').orderBy('i.id'), toItem);
       }),
   });
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { LEAGUE_KIND_LABEL, ORG_KIND_LABEL, ORG_STATUS_LABEL, OFFICER_ROLE_LABEL, SETUP_MODE_LABEL, termDue, termEnd, addMonths } from '../../domain/orgs/rules.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { containing, idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { containing, idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { parseIdNumber } from '../../domain/identifiers/id-number.js';
 import { upsertIdentified } from '../persons/store.js';
@@ -111,9 +111,7 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.query);
-        const { total } = await q.clearSelect().select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
-        const rows = await q.orderBy('o.county_code').orderBy('o.name').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
-        return { items: rows.map(toItem), total, page: req.query.page, pageSize: req.query.pageSize };
+        return pageFrom(q, req.query, (q) => q.orderBy('o.county_code').orderBy('o.name'), toItem);
       }),
   });
 

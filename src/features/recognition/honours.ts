@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { AWARD_LEVEL_LABEL, HONOUR_ACTION_LABEL, HONOUR_STATE_LABEL, honourActions, honourTransition, nominationProblem, type HonourAction } from '../../domain/recognition/honours.js';
 import { badRequest, notFound } from '../../http/errors.js';
-import { containing, idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { containing, idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
 import { sendXlsx, type Column } from '../../http/xlsx.js';
 import { areaNode, childOf, childrenOf, codeList, date, refusal, today, underQuery, year } from './shared.js';
 
@@ -121,10 +121,8 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.query);
-        const { total } = await q.clearSelect().select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
         // Flagged honours first: they wait for someone.
-        const rows = await q.orderBy(sql`h.flagged_at IS NULL`).orderBy('h.nominated_on', 'desc').orderBy('h.id', 'desc').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
-        return { items: rows.map(toItem), total, page: req.query.page, pageSize: req.query.pageSize };
+        return pageFrom(q, req.query, (q) => q.orderBy(sql`h.flagged_at IS NULL`).orderBy('h.nominated_on', 'desc').orderBy('h.id', 'desc'), toItem);
       }),
   });
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { POINT_KIND_LABEL, POINT_LEVEL_LABEL, POINT_LEVELS, criteriaProblem, mayDesignate, reviewDue, reviewProblem, type PointLevel, type UserLevel } from '../../domain/recognition/points.js';
 import { badRequest, forbidden, notFound } from '../../http/errors.js';
-import { containing, idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { containing, idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
 import { sendXlsx, type Column } from '../../http/xlsx.js';
 import { areaNode, childOf, childrenOf, codeList, date, ownNode, refusal, today, underQuery, year } from './shared.js';
 
@@ -145,9 +145,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.query);
-        const { total } = await q.clearSelect().select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
-        const rows = await q.orderBy('p.designated_on', 'desc').orderBy('p.id', 'desc').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
-        return { items: rows.map(toItem), total, page: req.query.page, pageSize: req.query.pageSize };
+        return pageFrom(q, req.query, (q) => q.orderBy('p.designated_on', 'desc').orderBy('p.id', 'desc'), toItem);
       }),
   });
 

@@ -6,7 +6,7 @@ import type { DB } from '../../db/schema.js';
 import { atOrAbove, type UserLevel } from '../../domain/recognition/points.js';
 import { CLASS_LEVEL_LABEL, TRAINING_WINDOW_MONTHS } from '../../domain/recognition/training.js';
 import { badRequest, forbidden, notFound } from '../../http/errors.js';
-import { containing, idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { containing, idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { areaNode, childrenOf, date, ownNode, refusal, today, underQuery, year } from './shared.js';
 import { fold, indicatorCounts } from './training-queries.js';
@@ -110,9 +110,7 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.user!.scopeKey, req.query);
-        const { total } = await q.clearSelect().select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
-        const rows = await q.orderBy('c.starts_on', 'desc').orderBy('c.id', 'desc').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
-        return { items: rows.map(toItem), total, page: req.query.page, pageSize: req.query.pageSize };
+        return pageFrom(q, req.query, (q) => q.orderBy('c.starts_on', 'desc').orderBy('c.id', 'desc'), toItem);
       }),
   });
 
@@ -196,9 +194,7 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await secretaryList(db, req.user!.scopeKey, req.query);
-        const { total } = await q.clearSelect().select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
-        const rows = await q.orderBy('s.org_name').orderBy('s.id').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
-        return { items: rows.map(toSecretary), total, page: req.query.page, pageSize: req.query.pageSize };
+        return pageFrom(q, req.query, (q) => q.orderBy('s.org_name').orderBy('s.id'), toSecretary);
       }),
   });
 

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
+import { idParam, pageFrom, pageOf, pageQuery } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { decideFeedback, plaqueActions, shownOnValid } from '../../domain/sanliang/plaque.js';
 import { nodeInScope } from '../jurisdictions/subtree.js';
@@ -70,9 +70,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filteredRecords(db, req.query);
-        const { total } = await q.clearSelect().select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
-        const rows = await q.orderBy('s.shown_on', 'desc').orderBy('s.id', 'desc').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
-        return { items: rows.map(toRecordItem), total, page: req.query.page, pageSize: req.query.pageSize };
+        return pageFrom(q, req.query, (q) => q.orderBy('s.shown_on', 'desc').orderBy('s.id', 'desc'), toRecordItem);
       }),
   });
 
@@ -285,10 +283,8 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filteredFeedback(db, req.query);
-        const { total } = await q.clearSelect().select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
         // Open ones first: they are the work to do.
-        const rows = await q.orderBy(sql`f.state = 'open'`, 'desc').orderBy('f.id', 'desc').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
-        return { items: rows.map(toFeedbackItem), total, page: req.query.page, pageSize: req.query.pageSize };
+        return pageFrom(q, req.query, (q) => q.orderBy(sql`f.state = 'open'`, 'desc').orderBy('f.id', 'desc'), toFeedbackItem);
       }),
   });
 

@@ -16,6 +16,7 @@ import { useDictionary } from '../components/useDictionary';
 import { pct, toOptions, ymd } from '../components/format';
 import { CLASS_LEVEL_LABEL } from '@domain/recognition/training';
 import { atOrAbove, type UserLevel } from '@domain/recognition/points';
+import { useDetail } from '../components/hooks';
 
 type Indicator = { secretaries: number; trained: number; pending: number; share: number | null };
 type Pair = { all: Indicator; newOrgs: Indicator };
@@ -259,12 +260,7 @@ function Campaigns() {
 function CampaignDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const [d, setD] = useState<CampaignDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [acting, setActing] = useState<'org' | 'activity' | null>(null);
-  const load = useCallback(() => get<CampaignDetail>(`/campaigns/${id}`).then(setD, (e) => setError(applyProblem(null, e))), [id]);
-  useEffect(() => void load(), [load]);
-  const done = (text: string) => { setActing(null); message.success(text); void load(); onChanged(); };
+  const { d, error, acting, setActing, done } = useDetail<CampaignDetail, 'org' | 'activity'>(`/campaigns/${id}`, onChanged);
   const write = can('data.write');
   return (
     <Drawer open size={drawerSize()} title={d?.name ?? '学习教育活动'} onClose={onClose}

@@ -6,7 +6,6 @@ import { get, patch, post, withQuery } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
-import { applyProblem } from '../components/problem';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { SearchSelect } from '../components/SearchSelect';
 import { FormModal } from '../components/FormModal';
@@ -15,6 +14,7 @@ import { drawerSize } from '../components/drawer';
 import { useDictionary } from '../components/useDictionary';
 import { toOptions, ymd } from '../components/format';
 import { POINT_KIND_LABEL, POINT_LEVEL_LABEL, mayDesignate, type PointLevel, type UserLevel } from '@domain/recognition/points';
+import { useDetail, useFilters } from '../components/hooks';
 
 type PointRow = {
   id: number; kind: 'contact' | 'demo'; kindLabel: string; level: PointLevel; levelLabel: string; subjectType: string; subjectTypeLabel: string; subjectId: number; subjectName: string;
@@ -30,8 +30,7 @@ const SUBJECT_PATH: Record<string, string> = { entity: '/entities', org: '/orgs'
 
 export default function Points() {
   const { me, can } = useAuth();
-  const [f, setF] = useState<Record<string, string | undefined>>({});
-  const set = (k: string) => (v: string | undefined) => setF((x) => ({ ...x, [k]: v || undefined }));
+  const { f, set } = useFilters();
   const list = usePaged<PointRow>('/points', f);
   const [counts, setCounts] = useState<CountsData | null>(null);
   const [open, setOpen] = useState<number | null>(null);
@@ -149,15 +148,9 @@ function PointForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: nu
 
 function PointDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
-  const { message } = App.useApp();
-  const [d, setD] = useState<Detail | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [acting, setActing] = useState<'review' | 'edit' | null>(null);
+  const { d, error, acting, setActing, done } = useDetail<Detail, 'review' | 'edit'>(`/points/${id}`, onChanged);
   const contact = useDictionary('contact_point_criterion').labels;
   const demo = useDictionary('demo_point_criterion').labels;
-  const load = useCallback(() => get<Detail>(`/points/${id}`).then(setD, (e) => setError(applyProblem(null, e))), [id]);
-  useEffect(() => void load(), [load]);
-  const done = (text: string) => { setActing(null); message.success(text); void load(); onChanged(); };
   const write = can('data.write') && d?.status === 'active';
   return (
     <Drawer open size={drawerSize()} title={d ? `${d.subjectName} · ${d.levelLabel}${d.kindLabel}` : '详情'} onClose={onClose}

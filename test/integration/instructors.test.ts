@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { ledger } from '../helpers/ledger.js';
@@ -148,6 +149,15 @@ describe.each(BACKENDS)('instructors and work coverage on %s', (backend) => {
     expect((await me.patch(`/guidance-records/${ok.json().id}`, { followUpDone: true })).statusCode).toBe(200);
     expect((await staff.get('/guidance-records?followUp=open')).json().total).toBe(0);
     expect((await staff.get('/guidance-records?q=主题党日')).json().items[0].orgName).toBe('筹建中的联合支部');
+    const roster = await editor.get('/instructors/export');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(roster.rawPayload as unknown as ArrayBuffer);
+    expect(book.getWorksheet('指导员')!.getRow(2).getCell(1).value).toBe('张指导');
+    // Every assignment, ended ones too, with what it pointed at.
+    const sheet = book.getWorksheet('指派')!;
+    const lines = sheet.getSheetValues().slice(2).map((r) => (r as unknown[]).slice(1, 6));
+    expect(lines).toContainEqual(['张指导', '市场/楼宇/园区/商圈', '指导大厦', expect.any(String), expect.any(String)]);
+    expect(lines.filter((l) => l[0] === '张指导')).toHaveLength(3);
     const xlsx = await staff.get('/guidance-records/export');
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
     expect(await t.db.selectFrom('audit_log').select('action').where('action', '=', 'guidance.export').execute()).toHaveLength(1);

@@ -65,6 +65,14 @@ export async function loadInstructor(db: Tx, id: number) {
   return row;
 }
 
+/** Assignments with the name of what they point at and how many entities they reach now. */
+function assignmentRows(db: Tx) {
+  return db.selectFrom('instructor_assignment as a')
+    .leftJoin('entity as e', 'e.id', 'a.entity_id').leftJoin('zone as z', 'z.id', 'a.zone_id').leftJoin('party_org as o', 'o.id', 'a.org_id')
+    .select(['a.id', 'a.instructor_id', 'a.target', 'a.entity_id', 'a.zone_id', 'a.org_id', 'a.start_on', 'a.end_on', 'a.end_reason', sql<string>`coalesce(e.name, z.name, o.name)`.as('target_name')])
+    .select(sql<number>`(SELECT count(DISTINCT r.entity_id)::int FROM instructor_reach r WHERE r.assignment_id = a.id)`.as('reached'));
+}
+
 /** What an assignment points at, looked up in the caller's scope, with the scope key the assignment takes. */
 async function targetOf(db: Tx, target: 'entity' | 'zone' | 'org', id: number) {
   const table = { entity: 'entity', zone: 'zone', org: 'party_org' } as const;
@@ -98,11 +106,15 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
     config: { access: 'data.read' },
     schema: { tags: ['党建指导员'], summary: '导出指导员名册（xlsx，个人信息脱敏，导出留痕）', querystring: z.strictObject(filters) },
     handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
+      const { rows, assignments } = await req.scoped(async ({ db, audit }) => {
         const rows = await (await filtered(db, req.query)).orderBy('i.county_code').orderBy('p.name').limit(100_000).execute();
-        audit({ action: 'instructor.export', objectType: 'instructor', detail: { filters: req.query, rows: rows.length } });
-        return rows.map(toItem);
+        // The assignments of the instructors listed, as a second sheet: who covers what, since when, until when.
+        const ids = rows.map((i) => i.id);
+        const assignments = ids.length ? await assignmentRows(db).where('a.instructor_id', 'in', ids).orderBy('a.instructor_id').orderBy('a.start_on').execute() : [];
+        audit({ action: 'instructor.export', objectType: 'instructor', detail: { filters: req.query, rows: rows.length, assignments: assignments.length } });
+        return { rows: rows.map(toItem), assignments };
       });
+      const nameOf = new Map(rows.map((i) => [i.id, i.name]));
       return sendXlsx(reply, `党建工作指导员-${today()}.xlsx`, '指导员', [
         { header: '姓名', width: 10, value: (i) => i.name },
         { header: '身份证号', width: 22, value: (i) => i.idNumber },
@@ -115,7 +127,11 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
         { header: '在指派数', width: 10, value: (i) => i.assignments },
         { header: '覆盖主体数', width: 10, value: (i) => i.reached },
         { header: '最近指导', width: 12, value: (i) => i.lastGuidance },
-      ], rows);
+      ], rows, [{
+        name: '指派',
+        headers: ['指导员', '对象类型', '对象', '指派日期', '结束日期', '结束原因', '覆盖主体数'],
+        rows: assignments.map((a) => [nameOf.get(a.instructor_id) ?? '', TARGET_LABEL[a.target], a.target_name, a.start_on, a.end_on, a.end_reason, a.reached]),
+      }]);
     },
   });
 
@@ -174,11 +190,7 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
       req.scoped(async ({ db }) => {
         const row = await loadInstructor(db, req.params.id);
         const [item] = (await instructorList(db).where('i.id', '=', row.id).execute()).map(toItem);
-        const assignments = await db.selectFrom('instructor_assignment as a')
-          .leftJoin('entity as e', 'e.id', 'a.entity_id').leftJoin('zone as z', 'z.id', 'a.zone_id').leftJoin('party_org as o', 'o.id', 'a.org_id')
-          .select(['a.id', 'a.target', 'a.entity_id', 'a.zone_id', 'a.org_id', 'a.start_on', 'a.end_on', 'a.end_reason', sql<string>`coalesce(e.name, z.name, o.name)`.as('target_name')])
-          .select(sql<number>`(SELECT count(DISTINCT r.entity_id)::int FROM instructor_reach r WHERE r.assignment_id = a.id)`.as('reached'))
-          .where('a.instructor_id', '=', row.id).orderBy(sql`a.end_on IS NULL`, 'desc').orderBy('a.start_on', 'desc').execute();
+        const assignments = await assignmentRows(db).where('a.instructor_id', '=', row.id).orderBy(sql`a.end_on IS NULL`, 'desc').orderBy('a.start_on', 'desc').execute();
         const guidance = await db.selectFrom('guidance_record as g').leftJoin('entity as e', 'e.id', 'g.entity_id').leftJoin('party_org as o', 'o.id', 'g.org_id')
           .select(['g.id', 'g.on_date', 'g.kind', 'g.content', 'g.follow_up', 'g.follow_up_done', 'e.name as entity_name', 'o.name as org_name'])
           .where('g.instructor_id', '=', row.id).orderBy('g.on_date', 'desc').limit(50).execute();

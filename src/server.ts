@@ -31,6 +31,7 @@ import { orgRoutes } from './features/orgs/routes.js';
 import { proposalRoutes } from './features/orgs/proposals.js';
 import { coverageRoutes } from './features/coverage/routes.js';
 import { instructorRoutes } from './features/instructors/routes.js';
+import { entityWorkRoutes } from './features/entities/work.js';
 import { guidanceRoutes } from './features/instructors/guidance.js';
 import { guidancePostRoutes } from './features/guidance-posts/routes.js';
 import { sanliangRoutes } from './features/sanliang/routes.js';
@@ -43,7 +44,7 @@ z.config(z.locales.zhCN());
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
 /** Feature route plugins, mounted under /api/v1. A new capability adds its plugin here. */
-const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, zoneRoutes, importRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, orgRoutes, proposalRoutes, coverageRoutes, instructorRoutes, guidanceRoutes, guidancePostRoutes, sanliangRoutes, sanliangPublicRoutes, recognitionRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
+const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, entityWorkRoutes, zoneRoutes, importRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, orgRoutes, proposalRoutes, coverageRoutes, instructorRoutes, guidanceRoutes, guidancePostRoutes, sanliangRoutes, sanliangPublicRoutes, recognitionRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
 
 export type BuildOptions = { logStream?: DestinationStream; webDist?: string | null };
 

@@ -41,9 +41,10 @@ function termStartFor(k: number, rnd: Random, s: RuleSettings): string {
 export type OfficerCounts = { orgs: number; members: number; secretaries: number; dueSoon: number };
 
 /**
- * Step 1: for most established organizations with members to be found, their org relations
- * (up to three members of their entities) and a secretary from among them, with the term the
- * rules give (start + the branch term), checked by the same rule findings as the route.
+ * Step 1: for every established organization with a member to be found (without a discovery run,
+ * the owners on the roster by ID number: a little over half of them), their org relations (up to
+ * three members of their entities) and a secretary from among them, with the term the rules give
+ * (start + the branch term), checked by the same rule findings as the route.
  */
 export async function registerDemoOfficers(ctx: AppContext): Promise<OfficerCounts> {
   const rules = await ctx.settings.get('rules');
@@ -54,7 +55,6 @@ export async function registerDemoOfficers(ctx: AppContext): Promise<OfficerCoun
       .where('body', '=', 'party').where('status', '=', 'established').orderBy('id').execute();
     const n: OfficerCounts = { orgs: 0, members: 0, secretaries: 0, dueSoon: 0 };
     for (const org of orgs) {
-      if (rnd.chance(0.1)) continue;
       const picked = (await candidates(db, org.id)).slice(0, rnd.int(1, 3));
       if (!picked.length) continue;
       const joinedOn = org.founded_on;

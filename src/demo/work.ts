@@ -1,4 +1,5 @@
 import type { AppContext } from '../http/context.js';
+import { registerDemoDiscovery } from './discovery.js';
 import { registerDemoInstructors } from './instructors.js';
 import { registerDemoOfficers } from './officers.js';
 import { registerDemoTraining } from './training.js';
@@ -13,12 +14,13 @@ export type DemoWork = Record<string, Record<string, number>>;
 /**
  * Once the demo's imports have run and its declared organizations are registered: the work a
  * clerk would have recorded, step by step, each in its own scoped transaction as the city editor
- * with one audit entry: instructors, officers (secretaries and their terms), secretary training,
+ * with one audit entry: a first discovery run (links and cases), instructors, officers (secretaries and their terms), secretary training,
  * contact and demonstration points, honours, this year's campaign and 三亮 with plaques. Officers
  * come before training, points and the campaign, which build on them.
  */
 export async function registerDemoWork(ctx: AppContext): Promise<DemoWork> {
   const steps: [string, (ctx: AppContext) => Promise<number | object>][] = [
+    ['discovery', registerDemoDiscovery],
     ['instructors', registerDemoInstructors],
     ['officers', registerDemoOfficers],
     ['training', registerDemoTraining],

@@ -25,11 +25,15 @@ const count = (group: IndicatorGroup, label: string, unit: string, note?: string
 
 const ORG_KINDS = Object.keys(ORG_KIND_LABEL) as OrgKind[];
 const SETUP_MODES = Object.keys(SETUP_MODE_LABEL) as SetupMode[];
-const cap = (s: string) => s.replace(/(^|_)(\w)/g, (_, _u, c: string) => c.toUpperCase());
+// Spelt out (not derived from the codes) so the keys are literal types; `satisfies` makes a new kind or mode a compile error here.
+const ORG_KIND_KEYS = { committee: 'orgsCommittee', general_branch: 'orgsGeneralBranch', branch: 'orgsBranch', joint_branch: 'orgsJointBranch' } as const satisfies Record<OrgKind, string>;
+const SETUP_MODE_KEYS = {
+  standalone: 'modeStandalone', joint: 'modeJoint', affiliated: 'modeAffiliated', industry: 'modeIndustry', station: 'modeStation', zone: 'modeZone',
+} as const satisfies Record<SetupMode, string>;
 /** `orgsBranch`, `orgsJointBranch`…: established party organizations of one kind. */
-export const orgKindKey = (k: OrgKind) => `orgs${cap(k)}` as const;
+export const orgKindKey = (k: OrgKind) => ORG_KIND_KEYS[k];
 /** `modeStandalone`, `modeZone`…: established party organizations set up one way. */
-export const setupModeKey = (m: SetupMode) => `mode${cap(m)}` as const;
+export const setupModeKey = (m: SetupMode) => SETUP_MODE_KEYS[m];
 
 /** The counts, in display order. The coverage ones are the coverage domain's Tally, under the same names. */
 export const COUNTS = {
@@ -43,8 +47,8 @@ export const COUNTS = {
   casesOpen: count('members', '待核实线索', '条', '查找党员线索中尚未确认、排除或转接的（待核实、已联系）'),
   orgsEstablished: count('orgs', '已建党组织', '个'),
   orgsPreparing: count('orgs', '筹建中党组织', '个', '筹建中的组织不计入覆盖'),
-  ...(Object.fromEntries(ORG_KINDS.map((k) => [orgKindKey(k), count('orgs', `其中${ORG_KIND_LABEL[k]}`, '个')])) as Record<ReturnType<typeof orgKindKey>, CountDef>),
-  ...(Object.fromEntries(SETUP_MODES.map((m) => [setupModeKey(m), count('orgs', `${SETUP_MODE_LABEL[m]}`, '个')])) as Record<ReturnType<typeof setupModeKey>, CountDef>),
+  ...(Object.fromEntries(ORG_KINDS.map((k) => [orgKindKey(k), count('orgs', `其中${ORG_KIND_LABEL[k]}`, '个')])) as Record<(typeof ORG_KIND_KEYS)[OrgKind], CountDef>),
+  ...(Object.fromEntries(SETUP_MODES.map((m) => [setupModeKey(m), count('orgs', `${SETUP_MODE_LABEL[m]}`, '个')])) as Record<(typeof SETUP_MODE_KEYS)[SetupMode], CountDef>),
   withMembers: count('coverage', '有党员的主体', '户', '比对找到党员，或最近一次年报申报有党员的存续主体'),
   ownOrg: count('coverage', '单独建立党组织的主体', '户'),
   anyOrg: count('coverage', '党组织覆盖的主体', '户', '已建党组织（任何建立方式）覆盖的存续主体'),

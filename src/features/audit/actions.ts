@@ -73,6 +73,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'plaque.feedback_receive': '收到牌匾问题反映',
   'plaque.feedback_handle': '处理牌匾问题反映',
   'plaque.feedback_export': '导出牌匾问题反映',
+  'indicator.snapshot': '取月度指标快照',
 };
 
 /** Chinese names of the kinds of object the trail refers to. */
@@ -91,6 +92,7 @@ export const OBJECT_LABELS: Record<string, string> = {
   discovery_case: '核实线索',
   party_org: '党组织',
   org_proposal: '组建建议',
+  indicator_snapshot: '月度指标快照',
   sanliang: '三亮记录',
   sanliang_plaque: '三亮牌匾',
   plaque_feedback: '牌匾问题反映',

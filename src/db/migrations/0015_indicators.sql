@@ -17,6 +17,13 @@ CREATE TABLE indicator_snapshot (
 -- pass over every link.
 CREATE INDEX member_link_scope_idx ON member_link (scope_key, member_id);
 
+-- The roster's scope keys in the caller's scope, for counting members on the roster. member's own
+-- policy (xgz_member_visible: in scope, or linked to an entity in scope) is a function call per
+-- row that the planner cannot inline; for rows whose own key is in scope it is always true, so
+-- this view (run as its owner) applies only that half, and exposes nothing but the keys.
+CREATE VIEW member_scope AS SELECT m.scope_key FROM member m WHERE xgz_in_scope(m.scope_key);
+
 GRANT SELECT, INSERT, UPDATE, DELETE ON indicator_snapshot TO xgz_app;
+GRANT SELECT ON member_scope TO xgz_app;
 ALTER TABLE indicator_snapshot ENABLE ROW LEVEL SECURITY;
 CREATE POLICY indicator_snapshot_scope ON indicator_snapshot USING (xgz_in_scope(scope_key)) WITH CHECK (xgz_in_scope(scope_key));

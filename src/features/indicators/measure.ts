@@ -7,13 +7,13 @@ export type Db = Transaction<DB> | Kysely<DB>;
 /**
  * One query of an indicator source: the rows it counts (`from`, narrowed by `where`), the column
  * holding their scope key, and the select list naming each count it yields by its registry key.
- * `select` is built at query time (a figure may depend on today's date).
+ * `select` and `where` are built at query time (a figure may depend on today's date).
  */
 export type Measure = {
   keys: readonly CountKey[];
   from: RawBuilder<unknown>;
   scope: string;
-  where?: RawBuilder<unknown>;
+  where?: () => RawBuilder<unknown>;
   select: () => RawBuilder<unknown>;
 };
 
@@ -33,7 +33,7 @@ async function run(db: Db, m: Measure, under: string, depth: number) {
   const { rows } = await sql<Record<string, number | string | null> & { whole: number; key: string | null }>`
     SELECT GROUPING(${prefix}) AS whole, ${prefix} AS key, ${m.select()}
     FROM ${m.from}
-    WHERE ${scope} >= ${under} AND ${scope} < ${`${under}~`} ${m.where ? sql`AND ${m.where}` : sql``}
+    WHERE ${scope} >= ${under} AND ${scope} < ${`${under}~`} ${m.where ? sql`AND ${m.where()}` : sql``}
     GROUP BY GROUPING SETS ((${prefix}), ())`.execute(db);
   return rows;
 }

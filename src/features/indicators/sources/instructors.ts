@@ -3,11 +3,11 @@ import type { Measure } from '../measure.js';
 
 /** Instructors in post, assignments in force, and the operating entities those assignments reach (view instructor_reach, migration 0011). */
 export const instructorMeasures: Measure[] = [
-  { keys: ['instructorsActive'], from: sql`instructor i`, scope: 'i.scope_key', where: sql`i.status = 'active'`, select: () => sql`count(*)::int AS "instructorsActive"` },
-  { keys: ['assignmentsInForce'], from: sql`instructor_assignment a`, scope: 'a.scope_key', where: sql`a.end_on IS NULL`, select: () => sql`count(*)::int AS "assignmentsInForce"` },
+  { keys: ['instructorsActive'], from: sql`instructor i`, scope: 'i.scope_key', where: () => sql`i.status = 'active'`, select: () => sql`count(*)::int AS "instructorsActive"` },
+  { keys: ['assignmentsInForce'], from: sql`instructor_assignment a`, scope: 'a.scope_key', where: () => sql`a.end_on IS NULL`, select: () => sql`count(*)::int AS "assignmentsInForce"` },
   // Counted where the entity is (an instructor of the county may reach an entity of a station).
   {
-    keys: ['entitiesReached'], from: sql`instructor_reach r JOIN entity e ON e.id = r.entity_id`, scope: 'e.scope_key', where: sql`e.status = 'active'`,
+    keys: ['entitiesReached'], from: sql`instructor_reach r JOIN entity e ON e.id = r.entity_id`, scope: 'e.scope_key', where: () => sql`e.status = 'active'`,
     select: () => sql`count(DISTINCT r.entity_id)::int AS "entitiesReached"`,
   },
 ];

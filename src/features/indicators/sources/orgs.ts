@@ -11,7 +11,7 @@ export const orgMeasures: Measure[] = [{
   keys: ['orgsEstablished', 'orgsPreparing', ...KINDS.map(orgKindKey), ...MODES.map(setupModeKey)] as CountKey[],
   from: sql`party_org o`,
   scope: 'o.scope_key',
-  where: sql`o.body = 'party'`,
+  where: () => sql`o.body = 'party'`,
   select: () => sql.join([
     sql`count(*) FILTER (WHERE o.status = 'established')::int AS "orgsEstablished"`,
     sql`count(*) FILTER (WHERE o.status = 'preparing')::int AS "orgsPreparing"`,

@@ -30,7 +30,8 @@ export default function Orgs() {
     else next.delete('open');
     return next;
   });
-  const [f, setF] = useState<Record<string, string | undefined>>({});
+  // A figure clicked elsewhere (数据看板) opens the list filtered: the filters start from the address.
+  const [f, setF] = useState<Record<string, string | undefined>>(() => Object.fromEntries(['under', 'body', 'kind', 'setupMode', 'status'].map((k) => [k, params.get(k) ?? undefined])));
   const set = (k: string) => (v: string | undefined) => setF((x) => ({ ...x, [k]: v || undefined }));
   const list = usePaged<OrgRow>('/orgs', f);
   const [reminders, setReminders] = useState<Reminder[] | null>(null);
@@ -61,10 +62,10 @@ export default function Orgs() {
               <Space wrap style={{ marginBottom: 12 }}>
                 <Input.Search placeholder="组织名称" allowClear onSearch={set('q')} style={{ width: 200 }} />
                 <div style={{ width: 200 }}><JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" /></div>
-                <Select allowClear placeholder="党组织/团组织" style={{ width: 130 }} onChange={set('body')} options={toOptions(BODY_LABEL)} />
-                <Select allowClear placeholder="组织类型" style={{ width: 120 }} onChange={set('kind')} options={toOptions(ORG_KIND_LABEL)} />
-                <Select allowClear placeholder="建立方式" style={{ width: 200 }} popupMatchSelectWidth={false} onChange={set('setupMode')} options={toOptions(SETUP_MODE_LABEL)} />
-                <Select allowClear placeholder="状态" style={{ width: 100 }} onChange={set('status')} options={toOptions(ORG_STATUS_LABEL)} />
+                <Select allowClear placeholder="党组织/团组织" style={{ width: 130 }} defaultValue={f.body} onChange={set('body')} options={toOptions(BODY_LABEL)} />
+                <Select allowClear placeholder="组织类型" style={{ width: 120 }} defaultValue={f.kind} onChange={set('kind')} options={toOptions(ORG_KIND_LABEL)} />
+                <Select allowClear placeholder="建立方式" style={{ width: 200 }} popupMatchSelectWidth={false} defaultValue={f.setupMode} onChange={set('setupMode')} options={toOptions(SETUP_MODE_LABEL)} />
+                <Select allowClear placeholder="状态" style={{ width: 100 }} defaultValue={f.status} onChange={set('status')} options={toOptions(ORG_STATUS_LABEL)} />
               </Space>
               {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
               <Table<OrgRow> rowKey="id" size="middle" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 1160 }}

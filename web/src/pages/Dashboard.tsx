@@ -162,7 +162,8 @@ function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: 
     series: [{
       type: 'treemap', roam: false, nodeClick: false, breadcrumb: { show: false }, width: '100%', height: '100%', top: 0, left: 0,
       label: { show: true, formatter: (p: { name: string }) => `${p.name}\n${pct(byName(p.name)?.[rate] ?? null)}` },
-      data: ranked.map((c) => ({ name: c.name, value: c.operating, itemStyle: { color: shade(c[rate]) } })),
+      // Dark text on the pale tiles, white on the deep ones.
+      data: ranked.map((c) => ({ name: c.name, value: c.operating, itemStyle: { color: shade(c[rate]) }, label: { color: (c[rate] ?? 0) > 0.5 ? '#fff' : '#333' } })),
     }],
   } : {
     grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
@@ -240,8 +241,8 @@ function FunnelCard({ funnel }: { funnel: DashboardData['funnel'] }) {
   const option = useMemo(() => ({
     tooltip: { trigger: 'item', formatter: (p: { name: string; value: number }) => `${p.name}：${p.value.toLocaleString()} 户（${pct(p.value / top)}）` },
     series: [{
-      type: 'funnel', sort: 'none', left: '10%', width: '80%', top: 8, bottom: 8, minSize: '8%', gap: 2,
-      label: { show: true, position: 'inside', formatter: (p: { name: string; value: number }) => `${p.name}\n${p.value.toLocaleString()}` },
+      type: 'funnel', sort: 'none', left: '5%', width: '55%', top: 8, bottom: 8, minSize: '8%', gap: 2,
+      label: { show: true, position: 'right', color: '#333', formatter: (p: { name: string; value: number }) => `${p.name} ${p.value.toLocaleString()} 户（${pct(p.value / top)}）` },
       data: funnel.map((s, i) => ({ name: s.label, value: s.value, itemStyle: { color: ['#ef9a9a', '#e57373', '#c62828'][i] } })),
     }],
   }), [funnel, top]);

@@ -193,15 +193,23 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
     expect((await countyB.post('/dashboard/snapshots')).statusCode).toBe(403); // a viewer takes none
   });
 
-  it('takes the month\'s snapshot on start-up when the month has none, as the system', async () => {
+  it('takes the month\'s snapshot on start-up when the month has none or only a day-old one, as the system', async () => {
+    const startUp = async () => {
+      const app = await buildApp(t.ctx, { webDist: null, logStream: { write: () => true } as never });
+      await app.close(); // waits for a snapshot in progress
+    };
+    const nationRow = async () => (await sql<{ trigger: string; taken_at: Date }>`SELECT trigger, taken_at FROM indicator_snapshot WHERE scope_key = '' AND period = ${periodOf()}`.execute(t.db)).rows[0];
     await sql`DELETE FROM indicator_snapshot`.execute(t.db);
-    const app = await buildApp(t.ctx, { webDist: null, logStream: { write: () => true } as never });
-    try {
-      await expect.poll(async () => (await sql<{ trigger: string }>`SELECT trigger FROM indicator_snapshot WHERE scope_key = '' AND period = ${periodOf()}`.execute(t.db)).rows[0]?.trigger, { timeout: 20_000 }).toBe('schedule');
-      const { rows } = await sql<{ counts: Counts }>`SELECT counts FROM indicator_snapshot WHERE scope_key = ${A1}`.execute(t.db);
-      expect(valuesOf(rows[0].counts)).toEqual(await recomputed(A1));
-    } finally {
-      await app.close();
-    }
+    await startUp();
+    expect((await nationRow())?.trigger).toBe('schedule');
+    const { rows } = await sql<{ counts: Counts }>`SELECT counts FROM indicator_snapshot WHERE scope_key = ${A1}`.execute(t.db);
+    expect(valuesOf(rows[0].counts)).toEqual(await recomputed(A1));
+    // A fresh one is left alone; one older than a day is taken again.
+    const fresh = (await nationRow()).taken_at;
+    await startUp();
+    expect((await nationRow()).taken_at).toEqual(fresh);
+    await sql`UPDATE indicator_snapshot SET taken_at = now() - interval '25 hours', trigger = 'demand'`.execute(t.db);
+    await startUp();
+    expect((await nationRow()).trigger).toBe('schedule');
   });
 });

@@ -4,17 +4,17 @@ import { hasSnapshot, takeSnapshots } from './service.js';
 const DAY = 24 * 3600 * 1000;
 
 /**
- * The monthly snapshots, kept by the app: at start-up the current month gets its snapshot if it has
- * none yet, and once a day the month's snapshot is taken again, so that when a month is over its
- * row holds (near enough) its last day's state. Runs as the system over the whole tree. The timer
+ * The monthly snapshots, kept by the app: at start-up the current month gets its snapshot unless it
+ * has one from the last day, and once a day the month's snapshot is taken again, so that when a
+ * month is over its row holds (near enough) its last day's state, however often the server restarts. Runs as the system over the whole tree. The timer
  * is the app's: stopped, and a run in progress awaited, when the app closes.
  */
 export function snapshotSchedule(app: FastifyInstance, everyMs = DAY): void {
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout | undefined;
-  const run = (onlyIfMissing: boolean) => {
+  const run = (onlyIfStale: boolean) => {
     running ??= app.ctx.db.transaction().execute(async (tx) => {
-      if (onlyIfMissing && (await hasSnapshot(tx))) return;
+      if (onlyIfStale && (await hasSnapshot(tx))) return;
       const nodes = await takeSnapshots(tx, '', 'schedule', null);
       app.log.info({ nodes }, 'indicator snapshot taken');
     }).catch((err: unknown) => app.log.error({ err }, 'indicator snapshot failed')).finally(() => { running = null; });

@@ -75,7 +75,7 @@ export async function takeSnapshots(db: Db, under: string, trigger: 'schedule' |
   return rows.length;
 }
 
-/** Whether this month already has a snapshot of the whole tree (the nation's row). */
-export async function hasSnapshot(db: Db, period = periodOf()): Promise<boolean> {
-  return (await sql`SELECT 1 FROM indicator_snapshot WHERE scope_key = '' AND period = ${period}`.execute(db)).rows.length > 0;
+/** Whether this month has a snapshot of the whole tree (the nation's row) taken within the last `maxAgeHours`. */
+export async function hasSnapshot(db: Db, maxAgeHours = 24, period = periodOf()): Promise<boolean> {
+  return (await sql`SELECT 1 FROM indicator_snapshot WHERE scope_key = '' AND period = ${period} AND taken_at > now() - make_interval(hours => ${maxAgeHours})`.execute(db)).rows.length > 0;
 }

@@ -61,6 +61,7 @@ export async function generateLedger(pool: Awaited<ReturnType<typeof scratchData
     WHERE o.setup_mode = 'zone'`.execute(db);
   await sql`SET session_replication_role = DEFAULT`.execute(db);
   await sql`DROP TABLE bench_member`.execute(db);
+  await sql`SELECT xgz_member_tally_rebuild()`.execute(db); // the roster and found tallies, after the load with triggers off
   return counties;
   });
 }

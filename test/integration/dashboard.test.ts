@@ -212,4 +212,25 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
     await startUp();
     expect((await nationRow()).trigger).toBe('schedule');
   });
+
+  it('keeps the member tallies equal to the rows through links moved, added across counties and removed, members moved and deleted', async () => {
+    const links = await t.db.selectFrom('member_link').select(['id', 'member_id', 'scope_key', 'entity_person_id']).orderBy('id').execute();
+    const inB = links.filter((l) => l.scope_key === B1);
+    const inA1 = links.filter((l) => l.scope_key === A1);
+    // A link moved to another station, one removed, and a B member found in A as well (two links in one statement).
+    await t.db.updateTable('member_link').set({ scope_key: A2 }).where('id', '=', inA1[1].id).execute();
+    await t.db.deleteFrom('member_link').where('id', '=', inA1[2].id).execute();
+    const roles = await t.db.selectFrom('entity_person').select(['id', 'entity_id', 'scope_key']).where('scope_key', '=', A1).orderBy('id').limit(2).execute();
+    await t.db.insertInto('member_link').values(roles.map((r) => ({ member_id: inB[0].member_id, entity_person_id: r.id, entity_id: r.entity_id, method: 'staff' as const, score: 99, levels: null, scope_key: r.scope_key }))).execute();
+    // The roster: a member held by the city from now on, and one deleted with its links.
+    await t.db.updateTable('member').set({ scope_key: '3201' }).where('scope_key', '=', A).execute();
+    await t.db.deleteFrom('member').where('id', '=', inB[1].member_id).execute();
+    for (const [code, key] of NODES) expect((await dashboard(nation, code)).figures, code).toEqual(await recomputed(key));
+    expect((await dashboard(nation, '320100')).unassigned.membersOnRoster).toBe(1);
+    // And the tallies are what a rebuild from the rows makes.
+    const tallies = async () => (await sql<{ scope_key: string; on_roster: number; found: number }>`SELECT scope_key, on_roster, found FROM member_tally WHERE on_roster <> 0 OR found <> 0 ORDER BY 1`.execute(t.db)).rows;
+    const kept = await tallies();
+    await sql`SELECT xgz_member_tally_rebuild()`.execute(t.db);
+    expect(kept).toEqual(await tallies());
+  });
 });

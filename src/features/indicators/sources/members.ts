@@ -1,12 +1,20 @@
 import { sql } from 'kysely';
 import type { Measure } from '../measure.js';
 
-/** Members on the roster (by the bureau holding the roster row), members found in entities (by the link's entity), open discovery cases. */
+/**
+ * Members on the roster (where the roster row is held) and members found in entities (where the
+ * link's entity is), from the trigger-kept member_tally (migration 0015): sums per scope key,
+ * made distinct by the few members found under several keys (member_found_spread: −1 per key,
+ * +1 per member, within each group). And open discovery cases.
+ */
 export const memberMeasures: Measure[] = [
-  // Through member_scope (migration 0015): the roster rows of the caller's scope, without member's per-row policy function.
-  { keys: ['membersOnRoster'], from: sql`member_scope m`, scope: 'm.scope_key', select: () => sql`count(*)::int AS "membersOnRoster"` },
-  // Distinct: a member found in two entities is one member found.
-  { keys: ['membersFound'], from: sql`member_link l`, scope: 'l.scope_key', select: () => sql`count(DISTINCT l.member_id)::int AS "membersFound"` },
+  {
+    keys: ['membersOnRoster', 'membersFound'],
+    from: sql`(SELECT t.scope_key, t.on_roster AS roster, t.found, NULL::bigint AS member_id FROM member_tally t
+               UNION ALL SELECT s.scope_key, 0, -1, s.member_id FROM member_found_spread s) m`,
+    scope: 'm.scope_key',
+    select: () => sql`coalesce(sum(m.roster), 0)::int AS "membersOnRoster", (coalesce(sum(m.found), 0) + count(DISTINCT m.member_id))::int AS "membersFound"`,
+  },
   // Still to verify: neither confirmed, dismissed nor transferred.
   { keys: ['casesOpen'], from: sql`discovery_case c`, scope: 'c.scope_key', where: () => sql`c.state IN ('open', 'contacted')`, select: () => sql`count(*)::int AS "casesOpen"` },
 ];

@@ -66,14 +66,20 @@ export const COUNT_KEYS = Object.keys(COUNTS) as CountKey[];
 
 const rate = (label: string, numerator: CountKey, denominator: CountKey, note: string): RateDef => ({ kind: 'rate', label, unit: '%', group: 'coverage', numerator, denominator, note });
 
-/** The rates, named as the coverage domain names them; numerator ÷ denominator is what `coverageRates` computes (a test holds them equal). */
+/**
+ * The rates. The coverage ones are named as the coverage domain names them and computed by its
+ * `coverageRates` (a test holds them equal to numerator ÷ denominator); a rate of another ledger
+ * (e.g. training completion) is its numerator ÷ its denominator.
+ */
 export const RATES = {
   orgCoverage: rate('组织覆盖率', 'anyOrg', 'operating', '党组织覆盖的存续主体 ÷ 存续主体'),
   standaloneRate: rate('单独组建率', 'ownOrg', 'operating', '单独建立党组织的存续主体 ÷ 存续主体'),
   workCoverage: rate('工作覆盖率', 'work', 'operating', '工作覆盖的存续主体 ÷ 存续主体'),
   orgCoverageWithMembers: rate('有党员主体的组织覆盖率', 'membersAnyOrg', 'withMembers', '有党员的存续主体中党组织覆盖的比例'),
   standaloneRateWithMembers: rate('有党员主体的单独组建率', 'membersOwnOrg', 'withMembers', '有党员的存续主体中单独建立党组织的比例'),
-} satisfies Record<keyof Rates, RateDef>;
+} satisfies Record<string, RateDef>;
+// Every coverage rate is in the registry (a compile error otherwise).
+RATES satisfies Record<keyof Rates, RateDef>;
 export type RateKey = keyof typeof RATES;
 export const RATE_KEYS = Object.keys(RATES) as RateKey[];
 
@@ -97,8 +103,14 @@ export const tallyOf = (c: Counts): Tally => ({
   operating: c.operating, withMembers: c.withMembers, ownOrg: c.ownOrg, anyOrg: c.anyOrg, work: c.work, membersOwnOrg: c.membersOwnOrg, membersAnyOrg: c.membersAnyOrg,
 });
 
+const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
+
 /** Every indicator's value: the counts, and the rates derived from them. */
-export const valuesOf = (c: Counts): Values => ({ ...c, ...coverageRates(tallyOf(c)) });
+export function valuesOf(c: Counts): Values {
+  const coverage: Partial<Record<string, number | null>> = coverageRates(tallyOf(c));
+  const rates = Object.fromEntries(RATE_KEYS.map((k) => [k, k in coverage ? coverage[k]! : ratio(c[RATES[k].numerator], c[RATES[k].denominator])]));
+  return { ...c, ...rates } as Values;
+}
 
 /** The funnel the dashboard draws: operating entities → with members → with members and an organization. */
 export const FUNNEL: readonly CountKey[] = ['operating', 'withMembers', 'membersAnyOrg'];

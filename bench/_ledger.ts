@@ -2,7 +2,8 @@
  * The synthetic ledger the coverage and dashboard benchmarks share: N entities over 16 counties
  * of 2 provinces with 12 stations a county, written with set-based SQL, triggers off.
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../src/db/schema.js';
 import type { scratchDatabase } from './_scratch.js';
 
 export const PROVINCES = ['32', '33'];
@@ -63,5 +64,31 @@ export async function generateLedger(pool: Awaited<ReturnType<typeof scratchData
   await sql`DROP TABLE bench_member`.execute(db);
   await sql`SELECT xgz_member_tally_rebuild()`.execute(db); // the roster and found tallies, after the load with triggers off
   return counties;
+  });
+}
+
+/**
+ * What the coverage ledger lacks for the other sources, set-based: an instructor per station
+ * (one in ten inactive) assigned to 2% of its entities; cases for 3% of entities (a third still
+ * open); 三亮 records for a third of found members (a tenth withdrawn), each active one with a plaque.
+ */
+export async function addWorkLedgers(db: Kysely<DB>) {
+  await db.connection().execute(async (c) => {
+    await sql`SET session_replication_role = replica`.execute(c);
+    await sql`INSERT INTO person (name) SELECT '指导员' || j.code FROM jurisdiction j WHERE j.level = 'station'`.execute(c);
+    await sql`INSERT INTO instructor (person_id, source, county_code, station_code, scope_key, status)
+      SELECT p.id, 'station', j.parent_code, j.code, j.code, CASE WHEN p.id % 10 = 0 THEN 'inactive' ELSE 'active' END
+      FROM jurisdiction j JOIN person p ON p.name = '指导员' || j.code WHERE j.level = 'station'`.execute(c);
+    await sql`INSERT INTO instructor_assignment (instructor_id, target, entity_id, start_on, scope_key)
+      SELECT i.id, 'entity', e.id, date '2026-01-01', i.scope_key FROM entity e JOIN instructor i ON i.scope_key = e.scope_key WHERE ${pct('e.id', 8)} < 2`.execute(c);
+    await sql`INSERT INTO discovery_case (kind, entity_id, scope_key, state, evidence, evidence_hash)
+      SELECT 'entity_without_org', e.id, e.scope_key, (ARRAY['open','confirmed','dismissed'])[1 + e.id % 3], '{}', e.id::text FROM entity e WHERE ${pct('e.id', 9)} < 3`.execute(c);
+    await sql`INSERT INTO sanliang (kind, member_id, entity_id, county_code, scope_key, duties, commitment, shown_on, status, withdrawn_on)
+      SELECT 'member_operator', l.member_id, l.entity_id, e.county_code, e.scope_key, '职责', '承诺', date '2026-01-01',
+        CASE WHEN l.member_id % 10 = 0 THEN 'withdrawn' ELSE 'active' END, CASE WHEN l.member_id % 10 = 0 THEN date '2026-06-01' END
+      FROM member_link l JOIN entity e ON e.id = l.entity_id WHERE ${pct('l.member_id', 10)} < 33`.execute(c);
+    await sql`INSERT INTO sanliang_plaque (number, record_id, scope_key, issued_on)
+      SELECT s.county_code || '-' || lpad(s.id::text, 8, '0'), s.id, s.scope_key, s.shown_on FROM sanliang s WHERE s.status = 'active'`.execute(c);
+    await sql`SET session_replication_role = DEFAULT`.execute(c);
   });
 }

@@ -5,7 +5,7 @@ import { buildApp } from '../src/server.js';
 import { hashPassword } from '../src/crypto/password.js';
 import type { DB } from '../src/db/schema.js';
 import type { AppContext } from '../src/http/context.js';
-import { hasSnapshot, takeSnapshots } from '../src/features/indicators/service.js';
+import { takeSystemSnapshots } from '../src/features/indicators/service.js';
 
 export const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 export const ms = (x: number) => x.toFixed(1);
@@ -16,7 +16,7 @@ export const ms = (x: number) => x.toFixed(1);
  * does not run during the timings.
  */
 export async function signedInApp(ctx: AppContext, db: Kysely<DB>) {
-  await db.transaction().execute(async (tx) => void ((await hasSnapshot(tx)) || (await takeSnapshots(tx, '', 'schedule', null))));
+  await takeSystemSnapshots(db, false);
   const app = await buildApp(ctx, { webDist: null, logStream: { write: () => true } as never });
   const password = `Pw-${crypto.randomBytes(6).toString('hex')}A`;
   await db.insertInto('app_user').values({ username: 'bench', display_name: '基准', jurisdiction_code: '000000', scope_key: '', roles: ['viewer'], password_hash: await hashPassword(password, 1000), must_change_password: false }).execute();

@@ -11,7 +11,7 @@
 import { sql } from 'kysely';
 import { valuesOf } from '../src/domain/indicators/registry.js';
 import { recomputeCounts } from '../src/features/indicators/recompute.js';
-import { periodOf, takeSnapshots, trendStart } from '../src/features/indicators/service.js';
+import { periodOf, takeSystemSnapshots, trendStart } from '../src/features/indicators/service.js';
 import { arg, scratchDatabase } from './_scratch.js';
 import { addWorkLedgers, generateLedger } from './_ledger.js';
 import { ms, quantile, signedInApp, timeGet } from './_api.js';
@@ -32,7 +32,7 @@ async function main() {
     // The scheduled job's work: this month's snapshot of every node with data. Eleven earlier
     // months are copies of it, so the trend reads a year of rows as it would in production.
     const s0 = performance.now();
-    const nodes = await db.transaction().execute((tx) => takeSnapshots(tx, '', 'schedule', null));
+    const nodes = await takeSystemSnapshots(db, true);
     const snapshotS = (performance.now() - s0) / 1000;
     await sql`INSERT INTO indicator_snapshot (jurisdiction_code, scope_key, period, counts, trigger)
       SELECT s.jurisdiction_code, s.scope_key, to_char(to_date(${trendStart(12)}, 'YYYY-MM') + make_interval(months => m), 'YYYY-MM'), s.counts, 'schedule'

@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
 import { FUNNEL, COUNTS, toCounts, valuesOf, type Counts } from '../../domain/indicators/registry.js';
 import type { Node } from '../jurisdictions/subtree.js';
 import { measureAll, type Db } from './measure.js';
@@ -73,6 +74,19 @@ export async function takeSnapshots(db: Db, under: string, trigger: 'schedule' |
       ON CONFLICT (scope_key, period) DO UPDATE SET counts = excluded.counts, taken_at = now(), trigger = excluded.trigger, taken_by = excluded.taken_by`.execute(db);
   }
   return rows.length;
+}
+
+/**
+ * The whole tree's snapshot, as the system (the scheduled job, benchmarks): in its own transaction
+ * with the scope set to the whole tree, since the views that count members read the scope (unset,
+ * it would match nothing). Unless `always`, only when the month has no snapshot from the last day.
+ */
+export async function takeSystemSnapshots(db: Kysely<DB>, always: boolean): Promise<number | null> {
+  return db.transaction().execute(async (tx) => {
+    await sql`SELECT set_config('xgz.scope', '', true)`.execute(tx);
+    if (!always && (await hasSnapshot(tx))) return null;
+    return takeSnapshots(tx, '', 'schedule', null);
+  });
 }
 
 /** Whether this month has a snapshot of the whole tree (the nation's row) taken within the last `maxAgeHours`. */

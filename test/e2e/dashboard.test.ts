@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { sql } from 'kysely';
+import { periodOf, takeSystemSnapshots, trendStart } from '../../src/features/indicators/service.js';
+import { ledger } from '../helpers/ledger.js';
 import { SHOTS, browserAvailable, browserSuite, signInFirstTime } from './browser.js';
 
 type Dashboard = { node: { code: string; name: string }; figures: { operating: number; orgCoverage: number | null }; children: { code: string; name: string; level: string; operating: number }[] };
@@ -17,6 +20,21 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
   it('renders the city\'s figures with charts, drills down to a county and back, and a headline figure opens its list', async () => {
     const { t, url } = env.server;
     await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    // Organizations over a few of 玄武区's entities, with members found in them, so coverage is above zero.
+    const l = ledger(t.db);
+    const picked = await t.db.selectFrom('entity').select(['id', 'name', 'scope_key', 'county_code', 'station_code']).where('county_code', '=', '320102').where('status', '=', 'active').orderBy('id').limit(4).execute();
+    for (const e of picked) {
+      await l.members(e.id, 3);
+      const org = await t.db.insertInto('party_org').values({ name: `${e.name}党支部`, kind: 'branch', setup_mode: 'standalone', county_code: e.county_code, station_code: e.station_code, scope_key: e.scope_key, status: 'established', founded_on: '2024-07-01' }).returning('id').executeTakeFirstOrThrow();
+      await t.db.insertInto('party_org_entity').values({ org_id: org.id, entity_id: e.id, scope_key: e.scope_key }).execute();
+    }
+    // Two earlier months of history, as the scheduled job would have left them (a little lower than now).
+    await takeSystemSnapshots(t.db, true);
+    for (const [months, drop] of [[3, 2], [2, 1]] as const) {
+      await sql`INSERT INTO indicator_snapshot (jurisdiction_code, scope_key, period, counts, trigger)
+        SELECT jurisdiction_code, scope_key, ${trendStart(months)}, jsonb_set(jsonb_set(counts, '{anyOrg}', to_jsonb(greatest((counts->>'anyOrg')::int - ${drop}, 0))), '{work}', to_jsonb(greatest((counts->>'work')::int - ${drop}, 0))), 'schedule'
+        FROM indicator_snapshot WHERE period = ${periodOf()}`.execute(t.db);
+    }
     const ctx = await env.browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: url });
     const page = await ctx.newPage();
     const crashes: string[] = [];
@@ -27,8 +45,10 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     await page.getByRole('menuitem', { name: '数据看板' }).click();
     const city = await api();
     expect(city.figures.operating).toBeGreaterThan(0);
+    expect(city.figures.orgCoverage).toBeGreaterThan(0);
     expect(await headline(page, 'operating')).toBe(city.figures.operating);
     expect(await headline(page, 'orgCoverage')).toBeCloseTo((city.figures.orgCoverage ?? 0) * 100, 1);
+    expect(await page.getByText('2 个月的快照 + 本月实时').count()).toBe(1);
     // Three charts: sub-jurisdictions (treemap by default), the monthly trend, the funnel.
     await expect.poll(() => page.locator('canvas').count(), { timeout: 15_000 }).toBe(3);
     expect(await page.locator('.ant-segmented-item-selected').textContent()).toBe('矩形树图');

@@ -145,7 +145,7 @@ function DashboardView({ data, onDrill }: { data: DashboardData; onDrill: (code:
 }
 
 const RATE_CHOICES: RateKey[] = ['orgCoverage', 'workCoverage', 'standaloneRate', 'orgCoverageWithMembers'];
-/** From pale to the party red, by a rate of 0..1. */
+/** From pale to the party red, by a share of 0..1. */
 const shade = (r: number | null) => (r === null ? '#bdbdbd' : `hsl(0, ${Math.round(35 + 40 * r)}%, ${Math.round(78 - 40 * r)}%)`);
 
 function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: string) => void }) {
@@ -157,13 +157,15 @@ function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: 
   const ranked = useMemo(() => children.filter((c) => c.operating > 0).sort((a, b) => (b[rate] ?? -1) - (a[rate] ?? -1)), [children, rate]);
   const byName = (name: string) => ranked.find((c) => c.name === name);
   const label = RATES[rate].label;
+  // Shaded against the highest child, not against 100%: rates early in the work are small and would all look alike.
+  const top = Math.max(0, ...ranked.map((c) => c[rate] ?? 0)) || 1;
   const option = useMemo(() => (view === 'treemap' ? {
     tooltip: { formatter: (p: { name: string; value: number }) => `${p.name}<br/>存续主体 ${p.value.toLocaleString()} 户<br/>${label} ${pct(byName(p.name)?.[rate] ?? null)}` },
     series: [{
       type: 'treemap', roam: false, nodeClick: false, breadcrumb: { show: false }, width: '100%', height: '100%', top: 0, left: 0,
       label: { show: true, formatter: (p: { name: string }) => `${p.name}\n${pct(byName(p.name)?.[rate] ?? null)}` },
       // Dark text on the pale tiles, white on the deep ones.
-      data: ranked.map((c) => ({ name: c.name, value: c.operating, itemStyle: { color: shade(c[rate]) }, label: { color: (c[rate] ?? 0) > 0.5 ? '#fff' : '#333' } })),
+      data: ranked.map((c) => ({ name: c.name, value: c.operating, itemStyle: { color: shade(c[rate] === null ? null : c[rate]! / top) }, label: { color: (c[rate] ?? 0) / top > 0.5 ? '#fff' : '#333' } })),
     }],
   } : {
     grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
@@ -176,7 +178,7 @@ function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: 
       label: { show: true, position: 'right', formatter: (p: { dataIndex: number }) => pct(ranked[p.dataIndex][rate]) },
     }],
   // eslint-disable-next-line react-hooks/exhaustive-deps -- byName reads ranked
-  }), [view, ranked, rate, label]);
+  }), [view, ranked, rate, label, top]);
   const columns = (['operating', 'withMembers', 'anyOrg', 'orgCoverage', 'workCoverage', 'membersFound', 'orgsEstablished', 'instructorsActive', 'validPlaques'] as IndicatorKey[]).map((k) => ({
     title: INDICATORS[k].label, dataIndex: k, width: 100, align: 'right' as const,
     sorter: (a: Child, b: Child) => (a[k] ?? -1) - (b[k] ?? -1),
@@ -197,7 +199,7 @@ function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: 
       </Space>}>
       <Row gutter={[16, 16]}>
         <Col xs={24} xxl={10}>
-          <Typography.Text type="secondary">{view === 'treemap' ? `面积为存续主体数，颜色越深${label}越高` : `${label}排序`}（点击进入该辖区）</Typography.Text>
+          <Typography.Text type="secondary">{view === 'treemap' ? `面积为存续主体数，颜色越深${label}越高（以下级中最高者为最深）` : `${label}排序`}（点击进入该辖区）</Typography.Text>
           {ranked.length > 0
             ? <EChart option={option} height={view === 'treemap' ? 320 : Math.max(160, ranked.length * 28 + 24)} onClick={(p) => { const c = byName(p.name); if (c) onDrill(c.code); }} />
             : <Empty description="下级辖区尚无存续主体" />}

@@ -296,6 +296,7 @@ async function loadWithSql(database: Database, ctx: AppContext, opts: DemoOption
       FROM (SELECT coalesce(s.pid, p.id) AS person_id, s.* FROM s_roster s LEFT JOIN person p ON p.id_bi = s.id_bi) x ORDER BY person_id, seq DESC`);
     await q(`SET LOCAL session_replication_role = origin`);
     await q(`SELECT xgz_coverage_rebuild()`);
+    await q(`SELECT xgz_member_tally_rebuild()`);
     await q('COMMIT');
     await q(`DROP TABLE s_entity, s_role, s_report, s_roster`);
     // Settle the bulk load as autovacuum would on a live system: freshly COPY'd rows carry no hint

@@ -70,9 +70,9 @@ const BODIES: Record<string, unknown> = {
   'PUT /api/v1/code-lists/:kind': { entries: [{ code: 'intruder', label: '越权类型' }] },
 };
 /** Routes that act on the caller's own subtree and name nothing of another's: they may succeed. */
-const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate', 'POST /api/v1/orgs/from-reports', 'POST /api/v1/trainings']);
+const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate', 'POST /api/v1/orgs/from-reports', 'POST /api/v1/trainings', 'POST /api/v1/dashboard/snapshots']);
 /** POST routes that take no body. */
-const NO_BODY = /reset-password|unlock|reset-totp|reveal|cancel|rerun|discovery\/runs$|generate$|from-reports$|sanliang\/:id\/plaques$/;
+const NO_BODY = /reset-password|unlock|reset-totp|reveal|cancel|rerun|discovery\/runs$|generate$|from-reports$|sanliang\/:id\/plaques$|dashboard\/snapshots$/;
 
 describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
   let t: TestApp;

@@ -26,6 +26,7 @@ const Members = lazy(() => import('./pages/Members'));
 const Discovery = lazy(() => import('./pages/Discovery'));
 const SelfReport = lazy(() => import('./pages/SelfReport'));
 const Coverage = lazy(() => import('./pages/Coverage'));
+const Dashboard = lazy(() => import('./pages/Dashboard'));
 const Orgs = lazy(() => import('./pages/Orgs'));
 const Proposals = lazy(() => import('./pages/Proposals'));
 const Instructors = lazy(() => import('./pages/Instructors'));
@@ -61,6 +62,7 @@ function Shell() {
           <Route path="/members" element={<Members />} />
           <Route path="/discovery" element={<Discovery />} />
           <Route path="/coverage" element={<Coverage />} />
+          <Route path="/dashboard" element={<Dashboard />} />
           <Route path="/orgs" element={<Orgs />} />
           <Route path="/proposals" element={<Proposals />} />
           <Route path="/instructors" element={<Instructors />} />

@@ -99,6 +99,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'training.export': '导出书记培训班',
   'training.secretaries_export': '导出书记培训情况',
   'code_list.update': '修改代码清单（荣誉类型/条件清单）',
+  'indicator.snapshot': '取月度指标快照',
 };
 
 /** Chinese names of the kinds of object the trail refers to. */
@@ -117,6 +118,7 @@ export const OBJECT_LABELS: Record<string, string> = {
   discovery_case: '核实线索',
   party_org: '党组织',
   org_proposal: '组建建议',
+  indicator_snapshot: '月度指标快照',
   sanliang: '三亮记录',
   sanliang_plaque: '三亮牌匾',
   plaque_feedback: '牌匾问题反映',

@@ -36,6 +36,8 @@ import { guidancePostRoutes } from './features/guidance-posts/routes.js';
 import { sanliangRoutes } from './features/sanliang/routes.js';
 import { sanliangPublicRoutes } from './features/sanliang/public.js';
 import { recognitionRoutes } from './features/recognition/routes.js';
+import { platformRoutes } from './features/platforms/routes.js';
+import { assistanceRoutes } from './features/assistance/routes.js';
 import { ImportRunner } from './jobs/import/runner.js';
 
 z.config(z.locales.zhCN());
@@ -43,7 +45,7 @@ z.config(z.locales.zhCN());
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
 /** Feature route plugins, mounted under /api/v1. A new capability adds its plugin here. */
-const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, zoneRoutes, importRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, orgRoutes, proposalRoutes, coverageRoutes, instructorRoutes, guidanceRoutes, guidancePostRoutes, sanliangRoutes, sanliangPublicRoutes, recognitionRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
+const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, zoneRoutes, importRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, orgRoutes, proposalRoutes, coverageRoutes, instructorRoutes, guidanceRoutes, guidancePostRoutes, sanliangRoutes, sanliangPublicRoutes, recognitionRoutes, platformRoutes, assistanceRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
 
 export type BuildOptions = { logStream?: DestinationStream; webDist?: string | null };
 

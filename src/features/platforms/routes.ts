@@ -243,8 +243,8 @@ export async function platformRoutes(app: FastifyInstance): Promise<void> {
         const stations = (await stationList(db).where('s.platform_id', '=', p.id).orderBy('s.county_code').orderBy('s.name').limit(500).execute()).map(toStation);
         return {
           ...toPlatform(p), note: (await loadPlatform(db, p.id)).note,
-          partners: partners.map((x) => ({ id: x.id, name: x.name, contactName: x.contact_name, countyName: x.county_name, entityName: x.entity_name, stations: x.stations })),
-          stations, ...(await unitWork(db, 'platform_id', p.id)),
+          partnerList: partners.map((x) => ({ id: x.id, name: x.name, contactName: x.contact_name, countyName: x.county_name, entityName: x.entity_name, stations: x.stations })),
+          stationList: stations, ...(await unitWork(db, 'platform_id', p.id)),
           history: await historyOf(db, [{ type: 'platform', id: p.id }], [{ type: 'platform_partner', key: 'platform_id', id: p.id }, { type: 'party_org_unit', key: 'platform_id', id: p.id }]),
         };
       }),

@@ -38,7 +38,7 @@ function orgList(db: Tx) {
     .select(sql<string | null>`(SELECT c.name FROM xgz_rider_committees() c WHERE c.id = o.approved_by_org_id)`.as('approver_name'))
     .select(sql<number>`(SELECT count(*)::int FROM party_org_member pm WHERE pm.org_id = o.id)`.as('member_count'))
     .select(sql<number>`(SELECT count(*)::int FROM party_org_unit u WHERE u.org_id = o.id)`.as('units'))
-    .select(sql<number>`(SELECT count(*)::int FROM mobile_card mc WHERE mc.org_id = o.id AND mc.returned_on IS NULL AND mc.expires_on BETWEEN current_date AND ${expiringBy(today())}::date)`.as('cards_expiring'))
+    .select(sql<number>`(SELECT count(*)::int FROM mobile_card mc WHERE mc.org_id = o.id AND mc.returned_on IS NULL AND mc.expires_on BETWEEN ${today()}::date AND ${expiringBy(today())}::date)`.as('cards_expiring'))
     .where('o.sector', '=', 'riders');
 }
 

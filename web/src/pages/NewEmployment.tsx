@@ -51,7 +51,7 @@ export default function NewEmployment() {
     <div>
       <PageTitle title="新业态新就业群体" />
       <Tabs defaultActiveKey={params.get('tab') ?? 'figures'} items={[
-        { key: 'figures', label: '概况与覆盖', children: <FiguresTab /> },
+        { key: 'figures', label: '概况与覆盖', children: <FiguresTab version={version} /> },
         { key: 'platforms', label: '平台企业', children: <Platforms onOpen={openWith('platform')} version={version} onChanged={changed} /> },
         { key: 'stations', label: '配送站点', children: <Stations onOpen={openWith('station')} version={version} onChanged={changed} /> },
         { key: 'orgs', label: '行业党委与流动党员党支部', children: <Orgs /> },
@@ -327,12 +327,13 @@ function Cards() {
   );
 }
 
-function FiguresTab() {
+/** Figures of the area; `version` reloads them after a change made on another tab. */
+function FiguresTab({ version }: { version: number }) {
   const { me } = useAuth();
   const [under, setUnder] = useState<string | undefined>();
   const [data, setData] = useState<FigureData | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => void get<FigureData>('/new-employment/figures', { under }).then(setData, (e) => setError(applyProblem(null, e))), [under]);
+  useEffect(() => void get<FigureData>('/new-employment/figures', { under }).then(setData, (e) => setError(applyProblem(null, e))), [under, version]);
   const series = useMemo(() => ({
     grid: { left: 8, right: 24, top: 24, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis' },
@@ -360,7 +361,7 @@ function FiguresTab() {
         {data.riderSeries.some((p) => p.riders > 0) ? <EChart option={series} height={220} /> : <Alert type="info" title="还没有骑手数统计。在配送站点中登记骑手数后，这里显示变化。" />}
       </Card>
       <Card size="small" title="按辖区：平台与站点的两个覆盖（组织覆盖 = 有党组织；工作覆盖 = 有党组织或有党建工作）">
-        {data.children.length > 0 && (
+        {data.children.some((c) => c.stationCoverage.operating > 0) && (
           <AreaBars names={data.children.map((c) => c.name)} percent onClick={(i) => setUnder(data.children[i].code)} series={[
             { name: '站点组织覆盖率', color: '#c0392b', values: data.children.map((c) => rate(c.stationCoverage.orgCoverage)) },
             { name: '站点工作覆盖率', color: '#e67e22', values: data.children.map((c) => rate(c.stationCoverage.workCoverage)) },

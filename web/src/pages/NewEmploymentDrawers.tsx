@@ -143,7 +143,9 @@ export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose:
     tooltip: { trigger: 'axis' },
     xAxis: { type: 'category', data: d?.counts.map((c) => c.asOf) ?? [] },
     yAxis: { type: 'value', minInterval: 1 },
-    series: [{ name: '骑手数', type: 'line', step: 'end', data: d?.counts.map((c) => c.riders) ?? [] }],
+    // Each count is shown as a point with its number: a station often has only a few counts.
+    animation: false,
+    series: [{ name: '骑手数', type: 'line', step: 'end', symbolSize: 8, label: { show: true }, data: d?.counts.map((c) => c.riders) ?? [] }],
   }), [d]);
   const leave = (riderId: number) => post(`/new-employment/stations/${id}/riders/${riderId}/leave`, {}).then(() => done('已登记离开'), (e) => message.error(applyProblem(null, e)));
   return (

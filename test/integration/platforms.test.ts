@@ -114,6 +114,12 @@ describe.each(BACKENDS)('new employment groups on %s', (backend) => {
     expect(detail.counts.map((c: { riders: number }) => c.riders)).toEqual([40, 55]);
     expect(detail.riderPeople.find((p: { name: string }) => p.name === '骑手甲')).toMatchObject({ idNumber: `320102********${ID.slice(-4)}`, phone: '138****5678', roleLabel: '党员' });
     expect(JSON.stringify(detail)).not.toContain(ID);
+    // The full numbers only to the reveal duty, with a trace.
+    const id = detail.riderPeople.find((p: { name: string }) => p.name === '骑手甲').id;
+    const viewer = await t.signIn(await t.user({ roles: ['viewer'], jurisdiction: A }));
+    expect((await viewer.post(`/new-employment/stations/${station}/riders/${id}/reveal`)).statusCode).toBe(403);
+    expect((await a.post(`/new-employment/stations/${station}/riders/${id}/reveal`)).json()).toEqual({ idNumber: ID, phone: '13812345678' });
+    expect((await t.db.selectFrom('audit_log').select('detail').where('action', '=', 'personal.reveal').execute()).map((x) => (x.detail as { riderId?: number }).riderId)).toEqual([id]);
     // B does not see the rider as a person.
     expect(await runScoped(t.db, { userId: null, username: 'probe', scopeKey: B, ip: null }, ({ db }) => db.selectFrom('person').select('id').where('name', '=', '骑手甲').execute())).toEqual([]);
   });
@@ -318,6 +324,12 @@ describe.each(BACKENDS)('new employment groups on %s', (backend) => {
     expect(fig.total).toMatchObject({ programs: 1, entities: 2, resolved: 1, ongoing: 1 });
     expect(fig.children.find((c: { code: string }) => c.code === A)).toMatchObject({ programs: 0, entities: 1, resolved: 1 });
     expect(fig.children.find((c: { code: string }) => c.code === B)).toMatchObject({ entities: 1, ongoing: 1 });
+  });
+
+  it('documents its routes in the OpenAPI description', async () => {
+    const paths = Object.keys((await t.app.inject({ method: 'GET', url: '/api/docs/json' })).json().paths);
+    expect(paths).toEqual(expect.arrayContaining(['/api/v1/new-employment/platforms', '/api/v1/new-employment/stations/{id}/rider-counts', '/api/v1/new-employment/mobile-branches',
+      '/api/v1/new-employment/orgs/{id}/units', '/api/v1/new-employment/cards', '/api/v1/new-employment/figures', '/api/v1/assistance/programs/{id}/entities/{key}', '/api/v1/assistance/figures']));
   });
 
   it('every export is audited, names its rows and masks nothing it should not carry', async () => {

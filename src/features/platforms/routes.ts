@@ -495,6 +495,20 @@ export async function platformRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
+  r.post('/new-employment/stations/:id/riders/:key/reveal', {
+    config: { access: 'personal.reveal' },
+    schema: { tags: TAGS, summary: '查看骑手完整身份证号与手机号（留痕）', params: pairParam, response: { 200: z.object({ idNumber: z.string().nullable(), phone: z.string().nullable() }) } },
+    handler: (req) =>
+      req.scoped(async ({ db, audit }) => {
+        const s = await loadStation(db, req.params.id);
+        const x = await db.selectFrom('rider_person as r').innerJoin('person as p', 'p.id', 'r.person_id').select(['r.id', 'p.id as person_id', 'p.id_enc', 'p.phone_enc'])
+          .where('r.id', '=', req.params.key).where('r.delivery_station_id', '=', s.id).executeTakeFirst();
+        if (!x) throw notFound('骑手记录');
+        audit({ action: 'personal.reveal', objectType: 'person', objectId: x.person_id, detail: { riderId: x.id, deliveryStationId: s.id, fields: ['id_number', 'phone'] } });
+        return { idNumber: x.id_enc ? decryptField(keys, x.id_enc) : null, phone: x.phone_enc ? decryptField(keys, x.phone_enc) : null };
+      }),
+  });
+
   await newEmploymentOrgRoutes(app);
   await newEmploymentFigureRoutes(app);
 }

@@ -216,6 +216,10 @@ describe.each(BACKENDS)('new employment groups on %s', (backend) => {
     const toStation = await staff.post(`/instructors/${instructor}/assignments`, { target: 'delivery_station', targetId: station });
     expect(toStation.json()).toMatchObject({ reached: 0, tasksDone: 0 });
     const toPlatform = await a.post(`/instructors/${instructor}/assignments`, { target: 'platform', targetId: local });
+    // The province's platform is read here but assigned by the province.
+    const above = await a.post(`/instructors/${instructor}/assignments`, { target: 'platform', targetId: meituan });
+    expect(above.json().errors[0]).toEqual({ field: 'targetId', message: '超出本辖区' });
+    expect(above.json().detail).toContain('登记该平台的上级单位');
     expect(toPlatform.statusCode).toBe(201);
     const after = await tallyUnder(t.db, A);
     expect(after).toEqual(before);

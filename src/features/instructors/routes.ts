@@ -278,7 +278,11 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
         if (refusal) throw badRequest(refusal.message, [refusal]);
         const target = await targetOf(db, b.target, b.targetId);
         // A zone hangs on its county: a station's staff read it through their entities but cannot assign to all of it.
-        if (!target.scope_key.startsWith(req.user!.scopeKey)) throw badRequest(`${target.name}由县（区）统一管理，请由县（区）用户指派`, [{ field: 'targetId', message: '超出本辖区' }]);
+        // A platform registered above the caller is read below it (0017) but assigned by its registering bureau.
+        if (!target.scope_key.startsWith(req.user!.scopeKey)) {
+          const by = b.target === 'platform' ? '登记该平台的上级单位' : '县（区）';
+          throw badRequest(`${target.name}由${by}统一管理，请由${by}用户指派`, [{ field: 'targetId', message: '超出本辖区' }]);
+        }
         const row = await db.insertInto('instructor_assignment').values({
           instructor_id: instructor.id, target: b.target, entity_id: b.target === 'entity' ? target.id : null, zone_id: b.target === 'zone' ? target.id : null,
           org_id: b.target === 'org' ? target.id : null, platform_id: b.target === 'platform' ? target.id : null,

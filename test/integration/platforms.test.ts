@@ -183,6 +183,9 @@ describe.each(BACKENDS)('new employment groups on %s', (backend) => {
       .toEqual(['县级玄武区网约配送员行业党委', '县级秦淮区网约配送员行业党委', '市级南京市网约配送员行业党委']);
     // It is a party organization: the organization ledger shows it with its setup mode.
     expect((await a.get(`/orgs/${mobile}`)).json()).toMatchObject({ setupModeLabel: '流动党员党支部', kindLabel: '党支部' });
+    expect((await a.get('/orgs?setupMode=mobile')).json().items.map((o: { id: number }) => o.id)).toEqual([mobile]);
+    // Not set up through the general form, which has no approval to record.
+    expect((await a.post('/orgs', { name: '无批准支部', kind: 'branch', setupMode: 'mobile', placeCode: S1 })).json().errors[0].field).toBe('setupMode');
   });
 
   it('mobile-member cards: issued, listed when expiring, renewed or returned, one current card per member', async () => {

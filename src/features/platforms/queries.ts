@@ -1,13 +1,11 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
-import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { forbidden, notFound } from '../../http/errors.js';
 
 type Tx = Transaction<DB>;
 
-export const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
-export const underQuery = z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional();
-export const today = () => new Date().toISOString().slice(0, 10);
+// The same date, area filter and today as the other ledgers.
+export { date, today, underQuery } from '../recognition/shared.js';
 
 /** A market entity the caller reads (RLS), to link a platform, partner firm or station to. */
 export async function linkedEntity(db: Tx, id: number | null | undefined) {

@@ -36,6 +36,8 @@ const Verify = lazy(() => import('./pages/Verify'));
 const Points = lazy(() => import('./pages/Points'));
 const Honours = lazy(() => import('./pages/Honours'));
 const Education = lazy(() => import('./pages/Education'));
+const NewEmployment = lazy(() => import('./pages/NewEmployment'));
+const Assistance = lazy(() => import('./pages/Assistance'));
 
 function Shell() {
   const { me, loading } = useAuth();
@@ -71,6 +73,8 @@ function Shell() {
           <Route path="/points" element={<Points />} />
           <Route path="/honours" element={<Honours />} />
           <Route path="/education" element={<Education />} />
+          <Route path="/new-employment" element={<NewEmployment />} />
+          <Route path="/assistance" element={<Assistance />} />
           <Route path="*" element={<Home />} />
         </Routes>
       </Suspense>

@@ -28,7 +28,7 @@ const SETUP_MODES = Object.keys(SETUP_MODE_LABEL) as SetupMode[];
 // Spelt out (not derived from the codes) so the keys are literal types; `satisfies` makes a new kind or mode a compile error here.
 const ORG_KIND_KEYS = { committee: 'orgsCommittee', general_branch: 'orgsGeneralBranch', branch: 'orgsBranch', joint_branch: 'orgsJointBranch' } as const satisfies Record<OrgKind, string>;
 const SETUP_MODE_KEYS = {
-  standalone: 'modeStandalone', joint: 'modeJoint', affiliated: 'modeAffiliated', industry: 'modeIndustry', station: 'modeStation', zone: 'modeZone',
+  standalone: 'modeStandalone', joint: 'modeJoint', affiliated: 'modeAffiliated', industry: 'modeIndustry', station: 'modeStation', zone: 'modeZone', mobile: 'modeMobile',
 } as const satisfies Record<SetupMode, string>;
 /** `orgsBranch`, `orgsJointBranch`…: established party organizations of one kind. */
 export const orgKindKey = (k: OrgKind) => ORG_KIND_KEYS[k];

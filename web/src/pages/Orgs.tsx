@@ -119,7 +119,9 @@ function OrgForm({ root, level, onClose, onSaved }: { root: string; level: strin
       <Form.Item name="body" label="类别"><Radio.Group optionType="button" options={toOptions(BODY_LABEL)} /></Form.Item>
       <Form.Item name="name" label="名称" rules={[{ required: true, min: 2, max: 60, message: '请输入 2–60 个字的名称' }]}><Input placeholder="如 某某大厦联合党支部" /></Form.Item>
       <Form.Item name="kind" label="组织类型" rules={[{ required: true, message: '请选择组织类型' }]}><Select options={toOptions(ORG_KIND_LABEL)} /></Form.Item>
-      <Form.Item name="setupMode" label="建立方式" rules={[{ required: true, message: '请选择建立方式' }]}><Select options={toOptions(SETUP_MODE_LABEL)} /></Form.Item>
+      <Form.Item name="setupMode" label="建立方式" extra="流动党员党支部须经县级以上党委批准，请在“新业态新就业群体”页成立。" rules={[{ required: true, message: '请选择建立方式' }]}>
+        <Select options={toOptions(SETUP_MODE_LABEL).filter((o) => o.value !== 'mobile')} />
+      </Form.Item>
       <Form.Item noStyle dependencies={['setupMode']}>
         {({ getFieldValue }) => getFieldValue('setupMode') === 'affiliated' && (
           <Form.Item name="affiliatedTo" label="挂靠的党组织" rules={[{ required: true, message: '请填写挂靠的党组织' }]}><Input maxLength={60} placeholder="如 某某街道某某社区党委" /></Form.Item>

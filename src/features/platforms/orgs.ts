@@ -83,7 +83,7 @@ const needFounded = (b: { status: string; foundedOn?: string }) => {
 };
 
 /** Links an organization to platforms or stations the caller reads; the link takes the unit's scope key. */
-async function linkUnits(db: Tx, orgId: number, platformIds: number[], stationIds: number[]) {
+export async function linkUnits(db: Tx, orgId: number, platformIds: number[], stationIds: number[]) {
   for (const id of platformIds) {
     const p = await loadPlatform(db, id);
     await db.insertInto('party_org_unit').values({ org_id: orgId, platform_id: p.id, scope_key: p.scope_key }).execute();

@@ -7,6 +7,8 @@ import { registerDemoPoints } from './points.js';
 import { registerDemoHonours } from './honours.js';
 import { registerDemoCampaign } from './campaign.js';
 import { registerDemoSanliang } from './sanliang.js';
+import { registerDemoNewEmployment } from './new-employment.js';
+import { registerDemoAssistance } from './assistance.js';
 
 /** Each step's counts and how long it took (ms). */
 export type DemoWork = Record<string, Record<string, number>>;
@@ -15,8 +17,10 @@ export type DemoWork = Record<string, Record<string, number>>;
  * Once the demo's imports have run and its declared organizations are registered: the work a
  * clerk would have recorded, step by step, each in its own scoped transaction as the city editor
  * with one audit entry: a first discovery run (links and cases), instructors, officers (secretaries and their terms), secretary training,
- * contact and demonstration points, honours, this year's campaign and 三亮 with plaques. Officers
- * come before training, points and the campaign, which build on them.
+ * contact and demonstration points, honours, this year's campaign and 三亮 with plaques, the new
+ * employment groups (platforms, stations, riders, rider organizations) and this year's assistance
+ * programs. Officers come before training, points and the campaign, which build on them; the last
+ * two come after the rest, so the earlier steps' data stay as they were.
  */
 export async function registerDemoWork(ctx: AppContext): Promise<DemoWork> {
   const steps: [string, (ctx: AppContext) => Promise<number | object>][] = [
@@ -28,6 +32,8 @@ export async function registerDemoWork(ctx: AppContext): Promise<DemoWork> {
     ['honours', registerDemoHonours],
     ['campaign', registerDemoCampaign],
     ['sanliang', registerDemoSanliang],
+    ['newEmployment', registerDemoNewEmployment],
+    ['assistance', registerDemoAssistance],
   ];
   const out: DemoWork = {};
   for (const [name, step] of steps) {

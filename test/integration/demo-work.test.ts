@@ -44,7 +44,7 @@ describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
     // One org relation per member; secretaries are registered members of their organization.
     expect(await count(t, 'party_org_officer f', 'NOT EXISTS (SELECT 1 FROM party_org_member m WHERE m.org_id = f.org_id AND m.person_id = f.person_id)')).toBe(0);
     const audits = await t.db.selectFrom('audit_log').select(['action', 'actor_name']).where(sql<boolean>`detail->>'demo' = 'true'`).orderBy('id').execute();
-    expect(audits.map((a) => a.action)).toEqual(['org.from_reports', 'instructor.create', 'org.officer_add', 'training.create', 'point.create', 'honour.nominate', 'campaign.create', 'sanliang.create']);
+    expect(audits.map((a) => a.action)).toEqual(['org.from_reports', 'instructor.create', 'org.officer_add', 'training.create', 'point.create', 'honour.nominate', 'campaign.create', 'sanliang.create', 'platform.create', 'assistance.create']);
     expect(new Set(audits.map((a) => a.actor_name))).toEqual(new Set(['city_editor']));
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
@@ -66,6 +66,50 @@ describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
     expect((await c.get('/points?reviewDue=true')).json().total).toBeGreaterThan(0);
     const states = new Set(((await c.get('/honours?pageSize=50')).json().items as { state: string }[]).map((h) => h.state));
     expect([...states].sort()).toEqual(['approved', 'awarded', 'nominated', 'rejected', 'revoked']);
+  });
+
+  it('fills the new employment page: platforms, stations and riders, a committee, mobile branches with cards, sector coverage', async () => {
+    const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320100' }));
+    const f = (await c.get('/new-employment/figures')).json();
+    expect(f.total).toMatchObject({ platforms: 4, partners: 16, committees: 1, activists: 5, stations: work.newEmployment.stations });
+    expect(f.total.stations).toBeGreaterThanOrEqual(15);
+    expect(f.total.stations).toBeLessThanOrEqual(25);
+    expect(f.total.riders).toBeGreaterThan(f.total.stations * 5);
+    expect(f.total.memberRiders).toBeGreaterThan(1);
+    expect(f.total.mobileBranches).toBeGreaterThanOrEqual(2);
+    expect(f.total.cardsExpiring).toBe(2);
+    expect(f.total.cardsValid).toBeGreaterThanOrEqual(f.total.cardsExpiring);
+    for (const cov of [f.total.platformCoverage, f.total.stationCoverage]) {
+      expect(cov.anyOrg).toBeGreaterThan(0);
+      expect(cov.work).toBeGreaterThan(cov.anyOrg);
+      expect(cov.workCoverage).toBeLessThan(1);
+    }
+    // Every district has stations; the series of the last 12 months grows and ends at today's riders.
+    expect(f.children.filter((x: { stations: number }) => x.stations > 0)).toHaveLength(4);
+    expect(f.riderSeries).toHaveLength(12);
+    expect(f.riderSeries.at(-1).riders).toBe(f.total.riders);
+    expect(f.riderSeries[0].riders).toBeGreaterThan(0);
+    expect(f.riderSeries[0].riders).toBeLessThan(f.total.riders);
+    expect((await c.get('/new-employment/orgs?type=mobile')).json().items.every((o: { approverName: string | null }) => o.approverName === '南京市网约配送员行业党委')).toBe(true);
+    expect((await c.get('/new-employment/cards?state=expiring')).json().total).toBe(2);
+    expect(await count(t, 'platform_partner', 'entity_id IS NOT NULL')).toBeGreaterThan(8);
+    expect(await count(t, 'recognition_point', "subject_type = 'platform'")).toBe(1);
+    expect(await count(t, 'instructor_assignment', "target IN ('platform', 'delivery_station')")).toBe(work.newEmployment.assignments);
+  });
+
+  it('fills the assistance page: programs of this year with entities, measures and outcomes', async () => {
+    const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320100' }));
+    const f = (await c.get(`/assistance/figures?year=${new Date().getFullYear()}`)).json();
+    expect(f.total.programs).toBe(3);
+    expect(f.total.entities).toBe(work.assistance.entities);
+    expect(f.total.resolved + f.total.improved + f.total.unresolved).toBeGreaterThan(f.total.entities / 2);
+    const programs = (await c.get('/assistance/programs')).json().items as { entities: number; businessLine: string }[];
+    expect(programs.map((p) => p.businessLine).sort()).toEqual(['credit', 'metrology', 'quality']);
+    for (const p of programs) {
+      expect(p.entities).toBeGreaterThanOrEqual(5);
+      expect(p.entities).toBeLessThanOrEqual(15);
+    }
+    expect(await count(t, 'assistance_entity', "outcome <> 'ongoing' AND actions IS NULL")).toBe(0);
   });
 
   it('issues plaques the public page verifies', async () => {

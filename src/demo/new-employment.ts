@@ -158,8 +158,9 @@ async function registerRiders(db: Tx, keys: Keys, branches: Branch[], stations: 
     const s = branch.stations[rnd.int(0, branch.stations.length - 1)];
     await db.insertInto('rider_person').values({ delivery_station_id: s.id, person_id: m.person_id, role: 'member', member_id: m.id, since: later(s.openedOn, daysBefore(rnd.int(60, 400))), scope_key: s.scope_key }).execute();
     n.members++;
-    const issuedOn = daysBefore(rnd.int(100, 330));
-    const expiresOn = k < 2 ? daysBefore(-rnd.int(3, 25)) : daysBefore(-365, issuedOn);
+    // A card runs a year; the first two were issued a year ago and expire within the reminder window.
+    const expiresOn = k < 2 ? daysBefore(-rnd.int(3, 25)) : daysBefore(-rnd.int(35, 265));
+    const issuedOn = daysBefore(365, expiresOn);
     const problem = cardProblem({ issuedOn, expiresOn }, today());
     if (problem) throw new Error(problem.message);
     await db.insertInto('mobile_card').values({

@@ -36,6 +36,7 @@ import { guidancePostRoutes } from './features/guidance-posts/routes.js';
 import { sanliangRoutes } from './features/sanliang/routes.js';
 import { sanliangPublicRoutes } from './features/sanliang/public.js';
 import { recognitionRoutes } from './features/recognition/routes.js';
+import { appealRoutes } from './features/appeals/routes.js';
 import { ImportRunner } from './jobs/import/runner.js';
 
 z.config(z.locales.zhCN());
@@ -43,7 +44,7 @@ z.config(z.locales.zhCN());
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
 /** Feature route plugins, mounted under /api/v1. A new capability adds its plugin here. */
-const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, zoneRoutes, importRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, orgRoutes, proposalRoutes, coverageRoutes, instructorRoutes, guidanceRoutes, guidancePostRoutes, sanliangRoutes, sanliangPublicRoutes, recognitionRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
+const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, zoneRoutes, importRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, orgRoutes, proposalRoutes, coverageRoutes, instructorRoutes, guidanceRoutes, guidancePostRoutes, sanliangRoutes, sanliangPublicRoutes, recognitionRoutes, appealRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
 
 export type BuildOptions = { logStream?: DestinationStream; webDist?: string | null };
 

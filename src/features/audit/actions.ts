@@ -99,6 +99,17 @@ export const ACTION_LABELS: Record<string, string> = {
   'training.export': '导出书记培训班',
   'training.secretaries_export': '导出书记培训情况',
   'code_list.update': '修改代码清单（荣誉类型/条件清单）',
+  'appeal.accept': '签收诉求',
+  'appeal.note': '记录诉求办理情况',
+  'appeal.resolve': '办结诉求并答复',
+  'appeal.route': '转办诉求',
+  'appeal.close': '关闭诉求',
+  'appeal.escalate': '诉求超时督办（系统）',
+  'appeal.export': '导出诉求',
+  'service_post.create': '登记骑手驿站',
+  'service_post.update': '修改骑手驿站',
+  'visit_plan.create': '新建走访计划',
+  'visit.create': '登记走访',
 };
 
 /** Chinese names of the kinds of object the trail refers to. */
@@ -125,4 +136,8 @@ export const OBJECT_LABELS: Record<string, string> = {
   campaign: '学习教育活动',
   training_class: '书记培训班',
   dictionary: '代码清单',
+  appeal_case: '诉求',
+  service_post: '骑手驿站',
+  visit_plan: '走访计划',
+  visit_record: '走访记录',
 };

@@ -135,9 +135,11 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
         if (b.action === 'resolve' && !b.reply) throw badRequest('办结须填写答复', [{ field: 'reply', message: '请填写给提出人的答复' }]);
         if (b.action === 'note' && !b.note) throw badRequest('请填写办理情况', [{ field: 'note', message: '请填写办理情况' }]);
         if (b.action === 'route' && !b.unitCode) throw badRequest('转办须选择承办单位', [{ field: 'unitCode', message: '请选择承办单位' }]);
-        const c = await db.selectFrom('appeal_case').selectAll().where('id', '=', req.params.id).forUpdate().executeTakeFirst();
-        if (!c) throw notFound('诉求');
-        if (!c.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('该诉求不由本单位承办，不能办理');
+        const seen = await db.selectFrom('appeal_case').select('scope_key').where('id', '=', req.params.id).executeTakeFirst();
+        if (!seen) throw notFound('诉求');
+        // The raising unit reads a case it handed on, but only the responsible unit's subtree acts on it (and may lock it).
+        if (!seen.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('该诉求不由本单位承办，不能办理');
+        const c = await db.selectFrom('appeal_case').selectAll().where('id', '=', req.params.id).forUpdate().executeTakeFirstOrThrow();
         const unit = b.action === 'route' ? await transferUnit(b.unitCode!, b.line ?? null) : undefined;
         const to = await moveCase(db, c, b.action, { actor: 'staff', actorId: req.user!.id }, { note: b.note, reply: b.reply, unit }, deadlines, new Date());
         audit({ action: `appeal.${b.action}`, objectType: 'appeal_case', objectId: c.id, detail: { from: c.state, to, ...(unit ? { unit: { code: unit.code, line: unit.line } } : {}) } });

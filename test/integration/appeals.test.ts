@@ -203,16 +203,27 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     expect((await staff1.get('/visits')).json().items[0]).toMatchObject({ problems: 1, entityName: '走访小吃店' });
   });
 
+  it('keeps the business lines a configurable list: renamed freely, an in-use line not removed', async () => {
+    const admin = await t.signIn(await t.user({ roles: ['sysadmin'], jurisdiction: '000000' }));
+    const lines = (await admin.get('/dictionaries')).json().visit_line as { code: string; label: string }[];
+    expect(lines.map((l) => l.label)).toEqual(['质量', '计量', '登记注册', '信用', '网络监管', '食品', '标准', '认证认可', '特种设备', '其他']);
+    const without = lines.filter((l) => l.code !== 'metrology');
+    expect((await admin.call('PUT', '/code-lists/visit_line', { entries: without })).json().errors[0].message).toMatch(/仍有记录使用.*metrology/);
+    const renamed = lines.map((l) => (l.code === 'online' ? { ...l, label: '网络交易监管' } : l)).concat({ code: 'price', label: '价格' });
+    expect((await admin.call('PUT', '/code-lists/visit_line', { entries: renamed })).statusCode).toBe(200);
+    expect((await staff1.post('/visits', { entityId, visitedOn: '2026-03-06', visitorName: '李四', learned: '价格问题', problems: [{ line: 'price', content: '周边商户反映收费不透明' }] })).statusCode).toBe(201);
+  });
+
   it('gives figures by child: doors, states, step times, overdue, satisfaction, visits', async () => {
     const f = (await editor.get(`/appeals/figures?under=${COUNTY}`)).json();
     const total = Number((await t.db.selectFrom('appeal_case').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     expect(f.total.total).toBe(total);
     expect(f.byDoor.rider + (f.byDoor.visit ?? 0) + (f.byDoor.plaque ?? 0)).toBe(total);
-    expect(f.total).toMatchObject({ satisfaction: 5, rated: 1, visits: 1, entitiesVisited: 1 });
+    expect(f.total).toMatchObject({ satisfaction: 5, rated: 1, visits: 2, entitiesVisited: 1 });
     expect(f.steps.map((s: { step: string }) => s.step)).toEqual(['route', 'accept', 'resolve', 'feedback']);
     expect(f.steps[1].p50Hours).not.toBeNull();
     const s1 = f.children.find((c: { code: string }) => c.code === S1);
-    expect(s1).toMatchObject({ visits: 1, entitiesVisited: 1 });
+    expect(s1).toMatchObject({ visits: 2, entitiesVisited: 1 });
     expect(s1.total).toBeGreaterThan(0);
     expect((await staff2.get(`/appeals/figures?under=${S1}`)).statusCode).toBe(404);
     const mine = (await staff2.get('/appeals/figures')).json();

@@ -6,6 +6,7 @@ import { decryptField } from '../../crypto/field.js';
 import { maskPhone } from '../../domain/identifiers/id-number.js';
 import { ACTION_LABEL, DOORS, STATES, allowedActions, type CaseAction } from '../../domain/cases/engine.js';
 import { transferTarget } from '../../domain/cases/routing.js';
+import { OFFER_LABEL, type Offer } from '../../domain/cases/service-posts.js';
 import { badRequest, forbidden, notFound } from '../../http/errors.js';
 import { idParam, pageFrom, pageOf, pageQuery } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
@@ -166,7 +167,7 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
     jurisdictionCode: z.string().regex(/^\d{6}(\d{3})?$/, '请选择所在县（区）或基层所'),
     address: z.string().trim().min(2, '请填写地址').max(200),
     openingHours: z.string().trim().min(2, '请填写开放时间').max(100),
-    offers: z.array(z.enum(Object.keys(OFFERS) as [string, ...string[]], { error: '服务项目不正确' })).max(10).default([]),
+    offers: z.array(z.enum(Object.keys(OFFER_LABEL) as [Offer, ...Offer[]], { error: '服务项目不正确' })).max(10).default([]),
     phone: z.string().trim().regex(/^[\d-]{7,20}$/, '电话格式不正确').optional(),
     longitude: z.number().min(73).max(136).optional(),
     latitude: z.number().min(3).max(54).optional(),
@@ -220,6 +221,4 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
   }
 }
 
-/** What a service post offers riders. */
-export const OFFERS: Record<string, string> = { charging: '充电', water: '饮水', rest: '休息', toilet: '如厕', heating: '热饭', first_aid: '应急药箱', repair: '维修打气', wifi: '无线网络' };
 const EVENT_LABEL: Record<string, string> = { intake: '提交', escalate: '超时督办' };

@@ -203,6 +203,21 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     expect((await staff1.get('/visits')).json().items[0]).toMatchObject({ problems: 1, entityName: '走访小吃店' });
   });
 
+  it('takes a report from the plaque page as a case of the plaque door; the 三亮 handling resolves it', async () => {
+    const [memberId] = await ledger(t.db).members(entityId, 1, 0, ['王五']);
+    const rec = await editor.post('/sanliang', { kind: 'member_operator', memberId, entityId, duties: '守法经营诚实守信', commitment: '不售假货接受监督', shownOn: '2026-03-01' });
+    const plaque = await staff1.post(`/sanliang/${rec.json().id}/plaques`);
+    const fb = await t.app.inject({ method: 'POST', url: `/api/v1/public/plaques/${plaque.json().number}/feedback`, payload: { category: 'conduct', content: '该经营户缺斤短两' }, remoteAddress: nextIp() });
+    expect(fb.statusCode, fb.body).toBe(201);
+    const { code } = fb.json();
+    const c = await t.db.selectFrom('appeal_case').selectAll().where('door', '=', 'plaque').executeTakeFirstOrThrow();
+    expect(c).toMatchObject({ category: 'conduct', unit_code: S1, state: 'routed' });
+    expect((await staff1.get('/appeals?door=plaque')).json().items[0]).toMatchObject({ id: Number(c.id), categoryLabel: expect.any(String) });
+    const feedbackId = Number(c.plaque_feedback_id);
+    expect((await staff1.post(`/plaque-feedback/${feedbackId}/handle`, { note: '已上门核实，责令整改' })).statusCode).toBe(200);
+    expect((await progress(code)).json()).toMatchObject({ state: 'resolved', reply: '已上门核实，责令整改' });
+  });
+
   it('keeps the business lines a configurable list: renamed freely, an in-use line not removed', async () => {
     const admin = await t.signIn(await t.user({ roles: ['sysadmin'], jurisdiction: '000000' }));
     const lines = (await admin.get('/dictionaries')).json().visit_line as { code: string; label: string }[];

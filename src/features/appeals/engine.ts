@@ -54,10 +54,10 @@ export async function raiseCase(tx: Tx, c: NewCase, by: Mover, d: CaseDeadlines,
     county_code: c.unit.countyCode, unit_kind: c.unit.kind, unit_code: c.unit.code, unit_line: c.unit.line, scope_key: c.unit.scopeKey, raised_key: c.raisedKey,
     state: 'routed', step_started_at: now, due_at: dueAt('routed', now, d), route_ms: 0, tracking_hash: c.trackingHash ?? null, raised_by: c.raisedBy ?? null, created_at: now, updated_at: now,
   }).returning('id').executeTakeFirstOrThrow();
-  const keys = { case_id: row.id, scope_key: c.unit.scopeKey, raised_key: c.raisedKey, actor: by.actor, actor_id: by.actorId, at: now };
+  const keys = { case_id: row.id, scope_key: c.unit.scopeKey, raised_key: c.raisedKey, at: now };
   await tx.insertInto('appeal_event').values([
-    { ...keys, action: 'intake', from_state: null, to_state: 'intake', detail: JSON.stringify({ door: c.door, category: c.category }) },
-    { ...keys, action: 'route', from_state: 'intake', to_state: 'routed', detail: JSON.stringify(unitDetail(c.unit)) },
+    { ...keys, actor: by.actor, actor_id: by.actorId, action: 'intake', from_state: null, to_state: 'intake', detail: JSON.stringify({ door: c.door, category: c.category }) },
+    { ...keys, actor: 'system', actor_id: null, action: 'route', from_state: 'intake', to_state: 'routed', detail: JSON.stringify(unitDetail(c.unit)) },
   ] as never).execute();
   return row.id;
 }

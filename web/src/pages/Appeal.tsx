@@ -133,7 +133,7 @@ function ProgressView({ p, code, onChanged }: { p: Progress; code: string; onCha
       ]} />
       <Steps direction="vertical" size="small" style={{ marginTop: 16 }} current={p.steps.length - 1}
         items={p.steps.map((s) => ({ title: s.label, description: dayjs(s.at).format('YYYY-MM-DD HH:mm') }))} />
-      {(p.canFeedback || p.canReopen) && <FeedbackForm code={code} p={p} onDone={onChanged} />}
+      {(p.canFeedback || p.canReopen) && <FeedbackForm key={p.state} code={code} p={p} onDone={onChanged} />}
     </div>
   );
 }
@@ -152,7 +152,7 @@ function FeedbackForm({ code, p, onDone }: { code: string; p: Progress; onDone: 
     }
   };
   return (
-    <Card size="small" style={{ marginTop: 8 }} title="评价办理结果">
+    <Card size="small" style={{ marginTop: 8 }} title={mode === 'feedback' ? '评价办理结果' : '问题没解决？'}>
       {p.canReopen && p.canFeedback && (
         <Radio.Group value={mode} onChange={(e) => setMode(e.target.value)} style={{ marginBottom: 12 }}
           options={[{ value: 'feedback', label: '评价' }, { value: 'reopen', label: '问题没解决，要求重新办理' }]} />

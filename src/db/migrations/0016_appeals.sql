@@ -99,7 +99,8 @@ CREATE UNIQUE INDEX appeal_case_tracking_uq ON appeal_case (tracking_hash) WHERE
 -- The work list: a unit's cases, newest first, with state and door filters; and the open ones by due date.
 CREATE INDEX appeal_case_scope_idx ON appeal_case (scope_key, id DESC);
 CREATE INDEX appeal_case_open_due_idx ON appeal_case (due_at) WHERE state IN ('intake','routed','accepted','handling');
-CREATE INDEX appeal_case_raised_idx ON appeal_case (raised_key) WHERE raised_key <> scope_key;
+-- Both keys are ranges the read policy tests (OR), so both are indexed whole: the planner ORs two index scans.
+CREATE INDEX appeal_case_raised_idx ON appeal_case (raised_key);
 CREATE INDEX appeal_case_escalated_idx ON appeal_case (escalated_key) WHERE escalated_key IS NOT NULL;
 CREATE INDEX appeal_case_visit_idx ON appeal_case (visit_id) WHERE visit_id IS NOT NULL;
 CREATE INDEX appeal_case_feedback_idx ON appeal_case (plaque_feedback_id) WHERE plaque_feedback_id IS NOT NULL;

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { AppealCaseTable } from '../../db/schema-cases.js';
 import { runScoped } from '../../db/scoped.js';
@@ -48,18 +48,23 @@ export type NewCase = {
  * the routing are both written as events, and the wait for the unit's acceptance starts now.
  */
 export async function raiseCase(tx: Tx, c: NewCase, by: Mover, d: CaseDeadlines, now: Date): Promise<number> {
-  const row = await tx.insertInto('appeal_case').values({
-    door: c.door, category: c.category, content: c.content, contact_enc: c.contactEnc ?? null,
-    area_code: c.areaCode ?? null, service_post_id: c.servicePostId ?? null, entity_id: c.entityId ?? null, visit_id: c.visitId ?? null, plaque_feedback_id: c.plaqueFeedbackId ?? null,
-    county_code: c.unit.countyCode, unit_kind: c.unit.kind, unit_code: c.unit.code, unit_line: c.unit.line, scope_key: c.unit.scopeKey, raised_key: c.raisedKey,
-    state: 'routed', step_started_at: now, due_at: dueAt('routed', now, d), route_ms: 0, tracking_hash: c.trackingHash ?? null, raised_by: c.raisedBy ?? null, created_at: now, updated_at: now,
-  }).returning('id').executeTakeFirstOrThrow();
-  const keys = { case_id: row.id, scope_key: c.unit.scopeKey, raised_key: c.raisedKey, at: now };
-  await tx.insertInto('appeal_event').values([
-    { ...keys, actor: by.actor, actor_id: by.actorId, action: 'intake', from_state: null, to_state: 'intake', detail: JSON.stringify({ door: c.door, category: c.category }) },
-    { ...keys, actor: 'system', actor_id: null, action: 'route', from_state: 'intake', to_state: 'routed', detail: JSON.stringify(unitDetail(c.unit)) },
-  ] as never).execute();
-  return row.id;
+  const due = dueAt('routed', now, d);
+  // One statement writes the case and its two events (intake by whoever raised it, routing by the rule): the public door is the busy one.
+  const { rows } = await sql<{ id: number }>`
+    WITH c AS (
+      INSERT INTO appeal_case (door, category, content, contact_enc, area_code, service_post_id, entity_id, visit_id, plaque_feedback_id, county_code, unit_kind, unit_code, unit_line,
+        scope_key, raised_key, state, step_started_at, due_at, route_ms, tracking_hash, raised_by, created_at, updated_at)
+      VALUES (${c.door}, ${c.category}, ${c.content}, ${c.contactEnc ?? null}, ${c.areaCode ?? null}, ${c.servicePostId ?? null}, ${c.entityId ?? null}, ${c.visitId ?? null}, ${c.plaqueFeedbackId ?? null},
+        ${c.unit.countyCode}, ${c.unit.kind}, ${c.unit.code}, ${c.unit.line}, ${c.unit.scopeKey}, ${c.raisedKey}, 'routed', ${now}, ${due}, 0, ${c.trackingHash ?? null}, ${c.raisedBy ?? null}, ${now}, ${now})
+      RETURNING id
+    ), ev AS (
+      INSERT INTO appeal_event (case_id, scope_key, raised_key, at, actor, actor_id, action, from_state, to_state, detail)
+      SELECT c.id, ${c.unit.scopeKey}, ${c.raisedKey}, ${now}, x.actor, x.actor_id, x.action, x.from_state, x.to_state, x.detail::jsonb
+      FROM c, (VALUES (${by.actor}, ${by.actorId}::bigint, 'intake', NULL, 'intake', ${JSON.stringify({ door: c.door, category: c.category })}),
+                      ('system', NULL::bigint, 'route', 'intake', 'routed', ${JSON.stringify(unitDetail(c.unit))})) AS x(actor, actor_id, action, from_state, to_state, detail)
+    )
+    SELECT id FROM c`.execute(tx);
+  return Number(rows[0].id);
 }
 
 const unitDetail = (u: Unit) => ({ kind: u.kind, code: u.code, line: u.line });

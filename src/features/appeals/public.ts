@@ -8,8 +8,8 @@ import { encryptField } from '../../crypto/field.js';
 import { phoneField } from '../../domain/ledger/rows.js';
 import { Problem, badRequest } from '../../http/errors.js';
 import { RIDER_CATEGORY_LABEL, SATISFACTION_LABEL, STATE_LABEL, TIMED_STEPS, type CaseState, type RiderCategory } from '../../domain/cases/engine.js';
-import { routeCase } from '../../domain/cases/routing.js';
-import { canonicalCode, moveCase, newTrackingCode, raiseCase, trackingHash } from './engine.js';
+import { routeCase, type Unit } from '../../domain/cases/routing.js';
+import { canonicalCode, moveCase, newTrackingCode, raiseCase, trackingHash, type PlacedUnit } from './engine.js';
 import { placeUnit, servicePostItem } from './queries.js';
 
 /**
@@ -61,10 +61,10 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     },
     handler: async (req, reply) => {
       const b = req.body;
-      const place = await placeOf(b.areaCode, b.servicePostId);
+      const { place, unitOf } = await placeOf(b.areaCode, b.servicePostId);
       const routed = routeCase({ door: 'rider', category: b.category, place });
       if (!routed.ok) throw badRequest(routed.reason, [{ field: 'areaCode', message: routed.reason }]);
-      const unit = await placeUnit(db, routed.unit);
+      const unit = await unitOf(routed.unit);
       const code = newTrackingCode();
       const d = await settings.get('cases');
       await runScoped(db, publicActor(req.ip, unit.scopeKey), async ({ db: tx }) =>
@@ -139,17 +139,17 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  /** The place a rider chose: a county or station, or a service post's. */
+  /** The place a rider chose (a county or station, or a service post's), with its parent's scope key: one read, and the unit found without another. */
   async function placeOf(areaCode?: string, postId?: number) {
-    if (postId) {
-      const p = await db.selectFrom('service_post as p').innerJoin('jurisdiction as j', 'j.code', 'p.jurisdiction_code').select(['j.code', 'j.level', 'j.parent_code'])
-        .where('p.id', '=', postId).where('p.active', '=', true).executeTakeFirst();
-      if (!p) throw badRequest('所选驿站不存在或已停用', [{ field: 'servicePostId', message: '驿站不存在' }]);
-      return { code: p.code, level: p.level, parentCode: p.parent_code };
-    }
-    const j = await db.selectFrom('jurisdiction').select(['code', 'level', 'parent_code']).where('code', '=', areaCode!).executeTakeFirst();
+    let q = db.selectFrom('jurisdiction as j').leftJoin('jurisdiction as up', 'up.code', 'j.parent_code').select(['j.code', 'j.level', 'j.parent_code', 'j.scope_key', 'up.scope_key as parent_key']);
+    q = postId ? q.innerJoin('service_post as p', 'p.jurisdiction_code', 'j.code').where('p.id', '=', postId).where('p.active', '=', true) : q.where('j.code', '=', areaCode!);
+    const j = await q.executeTakeFirst();
+    if (!j && postId) throw badRequest('所选驿站不存在或已停用', [{ field: 'servicePostId', message: '驿站不存在' }]);
     if (!j || (j.level !== 'county' && j.level !== 'station')) throw badRequest('请选择所在县（区）或基层所', [{ field: 'areaCode', message: '区域不存在' }]);
-    return { code: j.code, level: j.level, parentCode: j.parent_code };
+    const place = { code: j.code, level: j.level, parentCode: j.parent_code };
+    const county = j.level === 'station' ? j.parent_code! : j.code;
+    const keyOf = (code: string) => (code === j.code ? j.scope_key : code === j.parent_code ? j.parent_key : null);
+    return { place, unitOf: async (u: Unit): Promise<PlacedUnit> => (keyOf(u.code) ? { ...u, scopeKey: keyOf(u.code)!, countyCode: county } : placeUnit(db, u)) };
   }
 
   /** The case a code opens, or 404; a code that cannot be one is refused before any lookup. */

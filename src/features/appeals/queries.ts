@@ -84,50 +84,57 @@ const STEP_COLS = Object.keys(TIMED_STEPS) as (keyof typeof TIMED_STEPS)[];
 /**
  * The case figures of a node's subtree: counts by door, category and state; median and 90th
  * percentile of each step's time (hours); overdue; satisfaction; visits and entities visited —
- * for the node and for each child. One pass over the subtree per query, through the scope index.
+ * for the node and for each child. Scope keys are code prefixes and a node's children share one
+ * key length, so one range scan grouped by the key's first L characters gives every child (and
+ * the rows at the node itself, whose keys are shorter) in one pass; the percentiles take one more.
  */
 export async function caseFigures(db: Tx, node: Node, now = new Date()) {
+  const kids = await db.selectFrom('jurisdiction').select(['code', 'name', 'level', 'scope_key']).where('parent_code', '=', node.code).orderBy('code').execute();
+  const len = Math.max(node.scope_key.length, ...kids.map((k) => k.scope_key.length));
   const range = sql`c.scope_key >= ${node.scope_key} AND c.scope_key < ${`${node.scope_key}~`}`;
   const open = sql.raw(`c.state IN (${OPEN_STATES.map((s) => `'${s}'`).join(',')})`);
-  const pct = (col: string, p: number) => sql.raw(`percentile_cont(${p}) WITHIN GROUP (ORDER BY c.${col}_ms) / 3600000.0`);
-  const totals = (await sql<Record<string, number | null>>`
-    SELECT count(*)::int AS total, count(*) FILTER (WHERE ${open})::int AS open, count(*) FILTER (WHERE ${open} AND c.due_at < ${now})::int AS overdue,
-      count(*) FILTER (WHERE c.escalation_level > 0 AND ${open})::int AS escalated,
-      avg(c.satisfaction)::float8 AS satisfaction, count(c.satisfaction)::int AS rated,
-      ${sql.join(STEP_COLS.flatMap((s) => [sql`${pct(s, 0.5)}::float8 AS ${sql.ref(`${s}_p50`)}`, sql`${pct(s, 0.9)}::float8 AS ${sql.ref(`${s}_p90`)}`]))}
+  const groups = (await sql<{ k: string; door: CaseDoor; category: string; state: CaseState; n: number; overdue: number; escalated: number; rated: number; stars: number }>`
+    SELECT left(c.scope_key, ${len}) AS k, c.door, c.category, c.state, count(*)::int AS n,
+      count(*) FILTER (WHERE ${open} AND c.due_at < ${now})::int AS overdue, count(*) FILTER (WHERE ${open} AND c.escalation_level > 0)::int AS escalated,
+      count(c.satisfaction)::int AS rated, coalesce(sum(c.satisfaction), 0)::int AS stars
+    FROM appeal_case c WHERE ${range} GROUP BY 1, 2, 3, 4`.execute(db)).rows;
+  const pcts = (await sql<Record<string, number[] | null>>`
+    SELECT ${sql.join(STEP_COLS.map((s) => sql`percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ${sql.ref(`c.${s}_ms`)}) AS ${sql.ref(s)}`))}
     FROM appeal_case c WHERE ${range}`.execute(db)).rows[0];
-  const groups = (await sql<{ door: CaseDoor; category: string; state: CaseState; n: number }>`
-    SELECT c.door, c.category, c.state, count(*)::int AS n FROM appeal_case c WHERE ${range} GROUP BY 1, 2, 3`.execute(db)).rows;
-  const children = (await sql<{ code: string; name: string; level: string; total: number; open: number; overdue: number; rider: number; visit: number; plaque: number; satisfaction: number | null }>`
-    SELECT j.code, j.name, j.level, count(c.id)::int AS total, count(c.id) FILTER (WHERE ${open})::int AS open, count(c.id) FILTER (WHERE ${open} AND c.due_at < ${now})::int AS overdue,
-      count(c.id) FILTER (WHERE c.door = 'rider')::int AS rider, count(c.id) FILTER (WHERE c.door = 'visit')::int AS visit, count(c.id) FILTER (WHERE c.door = 'plaque')::int AS plaque,
-      avg(c.satisfaction)::float8 AS satisfaction
-    FROM jurisdiction j LEFT JOIN appeal_case c ON c.scope_key >= j.scope_key AND c.scope_key < j.scope_key || '~'
-    WHERE j.parent_code = ${node.code} GROUP BY j.code, j.name, j.level ORDER BY j.code`.execute(db)).rows;
-  const visits = (await sql<{ code: string | null; total: boolean; visits: number; entities: number }>`
-    SELECT j.code, GROUPING(j.code) = 1 AS total, count(*)::int AS visits, count(DISTINCT v.entity_id)::int AS entities
-    FROM visit_record v LEFT JOIN jurisdiction j ON j.parent_code = ${node.code} AND v.scope_key >= j.scope_key AND v.scope_key < j.scope_key || '~'
-    WHERE v.scope_key >= ${node.scope_key} AND v.scope_key < ${`${node.scope_key}~`}
-    GROUP BY ROLLUP (j.code)`.execute(db)).rows;
-  const visitsOf = (code: string) => visits.find((v) => v.code === code && !v.total) ?? { visits: 0, entities: 0 };
-  const visitTotal = visits.find((v) => v.total) ?? { visits: 0, entities: 0 };
-  const tally = <K extends string>(key: (g: (typeof groups)[number]) => K) => {
+  const visits = (await sql<{ k: string | null; visits: number; entities: number }>`
+    SELECT left(v.scope_key, ${len}) AS k, count(*)::int AS visits, count(DISTINCT v.entity_id)::int AS entities
+    FROM visit_record v WHERE v.scope_key >= ${node.scope_key} AND v.scope_key < ${`${node.scope_key}~`}
+    GROUP BY ROLLUP (1)`.execute(db)).rows;
+
+  /** Sums of the grouped rows that pass `keep`. */
+  const sum = (keep: (g: (typeof groups)[number]) => boolean) => {
+    const t = { total: 0, open: 0, overdue: 0, escalated: 0, rated: 0, stars: 0, rider: 0, visit: 0, plaque: 0 };
+    for (const g of groups.filter(keep)) {
+      t.total += g.n; t.overdue += g.overdue; t.escalated += g.escalated; t.rated += g.rated; t.stars += g.stars; t[g.door] += g.n;
+      if (OPEN_STATES.includes(g.state)) t.open += g.n;
+    }
+    return t;
+  };
+  const tally = (key: (g: (typeof groups)[number]) => string) => {
     const out: Record<string, number> = {};
     for (const g of groups) out[key(g)] = (out[key(g)] ?? 0) + g.n;
     return out;
   };
-  const hours = (v: number | null | undefined) => (v == null ? null : Math.round(v * 10) / 10);
+  const avg = (t: { rated: number; stars: number }) => (t.rated ? Math.round((t.stars / t.rated) * 100) / 100 : null);
+  const hours = (v: number | undefined) => (v == null ? null : Math.round((v / 3_600_000) * 10) / 10);
+  const all = sum(() => true);
+  const visitTotal = visits.find((v) => v.k === null) ?? { visits: 0, entities: 0 };
   return {
     node: { code: node.code, name: node.name, level: node.level },
-    total: {
-      total: totals.total ?? 0, open: totals.open ?? 0, overdue: totals.overdue ?? 0, escalated: totals.escalated ?? 0,
-      satisfaction: totals.satisfaction == null ? null : Math.round(Number(totals.satisfaction) * 100) / 100, rated: totals.rated ?? 0,
-      visits: visitTotal.visits, entitiesVisited: visitTotal.entities,
-    },
+    total: { total: all.total, open: all.open, overdue: all.overdue, escalated: all.escalated, satisfaction: avg(all), rated: all.rated, visits: visitTotal.visits, entitiesVisited: visitTotal.entities },
     byDoor: tally((g) => g.door),
     byCategory: tally((g) => `${g.door}:${g.category}`),
     byState: tally((g) => g.state),
-    steps: STEP_COLS.map((s) => ({ step: s, label: TIMED_STEPS[s], p50Hours: hours(totals[`${s}_p50`]), p90Hours: hours(totals[`${s}_p90`]) })),
-    children: children.map((c) => ({ ...c, satisfaction: c.satisfaction == null ? null : Math.round(c.satisfaction * 100) / 100, visits: visitsOf(c.code).visits, entitiesVisited: visitsOf(c.code).entities })),
+    steps: STEP_COLS.map((s) => ({ step: s, label: TIMED_STEPS[s], p50Hours: hours(pcts[s]?.[0]), p90Hours: hours(pcts[s]?.[1]) })),
+    children: kids.map((kid) => {
+      const t = sum((g) => g.k === kid.scope_key);
+      const v = visits.find((x) => x.k === kid.scope_key) ?? { visits: 0, entities: 0 };
+      return { code: kid.code, name: kid.name, level: kid.level, total: t.total, open: t.open, overdue: t.overdue, rider: t.rider, visit: t.visit, plaque: t.plaque, satisfaction: avg(t), visits: v.visits, entitiesVisited: v.entities };
+    }),
   };
 }

@@ -87,6 +87,10 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     expect((await act(staff2, id, { action: 'accept' })).statusCode).toBe(404);
     const detail = (await staff1.get(`/appeals/${id}`)).json();
     expect(detail).toMatchObject({ contact: '139****5678', actions: ['route', 'accept', 'close'], mine: true });
+    // The full number only to the responsible unit, on purpose, with a trace.
+    expect((await staff1.post(`/appeals/${id}/reveal`)).json()).toEqual({ phone: PHONE });
+    expect((await staff2.post(`/appeals/${id}/reveal`)).statusCode).toBe(404);
+    expect(await t.db.selectFrom('audit_log').select('detail').where('action', '=', 'personal.reveal').where('object_id', '=', String(id)).executeTakeFirst()).toBeTruthy();
 
     expect((await act(staff1, id, { action: 'resolve', reply: '还没签收就办结' })).statusCode).toBe(409);
     expect((await act(staff1, id, { action: 'accept' })).json()).toEqual({ id, state: 'accepted' });
@@ -108,7 +112,7 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     expect(done.resolve_ms).not.toBeNull();
     expect(done.feedback_ms).not.toBeNull();
     const audits = await t.db.selectFrom('audit_log').select('action').where('object_id', '=', String(id)).where('object_type', '=', 'appeal_case').execute();
-    expect(audits.map((a) => a.action)).toEqual(['appeal.accept', 'appeal.note', 'appeal.resolve']);
+    expect(audits.map((a) => a.action)).toEqual(['personal.reveal', 'appeal.accept', 'appeal.note', 'appeal.resolve']);
   });
 
   it('finds nothing with a guessed or malformed code', async () => {

@@ -115,6 +115,19 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
+  r.post('/appeals/:id/reveal', {
+    config: { access: 'personal.reveal' },
+    schema: { tags: ['诉求'], summary: '查看提出人留下的完整联系电话（留痕；只有承办单位可以）', params: idParam, response: { 200: z.object({ phone: z.string().nullable() }) } },
+    handler: (req) =>
+      req.scoped(async ({ db, audit }) => {
+        const c = await db.selectFrom('appeal_case').select(['id', 'scope_key', 'contact_enc']).where('id', '=', req.params.id).executeTakeFirst();
+        if (!c) throw notFound('诉求');
+        if (!c.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('只有承办单位可以查看提出人的联系电话');
+        audit({ action: 'personal.reveal', objectType: 'appeal_case', objectId: c.id, detail: { fields: ['phone'] } });
+        return { phone: c.contact_enc ? decryptField(keys, c.contact_enc) : null };
+      }),
+  });
+
   r.post('/appeals/:id/actions', {
     config: { access: 'data.write' },
     schema: {

@@ -82,6 +82,7 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
   const { can, me } = useAuth();
   const { d, error, acting, setActing, done } = useDetail<CaseDetail, Acting>(`/appeals/${id}`, onChanged);
   const lines = useDictionary('visit_line');
+  const [phone, setPhone] = useState<string | null>(null);
   const act = async (action: Acting, v: Record<string, unknown> = {}) => {
     await post(`/appeals/${id}/actions`, { action, ...v });
     done('已办理');
@@ -97,7 +98,7 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
             { label: '来源 / 类别', children: `${d.doorLabel} · ${d.categoryLabel}` },
             { label: '内容', children: <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{d.content}</Typography.Paragraph> },
             { label: '地点 / 主体', children: d.entityName ?? d.place ?? '—' },
-            { label: '联系电话', children: d.contact ?? '匿名' },
+            { label: '联系电话', children: d.contact ? <Space>{phone ?? d.contact}{!phone && d.mine && can('personal.reveal') && <a onClick={() => void post<{ phone: string | null }>(`/appeals/${id}/reveal`).then((r) => setPhone(r.phone))}>查看完整号码（留痕）</a>}</Space> : '匿名' },
             { label: '承办单位', children: d.unitName },
             { label: '本环节时限', children: fmt(d.dueAt) },
             ...(d.reply ? [{ label: '答复', children: d.reply }] : []),

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
-import { underNode } from '../../http/paging.js';
+import { containing, underNode } from '../../http/paging.js';
 import { DOOR_LABEL, OPEN_STATES, RIDER_CATEGORY_LABEL, STATE_LABEL, TIMED_STEPS, type CaseDoor, type CaseState } from '../../domain/cases/engine.js';
 import { FEEDBACK_CATEGORY_LABEL } from '../../domain/sanliang/plaque.js';
 import { routeCase, type Unit } from '../../domain/cases/routing.js';
@@ -61,7 +61,7 @@ export async function filteredCases(db: Tx, f: CaseFilters, me: { scopeKey: stri
   if (f.overdue) q = q.where('c.state', 'in', OPEN_STATES).where('c.due_at', '<', now);
   // Escalated to the caller's own level: the level above sees what its units left overdue.
   if (f.escalated) q = q.where('c.escalated_key', '=', me.scopeKey);
-  if (f.q) q = q.where('c.content', 'like', `%${f.q.replace(/[%_\\]/g, '\\$&')}%`);
+  if (f.q) q = q.where('c.content', 'like', containing(f.q));
   return q;
 }
 

@@ -8,7 +8,7 @@ import { ACTION_LABEL, DOORS, STATES, allowedActions, type CaseAction } from '..
 import { transferTarget } from '../../domain/cases/routing.js';
 import { OFFER_LABEL, type Offer } from '../../domain/cases/service-posts.js';
 import { badRequest, forbidden, notFound } from '../../http/errors.js';
-import { idParam, pageFrom, pageOf, pageQuery } from '../../http/paging.js';
+import { idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { nodeInScope } from '../jurisdictions/subtree.js';
 import { moveCase, runEscalation, scheduleEscalation } from './engine.js';
@@ -191,7 +191,7 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db }) => {
         let q = db.selectFrom('service_post as p').innerJoin('jurisdiction as j', 'j.code', 'p.jurisdiction_code').select(['p.id', 'p.name', 'p.address', 'p.opening_hours', 'p.offers', 'p.phone', 'p.longitude', 'p.latitude', 'p.active', 'p.jurisdiction_code', 'j.name as area_name']);
-        if (req.query.under) q = q.where('p.scope_key', 'like', `${(await nodeInScope(db, req.user!, req.query.under)).scope_key}%`);
+        if (req.query.under) q = q.where(await underNode(db, 'p.scope_key', req.query.under));
         return pageFrom(q, req.query, (q) => q.orderBy('p.name'), (p) => ({ ...servicePostItem(p), active: p.active, jurisdictionCode: p.jurisdiction_code }));
       }),
   });

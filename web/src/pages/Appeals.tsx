@@ -25,6 +25,8 @@ type CaseRow = {
 type CaseDetail = CaseRow & { contact: string | null; feedbackComment: string | null; mine: boolean; actions: string[]; events: { id: number; at: string; actorName: string | null; actor: string; actionLabel: string; note: string | null }[] };
 type Acting = 'accept' | 'note' | 'resolve' | 'route' | 'close';
 
+/** The node just above the user's (a station hands a case that is not its own back to its county). */
+const parentOf = (j: { code: string; path: { code: string; name: string }[] }) => j.path.filter((p) => p.code !== j.code).slice(-1);
 const fmt = (v: string | null) => (v ? dayjs(v).format('YYYY-MM-DD HH:mm') : '—');
 const STATE_COLOR: Record<string, string> = { routed: 'orange', accepted: 'blue', handling: 'blue', resolved: 'green', closed: 'default', intake: 'orange' };
 
@@ -120,8 +122,10 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
               {(acting === 'note' || acting === 'close') && <Form.Item name="note" label={acting === 'note' ? '办理情况（内部）' : '关闭原因'} rules={[{ required: acting === 'note', min: 2, message: '请填写说明' }]}><Input.TextArea rows={3} maxLength={1000} /></Form.Item>}
               {acting === 'route' && (
                 <>
-                  <Form.Item name="unitCode" label="转办到（本辖区的基层所或县局；也可交回上一级）" rules={[{ required: true, message: '请选择承办单位' }]}>
-                    <JurisdictionPicker root={me!.jurisdiction.code} placeholder="选择单位" />
+                  <Form.Item name="unitCode" label="转办到（本辖区内的单位，或交回上一级）" rules={[{ required: true, message: '请选择承办单位' }]}>
+                    {me!.jurisdiction.level === 'station'
+                      ? <Select options={parentOf(me!.jurisdiction).map((p) => ({ value: p.code, label: `交回${p.name}` }))} />
+                      : <JurisdictionPicker root={me!.jurisdiction.code} placeholder="选择单位" />}
                   </Form.Item>
                   <Form.Item name="line" label="业务条线（转县局时选填）"><Select allowClear options={lines.entries.map((e) => ({ value: e.code, label: e.label }))} /></Form.Item>
                   <Form.Item name="note" label="转办说明"><Input.TextArea rows={2} maxLength={1000} /></Form.Item>

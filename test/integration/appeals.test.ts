@@ -108,6 +108,7 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     expect((await feedback(code, { action: 'feedback', satisfaction: 1 })).statusCode).toBe(409);
     const done = await t.db.selectFrom('appeal_case').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(done).toMatchObject({ state: 'closed', satisfaction: 5 });
+    expect((await staff1.get(`/appeals/${id}`)).json().stepHours.map((s: { step: string; hours: number | null }) => [s.step, s.hours])).toEqual([['route', 0], ['accept', 0], ['resolve', 0], ['feedback', 0]]);
     expect(Number(done.accept_ms)).toBeGreaterThanOrEqual(0);
     expect(done.resolve_ms).not.toBeNull();
     expect(done.feedback_ms).not.toBeNull();

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { decryptField } from '../../crypto/field.js';
 import { maskPhone } from '../../domain/identifiers/id-number.js';
-import { ACTION_LABEL, DOORS, STATES, allowedActions, type CaseAction } from '../../domain/cases/engine.js';
+import { ACTION_LABEL, DOORS, STATES, TIMED_STEPS, allowedActions, type CaseAction } from '../../domain/cases/engine.js';
 import { transferTarget } from '../../domain/cases/routing.js';
 import { OFFER_LABEL, type Offer } from '../../domain/cases/service-posts.js';
 import { badRequest, forbidden, notFound } from '../../http/errors.js';
@@ -95,10 +95,10 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
   const eventItem = z.object({ id: z.number(), at: z.string(), actor: z.string(), actorName: z.string().nullable(), action: z.string(), actionLabel: z.string(), fromState: z.string().nullable(), toState: z.string(), note: z.string().nullable() });
   r.get('/appeals/:id', {
     config: { access: 'data.read' },
-    schema: { tags: ['诉求'], summary: '诉求详情：办理经过、可做的操作（联系电话脱敏）', params: idParam, response: { 200: caseItem.extend({ contact: z.string().nullable(), events: z.array(eventItem), actions: z.array(z.string()), mine: z.boolean(), feedbackComment: z.string().nullable() }) } },
+    schema: { tags: ['诉求'], summary: '诉求详情：办理经过、可做的操作（联系电话脱敏）', params: idParam, response: { 200: caseItem.extend({ contact: z.string().nullable(), events: z.array(eventItem), actions: z.array(z.string()), mine: z.boolean(), feedbackComment: z.string().nullable(), stepHours: z.array(z.object({ step: z.string(), label: z.string(), hours: z.number().nullable() })) }) } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        const [row] = await (await filteredCases(db, {}, req.user!)).where('c.id', '=', req.params.id).select('c.feedback_comment').execute();
+        const [row] = await (await filteredCases(db, {}, req.user!)).where('c.id', '=', req.params.id).select(['c.feedback_comment', 'c.route_ms', 'c.accept_ms', 'c.resolve_ms', 'c.feedback_ms']).execute();
         if (!row) throw notFound('诉求');
         const events = await db.selectFrom('appeal_event as ev').leftJoin('app_user as u', 'u.id', 'ev.actor_id').select(['ev.id', 'ev.at', 'ev.actor', 'ev.action', 'ev.from_state', 'ev.to_state', 'ev.note', 'u.display_name'])
           .where('ev.case_id', '=', row.id).orderBy('ev.id').execute();
@@ -108,6 +108,8 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
           ...toCaseItem(await visitLines(db))(row),
           contact: row.contact_enc ? maskPhone(decryptField(keys, row.contact_enc)) : null,
           feedbackComment: row.feedback_comment,
+          // The time each finished step took (summed over reopenings), in hours.
+          stepHours: (Object.keys(TIMED_STEPS) as (keyof typeof TIMED_STEPS)[]).map((s) => ({ step: s, label: TIMED_STEPS[s], hours: row[`${s}_ms`] == null ? null : Math.round((Number(row[`${s}_ms`]) / 3_600_000) * 10) / 10 })),
           events: events.map((e) => ({ id: Number(e.id), at: new Date(e.at).toISOString(), actor: e.actor, actorName: e.display_name ?? null, action: e.action, actionLabel: ACTION_LABEL[e.action as CaseAction] ?? EVENT_LABEL[e.action] ?? e.action, fromState: e.from_state, toState: e.to_state, note: e.note })),
           actions: mine ? allowedActions(row.state, 'staff') : [],
           mine,

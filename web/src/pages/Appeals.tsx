@@ -22,7 +22,7 @@ type CaseRow = {
   id: number; door: string; doorLabel: string; category: string; categoryLabel: string; content: string; state: string; stateLabel: string; unitName: string; unitCode: string;
   place: string | null; entityName: string | null; createdAt: string; dueAt: string | null; overdue: boolean; escalationLevel: number; escalated: boolean; reply: string | null; satisfaction: number | null;
 };
-type CaseDetail = CaseRow & { contact: string | null; feedbackComment: string | null; mine: boolean; actions: string[]; events: { id: number; at: string; actorName: string | null; actor: string; actionLabel: string; note: string | null }[] };
+type CaseDetail = CaseRow & { contact: string | null; feedbackComment: string | null; stepHours: { step: string; label: string; hours: number | null }[]; mine: boolean; actions: string[]; events: { id: number; at: string; actorName: string | null; actor: string; actionLabel: string; note: string | null }[] };
 type Acting = 'accept' | 'note' | 'resolve' | 'route' | 'close';
 
 /** The node just above the user's (a station hands a case that is not its own back to its county). */
@@ -103,6 +103,7 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
             { label: '联系电话', children: d.contact ? <Space>{phone ?? d.contact}{!phone && d.mine && can('personal.reveal') && <a onClick={() => void post<{ phone: string | null }>(`/appeals/${id}/reveal`).then((r) => setPhone(r.phone))}>查看完整号码（留痕）</a>}</Space> : '匿名' },
             { label: '承办单位', children: d.unitName },
             { label: '本环节时限', children: fmt(d.dueAt) },
+            { label: '各环节用时', children: d.stepHours.filter((s) => s.hours != null).map((s) => `${s.label} ${s.hours} 小时`).join('；') || '—' },
             ...(d.reply ? [{ label: '答复', children: d.reply }] : []),
             ...(d.satisfaction ? [{ label: '满意度', children: `${d.satisfaction} / 5${d.feedbackComment ? `：${d.feedbackComment}` : ''}` }] : []),
           ]} />

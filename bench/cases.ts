@@ -154,7 +154,7 @@ async function generate(db: Kysely<DB>, n: number): Promise<string[]> {
                       timestamptz '2026-11-27' - interval '1 minute' * ((i * 7919) % 525600) AS created,
                       (ARRAY['closed','closed','closed','closed','closed','closed','resolved','handling','accepted','routed'])[1 + (i / 10) % 10] AS st) a,
       LATERAL (SELECT CASE door WHEN 'rider' THEN (ARRAY['entry','upstairs','parking','charging','rights','food_clue','other'])[1 + i % 7]
-                                WHEN 'visit' THEN (ARRAY['quality','metrology','registration','credit','online','food','standard','certification','special_equipment','other'])[1 + i % 10]
+                                WHEN 'visit' THEN (ARRAY['quality','metrology','registration','credit','online','food','standards','certification','special_equipment','other'])[1 + i % 10]
                                 ELSE (ARRAY['identity','conduct','plaque','other'])[1 + i % 4] END AS cat,
                       CASE WHEN door = 'visit' THEN cc ELSE cc || lpad((1 + (i / 16) % 12)::text, 3, '0') END AS unit,
                       (i / 10) % 10 >= 7 AND i % 5 = 0 AS overdue) b`.execute(db);

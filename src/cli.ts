@@ -17,7 +17,7 @@ import { runImportJob } from './jobs/import/pipeline.js';
 import { neutralise } from './http/xlsx.js';
 import { demoPlaces, writeDemoFiles } from './demo/files.js';
 import { DEMO, registerDemoOrgs } from './demo/jurisdiction.js';
-import { registerDemoInstructors } from './demo/instructors.js';
+import { registerDemoWork } from './demo/work.js';
 
 const program = new Command('xgz').description('XGZ 小个专党建工作平台');
 
@@ -49,8 +49,12 @@ program
     await app.listen({ port: config.port, host: config.host });
     printCredentials(creds, url);
     if (creds.length && opts.demo) {
-      void app.imports.idle().then(() => registerDemoOrgs(ctx)).then(() => registerDemoInstructors(ctx))
-        .catch((err) => app.log.error({ err }, 'demo organizations and instructors not registered'));
+      void app.imports.idle().then(async () => {
+        const started = performance.now();
+        const orgs = await registerDemoOrgs(ctx);
+        const work = await registerDemoWork(ctx);
+        app.log.info({ orgs, work, ms: Math.round(performance.now() - started) }, 'demo organizations and work registered');
+      }).catch((err) => app.log.error({ err }, 'demo organizations and work not registered'));
     }
     process.stdout.write(`XGZ 已启动：${url}  （数据库：${ctx.database.kind === 'pglite' ? `内置 PGlite ${config.dataDir}` : 'PostgreSQL'}；接口文档 ${url}/api/docs）\n`);
     const stop = async () => {

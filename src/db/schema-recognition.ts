@@ -14,10 +14,11 @@ export interface RecognitionPointTable {
   id: Generated<number>;
   kind: PointKind;
   level: PointLevel;
-  subject_type: 'entity' | 'org' | 'zone';
+  subject_type: 'entity' | 'org' | 'zone' | 'platform';
   entity_id: number | null;
   org_id: number | null;
   zone_id: number | null;
+  platform_id: number | null;
   subject_name: string;
   designated_on: string;
   responsible_name: string | null;

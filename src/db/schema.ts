@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { RecognitionTables } from './schema-recognition.js';
+import type { PlatformTables } from './schema-platforms.js';
 import type { CaseTables } from './schema-cases.js';
 
 /** Kysely table types, written to match migrations/*.sql. */
@@ -337,7 +338,7 @@ export interface SelfReportTable {
 }
 
 export type OrgKind = 'committee' | 'general_branch' | 'branch' | 'joint_branch';
-export type OrgSetupMode = 'standalone' | 'joint' | 'affiliated' | 'industry' | 'station' | 'zone';
+export type OrgSetupMode = 'standalone' | 'joint' | 'affiliated' | 'industry' | 'station' | 'zone' | 'mobile';
 export type OrgStatus = 'preparing' | 'established' | 'dissolved';
 
 export interface PartyOrgTable {
@@ -356,6 +357,10 @@ export interface PartyOrgTable {
   founded_on: string | null;
   dissolved_on: string | null;
   note: string | null;
+  /** 0017: 'riders' for the organizations of new employment groups; a mobile branch's approving committee. */
+  sector: 'riders' | null;
+  approved_by_org_id: number | null;
+  approved_on: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -404,10 +409,12 @@ export interface InstructorTable {
 export interface InstructorAssignmentTable {
   id: Generated<number>;
   instructor_id: number;
-  target: 'entity' | 'zone' | 'org';
+  target: 'entity' | 'zone' | 'org' | 'platform' | 'delivery_station';
   entity_id: number | null;
   zone_id: number | null;
   org_id: number | null;
+  platform_id: number | null;
+  delivery_station_id: number | null;
   start_on: string;
   end_on: string | null;
   end_reason: string | null;
@@ -553,7 +560,7 @@ export interface PlaqueFeedbackTable {
   created_at: CreatedAt;
 }
 
-export interface DB extends RecognitionTables, CaseTables {
+export interface DB extends RecognitionTables, PlatformTables, CaseTables {
   jurisdiction: JurisdictionTable;
   bureau_unit: BureauUnitTable;
   app_user: AppUserTable;

@@ -1,11 +1,11 @@
 import type { AppContext } from '../http/context.js';
-import { runScoped } from '../db/scoped.js';
 import { insertUnidentified } from '../features/persons/store.js';
 import { orgPlace } from '../features/orgs/queries.js';
 import type { InstructorSource } from '../domain/instructors/instructors.js';
 import { personName } from './ledger.js';
 import { seededRandom } from './random.js';
 import { DEMO } from './jurisdiction.js';
+import { asCityEditor } from './steps.js';
 
 const SOURCES: InstructorSource[] = ['station', 'station', 'bureau', 'retired', 'association', 'volunteer'];
 const VISITS = ['走访了解党员分布和经营情况，宣讲"小个专"党建政策', '指导落实联络员，建立党员信息台账', '指导开展亮身份、亮职责、亮承诺活动', '了解从业人员中入党积极分子情况'];
@@ -17,8 +17,7 @@ const VISITS = ['走访了解党员分布和经营情况，宣讲"小个专"党�
  */
 export async function registerDemoInstructors(ctx: AppContext): Promise<number> {
   const rnd = seededRandom(DEMO.seed + 6);
-  const editor = await ctx.db.selectFrom('app_user').select(['id', 'username', 'scope_key']).where('username', '=', 'city_editor').executeTakeFirstOrThrow();
-  return runScoped(ctx.db, { userId: editor.id, username: editor.username, scopeKey: editor.scope_key, ip: null }, async ({ db, audit }) => {
+  return asCityEditor(ctx, async ({ db, audit, editorId }) => {
     const posts = await db.selectFrom('bureau_unit').select('jurisdiction_code').where('kind', '=', 'guidance_post').where('status', '=', 'active').orderBy('jurisdiction_code').execute();
     let made = 0;
     for (const { jurisdiction_code: station } of posts) {
@@ -34,7 +33,7 @@ export async function registerDemoInstructors(ctx: AppContext): Promise<number> 
         await db.insertInto('instructor_assignment').values(targets.map((t) => ({ instructor_id: id, target: 'entity' as const, entity_id: t.id, start_on: startOn, scope_key: t.scope_key }))).execute();
         await db.insertInto('guidance_record').values(targets.slice(0, 3).map((t, i) => ({
           instructor_id: id, entity_id: t.id, on_date: `2026-${String(rnd.int(10, 11))}-${String(rnd.int(1, 20)).padStart(2, '0')}`, kind: 'visit' as const,
-          content: rnd.pick(VISITS), follow_up: i === 0 ? '协助确定联络员' : null, scope_key: t.scope_key, created_by: editor.id,
+          content: rnd.pick(VISITS), follow_up: i === 0 ? '协助确定联络员' : null, scope_key: t.scope_key, created_by: editorId,
         }))).execute();
         made++;
       }

@@ -49,6 +49,15 @@ const UNIQUE_MESSAGES: Record<string, FieldError> = {
   point_review_year_uq: { field: 'year', message: '该年度已复核，每年只复核一次' },
   campaign_name_uq: { field: 'name', message: '本级已部署同名的学习教育活动' },
   training_class_name_uq: { field: 'name', message: '本级已举办同名的培训班' },
+  platform_name_uq: { field: 'name', message: '本级已登记同名的平台企业' },
+  platform_partner_name_uq: { field: 'name', message: '该平台在本县（区）已有同名的合作商' },
+  delivery_station_name_uq: { field: 'name', message: '该平台在本县（区）已有同名的配送站点' },
+  rider_person_current_uq: { field: 'memberId', message: '此人已登记在该站点' },
+  party_org_unit_uq: { field: 'platformId', message: '该组织已联系此平台或站点' },
+  mobile_card_no_uq: { field: 'cardNo', message: '该发证党组织已有同编号的活动证' },
+  mobile_card_one_current_uq: { field: 'memberId', message: '该党员已有一张未交回的活动证，请续期或先交回' },
+  assistance_program_name_uq: { field: 'name', message: '本级已有同名的帮扶项目' },
+  assistance_entity_uq: { field: 'entityId', message: '该主体已在此帮扶项目中' },
 };
 
 /** Maps every error to problem+json; stack traces and SQL stay in the server log. */

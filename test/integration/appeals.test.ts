@@ -225,12 +225,12 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
 
   it('keeps the business lines a configurable list: renamed freely, an in-use line not removed', async () => {
     const admin = await t.signIn(await t.user({ roles: ['sysadmin'], jurisdiction: '000000' }));
-    const lines = (await admin.get('/dictionaries')).json().visit_line as { code: string; label: string }[];
+    const lines = (await admin.get('/dictionaries')).json().business_line as { code: string; label: string }[];
     expect(lines.map((l) => l.label)).toEqual(['质量', '计量', '登记注册', '信用', '网络监管', '食品', '标准', '认证认可', '特种设备', '其他']);
     const without = lines.filter((l) => l.code !== 'metrology');
-    expect((await admin.call('PUT', '/code-lists/visit_line', { entries: without })).json().errors[0].message).toMatch(/仍有记录使用.*metrology/);
+    expect((await admin.call('PUT', '/code-lists/business_line', { entries: without })).json().errors[0].message).toMatch(/仍有记录使用.*metrology/);
     const renamed = lines.map((l) => (l.code === 'online' ? { ...l, label: '网络交易监管' } : l)).concat({ code: 'price', label: '价格' });
-    expect((await admin.call('PUT', '/code-lists/visit_line', { entries: renamed })).statusCode).toBe(200);
+    expect((await admin.call('PUT', '/code-lists/business_line', { entries: renamed })).statusCode).toBe(200);
     expect((await staff1.post('/visits', { entityId, visitedOn: '2026-03-06', visitorName: '李四', learned: '价格问题', problems: [{ line: 'price', content: '周边商户反映收费不透明' }] })).statusCode).toBe(201);
   });
 

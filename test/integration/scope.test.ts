@@ -68,6 +68,23 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/trainings/:id/trainees': { officerIds: [1] },
   'PATCH /api/v1/trainings/:id/trainees/:key': { attended: true, completed: true },
   'PUT /api/v1/code-lists/:kind': { entries: [{ code: 'intruder', label: '越权类型' }] },
+  'POST /api/v1/new-employment/platforms': { name: '越权平台', business: 'express', jurisdictionCode: A_COUNTY },
+  'PATCH /api/v1/new-employment/platforms/:id': { name: '越权改名' },
+  'POST /api/v1/new-employment/platforms/:id/partners': { name: '越权合作商', placeCode: A_STATION },
+  'POST /api/v1/new-employment/stations': { platformId: 1, name: '越权站点', placeCode: A_STATION },
+  'PATCH /api/v1/new-employment/stations/:id': { status: 'closed', closedOn: '2026-01-01' },
+  'POST /api/v1/new-employment/stations/:id/rider-counts': { asOf: '2026-01-01', riders: 1 },
+  'POST /api/v1/new-employment/stations/:id/riders': { role: 'member', name: '越权骑手' },
+  'POST /api/v1/new-employment/stations/:id/riders/:key/leave': {},
+  'POST /api/v1/new-employment/committees': { name: '越权行业党委', jurisdictionCode: A_COUNTY, foundedOn: '2024-01-01' },
+  'POST /api/v1/new-employment/mobile-branches': { name: '越权流动党员党支部', placeCode: A_STATION, approvedByOrgId: 1, approvedOn: '2024-01-01', foundedOn: '2024-02-01' },
+  'POST /api/v1/new-employment/orgs/:id/units': { deliveryStationId: 1 },
+  'POST /api/v1/new-employment/cards': { memberId: 1, orgId: 1, cardNo: '越权', issuedBy: '越权支部', issuedOn: '2025-01-01', expiresOn: '2027-01-01' },
+  'PATCH /api/v1/new-employment/cards/:id': { returnedOn: '2026-01-01' },
+  'POST /api/v1/assistance/programs': { name: '越权帮扶', businessLine: 'quality', startsOn: '2026-01-01', endsOn: '2026-12-31', jurisdictionCode: A_COUNTY },
+  'PATCH /api/v1/assistance/programs/:id': { name: '越权改名' },
+  'POST /api/v1/assistance/programs/:id/entities': { entityId: 1 },
+  'PATCH /api/v1/assistance/programs/:id/entities/:key': { outcome: 'ongoing' },
   'PUT /api/v1/settings/cases': { acceptDays: 3 },
   'POST /api/v1/appeals/:id/actions': { action: 'accept' },
   'POST /api/v1/service-posts': { name: '越权驿站', jurisdictionCode: A_STATION, address: '越权路 1 号', openingHours: '全天' },
@@ -76,9 +93,9 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/visits': { entityId: 1, visitedOn: '2026-01-01', visitorName: '越权人', learned: '越权走访', problems: [{ line: 'quality', content: '越权提出的问题' }] },
 };
 /** Routes that act on the caller's own subtree and name nothing of another's: they may succeed. */
-const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate', 'POST /api/v1/orgs/from-reports', 'POST /api/v1/trainings']);
+const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate', 'POST /api/v1/orgs/from-reports', 'POST /api/v1/trainings', 'POST /api/v1/dashboard/snapshots']);
 /** POST routes that take no body. */
-const NO_BODY = /reset-password|unlock|reset-totp|reveal|cancel|rerun|discovery\/runs$|generate$|from-reports$|sanliang\/:id\/plaques$/;
+const NO_BODY = /reset-password|unlock|reset-totp|reveal|cancel|rerun|discovery\/runs$|generate$|from-reports$|sanliang\/:id\/plaques$|dashboard\/snapshots$/;
 
 describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
   let t: TestApp;
@@ -115,6 +132,8 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
       ...(await Promise.all((['recognition_point', 'point_review', 'honour', 'entity_violation', 'campaign', 'campaign_activity', 'training_class', 'training_trainee'] as const)
         .map((tbl) => t.db.selectFrom(tbl).selectAll().where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute()))),
       await t.db.selectFrom('campaign_org').selectAll().orderBy('org_id').execute(),
+      ...(await Promise.all((['platform', 'platform_partner', 'delivery_station', 'rider_count', 'rider_person', 'party_org_unit', 'mobile_card', 'assistance_program', 'assistance_entity'] as const)
+        .map((tbl) => t.db.selectFrom(tbl).selectAll().where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute()))),
       ...(await Promise.all((['appeal_case', 'appeal_event', 'service_post', 'visit_plan', 'visit_record'] as const)
         .map((tbl) => t.db.selectFrom(tbl).selectAll().orderBy('id').execute()))),
     ]);
@@ -192,6 +211,24 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
     ids['/api/v1/honours'] = [honour.json().id];
     ids['/api/v1/campaigns'] = [campaign.json().id];
     ids['/api/v1/trainings'] = [cls.json().id];
+    // A's new employment ledger: a platform with a partner firm and a station (riders counted, a member rider), a rider committee, a mobile
+    // branch it approved serving the station, a card registered there; and an assistance program with the entity.
+    const platform = await a.post('/new-employment/platforms', { name: `${MARK}平台`, business: 'food_delivery' });
+    const partner = await a.post(`/new-employment/platforms/${platform.json().id}/partners`, { name: `${MARK}合作商`, placeCode: A_STATION });
+    const dStation = await a.post('/new-employment/stations', { platformId: platform.json().id, partnerId: partner.json().id, name: `${MARK}配送站`, placeCode: A_STATION });
+    const riders = await a.post(`/new-employment/stations/${dStation.json().id}/rider-counts`, { asOf: '2026-01-01', riders: 12 });
+    const rider = await a.post(`/new-employment/stations/${dStation.json().id}/riders`, { role: 'member', memberId: ids['/api/v1/members'][0] });
+    const committee = await a.post('/new-employment/committees', { name: `${MARK}行业党委`, foundedOn: '2024-01-01' });
+    const mobile = await a.post('/new-employment/mobile-branches', { name: `${MARK}流动党员党支部`, placeCode: A_STATION, approvedByOrgId: committee.json().id, approvedOn: '2024-02-01', foundedOn: '2024-03-01', deliveryStationIds: [dStation.json().id] });
+    const card = await a.post('/new-employment/cards', { memberId: ids['/api/v1/members'][0], orgId: mobile.json().id, cardNo: 'A-001', issuedBy: `${MARK}家乡支部`, issuedOn: '2025-01-01', expiresOn: '2027-01-01' });
+    const program = await a.post('/assistance/programs', { name: `${MARK}帮扶`, businessLine: 'quality', startsOn: '2026-01-01', endsOn: '2026-12-31' });
+    const helped = await a.post(`/assistance/programs/${program.json().id}/entities`, { entityId: entity.id, problem: `${MARK}问题` });
+    expect([platform, partner, dStation, riders, rider, committee, mobile, card, program, helped].map((x) => x.statusCode)).toEqual(Array(10).fill(201));
+    ids['/api/v1/new-employment/platforms'] = [platform.json().id];
+    ids['/api/v1/new-employment/stations'] = [dStation.json().id];
+    ids['/api/v1/new-employment/orgs'] = [committee.json().id, mobile.json().id];
+    ids['/api/v1/new-employment/cards'] = [card.json().id];
+    ids['/api/v1/assistance/programs'] = [program.json().id];
     // A's cases: a rider's appeal at A's station (with a phone), a service post, a visit whose problem went to A's county line.
     const sp = await a.post('/service-posts', { name: `${MARK}驿站`, jurisdictionCode: A_STATION, address: `${MARK}路`, openingHours: '全天', offers: ['water'] });
     const appeal = await t.app.inject({ method: 'POST', url: '/api/v1/public/appeals', payload: { category: 'parking', content: `${MARK}诉求内容`, phone: '13912345678', servicePostId: sp.json().id } });

@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { Layout, Menu, Breadcrumb, Dropdown, Button, Grid, Typography, Tag } from 'antd';
 import { HomeOutlined, ApartmentOutlined, FlagOutlined, TeamOutlined, DesktopOutlined, SettingOutlined, AuditOutlined, UserOutlined, MenuOutlined, ApiOutlined, ShopOutlined, BankOutlined, CloudUploadOutlined, IdcardOutlined, FileSearchOutlined, ClusterOutlined, PieChartOutlined, BulbOutlined, SolutionOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
-import { EnvironmentOutlined, TrophyOutlined, ReadOutlined, MessageOutlined } from '@ant-design/icons';
+import { EnvironmentOutlined, TrophyOutlined, ReadOutlined, DashboardOutlined, CarOutlined, HeartOutlined, MessageOutlined } from '@ant-design/icons';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from './auth';
 
@@ -10,6 +10,7 @@ type Item = { key: string; label: string; icon: ReactNode; permission?: string |
 /** Menu entries; each appears only to roles that may use it. */
 export const MENU: Item[] = [
   { key: '/', label: '工作台', icon: <HomeOutlined /> },
+  { key: '/dashboard', label: '数据看板', icon: <DashboardOutlined />, permission: 'data.read' },
   { key: '/coverage', label: '两个覆盖', icon: <PieChartOutlined />, permission: 'data.read' },
   { key: '/entities', label: '市场主体台账', icon: <ShopOutlined />, permission: 'data.read' },
   { key: '/zones', label: '市场·园区·楼宇', icon: <BankOutlined />, permission: 'data.read' },
@@ -22,6 +23,8 @@ export const MENU: Item[] = [
   { key: '/points', label: '联系点·示范点', icon: <EnvironmentOutlined />, permission: 'data.read' },
   { key: '/honours', label: '荣誉', icon: <TrophyOutlined />, permission: 'data.read' },
   { key: '/education', label: '学习教育与书记培训', icon: <ReadOutlined />, permission: 'data.read' },
+  { key: '/new-employment', label: '新业态新就业群体', icon: <CarOutlined />, permission: 'data.read' },
+  { key: '/assistance', label: '帮扶', icon: <HeartOutlined />, permission: 'data.read' },
   { key: '/appeals', label: '诉求直通与走访', icon: <MessageOutlined />, permission: 'data.read' },
   { key: '/imports', label: '数据导入', icon: <CloudUploadOutlined />, permission: 'data.write' },
   { key: '/stations', label: '辖区与基层所', icon: <ApartmentOutlined />, permission: 'jurisdiction.read' },

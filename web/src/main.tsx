@@ -26,6 +26,7 @@ const Members = lazy(() => import('./pages/Members'));
 const Discovery = lazy(() => import('./pages/Discovery'));
 const SelfReport = lazy(() => import('./pages/SelfReport'));
 const Coverage = lazy(() => import('./pages/Coverage'));
+const Dashboard = lazy(() => import('./pages/Dashboard'));
 const Orgs = lazy(() => import('./pages/Orgs'));
 const Proposals = lazy(() => import('./pages/Proposals'));
 const Instructors = lazy(() => import('./pages/Instructors'));
@@ -35,6 +36,8 @@ const Verify = lazy(() => import('./pages/Verify'));
 const Points = lazy(() => import('./pages/Points'));
 const Honours = lazy(() => import('./pages/Honours'));
 const Education = lazy(() => import('./pages/Education'));
+const NewEmployment = lazy(() => import('./pages/NewEmployment'));
+const Assistance = lazy(() => import('./pages/Assistance'));
 const Appeal = lazy(() => import('./pages/Appeal'));
 const Appeals = lazy(() => import('./pages/Appeals'));
 
@@ -64,6 +67,7 @@ function Shell() {
           <Route path="/members" element={<Members />} />
           <Route path="/discovery" element={<Discovery />} />
           <Route path="/coverage" element={<Coverage />} />
+          <Route path="/dashboard" element={<Dashboard />} />
           <Route path="/orgs" element={<Orgs />} />
           <Route path="/proposals" element={<Proposals />} />
           <Route path="/instructors" element={<Instructors />} />
@@ -72,6 +76,8 @@ function Shell() {
           <Route path="/points" element={<Points />} />
           <Route path="/honours" element={<Honours />} />
           <Route path="/education" element={<Education />} />
+          <Route path="/new-employment" element={<NewEmployment />} />
+          <Route path="/assistance" element={<Assistance />} />
           <Route path="/appeals" element={<Appeals />} />
           <Route path="*" element={<Home />} />
         </Routes>

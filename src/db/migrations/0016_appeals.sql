@@ -153,8 +153,5 @@ BEGIN
   END LOOP;
 END $$;
 
--- The visit door's business lines: a configurable list (设置 → 代码清单), seeded with the usual ones.
-INSERT INTO dictionary (kind, code, label, sort_order) VALUES
-  ('visit_line','quality','质量',1), ('visit_line','metrology','计量',2), ('visit_line','registration','登记注册',3), ('visit_line','credit','信用',4),
-  ('visit_line','online','网络监管',5), ('visit_line','food','食品',6), ('visit_line','standard','标准',7), ('visit_line','certification','认证认可',8),
-  ('visit_line','special_equipment','特种设备',9), ('visit_line','other','其他',10);
+-- The visit door routes by the business lines (业务条线) code list 'business_line', seeded by
+-- 0017_platforms.sql and shared with the assistance programs; edited in 设置 → 代码清单.

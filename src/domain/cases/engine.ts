@@ -107,15 +107,11 @@ export const restartsClock = (from: CaseState, action: CaseAction, to: CaseState
   action === 'route' || (from !== to && !(from === 'accepted' && to === 'handling'));
 
 // ── Categories ──────────────────────────────────────────────────────────────────────────
-/** The rider door's categories (fixed by the issue); the visit door's business lines are a configurable list (dictionary 'visit_line'). */
+/** The rider door's categories (fixed by the issue); the visit door's business lines are the configurable code list 'business_line'. */
 export const RIDER_CATEGORY_LABEL = {
   entry: '进门难', upstairs: '上楼难', parking: '停车难', charging: '充电难', rights: '权益保障', food_clue: '食品安全线索', other: '其他',
 } as const;
 export type RiderCategory = keyof typeof RIDER_CATEGORY_LABEL;
-export const VISIT_LINES_DEFAULT = {
-  quality: '质量', metrology: '计量', registration: '登记注册', credit: '信用', online: '网络监管', food: '食品',
-  standard: '标准', certification: '认证认可', special_equipment: '特种设备', other: '其他',
-} as const;
 
 /** Satisfaction 1–5, with the words the public page shows. */
 export const SATISFACTION_LABEL = { 1: '很不满意', 2: '不满意', 3: '一般', 4: '满意', 5: '很满意' } as const;

@@ -5,7 +5,8 @@
  * dated ahead, so the coverage figures change with what staff record, not with the calendar.
  */
 export type InstructorSource = 'bureau' | 'station' | 'retired' | 'platform' | 'association' | 'volunteer';
-export type AssignmentTarget = 'entity' | 'zone' | 'org';
+/** 'platform' and 'delivery_station' (0017) reach no market entity: they count in the sector's coverage only. */
+export type AssignmentTarget = 'entity' | 'zone' | 'org' | 'platform' | 'delivery_station';
 export type GuidanceKind = 'visit' | 'guidance' | 'training' | 'meeting';
 
 export const SOURCE_LABEL: Record<InstructorSource, string> = {
@@ -16,7 +17,7 @@ export const SOURCE_LABEL: Record<InstructorSource, string> = {
   association: '个私协会工作人员',
   volunteer: '社会党建志愿者',
 };
-export const TARGET_LABEL: Record<AssignmentTarget, string> = { entity: '市场主体', zone: '市场/楼宇/园区/商圈', org: '党组织' };
+export const TARGET_LABEL: Record<AssignmentTarget, string> = { entity: '市场主体', zone: '市场/楼宇/园区/商圈', org: '党组织', platform: '平台企业', delivery_station: '配送站点' };
 export const GUIDANCE_KIND_LABEL: Record<GuidanceKind, string> = { visit: '走访', guidance: '业务指导', training: '培训授课', meeting: '参加组织生活' };
 export const INSTRUCTOR_STATUS_LABEL = { active: '在岗', inactive: '已停用' } as const;
 

@@ -6,7 +6,8 @@ import type { RuleSettings } from '../settings/settings.js';
  */
 export type OrgKind = 'committee' | 'general_branch' | 'branch' | 'joint_branch';
 /** 'station': 依托基层所/个私协会 (individual businesses); 'zone': 依托专业市场、商圈、楼宇、园区. */
-export type SetupMode = 'standalone' | 'joint' | 'affiliated' | 'industry' | 'station' | 'zone';
+/** 'mobile': 流动党员党支部, approved by a committee at county level or higher (src/domain/platforms/orgs.ts). */
+export type SetupMode = 'standalone' | 'joint' | 'affiliated' | 'industry' | 'station' | 'zone' | 'mobile';
 export type OfficerRole = 'secretary' | 'deputy' | 'committee';
 /** 'committee': an elected branch committee; 'secretary': only a secretary (and a deputy if needed). */
 export type LeadershipForm = 'committee' | 'secretary';
@@ -19,6 +20,7 @@ export const SETUP_MODE_LABEL: Record<SetupMode, string> = {
   industry: '依托行业或产业链龙头企业',
   station: '依托基层所或个私协会',
   zone: '依托专业市场、商圈、楼宇、园区',
+  mobile: '流动党员党支部',
 };
 /** Youth League organizations keep the same kinds under their own names. */
 export const LEAGUE_KIND_LABEL: Record<OrgKind, string> = { committee: '团委', general_branch: '团总支', branch: '团支部', joint_branch: '联合团支部' };

@@ -32,7 +32,7 @@ export const servicePostItem = (p: { id: number; name: string; address: string; 
 
 /** The visit door's business lines (a configurable dictionary list). */
 export async function visitLines(db: Tx): Promise<Map<string, string>> {
-  const rows = await db.selectFrom('dictionary').select(['code', 'label']).where('kind', '=', 'visit_line').orderBy('sort_order').execute();
+  const rows = await db.selectFrom('dictionary').select(['code', 'label']).where('kind', '=', 'business_line').orderBy('sort_order').execute();
   return new Map(rows.map((r) => [r.code, r.label]));
 }
 

@@ -7,7 +7,7 @@ import { decryptField } from '../../crypto/field.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import { idNumberField, phoneField } from '../../domain/ledger/rows.js';
 import {
-  INSTRUCTOR_STATUS_LABEL, SOURCE_LABEL, TARGET_LABEL, assignmentRefusal, endRefusal, type InstructorSource,
+  INSTRUCTOR_STATUS_LABEL, SOURCE_LABEL, TARGET_LABEL, assignmentRefusal, endRefusal, type AssignmentTarget, type InstructorSource,
 } from '../../domain/instructors/instructors.js';
 import { badRequest, notFound } from '../../http/errors.js';
 import { containing, idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
@@ -69,13 +69,15 @@ export async function loadInstructor(db: Tx, id: number) {
 function assignmentRows(db: Tx) {
   return db.selectFrom('instructor_assignment as a')
     .leftJoin('entity as e', 'e.id', 'a.entity_id').leftJoin('zone as z', 'z.id', 'a.zone_id').leftJoin('party_org as o', 'o.id', 'a.org_id')
-    .select(['a.id', 'a.instructor_id', 'a.target', 'a.entity_id', 'a.zone_id', 'a.org_id', 'a.start_on', 'a.end_on', 'a.end_reason', sql<string>`coalesce(e.name, z.name, o.name)`.as('target_name')])
+    .leftJoin('platform as pf', 'pf.id', 'a.platform_id').leftJoin('delivery_station as ds', 'ds.id', 'a.delivery_station_id')
+    .select(['a.id', 'a.instructor_id', 'a.target', 'a.entity_id', 'a.zone_id', 'a.org_id', 'a.platform_id', 'a.delivery_station_id', 'a.start_on', 'a.end_on', 'a.end_reason',
+      sql<string>`coalesce(e.name, z.name, o.name, pf.name, ds.name)`.as('target_name')])
     .select(sql<number>`(SELECT count(DISTINCT r.entity_id)::int FROM instructor_reach r WHERE r.assignment_id = a.id)`.as('reached'));
 }
 
 /** What an assignment points at, looked up in the caller's scope, with the scope key the assignment takes. */
-async function targetOf(db: Tx, target: 'entity' | 'zone' | 'org', id: number) {
-  const table = { entity: 'entity', zone: 'zone', org: 'party_org' } as const;
+async function targetOf(db: Tx, target: AssignmentTarget, id: number) {
+  const table = { entity: 'entity', zone: 'zone', org: 'party_org', platform: 'platform', delivery_station: 'delivery_station' } as const;
   const row = await db.selectFrom(table[target]).select(['id', 'name', 'scope_key']).where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound(TARGET_LABEL[target]);
   return row;
@@ -203,7 +205,7 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
           ...item, note: row.note, placeCode: row.station_code ?? row.county_code,
           // The list beside the count of those in force (`assignments`).
           assignmentList: assignments.map((a) => ({
-            id: a.id, target: a.target, targetLabel: TARGET_LABEL[a.target], targetId: (a.entity_id ?? a.zone_id ?? a.org_id)!, targetName: a.target_name,
+            id: a.id, target: a.target, targetLabel: TARGET_LABEL[a.target], targetId: (a.entity_id ?? a.zone_id ?? a.org_id ?? a.platform_id ?? a.delivery_station_id)!, targetName: a.target_name,
             startOn: a.start_on, endOn: a.end_on, endReason: a.end_reason, reached: a.reached,
           })),
           guidance: guidance.map((g) => ({ id: g.id, onDate: g.on_date, kind: g.kind, content: g.content, followUp: g.follow_up, followUpDone: g.follow_up_done, entityName: g.entity_name, orgName: g.org_name })),
@@ -262,9 +264,9 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
     config: { access: 'data.write' },
     schema: {
       tags: ['党建指导员'],
-      summary: '指派指导员联系市场主体、市场/楼宇/园区/商圈或党组织（即起计入工作覆盖）',
+      summary: '指派指导员联系市场主体、市场/楼宇/园区/商圈、党组织，或平台企业、配送站点（即起计入工作覆盖）',
       params: idParam,
-      body: z.strictObject({ target: z.enum(['entity', 'zone', 'org'], '请选择指派对象类型'), targetId: z.number().int().positive('请选择指派对象'), startOn: date.optional() }),
+      body: z.strictObject({ target: z.enum(['entity', 'zone', 'org', 'platform', 'delivery_station'], '请选择指派对象类型'), targetId: z.number().int().positive('请选择指派对象'), startOn: date.optional() }),
       response: { 201: z.object({ id: z.number(), reached: z.number(), tasksDone: z.number() }) },
     },
     handler: (req, reply) =>
@@ -276,10 +278,15 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
         if (refusal) throw badRequest(refusal.message, [refusal]);
         const target = await targetOf(db, b.target, b.targetId);
         // A zone hangs on its county: a station's staff read it through their entities but cannot assign to all of it.
-        if (!target.scope_key.startsWith(req.user!.scopeKey)) throw badRequest(`${target.name}由县（区）统一管理，请由县（区）用户指派`, [{ field: 'targetId', message: '超出本辖区' }]);
+        // A platform registered above the caller is read below it (0017) but assigned by its registering bureau.
+        if (!target.scope_key.startsWith(req.user!.scopeKey)) {
+          const by = b.target === 'platform' ? '登记该平台的上级单位' : '县（区）';
+          throw badRequest(`${target.name}由${by}统一管理，请由${by}用户指派`, [{ field: 'targetId', message: '超出本辖区' }]);
+        }
         const row = await db.insertInto('instructor_assignment').values({
           instructor_id: instructor.id, target: b.target, entity_id: b.target === 'entity' ? target.id : null, zone_id: b.target === 'zone' ? target.id : null,
-          org_id: b.target === 'org' ? target.id : null, start_on: startOn, scope_key: target.scope_key,
+          org_id: b.target === 'org' ? target.id : null, platform_id: b.target === 'platform' ? target.id : null,
+          delivery_station_id: b.target === 'delivery_station' ? target.id : null, start_on: startOn, scope_key: target.scope_key,
         }).returning('id').executeTakeFirstOrThrow();
         const reached = (await db.selectFrom('instructor_reach').select('entity_id').where('assignment_id', '=', row.id).execute()).map((x) => x.entity_id);
         // The 组建建议 asked for an instructor for these entities: that task is done now.

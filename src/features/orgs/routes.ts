@@ -22,7 +22,8 @@ const filters = {
   under: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional(),
   body: z.enum(['party', 'league']).optional(),
   kind: z.enum(KINDS).optional(),
-  setupMode: z.enum(MODES).optional(),
+  // 'mobile' (流动党员党支部) is listed here; it is set up with its approval under /new-employment/mobile-branches.
+  setupMode: z.enum([...MODES, 'mobile']).optional(),
   status: z.enum(STATUSES).optional(),
   q: z.string().trim().max(40).optional(),
 };

@@ -68,8 +68,10 @@ const nominateBody = z.strictObject({
   note: z.string().trim().max(1000).optional(),
 });
 
-/** The honoured subject in the caller's scope: its display name and the scope key the honour takes. */
-async function subjectOf(db: Tx, b: z.infer<typeof nominateBody>) {
+export type Nomination = z.infer<typeof nominateBody>;
+
+/** The honoured subject in the caller's scope: its display name and the scope key the honour takes (the demo nominates through it too). */
+export async function subjectOf(db: Tx, b: Nomination) {
   const zone = b.zoneId ? await db.selectFrom('zone').select(['name', 'kind', 'scope_key']).where('id', '=', b.zoneId).executeTakeFirst() : null;
   if (b.zoneId && !zone) throw notFound('专业市场');
   const problem = nominationProblem(b.kind, { entityId: b.entityId, zoneKind: zone?.kind, memberId: b.memberId });

@@ -12,8 +12,9 @@ import { areaNode, childOf, childrenOf, codeList, date, ownNode, refusal, today,
 type Tx = Transaction<DB>;
 const KINDS = ['contact', 'demo'] as const;
 const LEVELS = ['province', 'city', 'county'] as const;
-const SUBJECTS = ['entity', 'org', 'zone'] as const;
-const SUBJECT_LABEL = { entity: '市场主体', org: '党组织', zone: '市场·园区·楼宇·商圈' } as const;
+// 'platform': 外卖平台党建联系点 (migration 0017), scoped as the platform is.
+const SUBJECTS = ['entity', 'org', 'zone', 'platform'] as const;
+const SUBJECT_LABEL = { entity: '市场主体', org: '党组织', zone: '市场·园区·楼宇·商圈', platform: '平台企业' } as const;
 const STATUS_LABEL = { active: '在册', revoked: '已撤销' } as const;
 
 const filters = {
@@ -56,7 +57,7 @@ const pointPatch = z.strictObject({
 function pointList(db: Tx) {
   return db.selectFrom('recognition_point as p')
     .leftJoin('app_user as u', 'u.id', 'p.responsible_user_id')
-    .select(['p.id', 'p.kind', 'p.level', 'p.subject_type', 'p.entity_id', 'p.org_id', 'p.zone_id', 'p.subject_name', 'p.designated_on', 'p.responsible_name', 'u.display_name as responsible_user',
+    .select(['p.id', 'p.kind', 'p.level', 'p.subject_type', 'p.entity_id', 'p.org_id', 'p.zone_id', 'p.platform_id', 'p.subject_name', 'p.designated_on', 'p.responsible_name', 'u.display_name as responsible_user',
       'p.criteria', 'p.evidence', 'p.status', 'p.revoked_on', 'p.revoke_reason', 'p.scope_key'])
     .select(sql<number[]>`coalesce((SELECT array_agg(r.year::int ORDER BY r.year) FROM point_review r WHERE r.point_id = p.id), '{}')`.as('reviewed_years'));
 }
@@ -83,7 +84,7 @@ async function filtered(db: Tx, f: Filters) {
 type Row = Awaited<ReturnType<ReturnType<typeof pointList>['execute']>>[number];
 const toItem = (p: Row) => ({
   id: p.id, kind: p.kind, kindLabel: POINT_KIND_LABEL[p.kind], level: p.level, levelLabel: POINT_LEVEL_LABEL[p.level], subjectType: p.subject_type, subjectTypeLabel: SUBJECT_LABEL[p.subject_type],
-  subjectId: (p.entity_id ?? p.org_id ?? p.zone_id)!, subjectName: p.subject_name, designatedOn: p.designated_on,
+  subjectId: (p.entity_id ?? p.org_id ?? p.zone_id ?? p.platform_id)!, subjectName: p.subject_name, designatedOn: p.designated_on,
   responsible: [p.responsible_name, p.responsible_user].filter(Boolean).join(' / '), criteria: p.criteria, criteriaCount: p.criteria.length,
   evidence: p.evidence, status: p.status, statusLabel: STATUS_LABEL[p.status], revokedOn: p.revoked_on, revokeReason: p.revoke_reason,
   lastReviewYear: p.reviewed_years.at(-1) ?? null,
@@ -92,7 +93,7 @@ const toItem = (p: Row) => ({
 
 /** The designated subject, in the caller's scope: its name and the scope key the point takes. */
 async function subjectOf(db: Tx, type: (typeof SUBJECTS)[number], id: number) {
-  const table = ({ entity: 'entity', org: 'party_org', zone: 'zone' } as const)[type];
+  const table = ({ entity: 'entity', org: 'party_org', zone: 'zone', platform: 'platform' } as const)[type];
   const row = await db.selectFrom(table).select(['name', 'scope_key']).where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound(SUBJECT_LABEL[type]);
   return row;
@@ -211,7 +212,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
         const subject = await subjectOf(db, b.subjectType, b.subjectId);
         const row = await db.insertInto('recognition_point').values({
           kind: b.kind, level: b.level, subject_type: b.subjectType, entity_id: b.subjectType === 'entity' ? b.subjectId : null, org_id: b.subjectType === 'org' ? b.subjectId : null,
-          zone_id: b.subjectType === 'zone' ? b.subjectId : null, subject_name: subject.name, designated_on: b.designatedOn, responsible_name: b.responsibleName ?? null,
+          zone_id: b.subjectType === 'zone' ? b.subjectId : null, platform_id: b.subjectType === 'platform' ? b.subjectId : null, subject_name: subject.name, designated_on: b.designatedOn, responsible_name: b.responsibleName ?? null,
           responsible_user_id: b.responsibleUserId ?? null, criteria: [...new Set(b.criteria)], evidence: b.evidence ?? null, scope_key: subject.scope_key,
         }).returning('id').executeTakeFirstOrThrow();
         audit({ action: 'point.create', objectType: 'recognition_point', objectId: row.id, detail: { kind: b.kind, level: b.level, subjectType: b.subjectType, subjectId: b.subjectId } });

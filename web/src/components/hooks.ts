@@ -13,6 +13,12 @@ export function useFilters(initial: Filters = {}) {
   return { f, set, setF };
 }
 
+/** Filters that start from the address, so a figure clicked elsewhere opens its list filtered (/orgs?kind=branch). */
+export function useAddressFilters(keys: string[]) {
+  const [params] = useSearchParams();
+  return useFilters(Object.fromEntries(keys.map((k) => [k, params.get(k) ?? undefined])));
+}
+
 /** The record open in a drawer, kept in the address (?open=12) so other pages can link to it. */
 export function useOpenParam(): [number | null, (id: number | null) => void] {
   const [params, setParams] = useSearchParams();

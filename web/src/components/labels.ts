@@ -5,3 +5,5 @@ export { COVERAGE_FILTERS, type CoverageFilter } from '@domain/coverage/coverage
 export { SOURCE_LABEL, TARGET_LABEL, GUIDANCE_KIND_LABEL, INSTRUCTOR_STATUS_LABEL } from '@domain/instructors/instructors';
 
 export const BODY_LABEL: Record<string, string> = { party: '党组织', league: '团组织' };
+export { BUSINESS_LABEL, PLATFORM_STATUS_LABEL, STATION_STATUS_LABEL, RIDER_ROLE_LABEL, OUTCOME_LABEL } from '@domain/platforms/labels';
+export { CARD_STATE_LABEL } from '@domain/platforms/orgs';

@@ -83,7 +83,7 @@ function CaseList() {
 function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can, me } = useAuth();
   const { d, error, acting, setActing, done } = useDetail<CaseDetail, Acting>(`/appeals/${id}`, onChanged);
-  const lines = useDictionary('visit_line');
+  const lines = useDictionary('business_line');
   const [phone, setPhone] = useState<string | null>(null);
   const act = async (action: Acting, v: Record<string, unknown> = {}) => {
     await post(`/appeals/${id}/actions`, { action, ...v });
@@ -147,7 +147,7 @@ function Visits() {
   const { can, me } = useAuth();
   const plans = usePaged<Plan>('/visit-plans', {});
   const visits = usePaged<Visit>('/visits', {});
-  const lines = useDictionary('visit_line');
+  const lines = useDictionary('business_line');
   const [adding, setAdding] = useState<'plan' | 'visit' | null>(null);
   return (
     <Space direction="vertical" style={{ width: '100%' }}>

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import { Alert, Breadcrumb, Card, Col, Empty, Row, Spin, Statistic, Table, Tabs, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { Alert, Card, Col, Empty, Row, Spin, Statistic, Table, Tabs, Tooltip, Typography, type TableColumnsType } from 'antd';
 import { QuestionCircleOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
 import { get, withQuery } from '../api';
@@ -9,13 +9,12 @@ import { applyProblem } from '../components/problem';
 import { pct } from '../components/format';
 import { EChart } from '../components/EChart';
 import type { CoverageFilter } from '../components/labels';
-import type { JNode } from '../components/JurisdictionTree';
+import { DrillTrail, type Place } from '../components/trail';
 
 type Figures = {
   operating: number; withMembers: number; ownOrg: number; anyOrg: number; work: number; membersOwnOrg: number; membersAnyOrg: number;
   orgCoverage: number | null; standaloneRate: number | null; workCoverage: number | null; orgCoverageWithMembers: number | null; standaloneRateWithMembers: number | null;
 };
-type Place = { code: string; name: string; level: string };
 type Child = Figures & Place;
 type SplitRow = Figures & { value: string; label: string };
 type CoverageData = { node: Place; total: Figures; unassigned: Figures; children: Child[]; splits: Record<'kind' | 'industry' | 'zoneKind' | 'newness' | 'zones', SplitRow[]> };
@@ -55,26 +54,12 @@ function figureColumns<T extends Figures>(hrefOf: (row: T, f: CoverageFilter) =>
   ];
 }
 
-const nodes = new Map<string, JNode>();
-/** The chain of nodes from the user's own node down to `code`, for the breadcrumb. */
-async function trailTo(code: string, root: string): Promise<Place[]> {
-  const out: Place[] = [];
-  for (let c: string | null = code; c; ) {
-    const n: JNode = nodes.get(c) ?? (await get<JNode>(`/jurisdictions/${c}`));
-    nodes.set(c, n);
-    out.unshift(n);
-    c = c === root ? null : n.parentCode;
-  }
-  return out;
-}
-
 export default function Coverage() {
   const { me } = useAuth();
   const root = me!.jurisdiction.code;
   const [params, setParams] = useSearchParams();
   const under = params.get('under') ?? root;
   const [data, setData] = useState<CoverageData | null>(null);
-  const [trail, setTrail] = useState<Place[]>([]);
   const [error, setError] = useState<string | null>(null);
   const drill = (code: string) => setParams(code === root ? {} : { under: code });
 
@@ -82,15 +67,12 @@ export default function Coverage() {
     setData(null);
     setError(null);
     get<CoverageData>('/coverage', { under }).then(setData, (e) => setError(applyProblem(null, e)));
-    trailTo(under, root).then(setTrail, () => setTrail([]));
   }, [under, root]);
 
   return (
     <div>
       <PageTitle title="两个覆盖" />
-      {trail.length > 1 && (
-        <Breadcrumb style={{ marginBottom: 12 }} items={trail.map((p, i) => ({ title: i < trail.length - 1 ? <a onClick={() => drill(p.code)}>{p.name}</a> : p.name }))} />
-      )}
+      <DrillTrail under={under} root={root} onDrill={drill} />
       {error && <Alert type="error" showIcon title={error} />}
       {!data && !error && <Spin />}
       {data && (data.total.operating === 0 ? (

@@ -9,6 +9,8 @@ import { applyProblem } from '../components/problem';
 import { STATUS } from './Entities';
 import { orgHref, OrgStatusTag } from '../components/OrgTags';
 import { ZONE_KIND_LABEL } from '../components/labels';
+import { FormModal } from '../components/FormModal';
+import { ymd } from '../components/format';
 
 type Person = { roleId: number; role: string; roleLabel: string; name: string; idNumber: string | null; phone: string | null; birthDate: string | null; sex: string | null };
 type Detail = {
@@ -94,6 +96,7 @@ export default function EntityDetail() {
               ]} />
           </Card>
           <OrgsCard orgs={d.orgs} coverage={d.coverage} />
+          <WorkCard entityId={Number(id)} />
           <Card title="党员（比对找到）" size="small" style={{ marginBottom: 16 }}>
             {d.members.length === 0 ? <Typography.Text type="secondary">尚未在此主体找到党员。</Typography.Text> : (
               <Space wrap>{d.members.map((m) => <Tag key={m.memberId} color={m.confidence === 'confirmed' ? 'red' : 'default'}>{m.name} · {m.membership === 'probationary' ? '预备党员' : '党员'} · {m.confidence === 'confirmed' ? '已确认' : '待核实'}{m.method === 'probabilistic' ? `（比对得分 ${m.score}）` : m.method === 'staff' ? '（工作人员记录）' : ''}</Tag>)}</Space>
@@ -181,6 +184,59 @@ function OrgsCard({ orgs, coverage }: Pick<Detail, 'orgs' | 'coverage'>) {
           <Typography.Text type="secondary">{o.body === 'league' ? '团组织 · ' : ''}{o.kindLabel} · {o.setupModeLabel}</Typography.Text>
         </div>
       ))}
+    </Card>
+  );
+}
+
+type WorkItem = { id: number; title: string; detail: string; state: string; attention: boolean };
+type Work = Record<'instructors' | 'sanliang' | 'honours' | 'points' | 'violations', WorkItem[]>;
+const WORK_PARTS: { key: keyof Work; label: string; href: (id: number) => string | null }[] = [
+  { key: 'instructors', label: '联系的指导员', href: (id) => `/instructors?open=${id}` },
+  { key: 'sanliang', label: '三亮', href: () => '/sanliang' },
+  { key: 'honours', label: '荣誉', href: () => '/honours' },
+  { key: 'points', label: '联系点 / 示范点', href: () => '/points' },
+  { key: 'violations', label: '严重违法违规记录', href: () => null },
+];
+
+/** The party-building work that reaches the entity, gathered from each ledger; staff can record a serious violation here. */
+function WorkCard({ entityId }: { entityId: number }) {
+  const { can } = useAuth();
+  const { message } = App.useApp();
+  const [w, setW] = useState<Work | null>(null);
+  const [recording, setRecording] = useState(false);
+  const load = useCallback(() => get<Work>(`/entities/${entityId}/work`).then(setW, () => setW(null)), [entityId]);
+  useEffect(() => void load(), [load]);
+  const parts = WORK_PARTS.filter((p) => (w?.[p.key].length ?? 0) > 0);
+  return (
+    <Card title="党建工作" size="small" style={{ marginBottom: 16 }} extra={can('data.write') && <Button size="small" onClick={() => setRecording(true)}>记录严重违法</Button>}>
+      {w && parts.length === 0 && <Typography.Text type="secondary">尚无指导员联系、三亮、荣誉或联系点记录。</Typography.Text>}
+      {parts.map((p) => (
+        <div key={p.key} style={{ marginBottom: 8 }}>
+          <Typography.Text strong>{p.label}</Typography.Text>
+          {w![p.key].map((x) => {
+            const href = p.href(x.id);
+            return (
+              <div key={x.id} style={{ marginLeft: 8 }}>
+                {href ? <Link to={href}>{x.title}</Link> : x.title} <Tag color={x.attention ? 'orange' : undefined}>{x.state}</Tag>
+                <Typography.Text type="secondary">{x.detail}</Typography.Text>
+              </div>
+            );
+          })}
+        </div>
+      ))}
+      {recording && (
+        <FormModal<{ occurredOn: dayjs.Dayjs; description: string }> title="记录严重违法违规行为" okText="保存" danger initialValues={{ occurredOn: dayjs() }} onClose={() => setRecording(false)}
+          onSubmit={async (v) => {
+            const r = await post<{ flaggedHonours: number }>(`/entities/${entityId}/violations`, { occurredOn: ymd(v.occurredOn), description: v.description });
+            message.success(r.flaggedHonours ? `已记录，${r.flaggedHonours} 项荣誉标记为待复核` : '已记录');
+            setRecording(false);
+            void load();
+          }}>
+          <Typography.Paragraph type="secondary">记录后，该主体的荣誉将标记为待复核。</Typography.Paragraph>
+          <Form.Item name="occurredOn" label="发生日期" rules={[{ required: true, message: '请选择发生日期' }]}><DatePicker disabledDate={(x) => x.isAfter(dayjs())} /></Form.Item>
+          <Form.Item name="description" label="情况说明" rules={[{ required: true, min: 4, message: '请简要说明违法违规情况（至少 4 个字）' }]}><Input.TextArea rows={3} maxLength={500} showCount /></Form.Item>
+        </FormModal>
+      )}
     </Card>
   );
 }

@@ -21,7 +21,8 @@ export type InstructorRow = {
   id: number; name: string; idNumber: string | null; phone: string | null; source: string; sourceLabel: string; countyName: string; stationCode: string | null; stationName: string | null;
   workplace: string | null; status: 'active' | 'inactive'; statusLabel: string; assignments: number; reached: number; lastGuidance: string | null;
 };
-type Assignment = { id: number; target: 'entity' | 'zone' | 'org'; targetLabel: string; targetId: number; targetName: string; startOn: string; endOn: string | null; endReason: string | null; reached: number };
+type Target = keyof typeof TARGET_LABEL;
+type Assignment = { id: number; target: Target; targetLabel: string; targetId: number; targetName: string; startOn: string; endOn: string | null; endReason: string | null; reached: number };
 type Detail = InstructorRow & {
   note: string | null; placeCode: string;
   assignmentList: Assignment[];
@@ -31,7 +32,11 @@ type Detail = InstructorRow & {
 type Zone = { id: number; name: string; kind: string };
 type Acting = 'assign' | 'guidance' | { end: Assignment };
 
-const link = (a: Assignment) => (a.target === 'entity' ? `/entities/${a.targetId}` : a.target === 'org' ? `/orgs?open=${a.targetId}` : `/zones`);
+const LINKS: Record<Target, (id: number) => string> = {
+  entity: (id) => `/entities/${id}`, org: (id) => `/orgs?open=${id}`, zone: () => '/zones',
+  platform: (id) => `/new-employment?platform=${id}`, delivery_station: (id) => `/new-employment?station=${id}`,
+};
+const link = (a: Assignment) => LINKS[a.target](a.targetId);
 
 export function InstructorDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
@@ -122,7 +127,7 @@ type FormProps = { instructor: Detail; onClose: () => void; onDone: (text: strin
 
 function AssignForm({ instructor, onClose, onDone }: FormProps) {
   return (
-    <FormModal<{ target: 'entity' | 'zone' | 'org'; targetId: number; startOn: dayjs.Dayjs }> title={`指派：${instructor.name}`} okText="指派"
+    <FormModal<{ target: Target; targetId: number; startOn: dayjs.Dayjs }> title={`指派：${instructor.name}`} okText="指派"
       initialValues={{ target: 'entity', startOn: dayjs() }} onClose={onClose}
       onSubmit={async (v) => {
         const r = await post<{ reached: number; tasksDone: number }>(`/instructors/${instructor.id}/assignments`, { target: v.target, targetId: v.targetId, startOn: ymd(v.startOn) });
@@ -137,7 +142,9 @@ function AssignForm({ instructor, onClose, onDone }: FormProps) {
             <Form.Item key={target} name="targetId" label={TARGET_LABEL[target]} rules={[{ required: true, message: '请选择指派对象' }]}>
               {target === 'entity' ? <SearchSelect<EntityRow> path="/entities" query={{ status: 'active' }} placeholder="输入名称查找" toOption={(e) => ({ value: e.id, label: `${e.name}${e.stationName ? ` · ${e.stationName}` : ''}` })} />
                 : target === 'zone' ? <SearchSelect<Zone> path="/zones" placeholder="输入名称查找" toOption={(z) => ({ value: z.id, label: `${z.name} · ${ZONE_KIND_LABEL[z.kind as 'market'] ?? z.kind}` })} />
-                  : <SearchSelect<OrgRow> path="/orgs" query={{ body: 'party' }} placeholder="输入名称查找" toOption={(o) => ({ value: o.id, label: `${o.name} · ${o.statusLabel}` })} />}
+                  : target === 'platform' ? <SearchSelect<{ id: number; name: string; businessLabel: string }> path="/new-employment/platforms" placeholder="输入平台名称查找" toOption={(p) => ({ value: p.id, label: `${p.name} · ${p.businessLabel}` })} />
+                    : target === 'delivery_station' ? <SearchSelect<{ id: number; name: string; platformName: string }> path="/new-employment/stations" query={{ status: 'open' }} placeholder="输入站点名称查找" toOption={(s) => ({ value: s.id, label: `${s.name} · ${s.platformName}` })} />
+                      : <SearchSelect<OrgRow> path="/orgs" query={{ body: 'party' }} placeholder="输入名称查找" toOption={(o) => ({ value: o.id, label: `${o.name} · ${o.statusLabel}` })} />}
             </Form.Item>
           );
         }}

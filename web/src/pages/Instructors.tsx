@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, DatePicker, Form, Input, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import dayjs from 'dayjs';
 import { get, patch, post, withQuery } from '../api';
 import { useAuth } from '../auth';
@@ -17,7 +17,7 @@ import { GUIDANCE_KIND_LABEL, INSTRUCTOR_STATUS_LABEL, SOURCE_LABEL } from '../c
 import { InstructorDrawer, type InstructorRow } from './InstructorDrawer';
 import type { EntityRow } from './Entities';
 import type { OrgRow } from './OrgDrawer';
-import { useFilters, useOpenParam } from '../components/hooks';
+import { useAddressFilters, useFilters, useOpenParam } from '../components/hooks';
 
 export type GuidanceRow = {
   id: number; instructorId: number; instructorName: string; onDate: string; kind: string; kindLabel: string; entityId: number | null; entityName: string | null;
@@ -51,9 +51,8 @@ export default function Instructors() {
 
 function Roster({ onOpen, version }: { onOpen: (id: number) => void; version: number }) {
   const { me, can } = useAuth();
-  const [params] = useSearchParams();
   // A station page links here with its code (/instructors?under=…).
-  const { f, set } = useFilters({ under: params.get('under') ?? undefined });
+  const { f, set } = useAddressFilters(['under']);
   const list = usePaged<InstructorRow>('/instructors', f);
   const { reload } = list;
   // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change elsewhere reloads; filters reload by themselves

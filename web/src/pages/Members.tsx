@@ -6,7 +6,7 @@ import { DownloadOutlined } from '@ant-design/icons';
 import { get, withQuery } from '../api';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
-import { useFilters } from '../components/hooks';
+import { useAddressFilters } from '../components/hooks';
 
 type Member = { id: number; name: string; birthDate: string | null; idNumber: string | null; phone: string | null; membership: string | null; joinDate: string | null; orgRelation: string | null; status: string; confidence: string; sources: string[]; entities: string[] };
 const STATUS: Record<string, string> = { normal: '正常', mobile: '流动', lost: '失联', abroad: '出国境', other: '其他' };
@@ -14,7 +14,8 @@ const CONFIDENCE: Record<string, [string, string]> = { confirmed: ['已确认', 
 const SOURCE: Record<string, string> = { roster: '名册', declared: '申报', staff: '核实', self_report: '本人报告' };
 
 export default function Members() {
-  const { f, set } = useFilters();
+  // A figure clicked elsewhere (数据看板: 已找到的党员) opens the list filtered.
+  const { f, set } = useAddressFilters(['linked']);
   const list = usePaged<Member>('/members', f);
   const [open, setOpen] = useState<number | null>(null);
   return (
@@ -25,7 +26,7 @@ export default function Members() {
           <Input.Search placeholder="姓名" allowClear onSearch={set('q')} style={{ width: 160 }} />
           <Select allowClear placeholder="党员状态" style={{ width: 120 }} onChange={set('status')} options={Object.entries(STATUS).map(([value, label]) => ({ value, label }))} />
           <Select allowClear placeholder="可信度" style={{ width: 120 }} onChange={set('confidence')} options={Object.entries(CONFIDENCE).map(([value, [label]]) => ({ value, label }))} />
-          <Select allowClear placeholder="在市场主体中找到" style={{ width: 160 }} onChange={set('linked')} options={[{ value: 'true', label: '已找到' }, { value: 'false', label: '未找到' }]} />
+          <Select allowClear placeholder="在市场主体中找到" style={{ width: 160 }} defaultValue={f.linked} onChange={set('linked')} options={[{ value: 'true', label: '已找到' }, { value: 'false', label: '未找到' }]} />
         </Space>
         {list.error && <Alert type="error" title={list.error} />}
         <Table<Member> rowKey="id" onRow={(m) => ({ onClick: () => setOpen(m.id), style: { cursor: 'pointer' } })} loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 1100 }} locale={{ emptyText: '尚无党员名册。可在"数据导入"中导入组织部门共享的名册。' }}

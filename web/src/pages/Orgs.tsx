@@ -15,14 +15,15 @@ import { BODY_LABEL, ORG_KIND_LABEL, ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '
 import { OrgStatusTag, TermTag } from '../components/OrgTags';
 import { OrgDrawer, type OrgRow } from './OrgDrawer';
 import type { EntityRow } from './Entities';
-import { useFilters, useOpenParam } from '../components/hooks';
+import { useAddressFilters, useOpenParam } from '../components/hooks';
 
 type Reminder = { id: number; name: string; termEnd: string; due: 'due' | 'overdue' | null };
 
 export default function Orgs() {
   const { me, can } = useAuth();
   const [open, setOpen] = useOpenParam();
-  const { f, set } = useFilters();
+  // A figure clicked elsewhere (数据看板) opens the list filtered: the filters start from the address.
+  const { f, set } = useAddressFilters(['under', 'body', 'kind', 'setupMode', 'status']);
   const list = usePaged<OrgRow>('/orgs', f);
   const [reminders, setReminders] = useState<Reminder[] | null>(null);
   const [remindError, setRemindError] = useState<string | null>(null);
@@ -52,10 +53,10 @@ export default function Orgs() {
               <Space wrap style={{ marginBottom: 12 }}>
                 <Input.Search placeholder="组织名称" allowClear onSearch={set('q')} style={{ width: 200 }} />
                 <div style={{ width: 200 }}><JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" /></div>
-                <Select allowClear placeholder="党组织/团组织" style={{ width: 130 }} onChange={set('body')} options={toOptions(BODY_LABEL)} />
-                <Select allowClear placeholder="组织类型" style={{ width: 120 }} onChange={set('kind')} options={toOptions(ORG_KIND_LABEL)} />
-                <Select allowClear placeholder="建立方式" style={{ width: 200 }} popupMatchSelectWidth={false} onChange={set('setupMode')} options={toOptions(SETUP_MODE_LABEL)} />
-                <Select allowClear placeholder="状态" style={{ width: 100 }} onChange={set('status')} options={toOptions(ORG_STATUS_LABEL)} />
+                <Select allowClear placeholder="党组织/团组织" style={{ width: 130 }} defaultValue={f.body} onChange={set('body')} options={toOptions(BODY_LABEL)} />
+                <Select allowClear placeholder="组织类型" style={{ width: 120 }} defaultValue={f.kind} onChange={set('kind')} options={toOptions(ORG_KIND_LABEL)} />
+                <Select allowClear placeholder="建立方式" style={{ width: 200 }} popupMatchSelectWidth={false} defaultValue={f.setupMode} onChange={set('setupMode')} options={toOptions(SETUP_MODE_LABEL)} />
+                <Select allowClear placeholder="状态" style={{ width: 100 }} defaultValue={f.status} onChange={set('status')} options={toOptions(ORG_STATUS_LABEL)} />
               </Space>
               {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
               <Table<OrgRow> rowKey="id" size="middle" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 1160 }}
@@ -118,7 +119,9 @@ function OrgForm({ root, level, onClose, onSaved }: { root: string; level: strin
       <Form.Item name="body" label="类别"><Radio.Group optionType="button" options={toOptions(BODY_LABEL)} /></Form.Item>
       <Form.Item name="name" label="名称" rules={[{ required: true, min: 2, max: 60, message: '请输入 2–60 个字的名称' }]}><Input placeholder="如 某某大厦联合党支部" /></Form.Item>
       <Form.Item name="kind" label="组织类型" rules={[{ required: true, message: '请选择组织类型' }]}><Select options={toOptions(ORG_KIND_LABEL)} /></Form.Item>
-      <Form.Item name="setupMode" label="建立方式" rules={[{ required: true, message: '请选择建立方式' }]}><Select options={toOptions(SETUP_MODE_LABEL)} /></Form.Item>
+      <Form.Item name="setupMode" label="建立方式" extra="流动党员党支部须经县级以上党委批准，请在“新业态新就业群体”页成立。" rules={[{ required: true, message: '请选择建立方式' }]}>
+        <Select options={toOptions(SETUP_MODE_LABEL).filter((o) => o.value !== 'mobile')} />
+      </Form.Item>
       <Form.Item noStyle dependencies={['setupMode']}>
         {({ getFieldValue }) => getFieldValue('setupMode') === 'affiliated' && (
           <Form.Item name="affiliatedTo" label="挂靠的党组织" rules={[{ required: true, message: '请填写挂靠的党组织' }]}><Input maxLength={60} placeholder="如 某某街道某某社区党委" /></Form.Item>

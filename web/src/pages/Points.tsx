@@ -25,8 +25,9 @@ type Detail = PointRow & { responsibleName: string | null; reviews: { id: number
 type Counts = { contact: number; demo: number };
 type CountsData = { node: { code: string; name: string; level: string }; total: Counts; byLevel: (Counts & { level: string; label: string })[]; children: (Counts & { code: string; name: string })[]; own: Counts };
 
-const SUBJECT_LABEL: Record<string, string> = { entity: '市场主体', org: '党组织', zone: '市场·园区·楼宇·商圈' };
-const SUBJECT_PATH: Record<string, string> = { entity: '/entities', org: '/orgs', zone: '/zones' };
+// 'platform': 外卖平台党建联系点.
+const SUBJECT_LABEL: Record<string, string> = { entity: '市场主体', org: '党组织', zone: '市场·园区·楼宇·商圈', platform: '平台企业' };
+const SUBJECT_PATH: Record<string, string> = { entity: '/entities', org: '/orgs', zone: '/zones', platform: '/new-employment/platforms' };
 
 export default function Points() {
   const { me, can } = useAuth();

@@ -1,0 +1,40 @@
+/** Timing the API through the real app (session, permission check, row-level security), shared by the benchmarks. */
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { buildApp } from '../src/server.js';
+import { hashPassword } from '../src/crypto/password.js';
+import type { DB } from '../src/db/schema.js';
+import type { AppContext } from '../src/http/context.js';
+import { takeSystemSnapshots } from '../src/features/indicators/service.js';
+
+export const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+export const ms = (x: number) => x.toFixed(1);
+
+/**
+ * The app, and the cookie of a nation-level viewer signed in to it. The month's indicator snapshot
+ * is taken first when it is missing, so that the app's own start-up snapshot (taken only then)
+ * does not run during the timings.
+ */
+export async function signedInApp(ctx: AppContext, db: Kysely<DB>) {
+  await takeSystemSnapshots(db, false);
+  const app = await buildApp(ctx, { webDist: null, logStream: { write: () => true } as never });
+  const password = `Pw-${crypto.randomBytes(6).toString('hex')}A`;
+  await db.insertInto('app_user').values({ username: 'bench', display_name: '基准', jurisdiction_code: '000000', scope_key: '', roles: ['viewer'], password_hash: await hashPassword(password, 1000), must_change_password: false }).execute();
+  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'bench', password } });
+  const cookie = String(login.headers['set-cookie']).split(';')[0];
+  return { app, cookie };
+}
+
+/** `runs` timed GETs of a URL after 3 warm-up calls (they warm caches and the plan): p50, p95 and the last body. */
+export async function timeGet(app: Awaited<ReturnType<typeof signedInApp>>['app'], cookie: string, url: string, runs: number) {
+  const times: number[] = [];
+  let body = '';
+  for (let i = 0; i < runs + 3; i++) {
+    const s = performance.now();
+    const res = await app.inject({ method: 'GET', url, headers: { cookie } });
+    if (i >= 3) times.push(performance.now() - s);
+    body = res.body;
+    if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
+  }
+  return { p50: quantile(times, 0.5), p95: quantile(times, 0.95), body };
+}

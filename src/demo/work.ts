@@ -1,0 +1,39 @@
+import type { AppContext } from '../http/context.js';
+import { registerDemoDiscovery } from './discovery.js';
+import { registerDemoInstructors } from './instructors.js';
+import { registerDemoOfficers } from './officers.js';
+import { registerDemoTraining } from './training.js';
+import { registerDemoPoints } from './points.js';
+import { registerDemoHonours } from './honours.js';
+import { registerDemoCampaign } from './campaign.js';
+import { registerDemoSanliang } from './sanliang.js';
+
+/** Each step's counts and how long it took (ms). */
+export type DemoWork = Record<string, Record<string, number>>;
+
+/**
+ * Once the demo's imports have run and its declared organizations are registered: the work a
+ * clerk would have recorded, step by step, each in its own scoped transaction as the city editor
+ * with one audit entry: a first discovery run (links and cases), instructors, officers (secretaries and their terms), secretary training,
+ * contact and demonstration points, honours, this year's campaign and 三亮 with plaques. Officers
+ * come before training, points and the campaign, which build on them.
+ */
+export async function registerDemoWork(ctx: AppContext): Promise<DemoWork> {
+  const steps: [string, (ctx: AppContext) => Promise<number | object>][] = [
+    ['discovery', registerDemoDiscovery],
+    ['instructors', registerDemoInstructors],
+    ['officers', registerDemoOfficers],
+    ['training', registerDemoTraining],
+    ['points', registerDemoPoints],
+    ['honours', registerDemoHonours],
+    ['campaign', registerDemoCampaign],
+    ['sanliang', registerDemoSanliang],
+  ];
+  const out: DemoWork = {};
+  for (const [name, step] of steps) {
+    const started = performance.now();
+    const counts = await step(ctx);
+    out[name] = { ...(typeof counts === 'number' ? { count: counts } : (counts as Record<string, number>)), ms: Math.round(performance.now() - started) };
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { toCounts, type CountKey, type Counts } from '../../domain/indicators/registry.js';
+
+export type Db = Transaction<DB> | Kysely<DB>;
+
+/**
+ * One query of an indicator source: the rows it counts (`from`, narrowed by `where`), the column
+ * holding their scope key, and the select list naming each count it yields by its registry key.
+ * `select` and `where` are built at query time (a figure may depend on today's date).
+ */
+export type Measure = {
+  keys: readonly CountKey[];
+  from: RawBuilder<unknown>;
+  scope: string;
+  where?: () => RawBuilder<unknown>;
+  select: () => RawBuilder<unknown>;
+};
+
+/** The counts under a scope key, in total and for each group of rows sharing the first `depth` characters of their scope key. */
+export type Measured = { total: Counts; groups: Map<string, Counts> };
+
+/**
+ * Runs one measure over the rows under `under`, grouped by scope key prefix of length `depth`
+ * (the length of the children's keys): one pass over the rows gives the total and every group,
+ * and distinct counts (a member linked in two stations) stay right in both because the total is
+ * its own grouping set. Rows hanging on the node itself group under the node's own key.
+ */
+async function run(db: Db, m: Measure, under: string, depth: number) {
+  const scope = sql.ref(m.scope);
+  // A literal, not a parameter: the grouping expression must be the same expression in SELECT and GROUP BY.
+  const prefix = sql`left(${scope}, ${sql.lit(Math.trunc(depth))})`;
+  const { rows } = await sql<Record<string, number | string | null> & { whole: number; key: string | null }>`
+    SELECT GROUPING(${prefix}) AS whole, ${prefix} AS key, ${m.select()}
+    FROM ${m.from}
+    WHERE ${scope} >= ${under} AND ${scope} < ${`${under}~`} ${m.where ? sql`AND ${m.where()}` : sql``}
+    GROUP BY GROUPING SETS ((${prefix}), ())`.execute(db);
+  return rows;
+}
+
+/** Every measure, merged: each count comes from exactly one measure (a test holds the registry and the sources to that). */
+export async function measureAll(db: Db, measures: readonly Measure[], under: string, depth: number): Promise<Measured> {
+  const total: Record<string, number> = {};
+  const groups = new Map<string, Record<string, number>>();
+  // One after another: a transaction is one connection anyway.
+  for (const m of measures) {
+    for (const row of await run(db, m, under, depth)) {
+      const into = Number(row.whole) === 1 ? total : groups.get(row.key!) ?? groups.set(row.key!, {}).get(row.key!)!;
+      for (const k of m.keys) into[k] = Number(row[k] ?? 0);
+    }
+  }
+  return { total: toCounts(total), groups: new Map([...groups].map(([k, v]) => [k, toCounts(v)])) };
+}

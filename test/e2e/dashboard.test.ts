@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { sql } from 'kysely';
+import { periodOf, takeSystemSnapshots, trendStart } from '../../src/features/indicators/service.js';
+import { ledger } from '../helpers/ledger.js';
+import { SHOTS, browserAvailable, browserSuite, signInFirstTime } from './browser.js';
+
+type Dashboard = { node: { code: string; name: string }; figures: { operating: number; orgCoverage: number | null }; children: { code: string; name: string; level: string; operating: number }[] };
+
+/** The figure a headline card shows, as a number. */
+async function headline(page: Page, key: string): Promise<number> {
+  const value = page.locator(`[data-indicator="${key}"] .ant-statistic-content-value`);
+  await expect.poll(() => value.count(), { timeout: 15_000 }).toBe(1);
+  return Number((await value.textContent())!.replace(/[,%]/g, ''));
+}
+
+describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
+  const env = browserSuite();
+
+  it('renders the city\'s figures with charts, drills down to a county and back, and a headline figure opens its list', async () => {
+    const { t, url } = env.server;
+    await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    // Organizations over a few of 玄武区's entities, with members found in them, so coverage is above zero.
+    const l = ledger(t.db);
+    const picked = await t.db.selectFrom('entity').select(['id', 'name', 'scope_key', 'county_code', 'station_code']).where('county_code', '=', '320102').where('status', '=', 'active').orderBy('id').limit(4).execute();
+    for (const e of picked) {
+      await l.members(e.id, 3);
+      const org = await t.db.insertInto('party_org').values({ name: `${e.name}党支部`, kind: 'branch', setup_mode: 'standalone', county_code: e.county_code, station_code: e.station_code, scope_key: e.scope_key, status: 'established', founded_on: '2024-07-01' }).returning('id').executeTakeFirstOrThrow();
+      await t.db.insertInto('party_org_entity').values({ org_id: org.id, entity_id: e.id, scope_key: e.scope_key }).execute();
+    }
+    // Two earlier months of history, as the scheduled job would have left them (a little lower than now).
+    await takeSystemSnapshots(t.db, true);
+    for (const [months, drop] of [[3, 2], [2, 1]] as const) {
+      await sql`INSERT INTO indicator_snapshot (jurisdiction_code, scope_key, period, counts, trigger)
+        SELECT jurisdiction_code, scope_key, ${trendStart(months)}, jsonb_set(jsonb_set(counts, '{anyOrg}', to_jsonb(greatest((counts->>'anyOrg')::int - ${drop}, 0))), '{work}', to_jsonb(greatest((counts->>'work')::int - ${drop}, 0))), 'schedule'
+        FROM indicator_snapshot WHERE period = ${periodOf()}`.execute(t.db);
+    }
+    const ctx = await env.browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: url });
+    const page = await ctx.newPage();
+    const crashes: string[] = [];
+    page.on('pageerror', (e) => crashes.push(e.message));
+    await signInFirstTime(page, url, env.server.creds.get('city_editor')!, 'City-2026!');
+    const api = async (code?: string) => (await (await page.request.get(`/api/v1/dashboard${code ? `?under=${code}` : ''}`)).json()) as Dashboard;
+
+    await page.getByRole('menuitem', { name: '数据看板' }).click();
+    const city = await api();
+    expect(city.figures.operating).toBeGreaterThan(0);
+    expect(city.figures.orgCoverage).toBeGreaterThan(0);
+    expect(await headline(page, 'operating')).toBe(city.figures.operating);
+    expect(await headline(page, 'orgCoverage')).toBeCloseTo((city.figures.orgCoverage ?? 0) * 100, 1);
+    expect(await page.getByText('2 个月的快照 + 本月实时').count()).toBe(1);
+    // Three charts: sub-jurisdictions (treemap by default), the monthly trend, the funnel.
+    await expect.poll(() => page.locator('canvas').count(), { timeout: 15_000 }).toBe(3);
+    expect(await page.locator('.ant-segmented-item-selected').textContent()).toBe('矩形树图');
+    const map = page.locator('.ant-segmented-item-disabled');
+    expect(await map.textContent()).toContain('审图号');
+    await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: true });
+    await page.getByText('排序条形图').click();
+    await expect.poll(() => page.locator('canvas').count()).toBe(3);
+    await page.screenshot({ path: `${SHOTS}/dashboard-bar.png` });
+
+    // Drill down to the county with the most entities, through its row.
+    const county = [...city.children].sort((a, b) => b.operating - a.operating)[0];
+    expect(county.level).toBe('county');
+    await page.locator('.ant-table-row a', { hasText: county.name }).first().click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('under')).toBe(county.code);
+    const here = await api(county.code);
+    await expect.poll(() => headline(page, 'operating')).toBe(here.figures.operating);
+    expect(here.figures.operating).toBe(county.operating);
+    expect(await page.locator('.ant-breadcrumb').last().textContent()).toContain(city.node.name);
+    expect(await page.getByText('各基层所对比').count()).toBe(1);
+    await expect.poll(() => page.locator('canvas').count()).toBe(3);
+    await page.screenshot({ path: `${SHOTS}/dashboard-county.png`, fullPage: true });
+
+    // The headline figure opens the entity list behind it, filtered to the county: same count.
+    await page.locator('[data-indicator="operating"] a').click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/entities');
+    expect(Object.fromEntries(new URL(page.url()).searchParams)).toMatchObject({ under: county.code, coverage: 'operating' });
+    await expect.poll(() => page.getByText(`共 ${here.figures.operating} 条`).count(), { timeout: 15_000 }).toBe(1);
+    await page.screenshot({ path: `${SHOTS}/dashboard-list.png` });
+
+    // Back up: the breadcrumb's city link returns to the city's dashboard.
+    await page.goBack();
+    await page.locator('.ant-breadcrumb a', { hasText: city.node.name }).last().click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('under')).toBeNull();
+    await expect.poll(() => headline(page, 'operating')).toBe(city.figures.operating);
+    expect(crashes).toEqual([]);
+    await ctx.close();
+  });
+});

@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { COUNT_KEYS, valuesOf, type Counts } from '../../src/domain/indicators/registry.js';
+import { recomputeCounts } from '../../src/features/indicators/recompute.js';
+import { MEASURES, SOURCES } from '../../src/features/indicators/sources/index.js';
+import { periodOf, trendStart } from '../../src/features/indicators/service.js';
+import { buildApp } from '../../src/server.js';
+import { BACKENDS } from '../helpers/db.js';
+import { testApp, type TestApp } from '../helpers/app.js';
+import { ledger } from '../helpers/ledger.js';
+
+const NATION = '000000';
+const A = '320102';
+const A1 = '320102001';
+const A2 = '320102002';
+const B = '320104';
+const B1 = '320104001';
+/** Nodes whose figures are compared: code and scope key. */
+const NODES = [[NATION, ''], ['320000', '32'], ['320100', '3201'], [A, A], [A1, A1], [A2, A2], [B, B], [B1, B1]] as const;
+
+describe('the indicator sources', () => {
+  it('measure every count of the registry, each in exactly one place', () => {
+    const measured = MEASURES.flatMap((m) => m.keys);
+    expect([...measured].sort()).toEqual([...COUNT_KEYS].sort());
+    expect(new Set(measured).size).toBe(measured.length);
+    expect(Object.keys(SOURCES)).toEqual(['coverage', 'members', 'orgs', 'instructors', 'sanliang']);
+  });
+});
+
+describe.each(BACKENDS)('the dashboard on %s', (backend) => {
+  let t: TestApp;
+  let nation: Awaited<ReturnType<TestApp['signIn']>>;
+  let countyB: Awaited<ReturnType<TestApp['signIn']>>;
+  let editorB: Awaited<ReturnType<TestApp['signIn']>>;
+  let editorNation: Awaited<ReturnType<TestApp['signIn']>>;
+  let editorBId: number;
+
+  /** A small ledger touching every source, in two stations of A, on A itself, and in B. */
+  async function makeLedger() {
+    const l = ledger(t.db);
+    for (const s of [A1, A2, B1]) await l.station(s);
+    const zone = await l.zone('market', '甲市场', A);
+    const e = {
+      a1: await l.entity({ place: A1, kind: 'individual', zoneId: zone }),
+      a1b: await l.entity({ place: A1, kind: 'enterprise', registeredOn: new Date().toISOString().slice(0, 10) }),
+      a1c: await l.entity({ place: A1, kind: 'cooperative', active: false }),
+      a2: await l.entity({ place: A2, kind: 'enterprise', zoneId: zone }),
+      a2b: await l.entity({ place: A2, kind: 'individual' }),
+      aOwn: await l.entity({ place: A, kind: 'individual' }),
+      b1: await l.entity({ place: B1, kind: 'enterprise' }),
+    };
+    const a1Members = await l.members(e.a1, 3, 1);
+    const a2Members = await l.members(e.a2, 1);
+    await l.members(e.b1, 2);
+    // One member found in two stations' entities: found once at A, once in each station.
+    const twice = (await t.db.selectFrom('member').select('person_id').where('id', '=', a1Members[0]).executeTakeFirstOrThrow()).person_id;
+    const role = await t.db.insertInto('entity_person').values({ entity_id: e.a2b, person_id: twice, role: 'employee', scope_key: A2 }).returning('id').executeTakeFirstOrThrow();
+    await t.db.insertInto('member_link').values({ member_id: a1Members[0], entity_person_id: role.id, entity_id: e.a2b, method: 'exact', score: 99, levels: null, scope_key: A2 }).execute();
+    // A roster member the county holds, found nowhere; and a declared member (annual report).
+    const p = await t.db.insertInto('person').values({ name: '名册某' }).returning('id').executeTakeFirstOrThrow();
+    await t.db.insertInto('member').values({ person_id: p.id, membership: 'full', scope_key: A, confidence: 'declared', sources: ['roster'] }).execute();
+    await l.report(e.aOwn, 2025, { members: 2 });
+    await l.role(e.a2b, 'liaison');
+    // Organizations: A1's standalone branch, a zone joint branch over both stations' entities, one in preparation, one league.
+    const org = async (name: string, kind: string, mode: string, place: string, status: string, entities: number[], body = 'party') => {
+      const o = await t.db.insertInto('party_org').values({
+        body: body as 'party', name, kind: kind as 'branch', setup_mode: mode as 'standalone', ...l.placeOf(place), status: status as 'established', founded_on: status === 'established' ? '2024-07-01' : null,
+      }).returning(['id', 'scope_key']).executeTakeFirstOrThrow();
+      for (const id of entities) await t.db.insertInto('party_org_entity').values({ org_id: o.id, entity_id: id, scope_key: o.scope_key }).execute();
+      return o.id;
+    };
+    await org('甲一党支部', 'branch', 'standalone', A1, 'established', [e.a1]);
+    await org('甲市场联合党支部', 'joint_branch', 'zone', A, 'established', [e.a2]);
+    await org('乙筹建党支部', 'branch', 'standalone', B1, 'preparing', [e.b1]);
+    await org('甲一团支部', 'branch', 'standalone', A1, 'established', [e.a1b], 'league');
+    // An instructor of the county assigned to a station's entity; one inactive.
+    const instructor = await l.instructor(A);
+    await t.db.insertInto('instructor_assignment').values({ instructor_id: instructor, target: 'entity', entity_id: e.a1b, start_on: '2026-01-01', scope_key: A }).execute();
+    const idle = await l.instructor(B1);
+    await t.db.updateTable('instructor').set({ status: 'inactive' }).where('id', '=', idle).execute();
+    // Cases: two open in A1 (one contacted), one dismissed in A2.
+    for (const [state, entity, scope] of [['open', e.a1, A1], ['contacted', e.a1b, A1], ['dismissed', e.a2, A2]] as const) {
+      await t.db.insertInto('discovery_case').values({ kind: 'entity_without_org', entity_id: entity, scope_key: scope, state, evidence: JSON.stringify({}), evidence_hash: `${entity}` }).execute();
+    }
+    // 三亮: two records of one member in A1 (one plaque valid), a withdrawn one in A2.
+    const record = async (member: number, entity: number, scope: string, kind: string, status: 'active' | 'withdrawn') =>
+      (await t.db.insertInto('sanliang').values({
+        kind: kind as 'member_operator', member_id: member, entity_id: entity, county_code: A, scope_key: scope, duties: '职责', commitment: '承诺', shown_on: '2026-01-02',
+        status, withdrawn_on: status === 'withdrawn' ? '2026-02-01' : null,
+      }).returning('id').executeTakeFirstOrThrow()).id;
+    const r1 = await record(a1Members[1], e.a1, A1, 'member_operator', 'active');
+    await record(a1Members[1], e.a1, A1, 'member_post', 'active');
+    await record(a2Members[0], e.a2, A2, 'member_operator', 'withdrawn');
+    await t.db.insertInto('sanliang_plaque').values({ number: '320102-000001', record_id: r1, scope_key: A1, issued_on: '2026-01-02' }).execute();
+    return e;
+  }
+
+  beforeAll(async () => {
+    t = await testApp(backend);
+    await makeLedger();
+    nation = await t.signIn(await t.user({ roles: ['viewer'], jurisdiction: NATION }));
+    editorNation = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: NATION }));
+    countyB = await t.signIn(await t.user({ roles: ['viewer'], jurisdiction: B }));
+    const eb = await t.user({ roles: ['editor'], jurisdiction: B });
+    editorBId = eb.id;
+    editorB = await t.signIn(eb);
+  });
+  afterAll(() => t?.close());
+
+  const dashboard = async (c: typeof nation, code: string) => {
+    const res = await c.get(`/dashboard?under=${code}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  };
+  const recomputed = async (key: string) => valuesOf(await recomputeCounts(t.db, key));
+
+  it('counts what the ledger holds (hand-checked figures for county A)', async () => {
+    const f = (await dashboard(nation, A)).figures;
+    expect(f).toMatchObject({
+      operating: 5, kindEnterprise: 2, kindIndividual: 3, kindCooperative: 0, newEntities: 1,
+      membersOnRoster: 6, membersFound: 5, casesOpen: 2,
+      orgsEstablished: 2, orgsPreparing: 0, orgsBranch: 1, orgsJointBranch: 1, modeStandalone: 1, modeZone: 1,
+      withMembers: 4, ownOrg: 1, anyOrg: 2, work: 4, membersAnyOrg: 2,
+      instructorsActive: 1, assignmentsInForce: 1, entitiesReached: 1,
+      sanliangParticipants: 1, validPlaques: 1,
+      orgCoverage: 2 / 5, workCoverage: 4 / 5,
+    });
+    const b = (await dashboard(nation, B)).figures;
+    expect(b).toMatchObject({ operating: 1, orgsPreparing: 1, orgsEstablished: 0, anyOrg: 0, instructorsActive: 0, membersFound: 2 });
+  });
+
+  it('gives for every node, and for each of its children, the figures a fresh recompute from the ledger rows gives', async () => {
+    for (const [code, key] of NODES) {
+      const d = await dashboard(nation, code);
+      expect(d.figures, code).toEqual(await recomputed(key));
+      for (const c of d.children.filter((x: { code: string }) => NODES.some(([n]) => n === x.code))) {
+        const { code: _c, name: _n, level: _l, ...figures } = c;
+        expect(figures, `${code} → ${c.code}`).toEqual(await recomputed(NODES.find(([n]) => n === c.code)![1]));
+      }
+    }
+    // The member found in both stations counts once in the county, once in each station.
+    const a = await dashboard(nation, A);
+    const byCode = new Map(a.children.map((c: { code: string; membersFound: number }) => [c.code, c]));
+    expect((byCode.get(A1) as Counts).membersFound + (byCode.get(A2) as Counts).membersFound).toBe(a.figures.membersFound + 1);
+    // What hangs on the county itself (an entity, a roster member, the zone's organization) is its own line.
+    expect(a.unassigned).toMatchObject({ operating: 1, membersOnRoster: 1, orgsJointBranch: 1, instructorsActive: 1 });
+    expect(a.funnel.map((s: { value: number }) => s.value)).toEqual([5, 4, 2]);
+  });
+
+  it('takes a snapshot equal to the live figures, replaces it within the month, and keeps earlier months as history', async () => {
+    const take = await editorNation.post('/dashboard/snapshots');
+    expect(take.statusCode, take.body).toBe(201);
+    expect(take.json().period).toBe(periodOf());
+    for (const [code, key] of NODES) {
+      const res = await nation.get(`/dashboard/snapshots?under=${code}`);
+      const month = res.json().snapshots.find((s: { period: string }) => s.period === periodOf());
+      expect(month?.values, code).toEqual(await recomputed(key));
+      expect(month.trigger).toBe('demand');
+    }
+    // Nodes with no data get no row; the audit trail has the snapshot.
+    const rows = await t.db.selectFrom(sql<{ scope_key: string }>`indicator_snapshot`.as('s')).select('s.scope_key').execute();
+    expect(rows.map((r) => r.scope_key).sort()).toEqual(['', '32', '3201', A, A1, A2, B, B1].sort());
+    expect(await t.db.selectFrom('audit_log').select('action').where('action', '=', 'indicator.snapshot').execute()).toHaveLength(1);
+
+    // Last month's history stays; this month's row is replaced when taken again after a change.
+    const last = trendStart(2);
+    await sql`INSERT INTO indicator_snapshot (jurisdiction_code, scope_key, period, counts, trigger) VALUES (${A}, ${A}, ${last}, ${JSON.stringify({ operating: 3 })}, 'schedule')`.execute(t.db);
+    await ledger(t.db).entity({ place: A1 });
+    expect((await editorNation.post('/dashboard/snapshots')).statusCode).toBe(201);
+    const snaps = (await nation.get(`/dashboard/snapshots?under=${A}`)).json().snapshots;
+    expect(snaps.map((s: { period: string }) => s.period)).toEqual([last, periodOf()]);
+    expect(snaps[1].values.operating).toBe(6);
+    expect(snaps[0].values.operating).toBe(3);
+    // The trend: history from snapshots, then the live month.
+    const trend = (await dashboard(nation, A)).trend;
+    expect(trend.map((p: { period: string; live: boolean; operating: number }) => [p.period, p.live, p.operating])).toEqual([[last, false, 3], [periodOf(), true, 6]]);
+  });
+
+  it('lets a county read only its own subtree: a sibling\'s dashboard and snapshots are not found, its own snapshot touches only its own rows', async () => {
+    for (const url of [`/dashboard?under=${A}`, `/dashboard?under=${A1}`, `/dashboard/snapshots?under=${A}`, `/dashboard?under=${NATION}`]) {
+      expect((await countyB.get(url)).statusCode, url).toBe(404);
+    }
+    const own = await dashboard(countyB, B);
+    expect(own.node.code).toBe(B);
+    expect(own.children.map((c: { code: string }) => c.code)).toContain(B1);
+    expect(own.figures).toEqual(await recomputed(B));
+    const before = await sql<{ scope_key: string; counts: unknown }>`SELECT scope_key, counts FROM indicator_snapshot WHERE taken_by IS DISTINCT FROM ${editorBId} ORDER BY 1`.execute(t.db);
+    expect((await editorB.post('/dashboard/snapshots')).statusCode).toBe(201);
+    const mine = await sql<{ scope_key: string }>`SELECT scope_key FROM indicator_snapshot WHERE taken_by = ${editorBId} ORDER BY 1`.execute(t.db);
+    expect(mine.rows.map((r) => r.scope_key)).toEqual([B, B1]);
+    const others = await sql<{ scope_key: string; counts: unknown }>`SELECT scope_key, counts FROM indicator_snapshot WHERE taken_by IS DISTINCT FROM ${editorBId} ORDER BY 1`.execute(t.db);
+    expect(others.rows).toEqual(before.rows.filter((r) => ![B, B1].includes(r.scope_key)));
+    expect((await countyB.post('/dashboard/snapshots')).statusCode).toBe(403); // a viewer takes none
+  });
+
+  it('takes the month\'s snapshot on start-up when the month has none or only a day-old one, as the system', async () => {
+    const startUp = async () => {
+      const app = await buildApp(t.ctx, { webDist: null, logStream: { write: () => true } as never });
+      await app.close(); // waits for a snapshot in progress
+    };
+    const nationRow = async () => (await sql<{ trigger: string; taken_at: Date }>`SELECT trigger, taken_at FROM indicator_snapshot WHERE scope_key = '' AND period = ${periodOf()}`.execute(t.db)).rows[0];
+    await sql`DELETE FROM indicator_snapshot`.execute(t.db);
+    await startUp();
+    expect((await nationRow())?.trigger).toBe('schedule');
+    for (const [code, key] of NODES) {
+      const { rows } = await sql<{ counts: Counts }>`SELECT counts FROM indicator_snapshot WHERE scope_key = ${key}`.execute(t.db);
+      expect(valuesOf(rows[0].counts), code).toEqual(await recomputed(key));
+    }
+    // A fresh one is left alone; one older than a day is taken again.
+    const fresh = (await nationRow()).taken_at;
+    await startUp();
+    expect((await nationRow()).taken_at).toEqual(fresh);
+    await sql`UPDATE indicator_snapshot SET taken_at = now() - interval '25 hours', trigger = 'demand'`.execute(t.db);
+    await startUp();
+    expect((await nationRow()).trigger).toBe('schedule');
+  });
+
+  it('keeps the member tallies equal to the rows through links moved, added across counties and removed, members moved and deleted', async () => {
+    const links = await t.db.selectFrom('member_link').select(['id', 'member_id', 'scope_key', 'entity_person_id']).orderBy('id').execute();
+    const inB = links.filter((l) => l.scope_key === B1);
+    const inA1 = links.filter((l) => l.scope_key === A1);
+    // A link moved to another station, one removed, and a B member found in A as well (two links in one statement).
+    await t.db.updateTable('member_link').set({ scope_key: A2 }).where('id', '=', inA1[1].id).execute();
+    await t.db.deleteFrom('member_link').where('id', '=', inA1[2].id).execute();
+    const roles = await t.db.selectFrom('entity_person').select(['id', 'entity_id', 'scope_key']).where('scope_key', '=', A1).orderBy('id').limit(2).execute();
+    await t.db.insertInto('member_link').values(roles.map((r) => ({ member_id: inB[0].member_id, entity_person_id: r.id, entity_id: r.entity_id, method: 'staff' as const, score: 99, levels: null, scope_key: r.scope_key }))).execute();
+    // The roster: a member held by the city from now on, and one deleted with its links.
+    await t.db.updateTable('member').set({ scope_key: '3201' }).where('scope_key', '=', A).execute();
+    await t.db.deleteFrom('member').where('id', '=', inB[1].member_id).execute();
+    for (const [code, key] of NODES) expect((await dashboard(nation, code)).figures, code).toEqual(await recomputed(key));
+    expect((await dashboard(nation, '320100')).unassigned.membersOnRoster).toBe(1);
+    // And the tallies are what a rebuild from the rows makes.
+    const tallies = async () => (await sql<{ scope_key: string; on_roster: number; found: number }>`SELECT scope_key, on_roster, found FROM member_tally WHERE on_roster <> 0 OR found <> 0 ORDER BY 1`.execute(t.db)).rows;
+    const kept = await tallies();
+    await sql`SELECT xgz_member_tally_rebuild()`.execute(t.db);
+    expect(kept).toEqual(await tallies());
+  });
+});

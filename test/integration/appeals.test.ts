@@ -250,6 +250,13 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     expect(mine.total.visits).toBe(0);
   });
 
+  it('gives the dashboard the same counts (the indicator source of cases and visits)', async () => {
+    const f = (await editor.get(`/appeals/figures?under=${COUNTY}`)).json();
+    const d = (await editor.get(`/dashboard?under=${COUNTY}`)).json();
+    expect(d.figures).toMatchObject({ appealsReceived: f.total.total, appealsOpen: f.total.open, appealsOverdue: f.total.overdue, appealsRated: f.total.rated, visits: f.total.visits, entitiesVisited: f.total.entitiesVisited });
+    expect(d.figures.appealSatisfaction).toBe(1);
+  });
+
   it('exports the list as xlsx with an audit record', async () => {
     const res = await staff1.get('/appeals/export?door=rider');
     expect(res.statusCode).toBe(200);

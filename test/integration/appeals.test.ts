@@ -129,9 +129,10 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
 
   it('rate-limits submissions from one address', async () => {
     const ip = '10.9.9.9';
-    const codes: number[] = [];
-    for (let i = 0; i < 6; i++) codes.push((await submit({ category: 'charging', content: '充电柜坏了好几天没人修', areaCode: S1 }, ip)).statusCode);
-    expect(codes).toEqual([201, 201, 201, 201, 201, 429]);
+    const res = [];
+    for (let i = 0; i < 6; i++) res.push(await submit({ category: 'charging', content: '充电柜坏了好几天没人修', areaCode: S1 }, ip));
+    expect(res.map((r) => r.statusCode)).toEqual([201, 201, 201, 201, 201, 429]);
+    expect(res[5].json()).toMatchObject({ title: '请求过于频繁', detail: '请稍后再试' });
   });
 
   it('routes by place and category: a service post to its station, a food clue to the county food line', async () => {

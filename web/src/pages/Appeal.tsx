@@ -64,7 +64,7 @@ function Submit() {
   if (done) {
     return (
       <Result status="success" title="诉求已提交" subTitle={done.message} extra={[
-        <Typography.Paragraph key="code" copyable={{ text: done.code }} style={{ fontSize: 18, fontFamily: 'monospace' }}><span data-testid="tracking-code">{done.code}</span></Typography.Paragraph>,
+        <Typography.Paragraph key="code" copyable={{ text: done.code }} style={{ fontSize: 18, fontFamily: 'monospace' }}><span data-testid="tracking-code" data-code={done.code}>{done.code.replace(/(.{4})(?=.)/g, '$1 ')}</span></Typography.Paragraph>,
         <Button key="track" type="primary" href={`/appeal/track/${done.code}`}>查看进度</Button>,
       ]} />
     );

@@ -20,13 +20,13 @@ export const arg = (name: string, fallback: string) => {
  * A throw-away migrated database with the jurisdiction tree: a new database on the
  * PostgreSQL server of DATABASE_URL, else PGlite in a temporary directory. `drop()` removes it.
  */
-export async function scratchDatabase(prefix: string): Promise<{ database: Database; ctx: AppContext; dir: string; drop: () => Promise<void> }> {
+export async function scratchDatabase(prefix: string, poolSize = 4): Promise<{ database: Database; ctx: AppContext; dir: string; drop: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `xgz-${prefix}-`));
   const target = `xgz_bench_${prefix}_${process.pid}`;
   if (url) await adminQuery(url, `CREATE DATABASE ${target}`);
   const database = url
-    ? await openDatabase({ databaseUrl: Object.assign(new URL(url), { pathname: `/${target}` }).toString(), poolSize: 4 })
+    ? await openDatabase({ databaseUrl: Object.assign(new URL(url), { pathname: `/${target}` }).toString(), poolSize })
     : await openDatabase({ pgliteDir: path.join(dir, 'pgdata') });
   await migrate(database.pool);
   await seedJurisdictions(database.db);

@@ -15,6 +15,8 @@ const envSchema = z.object({
   XGZ_IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(1024 ** 3),
   /** Where the public reaches the platform (the QR codes printed on plaques open it), e.g. https://xgz.example.gov.cn */
   XGZ_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'XGZ_PUBLIC_URL 应为 http(s):// 开头的网址' }).optional(),
+  /** Appeals one client address may submit per minute on the public appeal page (a load test lifts it for itself). */
+  XGZ_APPEAL_RATE: z.coerce.number().int().min(1).default(5),
   /** Overrides the calibrated PBKDF2 iteration count (tests use a small one to stay fast). */
   XGZ_PASSWORD_ITERATIONS: z.coerce.number().int().min(1000).optional(),
 });
@@ -31,6 +33,7 @@ export type Config = {
   bodyLimit: number;
   importMaxBytes: number;
   publicUrl?: string;
+  appealRatePerMinute: number;
   passwordIterations?: number;
 };
 
@@ -53,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: e.XGZ_BODY_LIMIT,
     importMaxBytes: e.XGZ_IMPORT_MAX_BYTES,
     publicUrl: e.XGZ_PUBLIC_URL?.replace(/\/+$/, ''),
+    appealRatePerMinute: e.XGZ_APPEAL_RATE,
     passwordIterations: e.XGZ_PASSWORD_ITERATIONS,
   };
 }

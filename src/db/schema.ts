@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { RecognitionTables } from './schema-recognition.js';
 import type { PlatformTables } from './schema-platforms.js';
+import type { CaseTables } from './schema-cases.js';
 
 /** Kysely table types, written to match migrations/*.sql. */
 
@@ -559,7 +560,7 @@ export interface PlaqueFeedbackTable {
   created_at: CreatedAt;
 }
 
-export interface DB extends RecognitionTables, PlatformTables {
+export interface DB extends RecognitionTables, PlatformTables, CaseTables {
   jurisdiction: JurisdictionTable;
   bureau_unit: BureauUnitTable;
   app_user: AppUserTable;

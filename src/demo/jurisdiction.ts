@@ -53,6 +53,11 @@ export async function loadDemo(ctx: AppContext, entities: number): Promise<Crede
           await db.insertInto('bureau_unit').values({ kind: 'guidance_post', jurisdiction_code: s.code, scope_key: s.code, name: `${s.name}党建工作指导站`, staff_count: rnd.int(2, 6) }).execute();
         }
         if (!firstStation.code) firstStation = s;
+        // A riders' service post (驿站) at every third station, for the public appeal page to offer;
+        // chosen by code, not by the random stream, so the rest of the demo stays as it was.
+        if (Number(s.code) % 3 === 0) {
+          await db.insertInto('service_post').values({ name: `${s.servedAreas[0].replace(/(街道|镇|乡)$/, '')}骑手驿站`, jurisdiction_code: s.code, county_code: c.code, scope_key: s.code, address: `南京市${c.name}${s.servedAreas[0]}`, opening_hours: Number(s.code) % 2 ? '全天' : '08:00-22:00', offers: ['charging', 'water', 'rest'] }).execute();
+        }
       }
     }
     const accounts = [

@@ -23,7 +23,7 @@ describe('the indicator sources', () => {
     const measured = MEASURES.flatMap((m) => m.keys);
     expect([...measured].sort()).toEqual([...COUNT_KEYS].sort());
     expect(new Set(measured).size).toBe(measured.length);
-    expect(Object.keys(SOURCES)).toEqual(['coverage', 'members', 'orgs', 'instructors', 'sanliang']);
+    expect(Object.keys(SOURCES)).toEqual(['coverage', 'members', 'orgs', 'instructors', 'sanliang', 'appeals']);
   });
 });
 

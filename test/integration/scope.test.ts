@@ -85,6 +85,12 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/assistance/programs/:id': { name: '越权改名' },
   'POST /api/v1/assistance/programs/:id/entities': { entityId: 1 },
   'PATCH /api/v1/assistance/programs/:id/entities/:key': { outcome: 'ongoing' },
+  'PUT /api/v1/settings/cases': { acceptDays: 3 },
+  'POST /api/v1/appeals/:id/actions': { action: 'accept' },
+  'POST /api/v1/service-posts': { name: '越权驿站', jurisdictionCode: A_STATION, address: '越权路 1 号', openingHours: '全天' },
+  'PATCH /api/v1/service-posts/:id': { active: false },
+  'POST /api/v1/visit-plans': { title: '越权计划', visitorName: '越权人', startsOn: '2026-01-01', endsOn: '2026-01-31', entityIds: [1] },
+  'POST /api/v1/visits': { entityId: 1, visitedOn: '2026-01-01', visitorName: '越权人', learned: '越权走访', problems: [{ line: 'quality', content: '越权提出的问题' }] },
 };
 /** Routes that act on the caller's own subtree and name nothing of another's: they may succeed. */
 const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate', 'POST /api/v1/orgs/from-reports', 'POST /api/v1/trainings', 'POST /api/v1/dashboard/snapshots']);
@@ -128,6 +134,8 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
       await t.db.selectFrom('campaign_org').selectAll().orderBy('org_id').execute(),
       ...(await Promise.all((['platform', 'platform_partner', 'delivery_station', 'rider_count', 'rider_person', 'party_org_unit', 'mobile_card', 'assistance_program', 'assistance_entity'] as const)
         .map((tbl) => t.db.selectFrom(tbl).selectAll().where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute()))),
+      ...(await Promise.all((['appeal_case', 'appeal_event', 'service_post', 'visit_plan', 'visit_record'] as const)
+        .map((tbl) => t.db.selectFrom(tbl).selectAll().orderBy('id').execute()))),
     ]);
 
   beforeAll(async () => {
@@ -221,6 +229,16 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
     ids['/api/v1/new-employment/orgs'] = [committee.json().id, mobile.json().id];
     ids['/api/v1/new-employment/cards'] = [card.json().id];
     ids['/api/v1/assistance/programs'] = [program.json().id];
+    // A's cases: a rider's appeal at A's station (with a phone), a service post, a visit whose problem went to A's county line.
+    const sp = await a.post('/service-posts', { name: `${MARK}驿站`, jurisdictionCode: A_STATION, address: `${MARK}路`, openingHours: '全天', offers: ['water'] });
+    const appeal = await t.app.inject({ method: 'POST', url: '/api/v1/public/appeals', payload: { category: 'parking', content: `${MARK}诉求内容`, phone: '13912345678', servicePostId: sp.json().id } });
+    const plan = await staff.post('/visit-plans', { title: `${MARK}走访计划`, visitorName: '甲走访人', startsOn: '2026-01-01', endsOn: '2026-01-31', entityIds: [entity.id] });
+    const visit = await staff.post('/visits', { planId: plan.json().id, entityId: entity.id, visitedOn: '2026-01-05', visitorName: '甲走访人', learned: `${MARK}了解情况`, problems: [{ line: 'quality', content: `${MARK}质量问题` }] });
+    expect([sp, appeal, plan, visit].map((x) => x.statusCode)).toEqual([201, 201, 201, 201]);
+    ids['/api/v1/service-posts'] = [sp.json().id];
+    ids['/api/v1/appeals'] = (await t.db.selectFrom('appeal_case').select('id').execute()).map((c) => c.id);
+    ids['/api/v1/visits'] = [visit.json().id];
+    expect(ids['/api/v1/appeals'].length).toBe(3); // the plaque report, the rider's appeal, the visit problem
     // B's own data, so the positive control below has something to find.
     const bEditor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B_COUNTY }));
     expect((await bEditor.post('/stations', { countyCode: B_COUNTY, suffix: '901', name: '乙所' })).statusCode).toBe(201);

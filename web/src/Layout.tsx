@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { Layout, Menu, Breadcrumb, Dropdown, Button, Grid, Typography, Tag } from 'antd';
 import { HomeOutlined, ApartmentOutlined, FlagOutlined, TeamOutlined, DesktopOutlined, SettingOutlined, AuditOutlined, UserOutlined, MenuOutlined, ApiOutlined, ShopOutlined, BankOutlined, CloudUploadOutlined, IdcardOutlined, FileSearchOutlined, ClusterOutlined, PieChartOutlined, BulbOutlined, SolutionOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
-import { EnvironmentOutlined, TrophyOutlined, ReadOutlined, DashboardOutlined, CarOutlined, HeartOutlined } from '@ant-design/icons';
+import { EnvironmentOutlined, TrophyOutlined, ReadOutlined, DashboardOutlined, CarOutlined, HeartOutlined, MessageOutlined } from '@ant-design/icons';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from './auth';
 
@@ -25,6 +25,7 @@ export const MENU: Item[] = [
   { key: '/education', label: '学习教育与书记培训', icon: <ReadOutlined />, permission: 'data.read' },
   { key: '/new-employment', label: '新业态新就业群体', icon: <CarOutlined />, permission: 'data.read' },
   { key: '/assistance', label: '帮扶', icon: <HeartOutlined />, permission: 'data.read' },
+  { key: '/appeals', label: '诉求直通与走访', icon: <MessageOutlined />, permission: 'data.read' },
   { key: '/imports', label: '数据导入', icon: <CloudUploadOutlined />, permission: 'data.write' },
   { key: '/stations', label: '辖区与基层所', icon: <ApartmentOutlined />, permission: 'jurisdiction.read' },
   { key: '/units', label: '党委与指导站', icon: <FlagOutlined />, permission: 'units.read' },

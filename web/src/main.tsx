@@ -38,12 +38,15 @@ const Honours = lazy(() => import('./pages/Honours'));
 const Education = lazy(() => import('./pages/Education'));
 const NewEmployment = lazy(() => import('./pages/NewEmployment'));
 const Assistance = lazy(() => import('./pages/Assistance'));
+const Appeal = lazy(() => import('./pages/Appeal'));
+const Appeals = lazy(() => import('./pages/Appeals'));
 
 function Shell() {
   const { me, loading } = useAuth();
   // Public pages need no account.
   if (window.location.pathname.startsWith('/self-report')) return <Suspense fallback={<Spin />}><SelfReport /></Suspense>;
   if (window.location.pathname.startsWith('/verify/')) return <Suspense fallback={<Spin />}><Verify /></Suspense>;
+  if (/^\/appeal(\/|$)/.test(window.location.pathname)) return <Suspense fallback={<Spin />}><Appeal /></Suspense>;
   if (loading) return <Spin size="large" style={{ display: 'block', marginTop: '30vh' }} />;
   if (!me || me.stage !== 'full') return <SignIn />;
   return (
@@ -75,6 +78,7 @@ function Shell() {
           <Route path="/education" element={<Education />} />
           <Route path="/new-employment" element={<NewEmployment />} />
           <Route path="/assistance" element={<Assistance />} />
+          <Route path="/appeals" element={<Appeals />} />
           <Route path="*" element={<Home />} />
         </Routes>
       </Suspense>

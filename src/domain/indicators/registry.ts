@@ -15,6 +15,7 @@ export const GROUP_LABEL = {
   coverage: '两个覆盖',
   instructors: '党建指导员',
   sanliang: '三亮',
+  appeals: '诉求与走访',
 } as const;
 export type IndicatorGroup = keyof typeof GROUP_LABEL;
 
@@ -60,11 +61,18 @@ export const COUNTS = {
   entitiesReached: count('instructors', '指导员覆盖的主体', '户', '在指派的指导员直接、经区域或经党组织联系到的存续主体'),
   sanliangParticipants: count('sanliang', '三亮党员', '人', '有亮牌中三亮记录的党员'),
   validPlaques: count('sanliang', '有效牌匾', '块'),
+  appealsReceived: count('appeals', '诉求', '件', '各入口提出的诉求：骑手诉求直通、走访发现的问题、三亮牌匾反映；按承办单位计'),
+  appealsOpen: count('appeals', '在办诉求', '件', '已转办、已签收或办理中的'),
+  appealsOverdue: count('appeals', '超时诉求', '件', '在办且已超过本环节时限的'),
+  appealsRated: count('appeals', '已评价诉求', '件'),
+  appealsSatisfied: count('appeals', '评价满意的诉求', '件', '满意度 4 或 5'),
+  visits: count('appeals', '走访', '次', '大走访大调研的走访记录'),
+  entitiesVisited: count('appeals', '走访主体', '户'),
 } satisfies Record<string, CountDef>;
 export type CountKey = keyof typeof COUNTS;
 export const COUNT_KEYS = Object.keys(COUNTS) as CountKey[];
 
-const rate = (label: string, numerator: CountKey, denominator: CountKey, note: string): RateDef => ({ kind: 'rate', label, unit: '%', group: 'coverage', numerator, denominator, note });
+const rate = (label: string, numerator: CountKey, denominator: CountKey, note: string, group: IndicatorGroup = 'coverage'): RateDef => ({ kind: 'rate', label, unit: '%', group, numerator, denominator, note });
 
 /**
  * The rates. The coverage ones are named as the coverage domain names them and computed by its
@@ -77,6 +85,7 @@ export const RATES = {
   workCoverage: rate('工作覆盖率', 'work', 'operating', '工作覆盖的存续主体 ÷ 存续主体'),
   orgCoverageWithMembers: rate('有党员主体的组织覆盖率', 'membersAnyOrg', 'withMembers', '有党员的存续主体中党组织覆盖的比例'),
   standaloneRateWithMembers: rate('有党员主体的单独组建率', 'membersOwnOrg', 'withMembers', '有党员的存续主体中单独建立党组织的比例'),
+  appealSatisfaction: rate('诉求满意率', 'appealsSatisfied', 'appealsRated', '评价满意（4–5）的诉求 ÷ 已评价的诉求', 'appeals'),
 } satisfies Record<string, RateDef>;
 // Every coverage rate is in the registry (a compile error otherwise).
 RATES satisfies Record<keyof Rates, RateDef>;

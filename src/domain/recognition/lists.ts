@@ -7,6 +7,7 @@ export const EDITABLE_LISTS = {
   honor_kind: '荣誉类型',
   contact_point_criterion: '联系点条件清单',
   demo_point_criterion: '示范点附加条件清单',
+  business_line: '业务条线（走访问题转办、帮扶项目）',
 } as const;
 export type EditableList = keyof typeof EDITABLE_LISTS;
 

@@ -24,11 +24,21 @@ export const ruleSettings = z.strictObject({
   secretaryMinFullYears: z.number().int().min(0).max(5).default(1),
 });
 
+/** Days allowed per step of a case (诉求), and the window in which the person may reopen it. */
+export const caseSettings = z.strictObject({
+  routeDays: z.number().int().min(1).max(30).default(1),
+  acceptDays: z.number().int().min(1).max(30).default(2),
+  resolveDays: z.number().int().min(1).max(90).default(15),
+  reopenDays: z.number().int().min(1).max(60).default(7),
+});
+
 export const SETTING_GROUPS = {
   security: { schema: securitySettings, permission: 'settings.security', label: '安全策略' },
   rules: { schema: ruleSettings, permission: 'settings.rules', label: '组织设置规则' },
+  cases: { schema: caseSettings, permission: 'settings.rules', label: '诉求办理时限' },
 } as const;
 
 export type SettingGroup = keyof typeof SETTING_GROUPS;
 export type SecuritySettings = z.infer<typeof securitySettings>;
 export type RuleSettings = z.infer<typeof ruleSettings>;
+export type CaseSettings = z.infer<typeof caseSettings>;

@@ -123,6 +123,17 @@ export const ACTION_LABELS: Record<string, string> = {
   'assistance.entity_add': '帮扶：登记参与主体',
   'assistance.outcome': '帮扶：记录措施与成效',
   'assistance.export': '导出帮扶项目',
+  'appeal.accept': '签收诉求',
+  'appeal.note': '记录诉求办理情况',
+  'appeal.resolve': '办结诉求并答复',
+  'appeal.route': '转办诉求',
+  'appeal.close': '关闭诉求',
+  'appeal.escalate': '诉求超时督办（系统）',
+  'appeal.export': '导出诉求',
+  'service_post.create': '登记骑手驿站',
+  'service_post.update': '修改骑手驿站',
+  'visit_plan.create': '新建走访计划',
+  'visit.create': '登记走访',
 };
 
 /** Chinese names of the kinds of object the trail refers to. */
@@ -154,4 +165,8 @@ export const OBJECT_LABELS: Record<string, string> = {
   delivery_station: '配送站点',
   mobile_card: '流动党员活动证',
   assistance_program: '帮扶项目',
+  appeal_case: '诉求',
+  service_post: '骑手驿站',
+  visit_plan: '走访计划',
+  visit_record: '走访记录',
 };

@@ -34,7 +34,9 @@ export async function listRoutes(app: FastifyInstance): Promise<void> {
         const before = await codeList(db, kind);
         const { rows } = kind === 'honor_kind'
           ? await sql<{ code: string }>`SELECT DISTINCT kind AS code FROM honour`.execute(db)
-          : await sql<{ code: string }>`SELECT DISTINCT unnest(criteria) AS code FROM recognition_point`.execute(db);
+          : kind === 'business_line'
+            ? await sql<{ code: string }>`SELECT category AS code FROM appeal_case WHERE door = 'visit' UNION SELECT unit_line FROM appeal_case WHERE unit_line IS NOT NULL UNION SELECT business_line FROM assistance_program`.execute(db)
+            : await sql<{ code: string }>`SELECT DISTINCT unnest(criteria) AS code FROM recognition_point`.execute(db);
         // Contact and demonstration criteria share the points' one column: only this list's codes count here.
         const inUse = new Set(rows.map((x) => x.code).filter((c) => before.has(c)));
         const problem = listProblem(after, inUse);

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { runScoped } from '../../db/scoped.js';
 import type { Principal } from '../../db/audit-chain.js';
 import { Problem } from '../../http/errors.js';
+import { newTrackingCode, raiseCase, trackingHash } from '../appeals/engine.js';
+import { plaqueUnit } from '../appeals/queries.js';
 import { FEEDBACK_CATEGORY_LABEL, maskedName, parsePlaqueNumber, SANLIANG_KIND_LABEL, verdictText, type SanliangKind } from '../../domain/sanliang/plaque.js';
 
 /**
@@ -75,21 +77,27 @@ export async function sanliangPublicRoutes(app: FastifyInstance): Promise<void> 
         category: z.enum(Object.keys(FEEDBACK_CATEGORY_LABEL) as [keyof typeof FEEDBACK_CATEGORY_LABEL], { error: '请选择问题类别' }),
         content: z.string().trim().min(5, '请具体说明问题（至少 5 个字）').max(500, '内容不超过 500 字'),
       }),
-      response: { 201: z.object({ receipt: z.string(), message: z.string() }) },
+      response: { 201: z.object({ receipt: z.string(), code: z.string(), message: z.string() }) },
     },
     handler: async (req, reply) => {
       const number = canonical(req.params.number);
       const route = await runScoped(db, nowhere(req.ip), async ({ db: tx }) =>
         (await sql<{ plaque_id: number; record_id: number; scope_key: string }>`SELECT * FROM xgz_plaque_route(${number})`.execute(tx)).rows[0]);
       if (!route) throw unknownPlaque();
+      // The report is a case of the plaque door in the one case engine, with a tracking code like a rider's appeal.
+      const unit = await plaqueUnit(db, route.scope_key, req.body.category);
+      const code = newTrackingCode();
+      const deadlines = await app.ctx.settings.get('cases');
       // Written in the scope of the plaque's station, like a station clerk's entry: the policies hold.
       const id = await runScoped(db, { ...nowhere(req.ip), scopeKey: route.scope_key }, async ({ db: tx, audit }) => {
         const row = await tx.insertInto('plaque_feedback').values({ plaque_id: Number(route.plaque_id), record_id: Number(route.record_id), scope_key: route.scope_key, category: req.body.category, content: req.body.content })
           .returning('id').executeTakeFirstOrThrow();
+        await raiseCase(tx, { door: 'plaque', category: req.body.category, content: req.body.content, plaqueFeedbackId: row.id, unit, raisedKey: unit.scopeKey, trackingHash: trackingHash(code) },
+          { actor: 'public', actorId: null }, deadlines, new Date());
         audit({ action: 'plaque.feedback_receive', objectType: 'plaque_feedback', objectId: row.id, detail: { number, category: req.body.category } });
         return row.id;
       });
-      return reply.code(201).send({ receipt: `FK${String(id).padStart(8, '0')}`, message: '已收到您的反映，所在地市场监管所将核实处理。感谢您的监督！' });
+      return reply.code(201).send({ receipt: `FK${String(id).padStart(8, '0')}`, code, message: '已收到您的反映，所在地市场监管所将核实处理。凭查询码可查询办理进度并评价。感谢您的监督！' });
     },
   });
 }

@@ -8,6 +8,7 @@ import { idParam, pageFrom, pageOf, pageQuery } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { decideFeedback, plaqueActions, shownOnValid } from '../../domain/sanliang/plaque.js';
 import { nodeInScope } from '../jurisdictions/subtree.js';
+import { resolveWithPlaqueReport } from '../appeals/engine.js';
 import { actOnPlaque, filteredFeedback, filteredRecords, loadPlaque, loadRecord, orRefuse, participation, participationByMonth, plaqueItem, toFeedbackItem, toRecordItem } from './queries.js';
 
 const KINDS = ['member_operator', 'member_post'] as const;
@@ -313,14 +314,17 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
   r.post('/plaque-feedback/:id/handle', {
     config: { access: 'data.write' },
     schema: { tags: ['三亮'], summary: '处理群众反映：待处理 → 已处理（须填写处理情况）', params: idParam, body: z.strictObject({ note: z.string().trim().max(1000, '处理情况不超过 1000 字') }) },
-    handler: (req) =>
-      req.scoped(async ({ db, audit }) => {
+    handler: async (req) => {
+      const deadlines = await req.server.ctx.settings.get('cases'); // read before the scoped transaction (PGlite is one connection)
+      return req.scoped(async ({ db, audit }) => {
         const f = await db.selectFrom('plaque_feedback').select(['id', 'state']).where('id', '=', req.params.id).forUpdate().executeTakeFirst();
         if (!f) throw notFound('反映');
         orRefuse(decideFeedback(f.state, req.body.note));
         await db.updateTable('plaque_feedback').set({ state: 'handled', handling_note: req.body.note, handled_by: req.user!.id, handled_at: new Date() }).where('id', '=', f.id).execute();
+        await resolveWithPlaqueReport(db, f.id, req.body.note, req.user!.id, deadlines, new Date());
         audit({ action: 'plaque.feedback_handle', objectType: 'plaque_feedback', objectId: f.id, detail: { note: req.body.note } });
         return { id: f.id, state: 'handled' };
-      }),
+      });
+    },
   });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { SETTING_GROUPS, ruleSettings, securitySettings } from '../../domain/settings/settings.js';
+import { SETTING_GROUPS, caseSettings, ruleSettings, securitySettings } from '../../domain/settings/settings.js';
 import { forbidden } from '../../http/errors.js';
 
 /**
@@ -14,7 +14,7 @@ export async function settingRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/settings', {
     config: { access: 'session' },
-    schema: { tags: ['设置'], summary: '部署设置', response: { 200: z.object({ security: securitySettings, rules: ruleSettings }) } },
+    schema: { tags: ['设置'], summary: '部署设置', response: { 200: z.object({ security: securitySettings, rules: ruleSettings, cases: caseSettings }) } },
     handler: () => store.all(),
   });
 

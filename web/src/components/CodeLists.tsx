@@ -13,7 +13,7 @@ export function CodeLists({ editable }: { editable: boolean }) {
   useEffect(() => void get<Record<string, Entry[]>>('/dictionaries').then(setData, () => setData({})), []);
   if (!data) return null;
   return (
-    <Card title="荣誉类型与联系点/示范点条件清单（系统管理员）" style={{ marginBottom: 16 }}>
+    <Card title="代码清单：荣誉类型、联系点/示范点条件、走访问题业务条线（系统管理员）" style={{ marginBottom: 16 }}>
       <Typography.Paragraph type="secondary">代码用于存储，已被记录使用的代码不能删除，可修改名称。</Typography.Paragraph>
       <Tabs items={(Object.keys(EDITABLE_LISTS) as EditableList[]).map((kind) => ({
         key: kind, label: EDITABLE_LISTS[kind], children: <ListForm kind={kind} entries={data[kind] ?? []} editable={editable} />,

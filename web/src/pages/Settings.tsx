@@ -6,13 +6,19 @@ import { PageTitle } from '../Layout';
 import { applyProblem } from '../components/problem';
 import { CodeLists } from '../components/CodeLists';
 
-type Settings = { security: Record<string, number | boolean>; rules: Record<string, number> };
+type Settings = { security: Record<string, number | boolean>; rules: Record<string, number>; cases: Record<string, number> };
 
 const SECURITY: [string, string][] = [
   ['passwordMinLength', '密码最小长度'],
   ['lockoutThreshold', '连续失败几次锁定'],
   ['lockoutMinutes', '锁定时长（分钟）'],
   ['sessionIdleMinutes', '空闲超时（分钟）'],
+];
+const CASES: [string, string][] = [
+  ['routeDays', '转办时限（天）'],
+  ['acceptDays', '签收时限（天）'],
+  ['resolveDays', '办结时限（天）'],
+  ['reopenDays', '办结后可要求重新办理（天）'],
 ];
 const RULES: [string, string][] = [
   ['standaloneMinFullMembers', '单独建支部的正式党员下限'],
@@ -43,6 +49,9 @@ export default function SettingsPage() {
           </Col>
           <Col xs={24} lg={12}>
             <Group title="组织设置规则（系统管理员）" group="rules" fields={RULES} values={data.rules} editable={top && can('settings.rules')} />
+          </Col>
+          <Col xs={24} lg={12}>
+            <Group title="诉求办理时限（系统管理员；超时逐级督办）" group="cases" fields={CASES} values={data.cases} editable={top && can('settings.rules')} />
           </Col>
         </Row>
       )}

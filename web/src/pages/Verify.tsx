@@ -59,9 +59,9 @@ function ReportForm({ number }: { number: string }) {
   const [form] = Form.useForm();
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<{ receipt: string; message: string } | null>(null);
+  const [done, setDone] = useState<{ receipt: string; code: string; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  if (done) return <Alert type="success" showIcon style={{ marginTop: 16 }} title={done.message} description={`回执号：${done.receipt}`} />;
+  if (done) return <Alert type="success" showIcon style={{ marginTop: 16 }} title={done.message} description={<>回执号：{done.receipt}<br />查询码（只显示一次，请保存）：<a href={`/appeal/track/${done.code}`}>{done.code}</a></>} />;
   if (!open) return <Button block style={{ marginTop: 16 }} onClick={() => setOpen(true)}>反映问题</Button>;
   const submit = async (v: { category: string; content: string }) => {
     setBusy(true);

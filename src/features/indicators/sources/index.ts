@@ -8,6 +8,7 @@ import { instructorMeasures } from './instructors.js';
 import { memberMeasures } from './members.js';
 import { orgMeasures } from './orgs.js';
 import { sanliangMeasures } from './sanliang.js';
+import { appealMeasures } from './appeals.js';
 
 export const SOURCES: Record<string, readonly Measure[]> = {
   coverage: coverageMeasures,
@@ -15,6 +16,7 @@ export const SOURCES: Record<string, readonly Measure[]> = {
   orgs: orgMeasures,
   instructors: instructorMeasures,
   sanliang: sanliangMeasures,
+  appeals: appealMeasures,
 };
 
 export const MEASURES: readonly Measure[] = Object.values(SOURCES).flat();

@@ -1,0 +1,50 @@
+import type { CaseDoor } from './engine.js';
+
+/**
+ * Who answers a case. Today: a station (市场监管所), or a bureau (县局, optionally one of its
+ * business lines). Platform contact points and industry committees are units too (the ledger of
+ * new employment groups provides them); `platform` / `committee` are reserved here so routing to
+ * them later adds a rule, not a column.
+ */
+export type UnitKind = 'station' | 'bureau' | 'platform' | 'committee';
+export type Unit = { kind: UnitKind; code: string; line: string | null };
+
+export type Place = { code: string; level: string; parentCode: string | null };
+
+/** What routing looks at: the door, the category, and the place the case is about. */
+export type RoutingInput =
+  | { door: 'rider'; category: string; place: Place }
+  | { door: 'visit'; category: string; place: Place }
+  | { door: 'plaque'; category: string; place: Place };
+
+/** The county of a place: itself, or a station's parent. */
+const countyOf = (p: Place): string | null => (p.level === 'county' ? p.code : p.level === 'station' ? p.parentCode : null);
+
+/**
+ * The responsible unit, or a Chinese reason no unit can be found. Rules:
+ * - rider: the station of the chosen area or service post; a county-level area goes to the county
+ *   bureau; a food-safety clue goes to the county's food line (it is law enforcement, not a station's favour).
+ * - visit: the county bureau's business line named by the category (问题按业务条线转办).
+ * - plaque: the station the plaque belongs to (else its county).
+ */
+export function routeCase(input: RoutingInput): { ok: true; unit: Unit } | { ok: false; reason: string } {
+  const { place } = input;
+  const county = countyOf(place);
+  if (!county) return { ok: false, reason: '请选择县（区）或基层所' };
+  switch (input.door satisfies CaseDoor) {
+    case 'rider':
+      if (input.category === 'food_clue') return { ok: true, unit: { kind: 'bureau', code: county, line: 'food' } };
+      return { ok: true, unit: place.level === 'station' ? { kind: 'station', code: place.code, line: null } : { kind: 'bureau', code: county, line: null } };
+    case 'visit':
+      return { ok: true, unit: { kind: 'bureau', code: county, line: input.category } };
+    case 'plaque':
+      return { ok: true, unit: place.level === 'station' ? { kind: 'station', code: place.code, line: null } : { kind: 'bureau', code: county, line: null } };
+  }
+}
+
+/** A transfer names its target: a station or a bureau line within reach of the caller (checked against scope by the caller). */
+export function transferTarget(target: Place, line: string | null): { ok: true; unit: Unit } | { ok: false; reason: string } {
+  if (target.level === 'station') return line ? { ok: false, reason: '基层所不分业务条线' } : { ok: true, unit: { kind: 'station', code: target.code, line: null } };
+  if (target.level === 'county' || target.level === 'city' || target.level === 'province') return { ok: true, unit: { kind: 'bureau', code: target.code, line } };
+  return { ok: false, reason: '不能转办到该单位' };
+}

@@ -1,0 +1,166 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { runScoped } from '../../db/scoped.js';
+import type { Principal } from '../../db/audit-chain.js';
+import { encryptField } from '../../crypto/field.js';
+import { phoneField } from '../../domain/ledger/rows.js';
+import { Problem, badRequest } from '../../http/errors.js';
+import { RIDER_CATEGORY_LABEL, SATISFACTION_LABEL, STATE_LABEL, TIMED_STEPS, type CaseState, type RiderCategory } from '../../domain/cases/engine.js';
+import { routeCase, type Unit } from '../../domain/cases/routing.js';
+import { canonicalCode, moveCase, newTrackingCode, raiseCase, trackingHash, type PlacedUnit } from './engine.js';
+import { placeUnit, servicePostItem } from './queries.js';
+
+/**
+ * 诉求直通 for riders: the public door. No login; anonymous allowed; the tracking code shown
+ * once is the only key to the case afterwards. A code is found by its hash through one SECURITY
+ * DEFINER function, then the case is read in its own unit's scope; no list, no id, no other
+ * case is reachable from here. Contact phones are encrypted and never shown back.
+ */
+const publicActor = (ip: string, scopeKey: string): Principal => ({ userId: null, username: '公众（诉求直通）', scopeKey, ip });
+const PUBLIC = { actor: 'public', actorId: null } as const;
+
+const codeParam = z.strictObject({ code: z.string().max(64, '查询码格式不正确') });
+const unknownCode = () => new Problem(404, '未找到', '没有找到这个查询码对应的诉求，请核对后重新输入', [{ field: 'code', message: '查询码不存在' }], 'appeal_unknown');
+
+const submitBody = z.strictObject({
+  category: z.enum(Object.keys(RIDER_CATEGORY_LABEL) as [RiderCategory, ...RiderCategory[]], { error: '请选择诉求类别' }),
+  content: z.string().trim().min(5, '请具体说明遇到的问题（至少 5 个字）').max(1000, '诉求内容不超过 1000 字'),
+  phone: phoneField.optional(),
+  areaCode: z.string().regex(/^\d{6}(\d{3})?$/, '请选择所在县（区）或基层所').optional(),
+  servicePostId: z.number().int().positive('请选择驿站').optional(),
+}).refine((b) => b.areaCode || b.servicePostId, { message: '请选择所在区域或驿站', path: ['areaCode'] });
+
+export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { db, keys, config, settings } = app.ctx;
+
+  r.get('/public/service-posts', {
+    config: { access: 'public', rateLimit: { max: 120, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['公开'], summary: '骑手驿站（供诉求页选择）：位置、开放时间、提供的服务',
+      querystring: z.strictObject({ area: z.string().regex(/^\d{2,9}$/, '区域代码应为数字').optional() }),
+      response: { 200: z.array(z.object({ id: z.number(), name: z.string(), address: z.string(), openingHours: z.string(), offers: z.array(z.string()), phone: z.string().nullable(), areaName: z.string(), longitude: z.number().nullable(), latitude: z.number().nullable() })) },
+    },
+    // Posts are public places: read outside any scope, like the division list, and only active ones.
+    handler: async (req) => {
+      let q = db.selectFrom('service_post as p').innerJoin('jurisdiction as j', 'j.code', 'p.jurisdiction_code').select(['p.id', 'p.name', 'p.address', 'p.opening_hours', 'p.offers', 'p.phone', 'p.longitude', 'p.latitude', 'j.name as area_name'])
+        .where('p.active', '=', true);
+      if (req.query.area) q = q.where(sql<boolean>`starts_with(p.jurisdiction_code, ${req.query.area})`);
+      return (await q.orderBy('p.county_code').orderBy('p.name').limit(200).execute()).map(servicePostItem);
+    },
+  });
+
+  r.post('/public/appeals', {
+    config: { access: 'public', rateLimit: { max: config.appealRatePerMinute, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['公开'], summary: '骑手诉求直通：提交诉求（可匿名），返回查询码（只显示一次）',
+      body: submitBody,
+      response: { 201: z.object({ code: z.string(), message: z.string() }) },
+    },
+    handler: async (req, reply) => {
+      const b = req.body;
+      const { place, unitOf } = await placeOf(b.areaCode, b.servicePostId);
+      const routed = routeCase({ door: 'rider', category: b.category, place });
+      if (!routed.ok) throw badRequest(routed.reason, [{ field: 'areaCode', message: routed.reason }]);
+      const unit = await unitOf(routed.unit);
+      const code = newTrackingCode();
+      const d = await settings.get('cases');
+      await runScoped(db, publicActor(req.ip, unit.scopeKey), async ({ db: tx }) =>
+        raiseCase(tx, {
+          door: 'rider', category: b.category, content: b.content, contactEnc: b.phone ? encryptField(keys, b.phone) : null,
+          areaCode: b.servicePostId ? place.code : b.areaCode, servicePostId: b.servicePostId ?? null, unit, raisedKey: unit.scopeKey, trackingHash: trackingHash(code),
+        }, PUBLIC, d, new Date()));
+      return reply.code(201).send({ code, message: '诉求已提交并已转交承办单位。请保存查询码：凭它查询进度、评价办理结果；查询码只显示这一次。' });
+    },
+  });
+
+  const step = z.object({ action: z.string(), label: z.string(), at: z.string() });
+  r.get('/public/appeals/:code', {
+    config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['公开'], summary: '凭查询码查询诉求进度：状态、各环节时间、承办单位的答复',
+      params: codeParam,
+      response: {
+        200: z.object({
+          state: z.string(), stateLabel: z.string(), categoryLabel: z.string(), submittedAt: z.string(), unitName: z.string(),
+          steps: z.array(step), reply: z.string().nullable(), resolvedAt: z.string().nullable(),
+          satisfaction: z.number().nullable(), satisfactionLabel: z.string().nullable(), canFeedback: z.boolean(), canReopen: z.boolean(), reopenUntil: z.string().nullable(),
+        }),
+      },
+    },
+    handler: async (req) => {
+      const found = await locate(req.params.code, req.ip);
+      const d = await settings.get('cases');
+      return runScoped(db, publicActor(req.ip, found.scope_key), async ({ db: tx }) => {
+        const c = await tx.selectFrom('appeal_case as c').innerJoin('jurisdiction as j', 'j.code', 'c.unit_code')
+          .select(['c.state', 'c.category', 'c.created_at', 'c.public_reply', 'c.resolved_at', 'c.satisfaction', 'c.unit_line', 'j.name as unit_name'])
+          .where('c.id', '=', found.id).executeTakeFirstOrThrow();
+        // Only the moves the public may know of: no notes, no staff, no internal transfers' details.
+        const events = await tx.selectFrom('appeal_event').select(['action', 'at']).where('case_id', '=', found.id)
+          .where('action', 'in', ['intake', 'route', 'accept', 'resolve', 'feedback', 'reopen', 'close']).orderBy('id').execute();
+        const resolvedAt = c.resolved_at ? new Date(c.resolved_at) : null;
+        const until = resolvedAt ? new Date(resolvedAt.getTime() + d.reopenDays * 86_400_000) : null;
+        return {
+          state: c.state, stateLabel: STATE_LABEL[c.state as CaseState], categoryLabel: RIDER_CATEGORY_LABEL[c.category as RiderCategory] ?? c.category,
+          submittedAt: new Date(c.created_at).toISOString(), unitName: c.unit_name,
+          steps: events.map((e) => ({ action: e.action, label: PUBLIC_STEP[e.action] ?? e.action, at: new Date(e.at).toISOString() })),
+          reply: c.public_reply, resolvedAt: resolvedAt?.toISOString() ?? null,
+          satisfaction: c.satisfaction, satisfactionLabel: c.satisfaction ? SATISFACTION_LABEL[c.satisfaction as 1] : null,
+          canFeedback: c.state === 'resolved', canReopen: !!until && (c.state === 'resolved' || c.state === 'closed') && Date.now() <= until.getTime(), reopenUntil: until?.toISOString() ?? null,
+        };
+      });
+    },
+  });
+
+  r.post('/public/appeals/:code/feedback', {
+    config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['公开'], summary: '评价办理结果（满意度 1–5），或在规定天数内要求重新办理',
+      params: codeParam,
+      body: z.discriminatedUnion('action', [
+        z.strictObject({ action: z.literal('feedback'), satisfaction: z.number({ error: '请选择满意度' }).int().min(1, '满意度为 1–5').max(5, '满意度为 1–5'), comment: z.string().trim().max(500, '评价不超过 500 字').optional() }),
+        z.strictObject({ action: z.literal('reopen'), comment: z.string().trim().min(5, '请说明仍未解决的问题（至少 5 个字）').max(500, '说明不超过 500 字') }),
+      ], { error: '请选择评价或要求重新办理' }),
+      response: { 200: z.object({ state: z.string(), stateLabel: z.string(), message: z.string() }) },
+    },
+    handler: async (req) => {
+      const found = await locate(req.params.code, req.ip);
+      const d = await settings.get('cases');
+      const b = req.body;
+      const to = await runScoped(db, publicActor(req.ip, found.scope_key), async ({ db: tx }) => {
+        const c = await tx.selectFrom('appeal_case').selectAll().where('id', '=', found.id).forUpdate().executeTakeFirstOrThrow();
+        return b.action === 'feedback'
+          ? moveCase(tx, c, 'feedback', PUBLIC, { satisfaction: b.satisfaction, comment: b.comment ?? null, note: b.comment }, d, new Date())
+          : moveCase(tx, c, 'reopen', PUBLIC, { note: b.comment }, d, new Date());
+      });
+      return { state: to, stateLabel: STATE_LABEL[to], message: b.action === 'feedback' ? '感谢您的评价！' : '已要求重新办理，承办单位将再次处理。' };
+    },
+  });
+
+  /** The place a rider chose (a county or station, or a service post's), with its parent's scope key: one read, and the unit found without another. */
+  async function placeOf(areaCode?: string, postId?: number) {
+    let q = db.selectFrom('jurisdiction as j').leftJoin('jurisdiction as up', 'up.code', 'j.parent_code').select(['j.code', 'j.level', 'j.parent_code', 'j.scope_key', 'up.scope_key as parent_key']);
+    q = postId ? q.innerJoin('service_post as p', 'p.jurisdiction_code', 'j.code').where('p.id', '=', postId).where('p.active', '=', true) : q.where('j.code', '=', areaCode!);
+    const j = await q.executeTakeFirst();
+    if (!j && postId) throw badRequest('所选驿站不存在或已停用', [{ field: 'servicePostId', message: '驿站不存在' }]);
+    if (!j || (j.level !== 'county' && j.level !== 'station')) throw badRequest('请选择所在县（区）或基层所', [{ field: 'areaCode', message: '区域不存在' }]);
+    const place = { code: j.code, level: j.level, parentCode: j.parent_code };
+    const county = j.level === 'station' ? j.parent_code! : j.code;
+    const keyOf = (code: string) => (code === j.code ? j.scope_key : code === j.parent_code ? j.parent_key : null);
+    return { place, unitOf: async (u: Unit): Promise<PlacedUnit> => (keyOf(u.code) ? { ...u, scopeKey: keyOf(u.code)!, countyCode: county } : placeUnit(db, u)) };
+  }
+
+  /** The case a code opens, or 404; a code that cannot be one is refused before any lookup. */
+  async function locate(raw: string, ip: string) {
+    const code = canonicalCode(raw);
+    if (!code) throw unknownCode();
+    const row = await runScoped(db, publicActor(ip, '-'), async ({ db: tx }) =>
+      (await sql<{ id: number; scope_key: string }>`SELECT * FROM xgz_appeal_locate(${trackingHash(code)})`.execute(tx)).rows[0]);
+    if (!row) throw unknownCode();
+    return { id: Number(row.id), scope_key: row.scope_key };
+  }
+}
+
+const PUBLIC_STEP: Record<string, string> = { intake: '提交诉求', route: `已${TIMED_STEPS.route}至承办单位`, accept: '承办单位已签收', resolve: '已办结并答复', feedback: '已评价', reopen: '要求重新办理', close: '已关闭' };

@@ -1,0 +1,140 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { notFound } from '../../http/errors.js';
+import { containing, underNode } from '../../http/paging.js';
+import { DOOR_LABEL, OPEN_STATES, RIDER_CATEGORY_LABEL, STATE_LABEL, TIMED_STEPS, type CaseDoor, type CaseState } from '../../domain/cases/engine.js';
+import { FEEDBACK_CATEGORY_LABEL } from '../../domain/sanliang/plaque.js';
+import { routeCase, type Unit } from '../../domain/cases/routing.js';
+import type { Node } from '../jurisdictions/subtree.js';
+import type { PlacedUnit } from './engine.js';
+
+type Tx = Transaction<DB>;
+
+/** A unit with the scope key and county of its node, read with whatever connection the caller holds. */
+export async function placeUnit(db: Kysely<DB> | Tx, unit: Unit): Promise<PlacedUnit> {
+  const j = await db.selectFrom('jurisdiction').select(['scope_key', 'level', 'parent_code']).where('code', '=', unit.code).executeTakeFirst();
+  if (!j) throw notFound('承办单位');
+  return { ...unit, scopeKey: j.scope_key, countyCode: j.level === 'station' ? j.parent_code! : unit.code };
+}
+
+/** The unit that answers a report from the plaque page: the plaque's station (else its county), by the routing rules. */
+export async function plaqueUnit(db: Kysely<DB>, scopeKey: string, category: string): Promise<PlacedUnit> {
+  const j = await db.selectFrom('jurisdiction').select(['code', 'level', 'parent_code']).where('scope_key', '=', scopeKey).executeTakeFirstOrThrow();
+  const routed = routeCase({ door: 'plaque', category, place: { code: j.code, level: j.level, parentCode: j.parent_code } });
+  if (!routed.ok) throw notFound('承办单位');
+  return placeUnit(db, routed.unit);
+}
+
+export const servicePostItem = (p: { id: number; name: string; address: string; opening_hours: string; offers: string[]; phone: string | null; area_name: string; longitude: unknown; latitude: unknown }) => ({
+  id: Number(p.id), name: p.name, address: p.address, openingHours: p.opening_hours, offers: p.offers, phone: p.phone, areaName: p.area_name,
+  longitude: p.longitude == null ? null : Number(p.longitude), latitude: p.latitude == null ? null : Number(p.latitude),
+});
+
+/** The visit door's business lines (a configurable dictionary list). */
+export async function visitLines(db: Tx): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('dictionary').select(['code', 'label']).where('kind', '=', 'business_line').orderBy('sort_order').execute();
+  return new Map(rows.map((r) => [r.code, r.label]));
+}
+
+export function categoryLabel(door: CaseDoor, category: string, lines: Map<string, string>): string {
+  if (door === 'rider') return RIDER_CATEGORY_LABEL[category as keyof typeof RIDER_CATEGORY_LABEL] ?? category;
+  if (door === 'plaque') return FEEDBACK_CATEGORY_LABEL[category as keyof typeof FEEDBACK_CATEGORY_LABEL] ?? category;
+  return lines.get(category) ?? category;
+}
+
+export type CaseFilters = { under?: string; door?: CaseDoor; category?: string; state?: CaseState; overdue?: 'true'; escalated?: 'true'; q?: string };
+
+/** The work list: cases the caller's subtree answers for or raised, with the filters applied. */
+export async function filteredCases(db: Tx, f: CaseFilters, me: { scopeKey: string }, now = new Date()) {
+  let q = db.selectFrom('appeal_case as c')
+    .innerJoin('jurisdiction as u', 'u.code', 'c.unit_code')
+    .leftJoin('jurisdiction as a', 'a.code', 'c.area_code')
+    .leftJoin('service_post as p', 'p.id', 'c.service_post_id')
+    .leftJoin('entity as e', 'e.id', 'c.entity_id')
+    .select(['c.id', 'c.door', 'c.category', 'c.content', 'c.state', 'c.unit_kind', 'c.unit_code', 'c.unit_line', 'c.scope_key', 'c.created_at', 'c.due_at', 'c.escalation_level', 'c.escalated_key',
+      'c.public_reply', 'c.satisfaction', 'c.reopen_count', 'c.visit_id', 'c.entity_id', 'c.contact_enc',
+      'u.name as unit_name', 'a.name as area_name', 'p.name as post_name', 'e.name as entity_name']);
+  if (f.under) q = q.where(await underNode(db, 'c.scope_key', f.under));
+  if (f.door) q = q.where('c.door', '=', f.door);
+  if (f.category) q = q.where('c.category', '=', f.category);
+  if (f.state) q = q.where('c.state', '=', f.state);
+  if (f.overdue) q = q.where('c.state', 'in', OPEN_STATES).where('c.due_at', '<', now);
+  // Escalated to the caller's own level: the level above sees what its units left overdue.
+  if (f.escalated) q = q.where('c.escalated_key', '=', me.scopeKey);
+  if (f.q) q = q.where('c.content', 'like', containing(f.q));
+  return q;
+}
+
+type CaseListRow = Awaited<ReturnType<Awaited<ReturnType<typeof filteredCases>>['execute']>>[number];
+export const toCaseItem = (lines: Map<string, string>, now = new Date()) => (c: CaseListRow) => {
+  const due = c.due_at ? new Date(c.due_at) : null;
+  return {
+    id: Number(c.id), door: c.door, doorLabel: DOOR_LABEL[c.door], category: c.category, categoryLabel: categoryLabel(c.door, c.category, lines),
+    content: c.content, state: c.state, stateLabel: STATE_LABEL[c.state],
+    unitName: c.unit_line ? `${c.unit_name}·${lines.get(c.unit_line) ?? c.unit_line}` : c.unit_name, unitCode: c.unit_code, unitLine: c.unit_line,
+    place: c.post_name ? `${c.area_name ?? ''} ${c.post_name}`.trim() : c.area_name, entityName: c.entity_name, hasContact: !!c.contact_enc,
+    createdAt: new Date(c.created_at).toISOString(), dueAt: due?.toISOString() ?? null, overdue: !!due && OPEN_STATES.includes(c.state) && due < now,
+    escalationLevel: c.escalation_level, escalated: c.escalation_level > 0, reply: c.public_reply, satisfaction: c.satisfaction, reopenCount: c.reopen_count,
+  };
+};
+
+// ── Figures ─────────────────────────────────────────────────────────────────────────────
+const STEP_COLS = Object.keys(TIMED_STEPS) as (keyof typeof TIMED_STEPS)[];
+
+/**
+ * The case figures of a node's subtree: counts by door, category and state; median and 90th
+ * percentile of each step's time (hours); overdue; satisfaction; visits and entities visited —
+ * for the node and for each child. Scope keys are code prefixes and a node's children share one
+ * key length, so one range scan grouped by the key's first L characters gives every child (and
+ * the rows at the node itself, whose keys are shorter) in one pass; the percentiles take one more.
+ */
+export async function caseFigures(db: Tx, node: Node, now = new Date()) {
+  const kids = await db.selectFrom('jurisdiction').select(['code', 'name', 'level', 'scope_key']).where('parent_code', '=', node.code).orderBy('code').execute();
+  const len = Math.max(node.scope_key.length, ...kids.map((k) => k.scope_key.length));
+  const range = sql`c.scope_key >= ${node.scope_key} AND c.scope_key < ${`${node.scope_key}~`}`;
+  const open = sql.raw(`c.state IN (${OPEN_STATES.map((s) => `'${s}'`).join(',')})`);
+  const groups = (await sql<{ k: string; door: CaseDoor; category: string; state: CaseState; n: number; overdue: number; escalated: number; rated: number; stars: number }>`
+    SELECT left(c.scope_key, ${len}) AS k, c.door, c.category, c.state, count(*)::int AS n,
+      count(*) FILTER (WHERE ${open} AND c.due_at < ${now})::int AS overdue, count(*) FILTER (WHERE ${open} AND c.escalation_level > 0)::int AS escalated,
+      count(c.satisfaction)::int AS rated, coalesce(sum(c.satisfaction), 0)::int AS stars
+    FROM appeal_case c WHERE ${range} GROUP BY 1, 2, 3, 4`.execute(db)).rows;
+  const pcts = (await sql<Record<string, number[] | null>>`
+    SELECT ${sql.join(STEP_COLS.map((s) => sql`percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ${sql.ref(`c.${s}_ms`)}) AS ${sql.ref(s)}`))}
+    FROM appeal_case c WHERE ${range}`.execute(db)).rows[0];
+  const visits = (await sql<{ k: string | null; visits: number; entities: number }>`
+    SELECT left(v.scope_key, ${len}) AS k, count(*)::int AS visits, count(DISTINCT v.entity_id)::int AS entities
+    FROM visit_record v WHERE v.scope_key >= ${node.scope_key} AND v.scope_key < ${`${node.scope_key}~`}
+    GROUP BY ROLLUP (1)`.execute(db)).rows;
+
+  /** Sums of the grouped rows that pass `keep`. */
+  const sum = (keep: (g: (typeof groups)[number]) => boolean) => {
+    const t = { total: 0, open: 0, overdue: 0, escalated: 0, rated: 0, stars: 0, rider: 0, visit: 0, plaque: 0 };
+    for (const g of groups.filter(keep)) {
+      t.total += g.n; t.overdue += g.overdue; t.escalated += g.escalated; t.rated += g.rated; t.stars += g.stars; t[g.door] += g.n;
+      if (OPEN_STATES.includes(g.state)) t.open += g.n;
+    }
+    return t;
+  };
+  const tally = (key: (g: (typeof groups)[number]) => string) => {
+    const out: Record<string, number> = {};
+    for (const g of groups) out[key(g)] = (out[key(g)] ?? 0) + g.n;
+    return out;
+  };
+  const avg = (t: { rated: number; stars: number }) => (t.rated ? Math.round((t.stars / t.rated) * 100) / 100 : null);
+  const hours = (v: number | undefined) => (v == null ? null : Math.round((v / 3_600_000) * 10) / 10);
+  const all = sum(() => true);
+  const visitTotal = visits.find((v) => v.k === null) ?? { visits: 0, entities: 0 };
+  return {
+    node: { code: node.code, name: node.name, level: node.level },
+    total: { total: all.total, open: all.open, overdue: all.overdue, escalated: all.escalated, satisfaction: avg(all), rated: all.rated, visits: visitTotal.visits, entitiesVisited: visitTotal.entities },
+    byDoor: tally((g) => g.door),
+    byCategory: tally((g) => `${g.door}:${g.category}`),
+    byState: tally((g) => g.state),
+    steps: STEP_COLS.map((s) => ({ step: s, label: TIMED_STEPS[s], p50Hours: hours(pcts[s]?.[0]), p90Hours: hours(pcts[s]?.[1]) })),
+    children: kids.map((kid) => {
+      const t = sum((g) => g.k === kid.scope_key);
+      const v = visits.find((x) => x.k === kid.scope_key) ?? { visits: 0, entities: 0 };
+      return { code: kid.code, name: kid.name, level: kid.level, total: t.total, open: t.open, overdue: t.overdue, rider: t.rider, visit: t.visit, plaque: t.plaque, satisfaction: avg(t), visits: v.visits, entitiesVisited: v.entities };
+    }),
+  };
+}

@@ -1,0 +1,239 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { decryptField } from '../../crypto/field.js';
+import { maskPhone } from '../../domain/identifiers/id-number.js';
+import { ACTION_LABEL, DOORS, STATES, TIMED_STEPS, allowedActions, type CaseAction } from '../../domain/cases/engine.js';
+import { transferTarget } from '../../domain/cases/routing.js';
+import { OFFER_LABEL, type Offer } from '../../domain/cases/service-posts.js';
+import { badRequest, forbidden, notFound } from '../../http/errors.js';
+import { idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { sendXlsx } from '../../http/xlsx.js';
+import { nodeInScope } from '../jurisdictions/subtree.js';
+import { moveCase, runEscalation, scheduleEscalation } from './engine.js';
+import { appealPublicRoutes } from './public.js';
+import { caseFigures, filteredCases, placeUnit, servicePostItem, toCaseItem, visitLines } from './queries.js';
+import { visitRoutes } from './visits.js';
+
+const under = z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional();
+const filters = {
+  under,
+  door: z.enum(DOORS).optional(),
+  category: z.string().regex(/^[a-z_]{1,40}$/, '类别代码不正确').optional(),
+  state: z.enum(STATES).optional(),
+  overdue: z.enum(['true']).optional(),
+  escalated: z.enum(['true']).optional(),
+  q: z.string().trim().max(40).optional(),
+};
+const caseItem = z.object({
+  id: z.number(), door: z.string(), doorLabel: z.string(), category: z.string(), categoryLabel: z.string(), content: z.string(), state: z.string(), stateLabel: z.string(),
+  unitName: z.string(), unitCode: z.string(), unitLine: z.string().nullable(), place: z.string().nullable(), entityName: z.string().nullable(), hasContact: z.boolean(),
+  createdAt: z.string(), dueAt: z.string().nullable(), overdue: z.boolean(), escalationLevel: z.number(), escalated: z.boolean(), reply: z.string().nullable(), satisfaction: z.number().nullable(), reopenCount: z.number(),
+});
+const STAFF_ACTIONS = ['accept', 'note', 'resolve', 'route', 'close'] as const;
+const ymd = () => new Date().toISOString().slice(0, 10);
+/** How often the app looks for overdue cases (the job is cheap when none are due). */
+const ESCALATION_EVERY_MS = 10 * 60_000;
+
+/** 诉求 (one case engine, several doors): the work list, a case's drawer and moves, figures, service posts; plus the public door and visits. */
+export async function appealRoutes(app: FastifyInstance): Promise<void> {
+  await app.register(appealPublicRoutes);
+  await app.register(visitRoutes);
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { keys, settings } = app.ctx;
+
+  const job = scheduleEscalation(async () => runEscalation(app.ctx.db, await settings.get('cases'), new Date()), ESCALATION_EVERY_MS, app.log);
+  app.addHook('onReady', async () => job.start());
+  app.addHook('onClose', async () => job.stop());
+
+  r.get('/appeals', {
+    config: { access: 'data.read' },
+    schema: { tags: ['诉求'], summary: '诉求工作台（本单位承办、本单位提出、督办到本级的）', querystring: z.strictObject({ ...pageQuery, ...filters }), response: { 200: pageOf(caseItem) } },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const q = await filteredCases(db, req.query, req.user!);
+        // Open cases by due date first (the work to do), then the rest newest first.
+        return pageFrom(q, req.query, (q) => q.orderBy(sql`c.state IN ('intake','routed','accepted','handling')`, 'desc').orderBy('c.due_at', 'asc').orderBy('c.id', 'desc'), toCaseItem(await visitLines(db)));
+      }),
+  });
+
+  r.get('/appeals/export', {
+    config: { access: 'data.read' },
+    schema: { tags: ['诉求'], summary: '导出诉求（xlsx，导出留痕；联系电话不导出）', querystring: z.strictObject(filters) },
+    handler: async (req, reply) => {
+      const rows = await req.scoped(async ({ db, audit }) => {
+        const rows = await (await filteredCases(db, req.query, req.user!)).orderBy('c.id', 'desc').limit(100_000).execute();
+        audit({ action: 'appeal.export', objectType: 'appeal_case', detail: { filters: req.query, rows: rows.length } });
+        return rows.map(toCaseItem(await visitLines(db)));
+      });
+      return sendXlsx(reply, `诉求-${ymd()}.xlsx`, '诉求', [
+        { header: '编号', width: 8, value: (c) => c.id },
+        { header: '来源', width: 10, value: (c) => c.doorLabel },
+        { header: '类别', width: 14, value: (c) => c.categoryLabel },
+        { header: '内容', width: 50, value: (c) => c.content },
+        { header: '地点', width: 20, value: (c) => c.place },
+        { header: '市场主体', width: 28, value: (c) => c.entityName },
+        { header: '承办单位', width: 20, value: (c) => c.unitName },
+        { header: '状态', width: 8, value: (c) => c.stateLabel },
+        { header: '提交时间', width: 18, value: (c) => c.createdAt.slice(0, 16).replace('T', ' ') },
+        { header: '本环节时限', width: 18, value: (c) => c.dueAt?.slice(0, 16).replace('T', ' ') },
+        { header: '超时', width: 6, value: (c) => (c.overdue ? '是' : '') },
+        { header: '督办层级', width: 8, value: (c) => c.escalationLevel || '' },
+        { header: '答复', width: 40, value: (c) => c.reply },
+        { header: '满意度', width: 8, value: (c) => c.satisfaction },
+      ], rows);
+    },
+  });
+
+  r.get('/appeals/figures', {
+    config: { access: 'data.read' },
+    schema: { tags: ['诉求'], summary: '诉求与走访数字：按来源、类别、状态，各环节用时中位数与 90% 分位，超时、满意度、走访（按辖区子树与下级）', querystring: z.strictObject({ under }) },
+    handler: (req) => req.scoped(async ({ db }) => caseFigures(db, await nodeInScope(db, req.user!, req.query.under))),
+  });
+
+  const eventItem = z.object({ id: z.number(), at: z.string(), actor: z.string(), actorName: z.string().nullable(), action: z.string(), actionLabel: z.string(), fromState: z.string().nullable(), toState: z.string(), note: z.string().nullable() });
+  r.get('/appeals/:id', {
+    config: { access: 'data.read' },
+    schema: { tags: ['诉求'], summary: '诉求详情：办理经过、可做的操作（联系电话脱敏）', params: idParam, response: { 200: caseItem.extend({ contact: z.string().nullable(), events: z.array(eventItem), actions: z.array(z.string()), mine: z.boolean(), feedbackComment: z.string().nullable(), stepHours: z.array(z.object({ step: z.string(), label: z.string(), hours: z.number().nullable() })) }) } },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const [row] = await (await filteredCases(db, {}, req.user!)).where('c.id', '=', req.params.id).select(['c.feedback_comment', 'c.route_ms', 'c.accept_ms', 'c.resolve_ms', 'c.feedback_ms']).execute();
+        if (!row) throw notFound('诉求');
+        const events = await db.selectFrom('appeal_event as ev').leftJoin('app_user as u', 'u.id', 'ev.actor_id').select(['ev.id', 'ev.at', 'ev.actor', 'ev.action', 'ev.from_state', 'ev.to_state', 'ev.note', 'u.display_name'])
+          .where('ev.case_id', '=', row.id).orderBy('ev.id').execute();
+        // Only the responsible unit's subtree acts on a case; the raising unit follows it.
+        const mine = row.scope_key.startsWith(req.user!.scopeKey);
+        return {
+          ...toCaseItem(await visitLines(db))(row),
+          contact: row.contact_enc ? maskPhone(decryptField(keys, row.contact_enc)) : null,
+          feedbackComment: row.feedback_comment,
+          // The time each finished step took (summed over reopenings), in hours.
+          stepHours: (Object.keys(TIMED_STEPS) as (keyof typeof TIMED_STEPS)[]).map((s) => ({ step: s, label: TIMED_STEPS[s], hours: row[`${s}_ms`] == null ? null : Math.round((Number(row[`${s}_ms`]) / 3_600_000) * 10) / 10 })),
+          events: events.map((e) => ({ id: Number(e.id), at: new Date(e.at).toISOString(), actor: e.actor, actorName: e.display_name ?? null, action: e.action, actionLabel: ACTION_LABEL[e.action as CaseAction] ?? EVENT_LABEL[e.action] ?? e.action, fromState: e.from_state, toState: e.to_state, note: e.note })),
+          actions: mine ? allowedActions(row.state, 'staff') : [],
+          mine,
+        };
+      }),
+  });
+
+  r.post('/appeals/:id/reveal', {
+    config: { access: 'personal.reveal' },
+    schema: { tags: ['诉求'], summary: '查看提出人留下的完整联系电话（留痕；只有承办单位可以）', params: idParam, response: { 200: z.object({ phone: z.string().nullable() }) } },
+    handler: (req) =>
+      req.scoped(async ({ db, audit }) => {
+        const c = await db.selectFrom('appeal_case').select(['id', 'scope_key', 'contact_enc']).where('id', '=', req.params.id).executeTakeFirst();
+        if (!c) throw notFound('诉求');
+        if (!c.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('只有承办单位可以查看提出人的联系电话');
+        audit({ action: 'personal.reveal', objectType: 'appeal_case', objectId: c.id, detail: { fields: ['phone'] } });
+        return { phone: c.contact_enc ? decryptField(keys, c.contact_enc) : null };
+      }),
+  });
+
+  r.post('/appeals/:id/actions', {
+    config: { access: 'data.write' },
+    schema: {
+      tags: ['诉求'], summary: '办理诉求：签收、记录办理情况、办结答复（公开给提出人）、转办、关闭',
+      params: idParam,
+      body: z.strictObject({
+        action: z.enum(STAFF_ACTIONS, { error: '请选择操作' }),
+        note: z.string().trim().min(2, '请填写说明').max(1000, '说明不超过 1000 字').optional(),
+        reply: z.string().trim().min(5, '请填写给提出人的答复（至少 5 个字）').max(1000, '答复不超过 1000 字').optional(),
+        unitCode: z.string().regex(/^\d{2,9}$/, '请选择承办单位').optional(),
+        line: z.string().regex(/^[a-z_]{1,40}$/, '业务条线代码不正确').optional(),
+      }),
+      response: { 200: z.object({ id: z.number(), state: z.string() }) },
+    },
+    handler: async (req) => {
+      const deadlines = await settings.get('cases'); // read before the scoped transaction (PGlite is one connection)
+      return req.scoped(async ({ db, audit }) => {
+        const b = req.body;
+        if (b.action === 'resolve' && !b.reply) throw badRequest('办结须填写答复', [{ field: 'reply', message: '请填写给提出人的答复' }]);
+        if (b.action === 'note' && !b.note) throw badRequest('请填写办理情况', [{ field: 'note', message: '请填写办理情况' }]);
+        if (b.action === 'route' && !b.unitCode) throw badRequest('转办须选择承办单位', [{ field: 'unitCode', message: '请选择承办单位' }]);
+        const seen = await db.selectFrom('appeal_case').select('scope_key').where('id', '=', req.params.id).executeTakeFirst();
+        if (!seen) throw notFound('诉求');
+        // The raising unit reads a case it handed on, but only the responsible unit's subtree acts on it (and may lock it).
+        if (!seen.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('该诉求不由本单位承办，不能办理');
+        const c = await db.selectFrom('appeal_case').selectAll().where('id', '=', req.params.id).forUpdate().executeTakeFirstOrThrow();
+        const unit = b.action === 'route' ? await transferUnit(b.unitCode!, b.line ?? null) : undefined;
+        const to = await moveCase(db, c, b.action, { actor: 'staff', actorId: req.user!.id }, { note: b.note, reply: b.reply, unit }, deadlines, new Date());
+        audit({ action: `appeal.${b.action}`, objectType: 'appeal_case', objectId: c.id, detail: { from: c.state, to, ...(unit ? { unit: { code: unit.code, line: unit.line } } : {}) } });
+        return { id: Number(c.id), state: to };
+
+        /** A transfer goes to a node in the caller's subtree, or up to the node just above the case's unit. */
+        async function transferUnit(code: string, line: string | null) {
+          const j = await db.selectFrom('jurisdiction').select(['code', 'level', 'parent_code', 'scope_key']).where('code', '=', code).executeTakeFirst();
+          const up = j && c!.scope_key.startsWith(j.scope_key) && j.scope_key !== c!.scope_key;
+          if (!j || (!j.scope_key.startsWith(req.user!.scopeKey) && !up)) throw notFound('承办单位');
+          if (line && !(await visitLines(db)).has(line)) throw badRequest('业务条线不存在', [{ field: 'line', message: '业务条线不存在' }]);
+          const t = transferTarget({ code: j.code, level: j.level, parentCode: j.parent_code }, line);
+          if (!t.ok) throw badRequest(t.reason, [{ field: 'unitCode', message: t.reason }]);
+          return placeUnit(db, t.unit);
+        }
+      });
+    },
+  });
+
+  // ── Service posts (驿站) ─────────────────────────────────────────────────────────────────
+  const postItem = z.object({ id: z.number(), name: z.string(), address: z.string(), openingHours: z.string(), offers: z.array(z.string()), phone: z.string().nullable(), areaName: z.string(), longitude: z.number().nullable(), latitude: z.number().nullable(), active: z.boolean(), jurisdictionCode: z.string() });
+  const postBody = z.strictObject({
+    name: z.string().trim().min(2, '请填写驿站名称').max(60, '名称不超过 60 字'),
+    jurisdictionCode: z.string().regex(/^\d{6}(\d{3})?$/, '请选择所在县（区）或基层所'),
+    address: z.string().trim().min(2, '请填写地址').max(200),
+    openingHours: z.string().trim().min(2, '请填写开放时间').max(100),
+    offers: z.array(z.enum(Object.keys(OFFER_LABEL) as [Offer, ...Offer[]], { error: '服务项目不正确' })).max(10).default([]),
+    phone: z.string().trim().regex(/^[\d-]{7,20}$/, '电话格式不正确').optional(),
+    longitude: z.number().min(73).max(136).optional(),
+    latitude: z.number().min(3).max(54).optional(),
+  });
+  r.get('/service-posts', {
+    config: { access: 'data.read' },
+    schema: { tags: ['诉求'], summary: '骑手驿站（位置、开放时间、服务项目）', querystring: z.strictObject({ ...pageQuery, under }), response: { 200: pageOf(postItem) } },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        let q = db.selectFrom('service_post as p').innerJoin('jurisdiction as j', 'j.code', 'p.jurisdiction_code').select(['p.id', 'p.name', 'p.address', 'p.opening_hours', 'p.offers', 'p.phone', 'p.longitude', 'p.latitude', 'p.active', 'p.jurisdiction_code', 'j.name as area_name']);
+        if (req.query.under) q = q.where(await underNode(db, 'p.scope_key', req.query.under));
+        return pageFrom(q, req.query, (q) => q.orderBy('p.name'), (p) => ({ ...servicePostItem(p), active: p.active, jurisdictionCode: p.jurisdiction_code }));
+      }),
+  });
+  r.post('/service-posts', {
+    config: { access: 'data.write' },
+    schema: { tags: ['诉求'], summary: '登记骑手驿站', body: postBody, response: { 201: z.object({ id: z.number() }) } },
+    handler: async (req, reply) => {
+      const id = await req.scoped(async ({ db, audit }) => {
+        const place = await placeOf(db, req.body.jurisdictionCode, req.user!.scopeKey);
+        const b = req.body;
+        const row = await db.insertInto('service_post').values({ name: b.name, jurisdiction_code: place.code, county_code: place.county, scope_key: place.scope_key, address: b.address, opening_hours: b.openingHours, offers: b.offers, phone: b.phone ?? null, longitude: b.longitude ?? null, latitude: b.latitude ?? null })
+          .returning('id').executeTakeFirstOrThrow();
+        audit({ action: 'service_post.create', objectType: 'service_post', objectId: row.id, detail: { name: b.name } });
+        return row.id;
+      });
+      return reply.code(201).send({ id: Number(id) });
+    },
+  });
+  r.patch('/service-posts/:id', {
+    config: { access: 'data.write' },
+    schema: { tags: ['诉求'], summary: '修改骑手驿站（开放时间、服务项目、停用）', params: idParam, body: postBody.omit({ jurisdictionCode: true }).partial().extend({ active: z.boolean().optional() }).strict() },
+    handler: (req) =>
+      req.scoped(async ({ db, audit }) => {
+        const p = await db.selectFrom('service_post').selectAll().where('id', '=', req.params.id).executeTakeFirst();
+        if (!p) throw notFound('驿站');
+        const b = req.body;
+        await db.updateTable('service_post').set({
+          name: b.name ?? p.name, address: b.address ?? p.address, opening_hours: b.openingHours ?? p.opening_hours, offers: b.offers ?? p.offers, phone: b.phone ?? p.phone,
+          longitude: b.longitude ?? p.longitude, latitude: b.latitude ?? p.latitude, active: b.active ?? p.active, updated_at: new Date(),
+        }).where('id', '=', p.id).execute();
+        audit({ action: 'service_post.update', objectType: 'service_post', objectId: p.id, detail: { fields: Object.keys(b) } });
+        return { id: Number(p.id) };
+      }),
+  });
+
+  async function placeOf(db: Parameters<typeof placeUnit>[0], code: string, myKey: string) {
+    const j = await db.selectFrom('jurisdiction').select(['code', 'level', 'parent_code', 'scope_key']).where('code', '=', code).executeTakeFirst();
+    if (!j || !j.scope_key.startsWith(myKey) || (j.level !== 'county' && j.level !== 'station')) throw notFound('县（区）或基层所');
+    return { code: j.code, scope_key: j.scope_key, county: j.level === 'station' ? j.parent_code! : j.code };
+  }
+}
+
+const EVENT_LABEL: Record<string, string> = { intake: '提交', escalate: '超时督办' };

@@ -15,6 +15,9 @@ export const GROUP_LABEL = {
   coverage: '两个覆盖',
   instructors: '党建指导员',
   sanliang: '三亮',
+  points: '联系点·示范点',
+  honours: '荣誉',
+  training: '书记培训',
 } as const;
 export type IndicatorGroup = keyof typeof GROUP_LABEL;
 
@@ -60,11 +63,16 @@ export const COUNTS = {
   entitiesReached: count('instructors', '指导员覆盖的主体', '户', '在指派的指导员直接、经区域或经党组织联系到的存续主体'),
   sanliangParticipants: count('sanliang', '三亮党员', '人', '有亮牌中三亮记录的党员'),
   validPlaques: count('sanliang', '有效牌匾', '块'),
+  contactPoints: count('points', '联系点', '个', '各级认定、未撤销的联系点（按对象所在辖区计）'),
+  demoPoints: count('points', '示范点', '个', '各级认定、未撤销的示范点（按对象所在辖区计）'),
+  honoursAwarded: count('honours', '有效荣誉', '项', '已授予、未撤销的荣誉（党员示范岗、明星经营户、诚信企业等）'),
+  secretaries: count('training', '在任党组织书记', '人', '未撤销党组织（不含团组织）的书记，当日在任期内'),
+  secretariesTrained: count('training', '按期培训的书记', '人', '任职起 12 个月内完成培训班（班次结束不晚于当日）'),
 } satisfies Record<string, CountDef>;
 export type CountKey = keyof typeof COUNTS;
 export const COUNT_KEYS = Object.keys(COUNTS) as CountKey[];
 
-const rate = (label: string, numerator: CountKey, denominator: CountKey, note: string): RateDef => ({ kind: 'rate', label, unit: '%', group: 'coverage', numerator, denominator, note });
+const rate = (label: string, numerator: CountKey, denominator: CountKey, note: string, group: IndicatorGroup = 'coverage'): RateDef => ({ kind: 'rate', label, unit: '%', group, numerator, denominator, note });
 
 /**
  * The rates. The coverage ones are named as the coverage domain names them and computed by its
@@ -77,6 +85,8 @@ export const RATES = {
   workCoverage: rate('工作覆盖率', 'work', 'operating', '工作覆盖的存续主体 ÷ 存续主体'),
   orgCoverageWithMembers: rate('有党员主体的组织覆盖率', 'membersAnyOrg', 'withMembers', '有党员的存续主体中党组织覆盖的比例'),
   standaloneRateWithMembers: rate('有党员主体的单独组建率', 'membersOwnOrg', 'withMembers', '有党员的存续主体中单独建立党组织的比例'),
+  // The training domain's share (src/domain/recognition/training.ts: trained ÷ secretaries).
+  trainingCompletion: rate('书记培训完成率', 'secretariesTrained', 'secretaries', '按期培训的书记 ÷ 在任党组织书记', 'training'),
 } satisfies Record<string, RateDef>;
 // Every coverage rate is in the registry (a compile error otherwise).
 RATES satisfies Record<keyof Rates, RateDef>;

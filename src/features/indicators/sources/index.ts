@@ -7,6 +7,7 @@ import { coverageMeasures } from './coverage.js';
 import { instructorMeasures } from './instructors.js';
 import { memberMeasures } from './members.js';
 import { orgMeasures } from './orgs.js';
+import { recognitionMeasures } from './recognition.js';
 import { sanliangMeasures } from './sanliang.js';
 
 export const SOURCES: Record<string, readonly Measure[]> = {
@@ -15,6 +16,7 @@ export const SOURCES: Record<string, readonly Measure[]> = {
   orgs: orgMeasures,
   instructors: instructorMeasures,
   sanliang: sanliangMeasures,
+  recognition: recognitionMeasures,
 };
 
 export const MEASURES: readonly Measure[] = Object.values(SOURCES).flat();

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { RecognitionTables } from './schema-recognition.js';
+import type { ReportTables } from './schema-reports.js';
 
 /** Kysely table types, written to match migrations/*.sql. */
 
@@ -552,7 +553,7 @@ export interface PlaqueFeedbackTable {
   created_at: CreatedAt;
 }
 
-export interface DB extends RecognitionTables {
+export interface DB extends RecognitionTables, ReportTables {
   jurisdiction: JurisdictionTable;
   bureau_unit: BureauUnitTable;
   app_user: AppUserTable;

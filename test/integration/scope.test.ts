@@ -68,9 +68,13 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/trainings/:id/trainees': { officerIds: [1] },
   'PATCH /api/v1/trainings/:id/trainees/:key': { attended: true, completed: true },
   'PUT /api/v1/code-lists/:kind': { entries: [{ code: 'intruder', label: '越权类型' }] },
+  'POST /api/v1/reports': { form: 'xgz_core', period: '2026-Q1' },
+  'PATCH /api/v1/reports/:id': { note: '越权说明' },
+  'POST /api/v1/reports/:id/submit': { acknowledgement: '越权上报' },
+  'POST /api/v1/reports/:id/return': { reason: '越权退回' },
 };
 /** Routes that act on the caller's own subtree and name nothing of another's: they may succeed. */
-const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate', 'POST /api/v1/orgs/from-reports', 'POST /api/v1/trainings', 'POST /api/v1/dashboard/snapshots']);
+const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate', 'POST /api/v1/orgs/from-reports', 'POST /api/v1/trainings', 'POST /api/v1/dashboard/snapshots', 'POST /api/v1/reports']);
 /** POST routes that take no body. */
 const NO_BODY = /reset-password|unlock|reset-totp|reveal|cancel|rerun|discovery\/runs$|generate$|from-reports$|sanliang\/:id\/plaques$|dashboard\/snapshots$/;
 
@@ -109,6 +113,8 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
       ...(await Promise.all((['recognition_point', 'point_review', 'honour', 'entity_violation', 'campaign', 'campaign_activity', 'training_class', 'training_trainee'] as const)
         .map((tbl) => t.db.selectFrom(tbl).selectAll().where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute()))),
       await t.db.selectFrom('campaign_org').selectAll().orderBy('org_id').execute(),
+      await t.db.selectFrom('report').selectAll().where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute(),
+      await t.db.selectFrom('report_version').select(['report_id', 'version']).orderBy('report_id').execute(),
     ]);
 
   beforeAll(async () => {
@@ -184,6 +190,12 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
     ids['/api/v1/honours'] = [honour.json().id];
     ids['/api/v1/campaigns'] = [campaign.json().id];
     ids['/api/v1/trainings'] = [cls.json().id];
+    // A's statistical report, submitted (version 1).
+    const report = await a.post('/reports', { form: 'xgz_core', period: '2026-Q1' });
+    expect(report.statusCode).toBe(201);
+    expect((await a.post(`/reports/${report.json().id}/submit`, {})).statusCode).toBe(201);
+    ids['/api/v1/reports'] = [report.json().id];
+    subIds.version = [1];
     // B's own data, so the positive control below has something to find.
     const bEditor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B_COUNTY }));
     expect((await bEditor.post('/stations', { countyCode: B_COUNTY, suffix: '901', name: '乙所' })).statusCode).toBe(201);

@@ -100,6 +100,14 @@ export const ACTION_LABELS: Record<string, string> = {
   'training.secretaries_export': '导出书记培训情况',
   'code_list.update': '修改代码清单（荣誉类型/条件清单）',
   'indicator.snapshot': '取月度指标快照',
+  'report.prepare': '生成统计报表',
+  'report.annotate': '填写报表说明',
+  'report.submit': '上报统计报表',
+  'report.return': '退回统计报表',
+  'report.export': '导出统计报表',
+  'assessment.set': '设置年度考核项目',
+  'assessment.remove': '删除年度考核项目',
+  'assessment.export': '导出年度考核结果',
 };
 
 /** Chinese names of the kinds of object the trail refers to. */
@@ -119,6 +127,8 @@ export const OBJECT_LABELS: Record<string, string> = {
   party_org: '党组织',
   org_proposal: '组建建议',
   indicator_snapshot: '月度指标快照',
+  report: '统计报表',
+  assessment_item: '年度考核项目',
   sanliang: '三亮记录',
   sanliang_plaque: '三亮牌匾',
   plaque_feedback: '牌匾问题反映',

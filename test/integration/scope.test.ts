@@ -72,6 +72,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/reports/:id': { note: '越权说明' },
   'POST /api/v1/reports/:id/submit': { acknowledgement: '越权上报' },
   'POST /api/v1/reports/:id/return': { reason: '越权退回' },
+  'PUT /api/v1/assessments/:code': { year: 2026, items: [{ kind: 'manual', label: '越权考核项', weight: 10 }] },
 };
 /** Routes that act on the caller's own subtree and name nothing of another's: they may succeed. */
 const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate', 'POST /api/v1/orgs/from-reports', 'POST /api/v1/trainings', 'POST /api/v1/dashboard/snapshots', 'POST /api/v1/reports']);
@@ -115,6 +116,7 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
       await t.db.selectFrom('campaign_org').selectAll().orderBy('org_id').execute(),
       await t.db.selectFrom('report').selectAll().where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute(),
       await t.db.selectFrom('report_version').select(['report_id', 'version']).orderBy('report_id').execute(),
+      await t.db.selectFrom('assessment_item').selectAll().orderBy('id').execute(),
     ]);
 
   beforeAll(async () => {
@@ -196,6 +198,8 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
     expect((await a.post(`/reports/${report.json().id}/submit`, {})).statusCode).toBe(201);
     ids['/api/v1/reports'] = [report.json().id];
     subIds.version = [1];
+    // A's yearly assessment of its station.
+    expect((await a.put(`/assessments/${A_STATION}`, { year: 2026, items: [{ kind: 'manual', label: `${MARK}考核项`, weight: 10, manualScore: 8, evidence: `${MARK}依据` }] })).statusCode).toBe(204);
     // B's own data, so the positive control below has something to find.
     const bEditor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B_COUNTY }));
     expect((await bEditor.post('/stations', { countyCode: B_COUNTY, suffix: '901', name: '乙所' })).statusCode).toBe(201);

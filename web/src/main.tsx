@@ -36,6 +36,9 @@ const Verify = lazy(() => import('./pages/Verify'));
 const Points = lazy(() => import('./pages/Points'));
 const Honours = lazy(() => import('./pages/Honours'));
 const Education = lazy(() => import('./pages/Education'));
+const Reports = lazy(() => import('./pages/Reports'));
+const ReportPrint = lazy(() => import('./pages/ReportPrint'));
+const Assessment = lazy(() => import('./pages/Assessment'));
 
 function Shell() {
   const { me, loading } = useAuth();
@@ -71,6 +74,9 @@ function Shell() {
           <Route path="/points" element={<Points />} />
           <Route path="/honours" element={<Honours />} />
           <Route path="/education" element={<Education />} />
+          <Route path="/reports" element={<Reports />} />
+          <Route path="/reports/:id/print" element={<ReportPrint />} />
+          <Route path="/assessment" element={<Assessment />} />
           <Route path="*" element={<Home />} />
         </Routes>
       </Suspense>

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
 import { valuesOf } from '../../src/domain/indicators/registry.js';
 import { scoreAll } from '../../src/domain/assessment/scoring.js';
 import { recomputeCounts } from '../../src/features/indicators/recompute.js';
@@ -61,6 +62,19 @@ describe.each(BACKENDS)('the yearly assessment on %s', (backend) => {
     expect(b.total).toBe(scoreAll(items as never, valuesOf(await recomputeCounts(t.db, B))).total);
     // Other children of the city have no items: listed, unranked.
     expect(children.filter((c) => c.rank === null).every((c) => c.items.length === 0)).toBe(true);
+  });
+
+  it('scores a closed year on its December snapshot (the year as it ended), the current one on live figures', async () => {
+    const last = new Date().getFullYear() - 1;
+    for (const [code, key, counts] of [[CITY, '3201', { operating: 10, anyOrg: 4 }], [A, A, { operating: 4, anyOrg: 1 }]] as const) {
+      await sql`INSERT INTO indicator_snapshot (jurisdiction_code, scope_key, period, counts, trigger) VALUES (${code}, ${key}, ${`${last}-12`}, ${JSON.stringify(counts)}, 'schedule')`.execute(t.db);
+    }
+    expect((await city.put(`/assessments/${A}`, { year: last, items: [items[0]] })).statusCode).toBe(204);
+    const closed = (await city.get(`/assessments?year=${last}`)).json();
+    expect([closed.source, closed.asOf]).toEqual(['snapshot', `${last}-12`]);
+    // 1 of 4 covered in December: 0.25 of a 0.8 target × 40.
+    expect(closed.children.find((c: Child) => c.code === A).items[0]).toMatchObject({ actual: 0.25, score: 12.5 });
+    expect((await city.get(`/assessments?year=${last + 1}`)).json().source).toBe('live');
   });
 
   it('lets only the level directly above set the items, and refuses items it cannot score', async () => {

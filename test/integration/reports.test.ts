@@ -51,6 +51,12 @@ describe.each(BACKENDS)('statistical reports on %s', (backend) => {
     expect(res.statusCode, res.body).toBe(status);
     return res.json() as T;
   };
+  const xlsx = async (res: { statusCode: number; rawPayload: Buffer }) => {
+    expect(res.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    return wb.worksheets[0];
+  };
   const strip = ({ code: _c, name: _n, kind: _k, level: _l, ...v }: Row) => v;
   const prepare = (c: Client, body: Record<string, unknown> = {}) => c.post('/reports', { form: 'xgz_core', period: PERIOD, ...body });
 
@@ -89,6 +95,9 @@ describe.each(BACKENDS)('statistical reports on %s', (backend) => {
     expect(board.children.map((c) => [c.code, c.report?.state ?? null])).toEqual(expect.arrayContaining([[A, 'submitted'], [B, null]]));
     expect(board.children.every((c) => !c.overdue)).toBe(true);
     expect(board.consolidated.map((r) => [r.name, r.operating])).toEqual([[expect.any(String), 3], ['合计', 3]]);
+    const sheet = await xlsx(await editorCity.get(`/reports/consolidated/export?form=xgz_core&period=${PERIOD}`));
+    expect([sheet.getCell('A6').value, sheet.getCell('B6').value, sheet.getCell('A7').value, sheet.getCell('B7').value]).toEqual([board.consolidated[0].name, 3, '合计', 3]);
+    expect(String(sheet.getCell('A2').value)).toContain('下级上报汇总（已报 1 / ');
 
     // Returned by the city (a reason required; the province, two levels up, may not).
     expect((await editorCity.post(`/reports/${draft.id}/return`, { reason: ' ' })).statusCode).toBe(422);
@@ -162,11 +171,8 @@ describe.each(BACKENDS)('statistical reports on %s', (backend) => {
     const { id } = await t.db.selectFrom('report').select('id').where('jurisdiction_code', '=', A).executeTakeFirstOrThrow();
     const api = await ok<{ rows: Row[] }>(editorCity.get(`/reports/${id}/versions/2`));
     const res = await editorCity.get(`/reports/${id}/export?version=2`);
-    expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/spreadsheetml/);
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
-    const ws = wb.worksheets[0];
+    const ws = await xlsx(res);
     expect(ws.getCell('A1').value).toBe(FORMS.xgz_core.title);
     expect(ws.getCell('A1').isMerged).toBe(true);
     expect(String(ws.getCell('A2').value)).toMatch(/填报单位：.*报告期：\d{4}年第\d季度/);
@@ -179,6 +185,6 @@ describe.each(BACKENDS)('statistical reports on %s', (backend) => {
       columns.forEach((k, j) => expect(line.getCell(j + 2).value ?? null, `${r.name} ${k}`).toEqual(r[k]));
     });
     expect(String(ws.getRow(6 + api.rows.length + 1).getCell(1).value)).toMatch(/填报人：.*填报日期：\d{4}-\d{2}-\d{2}.*第 2 版/);
-    expect(await t.db.selectFrom('audit_log').select('action').where('action', '=', 'report.export').execute()).toHaveLength(1);
+    expect(await t.db.selectFrom('audit_log').select('action').where('action', '=', 'report.export').execute()).toHaveLength(2); // and the consolidated one
   });
 });

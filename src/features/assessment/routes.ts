@@ -10,6 +10,7 @@ import { codeParam } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { figuresWithChildren } from '../indicators/service.js';
 import { nodeInScope, type Node } from '../jurisdictions/subtree.js';
+import { snapshotOfMonth } from '../reports/service.js';
 
 type Tx = Transaction<DB>;
 const INDICATOR_KEYS = Object.keys(INDICATORS) as [IndicatorKey, ...IndicatorKey[]];
@@ -42,12 +43,19 @@ async function itemsByChild(db: Tx, node: Node, y: number) {
 }
 
 /**
- * Every child of the node scored for the year from live figures (the dashboard's measures, one
- * pass) and ranked; children with no items are listed unranked.
+ * The figures a year is scored on: a closed year's December snapshot when there is one (the year as
+ * it ended), otherwise live figures (the dashboard's measures, one pass).
  */
+async function basisOf(db: Tx, node: Node, y: number) {
+  const december = y < new Date().getFullYear() ? await snapshotOfMonth(db, node, `${y}-12`) : null;
+  if (december) return { source: 'snapshot' as const, asOf: `${y}-12`, children: december.children };
+  return { source: 'live' as const, asOf: new Date().toISOString().slice(0, 10), children: (await figuresWithChildren(db, node)).children };
+}
+
+/** Every child of the node scored for the year and ranked; children with no items are listed unranked. */
 async function scoreChildren(db: Tx, node: Node, y: number) {
   const items = await itemsByChild(db, node, y);
-  const { children } = await figuresWithChildren(db, node);
+  const { source, asOf, children } = await basisOf(db, node, y);
   const scored = children.map((c) => {
     const list = items.get(c.code) ?? [];
     const s = scoreAll(list, valuesOf(c.counts));
@@ -61,7 +69,10 @@ async function scoreChildren(db: Tx, node: Node, y: number) {
     };
   });
   const ranked = new Map(rankByTotal(scored.filter((c) => c.items.length)).map((c) => [c.code, c.rank]));
-  return scored.map((c) => ({ ...c, rank: ranked.get(c.code) ?? null })).sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.code.localeCompare(b.code));
+  return {
+    source, asOf,
+    children: scored.map((c) => ({ ...c, rank: ranked.get(c.code) ?? null })).sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.code.localeCompare(b.code)),
+  };
 }
 
 /** 年度目标责任考核: targets and manual items per sub-jurisdiction and year, set by the level above; scored from live figures; ranked; exported. */
@@ -71,14 +82,14 @@ export async function assessmentRoutes(app: FastifyInstance): Promise<void> {
   r.get('/assessments', {
     config: { access: 'data.read' },
     schema: {
-      tags: ['年度考核'], summary: '某年度各下级的考核项目、按实时数据自动评分、人工评分与排名',
+      tags: ['年度考核'], summary: '某年度各下级的考核项目、自动评分（已结束年度按该年 12 月快照，否则按实时数据）、人工评分与排名',
       querystring: z.strictObject({ year, under }),
-      response: { 200: z.object({ node: z.object({ code: z.string(), name: z.string(), level: z.string() }), year: z.number(), children: z.array(childOut) }) },
+      response: { 200: z.object({ node: z.object({ code: z.string(), name: z.string(), level: z.string() }), year: z.number(), source: z.enum(['live', 'snapshot']), asOf: z.string(), children: z.array(childOut) }) },
     },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const node = await nodeInScope(db, req.user!, req.query.under);
-        return { node: { code: node.code, name: node.name, level: node.level }, year: req.query.year, children: await scoreChildren(db, node, req.query.year) };
+        return { node: { code: node.code, name: node.name, level: node.level }, year: req.query.year, ...(await scoreChildren(db, node, req.query.year)) };
       }),
   });
 
@@ -117,7 +128,7 @@ export async function assessmentRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       const { node, children } = await req.scoped(async ({ db, audit }) => {
         const node = await nodeInScope(db, req.user!, req.query.under);
-        const children = await scoreChildren(db, node, req.query.year);
+        const { children } = await scoreChildren(db, node, req.query.year);
         audit({ action: 'assessment.export', objectType: 'assessment_item', objectId: `${node.code}/${req.query.year}`, detail: { rows: children.length } });
         return { node, children };
       });

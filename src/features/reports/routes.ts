@@ -100,6 +100,28 @@ async function childReports(db: Tx, node: Node, code: FormCode, p: string) {
 const summaryOf = (r: { id: number | null; state: ReportState | null; version: number | null; prepared_at: Date | null; return_reason: string | null; submitted_at?: Date | null }) =>
   r.id === null ? null : { id: r.id, state: r.state!, stateLabel: REPORT_STATE_LABEL[r.state!], version: r.version!, preparedAt: iso(r.prepared_at)!, returnReason: r.return_reason, submittedAt: iso(r.submitted_at ?? null) };
 
+const boardQuery = z.strictObject({ form: form.default('xgz_core'), period, under: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional() });
+
+/** For a node, form and period: its own report, each child's (submitted, overdue, returned) and the consolidated rows. */
+async function boardOf(db: Tx, user: User, q: z.infer<typeof boardQuery>) {
+  const f = FORMS[q.form];
+  const problem = periodProblem(f, q.period, today());
+  if (problem) throw new Problem(400, '请求有误', problem, [{ field: 'period', message: problem }]);
+  const node = await nodeInScope(db, user, q.under);
+  const own = await db.selectFrom('report as r').leftJoin('report_version as v', (j) => j.onRef('v.report_id', '=', 'r.id').onRef('v.version', '=', 'r.version'))
+    .select(['r.id', 'r.state', 'r.version', 'r.prepared_at', 'r.return_reason', 'v.submitted_at'])
+    .where('r.jurisdiction_code', '=', node.code).where('r.form', '=', q.form).where('r.period', '=', q.period).executeTakeFirst();
+  const children = await childReports(db, node, q.form, q.period);
+  const due = dueOn(f, q.period);
+  const late = today() > due;
+  return {
+    node: { code: node.code, name: node.name, level: node.level }, form: q.form, period: q.period, periodLabel: periodLabel(f.period, q.period), dueOn: due, overdueNow: late,
+    own: own ? summaryOf(own) : null,
+    children: children.map((c) => ({ code: c.code, name: c.name, level: c.level, report: summaryOf(c), overdue: late && c.state !== 'submitted' })),
+    consolidated: rowsOut({ source: 'live', asOf: '', rows: consolidate(children) }),
+  };
+}
+
 /** 统计报表: forms as data, prepare → annotate → submit, the level above returns; versions immutable; xlsx export. */
 export async function reportRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -121,7 +143,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['统计报表'],
       summary: '某表式某报告期：本级报表状态、各下级上报情况（已报/逾期/退回）与汇总表（各下级最新上报版本合计）',
-      querystring: z.strictObject({ form: form.default('xgz_core'), period, under: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional() }),
+      querystring: boardQuery,
       response: {
         200: z.object({
           node: place, form: z.string(), period: z.string(), periodLabel: z.string(), dueOn: z.string(), overdueNow: z.boolean(),
@@ -131,25 +153,26 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
         }),
       },
     },
-    handler: (req) =>
-      req.scoped(async ({ db }) => {
-        const f = FORMS[req.query.form];
-        const problem = periodProblem(f, req.query.period, today());
-        if (problem) throw new Problem(400, '请求有误', problem, [{ field: 'period', message: problem }]);
-        const node = await nodeInScope(db, req.user!, req.query.under);
-        const own = await db.selectFrom('report as r').leftJoin('report_version as v', (j) => j.onRef('v.report_id', '=', 'r.id').onRef('v.version', '=', 'r.version'))
-          .select(['r.id', 'r.state', 'r.version', 'r.prepared_at', 'r.return_reason', 'v.submitted_at'])
-          .where('r.jurisdiction_code', '=', node.code).where('r.form', '=', req.query.form).where('r.period', '=', req.query.period).executeTakeFirst();
-        const children = await childReports(db, node, req.query.form, req.query.period);
-        const due = dueOn(f, req.query.period);
-        const late = today() > due;
-        return {
-          node: { code: node.code, name: node.name, level: node.level }, form: req.query.form, period: req.query.period, periodLabel: periodLabel(f.period, req.query.period), dueOn: due, overdueNow: late,
-          own: own ? summaryOf(own) : null,
-          children: children.map((c) => ({ code: c.code, name: c.name, level: c.level, report: summaryOf(c), overdue: late && c.state !== 'submitted' })),
-          consolidated: rowsOut({ source: 'live', asOf: '', rows: consolidate(children) }),
-        };
-      }),
+    handler: (req) => req.scoped(async ({ db }) => boardOf(db, req.user!, req.query)),
+  });
+
+  r.get('/reports/consolidated/export', {
+    config: { access: 'data.read' },
+    schema: { tags: ['统计报表'], summary: '导出汇总表 xlsx（各下级最新上报版本合计；导出留痕）', querystring: boardQuery },
+    handler: async (req, reply) => {
+      const b = await req.scoped(async ({ db, audit }) => {
+        const b = await boardOf(db, req.user!, req.query);
+        audit({ action: 'report.export', objectType: 'report', objectId: `${b.node.code}/${b.form}/${b.period}`, detail: { consolidated: true, rows: b.consolidated.length } });
+        return b;
+      });
+      const f = FORMS[b.form];
+      const submitted = b.children.filter((c) => c.report?.state === 'submitted').length;
+      const meta = {
+        unit: b.node.name, period: b.periodLabel, source: `下级上报汇总（已报 ${submitted} / ${b.children.length}）`,
+        preparer: req.user!.displayName, date: today(), version: '汇总表', note: null,
+      };
+      return sendWorkbook(reply, `${f.title}-${b.node.name}-汇总.xlsx`, await reportWorkbook(f, meta, b.consolidated));
+    },
   });
 
   r.post('/reports', {

@@ -34,25 +34,32 @@ export async function liveData(db: Db, node: Node): Promise<ReportData> {
 }
 
 /**
- * The report's rows from the latest monthly snapshot within the period: the node's and each
- * child's (a child with no snapshot row had nothing to count). Snapshots keep no "own" line.
+ * The node's and each child's counts from one month's snapshots (a child with no row had nothing
+ * to count), or null when the node has no snapshot that month. Snapshots keep no "own" line.
  */
+export async function snapshotOfMonth(db: Db, node: Node, month: string) {
+  const { rows } = await sql<{ code: string; name: string; level: string; counts: Record<string, number> | null }>`
+    SELECT j.code, j.name, j.level, s.counts FROM jurisdiction j
+    LEFT JOIN indicator_snapshot s ON s.scope_key = j.scope_key AND s.period = ${month}
+    WHERE j.parent_code = ${node.code} OR j.code = ${node.code} ORDER BY j.code`.execute(db);
+  const self = rows.find((x) => x.code === node.code);
+  if (!self?.counts) return null;
+  return { total: toCounts(self.counts), children: rows.filter((x) => x !== self).map((x) => ({ code: x.code, name: x.name, level: x.level, counts: toCounts(x.counts ?? {}) })) };
+}
+
+/** The report's rows from the latest monthly snapshot within the period. */
 export async function snapshotData(db: Db, node: Node, form: ReportForm, period: string): Promise<ReportData> {
   const r = periodRange(form.period, period)!;
   const month = (await sql<{ p: string | null }>`SELECT max(period) AS p FROM indicator_snapshot
     WHERE scope_key = ${node.scope_key} AND period >= ${r.start.slice(0, 7)} AND period <= ${r.end.slice(0, 7)}`.execute(db)).rows[0]?.p;
-  if (!month) throw new Problem(422, '没有可用的快照', '该报告期内本辖区没有月度指标快照，请从实时数据生成，或先取快照', [{ field: 'source', message: '该报告期没有快照' }]);
-  const { rows } = await sql<{ code: string; name: string; scope_key: string; counts: Record<string, number> | null }>`
-    SELECT j.code, j.name, j.scope_key, s.counts FROM jurisdiction j
-    LEFT JOIN indicator_snapshot s ON s.scope_key = j.scope_key AND s.period = ${month}
-    WHERE j.parent_code = ${node.code} OR j.code = ${node.code} ORDER BY j.code`.execute(db);
-  const counts = (x: (typeof rows)[number]) => toCounts(x.counts ?? {});
+  const snap = month ? await snapshotOfMonth(db, node, month) : null;
+  if (!month || !snap) throw new Problem(422, '没有可用的快照', '该报告期内本辖区没有月度指标快照，请从实时数据生成，或先取快照', [{ field: 'source', message: '该报告期没有快照' }]);
   return {
     source: 'snapshot',
     asOf: month,
     rows: [
-      ...rows.filter((x) => x.code !== node.code).map((x): ReportRow => ({ code: x.code, name: x.name, kind: 'child', counts: counts(x) })),
-      { code: node.code, name: TOTAL_ROW, kind: 'total', counts: counts(rows.find((x) => x.code === node.code)!) },
+      ...snap.children.map((c): ReportRow => ({ code: c.code, name: c.name, kind: 'child', counts: c.counts })),
+      { code: node.code, name: TOTAL_ROW, kind: 'total', counts: snap.total },
     ],
   };
 }

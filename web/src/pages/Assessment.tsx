@@ -11,7 +11,7 @@ import { pct } from '../components/format';
 
 type Item = { kind: 'indicator' | 'manual'; indicator: IndicatorKey | null; label: string; unit: string | null; target: number | null; weight: number; manualScore: number | null; evidence: string | null; actual: number | null; score: number };
 type Child = { code: string; name: string; level: string; items: Item[]; total: number; weight: number; rank: number | null };
-type Data = { node: { code: string; name: string }; year: number; children: Child[] };
+type Data = { node: { code: string; name: string }; year: number; source: 'live' | 'snapshot'; asOf: string; children: Child[] };
 /** In the form, rate targets are entered in percent (the API takes fractions, as the registry measures them). */
 type FormItem = { kind: 'indicator' | 'manual'; indicator?: IndicatorKey; target?: number; label?: string; weight: number; manualScore?: number | null; evidence?: string | null };
 
@@ -51,7 +51,7 @@ export default function Assessment() {
         <Typography.Text type="secondary">指标项按实时数据自动评分：min(实际值 ÷ 目标值, 1) × 分值；人工评分项由上级评分并写明依据。</Typography.Text>
       </Space>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
-      <Card size="small" title={d ? `${d.node.name} 下级考核排名` : '考核排名'}>
+      <Card size="small" title={d ? `${d.node.name} 下级考核排名` : '考核排名'} extra={d && <Tag>{d.source === 'snapshot' ? `按 ${d.asOf} 月度快照评分` : `按实时数据评分（${d.asOf}）`}</Tag>}>
         <Table size="small" rowKey="code" pagination={false} dataSource={d?.children ?? []} data-testid="assessment"
           expandable={{
             rowExpandable: (c) => c.items.length > 0,

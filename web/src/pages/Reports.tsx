@@ -4,7 +4,7 @@ import { DownloadOutlined, PrinterOutlined, ReloadOutlined, SendOutlined } from 
 import { Link, useSearchParams } from 'react-router-dom';
 import { INDICATORS, type IndicatorKey } from '@domain/indicators/registry';
 import { FORMS, headerGroups, periodLabel, periodOfDate, type FormCode } from '@domain/reports/forms';
-import { get, patch, post } from '../api';
+import { get, patch, post, withQuery } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { FormModal } from '../components/FormModal';
@@ -107,7 +107,10 @@ export default function Reports() {
               { title: '逾期', render: (_: unknown, c) => (c.overdue ? <Tag color="red">已逾期</Tag> : '') },
               { title: '操作', render: (_: unknown, c) => (c.report ? <Button type="link" size="small" onClick={() => set('open', String(c.report!.id))}>查看</Button> : null) },
             ]} />
-          <Typography.Title level={5} style={{ marginTop: 12 }}>汇总表（各下级最新上报版本合计）</Typography.Title>
+          <Space style={{ marginTop: 12, marginBottom: 8 }}>
+            <Typography.Title level={5} style={{ margin: 0 }}>汇总表（各下级最新上报版本合计）</Typography.Title>
+            <Button size="small" icon={<DownloadOutlined />} href={withQuery('/api/v1/reports/consolidated/export', { form, period })}>导出汇总表</Button>
+          </Space>
           <Table size="small" rowKey="name" pagination={false} scroll={{ x: 'max-content' }} bordered dataSource={board.consolidated} columns={reportColumns(form)} />
         </Card>
       )}

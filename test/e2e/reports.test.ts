@@ -72,6 +72,24 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     await city.locator('.ant-modal').getByRole('button', { name: /退\s*回/ }).click();
     await expect.poll(() => city.getByTestId('report').getByText('新设主体数与登记系统不一致，请核实').count(), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(((await (await city.request.get(`/api/v1/reports/${id}`)).json()) as Report).state).toBe('returned');
+
+    // The yearly assessment: the city sets a target for 玄武区; the score follows the live figures; the export ranks it.
+    await city.getByRole('menuitem', { name: '年度目标考核' }).click();
+    await city.getByTestId('assessment').getByRole('row', { name: /玄武区/ }).getByRole('button', { name: '设置考核项目' }).click();
+    const modal = city.locator('.ant-modal');
+    await modal.getByRole('button', { name: '增加考核项目' }).click();
+    await modal.locator('.ant-select').nth(1).click();
+    await city.keyboard.type('存续主体');
+    await city.keyboard.press('Enter');
+    await modal.getByPlaceholder('目标值').fill('1000');
+    await modal.getByPlaceholder('分值').fill('50');
+    await modal.getByRole('button', { name: /确\s*定/ }).click();
+    const scored = (await (await city.request.get(`/api/v1/assessments?year=${new Date().getFullYear()}`)).json()) as { children: { name: string; total: number; rank: number | null; items: { actual: number }[] }[] };
+    const xuanwu = scored.children.find((c) => c.name === '玄武区')!;
+    expect(xuanwu.rank).toBe(1);
+    expect(xuanwu.total).toBe(Math.round(Math.min(xuanwu.items[0].actual / 1000, 1) * 50 * 100) / 100);
+    await expect.poll(() => city.getByTestId('assessment').getByRole('row', { name: /玄武区/ }).getByText(`${xuanwu.total} / 50`).count(), { timeout: 15_000 }).toBe(1);
+    await city.screenshot({ path: `${SHOTS}/assessment.png`, fullPage: true });
     expect(crashes).toEqual([]);
     await cityCtx.close();
   });

@@ -22,7 +22,7 @@ export async function signedInApp(ctx: AppContext, db: Kysely<DB>) {
   await db.insertInto('app_user').values({ username: 'bench', display_name: '基准', jurisdiction_code: '000000', scope_key: '', roles: ['viewer'], password_hash: await hashPassword(password, 1000), must_change_password: false }).execute();
   const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'bench', password } });
   const cookie = String(login.headers['set-cookie']).split(';')[0];
-  return { app, cookie };
+  return { app, cookie, csrf: login.json().csrfToken as string };
 }
 
 /** `runs` timed GETs of a URL after 3 warm-up calls (they warm caches and the plan): p50, p95 and the last body. */

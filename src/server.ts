@@ -41,6 +41,8 @@ import { dashboardRoutes } from './features/indicators/routes.js';
 import { platformRoutes } from './features/platforms/routes.js';
 import { assistanceRoutes } from './features/assistance/routes.js';
 import { appealRoutes } from './features/appeals/routes.js';
+import { reportRoutes } from './features/reports/routes.js';
+import { assessmentRoutes } from './features/assessment/routes.js';
 import { ImportRunner } from './jobs/import/runner.js';
 
 z.config(z.locales.zhCN());
@@ -48,7 +50,7 @@ z.config(z.locales.zhCN());
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
 /** Feature route plugins, mounted under /api/v1. A new capability adds its plugin here. */
-const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, entityWorkRoutes, zoneRoutes, importRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, orgRoutes, proposalRoutes, coverageRoutes, instructorRoutes, guidanceRoutes, guidancePostRoutes, sanliangRoutes, sanliangPublicRoutes, recognitionRoutes, dashboardRoutes, platformRoutes, assistanceRoutes, appealRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
+const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, entityWorkRoutes, zoneRoutes, importRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, orgRoutes, proposalRoutes, coverageRoutes, instructorRoutes, guidanceRoutes, guidancePostRoutes, sanliangRoutes, sanliangPublicRoutes, recognitionRoutes, dashboardRoutes, platformRoutes, assistanceRoutes, appealRoutes, reportRoutes, assessmentRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
 
 export type BuildOptions = { logStream?: DestinationStream; webDist?: string | null };
 

@@ -2,6 +2,7 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { RecognitionTables } from './schema-recognition.js';
 import type { PlatformTables } from './schema-platforms.js';
 import type { CaseTables } from './schema-cases.js';
+import type { ReportTables } from './schema-reports.js';
 
 /** Kysely table types, written to match migrations/*.sql. */
 
@@ -560,7 +561,7 @@ export interface PlaqueFeedbackTable {
   created_at: CreatedAt;
 }
 
-export interface DB extends RecognitionTables, PlatformTables, CaseTables {
+export interface DB extends RecognitionTables, PlatformTables, CaseTables, ReportTables {
   jurisdiction: JurisdictionTable;
   bureau_unit: BureauUnitTable;
   app_user: AppUserTable;

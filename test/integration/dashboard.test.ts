@@ -23,7 +23,7 @@ describe('the indicator sources', () => {
     const measured = MEASURES.flatMap((m) => m.keys);
     expect([...measured].sort()).toEqual([...COUNT_KEYS].sort());
     expect(new Set(measured).size).toBe(measured.length);
-    expect(Object.keys(SOURCES)).toEqual(['coverage', 'members', 'orgs', 'instructors', 'sanliang', 'appeals']);
+    expect(Object.keys(SOURCES)).toEqual(['coverage', 'members', 'orgs', 'instructors', 'sanliang', 'appeals', 'recognition']);
   });
 });
 
@@ -69,8 +69,8 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
       for (const id of entities) await t.db.insertInto('party_org_entity').values({ org_id: o.id, entity_id: id, scope_key: o.scope_key }).execute();
       return o.id;
     };
-    await org('甲一党支部', 'branch', 'standalone', A1, 'established', [e.a1]);
-    await org('甲市场联合党支部', 'joint_branch', 'zone', A, 'established', [e.a2]);
+    const a1Org = await org('甲一党支部', 'branch', 'standalone', A1, 'established', [e.a1]);
+    const zoneOrg = await org('甲市场联合党支部', 'joint_branch', 'zone', A, 'established', [e.a2]);
     await org('乙筹建党支部', 'branch', 'standalone', B1, 'preparing', [e.b1]);
     await org('甲一团支部', 'branch', 'standalone', A1, 'established', [e.a1b], 'league');
     // An instructor of the county assigned to a station's entity; one inactive.
@@ -92,6 +92,31 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
     await record(a1Members[1], e.a1, A1, 'member_post', 'active');
     await record(a2Members[0], e.a2, A2, 'member_operator', 'withdrawn');
     await t.db.insertInto('sanliang_plaque').values({ number: '320102-000001', record_id: r1, scope_key: A1, issued_on: '2026-01-02' }).execute();
+    // Points: a contact point in A1, a demo point on A's zone organization, a revoked one in B1 (not counted).
+    const point = (kind: 'contact' | 'demo', entity: number | null, orgId: number | null, scope: string, status: 'active' | 'revoked' = 'active') =>
+      t.db.insertInto('recognition_point').values({
+        kind, level: 'county', subject_type: entity ? 'entity' : 'org', entity_id: entity, org_id: orgId, subject_name: '对象', designated_on: '2026-01-01',
+        responsible_name: '负责人', scope_key: scope, status, revoked_on: status === 'revoked' ? '2026-02-01' : null, revoke_reason: status === 'revoked' ? '不再符合' : null,
+      }).execute();
+    await point('contact', e.a1, null, A1);
+    await point('demo', null, zoneOrg, A);
+    await point('contact', e.b1, null, B1, 'revoked');
+    // Honours: one awarded in A2, one only nominated in A1 (not counted).
+    for (const [state, entity, scope] of [['awarded', e.a2, A2], ['nominated', e.a1, A1]] as const) {
+      await t.db.insertInto('honour').values({
+        kind: 'star_operator', entity_id: entity, subject_name: '某户', state, nominated_on: '2026-01-01', scope_key: scope,
+        ...(state === 'awarded' ? { level: 'county' as const, year: 2026, awarded_on: '2026-01-15' } : {}),
+      }).execute();
+    }
+    // Training: two secretaries in office (A1's trained in time by a class that has ended, the zone's not), one whose term is over.
+    const today = new Date().toISOString().slice(0, 10);
+    const secretary = async (orgId: number, scope: string, termStart: string, termEnd: string) =>
+      (await t.db.insertInto('party_org_officer').values({ org_id: orgId, person_id: (await l.role(e.a1)).person_id, role: 'secretary', term_start: termStart, term_end: termEnd, scope_key: scope }).returning('id').executeTakeFirstOrThrow()).id;
+    const trained = await secretary(a1Org, A1, '2025-12-01', '2028-11-30');
+    await secretary(zoneOrg, A, '2025-12-01', '2028-11-30');
+    await secretary(a1Org, A1, '2020-01-01', '2023-01-01');
+    const cls = await t.db.insertInto('training_class').values({ name: '书记班', level: 'county', starts_on: '2026-01-05', ends_on: today < '2026-01-10' ? today : '2026-01-10', jurisdiction_code: A, scope_key: A }).returning('id').executeTakeFirstOrThrow();
+    await t.db.insertInto('training_trainee').values({ class_id: cls.id, officer_id: trained, attended: true, completed: true, scope_key: A1 }).execute();
     return e;
   }
 
@@ -123,10 +148,11 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
       withMembers: 4, ownOrg: 1, anyOrg: 2, work: 4, membersAnyOrg: 2,
       instructorsActive: 1, assignmentsInForce: 1, entitiesReached: 1,
       sanliangParticipants: 1, validPlaques: 1,
-      orgCoverage: 2 / 5, workCoverage: 4 / 5,
+      contactPoints: 1, demoPoints: 1, honoursAwarded: 1, secretaries: 2, secretariesTrained: 1,
+      orgCoverage: 2 / 5, workCoverage: 4 / 5, trainingCompletion: 1 / 2,
     });
     const b = (await dashboard(nation, B)).figures;
-    expect(b).toMatchObject({ operating: 1, orgsPreparing: 1, orgsEstablished: 0, anyOrg: 0, instructorsActive: 0, membersFound: 2 });
+    expect(b).toMatchObject({ operating: 1, orgsPreparing: 1, orgsEstablished: 0, anyOrg: 0, instructorsActive: 0, membersFound: 2, contactPoints: 0, secretaries: 0, trainingCompletion: null });
   });
 
   it('gives for every node, and for each of its children, the figures a fresh recompute from the ledger rows gives', async () => {

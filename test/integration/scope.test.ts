@@ -91,9 +91,14 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/service-posts/:id': { active: false },
   'POST /api/v1/visit-plans': { title: '越权计划', visitorName: '越权人', startsOn: '2026-01-01', endsOn: '2026-01-31', entityIds: [1] },
   'POST /api/v1/visits': { entityId: 1, visitedOn: '2026-01-01', visitorName: '越权人', learned: '越权走访', problems: [{ line: 'quality', content: '越权提出的问题' }] },
+  'POST /api/v1/reports': { form: 'xgz_core', period: '2026-Q1' },
+  'PATCH /api/v1/reports/:id': { note: '越权说明' },
+  'POST /api/v1/reports/:id/submit': { acknowledgement: '越权上报' },
+  'POST /api/v1/reports/:id/return': { reason: '越权退回' },
+  'PUT /api/v1/assessments/:code': { year: 2026, items: [{ kind: 'manual', label: '越权考核项', weight: 10 }] },
 };
 /** Routes that act on the caller's own subtree and name nothing of another's: they may succeed. */
-const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate', 'POST /api/v1/orgs/from-reports', 'POST /api/v1/trainings', 'POST /api/v1/dashboard/snapshots']);
+const OWN_SCOPE = new Set(['POST /api/v1/discovery/runs', 'POST /api/v1/org-proposals/generate', 'POST /api/v1/orgs/from-reports', 'POST /api/v1/trainings', 'POST /api/v1/dashboard/snapshots', 'POST /api/v1/reports']);
 /** POST routes that take no body. */
 const NO_BODY = /reset-password|unlock|reset-totp|reveal|cancel|rerun|discovery\/runs$|generate$|from-reports$|sanliang\/:id\/plaques$|dashboard\/snapshots$/;
 
@@ -136,6 +141,9 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
         .map((tbl) => t.db.selectFrom(tbl).selectAll().where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute()))),
       ...(await Promise.all((['appeal_case', 'appeal_event', 'service_post', 'visit_plan', 'visit_record'] as const)
         .map((tbl) => t.db.selectFrom(tbl).selectAll().orderBy('id').execute()))),
+      await t.db.selectFrom('report').selectAll().where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute(),
+      await t.db.selectFrom('report_version').select(['report_id', 'version']).orderBy('report_id').execute(),
+      await t.db.selectFrom('assessment_item').selectAll().orderBy('id').execute(),
     ]);
 
   beforeAll(async () => {
@@ -239,6 +247,14 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
     ids['/api/v1/appeals'] = (await t.db.selectFrom('appeal_case').select('id').execute()).map((c) => c.id);
     ids['/api/v1/visits'] = [visit.json().id];
     expect(ids['/api/v1/appeals'].length).toBe(3); // the plaque report, the rider's appeal, the visit problem
+    // A's statistical report, submitted (version 1).
+    const report = await a.post('/reports', { form: 'xgz_core', period: '2026-Q1' });
+    expect(report.statusCode).toBe(201);
+    expect((await a.post(`/reports/${report.json().id}/submit`, {})).statusCode).toBe(201);
+    ids['/api/v1/reports'] = [report.json().id];
+    subIds.version = [1];
+    // A's yearly assessment of its station.
+    expect((await a.put(`/assessments/${A_STATION}`, { year: 2026, items: [{ kind: 'manual', label: `${MARK}考核项`, weight: 10, manualScore: 8, evidence: `${MARK}依据` }] })).statusCode).toBe(204);
     // B's own data, so the positive control below has something to find.
     const bEditor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B_COUNTY }));
     expect((await bEditor.post('/stations', { countyCode: B_COUNTY, suffix: '901', name: '乙所' })).statusCode).toBe(201);

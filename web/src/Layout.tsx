@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { Layout, Menu, Breadcrumb, Dropdown, Button, Grid, Typography, Tag } from 'antd';
 import { HomeOutlined, ApartmentOutlined, FlagOutlined, TeamOutlined, DesktopOutlined, SettingOutlined, AuditOutlined, UserOutlined, MenuOutlined, ApiOutlined, ShopOutlined, BankOutlined, CloudUploadOutlined, IdcardOutlined, FileSearchOutlined, ClusterOutlined, PieChartOutlined, BulbOutlined, SolutionOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
-import { EnvironmentOutlined, TrophyOutlined, ReadOutlined, DashboardOutlined, CarOutlined, HeartOutlined, MessageOutlined } from '@ant-design/icons';
+import { EnvironmentOutlined, TrophyOutlined, ReadOutlined, DashboardOutlined, CarOutlined, HeartOutlined, MessageOutlined, TableOutlined, RiseOutlined } from '@ant-design/icons';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from './auth';
 
@@ -26,6 +26,8 @@ export const MENU: Item[] = [
   { key: '/new-employment', label: '新业态新就业群体', icon: <CarOutlined />, permission: 'data.read' },
   { key: '/assistance', label: '帮扶', icon: <HeartOutlined />, permission: 'data.read' },
   { key: '/appeals', label: '诉求直通与走访', icon: <MessageOutlined />, permission: 'data.read' },
+  { key: '/reports', label: '统计报表', icon: <TableOutlined />, permission: 'data.read' },
+  { key: '/assessment', label: '年度目标考核', icon: <RiseOutlined />, permission: 'data.read' },
   { key: '/imports', label: '数据导入', icon: <CloudUploadOutlined />, permission: 'data.write' },
   { key: '/stations', label: '辖区与基层所', icon: <ApartmentOutlined />, permission: 'jurisdiction.read' },
   { key: '/units', label: '党委与指导站', icon: <FlagOutlined />, permission: 'units.read' },

@@ -40,6 +40,9 @@ const NewEmployment = lazy(() => import('./pages/NewEmployment'));
 const Assistance = lazy(() => import('./pages/Assistance'));
 const Appeal = lazy(() => import('./pages/Appeal'));
 const Appeals = lazy(() => import('./pages/Appeals'));
+const Reports = lazy(() => import('./pages/Reports'));
+const ReportPrint = lazy(() => import('./pages/ReportPrint'));
+const Assessment = lazy(() => import('./pages/Assessment'));
 
 function Shell() {
   const { me, loading } = useAuth();
@@ -79,6 +82,9 @@ function Shell() {
           <Route path="/new-employment" element={<NewEmployment />} />
           <Route path="/assistance" element={<Assistance />} />
           <Route path="/appeals" element={<Appeals />} />
+          <Route path="/reports" element={<Reports />} />
+          <Route path="/reports/:id/print" element={<ReportPrint />} />
+          <Route path="/assessment" element={<Assessment />} />
           <Route path="*" element={<Home />} />
         </Routes>
       </Suspense>

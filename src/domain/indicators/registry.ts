@@ -16,6 +16,9 @@ export const GROUP_LABEL = {
   instructors: '党建指导员',
   sanliang: '三亮',
   appeals: '诉求与走访',
+  points: '联系点·示范点',
+  honours: '荣誉',
+  training: '书记培训',
 } as const;
 export type IndicatorGroup = keyof typeof GROUP_LABEL;
 
@@ -68,6 +71,11 @@ export const COUNTS = {
   appealsSatisfied: count('appeals', '评价满意的诉求', '件', '满意度 4 或 5'),
   visits: count('appeals', '走访', '次', '大走访大调研的走访记录'),
   entitiesVisited: count('appeals', '走访主体', '户'),
+  contactPoints: count('points', '联系点', '个', '各级认定、未撤销的联系点（按对象所在辖区计）'),
+  demoPoints: count('points', '示范点', '个', '各级认定、未撤销的示范点（按对象所在辖区计）'),
+  honoursAwarded: count('honours', '有效荣誉', '项', '已授予、未撤销的荣誉（党员示范岗、明星经营户、诚信企业等）'),
+  secretaries: count('training', '在任党组织书记', '人', '未撤销党组织（不含团组织）的书记，当日在任期内'),
+  secretariesTrained: count('training', '按期培训的书记', '人', '任职起 12 个月内完成培训班（班次结束不晚于当日）'),
 } satisfies Record<string, CountDef>;
 export type CountKey = keyof typeof COUNTS;
 export const COUNT_KEYS = Object.keys(COUNTS) as CountKey[];
@@ -86,6 +94,8 @@ export const RATES = {
   orgCoverageWithMembers: rate('有党员主体的组织覆盖率', 'membersAnyOrg', 'withMembers', '有党员的存续主体中党组织覆盖的比例'),
   standaloneRateWithMembers: rate('有党员主体的单独组建率', 'membersOwnOrg', 'withMembers', '有党员的存续主体中单独建立党组织的比例'),
   appealSatisfaction: rate('诉求满意率', 'appealsSatisfied', 'appealsRated', '评价满意（4–5）的诉求 ÷ 已评价的诉求', 'appeals'),
+  // The training domain's share (src/domain/recognition/training.ts: trained ÷ secretaries).
+  trainingCompletion: rate('书记培训完成率', 'secretariesTrained', 'secretaries', '按期培训的书记 ÷ 在任党组织书记', 'training'),
 } satisfies Record<string, RateDef>;
 // Every coverage rate is in the registry (a compile error otherwise).
 RATES satisfies Record<keyof Rates, RateDef>;

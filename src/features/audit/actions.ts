@@ -134,6 +134,14 @@ export const ACTION_LABELS: Record<string, string> = {
   'service_post.update': '修改骑手驿站',
   'visit_plan.create': '新建走访计划',
   'visit.create': '登记走访',
+  'report.prepare': '生成统计报表',
+  'report.annotate': '填写报表说明',
+  'report.submit': '上报统计报表',
+  'report.return': '退回统计报表',
+  'report.export': '导出统计报表',
+  'assessment.set': '设置年度考核项目',
+  'assessment.remove': '删除年度考核项目',
+  'assessment.export': '导出年度考核结果',
 };
 
 /** Chinese names of the kinds of object the trail refers to. */
@@ -153,6 +161,8 @@ export const OBJECT_LABELS: Record<string, string> = {
   party_org: '党组织',
   org_proposal: '组建建议',
   indicator_snapshot: '月度指标快照',
+  report: '统计报表',
+  assessment_item: '年度考核项目',
   sanliang: '三亮记录',
   sanliang_plaque: '三亮牌匾',
   plaque_feedback: '牌匾问题反映',

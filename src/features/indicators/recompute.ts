@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { newSince } from '../../domain/coverage/coverage.js';
 import { ORG_KIND_LABEL, SETUP_MODE_LABEL, type OrgKind, type SetupMode } from '../../domain/orgs/rules.js';
 import { orgKindKey, setupModeKey, toCounts, type Counts } from '../../domain/indicators/registry.js';
+import { trainingIndicator, type SecretaryFacts } from '../../domain/recognition/training.js';
 import { recomputeTally } from '../coverage/queries.js';
 import type { Db } from './measure.js';
 
@@ -39,5 +40,22 @@ export async function recomputeCounts(db: Db, scopeKey: string): Promise<Counts>
     entitiesReached: await scalar(sql`SELECT count(*) AS n FROM entity e WHERE e.status = 'active' AND ${under('e.scope_key')} AND EXISTS (SELECT 1 FROM instructor_reach r WHERE r.entity_id = e.id)`),
     sanliangParticipants: await scalar(sql`SELECT count(DISTINCT member_id) AS n FROM sanliang WHERE status = 'active' AND ${under('scope_key')}`),
     validPlaques: await scalar(sql`SELECT count(*) AS n FROM sanliang_plaque p JOIN sanliang s ON s.id = p.record_id WHERE p.state = 'valid' AND ${under('s.scope_key')}`),
+    contactPoints: await scalar(sql`SELECT count(*) AS n FROM recognition_point WHERE kind = 'contact' AND status = 'active' AND ${under('scope_key')}`),
+    demoPoints: await scalar(sql`SELECT count(*) AS n FROM recognition_point WHERE kind = 'demo' AND status = 'active' AND ${under('scope_key')}`),
+    honoursAwarded: await scalar(sql`SELECT count(*) AS n FROM honour WHERE state = 'awarded' AND ${under('scope_key')}`),
+    ...(await recomputeTraining(db, scopeKey)),
   });
+}
+
+/** The training indicator by the domain function itself, over every secretary appointment of the subtree (not the SQL the source shares). */
+async function recomputeTraining(db: Db, scopeKey: string) {
+  const { rows } = await sql<{ body: string; status: string; founded_on: string | null; term_start: string; term_end: string; ends: string[] }>`
+    SELECT o.body, o.status, o.founded_on::text, f.term_start::text, f.term_end::text,
+      ARRAY(SELECT c.ends_on::text FROM training_trainee t JOIN training_class c ON c.id = t.class_id WHERE t.officer_id = f.id AND t.completed) AS ends
+    FROM party_org_officer f JOIN party_org o ON o.id = f.org_id WHERE f.role = 'secretary' AND starts_with(f.scope_key, ${scopeKey})`.execute(db);
+  const facts: SecretaryFacts[] = rows.map((r) => ({
+    party: r.body === 'party', orgDissolved: r.status === 'dissolved', orgFoundedOn: r.founded_on, termStart: r.term_start, termEnd: r.term_end, completedClassEnds: r.ends,
+  }));
+  const { all } = trainingIndicator(facts, new Date().toISOString().slice(0, 10));
+  return { secretaries: all.secretaries, secretariesTrained: all.trained };
 }

@@ -8,7 +8,7 @@ import { snapshotSchedule } from './schedule.js';
 
 const under = z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional();
 /** Every indicator of the registry: counts are numbers, rates a share or null (nothing to divide by). */
-const values = z.object({
+export const values = z.object({
   ...Object.fromEntries(COUNT_KEYS.map((k) => [k, z.number()])),
   ...Object.fromEntries(RATE_KEYS.map((k) => [k, z.number().nullable()])),
 } as { [K in CountKey]: z.ZodNumber } & { [K in RateKey]: z.ZodNullable<z.ZodNumber> });

@@ -46,6 +46,12 @@ function listOf(key: IndicatorKey, under: string): string | null {
     entitiesReached: withQuery('/instructors', { under }),
     sanliangParticipants: '/sanliang',
     validPlaques: '/sanliang',
+    contactPoints: '/points',
+    demoPoints: '/points',
+    honoursAwarded: '/honours',
+    secretaries: '/education',
+    secretariesTrained: '/education',
+    trainingCompletion: '/education',
   };
   return links[key] ?? null;
 }
@@ -60,6 +66,9 @@ const HEADLINES: { group: IndicatorGroup; keys: IndicatorKey[] }[] = [
   { group: 'orgs', keys: ['orgsEstablished', 'orgsPreparing', 'orgsBranch', 'orgsJointBranch', 'modeStandalone', 'modeZone'] },
   { group: 'instructors', keys: ['instructorsActive', 'assignmentsInForce', 'entitiesReached'] },
   { group: 'sanliang', keys: ['sanliangParticipants', 'validPlaques'] },
+  { group: 'points', keys: ['contactPoints', 'demoPoints'] },
+  { group: 'honours', keys: ['honoursAwarded'] },
+  { group: 'training', keys: ['trainingCompletion', 'secretaries', 'secretariesTrained'] },
 ];
 
 export default function Dashboard() {

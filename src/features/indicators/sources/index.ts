@@ -7,6 +7,7 @@ import { coverageMeasures } from './coverage.js';
 import { instructorMeasures } from './instructors.js';
 import { memberMeasures } from './members.js';
 import { orgMeasures } from './orgs.js';
+import { recognitionMeasures } from './recognition.js';
 import { sanliangMeasures } from './sanliang.js';
 import { appealMeasures } from './appeals.js';
 
@@ -17,6 +18,7 @@ export const SOURCES: Record<string, readonly Measure[]> = {
   instructors: instructorMeasures,
   sanliang: sanliangMeasures,
   appeals: appealMeasures,
+  recognition: recognitionMeasures,
 };
 
 export const MEASURES: readonly Measure[] = Object.values(SOURCES).flat();

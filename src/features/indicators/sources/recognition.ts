@@ -1,0 +1,28 @@
+import { sql } from 'kysely';
+import { SECRETARY_FROM, secretaryInOffice, trainedInTime } from '../../recognition/training-queries.js';
+import type { Measure } from '../measure.js';
+
+/** The reference date of the training indicator: today, as the training page's default. */
+const asOf = () => new Date().toISOString().slice(0, 10);
+
+/**
+ * Contact and demonstration points in force, honours awarded and not revoked (both counted where
+ * their subject is), and the secretary training indicator with the training ledger's own SQL.
+ */
+export const recognitionMeasures: Measure[] = [
+  {
+    keys: ['contactPoints', 'demoPoints'],
+    from: sql`recognition_point p`,
+    scope: 'p.scope_key',
+    where: () => sql`p.status = 'active'`,
+    select: () => sql`count(*) FILTER (WHERE p.kind = 'contact')::int AS "contactPoints", count(*) FILTER (WHERE p.kind = 'demo')::int AS "demoPoints"`,
+  },
+  { keys: ['honoursAwarded'], from: sql`honour h`, scope: 'h.scope_key', where: () => sql`h.state = 'awarded'`, select: () => sql`count(*)::int AS "honoursAwarded"` },
+  {
+    keys: ['secretaries', 'secretariesTrained'],
+    from: SECRETARY_FROM,
+    scope: 'f.scope_key',
+    where: () => secretaryInOffice(asOf()),
+    select: () => sql`count(*)::int AS "secretaries", count(*) FILTER (WHERE ${trainedInTime(asOf())})::int AS "secretariesTrained"`,
+  },
+];

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import { FORMS } from '../../src/domain/reports/forms.js';
+import { SHOTS, browserAvailable, browserSuite, signInFirstTime } from './browser.js';
+
+type Row = { name: string; kind: string } & Record<string, number | null>;
+type Report = { id: number; state: string; rows: Row[] };
+
+describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
+  const env = browserSuite();
+
+  it('a county prepares and submits its report, the xlsx holds the API\'s figures, the city returns it, and the print sheet renders', async () => {
+    const { t, url } = env.server;
+    await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    const county = await env.browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: url, acceptDownloads: true });
+    const page = await county.newPage();
+    const crashes: string[] = [];
+    page.on('pageerror', (e) => crashes.push(e.message));
+    await signInFirstTime(page, url, env.server.creds.get('county_editor')!, 'County-2026!');
+
+    await page.getByRole('menuitem', { name: '统计报表' }).click();
+    await page.getByRole('button', { name: '按实时数据生成本级报表' }).click();
+    const card = page.getByTestId('report');
+    await expect.poll(() => card.getByText('填报中').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    const id = Number(new URL(await card.getByRole('link', { name: /导出 Excel/ }).getAttribute('href') ?? '', url).pathname.split('/')[4]);
+    await page.screenshot({ path: `${SHOTS}/report-draft.png`, fullPage: true });
+
+    await card.getByRole('button', { name: '上报' }).click();
+    await page.locator('.ant-modal').getByRole('button', { name: /上\s*报/ }).click();
+    await expect.poll(() => card.getByText('已上报 1 版').count(), { timeout: 15_000 }).toBe(1);
+    const api = (await (await page.request.get(`/api/v1/reports/${id}`)).json()) as Report;
+    expect(api.state).toBe('submitted');
+    expect(api.rows.at(-1)!.operating).toBeGreaterThan(0);
+
+    // The version's xlsx, parsed back: every figure of every row is the API's.
+    const download = page.waitForEvent('download');
+    await card.getByRole('link', { name: 'Excel', exact: true }).click();
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(await (await download).path());
+    const ws = wb.worksheets[0];
+    expect(ws.getCell('A1').value).toBe(FORMS.xgz_core.title);
+    expect(String(ws.getCell('A2').value)).toContain('填报单位：玄武区');
+    api.rows.forEach((r, i) => {
+      expect(ws.getRow(6 + i).getCell(1).value).toBe(r.name);
+      FORMS.xgz_core.columns.forEach((k, j) => expect(ws.getRow(6 + i).getCell(j + 2).value ?? null, `${r.name} ${k}`).toEqual(r[k]));
+    });
+    expect(String(ws.getRow(6 + api.rows.length + 1).getCell(1).value)).toContain('第 1 版');
+
+    // The printable sheet: the official header, the rows, the preparer.
+    await page.goto(`${url}/reports/${id}/print?version=1`);
+    const sheet = page.getByTestId('report-sheet');
+    await expect.poll(() => sheet.locator('tbody tr').count(), { timeout: 15_000 }).toBe(api.rows.length);
+    expect(await sheet.locator('h1').textContent()).toBe(FORMS.xgz_core.title);
+    expect(await sheet.locator('thead tr').first().locator('th').first().getAttribute('rowspan')).toBe('3');
+    expect(await sheet.textContent()).toContain('第 1 版');
+    await page.screenshot({ path: `${SHOTS}/report-print.png`, fullPage: true });
+    expect(crashes).toEqual([]);
+    await county.close();
+
+    // The city sees it submitted, opens it and returns it with a reason.
+    const cityCtx = await env.browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: url });
+    const city = await cityCtx.newPage();
+    city.on('pageerror', (e) => crashes.push(e.message));
+    await signInFirstTime(city, url, env.server.creds.get('city_editor')!, 'City-2026!');
+    await city.getByRole('menuitem', { name: '统计报表' }).click();
+    const row = city.getByTestId('report-board').getByRole('row', { name: /玄武区/ });
+    await expect.poll(() => row.getByText('已上报').count(), { timeout: 15_000 }).toBe(1);
+    await city.screenshot({ path: `${SHOTS}/report-board.png`, fullPage: true });
+    await row.getByRole('button', { name: '查看' }).click();
+    await city.getByTestId('report').getByRole('button', { name: '退回修改' }).click();
+    await city.getByLabel('退回理由').fill('新设主体数与登记系统不一致，请核实');
+    await city.locator('.ant-modal').getByRole('button', { name: /退\s*回/ }).click();
+    await expect.poll(() => city.getByTestId('report').getByText('新设主体数与登记系统不一致，请核实').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(((await (await city.request.get(`/api/v1/reports/${id}`)).json()) as Report).state).toBe('returned');
+
+    // The yearly assessment: the city sets a target for 玄武区; the score follows the live figures; the export ranks it.
+    await city.getByRole('menuitem', { name: '年度目标考核' }).click();
+    await city.getByTestId('assessment').getByRole('row', { name: /玄武区/ }).getByRole('button', { name: '设置考核项目' }).click();
+    const modal = city.locator('.ant-modal');
+    await modal.getByRole('button', { name: '增加考核项目' }).click();
+    await modal.locator('.ant-select').nth(1).click();
+    await city.keyboard.type('存续主体');
+    await city.keyboard.press('Enter');
+    await modal.getByPlaceholder('目标值').fill('1000');
+    await modal.getByPlaceholder('分值').fill('50');
+    await modal.getByRole('button', { name: /确\s*定/ }).click();
+    const scored = (await (await city.request.get(`/api/v1/assessments?year=${new Date().getFullYear()}`)).json()) as { children: { name: string; total: number; rank: number | null; items: { actual: number }[] }[] };
+    const xuanwu = scored.children.find((c) => c.name === '玄武区')!;
+    expect(xuanwu.rank).toBe(1);
+    expect(xuanwu.total).toBe(Math.round(Math.min(xuanwu.items[0].actual / 1000, 1) * 50 * 100) / 100);
+    await expect.poll(() => city.getByTestId('assessment').getByRole('row', { name: /玄武区/ }).getByText(`${xuanwu.total} / 50`).count(), { timeout: 15_000 }).toBe(1);
+    await city.screenshot({ path: `${SHOTS}/assessment.png`, fullPage: true });
+    expect(crashes).toEqual([]);
+    await cityCtx.close();
+  });
+});

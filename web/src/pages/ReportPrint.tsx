@@ -1,0 +1,74 @@
+import { useEffect, useState } from 'react';
+import { Alert, Button, Space, Spin } from 'antd';
+import { ArrowLeftOutlined, PrinterOutlined } from '@ant-design/icons';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
+import { INDICATORS } from '@domain/indicators/registry';
+import { FORMS, headerGroups } from '@domain/reports/forms';
+import { get } from '../api';
+import { applyProblem } from '../components/problem';
+import { pct } from '../components/format';
+import type { Report, ReportRow } from './Reports';
+
+/** The report as printed (the PDF form: print to PDF from the browser): A4 landscape, the official three-row header, the menu hidden. */
+const PRINT_CSS = `
+@page { size: A4 landscape; margin: 10mm; }
+@media print { .ant-layout-sider, .ant-layout-header, .ant-layout-footer, .no-print { display: none !important; } .ant-layout-content { padding: 0 !important; } }
+.report-sheet { background: #fff; padding: 8mm; font-family: "Noto Serif CJK SC", "Noto Sans CJK SC", serif; color: #000; }
+.report-sheet h1 { text-align: center; font-size: 18pt; margin: 0 0 3mm; }
+.report-sheet .meta { display: flex; justify-content: space-between; font-size: 10pt; margin-bottom: 2mm; }
+.report-sheet table { border-collapse: collapse; width: 100%; font-size: 8pt; }
+.report-sheet th, .report-sheet td { border: 1px solid #000; padding: 1mm; text-align: center; }
+.report-sheet td.num { text-align: right; }
+.report-sheet tr.total td { font-weight: 700; }
+.report-sheet .foot { display: flex; gap: 12mm; font-size: 10pt; margin-top: 3mm; }
+`;
+
+export default function ReportPrint() {
+  const { id } = useParams();
+  const [params] = useSearchParams();
+  const version = params.get('version');
+  const [r, setR] = useState<(Report & { by?: string; date?: string }) | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    void (async () => {
+      try {
+        const rep = await get<Report>(`/reports/${id}`);
+        if (!version) return setR({ ...rep, date: rep.preparedAt.slice(0, 10) });
+        const v = await get<{ rows: ReportRow[]; note: string | null; submittedAt: string; submittedBy: string; source: 'live' | 'snapshot'; asOf: string }>(`/reports/${id}/versions/${version}`);
+        setR({ ...rep, rows: v.rows, note: v.note, source: v.source, asOf: v.asOf, by: v.submittedBy, date: v.submittedAt.slice(0, 10) });
+      } catch (e) {
+        setError(applyProblem(null, e));
+      }
+    })();
+  }, [id, version]);
+  if (error) return <Alert type="error" showIcon title={error} />;
+  if (!r) return <Spin />;
+  const form = FORMS[r.form];
+  const groups = headerGroups(form);
+  const cell = (row: ReportRow, k: (typeof form.columns)[number]) => (INDICATORS[k].kind === 'rate' ? pct(row[k]) : (row[k] ?? 0).toLocaleString());
+  return (
+    <>
+      <style>{PRINT_CSS}</style>
+      <Space className="no-print" style={{ marginBottom: 12 }}>
+        <Link to={`/reports?open=${r.id}`}><Button icon={<ArrowLeftOutlined />}>返回</Button></Link>
+        <Button type="primary" icon={<PrinterOutlined />} onClick={() => window.print()}>打印 / 另存为 PDF</Button>
+      </Space>
+      <div className="report-sheet" data-testid="report-sheet">
+        <h1>{form.title}</h1>
+        <div className="meta"><span>填报单位：{r.node.name}</span><span>报告期：{r.periodLabel}</span><span>数据来源：{r.source === 'live' ? '实时数据' : '月度快照'}（{r.asOf}）</span></div>
+        <table>
+          <thead>
+            <tr><th rowSpan={3}>辖区</th>{groups.map((g) => <th key={g.group} colSpan={g.columns.length}>{g.label}</th>)}</tr>
+            <tr>{form.columns.map((k) => <th key={k}>{INDICATORS[k].label}</th>)}</tr>
+            <tr>{form.columns.map((k) => <th key={k}>{INDICATORS[k].unit}</th>)}</tr>
+          </thead>
+          <tbody>
+            {r.rows.map((row) => <tr key={`${row.kind}-${row.code}`} className={row.kind}><td>{row.name}</td>{form.columns.map((k) => <td key={k} className="num">{cell(row, k)}</td>)}</tr>)}
+          </tbody>
+        </table>
+        <div className="foot"><span>填报人：{r.by ?? '（工作稿）'}</span><span>填报日期：{r.date}</span><span>{version ? `第 ${version} 版` : `工作稿（${r.stateLabel}）`}</span></div>
+        {r.note && <div className="foot"><span>填报说明：{r.note}</span></div>}
+      </div>
+    </>
+  );
+}

@@ -499,6 +499,8 @@ export interface EntityCoverageTable {
   own_org: boolean;
   any_org: boolean;
   work: boolean;
+  /** Reached by an instructor's assignment in force (migration 0019). */
+  instructor: Generated<boolean>;
 }
 
 export interface CoverageTallyTable {
@@ -512,6 +514,7 @@ export interface CoverageTallyTable {
   work: number;
   members_own_org: number;
   members_any_org: number;
+  instructor: Generated<number>;
 }
 
 export type SanliangKind = 'member_operator' | 'member_post';

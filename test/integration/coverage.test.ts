@@ -148,8 +148,8 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
     }
   }
 
-  /** The figures computed in TypeScript from the raw ledger rows, through the domain definitions. */
-  async function oracle(scope: string): Promise<Tally> {
+  /** The figures computed in TypeScript from the raw ledger rows, through the domain definitions; and the operating entities an instructor reaches. */
+  async function oracle(scope: string): Promise<Tally & { reached: number }> {
     const { rows } = await sql<{ id: number; status: EntityFacts['status']; linked: number; declared: number | null; liaison: boolean; instructor: boolean; orgs: EntityFacts['orgs'] }>`
       SELECT e.id, e.status,
         (SELECT count(*)::int FROM member_link l WHERE l.entity_id = e.id) AS linked,
@@ -160,14 +160,19 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
           OR a.org_id IN (SELECT pe.org_id FROM party_org_entity pe WHERE pe.entity_id = e.id))) AS instructor,
         coalesce((SELECT json_agg(json_build_object('body', o.body, 'setupMode', o.setup_mode, 'status', o.status)) FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id WHERE pe.entity_id = e.id), '[]') AS orgs
       FROM entity e WHERE starts_with(e.scope_key, ${scope})`.execute(t.db);
-    return rows.reduce((acc, r) => addToTally(acc, coverageFlags({ status: r.status, linkedMembers: r.linked, declaredMembers: r.declared ?? 0, liaison: r.liaison, instructor: r.instructor, orgs: r.orgs })), emptyTally());
+    const tally = rows.reduce((acc, r) => addToTally(acc, coverageFlags({ status: r.status, linkedMembers: r.linked, declaredMembers: r.declared ?? 0, liaison: r.liaison, instructor: r.instructor, orgs: r.orgs })), emptyTally());
+    return { ...tally, reached: rows.filter((r) => r.status === 'active' && r.instructor).length };
   }
 
   async function expectConsistent() {
     for (const scope of SCOPES) {
       const kept = await tallyUnder(t.db, scope);
       expect(kept, `scope ${scope || '全国'}`).toEqual(await recomputeTally(t.db, scope));
-      expect(kept).toEqual(await oracle(scope));
+      const { reached, ...tally } = await oracle(scope);
+      expect(kept).toEqual(tally);
+      // The entities instructors reach, tallied beside the coverages (migration 0019).
+      const { rows } = await sql<{ n: number }>`SELECT coalesce(sum(instructor), 0)::int AS n FROM coverage_tally WHERE dim = 'all' AND starts_with(scope_key, ${scope})`.execute(t.db);
+      expect(rows[0].n, `reached under ${scope || '全国'}`).toBe(reached);
     }
     // Every split adds up to the total (each entity has one kind, one industry, one month).
     for (const dim of ['kind', 'industry', 'reg_month']) {

@@ -5,10 +5,11 @@ import type { Measure } from '../measure.js';
 
 const KINDS = { kindEnterprise: 'enterprise', kindIndividual: 'individual', kindCooperative: 'cooperative' } as const;
 /** Registry key → column of coverage_tally. */
-const TALLY = { operating: 'operating', withMembers: 'with_members', ownOrg: 'own_org', anyOrg: 'any_org', work: 'work', membersOwnOrg: 'members_own_org', membersAnyOrg: 'members_any_org' } as const;
+const TALLY = { operating: 'operating', withMembers: 'with_members', ownOrg: 'own_org', anyOrg: 'any_org', work: 'work', membersOwnOrg: 'members_own_org', membersAnyOrg: 'members_any_org', entitiesReached: 'instructor' } as const;
 
 /**
- * Entities and the two coverages, from the trigger-kept coverage tallies (migration 0008): the
+ * Entities, the two coverages and the entities instructors reach, from the trigger-kept coverage
+ * tallies (migrations 0008, 0019): the
  * dimension 'all' for the coverage counts, 'kind' for the kinds, 'reg_month' from newSince() on
  * for the new ones. Operating entities only, as the coverage domain defines them.
  */

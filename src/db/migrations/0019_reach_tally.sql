@@ -71,3 +71,7 @@ BEGIN
 END $$;
 
 SELECT xgz_coverage_rebuild();
+
+-- The dashboard counts 三亮 participants (distinct members with an active record) per subtree:
+-- an index-only read of the active records in scope instead of the whole table.
+CREATE INDEX sanliang_active_scope_member_idx ON sanliang (scope_key, member_id) WHERE status = 'active';

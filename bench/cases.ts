@@ -148,7 +148,7 @@ async function generate(db: Kysely<DB>, n: number): Promise<string[]> {
       CASE WHEN st = 'closed' THEN created + interval '1 day' * (2 + i % 25) END, CASE WHEN st = 'closed' AND i % 3 > 0 THEN 1 + (i * 7) % 5 END,
       0, CASE WHEN st <> 'routed' THEN 3600000 * (1 + i % 60) END, CASE WHEN st IN ('resolved','closed') THEN 3600000 * (10 + i % 400) END, CASE WHEN st = 'closed' THEN 3600000 * (1 + i % 150) END,
       CASE WHEN door <> 'visit' THEN md5('bench' || i) END, created, created
-    FROM generate_series(1, ${n}) i,
+    FROM generate_series(1::bigint, ${n}) i,
       LATERAL (SELECT CASE WHEN i % 10 < 6 THEN 'rider' WHEN i % 10 < 9 THEN 'visit' ELSE 'plaque' END AS door,
                       (${counties}::text[])[1 + i % ${counties.length}] AS cc,
                       timestamptz '2026-11-27' - interval '1 minute' * ((i * 7919) % 525600) AS created,

@@ -81,7 +81,8 @@ async function main() {
     const s0 = performance.now();
     const { latencies, accepted, refused } = await new Promise<{ latencies: number[]; accepted: number; refused: number }>((resolve, reject) => {
       const w = new Worker(CLIENTS, { eval: true, workerData: { base, seconds, clients, counties } });
-      w.once('message', resolve);
+      // Ending the worker closes its keep-alive sockets; else closing the server waits on them (a 1M run hung there).
+      w.once('message', (m) => void w.terminate().then(() => resolve(m)));
       w.once('error', reject);
     });
     const elapsed = (performance.now() - s0) / 1000;

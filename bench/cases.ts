@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { sql, type Kysely } from 'kysely';
 import { buildApp } from '../src/server.js';
+import { runEscalation } from '../src/features/appeals/engine.js';
 import { hashPassword } from '../src/crypto/password.js';
 import type { DB } from '../src/db/schema.js';
 import { arg, scratchDatabase } from './_scratch.js';
@@ -36,6 +37,12 @@ async function main() {
     const counties = await generate(db, n);
     await sql`VACUUM ANALYZE`.execute(db);
     console.log(`[${database.kind}] ${n.toLocaleString()} cases, ${Math.floor(n / 10).toLocaleString()} visits in ${counties.length} counties written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    // The escalation job runs when the app starts: run it first, so it does not run during the
+    // timings (nor keep the app's close waiting), and the cases are in the state it leaves them.
+    const t1 = performance.now();
+    const moved = await runEscalation(db, await ctx.settings.get('cases'), new Date());
+    await sql`VACUUM ANALYZE appeal_case`.execute(db);
+    console.log(`escalation job over the generated cases: ${moved.escalated.toLocaleString()} escalated, ${moved.closed.toLocaleString()} closed in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
 
     // The public rate limit is a deployment setting: the run lifts it for itself.
     const app = await buildApp({ ...ctx, config: { ...ctx.config, appealRatePerMinute: 1e9, logLevel: 'silent' } }, { webDist: null, logStream: { write: () => true } as never });

@@ -130,7 +130,10 @@ export async function runEscalation(db: Kysely<DB>, d: CaseDeadlines, now: Date,
     const done = await runScoped(db, SYSTEM, async ({ db: tx, audit }) => {
       const rows = await tx.selectFrom('appeal_case').selectAll()
         .where((eb) => eb.or([
-          eb.and([eb('state', 'in', ['intake', 'routed', 'accepted', 'handling']), eb('due_at', '<', now)]),
+          // Only cases whose next level is due (escalationDue: one more level per period past the
+          // deadline) and not already at the top: the job no longer rereads every overdue case each run.
+          eb.and([eb('state', 'in', ['intake', 'routed', 'accepted', 'handling']), eb('due_at', '<', now),
+            sql<boolean>`due_at + escalation_level * (due_at - step_started_at) <= ${now}`, sql<boolean>`escalated_key IS DISTINCT FROM ''`]),
           eb.and([eb('state', '=', 'resolved'), eb('resolved_at', '<', new Date(now.getTime() - d.reopenDays * 86_400_000))]),
         ]))
         .where('id', '>', lastId).orderBy('id').limit(batch).forUpdate().execute();

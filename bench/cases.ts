@@ -16,6 +16,7 @@ import { Worker } from 'node:worker_threads';
 import { sql, type Kysely } from 'kysely';
 import { buildApp } from '../src/server.js';
 import { runEscalation } from '../src/features/appeals/engine.js';
+import { takeSystemSnapshots } from '../src/features/indicators/service.js';
 import { hashPassword } from '../src/crypto/password.js';
 import type { DB } from '../src/db/schema.js';
 import { arg, scratchDatabase } from './_scratch.js';
@@ -42,6 +43,10 @@ async function main() {
     const t1 = performance.now();
     const moved = await runEscalation(db, await ctx.settings.get('cases'), new Date());
     await sql`VACUUM ANALYZE appeal_case`.execute(db);
+    // Likewise the month's indicator snapshot (taken at start when the month has none).
+    const t2 = performance.now();
+    await takeSystemSnapshots(db, true);
+    console.log(`indicator snapshot of the month in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
     console.log(`escalation job over the generated cases: ${moved.escalated.toLocaleString()} escalated, ${moved.closed.toLocaleString()} closed in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
 
     // The public rate limit is a deployment setting: the run lifts it for itself.
@@ -97,8 +102,8 @@ async function main() {
     const lost = accepted - (after - before);
     const perS = accepted / elapsed;
     console.log(`(b) public submissions, ${clients} clients for ${elapsed.toFixed(1)} s: ${accepted.toLocaleString()} accepted (${refused} refused), ${perS.toFixed(0)}/s, p50 ${ms(quantile(latencies, 0.5))} ms, p95 ${ms(quantile(latencies, 0.95))} ms; stored ${(after - before).toLocaleString()}, lost ${lost}`);
-    await app.close();
     console.log(`RESULT cases cases=${n} worklist_p95_ms=${ms(worklistP95)} figures_p95_ms=${ms(figures)} submit_per_s=${perS.toFixed(0)} submit_p95_ms=${ms(quantile(latencies, 0.95))} lost=${lost}`);
+    await app.close();
   } finally {
     await drop();
   }

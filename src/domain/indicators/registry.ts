@@ -62,6 +62,7 @@ export const COUNTS = {
   instructorsActive: count('instructors', '在岗指导员', '人'),
   assignmentsInForce: count('instructors', '在指派', '项'),
   entitiesReached: count('instructors', '指导员覆盖的主体', '户', '在指派的指导员直接、经区域或经党组织联系到的存续主体'),
+  guidanceThisYear: count('instructors', '本年指导', '次', '本年登记的走访与指导记录'),
   sanliangParticipants: count('sanliang', '三亮党员', '人', '有亮牌中三亮记录的党员'),
   validPlaques: count('sanliang', '有效牌匾', '块'),
   appealsReceived: count('appeals', '诉求', '件', '各入口提出的诉求：骑手诉求直通、走访发现的问题、三亮牌匾反映；按承办单位计'),

@@ -37,6 +37,7 @@ export async function recomputeCounts(db: Db, scopeKey: string): Promise<Counts>
     ...Object.fromEntries((Object.keys(SETUP_MODE_LABEL) as SetupMode[]).map((m) => [setupModeKey(m), sum(established.filter((o) => o.setup_mode === m))])),
     instructorsActive: await scalar(sql`SELECT count(*) AS n FROM instructor WHERE status = 'active' AND ${under('scope_key')}`),
     assignmentsInForce: await scalar(sql`SELECT count(*) AS n FROM instructor_assignment WHERE end_on IS NULL AND ${under('scope_key')}`),
+    guidanceThisYear: await scalar(sql`SELECT count(*) AS n FROM guidance_record WHERE on_date >= date_trunc('year', current_date) AND ${under('scope_key')}`),
     entitiesReached: await scalar(sql`SELECT count(*) AS n FROM entity e WHERE e.status = 'active' AND ${under('e.scope_key')} AND EXISTS (SELECT 1 FROM instructor_reach r WHERE r.entity_id = e.id)`),
     sanliangParticipants: await scalar(sql`SELECT count(DISTINCT member_id) AS n FROM sanliang WHERE status = 'active' AND ${under('scope_key')}`),
     validPlaques: await scalar(sql`SELECT count(*) AS n FROM sanliang_plaque p JOIN sanliang s ON s.id = p.record_id WHERE p.state = 'valid' AND ${under('s.scope_key')}`),

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { FUNNEL, COUNTS, toCounts, valuesOf, type Counts } from '../../domain/indicators/registry.js';
 import type { Node } from '../jurisdictions/subtree.js';
-import { measureAll, type Db } from './measure.js';
+import { measureAll, type Db, type Measure } from './measure.js';
 import { MEASURES } from './sources/index.js';
 
 type Place = { code: string; name: string; level: string; scope_key: string };
@@ -13,11 +13,11 @@ export function periodOf(d = new Date()): string {
 }
 
 /** The node's figures, each child's, and what hangs on the node itself (not yet under any child). */
-export async function figuresWithChildren(db: Db, node: Node) {
+export async function figuresWithChildren(db: Db, node: Node, measures: readonly Measure[] = MEASURES) {
   const children = (await sql<Place>`SELECT code, name, level, scope_key FROM jurisdiction WHERE parent_code = ${node.code} ORDER BY code`.execute(db)).rows;
   // Children's keys share one length (province 2, city 4, county 6, station 9): group by that prefix.
   const depth = children.length ? children[0].scope_key.length : node.scope_key.length;
-  const { total, groups } = await measureAll(db, MEASURES, node.scope_key, depth);
+  const { total, groups } = await measureAll(db, measures, node.scope_key, depth);
   const own = children.length ? groups.get(node.scope_key) ?? toCounts({}) : toCounts({});
   return {
     total,

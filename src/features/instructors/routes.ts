@@ -14,7 +14,10 @@ import { containing, idParam, pageFrom, pageOf, pageQuery, underNode } from '../
 import { sendXlsx } from '../../http/xlsx.js';
 import { insertUnidentified, upsertIdentified } from '../persons/store.js';
 import { orgPlace } from '../orgs/queries.js';
-import { figuresByChild, nodeInScope } from '../jurisdictions/subtree.js';
+import { nodeInScope } from '../jurisdictions/subtree.js';
+import { figuresWithChildren } from '../indicators/service.js';
+import { SOURCES as INDICATOR_SOURCES } from '../indicators/sources/index.js';
+import type { Counts } from '../../domain/indicators/registry.js';
 
 type Tx = Transaction<DB>;
 const SOURCES = Object.keys(SOURCE_LABEL) as [InstructorSource, ...InstructorSource[]];
@@ -147,11 +150,10 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const node = await nodeInScope(db, req.user!, req.query.under);
-        return figuresByChild<{ instructors: number; assignments: number; reached: number; guidance: number }>(db, node, (k) => sql`
-          (SELECT count(*)::int FROM instructor i WHERE starts_with(i.scope_key, ${k}) AND i.status = 'active') AS instructors,
-          (SELECT count(*)::int FROM instructor_assignment a WHERE starts_with(a.scope_key, ${k}) AND a.end_on IS NULL) AS assignments,
-          (SELECT count(DISTINCT r.entity_id)::int FROM instructor_reach r JOIN entity e ON e.id = r.entity_id WHERE starts_with(e.scope_key, ${k}) AND e.status = 'active') AS reached,
-          (SELECT count(*)::int FROM guidance_record g WHERE starts_with(g.scope_key, ${k}) AND g.on_date >= date_trunc('year', current_date)) AS guidance`);
+        // The dashboard's indicators (one definition): the instructors' source and the coverage tallies that hold the entities reached.
+        const { total, children } = await figuresWithChildren(db, node, [...INDICATOR_SOURCES.instructors, ...INDICATOR_SOURCES.coverage]);
+        const pick = (c: Counts) => ({ instructors: c.instructorsActive, assignments: c.assignmentsInForce, reached: c.entitiesReached, guidance: c.guidanceThisYear });
+        return { node: { code: node.code, name: node.name, level: node.level }, total: pick(total), children: children.map((c) => ({ code: c.code, name: c.name, level: c.level, ...pick(c.counts) })) };
       }),
   });
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, DatePicker, Descriptions, Drawer, Empty, Form, Input, Popconfirm, Select, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
+import { Alert, App, Button, DatePicker, Descriptions, Drawer, Form, Input, Popconfirm, Select, Space, Spin, Table, Tag, Typography } from 'antd';
 import { EyeOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import dayjs from 'dayjs';
@@ -9,6 +9,7 @@ import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
 import { FormModal } from '../components/FormModal';
 import { SearchSelect } from '../components/SearchSelect';
+import { ChangeHistory } from '../components/ChangeHistory';
 import { Section } from '../components/Section';
 import { ymd } from '../components/format';
 import { TARGET_LABEL, ZONE_KIND_LABEL } from '../components/labels';
@@ -106,13 +107,7 @@ export function InstructorDrawer({ id, onClose, onChanged }: { id: number; onClo
           </Section>
 
           <Section title="变更记录">
-            {d.history.length === 0 ? <Empty description="暂无变更" /> : (
-              <Timeline items={d.history.map((h, i) => ({
-                key: i,
-                color: h.op === 'I' ? 'green' : h.op === 'D' ? 'red' : 'blue',
-                content: <div><div>{describe(h)}</div><Typography.Text type="secondary" style={{ fontSize: 12 }}>{new Date(h.at).toLocaleString('zh-CN')} · {h.actor}</Typography.Text></div>,
-              }))} />
-            )}
+            <ChangeHistory lines={d.history} describe={(h) => describe(h)} />
           </Section>
         </>
       )}

@@ -1,4 +1,4 @@
-import { Alert, App, Button, DatePicker, Descriptions, Drawer, Empty, Form, Input, Popconfirm, Select, Space, Spin, Table, Tag, Timeline, Typography, type Breakpoint } from 'antd';
+import { Alert, App, Button, DatePicker, Descriptions, Drawer, Form, Input, Popconfirm, Select, Space, Spin, Table, Tag, Typography, type Breakpoint } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import dayjs from 'dayjs';
@@ -6,6 +6,7 @@ import { del, patch, post } from '../api';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
+import { ChangeHistory } from '../components/ChangeHistory';
 import { Section } from '../components/Section';
 import { FormModal } from '../components/FormModal';
 import { SearchSelect } from '../components/SearchSelect';
@@ -112,13 +113,7 @@ export function OrgDrawer({ id, onClose, onChanged }: { id: number; onClose: () 
           </Section>
 
           <Section title="变更记录">
-            {d.history.length === 0 ? <Empty description="暂无变更" /> : (
-              <Timeline items={d.history.map((h, i) => ({
-                key: i,
-                color: h.op === 'I' ? 'green' : h.op === 'D' ? 'red' : 'blue',
-                content: <div><div>{describe(h, d)}</div><Typography.Text type="secondary" style={{ fontSize: 12 }}>{new Date(h.at).toLocaleString('zh-CN')} · {h.actor}</Typography.Text></div>,
-              }))} />
-            )}
+            <ChangeHistory lines={d.history} describe={(h) => describe(h, d)} />
           </Section>
         </>
       )}

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { BACKENDS } from '../helpers/db.js';
 import { nextIp, testApp, type TestApp } from '../helpers/app.js';
 import { ledger } from '../helpers/ledger.js';
 import { runEscalation } from '../../src/features/appeals/engine.js';
 import { DEFAULT_DEADLINES } from '../../src/domain/cases/engine.js';
+import { bucketBounds, maxError } from '../../src/domain/cases/step-times.js';
 
 type Client = Awaited<ReturnType<TestApp['signIn']>>;
 
@@ -263,5 +265,67 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/spreadsheetml/);
     expect(await t.db.selectFrom('audit_log').select('action').where('action', '=', 'appeal.export').executeTakeFirst()).toBeTruthy();
+  });
+
+  // Last: it writes and deletes cases of its own.
+  it('keeps the case tallies equal to the cases through every move, bulk changes and deletes; a rebuild gives the same rows', async () => {
+    const kept = async () => ({
+      counts: (await sql`SELECT scope_key, door, category, state, escalated, n, rated, stars, satisfied FROM appeal_tally
+        WHERE (n, rated, stars, satisfied) <> (0, 0, 0, 0) ORDER BY 1, 2, 3, 4, 5`.execute(t.db)).rows,
+      steps: (await sql`SELECT scope_key, step, bucket, n FROM appeal_step_tally WHERE n <> 0 ORDER BY 1, 2, 3`.execute(t.db)).rows,
+    });
+    const recounted = async () => ({
+      counts: (await sql`SELECT scope_key, door, category, state, escalation_level > 0 AS escalated, count(*)::int AS n, count(satisfaction)::int AS rated,
+          coalesce(sum(satisfaction), 0)::int AS stars, count(*) FILTER (WHERE satisfaction >= 4)::int AS satisfied
+        FROM appeal_case GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`.execute(t.db)).rows,
+      steps: (await sql`SELECT c.scope_key, v.step, xgz_step_bucket(v.ms) AS bucket, count(*)::int AS n
+        FROM appeal_case c CROSS JOIN LATERAL (VALUES ('route', c.route_ms), ('accept', c.accept_ms), ('resolve', c.resolve_ms), ('feedback', c.feedback_ms)) v(step, ms)
+        WHERE v.ms IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(t.db)).rows,
+    });
+    // After every move the tests above made through the engine:
+    expect(await kept()).toEqual(await recounted());
+
+    // Bulk statements that move many cases at once, between units, states, escalation and step times.
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    await sql`INSERT INTO appeal_case (door, category, content, county_code, unit_kind, unit_code, scope_key, raised_key, state, step_started_at, due_at, route_ms)
+      SELECT 'rider', (ARRAY['entry','parking','charging'])[1 + i % 3], '批量 ' || i, ${COUNTY}, 'station', ${S1}, ${S1}, ${S1}, 'routed', now(), now() + interval '1 day', 0
+      FROM generate_series(1, 40) i`.execute(t.db);
+    const mine = (await sql<{ id: number }>`SELECT id FROM appeal_case WHERE content LIKE '批量 %' ORDER BY id`.execute(t.db)).rows.map((r) => Number(r.id));
+    for (let round = 0; round < 12; round++) {
+      const ids = mine.filter(() => rnd() < 0.4);
+      const state = ['routed', 'accepted', 'handling', 'resolved', 'closed'][Math.floor(rnd() * 5)];
+      const scope = [S1, S2, COUNTY][Math.floor(rnd() * 3)];
+      await sql`UPDATE appeal_case SET state = ${state}, scope_key = ${scope}, unit_code = ${scope},
+          public_reply = CASE WHEN ${state} IN ('resolved', 'closed') THEN '已处理' END, resolved_at = CASE WHEN ${state} IN ('resolved', 'closed') THEN now() END,
+          satisfaction = CASE WHEN ${state} = 'closed' THEN 1 + (id * ${round + 3}) % 5 END, escalation_level = (id + ${round}) % 2,
+          accept_ms = CASE WHEN ${state} <> 'routed' THEN 3600000 * (1 + (id * ${round + 7}) % 90) END,
+          resolve_ms = CASE WHEN ${state} IN ('resolved', 'closed') THEN 60000 * (id * ${round + 13}) % 2000000 END
+        WHERE id = ANY(${ids}::bigint[])`.execute(t.db);
+    }
+    expect(await kept()).toEqual(await recounted());
+
+    // The county's step-time percentiles are within one bucket (and the 0.1 h shown) of the exact ones.
+    const f = (await editor.get(`/appeals/figures?under=${COUNTY}`)).json();
+    const exact = (await sql<Record<string, number[] | null>>`SELECT
+        percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY accept_ms) AS accept, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY resolve_ms) AS resolve
+      FROM appeal_case WHERE starts_with(scope_key, ${COUNTY})`.execute(t.db)).rows[0];
+    for (const step of ['accept', 'resolve'] as const) {
+      const got = f.steps.find((s: { step: string }) => s.step === step);
+      exact[step]!.forEach((want, i) => expect(Math.abs([got.p50Hours, got.p90Hours][i] * 3_600_000 - want), `${step} p${i ? 90 : 50}`).toBeLessThanOrEqual(maxError(want * 1.03) + 180_000));
+    }
+    // The buckets SQL fills are the ones the figures read back.
+    const probes = [0, 59_999, 60_000, 61_000, 3_600_000, 86_400_000, 86_400_000 * 30, 86_400_000 * 365];
+    const buckets = (await sql<{ b: number }>`SELECT xgz_step_bucket(ms) AS b FROM unnest(${probes}::bigint[]) WITH ORDINALITY u(ms, i) ORDER BY i`.execute(t.db)).rows;
+    probes.forEach((ms, i) => {
+      const [lo, hi] = bucketBounds(buckets[i].b);
+      expect(ms >= lo - 1e-6 && ms < hi, `${ms} ms in bucket ${buckets[i].b}`).toBe(true);
+    });
+
+    await sql`DELETE FROM appeal_case WHERE id = ANY(${mine.slice(0, 25)}::bigint[])`.execute(t.db);
+    expect(await kept()).toEqual(await recounted());
+    const before = await kept();
+    await sql`SELECT xgz_appeal_tally_rebuild()`.execute(t.db);
+    expect(await kept()).toEqual(before);
   });
 });

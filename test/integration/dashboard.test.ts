@@ -117,6 +117,27 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
     await secretary(a1Org, A1, '2020-01-01', '2023-01-01');
     const cls = await t.db.insertInto('training_class').values({ name: '书记班', level: 'county', starts_on: '2026-01-05', ends_on: today < '2026-01-10' ? today : '2026-01-10', jurisdiction_code: A, scope_key: A }).returning('id').executeTakeFirstOrThrow();
     await t.db.insertInto('training_trainee').values({ class_id: cls.id, officer_id: trained, attended: true, completed: true, scope_key: A1 }).execute();
+    // Cases: in A1 one open and overdue, one closed with 5 stars and one with 2; in A2 one open in time, one resolved; in B1 one open.
+    const day = 86_400_000;
+    const appeal = async (scope: string, state: string, dueInDays: number | null, satisfaction: number | null = null) => {
+      const county = scope.slice(0, 6);
+      const c = await t.db.insertInto('appeal_case').values({
+        door: 'rider', category: 'entry', content: '进不了小区', county_code: county, unit_kind: 'station', unit_code: scope, scope_key: scope, raised_key: scope,
+        state: 'routed', step_started_at: new Date(), due_at: new Date(Date.now() + 2 * day), route_ms: 0,
+      } as never).returning('id').executeTakeFirstOrThrow();
+      // Moved afterwards, as the engine does: the kept tally follows updates too.
+      await t.db.updateTable('appeal_case').set({
+        state, due_at: dueInDays == null ? null : new Date(Date.now() + dueInDays * day), satisfaction, accept_ms: 3_600_000,
+        ...(state === 'resolved' || state === 'closed' ? { public_reply: '已处理', resolved_at: new Date(), resolve_ms: 20 * 3_600_000 } : {}),
+      } as never).where('id', '=', c.id).execute();
+    };
+    await appeal(A1, 'accepted', -1);
+    await appeal(A1, 'closed', null, 5);
+    await appeal(A1, 'closed', null, 2);
+    await appeal(A2, 'handling', 3);
+    await appeal(A2, 'resolved', null);
+    await appeal(B1, 'routed', 1);
+    await t.db.insertInto('visit_record').values([e.a1, e.a1, e.a2].map((id, i) => ({ entity_id: id, county_code: A, scope_key: i < 2 ? A1 : A2, visited_on: '2026-03-01', visitor_name: '走访人', learned: '经营正常' })) as never).execute();
     return e;
   }
 
@@ -149,6 +170,7 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
       instructorsActive: 1, assignmentsInForce: 1, entitiesReached: 1,
       sanliangParticipants: 1, validPlaques: 1,
       contactPoints: 1, demoPoints: 1, honoursAwarded: 1, secretaries: 2, secretariesTrained: 1,
+      appealsReceived: 5, appealsOpen: 2, appealsOverdue: 1, appealsRated: 2, appealsSatisfied: 1, visits: 3, entitiesVisited: 2,
       orgCoverage: 2 / 5, workCoverage: 4 / 5, trainingCompletion: 1 / 2,
     });
     const b = (await dashboard(nation, B)).figures;

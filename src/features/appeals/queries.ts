@@ -2,7 +2,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
 import { containing, underNode } from '../../http/paging.js';
-import { DOOR_LABEL, OPEN_STATES, RIDER_CATEGORY_LABEL, STATE_LABEL, TIMED_STEPS, type CaseDoor, type CaseState } from '../../domain/cases/engine.js';
+import { DOOR_LABEL, OPEN_STATES, RIDER_CATEGORY_LABEL, STATE_LABEL, TIMED_STEPS, type CaseDoor, type CaseState, type TimedStep } from '../../domain/cases/engine.js';
+import { quantilesFromBuckets } from '../../domain/cases/step-times.js';
 import { FEEDBACK_CATEGORY_LABEL } from '../../domain/sanliang/plaque.js';
 import { routeCase, type Unit } from '../../domain/cases/routing.js';
 import type { Node } from '../jurisdictions/subtree.js';
@@ -79,39 +80,39 @@ export const toCaseItem = (lines: Map<string, string>, now = new Date()) => (c: 
 };
 
 // ── Figures ─────────────────────────────────────────────────────────────────────────────
-const STEP_COLS = Object.keys(TIMED_STEPS) as (keyof typeof TIMED_STEPS)[];
+const STEP_COLS = Object.keys(TIMED_STEPS) as TimedStep[];
 
 /**
  * The case figures of a node's subtree: counts by door, category and state; median and 90th
  * percentile of each step's time (hours); overdue; satisfaction; visits and entities visited —
- * for the node and for each child. Scope keys are code prefixes and a node's children share one
- * key length, so one range scan grouped by the key's first L characters gives every child (and
- * the rows at the node itself, whose keys are shorter) in one pass; the percentiles take one more.
+ * for the node and for each child. Counts and step times come from the trigger-kept tallies
+ * (migration 0021), overdue (which moves with the clock) from the open cases' index. Scope keys
+ * are code prefixes and a node's children share one key length, so grouping by the key's first
+ * L characters gives every child (and the rows at the node itself, whose keys are shorter).
  */
 export async function caseFigures(db: Tx, node: Node, now = new Date()) {
   const kids = await db.selectFrom('jurisdiction').select(['code', 'name', 'level', 'scope_key']).where('parent_code', '=', node.code).orderBy('code').execute();
   const len = Math.max(node.scope_key.length, ...kids.map((k) => k.scope_key.length));
-  const range = sql`c.scope_key >= ${node.scope_key} AND c.scope_key < ${`${node.scope_key}~`}`;
+  const under = (col: string) => sql`${sql.ref(col)} >= ${node.scope_key} AND ${sql.ref(col)} < ${`${node.scope_key}~`}`;
   const open = sql.raw(`c.state IN (${OPEN_STATES.map((s) => `'${s}'`).join(',')})`);
-  const groups = (await sql<{ k: string; door: CaseDoor; category: string; state: CaseState; n: number; overdue: number; escalated: number; rated: number; stars: number }>`
-    SELECT left(c.scope_key, ${len}) AS k, c.door, c.category, c.state, count(*)::int AS n,
-      count(*) FILTER (WHERE ${open} AND c.due_at < ${now})::int AS overdue, count(*) FILTER (WHERE ${open} AND c.escalation_level > 0)::int AS escalated,
-      count(c.satisfaction)::int AS rated, coalesce(sum(c.satisfaction), 0)::int AS stars
-    FROM appeal_case c WHERE ${range} GROUP BY 1, 2, 3, 4`.execute(db)).rows;
-  const pcts = (await sql<Record<string, number[] | null>>`
-    SELECT ${sql.join(STEP_COLS.map((s) => sql`percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ${sql.ref(`c.${s}_ms`)}) AS ${sql.ref(s)}`))}
-    FROM appeal_case c WHERE ${range}`.execute(db)).rows[0];
+  const groups = (await sql<{ k: string; door: CaseDoor; category: string; state: CaseState; n: number; escalated: number; rated: number; stars: number }>`
+    SELECT left(t.scope_key, ${len}) AS k, t.door, t.category, t.state, sum(t.n)::int AS n, coalesce(sum(t.n) FILTER (WHERE t.escalated), 0)::int AS escalated,
+      sum(t.rated)::int AS rated, sum(t.stars)::int AS stars
+    FROM appeal_tally t WHERE ${under('t.scope_key')} GROUP BY 1, 2, 3, 4 HAVING sum(t.n) > 0`.execute(db)).rows;
+  const overdue = new Map((await sql<{ k: string; n: number }>`
+    SELECT left(c.scope_key, ${len}) AS k, count(*)::int AS n FROM appeal_case c WHERE ${under('c.scope_key')} AND ${open} AND c.due_at < ${now} GROUP BY 1`.execute(db)).rows.map((r) => [r.k, r.n]));
+  const buckets = (await sql<{ step: TimedStep; bucket: number; n: number }>`
+    SELECT t.step, t.bucket, sum(t.n)::int AS n FROM appeal_step_tally t WHERE ${under('t.scope_key')} GROUP BY 1, 2`.execute(db)).rows;
   const visits = (await sql<{ k: string | null; visits: number; entities: number }>`
     SELECT left(v.scope_key, ${len}) AS k, count(*)::int AS visits, count(DISTINCT v.entity_id)::int AS entities
-    FROM visit_record v WHERE v.scope_key >= ${node.scope_key} AND v.scope_key < ${`${node.scope_key}~`}
-    GROUP BY ROLLUP (1)`.execute(db)).rows;
+    FROM visit_record v WHERE ${under('v.scope_key')} GROUP BY ROLLUP (1)`.execute(db)).rows;
 
   /** Sums of the grouped rows that pass `keep`. */
   const sum = (keep: (g: (typeof groups)[number]) => boolean) => {
-    const t = { total: 0, open: 0, overdue: 0, escalated: 0, rated: 0, stars: 0, rider: 0, visit: 0, plaque: 0 };
+    const t = { total: 0, open: 0, escalated: 0, rated: 0, stars: 0, rider: 0, visit: 0, plaque: 0 };
     for (const g of groups.filter(keep)) {
-      t.total += g.n; t.overdue += g.overdue; t.escalated += g.escalated; t.rated += g.rated; t.stars += g.stars; t[g.door] += g.n;
-      if (OPEN_STATES.includes(g.state)) t.open += g.n;
+      t.total += g.n; t.rated += g.rated; t.stars += g.stars; t[g.door] += g.n;
+      if (OPEN_STATES.includes(g.state)) Object.assign(t, { open: t.open + g.n, escalated: t.escalated + g.escalated });
     }
     return t;
   };
@@ -121,20 +122,23 @@ export async function caseFigures(db: Tx, node: Node, now = new Date()) {
     return out;
   };
   const avg = (t: { rated: number; stars: number }) => (t.rated ? Math.round((t.stars / t.rated) * 100) / 100 : null);
-  const hours = (v: number | undefined) => (v == null ? null : Math.round((v / 3_600_000) * 10) / 10);
+  const hours = (v: number | null) => (v == null ? null : Math.round((v / 3_600_000) * 10) / 10);
   const all = sum(() => true);
   const visitTotal = visits.find((v) => v.k === null) ?? { visits: 0, entities: 0 };
   return {
     node: { code: node.code, name: node.name, level: node.level },
-    total: { total: all.total, open: all.open, overdue: all.overdue, escalated: all.escalated, satisfaction: avg(all), rated: all.rated, visits: visitTotal.visits, entitiesVisited: visitTotal.entities },
+    total: { total: all.total, open: all.open, overdue: [...overdue.values()].reduce((a, n) => a + n, 0), escalated: all.escalated, satisfaction: avg(all), rated: all.rated, visits: visitTotal.visits, entitiesVisited: visitTotal.entities },
     byDoor: tally((g) => g.door),
     byCategory: tally((g) => `${g.door}:${g.category}`),
     byState: tally((g) => g.state),
-    steps: STEP_COLS.map((s) => ({ step: s, label: TIMED_STEPS[s], p50Hours: hours(pcts[s]?.[0]), p90Hours: hours(pcts[s]?.[1]) })),
+    steps: STEP_COLS.map((s) => {
+      const [p50, p90] = quantilesFromBuckets(buckets.filter((b) => b.step === s), [0.5, 0.9]);
+      return { step: s, label: TIMED_STEPS[s], p50Hours: hours(p50), p90Hours: hours(p90) };
+    }),
     children: kids.map((kid) => {
       const t = sum((g) => g.k === kid.scope_key);
       const v = visits.find((x) => x.k === kid.scope_key) ?? { visits: 0, entities: 0 };
-      return { code: kid.code, name: kid.name, level: kid.level, total: t.total, open: t.open, overdue: t.overdue, rider: t.rider, visit: t.visit, plaque: t.plaque, satisfaction: avg(t), visits: v.visits, entitiesVisited: v.entities };
+      return { code: kid.code, name: kid.name, level: kid.level, total: t.total, open: t.open, overdue: overdue.get(kid.scope_key) ?? 0, rider: t.rider, visit: t.visit, plaque: t.plaque, satisfaction: avg(t), visits: v.visits, entitiesVisited: v.entities };
     }),
   };
 }

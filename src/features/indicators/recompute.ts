@@ -45,7 +45,20 @@ export async function recomputeCounts(db: Db, scopeKey: string): Promise<Counts>
     demoPoints: await scalar(sql`SELECT count(*) AS n FROM recognition_point WHERE kind = 'demo' AND status = 'active' AND ${under('scope_key')}`),
     honoursAwarded: await scalar(sql`SELECT count(*) AS n FROM honour WHERE state = 'awarded' AND ${under('scope_key')}`),
     ...(await recomputeTraining(db, scopeKey)),
+    ...(await recomputeAppeals(db, scopeKey)),
   });
+}
+
+/** Cases straight from their rows (the source reads the kept tally), and visits. */
+async function recomputeAppeals(db: Db, scopeKey: string) {
+  const { rows: [c] } = await sql<{ received: number; open: number; overdue: number; rated: number; satisfied: number }>`
+    SELECT count(*)::int AS received, count(*) FILTER (WHERE state NOT IN ('resolved', 'closed'))::int AS open,
+      count(*) FILTER (WHERE state NOT IN ('resolved', 'closed') AND due_at < now())::int AS overdue,
+      count(satisfaction)::int AS rated, count(*) FILTER (WHERE satisfaction >= 4)::int AS satisfied
+    FROM appeal_case WHERE starts_with(scope_key, ${scopeKey})`.execute(db);
+  const { rows: [v] } = await sql<{ visits: number; entities: number }>`
+    SELECT count(*)::int AS visits, count(DISTINCT entity_id)::int AS entities FROM visit_record WHERE starts_with(scope_key, ${scopeKey})`.execute(db);
+  return { appealsReceived: c.received, appealsOpen: c.open, appealsOverdue: c.overdue, appealsRated: c.rated, appealsSatisfied: c.satisfied, visits: v.visits, entitiesVisited: v.entities };
 }
 
 /** The training indicator by the domain function itself, over every secretary appointment of the subtree (not the SQL the source shares). */

@@ -48,8 +48,7 @@ export async function appendAudit(trx: Transaction<DB>, who: Principal, entries:
   if (entries.length === 0) return;
   const head = await sql<{ last_hash: string }>`SELECT last_hash FROM audit_head WHERE id = 1 FOR UPDATE`.execute(trx);
   let prev = head.rows[0].last_hash;
-  let lastId = 0;
-  for (const e of entries) {
+  const rows = entries.map((e) => {
     const fields: HashedFields = {
       at: new Date(),
       actor_id: who.userId,
@@ -63,13 +62,15 @@ export async function appendAudit(trx: Transaction<DB>, who: Principal, entries:
       detail: e.detail ?? null,
     };
     const hash = recordHash(prev, fields);
-    const row = await trx
-      .insertInto('audit_log')
-      .values({ ...fields, detail: fields.detail === null ? null : JSON.stringify(fields.detail), prev_hash: prev, hash })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const row = { ...fields, detail: fields.detail === null ? null : JSON.stringify(fields.detail), prev_hash: prev, hash };
     prev = hash;
-    lastId = row.id;
+    return row;
+  });
+  // Many rows to a statement (a job's batch audits each case it moves); ids follow the list's order.
+  let lastId = 0;
+  for (let i = 0; i < rows.length; i += 1000) {
+    const ids = await trx.insertInto('audit_log').values(rows.slice(i, i + 1000)).returning('id').execute();
+    lastId = Math.max(lastId, ...ids.map((r) => Number(r.id)));
   }
   await trx.updateTable('audit_head').set({ last_id: lastId, last_hash: prev }).where('id', '=', 1).execute();
 }

@@ -4,6 +4,7 @@ import { BACKENDS } from '../helpers/db.js';
 import { nextIp, testApp, type TestApp } from '../helpers/app.js';
 import { ledger } from '../helpers/ledger.js';
 import { runEscalation } from '../../src/features/appeals/engine.js';
+import { verifyAuditChain } from '../../src/db/audit-chain.js';
 import { DEFAULT_DEADLINES } from '../../src/domain/cases/engine.js';
 import { bucketBounds, maxError } from '../../src/domain/cases/step-times.js';
 
@@ -190,6 +191,29 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     expect(out.closed).toBeGreaterThanOrEqual(1);
     expect((await progress(a.code)).json()).toMatchObject({ state: 'closed', canReopen: false });
     expect((await t.db.selectFrom('appeal_case').select('reopen_count').where('id', '=', a.id).executeTakeFirstOrThrow()).reopen_count).toBe(1);
+  });
+
+  it('moves a backlog in batches: escalations and closes of a batch written together, each case with its event, the audit chain intact', async () => {
+    const open = [];
+    for (let i = 0; i < 5; i++) open.push(await raise());
+    const done = [];
+    for (let i = 0; i < 2; i++) {
+      const c = await raise();
+      expect((await act(staff1, c.id, { action: 'accept' })).statusCode).toBe(200);
+      expect((await act(staff1, c.id, { action: 'resolve', reply: '已协调物业，骑手可以进门' })).statusCode).toBe(200);
+      done.push(c.id);
+    }
+    await t.db.updateTable('appeal_case').set({ resolved_at: new Date(Date.now() - 8 * day) }).where('id', 'in', done).execute();
+    const d = DEFAULT_DEADLINES;
+    const out = await runEscalation(t.db, d, new Date(Date.now() + (d.acceptDays + 0.5) * day), 2);
+    expect(out.escalated).toBeGreaterThanOrEqual(open.length);
+    expect(out.closed).toBeGreaterThanOrEqual(done.length);
+    const rows = await t.db.selectFrom('appeal_case').select(['id', 'state', 'escalation_level', 'escalated_key']).where('id', 'in', [...open.map((c) => c.id), ...done]).orderBy('id').execute();
+    expect(rows.filter((r) => r.escalation_level === 1 && r.escalated_key === COUNTY).map((r) => r.id)).toEqual(open.map((c) => c.id));
+    expect(rows.filter((r) => r.state === 'closed').map((r) => r.id)).toEqual(done);
+    const events = await t.db.selectFrom('appeal_event').select(['case_id', 'action']).where('case_id', 'in', rows.map((r) => r.id)).where('action', 'in', ['escalate', 'close']).execute();
+    expect(events.length).toBe(rows.length);
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
 
   it('records visits and routes their problems to the county business lines; the station follows them', async () => {

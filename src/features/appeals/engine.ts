@@ -73,18 +73,22 @@ export type MoveInput = {
   note?: string; reply?: string; satisfaction?: number; comment?: string | null; unit?: PlacedUnit;
 };
 
+type CaseSet = Partial<Record<keyof AppealCaseTable, unknown>>;
+/** What a move writes: the case's changed columns and one event. */
+export type PlannedMove = { c: CaseRow; to: CaseState; set: CaseSet; event: Record<string, unknown> };
+
 /**
- * One move of a case through the engine's rules: refused with the engine's Chinese reason, else
- * the case row and one event are written. The time a step took is added to its column; a
- * change of step restarts the clock and clears any escalation (the new step has its own deadline).
+ * One move of a case through the engine's rules, as what it will write; refused with the
+ * engine's Chinese reason. The time a step took is added to its column; a change of step
+ * restarts the clock and clears any escalation (the new step has its own deadline).
  */
-export async function moveCase(tx: Tx, c: CaseRow, action: CaseAction, by: Mover, input: MoveInput, d: CaseDeadlines, now: Date): Promise<CaseState> {
+export function planMove(c: CaseRow, action: CaseAction, by: Mover, input: MoveInput, d: CaseDeadlines, now: Date): PlannedMove {
   const t = transition(c.state, action, by.actor);
   if (!t.ok) throw conflict(t.reason);
   if (action === 'reopen' && !canReopen(c.state, c.resolved_at ? new Date(c.resolved_at) : null, d, now)) throw conflict(`已超过 ${d.reopenDays} 天，不能再要求重新办理，可重新提交诉求`);
   const to = t.to;
   const started = new Date(c.step_started_at);
-  const set: Partial<Record<keyof AppealCaseTable, unknown>> = { state: to, updated_at: now };
+  const set: CaseSet = { state: to, updated_at: now };
   const ended = stepEndedBy(c.state, action);
   if (ended) set[`${ended}_ms`] = Number(c[`${ended}_ms`] ?? 0) + Math.max(0, now.getTime() - started.getTime());
   if (restartsClock(c.state, action, to)) Object.assign(set, { step_started_at: now, due_at: dueAt(to, now, d), escalation_level: 0, escalated_key: null });
@@ -96,21 +100,44 @@ export async function moveCase(tx: Tx, c: CaseRow, action: CaseAction, by: Mover
     const u = input.unit;
     Object.assign(set, { unit_kind: u.kind, unit_code: u.code, unit_line: u.line, scope_key: u.scopeKey, county_code: u.countyCode });
   }
-  const scopeKey = (set.scope_key as string | undefined) ?? c.scope_key;
-  // The event is written before the case moves: once a case is handed up, the unit handing it no longer writes to it.
-  await tx.insertInto('appeal_event').values({
-    case_id: c.id, scope_key: scopeKey, raised_key: c.raised_key, actor: by.actor, actor_id: by.actorId, at: now, action,
-    from_state: c.state, to_state: to, note: input.note ?? (action === 'resolve' ? input.reply : null) ?? null,
-    detail: input.unit ? JSON.stringify({ from: { kind: c.unit_kind, code: c.unit_code, line: c.unit_line }, to: unitDetail(input.unit) }) : action === 'feedback' ? JSON.stringify({ satisfaction: input.satisfaction }) : null,
-  } as never).execute();
-  if (scopeKey !== c.scope_key) await tx.updateTable('appeal_event').set({ scope_key: scopeKey }).where('case_id', '=', c.id).execute();
-  await tx.updateTable('appeal_case').set(set as never).where('id', '=', c.id).execute();
-  // A report from the plaque page keeps its own small record in step, for the 三亮 ledger's counts.
+  return {
+    c, to, set,
+    event: {
+      case_id: c.id, scope_key: (set.scope_key as string | undefined) ?? c.scope_key, raised_key: c.raised_key, actor: by.actor, actor_id: by.actorId, at: now, action,
+      from_state: c.state, to_state: to, note: input.note ?? (action === 'resolve' ? input.reply : null) ?? null,
+      detail: input.unit ? JSON.stringify({ from: { kind: c.unit_kind, code: c.unit_code, line: c.unit_line }, to: unitDetail(input.unit) }) : action === 'feedback' ? JSON.stringify({ satisfaction: input.satisfaction }) : null,
+    },
+  };
+}
+
+/**
+ * Writes moves: their events in one statement, then the cases, one statement per distinct set of
+ * changes (a batch of the escalation job is a handful). The events are written before the cases
+ * move: once a case is handed up, the unit handing it no longer writes to it.
+ */
+export async function writeMoves(tx: Tx, moves: PlannedMove[]): Promise<void> {
+  if (moves.length === 0) return;
+  await tx.insertInto('appeal_event').values(moves.map((m) => m.event) as never).execute();
+  for (const m of moves.filter((x) => x.set.scope_key !== undefined && x.set.scope_key !== x.c.scope_key)) {
+    await tx.updateTable('appeal_event').set({ scope_key: m.set.scope_key as string }).where('case_id', '=', m.c.id).execute();
+  }
+  const bySet = new Map<string, { set: CaseSet; ids: number[] }>();
+  for (const m of moves) {
+    const key = JSON.stringify(m.set);
+    (bySet.get(key) ?? bySet.set(key, { set: m.set, ids: [] }).get(key)!).ids.push(m.c.id);
+  }
+  for (const { set, ids } of bySet.values()) await tx.updateTable('appeal_case').set(set as never).where('id', 'in', ids).execute();
+}
+
+/** One move, written; a report from the plaque page keeps its own small record in step, for the 三亮 ledger's counts. */
+export async function moveCase(tx: Tx, c: CaseRow, action: CaseAction, by: Mover, input: MoveInput, d: CaseDeadlines, now: Date): Promise<CaseState> {
+  const move = planMove(c, action, by, input, d, now);
+  await writeMoves(tx, [move]);
   if (c.plaque_feedback_id && action === 'resolve') {
     await tx.updateTable('plaque_feedback').set({ state: 'handled', handling_note: input.reply!, handled_by: by.actorId, handled_at: now })
       .where('id', '=', c.plaque_feedback_id).where('state', '=', 'open').execute();
   }
-  return to;
+  return move.to;
 }
 
 // ── Escalation ──────────────────────────────────────────────────────────────────────────
@@ -120,12 +147,14 @@ const SYSTEM = { userId: null, username: '系统（诉求超时督办）', scope
  * The escalation job: every open case past its step's deadline goes one level up (the node
  * above the one it was escalated to, starting from its unit), where it shows in that level's
  * list; resolved cases nobody answered within the window close. `now` is a parameter so tests
- * run the job at any time they choose. Runs in batches in the nation's scope as the system.
+ * run the job at any time they choose. Runs in batches in the nation's scope as the system,
+ * each batch's moves written together.
  */
-export async function runEscalation(db: Kysely<DB>, d: CaseDeadlines, now: Date, batch = 500): Promise<{ escalated: number; closed: number }> {
+export async function runEscalation(db: Kysely<DB>, d: CaseDeadlines, now: Date, batch = 2000): Promise<{ escalated: number; closed: number }> {
   let escalated = 0;
   let closed = 0;
   const ancestors = await ancestorKeys(db);
+  const system: Mover = { actor: 'system', actorId: null };
   for (let lastId = 0; ;) {
     const done = await runScoped(db, SYSTEM, async ({ db: tx, audit }) => {
       const rows = await tx.selectFrom('appeal_case').selectAll()
@@ -137,22 +166,26 @@ export async function runEscalation(db: Kysely<DB>, d: CaseDeadlines, now: Date,
           eb.and([eb('state', '=', 'resolved'), eb('resolved_at', '<', new Date(now.getTime() - d.reopenDays * 86_400_000))]),
         ]))
         .where('id', '>', lastId).orderBy('id').limit(batch).forUpdate().execute();
+      const moves: PlannedMove[] = [];
       for (const c of rows) {
         lastId = Number(c.id);
         if (closesUnanswered(c.state, c.resolved_at ? new Date(c.resolved_at) : null, d, now)) {
-          await moveCase(tx, c, 'close', { actor: 'system', actorId: null }, { note: `${d.reopenDays} 天内未评价，自动关闭` }, d, now);
-          closed++;
+          moves.push(planMove(c, 'close', system, { note: `${d.reopenDays} 天内未评价，自动关闭` }, d, now));
           continue;
         }
         const chain = ancestors(c.scope_key);
         const level = escalationDue({ state: c.state, stepStartedAt: new Date(c.step_started_at), level: c.escalation_level }, d, now, chain.length);
         if (level <= c.escalation_level) continue;
         const key = chain[level - 1];
-        await tx.updateTable('appeal_case').set({ escalation_level: level, escalated_key: key, updated_at: now }).where('id', '=', c.id).execute();
-        await tx.insertInto('appeal_event').values({ case_id: c.id, scope_key: c.scope_key, raised_key: c.raised_key, actor: 'system', actor_id: null, at: now, action: 'escalate', from_state: c.state, to_state: c.state, detail: JSON.stringify({ level, to: key }) } as never).execute();
+        moves.push({
+          c, to: c.state, set: { escalation_level: level, escalated_key: key, updated_at: now },
+          event: { case_id: c.id, scope_key: c.scope_key, raised_key: c.raised_key, actor: 'system', actor_id: null, at: now, action: 'escalate', from_state: c.state, to_state: c.state, note: null, detail: JSON.stringify({ level, to: key }) },
+        });
         audit({ action: 'appeal.escalate', objectType: 'appeal_case', objectId: c.id, detail: { level, to: key } });
-        escalated++;
       }
+      await writeMoves(tx, moves);
+      closed += moves.filter((m) => m.to === 'closed').length;
+      escalated += moves.filter((m) => m.to !== 'closed').length;
       return rows.length < batch;
     });
     if (done) return { escalated, closed };

@@ -68,6 +68,8 @@ export interface AppealCaseTable {
   unit_kind: UnitKind;
   unit_code: string;
   unit_line: string | null;
+  unit_platform_id: number | null;
+  unit_org_id: number | null;
   scope_key: string;
   raised_key: string;
   state: CaseState;

@@ -156,6 +156,44 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     expect((await staff2.get(`/appeals/${up.id}`)).json()).toMatchObject({ unitCode: S2, state: 'routed' });
   });
 
+  it('routes a rider\'s rights problem to the named platform\'s contact point, else the rider industry committee, else the station', async () => {
+    const rights = { category: 'rights', content: '平台无故扣除配送费，申诉无人处理' };
+    const unitOf = (id: number) => t.db.selectFrom('appeal_case').select(['unit_kind', 'unit_code', 'unit_platform_id', 'unit_org_id', 'scope_key']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(await unitOf((await raise(rights)).id)).toMatchObject({ unit_kind: 'station', scope_key: S1 });
+
+    const l = ledger(t.db);
+    const committee = await t.db.insertInto('party_org').values({
+      body: 'party', name: '玄武区网约配送员行业党委', kind: 'committee', setup_mode: 'industry', sector: 'riders', ...l.placeOf(COUNTY), status: 'established', founded_on: '2025-07-01',
+    } as never).returning('id').executeTakeFirstOrThrow();
+    const toCommittee = await raise(rights);
+    expect(await unitOf(toCommittee.id)).toEqual({ unit_kind: 'committee', unit_code: COUNTY, unit_platform_id: null, unit_org_id: committee.id, scope_key: COUNTY });
+    expect((await editor.get(`/appeals/${toCommittee.id}`)).json()).toMatchObject({ unitName: '玄武区网约配送员行业党委', unitKind: 'committee', mine: true });
+    expect((await progress(toCommittee.code)).json().unitName).toBe('玄武区网约配送员行业党委');
+    // Other problems stay with the station.
+    expect(await unitOf((await raise({ category: 'parking', content: '小区不让电动车进门，送餐只能步行很远' })).id)).toMatchObject({ unit_kind: 'station' });
+
+    // A platform registered at the province, with a contact point there.
+    const platform = await t.db.insertInto('platform').values({ name: '快送外卖', business: 'food_delivery', jurisdiction_code: '320000', scope_key: '32' } as never).returning('id').executeTakeFirstOrThrow();
+    const listed = await t.app.inject({ method: 'GET', url: `/api/v1/public/platforms?area=${S1}`, remoteAddress: nextIp() });
+    expect(listed.json()).toEqual([{ id: platform.id, name: '快送外卖', business: 'food_delivery', businessLabel: '外卖' }]);
+    // Named, but no contact point yet: the committee.
+    expect(await unitOf((await raise({ ...rights, platformId: platform.id })).id)).toMatchObject({ unit_kind: 'committee' });
+    await t.db.insertInto('recognition_point').values({
+      kind: 'contact', level: 'province', subject_type: 'platform', platform_id: platform.id, subject_name: '快送外卖', designated_on: '2026-01-01', responsible_name: '负责人', scope_key: '32',
+    } as never).execute();
+    const toPlatform = await raise({ ...rights, platformId: platform.id });
+    expect(await unitOf(toPlatform.id)).toEqual({ unit_kind: 'platform', unit_code: '320000', unit_platform_id: platform.id, unit_org_id: null, scope_key: '32' });
+    expect((await progress(toPlatform.code)).json().unitName).toMatch(/^快送外卖党建联系点（.+）$/);
+    // The province's staff answer it; the station and the county do not.
+    const province = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320000' }));
+    expect((await province.get(`/appeals/${toPlatform.id}`)).json()).toMatchObject({ unitKind: 'platform', mine: true, actions: expect.arrayContaining(['accept']) });
+    expect((await act(province, toPlatform.id, { action: 'accept' })).statusCode).toBe(200);
+    expect((await editor.get(`/appeals/${toPlatform.id}`)).statusCode).toBe(404);
+    expect((await act(staff1, toPlatform.id, { action: 'accept' })).statusCode).toBe(404);
+    // A platform id that does not exist is not an error for the rider: nobody covers it, so the committee answers.
+    expect(await unitOf((await raise({ ...rights, platformId: 999999 })).id)).toMatchObject({ unit_kind: 'committee' });
+  });
+
   it('escalates overdue cases to the level above, which sees them in its list', async () => {
     const { id } = await raise();
     const created = new Date((await t.db.selectFrom('appeal_case').select('created_at').where('id', '=', id).executeTakeFirstOrThrow()).created_at);
@@ -263,7 +301,7 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
 
   it('gives figures by child: doors, states, step times, overdue, satisfaction, visits', async () => {
     const f = (await editor.get(`/appeals/figures?under=${COUNTY}`)).json();
-    const total = Number((await t.db.selectFrom('appeal_case').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const total = Number((await t.db.selectFrom('appeal_case').select((e) => e.fn.countAll<number>().as('n')).where('scope_key', 'like', `${COUNTY}%`).executeTakeFirstOrThrow()).n);
     expect(f.total.total).toBe(total);
     expect(f.byDoor.rider + (f.byDoor.visit ?? 0) + (f.byDoor.plaque ?? 0)).toBe(total);
     expect(f.total).toMatchObject({ satisfaction: 5, rated: 1, visits: 2, entitiesVisited: 1 });
@@ -297,6 +335,7 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
       counts: (await sql`SELECT scope_key, door, category, state, escalated, n, rated, stars, satisfied FROM appeal_tally
         WHERE (n, rated, stars, satisfied) <> (0, 0, 0, 0) ORDER BY 1, 2, 3, 4, 5`.execute(t.db)).rows,
       steps: (await sql`SELECT scope_key, step, bucket, n FROM appeal_step_tally WHERE n <> 0 ORDER BY 1, 2, 3`.execute(t.db)).rows,
+      due: (await sql`SELECT scope_key, due_on::text, n FROM appeal_due_tally WHERE n <> 0 ORDER BY 1, 2`.execute(t.db)).rows,
     });
     const recounted = async () => ({
       counts: (await sql`SELECT scope_key, door, category, state, escalation_level > 0 AS escalated, count(*)::int AS n, count(satisfaction)::int AS rated,
@@ -305,6 +344,8 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
       steps: (await sql`SELECT c.scope_key, v.step, xgz_step_bucket(v.ms) AS bucket, count(*)::int AS n
         FROM appeal_case c CROSS JOIN LATERAL (VALUES ('route', c.route_ms), ('accept', c.accept_ms), ('resolve', c.resolve_ms), ('feedback', c.feedback_ms)) v(step, ms)
         WHERE v.ms IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(t.db)).rows,
+      due: (await sql`SELECT scope_key, (due_at AT TIME ZONE 'UTC')::date::text AS due_on, count(*)::int AS n FROM appeal_case
+        WHERE state IN ('intake', 'routed', 'accepted', 'handling') AND due_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`.execute(t.db)).rows,
     });
     // After every move the tests above made through the engine:
     expect(await kept()).toEqual(await recounted());
@@ -323,11 +364,24 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
       await sql`UPDATE appeal_case SET state = ${state}, scope_key = ${scope}, unit_code = ${scope},
           public_reply = CASE WHEN ${state} IN ('resolved', 'closed') THEN '已处理' END, resolved_at = CASE WHEN ${state} IN ('resolved', 'closed') THEN now() END,
           satisfaction = CASE WHEN ${state} = 'closed' THEN 1 + (id * ${round + 3}) % 5 END, escalation_level = (id + ${round}) % 2,
+          due_at = CASE WHEN ${state} NOT IN ('resolved', 'closed') THEN now() + interval '1 minute' * ((id * ${round + 5}) % 6000 - 3000) END,
           accept_ms = CASE WHEN ${state} <> 'routed' THEN 3600000 * (1 + (id * ${round + 7}) % 90) END,
           resolve_ms = CASE WHEN ${state} IN ('resolved', 'closed') THEN 60000 * (id * ${round + 13}) % 2000000 END
         WHERE id = ANY(${ids}::bigint[])`.execute(t.db);
     }
     expect(await kept()).toEqual(await recounted());
+
+    // One case due earlier today (today's part of the overdue count), one due yesterday (the kept days).
+    await sql`UPDATE appeal_case SET state = 'accepted', public_reply = NULL, resolved_at = NULL, satisfaction = NULL,
+        due_at = CASE WHEN id = ${mine[0]} THEN greatest(date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', now() - interval '1 minute') ELSE now() - interval '1 day' END
+      WHERE id IN (${mine[0]}, ${mine[1]})`.execute(t.db);
+    expect(await kept()).toEqual(await recounted());
+    // Overdue now: the kept due days before today and today's cases past due, as a straight count says.
+    const overdue = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM appeal_case WHERE starts_with(scope_key, ${COUNTY})
+      AND state IN ('intake', 'routed', 'accepted', 'handling') AND due_at < now()`.execute(t.db)).rows[0].n;
+    expect(overdue).toBeGreaterThan(0);
+    expect((await editor.get(`/appeals/figures?under=${COUNTY}`)).json().total.overdue).toBe(overdue);
+    expect((await editor.get(`/dashboard?under=${COUNTY}`)).json().figures.appealsOverdue).toBe(overdue);
 
     // The county's step-time percentiles are within one bucket (and the 0.1 h shown) of the exact ones.
     const f = (await editor.get(`/appeals/figures?under=${COUNTY}`)).json();

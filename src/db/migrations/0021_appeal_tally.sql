@@ -1,8 +1,8 @@
 -- Case figures from trigger-kept tallies. At 1,000,000 cases a county's figures read 62,000 cases
 -- and sorted them four times for the step-time percentiles (120 ms p95, the issue asks 50): the
 -- counts and the step times are now kept per scope key as cases change, like the coverage
--- tallies (0008), and the figures sum a few thousand tally rows. Only "overdue" depends on the
--- clock; it stays a count over the open cases' (scope, due) index.
+-- tallies (0008), and the figures sum a few thousand tally rows. "Overdue" moves with the clock:
+-- the open cases are kept by the day they are due, so only today's are counted from the cases.
 
 -- Cases per scope key (the responsible unit's) by door, category, state and whether escalated.
 CREATE TABLE appeal_tally (
@@ -29,11 +29,20 @@ CREATE TABLE appeal_step_tally (
   PRIMARY KEY (scope_key, step, bucket)
 );
 
+-- Open cases by the (UTC) day their current step is due: overdue now = the days before today plus
+-- today's cases already past due (src/features/appeals/queries.ts, overdueRows).
+CREATE TABLE appeal_due_tally (
+  scope_key  text COLLATE "C" NOT NULL,
+  due_on     date NOT NULL,
+  n          integer NOT NULL,
+  PRIMARY KEY (scope_key, due_on)
+);
+
 CREATE FUNCTION xgz_step_bucket(ms bigint) RETURNS smallint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT (CASE WHEN ms < 60000 THEN 0 ELSE 1 + floor(40 * ln(ms / 60000.0))::int END)::smallint
 $$;
 
--- The two statements that move both tallies by the rows `src` selects, each with its sign (-1 for
+-- The statements that move the tallies by the rows `src` selects, each with its sign (-1 for
 -- a row a statement removed, +1 for one it wrote). Keys in order, so two statements lock the
 -- tally rows they share in the same order. Text, because a trigger's transition tables are
 -- visible only to statements the trigger function itself executes.
@@ -56,7 +65,15 @@ CREATE FUNCTION xgz_appeal_tally_sql(src text) RETURNS text[] LANGUAGE sql IMMUT
     WHERE v.ms IS NOT NULL
     GROUP BY 1, 2, 3 HAVING sum(x.s) <> 0
     ORDER BY 1, 2, 3
-    ON CONFLICT (scope_key, step, bucket) DO UPDATE SET n = t.n + excluded.n$q$, src)]
+    ON CONFLICT (scope_key, step, bucket) DO UPDATE SET n = t.n + excluded.n$q$, src),
+  format($q$
+    INSERT INTO appeal_due_tally AS t
+    SELECT x.scope_key, (x.due_at AT TIME ZONE 'UTC')::date, sum(x.s)
+    FROM (%s) x
+    WHERE x.state IN ('intake','routed','accepted','handling') AND x.due_at IS NOT NULL
+    GROUP BY 1, 2 HAVING sum(x.s) <> 0
+    ORDER BY 1, 2
+    ON CONFLICT (scope_key, due_on) DO UPDATE SET n = t.n + excluded.n$q$, src)]
 $$;
 
 -- Runs as its owner: a station hands a case up to its county, whose tally rows it cannot write.
@@ -77,25 +94,34 @@ CREATE TRIGGER appeal_case_tally_ins AFTER INSERT ON appeal_case REFERENCING NEW
 CREATE TRIGGER appeal_case_tally_upd AFTER UPDATE ON appeal_case REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION xgz_appeal_tally_touch();
 CREATE TRIGGER appeal_case_tally_del AFTER DELETE ON appeal_case REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION xgz_appeal_tally_touch();
 
--- Rebuilds both tallies from the cases (here, and after a bulk load with triggers off).
+-- Rebuilds the tallies from the cases (here, and after a bulk load with triggers off).
 CREATE FUNCTION xgz_appeal_tally_rebuild() RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+  q text;
 BEGIN
   DELETE FROM appeal_tally;
   DELETE FROM appeal_step_tally;
-  EXECUTE (xgz_appeal_tally_sql('SELECT 1 AS s, * FROM appeal_case'))[1];
-  EXECUTE (xgz_appeal_tally_sql('SELECT 1 AS s, * FROM appeal_case'))[2];
+  DELETE FROM appeal_due_tally;
+  FOREACH q IN ARRAY xgz_appeal_tally_sql('SELECT 1 AS s, * FROM appeal_case') LOOP
+    EXECUTE q;
+  END LOOP;
 END $$;
 SELECT xgz_appeal_tally_rebuild();
 
--- The overdue count reads the open cases' index alone when it also holds the key the read policy tests.
+-- Today's overdue cases are read from the open cases' index alone when it also holds the key the read policy tests.
 DROP INDEX appeal_case_open_scope_due_idx;
 CREATE INDEX appeal_case_open_scope_due_idx ON appeal_case (scope_key, due_at) INCLUDE (raised_key) WHERE state IN ('intake','routed','accepted','handling');
 -- The figures no longer read the cases' columns.
 DROP INDEX appeal_case_figures_idx;
+-- Visits and distinct entities visited, from the index alone.
+DROP INDEX visit_record_scope_idx;
+CREATE INDEX visit_record_scope_idx ON visit_record (scope_key, visited_on) INCLUDE (entity_id);
 
 REVOKE ALL ON FUNCTION xgz_appeal_tally_rebuild() FROM PUBLIC;
-GRANT SELECT ON appeal_tally, appeal_step_tally TO xgz_app;
+GRANT SELECT ON appeal_tally, appeal_step_tally, appeal_due_tally TO xgz_app;
 ALTER TABLE appeal_tally ENABLE ROW LEVEL SECURITY;
 CREATE POLICY appeal_tally_scope ON appeal_tally USING (xgz_in_scope(scope_key));
 ALTER TABLE appeal_step_tally ENABLE ROW LEVEL SECURITY;
 CREATE POLICY appeal_step_tally_scope ON appeal_step_tally USING (xgz_in_scope(scope_key));
+ALTER TABLE appeal_due_tally ENABLE ROW LEVEL SECURITY;
+CREATE POLICY appeal_due_tally_scope ON appeal_due_tally USING (xgz_in_scope(scope_key));

@@ -96,6 +96,15 @@ describe('routing', () => {
   it('sends a food-safety clue to the county food line, wherever it was raised', () => {
     expect(routeCase({ door: 'rider', category: 'food_clue', place: station })).toEqual({ ok: true, unit: { kind: 'bureau', code: '320102', line: 'food' } });
   });
+  it('sends a rights problem to the named platform\'s contact point, else the rider industry committee, else the station', () => {
+    const platformContact = { code: '320000', ref: 7 };
+    const committee = { code: '320100', ref: 42 };
+    expect(routeCase({ door: 'rider', category: 'rights', place: station, platformContact, committee })).toEqual({ ok: true, unit: { kind: 'platform', code: '320000', line: null, ref: 7 } });
+    expect(routeCase({ door: 'rider', category: 'rights', place: station, platformContact: null, committee })).toEqual({ ok: true, unit: { kind: 'committee', code: '320100', line: null, ref: 42 } });
+    expect(routeCase({ door: 'rider', category: 'rights', place: station })).toEqual({ ok: true, unit: { kind: 'station', code: '320102901', line: null } });
+    // Only rights problems: a parking problem stays with the station whatever the rider names.
+    expect(routeCase({ door: 'rider', category: 'parking', place: station, platformContact, committee })).toEqual({ ok: true, unit: { kind: 'station', code: '320102901', line: null } });
+  });
   it('sends a visit problem to the county business line it names', () => {
     expect(routeCase({ door: 'visit', category: 'metrology', place: station })).toEqual({ ok: true, unit: { kind: 'bureau', code: '320102', line: 'metrology' } });
   });

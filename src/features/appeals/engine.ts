@@ -53,9 +53,9 @@ export async function raiseCase(tx: Tx, c: NewCase, by: Mover, d: CaseDeadlines,
   const { rows } = await sql<{ id: number }>`
     WITH c AS (
       INSERT INTO appeal_case (door, category, content, contact_enc, area_code, service_post_id, entity_id, visit_id, plaque_feedback_id, county_code, unit_kind, unit_code, unit_line,
-        scope_key, raised_key, state, step_started_at, due_at, route_ms, tracking_hash, raised_by, created_at, updated_at)
+        unit_platform_id, unit_org_id, scope_key, raised_key, state, step_started_at, due_at, route_ms, tracking_hash, raised_by, created_at, updated_at)
       VALUES (${c.door}, ${c.category}, ${c.content}, ${c.contactEnc ?? null}, ${c.areaCode ?? null}, ${c.servicePostId ?? null}, ${c.entityId ?? null}, ${c.visitId ?? null}, ${c.plaqueFeedbackId ?? null},
-        ${c.unit.countyCode}, ${c.unit.kind}, ${c.unit.code}, ${c.unit.line}, ${c.unit.scopeKey}, ${c.raisedKey}, 'routed', ${now}, ${due}, 0, ${c.trackingHash ?? null}, ${c.raisedBy ?? null}, ${now}, ${now})
+        ${c.unit.countyCode}, ${c.unit.kind}, ${c.unit.code}, ${c.unit.line}, ${unitRefs(c.unit).unit_platform_id}, ${unitRefs(c.unit).unit_org_id}, ${c.unit.scopeKey}, ${c.raisedKey}, 'routed', ${now}, ${due}, 0, ${c.trackingHash ?? null}, ${c.raisedBy ?? null}, ${now}, ${now})
       RETURNING id
     ), ev AS (
       INSERT INTO appeal_event (case_id, scope_key, raised_key, at, actor, actor_id, action, from_state, to_state, detail)
@@ -67,7 +67,9 @@ export async function raiseCase(tx: Tx, c: NewCase, by: Mover, d: CaseDeadlines,
   return Number(rows[0].id);
 }
 
-const unitDetail = (u: Unit) => ({ kind: u.kind, code: u.code, line: u.line });
+const unitDetail = (u: Unit) => ({ kind: u.kind, code: u.code, line: u.line, ...(u.ref ? { ref: u.ref } : {}) });
+/** The columns naming a contact point's platform or a committee (null for a station or bureau). */
+const unitRefs = (u: Unit) => ({ unit_platform_id: u.kind === 'platform' ? u.ref ?? null : null, unit_org_id: u.kind === 'committee' ? u.ref ?? null : null });
 
 export type MoveInput = {
   note?: string; reply?: string; satisfaction?: number; comment?: string | null; unit?: PlacedUnit;
@@ -98,7 +100,7 @@ export function planMove(c: CaseRow, action: CaseAction, by: Mover, input: MoveI
   if (action === 'reopen') Object.assign(set, { reopen_count: c.reopen_count + 1, resolved_at: null, closed_at: null, satisfaction: null, feedback_comment: null });
   if (action === 'route' && input.unit) {
     const u = input.unit;
-    Object.assign(set, { unit_kind: u.kind, unit_code: u.code, unit_line: u.line, scope_key: u.scopeKey, county_code: u.countyCode });
+    Object.assign(set, { unit_kind: u.kind, unit_code: u.code, unit_line: u.line, ...unitRefs(u), scope_key: u.scopeKey, county_code: u.countyCode });
   }
   return {
     c, to, set,

@@ -10,7 +10,9 @@ import { Problem, badRequest } from '../../http/errors.js';
 import { RIDER_CATEGORY_LABEL, SATISFACTION_LABEL, STATE_LABEL, TIMED_STEPS, type CaseState, type RiderCategory } from '../../domain/cases/engine.js';
 import { routeCase, type Unit } from '../../domain/cases/routing.js';
 import { canonicalCode, moveCase, newTrackingCode, raiseCase, trackingHash, type PlacedUnit } from './engine.js';
-import { placeUnit, servicePostItem } from './queries.js';
+import { placeUnit, servicePostItem, unitName } from './queries.js';
+import { BUSINESS_LABEL as PLATFORM_BUSINESS_LABEL } from '../../domain/platforms/labels.js';
+import type { PlatformBusiness } from '../../db/schema-platforms.js';
 
 /**
  * 诉求直通 for riders: the public door. No login; anonymous allowed; the tracking code shown
@@ -30,6 +32,7 @@ const submitBody = z.strictObject({
   phone: phoneField.optional(),
   areaCode: z.string().regex(/^\d{6}(\d{3})?$/, '请选择所在县（区）或基层所').optional(),
   servicePostId: z.number().int().positive('请选择驿站').optional(),
+  platformId: z.number().int().positive('请选择平台').optional(),
 }).refine((b) => b.areaCode || b.servicePostId, { message: '请选择所在区域或驿站', path: ['areaCode'] });
 
 export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
@@ -52,6 +55,25 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
+  r.get('/public/platforms', {
+    config: { access: 'public', rateLimit: { max: 120, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['公开'], summary: '平台企业（供诉求页选择“所属平台”）：在所选区域有配送站点或在其上级登记的在营平台',
+      querystring: z.strictObject({ area: z.string().regex(/^\d{6}(\d{3})?$/, '区域代码应为县（区）或基层所代码') }),
+      response: { 200: z.array(z.object({ id: z.number(), name: z.string(), business: z.string(), businessLabel: z.string() })) },
+    },
+    // Platform names are public (the brands riders work for); nothing else of the ledger is shown.
+    handler: async (req) => {
+      const county = req.query.area.slice(0, 6);
+      const rows = await sql<{ id: number; name: string; business: PlatformBusiness }>`
+        SELECT p.id, p.name, p.business FROM platform p
+        WHERE p.status = 'active' AND (starts_with(${county}, p.scope_key)
+          OR EXISTS (SELECT 1 FROM delivery_station s WHERE s.platform_id = p.id AND s.county_code = ${county} AND s.status = 'open'))
+        ORDER BY p.name LIMIT 100`.execute(db);
+      return rows.rows.map((p) => ({ id: Number(p.id), name: p.name, business: p.business, businessLabel: PLATFORM_BUSINESS_LABEL[p.business] }));
+    },
+  });
+
   r.post('/public/appeals', {
     config: { access: 'public', rateLimit: { max: config.appealRatePerMinute, timeWindow: '1 minute' } },
     schema: {
@@ -61,8 +83,10 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     },
     handler: async (req, reply) => {
       const b = req.body;
-      const { place, unitOf } = await placeOf(b.areaCode, b.servicePostId);
-      const routed = routeCase({ door: 'rider', category: b.category, place });
+      const { place, unitOf, key } = await placeOf(b.areaCode, b.servicePostId);
+      // Only a rights problem may go past the station (routing.ts): look up who covers the place for those alone.
+      const covering = b.category === 'rights' ? await coveringUnits(key, b.platformId) : {};
+      const routed = routeCase({ door: 'rider', category: b.category, place, ...covering });
       if (!routed.ok) throw badRequest(routed.reason, [{ field: 'areaCode', message: routed.reason }]);
       const unit = await unitOf(routed.unit);
       const code = newTrackingCode();
@@ -95,7 +119,8 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
       const d = await settings.get('cases');
       return runScoped(db, publicActor(req.ip, found.scope_key), async ({ db: tx }) => {
         const c = await tx.selectFrom('appeal_case as c').innerJoin('jurisdiction as j', 'j.code', 'c.unit_code')
-          .select(['c.state', 'c.category', 'c.created_at', 'c.public_reply', 'c.resolved_at', 'c.satisfaction', 'c.unit_line', 'j.name as unit_name'])
+          .leftJoin('platform as up', 'up.id', 'c.unit_platform_id').leftJoin('party_org as uo', 'uo.id', 'c.unit_org_id')
+          .select(['c.state', 'c.category', 'c.created_at', 'c.public_reply', 'c.resolved_at', 'c.satisfaction', 'c.unit_kind', 'j.name as unit_name', 'up.name as unit_platform', 'uo.name as unit_org'])
           .where('c.id', '=', found.id).executeTakeFirstOrThrow();
         // Only the moves the public may know of: no notes, no staff, no internal transfers' details.
         const events = await tx.selectFrom('appeal_event').select(['action', 'at']).where('case_id', '=', found.id)
@@ -104,7 +129,7 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
         const until = resolvedAt ? new Date(resolvedAt.getTime() + d.reopenDays * 86_400_000) : null;
         return {
           state: c.state, stateLabel: STATE_LABEL[c.state as CaseState], categoryLabel: RIDER_CATEGORY_LABEL[c.category as RiderCategory] ?? c.category,
-          submittedAt: new Date(c.created_at).toISOString(), unitName: c.unit_name,
+          submittedAt: new Date(c.created_at).toISOString(), unitName: unitName({ ...c, unit_line: null }, new Map()),
           steps: events.map((e) => ({ action: e.action, label: PUBLIC_STEP[e.action] ?? e.action, at: new Date(e.at).toISOString() })),
           reply: c.public_reply, resolvedAt: resolvedAt?.toISOString() ?? null,
           satisfaction: c.satisfaction, satisfactionLabel: c.satisfaction ? SATISFACTION_LABEL[c.satisfaction as 1] : null,
@@ -149,7 +174,24 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     const place = { code: j.code, level: j.level, parentCode: j.parent_code };
     const county = j.level === 'station' ? j.parent_code! : j.code;
     const keyOf = (code: string) => (code === j.code ? j.scope_key : code === j.parent_code ? j.parent_key : null);
-    return { place, unitOf: async (u: Unit): Promise<PlacedUnit> => (keyOf(u.code) ? { ...u, scopeKey: keyOf(u.code)!, countyCode: county } : placeUnit(db, u)) };
+    return { place, key: j.scope_key, unitOf: async (u: Unit): Promise<PlacedUnit> => (keyOf(u.code) ? { ...u, scopeKey: keyOf(u.code)!, countyCode: county } : { ...(await placeUnit(db, u)), countyCode: county }) };
+  }
+
+  /**
+   * The units above a place that may answer a rider's rights problem: the named platform's active
+   * contact point on a node covering the place, and the nearest established rider industry committee.
+   */
+  async function coveringUnits(placeKey: string, platformId?: number) {
+    const nearest = (rows: { code: string; ref: number }[]) => (rows[0] ? { code: rows[0].code, ref: Number(rows[0].ref) } : null);
+    const platformContact = platformId ? nearest((await sql<{ code: string; ref: number }>`
+      SELECT j.code, p.id AS ref FROM recognition_point rp JOIN platform p ON p.id = rp.platform_id JOIN jurisdiction j ON j.scope_key = rp.scope_key
+      WHERE rp.platform_id = ${platformId} AND rp.kind = 'contact' AND rp.status = 'active' AND p.status = 'active' AND starts_with(${placeKey}, rp.scope_key)
+      ORDER BY length(rp.scope_key) DESC LIMIT 1`.execute(db)).rows) : null;
+    const committee = nearest((await sql<{ code: string; ref: number }>`
+      SELECT j.code, o.id AS ref FROM party_org o JOIN jurisdiction j ON j.scope_key = o.scope_key
+      WHERE o.sector = 'riders' AND o.kind = 'committee' AND o.body = 'party' AND o.status = 'established' AND starts_with(${placeKey}, o.scope_key)
+      ORDER BY length(o.scope_key) DESC, o.id LIMIT 1`.execute(db)).rows);
+    return { platformContact, committee };
   }
 
   /** The case a code opens, or 404; a code that cannot be one is refused before any lookup. */

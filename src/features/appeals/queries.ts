@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
 import { containing, underNode } from '../../http/paging.js';
@@ -49,12 +49,14 @@ export type CaseFilters = { under?: string; door?: CaseDoor; category?: string; 
 export async function filteredCases(db: Tx, f: CaseFilters, me: { scopeKey: string }, now = new Date()) {
   let q = db.selectFrom('appeal_case as c')
     .innerJoin('jurisdiction as u', 'u.code', 'c.unit_code')
+    .leftJoin('platform as up', 'up.id', 'c.unit_platform_id')
+    .leftJoin('party_org as uo', 'uo.id', 'c.unit_org_id')
     .leftJoin('jurisdiction as a', 'a.code', 'c.area_code')
     .leftJoin('service_post as p', 'p.id', 'c.service_post_id')
     .leftJoin('entity as e', 'e.id', 'c.entity_id')
     .select(['c.id', 'c.door', 'c.category', 'c.content', 'c.state', 'c.unit_kind', 'c.unit_code', 'c.unit_line', 'c.scope_key', 'c.created_at', 'c.due_at', 'c.escalation_level', 'c.escalated_key',
       'c.public_reply', 'c.satisfaction', 'c.reopen_count', 'c.visit_id', 'c.entity_id', 'c.contact_enc',
-      'u.name as unit_name', 'a.name as area_name', 'p.name as post_name', 'e.name as entity_name']);
+      'u.name as unit_name', 'up.name as unit_platform', 'uo.name as unit_org', 'a.name as area_name', 'p.name as post_name', 'e.name as entity_name']);
   if (f.under) q = q.where(await underNode(db, 'c.scope_key', f.under));
   if (f.door) q = q.where('c.door', '=', f.door);
   if (f.category) q = q.where('c.category', '=', f.category);
@@ -66,13 +68,24 @@ export async function filteredCases(db: Tx, f: CaseFilters, me: { scopeKey: stri
   return q;
 }
 
+/**
+ * The responsible unit as people call it: the station or bureau (with its business line), the
+ * platform's contact point, or the committee. Names the reader may not see (a committee above the
+ * raising station) fall back to the node's name.
+ */
+export function unitName(c: { unit_kind: string; unit_name: string; unit_line: string | null; unit_platform?: string | null; unit_org?: string | null }, lines: Map<string, string>): string {
+  if (c.unit_kind === 'platform' && c.unit_platform) return `${c.unit_platform}党建联系点（${c.unit_name}）`;
+  if (c.unit_kind === 'committee' && c.unit_org) return c.unit_org;
+  return c.unit_line ? `${c.unit_name}·${lines.get(c.unit_line) ?? c.unit_line}` : c.unit_name;
+}
+
 type CaseListRow = Awaited<ReturnType<Awaited<ReturnType<typeof filteredCases>>['execute']>>[number];
 export const toCaseItem = (lines: Map<string, string>, now = new Date()) => (c: CaseListRow) => {
   const due = c.due_at ? new Date(c.due_at) : null;
   return {
     id: Number(c.id), door: c.door, doorLabel: DOOR_LABEL[c.door], category: c.category, categoryLabel: categoryLabel(c.door, c.category, lines),
     content: c.content, state: c.state, stateLabel: STATE_LABEL[c.state],
-    unitName: c.unit_line ? `${c.unit_name}·${lines.get(c.unit_line) ?? c.unit_line}` : c.unit_name, unitCode: c.unit_code, unitLine: c.unit_line,
+    unitName: unitName(c, lines), unitKind: c.unit_kind, unitCode: c.unit_code, unitLine: c.unit_line,
     place: c.post_name ? `${c.area_name ?? ''} ${c.post_name}`.trim() : c.area_name, entityName: c.entity_name, hasContact: !!c.contact_enc,
     createdAt: new Date(c.created_at).toISOString(), dueAt: due?.toISOString() ?? null, overdue: !!due && OPEN_STATES.includes(c.state) && due < now,
     escalationLevel: c.escalation_level, escalated: c.escalation_level > 0, reply: c.public_reply, satisfaction: c.satisfaction, reopenCount: c.reopen_count,
@@ -80,6 +93,18 @@ export const toCaseItem = (lines: Map<string, string>, now = new Date()) => (c: 
 };
 
 // ── Figures ─────────────────────────────────────────────────────────────────────────────
+const OPEN = sql.raw(`c.state IN (${OPEN_STATES.map((s) => `'${s}'`).join(',')})`);
+
+/**
+ * The open cases past due at `now`, as rows (scope_key, n) to sum: whole days from the kept due
+ * tally (migration 0021), today's from the cases themselves (an index range of one day). One
+ * definition for the figures and the dashboard.
+ */
+export function overdueRows(now: RawBuilder<unknown> = sql`now()`) {
+  const today = sql`(${now} AT TIME ZONE 'UTC')::date`;
+  return sql`(SELECT d.scope_key, d.n FROM appeal_due_tally d WHERE d.due_on < ${today}
+    UNION ALL SELECT c.scope_key, 1 FROM appeal_case c WHERE ${OPEN} AND c.due_at >= ${today}::timestamp AT TIME ZONE 'UTC' AND c.due_at < ${now})`;
+}
 const STEP_COLS = Object.keys(TIMED_STEPS) as TimedStep[];
 
 /**
@@ -94,13 +119,12 @@ export async function caseFigures(db: Tx, node: Node, now = new Date()) {
   const kids = await db.selectFrom('jurisdiction').select(['code', 'name', 'level', 'scope_key']).where('parent_code', '=', node.code).orderBy('code').execute();
   const len = Math.max(node.scope_key.length, ...kids.map((k) => k.scope_key.length));
   const under = (col: string) => sql`${sql.ref(col)} >= ${node.scope_key} AND ${sql.ref(col)} < ${`${node.scope_key}~`}`;
-  const open = sql.raw(`c.state IN (${OPEN_STATES.map((s) => `'${s}'`).join(',')})`);
   const groups = (await sql<{ k: string; door: CaseDoor; category: string; state: CaseState; n: number; escalated: number; rated: number; stars: number }>`
     SELECT left(t.scope_key, ${len}) AS k, t.door, t.category, t.state, sum(t.n)::int AS n, coalesce(sum(t.n) FILTER (WHERE t.escalated), 0)::int AS escalated,
       sum(t.rated)::int AS rated, sum(t.stars)::int AS stars
     FROM appeal_tally t WHERE ${under('t.scope_key')} GROUP BY 1, 2, 3, 4 HAVING sum(t.n) > 0`.execute(db)).rows;
   const overdue = new Map((await sql<{ k: string; n: number }>`
-    SELECT left(c.scope_key, ${len}) AS k, count(*)::int AS n FROM appeal_case c WHERE ${under('c.scope_key')} AND ${open} AND c.due_at < ${now} GROUP BY 1`.execute(db)).rows.map((r) => [r.k, r.n]));
+    SELECT left(o.scope_key, ${len}) AS k, sum(o.n)::int AS n FROM ${overdueRows(sql`${now}::timestamptz`)} o WHERE ${under('o.scope_key')} GROUP BY 1`.execute(db)).rows.map((r) => [r.k, r.n]));
   const buckets = (await sql<{ step: TimedStep; bucket: number; n: number }>`
     SELECT t.step, t.bucket, sum(t.n)::int AS n FROM appeal_step_tally t WHERE ${under('t.scope_key')} GROUP BY 1, 2`.execute(db)).rows;
   const visits = (await sql<{ k: string | null; visits: number; entities: number }>`

@@ -28,7 +28,7 @@ const filters = {
 };
 const caseItem = z.object({
   id: z.number(), door: z.string(), doorLabel: z.string(), category: z.string(), categoryLabel: z.string(), content: z.string(), state: z.string(), stateLabel: z.string(),
-  unitName: z.string(), unitCode: z.string(), unitLine: z.string().nullable(), place: z.string().nullable(), entityName: z.string().nullable(), hasContact: z.boolean(),
+  unitName: z.string(), unitKind: z.string(), unitCode: z.string(), unitLine: z.string().nullable(), place: z.string().nullable(), entityName: z.string().nullable(), hasContact: z.boolean(),
   createdAt: z.string(), dueAt: z.string().nullable(), overdue: z.boolean(), escalationLevel: z.number(), escalated: z.boolean(), reply: z.string().nullable(), satisfaction: z.number().nullable(), reopenCount: z.number(),
 });
 const STAFF_ACTIONS = ['accept', 'note', 'resolve', 'route', 'close'] as const;

@@ -32,6 +32,8 @@ function Submit() {
   const [form] = Form.useForm();
   const [options, setOptions] = useState<Option[] | null>(null);
   const [posts, setPosts] = useState<Post[]>([]);
+  const [platforms, setPlatforms] = useState<{ id: number; name: string; businessLabel: string }[]>([]);
+  const category = Form.useWatch('category', form);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<{ code: string; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -46,15 +48,16 @@ function Submit() {
     setOptions((o) => [...(o ?? [])]);
   };
   const areaChosen = (area?: string[]) => {
-    form.setFieldValue('servicePostId', undefined);
+    form.setFieldsValue({ servicePostId: undefined, platformId: undefined });
     const county = area?.[area.length - 1];
     if (county) void get<Post[]>('/public/service-posts', { area: county }).then(setPosts, () => setPosts([]));
+    if (county) void get<typeof platforms>('/public/platforms', { area: county }).then(setPlatforms, () => setPlatforms([]));
   };
-  const submit = async (v: { category: string; content: string; area: string[]; servicePostId?: number; phone?: string }) => {
+  const submit = async (v: { category: string; content: string; area: string[]; servicePostId?: number; platformId?: number; phone?: string }) => {
     setBusy(true);
     setError(null);
     try {
-      setDone(await post('/public/appeals', { category: v.category, content: v.content, areaCode: v.servicePostId ? undefined : v.area[v.area.length - 1], servicePostId: v.servicePostId, phone: v.phone || undefined }));
+      setDone(await post('/public/appeals', { category: v.category, content: v.content, areaCode: v.servicePostId ? undefined : v.area[v.area.length - 1], servicePostId: v.servicePostId, platformId: v.category === 'rights' ? v.platformId : undefined, phone: v.phone || undefined }));
     } catch (e) {
       setError(applyProblem(form, e));
     } finally {
@@ -86,6 +89,11 @@ function Submit() {
         <Select allowClear placeholder={posts.length ? '选择驿站' : '该区域暂无登记的驿站'} options={posts.map((p) => ({ value: p.id, label: `${p.name}（${p.openingHours}）` }))}
           optionRender={(o) => { const p = posts.find((x) => x.id === o.value)!; return <div><div>{p.name}</div><Typography.Text type="secondary" style={{ fontSize: 12 }}>{p.address} · {p.openingHours} · {p.offers.map((x) => OFFER_LABEL[x as keyof typeof OFFER_LABEL] ?? x).join('、')}</Typography.Text></div>; }} />
       </Form.Item>
+      {category === 'rights' && (
+        <Form.Item name="platformId" label="您服务的平台（选填）" extra="权益问题（报酬、处罚、保险等）将转交该平台的党建联系点，或所在地的网约配送员行业党委">
+          <Select allowClear placeholder={platforms.length ? '选择平台' : '请先选择所在县（区）'} options={platforms.map((p) => ({ value: p.id, label: `${p.name}（${p.businessLabel}）` }))} />
+        </Form.Item>
+      )}
       <Form.Item name="phone" label="联系电话（选填，便于承办单位联系您；加密保存）" rules={[{ pattern: /^1[3-9]\d{9}$/, message: '手机号应为 11 位，以 1 开头' }]}>
         <Input maxLength={11} inputMode="tel" />
       </Form.Item>

@@ -50,3 +50,13 @@ async function adminQuery(url: string, q: string) {
     await admin.end();
   }
 }
+
+/** A database kept by an earlier run of the bench `prefix` (XGZ_BENCH_KEEP=1), migrated to the current code; `drop()` only closes it. */
+export async function keptDatabase(prefix: string, name: string, poolSize = 4): Promise<{ database: Database; ctx: AppContext; dir: string; drop: () => Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (!url || !new RegExp(`^xgz_bench_${prefix}_\\d+$`).test(name)) throw new Error(`--reuse-database needs DATABASE_URL and the name of a kept bench database (xgz_bench_${prefix}_…)`);
+  const database = await openDatabase({ databaseUrl: Object.assign(new URL(url), { pathname: `/${name}` }).toString(), poolSize });
+  await migrate(database.pool);
+  const ctx: AppContext = { config: { ...loadConfig({}), databaseUrl: undefined }, database, db: database.db, keys: deriveKeys(Buffer.alloc(32, 9)), settings: new SettingsStore(database.db) };
+  return { database, ctx, dir: '', drop: () => database.close() };
+}

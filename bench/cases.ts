@@ -7,7 +7,7 @@
  *  (b) public submissions (POST /api/v1/public/appeals) over HTTP on 127.0.0.1 for S seconds
  *      from C concurrent clients (the public rate limit lifted for the run), half with a phone
  *      (SM4-encrypted): submissions/s, p50/p95 latency, and count in = count stored (`lost`).
- * Usage: npm run bench -- cases [--cases N] [--seconds S] [--clients C] [--runs R]
+ * Usage: npm run bench -- cases [--cases N] [--seconds S] [--clients C] [--runs R] [--reuse-database xgz_bench_cases_<pid>]
  * (PostgreSQL with DATABASE_URL, else PGlite)
  */
 import crypto from 'node:crypto';
@@ -19,7 +19,7 @@ import { runEscalation } from '../src/features/appeals/engine.js';
 import { takeSystemSnapshots } from '../src/features/indicators/service.js';
 import { hashPassword } from '../src/crypto/password.js';
 import type { DB } from '../src/db/schema.js';
-import { arg, scratchDatabase } from './_scratch.js';
+import { arg, keptDatabase, scratchDatabase } from './_scratch.js';
 
 const PROVINCES = ['32', '33'];
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
@@ -31,13 +31,17 @@ async function main() {
   const clients = Number(arg('clients', '32'));
   const runs = Number(arg('runs', '40'));
   // A server's pool (the app's default is 10): concurrent commits share WAL flushes.
-  const { database, ctx, drop } = await scratchDatabase('cases', Number(arg('pool', '16')));
+  const reuse = arg('reuse-database', '');
+  const pool = Number(arg('pool', '16'));
+  const { database, ctx, drop } = reuse ? await keptDatabase('cases', reuse, pool) : await scratchDatabase('cases', pool);
   const db = database.db;
   try {
     const t0 = performance.now();
-    const counties = await generate(db, n);
+    const counties = reuse ? await reused(db) : await generate(db, n);
     await sql`VACUUM ANALYZE`.execute(db);
-    console.log(`[${database.kind}] ${n.toLocaleString()} cases, ${Math.floor(n / 10).toLocaleString()} visits in ${counties.length} counties written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const total = Number((await db.selectFrom('appeal_case').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    console.log(reuse ? `[${database.kind}] reusing ${reuse}: ${total.toLocaleString()} cases in ${counties.length} counties`
+      : `[${database.kind}] ${n.toLocaleString()} cases, ${Math.floor(n / 10).toLocaleString()} visits in ${counties.length} counties written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     // The escalation job runs when the app starts and moves a case one level a run: run it until
     // nothing moves, so it does not run during the timings (nor keep the app's close waiting),
     // and the cases are in the state it leaves them.
@@ -108,20 +112,34 @@ async function main() {
     const lost = accepted - (after - before);
     const perS = accepted / elapsed;
     console.log(`(b) public submissions, ${clients} clients for ${elapsed.toFixed(1)} s: ${accepted.toLocaleString()} accepted (${refused} refused), ${perS.toFixed(0)}/s, p50 ${ms(quantile(latencies, 0.5))} ms, p95 ${ms(quantile(latencies, 0.95))} ms; stored ${(after - before).toLocaleString()}, lost ${lost}`);
-    console.log(`RESULT cases cases=${n} worklist_p95_ms=${ms(worklistP95)} figures_p95_ms=${ms(figures)} submit_per_s=${perS.toFixed(0)} submit_p95_ms=${ms(quantile(latencies, 0.95))} lost=${lost}`);
+    console.log(`RESULT cases cases=${total} worklist_p95_ms=${ms(worklistP95)} figures_p95_ms=${ms(figures)} submit_per_s=${perS.toFixed(0)} submit_p95_ms=${ms(quantile(latencies, 0.95))} lost=${lost}`);
     await app.close();
   } finally {
     await drop();
   }
 }
 
-/** The load: C clients, each posting one appeal after another for S seconds; half give a phone. */
+/**
+ * The load: C clients, each posting one appeal after another for S seconds; half give a phone.
+ * Plain node:http over keep-alive sockets (one per client): the load generator shares the
+ * machine's two cores with the server and the database, and fetch costs it about twice the CPU.
+ */
 const CLIENTS = `
 const { parentPort, workerData: { base, seconds, clients, counties } } = require('node:worker_threads');
+const http = require('node:http');
+const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
 const categories = ['entry', 'upstairs', 'parking', 'charging', 'rights', 'food_clue', 'other'];
 const latencies = [];
 let accepted = 0, refused = 0;
 const end = performance.now() + seconds * 1000;
+const post = (body) => new Promise((resolve, reject) => {
+  const req = http.request(base, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    res.resume();
+    res.on('end', () => resolve(res.statusCode));
+  });
+  req.on('error', reject);
+  req.end(body);
+});
 async function client(w) {
   for (let i = 0; performance.now() < end; i++) {
     const body = JSON.stringify({
@@ -130,14 +148,20 @@ async function client(w) {
       ...(i % 2 ? { phone: '139' + String(10000000 + w * 100000 + i).slice(-8) } : {}),
     });
     const s = performance.now();
-    const res = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    await res.arrayBuffer();
+    const status = await post(body);
     latencies.push(performance.now() - s);
-    if (res.status === 201) accepted++; else refused++;
+    if (status === 201) accepted++; else refused++;
   }
 }
-Promise.all(Array.from({ length: clients }, (_, w) => client(w))).then(() => parentPort.postMessage({ latencies, accepted, refused }));
+Promise.all(Array.from({ length: clients }, (_, w) => client(w))).then(() => { agent.destroy(); parentPort.postMessage({ latencies, accepted, refused }); });
 `;
+
+/** A kept database's counties (those the generator gave stations), its benchmark accounts removed so the run can make them again. */
+async function reused(db: Kysely<DB>): Promise<string[]> {
+  await db.deleteFrom('app_user').where('username', 'like', 'bench_%').execute();
+  const rows = await sql<{ code: string }>`SELECT DISTINCT parent_code AS code FROM jurisdiction WHERE level = 'station' AND name LIKE '第%所' ORDER BY 1`.execute(db);
+  return rows.rows.map((r) => r.code);
+}
 
 /**
  * The synthetic cases: 60% riders', 30% visit problems, 10% plaque reports; riders' and plaque

@@ -25,11 +25,7 @@ import { blindIndex, encryptField } from '../src/crypto/field.js';
 import { annualReportRow, registryRow } from '../src/domain/ledger/rows.js';
 import { parseIdNumber } from '../src/domain/identifiers/id-number.js';
 import type { AppContext } from '../src/http/context.js';
-import { openDatabase, type Database } from '../src/db/connection.js';
-import { migrate } from '../src/db/migrate.js';
-import { deriveKeys } from '../src/crypto/keys.js';
-import { SettingsStore } from '../src/features/settings/store.js';
-import { loadConfig } from '../src/config.js';
+import type { Database } from '../src/db/connection.js';
 import { runImportJob } from '../src/jobs/import/pipeline.js';
 import { runDiscovery } from '../src/jobs/discovery/run.js';
 import { rosterRow } from '../src/domain/ledger/rows.js';
@@ -37,7 +33,7 @@ import { rosterKey } from '../src/features/members/roster-writer.js';
 import { mapHeaders, TEMPLATES } from '../src/features/imports/templates.js';
 import { generateLedger, type DemoOptions } from '../src/demo/ledger.js';
 import { demoPlaces, writeDemoFiles } from '../src/demo/files.js';
-import { arg, scratchDatabase } from './_scratch.js';
+import { arg, keptDatabase, scratchDatabase } from './_scratch.js';
 const COUNTIES = ['320102', '320104', '320105', '320106', '320111', '320113', '320114', '320115'];
 const prf = (tp: number, predicted: number, truth: number) => {
   const p = predicted ? tp / predicted : 1;
@@ -144,18 +140,15 @@ async function main() {
 }
 
 /** A kept bench database, its discovery results cleared so that the run starts as the first did. */
-async function reusedDatabase(name: string): Promise<{ database: Database; ctx: AppContext; dir: string; drop: () => Promise<void> }> {
-  const url = process.env.DATABASE_URL;
-  if (!url || !/^xgz_bench_disc_\d+$/.test(name)) throw new Error('--reuse-database needs DATABASE_URL and the name of a kept bench database (xgz_bench_disc_…)');
-  const database = await openDatabase({ databaseUrl: Object.assign(new URL(url), { pathname: `/${name}` }).toString(), poolSize: 4 });
-  await migrate(database.pool);
-  await sql`TRUNCATE discovery_case CASCADE`.execute(database.db);
-  await sql`DELETE FROM member_link`.execute(database.db);
-  await sql`DELETE FROM member WHERE NOT ('roster' = ANY(sources))`.execute(database.db);
-  await sql`SELECT xgz_coverage_rebuild()`.execute(database.db);
-  await sql`ANALYZE member, member_link, discovery_case, entity_coverage`.execute(database.db);
-  const ctx: AppContext = { config: { ...loadConfig({}), databaseUrl: undefined }, database, db: database.db, keys: deriveKeys(Buffer.alloc(32, 9)), settings: new SettingsStore(database.db) };
-  return { database, ctx, dir: '', drop: () => database.close() };
+async function reusedDatabase(name: string) {
+  const kept = await keptDatabase('disc', name);
+  const db = kept.database.db;
+  await sql`TRUNCATE discovery_case CASCADE`.execute(db);
+  await sql`DELETE FROM member_link`.execute(db);
+  await sql`DELETE FROM member WHERE NOT ('roster' = ANY(sources))`.execute(db);
+  await sql`SELECT xgz_coverage_rebuild()`.execute(db);
+  await sql`ANALYZE member, member_link, discovery_case, entity_coverage`.execute(db);
+  return kept;
 }
 
 /** COPY text format: tab-separated, \N for null, backslashes and control characters escaped. */

@@ -19,12 +19,24 @@ export type Scoped = {
  * the reply inside fn: a reply sent there reaches the client before the commit.
  */
 export async function runScoped<T>(db: Kysely<DB>, who: Principal, fn: (s: Scoped) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (trx) => {
-    await sql`SELECT set_config('xgz.scope', ${who.scopeKey}, true), set_config('xgz.user_id', ${String(who.userId ?? '')}, true)`.execute(trx);
-    await sql`SET LOCAL ROLE xgz_app`.execute(trx);
-    const entries: AuditEntry[] = [];
-    const result = await fn({ db: trx, who, audit: (e) => entries.push(e) });
-    await appendAudit(trx, who, entries);
-    return result;
+  return db.connection().execute(async (conn) => {
+    // BEGIN and the scope in one round trip (a statement without parameters, so the simple
+    // protocol, which takes several): the scope, the user, then the role (set_config('role') is
+    // SET LOCAL ROLE). Every request pays its round trips twice in system calls, client and server.
+    await sql.raw(`BEGIN; SELECT set_config('xgz.scope', ${literal(who.scopeKey)}, true), set_config('xgz.user_id', ${literal(String(who.userId ?? ''))}, true), set_config('role', 'xgz_app', true)`).execute(conn);
+    try {
+      const trx = conn as Transaction<DB>;
+      const entries: AuditEntry[] = [];
+      const result = await fn({ db: trx, who, audit: (e) => entries.push(e) });
+      await appendAudit(trx, who, entries);
+      await sql.raw('COMMIT').execute(conn);
+      return result;
+    } catch (err) {
+      await sql.raw('ROLLBACK').execute(conn).catch(() => undefined); // the first error is the one to report
+      throw err;
+    }
   });
 }
+
+/** A string as an SQL literal (standard_conforming_strings is on: only quotes are doubled). */
+const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;

@@ -9,6 +9,7 @@ import { registerDemoCampaign } from './campaign.js';
 import { registerDemoSanliang } from './sanliang.js';
 import { registerDemoNewEmployment } from './new-employment.js';
 import { registerDemoAssistance } from './assistance.js';
+import { registerDemoAppeals } from './appeals.js';
 
 /** Each step's counts and how long it took (ms). */
 export type DemoWork = Record<string, Record<string, number>>;
@@ -18,8 +19,8 @@ export type DemoWork = Record<string, Record<string, number>>;
  * clerk would have recorded, step by step, each in its own scoped transaction as the city editor
  * with one audit entry: a first discovery run (links and cases), instructors, officers (secretaries and their terms), secretary training,
  * contact and demonstration points, honours, this year's campaign and 三亮 with plaques, the new
- * employment groups (platforms, stations, riders, rider organizations) and this year's assistance
- * programs. Officers come before training, points and the campaign, which build on them; the last
+ * employment groups (platforms, stations, riders, rider organizations), this year's assistance
+ * programs, and five months of riders' appeals and visits worked through the case engine. Officers come before training, points and the campaign, which build on them; the last
  * two come after the rest, so the earlier steps' data stay as they were.
  */
 export async function registerDemoWork(ctx: AppContext): Promise<DemoWork> {
@@ -34,6 +35,7 @@ export async function registerDemoWork(ctx: AppContext): Promise<DemoWork> {
     ['sanliang', registerDemoSanliang],
     ['newEmployment', registerDemoNewEmployment],
     ['assistance', registerDemoAssistance],
+    ['appeals', registerDemoAppeals],
   ];
   const out: DemoWork = {};
   for (const [name, step] of steps) {

@@ -71,6 +71,12 @@ describe.skipIf(!browserAvailable)('诉求直通 on a phone in Chromium', () => 
 
     const stored = await t.db.selectFrom('appeal_case').select(['state', 'satisfaction', 'unit_code']).executeTakeFirstOrThrow();
     expect(stored).toEqual({ state: 'closed', satisfaction: 5, unit_code: STATION });
+    // The station's figures: the case closed with five stars, and its category charted.
+    await staff.goto('/appeals?tab=figures');
+    await staff.getByText('按类别').waitFor();
+    await staff.locator('canvas').first().waitFor();
+    expect(await staff.getByText('5（1 人评价）').count()).toBe(1);
+    await staff.screenshot({ path: `${SHOTS}/appeal-figures.png`, fullPage: true });
     expect(crashes).toEqual([]);
     await riderCtx.close();
     await staffCtx.close();

@@ -44,7 +44,7 @@ describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
     // One org relation per member; secretaries are registered members of their organization.
     expect(await count(t, 'party_org_officer f', 'NOT EXISTS (SELECT 1 FROM party_org_member m WHERE m.org_id = f.org_id AND m.person_id = f.person_id)')).toBe(0);
     const audits = await t.db.selectFrom('audit_log').select(['action', 'actor_name']).where(sql<boolean>`detail->>'demo' = 'true'`).orderBy('id').execute();
-    expect(audits.map((a) => a.action)).toEqual(['org.from_reports', 'instructor.create', 'org.officer_add', 'training.create', 'point.create', 'honour.nominate', 'campaign.create', 'sanliang.create', 'platform.create', 'assistance.create']);
+    expect(audits.map((a) => a.action)).toEqual(['org.from_reports', 'instructor.create', 'org.officer_add', 'training.create', 'point.create', 'honour.nominate', 'campaign.create', 'sanliang.create', 'platform.create', 'assistance.create', 'visit_plan.create']);
     expect(new Set(audits.map((a) => a.actor_name))).toEqual(new Set(['city_editor']));
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
@@ -66,6 +66,24 @@ describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
     expect((await c.get('/points?reviewDue=true')).json().total).toBeGreaterThan(0);
     const states = new Set(((await c.get('/honours?pageSize=50')).json().items as { state: string }[]).map((h) => h.state));
     expect([...states].sort()).toEqual(['approved', 'awarded', 'nominated', 'rejected', 'revoked']);
+  });
+
+  it('fills the appeals work list and figures: cases in every state with step times and ratings, visits with problems, rights problems answered above the station', async () => {
+    expect(work.appeals).toMatchObject({ appeals: 80, visits: 30 });
+    expect(work.appeals.problems).toBeGreaterThan(5);
+    const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320100' }));
+    const f = (await c.get('/appeals/figures')).json();
+    expect(f.total.total).toBe(80 + work.appeals.problems + (await count(t, 'appeal_case', "door = 'plaque'")));
+    // Work waiting, being done, answered and closed.
+    expect(Object.keys(f.byState)).toEqual(expect.arrayContaining(['resolved', 'closed']));
+    expect(f.total.open).toBeGreaterThan(0);
+    expect(f.total.satisfaction).toBeGreaterThan(3);
+    expect(f.total).toMatchObject({ visits: 30, entitiesVisited: 30 });
+    for (const s of f.steps.filter((x: { step: string }) => x.step !== 'route')) expect(s.p50Hours, s.step).toBeGreaterThan(0);
+    expect(f.children.filter((k: { total: number }) => k.total > 0).length).toBe(4);
+    expect(await count(t, 'appeal_case', "unit_kind IN ('committee', 'platform')")).toBeGreaterThan(0);
+    // Every case's events replay its moves in order, the first being its intake.
+    expect(await count(t, 'appeal_case c', "(SELECT action FROM appeal_event e WHERE e.case_id = c.id ORDER BY id LIMIT 1) <> 'intake'")).toBe(0);
   });
 
   it('fills the new employment page: platforms, stations and riders, a committee, mobile branches with cards, sector coverage', async () => {

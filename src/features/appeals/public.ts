@@ -10,7 +10,7 @@ import { Problem, badRequest } from '../../http/errors.js';
 import { RIDER_CATEGORY_LABEL, SATISFACTION_LABEL, STATE_LABEL, TIMED_STEPS, type CaseState, type RiderCategory } from '../../domain/cases/engine.js';
 import { routeCase, type Unit } from '../../domain/cases/routing.js';
 import { canonicalCode, moveCase, newTrackingCode, raiseCase, trackingHash, type PlacedUnit } from './engine.js';
-import { placeUnit, servicePostItem, unitName } from './queries.js';
+import { coveringUnits, placeUnit, servicePostItem, unitName } from './queries.js';
 import { BUSINESS_LABEL as PLATFORM_BUSINESS_LABEL } from '../../domain/platforms/labels.js';
 import type { PlatformBusiness } from '../../db/schema-platforms.js';
 
@@ -85,7 +85,7 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
       const b = req.body;
       const { place, unitOf, key } = await placeOf(b.areaCode, b.servicePostId);
       // Only a rights problem may go past the station (routing.ts): look up who covers the place for those alone.
-      const covering = b.category === 'rights' ? await coveringUnits(key, b.platformId) : {};
+      const covering = b.category === 'rights' ? await coveringUnits(db, key, b.platformId) : {};
       const routed = routeCase({ door: 'rider', category: b.category, place, ...covering });
       if (!routed.ok) throw badRequest(routed.reason, [{ field: 'areaCode', message: routed.reason }]);
       const unit = await unitOf(routed.unit);
@@ -175,23 +175,6 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     const county = j.level === 'station' ? j.parent_code! : j.code;
     const keyOf = (code: string) => (code === j.code ? j.scope_key : code === j.parent_code ? j.parent_key : null);
     return { place, key: j.scope_key, unitOf: async (u: Unit): Promise<PlacedUnit> => (keyOf(u.code) ? { ...u, scopeKey: keyOf(u.code)!, countyCode: county } : { ...(await placeUnit(db, u)), countyCode: county }) };
-  }
-
-  /**
-   * The units above a place that may answer a rider's rights problem: the named platform's active
-   * contact point on a node covering the place, and the nearest established rider industry committee.
-   */
-  async function coveringUnits(placeKey: string, platformId?: number) {
-    const nearest = (rows: { code: string; ref: number }[]) => (rows[0] ? { code: rows[0].code, ref: Number(rows[0].ref) } : null);
-    const platformContact = platformId ? nearest((await sql<{ code: string; ref: number }>`
-      SELECT j.code, p.id AS ref FROM recognition_point rp JOIN platform p ON p.id = rp.platform_id JOIN jurisdiction j ON j.scope_key = rp.scope_key
-      WHERE rp.platform_id = ${platformId} AND rp.kind = 'contact' AND rp.status = 'active' AND p.status = 'active' AND starts_with(${placeKey}, rp.scope_key)
-      ORDER BY length(rp.scope_key) DESC LIMIT 1`.execute(db)).rows) : null;
-    const committee = nearest((await sql<{ code: string; ref: number }>`
-      SELECT j.code, o.id AS ref FROM party_org o JOIN jurisdiction j ON j.scope_key = o.scope_key
-      WHERE o.sector = 'riders' AND o.kind = 'committee' AND o.body = 'party' AND o.status = 'established' AND starts_with(${placeKey}, o.scope_key)
-      ORDER BY length(o.scope_key) DESC, o.id LIMIT 1`.execute(db)).rows);
-    return { platformContact, committee };
   }
 
   /** The case a code opens, or 404; a code that cannot be one is refused before any lookup. */

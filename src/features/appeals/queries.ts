@@ -26,6 +26,23 @@ export async function plaqueUnit(db: Kysely<DB>, scopeKey: string, category: str
   return placeUnit(db, routed.unit);
 }
 
+/**
+ * The units above a place that may answer a rider's rights problem: the named platform's active
+ * contact point on a node covering the place, and the nearest established rider industry committee.
+ */
+export async function coveringUnits(db: Kysely<DB> | Tx, placeKey: string, platformId?: number) {
+  const nearest = (rows: { code: string; ref: number }[]) => (rows[0] ? { code: rows[0].code, ref: Number(rows[0].ref) } : null);
+  const platformContact = platformId ? nearest((await sql<{ code: string; ref: number }>`
+    SELECT j.code, p.id AS ref FROM recognition_point rp JOIN platform p ON p.id = rp.platform_id JOIN jurisdiction j ON j.scope_key = rp.scope_key
+    WHERE rp.platform_id = ${platformId} AND rp.kind = 'contact' AND rp.status = 'active' AND p.status = 'active' AND starts_with(${placeKey}, rp.scope_key)
+    ORDER BY length(rp.scope_key) DESC LIMIT 1`.execute(db)).rows) : null;
+  const committee = nearest((await sql<{ code: string; ref: number }>`
+    SELECT j.code, o.id AS ref FROM party_org o JOIN jurisdiction j ON j.scope_key = o.scope_key
+    WHERE o.sector = 'riders' AND o.kind = 'committee' AND o.body = 'party' AND o.status = 'established' AND starts_with(${placeKey}, o.scope_key)
+    ORDER BY length(o.scope_key) DESC, o.id LIMIT 1`.execute(db)).rows);
+  return { platformContact, committee };
+}
+
 export const servicePostItem = (p: { id: number; name: string; address: string; opening_hours: string; offers: string[]; phone: string | null; area_name: string; longitude: unknown; latitude: unknown }) => ({
   id: Number(p.id), name: p.name, address: p.address, openingHours: p.opening_hours, offers: p.offers, phone: p.phone, areaName: p.area_name,
   longitude: p.longitude == null ? null : Number(p.longitude), latitude: p.latitude == null ? null : Number(p.latitude),

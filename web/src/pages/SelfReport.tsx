@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, Button, Card, Cascader, Checkbox, Form, Input, Result, Typography } from 'antd';
 import { get, post } from '../api';
 import { applyProblem } from '../components/problem';
@@ -13,7 +13,7 @@ export default function SelfReport() {
   const [done, setDone] = useState<{ receipt: string; message: string } | null>(null);
   const load = async (code = '000000'): Promise<Option[]> =>
     (await get<{ code: string; name: string; level: string }[]>(`/public/divisions/${code}`)).map((d) => ({ value: d.code, label: d.name, level: d.level, isLeaf: d.level === 'county' }));
-  if (!options) void load().then(setOptions);
+  useEffect(() => void load().then(setOptions, () => setOptions([])), []);
   const loadData = async (selected: Option[]) => {
     const target = selected[selected.length - 1];
     const children = await load(target.value);

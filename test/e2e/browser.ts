@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { bootstrap, type Credential } from '../../src/bootstrap.js';
 import { buildApp, WEB_DIST } from '../../src/server.js';
 import { testApp, type TestApp } from '../helpers/app.js';
@@ -58,4 +58,16 @@ export function browserSuite(): { server: Awaited<ReturnType<typeof demoServer>>
     await env.server?.close();
   });
   return env;
+}
+
+/**
+ * Presses a modal's button (确定 by default) once the modal has finished opening, and waits for
+ * it to close: a busy machine once clicked mid-animation and the modal stayed open. If the modal
+ * stays (the server refused), the test fails with what the modal says.
+ */
+export async function confirmModal(modal: Locator, button: RegExp = /确\s*定/): Promise<void> {
+  await modal.waitFor({ state: 'visible' });
+  await expect.poll(() => modal.getAttribute('class'), { timeout: 15_000 }).not.toContain('zoom-appear');
+  await modal.getByRole('button', { name: button }).click();
+  await expect.poll(async () => ((await modal.isVisible()) ? (await modal.locator('.ant-alert, .ant-form-item-explain-error').allTextContents()).join(' ') || 'open' : 'closed'), { timeout: 30_000 }).toBe('closed');
 }

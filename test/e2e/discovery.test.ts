@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/demo/random.js';
 import { idNumber, uscc } from '../../src/demo/ledger.js';
 import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
-import { SHOTS, browserAvailable, browserSuite, signInFirstTime } from './browser.js';
+import { browserAvailable, browserSuite, confirmModal, SHOTS, signInFirstTime } from './browser.js';
 
 describe.skipIf(!browserAvailable)('member discovery in Chromium', () => {
   const env = browserSuite();
@@ -33,7 +33,7 @@ describe.skipIf(!browserAvailable)('member discovery in Chromium', () => {
     await expect.poll(() => row.count()).toBe(1);
     await row.click();
     await staff.getByRole('button', { name: /确\s*认/ }).first().click();
-    await staff.getByRole('dialog').last().getByRole('button', { name: /确\s*定/ }).click();
+    await confirmModal(staff.locator('.ant-modal').last());
     await expect.poll(() => staff.getByText('已确认').count()).toBeGreaterThan(0);
     await staff.screenshot({ path: `${SHOTS}/case-confirmed.png` });
     const entity = await t.db.selectFrom('entity').select('id').where('name', '=', '梅园新村测试面馆').executeTakeFirstOrThrow();

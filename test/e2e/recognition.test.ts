@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SHOTS, browserAvailable, browserSuite, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, confirmModal, signInFirstTime } from './browser.js';
 
 const COUNTY = '320102';
 
@@ -24,12 +24,12 @@ describe.skipIf(!browserAvailable)('recognition pages in Chromium', () => {
     await row.click();
     const drawer = page.locator('.ant-drawer');
     await drawer.getByRole('button', { name: '审核通过' }).click();
-    await page.locator('.ant-modal').getByRole('button', { name: /确\s*定/ }).click();
+    await confirmModal(page.locator('.ant-modal'));
     await expect.poll(() => drawer.getByRole('button', { name: /^授\s*予$/ }).count(), { timeout: 10_000 }).toBe(1);
     await drawer.getByRole('button', { name: /^授\s*予$/ }).click();
     const modal = page.locator('.ant-modal');
     await modal.getByLabel('县级').check();
-    await modal.getByRole('button', { name: /确\s*定/ }).click();
+    await confirmModal(modal);
     await expect.poll(() => drawer.locator('.ant-tag').filter({ hasText: '已授予' }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.screenshot({ path: `${SHOTS}/honour-awarded.png`, fullPage: true });
     await drawer.locator('.ant-drawer-close').click();
@@ -55,7 +55,7 @@ describe.skipIf(!browserAvailable)('recognition pages in Chromium', () => {
     const pointDrawer = page.locator('.ant-drawer');
     await expect.poll(() => pointDrawer.getByText('党建台账规范').count(), { timeout: 10_000 }).toBe(1);
     await pointDrawer.getByRole('button', { name: '年度复核' }).click();
-    await page.locator('.ant-modal').getByRole('button', { name: /确\s*定/ }).click();
+    await confirmModal(page.locator('.ant-modal'));
     await expect.poll(() => pointDrawer.getByText(`${new Date().getFullYear()} 年度：保留`, { exact: false }).count(), { timeout: 10_000 }).toBe(1);
     await pointDrawer.locator('.ant-drawer-close').click();
     await expect.poll(() => page.locator('.ant-statistic').filter({ hasText: '联系点' }).textContent()).toContain('1');

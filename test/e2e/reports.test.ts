@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { FORMS } from '../../src/domain/reports/forms.js';
-import { SHOTS, browserAvailable, browserSuite, signInFirstTime } from './browser.js';
+import { browserAvailable, browserSuite, confirmModal, SHOTS, signInFirstTime } from './browser.js';
 
 type Row = { name: string; kind: string } & Record<string, number | null>;
 type Report = { id: number; state: string; rows: Row[] };
@@ -26,7 +26,7 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     await page.screenshot({ path: `${SHOTS}/report-draft.png`, fullPage: true });
 
     await card.getByRole('button', { name: '上报' }).click();
-    await page.locator('.ant-modal').getByRole('button', { name: /上\s*报/ }).click();
+    await confirmModal(page.locator('.ant-modal'), /上\s*报/);
     await expect.poll(() => card.getByText('已上报 1 版').count(), { timeout: 15_000 }).toBe(1);
     const api = (await (await page.request.get(`/api/v1/reports/${id}`)).json()) as Report;
     expect(api.state).toBe('submitted');
@@ -69,7 +69,7 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     await row.getByRole('button', { name: '查看' }).click();
     await city.getByTestId('report').getByRole('button', { name: '退回修改' }).click();
     await city.getByLabel('退回理由').fill('新设主体数与登记系统不一致，请核实');
-    await city.locator('.ant-modal').getByRole('button', { name: /退\s*回/ }).click();
+    await confirmModal(city.locator('.ant-modal'), /退\s*回/);
     await expect.poll(() => city.getByTestId('report').getByText('新设主体数与登记系统不一致，请核实').count(), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(((await (await city.request.get(`/api/v1/reports/${id}`)).json()) as Report).state).toBe('returned');
 
@@ -83,7 +83,7 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     await city.keyboard.press('Enter');
     await modal.getByPlaceholder('目标值').fill('1000');
     await modal.getByPlaceholder('分值').fill('50');
-    await modal.getByRole('button', { name: /确\s*定/ }).click();
+    await confirmModal(modal);
     const scored = (await (await city.request.get(`/api/v1/assessments?year=${new Date().getFullYear()}`)).json()) as { children: { name: string; total: number; rank: number | null; items: { actual: number }[] }[] };
     const xuanwu = scored.children.find((c) => c.name === '玄武区')!;
     expect(xuanwu.rank).toBe(1);

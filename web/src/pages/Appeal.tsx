@@ -2,12 +2,12 @@ import { useEffect, useState } from 'react';
 import { Alert, Button, Card, Cascader, Descriptions, Form, Input, Radio, Rate, Result, Select, Spin, Steps, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { ApiError, get, post } from '../api';
+import { useDivisions } from '../components/useDivisions';
 import { applyProblem } from '../components/problem';
 import { toOptions } from '../components/format';
 import { RIDER_CATEGORY_LABEL, SATISFACTION_LABEL } from '@domain/cases/engine';
 import { OFFER_LABEL } from '@domain/cases/service-posts';
 
-type Option = { value: string; label: string; isLeaf?: boolean; children?: Option[] };
 type Post = { id: number; name: string; address: string; openingHours: string; offers: string[]; areaName: string };
 type Progress = {
   state: string; stateLabel: string; categoryLabel: string; submittedAt: string; unitName: string; steps: { action: string; label: string; at: string }[];
@@ -30,23 +30,13 @@ export default function Appeal() {
 
 function Submit() {
   const [form] = Form.useForm();
-  const [options, setOptions] = useState<Option[] | null>(null);
+  const { options, loadData } = useDivisions();
   const [posts, setPosts] = useState<Post[]>([]);
   const [platforms, setPlatforms] = useState<{ id: number; name: string; businessLabel: string }[]>([]);
   const category = Form.useWatch('category', form);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<{ code: string; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const load = async (code = '000000'): Promise<Option[]> =>
-    (await get<{ code: string; name: string; level: string }[]>(`/public/divisions/${code}`)).map((d) => ({ value: d.code, label: d.name, isLeaf: d.level === 'county' }));
-  useEffect(() => void load().then(setOptions, () => setOptions([])), []);
-  const loadData = async (selected: Option[]) => {
-    const target = selected[selected.length - 1];
-    const children = await load(target.value);
-    target.children = children.length ? children : undefined;
-    target.isLeaf = !children.length;
-    setOptions((o) => [...(o ?? [])]);
-  };
   const areaChosen = (area?: string[]) => {
     form.setFieldsValue({ servicePostId: undefined, platformId: undefined });
     const county = area?.[area.length - 1];
@@ -83,7 +73,7 @@ function Submit() {
         <Input.TextArea rows={4} maxLength={1000} showCount placeholder="如：××小区不让骑手电动车进门，只能步行送餐" />
       </Form.Item>
       <Form.Item name="area" label="在哪里（县、区）" rules={[{ required: true, message: '请选择所在县（区）' }]}>
-        <Cascader options={options ?? []} loadData={loadData as never} changeOnSelect={false} placeholder="省 / 市 / 县（区）" onChange={(v) => areaChosen(v as string[])} />
+        <Cascader options={options} loadData={loadData as never} changeOnSelect={false} placeholder="省 / 市 / 县（区）" onChange={(v) => areaChosen(v as string[])} />
       </Form.Item>
       <Form.Item name="servicePostId" label="附近的骑手驿站（选填）">
         <Select allowClear placeholder={posts.length ? '选择驿站' : '该区域暂无登记的驿站'} options={posts.map((p) => ({ value: p.id, label: `${p.name}（${p.openingHours}）` }))}

@@ -1,26 +1,15 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Alert, Button, Card, Cascader, Checkbox, Form, Input, Result, Typography } from 'antd';
-import { get, post } from '../api';
+import { post } from '../api';
+import { useDivisions } from '../components/useDivisions';
 import { applyProblem } from '../components/problem';
-
-type Option = { value: string; label: string; isLeaf?: boolean; children?: Option[]; level?: string };
 
 /** 党员找组织: a member reports, without logging in, that they work in a market entity. */
 export default function SelfReport() {
   const [form] = Form.useForm();
-  const [options, setOptions] = useState<Option[] | null>(null);
+  const { options, loadData } = useDivisions();
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<{ receipt: string; message: string } | null>(null);
-  const load = async (code = '000000'): Promise<Option[]> =>
-    (await get<{ code: string; name: string; level: string }[]>(`/public/divisions/${code}`)).map((d) => ({ value: d.code, label: d.name, level: d.level, isLeaf: d.level === 'county' }));
-  useEffect(() => void load().then(setOptions, () => setOptions([])), []);
-  const loadData = async (selected: Option[]) => {
-    const target = selected[selected.length - 1];
-    const children = await load(target.value);
-    target.children = children.length ? children : undefined;
-    target.isLeaf = !children.length;
-    setOptions((o) => [...(o ?? [])]);
-  };
   const submit = async (v: { name: string; phone: string; idNumber?: string; area: string[]; entityName: string; uscc?: string; orgRelation?: string; consent: boolean }) => {
     setError(null);
     try {
@@ -42,7 +31,7 @@ export default function SelfReport() {
             <Form.Item name="phone" label="手机" rules={[{ required: true, pattern: /^1[3-9]\d{9}$/, message: '请填写 11 位手机号' }]}><Input maxLength={11} inputMode="tel" /></Form.Item>
             <Form.Item name="idNumber" label="身份证号（选填，便于核实）"><Input maxLength={18} /></Form.Item>
             <Form.Item name="area" label="工作单位所在县（区）" rules={[{ required: true, message: '请选择所在县（区）' }]}>
-              <Cascader options={options ?? []} loadData={loadData as never} changeOnSelect={false} placeholder="省 / 市 / 县（区）" />
+              <Cascader options={options} loadData={loadData as never} changeOnSelect={false} placeholder="省 / 市 / 县（区）" />
             </Form.Item>
             <Form.Item name="entityName" label="工作单位名称" rules={[{ required: true, message: '请填写工作单位名称' }]}><Input maxLength={200} /></Form.Item>
             <Form.Item name="uscc" label="统一社会信用代码（选填，见营业执照）"><Input maxLength={18} /></Form.Item>

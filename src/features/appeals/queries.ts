@@ -110,7 +110,8 @@ export const toCaseItem = (lines: Map<string, string>, now = new Date()) => (c: 
 };
 
 // ── Figures ─────────────────────────────────────────────────────────────────────────────
-const OPEN = sql.raw(`c.state IN (${OPEN_STATES.map((s) => `'${s}'`).join(',')})`);
+/** The open states as an SQL list, for `state IN (…)` in hand-written queries (literals: the partial indexes' predicate must match). */
+export const openStateList = sql.join(OPEN_STATES.map((s) => sql.lit(s)));
 
 /**
  * The open cases past due at `now`, as rows (scope_key, n) to sum: whole days from the kept due
@@ -120,7 +121,7 @@ const OPEN = sql.raw(`c.state IN (${OPEN_STATES.map((s) => `'${s}'`).join(',')})
 export function overdueRows(now: RawBuilder<unknown> = sql`now()`) {
   const today = sql`(${now} AT TIME ZONE 'UTC')::date`;
   return sql`(SELECT d.scope_key, d.n FROM appeal_due_tally d WHERE d.due_on < ${today}
-    UNION ALL SELECT c.scope_key, 1 FROM appeal_case c WHERE ${OPEN} AND c.due_at >= ${today}::timestamp AT TIME ZONE 'UTC' AND c.due_at < ${now})`;
+    UNION ALL SELECT c.scope_key, 1 FROM appeal_case c WHERE c.state IN (${openStateList}) AND c.due_at >= ${today}::timestamp AT TIME ZONE 'UTC' AND c.due_at < ${now})`;
 }
 const STEP_COLS = Object.keys(TIMED_STEPS) as TimedStep[];
 
@@ -144,6 +145,7 @@ export async function caseFigures(db: Tx, node: Node, now = new Date()) {
     SELECT left(o.scope_key, ${len}) AS k, sum(o.n)::int AS n FROM ${overdueRows(sql`${now}::timestamptz`)} o WHERE ${under('o.scope_key')} GROUP BY 1`.execute(db)).rows.map((r) => [r.k, r.n]));
   const buckets = (await sql<{ step: TimedStep; bucket: number; n: number }>`
     SELECT t.step, t.bucket, sum(t.n)::int AS n FROM appeal_step_tally t WHERE ${under('t.scope_key')} GROUP BY 1, 2`.execute(db)).rows;
+  const lines = await visitLines(db);
   const visits = (await sql<{ k: string | null; visits: number; entities: number }>`
     SELECT left(v.scope_key, ${len}) AS k, count(*)::int AS visits, count(DISTINCT v.entity_id)::int AS entities
     FROM visit_record v WHERE ${under('v.scope_key')} GROUP BY ROLLUP (1)`.execute(db)).rows;
@@ -171,6 +173,7 @@ export async function caseFigures(db: Tx, node: Node, now = new Date()) {
     total: { total: all.total, open: all.open, overdue: [...overdue.values()].reduce((a, n) => a + n, 0), escalated: all.escalated, satisfaction: avg(all), rated: all.rated, visits: visitTotal.visits, entitiesVisited: visitTotal.entities },
     byDoor: tally((g) => g.door),
     byCategory: tally((g) => `${g.door}:${g.category}`),
+    categoryLabels: Object.fromEntries(groups.map((g) => [`${g.door}:${g.category}`, `${DOOR_LABEL[g.door]}·${categoryLabel(g.door, g.category, lines)}`])),
     byState: tally((g) => g.state),
     steps: STEP_COLS.map((s) => {
       const [p50, p90] = quantilesFromBuckets(buckets.filter((b) => b.step === s), [0.5, 0.9]);

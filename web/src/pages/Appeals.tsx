@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, Button, Card, Checkbox, DatePicker, Descriptions, Drawer, Form, Input, Select, Space, Switch, Table, Tabs, Tag, Timeline, Typography } from 'antd';
 import { DownloadOutlined, MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useSearchParams } from 'react-router-dom';
@@ -15,8 +15,7 @@ import { toOptions, ymd } from '../components/format';
 import { useDetail, useFilters, useOpenParam } from '../components/hooks';
 import { useDictionary } from '../components/useDictionary';
 import { DOOR_LABEL, RIDER_CATEGORY_LABEL, STATE_LABEL } from '@domain/cases/engine';
-import { FEEDBACK_CATEGORY_LABEL } from '@domain/sanliang/plaque';
-import { EChart } from '../components/EChart';
+import { AreaBars } from '../components/AreaBars';
 import { OFFER_LABEL } from '@domain/cases/service-posts';
 import type { EntityRow } from './Entities';
 
@@ -231,13 +230,12 @@ function Posts() {
 }
 
 type FigureData = {
-  node: { name: string }; byCategory: Record<string, number>; total: { total: number; open: number; overdue: number; escalated: number; satisfaction: number | null; rated: number; visits: number; entitiesVisited: number };
+  node: { name: string }; byCategory: Record<string, number>; categoryLabels: Record<string, string>; total: { total: number; open: number; overdue: number; escalated: number; satisfaction: number | null; rated: number; visits: number; entitiesVisited: number };
   byDoor: Record<string, number>; byState: Record<string, number>; steps: { step: string; label: string; p50Hours: number | null; p90Hours: number | null }[];
   children: { code: string; name: string; total: number; open: number; overdue: number; rider: number; visit: number; plaque: number; satisfaction: number | null; visits: number; entitiesVisited: number }[];
 };
 function Figures() {
   const { me } = useAuth();
-  const lines = useDictionary('business_line');
   const [under, setUnder] = useState<string | undefined>();
   const [data, setData] = useState<FigureData | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -245,30 +243,7 @@ function Figures() {
   useEffect(() => load(undefined), []);
   const h = (v: number | null) => (v == null ? '—' : `${v} 小时`);
   const children = data?.children.filter((c) => c.total > 0) ?? [];
-  const byArea = useMemo(() => ({
-    tooltip: { trigger: 'axis' },
-    grid: { left: 120, right: 24, top: 8, bottom: 24 },
-    xAxis: { type: 'value', minInterval: 1 },
-    yAxis: { type: 'category', data: children.map((c) => c.name), inverse: true },
-    series: [
-      { type: 'bar', stack: 'n', name: '在办', data: children.map((c) => c.open - c.overdue), itemStyle: { color: '#1677ff' } },
-      { type: 'bar', stack: 'n', name: '超时', data: children.map((c) => c.overdue), itemStyle: { color: '#c62828' } },
-      { type: 'bar', stack: 'n', name: '已办结', data: children.map((c) => c.total - c.open), itemStyle: { color: '#bbb' } },
-    ],
-  }), [children]);
   const categories = Object.entries(data?.byCategory ?? {}).sort((a, b) => b[1] - a[1]);
-  const categoryName = (key: string) => {
-    const [door, code] = key.split(':');
-    const label = door === 'rider' ? RIDER_CATEGORY_LABEL[code as keyof typeof RIDER_CATEGORY_LABEL] : door === 'visit' ? lines.labels[code] : FEEDBACK_CATEGORY_LABEL[code as keyof typeof FEEDBACK_CATEGORY_LABEL];
-    return `${DOOR_LABEL[door as keyof typeof DOOR_LABEL] ?? door}·${label ?? code}`;
-  };
-  const byCategory = useMemo(() => ({
-    tooltip: { trigger: 'axis' },
-    grid: { left: 150, right: 24, top: 8, bottom: 24 },
-    xAxis: { type: 'value', minInterval: 1 },
-    yAxis: { type: 'category', data: categories.map(([k]) => categoryName(k)), inverse: true },
-    series: [{ type: 'bar', name: '诉求', data: categories.map(([, n]) => n), itemStyle: { color: '#f0a020' } }],
-  }), [categories, lines.labels]);
   return (
     <Card size="small">
       <div style={{ width: 220, marginBottom: 12 }}><JurisdictionPicker root={me!.jurisdiction.code} value={under} onChange={load} placeholder="辖区" /></div>
@@ -292,12 +267,14 @@ function Figures() {
             : <Space direction="vertical" style={{ width: '100%', marginTop: 12 }}>
                 {children.length > 0 && <>
                   <Typography.Text strong>按下级（点击查看该辖区）</Typography.Text>
-                  <EChart option={byArea} height={Math.max(160, children.length * 28 + 32)} onClick={(p) => load(children[p.dataIndex].code)} />
-                  {/* The chart bundle carries no legend component: the colours are named here. */}
-                  <Space size={16} wrap>{[['#1677ff', '在办'], ['#c62828', '超时'], ['#bbb', '已办结']].map(([c, t]) => <span key={t}><span style={{ display: 'inline-block', width: 10, height: 10, background: c, marginRight: 4 }} />{t}</span>)}</Space>
+                  <AreaBars names={children.map((c) => c.name)} stack onClick={(i) => load(children[i].code)} series={[
+                    { name: '在办', color: '#1677ff', values: children.map((c) => c.open - c.overdue) },
+                    { name: '超时', color: '#c62828', values: children.map((c) => c.overdue) },
+                    { name: '已办结', color: '#bbb', values: children.map((c) => c.total - c.open) },
+                  ]} />
                 </>}
                 <Typography.Text strong>按类别</Typography.Text>
-                <EChart option={byCategory} height={Math.max(160, categories.length * 26 + 32)} />
+                <AreaBars names={categories.map(([k]) => data.categoryLabels[k] ?? k)} series={[{ name: '诉求', color: '#f0a020', values: categories.map(([, n]) => n) }]} />
               </Space>}
         </>
       )}

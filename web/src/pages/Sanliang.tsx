@@ -12,6 +12,7 @@ import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { SearchSelect } from '../components/SearchSelect';
 import { FormModal } from '../components/FormModal';
 import { EChart } from '../components/EChart';
+import { AreaBars } from '../components/AreaBars';
 import { toOptions, ymd } from '../components/format';
 import { FEEDBACK_CATEGORY_LABEL, FEEDBACK_STATE_LABEL, RECORD_STATUS_LABEL, SANLIANG_KIND_LABEL } from '@domain/sanliang/plaque';
 import { SanliangDrawer, type SanliangRow } from './SanliangDrawer';
@@ -184,16 +185,10 @@ function Participation() {
   }, []);
   useEffect(() => load(), [load]);
   const children = data?.children.filter((c) => c.records + c.withdrawn > 0) ?? [];
-  const byArea = useMemo(() => ({
-    tooltip: { trigger: 'axis' },
-    grid: { left: 120, right: 24, top: 8, bottom: 24 },
-    xAxis: { type: 'value', minInterval: 1 },
-    yAxis: { type: 'category', data: children.map((c) => c.name), inverse: true },
-    series: [{ type: 'bar', name: '参与党员', data: children.map((c) => c.members), itemStyle: { color: '#c62828' } }],
-  }), [children]);
   const byMonth = useMemo(() => ({
     tooltip: { trigger: 'axis' },
-    grid: { left: 40, right: 16, top: 16, bottom: 24 },
+    legend: { top: 0 },
+    grid: { left: 40, right: 16, top: 32, bottom: 24 },
     xAxis: { type: 'category', data: data?.months.map((m) => m.month) ?? [] },
     yAxis: { type: 'value', minInterval: 1 },
     series: [
@@ -224,19 +219,13 @@ function Participation() {
       <Card size="small" title="下级对比（参与党员）">
         {children.length === 0
           ? <Typography.Text type="secondary">{data.children.length ? '下级辖区还没有三亮记录。' : `${data.node.name}没有下级辖区。`}</Typography.Text>
-          : <EChart option={byArea} height={Math.max(160, children.length * 28 + 32)} onClick={(p) => load(children[p.dataIndex].code)} />}
+          : <AreaBars names={children.map((c) => c.name)} onClick={(i) => load(children[i].code)} series={[{ name: '参与党员', color: '#c62828', values: children.map((c) => c.members) }]} />}
         {data.unassigned.records > 0 && <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>另有 {data.unassigned.records} 条记录登记在{data.node.name}本级（未分到基层所）。</Typography.Paragraph>}
       </Card>
       <Card size="small" title="近 12 个月">
         {data.months.every((m) => m.members + m.issued + m.revoked === 0)
           ? <Typography.Text type="secondary">近 12 个月没有三亮记录和牌匾变化。</Typography.Text>
-          : <>
-              <EChart option={byMonth} height={260} />
-              {/* The chart bundle carries no legend component: the colours are named here. */}
-              <Space size={16} wrap>
-                {[['#c62828', '月末参与党员'], ['#f0a020', '当月发牌'], ['#999', '当月撤销']].map(([c, t]) => <span key={t}><span style={{ display: 'inline-block', width: 10, height: 10, background: c, marginRight: 4 }} />{t}</span>)}
-              </Space>
-            </>}
+          : <EChart option={byMonth} height={280} />}
       </Card>
     </Space>
   );

@@ -1,9 +1,6 @@
 import { sql } from 'kysely';
-import { OPEN_STATES } from '../../../domain/cases/engine.js';
 import type { Measure } from '../measure.js';
-import { overdueRows } from '../../appeals/queries.js';
-
-const states = sql.join(OPEN_STATES.map((s) => sql.lit(s)));
+import { openStateList, overdueRows } from '../../appeals/queries.js';
 
 /**
  * 诉求与走访: cases counted where their responsible unit is, from the trigger-kept case tally
@@ -14,7 +11,7 @@ export const appealMeasures: Measure[] = [{
   keys: ['appealsReceived', 'appealsOpen', 'appealsRated', 'appealsSatisfied'],
   from: sql`appeal_tally t`,
   scope: 't.scope_key',
-  select: () => sql`coalesce(sum(t.n), 0)::int AS "appealsReceived", coalesce(sum(t.n) FILTER (WHERE t.state IN (${states})), 0)::int AS "appealsOpen",
+  select: () => sql`coalesce(sum(t.n), 0)::int AS "appealsReceived", coalesce(sum(t.n) FILTER (WHERE t.state IN (${openStateList})), 0)::int AS "appealsOpen",
     coalesce(sum(t.rated), 0)::int AS "appealsRated", coalesce(sum(t.satisfied), 0)::int AS "appealsSatisfied"`,
 }, {
   keys: ['appealsOverdue'],

@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     env,
     projects: [
-      { test: { name: 'unit', include: ['src/domain/**/*.test.ts', 'src/crypto/**/*.test.ts'], env } },
+      { test: { name: 'unit', include: ['src/domain/**/*.test.ts', 'src/crypto/**/*.test.ts', 'test/structure/**/*.test.ts'], env } },
       {
         test: {
           name: 'integration',
@@ -25,7 +25,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/setup/databases.ts', 'test/setup/web.ts'],
+          // PGlite only: the demo server never copies a PostgreSQL template, so none is migrated.
+          globalSetup: ['test/setup/pglite.ts', 'test/setup/web.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,
@@ -35,6 +36,19 @@ export default defineConfig({
         },
       },
       { test: { name: 'logs', include: ['test/logs/**/*.test.ts'], env } },
+      {
+        // npm run test:faults: kill -9 at random points, lost database connections, damaged archives.
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          globalSetup: ['test/setup/databases.ts'],
+          // Each kill scenario starts several processes (CLI, server): generous on a busy machine.
+          testTimeout: 900_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          env,
+        },
+      },
     ],
   },
 });

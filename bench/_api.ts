@@ -6,8 +6,11 @@ import { hashPassword } from '../src/crypto/password.js';
 import type { DB } from '../src/db/schema.js';
 import type { AppContext } from '../src/http/context.js';
 import { takeSystemSnapshots } from '../src/features/indicators/service.js';
+import { periodOfDate } from '../src/domain/reports/forms.js';
+import { localDate } from '../src/domain/time/zone.js';
 
-export const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+export const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 export const ms = (x: number) => x.toFixed(1);
 
 /**
@@ -17,16 +20,36 @@ export const ms = (x: number) => x.toFixed(1);
  */
 export async function signedInApp(ctx: AppContext, db: Kysely<DB>) {
   await takeSystemSnapshots(db, false);
-  const app = await buildApp(ctx, { webDist: null, logStream: { write: () => true } as never });
+  const app = await buildApp(ctx, { webDist: null, logStream: { write: () => true } });
   const password = `Pw-${crypto.randomBytes(6).toString('hex')}A`;
-  await db.insertInto('app_user').values({ username: 'bench', display_name: '基准', jurisdiction_code: '000000', scope_key: '', roles: ['viewer'], password_hash: await hashPassword(password, 1000), must_change_password: false }).execute();
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'bench', password } });
+  await db
+    .insertInto('app_user')
+    .values({
+      username: 'bench',
+      display_name: '基准',
+      jurisdiction_code: '000000',
+      scope_key: '',
+      roles: ['viewer'],
+      password_hash: await hashPassword(password, 1000),
+      must_change_password: false,
+    })
+    .execute();
+  const login = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username: 'bench', password },
+  });
   const cookie = String(login.headers['set-cookie']).split(';')[0];
   return { app, cookie, csrf: login.json().csrfToken as string };
 }
 
 /** `runs` timed GETs of a URL after 3 warm-up calls (they warm caches and the plan): p50, p95 and the last body. */
-export async function timeGet(app: Awaited<ReturnType<typeof signedInApp>>['app'], cookie: string, url: string, runs: number) {
+export async function timeGet(
+  app: Awaited<ReturnType<typeof signedInApp>>['app'],
+  cookie: string,
+  url: string,
+  runs: number,
+) {
   const times: number[] = [];
   let body = '';
   for (let i = 0; i < runs + 3; i++) {
@@ -37,4 +60,44 @@ export async function timeGet(app: Awaited<ReturnType<typeof signedInApp>>['app'
     if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
   }
   return { p50: quantile(times, 0.5), p95: quantile(times, 0.95), body };
+}
+
+/** Median seconds of 3 preparations of the national report (each replaces the draft); its total must be the dashboard's. */
+export async function timeNationalReport(
+  app: Awaited<ReturnType<typeof signedInApp>>['app'],
+  cookie: string,
+  csrf: string,
+  db: Parameters<typeof signedInApp>[1],
+  figures: unknown,
+) {
+  // The bench user prepares as the nation's editor (roles are read at every request).
+  await db
+    .updateTable('app_user')
+    .set({ roles: ['editor'] })
+    .where('username', '=', 'bench')
+    .execute();
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const s = performance.now();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      headers: { cookie, 'x-csrf-token': csrf },
+      payload: { form: 'xgz_core', period: periodOfDate('quarter', localDate()) },
+    });
+    times.push((performance.now() - s) / 1000);
+    if (res.statusCode !== 201) throw new Error(`national report: ${res.statusCode} ${res.body}`);
+    // No province submitted: the consolidation is empty and every live figure is a difference, explained.
+    const f = figures as Record<string, number>;
+    const off = res
+      .json()
+      .differences.filter(
+        (d: { kind: string; key: string; live: number }) => d.kind === 'total' && d.live !== f[d.key],
+      );
+    if (off.length)
+      throw new Error(
+        `national report: the live figures beside it differ from the dashboard's: ${off.map((d: { key: string }) => d.key).join(', ')}`,
+      );
+  }
+  return quantile(times, 0.5);
 }

@@ -6,6 +6,7 @@ import { openDatabase, type Database } from '../src/db/connection.js';
 import { migrate } from '../src/db/migrate.js';
 import { seedJurisdictions } from '../src/features/jurisdictions/seed.js';
 import { deriveKeys } from '../src/crypto/keys.js';
+import { registerAuditKey } from '../src/db/audit-chain.js';
 import { SettingsStore } from '../src/features/settings/store.js';
 import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/http/context.js';
@@ -20,10 +21,14 @@ export const arg = (name: string, fallback: string) => {
  * A throw-away migrated database with the jurisdiction tree: a new database on the
  * PostgreSQL server of DATABASE_URL, else PGlite in a temporary directory. `drop()` removes it.
  */
-export async function scratchDatabase(prefix: string, poolSize = 4): Promise<{ database: Database; ctx: AppContext; dir: string; drop: () => Promise<void> }> {
+export async function scratchDatabase(prefix: string, poolSize = 4, name?: string): Promise<{ database: Database; ctx: AppContext; dir: string; drop: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `xgz-${prefix}-`));
-  const target = `xgz_bench_${prefix}_${process.pid}`;
+  // XGZ_BENCH_DATABASE_SUFFIX names the database after a branch (xgz_bench_<prefix>_<suffix>) so a kept one is found again on a shared server.
+  const suffix = process.env.XGZ_BENCH_DATABASE_SUFFIX;
+  if (suffix && !/^[a-z0-9_]+$/.test(suffix)) throw new Error('XGZ_BENCH_DATABASE_SUFFIX: only a-z, 0-9 and _');
+  // A given name (PostgreSQL only) is kept for later runs (see keptDatabase).
+  const target = name ?? `xgz_bench_${prefix}_${suffix ?? process.pid}`;
   if (url) await adminQuery(url, `CREATE DATABASE ${target}`);
   const database = url
     ? await openDatabase({ databaseUrl: Object.assign(new URL(url), { pathname: `/${target}` }).toString(), poolSize })
@@ -31,10 +36,11 @@ export async function scratchDatabase(prefix: string, poolSize = 4): Promise<{ d
   await migrate(database.pool);
   await seedJurisdictions(database.db);
   const ctx: AppContext = { config: { ...loadConfig({}), databaseUrl: undefined }, database, db: database.db, keys: deriveKeys(Buffer.alloc(32, 9)), settings: new SettingsStore(database.db) };
+  registerAuditKey(ctx.db, ctx.keys.auditMac);
   const drop = async () => {
     await database.close();
     // XGZ_BENCH_KEEP=1 keeps a PostgreSQL database for a look at plans afterwards.
-    if (url && process.env.XGZ_BENCH_KEEP) return void console.log(`kept database ${target}`);
+    if (url && (process.env.XGZ_BENCH_KEEP || name)) return void console.log(`kept database ${target}`);
     if (url) await adminQuery(url, `DROP DATABASE IF EXISTS ${target} WITH (FORCE)`);
     fs.rmSync(dir, { recursive: true, force: true });
   };
@@ -54,9 +60,23 @@ async function adminQuery(url: string, q: string) {
 /** A database kept by an earlier run of the bench `prefix` (XGZ_BENCH_KEEP=1), migrated to the current code; `drop()` only closes it. */
 export async function keptDatabase(prefix: string, name: string, poolSize = 4): Promise<{ database: Database; ctx: AppContext; dir: string; drop: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
-  if (!url || !new RegExp(`^xgz_bench_${prefix}_\\d+$`).test(name)) throw new Error(`--reuse-database needs DATABASE_URL and the name of a kept bench database (xgz_bench_${prefix}_…)`);
+  if (!url || !new RegExp(`^xgz_bench_${prefix}_[a-z0-9_]+$`).test(name)) throw new Error(`--reuse-database needs DATABASE_URL and the name of a kept bench database (xgz_bench_${prefix}_…)`);
   const database = await openDatabase({ databaseUrl: Object.assign(new URL(url), { pathname: `/${name}` }).toString(), poolSize });
   await migrate(database.pool);
   const ctx: AppContext = { config: { ...loadConfig({}), databaseUrl: undefined }, database, db: database.db, keys: deriveKeys(Buffer.alloc(32, 9)), settings: new SettingsStore(database.db) };
+  registerAuditKey(ctx.db, ctx.keys.auditMac);
   return { database, ctx, dir: '', drop: () => database.close() };
+}
+
+/** Whether the PostgreSQL server of DATABASE_URL has a database of that name. */
+export async function databaseExists(name: string): Promise<boolean> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return false;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    return (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
+  } finally {
+    await admin.end();
+  }
 }

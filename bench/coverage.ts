@@ -51,14 +51,15 @@ async function main() {
     for (const [level, code, key] of nodes) {
       const { p50, p95, body } = await timeGet(app, cookie, `/api/v1/coverage?under=${code}`, runs);
       const naive: number[] = [];
-      let recomputed = null;
+      let recomputed: Awaited<ReturnType<typeof recomputeTally>> | null = null;
       for (let i = 0; i < Math.max(3, Math.min(runs, 10)); i++) {
         const s = performance.now();
         recomputed = await recomputeTally(db, key);
         naive.push(performance.now() - s);
       }
+      if (!recomputed) throw new Error(`${level}: no recompute ran`);
       const api = JSON.parse(body).total;
-      if (api.operating !== recomputed!.operating || api.anyOrg !== recomputed!.anyOrg || api.work !== recomputed!.work) throw new Error(`${level}: kept figures differ from the recompute`);
+      if (api.operating !== recomputed.operating || api.anyOrg !== recomputed.anyOrg || api.work !== recomputed.work) throw new Error(`${level}: kept figures differ from the recompute`);
       results[level] = { p50, p95, naive: quantile(naive, 0.5) };
       console.log(`  ${level.padEnd(8)} ${code}: API p50 ${ms(results[level].p50)} ms  p95 ${ms(results[level].p95)} ms   naive GROUP BY recompute p50 ${ms(results[level].naive)} ms   (operating ${api.operating.toLocaleString()}, org coverage ${(api.orgCoverage * 100).toFixed(1)}%)`);
     }

@@ -3,7 +3,11 @@
  * pipeline (streaming parse, zod validation, per-file duplicate check, batched upsert, progress)
  * into PostgreSQL (DATABASE_URL) and PGlite, beside a plain COPY of the same file into an
  * unindexed table of the same database. Each measured run is a child process, so its peak RSS
- * is its own. Usage: npm run bench -- import [--rows N] [--backends pg,pglite]
+ * is its own, and starts from a copy of the same prepared database (CREATE DATABASE … TEMPLATE on
+ * PostgreSQL, a copied data directory on PGlite). Each round runs COPY, then the import with the
+ * cases-follow hook on and off (in alternating order); the medians over the rounds are compared,
+ * so a machine whose load drifts during the run weighs on both sides alike (issue 15's cost measure).
+ * Usage: npm run bench -- import [--rows N] [--backends pg,pglite] [--rounds R]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +25,7 @@ import { seedJurisdictions } from '../src/features/jurisdictions/seed.js';
 import { USCC_ALPHABET, usccCheckChar } from '../src/domain/identifiers/uscc.js';
 import { TEMPLATES } from '../src/features/imports/templates.js';
 import { runImportJob } from '../src/jobs/import/pipeline.js';
+import { registerAuditKey } from '../src/db/audit-chain.js';
 import { deriveKeys } from '../src/crypto/keys.js';
 import { SettingsStore } from '../src/features/settings/store.js';
 import { loadConfig } from '../src/config.js';
@@ -72,9 +77,30 @@ async function prepare(backend: string, target: string, rows: number, file: stri
   await pipeline(Readable.from(gen()), stringify({ header: true, columns: headers }), fs.createWriteStream(file));
 }
 
-/** Child process: one measured run. Prints a JSON line. */
+const cpuOf = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
+
+/** CPU seconds of each server process connected to the bench database (PostgreSQL on this machine; null elsewhere). */
+async function serverCpu(backend: string, db: Database): Promise<Map<number, number> | null> {
+  if (backend !== 'pg') return null;
+  const pids = (await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(db.db)).rows.map((r) => r.pid);
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.set(pid, (Number(f[11]) + Number(f[12])) / 100); // utime + stime in USER_HZ ticks
+    } catch {
+      return null; // not on this machine
+    }
+  }
+  return out;
+}
+const sumCpu = (now: Map<number, number> | null, before: Map<number, number>) => (now ? [...now].reduce((a, [pid, s]) => a + s - (before.get(pid) ?? 0), 0) : null);
+
+/** Child process: one measured run (mode copy, import or import-nofollow). Prints a JSON line. */
 async function child(mode: string, backend: string, target: string, file: string, rows: number) {
   const db: Database = await open(backend, target);
+  const pg0 = await serverCpu(backend, db);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   if (mode === 'copy') {
     await sql`CREATE TABLE copy_baseline (uscc text, year text, filing text, filed_on text, employees text, members text, org_form text, org_way text, org_set_on text, rep_member text, rep_secretary text)`.execute(db.db);
@@ -91,25 +117,40 @@ async function child(mode: string, backend: string, target: string, file: string
   } else {
     const config = { ...loadConfig({}), databaseUrl: undefined };
     const ctx = { config, database: db, db: db.db, keys: deriveKeys(Buffer.alloc(32, 7)), settings: new SettingsStore(db.db) };
+    registerAuditKey(ctx.db, ctx.keys.auditMac);
     const job = await db.db.insertInto('import_job').values({ kind: 'annual_report', file_name: 'bench.csv', file_path: file, file_bytes: fs.statSync(file).size, scope_key: '' }).returning('id').executeTakeFirstOrThrow();
-    await runImportJob(ctx, job.id, { batchSize: 10_000 });
+    await runImportJob(ctx, job.id, { batchSize: 10_000, followCases: mode !== 'import-nofollow' });
     const j = await db.db.selectFrom('import_job').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
     if (j.status !== 'done' || j.rows_accepted !== rows) throw new Error(`import ${j.status}: ${j.rows_accepted}/${rows} ${j.error ?? ''}`);
   }
   const seconds = (performance.now() - t0) / 1000;
+  // CPU seconds, which a machine shared with other work inflates far less than wall time: this
+  // process's, and on PostgreSQL its server processes' (the connections to the bench database).
+  const nodeCpuS = cpuOf(process.cpuUsage()) - cpuOf(cpu0);
+  const pgCpuS = pg0 ? sumCpu(await serverCpu(backend, db), pg0) : null;
   await db.close();
-  process.stdout.write(`${JSON.stringify({ seconds, rowsPerS: rows / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.stdout.write(`${JSON.stringify({ seconds, rowsPerS: rows / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, nodeCpuS, pgCpuS })}\n`);
 }
 
 function measure(mode: string, backend: string, target: string, file: string, rows: number) {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', mode, backend, target, file, String(rows)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  // XGZ_BENCH_PROF=dir: a CPU profile of the import child (node --cpu-prof) written there.
+  const prof = mode !== 'copy' && process.env.XGZ_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.XGZ_BENCH_PROF] : [];
+  const res = spawnSync(process.execPath, [...prof, '--import', 'tsx', self, '--child', mode, backend, target, file, String(rows)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const line = res.stdout.trim().split('\n').pop() ?? '';
   if (res.status !== 0 || !line.startsWith('{')) throw new Error(`${mode}/${backend} failed:\n${res.stderr}`);
-  return JSON.parse(line) as { seconds: number; rowsPerS: number; peakRssMb: number };
+  return JSON.parse(line) as { seconds: number; rowsPerS: number; peakRssMb: number; nodeCpuS: number; pgCpuS: number | null };
 }
+
+type Run = ReturnType<typeof measure>;
+const median = (xs: number[]) => {
+  const v = [...xs].sort((p, q) => p - q);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+const load = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 async function main() {
   const rows = Number(arg('rows', '1000000'));
+  const rounds = Number(arg('rounds', '3'));
   const url = process.env.DATABASE_URL;
   const backends = arg('backends', url ? 'pg,pglite' : 'pglite').split(',');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-bench-'));
@@ -117,32 +158,70 @@ async function main() {
   const out: Record<string, number> = {};
   try {
     for (const backend of backends) {
-      let target = path.join(dir, `pglite-${backend}`);
+      const k = backend === 'pg' ? 'pg' : 'pglite';
+      let template = path.join(dir, `pglite-${backend}`);
       let admin: pg.Client | null = null;
+      const name = `xgz_bench_${process.pid}`;
+      const clones: string[] = [];
+      /** A fresh copy of the prepared database for one measured run. */
+      const clone = async (): Promise<string> => {
+        const n = clones.length;
+        if (backend === 'pg') {
+          await admin!.query(`CREATE DATABASE ${name}_${n} TEMPLATE ${name}`);
+          clones.push(`${name}_${n}`);
+          return Object.assign(new URL(url!), { pathname: `/${name}_${n}` }).toString();
+        }
+        const to = `${template}-${n}`;
+        fs.cpSync(template, to, { recursive: true });
+        clones.push(to);
+        return to;
+      };
+      const drop = async (target: string) => {
+        if (backend === 'pg') await admin!.query(`DROP DATABASE IF EXISTS ${new URL(target).pathname.slice(1)} WITH (FORCE)`);
+        else fs.rmSync(target, { recursive: true, force: true });
+      };
       if (backend === 'pg') {
         if (!url) throw new Error('pg needs DATABASE_URL');
-        const name = `xgz_bench_${process.pid}`;
         admin = new pg.Client({ connectionString: url });
         await admin.connect();
         await admin.query(`DROP DATABASE IF EXISTS ${name}`);
         await admin.query(`CREATE DATABASE ${name}`);
-        const u = new URL(url);
-        u.pathname = `/${name}`;
-        target = u.toString();
+        template = Object.assign(new URL(url), { pathname: `/${name}` }).toString();
       }
       try {
         console.log(`[${backend}] preparing ${rows.toLocaleString()} rows (${Math.ceil(rows / YEARS.length).toLocaleString()} entities)…`);
-        await prepare(backend, target, rows, file);
-        const copy = measure('copy', backend, target, file, rows);
-        console.log(`[${backend}] plain COPY into an unindexed table: ${Math.round(copy.rowsPerS).toLocaleString()} rows/s (${copy.seconds.toFixed(1)} s)`);
-        const imp = measure('import', backend, target, file, rows);
-        const ratio = imp.rowsPerS / copy.rowsPerS;
-        console.log(`[${backend}] XGZ import (validate, dedupe, upsert, progress): ${Math.round(imp.rowsPerS).toLocaleString()} rows/s (${imp.seconds.toFixed(1)} s), ${(ratio * 100).toFixed(1)}% of COPY, peak RSS ${Math.round(imp.peakRssMb)} MB`);
-        const k = backend === 'pg' ? 'pg' : 'pglite';
-        Object.assign(out, { [`${k}_rows_per_s`]: Math.round(imp.rowsPerS), [`${k}_copy_ratio`]: Number(ratio.toFixed(3)), [`${k}_peak_rss_mb`]: Math.round(imp.peakRssMb) });
+        await prepare(backend, template, rows, file);
+        const runs: Record<'copy' | 'import' | 'import-nofollow', Run[]> = { copy: [], import: [], 'import-nofollow': [] };
+        const cpu = (m: { nodeCpuS: number; pgCpuS: number | null }) => `CPU: node ${m.nodeCpuS.toFixed(1)} s${m.pgCpuS === null ? '' : `, postgres ${m.pgCpuS.toFixed(1)} s`}`;
+        const label = { copy: 'plain COPY into an unindexed table', import: 'XGZ import, cases-follow hook on ', 'import-nofollow': 'XGZ import, cases-follow hook off' };
+        for (let r = 0; r < rounds; r++) {
+          const order = r % 2 === 0 ? (['copy', 'import', 'import-nofollow'] as const) : (['copy', 'import-nofollow', 'import'] as const);
+          for (const mode of order) {
+            const target = await clone();
+            const m = measure(mode, backend, target, file, rows);
+            await drop(target);
+            runs[mode].push(m);
+            console.log(`[${backend}] round ${r + 1}/${rounds} ${label[mode]}: ${Math.round(m.rowsPerS).toLocaleString()} rows/s (${m.seconds.toFixed(1)} s; ${cpu(m)}${mode === 'copy' ? '' : `; peak RSS ${Math.round(m.peakRssMb)} MB`}) load ${load()}`);
+          }
+        }
+        const med = (mode: keyof typeof runs, f: (m: Run) => number) => median(runs[mode].map(f));
+        const [copyRate, onRate, offRate] = [med('copy', (m) => m.rowsPerS), med('import', (m) => m.rowsPerS), med('import-nofollow', (m) => m.rowsPerS)];
+        const ratio = onRate / copyRate;
+        const followPct = (1 - onRate / offRate) * 100;
+        const cpuPerRow = (mode: keyof typeof runs) => med(mode, (m) => ((m.nodeCpuS + (m.pgCpuS ?? 0)) / rows) * 1e6);
+        const rss = Math.max(...runs.import.map((m) => m.peakRssMb), ...runs['import-nofollow'].map((m) => m.peakRssMb));
+        console.log(`[${backend}] medians of ${rounds}: COPY ${Math.round(copyRate).toLocaleString()} rows/s; import ${Math.round(onRate).toLocaleString()} rows/s (${(ratio * 100).toFixed(1)}% of COPY), without the cases-follow hook ${Math.round(offRate).toLocaleString()} rows/s: the hook costs ${followPct.toFixed(1)}% of the rate`);
+        console.log(`[${backend}] CPU per row (node + postgres, medians): ${cpuPerRow('import').toFixed(1)} µs with the hook, ${cpuPerRow('import-nofollow').toFixed(1)} µs without; peak RSS ${Math.round(rss)} MB; load ${load()}`);
+        Object.assign(out, {
+          [`${k}_rows_per_s`]: Math.round(onRate),
+          [`${k}_copy_ratio`]: Number(ratio.toFixed(3)),
+          [`${k}_follow_cost_pct`]: Number(followPct.toFixed(1)),
+          [`${k}_peak_rss_mb`]: Math.round(rss),
+        });
       } finally {
+        for (const c of clones) await drop(c).catch(() => undefined);
         if (admin) {
-          await admin.query(`DROP DATABASE IF EXISTS ${new URL(target).pathname.slice(1)} WITH (FORCE)`);
+          await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
           await admin.end();
         }
       }
@@ -150,8 +229,9 @@ async function main() {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const f = (k: string) => out[k] ?? 'n/a';
-  console.log(`RESULT import rows=${rows} pg_rows_per_s=${f('pg_rows_per_s')} pg_copy_ratio=${f('pg_copy_ratio')} pg_peak_rss_mb=${f('pg_peak_rss_mb')} pglite_rows_per_s=${f('pglite_rows_per_s')} pglite_copy_ratio=${f('pglite_copy_ratio')} pglite_peak_rss_mb=${f('pglite_peak_rss_mb')}`);
+  const f = (key: string) => out[key] ?? 'n/a';
+  const keys = ['rows_per_s', 'copy_ratio', 'follow_cost_pct', 'peak_rss_mb'];
+  console.log(`RESULT import rows=${rows} rounds=${rounds} ${['pg', 'pglite'].flatMap((b) => keys.map((key) => `${b}_${key}=${f(`${b}_${key}`)}`)).join(' ')}`);
 }
 
 if (process.argv[2] === '--child') {

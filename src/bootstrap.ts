@@ -3,16 +3,17 @@ import type { Config } from './config.js';
 import type { AppContext } from './http/context.js';
 import { openDatabase, type OpenOptions } from './db/connection.js';
 import { migrate } from './db/migrate.js';
-import { recordAudit } from './db/audit-chain.js';
+import { recordAudit, registerAuditKey } from './db/audit-chain.js';
+import { secureDataDir } from './db/data-dir.js';
 import { deriveKeys, loadOrCreateMasterKey } from './crypto/keys.js';
 import { hashPassword } from './crypto/password.js';
 import { NATION_CODE } from './domain/jurisdiction/codes.js';
 import { temporaryPassword } from './features/accounts/service.js';
 import { seedJurisdictions } from './features/jurisdictions/seed.js';
 import { SettingsStore } from './features/settings/store.js';
-import { loadDemo } from './demo/jurisdiction.js';
+import { loadDemo, type Credential } from './demo/jurisdiction.js';
 
-export type Credential = { username: string; password: string; role: string; jurisdiction: string };
+export type { Credential } from './demo/jurisdiction.js';
 
 export const SYSTEM = { userId: null, username: 'system', scopeKey: '', ip: null };
 
@@ -22,6 +23,8 @@ export function databaseOptions(config: Config): OpenOptions {
 
 /** Opens the database, applies migrations, loads the GB/T 2260 tree and the keys: everything a command needs. */
 export async function openContext(config: Config, open: OpenOptions = databaseOptions(config)): Promise<AppContext> {
+  // The data directory and everything in it 0700/0600, before the database opens its files.
+  secureDataDir(config.dataDir);
   const database = await openDatabase(open);
   try {
     await migrate(database.pool);
@@ -31,7 +34,9 @@ export async function openContext(config: Config, open: OpenOptions = databaseOp
     throw err;
   }
   const { key } = loadOrCreateMasterKey(config.dataDir, config.dataKey);
-  return { config, database, db: database.db, keys: deriveKeys(key), settings: new SettingsStore(database.db) };
+  const keys = deriveKeys(key);
+  registerAuditKey(database.db, keys.auditMac);
+  return { config, database, db: database.db, keys, settings: new SettingsStore(database.db) };
 }
 
 /** The three duty holders created at first start (三员分立), each with a password shown once. */

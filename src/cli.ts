@@ -2,25 +2,35 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
+import { sql } from 'kysely';
 import { loadConfig } from './config.js';
 import { bootstrap, databaseOptions, openContext, printCredentials, SYSTEM } from './bootstrap.js';
-import { buildApp, WEB_DIST } from './server.js';
-import { recordAudit, verifyAuditChain } from './db/audit-chain.js';
+import { buildApp, shutdown, WEB_DIST } from './server.js';
+import { recordAudit, registerAuditKey, verifyAuditChain } from './db/audit-chain.js';
+import { AnchorError, readAnchors } from './db/audit-anchor.js';
 import { hashPassword } from './crypto/password.js';
 import { checkRoleSet } from './domain/auth/roles.js';
 import { temporaryPassword } from './features/accounts/service.js';
-import { endSessionsOf } from './features/auth/sessions.js';
-import { acquireDataDirLock, assertDataDirFree } from './db/lock.js';
-import { backupPglite, restorePglite } from './db/backup.js';
+import { resetPasswordOnServer, resetTotpOnServer, unlockAccount } from './features/accounts/admin.js';
+import { acquireDataDirLock, processState, releaseDataDirLock } from './db/lock.js';
+import { BackupError, backupPglite, backupPostgres, restorePglite, verifyPgliteArchive, verifyPostgresDump } from './db/backup.js';
+import { isConnectionError } from './db/connection.js';
+import { citusBlockers, citusState, distributeForCitus, isCitus } from './db/citus.js';
+import { reclaimStaleImports } from './jobs/import/lease.js';
 import cliProgress from 'cli-progress';
 import { runImportJob } from './jobs/import/pipeline.js';
+import { previewFile } from './features/imports/service.js';
+import { readLocalAccess, type LocalAccess } from './features/imports/local.js';
 import { neutralise } from './http/xlsx.js';
 import { demoPlaces, writeDemoFiles } from './demo/files.js';
 import { DEMO, registerDemoOrgs } from './demo/jurisdiction.js';
 import { registerDemoWork } from './demo/work.js';
+import { takeSystemSnapshots } from './features/indicators/service.js';
 
 const program = new Command('xgz').description('XGZ 小个专党建工作平台');
 
+// Everything this process writes (database files, keys, kept imports, anchors, demo files) is private to its user.
+process.umask(0o077);
 function fail(message: string): never {
   process.stderr.write(`错误：${message}\n`);
   process.exit(1);
@@ -41,11 +51,11 @@ program
   .action(async (opts: { demo: boolean }) => {
     const config = loadConfig();
     ensureWebBuilt();
-    if (!config.databaseUrl) acquireDataDirLock(config.dataDir);
+    if (!config.databaseUrl) acquireDataDirLock(config.dataDir, 'serve');
     const ctx = await openContext(config);
     const creds = await bootstrap(ctx, { demo: opts.demo });
-    const app = await buildApp(ctx);
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+    const app = await buildApp(ctx, { housekeeping: true });
+    const url = `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
     await app.listen({ port: config.port, host: config.host });
     printCredentials(creds, url);
     if (creds.length && opts.demo) {
@@ -54,36 +64,76 @@ program
         const orgs = await registerDemoOrgs(ctx);
         const work = await registerDemoWork(ctx);
         app.log.info({ orgs, work, ms: Math.round(performance.now() - started) }, 'demo organizations and work registered');
+        // The start-up snapshot ran before the demo existed (nothing to count): this month's, now that it does.
+        const nodes = await takeSystemSnapshots(ctx.db, true);
+        app.log.info({ nodes }, 'indicator snapshot taken after the demo data');
       }).catch((err) => app.log.error({ err }, 'demo organizations and work not registered'));
     }
     process.stdout.write(`XGZ 已启动：${url}  （数据库：${ctx.database.kind === 'pglite' ? `内置 PGlite ${config.dataDir}` : 'PostgreSQL'}；接口文档 ${url}/api/docs）\n`);
-    const stop = async () => {
-      await app.close();
-      await ctx.database.close();
-      process.exit(0);
+    // Graceful stop: finish or hand back what is in flight within the timeout, release the lock.
+    // A second signal while stopping ends the process at once.
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      process.stdout.write(`收到 ${signal}，正在停止：不再接受新请求，等待进行中的请求与任务结束…\n`);
+      void shutdown(app, ctx, Number(process.env.XGZ_SHUTDOWN_TIMEOUT_MS) || 25_000).then((clean) => {
+        process.stdout.write(clean ? 'XGZ 已停止\n' : 'XGZ 已停止（超时：未完成的导入任务会在下次启动时标为中断，可重新导入）\n');
+        process.exit(0);
+      });
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
 
 program
   .command('migrate')
   .description('应用数据库迁移')
-  .action(async () => {
-    const ctx = await openContext(loadConfig());
-    await ctx.database.close();
-    process.stdout.write('数据库迁移已完成\n');
-  });
+  .action(() => withContext(async () => void process.stdout.write('数据库迁移已完成\n'), 'migrate'));
 
-/** Runs a maintenance command on an open context and closes it. */
-async function withContext(fn: (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<void>) {
+const citus = program.command('citus').description('Citus 集群：分布数据表、查看分布情况');
+citus
+  .command('distribute')
+  .description('在 Citus 协调节点上把数据表设为复制表或按县区代码分布（可重复执行；xgz migrate 也会执行）')
+  .action(() =>
+    withContext(async (ctx) => {
+      if (!(await isCitus(ctx.database.pool))) fail('当前数据库未安装 citus 扩展（DATABASE_URL 须指向 Citus 协调节点）');
+      await distributeForCitus(ctx.database.pool, (m) => process.stdout.write(`${m}\n`));
+      process.stdout.write('分布完成\n');
+    }, 'citus distribute'),
+  );
+citus
+  .command('status')
+  .description('各表在 Citus 集群中的分布情况')
+  .action(() =>
+    withContext(async (ctx) => {
+      if (!(await isCitus(ctx.database.pool))) fail('当前数据库未安装 citus 扩展');
+      const s = await citusState(ctx.database.pool);
+      process.stdout.write(`工作节点 ${s.workers} 个\n复制表（每个节点一份）：${s.reference.join(', ') || '无'}\n`);
+      process.stdout.write(`按县区代码分布：${s.distributed.map((d) => `${d.table}(${d.shards} 个分片)`).join(', ') || '无'}\n协调节点本地：${s.local.join(', ') || '无'}\n`);
+      process.stdout.write('留在协调节点的表及原因（Citus 的限制，见 README）：\n');
+      for (const b of await citusBlockers(ctx.database.pool)) if (b.reasons.length) process.stdout.write(`  ${b.table}: ${b.reasons.join('; ')}\n`);
+    }, 'citus status'),
+  );
+
+/**
+ * Runs a maintenance command on an open context and closes it. On the embedded database the
+ * command takes the data-dir lock (PGlite is one process's: it is refused while a server or
+ * another command runs). On PostgreSQL commands run beside a server: each write is its own
+ * transaction, as a request's is.
+ */
+async function withContext(fn: (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<void>, command = process.argv.slice(2, 4).join(' ')) {
   const config = loadConfig();
-  if (!config.databaseUrl) assertDataDirFree(config.dataDir);
-  const ctx = await openContext(config);
+  if (!config.databaseUrl) acquireDataDirLock(config.dataDir, command);
   try {
-    await fn(ctx);
+    const ctx = await openContext(config);
+    try {
+      await fn(ctx);
+    } finally {
+      await ctx.database.close();
+    }
   } finally {
-    await ctx.database.close();
+    releaseDataDirLock();
   }
 }
 
@@ -113,16 +163,30 @@ user
   );
 user
   .command('reset-password <username>')
-  .description('重置密码并解除锁定（打印一次性密码）')
+  .description('重置密码并解除锁定（打印一次性密码）；三员账号的密码只能这样重置')
   .action((username: string) =>
     withContext(async (ctx) => {
-      const u = await ctx.db.selectFrom('app_user').select('id').where('username', '=', username).executeTakeFirst();
-      if (!u) fail(`账号 ${username} 不存在`);
-      const password = temporaryPassword();
-      await ctx.db.updateTable('app_user').set({ password_hash: await hashPassword(password, ctx.config.passwordIterations), must_change_password: true, failed_logins: 0, locked_until: null }).where('id', '=', u.id).execute();
-      await endSessionsOf(ctx.db, u.id);
-      await recordAudit(ctx.db, SYSTEM, { action: 'account.reset_password', objectType: 'user', objectId: u.id, detail: { via: 'cli' } });
+      const password = await resetPasswordOnServer(ctx.db, username, ctx.config.passwordIterations);
+      if (password === null) fail(`账号 ${username} 不存在`);
       process.stdout.write(`账号 ${username} 的新密码：${password}（登录后须修改）\n`);
+    }),
+  );
+user
+  .command('unlock <username>')
+  .description('解除账号锁定及各地址的登录暂停')
+  .action((username: string) =>
+    withContext(async (ctx) => {
+      if (!(await unlockAccount(ctx.db, username))) fail(`账号 ${username} 不存在`);
+      process.stdout.write(`账号 ${username} 已解除锁定\n`);
+    }),
+  );
+user
+  .command('reset-totp <username>')
+  .description('解绑动态口令（丢失手机时），下次登录须重新绑定；三员账号的动态口令只能这样解绑')
+  .action((username: string) =>
+    withContext(async (ctx) => {
+      if (!(await resetTotpOnServer(ctx.db, username))) fail(`账号 ${username} 不存在`);
+      process.stdout.write(`账号 ${username} 的动态口令已解绑，下次登录须重新绑定\n`);
     }),
   );
 
@@ -132,56 +196,147 @@ program
   .command('verify')
   .description('校验审计链：逐条核对 SM3 哈希与前后链接，指出第一条被改动的记录')
   .action(async () => {
-    const config = loadConfig();
-    const ctx = await openContext(config);
-    const result = await verifyAuditChain(ctx.db);
-    await ctx.database.close();
+    // Embedded database: under the data-dir lock (never beside a server). PostgreSQL: beside a
+    // running server, safely: the whole chain is read in one REPEATABLE READ snapshot, so records
+    // appended meanwhile are neither half-seen nor taken for a break.
+    let result!: Awaited<ReturnType<typeof verifyAuditChain>>;
+    try {
+      await withContext(async (ctx) => {
+        const anchors = readAnchors(ctx.db, ctx.config.dataDir);
+        result = await ctx.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute((trx) => {
+          registerAuditKey(trx, ctx.keys.auditMac);
+          return verifyAuditChain(trx, 5000, anchors);
+        });
+      }, 'audit verify');
+    } catch (err) {
+      if (!(err instanceof AnchorError)) throw err;
+      process.stdout.write(`审计链校验失败：${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
     if (result.ok) {
-      process.stdout.write(`审计链完整：共 ${result.count} 条记录，逐条校验通过\n`);
+      process.stdout.write(`审计链完整：共 ${result.count} 条记录，逐条校验通过（第 ${result.keyedFrom} 条起以 HMAC-SM3 密钥保护；核对库外锚点 ${result.anchors} 个）\n`);
     } else {
       process.stdout.write(`审计链被破坏：第一条异常记录编号 ${result.brokenId}（${result.reason}）；此前 ${result.count} 条完好\n`);
       process.exitCode = 2;
     }
   });
 
+type JobFigures = { status: string; rows_read: number; rows_accepted: number; rows_rejected: number; rows_changed: number; bytes_read: number; file_bytes: number; error: string | null };
+type RejectedRow = { row_no: number; col: string | null; value: string | null; reason: string };
+
+/** The progress bar of `xgz import`, fed by the job's figures wherever the job runs. */
+function importProgress() {
+  const bar = new cliProgress.SingleBar({ format: '导入 [{bar}] {percentage}% | {rows} 行 | 接受 {ok} | 拒绝 {bad} | {rate} 行/秒', hideCursor: true }, cliProgress.Presets.shades_classic);
+  bar.start(100, 0, { rows: 0, ok: 0, bad: 0, rate: 0 });
+  const t0 = Date.now();
+  return {
+    show: (j: JobFigures) => bar.update(j.status === 'done' ? 100 : Math.floor((Number(j.bytes_read) / Math.max(Number(j.file_bytes), 1)) * 100), { rows: j.rows_read, ok: j.rows_accepted, bad: j.rows_rejected, rate: Math.round(j.rows_read / ((Date.now() - t0) / 1000 || 1)) }),
+    stop: () => bar.stop(),
+  };
+}
+
+/** The end of `xgz import`: refused rows into FILE.errors.csv, the outcome on the terminal, exit code 1 unless done. */
+function importOutcome(file: string, j: JobFigures, rejections: RejectedRow[]) {
+  if (j.rows_rejected) {
+    const out = `${file}.errors.csv`;
+    fs.writeFileSync(out, '\ufeff行号,列,值,原因\n' + rejections.map((r) => [r.row_no, r.col ?? '', r.value ?? '', r.reason].map((v) => `"${neutralise(String(v)).replaceAll('"', '""')}"`).join(',')).join('\n') + '\n', { mode: 0o600 });
+    process.stdout.write(`有 ${j.rows_rejected} 行未导入，原因见 ${out}\n`);
+  }
+  process.stdout.write(j.status === 'done' ? `导入完成：读取 ${j.rows_read} 行，接受 ${j.rows_accepted}，拒绝 ${j.rows_rejected}，变更 ${j.rows_changed}\n` : `导入未完成：${j.error}\n`);
+  if (j.status !== 'done') process.exitCode = 1;
+}
+
+/**
+ * Hands the file to the running server (embedded database: only the server may open it) over
+ * the loopback interface with the token it wrote into the data dir, and follows the job there.
+ */
+type ImportCliOptions = { user?: string; sheet?: string; profile?: string; mapping?: string; acknowledge?: string };
+
+async function handOffImport(access: LocalAccess, kind: string, file: string, o: ImportCliOptions, mapping: Record<string, string> | undefined): Promise<boolean> {
+  const headers = { 'x-xgz-local-token': access.token };
+  const q = new URLSearchParams({ fileName: path.basename(file), ...(o.user ? { user: o.user } : {}), ...(o.sheet ? { sheet: o.sheet } : {}), ...(o.profile ? { profile: o.profile } : {}) });
+  const acknowledge = (o.acknowledge ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  const res = await fetch(`${access.url}/api/v1/local/imports/${kind}?${q}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ path: path.resolve(file), mapping, acknowledge }) }).catch(() => null);
+  if (!res) return false; // a stale note of a server that is gone
+  const body = (await res.json()) as { id?: number; detail?: string; columns?: string[] };
+  if (res.status !== 202 || !body.id) fail(body.detail ?? `服务拒绝了导入（HTTP ${res.status}）`);
+  for (const c of body.columns ?? []) process.stdout.write(`  ${c}\n`);
+  process.stdout.write(`服务正在运行（${access.url}），文件已交给服务的导入队列：任务 ${body.id}，也可在网页"数据导入"页查看\n`);
+  const progress = importProgress();
+  for (;;) {
+    const r = await fetch(`${access.url}/api/v1/local/imports/${body.id}`, { headers });
+    if (!r.ok) fail(`无法读取导入进度（HTTP ${r.status}）`);
+    const j = (await r.json()) as JobFigures & { rejections: RejectedRow[] };
+    progress.show(j);
+    if (!['queued', 'running'].includes(j.status)) {
+      progress.stop();
+      importOutcome(file, j, j.rejections);
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 program
   .command('import <kind> <file>')
-  .description('导入登记信息（registry）、年报（annual-report）或党员名册（roster）文件（.xlsx/.csv），显示进度；错误行写入同名 .errors.csv')
+  .description('导入登记信息（registry）、年报（annual-report）或党员名册（roster）文件（.xlsx/.xls/.csv），显示进度；错误行写入同名 .errors.csv。服务运行时（内置数据库）文件交给服务的导入队列')
   .option('--user <username>', '以该账号的身份和辖区导入（默认：系统，全国）')
-  .action((kindArg: string, file: string, o: { user?: string }) =>
-    withContext(async (ctx) => {
-      const kind = ({ registry: 'registry', 'annual-report': 'annual_report', roster: 'roster' } as const)[kindArg as 'registry'];
-      if (!kind) fail('类型应为 registry、annual-report 或 roster');
-      if (!fs.existsSync(file)) fail(`文件不存在：${file}`);
+  .option('--sheet <name>', '工作簿有多个工作表时导入哪一个（错误报告的"待修正数据"自动识别）')
+  .option('--profile <name>', '使用保存的来源配置（在"数据导入"页保存的列对应）')
+  .option('--mapping <file.json>', '列对应文件：{"项": "文件中的列名"}，如 {"name": "商户字号"}；与 --profile 同用时逐项覆盖')
+  .option('--acknowledge <columns>', '确认不导入的提示列（以逗号分隔的列名；all 表示全部）')
+  .action(async (kindArg: string, file: string, o: ImportCliOptions) => {
+    const kind = ({ registry: 'registry', 'annual-report': 'annual_report', roster: 'roster', 'abnormal-list': 'abnormal_list', 'untrustworthy-list': 'untrustworthy_list' } as const)[kindArg as 'registry'];
+    if (!kind) fail('类型应为 registry、annual-report、roster、abnormal-list 或 untrustworthy-list');
+    if (!fs.existsSync(file)) fail(`文件不存在：${file}`);
+    let sent: Record<string, string> | undefined;
+    if (o.mapping) {
+      try {
+        sent = JSON.parse(fs.readFileSync(o.mapping, 'utf8')) as Record<string, string>;
+      } catch {
+        fail(`列对应文件 ${o.mapping} 无法读取或不是 JSON`);
+      }
+    }
+    const config = loadConfig();
+    const access = config.databaseUrl ? null : readLocalAccess(config.dataDir);
+    if (access && processState(access.server) === 'alive' && (await handOffImport(access, kind, file, o, sent))) return;
+    // No server on this data dir, or PostgreSQL (which the server and this process share safely): run here.
+    await withContext(async (ctx) => {
       const u = o.user ? await ctx.db.selectFrom('app_user').select(['id', 'scope_key']).where('username', '=', o.user).executeTakeFirst() : null;
       if (o.user && !u) fail(`账号 ${o.user} 不存在`);
+      // The column plan first, as on the web page: what feeds what, what is left out.
+      let base: Record<string, string> = {};
+      if (o.profile) {
+        const p = await ctx.db.selectFrom('import_profile').select('mapping').where('kind', '=', kind).where('name', '=', o.profile).where(sql<boolean>`starts_with(${u?.scope_key ?? ''}, scope_key) OR starts_with(scope_key, ${u?.scope_key ?? ''})`).orderBy(sql`length(scope_key)`, 'desc').executeTakeFirst();
+        if (!p) fail(`没有名为"${o.profile}"的来源配置`);
+        base = p.mapping;
+      }
+      const plan = await previewFile(ctx.keys, kind, '', path.resolve(file), path.basename(file), { ...base, ...(sent ?? {}) }, o.sheet).catch((err: Error) => fail(err.message));
+      for (const c of plan.columns) process.stdout.write(`  ${c.header || `第${c.index + 1}列`} → ${c.note}\n`);
+      if (plan.missing.length) fail(`缺少必需的列：${plan.missing.map((m) => `${m.label}（${m.field}）`).join('、')}。请用 --mapping 指定，如 {"${plan.missing[0].field}": "文件中的列名"}`);
+      const ack = (o.acknowledge ?? '').split(',').map((h) => h.trim());
+      const open = plan.warnings.filter((w) => !ack.includes('all') && !ack.includes(w.header));
+      if (open.length) fail(`以下列将不导入：${open.map((w) => w.reason).join('；')}。确认后加 --acknowledge "${open.map((w) => w.header).join(',')}" 重新运行`);
       const job = await ctx.db
         .insertInto('import_job')
-        .values({ kind, file_name: path.basename(file), file_path: path.resolve(file), file_bytes: fs.statSync(file).size, scope_key: u?.scope_key ?? '', created_by: u?.id ?? null })
+        .values({ kind, file_name: path.basename(file), file_path: path.resolve(file), file_bytes: fs.statSync(file).size, scope_key: u?.scope_key ?? '', created_by: u?.id ?? null, mapping: JSON.stringify(plan.mapping), sheet: plan.sheet })
         .returning('id')
         .executeTakeFirstOrThrow();
-      const bar = new cliProgress.SingleBar({ format: '导入 [{bar}] {percentage}% | {rows} 行 | 接受 {ok} | 拒绝 {bad} | {rate} 行/秒', hideCursor: true }, cliProgress.Presets.shades_classic);
-      bar.start(100, 0, { rows: 0, ok: 0, bad: 0, rate: 0 });
-      const t0 = Date.now();
+      const progress = importProgress();
       const show = async () => {
         const j = await ctx.db.selectFrom('import_job').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
-        bar.update(j.status === 'done' ? 100 : Math.floor((j.bytes_read / Math.max(j.file_bytes, 1)) * 100), { rows: j.rows_read, ok: j.rows_accepted, bad: j.rows_rejected, rate: Math.round(j.rows_read / ((Date.now() - t0) / 1000 || 1)) });
+        progress.show(j);
         return j;
       };
       const timer = setInterval(() => void show(), 500);
       await runImportJob(ctx, job.id).finally(() => clearInterval(timer));
       const j = await show();
-      bar.stop();
-      if (j.rows_rejected) {
-        const rej = await ctx.db.selectFrom('import_rejection').select(['row_no', 'col', 'value', 'reason']).where('job_id', '=', job.id).orderBy('row_no').execute();
-        const out = `${file}.errors.csv`;
-        fs.writeFileSync(out, '\ufeff行号,列,值,原因\n' + rej.map((r) => [r.row_no, r.col ?? '', r.value ?? '', r.reason].map((v) => `"${neutralise(String(v)).replaceAll('"', '""')}"`).join(',')).join('\n') + '\n');
-        process.stdout.write(`有 ${j.rows_rejected} 行未导入，原因见 ${out}\n`);
-      }
-      process.stdout.write(j.status === 'done' ? `导入完成：读取 ${j.rows_read} 行，接受 ${j.rows_accepted}，拒绝 ${j.rows_rejected}，变更 ${j.rows_changed}\n` : `导入未完成：${j.error}\n`);
-      if (j.status !== 'done') process.exitCode = 1;
-    }),
-  );
+      progress.stop();
+      const rej = j.rows_rejected ? await ctx.db.selectFrom('import_rejection').select(['row_no', 'col', 'value', 'reason']).where('job_id', '=', job.id).orderBy('row_no').execute() : [];
+      importOutcome(file, j, rej);
+    });
+  });
 
 program
   .command('demo')
@@ -202,29 +357,119 @@ program
     }),
   );
 
+const KEY_REMINDER = (config: ReturnType<typeof loadConfig>) =>
+  config.dataKey ? '主密钥在环境变量 XGZ_DATA_KEY 中，须另行妥善备份（与数据分开保存）；丢失主密钥即无法解密身份证号、手机号等数据。' : `主密钥文件 ${path.join(config.dataDir, 'keys', 'master.key')} 须另行妥善备份（与数据分开保存）；丢失主密钥即无法解密身份证号、手机号等数据。`;
+
 program
-  .command('backup <file>')
-  .description('备份内置数据库（须先停止服务）；PostgreSQL 请用 pg_dump')
-  .action(async (file: string) => {
+  .command('backup <file> [verifyFile]')
+  .description('备份：内置数据库写成 .tar.gz（须先停止服务）；--pg 用 pg_dump 备份 PostgreSQL；xgz backup verify 文件 只校验备份')
+  .option('--pg', '用 pg_dump 备份 DATABASE_URL 指向的 PostgreSQL 数据库（可在服务运行时执行）')
+  .action(async (file: string, verifyFile: string | undefined, o: { pg?: boolean }) => {
     const config = loadConfig();
-    if (config.databaseUrl) {
-      process.stdout.write('使用 PostgreSQL 服务器时请用其自带工具备份：\n  pg_dump -Fc "$DATABASE_URL" > xgz.dump\n恢复：pg_restore -d "$DATABASE_URL" --clean xgz.dump\n另请备份密钥文件（XGZ_DATA_DIR/keys/master.key 或 XGZ_DATA_KEY）。\n');
+    if (file === 'verify') {
+      if (!verifyFile) fail('用法：xgz backup verify 备份文件');
+      const target = path.resolve(verifyFile);
+      const head = fs.existsSync(target) ? fs.readFileSync(target).subarray(0, 5).toString('latin1') : '';
+      if (head === 'PGDMP') {
+        const v = verifyPostgresDump(target);
+        process.stdout.write(`备份完好：PostgreSQL pg_dump 备份，${v.tables} 张表的数据可读到结尾（${(v.bytes / 1048576).toFixed(1)} MB）\n`);
+      } else {
+        const v = await verifyPgliteArchive(target);
+        process.stdout.write(`备份完好：XGZ 内置数据库，数据库结构版本 ${v.schemaVersion}，${v.users} 个账号，${v.auditRecords} 条审计记录，${v.files} 个文件，读到结尾无误（${(v.bytes / 1048576).toFixed(1)} MB）\n`);
+      }
       return;
     }
-    assertDataDirFree(config.dataDir);
-    const bytes = await backupPglite(databaseOptions(config).pgliteDir!, path.resolve(file));
-    process.stdout.write(`已备份到 ${path.resolve(file)}（${(bytes / 1048576).toFixed(1)} MB）。密钥文件 ${path.join(config.dataDir, 'keys')} 须另行妥善保管。\n`);
+    if (verifyFile) fail(`多余的参数：${verifyFile}`);
+    if (o.pg || config.databaseUrl) {
+      if (!config.databaseUrl) fail('--pg 需要设置 DATABASE_URL');
+      const bytes = backupPostgres(config.databaseUrl, path.resolve(file));
+      process.stdout.write(`已用 pg_dump 备份到 ${path.resolve(file)}（${(bytes / 1048576).toFixed(1)} MB，已读回校验）。恢复方法见 README"PostgreSQL 的备份与恢复"。\n${KEY_REMINDER(config)}\n`);
+      return;
+    }
+    acquireDataDirLock(config.dataDir, 'backup');
+    try {
+      const bytes = await backupPglite(databaseOptions(config).pgliteDir!, path.resolve(file));
+      await verifyPgliteArchive(path.resolve(file));
+      process.stdout.write(`已备份到 ${path.resolve(file)}（${(bytes / 1048576).toFixed(1)} MB，已读回校验）。\n${KEY_REMINDER(config)}\n`);
+    } finally {
+      releaseDataDirLock();
+    }
   });
 
 program
   .command('restore <file>')
-  .description('从备份恢复内置数据库（须先停止服务；原数据目录会被改名保留）')
+  .description('从备份恢复内置数据库（须先停止服务）：先完整校验备份，校验不通过则现有数据不动；原数据目录改名保留')
   .action(async (file: string) => {
     const config = loadConfig();
-    if (config.databaseUrl) fail('使用 PostgreSQL 服务器时请用 pg_restore 恢复');
-    assertDataDirFree(config.dataDir);
-    const kept = await restorePglite(path.resolve(file), databaseOptions(config).pgliteDir!);
-    process.stdout.write(`已从 ${file} 恢复。${kept ? `原数据保留在 ${kept}` : ''}\n`);
+    if (config.databaseUrl) fail('使用 PostgreSQL 服务器时请用 pg_restore 恢复（见 README"PostgreSQL 的备份与恢复"）');
+    acquireDataDirLock(config.dataDir, 'restore');
+    try {
+      const { keptAt, info } = await restorePglite(path.resolve(file), databaseOptions(config).pgliteDir!);
+      process.stdout.write(`已从 ${file} 恢复（数据库结构版本 ${info.schemaVersion}，${info.users} 个账号，${info.auditRecords} 条审计记录）。${keptAt ? `原数据保留在 ${keptAt}` : ''}\n须使用备份时的主密钥（${path.join(config.dataDir, 'keys')} 或 XGZ_DATA_KEY）才能解密个人信息。\n`);
+    } finally {
+      releaseDataDirLock();
+    }
   });
 
-program.parseAsync(process.argv).catch((err: Error) => fail(err.message));
+const imports = program.command('imports').description('导入任务：查看、取消、重新导入（进程中断的任务即时标为中断）');
+imports
+  .command('list')
+  .description('最近的导入任务（先把进程已不在的"导入中"任务标为中断）')
+  .option('--limit <n>', '条数', '20')
+  .action((o: { limit: string }) =>
+    withContext(async (ctx) => {
+      const ended = await reclaimStaleImports(ctx.db);
+      if (ended.length) process.stdout.write(`进程已不在的导入任务已标为中断：${ended.join('、')}\n`);
+      const rows = await ctx.db.selectFrom('import_job').select(['id', 'kind', 'file_name', 'status', 'rows_read', 'rows_accepted', 'rows_rejected', 'error', 'created_at']).orderBy('id', 'desc').limit(Number(o.limit) || 20).execute();
+      const label = { queued: '排队', running: '导入中', done: '完成', failed: '失败/中断', cancelled: '已取消' } as const;
+      for (const r of rows) process.stdout.write(`#${r.id}\t${label[r.status]}\t${r.kind}\t${r.file_name}\t读取 ${r.rows_read} 接受 ${r.rows_accepted} 拒绝 ${r.rows_rejected}${r.error ? `\t${r.error}` : ''}\n`);
+      if (!rows.length) process.stdout.write('没有导入任务\n');
+    }, 'imports list'),
+  );
+imports
+  .command('cancel <id>')
+  .description('取消导入任务（进行中的在当前批次后停止；进程已不在的立即结束）')
+  .action((id: string) =>
+    withContext(async (ctx) => {
+      await reclaimStaleImports(ctx.db);
+      const j = await ctx.db.selectFrom('import_job').select(['id', 'status']).where('id', '=', Number(id)).executeTakeFirst();
+      if (!j) fail(`导入任务 ${id} 不存在`);
+      if (j.status === 'queued') {
+        await ctx.db.transaction().execute(async (trx) => {
+          await trx.updateTable('import_job').set({ status: 'cancelled', cancel_requested: true, error: '已取消（命令行）', finished_at: new Date() }).where('id', '=', j.id).where('status', '=', 'queued').execute();
+          await trx.deleteFrom('import_key').where('job_id', '=', j.id).execute();
+        });
+      } else if (j.status === 'running') {
+        await ctx.db.updateTable('import_job').set({ cancel_requested: true }).where('id', '=', j.id).execute();
+      } else {
+        fail(`导入任务 ${id} 已结束（${j.status}），无需取消；可用 xgz imports rerun ${id} 重新导入`);
+      }
+      await recordAudit(ctx.db, SYSTEM, { action: 'import.cancel', objectType: 'import_job', objectId: j.id, detail: { via: 'cli' } });
+      process.stdout.write(j.status === 'running' ? `已请求取消导入任务 ${id}：在当前批次结束后停止\n` : `已取消导入任务 ${id}\n`);
+    }, 'imports cancel'),
+  );
+imports
+  .command('rerun <id>')
+  .description('用同一文件重新导入一个已结束（完成、失败、中断或取消）的任务，在本进程中执行；结果与一次导完相同')
+  .action((id: string) =>
+    withContext(async (ctx) => {
+      await reclaimStaleImports(ctx.db);
+      const j = await ctx.db.selectFrom('import_job').selectAll().where('id', '=', Number(id)).executeTakeFirst();
+      if (!j) fail(`导入任务 ${id} 不存在`);
+      if (j.status === 'queued' || j.status === 'running') fail(`导入任务 ${id} 仍在进行（${j.status === 'queued' ? '排队' : '导入中'}）`);
+      if (!fs.existsSync(j.file_path)) fail(`原文件已不在：${j.file_path}`);
+      const n = await ctx.db.insertInto('import_job').values({ kind: j.kind, file_name: j.file_name, file_path: j.file_path, file_bytes: j.file_bytes, scope_key: j.scope_key, created_by: j.created_by }).returning('id').executeTakeFirstOrThrow();
+      await recordAudit(ctx.db, SYSTEM, { action: 'import.upload', objectType: 'import_job', objectId: n.id, detail: { rerunOf: j.id, via: 'cli' } });
+      process.stdout.write(`重新导入：新任务 #${n.id}…\n`);
+      await runImportJob(ctx, n.id);
+      const done = await ctx.db.selectFrom('import_job').selectAll().where('id', '=', n.id).executeTakeFirstOrThrow();
+      process.stdout.write(done.status === 'done' ? `导入完成：读取 ${done.rows_read} 行，接受 ${done.rows_accepted}，拒绝 ${done.rows_rejected}，变更 ${done.rows_changed}\n` : `导入未完成：${done.error}\n`);
+      if (done.status !== 'done') process.exitCode = 1;
+    }, 'imports rerun'),
+  );
+
+program.parseAsync(process.argv).catch((err: Error) => {
+  if (err instanceof BackupError) fail(err.message);
+  if (isConnectionError(err)) fail(`无法连接数据库或连接中断（${(err as { code?: string }).code ?? err.message}）：本次操作未完成，已提交的部分保留；请确认数据库可用后重试`);
+  fail(err.message);
+});

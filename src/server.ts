@@ -1,7 +1,8 @@
 import fs from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -10,49 +11,152 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { sql } from 'kysely';
 import type { DestinationStream } from 'pino';
 import type { ApiRoute, AppContext } from './http/context.js';
 import { installAuth } from './http/auth.js';
-import { installErrorHandling } from './http/errors.js';
-import { accountRoutes } from './features/accounts/routes.js';
-import { auditRoutes } from './features/audit/routes.js';
-import { authRoutes } from './features/auth/routes.js';
-import { dictionaryRoutes } from './features/dictionaries/routes.js';
-import { jurisdictionRoutes } from './features/jurisdictions/routes.js';
-import { settingRoutes } from './features/settings/routes.js';
-import { unitRoutes } from './features/units/routes.js';
-import { entityRoutes } from './features/entities/routes.js';
-import { zoneRoutes } from './features/zones/routes.js';
-import { importRoutes } from './features/imports/routes.js';
-import { discoveryRoutes } from './features/discovery/routes.js';
-import { selfReportRoutes } from './features/discovery/self-report.js';
-import { memberRoutes } from './features/members/routes.js';
-import { orgRoutes } from './features/orgs/routes.js';
-import { proposalRoutes } from './features/orgs/proposals.js';
-import { coverageRoutes } from './features/coverage/routes.js';
-import { instructorRoutes } from './features/instructors/routes.js';
-import { entityWorkRoutes } from './features/entities/work.js';
-import { guidanceRoutes } from './features/instructors/guidance.js';
-import { guidancePostRoutes } from './features/guidance-posts/routes.js';
+import { installErrorHandling, RETRY_AFTER_SECONDS } from './http/errors.js';
+import { installTextGuard } from './http/text-guard.js';
+import { listMigrations } from './db/migrate.js';
+import { releaseDataDirLock } from './db/lock.js';
+import { accountRoutes } from './features/accounts/index.js';
+import { auditRoutes } from './features/audit/index.js';
+import { authRoutes } from './features/auth/index.js';
+import { dictionaryRoutes } from './features/dictionaries/index.js';
+import { jurisdictionRoutes } from './features/jurisdictions/index.js';
+import { settingRoutes } from './features/settings/index.js';
+import { unitRoutes } from './features/units/index.js';
+import { entityRoutes, entityWorkRoutes } from './features/entities/index.js';
+import { zoneRoutes } from './features/zones/index.js';
+import { importRoutes } from './features/imports/index.js';
+import { stationAssignmentRoutes } from './features/station-assignment/index.js';
+import { discoveryRoutes, selfReportRoutes } from './features/discovery/index.js';
+import { memberRoutes } from './features/members/index.js';
+import { orgRoutes, proposalRoutes } from './features/orgs/index.js';
+import { coverageRoutes } from './features/coverage/index.js';
+import { guidanceRoutes, instructorRoutes } from './features/instructors/index.js';
+import { guidancePostRoutes } from './features/guidance-posts/index.js';
 import { sanliangRoutes } from './features/sanliang/routes.js';
 import { sanliangPublicRoutes } from './features/sanliang/public.js';
-import { recognitionRoutes } from './features/recognition/routes.js';
-import { dashboardRoutes } from './features/indicators/routes.js';
-import { platformRoutes } from './features/platforms/routes.js';
-import { assistanceRoutes } from './features/assistance/routes.js';
-import { appealRoutes } from './features/appeals/routes.js';
-import { reportRoutes } from './features/reports/routes.js';
-import { assessmentRoutes } from './features/assessment/routes.js';
+import { recognitionRoutes } from './features/recognition/index.js';
+import { dashboardRoutes } from './features/indicators/index.js';
+import { platformRoutes } from './features/platforms/index.js';
+import { assistanceRoutes } from './features/assistance/index.js';
+import { appealRoutes } from './features/appeals/index.js';
+import { reportRoutes } from './features/reports/index.js';
+import { assessmentRoutes } from './features/assessment/index.js';
+import { attachmentRoutes } from './features/attachments/index.js';
+import { workTaskRoutes } from './features/worktasks/index.js';
+import { workbenchRoutes } from './features/workbench/index.js';
+import { exitRoutes } from './features/exit/index.js';
+import { exchangeRoutes, serviceAccountRoutes } from './features/exchange/index.js';
 import { ImportRunner } from './jobs/import/runner.js';
+import { registerAuditKey } from './db/audit-chain.js';
+import { housekeeping } from './jobs/housekeeping.js';
 
 z.config(z.locales.zhCN());
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
 /** Feature route plugins, mounted under /api/v1. A new capability adds its plugin here. */
-const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, entityWorkRoutes, zoneRoutes, importRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, orgRoutes, proposalRoutes, coverageRoutes, instructorRoutes, guidanceRoutes, guidancePostRoutes, sanliangRoutes, sanliangPublicRoutes, recognitionRoutes, dashboardRoutes, platformRoutes, assistanceRoutes, appealRoutes, reportRoutes, assessmentRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
+const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, entityWorkRoutes, zoneRoutes, importRoutes, stationAssignmentRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, orgRoutes, proposalRoutes, coverageRoutes, instructorRoutes, guidanceRoutes, guidancePostRoutes, sanliangRoutes, sanliangPublicRoutes, exitRoutes, recognitionRoutes, dashboardRoutes, platformRoutes, assistanceRoutes, appealRoutes, reportRoutes, assessmentRoutes, attachmentRoutes, workTaskRoutes, workbenchRoutes, serviceAccountRoutes, exchangeRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
 
-export type BuildOptions = { logStream?: DestinationStream; webDist?: string | null };
+/** housekeeping: the audit anchor and import-file retention timers (the serve command; tests call them directly). */
+export type BuildOptions = { logStream?: DestinationStream; webDist?: string | null; housekeeping?: boolean };
+
+/**
+ * /healthz: the process is up and serving (a supervisor restarts it when this stops answering).
+ * /readyz: it can do its work: the database answers and its migrations are those of this code
+ * (a load balancer sends traffic only while this says ready). Both public, minimal JSON, not
+ * logged. While the app is closing both say 503 with Connection: close, and so does every other
+ * request that still arrives.
+ */
+function installProbes(app: FastifyInstance, ctx: AppContext): void {
+  let closing = false;
+  app.addHook('preClose', async () => void (closing = true));
+  app.addHook('onRequest', async (req, reply) => {
+    if (!closing) return;
+    return reply
+      .code(503)
+      .header('retry-after', String(RETRY_AFTER_SECONDS))
+      .header('connection', 'close')
+      .type('application/problem+json; charset=utf-8')
+      .send({ type: 'about:blank', status: 503, title: '服务暂不可用', detail: '服务正在停止或重启，本次操作未执行，请稍后重试', code: 'shutting_down' });
+  });
+  const known = listMigrations();
+  const latest = known.length ? known[known.length - 1].version : 0;
+  const probeOpts = { config: { access: 'public' as const }, logLevel: 'warn' as const, schema: { hide: true } };
+  app.get('/healthz', probeOpts, async () => ({ status: 'ok' }));
+  app.get('/readyz', probeOpts, async (_req, reply) => {
+    const notReady = (reason: string, detail: string) => reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ status: 'unavailable', reason, detail });
+    if (!ctx.database.health.isUp) return notReady('database_unreachable', '数据库暂时无法连接');
+    let applied: { n: number; max: number | null };
+    try {
+      const q = sql<{ n: number; max: number | null }>`SELECT count(*)::int AS n, max(version) AS max FROM schema_migration`.execute(ctx.db).then((r) => r.rows[0]);
+      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(Object.assign(new Error('readiness probe timed out'), { code: 'ETIMEDOUT' })), 3000).unref());
+      applied = await Promise.race([q, timeout]);
+    } catch (err) {
+      ctx.database.health.report(err);
+      return notReady('database_unreachable', '数据库暂时无法连接');
+    }
+    if (Number(applied.n) < known.length || Number(applied.max ?? 0) < latest) return notReady('migrations_pending', '数据库迁移尚未完成');
+    if (Number(applied.max ?? 0) > latest) return notReady('schema_newer', '数据库结构比本程序新，请升级程序');
+    return { status: 'ready' };
+  });
+}
+
+/**
+ * Graceful stop (SIGTERM/SIGINT): stops accepting connections; requests in flight finish while
+ * later ones get 503; background jobs stop (an import after its current batch, handed back to
+ * the queue; schedules after their current pass); then the database closes and the data-dir
+ * lock is released. Whatever is still running after `timeoutMs` is abandoned: an import left
+ * so is ended as interrupted at the next start (its committed batches kept, re-runnable).
+ * Resolves with whether everything finished in time.
+ */
+export async function shutdown(app: FastifyInstance, ctx: AppContext, timeoutMs = 25_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const closed = app.close().then(() => true, (err: unknown) => {
+    app.log.error({ err }, 'error while closing');
+    return false;
+  });
+  let clean = await Promise.race([closed, deadline]);
+  clearTimeout(timer);
+  if (!clean) {
+    app.log.warn({ timeoutMs }, 'shutdown timed out; abandoning requests and jobs still running');
+    app.server.closeAllConnections();
+  }
+  clean = (await Promise.race([ctx.database.close().then(() => true, () => false), new Promise<false>((r) => setTimeout(() => r(false), 5000).unref())])) && clean;
+  releaseDataDirLock();
+  return clean;
+}
+
+/**
+ * Discovery runs live in the server process that started them: at start-up, one still marked
+ * running was cut short by the previous process's end (a run writes its results in one final
+ * transaction, so nothing of it is half-written). It is ended as failed at once, so a new run
+ * can be started (the route refuses while one is running) and ends as an uninterrupted one would.
+ */
+export async function endInterruptedDiscoveryRuns(db: FastifyInstance['ctx']['db']): Promise<number> {
+  const res = await db.updateTable('discovery_run')
+    .set({ status: 'failed', error: '服务重启，比对中断（未写入任何结果），请重新运行', finished_at: new Date() })
+    .where('status', '=', 'running').executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+/** An HTTPS server over the configured PEM files (read at start; a missing file stops the start with its name). */
+function tlsServerFactory(tls: NonNullable<AppContext['config']['tls']>): FastifyServerFactory {
+  const read = (file: string, what: string) => {
+    try {
+      return fs.readFileSync(file);
+    } catch {
+      throw new Error(`无法读取${what}文件 ${file}`);
+    }
+  };
+  const options: https.ServerOptions = { cert: read(tls.cert, 'TLS 证书（XGZ_TLS_CERT）'), key: read(tls.key, 'TLS 私钥（XGZ_TLS_KEY）') };
+  if (tls.clientCa) Object.assign(options, { ca: read(tls.clientCa, '客户端证书 CA（XGZ_TLS_CLIENT_CA）'), requestCert: true, rejectUnauthorized: false });
+  return (handler) => https.createServer(options, handler);
+}
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -64,17 +168,28 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     },
     bodyLimit: ctx.config.bodyLimit,
     trustProxy: ctx.config.trustProxy,
+    // While closing, requests still arriving get our own 503 (below), in Chinese.
+    return503OnClosing: false,
+    // Optional TLS on our own listener. With a client CA, a client certificate is asked for but
+    // never required (browsers connect without one): the exchange routes take a verified one as a
+    // service account's credential (http/service-auth.ts), every other route ignores it.
+    ...(ctx.config.tls ? { serverFactory: tlsServerFactory(ctx.config.tls) } : {}),
   });
   app.decorate('ctx', ctx);
+  registerAuditKey(ctx.db, ctx.keys.auditMac);
   const imports = new ImportRunner(ctx, app.log);
   app.decorate('imports', imports);
   app.addHook('onReady', () => imports.recover());
+  app.addHook('onReady', () => endInterruptedDiscoveryRuns(ctx.db).catch((err: unknown) => void (ctx.database.health.report(err) || app.log.error({ err }, 'discovery recovery failed'))));
   app.addHook('onClose', () => imports.stop());
+  if (opts.housekeeping) housekeeping(app);
   app.decorate('discoveryRuns', new Set<Promise<unknown>>());
   app.addHook('onClose', async () => void (await Promise.allSettled(app.discoveryRuns)));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app, opts.webDist === undefined ? WEB_DIST : opts.webDist);
+  installProbes(app, ctx);
+  installTextGuard(app);
 
   // Every API route must say who may call it; a route without a declared access fails start-up.
   const apiRoutes: ApiRoute[] = [];
@@ -82,7 +197,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/v1/')) return;
     const access = (route.config as { access?: string } | undefined)?.access;
-    if (!access) throw new Error(`route ${route.method} ${route.url} declares no access`);
+    if (!access) throw new Error(`route ${[route.method].flat().join(',')} ${route.url} declares no access`);
     for (const m of [route.method].flat()) if (m !== 'HEAD') apiRoutes.push({ method: m, url: route.url, access });
   });
 
@@ -102,7 +217,18 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   });
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
-    openapi: { info: { title: 'XGZ 小个专党建工作平台 API', version: '1' }, servers: [] },
+    openapi: {
+      info: { title: 'XGZ 小个专党建工作平台 API', version: '1' },
+      servers: [],
+      components: {
+        securitySchemes: {
+          // Staff use the session cookie (signed in through /auth/login); other systems a service account's token on /exchange/… only.
+          cookie: { type: 'apiKey', in: 'cookie', name: 'xgz_sid', description: '工作人员登录会话（浏览器）；写操作另需 X-CSRF-Token 头' },
+          bearer: { type: 'http', scheme: 'bearer', description: '系统对接服务账号的令牌（xgzsa_…，由安全管理员在"系统对接"页发放，只显示一次）。只能调用 /api/v1/exchange/… 接口。例：Authorization: Bearer xgzsa_3q2…' },
+          mutualTLS: { type: 'mutualTLS', description: '系统对接服务账号的客户端证书（双向 TLS）：服务端以 XGZ_TLS_CERT / XGZ_TLS_KEY 提供 HTTPS，并以 XGZ_TLS_CLIENT_CA 指定签发客户端证书的 CA；证书的 SHA-256 指纹须已登记到一个有效的服务账号（"系统对接"页）。只能调用 /api/v1/exchange/… 接口。例：curl --cert client.crt --key client.key https://…/api/v1/exchange/changes' } as never, // OpenAPI 3.1's scheme type, not in the 3.0 typings
+        },
+      },
+    },
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });

@@ -6,7 +6,13 @@ import path from 'node:path';
 export default defineConfig({
   root: path.resolve(import.meta.dirname),
   plugins: [react()],
-  resolve: { alias: { '@domain': path.resolve(import.meta.dirname, '../src/domain') } },
+  resolve: {
+    alias: {
+      '@domain': path.resolve(import.meta.dirname, '../src/domain'),
+      // Only features' contract.ts and src/http/contract.ts (test/structure/layers.test.ts checks).
+      '@server': path.resolve(import.meta.dirname, '../src'),
+    },
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -10,6 +10,11 @@ export type Keys = {
   fieldMac: Buffer;
   /** HMAC-SM3 key for blind indexes (exact lookup of encrypted values). */
   blindIndex: Buffer;
+  /** SM4-CTR and HMAC-SM3 keys for files kept on disk (uploaded import files). */
+  fileEnc: Buffer;
+  fileMac: Buffer;
+  /** HMAC-SM3 key of the audit chain: a database superuser without it cannot recompute the chain. */
+  auditMac: Buffer;
 };
 
 const derive = (master: Buffer, purpose: string, length: number) =>
@@ -20,6 +25,9 @@ export function deriveKeys(master: Buffer): Keys {
     fieldEnc: derive(master, 'field-enc', 16),
     fieldMac: derive(master, 'field-mac', 32),
     blindIndex: derive(master, 'blind-index', 32),
+    fileEnc: derive(master, 'file-enc', 16),
+    fileMac: derive(master, 'file-mac', 32),
+    auditMac: derive(master, 'audit-mac', 32),
   };
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { distributeForCitus } from './citus.js';
 
 const migrationsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -27,18 +28,19 @@ export function listMigrations(dir = migrationsDir): Migration[] {
 /**
  * Applies pending migrations in order, each in its own transaction, under an advisory lock
  * so two processes starting together do not race. Refuses if an applied file was edited.
+ * On a Citus coordinator it then distributes the tables (db/citus.ts; idempotent, nothing elsewhere).
  */
 export async function migrate(pool: pg.Pool, log: (msg: string) => void = () => {}): Promise<number> {
   const client = await pool.connect();
+  let count = 0;
   try {
     await client.query('SELECT pg_advisory_lock(727274)');
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migration (
       version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now())`);
     const applied = new Map<number, string>(
-      (await client.query('SELECT version, checksum FROM schema_migration')).rows.map((r) => [r.version, r.checksum]),
+      (await client.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migration')).rows.map((r) => [r.version, r.checksum]),
     );
-    let count = 0;
     for (const m of listMigrations()) {
       const seen = applied.get(m.version);
       if (seen !== undefined) {
@@ -56,14 +58,15 @@ export async function migrate(pool: pg.Pool, log: (msg: string) => void = () => 
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
-        throw new Error(`迁移 ${m.version}_${m.name} 失败: ${(err as Error).message}`);
+        throw new Error(`迁移 ${m.version}_${m.name} 失败: ${(err as Error).message}`, { cause: err });
       }
       log(`migrated ${m.version}_${m.name}`);
       count++;
     }
-    return count;
   } finally {
     await client.query('SELECT pg_advisory_unlock(727274)').catch(() => {});
     client.release();
   }
+  await distributeForCitus(pool, log);
+  return count;
 }

@@ -38,6 +38,8 @@ export interface VisitPlanTable {
   entity_ids: ColumnType<number[], number[] | undefined, number[]>;
   created_by: number | null;
   created_at: CreatedAt;
+  cancelled_at: ColumnType<Date | string | null, Date | string | null | undefined, Date | string | null>;
+  cancel_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface VisitRecordTable {
@@ -59,6 +61,7 @@ export interface AppealCaseTable {
   category: string;
   content: string;
   contact_enc: string | null;
+  content_enc: string | null;
   area_code: string | null;
   service_post_id: number | null;
   entity_id: number | null;

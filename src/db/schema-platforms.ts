@@ -5,8 +5,8 @@ import type { ColumnType, Generated } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 
-export type PlatformBusiness = 'food_delivery' | 'express' | 'ride_hailing' | 'same_city' | 'freight' | 'other';
-export type AssistanceOutcome = 'ongoing' | 'resolved' | 'improved' | 'unresolved';
+import type { AssistanceOutcome, PlatformBusiness } from '../domain/platforms/labels.js';
+export type { AssistanceOutcome, PlatformBusiness };
 
 export interface PlatformTable {
   id: Generated<number>;
@@ -119,6 +119,8 @@ export interface AssistanceProgramTable {
   scope_key: string;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  cancelled_at: ColumnType<Date | string | null, Date | string | null | undefined, Date | string | null>;
+  cancel_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AssistanceEntityTable {

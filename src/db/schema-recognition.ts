@@ -28,6 +28,9 @@ export interface RecognitionPointTable {
   status: ColumnType<'active' | 'revoked', 'active' | 'revoked' | undefined, 'active' | 'revoked'>;
   revoked_on: string | null;
   revoke_reason: string | null;
+  /** Flagged for review by an exit cause (migration 0034). */
+  flagged_at: Timestamp | null;
+  flag_reason: string | null;
   scope_key: string;
   created_at: CreatedAt;
   updated_at: Timestamp;
@@ -91,6 +94,8 @@ export interface CampaignTable {
   scope_key: string;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  cancelled_at: ColumnType<Date | string | null, Date | string | null | undefined, Date | string | null>;
+  cancel_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CampaignOrgTable {

@@ -20,6 +20,11 @@ export interface ReportTable {
   return_reason: string | null;
   returned_at: Date | null;
   returned_by: number | null;
+  /** 0028: children marked 缺报 ([{code, name, reason, by}]), the explanation of differences, outdated by a child's resubmission. */
+  missing: ColumnType<unknown, string | undefined, string>;
+  explanation: string | null;
+  outdated_at: Date | null;
+  outdated_reason: string | null;
 }
 
 export interface ReportVersionTable {
@@ -36,6 +41,23 @@ export interface ReportVersionTable {
   submitted_at: ColumnType<Date, Date | string | undefined, never>;
   submitted_by: number | null;
   submitted_by_name: string;
+  /** 0028 */
+  missing: ColumnType<unknown, string | undefined, never>;
+  differences: ColumnType<unknown, string | undefined, never>;
+  explanation: string | null;
+}
+
+/** 0015 indicator_snapshot, with 0028's own rows and closing flag (the indicators feature reads it with plain SQL). */
+export interface IndicatorSnapshotTable {
+  jurisdiction_code: string;
+  scope_key: string;
+  period: string;
+  counts: Json<unknown>;
+  taken_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  trigger: 'schedule' | 'demand';
+  taken_by: number | null;
+  own: ColumnType<unknown, string | null | undefined, string | null>;
+  closing: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface ReportEventTable {
@@ -67,6 +89,7 @@ export interface AssessmentItemTable {
 }
 
 export interface ReportTables {
+  indicator_snapshot: IndicatorSnapshotTable;
   report: ReportTable;
   report_version: ReportVersionTable;
   report_event: ReportEventTable;

@@ -1,8 +1,15 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { RecognitionTables } from './schema-recognition.js';
+import type { ExitTables } from './schema-exit.js';
 import type { PlatformTables } from './schema-platforms.js';
 import type { CaseTables } from './schema-cases.js';
 import type { ReportTables } from './schema-reports.js';
+import type { ImportFlowTables, ImportMapping, ImportTables } from './schema-imports.js';
+import type { WorkLoopTables } from './schema-worktasks.js';
+import type { TallyTables } from './schema-tallies.js';
+import type { JurisdictionLevel } from '../domain/jurisdiction/codes.js';
+import type { RecommendationTables } from './schema-recommendations.js';
+import type { ExchangeTables } from './schema-exchange.js';
 
 /** Kysely table types, written to match migrations/*.sql. */
 
@@ -10,7 +17,7 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Id = ColumnType<number, never, never>;
 
-export type JurisdictionLevel = 'nation' | 'province' | 'city' | 'county' | 'station';
+export type { JurisdictionLevel };
 
 export interface JurisdictionTable {
   code: string;
@@ -58,6 +65,11 @@ export interface AppUserTable {
   last_login_at: Date | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  bound_platform_id: number | null;
+  bound_org_id: number | null;
+  bound_instructor_id: number | null;
+  /** A service account's row (0035): never signs in. */
+  is_service: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export type SessionStage = 'password_change' | 'totp_enrol' | 'totp' | 'full';
@@ -85,6 +97,17 @@ export interface LoginHistoryTable {
   outcome: string;
 }
 
+/** Failed sign-ins per account and client address (0025): the lock that cannot deny the owner elsewhere. */
+export interface LoginThrottleTable {
+  user_id: number;
+  ip: string;
+  scope_key: string;
+  failures: ColumnType<number, number | undefined, number>;
+  locks: ColumnType<number, number | undefined, number>;
+  locked_until: Date | null;
+  updated_at: Timestamp;
+}
+
 export interface AuditLogTable {
   id: Id;
   at: Date;
@@ -105,6 +128,7 @@ export interface AuditHeadTable {
   id: number;
   last_id: number;
   last_hash: string;
+  keyed_from: Generated<number>;
 }
 
 export interface SettingTable {
@@ -153,6 +177,8 @@ export interface EntityTable {
   industry_division: string | null;
   size_class: 'micro' | 'small' | 'medium' | 'large' | null;
   employees: number | null;
+  /** 市场主体类型 as the registration system names it (migration 0023). */
+  reg_type: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -220,7 +246,7 @@ export type ImportJobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancel
 
 export interface ImportJobTable {
   id: Generated<number>;
-  kind: 'registry' | 'annual_report' | 'roster';
+  kind: 'registry' | 'annual_report' | 'roster' | 'abnormal_list' | 'untrustworthy_list';
   file_name: string;
   file_path: string;
   file_bytes: number;
@@ -237,6 +263,12 @@ export interface ImportJobTable {
   created_at: CreatedAt;
   started_at: Date | null;
   finished_at: Date | null;
+  /** host/pid/start-token of the process running the job (see db/lock.ts). */
+  lease_owner: string | null;
+  heartbeat_at: Date | null;
+  /** The column mapping chosen for this file (migration 0023). */
+  mapping: ColumnType<ImportMapping | null, string | null | undefined, string | null>;
+  sheet: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ImportRejectionTable {
@@ -246,6 +278,8 @@ export interface ImportRejectionTable {
   value: string | null;
   reason: string;
   raw_enc: string | null;
+  scope_key: ColumnType<string | null, string | null | undefined, string | null>;
+  dup_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ImportKeyTable {
@@ -291,9 +325,11 @@ export interface DiscoveryCaseTable {
   member_id: number | null;
   self_report_id: number | null;
   scope_key: string;
-  state: ColumnType<'open' | 'contacted' | 'confirmed' | 'dismissed' | 'transferred', string | undefined, string>;
+  state: ColumnType<'open' | 'contacted' | 'confirmed' | 'dismissed' | 'transferred' | 'resolved', string | undefined, string>;
   evidence: unknown;
   evidence_hash: string;
+  /** When the system closed it because its condition no longer held (state 'resolved'). */
+  resolved_at: Timestamp | null;
   /** Who ran the discovery that raised it (null: the public self-report). Its "raised" line is created_at. */
   raised_by: number | null;
   created_at: CreatedAt;
@@ -537,9 +573,16 @@ export interface SanliangTable {
   updated_at: Timestamp;
 }
 
+/** Each county's last plaque number (next_plaque_number() in 0012_sanliang.sql takes the next). */
+export interface SanliangPlaqueCounterTable {
+  county_code: string;
+  last: number;
+}
+
 export interface SanliangPlaqueTable {
   id: Generated<number>;
   number: string;
+  public_token: Generated<string>;
   record_id: number;
   scope_key: string;
   state: ColumnType<'valid' | 'revoked', 'valid' | 'revoked' | undefined, 'valid' | 'revoked'>;
@@ -547,6 +590,8 @@ export interface SanliangPlaqueTable {
   revoked_on: string | null;
   revoke_reason: string | null;
   replaces_id: number | null;
+  /** Set while an exit review suspends the plaque (migration 0034): the public page says 暂停公示. */
+  suspended_at: Timestamp | null;
   created_at: CreatedAt;
 }
 
@@ -564,12 +609,13 @@ export interface PlaqueFeedbackTable {
   created_at: CreatedAt;
 }
 
-export interface DB extends RecognitionTables, PlatformTables, CaseTables, ReportTables {
+export interface DB extends ExitTables, RecognitionTables, PlatformTables, CaseTables, ReportTables, ImportTables, ImportFlowTables, WorkLoopTables, TallyTables, RecommendationTables, ExchangeTables {
   jurisdiction: JurisdictionTable;
   bureau_unit: BureauUnitTable;
   app_user: AppUserTable;
   user_session: UserSessionTable;
   login_history: LoginHistoryTable;
+  login_throttle: LoginThrottleTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   setting: SettingTable;
@@ -605,6 +651,7 @@ export interface DB extends RecognitionTables, PlatformTables, CaseTables, Repor
   instructor_reach: InstructorReachView;
   sanliang: SanliangTable;
   sanliang_plaque: SanliangPlaqueTable;
+  sanliang_plaque_counter: SanliangPlaqueCounterTable;
   plaque_feedback: PlaqueFeedbackTable;
 }
 

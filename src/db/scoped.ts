@@ -1,12 +1,15 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
+import { sql, type CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { DB } from './schema.js';
-import { appendAudit, type AuditEntry, type Principal } from './audit-chain.js';
+import { appendAudit, auditKeyOf, type AuditEntry, type Principal } from './audit-chain.js';
+import { RefusedWrite } from './writes.js';
 
 /** What a feature gets to work with: a transaction limited to the principal's subtree, and the audit buffer. */
 export type Scoped = {
   db: Transaction<DB>;
   who: Principal;
-  audit(entry: AuditEntry): void;
+  audit: (entry: AuditEntry) => void;
 };
 
 /**
@@ -19,24 +22,94 @@ export type Scoped = {
  * the reply inside fn: a reply sent there reaches the client before the commit.
  */
 export async function runScoped<T>(db: Kysely<DB>, who: Principal, fn: (s: Scoped) => Promise<T>): Promise<T> {
+  const key = auditKeyOf(db);
   return db.connection().execute(async (conn) => {
-    // BEGIN and the scope in one round trip (a statement without parameters, so the simple
-    // protocol, which takes several): the scope, the user, then the role (set_config('role') is
-    // SET LOCAL ROLE). Every request pays its round trips twice in system calls, client and server.
-    await sql.raw(`BEGIN; SELECT set_config('xgz.scope', ${literal(who.scopeKey)}, true), set_config('xgz.user_id', ${literal(String(who.userId ?? ''))}, true), set_config('role', 'xgz_app', true)`).execute(conn);
+    // BEGIN and the scope in one round trip (statements without parameters, so the simple
+    // protocol, which takes several): the scope, the user, then the role. SET LOCAL rather than
+    // set_config(): on a Citus cluster (db/citus.ts) SET commands are what Citus sends on to the
+    // workers' connections, so the row-level security policies on the shards see the same scope.
+    // Every request pays its round trips twice in system calls, client and server.
+    await sql.raw(`BEGIN; ${scopeSettings(who)}`).execute(conn);
     try {
       const trx = conn as Transaction<DB>;
       const entries: AuditEntry[] = [];
       const result = await fn({ db: trx, who, audit: (e) => entries.push(e) });
-      await appendAudit(trx, who, entries);
+      await appendAudit(trx, who, entries, key);
       await sql.raw('COMMIT').execute(conn);
       return result;
     } catch (err) {
       await sql.raw('ROLLBACK').execute(conn).catch(() => undefined); // the first error is the one to report
+      if (err instanceof RefusedWrite) {
+        // The write was filtered to nothing by the scope: recorded as refused, on its own.
+        await sql.raw('BEGIN').execute(conn);
+        try {
+          await appendAudit(conn as Transaction<DB>, who, [{ ...err.entry, outcome: 'denied' }], key);
+          await sql.raw('COMMIT').execute(conn);
+        } catch {
+          await sql.raw('ROLLBACK').execute(conn).catch(() => undefined);
+        }
+      }
       throw err;
     }
   });
 }
 
+/** The scope of a principal for row-level security, as SET LOCAL commands for one simple-protocol query (after BEGIN). */
+const scopeSettings = (who: Principal) =>
+  `SET LOCAL xgz.scope = ${literal(who.scopeKey)}; SET LOCAL xgz.user_id = ${literal(String(who.userId ?? ''))}; SET LOCAL xgz.bound = ${literal(who.bound ?? '')}; SET LOCAL ROLE xgz_app`;
+
 /** A string as an SQL literal (standard_conforming_strings is on: only quotes are doubled). */
 const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+// node-postgres's own conversion of a parameter to the text it sends (dates with their offset, arrays as array literals).
+const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue: (v: unknown) => Buffer | string | null };
+
+/**
+ * A compiled statement's parameters written into its text as quoted literals. A quoted literal
+ * is of type unknown until its context types it, exactly as node-postgres's text parameters are,
+ * so the statement means the same. Placeholders are replaced only outside quoted strings and
+ * identifiers; a statement with dollar quoting or an escape string is refused, not guessed at.
+ */
+export function inlineParameters(q: CompiledQuery): string {
+  let out = '';
+  for (let i = 0; i < q.sql.length; i++) {
+    const ch = q.sql[i];
+    if (ch === "'" || ch === '"') {
+      const end = q.sql.indexOf(ch, i + 1);
+      if (end < 0) throw new Error('inlineParameters: unterminated quote');
+      // A doubled quote inside is two adjacent quoted runs: copied the same way.
+      out += q.sql.slice(i, end + 1);
+      i = end;
+    } else if (ch === '$') {
+      const m = /^\$(\d+)/.exec(q.sql.slice(i));
+      if (!m) throw new Error('inlineParameters: dollar quoting is not supported');
+      const v = prepareValue(q.parameters[Number(m[1]) - 1]);
+      // An escape string (backslashes and quotes doubled) reads the same whatever standard_conforming_strings is.
+      out += v === null ? 'NULL' : `E'${String(v).replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+      i += m[0].length - 1;
+    } else if ((ch === 'E' || ch === 'e') && q.sql[i + 1] === "'" && !/[\w$]/.test(q.sql[i - 1] ?? ' ')) {
+      throw new Error('inlineParameters: escape strings are not supported');
+    } else out += ch;
+  }
+  return out;
+}
+
+/**
+ * One read-only statement under the principal's scope in ONE round trip: BEGIN, the scope and
+ * role (as runScoped sets them), the statement with its parameters inlined, and COMMIT, sent as
+ * one simple-protocol query. For a hot read (the 工作台) this replaces runScoped's three round
+ * trips (BEGIN and scope, the statement, COMMIT). Nothing is audited (nothing is written).
+ */
+export async function readScopedOnce<R>(pool: pg.Pool, who: Principal, q: CompiledQuery): Promise<R[]> {
+  const text = `BEGIN; ${scopeSettings(who)}; ${inlineParameters(q)}; COMMIT`;
+  const client = await pool.connect();
+  try {
+    const results = (await client.query(text)) as unknown as pg.QueryResult[];
+    return results[results.length - 2].rows as R[];
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined); // the first error is the one to report
+    throw err;
+  } finally {
+    client.release();
+  }
+}

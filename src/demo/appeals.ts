@@ -5,7 +5,7 @@ import type { CaseAction, CaseDeadlines, RiderCategory } from '../domain/cases/e
 import { routeCase } from '../domain/cases/routing.js';
 import { moveCase, newTrackingCode, raiseCase, trackingHash, type Mover } from '../features/appeals/engine.js';
 import { coveringUnits, placeUnit } from '../features/appeals/queries.js';
-import { seededRandom, type Random } from './random.js';
+import { seededRandom, type Random } from '../domain/random.js';
 import { DEMO } from './jurisdiction.js';
 import { asCityEditor } from './steps.js';
 

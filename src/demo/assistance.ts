@@ -2,8 +2,8 @@ import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { AssistanceOutcome } from '../db/schema-platforms.js';
 import type { AppContext } from '../http/context.js';
-import { codeList } from '../features/recognition/shared.js';
-import { seededRandom, type Random } from './random.js';
+import { codeList } from '../features/dictionaries/index.js';
+import { seededRandom, type Random } from '../domain/random.js';
 import { DEMO } from './jurisdiction.js';
 import { asCityEditor, daysAgoThisYear, later, thisYear } from './steps.js';
 

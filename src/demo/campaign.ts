@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../http/context.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../domain/random.js';
 import { DEMO } from './jurisdiction.js';
 import { asCityEditor, daysAgoThisYear, daysBefore, thisYear, today } from './steps.js';
 

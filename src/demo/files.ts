@@ -30,7 +30,8 @@ export type DemoFiles = { registry: string; annualReport: string; roster: string
 
 /** Writes the registry extract and the annual reports as CSV (UTF-8 with BOM, opens in Excel) or XLSX, streaming. */
 export async function writeDemoFiles(outDir: string, opts: DemoOptions, format: 'csv' | 'xlsx' = 'csv'): Promise<DemoFiles> {
-  fs.mkdirSync(outDir, { recursive: true });
+  // Cleartext personal data (ID numbers, party membership): private to the user (0700/0600).
+  fs.mkdirSync(outDir, { recursive: true, mode: 0o700 });
   const files = { registry: path.join(outDir, `registry.${format}`), annualReport: path.join(outDir, `annual-report.${format}`), roster: path.join(outDir, `roster.${format}`) };
   const parts = [['registry', files.registry, (e: DemoEntity) => [e.registry]], ['annual_report', files.annualReport, (e: DemoEntity) => (e.report ? [e.report] : [])], ['roster', files.roster, (e: DemoEntity) => e.members]] as const;
   for (const [kind, file, pick] of parts) {
@@ -39,7 +40,7 @@ export async function writeDemoFiles(outDir: string, opts: DemoOptions, format: 
       for (const e of generateLedger(opts)) for (const row of pick(e)) yield headers.map((h) => row[h]);
     })();
     if (format === 'csv') {
-      await pipeline(Readable.from(rows), stringify({ header: true, columns: headers, bom: true }), fs.createWriteStream(file));
+      await pipeline(Readable.from(rows), stringify({ header: true, columns: headers, bom: true }), fs.createWriteStream(file, { mode: 0o600 }));
     } else {
       const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false });
       const ws = wb.addWorksheet('数据');
@@ -48,6 +49,7 @@ export async function writeDemoFiles(outDir: string, opts: DemoOptions, format: 
       ws.commit();
       await wb.commit();
     }
+    fs.chmodSync(file, 0o600);
   }
   return files;
 }

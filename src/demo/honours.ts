@@ -3,7 +3,7 @@ import type { DB } from '../db/schema.js';
 import type { AppContext } from '../http/context.js';
 import { honourTransition, type AwardLevel, type HonourAction, type HonourState } from '../domain/recognition/honours.js';
 import { subjectOf, type Nomination } from '../features/recognition/honours.js';
-import { seededRandom, type Random } from './random.js';
+import { seededRandom, type Random } from '../domain/random.js';
 import { DEMO } from './jurisdiction.js';
 import { asCityEditor, daysAgoThisYear, daysBefore, thisYear, today } from './steps.js';
 

@@ -1,9 +1,9 @@
 import type { AppContext } from '../http/context.js';
-import { insertUnidentified } from '../features/persons/store.js';
-import { orgPlace } from '../features/orgs/queries.js';
+import { insertUnidentified } from '../features/persons/index.js';
+import { orgPlace } from '../features/orgs/index.js';
 import type { InstructorSource } from '../domain/instructors/instructors.js';
 import { personName } from './ledger.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../domain/random.js';
 import { DEMO } from './jurisdiction.js';
 import { asCityEditor } from './steps.js';
 

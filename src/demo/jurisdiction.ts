@@ -2,14 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { AppContext } from '../http/context.js';
-import type { Credential } from '../bootstrap.js';
 import { runScoped } from '../db/scoped.js';
 import { hashPassword } from '../crypto/password.js';
 import { scopeKeyOf } from '../domain/jurisdiction/codes.js';
 import { temporaryPassword } from '../features/accounts/service.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../domain/random.js';
 import { registerDeclaredOrgs } from '../features/orgs/declared.js';
+import { writeEncrypted } from '../jobs/import/stored-file.js';
 import { demoPlaces, writeDemoFiles } from './files.js';
+
+/** An account created at first start, with the password printed that once. */
+export type Credential = { username: string; password: string; role: string; jurisdiction: string };
 
 const require = createRequire(import.meta.url);
 type Street = { code: string; name: string; areaCode: string };
@@ -103,6 +106,12 @@ async function queueDemoLedger(ctx: AppContext, entities: number, seed: number):
   const places = await demoPlaces(ctx.db, DEMO.countyCodes);
   const dir = path.join(ctx.config.dataDir, 'imports', 'demo');
   const files = await writeDemoFiles(dir, { entities, seed, badShare: 0.01, places });
+  // Kept like an upload: encrypted with the data key at once (the import decrypts a temporary copy).
+  for (const file of Object.values(files)) {
+    const sealed = `${file}.sealing`;
+    await writeEncrypted(ctx.keys, fs.createReadStream(file), sealed);
+    fs.renameSync(sealed, file);
+  }
   const editor = await ctx.db.selectFrom('app_user').select(['id', 'scope_key']).where('username', '=', 'city_editor').executeTakeFirstOrThrow();
   for (const [kind, file] of [['registry', files.registry], ['annual_report', files.annualReport], ['roster', files.roster]] as const) {
     await ctx.db.insertInto('import_job').values({ kind, file_name: path.basename(file), file_path: file, file_bytes: fs.statSync(file).size, scope_key: editor.scope_key, created_by: editor.id }).execute();

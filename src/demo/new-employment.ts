@@ -7,12 +7,12 @@ import { approverProblem, cardProblem, type NodeLevel } from '../domain/platform
 import { monthEnds } from '../domain/platforms/riders.js';
 import { assignmentRefusal } from '../domain/instructors/instructors.js';
 import { criteriaProblem } from '../domain/recognition/points.js';
-import { insertUnidentified } from '../features/persons/store.js';
-import { orgPlace } from '../features/orgs/queries.js';
-import { linkUnits } from '../features/platforms/orgs.js';
-import { codeList } from '../features/recognition/shared.js';
+import { insertUnidentified } from '../features/persons/index.js';
+import { orgPlace } from '../features/orgs/index.js';
+import { linkUnits } from '../features/platforms/index.js';
+import { codeList } from '../features/dictionaries/index.js';
 import { personName } from './ledger.js';
-import { seededRandom, type Random } from './random.js';
+import { seededRandom, type Random } from '../domain/random.js';
 import { DEMO } from './jurisdiction.js';
 import { asCityEditor, daysBefore, later, thisYear, today } from './steps.js';
 

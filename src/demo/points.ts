@@ -2,9 +2,9 @@ import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { AppContext } from '../http/context.js';
 import { criteriaProblem, reviewProblem, type PointKind, type PointLevel } from '../domain/recognition/points.js';
-import { codeList } from '../features/recognition/shared.js';
+import { codeList } from '../features/dictionaries/index.js';
 import { personName } from './ledger.js';
-import { seededRandom, type Random } from './random.js';
+import { seededRandom, type Random } from '../domain/random.js';
 import { DEMO } from './jurisdiction.js';
 import { asCityEditor, daysBefore, thisYear, today } from './steps.js';
 

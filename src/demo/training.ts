@@ -1,7 +1,7 @@
 import type { AppContext } from '../http/context.js';
 import { addMonths } from '../domain/orgs/rules.js';
 import { TRAINING_WINDOW_MONTHS } from '../domain/recognition/training.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../domain/random.js';
 import { DEMO } from './jurisdiction.js';
 import { asCityEditor, daysAgoThisYear, daysBefore, later, thisYear } from './steps.js';
 

@@ -1,8 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { permissionsOf } from '../domain/auth/roles.js';
+import { boundKey, isUnitKey, unitRouteAllowed } from '../domain/auth/binding.js';
 import { runScoped } from '../db/scoped.js';
-import { SESSION_COOKIE, hashToken } from '../features/auth/sessions.js';
+import { SESSION_COOKIE, hashToken } from './session-token.js';
 import { forbidden, unauthorized, Problem } from './errors.js';
+import { isServicePermission } from '../domain/auth/service.js';
+import { auditServiceCall, authenticateService, bearerOf, clientCertificateOf, refuseWithoutToken } from './service-auth.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const TOUCH_EVERY_MS = 15_000;
@@ -14,17 +17,43 @@ const TOUCH_EVERY_MS = 15_000;
 export function installAuth(app: FastifyInstance): void {
   app.decorateRequest('user', null);
   app.decorateRequest('session', null);
+  app.decorateRequest('serviceAccount', null);
   app.decorateRequest('principal', function (this: FastifyRequest) {
-    return { userId: this.user?.id ?? null, username: this.user?.username ?? null, scopeKey: this.user?.scopeKey ?? '', ip: this.ip };
+    return { userId: this.user?.id ?? null, username: this.user?.username ?? null, scopeKey: this.user?.scopeKey ?? '', ip: this.ip, bound: this.user?.bound ?? '' };
   });
-  app.decorateRequest('scoped', function <T>(this: FastifyRequest, fn: Parameters<FastifyRequest['scoped']>[0]) {
+  app.decorateRequest('scoped', function (this: FastifyRequest, fn: Parameters<FastifyRequest['scoped']>[0]) {
     if (!this.user) throw unauthorized();
-    return runScoped(this.server.ctx.db, this.principal(), fn) as Promise<T>;
+    return runScoped(this.server.ctx.db, this.principal(), fn);
   });
 
   app.addHook('onRequest', async (req) => {
+    // The API's description names every route and field: signed-in staff only (issue 16, finding 13).
+    if (req.url === '/api/docs' || req.url.startsWith('/api/docs/') || req.url.startsWith('/api/docs?')) {
+      const expired = await loadSession(req);
+      if (!req.session || req.session.stage !== 'full') throw unauthorized(expired ? '长时间未操作，会话已超时，请重新登录' : '请先登录后查看接口文档', expired ? 'session_expired' : undefined);
+      return;
+    }
     const access = req.routeOptions.config?.access;
     if (!req.url.startsWith('/api/') || access === undefined) return;
+    // Service accounts (issue 15): a bearer token opens the exchange routes and nothing else — not
+    // the sign-in, not a session route; the exchange routes take no session.
+    // A bearer token, or a client certificate the server's TLS listener verified against the
+    // configured client CA (mutual TLS) and registered for an account: the same checks and audit.
+    // A browser's certificate on any other route is ignored.
+    const bearer = bearerOf(req);
+    const serviceRoute = access === 'service' || isServicePermission(access);
+    if (bearer !== null && !serviceRoute) throw unauthorized('服务账号令牌只能调用系统对接接口（/api/v1/exchange/…），不能登录或调用其他接口', 'token_not_for_session');
+    const cert = serviceRoute && bearer === null ? clientCertificateOf(req) : { state: 'none' as const };
+    if (cert.state === 'untrusted') throw unauthorized('客户端证书不是由本平台信任的证书机构签发的', 'cert_untrusted');
+    if (bearer !== null || cert.state === 'verified') {
+      await authenticateService(req, bearer !== null ? { token: bearer } : { fingerprint: (cert as { fingerprint: string }).fingerprint });
+      if (access !== 'service' && !(isServicePermission(access) && req.serviceAccount!.permissions.has(access))) throw forbidden(`该服务账号没有"${access}"权限`);
+      return;
+    }
+    if (serviceRoute) {
+      await loadSession(req);
+      refuseWithoutToken(!!req.user);
+    }
     const expired = await loadSession(req);
     if (access === 'public') return;
     if (expired) throw unauthorized('长时间未操作，会话已超时，请重新登录', 'session_expired');
@@ -35,6 +64,16 @@ export function installAuth(app: FastifyInstance): void {
     if (access === 'signing-in') return;
     if (req.session.stage !== 'full') throw new Problem(403, '请先完成登录步骤', stageHint[req.session.stage], undefined, `stage:${req.session.stage}`);
     if (access !== 'session' && !req.user.permissions.has(access)) throw forbidden();
+    // A unit account works its own cases only: the rest of the county's ledgers stay closed to it.
+    if (access !== 'session' && isUnitKey(req.user.bound) && !unitRouteAllowed(req.routeOptions.url ?? '')) throw forbidden();
+  });
+
+  // No API answer is kept by a browser or a proxy: reveals carry full ID numbers and phones, and
+  // lists carry names (issue 16, finding 13). A route that wants caching sets its own header.
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    // Every call of a service account is audited under it, refusals included.
+    if (req.serviceAccount) await auditServiceCall(req, reply.statusCode);
   });
 }
 
@@ -45,7 +84,7 @@ const stageHint = {
   full: '',
 } as const;
 
-/** Returns true when the cookie named a session that has just expired. */
+/** Returns true when the cookie named a session that has just expired (idle timeout or absolute lifetime). */
 async function loadSession(req: FastifyRequest): Promise<boolean> {
   const token = req.cookies[SESSION_COOKIE];
   if (!token) return false;
@@ -55,13 +94,14 @@ async function loadSession(req: FastifyRequest): Promise<boolean> {
     .selectFrom('user_session as s')
     .innerJoin('app_user as u', 'u.id', 's.user_id')
     .innerJoin('jurisdiction as j', 'j.code', 'u.jurisdiction_code')
-    .select(['s.id_hash', 's.stage', 's.csrf_token', 's.last_seen_at', 'u.id', 'u.username', 'u.display_name', 'u.roles', 'u.disabled', 'u.jurisdiction_code', 'j.scope_key'])
+    .select(['s.id_hash', 's.stage', 's.csrf_token', 's.created_at', 's.last_seen_at', 'u.id', 'u.username', 'u.display_name', 'u.roles', 'u.disabled', 'u.jurisdiction_code', 'j.scope_key', 'u.bound_platform_id', 'u.bound_org_id', 'u.bound_instructor_id'])
     .where('s.id_hash', '=', idHash)
     .executeTakeFirst();
   if (!row) return false;
-  const { sessionIdleMinutes } = await settings.get('security');
+  const { sessionIdleMinutes, sessionMaxHours } = await settings.get('security');
   const idleMs = Date.now() - row.last_seen_at.getTime();
-  if (row.disabled || idleMs > sessionIdleMinutes * 60_000) {
+  const ageMs = Date.now() - row.created_at.getTime();
+  if (row.disabled || idleMs > sessionIdleMinutes * 60_000 || ageMs > sessionMaxHours * 3_600_000) {
     await db.deleteFrom('user_session').where('id_hash', '=', idHash).execute();
     return !row.disabled;
   }
@@ -77,6 +117,7 @@ async function loadSession(req: FastifyRequest): Promise<boolean> {
     permissions: permissionsOf(row.roles),
     jurisdictionCode: row.jurisdiction_code,
     scopeKey: row.scope_key,
+    bound: boundKey(row.roles, { platformId: row.bound_platform_id, orgId: row.bound_org_id, instructorId: row.bound_instructor_id }),
   };
   return false;
 }

@@ -6,8 +6,20 @@ import type { DB, SessionStage } from '../db/schema.js';
 import type { Principal } from '../db/audit-chain.js';
 import type { Scoped } from '../db/scoped.js';
 import type { Permission } from '../domain/auth/roles.js';
-import type { SettingsStore } from '../features/settings/store.js';
-import type { ImportRunner } from '../jobs/import/runner.js';
+import type { ServicePermission } from '../domain/auth/service.js';
+import type { ServiceCaller } from './service-auth.js';
+import type { z } from 'zod';
+import type { SETTING_GROUPS, SettingGroup } from '../domain/settings/settings.js';
+
+/** Each deployment-settings group's values. */
+export type SettingValues = { [G in SettingGroup]: z.infer<(typeof SETTING_GROUPS)[G]['schema']> };
+
+/** Deployment settings as everything reads them (features/settings/store.ts keeps them, cached). */
+export type Settings = {
+  all(): Promise<SettingValues>;
+  get<G extends SettingGroup>(group: G): Promise<SettingValues[G]>;
+  invalidate(): void;
+};
 
 /** Everything the features share, built once at start-up. */
 export type AppContext = {
@@ -15,7 +27,7 @@ export type AppContext = {
   database: Database;
   db: Kysely<DB>;
   keys: Keys;
-  settings: SettingsStore;
+  settings: Settings;
 };
 
 export type AuthUser = {
@@ -26,6 +38,8 @@ export type AuthUser = {
   permissions: Set<Permission>;
   jurisdictionCode: string;
   scopeKey: string;
+  /** xgz.bound: '' for an ordinary account (domain/auth/binding.ts). */
+  bound: string;
 };
 
 export type AuthSession = { idHash: string; stage: SessionStage; csrfToken: string };
@@ -33,24 +47,26 @@ export type AuthSession = { idHash: string; stage: SessionStage; csrfToken: stri
 /**
  * Who may call a route. Every /api route declares one (a test checks):
  * 'public' needs nothing; 'signing-in' a session at any stage of sign-in; 'session' a full
- * session; a permission a full session whose roles grant it.
+ * session; a permission a full session whose roles grant it; 'service' any service account's
+ * bearer token, a service permission (domain/auth/service.ts) a token whose account holds it.
  */
 export type ApiRoute = { method: string; url: string; access: string };
 
-export type Access = 'public' | 'signing-in' | 'session' | Permission;
+export type Access = 'public' | 'signing-in' | 'session' | Permission | 'service' | ServicePermission;
 
 declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext;
     /** Every /api/v1 route with its declared access (the cross-jurisdiction suite walks them all). */
     apiRoutes: ApiRoute[];
-    imports: ImportRunner;
     /** Discovery runs in progress (awaited at shutdown and by tests). */
     discoveryRuns: Set<Promise<unknown>>;
   }
   interface FastifyRequest {
     user: AuthUser | null;
     session: AuthSession | null;
+    /** The service account of a bearer-token call (exchange routes only), else null. */
+    serviceAccount: ServiceCaller | null;
     principal(): Principal;
     /** Runs fn within the signed-in user's jurisdiction scope (see db/scoped.ts). */
     scoped<T>(fn: (s: Scoped) => Promise<T>): Promise<T>;

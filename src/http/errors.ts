@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isConnectionError } from '../db/connection.js';
 
 export type FieldError = { field: string; message: string };
 
@@ -23,6 +24,19 @@ export const unauthorized = (detail = '请先登录', code?: string) => new Prob
 export const forbidden = (detail = '您没有执行此操作的权限') => new Problem(403, '无权操作', detail);
 export const notFound = (what = '记录') => new Problem(404, '未找到', `${what}不存在，或不在您的辖区内`);
 export const conflict = (detail: string) => new Problem(409, '数据冲突', detail);
+
+/** Seconds a client is told to wait before retrying while the database is unreachable. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** The answer while the database cannot be reached: nothing was written, the request may be sent again. */
+export function sendUnavailable(reply: FastifyReply) {
+  return send(reply.header('retry-after', String(RETRY_AFTER_SECONDS)), {
+    status: 503,
+    title: '服务暂不可用',
+    detail: `数据库暂时无法连接，本次操作未执行，请 ${RETRY_AFTER_SECONDS} 秒后重试；如持续出现请联系系统管理员`,
+    code: 'database_unavailable',
+  });
+}
 
 function send(reply: FastifyReply, p: { status: number; title: string; detail?: string; errors?: FieldError[]; code?: string }) {
   return reply
@@ -90,12 +104,19 @@ export function installErrorHandling(app: FastifyInstance, webDist: string | nul
       case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
         return send(reply, { status: 400, title: '请求有误', detail: 'Content-Length 与请求体不符' });
     }
+    if (isConnectionError(err)) {
+      app.ctx?.database.health.report(err);
+      req.log.warn({ code: (err as unknown as { code?: string }).code }, 'database unavailable');
+      return sendUnavailable(reply);
+    }
     if (err.statusCode === 429) return send(reply, { status: 429, title: '请求过于频繁', detail: '请稍后再试' });
     const pgCode = (err as unknown as { code?: string }).code;
     if (pgCode === '23505') {
       const known = UNIQUE_MESSAGES[(err as unknown as { constraint?: string }).constraint ?? ''];
       return send(reply, { status: 409, title: '数据冲突', detail: known?.message ?? '与已有记录重复', errors: known ? [known] : undefined });
     }
+    // Text PostgreSQL cannot store (NUL, invalid encoding) that got past the request guard.
+    if (pgCode === '22021' || pgCode === '22P05') return send(reply, { status: 400, title: '请求有误', detail: '提交的内容含有无法保存的字符（如空字符），请删除后重试' });
     if (pgCode === '23503') return send(reply, { status: 409, title: '数据冲突', detail: '该记录仍被其他数据引用，不能删除或修改' });
     if (pgCode === '42501') return send(reply, { status: 403, title: '无权操作', detail: '目标不在您的辖区内' });
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {

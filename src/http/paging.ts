@@ -1,16 +1,8 @@
 import { sql, type RawBuilder, type SelectQueryBuilder, type Transaction } from 'kysely';
-import { z } from 'zod';
 import type { DB } from '../db/schema.js';
-import { notFound } from './errors.js';
+import { areaNode } from '../db/subtree.js';
 
-/** Query fields every list accepts. */
-export const pageQuery = {
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(200).default(20),
-};
-
-export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), total: z.number(), page: z.number(), pageSize: z.number() });
+export { codeParam, idParam, pageOf, pageQuery } from './contract.js';
 
 export const offsetOf = (q: { page: number; pageSize: number }) => (q.page - 1) * q.pageSize;
 
@@ -24,18 +16,23 @@ export async function pageFrom<Q extends AnySelect, T>(q: Q, p: { page: number; 
   return { items: rows.map(item), total, page: p.page, pageSize: p.pageSize };
 }
 
-/** A code path parameter: digits only, so it cannot smuggle anything into a query or a log. */
-export const codeParam = z.strictObject({ code: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字') });
-export const idParam = z.strictObject({ id: z.coerce.number().int().positive('编号应为正整数') });
 
 /**
  * The `under` filter of a list: rows whose scope key lies below the node with this code. The
  * node is looked up in the caller's scope, so a node outside it is "not found", not an empty list.
  */
 export async function underNode(db: Transaction<DB>, column: string, code: string): Promise<RawBuilder<boolean>> {
-  const node = await db.selectFrom('jurisdiction').select('scope_key').where('code', '=', code).executeTakeFirst();
-  if (!node) throw notFound('辖区');
+  const node = await areaNode(db, code);
   return sql<boolean>`starts_with(${sql.ref(column)}, ${node.scope_key})`;
+}
+
+/**
+ * The "under or above" filter (campaigns, training classes): rows at or below the node, and those
+ * of the levels above it, whose reach includes it.
+ */
+export async function underOrAbove(db: Transaction<DB>, column: string, code: string): Promise<RawBuilder<boolean>> {
+  const node = await areaNode(db, code);
+  return sql<boolean>`(starts_with(${sql.ref(column)}, ${node.scope_key}) OR starts_with(${node.scope_key}, ${sql.ref(column)}))`;
 }
 
 /** A LIKE pattern matching text that contains s (its wildcards taken literally). */

@@ -38,7 +38,8 @@ describe.skipIf(!browserAvailable)('诉求直通 on a phone in Chromium', () => 
     staff.on('pageerror', (err) => crashes.push(err.message));
     await signInFirstTime(staff, url, env.server.creds.get('station_staff')!, 'Station-2026!');
     await staff.goto('/appeals');
-    const row = staff.getByRole('row', { name: /小区物业不让电动车进门/ });
+    // On a phone the work list is cards, each with its status and deadline.
+    const row = staff.getByTestId('list-card').filter({ hasText: '小区物业不让电动车进门' });
     await expect.poll(() => row.count()).toBe(1);
     await row.click();
     const drawer = staff.locator('.ant-drawer');

@@ -43,6 +43,15 @@ export async function signInFirstTime(page: Page, url: string, c: Credential, ne
   await page.getByLabel('再次输入新密码').waitFor({ state: 'detached' });
 }
 
+/** Signs in an account whose password was already changed (the session lands on the shell). */
+export async function signIn(page: Page, url: string, username: string, password: string) {
+  await page.goto(url);
+  await page.getByPlaceholder('账号').fill(username);
+  await page.getByPlaceholder('密码').fill(password);
+  await page.getByRole('button', { name: /登\s*录/ }).click();
+  await page.getByPlaceholder('密码').waitFor({ state: 'detached' });
+}
+
 export const SHOTS = '.tmp/screenshots';
 
 /** Starts a demo server and a browser for the describe block it is called in; both are closed after it. */
@@ -70,4 +79,20 @@ export async function confirmModal(modal: Locator, button: RegExp = /确\s*定/)
   await expect.poll(() => modal.getAttribute('class'), { timeout: 15_000 }).not.toContain('zoom-appear');
   await modal.getByRole('button', { name: button }).click();
   await expect.poll(async () => ((await modal.isVisible()) ? (await modal.locator('.ant-alert, .ant-form-item-explain-error').allTextContents()).join(' ') || 'open' : 'closed'), { timeout: 30_000 }).toBe('closed');
+}
+
+/** Fails when the settled page is wider than the screen (a phone must never scroll sideways), naming what sticks out. */
+export async function noSidewaysScroll(page: Page, where: string) {
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, { timeout: 5_000 }).catch(() => undefined);
+  await page.waitForTimeout(400); // antd's motions are CSS transitions, not all listed as animations
+  // On a loaded machine a drawer's entrance can still be settling: the settled page must not scroll (up to 5 s).
+  await page.waitForFunction(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth, undefined, { timeout: 5_000 }).catch(() => undefined);
+  const [over, culprits] = await page.evaluate(() => {
+    const w = document.documentElement.clientWidth;
+    // The outermost elements sticking out, to say what to fix.
+    const all = [...document.querySelectorAll('body, body *')].filter((e) => e.getBoundingClientRect().right > w + 0.5 || e.scrollWidth > e.clientWidth + 0.5 && getComputedStyle(e).overflowX === 'visible');
+    const out = all.filter((e) => !(e.parentElement && all.includes(e.parentElement)));
+    return [document.documentElement.scrollWidth - w, out.slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${String(e.className).slice(0, 40)} right=${Math.round(e.getBoundingClientRect().right)} in ${e.parentElement?.tagName.toLowerCase()}.${String(e.parentElement?.className).slice(0, 40)} "${(e.textContent ?? '').slice(0, 20)}"`)] as const;
+  });
+  expect(over, `${where}: the page is ${over}px wider than the screen (${culprits.join('; ')})`).toBeLessThanOrEqual(0);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../src/demo/random.js';
+import { seededRandom } from '../../src/domain/random.js';
 import { idNumber, uscc } from '../../src/demo/ledger.js';
 import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
 import { browserAvailable, browserSuite, confirmModal, SHOTS, signInFirstTime } from './browser.js';
@@ -29,7 +29,8 @@ describe.skipIf(!browserAvailable)('member discovery in Chromium', () => {
     const staff = await staffCtx.newPage();
     await signInFirstTime(staff, env.server.url, env.server.creds.get('station_staff')!, 'Station-2026!');
     await staff.goto(`${env.server.url}/discovery`);
-    const row = staff.getByRole('row', { name: /梅园新村测试面馆/ }).filter({ hasText: '隐形党员' });
+    // On a phone the list is cards, each with its status.
+    const row = staff.getByTestId('list-card').filter({ hasText: '梅园新村测试面馆' }).filter({ hasText: '隐形党员' });
     await expect.poll(() => row.count()).toBe(1);
     await row.click();
     await staff.getByRole('button', { name: /确\s*认/ }).first().click();

@@ -24,9 +24,12 @@ describe.skipIf(!browserAvailable)('instructors in Chromium', () => {
     await expect.poll(() => page.getByText('名册中还没有指导员').count(), { timeout: 15_000 }).toBe(1);
     await page.getByRole('button', { name: /登记指导员/ }).click();
     const form = page.getByRole('dialog');
-    await form.getByRole('button', { name: /保\s*存/ }).click();
     // Required fields are named in Chinese beside them; the station is preset for its own staff.
-    await expect.poll(() => form.getByText('请选择指导员来源').count()).toBe(1);
+    // Saved again until the message shows: a click landing while the drawer still opens does nothing.
+    await expect.poll(async () => {
+      await form.getByRole('button', { name: /保\s*存/ }).click();
+      return form.getByText('请选择指导员来源').count();
+    }).toBe(1);
     await form.getByLabel('姓名').fill('陈指导');
     await form.getByLabel('手机号（加密保存）').fill('13700001111');
     await form.getByLabel('来源').click();

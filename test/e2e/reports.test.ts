@@ -1,17 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { FORMS } from '../../src/domain/reports/forms.js';
+import { FORMS, periodOfDate } from '../../src/domain/reports/forms.js';
+import { localDate } from '../../src/domain/time/zone.js';
 import { browserAvailable, browserSuite, confirmModal, SHOTS, signInFirstTime } from './browser.js';
 
 type Row = { name: string; kind: string } & Record<string, number | null>;
-type Report = { id: number; state: string; rows: Row[] };
+type Report = { id: number; state: string; rows: Row[]; versions: { missing: { code: string; reason: string }[]; explanation: string | null }[] };
 
 describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
   const env = browserSuite();
 
-  it('a county prepares and submits its report, the xlsx holds the API\'s figures, the city returns it, and the print sheet renders', async () => {
+  it('a county sees which stations have not reported, marks one 缺报, submits; the xlsx holds the API\'s figures, the city sees the mark and returns it, and the print sheet renders', async () => {
     const { t, url } = env.server;
     await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    // Every station of 玄武区 but the first submits its report (through the API, as each station's editor).
+    const countyCode = (await t.db.selectFrom('app_user').select('jurisdiction_code').where('username', '=', 'county_editor').executeTakeFirstOrThrow()).jurisdiction_code;
+    const stations = await t.db.selectFrom('jurisdiction').select(['code', 'name']).where('parent_code', '=', countyCode).orderBy('code').execute();
+    expect(stations.length).toBeGreaterThan(1);
+    const period = periodOfDate('quarter', localDate());
+    for (const s of stations.slice(1)) {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: s.code }));
+      const r = await c.post('/reports', { form: 'xgz_core', period });
+      expect(r.statusCode, r.body).toBe(201);
+      expect((await c.post(`/reports/${r.json().id}/submit`, {})).statusCode).toBe(201);
+    }
+    const missing = stations[0];
     const county = await env.browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: url, acceptDownloads: true });
     const page = await county.newPage();
     const crashes: string[] = [];
@@ -19,18 +32,34 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     await signInFirstTime(page, url, env.server.creds.get('county_editor')!, 'County-2026!');
 
     await page.getByRole('menuitem', { name: '统计报表' }).click();
-    await page.getByRole('button', { name: '按实时数据生成本级报表' }).click();
+    // The board names the station that has not reported.
+    const board = page.getByTestId('report-board');
+    await expect.poll(() => board.getByRole('row', { name: new RegExp(missing.name) }).getByText('未上报').count(), { timeout: 15_000 }).toBe(1);
+    await page.getByRole('button', { name: '生成本级报表' }).click();
     const card = page.getByTestId('report');
     await expect.poll(() => card.getByText('填报中').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => card.getByTestId('report-waiting').textContent(), { timeout: 15_000 }).toContain(`下级尚未上报：${missing.name}`);
     const id = Number(new URL(await card.getByRole('link', { name: /导出 Excel/ }).getAttribute('href') ?? '', url).pathname.split('/')[4]);
     await page.screenshot({ path: `${SHOTS}/report-draft.png`, fullPage: true });
 
+    // Marked 缺报 with its reason; then submitted (the difference from the live figures explained).
+    await card.getByRole('button', { name: '标记缺报' }).click();
+    const marking = page.locator('.ant-modal');
+    await marking.getByLabel('缺报的下级').click();
+    await page.locator('.ant-select-dropdown').getByText(missing.name, { exact: true }).click();
+    await marking.getByLabel('缺报原因').fill('所内人员调整，本季度数据未报');
+    await confirmModal(marking, /保\s*存/);
+    await expect.poll(() => card.getByTestId('report-missing').textContent(), { timeout: 15_000 }).toContain(`本级标记 ${missing.name} 缺报：所内人员调整，本季度数据未报`);
     await card.getByRole('button', { name: '上报' }).click();
-    await confirmModal(page.locator('.ant-modal'), /上\s*报/);
+    const submitting = page.locator('.ant-modal');
+    const explanation = submitting.getByLabel(/差异说明/);
+    if (await explanation.count()) await explanation.fill(`${missing.name}缺报，其数字未计入`);
+    await confirmModal(submitting, /上\s*报/);
     await expect.poll(() => card.getByText('已上报 1 版').count(), { timeout: 15_000 }).toBe(1);
     const api = (await (await page.request.get(`/api/v1/reports/${id}`)).json()) as Report;
     expect(api.state).toBe('submitted');
-    expect(api.rows.at(-1)!.operating).toBeGreaterThan(0);
+    expect(api.versions[0].missing).toEqual([expect.objectContaining({ code: missing.code, reason: '所内人员调整，本季度数据未报' })]);
+    expect(api.rows.filter((r) => r.kind === 'child')).toHaveLength(stations.length - 1);
 
     // The version's xlsx, parsed back: every figure of every row is the API's.
     const download = page.waitForEvent('download');
@@ -39,12 +68,12 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     await wb.xlsx.readFile(await (await download).path());
     const ws = wb.worksheets[0];
     expect(ws.getCell('A1').value).toBe(FORMS.xgz_core.title);
-    expect(String(ws.getCell('A2').value)).toContain('填报单位：玄武区');
+    expect(ws.getCell('A2').text).toContain('填报单位：玄武区');
     api.rows.forEach((r, i) => {
       expect(ws.getRow(6 + i).getCell(1).value).toBe(r.name);
       FORMS.xgz_core.columns.forEach((k, j) => expect(ws.getRow(6 + i).getCell(j + 2).value ?? null, `${r.name} ${k}`).toEqual(r[k]));
     });
-    expect(String(ws.getRow(6 + api.rows.length + 1).getCell(1).value)).toContain('第 1 版');
+    expect(ws.getRow(6 + api.rows.length + 1).getCell(1).text).toContain('第 1 版');
 
     // The printable sheet: the official header, the rows, the preparer.
     await page.goto(`${url}/reports/${id}/print?version=1`);
@@ -65,6 +94,9 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     await city.getByRole('menuitem', { name: '统计报表' }).click();
     const row = city.getByTestId('report-board').getByRole('row', { name: /玄武区/ });
     await expect.poll(() => row.getByText('已上报').count(), { timeout: 15_000 }).toBe(1);
+    // The city sees the county's 缺报 mark and its reason.
+    expect(await row.textContent()).toContain(`缺报：${missing.name}（`);
+    expect(await row.textContent()).toContain('所内人员调整，本季度数据未报');
     await city.screenshot({ path: `${SHOTS}/report-board.png`, fullPage: true });
     await row.getByRole('button', { name: '查看' }).click();
     await city.getByTestId('report').getByRole('button', { name: '退回修改' }).click();

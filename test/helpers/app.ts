@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config.js';
 import { deriveKeys } from '../../src/crypto/keys.js';
 import { encryptField } from '../../src/crypto/field.js';
@@ -21,9 +21,10 @@ let ipSeq = 0;
 /** A different client address per sign-in, so the per-IP login rate limit measures only what a test means it to. */
 export const nextIp = () => `127.0.${(++ipSeq >> 8) & 255}.${ipSeq & 255}`;
 
-export async function testApp(backend: Backend) {
+/** `env`: more environment for the app's config (e.g. XGZ_TLS_CERT for a TLS listener). */
+export async function testApp(backend: Backend, env: Record<string, string> = {}) {
   const database = await freshDatabase(backend);
-  const config = { ...loadConfig({ XGZ_PASSWORD_ITERATIONS: '1000', XGZ_DATA_DIR: '.tmp/unused', XGZ_LOG_LEVEL: 'info' }), databaseUrl: undefined };
+  const config = { ...loadConfig({ XGZ_PASSWORD_ITERATIONS: '1000', XGZ_DATA_DIR: '.tmp/unused', XGZ_LOG_LEVEL: 'info', ...env }), databaseUrl: undefined };
   const ctx: AppContext = { config, database, db: database.db, keys: deriveKeys(crypto.randomBytes(32)), settings: new SettingsStore(database.db, 0) };
   fs.mkdirSync(LOG_DIR, { recursive: true });
   const logFile = path.join(LOG_DIR, `${backend}-${process.pid}-${crypto.randomBytes(3).toString('hex')}.log`);
@@ -85,7 +86,7 @@ export async function testApp(backend: Backend) {
   }
 
   return {
-    app: app as FastifyInstance,
+    app: app,
     ctx,
     db: ctx.db,
     user,

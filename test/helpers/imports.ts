@@ -17,7 +17,7 @@ export function csvFile(dir: string, name: string, rows: Record<string, string>[
 }
 
 /** Creates a job for a file as the given user (at their scope) and runs it to the end. */
-export async function importFile(t: TestApp, kind: 'registry' | 'annual_report' | 'roster', file: string, user: { id: number; scopeKey: string }, opts: ImportOptions = {}) {
+export async function importFile(t: TestApp, kind: 'registry' | 'annual_report' | 'roster' | 'abnormal_list' | 'untrustworthy_list', file: string, user: { id: number; scopeKey: string }, opts: ImportOptions = {}) {
   const job = await t.db
     .insertInto('import_job')
     .values({ kind, file_name: path.basename(file), file_path: file, file_bytes: fs.statSync(file).size, scope_key: user.scopeKey, created_by: user.id })

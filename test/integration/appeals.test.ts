@@ -91,7 +91,7 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     const detail = (await staff1.get(`/appeals/${id}`)).json();
     expect(detail).toMatchObject({ contact: '139****5678', actions: ['route', 'accept', 'close'], mine: true });
     // The full number only to the responsible unit, on purpose, with a trace.
-    expect((await staff1.post(`/appeals/${id}/reveal`)).json()).toEqual({ phone: PHONE });
+    expect((await staff1.post(`/appeals/${id}/reveal`)).json()).toEqual({ phone: PHONE, content: null });
     expect((await staff2.post(`/appeals/${id}/reveal`)).statusCode).toBe(404);
     expect(await t.db.selectFrom('audit_log').select('detail').where('action', '=', 'personal.reveal').where('object_id', '=', String(id)).executeTakeFirst()).toBeTruthy();
 
@@ -277,7 +277,7 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     const [memberId] = await ledger(t.db).members(entityId, 1, 0, ['王五']);
     const rec = await editor.post('/sanliang', { kind: 'member_operator', memberId, entityId, duties: '守法经营诚实守信', commitment: '不售假货接受监督', shownOn: '2026-03-01' });
     const plaque = await staff1.post(`/sanliang/${rec.json().id}/plaques`);
-    const fb = await t.app.inject({ method: 'POST', url: `/api/v1/public/plaques/${plaque.json().number}/feedback`, payload: { category: 'conduct', content: '该经营户缺斤短两' }, remoteAddress: nextIp() });
+    const fb = await t.app.inject({ method: 'POST', url: `/api/v1/public/plaques/${(await t.db.selectFrom('sanliang_plaque').select('public_token').where('number', '=', plaque.json().number).executeTakeFirstOrThrow()).public_token}/feedback`, payload: { category: 'conduct', content: '该经营户缺斤短两' }, remoteAddress: nextIp() });
     expect(fb.statusCode, fb.body).toBe(201);
     const { code } = fb.json();
     const c = await t.db.selectFrom('appeal_case').selectAll().where('door', '=', 'plaque').executeTakeFirstOrThrow();

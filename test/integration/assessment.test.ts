@@ -6,11 +6,8 @@ import { scoreAll } from '../../src/domain/assessment/scoring.js';
 import { recomputeCounts } from '../../src/features/indicators/recompute.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
-import { ledger } from '../helpers/ledger.js';
+import { A, B, CITY, ITEMS as items, scoredItems, twoCounties } from '../helpers/assessment.js';
 
-const CITY = '320100';
-const A = '320102';
-const B = '320104';
 type Client = Awaited<ReturnType<TestApp['signIn']>>;
 type Child = { code: string; total: number; rank: number | null; items: { label: string; actual: number | null; score: number }[] };
 
@@ -20,24 +17,10 @@ describe.each(BACKENDS)('the yearly assessment on %s', (backend) => {
   let countyA: Client;
   let countyB: Client;
   let province: Client;
-  const items = [
-    { kind: 'indicator', indicator: 'orgCoverage', target: 0.8, weight: 40 },
-    { kind: 'indicator', indicator: 'instructorsActive', target: 2, weight: 30 },
-    { kind: 'manual', label: '党建工作创新', weight: 30, manualScore: null, evidence: null },
-  ];
 
   beforeAll(async () => {
     t = await testApp(backend);
-    const l = ledger(t.db);
-    // A: 2 entities, 1 covered by an organization, 1 instructor. B: 1 entity, covered, no instructor.
-    const a1 = await l.entity({ place: A });
-    await l.entity({ place: A });
-    const b1 = await l.entity({ place: B });
-    for (const [place, entity] of [[A, a1], [B, b1]] as const) {
-      const o = await t.db.insertInto('party_org').values({ body: 'party', name: `${place}党支部`, kind: 'branch', setup_mode: 'standalone', ...l.placeOf(place), status: 'established', founded_on: '2024-07-01' }).returning(['id', 'scope_key']).executeTakeFirstOrThrow();
-      await t.db.insertInto('party_org_entity').values({ org_id: o.id, entity_id: entity, scope_key: o.scope_key }).execute();
-    }
-    await l.instructor(A);
+    await twoCounties(t);
     city = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: CITY }));
     countyA = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: A }));
     countyB = await t.signIn(await t.user({ roles: ['viewer'], jurisdiction: B }));
@@ -46,7 +29,7 @@ describe.each(BACKENDS)('the yearly assessment on %s', (backend) => {
   afterAll(() => t?.close());
 
   it('scores each county from live figures by the domain rule, with manual scores, and ranks them', async () => {
-    expect((await city.put(`/assessments/${A}`, { year: 2026, items: [...items.slice(0, 2), { ...items[2], manualScore: 20, evidence: '经验做法获市委组织部推广' }] })).statusCode).toBe(204);
+    expect((await city.put(`/assessments/${A}`, { year: 2026, items: scoredItems('经验做法获市委组织部推广') })).statusCode).toBe(204);
     expect((await city.put(`/assessments/${B}`, { year: 2026, items })).statusCode).toBe(204);
     const res = await city.get('/assessments?year=2026');
     expect(res.statusCode, res.body).toBe(200);

@@ -16,7 +16,7 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
   });
   afterAll(() => t?.close());
 
-  const cases: [string, () => Promise<{ statusCode: number; json: () => any; headers: Record<string, unknown> }>, number, string | null][] = [
+  const cases: [string, () => ReturnType<typeof c.call>, number, string | null][] = [
     ['malformed JSON', () => c.call('POST', '/stations', '{"countyCode": "320102", "name": ', { 'content-type': 'application/json' }), 400, '(body)'],
     ['wrong type', () => c.post('/stations', { countyCode: 320102, suffix: '001', name: '类型错所' }), 400, 'countyCode'],
     ['bad pattern', () => c.post('/stations', { countyCode: '320102', suffix: '1', name: '代码错所' }), 400, 'suffix'],

@@ -55,6 +55,23 @@ describe('xgz CLI (embedded database)', () => {
     expect((await xgz('import', 'other', 'x.csv')).code).toBe(1);
   });
 
+  it('imports an extract whose columns need a mapping (--mapping) and whose unused columns need acknowledging (--acknowledge)', async () => {
+    const file = path.join(dataDir, '某区导出.csv');
+    fs.writeFileSync(file, '统一社会信用代码,商户字号,组成形式,所属县区代码,备用号码\r\n92320102MA2PJK5F0A,命令行映射小吃店,个人经营,320102,13912345670\r\n');
+    const missing = await xgz('import', 'registry', file);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toMatch(/商户字号 → 不导入（无法识别的列）/);
+    expect(missing.out).toMatch(/缺少必需的列：名称（name）。请用 --mapping 指定/);
+    const mapping = path.join(dataDir, 'mapping.json');
+    fs.writeFileSync(mapping, JSON.stringify({ name: '商户字号' }));
+    const warned = await xgz('import', 'registry', file, '--mapping', mapping);
+    expect(warned.code).toBe(1);
+    expect(warned.out).toMatch(/以下列将不导入：列"备用号码"像手机号.*--acknowledge "备用号码"/);
+    const done = await xgz('import', 'registry', file, '--mapping', mapping, '--acknowledge', '备用号码');
+    expect(done.out).toMatch(/商户字号 → 导入为"名称"/);
+    expect(done.out).toMatch(/导入完成：读取 1 行，接受 1，拒绝 0/);
+  });
+
   it('backs up and restores the embedded database, keeping the replaced data aside', async () => {
     const file = path.join(dataDir, 'backup.tar.gz');
     expect((await xgz('backup', file)).out).toMatch(/已备份/);

@@ -23,7 +23,7 @@ describe('the indicator sources', () => {
     const measured = MEASURES.flatMap((m) => m.keys);
     expect([...measured].sort()).toEqual([...COUNT_KEYS].sort());
     expect(new Set(measured).size).toBe(measured.length);
-    expect(Object.keys(SOURCES)).toEqual(['coverage', 'members', 'orgs', 'instructors', 'sanliang', 'appeals', 'recognition']);
+    expect(Object.keys(SOURCES)).toEqual(['coverage', 'members', 'orgs', 'instructors', 'sanliang', 'appeals', 'recognition', 'units', 'newEmployment', 'league', 'assistance']);
   });
 });
 
@@ -137,7 +137,59 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
     await appeal(A2, 'handling', 3);
     await appeal(A2, 'resolved', null);
     await appeal(B1, 'routed', 1);
-    await t.db.insertInto('visit_record').values([e.a1, e.a1, e.a2].map((id, i) => ({ entity_id: id, county_code: A, scope_key: i < 2 ? A1 : A2, visited_on: '2026-03-01', visitor_name: '走访人', learned: '经营正常' })) as never).execute();
+    await t.db.insertInto('visit_record').values([e.a1, e.a1, e.a2].map((id, i) => ({ entity_id: id, county_code: A, scope_key: i < 2 ? A1 : A2, visited_on: '2026-03-01', visitor_name: '走访人', learned: '经营正常' }))).execute();
+    // A problem raised on a visit to A2 (the visit door), open.
+    await t.db.insertInto('appeal_case').values({
+      door: 'visit', category: 'entry', content: '走访发现的问题', county_code: A, unit_kind: 'station', unit_code: A2, scope_key: A2, raised_key: A2,
+      state: 'routed', step_started_at: new Date(), due_at: new Date(Date.now() + 5 * day), route_ms: 0,
+    } as never).execute();
+    // Units: the county's 小个专 committee and A1's guidance post; a dissolved post at A2 is not counted.
+    for (const [kind, place, status] of [['xgz_committee', A, 'active'], ['guidance_post', A1, 'active'], ['guidance_post', A2, 'dissolved']] as const) {
+      await t.db.insertInto('bureau_unit').values({ kind, jurisdiction_code: place, scope_key: place, name: `${kind}-${place}`, status }).execute();
+    }
+    // New employment: a platform registered by the city, a partner firm in A, two open stations (A1 with two counts, the later
+    // one counting; A2's covered by a mobile branch of A, whose riders' committee is on A), a closed station in B1; riders who are
+    // members (one has left); cards (one valid, one expired, one returned).
+    const platform = (await t.db.insertInto('platform').values({ name: '某外卖平台', business: 'food_delivery', jurisdiction_code: '320100', scope_key: '3201' }).returning('id').executeTakeFirstOrThrow()).id;
+    await t.db.insertInto('platform').values({ name: '已退出平台', business: 'express', jurisdiction_code: A, scope_key: A, status: 'exited' }).execute();
+    const partner = (await t.db.insertInto('platform_partner').values({ platform_id: platform, name: '合作商甲', county_code: A, scope_key: A }).returning('id').executeTakeFirstOrThrow()).id;
+    const ds = async (name: string, place: string, status: 'open' | 'closed' = 'open') => (await t.db.insertInto('delivery_station').values({
+      platform_id: platform, partner_id: partner, name, ...l.placeOf(place), status, closed_on: status === 'closed' ? '2026-01-01' : null,
+    }).returning('id').executeTakeFirstOrThrow()).id;
+    const s1 = await ds('甲一站', A1);
+    const s2 = await ds('甲二站', A2);
+    const s3 = await ds('乙站', B1, 'closed');
+    for (const [station, asOf, riders, scope] of [[s1, '2026-01-31', 10, A1], [s1, '2026-02-28', 14, A1], [s2, '2026-02-28', 7, A2], [s3, '2025-12-31', 5, B1]] as const) {
+      await t.db.insertInto('rider_count').values({ delivery_station_id: station, as_of: asOf, riders, scope_key: scope }).execute();
+    }
+    for (const [station, scope, left] of [[s1, A1, null], [s1, A1, '2026-02-01'], [s2, A2, null]] as const) {
+      const p = await t.db.insertInto('person').values({ name: '骑手' }).returning('id').executeTakeFirstOrThrow();
+      await t.db.insertInto('rider_person').values({ delivery_station_id: station, person_id: p.id, role: 'member', since: '2025-06-01', left_on: left, scope_key: scope }).execute();
+    }
+    const committee = await org('甲区网约配送员行业党委', 'committee', 'industry', A, 'established', []);
+    await t.db.updateTable('party_org').set({ sector: 'riders' }).where('id', '=', committee).execute();
+    const mobileBranch = (await t.db.insertInto('party_org').values({
+      body: 'party', name: '甲区流动党员党支部', kind: 'branch', setup_mode: 'mobile', ...l.placeOf(A), status: 'established', founded_on: '2025-01-01',
+      sector: 'riders', approved_by_org_id: committee, approved_on: '2025-01-01',
+    }).returning(['id', 'scope_key']).executeTakeFirstOrThrow());
+    await t.db.insertInto('party_org_unit').values({ org_id: mobileBranch.id, delivery_station_id: s2, scope_key: A2 }).execute();
+    for (const [i, expires, returned] of [[0, '2099-12-31', null], [1, '2020-12-31', null], [2, '2099-12-31', '2026-01-01']] as const) {
+      await t.db.insertInto('mobile_card').values({ member_id: a1Members[i], org_id: mobileBranch.id, card_no: `C${i}`, issued_by: '某地党委', issued_on: '2019-01-01', expires_on: expires, returned_on: returned, scope_key: A }).execute();
+    }
+    // Youth League: the A1 league branch with two members (one person also in a dissolved league branch, not counted there).
+    const leagueOrg = (await t.db.selectFrom('party_org').select(['id', 'scope_key']).where('body', '=', 'league').executeTakeFirstOrThrow());
+    const gone = (await t.db.insertInto('party_org').values({
+      body: 'league', name: '甲二团支部', kind: 'branch', setup_mode: 'standalone', ...l.placeOf(A2), status: 'dissolved', founded_on: '2020-01-01', dissolved_on: '2025-01-01',
+    }).returning('id').executeTakeFirstOrThrow()).id;
+    for (const person of [(await l.role(e.a1b)).person_id, (await l.role(e.a1b)).person_id]) {
+      await t.db.insertInto('party_org_member').values({ org_id: leagueOrg.id, person_id: person, scope_key: leagueOrg.scope_key }).execute();
+      await t.db.insertInto('party_org_member').values({ org_id: gone, person_id: person, scope_key: A2 }).execute();
+    }
+    // Assistance: a program of the county, with three entities helped (resolved, improved, ongoing).
+    const program = (await t.db.insertInto('assistance_program').values({ name: '纾困帮扶', business_line: 'registration', starts_on: '2026-01-01', ends_on: '2026-12-31', jurisdiction_code: A, scope_key: A }).returning('id').executeTakeFirstOrThrow()).id;
+    for (const [entity, outcome, scope] of [[e.a1, 'resolved', A1], [e.a2, 'improved', A2], [e.aOwn, 'ongoing', A]] as const) {
+      await t.db.insertInto('assistance_entity').values({ program_id: program, entity_id: entity, joined_on: '2026-02-01', outcome, scope_key: scope }).execute();
+    }
     return e;
   }
 
@@ -165,14 +217,21 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
     expect(f).toMatchObject({
       operating: 5, kindEnterprise: 2, kindIndividual: 3, kindCooperative: 0, newEntities: 1,
       membersOnRoster: 6, membersFound: 5, casesOpen: 2,
-      orgsEstablished: 2, orgsPreparing: 0, orgsBranch: 1, orgsJointBranch: 1, modeStandalone: 1, modeZone: 1,
+      orgsEstablished: 4, orgsPreparing: 0, orgsBranch: 2, orgsJointBranch: 1, orgsCommittee: 1, modeStandalone: 1, modeZone: 1, modeIndustry: 1, modeMobile: 1,
       withMembers: 4, ownOrg: 1, anyOrg: 2, work: 4, membersAnyOrg: 2,
       instructorsActive: 1, assignmentsInForce: 1, entitiesReached: 1,
       sanliangParticipants: 1, validPlaques: 1,
       contactPoints: 1, demoPoints: 1, honoursAwarded: 1, secretaries: 2, secretariesTrained: 1,
-      appealsReceived: 5, appealsOpen: 2, appealsOverdue: 1, appealsRated: 2, appealsSatisfied: 1, visits: 3, entitiesVisited: 2,
+      appealsReceived: 6, appealsOpen: 3, appealsClosed: 3, visitProblems: 1, appealsOverdue: 1, appealsRated: 2, appealsSatisfied: 1, visits: 3, entitiesVisited: 2,
       orgCoverage: 2 / 5, workCoverage: 4 / 5, trainingCompletion: 1 / 2,
+      xgzCommittees: 1, guidancePosts: 1,
+      platforms: 0, platformPartners: 1, deliveryStations: 2, riders: 21, memberRiders: 2, riderCommittees: 1, mobileBranches: 1, mobileCardsValid: 1,
+      platformsAnyOrg: 0, stationsAnyOrg: 1, stationsWork: 1, stationOrgCoverage: 1 / 2, stationWorkCoverage: 1 / 2,
+      leagueOrgs: 1, leagueMembers: 2,
+      assistancePrograms: 1, assistedEntities: 3, assistedResolved: 1, assistedImproved: 1, assistedOngoing: 1, assistedUnresolved: 0,
     });
+    // The platform counts where it is registered (the city), its stations where they are.
+    expect((await dashboard(nation, '320100')).figures).toMatchObject({ platforms: 1, platformsAnyOrg: 0, platformOrgCoverage: 0, deliveryStations: 2, riders: 21 });
     const b = (await dashboard(nation, B)).figures;
     expect(b).toMatchObject({ operating: 1, orgsPreparing: 1, orgsEstablished: 0, anyOrg: 0, instructorsActive: 0, membersFound: 2, contactPoints: 0, secretaries: 0, trainingCompletion: null });
   });
@@ -232,18 +291,18 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
     expect(own.node.code).toBe(B);
     expect(own.children.map((c: { code: string }) => c.code)).toContain(B1);
     expect(own.figures).toEqual(await recomputed(B));
-    const before = await sql<{ scope_key: string; counts: unknown }>`SELECT scope_key, counts FROM indicator_snapshot WHERE taken_by IS DISTINCT FROM ${editorBId} ORDER BY 1`.execute(t.db);
+    const before = await sql<{ scope_key: string; counts: unknown }>`SELECT scope_key, counts FROM indicator_snapshot WHERE taken_by IS DISTINCT FROM ${editorBId} ORDER BY 1, counts::text`.execute(t.db);
     expect((await editorB.post('/dashboard/snapshots')).statusCode).toBe(201);
     const mine = await sql<{ scope_key: string }>`SELECT scope_key FROM indicator_snapshot WHERE taken_by = ${editorBId} ORDER BY 1`.execute(t.db);
     expect(mine.rows.map((r) => r.scope_key)).toEqual([B, B1]);
-    const others = await sql<{ scope_key: string; counts: unknown }>`SELECT scope_key, counts FROM indicator_snapshot WHERE taken_by IS DISTINCT FROM ${editorBId} ORDER BY 1`.execute(t.db);
+    const others = await sql<{ scope_key: string; counts: unknown }>`SELECT scope_key, counts FROM indicator_snapshot WHERE taken_by IS DISTINCT FROM ${editorBId} ORDER BY 1, counts::text`.execute(t.db);
     expect(others.rows).toEqual(before.rows.filter((r) => ![B, B1].includes(r.scope_key)));
     expect((await countyB.post('/dashboard/snapshots')).statusCode).toBe(403); // a viewer takes none
   });
 
   it('takes the month\'s snapshot on start-up when the month has none or only a day-old one, as the system', async () => {
     const startUp = async () => {
-      const app = await buildApp(t.ctx, { webDist: null, logStream: { write: () => true } as never });
+      const app = await buildApp(t.ctx, { webDist: null, logStream: { write: () => true } });
       await app.close(); // waits for a snapshot in progress
     };
     const nationRow = async () => (await sql<{ trigger: string; taken_at: Date }>`SELECT trigger, taken_at FROM indicator_snapshot WHERE scope_key = '' AND period = ${periodOf()}`.execute(t.db)).rows[0];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
-import { seededRandom } from '../../src/demo/random.js';
+import { seededRandom } from '../../src/domain/random.js';
 import { idNumber, uscc } from '../../src/demo/ledger.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';

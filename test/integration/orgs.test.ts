@@ -239,7 +239,7 @@ describe.each(BACKENDS)('party organizations and setup proposals on %s', (backen
     await l.members(bare, 1);
     expect((await editor.post('/discovery/runs')).statusCode).toBe(202);
     await Promise.all(t.app.discoveryRuns);
-    const cases = await t.db.selectFrom('discovery_case').select(['kind', 'entity_id', 'member_id']).where('entity_id', 'in', [covered, bare]).execute();
+    const cases = await t.db.selectFrom('discovery_case').select(['kind', 'entity_id', 'member_id']).where('entity_id', 'in', [covered, bare]).where('state', '<>', 'resolved').execute(); // the open set (cases follow the facts)
     expect(cases.filter((c) => c.kind === 'entity_without_org').map((c) => c.entity_id)).toEqual([bare]);
     expect(cases.filter((c) => c.kind === 'pocket_member' && c.entity_id === covered).map((c) => c.member_id)).toEqual([unregistered]);
   });

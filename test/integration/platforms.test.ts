@@ -4,7 +4,7 @@ import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { ledger } from '../helpers/ledger.js';
 import { idCheckChar } from '../../src/domain/identifiers/id-number.js';
-import { seededRandom } from '../../src/demo/random.js';
+import { seededRandom } from '../../src/domain/random.js';
 import { addUnit, emptyUnitTally, unitCoverage, type UnitFacts, type UnitTally } from '../../src/domain/platforms/coverage.js';
 import { monthEnds, riderSeries, type RiderCount } from '../../src/domain/platforms/riders.js';
 import { recomputeTally, tallyUnder } from '../../src/features/coverage/queries.js';
@@ -334,7 +334,7 @@ describe.each(BACKENDS)('new employment groups on %s', (backend) => {
   });
 
   it('documents its routes in the OpenAPI description', async () => {
-    const paths = Object.keys((await t.app.inject({ method: 'GET', url: '/api/docs/json' })).json().paths);
+    const paths = Object.keys((await t.app.inject({ method: 'GET', url: '/api/docs/json', headers: { cookie: a.cookie } })).json().paths);
     expect(paths).toEqual(expect.arrayContaining(['/api/v1/new-employment/platforms', '/api/v1/new-employment/stations/{id}/rider-counts', '/api/v1/new-employment/mobile-branches',
       '/api/v1/new-employment/orgs/{id}/units', '/api/v1/new-employment/cards', '/api/v1/new-employment/figures', '/api/v1/assistance/programs/{id}/entities/{key}', '/api/v1/assistance/figures']));
   });

@@ -22,6 +22,8 @@ type Row = { code: string | null; name: string; kind: string } & Record<string, 
 describe.each(BACKENDS)('statistical reports on %s', (backend) => {
   let t: TestApp;
   let editorA: Client;
+  let editorA1: Client;
+  let editorA2: Client;
   let editorB: Client;
   let editorCity: Client;
   let editorProvince: Client;
@@ -39,6 +41,8 @@ describe.each(BACKENDS)('statistical reports on %s', (backend) => {
     const org = await t.db.insertInto('party_org').values({ body: 'party', name: '甲一党支部', kind: 'branch', setup_mode: 'standalone', ...l.placeOf(A1), status: 'established', founded_on: '2024-07-01' }).returning(['id', 'scope_key']).executeTakeFirstOrThrow();
     await t.db.insertInto('party_org_entity').values({ org_id: org.id, entity_id: a1, scope_key: org.scope_key }).execute();
     editorA = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: A }));
+    editorA1 = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: A1 }));
+    editorA2 = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: A2 }));
     editorB = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B }));
     editorCity = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: CITY }));
     editorProvince = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320000' }));
@@ -57,22 +61,25 @@ describe.each(BACKENDS)('statistical reports on %s', (backend) => {
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
     return wb.worksheets[0];
   };
-  const strip = ({ code: _c, name: _n, kind: _k, level: _l, ...v }: Row) => v;
+  const strip = ({ code: _c, name: _n, kind: _k, level: _l, version: _v, ...v }: Row) => v;
   const prepare = (c: Client, body: Record<string, unknown> = {}) => c.post('/reports', { form: 'xgz_core', period: PERIOD, ...body });
 
-  it('gives the figures the dashboard and a recompute give, for the node and each sub-jurisdiction', async () => {
-    for (const [c, code, key] of [[editorA, A, A], [editorCity, CITY, '3201']] as const) {
-      const report = await ok<{ rows: Row[] }>(prepare(c), 201);
-      const dashboard = await ok<{ figures: Row; children: Row[]; unassigned: Row }>(c.get(`/dashboard?under=${code}`));
-      const total = report.rows.find((r) => r.kind === 'total')!;
-      expect(strip(total), code).toEqual(dashboard.figures);
-      expect(strip(total), code).toEqual(valuesOf(await recomputeCounts(t.db, key)));
-      for (const child of dashboard.children) expect(strip(report.rows.find((r) => r.code === child.code)!), String(child.code)).toEqual(strip(child));
-    }
-    // What hangs on the county itself is its own line (the cooperative on A), and only there.
-    const { own } = await ok<{ own: { id: number } }>(editorA.get(`/reports?form=xgz_core&period=${PERIOD}`));
-    const a = await ok<{ rows: Row[] }>(editorA.get(`/reports/${own.id}`));
-    expect(a.rows.map((r) => [r.kind, r.code, r.operating])).toEqual([['child', A1, 1], ['child', A2, 1], ['own', A, 1], ['total', A, 3]]);
+  it('a station reports the figures the dashboard and a recompute give; a county consolidates only what its stations submitted, the live figures beside it', async () => {
+    const station = await ok<{ id: number; rows: Row[] }>(prepare(editorA1), 201);
+    const dashboard = await ok<{ figures: Row }>(editorA1.get(`/dashboard?under=${A1}`));
+    const total = station.rows.find((r) => r.kind === 'total')!;
+    expect(strip(total)).toEqual(dashboard.figures);
+    expect(strip(total)).toEqual(valuesOf(await recomputeCounts(t.db, A1)));
+    // No station has submitted: the county's report holds only its own line (the cooperative on A), and the differences say why.
+    const county = await ok<{ rows: Row[]; children: { code: string; state: string | null }[]; differences: { code: string; key: string; live: number; consolidated: number; explanation: string }[] }>(prepare(editorA), 201);
+    expect(county.rows.map((r) => [r.kind, r.code, r.operating])).toEqual([['own', A, 1], ['total', A, 1]]);
+    expect(county.children.map((c) => [c.code, c.state])).toEqual([[A1, 'draft'], [A2, null]]);
+    const a1 = county.differences.find((d) => d.code === A1 && d.key === 'operating')!;
+    expect(a1).toMatchObject({ consolidated: 0, live: 1, explanation: '第001所尚未上报，其数字未计入汇总' });
+    expect(county.differences.find((d) => d.code === A && d.key === 'operating')).toMatchObject({ consolidated: 1, live: 3 });
+    await ok(editorA1.post(`/reports/${station.id}/submit`, {}), 201);
+    const a2 = await ok<{ id: number }>(prepare(editorA2), 201);
+    await ok(editorA2.post(`/reports/${a2.id}/submit`, {}), 201);
   });
 
   it('goes prepare → annotate → submit → return → resubmit, keeping each submitted version as it was', async () => {
@@ -97,7 +104,7 @@ describe.each(BACKENDS)('statistical reports on %s', (backend) => {
     expect(board.consolidated.map((r) => [r.name, r.operating])).toEqual([[expect.any(String), 3], ['合计', 3]]);
     const sheet = await xlsx(await editorCity.get(`/reports/consolidated/export?form=xgz_core&period=${PERIOD}`));
     expect([sheet.getCell('A6').value, sheet.getCell('B6').value, sheet.getCell('A7').value, sheet.getCell('B7').value]).toEqual([board.consolidated[0].name, 3, '合计', 3]);
-    expect(String(sheet.getCell('A2').value)).toContain('下级上报汇总（已报 1 / ');
+    expect(sheet.getCell('A2').text).toContain('下级上报汇总（已报 1 / ');
 
     // Returned by the city (a reason required; the province, two levels up, may not).
     expect((await editorCity.post(`/reports/${draft.id}/return`, { reason: ' ' })).statusCode).toBe(422);
@@ -107,8 +114,12 @@ describe.each(BACKENDS)('statistical reports on %s', (backend) => {
     const afterReturn = await ok<{ consolidated: Row[] }>(editorCity.get(`/reports?form=xgz_core&period=${PERIOD}`));
     expect(afterReturn.consolidated.map((r) => r.name)).toEqual(['合计']);
 
-    // Corrected (the ledger changed), prepared again and submitted: version 2; version 1 unchanged.
+    // Corrected (the ledger changed; the county returns the station's report, which submits again), prepared again and submitted: version 2; version 1 unchanged.
     await ledger(t.db).entity({ place: A2 });
+    const a2 = (await t.db.selectFrom('report').select('id').where('jurisdiction_code', '=', A2).executeTakeFirstOrThrow()).id;
+    await ok(editorA.post(`/reports/${a2}/return`, { reason: '新登记一户' }));
+    await ok(prepare(editorA2), 201);
+    await ok(editorA2.post(`/reports/${a2}/submit`, {}), 201);
     await ok(prepare(editorA), 201);
     const v2 = await ok<{ version: number; versions: { version: number }[]; events: { action: string; reason: string | null }[] }>(editorA.post(`/reports/${draft.id}/submit`, {}), 201);
     expect(v2.version).toBe(2);
@@ -118,7 +129,7 @@ describe.each(BACKENDS)('statistical reports on %s', (backend) => {
     const now = await ok<{ rows: Row[] }>(editorCity.get(`/reports/${draft.id}/versions/2`));
     expect([old.rows.at(-1)!.operating, now.rows.at(-1)!.operating]).toEqual([3, 4]);
     expect(old.note).toBe('本季度新增一个党支部');
-    expect(await t.db.selectFrom('audit_log').select('action').where('action', 'in', ['report.submit', 'report.return']).execute()).toHaveLength(3);
+    expect(await t.db.selectFrom('audit_log').select('action').where('action', 'in', ['report.submit', 'report.return']).where('object_id', '=', String(draft.id)).execute()).toHaveLength(3);
   });
 
   it('refuses, in the database itself, any change to a submitted version or a submitted report\'s figures', async () => {
@@ -144,19 +155,43 @@ describe.each(BACKENDS)('statistical reports on %s', (backend) => {
   it('flags inconsistent figures (a snapshot written before a repair) and refuses submission until they are explained', async () => {
     const month = periodOf();
     const counts = { operating: 2, kindIndividual: 2, anyOrg: 3, work: 3, ownOrg: 1 };
-    await sql`INSERT INTO indicator_snapshot (jurisdiction_code, scope_key, period, counts, trigger) VALUES (${B}, ${B}, ${month}, ${JSON.stringify(counts)}, 'schedule')`.execute(t.db);
+    await sql`INSERT INTO indicator_snapshot (jurisdiction_code, scope_key, period, counts, own, trigger) VALUES (${B}, ${B}, ${month}, ${JSON.stringify(counts)}, ${JSON.stringify(counts)}, 'schedule')
+      ON CONFLICT (scope_key, period) DO UPDATE SET counts = excluded.counts, own = excluded.own`.execute(t.db);
     const draft = await ok<{ id: number; source: string; asOf: string; checks: { code: string; message: string }[] }>(prepare(editorB, { source: 'snapshot' }), 201);
     expect(draft).toMatchObject({ source: 'snapshot', asOf: month });
-    expect(draft.checks.map((c) => c.code)).toEqual(['org_le_entities']);
-    expect(draft.checks[0].message).toBe('合计：党组织覆盖的主体（3）多于存续主体（2）');
+    expect(draft.checks.map((c) => c.code)).toEqual(['org_le_entities', 'org_le_entities']);
+    expect(draft.checks.map((c) => c.message)).toEqual(['本级（未划入下级）：党组织覆盖的主体（3）多于存续主体（2）', '合计：党组织覆盖的主体（3）多于存续主体（2）']);
+    await ok(editorB.patch(`/reports/${draft.id}`, { missing: [{ code: B1, reason: '本期未报' }] }));
     const refused = await editorB.post(`/reports/${draft.id}/submit`, {});
     expect(refused.statusCode).toBe(422);
     expect(refused.json().detail).toMatch(/^未通过审核：党组织覆盖的主体不超过存续主体/);
-    expect(refused.json().errors[0]).toEqual({ field: 'acknowledgement', message: '合计：党组织覆盖的主体（3）多于存续主体（2）' });
-    const done = await ok<{ versions: { acknowledgement: string | null }[] }>(editorB.post(`/reports/${draft.id}/submit`, { acknowledgement: '快照取于组织关系整理前，已核实' }), 201);
+    expect(refused.json().errors[1]).toEqual({ field: 'acknowledgement', message: '合计：党组织覆盖的主体（3）多于存续主体（2）' });
+    const done = await ok<{ versions: { acknowledgement: string | null }[] }>(editorB.post(`/reports/${draft.id}/submit`, { acknowledgement: '快照取于组织关系整理前，已核实', explanation: '快照与实时数不同' }), 201);
     expect(done.versions[0].acknowledgement).toBe('快照取于组织关系整理前，已核实');
     // A period with no snapshot cannot be prepared from one.
     expect((await prepare(editorB, { period: '2025-Q1', source: 'snapshot' })).statusCode).toBe(422);
+  });
+
+  it('prepares a past period from its period-end snapshot; without one, says so plainly and takes live figures only with a stated reason', async () => {
+    const none = await prepare(editorB, { period: '2025-Q2' });
+    expect(none.statusCode).toBe(422);
+    expect(none.json()).toMatchObject({ title: '没有期末快照', errors: [{ field: 'liveReason' }] });
+    expect(none.json().detail).toMatch(/^2025-Q2 没有期末快照（2025-06 月末未取快照/);
+    expect((await prepare(editorB, { period: '2025-Q2', source: 'live' })).statusCode).toBe(422);
+    const live = await ok<{ id: number; source: string; liveReason: string; sourceLabel: string }>(prepare(editorB, { period: '2025-Q2', source: 'live', liveReason: '平台 2026 年启用，2025 年无期末快照' }), 201);
+    expect(live).toMatchObject({ source: 'live', liveReason: '平台 2026 年启用，2025 年无期末快照' });
+    expect(live.sourceLabel).toMatch(/期末无快照，按实时数据填报/);
+    // With the tree's closing snapshot of June 2025, the period is prepared from it (B's own rows as they stood then).
+    const own = { operating: 7, kindEnterprise: 7 };
+    await sql`INSERT INTO indicator_snapshot (jurisdiction_code, scope_key, period, counts, own, trigger, closing) VALUES
+      ('000000', '', '2025-06', ${JSON.stringify(own)}, '{}', 'schedule', true), (${B}, ${B}, '2025-06', ${JSON.stringify(own)}, ${JSON.stringify(own)}, 'schedule', true)`.execute(t.db);
+    const snap = await ok<{ source: string; asOf: string; liveReason: string | null; rows: Row[]; checkRows: Row[] }>(prepare(editorB, { period: '2025-Q2' }), 201);
+    expect(snap).toMatchObject({ source: 'snapshot', asOf: '2025-06', liveReason: null });
+    expect(snap.rows.map((r) => [r.kind, r.operating])).toEqual([['own', 7], ['total', 7]]);
+    // Beside it, as checks: today's live figures and the period-end snapshot's total.
+    expect(snap.checkRows.map((r) => [r.name, r.operating])).toEqual([['核对：实时数（生成时）', 1], ['核对：期末快照（2025-06）', 7]]);
+    const version = await ok<{ versions: unknown[] }>(editorB.patch(`/reports/${live.id}`, { missing: [{ code: B1, reason: '未报' }] }));
+    expect(version.versions).toEqual([]);
   });
 
   it('marks unsubmitted counties overdue after the due date, and refuses a period not begun or malformed', async () => {
@@ -175,7 +210,7 @@ describe.each(BACKENDS)('statistical reports on %s', (backend) => {
     const ws = await xlsx(res);
     expect(ws.getCell('A1').value).toBe(FORMS.xgz_core.title);
     expect(ws.getCell('A1').isMerged).toBe(true);
-    expect(String(ws.getCell('A2').value)).toMatch(/填报单位：.*报告期：\d{4}年第\d季度/);
+    expect(ws.getCell('A2').text).toMatch(/填报单位：.*报告期：\d{4}年第\d季度/);
     expect([ws.getCell('A3').value, ws.getCell('B3').value, ws.getCell('B4').value, ws.getCell('B5').value]).toEqual(['辖区', '市场主体', '存续主体', '户']);
     expect(ws.getCell('C3').isMerged).toBe(true); // 市场主体 spans its five columns
     const columns = FORMS.xgz_core.columns;
@@ -184,7 +219,7 @@ describe.each(BACKENDS)('statistical reports on %s', (backend) => {
       expect(line.getCell(1).value).toBe(r.name);
       columns.forEach((k, j) => expect(line.getCell(j + 2).value ?? null, `${r.name} ${k}`).toEqual(r[k]));
     });
-    expect(String(ws.getRow(6 + api.rows.length + 1).getCell(1).value)).toMatch(/填报人：.*填报日期：\d{4}-\d{2}-\d{2}.*第 2 版/);
+    expect(ws.getRow(6 + api.rows.length + 1).getCell(1).text).toMatch(/填报人：.*填报日期：\d{4}-\d{2}-\d{2}.*第 2 版/);
     expect(await t.db.selectFrom('audit_log').select('action').where('action', '=', 'report.export').execute()).toHaveLength(2); // and the consolidated one
   });
 });

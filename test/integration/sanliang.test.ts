@@ -27,8 +27,11 @@ describe.each(BACKENDS)('三亮 records, plaques and the public page on %s', (ba
   let entityId: number;
   let recordId: number;
 
-  const pub = (number: string, ip = nextIp()) => t.app.inject({ method: 'GET', url: `/api/v1/public/plaques/${encodeURIComponent(number)}`, remoteAddress: ip });
-  const report = (number: string, body: unknown, ip = nextIp()) => t.app.inject({ method: 'POST', url: `/api/v1/public/plaques/${encodeURIComponent(number)}/feedback`, payload: body as object, remoteAddress: ip });
+  // The public page is reached by the plaque's token (its QR code); tests name plaques by number and look the token up.
+  const tokenOf = async (number: string) => (await t.db.selectFrom('sanliang_plaque').select('public_token').where('number', '=', number.toUpperCase()).executeTakeFirst())?.public_token ?? number;
+  const pub = async (number: string, ip = nextIp()) => t.app.inject({ method: 'GET', url: `/api/v1/public/plaques/${encodeURIComponent(await tokenOf(number))}`, remoteAddress: ip });
+  const report = async (number: string, body: unknown, ip = nextIp()) => t.app.inject({ method: 'POST', url: `/api/v1/public/plaques/${encodeURIComponent(await tokenOf(number))}/feedback`, payload: body as object, remoteAddress: ip });
+  const UNKNOWN = '0123456789abcdef0123456789abcdef';
   const newRecord = async (over: Record<string, unknown> = {}) => {
     const res = await editor.post('/sanliang', { kind: 'member_operator', memberId, entityId, duties: DUTIES, commitment: COMMITMENT, shownOn: '2026-03-01', ...over });
     expect(res.statusCode, res.body).toBe(201);
@@ -37,7 +40,7 @@ describe.each(BACKENDS)('三亮 records, plaques and the public page on %s', (ba
   const issue = async (id: number) => {
     const res = await staff1.post(`/sanliang/${id}/plaques`);
     expect(res.statusCode, res.body).toBe(201);
-    return res.json() as { id: number; number: string };
+    return res.json<{ id: number; number: string }>();
   };
 
   beforeAll(async () => {
@@ -93,7 +96,8 @@ describe.each(BACKENDS)('三亮 records, plaques and the public page on %s', (ba
   it('serves the QR code as a PNG of the public page link', async () => {
     const [p] = (await staff1.get(`/sanliang/${recordId}`)).json().plaques;
     const info = (await staff1.get(`/plaques/${p.id}`)).json();
-    expect(info.verifyUrl).toMatch(new RegExp(`/verify/${p.number}$`));
+    expect(info.verifyUrl).toMatch(new RegExp(`/verify/${await tokenOf(p.number)}$`));
+    expect(info.verifyUrl).toMatch(/\/verify\/[0-9a-f]{32}$/);
     const png = await staff1.get(`/plaques/${p.id}/qr.png`);
     expect(png.statusCode).toBe(200);
     expect(png.headers['content-type']).toBe('image/png');
@@ -103,7 +107,7 @@ describe.each(BACKENDS)('三亮 records, plaques and the public page on %s', (ba
     t.ctx.config.publicUrl = 'https://xgz.example.gov.cn';
     try {
       const pub = (await staff1.get(`/plaques/${p.id}`)).json().verifyUrl;
-      expect(pub).toBe(`https://xgz.example.gov.cn/verify/${p.number}`);
+      expect(pub).toBe(`https://xgz.example.gov.cn/verify/${await tokenOf(p.number)}`);
       expect((await staff1.get(`/plaques/${p.id}/qr.png`)).rawPayload.equals(await qrPng(pub))).toBe(true);
     } finally {
       t.ctx.config.publicUrl = undefined;
@@ -149,28 +153,31 @@ describe.each(BACKENDS)('三亮 records, plaques and the public page on %s', (ba
     expect(actions).toEqual(['plaque.issue', 'plaque.reissue', 'plaque.revoke']);
   });
 
-  it('says plainly when a number is unknown or malformed', async () => {
-    const unknown = await pub('XGZ-320102-999999');
+  it('says plainly when a token is unknown or malformed, and takes no printed number', async () => {
+    const unknown = await pub(UNKNOWN);
     expect(unknown.statusCode).toBe(404);
     expect(unknown.headers['content-type']).toContain('application/problem+json');
     expect(unknown.json()).toMatchObject({ title: '未查到该牌匾', code: 'plaque_unknown' });
     const bad = await pub("1' OR '1'='1");
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().errors).toEqual([{ field: 'number', message: '牌匾编号格式不正确' }]);
-    expect((await report('XGZ-320102-999999', { category: 'plaque', content: '这块牌匾是假的吧' })).statusCode).toBe(404);
+    expect(bad.json().errors).toEqual([{ field: 'token', message: '核验码格式不正确' }]);
+    expect((await report(UNKNOWN, { category: 'plaque', content: '这块牌匾是假的吧' })).statusCode).toBe(404);
+    const byNumber = await t.app.inject({ method: 'GET', url: '/api/v1/public/plaques/XGZ-320102-000001', remoteAddress: nextIp() });
+    expect(byNumber.statusCode).toBe(400);
+    expect(byNumber.json().detail).toContain('请扫描牌匾上的二维码');
   });
 
   it('rate-limits the public page per client, answering 429 in Chinese', async () => {
     const ip = nextIp();
     const codes: number[] = [];
-    for (let i = 0; i < 32; i++) codes.push((await pub('XGZ-320102-000001', ip)).statusCode);
+    for (let i = 0; i < 32; i++) codes.push((await pub(UNKNOWN, ip)).statusCode);
     expect(codes.slice(0, 30).every((c) => c !== 429)).toBe(true);
     expect(codes.slice(30)).toEqual([429, 429]);
-    const limited = await pub('XGZ-320102-000001', ip);
+    const limited = await pub(UNKNOWN, ip);
     expect(limited.headers['content-type']).toContain('application/problem+json');
     expect(limited.json()).toMatchObject({ status: 429, title: '请求过于频繁' });
     // Another client is not held up by the first.
-    expect((await pub('XGZ-320102-000001')).statusCode).not.toBe(429);
+    expect((await pub(UNKNOWN)).statusCode).not.toBe(429);
   });
 
   it('lands a public report in the station work list, visible only in its scope, handled once with a note', async () => {
@@ -250,10 +257,10 @@ describe.each(BACKENDS)('三亮 records, plaques and the public page on %s', (ba
   });
 
   it('documents its routes in the OpenAPI description', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/api/docs/json' });
+    const res = await t.app.inject({ method: 'GET', url: '/api/docs/json', headers: { cookie: editor.cookie } }); // the docs are for signed-in staff
     expect(res.statusCode).toBe(200);
     const paths = Object.keys(res.json().paths);
-    expect(paths).toEqual(expect.arrayContaining(['/api/v1/sanliang', '/api/v1/plaques/{id}/revoke', '/api/v1/public/plaques/{number}', '/api/v1/public/plaques/{number}/feedback', '/api/v1/sanliang/participation']));
+    expect(paths).toEqual(expect.arrayContaining(['/api/v1/sanliang', '/api/v1/plaques/{id}/revoke', '/api/v1/public/plaques/{token}', '/api/v1/public/plaques/{token}/feedback', '/api/v1/sanliang/participation']));
   });
 
   it('flags an active record for review when its entity stops operating', async () => {

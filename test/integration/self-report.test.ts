@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../src/demo/random.js';
+import { seededRandom } from '../../src/domain/random.js';
 import { uscc } from '../../src/demo/ledger.js';
 import { BACKENDS } from '../helpers/db.js';
 import { nextIp, testApp, type TestApp } from '../helpers/app.js';

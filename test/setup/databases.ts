@@ -6,32 +6,40 @@ import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/connection.js';
 import { migrate } from '../../src/db/migrate.js';
 import { seedJurisdictions } from '../../src/features/jurisdictions/seed.js';
+import { createClusterDatabase, dropClusterDatabase } from '../../src/db/citus.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgliteTemplate: string;
     pgTemplate: string | null;
+    citusTemplate: string | null;
   }
+}
+
+export type Backend = 'pglite' | 'postgres' | 'citus';
+
+/** The backends the database tests run on (test/helpers/db.ts's BACKENDS): see there. */
+export function selectBackends(): Backend[] {
+  const all: Backend[] = ['pglite'];
+  if (process.env.DATABASE_URL) all.push('postgres');
+  if (process.env.CITUS_URL) all.push('citus');
+  const only = process.env.XGZ_BACKENDS?.split(',').map((b) => b.trim()).filter(Boolean);
+  return only?.length ? all.filter((b) => only.includes(b)) : all;
 }
 
 /**
  * Builds one migrated database with the GB/T 2260 tree as a template, so each test file
  * starts from a copy (PGlite: a data-dir dump; PostgreSQL: CREATE DATABASE … TEMPLATE) instead
- * of running initdb and migrations again.
+ * of running initdb and migrations again. Only for the backends the tests will run on: CI's
+ * Citus pass (XGZ_BACKENDS=citus) used to build the PGlite and PostgreSQL templates too, unused.
  */
 export default async function setup(project: TestProject) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-tpl-'));
-  const file = path.join(dir, 'pglite.tar');
-  const lite = await openDatabase({ pgliteDir: 'memory://' });
-  await migrate(lite.pool);
-  await seedJurisdictions(lite.db);
-  const dump = await lite.pglite!.dumpDataDir('none');
-  fs.writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
-  await lite.close();
-  project.provide('pgliteTemplate', file);
+  const backends = selectBackends();
+  const lite = backends.includes('pglite') ? await pgliteTemplate() : { file: '', release: () => {} };
+  project.provide('pgliteTemplate', lite.file);
 
   let pgTemplate: string | null = null;
-  const url = process.env.DATABASE_URL;
+  const url = backends.includes('postgres') ? process.env.DATABASE_URL : undefined;
   if (url) {
     pgTemplate = `xgz_tpl_${process.pid}_${project.name}`;
     const admin = new pg.Client({ connectionString: url });
@@ -46,8 +54,23 @@ export default async function setup(project: TestProject) {
   }
   project.provide('pgTemplate', pgTemplate);
 
+  // A Citus cluster (CITUS_URL, the coordinator): the template is made on every node, migrated
+  // and distributed through the coordinator; each test file copies it on every node.
+  let citusTemplate: string | null = null;
+  const citusUrl = backends.includes('citus') ? process.env.CITUS_URL : undefined;
+  if (citusUrl) {
+    citusTemplate = `xgz_ctpl_${process.pid}_${project.name}`;
+    await dropClusterDatabase(citusUrl, citusTemplate);
+    await createClusterDatabase(citusUrl, citusTemplate);
+    const cluster = await openDatabase({ databaseUrl: withDatabase(citusUrl, citusTemplate), poolSize: 1 });
+    await migrate(cluster.pool);
+    await seedJurisdictions(cluster.db);
+    await cluster.close();
+  }
+  project.provide('citusTemplate', citusTemplate);
+
   return async () => {
-    fs.rmSync(dir, { recursive: true, force: true });
+    lite.release();
     if (url && pgTemplate) {
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
@@ -55,7 +78,64 @@ export default async function setup(project: TestProject) {
       for (const { datname } of left.rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
       await admin.end();
     }
+    if (citusUrl && citusTemplate) await dropClusterDatabase(citusUrl, citusTemplate);
   };
+}
+
+/**
+ * The PGlite template alone, for projects whose tests run on PGlite only (the browser tests'
+ * demo server): migrating a PostgreSQL template they never copy cost a full migration run.
+ */
+export async function pgliteOnly(project: TestProject) {
+  const lite = await pgliteTemplate();
+  project.provide('pgliteTemplate', lite.file);
+  project.provide('pgTemplate', null);
+  project.provide('citusTemplate', null);
+  return async () => lite.release();
+}
+
+type Shared = { file: Promise<string>; users: number };
+const SHARED = Symbol.for('xgz.pgliteTemplate');
+
+/**
+ * The PGlite template file, made once per vitest process: `npm test` runs the integration and
+ * browser projects in one process, and each project's global setup used to migrate its own copy.
+ * The file is removed when the last project that asked for it is torn down.
+ */
+async function pgliteTemplate(): Promise<{ file: string; release: () => void }> {
+  const g = globalThis as { [SHARED]?: Shared };
+  const shared = (g[SHARED] ??= { file: buildPgliteTemplate(), users: 0 });
+  shared.users++;
+  let file: string;
+  try {
+    file = await shared.file;
+  } catch (err) {
+    if (g[SHARED] === shared) delete g[SHARED];
+    throw err;
+  }
+  let released = false;
+  return {
+    file,
+    release: () => {
+      if (released) return;
+      released = true;
+      if (--shared.users > 0) return;
+      if (g[SHARED] === shared) delete g[SHARED];
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    },
+  };
+}
+
+async function buildPgliteTemplate(): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-tpl-'));
+  const file = path.join(dir, 'pglite.tar');
+  const lite = await openDatabase({ pgliteDir: 'memory://' });
+  await migrate(lite.pool);
+  await seedJurisdictions(lite.db);
+  const dump = await lite.pglite!.dumpDataDir('none');
+  fs.writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+  await lite.close();
+  return file;
 }
 
 export function withDatabase(url: string, name: string): string {

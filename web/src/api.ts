@@ -1,3 +1,5 @@
+import type { BodyOf, Endpoint, ParamsOf, QueryOf, ResponseOf } from '@server/http/contract';
+
 /** The one way the UI talks to the server: JSON, the CSRF token, and problem+json errors as ApiError. */
 export type FieldError = { field: string; message: string };
 
@@ -58,3 +60,22 @@ export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body)
 export const del = <T>(path: string) => api<T>('DELETE', path);
 
 export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
+
+/** An endpoint's path with its parameters filled in (`/orgs/:id` → `/orgs/12`). */
+export function pathOf<E extends Endpoint>(e: E, params?: ParamsOf<E>): string {
+  const p = (params ?? {}) as Record<string, string | number>;
+  return e.path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(String(p[name])));
+}
+
+type CallArgs<E extends Endpoint> = { params?: ParamsOf<E>; query?: QueryOf<E>; body?: BodyOf<E> };
+
+/**
+ * Calls a route by its contract (src/features/<name>/contract.ts): the path parameters, query and
+ * body are checked against the route's schemas at compile time, and the answer has the route's
+ * response type, so a changed response shape is a compile error in the page that reads it.
+ */
+export function call<E extends Endpoint>(e: E, args: CallArgs<E> = {}): Promise<ResponseOf<E>> {
+  const path = pathOf(e, args.params);
+  const body = e.method === 'GET' || e.method === 'DELETE' ? undefined : (args.body ?? {});
+  return api<ResponseOf<E>>(e.method, path, body, args.query as Query | undefined);
+}

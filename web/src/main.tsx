@@ -16,10 +16,13 @@ const Stations = lazy(() => import('./pages/Stations'));
 const Units = lazy(() => import('./pages/Units'));
 const Accounts = lazy(() => import('./pages/Accounts'));
 const Sessions = lazy(() => import('./pages/Sessions'));
+const ServiceAccounts = lazy(() => import('./pages/ServiceAccounts'));
 const Settings = lazy(() => import('./pages/Settings'));
 const Audit = lazy(() => import('./pages/Audit'));
 const Entities = lazy(() => import('./pages/Entities'));
+const Unassigned = lazy(() => import('./pages/Unassigned'));
 const EntityDetail = lazy(() => import('./pages/EntityDetail'));
+const ExitReviews = lazy(() => import('./pages/ExitReviews'));
 const Zones = lazy(() => import('./pages/Zones'));
 const Imports = lazy(() => import('./pages/Imports'));
 const Members = lazy(() => import('./pages/Members'));
@@ -43,6 +46,9 @@ const Appeals = lazy(() => import('./pages/Appeals'));
 const Reports = lazy(() => import('./pages/Reports'));
 const ReportPrint = lazy(() => import('./pages/ReportPrint'));
 const Assessment = lazy(() => import('./pages/Assessment'));
+const Work = lazy(() => import('./pages/Work'));
+const WorkDetail = lazy(() => import('./pages/WorkDetail'));
+const Digest = lazy(() => import('./pages/Digest'));
 
 function Shell() {
   const { me, loading } = useAuth();
@@ -61,9 +67,11 @@ function Shell() {
           <Route path="/units" element={<Units />} />
           <Route path="/accounts" element={<Accounts />} />
           <Route path="/sessions" element={<Sessions />} />
+          <Route path="/service-accounts" element={<ServiceAccounts />} />
           <Route path="/settings" element={<Settings />} />
           <Route path="/audit" element={<Audit />} />
           <Route path="/entities" element={<Entities />} />
+          <Route path="/entities/unassigned" element={<Unassigned />} />
           <Route path="/entities/:id" element={<EntityDetail />} />
           <Route path="/zones" element={<Zones />} />
           <Route path="/imports" element={<Imports />} />
@@ -78,6 +86,7 @@ function Shell() {
           <Route path="/sanliang/*" element={<Sanliang />} />
           <Route path="/points" element={<Points />} />
           <Route path="/honours" element={<Honours />} />
+          <Route path="/exit-reviews" element={<ExitReviews />} />
           <Route path="/education" element={<Education />} />
           <Route path="/new-employment" element={<NewEmployment />} />
           <Route path="/assistance" element={<Assistance />} />
@@ -85,6 +94,9 @@ function Shell() {
           <Route path="/reports" element={<Reports />} />
           <Route path="/reports/:id/print" element={<ReportPrint />} />
           <Route path="/assessment" element={<Assessment />} />
+          <Route path="/work" element={<Work />} />
+          <Route path="/work/:id" element={<WorkDetail />} />
+          <Route path="/notifications" element={<Digest />} />
           <Route path="*" element={<Home />} />
         </Routes>
       </Suspense>

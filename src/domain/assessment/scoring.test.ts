@@ -31,7 +31,7 @@ describe('assessment scoring', () => {
     const ind = (o: Partial<AssessmentItem> = {}) => ({ kind: 'indicator', indicator: 'orgCoverage', target: 0.5, weight: 20, ...o }) as AssessmentItem;
     expect(itemsProblem([ind()])).toBeNull();
     expect(itemsProblem([ind({ weight: 0 })])).toEqual({ field: 'items.0.weight', message: '分值应大于 0、不超过 100' });
-    expect(itemsProblem([ind({ target: 80 } as never)])).toMatchObject({ field: 'items.0.target', message: '比率目标应在 0 至 100% 之间' });
+    expect(itemsProblem([ind({ target: 80 })])).toMatchObject({ field: 'items.0.target', message: '比率目标应在 0 至 100% 之间' });
     expect(itemsProblem([ind(), ind({ weight: 5 })])).toMatchObject({ field: 'items.1.indicator' });
     expect(itemsProblem([ind({ weight: 60 }), { kind: 'manual', label: '创新', weight: 50, manualScore: null, evidence: null }])).toMatchObject({ field: 'items', message: '各项分值合计 110，超过 100 分' });
     expect(itemsProblem([{ kind: 'manual', label: '创新', weight: 10, manualScore: 11, evidence: '材料' }])).toMatchObject({ field: 'items.0.manualScore' });

@@ -37,6 +37,7 @@ export function rankByTotal<T extends { total: number }>(rows: readonly T[]): (T
 /** Why an item list cannot be saved (Chinese, with the field), or null. */
 export function itemsProblem(items: readonly AssessmentItem[]): { field: string; message: string } | null {
   const seen = new Set<string>();
+  const labels = new Set<string>();
   for (const [n, i] of items.entries()) {
     const at = `items.${n}`;
     if (!(i.weight > 0 && i.weight <= MAX_TOTAL_WEIGHT)) return { field: `${at}.weight`, message: `分值应大于 0、不超过 ${MAX_TOTAL_WEIGHT}` };
@@ -48,6 +49,9 @@ export function itemsProblem(items: readonly AssessmentItem[]): { field: string;
       if (INDICATORS[i.indicator].kind === 'rate' && i.target > 1) return { field: `${at}.target`, message: '比率目标应在 0 至 100% 之间' };
     } else {
       if (!i.label.trim()) return { field: `${at}.label`, message: '人工评分项须填写名称' };
+      // The name is the item's key: evidence the assessed jurisdiction attached stays with it.
+      if (labels.has(i.label.trim())) return { field: `${at}.label`, message: `人工评分项"${i.label.trim()}"重复设置` };
+      labels.add(i.label.trim());
       if (i.manualScore !== null && (i.manualScore < 0 || i.manualScore > i.weight)) return { field: `${at}.manualScore`, message: `评分应在 0 至 ${i.weight} 分之间` };
       if (i.manualScore !== null && !i.evidence?.trim()) return { field: `${at}.evidence`, message: '人工评分须写明依据' };
     }

@@ -25,6 +25,14 @@ describe('三员分立 role rules', () => {
     const business = permissionsOf(ROLE_CODES.filter((r) => !ADMIN_DUTIES.includes(r)));
     for (const p of ['accounts.manage', 'accounts.grant_duties', 'audit.read', 'settings.security'] as const) expect(business.has(p)).toBe(false);
   });
+  it('gives no duty any business data: the system administrator reaches accounts and the tree, not the ledger', () => {
+    for (const d of ADMIN_DUTIES) {
+      const held = permissionsOf([d]);
+      for (const p of ['data.read', 'data.write', 'personal.reveal', 'guidance.write', 'units.read', 'units.manage', 'jurisdiction.manage'] as const) expect(held.has(p), `${d} ${p}`).toBe(false);
+    }
+    // Credentials: only the security administrator issues a business one-time password; nobody's API reaches a duty's.
+    expect(ROLE_CODES.filter((r) => permissionsOf([r]).has('accounts.reset'))).toEqual(['secadmin']);
+  });
   it('asks a second factor of duty holders always, of others only when the deployment says so', () => {
     expect(requiresTotp(['auditor'], false)).toBe(true);
     expect(requiresTotp(['editor'], false)).toBe(false);

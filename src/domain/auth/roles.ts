@@ -10,6 +10,7 @@ export const ROLES = {
   viewer: '局业务查看',
   station_staff: '基层所工作人员',
   instructor: '党建工作指导员',
+  unit_staff: '联系点/行业党委工作人员',
 } as const;
 
 export type Role = keyof typeof ROLES;
@@ -24,7 +25,9 @@ export const PERMISSIONS = {
   'accounts.read': '查看账号',
   'accounts.manage': '新建、停用账号，分配业务角色，重置密码',
   'accounts.grant_duties': '分配管理员职责（三员）',
+  'accounts.reset': '为业务账号发放一次性密码',
   'sessions.manage': '查看在线会话、强制下线、解锁账号',
+  'service_accounts.manage': '管理系统对接服务账号（发放、吊销令牌）',
   'settings.security': '修改安全策略',
   'settings.rules': '修改组织设置规则阈值',
   'audit.read': '查阅审计日志',
@@ -38,13 +41,20 @@ export type Permission = keyof typeof PERMISSIONS;
 const BUSINESS_READ: Permission[] = ['jurisdiction.read', 'units.read', 'data.read'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  // 三员分立: the system administrator manages accounts and roles but never holds a credential;
+  // the security administrator issues one-time passwords for business accounts only. Credentials
+  // of duty accounts are set on the server (xgz user …), never shown to another duty holder.
   sysadmin: ['jurisdiction.read', 'accounts.read', 'accounts.manage', 'settings.rules'],
-  secadmin: ['accounts.read', 'accounts.grant_duties', 'sessions.manage', 'settings.security'],
+  // Service accounts (other systems' tokens) are credentials too: the security administrator issues them.
+  secadmin: ['accounts.read', 'accounts.grant_duties', 'accounts.reset', 'sessions.manage', 'settings.security', 'service_accounts.manage'],
   auditor: ['audit.read'],
   editor: [...BUSINESS_READ, 'jurisdiction.manage', 'units.manage', 'data.write', 'guidance.write', 'personal.reveal'],
   viewer: BUSINESS_READ,
   station_staff: [...BUSINESS_READ, 'units.manage', 'data.write', 'guidance.write', 'personal.reveal'],
   instructor: [...BUSINESS_READ, 'guidance.write'],
+  // A platform's contact point or a rider industry committee: works the cases routed to its unit
+  // (row-level security narrows the cases; the routes it may call are listed in binding.ts).
+  unit_staff: ['data.read', 'data.write'],
 };
 
 export function permissionsOf(roles: readonly string[]): Set<Permission> {
@@ -70,5 +80,6 @@ export function checkRoleSet(roles: readonly string[]): string | null {
   }
   if (duties.length === 1 && roles.length > 1) return `三员分立：${ROLES[duties[0] as Role]}账号不能兼任业务角色`;
   if (roles.length === 0) return '至少分配一个角色';
+  if (roles.includes('unit_staff') && roles.length > 1) return `${ROLES.unit_staff}账号只办理本单位诉求，不能兼任其他角色`;
   return null;
 }

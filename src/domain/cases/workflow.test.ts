@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allowedActions, transition, type CaseAction, type CaseKind, type CaseState } from './workflow.js';
 
-const STATES: CaseState[] = ['open', 'contacted', 'confirmed', 'dismissed', 'transferred'];
+const STATES: CaseState[] = ['open', 'contacted', 'confirmed', 'dismissed', 'transferred', 'resolved'];
 const ACTIONS: CaseAction[] = ['contact', 'confirm', 'dismiss', 'transfer', 'reopen'];
 const KINDS: CaseKind[] = ['hidden_member', 'pocket_member', 'entity_without_org', 'declared_not_found', 'self_report'];
 

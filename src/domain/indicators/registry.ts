@@ -9,6 +9,7 @@ import { coverageRates, type Rates, type Tally } from '../coverage/coverage.js';
 import { ORG_KIND_LABEL, SETUP_MODE_LABEL, type OrgKind, type SetupMode } from '../orgs/rules.js';
 
 export const GROUP_LABEL = {
+  units: '工作机构',
   entities: '市场主体',
   members: '党员',
   orgs: '党组织',
@@ -19,6 +20,9 @@ export const GROUP_LABEL = {
   points: '联系点·示范点',
   honours: '荣誉',
   training: '书记培训',
+  newEmployment: '新业态新就业群体',
+  league: '共青团',
+  assistance: '帮扶',
 } as const;
 export type IndicatorGroup = keyof typeof GROUP_LABEL;
 
@@ -77,6 +81,29 @@ export const COUNTS = {
   honoursAwarded: count('honours', '有效荣誉', '项', '已授予、未撤销的荣誉（党员示范岗、明星经营户、诚信企业等）'),
   secretaries: count('training', '在任党组织书记', '人', '未撤销党组织（不含团组织）的书记，当日在任期内'),
   secretariesTrained: count('training', '按期培训的书记', '人', '任职起 12 个月内完成培训班（班次结束不晚于当日）'),
+  xgzCommittees: count('units', '小个专党委', '个', '各级市场监管局设立、未撤销的"小个专"党委'),
+  guidancePosts: count('units', '党建工作指导站', '个', '基层所设立、未撤销的党建工作指导站'),
+  appealsClosed: count('appeals', '已办结诉求', '件', '已办结答复或已结案的诉求'),
+  visitProblems: count('appeals', '走访发现问题', '件', '大走访大调研中发现、转办的问题（诉求中走访入口的）'),
+  platforms: count('newEmployment', '平台企业', '家', '登记在本辖区、未退出的新业态平台'),
+  platformPartners: count('newEmployment', '合作商', '家', '平台在当地的合作商、代理商'),
+  deliveryStations: count('newEmployment', '配送站点', '个', '在营的配送站点'),
+  riders: count('newEmployment', '骑手', '人', '在营配送站点最近一次登记的骑手人数之和'),
+  memberRiders: count('newEmployment', '党员骑手', '人', '在站的党员骑手'),
+  riderCommittees: count('newEmployment', '网约配送员行业党委', '个', '已建立的网约配送员行业党委'),
+  mobileBranches: count('newEmployment', '流动党员党支部', '个', '已建立的流动党员党支部'),
+  mobileCardsValid: count('newEmployment', '有效流动党员活动证', '张', '未交回、未过期的流动党员活动证'),
+  platformsAnyOrg: count('newEmployment', '党组织覆盖的平台', '家', '有已建党组织服务，或其市场主体被党组织覆盖的在营平台'),
+  stationsAnyOrg: count('newEmployment', '党组织覆盖的配送站点', '个', '有已建党组织服务，或其市场主体被党组织覆盖的在营站点'),
+  stationsWork: count('newEmployment', '工作覆盖的配送站点', '个', '有党组织覆盖，或有在指派的指导员，或其市场主体有工作覆盖的在营站点'),
+  leagueOrgs: count('league', '团组织', '个', '已建立的团组织'),
+  leagueMembers: count('league', '团员', '人', '组织关系在已建团组织的团员（按人去重）'),
+  assistancePrograms: count('assistance', '帮扶项目', '个'),
+  assistedEntities: count('assistance', '帮扶主体', '户次', '参加帮扶项目的市场主体（每个项目各计一次）'),
+  assistedResolved: count('assistance', '其中问题已解决', '户次'),
+  assistedImproved: count('assistance', '其中有改善', '户次'),
+  assistedUnresolved: count('assistance', '其中未解决', '户次'),
+  assistedOngoing: count('assistance', '其中帮扶中', '户次'),
 } satisfies Record<string, CountDef>;
 export type CountKey = keyof typeof COUNTS;
 export const COUNT_KEYS = Object.keys(COUNTS) as CountKey[];
@@ -97,6 +124,9 @@ export const RATES = {
   appealSatisfaction: rate('诉求满意率', 'appealsSatisfied', 'appealsRated', '评价满意（4–5）的诉求 ÷ 已评价的诉求', 'appeals'),
   // The training domain's share (src/domain/recognition/training.ts: trained ÷ secretaries).
   trainingCompletion: rate('书记培训完成率', 'secretariesTrained', 'secretaries', '按期培训的书记 ÷ 在任党组织书记', 'training'),
+  platformOrgCoverage: rate('平台党组织覆盖率', 'platformsAnyOrg', 'platforms', '党组织覆盖的平台 ÷ 在营平台', 'newEmployment'),
+  stationOrgCoverage: rate('配送站点党组织覆盖率', 'stationsAnyOrg', 'deliveryStations', '党组织覆盖的配送站点 ÷ 在营配送站点', 'newEmployment'),
+  stationWorkCoverage: rate('配送站点工作覆盖率', 'stationsWork', 'deliveryStations', '工作覆盖的配送站点 ÷ 在营配送站点', 'newEmployment'),
 } satisfies Record<string, RateDef>;
 // Every coverage rate is in the registry (a compile error otherwise).
 RATES satisfies Record<keyof Rates, RateDef>;

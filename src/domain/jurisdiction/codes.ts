@@ -1,4 +1,5 @@
-import type { JurisdictionLevel } from '../../db/schema.js';
+/** The levels of the jurisdiction tree (the column jurisdiction.level holds one). */
+export type JurisdictionLevel = 'nation' | 'province' | 'city' | 'county' | 'station';
 
 /**
  * Jurisdiction codes and scope keys. GB/T 2260 division codes are six digits; the scope key is

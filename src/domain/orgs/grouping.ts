@@ -24,6 +24,9 @@ export type Candidate = {
   hasWork: boolean;
 };
 export type ProposalMode = 'standalone' | 'zone' | 'joint' | 'station' | 'affiliated' | 'work';
+/** Each proposal mode in words, in the order the web lists them. */
+export const PROPOSAL_MODE_LABEL: Record<ProposalMode, string> = { standalone: '单独组建', zone: '依托区域联合组建', station: '个体工商户联合党支部', joint: '同所联合组建', affiliated: '挂靠组建', work: '工作覆盖' };
+export const PROPOSAL_MODES = Object.keys(PROPOSAL_MODE_LABEL) as ProposalMode[];
 export type Proposal = {
   mode: ProposalMode;
   orgKind: OrgKind | null;

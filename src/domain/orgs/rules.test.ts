@@ -239,3 +239,16 @@ describe('terms and reminders (换届提醒)', () => {
     expect(addMonths('2025-01-15', -1)).toBe('2024-12-15');
   });
 });
+
+describe('the organization lifecycle', () => {
+  it('moves forward only', async () => {
+    const { ORG_NEXT, statusChangeProblem } = await import('./lifecycle.js');
+    expect(ORG_NEXT.preparing).toEqual(['established', 'dissolved']);
+    expect(statusChangeProblem('preparing', 'established')).toBeNull();
+    expect(statusChangeProblem('established', 'established')).toBeNull();
+    expect(statusChangeProblem('established', 'dissolved')).toBeNull();
+    expect(statusChangeProblem('established', 'preparing')).toBe('已建组织不能退回筹建');
+    expect(statusChangeProblem('dissolved', 'established')).toBe('已撤销的组织不能恢复，请新建组织');
+    expect(statusChangeProblem('dissolved', 'preparing')).toBe('已撤销的组织不能恢复，请新建组织');
+  });
+});

@@ -24,6 +24,8 @@ export const SETUP_MODE_LABEL: Record<SetupMode, string> = {
 };
 /** Youth League organizations keep the same kinds under their own names. */
 export const LEAGUE_KIND_LABEL: Record<OrgKind, string> = { committee: '团委', general_branch: '团总支', branch: '团支部', joint_branch: '联合团支部' };
+/** Which body an organization belongs to: the Party or the Youth League. */
+export const BODY_LABEL = { party: '党组织', league: '团组织' } as const;
 export const ORG_STATUS_LABEL = { preparing: '筹建', established: '已建', dissolved: '撤销' } as const;
 export const OFFICER_ROLE_LABEL: Record<OfficerRole, string> = { secretary: '书记', deputy: '副书记', committee: '委员' };
 

@@ -1,4 +1,5 @@
-import type { AssistanceOutcome, PlatformBusiness } from '../../db/schema-platforms.js';
+export type PlatformBusiness = 'food_delivery' | 'express' | 'ride_hailing' | 'same_city' | 'freight' | 'other';
+export type AssistanceOutcome = 'ongoing' | 'resolved' | 'improved' | 'unresolved';
 
 export const BUSINESS_LABEL: Record<PlatformBusiness, string> = {
   food_delivery: '外卖', express: '快递', ride_hailing: '网约车', same_city: '同城配送', freight: '货运', other: '其他',

@@ -10,6 +10,10 @@ export type NodeLevel = 'nation' | 'province' | 'city' | 'county' | 'station';
 export const COMMITTEE_LEVELS = ['province', 'city', 'county'] as const;
 export const LEVEL_LABEL: Record<NodeLevel, string> = { nation: '全国', province: '省级', city: '市级', county: '县级', station: '基层所' };
 
+/** The two kinds of the riders' organizations (the committee is a party_org of kind committee set up by industry; the branch one of setup mode mobile). */
+export const RIDER_ORG_TYPE_LABEL = { committee: '网约配送员行业党委', mobile: '流动党员党支部' } as const;
+export type RiderOrgType = keyof typeof RIDER_ORG_TYPE_LABEL;
+
 const APPROVING_LEVELS: NodeLevel[] = ['nation', 'province', 'city', 'county'];
 
 /** Why this committee cannot approve a mobile-member branch, or null. */

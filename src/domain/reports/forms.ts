@@ -31,6 +31,11 @@ export const FORMS = {
       'sanliangParticipants', 'validPlaques',
       'contactPoints', 'demoPoints', 'honoursAwarded',
       'secretaries', 'secretariesTrained', 'trainingCompletion',
+      'xgzCommittees', 'guidancePosts',
+      'platforms', 'platformPartners', 'deliveryStations', 'riders', 'memberRiders', 'riderCommittees', 'mobileBranches', 'mobileCardsValid', 'stationOrgCoverage', 'stationWorkCoverage',
+      'leagueOrgs', 'leagueMembers',
+      'assistancePrograms', 'assistedEntities', 'assistedResolved', 'assistedImproved', 'assistedUnresolved',
+      'visits', 'visitProblems', 'appealsReceived', 'appealsClosed', 'appealsOverdue', 'appealSatisfaction',
     ],
   },
   xgz_yearly: {
@@ -91,6 +96,14 @@ export function periodLabel(kind: PeriodKind, period: string): string {
   if (!q) return period;
   return kind === 'year' ? `${q[1]}年度` : `${q[1]}年第${q[2]}季度`;
 }
+
+/** The month (YYYY-MM) a period ends with: its period-end snapshot is that month's closing one. */
+export function closingMonth(kind: PeriodKind, period: string): string {
+  return periodRange(kind, period)!.end.slice(0, 7);
+}
+
+/** Whether the period is over on `today` (its figures are then its period-end figures, not today's). */
+export const periodEnded = (kind: PeriodKind, period: string, today: string): boolean => periodRange(kind, period)!.end < today;
 
 /** Why a period cannot be reported on `today` (malformed, or not begun yet), or null. */
 export function periodProblem(form: ReportForm, period: string, today: string): string | null {

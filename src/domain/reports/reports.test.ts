@@ -12,7 +12,10 @@ describe('report forms', () => {
     }
     const groups = headerGroups(FORMS.xgz_core);
     expect(groups[0]).toMatchObject({ label: '市场主体', columns: ['operating', 'kindEnterprise', 'kindIndividual', 'kindCooperative', 'newEntities'] });
-    expect(groups.at(-1)).toMatchObject({ label: '书记培训', columns: ['secretaries', 'secretariesTrained', 'trainingCompletion'] });
+    expect(groups.find((g) => g.group === 'training')).toMatchObject({ label: '书记培训', columns: ['secretaries', 'secretariesTrained', 'trainingCompletion'] });
+    // The sections the seed's own figures use, each a group of the registry once.
+    expect(groups.map((g) => g.label)).toEqual(expect.arrayContaining(['工作机构', '新业态新就业群体', '共青团', '帮扶', '诉求与走访']));
+    expect(new Set(groups.map((g) => g.group)).size).toBe(groups.length);
   });
 
   it('know their periods: ranges, due dates, labels, and refuse malformed or future ones', () => {

@@ -5,6 +5,7 @@
  * corrects and submits again (a new version, the old ones stay readable).
  */
 import type { CheckFailure } from './checks.js';
+import type { Difference } from './consolidation.js';
 
 export type ReportState = 'draft' | 'submitted' | 'returned';
 export type ReportAction = 'prepare' | 'annotate' | 'submit' | 'return';
@@ -21,8 +22,21 @@ const MOVES: Record<ReportAction, { actor: Actor; from: (ReportState | null)[]; 
   return: { actor: 'above', from: ['submitted'], to: 'returned' },
 };
 
-export type ReportInput = { reason?: string | null; failures?: readonly CheckFailure[]; acknowledgement?: string | null };
-export type ReportTransition = { ok: true; to: ReportState } | { ok: false; status: 403 | 409 | 422; reason: string; field?: string; failures?: readonly CheckFailure[] };
+export type ReportInput = {
+  reason?: string | null;
+  failures?: readonly CheckFailure[];
+  acknowledgement?: string | null;
+  /** Children neither submitted nor marked 缺报 (a submission waits for them). */
+  waiting?: readonly { code: string; name: string; state: ReportState | null }[];
+  /** Differences from the live figures beyond the tolerance, and the preparer's explanation of them. */
+  unexplained?: readonly Difference[];
+  explanation?: string | null;
+  /** A submitted report a child's later submission made outdated: it may be prepared again. */
+  outdated?: boolean;
+};
+export type ReportTransition =
+  | { ok: true; to: ReportState }
+  | { ok: false; status: 403 | 409 | 422; reason: string; field?: string; failures?: readonly CheckFailure[]; errors?: readonly { field: string; message: string }[] };
 
 /**
  * The next state under an action, or why not: 403 for the wrong level, 409 when the state does not
@@ -32,14 +46,32 @@ export type ReportTransition = { ok: true; to: ReportState } | { ok: false; stat
 export function reportTransition(state: ReportState | null, action: ReportAction, actor: Actor, input: ReportInput = {}): ReportTransition {
   const move = MOVES[action];
   if (move.actor !== actor) return { ok: false, status: 403, reason: actor === 'own' ? `${REPORT_ACTION_LABEL[action]}由上级进行` : `${REPORT_ACTION_LABEL[action]}由本级进行，上级只能查看或退回` };
+  if (action === 'prepare' && state === 'submitted' && input.outdated) return { ok: true, to: 'draft' };
   if (!move.from.includes(state)) return { ok: false, status: 409, reason: state ? `报表${REPORT_STATE_LABEL[state]}，不能${REPORT_ACTION_LABEL[action]}` : '尚未生成报表' };
   if (action === 'return' && !input.reason?.trim()) return { ok: false, status: 422, reason: '退回须说明理由', field: 'reason' };
+  const waiting = action === 'submit' ? input.waiting ?? [] : [];
+  if (waiting.length) {
+    const names = waiting.map((c) => c.name).join('、');
+    return {
+      ok: false, status: 422, field: 'missing',
+      reason: `下级尚未上报：${names}。须待其上报，或标记缺报并说明原因后上报`,
+      errors: waiting.map((c) => ({ field: 'missing', message: `${c.name}（${c.code}）${c.state === 'returned' ? '已退回，尚未重新上报' : '尚未上报'}` })),
+    };
+  }
   const failures = input.failures ?? [];
   if (action === 'submit' && failures.length && !input.acknowledgement?.trim()) {
     return { ok: false, status: 422, reason: `未通过审核：${[...new Set(failures.map((f) => f.label))].join('；')}。请核实，或填写情况说明后上报`, field: 'acknowledgement', failures };
   }
+  const unexplained = action === 'submit' ? input.unexplained ?? [] : [];
+  if (unexplained.length && !input.explanation?.trim()) {
+    return {
+      ok: false, status: 422, field: 'explanation',
+      reason: `汇总数与实时数差异超出允许范围：${unexplained.map((d) => d.label).join('、')}。请填写差异说明后上报`,
+      errors: unexplained.map((d) => ({ field: 'explanation', message: `${d.label}：汇总 ${d.consolidated}，实时 ${d.live}（${d.explanation}）` })),
+    };
+  }
   return { ok: true, to: move.to === 'same' ? state! : move.to };
 }
 
-export const reportActions = (state: ReportState | null, actor: Actor): ReportAction[] =>
-  (Object.keys(MOVES) as ReportAction[]).filter((a) => MOVES[a].actor === actor && MOVES[a].from.includes(state));
+export const reportActions = (state: ReportState | null, actor: Actor, outdated = false): ReportAction[] =>
+  (Object.keys(MOVES) as ReportAction[]).filter((a) => MOVES[a].actor === actor && (MOVES[a].from.includes(state) || (a === 'prepare' && state === 'submitted' && outdated)));

@@ -96,11 +96,13 @@ export function parsePlaqueNumber(input: string): string | null {
 }
 
 // ── The public verification page ─────────────────────────────────────────────────────────
-export type PublicVerdict = 'valid' | 'revoked' | 'unknown';
+export type PublicVerdict = 'valid' | 'revoked' | 'suspended' | 'unknown';
 
 /** What the public page says in plain words, for each verdict. */
 export function verdictText(v: PublicVerdict, o: { reissued?: boolean } = {}): { title: string; detail: string } {
   if (v === 'valid') return { title: '牌匾有效', detail: '该牌匾由市场监管部门核发，目前有效。' };
+  // Suspended by an exit cause (deregistered, revoked, on a credit list): nothing beyond that.
+  if (v === 'suspended') return { title: '暂停公示', detail: '' };
   if (v === 'revoked') {
     return o.reissued
       ? { title: '牌匾已作废', detail: '该编号的牌匾已作废，已另行补发新牌匾。请以新牌匾为准。' }

@@ -9,6 +9,10 @@ export const securitySettings = z.strictObject({
   lockoutThreshold: z.number().int().min(3).max(20).default(5),
   lockoutMinutes: z.number().int().min(1).max(1440).default(15),
   sessionIdleMinutes: z.number().int().min(5).max(480).default(30),
+  /** A session ends this long after sign-in however active it is (issue 16, finding 14). */
+  sessionMaxHours: z.number().int().min(1).max(72).default(12),
+  /** Signed-in sessions one account may hold; a further sign-in ends the oldest (audited). */
+  maxSessionsPerAccount: z.number().int().min(1).max(20).default(3),
   requireTotpForAll: z.boolean().default(false),
 });
 
@@ -32,13 +36,30 @@ export const caseSettings = z.strictObject({
   reopenDays: z.number().int().min(1).max(60).default(7),
 });
 
+/** What an exit cause does (migration 0034 reads these from the stored setting; absent = on). */
+const exitRule = z.strictObject({
+  suspendPlaques: z.boolean().default(true),
+  flagHonours: z.boolean().default(true),
+  flagPoints: z.boolean().default(true),
+});
+/** Exit rules per cause (注销, 吊销, 经营异常名录, 严重违法失信名单), and whether a removal lifts the suspension at once or after staff confirm. */
+export const exitSettings = z.strictObject({
+  deregistered: exitRule.prefault({}),
+  revoked: exitRule.prefault({}),
+  abnormal: exitRule.prefault({}),
+  untrustworthy: exitRule.prefault({}),
+  liftOnRemoval: z.enum(['confirm', 'auto']).default('confirm'),
+});
+
 export const SETTING_GROUPS = {
   security: { schema: securitySettings, permission: 'settings.security', label: '安全策略' },
   rules: { schema: ruleSettings, permission: 'settings.rules', label: '组织设置规则' },
   cases: { schema: caseSettings, permission: 'settings.rules', label: '诉求办理时限' },
+  exit: { schema: exitSettings, permission: 'settings.rules', label: '退出机制规则' },
 } as const;
 
 export type SettingGroup = keyof typeof SETTING_GROUPS;
 export type SecuritySettings = z.infer<typeof securitySettings>;
 export type RuleSettings = z.infer<typeof ruleSettings>;
 export type CaseSettings = z.infer<typeof caseSettings>;
+export type ExitSettings = z.infer<typeof exitSettings>;

@@ -1,3 +1,4 @@
+import type { DbHealth } from '../../db/connection.js';
 import crypto from 'node:crypto';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
@@ -38,7 +39,7 @@ export const trackingHash = (code: string) => sm3Hex(`appeal:${code}`);
 
 // ── Raising and moving ──────────────────────────────────────────────────────────────────
 export type NewCase = {
-  door: CaseDoor; category: string; content: string; contactEnc?: string | null;
+  door: CaseDoor; category: string; content: string; contentEnc?: string | null; contactEnc?: string | null;
   areaCode?: string | null; servicePostId?: number | null; entityId?: number | null; visitId?: number | null; plaqueFeedbackId?: number | null;
   unit: PlacedUnit; raisedKey: string; trackingHash?: string | null; raisedBy?: number | null;
 };
@@ -52,9 +53,9 @@ export async function raiseCase(tx: Tx, c: NewCase, by: Mover, d: CaseDeadlines,
   // One statement writes the case and its two events (intake by whoever raised it, routing by the rule): the public door is the busy one.
   const { rows } = await sql<{ id: number }>`
     WITH c AS (
-      INSERT INTO appeal_case (door, category, content, contact_enc, area_code, service_post_id, entity_id, visit_id, plaque_feedback_id, county_code, unit_kind, unit_code, unit_line,
+      INSERT INTO appeal_case (door, category, content, content_enc, contact_enc, area_code, service_post_id, entity_id, visit_id, plaque_feedback_id, county_code, unit_kind, unit_code, unit_line,
         unit_platform_id, unit_org_id, scope_key, raised_key, state, step_started_at, due_at, route_ms, tracking_hash, raised_by, created_at, updated_at)
-      VALUES (${c.door}, ${c.category}, ${c.content}, ${c.contactEnc ?? null}, ${c.areaCode ?? null}, ${c.servicePostId ?? null}, ${c.entityId ?? null}, ${c.visitId ?? null}, ${c.plaqueFeedbackId ?? null},
+      VALUES (${c.door}, ${c.category}, ${c.content}, ${c.contentEnc ?? null}, ${c.contactEnc ?? null}, ${c.areaCode ?? null}, ${c.servicePostId ?? null}, ${c.entityId ?? null}, ${c.visitId ?? null}, ${c.plaqueFeedbackId ?? null},
         ${c.unit.countyCode}, ${c.unit.kind}, ${c.unit.code}, ${c.unit.line}, ${unitRefs(c.unit).unit_platform_id}, ${unitRefs(c.unit).unit_org_id}, ${c.unit.scopeKey}, ${c.raisedKey}, 'routed', ${now}, ${due}, 0, ${c.trackingHash ?? null}, ${c.raisedBy ?? null}, ${now}, ${now})
       RETURNING id
     ), ev AS (
@@ -105,7 +106,7 @@ export function planMove(c: CaseRow, action: CaseAction, by: Mover, input: MoveI
   return {
     c, to, set,
     event: {
-      case_id: c.id, scope_key: (set.scope_key as string | undefined) ?? c.scope_key, raised_key: c.raised_key, actor: by.actor, actor_id: by.actorId, at: now, action,
+      case_id: c.id, scope_key: (set.scope_key) ?? c.scope_key, raised_key: c.raised_key, actor: by.actor, actor_id: by.actorId, at: now, action,
       from_state: c.state, to_state: to, note: input.note ?? (action === 'resolve' ? input.reply : null) ?? null,
       detail: input.unit ? JSON.stringify({ from: { kind: c.unit_kind, code: c.unit_code, line: c.unit_line }, to: unitDetail(input.unit) }) : action === 'feedback' ? JSON.stringify({ satisfaction: input.satisfaction }) : null,
     },
@@ -120,15 +121,16 @@ export function planMove(c: CaseRow, action: CaseAction, by: Mover, input: MoveI
 export async function writeMoves(tx: Tx, moves: PlannedMove[]): Promise<void> {
   if (moves.length === 0) return;
   await tx.insertInto('appeal_event').values(moves.map((m) => m.event) as never).execute();
-  for (const m of moves.filter((x) => x.set.scope_key !== undefined && x.set.scope_key !== x.c.scope_key)) {
-    await tx.updateTable('appeal_event').set({ scope_key: m.set.scope_key as string }).where('case_id', '=', m.c.id).execute();
-  }
   const bySet = new Map<string, { set: CaseSet; ids: number[] }>();
   for (const m of moves) {
     const key = JSON.stringify(m.set);
     (bySet.get(key) ?? bySet.set(key, { set: m.set, ids: [] }).get(key)!).ids.push(m.c.id);
   }
   for (const { set, ids } of bySet.values()) await tx.updateTable('appeal_case').set(set as never).where('id', 'in', ids).execute();
+  // A case moved to another unit takes its events along: the database copies the case's own key
+  // onto them (the application role may not update events, which are history).
+  const moved = moves.filter((x) => x.set.scope_key !== undefined && x.set.scope_key !== x.c.scope_key).map((m) => m.c.id);
+  if (moved.length) await sql`SELECT xgz_appeal_events_follow(${moved}::bigint[])`.execute(tx);
 }
 
 /** One move, written; a report from the plaque page keeps its own small record in step, for the 三亮 ledger's counts. */
@@ -207,16 +209,19 @@ async function ancestorKeys(db: Kysely<DB>): Promise<(scopeKey: string) => strin
 }
 
 /** The job as the app runs it: once at start, then every `everyMs`, stopped when the app closes. */
-export function scheduleEscalation(run: () => Promise<unknown>, everyMs: number, log: { error(o: object, m: string): void }) {
+export function scheduleEscalation(run: () => Promise<unknown>, everyMs: number, log: { error(o: object, m: string): void }, health?: DbHealth) {
   let running: Promise<unknown> | null = null;
+  // While the database is away the job pauses (a pass is one transaction per batch: a pass cut
+  // short left nothing half-done) and runs again as soon as it is back.
+  const onUp = () => tick();
   const tick = () => {
-    if (running) return;
-    running = run().catch((err) => log.error({ err }, 'appeal escalation failed')).finally(() => (running = null));
+    if (running || !timer || (health && !health.isUp)) return;
+    running = run().catch((err: unknown) => void (health?.report(err) || log.error({ err }, 'appeal escalation failed'))).finally(() => (running = null));
   };
   let timer: NodeJS.Timeout | null = null;
   return {
-    start() { tick(); timer = setInterval(tick, everyMs); timer.unref(); },
-    async stop() { if (timer) clearInterval(timer); await running; },
+    start() { timer = setInterval(tick, everyMs); timer.unref(); tick(); health?.on('up', onUp); },
+    async stop() { if (timer) clearInterval(timer); timer = null; health?.off('up', onUp); await running; },
   };
 }
 

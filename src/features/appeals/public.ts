@@ -1,18 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
-import { z } from 'zod';
 import { runScoped } from '../../db/scoped.js';
 import type { Principal } from '../../db/audit-chain.js';
 import { encryptField } from '../../crypto/field.js';
-import { phoneField } from '../../domain/ledger/rows.js';
+import { schemaOf } from '../../http/contract.js';
+import { appealFeedback, publicPlatforms, publicServicePosts, submitAppeal, trackAppeal } from './contract.js';
 import { Problem, badRequest } from '../../http/errors.js';
-import { RIDER_CATEGORY_LABEL, SATISFACTION_LABEL, STATE_LABEL, TIMED_STEPS, type CaseState, type RiderCategory } from '../../domain/cases/engine.js';
+import { RIDER_CATEGORY_LABEL, SATISFACTION_LABEL, STATE_LABEL, TIMED_STEPS, type RiderCategory } from '../../domain/cases/engine.js';
 import { routeCase, type Unit } from '../../domain/cases/routing.js';
 import { canonicalCode, moveCase, newTrackingCode, raiseCase, trackingHash, type PlacedUnit } from './engine.js';
 import { coveringUnits, placeUnit, servicePostItem, unitName } from './queries.js';
 import { BUSINESS_LABEL as PLATFORM_BUSINESS_LABEL } from '../../domain/platforms/labels.js';
 import type { PlatformBusiness } from '../../db/schema-platforms.js';
+import { maskFreeText, sealFreeText } from './free-text.js';
 
 /**
  * 诉求直通 for riders: the public door. No login; anonymous allowed; the tracking code shown
@@ -23,29 +24,15 @@ import type { PlatformBusiness } from '../../db/schema-platforms.js';
 const publicActor = (ip: string, scopeKey: string): Principal => ({ userId: null, username: '公众（诉求直通）', scopeKey, ip });
 const PUBLIC = { actor: 'public', actorId: null } as const;
 
-const codeParam = z.strictObject({ code: z.string().max(64, '查询码格式不正确') });
 const unknownCode = () => new Problem(404, '未找到', '没有找到这个查询码对应的诉求，请核对后重新输入', [{ field: 'code', message: '查询码不存在' }], 'appeal_unknown');
-
-const submitBody = z.strictObject({
-  category: z.enum(Object.keys(RIDER_CATEGORY_LABEL) as [RiderCategory, ...RiderCategory[]], { error: '请选择诉求类别' }),
-  content: z.string().trim().min(5, '请具体说明遇到的问题（至少 5 个字）').max(1000, '诉求内容不超过 1000 字'),
-  phone: phoneField.optional(),
-  areaCode: z.string().regex(/^\d{6}(\d{3})?$/, '请选择所在县（区）或基层所').optional(),
-  servicePostId: z.number().int().positive('请选择驿站').optional(),
-  platformId: z.number().int().positive('请选择平台').optional(),
-}).refine((b) => b.areaCode || b.servicePostId, { message: '请选择所在区域或驿站', path: ['areaCode'] });
 
 export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db, keys, config, settings } = app.ctx;
 
-  r.get('/public/service-posts', {
+  r.get(publicServicePosts.path, {
     config: { access: 'public', rateLimit: { max: 120, timeWindow: '1 minute' } },
-    schema: {
-      tags: ['公开'], summary: '骑手驿站（供诉求页选择）：位置、开放时间、提供的服务',
-      querystring: z.strictObject({ area: z.string().regex(/^\d{2,9}$/, '区域代码应为数字').optional() }),
-      response: { 200: z.array(z.object({ id: z.number(), name: z.string(), address: z.string(), openingHours: z.string(), offers: z.array(z.string()), phone: z.string().nullable(), areaName: z.string(), longitude: z.number().nullable(), latitude: z.number().nullable() })) },
-    },
+    schema: { ...schemaOf(publicServicePosts, ['公开']), querystring: publicServicePosts.query, response: { 200: publicServicePosts.response } },
     // Posts are public places: read outside any scope, like the division list, and only active ones.
     handler: async (req) => {
       let q = db.selectFrom('service_post as p').innerJoin('jurisdiction as j', 'j.code', 'p.jurisdiction_code').select(['p.id', 'p.name', 'p.address', 'p.opening_hours', 'p.offers', 'p.phone', 'p.longitude', 'p.latitude', 'j.name as area_name'])
@@ -55,13 +42,9 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get('/public/platforms', {
+  r.get(publicPlatforms.path, {
     config: { access: 'public', rateLimit: { max: 120, timeWindow: '1 minute' } },
-    schema: {
-      tags: ['公开'], summary: '平台企业（供诉求页选择“所属平台”）：在所选区域有配送站点或在其上级登记的在营平台',
-      querystring: z.strictObject({ area: z.string().regex(/^\d{6}(\d{3})?$/, '区域代码应为县（区）或基层所代码') }),
-      response: { 200: z.array(z.object({ id: z.number(), name: z.string(), business: z.string(), businessLabel: z.string() })) },
-    },
+    schema: { ...schemaOf(publicPlatforms, ['公开']), querystring: publicPlatforms.query, response: { 200: publicPlatforms.response } },
     // Platform names are public (the brands riders work for); nothing else of the ledger is shown.
     handler: async (req) => {
       const county = req.query.area.slice(0, 6);
@@ -74,13 +57,9 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/public/appeals', {
+  r.post(submitAppeal.path, {
     config: { access: 'public', rateLimit: { max: config.appealRatePerMinute, timeWindow: '1 minute' } },
-    schema: {
-      tags: ['公开'], summary: '骑手诉求直通：提交诉求（可匿名），返回查询码（只显示一次）',
-      body: submitBody,
-      response: { 201: z.object({ code: z.string(), message: z.string() }) },
-    },
+    schema: { ...schemaOf(submitAppeal, ['公开']), body: submitAppeal.body, response: { 201: submitAppeal.response } },
     handler: async (req, reply) => {
       const b = req.body;
       const { place, unitOf, key } = await placeOf(b.areaCode, b.servicePostId);
@@ -93,27 +72,16 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
       const d = await settings.get('cases');
       await runScoped(db, publicActor(req.ip, unit.scopeKey), async ({ db: tx }) =>
         raiseCase(tx, {
-          door: 'rider', category: b.category, content: b.content, contactEnc: b.phone ? encryptField(keys, b.phone) : null,
+          door: 'rider', category: b.category, ...sealFreeText(keys, b.content), contactEnc: b.phone ? encryptField(keys, b.phone) : null,
           areaCode: b.servicePostId ? place.code : b.areaCode, servicePostId: b.servicePostId ?? null, unit, raisedKey: unit.scopeKey, trackingHash: trackingHash(code),
         }, PUBLIC, d, new Date()));
       return reply.code(201).send({ code, message: '诉求已提交并已转交承办单位。请保存查询码：凭它查询进度、评价办理结果；查询码只显示这一次。' });
     },
   });
 
-  const step = z.object({ action: z.string(), label: z.string(), at: z.string() });
-  r.get('/public/appeals/:code', {
+  r.get(trackAppeal.path, {
     config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },
-    schema: {
-      tags: ['公开'], summary: '凭查询码查询诉求进度：状态、各环节时间、承办单位的答复',
-      params: codeParam,
-      response: {
-        200: z.object({
-          state: z.string(), stateLabel: z.string(), categoryLabel: z.string(), submittedAt: z.string(), unitName: z.string(),
-          steps: z.array(step), reply: z.string().nullable(), resolvedAt: z.string().nullable(),
-          satisfaction: z.number().nullable(), satisfactionLabel: z.string().nullable(), canFeedback: z.boolean(), canReopen: z.boolean(), reopenUntil: z.string().nullable(),
-        }),
-      },
-    },
+    schema: { ...schemaOf(trackAppeal, ['公开']), params: trackAppeal.params, response: { 200: trackAppeal.response } },
     handler: async (req) => {
       const found = await locate(req.params.code, req.ip);
       const d = await settings.get('cases');
@@ -128,7 +96,7 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
         const resolvedAt = c.resolved_at ? new Date(c.resolved_at) : null;
         const until = resolvedAt ? new Date(resolvedAt.getTime() + d.reopenDays * 86_400_000) : null;
         return {
-          state: c.state, stateLabel: STATE_LABEL[c.state as CaseState], categoryLabel: RIDER_CATEGORY_LABEL[c.category as RiderCategory] ?? c.category,
+          state: c.state, stateLabel: STATE_LABEL[c.state], categoryLabel: RIDER_CATEGORY_LABEL[c.category as RiderCategory] ?? c.category,
           submittedAt: new Date(c.created_at).toISOString(), unitName: unitName({ ...c, unit_line: null }, new Map()),
           steps: events.map((e) => ({ action: e.action, label: PUBLIC_STEP[e.action] ?? e.action, at: new Date(e.at).toISOString() })),
           reply: c.public_reply, resolvedAt: resolvedAt?.toISOString() ?? null,
@@ -139,17 +107,9 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/public/appeals/:code/feedback', {
+  r.post(appealFeedback.path, {
     config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
-    schema: {
-      tags: ['公开'], summary: '评价办理结果（满意度 1–5），或在规定天数内要求重新办理',
-      params: codeParam,
-      body: z.discriminatedUnion('action', [
-        z.strictObject({ action: z.literal('feedback'), satisfaction: z.number({ error: '请选择满意度' }).int().min(1, '满意度为 1–5').max(5, '满意度为 1–5'), comment: z.string().trim().max(500, '评价不超过 500 字').optional() }),
-        z.strictObject({ action: z.literal('reopen'), comment: z.string().trim().min(5, '请说明仍未解决的问题（至少 5 个字）').max(500, '说明不超过 500 字') }),
-      ], { error: '请选择评价或要求重新办理' }),
-      response: { 200: z.object({ state: z.string(), stateLabel: z.string(), message: z.string() }) },
-    },
+    schema: { ...schemaOf(appealFeedback, ['公开']), params: appealFeedback.params, body: appealFeedback.body, response: { 200: appealFeedback.response } },
     handler: async (req) => {
       const found = await locate(req.params.code, req.ip);
       const d = await settings.get('cases');
@@ -157,8 +117,8 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
       const to = await runScoped(db, publicActor(req.ip, found.scope_key), async ({ db: tx }) => {
         const c = await tx.selectFrom('appeal_case').selectAll().where('id', '=', found.id).forUpdate().executeTakeFirstOrThrow();
         return b.action === 'feedback'
-          ? moveCase(tx, c, 'feedback', PUBLIC, { satisfaction: b.satisfaction, comment: b.comment ?? null, note: b.comment }, d, new Date())
-          : moveCase(tx, c, 'reopen', PUBLIC, { note: b.comment }, d, new Date());
+          ? moveCase(tx, c, 'feedback', PUBLIC, { satisfaction: b.satisfaction, comment: maskFreeText(b.comment) ?? null, note: maskFreeText(b.comment) ?? undefined }, d, new Date())
+          : moveCase(tx, c, 'reopen', PUBLIC, { note: maskFreeText(b.comment) ?? undefined }, d, new Date());
       });
       return { state: to, stateLabel: STATE_LABEL[to], message: b.action === 'feedback' ? '感谢您的评价！' : '已要求重新办理，承办单位将再次处理。' };
     },

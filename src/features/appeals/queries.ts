@@ -6,7 +6,7 @@ import { DOOR_LABEL, OPEN_STATES, RIDER_CATEGORY_LABEL, STATE_LABEL, TIMED_STEPS
 import { quantilesFromBuckets } from '../../domain/cases/step-times.js';
 import { FEEDBACK_CATEGORY_LABEL } from '../../domain/sanliang/plaque.js';
 import { routeCase, type Unit } from '../../domain/cases/routing.js';
-import type { Node } from '../jurisdictions/subtree.js';
+import type { Node } from '../../db/subtree.js';
 import type { PlacedUnit } from './engine.js';
 
 type Tx = Transaction<DB>;

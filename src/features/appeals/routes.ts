@@ -1,37 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
-import { z } from 'zod';
 import { decryptField } from '../../crypto/field.js';
 import { maskPhone } from '../../domain/identifiers/id-number.js';
-import { ACTION_LABEL, DOORS, STATES, TIMED_STEPS, allowedActions, type CaseAction } from '../../domain/cases/engine.js';
+import { ACTION_LABEL, TIMED_STEPS, allowedActions, type CaseAction } from '../../domain/cases/engine.js';
 import { transferTarget } from '../../domain/cases/routing.js';
-import { OFFER_LABEL, type Offer } from '../../domain/cases/service-posts.js';
 import { badRequest, forbidden, notFound } from '../../http/errors.js';
-import { idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { pageFrom, underNode } from '../../http/paging.js';
+import { schemaOf } from '../../http/contract.js';
+import { actOnAppeal, appealFigures, createServicePost, exportAppeals, getAppeal, listAppeals, listServicePosts, revealAppeal, updateServicePost } from './contract.js';
 import { sendXlsx } from '../../http/xlsx.js';
-import { nodeInScope } from '../jurisdictions/subtree.js';
+import { nodeInScope } from '../../db/subtree.js';
 import { moveCase, runEscalation, scheduleEscalation } from './engine.js';
 import { appealPublicRoutes } from './public.js';
 import { caseFigures, filteredCases, placeUnit, servicePostItem, toCaseItem, visitLines } from './queries.js';
 import { visitRoutes } from './visits.js';
 
-const under = z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional();
-const filters = {
-  under,
-  door: z.enum(DOORS).optional(),
-  category: z.string().regex(/^[a-z_]{1,40}$/, '类别代码不正确').optional(),
-  state: z.enum(STATES).optional(),
-  overdue: z.enum(['true']).optional(),
-  escalated: z.enum(['true']).optional(),
-  q: z.string().trim().max(40).optional(),
-};
-const caseItem = z.object({
-  id: z.number(), door: z.string(), doorLabel: z.string(), category: z.string(), categoryLabel: z.string(), content: z.string(), state: z.string(), stateLabel: z.string(),
-  unitName: z.string(), unitKind: z.string(), unitCode: z.string(), unitLine: z.string().nullable(), place: z.string().nullable(), entityName: z.string().nullable(), hasContact: z.boolean(),
-  createdAt: z.string(), dueAt: z.string().nullable(), overdue: z.boolean(), escalationLevel: z.number(), escalated: z.boolean(), reply: z.string().nullable(), satisfaction: z.number().nullable(), reopenCount: z.number(),
-});
-const STAFF_ACTIONS = ['accept', 'note', 'resolve', 'route', 'close'] as const;
 const ymd = () => new Date().toISOString().slice(0, 10);
 /** How often the app looks for overdue cases (the job is cheap when none are due). */
 const ESCALATION_EVERY_MS = 10 * 60_000;
@@ -43,13 +27,13 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { keys, settings } = app.ctx;
 
-  const job = scheduleEscalation(async () => runEscalation(app.ctx.db, await settings.get('cases'), new Date()), ESCALATION_EVERY_MS, app.log);
+  const job = scheduleEscalation(async () => runEscalation(app.ctx.db, await settings.get('cases'), new Date()), ESCALATION_EVERY_MS, app.log, app.ctx.database.health);
   app.addHook('onReady', async () => job.start());
   app.addHook('onClose', async () => job.stop());
 
-  r.get('/appeals', {
+  r.get(listAppeals.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['诉求'], summary: '诉求工作台（本单位承办、本单位提出、督办到本级的）', querystring: z.strictObject({ ...pageQuery, ...filters }), response: { 200: pageOf(caseItem) } },
+    schema: { ...schemaOf(listAppeals, ['诉求']), querystring: listAppeals.query, response: { 200: listAppeals.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filteredCases(db, req.query, req.user!);
@@ -58,9 +42,9 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get('/appeals/export', {
+  r.get(exportAppeals.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['诉求'], summary: '导出诉求（xlsx，导出留痕；联系电话不导出）', querystring: z.strictObject(filters) },
+    schema: { tags: ['诉求'], summary: exportAppeals.summary, querystring: exportAppeals.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await (await filteredCases(db, req.query, req.user!)).orderBy('c.id', 'desc').limit(100_000).execute();
@@ -86,19 +70,18 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get('/appeals/figures', {
+  r.get(appealFigures.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['诉求'], summary: '诉求与走访数字：按来源、类别、状态，各环节用时中位数与 90% 分位，超时、满意度、走访（按辖区子树与下级）', querystring: z.strictObject({ under }) },
+    schema: { ...schemaOf(appealFigures, ['诉求']), querystring: appealFigures.query, response: { 200: appealFigures.response } },
     handler: (req) => req.scoped(async ({ db }) => caseFigures(db, await nodeInScope(db, req.user!, req.query.under))),
   });
 
-  const eventItem = z.object({ id: z.number(), at: z.string(), actor: z.string(), actorName: z.string().nullable(), action: z.string(), actionLabel: z.string(), fromState: z.string().nullable(), toState: z.string(), note: z.string().nullable() });
-  r.get('/appeals/:id', {
+  r.get(getAppeal.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['诉求'], summary: '诉求详情：办理经过、可做的操作（联系电话脱敏）', params: idParam, response: { 200: caseItem.extend({ contact: z.string().nullable(), events: z.array(eventItem), actions: z.array(z.string()), mine: z.boolean(), feedbackComment: z.string().nullable(), stepHours: z.array(z.object({ step: z.string(), label: z.string(), hours: z.number().nullable() })) }) } },
+    schema: { ...schemaOf(getAppeal, ['诉求']), params: getAppeal.params, response: { 200: getAppeal.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        const [row] = await (await filteredCases(db, {}, req.user!)).where('c.id', '=', req.params.id).select(['c.feedback_comment', 'c.route_ms', 'c.accept_ms', 'c.resolve_ms', 'c.feedback_ms']).execute();
+        const [row] = await (await filteredCases(db, {}, req.user!)).where('c.id', '=', req.params.id).select(['c.feedback_comment', 'c.content_enc', 'c.route_ms', 'c.accept_ms', 'c.resolve_ms', 'c.feedback_ms']).execute();
         if (!row) throw notFound('诉求');
         const events = await db.selectFrom('appeal_event as ev').leftJoin('app_user as u', 'u.id', 'ev.actor_id').select(['ev.id', 'ev.at', 'ev.actor', 'ev.action', 'ev.from_state', 'ev.to_state', 'ev.note', 'u.display_name'])
           .where('ev.case_id', '=', row.id).orderBy('ev.id').execute();
@@ -107,6 +90,8 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
         return {
           ...toCaseItem(await visitLines(db))(row),
           contact: row.contact_enc ? maskPhone(decryptField(keys, row.contact_enc)) : null,
+          // ID numbers or phones were masked in the content: the original is kept for the reveal.
+          contentMasked: row.content_enc !== null,
           feedbackComment: row.feedback_comment,
           // The time each finished step took (summed over reopenings), in hours.
           stepHours: (Object.keys(TIMED_STEPS) as (keyof typeof TIMED_STEPS)[]).map((s) => ({ step: s, label: TIMED_STEPS[s], hours: row[`${s}_ms`] == null ? null : Math.round((Number(row[`${s}_ms`]) / 3_600_000) * 10) / 10 })),
@@ -117,33 +102,22 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/appeals/:id/reveal', {
+  r.post(revealAppeal.path, {
     config: { access: 'personal.reveal' },
-    schema: { tags: ['诉求'], summary: '查看提出人留下的完整联系电话（留痕；只有承办单位可以）', params: idParam, response: { 200: z.object({ phone: z.string().nullable() }) } },
+    schema: { ...schemaOf(revealAppeal, ['诉求']), params: revealAppeal.params, response: { 200: revealAppeal.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
-        const c = await db.selectFrom('appeal_case').select(['id', 'scope_key', 'contact_enc']).where('id', '=', req.params.id).executeTakeFirst();
+        const c = await db.selectFrom('appeal_case').select(['id', 'scope_key', 'contact_enc', 'content_enc']).where('id', '=', req.params.id).executeTakeFirst();
         if (!c) throw notFound('诉求');
         if (!c.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('只有承办单位可以查看提出人的联系电话');
-        audit({ action: 'personal.reveal', objectType: 'appeal_case', objectId: c.id, detail: { fields: ['phone'] } });
-        return { phone: c.contact_enc ? decryptField(keys, c.contact_enc) : null };
+        audit({ action: 'personal.reveal', objectType: 'appeal_case', objectId: c.id, detail: { fields: c.content_enc ? ['phone', 'content'] : ['phone'] } });
+        return { phone: c.contact_enc ? decryptField(keys, c.contact_enc) : null, content: c.content_enc ? decryptField(keys, c.content_enc) : null };
       }),
   });
 
-  r.post('/appeals/:id/actions', {
+  r.post(actOnAppeal.path, {
     config: { access: 'data.write' },
-    schema: {
-      tags: ['诉求'], summary: '办理诉求：签收、记录办理情况、办结答复（公开给提出人）、转办、关闭',
-      params: idParam,
-      body: z.strictObject({
-        action: z.enum(STAFF_ACTIONS, { error: '请选择操作' }),
-        note: z.string().trim().min(2, '请填写说明').max(1000, '说明不超过 1000 字').optional(),
-        reply: z.string().trim().min(5, '请填写给提出人的答复（至少 5 个字）').max(1000, '答复不超过 1000 字').optional(),
-        unitCode: z.string().regex(/^\d{2,9}$/, '请选择承办单位').optional(),
-        line: z.string().regex(/^[a-z_]{1,40}$/, '业务条线代码不正确').optional(),
-      }),
-      response: { 200: z.object({ id: z.number(), state: z.string() }) },
-    },
+    schema: { ...schemaOf(actOnAppeal, ['诉求']), params: actOnAppeal.params, body: actOnAppeal.body, response: { 200: actOnAppeal.response } },
     handler: async (req) => {
       const deadlines = await settings.get('cases'); // read before the scoped transaction (PGlite is one connection)
       return req.scoped(async ({ db, audit }) => {
@@ -164,7 +138,7 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
         /** A transfer goes to a node in the caller's subtree, or up to the node just above the case's unit. */
         async function transferUnit(code: string, line: string | null) {
           const j = await db.selectFrom('jurisdiction').select(['code', 'level', 'parent_code', 'scope_key']).where('code', '=', code).executeTakeFirst();
-          const up = j && c!.scope_key.startsWith(j.scope_key) && j.scope_key !== c!.scope_key;
+          const up = j && c.scope_key.startsWith(j.scope_key) && j.scope_key !== c.scope_key;
           if (!j || (!j.scope_key.startsWith(req.user!.scopeKey) && !up)) throw notFound('承办单位');
           if (line && !(await visitLines(db)).has(line)) throw badRequest('业务条线不存在', [{ field: 'line', message: '业务条线不存在' }]);
           const t = transferTarget({ code: j.code, level: j.level, parentCode: j.parent_code }, line);
@@ -176,20 +150,9 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
   });
 
   // ── Service posts (驿站) ─────────────────────────────────────────────────────────────────
-  const postItem = z.object({ id: z.number(), name: z.string(), address: z.string(), openingHours: z.string(), offers: z.array(z.string()), phone: z.string().nullable(), areaName: z.string(), longitude: z.number().nullable(), latitude: z.number().nullable(), active: z.boolean(), jurisdictionCode: z.string() });
-  const postBody = z.strictObject({
-    name: z.string().trim().min(2, '请填写驿站名称').max(60, '名称不超过 60 字'),
-    jurisdictionCode: z.string().regex(/^\d{6}(\d{3})?$/, '请选择所在县（区）或基层所'),
-    address: z.string().trim().min(2, '请填写地址').max(200),
-    openingHours: z.string().trim().min(2, '请填写开放时间').max(100),
-    offers: z.array(z.enum(Object.keys(OFFER_LABEL) as [Offer, ...Offer[]], { error: '服务项目不正确' })).max(10).default([]),
-    phone: z.string().trim().regex(/^[\d-]{7,20}$/, '电话格式不正确').optional(),
-    longitude: z.number().min(73).max(136).optional(),
-    latitude: z.number().min(3).max(54).optional(),
-  });
-  r.get('/service-posts', {
+  r.get(listServicePosts.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['诉求'], summary: '骑手驿站（位置、开放时间、服务项目）', querystring: z.strictObject({ ...pageQuery, under }), response: { 200: pageOf(postItem) } },
+    schema: { ...schemaOf(listServicePosts, ['诉求']), querystring: listServicePosts.query, response: { 200: listServicePosts.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         let q = db.selectFrom('service_post as p').innerJoin('jurisdiction as j', 'j.code', 'p.jurisdiction_code').select(['p.id', 'p.name', 'p.address', 'p.opening_hours', 'p.offers', 'p.phone', 'p.longitude', 'p.latitude', 'p.active', 'p.jurisdiction_code', 'j.name as area_name']);
@@ -197,9 +160,9 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
         return pageFrom(q, req.query, (q) => q.orderBy('p.name'), (p) => ({ ...servicePostItem(p), active: p.active, jurisdictionCode: p.jurisdiction_code }));
       }),
   });
-  r.post('/service-posts', {
+  r.post(createServicePost.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['诉求'], summary: '登记骑手驿站', body: postBody, response: { 201: z.object({ id: z.number() }) } },
+    schema: { ...schemaOf(createServicePost, ['诉求']), body: createServicePost.body, response: { 201: createServicePost.response } },
     handler: async (req, reply) => {
       const id = await req.scoped(async ({ db, audit }) => {
         const place = await placeOf(db, req.body.jurisdictionCode, req.user!.scopeKey);
@@ -212,9 +175,9 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
       return reply.code(201).send({ id: Number(id) });
     },
   });
-  r.patch('/service-posts/:id', {
+  r.patch(updateServicePost.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['诉求'], summary: '修改骑手驿站（开放时间、服务项目、停用）', params: idParam, body: postBody.omit({ jurisdictionCode: true }).partial().extend({ active: z.boolean().optional() }).strict() },
+    schema: { ...schemaOf(updateServicePost, ['诉求']), params: updateServicePost.params, body: updateServicePost.body, response: { 200: updateServicePost.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const p = await db.selectFrom('service_post').selectAll().where('id', '=', req.params.id).executeTakeFirst();

@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { routeCase } from '../../domain/cases/routing.js';
-import { badRequest, notFound } from '../../http/errors.js';
-import { idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { badRequest, forbidden, notFound } from '../../http/errors.js';
+import { actorOf, closeDeployed, deployVisitPlan } from '../worktasks/index.js';
+import { pageFrom, underNode } from '../../http/paging.js';
+import { schemaOf } from '../../http/contract.js';
+import { cancelVisitPlan, createVisit, createVisitPlan, getVisit, listVisitPlans, listVisits } from './contract.js';
 import { raiseCase } from './engine.js';
 import { placeUnit, visitLines } from './queries.js';
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
-const under = z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional();
 
 /**
  * 大走访大调研: visit plans (who visits which entities in a period) and visit records (date,
@@ -20,38 +20,29 @@ export async function visitRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { settings } = app.ctx;
 
-  const planItem = z.object({ id: z.number(), title: z.string(), visitorName: z.string(), startsOn: z.string(), endsOn: z.string(), entities: z.number(), visited: z.number(), jurisdictionName: z.string() });
-  r.get('/visit-plans', {
+  r.get(listVisitPlans.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['走访'], summary: '走访计划（谁在什么期间走访哪些市场主体，已走访几户）', querystring: z.strictObject({ ...pageQuery, under }), response: { 200: pageOf(planItem) } },
+    schema: { ...schemaOf(listVisitPlans, ['走访']), querystring: listVisitPlans.query, response: { 200: listVisitPlans.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         let q = db.selectFrom('visit_plan as p').innerJoin('jurisdiction as j', 'j.code', 'p.jurisdiction_code')
-          .select((eb) => ['p.id', 'p.title', 'p.visitor_name', 'p.starts_on', 'p.ends_on', 'p.entity_ids', 'j.name as jurisdiction_name',
+          .select((eb) => ['p.id', 'p.title', 'p.visitor_name', 'p.starts_on', 'p.ends_on', 'p.entity_ids', 'p.cancelled_at', 'p.cancel_reason', 'j.name as jurisdiction_name',
             eb.selectFrom('visit_record as v').select((e) => e.fn.count<number>('v.entity_id').distinct().as('n')).whereRef('v.plan_id', '=', 'p.id').as('visited')]);
         if (req.query.under) q = q.where(await underNode(db, 'p.scope_key', req.query.under));
         return pageFrom(q, req.query, (q) => q.orderBy('p.starts_on', 'desc').orderBy('p.id', 'desc'), (p) => ({
-          id: Number(p.id), title: p.title, visitorName: p.visitor_name, startsOn: String(p.starts_on), endsOn: String(p.ends_on), entities: p.entity_ids.length, visited: Number(p.visited ?? 0), jurisdictionName: p.jurisdiction_name,
+          id: Number(p.id), title: p.title, visitorName: p.visitor_name, startsOn: String(p.starts_on), endsOn: String(p.ends_on), entities: p.entity_ids.length, visited: Number(p.visited ?? 0), jurisdictionName: p.jurisdiction_name, cancelled: p.cancelled_at !== null, cancelReason: p.cancel_reason,
         }));
       }),
   });
 
-  r.post('/visit-plans', {
+  r.post(createVisitPlan.path, {
     config: { access: 'guidance.write' },
-    schema: {
-      tags: ['走访'], summary: '新建走访计划',
-      body: z.strictObject({
-        title: z.string().trim().min(2, '请填写计划名称').max(60),
-        visitorName: z.string().trim().min(2, '请填写走访人').max(40),
-        startsOn: date, endsOn: date,
-        entityIds: z.array(z.number().int().positive()).min(1, '请选择要走访的市场主体').max(500, '一个计划最多 500 户'),
-      }),
-      response: { 201: z.object({ id: z.number() }) },
-    },
+    schema: { ...schemaOf(createVisitPlan, ['走访']), body: createVisitPlan.body, response: { 201: createVisitPlan.response } },
     handler: async (req, reply) => {
       const b = req.body;
       if (b.endsOn < b.startsOn) throw badRequest('结束日期不能早于开始日期', [{ field: 'endsOn', message: '结束日期不能早于开始日期' }]);
-      const id = await req.scoped(async ({ db, audit }) => {
+      const id = await req.scoped(async (s) => {
+        const { db, audit } = s;
         const ids = [...new Set(b.entityIds)];
         const found = await db.selectFrom('entity').select('id').where('id', 'in', ids).execute();
         if (found.length !== ids.length) throw notFound('市场主体');
@@ -59,16 +50,35 @@ export async function visitRoutes(app: FastifyInstance): Promise<void> {
         const row = await db.insertInto('visit_plan').values({ title: b.title, jurisdiction_code: me.jurisdictionCode, scope_key: me.scopeKey, visitor_name: b.visitorName, visitor_id: me.id, starts_on: b.startsOn, ends_on: b.endsOn, entity_ids: ids, created_by: me.id })
           .returning('id').executeTakeFirstOrThrow();
         audit({ action: 'visit_plan.create', objectType: 'visit_plan', objectId: row.id, detail: { entities: ids.length } });
+        // The plan reaches the stations of its entities as a task (the plan is its body).
+        await deployVisitPlan(s, actorOf(me), Number(row.id), new Date());
         return row.id;
       });
       return reply.code(201).send({ id: Number(id) });
     },
   });
 
-  const visitItem = z.object({ id: z.number(), planId: z.number().nullable(), entityId: z.number(), entityName: z.string(), visitedOn: z.string(), visitorName: z.string(), learned: z.string(), problems: z.number() });
-  r.get('/visits', {
+  r.post(cancelVisitPlan.path, {
+    config: { access: 'guidance.write' },
+    schema: { ...schemaOf(cancelVisitPlan, ['走访']), params: cancelVisitPlan.params, body: cancelVisitPlan.body, response: { 204: cancelVisitPlan.response } },
+    handler: async (req, reply) => {
+      await req.scoped(async (s) => {
+        const p = await s.db.selectFrom('visit_plan').select(['id', 'jurisdiction_code', 'scope_key', 'cancelled_at']).where('id', '=', req.params.id).executeTakeFirst();
+        if (!p) throw notFound('走访计划');
+        if (!p.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('上级的走访计划只能由上级取消');
+        if (p.cancelled_at) return;
+        const now = new Date();
+        await s.db.updateTable('visit_plan').set({ cancelled_at: now, cancel_reason: req.body.reason }).where('id', '=', p.id).execute();
+        await closeDeployed(s, actorOf(req.user!), 'visit_plan', p.jurisdiction_code, String(p.id), `走访计划已取消：${req.body.reason}`, now);
+        s.audit({ action: 'visit_plan.cancel', objectType: 'visit_plan', objectId: p.id, detail: { reason: req.body.reason } });
+      });
+      return reply.code(204).send(null);
+    },
+  });
+
+  r.get(listVisits.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['走访'], summary: '走访记录（日期、市场主体、了解到的情况、提出的问题数）', querystring: z.strictObject({ ...pageQuery, under, planId: z.coerce.number().int().positive().optional() }), response: { 200: pageOf(visitItem) } },
+    schema: { ...schemaOf(listVisits, ['走访']), querystring: listVisits.query, response: { 200: listVisits.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         let q = db.selectFrom('visit_record as v').innerJoin('entity as e', 'e.id', 'v.entity_id')
@@ -82,23 +92,9 @@ export async function visitRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/visits', {
+  r.post(createVisit.path, {
     config: { access: 'guidance.write' },
-    schema: {
-      tags: ['走访'], summary: '登记走访：日期、市场主体、了解到的情况；发现的问题和诉求按业务条线转办（照片、定位均不要求）',
-      body: z.strictObject({
-        planId: z.number().int().positive().optional(),
-        entityId: z.number({ error: '请选择市场主体' }).int().positive(),
-        visitedOn: date,
-        visitorName: z.string().trim().min(2, '请填写走访人').max(40),
-        learned: z.string().trim().min(2, '请填写了解到的情况').max(2000, '不超过 2000 字'),
-        problems: z.array(z.strictObject({
-          line: z.string().regex(/^[a-z_]{1,40}$/, '请选择业务条线'),
-          content: z.string().trim().min(5, '请具体说明问题或诉求（至少 5 个字）').max(1000, '不超过 1000 字'),
-        })).max(20).default([]),
-      }),
-      response: { 201: z.object({ id: z.number(), caseIds: z.array(z.number()) }) },
-    },
+    schema: { ...schemaOf(createVisit, ['走访']), body: createVisit.body, response: { 201: createVisit.response } },
     handler: async (req, reply) => {
       const b = req.body;
       if (b.visitedOn > new Date().toISOString().slice(0, 10)) throw badRequest('走访日期不能晚于今天', [{ field: 'visitedOn', message: '走访日期不能晚于今天' }]);
@@ -129,9 +125,9 @@ export async function visitRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get('/visits/:id', {
+  r.get(getVisit.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['走访'], summary: '走访记录详情与由此提出的问题', params: idParam },
+    schema: { ...schemaOf(getVisit, ['走访']), params: getVisit.params, response: { 200: getVisit.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const v = await db.selectFrom('visit_record as v').innerJoin('entity as e', 'e.id', 'v.entity_id').select(['v.id', 'v.visited_on', 'v.visitor_name', 'v.learned', 'e.name as entity_name']).where('v.id', '=', req.params.id).executeTakeFirst();

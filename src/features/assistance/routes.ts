@@ -3,37 +3,29 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
-import type { AssistanceOutcome } from '../../db/schema-platforms.js';
 import { OUTCOME_LABEL } from '../../domain/platforms/labels.js';
-import { badRequest, forbidden, notFound } from '../../http/errors.js';
-import { containing, idParam, pageFrom, pageOf, pageQuery } from '../../http/paging.js';
+import { badRequest, conflict, forbidden, notFound } from '../../http/errors.js';
+import { actorOf, closeDeployed, deployAssistanceProgram } from '../worktasks/index.js';
+import { containing, idParam, pageFrom, underOrAbove } from '../../http/paging.js';
 import { sendXlsx, type Column } from '../../http/xlsx.js';
-import { figuresByChild, nodeInScope } from '../jurisdictions/subtree.js';
-import { codeList } from '../recognition/shared.js';
-import { date, today, underQuery } from '../platforms/queries.js';
+import { figuresByChild, nodeInScope } from '../../db/subtree.js';
+import { codeList } from '../dictionaries/index.js';
+import { schemaOf } from '../../http/contract.js';
+import { addParticipant, assistanceFigures, createProgram, exportPrograms, getProgram, listPrograms, recordOutcome, updateProgram } from './contract.js';
+import { today } from '../../domain/time/zone.js';
+import { expectWritten } from '../../db/writes.js';
 
 type Tx = Transaction<DB>;
 const TAGS = ['帮扶'];
-const OUTCOMES = Object.keys(OUTCOME_LABEL) as [AssistanceOutcome, ...AssistanceOutcome[]];
 
-const filters = {
-  under: underQuery,
-  line: z.string().max(40).optional(),
-  year: z.coerce.number().int().min(2000, '年度不早于 2000 年').max(2100, '年度不晚于 2100 年').optional(),
-  q: z.string().trim().max(40).optional(),
-};
 type Filters = { under?: string; line?: string; year?: number; q?: string };
 
-const item = z.object({
-  id: z.number(), name: z.string(), businessLine: z.string(), businessLineLabel: z.string(), startsOn: z.string(), endsOn: z.string(), description: z.string().nullable(),
-  organizer: z.string(), mine: z.boolean(), entities: z.number(), resolved: z.number(), improved: z.number(), unresolved: z.number(), ongoing: z.number(),
-});
 
 /** Programs the caller reads (run in its subtree, or above it: RLS), with the entities its subtree brought in. */
 function programList(db: Tx, scopeKey: string) {
   const n = (outcome: string) => sql<number>`(SELECT count(*)::int FROM assistance_entity ae WHERE ae.program_id = a.id AND ae.outcome = ${outcome})`;
   return db.selectFrom('assistance_program as a').innerJoin('jurisdiction as j', 'j.code', 'a.jurisdiction_code')
-    .select(['a.id', 'a.name', 'a.business_line', 'a.starts_on', 'a.ends_on', 'a.description', 'a.scope_key', 'j.name as organizer'])
+    .select(['a.id', 'a.name', 'a.business_line', 'a.starts_on', 'a.ends_on', 'a.description', 'a.scope_key', 'a.cancelled_at', 'a.cancel_reason', 'j.name as organizer'])
     .select(sql<boolean>`starts_with(a.scope_key, ${scopeKey})`.as('mine'))
     .select(sql<number>`(SELECT count(*)::int FROM assistance_entity ae WHERE ae.program_id = a.id)`.as('entities'))
     .select([n('resolved').as('resolved'), n('improved').as('improved'), n('unresolved').as('unresolved'), n('ongoing').as('ongoing')]);
@@ -43,9 +35,7 @@ async function filtered(db: Tx, scopeKey: string, f: Filters) {
   let q = programList(db, scopeKey);
   // Under a node: run there or below, or run above it (it reaches the node).
   if (f.under) {
-    const node = await db.selectFrom('jurisdiction').select('scope_key').where('code', '=', f.under).executeTakeFirst();
-    if (!node) throw notFound('辖区');
-    q = q.where(sql<boolean>`(starts_with(a.scope_key, ${node.scope_key}) OR starts_with(${node.scope_key}, a.scope_key))`);
+    q = q.where(await underOrAbove(db, 'a.scope_key', f.under));
   }
   if (f.line) q = q.where('a.business_line', '=', f.line);
   if (f.year) q = q.where(sql<boolean>`extract(year FROM a.starts_on) <= ${f.year} AND extract(year FROM a.ends_on) >= ${f.year}`);
@@ -56,7 +46,7 @@ async function filtered(db: Tx, scopeKey: string, f: Filters) {
 type Row = Awaited<ReturnType<ReturnType<typeof programList>['execute']>>[number];
 const toItem = (lines: Map<string, string>) => (a: Row) => ({
   id: a.id, name: a.name, businessLine: a.business_line, businessLineLabel: lines.get(a.business_line) ?? a.business_line, startsOn: a.starts_on, endsOn: a.ends_on,
-  description: a.description, organizer: a.organizer, mine: a.mine, entities: a.entities, resolved: a.resolved, improved: a.improved, unresolved: a.unresolved, ongoing: a.ongoing,
+  description: a.description, organizer: a.organizer, mine: a.mine, cancelled: a.cancelled_at !== null, cancelReason: a.cancel_reason, entities: a.entities, resolved: a.resolved, improved: a.improved, unresolved: a.unresolved, ongoing: a.ongoing,
 });
 
 const COLUMNS: Column<ReturnType<ReturnType<typeof toItem>>>[] = [
@@ -83,22 +73,14 @@ async function checkLine(db: Tx, line: string) {
   if (!lines.has(line)) throw badRequest('请选择业务条线', [{ field: 'businessLine', message: '业务条线不在清单中' }]);
 }
 
-const programBody = z.strictObject({
-  name: z.string().trim().min(2, '项目名称至少 2 个字').max(60, '项目名称不超过 60 个字'),
-  businessLine: z.string().min(1, '请选择业务条线').max(40),
-  startsOn: date,
-  endsOn: date,
-  description: z.string().trim().max(2000).optional(),
-  jurisdictionCode: z.string().regex(/^\d{6,9}$/, '组织单位代码应为 6 或 9 位数字').optional(),
-});
 
 /** Assistance programs (帮扶): a business line, a period, the entities taking part, what was done and the outcome for each. */
 export async function assistanceRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/assistance/programs', {
+  r.get(listPrograms.path, {
     config: { access: 'data.read' },
-    schema: { tags: TAGS, summary: '帮扶项目（如质量技术帮扶"提质强企"、计量服务中小企业行）', querystring: z.strictObject({ ...pageQuery, ...filters }), response: { 200: pageOf(item) } },
+    schema: { ...schemaOf(listPrograms, TAGS), response: { 200: listPrograms.response }, querystring: listPrograms.query },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const lines = await codeList(db, 'business_line');
@@ -106,9 +88,9 @@ export async function assistanceRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get('/assistance/programs/export', {
+  r.get(exportPrograms.path, {
     config: { access: 'data.read' },
-    schema: { tags: TAGS, summary: '导出帮扶项目及参与主体（xlsx，导出留痕）', querystring: z.strictObject(filters) },
+    schema: { tags: TAGS, summary: '导出帮扶项目及参与主体（xlsx，导出留痕）', querystring: exportPrograms.query },
     handler: async (req, reply) => {
       const { rows, entities } = await req.scoped(async ({ db, audit }) => {
         const lines = await codeList(db, 'business_line');
@@ -129,28 +111,31 @@ export async function assistanceRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/assistance/programs', {
+  r.post(createProgram.path, {
     config: { access: 'data.write' },
-    schema: { tags: TAGS, summary: '新建帮扶项目（组织单位默认为本级）', body: programBody },
+    schema: { ...schemaOf(createProgram, TAGS), response: { 201: createProgram.response }, body: createProgram.body },
     handler: async (req, reply) => {
       const b = req.body;
       if (b.endsOn < b.startsOn) throw badRequest('结束日期不能早于开始日期', [{ field: 'endsOn', message: '结束日期不能早于开始日期' }]);
-      const id = await req.scoped(async ({ db, audit }) => {
+      const id = await req.scoped(async (s) => {
+        const { db, audit } = s;
         await checkLine(db, b.businessLine);
         const node = await nodeInScope(db, req.user!, b.jurisdictionCode);
         const row = await db.insertInto('assistance_program').values({
           name: b.name, business_line: b.businessLine, starts_on: b.startsOn, ends_on: b.endsOn, description: b.description ?? null, jurisdiction_code: node.code, scope_key: node.scope_key,
         }).returning('id').executeTakeFirstOrThrow();
         audit({ action: 'assistance.create', objectType: 'assistance_program', objectId: row.id, detail: { name: b.name, businessLine: b.businessLine, jurisdiction: node.code } });
+        // The program reaches the nodes below its organizer as a task (the program is its body).
+        await deployAssistanceProgram(s, actorOf(req.user!), Number(row.id), new Date());
         return row.id;
       });
       return reply.code(201).send({ id });
     },
   });
 
-  r.get('/assistance/programs/:id', {
+  r.get(getProgram.path, {
     config: { access: 'data.read' },
-    schema: { tags: TAGS, summary: '帮扶项目详情：本辖区参与主体、帮扶措施与成效', params: idParam },
+    schema: { ...schemaOf(getProgram, TAGS), response: { 200: getProgram.response }, params: getProgram.params },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const lines = await codeList(db, 'business_line');
@@ -168,35 +153,50 @@ export async function assistanceRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.patch('/assistance/programs/:id', {
+  r.patch(updateProgram.path, {
     config: { access: 'data.write' },
-    schema: { tags: TAGS, summary: '修改帮扶项目（组织单位）', params: idParam, body: programBody.omit({ jurisdictionCode: true }).partial() },
+    schema: { ...schemaOf(updateProgram, TAGS), response: { 200: updateProgram.response }, params: updateProgram.params, body: updateProgram.body },
     handler: (req) =>
-      req.scoped(async ({ db, audit }) => {
+      req.scoped(async (s) => {
+        const { db, audit } = s;
         const b = req.body;
         const before = await loadProgram(db, req.params.id);
+        if (before.cancelled_at) throw conflict('帮扶项目已取消，不能修改');
         if (!before.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('上级组织的帮扶项目只能由上级修改；本级可登记参与主体和帮扶成效');
         if (b.businessLine) await checkLine(db, b.businessLine);
         const startsOn = b.startsOn ?? before.starts_on;
         const endsOn = b.endsOn ?? before.ends_on;
         if (endsOn < startsOn) throw badRequest('结束日期不能早于开始日期', [{ field: 'endsOn', message: '结束日期不能早于开始日期' }]);
-        await db.updateTable('assistance_program').set({
+        expectWritten(await db.updateTable('assistance_program').set({
           name: b.name ?? before.name, business_line: b.businessLine ?? before.business_line, starts_on: startsOn, ends_on: endsOn,
           description: b.description ?? before.description, updated_at: new Date(),
-        }).where('id', '=', before.id).execute();
+        }).where('id', '=', before.id).executeTakeFirst(), '帮扶项目', { action: 'assistance.update', objectType: 'assistance_program', objectId: before.id });
         audit({ action: 'assistance.update', objectType: 'assistance_program', objectId: before.id, detail: { before: { name: before.name, startsOn: before.starts_on, endsOn: before.ends_on }, after: { name: b.name ?? before.name, startsOn, endsOn } } });
+        await deployAssistanceProgram(s, actorOf(req.user!), before.id, new Date());
         return { id: before.id };
       }),
   });
 
-  r.post('/assistance/programs/:id/entities', {
+  r.post('/assistance/programs/:id/cancel', {
     config: { access: 'data.write' },
-    schema: {
-      tags: TAGS,
-      summary: '登记参与帮扶的市场主体（本辖区）',
-      params: idParam,
-      body: z.strictObject({ entityId: z.number().int().positive('请选择市场主体'), joinedOn: date.optional(), problem: z.string().trim().max(2000).optional() }),
+    schema: { tags: TAGS, summary: '取消帮扶项目（写明原因，组织单位）；下发的帮扶任务随之撤销', params: idParam, body: z.strictObject({ reason: z.string().trim().min(1, '请写明取消原因').max(500) }), response: { 204: z.null() } },
+    handler: async (req, reply) => {
+      await req.scoped(async (s) => {
+        const a = await loadProgram(s.db, req.params.id);
+        if (!a.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('上级组织的帮扶项目只能由上级取消');
+        if (a.cancelled_at) return;
+        const now = new Date();
+        await s.db.updateTable('assistance_program').set({ cancelled_at: now, cancel_reason: req.body.reason, updated_at: now }).where('id', '=', a.id).execute();
+        await closeDeployed(s, actorOf(req.user!), 'assistance_program', a.jurisdiction_code, String(a.id), `帮扶项目已取消：${req.body.reason}`, now);
+        s.audit({ action: 'assistance.cancel', objectType: 'assistance_program', objectId: a.id, detail: { reason: req.body.reason } });
+      });
+      return reply.code(204).send(null);
     },
+  });
+
+  r.post(addParticipant.path, {
+    config: { access: 'data.write' },
+    schema: { ...schemaOf(addParticipant, TAGS), response: { 201: addParticipant.response }, params: addParticipant.params, body: addParticipant.body },
     handler: async (req, reply) => {
       const b = req.body;
       const id = await req.scoped(async ({ db, audit }) => {
@@ -215,19 +215,9 @@ export async function assistanceRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.patch('/assistance/programs/:id/entities/:key', {
+  r.patch(recordOutcome.path, {
     config: { access: 'data.write' },
-    schema: {
-      tags: TAGS,
-      summary: '记录对一个主体的帮扶措施与成效',
-      params: z.strictObject({ id: z.coerce.number().int().positive(), key: z.coerce.number().int().positive() }),
-      body: z.strictObject({
-        problem: z.string().trim().max(2000).nullable().optional(),
-        actions: z.string().trim().max(2000).nullable().optional(),
-        outcome: z.enum(OUTCOMES, '请选择帮扶成效').optional(),
-        outcomeNote: z.string().trim().max(2000).nullable().optional(),
-      }),
-    },
+    schema: { ...schemaOf(recordOutcome, TAGS), response: { 200: recordOutcome.response }, params: recordOutcome.params, body: recordOutcome.body },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const b = req.body;
@@ -245,9 +235,9 @@ export async function assistanceRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get('/assistance/figures', {
+  r.get(assistanceFigures.path, {
     config: { access: 'data.read' },
-    schema: { tags: TAGS, summary: '帮扶数字：本级与下级的帮扶项目、参与主体、各类成效', querystring: z.strictObject({ under: underQuery, year: filters.year }) },
+    schema: { ...schemaOf(assistanceFigures, TAGS), response: { 200: assistanceFigures.response }, querystring: assistanceFigures.query },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const node = await nodeInScope(db, req.user!, req.query.under);

@@ -1,37 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql, type SelectQueryBuilder } from 'kysely';
-import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { verifyAuditChain } from '../../db/audit-chain.js';
-import { offsetOf, pageOf, pageQuery } from '../../http/paging.js';
+import { AnchorError, readAnchors } from '../../db/audit-anchor.js';
+import { offsetOf } from '../../http/paging.js';
+import { schemaOf } from '../../http/contract.js';
+import { auditFilters, exportAudit, listAudit, verifyAudit } from './contract.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { ACTION_LABELS, OBJECT_LABELS } from './actions.js';
 
-const filters = {
-  actor: z.string().trim().max(64).optional(),
-  action: z.string().trim().max(64).optional(),
-  objectType: z.string().trim().max(40).optional(),
-  objectId: z.string().trim().max(64).optional(),
-  outcome: z.enum(['success', 'failure', 'denied']).optional(),
-  from: z.iso.datetime({ offset: true, message: '起始时间格式应为 ISO 8601' }).optional(),
-  to: z.iso.datetime({ offset: true, message: '结束时间格式应为 ISO 8601' }).optional(),
-};
-type Filters = { [K in keyof typeof filters]?: string };
+type Filters = { [K in keyof typeof auditFilters]?: string };
 
-const record = z.object({
-  id: z.number(),
-  at: z.date(),
-  actorName: z.string().nullable(),
-  ip: z.string().nullable(),
-  action: z.string(),
-  actionLabel: z.string(),
-  objectType: z.string().nullable(),
-  objectLabel: z.string().nullable(),
-  objectId: z.string().nullable(),
-  outcome: z.string(),
-  detail: z.unknown(),
-});
 
 function applyFilters(q: SelectQueryBuilder<DB, 'audit_log', object>, f: Filters) {
   if (f.actor) q = q.where('actor_name', '=', f.actor);
@@ -49,9 +29,9 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const label = (a: string) => ACTION_LABELS[a] ?? a;
 
-  r.get('/audit', {
+  r.get(listAudit.path, {
     config: { access: 'audit.read' },
-    schema: { tags: ['审计'], summary: '审计日志', querystring: z.strictObject({ ...pageQuery, ...filters }), response: { 200: pageOf(record) } },
+    schema: { ...schemaOf(listAudit, ['审计']), querystring: listAudit.query, response: { 200: listAudit.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const base = applyFilters(db.selectFrom('audit_log'), req.query);
@@ -66,9 +46,9 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get('/audit/export', {
+  r.get(exportAudit.path, {
     config: { access: 'audit.read' },
-    schema: { tags: ['审计'], summary: '导出审计日志（xlsx，最多 10 万条）', querystring: z.strictObject(filters) },
+    schema: { tags: ['审计'], summary: '导出审计日志（xlsx，最多 10 万条）', querystring: exportAudit.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await applyFilters(db.selectFrom('audit_log'), req.query).selectAll().orderBy('id', 'desc').limit(100_000).execute();
@@ -90,12 +70,18 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get('/audit/verify', {
+  r.get(verifyAudit.path, {
     config: { access: 'audit.read' },
-    schema: { tags: ['审计'], summary: '校验审计链完整性', response: { 200: z.object({ ok: z.boolean(), count: z.number(), brokenId: z.number().optional(), reason: z.string().optional() }) } },
+    schema: { ...schemaOf(verifyAudit, ['审计']), response: { 200: verifyAudit.response } },
     // The chain spans all jurisdictions, so it is walked with the system connection; only the verdict is returned.
     handler: async (req) => {
-      const result = await verifyAuditChain(app.ctx.db);
+      let result: Awaited<ReturnType<typeof verifyAuditChain>>;
+      try {
+        result = await verifyAuditChain(app.ctx.db, 5000, readAnchors(app.ctx.db, app.ctx.config.dataDir));
+      } catch (err) {
+        if (!(err instanceof AnchorError)) throw err;
+        result = { ok: false, count: 0, brokenId: 0, reason: err.message };
+      }
       await req.scoped(async ({ audit }) => audit({ action: 'audit.verify', objectType: 'audit_log', outcome: result.ok ? 'success' : 'failure', detail: { count: result.count } }));
       return result;
     },

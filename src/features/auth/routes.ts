@@ -1,15 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppUser } from '../../db/schema.js';
 import { recordAudit } from '../../db/audit-chain.js';
 import { hashPassword, verifyPassword } from '../../crypto/password.js';
 import { decryptField, encryptField } from '../../crypto/field.js';
 import { checkPassword } from '../../domain/auth/password-policy.js';
+import { isLocked, lockMinutes, minutesLeft } from '../../domain/auth/lockout.js';
 import { ROLES, type Role, permissionsOf } from '../../domain/auth/roles.js';
 import { Problem, badRequest, unauthorized } from '../../http/errors.js';
-import { SESSION_COOKIE, createSession, endSessionsOf, nextStage } from './sessions.js';
+import { SESSION_COOKIE, createSession, endHalfSignedIn, endOldestSessions, endSessionsOf, nextStage } from './sessions.js';
 import { newTotpSecret, totpStep, totpUri } from './totp.js';
 
 const DUMMY_HASH = 'pbkdf2-sm3$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
@@ -42,8 +44,63 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   const history = (req: FastifyRequest, u: AppUser, outcome: string) =>
     db.insertInto('login_history').values({ user_id: u.id, scope_key: u.scope_key, ip: req.ip, user_agent: req.headers['user-agent']?.slice(0, 300) ?? null, outcome }).execute();
 
-  /** Counts a failed password or code; locks the account at the threshold. */
-  async function failAttempt(req: FastifyRequest, u: AppUser, what: string): Promise<never> {
+  const lockedProblem = (detail: string) => new Problem(423, '账号已锁定', detail, undefined, 'locked');
+
+  /**
+   * The lock, checked at every step of signing in (password, TOTP code, forced password change):
+   * the account's own lock (set by wrong second factors, or by an administrator) and the lock of
+   * this account at this client address (set by wrong passwords). A half-signed-in session that
+   * meets a lock is ended.
+   */
+  async function assertMaySignIn(req: FastifyRequest, u: AppUser): Promise<void> {
+    const refuse = async (reason: string, detail: string, code = 'locked') => {
+      if (req.session && req.session.stage !== 'full') await db.deleteFrom('user_session').where('id_hash', '=', req.session.idHash).execute();
+      await recordAudit(db, who(req, u), { action: 'auth.login', objectType: 'user', objectId: u.id, outcome: 'denied', detail: { reason, step: req.session?.stage ?? 'password' } });
+      throw code === 'disabled' ? unauthorized(detail, 'disabled') : lockedProblem(detail);
+    };
+    if (u.disabled) return refuse('disabled', '账号已停用，请联系管理员', 'disabled');
+    if (isLocked(u.locked_until)) return refuse('locked', `账号已锁定，请 ${minutesLeft(u.locked_until!)} 分钟后再试，或请安全管理员解锁`);
+    const pair = await db.selectFrom('login_throttle').select('locked_until').where('user_id', '=', u.id).where('ip', '=', req.ip).executeTakeFirst();
+    if (isLocked(pair?.locked_until)) return refuse('locked_here', `本地址连续验证失败，该账号在本地址的登录已暂停，请 ${minutesLeft(pair!.locked_until!)} 分钟后再试`);
+  }
+
+  /**
+   * A wrong password at sign-in: counted for this account at this address only. At the threshold
+   * this address is locked out of this account, each time twice as long; the owner signs in from
+   * elsewhere (issue 16, finding 8).
+   */
+  async function failPassword(req: FastifyRequest, u: AppUser): Promise<never> {
+    const sec = await settings.get('security');
+    // Failures a day old are forgotten (and the table stays small under a spray from many addresses).
+    await db.deleteFrom('login_throttle').where('updated_at', '<', new Date(Date.now() - 86_400_000)).where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', new Date())])).execute();
+    const row = await db
+      .insertInto('login_throttle')
+      .values({ user_id: u.id, ip: req.ip, scope_key: u.scope_key, failures: 1 })
+      .onConflict((oc) => oc.columns(['user_id', 'ip']).doUpdateSet({ failures: sql`login_throttle.failures + 1`, updated_at: new Date() }))
+      .returning(['failures', 'locks'])
+      .executeTakeFirstOrThrow();
+    const lock = row.failures >= sec.lockoutThreshold;
+    const minutes = lockMinutes(row.locks + 1, sec.lockoutMinutes);
+    if (lock) {
+      await db
+        .updateTable('login_throttle')
+        .set({ failures: 0, locks: row.locks + 1, locked_until: new Date(Date.now() + minutes * 60_000), updated_at: new Date() })
+        .where('user_id', '=', u.id)
+        .where('ip', '=', req.ip)
+        .execute();
+    }
+    await history(req, u, lock ? 'locked' : 'failure');
+    await recordAudit(db, who(req, u), { action: 'auth.login', objectType: 'user', objectId: u.id, outcome: 'failure', detail: { reason: 'password', lockedHere: lock, ...(lock ? { minutes } : {}) } });
+    if (lock) throw lockedProblem(`连续 ${sec.lockoutThreshold} 次密码错误，该账号在本地址的登录已暂停 ${minutes} 分钟`);
+    throw genericLoginFailure();
+  }
+
+  /**
+   * A wrong TOTP code, or a wrong current password inside a session: whoever sent it already got
+   * past the password, so it counts on the account and locks it from everywhere; every
+   * half-signed-in session of the account ends with the lock (issue 16, finding 2).
+   */
+  async function failSecondFactor(req: FastifyRequest, u: AppUser, what: 'totp' | 'current_password'): Promise<never> {
     const sec = await settings.get('security');
     const failed = u.failed_logins + 1;
     const lock = failed >= sec.lockoutThreshold;
@@ -52,22 +109,52 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       .set(lock ? { failed_logins: 0, locked_until: new Date(Date.now() + sec.lockoutMinutes * 60_000) } : { failed_logins: failed })
       .where('id', '=', u.id)
       .execute();
+    const ended = lock ? await endHalfSignedIn(db, u.id) : 0;
     await history(req, u, lock ? 'locked' : 'failure');
-    await recordAudit(db, who(req, u), { action: 'auth.login', objectType: 'user', objectId: u.id, outcome: 'failure', detail: { reason: what, locked: lock } });
-    if (lock) throw new Problem(423, '账号已锁定', `连续 ${sec.lockoutThreshold} 次验证失败，账号已锁定 ${sec.lockoutMinutes} 分钟`, undefined, 'locked');
+    await recordAudit(db, who(req, u), { action: 'auth.login', objectType: 'user', objectId: u.id, outcome: 'failure', detail: { reason: what, locked: lock, ...(lock ? { sessionsEnded: ended } : {}) } });
+    if (lock) throw lockedProblem(`连续 ${sec.lockoutThreshold} 次验证失败，账号已锁定 ${sec.lockoutMinutes} 分钟；如非本人操作，请立即联系安全管理员并修改密码`);
     if (what === 'totp') throw unauthorized('动态口令错误或已使用', 'bad_totp');
-    throw genericLoginFailure();
+    throw unauthorized('当前密码错误', 'bad_credentials');
   }
 
   async function userOfSession(req: FastifyRequest): Promise<AppUser> {
     return db.selectFrom('app_user').selectAll().where('id', '=', req.user!.id).executeTakeFirstOrThrow();
   }
 
+  /** A session has reached the full stage: the account's oldest sessions beyond the limit end, audited. */
+  async function onSignedIn(req: FastifyRequest, u: AppUser): Promise<void> {
+    const { maxSessionsPerAccount } = await settings.get('security');
+    const ended = await endOldestSessions(db, u.id, maxSessionsPerAccount);
+    for (const s of ended) {
+      await recordAudit(db, who(req, u), { action: 'session.evicted', objectType: 'user', objectId: u.id, detail: { reason: 'max_sessions', limit: maxSessionsPerAccount, sessionIp: s.ip, sessionCreatedAt: s.createdAt.toISOString() } });
+    }
+  }
+
   async function advance(req: FastifyRequest, u: AppUser, totpVerified: boolean) {
     const sec = await settings.get('security');
     const stage = nextStage(u, sec.requireTotpForAll, totpVerified);
     await db.updateTable('user_session').set({ stage, totp_pending_enc: null }).where('id_hash', '=', req.session!.idHash).execute();
+    if (stage === 'full') await onSignedIn(req, u);
     return { stage, csrfToken: req.session!.csrfToken };
+  }
+
+  /**
+   * Re-authentication inside a signed-in session before a credential changes (issue 16,
+   * finding 7): the current password, and the current TOTP code when one is bound. A session
+   * still signing in has just given them.
+   */
+  async function reauthenticate(req: FastifyRequest, u: AppUser, given: { currentPassword?: string; code?: string }): Promise<void> {
+    const needCode = req.session!.stage === 'full' && u.totp_enabled;
+    const missing: { field: string; message: string }[] = [];
+    if (!given.currentPassword) missing.push({ field: 'currentPassword', message: '请输入当前密码' });
+    if (needCode && !given.code) missing.push({ field: 'code', message: '请输入当前的动态口令' });
+    if (missing.length) throw badRequest(`修改登录凭据前须验证身份：${missing.map((m) => m.message).join('；')}`, missing);
+    if (!(await verifyPassword(given.currentPassword!, u.password_hash))) return failSecondFactor(req, u, 'current_password');
+    if (needCode) {
+      const step = totpStep(decryptField(keys, u.totp_secret_enc!), given.code!);
+      if (step === null || (u.totp_last_step !== null && step <= u.totp_last_step)) return failSecondFactor(req, u, 'totp');
+      await db.updateTable('app_user').set({ totp_last_step: step, failed_logins: 0 }).where('id', '=', u.id).execute();
+    }
   }
 
   r.post('/auth/login', {
@@ -86,23 +173,18 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         await recordAudit(db, who(req), { action: 'auth.login', objectType: 'user', objectId: username.slice(0, 64), outcome: 'failure', detail: { reason: 'unknown_user' } });
         throw genericLoginFailure();
       }
-      if (u.disabled) {
-        await recordAudit(db, who(req, u), { action: 'auth.login', objectType: 'user', objectId: u.id, outcome: 'denied', detail: { reason: 'disabled' } });
-        throw unauthorized('账号已停用，请联系管理员', 'disabled');
-      }
-      if (u.locked_until && u.locked_until.getTime() > Date.now()) {
-        const minutes = Math.ceil((u.locked_until.getTime() - Date.now()) / 60_000);
-        await recordAudit(db, who(req, u), { action: 'auth.login', objectType: 'user', objectId: u.id, outcome: 'denied', detail: { reason: 'locked' } });
-        throw new Problem(423, '账号已锁定', `账号已锁定，请 ${minutes} 分钟后再试`, undefined, 'locked');
-      }
-      if (!(await verifyPassword(password, u.password_hash))) return failAttempt(req, u, 'password');
+      await assertMaySignIn(req, u);
+      if (!(await verifyPassword(password, u.password_hash))) return failPassword(req, u);
 
       const sec = await settings.get('security');
       const stage = nextStage(u, sec.requireTotpForAll, false);
       const session = await createSession(db, u, stage, { ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
-      await db.updateTable('app_user').set({ failed_logins: 0, locked_until: null, last_login_at: new Date() }).where('id', '=', u.id).execute();
+      await db.deleteFrom('login_throttle').where('user_id', '=', u.id).where('ip', '=', req.ip).execute();
+      // The account's second-factor failure count resets only when a sign-in completes.
+      await db.updateTable('app_user').set({ last_login_at: new Date(), ...(stage === 'totp' ? {} : { failed_logins: 0 }) }).where('id', '=', u.id).execute();
       await history(req, u, stage === 'totp' ? 'password_ok' : 'success');
-      await recordAudit(db, who(req, u), { action: 'auth.login', objectType: 'user', objectId: u.id, detail: { stage } });
+      await recordAudit(db, who(req, u), { action: 'auth.login', objectType: 'user', objectId: u.id, detail: { stage, ...(u.must_change_password ? { oneTimePassword: true } : {}) } });
+      if (stage === 'full') await onSignedIn(req, u);
       setCookie(req, reply, session.token);
       return { stage, csrfToken: session.csrfToken };
     },
@@ -114,8 +196,9 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req) => {
       if (req.session!.stage !== 'totp') throw badRequest('当前无需输入动态口令');
       const u = await userOfSession(req);
+      await assertMaySignIn(req, u);
       const step = totpStep(decryptField(keys, u.totp_secret_enc!), req.body.code);
-      if (step === null || (u.totp_last_step !== null && step <= u.totp_last_step)) return failAttempt(req, u, 'totp');
+      if (step === null || (u.totp_last_step !== null && step <= u.totp_last_step)) return failSecondFactor(req, u, 'totp');
       await db.updateTable('app_user').set({ totp_last_step: step, failed_logins: 0 }).where('id', '=', u.id).execute();
       await recordAudit(db, who(req, u), { action: 'auth.totp_verify', objectType: 'user', objectId: u.id });
       return advance(req, u, true);
@@ -126,14 +209,15 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     config: { access: 'signing-in', rateLimit: { max: 20, timeWindow: '1 minute' } },
     schema: {
       tags: ['认证'],
-      summary: '修改本人密码',
-      body: z.strictObject({ currentPassword: z.string().min(1).max(128), newPassword: z.string().min(1).max(128) }),
+      summary: '修改本人密码（须当前密码；已绑定动态口令的账号在登录后修改还须当前动态口令）',
+      body: z.strictObject({ currentPassword: z.string().min(1).max(128), newPassword: z.string().min(1).max(128), code: z.string().trim().optional() }),
       response: { 200: sessionResponse },
     },
     handler: async (req) => {
       if (req.session!.stage === 'totp') throw new Problem(403, '请先完成登录步骤', '请输入动态口令');
       const u = await userOfSession(req);
-      if (!(await verifyPassword(req.body.currentPassword, u.password_hash))) return failAttempt(req, u, 'password');
+      if (req.session!.stage !== 'full') await assertMaySignIn(req, u);
+      await reauthenticate(req, u, req.body);
       const sec = await settings.get('security');
       const problems = checkPassword(req.body.newPassword, u.username, { minLength: sec.passwordMinLength });
       if (req.body.newPassword === req.body.currentPassword) problems.push('新密码不能与原密码相同');
@@ -146,20 +230,23 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         .returningAll()
         .executeTakeFirstOrThrow();
       await endSessionsOf(db, u.id, req.session!.idHash);
+      await db.deleteFrom('login_throttle').where('user_id', '=', u.id).execute();
       await recordAudit(db, who(req, u), { action: 'auth.password_change', objectType: 'user', objectId: u.id });
       return advance(req, updated, updated.totp_enabled);
     },
   });
 
   r.post('/auth/totp/setup', {
-    config: { access: 'signing-in' },
+    config: { access: 'signing-in', rateLimit: { max: 20, timeWindow: '1 minute' } },
     schema: {
       tags: ['认证'],
-      summary: '生成动态口令绑定二维码',
+      summary: '生成动态口令绑定二维码（登录后重新绑定须当前密码与当前动态口令）',
+      body: z.strictObject({ currentPassword: z.string().max(128).optional(), code: z.string().trim().optional() }).optional(),
       response: { 200: z.object({ secret: z.string(), uri: z.string(), qrDataUrl: z.string() }) },
     },
     handler: async (req) => {
       if (!['totp_enrol', 'full'].includes(req.session!.stage)) throw new Problem(403, '请先完成登录步骤', stageText(req.session!.stage));
+      if (req.session!.stage === 'full') await reauthenticate(req, await userOfSession(req), req.body ?? {});
       const secret = newTotpSecret();
       await db.updateTable('user_session').set({ totp_pending_enc: encryptField(keys, secret) }).where('id_hash', '=', req.session!.idHash).execute();
       const uri = totpUri(secret, req.user!.username);
@@ -171,18 +258,22 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     config: { access: 'signing-in', rateLimit: { max: 20, timeWindow: '1 minute' } },
     schema: { tags: ['认证'], summary: '输入动态口令确认绑定', body: z.strictObject({ code: z.string().trim() }), response: { 200: sessionResponse } },
     handler: async (req) => {
+      if (!['totp_enrol', 'full'].includes(req.session!.stage)) throw new Problem(403, '请先完成登录步骤', stageText(req.session!.stage));
       const s = await db.selectFrom('user_session').select('totp_pending_enc').where('id_hash', '=', req.session!.idHash).executeTakeFirstOrThrow();
       if (!s.totp_pending_enc) throw badRequest('请先生成绑定二维码');
       const secret = decryptField(keys, s.totp_pending_enc);
       const step = totpStep(secret, req.body.code);
       if (step === null) throw badRequest('动态口令不正确，请核对手机时间后重试', [{ field: 'code', message: '动态口令不正确' }]);
+      const rebind = req.session!.stage === 'full';
       const updated = await db
         .updateTable('app_user')
         .set({ totp_secret_enc: encryptField(keys, secret), totp_enabled: true, totp_last_step: step, updated_at: new Date() })
         .where('id', '=', req.user!.id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      await recordAudit(db, who(req, updated), { action: 'auth.totp_enrol', objectType: 'user', objectId: updated.id });
+      // A new second factor ends the account's other sessions, as a new password does.
+      const ended = rebind ? await endSessionsOf(db, updated.id, req.session!.idHash) : 0;
+      await recordAudit(db, who(req, updated), { action: 'auth.totp_enrol', objectType: 'user', objectId: updated.id, detail: rebind ? { rebind, sessionsEnded: ended } : undefined });
       return advance(req, updated, true);
     },
   });

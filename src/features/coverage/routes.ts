@@ -1,20 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { SECTIONS } from '../../domain/ledger/industry.js';
 import { ZONE_KIND_LABEL } from '../../domain/orgs/grouping.js';
-import { nodeInScope } from '../jurisdictions/subtree.js';
+import { ENTITY_KIND_LABEL } from '../../domain/ledger/labels.js';
+import { nodeInScope } from '../../db/subtree.js';
+import { schemaOf } from '../../http/contract.js';
+import { getCoverage } from './contract.js';
 import { childTallies, tallies, tallyBy, withRates } from './queries.js';
 import { emptyTally, newSince, type Tally } from '../../domain/coverage/coverage.js';
 
-const figures = z.object({
-  operating: z.number(), withMembers: z.number(), ownOrg: z.number(), anyOrg: z.number(), work: z.number(), membersOwnOrg: z.number(), membersAnyOrg: z.number(),
-  orgCoverage: z.number().nullable(), standaloneRate: z.number().nullable(), workCoverage: z.number().nullable(),
-  orgCoverageWithMembers: z.number().nullable(), standaloneRateWithMembers: z.number().nullable(),
-});
-const split = z.array(figures.extend({ value: z.string(), label: z.string() }));
 
-const KIND: Record<string, string> = { enterprise: '企业', individual: '个体工商户', cooperative: '农民专业合作社' };
+const KIND: Record<string, string> = ENTITY_KIND_LABEL;
 const ZONE_KIND: Record<string, string> = ZONE_KIND_LABEL;
 
 
@@ -29,22 +25,9 @@ const combine = (sign: 1 | -1) => (a: Tally, b: Tally): Tally => {
 export async function coverageRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/coverage', {
+  r.get(getCoverage.path, {
     config: { access: 'data.read' },
-    schema: {
-      tags: ['两个覆盖'],
-      summary: '两个覆盖：本级数字、下级对比、按主体类型/行业/区域类型/新设拆分',
-      querystring: z.strictObject({ under: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional() }),
-      response: {
-        200: z.object({
-          node: z.object({ code: z.string(), name: z.string(), level: z.string() }),
-          total: figures,
-          unassigned: figures,
-          children: z.array(figures.extend({ code: z.string(), name: z.string(), level: z.string() })),
-          splits: z.object({ kind: split, industry: split, zoneKind: split, newness: split, zones: split }),
-        }),
-      },
-    },
+    schema: { ...schemaOf(getCoverage, ['两个覆盖']), querystring: getCoverage.query, response: { 200: getCoverage.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const node = await nodeInScope(db, req.user!, req.query.under);

@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { PERMISSIONS, ROLES } from '../../domain/auth/roles.js';
+import { schemaOf } from '../../http/contract.js';
+import { listDictionaries } from './contract.js';
 
-const entry = z.object({ code: z.string(), label: z.string() });
 
 /** Code lists with Chinese labels, kept as data; roles and permissions come from code. */
 export async function dictionaryRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.get('/dictionaries', {
+  r.get(listDictionaries.path, {
     config: { access: 'session' },
-    schema: { tags: ['字典'], summary: '全部代码表', response: { 200: z.record(z.string(), z.array(entry)) } },
+    schema: { ...schemaOf(listDictionaries, ['字典']), response: { 200: listDictionaries.response } },
     handler: async (req) => {
       const rows = await req.scoped(({ db }) => db.selectFrom('dictionary').select(['kind', 'code', 'label']).orderBy('kind').orderBy('sort_order').execute());
       const out: Record<string, { code: string; label: string }[]> = {

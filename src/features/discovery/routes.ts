@@ -1,23 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql, type Transaction } from 'kysely';
-import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { decryptField } from '../../crypto/field.js';
 import { maskPhone } from '../../domain/identifiers/id-number.js';
-import { ACTION_LABEL, STATE_LABEL, allowedActions, transition, type CaseKind, type CaseState } from '../../domain/cases/workflow.js';
+import { ACTION_LABEL, CASE_KIND_LABEL, STATE_LABEL, allowedActions, transition } from '../../domain/cases/workflow.js';
+import { CASE_CONDITION } from '../../domain/cases/conditions.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { offsetOf, underNode } from '../../http/paging.js';
 import { runDiscovery } from '../../jobs/discovery/run.js';
 import { memberFromReport } from './self-report.js';
+import { entitiesOfMembers, followEntities } from './follow.js';
+import { schemaOf } from '../../http/contract.js';
+import { actOnCase, getCase, getDiscoveryRun, listCases, startDiscoveryRun, type CaseEventDetail } from './contract.js';
 
-export const KIND_LABEL: Record<CaseKind, string> = { hidden_member: '隐形党员', pocket_member: '口袋党员', entity_without_org: '有党员未建组织', declared_not_found: '申报有党员但未找到', self_report: '党员报到（本人报告）' };
-const kind = z.enum(['hidden_member', 'pocket_member', 'entity_without_org', 'declared_not_found', 'self_report']);
-const state = z.enum(['open', 'contacted', 'confirmed', 'dismissed', 'transferred']);
-const run = z.object({ id: z.number(), status: z.string(), step: z.string().nullable(), counts: z.record(z.string(), z.number()), error: z.string().nullable(), startedAt: z.date(), finishedAt: z.date().nullable() });
 const toRun = (r: { id: number; status: string; step: string | null; counts: unknown; error: string | null; started_at: Date; finished_at: Date | null }) => ({
   id: r.id, status: r.status, step: r.step, counts: (r.counts ?? {}) as Record<string, number>, error: r.error, startedAt: r.started_at, finishedAt: r.finished_at,
 });
+
+/** The system's own moves in a case's trail (the person's are ACTION_LABEL's). */
+const EVENT_LABEL: Record<string, string> = { raised: '发现线索', reopened: '证据变化，重新核实', evidence_changed: '证据更新', auto_closed: '情况已变化，自动关闭' };
 
 async function loadCase(db: Transaction<DB>, id: number) {
   const c = await db.selectFrom('discovery_case').selectAll().where('id', '=', id).executeTakeFirst();
@@ -25,13 +27,15 @@ async function loadCase(db: Transaction<DB>, id: number) {
   return c;
 }
 
+const TAGS = ['查找党员'];
+
 /** 查找党员: discovery runs and the verification work list (组织找党员). */
 export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.post('/discovery/runs', {
+  r.post(startDiscoveryRun.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['查找党员'], summary: '在本辖区运行一次比对（后台进行）', response: { 202: run } },
+    schema: { ...schemaOf(startDiscoveryRun, TAGS), response: { 202: startDiscoveryRun.response } },
     handler: async (req, reply) => {
       const row = await req.scoped(async ({ db }) => {
         const busy = await db.selectFrom('discovery_run').select('id').where('status', '=', 'running').where('started_at', '>', new Date(Date.now() - 3_600_000)).executeTakeFirst();
@@ -47,9 +51,9 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get('/discovery/runs/:id', {
+  r.get(getDiscoveryRun.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['查找党员'], summary: '比对进度', params: idParam, response: { 200: run } },
+    schema: { ...schemaOf(getDiscoveryRun, TAGS), params: getDiscoveryRun.params, response: { 200: getDiscoveryRun.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const row = await db.selectFrom('discovery_run').selectAll().where('id', '=', req.params.id).executeTakeFirst();
@@ -58,19 +62,15 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get('/cases', {
+  r.get(listCases.path, {
     config: { access: 'data.read' },
-    schema: {
-      tags: ['查找党员'],
-      summary: '核实线索（本辖区）',
-      querystring: z.strictObject({ ...pageQuery, kind: kind.optional(), state: state.optional(), under: z.string().regex(/^\d{6,9}$/).optional() }),
-      response: { 200: pageOf(z.object({ id: z.number(), kind, kindLabel: z.string(), state, stateLabel: z.string(), entityId: z.number().nullable(), entityName: z.string(), stationName: z.string().nullable(), memberName: z.string().nullable(), updatedAt: z.date(), actions: z.array(z.string()) })) },
-    },
+    schema: { ...schemaOf(listCases, TAGS), querystring: listCases.query, response: { 200: listCases.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         let base = db.selectFrom('discovery_case as d').leftJoin('entity as e', 'e.id', 'd.entity_id').leftJoin('self_report as sr', 'sr.id', 'd.self_report_id');
         if (req.query.kind) base = base.where('d.kind', '=', req.query.kind);
-        if (req.query.state) base = base.where('d.state', '=', req.query.state);
+        // Cases closed by the system (their condition no longer holds) are listed only when asked for.
+        base = req.query.state ? base.where('d.state', '=', req.query.state) : base.where('d.state', '<>', 'resolved');
         if (req.query.under) base = base.where(await underNode(db, 'd.scope_key', req.query.under));
         const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
         const rows = await base
@@ -78,24 +78,25 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
           .leftJoin('member as m', 'm.id', 'd.member_id')
           .leftJoin('person as p', 'p.id', 'm.person_id')
           .select(['d.id', 'd.kind', 'd.state', 'd.entity_id', 'st.name as station_name', 'd.updated_at'])
-          .select(sql<string>`coalesce(e.name, sr.entity_text)`.as('entity_name'))
+          // A resolved case stays with the station that worked it; its entity may since have moved out of sight.
+          .select(sql<string>`coalesce(e.name, sr.entity_text, '（已移出本辖区的市场主体）')`.as('entity_name'))
           .select(sql<string | null>`coalesce(p.name, sr.name)`.as('member_name'))
           .orderBy(sql`CASE d.state WHEN 'open' THEN 0 WHEN 'contacted' THEN 1 ELSE 2 END`).orderBy('d.id', 'desc')
           .limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
         return {
-          items: rows.map((c) => ({ id: c.id, kind: c.kind, kindLabel: KIND_LABEL[c.kind], state: c.state as CaseState, stateLabel: STATE_LABEL[c.state as CaseState], entityId: c.entity_id, entityName: c.entity_name, stationName: c.station_name, memberName: c.member_name, updatedAt: c.updated_at, actions: allowedActions(c.kind, c.state as CaseState) })),
+          items: rows.map((c) => ({ id: c.id, kind: c.kind, kindLabel: CASE_KIND_LABEL[c.kind], state: c.state, stateLabel: STATE_LABEL[c.state], entityId: c.entity_id, entityName: c.entity_name, stationName: c.station_name, memberName: c.member_name, updatedAt: c.updated_at, actions: allowedActions(c.kind, c.state) })),
           total, page: req.query.page, pageSize: req.query.pageSize,
         };
       }),
   });
 
-  r.get('/cases/:id', {
+  r.get(getCase.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['查找党员'], summary: '线索详情：证据与处理记录', params: idParam },
+    schema: { ...schemaOf(getCase, TAGS), params: getCase.params, response: { 200: getCase.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const c = await loadCase(db, req.params.id);
-        const entity = c.entity_id ? await db.selectFrom('entity').select(['id', 'name', 'uscc']).where('id', '=', c.entity_id).executeTakeFirstOrThrow() : null;
+        const entity = c.entity_id ? (await db.selectFrom('entity').select(['id', 'name', 'uscc']).where('id', '=', c.entity_id).executeTakeFirst()) ?? null : null;
         const report = c.self_report_id ? await db.selectFrom('self_report').selectAll().where('id', '=', c.self_report_id).executeTakeFirstOrThrow() : null;
         const member = c.member_id
           ? await db.selectFrom('member as m').innerJoin('person as p', 'p.id', 'm.person_id').select(['m.id', 'p.name', 'p.birth_date', 'p.phone_enc', 'm.org_relation', 'm.member_status', 'm.membership', 'm.confidence', 'm.sources']).where('m.id', '=', c.member_id).executeTakeFirst()
@@ -103,35 +104,28 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
         const raisedBy = c.raised_by ? await db.selectFrom('app_user').select('display_name').where('id', '=', c.raised_by).executeTakeFirst() : null;
         const raised = { id: 0, at: c.created_at, action: 'raised', from_state: null, to_state: 'open', detail: null, display_name: raisedBy?.display_name ?? (c.kind === 'self_report' ? '党员本人（报到）' : null) };
         const moves = await db.selectFrom('case_event as ev').leftJoin('app_user as u', 'u.id', 'ev.actor_id').select(['ev.id', 'ev.at', 'ev.action', 'ev.from_state', 'ev.to_state', 'ev.detail', 'u.display_name']).where('ev.case_id', '=', c.id).orderBy('ev.id').execute();
-        const events = [raised, ...moves];
+        // A case raised by a change (not a run) has its own "raised" line, naming the change.
+        const events = moves[0]?.action === 'raised' ? moves : [raised, ...moves];
         return {
-          id: c.id, kind: c.kind, kindLabel: KIND_LABEL[c.kind], state: c.state, stateLabel: STATE_LABEL[c.state as CaseState], evidence: c.evidence, entity,
+          id: c.id, kind: c.kind, kindLabel: CASE_KIND_LABEL[c.kind], state: c.state, stateLabel: STATE_LABEL[c.state], evidence: c.evidence as Record<string, unknown>, entity,
+          condition: c.kind === 'self_report' ? null : CASE_CONDITION[c.kind], resolvedAt: c.resolved_at,
           report: report && { name: report.name, phone: maskPhone(decryptField(app.ctx.keys, report.phone_enc)), entityText: report.entity_text, orgRelation: report.org_relation, reportedAt: report.created_at },
-          member: member && { id: member.id, name: member.name, birthDate: member.birth_date, phone: member.phone_enc ? maskPhone(decryptField(app.ctx.keys, member.phone_enc)) : null, orgRelation: member.org_relation, memberStatus: member.member_status, membership: member.membership, confidence: member.confidence, sources: member.sources },
-          events: events.map((e) => ({ id: e.id, at: e.at, action: e.action, actionLabel: ACTION_LABEL[e.action as 'confirm'] ?? ({ raised: '发现线索', reopened: '证据变化，重新核实', evidence_changed: '证据更新' } as Record<string, string>)[e.action] ?? e.action, from: e.from_state, to: e.to_state, detail: e.detail, actor: e.display_name ?? '系统' })),
-          actions: allowedActions(c.kind, c.state as CaseState),
+          member: member ? { id: member.id, name: member.name, birthDate: member.birth_date, phone: member.phone_enc ? maskPhone(decryptField(app.ctx.keys, member.phone_enc)) : null, orgRelation: member.org_relation, memberStatus: member.member_status, membership: member.membership, confidence: member.confidence, sources: member.sources } : null,
+          events: events.map((e) => ({ id: e.id, at: e.at, action: e.action, actionLabel: ACTION_LABEL[e.action as 'confirm'] ?? EVENT_LABEL[e.action] ?? e.action, from: e.from_state, to: e.to_state, detail: e.detail as CaseEventDetail | null, actor: e.display_name ?? '系统' })),
+          actions: allowedActions(c.kind, c.state),
         };
       }),
   });
 
-  r.post('/cases/:id/actions', {
+  r.post(actOnCase.path, {
     config: { access: 'data.write' },
-    schema: {
-      tags: ['查找党员'],
-      summary: '处理线索：记录联系、确认、排除（须写原因）、记录组织关系转接、重新核实',
-      params: idParam,
-      body: z.strictObject({
-        action: z.enum(['contact', 'confirm', 'dismiss', 'transfer', 'reopen']),
-        reason: z.string().trim().max(500).optional(),
-        contact: z.strictObject({ date: z.iso.date('日期格式应为 YYYY-MM-DD'), way: z.enum(['visit', 'phone', 'message', 'other']), outcome: z.string().trim().min(1, '请填写联系结果').max(500) }).optional(),
-        transfer: z.strictObject({ from: z.string().trim().min(1, '请填写转出党组织').max(200), to: z.string().trim().min(1, '请填写转入党组织').max(200), date: z.iso.date('日期格式应为 YYYY-MM-DD') }).optional(),
-      }),
-    },
+    schema: { ...schemaOf(actOnCase, TAGS), params: actOnCase.params, body: actOnCase.body, response: { 200: actOnCase.response } },
     handler: (req) =>
-      req.scoped(async ({ db, audit }) => {
+      req.scoped(async (s) => {
+        const { db, audit } = s;
         const c = await loadCase(db, req.params.id);
         const b = req.body;
-        const move = transition(c.kind, c.state as CaseState, b.action);
+        const move = transition(c.kind, c.state, b.action);
         if (!move.ok) throw conflict(move.reason);
         if (b.action === 'dismiss' && !b.reason) throw badRequest('排除线索须写明原因', [{ field: 'reason', message: '请填写排除原因' }]);
         if (b.action === 'contact' && !b.contact) throw badRequest('请填写联系情况', [{ field: 'contact', message: '请填写联系日期、方式和结果' }]);
@@ -147,6 +141,10 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
           await db.updateTable('member').set({ org_relation: b.transfer!.to, updated_at: new Date() }).where('id', '=', c.member_id).execute();
         }
         audit({ action: `case.${b.action}`, objectType: 'discovery_case', objectId: c.id, detail: { kind: c.kind, from: c.state, to: move.to, ...detail } });
+        // What was recorded about the member (vouched for, relation moved) may end or raise their other cases.
+        if (c.member_id && (b.action === 'confirm' || b.action === 'transfer')) {
+          await followEntities(s, await entitiesOfMembers(db, [c.member_id]), { source: 'case', label: `线索 #${c.id}：${ACTION_LABEL[b.action]}`, objectType: 'discovery_case', objectId: c.id });
+        }
         return { id: c.id, state: move.to, stateLabel: STATE_LABEL[move.to] };
       }),
   });

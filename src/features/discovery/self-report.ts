@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql, type Transaction } from 'kysely';
-import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import type { Keys } from '../../crypto/keys.js';
 import { runScoped } from '../../db/scoped.js';
 import { decryptField, encryptField } from '../../crypto/field.js';
 import { parseIdNumber } from '../../domain/identifiers/id-number.js';
-import { insertUnidentified, upsertIdentified } from '../persons/store.js';
-import { idNumberField, phoneField, usccField } from '../../domain/ledger/rows.js';
+import { insertUnidentified, upsertIdentified } from '../persons/index.js';
+import { schemaOf } from '../../http/contract.js';
+import { publicDivisions, submitSelfReport } from './contract.js';
 import { notFound } from '../../http/errors.js';
 
 const PUBLIC = { userId: null, username: '公众（党员报到）', scopeKey: '', ip: null };
@@ -22,29 +22,15 @@ export async function selfReportRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db, keys } = app.ctx;
 
-  r.get('/public/divisions/:code', {
+  r.get(publicDivisions.path, {
     config: { access: 'public', rateLimit: { max: 120, timeWindow: '1 minute' } },
-    schema: { tags: ['公开'], summary: '行政区划（省、市、县）', params: z.strictObject({ code: z.string().regex(/^\d{6}$/) }), response: { 200: z.array(z.object({ code: z.string(), name: z.string(), level: z.string() })) } },
+    schema: { ...schemaOf(publicDivisions, ['公开']), params: publicDivisions.params, response: { 200: publicDivisions.response } },
     handler: async (req) => db.selectFrom('jurisdiction').select(['code', 'name', 'level']).where('parent_code', '=', req.params.code).where('level', '<>', 'station').orderBy('code').execute(),
   });
 
-  r.post('/public/self-report', {
+  r.post(submitSelfReport.path, {
     config: { access: 'public', rateLimit: { max: 5, timeWindow: '1 minute' } },
-    schema: {
-      tags: ['公开'],
-      summary: '党员报到：本人报告在某市场主体工作（需同意告知事项）',
-      body: z.strictObject({
-        name: z.string().trim().min(2, '请填写姓名').max(30, '姓名不超过 30 个字'),
-        phone: phoneField,
-        idNumber: idNumberField.optional(),
-        countyCode: z.string().regex(/^\d{6}$/, '请选择所在县（区）'),
-        entityName: z.string().trim().min(2, '请填写工作单位名称').max(200),
-        uscc: usccField.optional(),
-        orgRelation: z.string().trim().max(200).optional(),
-        consent: z.literal(true, { error: '请阅读并同意告知事项' }),
-      }),
-      response: { 201: z.object({ receipt: z.string(), message: z.string() }) },
-    },
+    schema: { ...schemaOf(submitSelfReport, ['公开']), body: submitSelfReport.body, response: { 201: submitSelfReport.response } },
     handler: async (req, reply) => {
       const b = req.body;
       const county = await db.selectFrom('jurisdiction').select(['code', 'scope_key', 'level']).where('code', '=', b.countyCode).executeTakeFirst();

@@ -2,25 +2,28 @@ import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { AnnualReportRow } from '../../domain/ledger/rows.js';
 import type { Numbered } from './registry-writer.js';
+import { arrayLiteral } from '../../db/array-literal.js';
+import { MATCHED_ROWS, NAMED_ENTITIES } from '../../db/named-entities.js';
 
 /**
  * Upserts a batch of annual-report rows onto the entities they name (by uscc, else reg_no) in
  * the caller's scoped transaction. Returns the number of reports inserted or changed, and the
- * row numbers whose entity is not in the ledger within scope.
+ * row numbers whose entity is not in the ledger within scope, the accepted rows by the scope of their entity,
+ * and the ids of the entities the batch named (for the cases-follow hook, which need not look them up again).
  */
-export async function writeAnnualReportBatch(db: Transaction<DB>, batch: Numbered<AnnualReportRow>[]): Promise<{ changed: number; unknownRows: number[] }> {
-  const c = <T>(f: (r: AnnualReportRow) => T) => batch.map((b) => f(b.row));
-  const res = await sql<{ changed: number; unknown_rows: number[] | null }>`
+export async function writeAnnualReportBatch(db: Transaction<DB>, batch: Numbered<AnnualReportRow>[]): Promise<{ changed: number; unknownRows: number[]; byScope: Record<string, number>; entityIds: number[] }> {
+  // Each column as one array literal (see arrayLiteral): the driver's per-element serialising cost more than the statement.
+  const a = (f: (b: Numbered<AnnualReportRow>) => string | number | boolean | null | undefined) => arrayLiteral(batch.map(f));
+  const c = (f: (r: AnnualReportRow) => string | number | boolean | null | undefined) => a((b) => f(b.row));
+  const res = await sql<{ changed: number; unknown_rows: number[] | null; by_scope: Record<string, number> | null; entity_ids: (number | string)[] | null }>`
     WITH t AS (
-      SELECT * FROM unnest(${batch.map((b) => b.rowNo)}::int[], ${c((r) => r.uscc ?? null)}::text[], ${c((r) => r.regNo ?? null)}::text[], ${c((r) => r.year)}::int[],
-        ${c((r) => r.filingStatus)}::text[], ${c((r) => r.filedOn ?? null)}::date[], ${c((r) => r.employees ?? null)}::int[], ${c((r) => r.partyMembers ?? null)}::int[],
-        ${c((r) => r.partyOrgForm ?? null)}::int[], ${c((r) => r.partyOrgWay ?? null)}::int[], ${c((r) => r.partyOrgSetOn ?? null)}::date[],
-        ${c((r) => r.repIsMember ?? null)}::bool[], ${c((r) => r.repIsSecretary ?? null)}::bool[])
+      SELECT * FROM unnest(${a((b) => b.rowNo)}::int[], ${c((r) => r.uscc)}::text[], ${c((r) => r.regNo)}::text[], ${c((r) => r.year)}::int[],
+        ${c((r) => r.filingStatus)}::text[], ${c((r) => r.filedOn)}::date[], ${c((r) => r.employees)}::int[], ${c((r) => r.partyMembers)}::int[],
+        ${c((r) => r.partyOrgForm)}::int[], ${c((r) => r.partyOrgWay)}::int[], ${c((r) => r.partyOrgSetOn)}::date[],
+        ${c((r) => r.repIsMember)}::bool[], ${c((r) => r.repIsSecretary)}::bool[])
       AS t(row_no, uscc, reg_no, year, filing_status, filed_on, employees, party_members, party_org_form, party_org_way, party_org_set_on, rep_is_member, rep_is_secretary)
-    ), m AS (
-      SELECT t.*, e.id AS entity_id, e.scope_key FROM t JOIN entity e ON e.uscc = t.uscc
-      UNION ALL
-      SELECT t.*, e.id, e.scope_key FROM t JOIN entity e ON e.reg_no = t.reg_no WHERE t.uscc IS NULL
+    ), e AS (${NAMED_ENTITIES}
+    ), m AS (${MATCHED_ROWS}
     ), up AS (
       INSERT INTO annual_report AS a (entity_id, year, scope_key, filing_status, filed_on, employees, party_members, party_org_form, party_org_way, party_org_set_on, rep_is_member, rep_is_secretary)
       SELECT entity_id, year, scope_key, filing_status, filed_on, employees, party_members, party_org_form, party_org_way, party_org_set_on, rep_is_member, rep_is_secretary FROM m
@@ -34,6 +37,9 @@ export async function writeAnnualReportBatch(db: Transaction<DB>, batch: Numbere
       RETURNING 1
     )
     SELECT (SELECT count(*)::int FROM up) AS changed,
-           (SELECT array_agg(row_no ORDER BY row_no) FROM t WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.row_no = t.row_no)) AS unknown_rows`.execute(db);
-  return { changed: res.rows[0].changed, unknownRows: res.rows[0].unknown_rows ?? [] };
+           (SELECT array_agg(row_no ORDER BY row_no) FROM t WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.row_no = t.row_no)) AS unknown_rows,
+           (SELECT jsonb_object_agg(scope_key, n) FROM (SELECT scope_key, count(*)::int AS n FROM m GROUP BY scope_key) s) AS by_scope,
+           (SELECT array_agg(id) FROM e) AS entity_ids`.execute(db);
+  const r = res.rows[0];
+  return { changed: r.changed, unknownRows: r.unknown_rows ?? [], byScope: r.by_scope ?? {}, entityIds: (r.entity_ids ?? []).map(Number) };
 }

@@ -1,23 +1,18 @@
 import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
-import { z } from 'zod';
+import { entityFilters } from './contract.js';
 import type { DB } from '../../db/schema.js';
-import { containing, underNode } from '../../http/paging.js';
-import { COVERAGE_FILTERS, newSince, type CoverageFilter } from '../../domain/coverage/coverage.js';
+import type { Keys } from '../../crypto/keys.js';
+import { decryptField } from '../../crypto/field.js';
+import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
+import { SECTIONS } from '../../domain/ledger/industry.js';
+import { ENTITY_KIND_LABEL, ENTITY_ROLE_LABEL, ENTITY_STATUS_LABEL, historyValue } from '../../domain/ledger/labels.js';
+import { ORG_KIND_LABEL, ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../../domain/orgs/rules.js';
+import { notFound } from '../../http/errors.js';
+import { containing, offsetOf, underNode } from '../../http/paging.js';
+import { newSince, type CoverageFilter } from '../../domain/coverage/coverage.js';
 
-/** Filters of the entity ledger list, shared by the list and its export. */
-export const entityFilters = {
-  under: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional(),
-  kind: z.enum(['enterprise', 'individual', 'cooperative']).optional(),
-  status: z.enum(['active', 'deregistered', 'revoked', 'moved_out']).optional(),
-  zoneId: z.coerce.number().int().positive().optional(),
-  industry: z.string().regex(/^[A-T]$/, '行业门类应为 A–T').optional(),
-  isNew: z.enum(['true', 'false']).optional(),
-  partyDeclared: z.enum(['true', 'false']).optional(),
-  orgDeclared: z.enum(['true', 'false']).optional(),
-  coverage: z.enum(Object.keys(COVERAGE_FILTERS) as [CoverageFilter, ...CoverageFilter[]]).optional(),
-  q: z.string().trim().max(60).optional(),
-  sort: z.enum(['registeredOn', '-registeredOn', 'name', '-name', 'employees', '-employees']).default('-registeredOn'),
-};
+/** Filters of the entity ledger list, shared by the list and its export (the contract holds their schemas). */
+export { entityFilters };
 export type EntityFilters = { [K in keyof typeof entityFilters]?: string | number } & { sort: string };
 
 /** 新设: registered in the last 12 calendar months (see newSince), the priority targets. */
@@ -68,4 +63,134 @@ export function orderEntities<T extends SelectQueryBuilder<DB & { e: DB['entity'
   const desc = sort.startsWith('-');
   const col = { registeredOn: 'e.registered_on', name: 'e.name', employees: 'e.employees' }[sort.replace('-', '')] ?? 'e.registered_on';
   return q.orderBy(sql`${sql.ref(col)} ${sql.raw(desc ? 'DESC NULLS LAST' : 'ASC NULLS LAST')}`).orderBy(sql`e.id`) as T;
+}
+
+/** Selects what a list row shows; used by the list and the export. */
+export function listSelect(q: Awaited<ReturnType<typeof entityQuery>>) {
+  return q
+    .innerJoin('jurisdiction as c', 'c.code', 'e.county_code')
+    .leftJoin('jurisdiction as s', 's.code', 'e.station_code')
+    .selectAll('e')
+    .select(['c.name as county_name', 's.name as station_name', 'latest.year as report_year', 'latest.party_members', 'latest.party_org_form'])
+    .select(sql<boolean>`coalesce(${isNew()}, false)`.as('is_new'))
+    .select(sql<string | null>`(SELECT p.name FROM entity_person ep JOIN person p ON p.id = ep.person_id WHERE ep.entity_id = e.id AND ep.role = 'legal_rep' LIMIT 1)`.as('legal_rep'));
+}
+type ListRow = Awaited<ReturnType<ReturnType<typeof listSelect>['execute']>>[number];
+
+export const toItem = (e: ListRow) => ({
+  id: e.id,
+  kind: e.kind,
+  uscc: e.uscc,
+  regNo: e.reg_no,
+  name: e.name,
+  status: e.status,
+  registeredOn: e.registered_on,
+  isNew: e.is_new,
+  countyName: e.county_name,
+  stationName: e.station_name,
+  industrySection: e.industry_section,
+  employees: e.employees,
+  legalRep: e.legal_rep,
+  latestReport: e.report_year === null ? null : { year: e.report_year, partyMembers: e.party_members, partyOrgForm: e.party_org_form },
+});
+
+/** One page of the entity list (the page's ids first: names and the legal representative are looked up for that page only). */
+export async function entityPage(db: Transaction<DB>, f: EntityFilters & { page: number; pageSize: number }) {
+  const base = await entityQuery(db, f);
+  const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
+  // Page the ids first: the columns a row shows (names, legal representative) are looked up for that page only.
+  const page = await orderEntities(base.select('e.id'), f.sort).limit(f.pageSize).offset(offsetOf(f)).execute();
+  const ids = page.map((p) => p.id);
+  const rows = ids.length ? await listSelect((await entityQuery(db, { sort: f.sort })).where('e.id', 'in', ids)).execute() : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return { items: ids.map((id) => toItem(byId.get(id)!)), total, page: f.page, pageSize: f.pageSize };
+}
+
+/** 底数概览 of the caller's subtree (or a node of it). */
+export async function entitySummaryOf(db: Transaction<DB>, under: string | undefined) {
+  const base = await entityQuery(db, { under: under, sort: 'name' });
+  const rows = await base
+    .select(['e.kind'])
+    .select(sql<number>`count(*)::int`.as('total'))
+    .select(sql<number>`count(*) FILTER (WHERE e.status = 'active')::int`.as('active'))
+    .select(sql<number>`count(*) FILTER (WHERE ${isNew()})::int`.as('is_new'))
+    .select(sql<number>`count(*) FILTER (WHERE latest.party_members > 0)::int`.as('party'))
+    .select(sql<number>`count(*) FILTER (WHERE latest.party_org_form > 0)::int`.as('org'))
+    .groupBy('e.kind')
+    .execute();
+  const sum = (k: 'total' | 'active' | 'is_new' | 'party' | 'org') => rows.reduce((s, r) => s + r[k], 0);
+  return { total: sum('total'), active: sum('active'), isNew: sum('is_new'), partyDeclared: sum('party'), orgDeclared: sum('org'), byKind: Object.fromEntries(rows.map((r) => [r.kind, r.total])) };
+}
+
+/** The entity page: identity, people (masked), zones, organizations, members found, annual reports and history; asOf: the registration record of that day. */
+export async function entityDetail(db: Transaction<DB>, keys: Keys, id: number, asOf: string | undefined) {
+  const e = await db.selectFrom('entity as e').innerJoin('jurisdiction as c', 'c.code', 'e.county_code').leftJoin('jurisdiction as s', 's.code', 'e.station_code')
+    .selectAll('e').select(['c.name as county_name', 's.name as station_name']).select(sql<boolean>`coalesce(${isNew()}, false)`.as('is_new'))
+    .where('e.id', '=', id).executeTakeFirst();
+  if (!e) throw notFound('市场主体');
+  let asOfRecord: Record<string, unknown> | null = null;
+  if (asOf) {
+    const h = await db.selectFrom('ledger_history').select('after').where('object_type', '=', 'entity').where('object_id', '=', e.id)
+      .where('at', '<', sql<Date>`(${asOf}::date + 1)::timestamptz`).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    if (!h?.after) throw notFound(`${asOf} 时该主体的登记记录`);
+    asOfRecord = h.after as Record<string, unknown>;
+  }
+  const people = await db.selectFrom('entity_person as ep').innerJoin('person as p', 'p.id', 'ep.person_id')
+    .select(['ep.id', 'ep.role', 'p.name', 'p.id_enc', 'p.phone_enc', 'p.birth_date', 'p.sex', 'ep.created_at']).where('ep.entity_id', '=', e.id).orderBy('ep.role').orderBy('ep.id').execute();
+  const zones = await db.selectFrom('entity_zone as ez').innerJoin('zone as z', 'z.id', 'ez.zone_id').select(['z.id', 'z.kind', 'z.name']).where('ez.entity_id', '=', e.id).execute();
+  const reports = await db.selectFrom('annual_report').selectAll().where('entity_id', '=', e.id).orderBy('year', 'desc').execute();
+  const members = await db.selectFrom('member_link as l').innerJoin('member as m', 'm.id', 'l.member_id').innerJoin('person as p', 'p.id', 'm.person_id')
+    .select(['m.id', 'p.name', 'm.membership', 'm.confidence', 'l.method', 'l.score']).where('l.entity_id', '=', e.id).orderBy('p.name').execute();
+  const orgs = await db.selectFrom('party_org_entity as pe').innerJoin('party_org as o', 'o.id', 'pe.org_id')
+    .select(['o.id', 'o.body', 'o.name', 'o.kind', 'o.setup_mode', 'o.status']).where('pe.entity_id', '=', e.id).orderBy('o.id').execute();
+  const coverage = await db.selectFrom('entity_coverage').select(['operating', 'with_members', 'own_org', 'any_org', 'work']).where('entity_id', '=', e.id).executeTakeFirst();
+  const history = await db.selectFrom('ledger_history as h').leftJoin('app_user as u', 'u.id', 'h.actor_id')
+    .select(['h.id', 'h.object_type', 'h.op', 'h.at', 'h.before', 'h.after', 'u.display_name']).where('h.entity_id', '=', e.id).orderBy('h.id', 'desc').limit(200).execute();
+  return {
+    id: e.id,
+    kind: e.kind,
+    kindLabel: ENTITY_KIND_LABEL[e.kind],
+    uscc: e.uscc,
+    regNo: e.reg_no,
+    name: e.name,
+    status: e.status,
+    statusLabel: ENTITY_STATUS_LABEL[e.status],
+    registeredOn: e.registered_on,
+    isNew: e.is_new,
+    address: e.address,
+    countyCode: e.county_code,
+    countyName: e.county_name,
+    stationCode: e.station_code,
+    stationName: e.station_name,
+    industrySection: e.industry_section,
+    industryLabel: SECTIONS.find((s) => s.code === e.industry_section)?.label ?? null,
+    industryDivision: e.industry_division,
+    sizeClass: e.size_class,
+    employees: e.employees,
+    asOf: asOfRecord,
+    people: people.map((p) => ({
+      roleId: p.id,
+      role: p.role,
+      roleLabel: ENTITY_ROLE_LABEL[p.role],
+      name: p.name,
+      idNumber: p.id_enc ? maskIdNumber(decryptField(keys, p.id_enc)) : null,
+      phone: p.phone_enc ? maskPhone(decryptField(keys, p.phone_enc)) : null,
+      birthDate: p.birth_date,
+      sex: p.sex,
+    })),
+    zones,
+    orgs: orgs.map((o) => ({ id: o.id, body: o.body, name: o.name, kindLabel: ORG_KIND_LABEL[o.kind], setupModeLabel: SETUP_MODE_LABEL[o.setup_mode], status: o.status, statusLabel: ORG_STATUS_LABEL[o.status] })),
+    coverage: coverage ? { withMembers: coverage.with_members, ownOrg: coverage.own_org, anyOrg: coverage.any_org, work: coverage.work } : null,
+    members: members.map((m) => ({ memberId: m.id, name: m.name, membership: m.membership, confidence: m.confidence, method: m.method, score: m.score })),
+    annualReports: reports.map((a) => ({ year: a.year, filingStatus: a.filing_status, filedOn: a.filed_on, employees: a.employees, partyMembers: a.party_members, partyOrgForm: a.party_org_form, partyOrgWay: a.party_org_way, partyOrgSetOn: a.party_org_set_on, repIsMember: a.rep_is_member, repIsSecretary: a.rep_is_secretary })),
+    timeline: history.map((h) => ({ id: h.id, objectType: h.object_type, op: h.op, at: h.at, actor: h.display_name ?? '系统/导入', changes: diff(h.before, h.after) })),
+  };
+}
+
+const HIDDEN = new Set(['id', 'scope_key', 'entity_id']);
+/** The fields a history record changed, old and new value each (codes through their Chinese labels). */
+function diff(before: unknown, after: unknown): { field: string; from: unknown; to: unknown }[] {
+  const b = (before ?? {}) as Record<string, unknown>;
+  const a = (after ?? {}) as Record<string, unknown>;
+  return [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !HIDDEN.has(k) && JSON.stringify(b[k]) !== JSON.stringify(a[k])).map((k) => ({ field: k, from: historyValue(k, b[k] ?? null), to: historyValue(k, a[k] ?? null) }));
 }

@@ -1,10 +1,12 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Keys } from '../../crypto/keys.js';
-import { insertUnidentified, upsertIdentified } from '../persons/store.js';
+import { insertUnidentified, upsertIdentified } from '../persons/index.js';
 import type { RegistryRow } from '../../domain/ledger/rows.js';
 
 export type Numbered<T> = { rowNo: number; row: T };
+/** A change of an existing entity's kind or name (the import's change summary lists them). */
+export type IdentityChange = { rowNo: number; entityId: number; scopeKey: string; field: 'kind' | 'name'; before: string; after: string };
 type Person = { name: string; id?: RegistryRow['repIdNumber']; phone?: string };
 
 /**
@@ -12,33 +14,38 @@ type Person = { name: string; id?: RegistryRow['repIdNumber']; phone?: string };
  * zones, entities, their zone links and people in roles. Every statement takes whole columns
  * as arrays (unnest), so the batch size is not bound by the parameter limit, and every upsert
  * changes a row only where a value differs: importing the same file twice changes nothing.
- * Returns how many rows it inserted or changed.
+ * Returns how many rows it inserted or changed, and the changes of an existing entity's kind or name.
  */
-export async function writeRegistryBatch(db: Transaction<DB>, keys: Keys, batch: Numbered<RegistryRow>[], scopeOf: (code: string) => string): Promise<number> {
+export async function writeRegistryBatch(db: Transaction<DB>, keys: Keys, batch: Numbered<RegistryRow>[], scopeOf: (code: string) => string): Promise<{ changed: number; identity: IdentityChange[] }> {
   const rows = batch.map((b) => b.row);
   const people = await upsertPersons(db, keys, rows.flatMap((r) => personsOf(r)));
   const zones = await upsertZones(db, rows, scopeOf);
   const entityScope = (r: RegistryRow) => scopeOf(r.stationCode ?? r.countyCode);
 
   const entityIds = new Map<string, number>();
+  const rowNoOf = new Map(batch.map((b) => [b.row.uscc ?? b.row.regNo!, b.rowNo]));
+  const identity: IdentityChange[] = [];
   let changed = 0;
   for (const keyed of ['uscc', 'reg_no'] as const) {
     const part = rows.filter((r) => (keyed === 'uscc' ? !!r.uscc : !r.uscc));
     if (!part.length) continue;
     const c = <T>(f: (r: RegistryRow) => T) => part.map(f);
-    const res = await sql<{ id: number; key: string; changed: boolean }>`
-      WITH up AS (
-        INSERT INTO entity AS e (kind, uscc, reg_no, name, status, registered_on, address, county_code, station_code, scope_key, industry_section, industry_division, size_class, employees)
+    const keysOfPart = c((r) => (keyed === 'uscc' ? r.uscc! : r.regNo!));
+    const res = await sql<{ id: number; key: string; changed: boolean; scope_key: string | null; old_kind: string | null; old_name: string | null; kind: string | null; name: string | null }>`
+      WITH old AS (SELECT id, kind, name FROM entity WHERE ${sql.raw(keyed)} = ANY(${keysOfPart}::text[])),
+      up AS (
+        INSERT INTO entity AS e (kind, uscc, reg_no, name, status, registered_on, address, county_code, station_code, scope_key, industry_section, industry_division, size_class, employees, reg_type)
         SELECT * FROM unnest(${c((r) => r.kind)}::text[], ${c((r) => r.uscc ?? null)}::text[], ${c((r) => r.regNo ?? null)}::text[], ${c((r) => r.name)}::text[],
           ${c((r) => r.status)}::text[], ${c((r) => r.registeredOn ?? null)}::date[], ${c((r) => r.address)}::text[], ${c((r) => r.countyCode)}::text[],
           ${c((r) => r.stationCode ?? null)}::text[], ${c(entityScope)}::text[], ${c((r) => r.industry?.section ?? null)}::text[],
-          ${c((r) => r.industry?.division ?? null)}::text[], ${c((r) => r.sizeClass ?? null)}::text[], ${c((r) => r.employees ?? null)}::int[])
+          ${c((r) => r.industry?.division ?? null)}::text[], ${c((r) => r.sizeClass ?? null)}::text[], ${c((r) => r.employees ?? null)}::int[], ${c((r) => r.regType ?? null)}::text[])
         ON CONFLICT (${sql.raw(keyed)}) DO UPDATE SET
           kind = EXCLUDED.kind, reg_no = COALESCE(EXCLUDED.reg_no, e.reg_no), name = EXCLUDED.name, status = EXCLUDED.status,
           registered_on = COALESCE(EXCLUDED.registered_on, e.registered_on), address = COALESCE(EXCLUDED.address, e.address),
           county_code = EXCLUDED.county_code, station_code = COALESCE(EXCLUDED.station_code, e.station_code), scope_key = EXCLUDED.scope_key,
           industry_section = COALESCE(EXCLUDED.industry_section, e.industry_section), industry_division = COALESCE(EXCLUDED.industry_division, e.industry_division),
-          size_class = COALESCE(EXCLUDED.size_class, e.size_class), employees = COALESCE(EXCLUDED.employees, e.employees), updated_at = now()
+          size_class = COALESCE(EXCLUDED.size_class, e.size_class), employees = COALESCE(EXCLUDED.employees, e.employees),
+          reg_type = COALESCE(EXCLUDED.reg_type, e.reg_type), updated_at = now()
         WHERE (e.kind, e.name, e.status, e.county_code, e.scope_key) IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.name, EXCLUDED.status, EXCLUDED.county_code, EXCLUDED.scope_key)
            OR (EXCLUDED.reg_no IS NOT NULL AND e.reg_no IS DISTINCT FROM EXCLUDED.reg_no)
            OR (EXCLUDED.registered_on IS NOT NULL AND e.registered_on IS DISTINCT FROM EXCLUDED.registered_on)
@@ -48,15 +55,22 @@ export async function writeRegistryBatch(db: Transaction<DB>, keys: Keys, batch:
            OR (EXCLUDED.industry_section IS NOT NULL AND e.industry_section IS DISTINCT FROM EXCLUDED.industry_section)
            OR (EXCLUDED.size_class IS NOT NULL AND e.size_class IS DISTINCT FROM EXCLUDED.size_class)
            OR (EXCLUDED.employees IS NOT NULL AND e.employees IS DISTINCT FROM EXCLUDED.employees)
-        RETURNING e.id, e.${sql.raw(keyed)} AS key
+           OR (EXCLUDED.reg_type IS NOT NULL AND e.reg_type IS DISTINCT FROM EXCLUDED.reg_type)
+        RETURNING e.id, e.${sql.raw(keyed)} AS key, e.scope_key, e.kind, e.name
       )
-      SELECT id, key, true AS changed FROM up
+      SELECT up.id, up.key, true AS changed, up.scope_key, o.kind AS old_kind, o.name AS old_name, up.kind, up.name FROM up LEFT JOIN old o ON o.id = up.id
       UNION ALL
-      SELECT e.id, e.${sql.raw(keyed)}, false FROM entity e
-      WHERE e.${sql.raw(keyed)} = ANY(${c((r) => (keyed === 'uscc' ? r.uscc! : r.regNo!))}::text[]) AND NOT EXISTS (SELECT 1 FROM up WHERE up.id = e.id)`.execute(db);
+      SELECT e.id, e.${sql.raw(keyed)}, false, NULL, NULL, NULL, NULL, NULL FROM entity e
+      WHERE e.${sql.raw(keyed)} = ANY(${keysOfPart}::text[]) AND NOT EXISTS (SELECT 1 FROM up WHERE up.id = e.id)`.execute(db);
     for (const r of res.rows) {
       entityIds.set(r.key, r.id);
       if (r.changed) changed++;
+      // old is the entity before this statement: a row there whose kind or name now differs was changed, not created.
+      for (const field of ['kind', 'name'] as const) {
+        const before = field === 'kind' ? r.old_kind : r.old_name;
+        const after = field === 'kind' ? r.kind : r.name;
+        if (r.changed && before !== null && after !== null && before !== after) identity.push({ rowNo: rowNoOf.get(r.key)!, entityId: r.id, scopeKey: r.scope_key!, field, before, after });
+      }
     }
   }
   const idOf = (r: RegistryRow) => entityIds.get(r.uscc ?? r.regNo!)!;
@@ -83,7 +97,7 @@ export async function writeRegistryBatch(db: Transaction<DB>, keys: Keys, batch:
       ON CONFLICT DO NOTHING`.execute(db);
     changed += Number(gone.numAffectedRows ?? 0) + Number(added.numAffectedRows ?? 0);
   }
-  return changed;
+  return { changed, identity };
 
   function personsOf(r: RegistryRow): Person[] {
     return (['rep', 'liaison'] as const).filter((p) => r[`${p}Name`]).map((p) => ({ name: r[`${p}Name`]!, id: r[`${p}IdNumber`], phone: r[`${p}Phone`] }));

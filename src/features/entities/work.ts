@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
-import { z } from 'zod';
 import { SANLIANG_KIND_LABEL, RECORD_STATUS_LABEL } from '../../domain/sanliang/plaque.js';
 import { HONOUR_STATE_LABEL, AWARD_LEVEL_LABEL } from '../../domain/recognition/honours.js';
 import { POINT_KIND_LABEL, POINT_LEVEL_LABEL } from '../../domain/recognition/points.js';
 import { notFound } from '../../http/errors.js';
-import { idParam } from '../../http/paging.js';
-
-const item = z.object({ id: z.number(), title: z.string(), detail: z.string(), state: z.string(), attention: z.boolean() });
+import { schemaOf } from '../../http/contract.js';
+import { ENTITY_TAGS, getEntityRecords, getEntityWork } from './contract.js';
+import { entityRecords } from './records.js';
 
 /**
  * The party-building work that reaches one entity, for its page: the instructors whose
@@ -18,14 +17,20 @@ const item = z.object({ id: z.number(), title: z.string(), detail: z.string(), s
 export async function entityWorkRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/entities/:id/work', {
+  r.get(getEntityRecords.path, {
     config: { access: 'data.read' },
-    schema: {
-      tags: ['市场主体'],
-      summary: '该主体的党建工作：联系的指导员、三亮、荣誉、联系点/示范点、严重违法记录',
-      params: idParam,
-      response: { 200: z.object({ instructors: z.array(item), sanliang: z.array(item), honours: z.array(item), points: z.array(item), violations: z.array(item) }) },
-    },
+    schema: { ...schemaOf(getEntityRecords, ENTITY_TAGS), params: getEntityRecords.params, response: { 200: getEntityRecords.response } },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const out = await entityRecords(db, req.params.id);
+        if (!out) throw notFound('市场主体');
+        return out;
+      }),
+  });
+
+  r.get(getEntityWork.path, {
+    config: { access: 'data.read' },
+    schema: { ...schemaOf(getEntityWork, ENTITY_TAGS), params: getEntityWork.params, response: { 200: getEntityWork.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const e = await db.selectFrom('entity').select('id').where('id', '=', req.params.id).executeTakeFirst();

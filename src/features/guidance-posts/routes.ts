@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
-import { z } from 'zod';
+import { schemaOf } from '../../http/contract.js';
+import { getGuidancePost } from './contract.js';
 import { SOURCE_LABEL, INSTRUCTOR_STATUS_LABEL } from '../../domain/instructors/instructors.js';
 import { notFound } from '../../http/errors.js';
 import { ZONE_KIND_LABEL } from '../../domain/orgs/grouping.js';
 import { ROLES, type Role } from '../../domain/auth/roles.js';
-import { tallyUnder, withRates } from '../coverage/queries.js';
+import { tallyUnder, withRates } from '../coverage/index.js';
 
 const ZONE_KIND: Record<string, string> = ZONE_KIND_LABEL;
 
@@ -17,13 +18,9 @@ const ZONE_KIND: Record<string, string> = ZONE_KIND_LABEL;
 export async function guidancePostRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/guidance-posts/:code', {
+  r.get(getGuidancePost.path, {
     config: { access: 'data.read' },
-    schema: {
-      tags: ['党建指导员'],
-      summary: '基层所党建工作指导站：指导站、工作人员、驻站指导员、服务的市场主体与区域、覆盖情况',
-      params: z.strictObject({ code: z.string().regex(/^\d{9}$/, '基层所代码应为 9 位数字') }),
-    },
+    schema: { ...schemaOf(getGuidancePost, ['党建指导员']), params: getGuidancePost.params, response: { 200: getGuidancePost.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const station = await db.selectFrom('jurisdiction as j').innerJoin('jurisdiction as c', 'c.code', 'j.parent_code')

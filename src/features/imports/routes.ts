@@ -1,42 +1,51 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import multipart from '@fastify/multipart';
 import ExcelJS from 'exceljs';
 import { sql, type Selectable, type Transaction } from 'kysely';
-import { z } from 'zod';
 import type { DB, ImportJobTable } from '../../db/schema.js';
 import { decryptField } from '../../crypto/field.js';
 import { Problem, badRequest, forbidden, notFound } from '../../http/errors.js';
-import { idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
+import { offsetOf } from '../../http/paging.js';
 import { neutralise, sendXlsx } from '../../http/xlsx.js';
 import { TEMPLATES, type ImportKind } from './templates.js';
+import { ImportGate } from './gate.js';
+import { writeEncrypted } from '../../jobs/import/stored-file.js';
+import { SourceError } from '../../jobs/import/sources.js';
+import { VOCABULARY } from '../../domain/import/vocabulary.js';
+import { schemaOf } from '../../http/contract.js';
+import {
+  IMPORT_TAGS, cancelImport, deleteImportProfile, getImport, importChanges, importErrorReport, importTemplate, listImportProfiles, listImports, planImport, rerunImport,
+  saveImportProfile, startImport, uploadAndImport, uploadForPlan,
+} from './contract.js';
+import { assertStartable, deleteProfile, findUpload, forgetUpload, listProfiles, mappingFor, previewFile, saveProfile, storeUpload, UPLOAD_EXTENSIONS, UPLOAD_REFUSED } from './service.js';
+import { identityChanges, subtreeFigures } from './queries.js';
+import { DUPLICATE_MARK_HEADER, ORIGINAL_ROW_HEADER, REPORT_HEADERS, duplicateMark } from '../../domain/ledger/import-marks.js';
+import { localImportRoutes } from './local.js';
 
-const kind = z.enum(['registry', 'annual_report', 'roster']);
-const job = z.object({
-  id: z.number(),
-  kind,
-  kindLabel: z.string(),
-  fileName: z.string(),
-  fileBytes: z.number(),
-  status: z.enum(['queued', 'running', 'done', 'failed', 'cancelled']),
-  rowsRead: z.number(),
-  rowsAccepted: z.number(),
-  rowsRejected: z.number(),
-  rowsChanged: z.number(),
-  percent: z.number(),
-  rowsPerSecond: z.number().nullable(),
-  etaSeconds: z.number().nullable(),
-  error: z.string().nullable(),
-  createdAt: z.date(),
-  startedAt: z.date().nullable(),
-  finishedAt: z.date().nullable(),
-});
+type Figures = { accepted: number; rejected: number; changes: number };
 
-function toJob(j: Selectable<ImportJobTable>) {
+/**
+ * A job as the caller sees it: the uploader's scope and the levels above see all its figures;
+ * an account whose subtree the job's rows touch sees that subtree's (read = accepted + refused there).
+ */
+export function toJob(j: Selectable<ImportJobTable>, viewer: string = j.scope_key, figures?: Figures) {
+  const manageable = j.scope_key.startsWith(viewer);
+  const own = figures ?? { accepted: 0, rejected: 0, changes: 0 };
+  return {
+    ...baseJob(j),
+    ...(manageable ? {} : { rowsRead: own.accepted + own.rejected, rowsAccepted: own.accepted, rowsRejected: own.rejected, rowsChanged: null }),
+    sheet: j.sheet,
+    partial: !manageable,
+    manageable,
+    identityChanges: own.changes,
+  };
+}
+
+function baseJob(j: Selectable<ImportJobTable>) {
   const finished = j.status === 'done';
   const percent = finished ? 100 : j.file_bytes ? Math.min(99, Math.floor((j.bytes_read / j.file_bytes) * 100)) : 0;
   const seconds = j.started_at ? ((j.finished_at ?? new Date()).getTime() - j.started_at.getTime()) / 1000 : 0;
@@ -52,7 +61,7 @@ function toJob(j: Selectable<ImportJobTable>) {
     rowsRead: j.rows_read,
     rowsAccepted: j.rows_accepted,
     rowsRejected: j.rows_rejected,
-    rowsChanged: j.rows_changed,
+    rowsChanged: j.rows_changed as number | null,
     percent,
     rowsPerSecond: rate,
     etaSeconds: eta,
@@ -69,10 +78,11 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
   const { config } = app.ctx;
   await app.register(multipart, { limits: { fileSize: config.importMaxBytes, files: 1, fields: 0 } });
   const dir = path.join(config.dataDir, 'imports');
+  const gate = new ImportGate(app.ctx.db, config.importMaxPerAccount, config.importMaxPending);
 
-  r.get('/imports/templates/:kind', {
+  r.get(importTemplate.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['导入'], summary: '下载导入模板（xlsx）', params: z.strictObject({ kind }) },
+    schema: { tags: IMPORT_TAGS, summary: importTemplate.summary, params: importTemplate.params },
     handler: async (req, reply) => {
       const t = TEMPLATES[req.params.kind];
       const wb = new ExcelJS.Workbook();
@@ -85,7 +95,10 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       const help = wb.addWorksheet('填写说明');
       help.columns = [{ header: '列名', width: 30 }, { header: '必填', width: 8 }, { header: '示例 / 可填值', width: 60 }, { header: '也可识别的列名', width: 50 }];
       help.getRow(1).font = { bold: true };
-      for (const c of t.columns) help.addRow([c.header, c.required ? '是' : t.oneOf.includes(c.field) ? '二选一' : '', neutralise(c.example), c.aliases.join('、')]);
+      for (const c of t.columns) {
+        const aliases = [...new Set([...c.aliases, ...(VOCABULARY[req.params.kind][c.field] ?? [])])].filter((a) => a !== c.header);
+        help.addRow([c.header, c.required ? '是' : t.oneOf.includes(c.field) ? '二选一' : '', neutralise(c.example), aliases.join('、')]);
+      }
       const buf = await wb.xlsx.writeBuffer();
       return reply
         .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
@@ -94,49 +107,168 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/imports/:kind', {
+  /** The column plan of a stored file, or its refusal as a whole (unreadable, duplicate headers …) in Chinese. */
+  const planOf = async (kind: ImportKind, upload: string, file: string, fileName: string, m: Record<string, string>, sheet?: string | null) => {
+    try {
+      return await previewFile(app.ctx.keys, kind, upload, file, fileName, m, sheet);
+    } catch (err) {
+      if (err instanceof SourceError) throw badRequest(err.message, [{ field: 'file', message: err.message }]);
+      throw err;
+    }
+  };
+
+  r.post(uploadForPlan.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['导入'], summary: '上传文件并开始导入（multipart，字段 file；.xlsx 或 .csv）', params: z.strictObject({ kind }), response: { 202: job } },
+    schema: { ...schemaOf(uploadForPlan, IMPORT_TAGS), params: uploadForPlan.params, querystring: uploadForPlan.query, response: { 200: uploadForPlan.response } },
+    handler: async (req) => {
+      if (req.user!.scopeKey.length > 6) throw forbidden('登记信息和年报由县级及以上市场监管局导入');
+      if (!req.isMultipart()) throw new Problem(415, '不支持的内容类型', '请以 multipart/form-data 上传文件（字段名 file）');
+      const file = await req.file({ limits: { fileSize: config.importMaxBytes, files: 1 } });
+      if (!file) throw badRequest('没有收到文件', [{ field: 'file', message: '请选择文件' }]);
+      if (!UPLOAD_EXTENSIONS.includes(path.extname(file.filename).toLowerCase())) {
+        file.file.resume();
+        throw badRequest(UPLOAD_REFUSED, [{ field: 'file', message: '文件类型不支持' }]);
+      }
+      const stored = await storeUpload(app.ctx.keys, dir, req.user!.id, file.file, file.filename);
+      if (file.file.truncated) {
+        fs.rmSync(stored.file, { force: true });
+        forgetUpload(dir, stored.upload);
+        throw new Problem(413, '文件过大', `文件超过上限 ${Math.round(config.importMaxBytes / 1024 ** 2)} MB`);
+      }
+      const m = await req.scoped(async ({ db, audit }) => {
+        audit({ action: 'import.preview', objectType: 'import_upload', objectId: stored.upload, detail: { kind: req.params.kind, fileName: file.filename.slice(0, 200), bytes: stored.bytes } });
+        return mappingFor(db, req.params.kind, undefined, undefined);
+      });
+      return planOf(req.params.kind, stored.upload, stored.file, file.filename, m, req.query.sheet);
+    },
+  });
+
+  r.post(planImport.path, {
+    config: { access: 'data.write' },
+    schema: { ...schemaOf(planImport, IMPORT_TAGS), params: planImport.params, body: planImport.body, response: { 200: planImport.response } },
+    handler: async (req) => {
+      const up = findUpload(dir, req.user!.id, req.body.upload);
+      const m = await req.scoped(({ db }) => mappingFor(db, req.params.kind, req.body.profile, req.body.mapping));
+      return planOf(req.params.kind, req.body.upload, up.file, up.fileName, m, req.body.sheet);
+    },
+  });
+
+  r.post(startImport.path, {
+    config: { access: 'data.write' },
+    schema: { ...schemaOf(startImport, IMPORT_TAGS), params: startImport.params, body: startImport.body, response: { 202: startImport.response } },
+    handler: async (req, reply) => {
+      if (req.user!.scopeKey.length > 6) throw forbidden('登记信息和年报由县级及以上市场监管局导入');
+      const up = findUpload(dir, req.user!.id, req.body.upload);
+      const row = await req.scoped(async ({ db, audit }) => {
+        const m = await mappingFor(db, req.params.kind, req.body.profile, req.body.mapping);
+        const p = await planOf(req.params.kind, req.body.upload, up.file, up.fileName, m, req.body.sheet);
+        assertStartable(p, req.body.acknowledge);
+        const j = await db
+          .insertInto('import_job')
+          .values({ kind: req.params.kind, file_name: up.fileName, file_path: up.file, file_bytes: up.bytes, scope_key: req.user!.scopeKey, created_by: req.user!.id, mapping: JSON.stringify(p.mapping), sheet: p.sheet })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        audit({ action: 'import.upload', objectType: 'import_job', objectId: j.id, detail: { kind: j.kind, fileName: j.file_name, bytes: up.bytes, profile: req.body.profile ?? null, ignoredAcknowledged: p.warnings.map((w) => w.header) } });
+        return j;
+      });
+      forgetUpload(dir, req.body.upload);
+      app.imports.enqueue(row.id);
+      return reply.code(202).send(toJob(row));
+    },
+  });
+
+  r.get(listImportProfiles.path, {
+    config: { access: 'data.read' },
+    schema: { ...schemaOf(listImportProfiles, IMPORT_TAGS), querystring: listImportProfiles.query, response: { 200: listImportProfiles.response } },
+    handler: (req) => req.scoped(({ db }) => listProfiles(db, req.query.kind)),
+  });
+
+  r.post(saveImportProfile.path, {
+    config: { access: 'data.write' },
+    schema: { ...schemaOf(saveImportProfile, IMPORT_TAGS), body: saveImportProfile.body, response: { 200: saveImportProfile.response } },
+    handler: (req) =>
+      req.scoped(async ({ db, audit }) => {
+        const p = await saveProfile(db, req.user!.scopeKey, req.user!.id, req.body.kind, req.body.name, req.body.mapping);
+        audit({ action: 'import.profile_save', objectType: 'import_profile', objectId: p.id, detail: { kind: p.kind, name: p.name } });
+        return p;
+      }),
+  });
+
+  r.delete(deleteImportProfile.path, {
+    config: { access: 'data.write' },
+    schema: { ...schemaOf(deleteImportProfile, IMPORT_TAGS), params: deleteImportProfile.params },
+    handler: async (req, reply) => {
+      await req.scoped(async ({ db, audit }) => {
+        const name = await deleteProfile(db, req.params.id);
+        audit({ action: 'import.profile_delete', objectType: 'import_profile', objectId: req.params.id, detail: { name } });
+      });
+      return reply.code(204).send();
+    },
+  });
+
+  r.post(uploadAndImport.path, {
+    config: { access: 'data.write' },
+    schema: { ...schemaOf(uploadAndImport, IMPORT_TAGS), params: uploadAndImport.params, querystring: uploadAndImport.query, response: { 202: uploadAndImport.response } },
     handler: async (req, reply) => {
       if (req.user!.scopeKey.length > 6) throw forbidden('登记信息和年报由县级及以上市场监管局导入');
       if (!req.isMultipart()) throw new Problem(415, '不支持的内容类型', '请以 multipart/form-data 上传文件（字段名 file）');
       const file = await req.file({ limits: { fileSize: config.importMaxBytes, files: 1 } });
       if (!file) throw badRequest('没有收到文件', [{ field: 'file', message: '请选择文件' }]);
       const ext = path.extname(file.filename).toLowerCase();
-      if (!['.xlsx', '.csv'].includes(ext)) {
+      if (!UPLOAD_EXTENSIONS.includes(ext)) {
         file.file.resume();
-        throw badRequest('只支持 .xlsx 或 .csv 文件', [{ field: 'file', message: '文件类型不支持' }]);
+        throw badRequest(UPLOAD_REFUSED, [{ field: 'file', message: '文件类型不支持' }]);
       }
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const stored = path.join(dir, `${Date.now()}-${crypto.randomBytes(6).toString('hex')}${ext}`);
-      await pipeline(file.file, fs.createWriteStream(stored, { mode: 0o600 }));
-      if (file.file.truncated) {
-        fs.rmSync(stored, { force: true });
-        throw new Problem(413, '文件过大', `文件超过上限 ${Math.round(config.importMaxBytes / 1024 ** 2)} MB`);
-      }
-      const bytes = fs.statSync(stored).size;
-      const row = await req.scoped(async ({ db, audit }) => {
-        const j = await db
-          .insertInto('import_job')
-          .values({ kind: req.params.kind, file_name: file.filename.slice(0, 200), file_path: stored, file_bytes: bytes, scope_key: req.user!.scopeKey, created_by: req.user!.id })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        audit({ action: 'import.upload', objectType: 'import_job', objectId: j.id, detail: { kind: j.kind, fileName: j.file_name, bytes } });
-        return j;
+      const release = await gate.enter(req.user!.id).catch((err: unknown) => {
+        file.file.resume();
+        throw err;
       });
-      app.imports.enqueue(row.id);
-      return reply.code(202).send(toJob(row));
+      try {
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const stored = path.join(dir, `${Date.now()}-${crypto.randomBytes(6).toString('hex')}${ext}`);
+        // Kept encrypted with the data key (for re-import) until the retention job removes it.
+        const bytes = await writeEncrypted(app.ctx.keys, file.file, stored);
+        if (file.file.truncated) {
+          fs.rmSync(stored, { force: true });
+          throw new Problem(413, '文件过大', `文件超过上限 ${Math.round(config.importMaxBytes / 1024 ** 2)} MB`);
+        }
+        const row = await req.scoped(async ({ db, audit }) => {
+          const m = await mappingFor(db, req.params.kind, req.query.profile, undefined);
+          const p = await planOf(req.params.kind, '', stored, file.filename, m, req.query.sheet).catch((err: unknown) => {
+            fs.rmSync(stored, { force: true });
+            throw err;
+          });
+          try {
+            assertStartable(p, (req.query.acknowledge ?? '').split(',').map((h) => h.trim()));
+          } catch (err) {
+            fs.rmSync(stored, { force: true });
+            throw err;
+          }
+          const j = await db
+            .insertInto('import_job')
+            .values({ kind: req.params.kind, file_name: file.filename.slice(0, 200), file_path: stored, file_bytes: bytes, scope_key: req.user!.scopeKey, created_by: req.user!.id, mapping: JSON.stringify(p.mapping), sheet: p.sheet })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          audit({ action: 'import.upload', objectType: 'import_job', objectId: j.id, detail: { kind: j.kind, fileName: j.file_name, bytes } });
+          return j;
+        });
+        app.imports.enqueue(row.id);
+        return reply.code(202).send(toJob(row));
+      } finally {
+        release();
+      }
     },
   });
 
-  r.get('/imports', {
+  r.get(listImports.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['导入'], summary: '导入任务', querystring: z.strictObject(pageQuery), response: { 200: pageOf(job) } },
+    schema: { ...schemaOf(listImports, IMPORT_TAGS), querystring: listImports.query, response: { 200: listImports.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const [{ total }] = await db.selectFrom('import_job').select(sql<number>`count(*)::int`.as('total')).execute();
         const rows = await db.selectFrom('import_job').selectAll().orderBy('id', 'desc').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
-        return { items: rows.map(toJob), total, page: req.query.page, pageSize: req.query.pageSize };
+        const figures = await subtreeFigures(db, rows.map((j) => j.id));
+        return { items: rows.map((j) => toJob(j, req.user!.scopeKey, figures.get(j.id))), total, page: req.query.page, pageSize: req.query.pageSize };
       }),
   });
 
@@ -146,18 +278,33 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     return j;
   };
 
-  r.get('/imports/:id', {
+  r.get(getImport.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['导入'], summary: '导入进度', params: idParam, response: { 200: job } },
-    handler: (req) => req.scoped(async ({ db }) => toJob(await load(db, req.params.id))),
+    schema: { ...schemaOf(getImport, IMPORT_TAGS), params: getImport.params, response: { 200: getImport.response } },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const j = await load(db, req.params.id);
+        return toJob(j, req.user!.scopeKey, (await subtreeFigures(db, [j.id])).get(j.id));
+      }),
   });
 
-  r.post('/imports/:id/cancel', {
+  r.get(importChanges.path, {
+    config: { access: 'data.read' },
+    schema: { ...schemaOf(importChanges, IMPORT_TAGS), params: importChanges.params, response: { 200: importChanges.response } },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const j = await load(db, req.params.id);
+        return { items: await identityChanges(db, j.id) };
+      }),
+  });
+
+  r.post(cancelImport.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['导入'], summary: '取消导入（已提交的批次保留）', params: idParam, response: { 200: job } },
+    schema: { ...schemaOf(cancelImport, IMPORT_TAGS), params: cancelImport.params, response: { 200: cancelImport.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const j = await load(db, req.params.id);
+        if (!j.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('该导入任务由上级或其他辖区发起，只能查看本辖区的结果');
         if (!['queued', 'running'].includes(j.status)) throw badRequest('该任务已结束，无需取消');
         const row = await db.updateTable('import_job').set({ cancel_requested: true }).where('id', '=', j.id).returningAll().executeTakeFirstOrThrow();
         audit({ action: 'import.cancel', objectType: 'import_job', objectId: j.id });
@@ -165,33 +312,36 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/imports/:id/rerun', {
+  r.post(rerunImport.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['导入'], summary: '用同一文件重新导入（中断后补齐；结果与一次导完相同）', params: idParam, response: { 202: job } },
+    schema: { ...schemaOf(rerunImport, IMPORT_TAGS), params: rerunImport.params, response: { 202: rerunImport.response } },
     handler: async (req, reply) => {
+      const release = await gate.enter(req.user!.id);
       const row = await req.scoped(async ({ db, audit }) => {
         const j = await load(db, req.params.id);
+        if (!j.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('该导入任务由上级或其他辖区发起，只能查看本辖区的结果');
         if (['queued', 'running'].includes(j.status)) throw badRequest('该任务仍在进行');
         if (!fs.existsSync(j.file_path)) throw badRequest('原文件已不在服务器上，请重新上传');
         const n = await db
           .insertInto('import_job')
-          .values({ kind: j.kind, file_name: j.file_name, file_path: j.file_path, file_bytes: j.file_bytes, scope_key: req.user!.scopeKey, created_by: req.user!.id })
+          .values({ kind: j.kind, file_name: j.file_name, file_path: j.file_path, file_bytes: j.file_bytes, scope_key: req.user!.scopeKey, created_by: req.user!.id, mapping: j.mapping ? JSON.stringify(j.mapping) : null, sheet: j.sheet })
           .returningAll()
           .executeTakeFirstOrThrow();
         audit({ action: 'import.upload', objectType: 'import_job', objectId: n.id, detail: { rerunOf: j.id } });
         return n;
-      });
+      }).finally(release);
       app.imports.enqueue(row.id);
       return reply.code(202).send(toJob(row));
     },
   });
 
-  r.get('/imports/:id/errors', {
+  r.get(importErrorReport.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['导入'], summary: '错误报告（xlsx：错误明细 + 待修正数据，后者可改正后重新导入）', params: idParam },
+    schema: { tags: IMPORT_TAGS, summary: importErrorReport.summary, params: importErrorReport.params },
     handler: async (req, reply) => {
       const { j, rows } = await req.scoped(async ({ db, audit }) => {
         const j = await load(db, req.params.id);
+        // Row-level security leaves a station the rows of its own subtree.
         const rows = await db.selectFrom('import_rejection').selectAll().where('job_id', '=', j.id).orderBy('row_no').limit(1_000_000).execute();
         audit({ action: 'import.error_report', objectType: 'import_job', objectId: j.id, detail: { rows: rows.length } });
         return { j, rows };
@@ -199,21 +349,34 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       return sendErrorReport(reply, j, rows, (enc) => JSON.parse(decryptField(app.ctx.keys, enc)) as Record<string, string>);
     },
   });
+  await app.register(localImportRoutes);
 }
 
 /** Two sheets: what is wrong (row, column, value, reason), and the rejected rows in the file's own columns to fix and upload again. */
 async function sendErrorReport(
   reply: import('fastify').FastifyReply,
   j: Selectable<ImportJobTable>,
-  rows: { row_no: number; col: string | null; value: string | null; reason: string; raw_enc: string | null }[],
+  rows: { row_no: number; col: string | null; value: string | null; reason: string; raw_enc: string | null; dup_key: string | null }[],
   decrypt: (enc: string) => Record<string, string>,
 ) {
+  // A row refused as a repeat carries its mark, so importing the sheet again cannot apply it;
+  // a row refused before (already marked, or numbered by an earlier report) keeps its mark and original number.
+  const dupOf = new Map(rows.filter((r) => r.dup_key).map((r) => [r.row_no, r.dup_key!]));
   const raws = rows.filter((r) => r.raw_enc).map((r) => ({ rowNo: r.row_no, raw: decrypt(r.raw_enc!) }));
-  const headers = raws.length ? Object.keys(raws[0].raw) : TEMPLATES[j.kind as ImportKind].columns.map((c) => c.header);
+  const own = raws.length ? [...new Set(raws.flatMap((x) => Object.keys(x.raw)))] : TEMPLATES[j.kind].columns.map((c) => c.header);
+  const headers = own.filter((h) => !REPORT_HEADERS.has(h));
+  const marked = dupOf.size > 0 || raws.some((x) => x.raw[DUPLICATE_MARK_HEADER]);
+  const lead = (x: { rowNo: number; raw: Record<string, string> }) => {
+    const original = x.raw[ORIGINAL_ROW_HEADER]?.trim() || x.rowNo;
+    if (!marked) return [original];
+    const dup = dupOf.get(x.rowNo);
+    return [original, dup ? duplicateMark(dup) : (x.raw[DUPLICATE_MARK_HEADER] ?? '')];
+  };
   return sendXlsx(reply, `导入错误报告-${j.id}.xlsx`, '错误明细', [
     { header: '行号', width: 8, value: (r) => r.row_no },
     { header: '列', width: 22, value: (r) => r.col ?? '（整行）' },
     { header: '值', width: 24, value: (r) => r.value },
     { header: '原因', width: 60, value: (r) => r.reason },
-  ], rows, [{ name: '待修正数据', headers: ['原行号', ...headers], rows: raws.map((x) => [x.rowNo, ...headers.map((h) => x.raw[h] ?? '')]) }]);
+  ], rows, [{ name: '待修正数据', headers: [ORIGINAL_ROW_HEADER, ...(marked ? [DUPLICATE_MARK_HEADER] : []), ...headers], rows: raws.map((x) => [...lead(x), ...headers.map((h) => x.raw[h] ?? '')]) }]);
 }
+

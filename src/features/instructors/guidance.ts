@@ -1,35 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Transaction } from 'kysely';
-import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { GUIDANCE_KIND_LABEL, guidanceRefusal, type GuidanceKind } from '../../domain/instructors/instructors.js';
 import { badRequest, notFound } from '../../http/errors.js';
-import { containing, idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { containing, pageFrom, underNode } from '../../http/paging.js';
+import { schemaOf } from '../../http/contract.js';
+import { createGuidance, exportGuidance, listGuidance, updateGuidance } from './contract.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { loadInstructor } from './routes.js';
 
 type Tx = Transaction<DB>;
-const KINDS = Object.keys(GUIDANCE_KIND_LABEL) as [GuidanceKind, ...GuidanceKind[]];
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 
-const filters = {
-  under: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional(),
-  instructorId: z.coerce.number().int().positive().optional(),
-  entityId: z.coerce.number().int().positive().optional(),
-  kind: z.enum(KINDS).optional(),
-  from: date.optional(),
-  to: date.optional(),
-  followUp: z.enum(['open', 'done']).optional(),
-  q: z.string().trim().max(40).optional(),
-};
 type Filters = { under?: string; instructorId?: number; entityId?: number; kind?: string; from?: string; to?: string; followUp?: string; q?: string };
 
-const item = z.object({
-  id: z.number(), instructorId: z.number(), instructorName: z.string(), onDate: z.string(), kind: z.string(), kindLabel: z.string(),
-  entityId: z.number().nullable(), entityName: z.string().nullable(), orgId: z.number().nullable(), orgName: z.string().nullable(),
-  content: z.string(), followUp: z.string().nullable(), followUpDone: z.boolean(), createdBy: z.string().nullable(),
-});
 
 async function filtered(db: Tx, f: Filters) {
   let q = db.selectFrom('guidance_record as g')
@@ -59,9 +43,9 @@ const toItem = (g: Row) => ({
 export async function guidanceRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/guidance-records', {
+  r.get(listGuidance.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['党建指导员'], summary: '指导记录', querystring: z.strictObject({ ...pageQuery, ...filters }), response: { 200: pageOf(item) } },
+    schema: { ...schemaOf(listGuidance, ['党建指导员']), querystring: listGuidance.query, response: { 200: listGuidance.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.query);
@@ -69,9 +53,9 @@ export async function guidanceRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get('/guidance-records/export', {
+  r.get(exportGuidance.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['党建指导员'], summary: '导出指导记录（xlsx，导出留痕）', querystring: z.strictObject(filters) },
+    schema: { tags: ['党建指导员'], summary: '导出指导记录（xlsx，导出留痕）', querystring: exportGuidance.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await (await filtered(db, req.query)).orderBy('g.on_date', 'desc').limit(100_000).execute();
@@ -92,21 +76,9 @@ export async function guidanceRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/guidance-records', {
+  r.post(createGuidance.path, {
     config: { access: 'guidance.write' },
-    schema: {
-      tags: ['党建指导员'],
-      summary: '登记一次走访或指导',
-      body: z.strictObject({
-        instructorId: z.number().int().positive('请选择指导员'),
-        entityId: z.number().int().positive().optional(),
-        orgId: z.number().int().positive().optional(),
-        onDate: date,
-        kind: z.enum(KINDS, '请选择指导方式'),
-        content: z.string().trim().min(4, '请填写指导内容（至少 4 个字）').max(2000),
-        followUp: z.string().trim().max(500).optional(),
-      }),
-    },
+    schema: { ...schemaOf(createGuidance, ['党建指导员']), body: createGuidance.body, response: { 201: createGuidance.response } },
     handler: async (req, reply) => {
       const b = req.body;
       const refusal = guidanceRefusal(b.onDate, new Date().toISOString().slice(0, 10));
@@ -129,9 +101,9 @@ export async function guidanceRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.patch('/guidance-records/:id', {
+  r.patch(updateGuidance.path, {
     config: { access: 'guidance.write' },
-    schema: { tags: ['党建指导员'], summary: '更新后续事项或标记办结', params: idParam, body: z.strictObject({ followUp: z.string().trim().max(500).nullable().optional(), followUpDone: z.boolean().optional() }) },
+    schema: { ...schemaOf(updateGuidance, ['党建指导员']), params: updateGuidance.params, body: updateGuidance.body, response: { 200: updateGuidance.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const before = await db.selectFrom('guidance_record').selectAll().where('id', '=', req.params.id).executeTakeFirst();

@@ -1,43 +1,30 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql, type Transaction } from 'kysely';
-import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { decryptField } from '../../crypto/field.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
-import { idNumberField, phoneField } from '../../domain/ledger/rows.js';
 import {
   INSTRUCTOR_STATUS_LABEL, SOURCE_LABEL, TARGET_LABEL, assignmentRefusal, endRefusal, type AssignmentTarget, type InstructorSource,
 } from '../../domain/instructors/instructors.js';
 import { badRequest, notFound } from '../../http/errors.js';
-import { containing, idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { containing, pageFrom, underNode } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
-import { insertUnidentified, upsertIdentified } from '../persons/store.js';
-import { orgPlace } from '../orgs/queries.js';
-import { nodeInScope } from '../jurisdictions/subtree.js';
-import { figuresWithChildren } from '../indicators/service.js';
-import { SOURCES as INDICATOR_SOURCES } from '../indicators/sources/index.js';
+import { insertUnidentified, upsertIdentified } from '../persons/index.js';
+import { orgPlace } from '../orgs/index.js';
+import { nodeInScope } from '../../db/subtree.js';
+import { myInstructorRoutes } from './mine.js';
+import { figuresWithChildren } from '../indicators/index.js';
+import { SOURCES as INDICATOR_SOURCES } from '../indicators/index.js';
 import type { Counts } from '../../domain/indicators/registry.js';
+import { schemaOf } from '../../http/contract.js';
+import { assignInstructor, createInstructor, endAssignment, exportInstructors, getInstructor, instructorFigures, listInstructors, revealInstructor, updateInstructor } from './contract.js';
 
 type Tx = Transaction<DB>;
-const SOURCES = Object.keys(SOURCE_LABEL) as [InstructorSource, ...InstructorSource[]];
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 const today = () => new Date().toISOString().slice(0, 10);
 
-const filters = {
-  under: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional(),
-  source: z.enum(SOURCES).optional(),
-  status: z.enum(['active', 'inactive']).optional(),
-  assigned: z.enum(['yes', 'no']).optional(),
-  q: z.string().trim().max(20).optional(),
-};
 type Filters = { under?: string; source?: string; status?: string; assigned?: string; q?: string };
 
-const listItem = z.object({
-  id: z.number(), name: z.string(), idNumber: z.string().nullable(), phone: z.string().nullable(), source: z.string(), sourceLabel: z.string(),
-  countyName: z.string(), stationCode: z.string().nullable(), stationName: z.string().nullable(), workplace: z.string().nullable(),
-  status: z.string(), statusLabel: z.string(), assignments: z.number(), reached: z.number(), lastGuidance: z.string().nullable(),
-});
 
 function instructorList(db: Tx) {
   return db.selectFrom('instructor as i')
@@ -88,6 +75,7 @@ async function targetOf(db: Tx, target: AssignmentTarget, id: number) {
 
 /** The党建工作指导员 roster, their assignments (work coverage) and the figures by area. */
 export async function instructorRoutes(app: FastifyInstance): Promise<void> {
+  await app.register(myInstructorRoutes);
   const r = app.withTypeProvider<ZodTypeProvider>();
   const keys = app.ctx.keys;
   const masked = (enc: string | null, mask: (v: string) => string) => (enc ? mask(decryptField(keys, enc)) : null);
@@ -97,9 +85,9 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
     assignments: i.assignments, reached: i.reached, lastGuidance: i.last_guidance,
   });
 
-  r.get('/instructors', {
+  r.get(listInstructors.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['党建指导员'], summary: '党建工作指导员名册', querystring: z.strictObject({ ...pageQuery, ...filters }), response: { 200: pageOf(listItem) } },
+    schema: { ...schemaOf(listInstructors, ['党建指导员']), querystring: listInstructors.query, response: { 200: listInstructors.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.query);
@@ -107,9 +95,9 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get('/instructors/export', {
+  r.get(exportInstructors.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['党建指导员'], summary: '导出指导员名册（xlsx，个人信息脱敏，导出留痕）', querystring: z.strictObject(filters) },
+    schema: { tags: ['党建指导员'], summary: '导出指导员名册（xlsx，个人信息脱敏，导出留痕）', querystring: exportInstructors.query },
     handler: async (req, reply) => {
       const { rows, assignments } = await req.scoped(async ({ db, audit }) => {
         const rows = await (await filtered(db, req.query)).orderBy('i.county_code').orderBy('p.name').limit(100_000).execute();
@@ -140,13 +128,9 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get('/instructors/figures', {
+  r.get(instructorFigures.path, {
     config: { access: 'data.read' },
-    schema: {
-      tags: ['党建指导员'],
-      summary: '指导员工作覆盖：本级与下级的在岗指导员、在指派、指导员覆盖的存续主体、本年指导记录',
-      querystring: z.strictObject({ under: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional() }),
-    },
+    schema: { ...schemaOf(instructorFigures, ['党建指导员']), querystring: instructorFigures.query, response: { 200: instructorFigures.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const node = await nodeInScope(db, req.user!, req.query.under);
@@ -157,21 +141,9 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/instructors', {
+  r.post(createInstructor.path, {
     config: { access: 'data.write' },
-    schema: {
-      tags: ['党建指导员'],
-      summary: '登记指导员（身份证号、手机号加密存储）',
-      body: z.strictObject({
-        name: z.string().trim().min(2, '请填写姓名').max(20, '姓名不超过 20 个字'),
-        idNumber: idNumberField.optional(),
-        phone: phoneField.optional(),
-        source: z.enum(SOURCES, '请选择指导员来源'),
-        placeCode: z.string().regex(/^\d{6,9}$/, '请选择所在县（区）或基层所'),
-        workplace: z.string().trim().max(60).optional(),
-        note: z.string().trim().max(500).optional(),
-      }),
-    },
+    schema: { ...schemaOf(createInstructor, ['党建指导员']), body: createInstructor.body, response: { 201: createInstructor.response } },
     handler: async (req, reply) => {
       const b = req.body;
       const id = await req.scoped(async ({ db, audit }) => {
@@ -187,9 +159,9 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get('/instructors/:id', {
+  r.get(getInstructor.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['党建指导员'], summary: '指导员详情：指派（工作覆盖）、指导记录、变更记录', params: idParam },
+    schema: { ...schemaOf(getInstructor, ['党建指导员']), params: getInstructor.params, response: { 200: getInstructor.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const row = await loadInstructor(db, req.params.id);
@@ -211,25 +183,14 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
             startOn: a.start_on, endOn: a.end_on, endReason: a.end_reason, reached: a.reached,
           })),
           guidance: guidance.map((g) => ({ id: g.id, onDate: g.on_date, kind: g.kind, content: g.content, followUp: g.follow_up, followUpDone: g.follow_up_done, entityName: g.entity_name, orgName: g.org_name })),
-          history: history.map((h) => ({ ...h, actor: h.actor ?? '系统' })),
+          history: history.map((h) => ({ ...h, before: h.before as Record<string, unknown> | null, after: h.after as Record<string, unknown> | null, actor: h.actor ?? '系统' })),
         };
       }),
   });
 
-  r.patch('/instructors/:id', {
+  r.patch(updateInstructor.path, {
     config: { access: 'data.write' },
-    schema: {
-      tags: ['党建指导员'],
-      summary: '修改指导员；停用时其在指派一并结束（工作覆盖随之变化）',
-      params: idParam,
-      body: z.strictObject({
-        source: z.enum(SOURCES).optional(),
-        placeCode: z.string().regex(/^\d{6,9}$/, '请选择所在县（区）或基层所').optional(),
-        workplace: z.string().trim().max(60).nullable().optional(),
-        status: z.enum(['active', 'inactive']).optional(),
-        note: z.string().trim().max(500).nullable().optional(),
-      }),
-    },
+    schema: { ...schemaOf(updateInstructor, ['党建指导员']), params: updateInstructor.params, body: updateInstructor.body, response: { 200: updateInstructor.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const b = req.body;
@@ -250,9 +211,9 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/instructors/:id/reveal', {
+  r.post(revealInstructor.path, {
     config: { access: 'personal.reveal' },
-    schema: { tags: ['党建指导员'], summary: '查看指导员完整身份证号与手机号（留痕）', params: idParam, response: { 200: z.object({ idNumber: z.string().nullable(), phone: z.string().nullable() }) } },
+    schema: { ...schemaOf(revealInstructor, ['党建指导员']), params: revealInstructor.params, response: { 200: revealInstructor.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const row = await loadInstructor(db, req.params.id);
@@ -262,15 +223,9 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/instructors/:id/assignments', {
+  r.post(assignInstructor.path, {
     config: { access: 'data.write' },
-    schema: {
-      tags: ['党建指导员'],
-      summary: '指派指导员联系市场主体、市场/楼宇/园区/商圈、党组织，或平台企业、配送站点（即起计入工作覆盖）',
-      params: idParam,
-      body: z.strictObject({ target: z.enum(['entity', 'zone', 'org', 'platform', 'delivery_station'], '请选择指派对象类型'), targetId: z.number().int().positive('请选择指派对象'), startOn: date.optional() }),
-      response: { 201: z.object({ id: z.number(), reached: z.number(), tasksDone: z.number() }) },
-    },
+    schema: { ...schemaOf(assignInstructor, ['党建指导员']), params: assignInstructor.params, body: assignInstructor.body, response: { 201: assignInstructor.response } },
     handler: (req, reply) =>
       req.scoped(async ({ db, audit }) => {
         const b = req.body;
@@ -301,14 +256,9 @@ export async function instructorRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/instructors/:id/assignments/:key/end', {
+  r.post(endAssignment.path, {
     config: { access: 'data.write' },
-    schema: {
-      tags: ['党建指导员'],
-      summary: '结束指派（工作覆盖随之变化）',
-      params: z.strictObject({ id: z.coerce.number().int().positive(), key: z.coerce.number().int().positive() }),
-      body: z.strictObject({ endOn: date.optional(), reason: z.string().trim().min(2, '请填写结束原因').max(200) }),
-    },
+    schema: { ...schemaOf(endAssignment, ['党建指导员']), params: endAssignment.params, body: endAssignment.body, response: { 200: endAssignment.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const a = await db.selectFrom('instructor_assignment').selectAll().where('id', '=', req.params.key).where('instructor_id', '=', req.params.id).executeTakeFirst();

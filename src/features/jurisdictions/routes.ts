@@ -1,27 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
-import { z } from 'zod';
 import type { Jurisdiction } from '../../db/schema.js';
-import { STATION_SUFFIX, stationCode, stationParentAllowed } from '../../domain/jurisdiction/codes.js';
+import { stationCode, stationParentAllowed } from '../../domain/jurisdiction/codes.js';
 import { notFound } from '../../http/errors.js';
-import { codeParam, containing, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { containing, offsetOf, underNode } from '../../http/paging.js';
+import { schemaOf } from '../../http/contract.js';
+import { createStation, deleteStation, getJurisdiction, jurisdictionChildren, listStations, updateStation } from './contract.js';
+import { expectWritten } from '../../db/writes.js';
 
-const node = z.object({
-  code: z.string(),
-  parentCode: z.string().nullable(),
-  level: z.enum(['nation', 'province', 'city', 'county', 'station']),
-  name: z.string(),
-  address: z.string().nullable(),
-  servedAreas: z.array(z.string()),
-  childCount: z.number(),
-});
-
-const stationBody = z.strictObject({
-  name: z.string().trim().min(2, '名称至少 2 个字').max(60, '名称不超过 60 个字'),
-  address: z.string().trim().max(200, '地址不超过 200 个字').optional(),
-  servedAreas: z.array(z.string().trim().min(1).max(40)).max(60, '服务的乡镇（街道）不超过 60 个').default([]),
-});
 
 const toNode = (j: Jurisdiction & { child_count: number }) => ({
   code: j.code,
@@ -39,9 +26,9 @@ const childCount = sql<number>`(SELECT count(*)::int FROM jurisdiction c WHERE c
 export async function jurisdictionRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/jurisdictions/:code', {
+  r.get(getJurisdiction.path, {
     config: { access: 'jurisdiction.read' },
-    schema: { tags: ['辖区'], summary: '辖区节点', params: codeParam, response: { 200: node } },
+    schema: { ...schemaOf(getJurisdiction, ['辖区']), params: getJurisdiction.params, response: { 200: getJurisdiction.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const j = await db.selectFrom('jurisdiction as j').selectAll('j').select(childCount).where('j.code', '=', req.params.code).executeTakeFirst();
@@ -50,9 +37,9 @@ export async function jurisdictionRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get('/jurisdictions/:code/children', {
+  r.get(jurisdictionChildren.path, {
     config: { access: 'jurisdiction.read' },
-    schema: { tags: ['辖区'], summary: '下级辖区（逐级加载）', params: codeParam, response: { 200: z.array(node) } },
+    schema: { ...schemaOf(jurisdictionChildren, ['辖区']), params: jurisdictionChildren.params, response: { 200: jurisdictionChildren.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const parent = await db.selectFrom('jurisdiction').select('code').where('code', '=', req.params.code).executeTakeFirst();
@@ -62,14 +49,9 @@ export async function jurisdictionRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get('/stations', {
+  r.get(listStations.path, {
     config: { access: 'jurisdiction.read' },
-    schema: {
-      tags: ['辖区'],
-      summary: '基层市场监管所列表',
-      querystring: z.strictObject({ ...pageQuery, under: z.string().regex(/^\d{6}$/).optional(), q: z.string().trim().max(40).optional() }),
-      response: { 200: pageOf(node.extend({ countyName: z.string(), hasGuidancePost: z.boolean() })) },
-    },
+    schema: { ...schemaOf(listStations, ['辖区']), querystring: listStations.query, response: { 200: listStations.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const { under, q } = req.query;
@@ -90,17 +72,9 @@ export async function jurisdictionRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/stations', {
+  r.post(createStation.path, {
     config: { access: 'jurisdiction.manage' },
-    schema: {
-      tags: ['辖区'],
-      summary: '新建基层所（县局）',
-      body: stationBody.extend({
-        countyCode: z.string().regex(/^\d{6}$/, '所属县级辖区代码应为 6 位数字'),
-        suffix: z.string().regex(STATION_SUFFIX, '所代码应为 3 位数字，在本县内唯一'),
-      }),
-      response: { 201: node },
-    },
+    schema: { ...schemaOf(createStation, ['辖区']), body: createStation.body, response: { 201: createStation.response } },
     handler: (req, reply) =>
       req.scoped(async ({ db, audit }) => {
         const { countyCode, suffix, name, address, servedAreas } = req.body;
@@ -123,20 +97,24 @@ export async function jurisdictionRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.patch('/stations/:code', {
+  r.patch(updateStation.path, {
     config: { access: 'jurisdiction.manage' },
-    schema: { tags: ['辖区'], summary: '修改基层所', params: codeParam, body: stationBody.partial(), response: { 200: node } },
+    schema: { ...schemaOf(updateStation, ['辖区']), params: updateStation.params, body: updateStation.body, response: { 200: updateStation.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const before = await db.selectFrom('jurisdiction').selectAll().where('code', '=', req.params.code).where('level', '=', 'station').executeTakeFirst();
         if (!before) throw notFound('基层所');
         const { name, address, servedAreas } = req.body;
-        const row = await db
-          .updateTable('jurisdiction')
-          .set({ name: name ?? before.name, address: address ?? before.address, served_areas: servedAreas ?? before.served_areas, updated_at: new Date() })
-          .where('code', '=', before.code)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = expectWritten(
+          await db
+            .updateTable('jurisdiction')
+            .set({ name: name ?? before.name, address: address ?? before.address, served_areas: servedAreas ?? before.served_areas, updated_at: new Date() })
+            .where('code', '=', before.code)
+            .returningAll()
+            .executeTakeFirst(),
+          '基层所',
+          { action: 'station.update', objectType: 'jurisdiction', objectId: before.code, detail: { after: { name, address } } },
+        );
         audit({
           action: 'station.update',
           objectType: 'jurisdiction',
@@ -147,14 +125,14 @@ export async function jurisdictionRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.delete('/stations/:code', {
+  r.delete(deleteStation.path, {
     config: { access: 'jurisdiction.manage' },
-    schema: { tags: ['辖区'], summary: '删除基层所（无账号、无指导站时）', params: codeParam, response: { 204: z.null() } },
+    schema: { ...schemaOf(deleteStation, ['辖区']), params: deleteStation.params, response: { 204: deleteStation.response } },
     handler: (req, reply) =>
       req.scoped(async ({ db, audit }) => {
         const before = await db.selectFrom('jurisdiction').selectAll().where('code', '=', req.params.code).where('level', '=', 'station').executeTakeFirst();
         if (!before) throw notFound('基层所');
-        await db.deleteFrom('jurisdiction').where('code', '=', before.code).execute();
+        expectWritten(await db.deleteFrom('jurisdiction').where('code', '=', before.code).executeTakeFirst(), '基层所', { action: 'station.delete', objectType: 'jurisdiction', objectId: before.code });
         audit({ action: 'station.delete', objectType: 'jurisdiction', objectId: before.code, detail: { before: { name: before.name, address: before.address } } });
         reply.code(204);
         return null;

@@ -3,9 +3,9 @@ import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Keys } from '../../crypto/keys.js';
 import { blindIndex } from '../../crypto/field.js';
-import { insertUnidentified, upsertIdentified } from '../persons/store.js';
+import { insertUnidentified, upsertIdentified } from '../persons/index.js';
 import type { RosterRow } from '../../domain/ledger/rows.js';
-import type { Numbered } from '../entities/registry-writer.js';
+import type { Numbered } from '../entities/index.js';
 
 /**
  * The natural key of a roster member: the ID number's blind index, or, without a usable

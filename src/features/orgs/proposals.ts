@@ -1,18 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { followCases } from '../discovery/index.js';
 import { sql, type Transaction } from 'kysely';
-import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
-import { proposeSetups, type Candidate, type Proposal } from '../../domain/orgs/grouping.js';
+import { PROPOSAL_MODE_LABEL, proposeSetups, type Candidate, type Proposal } from '../../domain/orgs/grouping.js';
 import { checkJointGroup, ORG_KIND_LABEL } from '../../domain/orgs/rules.js';
 import type { RuleSettings } from '../../domain/settings/settings.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { offsetOf, underNode } from '../../http/paging.js';
 import { entityMembers, findingsOf, loadOrg, refuseOn } from './queries.js';
+import { schemaOf } from '../../http/contract.js';
+import { acceptProposal, generateOrgProposals as generateEndpoint, listProposals, moveProposalUnit, rejectProposal } from './contract.js';
 
 type Tx = Transaction<DB>;
 
-export const MODE_LABEL = { standalone: '单独组建', zone: '依托区域联合组建', joint: '同所联合组建', station: '个体工商户联合党支部', affiliated: '挂靠组建', work: '工作覆盖' } as const;
+const tags = ['组建建议'];
 const JOINT_MODES = ['zone', 'joint', 'station'];
 
 /** Entities in scope that have no organization (none in preparation either), with their members as the rules count them. */
@@ -75,21 +77,14 @@ async function retotal(db: Tx, id: number) {
   await db.updateTable('org_proposal').set({ units: units.length, full_members: full, members, explanation: sql<string>`regexp_replace(explanation, '（已调整.*$', '') || ${`（已调整：${units.length} 家单位，正式党员 ${full} 名）`}` }).where('id', '=', id).execute();
 }
 
-const item = z.object({
-  id: z.number(), mode: z.string(), modeLabel: z.string(), orgKind: z.string().nullable(), orgKindLabel: z.string().nullable(), state: z.string(),
-  countyName: z.string(), stationName: z.string().nullable(), units: z.number(), fullMembers: z.number(), members: z.number(), explanation: z.string(),
-  suggestedName: z.string(), reason: z.string().nullable(), orgId: z.number().nullable(),
-  entities: z.array(z.object({ id: z.number(), name: z.string(), fullMembers: z.number(), members: z.number() })),
-});
-
 /** Setup proposals: generated from the ledger by the domain rules, reviewed by staff. */
 export async function proposalRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const rules = () => app.ctx.settings.get('rules');
 
-  r.post('/org-proposals/generate', {
+  r.post(generateEndpoint.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['组建建议'], summary: '按规则为本辖区无组织的市场主体重新生成组建建议（未处理的建议被替换）' },
+    schema: { ...schemaOf(generateEndpoint, tags), response: { 200: generateEndpoint.response } },
     handler: async (req) => {
       const s = await rules();
       return req.scoped(async ({ db, audit }) => {
@@ -101,20 +96,9 @@ export async function proposalRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get('/org-proposals', {
+  r.get(listProposals.path, {
     config: { access: 'data.read' },
-    schema: {
-      tags: ['组建建议'],
-      summary: '组建建议列表',
-      querystring: z.strictObject({
-        ...pageQuery,
-        under: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional(),
-        mode: z.enum(['standalone', 'zone', 'joint', 'station', 'affiliated', 'work']).optional(),
-        state: z.enum(['open', 'accepted', 'rejected']).default('open'),
-        zoneId: z.coerce.number().int().positive().optional(),
-      }),
-      response: { 200: pageOf(item) },
-    },
+    schema: { ...schemaOf(listProposals, tags), querystring: listProposals.query, response: { 200: listProposals.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         let q = db.selectFrom('org_proposal as p').innerJoin('jurisdiction as c', 'c.code', 'p.county_code').leftJoin('jurisdiction as s', 's.code', 'p.station_code')
@@ -130,7 +114,7 @@ export async function proposalRoutes(app: FastifyInstance): Promise<void> {
           .limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
         return {
           items: rows.map((p) => ({
-            id: p.id, mode: p.mode, modeLabel: MODE_LABEL[p.mode], orgKind: p.org_kind, orgKindLabel: p.org_kind ? ORG_KIND_LABEL[p.org_kind] : null, state: p.state,
+            id: p.id, mode: p.mode, modeLabel: PROPOSAL_MODE_LABEL[p.mode], orgKind: p.org_kind, orgKindLabel: p.org_kind ? ORG_KIND_LABEL[p.org_kind] : null, state: p.state,
             countyName: p.county_name, stationName: p.station_name, units: p.units, fullMembers: p.full_members, members: p.members, explanation: p.explanation,
             suggestedName: p.suggested_name, reason: p.reason, orgId: p.org_id, entities: p.entities ?? [],
           })),
@@ -139,20 +123,18 @@ export async function proposalRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/org-proposals/:id/accept', {
+  r.post(acceptProposal.path, {
     config: { access: 'data.write' },
-    schema: {
-      tags: ['组建建议'],
-      summary: '采纳：组建类建议新建"筹建"党组织并覆盖其单位；挂靠类须选定挂靠的党组织；工作覆盖类生成指派指导员和"组织找党员"任务',
-      params: idParam,
-      body: z.strictObject({ name: z.string().trim().min(2).max(60).optional(), orgId: z.number().int().positive().optional() }),
-    },
+    schema: { ...schemaOf(acceptProposal, tags), params: acceptProposal.params, body: acceptProposal.body, response: { 200: acceptProposal.response } },
     handler: async (req) => {
       const s = await rules();
-      return req.scoped(async ({ db, audit }) => {
+      return req.scoped(async (sc) => {
+        const { db, audit } = sc;
         const p = await loadOpen(db, req.params.id);
         const units = await membersOf(db, p.id);
         const orgId = await acceptInto(db, p, units, req.body, s);
+        // The units' cases follow (an organization founded or joined ends "有党员未建组织").
+        if (orgId) await followCases(sc, units.map((u) => Number(u.entity_id)), { source: 'org', label: `采纳组建建议 #${p.id}`, objectType: 'party_org', objectId: orgId });
         await db.updateTable('org_proposal').set({ state: 'accepted', org_id: orgId, decided_by: req.user!.id, decided_at: new Date() }).where('id', '=', p.id).execute();
         audit({ action: 'proposal.accept', objectType: 'org_proposal', objectId: p.id, detail: { mode: p.mode, orgId, units: units.length } });
         return { id: p.id, orgId };
@@ -160,9 +142,9 @@ export async function proposalRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/org-proposals/:id/move', {
+  r.post(moveProposalUnit.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['组建建议'], summary: '调整：把一家单位移到另一条联合组建建议（两边仍须符合规定）', params: idParam, body: z.strictObject({ entityId: z.number().int().positive(), toProposalId: z.number().int().positive() }) },
+    schema: { ...schemaOf(moveProposalUnit, tags), params: moveProposalUnit.params, body: moveProposalUnit.body, response: { 200: moveProposalUnit.response } },
     handler: async (req) => {
       const s = await rules();
       return req.scoped(async ({ db, audit }) => {
@@ -183,9 +165,9 @@ export async function proposalRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/org-proposals/:id/reject', {
+  r.post(rejectProposal.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['组建建议'], summary: '不采纳（须说明理由）', params: idParam, body: z.strictObject({ reason: z.string().trim().min(2, '请说明不采纳的理由').max(300) }) },
+    schema: { ...schemaOf(rejectProposal, tags), params: rejectProposal.params, body: rejectProposal.body, response: { 200: rejectProposal.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const p = await loadOpen(db, req.params.id);

@@ -1,65 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql, type Transaction } from 'kysely';
-import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
-import { LEAGUE_KIND_LABEL, ORG_KIND_LABEL, ORG_STATUS_LABEL, OFFICER_ROLE_LABEL, SETUP_MODE_LABEL, termDue, termEnd, addMonths } from '../../domain/orgs/rules.js';
+import { BODY_LABEL, LEAGUE_KIND_LABEL, ORG_KIND_LABEL, ORG_STATUS_LABEL, OFFICER_ROLE_LABEL, SETUP_MODE_LABEL, termDue, termEnd, addMonths } from '../../domain/orgs/rules.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { containing, idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { containing, pageFrom, underNode } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { parseIdNumber } from '../../domain/identifiers/id-number.js';
-import { upsertIdentified } from '../persons/store.js';
+import { upsertIdentified } from '../persons/index.js';
 import { registerDeclaredOrgs } from './declared.js';
 import { findingsOf, fullMembersOf, loadOrg, orgPlace, refuseOn } from './queries.js';
+import { schemaOf } from '../../http/contract.js';
+import { addOrgEntity, addOrgMember, addOrgOfficer, createOrg, exportOrgs, getOrg, listOrgs, registerFromReports, removeOrgEntity, removeOrgMember, removeOrgOfficer, termReminders, updateOrg } from './contract.js';
+import { statusChangeProblem } from '../../domain/orgs/lifecycle.js';
+import type { Scoped } from '../../db/scoped.js';
+import { entitiesOfOrg, followCases } from '../discovery/index.js';
 
-const KINDS = ['committee', 'general_branch', 'branch', 'joint_branch'] as const;
-const MODES = ['standalone', 'joint', 'affiliated', 'industry', 'station', 'zone'] as const;
-const STATUSES = ['preparing', 'established', 'dissolved'] as const;
-const BODY_LABEL = { party: '党组织', league: '团组织' } as const;
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
-
-const filters = {
-  under: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional(),
-  body: z.enum(['party', 'league']).optional(),
-  kind: z.enum(KINDS).optional(),
-  // 'mobile' (流动党员党支部) is listed here; it is set up with its approval under /new-employment/mobile-branches.
-  setupMode: z.enum([...MODES, 'mobile']).optional(),
-  status: z.enum(STATUSES).optional(),
-  q: z.string().trim().max(40).optional(),
-};
 type Filters = { under?: string; body?: string; kind?: string; setupMode?: string; status?: string; q?: string };
 
-const listItem = z.object({
-  id: z.number(), body: z.string(), name: z.string(), kind: z.string(), kindLabel: z.string(), setupMode: z.string(), setupModeLabel: z.string(),
-  status: z.string(), statusLabel: z.string(), foundedOn: z.string().nullable(), countyName: z.string(), stationName: z.string().nullable(),
-  units: z.number(), memberCount: z.number(), secretary: z.string().nullable(), termEnd: z.string().nullable(),
-});
 
-const orgBody = z.strictObject({
-  body: z.enum(['party', 'league']).default('party'),
-  name: z.string().trim().min(2, '名称至少 2 个字').max(60),
-  kind: z.enum(KINDS),
-  setupMode: z.enum(MODES),
-  placeCode: z.string().regex(/^\d{6,9}$/, '所属县（区）或基层所代码应为 6 或 9 位数字'),
-  affiliatedTo: z.string().trim().max(60).optional(),
-  parentId: z.number().int().positive().optional(),
-  zoneId: z.number().int().positive().optional(),
-  status: z.enum(['preparing', 'established']).default('preparing'),
-  foundedOn: date.optional(),
-  note: z.string().trim().max(500).optional(),
-  entityIds: z.array(z.number().int().positive()).max(200).default([]),
-});
 
-const orgPatch = z.strictObject({
-  name: z.string().trim().min(2).max(60).optional(),
-  kind: z.enum(KINDS).optional(),
-  setupMode: z.enum(MODES).optional(),
-  affiliatedTo: z.string().trim().max(60).nullable().optional(),
-  status: z.enum(STATUSES).optional(),
-  foundedOn: date.nullable().optional(),
-  dissolvedOn: date.nullable().optional(),
-  note: z.string().trim().max(500).nullable().optional(),
-});
 
 function orgList(db: Transaction<DB>) {
   return db.selectFrom('party_org as o')
@@ -102,13 +62,18 @@ async function coverable(db: Transaction<DB>, ids: number[], countyCode: string)
 }
 
 /** The party- and Youth League-organization ledger: organizations, covered entities, members, officers, terms. */
+/** The discovery cases of the entities an organization covers (and of any it just stopped covering) follow its edit. */
+async function followOrg(sc: Scoped, orgId: number, label: string, extra: number[] = []): Promise<void> {
+  await followCases(sc, [...new Set([...(await entitiesOfOrg(sc.db, orgId)), ...extra])], { source: 'org', label, objectType: 'party_org', objectId: orgId });
+}
+
 export async function orgRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const rules = () => app.ctx.settings.get('rules');
 
-  r.get('/orgs', {
+  r.get(listOrgs.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['党组织'], summary: '党组织（团组织）台账', querystring: z.strictObject({ ...pageQuery, ...filters }), response: { 200: pageOf(listItem) } },
+    schema: { ...schemaOf(listOrgs, ['党组织']), querystring: listOrgs.query, response: { 200: listOrgs.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.query);
@@ -116,9 +81,9 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get('/orgs/export', {
+  r.get(exportOrgs.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['党组织'], summary: '导出党组织台账（xlsx，导出留痕）', querystring: z.strictObject(filters) },
+    schema: { tags: ['党组织'], summary: '导出党组织台账（xlsx，导出留痕）', querystring: exportOrgs.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await (await filtered(db, req.query)).orderBy('o.county_code').orderBy('o.name').limit(100_000).execute();
@@ -142,9 +107,9 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get('/orgs/term-reminders', {
+  r.get(termReminders.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['党组织'], summary: '换届提醒：任期将在设定月数内届满或已届满的组织' },
+    schema: { ...schemaOf(termReminders, ['党组织']), response: { 200: termReminders.response } },
     handler: async (req) => {
       const s = await rules();
       const today = new Date().toISOString().slice(0, 10);
@@ -160,14 +125,15 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/orgs', {
+  r.post(createOrg.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['党组织'], summary: '新建党组织（团组织）', body: orgBody },
+    schema: { ...schemaOf(createOrg, ['党组织']), body: createOrg.body, response: { 201: createOrg.response } },
     handler: async (req, reply) => {
       const b = req.body;
       if (b.status === 'established' && !b.foundedOn) throw badRequest('已建组织须填写成立日期', [{ field: 'foundedOn', message: '请填写成立日期' }]);
       const s = await rules();
-      const id = await req.scoped(async ({ db, audit }) => {
+      const id = await req.scoped(async (sc) => {
+        const { db, audit } = sc;
         const place = await orgPlace(db, b.placeCode);
         await coverable(db, b.entityIds, place.county_code);
         const org = await db.insertInto('party_org').values({
@@ -177,26 +143,29 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
         if (b.entityIds.length) await db.insertInto('party_org_entity').values(b.entityIds.map((entity_id) => ({ org_id: org.id, entity_id, scope_key: place.scope_key }))).execute();
         refuseOn(await findingsOf(db, org, s));
         audit({ action: 'org.create', objectType: 'party_org', objectId: org.id, detail: { name: b.name, kind: b.kind, setupMode: b.setupMode, entities: b.entityIds.length } });
+        await followOrg(sc, org.id, `新建党组织"${b.name}"`);
         return org.id;
       });
       return reply.code(201).send({ id });
     },
   });
 
-  r.post('/orgs/from-reports', {
+  r.post(registerFromReports.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['党组织'], summary: '把本辖区年报申报"单独建立"且台账中尚无的党组织登记为已建（待核实）', response: { 200: z.object({ registered: z.number() }) } },
+    schema: { ...schemaOf(registerFromReports, ['党组织']), response: { 200: registerFromReports.response } },
     handler: (req) =>
-      req.scoped(async ({ db, audit }) => {
+      req.scoped(async (sc) => {
+        const { db, audit } = sc;
         const registered = await registerDeclaredOrgs(db, req.user!.scopeKey);
         audit({ action: 'org.from_reports', objectType: 'party_org', detail: { registered } });
+        if (registered) await followCases(sc, null, { source: 'org', label: `按年报登记党组织 ${registered} 个` });
         return { registered };
       }),
   });
 
-  r.get('/orgs/:id', {
+  r.get(getOrg.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['党组织'], summary: '党组织详情：覆盖单位、党员（团员）、班子与任期、规则提示、变更记录', params: idParam },
+    schema: { ...schemaOf(getOrg, ['党组织']), params: getOrg.params, response: { 200: getOrg.response } },
     handler: async (req) => {
       const s = await rules();
       const today = new Date().toISOString().slice(0, 10);
@@ -226,23 +195,24 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
           members: members.map((m) => ({ id: m.id, personId: m.person_id, memberId: m.member_id, name: m.name, membership: m.membership, joinDate: m.join_date, joinedOn: m.joined_on })),
           officers: officers.map((f) => ({ id: f.id, personId: f.person_id, name: f.name, role: f.role, roleLabel: OFFICER_ROLE_LABEL[f.role], termStart: f.term_start, termEnd: f.term_end, due: termDue(f.term_end, today, s) })),
           findings: await findingsOf(db, org, s, fullMembers.count),
-          history: history.map((h) => ({ ...h, actor: h.actor ?? '系统/导入' })),
+          history: history.map((h) => ({ ...h, before: h.before as Record<string, unknown> | null, after: h.after as Record<string, unknown> | null, actor: h.actor ?? '系统/导入' })),
         };
       });
     },
   });
 
-  r.patch('/orgs/:id', {
+  r.patch(updateOrg.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['党组织'], summary: '修改党组织；状态：筹建 → 已建（须成立日期）→ 撤销（须撤销日期）', params: idParam, body: orgPatch },
+    schema: { ...schemaOf(updateOrg, ['党组织']), params: updateOrg.params, body: updateOrg.body, response: { 200: updateOrg.response } },
     handler: async (req) => {
       const b = req.body;
       const s = await rules();
-      return req.scoped(async ({ db, audit }) => {
+      return req.scoped(async (sc) => {
+        const { db, audit } = sc;
         const before = await loadOrg(db, req.params.id);
         const status = b.status ?? before.status;
-        if (before.status === 'dissolved' && status !== 'dissolved') throw conflict('已撤销的组织不能恢复，请新建组织');
-        if (before.status === 'established' && status === 'preparing') throw conflict('已建组织不能退回筹建');
+        const refused = statusChangeProblem(before.status, status);
+        if (refused) throw conflict(refused);
         const foundedOn = b.foundedOn === undefined ? before.founded_on : b.foundedOn;
         const dissolvedOn = b.dissolvedOn === undefined ? before.dissolved_on : b.dissolvedOn;
         if (status === 'established' && !foundedOn) throw badRequest('已建组织须填写成立日期', [{ field: 'foundedOn', message: '请填写成立日期' }]);
@@ -254,39 +224,38 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
         }).where('id', '=', before.id).returningAll().executeTakeFirstOrThrow();
         refuseOn(await findingsOf(db, after, s));
         audit({ action: 'org.update', objectType: 'party_org', objectId: before.id, detail: { before: { status: before.status, name: before.name, kind: before.kind, setupMode: before.setup_mode }, after: { status: after.status, name: after.name, kind: after.kind, setupMode: after.setup_mode } } });
+        await followOrg(sc, after.id, `修改党组织"${after.name}"${after.status !== before.status ? `（${ORG_STATUS_LABEL[before.status]} → ${ORG_STATUS_LABEL[after.status]}）` : ''}`);
         return { id: after.id, status: after.status };
       });
     },
   });
 
-  r.post('/orgs/:id/entities', {
+  r.post(addOrgEntity.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['党组织'], summary: '增加覆盖的市场主体', params: idParam, body: z.strictObject({ entityId: z.number().int().positive() }) },
+    schema: { ...schemaOf(addOrgEntity, ['党组织']), params: addOrgEntity.params, body: addOrgEntity.body },
     handler: async (req, reply) => {
       const s = await rules();
-      await req.scoped(async ({ db, audit }) => {
+      await req.scoped(async (sc) => {
+        const { db, audit } = sc;
         const org = await loadOrg(db, req.params.id);
         await coverable(db, [req.body.entityId], org.county_code);
         await db.insertInto('party_org_entity').values({ org_id: org.id, entity_id: req.body.entityId, scope_key: org.scope_key }).onConflict((c) => c.doNothing()).execute();
         refuseOn(await findingsOf(db, org, s));
         audit({ action: 'org.entity_add', objectType: 'party_org', objectId: org.id, detail: { entityId: req.body.entityId } });
+        await followOrg(sc, org.id, `党组织"${org.name}"增加覆盖的市场主体`);
       });
       return reply.code(204).send();
     },
   });
 
-  r.post('/orgs/:id/members', {
+  r.post(addOrgMember.path, {
     config: { access: 'data.write' },
-    schema: {
-      tags: ['党组织'],
-      summary: '登记组织关系（党员：memberId；团员：姓名与身份证号）',
-      params: idParam,
-      body: z.strictObject({ memberId: z.number().int().positive().optional(), name: z.string().trim().min(2).max(20).optional(), idNumber: z.string().trim().optional(), joinedOn: date.optional() }),
-    },
+    schema: { ...schemaOf(addOrgMember, ['党组织']), params: addOrgMember.params, body: addOrgMember.body, response: { 201: addOrgMember.response } },
     handler: async (req, reply) => {
       const b = req.body;
       const keys = app.ctx.keys;
-      const id = await req.scoped(async ({ db, audit }) => {
+      const id = await req.scoped(async (sc) => {
+        const { db, audit } = sc;
         const org = await loadOrg(db, req.params.id);
         let personId: number;
         if (org.body === 'party') {
@@ -303,20 +272,16 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
         const row = await db.insertInto('party_org_member').values({ org_id: org.id, person_id: personId, member_id: org.body === 'party' ? b.memberId! : null, joined_on: b.joinedOn ?? null, scope_key: org.scope_key })
           .returning('id').executeTakeFirstOrThrow();
         audit({ action: 'org.member_add', objectType: 'party_org', objectId: org.id, detail: { rowId: row.id, memberId: b.memberId ?? null } });
+        if (org.body === 'party') await followOrg(sc, org.id, `党员在党组织"${org.name}"登记组织关系`);
         return row.id;
       });
       return reply.code(201).send({ id });
     },
   });
 
-  r.post('/orgs/:id/officers', {
+  r.post(addOrgOfficer.path, {
     config: { access: 'data.write' },
-    schema: {
-      tags: ['党组织'],
-      summary: '任命班子成员（从本组织登记的党员中选），任期默认按届期计算',
-      params: idParam,
-      body: z.strictObject({ personId: z.number().int().positive(), role: z.enum(['secretary', 'deputy', 'committee']), termStart: date, termEnd: date.optional() }),
-    },
+    schema: { ...schemaOf(addOrgOfficer, ['党组织']), params: addOrgOfficer.params, body: addOrgOfficer.body, response: { 201: addOrgOfficer.response } },
     handler: async (req, reply) => {
       const b = req.body;
       const s = await rules();
@@ -336,28 +301,30 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
   });
 
   /** DELETE /orgs/:id/<part>/:key: one covered entity, registered member or officer, audited. */
-  const removal = (part: string, what: string, action: string, summary: string, remove: (db: Transaction<DB>, orgId: number, key: number) => Promise<boolean>) =>
-    r.delete(`/orgs/:id/${part}/:key`, {
+  const removal = (e: typeof removeOrgEntity | typeof removeOrgMember | typeof removeOrgOfficer, part: string, what: string, action: string, remove: (db: Transaction<DB>, orgId: number, key: number) => Promise<boolean>) =>
+    r.delete(e.path, {
       config: { access: 'data.write' },
-      schema: { tags: ['党组织'], summary, params: z.strictObject({ id: z.coerce.number().int().positive(), key: z.coerce.number().int().positive() }) },
+      schema: { ...schemaOf(e, ['党组织']), params: e.params },
       handler: async (req, reply) => {
-        await req.scoped(async ({ db, audit }) => {
+        await req.scoped(async (sc) => {
+          const { db, audit } = sc;
           const org = await loadOrg(db, req.params.id);
           if (!(await remove(db, org.id, req.params.key))) throw notFound(what);
           audit({ action, objectType: 'party_org', objectId: org.id, detail: { [part]: req.params.key } });
+          if (part !== 'officers') await followOrg(sc, org.id, `党组织"${org.name}"：${e.summary}`, part === 'entities' ? [req.params.key] : []);
         });
         return reply.code(204).send();
       },
     });
 
-  removal('entities', '该组织覆盖的市场主体', 'org.entity_remove', '移出覆盖的市场主体', async (db, orgId, entityId) =>
+  removal(removeOrgEntity, 'entities', '该组织覆盖的市场主体', 'org.entity_remove', async (db, orgId, entityId) =>
     Number((await db.deleteFrom('party_org_entity').where('org_id', '=', orgId).where('entity_id', '=', entityId).executeTakeFirst()).numDeletedRows) > 0);
   // Leaving the organization ends the person's current offices in it too.
-  removal('members', '组织关系登记', 'org.member_remove', '移出组织关系登记（同时免去其现任职务）', async (db, orgId, rowId) => {
+  removal(removeOrgMember, 'members', '组织关系登记', 'org.member_remove', async (db, orgId, rowId) => {
     const row = await db.deleteFrom('party_org_member').where('org_id', '=', orgId).where('id', '=', rowId).returning('person_id').executeTakeFirst();
     if (row) await db.deleteFrom('party_org_officer').where('org_id', '=', orgId).where('person_id', '=', row.person_id).where('term_end', '>=', sql<string>`current_date`).execute();
     return !!row;
   });
-  removal('officers', '班子成员', 'org.officer_remove', '免去班子职务', async (db, orgId, officerId) =>
+  removal(removeOrgOfficer, 'officers', '班子成员', 'org.officer_remove', async (db, orgId, officerId) =>
     Number((await db.deleteFrom('party_org_officer').where('org_id', '=', orgId).where('id', '=', officerId).executeTakeFirst()).numDeletedRows) > 0);
 }

@@ -4,31 +4,23 @@ import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { badRequest, forbidden, notFound } from '../../http/errors.js';
-import { containing, idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { containing, idParam, pageFrom, underOrAbove } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
-import { areaNode, childOf, childrenOf, date, today, underQuery, year } from './shared.js';
+import { areaNode, childOf, childrenOf, date, today } from './shared.js';
+import { expectWritten } from '../../db/writes.js';
+import { schemaOf } from '../../http/contract.js';
+import { CAMPAIGN_THEMES, campaignFilters, campaignStats, listCampaigns } from './contract.js';
+import { actorOf, closeDeployed, deployCampaign } from '../worktasks/index.js';
 
 type Tx = Transaction<DB>;
-const THEMES = ['party_history', 'theme_education', 'yearly_theme', 'other'] as const;
-export const THEME_LABEL: Record<(typeof THEMES)[number], string> = { party_history: '党史学习教育', theme_education: '主题教育', yearly_theme: '年度主题活动', other: '其他' };
+export const THEME_LABEL: Record<(typeof CAMPAIGN_THEMES)[number], string> = { party_history: '党史学习教育', theme_education: '主题教育', yearly_theme: '年度主题活动', other: '其他' };
 
-const filters = {
-  under: underQuery,
-  theme: z.enum(THEMES).optional(),
-  year: year.optional(),
-  q: z.string().trim().max(40).optional(),
-};
 type Filters = { under?: string; theme?: string; year?: number; q?: string };
-
-const item = z.object({
-  id: z.number(), name: z.string(), theme: z.string(), themeLabel: z.string(), startsOn: z.string(), endsOn: z.string(), description: z.string().nullable(),
-  organizer: z.string(), jurisdictionCode: z.string(), mine: z.boolean(), orgs: z.number(), members: z.number(), activities: z.number(), participants: z.number(),
-});
 
 /** Campaigns the caller sees: those run in its subtree and those run above it (the RLS policy), with what its subtree put in. */
 function campaignList(db: Tx, scopeKey: string) {
   return db.selectFrom('campaign as c').innerJoin('jurisdiction as j', 'j.code', 'c.jurisdiction_code')
-    .select(['c.id', 'c.name', 'c.theme', 'c.starts_on', 'c.ends_on', 'c.description', 'c.jurisdiction_code', 'c.scope_key', 'j.name as organizer'])
+    .select(['c.id', 'c.name', 'c.theme', 'c.starts_on', 'c.ends_on', 'c.description', 'c.jurisdiction_code', 'c.scope_key', 'c.cancelled_at', 'c.cancel_reason', 'j.name as organizer'])
     .select(sql<boolean>`starts_with(c.scope_key, ${scopeKey})`.as('mine'))
     .select(sql<number>`(SELECT count(*)::int FROM campaign_org co WHERE co.campaign_id = c.id)`.as('orgs'))
     .select(sql<number>`(SELECT coalesce(sum(co.members), 0)::int FROM campaign_org co WHERE co.campaign_id = c.id)`.as('members'))
@@ -40,9 +32,7 @@ async function filtered(db: Tx, scopeKey: string, f: Filters) {
   let q = campaignList(db, scopeKey);
   // Under a node: campaigns run there or below, and those above it that reach it.
   if (f.under) {
-    const node = await underNode(db, 'c.scope_key', f.under);
-    const key = await db.selectFrom('jurisdiction').select('scope_key').where('code', '=', f.under).executeTakeFirstOrThrow();
-    q = q.where(sql<boolean>`(${node} OR starts_with(${key.scope_key}, c.scope_key))`);
+    q = q.where(await underOrAbove(db, 'c.scope_key', f.under));
   }
   if (f.theme) q = q.where('c.theme', '=', f.theme as 'other');
   if (f.year) q = q.where(sql<boolean>`extract(year FROM c.starts_on) <= ${f.year} AND extract(year FROM c.ends_on) >= ${f.year}`);
@@ -53,7 +43,7 @@ async function filtered(db: Tx, scopeKey: string, f: Filters) {
 type Row = Awaited<ReturnType<ReturnType<typeof campaignList>['execute']>>[number];
 const toItem = (c: Row) => ({
   id: c.id, name: c.name, theme: c.theme, themeLabel: THEME_LABEL[c.theme], startsOn: c.starts_on, endsOn: c.ends_on, description: c.description,
-  organizer: c.organizer, jurisdictionCode: c.jurisdiction_code, mine: c.mine, orgs: c.orgs, members: c.members, activities: c.activities, participants: c.participants,
+  organizer: c.organizer, jurisdictionCode: c.jurisdiction_code, mine: c.mine, cancelled: c.cancelled_at !== null, cancelReason: c.cancel_reason, orgs: c.orgs, members: c.members, activities: c.activities, participants: c.participants,
 });
 
 async function loadCampaign(db: Tx, id: number) {
@@ -77,7 +67,7 @@ async function reachableOrg(db: Tx, campaign: { scope_key: string }, orgId: numb
 
 const campaignBody = z.strictObject({
   name: z.string().trim().min(2, '名称至少 2 个字').max(60),
-  theme: z.enum(THEMES),
+  theme: z.enum(CAMPAIGN_THEMES),
   startsOn: date,
   endsOn: date,
   description: z.string().trim().max(1000).optional(),
@@ -88,9 +78,9 @@ const campaignBody = z.strictObject({
 export async function campaignRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/campaigns', {
+  r.get(listCampaigns.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['学习教育'], summary: '学习教育活动（本级及上级部署的）', querystring: z.strictObject({ ...pageQuery, ...filters }), response: { 200: pageOf(item) } },
+    schema: { ...schemaOf(listCampaigns, ['学习教育']), querystring: listCampaigns.query, response: { 200: listCampaigns.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.user!.scopeKey, req.query);
@@ -100,7 +90,7 @@ export async function campaignRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/campaigns/export', {
     config: { access: 'data.read' },
-    schema: { tags: ['学习教育'], summary: '导出学习教育活动及活动记录（xlsx，导出留痕）', querystring: z.strictObject(filters) },
+    schema: { tags: ['学习教育'], summary: '导出学习教育活动及活动记录（xlsx，导出留痕）', querystring: z.strictObject(campaignFilters) },
     handler: async (req, reply) => {
       const { rows, activities } = await req.scoped(async ({ db, audit }) => {
         const rows = (await (await filtered(db, req.user!.scopeKey, req.query)).orderBy('c.starts_on', 'desc').limit(10_000).execute()).map(toItem);
@@ -124,15 +114,9 @@ export async function campaignRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  const figures = z.object({ campaigns: z.number(), orgs: z.number(), members: z.number(), activities: z.number(), participants: z.number() });
-  r.get('/campaigns/stats', {
+  r.get(campaignStats.path, {
     config: { access: 'data.read' },
-    schema: {
-      tags: ['学习教育'],
-      summary: '学习教育参与情况：参加组织、党员、活动次数与人次，按下级辖区（可限定某一活动或年度）',
-      querystring: z.strictObject({ under: underQuery, campaignId: z.coerce.number().int().positive().optional(), year: year.optional() }),
-      response: { 200: z.object({ node: z.object({ code: z.string(), name: z.string(), level: z.string() }), total: figures, children: z.array(figures.extend({ code: z.string(), name: z.string(), level: z.string() })), own: figures }) },
-    },
+    schema: { ...schemaOf(campaignStats, ['学习教育']), querystring: campaignStats.query, response: { 200: campaignStats.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const node = await areaNode(db, req.query.under ?? req.user!.jurisdictionCode);
@@ -172,12 +156,15 @@ export async function campaignRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       const b = req.body;
       if (b.endsOn < b.startsOn) throw badRequest('结束日期不能早于开始日期', [{ field: 'endsOn', message: '结束日期不能早于开始日期' }]);
-      const id = await req.scoped(async ({ db, audit }) => {
+      const id = await req.scoped(async (s) => {
+        const { db, audit } = s;
         const node = await db.selectFrom('jurisdiction').select(['code', 'scope_key']).where('code', '=', b.jurisdictionCode ?? req.user!.jurisdictionCode).executeTakeFirst();
         if (!node) throw notFound('部署单位');
         const row = await db.insertInto('campaign').values({ name: b.name, theme: b.theme, starts_on: b.startsOn, ends_on: b.endsOn, description: b.description ?? null, jurisdiction_code: node.code, scope_key: node.scope_key })
           .returning('id').executeTakeFirstOrThrow();
         audit({ action: 'campaign.create', objectType: 'campaign', objectId: row.id, detail: { name: b.name, theme: b.theme, startsOn: b.startsOn, endsOn: b.endsOn } });
+        // The campaign reaches the nodes below its deploying node as a task (the campaign is its body).
+        await deployCampaign(s, actorOf(req.user!), Number(row.id), new Date());
         return row.id;
       });
       return reply.code(201).send({ id });
@@ -206,16 +193,36 @@ export async function campaignRoutes(app: FastifyInstance): Promise<void> {
     config: { access: 'data.write' },
     schema: { tags: ['学习教育'], summary: '修改学习教育活动（部署单位）', params: idParam, body: campaignBody.omit({ jurisdictionCode: true }).partial() },
     handler: (req) =>
-      req.scoped(async ({ db, audit }) => {
+      req.scoped(async (s) => {
+        const { db, audit } = s;
         const b = req.body;
         const c = await loadCampaign(db, req.params.id);
         mustOwn(c, req.user!.scopeKey);
+        if (c.cancelled_at) throw badRequest('学习教育活动已取消，不能修改');
         const after = { name: b.name ?? c.name, theme: b.theme ?? c.theme, starts_on: b.startsOn ?? c.starts_on, ends_on: b.endsOn ?? c.ends_on, description: b.description === undefined ? c.description : b.description };
         if (after.ends_on < after.starts_on) throw badRequest('结束日期不能早于开始日期', [{ field: 'endsOn', message: '结束日期不能早于开始日期' }]);
-        await db.updateTable('campaign').set({ ...after, updated_at: new Date() }).where('id', '=', c.id).execute();
+        expectWritten(await db.updateTable('campaign').set({ ...after, updated_at: new Date() }).where('id', '=', c.id).executeTakeFirst(), '学习教育活动', { action: 'campaign.update', objectType: 'campaign', objectId: c.id });
         audit({ action: 'campaign.update', objectType: 'campaign', objectId: c.id, detail: { before: { name: c.name, startsOn: c.starts_on, endsOn: c.ends_on }, after: { name: after.name, startsOn: after.starts_on, endsOn: after.ends_on } } });
+        await deployCampaign(s, actorOf(req.user!), c.id, new Date());
         return { id: c.id };
       }),
+  });
+
+  r.post('/campaigns/:id/cancel', {
+    config: { access: 'data.write' },
+    schema: { tags: ['学习教育'], summary: '取消学习教育活动（写明原因，部署单位）；下发的任务随之撤销', params: idParam, body: z.strictObject({ reason: z.string().trim().min(1, '请写明取消原因').max(500) }), response: { 204: z.null() } },
+    handler: async (req, reply) => {
+      await req.scoped(async (s) => {
+        const c = await loadCampaign(s.db, req.params.id);
+        mustOwn(c, req.user!.scopeKey);
+        if (c.cancelled_at) return;
+        const now = new Date();
+        await s.db.updateTable('campaign').set({ cancelled_at: now, cancel_reason: req.body.reason, updated_at: now }).where('id', '=', c.id).execute();
+        await closeDeployed(s, actorOf(req.user!), 'campaign', c.jurisdiction_code, String(c.id), `学习教育活动已取消：${req.body.reason}`, now);
+        s.audit({ action: 'campaign.cancel', objectType: 'campaign', objectId: c.id, detail: { reason: req.body.reason } });
+      });
+      return reply.code(204).send(null);
+    },
   });
 
   r.post('/campaigns/:id/orgs', {

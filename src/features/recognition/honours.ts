@@ -3,34 +3,18 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
-import { AWARD_LEVEL_LABEL, HONOUR_ACTION_LABEL, HONOUR_STATE_LABEL, honourActions, honourTransition, nominationProblem, type HonourAction } from '../../domain/recognition/honours.js';
+import { AWARD_LEVEL_LABEL, HONOUR_ACTION_LABEL, HONOUR_STATE_LABEL, honourActions, honourTransition, nominationProblem } from '../../domain/recognition/honours.js';
 import { badRequest, notFound } from '../../http/errors.js';
-import { containing, idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { containing, idParam, pageFrom, underNode } from '../../http/paging.js';
 import { sendXlsx, type Column } from '../../http/xlsx.js';
-import { areaNode, childOf, childrenOf, codeList, date, refusal, today, underQuery, year } from './shared.js';
+import { areaNode, childOf, childrenOf, codeList, date, refusal, today } from './shared.js';
+import { schemaOf } from '../../http/contract.js';
+import { HONOUR_LEVELS, exportHonours, honourCounts, listHonours } from './contract.js';
 
 type Tx = Transaction<DB>;
-const STATES = ['nominated', 'approved', 'rejected', 'awarded', 'revoked'] as const;
-const LEVELS = ['nation', 'province', 'city', 'county'] as const;
 const ACTIONS = ['approve', 'reject', 'award', 'revoke', 'clear_flag'] as const;
 
-const filters = {
-  under: underQuery,
-  kind: z.string().regex(/^[a-z_]{1,40}$/, '荣誉类型代码无效').optional(),
-  state: z.enum(STATES).optional(),
-  level: z.enum(LEVELS).optional(),
-  year: year.optional(),
-  flagged: z.enum(['true', 'false']).optional(),
-  q: z.string().trim().max(40).optional(),
-};
 type Filters = { under?: string; kind?: string; state?: string; level?: string; year?: number; flagged?: string; q?: string };
-
-const item = z.object({
-  id: z.number(), kind: z.string(), kindLabel: z.string(), subjectName: z.string(), entityId: z.number().nullable(), zoneId: z.number().nullable(), memberId: z.number().nullable(),
-  state: z.string(), stateLabel: z.string(), nominatedOn: z.string(), level: z.string().nullable(), levelLabel: z.string().nullable(), year: z.number().nullable(),
-  awardedOn: z.string().nullable(), revokedOn: z.string().nullable(), revokeReason: z.string().nullable(), nominationNote: z.string().nullable(), reviewNote: z.string().nullable(),
-  flagged: z.boolean(), flagReason: z.string().nullable(), actions: z.array(z.string()),
-});
 
 function honourList(db: Tx) {
   return db.selectFrom('honour as h')
@@ -117,9 +101,9 @@ const EXPORT_COLUMNS: Column<ReturnType<typeof toItem>>[] = [
 export async function honourRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/honours', {
+  r.get(listHonours.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['荣誉'], summary: '荣誉台账（党员示范岗、党员明星经营户、诚信企业、诚信示范市场等）', querystring: z.strictObject({ ...pageQuery, ...filters }), response: { 200: pageOf(item) } },
+    schema: { ...schemaOf(listHonours, ['荣誉']), querystring: listHonours.query, response: { 200: listHonours.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.query);
@@ -130,7 +114,7 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/honours/export', {
     config: { access: 'data.read' },
-    schema: { tags: ['荣誉'], summary: '导出荣誉台账（xlsx，导出留痕）', querystring: z.strictObject(filters) },
+    schema: { tags: ['荣誉'], summary: '导出荣誉台账（xlsx，导出留痕）', querystring: exportHonours.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await (await filtered(db, req.query)).orderBy('h.nominated_on', 'desc').orderBy('h.id', 'desc').limit(100_000).execute();
@@ -141,21 +125,9 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  const tally = z.object({ awarded: z.number(), pending: z.number(), flagged: z.number() });
-  r.get('/honours/counts', {
+  r.get(honourCounts.path, {
     config: { access: 'data.read' },
-    schema: {
-      tags: ['荣誉'],
-      summary: '荣誉数：有效授予、在审、待复核，按类型、按下级辖区（可限定年度）',
-      querystring: z.strictObject({ under: underQuery, year: year.optional() }),
-      response: { 200: z.object({
-        node: z.object({ code: z.string(), name: z.string(), level: z.string() }),
-        total: tally,
-        byKind: z.array(tally.extend({ kind: z.string(), label: z.string() })),
-        children: z.array(tally.extend({ code: z.string(), name: z.string(), level: z.string() })),
-        own: tally,
-      }) },
-    },
+    schema: { ...schemaOf(honourCounts, ['荣誉']), querystring: honourCounts.query, response: { 200: honourCounts.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const node = await areaNode(db, req.query.under ?? req.user!.jurisdictionCode);
@@ -224,14 +196,14 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
       tags: ['荣誉'],
       summary: '审核通过 / 审核不通过（须理由）/ 授予（级别、年度）/ 撤销（须理由）/ 复核后保留（须理由）',
       params: idParam,
-      body: z.strictObject({ action: z.enum(ACTIONS), reason: z.string().trim().max(500).optional(), level: z.enum(LEVELS).optional(), year: z.number().int().optional() }),
+      body: z.strictObject({ action: z.enum(ACTIONS), reason: z.string().trim().max(500).optional(), level: z.enum(HONOUR_LEVELS).optional(), year: z.number().int().optional() }),
     },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const b = req.body;
         const h = await loadHonour(db, req.params.id);
         const now = today();
-        const t = honourTransition({ state: h.state, flagged: h.flagged_at !== null }, b.action as HonourAction, { reason: b.reason, level: b.level, year: b.year, today: now });
+        const t = honourTransition({ state: h.state, flagged: h.flagged_at !== null }, b.action, { reason: b.reason, level: b.level, year: b.year, today: now });
         if (!t.ok) throw refusal(t);
         const set = {
           state: t.to,
@@ -243,7 +215,7 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
         };
         await db.updateTable('honour').set(set).where('id', '=', h.id).execute();
         audit({ action: `honour.${b.action}`, objectType: 'honour', objectId: h.id, detail: { from: h.state, to: t.to, reason: b.reason ?? null, level: b.level ?? null, year: b.year ?? null, flagReason: h.flag_reason } });
-        return { id: h.id, state: t.to, stateLabel: HONOUR_STATE_LABEL[t.to], action: HONOUR_ACTION_LABEL[b.action as HonourAction] };
+        return { id: h.id, state: t.to, stateLabel: HONOUR_STATE_LABEL[t.to], action: HONOUR_ACTION_LABEL[b.action] };
       }),
   });
 

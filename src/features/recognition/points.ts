@@ -3,43 +3,25 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
-import { POINT_KIND_LABEL, POINT_LEVEL_LABEL, POINT_LEVELS, criteriaProblem, mayDesignate, reviewDue, reviewProblem, type PointLevel, type UserLevel } from '../../domain/recognition/points.js';
+import { POINT_KIND_LABEL, POINT_LEVEL_LABEL, POINT_LEVELS, criteriaProblem, mayDesignate, reviewDue, reviewProblem, type PointLevel } from '../../domain/recognition/points.js';
 import { badRequest, forbidden, notFound } from '../../http/errors.js';
-import { containing, idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { containing, idParam, pageFrom, underNode } from '../../http/paging.js';
 import { sendXlsx, type Column } from '../../http/xlsx.js';
-import { areaNode, childOf, childrenOf, codeList, date, ownNode, refusal, today, underQuery, year } from './shared.js';
+import { areaNode, childOf, childrenOf, codeList, date, ownNode, refusal, today } from './shared.js';
+import { schemaOf } from '../../http/contract.js';
+import { POINT_KINDS, POINT_LEVELS as LEVEL_CODES, POINT_SUBJECTS, exportPoints, listPoints, pointCounts } from './contract.js';
 
 type Tx = Transaction<DB>;
-const KINDS = ['contact', 'demo'] as const;
-const LEVELS = ['province', 'city', 'county'] as const;
 // 'platform': 外卖平台党建联系点 (migration 0017), scoped as the platform is.
-const SUBJECTS = ['entity', 'org', 'zone', 'platform'] as const;
 const SUBJECT_LABEL = { entity: '市场主体', org: '党组织', zone: '市场·园区·楼宇·商圈', platform: '平台企业' } as const;
 const STATUS_LABEL = { active: '在册', revoked: '已撤销' } as const;
 
-const filters = {
-  under: underQuery,
-  kind: z.enum(KINDS).optional(),
-  level: z.enum(LEVELS).optional(),
-  subjectType: z.enum(SUBJECTS).optional(),
-  status: z.enum(['active', 'revoked']).optional(),
-  year: year.optional(),
-  reviewDue: z.enum(['true', 'false']).optional(),
-  q: z.string().trim().max(40).optional(),
-};
 type Filters = { under?: string; kind?: string; level?: string; subjectType?: string; status?: string; year?: number; reviewDue?: string; q?: string };
 
-const item = z.object({
-  id: z.number(), kind: z.string(), kindLabel: z.string(), level: z.string(), levelLabel: z.string(), subjectType: z.string(), subjectTypeLabel: z.string(),
-  subjectId: z.number(), subjectName: z.string(), designatedOn: z.string(), responsible: z.string(), criteria: z.array(z.string()), criteriaCount: z.number(),
-  evidence: z.string().nullable(), status: z.string(), statusLabel: z.string(), revokedOn: z.string().nullable(), revokeReason: z.string().nullable(),
-  lastReviewYear: z.number().nullable(), reviewDue: z.boolean(),
-});
-
 const pointBody = z.strictObject({
-  kind: z.enum(KINDS),
-  level: z.enum(LEVELS),
-  subjectType: z.enum(SUBJECTS),
+  kind: z.enum(POINT_KINDS),
+  level: z.enum(LEVEL_CODES),
+  subjectType: z.enum(POINT_SUBJECTS),
   subjectId: z.number().int().positive(),
   designatedOn: date,
   responsibleName: z.string().trim().min(2, '负责人姓名至少 2 个字').max(20).optional(),
@@ -92,7 +74,7 @@ const toItem = (p: Row) => ({
 });
 
 /** The designated subject, in the caller's scope: its name and the scope key the point takes. */
-async function subjectOf(db: Tx, type: (typeof SUBJECTS)[number], id: number) {
+async function subjectOf(db: Tx, type: (typeof POINT_SUBJECTS)[number], id: number) {
   const table = ({ entity: 'entity', org: 'party_org', zone: 'zone', platform: 'platform' } as const)[type];
   const row = await db.selectFrom(table).select(['name', 'scope_key']).where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound(SUBJECT_LABEL[type]);
@@ -108,7 +90,7 @@ async function loadPoint(db: Tx, id: number) {
 /** The caller's bureau must be at the point's level or above (a county bureau names county points). */
 async function mustDesignate(db: Tx, userCode: string, level: PointLevel) {
   const me = await ownNode(db, userCode);
-  if (!mayDesignate(me.level as UserLevel, level)) throw forbidden(`${POINT_LEVEL_LABEL[level]}的联系点、示范点由${POINT_LEVEL_LABEL[level].replace('级', '')}级或以上市场监管部门命名和复核`);
+  if (!mayDesignate(me.level, level)) throw forbidden(`${POINT_LEVEL_LABEL[level]}的联系点、示范点由${POINT_LEVEL_LABEL[level].replace('级', '')}级或以上市场监管部门命名和复核`);
 }
 
 async function checkCriteria(db: Tx, kind: 'contact' | 'demo', checked: string[]) {
@@ -140,9 +122,9 @@ const EXPORT_COLUMNS: Column<ReturnType<typeof toItem>>[] = [
 export async function pointRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/points', {
+  r.get(listPoints.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['联系点示范点'], summary: '联系点、示范点台账', querystring: z.strictObject({ ...pageQuery, ...filters }), response: { 200: pageOf(item) } },
+    schema: { ...schemaOf(listPoints, ['联系点示范点']), querystring: listPoints.query, response: { 200: listPoints.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.query);
@@ -152,7 +134,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/points/export', {
     config: { access: 'data.read' },
-    schema: { tags: ['联系点示范点'], summary: '导出联系点、示范点台账（xlsx，导出留痕）', querystring: z.strictObject(filters) },
+    schema: { tags: ['联系点示范点'], summary: '导出联系点、示范点台账（xlsx，导出留痕）', querystring: exportPoints.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await (await filtered(db, req.query)).orderBy('p.designated_on', 'desc').orderBy('p.id', 'desc').limit(100_000).execute();
@@ -163,21 +145,9 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  const counts = z.object({ contact: z.number(), demo: z.number() });
-  r.get('/points/counts', {
+  r.get(pointCounts.path, {
     config: { access: 'data.read' },
-    schema: {
-      tags: ['联系点示范点'],
-      summary: '在册联系点、示范点数：按级别、按下级辖区',
-      querystring: z.strictObject({ under: underQuery }),
-      response: { 200: z.object({
-        node: z.object({ code: z.string(), name: z.string(), level: z.string() }),
-        total: counts,
-        byLevel: z.array(counts.extend({ level: z.string(), label: z.string() })),
-        children: z.array(counts.extend({ code: z.string(), name: z.string(), level: z.string() })),
-        own: counts,
-      }) },
-    },
+    schema: { ...schemaOf(pointCounts, ['联系点示范点']), querystring: pointCounts.query, response: { 200: pointCounts.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const node = await areaNode(db, req.query.under ?? req.user!.jurisdictionCode);

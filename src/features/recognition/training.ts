@@ -3,29 +3,20 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
-import { atOrAbove, type UserLevel } from '../../domain/recognition/points.js';
+import { atOrAbove } from '../../domain/recognition/points.js';
 import { CLASS_LEVEL_LABEL, TRAINING_WINDOW_MONTHS } from '../../domain/recognition/training.js';
 import { badRequest, forbidden, notFound } from '../../http/errors.js';
-import { containing, idParam, pageFrom, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { containing, idParam, pageFrom, underOrAbove } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
-import { areaNode, childrenOf, date, ownNode, refusal, today, underQuery, year } from './shared.js';
+import { areaNode, childrenOf, date, ownNode, refusal, today } from './shared.js';
 import { fold, indicatorCounts } from './training-queries.js';
+import { expectWritten } from '../../db/writes.js';
+import { schemaOf } from '../../http/contract.js';
+import { CLASS_LEVELS, listSecretaries, listTrainings, secretaryFilters, trainingFilters, trainingIndicator } from './contract.js';
 
 type Tx = Transaction<DB>;
-const LEVELS = ['nation', 'province', 'city', 'county'] as const;
 
-const filters = {
-  under: underQuery,
-  level: z.enum(LEVELS).optional(),
-  year: year.optional(),
-  q: z.string().trim().max(40).optional(),
-};
 type Filters = { under?: string; level?: string; year?: number; q?: string };
-
-const item = z.object({
-  id: z.number(), name: z.string(), level: z.string(), levelLabel: z.string(), startsOn: z.string(), endsOn: z.string(), place: z.string().nullable(),
-  organizer: z.string(), mine: z.boolean(), trainees: z.number(), attended: z.number(), completed: z.number(),
-});
 
 /** Classes the caller sees (its subtree's and those held above it), with the trainees of its subtree. */
 function classList(db: Tx, scopeKey: string) {
@@ -40,9 +31,7 @@ function classList(db: Tx, scopeKey: string) {
 async function filtered(db: Tx, scopeKey: string, f: Filters) {
   let q = classList(db, scopeKey);
   if (f.under) {
-    const below = await underNode(db, 'c.scope_key', f.under);
-    const key = await db.selectFrom('jurisdiction').select('scope_key').where('code', '=', f.under).executeTakeFirstOrThrow();
-    q = q.where(sql<boolean>`(${below} OR starts_with(${key.scope_key}, c.scope_key))`);
+    q = q.where(await underOrAbove(db, 'c.scope_key', f.under));
   }
   if (f.level) q = q.where('c.level', '=', f.level as 'county');
   if (f.year) q = q.where(sql<boolean>`extract(year FROM c.starts_on) = ${f.year}`);
@@ -94,7 +83,7 @@ function secretaries(db: Tx, scopeKey: string, asOf: string) {
 
 const classBody = z.strictObject({
   name: z.string().trim().min(2, '名称至少 2 个字').max(60),
-  level: z.enum(LEVELS),
+  level: z.enum(CLASS_LEVELS),
   startsOn: date,
   endsOn: date,
   place: z.string().trim().max(100).optional(),
@@ -104,9 +93,9 @@ const classBody = z.strictObject({
 export async function trainingRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/trainings', {
+  r.get(listTrainings.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['书记培训'], summary: '书记培训班（本级及上级举办的）', querystring: z.strictObject({ ...pageQuery, ...filters }), response: { 200: pageOf(item) } },
+    schema: { ...schemaOf(listTrainings, ['书记培训']), querystring: listTrainings.query, response: { 200: listTrainings.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.user!.scopeKey, req.query);
@@ -116,7 +105,7 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/trainings/export', {
     config: { access: 'data.read' },
-    schema: { tags: ['书记培训'], summary: '导出书记培训班（xlsx，导出留痕）', querystring: z.strictObject(filters) },
+    schema: { tags: ['书记培训'], summary: '导出书记培训班（xlsx，导出留痕）', querystring: z.strictObject(trainingFilters) },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await (await filtered(db, req.user!.scopeKey, req.query)).orderBy('c.starts_on', 'desc').limit(100_000).execute();
@@ -137,16 +126,9 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  const ind = z.object({ secretaries: z.number(), trained: z.number(), pending: z.number(), share: z.number().nullable() });
-  const pair = z.object({ all: ind, newOrgs: ind });
-  r.get('/trainings/indicator', {
+  r.get(trainingIndicator.path, {
     config: { access: 'data.read' },
-    schema: {
-      tags: ['书记培训'],
-      summary: '书记任职 12 个月内参加培训的比例（全部书记、当年新建组织书记），按下级辖区',
-      querystring: z.strictObject({ under: underQuery, asOf: date.optional() }),
-      response: { 200: z.object({ node: z.object({ code: z.string(), name: z.string(), level: z.string() }), asOf: z.string(), total: pair, children: z.array(pair.extend({ code: z.string(), name: z.string(), level: z.string() })), own: pair }) },
-    },
+    schema: { ...schemaOf(trainingIndicator, ['书记培训']), querystring: trainingIndicator.query, response: { 200: trainingIndicator.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const asOf = req.query.asOf ?? today();
@@ -161,13 +143,6 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  const secretaryQuery = {
-    under: underQuery,
-    asOf: date.optional(),
-    status: z.enum(['trained', 'pending', 'overdue']).optional(),
-    newOrgs: z.enum(['true', 'false']).optional(),
-    q: z.string().trim().max(40).optional(),
-  };
   type SecretaryQuery = { under?: string; asOf?: string; status?: string; newOrgs?: string; q?: string };
   /** The filtered list query (paged by the caller, or read whole for the export). */
   const secretaryList = async (db: Tx, scopeKey: string, f: SecretaryQuery) => {
@@ -183,14 +158,9 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
     id: s.id, name: s.name, orgId: s.org_id, orgName: s.org_name, place: `${s.county_name ?? ''}${s.station_name ? ` / ${s.station_name}` : ''}`, foundedOn: s.founded_on,
     termStart: s.term_start, termEnd: s.term_end, windowEnd: s.window_end, trainedOn: s.trained_on, status: s.status, statusLabel: STATUS_LABEL[s.status],
   });
-  const secretaryItem = z.object({
-    id: z.number(), name: z.string(), orgId: z.number(), orgName: z.string(), place: z.string(), foundedOn: z.string().nullable(), termStart: z.string(), termEnd: z.string(),
-    windowEnd: z.string(), trainedOn: z.string().nullable(), status: z.string(), statusLabel: z.string(),
-  });
-
-  r.get('/trainings/secretaries', {
+  r.get(listSecretaries.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['书记培训'], summary: '在任书记及其培训情况（指标背后的名单；可选为学员）', querystring: z.strictObject({ ...pageQuery, ...secretaryQuery }), response: { 200: pageOf(secretaryItem) } },
+    schema: { ...schemaOf(listSecretaries, ['书记培训']), querystring: listSecretaries.query, response: { 200: listSecretaries.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await secretaryList(db, req.user!.scopeKey, req.query);
@@ -200,7 +170,7 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/trainings/secretaries/export', {
     config: { access: 'data.read' },
-    schema: { tags: ['书记培训'], summary: '导出在任书记培训情况（xlsx，导出留痕）', querystring: z.strictObject(secretaryQuery) },
+    schema: { tags: ['书记培训'], summary: '导出在任书记培训情况（xlsx，导出留痕）', querystring: z.strictObject(secretaryFilters) },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = (await (await secretaryList(db, req.user!.scopeKey, req.query)).orderBy('s.org_name').orderBy('s.id').limit(100_000).execute()).map(toSecretary);
@@ -228,7 +198,7 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
       if (b.endsOn < b.startsOn) throw badRequest('结束日期不能早于开始日期', [{ field: 'endsOn', message: '结束日期不能早于开始日期' }]);
       const id = await req.scoped(async ({ db, audit }) => {
         const me = await ownNode(db, req.user!.jurisdictionCode);
-        if (!atOrAbove(me.level as UserLevel, b.level)) throw refusal({ status: 422, field: 'level', reason: `本级不能举办${CLASS_LEVEL_LABEL[b.level]}培训班` });
+        if (!atOrAbove(me.level, b.level)) throw refusal({ status: 422, field: 'level', reason: `本级不能举办${CLASS_LEVEL_LABEL[b.level]}培训班` });
         const row = await db.insertInto('training_class').values({ name: b.name, level: b.level, starts_on: b.startsOn, ends_on: b.endsOn, place: b.place ?? null, jurisdiction_code: me.code, scope_key: me.scope_key })
           .returning('id').executeTakeFirstOrThrow();
         audit({ action: 'training.create', objectType: 'training_class', objectId: row.id, detail: { name: b.name, level: b.level, startsOn: b.startsOn, endsOn: b.endsOn } });
@@ -261,7 +231,7 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
         mustOwn(c, req.user!.scopeKey);
         const after = { name: b.name ?? c.name, starts_on: b.startsOn ?? c.starts_on, ends_on: b.endsOn ?? c.ends_on, place: b.place === undefined ? c.place : b.place };
         if (after.ends_on < after.starts_on) throw badRequest('结束日期不能早于开始日期', [{ field: 'endsOn', message: '结束日期不能早于开始日期' }]);
-        await db.updateTable('training_class').set({ ...after, updated_at: new Date() }).where('id', '=', c.id).execute();
+        expectWritten(await db.updateTable('training_class').set({ ...after, updated_at: new Date() }).where('id', '=', c.id).executeTakeFirst(), '培训班', { action: 'training.update', objectType: 'training_class', objectId: c.id });
         audit({ action: 'training.update', objectType: 'training_class', objectId: c.id, detail: { before: { name: c.name, startsOn: c.starts_on, endsOn: c.ends_on }, after: { name: after.name, startsOn: after.starts_on, endsOn: after.ends_on } } });
         return { id: c.id };
       }),

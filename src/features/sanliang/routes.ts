@@ -2,62 +2,27 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import QRCode from 'qrcode';
-import { z } from 'zod';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { idParam, pageFrom, pageOf, pageQuery } from '../../http/paging.js';
+import { pageFrom } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { decideFeedback, plaqueActions, shownOnValid } from '../../domain/sanliang/plaque.js';
-import { nodeInScope } from '../jurisdictions/subtree.js';
-import { resolveWithPlaqueReport } from '../appeals/engine.js';
+import { nodeInScope } from '../../db/subtree.js';
+import { resolveWithPlaqueReport } from '../appeals/index.js';
 import { actOnPlaque, filteredFeedback, filteredRecords, loadPlaque, loadRecord, orRefuse, participation, participationByMonth, plaqueItem, toFeedbackItem, toRecordItem } from './queries.js';
+import { schemaOf } from '../../http/contract.js';
+import {
+  createRecord, deleteRecord, exportFeedback, exportRecords, getPlaque, getRecord, handleFeedback, issuePlaque, listFeedback, listRecords, participation as participationEndpoint,
+  plaqueQr, reissuePlaque, revokePlaque, updateRecord,
+} from './contract.js';
 
-const KINDS = ['member_operator', 'member_post'] as const;
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
-const under = z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional();
-
-const filters = {
-  under,
-  kind: z.enum(KINDS).optional(),
-  status: z.enum(['active', 'withdrawn']).optional(),
-  plaque: z.enum(['valid', 'none']).optional(),
-  review: z.enum(['true']).optional(),
-  q: z.string().trim().max(40).optional(),
-};
-
-const plaqueShape = z.object({ id: z.number(), number: z.string(), issuedOn: z.string() });
-const recordItem = z.object({
-  id: z.number(), kind: z.string(), kindLabel: z.string(), memberId: z.number(), memberName: z.string().nullable(), entityId: z.number(), entityName: z.string(),
-  entityStatus: z.string(), needsReview: z.boolean(),
-  countyName: z.string(), stationName: z.string().nullable(), postName: z.string().nullable(), duties: z.string(), commitment: z.string(), shownOn: z.string(),
-  status: z.string(), statusLabel: z.string(), withdrawnOn: z.string().nullable(), withdrawReason: z.string().nullable(), plaque: plaqueShape.nullable(), openFeedback: z.number(),
-});
-
-const recordBody = z.strictObject({
-  kind: z.enum(KINDS),
-  memberId: z.number().int().positive(),
-  entityId: z.number().int().positive(),
-  postName: z.string().trim().min(2, '岗位名称至少 2 个字').max(40, '岗位名称不超过 40 个字').optional(),
-  duties: z.string().trim().min(2, '请填写亮职责的内容').max(500, '职责不超过 500 字'),
-  commitment: z.string().trim().min(2, '请填写承诺内容').max(1000, '承诺不超过 1000 字'),
-  shownOn: date,
-});
-const recordPatch = z.strictObject({
-  postName: z.string().trim().min(2, '岗位名称至少 2 个字').max(40).nullable().optional(),
-  duties: z.string().trim().min(2, '请填写亮职责的内容').max(500).optional(),
-  commitment: z.string().trim().min(2, '请填写承诺内容').max(1000).optional(),
-  shownOn: date.optional(),
-});
-const reasonBody = z.strictObject({ reason: z.string().trim().max(200, '原因不超过 200 字') });
-
-const feedbackFilters = { under, state: z.enum(['open', 'handled']).optional(), category: z.enum(['identity', 'conduct', 'plaque', 'other']).optional() };
-
+const tags = ['三亮'];
 const ymd = () => new Date().toISOString().slice(0, 10);
 /**
  * The public page a plaque's QR code opens: on XGZ_PUBLIC_URL when the deployment sets it (a clerk
  * on the intranet must not print an intranet address on a plaque), else where the caller reached us.
  */
-export const verifyUrl = (req: FastifyRequest, number: string) =>
-  `${req.server.ctx.config.publicUrl ?? `${req.protocol}://${req.host}`}/verify/${encodeURIComponent(number)}`;
+export const verifyUrl = (req: FastifyRequest, publicToken: string) =>
+  `${req.server.ctx.config.publicUrl ?? `${req.protocol}://${req.host}`}/verify/${encodeURIComponent(publicToken)}`;
 /** One QR rendering for the route and for the tests that hold it to the link. */
 export const qrPng = (url: string) => QRCode.toBuffer(url, { type: 'png', width: 480, margin: 2, errorCorrectionLevel: 'M' });
 
@@ -65,9 +30,9 @@ export const qrPng = (url: string) => QRCode.toBuffer(url, { type: 'png', width:
 export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/sanliang', {
+  r.get(listRecords.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['三亮'], summary: '三亮台账（共产党员经营户、党员示范岗）', querystring: z.strictObject({ ...pageQuery, ...filters }), response: { 200: pageOf(recordItem) } },
+    schema: { ...schemaOf(listRecords, tags), querystring: listRecords.query, response: { 200: listRecords.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filteredRecords(db, req.query);
@@ -75,9 +40,9 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get('/sanliang/export', {
+  r.get(exportRecords.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['三亮'], summary: '导出三亮台账（xlsx，导出留痕）', querystring: z.strictObject(filters) },
+    schema: { tags, summary: '导出三亮台账（xlsx，导出留痕）', querystring: exportRecords.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await (await filteredRecords(db, req.query)).orderBy('s.shown_on', 'desc').orderBy('s.id', 'desc').limit(100_000).execute();
@@ -104,23 +69,9 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  const figures = z.object({ members: z.number(), records: z.number(), memberOperators: z.number(), memberPosts: z.number(), entities: z.number(), validPlaques: z.number(), withdrawn: z.number() });
-  r.get('/sanliang/participation', {
+  r.get(participationEndpoint.path, {
     config: { access: 'data.read' },
-    schema: {
-      tags: ['三亮'],
-      summary: '三亮参与情况：本级、下级对比（按辖区子树）与逐月变化',
-      querystring: z.strictObject({ under, months: z.coerce.number().int().min(1).max(36).default(12) }),
-      response: {
-        200: z.object({
-          node: z.object({ code: z.string(), name: z.string(), level: z.string() }),
-          total: figures,
-          unassigned: figures,
-          children: z.array(figures.extend({ code: z.string(), name: z.string(), level: z.string() })),
-          months: z.array(z.object({ month: z.string(), members: z.number(), started: z.number(), withdrawn: z.number(), issued: z.number(), revoked: z.number() })),
-        }),
-      },
-    },
+    schema: { ...schemaOf(participationEndpoint, tags), querystring: participationEndpoint.query, response: { 200: participationEndpoint.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const node = await nodeInScope(db, req.user!, req.query.under);
@@ -128,9 +79,9 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/sanliang', {
+  r.post(createRecord.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['三亮'], summary: '新建三亮记录（选党员与市场主体）', body: recordBody, response: { 201: z.object({ id: z.number() }) } },
+    schema: { ...schemaOf(createRecord, tags), body: createRecord.body, response: { 201: createRecord.response } },
     handler: async (req, reply) => {
       const b = req.body;
       if (b.kind === 'member_post' && !b.postName) throw badRequest('党员示范岗须填写岗位名称', [{ field: 'postName', message: '请填写岗位名称' }]);
@@ -152,9 +103,9 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get('/sanliang/:id', {
+  r.get(getRecord.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['三亮'], summary: '三亮记录详情：牌匾（含已撤销）、群众反映、可做的操作', params: idParam },
+    schema: { ...schemaOf(getRecord, tags), params: getRecord.params, response: { 200: getRecord.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const record = await loadRecord(db, req.params.id);
@@ -170,9 +121,9 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.patch('/sanliang/:id', {
+  r.patch(updateRecord.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['三亮'], summary: '修改三亮记录（岗位、职责、承诺、亮牌日期）；已退出的不能修改', params: idParam, body: recordPatch },
+    schema: { ...schemaOf(updateRecord, tags), params: updateRecord.params, body: updateRecord.body, response: { 200: updateRecord.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const before = await loadRecord(db, req.params.id, true);
@@ -188,9 +139,9 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.delete('/sanliang/:id', {
+  r.delete(deleteRecord.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['三亮'], summary: '删除误录的三亮记录（未发过牌匾的才能删除；已发牌的请撤销牌匾）', params: idParam },
+    schema: { ...schemaOf(deleteRecord, tags), params: deleteRecord.params },
     handler: async (req, reply) => {
       await req.scoped(async ({ db, audit }) => {
         const record = await loadRecord(db, req.params.id, true);
@@ -204,10 +155,9 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
   });
 
   // ── Plaques ───────────────────────────────────────────────────────────────────────────
-  const issued = z.object({ id: z.number(), number: z.string() });
-  r.post('/sanliang/:id/plaques', {
+  r.post(issuePlaque.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['三亮'], summary: '发牌：为三亮记录发放编号牌匾（一条记录同时只有一块有效牌匾）', params: idParam, response: { 201: issued } },
+    schema: { ...schemaOf(issuePlaque, tags), params: issuePlaque.params, response: { 201: issuePlaque.response } },
     handler: async (req, reply) => {
       const plaque = await req.scoped(async ({ db, audit }) => {
         const record = await loadRecord(db, req.params.id, true);
@@ -219,22 +169,22 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/plaques/:id/revoke', {
+  r.post(revokePlaque.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['三亮'], summary: '撤销牌匾（退出机制：持牌人不再符合条件），三亮记录随之退出', params: idParam, body: reasonBody },
+    schema: { ...schemaOf(revokePlaque, tags), params: revokePlaque.params, body: revokePlaque.body, response: { 200: revokePlaque.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const plaque = await loadPlaque(db, req.params.id);
         const record = await loadRecord(db, plaque.record_id, true);
         await actOnPlaque(db, 'revoke', record, plaque, req.body.reason);
         audit({ action: 'plaque.revoke', objectType: 'sanliang_plaque', objectId: plaque.id, detail: { recordId: record.id, number: plaque.number, reason: req.body.reason } });
-        return { id: plaque.id, state: 'revoked' };
+        return { id: plaque.id, state: 'revoked' as const };
       }),
   });
 
-  r.post('/plaques/:id/reissue', {
+  r.post(reissuePlaque.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['三亮'], summary: '补发牌匾（遗失、损毁、信息变更）：原牌匾作废，发新编号', params: idParam, body: reasonBody, response: { 201: issued } },
+    schema: { ...schemaOf(reissuePlaque, tags), params: reissuePlaque.params, body: reissuePlaque.body, response: { 201: reissuePlaque.response } },
     handler: async (req, reply) => {
       const plaque = await req.scoped(async ({ db, audit }) => {
         const old = await loadPlaque(db, req.params.id);
@@ -247,40 +197,36 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get('/plaques/:id', {
+  r.get(getPlaque.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['三亮'], summary: '牌匾（供打印）：编号、状态、核验链接与所属三亮记录', params: idParam },
+    schema: { ...schemaOf(getPlaque, tags), params: getPlaque.params, response: { 200: getPlaque.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const plaque = await db.selectFrom('sanliang_plaque').selectAll().where('id', '=', req.params.id).executeTakeFirst();
         if (!plaque) throw notFound('牌匾');
         const [record] = (await (await filteredRecords(db, {})).where('s.id', '=', plaque.record_id).execute()).map(toRecordItem);
-        return { ...plaqueItem(plaque), verifyUrl: verifyUrl(req, plaque.number), record };
+        // The link carries the plaque's unguessable token; the printed number is for people.
+        return { ...plaqueItem(plaque), verifyUrl: verifyUrl(req, plaque.public_token), record };
       }),
   });
 
-  r.get('/plaques/:id/qr.png', {
+  r.get(plaqueQr.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['三亮'], summary: '牌匾二维码（PNG），扫码打开公开核验页', params: idParam },
+    schema: { tags, summary: '牌匾二维码（PNG），扫码打开公开核验页', params: plaqueQr.params },
     handler: async (req, reply) => {
-      const number = await req.scoped(async ({ db }) => {
-        const p = await db.selectFrom('sanliang_plaque').select('number').where('id', '=', req.params.id).executeTakeFirst();
+      const p = await req.scoped(async ({ db }) => {
+        const p = await db.selectFrom('sanliang_plaque').select(['number', 'public_token']).where('id', '=', req.params.id).executeTakeFirst();
         if (!p) throw notFound('牌匾');
-        return p.number;
+        return p;
       });
-      return reply.type('image/png').header('content-disposition', `inline; filename="${number}.png"`).send(await qrPng(verifyUrl(req, number)));
+      return reply.type('image/png').header('content-disposition', `inline; filename="${p.number}.png"`).send(await qrPng(verifyUrl(req, p.public_token)));
     },
   });
 
   // ── The public's reports, in the station's work list ───────────────────────────────────
-  const feedbackShape = z.object({
-    id: z.number(), recordId: z.number(), number: z.string(), plaqueState: z.string(), entityName: z.string(), category: z.string(), categoryLabel: z.string(), content: z.string(),
-    state: z.string(), stateLabel: z.string(), handlingNote: z.string().nullable(), handledBy: z.string().nullable(), handledAt: z.string().nullable(), createdAt: z.string(),
-  });
-
-  r.get('/plaque-feedback', {
+  r.get(listFeedback.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['三亮'], summary: '群众对牌匾的反映（基层所待办）', querystring: z.strictObject({ ...pageQuery, ...feedbackFilters }), response: { 200: pageOf(feedbackShape) } },
+    schema: { ...schemaOf(listFeedback, tags), querystring: listFeedback.query, response: { 200: listFeedback.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filteredFeedback(db, req.query);
@@ -289,9 +235,9 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get('/plaque-feedback/export', {
+  r.get(exportFeedback.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['三亮'], summary: '导出群众对牌匾的反映（xlsx，导出留痕）', querystring: z.strictObject(feedbackFilters) },
+    schema: { tags, summary: '导出群众对牌匾的反映（xlsx，导出留痕）', querystring: exportFeedback.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await (await filteredFeedback(db, req.query)).orderBy('f.id', 'desc').limit(100_000).execute();
@@ -311,9 +257,9 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/plaque-feedback/:id/handle', {
+  r.post(handleFeedback.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['三亮'], summary: '处理群众反映：待处理 → 已处理（须填写处理情况）', params: idParam, body: z.strictObject({ note: z.string().trim().max(1000, '处理情况不超过 1000 字') }) },
+    schema: { ...schemaOf(handleFeedback, tags), params: handleFeedback.params, body: handleFeedback.body, response: { 200: handleFeedback.response } },
     handler: async (req) => {
       const deadlines = await req.server.ctx.settings.get('cases'); // read before the scoped transaction (PGlite is one connection)
       return req.scoped(async ({ db, audit }) => {
@@ -323,7 +269,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
         await db.updateTable('plaque_feedback').set({ state: 'handled', handling_note: req.body.note, handled_by: req.user!.id, handled_at: new Date() }).where('id', '=', f.id).execute();
         await resolveWithPlaqueReport(db, f.id, req.body.note, req.user!.id, deadlines, new Date());
         audit({ action: 'plaque.feedback_handle', objectType: 'plaque_feedback', objectId: f.id, detail: { note: req.body.note } });
-        return { id: f.id, state: 'handled' };
+        return { id: f.id, state: 'handled' as const };
       });
     },
   });

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { SETTING_GROUPS, caseSettings, ruleSettings, securitySettings } from '../../domain/settings/settings.js';
+import { SETTING_GROUPS, type SettingGroup } from '../../domain/settings/settings.js';
 import { forbidden } from '../../http/errors.js';
+import { schemaOf } from '../../http/contract.js';
+import { getSettings, updateSettings } from './contract.js';
 
 /**
  * Deployment settings. They apply to the whole deployment, so only a duty holder bound to
@@ -12,21 +13,22 @@ export async function settingRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const store = app.ctx.settings;
 
-  r.get('/settings', {
+  r.get(getSettings.path, {
     config: { access: 'session' },
-    schema: { tags: ['设置'], summary: '部署设置', response: { 200: z.object({ security: securitySettings, rules: ruleSettings, cases: caseSettings }) } },
+    schema: { ...schemaOf(getSettings, ['设置']), response: { 200: getSettings.response } },
     handler: () => store.all(),
   });
 
   for (const [group, def] of Object.entries(SETTING_GROUPS)) {
-    r.put(`/settings/${group}`, {
+    const e = updateSettings[group as SettingGroup];
+    r.put(e.path, {
       config: { access: def.permission },
-      schema: { tags: ['设置'], summary: `修改${def.label}`, body: def.schema.partial(), response: { 200: def.schema } },
+      schema: { ...schemaOf(e, ['设置']), body: def.schema.partial(), response: { 200: def.schema } },
       handler: async (req) => {
         if (req.user!.scopeKey !== '') throw forbidden('部署设置只能由全国（顶级）辖区的管理员修改');
         const before = await store.get(group as keyof typeof SETTING_GROUPS);
         return req.scoped(async ({ db, audit }) => {
-          const after = def.schema.parse({ ...before, ...(req.body as object) });
+          const after = def.schema.parse({ ...before, ...(req.body) });
           await db
             .insertInto('setting')
             .values({ key: group, value: JSON.stringify(after), updated_by: req.user!.id })

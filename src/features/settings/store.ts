@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { SETTING_GROUPS, type CaseSettings, type RuleSettings, type SecuritySettings, type SettingGroup } from '../../domain/settings/settings.js';
+import { SETTING_GROUPS, type CaseSettings, type ExitSettings, type RuleSettings, type SecuritySettings, type SettingGroup } from '../../domain/settings/settings.js';
 
-type Values = { security: SecuritySettings; rules: RuleSettings; cases: CaseSettings };
+type Values = { security: SecuritySettings; rules: RuleSettings; cases: CaseSettings; exit: ExitSettings };
 
 /**
  * Reads deployment settings with a short cache: every request checks the session timeout,
@@ -21,6 +21,7 @@ export class SettingsStore {
       security: SETTING_GROUPS.security.schema.parse(stored.get('security') ?? {}),
       rules: SETTING_GROUPS.rules.schema.parse(stored.get('rules') ?? {}),
       cases: SETTING_GROUPS.cases.schema.parse(stored.get('cases') ?? {}),
+      exit: SETTING_GROUPS.exit.schema.parse(stored.get('exit') ?? {}),
     };
     this.cache = { at: Date.now(), values };
     return values;

@@ -1,37 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
-import { z } from 'zod';
 import type { Selectable } from 'kysely';
 import type { BureauUnitTable } from '../../db/schema.js';
 import { LEVEL_LABEL, unitKindAllowed } from '../../domain/jurisdiction/codes.js';
 import { badRequest, notFound } from '../../http/errors.js';
-import { codeParam, idParam, offsetOf, pageOf, pageQuery, underNode } from '../../http/paging.js';
+import { offsetOf, underNode } from '../../http/paging.js';
+import { schemaOf } from '../../http/contract.js';
+import { createUnit, listUnits, unitSummary, updateUnit } from './contract.js';
 
 /**
  * Bureau units: the "小个专"党委 a province/city/county bureau sets up, and the 党建工作指导站
  * at a station. One active unit of each kind per node.
  */
-const kind = z.enum(['xgz_committee', 'guidance_post']);
-const unit = z.object({
-  id: z.number(),
-  kind,
-  jurisdictionCode: z.string(),
-  jurisdictionName: z.string(),
-  name: z.string(),
-  foundedOn: z.string().nullable(),
-  leaderName: z.string().nullable(),
-  staffCount: z.number(),
-  note: z.string().nullable(),
-  status: z.enum(['active', 'dissolved']),
-});
-const editable = z.strictObject({
-  name: z.string().trim().min(2, '名称至少 2 个字').max(80, '名称不超过 80 个字'),
-  foundedOn: z.iso.date('成立日期格式应为 YYYY-MM-DD').nullable().optional(),
-  leaderName: z.string().trim().max(30, '负责人姓名不超过 30 个字').nullable().optional(),
-  staffCount: z.number().int().min(0).max(100000).optional(),
-  note: z.string().trim().max(500, '备注不超过 500 个字').nullable().optional(),
-});
 
 const toUnit = (u: Selectable<BureauUnitTable> & { jurisdiction_name: string }) => ({
   id: u.id,
@@ -46,21 +27,15 @@ const toUnit = (u: Selectable<BureauUnitTable> & { jurisdiction_name: string }) 
   status: u.status,
 });
 
-const counts = z.object({ code: z.string(), name: z.string(), level: z.string(), committees: z.number(), guidancePosts: z.number(), stations: z.number() });
 
 const snapshot = (u: Selectable<BureauUnitTable>) => ({ name: u.name, foundedOn: u.founded_on, leaderName: u.leader_name, staffCount: u.staff_count, note: u.note, status: u.status });
 
 export async function unitRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/units', {
+  r.get(listUnits.path, {
     config: { access: 'units.read' },
-    schema: {
-      tags: ['党委与指导站'],
-      summary: '"小个专"党委与党建工作指导站列表',
-      querystring: z.strictObject({ ...pageQuery, kind: kind.optional(), under: z.string().regex(/^\d{6,9}$/).optional(), status: z.enum(['active', 'dissolved']).optional() }),
-      response: { 200: pageOf(unit) },
-    },
+    schema: { ...schemaOf(listUnits, ['党委与指导站']), querystring: listUnits.query, response: { 200: listUnits.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const { kind: k, under, status } = req.query;
@@ -74,14 +49,9 @@ export async function unitRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get('/units/summary/:code', {
+  r.get(unitSummary.path, {
     config: { access: 'units.read' },
-    schema: {
-      tags: ['党委与指导站'],
-      summary: '本级及各下级辖区的党委、指导站与基层所数量',
-      params: codeParam,
-      response: { 200: z.object({ self: counts, children: z.array(counts) }) },
-    },
+    schema: { ...schemaOf(unitSummary, ['党委与指导站']), params: unitSummary.params, response: { 200: unitSummary.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const rows = await db
@@ -99,9 +69,9 @@ export async function unitRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/units', {
+  r.post(createUnit.path, {
     config: { access: 'units.manage' },
-    schema: { tags: ['党委与指导站'], summary: '新建党委或指导站', body: editable.extend({ kind, jurisdictionCode: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字') }), response: { 201: unit } },
+    schema: { ...schemaOf(createUnit, ['党委与指导站']), body: createUnit.body, response: { 201: createUnit.response } },
     handler: (req, reply) =>
       req.scoped(async ({ db, audit }) => {
         const b = req.body;
@@ -122,9 +92,9 @@ export async function unitRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.patch('/units/:id', {
+  r.patch(updateUnit.path, {
     config: { access: 'units.manage' },
-    schema: { tags: ['党委与指导站'], summary: '修改党委或指导站（含撤销）', params: idParam, body: editable.partial().extend({ status: z.enum(['active', 'dissolved']).optional() }), response: { 200: unit } },
+    schema: { ...schemaOf(updateUnit, ['党委与指导站']), params: updateUnit.params, body: updateUnit.body, response: { 200: updateUnit.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const before = await db.selectFrom('bureau_unit as u').innerJoin('jurisdiction as j', 'j.code', 'u.jurisdiction_code').selectAll('u').select('j.name as jurisdiction_name').where('u.id', '=', req.params.id).executeTakeFirst();

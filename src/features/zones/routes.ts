@@ -1,21 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
-import { z } from 'zod';
 import { notFound, badRequest } from '../../http/errors.js';
-import { containing, idParam, offsetOf, pageOf, pageQuery } from '../../http/paging.js';
+import { containing, offsetOf } from '../../http/paging.js';
+import { schemaOf } from '../../http/contract.js';
+import { createZone, listZones, updateZone } from './contract.js';
+import { expectWritten } from '../../db/writes.js';
 
-const kind = z.enum(['market', 'park', 'building', 'district']);
-const zone = z.object({ id: z.number(), kind, name: z.string(), address: z.string().nullable(), countyCode: z.string(), countyName: z.string(), entities: z.number() });
-const editable = z.strictObject({ name: z.string().trim().min(2, '名称至少 2 个字').max(100), kind, address: z.string().trim().max(300).nullable().optional() });
+const TAGS = ['区域'];
 
 /** Zones: professional markets, parks, buildings and business districts, with the entities inside. */
 export async function zoneRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/zones', {
+  r.get(listZones.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['区域'], summary: '专业市场、园区、楼宇、商圈', querystring: z.strictObject({ ...pageQuery, kind: kind.optional(), q: z.string().trim().max(60).optional() }), response: { 200: pageOf(zone) } },
+    schema: { ...schemaOf(listZones, TAGS), querystring: listZones.query, response: { 200: listZones.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         let base = db.selectFrom('zone as z').innerJoin('jurisdiction as c', 'c.code', 'z.county_code');
@@ -29,9 +29,9 @@ export async function zoneRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/zones', {
+  r.post(createZone.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['区域'], summary: '新建区域', body: editable.extend({ countyCode: z.string().regex(/^\d{6}$/, '县区代码应为 6 位') }), response: { 201: z.object({ id: z.number() }) } },
+    schema: { ...schemaOf(createZone, TAGS), body: createZone.body, response: { 201: createZone.response } },
     handler: (req, reply) =>
       req.scoped(async ({ db, audit }) => {
         const c = await db.selectFrom('jurisdiction').select(['code', 'scope_key', 'level']).where('code', '=', req.body.countyCode).executeTakeFirst();
@@ -44,16 +44,17 @@ export async function zoneRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.patch('/zones/:id', {
+  r.patch(updateZone.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['区域'], summary: '修改区域', params: idParam, body: editable.partial(), response: { 200: z.object({ id: z.number() }) } },
+    schema: { ...schemaOf(updateZone, TAGS), params: updateZone.params, body: updateZone.body, response: { 200: updateZone.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const z0 = await db.selectFrom('zone').selectAll().where('id', '=', req.params.id).executeTakeFirst();
         if (!z0) throw notFound('区域');
         const b = req.body;
-        await db.updateTable('zone').set({ name: b.name ?? z0.name, kind: b.kind ?? z0.kind, address: b.address === undefined ? z0.address : b.address, updated_at: new Date() }).where('id', '=', z0.id).execute();
-        audit({ action: 'zone.update', objectType: 'zone', objectId: z0.id, detail: { before: { name: z0.name, kind: z0.kind, address: z0.address }, after: b } });
+        const entry = { action: 'zone.update', objectType: 'zone', objectId: z0.id, detail: { before: { name: z0.name, kind: z0.kind, address: z0.address }, after: b } };
+        expectWritten(await db.updateTable('zone').set({ name: b.name ?? z0.name, kind: b.kind ?? z0.kind, address: b.address === undefined ? z0.address : b.address, updated_at: new Date() }).where('id', '=', z0.id).executeTakeFirst(), '区域', entry);
+        audit(entry);
         return { id: z0.id };
       }),
   });

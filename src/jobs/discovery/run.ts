@@ -2,9 +2,8 @@ import { sql } from 'kysely';
 import type { AppContext } from '../../http/context.js';
 import type { Principal } from '../../db/audit-chain.js';
 import { runScoped, type Scoped } from '../../db/scoped.js';
-import { sm3Hex, canonicalJson } from '../../crypto/sm3.js';
 import { DEFAULT_MODEL, DEFAULT_THRESHOLD, decide, withU, type Model, type Record_ } from '../../domain/matching/fellegi-sunter.js';
-import type { CaseKind } from '../../domain/cases/workflow.js';
+import { followCases, type MemberFacts } from '../../features/discovery/follow.js';
 import { pinyin } from 'pinyin-pro';
 
 type MemberRec = Record_ & { memberId: number; personId: number; hasId: boolean; orgRelation: string | null; status: string; declaredOnly: boolean };
@@ -37,17 +36,12 @@ export function pickLinks(members: MemberRec[], candidates: Map<number, RoleRec[
   return [...byRole.values()];
 }
 
-/** Whether an org relation (free text from the roster) names the entity or its area. */
-export function relationCovers(orgRelation: string | null, entity: { name: string; areas: string[] }): boolean {
-  if (!orgRelation) return false;
-  const core = entity.name.replace(/(有限责任公司|股份有限公司|有限公司|公司)$/, '');
-  return (core.length >= 2 && orgRelation.includes(core)) || entity.areas.some((a) => a.length >= 2 && orgRelation.includes(a.replace(/(街道|镇|乡)$/, '')));
-}
-
 /**
  * One discovery run over the principal's scope: links, then cases. Idempotent: links are
- * recomputed; a case already confirmed or dismissed is left alone unless its evidence changed,
- * in which case it is reopened.
+ * recomputed; cases are derived by the same rules as the incremental path (followCases): a case
+ * already confirmed or dismissed is left alone unless its evidence changed (then reopened), an
+ * open one whose condition no longer holds closes itself. Members are matched against the rosters
+ * that concern the scope wherever they are held (a county's roster serves its stations).
  */
 export async function runDiscovery(ctx: AppContext, who: Principal, runId: number): Promise<Record<string, number>> {
   const scoped = <T>(fn: (s: Scoped) => Promise<T>) => runScoped(ctx.db, who, fn);
@@ -116,7 +110,8 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
     const counts = await scoped(async ({ db, audit }) => {
       const written = await writeLinks(db, [...exact.pairs.map((p) => ({ ...p, method: 'exact' as const, score: 99, levels: null })), ...links]);
       const linksMs = performance.now() - t3;
-      const raised = await raiseCases({ db, who, audit }, memberRecs);
+      const known = new Map<number, MemberFacts>(memberRecs.map((m) => [m.memberId, { status: m.status, orgRelation: m.orgRelation, declaredOnly: m.declaredOnly }]));
+      const raised = await followCases({ db, who, audit }, null, { source: 'discovery', label: `比对运行 #${runId}`, objectType: 'discovery_run', objectId: runId }, known);
       const c = { members: members.length, roles, candidates: candidates.length, links: exact.links + links.length, exact: exact.links, ...written, exactMs: Math.round(exact.ms), loadMs: Math.round(loadMs), scoreMs: Math.round(scoreMs), linksMs: Math.round(linksMs), casesMs: Math.round(performance.now() - t3 - linksMs), ...raised };
       audit({ action: 'discovery.run', objectType: 'discovery_run', objectId: runId, detail: c });
       await db.updateTable('discovery_run').set({ status: 'done', step: '完成', counts: JSON.stringify(c), finished_at: new Date() }).where('id', '=', runId).execute();
@@ -166,7 +161,7 @@ function soundTable(): { char: string[]; reading: string[] } {
     for (const [a, b] of [[0x3400, 0x4dbf], [0x4e00, 0x9fff]]) {
       for (let c = a; c <= b; c++) {
         const ch = String.fromCodePoint(c);
-        for (const r of new Set(pinyin(ch, { toneType: 'none', multiple: true, type: 'array' }) as string[])) {
+        for (const r of new Set(pinyin(ch, { toneType: 'none', multiple: true, type: 'array' }))) {
           if (!r || r === ch) continue;
           sounds.char.push(ch);
           sounds.reading.push(r);
@@ -189,124 +184,4 @@ async function recordDeclaredMembers(db: Scoped['db']): Promise<void> {
     JOIN entity_person ep ON ep.entity_id = e.id AND ep.role = 'legal_rep'
     WHERE latest.rep_is_member
     ON CONFLICT (person_id) DO NOTHING`.execute(db);
-}
-
-type Candidate = { kind: CaseKind; entityId: number; memberId: number | null; scopeKey: string; evidence: Record<string, unknown> };
-
-/** Derives the cases from links and the latest annual reports, and upserts them. */
-async function raiseCases(s: Scoped, members: MemberRec[]): Promise<Record<string, number>> {
-  const { db } = s;
-  const t0 = performance.now();
-  const rows = await sql<{ entity_id: number; name: string; scope_key: string; county_name: string; areas: string[]; declared: number | null; org_form: number | null; report_year: number | null; found: { member: number; role: number; method: string; score: number; levels: unknown }[] | null; orgs: string[] | null; registered: number[] | null }>`
-    WITH latest AS (
-      SELECT DISTINCT ON (a.entity_id) a.entity_id, a.party_members, a.party_org_form, a.year FROM annual_report a ORDER BY a.entity_id, a.year DESC
-    ), found AS (
-      SELECT l.entity_id, json_agg(json_build_object('member', l.member_id, 'role', l.entity_person_id, 'method', l.method, 'score', l.score, 'levels', l.levels)) AS found
-      FROM member_link l GROUP BY l.entity_id
-    ), orgs AS (
-      SELECT pe.entity_id, array_agg(o.name) AS orgs FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id
-      WHERE o.body = 'party' AND o.status <> 'dissolved' GROUP BY pe.entity_id
-    ), registered AS (
-      SELECT pe.entity_id, array_agg(om.member_id)::int[] AS registered FROM party_org_entity pe JOIN party_org_member om ON om.org_id = pe.org_id
-      WHERE om.member_id IS NOT NULL GROUP BY pe.entity_id
-    )
-    SELECT e.id AS entity_id, e.name, e.scope_key, c.name AS county_name, coalesce(st.served_areas, '{}') AS areas,
-      latest.party_members AS declared, latest.party_org_form AS org_form, latest.year AS report_year, found.found, orgs.orgs, registered.registered
-    FROM entity e
-    JOIN jurisdiction c ON c.code = e.county_code
-    LEFT JOIN jurisdiction st ON st.code = e.station_code
-    LEFT JOIN latest ON latest.entity_id = e.id
-    LEFT JOIN found ON found.entity_id = e.id
-    LEFT JOIN orgs ON orgs.entity_id = e.id
-    LEFT JOIN registered ON registered.entity_id = e.id
-    WHERE e.status = 'active' AND (found.entity_id IS NOT NULL OR coalesce(latest.party_members, 0) > 0)`.execute(db);
-  const queryMs = performance.now() - t0;
-  const byId = new Map(members.map((m) => [m.memberId, m]));
-  // Cases weigh members someone vouches for (roster, staff, the member); a report's word alone is what is being checked.
-  const vouched = (f: { member: number }) => byId.get(f.member)?.declaredOnly === false;
-  const cases: Candidate[] = [];
-  for (const e of rows.rows) {
-    const found = (e.found ?? []).filter(vouched);
-    const distinct = [...new Set(found.map((f) => f.member))];
-    const declared = e.declared ?? 0;
-    const base = { entity: e.name, reportYear: e.report_year, declared, found: distinct.length };
-    if (distinct.length > declared) {
-      for (const f of found) cases.push({ kind: 'hidden_member', entityId: e.entity_id, memberId: f.member, scopeKey: e.scope_key, evidence: { ...base, method: f.method, score: f.score, levels: f.levels } });
-    }
-    // Not pocket: registered with an organization covering the entity, or a relation that names it, its area or such an organization.
-    const registered = new Set(e.registered ?? []);
-    for (const f of found) {
-      const m = byId.get(f.member);
-      if (m && m.status !== 'mobile' && !registered.has(f.member) && !relationCovers(m.orgRelation, { name: e.name, areas: [...e.areas, e.county_name, ...(e.orgs ?? [])] })) {
-        cases.push({ kind: 'pocket_member', entityId: e.entity_id, memberId: f.member, scopeKey: e.scope_key, evidence: { ...base, orgRelation: m.orgRelation, memberStatus: m.status, method: f.method, score: f.score } });
-      }
-    }
-    if ((distinct.length > 0 || declared > 0) && !e.org_form && !e.orgs?.length) cases.push({ kind: 'entity_without_org', entityId: e.entity_id, memberId: null, scopeKey: e.scope_key, evidence: { ...base, orgForm: e.org_form } });
-    if (declared > 0 && distinct.length === 0) cases.push({ kind: 'declared_not_found', entityId: e.entity_id, memberId: null, scopeKey: e.scope_key, evidence: base });
-  }
-  const counts: Record<string, number> = { raised: 0, reopened: 0, updated: 0, unchanged: 0 };
-  // The cases on file in scope, read once: only new and changed ones are written.
-  const prior = await sql<{ id: number; kind: string; entity_id: number; member_id: number; state: string; evidence_hash: string; scope_key: string }>`
-    SELECT id, kind, entity_id, coalesce(member_id, 0) AS member_id, state, evidence_hash, scope_key FROM discovery_case WHERE kind <> 'self_report'`.execute(db);
-  const key = (kind: string, entityId: number, memberId: number | null) => `${kind}|${entityId}|${memberId ?? 0}`;
-  const onFile = new Map(prior.rows.map((r) => [key(r.kind, Number(r.entity_id), Number(r.member_id)), r]));
-  const actor = s.who.userId;
-  const t1 = performance.now();
-  let writeMs = 0;
-  // Chunk by chunk: the next chunk is hashed while the database writes the one before.
-  let writing: Promise<void> = Promise.resolve();
-  for (let i = 0; i < cases.length; i += 20_000) {
-    const fresh: (Candidate & { hash: string })[] = [];
-    const moved: (Candidate & { hash: string; id: number; from: string; to: string; changed: boolean })[] = [];
-    for (const c of cases.slice(i, i + 20_000)) {
-      const hash = sm3Hex(canonicalJson(c.evidence));
-      const was = onFile.get(key(c.kind, c.entityId, c.memberId));
-      if (!was) fresh.push({ ...c, hash });
-      else if (was.evidence_hash !== hash) {
-        // Evidence changed: a case already decided is reopened.
-        moved.push({ ...c, hash, id: Number(was.id), from: was.state, to: ['confirmed', 'dismissed', 'transferred'].includes(was.state) ? 'open' : was.state, changed: true });
-      } else if (was.scope_key !== c.scopeKey) {
-        // Its entity only moved to another station: scope, not evidence, changes; no event.
-        moved.push({ ...c, hash, id: Number(was.id), from: was.state, to: was.state, changed: false });
-        counts.unchanged++;
-      } else counts.unchanged++;
-    }
-    await writing;
-    writing = writeCases(fresh, moved);
-    writing.catch(() => undefined); // awaited above on the next turn, or below
-  }
-  await writing;
-
-  async function writeCases(fresh: (Candidate & { hash: string })[], moved: (Candidate & { hash: string; id: number; from: string; to: string; changed: boolean })[]) {
-    const w0 = performance.now();
-    if (fresh.length) {
-      const res = await sql`
-        INSERT INTO discovery_case (kind, entity_id, member_id, scope_key, evidence, evidence_hash, raised_by)
-        SELECT kind, entity_id, member_id, scope_key, evidence, hash, ${actor}::bigint
-        FROM json_to_recordset(${JSON.stringify(fresh.map((c) => ({ kind: c.kind, entity_id: c.entityId, member_id: c.memberId, scope_key: c.scopeKey, evidence: c.evidence, hash: c.hash })))}::json)
-          AS t(kind text, entity_id bigint, member_id bigint, scope_key text, evidence jsonb, hash text)
-        ON CONFLICT (kind, entity_id, (coalesce(member_id, 0))) WHERE kind <> 'self_report' DO NOTHING`.execute(db);
-      counts.raised += Number(res.numAffectedRows ?? 0);
-    }
-    if (moved.length) {
-      await sql`
-        UPDATE discovery_case d SET evidence = t.evidence, evidence_hash = t.hash, scope_key = t.scope_key, state = t.state, updated_at = now()
-        FROM json_to_recordset(${JSON.stringify(moved.map((c) => ({ id: c.id, evidence: c.evidence, hash: c.hash, scope_key: c.scopeKey, state: c.to })))}::json)
-          AS t(id bigint, evidence jsonb, hash text, scope_key text, state text)
-        WHERE d.id = t.id`.execute(db);
-      const events = moved.filter((c) => c.changed);
-      for (const ev of events) counts[ev.from !== ev.to ? 'reopened' : 'updated']++;
-      if (events.length) {
-        await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, scope_key)
-          SELECT * FROM unnest(${events.map((e) => e.id)}::bigint[], ${events.map(() => actor)}::bigint[], ${events.map((e) => (e.from !== e.to ? 'reopened' : 'evidence_changed'))}::text[],
-            ${events.map((e) => e.from)}::text[], ${events.map((e) => e.to)}::text[], ${events.map((e) => e.scopeKey)}::text[])`.execute(db);
-      }
-    }
-    writeMs += performance.now() - w0;
-  }
-  counts.casesQueryMs = Math.round(queryMs);
-  counts.casesDeriveMs = Math.round(t1 - t0 - queryMs);
-  counts.casesWriteMs = Math.round(writeMs);
-  for (const k of ['hidden_member', 'pocket_member', 'entity_without_org', 'declared_not_found']) counts[k] = cases.filter((c) => c.kind === k).length;
-  return counts;
 }

@@ -9,22 +9,48 @@ import { encryptField } from '../../crypto/field.js';
 import type { Keys } from '../../crypto/keys.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import { annualReportRow, registryRow, rosterRow, type AnnualReportRow, type RegistryRow, type RosterRow } from '../../domain/ledger/rows.js';
+import { fastAnnualReport } from '../../domain/ledger/fast-rows.js';
 import { rosterKey, writeRosterBatch } from '../../features/members/roster-writer.js';
-import { mapHeaders, type ImportKind } from '../../features/imports/templates.js';
-import { writeRegistryBatch, type Numbered } from '../../features/entities/registry-writer.js';
+import { headerScore, mapHeaders, type ImportKind } from '../../features/imports/templates.js';
+import { CountyResolver, type County } from '../../domain/import/county.js';
+import { writeRegistryBatch, type IdentityChange, type Numbered } from '../../features/entities/registry-writer.js';
 import { writeAnnualReportBatch } from '../../features/entities/annual-report-writer.js';
-import { DEFAULT_LIMITS, SourceError, openSource, type SourceLimits } from './sources.js';
+import { auditExitEffects, writeCreditBatch } from '../../features/exit/index.js';
+import { CREDIT_LISTS, creditRow, isCreditKind, type CreditRow } from '../../domain/ledger/credit-rows.js';
+import { followImportBatch } from '../../features/discovery/index.js';
+import { CUT, DEFAULT_LIMITS, SourceError, openSource, type SourceLimits } from './sources.js';
+import { isConnectionError } from '../../db/connection.js';
+import { myLease, startHeartbeat } from './lease.js';
+import { StoredFileError, openPlain } from './stored-file.js';
+import { pickSheet } from './sheets.js';
+import { AUTHORITY_HEADERS, STREET_HEADERS, cellByHeader, deriveStation, type StationPlace, type StationRule } from '../../domain/ledger/station.js';
+import { DUPLICATE_MARK_HEADER, duplicateAgainReason, duplicateKey, readDuplicateMark } from '../../domain/ledger/import-marks.js';
 
-export type Rejection = { rowNo: number; col: string | null; value: string | null; reason: string; raw?: Record<string, string> };
-type Row = RegistryRow | AnnualReportRow | RosterRow;
-type Accepted = Numbered<Row> & { raw: Record<string, string> };
+/**
+ * A refused row. scope: the jurisdiction the row belongs to when known (null: the job's own);
+ * dupKey: for a repeat of an earlier row's key, the key's tag and the row that kept it.
+ */
+export type Rejection = { rowNo: number; col: string | null; value: string | null; reason: string; raw?: Record<string, string>; scope?: string | null; dupKey?: string };
+type Row = RegistryRow | AnnualReportRow | RosterRow | CreditRow;
+/** An accepted row: its cells as read (the error report's copy is made from them only if the row is refused later) and its natural key. */
+type Accepted = Numbered<Row> & { cells: string[]; key: string };
 
 export type ImportOptions = {
   batchSize?: number;
   limits?: SourceLimits;
   /** Called after each committed batch (tests use it to kill a run half-way). */
   afterBatch?: (batchNo: number) => void | Promise<void>;
+  /** Asked after each committed batch: true stops the run there (shutdown hands the job back) with an Interrupted error. */
+  shouldStop?: () => boolean;
+  /**
+   * The cases-follow hook after each batch (default true). Only the import bench turns it off, to
+   * measure what the hook costs within one run (issue 15); every real import runs it.
+   */
+  followCases?: boolean;
 };
+
+/** The run was stopped between batches at the runner's request (or the database went away): the job is not finished. */
+export class Interrupted extends Error {}
 
 const PERSONAL = new Set(['repIdNumber', 'liaisonIdNumber', 'repPhone', 'liaisonPhone', 'idNumber', 'phone']);
 const maskValue = (field: string, v: string) => (!PERSONAL.has(field) ? v : /phone/i.test(field) ? maskPhone(v) : maskIdNumber(v));
@@ -32,19 +58,72 @@ const maskValue = (field: string, v: string) => (!PERSONAL.has(field) ? v : /pho
 /** 64 bits of the key's MD5, as a signed bigint: a compact key for the per-file duplicate check (collisions are negligible at file sizes). */
 const keyHash = (key: string) => crypto.createHash('md5').update(key).digest().readBigInt64BE(0).toString();
 
+/** A short tag of a key (8 hex of its MD5), written into the error report's 重复标记. */
+const keyTag = (key: string) => crypto.createHash('md5').update(key).digest('hex').slice(0, 8);
+
 /** The natural key a row is unique on within a file (and upserted on). */
 function keyOf(kind: ImportKind, r: Row, keys: Keys): string {
   if (kind === 'roster') return rosterKey(keys, r as RosterRow);
+  if (isCreditKind(kind)) return `${(r as CreditRow).uscc ?? `R${(r as CreditRow).regNo}`}|${(r as CreditRow).listedOn}`;
   const e = r as RegistryRow | AnnualReportRow;
   return kind === 'annual_report' ? `${e.uscc ?? `R${e.regNo}`}|${(e as AnnualReportRow).year}` : e.uscc ?? `R${e.regNo}`;
 }
 
 /** Jurisdiction nodes under the job's scope: what county and station codes a row may name. */
 async function placesIn(db: Kysely<DB>, scopeKey: string) {
-  const rows = await db.selectFrom('jurisdiction').select(['code', 'level', 'parent_code', 'scope_key']).where(sql<boolean>`starts_with(scope_key, ${scopeKey})`).where('level', 'in', ['city', 'county', 'station']).execute();
+  const rows = await db.selectFrom('jurisdiction').select(['code', 'level', 'parent_code', 'scope_key', 'name']).where(sql<boolean>`starts_with(scope_key, ${scopeKey})`).where('level', 'in', ['city', 'county', 'station']).execute();
   const withStations = new Set(rows.filter((r) => r.level === 'county').map((r) => r.parent_code));
   return new Map(rows.filter((r) => r.level !== 'city' || !withStations.has(r.code)).map((r) => [r.code, r]));
 }
+type Places = Awaited<ReturnType<typeof placesIn>>;
+
+/** The stations under the job's scope and the counties' keyword rules: what a row without a station is placed by. */
+async function stationsIn(db: Kysely<DB>, scopeKey: string): Promise<{ stations: StationPlace[]; rules: StationRule[] }> {
+  const stations = await db.selectFrom('jurisdiction').select(['code', 'parent_code', 'name', 'served_areas']).where('level', '=', 'station').where(sql<boolean>`starts_with(scope_key, ${scopeKey})`).execute();
+  const rules = await db.selectFrom('station_rule').select(['county_code', 'keyword', 'station_code']).where(sql<boolean>`starts_with(scope_key, ${scopeKey})`).execute();
+  return {
+    stations: stations.map((s) => ({ code: s.code, countyCode: s.parent_code!, name: s.name, servedAreas: s.served_areas })),
+    rules: rules.map((r) => ({ countyCode: r.county_code, keyword: r.keyword, stationCode: r.station_code })),
+  };
+}
+
+/** The jurisdiction a row names (its station within its county, else the county), when it is one under the job. */
+function scopeNamed(places: Places | null, countyCode: string | undefined, stationCode: string | undefined): string | null {
+  if (!places || !countyCode) return null;
+  const county = places.get(countyCode.trim());
+  if (!county || county.level === 'station') return null;
+  const station = stationCode ? places.get(stationCode.trim()) : undefined;
+  return station && station.parent_code === county.code ? station.scope_key : county.scope_key;
+}
+
+/**
+ * The sheet a workbook job reads: the one chosen at upload, else the error report's
+ * 待修正数据, else the only data sheet; a workbook with several leaves the choice to the user.
+ */
+async function sheetOf(job: { sheet: string | null; file_path: string }): Promise<string | undefined> {
+  const picked = await pickSheet(job.file_path, job.sheet);
+  if ('ask' in picked) throw new SourceError(picked.problem);
+  return picked.sheet ?? undefined;
+}
+
+/**
+ * The counties 登记机关 may name: those of the uploader's province (all, for a national account),
+ * cities without counties counted as counties, each with its city's name.
+ */
+async function countiesNear(db: Kysely<DB>, scopeKey: string): Promise<Map<string, County>> {
+  const rows = await sql<{ code: string; name: string; parent_name: string | null }>`
+    SELECT j.code, j.name, p.name AS parent_name FROM jurisdiction j LEFT JOIN jurisdiction p ON p.code = j.parent_code
+    WHERE starts_with(j.scope_key, ${scopeKey.slice(0, 2)}) AND (j.level = 'county' OR (j.level = 'city' AND NOT EXISTS (SELECT 1 FROM jurisdiction c WHERE c.parent_code = j.code AND c.level = 'county')))`.execute(db);
+  return new Map(rows.rows.map((r) => [r.code, { code: r.code, name: r.name, parentName: r.parent_name }]));
+}
+
+/** A rejected row as read, for the error report: a cut field ends with "…", undecodable bytes show as "?". */
+const shownCell = (cell: string) => {
+  const cut = cell.indexOf(CUT);
+  const kept = cut < 0 ? cell : `${cell.slice(0, cut).replace(/\ufffd+$/, '')}…`;
+  return kept.replaceAll('\ufffd', '?').replaceAll('\u0000', '');
+};
+const rawOf = (headers: string[], cells: string[]) => Object.fromEntries(headers.map((h, i) => [h || `第${i + 1}列`, shownCell(cells[i] ?? '')]));
 
 /**
  * Runs one import job to its end: streams the file, validates each row with the shared row
@@ -54,19 +133,58 @@ async function placesIn(db: Kysely<DB>, scopeKey: string) {
  */
 export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportOptions = {}): Promise<void> {
   const { db } = ctx;
-  const batchSize = opts.batchSize ?? 5000;
+  // XGZ_IMPORT_BATCH_ROWS: smaller batches for the fault suite's kill -9 of a CLI import (more points to kill between).
+  const batchSize = opts.batchSize ?? (Number(process.env.XGZ_IMPORT_BATCH_ROWS) || 5000);
   const job = await db.selectFrom('import_job as j').leftJoin('app_user as u', 'u.id', 'j.created_by').selectAll('j').select('u.username').where('j.id', '=', jobId).executeTakeFirstOrThrow();
   const who: Principal = { userId: job.created_by, username: job.username ?? 'system', scopeKey: job.scope_key, ip: null };
-  await db.updateTable('import_job').set({ status: 'running', started_at: new Date(), error: null }).where('id', '=', jobId).execute();
+  await db.updateTable('import_job').set({ status: 'running', started_at: new Date(), error: null, lease_owner: myLease(), heartbeat_at: new Date() }).where('id', '=', jobId).execute();
+  const heartbeat = startHeartbeat(db, jobId);
   const totals = { read: 0, accepted: 0, rejected: 0, changed: 0 };
   let batchNo = 0;
+  let plain: { path: string; dispose: () => void } | null = null;
   try {
-    const source = await openSource(job.file_path, job.file_name, opts.limits ?? DEFAULT_LIMITS);
-    const { index, missing } = mapHeaders(job.kind, source.headers);
-    if (missing.length) throw new SourceError(`缺少必需的列：${missing.join('、')}。请使用下载的模板，或检查表头名称`);
-    const places = job.kind === 'registry' ? await placesIn(db, job.scope_key) : null;
-    const schema: z.ZodType = { registry: registryRow, annual_report: annualReportRow, roster: rosterRow }[job.kind];
+    plain = await openPlain(ctx.keys, job.file_path);
+    const source = await openSource(plain.path, job.file_name, opts.limits ?? DEFAULT_LIMITS, (cells) => headerScore(job.kind, cells), await sheetOf({ ...job, file_path: plain.path }));
+    const { index, missing } = mapHeaders(job.kind, source.headers, [], (job.mapping ?? {}));
+    if (missing.length) throw new SourceError(`缺少必需的列：${missing.map((m) => m.label).join('、')}。请在"数据导入"页为这些项选择文件中的列（可保存为来源配置），或使用下载的模板`);
+    // Registry rows name their county and station; an annual report's county is in its USCC (characters 3–8).
+    const places = job.kind !== 'roster' ? await placesIn(db, job.scope_key) : null;
+    const registryPlaces = job.kind === 'registry' ? places : null;
+    const counties = registryPlaces ? new CountyResolver(await countiesNear(db, job.scope_key), (code) => registryPlaces.get(code)?.level === 'county' || registryPlaces.get(code)?.level === 'city') : null;
+    // A county clerk's (or a station's) imports belong to that county.
+    const uploaderCounty = registryPlaces && job.scope_key.length >= 6 && registryPlaces.get(job.scope_key.slice(0, 6))?.level !== 'station' && registryPlaces.has(job.scope_key.slice(0, 6)) ? job.scope_key.slice(0, 6) : null;
+    const namedScope = (v: { countyCode?: string; stationCode?: string; uscc?: string }) =>
+      job.kind === 'registry' ? scopeNamed(places, v.countyCode, v.stationCode) : scopeNamed(places, v.uscc?.trim().toUpperCase().slice(2, 8), undefined);
+    const placing = job.kind === 'registry' ? await stationsIn(db, job.scope_key) : null;
+    const schema: z.ZodType = { registry: registryRow, annual_report: annualReportRow, roster: rosterRow, abnormal_list: creditRow, untrustworthy_list: creditRow }[job.kind];
     const headerOfField = new Map([...index].map(([f, i]) => [f, source.headers[i]]));
+    const fields = [...index];
+    // A row's cells by header, for the error report (a row without a problem cell has nothing to
+    // clean: the reader flags U+FFFD and NUL). Made only for a row that is refused.
+    const plainRaw = (cells: string[]): Record<string, string> => Object.fromEntries(source.headers.map((h, i) => [h || `第${i + 1}列`, cells[i] ?? '']));
+    // The error report's 重复标记 column (the last of that name, as the report's raw copy keeps it).
+    const markAt = source.headers.map((h, i) => h || `第${i + 1}列`).lastIndexOf(DUPLICATE_MARK_HEADER);
+    const colOf = (field: string) => (index.has(field) ? { header: source.headers[index.get(field)!], at: index.get(field)! } : null);
+    const [countyCol, authorityCol, usccCol] = [colOf('countyCode'), colOf('authority'), colOf('uscc')];
+    /** Facts a row does not state but the file does: 个体工商户 files without a type column, rosters without 人员类别. */
+    const prepare = (input: Record<string, string>, cells: string[]): Omit<Rejection, 'rowNo'> | null => {
+      if (job.kind === 'registry') {
+        if (!index.has('kind') && index.has('form')) input.kind = '个体工商户';
+        // One column for both codes ("统一社会信用代码/注册号"): a 15-digit value is a registration number.
+        if (input.uscc && !input.regNo && /^\d{15}$/.test(input.uscc.trim())) [input.regNo, input.uscc] = [input.uscc.trim(), ''];
+        const r = counties!.resolve({
+          uploaderCounty,
+          column: countyCol ? { header: countyCol.header, value: cells[countyCol.at] ?? '' } : null,
+          authority: authorityCol ? { header: authorityCol.header, value: cells[authorityCol.at] ?? '' } : null,
+          uscc: usccCol && input.uscc ? { header: usccCol.header, value: input.uscc.replace(/\s/g, '').toUpperCase() } : null,
+        });
+        if (!r.ok) return r;
+        input.countyCode = r.code;
+      } else if (job.kind === 'roster' && !index.has('membership') && index.has('confirmedOn')) {
+        input.membership = input.confirmedOn.trim() ? '正式党员' : '预备党员';
+      }
+      return null;
+    };
 
     let batch: Accepted[] = [];
     let rejects: Rejection[] = [];
@@ -79,7 +197,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       rejects = [];
       await writing;
       writing = (async () => {
-        const { accepted, changed, rejected } = await writeBatch(ctx, job.kind, jobId, who, full, bad, places);
+        const { accepted, changed, rejected } = await writeBatch(ctx, job.kind, jobId, who, full, bad, places, namedScope, plainRaw, opts.followCases ?? true);
         totals.accepted += accepted;
         totals.changed += changed;
         totals.rejected += rejected.size;
@@ -87,28 +205,60 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
         await opts.afterBatch?.(++batchNo);
         const j = await db.selectFrom('import_job').select('cancel_requested').where('id', '=', jobId).executeTakeFirstOrThrow();
         if (j.cancel_requested) throw new Cancelled();
+        if (opts.shouldStop?.()) throw new Interrupted('stopped between batches');
       })();
       writing.catch(() => {}); // surfaced by the next await
     };
 
-    for await (const { rowNo, cells } of source.rows) {
+    for await (const { rowNo, cells, bad } of source.rows) {
       totals.read++;
+      if (bad) {
+        const raw = rawOf(source.headers, cells);
+        const col = source.headers[bad.index] || `第${bad.index + 1}列`;
+        rejects.push({ rowNo, col, value: null, reason: bad.reason, raw });
+        if (batch.length + rejects.length >= batchSize) await flush();
+        continue;
+      }
       const input: Record<string, string> = {};
-      for (const [field, i] of index) input[field] = cells[i] ?? '';
-      const raw = Object.fromEntries(source.headers.map((h, i) => [h || `第${i + 1}列`, cells[i] ?? '']));
-      const parsed = schema.safeParse(input);
+      for (const [field, i] of fields) input[field] = cells[i] ?? '';
+      const derived = prepare(input, cells);
+      if (derived) {
+        rejects.push({ rowNo, ...derived, raw: plainRaw(cells) });
+        if (batch.length + rejects.length >= batchSize) await flush();
+        continue;
+      }
+      // The usual row takes the schema's compiled fast path; any other goes through the schema.
+      const quick = job.kind === 'annual_report' ? fastAnnualReport(input) : undefined;
+      const parsed = quick ? { success: true as const, data: quick } : schema.safeParse(input);
       if (!parsed.success) {
+        const raw = plainRaw(cells);
         const seen = new Set<string>();
         for (const issue of parsed.error.issues) {
           const field = String(issue.path[0] ?? '');
           if (seen.has(field)) continue;
           seen.add(field);
-          rejects.push({ rowNo, col: headerOfField.get(field) ?? null, value: input[field] ? maskValue(field, input[field]) : null, reason: issue.message, raw: seen.size === 1 ? raw : undefined });
+          const col = headerOfField.get(field) ?? (field === 'countyCode' ? (authorityCol?.header ?? null) : null);
+          rejects.push({ rowNo, col, value: input[field] ? maskValue(field, input[field]) : null, reason: issue.message, raw: seen.size === 1 ? raw : undefined, scope: namedScope(input) });
         }
       } else {
-        const placeProblem = places ? checkPlaces(parsed.data as RegistryRow, places, headerOfField) : null;
-        if (placeProblem) rejects.push({ rowNo, ...placeProblem, raw });
-        else batch.push({ rowNo, row: parsed.data as Row, raw });
+        const row = parsed.data as Row;
+        const placeProblem = job.kind === 'registry' ? checkPlaces(row as RegistryRow, places!, headerOfField) : null;
+        const mark = markAt >= 0 ? readDuplicateMark(cells[markAt] ?? '') : null;
+        const key = placeProblem ? '' : keyOf(job.kind, row, ctx.keys);
+        if (placeProblem) rejects.push({ rowNo, ...placeProblem, raw: plainRaw(cells), scope: scopeNamed(places, input.countyCode, undefined) });
+        else if (mark && keyTag(key) === mark.tag) {
+          // A repeat refused before, imported again from the error report: still a repeat.
+          const r = row as RegistryRow;
+          rejects.push({ rowNo, col: DUPLICATE_MARK_HEADER, value: null, reason: duplicateAgainReason(mark.keptRow), raw: plainRaw(cells), scope: namedScope(r), dupKey: duplicateKey(mark.tag, mark.keptRow) });
+        } else {
+          if (placing && !(row as RegistryRow).stationCode) {
+            const r = row as RegistryRow;
+            const raw = plainRaw(cells);
+            const found = deriveStation(r.countyCode, { authority: cellByHeader(raw, AUTHORITY_HEADERS), street: cellByHeader(raw, STREET_HEADERS), address: r.address }, placing.stations, placing.rules);
+            if (found) r.stationCode = found.stationCode;
+          }
+          batch.push({ rowNo, row, cells, key });
+        }
       }
       if (batch.length + rejects.length >= batchSize) await flush();
     }
@@ -118,10 +268,17 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     if (totals.changed > 0) await sql`ANALYZE entity, entity_person, person, entity_zone, zone, annual_report, member`.execute(db);
     await finish(ctx, jobId, who, 'done', null, totals);
   } catch (err) {
+    // Not the job's fault: it stays 'running' under this process's lease for the caller to hand
+    // back (or, if this process dies, for the next one to end as interrupted).
+    if (err instanceof Interrupted || isConnectionError(err)) throw err;
     if (err instanceof Cancelled) return finish(ctx, jobId, who, 'cancelled', '已取消：此前各批已导入的数据保留，可重新导入同一文件补齐', totals);
-    const message = err instanceof SourceError ? err.message : `导入出错：${(err as Error).message}`;
+    const known = err instanceof SourceError || err instanceof StoredFileError;
+    const message = known ? err.message : `导入出错：${(err as Error).message}`;
     await finish(ctx, jobId, who, 'failed', message, totals);
-    if (!(err instanceof SourceError)) throw err;
+    if (!known) throw err;
+  } finally {
+    heartbeat.stop();
+    plain?.dispose();
   }
 }
 
@@ -137,14 +294,15 @@ function checkPlaces(r: RegistryRow, places: Map<string, { level: string; parent
   return null;
 }
 
-async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who: Principal, batch: Accepted[], rejects: Rejection[], places: Awaited<ReturnType<typeof placesIn>> | null) {
+async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who: Principal, batch: Accepted[], rejects: Rejection[], places: Places | null, namedScope: (v: { countyCode?: string; stationCode?: string; uscc?: string }) => string | null, plainRaw: (cells: string[]) => Record<string, string>, follow: boolean) {
+  const rowScope = (b: Accepted) => namedScope(b.row as { countyCode?: string; stationCode?: string; uscc?: string });
   // Within the batch: the first row with a key wins.
   const first = new Map<string, number>();
   let fresh: Accepted[] = [];
   for (const b of batch) {
-    const k = keyOf(kind, b.row, ctx.keys);
+    const k = b.key;
     const at = first.get(k);
-    if (at !== undefined) rejects.push({ rowNo: b.rowNo, col: null, value: null, reason: `与第 ${at} 行重复（同一主体${kind === 'annual_report' ? '同一年度' : ''}），保留第 ${at} 行`, raw: b.raw });
+    if (at !== undefined) rejects.push({ rowNo: b.rowNo, col: null, value: null, reason: `与第 ${at} 行重复（同一主体${kind === 'annual_report' ? '同一年度' : ''}），保留第 ${at} 行`, raw: plainRaw(b.cells), scope: rowScope(b), dupKey: duplicateKey(keyTag(k), at) });
     else {
       first.set(k, b.rowNo);
       fresh.push(b);
@@ -157,44 +315,85 @@ async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who:
     const blocked = new Set(foreign.flatMap((f) => [f.uscc, f.reg_no]).filter(Boolean));
     fresh = fresh.filter((b) => {
       if (!blocked.has((b.row as RegistryRow).uscc ?? (b.row as RegistryRow).regNo!)) return true;
-      rejects.push({ rowNo: b.rowNo, col: null, value: null, reason: '该主体登记在其他辖区，不能由本辖区导入修改', raw: b.raw });
+      rejects.push({ rowNo: b.rowNo, col: null, value: null, reason: '该主体登记在其他辖区，不能由本辖区导入修改', raw: plainRaw(b.cells) });
       return false;
     });
   }
-  return runScoped(ctx.db, who, async ({ db }) => {
+  return runScoped(ctx.db, who, async (scoped) => {
+    const { db, audit } = scoped;
     let accepted = fresh;
     if (fresh.length) {
-      const hashes = fresh.map((b) => keyHash(keyOf(kind, b.row, ctx.keys)));
+      const hashes = fresh.map((b) => keyHash(b.key));
       // Returns only the keys seen before (usually none), with the row that had them first.
       const seen = await sql<{ i: number; row_no: number }>`
-        WITH t AS (SELECT * FROM unnest(${hashes}::bigint[], ${fresh.map((b) => b.rowNo)}::int[]) WITH ORDINALITY AS t(h, r, i)),
+        WITH t AS (SELECT * FROM unnest(${`{${hashes.join(',')}}`}::bigint[], ${`{${fresh.map((b) => b.rowNo).join(',')}}`}::int[]) WITH ORDINALITY AS t(h, r, i)),
         ins AS (INSERT INTO import_key (job_id, h, row_no) SELECT ${jobId}, h, r FROM t ON CONFLICT DO NOTHING RETURNING h)
         SELECT t.i::int AS i, k.row_no FROM t JOIN import_key k ON k.job_id = ${jobId} AND k.h = t.h WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.h = t.h)`.execute(db);
       if (seen.rows.length) {
         const firstRow = new Map(seen.rows.map((s) => [s.i - 1, s.row_no]));
         fresh.forEach((b, i) => {
           const at = firstRow.get(i);
-          if (at !== undefined) rejects.push({ rowNo: b.rowNo, col: null, value: null, reason: `与第 ${at} 行重复，保留第 ${at} 行`, raw: b.raw });
+          if (at !== undefined) rejects.push({ rowNo: b.rowNo, col: null, value: null, reason: `与第 ${at} 行重复，保留第 ${at} 行`, raw: plainRaw(b.cells), scope: rowScope(b), dupKey: duplicateKey(keyTag(b.key), at) });
         });
         accepted = fresh.filter((_, i) => !firstRow.has(i));
       }
     }
     let changed = 0;
+    let identity: IdentityChange[] = [];
+    let entityIds: number[] | undefined; // the entities the batch named, when the writer returns them
+    const area = new Map<string, { accepted: number; rejected: number }>();
+    const tally = (scope: string, accepted: number, rejected: number) => {
+      const a = area.get(scope) ?? { accepted: 0, rejected: 0 };
+      a.accepted += accepted;
+      a.rejected += rejected;
+      area.set(scope, a);
+    };
     if (accepted.length && kind === 'registry') {
-      changed = await writeRegistryBatch(db, ctx.keys, accepted as Numbered<RegistryRow>[], (code) => places!.get(code)!.scope_key);
+      const scopeOf = (code: string) => places!.get(code)!.scope_key;
+      ({ changed, identity } = await writeRegistryBatch(db, ctx.keys, accepted as Numbered<RegistryRow>[], scopeOf));
+      for (const b of accepted) tally(scopeOf((b.row as RegistryRow).stationCode ?? (b.row as RegistryRow).countyCode), 1, 0);
     } else if (accepted.length && kind === 'roster') {
       changed = await writeRosterBatch(db, ctx.keys, accepted as Numbered<RosterRow>[], who.scopeKey);
+      tally(who.scopeKey, accepted.length, 0);
+    } else if (accepted.length && isCreditKind(kind)) {
+      const res = await writeCreditBatch(db, CREDIT_LISTS[kind], accepted as Numbered<CreditRow>[]);
+      changed = res.changed;
+      for (const [scope, n] of Object.entries(res.byScope)) tally(scope, n, 0);
+      const unknown = new Set(res.unknownRows);
+      for (const b of accepted) if (unknown.has(b.rowNo)) rejects.push({ rowNo: b.rowNo, col: null, value: (b.row as CreditRow).uscc ?? (b.row as CreditRow).regNo ?? null, reason: '台账中没有这个主体（或不在您的辖区内），请先导入其登记信息', raw: plainRaw(b.cells), scope: rowScope(b) });
+      accepted = accepted.filter((b) => !unknown.has(b.rowNo));
     } else if (accepted.length) {
       const res = await writeAnnualReportBatch(db, accepted as Numbered<AnnualReportRow>[]);
+      entityIds = res.entityIds;
       changed = res.changed;
+      for (const [scope, n] of Object.entries(res.byScope)) tally(scope, n, 0);
       const unknown = new Set(res.unknownRows);
-      for (const b of accepted) if (unknown.has(b.rowNo)) rejects.push({ rowNo: b.rowNo, col: null, value: (b.row as AnnualReportRow).uscc ?? (b.row as AnnualReportRow).regNo ?? null, reason: '台账中没有这个主体（或不在您的辖区内），请先导入其登记信息', raw: b.raw });
+      for (const b of accepted) if (unknown.has(b.rowNo)) rejects.push({ rowNo: b.rowNo, col: null, value: (b.row as AnnualReportRow).uscc ?? (b.row as AnnualReportRow).regNo ?? null, reason: '台账中没有这个主体（或不在您的辖区内），请先导入其登记信息', raw: plainRaw(b.cells), scope: rowScope(b) });
       accepted = accepted.filter((b) => !unknown.has(b.rowNo));
     }
+    // A status or listing the batch changed has suspended plaques and flagged honours: audited with this job as the cause.
+    if (changed && (kind === 'registry' || isCreditKind(kind))) await auditExitEffects(db, audit, { type: 'import_job', id: jobId, kind });
+    // Per-batch hook: the cases of what the batch touched follow it (features/discovery).
+    if (follow && accepted.length && !isCreditKind(kind)) await followImportBatch(scoped, { id: jobId, kind }, kind === 'roster' ? { rosterKeys: accepted.map((b) => b.key) } : entityIds ? { entityIds } : { entityCodes: accepted.map((b) => (b.row as RegistryRow).uscc ?? (b.row as RegistryRow).regNo!) });
     if (rejects.length) {
-      await sql`INSERT INTO import_rejection (job_id, row_no, col, value, reason, raw_enc)
+      await sql`INSERT INTO import_rejection (job_id, row_no, col, value, reason, raw_enc, scope_key, dup_key)
         SELECT ${jobId}, * FROM unnest(${rejects.map((r) => r.rowNo)}::int[], ${rejects.map((r) => r.col)}::text[], ${rejects.map((r) => r.value)}::text[],
-          ${rejects.map((r) => r.reason)}::text[], ${rejects.map((r) => (r.raw ? encryptField(ctx.keys, JSON.stringify(r.raw)) : null))}::text[])`.execute(db);
+          ${rejects.map((r) => r.reason)}::text[], ${rejects.map((r) => (r.raw ? encryptField(ctx.keys, JSON.stringify(r.raw)) : null))}::text[],
+          ${rejects.map((r) => r.scope ?? null)}::text[], ${rejects.map((r) => r.dupKey ?? null)}::text[])`.execute(db);
+      const rowScopes = new Map<number, string>();
+      for (const r of rejects) if (!rowScopes.has(r.rowNo) || r.scope) rowScopes.set(r.rowNo, r.scope ?? who.scopeKey);
+      for (const scope of rowScopes.values()) tally(scope, 0, 1);
+    }
+    if (identity.length) {
+      await sql`INSERT INTO import_change (job_id, row_no, entity_id, scope_key, field, before, after)
+        SELECT ${jobId}, * FROM unnest(${identity.map((c) => c.rowNo)}::int[], ${identity.map((c) => c.entityId)}::bigint[], ${identity.map((c) => c.scopeKey)}::text[],
+          ${identity.map((c) => c.field)}::text[], ${identity.map((c) => c.before)}::text[], ${identity.map((c) => c.after)}::text[])`.execute(db);
+    }
+    if (area.size) {
+      const scopes = [...area.keys()];
+      await sql`INSERT INTO import_job_area AS a (job_id, scope_key, rows_accepted, rows_rejected)
+        SELECT ${jobId}, * FROM unnest(${scopes}::text[], ${scopes.map((k) => area.get(k)!.accepted)}::int[], ${scopes.map((k) => area.get(k)!.rejected)}::int[])
+        ON CONFLICT (job_id, scope_key) DO UPDATE SET rows_accepted = a.rows_accepted + EXCLUDED.rows_accepted, rows_rejected = a.rows_rejected + EXCLUDED.rows_rejected`.execute(db);
     }
     return { accepted: accepted.length, changed, rejected: new Set(rejects.map((r) => r.rowNo)) };
   });
@@ -203,7 +402,7 @@ async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who:
 async function finish(ctx: AppContext, jobId: number, who: Principal, status: 'done' | 'failed' | 'cancelled', error: string | null, totals: { read: number; accepted: number; rejected: number; changed: number }) {
   await runScoped(ctx.db, who, async ({ db, audit }) => {
     await db.deleteFrom('import_key').where('job_id', '=', jobId).execute();
-    await db.updateTable('import_job').set({ status, error, finished_at: new Date() }).where('id', '=', jobId).execute();
+    await db.updateTable('import_job').set({ status, error, finished_at: new Date(), lease_owner: null }).where('id', '=', jobId).execute();
     audit({ action: 'import.run', objectType: 'import_job', objectId: jobId, outcome: status === 'done' ? 'success' : 'failure', detail: { status, ...totals, error } });
   });
 }

@@ -1,18 +1,31 @@
 import fs from 'node:fs';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
-import yauzl from 'yauzl';
+import { DEFAULT_ZIP_LIMITS, ZipRefused, guardZip } from './zip-guard.js';
+import { numberCellText } from '../../domain/import/normalise.js';
+import { LegacyReadError, legacyKind, legacyRecords } from './legacy.js';
 
-/** One record of a source file: its 1-based row number as the user sees it, and its cells as text. */
-export type SourceRow = { rowNo: number; cells: string[] };
-export type Source = { headers: string[]; rows: AsyncIterable<SourceRow>; bytesRead: () => number };
+/**
+ * One record of a source file: its 1-based row number as the user sees it, and its cells as text.
+ * `bad` names a cell the reader could not take as it is (bytes that are not text in the file's
+ * encoding, a field over the size limit): the row is refused, never stored with U+FFFD or cut.
+ */
+export type SourceRow = { rowNo: number; cells: string[]; bad?: { index: number; reason: string } };
+/** How the file was read: text, an .xlsx workbook, or a legacy workbook (.xls, or an HTML/XML table saved as .xls). */
+export type SourceFormat = 'csv' | 'xlsx' | 'xls';
+export type Source = { headers: string[]; headerRowNo: number; rows: AsyncIterable<SourceRow>; bytesRead: () => number; format: SourceFormat; encoding: 'utf8' | 'gb18030' | null; /** Stops reading (a preview reads only the first rows). */ close: () => void };
 
 export class SourceError extends Error {}
 
-export type SourceLimits = { maxUncompressedBytes: number; maxRatio: number; maxRows: number };
+export type SourceLimits = { maxUncompressedBytes: number; maxRatio: number; maxRows: number; /** Longest field in bytes (CSV) or characters (XLSX); longer is a row error. */ maxFieldBytes?: number };
 export const DEFAULT_LIMITS: SourceLimits = { maxUncompressedBytes: 2 * 1024 ** 3, maxRatio: 200, maxRows: 10_000_000 };
+/** XGZ_IMPORT_MAX_FIELD (bytes), default 4 KiB: no cell of a real extract comes near it. */
+export const maxFieldOf = (limits: SourceLimits): number => limits.maxFieldBytes ?? (Number(process.env.XGZ_IMPORT_MAX_FIELD) || 4096);
+
+/** Marks where the reader cut a field (NUL SOH: control characters no text cell holds; PostgreSQL refuses NUL in text). */
+export const CUT = '\u0000\u0001';
 
 /** Counts bytes as they pass, for the progress bar (share of the file read). */
 function counter(): Transform & { bytes: number } {
@@ -26,13 +39,56 @@ function counter(): Transform & { bytes: number } {
   return t;
 }
 
-/** UTF-8 (with or without BOM) when the first 64 KiB decode as UTF-8, else GB18030 (a superset of GBK). */
-function detectEncoding(file: string): 'utf8' | 'gb18030' {
+/**
+ * Cuts every CSV field at `max` bytes while the bytes stream by, so a 60 MB field is never held
+ * whole: the rest of the field is dropped and a NUL marks the cut. Works on the raw bytes: quote,
+ * comma, CR and LF are single bytes that never occur inside a UTF-8 or GB18030 character.
+ */
+function fieldLimiter(max: number): Transform {
+  let inQuotes = false;
+  let len = 0;
+  let cut = false;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      let out: Buffer[] | null = null;
+      let from = 0;
+      for (let i = 0; i < chunk.length; i++) {
+        const b = chunk[i];
+        if (b === 0x22) inQuotes = !inQuotes;
+        else if (!inQuotes && (b === 0x2c || b === 0x0a || b === 0x0d)) {
+          len = 0;
+          cut = false;
+        } else if (++len > max) {
+          out ??= [];
+          if (i > from) out.push(chunk.subarray(from, i));
+          if (!cut) out.push(Buffer.from([0, 1]));
+          cut = true;
+          from = i + 1;
+        }
+      }
+      if (!out) return cb(null, chunk);
+      if (from < chunk.length) out.push(chunk.subarray(from));
+      cb(null, Buffer.concat(out));
+    },
+  });
+}
+
+/** The first 64 KiB of a file (enough to tell what it is and guess its encoding). */
+export function sample(file: string): Buffer {
   const fd = fs.openSync(file, 'r');
   const buf = Buffer.alloc(65536);
   const n = fs.readSync(fd, buf, 0, buf.length, 0);
   fs.closeSync(fd);
-  let head = buf.subarray(0, n);
+  return buf.subarray(0, n);
+}
+
+/**
+ * UTF-8 (with or without BOM) when the first 64 KiB decode as UTF-8, else GB18030 (a superset of
+ * GBK). When even GB18030 leaves many lines of the sample undecodable, the guess is wrong and
+ * the file is refused whole.
+ */
+function detectEncoding(buf: Buffer): 'utf8' | 'gb18030' {
+  let head = buf;
   // Do not judge by a multi-byte character cut at the end of the sample.
   while (head.length && (head[head.length - 1] & 0xc0) === 0x80) head = head.subarray(0, head.length - 1);
   if (head.length && head[head.length - 1] >= 0xc0) head = head.subarray(0, head.length - 1);
@@ -40,57 +96,127 @@ function detectEncoding(file: string): 'utf8' | 'gb18030' {
     new TextDecoder('utf-8', { fatal: true }).decode(head);
     return 'utf8';
   } catch {
+    const lines = iconv.decode(buf.subarray(0, Math.max(0, buf.lastIndexOf(0x0a))), 'gb18030').split('\n');
+    const bad = lines.filter((l) => l.includes('\ufffd'));
+    if (bad.length >= 2 && bad.length / lines.length > 0.5) {
+      const first = lines.findIndex((l) => l.includes('\ufffd')) + 1;
+      throw new SourceError(`文件编码无法识别：既不是 UTF-8，也不是 GB18030/GBK（第 ${first} 行起多行含无法解码的字节）。请在 Excel 或 WPS 中另存为"CSV UTF-8"或 .xlsx 后重新上传`);
+    }
     return 'gb18030';
   }
 }
 
-async function* csvRows(stream: Readable): AsyncGenerator<string[]> {
-  const parser = stream.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false }));
+const CSV_ERRORS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: '引号未闭合（文件可能被截断）',
+  CSV_INVALID_CLOSING_QUOTE: '引号用法不对：带引号的字段在结束引号后还有字符',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: '引号用法不对：带引号的字段在结束引号后还有字符',
+  INVALID_OPENING_QUOTE: '引号用法不对：不带引号的字段中出现了引号',
+};
+
+/** csv-parse over a stream; `linesBefore`: lines the fast path below read first (error messages count from the file's start). */
+async function* parsedRows(stream: Readable, bom: boolean, linesBefore: number): AsyncGenerator<string[]> {
+  // Records end at CRLF, LF or CR, each on its own: files stitched from several sources mix them.
+  const parser = stream.pipe(parse({ bom, relax_column_count: true, skip_empty_lines: true, trim: false, record_delimiter: ['\r\n', '\n', '\r'] }));
   try {
     for await (const rec of parser) yield rec as string[];
   } catch (err) {
     const e = err as { code?: string; lines?: number; message: string };
-    const where = e.lines ? `第 ${e.lines} 行附近` : '';
-    throw new SourceError(e.code === 'CSV_QUOTE_NOT_CLOSED' ? `文件不完整或已损坏：${where}引号未闭合（文件可能被截断）` : `CSV 格式错误：${where}${e.message}`);
+    const where = e.lines ? `第 ${e.lines + linesBefore} 行附近` : '';
+    throw new SourceError(e.code === 'CSV_QUOTE_NOT_CLOSED' ? `文件不完整或已损坏：${where}引号未闭合（文件可能被截断）` : `CSV 格式错误：${where}${CSV_ERRORS[e.code ?? ''] ?? '无法解析'}`);
   }
 }
 
-type Opened = { records: AsyncGenerator<string[]>; bytes: () => number };
+const LINE_END = /\r\n|\n|\r/;
+/** Index of the last CR or LF in text at or before `from`, -1 if none. */
+const lastBreak = (text: string, from: number) => Math.max(text.lastIndexOf('\n', from), text.lastIndexOf('\r', from));
 
-function openCsv(file: string): Opened {
-  const count = counter();
-  const encoding = detectEncoding(file);
-  const raw = fs.createReadStream(file).pipe(count);
-  const text = encoding === 'utf8' ? raw : raw.pipe(iconv.decodeStream('gb18030'));
-  return { records: csvRows(text as Readable), bytes: () => count.bytes };
+/**
+ * The records of a CSV stream (bytes in UTF-8, or text). A file without a quote character (the
+ * usual registry export) is split here: lines at CRLF, LF or CR, cells at commas, empty lines
+ * skipped; for such text that is exactly what csv-parse gives with the options above, at a
+ * fraction of its cost. From the line holding the first quote on, the rest of the stream goes
+ * to csv-parse, which reads quoted fields and says what is wrong with bad ones.
+ */
+export async function* csvRows(stream: Readable): AsyncGenerator<string[]> {
+  const decoder = new TextDecoder('utf-8'); // replaces undecodable bytes with U+FFFD; drops a leading BOM as csv-parse's bom option does
+  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  let carry = '';
+  let lines = 0;
+  let start = true;
+  const split = function* (complete: string) {
+    const segments = complete.split(LINE_END);
+    segments.pop(); // complete ends with a line break
+    lines += segments.length;
+    for (const line of segments) if (line !== '') yield line.split(',');
+  };
+  for (;;) {
+    const next = await it.next();
+    const chunk = next.done ? decoder.decode() : typeof next.value === 'string' ? next.value : decoder.decode(next.value, { stream: true });
+    let text = carry + chunk;
+    if (start && text.length) {
+      // Text (GB18030 decoded) keeps its BOM; the decoder above drops one from bytes.
+      if (typeof next.value === 'string' && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      start = false;
+    }
+    const quote = text.indexOf('"');
+    if (quote >= 0) {
+      // Hand over at the start of the line holding the quote.
+      const lineStart = lastBreak(text, quote) + 1;
+      yield* split(text.slice(0, lineStart));
+      const rest = text.slice(lineStart);
+      const tail = async function* () {
+        yield rest;
+        for (;;) {
+          const n = next.done ? next : await it.next();
+          if (n.done) {
+            const last = decoder.decode();
+            if (last) yield last;
+            return;
+          }
+          yield typeof n.value === 'string' ? n.value : decoder.decode(n.value, { stream: true });
+        }
+      };
+      yield* parsedRows(Readable.from(tail(), { objectMode: false }), false, lines);
+      return;
+    }
+    if (next.done) {
+      if (text !== '') yield* split(LINE_END.test(text.slice(-1)) ? text : `${text}\n`);
+      return;
+    }
+    // Complete lines now; a CR at the very end may be half of a CRLF, so its line waits.
+    let end = lastBreak(text, text.length - 1);
+    if (end === text.length - 1 && text[end] === '\r') end = lastBreak(text, end - 1);
+    yield* split(text.slice(0, end + 1));
+    carry = text.slice(end + 1);
+  }
 }
 
-/** Reads the zip directory before anything is inflated: refuses archives that would expand beyond the limits. */
+type Opened = { records: AsyncGenerator<string[]>; bytes: () => number; format: SourceFormat; encoding: 'utf8' | 'gb18030' | null; close: () => void };
+
+function openCsv(file: string, head: Buffer, limits: SourceLimits): Opened {
+  const count = counter();
+  const encoding = detectEncoding(head);
+  const input = fs.createReadStream(file);
+  const raw = input.pipe(count).pipe(fieldLimiter(maxFieldOf(limits)));
+  const text = encoding === 'utf8' ? raw : raw.pipe(iconv.decodeStream('gb18030'));
+  return { records: csvRows(text as Readable), bytes: () => count.bytes, format: 'csv', encoding, close: () => input.destroy() };
+}
+
+/** Refuses a zip bomb before the reader inflates anything it keeps: see zip-guard.ts (counts the bytes actually inflated). */
 async function checkZip(file: string, limits: SourceLimits): Promise<void> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, z) => (err || !z ? reject(new SourceError('不是有效的 XLSX 文件（压缩包已损坏或被截断）')) : resolve(z))),
-  );
-  let total = 0;
-  let compressed = 0;
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (e: yauzl.Entry) => {
-      total += e.uncompressedSize;
-      compressed += e.compressedSize;
-      zip.readEntry();
-    });
-    zip.on('end', resolve);
-    zip.on('error', () => reject(new SourceError('不是有效的 XLSX 文件（压缩包已损坏）')));
-    zip.readEntry();
-  });
-  if (total > limits.maxUncompressedBytes || (compressed > 0 && total / compressed > limits.maxRatio && total > 50 * 1024 ** 2)) {
-    throw new SourceError(`XLSX 解压后过大（${Math.round(total / 1024 ** 2)} MB，压缩比 ${Math.round(total / Math.max(compressed, 1))}:1），疑似压缩炸弹，已拒绝`);
+  try {
+    await guardZip(file, { maxTotalBytes: limits.maxUncompressedBytes, maxEntryBytes: Math.min(limits.maxUncompressedBytes, DEFAULT_ZIP_LIMITS.maxEntryBytes) });
+  } catch (err) {
+    throw err instanceof ZipRefused ? new SourceError(err.message) : err;
   }
 }
 
 /** Cell values as text. Formulas are never evaluated: their text is kept as written, and validation refuses it. */
 function cellText(v: ExcelJS.CellValue): string {
   if (v === null || v === undefined) return '';
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  // A date cell (by its number format): the calendar date it shows.
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
+  if (typeof v === 'number') return numberCellText(v);
   if (typeof v === 'object') {
     if ('formula' in v || 'sharedFormula' in v) return `=${(v as { formula?: string }).formula ?? ''}`;
     if ('richText' in v) return v.richText.map((t) => t.text).join('');
@@ -101,51 +227,153 @@ function cellText(v: ExcelJS.CellValue): string {
   return String(v);
 }
 
-async function* xlsxRows(file: string, count: Transform): AsyncGenerator<string[]> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(fs.createReadStream(file).pipe(count), { entries: 'emit', sharedStrings: 'cache', worksheets: 'emit', styles: 'ignore', hyperlinks: 'ignore' });
+async function* xlsxRows(input: fs.ReadStream, count: Transform, max: number, wanted?: string): AsyncGenerator<string[]> {
+  // styles are read so that date cells come as dates (a date is a number with a date format).
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input.pipe(count), { entries: 'emit', sharedStrings: 'cache', worksheets: 'emit', styles: 'cache', hyperlinks: 'ignore' });
   try {
     for await (const sheet of reader) {
+      if (wanted !== undefined && (sheet as unknown as { name: string }).name !== wanted) {
+        for await (const _ of sheet as AsyncIterable<ExcelJS.Row>); // another sheet: skipped
+        continue;
+      }
       for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
         const values = row.values as ExcelJS.CellValue[];
         const cells: string[] = [];
-        for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
+        for (let i = 1; i < values.length; i++) {
+          const t = cellText(values[i]);
+          cells.push(t.length > max ? t.slice(0, max) + CUT : t);
+        }
         yield cells;
       }
-      return; // first worksheet only
+      return; // first worksheet (or the one asked for) only
     }
+    if (wanted !== undefined) throw new SourceError(`工作簿中没有名为"${wanted}"的工作表`);
   } catch (err) {
     if (err instanceof SourceError) throw err;
-    throw new SourceError(`XLSX 文件无法读取：${(err as Error).message}`);
+    throw new SourceError('XLSX 文件无法读取：文件已损坏，或不是 Excel 工作簿（.xlsx）');
   }
 }
 
-async function openXlsx(file: string, limits: SourceLimits): Promise<Opened> {
+async function openXlsx(file: string, limits: SourceLimits, sheet?: string): Promise<Opened> {
   await checkZip(file, limits);
   const count = counter();
-  return { records: xlsxRows(file, count), bytes: () => count.bytes };
+  const input = fs.createReadStream(file);
+  return { records: xlsxRows(input, count, maxFieldOf(limits), sheet), bytes: () => count.bytes, format: 'xlsx', encoding: null, close: () => input.destroy() };
 }
 
-/** Splits off the header row; numbers data rows as the spreadsheet shows them (header = row 1). */
-async function withHeaders({ records, bytes }: Opened, maxRows: number): Promise<Source> {
-  const first = await records.next();
-  if (first.done) throw new SourceError('文件为空：没有表头行');
-  const headers = first.value.map((h) => h.trim());
-  async function* rows(): AsyncGenerator<SourceRow> {
-    let rowNo = 1;
-    for await (const cells of records) {
-      rowNo++;
-      if (rowNo - 1 > maxRows) throw new SourceError(`文件超过 ${maxRows} 行上限`);
-      if (cells.every((c) => c.trim() === '')) continue;
-      yield { rowNo, cells };
+/** The charset of an HTML or XML "xls": the one it declares, else as detected (GB18030 or UTF-8). */
+function markupCharset(head: Buffer): 'utf8' | 'gb18030' {
+  const declared = /(?:charset|encoding)\s*=\s*["']?([\w-]+)/i.exec(head.subarray(0, 4096).toString('latin1'))?.[1].toLowerCase();
+  if (declared) return /^(gb2312|gbk|gb18030|cp936|x-gbk)$/.test(declared) ? 'gb18030' : 'utf8';
+  return detectEncoding(head);
+}
+
+/** A legacy workbook, read by the sandboxed reader (legacy.ts); cells become text as an .xlsx's do. */
+function openLegacy(file: string, head: Buffer, kind: 'ole' | 'markup', limits: SourceLimits, sheet?: string): Opened {
+  const size = fs.statSync(file).size;
+  const max = maxFieldOf(limits);
+  const { records, progress, close } = legacyRecords(kind === 'markup' ? { file, charset: markupCharset(head) } : { file }, sheet);
+  async function* texts(): AsyncGenerator<string[]> {
+    try {
+      for await (const cells of records) {
+        yield cells.map((c) => {
+          const t = typeof c === 'number' ? numberCellText(c) : c;
+          return t.length > max ? t.slice(0, max) + CUT : t;
+        });
+      }
+    } catch (err) {
+      throw err instanceof LegacyReadError ? new SourceError(err.message) : err;
     }
   }
-  return { headers, rows: rows(), bytesRead: bytes };
+  return { records: texts(), bytes: () => Math.round(size * progress()), format: 'xls', encoding: null, close };
 }
 
-/** Opens a CSV (UTF-8 or GB18030/GBK, detected) or XLSX file as a stream of rows. */
-export async function openSource(file: string, fileName: string, limits: SourceLimits = DEFAULT_LIMITS): Promise<Source> {
-  const lower = fileName.toLowerCase();
-  const opened = lower.endsWith('.xlsx') ? await openXlsx(file, limits) : lower.endsWith('.csv') || lower.endsWith('.txt') ? openCsv(file) : null;
-  if (!opened) throw new SourceError('只支持 .xlsx 或 .csv 文件');
-  return withHeaders(opened, limits.maxRows);
+/** What a cell's text says about the bytes it came from: undecodable bytes, a cut field, a NUL. */
+function cellProblem(cells: string[], max: number, format: SourceFormat): { index: number; reason: string } | undefined {
+  const joined = cells.join('');
+  if (!joined.includes('\u0000') && !joined.includes('\ufffd')) return undefined; // the usual row: one scan
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i];
+    if (c.includes(CUT)) return { index: i, reason: `内容超过 ${max} ${format === 'csv' ? '字节' : '字'}的上限（截断后保存在错误报告中）` };
+    if (c.includes('\u0000')) return { index: i, reason: '含不可见的控制字符（NUL）' };
+    if (c.includes('\ufffd')) return { index: i, reason: '含无法识别的字节：文件中此处的字符不完整或不是 UTF-8/GB18030 编码（可能被截断或混入了其他编码）' };
+  }
+  return undefined;
+}
+
+/** How many of the first records may stand above the header (a title such as "2024年市场主体登记信息表", a date line). */
+const HEADER_SEARCH = 10;
+
+/**
+ * Finds the header (the best-scoring of the first records; title rows above it are skipped),
+ * refuses duplicate or undecodable header names, and numbers data rows as the spreadsheet shows
+ * them (the file's first record = row 1).
+ */
+async function withHeaders({ records, bytes, format, encoding, close }: Opened, limits: SourceLimits, score: (cells: string[]) => number): Promise<Source> {
+  const max = maxFieldOf(limits);
+  const head: string[][] = [];
+  for (let k = 0; k < HEADER_SEARCH; k++) {
+    const r = await records.next();
+    if (r.done) break;
+    head.push(r.value);
+  }
+  const nonBlank = head.map((c, i) => ({ c, i })).filter(({ c }) => c.some((x) => x.trim() !== ''));
+  if (!nonBlank.length) throw new SourceError('文件为空：没有表头行');
+  // The row naming most known columns; among equals (none known: the user will map them) the
+  // fullest, so a one-cell title above the header is not taken for it.
+  const rate = (c: string[]) => score(c) * 1000 + c.filter((x) => x.trim() !== '').length;
+  let best = nonBlank[0];
+  let bestScore = rate(best.c);
+  for (const cand of nonBlank.slice(1)) {
+    const s = rate(cand.c);
+    if (s > bestScore) [best, bestScore] = [cand, s];
+  }
+  const headerRowNo = best.i + 1;
+  const headers = best.c.map((h) => h.replace(/^\ufeff/, '').replace(/[\r\n]+/g, '').trim());
+  const undecodable = headers.find((h) => h.includes('\ufffd') || h.includes('\u0000'));
+  if (undecodable !== undefined) throw new SourceError(`文件编码无法识别：第 ${headerRowNo} 行（表头）含无法解码的字节。请另存为"CSV UTF-8"、GB18030/GBK 编码的 CSV 或 .xlsx 后重新上传`);
+  const seen = new Map<string, number[]>();
+  headers.forEach((h, i) => h && seen.set(h, [...(seen.get(h) ?? []), i + 1]));
+  const dup = [...seen].filter(([, at]) => at.length > 1);
+  if (dup.length) throw new SourceError(`表头有重复的列名：${dup.map(([h, at]) => `"${h}"（第 ${at.join('、')} 列）`).join('；')}。请删除或改名后重新上传，以免数据取错列`);
+  const rest = head.slice(best.i + 1);
+  async function* rows(): AsyncGenerator<SourceRow> {
+    let rowNo = headerRowNo;
+    const emit = (cells: string[]): SourceRow | null => {
+      rowNo++;
+      if (rowNo - headerRowNo > limits.maxRows) throw new SourceError(`文件超过 ${limits.maxRows} 行上限`);
+      if (cells.every((c) => c.trim() === '')) return null;
+      return { rowNo, cells, bad: cellProblem(cells, max, format) };
+    };
+    for (const cells of rest) {
+      const r = emit(cells);
+      if (r) yield r;
+    }
+    for await (const cells of records) {
+      const r = emit(cells);
+      if (r) yield r;
+    }
+  }
+  return { headers, headerRowNo, rows: rows(), bytesRead: bytes, format, encoding, close };
+}
+
+/**
+ * Opens a CSV (UTF-8 or GB18030/GBK, detected), XLSX or legacy XLS file as a stream of rows. The format is
+ * recognised by the file's bytes, not its name: an .xlsx renamed .csv (or the reverse) is read
+ * for what it is. `score` rates a record as the header row (the kind's known column names);
+ * `sheet` names the worksheet of a workbook to read (else the first).
+ */
+export async function openSource(file: string, fileName: string, limits: SourceLimits = DEFAULT_LIMITS, score: (cells: string[]) => number = () => 0, sheet?: string): Promise<Source> {
+  const head = sample(file);
+  if (head.length === 0) throw new SourceError('文件为空：没有表头行');
+  const legacy = legacyKind(head);
+  const zip = head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+  if (!zip && /\.xlsx$/i.test(fileName) && head.subarray(0, 512).includes(0)) throw new SourceError('文件名是 .xlsx，但内容既不是 Excel 工作簿也不是文本（CSV）');
+  const opened = legacy ? openLegacy(file, head, legacy, limits, sheet) : zip ? await openXlsx(file, limits, sheet) : openCsv(file, head, limits);
+  try {
+    return await withHeaders(opened, limits, score);
+  } catch (err) {
+    opened.close();
+    throw err;
+  }
 }

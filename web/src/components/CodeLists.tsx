@@ -1,16 +1,16 @@
 import { useEffect, useState } from 'react';
 import { App, Button, Card, Form, Input, Space, Tabs, Typography } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
-import { get, put } from '../api';
+import { listDictionaries, type DictionaryEntry as Entry } from '@server/features/dictionaries/contract';
+import { call, put } from '../api';
 import { applyProblem } from './problem';
 import { EDITABLE_LISTS, type EditableList } from '@domain/recognition/lists';
 
-type Entry = { code: string; label: string };
 
 /** The configurable lists of honours and points (荣誉类型, 条件清单), on the deployment settings page. */
 export function CodeLists({ editable }: { editable: boolean }) {
   const [data, setData] = useState<Record<string, Entry[]> | null>(null);
-  useEffect(() => void get<Record<string, Entry[]>>('/dictionaries').then(setData, () => setData({})), []);
+  useEffect(() => void call(listDictionaries).then(setData, () => setData({})), []);
   if (!data) return null;
   return (
     <Card title="代码清单：荣誉类型、联系点/示范点条件、走访问题业务条线（系统管理员）" style={{ marginBottom: 16 }}>

@@ -33,7 +33,7 @@ export function FormModal<V = Record<string, unknown>>({ title, okText, danger, 
   return (
     <Modal open title={title} okText={okText ?? '确定'} okButtonProps={{ danger }} onOk={submit} onCancel={onClose} confirmLoading={busy} destroyOnHidden>
       {shown && <Alert type="error" showIcon title={shown.title} description={shown.description} style={{ marginBottom: 16 }} />}
-      <Form form={form} layout="vertical" initialValues={initialValues as object}>{children}</Form>
+      <Form form={form} layout="vertical" initialValues={initialValues}>{children}</Form>
     </Modal>
   );
 }

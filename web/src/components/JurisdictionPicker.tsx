@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { TreeSelect } from 'antd';
-import { get } from '../api';
+import { call } from '../api';
+import { getJurisdiction, jurisdictionChildren } from '@server/features/jurisdictions/contract';
 import type { JNode } from './JurisdictionTree';
 
 type Option = { id: string; pId: string | null; value: string; title: string; isLeaf: boolean };
@@ -11,7 +12,7 @@ export function JurisdictionPicker({ root, value, onChange, accept, placeholder 
   const [options, setOptions] = useState<Option[]>([]);
   const [levels] = useState(() => new Map<string, string>());
   useEffect(() => {
-    get<JNode>(`/jurisdictions/${root}`).then((n) => {
+    void call(getJurisdiction, { params: { code: root } }).then((n) => {
       levels.set(n.code, n.level);
       setOptions((o) => [{ ...toOption(n), pId: null }, ...o.filter((x) => x.id !== n.code)]);
     });
@@ -19,13 +20,13 @@ export function JurisdictionPicker({ root, value, onChange, accept, placeholder 
   // A value set from outside (a link, the address bar) may lie below levels not yet opened: fetch it to show its name.
   useEffect(() => {
     if (!value || levels.has(value)) return;
-    get<JNode>(`/jurisdictions/${value}`).then((n) => {
+    void call(getJurisdiction, { params: { code: value } }).then((n) => {
       levels.set(n.code, n.level);
       setOptions((o) => (o.some((x) => x.id === n.code) ? o : [...o, toOption(n)]));
     }, () => undefined);
   }, [value, levels]);
   const loadData = async ({ id }: { id?: string }) => {
-    const children = await get<JNode[]>(`/jurisdictions/${id}/children`);
+    const children = await call(jurisdictionChildren, { params: { code: String(id) } });
     children.forEach((c) => levels.set(c.code, c.level));
     setOptions((o) => [...o, ...children.filter((c) => !o.some((x) => x.id === c.code)).map(toOption)]);
   };

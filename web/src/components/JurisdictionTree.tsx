@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'react';
 import { Tree, Spin, Alert } from 'antd';
 import type { TreeDataNode } from 'antd';
-import { get } from '../api';
+import { call } from '../api';
+import { getJurisdiction, jurisdictionChildren } from '@server/features/jurisdictions/contract';
 import { applyProblem } from './problem';
 
-export type JNode = { code: string; parentCode: string | null; level: string; name: string; childCount: number; address: string | null; servedAreas: string[] };
+export type { JurisdictionNode as JNode } from '@server/features/jurisdictions/contract';
+import type { JurisdictionNode as JNode } from '@server/features/jurisdictions/contract';
 
 const toTree = (n: JNode): TreeDataNode => ({ key: n.code, title: n.name, isLeaf: n.childCount === 0 });
 
@@ -20,9 +22,9 @@ export function JurisdictionTree({ root, selected, onSelect, reloadKey }: { root
   const [expanded, setExpanded] = useState<React.Key[]>([root]);
 
   useEffect(() => {
-    (async () => {
+    void (async () => {
       try {
-        const [self, children] = await Promise.all([get<JNode>(`/jurisdictions/${root}`), get<JNode[]>(`/jurisdictions/${root}/children`)]);
+        const [self, children] = await Promise.all([call(getJurisdiction, { params: { code: root } }), call(jurisdictionChildren, { params: { code: root } })]);
         [self, ...children].forEach((n) => nodes.set(n.code, n));
         setTree([{ ...toTree(self), children: children.map(toTree) }]);
       } catch (e) {
@@ -33,7 +35,7 @@ export function JurisdictionTree({ root, selected, onSelect, reloadKey }: { root
 
   const loadData = async (node: TreeDataNode) => {
     if (node.children) return;
-    const children = await get<JNode[]>(`/jurisdictions/${node.key}/children`);
+    const children = await call(jurisdictionChildren, { params: { code: String(node.key) } });
     children.forEach((n) => nodes.set(n.code, n));
     setTree((t) => (t ? insertChildren(t, node.key, children.map(toTree)) : t));
   };

@@ -27,7 +27,7 @@ export function SearchSelect<T>({ id, path, query, toOption, value, onChange, pl
 
   const search = (q: string) => {
     clearTimeout(timer.current);
-    timer.current = setTimeout(async () => {
+    timer.current = setTimeout(() => void (async () => {
       const seq = ++latest.current;
       setLoading(true);
       try {
@@ -41,11 +41,12 @@ export function SearchSelect<T>({ id, path, query, toOption, value, onChange, pl
       } finally {
         if (seq === latest.current) setLoading(false);
       }
-    }, q ? 300 : 0);
+    })(), q ? 300 : 0);
   };
   useEffect(() => {
     search('');
     return () => clearTimeout(timer.current);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- search is remade each render from path and extra, which are listed
   }, [path, extra]);
 
   return (

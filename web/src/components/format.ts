@@ -6,3 +6,11 @@ export const toOptions = (labels: Record<string, string>) => Object.entries(labe
 
 /** Dates go to the API as YYYY-MM-DD, whatever the picker holds. */
 export const ymd = (d: { format: (f: string) => string } | null | undefined): string | undefined => d?.format('YYYY-MM-DD');
+
+/** A recorded value in words (history rows hold whatever the column held): empty as 空, objects as JSON. */
+export const shown = (v: unknown, empty = '空'): string => {
+  if (v === null || v === undefined) return empty;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v);
+};

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { App } from 'antd';
 import { useSearchParams } from 'react-router-dom';
-import { get } from '../api';
+import type { Endpoint, ParamsOf, ResponseOf } from '@server/http/contract';
+import { get, pathOf } from '../api';
 import { applyProblem } from './problem';
 
 type Filters = Record<string, string | undefined>;
@@ -37,6 +38,15 @@ export function useOpenParam(): [number | null, (id: number | null) => void] {
  * closes that form, says what happened, reloads the record and tells the list behind it.
  */
 export function useDetail<T, A>(path: string, onChanged: () => void) {
+  return useDetailAt<T, A>(path, onChanged);
+}
+
+/** useDetail by the record's endpoint and path parameters: its contract types the record. */
+export function useRecord<E extends Endpoint, A>(e: E, params: ParamsOf<E>, onChanged: () => void) {
+  return useDetailAt<ResponseOf<E>, A>(pathOf(e, params), onChanged);
+}
+
+function useDetailAt<T, A>(path: string, onChanged: () => void) {
   const { message } = App.useApp();
   const [d, setD] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);

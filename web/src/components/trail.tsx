@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Breadcrumb } from 'antd';
-import { get } from '../api';
+import { call } from '../api';
+import { getJurisdiction } from '@server/features/jurisdictions/contract';
 import type { JNode } from './JurisdictionTree';
 
 export type Place = { code: string; name: string; level: string };
@@ -10,7 +11,7 @@ const nodes = new Map<string, JNode>();
 export async function trailTo(code: string, root: string): Promise<Place[]> {
   const out: Place[] = [];
   for (let c: string | null = code; c; ) {
-    const n: JNode = nodes.get(c) ?? (await get<JNode>(`/jurisdictions/${c}`));
+    const n: JNode = nodes.get(c) ?? (await call(getJurisdiction, { params: { code: c } }));
     nodes.set(c, n);
     out.unshift(n);
     c = c === root ? null : n.parentCode;

@@ -1,9 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
+import type { Endpoint, ItemOf } from '@server/http/contract';
 import { get, type Page, type Query } from '../api';
 import { applyProblem } from './problem';
 
-/** Server-side paged list state: filters, page, loading, error, reload. */
-export function usePaged<T>(path: string | null, filters: Query, pageSize = 20) {
+/** Server-side paged list state: filters, page, loading, error, reload. Give the list's endpoint (its contract types the items) or, for lists without one yet, its path. */
+export function usePaged<E extends Endpoint>(e: E | null, filters: Query, pageSize?: number): Paged<ItemOf<E>>;
+export function usePaged<T>(path: string | null, filters: Query, pageSize?: number): Paged<T>;
+export function usePaged<T>(source: string | Endpoint | null, filters: Query, pageSize = 20): Paged<T> {
+  const path = typeof source === 'string' || source === null ? source : source.path;
   const [page, setPage] = useState(1);
   const [size, setSize] = useState(pageSize);
   const [data, setData] = useState<Page<T> | null>(null);
@@ -43,3 +47,12 @@ export function usePaged<T>(path: string | null, filters: Query, pageSize = 20) 
   };
   return { items: data?.items ?? [], total: data?.total ?? 0, loading, error, reload, pagination };
 }
+
+type Paged<T> = {
+  items: T[];
+  total: number;
+  loading: boolean;
+  error: string | null;
+  reload: () => Promise<void>;
+  pagination: { current: number; pageSize: number; total: number; showSizeChanger: boolean; showTotal: (t: number) => string; onChange: (p: number, s: number) => void };
+};

@@ -1,7 +1,10 @@
 import { useEffect, useState } from 'react';
-import { Alert, App, Badge, Button, Card, Drawer, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Badge, Button, Card, Drawer, Form, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
-import { get, patch, post } from '../api';
+import type { ItemOf } from '@server/http/contract';
+import { createAccount, listAccounts, listLogins, resetPassword as resetPasswordOf, resetTotp, unlockAccount, updateAccount, type Account } from '@server/features/accounts/contract';
+import { listDictionaries } from '@server/features/dictionaries/contract';
+import { call, pathOf } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
@@ -9,8 +12,6 @@ import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
 
-type Account = { id: number; username: string; displayName: string; jurisdictionCode: string; jurisdictionName: string; roles: { code: string; label: string }[]; disabled: boolean; locked: boolean; totpEnabled: boolean; mustChangePassword: boolean; lastLoginAt: string | null };
-type Dict = Record<string, { code: string; label: string }[]>;
 const DUTIES = ['sysadmin', 'secadmin', 'auditor'];
 const fmt = (t: string | null) => (t ? new Date(t).toLocaleString('zh-CN') : '—');
 
@@ -22,8 +23,8 @@ export default function Accounts() {
   const [roles, setRoles] = useState<{ code: string; label: string }[]>([]);
   const [editing, setEditing] = useState<Account | 'new' | null>(null);
   const [history, setHistory] = useState<Account | null>(null);
-  const list = usePaged<Account>('/accounts', { q, role });
-  useEffect(() => void get<Dict>('/dictionaries').then((d) => setRoles(d.role)), []);
+  const list = usePaged(listAccounts, { q, role });
+  useEffect(() => void call(listDictionaries).then((d) => setRoles(d.role)), []);
 
   // Which roles this administrator may hand out (三员分立).
   const assignable = roles.filter((r) => (DUTIES.includes(r.code) ? can('accounts.grant_duties') : can('accounts.manage')));
@@ -39,11 +40,11 @@ export default function Accounts() {
   };
   const resetPassword = (a: Account) =>
     modal.confirm({
-      title: `重置 ${a.displayName}（${a.username}）的密码？`,
-      content: '其全部会话将被结束，下次登录须修改密码。',
+      title: `为 ${a.displayName}（${a.username}）发放一次性密码？`,
+      content: '原密码作废，其全部会话将被结束；一次性密码请当面或经可靠渠道转交本人，登录后须立即修改（已绑定的动态口令保留）。管理员账号的密码只能由服务器运维人员用命令行重置。',
       onOk: async () => {
         try {
-          const r = await post<{ temporaryPassword: string }>(`/accounts/${a.id}/reset-password`);
+          const r = await call(resetPasswordOf, { params: { id: a.id } });
           modal.success({ title: '新的一次性密码（只显示这一次）', content: <Typography.Text copyable code>{r.temporaryPassword}</Typography.Text> });
         } catch (e) {
           message.error(applyProblem(null, e));
@@ -91,10 +92,10 @@ export default function Accounts() {
               render: (_, a) => (
                 <Space size="small" wrap>
                   <a onClick={() => setEditing(a)}>修改</a>
-                  <a onClick={() => resetPassword(a)}>重置密码</a>
-                  {a.id !== me!.id && <a onClick={() => act(() => patch(`/accounts/${a.id}`, { disabled: !a.disabled }), a.disabled ? '已启用' : '已停用，会话已结束')}>{a.disabled ? '启用' : '停用'}</a>}
-                  {can('sessions.manage') && a.locked && <a onClick={() => act(() => post(`/accounts/${a.id}/unlock`), '已解锁')}>解锁</a>}
-                  {can('sessions.manage') && a.totpEnabled && <a onClick={() => act(() => post(`/accounts/${a.id}/reset-totp`), '已解绑动态口令')}>解绑口令</a>}
+                  {can('accounts.reset') && a.id !== me!.id && !a.roles.some((r) => DUTIES.includes(r.code)) && <a onClick={() => resetPassword(a)}>发放一次性密码</a>}
+                  {a.id !== me!.id && <a onClick={() => act(() => call(updateAccount, { params: { id: a.id }, body: { disabled: !a.disabled } }), a.disabled ? '已启用' : '已停用，会话已结束')}>{a.disabled ? '启用' : '停用'}</a>}
+                  {can('sessions.manage') && a.locked && <a onClick={() => act(() => call(unlockAccount, { params: { id: a.id } }), '已解锁')}>解锁</a>}
+                  {can('sessions.manage') && a.totpEnabled && !a.roles.some((r) => DUTIES.includes(r.code)) && <a onClick={() => act(() => call(resetTotp, { params: { id: a.id } }), '已解绑动态口令')}>解绑口令</a>}
                   <a onClick={() => setHistory(a)}>登录记录</a>
                 </Space>
               ),
@@ -113,13 +114,19 @@ function AccountForm({ root, account, roles, onClose, onSaved }: { root: string;
   const { modal } = App.useApp();
   const [error, setError] = useState<string | null>(null);
   const submit = async () => {
-    const v = await form.validateFields();
+    const { bindKind, bindId, ...v } = await form.validateFields();
+    // Unit and instructor logins (issue 13): the unit or instructor record the account is bound to.
+    const binding = {
+      platformId: bindKind === 'platform' && bindId ? bindId : null,
+      orgId: bindKind === 'org' && bindId ? bindId : null,
+      instructorId: bindKind === 'instructor' && bindId ? bindId : null,
+    };
     try {
       if (account) {
-        await patch(`/accounts/${account.id}`, { displayName: v.displayName, roles: v.roles, jurisdictionCode: v.jurisdictionCode !== account.jurisdictionCode ? v.jurisdictionCode : undefined });
+        await call(updateAccount, { params: { id: account.id }, body: { displayName: v.displayName, roles: v.roles, jurisdictionCode: v.jurisdictionCode !== account.jurisdictionCode ? v.jurisdictionCode : undefined, ...binding } });
       } else {
-        const r = await post<{ temporaryPassword: string }>('/accounts', v);
-        modal.success({ title: `账号 ${v.username} 已创建`, content: <div>初始密码（只显示这一次，请转交本人，首次登录须修改）：<br /><Typography.Text copyable code>{r.temporaryPassword}</Typography.Text></div> });
+        await call(createAccount, { body: { ...v, ...binding } });
+        modal.success({ title: `账号 ${v.username} 已创建`, content: '三员分立：系统管理员不掌握任何账号的密码。请安全管理员在账号列表中为其"发放一次性密码"并转交本人，首次登录须修改。' });
       }
       onSaved();
     } catch (e) {
@@ -130,7 +137,10 @@ function AccountForm({ root, account, roles, onClose, onSaved }: { root: string;
     <Modal open title={account ? `修改账号：${account.username}` : '新建账号'} onCancel={onClose} onOk={submit} okText="保存" destroyOnHidden>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
       <Alert type="info" showIcon title="三员分立：系统管理员、安全管理员、审计员须由不同账号担任，且不兼任业务角色。角色或辖区变更后，该账号的会话立即失效。" style={{ marginBottom: 16 }} />
-      <Form form={form} layout="vertical" initialValues={account ? { displayName: account.displayName, roles: account.roles.map((r) => r.code), jurisdictionCode: account.jurisdictionCode } : {}}>
+      <Form form={form} layout="vertical" initialValues={account ? {
+        displayName: account.displayName, roles: account.roles.map((r) => r.code), jurisdictionCode: account.jurisdictionCode,
+        bindKind: account.platformId ? 'platform' : account.orgId ? 'org' : account.instructorId ? 'instructor' : undefined, bindId: account.platformId ?? account.orgId ?? account.instructorId ?? undefined,
+      } : {}}>
         {!account && (
           <Form.Item name="username" label="账号名" rules={[{ required: true, pattern: /^[a-zA-Z][a-zA-Z0-9_.-]{2,31}$/, message: '3–32 位，以字母开头，可含字母、数字、_ . -' }]}>
             <Input />
@@ -143,6 +153,24 @@ function AccountForm({ root, account, roles, onClose, onSaved }: { root: string;
         <Form.Item name="roles" label="角色" rules={[{ required: true, message: '至少选择一个角色' }]}>
           <Select mode="multiple" options={roles.map((r) => ({ value: r.code, label: r.label }))} />
         </Form.Item>
+        <Form.Item noStyle dependencies={['roles']}>
+          {({ getFieldValue }) => {
+            const rs: string[] = getFieldValue('roles') ?? [];
+            const kinds = [
+              ...(rs.includes('unit_staff') ? [{ value: 'platform', label: '外卖平台党建联系点（平台编号）' }, { value: 'org', label: '网约配送员行业党委（党组织编号）' }] : []),
+              ...(rs.includes('instructor') ? [{ value: 'instructor', label: '党建工作指导员（指导员编号）' }] : []),
+            ];
+            if (!kinds.length) return null;
+            return (
+              <Space.Compact block>
+                <Form.Item name="bindKind" label="绑定" style={{ flex: 1 }} rules={rs.includes('unit_staff') ? [{ required: true, message: '联系点/行业党委工作人员须绑定一个单位' }] : []}>
+                  <Select allowClear options={kinds} placeholder="绑定的单位或指导员" />
+                </Form.Item>
+                <Form.Item name="bindId" label="编号" style={{ width: 140 }}><InputNumber min={1} style={{ width: '100%' }} /></Form.Item>
+              </Space.Compact>
+            );
+          }}
+        </Form.Item>
       </Form>
     </Modal>
   );
@@ -151,7 +179,7 @@ function AccountForm({ root, account, roles, onClose, onSaved }: { root: string;
 const OUTCOME: Record<string, string> = { success: '成功', failure: '密码错误', locked: '已锁定', password_ok: '密码正确，待动态口令' };
 
 function LoginHistory({ account, onClose }: { account: Account; onClose: () => void }) {
-  const list = usePaged<{ at: string; ip: string | null; userAgent: string | null; outcome: string }>(`/accounts/${account.id}/logins`, {});
+  const list = usePaged<ItemOf<typeof listLogins>>(pathOf(listLogins, { id: account.id }), {});
   return (
     <Drawer open title={`${account.displayName} 的登录记录`} onClose={onClose} size={drawerSize()}>
       <Table rowKey="at" size="small" loading={list.loading} dataSource={list.items} pagination={list.pagination} locale={{ emptyText: '尚无登录记录' }}

@@ -1,18 +1,15 @@
 import { useEffect, useState } from 'react';
 import { Alert, Button, Card, Cascader, Descriptions, Form, Input, Radio, Rate, Result, Select, Spin, Steps, Typography } from 'antd';
 import dayjs from 'dayjs';
-import { ApiError, get, post } from '../api';
+import { ApiError, call } from '../api';
+import { appealFeedback, publicPlatforms, publicServicePosts, submitAppeal, trackAppeal, type AppealProgress, type PublicServicePost } from '@server/features/appeals/contract';
+import type { BodyOf, ResponseOf } from '@server/http/contract';
 import { useDivisions } from '../components/useDivisions';
 import { applyProblem } from '../components/problem';
 import { toOptions } from '../components/format';
 import { RIDER_CATEGORY_LABEL, SATISFACTION_LABEL } from '@domain/cases/engine';
 import { OFFER_LABEL } from '@domain/cases/service-posts';
-
-type Post = { id: number; name: string; address: string; openingHours: string; offers: string[]; areaName: string };
-type Progress = {
-  state: string; stateLabel: string; categoryLabel: string; submittedAt: string; unitName: string; steps: { action: string; label: string; at: string }[];
-  reply: string | null; resolvedAt: string | null; satisfaction: number | null; satisfactionLabel: string | null; canFeedback: boolean; canReopen: boolean; reopenUntil: string | null;
-};
+import { phoneRule } from '../components/validators';
 
 const page = { minHeight: '100vh', background: '#fff5f5', display: 'flex', justifyContent: 'center', padding: 12 } as const;
 
@@ -31,8 +28,8 @@ export default function Appeal() {
 function Submit() {
   const [form] = Form.useForm();
   const { options, loadData } = useDivisions();
-  const [posts, setPosts] = useState<Post[]>([]);
-  const [platforms, setPlatforms] = useState<{ id: number; name: string; businessLabel: string }[]>([]);
+  const [posts, setPosts] = useState<PublicServicePost[]>([]);
+  const [platforms, setPlatforms] = useState<ResponseOf<typeof publicPlatforms>>([]);
   const category = Form.useWatch('category', form);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<{ code: string; message: string } | null>(null);
@@ -40,14 +37,14 @@ function Submit() {
   const areaChosen = (area?: string[]) => {
     form.setFieldsValue({ servicePostId: undefined, platformId: undefined });
     const county = area?.[area.length - 1];
-    if (county) void get<Post[]>('/public/service-posts', { area: county }).then(setPosts, () => setPosts([]));
-    if (county) void get<typeof platforms>('/public/platforms', { area: county }).then(setPlatforms, () => setPlatforms([]));
+    if (county) void call(publicServicePosts, { query: { area: county } }).then(setPosts, () => setPosts([]));
+    if (county) void call(publicPlatforms, { query: { area: county } }).then(setPlatforms, () => setPlatforms([]));
   };
-  const submit = async (v: { category: string; content: string; area: string[]; servicePostId?: number; platformId?: number; phone?: string }) => {
+  const submit = async (v: { category: BodyOf<typeof submitAppeal>['category']; content: string; area: string[]; servicePostId?: number; platformId?: number; phone?: string }) => {
     setBusy(true);
     setError(null);
     try {
-      setDone(await post('/public/appeals', { category: v.category, content: v.content, areaCode: v.servicePostId ? undefined : v.area[v.area.length - 1], servicePostId: v.servicePostId, platformId: v.category === 'rights' ? v.platformId : undefined, phone: v.phone || undefined }));
+      setDone(await call(submitAppeal, { body: { category: v.category, content: v.content, areaCode: v.servicePostId ? undefined : v.area[v.area.length - 1], servicePostId: v.servicePostId, platformId: v.category === 'rights' ? v.platformId : undefined, phone: v.phone || undefined } }));
     } catch (e) {
       setError(applyProblem(form, e));
     } finally {
@@ -73,7 +70,7 @@ function Submit() {
         <Input.TextArea rows={4} maxLength={1000} showCount placeholder="如：××小区不让骑手电动车进门，只能步行送餐" />
       </Form.Item>
       <Form.Item name="area" label="在哪里（县、区）" rules={[{ required: true, message: '请选择所在县（区）' }]}>
-        <Cascader options={options} loadData={loadData as never} changeOnSelect={false} placeholder="省 / 市 / 县（区）" onChange={(v) => areaChosen(v as string[])} />
+        <Cascader options={options} loadData={loadData} changeOnSelect={false} placeholder="省 / 市 / 县（区）" onChange={(v) => areaChosen(v)} />
       </Form.Item>
       <Form.Item name="servicePostId" label="附近的骑手驿站（选填）">
         <Select allowClear placeholder={posts.length ? '选择驿站' : '该区域暂无登记的驿站'} options={posts.map((p) => ({ value: p.id, label: `${p.name}（${p.openingHours}）` }))}
@@ -84,7 +81,7 @@ function Submit() {
           <Select allowClear placeholder={platforms.length ? '选择平台' : '请先选择所在县（区）'} options={platforms.map((p) => ({ value: p.id, label: `${p.name}（${p.businessLabel}）` }))} />
         </Form.Item>
       )}
-      <Form.Item name="phone" label="联系电话（选填，便于承办单位联系您；加密保存）" rules={[{ pattern: /^1[3-9]\d{9}$/, message: '手机号应为 11 位，以 1 开头' }]}>
+      <Form.Item name="phone" label="联系电话（选填，便于承办单位联系您；加密保存）" rules={[phoneRule]}>
         <Input maxLength={11} inputMode="tel" />
       </Form.Item>
       <Button type="primary" htmlType="submit" block size="large" loading={busy}>提交诉求</Button>
@@ -94,13 +91,13 @@ function Submit() {
 
 function Track({ initial }: { initial: string }) {
   const [code, setCode] = useState(initial);
-  const [shown, setShown] = useState<{ p: Progress } | { problem: string } | null>(null);
+  const [shown, setShown] = useState<{ p: AppealProgress } | { problem: string } | null>(null);
   const [loading, setLoading] = useState(false);
   const look = async (c: string) => {
     if (!c.trim()) return;
     setLoading(true);
     try {
-      setShown({ p: await get<Progress>(`/public/appeals/${encodeURIComponent(c.trim())}`) });
+      setShown({ p: await call(trackAppeal, { params: { code: c.trim() } }) });
     } catch (e) {
       setShown({ problem: e instanceof ApiError ? (e.detail ?? e.title) : '网络错误，请稍后重试' });
     } finally {
@@ -118,7 +115,7 @@ function Track({ initial }: { initial: string }) {
   );
 }
 
-function ProgressView({ p, code, onChanged }: { p: Progress; code: string; onChanged: () => void }) {
+function ProgressView({ p, code, onChanged }: { p: AppealProgress; code: string; onChanged: () => void }) {
   return (
     <div style={{ marginTop: 16 }}>
       <Descriptions size="small" bordered column={1} styles={{ label: { whiteSpace: 'nowrap', width: 88 } }} items={[
@@ -136,14 +133,15 @@ function ProgressView({ p, code, onChanged }: { p: Progress; code: string; onCha
   );
 }
 
-function FeedbackForm({ code, p, onDone }: { code: string; p: Progress; onDone: () => void }) {
+function FeedbackForm({ code, p, onDone }: { code: string; p: AppealProgress; onDone: () => void }) {
   const [form] = Form.useForm();
   const [error, setError] = useState<string | null>(null);
   const [mode, setMode] = useState<'feedback' | 'reopen'>(p.canFeedback ? 'feedback' : 'reopen');
   const send = async (v: { satisfaction?: number; comment?: string }) => {
     setError(null);
     try {
-      await post(`/public/appeals/${encodeURIComponent(code)}/feedback`, mode === 'feedback' ? { action: 'feedback', satisfaction: v.satisfaction, comment: v.comment || undefined } : { action: 'reopen', comment: v.comment });
+      await call(appealFeedback, { params: { code }, body: mode === 'feedback' ? { action: 'feedback', satisfaction: v.satisfaction as number, comment: v.comment || undefined } : { action: 'reopen', comment: v.comment as string } });
+      // (A missing answer is sent as missing: the server names the field, as the form's rules do.)
       onDone();
     } catch (e) {
       setError(applyProblem(form, e));

@@ -1,30 +1,33 @@
 import { useEffect, useState } from 'react';
+import { ListOrCards } from '../components/ListOrCards';
 import { Alert, Button, Card, Checkbox, DatePicker, Descriptions, Drawer, Form, Input, Select, Space, Switch, Table, Tabs, Tag, Timeline, Typography } from 'antd';
 import { DownloadOutlined, MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useSearchParams } from 'react-router-dom';
 import dayjs from 'dayjs';
-import { get, patch, post, withQuery } from '../api';
+import { call, pathOf, withQuery } from '../api';
+import {
+  actOnAppeal, appealFigures, cancelVisitPlan, createServicePost, createVisit, createVisitPlan, exportAppeals, getAppeal, listAppeals, listServicePosts, listVisitPlans, listVisits, revealAppeal,
+  updateServicePost, type AppealFigures, type CaseRow, type ServicePostRow, type StaffAction, type VisitPlanRow, type VisitRow,
+} from '@server/features/appeals/contract';
+import type { BodyOf } from '@server/http/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { SearchSelect } from '../components/SearchSelect';
 import { FormModal } from '../components/FormModal';
+import { CancelledMark, CancelWorkButton } from '../components/CancelWork';
 import { drawerSize } from '../components/drawer';
 import { toOptions, ymd } from '../components/format';
-import { useDetail, useFilters, useOpenParam } from '../components/hooks';
+import { useFilters, useOpenParam, useRecord } from '../components/hooks';
 import { useDictionary } from '../components/useDictionary';
-import { DOOR_LABEL, RIDER_CATEGORY_LABEL, STATE_LABEL } from '@domain/cases/engine';
+import { ACTION_LABEL, DOOR_LABEL, RIDER_CATEGORY_LABEL, STATE_LABEL } from '@domain/cases/engine';
 import { AreaBars } from '../components/AreaBars';
 import { OFFER_LABEL } from '@domain/cases/service-posts';
 import type { EntityRow } from './Entities';
+import { ChildrenTable } from '../components/ChildrenTable';
 
-type CaseRow = {
-  id: number; door: string; doorLabel: string; category: string; categoryLabel: string; content: string; state: string; stateLabel: string; unitName: string; unitCode: string;
-  place: string | null; entityName: string | null; createdAt: string; dueAt: string | null; overdue: boolean; escalationLevel: number; escalated: boolean; reply: string | null; satisfaction: number | null;
-};
-type CaseDetail = CaseRow & { contact: string | null; feedbackComment: string | null; stepHours: { step: string; label: string; hours: number | null }[]; mine: boolean; actions: string[]; events: { id: number; at: string; actorName: string | null; actor: string; actionLabel: string; note: string | null }[] };
-type Acting = 'accept' | 'note' | 'resolve' | 'route' | 'close';
+type Acting = StaffAction;
 
 /** The node just above the user's (a station hands a case that is not its own back to its county). */
 const parentOf = (j: { code: string; path: { code: string; name: string }[] }) => j.path.filter((p) => p.code !== j.code).slice(-1);
@@ -35,13 +38,14 @@ const STATE_COLOR: Record<string, string> = { routed: 'orange', accepted: 'blue'
 export default function Appeals() {
   const [params, setParams] = useSearchParams();
   const tab = params.get('tab') ?? 'cases';
+  // A unit account (联系点/行业党委) has its cases and their figures only (issue 13).
+  const unit = useAuth().me?.roles.some((r) => r.code === 'unit_staff') ?? false;
   return (
     <div>
       <PageTitle title="诉求直通与走访" />
       <Tabs activeKey={tab} onChange={(k) => setParams({ tab: k })} destroyOnHidden items={[
         { key: 'cases', label: '诉求工作台', children: <CaseList /> },
-        { key: 'visits', label: '走访', children: <Visits /> },
-        { key: 'posts', label: '骑手驿站', children: <Posts /> },
+        ...(unit ? [] : [{ key: 'visits', label: '走访', children: <Visits /> }, { key: 'posts', label: '骑手驿站', children: <Posts /> }]),
         { key: 'figures', label: '数字', children: <Figures /> },
       ]} />
     </div>
@@ -52,7 +56,7 @@ function CaseList() {
   const { me } = useAuth();
   const [open, setOpen] = useOpenParam();
   const { f, set } = useFilters();
-  const list = usePaged<CaseRow>('/appeals', f);
+  const list = usePaged(listAppeals, f);
   return (
     <Card size="small">
       <Space wrap style={{ marginBottom: 12 }}>
@@ -63,11 +67,17 @@ function CaseList() {
         <Checkbox onChange={(e) => set('escalated')(e.target.checked ? 'true' : undefined)}>督办到本级</Checkbox>
         <div style={{ width: 180 }}><JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" /></div>
         <Input.Search placeholder="内容" allowClear onSearch={set('q')} style={{ width: 160 }} />
-        <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/appeals/export', f)}>导出 Excel</Button>
+        <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportAppeals.path}`, f)}>导出 Excel</Button>
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-      <Table<CaseRow> rowKey="id" size="middle" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 900 }}
-        onRow={(x) => ({ onClick: () => setOpen(x.id), style: { cursor: 'pointer' } })}
+      <ListOrCards<CaseRow> rowKey="id" size="middle" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 900 }}
+        onOpen={(x) => setOpen(x.id)}
+        card={(x) => ({
+          title: <Space size={4} wrap><Tag>{x.doorLabel}</Tag><span>{x.categoryLabel}</span></Space>,
+          status: <Space size={2} wrap style={{ justifyContent: 'flex-end' }}><Tag color={STATE_COLOR[x.state]}>{x.stateLabel}</Tag>{x.overdue && <Tag color="red">超时</Tag>}{x.escalated && <Tag color="volcano">督办{x.escalationLevel}级</Tag>}</Space>,
+          due: { label: '时限', value: fmt(x.dueAt) },
+          lines: [<Typography.Text ellipsis style={{ maxWidth: '100%' }}>{x.content}</Typography.Text>, `${x.entityName ?? x.place ?? '—'} · ${x.unitName}`, `提交 ${fmt(x.createdAt)}`],
+        })}
         columns={[
           { title: '提交时间', dataIndex: 'createdAt', width: 140, render: fmt },
           { title: '诉求', key: 'what', render: (_, x) => <Space direction="vertical" size={0}><Space size={4}><Tag>{x.doorLabel}</Tag><Tag color="geekblue">{x.categoryLabel}</Tag></Space><Typography.Text ellipsis style={{ maxWidth: 360 }}>{x.content}</Typography.Text></Space> },
@@ -83,14 +93,16 @@ function CaseList() {
 
 function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can, me } = useAuth();
-  const { d, error, acting, setActing, done } = useDetail<CaseDetail, Acting>(`/appeals/${id}`, onChanged);
+  const { d, error, acting, setActing, done } = useRecord<typeof getAppeal, Acting>(getAppeal, { id }, onChanged);
   const lines = useDictionary('business_line');
   const [phone, setPhone] = useState<string | null>(null);
-  const act = async (action: Acting, v: Record<string, unknown> = {}) => {
-    await post(`/appeals/${id}/actions`, { action, ...v });
+  const [original, setOriginal] = useState<string | null>(null);
+  const act = async (action: Acting, v: Omit<BodyOf<typeof actOnAppeal>, 'action'> = {}) => {
+    await call(actOnAppeal, { params: { id }, body: { action, ...v } });
     done('已办理');
   };
-  const buttons: [Acting, string][] = [['accept', '签收'], ['note', '记录办理情况'], ['resolve', '办结答复'], ['route', '转办'], ['close', '关闭']];
+  // The staff's moves in the engine's order, worded as the domain words them.
+  const buttons = (['accept', 'note', 'resolve', 'route', 'close'] as const).map((a): [Acting, string] => [a, ACTION_LABEL[a]]);
   return (
     <Drawer open size={drawerSize()} title={d ? `诉求 #${d.id}` : '诉求'} onClose={onClose}>
       {error && <Alert type="error" title={error} />}
@@ -99,9 +111,9 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
           <Descriptions size="small" bordered column={1} items={[
             { label: '状态', children: <Space><Tag color={STATE_COLOR[d.state]} data-state={d.state}>{d.stateLabel}</Tag>{d.overdue && <Tag color="red">超时</Tag>}{d.escalated && <Tag color="volcano">督办{d.escalationLevel}级</Tag>}</Space> },
             { label: '来源 / 类别', children: `${d.doorLabel} · ${d.categoryLabel}` },
-            { label: '内容', children: <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{d.content}</Typography.Paragraph> },
+            { label: '内容', children: <><Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{original ?? d.content}</Typography.Paragraph>{d.contentMasked && !original && d.mine && can('personal.reveal') && <a onClick={() => void call(revealAppeal, { params: { id } }).then((r) => setOriginal(r.content))}>内容中的身份证号、电话已脱敏，查看原文（留痕）</a>}</> },
             { label: '地点 / 主体', children: d.entityName ?? d.place ?? '—' },
-            { label: '联系电话', children: d.contact ? <Space>{phone ?? d.contact}{!phone && d.mine && can('personal.reveal') && <a onClick={() => void post<{ phone: string | null }>(`/appeals/${id}/reveal`).then((r) => setPhone(r.phone))}>查看完整号码（留痕）</a>}</Space> : '匿名' },
+            { label: '联系电话', children: d.contact ? <Space>{phone ?? d.contact}{!phone && d.mine && can('personal.reveal') && <a onClick={() => void call(revealAppeal, { params: { id } }).then((r) => setPhone(r.phone))}>查看完整号码（留痕）</a>}</Space> : '匿名' },
             { label: '承办单位', children: d.unitName },
             { label: '本环节时限', children: fmt(d.dueAt) },
             { label: '各环节用时', children: d.stepHours.filter((s) => s.hours != null).map((s) => `${s.label} ${s.hours} 小时`).join('；') || '—' },
@@ -141,33 +153,31 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
   );
 }
 
-type Plan = { id: number; title: string; visitorName: string; startsOn: string; endsOn: string; entities: number; visited: number; jurisdictionName: string };
-type Visit = { id: number; entityName: string; visitedOn: string; visitorName: string; learned: string; problems: number };
-
 function Visits() {
   const { can, me } = useAuth();
-  const plans = usePaged<Plan>('/visit-plans', {});
-  const visits = usePaged<Visit>('/visits', {});
+  const plans = usePaged(listVisitPlans, {});
+  const visits = usePaged(listVisits, {});
   const lines = useDictionary('business_line');
   const [adding, setAdding] = useState<'plan' | 'visit' | null>(null);
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Typography.Paragraph type="secondary">大走访大调研：走访只需记录日期、市场主体和了解到的情况；发现的问题按业务条线转县局办理。不要求拍照、定位打卡。</Typography.Paragraph>
       <Card size="small" title="走访计划" extra={can('guidance.write') && <Button icon={<PlusOutlined />} onClick={() => setAdding('plan')}>新建计划</Button>}>
-        <Table<Plan> rowKey="id" size="small" loading={plans.loading} dataSource={plans.items} pagination={plans.pagination} scroll={{ x: 600 }} columns={[
+        <Table<VisitPlanRow> rowKey="id" size="small" loading={plans.loading} dataSource={plans.items} pagination={plans.pagination} scroll={{ x: 600 }} columns={[
           { title: '计划', dataIndex: 'title' }, { title: '走访人', dataIndex: 'visitorName', width: 100 },
           { title: '期间', key: 'p', width: 200, render: (_, p) => `${p.startsOn} 至 ${p.endsOn}` }, { title: '已走访 / 计划', key: 'n', width: 110, render: (_, p) => `${p.visited} / ${p.entities}` },
+          { title: '状态', key: 's', width: 160, render: (_, p) => (p.cancelled ? <CancelledMark reason={p.cancelReason} /> : can('guidance.write') && <CancelWorkButton path={pathOf(cancelVisitPlan, { id: p.id })} what="走访计划" onDone={() => void plans.reload()} />) },
         ]} />
       </Card>
       <Card size="small" title="走访记录" extra={can('guidance.write') && <Button type="primary" icon={<PlusOutlined />} onClick={() => setAdding('visit')}>登记走访</Button>}>
-        <Table<Visit> rowKey="id" size="small" loading={visits.loading} dataSource={visits.items} pagination={visits.pagination} scroll={{ x: 600 }} columns={[
+        <Table<VisitRow> rowKey="id" size="small" loading={visits.loading} dataSource={visits.items} pagination={visits.pagination} scroll={{ x: 600 }} columns={[
           { title: '日期', dataIndex: 'visitedOn', width: 110 }, { title: '市场主体', dataIndex: 'entityName', width: 200 }, { title: '了解到的情况', dataIndex: 'learned' },
           { title: '走访人', dataIndex: 'visitorName', width: 90 }, { title: '提出问题', dataIndex: 'problems', width: 80, align: 'right' },
         ]} />
       </Card>
       {adding === 'plan' && (
         <FormModal<{ title: string; visitorName: string; period: [dayjs.Dayjs, dayjs.Dayjs]; entityIds: number[] }> title="新建走访计划" onClose={() => setAdding(null)}
-          onSubmit={async (v) => { await post('/visit-plans', { title: v.title, visitorName: v.visitorName, startsOn: ymd(v.period[0]), endsOn: ymd(v.period[1]), entityIds: v.entityIds }); setAdding(null); void plans.reload(); }}>
+          onSubmit={async (v) => { await call(createVisitPlan, { body: { title: v.title, visitorName: v.visitorName, startsOn: ymd(v.period[0])!, endsOn: ymd(v.period[1])!, entityIds: v.entityIds } }); setAdding(null); void plans.reload(); }}>
           <Form.Item name="title" label="计划名称" rules={[{ required: true, message: '请填写计划名称' }]}><Input maxLength={60} /></Form.Item>
           <Form.Item name="visitorName" label="走访人" initialValue={me!.displayName} rules={[{ required: true, message: '请填写走访人' }]}><Input maxLength={40} /></Form.Item>
           <Form.Item name="period" label="期间" rules={[{ required: true, message: '请选择期间' }]}><DatePicker.RangePicker style={{ width: '100%' }} /></Form.Item>
@@ -178,8 +188,8 @@ function Visits() {
       )}
       {adding === 'visit' && (
         <FormModal<{ entityId: number; visitedOn: dayjs.Dayjs; visitorName: string; learned: string; problems?: { line: string; content: string }[] }> title="登记走访" onClose={() => setAdding(null)}
-          initialValues={{ visitorName: me!.displayName, visitedOn: dayjs() } as never}
-          onSubmit={async (v) => { await post('/visits', { entityId: v.entityId, visitedOn: ymd(v.visitedOn), visitorName: v.visitorName, learned: v.learned, problems: v.problems ?? [] }); setAdding(null); void visits.reload(); }}>
+          initialValues={{ visitorName: me!.displayName, visitedOn: dayjs() }}
+          onSubmit={async (v) => { await call(createVisit, { body: { entityId: v.entityId, visitedOn: ymd(v.visitedOn)!, visitorName: v.visitorName, learned: v.learned, problems: v.problems ?? [] } }); setAdding(null); void visits.reload(); }}>
           <Form.Item name="entityId" label="市场主体" rules={[{ required: true, message: '请选择市场主体' }]}><SearchSelect<EntityRow> path="/entities" placeholder="输入名称查找" toOption={(e) => ({ value: e.id, label: e.name })} /></Form.Item>
           <Form.Item name="visitedOn" label="走访日期" rules={[{ required: true, message: '请选择日期' }]}><DatePicker style={{ width: '100%' }} /></Form.Item>
           <Form.Item name="visitorName" label="走访人" rules={[{ required: true, message: '请填写走访人' }]}><Input maxLength={40} /></Form.Item>
@@ -204,20 +214,19 @@ function Visits() {
   );
 }
 
-type PostRow = { id: number; name: string; address: string; openingHours: string; offers: string[]; areaName: string; active: boolean };
 function Posts() {
   const { can, me } = useAuth();
-  const list = usePaged<PostRow>('/service-posts', {});
+  const list = usePaged(listServicePosts, {});
   const [adding, setAdding] = useState(false);
   return (
     <Card size="small" title="骑手驿站（公开在诉求页，骑手可选择）" extra={can('data.write') && <Button icon={<PlusOutlined />} onClick={() => setAdding(true)}>登记驿站</Button>}>
-      <Table<PostRow> rowKey="id" size="small" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 600 }} columns={[
+      <Table<ServicePostRow> rowKey="id" size="small" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 600 }} columns={[
         { title: '名称', dataIndex: 'name' }, { title: '所在', dataIndex: 'areaName', width: 110 }, { title: '地址', dataIndex: 'address' }, { title: '开放时间', dataIndex: 'openingHours', width: 120 },
         { title: '服务', dataIndex: 'offers', render: (o: string[]) => o.map((x) => <Tag key={x}>{OFFER_LABEL[x as keyof typeof OFFER_LABEL] ?? x}</Tag>) },
-        { title: '开放', dataIndex: 'active', width: 70, render: (a: boolean, p) => <Switch size="small" checked={a} disabled={!can('data.write')} onChange={(v) => void patch(`/service-posts/${p.id}`, { active: v }).then(list.reload)} /> },
+        { title: '开放', dataIndex: 'active', width: 70, render: (a: boolean, p) => <Switch size="small" checked={a} disabled={!can('data.write')} onChange={(v) => void call(updateServicePost, { params: { id: p.id }, body: { active: v } }).then(list.reload)} /> },
       ]} />
       {adding && (
-        <FormModal<Record<string, unknown>> title="登记骑手驿站" onClose={() => setAdding(false)} onSubmit={async (v) => { await post('/service-posts', v); setAdding(false); void list.reload(); }}>
+        <FormModal<BodyOf<typeof createServicePost>> title="登记骑手驿站" onClose={() => setAdding(false)} onSubmit={async (v) => { await call(createServicePost, { body: v }); setAdding(false); void list.reload(); }}>
           <Form.Item name="name" label="名称" rules={[{ required: true, message: '请填写驿站名称' }]}><Input maxLength={60} /></Form.Item>
           <Form.Item name="jurisdictionCode" label="所在县（区）或基层所" rules={[{ required: true, message: '请选择' }]}><JurisdictionPicker root={me!.jurisdiction.code} placeholder="选择" /></Form.Item>
           <Form.Item name="address" label="地址" rules={[{ required: true, message: '请填写地址' }]}><Input maxLength={200} /></Form.Item>
@@ -229,17 +238,12 @@ function Posts() {
   );
 }
 
-type FigureData = {
-  node: { name: string }; byCategory: Record<string, number>; categoryLabels: Record<string, string>; total: { total: number; open: number; overdue: number; escalated: number; satisfaction: number | null; rated: number; visits: number; entitiesVisited: number };
-  byDoor: Record<string, number>; byState: Record<string, number>; steps: { step: string; label: string; p50Hours: number | null; p90Hours: number | null }[];
-  children: { code: string; name: string; total: number; open: number; overdue: number; rider: number; visit: number; plaque: number; satisfaction: number | null; visits: number; entitiesVisited: number }[];
-};
 function Figures() {
   const { me } = useAuth();
   const [under, setUnder] = useState<string | undefined>();
-  const [data, setData] = useState<FigureData | null>(null);
+  const [data, setData] = useState<AppealFigures | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const load = (code?: string) => { setUnder(code); setError(null); void get<FigureData>('/appeals/figures', { under: code }).then(setData, (e) => setError(String(e.message ?? e))); };
+  const load = (code?: string) => { setUnder(code); setError(null); void call(appealFigures, { query: { under: code } }).then(setData, (e) => setError(String(e.message ?? e))); };
   useEffect(() => load(undefined), []);
   const h = (v: number | null) => (v == null ? '—' : `${v} 小时`);
   const children = data?.children.filter((c) => c.total > 0) ?? [];
@@ -257,8 +261,8 @@ function Figures() {
             ...Object.entries(data.byDoor).map(([k, n]) => ({ label: DOOR_LABEL[k as keyof typeof DOOR_LABEL] ?? k, children: n })),
             ...data.steps.map((s) => ({ label: `${s.label}用时（中位 / 90%）`, children: `${h(s.p50Hours)} / ${h(s.p90Hours)}` })),
           ]} />
-          {data.children.length > 0 && <Table rowKey="code" size="small" style={{ marginTop: 12 }} pagination={false} dataSource={data.children} scroll={{ x: 700 }} columns={[
-            { title: '下级', dataIndex: 'name' }, { title: '诉求', dataIndex: 'total' }, { title: '在办', dataIndex: 'open' }, { title: '超时', dataIndex: 'overdue' },
+          {data.children.length > 0 && <ChildrenTable rows={data.children} onDrill={load} nameTitle="下级" scrollX={700} columns={[
+            { title: '诉求', dataIndex: 'total' }, { title: '在办', dataIndex: 'open' }, { title: '超时', dataIndex: 'overdue' },
             { title: '骑手', dataIndex: 'rider' }, { title: '走访问题', dataIndex: 'visit' }, { title: '牌匾', dataIndex: 'plaque' },
             { title: '满意度', dataIndex: 'satisfaction', render: (v: number | null) => v ?? '—' }, { title: '走访', dataIndex: 'visits' }, { title: '走访主体', dataIndex: 'entitiesVisited' },
           ]} />}

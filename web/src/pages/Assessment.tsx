@@ -2,16 +2,19 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Form, Input, InputNumber, Select, Space, Table, Tag, Typography } from 'antd';
 import { DownloadOutlined, EditOutlined, MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { INDICATORS, type IndicatorKey } from '@domain/indicators/registry';
-import { get, put, withQuery } from '../api';
+import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { FormModal } from '../components/FormModal';
 import { applyProblem } from '../components/problem';
 import { pct } from '../components/format';
+import { ListOrCards } from '../components/ListOrCards';
+import { AttachmentList, AttachmentUpload } from '../components/Attachments';
+import { getOwnAssessment, listAssessments, setAssessmentItems, type Assessments, type OwnAssessment, type ScoredChild, type ScoredItem } from '@server/features/assessment/contract';
 
-type Item = { kind: 'indicator' | 'manual'; indicator: IndicatorKey | null; label: string; unit: string | null; target: number | null; weight: number; manualScore: number | null; evidence: string | null; actual: number | null; score: number };
-type Child = { code: string; name: string; level: string; items: Item[]; total: number; weight: number; rank: number | null };
-type Data = { node: { code: string; name: string }; year: number; source: 'live' | 'snapshot'; asOf: string; children: Child[] };
+type Item = ScoredItem;
+type Child = ScoredChild;
+type OwnItem = OwnAssessment['items'][number];
 /** In the form, rate targets are entered in percent (the API takes fractions, as the registry measures them). */
 type FormItem = { kind: 'indicator' | 'manual'; indicator?: IndicatorKey; target?: number; label?: string; weight: number; manualScore?: number | null; evidence?: string | null };
 
@@ -24,19 +27,19 @@ export default function Assessment() {
   const { message } = App.useApp();
   const thisYear = new Date().getFullYear();
   const [year, setYear] = useState(thisYear);
-  const [d, setD] = useState<Data | null>(null);
+  const [d, setD] = useState<Assessments | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<Child | null>(null);
-  const load = useCallback(() => get<Data>('/assessments', { year }).then(setD, (e) => setError(applyProblem(null, e))), [year]);
+  const load = useCallback(() => call(listAssessments, { query: { year } }).then(setD, (e) => setError(applyProblem(null, e))), [year]);
   useEffect(() => void load(), [load]);
   // Only the level directly above sets a jurisdiction's items: the caller's own node sets its children's.
   const mayEdit = can('data.write') && d?.node.code === me!.jurisdiction.code;
 
   const save = async (child: Child, v: { items?: FormItem[] }) => {
     const items = (v.items ?? []).map((i) => (i.kind === 'indicator'
-      ? { kind: 'indicator', indicator: i.indicator, target: isRate(i.indicator) ? (i.target ?? 0) / 100 : i.target, weight: i.weight }
-      : { kind: 'manual', label: i.label, weight: i.weight, manualScore: i.manualScore ?? null, evidence: i.evidence || null }));
-    await put(`/assessments/${child.code}`, { year, items });
+      ? { kind: 'indicator' as const, indicator: i.indicator!, target: isRate(i.indicator) ? (i.target ?? 0) / 100 : i.target!, weight: i.weight }
+      : { kind: 'manual' as const, label: i.label!, weight: i.weight, manualScore: i.manualScore ?? null, evidence: i.evidence || null }));
+    await call(setAssessmentItems, { params: { code: child.code }, body: { year, items } });
     setEditing(null);
     message.success('考核项目已保存');
     void load();
@@ -48,11 +51,21 @@ export default function Assessment() {
       <Space style={{ marginBottom: 12 }}>
         <Select value={year} onChange={setYear} style={{ width: 120 }} options={[0, 1, 2].map((i) => ({ value: thisYear - i, label: `${thisYear - i} 年度` }))} aria-label="年度" />
         <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/assessments/export', { year })}>导出 Excel</Button>
-        <Typography.Text type="secondary">指标项按实时数据自动评分：min(实际值 ÷ 目标值, 1) × 分值；人工评分项由上级评分并写明依据。</Typography.Text>
       </Space>
+      <Typography.Paragraph type="secondary">指标项按实时数据自动评分：min(实际值 ÷ 目标值, 1) × 分值；人工评分项由上级评分并写明依据。</Typography.Paragraph>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      <OwnAssessment year={year} />
       <Card size="small" title={d ? `${d.node.name} 下级考核排名` : '考核排名'} extra={d && <Tag>{d.source === 'snapshot' ? `按 ${d.asOf} 月度快照评分` : `按实时数据评分（${d.asOf}）`}</Tag>}>
-        <Table size="small" rowKey="code" pagination={false} dataSource={d?.children ?? []} data-testid="assessment"
+        <ListOrCards<Child> size="small" rowKey="code" pagination={false} dataSource={d?.children ?? []} data-testid="assessment"
+          card={(c) => ({
+            title: c.name,
+            status: <Tag color={c.rank ? 'red' : undefined}>{c.rank ? `第 ${c.rank} 名` : '未排名'}</Tag>,
+            lines: [
+              c.items.length ? `得分 ${c.total} / ${c.weight}` : '未设置考核项目',
+              ...c.items.map((i) => `${i.label}：${i.score} / ${i.weight} 分${i.kind === 'indicator' ? `（实际 ${show(i, i.actual)}，目标 ${show(i, i.target)}）` : ''}`),
+              ...(mayEdit ? [<Button size="small" icon={<EditOutlined />} onClick={() => setEditing(c)}>设置考核项目</Button>] : []),
+            ],
+          })}
           expandable={{
             rowExpandable: (c) => c.items.length > 0,
             expandedRowRender: (c) => (
@@ -108,5 +121,49 @@ export default function Assessment() {
         </FormModal>
       )}
     </>
+  );
+}
+
+/**
+ * 本级考核: the assessed jurisdiction's own year — its targets, weights, live score and rank among its
+ * siblings (their detail stays with the level above), and evidence files on its manual items until the deadline.
+ */
+function OwnAssessment({ year }: { year: number }) {
+  const { can } = useAuth();
+  const [o, setO] = useState<OwnAssessment | null>(null);
+  const load = useCallback(() => call(getOwnAssessment, { query: { year } }).then(setO, () => setO(null)), [year]);
+  useEffect(() => void load(), [load]);
+  if (!o || o.items.length === 0) return null;
+  const files = (i: OwnItem) => (i.kind !== 'manual' ? null : (
+    <Space direction="vertical" size={4} style={{ width: '100%' }}>
+      {i.attachments.length > 0 && <AttachmentList items={i.attachments} />}
+      {o.evidenceOpen && can('data.write') && <AttachmentUpload ownerType="assessment_item" ownerId={i.id} label="上传佐证材料" onUploaded={() => void load()} />}
+    </Space>
+  ));
+  return (
+    <Card size="small" style={{ marginBottom: 12 }} data-testid="own-assessment"
+      title={`${o.node.name} ${o.year} 年度本级考核`}
+      extra={<Tag color={o.evidenceOpen ? 'green' : 'default'}>{o.evidenceOpen ? `佐证材料 ${o.evidenceDeadline} 截止` : `佐证材料已于 ${o.evidenceDeadline} 截止`}</Tag>}>
+      <Space wrap size="large" style={{ marginBottom: 12 }}>
+        <Typography.Text>得分 <Typography.Text strong style={{ fontSize: 20 }}>{o.total}</Typography.Text> / {o.weight}</Typography.Text>
+        <Typography.Text>同级排名 <Typography.Text strong style={{ fontSize: 20 }}>{o.rank ?? '—'}</Typography.Text> / {o.ranked}</Typography.Text>
+        <Typography.Text type="secondary">{o.source === 'snapshot' ? `按 ${o.asOf} 月度快照评分` : `按实时数据评分（${o.asOf}）`}</Typography.Text>
+      </Space>
+      <ListOrCards<OwnItem> size="small" rowKey="id" pagination={false} dataSource={o.items}
+        card={(i) => ({
+          title: i.label,
+          status: <Tag color={i.kind === 'indicator' ? 'blue' : undefined}>{i.score} / {i.weight} 分</Tag>,
+          lines: [i.kind === 'indicator' ? `目标 ${show(i, i.target)} · 实际 ${show(i, i.actual)}` : `人工评分${i.evidence ? `：${i.evidence}` : ''}`, files(i)],
+        })}
+        columns={[
+          { title: '考核项目', dataIndex: 'label' },
+          { title: '类别', render: (_: unknown, i) => (i.kind === 'indicator' ? <Tag color="blue">自动评分</Tag> : <Tag>人工评分</Tag>) },
+          { title: '目标值', render: (_: unknown, i) => show(i, i.target) },
+          { title: '实际值', render: (_: unknown, i) => show(i, i.actual) },
+          { title: '分值', dataIndex: 'weight' },
+          { title: '得分', dataIndex: 'score' },
+          { title: '评分依据与佐证材料', render: (_: unknown, i) => <>{i.evidence ?? ''}{files(i)}</> },
+        ]} />
+    </Card>
   );
 }

@@ -3,10 +3,13 @@ import { Alert, App, Button, Card, DatePicker, Descriptions, Drawer, Form, Input
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import dayjs from 'dayjs';
-import { get, patch, post, withQuery } from '../api';
+import type { BodyOf, ItemOf, ResponseOf } from '@server/http/contract';
+import { addParticipant, assistanceFigures, createProgram, exportPrograms, getProgram, listPrograms, recordOutcome, type ProgramDetail } from '@server/features/assistance/contract';
+import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
+import { CancelledMark, CancelWorkButton } from '../components/CancelWork';
 import { applyProblem } from '../components/problem';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { FormModal } from '../components/FormModal';
@@ -16,16 +19,14 @@ import { Section } from '../components/Section';
 import { drawerSize } from '../components/drawer';
 import { toOptions, ymd } from '../components/format';
 import { OUTCOME_LABEL } from '../components/labels';
-import { useDetail, useFilters, useOpenParam } from '../components/hooks';
+import { useFilters, useOpenParam, useRecord } from '../components/hooks';
 import { useDictionary } from '../components/useDictionary';
+import { ChildrenTable } from '../components/ChildrenTable';
 
-type Outcomes = { resolved: number; improved: number; unresolved: number; ongoing: number };
-type ProgramRow = Outcomes & {
-  id: number; name: string; businessLine: string; businessLineLabel: string; startsOn: string; endsOn: string; description: string | null; organizer: string; mine: boolean; entities: number;
-};
-type Participant = { id: number; entityId: number; entityName: string; joinedOn: string; problem: string | null; actions: string | null; outcome: keyof typeof OUTCOME_LABEL; outcomeLabel: string; outcomeNote: string | null };
-type Detail = ProgramRow & { participants: Participant[] };
-type FigureRow = Outcomes & { code: string; name: string; programs: number; entities: number };
+type ProgramRow = ItemOf<typeof listPrograms>;
+type Detail = ProgramDetail;
+type Participant = Detail['participants'][number];
+type FigureRow = ResponseOf<typeof assistanceFigures>['children'][number];
 
 const OUTCOME_COLOR: Record<string, string> = { resolved: 'green', improved: 'blue', unresolved: 'red', ongoing: 'orange' };
 
@@ -52,7 +53,7 @@ function Programs({ onOpen, version }: { onOpen: (id: number) => void; version: 
   const { me } = useAuth();
   const lines = useDictionary('business_line');
   const { f, set } = useFilters();
-  const list = usePaged<ProgramRow>('/assistance/programs', f);
+  const list = usePaged(listPrograms, f);
   const { reload } = list;
   // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change elsewhere reloads
   useEffect(() => { if (version) void reload(); }, [version]);
@@ -63,14 +64,14 @@ function Programs({ onOpen, version }: { onOpen: (id: number) => void; version: 
         <div style={{ width: 200 }}><JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" /></div>
         <Select allowClear placeholder="业务条线" style={{ width: 140 }} onChange={set('line')} options={lines.entries.map((e) => ({ value: e.code, label: e.label }))} />
         <InputNumber placeholder="年度" min={2000} max={2100} style={{ width: 100 }} onChange={(v) => set('year')(v ? String(v) : undefined)} />
-        <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/assistance/programs/export', f)}>导出 Excel</Button>
+        <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportPrograms.path}`, f)}>导出 Excel</Button>
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
       <Table<ProgramRow> rowKey="id" size="middle" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 1000 }}
         onRow={(p) => ({ onClick: () => onOpen(p.id), style: { cursor: 'pointer' } })}
         locale={{ emptyText: '还没有帮扶项目。如质量技术帮扶"提质强企"、计量服务中小企业行，点击"新建帮扶项目"。' }}
         columns={[
-          { title: '帮扶项目', dataIndex: 'name', width: 240, fixed: 'left' },
+          { title: '帮扶项目', dataIndex: 'name', width: 240, fixed: 'left', render: (n: string, p) => (p.cancelled ? <>{n} <Tag>已撤销</Tag></> : n) },
           { title: '业务条线', dataIndex: 'businessLineLabel', width: 100 },
           { title: '期间', key: 'p', width: 200, render: (_, p) => `${p.startsOn} — ${p.endsOn}` },
           { title: '组织单位', dataIndex: 'organizer', width: 120 },
@@ -89,7 +90,7 @@ function ProgramForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: 
   return (
     <FormModal<NewProgram> title="新建帮扶项目" okText="保存" onClose={onClose}
       onSubmit={async (v) => {
-        const r = await post<{ id: number }>('/assistance/programs', { name: v.name, businessLine: v.businessLine, startsOn: ymd(v.period[0]), endsOn: ymd(v.period[1]), description: v.description || undefined });
+        const r = await call(createProgram, { body: { name: v.name, businessLine: v.businessLine, startsOn: ymd(v.period[0])!, endsOn: ymd(v.period[1])!, description: v.description || undefined } });
         message.success(`已新建：${v.name}`);
         onSaved(r.id);
       }}>
@@ -105,7 +106,7 @@ type Acting = 'add' | { outcome: Participant };
 
 function ProgramDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
-  const { d, error, acting, setActing, done } = useDetail<Detail, Acting>(`/assistance/programs/${id}`, onChanged);
+  const { d, error, load, acting, setActing, done } = useRecord<typeof getProgram, Acting>(getProgram, { id }, onChanged);
   const write = can('data.write');
   return (
     <Drawer open size={drawerSize()} onClose={onClose} title={d?.name ?? '帮扶项目'}>
@@ -119,6 +120,7 @@ function ProgramDrawer({ id, onClose, onChanged }: { id: number; onClose: () => 
             { label: '组织单位', children: d.organizer },
             { label: '参与主体', children: d.entities },
             { label: '内容说明', children: d.description ?? '—', span: 2 },
+            { label: '状态', span: 2, children: d.cancelled ? <CancelledMark reason={d.cancelReason} /> : write && d.mine ? <CancelWorkButton path={`/assistance/programs/${id}/cancel`} what="帮扶项目" onDone={() => { void load(); onChanged(); }} /> : '进行中' },
           ]} />
           <Section title="本辖区参与主体" extra={write && <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('add')}>登记参与主体</Button>}>
             <Table<Participant> rowKey="id" size="small" pagination={false} dataSource={d.participants} scroll={{ x: 800 }}
@@ -133,7 +135,7 @@ function ProgramDrawer({ id, onClose, onChanged }: { id: number; onClose: () => 
           </Section>
           {acting === 'add' && (
             <FormModal<{ entityId: number; joinedOn: dayjs.Dayjs; problem?: string }> title="登记参与主体" okText="保存" onClose={() => setActing(null)} initialValues={{ joinedOn: dayjs() }}
-              onSubmit={async (v) => { await post(`/assistance/programs/${id}/entities`, { entityId: v.entityId, joinedOn: ymd(v.joinedOn), problem: v.problem || undefined }); done('已登记'); }}>
+              onSubmit={async (v) => { await call(addParticipant, { params: { id }, body: { entityId: v.entityId, joinedOn: ymd(v.joinedOn), problem: v.problem || undefined } }); done('已登记'); }}>
               <Form.Item name="entityId" label="市场主体" rules={[{ required: true, message: '请选择市场主体' }]}>
                 <SearchSelect<{ id: number; name: string }> path="/entities" placeholder="输入名称查找" toOption={(e) => ({ value: e.id, label: e.name })} />
               </Form.Item>
@@ -142,9 +144,9 @@ function ProgramDrawer({ id, onClose, onChanged }: { id: number; onClose: () => 
             </FormModal>
           )}
           {acting && typeof acting === 'object' && (
-            <FormModal<{ actions?: string; outcome: string; outcomeNote?: string }> title={`帮扶措施与成效：${acting.outcome.entityName}`} okText="保存" onClose={() => setActing(null)}
+            <FormModal<{ actions?: string; outcome: BodyOf<typeof recordOutcome>['outcome']; outcomeNote?: string }> title={`帮扶措施与成效：${acting.outcome.entityName}`} okText="保存" onClose={() => setActing(null)}
               initialValues={{ actions: acting.outcome.actions ?? undefined, outcome: acting.outcome.outcome, outcomeNote: acting.outcome.outcomeNote ?? undefined }}
-              onSubmit={async (v) => { await patch(`/assistance/programs/${id}/entities/${acting.outcome.id}`, { actions: v.actions || null, outcome: v.outcome, outcomeNote: v.outcomeNote || null }); done('已保存'); }}>
+              onSubmit={async (v) => { await call(recordOutcome, { params: { id, key: acting.outcome.id }, body: { actions: v.actions || null, outcome: v.outcome, outcomeNote: v.outcomeNote || null } }); done('已保存'); }}>
               <Form.Item name="actions" label="帮扶措施（做了什么）"><Input.TextArea rows={3} maxLength={2000} /></Form.Item>
               <Form.Item name="outcome" label="成效"><Select options={toOptions(OUTCOME_LABEL)} /></Form.Item>
               <Form.Item name="outcomeNote" label="成效说明"><Input.TextArea rows={2} maxLength={2000} /></Form.Item>
@@ -160,9 +162,9 @@ function FiguresByArea() {
   const { me } = useAuth();
   const [under, setUnder] = useState<string | undefined>();
   const [year, setYear] = useState<number | undefined>();
-  const [data, setData] = useState<{ node: { name: string }; total: FigureRow; children: FigureRow[] } | null>(null);
+  const [data, setData] = useState<ResponseOf<typeof assistanceFigures> | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => void get<typeof data>('/assistance/figures', { under, year }).then(setData, (e) => setError(applyProblem(null, e))), [under, year]);
+  useEffect(() => void call(assistanceFigures, { query: { under, year } }).then(setData, (e) => setError(applyProblem(null, e))), [under, year]);
   return (
     <Card size="small" title={data ? `${data.node.name}：帮扶项目 ${data.total.programs} 个，参与主体 ${data.total.entities} 户，问题已解决 ${data.total.resolved} 户，有所改善 ${data.total.improved} 户` : '按辖区统计'}
       extra={<Space><InputNumber placeholder="年度" min={2000} max={2100} onChange={(v) => setYear(v ?? undefined)} /><div style={{ width: 220 }}><JurisdictionPicker root={me!.jurisdiction.code} value={under} onChange={setUnder} placeholder="选择辖区（默认本辖区）" /></div></Space>}>
@@ -174,10 +176,8 @@ function FiguresByArea() {
           { name: '帮扶中', color: '#fa8c16', values: data.children.map((c) => c.ongoing) },
         ]} />
       )}
-      <Table<FigureRow> rowKey="code" size="small" pagination={false} dataSource={data?.children ?? []} style={{ marginTop: 12 }}
-        onRow={(c) => ({ onClick: () => setUnder(c.code), style: { cursor: 'pointer' } })} locale={{ emptyText: '没有下级辖区' }}
+      <ChildrenTable<FigureRow> rows={data?.children ?? []} onDrill={setUnder}
         columns={[
-          { title: '辖区', dataIndex: 'name' },
           { title: '本级组织的项目', dataIndex: 'programs', align: 'right' },
           { title: '参与主体', dataIndex: 'entities', align: 'right' },
           { title: '问题已解决', dataIndex: 'resolved', align: 'right' },

@@ -2,12 +2,13 @@ import { useState } from 'react';
 import { Alert, App, Button, Card, DatePicker, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { DownloadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
-import { get, withQuery } from '../api';
+import type { ItemOf } from '@server/http/contract';
+import { call, withQuery } from '../api';
+import { exportAudit, listAudit, verifyAudit } from '@server/features/audit/contract';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 
-type Record_ = { id: number; at: string; actorName: string | null; ip: string | null; action: string; actionLabel: string; objectType: string | null; objectLabel: string | null; objectId: string | null; outcome: string; detail: unknown };
 const OUTCOME: Record<string, [string, string]> = { success: ['成功', 'green'], failure: ['失败', 'red'], denied: ['拒绝', 'orange'] };
 
 export default function Audit() {
@@ -16,10 +17,10 @@ export default function Audit() {
   const [outcome, setOutcome] = useState<string | undefined>();
   const [range, setRange] = useState<[Dayjs | null, Dayjs | null] | null>(null);
   const filters = { actor, outcome, from: range?.[0]?.startOf('day').toISOString(), to: range?.[1]?.endOf('day').toISOString() };
-  const list = usePaged<Record_>('/audit', filters, 50);
+  const list = usePaged(listAudit, filters, 50);
   const verify = async () => {
     try {
-      const r = await get<{ ok: boolean; count: number; brokenId?: number; reason?: string }>('/audit/verify');
+      const r = await call(verifyAudit);
       if (r.ok) modal.success({ title: '审计链完整', content: `共 ${r.count} 条记录，SM3 哈希链逐条校验通过。` });
       else modal.error({ title: '审计链被破坏', content: `第一条异常记录编号 ${r.brokenId}：${r.reason}` });
     } catch (e) {
@@ -33,7 +34,7 @@ export default function Audit() {
         extra={
           <Space>
             <Button icon={<SafetyCertificateOutlined />} onClick={verify}>校验完整性</Button>
-            <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/audit/export', filters)}>导出 Excel</Button>
+            <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportAudit.path}`, filters)}>导出 Excel</Button>
           </Space>
         }
       />
@@ -41,10 +42,10 @@ export default function Audit() {
         <Space wrap style={{ marginBottom: 12 }}>
           <Input.Search placeholder="操作人账号" allowClear onSearch={setActor} style={{ width: 180 }} />
           <Select allowClear placeholder="结果" style={{ width: 120 }} value={outcome} onChange={setOutcome} options={Object.entries(OUTCOME).map(([v, [l]]) => ({ value: v, label: l }))} />
-          <DatePicker.RangePicker onChange={(v) => setRange(v as [Dayjs | null, Dayjs | null] | null)} />
+          <DatePicker.RangePicker onChange={(v) => setRange(v)} />
         </Space>
         {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-        <Table<Record_>
+        <Table<ItemOf<typeof listAudit>>
           rowKey="id"
           size="small"
           loading={list.loading}

@@ -2,22 +2,19 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Alert, Card, Col, Empty, Row, Spin, Statistic, Table, Tabs, Tooltip, Typography, type TableColumnsType } from 'antd';
 import { QuestionCircleOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
-import { get, withQuery } from '../api';
+import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { applyProblem } from '../components/problem';
 import { pct } from '../components/format';
 import { EChart } from '../components/EChart';
 import type { CoverageFilter } from '../components/labels';
-import { DrillTrail, type Place } from '../components/trail';
+import { DrillTrail } from '../components/trail';
+import { getCoverage, type CoverageData, type CoverageFigures } from '@server/features/coverage/contract';
 
-type Figures = {
-  operating: number; withMembers: number; ownOrg: number; anyOrg: number; work: number; membersOwnOrg: number; membersAnyOrg: number;
-  orgCoverage: number | null; standaloneRate: number | null; workCoverage: number | null; orgCoverageWithMembers: number | null; standaloneRateWithMembers: number | null;
-};
-type Child = Figures & Place;
-type SplitRow = Figures & { value: string; label: string };
-type CoverageData = { node: Place; total: Figures; unassigned: Figures; children: Child[]; splits: Record<'kind' | 'industry' | 'zoneKind' | 'newness' | 'zones', SplitRow[]> };
+type Figures = CoverageFigures;
+type Child = CoverageData['children'][number];
+type SplitRow = CoverageData['splits']['kind'][number];
 
 /** The entity list behind a figure; `extra` narrows it the way the figure's row does. */
 const entitiesHref = (under: string, coverage: CoverageFilter, extra: Record<string, string> = {}) => withQuery('/entities', { under, coverage, ...extra });
@@ -36,7 +33,7 @@ const HEADLINES: Headline[] = [
   { title: '有党员主体的组织覆盖率', tip: '有党员的存续主体中，已被党组织覆盖的比例', value: (t) => pct(t.orgCoverageWithMembers), notes: (t) => [['有党员且已覆盖', t.membersAnyOrg, null]] },
 ];
 
-const byRate = (k: keyof Figures) => (a: Figures, b: Figures) => ((a[k] as number | null) ?? -1) - ((b[k] as number | null) ?? -1);
+const byRate = (k: keyof Figures) => (a: Figures, b: Figures) => ((a[k]) ?? -1) - ((b[k]) ?? -1);
 
 /** The figure columns every coverage table shares; `hrefOf` says where a row's counts lead (null: nowhere). */
 function figureColumns<T extends Figures>(hrefOf: (row: T, f: CoverageFilter) => string | null): TableColumnsType<T> {
@@ -66,7 +63,7 @@ export default function Coverage() {
   useEffect(() => {
     setData(null);
     setError(null);
-    get<CoverageData>('/coverage', { under }).then(setData, (e) => setError(applyProblem(null, e)));
+    call(getCoverage, { query: { under } }).then(setData, (e) => setError(applyProblem(null, e)));
   }, [under, root]);
 
   return (

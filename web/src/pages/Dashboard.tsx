@@ -1,21 +1,22 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, App, Button, Card, Col, Empty, Popconfirm, Row, Segmented, Select, Space, Spin, Statistic, Table, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Empty, Grid, Popconfirm, Row, Segmented, Select, Space, Spin, Statistic, Table, Tooltip, Typography } from 'antd';
 import { CameraOutlined, QuestionCircleOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
 import { COUNTS, GROUP_LABEL, INDICATORS, RATES, orgKindKey, setupModeKey, type CountKey, type IndicatorGroup, type IndicatorKey, type RateKey } from '@domain/indicators/registry';
 import { ORG_KIND_LABEL, SETUP_MODE_LABEL, type OrgKind, type SetupMode } from '@domain/orgs/rules';
-import { get, post, withQuery } from '../api';
+import { call, withQuery } from '../api';
+import { getDashboard, takeSnapshotsNow, type Dashboard, type Values } from '@server/features/indicators/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { applyProblem } from '../components/problem';
 import { pct } from '../components/format';
 import { EChart } from '../components/EChart';
-import { DrillTrail, type Place } from '../components/trail';
+import { DrillTrail } from '../components/trail';
+import { escapeHtml } from '../components/escape';
 
-type Values = Record<CountKey, number> & Record<RateKey, number | null>;
-type Child = Values & Place;
-type Month = Values & { period: string; live: boolean; takenAt: string };
-type DashboardData = { node: Place; figures: Values; unassigned: Values; children: Child[]; trend: Month[]; funnel: { key: CountKey; label: string; value: number }[] };
+type DashboardData = Dashboard;
+type Child = Dashboard['children'][number];
+type Month = Dashboard['trend'][number];
 
 /** The list behind a figure, for the node `under`; null where no list answers it. */
 function listOf(key: IndicatorKey, under: string): string | null {
@@ -53,6 +54,14 @@ function listOf(key: IndicatorKey, under: string): string | null {
     secretaries: '/education',
     secretariesTrained: '/education',
     trainingCompletion: '/education',
+    xgzCommittees: '/units',
+    guidancePosts: '/units',
+    ...Object.fromEntries((['appealsReceived', 'appealsOpen', 'appealsClosed', 'appealsOverdue', 'appealsRated', 'appealsSatisfied', 'appealSatisfaction', 'visits', 'entitiesVisited', 'visitProblems'] as const).map((k) => [k, '/appeals'])),
+    ...Object.fromEntries((Object.keys(COUNTS) as CountKey[]).filter((k) => COUNTS[k].group === 'newEmployment' || COUNTS[k].group === 'league').map((k) => [k, COUNTS[k].group === 'league' ? orgs({ status: 'established', body: 'league' }) : '/new-employment'])),
+    platformOrgCoverage: '/new-employment',
+    stationOrgCoverage: '/new-employment',
+    stationWorkCoverage: '/new-employment',
+    ...Object.fromEntries((Object.keys(COUNTS) as CountKey[]).filter((k) => COUNTS[k].group === 'assistance').map((k) => [k, '/assistance'])),
   };
   return links[key] ?? null;
 }
@@ -70,6 +79,11 @@ const HEADLINES: { group: IndicatorGroup; keys: IndicatorKey[] }[] = [
   { group: 'points', keys: ['contactPoints', 'demoPoints'] },
   { group: 'honours', keys: ['honoursAwarded'] },
   { group: 'training', keys: ['trainingCompletion', 'secretaries', 'secretariesTrained'] },
+  { group: 'units', keys: ['xgzCommittees', 'guidancePosts'] },
+  { group: 'appeals', keys: ['appealsReceived', 'appealsClosed', 'appealsOverdue', 'appealSatisfaction', 'visits', 'visitProblems'] },
+  { group: 'newEmployment', keys: ['platforms', 'platformPartners', 'deliveryStations', 'riders', 'memberRiders', 'riderCommittees', 'mobileBranches', 'mobileCardsValid', 'stationOrgCoverage', 'stationWorkCoverage'] },
+  { group: 'league', keys: ['leagueOrgs', 'leagueMembers'] },
+  { group: 'assistance', keys: ['assistancePrograms', 'assistedEntities', 'assistedResolved', 'assistedImproved', 'assistedUnresolved', 'assistedOngoing'] },
 ];
 
 export default function Dashboard() {
@@ -86,12 +100,12 @@ export default function Dashboard() {
   useEffect(() => {
     setData(null);
     setError(null);
-    get<DashboardData>('/dashboard', { under }).then(setData, (e) => setError(applyProblem(null, e)));
+    call(getDashboard, { query: { under } }).then(setData, (e) => setError(applyProblem(null, e)));
   }, [under, version]);
 
   const snapshot = async () => {
     try {
-      const r = await post<{ period: string; nodes: number }>('/dashboard/snapshots');
+      const r = await call(takeSnapshotsNow);
       message.success(`已取 ${r.period} 月度快照（${r.nodes} 个辖区）`);
       setVersion((v) => v + 1);
     } catch (e) {
@@ -159,6 +173,7 @@ const RATE_CHOICES: RateKey[] = ['orgCoverage', 'workCoverage', 'standaloneRate'
 const shade = (r: number | null) => (r === null ? '#bdbdbd' : `hsl(0, ${Math.round(35 + 40 * r)}%, ${Math.round(78 - 40 * r)}%)`);
 
 function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: string) => void }) {
+  const wide = Grid.useBreakpoint().md !== false;
   const [view, setView] = useState<'treemap' | 'bar'>('treemap');
   const [rate, setRate] = useState<RateKey>('orgCoverage');
   const { children } = data;
@@ -170,12 +185,12 @@ function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: 
   // Shaded against the highest child, not against 100%: rates early in the work are small and would all look alike.
   const top = Math.max(0, ...ranked.map((c) => c[rate] ?? 0)) || 1;
   const option = useMemo(() => (view === 'treemap' ? {
-    tooltip: { formatter: (p: { name: string; value: number }) => `${p.name}<br/>存续主体 ${p.value.toLocaleString()} 户<br/>${label} ${pct(byName(p.name)?.[rate] ?? null)}` },
+    tooltip: { formatter: (p: { name: string; value: number }) => `${escapeHtml(p.name)}<br/>存续主体 ${p.value.toLocaleString()} 户<br/>${escapeHtml(label)} ${pct(byName(p.name)?.[rate] ?? null)}` },
     series: [{
       type: 'treemap', roam: false, nodeClick: false, breadcrumb: { show: false }, width: '100%', height: '100%', top: 0, left: 0,
       label: { show: true, formatter: (p: { name: string }) => `${p.name}\n${pct(byName(p.name)?.[rate] ?? null)}` },
       // Dark text on the pale tiles, white on the deep ones.
-      data: ranked.map((c) => ({ name: c.name, value: c.operating, itemStyle: { color: shade(c[rate] === null ? null : c[rate]! / top) }, label: { color: (c[rate] ?? 0) / top > 0.5 ? '#fff' : '#333' } })),
+      data: ranked.map((c) => ({ name: c.name, value: c.operating, itemStyle: { color: shade(c[rate] === null ? null : c[rate] / top) }, label: { color: (c[rate] ?? 0) / top > 0.5 ? '#fff' : '#333' } })),
     }],
   } : {
     grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
@@ -184,7 +199,7 @@ function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: 
     yAxis: { type: 'category', inverse: true, data: ranked.map((c) => c.name), axisLabel: { width: 110, overflow: 'truncate' } },
     series: [{
       type: 'bar', name: label, barMaxWidth: 18, itemStyle: { color: '#c62828' }, cursor: 'pointer',
-      data: ranked.map((c) => (c[rate] === null ? 0 : +(c[rate]! * 100).toFixed(1))),
+      data: ranked.map((c) => (c[rate] === null ? 0 : +(c[rate] * 100).toFixed(1))),
       label: { show: true, position: 'right', formatter: (p: { dataIndex: number }) => pct(ranked[p.dataIndex][rate]) },
     }],
   // eslint-disable-next-line react-hooks/exhaustive-deps -- byName reads ranked
@@ -197,16 +212,20 @@ function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: 
       return href && r[k] ? <Link to={href}>{show(k, r)}</Link> : show(k, r);
     },
   }));
-  return (
-    <Card size="small" title={stations ? '各基层所对比' : '下级辖区对比'} style={{ marginBottom: 12 }}
-      extra={<Space wrap>
+  const controls = (
+    <Space wrap>
         <Select size="small" value={rate} onChange={setRate} style={{ width: 190 }} options={RATE_CHOICES.map((k) => ({ value: k, label: RATES[k].label }))} />
-        <Segmented size="small" value={view} onChange={(v) => setView(v as 'treemap' | 'bar')} options={[
+        <Segmented size="small" style={{ maxWidth: '100%', overflowX: 'auto' }} value={view} onChange={(v) => setView(v as 'treemap' | 'bar')} options={[
           { value: 'treemap', label: '矩形树图' },
           { value: 'bar', label: '排序条形图' },
-          { value: 'map', label: <Tooltip title="公开展示的地图须使用经审批的标准底图（审图号）。由部署方提供底图后启用；未提供时请使用矩形树图或条形图。">地图（需部署方提供审图号底图）</Tooltip>, disabled: true },
+          { value: 'map', label: <Tooltip title="公开展示的地图须使用经审批的标准底图（审图号）。由部署方提供底图后启用；未提供时请使用矩形树图或条形图。">{wide ? '地图（需部署方提供审图号底图）' : '地图'}</Tooltip>, disabled: true },
         ]} />
-      </Space>}>
+    </Space>
+  );
+  return (
+    // On a phone the controls go into the card's body: in its header they would push the page sideways.
+    <Card size="small" title={stations ? '各基层所对比' : '下级辖区对比'} style={{ marginBottom: 12 }} extra={wide ? controls : undefined}>
+      {!wide && <div style={{ marginBottom: 12 }}>{controls}</div>}
       <Row gutter={[16, 16]}>
         <Col xs={24} xxl={10}>
           <Typography.Text type="secondary">{view === 'treemap' ? `面积为存续主体数，颜色越深${label}越高（以下级中最高者为最深）` : `${label}排序`}（点击进入该辖区）</Typography.Text>
@@ -236,7 +255,7 @@ function TrendCard({ trend }: { trend: Month[] }) {
     xAxis: { type: 'category', data: trend.map((m) => (m.live ? `${m.period}（实时）` : m.period)) },
     yAxis: [{ type: 'value', axisLabel: { formatter: '{value}%' } }, { type: 'value', splitLine: { show: false } }],
     series: [
-      ...rates.map((k) => ({ type: 'line', name: RATES[k].label, data: trend.map((m) => (m[k] === null ? null : +(m[k]! * 100).toFixed(1))), yAxisIndex: 0, smooth: true })),
+      ...rates.map((k) => ({ type: 'line', name: RATES[k].label, data: trend.map((m) => (m[k] === null ? null : +(m[k] * 100).toFixed(1))), yAxisIndex: 0, smooth: true })),
       ...counts.map((k) => ({ type: 'line', name: COUNTS[k].label, data: trend.map((m) => m[k]), yAxisIndex: 1, lineStyle: { type: 'dashed' } })),
     ],
   // eslint-disable-next-line react-hooks/exhaustive-deps -- the keys are constants
@@ -251,7 +270,7 @@ function TrendCard({ trend }: { trend: Month[] }) {
 function FunnelCard({ funnel }: { funnel: DashboardData['funnel'] }) {
   const top = funnel[0]?.value || 1;
   const option = useMemo(() => ({
-    tooltip: { trigger: 'item', formatter: (p: { name: string; value: number }) => `${p.name}：${p.value.toLocaleString()} 户（${pct(p.value / top)}）` },
+    tooltip: { trigger: 'item', formatter: (p: { name: string; value: number }) => `${escapeHtml(p.name)}：${p.value.toLocaleString()} 户（${pct(p.value / top)}）` },
     series: [{
       type: 'funnel', sort: 'none', left: '5%', width: '55%', top: 8, bottom: 8, minSize: '8%', gap: 2,
       label: { show: true, position: 'right', color: '#333', formatter: (p: { name: string; value: number }) => `${p.name} ${p.value.toLocaleString()} 户（${pct(p.value / top)}）` },

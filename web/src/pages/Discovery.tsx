@@ -1,19 +1,21 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Button, Card, DatePicker, Descriptions, Drawer, Form, Input, Modal, Progress, Select, Space, Table, Tag, Timeline, Typography } from 'antd';
+import { ListOrCards } from '../components/ListOrCards';
+import { Alert, App, Button, Card, DatePicker, Descriptions, Drawer, Form, Input, Modal, Progress, Select, Space, Tag, Timeline, Typography } from 'antd';
 import { SearchOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
-import { get, post } from '../api';
+import { call } from '../api';
+import type { BodyOf } from '@server/http/contract';
+import { actOnCase, getCase, getDiscoveryRun, listCases, startDiscoveryRun, type CaseDetail as Detail, type CaseEventDetail as EventDetail, type CaseRow as Case, type DiscoveryRun as Run } from '@server/features/discovery/contract';
+import { ACTION_LABEL, CASE_KIND_LABEL, CASE_KINDS, type CaseAction } from '@domain/cases/workflow';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
 
-type Case = { id: number; kind: string; kindLabel: string; state: string; stateLabel: string; entityId: number; entityName: string; stationName: string | null; memberName: string | null; updatedAt: string; actions: string[] };
-type Run = { id: number; status: string; step: string | null; counts: Record<string, number>; error: string | null };
-const KINDS = [['', '全部'], ['hidden_member', '隐形党员'], ['pocket_member', '口袋党员'], ['entity_without_org', '有党员未建组织'], ['declared_not_found', '申报有党员但未找到'], ['self_report', '党员报到']];
-const STATE_COLOR: Record<string, string> = { open: 'red', contacted: 'orange', confirmed: 'green', dismissed: 'default', transferred: 'blue' };
-const ACTION: Record<string, string> = { contact: '记录联系', confirm: '确认', dismiss: '排除', transfer: '记录组织关系转接', reopen: '重新核实' };
+const KINDS = [['', '全部'], ...CASE_KINDS.map((k) => [k, CASE_KIND_LABEL[k]])];
+const STATE_COLOR: Record<string, string> = { open: 'red', contacted: 'orange', confirmed: 'green', dismissed: 'default', transferred: 'blue', resolved: 'cyan' };
+const ACTION: Record<string, string> = ACTION_LABEL;
 const LEVEL: Record<string, string> = { exact: '一致', homophone: '同音', one_char: '一字之差', transposed: '数字颠倒', same: '一致', different: '不同', missing: '缺失' };
 
 export default function Discovery() {
@@ -23,22 +25,22 @@ export default function Discovery() {
   const [state, setState] = useState<string | undefined>('open');
   const [run, setRun] = useState<Run | null>(null);
   const [open, setOpen] = useState<number | null>(null);
-  const list = usePaged<Case>('/cases', { kind: kind || undefined, state });
+  const list = usePaged(listCases, { kind: kind || undefined, state });
   const { reload } = list;
 
   useEffect(() => {
     if (run?.status !== 'running') return;
-    const t = setInterval(async () => {
-      const r = await get<Run>(`/discovery/runs/${run.id}`);
+    const t = setInterval(() => void (async () => {
+      const r = await call(getDiscoveryRun, { params: { id: run.id } });
       setRun(r);
       if (r.status !== 'running') void reload();
-    }, 800);
+    })(), 800);
     return () => clearInterval(t);
   }, [run, reload]);
 
   const start = async () => {
     try {
-      setRun(await post<Run>('/discovery/runs'));
+      setRun(await call(startDiscoveryRun));
     } catch (e) {
       message.error(applyProblem(null, e));
     }
@@ -54,12 +56,18 @@ export default function Discovery() {
       <Card size="small">
         <Space wrap style={{ marginBottom: 12 }}>
           <Select value={kind} onChange={setKind} style={{ width: 190 }} options={KINDS.map(([value, label]) => ({ value, label: value ? label : '全部线索' }))} />
-          <Select allowClear placeholder="状态" style={{ width: 140 }} value={state} onChange={setState} options={[['open', '待核实'], ['contacted', '已联系'], ['confirmed', '已确认'], ['dismissed', '已排除'], ['transferred', '已转接组织关系']].map(([value, label]) => ({ value, label }))} />
+          <Select allowClear placeholder="状态" style={{ width: 140 }} value={state} onChange={setState} options={[['open', '待核实'], ['contacted', '已联系'], ['confirmed', '已确认'], ['dismissed', '已排除'], ['transferred', '已转接组织关系'], ['resolved', '情况已变化，自动关闭']].map(([value, label]) => ({ value, label }))} />
         </Space>
         {list.error && <Alert type="error" title={list.error} />}
-        <Table<Case> rowKey="id" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 820 }}
+        <ListOrCards<Case> rowKey="id" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 820 }}
           locale={{ emptyText: '没有线索。导入党员名册和登记信息后，点击"运行比对"。' }}
-          onRow={(c) => ({ onClick: () => setOpen(c.id), style: { cursor: 'pointer' } })}
+          onOpen={(c) => setOpen(c.id)}
+          card={(c) => ({
+            title: c.entityName,
+            status: <Tag color={STATE_COLOR[c.state]}>{c.stateLabel}</Tag>,
+            due: { label: '更新', value: new Date(c.updatedAt).toLocaleString('zh-CN') },
+            lines: [<Tag color="volcano">{c.kindLabel}</Tag>, `党员：${c.memberName ?? '—'}`, `基层所：${c.stationName ?? '—'}`],
+          })}
           columns={[
             { title: '线索', dataIndex: 'kindLabel', width: 150, render: (v: string) => <Tag color="volcano">{v}</Tag> },
             { title: '市场主体', dataIndex: 'entityName' },
@@ -73,14 +81,17 @@ export default function Discovery() {
   );
 }
 
-type Detail = { id: number; kindLabel: string; stateLabel: string; evidence: Record<string, unknown>; entity: { id: number; name: string; uscc: string | null } | null; report: { name: string; phone: string; entityText: string; orgRelation: string | null } | null; member: { name: string; birthDate: string | null; phone: string | null; orgRelation: string | null; memberStatus: string; confidence: string } | null; events: { id: number; at: string; actionLabel: string; actor: string; detail: Record<string, unknown> | null }[]; actions: string[] };
+/** One line of a case's trail: what the person wrote, or why the system closed or raised it and which change did. */
+const eventText = (d: EventDetail) =>
+  [d.reason && (d.change ? `原因：${d.reason}` : d.reason), d.contact?.outcome, d.transfer && `${d.transfer.from} → ${d.transfer.to}`, d.change && `引起变化：${d.change.label}`].filter(Boolean).join('；');
+
 
 function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { message } = App.useApp();
   const { can } = useAuth();
   const [d, setD] = useState<Detail | null>(null);
   const [acting, setActing] = useState<string | null>(null);
-  const load = useCallback(() => get<Detail>(`/cases/${id}`).then(setD), [id]);
+  const load = useCallback(() => call(getCase, { params: { id } }).then(setD), [id]);
   useEffect(() => void load(), [load]);
   const ev = (d?.evidence ?? {}) as { declared?: number; found?: number; method?: string; score?: number; levels?: Record<string, string>; reportYear?: number; orgRelation?: string };
   return (
@@ -88,8 +99,13 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
       footer={d && can('data.write') && d.actions.length > 0 && <Space wrap>{d.actions.map((a) => <Button key={a} type={a === 'confirm' ? 'primary' : 'default'} onClick={() => setActing(a)}>{ACTION[a]}</Button>)}</Space>}>
       {d && (
         <>
+          {d.state === 'resolved' && (() => {
+            const closed = [...d.events].reverse().find((e) => e.action === 'auto_closed')?.detail;
+            return <Alert type="success" showIcon style={{ marginBottom: 16 }} message="情况已变化，线索自动关闭" description={closed && <>{closed.reason && <div>原因：{closed.reason}</div>}{closed.change && <div>引起变化：{closed.change.label}</div>}</>} />;
+          })()}
           <Descriptions size="small" column={1} bordered items={[
             { label: '状态', children: d.stateLabel },
+            ...(d.condition ? [{ label: '发现条件', children: d.condition }] : []),
             { label: '市场主体', children: d.entity ? <Link to={`/entities/${d.entity.id}`}>{d.entity.name}</Link> : `${d.report?.entityText ?? ''}（台账中未找到）` },
             ...(d.report ? [
               { label: '报到人', children: `${d.report.name}，${d.report.phone}` },
@@ -104,7 +120,7 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
             ] : []),
           ]} />
           <Typography.Title level={5} style={{ marginTop: 24 }}>处理记录</Typography.Title>
-          <Timeline items={d.events.map((e) => ({ content: <div><b>{e.actionLabel}</b> · {new Date(e.at).toLocaleString('zh-CN')} · {e.actor}{e.detail && <div style={{ fontSize: 12, color: '#666' }}>{[e.detail.reason, (e.detail.contact as { outcome?: string })?.outcome, e.detail.transfer && `${(e.detail.transfer as { from: string }).from} → ${(e.detail.transfer as { to: string }).to}`].filter(Boolean).join('；')}</div>}</div> }))} />
+          <Timeline items={d.events.map((e) => ({ content: <div><b>{e.actionLabel}</b> · {new Date(e.at).toLocaleString('zh-CN')} · {e.actor}{e.detail && <div style={{ fontSize: 12, color: '#666', overflowWrap: 'anywhere' }}>{eventText(e.detail)}</div>}</div> }))} />
         </>
       )}
       {acting && <ActionForm id={id} action={acting} onClose={() => setActing(null)} onDone={() => { setActing(null); message.success('已记录'); void load(); onChanged(); }} />}
@@ -117,11 +133,11 @@ function ActionForm({ id, action, onClose, onDone }: { id: number; action: strin
   const [error, setError] = useState<string | null>(null);
   const submit = async () => {
     const v = await form.validateFields();
-    const body: Record<string, unknown> = { action, reason: v.reason || undefined };
+    const body: BodyOf<typeof actOnCase> = { action: action as CaseAction, reason: v.reason || undefined };
     if (action === 'contact') body.contact = { date: v.date.format('YYYY-MM-DD'), way: v.way, outcome: v.outcome };
     if (action === 'transfer') body.transfer = { from: v.from, to: v.to, date: v.date.format('YYYY-MM-DD') };
     try {
-      await post(`/cases/${id}/actions`, body);
+      await call(actOnCase, { params: { id }, body });
       onDone();
     } catch (e) {
       setError(applyProblem(form, e));

@@ -2,7 +2,10 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Drawer, Empty, Form, Input, InputNumber, Popconfirm, Row, Select, Space, Spin, Statistic, Table, Tabs, Tag, Typography } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
-import { del, get, patch, post, withQuery } from '../api';
+import { call, del, get, patch, post, withQuery } from '../api';
+import {
+  listCampaigns, listSecretaries, listTrainings, trainingIndicator, type CampaignRow, type SecretaryRow as Secretary, type TrainingIndicator as IndicatorData, type TrainingRow as ClassRow,
+} from '@server/features/recognition/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
@@ -17,14 +20,9 @@ import { pct, toOptions, ymd } from '../components/format';
 import { CLASS_LEVEL_LABEL } from '@domain/recognition/training';
 import { atOrAbove, type UserLevel } from '@domain/recognition/points';
 import { useDetail } from '../components/hooks';
+import { CancelledMark, CancelWorkButton } from '../components/CancelWork';
 
-type Indicator = { secretaries: number; trained: number; pending: number; share: number | null };
-type Pair = { all: Indicator; newOrgs: Indicator };
-type IndicatorData = { node: { code: string; name: string; level: string }; asOf: string; total: Pair; children: (Pair & { code: string; name: string })[]; own: Pair };
-type Secretary = { id: number; name: string; orgName: string; place: string; foundedOn: string | null; termStart: string; windowEnd: string; trainedOn: string | null; status: string; statusLabel: string };
-type ClassRow = { id: number; name: string; level: keyof typeof CLASS_LEVEL_LABEL; levelLabel: string; startsOn: string; endsOn: string; place: string | null; organizer: string; mine: boolean; trainees: number; attended: number; completed: number };
 type ClassDetail = ClassRow & { traineeList: { id: number; officerId: number; name: string; orgName: string; termStart: string; attended: boolean; completed: boolean }[] };
-type CampaignRow = { id: number; name: string; theme: string; themeLabel: string; startsOn: string; endsOn: string; description: string | null; organizer: string; mine: boolean; orgs: number; members: number; activities: number; participants: number };
 type CampaignDetail = CampaignRow & { orgList: { id: number; name: string; members: number }[]; activityList: { id: number; heldOn: string; title: string; participants: number; note: string | null; org: string | null }[] };
 
 const SECRETARY_STATUS = { trained: '已按期培训', pending: '未培训（期限内）', overdue: '超期未培训' };
@@ -50,12 +48,12 @@ function Training() {
   const [ind, setInd] = useState<IndicatorData | null>(null);
   const [indError, setIndError] = useState<string | null>(null);
   const [sf, setSf] = useState<Record<string, string | undefined>>({});
-  const secretaries = usePaged<Secretary>('/trainings/secretaries', { ...sf, under });
+  const secretaries = usePaged(listSecretaries, { ...sf, under });
   const [cf, setCf] = useState<Record<string, string | undefined>>({});
-  const classes = usePaged<ClassRow>('/trainings', { ...cf, under });
+  const classes = usePaged(listTrainings, { ...cf, under });
   const [open, setOpen] = useState<number | null>(null);
   const [creating, setCreating] = useState(false);
-  const loadInd = useCallback(() => get<IndicatorData>('/trainings/indicator', { under }).then((d) => { setInd(d); setIndError(null); }, (e) => setIndError(applyProblem(null, e))), [under]);
+  const loadInd = useCallback(() => call(trainingIndicator, { query: { under } }).then((d) => { setInd(d); setIndError(null); }, (e) => setIndError(applyProblem(null, e))), [under]);
   useEffect(() => void loadInd(), [loadInd]);
   const changed = () => { void classes.reload(); void secretaries.reload(); void loadInd(); };
   const myLevel = me!.jurisdiction.level as UserLevel;
@@ -186,7 +184,7 @@ function ClassDrawer({ id, onClose, onChanged }: { id: number; onClose: () => vo
           {!d.mine && <Alert type="info" showIcon style={{ marginTop: 12 }} title="上级举办的培训班，学员与考勤由举办单位登记；下表为本辖区的学员。" />}
           {write && (
             <Space.Compact style={{ width: '100%', marginTop: 16 }}>
-              <SearchSelect<Secretary> mode="multiple" path="/trainings/secretaries" value={picked} onChange={(v) => setPicked(([] as number[]).concat(v ?? []))}
+              <SearchSelect<Secretary> mode="multiple" path={listSecretaries.path} value={picked} onChange={(v) => setPicked(([] as number[]).concat(v ?? []))}
                 toOption={(s) => ({ value: s.id, label: `${s.name} · ${s.orgName}` })} placeholder="从在任书记中选择学员" />
               <Button type="primary" disabled={!picked.length} onClick={() => act(() => post(`/trainings/${id}/trainees`, { officerIds: picked }).then(() => setPicked([])), '已登记学员')}>登记</Button>
             </Space.Compact>
@@ -213,7 +211,7 @@ function Campaigns() {
   const { me, can } = useAuth();
   const themes = useDictionary('campaign_theme');
   const [f, setF] = useState<Record<string, string | undefined>>({});
-  const list = usePaged<CampaignRow>('/campaigns', f);
+  const list = usePaged(listCampaigns, f);
   const [open, setOpen] = useState<number | null>(null);
   const [creating, setCreating] = useState(false);
   return (
@@ -232,7 +230,7 @@ function Campaigns() {
         onRow={(c) => ({ onClick: () => setOpen(c.id), style: { cursor: 'pointer' } })}
         locale={{ emptyText: '没有学习教育活动。上级部署的活动会出现在这里，本级也可部署。' }}
         columns={[
-          { title: '名称', dataIndex: 'name', width: 220, fixed: 'left', render: (n: string, c) => <Space size={4}>{n}{!c.mine && <Tag>上级部署</Tag>}</Space> },
+          { title: '名称', dataIndex: 'name', width: 220, fixed: 'left', render: (n: string, c) => <Space size={4} wrap>{n}{!c.mine && <Tag>上级部署</Tag>}{c.cancelled && <Tag>已撤销</Tag>}</Space> },
           { title: '类别', dataIndex: 'themeLabel', width: 110 },
           { title: '期间', key: 'p', width: 200, render: (_, c) => `${c.startsOn} 至 ${c.endsOn}` },
           { title: '部署单位', dataIndex: 'organizer', width: 110 },
@@ -260,11 +258,11 @@ function Campaigns() {
 function CampaignDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const { d, error, acting, setActing, done } = useDetail<CampaignDetail, 'org' | 'activity'>(`/campaigns/${id}`, onChanged);
+  const { d, error, load, acting, setActing, done } = useDetail<CampaignDetail, 'org' | 'activity'>(`/campaigns/${id}`, onChanged);
   const write = can('data.write');
   return (
     <Drawer open size={drawerSize()} title={d?.name ?? '学习教育活动'} onClose={onClose}
-      extra={write && d && <Space><Button onClick={() => setActing('org')}>登记参加组织</Button><Button type="primary" onClick={() => setActing('activity')}>记录活动</Button></Space>}>
+      extra={write && d && !d.cancelled && <Space><Button onClick={() => setActing('org')}>登记参加组织</Button><Button type="primary" onClick={() => setActing('activity')}>记录活动</Button></Space>}>
       {error && <Alert type="error" title={error} />}
       {!d && !error && <Spin />}
       {d && (
@@ -275,6 +273,7 @@ function CampaignDrawer({ id, onClose, onChanged }: { id: number; onClose: () =>
             { label: '部署单位', children: d.organizer },
             { label: '说明', children: d.description ?? '—' },
             { label: '本辖区参加', children: `${d.orgs} 个组织、${d.members} 名党员；开展活动 ${d.activities} 次、${d.participants} 人次` },
+            { label: '状态', children: d.cancelled ? <CancelledMark reason={d.cancelReason} /> : write && d.mine ? <CancelWorkButton path={`/campaigns/${id}/cancel`} what="学习教育活动" onDone={() => { void load(); onChanged(); }} /> : '进行中' },
           ]} />
           <h4 style={{ marginTop: 16 }}>参加的党组织</h4>
           <Table size="small" rowKey="id" dataSource={d.orgList} pagination={false} locale={{ emptyText: '本辖区尚未登记参加的组织' }}

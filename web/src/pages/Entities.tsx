@@ -1,23 +1,22 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, Button, Card, Input, Select, Space, Table, Tag, Tooltip } from 'antd';
+import { ListOrCards } from '../components/ListOrCards';
+import { Alert, Button, Card, Input, Select, Space, Tag, Tooltip } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { useNavigate, useSearchParams } from 'react-router-dom';
-import { get, withQuery } from '../api';
+import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { usePaged } from '../components/usePaged';
-import { COVERAGE_FILTERS, type CoverageFilter } from '../components/labels';
+import { COVERAGE_FILTERS, ENTITY_KIND_LABEL, ENTITY_STATUS, type CoverageFilter } from '../components/labels';
 
-export type EntityRow = {
-  id: number; kind: string; uscc: string | null; regNo: string | null; name: string; status: string; registeredOn: string | null; isNew: boolean;
-  countyName: string; stationName: string | null; industrySection: string | null; employees: number | null; legalRep: string | null;
-  latestReport: { year: number; partyMembers: number | null; partyOrgForm: number | null } | null;
-};
-export const KIND: Record<string, string> = { enterprise: '企业', individual: '个体工商户', cooperative: '农民专业合作社' };
-export const STATUS: Record<string, [string, string]> = { active: ['存续', 'green'], deregistered: ['注销', 'default'], revoked: ['吊销', 'red'], moved_out: ['迁出', 'orange'] };
+import { listEntities, type EntityRow } from '@server/features/entities/contract';
+import { listZones, type ZoneRow } from '@server/features/zones/contract';
+
+export type { EntityRow } from '@server/features/entities/contract';
+const KIND: Record<string, string> = ENTITY_KIND_LABEL;
+const STATUS = ENTITY_STATUS;
 const ORG = ['未建', '党支部', '党总支', '党委'];
-type Zone = { id: number; name: string; kind: string };
 const FILTERS = ['q', 'under', 'kind', 'status', 'zoneId', 'isNew', 'partyDeclared', 'orgDeclared', 'coverage', 'sort'] as const;
 
 export default function Entities() {
@@ -30,15 +29,15 @@ export default function Entities() {
     for (const k of FILTERS) out[k] = params.get(k) ?? out[k];
     return out;
   }, [params]);
-  const [zones, setZones] = useState<Zone[]>([]);
+  const [zones, setZones] = useState<ZoneRow[]>([]);
   const set = (k: string) => (v: string | undefined) => setParams((p) => {
     const next = new URLSearchParams(p);
     if (v) next.set(k, v);
     else next.delete(k);
     return next;
   }, { replace: true });
-  const list = usePaged<EntityRow>('/entities', f);
-  useEffect(() => void get<{ items: Zone[] }>('/zones', { pageSize: 200 }).then((z) => setZones(z.items)), []);
+  const list = usePaged(listEntities, f);
+  useEffect(() => void call(listZones, { query: { pageSize: 200 } }).then((z) => setZones(z.items)), []);
   const yesNo = [{ value: 'true', label: '是' }, { value: 'false', label: '否' }];
   return (
     <div>
@@ -56,7 +55,7 @@ export default function Entities() {
           <Select allowClear placeholder="年报已建党组织" style={{ width: 140 }} value={f.orgDeclared} onChange={set('orgDeclared')} options={yesNo} />
         </Space>
         {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-        <Table<EntityRow>
+        <ListOrCards<EntityRow>
           rowKey="id"
           size="middle"
           loading={list.loading}
@@ -67,7 +66,13 @@ export default function Entities() {
             const sorter = Array.isArray(s) ? s[0] : s;
             if (sorter?.field) set('sort')(`${sorter.order === 'ascend' ? '' : '-'}${String(sorter.field)}`);
           }}
-          onRow={(e) => ({ onClick: () => nav(`/entities/${e.id}`), style: { cursor: 'pointer' } })}
+          onOpen={(e) => void nav(`/entities/${e.id}`)}
+          card={(e) => ({
+            title: <Space size={4} wrap>{e.name}{e.isNew && <Tag color="magenta">新设</Tag>}</Space>,
+            status: <Tag color={STATUS[e.status][1]}>{STATUS[e.status][0]}</Tag>,
+            due: { label: '成立日期', value: e.registeredOn ?? '—' },
+            lines: [`${KIND[e.kind] ?? e.kind} · ${e.uscc ?? e.regNo ?? ''}`, `${e.countyName}${e.stationName ? ` / ${e.stationName}` : ''}`, `年报党员：${e.latestReport ? e.latestReport.partyMembers ?? '—' : '无年报'}${e.latestReport?.partyOrgForm ? ` · ${ORG[e.latestReport.partyOrgForm]}` : ''}`],
+          })}
           locale={{ emptyText: '没有符合条件的市场主体。可在"数据导入"中导入登记信息。' }}
           columns={[
             { title: '名称', dataIndex: 'name', width: 260, fixed: 'left', sorter: true, render: (n: string, e) => <Space size={4}>{n}{e.isNew && <Tooltip title="12 个月内新设，重点对象"><Tag color="magenta">新设</Tag></Tooltip>}</Space> },

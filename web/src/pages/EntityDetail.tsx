@@ -3,27 +3,21 @@ import { Alert, App, Button, Card, Col, DatePicker, Descriptions, Empty, Form, I
 import { ArrowLeftOutlined, EyeOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import dayjs from 'dayjs';
-import { del, get, post } from '../api';
+import { call, post } from '../api';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
-import { STATUS } from './Entities';
+import { ENTITY_ROLE_LABEL, ENTITY_STATUS as STATUS } from '../components/labels';
 import { orgHref, OrgStatusTag } from '../components/OrgTags';
 import { ZONE_KIND_LABEL } from '../components/labels';
 import { FormModal } from '../components/FormModal';
-import { ymd } from '../components/format';
+import { ymd, shown } from '../components/format';
+import { RECORD_SECTIONS, RECORD_SECTION_LABEL, addEntityPerson, getEntity, getEntityRecords, removeEntityPerson, revealEntityPerson, type EntityDetail as Detail, type EntityRecords } from '@server/features/entities/contract';
+import { markMember } from '@server/features/members/contract';
+import { zodRule } from '../components/zodRule';
 
-type Person = { roleId: number; role: string; roleLabel: string; name: string; idNumber: string | null; phone: string | null; birthDate: string | null; sex: string | null };
-type Detail = {
-  id: number; kind: string; kindLabel: string; uscc: string | null; regNo: string | null; name: string; status: string; statusLabel: string; registeredOn: string | null; isNew: boolean;
-  address: string | null; countyName: string; stationName: string | null; industrySection: string | null; industryLabel: string | null; industryDivision: string | null; sizeClass: string | null; employees: number | null;
-  asOf: Record<string, unknown> | null;
-  people: Person[]; zones: { id: number; kind: string; name: string }[];
-  orgs: { id: number; body: string; name: string; kindLabel: string; setupModeLabel: string; status: string; statusLabel: string }[];
-  coverage: { withMembers: boolean; ownOrg: boolean; anyOrg: boolean; work: boolean } | null;
-  members: { memberId: number; name: string; membership: string | null; confidence: string; method: string; score: number }[];
-  annualReports: { year: number; filingStatus: string; filedOn: string | null; employees: number | null; partyMembers: number | null; partyOrgForm: number | null; partyOrgWay: number | null; partyOrgSetOn: string | null; repIsMember: boolean | null; repIsSecretary: boolean | null }[];
-  timeline: { id: number; objectType: string; op: string; at: string; actor: string; changes: { field: string; from: unknown; to: unknown }[] }[];
-};
+const person = addEntityPerson.body.shape;
+
+type Person = Detail['people'][number];
 const FIELD: Record<string, string> = { name: '名称', status: '登记状态', address: '住所', station_code: '基层所', county_code: '县区', employees: '从业人数', kind: '主体类型', registered_on: '成立日期', industry_section: '行业门类', industry_division: '行业大类', size_class: '企业规模', uscc: '信用代码', reg_no: '注册号', person_id: '人员', role: '角色', zone_id: '区域' };
 const WHAT: Record<string, string> = { entity: '登记信息', entity_person: '人员', entity_zone: '所在区域', party_org_entity: '党组织覆盖' };
 const OP: Record<string, string> = { I: '新增', U: '变更', D: '移除' };
@@ -40,12 +34,12 @@ export default function EntityDetail() {
   const [error, setError] = useState<string | null>(null);
   const [asOf, setAsOf] = useState<string | undefined>();
   const [adding, setAdding] = useState(false);
-  const load = useCallback(() => get<Detail>(`/entities/${id}`, { asOf }).then(setD, (e) => setError(applyProblem(null, e))), [id, asOf]);
+  const load = useCallback(() => call(getEntity, { params: { id: Number(id) }, query: { asOf } }).then(setD, (e) => setError(applyProblem(null, e))), [id, asOf]);
   useEffect(() => void load(), [load]);
 
   const reveal = async (p: Person) => {
     try {
-      const r = await post<{ idNumber: string | null; phone: string | null }>(`/entities/${id}/people/${p.roleId}/reveal`);
+      const r = await call(revealEntityPerson, { params: { id: Number(id), roleId: p.roleId } });
       modal.info({ title: `${p.name} 的完整信息（本次查看已记入审计日志）`, content: <div>身份证号：<Typography.Text copyable>{r.idNumber ?? '—'}</Typography.Text><br />手机：<Typography.Text copyable>{r.phone ?? '—'}</Typography.Text></div> });
     } catch (e) {
       message.error(applyProblem(null, e));
@@ -89,8 +83,8 @@ export default function EntityDetail() {
                 ...(can('personal.reveal') ? [{ title: '', key: 'r', width: 70, render: (_: unknown, p: Person) => (p.idNumber || p.phone ? <a onClick={() => reveal(p)}><EyeOutlined /> 查看</a> : null) }] : []),
                 ...(can('data.write') ? [{ title: '', key: 'd', width: 130, render: (_: unknown, p: Person) => (
                   <Space size="small">
-                    {!d.members.some((m) => m.name === p.name) && <Popconfirm title={`记${p.name}为党员？`} description="检查、走访中得知的，记为待核实党员。" onConfirm={() => post(`/entities/${id}/people/${p.roleId}/member`, {}).then(() => { message.success('已记为党员（待核实）'); void load(); }, (e) => message.error(applyProblem(null, e)))}><a>记为党员</a></Popconfirm>}
-                    <Popconfirm title={`移除${p.name}的"${p.roleLabel}"角色？`} onConfirm={() => del(`/entities/${id}/people/${p.roleId}`).then(load, (e) => message.error(applyProblem(null, e)))}><a>移除</a></Popconfirm>
+                    {!d.members.some((m) => m.name === p.name) && <Popconfirm title={`记${p.name}为党员？`} description="检查、走访中得知的，记为待核实党员。" onConfirm={() => call(markMember, { params: { id: Number(id), roleId: p.roleId }, body: {} }).then(() => { message.success('已记为党员（待核实）'); void load(); }, (e) => message.error(applyProblem(null, e)))}><a>记为党员</a></Popconfirm>}
+                    <Popconfirm title={`移除${p.name}的"${p.roleLabel}"角色？`} onConfirm={() => call(removeEntityPerson, { params: { id: Number(id), roleId: p.roleId } }).then(load, (e) => message.error(applyProblem(null, e)))}><a>移除</a></Popconfirm>
                   </Space>
                 ) }] : []),
               ]} />
@@ -126,7 +120,7 @@ export default function EntityDetail() {
                   <div>
                     <Typography.Text strong>{OP[h.op]}{WHAT[h.objectType] ?? h.objectType}</Typography.Text>
                     <Typography.Text type="secondary"> · {new Date(h.at).toLocaleString('zh-CN')} · {h.actor}</Typography.Text>
-                    {h.op === 'U' && h.changes.map((c) => <div key={c.field} style={{ fontSize: 12 }}>{FIELD[c.field] ?? c.field}：{String(c.from ?? '空')} → {String(c.to ?? '空')}</div>)}
+                    {h.op === 'U' && h.changes.map((c) => <div key={c.field} style={{ fontSize: 12 }}>{FIELD[c.field] ?? c.field}：{shown(c.from)} → {shown(c.to)}</div>)}
                   </div>
                 ),
               }))} />
@@ -145,7 +139,7 @@ function AddPerson({ entityId, onClose, onSaved }: { entityId: number; onClose: 
   const submit = async () => {
     const v = await form.validateFields();
     try {
-      await post(`/entities/${entityId}/people`, { role: v.role, name: v.name, idNumber: v.idNumber || undefined, phone: v.phone || undefined });
+      await call(addEntityPerson, { params: { id: entityId }, body: { role: v.role, name: v.name, idNumber: v.idNumber || undefined, phone: v.phone || undefined } });
       onSaved();
     } catch (e) {
       setError(applyProblem(form, e));
@@ -155,10 +149,10 @@ function AddPerson({ entityId, onClose, onSaved }: { entityId: number; onClose: 
     <Modal open title="登记人员" onCancel={onClose} onOk={submit} okText="保存" destroyOnHidden>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
       <Form form={form} layout="vertical" initialValues={{ role: 'employee' }}>
-        <Form.Item name="role" label="角色"><Select options={[['legal_rep', '法定代表人/经营者'], ['investor', '投资人'], ['executive', '高管'], ['employee', '职工'], ['liaison', '联络员']].map(([value, label]) => ({ value, label }))} /></Form.Item>
-        <Form.Item name="name" label="姓名" rules={[{ required: true, message: '请填写姓名' }]}><Input maxLength={30} /></Form.Item>
-        <Form.Item name="idNumber" label="身份证号（加密保存）" rules={[{ pattern: /^(\d{17}[\dXx]|\d{15})$/, message: '应为 18 位（或 15 位一代证）' }]}><Input maxLength={18} /></Form.Item>
-        <Form.Item name="phone" label="手机（加密保存）" rules={[{ pattern: /^1[3-9]\d{9}$/, message: '应为 11 位手机号' }]}><Input maxLength={11} /></Form.Item>
+        <Form.Item name="role" label="角色"><Select options={Object.entries(ENTITY_ROLE_LABEL).map(([value, label]) => ({ value, label }))} /></Form.Item>
+        <Form.Item name="name" label="姓名" rules={[{ required: true, message: '请填写姓名' }, zodRule(person.name)]}><Input maxLength={30} /></Form.Item>
+        <Form.Item name="idNumber" label="身份证号（加密保存）" rules={[zodRule(person.idNumber)]}><Input maxLength={18} /></Form.Item>
+        <Form.Item name="phone" label="手机（加密保存）" rules={[zodRule(person.phone)]}><Input maxLength={11} /></Form.Item>
       </Form>
     </Modal>
   );
@@ -188,40 +182,32 @@ function OrgsCard({ orgs, coverage }: Pick<Detail, 'orgs' | 'coverage'>) {
   );
 }
 
-type WorkItem = { id: number; title: string; detail: string; state: string; attention: boolean };
-type Work = Record<'instructors' | 'sanliang' | 'honours' | 'points' | 'violations', WorkItem[]>;
-const WORK_PARTS: { key: keyof Work; label: string; href: (id: number) => string | null }[] = [
-  { key: 'instructors', label: '联系的指导员', href: (id) => `/instructors?open=${id}` },
-  { key: 'sanliang', label: '三亮', href: () => '/sanliang' },
-  { key: 'honours', label: '荣誉', href: () => '/honours' },
-  { key: 'points', label: '联系点 / 示范点', href: () => '/points' },
-  { key: 'violations', label: '严重违法违规记录', href: () => null },
-];
-
-/** The party-building work that reaches the entity, gathered from each ledger; staff can record a serious violation here. */
+/**
+ * Everything that names the entity, in one place (GET /entities/:id/records): visits, appeals and
+ * visit problems, assistance, tasks, plaques, honours, points, cases, organizations, instructors,
+ * credit lists and exit reviews — each a link to its record. Staff can record a serious violation here.
+ */
 function WorkCard({ entityId }: { entityId: number }) {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const [w, setW] = useState<Work | null>(null);
+  const [w, setW] = useState<EntityRecords | null>(null);
   const [recording, setRecording] = useState(false);
-  const load = useCallback(() => get<Work>(`/entities/${entityId}/work`).then(setW, () => setW(null)), [entityId]);
+  const load = useCallback(() => call(getEntityRecords, { params: { id: entityId } }).then(setW, () => setW(null)), [entityId]);
   useEffect(() => void load(), [load]);
-  const parts = WORK_PARTS.filter((p) => (w?.[p.key].length ?? 0) > 0);
+  // Organizations are shown with coverage above.
+  const parts = RECORD_SECTIONS.filter((k) => k !== 'orgs' && (w?.[k].length ?? 0) > 0);
   return (
-    <Card title="党建工作" size="small" style={{ marginBottom: 16 }} extra={can('data.write') && <Button size="small" onClick={() => setRecording(true)}>记录严重违法</Button>}>
-      {w && parts.length === 0 && <Typography.Text type="secondary">尚无指导员联系、三亮、荣誉或联系点记录。</Typography.Text>}
-      {parts.map((p) => (
-        <div key={p.key} style={{ marginBottom: 8 }}>
-          <Typography.Text strong>{p.label}</Typography.Text>
-          {w![p.key].map((x) => {
-            const href = p.href(x.id);
-            return (
-              <div key={x.id} style={{ marginLeft: 8 }}>
-                {href ? <Link to={href}>{x.title}</Link> : x.title} <Tag color={x.attention ? 'orange' : undefined}>{x.state}</Tag>
-                <Typography.Text type="secondary">{x.detail}</Typography.Text>
-              </div>
-            );
-          })}
+    <Card title="相关记录（走访、诉求、帮扶、任务、三亮、荣誉、线索等）" size="small" style={{ marginBottom: 16 }} data-testid="entity-records" extra={can('data.write') && <Button size="small" onClick={() => setRecording(true)}>记录严重违法</Button>}>
+      {w && parts.length === 0 && <Typography.Text type="secondary">尚无走访、诉求、帮扶、任务、三亮、荣誉、联系点或核实线索记录。</Typography.Text>}
+      {parts.map((k) => (
+        <div key={k} style={{ marginBottom: 8 }} data-section={k}>
+          <Typography.Text strong>{RECORD_SECTION_LABEL[k]}（{w![k].length}）</Typography.Text>
+          {w![k].map((x) => (
+            <div key={`${k}-${x.id}`} style={{ marginLeft: 8, overflowWrap: 'anywhere' }}>
+              {x.href ? <Link to={x.href}>{x.title}</Link> : x.title} <Tag color={x.attention ? 'orange' : undefined}>{x.state}</Tag>
+              <Typography.Text type="secondary">{x.detail}</Typography.Text>
+            </div>
+          ))}
         </div>
       ))}
       {recording && (

@@ -1,26 +1,19 @@
 import { useEffect, useState } from 'react';
 import { Alert, Card, Col, Descriptions, Empty, Row, Spin, Statistic, Table, Tag } from 'antd';
 import { Link, useParams } from 'react-router-dom';
-import { get } from '../api';
+import { call } from '../api';
+import { getGuidancePost, type GuidancePost as Post } from '@server/features/guidance-posts/contract';
 import { PageTitle } from '../Layout';
 import { applyProblem } from '../components/problem';
 import { pct } from '../components/format';
 
-type Post = {
-  station: { code: string; name: string; countyName: string };
-  post: { id: number; name: string; foundedOn: string | null; leaderName: string | null; staffCount: number; note: string | null } | null;
-  staff: { id: number; name: string; roles: string[]; active: boolean }[];
-  instructors: { id: number; name: string; sourceLabel: string; status: string; statusLabel: string; workplace: string | null; assignments: number }[];
-  zones: { id: number; name: string; kindLabel: string; entities: number; instructor: boolean }[];
-  coverage: { operating: number; withMembers: number; anyOrg: number; work: number; orgCoverage: number | null; workCoverage: number | null; reachedByInstructors: number };
-};
 
 /** One station's 党建工作指导站: who works there, which instructors are based there, what they serve. */
 export default function GuidancePost() {
   const { code } = useParams();
   const [d, setD] = useState<Post | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => void get<Post>(`/guidance-posts/${code}`).then(setD, (e) => setError(applyProblem(null, e))), [code]);
+  useEffect(() => void call(getGuidancePost, { params: { code: code! } }).then(setD, (e) => setError(applyProblem(null, e))), [code]);
   if (error) return <Alert type="error" showIcon title={error} />;
   if (!d) return <Spin />;
   const c = d.coverage;

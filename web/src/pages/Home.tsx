@@ -1,11 +1,14 @@
 import { useEffect, useState } from 'react';
-import { Card, Col, Row, Statistic, Table, Typography, Alert, Empty, Space } from 'antd';
-import { get } from '../api';
+import { Card, Col, Row, Statistic, Table, Typography, Alert, Empty, Space, Tooltip } from 'antd';
+import { INDICATORS, type IndicatorKey } from '@domain/indicators/registry';
+import { call, get } from '../api';
+import { unitSummary, type UnitSummary as Summary } from '@server/features/units/contract';
+import { pct } from '../components/format';
+import { TodoList } from './Todo';
 import { useAuth } from '../auth';
 import { PageTitle, Link } from '../Layout';
 import { applyProblem } from '../components/problem';
 
-type Summary = { code: string; name: string; level: string; committees: number; guidancePosts: number; stations: number };
 
 const DUTY_HINT: Record<string, string> = {
   sysadmin: '您是系统管理员：负责新建账号、分配业务角色、维护组织规则阈值。不接触业务数据。',
@@ -13,18 +16,21 @@ const DUTY_HINT: Record<string, string> = {
   auditor: '您是安全审计员：查阅并导出审计日志，校验审计链完整性。',
 };
 
+/** The 工作台's figures: registry indicators, the dashboard's own definitions. */
+const HOME_FIGURES: IndicatorKey[] = ['operating', 'newEntities', 'withMembers', 'orgsEstablished', 'orgCoverage', 'workCoverage'];
+
 export default function Home() {
   const { me, can } = useAuth();
   const [data, setData] = useState<{ self: Summary; children: Summary[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [ledger, setLedger] = useState<{ total: number; active: number; isNew: number; partyDeclared: number; orgDeclared: number; byKind: Record<string, number> } | null>(null);
+  const [figures, setFigures] = useState<Record<string, number | null> | null>(null);
   const code = me!.jurisdiction.code;
   useEffect(() => {
     if (!can('units.read')) return;
-    get<{ self: Summary; children: Summary[] }>(`/units/summary/${code}`).then(setData, (e) => setError(applyProblem(null, e)));
+    call(unitSummary, { params: { code } }).then(setData, (e) => setError(applyProblem(null, e)));
   }, [code, can]);
   useEffect(() => {
-    if (can('data.read')) get<typeof ledger>('/entities/summary').then(setLedger, () => setLedger(null));
+    if (can('data.read')) get<{ figures: Record<string, number | null> }>('/dashboard', { months: 2 }).then((d) => setFigures(d.figures), () => setFigures(null));
   }, [can]);
   const rows = data?.children;
   const stationsBelow = rows?.[0]?.level === 'station';
@@ -35,25 +41,33 @@ export default function Home() {
       <Typography.Paragraph type="secondary">您好，{me!.displayName}。</Typography.Paragraph>
       {duty.map((d) => <Alert key={d} type="info" showIcon title={d} style={{ marginBottom: 16 }} />)}
       {error && <Alert type="error" showIcon title={error} />}
-      {ledger && (
-        <Card title="市场主体底数" style={{ marginBottom: 16 }} extra={<Link to="/entities">查看台账</Link>}>
+      {can('data.read') && <TodoList />}
+      {figures && (
+        <Card title="本辖区主要指标" size="small" style={{ marginBottom: 16 }} extra={<Link to="/dashboard">数据看板</Link>}>
           <Row gutter={[16, 16]}>
-            <Col xs={12} md={4}><Statistic title="市场主体" value={ledger.total} /></Col>
-            <Col xs={12} md={4}><Statistic title="其中个体工商户" value={ledger.byKind.individual ?? 0} /></Col>
-            <Col xs={12} md={4}><Statistic title="存续" value={ledger.active} /></Col>
-            <Col xs={12} md={4}><Statistic title="12 个月内新设" value={ledger.isNew} styles={{ content: { color: '#c2185b' } }} /></Col>
-            <Col xs={12} md={4}><Statistic title="年报申报有党员" value={ledger.partyDeclared} /></Col>
-            <Col xs={12} md={4}><Statistic title="年报申报已建党组织" value={ledger.orgDeclared} /></Col>
+            {HOME_FIGURES.map((k) => {
+              const def = INDICATORS[k];
+              const v = figures[k];
+              return (
+                <Col key={k} xs={12} sm={8} md={4}>
+                  <Tooltip title={def.note}>
+                    <Statistic title={def.label} value={def.kind === 'rate' ? pct(v) : v ?? 0} suffix={def.kind === 'rate' ? undefined : def.unit} />
+                  </Tooltip>
+                </Col>
+              );
+            })}
           </Row>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>口径与数据看板相同（同一指标登记表）。</Typography.Text>
         </Card>
       )}
       {rows && (
         <>
-          <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
-            <Col xs={24} sm={8}><Card><Statistic title="基层市场监管所" value={data!.self.stations} suffix="个" /></Card></Col>
-            <Col xs={24} sm={8}><Card><Statistic title={'"小个专"党委'} value={data!.self.committees} suffix="个" /></Card></Col>
-            <Col xs={24} sm={8}><Card><Statistic title="党建工作指导站" value={data!.self.guidancePosts} suffix="个" /></Card></Col>
-          </Row>
+          {/* A grid without a gutter's negative margins: nothing sticks out on a phone. */}
+          <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(180px, 1fr))', gap: 16, marginBottom: 16 }}>
+            <Card><Statistic title="基层市场监管所" value={data.self.stations} suffix="个" /></Card>
+            <Card><Statistic title={'"小个专"党委'} value={data.self.committees} suffix="个" /></Card>
+            <Card><Statistic title="党建工作指导站" value={data.self.guidancePosts} suffix="个" /></Card>
+          </div>
           {me!.jurisdiction.level !== 'station' && <Card title="下级辖区" extra={<Space><Link to="/stations">管理基层所</Link><Link to="/units">管理党委与指导站</Link></Space>}>
             {rows.length === 0 ? (
               <Empty description="本辖区没有下级单位" />

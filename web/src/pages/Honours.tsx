@@ -2,7 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Col, DatePicker, Descriptions, Drawer, Empty, Form, Input, InputNumber, Radio, Row, Select, Space, Spin, Statistic, Table, Tag, Timeline } from 'antd';
 import { DownloadOutlined, PlusOutlined, WarningOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
-import { get, post, withQuery } from '../api';
+import { call, get, post, withQuery } from '../api';
+import { exportHonours, honourCounts, listHonours, type HonourCounts, type HonourRow } from '@server/features/recognition/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
@@ -15,14 +16,7 @@ import { useDictionary } from '../components/useDictionary';
 import { toOptions, ymd } from '../components/format';
 import { AWARD_LEVEL_LABEL, HONOUR_ACTION_LABEL, HONOUR_STATE_LABEL, MARKET_KINDS, MEMBER_KINDS, type HonourAction } from '@domain/recognition/honours';
 
-type HonourRow = {
-  id: number; kind: string; kindLabel: string; subjectName: string; entityId: number | null; zoneId: number | null; memberId: number | null; state: string; stateLabel: string;
-  nominatedOn: string; level: string | null; levelLabel: string | null; year: number | null; awardedOn: string | null; revokedOn: string | null; revokeReason: string | null;
-  nominationNote: string | null; reviewNote: string | null; flagged: boolean; flagReason: string | null; actions: HonourAction[];
-};
 type Detail = HonourRow & { violations: { id: number; occurredOn: string; description: string }[]; history: { at: string; stateLabel: string | null; flagReason: string | null; actor: string }[] };
-type Tally = { awarded: number; pending: number; flagged: number };
-type CountsData = { node: { name: string }; total: Tally; byKind: (Tally & { kind: string; label: string })[] };
 
 const STATE_COLOR: Record<string, string> = { nominated: 'blue', approved: 'cyan', rejected: 'default', awarded: 'red', revoked: 'default' };
 
@@ -31,11 +25,11 @@ export default function Honours() {
   const kinds = useDictionary('honor_kind');
   const [f, setF] = useState<Record<string, string | undefined>>({});
   const set = (k: string) => (v: string | number | undefined | null) => setF((x) => ({ ...x, [k]: v ? String(v) : undefined }));
-  const list = usePaged<HonourRow>('/honours', f);
-  const [counts, setCounts] = useState<CountsData | null>(null);
+  const list = usePaged(listHonours, f);
+  const [counts, setCounts] = useState<HonourCounts | null>(null);
   const [open, setOpen] = useState<number | null>(null);
   const [creating, setCreating] = useState(false);
-  const loadCounts = useCallback(() => get<CountsData>('/honours/counts', { under: f.under, year: f.year }).then(setCounts, () => setCounts(null)), [f.under, f.year]);
+  const loadCounts = useCallback(() => call(honourCounts, { query: { under: f.under, year: f.year } }).then(setCounts, () => setCounts(null)), [f.under, f.year]);
   useEffect(() => void loadCounts(), [loadCounts]);
   const changed = () => { void list.reload(); void loadCounts(); };
 
@@ -43,7 +37,7 @@ export default function Honours() {
     <div>
       <PageTitle title="荣誉" extra={
         <Space wrap>
-          <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/honours/export', f)}>导出 Excel</Button>
+          <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportHonours.path}`, f)}>导出 Excel</Button>
           {can('data.write') && <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>提名</Button>}
         </Space>
       } />
@@ -164,7 +158,7 @@ function HonourDrawer({ id, onClose, onChanged }: { id: number; onClose: () => v
             <h4 style={{ margin: 0 }}>主体严重违法违规记录</h4>
             {can('data.write') && d.entityId && <Button size="small" onClick={() => setRecording(true)}>记录严重违法违规</Button>}
           </Space>
-          {d.violations.length ? d.violations.map((v) => <div key={v.id}>{v.occurredOn}　{v.description}</div>) : <Empty description="无记录" image={Empty.PRESENTED_IMAGE_SIMPLE} />}
+          {d.violations.length ? d.violations.map((v) => <div key={v.id}>{v.occurredOn}{'\u3000'}{v.description}</div>) : <Empty description="无记录" image={Empty.PRESENTED_IMAGE_SIMPLE} />}
           <h4 style={{ marginTop: 16 }}>变更记录</h4>
           <Timeline items={d.history.map((h) => ({ content: `${dayjs(h.at).format('YYYY-MM-DD HH:mm')} · ${h.actor} · ${h.stateLabel ?? ''}${h.flagReason ? `（标记待复核：${h.flagReason}）` : ''}` }))} />
         </>

@@ -3,7 +3,7 @@ import { Alert, App, Button, DatePicker, Descriptions, Drawer, Form, Input, Popc
 import { EyeOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import dayjs from 'dayjs';
-import { patch, post } from '../api';
+import { call } from '../api';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
@@ -11,26 +11,20 @@ import { FormModal } from '../components/FormModal';
 import { SearchSelect } from '../components/SearchSelect';
 import { ChangeHistory } from '../components/ChangeHistory';
 import { Section } from '../components/Section';
-import { ymd } from '../components/format';
+import { ymd, shown } from '../components/format';
 import { TARGET_LABEL, ZONE_KIND_LABEL } from '../components/labels';
-import { GuidanceForm } from './Instructors';
+import { GuidanceForm } from './GuidanceForm';
 import type { EntityRow } from './Entities';
 import type { OrgRow } from './OrgDrawer';
-import { useDetail } from '../components/hooks';
+import { useRecord } from '../components/hooks';
+import { assignInstructor, endAssignment, getInstructor, revealInstructor, updateInstructor, type InstructorDetail } from '@server/features/instructors/contract';
+import type { ZoneRow } from '@server/features/zones/contract';
 
-export type InstructorRow = {
-  id: number; name: string; idNumber: string | null; phone: string | null; source: string; sourceLabel: string; countyName: string; stationCode: string | null; stationName: string | null;
-  workplace: string | null; status: 'active' | 'inactive'; statusLabel: string; assignments: number; reached: number; lastGuidance: string | null;
-};
+export type { InstructorRow } from '@server/features/instructors/contract';
 type Target = keyof typeof TARGET_LABEL;
-type Assignment = { id: number; target: Target; targetLabel: string; targetId: number; targetName: string; startOn: string; endOn: string | null; endReason: string | null; reached: number };
-type Detail = InstructorRow & {
-  note: string | null; placeCode: string;
-  assignmentList: Assignment[];
-  guidance: { id: number; onDate: string; kind: string; content: string; followUp: string | null; followUpDone: boolean; entityName: string | null; orgName: string | null }[];
-  history: { at: string; object_type: string; op: 'I' | 'U' | 'D'; before: Record<string, unknown> | null; after: Record<string, unknown> | null; actor: string }[];
-};
-type Zone = { id: number; name: string; kind: string };
+type Detail = InstructorDetail;
+type Assignment = Detail['assignmentList'][number];
+type Zone = ZoneRow;
 type Acting = 'assign' | 'guidance' | { end: Assignment };
 
 const LINKS: Record<Target, (id: number) => string> = {
@@ -42,11 +36,11 @@ const link = (a: Assignment) => LINKS[a.target](a.targetId);
 export function InstructorDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const { d, error, acting, setActing, done } = useDetail<Detail, Acting>(`/instructors/${id}`, onChanged);
+  const { d, error, acting, setActing, done } = useRecord<typeof getInstructor, Acting>(getInstructor, { id }, onChanged);
   const [revealed, setRevealed] = useState<{ idNumber: string | null; phone: string | null } | null>(null);
   const setStatus = (status: 'active' | 'inactive') =>
-    patch<{ endedAssignments: number }>(`/instructors/${id}`, { status }).then((r) => done(status === 'inactive' ? `已停用，结束指派 ${r.endedAssignments} 项` : '已恢复在岗'), (e) => message.error(applyProblem(null, e)));
-  const reveal = () => post<{ idNumber: string | null; phone: string | null }>(`/instructors/${id}/reveal`).then(setRevealed, (e) => message.error(applyProblem(null, e)));
+    call(updateInstructor, { params: { id }, body: { status } }).then((r) => done(status === 'inactive' ? `已停用，结束指派 ${r.endedAssignments} 项` : '已恢复在岗'), (e) => message.error(applyProblem(null, e)));
+  const reveal = () => call(revealInstructor, { params: { id } }).then(setRevealed, (e) => message.error(applyProblem(null, e)));
   const write = can('data.write');
   const inForce = d?.assignmentList.filter((a) => !a.endOn) ?? [];
   const ended = d?.assignmentList.filter((a) => a.endOn) ?? [];
@@ -125,7 +119,7 @@ function AssignForm({ instructor, onClose, onDone }: FormProps) {
     <FormModal<{ target: Target; targetId: number; startOn: dayjs.Dayjs }> title={`指派：${instructor.name}`} okText="指派"
       initialValues={{ target: 'entity', startOn: dayjs() }} onClose={onClose}
       onSubmit={async (v) => {
-        const r = await post<{ reached: number; tasksDone: number }>(`/instructors/${instructor.id}/assignments`, { target: v.target, targetId: v.targetId, startOn: ymd(v.startOn) });
+        const r = await call(assignInstructor, { params: { id: instructor.id }, body: { target: v.target, targetId: v.targetId, startOn: ymd(v.startOn) } });
         onDone(`已指派，覆盖 ${r.reached} 户市场主体${r.tasksDone ? `，完成组建建议中的指派任务 ${r.tasksDone} 项` : ''}`);
       }}>
       <Typography.Paragraph type="secondary">指派到楼宇、市场等区域时，区域内的市场主体都计入工作覆盖；指派到党组织时，其覆盖的市场主体计入（筹建中的组织也算）。</Typography.Paragraph>
@@ -153,7 +147,7 @@ function EndForm({ instructor, assignment, onClose, onDone }: FormProps & { assi
   return (
     <FormModal<{ endOn: dayjs.Dayjs; reason: string }> title={`结束指派：${assignment.targetName}`} okText="结束指派" danger initialValues={{ endOn: dayjs() }} onClose={onClose}
       onSubmit={async (v) => {
-        await post(`/instructors/${instructor.id}/assignments/${assignment.id}/end`, { endOn: ymd(v.endOn), reason: v.reason });
+        await call(endAssignment, { params: { id: instructor.id, key: assignment.id }, body: { endOn: ymd(v.endOn), reason: v.reason } });
         onDone('已结束指派');
       }}>
       <Typography.Paragraph type="secondary">结束后，{assignment.reached} 户市场主体不再因此计入工作覆盖（有其他党组织或指导员的除外）。</Typography.Paragraph>
@@ -166,14 +160,14 @@ function EndForm({ instructor, assignment, onClose, onDone }: FormProps & { assi
 }
 
 function describe(h: Detail['history'][number]): string {
-  const row = (h.after ?? h.before ?? {}) as Record<string, unknown>;
+  const row = (h.after ?? h.before ?? {});
   if (h.object_type === 'instructor') {
     if (h.op === 'I') return '登记为指导员';
     if (h.before?.status !== h.after?.status) return h.after?.status === 'inactive' ? '停用' : '恢复在岗';
     return '修改指导员信息';
   }
   const target = TARGET_LABEL[String(row.target) as 'entity'] ?? '对象';
-  if (h.op === 'I') return `指派到${target}（自 ${row.start_on}）`;
+  if (h.op === 'I') return `指派到${target}（自 ${shown(row.start_on)}）`;
   if (h.op === 'D') return `删除${target}指派`;
-  return row.end_on ? `结束${target}指派（${row.end_on}，${row.end_reason ?? ''}）` : `修改${target}指派`;
+  return row.end_on ? `结束${target}指派（${shown(row.end_on)}，${shown(row.end_reason, '')}）` : `修改${target}指派`;
 }

@@ -1,30 +1,28 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, App, Button, Card, Checkbox, DatePicker, Form, Input, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, DatePicker, Form, Input, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
-import dayjs from 'dayjs';
-import { get, patch, post, withQuery } from '../api';
+import type { BodyOf, ResponseOf } from '@server/http/contract';
+import { createInstructor, exportGuidance, exportInstructors, instructorFigures, listGuidance, listInstructors, updateGuidance, type GuidanceRow } from '@server/features/instructors/contract';
+import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { FormModal } from '../components/FormModal';
-import { SearchSelect } from '../components/SearchSelect';
 import { EChart } from '../components/EChart';
 import { toOptions, ymd } from '../components/format';
 import { GUIDANCE_KIND_LABEL, INSTRUCTOR_STATUS_LABEL, SOURCE_LABEL } from '../components/labels';
 import { InstructorDrawer, type InstructorRow } from './InstructorDrawer';
-import type { EntityRow } from './Entities';
-import type { OrgRow } from './OrgDrawer';
+import { GuidanceForm } from './GuidanceForm';
+import { MyInstructorWork } from './MyInstructorWork';
 import { useAddressFilters, useFilters, useOpenParam } from '../components/hooks';
+import { idNumberRule, phoneRule } from '../components/validators';
+import { ChildrenTable } from '../components/ChildrenTable';
 
-export type GuidanceRow = {
-  id: number; instructorId: number; instructorName: string; onDate: string; kind: string; kindLabel: string; entityId: number | null; entityName: string | null;
-  orgId: number | null; orgName: string | null; content: string; followUp: string | null; followUpDone: boolean; createdBy: string | null;
-};
-type Figures = { instructors: number; assignments: number; reached: number; guidance: number };
-type FigureRow = Figures & { code: string; name: string; level: string };
+export type { GuidanceRow } from '@server/features/instructors/contract';
+type FigureRow = ResponseOf<typeof instructorFigures>['children'][number];
 
 /** 党建工作指导员: the roster, the guidance they log, and the figures by area. */
 export default function Instructors() {
@@ -38,6 +36,7 @@ export default function Instructors() {
   return (
     <div>
       <PageTitle title="党建指导员" extra={can('data.write') && <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>登记指导员</Button>} />
+      <MyInstructorWork />
       <Tabs activeKey={tab} onChange={setTab} items={[
         { key: 'roster', label: '指导员名册', children: <Roster onOpen={setOpen} version={version} /> },
         { key: 'guidance', label: '指导记录', children: <Guidance /> },
@@ -53,11 +52,11 @@ function Roster({ onOpen, version }: { onOpen: (id: number) => void; version: nu
   const { me, can } = useAuth();
   // A station page links here with its code (/instructors?under=…).
   const { f, set } = useAddressFilters(['under']);
-  const list = usePaged<InstructorRow>('/instructors', f);
+  const list = usePaged(listInstructors, f);
   const { reload } = list;
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change elsewhere reloads; filters reload by themselves
   useEffect(() => {
     if (version) void reload();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change elsewhere reloads; filters reload by themselves
   }, [version]);
   return (
     <Card size="small">
@@ -67,7 +66,7 @@ function Roster({ onOpen, version }: { onOpen: (id: number) => void; version: nu
         <Select allowClear placeholder="来源" style={{ width: 170 }} onChange={set('source')} options={toOptions(SOURCE_LABEL)} />
         <Select allowClear placeholder="状态" style={{ width: 100 }} onChange={set('status')} options={toOptions(INSTRUCTOR_STATUS_LABEL)} />
         <Select allowClear placeholder="是否在指派" style={{ width: 120 }} onChange={set('assigned')} options={[{ value: 'yes', label: '有在指派' }, { value: 'no', label: '无在指派' }]} />
-        <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/instructors/export', f)}>导出 Excel</Button>
+        <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportInstructors.path}`, f)}>导出 Excel</Button>
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
       <Table<InstructorRow> rowKey="id" size="middle" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 1000 }}
@@ -91,9 +90,9 @@ function Guidance() {
   const { me, can } = useAuth();
   const { message } = App.useApp();
   const { f, set, setF } = useFilters();
-  const list = usePaged<GuidanceRow>('/guidance-records', f);
+  const list = usePaged(listGuidance, f);
   const [logging, setLogging] = useState(false);
-  const close = (g: GuidanceRow) => patch(`/guidance-records/${g.id}`, { followUpDone: true }).then(() => { message.success('已办结'); void list.reload(); }, (e) => message.error(applyProblem(null, e)));
+  const close = (g: GuidanceRow) => call(updateGuidance, { params: { id: g.id }, body: { followUpDone: true } }).then(() => { message.success('已办结'); void list.reload(); }, (e) => message.error(applyProblem(null, e)));
   return (
     <Card size="small">
       <Space wrap style={{ marginBottom: 12 }}>
@@ -102,7 +101,7 @@ function Guidance() {
         <Select allowClear placeholder="方式" style={{ width: 130 }} onChange={set('kind')} options={toOptions(GUIDANCE_KIND_LABEL)} />
         <DatePicker.RangePicker onChange={(r) => setF((x) => ({ ...x, from: ymd(r?.[0]), to: ymd(r?.[1]) }))} />
         <Select allowClear placeholder="后续事项" style={{ width: 120 }} onChange={set('followUp')} options={[{ value: 'open', label: '未办结' }, { value: 'done', label: '已办结' }]} />
-        <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/guidance-records/export', f)}>导出 Excel</Button>
+        <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportGuidance.path}`, f)}>导出 Excel</Button>
         {can('guidance.write') && <Button type="primary" icon={<PlusOutlined />} onClick={() => setLogging(true)}>登记指导</Button>}
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
@@ -126,9 +125,9 @@ function Guidance() {
 function FiguresByArea() {
   const { me } = useAuth();
   const [under, setUnder] = useState<string | undefined>();
-  const [data, setData] = useState<{ node: { name: string }; total: Figures; children: FigureRow[] } | null>(null);
+  const [data, setData] = useState<ResponseOf<typeof instructorFigures> | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => void get<typeof data>('/instructors/figures', { under }).then(setData, (e) => setError(applyProblem(null, e))), [under]);
+  useEffect(() => void call(instructorFigures, { query: { under } }).then(setData, (e) => setError(applyProblem(null, e))), [under]);
   const ranked = useMemo(() => [...(data?.children ?? [])].sort((a, b) => a.reached - b.reached), [data]);
   const option = useMemo(() => ({
     grid: { left: 8, right: 40, top: 28, bottom: 8, containLabel: true },
@@ -146,11 +145,8 @@ function FiguresByArea() {
       extra={<div style={{ width: 220 }}><JurisdictionPicker root={me!.jurisdiction.code} value={under} onChange={setUnder} placeholder="选择辖区（默认本辖区）" /></div>}>
       {error && <Alert type="error" title={error} />}
       {ranked.length > 0 && <EChart option={option} height={Math.max(160, ranked.length * 36 + 40)} onClick={(p) => setUnder(ranked[p.dataIndex].code)} />}
-      <Table<FigureRow> rowKey="code" size="small" pagination={false} dataSource={data?.children ?? []} style={{ marginTop: 12 }}
-        onRow={(c) => ({ onClick: () => setUnder(c.code), style: { cursor: 'pointer' } })}
-        locale={{ emptyText: '没有下级辖区' }}
+      <ChildrenTable<FigureRow> rows={data?.children ?? []} onDrill={setUnder}
         columns={[
-          { title: '辖区', dataIndex: 'name' },
           { title: '在岗指导员', dataIndex: 'instructors', align: 'right' },
           { title: '在指派', dataIndex: 'assignments', align: 'right' },
           { title: '覆盖存续主体', dataIndex: 'reached', align: 'right' },
@@ -160,7 +156,7 @@ function FiguresByArea() {
   );
 }
 
-type NewInstructor = { name: string; idNumber?: string; phone?: string; source: string; placeCode: string; workplace?: string; note?: string };
+type NewInstructor = BodyOf<typeof createInstructor>;
 
 function InstructorForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: number) => void }) {
   const { me } = useAuth();
@@ -169,14 +165,14 @@ function InstructorForm({ onClose, onSaved }: { onClose: () => void; onSaved: (i
     <FormModal<NewInstructor> title="登记指导员" okText="保存" onClose={onClose}
       initialValues={{ placeCode: ['county', 'station'].includes(me!.jurisdiction.level) ? me!.jurisdiction.code : undefined }}
       onSubmit={async (v) => {
-        const r = await post<{ id: number }>('/instructors', { ...v, idNumber: v.idNumber || undefined, phone: v.phone || undefined, workplace: v.workplace || undefined, note: v.note || undefined });
+        const r = await call(createInstructor, { body: { ...v, idNumber: v.idNumber || undefined, phone: v.phone || undefined, workplace: v.workplace || undefined, note: v.note || undefined } });
         message.success(`已登记：${v.name}`);
         onSaved(r.id);
       }}>
       <Form.Item name="name" label="姓名" rules={[{ required: true, min: 2, max: 20, message: '请填写 2–20 个字的姓名' }]}><Input maxLength={20} /></Form.Item>
       <Space wrap align="start">
-        <Form.Item name="idNumber" label="身份证号（加密保存，可不填）" rules={[{ pattern: /^(\d{17}[\dXx]|\d{15})$/, message: '应为 18 位（或 15 位一代证）' }]}><Input maxLength={18} style={{ width: 220 }} /></Form.Item>
-        <Form.Item name="phone" label="手机号（加密保存）" rules={[{ pattern: /^1\d{10}$/, message: '手机号应为 11 位，以 1 开头' }]}><Input maxLength={11} style={{ width: 160 }} /></Form.Item>
+        <Form.Item name="idNumber" label="身份证号（加密保存，可不填）" rules={[idNumberRule]}><Input maxLength={18} style={{ width: 220 }} /></Form.Item>
+        <Form.Item name="phone" label="手机号（加密保存）" rules={[phoneRule]}><Input maxLength={11} style={{ width: 160 }} /></Form.Item>
       </Space>
       <Form.Item name="source" label="来源" rules={[{ required: true, message: '请选择指导员来源' }]}><Select options={toOptions(SOURCE_LABEL)} /></Form.Item>
       <Form.Item name="placeCode" label="所在县（区）或基层所" rules={[{ required: true, message: '请选择所在县（区）或基层所' }]}>
@@ -184,54 +180,6 @@ function InstructorForm({ onClose, onSaved }: { onClose: () => void; onSaved: (i
       </Form.Item>
       <Form.Item name="workplace" label="工作单位 / 职务"><Input maxLength={60} /></Form.Item>
       <Form.Item name="note" label="备注"><Input.TextArea maxLength={500} rows={2} /></Form.Item>
-    </FormModal>
-  );
-}
-
-type NewGuidance = { instructorId: number; target: 'entity' | 'org'; entityId?: number; orgId?: number; onDate: dayjs.Dayjs; kind: string; content: string; followUp?: string; hasFollowUp?: boolean };
-
-/** Logs one visit or guidance; the instructor is fixed when opened from an instructor's page. */
-export function GuidanceForm({ instructor, onClose, onSaved }: { instructor?: { id: number; name: string }; onClose: () => void; onSaved: () => void }) {
-  const { message } = App.useApp();
-  return (
-    <FormModal<NewGuidance> title={instructor ? `登记指导：${instructor.name}` : '登记指导'} okText="保存" onClose={onClose}
-      initialValues={{ instructorId: instructor?.id, target: 'entity', onDate: dayjs(), kind: 'visit' }}
-      onSubmit={async (v) => {
-        await post('/guidance-records', {
-          instructorId: v.instructorId, entityId: v.target === 'entity' ? v.entityId : undefined, orgId: v.target === 'org' ? v.orgId : undefined,
-          onDate: ymd(v.onDate), kind: v.kind, content: v.content, followUp: v.hasFollowUp && v.followUp ? v.followUp : undefined,
-        });
-        message.success('已登记');
-        onSaved();
-      }}>
-      {!instructor && (
-        <Form.Item name="instructorId" label="指导员" rules={[{ required: true, message: '请选择指导员' }]}>
-          <SearchSelect<InstructorRow> path="/instructors" query={{ status: 'active' }} placeholder="输入姓名查找" toOption={(i) => ({ value: i.id, label: `${i.name}${i.stationName ? ` · ${i.stationName}` : ''}` })} />
-        </Form.Item>
-      )}
-      <Space wrap align="start">
-        <Form.Item name="onDate" label="日期" rules={[{ required: true, message: '请选择日期' }]}><DatePicker disabledDate={(d) => d.isAfter(dayjs())} /></Form.Item>
-        <Form.Item name="kind" label="方式"><Select style={{ width: 150 }} options={toOptions(GUIDANCE_KIND_LABEL)} /></Form.Item>
-        <Form.Item name="target" label="对象"><Select style={{ width: 120 }} options={[{ value: 'entity', label: '市场主体' }, { value: 'org', label: '党组织' }]} /></Form.Item>
-      </Space>
-      <Form.Item noStyle dependencies={['target']}>
-        {({ getFieldValue }) => getFieldValue('target') === 'org' ? (
-          <Form.Item name="orgId" label="党组织" rules={[{ required: true, message: '请选择党组织' }]}>
-            <SearchSelect<OrgRow> path="/orgs" placeholder="输入名称查找" toOption={(o) => ({ value: o.id, label: o.name })} />
-          </Form.Item>
-        ) : (
-          <Form.Item name="entityId" label="市场主体" rules={[{ required: true, message: '请选择市场主体' }]}>
-            <SearchSelect<EntityRow> path="/entities" placeholder="输入名称查找" toOption={(e) => ({ value: e.id, label: `${e.name}${e.stationName ? ` · ${e.stationName}` : ''}` })} />
-          </Form.Item>
-        )}
-      </Form.Item>
-      <Form.Item name="content" label="做了什么" rules={[{ required: true, min: 4, message: '请填写指导内容（至少 4 个字）' }]}><Input.TextArea rows={3} maxLength={2000} showCount /></Form.Item>
-      <Form.Item name="hasFollowUp" valuePropName="checked"><Checkbox>有需要跟进的事项</Checkbox></Form.Item>
-      <Form.Item noStyle dependencies={['hasFollowUp']}>
-        {({ getFieldValue }) => getFieldValue('hasFollowUp') && (
-          <Form.Item name="followUp" label="后续事项" rules={[{ required: true, message: '请填写后续事项' }]}><Input maxLength={500} /></Form.Item>
-        )}
-      </Form.Item>
     </FormModal>
   );
 }

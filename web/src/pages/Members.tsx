@@ -3,12 +3,14 @@ import { Alert, Button, Card, Descriptions, Drawer, Input, Select, Space, Table,
 import { Link } from 'react-router-dom';
 import { drawerSize } from '../components/drawer';
 import { DownloadOutlined } from '@ant-design/icons';
-import { get, withQuery } from '../api';
+import { call, withQuery } from '../api';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { useAddressFilters } from '../components/hooks';
+import { shown } from '../components/format';
+import { ENTITY_ROLE_LABEL, MEMBERSHIP_LABEL } from '../components/labels';
+import { exportMembers, getMember, listMembers, type Member, type MemberDetail } from '@server/features/members/contract';
 
-type Member = { id: number; name: string; birthDate: string | null; idNumber: string | null; phone: string | null; membership: string | null; joinDate: string | null; orgRelation: string | null; status: string; confidence: string; sources: string[]; entities: string[] };
 const STATUS: Record<string, string> = { normal: '正常', mobile: '流动', lost: '失联', abroad: '出国境', other: '其他' };
 const CONFIDENCE: Record<string, [string, string]> = { confirmed: ['已确认', 'green'], declared: ['申报', 'blue'], self_reported: ['本人报告', 'orange'] };
 const SOURCE: Record<string, string> = { roster: '名册', declared: '申报', staff: '核实', self_report: '本人报告' };
@@ -16,11 +18,11 @@ const SOURCE: Record<string, string> = { roster: '名册', declared: '申报', s
 export default function Members() {
   // A figure clicked elsewhere (数据看板: 已找到的党员) opens the list filtered.
   const { f, set } = useAddressFilters(['linked']);
-  const list = usePaged<Member>('/members', f);
+  const list = usePaged(listMembers, f);
   const [open, setOpen] = useState<number | null>(null);
   return (
     <div>
-      <PageTitle title="党员名册" extra={<Button icon={<DownloadOutlined />} href={withQuery('/api/v1/members/export', f)}>导出 Excel</Button>} />
+      <PageTitle title="党员名册" extra={<Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportMembers.path}`, f)}>导出 Excel</Button>} />
       <Card size="small">
         <Space wrap style={{ marginBottom: 12 }}>
           <Input.Search placeholder="姓名" allowClear onSearch={set('q')} style={{ width: 160 }} />
@@ -33,7 +35,7 @@ export default function Members() {
           columns={[
             { title: '姓名', dataIndex: 'name', width: 90 },
             { title: '身份证号', dataIndex: 'idNumber', width: 180, render: (v) => v ?? <span style={{ color: '#bbb' }}>无可用号码</span> },
-            { title: '类别', dataIndex: 'membership', width: 90, render: (v) => (v === 'full' ? '正式党员' : v === 'probationary' ? '预备党员' : '—') },
+            { title: '类别', dataIndex: 'membership', width: 90, render: (v: string | null) => (v ? MEMBERSHIP_LABEL[v as keyof typeof MEMBERSHIP_LABEL] ?? v : '—') },
             { title: '组织关系所在党组织', dataIndex: 'orgRelation' },
             { title: '状态', dataIndex: 'status', width: 70, render: (v: string) => STATUS[v] },
             { title: '可信度', dataIndex: 'confidence', width: 90, render: (v: string) => <Tag color={CONFIDENCE[v][1]}>{CONFIDENCE[v][0]}</Tag> },
@@ -46,18 +48,12 @@ export default function Members() {
   );
 }
 
-type MemberDetail = Member & {
-  statusLabel: string; confidenceLabel: string; occupation: string | null; workplace: string | null;
-  roles: { entityId: number; entityName: string; role: string; method: string; score: number }[];
-  cases: { id: number; kind: string; state: string }[];
-  history: { id: number; op: string; at: string; actor: string; changes: { field: string; from: unknown; to: unknown }[] }[];
-};
-const ROLE: Record<string, string> = { legal_rep: '法定代表人/经营者', investor: '投资人', executive: '高管', employee: '职工', liaison: '联络员' };
+const ROLE: Record<string, string> = ENTITY_ROLE_LABEL;
 const FIELD: Record<string, string> = { membership: '党员类别', org_relation: '组织关系', member_status: '状态', confidence: '可信度', sources: '来源', workplace: '工作单位' };
 
 export function MemberDrawer({ id, onClose }: { id: number; onClose: () => void }) {
   const [d, setD] = useState<MemberDetail | null>(null);
-  useEffect(() => void get<MemberDetail>(`/members/${id}`).then(setD), [id]);
+  useEffect(() => void call(getMember, { params: { id } }).then(setD), [id]);
   return (
     <Drawer open size={drawerSize()} title={d ? `党员：${d.name}` : '党员'} onClose={onClose}>
       {d && (
@@ -65,7 +61,7 @@ export function MemberDrawer({ id, onClose }: { id: number; onClose: () => void 
           <Descriptions size="small" column={1} bordered items={[
             { label: '身份证号', children: d.idNumber ?? '无可用号码' },
             { label: '出生日期', children: d.birthDate ?? '—' },
-            { label: '类别', children: d.membership === 'probationary' ? '预备党员' : d.membership === 'full' ? '正式党员' : '—' },
+            { label: '类别', children: d.membership ? MEMBERSHIP_LABEL[d.membership as keyof typeof MEMBERSHIP_LABEL] ?? d.membership : '—' },
             { label: '组织关系所在党组织', children: d.orgRelation ?? '—' },
             { label: '状态 / 可信度', children: `${d.statusLabel} / ${d.confidenceLabel}` },
             { label: '来源', children: d.sources.map((s) => SOURCE[s] ?? s).join('、') },
@@ -76,7 +72,7 @@ export function MemberDrawer({ id, onClose }: { id: number; onClose: () => void 
             <div key={`${r.entityId}-${r.role}`}><Link to={`/entities/${r.entityId}`}>{r.entityName}</Link> · {ROLE[r.role]} · {r.method === 'exact' ? '身份证号一致' : `比对得分 ${r.score}`}</div>
           ))}
           <Typography.Title level={5} style={{ marginTop: 20 }}>变更记录</Typography.Title>
-          <Timeline items={d.history.map((h) => ({ content: <div>{new Date(h.at).toLocaleString('zh-CN')} · {h.actor}{h.changes.map((c) => <div key={c.field} style={{ fontSize: 12 }}>{FIELD[c.field] ?? c.field}：{String(c.from ?? '空')} → {String(c.to ?? '空')}</div>)}</div> }))} />
+          <Timeline items={d.history.map((h) => ({ content: <div>{new Date(h.at).toLocaleString('zh-CN')} · {h.actor}{h.changes.map((c) => <div key={c.field} style={{ fontSize: 12 }}>{FIELD[c.field] ?? c.field}：{shown(c.from)} → {shown(c.to)}</div>)}</div> }))} />
         </>
       )}
     </Drawer>

@@ -3,7 +3,12 @@ import { Alert, App, Button, Card, Col, DatePicker, Form, Input, Row, Select, Sp
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
 import dayjs from 'dayjs';
-import { get, patch, post, withQuery } from '../api';
+import { call, withQuery } from '../api';
+import {
+  createCard, createCommittee, createMobileBranch, createPlatform, createStation, exportCards, exportPlatforms, exportRiderOrgs, exportStations, listApprovers, listCards,
+  listPlatforms, listRiderOrgs, listStations, newEmploymentFigures, updateCard, type CardRow, type NewEmploymentFigures, type PlatformRow, type RiderOrgRow, type StationRow,
+} from '@server/features/platforms/contract';
+import type { BodyOf, ResponseOf } from '@server/http/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
@@ -14,24 +19,10 @@ import { SearchSelect } from '../components/SearchSelect';
 import { EChart } from '../components/EChart';
 import { AreaBars } from '../components/AreaBars';
 import { pct, toOptions, ymd } from '../components/format';
-import { BUSINESS_LABEL, CARD_STATE_LABEL, ORG_STATUS_LABEL, STATION_STATUS_LABEL } from '../components/labels';
+import { BUSINESS_LABEL, CARD_STATE_LABEL, ORG_STATUS_LABEL, RIDER_ORG_TYPE_LABEL, STATION_STATUS_LABEL } from '../components/labels';
 import { useFilters } from '../components/hooks';
-import { PlatformDrawer, StationDrawer, CoverageTags, type PlatformRow, type StationRow } from './NewEmploymentDrawers';
-
-type OrgRow = {
-  id: number; name: string; type: 'committee' | 'mobile'; typeLabel: string; levelLabel: string; placeName: string; status: string; statusLabel: string; foundedOn: string | null;
-  approverName: string | null; approvedOn: string | null; memberCount: number; units: number; cardsExpiring: number;
-};
-type CardRow = { id: number; memberName: string; orgName: string; cardNo: string; issuedBy: string; issuedOn: string; expiresOn: string; returnedOn: string | null; state: string; stateLabel: string };
-type UnitCoverage = { operating: number; anyOrg: number; work: number; orgCoverage: number | null; workCoverage: number | null };
-type Figures = {
-  platforms: number; partners: number; stations: number; riders: number; memberRiders: number; activists: number; committees: number; mobileBranches: number;
-  cardsValid: number; cardsExpiring: number; platformCoverage: UnitCoverage; stationCoverage: UnitCoverage;
-};
-type FigureData = {
-  node: { code: string; name: string }; total: Figures; children: (Figures & { code: string; name: string })[];
-  byPlatform: (UnitCoverage & { id: number; name: string })[]; riderSeries: { date: string; riders: number }[];
-};
+import { PlatformDrawer, StationDrawer, CoverageTags } from './NewEmploymentDrawers';
+import { ChildrenTable } from '../components/ChildrenTable';
 
 /** 新业态新就业群体: platforms → partner firms → delivery stations and riders; committees and mobile branches; cards; sector coverage by area. */
 export default function NewEmployment() {
@@ -72,7 +63,7 @@ function useReloadOn(version: number, reload: () => Promise<void>) {
 function Platforms({ onOpen, version, onChanged }: { onOpen: (id: number) => void; version: number; onChanged: () => void }) {
   const { me, can } = useAuth();
   const { f, set } = useFilters();
-  const list = usePaged<PlatformRow>('/new-employment/platforms', f);
+  const list = usePaged(listPlatforms, f);
   useReloadOn(version, list.reload);
   const [creating, setCreating] = useState(false);
   return (
@@ -81,7 +72,7 @@ function Platforms({ onOpen, version, onChanged }: { onOpen: (id: number) => voi
         <Input.Search placeholder="平台名称" allowClear onSearch={set('q')} style={{ width: 180 }} />
         <div style={{ width: 200 }}><JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" /></div>
         <Select allowClear placeholder="业态" style={{ width: 120 }} onChange={set('business')} options={toOptions(BUSINESS_LABEL)} />
-        <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/new-employment/platforms/export', f)}>导出 Excel</Button>
+        <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportPlatforms.path}`, f)}>导出 Excel</Button>
         {can('data.write') && <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>登记平台企业</Button>}
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
@@ -108,10 +99,10 @@ function PlatformForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id:
   const { me } = useAuth();
   const { message } = App.useApp();
   return (
-    <FormModal<{ name: string; business: string; jurisdictionCode?: string; entityId?: number; headquarters?: string; note?: string }> title="登记平台企业" okText="保存" onClose={onClose}
+    <FormModal<{ name: string; business: PlatformRow['business']; jurisdictionCode?: string; entityId?: number; headquarters?: string; note?: string }> title="登记平台企业" okText="保存" onClose={onClose}
       initialValues={{ jurisdictionCode: me!.jurisdiction.code }}
       onSubmit={async (v) => {
-        const r = await post<{ id: number }>('/new-employment/platforms', { ...v, headquarters: v.headquarters || undefined, note: v.note || undefined });
+        const r = await call(createPlatform, { body: { ...v, headquarters: v.headquarters || undefined, note: v.note || undefined } });
         message.success(`已登记：${v.name}`);
         onSaved(r.id);
       }}>
@@ -130,7 +121,7 @@ function PlatformForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id:
 function Stations({ onOpen, version, onChanged }: { onOpen: (id: number) => void; version: number; onChanged: () => void }) {
   const { me, can } = useAuth();
   const { f, set } = useFilters({ status: 'open' });
-  const list = usePaged<StationRow>('/new-employment/stations', f);
+  const list = usePaged(listStations, f);
   useReloadOn(version, list.reload);
   const [creating, setCreating] = useState(false);
   return (
@@ -138,10 +129,10 @@ function Stations({ onOpen, version, onChanged }: { onOpen: (id: number) => void
       <Space wrap style={{ marginBottom: 12 }}>
         <Input.Search placeholder="站点名称" allowClear onSearch={set('q')} style={{ width: 180 }} />
         <div style={{ width: 200 }}><JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" /></div>
-        <div style={{ width: 200 }}><SearchSelect<PlatformRow> path="/new-employment/platforms" placeholder="平台企业" toOption={(p) => ({ value: p.id, label: p.name })} onChange={(v) => set('platformId')(v ? String(v) : undefined)} /></div>
+        <div style={{ width: 200 }}><SearchSelect<PlatformRow> path={listPlatforms.path} placeholder="平台企业" toOption={(p) => ({ value: p.id, label: p.name })} onChange={(v) => set('platformId')(v ? String(v) : undefined)} /></div>
         <Select allowClear placeholder="状态" defaultValue="open" style={{ width: 100 }} onChange={set('status')} options={toOptions(STATION_STATUS_LABEL)} />
         <Select allowClear placeholder="覆盖情况" style={{ width: 140 }} onChange={set('coverage')} options={[{ value: 'org', label: '有党组织' }, { value: 'work', label: '已工作覆盖' }, { value: 'none', label: '尚未覆盖' }]} />
-        <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/new-employment/stations/export', f)}>导出 Excel</Button>
+        <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportStations.path}`, f)}>导出 Excel</Button>
         {can('data.write') && <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>登记配送站点</Button>}
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
@@ -170,12 +161,12 @@ function StationForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: 
     <FormModal<{ platformId: number; partnerId?: number; name: string; placeCode: string; address?: string; openedOn?: dayjs.Dayjs }> title="登记配送站点" okText="保存" onClose={onClose}
       initialValues={{ placeCode: ['county', 'station'].includes(me!.jurisdiction.level) ? me!.jurisdiction.code : undefined }}
       onSubmit={async (v) => {
-        const r = await post<{ id: number }>('/new-employment/stations', { ...v, address: v.address || undefined, openedOn: ymd(v.openedOn) });
+        const r = await call(createStation, { body: { ...v, address: v.address || undefined, openedOn: ymd(v.openedOn) } });
         message.success(`已登记：${v.name}`);
         onSaved(r.id);
       }}>
       <Form.Item name="platformId" label="平台企业" rules={[{ required: true, message: '请选择平台企业' }]}>
-        <SearchSelect<PlatformRow> path="/new-employment/platforms" placeholder="输入平台名称查找" toOption={(p) => ({ value: p.id, label: `${p.name} · ${p.businessLabel}` })} />
+        <SearchSelect<PlatformRow> path={listPlatforms.path} placeholder="输入平台名称查找" toOption={(p) => ({ value: p.id, label: `${p.name} · ${p.businessLabel}` })} />
       </Form.Item>
       <Form.Item name="name" label="站点名称" rules={[{ required: true, min: 2, max: 60, message: '请填写 2–60 个字的名称' }]}><Input maxLength={60} /></Form.Item>
       <Form.Item name="placeCode" label="所在县（区）或基层所" rules={[{ required: true, message: '请选择所在县（区）或基层所' }]}>
@@ -191,7 +182,7 @@ function Orgs() {
   const { me, can } = useAuth();
   const { message } = App.useApp();
   const { f, set } = useFilters();
-  const list = usePaged<OrgRow>('/new-employment/orgs', f);
+  const list = usePaged(listRiderOrgs, f);
   const [creating, setCreating] = useState<'committee' | 'mobile' | null>(null);
   const saved = (text: string) => { setCreating(null); message.success(text); void list.reload(); };
   return (
@@ -199,14 +190,14 @@ function Orgs() {
       <Space wrap style={{ marginBottom: 12 }}>
         <Input.Search placeholder="名称" allowClear onSearch={set('q')} style={{ width: 180 }} />
         <div style={{ width: 200 }}><JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" /></div>
-        <Select allowClear placeholder="类型" style={{ width: 180 }} onChange={set('type')} options={[{ value: 'committee', label: '网约配送员行业党委' }, { value: 'mobile', label: '流动党员党支部' }]} />
+        <Select allowClear placeholder="类型" style={{ width: 180 }} onChange={set('type')} options={toOptions(RIDER_ORG_TYPE_LABEL)} />
         <Select allowClear placeholder="状态" style={{ width: 100 }} onChange={set('status')} options={toOptions(ORG_STATUS_LABEL)} />
-        <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/new-employment/orgs/export', f)}>导出 Excel</Button>
+        <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportRiderOrgs.path}`, f)}>导出 Excel</Button>
         {can('data.write') && <Button icon={<PlusOutlined />} onClick={() => setCreating('committee')}>成立行业党委</Button>}
         {can('data.write') && <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating('mobile')}>成立流动党员党支部</Button>}
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-      <Table<OrgRow> rowKey="id" size="middle" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 1100 }}
+      <Table<RiderOrgRow> rowKey="id" size="middle" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 1100 }}
         locale={{ emptyText: '还没有网约配送员行业党委或流动党员党支部。流动党员党支部须经县级以上党委批准，请先成立或选择批准的行业党委。' }}
         columns={[
           { title: '名称', dataIndex: 'name', width: 220, fixed: 'left', render: (n: string, o) => <Link to={`/orgs?open=${o.id}`}>{n}</Link> },
@@ -221,7 +212,7 @@ function Orgs() {
       {creating === 'committee' && (
         <FormModal<{ name: string; jurisdictionCode: string; foundedOn: dayjs.Dayjs }> title="成立网约配送员行业党委" okText="保存" onClose={() => setCreating(null)}
           initialValues={{ jurisdictionCode: me!.jurisdiction.code, foundedOn: dayjs() }}
-          onSubmit={async (v) => { await post('/new-employment/committees', { ...v, foundedOn: ymd(v.foundedOn) }); saved(`已成立：${v.name}`); }}>
+          onSubmit={async (v) => { await call(createCommittee, { body: { ...v, foundedOn: ymd(v.foundedOn) } }); saved(`已成立：${v.name}`); }}>
           <Form.Item name="name" label="名称" rules={[{ required: true, min: 2, message: '请填写名称' }]}><Input maxLength={60} placeholder="如：某某市网约配送员行业党委" /></Form.Item>
           <Form.Item name="jurisdictionCode" label="设在（省、市、县三级）"><JurisdictionPicker root={me!.jurisdiction.code} accept={['province', 'city', 'county']} /></Form.Item>
           <Form.Item name="foundedOn" label="成立日期" rules={[{ required: true, message: '请选择成立日期' }]}><DatePicker disabledDate={(d) => d.isAfter(dayjs())} /></Form.Item>
@@ -234,13 +225,13 @@ function Orgs() {
 
 function MobileBranchForm({ onClose, onSaved }: { onClose: () => void; onSaved: (name: string) => void }) {
   const { me } = useAuth();
-  const [approvers, setApprovers] = useState<{ id: number; name: string; levelLabel: string }[]>([]);
-  useEffect(() => void get<{ items: typeof approvers }>('/new-employment/approvers').then((r) => setApprovers(r.items), () => undefined), []);
+  const [approvers, setApprovers] = useState<ResponseOf<typeof listApprovers>['items']>([]);
+  useEffect(() => void call(listApprovers).then((r) => setApprovers(r.items), () => undefined), []);
   return (
     <FormModal<{ name: string; placeCode: string; approvedByOrgId: number; approvedOn: dayjs.Dayjs; foundedOn: dayjs.Dayjs; deliveryStationIds?: number[] }> title="成立流动党员党支部" okText="保存" onClose={onClose}
       initialValues={{ placeCode: ['county', 'station'].includes(me!.jurisdiction.level) ? me!.jurisdiction.code : undefined, foundedOn: dayjs() }}
       onSubmit={async (v) => {
-        await post('/new-employment/mobile-branches', { ...v, approvedOn: ymd(v.approvedOn), foundedOn: ymd(v.foundedOn), deliveryStationIds: v.deliveryStationIds ?? [] });
+        await call(createMobileBranch, { body: { ...v, approvedOn: ymd(v.approvedOn)!, foundedOn: ymd(v.foundedOn), deliveryStationIds: v.deliveryStationIds ?? [] } });
         onSaved(v.name);
       }}>
       {approvers.length === 0 && <Alert type="warning" showIcon title="本辖区及上级还没有已建立的县级以上网约配送员行业党委，流动党员党支部须经其批准。" style={{ marginBottom: 12 }} />}
@@ -256,27 +247,30 @@ function MobileBranchForm({ onClose, onSaved }: { onClose: () => void; onSaved: 
         <Form.Item name="foundedOn" label="成立日期" rules={[{ required: true, message: '请选择成立日期' }]}><DatePicker disabledDate={(d) => d.isAfter(dayjs())} /></Form.Item>
       </Space>
       <Form.Item name="deliveryStationIds" label="服务的配送站点（计入本行业组织覆盖）">
-        <SearchSelect<StationRow> mode="multiple" path="/new-employment/stations" query={{ status: 'open' }} placeholder="输入站点名称查找" toOption={(s) => ({ value: s.id, label: `${s.name} · ${s.platformName}` })} />
+        <SearchSelect<StationRow> mode="multiple" path={listStations.path} query={{ status: 'open' }} placeholder="输入站点名称查找" toOption={(s) => ({ value: s.id, label: `${s.name} · ${s.platformName}` })} />
       </Form.Item>
     </FormModal>
   );
 }
 
+/** A card's state as a tag colour (the label is the domain's). */
+const CARD_COLOUR: Record<CardRow['state'], string | undefined> = { expiring: 'orange', expired: 'red', valid: 'green', returned: undefined };
+
 function Cards() {
   const { me, can } = useAuth();
   const { message } = App.useApp();
   const { f, set } = useFilters({ state: 'expiring' });
-  const list = usePaged<CardRow>('/new-employment/cards', f);
+  const list = usePaged(listCards, f);
   const [creating, setCreating] = useState(false);
   const [renewing, setRenewing] = useState<CardRow | null>(null);
-  const act = (c: CardRow, body: object, text: string) => patch(`/new-employment/cards/${c.id}`, body).then(() => { message.success(text); setRenewing(null); void list.reload(); });
+  const act = (c: CardRow, body: BodyOf<typeof updateCard>, text: string) => call(updateCard, { params: { id: c.id }, body }).then(() => { message.success(text); setRenewing(null); void list.reload(); });
   return (
     <Card size="small">
       <Space wrap style={{ marginBottom: 12 }}>
         <Input.Search placeholder="党员姓名" allowClear onSearch={set('q')} style={{ width: 160 }} />
         <div style={{ width: 200 }}><JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" /></div>
         <Select allowClear placeholder="状态" defaultValue="expiring" style={{ width: 130 }} onChange={set('state')} options={toOptions(CARD_STATE_LABEL)} />
-        <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/new-employment/cards/export', f)}>导出 Excel</Button>
+        <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportCards.path}`, f)}>导出 Excel</Button>
         {can('data.write') && <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>登记活动证</Button>}
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
@@ -288,7 +282,7 @@ function Cards() {
           { title: '编号', dataIndex: 'cardNo', width: 120 },
           { title: '发证党组织', dataIndex: 'issuedBy', width: 200 },
           { title: '发证 — 有效期至', key: 'p', width: 200, render: (_, c) => `${c.issuedOn} — ${c.expiresOn}` },
-          { title: '状态', dataIndex: 'stateLabel', width: 100, render: (v: string, c) => <Tag color={{ expiring: 'orange', expired: 'red', valid: 'green' }[c.state]}>{v}</Tag> },
+          { title: '状态', dataIndex: 'stateLabel', width: 100, render: (v: string, c) => <Tag color={CARD_COLOUR[c.state]}>{v}</Tag> },
           ...(can('data.write') ? [{ title: '操作', key: 'a', width: 140, render: (_: unknown, c: CardRow) => !c.returnedOn && (
             <Space><a onClick={() => setRenewing(c)}>续期</a><a onClick={() => void act(c, { returnedOn: dayjs().format('YYYY-MM-DD') }, '已登记交回').catch((e) => message.error(applyProblem(null, e)))}>交回</a></Space>
           ) }] : []),
@@ -296,7 +290,7 @@ function Cards() {
       {creating && (
         <FormModal<{ memberId: number; orgId: number; cardNo: string; issuedBy: string; issuedOn: dayjs.Dayjs; expiresOn: dayjs.Dayjs }> title="登记流动党员活动证" okText="保存" onClose={() => setCreating(false)}
           onSubmit={async (v) => {
-            await post('/new-employment/cards', { ...v, issuedOn: ymd(v.issuedOn), expiresOn: ymd(v.expiresOn) });
+            await call(createCard, { body: { ...v, issuedOn: ymd(v.issuedOn)!, expiresOn: ymd(v.expiresOn)! } });
             message.success('已登记');
             setCreating(false);
             void list.reload();
@@ -305,7 +299,7 @@ function Cards() {
             <SearchSelect<{ id: number; name: string }> path="/members" placeholder="输入姓名查找" toOption={(m) => ({ value: m.id, label: m.name })} />
           </Form.Item>
           <Form.Item name="orgId" label="参加组织生活的流动党员党支部" rules={[{ required: true, message: '请选择流动党员党支部' }]}>
-            <SearchSelect<OrgRow> path="/new-employment/orgs" query={{ type: 'mobile' }} placeholder="输入名称查找" toOption={(o) => ({ value: o.id, label: o.name })} />
+            <SearchSelect<RiderOrgRow> path={listRiderOrgs.path} query={{ type: 'mobile' }} placeholder="输入名称查找" toOption={(o) => ({ value: o.id, label: o.name })} />
           </Form.Item>
           <Space wrap align="start">
             <Form.Item name="cardNo" label="活动证编号" rules={[{ required: true, message: '请填写编号' }]}><Input maxLength={40} /></Form.Item>
@@ -331,9 +325,9 @@ function Cards() {
 function FiguresTab({ version }: { version: number }) {
   const { me } = useAuth();
   const [under, setUnder] = useState<string | undefined>();
-  const [data, setData] = useState<FigureData | null>(null);
+  const [data, setData] = useState<NewEmploymentFigures | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => void get<FigureData>('/new-employment/figures', { under }).then(setData, (e) => setError(applyProblem(null, e))), [under, version]);
+  useEffect(() => void call(newEmploymentFigures, { query: { under } }).then(setData, (e) => setError(applyProblem(null, e))), [under, version]);
   const series = useMemo(() => ({
     grid: { left: 8, right: 24, top: 24, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis' },
@@ -367,10 +361,8 @@ function FiguresTab({ version }: { version: number }) {
             { name: '站点工作覆盖率', color: '#e67e22', values: data.children.map((c) => rate(c.stationCoverage.workCoverage)) },
           ]} />
         )}
-        <Table rowKey="code" size="small" pagination={false} dataSource={data.children} style={{ marginTop: 12 }} scroll={{ x: 900 }}
-          onRow={(c) => ({ onClick: () => setUnder(c.code), style: { cursor: 'pointer' } })} locale={{ emptyText: '没有下级辖区' }}
+        <ChildrenTable rows={data.children} onDrill={setUnder} nameWidth={120} scrollX={900}
           columns={[
-            { title: '辖区', dataIndex: 'name', width: 120 },
             { title: '平台', dataIndex: 'platforms', align: 'right' },
             { title: '运营站点', dataIndex: 'stations', align: 'right' },
             { title: '骑手', dataIndex: 'riders', align: 'right' },

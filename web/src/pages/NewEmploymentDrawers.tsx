@@ -3,7 +3,10 @@ import { Alert, App, Button, DatePicker, Descriptions, Drawer, Empty, Form, Inpu
 import { PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import dayjs from 'dayjs';
-import { patch, post } from '../api';
+import { call } from '../api';
+import {
+  addPartner, addRider, getPlatform, getStation, linkOrgUnit, recordRiderCount, riderLeaves, updateStation, type PlatformDetail, type StationRow,
+} from '@server/features/platforms/contract';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
@@ -14,31 +17,11 @@ import { Section } from '../components/Section';
 import { EChart } from '../components/EChart';
 import { ymd } from '../components/format';
 import { ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../components/labels';
-import { useDetail } from '../components/hooks';
+import { useRecord } from '../components/hooks';
+import { idNumberRule, phoneRule } from '../components/validators';
 
-export type PlatformRow = {
-  id: number; name: string; business: string; businessLabel: string; status: string; statusLabel: string; registeredBy: string; mine: boolean;
-  entityId: number | null; entityName: string | null; headquarters: string | null; partners: number; stations: number; riders: number; memberRiders: number; anyOrg: boolean; work: boolean;
-};
-export type StationRow = {
-  id: number; name: string; platformId: number; platformName: string; businessLabel: string; partnerId: number | null; partnerName: string | null; countyName: string; stationName: string | null;
-  address: string | null; status: 'open' | 'closed'; statusLabel: string; riders: number | null; ridersAsOf: string | null; memberRiders: number; activists: number; anyOrg: boolean; work: boolean;
-};
-type Work = {
-  orgs: { linkId: number; id: number; name: string; kind: string; setupMode: keyof typeof SETUP_MODE_LABEL; status: keyof typeof ORG_STATUS_LABEL }[];
-  instructors: { assignmentId: number; instructorId: number; name: string; startOn: string }[];
-};
-type History = { at: string; objectType: string; op: 'I' | 'U' | 'D'; actor: string }[];
-type PlatformDetail = PlatformRow & Work & {
-  note: string | null; history: History;
-  partnerList: { id: number; name: string; contactName: string | null; countyName: string; entityName: string | null; stations: number }[];
-  stationList: StationRow[];
-};
-type StationDetail = StationRow & Work & {
-  note: string | null; entityId: number | null; openedOn: string | null; closedOn: string | null; history: History;
-  counts: { id: number; asOf: string; riders: number }[];
-  riderPeople: { id: number; name: string; role: string; roleLabel: string; since: string; leftOn: string | null; idNumber: string | null; phone: string | null }[];
-};
+type Work = Pick<PlatformDetail, 'orgs' | 'instructors'>;
+type History = PlatformDetail['history'];
 
 /** 组织覆盖 / 工作覆盖 as two tags, the sector's two coverages for one platform or station. */
 export function CoverageTags({ anyOrg, work }: { anyOrg: boolean; work: boolean }) {
@@ -72,7 +55,7 @@ function WorkSection({ w, anyOrg, work, onLink }: { w: Work; anyOrg: boolean; wo
 function LinkOrgForm({ target, onClose, onSaved }: { target: { platformId?: number; deliveryStationId?: number }; onClose: () => void; onSaved: () => void }) {
   return (
     <FormModal<{ orgId: number }> title="联系党组织（计入组织覆盖）" okText="联系" onClose={onClose}
-      onSubmit={async (v) => { await post(`/new-employment/orgs/${v.orgId}/units`, target); onSaved(); }}>
+      onSubmit={async (v) => { await call(linkOrgUnit, { params: { id: v.orgId }, body: target }); onSaved(); }}>
       <Form.Item name="orgId" label="党组织" rules={[{ required: true, message: '请选择党组织' }]}>
         <SearchSelect<{ id: number; name: string; statusLabel: string }> path="/orgs" query={{ body: 'party' }} placeholder="输入名称查找" toOption={(o) => ({ value: o.id, label: `${o.name} · ${o.statusLabel}` })} />
       </Form.Item>
@@ -84,7 +67,7 @@ type PlatformActing = 'partner' | 'link';
 
 export function PlatformDrawer({ id, onClose, onChanged, onStation }: { id: number; onClose: () => void; onChanged: () => void; onStation: (id: number) => void }) {
   const { me, can } = useAuth();
-  const { d, error, acting, setActing, done } = useDetail<PlatformDetail, PlatformActing>(`/new-employment/platforms/${id}`, onChanged);
+  const { d, error, acting, setActing, done } = useRecord<typeof getPlatform, PlatformActing>(getPlatform, { id }, onChanged);
   const write = can('data.write');
   return (
     <Drawer open size={drawerSize()} onClose={onClose} title={d ? `${d.name}（${d.businessLabel}）` : '平台企业'}>
@@ -118,7 +101,7 @@ export function PlatformDrawer({ id, onClose, onChanged, onStation }: { id: numb
           {acting === 'partner' && (
             <FormModal<{ name: string; placeCode: string; contactName?: string }> title={`登记合作商：${d.name}`} okText="保存" onClose={() => setActing(null)}
               initialValues={{ placeCode: ['county', 'station'].includes(me!.jurisdiction.level) ? me!.jurisdiction.code : undefined }}
-              onSubmit={async (v) => { await post(`/new-employment/platforms/${d.id}/partners`, { ...v, contactName: v.contactName || undefined }); done(`已登记：${v.name}`); }}>
+              onSubmit={async (v) => { await call(addPartner, { params: { id: d.id }, body: { ...v, contactName: v.contactName || undefined } }); done(`已登记：${v.name}`); }}>
               <Form.Item name="name" label="合作商名称" rules={[{ required: true, min: 2, message: '请填写名称' }]}><Input maxLength={60} /></Form.Item>
               <Form.Item name="placeCode" label="所在县（区）或基层所" rules={[{ required: true, message: '请选择' }]}><JurisdictionPicker root={me!.jurisdiction.code} accept={['city', 'county', 'station']} /></Form.Item>
               <Form.Item name="contactName" label="联系人"><Input maxLength={20} /></Form.Item>
@@ -136,7 +119,7 @@ type StationActing = 'count' | 'rider' | 'link' | 'close';
 export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const { d, error, acting, setActing, done } = useDetail<StationDetail, StationActing>(`/new-employment/stations/${id}`, onChanged);
+  const { d, error, acting, setActing, done } = useRecord<typeof getStation, StationActing>(getStation, { id }, onChanged);
   const write = can('data.write');
   const chart = useMemo(() => ({
     grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },
@@ -147,7 +130,7 @@ export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose:
     animation: false,
     series: [{ name: '骑手数', type: 'line', step: 'end', symbolSize: 8, label: { show: true }, data: d?.counts.map((c) => c.riders) ?? [] }],
   }), [d]);
-  const leave = (riderId: number) => post(`/new-employment/stations/${id}/riders/${riderId}/leave`, {}).then(() => done('已登记离开'), (e) => message.error(applyProblem(null, e)));
+  const leave = (riderId: number) => call(riderLeaves, { params: { id, key: riderId }, body: {} }).then(() => done('已登记离开'), (e) => message.error(applyProblem(null, e)));
   return (
     <Drawer open size={drawerSize()} onClose={onClose} title={d ? `${d.name}（${d.platformName}）` : '配送站点'}
       footer={d && write && d.status === 'open' && <Button danger onClick={() => setActing('close')}>关闭站点</Button>}>
@@ -181,7 +164,7 @@ export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose:
           <Section title="变更记录"><HistoryList history={d.history} /></Section>
           {acting === 'count' && (
             <FormModal<{ asOf: dayjs.Dayjs; riders: number }> title="登记骑手数（同一日期再登记即更正）" okText="保存" onClose={() => setActing(null)} initialValues={{ asOf: dayjs() }}
-              onSubmit={async (v) => { await post(`/new-employment/stations/${id}/rider-counts`, { asOf: ymd(v.asOf), riders: v.riders }); done('已登记骑手数'); }}>
+              onSubmit={async (v) => { await call(recordRiderCount, { params: { id }, body: { asOf: ymd(v.asOf)!, riders: v.riders } }); done('已登记骑手数'); }}>
               <Space wrap align="start">
                 <Form.Item name="asOf" label="统计日期" rules={[{ required: true, message: '请选择日期' }]}><DatePicker disabledDate={(x) => x.isAfter(dayjs())} /></Form.Item>
                 <Form.Item name="riders" label="骑手人数" rules={[{ required: true, message: '请填写人数' }]}><InputNumber min={0} precision={0} /></Form.Item>
@@ -192,7 +175,7 @@ export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose:
             <FormModal<{ role: 'member' | 'activist'; memberId?: number; name?: string; idNumber?: string; phone?: string; since: dayjs.Dayjs }> title="登记党员或入党积极分子骑手" okText="保存" onClose={() => setActing(null)}
               initialValues={{ role: 'member', since: dayjs() }}
               onSubmit={async (v) => {
-                await post(`/new-employment/stations/${id}/riders`, { role: v.role, memberId: v.memberId, name: v.memberId ? undefined : v.name, idNumber: v.memberId ? undefined : v.idNumber || undefined, phone: v.memberId ? undefined : v.phone || undefined, since: ymd(v.since) });
+                await call(addRider, { params: { id }, body: { role: v.role, memberId: v.memberId, name: v.memberId ? undefined : v.name, idNumber: v.memberId ? undefined : v.idNumber || undefined, phone: v.memberId ? undefined : v.phone || undefined, since: ymd(v.since) } });
                 done('已登记');
               }}>
               <Form.Item name="role" label="身份"><Radio.Group options={[{ value: 'member', label: '党员' }, { value: 'activist', label: '入党积极分子' }]} /></Form.Item>
@@ -201,8 +184,8 @@ export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose:
               </Form.Item>
               <Form.Item name="name" label="或填写姓名"><Input maxLength={20} /></Form.Item>
               <Space wrap align="start">
-                <Form.Item name="idNumber" label="身份证号（加密保存，可不填）" rules={[{ pattern: /^(\d{17}[\dXx]|\d{15})$/, message: '应为 18 位（或 15 位一代证）' }]}><Input maxLength={18} style={{ width: 220 }} /></Form.Item>
-                <Form.Item name="phone" label="手机号（加密保存）" rules={[{ pattern: /^1\d{10}$/, message: '手机号应为 11 位，以 1 开头' }]}><Input maxLength={11} style={{ width: 160 }} /></Form.Item>
+                <Form.Item name="idNumber" label="身份证号（加密保存，可不填）" rules={[idNumberRule]}><Input maxLength={18} style={{ width: 220 }} /></Form.Item>
+                <Form.Item name="phone" label="手机号（加密保存）" rules={[phoneRule]}><Input maxLength={11} style={{ width: 160 }} /></Form.Item>
               </Space>
               <Form.Item name="since" label="在站日期自"><DatePicker disabledDate={(x) => x.isAfter(dayjs())} /></Form.Item>
             </FormModal>
@@ -210,7 +193,7 @@ export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose:
           {acting === 'link' && <LinkOrgForm target={{ deliveryStationId: d.id }} onClose={() => setActing(null)} onSaved={() => done('已联系党组织')} />}
           {acting === 'close' && (
             <FormModal<{ closedOn: dayjs.Dayjs }> title={`关闭站点：${d.name}`} okText="关闭" danger onClose={() => setActing(null)} initialValues={{ closedOn: dayjs() }}
-              onSubmit={async (v) => { await patch(`/new-employment/stations/${id}`, { status: 'closed', closedOn: ymd(v.closedOn) }); done('站点已关闭'); }}>
+              onSubmit={async (v) => { await call(updateStation, { params: { id }, body: { status: 'closed', closedOn: ymd(v.closedOn) } }); done('站点已关闭'); }}>
               <Form.Item name="closedOn" label="关闭日期" rules={[{ required: true, message: '请选择日期' }]}><DatePicker disabledDate={(x) => x.isAfter(dayjs())} /></Form.Item>
             </FormModal>
           )}

@@ -2,7 +2,10 @@ import { Alert, App, Button, DatePicker, Descriptions, Drawer, Form, Input, Popc
 import { PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import dayjs from 'dayjs';
-import { del, patch, post } from '../api';
+import type { BodyOf, ItemOf } from '@server/http/contract';
+import { addOrgEntity, addOrgMember, addOrgOfficer, getOrg, removeOrgEntity, removeOrgMember, removeOrgOfficer, updateOrg, type OrgDetail } from '@server/features/orgs/contract';
+import { listMembers } from '@server/features/members/contract';
+import { call } from '../api';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
@@ -10,30 +13,18 @@ import { ChangeHistory } from '../components/ChangeHistory';
 import { Section } from '../components/Section';
 import { FormModal } from '../components/FormModal';
 import { SearchSelect } from '../components/SearchSelect';
-import { toOptions, ymd } from '../components/format';
-import { BODY_LABEL, OFFICER_ROLE_LABEL, ORG_KIND_LABEL, ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../components/labels';
+import { toOptions, ymd, shown } from '../components/format';
+import { BODY_LABEL, ENTITY_STATUS as STATUS, MEMBERSHIP_LABEL, OFFICER_ROLE_LABEL, ORG_KIND_LABEL, ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../components/labels';
 import { OrgStatusTag, TermTag } from '../components/OrgTags';
-import { STATUS, type EntityRow } from './Entities';
-import { useDetail } from '../components/hooks';
+import type { EntityRow } from './Entities';
+import { useRecord } from '../components/hooks';
+import { ORG_NEXT } from '@domain/orgs/lifecycle';
+import { idNumberRule } from '../components/validators';
 
-export type OrgRow = {
-  id: number; body: string; name: string; kind: string; kindLabel: string; setupMode: string; setupModeLabel: string; status: string; statusLabel: string;
-  foundedOn: string | null; countyName: string; stationName: string | null; units: number; memberCount: number; secretary: string | null; termEnd: string | null;
-};
-type Due = 'due' | 'overdue' | null;
-type Row = Record<string, unknown>;
-type OrgDetail = OrgRow & {
-  affiliatedTo: string | null; note: string | null; dissolvedOn: string | null; countyCode: string; stationCode: string | null;
-  fullMembers: { registered: number; found: number; count: number };
-  entities: { id: number; name: string; kind: string; status: string; foundMembers: number }[];
-  members: { id: number; personId: number; memberId: number | null; name: string; membership: string | null; joinDate: string | null; joinedOn: string | null }[];
-  officers: { id: number; personId: number; name: string; role: string; roleLabel: string; termStart: string; termEnd: string; due: Due }[];
-  findings: { rule: string; severity: 'refuse' | 'warn'; message: string }[];
-  history: { at: string; object_type: string; op: 'I' | 'U' | 'D'; before: Row | null; after: Row | null; actor: string; subject: string | null }[];
-};
-type Member = { id: number; name: string; membership: string | null; entities: string[] };
+export type { OrgRow } from '@server/features/orgs/contract';
+type Member = ItemOf<typeof listMembers>;
 
-const MEMBERSHIP: Record<string, string> = { full: '正式党员', probationary: '预备党员' };
+const MEMBERSHIP: Record<string, string> = MEMBERSHIP_LABEL;
 /** Columns a phone can do without, so the drawer's tables fit its width with their actions in view. */
 const SM: Breakpoint[] = ['sm'];
 /** What a status change asks for: 筹建 → 已建 needs the founding date, 撤销 the date it ended. */
@@ -42,15 +33,15 @@ const TRANSITIONS = {
   dissolved: { label: '撤销', field: 'dissolvedOn', date: '撤销日期', hint: '撤销后不再计入覆盖，且不能恢复。' },
 } as const;
 type Target = keyof typeof TRANSITIONS;
-const NEXT: Record<string, Target[]> = { preparing: ['established', 'dissolved'], established: ['dissolved'], dissolved: [] };
+const NEXT: Record<string, readonly Target[]> = ORG_NEXT;
 type Acting = { kind: 'status'; to: Target } | { kind: 'entity' | 'member' | 'officer' };
 
 export function OrgDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const { d, error, acting, setActing, done } = useDetail<OrgDetail, Acting>(`/orgs/${id}`, onChanged);
+  const { d, error, acting, setActing, done } = useRecord<typeof getOrg, Acting>(getOrg, { id }, onChanged);
   const write = can('data.write') && d?.status !== 'dissolved';
-  const remove = (path: string, text: string) => del(path).then(() => done(text), (e) => message.error(applyProblem(null, e)));
+  const remove = (e: typeof removeOrgEntity | typeof removeOrgMember | typeof removeOrgOfficer, key: number, text: string) => call(e, { params: { id, key } }).then(() => done(text), (e) => message.error(applyProblem(null, e)));
   const people = d?.body === 'league' ? '团员' : '党员';
 
   return (
@@ -83,7 +74,7 @@ export function OrgDrawer({ id, onClose, onChanged }: { id: number; onClose: () 
                 { title: '登记状态', dataIndex: 'status', width: 80, responsive: SM, render: (s: string) => <Tag color={STATUS[s]?.[1]}>{STATUS[s]?.[0] ?? s}</Tag> },
                 { title: '找到党员', dataIndex: 'foundMembers', width: 80, align: 'right' },
                 ...(write ? [{ title: '', key: 'op', width: 60, render: (_: unknown, e: OrgDetail['entities'][number]) => (
-                  <Popconfirm title={`不再覆盖 ${e.name}？`} onConfirm={() => remove(`/orgs/${d.id}/entities/${e.id}`, '已移出')}><a>移出</a></Popconfirm>
+                  <Popconfirm title={`不再覆盖 ${e.name}？`} onConfirm={() => remove(removeOrgEntity, e.id, '已移出')}><a>移出</a></Popconfirm>
                 ) }] : []),
               ]} />
           </Section>
@@ -95,7 +86,7 @@ export function OrgDrawer({ id, onClose, onChanged }: { id: number; onClose: () 
                 ...(d.body === 'party' ? [{ title: '类别', dataIndex: 'membership', width: 90, render: (v: string | null) => (v ? MEMBERSHIP[v] : '—') }, { title: '入党日期', dataIndex: 'joinDate', width: 110, responsive: SM, render: (v: string | null) => v ?? '—' }] : []),
                 { title: '转入本组织', dataIndex: 'joinedOn', responsive: SM, render: (v: string | null) => v ?? '—' },
                 ...(write ? [{ title: '', key: 'op', width: 60, render: (_: unknown, m: OrgDetail['members'][number]) => (
-                  <Popconfirm title={`移出 ${m.name}？`} description="其在本组织的班子职务一并免去。" onConfirm={() => remove(`/orgs/${d.id}/members/${m.id}`, '已移出')}><a>移出</a></Popconfirm>
+                  <Popconfirm title={`移出 ${m.name}？`} description="其在本组织的班子职务一并免去。" onConfirm={() => remove(removeOrgMember, m.id, '已移出')}><a>移出</a></Popconfirm>
                 ) }] : []),
               ]} />
           </Section>
@@ -107,7 +98,7 @@ export function OrgDrawer({ id, onClose, onChanged }: { id: number; onClose: () 
                 { title: '职务', dataIndex: 'roleLabel', width: 80 },
                 { title: '任期', key: 'term', render: (_, o) => <Space size={4} wrap><span style={{ whiteSpace: 'nowrap' }}>{o.termStart} 至</span><span style={{ whiteSpace: 'nowrap' }}>{o.termEnd}</span><TermTag due={o.due} /></Space> },
                 ...(write ? [{ title: '', key: 'op', width: 60, render: (_: unknown, o: OrgDetail['officers'][number]) => (
-                  <Popconfirm title={`免去 ${o.name} 的${o.roleLabel}职务？`} onConfirm={() => remove(`/orgs/${d.id}/officers/${o.id}`, '已免去')}><a>免去</a></Popconfirm>
+                  <Popconfirm title={`免去 ${o.name} 的${o.roleLabel}职务？`} onConfirm={() => remove(removeOrgOfficer, o.id, '已免去')}><a>免去</a></Popconfirm>
                 ) }] : []),
               ]} />
           </Section>
@@ -133,7 +124,7 @@ function StatusForm({ org, to, onClose, onDone }: FormProps & { to: Target }) {
   return (
     <FormModal<{ date: dayjs.Dayjs }> title={`${t.label}：${org.name}`} okText={t.label} danger={to === 'dissolved'} initialValues={{ date: dayjs() }} onClose={onClose}
       onSubmit={async (v) => {
-        await patch(`/orgs/${org.id}`, { status: to, [t.field]: ymd(v.date) });
+        await call(updateOrg, { params: { id: org.id }, body: to === 'established' ? { status: to, foundedOn: ymd(v.date) } : { status: to, dissolvedOn: ymd(v.date) } });
         onDone(to === 'established' ? '已标记为已建' : '已撤销');
       }}>
       <Typography.Paragraph type="secondary">{t.hint}</Typography.Paragraph>
@@ -146,7 +137,7 @@ function EntityForm({ org, onClose, onDone }: FormProps) {
   return (
     <FormModal<{ entityId: number }> title="增加覆盖的市场主体" onClose={onClose}
       onSubmit={async (v) => {
-        await post(`/orgs/${org.id}/entities`, { entityId: v.entityId });
+        await call(addOrgEntity, { params: { id: org.id }, body: { entityId: v.entityId } });
         onDone('已增加');
       }}>
       <Form.Item name="entityId" label={`市场主体（${org.countyName}内）`} rules={[{ required: true, message: '请选择市场主体' }]}>
@@ -162,7 +153,7 @@ function MemberForm({ org, onClose, onDone }: FormProps) {
   return (
     <FormModal<{ memberId?: number; name?: string; idNumber?: string; joinedOn?: dayjs.Dayjs }> title={party ? '登记党员组织关系' : '登记团员'} onClose={onClose}
       onSubmit={async (v) => {
-        await post(`/orgs/${org.id}/members`, party ? { memberId: v.memberId, joinedOn: ymd(v.joinedOn) } : { name: v.name, idNumber: v.idNumber, joinedOn: ymd(v.joinedOn) });
+        await call(addOrgMember, { params: { id: org.id }, body: party ? { memberId: v.memberId, joinedOn: ymd(v.joinedOn) } : { name: v.name, idNumber: v.idNumber, joinedOn: ymd(v.joinedOn) } });
         onDone('已登记');
       }}>
       {party ? (
@@ -172,7 +163,7 @@ function MemberForm({ org, onClose, onDone }: FormProps) {
       ) : (
         <>
           <Form.Item name="name" label="姓名" rules={[{ required: true, min: 2, max: 20, message: '请填写姓名' }]}><Input maxLength={20} /></Form.Item>
-          <Form.Item name="idNumber" label="身份证号（加密保存）" rules={[{ required: true, pattern: /^(\d{17}[\dXx]|\d{15})$/, message: '应为 18 位（或 15 位一代证）' }]}><Input maxLength={18} /></Form.Item>
+          <Form.Item name="idNumber" label="身份证号（加密保存）" rules={[{ required: true, message: '请填写身份证号' }, idNumberRule]}><Input maxLength={18} /></Form.Item>
         </>
       )}
       <Form.Item name="joinedOn" label="转入本组织日期（可不填）"><DatePicker disabledDate={notFuture} /></Form.Item>
@@ -182,9 +173,9 @@ function MemberForm({ org, onClose, onDone }: FormProps) {
 
 function OfficerForm({ org, onClose, onDone }: FormProps) {
   return (
-    <FormModal<{ personId: number; role: string; termStart: dayjs.Dayjs; termEnd?: dayjs.Dayjs }> title="任命班子成员" initialValues={{ role: 'secretary', termStart: dayjs() }} onClose={onClose}
+    <FormModal<{ personId: number; role: BodyOf<typeof addOrgOfficer>['role']; termStart: dayjs.Dayjs; termEnd?: dayjs.Dayjs }> title="任命班子成员" initialValues={{ role: 'secretary', termStart: dayjs() }} onClose={onClose}
       onSubmit={async (v) => {
-        await post(`/orgs/${org.id}/officers`, { personId: v.personId, role: v.role, termStart: ymd(v.termStart), termEnd: ymd(v.termEnd) });
+        await call(addOrgOfficer, { params: { id: org.id }, body: { personId: v.personId, role: v.role, termStart: ymd(v.termStart)!, termEnd: ymd(v.termEnd) } });
         onDone('已任命');
       }}>
       <Form.Item name="personId" label="人员（本组织登记的党员）" rules={[{ required: true, message: '请选择人员' }]}>
@@ -201,24 +192,24 @@ function OfficerForm({ org, onClose, onDone }: FormProps) {
 
 /** One history line in words: the rows are ledger rows (snake_case); the server names the person or entity a row refers to. */
 function describe(h: OrgDetail['history'][number], d: OrgDetail): string {
-  const row = (h.after ?? h.before ?? {}) as Row;
+  const row = (h.after ?? h.before ?? {});
   const person = (pid: unknown) => h.subject ?? d.members.find((m) => m.personId === pid)?.name ?? '（已移出的人员）';
   switch (h.object_type) {
     case 'party_org': {
-      if (h.op === 'I') return `登记组织：${row.name}（${label(ORG_STATUS_LABEL, row.status)}）`;
+      if (h.op === 'I') return `登记组织：${shown(row.name)}（${label(ORG_STATUS_LABEL, row.status)}）`;
       if (h.op === 'D') return '删除组织';
       const changes = Object.entries(ORG_FIELDS).filter(([k]) => h.before?.[k] !== h.after?.[k]).map(([k, [name, labels]]) => `${name}：${label(labels, h.before?.[k])} → ${label(labels, h.after?.[k])}`);
       return changes.length ? changes.join('；') : '修改组织信息';
     }
     case 'party_org_entity': {
-      const name = h.subject ?? `市场主体 #${row.entity_id}`;
+      const name = h.subject ?? `市场主体 #${shown(row.entity_id)}`;
       return h.op === 'D' ? `不再覆盖：${name}` : `覆盖：${name}`;
     }
     case 'party_org_member':
       return h.op === 'D' ? `移出组织关系：${person(row.person_id)}` : h.op === 'I' ? `登记组织关系：${person(row.person_id)}` : `修改组织关系：${person(row.person_id)}`;
     case 'party_org_officer': {
       const role = label(OFFICER_ROLE_LABEL, row.role);
-      return h.op === 'D' ? `免去${role}：${person(row.person_id)}` : `任命${role}：${person(row.person_id)}（${row.term_start} 至 ${row.term_end}）`;
+      return h.op === 'D' ? `免去${role}：${person(row.person_id)}` : `任命${role}：${person(row.person_id)}（${shown(row.term_start)} 至 ${shown(row.term_end)}）`;
     }
     default:
       return h.object_type;
@@ -228,4 +219,4 @@ const ORG_FIELDS: Record<string, [string, Record<string, string>?]> = {
   status: ['状态', ORG_STATUS_LABEL], name: ['名称'], kind: ['组织类型', ORG_KIND_LABEL], setup_mode: ['建立方式', SETUP_MODE_LABEL],
   founded_on: ['成立日期'], dissolved_on: ['撤销日期'], affiliated_to: ['挂靠'], note: ['备注'],
 };
-const label = (labels: Record<string, string> | undefined, v: unknown) => (v === null || v === undefined ? '空' : labels?.[String(v)] ?? String(v));
+const label = (labels: Record<string, string> | undefined, v: unknown) => (v === null || v === undefined ? '空' : labels?.[shown(v)] ?? shown(v));

@@ -2,7 +2,9 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Badge, Button, Card, DatePicker, Form, Input, Radio, Select, Space, Table, Tabs, Tag } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
-import { get, post, withQuery } from '../api';
+import type { BodyOf, ItemOf } from '@server/http/contract';
+import { createOrg, exportOrgs, listOrgs, termReminders } from '@server/features/orgs/contract';
+import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
@@ -17,18 +19,18 @@ import { OrgDrawer, type OrgRow } from './OrgDrawer';
 import type { EntityRow } from './Entities';
 import { useAddressFilters, useOpenParam } from '../components/hooks';
 
-type Reminder = { id: number; name: string; termEnd: string; due: 'due' | 'overdue' | null };
+type Reminder = ItemOf<typeof termReminders>;
 
 export default function Orgs() {
   const { me, can } = useAuth();
   const [open, setOpen] = useOpenParam();
   // A figure clicked elsewhere (数据看板) opens the list filtered: the filters start from the address.
   const { f, set } = useAddressFilters(['under', 'body', 'kind', 'setupMode', 'status']);
-  const list = usePaged<OrgRow>('/orgs', f);
+  const list = usePaged(listOrgs, f);
   const [reminders, setReminders] = useState<Reminder[] | null>(null);
   const [remindError, setRemindError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
-  const loadReminders = useCallback(() => get<{ items: Reminder[] }>('/orgs/term-reminders').then((r) => setReminders(r.items), (e) => setRemindError(applyProblem(null, e))), []);
+  const loadReminders = useCallback(() => call(termReminders).then((r) => setReminders(r.items), (e) => setRemindError(applyProblem(null, e))), []);
   useEffect(() => void loadReminders(), [loadReminders]);
   const { reload } = list;
   const changed = useCallback(() => {
@@ -40,7 +42,7 @@ export default function Orgs() {
     <div>
       <PageTitle title="党组织" extra={
         <Space wrap>
-          <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/orgs/export', f)}>导出 Excel</Button>
+          <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportOrgs.path}`, f)}>导出 Excel</Button>
           {can('data.write') && <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>新建组织</Button>}
         </Space>
       } />
@@ -101,15 +103,15 @@ export default function Orgs() {
   );
 }
 
-type NewOrg = { body: string; name: string; kind: string; setupMode: string; placeCode: string; affiliatedTo?: string; status: string; foundedOn?: dayjs.Dayjs; note?: string; entityIds?: number[] };
+type NewOrg = Omit<BodyOf<typeof createOrg>, 'foundedOn'> & { foundedOn?: dayjs.Dayjs };
 
 function OrgForm({ root, level, onClose, onSaved }: { root: string; level: string; onClose: () => void; onSaved: (id: number) => void }) {
   const { message } = App.useApp();
   const submit = async (v: NewOrg) => {
-    const r = await post<{ id: number }>('/orgs', {
+    const r = await call(createOrg, { body: {
       body: v.body, name: v.name, kind: v.kind, setupMode: v.setupMode, placeCode: v.placeCode, status: v.status,
       affiliatedTo: v.affiliatedTo || undefined, foundedOn: ymd(v.foundedOn), note: v.note || undefined, entityIds: v.entityIds?.length ? v.entityIds : undefined,
-    });
+    } });
     message.success(`已登记：${v.name}`);
     onSaved(r.id);
   };

@@ -2,11 +2,10 @@ import { useEffect, useState } from 'react';
 import { Alert, Button, Space, Spin, Typography } from 'antd';
 import { ArrowLeftOutlined, PrinterOutlined } from '@ant-design/icons';
 import { Link, useParams } from 'react-router-dom';
-import { get } from '../api';
+import { call } from '../api';
 import { applyProblem } from '../components/problem';
-import type { SanliangRow } from './SanliangDrawer';
+import { getPlaque, type PlaqueInfo } from '@server/features/sanliang/contract';
 
-type PlaqueInfo = { id: number; number: string; state: 'valid' | 'revoked'; issuedOn: string; verifyUrl: string; record: SanliangRow };
 
 /**
  * The plaque as printed: one A5 page (the browser prints exactly the sheet; the app's menu,
@@ -37,7 +36,7 @@ export default function PlaquePrint() {
   const { plaqueId } = useParams();
   const [p, setP] = useState<PlaqueInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => void get<PlaqueInfo>(`/plaques/${plaqueId}`).then(setP, (e) => setError(applyProblem(null, e))), [plaqueId]);
+  useEffect(() => void call(getPlaque, { params: { id: plaqueId } }).then(setP, (e) => setError(applyProblem(null, e))), [plaqueId]);
   if (error) return <Alert type="error" showIcon title={error} />;
   if (!p) return <Spin />;
   const r = p.record;

@@ -2,7 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Drawer, Empty, Form, Input, InputNumber, Radio, Row, Select, Space, Spin, Statistic, Table, Tag, Timeline } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
-import { get, patch, post, withQuery } from '../api';
+import { call, patch, post, withQuery } from '../api';
+import { exportPoints, listPoints, pointCounts, type PointCounts, type PointRow } from '@server/features/recognition/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
@@ -15,15 +16,9 @@ import { useDictionary } from '../components/useDictionary';
 import { toOptions, ymd } from '../components/format';
 import { POINT_KIND_LABEL, POINT_LEVEL_LABEL, mayDesignate, type PointLevel, type UserLevel } from '@domain/recognition/points';
 import { useDetail, useFilters } from '../components/hooks';
+import { PointRecommendations } from './PointRecommendations';
 
-type PointRow = {
-  id: number; kind: 'contact' | 'demo'; kindLabel: string; level: PointLevel; levelLabel: string; subjectType: string; subjectTypeLabel: string; subjectId: number; subjectName: string;
-  designatedOn: string; responsible: string; criteria: string[]; criteriaCount: number; evidence: string | null; status: 'active' | 'revoked'; statusLabel: string;
-  revokedOn: string | null; revokeReason: string | null; lastReviewYear: number | null; reviewDue: boolean;
-};
 type Detail = PointRow & { responsibleName: string | null; reviews: { id: number; year: number; outcome: string; outcomeLabel: string; reason: string | null; reviewedOn: string; reviewer: string | null }[] };
-type Counts = { contact: number; demo: number };
-type CountsData = { node: { code: string; name: string; level: string }; total: Counts; byLevel: (Counts & { level: string; label: string })[]; children: (Counts & { code: string; name: string })[]; own: Counts };
 
 // 'platform': 外卖平台党建联系点.
 const SUBJECT_LABEL: Record<string, string> = { entity: '市场主体', org: '党组织', zone: '市场·园区·楼宇·商圈', platform: '平台企业' };
@@ -32,11 +27,11 @@ const SUBJECT_PATH: Record<string, string> = { entity: '/entities', org: '/orgs'
 export default function Points() {
   const { me, can } = useAuth();
   const { f, set } = useFilters();
-  const list = usePaged<PointRow>('/points', f);
-  const [counts, setCounts] = useState<CountsData | null>(null);
+  const list = usePaged(listPoints, f);
+  const [counts, setCounts] = useState<PointCounts | null>(null);
   const [open, setOpen] = useState<number | null>(null);
   const [creating, setCreating] = useState(false);
-  const loadCounts = useCallback(() => get<CountsData>('/points/counts', { under: f.under }).then(setCounts, () => setCounts(null)), [f.under]);
+  const loadCounts = useCallback(() => call(pointCounts, { query: { under: f.under } }).then(setCounts, () => setCounts(null)), [f.under]);
   useEffect(() => void loadCounts(), [loadCounts]);
   const changed = () => { void list.reload(); void loadCounts(); };
   const canDesignate = can('data.write') && (['province', 'city', 'county'] as PointLevel[]).some((l) => mayDesignate(me!.jurisdiction.level as UserLevel, l));
@@ -45,11 +40,12 @@ export default function Points() {
     <div>
       <PageTitle title="联系点 · 示范点" extra={
         <Space wrap>
-          <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/points/export', f)}>导出 Excel</Button>
+          <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportPoints.path}`, f)}>导出 Excel</Button>
           {canDesignate && <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>命名联系点/示范点</Button>}
         </Space>
       } />
       {counts && <CountsCard data={counts} onDrill={(code) => set('under')(code)} />}
+      <PointRecommendations />
       <Card size="small">
         <Space wrap style={{ marginBottom: 12 }}>
           <Input.Search placeholder="对象名称" allowClear onSearch={set('q')} style={{ width: 180 }} />
@@ -80,7 +76,7 @@ export default function Points() {
   );
 }
 
-function CountsCard({ data, onDrill }: { data: CountsData; onDrill: (code: string) => void }) {
+function CountsCard({ data, onDrill }: { data: PointCounts; onDrill: (code: string) => void }) {
   const kids = data.children.filter((c) => c.contact + c.demo > 0);
   return (
     <Card size="small" title={`${data.node.name} · 在册联系点、示范点`} style={{ marginBottom: 16 }}>

@@ -2,7 +2,9 @@ import { useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Empty, Form, Grid, Input, Pagination, Popconfirm, Segmented, Select, Space, Spin, Tag, Typography } from 'antd';
 import { BulbOutlined } from '@ant-design/icons';
 import { Link, useNavigate } from 'react-router-dom';
-import { get, post, type Page } from '../api';
+import { call } from '../api';
+import { PROPOSAL_MODE_LABEL, type ProposalMode } from '@domain/orgs/grouping';
+import { acceptProposal, generateOrgProposals, listProposals, moveProposalUnit, rejectProposal, type GeneratedProposals, type ProposalItem } from '@server/features/orgs/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
@@ -14,16 +16,11 @@ import { toOptions } from '../components/format';
 import { orgHref, OrgStatusTag } from '../components/OrgTags';
 import type { OrgRow } from './OrgDrawer';
 
-type Proposal = {
-  id: number; mode: Mode; modeLabel: string; orgKind: string | null; orgKindLabel: string | null; state: 'open' | 'accepted' | 'rejected';
-  countyName: string; stationName: string | null; units: number; fullMembers: number; members: number; explanation: string; suggestedName: string;
-  reason: string | null; orgId: number | null; entities: { id: number; name: string; fullMembers: number; members: number }[];
-};
-type Mode = 'standalone' | 'zone' | 'joint' | 'station' | 'affiliated' | 'work';
-type Generated = { candidates: number; proposals: number; skippedRejected: number; counts: Partial<Record<Mode, number>>; ms: number };
+type Proposal = ProposalItem;
+type Mode = ProposalMode;
 
-// The server's wording (src/features/orgs/proposals.ts MODE_LABEL); items carry it too, the filter needs it before any item.
-const MODE: Record<Mode, string> = { standalone: '单独组建', zone: '依托区域联合组建', station: '个体工商户联合党支部', joint: '同所联合组建', affiliated: '挂靠组建', work: '工作覆盖' };
+// The domain's wording; items carry it too, the filter needs it before any item.
+const MODE = PROPOSAL_MODE_LABEL;
 const MODE_COLOR: Record<Mode, string> = { standalone: 'red', zone: 'volcano', station: 'orange', joint: 'gold', affiliated: 'blue', work: 'default' };
 /** Modes that found a new organization on acceptance; joint ones can also trade units. */
 const FOUNDING: Mode[] = ['standalone', 'zone', 'joint', 'station'];
@@ -31,7 +28,7 @@ const JOINT: Mode[] = ['zone', 'joint', 'station'];
 const STATE = [{ value: 'open', label: '待处理' }, { value: 'accepted', label: '已采纳' }, { value: 'rejected', label: '不采纳' }];
 type Acting = { kind: 'accept' | 'reject' | 'move'; p: Proposal };
 
-const summary = (r: Generated) =>
+const summary = (r: GeneratedProposals) =>
   `检查了 ${r.candidates} 家尚未建立组织的存续主体，提出 ${r.proposals} 条建议` +
   (r.proposals ? `：${(Object.keys(MODE) as Mode[]).filter((m) => r.counts[m]).map((m) => `${MODE[m]} ${r.counts[m]} 条`).join('，')}` : '') +
   (r.skippedRejected ? `；另有 ${r.skippedRejected} 条与此前"不采纳"的相同，未再提出` : '') + `（用时 ${(r.ms / 1000).toFixed(1)} 秒）`;
@@ -40,16 +37,16 @@ export default function Proposals() {
   const { me, can } = useAuth();
   const { message } = App.useApp();
   const [f, setF] = useState<{ state: string; mode?: string; under?: string }>({ state: 'open' });
-  const list = usePaged<Proposal>('/org-proposals', f, 10);
+  const list = usePaged(listProposals, f, 10);
   const [generating, setGenerating] = useState(false);
-  const [result, setResult] = useState<Generated | null>(null);
+  const [result, setResult] = useState<GeneratedProposals | null>(null);
   const [acting, setActing] = useState<Acting | null>(null);
   const write = can('data.write');
 
   const generate = async () => {
     setGenerating(true);
     try {
-      const r = await post<Generated>('/org-proposals/generate');
+      const r = await call(generateOrgProposals);
       setResult(r);
       setF((x) => ({ ...x, state: 'open' }));
       void list.reload();
@@ -137,7 +134,7 @@ function AcceptForm({ p, onClose, onDone }: FormProps) {
   return (
     <FormModal<{ name?: string; orgId?: number }> title={`采纳：${p.suggestedName}`} okText="采纳" initialValues={{ name: p.suggestedName }} onClose={onClose}
       onSubmit={async (v) => {
-        const r = await post<{ id: number; orgId: number | null }>(`/org-proposals/${p.id}/accept`, founding ? { name: v.name !== p.suggestedName ? v.name : undefined } : p.mode === 'affiliated' ? { orgId: v.orgId } : {});
+        const r = await call(acceptProposal, { params: { id: p.id }, body: founding ? { name: v.name !== p.suggestedName ? v.name : undefined } : p.mode === 'affiliated' ? { orgId: v.orgId } : {} });
         // Messages render outside the router, so the link navigates by hand rather than as a <Link>.
         onDone(r.orgId ? <span>已采纳。{founding ? '已新建筹建中的组织，' : '已挂靠到所选组织，'}<a onClick={() => nav(orgHref(r.orgId!))}>查看组织</a></span> : '已采纳，已生成"选派党建指导员"和"组织找党员"工作任务');
       }}>
@@ -162,7 +159,7 @@ function RejectForm({ p, onClose, onDone }: FormProps) {
   return (
     <FormModal<{ reason: string }> title={`不采纳：${p.suggestedName}`} okText="不采纳" danger onClose={onClose}
       onSubmit={async (v) => {
-        await post(`/org-proposals/${p.id}/reject`, { reason: v.reason });
+        await call(rejectProposal, { params: { id: p.id }, body: { reason: v.reason } });
         onDone('已记录不采纳，相同的建议不会再次提出');
       }}>
       <Form.Item name="reason" label="理由" rules={[{ required: true, min: 2, message: '请说明不采纳的理由' }]}><Input.TextArea rows={3} maxLength={300} showCount /></Form.Item>
@@ -175,13 +172,13 @@ function MoveForm({ p, onClose, onDone }: FormProps) {
   const [targets, setTargets] = useState<Proposal[] | null>(null);
   useEffect(() => {
     // The list filters by one mode at a time, and items carry the county's name, not its code.
-    Promise.all(JOINT.map((mode) => get<Page<Proposal>>('/org-proposals', { state: 'open', mode, pageSize: 200 })))
+    Promise.all(JOINT.map((mode) => call(listProposals, { query: { state: 'open', mode, pageSize: 200 } })))
       .then((pages) => setTargets(pages.flatMap((x) => x.items).filter((x) => x.id !== p.id && x.countyName === p.countyName)), () => setTargets([]));
   }, [p]);
   return (
     <FormModal<{ entityId: number; toProposalId: number }> title={`调整：${p.suggestedName}`} okText="移过去" onClose={onClose}
       onSubmit={async (v) => {
-        await post(`/org-proposals/${p.id}/move`, v);
+        await call(moveProposalUnit, { params: { id: p.id }, body: v });
         onDone('已调整');
       }}>
       <Form.Item name="entityId" label="要移出的单位" rules={[{ required: true, message: '请选择单位' }]}>

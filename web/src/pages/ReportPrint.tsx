@@ -4,10 +4,10 @@ import { ArrowLeftOutlined, PrinterOutlined } from '@ant-design/icons';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { INDICATORS } from '@domain/indicators/registry';
 import { FORMS, headerGroups } from '@domain/reports/forms';
-import { get } from '../api';
+import { call } from '../api';
 import { applyProblem } from '../components/problem';
 import { pct } from '../components/format';
-import type { Report, ReportRow } from './Reports';
+import { getReport, getReportVersion, type ReportDetail as Report, type ReportRow } from '@server/features/reports/contract';
 
 /** The report as printed (the PDF form: print to PDF from the browser): A4 landscape, the official three-row header, the menu hidden. */
 const PRINT_CSS = `
@@ -32,10 +32,10 @@ export default function ReportPrint() {
   useEffect(() => {
     void (async () => {
       try {
-        const rep = await get<Report>(`/reports/${id}`);
+        const rep = await call(getReport, { params: { id } });
         if (!version) return setR({ ...rep, date: rep.preparedAt.slice(0, 10) });
-        const v = await get<{ rows: ReportRow[]; note: string | null; submittedAt: string; submittedBy: string; source: 'live' | 'snapshot'; asOf: string }>(`/reports/${id}/versions/${version}`);
-        setR({ ...rep, rows: v.rows, note: v.note, source: v.source, asOf: v.asOf, by: v.submittedBy, date: v.submittedAt.slice(0, 10) });
+        const v = await call(getReportVersion, { params: { id, version } });
+        setR({ ...rep, rows: v.rows, note: v.note, source: v.source, asOf: v.asOf, sourceLabel: v.sourceLabel, liveReason: v.liveReason, missing: v.missing, missingBelow: [], checkRows: [], explanation: v.explanation, by: v.submittedBy, date: v.submittedAt.slice(0, 10) });
       } catch (e) {
         setError(applyProblem(null, e));
       }
@@ -55,7 +55,7 @@ export default function ReportPrint() {
       </Space>
       <div className="report-sheet" data-testid="report-sheet">
         <h1>{form.title}</h1>
-        <div className="meta"><span>填报单位：{r.node.name}</span><span>报告期：{r.periodLabel}</span><span>数据来源：{r.source === 'live' ? '实时数据' : '月度快照'}（{r.asOf}）</span></div>
+        <div className="meta"><span>填报单位：{r.node.name}</span><span>报告期：{r.periodLabel}</span><span>数据来源：{r.sourceLabel}</span></div>
         <table>
           <thead>
             <tr><th rowSpan={3}>辖区</th>{groups.map((g) => <th key={g.group} colSpan={g.columns.length}>{g.label}</th>)}</tr>
@@ -68,6 +68,9 @@ export default function ReportPrint() {
         </table>
         <div className="foot"><span>填报人：{r.by ?? '（工作稿）'}</span><span>填报日期：{r.date}</span><span>{version ? `第 ${version} 版` : `工作稿（${r.stateLabel}）`}</span></div>
         {r.note && <div className="foot"><span>填报说明：{r.note}</span></div>}
+        {r.liveReason && <div className="foot"><span>期末无快照，按实时数据填报：{r.liveReason}</span></div>}
+        {[...r.missing, ...r.missingBelow].length > 0 && <div className="foot"><span>缺报：{[...r.missing, ...r.missingBelow].map((m) => `${m.name}（${m.by}标记：${m.reason}）`).join('；')}</span></div>}
+        {r.explanation && <div className="foot"><span>差异说明：{r.explanation}</span></div>}
       </div>
     </>
   );

@@ -3,7 +3,9 @@ import { Alert, App, Badge, Button, Card, Col, DatePicker, Form, Input, Radio, R
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import { Route, Routes, useSearchParams } from 'react-router-dom';
 import dayjs from 'dayjs';
-import { get, post, withQuery } from '../api';
+import { call, withQuery } from '../api';
+import { createRecord, handleFeedback, listFeedback, listRecords, participation, type FeedbackRow, type Participation as ParticipationData, type SanliangRow } from '@server/features/sanliang/contract';
+import type { Member } from '@server/features/members/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
@@ -14,8 +16,8 @@ import { FormModal } from '../components/FormModal';
 import { EChart } from '../components/EChart';
 import { AreaBars } from '../components/AreaBars';
 import { toOptions, ymd } from '../components/format';
-import { FEEDBACK_CATEGORY_LABEL, FEEDBACK_STATE_LABEL, RECORD_STATUS_LABEL, SANLIANG_KIND_LABEL } from '@domain/sanliang/plaque';
-import { SanliangDrawer, type SanliangRow } from './SanliangDrawer';
+import { FEEDBACK_CATEGORY_LABEL, FEEDBACK_STATE_LABEL, RECORD_STATUS_LABEL, SANLIANG_KIND_LABEL, type SanliangKind } from '@domain/sanliang/plaque';
+import { SanliangDrawer } from './SanliangDrawer';
 import type { EntityRow } from './Entities';
 import { useFilters, useOpenParam } from '../components/hooks';
 
@@ -35,7 +37,7 @@ function SanliangHome() {
   const [params, setParams] = useSearchParams();
   const tab = params.get('tab') ?? 'list';
   const [openCount, setOpenCount] = useState<number | null>(null);
-  useEffect(() => void get<{ total: number }>('/plaque-feedback', { state: 'open', pageSize: 1 }).then((r) => setOpenCount(r.total), () => setOpenCount(null)), []);
+  useEffect(() => void call(listFeedback, { query: { state: 'open', pageSize: 1 } }).then((r) => setOpenCount(r.total), () => setOpenCount(null)), []);
   return (
     <div>
       <PageTitle title="三亮（亮身份、亮职责、亮承诺）" />
@@ -52,7 +54,7 @@ function Ledger() {
   const { me, can } = useAuth();
   const [open, setOpen] = useOpenParam();
   const { f, set } = useFilters();
-  const list = usePaged<SanliangRow>('/sanliang', f);
+  const list = usePaged(listRecords, f);
   const [creating, setCreating] = useState(false);
   return (
     <Card size="small">
@@ -85,8 +87,7 @@ function Ledger() {
   );
 }
 
-type NewRecord = { kind: string; memberId: number; entityId: number; postName?: string; duties: string; commitment: string; shownOn: dayjs.Dayjs };
-type MemberOption = { id: number; name: string; birthDate: string | null; entities: string[] };
+type NewRecord = { kind: SanliangKind; memberId: number; entityId: number; postName?: string; duties: string; commitment: string; shownOn: dayjs.Dayjs };
 
 /** The usual wording, so a clerk edits rather than writes from nothing (五好 and an integrity pledge). */
 const DUTIES = '守法经营好、诚信服务好、公平价格好、经营业绩好、群众口碑好（"五好"），亮明党员身份，带头接受群众监督。';
@@ -95,7 +96,7 @@ const COMMITMENT = '本人郑重承诺：亮明身份、守法经营、诚实守
 function RecordForm({ root, onClose, onSaved }: { root: string; onClose: () => void; onSaved: (id: number) => void }) {
   const { message } = App.useApp();
   const submit = async (v: NewRecord) => {
-    const r = await post<{ id: number }>('/sanliang', { kind: v.kind, memberId: v.memberId, entityId: v.entityId, postName: v.postName || undefined, duties: v.duties, commitment: v.commitment, shownOn: ymd(v.shownOn) });
+    const r = await call(createRecord, { body: { kind: v.kind, memberId: v.memberId, entityId: v.entityId, postName: v.postName || undefined, duties: v.duties, commitment: v.commitment, shownOn: ymd(v.shownOn)! } });
     message.success('已登记三亮记录，可在详情中发放牌匾');
     onSaved(r.id);
   };
@@ -104,7 +105,7 @@ function RecordForm({ root, onClose, onSaved }: { root: string; onClose: () => v
       initialValues={{ kind: 'member_operator', duties: DUTIES, commitment: COMMITMENT, shownOn: dayjs() }}>
       <Form.Item name="kind" label="类别"><Radio.Group optionType="button" options={toOptions(SANLIANG_KIND_LABEL)} /></Form.Item>
       <Form.Item name="memberId" label="党员" rules={[{ required: true, message: '请选择党员' }]}>
-        <SearchSelect<MemberOption> path="/members" placeholder="输入姓名查找党员" toOption={(m) => ({ value: m.id, label: `${m.name}${m.birthDate ? `（${m.birthDate.slice(0, 4)} 年生）` : ''}${m.entities.length ? ` · ${m.entities[0]}` : ''}` })} />
+        <SearchSelect<Member> path="/members" placeholder="输入姓名查找党员" toOption={(m) => ({ value: m.id, label: `${m.name}${m.birthDate ? `（${m.birthDate.slice(0, 4)} 年生）` : ''}${m.entities.length ? ` · ${m.entities[0]}` : ''}` })} />
       </Form.Item>
       <Form.Item name="entityId" label="市场主体" rules={[{ required: true, message: '请选择市场主体' }]}>
         <SearchSelect<EntityRow> path="/entities" query={{ under: root }} placeholder="输入名称查找" toOption={(e) => ({ value: e.id, label: `${e.name}${e.stationName ? ` · ${e.stationName}` : ''}` })} />
@@ -121,20 +122,20 @@ function RecordForm({ root, onClose, onSaved }: { root: string; onClose: () => v
   );
 }
 
-type Feedback = { id: number; recordId: number; number: string; plaqueState: string; entityName: string; categoryLabel: string; content: string; state: string; stateLabel: string; handlingNote: string | null; handledBy: string | null; createdAt: string };
+type Feedback = FeedbackRow;
 
 function FeedbackList({ onChanged }: { onChanged: (open: number) => void }) {
   const { me, can } = useAuth();
   const { message } = App.useApp();
   const { f, set } = useFilters({ state: 'open' });
-  const list = usePaged<Feedback>('/plaque-feedback', f);
+  const list = usePaged(listFeedback, f);
   const [handling, setHandling] = useState<Feedback | null>(null);
   const [, setParams] = useSearchParams();
   const handled = useCallback(async () => {
     setHandling(null);
     message.success('已记录处理情况');
     await list.reload();
-    onChanged((await get<{ total: number }>('/plaque-feedback', { state: 'open', pageSize: 1 })).total);
+    onChanged((await call(listFeedback, { query: { state: 'open', pageSize: 1 } })).total);
   }, [list, message, onChanged]);
   return (
     <Card size="small">
@@ -158,7 +159,7 @@ function FeedbackList({ onChanged }: { onChanged: (open: number) => void }) {
         ]} />
       {handling && (
         <FormModal<{ note: string }> title={`处理反映：${handling.number}`} okText="记录处理情况" onClose={() => setHandling(null)}
-          onSubmit={async (v) => { await post(`/plaque-feedback/${handling.id}/handle`, v); await handled(); }}>
+          onSubmit={async (v) => { await call(handleFeedback, { params: { id: handling.id }, body: v }); await handled(); }}>
           <Typography.Paragraph>{handling.content}</Typography.Paragraph>
           <Form.Item name="note" label="处理情况" rules={[{ required: true, min: 2, message: '请填写处理情况' }]}><Input.TextArea rows={3} maxLength={1000} placeholder="如 已上门核实，经营者已整改" /></Form.Item>
         </FormModal>
@@ -167,13 +168,6 @@ function FeedbackList({ onChanged }: { onChanged: (open: number) => void }) {
   );
 }
 
-type Figures = { members: number; records: number; memberOperators: number; memberPosts: number; entities: number; validPlaques: number; withdrawn: number };
-type ParticipationData = {
-  node: { code: string; name: string; level: string }; total: Figures; unassigned: Figures;
-  children: (Figures & { code: string; name: string; level: string })[];
-  months: { month: string; members: number; started: number; withdrawn: number; issued: number; revoked: number }[];
-};
-
 function Participation() {
   const { me } = useAuth();
   const [under, setUnder] = useState<string | undefined>(undefined);
@@ -181,7 +175,7 @@ function Participation() {
   const [error, setError] = useState<string | null>(null);
   const load = useCallback((code?: string) => {
     setUnder(code);
-    get<ParticipationData>('/sanliang/participation', { under: code }).then((d) => { setData(d); setError(null); }, (e) => setError(applyProblem(null, e)));
+    call(participation, { query: { under: code } }).then((d) => { setData(d); setError(null); }, (e) => setError(applyProblem(null, e)));
   }, []);
   useEffect(() => load(), [load]);
   const children = data?.children.filter((c) => c.records + c.withdrawn > 0) ?? [];

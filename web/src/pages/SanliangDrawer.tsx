@@ -1,24 +1,16 @@
 import { Alert, App, AutoComplete, Button, Descriptions, Drawer, Empty, Form, Input, Popconfirm, Space, Spin, Table, Tag, Typography } from 'antd';
 import { PrinterOutlined, QrcodeOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
-import { del, patch, post } from '../api';
+import { call } from '../api';
+import { deleteRecord, getRecord, issuePlaque, reissuePlaque, revokePlaque, updateRecord, type PlaqueRow } from '@server/features/sanliang/contract';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
 import { FormModal } from '../components/FormModal';
-import { EXIT_REASONS, REISSUE_REASONS, type PlaqueAction } from '@domain/sanliang/plaque';
-import { useDetail } from '../components/hooks';
+import { EXIT_REASONS, REISSUE_REASONS } from '@domain/sanliang/plaque';
+import { useRecord } from '../components/hooks';
 
-export type SanliangRow = {
-  id: number; kind: string; kindLabel: string; memberId: number; memberName: string | null; entityId: number; entityName: string; entityStatus: string; needsReview: boolean; countyName: string; stationName: string | null;
-  postName: string | null; duties: string; commitment: string; shownOn: string; status: 'active' | 'withdrawn'; statusLabel: string; withdrawnOn: string | null; withdrawReason: string | null;
-  plaque: { id: number; number: string; issuedOn: string } | null; openFeedback: number;
-};
-type Plaque = { id: number; number: string; state: 'valid' | 'revoked'; stateLabel: string; issuedOn: string; revokedOn: string | null; revokeReason: string | null; replacesId: number | null };
-type Detail = SanliangRow & {
-  plaques: Plaque[]; actions: PlaqueAction[];
-  feedback: { id: number; number: string; categoryLabel: string; content: string; state: string; stateLabel: string; handlingNote: string | null; createdAt: string }[];
-};
+type Plaque = PlaqueRow;
 type Acting = { kind: 'revoke' | 'reissue'; plaque: Plaque } | { kind: 'edit' };
 
 /** What the reason dialogs say: revoking is the exit (the record ends), reissuing keeps it. */
@@ -30,7 +22,7 @@ const REASON_DIALOG = {
 export function SanliangDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const { d, error, acting, setActing, done } = useDetail<Detail, Acting>(`/sanliang/${id}`, onChanged);
+  const { d, error, acting, setActing, done } = useRecord<typeof getRecord, Acting>(getRecord, { id }, onChanged);
   const write = can('data.write');
   const valid = d?.plaques.find((p) => p.state === 'valid');
 
@@ -39,12 +31,12 @@ export function SanliangDrawer({ id, onClose, onChanged }: { id: number; onClose
       title={d ? <Space wrap size={4}>{d.entityName} · {d.kindLabel}<Tag color={d.status === 'active' ? 'red' : 'default'}>{d.statusLabel}</Tag></Space> : '三亮记录'}
       footer={d && write && (
         <Space wrap>
-          {d.actions.includes('issue') && <Button type="primary" onClick={() => post<{ number: string }>(`/sanliang/${d.id}/plaques`).then((p) => done(`已发放牌匾 ${p.number}`), (e) => message.error(applyProblem(null, e)))}>发放牌匾</Button>}
+          {d.actions.includes('issue') && <Button type="primary" onClick={() => call(issuePlaque, { params: { id: d.id } }).then((p) => done(`已发放牌匾 ${p.number}`), (e) => message.error(applyProblem(null, e)))}>发放牌匾</Button>}
           {valid && d.actions.includes('reissue') && <Button onClick={() => setActing({ kind: 'reissue', plaque: valid })}>补发</Button>}
           {valid && d.actions.includes('revoke') && <Button danger onClick={() => setActing({ kind: 'revoke', plaque: valid })}>撤销牌匾（退出）</Button>}
           {d.status === 'active' && <Button onClick={() => setActing({ kind: 'edit' })}>修改</Button>}
           {d.plaques.length === 0 && (
-            <Popconfirm title="删除这条误录的记录？" okText="删除" okButtonProps={{ danger: true }} onConfirm={() => del(`/sanliang/${d.id}`).then(() => { message.success('已删除'); onChanged(); onClose(); }, (e) => message.error(applyProblem(null, e)))}>
+            <Popconfirm title="删除这条误录的记录？" okText="删除" okButtonProps={{ danger: true }} onConfirm={() => call(deleteRecord, { params: { id: d.id } }).then(() => { message.success('已删除'); onChanged(); onClose(); }, (e) => message.error(applyProblem(null, e)))}>
               <Button type="text" danger>删除</Button>
             </Popconfirm>
           )}
@@ -92,8 +84,11 @@ export function SanliangDrawer({ id, onClose, onChanged }: { id: number; onClose
         <FormModal<{ reason: string }> title={`${REASON_DIALOG[acting.kind].title}：${acting.plaque.number}`} okText={REASON_DIALOG[acting.kind].ok} danger={acting.kind === 'revoke'}
           onClose={() => setActing(null)}
           onSubmit={async (v) => {
-            const r = await post<{ number?: string }>(`/plaques/${acting.plaque.id}/${acting.kind}`, v);
-            done(r?.number ? `${REASON_DIALOG[acting.kind].done}：${r.number}` : REASON_DIALOG[acting.kind].done);
+            const args = { params: { id: acting.plaque.id }, body: v };
+            let number: string | null = null;
+            if (acting.kind === 'reissue') number = (await call(reissuePlaque, args)).number;
+            else await call(revokePlaque, args);
+            done(number ? `${REASON_DIALOG[acting.kind].done}：${number}` : REASON_DIALOG[acting.kind].done);
           }}>
           <Alert type={acting.kind === 'revoke' ? 'warning' : 'info'} showIcon title={REASON_DIALOG[acting.kind].hint} style={{ marginBottom: 12 }} />
           <Form.Item name="reason" label={acting.kind === 'revoke' ? '撤销原因' : '补发原因'} rules={[{ required: true, min: 2, message: acting.kind === 'revoke' ? '请填写撤销原因' : '请填写补发原因' }]}>
@@ -104,7 +99,7 @@ export function SanliangDrawer({ id, onClose, onChanged }: { id: number; onClose
       {d && acting?.kind === 'edit' && (
         <FormModal<{ postName?: string; duties: string; commitment: string }> title="修改三亮记录" okText="保存" onClose={() => setActing(null)}
           initialValues={{ postName: d.postName ?? undefined, duties: d.duties, commitment: d.commitment }}
-          onSubmit={async (v) => { await patch(`/sanliang/${d.id}`, { ...v, postName: d.kind === 'member_post' ? v.postName : undefined }); done('已保存'); }}>
+          onSubmit={async (v) => { await call(updateRecord, { params: { id: d.id }, body: { ...v, postName: d.kind === 'member_post' ? v.postName : undefined } }); done('已保存'); }}>
           {d.kind === 'member_post' && <Form.Item name="postName" label="岗位名称" rules={[{ required: true, message: '请填写岗位名称' }]}><Input maxLength={40} /></Form.Item>}
           <Form.Item name="duties" label="亮职责" rules={[{ required: true, min: 2, message: '请填写亮职责的内容' }]}><Input.TextArea rows={3} maxLength={500} showCount /></Form.Item>
           <Form.Item name="commitment" label="亮承诺" rules={[{ required: true, min: 2, message: '请填写承诺内容' }]}><Input.TextArea rows={3} maxLength={1000} showCount /></Form.Item>

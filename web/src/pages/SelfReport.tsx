@@ -3,6 +3,7 @@ import { Alert, Button, Card, Cascader, Checkbox, Form, Input, Result, Typograph
 import { post } from '../api';
 import { useDivisions } from '../components/useDivisions';
 import { applyProblem } from '../components/problem';
+import { phoneRule } from '../components/validators';
 
 /** 党员找组织: a member reports, without logging in, that they work in a market entity. */
 export default function SelfReport() {
@@ -28,10 +29,10 @@ export default function SelfReport() {
             <Typography.Paragraph type="secondary">在个体工商户、小微企业、专业市场等工作的党员，可在此向所在地市场监管部门报到，以便参加组织生活、发挥作用。</Typography.Paragraph>
             {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
             <Form.Item name="name" label="姓名" rules={[{ required: true, message: '请填写姓名' }]}><Input maxLength={30} /></Form.Item>
-            <Form.Item name="phone" label="手机" rules={[{ required: true, pattern: /^1[3-9]\d{9}$/, message: '请填写 11 位手机号' }]}><Input maxLength={11} inputMode="tel" /></Form.Item>
+            <Form.Item name="phone" label="手机" rules={[{ required: true, message: '请填写 11 位手机号' }, phoneRule]}><Input maxLength={11} inputMode="tel" /></Form.Item>
             <Form.Item name="idNumber" label="身份证号（选填，便于核实）"><Input maxLength={18} /></Form.Item>
             <Form.Item name="area" label="工作单位所在县（区）" rules={[{ required: true, message: '请选择所在县（区）' }]}>
-              <Cascader options={options} loadData={loadData as never} changeOnSelect={false} placeholder="省 / 市 / 县（区）" />
+              <Cascader options={options} loadData={loadData} changeOnSelect={false} placeholder="省 / 市 / 县（区）" />
             </Form.Item>
             <Form.Item name="entityName" label="工作单位名称" rules={[{ required: true, message: '请填写工作单位名称' }]}><Input maxLength={200} /></Form.Item>
             <Form.Item name="uscc" label="统一社会信用代码（选填，见营业执照）"><Input maxLength={18} /></Form.Item>

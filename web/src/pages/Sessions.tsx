@@ -1,20 +1,21 @@
 import { App, Card, Popconfirm, Table, Tag } from 'antd';
-import { del } from '../api';
+import { endSession, listSessions } from '@server/features/accounts/contract';
+import type { ItemOf } from '@server/http/contract';
+import { call } from '../api';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 
-type Session = { id: string; userId: number; username: string; displayName: string; stage: string; ip: string | null; userAgent: string | null; createdAt: string; lastSeenAt: string };
 const fmt = (t: string) => new Date(t).toLocaleString('zh-CN');
 
 export default function Sessions() {
   const { message } = App.useApp();
-  const list = usePaged<Session>('/sessions', {});
+  const list = usePaged(listSessions, {});
   return (
     <div>
       <PageTitle title="在线会话" />
       <Card size="small">
-        <Table<Session>
+        <Table<ItemOf<typeof listSessions>>
           rowKey="id"
           loading={list.loading}
           dataSource={list.items}
@@ -32,7 +33,7 @@ export default function Sessions() {
               title: '操作',
               key: 'op',
               render: (_, s) => (
-                <Popconfirm title={`强制 ${s.displayName} 下线？`} onConfirm={() => del(`/sessions/${s.id}`).then(() => { message.success('已强制下线'); void list.reload(); }, (e) => message.error(applyProblem(null, e)))}>
+                <Popconfirm title={`强制 ${s.displayName} 下线？`} onConfirm={() => call(endSession, { params: { id: s.id } }).then(() => { message.success('已强制下线'); void list.reload(); }, (e) => message.error(applyProblem(null, e)))}>
                   <a>强制下线</a>
                 </Popconfirm>
               ),

@@ -1,16 +1,16 @@
 import { useState } from 'react';
 import { Alert, App, Button, Card, Col, Form, Input, Modal, Popconfirm, Row, Select, Space, Table, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
-import { del, patch, post } from '../api';
+import { call } from '../api';
+import { createStation, deleteStation, listStations, updateStation, type Station } from '@server/features/jurisdictions/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
-import { JurisdictionTree, type JNode } from '../components/JurisdictionTree';
+import { JurisdictionTree } from '../components/JurisdictionTree';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { Link } from 'react-router-dom';
 
-type Station = JNode & { countyName: string; hasGuidancePost: boolean };
 
 export default function Stations() {
   const { me, can } = useAuth();
@@ -20,7 +20,7 @@ export default function Stations() {
   const [q, setQ] = useState('');
   const [editing, setEditing] = useState<Station | 'new' | null>(null);
   const [treeKey, setTreeKey] = useState(0);
-  const list = usePaged<Station>('/stations', { under: under.length === 6 ? under : undefined, q });
+  const list = usePaged(listStations, { under: under.length === 6 ? under : undefined, q });
   const canManage = can('jurisdiction.manage');
 
   const changed = () => {
@@ -66,7 +66,7 @@ export default function Stations() {
                       render: (_: unknown, s: Station) => (
                         <Space>
                           <a onClick={() => setEditing(s)}>修改</a>
-                          <Popconfirm title="确认删除该所？" description="所下仍有账号或指导站时不能删除。" onConfirm={() => del(`/stations/${s.code}`).then(() => { message.success('已删除'); changed(); }, (e) => message.error(applyProblem(null, e)))}>
+                          <Popconfirm title="确认删除该所？" description="所下仍有账号或指导站时不能删除。" onConfirm={() => call(deleteStation, { params: { code: s.code } }).then(() => { message.success('已删除'); changed(); }, (e) => message.error(applyProblem(null, e)))}>
                             <a>删除</a>
                           </Popconfirm>
                         </Space>
@@ -94,8 +94,8 @@ function StationForm({ root, station, defaultCounty, onClose, onSaved }: { root:
     setError(null);
     try {
       const body = { name: v.name, address: v.address || undefined, servedAreas: v.servedAreas ?? [] };
-      if (station) await patch(`/stations/${station.code}`, body);
-      else await post('/stations', { ...body, countyCode: v.countyCode, suffix: v.suffix });
+      if (station) await call(updateStation, { params: { code: station.code }, body });
+      else await call(createStation, { body: { ...body, countyCode: v.countyCode, suffix: v.suffix } });
       message.success(station ? '已保存' : '基层所已创建');
       onSaved();
     } catch (e) {

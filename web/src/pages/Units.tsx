@@ -2,14 +2,14 @@ import { useState } from 'react';
 import { Alert, App, Button, Card, DatePicker, Form, Input, InputNumber, Modal, Segmented, Space, Table, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
-import { patch, post } from '../api';
+import { call } from '../api';
+import { createUnit, listUnits, updateUnit, type Unit } from '@server/features/units/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 
-type Unit = { id: number; kind: 'xgz_committee' | 'guidance_post'; jurisdictionCode: string; jurisdictionName: string; name: string; foundedOn: string | null; leaderName: string | null; staffCount: number; note: string | null; status: 'active' | 'dissolved' };
 const KIND = { xgz_committee: '"小个专"党委', guidance_post: '党建工作指导站' };
 
 export default function Units() {
@@ -18,7 +18,7 @@ export default function Units() {
   const [kind, setKind] = useState<string>('');
   const [under, setUnder] = useState<string | undefined>();
   const [editing, setEditing] = useState<Unit | 'new' | null>(null);
-  const list = usePaged<Unit>('/units', { kind: kind || undefined, under });
+  const list = usePaged(listUnits, { kind: kind || undefined, under });
   const canManage = can('units.manage');
   return (
     <div>
@@ -63,8 +63,8 @@ function UnitForm({ root, unit, onClose, onSaved }: { root: string; unit: Unit |
     const v = await form.validateFields();
     const body = { name: v.name, foundedOn: v.foundedOn ? v.foundedOn.format('YYYY-MM-DD') : null, leaderName: v.leaderName || null, staffCount: v.staffCount ?? 0, note: v.note || null };
     try {
-      if (unit) await patch(`/units/${unit.id}`, { ...body, status: v.status });
-      else await post('/units', { ...body, kind: v.kind, jurisdictionCode: v.jurisdictionCode });
+      if (unit) await call(updateUnit, { params: { id: unit.id }, body: { ...body, status: v.status } });
+      else await call(createUnit, { body: { ...body, kind: v.kind, jurisdictionCode: v.jurisdictionCode } });
       message.success('已保存');
       onSaved();
     } catch (e) {

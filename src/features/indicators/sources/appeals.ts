@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Measure } from '../measure.js';
-import { openStateList, overdueRows } from '../../appeals/queries.js';
+import { openStateList, overdueRows } from '../../appeals/index.js';
 
 /**
  * 诉求与走访: cases counted where their responsible unit is, from the trigger-kept case tally
@@ -8,10 +8,11 @@ import { openStateList, overdueRows } from '../../appeals/queries.js';
  * visits where the entity is.
  */
 export const appealMeasures: Measure[] = [{
-  keys: ['appealsReceived', 'appealsOpen', 'appealsRated', 'appealsSatisfied'],
+  keys: ['appealsReceived', 'appealsOpen', 'appealsClosed', 'visitProblems', 'appealsRated', 'appealsSatisfied'],
   from: sql`appeal_tally t`,
   scope: 't.scope_key',
   select: () => sql`coalesce(sum(t.n), 0)::int AS "appealsReceived", coalesce(sum(t.n) FILTER (WHERE t.state IN (${openStateList})), 0)::int AS "appealsOpen",
+    coalesce(sum(t.n) FILTER (WHERE t.state IN ('resolved', 'closed')), 0)::int AS "appealsClosed", coalesce(sum(t.n) FILTER (WHERE t.door = 'visit'), 0)::int AS "visitProblems",
     coalesce(sum(t.rated), 0)::int AS "appealsRated", coalesce(sum(t.satisfied), 0)::int AS "appealsSatisfied"`,
 }, {
   keys: ['appealsOverdue'],

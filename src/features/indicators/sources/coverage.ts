@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { newSince } from '../../../domain/coverage/coverage.js';
 import type { CountKey } from '../../../domain/indicators/registry.js';
+import { hostDateOf } from '../../../domain/time/zone.js';
 import type { Measure } from '../measure.js';
 
 const KINDS = { kindEnterprise: 'enterprise', kindIndividual: 'individual', kindCooperative: 'cooperative' } as const;
@@ -29,7 +30,7 @@ export const coverageMeasures: Measure[] = [
     keys: ['newEntities'],
     from: sql`coverage_tally t`,
     scope: 't.scope_key',
-    where: () => sql`t.dim = 'reg_month' AND t.value >= ${newSince().slice(0, 7)}`,
+    where: () => sql`t.dim = 'reg_month' AND t.value >= ${newSince(hostDateOf()).slice(0, 7)}`,
     select: () => sql`coalesce(sum(t.operating), 0)::int AS "newEntities"`,
   },
 ];

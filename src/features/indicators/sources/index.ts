@@ -10,6 +10,10 @@ import { orgMeasures } from './orgs.js';
 import { recognitionMeasures } from './recognition.js';
 import { sanliangMeasures } from './sanliang.js';
 import { appealMeasures } from './appeals.js';
+import { unitMeasures } from './units.js';
+import { newEmploymentMeasures } from './new-employment.js';
+import { leagueMeasures } from './league.js';
+import { assistanceMeasures } from './assistance.js';
 
 export const SOURCES: Record<string, readonly Measure[]> = {
   coverage: coverageMeasures,
@@ -19,6 +23,10 @@ export const SOURCES: Record<string, readonly Measure[]> = {
   sanliang: sanliangMeasures,
   appeals: appealMeasures,
   recognition: recognitionMeasures,
+  units: unitMeasures,
+  newEmployment: newEmploymentMeasures,
+  league: leagueMeasures,
+  assistance: assistanceMeasures,
 };
 
 export const MEASURES: readonly Measure[] = Object.values(SOURCES).flat();

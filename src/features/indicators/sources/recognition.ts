@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
-import { SECRETARY_FROM, secretaryInOffice, trainedInTime } from '../../recognition/training-queries.js';
+import { SECRETARY_FROM, secretaryInOffice, trainedInTime } from '../../recognition/index.js';
+import { localDate } from '../../../domain/time/zone.js';
 import type { Measure } from '../measure.js';
 
-/** The reference date of the training indicator: today, as the training page's default. */
-const asOf = () => new Date().toISOString().slice(0, 10);
+/** The reference date of the training indicator: today in the deployment's zone, as the training page's default. */
+const asOf = () => localDate();
 
 /**
  * Contact and demonstration points in force, honours awarded and not revoked (both counted where

@@ -1,0 +1,213 @@
+import pg from 'pg';
+
+/**
+ * XGZ on a Citus cluster. The migrations are one set for PGlite, PostgreSQL and Citus; on a
+ * database where the citus extension is installed, `distributeForCitus` (run by `migrate` after
+ * the migrations, and by `xgz citus distribute`) then turns the tables Citus can hold into
+ * reference and distributed tables, idempotently: a table already in Citus's metadata is left
+ * as it is, so it runs at every start and picks up tables a later migration adds.
+ *
+ * What goes where, and why (each checked on a local Citus 13.2 cluster, see bench/README.md):
+ *  - REFERENCE_TABLES: dictionaries and settings — small, read by every query, replicated to
+ *    every node so joins with them stay on the shard. The jurisdiction tree is not one yet:
+ *    some 40 tables reference it by foreign key, and Citus then turns all of them into "Citus
+ *    local tables", whose statement triggers cannot read their transition tables (the coverage
+ *    and tally triggers fail with "unrecognized RTE kind: 7"), see README.
+ *  - DISTRIBUTED_TABLES: tables keyed by county_code that no trigger, and no foreign key of a
+ *    table that stays on the coordinator, ties to other tables; co-located with each other.
+ *  - Everything else stays on the coordinator (Citus makes the tables that reference a
+ *    reference table "Citus local tables" itself); see CITUS_KEPT_LOCAL for why each group does.
+ */
+
+/** Small tables every node needs a copy of. */
+export const REFERENCE_TABLES = ['dictionary', 'setting'] as const;
+
+/** Tables spread over the workers by county_code, all in one co-location group. */
+export const DISTRIBUTED_TABLES: readonly string[] = ['sanliang_plaque_counter'];
+
+/**
+ * Why a table stays on the coordinator: what in the schema stops Citus from distributing it by
+ * county_code, read from the catalog (so the list follows the migrations). Citus refuses a
+ * distributed table whose unique constraints do not include the distribution column, whose
+ * foreign keys to or from other tables are neither to reference tables nor between co-located
+ * tables on the distribution column, and it runs row triggers on the shards, where a trigger
+ * that writes another table (history, tallies) would be a distributed query from a shard.
+ */
+export async function citusBlockers(pool: pg.Pool): Promise<{ table: string; reasons: string[] }[]> {
+  const placed = new Set<string>([...REFERENCE_TABLES, ...DISTRIBUTED_TABLES]);
+  const rows = (
+    await pool.query<{ table: string; has_county: boolean; triggers: string[] | null; uniques: string[] | null; fks_in: string[] | null; fks_out: string[] | null }>(`
+      SELECT c.relname AS table,
+        EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'county_code' AND NOT a.attisdropped) AS has_county,
+        (SELECT array_agg(t.tgname::text ORDER BY t.tgname) FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal) AS triggers,
+        (SELECT array_agg(k.conname::text ORDER BY k.conname) FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype IN ('p', 'u')
+           AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'county_code' AND a.attnum = ANY (k.conkey))) AS uniques,
+        (SELECT array_agg(DISTINCT k.conrelid::regclass::text) FROM pg_constraint k WHERE k.confrelid = c.oid AND k.contype = 'f' AND k.conrelid <> c.oid) AS fks_in,
+        (SELECT array_agg(DISTINCT k.confrelid::regclass::text) FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f' AND k.confrelid <> c.oid) AS fks_out
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migration'
+      ORDER BY pg_total_relation_size(c.oid) DESC, c.relname`)
+  ).rows;
+  return rows
+    .filter((r) => !placed.has(r.table))
+    .map((r) => {
+      const reasons: string[] = [];
+      if (!r.has_county) reasons.push('no county_code column');
+      if (r.triggers?.length) reasons.push(`row triggers ${r.triggers.join(', ')}`);
+      if (r.uniques?.length) reasons.push(`unique keys without county_code ${r.uniques.join(', ')}`);
+      const into = (r.fks_in ?? []).filter((t) => !DISTRIBUTED_TABLES.includes(t));
+      if (into.length) reasons.push(`referenced by ${into.join(', ')}`);
+      const out = (r.fks_out ?? []).filter((t) => !(REFERENCE_TABLES as readonly string[]).includes(t) && !DISTRIBUTED_TABLES.includes(t));
+      if (out.length) reasons.push(`references ${out.join(', ')}`);
+      return { table: r.table, reasons };
+    });
+}
+
+export async function isCitus(pool: pg.Pool): Promise<boolean> {
+  const r = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'citus'");
+  return r.rows[0].n > 0;
+}
+
+export type CitusState = { workers: number; reference: string[]; distributed: { table: string; column: string; shards: number }[]; local: string[] };
+
+/** What Citus holds of the XGZ tables now. */
+export async function citusState(pool: pg.Pool): Promise<CitusState> {
+  const workers = (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_dist_node WHERE noderole = 'primary' AND groupid <> 0")).rows[0].n;
+  const rows = (
+    await pool.query<{ table: string; type: string; column: string | null; shards: number }>(
+      `SELECT table_name::text AS table, citus_table_type AS type, distribution_column AS column, shard_count AS shards FROM citus_tables ORDER BY 1`,
+    )
+  ).rows;
+  return {
+    workers,
+    reference: rows.filter((r) => r.type === 'reference').map((r) => r.table),
+    distributed: rows.filter((r) => r.type === 'distributed').map((r) => ({ table: r.table, column: r.column ?? '', shards: r.shards })),
+    local: rows.filter((r) => r.type === 'local').map((r) => r.table),
+  };
+}
+
+/**
+ * Distributes the XGZ tables on a Citus coordinator; does nothing (returns false) elsewhere.
+ * Safe to run again: tables already distributed are skipped.
+ */
+export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => void = () => {}): Promise<boolean> {
+  if (!(await isCitus(pool))) return false;
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(727275)');
+    const db = (await client.query<{ d: string }>('SELECT current_database() AS d')).rows[0].d;
+    // The scope a row-level security policy reads is set with SET LOCAL in each scoped
+    // transaction (db/scoped.ts); Citus sends SET LOCAL on to the workers' connections only
+    // with this setting, so the policies on the shards see the caller's scope.
+    await client.query(`ALTER DATABASE ${ident(db)} SET citus.propagate_set_commands = 'local'`);
+    await client.query(`SET citus.propagate_set_commands = 'local'`);
+    const known = new Map(
+      (await client.query<{ t: string; type: string }>('SELECT table_name::text AS t, citus_table_type AS type FROM citus_tables')).rows.map((r) => [r.t, r.type]),
+    );
+    for (const t of REFERENCE_TABLES) {
+      if (known.get(t) === 'reference') continue;
+      if (known.has(t)) await client.query('SELECT undistribute_table($1::regclass, cascade_via_foreign_keys => true)', [t]);
+      await client.query('SELECT create_reference_table($1::regclass)', [t]);
+      log(`citus: reference table ${t}`);
+    }
+    // Citus reaches the shards on the workers as the current role: inside a scoped transaction
+    // that is xgz_app (SET LOCAL ROLE), so it must be able to log in there (ALTER ROLE is
+    // propagated to every node). The workers' pg_hba.conf should admit it from the coordinator only.
+    await client.query('ALTER ROLE xgz_app LOGIN');
+    let colocateWith = 'default';
+    for (const t of DISTRIBUTED_TABLES) {
+      if (known.get(t) === 'distributed') {
+        colocateWith = t;
+        continue;
+      }
+      // A distributed table may reference only reference tables: the county code a serial is
+      // kept for comes from a 三亮 record's own checked county, so its key to the (coordinator's)
+      // jurisdiction table is dropped on Citus.
+      for (const fk of (await client.query<{ name: string }>(
+        `SELECT conname::text AS name FROM pg_constraint k WHERE k.conrelid = $1::regclass AND k.contype = 'f'
+           AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = k.confrelid AND (p.repmodel = 't' OR p.partmethod = 'h'))`,
+        [t],
+      )).rows) {
+        await client.query(`ALTER TABLE ${ident(t)} DROP CONSTRAINT ${ident(fk.name)}`);
+        log(`citus: dropped ${t}.${fk.name} (a distributed table may reference reference tables only)`);
+      }
+      await client.query(`SELECT create_distributed_table($1::regclass, 'county_code', colocate_with => $2)`, [t, colocateWith]);
+      colocateWith = t;
+      log(`citus: distributed table ${t} by county_code`);
+    }
+    return true;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(727275)').catch(() => {});
+    client.release();
+  }
+}
+
+const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+/**
+ * A new database across a Citus cluster (tests and benches): CREATE DATABASE on every worker and
+ * on the coordinator of `url` (a connection to the coordinator's maintenance database), each
+ * with the citus extension, the workers joined. With `template`, each node's copy starts from
+ * its own copy of that database (made the same way), so shards and metadata match.
+ */
+export async function createClusterDatabase(url: string, name: string, template?: string): Promise<void> {
+  const nodes = await clusterNodes(url);
+  const create = `CREATE DATABASE ${ident(name)}${template ? ` TEMPLATE ${ident(template)}` : ''}`;
+  // Citus's maintenance daemon (and its connections between the nodes) keep every database with
+  // the extension open — template1 too, which carries it — and CREATE DATABASE wants its source to
+  // itself: end them just before the copy (they come back on their own), again if one came back first.
+  const release = `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${lit(template ?? 'template1')} AND pid <> pg_backend_pid()`;
+  for (const node of nodes) await whileBusy(() => onNode(node, 'postgres', [release, create]));
+  if (template) return;
+  for (const node of nodes) await onNode(node, name, ['CREATE EXTENSION IF NOT EXISTS citus']);
+  const [coordinator, ...workers] = nodes;
+  await onNode(coordinator, name, [
+    `SELECT citus_set_coordinator_host(${lit(coordinator.host)}, ${coordinator.port})`,
+    ...workers.map((w) => `SELECT citus_add_node(${lit(w.host)}, ${w.port})`),
+  ]);
+}
+
+/** Runs a CREATE DATABASE again while its source is briefly held by another session (up to 20 tries). */
+async function whileBusy(create: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await create();
+    } catch (err) {
+      if (attempt >= 20 || !/being accessed by other users/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+
+/** Drops a database made by createClusterDatabase on every node. */
+export async function dropClusterDatabase(url: string, name: string): Promise<void> {
+  for (const node of await clusterNodes(url)) await onNode(node, 'postgres', [`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`]);
+}
+
+type Node = { host: string; port: number; url: string };
+
+/** The coordinator of `url`, then its workers (as its maintenance database knows them). */
+async function clusterNodes(url: string): Promise<Node[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const u = new URL(url);
+    const rows = (await c.query<{ host: string; port: number }>("SELECT nodename AS host, nodeport AS port FROM pg_dist_node WHERE groupid <> 0 AND noderole = 'primary' ORDER BY nodeid")).rows;
+    const at = (host: string, port: number) => Object.assign(new URL(url), { hostname: host, port: String(port) }).toString();
+    return [{ host: u.hostname, port: Number(u.port || 5432), url }, ...rows.map((r) => ({ host: r.host, port: r.port, url: at(r.host, r.port) }))];
+  } finally {
+    await c.end();
+  }
+}
+
+async function onNode(node: Node, database: string, statements: string[]) {
+  const c = new pg.Client({ connectionString: Object.assign(new URL(node.url), { pathname: `/${database}` }).toString() });
+  await c.connect();
+  try {
+    for (const s of statements) await c.query(s);
+  } finally {
+    await c.end();
+  }
+}
+
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;

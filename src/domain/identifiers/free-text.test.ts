@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { redactFreeText } from './free-text.js';
+
+describe('free text: personal numbers masked', () => {
+  it('masks ID numbers and phones wherever they are typed', () => {
+    const r = redactFreeText('我叫张三，身份证11010519491231002X，电话13812345678，座机 025-84561234，另一个 138 1234 5678 和 +86 139-8765-4321。');
+    expect(r.found).toBe(5);
+    expect(r.text).not.toMatch(/11010519491231002X|13812345678|84561234|1234 5678|8765-4321/);
+    expect(r.text).toContain('110105********002X');
+    expect(r.text).toContain('138****5678');
+  });
+
+  it('leaves dates, amounts, order numbers and short numbers alone', () => {
+    const text = '2026年3月5日在12号站点，欠薪3500元，订单号 A2026030512345678901，工号 10086。';
+    expect(redactFreeText(text)).toEqual({ text, found: 0 });
+  });
+
+  it('never leaves an 11-digit mobile or an 18-character ID readable (property)', () => {
+    const mobile = fc.tuple(fc.constantFrom('3', '5', '7', '8', '9'), fc.stringMatching(/^\d{9}$/)).map(([a, b]) => `1${a}${b}`);
+    const id = fc.stringMatching(/^\d{6}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d)\d{3}[0-9X]$/);
+    const filler = fc.string({ unit: fc.constantFrom('诉', '求', '，', '。', ' ', '元', 'a') , maxLength: 8 });
+    fc.assert(
+      fc.property(filler, fc.oneof(mobile, id), filler, (a, secret, b) => {
+        const out = redactFreeText(`${a}${secret}${b}`).text;
+        expect(out).not.toContain(secret);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

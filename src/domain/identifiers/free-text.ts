@@ -1,0 +1,32 @@
+import { maskIdNumber, maskPhone } from './id-number.js';
+
+/**
+ * Personal numbers typed into free text (a public appeal, a plaque report): resident ID numbers
+ * (18 characters, or the old 15 digits) and phone numbers (mobiles, with or without +86 and
+ * separators; landlines with an area code). Found anywhere in the text, not inside a longer run
+ * of digits, and replaced by the same masks the platform shows elsewhere.
+ */
+const PATTERNS: { re: RegExp; mask: (digits: string) => string }[] = [
+  // 18-character ID (last may be X), or 15-digit old ID; also written with spaces every few digits.
+  { re: /(?<![0-9])(\d{6}[ -]?(?:18|19|20)\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{3}[0-9Xx])(?![0-9])/g, mask: maskIdNumber },
+  { re: /(?<![0-9])(\d{15})(?![0-9])/g, mask: maskIdNumber },
+  // Mobile: 1[3-9]x xxxx xxxx, optionally +86 / 86 in front and - or spaces between groups.
+  { re: /(?<![0-9])((?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4})(?![0-9])/g, mask: maskPhone },
+  // Landline: 0 + 2–3 digit area code, then 7–8 digits, optionally separated or in brackets.
+  { re: /(?<![0-9])(\(?0\d{2,3}\)?[ -]?\d{7,8})(?![0-9])/g, mask: maskPhone },
+];
+
+export type Redacted = { text: string; found: number };
+
+export function redactFreeText(text: string): Redacted {
+  let found = 0;
+  let out = text;
+  for (const { re, mask } of PATTERNS) {
+    out = out.replace(re, (m) => {
+      found++;
+      const digits = m.replace(/[^0-9Xx]/g, '');
+      return mask(digits);
+    });
+  }
+  return { text: out, found };
+}

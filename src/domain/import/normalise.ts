@@ -1,0 +1,50 @@
+/**
+ * Normalising cells before they are validated. Exports and hand-kept sheets carry full-width
+ * digits and letters (１２３Ｘ), full-width parentheses, stray spaces, lower-case x in ID numbers,
+ * IDs that Excel turned into numbers, and dates in every usual Chinese form. Each function returns
+ * the clean value and whether it had to change full-width characters, so a refusal can say so.
+ */
+
+const FULL_WIDTH = /[\uff01-\uff5e\u3000]/;
+
+/** Full-width ASCII (！–～) to half-width, ideographic space to a space. */
+export const toHalfWidth = (v: string): string => v.replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
+
+export const hasFullWidth = (v: string): boolean => FULL_WIDTH.test(v);
+
+/** ID numbers, USCCs, registration numbers, phones: half-width, no spaces or separators, upper case. */
+export function normaliseCode(v: string): { value: string; fullWidth: boolean } {
+  const fullWidth = hasFullWidth(v);
+  const value = toHalfWidth(v).replace(/[\s\u00a0\u200b\ufeff'‘’`-]/g, '').toUpperCase();
+  return { value, fullWidth };
+}
+
+/** Excel's rendering of a long number: 3.20102E+17. Such a value has lost its last digits. */
+export const SCIENTIFIC = /^\d(\.\d+)?E\+?\d+$/i;
+
+/** A number cell holding an identifier, as text: exact when Excel could keep it, else in the scientific form Excel shows. */
+export function numberCellText(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 1e15) return String(n);
+  if (Number.isInteger(n)) return n.toPrecision(15).replace(/\.?0+e/, 'e').toUpperCase();
+  return String(n);
+}
+
+/**
+ * Dates as people and systems write them: 2019-05-01, 2019/5/1, 2019.5.1, 2019年5月1日,
+ * 20190501, 2019-05-01 00:00:00, 2019-05-01T00:00:00. Returns YYYY-MM-DD text for the row schema
+ * to check, or the input unchanged when it is none of these.
+ */
+export function normaliseDateText(v: string): string {
+  const s = toHalfWidth(v).trim();
+  const m = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(s) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s);
+  if (!m) return s;
+  return `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
+}
+
+/** A text that looks like a date (for the column plan's warnings). */
+export function looksLikeDate(v: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(normaliseDateText(v));
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return y >= 1900 && y <= 2100 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
+}

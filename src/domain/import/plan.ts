@@ -1,0 +1,79 @@
+import { parseIdNumber, MOBILE } from '../identifiers/id-number.js';
+import { parseUscc } from '../identifiers/uscc.js';
+import { KNOWN_UNUSED, VOCABULARY, normalizeHeader, type FileKind } from './vocabulary.js';
+import { looksLikeDate, normaliseCode, SCIENTIFIC } from './normalise.js';
+
+/**
+ * The column plan: after the header is read, which column feeds which field, which columns are
+ * not imported, and which of those look like they carry data the user may not want to lose
+ * (ID numbers, phones, codes, dates) — those are warnings the user must acknowledge before the
+ * import starts. Nothing in a file is dropped without being named here.
+ */
+export type FieldSpec = { field: string; header: string; aliases: string[]; required?: boolean };
+export type PlannedColumn = { index: number; header: string; field: string | null; fieldLabel: string | null; note: string; warning: string | null };
+export type ColumnPlan = { columns: PlannedColumn[]; index: Map<string, number>; missing: { field: string; label: string }[]; warnings: { header: string; reason: string }[] };
+/** A user's choice: field → the header of the column that feeds it ('' = use no column). */
+export type Mapping = Record<string, string>;
+
+/** Fields that may stand in for a required one: a registry file without 市场主体类型 but with 组成形式 is one of 个体工商户. */
+const STAND_IN: Record<string, string> = { kind: 'form', membership: 'confirmedOn' };
+
+export function planColumns(kind: FileKind, specs: FieldSpec[], oneOf: string[], headers: string[], sample: string[][] = [], mapping: Mapping = {}): ColumnPlan {
+  const byName = new Map<string, string>();
+  for (const s of specs) for (const name of [s.header, ...s.aliases, ...(VOCABULARY[kind][s.field] ?? [])]) if (!byName.has(normalizeHeader(name))) byName.set(normalizeHeader(name), s.field);
+  const unused = new Set(KNOWN_UNUSED[kind].map(normalizeHeader));
+  const labelOf = new Map(specs.map((s) => [s.field, s.header]));
+  const index = new Map<string, number>();
+  const taken = new Set<number>();
+  // The user's choices first …
+  for (const [field, header] of Object.entries(mapping)) {
+    if (!labelOf.has(field) || !header) continue;
+    const i = headers.findIndex((h) => h === header);
+    if (i >= 0 && !taken.has(i)) {
+      index.set(field, i);
+      taken.add(i);
+    }
+  }
+  // … then the vocabulary, for fields the user did not set (a field set to '' stays unset).
+  headers.forEach((h, i) => {
+    if (taken.has(i)) return;
+    const field = byName.get(normalizeHeader(h));
+    if (field && !index.has(field) && !(field in mapping)) {
+      index.set(field, i);
+      taken.add(i);
+    }
+  });
+  const fieldAt = new Map([...index].map(([f, i]) => [i, f]));
+  const warnings: { header: string; reason: string }[] = [];
+  const columns = headers.map((header, i): PlannedColumn => {
+    const field = fieldAt.get(i) ?? null;
+    if (field) return { index: i, header, field, fieldLabel: labelOf.get(field) ?? field, note: `导入为"${labelOf.get(field)}"`, warning: null };
+    if (!header.trim()) return { index: i, header, field: null, fieldLabel: null, note: '不导入（无列名）', warning: looksSensitive('', sample.map((r) => r[i] ?? '')) ? `第 ${i + 1} 列没有列名，但其中的值像${looksSensitive('', sample.map((r) => r[i] ?? ''))}，将不导入` : null };
+    if (unused.has(normalizeHeader(header))) return { index: i, header, field: null, fieldLabel: null, note: '不导入（平台不使用此项）', warning: null };
+    const what = looksSensitive(header, sample.map((r) => r[i] ?? ''));
+    const byNameField = byName.get(normalizeHeader(header));
+    const note = byNameField && index.has(byNameField) ? `不导入（"${labelOf.get(byNameField)}"已取自列"${headers[index.get(byNameField)!]}"）` : '不导入（无法识别的列）';
+    return { index: i, header, field: null, fieldLabel: null, note, warning: what ? `列"${header}"像${what}，${note.replace(/^不导入/, '将不导入')}` : null };
+  });
+  for (const c of columns) if (c.warning) warnings.push({ header: c.header || `第${c.index + 1}列`, reason: c.warning });
+  const missing = specs.filter((s) => s.required && !index.has(s.field) && !(STAND_IN[s.field] && index.has(STAND_IN[s.field]))).map((s) => ({ field: s.field, label: s.header }));
+  if (oneOf.length && !oneOf.some((f) => index.has(f)) && !missing.some((m) => m.field === oneOf[0])) missing.push({ field: oneOf[0], label: oneOf.map((f) => labelOf.get(f)).join('或') });
+  return { columns, index, missing, warnings };
+}
+
+/** What an unused column seems to hold ("身份证号", "手机号", "统一社会信用代码", "日期"), or null. */
+export function looksSensitive(header: string, values: string[]): string | null {
+  const h = normalizeHeader(header);
+  if (/身份证|证件号|公民身份|cerno|idcard/.test(h)) return '身份证号';
+  if (/电话|手机|phone|tel|mobile/.test(h)) return '手机号';
+  if (/信用代码|注册号|uscc|uniscid|regno/.test(h)) return '统一社会信用代码或注册号';
+  const filled = values.map((v) => v.trim()).filter(Boolean);
+  if (filled.length) {
+    const share = (test: (v: string) => boolean) => filled.filter(test).length / filled.length >= 0.5;
+    if (share((v) => { const c = normaliseCode(v).value; return parseIdNumber(c).ok || SCIENTIFIC.test(c); })) return '身份证号';
+    if (share((v) => MOBILE.test(normaliseCode(v).value))) return '手机号';
+    if (share((v) => parseUscc(normaliseCode(v).value).ok)) return '统一社会信用代码';
+  }
+  if (/日期|时间|date/.test(h) || (filled.length && filled.filter(looksLikeDate).length / filled.length >= 0.5)) return '日期';
+  return null;
+}

@@ -1,0 +1,96 @@
+/**
+ * The header vocabulary of the files county clerks actually have: what each source system calls
+ * the columns XGZ reads. Kept as data (one list per file kind and field), each name with the system
+ * that uses it, so a new export format is a line here and a test, not a code change.
+ *
+ * Sources of the names:
+ *  - 市场主体登记 / 国家企业信用信息公示系统 (GSXT) registry exports: Chinese column titles and the
+ *    data-exchange field codes (uniscid, regno, entname, traname, enttype, regstate, estdate, dom,
+ *    oploc, regorg, industryphy, industryco, lerep, cerno, tel, empnum, compform …);
+ *  - 企业/个体工商户/农民专业合作社年度报告 (annual-report system): ancheyear, anchedate, empNum and the
+ *    party-building fields numParM, parIns, parOrgW, parSetTime, resParMSign, resParSecSign, partOrgIs;
+ *  - 组织部门党员信息管理系统 roster exports: 公民身份号码, 人员类别, 入党日期, 转正日期, 所在党支部, 党籍状态 ….
+ * Matching ignores spaces, full/half-width parentheses, colons, asterisks and letter case.
+ */
+export type FileKind = 'registry' | 'annual_report' | 'roster' | 'abnormal_list' | 'untrustworthy_list';
+
+/** field → names the column goes by (beside the template's own header). */
+export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
+  registry: {
+    uscc: ['统一社会信用代码', '信用代码', '社会信用代码', '统一代码', '统一社会信用代码/注册号', '统一社会信用代码（注册号）', 'uniscid', 'uscc', 'creditcode'],
+    regNo: ['注册号', '工商注册号', '原注册号', '营业执照注册号', 'regno'],
+    name: ['企业名称', '名称', '主体名称', '市场主体名称', '字号名称', '个体户名称', '个体工商户名称', '企业名称（字号名称）', '企业（机构）名称', 'entname', 'traname'],
+    kind: ['市场主体类型', '企业类型', '主体类型', '类型', '企业类型（中文）', '企业类型大类', '市场主体类型代码', '企业类型代码', 'enttype', 'enttypecn'],
+    form: ['组成形式', '经营者组成形式', 'compform'],
+    status: ['登记状态', '经营状态', '状态', '企业状态', '登记状态（中文）', 'regstate', 'regstatecn'],
+    registeredOn: ['成立日期', '登记日期', '注册日期', '成立时间', '开业日期', '注册登记日期', 'estdate'],
+    address: ['住所', '经营场所', '地址', '住所（经营场所）', '住所/经营场所', '注册地址', '经营地址', 'dom', 'oploc'],
+    authority: ['登记机关', '登记机关名称', '发照机关', 'regorg', 'regorgcn'],
+    countyCode: ['所属县区代码', '县区代码', '管辖区划代码', '行政区划代码', '所属行政区划代码'],
+    stationCode: ['基层所代码', '所代码', '管辖所代码', '监管所代码'],
+    industry: ['行业代码', '国民经济行业代码', '行业门类', '行业门类代码', '所属行业', '行业', '行业类别', '行业代码（中文）', 'industryphy', 'industryco'],
+    employees: ['从业人数', '从业人员', '从业人员数', 'empnum'],
+    repName: ['法定代表人', '经营者', '经营者姓名', '负责人', '法定代表人姓名', '法定代表人（负责人）', '法定代表人/负责人', '执行事务合伙人', '投资人', 'lerep'],
+    repIdNumber: ['法定代表人证件号码', '法定代表人身份证号', '法定代表人身份证号码', '经营者身份证号', '经营者身份证号码', '经营者证件号码', '负责人证件号码', '证件号码', '身份证号', '身份证号码', 'cerno'],
+    repPhone: ['联系电话', '手机', '法定代表人手机', '法定代表人联系电话', '法定代表人移动电话', '经营者联系电话', '经营者手机', '移动电话', 'tel'],
+    liaisonName: ['联络员', '联络员姓名'],
+    liaisonIdNumber: ['联络员身份证号', '联络员证件号码', '联络员身份证号码'],
+    liaisonPhone: ['联络员手机', '联络员电话', '联络员移动电话', '联络员联系电话'],
+  },
+  annual_report: {
+    uscc: ['统一社会信用代码', '信用代码', '社会信用代码', '统一社会信用代码/注册号', 'uniscid'],
+    regNo: ['注册号', '工商注册号', 'regno'],
+    year: ['年报年度', '年度', '报告年度', '年报所属年度', 'ancheyear'],
+    filingStatus: ['报送状态', '年报状态', '年报报送状态'],
+    filedOn: ['报送日期', '年报日期', '年报报送日期', '报送时间', 'anchedate'],
+    employees: ['从业人数', '从业人员', '从业人员数', 'empnum'],
+    partyMembers: ['党员人数', '党员（含预备党员）人数', '党员（含预备党员）人数（人）', '党员人数（含预备党员）', 'numParM'],
+    partyOrgForm: ['党组织建立形式', '党组织形式', '党组织建制', 'parIns'],
+    partyOrgWay: ['党组织建立方式', '党组织组建方式', '建立方式', 'parOrgW'],
+    partyOrgSetOn: ['党组织建立时间', '党组织成立时间', '党组织组建时间', 'parSetTime'],
+    repIsMember: ['法定代表人是否党员', '法定代表人是否为党员', '经营者是否党员', '经营者是否为党员', 'resParMSign'],
+    repIsSecretary: ['法定代表人是否党组织书记', '法定代表人是否为党组织书记', 'resParSecSign'],
+    orgSetUp: ['是否成立党组织', '是否建立党组织', 'partOrgIs'],
+  },
+  roster: {
+    name: ['姓名', '党员姓名'],
+    idNumber: ['公民身份号码', '身份证号', '身份证号码', '证件号码'],
+    sex: ['性别'],
+    birthDate: ['出生日期', '出生年月'],
+    joinDate: ['入党日期', '入党时间'],
+    confirmedOn: ['转正日期', '转正时间'],
+    membership: ['人员类别', '党员类别'],
+    orgRelation: ['所在党支部', '所在党组织', '党组织名称', '组织关系所在党组织'],
+    orgRelationCode: ['党组织代码', '所在党组织代码'],
+    memberStatus: ['党籍状态', '党员状态', '状态'],
+    phone: ['联系电话', '手机', '手机号码', '移动电话'],
+    occupation: ['职业', '工作岗位'],
+    workplace: ['工作单位', '工作单位及职务'],
+  },
+  // 国家企业信用信息公示系统: 经营异常名录 and 严重违法失信名单 (黑名单) exports.
+  abnormal_list: {
+    uscc: ['uniscid'], regNo: ['regno'], name: ['entname', '企业名称（字号名称）'], listedReason: ['specause', '列入经营异常名录原因类型'], listedOn: ['abntime', 'cogdate'],
+    listedAuthority: ['decorg', '列入作出决定机关'], removedReason: ['remexcpres'], removedOn: ['remdate'], removedAuthority: ['redecorg', '移出作出决定机关'],
+  },
+  untrustworthy_list: {
+    uscc: ['uniscid'], regNo: ['regno'], name: ['entname', '企业名称（字号名称）'], listedReason: ['serillrea', '列入严重违法失信企业名单（黑名单）原因', '列入严重违法失信企业名单原因'], listedOn: ['abntime'],
+    listedAuthority: ['decorg', '列入作出决定机关'], removedReason: ['remexcpres', '移出严重违法失信企业名单（黑名单）原因', '移出严重违法失信企业名单原因'], removedOn: ['remdate'], removedAuthority: ['redecorg', '移出作出决定机关'],
+  },
+};
+
+/**
+ * Columns the source systems export that XGZ knowingly does not store: shown in the column plan
+ * as "不导入（平台不使用）", without a warning.
+ */
+// 原行号 and 重复标记 are XGZ's own columns in an error report's 待修正数据 (the import reads the mark itself).
+const REPORT_COLUMNS = ['原行号', '重复标记'];
+export const KNOWN_UNUSED: Record<FileKind, string[]> = {
+  registry: [...REPORT_COLUMNS, '注册资本', '注册资本（万元）', '注册资金', '资金数额', '币种', '实缴资本', '经营范围', '核准日期', '营业期限自', '营业期限至', '经营期限自', '经营期限至', '序号', '主体身份代码', '企业英文名称', 'regcap', 'regcapcur', 'opscope', 'apprdate', 'opfrom', 'opto', 'pripid'],
+  annual_report: [...REPORT_COLUMNS, '企业名称', '名称', '序号', '资产总额', '营业总收入', '纳税总额', 'entname', 'pripid'],
+  roster: [...REPORT_COLUMNS, '序号', '民族', '学历', '籍贯', '现居住地', '家庭住址', '工作岗位类别'],
+  abnormal_list: [...REPORT_COLUMNS, '序号', '法定代表人', '住所', '登记机关', '公示日期'],
+  untrustworthy_list: [...REPORT_COLUMNS, '序号', '法定代表人', '住所', '登记机关', '类别', '公示日期'],
+};
+
+export const normalizeHeader = (h: string): string =>
+  h.replace(/[\s\u3000（）()：:*＊\ufeff]/g, '').replace(/[Ａ-Ｚａ-ｚ０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).toLowerCase();

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { dateField, regNoField, usccField } from './rows.js';
+
+/**
+ * Row schema of the credit lists as the 国家企业信用信息公示系统 exports them: the 经营异常名录
+ * and the 严重违法失信名单 (黑名单) share one shape — the entity (统一社会信用代码 or 注册号, its
+ * name as written), when, why and by whom it was listed, and when, why and by whom removed.
+ */
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const opt = <T extends z.ZodType>(s: T) => z.preprocess(blankToUndefined, s.optional());
+const words = (max: number, label: string) => z.string().trim().max(max, `${label}不超过 ${max} 个字`);
+
+export const creditRow = z
+  .object({
+    uscc: opt(usccField),
+    regNo: opt(regNoField),
+    name: opt(words(200, '企业名称')),
+    listedReason: words(500, '列入原因').min(1, '列入原因不能为空'),
+    listedOn: dateField('列入日期'),
+    listedAuthority: opt(words(200, '作出决定机关（列入）')),
+    removedReason: opt(words(500, '移出原因')),
+    removedOn: opt(dateField('移出日期')),
+    removedAuthority: opt(words(200, '作出决定机关（移出）')),
+  })
+  .superRefine((r, ctx) => {
+    if (!r.uscc && !r.regNo) ctx.addIssue({ code: 'custom', path: ['uscc'], message: '统一社会信用代码与注册号至少填写一项' });
+    if (r.removedOn && r.removedOn < r.listedOn) ctx.addIssue({ code: 'custom', path: ['removedOn'], message: `移出日期（${r.removedOn}）不能早于列入日期（${r.listedOn}）` });
+    if (!r.removedOn && (r.removedReason || r.removedAuthority)) ctx.addIssue({ code: 'custom', path: ['removedOn'], message: '填写了移出原因或移出机关，请同时填写移出日期' });
+  });
+export type CreditRow = z.infer<typeof creditRow>;
+
+/** The two lists: import kind → list code. */
+export const CREDIT_LISTS = { abnormal_list: 'abnormal', untrustworthy_list: 'untrustworthy' } as const;
+export type CreditKind = keyof typeof CREDIT_LISTS;
+export type CreditList = (typeof CREDIT_LISTS)[CreditKind];
+export const CREDIT_LIST_LABEL: Record<CreditList, string> = { abnormal: '经营异常名录', untrustworthy: '严重违法失信名单' };
+export const isCreditKind = (k: string): k is CreditKind => k in CREDIT_LISTS;

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { addMonths, hostDateOf, isTimeZone, localDate, localMonth, offsetMs, startOfLocalDay, startOfMonth } from './zone.js';
+
+describe('dates in the deployment\'s zone', () => {
+  it('reads the calendar in the zone, not the host\'s or UTC (01:30 Beijing time on 1 January is 2027 there, 2026 in UTC)', () => {
+    const at = new Date('2026-12-31T17:30:00Z');
+    expect(localDate(at, 'Asia/Shanghai')).toBe('2027-01-01');
+    expect(localMonth(at, 'Asia/Shanghai')).toBe('2027-01');
+    expect(localDate(at, 'UTC')).toBe('2026-12-31');
+    expect(localDate(at)).toBe('2027-01-01'); // the default zone
+  });
+  it('finds where local days and months begin, and the offset', () => {
+    expect(startOfMonth('2027-01', 'Asia/Shanghai').toISOString()).toBe('2026-12-31T16:00:00.000Z');
+    expect(startOfLocalDay('2026-07-01', 'UTC').toISOString()).toBe('2026-07-01T00:00:00.000Z');
+    expect(offsetMs(new Date('2026-06-01T00:00:00Z'), 'Asia/Shanghai')).toBe(8 * 3600_000);
+    // A zone with daylight saving: the day after the change begins at the new offset.
+    expect(startOfLocalDay('2026-03-09', 'America/New_York').toISOString()).toBe('2026-03-09T04:00:00.000Z');
+  });
+  it('counts months across years, and knows zone names', () => {
+    expect(addMonths('2026-12', 1)).toBe('2027-01');
+    expect(addMonths('2026-01', -13)).toBe('2024-12');
+    expect(isTimeZone('Asia/Shanghai')).toBe(true);
+    expect(isTimeZone('Mars/Olympus')).toBe(false);
+    expect(hostDateOf(new Date('2026-12-31T17:30:00Z'), 'Asia/Shanghai').getDate()).toBe(1);
+  });
+});

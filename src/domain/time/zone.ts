@@ -1,0 +1,78 @@
+/**
+ * Dates in the deployment's time zone (Asia/Shanghai unless XGZ_TIME_ZONE says otherwise): what
+ * "today", "this month" and a period's end mean, whatever zone the host or the database runs in.
+ * Pure: the zone is a parameter, defaulting to the one the app set at start-up (setTimeZone).
+ */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+let zone = DEFAULT_TIME_ZONE;
+
+/** Whether Intl knows the zone name (IANA, e.g. Asia/Shanghai, UTC). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sets the deployment's zone (config.timeZone), once at start-up. */
+export function setTimeZone(tz: string): void {
+  if (!isTimeZone(tz)) throw new Error(`未知的时区：${tz}`);
+  zone = tz;
+}
+export const timeZone = (): string => zone;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function parts(at: Date, tz: string) {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    formatters.set(tz, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
+  return { y: Number(p.year), m: Number(p.month), d: Number(p.day), h: Number(p.hour) % 24, min: Number(p.minute), s: Number(p.second) };
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The calendar date (YYYY-MM-DD) at an instant in the zone. */
+export function localDate(at: Date = new Date(), tz: string = zone): string {
+  const p = parts(at, tz);
+  return `${p.y}-${pad(p.m)}-${pad(p.d)}`;
+}
+
+/** The month (YYYY-MM) at an instant in the zone. */
+export const localMonth = (at: Date = new Date(), tz: string = zone): string => localDate(at, tz).slice(0, 7);
+
+/** The month `n` months after `month` (YYYY-MM; n may be negative). */
+export function addMonths(month: string, n: number): string {
+  const i = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1 + n;
+  return `${Math.floor(i / 12)}-${pad((i % 12) + 1)}`;
+}
+
+/** The zone's offset from UTC at an instant, in milliseconds (Asia/Shanghai: +8 h). */
+export function offsetMs(at: Date, tz: string = zone): number {
+  const p = parts(at, tz);
+  return Date.UTC(p.y, p.m - 1, p.d, p.h, p.min, p.s) - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+/** The instant a local calendar day (YYYY-MM-DD) begins in the zone. */
+export function startOfLocalDay(date: string, tz: string = zone): Date {
+  const guess = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+  // Twice: the offset at the first guess may differ from the offset at local midnight (a DST change).
+  const first = guess - offsetMs(new Date(guess), tz);
+  return new Date(guess - offsetMs(new Date(first), tz));
+}
+
+/** The instant a month (YYYY-MM) begins in the zone; its end is the next month's beginning. */
+export const startOfMonth = (month: string, tz: string = zone): Date => startOfLocalDay(`${month}-01`, tz);
+
+/**
+ * A Date whose host-local calendar fields are the zone's date at `at` (noon, so no host offset moves
+ * the day): for the older helpers that read getFullYear()/getMonth() of the date they are given.
+ */
+export const hostDateOf = (at: Date = new Date(), tz: string = zone): Date => new Date(`${localDate(at, tz)}T12:00:00`);
+
+/** Today as the UTC calendar day (YYYY-MM-DD): what the recognition, platform and assistance routes compare their dates with. */
+export const today = (): string => new Date().toISOString().slice(0, 10);

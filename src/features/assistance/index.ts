@@ -1,0 +1,2 @@
+/** The assistance programs' entrance: the routes the server registers. */
+export { assistanceRoutes } from './routes.js';

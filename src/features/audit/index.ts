@@ -1,0 +1,2 @@
+/** The audit trail's entrance: the routes the server registers. */
+export { auditRoutes } from './routes.js';

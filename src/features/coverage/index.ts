@@ -1,0 +1,3 @@
+/** The two coverages' entrance: the route, and the tallies the indicators and guidance posts read. */
+export { coverageRoutes } from './routes.js';
+export { recomputeTally, tallyUnder, withRates } from './queries.js';

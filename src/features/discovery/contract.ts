@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { CASE_KINDS, CASE_STATES } from '../../domain/cases/workflow.js';
+import { endpoint, idParam, pageOf, pageQuery, timestamp, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import { idNumberField, phoneField, usccField } from '../../domain/ledger/rows.js';
+
+/** 查找党员's contract (pure), shared with the web: discovery runs, the verification work list, the public self-report. */
+export const caseKind = z.enum(CASE_KINDS);
+export const caseState = z.enum(CASE_STATES);
+
+/** A calendar date that exists (2024-02-30 is refused). */
+const isoDate = z.iso.date('日期格式应为 YYYY-MM-DD');
+
+const run = z.object({ id: z.number(), status: z.string(), step: z.string().nullable(), counts: z.record(z.string(), z.number()), error: z.string().nullable(), startedAt: timestamp, finishedAt: timestamp.nullable() });
+
+export const startDiscoveryRun = endpoint({
+  method: 'POST',
+  path: '/discovery/runs',
+  summary: '在本辖区运行一次比对（后台进行）',
+  status: 202,
+  response: run,
+});
+
+export const getDiscoveryRun = endpoint({ method: 'GET', path: '/discovery/runs/:id', summary: '比对进度', params: idParam, response: run });
+
+export const caseListItem = z.object({
+  id: z.number(), kind: caseKind, kindLabel: z.string(), state: caseState, stateLabel: z.string(), entityId: z.number().nullable(), entityName: z.string(),
+  stationName: z.string().nullable(), memberName: z.string().nullable(), updatedAt: timestamp, actions: z.array(z.string()),
+});
+
+export const listCases = endpoint({
+  method: 'GET',
+  path: '/cases',
+  summary: '核实线索（本辖区）',
+  query: z.strictObject({ ...pageQuery, kind: caseKind.optional(), state: caseState.optional(), under: underQuery }),
+  response: pageOf(caseListItem),
+});
+
+/** What a trail line recorded: the person's reason, contact or transfer; the system's condition and the change that moved it. */
+export const caseEventDetail = z.looseObject({
+  reason: z.string().optional(),
+  condition: z.string().optional(),
+  change: z.looseObject({ source: z.string(), label: z.string() }).optional(),
+  contact: z.looseObject({ outcome: z.string().optional() }).optional(),
+  transfer: z.looseObject({ from: z.string(), to: z.string() }).optional(),
+});
+
+export const getCase = endpoint({
+  method: 'GET',
+  path: '/cases/:id',
+  summary: '线索详情：证据与处理记录',
+  params: idParam,
+  response: z.object({
+    id: z.number(), kind: caseKind, kindLabel: z.string(), state: caseState, stateLabel: z.string(),
+    evidence: z.record(z.string(), z.unknown()),
+    entity: z.object({ id: z.number(), name: z.string(), uscc: z.string().nullable() }).nullable(),
+    condition: z.string().nullable(),
+    resolvedAt: timestamp.nullable(),
+    report: z.object({ name: z.string(), phone: z.string(), entityText: z.string(), orgRelation: z.string().nullable(), reportedAt: timestamp }).nullable(),
+    member: z.object({
+      id: z.number(), name: z.string(), birthDate: z.string().nullable(), phone: z.string().nullable(), orgRelation: z.string().nullable(),
+      memberStatus: z.string(), membership: z.string().nullable(), confidence: z.string(), sources: z.array(z.string()),
+    }).nullable(),
+    events: z.array(z.object({ id: z.number(), at: timestamp, action: z.string(), actionLabel: z.string(), from: z.string().nullable(), to: z.string().nullable(), detail: caseEventDetail.nullable(), actor: z.string() })),
+    actions: z.array(z.string()),
+  }),
+});
+
+export const actOnCase = endpoint({
+  method: 'POST',
+  path: '/cases/:id/actions',
+  summary: '处理线索：记录联系、确认、排除（须写原因）、记录组织关系转接、重新核实',
+  params: idParam,
+  body: z.strictObject({
+    action: z.enum(['contact', 'confirm', 'dismiss', 'transfer', 'reopen']),
+    reason: z.string().trim().max(500, '原因不超过 500 字').optional(),
+    contact: z.strictObject({ date: isoDate, way: z.enum(['visit', 'phone', 'message', 'other']), outcome: z.string().trim().min(1, '请填写联系结果').max(500, '联系结果不超过 500 字') }).optional(),
+    transfer: z.strictObject({ from: z.string().trim().min(1, '请填写转出党组织').max(200, '转出党组织不超过 200 字'), to: z.string().trim().min(1, '请填写转入党组织').max(200, '转入党组织不超过 200 字'), date: isoDate }).optional(),
+  }),
+  response: z.object({ id: z.number(), state: caseState, stateLabel: z.string() }),
+});
+
+export const publicDivisions = endpoint({
+  method: 'GET',
+  path: '/public/divisions/:code',
+  summary: '行政区划（省、市、县）',
+  params: z.strictObject({ code: z.string().regex(/^\d{6}$/, '行政区划代码应为 6 位数字') }),
+  response: z.array(z.object({ code: z.string(), name: z.string(), level: z.string() })),
+});
+
+export const submitSelfReport = endpoint({
+  method: 'POST',
+  path: '/public/self-report',
+  summary: '党员报到：本人报告在某市场主体工作（需同意告知事项）',
+  body: z.strictObject({
+    name: z.string().trim().min(2, '请填写姓名').max(30, '姓名不超过 30 个字'),
+    phone: phoneField,
+    idNumber: idNumberField.optional(),
+    countyCode: z.string().regex(/^\d{6}$/, '请选择所在县（区）'),
+    entityName: z.string().trim().min(2, '请填写工作单位名称').max(200, '工作单位名称不超过 200 个字'),
+    uscc: usccField.optional(),
+    orgRelation: z.string().trim().max(200, '组织关系所在党组织不超过 200 个字').optional(),
+    consent: z.literal(true, { error: '请阅读并同意告知事项' }),
+  }),
+  status: 201,
+  response: z.object({ receipt: z.string(), message: z.string() }),
+});
+
+export type CaseRow = ItemOf<typeof listCases>;
+export type CaseDetail = ResponseOf<typeof getCase>;
+export type DiscoveryRun = ResponseOf<typeof getDiscoveryRun>;
+export type CaseEventDetail = z.input<typeof caseEventDetail>;

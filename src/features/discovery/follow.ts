@@ -1,0 +1,248 @@
+import { sql } from 'kysely';
+import type { Scoped } from '../../db/scoped.js';
+import { sm3Hex, canonicalJson } from '../../crypto/sm3.js';
+import { CASE_CONDITION, caseKey, casesHeld, whyResolved, type EntityFacts, type HeldCase } from '../../domain/cases/conditions.js';
+
+/**
+ * What changed, as the trail of a case closed or raised by it shows it: an import batch, an
+ * organization edit, an entity edit, a case's own transfer, or a full discovery run.
+ */
+export type CaseChange = { source: 'import' | 'org' | 'entity' | 'case' | 'discovery'; label: string; objectType?: string; objectId?: number };
+
+/** A member's fields the conditions read; declaredOnly: only an annual report says so (not vouched). */
+export type MemberFacts = { status: string; orgRelation: string | null; declaredOnly: boolean };
+
+const DECIDED = ['confirmed', 'dismissed', 'transferred'];
+
+/**
+ * Brings the exact links (same person by ID number) of some entities up to date: a role of an
+ * operating entity held by a person on any roster is linked, a link no longer so derived goes.
+ * Rosters held anywhere count (a county's roster serves its stations); see xgz_discovery_exact_in.
+ */
+export async function refreshExactLinks(db: Scoped['db'], entityIds: number[]): Promise<{ added: number; removed: number }> {
+  if (!entityIds.length) return { added: 0, removed: 0 };
+  const derived = await sql<{ member_id: number; entity_person_id: number; entity_id: number; scope_key: string }>`SELECT * FROM xgz_discovery_exact_in(${entityIds}::bigint[])`.execute(db);
+  const rows = derived.rows;
+  const gone = await sql`DELETE FROM member_link l WHERE l.method = 'exact' AND l.entity_id = ANY(${entityIds}::bigint[])
+    AND NOT EXISTS (SELECT 1 FROM unnest(${rows.map((r) => r.member_id)}::bigint[], ${rows.map((r) => r.entity_person_id)}::bigint[]) AS d(m, r) WHERE d.m = l.member_id AND d.r = l.entity_person_id)`.execute(db);
+  let added = 0;
+  if (rows.length) {
+    const res = await sql`INSERT INTO member_link AS l (member_id, entity_person_id, entity_id, method, score, levels, scope_key)
+      SELECT m, r, e, 'exact', 99, '{"idNumber":"same"}'::jsonb, k FROM unnest(${rows.map((r) => r.member_id)}::bigint[], ${rows.map((r) => r.entity_person_id)}::bigint[],
+        ${rows.map((r) => r.entity_id)}::bigint[], ${rows.map((r) => r.scope_key)}::text[]) AS t(m, r, e, k)
+      ON CONFLICT (member_id, entity_person_id) DO UPDATE SET method = 'exact', score = 99, levels = EXCLUDED.levels, entity_id = EXCLUDED.entity_id, scope_key = EXCLUDED.scope_key
+      WHERE l.method = 'probabilistic' OR (l.method = 'exact' AND (l.entity_id, l.scope_key) IS DISTINCT FROM (EXCLUDED.entity_id, EXCLUDED.scope_key))`.execute(db);
+    added = Number(res.numAffectedRows ?? 0);
+  }
+  return { added, removed: Number(gone.numAffectedRows ?? 0) };
+}
+
+type FactRow = {
+  entity_id: number; name: string; scope_key: string; status: string; county_name: string; areas: string[]; declared: number | null; org_form: number | null; report_year: number | null;
+  found: { member: number; role: number; method: string; score: number; levels: unknown }[] | null; orgs: string[] | null; registered: number[] | null;
+};
+
+/**
+ * The facts of the entities whose cases may change: the given ones (null: every entity in scope
+ * that has members found or declared, or a case not yet resolved).
+ */
+async function factsOf(db: Scoped['db'], entityIds: number[] | null): Promise<FactRow[]> {
+  const only = (col: string) => (entityIds ? sql`${sql.ref(col)} = ANY(${entityIds}::bigint[])` : sql`true`);
+  const res = await sql<FactRow>`
+    WITH latest AS (
+      SELECT DISTINCT ON (a.entity_id) a.entity_id, a.party_members, a.party_org_form, a.year FROM annual_report a WHERE ${only('a.entity_id')} ORDER BY a.entity_id, a.year DESC
+    ), found AS (
+      SELECT l.entity_id, json_agg(json_build_object('member', l.member_id, 'role', l.entity_person_id, 'method', l.method, 'score', l.score, 'levels', l.levels) ORDER BY l.member_id, l.entity_person_id) AS found
+      FROM member_link l WHERE ${only('l.entity_id')} GROUP BY l.entity_id
+    ), orgs AS (
+      SELECT pe.entity_id, array_agg(o.name ORDER BY o.name) AS orgs FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id
+      WHERE o.body = 'party' AND o.status <> 'dissolved' AND ${only('pe.entity_id')} GROUP BY pe.entity_id
+    ), registered AS (
+      SELECT pe.entity_id, array_agg(om.member_id)::int[] AS registered FROM party_org_entity pe JOIN party_org_member om ON om.org_id = pe.org_id
+      WHERE om.member_id IS NOT NULL AND ${only('pe.entity_id')} GROUP BY pe.entity_id
+    ), pending AS (
+      SELECT DISTINCT d.entity_id FROM discovery_case d WHERE d.state <> 'resolved' AND d.kind <> 'self_report' AND ${only('d.entity_id')}
+    )
+    SELECT e.id AS entity_id, e.name, e.scope_key, e.status, c.name AS county_name, coalesce(st.served_areas, '{}') AS areas,
+      latest.party_members AS declared, latest.party_org_form AS org_form, latest.year AS report_year, found.found, orgs.orgs, registered.registered
+    FROM entity e
+    JOIN jurisdiction c ON c.code = e.county_code
+    LEFT JOIN jurisdiction st ON st.code = e.station_code
+    LEFT JOIN latest ON latest.entity_id = e.id
+    LEFT JOIN found ON found.entity_id = e.id
+    LEFT JOIN orgs ON orgs.entity_id = e.id
+    LEFT JOIN registered ON registered.entity_id = e.id
+    WHERE ${only('e.id')} AND ((e.status = 'active' AND (found.entity_id IS NOT NULL OR coalesce(latest.party_members, 0) > 0)) OR e.id IN (SELECT entity_id FROM pending))`.execute(db);
+  return res.rows;
+}
+
+/**
+ * Derives the cases of some entities (null: all in scope) from the facts now and brings the
+ * ledger to them: a case whose condition holds and is not on file is raised; one on file whose
+ * evidence changed is updated (a decided one reopened); an open one whose condition no longer
+ * holds closes itself ('resolved'), its trail naming the reason and the change. A resolved case
+ * stays; when its condition returns, a new case is raised. Set-based: a few statements per call.
+ * known: members' facts the caller has already read (a full run); the others are read here.
+ */
+export async function followCases(s: Scoped, entityIds: number[] | null, change: CaseChange, known: Map<number, MemberFacts> = new Map()): Promise<Record<string, number>> {
+  const { db } = s;
+  const counts: Record<string, number> = { raised: 0, reopened: 0, updated: 0, unchanged: 0, resolved: 0 };
+  if (entityIds && !entityIds.length) return counts;
+  const t0 = performance.now();
+  const rows = await factsOf(db, entityIds);
+  // Members linked to these entities that the caller has not read: through the links in scope.
+  const missing = [...new Set(rows.flatMap((r) => (r.found ?? []).map((f) => Number(f.member))))].filter((m) => !known.has(m));
+  if (missing.length) {
+    const entities = rows.filter((r) => r.found).map((r) => Number(r.entity_id));
+    const read = await sql<{ id: number; org_relation: string | null; member_status: string; sources: string[] }>`SELECT * FROM xgz_discovery_linked_members(${entities}::bigint[])`.execute(db);
+    for (const m of read.rows) if (!known.has(Number(m.id))) known.set(Number(m.id), { status: m.member_status, orgRelation: m.org_relation, declaredOnly: m.sources.every((x) => x === 'declared') });
+  }
+  const facts = new Map<number, EntityFacts>();
+  for (const r of rows) {
+    facts.set(Number(r.entity_id), {
+      entityId: Number(r.entity_id), name: r.name, scopeKey: r.scope_key, status: r.status, areas: [...r.areas, r.county_name],
+      declared: r.declared, orgForm: r.org_form, reportYear: r.report_year, orgs: r.orgs ?? [], registered: (r.registered ?? []).map(Number),
+      found: (r.found ?? []).flatMap((f) => {
+        const m = known.get(Number(f.member));
+        return m ? [{ member: Number(f.member), role: Number(f.role), method: f.method, score: f.score, levels: f.levels, vouched: !m.declaredOnly, status: m.status, orgRelation: m.orgRelation }] : [];
+      }),
+    });
+  }
+  const cases: HeldCase[] = [...facts.values()].flatMap(casesHeld);
+  const queryMs = performance.now() - t0;
+
+  // The cases on file for these entities, not resolved: only new, changed and ended ones are written.
+  const prior = await sql<{ id: number; kind: string; entity_id: number; member_id: number; state: string; evidence_hash: string; scope_key: string }>`
+    SELECT id, kind, entity_id, coalesce(member_id, 0) AS member_id, state, evidence_hash, scope_key FROM discovery_case
+    WHERE kind <> 'self_report' AND state <> 'resolved' AND ${entityIds ? sql`entity_id = ANY(${entityIds}::bigint[])` : sql`true`}`.execute(db);
+  const onFile = new Map(prior.rows.map((r) => [caseKey(r.kind, Number(r.entity_id), Number(r.member_id) || null), r]));
+  const actor = s.who.userId;
+  const t1 = performance.now();
+  const held = new Set<string>();
+  type Moved = HeldCase & { hash: string; id: number; from: string; to: string; changed: boolean };
+  let writing: Promise<void> = Promise.resolve();
+  // Chunk by chunk: the next chunk is hashed while the database writes the one before.
+  for (let i = 0; i < cases.length; i += 20_000) {
+    const fresh: (HeldCase & { hash: string })[] = [];
+    const moved: Moved[] = [];
+    for (const c of cases.slice(i, i + 20_000)) {
+      const k = caseKey(c.kind, c.entityId, c.memberId);
+      held.add(k);
+      const hash = sm3Hex(canonicalJson(c.evidence));
+      const was = onFile.get(k);
+      if (!was) fresh.push({ ...c, hash });
+      else if (was.evidence_hash !== hash) {
+        // Evidence changed: a case already decided is reopened.
+        moved.push({ ...c, hash, id: Number(was.id), from: was.state, to: DECIDED.includes(was.state) ? 'open' : was.state, changed: true });
+      } else if (was.scope_key !== c.scopeKey) {
+        // Its entity only moved to another station: scope, not evidence, changes; no event.
+        moved.push({ ...c, hash, id: Number(was.id), from: was.state, to: was.state, changed: false });
+        counts.unchanged++;
+      } else counts.unchanged++;
+    }
+    await writing;
+    writing = write(fresh, moved);
+    writing.catch(() => undefined); // awaited above on the next turn, or below
+  }
+  await writing;
+
+  async function write(fresh: (HeldCase & { hash: string })[], moved: Moved[]) {
+    if (fresh.length) {
+      const res = await sql`
+        INSERT INTO discovery_case (kind, entity_id, member_id, scope_key, evidence, evidence_hash, raised_by)
+        SELECT kind, entity_id, member_id, scope_key, evidence, hash, ${actor}::bigint
+        FROM json_to_recordset(${JSON.stringify(fresh.map((c) => ({ kind: c.kind, entity_id: c.entityId, member_id: c.memberId, scope_key: c.scopeKey, evidence: c.evidence, hash: c.hash })))}::json)
+          AS t(kind text, entity_id bigint, member_id bigint, scope_key text, evidence jsonb, hash text)
+        ON CONFLICT (kind, entity_id, (coalesce(member_id, 0))) WHERE kind <> 'self_report' AND state <> 'resolved' DO NOTHING
+        RETURNING id, kind, scope_key`.execute(db);
+      counts.raised += res.rows.length;
+      // A case raised by a change other than a run says which change raised it (the run's own are many and say so on the run).
+      if (change.source !== 'discovery' && res.rows.length) {
+        const ids = res.rows as { id: number; kind: string; scope_key: string }[];
+        await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key)
+          SELECT id, ${actor}::bigint, 'raised', NULL, 'open', detail, k FROM unnest(${ids.map((r) => r.id)}::bigint[], ${ids.map((r) => JSON.stringify({ condition: CASE_CONDITION[r.kind as HeldCase['kind']], change }))}::jsonb[], ${ids.map((r) => r.scope_key)}::text[]) AS t(id, detail, k)`.execute(db);
+      }
+    }
+    if (moved.length) {
+      await sql`
+        UPDATE discovery_case d SET evidence = t.evidence, evidence_hash = t.hash, scope_key = t.scope_key, state = t.state, updated_at = now()
+        FROM json_to_recordset(${JSON.stringify(moved.map((c) => ({ id: c.id, evidence: c.evidence, hash: c.hash, scope_key: c.scopeKey, state: c.to })))}::json)
+          AS t(id bigint, evidence jsonb, hash text, scope_key text, state text)
+        WHERE d.id = t.id`.execute(db);
+      const events = moved.filter((c) => c.changed);
+      for (const ev of events) counts[ev.from !== ev.to ? 'reopened' : 'updated']++;
+      if (events.length) {
+        await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key)
+          SELECT * FROM unnest(${events.map((e) => e.id)}::bigint[], ${events.map(() => actor)}::bigint[], ${events.map((e) => (e.from !== e.to ? 'reopened' : 'evidence_changed'))}::text[],
+            ${events.map((e) => e.from)}::text[], ${events.map((e) => e.to)}::text[], ${events.map(() => JSON.stringify({ change }))}::jsonb[], ${events.map((e) => e.scopeKey)}::text[])`.execute(db);
+      }
+    }
+  }
+
+  // Open cases whose condition no longer holds close themselves; decided ones keep the person's
+  // decision. An entity the caller no longer sees (moved to another station) is not judged here.
+  const ended = prior.rows.filter((r) => ['open', 'contacted'].includes(r.state) && facts.has(Number(r.entity_id)) && !held.has(caseKey(r.kind, Number(r.entity_id), Number(r.member_id) || null)));
+  if (ended.length) {
+    const detail = ended.map((r) => {
+      const kind = r.kind as HeldCase['kind'];
+      return JSON.stringify({ condition: CASE_CONDITION[kind], reason: whyResolved(kind, Number(r.member_id) || null, facts.get(Number(r.entity_id))!), change });
+    });
+    await sql`UPDATE discovery_case SET state = 'resolved', resolved_at = now(), updated_at = now() WHERE id = ANY(${ended.map((r) => Number(r.id))}::bigint[])`.execute(db);
+    await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key)
+      SELECT * FROM unnest(${ended.map((r) => Number(r.id))}::bigint[], ${ended.map(() => actor)}::bigint[], ${ended.map(() => 'auto_closed')}::text[],
+        ${ended.map((r) => r.state)}::text[], ${ended.map(() => 'resolved')}::text[], ${detail}::jsonb[], ${ended.map((r) => r.scope_key)}::text[])`.execute(db);
+    counts.resolved = ended.length;
+  }
+  if (change.source !== 'discovery' && (counts.raised || counts.resolved || counts.reopened)) {
+    s.audit({ action: 'case.follow', objectType: change.objectType ?? 'discovery_case', objectId: change.objectId, detail: { change: change.label, raised: counts.raised, resolved: counts.resolved, reopened: counts.reopened } });
+  }
+  counts.casesQueryMs = Math.round(queryMs);
+  counts.casesWriteMs = Math.round(performance.now() - t1);
+  for (const k of ['hidden_member', 'pocket_member', 'entity_without_org', 'declared_not_found']) counts[k] = cases.filter((c) => c.kind === k).length;
+  return counts;
+}
+
+/** Links, then cases, of some entities after a change: the incremental path. */
+export async function followEntities(s: Scoped, entityIds: number[], change: CaseChange): Promise<Record<string, number>> {
+  const ids = [...new Set(entityIds.map(Number))];
+  if (!ids.length) return {};
+  await refreshExactLinks(s.db, ids);
+  return followCases(s, ids, change);
+}
+
+/** The entities whose cases a change to these members may touch: where they hold a role, and where they are linked. */
+export async function entitiesOfMembers(db: Scoped['db'], memberIds: number[]): Promise<number[]> {
+  if (!memberIds.length) return [];
+  const res = await sql<{ id: number }>`
+    SELECT ep.entity_id AS id FROM member m JOIN entity_person ep ON ep.person_id = m.person_id WHERE m.id = ANY(${memberIds}::bigint[])
+    UNION SELECT l.entity_id FROM member_link l WHERE l.member_id = ANY(${memberIds}::bigint[])`.execute(db);
+  return res.rows.map((r) => Number(r.id));
+}
+
+/** The entities an organization covers (the ones its edits may touch). */
+export async function entitiesOfOrg(db: Scoped['db'], orgId: number): Promise<number[]> {
+  const rows = await db.selectFrom('party_org_entity').select('entity_id').where('org_id', '=', orgId).execute();
+  return rows.map((r) => Number(r.entity_id));
+}
+
+const IMPORT_LABEL = { registry: '登记信息', annual_report: '年报', roster: '党员名册' } as const;
+
+/**
+ * The import pipeline's per-batch hook: after a batch is written (in its transaction), the
+ * entities it touched have their links and cases brought up to date. Registry and annual-report
+ * batches name their entities by id when the writer found them, else by USCC or registration number;
+ * roster batches name members by their roster keys (the ones written).
+ */
+export async function followImportBatch(s: Scoped, job: { id: number; kind: keyof typeof IMPORT_LABEL }, named: { entityIds?: number[]; entityCodes?: string[]; rosterKeys?: string[] }): Promise<void> {
+  const { db } = s;
+  let ids: number[] = [];
+  if (named.entityIds) ids = named.entityIds;
+  else if (named.entityCodes?.length) {
+    const res = await sql<{ id: number }>`SELECT id FROM entity WHERE uscc = ANY(${named.entityCodes}::text[]) UNION SELECT id FROM entity WHERE reg_no = ANY(${named.entityCodes}::text[])`.execute(db);
+    ids = res.rows.map((r) => Number(r.id));
+  } else if (named.rosterKeys?.length) {
+    const res = await sql<{ id: number }>`SELECT id FROM member WHERE roster_key = ANY(${named.rosterKeys}::text[])`.execute(db);
+    ids = await entitiesOfMembers(db, res.rows.map((r) => Number(r.id)));
+  }
+  await followEntities(s, ids, { source: 'import', label: `导入${IMPORT_LABEL[job.kind]}（导入任务 #${job.id}）`, objectType: 'import_job', objectId: job.id });
+}

@@ -1,0 +1,4 @@
+/** The discovery feature's entrance: its routes (the work list and the public self-report), and the cases that follow the facts, for the features whose changes they follow. */
+export { discoveryRoutes } from './routes.js';
+export { selfReportRoutes } from './self-report.js';
+export { followCases, followEntities, followImportBatch, refreshExactLinks, entitiesOfMembers, entitiesOfOrg, type CaseChange, type MemberFacts } from './follow.js';

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { SERVICE_PERMISSION_CODES, checkAllowEntry, checkServicePermissions } from '../../domain/auth/service.js';
+
+/** Request and response shapes of the exchange (issue 15): service accounts and what they call. Shared with the web. */
+
+export const servicePermission = z.enum(SERVICE_PERMISSION_CODES as [string, ...string[]]);
+const permissions = z.array(servicePermission).superRefine((ps, ctx) => {
+  const why = checkServicePermissions(ps);
+  if (why) ctx.addIssue({ code: 'custom', message: why });
+});
+const allowEntry = z.string().trim().min(2).max(50).superRefine((e, ctx) => {
+  const why = checkAllowEntry(e);
+  if (why) ctx.addIssue({ code: 'custom', message: why });
+});
+const ipAllowlist = z.array(allowEntry).min(1, '请至少填写一个允许的来源地址或网段').max(50);
+/** A date (YYYY-MM-DD, the end of that day in China time) or a moment (ISO 8601). */
+const expiresAt = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, '有效期应为日期（YYYY-MM-DD）或时间（ISO 8601）');
+
+export const serviceAccount = z.object({
+  id: z.number(),
+  name: z.string(),
+  note: z.string().nullable(),
+  jurisdictionCode: z.string(),
+  jurisdictionName: z.string(),
+  permissions: z.array(z.string()),
+  tokenHint: z.string(),
+  expiresAt: z.string(),
+  ipAllowlist: z.array(z.string()),
+  ratePerMinute: z.number(),
+  state: z.enum(['active', 'expired', 'revoked']),
+  revokedAt: z.string().nullable(),
+  revokeReason: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  lastUsedIp: z.string().nullable(),
+  createdAt: z.string(),
+  /** The client certificate registered for the account (mutual TLS), else null. */
+  certificate: z.object({ fingerprint: z.string(), subject: z.string().nullable(), notAfter: z.string().nullable() }).nullable(),
+});
+export type ServiceAccount = z.infer<typeof serviceAccount>;
+
+export const serviceAccountCreate = z.strictObject({
+  name: z.string().trim().min(2, '名称至少 2 个字').max(60),
+  note: z.string().trim().max(200).optional(),
+  jurisdictionCode: z.string().regex(/^\d{2,9}$/, '辖区代码应为 2–9 位数字'),
+  permissions,
+  expiresAt,
+  ipAllowlist,
+  ratePerMinute: z.number().int().min(1).max(100_000).default(120),
+});
+export type ServiceAccountCreate = z.input<typeof serviceAccountCreate>;
+
+export const serviceAccountPatch = z.strictObject({
+  note: z.string().trim().max(200).nullable().optional(),
+  permissions: permissions.optional(),
+  expiresAt: expiresAt.optional(),
+  ipAllowlist: ipAllowlist.optional(),
+  ratePerMinute: z.number().int().min(1).max(100_000).optional(),
+});
+
+/** A client certificate to register: its PEM (the fingerprint, subject and expiry are read from it) or its SHA-256 fingerprint alone. */
+export const certificateBody = z
+  .strictObject({
+    pem: z.string().trim().max(20_000).optional().meta({ description: '客户端证书（PEM，-----BEGIN CERTIFICATE----- …），只登记其指纹、主题与有效期，不需要私钥' }),
+    fingerprint: z.string().trim().max(120).optional().meta({ examples: ['3A:5F:…:9C'], description: '或只给出证书的 SHA-256 指纹（openssl x509 -noout -fingerprint -sha256）' }),
+  })
+  .refine((b) => !!b.pem !== !!b.fingerprint, { message: '请提供证书（PEM）或其 SHA-256 指纹之一', path: ['pem'] });
+
+export const revokeBody = z.strictObject({ reason: z.string().trim().min(2, '请填写吊销原因').max(200) });
+
+/** A token is shown once, in this answer; only its keyed hash is kept. */
+export const issued = z.object({ account: serviceAccount, token: z.string() });
+
+/** One change of the feed: what changed, how, and the object as it is now (null once deleted or moved out of the subtree). */
+export const change = z.object({
+  cursor: z.string(),
+  kind: z.enum(['entity', 'organization', 'member_link', 'plaque', 'case']),
+  id: z.number(),
+  op: z.enum(['insert', 'update', 'delete', 'moved_out']),
+  at: z.string(),
+  data: z.record(z.string(), z.unknown()).nullable(),
+});
+export const changesQuery = z.strictObject({
+  after: z.string().max(40).optional().meta({ examples: ['757.12'], description: '上一页返回的 next；首次省略' }),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+export const changesPage = z.object({ items: z.array(change), next: z.string(), more: z.boolean() }).meta({
+  examples: [{ items: [{ cursor: '757.12', kind: 'entity', id: 7, op: 'update', at: '2026-12-02T08:00:00.000Z', data: { uscc: '92320102MA1PX7EB3T', regNo: null, name: '某某小吃店', kind: 'individual', status: 'revoked', registeredOn: '2020-05-01', countyCode: '320102', stationCode: '320102001' } }], next: '757.12', more: false }],
+});
+
+export const batchQuery = z.strictObject({
+  batch: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, '批次号为 1–100 个字母、数字或 . _ : -').meta({ examples: ['REG-20261202-01'], description: '调用方的批次号：同一批次号、同一内容再次报送返回同一任务；不同内容 409' }),
+  node: z.string().regex(/^\d{2,9}$/, '辖区代码应为 2–9 位数字').optional(),
+  profile: z.string().trim().min(1).max(60).optional(),
+  sheet: z.string().trim().min(1).max(100).optional(),
+});
+
+export const rejection = z.object({ rowNo: z.number(), column: z.string().nullable(), value: z.string().nullable(), reason: z.string() });

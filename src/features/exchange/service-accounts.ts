@@ -1,0 +1,210 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Transaction } from 'kysely';
+import { z } from 'zod';
+import type { DB } from '../../db/schema.js';
+import { findNode } from '../../db/subtree.js';
+import { expectWritten } from '../../db/writes.js';
+import { badRequest, notFound } from '../../http/errors.js';
+import { idParam } from '../../http/paging.js';
+import { newServiceToken } from '../../http/service-auth.js';
+import { normalizeFingerprint, showFingerprint, tokenHint } from '../../domain/auth/service.js';
+import { certificateBody, issued, revokeBody, serviceAccount, serviceAccountCreate, serviceAccountPatch, type ServiceAccount } from './contract.js';
+
+/** A date alone expires at the end of that day, China time. */
+export function expiryOf(s: string): Date {
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(s) ? new Date(`${s}T23:59:59.999+08:00`) : new Date(s);
+  if (Number.isNaN(d.getTime())) throw badRequest('有效期不是有效的日期', [{ field: 'expiresAt', message: '日期无效' }]);
+  if (d.getTime() <= Date.now()) throw badRequest('有效期须晚于现在', [{ field: 'expiresAt', message: '有效期须晚于现在' }]);
+  if (d.getTime() > Date.now() + 3 * 366 * 86_400_000) throw badRequest('有效期最长 3 年，到期前发放新令牌', [{ field: 'expiresAt', message: '有效期最长 3 年' }]);
+  return d;
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+async function load(db: Transaction<DB>, id: number) {
+  const row = await db
+    .selectFrom('service_account as s')
+    .innerJoin('jurisdiction as j', 'j.code', 's.jurisdiction_code')
+    .selectAll('s')
+    .select('j.name as jurisdiction_name')
+    .where('s.user_id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw notFound('服务账号');
+  return row;
+}
+
+function present(s: Awaited<ReturnType<typeof load>>): ServiceAccount {
+  const expired = new Date(s.expires_at).getTime() <= Date.now();
+  return {
+    id: s.user_id,
+    name: s.name,
+    note: s.note,
+    jurisdictionCode: s.jurisdiction_code,
+    jurisdictionName: s.jurisdiction_name,
+    permissions: s.permissions,
+    tokenHint: s.token_hint,
+    expiresAt: iso(s.expires_at)!,
+    ipAllowlist: s.ip_allowlist,
+    ratePerMinute: s.rate_per_minute,
+    state: s.revoked_at ? 'revoked' : expired ? 'expired' : 'active',
+    revokedAt: iso(s.revoked_at),
+    revokeReason: s.revoke_reason,
+    lastUsedAt: iso(s.last_used_at),
+    lastUsedIp: s.last_used_ip,
+    createdAt: iso(s.created_at)!,
+    certificate: s.cert_fingerprint ? { fingerprint: showFingerprint(s.cert_fingerprint), subject: s.cert_subject, notAfter: iso(s.cert_not_after) } : null,
+  };
+}
+
+/** The fingerprint, subject and expiry of a certificate to register, from its PEM or its fingerprint alone; 400 naming the field otherwise. */
+function certificateOf(b: { pem?: string; fingerprint?: string }): { fingerprint: string; subject: string | null; notAfter: Date | null } {
+  if (b.pem) {
+    let cert: crypto.X509Certificate;
+    try {
+      cert = new crypto.X509Certificate(b.pem);
+    } catch {
+      throw badRequest('证书无法读取，请粘贴 PEM 格式的证书（-----BEGIN CERTIFICATE----- 开头）', [{ field: 'pem', message: '不是有效的 PEM 证书' }]);
+    }
+    if (cert.ca) throw badRequest('这是一张 CA 证书，请登记服务账号自己的客户端证书', [{ field: 'pem', message: 'CA 证书不能登记' }]);
+    const notAfter = new Date(cert.validTo);
+    if (notAfter.getTime() <= Date.now()) throw badRequest(`证书已于 ${notAfter.toISOString()} 过期`, [{ field: 'pem', message: '证书已过期' }]);
+    return { fingerprint: normalizeFingerprint(cert.fingerprint256)!, subject: cert.subject.replace(/\n/g, ', ').slice(0, 500), notAfter };
+  }
+  const fingerprint = normalizeFingerprint(b.fingerprint ?? '');
+  if (!fingerprint) throw badRequest('指纹应为 64 位十六进制（SHA-256），可带冒号', [{ field: 'fingerprint', message: '不是 SHA-256 指纹' }]);
+  return { fingerprint, subject: null, notAfter: null };
+}
+
+/**
+ * 系统对接账号 (issue 15): the security administrator issues service accounts for other systems,
+ * each bound to one node of the administrator's subtree with its own permissions, expiry, address
+ * allowlist and rate limit. A token is shown once (issue and rotation); revocation holds at once.
+ */
+export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { keys } = app.ctx;
+
+  r.get('/service-accounts', {
+    config: { access: 'service_accounts.manage' },
+    schema: { tags: ['系统对接'], summary: '服务账号列表（本辖区及下级）', response: { 200: z.object({ items: z.array(serviceAccount) }) } },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const rows = await db.selectFrom('service_account as s').innerJoin('jurisdiction as j', 'j.code', 's.jurisdiction_code').selectAll('s').select('j.name as jurisdiction_name').orderBy('s.scope_key').orderBy('s.user_id').limit(1000).execute();
+        return { items: rows.map(present) };
+      }),
+  });
+
+  r.post('/service-accounts', {
+    config: { access: 'service_accounts.manage' },
+    schema: { tags: ['系统对接'], summary: '新建服务账号：绑定一个辖区、授予权限、设定有效期、来源地址白名单与限流；令牌只在本次返回', body: serviceAccountCreate, response: { 201: issued } },
+    handler: async (req, reply) => {
+      const b = req.body;
+      const expires = expiryOf(b.expiresAt);
+      const { token, hash } = newServiceToken(keys);
+      const account = await req.scoped(async ({ db, audit }) => {
+        const node = await findNode(db, b.jurisdictionCode, req.user!.scopeKey);
+        if (!node) throw notFound('辖区');
+        const u = await db
+          .insertInto('app_user')
+          .values({ username: `svc-${crypto.randomBytes(6).toString('hex')}`, display_name: b.name, jurisdiction_code: node.code, scope_key: node.scope_key, roles: [], password_hash: '!service-account', must_change_password: false, disabled: true, is_service: true })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await db
+          .insertInto('service_account')
+          .values({ user_id: u.id, name: b.name, note: b.note ?? null, jurisdiction_code: node.code, scope_key: node.scope_key, permissions: b.permissions, token_hash: hash, token_hint: tokenHint(token), expires_at: expires, ip_allowlist: b.ipAllowlist, rate_per_minute: b.ratePerMinute, created_by: req.user!.id })
+          .execute();
+        audit({ action: 'service_account.create', objectType: 'service_account', objectId: u.id, detail: { name: b.name, node: node.code, permissions: b.permissions, expiresAt: expires.toISOString(), ipAllowlist: b.ipAllowlist, ratePerMinute: b.ratePerMinute } });
+        return present(await load(db, u.id));
+      });
+      return reply.code(201).send({ account, token });
+    },
+  });
+
+  r.patch('/service-accounts/:id', {
+    config: { access: 'service_accounts.manage' },
+    schema: { tags: ['系统对接'], summary: '修改服务账号的权限、有效期、地址白名单、限流或备注（立即生效）', params: idParam, body: serviceAccountPatch, response: { 200: serviceAccount } },
+    handler: (req) =>
+      req.scoped(async ({ db, audit }) => {
+        const before = await load(db, req.params.id);
+        if (before.revoked_at) throw badRequest('该服务账号已吊销，不能修改');
+        const b = req.body;
+        const set = {
+          ...(b.note !== undefined ? { note: b.note } : {}),
+          ...(b.permissions ? { permissions: b.permissions } : {}),
+          ...(b.expiresAt ? { expires_at: expiryOf(b.expiresAt) } : {}),
+          ...(b.ipAllowlist ? { ip_allowlist: b.ipAllowlist } : {}),
+          ...(b.ratePerMinute ? { rate_per_minute: b.ratePerMinute } : {}),
+          updated_at: new Date(),
+        };
+        const entry = { action: 'service_account.update', objectType: 'service_account', objectId: before.user_id };
+        expectWritten(await db.updateTable('service_account').set(set).where('user_id', '=', before.user_id).executeTakeFirst(), '服务账号', entry);
+        const after = await load(db, before.user_id);
+        const pick = (s: typeof after) => ({ note: s.note, permissions: s.permissions, expiresAt: iso(s.expires_at), ipAllowlist: s.ip_allowlist, ratePerMinute: s.rate_per_minute });
+        audit({ ...entry, detail: { before: pick(before), after: pick(after) } });
+        return present(after);
+      }),
+  });
+
+  r.post('/service-accounts/:id/revoke', {
+    config: { access: 'service_accounts.manage' },
+    schema: { tags: ['系统对接'], summary: '吊销服务账号（令牌立即失效，不能恢复）', params: idParam, body: revokeBody, response: { 200: serviceAccount } },
+    handler: (req) =>
+      req.scoped(async ({ db, audit }) => {
+        const before = await load(db, req.params.id);
+        if (before.revoked_at) throw badRequest('该服务账号已吊销');
+        const entry = { action: 'service_account.revoke', objectType: 'service_account', objectId: before.user_id, detail: { reason: req.body.reason } };
+        expectWritten(await db.updateTable('service_account').set({ revoked_at: new Date(), revoked_by: req.user!.id, revoke_reason: req.body.reason, updated_at: new Date() }).where('user_id', '=', before.user_id).where('revoked_at', 'is', null).executeTakeFirst(), '服务账号', entry);
+        audit(entry);
+        return present(await load(db, before.user_id));
+      }),
+  });
+
+  r.put('/service-accounts/:id/certificate', {
+    config: { access: 'service_accounts.manage' },
+    schema: { tags: ['系统对接'], summary: '登记服务账号的客户端证书（双向 TLS，取代已登记的）：给出证书 PEM 或其 SHA-256 指纹；立即生效', params: idParam, body: certificateBody, response: { 200: serviceAccount } },
+    handler: (req) =>
+      req.scoped(async ({ db, audit }) => {
+        const before = await load(db, req.params.id);
+        if (before.revoked_at) throw badRequest('该服务账号已吊销，请新建账号');
+        const c = certificateOf(req.body);
+        const entry = { action: 'service_account.certificate', objectType: 'service_account', objectId: before.user_id, detail: { before: before.cert_fingerprint ? showFingerprint(before.cert_fingerprint) : null, after: showFingerprint(c.fingerprint), subject: c.subject } };
+        // A fingerprint belongs to one account (unique): another account's is refused, naming the field.
+        const other = await db.selectFrom('service_account').select('user_id').where('cert_fingerprint', '=', c.fingerprint).where('user_id', '<>', before.user_id).executeTakeFirst();
+        if (other) throw badRequest('该证书已登记到另一个服务账号', [{ field: req.body.pem ? 'pem' : 'fingerprint', message: '证书已登记到另一个服务账号' }]);
+        expectWritten(await db.updateTable('service_account').set({ cert_fingerprint: c.fingerprint, cert_subject: c.subject, cert_not_after: c.notAfter, updated_at: new Date() }).where('user_id', '=', before.user_id).executeTakeFirst(), '服务账号', entry);
+        audit(entry);
+        return present(await load(db, before.user_id));
+      }),
+  });
+
+  r.delete('/service-accounts/:id/certificate', {
+    config: { access: 'service_accounts.manage' },
+    schema: { tags: ['系统对接'], summary: '移除服务账号的客户端证书（立即失效）', params: idParam, response: { 200: serviceAccount } },
+    handler: (req) =>
+      req.scoped(async ({ db, audit }) => {
+        const before = await load(db, req.params.id);
+        if (!before.cert_fingerprint) throw notFound('已登记的客户端证书');
+        const entry = { action: 'service_account.certificate_remove', objectType: 'service_account', objectId: before.user_id, detail: { fingerprint: showFingerprint(before.cert_fingerprint), subject: before.cert_subject } };
+        expectWritten(await db.updateTable('service_account').set({ cert_fingerprint: null, cert_subject: null, cert_not_after: null, updated_at: new Date() }).where('user_id', '=', before.user_id).executeTakeFirst(), '服务账号', entry);
+        audit(entry);
+        return present(await load(db, before.user_id));
+      }),
+  });
+
+  r.post('/service-accounts/:id/token', {
+    config: { access: 'service_accounts.manage' },
+    schema: { tags: ['系统对接'], summary: '重新发放令牌：旧令牌立即失效，新令牌只在本次返回', params: idParam, response: { 200: issued } },
+    handler: (req) =>
+      req.scoped(async ({ db, audit }) => {
+        const before = await load(db, req.params.id);
+        if (before.revoked_at) throw badRequest('该服务账号已吊销，请新建账号');
+        const { token, hash } = newServiceToken(keys);
+        const entry = { action: 'service_account.rotate', objectType: 'service_account', objectId: before.user_id, detail: { oldHint: before.token_hint, newHint: tokenHint(token) } };
+        expectWritten(await db.updateTable('service_account').set({ token_hash: hash, token_hint: tokenHint(token), updated_at: new Date() }).where('user_id', '=', before.user_id).executeTakeFirst(), '服务账号', entry);
+        audit(entry);
+        return { account: present(await load(db, before.user_id)), token };
+      }),
+  });
+}

@@ -1,0 +1,2 @@
+/** The guidance posts' entrance: the routes the server registers. */
+export { guidancePostRoutes } from './routes.js';

@@ -1,0 +1,9 @@
+/**
+ * The imports feature's entrance for other features: the templates registry (every import kind,
+ * with its columns), a job as callers see it, the column plan of a stored file and its checks,
+ * and the per-account gate. The exchange (system-to-system delivery) runs its batches through these.
+ */
+export { TEMPLATES, type ImportKind } from './templates.js';
+export { importRoutes, toJob } from './routes.js';
+export { assertStartable, mappingFor, previewFile } from './service.js';
+export { ImportGate } from './gate.js';

@@ -1,0 +1,2 @@
+/** The jurisdiction tree's entrance: the routes the server registers. */
+export { jurisdictionRoutes } from './routes.js';

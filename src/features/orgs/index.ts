@@ -1,0 +1,4 @@
+/** The party organizations' entrance: their routes, and the reads other features share (where an org sits, loading one). */
+export { orgRoutes } from './routes.js';
+export { proposalRoutes } from './proposals.js';
+export { loadOrg, orgPlace } from './queries.js';

@@ -1,0 +1,2 @@
+/** The deployment settings' entrance: the routes the server registers. */
+export { settingRoutes } from './routes.js';

@@ -1,0 +1,38 @@
+import { sql } from 'kysely';
+import { KIND_LABELS } from '../../../domain/worktasks/rules.js';
+import { urgencyOf } from '../../../domain/worktasks/todo.js';
+import { FORMS, FORM_CODES } from '../../../domain/reports/forms.js';
+import { periodDue } from '../../../domain/worktasks/todo.js';
+import { at, DAY_MS, type TodoContext, type TodoSource } from './types.js';
+
+/**
+ * A report period's task that the reports source already lists (the report due now, or returned)
+ * is that item, not a second one: one thing to do, one line.
+ */
+const reportKeysDue = (c: TodoContext) => FORM_CODES.map((code) => `${code}:${periodDue(FORMS[code], c.today).period}`);
+
+type Row = { id: number; deployment_id: number; state: string; kind: 'notice' | 'task'; title: string; due_at: string | null; remind_days: number; return_reason: string | null; issuer: string };
+
+/** Notices to receive and tasks to answer (or answer again after a return) at the account's node. */
+export const deploymentTodos: TodoSource<Row[]> = {
+  kind: 'deployment',
+  label: '通知与任务',
+  select: (c) => sql`(SELECT coalesce(json_agg(x), '[]'::json) FROM (
+      SELECT t.id, t.deployment_id, t.state, d.kind, d.title, d.due_at, d.remind_days, t.return_reason, j.name AS issuer
+      FROM deployment_target t JOIN deployment d ON d.id = t.deployment_id JOIN jurisdiction j ON j.code = d.issuer_code
+      WHERE t.node_code = ${c.code} AND t.scope_key = ${c.scopeKey} AND d.closed_at IS NULL
+        AND NOT (d.source_type IS NOT NULL AND d.source_type = 'report_period' AND (t.state = 'returned' OR d.source_key IN (${sql.join(reportKeysDue(c))})))
+        AND (CASE WHEN d.kind = 'task' THEN t.state <> 'replied' ELSE d.receipt_required AND t.state = 'pending' END)
+      ORDER BY d.due_at NULLS LAST, d.id LIMIT 100) x)`,
+  items: (rows, c) =>
+    rows.map((r) => {
+      const due = at(r.due_at);
+      const verb = r.kind === 'notice' ? '签收通知' : r.state === 'returned' ? '重新办理（已退回）' : r.state === 'pending' ? '签收并回复任务' : '回复任务';
+      return {
+        key: `deployment:${r.id}`, kind: 'deployment', kindLabel: KIND_LABELS[r.kind], title: `${verb}：${r.title}`,
+        detail: r.state === 'returned' ? `退回原因：${r.return_reason}` : `${r.issuer}下发`,
+        count: 1, dueAt: due?.toISOString() ?? null, urgency: urgencyOf(due, c.now, Math.max(1, r.remind_days) * DAY_MS, r.state === 'pending'),
+        link: `/work/${r.deployment_id}`,
+      };
+    }),
+};

@@ -1,0 +1,162 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { BOARD_LABELS, KIND_LABELS } from '../../domain/worktasks/rules.js';
+import { forbidden, notFound } from '../../http/errors.js';
+import { idParam, pageOf } from '../../http/paging.js';
+import { sendXlsx } from '../../http/xlsx.js';
+import { registerAttachmentOwner } from '../attachments/index.js';
+import { board, deploymentDetail, deploymentSummary, event, listQuery, newDeployment, replyBody, returnBody, target } from './contract.js';
+import { boardOf, deploymentById, deploymentScope, detailOf, eventsOf, listDeployments, presentTargets, targetById, targetScope } from './queries.js';
+import { issue, receive, reply, returnReply, runReminders } from './service.js';
+
+/** The clock the routes read (tests move it; see setClock). */
+let clock: () => Date = () => new Date();
+/** For tests: the time every route of this feature takes as "now" (reset with no argument). */
+export function setClock(fn?: () => Date): void {
+  clock = fn ?? (() => new Date());
+}
+
+// Files on a notice or task: its issuer adds them. Files on a reply: the receiving node adds them until it has replied.
+registerAttachmentOwner('deployment', {
+  label: '通知/任务',
+  async writable(s, id) {
+    const d = await deploymentScope(s.db, id);
+    if (!d) throw notFound('通知或任务');
+    if (d.scope_key !== s.who.scopeKey) throw forbidden('只有下发单位可以为通知或任务添加附件');
+    return { scopeKey: d.scope_key };
+  },
+});
+registerAttachmentOwner('deployment_target', {
+  label: '回复',
+  async writable(s, id) {
+    const t = await targetScope(s.db, id);
+    if (!t) throw notFound('任务或通知');
+    if (t.scope_key !== s.who.scopeKey) throw forbidden('只有接收单位可以为回复添加附件');
+    if (t.state === 'replied') throw forbidden('已回复，上级退回后才能修改附件');
+    return { scopeKey: t.scope_key };
+  },
+});
+
+const REMIND_EVERY_MS = 60 * 60 * 1000;
+
+/** 工作任务 · 通知: issue down the tree, receive and reply (or pass down), the issuer's live board, return, export. */
+export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  // Reminders before the deadline and overdue marks after it, hourly while the server runs.
+  let timer: NodeJS.Timeout | null = null;
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => void runReminders(app.ctx.db, clock()).catch((err) => app.log.error({ err }, 'deployment reminders failed')), REMIND_EVERY_MS);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => void (timer && clearInterval(timer)));
+
+  r.post('/deployments', {
+    config: { access: 'data.write' },
+    schema: { tags: ['工作任务'], summary: '下发通知或工作任务（到下级单位或层级；或转派本单位收到的任务）', body: newDeployment, response: { 201: z.object({ id: z.number() }) } },
+    handler: async (req, reply) => {
+      const id = await req.scoped((s) => issue(s, req.user!, req.body, clock()));
+      return reply.code(201).send({ id });
+    },
+  });
+
+  r.get('/deployments', {
+    config: { access: 'data.read' },
+    schema: { tags: ['工作任务'], summary: '收到的（本单位须签收、回复的）或本单位下发的通知与任务', querystring: listQuery, response: { 200: pageOf(deploymentSummary) } },
+    handler: (req) => req.scoped(({ db }) => listDeployments(db, req.user!, req.query, clock())),
+  });
+
+  r.get('/deployments/:id', {
+    config: { access: 'data.read' },
+    schema: { tags: ['工作任务'], summary: '通知或任务详情（附件；本单位的签收与回复）', params: idParam, response: { 200: deploymentDetail } },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const d = await deploymentById(db, req.params.id);
+        if (!d) throw notFound('通知或任务');
+        return detailOf(db, d, req.user!, clock());
+      }),
+  });
+
+  const boardFor = (req: { user: { scopeKey: string } | null }, d: { scope_key: string } | undefined) => {
+    if (!d) throw notFound('通知或任务');
+    if (!d.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('只有下发单位及其上级可以查看办理情况');
+  };
+
+  r.get('/deployments/:id/board', {
+    config: { access: 'data.read' },
+    schema: { tags: ['工作任务'], summary: '办理情况：各单位未签收、已签收、已办结、退回、逾期（实时）', params: idParam, response: { 200: board } },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const d = await deploymentById(db, req.params.id);
+        boardFor(req, d);
+        return boardOf(db, d!, clock());
+      }),
+  });
+
+  r.get('/deployments/:id/board.xlsx', {
+    config: { access: 'data.read' },
+    schema: { tags: ['工作任务'], summary: '导出办理情况（Excel；留痕）', params: idParam },
+    handler: async (req, reply) => {
+      const b = await req.scoped(async ({ db, audit }) => {
+        const d = await deploymentById(db, req.params.id);
+        boardFor(req, d);
+        const out = await boardOf(db, d!, clock());
+        audit({ action: 'deployment.export', objectType: 'deployment', objectId: d!.id, detail: { rows: out.targets.length } });
+        const asked = (typeof d!.figures === 'string' ? JSON.parse(d!.figures) : d!.figures) as { key: string; label: string }[];
+        return { ...out, kindLabel: KIND_LABELS[d!.kind], labels: new Map(asked.map((f) => [f.key, f.label])) };
+      });
+      const fmt = (s: string | null) => (s ? new Date(s).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '');
+      return sendXlsx(reply, `${b.kindLabel}办理情况-${b.id}.xlsx`, '办理情况', [
+        { header: '单位', width: 24, value: (t) => t.node.name },
+        { header: '代码', width: 12, value: (t) => t.node.code },
+        { header: '状态', width: 14, value: (t) => BOARD_LABELS[t.status] },
+        { header: '签收时间', width: 20, value: (t) => fmt(t.receivedAt) },
+        { header: '回复时间', width: 20, value: (t) => fmt(t.repliedAt) },
+        { header: '逾期回复', width: 10, value: (t) => (t.late ? '是' : '') },
+        { header: '办理情况', width: 40, value: (t) => t.replyText ?? '' },
+        { header: '填报数字', width: 24, value: (t) => (t.replyFigures ? Object.entries(t.replyFigures).map(([k, v]) => `${b.labels.get(k) ?? k} ${v}`).join('；') : '') },
+        { header: '附件', width: 24, value: (t) => t.attachments.map((a) => a.fileName).join('；') },
+        { header: '退回原因', width: 24, value: (t) => t.returnReason ?? '' },
+        { header: '已转派下级', width: 14, value: (t) => t.passedDown.map((p) => `${p.counts.done}/${p.counts.total}`).join('；') },
+      ], b.targets);
+    },
+  });
+
+  r.get('/deployment-targets/:id', {
+    config: { access: 'data.read' },
+    schema: { tags: ['工作任务'], summary: '某单位的签收与回复（附件、关联记录、经过、转派的下级任务）', params: idParam, response: { 200: target.extend({ events: z.array(event) }) } },
+    handler: (req) =>
+      req.scoped(async ({ db }) => {
+        const t = await targetById(db, req.params.id);
+        if (!t) throw notFound('任务或通知');
+        const d = (await deploymentById(db, Number(t.deployment_id)))!;
+        const [shown] = await presentTargets(db, d, [t], clock());
+        return { ...shown, events: await eventsOf(db, t.id) };
+      }),
+  });
+
+  r.post('/deployment-targets/:id/receive', {
+    config: { access: 'data.write' },
+    schema: { tags: ['工作任务'], summary: '签收', params: idParam, response: { 204: z.null() } },
+    handler: async (req, reply) => {
+      await req.scoped((s) => receive(s, req.user!, req.params.id, clock()));
+      return reply.code(204).send(null);
+    },
+  });
+
+  r.post('/deployment-targets/:id/reply', {
+    config: { access: 'data.write' },
+    schema: { tags: ['工作任务'], summary: '回复任务（办理情况、要求的数字、关联已有记录；附件另传）。截止后仍可回复，标记逾期', params: idParam, body: replyBody, response: { 200: z.object({ late: z.boolean() }) } },
+    handler: (req) => req.scoped((s) => reply(s, req.user!, req.params.id, req.body, clock())),
+  });
+
+  r.post('/deployment-targets/:id/return', {
+    config: { access: 'data.write' },
+    schema: { tags: ['工作任务'], summary: '退回回复（须写明原因），接收单位重新办理', params: idParam, body: returnBody, response: { 204: z.null() } },
+    handler: async (req, reply) => {
+      await req.scoped((s) => returnReply(s, req.user!, req.params.id, req.body.reason, clock()));
+      return reply.code(204).send(null);
+    },
+  });
+}

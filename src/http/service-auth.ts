@@ -1,0 +1,109 @@
+import { BlockList } from 'node:net';
+import crypto from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import type { FastifyRequest } from 'fastify';
+import { hmacSm3 } from '../crypto/sm3.js';
+import type { Keys } from '../crypto/keys.js';
+import { TOKEN_PREFIX, ipVersion, isServicePermission, looksLikeToken, normalizeFingerprint, type ServicePermission } from '../domain/auth/service.js';
+import { runScoped } from '../db/scoped.js';
+import { Problem, forbidden, unauthorized } from './errors.js';
+
+/** The service account behind a bearer token, as the exchange routes see it. */
+export type ServiceCaller = { id: number; name: string; ratePerMinute: number; permissions: Set<ServicePermission> };
+
+/** A new token (shown once) and the keyed hash kept of it (HMAC-SM3 under the blind-index key, domain-separated). */
+export function newServiceToken(keys: Keys): { token: string; hash: string } {
+  const token = `${TOKEN_PREFIX}${crypto.randomBytes(32).toString('base64url')}`;
+  return { token, hash: serviceTokenHash(keys, token) };
+}
+export const serviceTokenHash = (keys: Keys, token: string): string => hmacSm3(keys.blindIndex, `service-token:${token}`).toString('hex');
+
+/** The token of an `Authorization: Bearer …` header; null when there is no bearer header. */
+export function bearerOf(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string') return null;
+  const m = /^Bearer\s+(\S*)\s*$/i.exec(h);
+  return m ? m[1] : null;
+}
+
+/** Whether an address is in an allowlist of addresses and CIDR blocks (an empty list allows none: a list is required). */
+export function ipAllowed(ip: string, allow: readonly string[]): boolean {
+  const list = new BlockList();
+  const plain = ip.startsWith('::ffff:') && ipVersion(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+  const v = ipVersion(plain);
+  if (!v) return false;
+  for (const entry of allow) {
+    const [addr, bits] = entry.split('/');
+    const type = ipVersion(addr) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(addr, type);
+    else list.addSubnet(addr, Number(bits), type);
+  }
+  return list.check(plain, v === 6 ? 'ipv6' : 'ipv4');
+}
+
+const TOUCH_EVERY_MS = 60_000;
+
+/** What a service account is found by: the keyed hash of its token, or its client certificate's fingerprint. */
+type Credential = { token: string } | { fingerprint: string };
+
+/**
+ * The client certificate of a request on the server's TLS listener: none presented (or no TLS);
+ * presented but not verified against the configured client CA ('untrusted'); or verified, with
+ * its SHA-256 fingerprint (lowercase hex). Only the server's own TLS handshake counts — never a
+ * header a proxy or the caller could set.
+ */
+export function clientCertificateOf(req: FastifyRequest): { state: 'none' } | { state: 'untrusted' } | { state: 'verified'; fingerprint: string } {
+  const socket = req.raw.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function') return { state: 'none' };
+  const cert = socket.getPeerCertificate();
+  if (!cert || !cert.fingerprint256) return { state: 'none' };
+  if (!socket.authorized) return { state: 'untrusted' };
+  return { state: 'verified', fingerprint: normalizeFingerprint(cert.fingerprint256)! };
+}
+
+/**
+ * Authenticates a service account for an exchange route, by its bearer token or by a verified
+ * client certificate registered for it: an unknown, revoked or expired credential is 401 (looked
+ * up on every request, so a revocation holds from the next call); a call from an address outside
+ * the account's allowlist is 403. On success the request carries the account as its user (its
+ * node's scope, its own permissions) and as req.serviceAccount; every call is then audited under
+ * the account (installAuth's onSend).
+ */
+export async function authenticateService(req: FastifyRequest, credential: Credential): Promise<void> {
+  const byToken = 'token' in credential;
+  if (byToken && !looksLikeToken(credential.token)) throw unauthorized('令牌无效', 'token_invalid');
+  const { db, keys } = req.server.ctx;
+  const row = await db
+    .selectFrom('service_account as s')
+    .innerJoin('app_user as u', 'u.id', 's.user_id')
+    .innerJoin('jurisdiction as j', 'j.code', 's.jurisdiction_code')
+    .select(['s.user_id', 's.name', 's.permissions', 's.expires_at', 's.revoked_at', 's.ip_allowlist', 's.rate_per_minute', 's.last_used_at', 'u.username', 'j.scope_key', 'j.code'])
+    .where(byToken ? 's.token_hash' : 's.cert_fingerprint', '=', byToken ? serviceTokenHash(keys, credential.token) : credential.fingerprint)
+    .where('u.is_service', '=', true)
+    .executeTakeFirst();
+  if (!row) throw byToken ? unauthorized('令牌无效', 'token_invalid') : unauthorized('该客户端证书未登记到任何服务账号', 'cert_unknown');
+  const permissions = new Set(row.permissions.filter(isServicePermission));
+  req.serviceAccount = { id: row.user_id, name: row.name, ratePerMinute: row.rate_per_minute, permissions };
+  req.user = { id: row.user_id, username: row.username, displayName: row.name, roles: [], permissions: new Set(), jurisdictionCode: row.code, scopeKey: row.scope_key, bound: '' };
+  if (row.revoked_at) throw unauthorized(byToken ? '令牌已吊销' : '服务账号已吊销', 'token_revoked');
+  if (new Date(row.expires_at).getTime() <= Date.now()) throw unauthorized(byToken ? '令牌已过期' : '服务账号已过期', 'token_expired');
+  if (!ipAllowed(req.ip, row.ip_allowlist)) throw new Problem(403, '无权操作', `来源地址 ${req.ip} 不在该服务账号的地址白名单内`, undefined, 'ip_not_allowed');
+  if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > TOUCH_EVERY_MS) {
+    await db.updateTable('service_account').set({ last_used_at: new Date(), last_used_ip: req.ip }).where('user_id', '=', row.user_id).execute();
+  }
+}
+
+/** Refuses a service route to a caller without a token: a signed-in person 403 (the route is not theirs), anyone else 401. */
+export function refuseWithoutToken(signedIn: boolean): never {
+  if (signedIn) throw forbidden('此接口仅供系统对接（服务账号令牌）调用，不能以登录会话调用');
+  throw unauthorized('请以服务账号令牌（Authorization: Bearer <令牌>）或已登记的客户端证书调用', 'token_required');
+}
+
+/** Every call of a service account, audited under the account (with the outcome), in its own scoped transaction. */
+export async function auditServiceCall(req: FastifyRequest, status: number): Promise<void> {
+  const sa = req.serviceAccount!;
+  const outcome = status < 400 ? 'success' : [401, 403, 404, 409, 429].includes(status) ? 'denied' : 'failure';
+  await runScoped(req.server.ctx.db, req.principal(), async ({ audit }) => {
+    audit({ action: 'exchange.call', objectType: 'service_account', objectId: sa.id, outcome, detail: { method: req.method, route: req.routeOptions.url ?? null, path: req.url.split('?')[0].slice(0, 300), query: req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1, 300) : null, status } });
+  });
+}

@@ -1,0 +1,43 @@
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { writeAnchor } from '../db/audit-anchor.js';
+import { sweepImportFiles } from './import/stored-file.js';
+
+const HOUR = 3600_000;
+
+/**
+ * The server's own upkeep (the serve command turns it on; tests call the pieces directly):
+ * the audit head anchored outside the database — at start, hourly and at shutdown — in the data
+ * directory's anchor file and in the log; kept import files removed after the retention period
+ * (XGZ_IMPORT_RETENTION_DAYS), at start and daily.
+ */
+export function housekeeping(app: FastifyInstance, o: { anchorEveryMs?: number; sweepEveryMs?: number } = {}): void {
+  const { config, db } = app.ctx;
+  const anchor = async (when: string) => {
+    try {
+      const a = await writeAnchor(db, config.dataDir);
+      if (a) app.log.info({ auditAnchor: { ...a, when } }, 'audit chain head anchored');
+    } catch (err) {
+      app.log.error({ err }, 'audit anchor not written');
+    }
+  };
+  const sweep = () => {
+    try {
+      const removed = sweepImportFiles(path.join(config.dataDir, 'imports'), config.importRetentionDays);
+      if (removed) app.log.info({ removed, retentionDays: config.importRetentionDays }, 'expired import files removed');
+    } catch (err) {
+      app.log.error({ err }, 'import file sweep failed');
+    }
+  };
+  const timers: NodeJS.Timeout[] = [];
+  app.addHook('onReady', async () => {
+    await anchor('start');
+    sweep();
+    timers.push(setInterval(() => void anchor('schedule'), o.anchorEveryMs ?? HOUR), setInterval(sweep, o.sweepEveryMs ?? 24 * HOUR));
+    for (const t of timers) t.unref();
+  });
+  app.addHook('onClose', async () => {
+    for (const t of timers) clearInterval(t);
+    await anchor('shutdown');
+  });
+}

@@ -1,0 +1,78 @@
+// @ts-check
+// Reads an Excel 97-2003 workbook (.xls, also WPS .et), or an HTML table / Excel 2003 XML saved as
+// .xls, with SheetJS — in a worker thread of its own (see legacy.ts for why). Plain CommonJS so that
+// it runs the same under tsx, Vitest and Node without a loader.
+// In: workerData { file, charset? (a markup file's), op: 'sheets' | 'rows', sheet? }. Out: { sheets } or
+// { total } then { rows } batches then { done }; a failure is { error, password? }.
+'use strict';
+const fs = require('node:fs');
+const { parentPort, workerData } = require('node:worker_threads');
+const XLSX = require('xlsx');
+const iconv = require('iconv-lite');
+
+const BATCH = 2000;
+const pad = (n) => String(n).padStart(2, '0');
+
+/** A cell as the importer wants it: text as written, a date cell as its calendar date, a number as a number. */
+function cellValue(cell) {
+  if (!cell) return '';
+  if (cell.f) return `=${cell.f}`; // formulas are never evaluated: validation refuses their text
+  if (cell.t === 'n' && typeof cell.v === 'number') {
+    if (cell.z && XLSX.SSF.is_date(cell.z)) {
+      const d = XLSX.SSF.parse_date_code(cell.v);
+      return d ? `${d.y}-${pad(d.m)}-${pad(d.d)}` : '';
+    }
+    return cell.v;
+  }
+  if (cell.t === 'd' && cell.v instanceof Date) return cell.v.toISOString().slice(0, 10);
+  if (cell.t === 'b') return cell.v ? 'TRUE' : 'FALSE';
+  if (cell.t === 'e') return cell.w ?? '#ERROR';
+  return cell.v === undefined || cell.v === null ? '' : String(cell.v);
+}
+
+function read(opts) {
+  const base = { cellFormula: true, cellNF: true, cellDates: false, cellHTML: false, cellStyles: false, WTF: false };
+  // An HTML table's cells are text: raw keeps an ID number or a date as written (no guessing of numbers).
+  const bytes = fs.readFileSync(workerData.file);
+  if (!workerData.charset) return XLSX.read(bytes, { ...base, ...opts, type: 'buffer' });
+  const text = workerData.charset === 'gb18030' ? iconv.decode(bytes, 'gb18030') : bytes.toString('utf8').replace(/^\ufeff/, '');
+  return XLSX.read(text, { ...base, ...opts, type: 'string', raw: true });
+}
+
+function visibleSheets(wb) {
+  const meta = (wb.Workbook && wb.Workbook.Sheets) || [];
+  return wb.SheetNames.filter((_, i) => !(meta[i] && meta[i].Hidden));
+}
+
+try {
+  if (workerData.op === 'sheets') {
+    parentPort.postMessage({ sheets: visibleSheets(read({ sheetRows: 1 })) }); // bookSheets alone skips the hidden flags
+  } else {
+    const wb = read(workerData.sheet ? { sheets: workerData.sheet } : { sheets: 0 });
+    const name = workerData.sheet ?? wb.SheetNames[0];
+    const ws = name === undefined ? undefined : wb.Sheets[name];
+    if (!ws) {
+      parentPort.postMessage({ error: workerData.sheet ? `工作簿中没有名为"${workerData.sheet}"的工作表` : '工作簿中没有工作表' });
+    } else {
+      const range = ws['!ref'] ? XLSX.utils.decode_range(ws['!ref']) : null;
+      const total = range ? range.e.r + 1 : 0;
+      parentPort.postMessage({ total });
+      let rows = [];
+      for (let r = 0; r < total; r++) {
+        const cells = [];
+        for (let c = 0; c <= range.e.c; c++) cells.push(cellValue(ws[XLSX.utils.encode_cell({ r, c })]));
+        while (cells.length && cells[cells.length - 1] === '') cells.pop();
+        rows.push(cells);
+        if (rows.length === BATCH) {
+          parentPort.postMessage({ rows });
+          rows = [];
+        }
+      }
+      parentPort.postMessage({ rows });
+      parentPort.postMessage({ done: true });
+    }
+  }
+} catch (err) {
+  const msg = String((err && err.message) || err);
+  parentPort.postMessage({ error: msg, password: /password|encrypt/i.test(msg) });
+}

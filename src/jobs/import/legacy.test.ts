@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import XLSX from 'xlsx';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSource, SourceError, type Source } from './sources.js';
+import { listSheets, pickSheet } from './sheets.js';
+
+/** Legacy workbooks: .xls read by the sandboxed reader, HTML tables saved as .xls, and what is refused. */
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-legacy-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const file = (name: string, data: Buffer | string) => {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, data);
+  return f;
+};
+const rows = async (s: Source) => {
+  const out: string[][] = [];
+  for await (const r of s.rows) out.push(r.cells);
+  return out;
+};
+
+function twoSheets(): Buffer {
+  const wb = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['说明'], ['本表由登记系统导出']]), '说明');
+  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['统一社会信用代码', '企业名称'], ['91320102MA1W8K3T4X', '甲公司']]), '企业');
+  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['隐藏']]), '隐藏页');
+  wb.Workbook = { Sheets: [{}, {}, { Hidden: 1 }] };
+  return XLSX.write(wb, { type: 'buffer', bookType: 'biff8' }) as Buffer;
+}
+
+describe('legacy workbooks', () => {
+  it('lists an .xls workbook’s visible sheets and reads the one asked for', async () => {
+    const f = file('两页.xls', twoSheets());
+    expect(await listSheets(f)).toEqual(['说明', '企业']);
+    expect(await pickSheet(f)).toEqual({ sheet: '企业' }); // 说明 is a note, the hidden sheet is not offered
+    const s = await openSource(f, '两页.xls', undefined, undefined, '企业');
+    expect(s.format).toBe('xls');
+    expect(s.headers).toEqual(['统一社会信用代码', '企业名称']);
+    expect(await rows(s)).toEqual([['91320102MA1W8K3T4X', '甲公司']]);
+    expect(s.bytesRead()).toBe(fs.statSync(f).size);
+  });
+
+  it('names a sheet the workbook does not have', async () => {
+    const f = file('两页2.xls', twoSheets());
+    await expect(openSource(f, '两页2.xls', undefined, undefined, '个体')).rejects.toThrow('工作簿中没有名为"个体"的工作表');
+  });
+
+  it('reads an HTML table saved as .xls in the charset it declares, cells as written', async () => {
+    const html = '<html><head><meta charset="utf-8"></head><body><table><tr><th>姓名</th><th>公民身份号码</th><th>入党日期</th></tr><tr><td>周一</td><td>320102198808081317</td><td>2010/7/1</td></tr></table></body></html>';
+    const s = await openSource(file('名册.xls', html), '名册.xls');
+    expect(s.headers).toEqual(['姓名', '公民身份号码', '入党日期']);
+    expect(await rows(s)).toEqual([['周一', '320102198808081317', '2010/7/1']]);
+  });
+
+  it('refuses a damaged .xls in Chinese, and one that takes too long', async () => {
+    const damaged = file('坏.xls', Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(600, 7)]));
+    const err = await openSource(damaged, '坏.xls').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceError);
+    expect((err as Error).message).toMatch(/XLS 文件无法读取/);
+    process.env.XGZ_IMPORT_XLS_TIMEOUT_MS = '1';
+    try {
+      await expect(openSource(file('慢.xls', twoSheets()), '慢.xls', undefined, undefined, '企业')).rejects.toThrow(/读取超过 1 秒仍未完成/);
+    } finally {
+      delete process.env.XGZ_IMPORT_XLS_TIMEOUT_MS;
+    }
+  });
+});

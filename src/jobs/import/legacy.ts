@@ -1,0 +1,113 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Excel 97-2003 workbooks (.xls, the registration and roster systems' usual export) and the
+ * "xls" files many web systems write as an HTML table or Excel 2003 XML. ExcelJS reads neither;
+ * SheetJS does, but its npm release (0.18.5, the last one published there) has two advisories for
+ * crafted files: prototype pollution (CVE-2023-30533) and a regular-expression slowdown
+ * (CVE-2024-22363). So it runs only in a worker thread: its own JavaScript realm (a polluted
+ * prototype dies with it), a heap limit, a time limit, and nothing handed back but cell values.
+ */
+export class LegacyReadError extends Error {}
+
+export type LegacyCell = string | number;
+/** A markup file (HTML or XML saved as .xls) names its charset; the worker reads and decodes it, off the request thread. */
+export type LegacyInput = { file: string; charset?: 'utf8' | 'gb18030' };
+
+const WORKER = new URL('./legacy-worker.cjs', import.meta.url);
+const timeoutMs = () => Number(process.env.XGZ_IMPORT_XLS_TIMEOUT_MS) || 120_000;
+const UNREADABLE = 'XLS 文件无法读取：文件已损坏，或不是 Excel 97-2003 工作簿（.xls）';
+
+type Message = { sheets?: string[]; total?: number; rows?: LegacyCell[][]; done?: true; error?: string; password?: boolean };
+
+/** OLE2 (.xls, .et; also an encrypted .xlsx) by its magic, or an HTML table / Excel 2003 XML by its opening text. */
+export function legacyKind(head: Buffer): 'ole' | 'markup' | null {
+  if (head.subarray(0, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]))) return 'ole';
+  const start = head.subarray(0, 2048).toString('latin1').replace(/^\ufeff|^\xef\xbb\xbf/, '').trimStart().toLowerCase();
+  if (!start.startsWith('<')) return null;
+  return /<table|<html|urn:schemas-microsoft-com:office:spreadsheet/.test(start) ? 'markup' : null;
+}
+
+function problem(m: Message): string {
+  if (m.password) return '文件有密码保护：请在 Excel 或 WPS 中取消密码后另存，再重新上传';
+  return m.error && /[\u4e00-\u9fff]/.test(m.error) ? m.error : UNREADABLE;
+}
+
+/** Runs the worker and hands each message to `on` until it says it is finished; a stuck or failing reader is stopped. */
+function run(input: LegacyInput, op: 'sheets' | 'rows', sheet: string | undefined, on: (m: Message) => boolean): { finished: Promise<void>; stop: () => void } {
+  const worker = new Worker(WORKER, { workerData: { ...input, op, sheet }, resourceLimits: { maxOldGenerationSizeMb: 2048 }, stdout: true, stderr: true });
+  let stop = () => void worker.terminate();
+  const finished = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new LegacyReadError(`XLS 文件读取超过 ${Math.ceil(timeoutMs() / 1000)} 秒仍未完成，已停止：请另存为 .xlsx 或 CSV 后上传`)), timeoutMs());
+    const end = () => {
+      clearTimeout(timer);
+      void worker.terminate();
+    };
+    const fail = (err: Error) => {
+      end();
+      reject(err);
+    };
+    stop = () => {
+      end();
+      resolve();
+    };
+    worker.on('message', (m: Message) => {
+      if (m.error !== undefined) return fail(new LegacyReadError(problem(m)));
+      if (on(m)) stop();
+    });
+    worker.on('error', (err) => fail(new LegacyReadError(/memory/i.test(err.message) ? 'XLS 文件过大，读取时超出内存上限：请拆分或另存为 CSV 后上传' : UNREADABLE)));
+    worker.on('exit', () => fail(new LegacyReadError(UNREADABLE))); // after a resolve this changes nothing
+  });
+  return { finished, stop: () => stop() };
+}
+
+/** The workbook's visible sheets, in order. */
+export async function legacySheets(input: LegacyInput): Promise<string[]> {
+  let names: string[] = [];
+  await run(input, 'sheets', undefined, (m) => {
+    names = m.sheets ?? [];
+    return true;
+  }).finished;
+  return names;
+}
+
+/** The records of one sheet (the first unless named), with `progress()` the share read so far (0–1). */
+export function legacyRecords(input: LegacyInput, sheet?: string): { records: AsyncGenerator<LegacyCell[]>; progress: () => number; close: () => void } {
+  let queue: LegacyCell[][] = [];
+  let head = 0; // next row of queue to hand out (shift() would copy the array every row)
+  let total = 0;
+  let taken = 0;
+  let finished = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const reader = run(input, 'rows', sheet, (m) => {
+    if (m.total !== undefined) total = m.total;
+    if (m.rows) queue.push(...m.rows);
+    if (m.done) finished = true;
+    signal();
+    return !!m.done;
+  });
+  reader.finished.catch((err: Error) => {
+    failure = err;
+    signal();
+  });
+  async function* records(): AsyncGenerator<LegacyCell[]> {
+    for (;;) {
+      if (head < queue.length) {
+        taken++;
+        yield queue[head++];
+        continue;
+      }
+      queue = [];
+      head = 0;
+      if (failure) throw failure;
+      if (finished) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  }
+  return { records: records(), progress: () => (total ? Math.min(1, taken / total) : 0), close: () => reader.stop() };
+}

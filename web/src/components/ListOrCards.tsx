@@ -1,0 +1,69 @@
+import type { ReactNode } from 'react';
+import { Card, Grid, List, Space, Typography } from 'antd';
+import { Table, type TableProps } from 'antd';
+
+/** What a row shows as a card on a phone: its title, status and deadline always visible. */
+export type CardView = {
+  title: ReactNode;
+  status?: ReactNode;
+  /** The deadline or the date that matters most (提交时间, 成立日期 …), with its label. */
+  due?: { label: string; value: ReactNode };
+  /** Further short lines, one per row of the card. */
+  lines?: ReactNode[];
+};
+
+type Props<T> = TableProps<T> & {
+  card: (row: T) => CardView;
+  /** One tap on the whole card (a thumb needs a big target) opens the row. */
+  onOpen?: (row: T) => void;
+};
+
+/**
+ * The one list of the clerk's pages: a table on a wide screen, cards on a phone (below antd's `md`),
+ * so status and deadline never hide in a column scrolled out of sight and nothing scrolls sideways.
+ */
+export function ListOrCards<T extends object>({ card, onOpen, ...table }: Props<T>) {
+  const screens = Grid.useBreakpoint();
+  // Before the first measurement useBreakpoint is empty; fall back on the window's width.
+  const phone = Object.keys(screens).length ? !screens.md : window.innerWidth < 768;
+  if (!phone) {
+    return <Table<T> {...table} onRow={onOpen ? (r) => ({ onClick: () => onOpen(r), style: { cursor: 'pointer' } }) : table.onRow} />;
+  }
+  const rowKey = table.rowKey;
+  const keyOf = (r: T, i: number) => String(typeof rowKey === 'function' ? rowKey(r, i) : rowKey ? (r as Record<string, unknown>)[rowKey as string] : i);
+  const tp = table.pagination;
+  const pagination = tp ? { current: tp.current, pageSize: tp.pageSize, total: tp.total, onChange: tp.onChange, showTotal: tp.showTotal, size: 'small' as const, simple: true, align: 'center' as const } : false;
+  const empty = table.locale?.emptyText;
+  return (
+    <List<T>
+      loading={typeof table.loading === 'boolean' ? table.loading : undefined}
+      dataSource={table.dataSource ? [...table.dataSource] : []}
+      pagination={pagination}
+      locale={empty ? { emptyText: typeof empty === 'function' ? empty() : empty } : undefined}
+      rowKey={(r) => keyOf(r, 0)}
+      renderItem={(r, i) => {
+        const v = card(r);
+        return (
+          <List.Item key={keyOf(r, i)} style={{ padding: '6px 0', border: 'none' }}>
+            <Card size="small" hoverable={!!onOpen} style={{ width: '100%', minWidth: 0 }} onClick={onOpen ? () => onOpen(r) : undefined} data-testid="list-card">
+              <div style={{ display: 'flex', justifyContent: 'space-between', gap: 8, alignItems: 'flex-start' }}>
+                <Typography.Text strong style={{ minWidth: 0, flex: 1, overflowWrap: 'anywhere' }}>{v.title}</Typography.Text>
+                {v.status && <div style={{ flexShrink: 0, maxWidth: '50%', textAlign: 'right' }} data-testid="card-status">{v.status}</div>}
+              </div>
+              {v.due && (
+                <div style={{ marginTop: 4 }} data-testid="card-due">
+                  <Typography.Text type="secondary">{v.due.label}：</Typography.Text>{v.due.value}
+                </div>
+              )}
+              {v.lines && v.lines.length > 0 && (
+                <Space direction="vertical" size={0} style={{ marginTop: 4, width: '100%', minWidth: 0 }}>
+                  {v.lines.map((l, j) => <div key={j} style={{ overflowWrap: 'anywhere', color: 'rgba(0,0,0,0.65)' }}>{l}</div>)}
+                </Space>
+              )}
+            </Card>
+          </List.Item>
+        );
+      }}
+    />
+  );
+}

@@ -1,0 +1,67 @@
+import { useCallback, useEffect, useState } from 'react';
+import { App, Button, Card, Empty, Form, Input, Segmented, Space, Spin, Tag, Typography } from 'antd';
+import { Link } from 'react-router-dom';
+import { get, post } from '../api';
+import { useAuth } from '../auth';
+import { PageTitle } from '../Layout';
+import { FormModal } from '../components/FormModal';
+import { applyProblem } from '../components/problem';
+import type { ExitReview } from '@server/features/exit/contract';
+
+type Review = Omit<ExitReview, 'openedAt' | 'clearedAt' | 'reviewedAt' | 'closedAt' | 'effects'> & {
+  openedAt: string; clearedAt: string | null; reviewedAt: string | null; closedAt: string | null; effects: { effect: string; label: string; objectType: string; objectId: number; at: string }[];
+};
+const STATE_COLOR: Record<string, string> = { open: 'red', reviewed: 'orange', lift_pending: 'blue', closed: 'default' };
+const at = (v: string | null) => (v ? new Date(v).toLocaleString('zh-CN') : '—');
+
+/**
+ * 退出复核: entities deregistered, revoked or on a credit list — their 三亮 plaques suspended (the
+ * public page says 暂停公示), honours and points flagged — and those whose cause is gone, waiting
+ * for staff to confirm the plaques' return. Cards, so a clerk can work it on a phone.
+ */
+export default function ExitReviews() {
+  const { can } = useAuth();
+  const { message } = App.useApp();
+  const [state, setState] = useState<'live' | 'reviewed' | 'closed'>('live');
+  const [items, setItems] = useState<Review[] | null>(null);
+  const [acting, setActing] = useState<{ review: Review; action: 'review' | 'lift' } | null>(null);
+  const load = useCallback(() => get<{ items: Review[] }>('/exit-reviews', { state }).then((r) => setItems(r.items), (e) => { message.error(applyProblem(null, e)); setItems([]); }), [state, message]);
+  useEffect(() => void load(), [load]);
+  return (
+    <div>
+      <PageTitle title="退出复核" />
+      <Typography.Paragraph type="secondary">主体注销、吊销或列入经营异常名录、严重违法失信名单时，其三亮牌匾自动暂停公示，荣誉与联系点标记待复核；移出名单或恢复存续后，经确认恢复公示。</Typography.Paragraph>
+      <Segmented style={{ marginBottom: 12 }} value={state} onChange={(v) => setState(v as typeof state)} options={[{ label: '待处理', value: 'live' }, { label: '已复核', value: 'reviewed' }, { label: '已结束', value: 'closed' }]} />
+      {!items ? <Spin /> : items.length === 0 ? <Empty description="没有需要处理的退出复核" /> : items.map((r) => (
+        <Card key={r.id} size="small" style={{ marginBottom: 12 }} data-review={r.id}
+          title={<Space wrap size={4}><Link to={`/entities/${r.entityId}`}>{r.entityName}</Link><Tag color={STATE_COLOR[r.state]}>{r.stateLabel}</Tag></Space>}
+          extra={can('data.write') && (
+            <Space wrap>
+              {r.actions.includes('review') && <Button size="small" onClick={() => setActing({ review: r, action: 'review' })}>复核</Button>}
+              {r.actions.includes('lift') && <Button size="small" type="primary" onClick={() => setActing({ review: r, action: 'lift' })}>确认恢复公示</Button>}
+            </Space>
+          )}>
+          <div style={{ overflowWrap: 'anywhere' }}>
+            <div><Typography.Text strong>{r.causeLabel}</Typography.Text>：{r.reason}</div>
+            <div><Typography.Text type="secondary">发生于 {at(r.openedAt)}{r.clearedAt ? ` · 原因消除于 ${at(r.clearedAt)}` : ''}{r.suspends ? '' : ' · 按设置不暂停牌匾'}</Typography.Text></div>
+            {r.reviewNote && <div>复核意见：{r.reviewNote}</div>}
+            {r.closeNote && <div>恢复说明：{r.closeNote}</div>}
+            <Space wrap size={4} style={{ marginTop: 4 }}>{r.effects.map((e, i) => <Tag key={i}>{e.label}{e.objectType === 'sanliang_plaque' ? ` #${e.objectId}` : ''}</Tag>)}</Space>
+          </div>
+        </Card>
+      ))}
+      {acting && (
+        <FormModal<{ note: string }> title={acting.action === 'review' ? `复核：${acting.review.entityName}` : `确认恢复公示：${acting.review.entityName}`} okText={acting.action === 'review' ? '保存复核意见' : '确认恢复'}
+          onClose={() => setActing(null)}
+          onSubmit={async (v) => {
+            await post(`/exit-reviews/${acting.review.id}/${acting.action}`, { note: v.note });
+            message.success(acting.action === 'review' ? '已记录复核意见，牌匾继续暂停公示' : '已恢复公示');
+            setActing(null);
+            void load();
+          }}>
+          <Form.Item name="note" label={acting.action === 'review' ? '复核意见' : '恢复说明'} rules={[{ required: true, min: 2, message: '请填写（至少 2 个字）' }]}><Input.TextArea rows={3} maxLength={500} showCount /></Form.Item>
+        </FormModal>
+      )}
+    </div>
+  );
+}

@@ -32,6 +32,9 @@ export default defineConfig({
           fileParallelism: false,
           // A page waits on the server: on a busy 2-core machine one second (the default) is too short.
           expect: { poll: { timeout: 15_000 } },
+          // A click can land mid-animation on a busy 2-core machine (two such flakes stopped CI before
+          // each was fixed); one retry, reported as such by vitest. A test that fails twice fails.
+          retry: 1,
           env,
         },
       },

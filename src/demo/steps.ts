@@ -1,4 +1,5 @@
-import type { AppContext } from '../http/context.js';
+import type { AppContext, AuthUser } from '../http/context.js';
+import { permissionsOf } from '../domain/auth/roles.js';
 import { runScoped, type Scoped } from '../db/scoped.js';
 
 /**
@@ -6,8 +7,18 @@ import { runScoped, type Scoped } from '../db/scoped.js';
  * (row-level security, one audit entry per step), and date their rows relative to today.
  */
 export async function asCityEditor<T>(ctx: AppContext, fn: (s: Scoped & { editorId: number }) => Promise<T>): Promise<T> {
-  const editor = await ctx.db.selectFrom('app_user').select(['id', 'username', 'scope_key']).where('username', '=', 'city_editor').executeTakeFirstOrThrow();
-  return runScoped(ctx.db, { userId: editor.id, username: editor.username, scopeKey: editor.scope_key, ip: null }, (s) => fn({ ...s, editorId: editor.id }));
+  return asDemoUser(ctx, 'city_editor', (s, user) => fn({ ...s, editorId: user.id }));
+}
+
+/** One demo account's scoped, audited transaction, with the account as the features' writes expect it. */
+export async function asDemoUser<T>(ctx: AppContext, username: string, fn: (s: Scoped, user: AuthUser) => Promise<T>): Promise<T> {
+  const u = await ctx.db.selectFrom('app_user as u').innerJoin('jurisdiction as j', 'j.code', 'u.jurisdiction_code')
+    .select(['u.id', 'u.username', 'u.display_name', 'u.roles', 'u.jurisdiction_code', 'j.scope_key']).where('u.username', '=', username).executeTakeFirstOrThrow();
+  const user: AuthUser = {
+    id: u.id, username: u.username, displayName: u.display_name, roles: u.roles, permissions: permissionsOf(u.roles),
+    jurisdictionCode: u.jurisdiction_code, scopeKey: u.scope_key, bound: '',
+  };
+  return runScoped(ctx.db, { userId: u.id, username: u.username, scopeKey: u.scope_key, ip: null }, (s) => fn(s, user));
 }
 
 const DAY = 86_400_000;

@@ -10,6 +10,7 @@ import { registerDemoSanliang } from './sanliang.js';
 import { registerDemoNewEmployment } from './new-employment.js';
 import { registerDemoAssistance } from './assistance.js';
 import { registerDemoAppeals } from './appeals.js';
+import { registerDemoDeployments } from './deployments.js';
 
 /** Each step's counts and how long it took (ms). */
 export type DemoWork = Record<string, Record<string, number>>;
@@ -20,7 +21,8 @@ export type DemoWork = Record<string, Record<string, number>>;
  * with one audit entry: a first discovery run (links and cases), instructors, officers (secretaries and their terms), secretary training,
  * contact and demonstration points, honours, this year's campaign and 三亮 with plaques, the new
  * employment groups (platforms, stations, riders, rider organizations), this year's assistance
- * programs, and five months of riders' appeals and visits worked through the case engine. Officers come before training, points and the campaign, which build on them; the last
+ * programs, five months of riders' appeals and visits worked through the case engine, and the
+ * city's notice and tasks on their way down (each act by the account whose work it is). Officers come before training, points and the campaign, which build on them; the last
  * two come after the rest, so the earlier steps' data stay as they were.
  */
 export async function registerDemoWork(ctx: AppContext): Promise<DemoWork> {
@@ -36,6 +38,7 @@ export async function registerDemoWork(ctx: AppContext): Promise<DemoWork> {
     ['newEmployment', registerDemoNewEmployment],
     ['assistance', registerDemoAssistance],
     ['appeals', registerDemoAppeals],
+    ['deployments', registerDemoDeployments],
   ];
   const out: DemoWork = {};
   for (const [name, step] of steps) {

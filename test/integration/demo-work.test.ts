@@ -130,6 +130,29 @@ describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
     expect(await count(t, 'assistance_entity', "outcome <> 'ongoing' AND actions IS NULL")).toBe(0);
   });
 
+  it("sends the city's notice and tasks down the tree: a station has a notice to sign and a task passed down, the city's boards show a returned reply and an overdue node", async () => {
+    const [xuanwu, qinhuai] = ['320102', '320104'];
+    const station = (await t.db.selectFrom('app_user').select('jurisdiction_code').where('username', '=', 'station_staff').executeTakeFirstOrThrow()).jurisdiction_code;
+    const clerk = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: station }));
+    const inbox = (await clerk.get('/deployments?box=received')).json().items as { kind: string; title: string; issuer: { code: string }; mine: { status: string } }[];
+    expect(inbox.map((d) => [d.kind, d.issuer.code, d.mine.status]).sort()).toEqual([['notice', '320100', 'pending'], ['task', xuanwu, 'pending']]);
+
+    const city = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320100' }));
+    const issued = (await city.get('/deployments?box=issued')).json().items as { id: number; title: string }[];
+    expect(issued.filter((d) => /年报的通知|走访排查|指导员履职/.test(d.title))).toHaveLength(3);
+    const boardOf = async (title: string) => (await city.get(`/deployments/${issued.find((d) => d.title.includes(title))!.id}/board`)).json() as { counts: Record<string, number>; targets: { node: { code: string }; status: string; returnReason: string | null; passedDown: unknown[] }[] };
+    const visits = await boardOf('走访排查');
+    const node = (code: string) => visits.targets.find((x) => x.node.code === code)!;
+    expect(node(qinhuai).status).toBe('returned');
+    expect(node(qinhuai).returnReason).toContain('台账');
+    expect(node(xuanwu).status).toBe('received');
+    expect(node(xuanwu).passedDown).toHaveLength(1);
+    const instructors = await boardOf('指导员');
+    expect(instructors.counts.done).toBe(1);
+    expect(instructors.counts.overdue).toBe(instructors.counts.total - 1);
+    expect(instructors.counts.total).toBeGreaterThan(3);
+  });
+
   it('issues plaques the public page verifies', async () => {
     const plaques = await t.db.selectFrom('sanliang_plaque').select(['number', 'state']).orderBy('id').execute();
     expect(plaques.filter((p) => p.state === 'valid').length).toBeGreaterThan(plaques.length / 2);

@@ -140,7 +140,7 @@ describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
     const city = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320100' }));
     const issued = (await city.get('/deployments?box=issued')).json().items as { id: number; title: string }[];
     expect(issued.filter((d) => /年报的通知|走访排查|指导员履职/.test(d.title))).toHaveLength(3);
-    const boardOf = async (title: string) => (await city.get(`/deployments/${issued.find((d) => d.title.includes(title))!.id}/board`)).json() as { counts: Record<string, number>; targets: { node: { code: string }; status: string; returnReason: string | null; passedDown: unknown[] }[] };
+    const boardOf = async (title: string) => (await city.get(`/deployments/${issued.find((d) => d.title.includes(title))!.id}/board`)).json<{ counts: Record<string, number>; targets: { node: { code: string }; status: string; returnReason: string | null; passedDown: unknown[] }[] }>();
     const visits = await boardOf('走访排查');
     const node = (code: string) => visits.targets.find((x) => x.node.code === code)!;
     expect(node(qinhuai).status).toBe('returned');

@@ -77,7 +77,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
     <Layout style={{ minHeight: '100vh' }}>
       {/* On a phone the menu is a drawer over the page: opening it never squeezes the content. */}
       {mobile ? (
-        <Drawer placement="left" open={!collapsed} onClose={() => setCollapsed(true)} width={240} title="小个专党建工作平台" styles={{ body: { padding: 0 } }}>
+        <Drawer placement="left" open={!collapsed} onClose={() => setCollapsed(true)} size={240} title="小个专党建工作平台" styles={{ body: { padding: 0 } }}>
           {menu}
         </Drawer>
       ) : (

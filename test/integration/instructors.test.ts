@@ -5,13 +5,14 @@ import { testApp, type TestApp } from '../helpers/app.js';
 import { ledger } from '../helpers/ledger.js';
 import { idCheckChar } from '../../src/domain/identifiers/id-number.js';
 import { recomputeTally, tallyUnder } from '../../src/features/coverage/queries.js';
+import { today as todayInZone } from '../../src/domain/time/zone.js';
 
 type Client = Awaited<ReturnType<TestApp['signIn']>>;
 const ID = `32010219800101002${idCheckChar('32010219800101002')}`;
 const S1 = '320102001';
 const S2 = '320102002';
-const today = new Date().toISOString().slice(0, 10);
-const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+const today = todayInZone();
+const tomorrow = todayInZone(new Date(Date.now() + 86_400_000));
 
 describe.each(BACKENDS)('instructors and work coverage on %s', (backend) => {
   let t: TestApp;

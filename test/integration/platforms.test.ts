@@ -10,6 +10,7 @@ import { monthEnds, riderSeries, type RiderCount } from '../../src/domain/platfo
 import { recomputeTally, tallyUnder } from '../../src/features/coverage/queries.js';
 import { riderSeriesSql } from '../../src/features/platforms/queries.js';
 import { runScoped } from '../../src/db/scoped.js';
+import { today as todayInZone } from '../../src/domain/time/zone.js';
 
 type Client = Awaited<ReturnType<TestApp['signIn']>>;
 const A = '320102';
@@ -18,8 +19,8 @@ const S1 = '320102001';
 const S2 = '320102002';
 const SB = '320104001';
 const ID = `32010219900101003${idCheckChar('32010219900101003')}`;
-const today = new Date().toISOString().slice(0, 10);
-const addDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+const today = todayInZone();
+const addDays = (n: number) => todayInZone(new Date(Date.now() + n * 86_400_000));
 
 describe.each(BACKENDS)('new employment groups on %s', (backend) => {
   let t: TestApp;

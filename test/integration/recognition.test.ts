@@ -8,13 +8,14 @@ import { ledger } from '../helpers/ledger.js';
 import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
 import { usccCheckChar } from '../../src/domain/identifiers/uscc.js';
 import { addMonths } from '../../src/domain/orgs/rules.js';
+import { today as todayInZone } from '../../src/domain/time/zone.js';
 
 type Client = Awaited<ReturnType<TestApp['signIn']>>;
 
 const COUNTY = '320102';
 const S1 = '320102001';
 const S2 = '320102002';
-const TODAY = new Date().toISOString().slice(0, 10);
+const TODAY = todayInZone();
 const Y = Number(TODAY.slice(0, 4));
 const uscc = (n: number) => { const first = `91${COUNTY}MA${String(n).padStart(7, '0')}`; return first + usccCheckChar(first); };
 

@@ -74,5 +74,8 @@ export const startOfMonth = (month: string, tz: string = zone): Date => startOfL
  */
 export const hostDateOf = (at: Date = new Date(), tz: string = zone): Date => new Date(`${localDate(at, tz)}T12:00:00`);
 
-/** Today as the UTC calendar day (YYYY-MM-DD): what the recognition, platform and assistance routes compare their dates with. */
-export const today = (): string => new Date().toISOString().slice(0, 10);
+/**
+ * Today in the zone (YYYY-MM-DD): the day a clerk's form means. It was the UTC day, which from
+ * 00:00 to 08:00 China time is yesterday, so a date entered as today was refused as "in the future".
+ */
+export const today = (at: Date = new Date()): string => localDate(at);

@@ -10,6 +10,7 @@ import {
 import { badRequest, notFound } from '../../http/errors.js';
 import { containing, pageFrom, underNode } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
+import { today } from '../../domain/time/zone.js';
 import { insertUnidentified, upsertIdentified } from '../persons/index.js';
 import { orgPlace } from '../orgs/index.js';
 import { nodeInScope } from '../../db/subtree.js';
@@ -21,7 +22,6 @@ import { schemaOf } from '../../http/contract.js';
 import { assignInstructor, createInstructor, endAssignment, exportInstructors, getInstructor, instructorFigures, listInstructors, revealInstructor, updateInstructor } from './contract.js';
 
 type Tx = Transaction<DB>;
-const today = () => new Date().toISOString().slice(0, 10);
 
 type Filters = { under?: string; source?: string; status?: string; assigned?: string; q?: string };
 

@@ -6,6 +6,7 @@ import { BODY_LABEL, LEAGUE_KIND_LABEL, ORG_KIND_LABEL, ORG_STATUS_LABEL, OFFICE
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { containing, pageFrom, underNode } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
+import { today as todayInZone } from '../../domain/time/zone.js';
 import { parseIdNumber } from '../../domain/identifiers/id-number.js';
 import { upsertIdentified } from '../persons/index.js';
 import { registerDeclaredOrgs } from './declared.js';
@@ -112,7 +113,7 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(termReminders, ['党组织']), response: { 200: termReminders.response } },
     handler: async (req) => {
       const s = await rules();
-      const today = new Date().toISOString().slice(0, 10);
+      const today = todayInZone();
       return req.scoped(async ({ db }) => {
         const rows = await db.selectFrom('party_org_officer as f').innerJoin('party_org as o', 'o.id', 'f.org_id')
           .select(['o.id', 'o.name', sql<string>`max(f.term_end)::text`.as('term_end')])
@@ -168,7 +169,7 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(getOrg, ['党组织']), params: getOrg.params, response: { 200: getOrg.response } },
     handler: async (req) => {
       const s = await rules();
-      const today = new Date().toISOString().slice(0, 10);
+      const today = todayInZone();
       return req.scoped(async ({ db }) => {
         const org = await loadOrg(db, req.params.id);
         const [item] = (await (await filtered(db, {})).where('o.id', '=', org.id).execute()).map(toItem);

@@ -1,11 +1,11 @@
 import { sql, type Transaction } from 'kysely';
+import { today } from '../../domain/time/zone.js';
 import type { DB } from '../../db/schema.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { containing, underNode } from '../../http/paging.js';
 import { decidePlaque, needsReview, FEEDBACK_CATEGORY_LABEL, FEEDBACK_STATE_LABEL, plaqueNumber, RECORD_STATUS_LABEL, SANLIANG_KIND_LABEL, PLAQUE_STATE_LABEL, type FeedbackCategory, type PlaqueAction, type RecordStatus, type Refusal, type SanliangKind } from '../../domain/sanliang/plaque.js';
 
 type Tx = Transaction<DB>;
-const today = () => new Date().toISOString().slice(0, 10);
 
 export type RecordFilters = { under?: string; kind?: string; status?: string; plaque?: string; review?: string; q?: string };
 

@@ -5,6 +5,7 @@ import { readScopedOnce } from '../../db/scoped.js';
 import type { Principal } from '../../db/audit-chain.js';
 import { inDueOrder, levelOfScopeKey } from '../../domain/worktasks/todo.js';
 import { isUnitKey } from '../../domain/auth/binding.js';
+import { localDate } from '../../domain/time/zone.js';
 import type { TodoItem } from './contract.js';
 import { SOURCES, type TodoContext, type TodoSource } from './sources/index.js';
 
@@ -20,7 +21,7 @@ type Used = { s: TodoSource<any>; ctx: TodoContext };
 export function todoStatement(db: Kysely<DB>, user: TodoUser, now: Date, kinds?: readonly string[]): { query: CompiledQuery; used: Used[] } | null {
   // A unit account (platform contact point, rider committee) has only the cases routed to it.
   if (user.bound && isUnitKey(user.bound)) kinds = (kinds ?? ['appeal']).filter((k) => k === 'appeal');
-  const today = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10); // China time
+  const today = localDate(now);
   const ctx: TodoContext = { db, userId: user.id, code: user.jurisdictionCode, level: levelOfScopeKey(user.scopeKey), scopeKey: user.scopeKey, now, today };
   const used = SOURCES.filter((s) => !kinds || kinds.includes(s.kind)).map((s) => ({ s, ctx, q: s.select(ctx) })).filter((x) => x.q !== null);
   if (used.length === 0) return null;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { date, endpoint, idParam, pageOf, pageQuery, place, subtreeFigures, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import { date, endpoint, idKeyParam, idParam, pageOf, pageQuery, place, subtreeFigures, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
 import { OUTCOME_LABEL, type AssistanceOutcome } from '../../domain/platforms/labels.js';
 
 /** Assistance programs' (帮扶) contract (pure), shared with the web. */
@@ -78,7 +78,7 @@ export const recordOutcome = endpoint({
   method: 'PATCH',
   path: '/assistance/programs/:id/entities/:key',
   summary: '记录对一个主体的帮扶措施与成效',
-  params: z.strictObject({ id: z.coerce.number().int().positive(), key: z.coerce.number().int().positive() }),
+  params: idKeyParam,
   body: z.strictObject({
     problem: z.string().trim().max(2000).nullable().optional(),
     actions: z.string().trim().max(2000).nullable().optional(),

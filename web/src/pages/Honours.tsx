@@ -5,7 +5,7 @@ import dayjs from 'dayjs';
 import { call, withQuery } from '../api';
 import type { BodyOf } from '@server/http/contract';
 import {
-  actOnHonour, exportHonours, getHonour, honourCounts, listHonours, nominateHonour, recordViolation, type HonourCounts, type HonourDetail, type HonourRow,
+  actOnHonour, exportHonours, getHonour, honourCounts, listHonours, nominateHonour, type HonourCounts, type HonourDetail, type HonourRow,
 } from '@server/features/recognition/contract';
 import type { EntityRow } from '@server/features/entities/contract';
 import type { Member } from '@server/features/members/contract';
@@ -17,6 +17,7 @@ import { applyProblem } from '../components/problem';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { SearchSelect } from '../components/SearchSelect';
 import { FormModal } from '../components/FormModal';
+import { ViolationForm } from '../components/ViolationForm';
 import { drawerSize } from '../components/drawer';
 import { useDictionary } from '../components/useDictionary';
 import { toOptions, ymd } from '../components/format';
@@ -92,7 +93,6 @@ export default function Honours() {
 /** The nomination form: the route's body, the date as the picker holds it. */
 type Nomination = Omit<BodyOf<typeof nominateHonour>, 'nominatedOn'> & { nominatedOn?: dayjs.Dayjs };
 type Action = Omit<BodyOf<typeof actOnHonour>, 'action'>;
-type Violation = Omit<BodyOf<typeof recordViolation>, 'occurredOn'> & { occurredOn: dayjs.Dayjs };
 
 function NominateForm({ kinds, onClose, onSaved }: { kinds: { code: string; label: string }[]; onClose: () => void; onSaved: (id: number) => void }) {
   const { message } = App.useApp();
@@ -171,18 +171,12 @@ function HonourDrawer({ id, onClose, onChanged }: { id: number; onClose: () => v
         </>
       )}
       {recording && d?.entityId && (
-        <FormModal<Violation> title="记录严重违法违规行为" okText="记录" danger onClose={() => setRecording(false)} initialValues={{ occurredOn: dayjs() }}
-          onSubmit={async (v) => {
-            const r = await call(recordViolation, { params: { id: d.entityId! }, body: { occurredOn: ymd(v.occurredOn)!, description: v.description } });
-            message.warning(`已记录；该主体 ${r.flaggedHonours} 项荣誉标记为待复核`);
-            setRecording(false);
-            void load();
-            onChanged();
-          }}>
-          <Alert type="info" showIcon title="记录后，该主体所有在审和已授予的荣誉将标记为待复核。" style={{ marginBottom: 12 }} />
-          <Form.Item name="occurredOn" label="发生日期" rules={[{ required: true, message: '请选择日期' }]}><DatePicker disabledDate={(x) => x.isAfter(dayjs())} /></Form.Item>
-          <Form.Item name="description" label="情况说明" rules={[{ required: true, message: '请简要说明违法违规情况' }, zodRule(recordViolation.body.shape.description)]}><Input.TextArea rows={3} maxLength={500} /></Form.Item>
-        </FormModal>
+        <ViolationForm entityId={d.entityId} onClose={() => setRecording(false)} onDone={(r) => {
+          message.warning(`已记录；该主体 ${r.flaggedHonours} 项荣誉标记为待复核`);
+          setRecording(false);
+          void load();
+          onChanged();
+        }} />
       )}
       {acting && (
         <FormModal<Action> title={HONOUR_ACTION_LABEL[acting]} danger={acting === 'revoke' || acting === 'reject'} onClose={() => setActing(null)} onSubmit={submit}

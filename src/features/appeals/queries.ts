@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
-import { containing, underNode } from '../../http/paging.js';
+import { containing, pageFrom, underNode } from '../../http/paging.js';
 import { DOOR_LABEL, OPEN_STATES, RIDER_CATEGORY_LABEL, STATE_LABEL, TIMED_STEPS, type CaseDoor, type CaseState, type TimedStep } from '../../domain/cases/engine.js';
 import { quantilesFromBuckets } from '../../domain/cases/step-times.js';
 import { FEEDBACK_CATEGORY_LABEL } from '../../domain/sanliang/plaque.js';
@@ -186,3 +186,43 @@ export async function caseFigures(db: Tx, node: Node, now = new Date()) {
     }),
   };
 }
+
+// ── Named reads the routes call ────────────────────────────────────────────────────────────
+/** One page of the work list: open cases by due date first (the work to do), then the rest newest first. */
+export async function casePage(db: Tx, f: CaseFilters & { page: number; pageSize: number }, me: { scopeKey: string }) {
+  const lines = await visitLines(db);
+  return pageFrom(await filteredCases(db, f, me), f, (q) => q.orderBy(sql`c.state IN (${openStateList})`, 'desc').orderBy('c.due_at', 'asc').orderBy('c.id', 'desc'), toCaseItem(lines));
+}
+
+/** A case as the drawer shows it: the list row plus its comment, masked-content marker and step times, or undefined. */
+export async function caseDetailRow(db: Tx, id: number, me: { scopeKey: string }) {
+  const [row] = await (await filteredCases(db, {}, me)).where('c.id', '=', id).select(['c.feedback_comment', 'c.content_enc', 'c.route_ms', 'c.accept_ms', 'c.resolve_ms', 'c.feedback_ms']).execute();
+  return row;
+}
+
+/** A case's trail, oldest first. */
+export const caseEvents = (db: Tx, caseId: number) =>
+  db.selectFrom('appeal_event as ev').leftJoin('app_user as u', 'u.id', 'ev.actor_id').select(['ev.id', 'ev.at', 'ev.actor', 'ev.action', 'ev.from_state', 'ev.to_state', 'ev.note', 'u.display_name'])
+    .where('ev.case_id', '=', caseId).orderBy('ev.id').execute();
+
+/** A case's encrypted contact and original content, with the scope that may reveal them. */
+export const caseSecrets = (db: Tx, id: number) => db.selectFrom('appeal_case').select(['id', 'scope_key', 'contact_enc', 'content_enc']).where('id', '=', id).executeTakeFirst();
+
+/** Where a case lies (read before locking it: the raising unit sees a case it may not lock). */
+export const caseScope = (db: Tx, id: number) => db.selectFrom('appeal_case').select('scope_key').where('id', '=', id).executeTakeFirst();
+
+/** A case about to move: locked, so two moves cannot cross. */
+export const caseForUpdate = (db: Tx, id: number) => db.selectFrom('appeal_case').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+
+/** A jurisdiction node by code (a transfer's target or a service post's place), or undefined. */
+export const nodeByCode = (db: Tx, code: string) => db.selectFrom('jurisdiction').select(['code', 'level', 'parent_code', 'scope_key']).where('code', '=', code).executeTakeFirst();
+
+/** One page of the service posts, by name. */
+export async function servicePostPage(db: Tx, f: { under?: string; page: number; pageSize: number }) {
+  let q = db.selectFrom('service_post as p').innerJoin('jurisdiction as j', 'j.code', 'p.jurisdiction_code')
+    .select(['p.id', 'p.name', 'p.address', 'p.opening_hours', 'p.offers', 'p.phone', 'p.longitude', 'p.latitude', 'p.active', 'p.jurisdiction_code', 'j.name as area_name']);
+  if (f.under) q = q.where(await underNode(db, 'p.scope_key', f.under));
+  return pageFrom(q, f, (q) => q.orderBy('p.name'), (p) => ({ ...servicePostItem(p), active: p.active, jurisdictionCode: p.jurisdiction_code }));
+}
+
+export const servicePostById = (db: Tx, id: number) => db.selectFrom('service_post').selectAll().where('id', '=', id).executeTakeFirst();

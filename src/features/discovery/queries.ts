@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
 import { offsetOf, underNode } from '../../http/paging.js';
@@ -56,3 +56,16 @@ export async function caseParts(db: Tx, c: CaseRow) {
   const events = moves[0]?.action === 'raised' ? moves : [raised, ...moves];
   return { entity, report, member: member ?? null, events };
 }
+
+// ── The public self-report (read outside any scope) ─────────────────────────────────────────
+/** The public cascader's next level: a node's children, stations left out. */
+export const publicChildren = (db: Kysely<DB>, code: string) =>
+  db.selectFrom('jurisdiction').select(['code', 'name', 'level']).where('parent_code', '=', code).where('level', '<>', 'station').orderBy('code').execute();
+
+export const nodeByCode = (db: Kysely<DB>, code: string) => db.selectFrom('jurisdiction').select(['code', 'scope_key', 'level']).where('code', '=', code).executeTakeFirst();
+
+/** The entity a self-report names: by its code, else by its exact name in that county. */
+export const reportedEntity = (db: Kysely<DB>, b: { uscc?: string; entityName: string }, countyCode: string) =>
+  db.selectFrom('entity').select(['id', 'scope_key'])
+    .where((eb) => (b.uscc ? eb('uscc', '=', b.uscc) : eb.and([eb('name', '=', b.entityName), eb('county_code', '=', countyCode)])))
+    .executeTakeFirst();

@@ -22,3 +22,16 @@ export const confirmMember = (db: Tx, memberId: number) =>
 /** The member's organization relation moved to another organization. */
 export const transferMember = (db: Tx, memberId: number, to: string) =>
   db.updateTable('member').set({ org_relation: to, updated_at: new Date() }).where('id', '=', memberId).execute();
+
+/** A self-report received (phone and ID number encrypted) and the case that puts it on the station's work list. */
+export async function insertSelfReport(db: Tx, r: {
+  entityId: number | null; countyCode: string; scopeKey: string; name: string; phoneEnc: string; idEnc: string | null; entityText: string; orgRelation: string | null;
+}) {
+  const rep = await db.insertInto('self_report').values({
+    entity_id: r.entityId, county_code: r.countyCode, scope_key: r.scopeKey, name: r.name, phone_enc: r.phoneEnc, id_enc: r.idEnc, entity_text: r.entityText, org_relation: r.orgRelation, consent_at: new Date(),
+  }).returning('id').executeTakeFirstOrThrow();
+  const c = await db.insertInto('discovery_case').values({
+    kind: 'self_report', entity_id: r.entityId, self_report_id: rep.id, scope_key: r.scopeKey, evidence: JSON.stringify({ entityFound: r.entityId !== null }), evidence_hash: `self_report:${rep.id}`,
+  }).returning('id').executeTakeFirstOrThrow();
+  return { reportId: rep.id, caseId: c.id };
+}

@@ -17,6 +17,11 @@ export const timestamp = z.codec(z.string(), z.date(), { decode: (s) => new Date
 export const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 export const year = z.coerce.number().int().min(2000, '年度不早于 2000 年').max(2100, '年度不晚于 2100 年');
 
+/** One line of a record's change history (ledger_history): when, insert/update/delete, by whom. Features extend it with what changed. */
+export const historyLine = z.object({ at: timestamp, op: z.enum(['I', 'U', 'D']), actor: z.string() });
+/** A history line as the web reads it (the moment as its ISO string). */
+export type HistoryLine = z.input<typeof historyLine>;
+
 /** A jurisdiction node as figures name it. */
 export const place = z.object({ code: z.string(), name: z.string(), level: z.string() });
 export type Place = z.infer<typeof place>;
@@ -37,6 +42,16 @@ export const pageQuery = {
 /** A code path parameter: digits only, so it cannot smuggle anything into a query or a log. */
 export const codeParam = z.strictObject({ code: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字') });
 export const idParam = z.strictObject({ id: z.coerce.number().int().positive('编号应为正整数') });
+/** A part of a record by its own id (`/orgs/:id/members/:key`): both positive integers. */
+export const idKeyParam = z.strictObject({ id: z.coerce.number().int().positive('编号应为正整数'), key: z.coerce.number().int().positive('编号应为正整数') });
+
+/**
+ * A domain label map's codes as a zod enum (`codesOf(HONOUR_STATE_LABEL)`), so the codes are listed
+ * once, in the domain, and the web's lookups in the same map type-check. `message` is the Chinese
+ * error a request gets when it names none of them.
+ */
+export const codesOf = <K extends string>(labels: Record<K, string>, message?: string) =>
+  z.enum(Object.keys(labels) as [K, ...K[]], message);
 
 /** One page of a list. */
 export const pageOf = <T extends z.ZodType>(item: T) =>

@@ -9,6 +9,11 @@ export type UserLevel = 'nation' | 'province' | 'city' | 'county' | 'station';
 export const POINT_KIND_LABEL: Record<PointKind, string> = { contact: '联系点', demo: '示范点' };
 export const POINT_LEVEL_LABEL: Record<PointLevel, string> = { province: '省级', city: '市级', county: '县级' };
 export const POINT_LEVELS: PointLevel[] = ['province', 'city', 'county'];
+/** What a point names: 'platform' is 外卖平台党建联系点 (migration 0017), scoped as the platform is. */
+export const POINT_SUBJECT_LABEL = { entity: '市场主体', org: '党组织', zone: '市场·园区·楼宇·商圈', platform: '平台企业' } as const;
+export type PointSubject = keyof typeof POINT_SUBJECT_LABEL;
+export const POINT_STATUS_LABEL = { active: '在册', revoked: '已撤销' } as const;
+export const REVIEW_OUTCOME_LABEL = { keep: '保留', revoke: '撤销' } as const;
 
 const RANK: Record<UserLevel, number> = { nation: 0, province: 1, city: 2, county: 3, station: 4 };
 
@@ -33,8 +38,8 @@ export function criteriaProblem(kind: PointKind, checked: string[], lists: { con
   return null;
 }
 
-export type PointFacts = { status: 'active' | 'revoked'; designatedOn: string; reviewedYears: number[] };
-export type Review = { year: number; outcome: 'keep' | 'revoke'; reason?: string | null };
+export type PointFacts = { status: keyof typeof POINT_STATUS_LABEL; designatedOn: string; reviewedYears: number[] };
+export type Review = { year: number; outcome: keyof typeof REVIEW_OUTCOME_LABEL; reason?: string | null };
 
 /** Why this yearly review cannot be recorded, or null. */
 export function reviewProblem(p: PointFacts, r: Review, today: string): Problem | null {

@@ -5,7 +5,6 @@
  */
 export type RecommendationState = 'pending' | 'selected' | 'returned' | 'rejected';
 export type Decision = 'select' | 'return' | 'reject';
-export const DECISIONS = ['select', 'return', 'reject'] as const;
 
 export const RECOMMENDATION_STATE_LABEL: Record<RecommendationState, string> = { pending: '待审核', selected: '已选定', returned: '已退回', rejected: '不予采纳' };
 export const DECISION_LABEL: Record<Decision, string> = { select: '选定', return: '退回', reject: '不予采纳' };

@@ -15,6 +15,9 @@ import { addMonths } from '../orgs/rules.js';
  */
 export const CLASS_LEVEL_LABEL = { nation: '总局示范', province: '省级', city: '市级', county: '县级' } as const;
 export const TRAINING_WINDOW_MONTHS = 12;
+/** A secretary in office: trained in time, not yet (the 12 months still run), or overdue. */
+export const SECRETARY_STATUS_LABEL = { trained: '已按期培训', pending: '未培训（期限内）', overdue: '超期未培训' } as const;
+export type SecretaryStatus = keyof typeof SECRETARY_STATUS_LABEL;
 
 export type SecretaryFacts = {
   party: boolean;

@@ -10,9 +10,8 @@ import { Problem, badRequest } from '../../http/errors.js';
 import { RIDER_CATEGORY_LABEL, SATISFACTION_LABEL, STATE_LABEL, TIMED_STEPS, type RiderCategory } from '../../domain/cases/engine.js';
 import { routeCase, type Unit } from '../../domain/cases/routing.js';
 import { canonicalCode, moveCase, newTrackingCode, raiseCase, trackingHash, type PlacedUnit } from './engine.js';
-import { coveringUnits, placeUnit, servicePostItem, unitName } from './queries.js';
+import { coveringUnits, placeUnit, platformsServing, publicServicePostList, unitName } from './queries.js';
 import { BUSINESS_LABEL as PLATFORM_BUSINESS_LABEL } from '../../domain/platforms/labels.js';
-import type { PlatformBusiness } from '../../db/schema-platforms.js';
 import { maskFreeText, sealFreeText } from './free-text.js';
 
 /**
@@ -35,10 +34,7 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(publicServicePosts, ['公开']), querystring: publicServicePosts.query, response: { 200: publicServicePosts.response } },
     // Posts are public places: read outside any scope, like the division list, and only active ones.
     handler: async (req) => {
-      let q = db.selectFrom('service_post as p').innerJoin('jurisdiction as j', 'j.code', 'p.jurisdiction_code').select(['p.id', 'p.name', 'p.address', 'p.opening_hours', 'p.offers', 'p.phone', 'p.longitude', 'p.latitude', 'j.name as area_name'])
-        .where('p.active', '=', true);
-      if (req.query.area) q = q.where(sql<boolean>`starts_with(p.jurisdiction_code, ${req.query.area})`);
-      return (await q.orderBy('p.county_code').orderBy('p.name').limit(200).execute()).map(servicePostItem);
+      return publicServicePostList(db, req.query.area);
     },
   });
 
@@ -47,13 +43,8 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(publicPlatforms, ['公开']), querystring: publicPlatforms.query, response: { 200: publicPlatforms.response } },
     // Platform names are public (the brands riders work for); nothing else of the ledger is shown.
     handler: async (req) => {
-      const county = req.query.area.slice(0, 6);
-      const rows = await sql<{ id: number; name: string; business: PlatformBusiness }>`
-        SELECT p.id, p.name, p.business FROM platform p
-        WHERE p.status = 'active' AND (starts_with(${county}, p.scope_key)
-          OR EXISTS (SELECT 1 FROM delivery_station s WHERE s.platform_id = p.id AND s.county_code = ${county} AND s.status = 'open'))
-        ORDER BY p.name LIMIT 100`.execute(db);
-      return rows.rows.map((p) => ({ id: Number(p.id), name: p.name, business: p.business, businessLabel: PLATFORM_BUSINESS_LABEL[p.business] }));
+      const rows = await platformsServing(db, req.query.area.slice(0, 6));
+      return rows.map((p) => ({ id: Number(p.id), name: p.name, business: p.business, businessLabel: PLATFORM_BUSINESS_LABEL[p.business] }));
     },
   });
 

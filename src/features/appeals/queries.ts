@@ -1,13 +1,14 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
-import { containing, underNode } from '../../http/paging.js';
+import { containing, pageFrom, underNode } from '../../http/paging.js';
 import { DOOR_LABEL, OPEN_STATES, RIDER_CATEGORY_LABEL, STATE_LABEL, TIMED_STEPS, type CaseDoor, type CaseState, type TimedStep } from '../../domain/cases/engine.js';
 import { quantilesFromBuckets } from '../../domain/cases/step-times.js';
 import { FEEDBACK_CATEGORY_LABEL } from '../../domain/sanliang/plaque.js';
 import { routeCase, type Unit } from '../../domain/cases/routing.js';
 import type { Node } from '../../db/subtree.js';
 import type { PlacedUnit } from './engine.js';
+import type { PlatformBusiness } from '../../db/schema-platforms.js';
 
 type Tx = Transaction<DB>;
 
@@ -185,4 +186,104 @@ export async function caseFigures(db: Tx, node: Node, now = new Date()) {
       return { code: kid.code, name: kid.name, level: kid.level, total: t.total, open: t.open, overdue: overdue.get(kid.scope_key) ?? 0, rider: t.rider, visit: t.visit, plaque: t.plaque, satisfaction: avg(t), visits: v.visits, entitiesVisited: v.entities };
     }),
   };
+}
+
+// ── Named reads the routes call ────────────────────────────────────────────────────────────
+/** One page of the work list: open cases by due date first (the work to do), then the rest newest first. */
+export async function casePage(db: Tx, f: CaseFilters & { page: number; pageSize: number }, me: { scopeKey: string }) {
+  const lines = await visitLines(db);
+  return pageFrom(await filteredCases(db, f, me), f, (q) => q.orderBy(sql`c.state IN (${openStateList})`, 'desc').orderBy('c.due_at', 'asc').orderBy('c.id', 'desc'), toCaseItem(lines));
+}
+
+/** A case as the drawer shows it: the list row plus its comment, masked-content marker and step times, or undefined. */
+export async function caseDetailRow(db: Tx, id: number, me: { scopeKey: string }) {
+  const [row] = await (await filteredCases(db, {}, me)).where('c.id', '=', id).select(['c.feedback_comment', 'c.content_enc', 'c.route_ms', 'c.accept_ms', 'c.resolve_ms', 'c.feedback_ms']).execute();
+  return row;
+}
+
+/** A case's trail, oldest first. */
+export const caseEvents = (db: Tx, caseId: number) =>
+  db.selectFrom('appeal_event as ev').leftJoin('app_user as u', 'u.id', 'ev.actor_id').select(['ev.id', 'ev.at', 'ev.actor', 'ev.action', 'ev.from_state', 'ev.to_state', 'ev.note', 'u.display_name'])
+    .where('ev.case_id', '=', caseId).orderBy('ev.id').execute();
+
+/** A case's encrypted contact and original content, with the scope that may reveal them. */
+export const caseSecrets = (db: Tx, id: number) => db.selectFrom('appeal_case').select(['id', 'scope_key', 'contact_enc', 'content_enc']).where('id', '=', id).executeTakeFirst();
+
+/** Where a case lies (read before locking it: the raising unit sees a case it may not lock). */
+export const caseScope = (db: Tx, id: number) => db.selectFrom('appeal_case').select('scope_key').where('id', '=', id).executeTakeFirst();
+
+/** A case about to move: locked, so two moves cannot cross. */
+export const caseForUpdate = (db: Tx, id: number) => db.selectFrom('appeal_case').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+
+/** A jurisdiction node by code (a transfer's target or a service post's place), or undefined. */
+export const nodeByCode = (db: Tx, code: string) => db.selectFrom('jurisdiction').select(['code', 'level', 'parent_code', 'scope_key']).where('code', '=', code).executeTakeFirst();
+
+/** One page of the service posts, by name. */
+export async function servicePostPage(db: Tx, f: { under?: string; page: number; pageSize: number }) {
+  let q = db.selectFrom('service_post as p').innerJoin('jurisdiction as j', 'j.code', 'p.jurisdiction_code')
+    .select(['p.id', 'p.name', 'p.address', 'p.opening_hours', 'p.offers', 'p.phone', 'p.longitude', 'p.latitude', 'p.active', 'p.jurisdiction_code', 'j.name as area_name']);
+  if (f.under) q = q.where(await underNode(db, 'p.scope_key', f.under));
+  return pageFrom(q, f, (q) => q.orderBy('p.name'), (p) => ({ ...servicePostItem(p), active: p.active, jurisdictionCode: p.jurisdiction_code }));
+}
+
+export const servicePostById = (db: Tx, id: number) => db.selectFrom('service_post').selectAll().where('id', '=', id).executeTakeFirst();
+
+// ── Visits (大走访大调研) ──────────────────────────────────────────────────────────────────
+/** One page of visit plans, newest first, with how many of their entities were visited. */
+export async function visitPlanPage(db: Tx, f: { under?: string; page: number; pageSize: number }) {
+  let q = db.selectFrom('visit_plan as p').innerJoin('jurisdiction as j', 'j.code', 'p.jurisdiction_code')
+    .select((eb) => ['p.id', 'p.title', 'p.visitor_name', 'p.starts_on', 'p.ends_on', 'p.entity_ids', 'p.cancelled_at', 'p.cancel_reason', 'j.name as jurisdiction_name',
+      eb.selectFrom('visit_record as v').select((e) => e.fn.count<number>('v.entity_id').distinct().as('n')).whereRef('v.plan_id', '=', 'p.id').as('visited')]);
+  if (f.under) q = q.where(await underNode(db, 'p.scope_key', f.under));
+  return pageFrom(q, f, (q) => q.orderBy('p.starts_on', 'desc').orderBy('p.id', 'desc'), (p) => ({
+    id: Number(p.id), title: p.title, visitorName: p.visitor_name, startsOn: String(p.starts_on), endsOn: String(p.ends_on), entities: p.entity_ids.length, visited: Number(p.visited ?? 0),
+    jurisdictionName: p.jurisdiction_name, cancelled: p.cancelled_at !== null, cancelReason: p.cancel_reason,
+  }));
+}
+
+/** One page of visit records, newest first, with how many problems each raised. */
+export async function visitPage(db: Tx, f: { under?: string; planId?: number; page: number; pageSize: number }) {
+  let q = db.selectFrom('visit_record as v').innerJoin('entity as e', 'e.id', 'v.entity_id')
+    .select((eb) => ['v.id', 'v.plan_id', 'v.entity_id', 'e.name as entity_name', 'v.visited_on', 'v.visitor_name', 'v.learned',
+      eb.selectFrom('appeal_case as c').select((e) => e.fn.countAll<number>().as('n')).whereRef('c.visit_id', '=', 'v.id').as('problems')]);
+  if (f.under) q = q.where(await underNode(db, 'v.scope_key', f.under));
+  if (f.planId) q = q.where('v.plan_id', '=', f.planId);
+  return pageFrom(q, f, (q) => q.orderBy('v.visited_on', 'desc').orderBy('v.id', 'desc'), (v) => ({
+    id: Number(v.id), planId: v.plan_id == null ? null : Number(v.plan_id), entityId: Number(v.entity_id), entityName: v.entity_name, visitedOn: String(v.visited_on),
+    visitorName: v.visitor_name, learned: v.learned, problems: Number(v.problems ?? 0),
+  }));
+}
+
+/** How many of these entities the caller's scope sees. */
+export const visibleEntityCount = async (db: Tx, ids: number[]) => (await db.selectFrom('entity').select('id').where('id', 'in', ids).execute()).length;
+/** The entity a visit was made to: where it lies. */
+export const visitedEntity = (db: Tx, id: number) => db.selectFrom('entity').select(['id', 'county_code', 'station_code', 'scope_key']).where('id', '=', id).executeTakeFirst();
+export const visitPlanById = (db: Tx, id: number) => db.selectFrom('visit_plan').select(['id', 'jurisdiction_code', 'scope_key', 'cancelled_at']).where('id', '=', id).executeTakeFirst();
+
+/** A visit with the cases it raised, or null. */
+export async function visitDetail(db: Tx, id: number) {
+  const v = await db.selectFrom('visit_record as v').innerJoin('entity as e', 'e.id', 'v.entity_id').select(['v.id', 'v.visited_on', 'v.visitor_name', 'v.learned', 'e.name as entity_name']).where('v.id', '=', id).executeTakeFirst();
+  if (!v) return null;
+  const cases = await db.selectFrom('appeal_case').select(['id', 'category', 'state']).where('visit_id', '=', v.id).orderBy('id').execute();
+  return { id: Number(v.id), visitedOn: String(v.visited_on), visitorName: v.visitor_name, learned: v.learned, entityName: v.entity_name, cases: cases.map((c) => ({ id: Number(c.id), line: c.category, state: c.state })) };
+}
+
+// ── The public door ──────────────────────────────────────────────────────────────────────────
+/** Active service posts in an area (read outside any scope: posts are public places). */
+export async function publicServicePostList(db: Kysely<DB>, area?: string) {
+  let q = db.selectFrom('service_post as p').innerJoin('jurisdiction as j', 'j.code', 'p.jurisdiction_code')
+    .select(['p.id', 'p.name', 'p.address', 'p.opening_hours', 'p.offers', 'p.phone', 'p.longitude', 'p.latitude', 'j.name as area_name'])
+    .where('p.active', '=', true);
+  if (area) q = q.where(sql<boolean>`starts_with(p.jurisdiction_code, ${area})`);
+  return (await q.orderBy('p.county_code').orderBy('p.name').limit(200).execute()).map(servicePostItem);
+}
+
+/** Active platforms a rider in this county may name: registered above or in it, or with an open station there. */
+export async function platformsServing(db: Kysely<DB>, county: string) {
+  const { rows } = await sql<{ id: number; name: string; business: PlatformBusiness }>`
+    SELECT p.id, p.name, p.business FROM platform p
+    WHERE p.status = 'active' AND (starts_with(${county}, p.scope_key)
+      OR EXISTS (SELECT 1 FROM delivery_station s WHERE s.platform_id = p.id AND s.county_code = ${county} AND s.status = 'open'))
+    ORDER BY p.name LIMIT 100`.execute(db);
+  return rows;
 }

@@ -1,19 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { decryptField } from '../../crypto/field.js';
 import { maskPhone } from '../../domain/identifiers/id-number.js';
 import { ACTION_LABEL, TIMED_STEPS, allowedActions, type CaseAction } from '../../domain/cases/engine.js';
 import { transferTarget } from '../../domain/cases/routing.js';
 import { badRequest, forbidden, notFound } from '../../http/errors.js';
-import { pageFrom, underNode } from '../../http/paging.js';
 import { schemaOf } from '../../http/contract.js';
 import { actOnAppeal, appealFigures, createServicePost, exportAppeals, getAppeal, listAppeals, listServicePosts, revealAppeal, updateServicePost } from './contract.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { nodeInScope } from '../../db/subtree.js';
 import { moveCase, runEscalation, scheduleEscalation } from './engine.js';
 import { appealPublicRoutes } from './public.js';
-import { caseFigures, filteredCases, placeUnit, servicePostItem, toCaseItem, visitLines } from './queries.js';
+import {
+  caseDetailRow, caseEvents, caseFigures, caseForUpdate, casePage, caseScope, caseSecrets, filteredCases, nodeByCode, placeUnit, servicePostById, servicePostPage, toCaseItem, visitLines,
+} from './queries.js';
+import { changeServicePost, insertServicePost } from './writes.js';
 import { visitRoutes } from './visits.js';
 
 const ymd = () => new Date().toISOString().slice(0, 10);
@@ -36,9 +37,7 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(listAppeals, ['诉求']), querystring: listAppeals.query, response: { 200: listAppeals.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        const q = await filteredCases(db, req.query, req.user!);
-        // Open cases by due date first (the work to do), then the rest newest first.
-        return pageFrom(q, req.query, (q) => q.orderBy(sql`c.state IN ('intake','routed','accepted','handling')`, 'desc').orderBy('c.due_at', 'asc').orderBy('c.id', 'desc'), toCaseItem(await visitLines(db)));
+        return casePage(db, req.query, req.user!);
       }),
   });
 
@@ -81,10 +80,9 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(getAppeal, ['诉求']), params: getAppeal.params, response: { 200: getAppeal.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        const [row] = await (await filteredCases(db, {}, req.user!)).where('c.id', '=', req.params.id).select(['c.feedback_comment', 'c.content_enc', 'c.route_ms', 'c.accept_ms', 'c.resolve_ms', 'c.feedback_ms']).execute();
+        const row = await caseDetailRow(db, req.params.id, req.user!);
         if (!row) throw notFound('诉求');
-        const events = await db.selectFrom('appeal_event as ev').leftJoin('app_user as u', 'u.id', 'ev.actor_id').select(['ev.id', 'ev.at', 'ev.actor', 'ev.action', 'ev.from_state', 'ev.to_state', 'ev.note', 'u.display_name'])
-          .where('ev.case_id', '=', row.id).orderBy('ev.id').execute();
+        const events = await caseEvents(db, row.id);
         // Only the responsible unit's subtree acts on a case; the raising unit follows it.
         const mine = row.scope_key.startsWith(req.user!.scopeKey);
         return {
@@ -107,7 +105,7 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(revealAppeal, ['诉求']), params: revealAppeal.params, response: { 200: revealAppeal.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
-        const c = await db.selectFrom('appeal_case').select(['id', 'scope_key', 'contact_enc', 'content_enc']).where('id', '=', req.params.id).executeTakeFirst();
+        const c = await caseSecrets(db, req.params.id);
         if (!c) throw notFound('诉求');
         if (!c.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('只有承办单位可以查看提出人的联系电话');
         audit({ action: 'personal.reveal', objectType: 'appeal_case', objectId: c.id, detail: { fields: c.content_enc ? ['phone', 'content'] : ['phone'] } });
@@ -125,11 +123,11 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
         if (b.action === 'resolve' && !b.reply) throw badRequest('办结须填写答复', [{ field: 'reply', message: '请填写给提出人的答复' }]);
         if (b.action === 'note' && !b.note) throw badRequest('请填写办理情况', [{ field: 'note', message: '请填写办理情况' }]);
         if (b.action === 'route' && !b.unitCode) throw badRequest('转办须选择承办单位', [{ field: 'unitCode', message: '请选择承办单位' }]);
-        const seen = await db.selectFrom('appeal_case').select('scope_key').where('id', '=', req.params.id).executeTakeFirst();
+        const seen = await caseScope(db, req.params.id);
         if (!seen) throw notFound('诉求');
         // The raising unit reads a case it handed on, but only the responsible unit's subtree acts on it (and may lock it).
         if (!seen.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('该诉求不由本单位承办，不能办理');
-        const c = await db.selectFrom('appeal_case').selectAll().where('id', '=', req.params.id).forUpdate().executeTakeFirstOrThrow();
+        const c = await caseForUpdate(db, req.params.id);
         const unit = b.action === 'route' ? await transferUnit(b.unitCode!, b.line ?? null) : undefined;
         const to = await moveCase(db, c, b.action, { actor: 'staff', actorId: req.user!.id }, { note: b.note, reply: b.reply, unit }, deadlines, new Date());
         audit({ action: `appeal.${b.action}`, objectType: 'appeal_case', objectId: c.id, detail: { from: c.state, to, ...(unit ? { unit: { code: unit.code, line: unit.line } } : {}) } });
@@ -137,7 +135,7 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
 
         /** A transfer goes to a node in the caller's subtree, or up to the node just above the case's unit. */
         async function transferUnit(code: string, line: string | null) {
-          const j = await db.selectFrom('jurisdiction').select(['code', 'level', 'parent_code', 'scope_key']).where('code', '=', code).executeTakeFirst();
+          const j = await nodeByCode(db, code);
           const up = j && c.scope_key.startsWith(j.scope_key) && j.scope_key !== c.scope_key;
           if (!j || (!j.scope_key.startsWith(req.user!.scopeKey) && !up)) throw notFound('承办单位');
           if (line && !(await visitLines(db)).has(line)) throw badRequest('业务条线不存在', [{ field: 'line', message: '业务条线不存在' }]);
@@ -155,9 +153,7 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(listServicePosts, ['诉求']), querystring: listServicePosts.query, response: { 200: listServicePosts.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        let q = db.selectFrom('service_post as p').innerJoin('jurisdiction as j', 'j.code', 'p.jurisdiction_code').select(['p.id', 'p.name', 'p.address', 'p.opening_hours', 'p.offers', 'p.phone', 'p.longitude', 'p.latitude', 'p.active', 'p.jurisdiction_code', 'j.name as area_name']);
-        if (req.query.under) q = q.where(await underNode(db, 'p.scope_key', req.query.under));
-        return pageFrom(q, req.query, (q) => q.orderBy('p.name'), (p) => ({ ...servicePostItem(p), active: p.active, jurisdictionCode: p.jurisdiction_code }));
+        return servicePostPage(db, req.query);
       }),
   });
   r.post(createServicePost.path, {
@@ -167,8 +163,7 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
       const id = await req.scoped(async ({ db, audit }) => {
         const place = await placeOf(db, req.body.jurisdictionCode, req.user!.scopeKey);
         const b = req.body;
-        const row = await db.insertInto('service_post').values({ name: b.name, jurisdiction_code: place.code, county_code: place.county, scope_key: place.scope_key, address: b.address, opening_hours: b.openingHours, offers: b.offers, phone: b.phone ?? null, longitude: b.longitude ?? null, latitude: b.latitude ?? null })
-          .returning('id').executeTakeFirstOrThrow();
+        const row = await insertServicePost(db, place, b);
         audit({ action: 'service_post.create', objectType: 'service_post', objectId: row.id, detail: { name: b.name } });
         return row.id;
       });
@@ -180,20 +175,17 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(updateServicePost, ['诉求']), params: updateServicePost.params, body: updateServicePost.body, response: { 200: updateServicePost.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
-        const p = await db.selectFrom('service_post').selectAll().where('id', '=', req.params.id).executeTakeFirst();
+        const p = await servicePostById(db, req.params.id);
         if (!p) throw notFound('驿站');
         const b = req.body;
-        await db.updateTable('service_post').set({
-          name: b.name ?? p.name, address: b.address ?? p.address, opening_hours: b.openingHours ?? p.opening_hours, offers: b.offers ?? p.offers, phone: b.phone ?? p.phone,
-          longitude: b.longitude ?? p.longitude, latitude: b.latitude ?? p.latitude, active: b.active ?? p.active, updated_at: new Date(),
-        }).where('id', '=', p.id).execute();
+        await changeServicePost(db, p, b);
         audit({ action: 'service_post.update', objectType: 'service_post', objectId: p.id, detail: { fields: Object.keys(b) } });
         return { id: Number(p.id) };
       }),
   });
 
-  async function placeOf(db: Parameters<typeof placeUnit>[0], code: string, myKey: string) {
-    const j = await db.selectFrom('jurisdiction').select(['code', 'level', 'parent_code', 'scope_key']).where('code', '=', code).executeTakeFirst();
+  async function placeOf(db: Parameters<typeof nodeByCode>[0], code: string, myKey: string) {
+    const j = await nodeByCode(db, code);
     if (!j || !j.scope_key.startsWith(myKey) || (j.level !== 'county' && j.level !== 'station')) throw notFound('县（区）或基层所');
     return { code: j.code, scope_key: j.scope_key, county: j.level === 'station' ? j.parent_code! : j.code };
   }

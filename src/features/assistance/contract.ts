@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { date, endpoint, idParam, pageOf, pageQuery, place, subtreeFigures, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
-import { OUTCOME_LABEL, type AssistanceOutcome } from '../../domain/platforms/labels.js';
+import { codesOf, date, endpoint, idKeyParam, idParam, pageOf, pageQuery, place, subtreeFigures, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import { OUTCOME_LABEL } from '../../domain/platforms/labels.js';
 
 /** Assistance programs' (帮扶) contract (pure), shared with the web. */
-const OUTCOMES = Object.keys(OUTCOME_LABEL) as [AssistanceOutcome, ...AssistanceOutcome[]];
+const outcome = codesOf(OUTCOME_LABEL);
 const year = z.coerce.number().int().min(2000, '年度不早于 2000 年').max(2100, '年度不晚于 2100 年').optional();
 
 export const programFilters = {
@@ -50,7 +50,7 @@ export const getProgram = endpoint({
   response: programItem.extend({
     participants: z.array(z.object({
       id: z.number(), entityId: z.number(), entityName: z.string(), joinedOn: z.string(), problem: z.string().nullable(), actions: z.string().nullable(),
-      outcome: z.enum(OUTCOMES), outcomeLabel: z.string(), outcomeNote: z.string().nullable(),
+      outcome: outcome, outcomeLabel: z.string(), outcomeNote: z.string().nullable(),
     })),
   }),
 });
@@ -78,14 +78,14 @@ export const recordOutcome = endpoint({
   method: 'PATCH',
   path: '/assistance/programs/:id/entities/:key',
   summary: '记录对一个主体的帮扶措施与成效',
-  params: z.strictObject({ id: z.coerce.number().int().positive(), key: z.coerce.number().int().positive() }),
+  params: idKeyParam,
   body: z.strictObject({
     problem: z.string().trim().max(2000).nullable().optional(),
     actions: z.string().trim().max(2000).nullable().optional(),
-    outcome: z.enum(OUTCOMES, '请选择帮扶成效').optional(),
+    outcome: codesOf(OUTCOME_LABEL, '请选择帮扶成效').optional(),
     outcomeNote: z.string().trim().max(2000).nullable().optional(),
   }),
-  response: z.object({ id: z.number(), outcome: z.enum(OUTCOMES) }),
+  response: z.object({ id: z.number(), outcome: outcome }),
 });
 
 const figures = z.object({ programs: z.number(), entities: z.number(), resolved: z.number(), improved: z.number(), unresolved: z.number(), ongoing: z.number() });

@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { CASE_KINDS, CASE_STATES } from '../../domain/cases/workflow.js';
-import { endpoint, idParam, pageOf, pageQuery, timestamp, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import { ACTION_LABEL, CASE_KINDS, CASE_STATES } from '../../domain/cases/workflow.js';
+import { codesOf, endpoint, idParam, pageOf, pageQuery, timestamp, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
 import { idNumberField, phoneField, usccField } from '../../domain/ledger/rows.js';
 
 /** 查找党员's contract (pure), shared with the web: discovery runs, the verification work list, the public self-report. */
 export const caseKind = z.enum(CASE_KINDS);
 export const caseState = z.enum(CASE_STATES);
+/** What staff may do to a case (the domain's state machine names them). */
+export const caseAction = codesOf(ACTION_LABEL);
 
 /** A calendar date that exists (2024-02-30 is refused). */
 const isoDate = z.iso.date('日期格式应为 YYYY-MM-DD');
@@ -24,7 +26,7 @@ export const getDiscoveryRun = endpoint({ method: 'GET', path: '/discovery/runs/
 
 export const caseListItem = z.object({
   id: z.number(), kind: caseKind, kindLabel: z.string(), state: caseState, stateLabel: z.string(), entityId: z.number().nullable(), entityName: z.string(),
-  stationName: z.string().nullable(), memberName: z.string().nullable(), updatedAt: timestamp, actions: z.array(z.string()),
+  stationName: z.string().nullable(), memberName: z.string().nullable(), updatedAt: timestamp, actions: z.array(caseAction),
 });
 
 export const listCases = endpoint({
@@ -61,7 +63,7 @@ export const getCase = endpoint({
       memberStatus: z.string(), membership: z.string().nullable(), confidence: z.string(), sources: z.array(z.string()),
     }).nullable(),
     events: z.array(z.object({ id: z.number(), at: timestamp, action: z.string(), actionLabel: z.string(), from: z.string().nullable(), to: z.string().nullable(), detail: caseEventDetail.nullable(), actor: z.string() })),
-    actions: z.array(z.string()),
+    actions: z.array(caseAction),
   }),
 });
 
@@ -71,7 +73,7 @@ export const actOnCase = endpoint({
   summary: '处理线索：记录联系、确认、排除（须写原因）、记录组织关系转接、重新核实',
   params: idParam,
   body: z.strictObject({
-    action: z.enum(['contact', 'confirm', 'dismiss', 'transfer', 'reopen']),
+    action: caseAction,
     reason: z.string().trim().max(500, '原因不超过 500 字').optional(),
     contact: z.strictObject({ date: isoDate, way: z.enum(['visit', 'phone', 'message', 'other']), outcome: z.string().trim().min(1, '请填写联系结果').max(500, '联系结果不超过 500 字') }).optional(),
     transfer: z.strictObject({ from: z.string().trim().min(1, '请填写转出党组织').max(200, '转出党组织不超过 200 字'), to: z.string().trim().min(1, '请填写转入党组织').max(200, '转入党组织不超过 200 字'), date: isoDate }).optional(),

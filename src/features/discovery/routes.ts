@@ -1,16 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql, type Transaction } from 'kysely';
-import type { DB } from '../../db/schema.js';
 import { decryptField } from '../../crypto/field.js';
 import { maskPhone } from '../../domain/identifiers/id-number.js';
 import { ACTION_LABEL, CASE_KIND_LABEL, STATE_LABEL, allowedActions, transition } from '../../domain/cases/workflow.js';
 import { CASE_CONDITION } from '../../domain/cases/conditions.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { offsetOf, underNode } from '../../http/paging.js';
 import { runDiscovery } from '../../jobs/discovery/run.js';
 import { memberFromReport } from './self-report.js';
 import { entitiesOfMembers, followEntities } from './follow.js';
+import { caseParts, casePage, loadCase, runById, runningRun } from './queries.js';
+import { confirmMember, moveCase, queueRun, transferMember } from './writes.js';
 import { schemaOf } from '../../http/contract.js';
 import { actOnCase, getCase, getDiscoveryRun, listCases, startDiscoveryRun, type CaseEventDetail } from './contract.js';
 
@@ -20,12 +19,6 @@ const toRun = (r: { id: number; status: string; step: string | null; counts: unk
 
 /** The system's own moves in a case's trail (the person's are ACTION_LABEL's). */
 const EVENT_LABEL: Record<string, string> = { raised: '发现线索', reopened: '证据变化，重新核实', evidence_changed: '证据更新', auto_closed: '情况已变化，自动关闭' };
-
-async function loadCase(db: Transaction<DB>, id: number) {
-  const c = await db.selectFrom('discovery_case').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!c) throw notFound('线索');
-  return c;
-}
 
 const TAGS = ['查找党员'];
 
@@ -38,9 +31,8 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(startDiscoveryRun, TAGS), response: { 202: startDiscoveryRun.response } },
     handler: async (req, reply) => {
       const row = await req.scoped(async ({ db }) => {
-        const busy = await db.selectFrom('discovery_run').select('id').where('status', '=', 'running').where('started_at', '>', new Date(Date.now() - 3_600_000)).executeTakeFirst();
-        if (busy) throw conflict('本辖区已有比对在进行，请稍候');
-        return db.insertInto('discovery_run').values({ scope_key: req.user!.scopeKey, created_by: req.user!.id, step: '排队' }).returningAll().executeTakeFirstOrThrow();
+        if (await runningRun(db)) throw conflict('本辖区已有比对在进行，请稍候');
+        return queueRun(db, req.user!.scopeKey, req.user!.id);
       });
       const who = req.principal();
       const running: Promise<unknown> = runDiscovery(app.ctx, who, row.id)
@@ -56,7 +48,7 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(getDiscoveryRun, TAGS), params: getDiscoveryRun.params, response: { 200: getDiscoveryRun.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        const row = await db.selectFrom('discovery_run').selectAll().where('id', '=', req.params.id).executeTakeFirst();
+        const row = await runById(db, req.params.id);
         if (!row) throw notFound('比对任务');
         return toRun(row);
       }),
@@ -67,22 +59,7 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(listCases, TAGS), querystring: listCases.query, response: { 200: listCases.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        let base = db.selectFrom('discovery_case as d').leftJoin('entity as e', 'e.id', 'd.entity_id').leftJoin('self_report as sr', 'sr.id', 'd.self_report_id');
-        if (req.query.kind) base = base.where('d.kind', '=', req.query.kind);
-        // Cases closed by the system (their condition no longer holds) are listed only when asked for.
-        base = req.query.state ? base.where('d.state', '=', req.query.state) : base.where('d.state', '<>', 'resolved');
-        if (req.query.under) base = base.where(await underNode(db, 'd.scope_key', req.query.under));
-        const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
-        const rows = await base
-          .leftJoin('jurisdiction as st', 'st.code', 'e.station_code')
-          .leftJoin('member as m', 'm.id', 'd.member_id')
-          .leftJoin('person as p', 'p.id', 'm.person_id')
-          .select(['d.id', 'd.kind', 'd.state', 'd.entity_id', 'st.name as station_name', 'd.updated_at'])
-          // A resolved case stays with the station that worked it; its entity may since have moved out of sight.
-          .select(sql<string>`coalesce(e.name, sr.entity_text, '（已移出本辖区的市场主体）')`.as('entity_name'))
-          .select(sql<string | null>`coalesce(p.name, sr.name)`.as('member_name'))
-          .orderBy(sql`CASE d.state WHEN 'open' THEN 0 WHEN 'contacted' THEN 1 ELSE 2 END`).orderBy('d.id', 'desc')
-          .limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
+        const { rows, total } = await casePage(db, req.query);
         return {
           items: rows.map((c) => ({ id: c.id, kind: c.kind, kindLabel: CASE_KIND_LABEL[c.kind], state: c.state, stateLabel: STATE_LABEL[c.state], entityId: c.entity_id, entityName: c.entity_name, stationName: c.station_name, memberName: c.member_name, updatedAt: c.updated_at, actions: allowedActions(c.kind, c.state) })),
           total, page: req.query.page, pageSize: req.query.pageSize,
@@ -96,16 +73,7 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const c = await loadCase(db, req.params.id);
-        const entity = c.entity_id ? (await db.selectFrom('entity').select(['id', 'name', 'uscc']).where('id', '=', c.entity_id).executeTakeFirst()) ?? null : null;
-        const report = c.self_report_id ? await db.selectFrom('self_report').selectAll().where('id', '=', c.self_report_id).executeTakeFirstOrThrow() : null;
-        const member = c.member_id
-          ? await db.selectFrom('member as m').innerJoin('person as p', 'p.id', 'm.person_id').select(['m.id', 'p.name', 'p.birth_date', 'p.phone_enc', 'm.org_relation', 'm.member_status', 'm.membership', 'm.confidence', 'm.sources']).where('m.id', '=', c.member_id).executeTakeFirst()
-          : null;
-        const raisedBy = c.raised_by ? await db.selectFrom('app_user').select('display_name').where('id', '=', c.raised_by).executeTakeFirst() : null;
-        const raised = { id: 0, at: c.created_at, action: 'raised', from_state: null, to_state: 'open', detail: null, display_name: raisedBy?.display_name ?? (c.kind === 'self_report' ? '党员本人（报到）' : null) };
-        const moves = await db.selectFrom('case_event as ev').leftJoin('app_user as u', 'u.id', 'ev.actor_id').select(['ev.id', 'ev.at', 'ev.action', 'ev.from_state', 'ev.to_state', 'ev.detail', 'u.display_name']).where('ev.case_id', '=', c.id).orderBy('ev.id').execute();
-        // A case raised by a change (not a run) has its own "raised" line, naming the change.
-        const events = moves[0]?.action === 'raised' ? moves : [raised, ...moves];
+        const { entity, report, member, events } = await caseParts(db, c);
         return {
           id: c.id, kind: c.kind, kindLabel: CASE_KIND_LABEL[c.kind], state: c.state, stateLabel: STATE_LABEL[c.state], evidence: c.evidence as Record<string, unknown>, entity,
           condition: c.kind === 'self_report' ? null : CASE_CONDITION[c.kind], resolvedAt: c.resolved_at,
@@ -130,16 +98,11 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
         if (b.action === 'dismiss' && !b.reason) throw badRequest('排除线索须写明原因', [{ field: 'reason', message: '请填写排除原因' }]);
         if (b.action === 'contact' && !b.contact) throw badRequest('请填写联系情况', [{ field: 'contact', message: '请填写联系日期、方式和结果' }]);
         if (b.action === 'transfer' && !b.transfer) throw badRequest('请填写组织关系转接情况', [{ field: 'transfer', message: '请填写转出、转入党组织和日期' }]);
-        await db.updateTable('discovery_case').set({ state: move.to, updated_at: new Date() }).where('id', '=', c.id).execute();
         const detail = { reason: b.reason, contact: b.contact, transfer: b.transfer };
-        await db.insertInto('case_event').values({ case_id: c.id, actor_id: req.user!.id, action: b.action, from_state: c.state, to_state: move.to, detail: JSON.stringify(detail), scope_key: c.scope_key }).execute();
+        await moveCase(db, c, { by: req.user!.id, action: b.action, to: move.to, detail });
         if (c.self_report_id && b.action === 'confirm') await memberFromReport(db, app.ctx.keys, c.self_report_id, c.scope_key);
-        if (c.member_id && b.action === 'confirm') {
-          await sql`UPDATE member SET confidence = 'confirmed', sources = (SELECT array_agg(DISTINCT s) FROM unnest(sources || ARRAY['staff']) s), updated_at = now() WHERE id = ${c.member_id}`.execute(db);
-        }
-        if (c.member_id && b.action === 'transfer') {
-          await db.updateTable('member').set({ org_relation: b.transfer!.to, updated_at: new Date() }).where('id', '=', c.member_id).execute();
-        }
+        if (c.member_id && b.action === 'confirm') await confirmMember(db, c.member_id);
+        if (c.member_id && b.action === 'transfer') await transferMember(db, c.member_id, b.transfer!.to);
         audit({ action: `case.${b.action}`, objectType: 'discovery_case', objectId: c.id, detail: { kind: c.kind, from: c.state, to: move.to, ...detail } });
         // What was recorded about the member (vouched for, relation moved) may end or raise their other cases.
         if (c.member_id && (b.action === 'confirm' || b.action === 'transfer')) {

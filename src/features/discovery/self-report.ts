@@ -7,6 +7,8 @@ import { runScoped } from '../../db/scoped.js';
 import { decryptField, encryptField } from '../../crypto/field.js';
 import { parseIdNumber } from '../../domain/identifiers/id-number.js';
 import { insertUnidentified, upsertIdentified } from '../persons/index.js';
+import { nodeByCode, publicChildren, reportedEntity } from './queries.js';
+import { insertSelfReport } from './writes.js';
 import { schemaOf } from '../../http/contract.js';
 import { publicDivisions, submitSelfReport } from './contract.js';
 import { notFound } from '../../http/errors.js';
@@ -25,7 +27,7 @@ export async function selfReportRoutes(app: FastifyInstance): Promise<void> {
   r.get(publicDivisions.path, {
     config: { access: 'public', rateLimit: { max: 120, timeWindow: '1 minute' } },
     schema: { ...schemaOf(publicDivisions, ['公开']), params: publicDivisions.params, response: { 200: publicDivisions.response } },
-    handler: async (req) => db.selectFrom('jurisdiction').select(['code', 'name', 'level']).where('parent_code', '=', req.params.code).where('level', '<>', 'station').orderBy('code').execute(),
+    handler: async (req) => publicChildren(db, req.params.code),
   });
 
   r.post(submitSelfReport.path, {
@@ -33,21 +35,17 @@ export async function selfReportRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(submitSelfReport, ['公开']), body: submitSelfReport.body, response: { 201: submitSelfReport.response } },
     handler: async (req, reply) => {
       const b = req.body;
-      const county = await db.selectFrom('jurisdiction').select(['code', 'scope_key', 'level']).where('code', '=', b.countyCode).executeTakeFirst();
+      const county = await nodeByCode(db, b.countyCode);
       if (!county || (county.level !== 'county' && county.level !== 'city')) throw notFound('县（区）');
-      // The entity by its code, else by its exact name in that county.
-      const entity = await db.selectFrom('entity').select(['id', 'scope_key'])
-        .where((eb) => (b.uscc ? eb('uscc', '=', b.uscc) : eb.and([eb('name', '=', b.entityName), eb('county_code', '=', county.code)])))
-        .executeTakeFirst();
+      const entity = await reportedEntity(db, b, county.code);
       const scopeKey = entity?.scope_key ?? county.scope_key;
       const id = await runScoped(db, { ...PUBLIC, ip: req.ip }, async ({ db: tx, audit }) => {
-        const rep = await tx.insertInto('self_report').values({
-          entity_id: entity?.id ?? null, county_code: county.code, scope_key: scopeKey, name: b.name, phone_enc: encryptField(keys, b.phone),
-          id_enc: b.idNumber ? encryptField(keys, b.idNumber.value) : null, entity_text: b.uscc ? `${b.entityName}（${b.uscc}）` : b.entityName, org_relation: b.orgRelation ?? null, consent_at: new Date(),
-        }).returning('id').executeTakeFirstOrThrow();
-        const c = await tx.insertInto('discovery_case').values({ kind: 'self_report', entity_id: entity?.id ?? null, self_report_id: rep.id, scope_key: scopeKey, evidence: JSON.stringify({ entityFound: !!entity }), evidence_hash: `self_report:${rep.id}` }).returning('id').executeTakeFirstOrThrow();
-        audit({ action: 'self_report.receive', objectType: 'discovery_case', objectId: c.id, detail: { entityFound: !!entity } });
-        return rep.id;
+        const { reportId, caseId } = await insertSelfReport(tx, {
+          entityId: entity?.id ?? null, countyCode: county.code, scopeKey, name: b.name, phoneEnc: encryptField(keys, b.phone),
+          idEnc: b.idNumber ? encryptField(keys, b.idNumber.value) : null, entityText: b.uscc ? `${b.entityName}（${b.uscc}）` : b.entityName, orgRelation: b.orgRelation ?? null,
+        });
+        audit({ action: 'self_report.receive', objectType: 'discovery_case', objectId: caseId, detail: { entityFound: !!entity } });
+        return reportId;
       });
       return reply.code(201).send({ receipt: `DY${String(id).padStart(8, '0')}`, message: '已收到您的报到信息。所在地市场监管所将与您联系核实，请保持电话畅通。' });
     },

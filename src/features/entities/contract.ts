@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { COVERAGE_FILTERS, type CoverageFilter } from '../../domain/coverage/coverage.js';
 import { idNumberField, phoneField } from '../../domain/ledger/rows.js';
-import { endpoint, idParam, pageOf, pageQuery, timestamp, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import { endpoint, historyLine, idParam, pageOf, pageQuery, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
 
 /** Shapes of the entity page's gathered records (pure: the web imports them). */
 export const recordItem = z.object({
@@ -111,7 +111,7 @@ export const getEntity = endpoint({
       year: z.number(), filingStatus: z.string(), filedOn: z.string().nullable(), employees: z.number().nullable(), partyMembers: z.number().nullable(), partyOrgForm: z.number().nullable(),
       partyOrgWay: z.number().nullable(), partyOrgSetOn: z.string().nullable(), repIsMember: z.boolean().nullable(), repIsSecretary: z.boolean().nullable(),
     })),
-    timeline: z.array(z.object({ id: z.number(), objectType: z.string(), op: z.enum(['I', 'U', 'D']), at: timestamp, actor: z.string(), changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })) })),
+    timeline: z.array(historyLine.extend({ id: z.number(), objectType: z.string(), changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })) })),
   }),
 });
 

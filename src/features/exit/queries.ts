@@ -1,10 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { EXIT_CAUSE_LABEL, EXIT_EFFECT_LABEL, EXIT_STATE_LABEL, exitActions, type ExitEffect } from '../../domain/exit/exit.js';
-import { CREDIT_LIST_LABEL } from '../../domain/ledger/credit-rows.js';
 import type { ExitReview } from './contract.js';
-
-const dateText = (d: unknown) => (d instanceof Date ? d.toISOString().slice(0, 10) : typeof d === 'string' ? d.slice(0, 10) : null);
 
 /** Exit reviews within the caller's scope (row-level security), newest first, with their automatic effects. */
 export async function exitReviews(db: Transaction<DB>, f: { state?: string; entityId?: number; id?: number; limit?: number }): Promise<ExitReview[]> {
@@ -22,14 +19,5 @@ export async function exitReviews(db: Transaction<DB>, f: { state?: string; enti
     state: r.state, stateLabel: EXIT_STATE_LABEL[r.state], suspends: r.suspends, openedAt: r.opened_at, clearedAt: r.cleared_at, reviewedAt: r.reviewed_at,
     reviewNote: r.review_note, closedAt: r.closed_at, closeNote: r.close_note, actions: exitActions(r.state),
     effects: effects.filter((x) => Number(x.review_id) === Number(r.id)).map((x) => ({ effect: x.effect, label: EXIT_EFFECT_LABEL[x.effect as ExitEffect] ?? x.effect, objectType: x.object_type, objectId: Number(x.object_id), at: x.at })),
-  }));
-}
-
-/** An entity's credit listings, newest first. */
-export async function creditListings(db: Transaction<DB>, entityId: number) {
-  const rows = await db.selectFrom('credit_listing').selectAll().where('entity_id', '=', entityId).orderBy('listed_on', 'desc').orderBy('id', 'desc').execute();
-  return rows.map((l) => ({
-    id: Number(l.id), list: l.list, listLabel: CREDIT_LIST_LABEL[l.list], listedOn: dateText(l.listed_on)!, listedReason: l.listed_reason, listedAuthority: l.listed_authority,
-    removedOn: dateText(l.removed_on), removedReason: l.removed_reason, removedAuthority: l.removed_authority,
   }));
 }

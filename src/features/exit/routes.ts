@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
-import { z } from 'zod';
 import { conflict, notFound } from '../../http/errors.js';
-import { idParam } from '../../http/paging.js';
+import { schemaOf } from '../../http/contract.js';
 import { decideExit } from '../../domain/exit/exit.js';
-import { exitNoteBody, exitReview, exitReviewQuery } from './contract.js';
+import { liftExit, listExitReviews, reviewExit } from './contract.js';
 import { exitReviews } from './queries.js';
 import { auditExitEffects } from './effects.js';
+
+const tags = ['三亮'];
 
 /**
  * Exit reviews (退出复核): opened by the database when an entity is deregistered, revoked or put on
@@ -17,15 +18,15 @@ import { auditExitEffects } from './effects.js';
 export async function exitRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/exit-reviews', {
+  r.get(listExitReviews.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['三亮'], summary: '退出复核：注销、吊销、列入经营异常名录或严重违法失信名单的主体（牌匾暂停公示、荣誉与联系点待复核）', querystring: exitReviewQuery, response: { 200: z.object({ items: z.array(exitReview) }) } },
+    schema: { ...schemaOf(listExitReviews, tags), querystring: listExitReviews.query, response: { 200: listExitReviews.response } },
     handler: (req) => req.scoped(async ({ db }) => ({ items: await exitReviews(db, req.query) })),
   });
 
-  r.post('/exit-reviews/:id/review', {
+  r.post(reviewExit.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['三亮'], summary: '复核（原因仍在时：记录复核意见，牌匾继续暂停公示）', params: idParam, body: exitNoteBody, response: { 200: exitReview } },
+    schema: { ...schemaOf(reviewExit, tags), params: reviewExit.params, body: reviewExit.body, response: { 200: reviewExit.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const rv = await db.selectFrom('exit_review').select(['id', 'state']).where('id', '=', req.params.id).forUpdate().executeTakeFirst();
@@ -38,9 +39,9 @@ export async function exitRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/exit-reviews/:id/lift', {
+  r.post(liftExit.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['三亮'], summary: '确认恢复公示（已移出名单或登记状态恢复后）：牌匾恢复有效，联系点解除标记', params: idParam, body: exitNoteBody, response: { 200: exitReview } },
+    schema: { ...schemaOf(liftExit, tags), params: liftExit.params, body: liftExit.body, response: { 200: liftExit.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         // Read under the caller's scope first: the function runs as its owner.

@@ -5,6 +5,7 @@ import { endpoint, idParam, pageOf, pageQuery, timestamp, type ItemOf, type Resp
 /** Every file kind the import pipeline reads (templates.ts holds each one's columns). */
 export const IMPORT_KINDS = ['registry', 'annual_report', 'roster', 'abnormal_list', 'untrustworthy_list'] as const;
 export const importKind = z.enum(IMPORT_KINDS);
+export type ImportKind = z.infer<typeof importKind>;
 /** field → the file's header that feeds it ('' = no column). */
 export const mapping = z.record(z.string().max(40), z.string().max(200));
 export const uploadToken = z.string().regex(/^u\d+-[0-9a-f]{16}$/, '上传编号无效');

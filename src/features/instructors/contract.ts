@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { date, endpoint, idParam, pageOf, pageQuery, subtreeFigures, timestamp, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import { date, endpoint, historyLine, idKeyParam, idParam, pageOf, pageQuery, subtreeFigures, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
 import { GUIDANCE_KIND_LABEL, SOURCE_LABEL, type GuidanceKind, type InstructorSource } from '../../domain/instructors/instructors.js';
 import { idNumberField, phoneField } from '../../domain/ledger/rows.js';
 
@@ -74,7 +74,7 @@ export const getInstructor = endpoint({
       startOn: z.string(), endOn: z.string().nullable(), endReason: z.string().nullable(), reached: z.number(),
     })),
     guidance: z.array(z.object({ id: z.number(), onDate: z.string(), kind: z.string(), content: z.string(), followUp: z.string().nullable(), followUpDone: z.boolean(), entityName: z.string().nullable(), orgName: z.string().nullable() })),
-    history: z.array(z.object({ at: timestamp, object_type: z.string(), op: z.enum(['I', 'U', 'D']), before: change, after: change, actor: z.string() })),
+    history: z.array(historyLine.extend({ object_type: z.string(), before: change, after: change })),
   }),
 });
 
@@ -115,7 +115,7 @@ export const endAssignment = endpoint({
   method: 'POST',
   path: '/instructors/:id/assignments/:key/end',
   summary: '结束指派（工作覆盖随之变化）',
-  params: z.strictObject({ id: z.coerce.number().int().positive(), key: z.coerce.number().int().positive() }),
+  params: idKeyParam,
   body: z.strictObject({ endOn: date.optional(), reason: z.string().trim().min(2, '请填写结束原因').max(200) }),
   response: z.object({ id: z.number(), endOn: z.string() }),
 });

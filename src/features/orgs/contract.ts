@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PROPOSAL_MODES, type ProposalMode } from '../../domain/orgs/grouping.js';
-import { date, endpoint, idParam, pageOf, pageQuery, timestamp, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import { date, endpoint, historyLine, idKeyParam, idParam, pageOf, pageQuery, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
 
 /** The party- and Youth League-organization ledger's contract (pure), shared with the web. */
 export const ORG_KINDS = ['committee', 'general_branch', 'branch', 'joint_branch'] as const;
@@ -86,7 +86,7 @@ export const getOrg = endpoint({
     members: z.array(z.object({ id: z.number(), personId: z.number(), memberId: z.number().nullable(), name: z.string(), membership: z.string().nullable(), joinDate: z.string().nullable(), joinedOn: z.string().nullable() })),
     officers: z.array(z.object({ id: z.number(), personId: z.number(), name: z.string(), role: z.string(), roleLabel: z.string(), termStart: z.string(), termEnd: z.string(), due })),
     findings: z.array(z.object({ rule: z.string(), severity: z.enum(['refuse', 'warn']), message: z.string() })),
-    history: z.array(z.object({ at: timestamp, object_type: z.string(), op: z.enum(['I', 'U', 'D']), before: row.nullable(), after: row.nullable(), actor: z.string(), subject: z.string().nullable() })),
+    history: z.array(historyLine.extend({ object_type: z.string(), before: row.nullable(), after: row.nullable(), subject: z.string().nullable() })),
   }),
 });
 
@@ -138,8 +138,7 @@ export const addOrgOfficer = endpoint({
   response: created,
 });
 
-const partParams = z.strictObject({ id: z.coerce.number().int().positive(), key: z.coerce.number().int().positive() });
-const removal = <P extends string>(path: P, summary: string) => endpoint({ method: 'DELETE', path, summary, params: partParams, status: 204, response: z.null() });
+const removal = <P extends string>(path: P, summary: string) => endpoint({ method: 'DELETE', path, summary, params: idKeyParam, status: 204, response: z.null() });
 export const removeOrgEntity = removal('/orgs/:id/entities/:key', '移出覆盖的市场主体');
 export const removeOrgMember = removal('/orgs/:id/members/:key', '移出组织关系登记（同时免去其现任职务）');
 export const removeOrgOfficer = removal('/orgs/:id/officers/:key', '免去班子职务');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { date, endpoint, idParam, pageOf, pageQuery, place, subtreeFigures, timestamp, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
-import { BUSINESS_LABEL, type PlatformBusiness } from '../../domain/platforms/labels.js';
-import { CARD_STATE_LABEL, type CardState } from '../../domain/platforms/orgs.js';
+import { codesOf, date, endpoint, historyLine, idKeyParam, idParam, pageOf, pageQuery, place, subtreeFigures, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import { BUSINESS_LABEL, PLATFORM_STATUS_LABEL, RIDER_ROLE_LABEL, STATION_STATUS_LABEL } from '../../domain/platforms/labels.js';
+import { CARD_STATE_LABEL, RIDER_ORG_TYPE_LABEL } from '../../domain/platforms/orgs.js';
 import { idNumberField, phoneField } from '../../domain/ledger/rows.js';
 import { ORG_KIND_LABEL, ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../../domain/orgs/rules.js';
 
@@ -10,14 +10,12 @@ import { ORG_KIND_LABEL, ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../../domain
  * firms, delivery stations and their riders, rider committees and mobile-member branches, mobile
  * cards, and the sector's figures.
  */
-const BUSINESSES = Object.keys(BUSINESS_LABEL) as [PlatformBusiness, ...PlatformBusiness[]];
-const CARD_STATES = Object.keys(CARD_STATE_LABEL) as [CardState, ...CardState[]];
-/** A label map's codes as a zod enum, so the web's lookups in the same map type-check. */
-const codesOf = <K extends string>(labels: Record<K, string>) => z.enum(Object.keys(labels) as [K, ...K[]]);
+const business = codesOf(BUSINESS_LABEL);
+const cardState = codesOf(CARD_STATE_LABEL);
 const orgStatus = codesOf(ORG_STATUS_LABEL);
-const platformStatus = z.enum(['active', 'exited']);
-const stationStatus = z.enum(['open', 'closed']);
-const pairParam = z.strictObject({ id: z.coerce.number().int().positive(), key: z.coerce.number().int().positive() });
+const platformStatus = codesOf(PLATFORM_STATUS_LABEL);
+const stationStatus = codesOf(STATION_STATUS_LABEL);
+const riderOrgType = codesOf(RIDER_ORG_TYPE_LABEL);
 const placeCode = z.string().regex(/^\d{6,9}$/, '请选择所在县（区）或基层所');
 const created = z.object({ id: z.number() });
 
@@ -26,18 +24,18 @@ const unitWork = {
   orgs: z.array(z.object({ linkId: z.number(), id: z.number(), name: z.string(), kind: codesOf(ORG_KIND_LABEL), setupMode: codesOf(SETUP_MODE_LABEL), status: orgStatus })),
   instructors: z.array(z.object({ assignmentId: z.number(), instructorId: z.number(), name: z.string(), startOn: z.string() })),
 };
-const history = z.array(z.object({ at: timestamp, objectType: z.string(), op: z.enum(['I', 'U', 'D']), actor: z.string() }));
+const history = z.array(historyLine.extend({ objectType: z.string() }));
 
 // ── Platforms ────────────────────────────────────────────────────────────────────────────
 export const platformFilters = {
   under: underQuery,
-  business: z.enum(BUSINESSES).optional(),
+  business: business.optional(),
   status: platformStatus.optional(),
   q: z.string().trim().max(40).optional(),
 };
 
 export const platformItem = z.object({
-  id: z.number(), name: z.string(), business: z.enum(BUSINESSES), businessLabel: z.string(), status: platformStatus, statusLabel: z.string(),
+  id: z.number(), name: z.string(), business: business, businessLabel: z.string(), status: platformStatus, statusLabel: z.string(),
   registeredBy: z.string(), mine: z.boolean(), entityId: z.number().nullable(), entityName: z.string().nullable(), headquarters: z.string().nullable(),
   partners: z.number(), stations: z.number(), riders: z.number(), memberRiders: z.number(), anyOrg: z.boolean(), work: z.boolean(),
 });
@@ -59,7 +57,7 @@ export const createPlatform = endpoint({
   summary: '登记平台企业（登记单位默认为本级；下级可读以登记本地合作商和站点）',
   body: z.strictObject({
     name: z.string().trim().min(2, '平台名称至少 2 个字').max(60, '平台名称不超过 60 个字'),
-    business: z.enum(BUSINESSES, '请选择业态'),
+    business: codesOf(BUSINESS_LABEL, '请选择业态'),
     jurisdictionCode: z.string().regex(/^\d{6,9}$/, '登记单位代码应为 6 或 9 位数字').optional(),
     entityId: z.number().int().positive().optional(),
     headquarters: z.string().trim().max(60).optional(),
@@ -105,7 +103,7 @@ export const updatePlatform = endpoint({
   params: idParam,
   body: z.strictObject({
     name: z.string().trim().min(2).max(60).optional(),
-    business: z.enum(BUSINESSES).optional(),
+    business: business.optional(),
     status: platformStatus.optional(),
     entityId: z.number().int().positive().nullable().optional(),
     headquarters: z.string().trim().max(60).nullable().optional(),
@@ -168,7 +166,7 @@ export const getStation = endpoint({
     note: z.string().nullable(), entityId: z.number().nullable(), openedOn: z.string().nullable(), closedOn: z.string().nullable(), placeCode: z.string(),
     counts: z.array(z.object({ id: z.number(), asOf: z.string(), riders: z.number() })),
     riderPeople: z.array(z.object({
-      id: z.number(), name: z.string(), role: z.enum(['member', 'activist']), roleLabel: z.string(), memberId: z.number().nullable(), since: z.string(), leftOn: z.string().nullable(),
+      id: z.number(), name: z.string(), role: codesOf(RIDER_ROLE_LABEL), roleLabel: z.string(), memberId: z.number().nullable(), since: z.string(), leftOn: z.string().nullable(),
       idNumber: z.string().nullable(), phone: z.string().nullable(),
     })),
     ...unitWork,
@@ -210,7 +208,7 @@ export const addRider = endpoint({
   summary: '登记党员骑手或入党积极分子骑手（党员可选自党员名册；身份证号、手机号加密存储）',
   params: idParam,
   body: z.strictObject({
-    role: z.enum(['member', 'activist'], '请选择党员或入党积极分子'),
+    role: codesOf(RIDER_ROLE_LABEL, '请选择党员或入党积极分子'),
     memberId: z.number().int().positive().optional(),
     name: z.string().trim().min(2, '请填写姓名').max(20).optional(),
     idNumber: idNumberField.optional(),
@@ -225,7 +223,7 @@ export const riderLeaves = endpoint({
   method: 'POST',
   path: '/new-employment/stations/:id/riders/:key/leave',
   summary: '骑手离开站点（保留记录）',
-  params: pairParam,
+  params: idKeyParam,
   body: z.strictObject({ leftOn: date.optional() }),
   response: z.object({ id: z.number(), leftOn: z.string() }),
 });
@@ -234,20 +232,20 @@ export const revealRider = endpoint({
   method: 'POST',
   path: '/new-employment/stations/:id/riders/:key/reveal',
   summary: '查看骑手完整身份证号与手机号（留痕）',
-  params: pairParam,
+  params: idKeyParam,
   response: z.object({ idNumber: z.string().nullable(), phone: z.string().nullable() }),
 });
 
 // ── Rider industry committees and mobile-member branches ──────────────────────────────────
 export const riderOrgFilters = {
   under: underQuery,
-  type: z.enum(['committee', 'mobile']).optional(),
+  type: riderOrgType.optional(),
   status: orgStatus.optional(),
   q: z.string().trim().max(40).optional(),
 };
 
 export const riderOrgItem = z.object({
-  id: z.number(), name: z.string(), type: z.enum(['committee', 'mobile']), typeLabel: z.string(), level: z.string(), levelLabel: z.string(), placeName: z.string(),
+  id: z.number(), name: z.string(), type: riderOrgType, typeLabel: z.string(), level: z.string(), levelLabel: z.string(), placeName: z.string(),
   status: orgStatus, statusLabel: z.string(), foundedOn: z.string().nullable(), approverName: z.string().nullable(), approvedOn: z.string().nullable(),
   memberCount: z.number(), units: z.number(), cardsExpiring: z.number(),
 });
@@ -313,7 +311,7 @@ export const unlinkOrgUnit = endpoint({
   method: 'DELETE',
   path: '/new-employment/orgs/:id/units/:key',
   summary: '取消党组织与平台企业或配送站点的联系',
-  params: pairParam,
+  params: idKeyParam,
   status: 204,
   response: z.null(),
 });
@@ -321,14 +319,14 @@ export const unlinkOrgUnit = endpoint({
 // ── Mobile-member cards ──────────────────────────────────────────────────────────────────
 export const cardFilters = {
   under: underQuery,
-  state: z.enum(CARD_STATES).optional(),
+  state: cardState.optional(),
   orgId: z.coerce.number().int().positive().optional(),
   q: z.string().trim().max(20).optional(),
 };
 
 export const cardItem = z.object({
   id: z.number(), memberId: z.number(), memberName: z.string(), orgId: z.number(), orgName: z.string(), cardNo: z.string(), issuedBy: z.string(),
-  issuedOn: z.string(), expiresOn: z.string(), returnedOn: z.string().nullable(), state: z.enum(CARD_STATES), stateLabel: z.string(),
+  issuedOn: z.string(), expiresOn: z.string(), returnedOn: z.string().nullable(), state: cardState, stateLabel: z.string(),
 });
 
 export const listCards = endpoint({

@@ -4,16 +4,19 @@ import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { badRequest, forbidden, notFound } from '../../http/errors.js';
-import { containing, idParam, pageFrom, underOrAbove } from '../../http/paging.js';
+import { containing, pageFrom, underOrAbove } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
-import { areaNode, childOf, childrenOf, date, today } from './shared.js';
+import { areaNode, childOf, childrenOf, today } from './shared.js';
 import { expectWritten } from '../../db/writes.js';
 import { schemaOf } from '../../http/contract.js';
-import { CAMPAIGN_THEMES, campaignFilters, campaignStats, listCampaigns } from './contract.js';
+import { CAMPAIGN_THEME_LABEL } from '../../domain/recognition/campaigns.js';
+import {
+  addCampaignOrg, campaignFilters, campaignStats, cancelCampaign, createCampaign, getCampaign, listCampaigns, recordActivity, removeCampaignOrg, updateCampaign,
+} from './contract.js';
 import { actorOf, closeDeployed, deployCampaign } from '../worktasks/index.js';
 
 type Tx = Transaction<DB>;
-export const THEME_LABEL: Record<(typeof CAMPAIGN_THEMES)[number], string> = { party_history: '党史学习教育', theme_education: '主题教育', yearly_theme: '年度主题活动', other: '其他' };
+const tags = ['学习教育'];
 
 type Filters = { under?: string; theme?: string; year?: number; q?: string };
 
@@ -42,7 +45,7 @@ async function filtered(db: Tx, scopeKey: string, f: Filters) {
 
 type Row = Awaited<ReturnType<ReturnType<typeof campaignList>['execute']>>[number];
 const toItem = (c: Row) => ({
-  id: c.id, name: c.name, theme: c.theme, themeLabel: THEME_LABEL[c.theme], startsOn: c.starts_on, endsOn: c.ends_on, description: c.description,
+  id: c.id, name: c.name, theme: c.theme, themeLabel: CAMPAIGN_THEME_LABEL[c.theme], startsOn: c.starts_on, endsOn: c.ends_on, description: c.description,
   organizer: c.organizer, jurisdictionCode: c.jurisdiction_code, mine: c.mine, cancelled: c.cancelled_at !== null, cancelReason: c.cancel_reason, orgs: c.orgs, members: c.members, activities: c.activities, participants: c.participants,
 });
 
@@ -65,22 +68,13 @@ async function reachableOrg(db: Tx, campaign: { scope_key: string }, orgId: numb
   return org;
 }
 
-const campaignBody = z.strictObject({
-  name: z.string().trim().min(2, '名称至少 2 个字').max(60),
-  theme: z.enum(CAMPAIGN_THEMES),
-  startsOn: date,
-  endsOn: date,
-  description: z.string().trim().max(1000).optional(),
-  jurisdictionCode: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional(),
-});
-
 /** Education campaigns (学习教育): period, participating organizations and members, activities. */
 export async function campaignRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(listCampaigns.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listCampaigns, ['学习教育']), querystring: listCampaigns.query, response: { 200: listCampaigns.response } },
+    schema: { ...schemaOf(listCampaigns, tags), querystring: listCampaigns.query, response: { 200: listCampaigns.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.user!.scopeKey, req.query);
@@ -90,7 +84,7 @@ export async function campaignRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/campaigns/export', {
     config: { access: 'data.read' },
-    schema: { tags: ['学习教育'], summary: '导出学习教育活动及活动记录（xlsx，导出留痕）', querystring: z.strictObject(campaignFilters) },
+    schema: { tags, summary: '导出学习教育活动及活动记录（xlsx，导出留痕）', querystring: z.strictObject(campaignFilters) },
     handler: async (req, reply) => {
       const { rows, activities } = await req.scoped(async ({ db, audit }) => {
         const rows = (await (await filtered(db, req.user!.scopeKey, req.query)).orderBy('c.starts_on', 'desc').limit(10_000).execute()).map(toItem);
@@ -116,7 +110,7 @@ export async function campaignRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(campaignStats.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(campaignStats, ['学习教育']), querystring: campaignStats.query, response: { 200: campaignStats.response } },
+    schema: { ...schemaOf(campaignStats, tags), querystring: campaignStats.query, response: { 200: campaignStats.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const node = await areaNode(db, req.query.under ?? req.user!.jurisdictionCode);
@@ -150,9 +144,9 @@ export async function campaignRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/campaigns', {
+  r.post(createCampaign.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['学习教育'], summary: '部署学习教育活动（默认本级部署）', body: campaignBody },
+    schema: { ...schemaOf(createCampaign, tags), body: createCampaign.body, response: { 201: createCampaign.response } },
     handler: async (req, reply) => {
       const b = req.body;
       if (b.endsOn < b.startsOn) throw badRequest('结束日期不能早于开始日期', [{ field: 'endsOn', message: '结束日期不能早于开始日期' }]);
@@ -171,9 +165,9 @@ export async function campaignRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get('/campaigns/:id', {
+  r.get(getCampaign.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['学习教育'], summary: '学习教育活动详情：参加的组织（本辖区）、活动记录', params: idParam },
+    schema: { ...schemaOf(getCampaign, tags), params: getCampaign.params, response: { 200: getCampaign.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const c = await campaignList(db, req.user!.scopeKey).where('c.id', '=', req.params.id).executeTakeFirst();
@@ -189,9 +183,9 @@ export async function campaignRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.patch('/campaigns/:id', {
+  r.patch(updateCampaign.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['学习教育'], summary: '修改学习教育活动（部署单位）', params: idParam, body: campaignBody.omit({ jurisdictionCode: true }).partial() },
+    schema: { ...schemaOf(updateCampaign, tags), params: updateCampaign.params, body: updateCampaign.body, response: { 200: updateCampaign.response } },
     handler: (req) =>
       req.scoped(async (s) => {
         const { db, audit } = s;
@@ -208,9 +202,9 @@ export async function campaignRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/campaigns/:id/cancel', {
+  r.post(cancelCampaign.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['学习教育'], summary: '取消学习教育活动（写明原因，部署单位）；下发的任务随之撤销', params: idParam, body: z.strictObject({ reason: z.string().trim().min(1, '请写明取消原因').max(500) }), response: { 204: z.null() } },
+    schema: { ...schemaOf(cancelCampaign, tags), params: cancelCampaign.params, body: cancelCampaign.body, response: { 204: cancelCampaign.response } },
     handler: async (req, reply) => {
       await req.scoped(async (s) => {
         const c = await loadCampaign(s.db, req.params.id);
@@ -225,14 +219,9 @@ export async function campaignRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/campaigns/:id/orgs', {
+  r.post(addCampaignOrg.path, {
     config: { access: 'data.write' },
-    schema: {
-      tags: ['学习教育'],
-      summary: '登记参加的党组织与参加党员数（默认取该组织登记的党员数）',
-      params: idParam,
-      body: z.strictObject({ orgId: z.number().int().positive(), members: z.number().int().min(0).max(100_000).optional() }),
-    },
+    schema: { ...schemaOf(addCampaignOrg, tags), params: addCampaignOrg.params, body: addCampaignOrg.body },
     handler: async (req, reply) => {
       const b = req.body;
       await req.scoped(async ({ db, audit }) => {
@@ -248,9 +237,9 @@ export async function campaignRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.delete('/campaigns/:id/orgs/:key', {
+  r.delete(removeCampaignOrg.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['学习教育'], summary: '移出参加的党组织', params: z.strictObject({ id: z.coerce.number().int().positive(), key: z.coerce.number().int().positive() }) },
+    schema: { ...schemaOf(removeCampaignOrg, tags), params: removeCampaignOrg.params },
     handler: async (req, reply) => {
       await req.scoped(async ({ db, audit }) => {
         const c = await loadCampaign(db, req.params.id);
@@ -262,17 +251,9 @@ export async function campaignRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/campaigns/:id/activities', {
+  r.post(recordActivity.path, {
     config: { access: 'data.write' },
-    schema: {
-      tags: ['学习教育'],
-      summary: '记录开展的活动（日期、名称、参加人数、备注；可注明组织）',
-      params: idParam,
-      body: z.strictObject({
-        heldOn: date, title: z.string().trim().min(2, '活动名称至少 2 个字').max(80), participants: z.number().int().min(0, '参加人数不能为负').max(100_000),
-        orgId: z.number().int().positive().optional(), note: z.string().trim().max(1000).optional(),
-      }),
-    },
+    schema: { ...schemaOf(recordActivity, tags), params: recordActivity.params, body: recordActivity.body, response: { 201: recordActivity.response } },
     handler: async (req, reply) => {
       const b = req.body;
       const id = await req.scoped(async ({ db, audit }) => {

@@ -1,18 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql, type Transaction } from 'kysely';
-import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { AWARD_LEVEL_LABEL, HONOUR_ACTION_LABEL, HONOUR_STATE_LABEL, honourActions, honourTransition, nominationProblem } from '../../domain/recognition/honours.js';
 import { badRequest, notFound } from '../../http/errors.js';
-import { containing, idParam, pageFrom, underNode } from '../../http/paging.js';
+import { containing, pageFrom, underNode } from '../../http/paging.js';
 import { sendXlsx, type Column } from '../../http/xlsx.js';
-import { areaNode, childOf, childrenOf, codeList, date, refusal, today } from './shared.js';
-import { schemaOf } from '../../http/contract.js';
-import { HONOUR_LEVELS, exportHonours, honourCounts, listHonours } from './contract.js';
+import { areaNode, childOf, childrenOf, codeList, refusal, today } from './shared.js';
+import { schemaOf, type BodyOf } from '../../http/contract.js';
+import { actOnHonour, exportHonours, getHonour, honourCounts, listHonours, listViolations, nominateHonour, recordViolation } from './contract.js';
 
 type Tx = Transaction<DB>;
-const ACTIONS = ['approve', 'reject', 'award', 'revoke', 'clear_flag'] as const;
+const tags = ['荣誉'];
 
 type Filters = { under?: string; kind?: string; state?: string; level?: string; year?: number; flagged?: string; q?: string };
 
@@ -43,16 +42,7 @@ const toItem = (h: Row) => ({
   flagged: h.flagged_at !== null, flagReason: h.flag_reason, actions: honourActions({ state: h.state, flagged: h.flagged_at !== null }),
 });
 
-const nominateBody = z.strictObject({
-  kind: z.string().regex(/^[a-z_]{1,40}$/, '荣誉类型代码无效'),
-  entityId: z.number().int().positive().optional(),
-  zoneId: z.number().int().positive().optional(),
-  memberId: z.number().int().positive().optional(),
-  nominatedOn: date.optional(),
-  note: z.string().trim().max(1000).optional(),
-});
-
-export type Nomination = z.infer<typeof nominateBody>;
+export type Nomination = BodyOf<typeof nominateHonour>;
 
 /** The honoured subject in the caller's scope: its display name and the scope key the honour takes (the demo nominates through it too). */
 export async function subjectOf(db: Tx, b: Nomination) {
@@ -103,7 +93,7 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listHonours.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listHonours, ['荣誉']), querystring: listHonours.query, response: { 200: listHonours.response } },
+    schema: { ...schemaOf(listHonours, tags), querystring: listHonours.query, response: { 200: listHonours.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.query);
@@ -112,9 +102,9 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get('/honours/export', {
+  r.get(exportHonours.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['荣誉'], summary: '导出荣誉台账（xlsx，导出留痕）', querystring: exportHonours.query },
+    schema: { tags, summary: exportHonours.summary, querystring: exportHonours.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await (await filtered(db, req.query)).orderBy('h.nominated_on', 'desc').orderBy('h.id', 'desc').limit(100_000).execute();
@@ -127,7 +117,7 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(honourCounts.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(honourCounts, ['荣誉']), querystring: honourCounts.query, response: { 200: honourCounts.response } },
+    schema: { ...schemaOf(honourCounts, tags), querystring: honourCounts.query, response: { 200: honourCounts.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const node = await areaNode(db, req.query.under ?? req.user!.jurisdictionCode);
@@ -151,9 +141,9 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/honours', {
+  r.post(nominateHonour.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['荣誉'], summary: '提名（荣誉类型见代码表 honor_kind）', body: nominateBody },
+    schema: { ...schemaOf(nominateHonour, tags), body: nominateHonour.body, response: { 201: nominateHonour.response } },
     handler: async (req, reply) => {
       const b = req.body;
       const id = await req.scoped(async ({ db, audit }) => {
@@ -171,9 +161,9 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get('/honours/:id', {
+  r.get(getHonour.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['荣誉'], summary: '荣誉详情与变更记录', params: idParam },
+    schema: { ...schemaOf(getHonour, tags), params: getHonour.params, response: { 200: getHonour.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const h = await honourList(db).where('h.id', '=', req.params.id).executeTakeFirst();
@@ -190,14 +180,9 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/honours/:id/actions', {
+  r.post(actOnHonour.path, {
     config: { access: 'data.write' },
-    schema: {
-      tags: ['荣誉'],
-      summary: '审核通过 / 审核不通过（须理由）/ 授予（级别、年度）/ 撤销（须理由）/ 复核后保留（须理由）',
-      params: idParam,
-      body: z.strictObject({ action: z.enum(ACTIONS), reason: z.string().trim().max(500).optional(), level: z.enum(HONOUR_LEVELS).optional(), year: z.number().int().optional() }),
-    },
+    schema: { ...schemaOf(actOnHonour, tags), params: actOnHonour.params, body: actOnHonour.body, response: { 200: actOnHonour.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const b = req.body;
@@ -219,9 +204,9 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get('/entities/:id/violations', {
+  r.get(listViolations.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['荣誉'], summary: '市场主体的严重违法违规记录', params: idParam },
+    schema: { ...schemaOf(listViolations, tags), params: listViolations.params, response: { 200: listViolations.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const e = await db.selectFrom('entity').select('id').where('id', '=', req.params.id).executeTakeFirst();
@@ -232,14 +217,9 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/entities/:id/violations', {
+  r.post(recordViolation.path, {
     config: { access: 'data.write' },
-    schema: {
-      tags: ['荣誉'],
-      summary: '记录严重违法违规行为（该主体的荣誉随即标记待复核）',
-      params: idParam,
-      body: z.strictObject({ occurredOn: date, description: z.string().trim().min(4, '请简要说明违法违规情况（至少 4 个字）').max(500) }),
-    },
+    schema: { ...schemaOf(recordViolation, tags), params: recordViolation.params, body: recordViolation.body, response: { 201: recordViolation.response } },
     handler: async (req, reply) => {
       const b = req.body;
       const out = await req.scoped(async ({ db, audit }) => {

@@ -1,40 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql, type Transaction } from 'kysely';
-import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
-import { POINT_KIND_LABEL, POINT_LEVEL_LABEL, POINT_LEVELS, criteriaProblem, mayDesignate, reviewDue, reviewProblem, type PointLevel } from '../../domain/recognition/points.js';
+import {
+  POINT_KIND_LABEL, POINT_LEVEL_LABEL, POINT_LEVELS, POINT_STATUS_LABEL, POINT_SUBJECT_LABEL, REVIEW_OUTCOME_LABEL, criteriaProblem, mayDesignate, reviewDue, reviewProblem, type PointLevel, type PointSubject,
+} from '../../domain/recognition/points.js';
 import { badRequest, forbidden, notFound } from '../../http/errors.js';
-import { containing, idParam, pageFrom, underNode } from '../../http/paging.js';
+import { containing, pageFrom, underNode } from '../../http/paging.js';
 import { sendXlsx, type Column } from '../../http/xlsx.js';
-import { areaNode, childOf, childrenOf, codeList, date, ownNode, refusal, today } from './shared.js';
+import { areaNode, childOf, childrenOf, codeList, ownNode, refusal, today } from './shared.js';
 import { schemaOf } from '../../http/contract.js';
-import { POINT_KINDS, POINT_LEVELS as LEVEL_CODES, POINT_SUBJECTS, exportPoints, listPoints, pointCounts } from './contract.js';
+import { designatePoint, exportPoints, getPoint, listPoints, pointCounts, reviewPoint, updatePoint } from './contract.js';
 
 type Tx = Transaction<DB>;
-// 'platform': 外卖平台党建联系点 (migration 0017), scoped as the platform is.
-const SUBJECT_LABEL = { entity: '市场主体', org: '党组织', zone: '市场·园区·楼宇·商圈', platform: '平台企业' } as const;
-const STATUS_LABEL = { active: '在册', revoked: '已撤销' } as const;
+const tags = ['联系点示范点'];
 
 type Filters = { under?: string; kind?: string; level?: string; subjectType?: string; status?: string; year?: number; reviewDue?: string; q?: string };
-
-const pointBody = z.strictObject({
-  kind: z.enum(POINT_KINDS),
-  level: z.enum(LEVEL_CODES),
-  subjectType: z.enum(POINT_SUBJECTS),
-  subjectId: z.number().int().positive(),
-  designatedOn: date,
-  responsibleName: z.string().trim().min(2, '负责人姓名至少 2 个字').max(20).optional(),
-  responsibleUserId: z.number().int().positive().optional(),
-  criteria: z.array(z.string().max(40)).max(30).default([]),
-  evidence: z.string().trim().max(2000).optional(),
-});
-const pointPatch = z.strictObject({
-  responsibleName: z.string().trim().min(2, '负责人姓名至少 2 个字').max(20).nullable().optional(),
-  responsibleUserId: z.number().int().positive().nullable().optional(),
-  criteria: z.array(z.string().max(40)).max(30).optional(),
-  evidence: z.string().trim().max(2000).nullable().optional(),
-});
 
 function pointList(db: Tx) {
   return db.selectFrom('recognition_point as p')
@@ -65,19 +46,19 @@ async function filtered(db: Tx, f: Filters) {
 
 type Row = Awaited<ReturnType<ReturnType<typeof pointList>['execute']>>[number];
 const toItem = (p: Row) => ({
-  id: p.id, kind: p.kind, kindLabel: POINT_KIND_LABEL[p.kind], level: p.level, levelLabel: POINT_LEVEL_LABEL[p.level], subjectType: p.subject_type, subjectTypeLabel: SUBJECT_LABEL[p.subject_type],
+  id: p.id, kind: p.kind, kindLabel: POINT_KIND_LABEL[p.kind], level: p.level, levelLabel: POINT_LEVEL_LABEL[p.level], subjectType: p.subject_type, subjectTypeLabel: POINT_SUBJECT_LABEL[p.subject_type],
   subjectId: (p.entity_id ?? p.org_id ?? p.zone_id ?? p.platform_id)!, subjectName: p.subject_name, designatedOn: p.designated_on,
   responsible: [p.responsible_name, p.responsible_user].filter(Boolean).join(' / '), criteria: p.criteria, criteriaCount: p.criteria.length,
-  evidence: p.evidence, status: p.status, statusLabel: STATUS_LABEL[p.status], revokedOn: p.revoked_on, revokeReason: p.revoke_reason,
+  evidence: p.evidence, status: p.status, statusLabel: POINT_STATUS_LABEL[p.status], revokedOn: p.revoked_on, revokeReason: p.revoke_reason,
   lastReviewYear: p.reviewed_years.at(-1) ?? null,
   reviewDue: reviewDue({ status: p.status, designatedOn: p.designated_on, reviewedYears: p.reviewed_years }, today()),
 });
 
 /** The designated subject, in the caller's scope: its name and the scope key the point takes. */
-async function subjectOf(db: Tx, type: (typeof POINT_SUBJECTS)[number], id: number) {
+async function subjectOf(db: Tx, type: PointSubject, id: number) {
   const table = ({ entity: 'entity', org: 'party_org', zone: 'zone', platform: 'platform' } as const)[type];
   const row = await db.selectFrom(table).select(['name', 'scope_key']).where('id', '=', id).executeTakeFirst();
-  if (!row) throw notFound(SUBJECT_LABEL[type]);
+  if (!row) throw notFound(POINT_SUBJECT_LABEL[type]);
   return row;
 }
 
@@ -124,7 +105,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listPoints.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listPoints, ['联系点示范点']), querystring: listPoints.query, response: { 200: listPoints.response } },
+    schema: { ...schemaOf(listPoints, tags), querystring: listPoints.query, response: { 200: listPoints.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.query);
@@ -132,9 +113,9 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get('/points/export', {
+  r.get(exportPoints.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['联系点示范点'], summary: '导出联系点、示范点台账（xlsx，导出留痕）', querystring: exportPoints.query },
+    schema: { tags, summary: '导出联系点、示范点台账（xlsx，导出留痕）', querystring: exportPoints.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await (await filtered(db, req.query)).orderBy('p.designated_on', 'desc').orderBy('p.id', 'desc').limit(100_000).execute();
@@ -147,7 +128,7 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(pointCounts.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(pointCounts, ['联系点示范点']), querystring: pointCounts.query, response: { 200: pointCounts.response } },
+    schema: { ...schemaOf(pointCounts, tags), querystring: pointCounts.query, response: { 200: pointCounts.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const node = await areaNode(db, req.query.under ?? req.user!.jurisdictionCode);
@@ -169,9 +150,9 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/points', {
+  r.post(designatePoint.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['联系点示范点'], summary: '命名联系点或示范点（市场主体、党组织、市场园区楼宇）', body: pointBody },
+    schema: { ...schemaOf(designatePoint, tags), body: designatePoint.body, response: { 201: designatePoint.response } },
     handler: async (req, reply) => {
       const b = req.body;
       const id = await req.scoped(async ({ db, audit }) => {
@@ -192,9 +173,9 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get('/points/:id', {
+  r.get(getPoint.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['联系点示范点'], summary: '联系点、示范点详情：条件、复核记录', params: idParam },
+    schema: { ...schemaOf(getPoint, tags), params: getPoint.params, response: { 200: getPoint.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const p = await pointList(db).where('p.id', '=', req.params.id).executeTakeFirst();
@@ -203,14 +184,14 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
           .select(['r.id', 'r.year', 'r.outcome', 'r.reason', 'r.reviewed_on', 'u.display_name as reviewer']).where('r.point_id', '=', p.id).orderBy('r.year', 'desc').execute();
         return {
           ...toItem(p), responsibleName: p.responsible_name,
-          reviews: reviews.map((x) => ({ id: x.id, year: x.year, outcome: x.outcome, outcomeLabel: x.outcome === 'keep' ? '保留' : '撤销', reason: x.reason, reviewedOn: x.reviewed_on, reviewer: x.reviewer })),
+          reviews: reviews.map((x) => ({ id: x.id, year: x.year, outcome: x.outcome, outcomeLabel: REVIEW_OUTCOME_LABEL[x.outcome], reason: x.reason, reviewedOn: x.reviewed_on, reviewer: x.reviewer })),
         };
       }),
   });
 
-  r.patch('/points/:id', {
+  r.patch(updatePoint.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['联系点示范点'], summary: '修改负责人、条件清单、佐证材料说明', params: idParam, body: pointPatch },
+    schema: { ...schemaOf(updatePoint, tags), params: updatePoint.params, body: updatePoint.body, response: { 200: updatePoint.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const b = req.body;
@@ -230,14 +211,9 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/points/:id/reviews', {
+  r.post(reviewPoint.path, {
     config: { access: 'data.write' },
-    schema: {
-      tags: ['联系点示范点'],
-      summary: '年度复核：保留或撤销（撤销须说明理由），每年一次',
-      params: idParam,
-      body: z.strictObject({ year: z.number().int().min(2000).max(2100), outcome: z.enum(['keep', 'revoke']), reason: z.string().trim().max(500).optional(), reviewedOn: date.optional() }),
-    },
+    schema: { ...schemaOf(reviewPoint, tags), params: reviewPoint.params, body: reviewPoint.body, response: { 201: reviewPoint.response } },
     handler: async (req, reply) => {
       const b = req.body;
       const id = await req.scoped(async ({ db, audit }) => {

@@ -4,17 +4,20 @@ import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { atOrAbove } from '../../domain/recognition/points.js';
-import { CLASS_LEVEL_LABEL, TRAINING_WINDOW_MONTHS } from '../../domain/recognition/training.js';
+import { CLASS_LEVEL_LABEL, SECRETARY_STATUS_LABEL, TRAINING_WINDOW_MONTHS, type SecretaryStatus } from '../../domain/recognition/training.js';
 import { badRequest, forbidden, notFound } from '../../http/errors.js';
-import { containing, idParam, pageFrom, underOrAbove } from '../../http/paging.js';
+import { containing, pageFrom, underOrAbove } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
-import { areaNode, childrenOf, date, ownNode, refusal, today } from './shared.js';
+import { areaNode, childrenOf, ownNode, refusal, today } from './shared.js';
 import { fold, indicatorCounts } from './training-queries.js';
 import { expectWritten } from '../../db/writes.js';
 import { schemaOf } from '../../http/contract.js';
-import { CLASS_LEVELS, listSecretaries, listTrainings, secretaryFilters, trainingFilters, trainingIndicator } from './contract.js';
+import {
+  addTrainees, createTraining, getTraining, listSecretaries, listTrainings, removeTrainee, secretaryFilters, trainingFilters, trainingIndicator, updateTrainee, updateTraining,
+} from './contract.js';
 
 type Tx = Transaction<DB>;
+const tags = ['书记培训'];
 
 type Filters = { under?: string; level?: string; year?: number; q?: string };
 
@@ -56,8 +59,6 @@ function mustOwn(c: { scope_key: string }, scopeKey: string) {
   if (!c.scope_key.startsWith(scopeKey)) throw forbidden('上级举办的培训班由举办单位登记学员和考勤');
 }
 
-const STATUS_LABEL = { trained: '已按期培训', pending: '未培训（期限内）', overdue: '超期未培训' } as const;
-type SecretaryStatus = keyof typeof STATUS_LABEL;
 /** Trained in time; else pending while the 12 months run; else overdue (over the row `s` of the list below). */
 const statusOf = (asOf: string) => sql<SecretaryStatus>`CASE WHEN s.trained_on IS NOT NULL THEN 'trained' WHEN s.window_end >= ${asOf} THEN 'pending' ELSE 'overdue' END`;
 
@@ -81,21 +82,13 @@ function secretaries(db: Tx, scopeKey: string, asOf: string) {
 }
 
 
-const classBody = z.strictObject({
-  name: z.string().trim().min(2, '名称至少 2 个字').max(60),
-  level: z.enum(CLASS_LEVELS),
-  startsOn: date,
-  endsOn: date,
-  place: z.string().trim().max(100).optional(),
-});
-
 /** Secretary training (党组织书记培训): classes, trainees, attendance and completion, and the indicator by area. */
 export async function trainingRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(listTrainings.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listTrainings, ['书记培训']), querystring: listTrainings.query, response: { 200: listTrainings.response } },
+    schema: { ...schemaOf(listTrainings, tags), querystring: listTrainings.query, response: { 200: listTrainings.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await filtered(db, req.user!.scopeKey, req.query);
@@ -105,7 +98,7 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/trainings/export', {
     config: { access: 'data.read' },
-    schema: { tags: ['书记培训'], summary: '导出书记培训班（xlsx，导出留痕）', querystring: z.strictObject(trainingFilters) },
+    schema: { tags, summary: '导出书记培训班（xlsx，导出留痕）', querystring: z.strictObject(trainingFilters) },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await (await filtered(db, req.user!.scopeKey, req.query)).orderBy('c.starts_on', 'desc').limit(100_000).execute();
@@ -128,7 +121,7 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(trainingIndicator.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(trainingIndicator, ['书记培训']), querystring: trainingIndicator.query, response: { 200: trainingIndicator.response } },
+    schema: { ...schemaOf(trainingIndicator, tags), querystring: trainingIndicator.query, response: { 200: trainingIndicator.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const asOf = req.query.asOf ?? today();
@@ -156,11 +149,11 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
   type SecretaryRow = Awaited<ReturnType<ReturnType<typeof secretaries>['execute']>>[number];
   const toSecretary = (s: SecretaryRow) => ({
     id: s.id, name: s.name, orgId: s.org_id, orgName: s.org_name, place: `${s.county_name ?? ''}${s.station_name ? ` / ${s.station_name}` : ''}`, foundedOn: s.founded_on,
-    termStart: s.term_start, termEnd: s.term_end, windowEnd: s.window_end, trainedOn: s.trained_on, status: s.status, statusLabel: STATUS_LABEL[s.status],
+    termStart: s.term_start, termEnd: s.term_end, windowEnd: s.window_end, trainedOn: s.trained_on, status: s.status, statusLabel: SECRETARY_STATUS_LABEL[s.status],
   });
   r.get(listSecretaries.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listSecretaries, ['书记培训']), querystring: listSecretaries.query, response: { 200: listSecretaries.response } },
+    schema: { ...schemaOf(listSecretaries, tags), querystring: listSecretaries.query, response: { 200: listSecretaries.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const q = await secretaryList(db, req.user!.scopeKey, req.query);
@@ -170,7 +163,7 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/trainings/secretaries/export', {
     config: { access: 'data.read' },
-    schema: { tags: ['书记培训'], summary: '导出在任书记培训情况（xlsx，导出留痕）', querystring: z.strictObject(secretaryFilters) },
+    schema: { tags, summary: '导出在任书记培训情况（xlsx，导出留痕）', querystring: z.strictObject(secretaryFilters) },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = (await (await secretaryList(db, req.user!.scopeKey, req.query)).orderBy('s.org_name').orderBy('s.id').limit(100_000).execute()).map(toSecretary);
@@ -190,9 +183,9 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/trainings', {
+  r.post(createTraining.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['书记培训'], summary: '举办书记培训班（级别不高于本级：总局示范 / 省 / 市 / 县）', body: classBody },
+    schema: { ...schemaOf(createTraining, tags), body: createTraining.body, response: { 201: createTraining.response } },
     handler: async (req, reply) => {
       const b = req.body;
       if (b.endsOn < b.startsOn) throw badRequest('结束日期不能早于开始日期', [{ field: 'endsOn', message: '结束日期不能早于开始日期' }]);
@@ -208,9 +201,9 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get('/trainings/:id', {
+  r.get(getTraining.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['书记培训'], summary: '培训班详情：学员（本辖区）、出勤与结业', params: idParam },
+    schema: { ...schemaOf(getTraining, tags), params: getTraining.params, response: { 200: getTraining.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const c = await classList(db, req.user!.scopeKey).where('c.id', '=', req.params.id).executeTakeFirst();
@@ -221,9 +214,9 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.patch('/trainings/:id', {
+  r.patch(updateTraining.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['书记培训'], summary: '修改培训班', params: idParam, body: classBody.omit({ level: true }).partial() },
+    schema: { ...schemaOf(updateTraining, tags), params: updateTraining.params, body: updateTraining.body, response: { 200: updateTraining.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const b = req.body;
@@ -237,9 +230,9 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/trainings/:id/trainees', {
+  r.post(addTrainees.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['书记培训'], summary: '登记学员（举办单位辖区内的党组织书记）', params: idParam, body: z.strictObject({ officerIds: z.array(z.number().int().positive()).min(1, '请选择学员').max(500) }) },
+    schema: { ...schemaOf(addTrainees, tags), params: addTrainees.params, body: addTrainees.body, response: { 200: addTrainees.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const c = await loadClass(db, req.params.id);
@@ -257,14 +250,9 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.patch('/trainings/:id/trainees/:key', {
+  r.patch(updateTrainee.path, {
     config: { access: 'data.write' },
-    schema: {
-      tags: ['书记培训'],
-      summary: '登记出勤与结业（结业须先出勤）',
-      params: z.strictObject({ id: z.coerce.number().int().positive(), key: z.coerce.number().int().positive() }),
-      body: z.strictObject({ attended: z.boolean().optional(), completed: z.boolean().optional() }),
-    },
+    schema: { ...schemaOf(updateTrainee, tags), params: updateTrainee.params, body: updateTrainee.body, response: { 200: updateTrainee.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const c = await loadClass(db, req.params.id);
@@ -281,9 +269,9 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.delete('/trainings/:id/trainees/:key', {
+  r.delete(removeTrainee.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['书记培训'], summary: '移除学员', params: z.strictObject({ id: z.coerce.number().int().positive(), key: z.coerce.number().int().positive() }) },
+    schema: { ...schemaOf(removeTrainee, tags), params: removeTrainee.params },
     handler: async (req, reply) => {
       await req.scoped(async ({ db, audit }) => {
         const c = await loadClass(db, req.params.id);

@@ -1,30 +1,31 @@
 import { z } from 'zod';
-import { FEEDBACK_CATEGORY_LABEL, type FeedbackCategory } from '../../domain/sanliang/plaque.js';
-import { date, endpoint, idParam, pageOf, pageQuery, subtreeFigures, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import { FEEDBACK_CATEGORY_LABEL, FEEDBACK_STATE_LABEL, PLAQUE_ACTION_LABEL, PLAQUE_STATE_LABEL, RECORD_STATUS_LABEL, SANLIANG_KIND_LABEL } from '../../domain/sanliang/plaque.js';
+import { codesOf, date, endpoint, idParam, pageOf, pageQuery, subtreeFigures, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
 
 /** 三亮's contract (pure), shared with the web: records, plaques, the public's reports and the public plaque page. */
-export const SANLIANG_KINDS = ['member_operator', 'member_post'] as const;
-const FEEDBACK_CATEGORIES = Object.keys(FEEDBACK_CATEGORY_LABEL) as [FeedbackCategory, ...FeedbackCategory[]];
+const kind = codesOf(SANLIANG_KIND_LABEL);
+const recordStatus = codesOf(RECORD_STATUS_LABEL);
+const category = codesOf(FEEDBACK_CATEGORY_LABEL);
 
 export const recordFilters = {
   under: underQuery,
-  kind: z.enum(SANLIANG_KINDS).optional(),
-  status: z.enum(['active', 'withdrawn']).optional(),
+  kind: kind.optional(),
+  status: recordStatus.optional(),
   plaque: z.enum(['valid', 'none']).optional(),
   review: z.enum(['true']).optional(),
   q: z.string().trim().max(40).optional(),
 };
-export const feedbackFilters = { under: underQuery, state: z.enum(['open', 'handled']).optional(), category: z.enum(FEEDBACK_CATEGORIES).optional() };
+export const feedbackFilters = { under: underQuery, state: codesOf(FEEDBACK_STATE_LABEL).optional(), category: category.optional() };
 
 export const recordItem = z.object({
-  id: z.number(), kind: z.enum(SANLIANG_KINDS), kindLabel: z.string(), memberId: z.number(), memberName: z.string().nullable(), entityId: z.number(), entityName: z.string(),
+  id: z.number(), kind: kind, kindLabel: z.string(), memberId: z.number(), memberName: z.string().nullable(), entityId: z.number(), entityName: z.string(),
   entityStatus: z.string(), needsReview: z.boolean(),
   countyName: z.string(), stationName: z.string().nullable(), postName: z.string().nullable(), duties: z.string(), commitment: z.string(), shownOn: z.string(),
-  status: z.enum(['active', 'withdrawn']), statusLabel: z.string(), withdrawnOn: z.string().nullable(), withdrawReason: z.string().nullable(),
+  status: recordStatus, statusLabel: z.string(), withdrawnOn: z.string().nullable(), withdrawReason: z.string().nullable(),
   plaque: z.object({ id: z.number(), number: z.string(), issuedOn: z.string() }).nullable(), openFeedback: z.number(),
 });
 export const plaqueItem = z.object({
-  id: z.number(), number: z.string(), state: z.enum(['valid', 'revoked']), stateLabel: z.string(), issuedOn: z.string(), revokedOn: z.string().nullable(), revokeReason: z.string().nullable(), replacesId: z.number().nullable(),
+  id: z.number(), number: z.string(), state: codesOf(PLAQUE_STATE_LABEL), stateLabel: z.string(), issuedOn: z.string(), revokedOn: z.string().nullable(), revokeReason: z.string().nullable(), replacesId: z.number().nullable(),
 });
 export const feedbackItem = z.object({
   id: z.number(), recordId: z.number(), number: z.string(), plaqueState: z.string(), entityName: z.string(), category: z.string(), categoryLabel: z.string(), content: z.string(),
@@ -61,7 +62,7 @@ export const createRecord = endpoint({
   path: '/sanliang',
   summary: '新建三亮记录（选党员与市场主体）',
   body: z.strictObject({
-    kind: z.enum(SANLIANG_KINDS),
+    kind: kind,
     memberId: z.number().int().positive(),
     entityId: z.number().int().positive(),
     postName: z.string().trim().min(2, '岗位名称至少 2 个字').max(40, '岗位名称不超过 40 个字').optional(),
@@ -78,7 +79,7 @@ export const getRecord = endpoint({
   path: '/sanliang/:id',
   summary: '三亮记录详情：牌匾（含已撤销）、群众反映、可做的操作',
   params: idParam,
-  response: recordItem.extend({ plaques: z.array(plaqueItem), actions: z.array(z.enum(['issue', 'revoke', 'reissue'])), feedback: z.array(feedbackItem) }),
+  response: recordItem.extend({ plaques: z.array(plaqueItem), actions: z.array(codesOf(PLAQUE_ACTION_LABEL)), feedback: z.array(feedbackItem) }),
 });
 
 export const updateRecord = endpoint({
@@ -185,7 +186,7 @@ export const reportPlaqueProblem = endpoint({
   summary: '对牌匾反映问题（转至所在地基层所处理）',
   params: tokenParam,
   body: z.strictObject({
-    category: z.enum(FEEDBACK_CATEGORIES, { error: '请选择问题类别' }),
+    category: codesOf(FEEDBACK_CATEGORY_LABEL, '请选择问题类别'),
     content: z.string().trim().min(5, '请具体说明问题（至少 5 个字）').max(500, '内容不超过 500 字'),
   }),
   status: 201,

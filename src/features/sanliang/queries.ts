@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import { today } from '../../domain/time/zone.js';
 import type { DB } from '../../db/schema.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { containing, underNode } from '../../http/paging.js';
+import { containing, pageFrom, underNode } from '../../http/paging.js';
 import { decidePlaque, needsReview, FEEDBACK_CATEGORY_LABEL, FEEDBACK_STATE_LABEL, plaqueNumber, RECORD_STATUS_LABEL, SANLIANG_KIND_LABEL, PLAQUE_STATE_LABEL, type FeedbackCategory, type PlaqueAction, type RecordStatus, type Refusal, type SanliangKind } from '../../domain/sanliang/plaque.js';
 
 type Tx = Transaction<DB>;
@@ -166,3 +166,24 @@ export const toFeedbackItem = (f: FeedbackRow) => ({
   id: f.id, recordId: f.record_id, number: f.number, plaqueState: f.plaque_state, entityName: f.entity_name, category: f.category, categoryLabel: FEEDBACK_CATEGORY_LABEL[f.category],
   content: f.content, state: f.state, stateLabel: FEEDBACK_STATE_LABEL[f.state], handlingNote: f.handling_note, handledBy: f.handled_by, handledAt: f.handled_at?.toISOString() ?? null, createdAt: f.created_at.toISOString(),
 });
+
+/** One page of the public's reports, open ones first: they are the work to do. */
+export async function feedbackPage(db: Tx, f: FeedbackFilters & { page: number; pageSize: number }) {
+  return pageFrom(await filteredFeedback(db, f), f, (q) => q.orderBy(sql`f.state = 'open'`, 'desc').orderBy('f.id', 'desc'), toFeedbackItem);
+}
+
+// ── Named reads the routes call ────────────────────────────────────────────────────────────
+/** One record as the list shows it. */
+export const recordItem = async (db: Tx, id: number) => (await (await filteredRecords(db, {})).where('s.id', '=', id).execute()).map(toRecordItem)[0];
+/** A record's plaques, newest first. */
+export const plaquesOf = (db: Tx, recordId: number) => db.selectFrom('sanliang_plaque').selectAll().where('record_id', '=', recordId).orderBy('id', 'desc').execute();
+/** A record's latest reports from the public. */
+export const recordFeedback = async (db: Tx, recordId: number) => (await (await filteredFeedback(db, {})).where('f.record_id', '=', recordId).orderBy('f.id', 'desc').limit(50).execute()).map(toFeedbackItem);
+/** A plaque in the caller's scope, or null. */
+export const plaqueById = (db: Tx, id: number) => db.selectFrom('sanliang_plaque').selectAll().where('id', '=', id).executeTakeFirst();
+/** A member of the roster in the caller's scope, or null. */
+export const memberById = (db: Tx, id: number) => db.selectFrom('member').select('id').where('id', '=', id).executeTakeFirst();
+/** The entity a record is shown at: its status and where it lies. */
+export const recordEntity = (db: Tx, id: number) => db.selectFrom('entity').select(['id', 'status', 'county_code', 'scope_key']).where('id', '=', id).executeTakeFirst();
+/** A report from the public about to be handled: locked, so two clerks cannot handle it at once. */
+export const feedbackForUpdate = (db: Tx, id: number) => db.selectFrom('plaque_feedback').select(['id', 'state']).where('id', '=', id).forUpdate().executeTakeFirst();

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import QRCode from 'qrcode';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { pageFrom } from '../../http/paging.js';
@@ -8,7 +7,11 @@ import { sendXlsx } from '../../http/xlsx.js';
 import { decideFeedback, plaqueActions, shownOnValid } from '../../domain/sanliang/plaque.js';
 import { nodeInScope } from '../../db/subtree.js';
 import { resolveWithPlaqueReport } from '../appeals/index.js';
-import { actOnPlaque, filteredFeedback, filteredRecords, loadPlaque, loadRecord, orRefuse, participation, participationByMonth, plaqueItem, toFeedbackItem, toRecordItem } from './queries.js';
+import {
+  actOnPlaque, feedbackForUpdate, feedbackPage, filteredFeedback, filteredRecords, loadPlaque, loadRecord, memberById, orRefuse, participation, participationByMonth, plaqueById, plaqueItem,
+  plaquesOf, recordEntity, recordFeedback, recordItem, toFeedbackItem, toRecordItem,
+} from './queries.js';
+import { deleteRecordRow, insertRecord, markFeedbackHandled, updateRecordText } from './writes.js';
 import { schemaOf } from '../../http/contract.js';
 import {
   createRecord, deleteRecord, exportFeedback, exportRecords, getPlaque, getRecord, handleFeedback, issuePlaque, listFeedback, listRecords, participation as participationEndpoint,
@@ -87,15 +90,12 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
       if (b.kind === 'member_post' && !b.postName) throw badRequest('党员示范岗须填写岗位名称', [{ field: 'postName', message: '请填写岗位名称' }]);
       if (!shownOnValid(b.shownOn, ymd())) throw badRequest('亮牌日期不能晚于今天', [{ field: 'shownOn', message: '亮牌日期不能晚于今天' }]);
       const id = await req.scoped(async ({ db, audit }) => {
-        const member = await db.selectFrom('member').select('id').where('id', '=', b.memberId).executeTakeFirst();
+        const member = await memberById(db, b.memberId);
         if (!member) throw notFound('党员');
-        const entity = await db.selectFrom('entity').select(['id', 'status', 'county_code', 'scope_key']).where('id', '=', b.entityId).executeTakeFirst();
+        const entity = await recordEntity(db, b.entityId);
         if (!entity) throw notFound('市场主体');
         if (entity.status !== 'active') throw badRequest('该市场主体已不在营业（注销、吊销或迁出），不能亮牌', [{ field: 'entityId', message: '市场主体不在营业' }]);
-        const row = await db.insertInto('sanliang').values({
-          kind: b.kind, member_id: member.id, entity_id: entity.id, county_code: entity.county_code, scope_key: entity.scope_key,
-          post_name: b.postName ?? null, duties: b.duties, commitment: b.commitment, shown_on: b.shownOn,
-        }).returning('id').executeTakeFirstOrThrow();
+        const row = await insertRecord(db, { kind: b.kind, memberId: member.id, entity, postName: b.postName ?? null, duties: b.duties, commitment: b.commitment, shownOn: b.shownOn });
         audit({ action: 'sanliang.create', objectType: 'sanliang', objectId: row.id, detail: { kind: b.kind, memberId: member.id, entityId: entity.id } });
         return row.id;
       });
@@ -109,14 +109,12 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const record = await loadRecord(db, req.params.id);
-        const [item] = (await (await filteredRecords(db, {})).where('s.id', '=', record.id).execute()).map(toRecordItem);
-        const plaques = await db.selectFrom('sanliang_plaque').selectAll().where('record_id', '=', record.id).orderBy('id', 'desc').execute();
-        const feedback = await (await filteredFeedback(db, {})).where('f.record_id', '=', record.id).orderBy('f.id', 'desc').limit(50).execute();
+        const plaques = await plaquesOf(db, record.id);
         return {
-          ...item,
+          ...(await recordItem(db, record.id)),
           plaques: plaques.map(plaqueItem),
           actions: plaqueActions(record.status, plaques.some((p) => p.state === 'valid') ? 'valid' : null),
-          feedback: feedback.map(toFeedbackItem),
+          feedback: await recordFeedback(db, record.id),
         };
       }),
   });
@@ -132,8 +130,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
         if (b.shownOn && !shownOnValid(b.shownOn, ymd())) throw badRequest('亮牌日期不能晚于今天', [{ field: 'shownOn', message: '亮牌日期不能晚于今天' }]);
         const postName = b.postName === undefined ? before.post_name : b.postName;
         if (before.kind === 'member_post' && !postName) throw badRequest('党员示范岗须填写岗位名称', [{ field: 'postName', message: '请填写岗位名称' }]);
-        await db.updateTable('sanliang').set({ post_name: postName, duties: b.duties ?? before.duties, commitment: b.commitment ?? before.commitment, shown_on: b.shownOn ?? before.shown_on, updated_at: new Date() })
-          .where('id', '=', before.id).execute();
+        await updateRecordText(db, before.id, { postName, duties: b.duties ?? before.duties, commitment: b.commitment ?? before.commitment, shownOn: b.shownOn ?? before.shown_on });
         audit({ action: 'sanliang.update', objectType: 'sanliang', objectId: before.id, detail: { fields: Object.keys(b) } });
         return { id: before.id };
       }),
@@ -145,9 +142,8 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       await req.scoped(async ({ db, audit }) => {
         const record = await loadRecord(db, req.params.id, true);
-        const issued = await db.selectFrom('sanliang_plaque').select('id').where('record_id', '=', record.id).executeTakeFirst();
-        if (issued) throw conflict('该记录已发过牌匾，不能删除；如不再符合条件，请撤销牌匾（退出）');
-        await db.deleteFrom('sanliang').where('id', '=', record.id).execute();
+        if ((await plaquesOf(db, record.id)).length) throw conflict('该记录已发过牌匾，不能删除；如不再符合条件，请撤销牌匾（退出）');
+        await deleteRecordRow(db, record.id);
         audit({ action: 'sanliang.delete', objectType: 'sanliang', objectId: record.id, detail: { kind: record.kind, memberId: record.member_id, entityId: record.entity_id } });
       });
       return reply.code(204).send();
@@ -202,9 +198,9 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(getPlaque, tags), params: getPlaque.params, response: { 200: getPlaque.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        const plaque = await db.selectFrom('sanliang_plaque').selectAll().where('id', '=', req.params.id).executeTakeFirst();
+        const plaque = await plaqueById(db, req.params.id);
         if (!plaque) throw notFound('牌匾');
-        const [record] = (await (await filteredRecords(db, {})).where('s.id', '=', plaque.record_id).execute()).map(toRecordItem);
+        const record = await recordItem(db, plaque.record_id);
         // The link carries the plaque's unguessable token; the printed number is for people.
         return { ...plaqueItem(plaque), verifyUrl: verifyUrl(req, plaque.public_token), record };
       }),
@@ -215,7 +211,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags, summary: '牌匾二维码（PNG），扫码打开公开核验页', params: plaqueQr.params },
     handler: async (req, reply) => {
       const p = await req.scoped(async ({ db }) => {
-        const p = await db.selectFrom('sanliang_plaque').select(['number', 'public_token']).where('id', '=', req.params.id).executeTakeFirst();
+        const p = await plaqueById(db, req.params.id);
         if (!p) throw notFound('牌匾');
         return p;
       });
@@ -229,9 +225,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(listFeedback, tags), querystring: listFeedback.query, response: { 200: listFeedback.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        const q = await filteredFeedback(db, req.query);
-        // Open ones first: they are the work to do.
-        return pageFrom(q, req.query, (q) => q.orderBy(sql`f.state = 'open'`, 'desc').orderBy('f.id', 'desc'), toFeedbackItem);
+        return feedbackPage(db, req.query);
       }),
   });
 
@@ -263,10 +257,10 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req) => {
       const deadlines = await req.server.ctx.settings.get('cases'); // read before the scoped transaction (PGlite is one connection)
       return req.scoped(async ({ db, audit }) => {
-        const f = await db.selectFrom('plaque_feedback').select(['id', 'state']).where('id', '=', req.params.id).forUpdate().executeTakeFirst();
+        const f = await feedbackForUpdate(db, req.params.id);
         if (!f) throw notFound('反映');
         orRefuse(decideFeedback(f.state, req.body.note));
-        await db.updateTable('plaque_feedback').set({ state: 'handled', handling_note: req.body.note, handled_by: req.user!.id, handled_at: new Date() }).where('id', '=', f.id).execute();
+        await markFeedbackHandled(db, f.id, req.body.note, req.user!.id);
         await resolveWithPlaqueReport(db, f.id, req.body.note, req.user!.id, deadlines, new Date());
         audit({ action: 'plaque.feedback_handle', objectType: 'plaque_feedback', objectId: f.id, detail: { note: req.body.note } });
         return { id: f.id, state: 'handled' as const };

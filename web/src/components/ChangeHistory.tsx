@@ -1,6 +1,5 @@
 import { Empty, Timeline, Typography } from 'antd';
-
-export type HistoryLine = { at: string; op: 'I' | 'U' | 'D'; actor: string };
+import type { HistoryLine } from '@server/http/contract';
 
 /** A record's change history (ledger_history lines), newest first, each line in words with who and when. */
 export function ChangeHistory<H extends HistoryLine>({ lines, describe }: { lines: H[]; describe: (h: H) => string }) {

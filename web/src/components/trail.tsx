@@ -2,9 +2,8 @@ import { useEffect, useState } from 'react';
 import { Breadcrumb } from 'antd';
 import { call } from '../api';
 import { getJurisdiction } from '@server/features/jurisdictions/contract';
+import type { Place } from '@server/http/contract';
 import type { JNode } from './JurisdictionTree';
-
-export type Place = { code: string; name: string; level: string };
 
 const nodes = new Map<string, JNode>();
 /** The chain of nodes from the user's own node (`root`) down to `code`. */

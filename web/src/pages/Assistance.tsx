@@ -21,6 +21,7 @@ import { toOptions, ymd } from '../components/format';
 import { OUTCOME_LABEL } from '../components/labels';
 import { useFilters, useOpenParam, useRecord } from '../components/hooks';
 import { useDictionary } from '../components/useDictionary';
+import { zodRule } from '../components/zodRule';
 import { ChildrenTable } from '../components/ChildrenTable';
 
 type ProgramRow = ItemOf<typeof listPrograms>;
@@ -82,7 +83,9 @@ function Programs({ onOpen, version }: { onOpen: (id: number) => void; version: 
   );
 }
 
-type NewProgram = { name: string; businessLine: string; period: [dayjs.Dayjs, dayjs.Dayjs]; description?: string };
+/** The program form: the route's body, the period as the range picker holds it. */
+type NewProgram = Omit<BodyOf<typeof createProgram>, 'startsOn' | 'endsOn' | 'jurisdictionCode'> & { period: [dayjs.Dayjs, dayjs.Dayjs] };
+const programField = createProgram.body.shape;
 
 function ProgramForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: number) => void }) {
   const { message } = App.useApp();
@@ -94,10 +97,10 @@ function ProgramForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: 
         message.success(`已新建：${v.name}`);
         onSaved(r.id);
       }}>
-      <Form.Item name="name" label="项目名称" rules={[{ required: true, min: 2, max: 60, message: '请填写 2–60 个字的名称' }]}><Input maxLength={60} placeholder='如：质量技术帮扶"提质强企"' /></Form.Item>
+      <Form.Item name="name" label="项目名称" rules={[{ required: true, message: '请填写项目名称' }, zodRule(programField.name)]}><Input maxLength={60} placeholder='如：质量技术帮扶"提质强企"' /></Form.Item>
       <Form.Item name="businessLine" label="业务条线" rules={[{ required: true, message: '请选择业务条线' }]}><Select options={lines.entries.map((e) => ({ value: e.code, label: e.label }))} /></Form.Item>
       <Form.Item name="period" label="期间" rules={[{ required: true, message: '请选择起止日期' }]}><DatePicker.RangePicker /></Form.Item>
-      <Form.Item name="description" label="内容说明"><Input.TextArea rows={3} maxLength={2000} /></Form.Item>
+      <Form.Item name="description" label="内容说明" rules={[zodRule(programField.description)]}><Input.TextArea rows={3} maxLength={2000} /></Form.Item>
     </FormModal>
   );
 }

@@ -15,7 +15,6 @@ import { drawerSize } from '../components/drawer';
 
 const KINDS = [['', '全部'], ...CASE_KINDS.map((k) => [k, CASE_KIND_LABEL[k]])];
 const STATE_COLOR: Record<string, string> = { open: 'red', contacted: 'orange', confirmed: 'green', dismissed: 'default', transferred: 'blue', resolved: 'cyan' };
-const ACTION: Record<string, string> = ACTION_LABEL;
 const LEVEL: Record<string, string> = { exact: '一致', homophone: '同音', one_char: '一字之差', transposed: '数字颠倒', same: '一致', different: '不同', missing: '缺失' };
 
 export default function Discovery() {
@@ -90,13 +89,13 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
   const { message } = App.useApp();
   const { can } = useAuth();
   const [d, setD] = useState<Detail | null>(null);
-  const [acting, setActing] = useState<string | null>(null);
+  const [acting, setActing] = useState<CaseAction | null>(null);
   const load = useCallback(() => call(getCase, { params: { id } }).then(setD), [id]);
   useEffect(() => void load(), [load]);
   const ev = (d?.evidence ?? {}) as { declared?: number; found?: number; method?: string; score?: number; levels?: Record<string, string>; reportYear?: number; orgRelation?: string };
   return (
     <Drawer open size={drawerSize()} title={d ? `${d.kindLabel} · ${d.entity?.name ?? d.report?.entityText ?? ''}` : '线索'} onClose={onClose}
-      footer={d && can('data.write') && d.actions.length > 0 && <Space wrap>{d.actions.map((a) => <Button key={a} type={a === 'confirm' ? 'primary' : 'default'} onClick={() => setActing(a)}>{ACTION[a]}</Button>)}</Space>}>
+      footer={d && can('data.write') && d.actions.length > 0 && <Space wrap>{d.actions.map((a) => <Button key={a} type={a === 'confirm' ? 'primary' : 'default'} onClick={() => setActing(a)}>{ACTION_LABEL[a]}</Button>)}</Space>}>
       {d && (
         <>
           {d.state === 'resolved' && (() => {
@@ -128,12 +127,12 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
   );
 }
 
-function ActionForm({ id, action, onClose, onDone }: { id: number; action: string; onClose: () => void; onDone: () => void }) {
+function ActionForm({ id, action, onClose, onDone }: { id: number; action: CaseAction; onClose: () => void; onDone: () => void }) {
   const [form] = Form.useForm();
   const [error, setError] = useState<string | null>(null);
   const submit = async () => {
     const v = await form.validateFields();
-    const body: BodyOf<typeof actOnCase> = { action: action as CaseAction, reason: v.reason || undefined };
+    const body: BodyOf<typeof actOnCase> = { action, reason: v.reason || undefined };
     if (action === 'contact') body.contact = { date: v.date.format('YYYY-MM-DD'), way: v.way, outcome: v.outcome };
     if (action === 'transfer') body.transfer = { from: v.from, to: v.to, date: v.date.format('YYYY-MM-DD') };
     try {
@@ -144,7 +143,7 @@ function ActionForm({ id, action, onClose, onDone }: { id: number; action: strin
     }
   };
   return (
-    <Modal open title={ACTION[action]} onCancel={onClose} onOk={submit} okText="确定" destroyOnHidden>
+    <Modal open title={ACTION_LABEL[action]} onCancel={onClose} onOk={submit} okText="确定" destroyOnHidden>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <Form form={form} layout="vertical">
         {(action === 'contact' || action === 'transfer') && <Form.Item name="date" label="日期" rules={[{ required: true, message: '请选择日期' }]}><DatePicker /></Form.Item>}

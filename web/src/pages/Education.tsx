@@ -2,10 +2,13 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Drawer, Empty, Form, Input, InputNumber, Popconfirm, Row, Select, Space, Spin, Statistic, Table, Tabs, Tag, Typography } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
-import { call, del, get, patch, post, withQuery } from '../api';
+import { call, pathOf, withQuery } from '../api';
+import type { BodyOf } from '@server/http/contract';
 import {
-  listCampaigns, listSecretaries, listTrainings, trainingIndicator, type CampaignRow, type SecretaryRow as Secretary, type TrainingIndicator as IndicatorData, type TrainingRow as ClassRow,
+  addCampaignOrg, addTrainees, cancelCampaign, createCampaign, createTraining, getCampaign, getTraining, listCampaigns, listSecretaries, listTrainings, recordActivity, removeCampaignOrg,
+  removeTrainee, trainingIndicator, updateTrainee, type CampaignRow, type SecretaryRow as Secretary, type TrainingDetail, type TrainingIndicator as IndicatorData, type TrainingRow as ClassRow,
 } from '@server/features/recognition/contract';
+import type { OrgRow } from '@server/features/orgs/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
@@ -17,16 +20,21 @@ import { AreaBars } from '../components/AreaBars';
 import { drawerSize } from '../components/drawer';
 import { useDictionary } from '../components/useDictionary';
 import { pct, toOptions, ymd } from '../components/format';
-import { CLASS_LEVEL_LABEL } from '@domain/recognition/training';
+import { zodRule } from '../components/zodRule';
+import { CLASS_LEVEL_LABEL, SECRETARY_STATUS_LABEL, type SecretaryStatus } from '@domain/recognition/training';
 import { atOrAbove, type UserLevel } from '@domain/recognition/points';
-import { useDetail } from '../components/hooks';
+import { useRecord } from '../components/hooks';
 import { CancelledMark, CancelWorkButton } from '../components/CancelWork';
 
-type ClassDetail = ClassRow & { traineeList: { id: number; officerId: number; name: string; orgName: string; termStart: string; attended: boolean; completed: boolean }[] };
-type CampaignDetail = CampaignRow & { orgList: { id: number; name: string; members: number }[]; activityList: { id: number; heldOn: string; title: string; participants: number; note: string | null; org: string | null }[] };
+/** The forms: the routes' bodies, the dates as the pickers hold them. */
+type NewClass = Omit<BodyOf<typeof createTraining>, 'startsOn' | 'endsOn'> & { dates: [dayjs.Dayjs, dayjs.Dayjs] };
+type NewCampaign = Omit<BodyOf<typeof createCampaign>, 'startsOn' | 'endsOn' | 'jurisdictionCode'> & { dates: [dayjs.Dayjs, dayjs.Dayjs] };
+type NewActivity = Omit<BodyOf<typeof recordActivity>, 'heldOn'> & { heldOn: dayjs.Dayjs };
+const classField = createTraining.body.shape;
+const campaignField = createCampaign.body.shape;
+const activityField = recordActivity.body.shape;
 
-const SECRETARY_STATUS = { trained: '已按期培训', pending: '未培训（期限内）', overdue: '超期未培训' };
-const STATUS_COLOR: Record<string, string> = { trained: 'green', pending: 'blue', overdue: 'red' };
+const STATUS_COLOR: Record<SecretaryStatus, string> = { trained: 'green', pending: 'blue', overdue: 'red' };
 
 export default function Education() {
   return (
@@ -93,7 +101,7 @@ function Training() {
       <Card size="small" title="在任书记培训情况" style={{ marginBottom: 16 }} extra={<Button size="small" icon={<DownloadOutlined />} href={withQuery('/api/v1/trainings/secretaries/export', { ...sf, under })}>导出 Excel</Button>}>
         <Space wrap style={{ marginBottom: 12 }}>
           <Input.Search placeholder="书记或组织名称" allowClear onSearch={(v) => setSf((x) => ({ ...x, q: v || undefined }))} style={{ width: 200 }} />
-          <Select allowClear placeholder="培训情况" style={{ width: 160 }} onChange={(v) => setSf((x) => ({ ...x, status: v }))} options={toOptions(SECRETARY_STATUS)} />
+          <Select allowClear placeholder="培训情况" style={{ width: 160 }} onChange={(v) => setSf((x) => ({ ...x, status: v }))} options={toOptions(SECRETARY_STATUS_LABEL)} />
           <Checkbox onChange={(e) => setSf((x) => ({ ...x, newOrgs: e.target.checked ? 'true' : undefined }))}>仅当年新建组织</Checkbox>
         </Space>
         {secretaries.error && <Alert type="error" title={secretaries.error} style={{ marginBottom: 12 }} />}
@@ -105,7 +113,7 @@ function Training() {
             { title: '县区 / 基层所', dataIndex: 'place', width: 160 },
             { title: '任职日期', dataIndex: 'termStart', width: 100 },
             { title: '培训期限', dataIndex: 'windowEnd', width: 100 },
-            { title: '培训情况', dataIndex: 'status', width: 140, render: (s: string, r) => <Tag color={STATUS_COLOR[s]}>{r.statusLabel}{r.trainedOn ? ` ${r.trainedOn}` : ''}</Tag> },
+            { title: '培训情况', dataIndex: 'status', width: 140, render: (s: SecretaryStatus, r) => <Tag color={STATUS_COLOR[s]}>{r.statusLabel}{r.trainedOn ? ` ${r.trainedOn}` : ''}</Tag> },
           ]} />
       </Card>
       <Card size="small" title="培训班" extra={<Space>
@@ -131,19 +139,19 @@ function Training() {
       </Card>
       {open && <ClassDrawer id={open} onClose={() => setOpen(null)} onChanged={changed} />}
       {creating && (
-        <FormModal<{ name: string; level: string; dates: [dayjs.Dayjs, dayjs.Dayjs]; place?: string }> title="举办书记培训班" onClose={() => setCreating(false)}
-          initialValues={{ level: myLevel === 'nation' ? 'nation' : myLevel }}
+        <FormModal<NewClass> title="举办书记培训班" onClose={() => setCreating(false)}
+          initialValues={{ level: myLevel === 'station' ? undefined : myLevel }}
           onSubmit={async (v) => {
-            await post('/trainings', { name: v.name, level: v.level, startsOn: ymd(v.dates[0]), endsOn: ymd(v.dates[1]), place: v.place || undefined });
+            await call(createTraining, { body: { name: v.name, level: v.level, startsOn: ymd(v.dates[0])!, endsOn: ymd(v.dates[1])!, place: v.place || undefined } });
             setCreating(false);
             changed();
           }}>
-          <Form.Item name="name" label="名称" rules={[{ required: true, min: 2, message: '请输入名称' }]}><Input maxLength={60} placeholder="如 2026 年度县级党组织书记培训班" /></Form.Item>
+          <Form.Item name="name" label="名称" rules={[{ required: true, message: '请输入名称' }, zodRule(classField.name)]}><Input maxLength={60} placeholder="如 2026 年度县级党组织书记培训班" /></Form.Item>
           <Form.Item name="level" label="级别" rules={[{ required: true, message: '请选择级别' }]}>
             <Select options={(Object.keys(CLASS_LEVEL_LABEL) as (keyof typeof CLASS_LEVEL_LABEL)[]).filter((l) => atOrAbove(myLevel, l)).map((l) => ({ value: l, label: CLASS_LEVEL_LABEL[l] }))} />
           </Form.Item>
           <Form.Item name="dates" label="日期" rules={[{ required: true, message: '请选择起止日期' }]}><DatePicker.RangePicker /></Form.Item>
-          <Form.Item name="place" label="地点"><Input maxLength={100} /></Form.Item>
+          <Form.Item name="place" label="地点" rules={[zodRule(classField.place)]}><Input maxLength={100} /></Form.Item>
         </FormModal>
       )}
     </>
@@ -153,10 +161,10 @@ function Training() {
 function ClassDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const [d, setD] = useState<ClassDetail | null>(null);
+  const [d, setD] = useState<TrainingDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [picked, setPicked] = useState<number[]>([]);
-  const load = useCallback(() => get<ClassDetail>(`/trainings/${id}`).then(setD, (e) => setError(applyProblem(null, e))), [id]);
+  const load = useCallback(() => call(getTraining, { params: { id } }).then(setD, (e) => setError(applyProblem(null, e))), [id]);
   useEffect(() => void load(), [load]);
   const act = async (fn: () => Promise<unknown>, text: string) => {
     try {
@@ -186,7 +194,7 @@ function ClassDrawer({ id, onClose, onChanged }: { id: number; onClose: () => vo
             <Space.Compact style={{ width: '100%', marginTop: 16 }}>
               <SearchSelect<Secretary> mode="multiple" path={listSecretaries.path} value={picked} onChange={(v) => setPicked(([] as number[]).concat(v ?? []))}
                 toOption={(s) => ({ value: s.id, label: `${s.name} · ${s.orgName}` })} placeholder="从在任书记中选择学员" />
-              <Button type="primary" disabled={!picked.length} onClick={() => act(() => post(`/trainings/${id}/trainees`, { officerIds: picked }).then(() => setPicked([])), '已登记学员')}>登记</Button>
+              <Button type="primary" disabled={!picked.length} onClick={() => act(() => call(addTrainees, { params: { id }, body: { officerIds: picked } }).then(() => setPicked([])), '已登记学员')}>登记</Button>
             </Space.Compact>
           )}
           <Table size="small" rowKey="id" style={{ marginTop: 12 }} dataSource={d.traineeList} pagination={false} scroll={{ x: 560 }}
@@ -195,9 +203,9 @@ function ClassDrawer({ id, onClose, onChanged }: { id: number; onClose: () => vo
               { title: '书记', dataIndex: 'name', width: 80 },
               { title: '党组织', dataIndex: 'orgName' },
               { title: '任职日期', dataIndex: 'termStart', width: 100 },
-              { title: '出勤', dataIndex: 'attended', width: 60, render: (v: boolean, t) => <Checkbox checked={v} disabled={!write} onChange={(e) => act(() => patch(`/trainings/${id}/trainees/${t.id}`, { attended: e.target.checked }), '已保存')} /> },
-              { title: '结业', dataIndex: 'completed', width: 60, render: (v: boolean, t) => <Checkbox checked={v} disabled={!write || !t.attended} onChange={(e) => act(() => patch(`/trainings/${id}/trainees/${t.id}`, { completed: e.target.checked }), '已保存')} /> },
-              ...(write ? [{ title: '', key: 'x', width: 60, render: (_: unknown, t: { id: number }) => <Popconfirm title="移除该学员？" onConfirm={() => act(() => del(`/trainings/${id}/trainees/${t.id}`), '已移除')}><a>移除</a></Popconfirm> }] : []),
+              { title: '出勤', dataIndex: 'attended', width: 60, render: (v: boolean, t) => <Checkbox checked={v} disabled={!write} onChange={(e) => act(() => call(updateTrainee, { params: { id, key: t.id }, body: { attended: e.target.checked } }), '已保存')} /> },
+              { title: '结业', dataIndex: 'completed', width: 60, render: (v: boolean, t) => <Checkbox checked={v} disabled={!write || !t.attended} onChange={(e) => act(() => call(updateTrainee, { params: { id, key: t.id }, body: { completed: e.target.checked } }), '已保存')} /> },
+              ...(write ? [{ title: '', key: 'x', width: 60, render: (_: unknown, t: { id: number }) => <Popconfirm title="移除该学员？" onConfirm={() => act(() => call(removeTrainee, { params: { id, key: t.id } }), '已移除')}><a>移除</a></Popconfirm> }] : []),
             ]} />
         </>
       )}
@@ -239,16 +247,16 @@ function Campaigns() {
         ]} />
       {open && <CampaignDrawer id={open} onClose={() => setOpen(null)} onChanged={() => void list.reload()} />}
       {creating && (
-        <FormModal<{ name: string; theme: string; dates: [dayjs.Dayjs, dayjs.Dayjs]; description?: string }> title="部署学习教育活动" onClose={() => setCreating(false)}
+        <FormModal<NewCampaign> title="部署学习教育活动" onClose={() => setCreating(false)}
           onSubmit={async (v) => {
-            await post('/campaigns', { name: v.name, theme: v.theme, startsOn: ymd(v.dates[0]), endsOn: ymd(v.dates[1]), description: v.description || undefined });
+            await call(createCampaign, { body: { name: v.name, theme: v.theme, startsOn: ymd(v.dates[0])!, endsOn: ymd(v.dates[1])!, description: v.description || undefined } });
             setCreating(false);
             void list.reload();
           }}>
-          <Form.Item name="name" label="名称" rules={[{ required: true, min: 2, message: '请输入名称' }]}><Input maxLength={60} /></Form.Item>
+          <Form.Item name="name" label="名称" rules={[{ required: true, message: '请输入名称' }, zodRule(campaignField.name)]}><Input maxLength={60} /></Form.Item>
           <Form.Item name="theme" label="类别" rules={[{ required: true, message: '请选择类别' }]}><Select options={themes.entries.map((t) => ({ value: t.code, label: t.label }))} /></Form.Item>
           <Form.Item name="dates" label="期间" rules={[{ required: true, message: '请选择起止日期' }]}><DatePicker.RangePicker /></Form.Item>
-          <Form.Item name="description" label="说明"><Input.TextArea rows={3} maxLength={1000} /></Form.Item>
+          <Form.Item name="description" label="说明" rules={[zodRule(campaignField.description)]}><Input.TextArea rows={3} maxLength={1000} /></Form.Item>
         </FormModal>
       )}
     </Card>
@@ -258,7 +266,7 @@ function Campaigns() {
 function CampaignDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const { d, error, load, acting, setActing, done } = useDetail<CampaignDetail, 'org' | 'activity'>(`/campaigns/${id}`, onChanged);
+  const { d, error, load, acting, setActing, done } = useRecord<typeof getCampaign, 'org' | 'activity'>(getCampaign, { id }, onChanged);
   const write = can('data.write');
   return (
     <Drawer open size={drawerSize()} title={d?.name ?? '学习教育活动'} onClose={onClose}
@@ -273,14 +281,14 @@ function CampaignDrawer({ id, onClose, onChanged }: { id: number; onClose: () =>
             { label: '部署单位', children: d.organizer },
             { label: '说明', children: d.description ?? '—' },
             { label: '本辖区参加', children: `${d.orgs} 个组织、${d.members} 名党员；开展活动 ${d.activities} 次、${d.participants} 人次` },
-            { label: '状态', children: d.cancelled ? <CancelledMark reason={d.cancelReason} /> : write && d.mine ? <CancelWorkButton path={`/campaigns/${id}/cancel`} what="学习教育活动" onDone={() => { void load(); onChanged(); }} /> : '进行中' },
+            { label: '状态', children: d.cancelled ? <CancelledMark reason={d.cancelReason} /> : write && d.mine ? <CancelWorkButton path={pathOf(cancelCampaign, { id })} what="学习教育活动" onDone={() => { void load(); onChanged(); }} /> : '进行中' },
           ]} />
           <h4 style={{ marginTop: 16 }}>参加的党组织</h4>
           <Table size="small" rowKey="id" dataSource={d.orgList} pagination={false} locale={{ emptyText: '本辖区尚未登记参加的组织' }}
             columns={[
               { title: '党组织', dataIndex: 'name' },
               { title: '参加党员', dataIndex: 'members', width: 90, align: 'right' },
-              ...(write ? [{ title: '', key: 'x', width: 60, render: (_: unknown, o: { id: number }) => <Popconfirm title="移出该组织？" onConfirm={() => del(`/campaigns/${id}/orgs/${o.id}`).then(() => done('已移出'), (e) => message.error(applyProblem(null, e)))}><a>移出</a></Popconfirm> }] : []),
+              ...(write ? [{ title: '', key: 'x', width: 60, render: (_: unknown, o: { id: number }) => <Popconfirm title="移出该组织？" onConfirm={() => call(removeCampaignOrg, { params: { id, key: o.id } }).then(() => done('已移出'), (e) => message.error(applyProblem(null, e)))}><a>移出</a></Popconfirm> }] : []),
             ]} />
           <h4 style={{ marginTop: 16 }}>活动记录</h4>
           <Table size="small" rowKey="id" dataSource={d.activityList} pagination={false} scroll={{ x: 520 }} locale={{ emptyText: '尚无活动记录' }}
@@ -294,26 +302,26 @@ function CampaignDrawer({ id, onClose, onChanged }: { id: number; onClose: () =>
         </>
       )}
       {acting === 'org' && (
-        <FormModal<{ orgId: number; members?: number }> title="登记参加的党组织" onClose={() => setActing(null)}
-          onSubmit={async (v) => { await post(`/campaigns/${id}/orgs`, { orgId: v.orgId, members: v.members ?? undefined }); done('已登记'); }}>
+        <FormModal<BodyOf<typeof addCampaignOrg>> title="登记参加的党组织" onClose={() => setActing(null)}
+          onSubmit={async (v) => { await call(addCampaignOrg, { params: { id }, body: { orgId: v.orgId, members: v.members ?? undefined } }); done('已登记'); }}>
           <Form.Item name="orgId" label="党组织" rules={[{ required: true, message: '请选择党组织' }]}>
-            <SearchSelect<{ id: number; name: string }> path="/orgs" query={{ body: 'party' }} toOption={(o) => ({ value: o.id, label: o.name })} />
+            <SearchSelect<OrgRow> path="/orgs" query={{ body: 'party' }} toOption={(o) => ({ value: o.id, label: o.name })} />
           </Form.Item>
           <Form.Item name="members" label="参加党员数（不填则取该组织登记的党员数）"><InputNumber min={0} /></Form.Item>
         </FormModal>
       )}
       {acting === 'activity' && d && (
-        <FormModal<{ heldOn: dayjs.Dayjs; title: string; participants: number; orgId?: number; note?: string }> title="记录活动" onClose={() => setActing(null)}
-          onSubmit={async (v) => { await post(`/campaigns/${id}/activities`, { heldOn: ymd(v.heldOn), title: v.title, participants: v.participants, orgId: v.orgId, note: v.note || undefined }); done('已记录'); }}>
+        <FormModal<NewActivity> title="记录活动" onClose={() => setActing(null)}
+          onSubmit={async (v) => { await call(recordActivity, { params: { id }, body: { heldOn: ymd(v.heldOn)!, title: v.title, participants: v.participants, orgId: v.orgId, note: v.note || undefined } }); done('已记录'); }}>
           <Form.Item name="heldOn" label="日期" rules={[{ required: true, message: '请选择日期' }]}>
             <DatePicker disabledDate={(x) => x.isBefore(dayjs(d.startsOn)) || x.isAfter(dayjs(d.endsOn))} />
           </Form.Item>
-          <Form.Item name="title" label="活动名称" rules={[{ required: true, min: 2, message: '请输入活动名称' }]}><Input maxLength={80} placeholder="如 专题党课、读书班" /></Form.Item>
+          <Form.Item name="title" label="活动名称" rules={[{ required: true, message: '请输入活动名称' }, zodRule(activityField.title)]}><Input maxLength={80} placeholder="如 专题党课、读书班" /></Form.Item>
           <Form.Item name="participants" label="参加人数" rules={[{ required: true, message: '请填写参加人数' }]}><InputNumber min={0} /></Form.Item>
           <Form.Item name="orgId" label="组织（可选）">
             <Select allowClear options={d.orgList.map((o) => ({ value: o.id, label: o.name }))} placeholder="参加的党组织" />
           </Form.Item>
-          <Form.Item name="note" label="备注"><Input.TextArea rows={2} maxLength={1000} /></Form.Item>
+          <Form.Item name="note" label="备注" rules={[zodRule(activityField.note)]}><Input.TextArea rows={2} maxLength={1000} /></Form.Item>
         </FormModal>
       )}
     </Drawer>

@@ -3,17 +3,17 @@ import { Alert, App, Button, Card, Col, DatePicker, Descriptions, Empty, Form, I
 import { ArrowLeftOutlined, EyeOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import dayjs from 'dayjs';
-import { call, post } from '../api';
+import { call } from '../api';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { ENTITY_ROLE_LABEL, ENTITY_STATUS as STATUS } from '../components/labels';
 import { orgHref, OrgStatusTag } from '../components/OrgTags';
 import { ZONE_KIND_LABEL } from '../components/labels';
-import { FormModal } from '../components/FormModal';
-import { ymd, shown } from '../components/format';
+import { shown } from '../components/format';
 import { RECORD_SECTIONS, RECORD_SECTION_LABEL, addEntityPerson, getEntity, getEntityRecords, removeEntityPerson, revealEntityPerson, type EntityDetail as Detail, type EntityRecords } from '@server/features/entities/contract';
 import { markMember } from '@server/features/members/contract';
 import { zodRule } from '../components/zodRule';
+import { ViolationForm } from '../components/ViolationForm';
 
 const person = addEntityPerson.body.shape;
 
@@ -211,17 +211,11 @@ function WorkCard({ entityId }: { entityId: number }) {
         </div>
       ))}
       {recording && (
-        <FormModal<{ occurredOn: dayjs.Dayjs; description: string }> title="记录严重违法违规行为" okText="保存" danger initialValues={{ occurredOn: dayjs() }} onClose={() => setRecording(false)}
-          onSubmit={async (v) => {
-            const r = await post<{ flaggedHonours: number }>(`/entities/${entityId}/violations`, { occurredOn: ymd(v.occurredOn), description: v.description });
-            message.success(r.flaggedHonours ? `已记录，${r.flaggedHonours} 项荣誉标记为待复核` : '已记录');
-            setRecording(false);
-            void load();
-          }}>
-          <Typography.Paragraph type="secondary">记录后，该主体的荣誉将标记为待复核。</Typography.Paragraph>
-          <Form.Item name="occurredOn" label="发生日期" rules={[{ required: true, message: '请选择发生日期' }]}><DatePicker disabledDate={(x) => x.isAfter(dayjs())} /></Form.Item>
-          <Form.Item name="description" label="情况说明" rules={[{ required: true, min: 4, message: '请简要说明违法违规情况（至少 4 个字）' }]}><Input.TextArea rows={3} maxLength={500} showCount /></Form.Item>
-        </FormModal>
+        <ViolationForm entityId={entityId} onClose={() => setRecording(false)} onDone={(r) => {
+          message.success(r.flaggedHonours ? `已记录，${r.flaggedHonours} 项荣誉标记为待复核` : '已记录');
+          setRecording(false);
+          void load();
+        }} />
       )}
     </Card>
   );

@@ -1,17 +1,16 @@
 import { useCallback, useEffect, useState } from 'react';
 import { App, Button, Card, Empty, Form, Input, Segmented, Space, Spin, Tag, Typography } from 'antd';
 import { Link } from 'react-router-dom';
-import { get, post } from '../api';
+import { call } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { FormModal } from '../components/FormModal';
 import { applyProblem } from '../components/problem';
-import type { ExitReview } from '@server/features/exit/contract';
+import { zodRule } from '../components/zodRule';
+import type { BodyOf } from '@server/http/contract';
+import { liftExit, listExitReviews, reviewExit, type ExitReviewRow as Review } from '@server/features/exit/contract';
 
-type Review = Omit<ExitReview, 'openedAt' | 'clearedAt' | 'reviewedAt' | 'closedAt' | 'effects'> & {
-  openedAt: string; clearedAt: string | null; reviewedAt: string | null; closedAt: string | null; effects: { effect: string; label: string; objectType: string; objectId: number; at: string }[];
-};
-const STATE_COLOR: Record<string, string> = { open: 'red', reviewed: 'orange', lift_pending: 'blue', closed: 'default' };
+const STATE_COLOR: Record<Review['state'], string> = { open: 'red', reviewed: 'orange', lift_pending: 'blue', closed: 'default' };
 const at = (v: string | null) => (v ? new Date(v).toLocaleString('zh-CN') : '—');
 
 /**
@@ -25,7 +24,7 @@ export default function ExitReviews() {
   const [state, setState] = useState<'live' | 'reviewed' | 'closed'>('live');
   const [items, setItems] = useState<Review[] | null>(null);
   const [acting, setActing] = useState<{ review: Review; action: 'review' | 'lift' } | null>(null);
-  const load = useCallback(() => get<{ items: Review[] }>('/exit-reviews', { state }).then((r) => setItems(r.items), (e) => { message.error(applyProblem(null, e)); setItems([]); }), [state, message]);
+  const load = useCallback(() => call(listExitReviews, { query: { state } }).then((r) => setItems(r.items), (e) => { message.error(applyProblem(null, e)); setItems([]); }), [state, message]);
   useEffect(() => void load(), [load]);
   return (
     <div>
@@ -51,15 +50,15 @@ export default function ExitReviews() {
         </Card>
       ))}
       {acting && (
-        <FormModal<{ note: string }> title={acting.action === 'review' ? `复核：${acting.review.entityName}` : `确认恢复公示：${acting.review.entityName}`} okText={acting.action === 'review' ? '保存复核意见' : '确认恢复'}
+        <FormModal<BodyOf<typeof reviewExit>> title={acting.action === 'review' ? `复核：${acting.review.entityName}` : `确认恢复公示：${acting.review.entityName}`} okText={acting.action === 'review' ? '保存复核意见' : '确认恢复'}
           onClose={() => setActing(null)}
           onSubmit={async (v) => {
-            await post(`/exit-reviews/${acting.review.id}/${acting.action}`, { note: v.note });
+            await call(acting.action === 'review' ? reviewExit : liftExit, { params: { id: acting.review.id }, body: { note: v.note } });
             message.success(acting.action === 'review' ? '已记录复核意见，牌匾继续暂停公示' : '已恢复公示');
             setActing(null);
             void load();
           }}>
-          <Form.Item name="note" label={acting.action === 'review' ? '复核意见' : '恢复说明'} rules={[{ required: true, min: 2, message: '请填写（至少 2 个字）' }]}><Input.TextArea rows={3} maxLength={500} showCount /></Form.Item>
+          <Form.Item name="note" label={acting.action === 'review' ? '复核意见' : '恢复说明'} rules={[{ required: true, message: '请填写' }, zodRule(reviewExit.body.shape.note)]}><Input.TextArea rows={3} maxLength={500} showCount /></Form.Item>
         </FormModal>
       )}
     </div>

@@ -2,8 +2,14 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Col, DatePicker, Descriptions, Drawer, Empty, Form, Input, InputNumber, Radio, Row, Select, Space, Spin, Statistic, Table, Tag, Timeline } from 'antd';
 import { DownloadOutlined, PlusOutlined, WarningOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
-import { call, get, post, withQuery } from '../api';
-import { exportHonours, honourCounts, listHonours, type HonourCounts, type HonourRow } from '@server/features/recognition/contract';
+import { call, withQuery } from '../api';
+import type { BodyOf } from '@server/http/contract';
+import {
+  actOnHonour, exportHonours, getHonour, honourCounts, listHonours, nominateHonour, type HonourCounts, type HonourDetail, type HonourRow,
+} from '@server/features/recognition/contract';
+import type { EntityRow } from '@server/features/entities/contract';
+import type { Member } from '@server/features/members/contract';
+import type { ZoneRow } from '@server/features/zones/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
@@ -11,12 +17,12 @@ import { applyProblem } from '../components/problem';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { SearchSelect } from '../components/SearchSelect';
 import { FormModal } from '../components/FormModal';
+import { ViolationForm } from '../components/ViolationForm';
 import { drawerSize } from '../components/drawer';
 import { useDictionary } from '../components/useDictionary';
 import { toOptions, ymd } from '../components/format';
+import { zodRule } from '../components/zodRule';
 import { AWARD_LEVEL_LABEL, HONOUR_ACTION_LABEL, HONOUR_STATE_LABEL, MARKET_KINDS, MEMBER_KINDS, type HonourAction } from '@domain/recognition/honours';
-
-type Detail = HonourRow & { violations: { id: number; occurredOn: string; description: string }[]; history: { at: string; stateLabel: string | null; flagReason: string | null; actor: string }[] };
 
 const STATE_COLOR: Record<string, string> = { nominated: 'blue', approved: 'cyan', rejected: 'default', awarded: 'red', revoked: 'default' };
 
@@ -84,13 +90,14 @@ export default function Honours() {
   );
 }
 
-type Nomination = { kind: string; entityId?: number; zoneId?: number; memberId?: number; nominatedOn?: dayjs.Dayjs; note?: string };
-type MemberItem = { id: number; name: string; entities?: string[] };
+/** The nomination form: the route's body, the date as the picker holds it. */
+type Nomination = Omit<BodyOf<typeof nominateHonour>, 'nominatedOn'> & { nominatedOn?: dayjs.Dayjs };
+type Action = Omit<BodyOf<typeof actOnHonour>, 'action'>;
 
 function NominateForm({ kinds, onClose, onSaved }: { kinds: { code: string; label: string }[]; onClose: () => void; onSaved: (id: number) => void }) {
   const { message } = App.useApp();
   const submit = async (v: Nomination) => {
-    const r = await post<{ id: number }>('/honours', { ...v, nominatedOn: ymd(v.nominatedOn), note: v.note || undefined });
+    const r = await call(nominateHonour, { body: { ...v, nominatedOn: ymd(v.nominatedOn), note: v.note || undefined } });
     message.success('已提名');
     onSaved(r.id);
   };
@@ -100,23 +107,23 @@ function NominateForm({ kinds, onClose, onSaved }: { kinds: { code: string; labe
       <Form.Item noStyle dependencies={['kind']}>
         {({ getFieldValue }) => MARKET_KINDS.includes(getFieldValue('kind')) ? (
           <Form.Item name="zoneId" label="专业市场" rules={[{ required: true, message: '请选择专业市场' }]}>
-            <SearchSelect<{ id: number; name: string }> path="/zones" query={{ kind: 'market' }} toOption={(z) => ({ value: z.id, label: z.name })} />
+            <SearchSelect<ZoneRow> path="/zones" query={{ kind: 'market' }} toOption={(z) => ({ value: z.id, label: z.name })} />
           </Form.Item>
         ) : (
           <>
             <Form.Item name="entityId" label="市场主体" rules={[{ required: true, message: '请选择市场主体' }]}>
-              <SearchSelect<{ id: number; name: string }> path="/entities" toOption={(e) => ({ value: e.id, label: e.name })} />
+              <SearchSelect<EntityRow> path="/entities" toOption={(e) => ({ value: e.id, label: e.name })} />
             </Form.Item>
             {MEMBER_KINDS.includes(getFieldValue('kind')) && (
               <Form.Item name="memberId" label="党员（须在该主体任职或就业）" rules={[{ required: true, message: '请选择党员' }]}>
-                <SearchSelect<MemberItem> path="/members" toOption={(m) => ({ value: m.id, label: `${m.name}${m.entities?.length ? ` · ${m.entities.join('、')}` : ''}` })} placeholder="输入姓名查找" />
+                <SearchSelect<Member> path="/members" toOption={(m) => ({ value: m.id, label: `${m.name}${m.entities?.length ? ` · ${m.entities.join('、')}` : ''}` })} placeholder="输入姓名查找" />
               </Form.Item>
             )}
           </>
         )}
       </Form.Item>
       <Form.Item name="nominatedOn" label="提名日期"><DatePicker disabledDate={(d) => d.isAfter(dayjs())} /></Form.Item>
-      <Form.Item name="note" label="推荐理由"><Input.TextArea rows={3} maxLength={1000} /></Form.Item>
+      <Form.Item name="note" label="推荐理由" rules={[zodRule(nominateHonour.body.shape.note)]}><Input.TextArea rows={3} maxLength={1000} /></Form.Item>
     </FormModal>
   );
 }
@@ -124,14 +131,14 @@ function NominateForm({ kinds, onClose, onSaved }: { kinds: { code: string; labe
 function HonourDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const [d, setD] = useState<Detail | null>(null);
+  const [d, setD] = useState<HonourDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [acting, setActing] = useState<HonourAction | null>(null);
   const [recording, setRecording] = useState(false);
-  const load = useCallback(() => get<Detail>(`/honours/${id}`).then(setD, (e) => setError(applyProblem(null, e))), [id]);
+  const load = useCallback(() => call(getHonour, { params: { id } }).then(setD, (e) => setError(applyProblem(null, e))), [id]);
   useEffect(() => void load(), [load]);
-  const submit = async (v: { reason?: string; level?: string; year?: number }) => {
-    await post(`/honours/${id}/actions`, { action: acting, ...v, reason: v.reason || undefined });
+  const submit = async (v: Action) => {
+    await call(actOnHonour, { params: { id }, body: { action: acting!, ...v, reason: v.reason || undefined } });
     message.success(`已${HONOUR_ACTION_LABEL[acting!]}`);
     setActing(null);
     void load();
@@ -164,21 +171,15 @@ function HonourDrawer({ id, onClose, onChanged }: { id: number; onClose: () => v
         </>
       )}
       {recording && d?.entityId && (
-        <FormModal<{ occurredOn: dayjs.Dayjs; description: string }> title="记录严重违法违规行为" okText="记录" danger onClose={() => setRecording(false)} initialValues={{ occurredOn: dayjs() }}
-          onSubmit={async (v) => {
-            const r = await post<{ flaggedHonours: number }>(`/entities/${d.entityId}/violations`, { occurredOn: ymd(v.occurredOn), description: v.description });
-            message.warning(`已记录；该主体 ${r.flaggedHonours} 项荣誉标记为待复核`);
-            setRecording(false);
-            void load();
-            onChanged();
-          }}>
-          <Alert type="info" showIcon title="记录后，该主体所有在审和已授予的荣誉将标记为待复核。" style={{ marginBottom: 12 }} />
-          <Form.Item name="occurredOn" label="发生日期" rules={[{ required: true, message: '请选择日期' }]}><DatePicker disabledDate={(x) => x.isAfter(dayjs())} /></Form.Item>
-          <Form.Item name="description" label="情况说明" rules={[{ required: true, min: 4, message: '请简要说明（至少 4 个字）' }]}><Input.TextArea rows={3} maxLength={500} /></Form.Item>
-        </FormModal>
+        <ViolationForm entityId={d.entityId} onClose={() => setRecording(false)} onDone={(r) => {
+          message.warning(`已记录；该主体 ${r.flaggedHonours} 项荣誉标记为待复核`);
+          setRecording(false);
+          void load();
+          onChanged();
+        }} />
       )}
       {acting && (
-        <FormModal<{ reason?: string; level?: string; year?: number }> title={HONOUR_ACTION_LABEL[acting]} danger={acting === 'revoke' || acting === 'reject'} onClose={() => setActing(null)} onSubmit={submit}
+        <FormModal<Action> title={HONOUR_ACTION_LABEL[acting]} danger={acting === 'revoke' || acting === 'reject'} onClose={() => setActing(null)} onSubmit={submit}
           initialValues={{ year: dayjs().year() }}>
           {acting === 'award' && (
             <>

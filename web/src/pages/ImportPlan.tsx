@@ -1,10 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Descriptions, Input, Select, Space, Table, Tag, Typography } from 'antd';
-import { get, post } from '../api';
+import { call } from '../api';
 import { applyProblem } from '../components/problem';
-
 import type { ResponseOf } from '@server/http/contract';
-import { planImport, type ImportProfile as Profile } from '@server/features/imports/contract';
+import { listImportProfiles, planImport, saveImportProfile, startImport, type ImportKind, type ImportProfile as Profile } from '@server/features/imports/contract';
 
 export type Preview = ResponseOf<typeof planImport>;
 /** How the file was read; a CSV also names its encoding (below). */
@@ -16,7 +15,7 @@ const NONE = '__none__';
  * field and which are left out; a mapping step (choose the column for each field, preview the
  * first rows) when a required field has no column; warnings to acknowledge; saved source profiles.
  */
-export function ImportPlan({ kind, preview, onChange, onStarted, onClose }: { kind: string; preview: Preview; onChange: (p: Preview) => void; onStarted: () => void; onClose: () => void }) {
+export function ImportPlan({ kind, preview, onChange, onStarted, onClose }: { kind: ImportKind; preview: Preview; onChange: (p: Preview) => void; onStarted: () => void; onClose: () => void }) {
   const { message } = App.useApp();
   const [mapping, setMapping] = useState<Record<string, string>>(preview.mapping);
   const [profiles, setProfiles] = useState<Profile[]>([]);
@@ -27,7 +26,7 @@ export function ImportPlan({ kind, preview, onChange, onStarted, onClose }: { ki
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    void get<Profile[]>('/import-profiles', { kind }).then(setProfiles, () => setProfiles([]));
+    void call(listImportProfiles, { query: { kind } }).then(setProfiles, () => setProfiles([]));
   }, [kind]);
   useEffect(() => setAck(false), [preview.warnings.length]);
 
@@ -35,7 +34,7 @@ export function ImportPlan({ kind, preview, onChange, onStarted, onClose }: { ki
     setBusy(true);
     setError(null);
     try {
-      const p = await post<Preview>(`/imports/${kind}/plan`, { upload: preview.upload, mapping: next, ...(useProfile ? { profile: useProfile } : {}), ...(preview.sheet ? { sheet: preview.sheet } : {}) });
+      const p = await call(planImport, { params: { kind }, body: { upload: preview.upload, mapping: next, ...(useProfile ? { profile: useProfile } : {}), ...(preview.sheet ? { sheet: preview.sheet } : {}) } });
       setMapping(p.mapping);
       onChange(p);
     } catch (e) {
@@ -50,7 +49,7 @@ export function ImportPlan({ kind, preview, onChange, onStarted, onClose }: { ki
     setBusy(true);
     setError(null);
     try {
-      await post(`/imports/${kind}/start`, { upload: preview.upload, mapping, acknowledge: ack ? preview.warnings.map((w) => w.header) : [], ...(preview.sheet ? { sheet: preview.sheet } : {}) });
+      await call(startImport, { params: { kind }, body: { upload: preview.upload, mapping, acknowledge: ack ? preview.warnings.map((w) => w.header) : [], ...(preview.sheet ? { sheet: preview.sheet } : {}) } });
       message.success(`已开始导入 ${preview.fileName}`);
       onStarted();
     } catch (e) {
@@ -62,7 +61,7 @@ export function ImportPlan({ kind, preview, onChange, onStarted, onClose }: { ki
 
   const saveProfile = async () => {
     try {
-      const p = await post<Profile>('/import-profiles', { kind, name: profileName.trim(), mapping });
+      const p = await call(saveImportProfile, { body: { kind, name: profileName.trim(), mapping } });
       setProfiles((ps) => [...ps.filter((x) => x.id !== p.id), p]);
       setProfile(p.name);
       message.success(`已保存来源配置"${p.name}"`);

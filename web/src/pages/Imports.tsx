@@ -8,13 +8,13 @@ import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { ImportPlan, type Preview } from './ImportPlan';
 
-import { cancelImport, importChanges, listImports, rerunImport, type IdentityChangeItem as Change, type ImportJob as Job } from '@server/features/imports/contract';
+import { cancelImport, importChanges, listImports, rerunImport, type IdentityChangeItem as Change, type ImportJob as Job, type ImportKind } from '@server/features/imports/contract';
 const STATUS: Record<string, [string, 'normal' | 'active' | 'success' | 'exception']> = { queued: ['排队中', 'normal'], running: ['导入中', 'active'], done: ['已完成', 'success'], failed: ['失败', 'exception'], cancelled: ['已取消', 'exception'] };
-const KINDS = [{ label: '登记信息（主体及人员）', value: 'registry' }, { label: '年报（含党建信息）', value: 'annual_report' }, { label: '党员名册', value: 'roster' }, { label: '经营异常名录', value: 'abnormal_list' }, { label: '严重违法失信名单', value: 'untrustworthy_list' }];
+const KINDS: { label: string; value: ImportKind }[] = [{ label: '登记信息（主体及人员）', value: 'registry' }, { label: '年报（含党建信息）', value: 'annual_report' }, { label: '党员名册', value: 'roster' }, { label: '经营异常名录', value: 'abnormal_list' }, { label: '严重违法失信名单', value: 'untrustworthy_list' }];
 
 export default function Imports() {
   const { message } = App.useApp();
-  const [kind, setKind] = useState('registry');
+  const [kind, setKind] = useState<ImportKind>('registry');
   const [uploading, setUploading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -90,7 +90,7 @@ export default function Imports() {
       <Card size="small" style={{ marginBottom: 16 }}>
         <Space orientation="vertical" style={{ width: '100%' }}>
           <Space wrap>
-            <Segmented orientation={phone ? 'vertical' : 'horizontal'} value={kind} onChange={(v) => { setKind(String(v)); setPreview(null); }} options={KINDS} />
+            <Segmented<ImportKind> orientation={phone ? 'vertical' : 'horizontal'} value={kind} onChange={(v) => { setKind(v); setPreview(null); }} options={KINDS} />
             <Button icon={<DownloadOutlined />} href={`/api/v1/imports/templates/${kind}`}>下载模板</Button>
           </Space>
           <Typography.Text type="secondary">支持 .xlsx、旧版 .xls 和 .csv（UTF-8 或 GBK/GB18030 编码），可直接上传登记系统、年报系统和组织部门导出的文件：上传后先显示每一列导入为哪一项、哪些列不导入，缺少的项可选择对应的列，确认后再开始导入。同一主体（同一年度）重复出现时保留第一行；同一文件可重复导入，不会重复写入。错误报告改正后可直接上传（自动读取其"待修正数据"工作表）；标有"重复标记"的行不会再导入。工作簿有多个工作表时会请您选择。</Typography.Text>

@@ -1,24 +1,26 @@
 import { useState } from 'react';
 import { Alert, App, Button, Card, Descriptions, Drawer, Form, Input, Radio, Segmented, Space, Spin, Table, Tag } from 'antd';
 import { LikeOutlined } from '@ant-design/icons';
-import { post } from '../api';
-import { listRecommendations, type RecommendationRow } from '@server/features/recognition/contract';
+import { call } from '../api';
+import type { BodyOf } from '@server/http/contract';
+import {
+  getRecommendation, listRecommendations, recommendPoint, resubmitRecommendation, reviewRecommendation, type RecommendationRow,
+} from '@server/features/recognition/contract';
 import { useAuth } from '../auth';
 import { usePaged } from '../components/usePaged';
 import { SearchSelect } from '../components/SearchSelect';
 import { FormModal } from '../components/FormModal';
 import { drawerSize } from '../components/drawer';
 import { toOptions } from '../components/format';
-import { useDetail } from '../components/hooks';
-import { AttachmentList, AttachmentUpload, type AttachmentItem } from '../components/Attachments';
-import { POINT_KIND_LABEL } from '@domain/recognition/points';
+import { useRecord } from '../components/hooks';
+import { zodRule } from '../components/zodRule';
+import { AttachmentList, AttachmentUpload } from '../components/Attachments';
+import { POINT_KIND_LABEL, POINT_SUBJECT_LABEL, type PointSubject } from '@domain/recognition/points';
 import { DECISION_LABEL, type Decision } from '@domain/recognition/recommendations';
 
 type Rec = RecommendationRow;
-type RecDetail = Rec & { attachments: AttachmentItem[] };
 
-const SUBJECT_LABEL: Record<string, string> = { entity: '市场主体', org: '党组织', zone: '市场·园区·楼宇·商圈', platform: '平台企业' };
-const SUBJECT_PATH: Record<string, string> = { entity: '/entities', org: '/orgs', zone: '/zones', platform: '/new-employment/platforms' };
+const SUBJECT_PATH: Record<PointSubject, string> = { entity: '/entities', org: '/orgs', zone: '/zones', platform: '/new-employment/platforms' };
 const STATE_COLOR: Record<Rec['state'], string> = { pending: 'blue', selected: 'green', returned: 'orange', rejected: 'default' };
 const UP: Record<string, string> = { station: '县级', county: '市级', city: '省级' };
 
@@ -56,27 +58,28 @@ export function PointRecommendations() {
   );
 }
 
-type NewRec = { kind: 'contact' | 'demo'; subjectType: string; subjectId: number; reason: string };
+type NewRec = BodyOf<typeof recommendPoint>;
+const reasonRule = zodRule(recommendPoint.body.shape.reason);
 
 function RecForm({ target, onClose, onSaved }: { target: string; onClose: () => void; onSaved: (id: number) => void }) {
   const { message } = App.useApp();
   const submit = async (v: NewRec) => {
-    const r = await post<{ id: number }>('/point-recommendations', v);
+    const r = await call(recommendPoint, { body: v });
     message.success('已推荐，可在详情中上传事迹材料');
     onSaved(r.id);
   };
   return (
     <FormModal<NewRec> title={`向${target}推荐联系点 / 示范点`} okText="推荐" onClose={onClose} onSubmit={submit} initialValues={{ kind: 'contact', subjectType: 'entity' }}>
       <Form.Item name="kind" label="类别"><Radio.Group optionType="button" options={toOptions(POINT_KIND_LABEL)} /></Form.Item>
-      <Form.Item name="subjectType" label="对象类型"><Radio.Group options={toOptions(SUBJECT_LABEL)} /></Form.Item>
+      <Form.Item name="subjectType" label="对象类型"><Radio.Group options={toOptions(POINT_SUBJECT_LABEL)} /></Form.Item>
       <Form.Item noStyle dependencies={['subjectType']}>
         {({ getFieldValue }) => (
           <Form.Item name="subjectId" label="推荐对象" rules={[{ required: true, message: '请选择推荐对象' }]}>
-            <SearchSelect<{ id: number; name: string }> key={getFieldValue('subjectType')} path={SUBJECT_PATH[getFieldValue('subjectType')]} toOption={(x) => ({ value: x.id, label: x.name })} />
+            <SearchSelect<{ id: number; name: string }> key={getFieldValue('subjectType')} path={SUBJECT_PATH[getFieldValue('subjectType') as PointSubject]} toOption={(x) => ({ value: x.id, label: x.name })} />
           </Form.Item>
         )}
       </Form.Item>
-      <Form.Item name="reason" label="推荐理由" rules={[{ required: true, min: 4, message: '请填写推荐理由（至少 4 个字）' }]}>
+      <Form.Item name="reason" label="推荐理由" rules={[{ required: true, message: '请填写推荐理由' }, reasonRule]}>
         <Input.TextArea rows={4} maxLength={2000} placeholder="具备的条件、主要事迹（材料可在推荐后上传，不强制上传照片）" />
       </Form.Item>
     </FormModal>
@@ -84,7 +87,7 @@ function RecForm({ target, onClose, onSaved }: { target: string; onClose: () => 
 }
 
 function RecDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
-  const { d, error, load, acting, setActing, done } = useDetail<RecDetail, Decision | 'resubmit'>(`/point-recommendations/${id}`, onChanged);
+  const { d, error, load, acting, setActing, done } = useRecord<typeof getRecommendation, Decision | 'resubmit'>(getRecommendation, { id }, onChanged);
   const open = d && (d.state === 'pending' || d.state === 'returned') && !d.reviewable;
   return (
     <Drawer open size={drawerSize()} title={d ? `推荐 · ${d.subjectName}` : '推荐'} onClose={onClose}
@@ -116,17 +119,17 @@ function RecDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void
         </>
       )}
       {acting && acting !== 'resubmit' && (
-        <FormModal<{ reason?: string }> title={`${DECISION_LABEL[acting]}：${d?.subjectName ?? ''}`} okText={DECISION_LABEL[acting]} danger={acting === 'reject'} onClose={() => setActing(null)}
-          onSubmit={async (v) => { await post(`/point-recommendations/${id}/review`, { decision: acting, reason: v.reason || undefined }); done(`已${DECISION_LABEL[acting]}`); }}>
-          <Form.Item name="reason" label={acting === 'select' ? '意见（可不填）' : '理由'} rules={acting === 'select' ? [] : [{ required: true, message: '请说明理由' }]}>
+        <FormModal<Omit<BodyOf<typeof reviewRecommendation>, 'decision'>> title={`${DECISION_LABEL[acting]}：${d?.subjectName ?? ''}`} okText={DECISION_LABEL[acting]} danger={acting === 'reject'} onClose={() => setActing(null)}
+          onSubmit={async (v) => { await call(reviewRecommendation, { params: { id }, body: { decision: acting, reason: v.reason || undefined } }); done(`已${DECISION_LABEL[acting]}`); }}>
+          <Form.Item name="reason" label={acting === 'select' ? '意见（可不填）' : '理由'} rules={[{ required: acting !== 'select', message: '请说明理由' }, zodRule(reviewRecommendation.body.shape.reason)]}>
             <Input.TextArea rows={3} maxLength={500} />
           </Form.Item>
         </FormModal>
       )}
       {acting === 'resubmit' && d && (
-        <FormModal<{ reason: string }> title="补充后重新报送" okText="报送" initialValues={{ reason: d.reason }} onClose={() => setActing(null)}
-          onSubmit={async (v) => { await post(`/point-recommendations/${id}/resubmit`, v); done('已重新报送'); }}>
-          <Form.Item name="reason" label="推荐理由" rules={[{ required: true, min: 4, message: '请填写推荐理由（至少 4 个字）' }]}><Input.TextArea rows={4} maxLength={2000} /></Form.Item>
+        <FormModal<BodyOf<typeof resubmitRecommendation>> title="补充后重新报送" okText="报送" initialValues={{ reason: d.reason }} onClose={() => setActing(null)}
+          onSubmit={async (v) => { await call(resubmitRecommendation, { params: { id }, body: v }); done('已重新报送'); }}>
+          <Form.Item name="reason" label="推荐理由" rules={[{ required: true, message: '请填写推荐理由' }, reasonRule]}><Input.TextArea rows={4} maxLength={2000} /></Form.Item>
         </FormModal>
       )}
     </Drawer>

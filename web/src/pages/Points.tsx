@@ -2,8 +2,11 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Drawer, Empty, Form, Input, InputNumber, Radio, Row, Select, Space, Spin, Statistic, Table, Tag, Timeline } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
-import { call, patch, post, withQuery } from '../api';
-import { exportPoints, listPoints, pointCounts, type PointCounts, type PointRow } from '@server/features/recognition/contract';
+import { call, withQuery } from '../api';
+import type { BodyOf } from '@server/http/contract';
+import {
+  designatePoint, exportPoints, getPoint, listPoints, pointCounts, reviewPoint, updatePoint, type PointCounts, type PointRow,
+} from '@server/features/recognition/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
@@ -14,15 +17,14 @@ import { AreaBars } from '../components/AreaBars';
 import { drawerSize } from '../components/drawer';
 import { useDictionary } from '../components/useDictionary';
 import { toOptions, ymd } from '../components/format';
-import { POINT_KIND_LABEL, POINT_LEVEL_LABEL, mayDesignate, type PointLevel, type UserLevel } from '@domain/recognition/points';
-import { useDetail, useFilters } from '../components/hooks';
+import { zodRule } from '../components/zodRule';
+import {
+  POINT_KIND_LABEL, POINT_LEVEL_LABEL, POINT_SUBJECT_LABEL, REVIEW_OUTCOME_LABEL, mayDesignate, type PointKind, type PointLevel, type PointSubject, type UserLevel,
+} from '@domain/recognition/points';
+import { useFilters, useRecord } from '../components/hooks';
 import { PointRecommendations } from './PointRecommendations';
 
-type Detail = PointRow & { responsibleName: string | null; reviews: { id: number; year: number; outcome: string; outcomeLabel: string; reason: string | null; reviewedOn: string; reviewer: string | null }[] };
-
-// 'platform': 外卖平台党建联系点.
-const SUBJECT_LABEL: Record<string, string> = { entity: '市场主体', org: '党组织', zone: '市场·园区·楼宇·商圈', platform: '平台企业' };
-const SUBJECT_PATH: Record<string, string> = { entity: '/entities', org: '/orgs', zone: '/zones', platform: '/new-employment/platforms' };
+const SUBJECT_PATH: Record<PointSubject, string> = { entity: '/entities', org: '/orgs', zone: '/zones', platform: '/new-employment/platforms' };
 
 export default function Points() {
   const { me, can } = useAuth();
@@ -52,7 +54,7 @@ export default function Points() {
           <div style={{ width: 200 }}><JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" /></div>
           <Select allowClear placeholder="类别" style={{ width: 100 }} onChange={set('kind')} options={toOptions(POINT_KIND_LABEL)} />
           <Select allowClear placeholder="级别" style={{ width: 100 }} onChange={set('level')} options={toOptions(POINT_LEVEL_LABEL)} />
-          <Select allowClear placeholder="对象类型" style={{ width: 150 }} onChange={set('subjectType')} options={toOptions(SUBJECT_LABEL)} />
+          <Select allowClear placeholder="对象类型" style={{ width: 150 }} onChange={set('subjectType')} options={toOptions(POINT_SUBJECT_LABEL)} />
           <Select allowClear placeholder="状态" style={{ width: 100 }} onChange={set('status')} options={[{ value: 'active', label: '在册' }, { value: 'revoked', label: '已撤销' }]} />
           <Select allowClear placeholder="复核" style={{ width: 130 }} onChange={set('reviewDue')} options={[{ value: 'true', label: '今年待复核' }, { value: 'false', label: '无需复核' }]} />
         </Space>
@@ -100,9 +102,12 @@ function CountsCard({ data, onDrill }: { data: PointCounts; onDrill: (code: stri
   );
 }
 
-type NewPoint = { kind: 'contact' | 'demo'; level: PointLevel; subjectType: string; subjectId: number; designatedOn: dayjs.Dayjs; responsibleName?: string; criteria?: string[]; evidence?: string };
+/** The designation form: the route's body, the date as the picker holds it. */
+type NewPoint = Omit<BodyOf<typeof designatePoint>, 'designatedOn'> & { designatedOn: dayjs.Dayjs };
+const review = reviewPoint.body.shape;
+const edit = updatePoint.body.shape;
 
-function Criteria({ kind }: { kind: 'contact' | 'demo' }) {
+function Criteria({ kind }: { kind: PointKind }) {
   const contact = useDictionary('contact_point_criterion').entries;
   const demo = useDictionary('demo_point_criterion').entries;
   const options = [...contact, ...(kind === 'demo' ? demo : [])].map((e) => ({ value: e.code, label: e.label }));
@@ -118,7 +123,7 @@ function PointForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: nu
   const { message } = App.useApp();
   const levels = (Object.keys(POINT_LEVEL_LABEL) as PointLevel[]).filter((l) => mayDesignate(me!.jurisdiction.level as UserLevel, l));
   const submit = async (v: NewPoint) => {
-    const r = await post<{ id: number }>('/points', { ...v, designatedOn: ymd(v.designatedOn), responsibleName: v.responsibleName || undefined, evidence: v.evidence || undefined, criteria: v.criteria ?? [] });
+    const r = await call(designatePoint, { body: { ...v, designatedOn: ymd(v.designatedOn)!, responsibleName: v.responsibleName || undefined, evidence: v.evidence || undefined, criteria: v.criteria ?? [] } });
     message.success('已命名');
     onSaved(r.id);
   };
@@ -127,16 +132,16 @@ function PointForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: nu
       initialValues={{ kind: 'contact', level: levels.at(-1), subjectType: 'entity', designatedOn: dayjs() }}>
       <Form.Item name="kind" label="类别"><Radio.Group optionType="button" options={toOptions(POINT_KIND_LABEL)} /></Form.Item>
       <Form.Item name="level" label="级别" rules={[{ required: true, message: '请选择级别' }]}><Radio.Group options={levels.map((l) => ({ value: l, label: POINT_LEVEL_LABEL[l] }))} /></Form.Item>
-      <Form.Item name="subjectType" label="对象类型"><Radio.Group options={toOptions(SUBJECT_LABEL)} /></Form.Item>
+      <Form.Item name="subjectType" label="对象类型"><Radio.Group options={toOptions(POINT_SUBJECT_LABEL)} /></Form.Item>
       <Form.Item noStyle dependencies={['subjectType']}>
         {({ getFieldValue }) => (
           <Form.Item name="subjectId" label="对象" rules={[{ required: true, message: '请选择对象' }]}>
-            <SearchSelect<{ id: number; name: string }> key={getFieldValue('subjectType')} path={SUBJECT_PATH[getFieldValue('subjectType')]} toOption={(x) => ({ value: x.id, label: x.name })} />
+            <SearchSelect<{ id: number; name: string }> key={getFieldValue('subjectType')} path={SUBJECT_PATH[getFieldValue('subjectType') as PointSubject]} toOption={(x) => ({ value: x.id, label: x.name })} />
           </Form.Item>
         )}
       </Form.Item>
       <Form.Item name="designatedOn" label="命名日期" rules={[{ required: true, message: '请选择命名日期' }]}><DatePicker disabledDate={(d) => d.isAfter(dayjs())} /></Form.Item>
-      <Form.Item name="responsibleName" label="负责的局领导或工作人员" rules={[{ required: true, min: 2, message: '请填写负责人姓名' }]}><Input maxLength={20} placeholder="姓名" /></Form.Item>
+      <Form.Item name="responsibleName" label="负责的局领导或工作人员" rules={[{ required: true, message: '请填写负责人姓名' }, zodRule(designatePoint.body.shape.responsibleName)]}><Input maxLength={20} placeholder="姓名" /></Form.Item>
       <Form.Item noStyle dependencies={['kind']}>{({ getFieldValue }) => <Criteria kind={getFieldValue('kind')} />}</Form.Item>
       <Form.Item name="evidence" label="佐证材料说明"><Input.TextArea rows={3} maxLength={2000} placeholder="如 走访记录、活动台账所在位置（不强制上传照片）" /></Form.Item>
     </FormModal>
@@ -145,7 +150,7 @@ function PointForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: nu
 
 function PointDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
-  const { d, error, acting, setActing, done } = useDetail<Detail, 'review' | 'edit'>(`/points/${id}`, onChanged);
+  const { d, error, acting, setActing, done } = useRecord<typeof getPoint, 'review' | 'edit'>(getPoint, { id }, onChanged);
   const contact = useDictionary('contact_point_criterion').labels;
   const demo = useDictionary('demo_point_criterion').labels;
   const write = can('data.write') && d?.status === 'active';
@@ -172,20 +177,20 @@ function PointDrawer({ id, onClose, onChanged }: { id: number; onClose: () => vo
         </>
       )}
       {acting === 'review' && d && (
-        <FormModal<{ year: number; outcome: 'keep' | 'revoke'; reason?: string }> title="年度复核" onClose={() => setActing(null)} initialValues={{ year: dayjs().year(), outcome: 'keep' }}
-          onSubmit={async (v) => { await post(`/points/${id}/reviews`, { ...v, reason: v.reason || undefined }); done(v.outcome === 'keep' ? '已复核：保留' : '已撤销'); }}>
+        <FormModal<BodyOf<typeof reviewPoint>> title="年度复核" onClose={() => setActing(null)} initialValues={{ year: dayjs().year(), outcome: 'keep' }}
+          onSubmit={async (v) => { await call(reviewPoint, { params: { id }, body: { ...v, reason: v.reason || undefined } }); done(v.outcome === 'keep' ? '已复核：保留' : '已撤销'); }}>
           <Form.Item name="year" label="复核年度" rules={[{ required: true, message: '请填写年度' }]}><InputNumber min={2000} max={dayjs().year()} /></Form.Item>
-          <Form.Item name="outcome" label="结论"><Radio.Group options={[{ value: 'keep', label: '保留' }, { value: 'revoke', label: '撤销' }]} /></Form.Item>
+          <Form.Item name="outcome" label="结论"><Radio.Group options={toOptions(REVIEW_OUTCOME_LABEL)} /></Form.Item>
           <Form.Item noStyle dependencies={['outcome']}>
-            {({ getFieldValue }) => <Form.Item name="reason" label="理由" rules={[{ required: getFieldValue('outcome') === 'revoke', message: '撤销须说明理由' }]}><Input.TextArea rows={2} maxLength={500} /></Form.Item>}
+            {({ getFieldValue }) => <Form.Item name="reason" label="理由" rules={[{ required: getFieldValue('outcome') === 'revoke', message: '撤销须说明理由' }, zodRule(review.reason)]}><Input.TextArea rows={2} maxLength={500} /></Form.Item>}
           </Form.Item>
         </FormModal>
       )}
       {acting === 'edit' && d && (
-        <FormModal<{ responsibleName?: string; criteria?: string[]; evidence?: string }> title="修改" onClose={() => setActing(null)}
+        <FormModal<BodyOf<typeof updatePoint>> title="修改" onClose={() => setActing(null)}
           initialValues={{ responsibleName: d.responsibleName ?? undefined, criteria: d.criteria, evidence: d.evidence ?? undefined }}
-          onSubmit={async (v) => { await patch(`/points/${id}`, { responsibleName: v.responsibleName || null, criteria: v.criteria ?? [], evidence: v.evidence || null }); done('已保存'); }}>
-          <Form.Item name="responsibleName" label="负责人"><Input maxLength={20} /></Form.Item>
+          onSubmit={async (v) => { await call(updatePoint, { params: { id }, body: { responsibleName: v.responsibleName || null, criteria: v.criteria ?? [], evidence: v.evidence || null } }); done('已保存'); }}>
+          <Form.Item name="responsibleName" label="负责人" rules={[zodRule(edit.responsibleName)]}><Input maxLength={20} /></Form.Item>
           <Criteria kind={d.kind} />
           <Form.Item name="evidence" label="佐证材料说明"><Input.TextArea rows={3} maxLength={2000} /></Form.Item>
         </FormModal>

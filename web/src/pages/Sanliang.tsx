@@ -4,6 +4,7 @@ import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import { Route, Routes, useSearchParams } from 'react-router-dom';
 import dayjs from 'dayjs';
 import { call, withQuery } from '../api';
+import type { BodyOf } from '@server/http/contract';
 import { createRecord, handleFeedback, listFeedback, listRecords, participation, type FeedbackRow, type Participation as ParticipationData, type SanliangRow } from '@server/features/sanliang/contract';
 import type { Member } from '@server/features/members/contract';
 import { useAuth } from '../auth';
@@ -16,7 +17,8 @@ import { FormModal } from '../components/FormModal';
 import { EChart } from '../components/EChart';
 import { AreaBars } from '../components/AreaBars';
 import { toOptions, ymd } from '../components/format';
-import { FEEDBACK_CATEGORY_LABEL, FEEDBACK_STATE_LABEL, RECORD_STATUS_LABEL, SANLIANG_KIND_LABEL, type SanliangKind } from '@domain/sanliang/plaque';
+import { zodRule } from '../components/zodRule';
+import { FEEDBACK_CATEGORY_LABEL, FEEDBACK_STATE_LABEL, RECORD_STATUS_LABEL, SANLIANG_KIND_LABEL } from '@domain/sanliang/plaque';
 import { SanliangDrawer } from './SanliangDrawer';
 import type { EntityRow } from './Entities';
 import { useFilters, useOpenParam } from '../components/hooks';
@@ -87,7 +89,9 @@ function Ledger() {
   );
 }
 
-type NewRecord = { kind: SanliangKind; memberId: number; entityId: number; postName?: string; duties: string; commitment: string; shownOn: dayjs.Dayjs };
+/** The record form: the route's body, the date as the picker holds it. */
+type NewRecord = Omit<BodyOf<typeof createRecord>, 'shownOn'> & { shownOn: dayjs.Dayjs };
+const recordField = createRecord.body.shape;
 
 /** The usual wording, so a clerk edits rather than writes from nothing (五好 and an integrity pledge). */
 const DUTIES = '守法经营好、诚信服务好、公平价格好、经营业绩好、群众口碑好（"五好"），亮明党员身份，带头接受群众监督。';
@@ -112,11 +116,11 @@ function RecordForm({ root, onClose, onSaved }: { root: string; onClose: () => v
       </Form.Item>
       <Form.Item noStyle dependencies={['kind']}>
         {({ getFieldValue }) => getFieldValue('kind') === 'member_post' && (
-          <Form.Item name="postName" label="岗位名称" rules={[{ required: true, message: '请填写岗位名称' }]}><Input maxLength={40} placeholder="如 收银台、售后服务岗" /></Form.Item>
+          <Form.Item name="postName" label="岗位名称" rules={[{ required: true, message: '请填写岗位名称' }, zodRule(recordField.postName)]}><Input maxLength={40} placeholder="如 收银台、售后服务岗" /></Form.Item>
         )}
       </Form.Item>
-      <Form.Item name="duties" label="亮职责" rules={[{ required: true, min: 2, message: '请填写亮职责的内容' }]}><Input.TextArea rows={3} maxLength={500} showCount /></Form.Item>
-      <Form.Item name="commitment" label="亮承诺" rules={[{ required: true, min: 2, message: '请填写承诺内容' }]}><Input.TextArea rows={3} maxLength={1000} showCount /></Form.Item>
+      <Form.Item name="duties" label="亮职责" rules={[{ required: true, message: '请填写亮职责的内容' }, zodRule(recordField.duties)]}><Input.TextArea rows={3} maxLength={500} showCount /></Form.Item>
+      <Form.Item name="commitment" label="亮承诺" rules={[{ required: true, message: '请填写承诺内容' }, zodRule(recordField.commitment)]}><Input.TextArea rows={3} maxLength={1000} showCount /></Form.Item>
       <Form.Item name="shownOn" label="亮牌日期" rules={[{ required: true, message: '请选择日期' }]}><DatePicker /></Form.Item>
     </FormModal>
   );

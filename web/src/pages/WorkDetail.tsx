@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Col, Collapse, Descriptions, Empty, Form, Input, InputNumber, Modal, Row, Select, Space, Statistic, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Collapse, Descriptions, Empty, Form, Input, InputNumber, Row, Select, Space, Statistic, Tag, Typography } from 'antd';
 import { DownloadOutlined, MinusCircleOutlined, PlusOutlined, ShareAltOutlined } from '@ant-design/icons';
 import { BOARD_LABELS, LINK_KINDS } from '@domain/worktasks/rules';
 import type { BodyOf } from '@server/http/contract';
-import { getBoard, getDeployment, receiveTarget, replyBody, replyTarget, returnTarget, type Board, type DeploymentDetail as Detail, type Target } from '@server/features/worktasks/contract';
+import { getBoard, getDeployment, receiveTarget, replyBody, replyTarget, returnBody, returnTarget, type Board, type DeploymentDetail as Detail, type Target } from '@server/features/worktasks/contract';
 import { useNavigate, useParams } from 'react-router-dom';
 import { call } from '../api';
 import { useAuth } from '../auth';
@@ -12,6 +12,7 @@ import { applyProblem } from '../components/problem';
 import { AttachmentList, AttachmentUpload, type AttachmentItem } from '../components/Attachments';
 import { STATUS_COLOR, ymdhm } from './Work';
 import { zodRule } from '../components/zodRule';
+import { FormModal } from '../components/FormModal';
 import { IssueDrawer } from './WorkIssue';
 
 
@@ -147,7 +148,6 @@ function OwnPanel({ d, own, write, onChanged, onPassDown }: { d: Detail; own: Ta
 function BoardPanel({ id, board, figures, write, onChanged }: { id: number; board: Board; figures: Detail['figures']; write: boolean; onChanged: () => void }) {
   const { message } = App.useApp();
   const [returning, setReturning] = useState<Target | null>(null);
-  const [reason, setReason] = useState('');
   const c = board.counts;
   const tiles: [string, number, string?][] = [['下发单位', c.total], ['已办结', c.done, '#389e0d'], ['已签收未办结', c.received], ['未签收', c.pending], ['退回待重报', c.returned, '#d48806'], ['逾期未办结', c.overdue, '#cf1322']];
   return (
@@ -174,21 +174,21 @@ function BoardPanel({ id, board, figures, write, onChanged }: { id: number; boar
               ]} />
               <AttachmentList items={t.attachments} />
               {t.passedDown.map((p) => <div key={p.id}><Link to={`/work/${p.id}`}>已转派：{p.title}</Link>（办结 {p.counts.done}/{p.counts.total}）</div>)}
-              {write && t.state === 'replied' && <Button danger size="small" style={{ marginTop: 8 }} onClick={() => { setReason(''); setReturning(t); }}>退回</Button>}
+              {write && t.state === 'replied' && <Button danger size="small" style={{ marginTop: 8 }} onClick={() => setReturning(t)}>退回</Button>}
             </div>
           ),
         }))} />
       )}
-      <Modal open={!!returning} title={`退回 ${returning?.node.name} 的回复`} okText="退回" onCancel={() => setReturning(null)} onOk={async () => {
-        try {
-          await call(returnTarget, { params: { id: returning!.id }, body: { reason } });
+      {returning && (
+        <FormModal<BodyOf<typeof returnTarget>> title={`退回 ${returning.node.name} 的回复`} okText="退回" danger onClose={() => setReturning(null)} onSubmit={async (body) => {
+          await call(returnTarget, { params: { id: returning.id }, body });
           message.success('已退回');
           setReturning(null);
           onChanged();
-        } catch (e) { message.error(applyProblem(null, e)); }
-      }}>
-        <Input.TextArea rows={3} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="退回原因（必填）" />
-      </Modal>
+        }}>
+          <Form.Item name="reason" label="退回原因" rules={[{ required: true, message: '退回须写明原因' }, zodRule(returnBody.shape.reason)]}><Input.TextArea rows={3} /></Form.Item>
+        </FormModal>
+      )}
     </Card>
   );
 }

@@ -15,10 +15,11 @@ describe.skipIf(!browserAvailable)('service accounts in Chromium', () => {
     await page.getByLabel(/6 位动态口令/).fill(totpNow(secret));
     await page.getByRole('button', { name: /确\s*认/ }).click();
     await page.getByRole('menuitem', { name: '系统对接账号' }).click();
+    // Dialogs are found by their text: in the test build antd gives every modal title the same id, so a dialog's accessible name may be another's title.
 
     // The form checks fields with the contract's schemas before anything is sent.
     await page.getByRole('button', { name: '新建服务账号' }).click();
-    const create = page.getByRole('dialog', { name: '新建服务账号' });
+    const create = page.getByRole('dialog').filter({ hasText: '新建服务账号' });
     await create.getByLabel(/名称/).fill('登');
     await create.getByRole('button', { name: /保\s*存/ }).click();
     await expect.poll(() => create.locator('.ant-form-item-explain-error').allTextContents()).toContain('名称至少 2 个字');
@@ -27,7 +28,7 @@ describe.skipIf(!browserAvailable)('service accounts in Chromium', () => {
     await create.getByLabel(/来源地址/).press('Enter');
     await confirmModal(create, /保\s*存/);
 
-    const token = page.getByRole('dialog', { name: /的令牌/ });
+    const token = page.getByRole('dialog').filter({ hasText: '令牌只显示这一次' });
     await expect.poll(() => token.locator('code').innerText()).toMatch(/\S{20,}/);
     await confirmModal(token, /我已妥善保存/);
     const account = await env.server.t.db.selectFrom('service_account').selectAll().where('name', '=', '省登记系统').executeTakeFirstOrThrow();
@@ -35,7 +36,7 @@ describe.skipIf(!browserAvailable)('service accounts in Chromium', () => {
 
     // The certificate dialog (the shared FormModal): the server's refusal stays in the dialog, then a good fingerprint.
     await page.getByRole('row', { name: /省登记系统/ }).getByText('登记证书', { exact: true }).click();
-    const cert = page.getByRole('dialog', { name: /登记客户端证书/ });
+    const cert = page.getByRole('dialog').filter({ hasText: '登记客户端证书' });
     await cert.getByLabel(/SHA-256 指纹/).fill('not-a-fingerprint');
     await cert.getByRole('button', { name: /登\s*记/ }).click();
     await expect.poll(() => cert.locator('.ant-alert-error, .ant-form-item-explain-error').count()).toBeGreaterThan(0);
@@ -44,7 +45,7 @@ describe.skipIf(!browserAvailable)('service accounts in Chromium', () => {
     await expect.poll(() => page.getByRole('row', { name: /省登记系统/ }).getByText(/^AB:AB:/).count()).toBe(1);
 
     await page.getByRole('row', { name: /省登记系统/ }).getByText('吊销', { exact: true }).click();
-    const revoke = page.getByRole('dialog', { name: /吊销/ });
+    const revoke = page.getByRole('dialog').filter({ hasText: '吊销后令牌立即失效' });
     await revoke.getByLabel('吊销原因').fill('对接结束');
     await confirmModal(revoke, /吊\s*销/);
     await expect.poll(() => page.getByRole('row', { name: /省登记系统/ }).getByText('已吊销').count()).toBe(1);

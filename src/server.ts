@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -144,8 +144,8 @@ export async function endInterruptedDiscoveryRuns(db: FastifyInstance['ctx']['db
   return Number(res.numUpdatedRows);
 }
 
-/** An HTTPS server over the configured PEM files (read at start; a missing file stops the start with its name). */
-function tlsServerFactory(tls: NonNullable<AppContext['config']['tls']>): FastifyServerFactory {
+/** Fastify's HTTPS options from the configured PEM files (read at start; a missing file stops the start with its name). */
+function tlsOptions(tls: NonNullable<AppContext['config']['tls']>): https.ServerOptions {
   const read = (file: string, what: string) => {
     try {
       return fs.readFileSync(file);
@@ -155,7 +155,7 @@ function tlsServerFactory(tls: NonNullable<AppContext['config']['tls']>): Fastif
   };
   const options: https.ServerOptions = { cert: read(tls.cert, 'TLS 证书（XGZ_TLS_CERT）'), key: read(tls.key, 'TLS 私钥（XGZ_TLS_KEY）') };
   if (tls.clientCa) Object.assign(options, { ca: read(tls.clientCa, '客户端证书 CA（XGZ_TLS_CLIENT_CA）'), requestCert: true, rejectUnauthorized: false });
-  return (handler) => https.createServer(options, handler);
+  return options;
 }
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -173,7 +173,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     // Optional TLS on our own listener. With a client CA, a client certificate is asked for but
     // never required (browsers connect without one): the exchange routes take a verified one as a
     // service account's credential (http/service-auth.ts), every other route ignores it.
-    ...(ctx.config.tls ? { serverFactory: tlsServerFactory(ctx.config.tls) } : {}),
+    ...(ctx.config.tls ? { https: tlsOptions(ctx.config.tls) } : {}),
   });
   app.decorate('ctx', ctx);
   registerAuditKey(ctx.db, ctx.keys.auditMac);

@@ -1,17 +1,8 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { get, post, setCsrfToken, setUnauthorizedHandler, ApiError } from './api';
+import { getMe, logout as logoutEndpoint, type Me } from '@server/features/auth/contract';
+import { call, setCsrfToken, setUnauthorizedHandler, ApiError } from './api';
 
-export type Me = {
-  id: number;
-  username: string;
-  displayName: string;
-  roles: { code: string; label: string }[];
-  permissions: string[];
-  stage: 'password_change' | 'totp_enrol' | 'totp' | 'full';
-  csrfToken: string;
-  totpEnabled: boolean;
-  jurisdiction: { code: string; name: string; level: string; path: { code: string; name: string }[] };
-};
+export type { Me };
 
 type AuthState = {
   me: Me | null;
@@ -31,7 +22,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const refresh = useCallback(async () => {
     try {
-      const m = await get<Me>('/auth/me');
+      const m = await call(getMe);
       setCsrfToken(m.csrfToken);
       setMe(m);
       setNotice(null);
@@ -54,7 +45,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [refresh]);
 
   const logout = useCallback(async () => {
-    await post('/auth/logout').catch(() => undefined);
+    await call(logoutEndpoint).catch(() => undefined);
     setMe(null);
   }, []);
 

@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
 import { sql } from 'kysely';
-import { z } from 'zod';
 import type { AppUser } from '../../db/schema.js';
 import { recordAudit } from '../../db/audit-chain.js';
 import { hashPassword, verifyPassword } from '../../crypto/password.js';
@@ -10,17 +9,16 @@ import { decryptField, encryptField } from '../../crypto/field.js';
 import { checkPassword } from '../../domain/auth/password-policy.js';
 import { isLocked, lockMinutes, minutesLeft } from '../../domain/auth/lockout.js';
 import { ROLES, type Role, permissionsOf } from '../../domain/auth/roles.js';
+import { schemaOf } from '../../http/contract.js';
 import { Problem, badRequest, unauthorized } from '../../http/errors.js';
+import { changePassword, enrolTotp, getMe, login, logout, setupTotp, verifyTotp } from './contract.js';
 import { SESSION_COOKIE, createSession, endHalfSignedIn, endOldestSessions, endSessionsOf, nextStage } from './sessions.js';
 import { newTotpSecret, totpStep, totpUri } from './totp.js';
 
 const DUMMY_HASH = 'pbkdf2-sm3$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 const genericLoginFailure = () => unauthorized('账号或密码错误', 'bad_credentials');
 
-const sessionResponse = z.object({
-  stage: z.enum(['password_change', 'totp_enrol', 'totp', 'full']),
-  csrfToken: z.string(),
-});
+const TAGS = ['认证'];
 
 export async function authRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -157,14 +155,9 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     }
   }
 
-  r.post('/auth/login', {
+  r.post(login.path, {
     config: { access: 'public', rateLimit: { max: 20, timeWindow: '1 minute' } },
-    schema: {
-      tags: ['认证'],
-      summary: '账号密码登录',
-      body: z.strictObject({ username: z.string().trim().min(1).max(64), password: z.string().min(1).max(128) }),
-      response: { 200: sessionResponse },
-    },
+    schema: { ...schemaOf(login, TAGS), body: login.body, response: { 200: login.response } },
     handler: async (req, reply) => {
       const { username, password } = req.body;
       const u = await db.selectFrom('app_user').selectAll().where('username', '=', username).executeTakeFirst();
@@ -190,9 +183,9 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/auth/totp/verify', {
+  r.post(verifyTotp.path, {
     config: { access: 'signing-in', rateLimit: { max: 20, timeWindow: '1 minute' } },
-    schema: { tags: ['认证'], summary: '输入动态口令完成登录', body: z.strictObject({ code: z.string().trim() }), response: { 200: sessionResponse } },
+    schema: { ...schemaOf(verifyTotp, TAGS), body: verifyTotp.body, response: { 200: verifyTotp.response } },
     handler: async (req) => {
       if (req.session!.stage !== 'totp') throw badRequest('当前无需输入动态口令');
       const u = await userOfSession(req);
@@ -205,14 +198,9 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/auth/password', {
+  r.post(changePassword.path, {
     config: { access: 'signing-in', rateLimit: { max: 20, timeWindow: '1 minute' } },
-    schema: {
-      tags: ['认证'],
-      summary: '修改本人密码（须当前密码；已绑定动态口令的账号在登录后修改还须当前动态口令）',
-      body: z.strictObject({ currentPassword: z.string().min(1).max(128), newPassword: z.string().min(1).max(128), code: z.string().trim().optional() }),
-      response: { 200: sessionResponse },
-    },
+    schema: { ...schemaOf(changePassword, TAGS), body: changePassword.body, response: { 200: changePassword.response } },
     handler: async (req) => {
       if (req.session!.stage === 'totp') throw new Problem(403, '请先完成登录步骤', '请输入动态口令');
       const u = await userOfSession(req);
@@ -236,14 +224,9 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/auth/totp/setup', {
+  r.post(setupTotp.path, {
     config: { access: 'signing-in', rateLimit: { max: 20, timeWindow: '1 minute' } },
-    schema: {
-      tags: ['认证'],
-      summary: '生成动态口令绑定二维码（登录后重新绑定须当前密码与当前动态口令）',
-      body: z.strictObject({ currentPassword: z.string().max(128).optional(), code: z.string().trim().optional() }).optional(),
-      response: { 200: z.object({ secret: z.string(), uri: z.string(), qrDataUrl: z.string() }) },
-    },
+    schema: { ...schemaOf(setupTotp, TAGS), body: setupTotp.body, response: { 200: setupTotp.response } },
     handler: async (req) => {
       if (!['totp_enrol', 'full'].includes(req.session!.stage)) throw new Problem(403, '请先完成登录步骤', stageText(req.session!.stage));
       if (req.session!.stage === 'full') await reauthenticate(req, await userOfSession(req), req.body ?? {});
@@ -254,9 +237,9 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/auth/totp/enrol', {
+  r.post(enrolTotp.path, {
     config: { access: 'signing-in', rateLimit: { max: 20, timeWindow: '1 minute' } },
-    schema: { tags: ['认证'], summary: '输入动态口令确认绑定', body: z.strictObject({ code: z.string().trim() }), response: { 200: sessionResponse } },
+    schema: { ...schemaOf(enrolTotp, TAGS), body: enrolTotp.body, response: { 200: enrolTotp.response } },
     handler: async (req) => {
       if (!['totp_enrol', 'full'].includes(req.session!.stage)) throw new Problem(403, '请先完成登录步骤', stageText(req.session!.stage));
       const s = await db.selectFrom('user_session').select('totp_pending_enc').where('id_hash', '=', req.session!.idHash).executeTakeFirstOrThrow();
@@ -278,37 +261,21 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/auth/logout', {
+  r.post(logout.path, {
     config: { access: 'signing-in' },
-    schema: { tags: ['认证'], summary: '退出登录', response: { 204: z.null() } },
+    schema: { ...schemaOf(logout, TAGS), response: { 204: logout.response } },
     handler: async (req, reply) => {
       await db.deleteFrom('user_session').where('id_hash', '=', req.session!.idHash).execute();
       await recordAudit(db, req.principal(), { action: 'auth.logout', objectType: 'user', objectId: req.user!.id });
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       reply.code(204);
-        return null;
+      return null;
     },
   });
 
-  r.get('/auth/me', {
+  r.get(getMe.path, {
     config: { access: 'signing-in' },
-    schema: {
-      tags: ['认证'],
-      summary: '当前登录信息',
-      response: {
-        200: z.object({
-          id: z.number(),
-          username: z.string(),
-          displayName: z.string(),
-          roles: z.array(z.object({ code: z.string(), label: z.string() })),
-          permissions: z.array(z.string()),
-          stage: z.string(),
-          csrfToken: z.string(),
-          totpEnabled: z.boolean(),
-          jurisdiction: z.object({ code: z.string(), name: z.string(), level: z.string(), path: z.array(z.object({ code: z.string(), name: z.string() })) }),
-        }),
-      },
-    },
+    schema: { ...schemaOf(getMe, TAGS), response: { 200: getMe.response } },
     handler: async (req) => {
       const u = await userOfSession(req);
       return {

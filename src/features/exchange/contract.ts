@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SERVICE_PERMISSION_CODES, checkAllowEntry, checkServicePermissions } from '../../domain/auth/service.js';
+import { endpoint, idParam } from '../../http/contract.js';
 
 /** Request and response shapes of the exchange (issue 15): service accounts and what they call. Shared with the web. */
 
@@ -69,6 +70,23 @@ export const revokeBody = z.strictObject({ reason: z.string().trim().min(2, '请
 
 /** A token is shown once, in this answer; only its keyed hash is kept. */
 export const issued = z.object({ account: serviceAccount, token: z.string() });
+
+export const listServiceAccounts = endpoint({ method: 'GET', path: '/service-accounts', summary: '服务账号列表（本辖区及下级）', response: z.object({ items: z.array(serviceAccount) }) });
+export const createServiceAccount = endpoint({
+  method: 'POST', path: '/service-accounts', summary: '新建服务账号：绑定一个辖区、授予权限、设定有效期、来源地址白名单与限流；令牌只在本次返回',
+  body: serviceAccountCreate, status: 201, response: issued,
+});
+export const updateServiceAccount = endpoint({
+  method: 'PATCH', path: '/service-accounts/:id', summary: '修改服务账号的权限、有效期、地址白名单、限流或备注（立即生效）',
+  params: idParam, body: serviceAccountPatch, response: serviceAccount,
+});
+export const revokeServiceAccount = endpoint({ method: 'POST', path: '/service-accounts/:id/revoke', summary: '吊销服务账号（令牌立即失效，不能恢复）', params: idParam, body: revokeBody, response: serviceAccount });
+export const registerCertificate = endpoint({
+  method: 'PUT', path: '/service-accounts/:id/certificate', summary: '登记服务账号的客户端证书（双向 TLS，取代已登记的）：给出证书 PEM 或其 SHA-256 指纹；立即生效',
+  params: idParam, body: certificateBody, response: serviceAccount,
+});
+export const removeCertificate = endpoint({ method: 'DELETE', path: '/service-accounts/:id/certificate', summary: '移除服务账号的客户端证书（立即失效）', params: idParam, response: serviceAccount });
+export const rotateToken = endpoint({ method: 'POST', path: '/service-accounts/:id/token', summary: '重新发放令牌：旧令牌立即失效，新令牌只在本次返回', params: idParam, response: issued });
 
 /** One change of the feed: what changed, how, and the object as it is now (null once deleted or moved out of the subtree). */
 export const change = z.object({

@@ -2,15 +2,16 @@ import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Transaction } from 'kysely';
-import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { findNode } from '../../db/subtree.js';
 import { expectWritten } from '../../db/writes.js';
 import { badRequest, notFound } from '../../http/errors.js';
-import { idParam } from '../../http/paging.js';
+import { schemaOf } from '../../http/contract.js';
 import { newServiceToken } from '../../http/service-auth.js';
 import { normalizeFingerprint, showFingerprint, tokenHint } from '../../domain/auth/service.js';
-import { certificateBody, issued, revokeBody, serviceAccount, serviceAccountCreate, serviceAccountPatch, type ServiceAccount } from './contract.js';
+import { createServiceAccount, listServiceAccounts, registerCertificate, removeCertificate, revokeServiceAccount, rotateToken, updateServiceAccount, type ServiceAccount } from './contract.js';
+
+const TAGS = ['系统对接'];
 
 /** A date alone expires at the end of that day, China time. */
 export function expiryOf(s: string): Date {
@@ -86,9 +87,9 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { keys } = app.ctx;
 
-  r.get('/service-accounts', {
+  r.get(listServiceAccounts.path, {
     config: { access: 'service_accounts.manage' },
-    schema: { tags: ['系统对接'], summary: '服务账号列表（本辖区及下级）', response: { 200: z.object({ items: z.array(serviceAccount) }) } },
+    schema: { ...schemaOf(listServiceAccounts, TAGS), response: { 200: listServiceAccounts.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const rows = await db.selectFrom('service_account as s').innerJoin('jurisdiction as j', 'j.code', 's.jurisdiction_code').selectAll('s').select('j.name as jurisdiction_name').orderBy('s.scope_key').orderBy('s.user_id').limit(1000).execute();
@@ -96,9 +97,9 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
       }),
   });
 
-  r.post('/service-accounts', {
+  r.post(createServiceAccount.path, {
     config: { access: 'service_accounts.manage' },
-    schema: { tags: ['系统对接'], summary: '新建服务账号：绑定一个辖区、授予权限、设定有效期、来源地址白名单与限流；令牌只在本次返回', body: serviceAccountCreate, response: { 201: issued } },
+    schema: { ...schemaOf(createServiceAccount, TAGS), body: createServiceAccount.body, response: { 201: createServiceAccount.response } },
     handler: async (req, reply) => {
       const b = req.body;
       const expires = expiryOf(b.expiresAt);
@@ -122,9 +123,9 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     },
   });
 
-  r.patch('/service-accounts/:id', {
+  r.patch(updateServiceAccount.path, {
     config: { access: 'service_accounts.manage' },
-    schema: { tags: ['系统对接'], summary: '修改服务账号的权限、有效期、地址白名单、限流或备注（立即生效）', params: idParam, body: serviceAccountPatch, response: { 200: serviceAccount } },
+    schema: { ...schemaOf(updateServiceAccount, TAGS), params: updateServiceAccount.params, body: updateServiceAccount.body, response: { 200: updateServiceAccount.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const before = await load(db, req.params.id);
@@ -147,9 +148,9 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
       }),
   });
 
-  r.post('/service-accounts/:id/revoke', {
+  r.post(revokeServiceAccount.path, {
     config: { access: 'service_accounts.manage' },
-    schema: { tags: ['系统对接'], summary: '吊销服务账号（令牌立即失效，不能恢复）', params: idParam, body: revokeBody, response: { 200: serviceAccount } },
+    schema: { ...schemaOf(revokeServiceAccount, TAGS), params: revokeServiceAccount.params, body: revokeServiceAccount.body, response: { 200: revokeServiceAccount.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const before = await load(db, req.params.id);
@@ -161,9 +162,9 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
       }),
   });
 
-  r.put('/service-accounts/:id/certificate', {
+  r.put(registerCertificate.path, {
     config: { access: 'service_accounts.manage' },
-    schema: { tags: ['系统对接'], summary: '登记服务账号的客户端证书（双向 TLS，取代已登记的）：给出证书 PEM 或其 SHA-256 指纹；立即生效', params: idParam, body: certificateBody, response: { 200: serviceAccount } },
+    schema: { ...schemaOf(registerCertificate, TAGS), params: registerCertificate.params, body: registerCertificate.body, response: { 200: registerCertificate.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const before = await load(db, req.params.id);
@@ -179,9 +180,9 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
       }),
   });
 
-  r.delete('/service-accounts/:id/certificate', {
+  r.delete(removeCertificate.path, {
     config: { access: 'service_accounts.manage' },
-    schema: { tags: ['系统对接'], summary: '移除服务账号的客户端证书（立即失效）', params: idParam, response: { 200: serviceAccount } },
+    schema: { ...schemaOf(removeCertificate, TAGS), params: removeCertificate.params, response: { 200: removeCertificate.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const before = await load(db, req.params.id);
@@ -193,9 +194,9 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
       }),
   });
 
-  r.post('/service-accounts/:id/token', {
+  r.post(rotateToken.path, {
     config: { access: 'service_accounts.manage' },
-    schema: { tags: ['系统对接'], summary: '重新发放令牌：旧令牌立即失效，新令牌只在本次返回', params: idParam, response: { 200: issued } },
+    schema: { ...schemaOf(rotateToken, TAGS), params: rotateToken.params, response: { 200: rotateToken.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const before = await load(db, req.params.id);

@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { idParam } from '../../http/paging.js';
+import { schemaOf } from '../../http/contract.js';
 import { notFound } from '../../http/errors.js';
-import { digestQuery, notification, notificationList, todoKind, todoList } from './contract.js';
+import { getDigest, getTodos, listNotifications, readAllNotifications, readNotification, unreadNotifications } from './contract.js';
+import { digestOf, markAllRead, markRead, notificationsOf, unreadCount } from './queries.js';
 import { todosOf } from './service.js';
 import { runNotificationSweep } from './sweep.js';
 
 const SWEEP_EVERY_MS = 60_000;
-import { digestOf, markAllRead, markRead, notificationsOf, unreadCount } from './queries.js';
+const TAGS = ['工作台'];
 
 /** 工作台: the bell (in-app notifications) and the daily digest; the 待办 list. */
 export async function workbenchRoutes(app: FastifyInstance): Promise<void> {
@@ -29,29 +29,29 @@ export async function workbenchRoutes(app: FastifyInstance): Promise<void> {
     await running;
   });
 
-  r.get('/workbench', {
+  r.get(getTodos.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['工作台'], summary: '今日待办：本账号所在单位要办的事，按到期先后（逾期、即将到期、新、其余），每项一键直达办理处', querystring: z.strictObject({ kind: z.array(todoKind).or(todoKind.transform((k) => [k])).optional() }), response: { 200: todoList } },
+    schema: { ...schemaOf(getTodos, TAGS), querystring: getTodos.query, response: { 200: getTodos.response } },
     // Not req.scoped: the one statement goes with BEGIN, the scope and COMMIT in a single round trip (the same scope, role and row-level security).
     handler: (req) => todosOf(app.ctx.db, app.ctx.database.pool, req.principal(), req.user!, new Date(), req.query.kind),
   });
 
-  r.get('/notifications', {
+  r.get(listNotifications.path, {
     config: { access: 'session' },
-    schema: { tags: ['工作台'], summary: '本人的消息（最新在前）与未读数', querystring: z.strictObject({ unread: z.enum(['true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }), response: { 200: notificationList } },
+    schema: { ...schemaOf(listNotifications, TAGS), querystring: listNotifications.query, response: { 200: listNotifications.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => ({ unread: await unreadCount(db, req.user!.id), items: await notificationsOf(db, req.user!.id, req.query.unread === 'true', req.query.limit) })),
   });
 
-  r.get('/notifications/unread-count', {
+  r.get(unreadNotifications.path, {
     config: { access: 'session' },
-    schema: { tags: ['工作台'], summary: '未读消息数（铃铛）', response: { 200: z.object({ unread: z.number() }) } },
+    schema: { ...schemaOf(unreadNotifications, TAGS), response: { 200: unreadNotifications.response } },
     handler: (req) => req.scoped(async ({ db }) => ({ unread: await unreadCount(db, req.user!.id) })),
   });
 
-  r.post('/notifications/:id/read', {
+  r.post(readNotification.path, {
     config: { access: 'session' },
-    schema: { tags: ['工作台'], summary: '标记一条消息已读', params: idParam, response: { 204: z.null() } },
+    schema: { ...schemaOf(readNotification, TAGS), params: readNotification.params, response: { 204: readNotification.response } },
     handler: async (req, reply) => {
       const n = await req.scoped(({ db }) => markRead(db, req.user!.id, req.params.id));
       if (!n) throw notFound('消息');
@@ -59,15 +59,15 @@ export async function workbenchRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.post('/notifications/read-all', {
+  r.post(readAllNotifications.path, {
     config: { access: 'session' },
-    schema: { tags: ['工作台'], summary: '全部标记已读', response: { 200: z.object({ marked: z.number() }) } },
+    schema: { ...schemaOf(readAllNotifications, TAGS), response: { 200: readAllNotifications.response } },
     handler: (req) => req.scoped(async ({ db }) => ({ marked: await markAllRead(db, req.user!.id) })),
   });
 
-  r.get('/notifications/digest', {
+  r.get(getDigest.path, {
     config: { access: 'session' },
-    schema: { tags: ['工作台'], summary: '每日摘要：某日（默认今天，北京时间）收到的消息按类别汇总', querystring: digestQuery, response: { 200: z.object({ day: z.string(), groups: z.array(z.object({ kind: z.string(), label: z.string(), count: z.number(), items: z.array(notification) })) }) } },
+    schema: { ...schemaOf(getDigest, TAGS), querystring: getDigest.query, response: { 200: getDigest.response } },
     handler: (req) => req.scoped(({ db }) => digestOf(db, req.user!.id, req.query.day)),
   });
 }

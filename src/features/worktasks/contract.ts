@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { attachment } from '../../http/contract.js';
+import { attachment, endpoint, idParam, pageOf, place, type ItemOf, type ResponseOf } from '../../http/contract.js';
 
 /** Request and response shapes of notices and tasks (工作任务 · 通知). Pure: the web imports them. */
 
@@ -45,7 +45,6 @@ export const listQuery = z.strictObject({
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
 });
 
-const place = z.object({ code: z.string(), name: z.string(), level: z.string() });
 export const boardStatus = z.enum(['pending', 'received', 'done', 'returned', 'overdue']);
 export const counts = z.object({ total: z.number(), pending: z.number(), received: z.number(), done: z.number(), returned: z.number(), overdue: z.number(), late: z.number() });
 
@@ -88,3 +87,28 @@ export const deploymentDetail = deploymentSummary.extend({
 });
 
 export const board = z.object({ id: z.number(), title: z.string(), kind: z.enum(['notice', 'task']), dueAt: z.string().nullable(), asOf: z.string(), counts, targets: z.array(target) });
+
+const TARGET_WITH_EVENTS = target.extend({ events: z.array(event) });
+
+export const issueDeployment = endpoint({
+  method: 'POST', path: '/deployments', summary: '下发通知或工作任务（到下级单位或层级；或转派本单位收到的任务）',
+  body: newDeployment, status: 201, response: z.object({ id: z.number() }),
+});
+export const deploymentList = endpoint({
+  method: 'GET', path: '/deployments', summary: '收到的（本单位须签收、回复的）或本单位下发的通知与任务',
+  query: listQuery, response: pageOf(deploymentSummary),
+});
+export const getDeployment = endpoint({ method: 'GET', path: '/deployments/:id', summary: '通知或任务详情（附件；本单位的签收与回复）', params: idParam, response: deploymentDetail });
+export const getBoard = endpoint({ method: 'GET', path: '/deployments/:id/board', summary: '办理情况：各单位未签收、已签收、已办结、退回、逾期（实时）', params: idParam, response: board });
+export const getTarget = endpoint({ method: 'GET', path: '/deployment-targets/:id', summary: '某单位的签收与回复（附件、关联记录、经过、转派的下级任务）', params: idParam, response: TARGET_WITH_EVENTS });
+export const receiveTarget = endpoint({ method: 'POST', path: '/deployment-targets/:id/receive', summary: '签收', params: idParam, status: 204, response: z.null() });
+export const replyTarget = endpoint({
+  method: 'POST', path: '/deployment-targets/:id/reply', summary: '回复任务（办理情况、要求的数字、关联已有记录；附件另传）。截止后仍可回复，标记逾期',
+  params: idParam, body: replyBody, response: z.object({ late: z.boolean() }),
+});
+export const returnTarget = endpoint({ method: 'POST', path: '/deployment-targets/:id/return', summary: '退回回复（须写明原因），接收单位重新办理', params: idParam, body: returnBody, status: 204, response: z.null() });
+
+export type DeploymentSummary = ItemOf<typeof deploymentList>;
+export type DeploymentDetail = ResponseOf<typeof getDeployment>;
+export type Board = ResponseOf<typeof getBoard>;
+export type Target = z.input<typeof target>;

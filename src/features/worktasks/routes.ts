@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { BOARD_LABELS, KIND_LABELS } from '../../domain/worktasks/rules.js';
 import { forbidden, notFound } from '../../http/errors.js';
-import { idParam, pageOf } from '../../http/paging.js';
+import { schemaOf } from '../../http/contract.js';
+import { idParam } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { registerAttachmentOwner } from '../attachments/index.js';
-import { board, deploymentDetail, deploymentSummary, event, listQuery, newDeployment, replyBody, returnBody, target } from './contract.js';
+import { deploymentList, getBoard, getDeployment, getTarget, issueDeployment, receiveTarget, replyTarget, returnTarget } from './contract.js';
 import { boardOf, deploymentById, deploymentScope, detailOf, eventsOf, listDeployments, presentTargets, targetById, targetScope } from './queries.js';
 import { issue, receive, reply, returnReply, runReminders } from './service.js';
 
@@ -39,6 +39,7 @@ registerAttachmentOwner('deployment_target', {
 });
 
 const REMIND_EVERY_MS = 60 * 60 * 1000;
+const TAGS = ['工作任务'];
 
 /** 工作任务 · 通知: issue down the tree, receive and reply (or pass down), the issuer's live board, return, export. */
 export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
@@ -52,24 +53,24 @@ export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
   });
   app.addHook('onClose', async () => void (timer && clearInterval(timer)));
 
-  r.post('/deployments', {
+  r.post(issueDeployment.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['工作任务'], summary: '下发通知或工作任务（到下级单位或层级；或转派本单位收到的任务）', body: newDeployment, response: { 201: z.object({ id: z.number() }) } },
+    schema: { ...schemaOf(issueDeployment, TAGS), body: issueDeployment.body, response: { 201: issueDeployment.response } },
     handler: async (req, reply) => {
       const id = await req.scoped((s) => issue(s, req.user!, req.body, clock()));
       return reply.code(201).send({ id });
     },
   });
 
-  r.get('/deployments', {
+  r.get(deploymentList.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['工作任务'], summary: '收到的（本单位须签收、回复的）或本单位下发的通知与任务', querystring: listQuery, response: { 200: pageOf(deploymentSummary) } },
+    schema: { ...schemaOf(deploymentList, TAGS), querystring: deploymentList.query, response: { 200: deploymentList.response } },
     handler: (req) => req.scoped(({ db }) => listDeployments(db, req.user!, req.query, clock())),
   });
 
-  r.get('/deployments/:id', {
+  r.get(getDeployment.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['工作任务'], summary: '通知或任务详情（附件；本单位的签收与回复）', params: idParam, response: { 200: deploymentDetail } },
+    schema: { ...schemaOf(getDeployment, TAGS), params: getDeployment.params, response: { 200: getDeployment.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const d = await deploymentById(db, req.params.id);
@@ -83,9 +84,9 @@ export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
     if (!d.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('只有下发单位及其上级可以查看办理情况');
   };
 
-  r.get('/deployments/:id/board', {
+  r.get(getBoard.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['工作任务'], summary: '办理情况：各单位未签收、已签收、已办结、退回、逾期（实时）', params: idParam, response: { 200: board } },
+    schema: { ...schemaOf(getBoard, TAGS), params: getBoard.params, response: { 200: getBoard.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const d = await deploymentById(db, req.params.id);
@@ -123,9 +124,9 @@ export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get('/deployment-targets/:id', {
+  r.get(getTarget.path, {
     config: { access: 'data.read' },
-    schema: { tags: ['工作任务'], summary: '某单位的签收与回复（附件、关联记录、经过、转派的下级任务）', params: idParam, response: { 200: target.extend({ events: z.array(event) }) } },
+    schema: { ...schemaOf(getTarget, TAGS), params: getTarget.params, response: { 200: getTarget.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const t = await targetById(db, req.params.id);
@@ -136,24 +137,24 @@ export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.post('/deployment-targets/:id/receive', {
+  r.post(receiveTarget.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['工作任务'], summary: '签收', params: idParam, response: { 204: z.null() } },
+    schema: { ...schemaOf(receiveTarget, TAGS), params: receiveTarget.params, response: { 204: receiveTarget.response } },
     handler: async (req, reply) => {
       await req.scoped((s) => receive(s, req.user!, req.params.id, clock()));
       return reply.code(204).send(null);
     },
   });
 
-  r.post('/deployment-targets/:id/reply', {
+  r.post(replyTarget.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['工作任务'], summary: '回复任务（办理情况、要求的数字、关联已有记录；附件另传）。截止后仍可回复，标记逾期', params: idParam, body: replyBody, response: { 200: z.object({ late: z.boolean() }) } },
+    schema: { ...schemaOf(replyTarget, TAGS), params: replyTarget.params, body: replyTarget.body, response: { 200: replyTarget.response } },
     handler: (req) => req.scoped((s) => reply(s, req.user!, req.params.id, req.body, clock())),
   });
 
-  r.post('/deployment-targets/:id/return', {
+  r.post(returnTarget.path, {
     config: { access: 'data.write' },
-    schema: { tags: ['工作任务'], summary: '退回回复（须写明原因），接收单位重新办理', params: idParam, body: returnBody, response: { 204: z.null() } },
+    schema: { ...schemaOf(returnTarget, TAGS), params: returnTarget.params, body: returnTarget.body, response: { 204: returnTarget.response } },
     handler: async (req, reply) => {
       await req.scoped((s) => returnReply(s, req.user!, req.params.id, req.body.reason, clock()));
       return reply.code(204).send(null);

@@ -2,23 +2,22 @@ import { useCallback, useEffect, useState } from 'react';
 import { Badge, Button, Dropdown, Empty, Typography } from 'antd';
 import { BellOutlined } from '@ant-design/icons';
 import { useNavigate } from 'react-router-dom';
-import { get, post } from '../api';
-
-type Notification = { id: number; kind: string; title: string; body: string | null; link: string | null; createdAt: string; read: boolean };
+import { listNotifications, readAllNotifications, readNotification, type Notification } from '@server/features/workbench/contract';
+import { call } from '../api';
 
 /** The bell in the shell: unread count (checked every minute and on opening), the latest messages, the daily digest. */
 export function Bell() {
   const nav = useNavigate();
   const [unread, setUnread] = useState(0);
   const [items, setItems] = useState<Notification[]>([]);
-  const load = useCallback(() => get<{ unread: number; items: Notification[] }>('/notifications', { limit: 8 }).then((r) => { setUnread(r.unread); setItems(r.items); }, () => undefined), []);
+  const load = useCallback(() => call(listNotifications, { query: { limit: 8 } }).then((r) => { setUnread(r.unread); setItems(r.items); }, () => undefined), []);
   useEffect(() => {
     void load();
     const t = setInterval(() => void load(), 60_000);
     return () => clearInterval(t);
   }, [load]);
   const open = async (n: Notification) => {
-    if (!n.read) await post(`/notifications/${n.id}/read`).catch(() => undefined);
+    if (!n.read) await call(readNotification, { params: { id: n.id } }).catch(() => undefined);
     void load();
     if (n.link) void nav(n.link);
   };
@@ -40,7 +39,7 @@ export function Bell() {
             onClick: () => void open(n),
           }))),
           { type: 'divider' as const },
-          { key: 'all', label: '全部已读', onClick: () => void post('/notifications/read-all').then(() => load()) },
+          { key: 'all', label: '全部已读', onClick: () => void call(readAllNotifications).then(() => load()) },
           { key: 'digest', label: '每日摘要', onClick: () => void nav('/notifications') },
         ],
       }}

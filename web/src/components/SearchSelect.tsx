@@ -1,19 +1,26 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactElement, type ReactNode } from 'react';
 import { Select } from 'antd';
+import type { Endpoint, ItemOf } from '@server/http/contract';
 import { get, type Page, type Query } from '../api';
 
 type Option = { value: number; label: ReactNode };
+type Common = {
+  /** Given by Form.Item, so the field's label names this input. */
+  id?: string;
+  query?: Query; value?: number | number[]; onChange?: (v: number | number[] | undefined) => void;
+  placeholder?: string; mode?: 'multiple'; style?: React.CSSProperties;
+};
 
 /**
  * A Select that asks the server as the user types (members, entities and organizations are too
- * many to load whole). `toOption` turns a list item into an option.
+ * many to load whole). `toOption` turns a list item into an option. Give the list's endpoint
+ * (`list={listEntities}`: its contract types the items) or, for a list chosen at run time, its path
+ * and the item type.
  */
-export function SearchSelect<T>({ id, path, query, toOption, value, onChange, placeholder, mode, style }: {
-  /** Given by Form.Item, so the field's label names this input. */
-  id?: string;
-  path: string; query?: Query; toOption: (item: T) => Option; value?: number | number[]; onChange?: (v: number | number[] | undefined) => void;
-  placeholder?: string; mode?: 'multiple'; style?: React.CSSProperties;
-}) {
+export function SearchSelect<E extends Endpoint>(props: Common & { list: E; toOption: (item: ItemOf<E>) => Option }): ReactElement;
+export function SearchSelect<T>(props: Common & { path: string; toOption: (item: T) => Option }): ReactElement;
+export function SearchSelect<T>({ id, list, path: given, query, toOption, value, onChange, placeholder, mode, style }: Common & { list?: Endpoint; path?: string; toOption: (item: T) => Option }) {
+  const path = list?.path ?? given!;
   const [options, setOptions] = useState<Option[]>([]);
   const [loading, setLoading] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { get } from '../api';
+import { publicDivisions } from '@server/features/discovery/contract';
+import { call } from '../api';
 
 export type DivisionOption = { value: string; label: string; level: string; isLeaf?: boolean; children?: DivisionOption[] };
 
@@ -7,7 +8,7 @@ export type DivisionOption = { value: string; label: string; level: string; isLe
 export function useDivisions(): { options: DivisionOption[]; loadData: (selected: DivisionOption[]) => Promise<void> } {
   const [options, setOptions] = useState<DivisionOption[]>([]);
   const load = async (code = '000000'): Promise<DivisionOption[]> =>
-    (await get<{ code: string; name: string; level: string }[]>(`/public/divisions/${code}`)).map((d) => ({ value: d.code, label: d.name, level: d.level, isLeaf: d.level === 'county' }));
+    (await call(publicDivisions, { params: { code } })).map((d) => ({ value: d.code, label: d.name, level: d.level, isLeaf: d.level === 'county' }));
   useEffect(() => void load().then(setOptions, () => setOptions([])), []);
   const loadData = async (selected: DivisionOption[]) => {
     const target = selected[selected.length - 1];

@@ -1,21 +1,20 @@
 import { useEffect, useState } from 'react';
 import { Button, Card, DatePicker, Empty, List, Space, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { get, post } from '../api';
+import { getDigest, readAllNotifications, type Digest } from '@server/features/workbench/contract';
+import { call } from '../api';
 import { PageTitle, Link } from '../Layout';
 
-type Note = { id: number; kind: string; title: string; body: string | null; link: string | null; createdAt: string; read: boolean };
-type Digest = { day: string; groups: { kind: string; label: string; count: number; items: Note[] }[] };
 
 /** 每日摘要: a day's messages grouped by kind (the bell shows the latest). */
 export default function DigestPage() {
   const [day, setDay] = useState<Dayjs>(dayjs());
   const [data, setData] = useState<Digest | null>(null);
-  const load = () => get<Digest>('/notifications/digest', { day: day.format('YYYY-MM-DD') }).then(setData);
+  const load = () => call(getDigest, { query: { day: day.format('YYYY-MM-DD') } }).then(setData);
   useEffect(() => { void load(); }, [day]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <div>
-      <PageTitle title="消息 · 每日摘要" extra={<Space wrap><DatePicker value={day} onChange={(d) => d && setDay(d)} allowClear={false} /><Button onClick={() => void post('/notifications/read-all').then(load)}>全部已读</Button></Space>} />
+      <PageTitle title="消息 · 每日摘要" extra={<Space wrap><DatePicker value={day} onChange={(d) => d && setDay(d)} allowClear={false} /><Button onClick={() => void call(readAllNotifications).then(load)}>全部已读</Button></Space>} />
       {data && data.groups.length === 0 && <Empty description={`${data.day} 没有消息`} />}
       {data?.groups.map((g) => (
         <Card key={g.kind} size="small" title={<Space>{g.label}<Tag>{g.count}</Tag></Space>} style={{ marginBottom: 12 }}>

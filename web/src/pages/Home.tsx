@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 import { Card, Col, Row, Statistic, Table, Typography, Alert, Empty, Space, Tooltip } from 'antd';
 import { INDICATORS, type IndicatorKey } from '@domain/indicators/registry';
-import { call, get } from '../api';
+import { call } from '../api';
+import { getDashboard } from '@server/features/indicators/contract';
+import type { ResponseOf } from '@server/http/contract';
 import { unitSummary, type UnitSummary as Summary } from '@server/features/units/contract';
 import { pct } from '../components/format';
 import { TodoList } from './Todo';
@@ -23,14 +25,14 @@ export default function Home() {
   const { me, can } = useAuth();
   const [data, setData] = useState<{ self: Summary; children: Summary[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [figures, setFigures] = useState<Record<string, number | null> | null>(null);
+  const [figures, setFigures] = useState<ResponseOf<typeof getDashboard>['figures'] | null>(null);
   const code = me!.jurisdiction.code;
   useEffect(() => {
     if (!can('units.read')) return;
     call(unitSummary, { params: { code } }).then(setData, (e) => setError(applyProblem(null, e)));
   }, [code, can]);
   useEffect(() => {
-    if (can('data.read')) get<{ figures: Record<string, number | null> }>('/dashboard', { months: 2 }).then((d) => setFigures(d.figures), () => setFigures(null));
+    if (can('data.read')) call(getDashboard, { query: { months: 2 } }).then((d) => setFigures(d.figures), () => setFigures(null));
   }, [can]);
   const rows = data?.children;
   const stationsBelow = rows?.[0]?.level === 'station';

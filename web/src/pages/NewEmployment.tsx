@@ -16,6 +16,8 @@ import { applyProblem } from '../components/problem';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { FormModal } from '../components/FormModal';
 import { SearchSelect } from '../components/SearchSelect';
+import { listEntities } from '@server/features/entities/contract';
+import { listMembers } from '@server/features/members/contract';
 import { EChart } from '../components/EChart';
 import { AreaBars } from '../components/AreaBars';
 import { pct, toOptions, ymd } from '../components/format';
@@ -110,7 +112,7 @@ function PlatformForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id:
       <Form.Item name="business" label="业态" rules={[{ required: true, message: '请选择业态' }]}><Select options={toOptions(BUSINESS_LABEL)} /></Form.Item>
       <Form.Item name="jurisdictionCode" label="登记单位（本级或下级；上级登记的平台下级都能看到）"><JurisdictionPicker root={me!.jurisdiction.code} placeholder="默认本级" /></Form.Item>
       <Form.Item name="entityId" label="对应的市场主体（已在本辖区登记的，可不选）">
-        <SearchSelect<{ id: number; name: string }> path="/entities" placeholder="输入名称查找" toOption={(e) => ({ value: e.id, label: e.name })} />
+        <SearchSelect list={listEntities} placeholder="输入名称查找" toOption={(e) => ({ value: e.id, label: e.name })} />
       </Form.Item>
       <Form.Item name="headquarters" label="总部所在地"><Input maxLength={60} /></Form.Item>
       <Form.Item name="note" label="备注"><Input.TextArea maxLength={500} rows={2} /></Form.Item>
@@ -296,7 +298,7 @@ function Cards() {
             void list.reload();
           }}>
           <Form.Item name="memberId" label="党员（名册中）" rules={[{ required: true, message: '请选择党员' }]}>
-            <SearchSelect<{ id: number; name: string }> path="/members" placeholder="输入姓名查找" toOption={(m) => ({ value: m.id, label: m.name })} />
+            <SearchSelect list={listMembers} placeholder="输入姓名查找" toOption={(m) => ({ value: m.id, label: m.name })} />
           </Form.Item>
           <Form.Item name="orgId" label="参加组织生活的流动党员党支部" rules={[{ required: true, message: '请选择流动党员党支部' }]}>
             <SearchSelect<RiderOrgRow> path={listRiderOrgs.path} query={{ type: 'mobile' }} placeholder="输入名称查找" toOption={(o) => ({ value: o.id, label: o.name })} />

@@ -12,6 +12,8 @@ import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
 import { FormModal } from '../components/FormModal';
 import { SearchSelect } from '../components/SearchSelect';
+import { listMembers } from '@server/features/members/contract';
+import { listOrgs } from '@server/features/orgs/contract';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { Section } from '../components/Section';
 import { EChart } from '../components/EChart';
@@ -57,7 +59,7 @@ function LinkOrgForm({ target, onClose, onSaved }: { target: { platformId?: numb
     <FormModal<{ orgId: number }> title="联系党组织（计入组织覆盖）" okText="联系" onClose={onClose}
       onSubmit={async (v) => { await call(linkOrgUnit, { params: { id: v.orgId }, body: target }); onSaved(); }}>
       <Form.Item name="orgId" label="党组织" rules={[{ required: true, message: '请选择党组织' }]}>
-        <SearchSelect<{ id: number; name: string; statusLabel: string }> path="/orgs" query={{ body: 'party' }} placeholder="输入名称查找" toOption={(o) => ({ value: o.id, label: `${o.name} · ${o.statusLabel}` })} />
+        <SearchSelect list={listOrgs} query={{ body: 'party' }} placeholder="输入名称查找" toOption={(o) => ({ value: o.id, label: `${o.name} · ${o.statusLabel}` })} />
       </Form.Item>
     </FormModal>
   );
@@ -180,7 +182,7 @@ export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose:
               }}>
               <Form.Item name="role" label="身份"><Radio.Group options={[{ value: 'member', label: '党员' }, { value: 'activist', label: '入党积极分子' }]} /></Form.Item>
               <Form.Item name="memberId" label="从党员名册中选择（党员骑手优先选名册）">
-                <SearchSelect<{ id: number; name: string }> path="/members" placeholder="输入姓名查找" toOption={(m) => ({ value: m.id, label: m.name })} />
+                <SearchSelect list={listMembers} placeholder="输入姓名查找" toOption={(m) => ({ value: m.id, label: m.name })} />
               </Form.Item>
               <Form.Item name="name" label="或填写姓名"><Input maxLength={20} /></Form.Item>
               <Space wrap align="start">

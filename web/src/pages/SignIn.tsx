@@ -2,11 +2,11 @@ import { useState } from 'react';
 import { Alert, Button, Card, Form, Input, Steps, Typography, Image, Space } from 'antd';
 import { LockOutlined, UserOutlined, SafetyOutlined } from '@ant-design/icons';
 import { checkPassword } from '@domain/auth/password-policy';
-import { post, setCsrfToken } from '../api';
-import { useAuth, type Me } from '../auth';
+import type { BodyOf, ResponseOf } from '@server/http/contract';
+import { changePassword, enrolTotp, login, setupTotp, verifyTotp, type Stage } from '@server/features/auth/contract';
+import { call, setCsrfToken } from '../api';
+import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
-
-type Stage = Me['stage'];
 
 /** Sign-in in steps: password → dynamic code (if enrolled) → forced password change → code enrolment (if required). */
 export function SignIn() {
@@ -22,7 +22,7 @@ export function SignIn() {
         {stage !== 'login' && <Steps size="small" current={current} items={steps.map((title) => ({ title }))} style={{ marginBottom: 24 }} />}
         {notice && stage === 'login' && <Alert type="warning" showIcon title={notice} style={{ marginBottom: 16 }} />}
         {stage === 'login' && <PasswordLogin onDone={refresh} />}
-        {stage === 'totp' && <CodeStep path="/auth/totp/verify" title="请输入手机验证器中的 6 位动态口令" onDone={refresh} />}
+        {stage === 'totp' && <CodeStep step={verifyTotp} title="请输入手机验证器中的 6 位动态口令" onDone={refresh} />}
         {stage === 'password_change' && <ChangePassword username={me!.username} onDone={refresh} />}
         {stage === 'totp_enrol' && <TotpEnrol onDone={refresh} />}
       </Card>
@@ -34,11 +34,11 @@ function PasswordLogin({ onDone }: { onDone: () => Promise<unknown> }) {
   const [form] = Form.useForm();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const submit = async (v: { username: string; password: string }) => {
+  const submit = async (v: BodyOf<typeof login>) => {
     setBusy(true);
     setError(null);
     try {
-      const r = await post<{ csrfToken: string }>('/auth/login', v);
+      const r = await call(login, { body: v });
       setCsrfToken(r.csrfToken);
       await onDone();
     } catch (e) {
@@ -62,13 +62,13 @@ function PasswordLogin({ onDone }: { onDone: () => Promise<unknown> }) {
   );
 }
 
-function CodeStep({ path, title, onDone }: { path: string; title: string; onDone: () => Promise<unknown> }) {
+function CodeStep({ step, title, onDone }: { step: typeof verifyTotp | typeof enrolTotp; title: string; onDone: () => Promise<unknown> }) {
   const [form] = Form.useForm();
   const [error, setError] = useState<string | null>(null);
-  const submit = async (v: { code: string }) => {
+  const submit = async (v: BodyOf<typeof step>) => {
     setError(null);
     try {
-      await post(path, v);
+      await call(step, { body: v });
       await onDone();
     } catch (e) {
       setError(applyProblem(form, e));
@@ -88,10 +88,10 @@ function CodeStep({ path, title, onDone }: { path: string; title: string; onDone
 function ChangePassword({ username, onDone }: { username: string; onDone: () => Promise<unknown> }) {
   const [form] = Form.useForm();
   const [error, setError] = useState<string | null>(null);
-  const submit = async (v: { currentPassword: string; newPassword: string }) => {
+  const submit = async (v: BodyOf<typeof changePassword>) => {
     setError(null);
     try {
-      await post('/auth/password', { currentPassword: v.currentPassword, newPassword: v.newPassword });
+      await call(changePassword, { body: { currentPassword: v.currentPassword, newPassword: v.newPassword } });
       await onDone();
     } catch (e) {
       setError(applyProblem(form, e));
@@ -128,11 +128,11 @@ function ChangePassword({ username, onDone }: { username: string; onDone: () => 
 }
 
 function TotpEnrol({ onDone }: { onDone: () => Promise<unknown> }) {
-  const [setup, setSetup] = useState<{ secret: string; qrDataUrl: string } | null>(null);
+  const [setup, setSetup] = useState<ResponseOf<typeof setupTotp> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const start = async () => {
     try {
-      setSetup(await post('/auth/totp/setup'));
+      setSetup(await call(setupTotp));
     } catch (e) {
       setError(applyProblem(null, e));
     }
@@ -154,7 +154,7 @@ function TotpEnrol({ onDone }: { onDone: () => Promise<unknown> }) {
           无法扫码时手动输入密钥：<Typography.Text code>{setup.secret}</Typography.Text>
         </Typography.Paragraph>
       </div>
-      <CodeStep path="/auth/totp/enrol" title="用应用扫码后，输入其显示的 6 位动态口令" onDone={onDone} />
+      <CodeStep step={enrolTotp} title="用应用扫码后，输入其显示的 6 位动态口令" onDone={onDone} />
     </div>
   );
 }

@@ -3,17 +3,17 @@ import { Badge, Card, Empty, List, Segmented, Space, Tag, Typography } from 'ant
 import { RightOutlined } from '@ant-design/icons';
 import { useNavigate } from 'react-router-dom';
 import { URGENCY_LABELS, type Urgency } from '@domain/worktasks/todo';
-import { get } from '../api';
+import { getTodos, type TodoItem } from '@server/features/workbench/contract';
+import { call } from '../api';
 
-type Item = { key: string; kind: string; kindLabel: string; title: string; detail: string | null; count: number; dueAt: string | null; urgency: Urgency; link: string };
 const COLOR: Record<Urgency, string> = { overdue: 'error', due_soon: 'warning', new: 'processing', normal: 'default' };
 
 /** 今日待办: what this account's node must do, in due order, each one click from where to do it. Cards: readable on a phone. */
 export function TodoList() {
   const nav = useNavigate();
-  const [items, setItems] = useState<Item[] | null>(null);
+  const [items, setItems] = useState<TodoItem[] | null>(null);
   const [filter, setFilter] = useState<'all' | 'urgent'>('all');
-  useEffect(() => { get<{ items: Item[] }>('/workbench').then((r) => setItems(r.items), () => setItems([])); }, []);
+  useEffect(() => { call(getTodos).then((r) => setItems(r.items), () => setItems([])); }, []);
   const shown = (items ?? []).filter((i) => filter === 'all' || i.urgency === 'overdue' || i.urgency === 'due_soon');
   const urgent = (items ?? []).filter((i) => i.urgency === 'overdue' || i.urgency === 'due_soon').length;
   return (

@@ -2,18 +2,15 @@ import { useCallback, useEffect, useState } from 'react';
 import { Button, Card, Empty, List, Pagination, Segmented, Space, Tag, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useNavigate, useSearchParams } from 'react-router-dom';
-import { get, type Page } from '../api';
+import { BOARD_LABELS, type BoardStatus } from '@domain/worktasks/rules';
+import type { ResponseOf } from '@server/http/contract';
+import { deploymentList } from '@server/features/worktasks/contract';
+import { call } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { IssueDrawer } from './WorkIssue';
 
-type Counts = { total: number; pending: number; received: number; done: number; returned: number; overdue: number; late: number };
-export type Summary = {
-  id: number; kind: 'notice' | 'task'; kindLabel: string; title: string; issuer: { name: string }; dueAt: string | null; createdAt: string; createdByName: string;
-  mine: { targetId: number; state: string; stateLabel: string; status: string; late: boolean; returnReason: string | null } | null; counts: Counts | null;
-};
-export const STATUS_COLOR: Record<string, string> = { pending: 'default', received: 'processing', done: 'success', returned: 'warning', overdue: 'error' };
-export const STATUS_LABEL: Record<string, string> = { pending: '未签收', received: '已签收未办结', done: '已办结', returned: '退回待重报', overdue: '逾期未办结' };
+export const STATUS_COLOR: Record<BoardStatus, string> = { pending: 'default', received: 'processing', done: 'success', returned: 'warning', overdue: 'error' };
 export const ymdhm = (s: string | null) => (s ? new Date(s).toLocaleString('zh-CN', { hour12: false, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }) : '—');
 
 /** 通知与任务: what this node received (to receive, answer) and what it issued (with each board's tiles). Cards on every screen: nothing scrolls sideways. */
@@ -23,9 +20,9 @@ export default function Work() {
   const [params, setParams] = useSearchParams();
   const box = (params.get('box') ?? 'received') as 'received' | 'issued';
   const [page, setPage] = useState(1);
-  const [data, setData] = useState<Page<Summary> | null>(null);
+  const [data, setData] = useState<ResponseOf<typeof deploymentList> | null>(null);
   const [issuing, setIssuing] = useState(false);
-  const load = useCallback(() => get<Page<Summary>>('/deployments', { box, page, pageSize: 20 }).then(setData), [box, page]);
+  const load = useCallback(() => call(deploymentList, { query: { box, page, pageSize: 20 } }).then(setData), [box, page]);
   useEffect(() => { void load(); }, [load]);
   return (
     <div>
@@ -37,7 +34,7 @@ export default function Work() {
             <Card size="small" hoverable style={{ width: '100%' }} onClick={() => nav(`/work/${d.id}`)} data-testid="work-card">
               <Space wrap size={[6, 4]} style={{ marginBottom: 4 }}>
                 <Tag color={d.kind === 'task' ? 'red' : 'blue'}>{d.kindLabel}</Tag>
-                {d.mine && <Tag color={STATUS_COLOR[d.mine.status]}>{STATUS_LABEL[d.mine.status]}</Tag>}
+                {d.mine && <Tag color={STATUS_COLOR[d.mine.status]}>{BOARD_LABELS[d.mine.status]}</Tag>}
                 {d.mine?.late && <Tag color="orange">逾期回复</Tag>}
               </Space>
               <Typography.Text strong style={{ display: 'block', wordBreak: 'break-word' }}>{d.title}</Typography.Text>

@@ -1,30 +1,20 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Col, Collapse, Descriptions, Empty, Form, Input, InputNumber, Modal, Row, Select, Space, Statistic, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Collapse, Descriptions, Empty, Form, Input, InputNumber, Row, Select, Space, Statistic, Tag, Typography } from 'antd';
 import { DownloadOutlined, MinusCircleOutlined, PlusOutlined, ShareAltOutlined } from '@ant-design/icons';
-import { LINK_KINDS } from '@domain/worktasks/rules';
+import { BOARD_LABELS, LINK_KINDS } from '@domain/worktasks/rules';
+import type { BodyOf } from '@server/http/contract';
+import { getBoard, getDeployment, receiveTarget, replyBody, replyTarget, returnBody, returnTarget, type Board, type DeploymentDetail as Detail, type Target } from '@server/features/worktasks/contract';
 import { useNavigate, useParams } from 'react-router-dom';
-import { get, post } from '../api';
+import { call } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle, Link } from '../Layout';
 import { applyProblem } from '../components/problem';
 import { AttachmentList, AttachmentUpload, type AttachmentItem } from '../components/Attachments';
-import { STATUS_COLOR, STATUS_LABEL, ymdhm } from './Work';
+import { STATUS_COLOR, ymdhm } from './Work';
+import { zodRule } from '../components/zodRule';
+import { FormModal } from '../components/FormModal';
 import { IssueDrawer } from './WorkIssue';
 
-type Counts = { total: number; pending: number; received: number; done: number; returned: number; overdue: number; late: number };
-type Target = {
-  id: number; node: { code: string; name: string; level: string }; state: string; stateLabel: string; status: string; statusLabel: string;
-  receivedAt: string | null; receivedByName: string | null; repliedAt: string | null; repliedByName: string | null; replyText: string | null;
-  replyFigures: Record<string, number> | null; links: { kind: string; id: number; label: string; path: string }[]; late: boolean;
-  returnReason: string | null; returnedAt: string | null; attachments: AttachmentItem[]; passedDown: { id: number; title: string; counts: Counts }[];
-};
-type Detail = {
-  id: number; kind: 'notice' | 'task'; kindLabel: string; title: string; body: string; issuer: { name: string }; dueAt: string | null; receiptRequired: boolean;
-  createdAt: string; createdByName: string; evidence: string | null; figures: { key: string; label: string; unit?: string }[]; attachments: AttachmentItem[];
-  parent: { id: number | null; title: string; issuerName: string } | null; own: Target | null; issuedByMe: boolean; counts: Counts | null;
-  source: { type: string; label: string; path: string } | null; closedAt: string | null; closedReason: string | null;
-};
-type Board = { counts: Counts; targets: Target[]; asOf: string };
 
 /** A notice or task: its body and files; the node's own receipt and reply (with files, pass-down); for the issuer, the live board with drill-down and return. */
 export default function WorkDetail() {
@@ -38,9 +28,9 @@ export default function WorkDetail() {
   const [passing, setPassing] = useState(false);
   const load = useCallback(async () => {
     try {
-      const detail = await get<Detail>(`/deployments/${id}`);
+      const detail = await call(getDeployment, { params: { id } });
       setD(detail);
-      setBoard(detail.issuedByMe ? await get<Board>(`/deployments/${id}/board`) : null);
+      setBoard(detail.issuedByMe ? await call(getBoard, { params: { id } }) : null);
     } catch (e) {
       setError(applyProblem(null, e));
     }
@@ -93,11 +83,11 @@ function OwnPanel({ d, own, write, onChanged, onPassDown }: { d: Detail; own: Ta
   };
   const canReply = d.kind === 'task' && own.state !== 'replied';
   return (
-    <Card size="small" title="本单位办理" style={{ marginBottom: 12 }} extra={<Tag color={STATUS_COLOR[own.status]}>{STATUS_LABEL[own.status]}</Tag>}>
+    <Card size="small" title="本单位办理" style={{ marginBottom: 12 }} extra={<Tag color={STATUS_COLOR[own.status]}>{BOARD_LABELS[own.status]}</Tag>}>
       {own.state === 'returned' && <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={`已退回：${own.returnReason}`} />}
       {own.late && <Tag color="orange" style={{ marginBottom: 8 }}>逾期回复</Tag>}
       {own.state === 'pending' && write && (
-        <Button type="primary" loading={busy} onClick={() => act(() => post(`/deployment-targets/${own.id}/receive`), '已签收')} style={{ marginRight: 8, marginBottom: 8 }} data-testid="receive">签收</Button>
+        <Button type="primary" loading={busy} onClick={() => act(() => call(receiveTarget, { params: { id: own.id } }), '已签收')} style={{ marginRight: 8, marginBottom: 8 }} data-testid="receive">签收</Button>
       )}
       {d.kind === 'task' && write && own.state !== 'replied' && (
         <Button icon={<ShareAltOutlined />} onClick={onPassDown} style={{ marginBottom: 8 }} data-testid="pass-down">转派下级</Button>
@@ -117,9 +107,9 @@ function OwnPanel({ d, own, write, onChanged, onPassDown }: { d: Detail; own: Ta
         </div>
       )}
       {canReply && write && (
-        <Form form={form} layout="vertical" onFinish={(v: { text: string; figures?: Record<string, number>; links?: { kind: string; id: number }[] }) =>
-          act(() => post(`/deployment-targets/${own.id}/reply`, { text: v.text, ...(d.figures.length ? { figures: v.figures } : {}), links: (v.links ?? []).filter((l) => l?.kind && l?.id) }), '已回复')}>
-          <Form.Item name="text" label="办理情况" rules={[{ required: true, message: '请填写办理情况' }]}><Input.TextArea rows={4} maxLength={20000} data-testid="reply-text" /></Form.Item>
+        <Form form={form} layout="vertical" onFinish={(v: BodyOf<typeof replyTarget>) =>
+          act(() => call(replyTarget, { params: { id: own.id }, body: { text: v.text, ...(d.figures.length ? { figures: v.figures } : {}), links: (v.links ?? []).filter((l) => l?.kind && l?.id) } }), '已回复')}>
+          <Form.Item name="text" label="办理情况" rules={[{ required: true, message: '请填写办理情况' }, zodRule(replyBody.shape.text)]}><Input.TextArea rows={4} maxLength={20000} data-testid="reply-text" /></Form.Item>
           {d.figures.map((f) => (
             <Form.Item key={f.key} name={['figures', f.key]} label={f.label} rules={[{ required: true, message: `请填写${f.label}` }]}>
               <InputNumber min={0} style={{ width: '100%' }} addonAfter={f.unit} />
@@ -158,7 +148,6 @@ function OwnPanel({ d, own, write, onChanged, onPassDown }: { d: Detail; own: Ta
 function BoardPanel({ id, board, figures, write, onChanged }: { id: number; board: Board; figures: Detail['figures']; write: boolean; onChanged: () => void }) {
   const { message } = App.useApp();
   const [returning, setReturning] = useState<Target | null>(null);
-  const [reason, setReason] = useState('');
   const c = board.counts;
   const tiles: [string, number, string?][] = [['下发单位', c.total], ['已办结', c.done, '#389e0d'], ['已签收未办结', c.received], ['未签收', c.pending], ['退回待重报', c.returned, '#d48806'], ['逾期未办结', c.overdue, '#cf1322']];
   return (
@@ -185,21 +174,21 @@ function BoardPanel({ id, board, figures, write, onChanged }: { id: number; boar
               ]} />
               <AttachmentList items={t.attachments} />
               {t.passedDown.map((p) => <div key={p.id}><Link to={`/work/${p.id}`}>已转派：{p.title}</Link>（办结 {p.counts.done}/{p.counts.total}）</div>)}
-              {write && t.state === 'replied' && <Button danger size="small" style={{ marginTop: 8 }} onClick={() => { setReason(''); setReturning(t); }}>退回</Button>}
+              {write && t.state === 'replied' && <Button danger size="small" style={{ marginTop: 8 }} onClick={() => setReturning(t)}>退回</Button>}
             </div>
           ),
         }))} />
       )}
-      <Modal open={!!returning} title={`退回 ${returning?.node.name} 的回复`} okText="退回" onCancel={() => setReturning(null)} onOk={async () => {
-        try {
-          await post(`/deployment-targets/${returning!.id}/return`, { reason });
+      {returning && (
+        <FormModal<BodyOf<typeof returnTarget>> title={`退回 ${returning.node.name} 的回复`} okText="退回" danger onClose={() => setReturning(null)} onSubmit={async (body) => {
+          await call(returnTarget, { params: { id: returning.id }, body });
           message.success('已退回');
           setReturning(null);
           onChanged();
-        } catch (e) { message.error(applyProblem(null, e)); }
-      }}>
-        <Input.TextArea rows={3} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="退回原因（必填）" />
-      </Modal>
+        }}>
+          <Form.Item name="reason" label="退回原因" rules={[{ required: true, message: '退回须写明原因' }, zodRule(returnBody.shape.reason)]}><Input.TextArea rows={3} /></Form.Item>
+        </FormModal>
+      )}
     </Card>
   );
 }

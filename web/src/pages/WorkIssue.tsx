@@ -2,12 +2,17 @@ import { useEffect, useState } from 'react';
 import { App, Button, Checkbox, DatePicker, Drawer, Form, Input, InputNumber, Radio, Select, Space, Switch, Typography, Upload } from 'antd';
 import { MinusCircleOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
-import { get, post } from '../api';
+import type { BodyOf, ResponseOf } from '@server/http/contract';
+import { jurisdictionChildren } from '@server/features/jurisdictions/contract';
+import { figureSpec, issueDeployment, newDeployment } from '@server/features/worktasks/contract';
+import { call } from '../api';
+import { zodRule } from '../components/zodRule';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { ACCEPT, uploadAttachment } from '../components/Attachments';
 
-type Node = { code: string; name: string; level: string };
+/** The form's fields: the contract's body, with the deadline as a picked day and the figures keyed on submit. */
+type Values = Omit<BodyOf<typeof issueDeployment>, 'dueAt' | 'figures'> & { due?: Dayjs; figures?: { label: string; unit?: string }[] };
 const LEVELS = [{ value: 'county', label: '全部县（区）局' }, { value: 'station', label: '全部基层所' }];
 
 /**
@@ -18,25 +23,25 @@ export function IssueDrawer({ open, onClose, onIssued, parent }: { open: boolean
   const { me } = useAuth();
   const { message } = App.useApp();
   const [form] = Form.useForm();
-  const [children, setChildren] = useState<Node[]>([]);
+  const [children, setChildren] = useState<ResponseOf<typeof jurisdictionChildren>>([]);
   const [files, setFiles] = useState<File[]>([]);
   const [busy, setBusy] = useState(false);
   const kind = Form.useWatch('kind', form) ?? 'task';
   const level = me!.jurisdiction.level;
   useEffect(() => {
-    if (open) get<Node[]>(`/jurisdictions/${me!.jurisdiction.code}/children`).then(setChildren, () => setChildren([]));
+    if (open) call(jurisdictionChildren, { params: { code: me!.jurisdiction.code } }).then(setChildren, () => setChildren([]));
   }, [open, me]);
-  const submit = async (v: { kind: 'notice' | 'task'; title: string; body: string; due?: Dayjs; receiptRequired: boolean; evidence?: string; targets?: string[]; levels?: string[]; figures?: { label: string; unit?: string }[] }) => {
+  const submit = async (v: Values) => {
     setBusy(true);
     try {
-      const body = {
+      const body: BodyOf<typeof issueDeployment> = {
         kind: v.kind, title: v.title, body: v.body, receiptRequired: v.receiptRequired ?? true,
         ...(v.due ? { dueAt: v.due.format('YYYY-MM-DD') } : {}), ...(v.evidence ? { evidence: v.evidence } : {}),
         targets: v.targets ?? [], levels: v.levels ?? [],
         figures: (v.figures ?? []).filter((f) => f?.label).map((f, i) => ({ key: `f${i + 1}`, label: f.label, ...(f.unit ? { unit: f.unit } : {}) })),
         ...(parent ? { parentTargetId: parent.targetId } : {}),
       };
-      const { id } = await post<{ id: number }>('/deployments', body);
+      const { id } = await call(issueDeployment, { body });
       for (const f of files) {
         try { await uploadAttachment('deployment', id, f); } catch (e) { message.error(applyProblem(null, e)); }
       }
@@ -57,8 +62,8 @@ export function IssueDrawer({ open, onClose, onIssued, parent }: { open: boolean
         <Form.Item name="kind" label="类别">
           <Radio.Group optionType="button" options={[{ value: 'task', label: '工作任务' }, { value: 'notice', label: '通知' }]} />
         </Form.Item>
-        <Form.Item name="title" label="标题" rules={[{ required: true, message: '请填写标题' }]}><Input maxLength={200} /></Form.Item>
-        <Form.Item name="body" label={kind === 'task' ? '任务要求' : '正文'} rules={[{ required: true, message: '请填写内容' }]}><Input.TextArea rows={5} maxLength={20000} /></Form.Item>
+        <Form.Item name="title" label="标题" rules={[{ required: true, message: '请填写标题' }, zodRule(newDeployment.shape.title)]}><Input maxLength={200} /></Form.Item>
+        <Form.Item name="body" label={kind === 'task' ? '任务要求' : '正文'} rules={[{ required: true, message: '请填写内容' }, zodRule(newDeployment.shape.body)]}><Input.TextArea rows={5} maxLength={20000} /></Form.Item>
         {kind === 'task' ? (
           <>
             <Form.Item name="due" label="截止日期" rules={[{ required: true, message: '工作任务须设截止日期' }]} extra={parent?.dueAt ? `不晚于上级任务截止 ${parent.dueAt.slice(0, 10)}` : undefined}>
@@ -72,7 +77,7 @@ export function IssueDrawer({ open, onClose, onIssued, parent }: { open: boolean
                 <Form.Item label="要求填报的数字（可选）">
                   {fields.map((f) => (
                     <Space key={f.key} style={{ display: 'flex', marginBottom: 8 }} align="baseline" wrap>
-                      <Form.Item name={[f.name, 'label']} noStyle rules={[{ required: true, message: '名称' }]}><Input placeholder="如：走访户数" style={{ width: 160 }} /></Form.Item>
+                      <Form.Item name={[f.name, 'label']} noStyle rules={[{ required: true, message: '名称' }, zodRule(figureSpec.shape.label)]}><Input placeholder="如：走访户数" style={{ width: 160 }} /></Form.Item>
                       <Form.Item name={[f.name, 'unit']} noStyle><Input placeholder="单位" style={{ width: 72 }} /></Form.Item>
                       <MinusCircleOutlined onClick={() => remove(f.name)} />
                     </Space>

@@ -144,6 +144,8 @@ async function main() {
       const token = await account(code);
       const times: number[] = [];
       const cpus: number[] = [];
+      const nodeCpus: number[] = [];
+      const pgCpus: number[] = [];
       let after = '';
       let served = 0;
       let last: bigint[] = [0n, 0n];
@@ -159,13 +161,16 @@ async function main() {
         const took = performance.now() - s;
         const c1 = process.cpuUsage(c0);
         const pg1 = await serverCpuMs();
-        const cpu = (c1.user + c1.system) / 1000 + (pg0 !== null && pg1 !== null ? pg1 - pg0 : 0);
+        const nodeCpu = (c1.user + c1.system) / 1000;
+        const pgCpu = pg0 !== null && pg1 !== null ? pg1 - pg0 : 0;
         if (res.statusCode !== 200) throw new Error(`${label}: ${res.statusCode} ${res.body}`);
         const page = res.json<{ items: { cursor: string }[]; next: string; more: boolean }>();
         // two warm-up pages (plans, caches); a short feed times what it has
         if (i >= 2 || !page.more) {
           times.push(took);
-          cpus.push(cpu);
+          cpus.push(nodeCpu + pgCpu);
+          nodeCpus.push(nodeCpu);
+          pgCpus.push(pgCpu);
         }
         for (const it of page.items) {
           const c = it.cursor.split('.').map(BigInt);
@@ -180,7 +185,8 @@ async function main() {
       const p50 = quantile(times, 0.5);
       const p95 = quantile(times, 0.95);
       console.log(
-        `  ${label.padEnd(9)} ${code}: ${times.length} pages of ${LIMIT.toLocaleString()} (${served.toLocaleString()} changes served in order, none twice): p50 ${ms(p50)} ms  p95 ${ms(p95)} ms; CPU a page (this process${database.kind === 'postgres' ? ' + its server processes' : ''}) p50 ${ms(quantile(cpus, 0.5))} ms`,
+        `  ${label.padEnd(9)} ${code}: ${times.length} pages of ${LIMIT.toLocaleString()} (${served.toLocaleString()} changes served in order, none twice): p50 ${ms(p50)} ms  p95 ${ms(p95)} ms; CPU a page (this process${database.kind === 'postgres' ? ' + its server processes' : ''}) p50 ${ms(quantile(cpus, 0.5))} ms` +
+          (database.kind === 'postgres' ? ` (node ${ms(quantile(nodeCpus, 0.5))} + PostgreSQL ${ms(quantile(pgCpus, 0.5))})` : ''),
       );
       return p95;
     };

@@ -1,5 +1,7 @@
-import { sql, type RawBuilder, type Transaction } from 'kysely';
-import type { DB } from '../../db/schema.js';
+import { sql, type RawBuilder } from 'kysely';
+import type { Database } from '../../db/connection.js';
+import type { Principal } from '../../db/audit-chain.js';
+import { copyScopedOnce, runScoped } from '../../db/scoped.js';
 import { formatCursor, type Cursor } from '../../domain/auth/service.js';
 
 /** Each kind's object as the feed shows it, as JSON built by the database from the row `x` (and what hangs off it). */
@@ -35,11 +37,11 @@ function memberParts(withMembers: boolean): {
 
 /**
  * One page of the change feed after a cursor, within the caller's subtree (row-level security on
- * change_log and on every table an object is read from), as the JSON text of the answer — built
- * by the database in one statement: the page of the log read in cursor order by its covering
+ * change_log and on every table an object is read from), as the JSON text of the answer — written
+ * whole by the database in one statement: the page of the log read in cursor order by its covering
  * index (migration 0041), each change's object joined to it as it is now (null once deleted or
  * moved out, or when the subtree cannot see it), each change written as its JSON text and the
- * page's texts joined into the answer's one text value.
+ * page's texts joined into the answer.
  * Only changes of finished transactions are served: those with an xid below the horizon, the
  * oldest transaction of this database still running in the reader's snapshot (migration 0039).
  * Every transaction that could still commit has an xid at or above it, so it sorts after the
@@ -47,17 +49,40 @@ function memberParts(withMembers: boolean): {
  * same server do not hold it back (the server-wide snapshot xmin did).
  * `withMembers`: the member-related fields (a member link's and a case's member and name) are
  * included only for an account holding members.read; `named` counts the objects that named one.
+ * On PostgreSQL the answer comes as the bytes to send (`body` a Buffer: db/scoped.ts
+ * copyScopedOnce), on PGlite as a string.
  */
 export async function changesAfter(
-  db: Transaction<DB>,
+  database: Database,
+  who: Principal,
   after: Cursor,
   limit: number,
   withMembers: boolean,
-): Promise<{ json: string; next: string; more: boolean; named: number }> {
+): Promise<{ body: Buffer | string; next: string; more: boolean; named: number }> {
+  const page = pageStatement(after, limit, withMembers);
+  if (database.kind === 'postgres') {
+    // Text in a binary COPY is the value's bytes in the client encoding (UTF-8 for node-postgres).
+    const query = sql`SELECT p.body, p.next, p.more::text, p.named::text FROM (${page}) p`.compile(database.db);
+    const [[body, next, more, named]] = await copyScopedOnce(database.pool, who, query, NO_JIT);
+    return { body: body!, next: next!.toString(), more: more!.toString() === 'true', named: Number(named!.toString()) };
+  }
+  const { rows } = await runScoped(database.db, who, async ({ db }) => {
+    await sql.raw(NO_JIT).execute(db);
+    return page.execute(db);
+  });
+  return { ...rows[0], named: Number(rows[0].named) };
+}
+
+// The cost of 10,000 index lookups in subqueries is overestimated enough to start JIT compiling,
+// which alone took longer than the page (PostgreSQL 15, EXPLAIN ANALYZE): off for the statement.
+const NO_JIT = 'SET LOCAL jit = off';
+
+/**
+ * The statement of a page: the answer's JSON text (`body`), the cursor it ends at, whether more
+ * follow, and how many objects named a member.
+ */
+function pageStatement(after: Cursor, limit: number, withMembers: boolean) {
   const m = memberParts(withMembers);
-  // The cost of 10,000 index lookups in subqueries is overestimated enough to start JIT compiling,
-  // which alone took longer than the page (PostgreSQL 15, EXPLAIN ANALYZE): off for this statement.
-  await sql`SET LOCAL jit = off`.execute(db);
   // The inner query reads limit + 1 changes (the last only tells whether there are more) ordered
   // by the columns, not by text (text would sort 10071 before 1008), and numbers them. Each object
   // is read by a subquery in its kind's CASE branch, run only for the rows of that kind (one index
@@ -68,8 +93,8 @@ export async function changesAfter(
   // string_agg would sort the page's 4 MB of text again. The moment is rounded to the millisecond
   // (half up), as the answer always gave it. Node does nothing per change: 10,000 rows turned into
   // strings and objects cost it more CPU than the whole statement.
-  const page = sql`
-    SELECT c.xid, c.seq, c.xid || '.' || c.seq AS cursor, c.kind, c.object_id, c.op, c.at, row_number() OVER (ORDER BY c.xid, c.seq) AS n,
+  const changes = sql`
+    SELECT c.xid || '.' || c.seq AS cursor, c.kind, c.object_id, c.op, c.at, row_number() OVER (ORDER BY c.xid, c.seq) AS n,
       (CASE WHEN c.op IN ('delete', 'moved_out') THEN NULL
         WHEN c.kind = 'entity' THEN (SELECT ${entityJson} FROM entity x WHERE x.id = c.object_id)
         WHEN c.kind = 'organization' THEN (SELECT ${organizationJson} FROM party_org x WHERE x.id = c.object_id)
@@ -84,14 +109,12 @@ export async function changesAfter(
   const named = withMembers
     ? sql`count(DISTINCT p.kind || ':' || p.object_id) FILTER (WHERE ${inPage} AND p.data IS NOT NULL AND p.kind IN ('member_link', 'case'))`
     : sql`0`;
-  const { rows } = await sql<{ items: string | null; next: string | null; more: boolean; named: string }>`
-    SELECT q.items, q.cursors[cardinality(q.cursors)] AS next, q.more, q.named FROM (
+  return sql<{ body: string; next: string; more: boolean; named: string }>`
+    SELECT '{"items":[' || coalesce(q.items, '') || '],"next":"' || q.next || '","more":' || q.more || '}' AS body, q.next, q.more, q.named
+    FROM (SELECT r.items, coalesce(r.cursors[cardinality(r.cursors)], ${formatCursor(after)}) AS next, r.more, r.named FROM (
       SELECT string_agg('{"cursor":"' || p.cursor || '","kind":"' || p.kind || '","id":' || p.object_id || ',"op":"' || p.op
           || '","at":"' || to_char((p.at + interval '0.5 ms') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
           || '","data":' || coalesce(p.data, 'null') || '}', ',') FILTER (WHERE ${inPage}) AS items,
-        array_agg(p.cursor) FILTER (WHERE ${inPage}) AS cursors, count(*) > ${limit} AS more, ${named}::int8::text AS named
-      FROM (${page}) p) q`.execute(db);
-  const { items, more } = rows[0];
-  const next = rows[0].next ?? formatCursor(after);
-  return { json: `{"items":[${items ?? ''}],"next":"${next}","more":${more}}`, next, more, named: Number(rows[0].named) };
+        array_agg(p.cursor) FILTER (WHERE ${inPage}) AS cursors, count(*) > ${limit} AS more, ${named}::int8 AS named
+      FROM (${changes}) p) r) q`;
 }

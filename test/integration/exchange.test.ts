@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { tmpDir } from '../helpers/imports.js';
+import { ledger } from '../helpers/ledger.js';
 
 /**
  * System-to-system exchange (issue 15): a service account issued by the security administrator
@@ -231,6 +232,33 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
     // A malformed cursor is a 400 naming it.
     const badCursor = await bearer(reader.token, 'GET', '/exchange/changes?after=abc');
     expect([badCursor.statusCode, badCursor.json().errors[0].field]).toEqual([400, 'after']);
+  });
+
+  it('names members in the feed only to an account holding members.read, and audits whom it named', async () => {
+    const l = ledger(t.db);
+    const entityId = await l.entity({ place: A, name: '有党员的店' });
+    const [memberId] = await l.members(entityId, 1, 0, ['李党员']);
+    const start = async (token: string) => {
+      let after = '';
+      for (;;) {
+        const res = await bearer(token, 'GET', `/exchange/changes?limit=1000${after ? `&after=${after}` : ''}`);
+        expect(res.statusCode, res.body).toBe(200);
+        const page = res.json<{ items: { kind: string; data: Record<string, unknown> | null }[]; next: string; more: boolean }>();
+        const link = page.items.find((c) => c.kind === 'member_link' && c.data?.entityId === entityId);
+        if (link || !page.more) return { link, after, next: page.next };
+        after = page.next;
+      }
+    };
+    const plain = await issue({ permissions: ['changes.read'] });
+    const seen = await start(plain.token);
+    expect(seen.link?.data).toEqual({ entityId, method: 'exact', linkedAt: expect.any(String) });
+    const granted = await issue({ permissions: ['changes.read', 'members.read'] });
+    const named = await start(granted.token);
+    expect(named.link?.data).toMatchObject({ entityId, memberId, name: '李党员' });
+    // The page that named the member is audited under the account, with its cursors and how many it named.
+    const audits = await t.db.selectFrom('audit_log').select(['actor_id', 'detail']).where('action', '=', 'exchange.member_names').where('actor_id', '=', granted.account.id).execute();
+    expect(audits.map((a) => a.detail)).toContainEqual({ after: named.after || null, next: named.next, rows: expect.any(Number) });
+    expect(await t.db.selectFrom('audit_log').select('id').where('action', '=', 'exchange.member_names').where('actor_id', '=', plain.account.id).execute()).toEqual([]);
   });
 
   it('serves the figures and the submitted report versions of the subtree', async () => {

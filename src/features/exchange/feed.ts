@@ -1,5 +1,7 @@
-import { sql, type RawBuilder, type Transaction } from 'kysely';
-import type { DB } from '../../db/schema.js';
+import { sql, type RawBuilder } from 'kysely';
+import type { Database } from '../../db/connection.js';
+import type { Principal } from '../../db/audit-chain.js';
+import { copyScopedOnce, runScoped } from '../../db/scoped.js';
 import { formatCursor, type Cursor } from '../../domain/auth/service.js';
 
 /** Each kind's object as the feed shows it, as JSON built by the database from the row `x` (and what hangs off it). */
@@ -35,10 +37,11 @@ function memberParts(withMembers: boolean): {
 
 /**
  * One page of the change feed after a cursor, within the caller's subtree (row-level security on
- * change_log and on every table an object is read from), as the JSON text of the answer — built
- * by the database in one statement: the page of the log read in cursor order by its covering
- * index (migration 0041), each change's object joined to it as it is now (null once deleted or
- * moved out, or when the subtree cannot see it), the whole page aggregated into one text value.
+ * change_log and on every table an object is read from), as the JSON text of the answer — its
+ * items written by the database in one statement: the page of the log read in cursor order by its
+ * covering index (migration 0041), each change's object joined to it as it is now (null once
+ * deleted or moved out, or when the subtree cannot see it), each change written as its JSON text
+ * and the page's texts joined into one.
  * Only changes of finished transactions are served: those with an xid below the horizon, the
  * oldest transaction of this database still running in the reader's snapshot (migration 0039).
  * Every transaction that could still commit has an xid at or above it, so it sorts after the
@@ -46,33 +49,59 @@ function memberParts(withMembers: boolean): {
  * same server do not hold it back (the server-wide snapshot xmin did).
  * `withMembers`: the member-related fields (a member link's and a case's member and name) are
  * included only for an account holding members.read; `named` counts the objects that named one.
+ * On PostgreSQL the answer comes as the bytes to send (`body` a Buffer: db/scoped.ts
+ * copyScopedOnce), on PGlite as a string.
  */
 export async function changesAfter(
-  db: Transaction<DB>,
+  database: Database,
+  who: Principal,
   after: Cursor,
   limit: number,
   withMembers: boolean,
-): Promise<{ json: string; next: string; more: boolean; named: number }> {
+): Promise<{ body: Buffer | string; next: string; more: boolean; named: number }> {
+  const page = pageStatement(after, limit, withMembers);
+  // The answer around the page's items: the database joins only the items (a copy of the whole
+  // answer there cost it more, in fresh memory for 4 MB, than the copy here).
+  const head = '{"items":[';
+  const tail = (next: string, more: boolean) => `],"next":"${next}","more":${more}}`;
+  if (database.kind === 'postgres') {
+    // Text in a binary COPY is the value's bytes in the client encoding (UTF-8).
+    const query = sql`SELECT p.items, p.next, p.more::text, p.named::text FROM (${page}) p`.compile(database.db);
+    const [[items, nextBytes, moreBytes, named]] = await copyScopedOnce(database.pool, who, query, NO_JIT);
+    const [next, more] = [nextBytes!.toString(), moreBytes!.toString() === 'true'];
+    return { body: Buffer.concat([Buffer.from(head), items ?? Buffer.alloc(0), Buffer.from(tail(next, more))]), next, more, named: Number(named!.toString()) };
+  }
+  const [row] = (
+    await runScoped(database.db, who, async ({ db }) => {
+      await sql.raw(NO_JIT).execute(db);
+      return page.execute(db);
+    })
+  ).rows;
+  return { body: head + (row.items ?? '') + tail(row.next, row.more), next: row.next, more: row.more, named: Number(row.named) };
+}
+
+// The cost of 10,000 index lookups in subqueries is overestimated enough to start JIT compiling,
+// which alone took longer than the page (PostgreSQL 15, EXPLAIN ANALYZE): off for the statement.
+const NO_JIT = 'SET LOCAL jit = off';
+
+/**
+ * The statement of a page: its changes as JSON texts joined by commas (`items`, null for none),
+ * the cursor it ends at, whether more follow, and how many objects named a member.
+ */
+function pageStatement(after: Cursor, limit: number, withMembers: boolean) {
   const m = memberParts(withMembers);
-  // Ordered by the columns, not by text: text would sort 10071 before 1008. Each object is read by
-  // a subquery in its kind's CASE branch, run only for the rows of that kind (one index lookup
-  // each): as joins, the planner hashed whole tables (a seq scan of member_link per page). The
-  // moment comes as epoch milliseconds: parsing 10,000 timestamps in the driver cost more than
-  // the rest of the page's JavaScript. Aggregating the page into one JSON text in the database
-  // cost it three times the CPU of this (json_build_object and to_char per change).
-  // The cost of 10,000 index lookups in subqueries is overestimated enough to start JIT compiling,
-  // which alone took longer than the page (PostgreSQL 15, EXPLAIN ANALYZE): off for this statement.
-  await sql`SET LOCAL jit = off`.execute(db);
-  const { rows } = await sql<{
-    x: string;
-    s: string;
-    kind: string;
-    id: string;
-    op: string;
-    at: string;
-    data: string | null;
-  }>`
-    SELECT c.xid::text AS x, c.seq::text AS s, c.kind, c.object_id::text AS id, c.op, (extract(epoch FROM c.at) * 1000)::int8::text AS at,
+  // The inner query reads limit + 1 changes (the last only tells whether there are more) ordered
+  // by the columns, not by text (text would sort 10071 before 1008), and numbers them. Each object
+  // is read by a subquery in its kind's CASE branch, run only for the rows of that kind (one index
+  // lookup each): as joins, the planner hashed whole tables (a seq scan of member_link per page).
+  // Each change's JSON is concatenated text around the object's JSON (json_build_object for the
+  // envelope too, and json_agg of the page, tripled the statement's CPU); the aggregates take the
+  // rows in the subquery's order, as nothing (no join, no grouping) reorders them: an ORDER BY in
+  // string_agg would sort the page's 4 MB of text again. The moment is rounded to the millisecond
+  // (half up), as the answer always gave it. Node does nothing per change: 10,000 rows turned into
+  // strings and objects cost it more CPU than the whole statement.
+  const changes = sql`
+    SELECT c.xid || '.' || c.seq AS cursor, c.kind, c.object_id, c.op, c.at, row_number() OVER (ORDER BY c.xid, c.seq) AS n,
       (CASE WHEN c.op IN ('delete', 'moved_out') THEN NULL
         WHEN c.kind = 'entity' THEN (SELECT ${entityJson} FROM entity x WHERE x.id = c.object_id)
         WHEN c.kind = 'organization' THEN (SELECT ${organizationJson} FROM party_org x WHERE x.id = c.object_id)
@@ -82,18 +111,16 @@ export async function changesAfter(
       END)::text AS data
     FROM change_log c
     WHERE (c.xid, c.seq) > (${after.xid}::xid8, ${after.seq}::int8) AND c.xid < xgz_feed_horizon()
-    ORDER BY c.xid, c.seq LIMIT ${limit + 1}`.execute(db);
-  const more = rows.length > limit;
-  const n = more ? limit : rows.length;
-  const parts = new Array<string>(n);
-  const seen = new Set<string>();
-  for (let i = 0; i < n; i++) {
-    const r = rows[i];
-    parts[i] =
-      `{"cursor":"${r.x}.${r.s}","kind":"${r.kind}","id":${r.id},"op":"${r.op}","at":"${new Date(Number(r.at)).toISOString()}","data":${r.data ?? 'null'}}`;
-    if (withMembers && r.data !== null && (r.kind === 'member_link' || r.kind === 'case'))
-      seen.add(`${r.kind}:${r.id}`);
-  }
-  const next = formatCursor(n ? { xid: rows[n - 1].x, seq: rows[n - 1].s } : after);
-  return { json: `{"items":[${parts.join(',')}],"next":"${next}","more":${more}}`, next, more, named: seen.size };
+    ORDER BY c.xid, c.seq LIMIT ${limit + 1}`;
+  const inPage = sql`p.n <= ${limit}`;
+  const named = withMembers
+    ? sql`count(DISTINCT p.kind || ':' || p.object_id) FILTER (WHERE ${inPage} AND p.data IS NOT NULL AND p.kind IN ('member_link', 'case'))`
+    : sql`0`;
+  return sql<{ items: string | null; next: string; more: boolean; named: string }>`
+    SELECT r.items, coalesce(r.cursors[cardinality(r.cursors)], ${formatCursor(after)}) AS next, r.more, r.named FROM (
+      SELECT string_agg('{"cursor":"' || p.cursor || '","kind":"' || p.kind || '","id":' || p.object_id || ',"op":"' || p.op
+          || '","at":"' || to_char((p.at + interval '0.5 ms') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+          || '","data":' || coalesce(p.data, 'null') || '}', ',') FILTER (WHERE ${inPage}) AS items,
+        array_agg(p.cursor) FILTER (WHERE ${inPage}) AS cursors, count(*) > ${limit} AS more, ${named}::int8 AS named
+      FROM (${changes}) p) r`;
 }

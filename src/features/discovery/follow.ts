@@ -23,8 +23,12 @@ export async function refreshExactLinks(db: Scoped['db'], entityIds: number[]): 
   if (!entityIds.length) return { added: 0, removed: 0 };
   const derived = await sql<{ member_id: number; entity_person_id: number; entity_id: number; scope_key: string }>`SELECT * FROM xgz_discovery_exact_in(${entityIds}::bigint[])`.execute(db);
   const rows = derived.rows;
-  const gone = await sql`DELETE FROM member_link l WHERE l.method = 'exact' AND l.entity_id = ANY(${entityIds}::bigint[])
-    AND NOT EXISTS (SELECT 1 FROM unnest(${rows.map((r) => r.member_id)}::bigint[], ${rows.map((r) => r.entity_person_id)}::bigint[]) AS d(m, r) WHERE d.m = l.member_id AND d.r = l.entity_person_id)`.execute(db);
+  // The exact links of these entities no longer derived, found entity by entity (LATERAL, as in
+  // xgz_discovery_exact_in) and deleted by id: not a scan of member_link by `= ANY` (see factsOf).
+  const gone = await sql`DELETE FROM member_link WHERE id = ANY(ARRAY(
+    SELECT l.id FROM unnest(${entityIds}::bigint[]) AS i(id)
+    CROSS JOIN LATERAL (SELECT x.id, x.member_id, x.entity_person_id FROM member_link x WHERE x.entity_id = i.id AND x.method = 'exact' OFFSET 0) l
+    WHERE NOT EXISTS (SELECT 1 FROM unnest(${rows.map((r) => r.member_id)}::bigint[], ${rows.map((r) => r.entity_person_id)}::bigint[]) AS d(m, r) WHERE d.m = l.member_id AND d.r = l.entity_person_id)))`.execute(db);
   let added = 0;
   if (rows.length) {
     const res = await sql`INSERT INTO member_link AS l (member_id, entity_person_id, entity_id, method, score, levels, scope_key)

@@ -23,8 +23,12 @@ export async function refreshExactLinks(db: Scoped['db'], entityIds: number[]): 
   if (!entityIds.length) return { added: 0, removed: 0 };
   const derived = await sql<{ member_id: number; entity_person_id: number; entity_id: number; scope_key: string }>`SELECT * FROM xgz_discovery_exact_in(${entityIds}::bigint[])`.execute(db);
   const rows = derived.rows;
-  const gone = await sql`DELETE FROM member_link l WHERE l.method = 'exact' AND l.entity_id = ANY(${entityIds}::bigint[])
-    AND NOT EXISTS (SELECT 1 FROM unnest(${rows.map((r) => r.member_id)}::bigint[], ${rows.map((r) => r.entity_person_id)}::bigint[]) AS d(m, r) WHERE d.m = l.member_id AND d.r = l.entity_person_id)`.execute(db);
+  // The exact links of these entities no longer derived, found entity by entity (LATERAL, as in
+  // xgz_discovery_exact_in) and deleted by id: not a scan of member_link by `= ANY` (see factsOf).
+  const gone = await sql`DELETE FROM member_link WHERE id = ANY(ARRAY(
+    SELECT l.id FROM unnest(${entityIds}::bigint[]) AS i(id)
+    CROSS JOIN LATERAL (SELECT x.id, x.member_id, x.entity_person_id FROM member_link x WHERE x.entity_id = i.id AND x.method = 'exact' OFFSET 0) l
+    WHERE NOT EXISTS (SELECT 1 FROM unnest(${rows.map((r) => r.member_id)}::bigint[], ${rows.map((r) => r.entity_person_id)}::bigint[]) AS d(m, r) WHERE d.m = l.member_id AND d.r = l.entity_person_id)))`.execute(db);
   let added = 0;
   if (rows.length) {
     const res = await sql`INSERT INTO member_link AS l (member_id, entity_person_id, entity_id, method, score, levels, scope_key)
@@ -45,34 +49,43 @@ type FactRow = {
 /**
  * The facts of the entities whose cases may change: the given ones (null: every entity in scope
  * that has members found or declared, or a case not yet resolved).
+ *
+ * Each part (latest report, links, organizations, registered members, pending cases) is one
+ * subquery, planned two ways. For all entities (a full run) it is joined once, set-based. For the
+ * given ones it is LATERAL, filtered by `= e.id`: each entity's rows are read through their
+ * index. As a set-based join filtered by `= ANY(ids)`, the planner, without statistics for the
+ * column (a ledger filled since its last ANALYZE, e.g. by this very import), took the list for
+ * the whole table and scanned all of annual_report and discovery_case on every import batch:
+ * a cost that grew with the ledger, not with the batch (see bench/README.md, import).
  */
 async function factsOf(db: Scoped['db'], entityIds: number[] | null): Promise<FactRow[]> {
-  const only = (col: string) => (entityIds ? sql`${sql.ref(col)} = ANY(${entityIds}::bigint[])` : sql`true`);
+  const one = entityIds !== null;
+  const of = (col: string) => (one ? sql`${sql.ref(col)} = e.id` : sql`true`);
+  const join = one ? sql`LEFT JOIN LATERAL` : sql`LEFT JOIN`;
   const res = await sql<FactRow>`
-    WITH latest AS (
-      SELECT DISTINCT ON (a.entity_id) a.entity_id, a.party_members, a.party_org_form, a.year FROM annual_report a WHERE ${only('a.entity_id')} ORDER BY a.entity_id, a.year DESC
-    ), found AS (
-      SELECT l.entity_id, json_agg(json_build_object('member', l.member_id, 'role', l.entity_person_id, 'method', l.method, 'score', l.score, 'levels', l.levels) ORDER BY l.member_id, l.entity_person_id) AS found
-      FROM member_link l WHERE ${only('l.entity_id')} GROUP BY l.entity_id
-    ), orgs AS (
-      SELECT pe.entity_id, array_agg(o.name ORDER BY o.name) AS orgs FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id
-      WHERE o.body = 'party' AND o.status <> 'dissolved' AND ${only('pe.entity_id')} GROUP BY pe.entity_id
-    ), registered AS (
-      SELECT pe.entity_id, array_agg(om.member_id)::int[] AS registered FROM party_org_entity pe JOIN party_org_member om ON om.org_id = pe.org_id
-      WHERE om.member_id IS NOT NULL AND ${only('pe.entity_id')} GROUP BY pe.entity_id
-    ), pending AS (
-      SELECT DISTINCT d.entity_id FROM discovery_case d WHERE d.state <> 'resolved' AND d.kind <> 'self_report' AND ${only('d.entity_id')}
-    )
     SELECT e.id AS entity_id, e.name, e.scope_key, e.status, c.name AS county_name, coalesce(st.served_areas, '{}') AS areas,
       latest.party_members AS declared, latest.party_org_form AS org_form, latest.year AS report_year, found.found, orgs.orgs, registered.registered
     FROM entity e
     JOIN jurisdiction c ON c.code = e.county_code
     LEFT JOIN jurisdiction st ON st.code = e.station_code
-    LEFT JOIN latest ON latest.entity_id = e.id
-    LEFT JOIN found ON found.entity_id = e.id
-    LEFT JOIN orgs ON orgs.entity_id = e.id
-    LEFT JOIN registered ON registered.entity_id = e.id
-    WHERE ${only('e.id')} AND ((e.status = 'active' AND (found.entity_id IS NOT NULL OR coalesce(latest.party_members, 0) > 0)) OR e.id IN (SELECT entity_id FROM pending))`.execute(db);
+    ${join} (
+      SELECT DISTINCT ON (a.entity_id) a.entity_id, a.party_members, a.party_org_form, a.year FROM annual_report a WHERE ${of('a.entity_id')} ORDER BY a.entity_id, a.year DESC ${one ? sql`LIMIT 1` : sql``}
+    ) latest ON latest.entity_id = e.id
+    ${join} (
+      SELECT l.entity_id, json_agg(json_build_object('member', l.member_id, 'role', l.entity_person_id, 'method', l.method, 'score', l.score, 'levels', l.levels) ORDER BY l.member_id, l.entity_person_id) AS found
+      FROM member_link l WHERE ${of('l.entity_id')} GROUP BY l.entity_id
+    ) found ON found.entity_id = e.id
+    ${join} (
+      SELECT pe.entity_id, array_agg(o.name ORDER BY o.name) AS orgs FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id
+      WHERE o.body = 'party' AND o.status <> 'dissolved' AND ${of('pe.entity_id')} GROUP BY pe.entity_id
+    ) orgs ON orgs.entity_id = e.id
+    ${join} (
+      SELECT pe.entity_id, array_agg(om.member_id)::int[] AS registered FROM party_org_entity pe JOIN party_org_member om ON om.org_id = pe.org_id
+      WHERE om.member_id IS NOT NULL AND ${of('pe.entity_id')} GROUP BY pe.entity_id
+    ) registered ON registered.entity_id = e.id
+    WHERE ${one ? sql`e.id = ANY(${entityIds}::bigint[])` : sql`true`}
+      AND ((e.status = 'active' AND (found.entity_id IS NOT NULL OR coalesce(latest.party_members, 0) > 0))
+        OR e.id IN (SELECT d.entity_id FROM discovery_case d WHERE d.state <> 'resolved' AND d.kind <> 'self_report' AND ${of('d.entity_id')}))`.execute(db);
   return res.rows;
 }
 
@@ -88,8 +101,13 @@ export async function followCases(s: Scoped, entityIds: number[] | null, change:
   const { db } = s;
   const counts: Record<string, number> = { raised: 0, reopened: 0, updated: 0, unchanged: 0, resolved: 0 };
   if (entityIds && !entityIds.length) return counts;
+  const ids = entityIds && [...new Set(entityIds.map(Number))];
   const t0 = performance.now();
-  const rows = await factsOf(db, entityIds);
+  // The given entities' rows are read by index lookups per entity, whose cost a ledger without
+  // fresh statistics overestimates enough to start JIT compiling (~1 s, the work itself ~20 ms):
+  // off for the rest of this transaction, as in the change feed (exchange/feed.ts).
+  if (ids) await sql`SET LOCAL jit = off`.execute(db);
+  const rows = await factsOf(db, ids);
   // Members linked to these entities that the caller has not read: through the links in scope.
   const missing = [...new Set(rows.flatMap((r) => (r.found ?? []).map((f) => Number(f.member))))].filter((m) => !known.has(m));
   if (missing.length) {
@@ -112,9 +130,12 @@ export async function followCases(s: Scoped, entityIds: number[] | null, change:
   const queryMs = performance.now() - t0;
 
   // The cases on file for these entities, not resolved: only new, changed and ended ones are written.
-  const prior = await sql<{ id: number; kind: string; entity_id: number; member_id: number; state: string; evidence_hash: string; scope_key: string }>`
-    SELECT id, kind, entity_id, coalesce(member_id, 0) AS member_id, state, evidence_hash, scope_key FROM discovery_case
-    WHERE kind <> 'self_report' AND state <> 'resolved' AND ${entityIds ? sql`entity_id = ANY(${entityIds}::bigint[])` : sql`true`}`.execute(db);
+  // The given entities' are looked up entity by entity through discovery_case_entity_idx (as in factsOf).
+  const unresolved = sql`SELECT id, kind, entity_id, coalesce(member_id, 0) AS member_id, state, evidence_hash, scope_key FROM discovery_case
+    WHERE kind <> 'self_report' AND state <> 'resolved'`;
+  const prior = await sql<{ id: number; kind: string; entity_id: number; member_id: number; state: string; evidence_hash: string; scope_key: string }>`${
+    ids ? sql`SELECT d.* FROM unnest(${ids}::bigint[]) AS i(id) CROSS JOIN LATERAL (${unresolved} AND entity_id = i.id OFFSET 0) d` : unresolved
+  }`.execute(db);
   const onFile = new Map(prior.rows.map((r) => [caseKey(r.kind, Number(r.entity_id), Number(r.member_id) || null), r]));
   const actor = s.who.userId;
   const t1 = performance.now();

@@ -11,6 +11,10 @@
  *  - P public clients submitting appeals to the demo's stations (think time 2×T).
  * Printed: requests/s, p50/p95/p99 by endpoint and overall, errors (any status ≥ 400 or a failed
  * request), the server's resident memory (sampled every second from /proc).
+ * Then, the load over, each endpoint again one request at a time (up to 40 of the requests the run
+ * sent, replayed): round trips to the database and CPU ms of the server and of its database
+ * backends per request, figures a busy shared machine disturbs little (bench/_queries.mjs counts
+ * the server's round trips).
  * --cpu-prof DIR writes the server's CPU profile (node --cpu-prof) there at the end.
  * Usage: DATABASE_URL=… npm run bench -- load [--clerks 50] [--seconds 60] [--public 5] [--think-ms 1000] [--entities 20000] [--pool N]
  * XGZ_BENCH_KEEP=1 keeps the database (the demo load takes ~2 minutes); --reuse-database xgz_bench_load_<pid> runs again on it.
@@ -114,6 +118,40 @@ function nextStep(c: Clerk, r: ReturnType<typeof seededRandom>): Step {
   return { label: 'GET /orgs/export', url: `/api/v1/orgs/export${under ? `?under=${under}` : ''}` };
 }
 
+/**
+ * Each endpoint's replayed requests one at a time, the load over: per request, the server's round
+ * trips (bench/_queries.mjs's counter), CPU ms of the server process and of the database's
+ * backends (from /proc, 10 ms ticks: summed over the endpoint's requests before dividing), and the
+ * median time.
+ */
+async function replayOneAtATime(
+  base: string,
+  replays: Map<string, (() => Promise<Response>)[]>,
+  serverPid: number,
+  backends: () => Promise<number[]>,
+) {
+  const queries = async () => ((await (await fetch(`${base}/__bench/queries`)).json()) as { queries: number }).queries;
+  const dbCpu = async () => new Map((await backends()).map((pid) => [pid, cpuSeconds(pid)]));
+  const out = new Map<string, { n: number; queries: number; serverMs: number; dbMs: number; p50: number }>();
+  for (const [label, sends] of replays) {
+    const q0 = await queries();
+    const db0 = await dbCpu();
+    const s0 = cpuSeconds(serverPid);
+    const times: number[] = [];
+    for (const send of sends) {
+      const t = performance.now();
+      await (await send()).arrayBuffer();
+      times.push(performance.now() - t);
+    }
+    const s1 = cpuSeconds(serverPid);
+    const db1 = await dbCpu();
+    const n = sends.length;
+    const dbSpent = [...db1].reduce((sum, [pid, c]) => sum + c - (db0.get(pid) ?? 0), 0);
+    out.set(label, { n, queries: ((await queries()) - q0) / n, serverMs: ((s1 - s0) * 1000) / n, dbMs: (dbSpent * 1000) / n, p50: quantile(times, 0.5) });
+  }
+  return out;
+}
+
 async function main() {
   if (!process.env.DATABASE_URL) throw new Error('load runs against a server on PostgreSQL: set DATABASE_URL');
   const seconds = Number(arg('seconds', '60'));
@@ -212,7 +250,7 @@ async function main() {
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const nodeArgs = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProf)}`] : [];
+    const nodeArgs = ['--import', path.join(root, 'bench/_queries.mjs'), ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProf)}`] : [])];
     server = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/xgz.mjs'), 'serve', '--no-demo'], {
       cwd: root,
       env: {
@@ -264,10 +302,14 @@ async function main() {
     let requests = 0;
     let errors = 0;
     const errorSamples: string[] = [];
+    const replays = new Map<string, (() => Promise<Response>)[]>(); // the first requests of each endpoint, sent again one at a time
     const call = async (label: string, p: () => Promise<Response>) => {
       const s = performance.now();
       const entry = byLabel.get(label) ?? { times: [], errors: 0 };
       byLabel.set(label, entry);
+      const again = replays.get(label) ?? [];
+      replays.set(label, again);
+      if (again.length < 40) again.push(p);
       try {
         const res = await p();
         const body = Buffer.from(await res.arrayBuffer());
@@ -346,6 +388,8 @@ async function main() {
     const dbCpu = (await backends()).reduce((sum, pid) => sum + cpuSeconds(pid) - (cpu0.db.get(pid) ?? 0), 0);
     rss.end = rssMb(server.pid!);
     rss.peak = Math.max(rss.peak, rss.end);
+    const loadAverage = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const perEndpoint = await replayOneAtATime(base, replays, server.pid!, backends);
 
     console.log(
       `\n${'endpoint'.padEnd(34)} ${'n'.padStart(6)} ${'err'.padStart(4)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'p99'.padStart(8)}  (ms)`,
@@ -362,7 +406,18 @@ async function main() {
     console.log(
       `${(requests / elapsed).toFixed(1)} requests/s over ${elapsed.toFixed(1)} s; server RSS ${rss.start.toFixed(0)} MB at start, peak ${rss.peak.toFixed(0)} MB, ${rss.end.toFixed(0)} MB at end`,
     );
-    console.log(`CPU per request: server ${((serverCpu * 1000) / requests).toFixed(1)} ms, database backends ${((dbCpu * 1000) / requests).toFixed(1)} ms (${serverCpu.toFixed(1)} s and ${dbCpu.toFixed(1)} s in all; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
+    console.log(`CPU per request: server ${((serverCpu * 1000) / requests).toFixed(1)} ms, database backends ${((dbCpu * 1000) / requests).toFixed(1)} ms (${serverCpu.toFixed(1)} s and ${dbCpu.toFixed(1)} s in all; load average ${loadAverage})`);
+    console.log(
+      `\none at a time, after the load (replayed requests):\n${'endpoint'.padEnd(34)} ${'n'.padStart(4)} ${'queries'.padStart(8)} ${'cpu server'.padStart(11)} ${'cpu db'.padStart(8)} ${'p50'.padStart(8)}  (per request, ms)`,
+    );
+    for (const [label, e] of [...perEndpoint].sort((a, b) => (byLabel.get(b[0])?.times.length ?? 0) - (byLabel.get(a[0])?.times.length ?? 0))) {
+      console.log(
+        `${label.padEnd(34)} ${String(e.n).padStart(4)} ${e.queries.toFixed(1).padStart(8)} ${e.serverMs.toFixed(1).padStart(11)} ${e.dbMs.toFixed(1).padStart(8)} ${e.p50.toFixed(1).padStart(8)}`,
+      );
+    }
+    // The mix's cost: each endpoint's one-at-a-time figures weighted by its share of the run's requests.
+    const mix = (k: 'queries' | 'serverMs' | 'dbMs') => [...perEndpoint].reduce((sum, [label, e]) => sum + e[k] * (byLabel.get(label)?.times.length ?? 0), 0) / requests;
+    console.log(`${'mix (weighted by the run)'.padEnd(34)} ${''.padStart(4)} ${mix('queries').toFixed(1).padStart(8)} ${mix('serverMs').toFixed(1).padStart(11)} ${mix('dbMs').toFixed(1).padStart(8)}`);
     console.log(
       `RESULT load clerks=${clerks} seconds=${seconds} requests=${requests} errors=${errors} p95_ms=${quantile(all, 0.95).toFixed(1)} p99_ms=${quantile(all, 0.99).toFixed(1)} rss_peak_mb=${rss.peak.toFixed(0)}`,
     );

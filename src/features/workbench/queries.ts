@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { NOTIFICATION_KIND_LABELS } from './contract.js';
 
@@ -8,8 +8,12 @@ type Tx = Transaction<DB>;
 const shape = (n: { id: number; kind: string; title: string; body: string | null; link: string | null; created_at: Date; read_at: Date | string | null }) =>
   ({ id: n.id, kind: n.kind, title: n.title, body: n.body, link: n.link, createdAt: new Date(n.created_at).toISOString(), read: n.read_at !== null });
 
+/** The statement counting an account's unread notifications (the bell runs it alone: readScopedOnce). */
+export const unreadCountQuery = (db: Kysely<DB>, userId: number) =>
+  db.selectFrom('notification').select(sql<number>`count(*)::int`.as('n')).where('user_id', '=', userId).where('read_at', 'is', null);
+
 export async function unreadCount(db: Tx, userId: number): Promise<number> {
-  const { n } = await db.selectFrom('notification').select(sql<number>`count(*)::int`.as('n')).where('user_id', '=', userId).where('read_at', 'is', null).executeTakeFirstOrThrow();
+  const { n } = await unreadCountQuery(db, userId).executeTakeFirstOrThrow();
   return n;
 }
 

@@ -61,7 +61,7 @@ export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 /** Feature route plugins, mounted under /api/v1. A new capability adds its plugin here. */
 const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, entityWorkRoutes, zoneRoutes, importRoutes, stationAssignmentRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, orgRoutes, proposalRoutes, coverageRoutes, instructorRoutes, guidanceRoutes, guidancePostRoutes, sanliangRoutes, sanliangPublicRoutes, exitRoutes, recognitionRoutes, dashboardRoutes, platformRoutes, assistanceRoutes, appealRoutes, reportRoutes, assessmentRoutes, attachmentRoutes, workTaskRoutes, workbenchRoutes, serviceAccountRoutes, exchangeRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
 
-/** housekeeping: the audit anchor and import-file retention timers (the serve command; tests call them directly). */
+/** housekeeping: the server's timed work — the audit anchor, import-file retention, the bell's sweep, task reminders (the serve command; tests call them directly). */
 export type BuildOptions = { logStream?: DestinationStream; webDist?: string | null; housekeeping?: boolean };
 
 /**
@@ -183,6 +183,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.addHook('onReady', () => endInterruptedDiscoveryRuns(ctx.db).catch((err: unknown) => void (ctx.database.health.report(err) || app.log.error({ err }, 'discovery recovery failed'))));
   app.addHook('onClose', () => imports.stop());
   if (opts.housekeeping) housekeeping(app);
+  app.decorate('housekeeping', opts.housekeeping ?? false);
   app.decorate('discoveryRuns', new Set<Promise<unknown>>());
   app.addHook('onClose', async () => void (await Promise.allSettled(app.discoveryRuns)));
   app.setValidatorCompiler(validatorCompiler);

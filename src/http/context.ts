@@ -61,6 +61,8 @@ declare module 'fastify' {
     apiRoutes: ApiRoute[];
     /** Discovery runs in progress (awaited at shutdown and by tests). */
     discoveryRuns: Set<Promise<unknown>>;
+    /** Whether the server runs its timed work (the serve command); tests run each piece when they mean to, so none lands mid-test. */
+    housekeeping: boolean;
   }
   interface FastifyRequest {
     user: AuthUser | null;

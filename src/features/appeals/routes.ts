@@ -16,8 +16,8 @@ import {
 } from './queries.js';
 import { changeServicePost, insertServicePost } from './writes.js';
 import { visitRoutes } from './visits.js';
+import { today } from '../../domain/time/zone.js';
 
-const ymd = () => new Date().toISOString().slice(0, 10);
 /** How often the app looks for overdue cases (the job is cheap when none are due). */
 const ESCALATION_EVERY_MS = 10 * 60_000;
 
@@ -50,7 +50,7 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
         audit({ action: 'appeal.export', objectType: 'appeal_case', detail: { filters: req.query, rows: rows.length } });
         return rows.map(toCaseItem(await visitLines(db)));
       });
-      return sendXlsx(reply, `诉求-${ymd()}.xlsx`, '诉求', [
+      return sendXlsx(reply, `诉求-${today()}.xlsx`, '诉求', [
         { header: '编号', width: 8, value: (c) => c.id },
         { header: '来源', width: 10, value: (c) => c.doorLabel },
         { header: '类别', width: 14, value: (c) => c.categoryLabel },

@@ -8,6 +8,7 @@ import { cancelVisitPlan, createVisit, createVisitPlan, getVisit, listVisitPlans
 import { raiseCase } from './engine.js';
 import { placeUnit, visibleEntityCount, visitDetail, visitedEntity, visitLines, visitPage, visitPlanById, visitPlanPage } from './queries.js';
 import { insertVisit, insertVisitPlan, markVisitPlanCancelled } from './writes.js';
+import { today } from '../../domain/time/zone.js';
 
 /**
  * 大走访大调研: visit plans (who visits which entities in a period) and visit records (date,
@@ -81,7 +82,7 @@ export async function visitRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(createVisit, ['走访']), body: createVisit.body, response: { 201: createVisit.response } },
     handler: async (req, reply) => {
       const b = req.body;
-      if (b.visitedOn > new Date().toISOString().slice(0, 10)) throw badRequest('走访日期不能晚于今天', [{ field: 'visitedOn', message: '走访日期不能晚于今天' }]);
+      if (b.visitedOn > today()) throw badRequest('走访日期不能晚于今天', [{ field: 'visitedOn', message: '走访日期不能晚于今天' }]);
       const d = await settings.get('cases');
       const out = await req.scoped(async ({ db, audit }) => {
         const entity = await visitedEntity(db, b.entityId);

@@ -9,6 +9,7 @@ import { schemaOf } from '../../http/contract.js';
 import { auditFilters, exportAudit, listAudit, verifyAudit } from './contract.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { ACTION_LABELS, OBJECT_LABELS } from './actions.js';
+import { today } from '../../domain/time/zone.js';
 
 type Filters = { [K in keyof typeof auditFilters]?: string };
 
@@ -55,7 +56,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
         audit({ action: 'audit.export', objectType: 'audit_log', detail: { filters: req.query, rows: rows.length } });
         return rows;
       });
-      return sendXlsx(reply, `审计日志-${new Date().toISOString().slice(0, 10)}.xlsx`, '审计日志', [
+      return sendXlsx(reply, `审计日志-${today()}.xlsx`, '审计日志', [
         { header: '序号', width: 8, value: (a) => a.id },
         { header: '时间', width: 20, value: (a) => a.at },
         { header: '操作人', value: (a) => a.actor_name },

@@ -10,6 +10,7 @@ import { schemaOf } from '../../http/contract.js';
 import { entityDetail, entityPage, entityQuery, entitySummaryOf, listSelect, orderEntities, type EntityFilters } from './queries.js';
 import { addPersonToEntity, removePersonFromEntity, revealEntityPerson as revealPerson, updateEntityRecord } from './writes.js';
 import { ENTITY_TAGS, addEntityPerson, entitySummary, exportEntities, getEntity, listEntities, removeEntityPerson, revealEntityPerson, updateEntity } from './contract.js';
+import { today } from '../../domain/time/zone.js';
 
 const ORG_FORM = ['未建立', '党支部', '党总支', '党委'];
 
@@ -45,7 +46,7 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
         return rows;
       });
       const idText = (enc: string | null) => (enc ? (reveal ? decryptField(keys, enc) : maskIdNumber(decryptField(keys, enc))) : '');
-      return sendXlsx(reply, `市场主体台账-${new Date().toISOString().slice(0, 10)}.xlsx`, '市场主体', [
+      return sendXlsx(reply, `市场主体台账-${today()}.xlsx`, '市场主体', [
         { header: '统一社会信用代码', width: 22, value: (e) => e.uscc },
         { header: '注册号', width: 18, value: (e) => e.reg_no },
         { header: '名称', width: 36, value: (e) => e.name },

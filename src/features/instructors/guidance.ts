@@ -9,6 +9,7 @@ import { schemaOf } from '../../http/contract.js';
 import { createGuidance, exportGuidance, listGuidance, updateGuidance } from './contract.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { loadInstructor } from './routes.js';
+import { today } from '../../domain/time/zone.js';
 
 type Tx = Transaction<DB>;
 
@@ -62,7 +63,7 @@ export async function guidanceRoutes(app: FastifyInstance): Promise<void> {
         audit({ action: 'guidance.export', objectType: 'guidance_record', detail: { filters: req.query, rows: rows.length } });
         return rows.map(toItem);
       });
-      return sendXlsx(reply, `指导记录-${new Date().toISOString().slice(0, 10)}.xlsx`, '指导记录', [
+      return sendXlsx(reply, `指导记录-${today()}.xlsx`, '指导记录', [
         { header: '日期', width: 12, value: (g) => g.onDate },
         { header: '指导员', width: 10, value: (g) => g.instructorName },
         { header: '方式', width: 12, value: (g) => g.kindLabel },
@@ -81,7 +82,7 @@ export async function guidanceRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(createGuidance, ['党建指导员']), body: createGuidance.body, response: { 201: createGuidance.response } },
     handler: async (req, reply) => {
       const b = req.body;
-      const refusal = guidanceRefusal(b.onDate, new Date().toISOString().slice(0, 10));
+      const refusal = guidanceRefusal(b.onDate, today());
       if (refusal) throw badRequest(refusal.message, [refusal]);
       if (!b.entityId && !b.orgId) throw badRequest('请选择指导的市场主体或党组织', [{ field: 'entityId', message: '请选择市场主体或党组织' }]);
       const id = await req.scoped(async ({ db, audit }) => {

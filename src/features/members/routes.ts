@@ -10,6 +10,7 @@ import { schemaOf } from '../../http/contract.js';
 import { exportMembers, getMember, listMembers, markMember } from './contract.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { notFound } from '../../http/errors.js';
+import { today } from '../../domain/time/zone.js';
 
 const STATUS: Record<string, string> = MEMBER_STATUS_LABEL;
 const CONFIDENCE: Record<string, string> = MEMBER_CONFIDENCE_LABEL;
@@ -138,7 +139,7 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
         audit({ action: 'member.export', objectType: 'member', detail: { filters: req.query, rows: rows.length } });
         return rows;
       });
-      return sendXlsx(reply, `党员名册-${new Date().toISOString().slice(0, 10)}.xlsx`, '党员', [
+      return sendXlsx(reply, `党员名册-${today()}.xlsx`, '党员', [
         { header: '姓名', value: (m) => m.name },
         { header: '身份证号', width: 22, value: (m) => masked(m.id_enc, maskIdNumber) },
         { header: '出生日期', value: (m) => m.birth_date },

@@ -3,6 +3,7 @@ import type { DB } from '../../db/schema.js';
 import { Problem, notFound } from '../../http/errors.js';
 import { checkOrg, type OrgKind, type RuleFinding, type SetupMode } from '../../domain/orgs/rules.js';
 import type { RuleSettings } from '../../domain/settings/settings.js';
+import { today } from '../../domain/time/zone.js';
 
 type Tx = Transaction<DB>;
 
@@ -57,7 +58,7 @@ export async function findingsOf(db: Tx, org: { id: number; kind: string; setup_
   return checkOrg({
     kind: org.kind as OrgKind, setupMode: org.setup_mode as SetupMode, units: units.n, fullMembers: fullMembers ?? (await fullMembersOf(db, org.id)).count,
     officers: officers.map((o) => ({ role: o.role, fullSince: o.full_since })),
-  }, rules, new Date().toISOString().slice(0, 10));
+  }, rules, today());
 }
 
 /** Refuses a change the rules refuse; warnings pass and are shown on the organization's page. */

@@ -91,7 +91,7 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
         audit({ action: 'org.export', objectType: 'party_org', detail: { filters: req.query, rows: rows.length } });
         return rows.map(toItem);
       });
-      return sendXlsx(reply, `党组织台账-${new Date().toISOString().slice(0, 10)}.xlsx`, '党组织', [
+      return sendXlsx(reply, `党组织台账-${todayInZone()}.xlsx`, '党组织', [
         { header: '类别', width: 8, value: (o) => BODY_LABEL[o.body as 'party'] },
         { header: '名称', width: 36, value: (o) => o.name },
         { header: '组织类型', width: 12, value: (o) => o.kindLabel },

@@ -17,9 +17,9 @@ import {
   createRecord, deleteRecord, exportFeedback, exportRecords, getPlaque, getRecord, handleFeedback, issuePlaque, listFeedback, listRecords, participation as participationEndpoint,
   plaqueQr, reissuePlaque, revokePlaque, updateRecord,
 } from './contract.js';
+import { today } from '../../domain/time/zone.js';
 
 const tags = ['三亮'];
-const ymd = () => new Date().toISOString().slice(0, 10);
 /**
  * The public page a plaque's QR code opens: on XGZ_PUBLIC_URL when the deployment sets it (a clerk
  * on the intranet must not print an intranet address on a plaque), else where the caller reached us.
@@ -52,7 +52,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
         audit({ action: 'sanliang.export', objectType: 'sanliang', detail: { filters: req.query, rows: rows.length } });
         return rows.map(toRecordItem);
       });
-      return sendXlsx(reply, `三亮台账-${ymd()}.xlsx`, '三亮', [
+      return sendXlsx(reply, `三亮台账-${today()}.xlsx`, '三亮', [
         { header: '类别', width: 14, value: (s) => s.kindLabel },
         { header: '党员', width: 10, value: (s) => s.memberName },
         { header: '市场主体', width: 32, value: (s) => s.entityName },
@@ -88,7 +88,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       const b = req.body;
       if (b.kind === 'member_post' && !b.postName) throw badRequest('党员示范岗须填写岗位名称', [{ field: 'postName', message: '请填写岗位名称' }]);
-      if (!shownOnValid(b.shownOn, ymd())) throw badRequest('亮牌日期不能晚于今天', [{ field: 'shownOn', message: '亮牌日期不能晚于今天' }]);
+      if (!shownOnValid(b.shownOn, today())) throw badRequest('亮牌日期不能晚于今天', [{ field: 'shownOn', message: '亮牌日期不能晚于今天' }]);
       const id = await req.scoped(async ({ db, audit }) => {
         const member = await memberById(db, b.memberId);
         if (!member) throw notFound('党员');
@@ -127,7 +127,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
         const before = await loadRecord(db, req.params.id, true);
         if (before.status === 'withdrawn') throw conflict('已退出的三亮记录不能修改');
         const b = req.body;
-        if (b.shownOn && !shownOnValid(b.shownOn, ymd())) throw badRequest('亮牌日期不能晚于今天', [{ field: 'shownOn', message: '亮牌日期不能晚于今天' }]);
+        if (b.shownOn && !shownOnValid(b.shownOn, today())) throw badRequest('亮牌日期不能晚于今天', [{ field: 'shownOn', message: '亮牌日期不能晚于今天' }]);
         const postName = b.postName === undefined ? before.post_name : b.postName;
         if (before.kind === 'member_post' && !postName) throw badRequest('党员示范岗须填写岗位名称', [{ field: 'postName', message: '请填写岗位名称' }]);
         await updateRecordText(db, before.id, { postName, duties: b.duties ?? before.duties, commitment: b.commitment ?? before.commitment, shownOn: b.shownOn ?? before.shown_on });
@@ -238,7 +238,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
         audit({ action: 'plaque.feedback_export', objectType: 'plaque_feedback', detail: { filters: req.query, rows: rows.length } });
         return rows.map(toFeedbackItem);
       });
-      return sendXlsx(reply, `牌匾问题反映-${ymd()}.xlsx`, '反映', [
+      return sendXlsx(reply, `牌匾问题反映-${today()}.xlsx`, '反映', [
         { header: '收到时间', width: 20, value: (f) => f.createdAt.slice(0, 16).replace('T', ' ') },
         { header: '牌匾编号', width: 20, value: (f) => f.number },
         { header: '市场主体', width: 32, value: (f) => f.entityName },

@@ -19,6 +19,7 @@ export async function workbenchRoutes(app: FastifyInstance): Promise<void> {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
   app.addHook('onReady', async () => {
+    if (!app.housekeeping) return;
     timer = setInterval(() => {
       if (running) return;
       running = runNotificationSweep(app.ctx.db).catch((err: unknown) => app.log.error({ err }, 'notification sweep failed')).finally(() => (running = null));

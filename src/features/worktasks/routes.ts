@@ -48,6 +48,7 @@ export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
   // Reminders before the deadline and overdue marks after it, hourly while the server runs.
   let timer: NodeJS.Timeout | null = null;
   app.addHook('onReady', async () => {
+    if (!app.housekeeping) return;
     timer = setInterval(() => void runReminders(app.ctx.db, clock()).catch((err) => app.log.error({ err }, 'deployment reminders failed')), REMIND_EVERY_MS);
     timer.unref();
   });

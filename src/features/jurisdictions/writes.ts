@@ -1,0 +1,63 @@
+import { sql } from 'kysely';
+import type { z } from 'zod';
+import type { Scoped } from '../../db/scoped.js';
+import { expectWritten } from '../../db/writes.js';
+import { stationCode, stationParentAllowed } from '../../domain/jurisdiction/codes.js';
+import { notFound } from '../../http/errors.js';
+import type { createStation, updateStation } from './contract.js';
+import { stationByCode, toNode } from './queries.js';
+
+/** The stations' writes (the GB/T 2260 divisions are read-only): each records its audit line. */
+
+type NewStation = z.output<(typeof createStation)['body']>;
+type StationChange = z.output<(typeof updateStation)['body']>;
+
+/** Creates a station under a county-level division (or a city without counties). */
+export async function addStation({ db, audit }: Scoped, b: NewStation) {
+  const { countyCode, suffix, name, address, servedAreas } = b;
+  const county = await db
+    .selectFrom('jurisdiction as j')
+    .select(['j.code', 'j.level'])
+    .select(sql<number>`(SELECT count(*)::int FROM jurisdiction c WHERE c.parent_code = j.code AND c.level = 'county')`.as('counties'))
+    .where('j.code', '=', countyCode)
+    .executeTakeFirst();
+  if (!county || !stationParentAllowed(county.level, county.counties)) throw notFound('县级辖区');
+  const code = stationCode(countyCode, suffix);
+  const row = await db
+    .insertInto('jurisdiction')
+    .values({ code, parent_code: countyCode, level: 'station', name, scope_key: code, address: address ?? null, served_areas: servedAreas })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  audit({ action: 'station.create', objectType: 'jurisdiction', objectId: code, detail: { after: { name, address, servedAreas } } });
+  return toNode({ ...row, child_count: 0 });
+}
+
+/** Renames a station or changes its address or served areas. */
+export async function changeStation({ db, audit }: Scoped, code: string, b: StationChange) {
+  const before = await stationByCode(db, code);
+  const { name, address, servedAreas } = b;
+  const row = expectWritten(
+    await db
+      .updateTable('jurisdiction')
+      .set({ name: name ?? before.name, address: address ?? before.address, served_areas: servedAreas ?? before.served_areas, updated_at: new Date() })
+      .where('code', '=', before.code)
+      .returningAll()
+      .executeTakeFirst(),
+    '基层所',
+    { action: 'station.update', objectType: 'jurisdiction', objectId: before.code, detail: { after: { name, address } } },
+  );
+  audit({
+    action: 'station.update',
+    objectType: 'jurisdiction',
+    objectId: before.code,
+    detail: { before: { name: before.name, address: before.address, servedAreas: before.served_areas }, after: { name: row.name, address: row.address, servedAreas: row.served_areas } },
+  });
+  return toNode({ ...row, child_count: 0 });
+}
+
+/** Deletes a station. */
+export async function removeStation({ db, audit }: Scoped, code: string): Promise<void> {
+  const before = await stationByCode(db, code);
+  expectWritten(await db.deleteFrom('jurisdiction').where('code', '=', before.code).executeTakeFirst(), '基层所', { action: 'station.delete', objectType: 'jurisdiction', objectId: before.code });
+  audit({ action: 'station.delete', objectType: 'jurisdiction', objectId: before.code, detail: { before: { name: before.name, address: before.address } } });
+}

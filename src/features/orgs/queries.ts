@@ -1,7 +1,8 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { Problem, notFound } from '../../http/errors.js';
-import { checkOrg, type OrgKind, type RuleFinding, type SetupMode } from '../../domain/orgs/rules.js';
+import { containing, pageFrom, underNode } from '../../http/paging.js';
+import { checkOrg, LEAGUE_KIND_LABEL, ORG_KIND_LABEL, ORG_STATUS_LABEL, OFFICER_ROLE_LABEL, SETUP_MODE_LABEL, addMonths, termDue, type OrgKind, type RuleFinding, type SetupMode } from '../../domain/orgs/rules.js';
 import type { RuleSettings } from '../../domain/settings/settings.js';
 import { today } from '../../domain/time/zone.js';
 
@@ -65,4 +66,91 @@ export async function findingsOf(db: Tx, org: { id: number; kind: string; setup_
 export function refuseOn(findings: RuleFinding[]): void {
   const refusals = findings.filter((f) => f.severity === 'refuse');
   if (refusals.length) throw new Problem(422, '不符合党组织设置规定', refusals.map((f) => f.message).join('；'), refusals.map((f) => ({ field: f.rule, message: f.message })));
+}
+
+type Filters = { under?: string; body?: string; kind?: string; setupMode?: string; status?: string; q?: string };
+
+/** The organization list with its counts, secretary and term. */
+function orgList(db: Transaction<DB>) {
+  return db.selectFrom('party_org as o')
+    .innerJoin('jurisdiction as c', 'c.code', 'o.county_code')
+    .leftJoin('jurisdiction as s', 's.code', 'o.station_code')
+    .select(['o.id', 'o.body', 'o.name', 'o.kind', 'o.setup_mode', 'o.status', 'o.founded_on', 'c.name as county_name', 's.name as station_name'])
+    .select(sql<number>`(SELECT count(*)::int FROM party_org_entity pe WHERE pe.org_id = o.id)`.as('units'))
+    .select(sql<number>`(SELECT count(*)::int FROM party_org_member pm WHERE pm.org_id = o.id)`.as('member_count'))
+    .select(sql<string | null>`(SELECT p.name FROM party_org_officer f JOIN person p ON p.id = f.person_id WHERE f.org_id = o.id AND f.role = 'secretary' AND f.term_end >= current_date ORDER BY f.term_start DESC LIMIT 1)`.as('secretary'))
+    // The committee's term: its officers' latest term end (the same date 换届提醒 counts from).
+    .select(sql<string | null>`(SELECT max(f.term_end)::text FROM party_org_officer f WHERE f.org_id = o.id)`.as('term_end'));
+}
+
+async function filtered(db: Transaction<DB>, f: Filters) {
+  let q = orgList(db);
+  if (f.under) q = q.where(await underNode(db, 'o.scope_key', f.under));
+  if (f.body) q = q.where('o.body', '=', f.body as 'party');
+  if (f.kind) q = q.where('o.kind', '=', f.kind as 'branch');
+  if (f.setupMode) q = q.where('o.setup_mode', '=', f.setupMode as 'joint');
+  if (f.status) q = q.where('o.status', '=', f.status as 'preparing');
+  if (f.q) q = q.where('o.name', 'like', containing(f.q));
+  return q;
+}
+
+type Row = Awaited<ReturnType<Awaited<ReturnType<typeof filtered>>['execute']>>[number];
+const toItem = (o: Row) => ({
+  id: o.id, body: o.body, name: o.name, kind: o.kind, kindLabel: (o.body === 'league' ? LEAGUE_KIND_LABEL : ORG_KIND_LABEL)[o.kind], setupMode: o.setup_mode, setupModeLabel: SETUP_MODE_LABEL[o.setup_mode],
+  status: o.status, statusLabel: ORG_STATUS_LABEL[o.status], foundedOn: o.founded_on, countyName: o.county_name, stationName: o.station_name,
+  units: o.units, memberCount: o.member_count, secretary: o.secretary, termEnd: o.term_end,
+});
+
+/** A page of the organization ledger. */
+export async function orgPage(db: Tx, f: Filters & { page: number; pageSize: number }) {
+  const q = await filtered(db, f);
+  return pageFrom(q, f, (q) => q.orderBy('o.county_code').orderBy('o.name'), toItem);
+}
+
+/** The organizations of the export (in the list's order). */
+export async function orgExportItems(db: Tx, f: Filters) {
+  const rows = await (await filtered(db, f)).orderBy('o.county_code').orderBy('o.name').limit(100_000).execute();
+  return rows.map(toItem);
+}
+
+/** 换届提醒: organizations (not dissolved) whose committee's term ends within the reminder window. */
+export async function termsDue(db: Tx, today: string, s: RuleSettings) {
+  const rows = await db.selectFrom('party_org_officer as f').innerJoin('party_org as o', 'o.id', 'f.org_id')
+    .select(['o.id', 'o.name', sql<string>`max(f.term_end)::text`.as('term_end')])
+    .where('o.status', '<>', 'dissolved')
+    .groupBy(['o.id', 'o.name'])
+    .having(sql<boolean>`max(f.term_end) <= ${addMonths(today, s.termReminderMonths)}::date`)
+    .orderBy(sql`max(f.term_end)`).limit(500).execute();
+  return { items: rows.map((o) => ({ id: o.id, name: o.name, termEnd: o.term_end, due: termDue(o.term_end, today, s) })) };
+}
+
+/** An organization's page: its covered entities, members, officers, findings and history. */
+export async function orgDetail(db: Tx, id: number, today: string, s: RuleSettings) {
+  const org = await loadOrg(db, id);
+  const [item] = (await (await filtered(db, {})).where('o.id', '=', org.id).execute()).map(toItem);
+  const fullMembers = await fullMembersOf(db, org.id);
+  const entities = await db.selectFrom('party_org_entity as pe').innerJoin('entity as e', 'e.id', 'pe.entity_id')
+    .select(['e.id', 'e.name', 'e.kind', 'e.status', sql<number>`(SELECT count(DISTINCT l.member_id)::int FROM member_link l WHERE l.entity_id = e.id)`.as('found_members')])
+    .where('pe.org_id', '=', org.id).orderBy('e.name').execute();
+  const members = await db.selectFrom('party_org_member as om').innerJoin('person as p', 'p.id', 'om.person_id').leftJoin('member as m', 'm.id', 'om.member_id')
+    .select(['om.id', 'om.person_id', 'om.member_id', 'p.name', 'm.membership', 'm.join_date', 'om.joined_on']).where('om.org_id', '=', org.id).orderBy('p.name').execute();
+  const officers = await db.selectFrom('party_org_officer as f').innerJoin('person as p', 'p.id', 'f.person_id')
+    .select(['f.id', 'f.person_id', 'p.name', 'f.role', 'f.term_start', 'f.term_end']).where('f.org_id', '=', org.id).orderBy('f.term_start', 'desc').execute();
+  // Each line with who made it and whom or what it names (a person or entity since removed included).
+  const history = await db.selectFrom('ledger_history as h').leftJoin('app_user as u', 'u.id', 'h.actor_id')
+    .select(['h.at', 'h.object_type', 'h.op', 'h.before', 'h.after', 'u.display_name as actor'])
+    .select(sql<string | null>`coalesce((SELECT p.name FROM person p WHERE p.id = coalesce(h.after->>'person_id', h.before->>'person_id')::bigint),
+      (SELECT e.name FROM entity e WHERE e.id = coalesce(h.after->>'entity_id', h.before->>'entity_id')::bigint))`.as('subject'))
+    .where(sql<boolean>`(h.object_type = 'party_org' AND h.object_id = ${org.id})
+      OR (h.object_type IN ('party_org_entity', 'party_org_member', 'party_org_officer') AND coalesce(h.after->>'org_id', h.before->>'org_id') = ${String(org.id)})`)
+    .orderBy('h.at', 'desc').limit(200).execute();
+  return {
+    ...item, affiliatedTo: org.affiliated_to, note: org.note, dissolvedOn: org.dissolved_on, countyCode: org.county_code, stationCode: org.station_code,
+    fullMembers,
+    entities: entities.map((e) => ({ id: e.id, name: e.name, kind: e.kind, status: e.status, foundMembers: e.found_members })),
+    members: members.map((m) => ({ id: m.id, personId: m.person_id, memberId: m.member_id, name: m.name, membership: m.membership, joinDate: m.join_date, joinedOn: m.joined_on })),
+    officers: officers.map((f) => ({ id: f.id, personId: f.person_id, name: f.name, role: f.role, roleLabel: OFFICER_ROLE_LABEL[f.role], termStart: f.term_start, termEnd: f.term_end, due: termDue(f.term_end, today, s) })),
+    findings: await findingsOf(db, org, s, fullMembers.count),
+    history: history.map((h) => ({ ...h, before: h.before as Record<string, unknown> | null, after: h.after as Record<string, unknown> | null, actor: h.actor ?? '系统/导入' })),
+  };
 }

@@ -22,7 +22,8 @@ function programList(db: Tx, scopeKey: string) {
     .select([n('resolved').as('resolved'), n('improved').as('improved'), n('unresolved').as('unresolved'), n('ongoing').as('ongoing')]);
 }
 
-export async function filtered(db: Tx, scopeKey: string, f: Filters) {
+/** The programs matching the list's filters (shared by the list and its export). */
+async function filtered(db: Tx, scopeKey: string, f: Filters) {
   let q = programList(db, scopeKey);
   // Under a node: run there or below, or run above it (it reaches the node).
   if (f.under) {

@@ -1,19 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
-import { sql } from 'kysely';
 import type { AppUser } from '../../db/schema.js';
 import { recordAudit } from '../../db/audit-chain.js';
 import { hashPassword, verifyPassword } from '../../crypto/password.js';
 import { decryptField, encryptField } from '../../crypto/field.js';
 import { checkPassword } from '../../domain/auth/password-policy.js';
-import { isLocked, lockMinutes, minutesLeft } from '../../domain/auth/lockout.js';
+import { isLocked, minutesLeft } from '../../domain/auth/lockout.js';
 import { ROLES, type Role, permissionsOf } from '../../domain/auth/roles.js';
 import { schemaOf } from '../../http/contract.js';
 import { Problem, badRequest, unauthorized } from '../../http/errors.js';
 import { changePassword, enrolTotp, getMe, login, logout, setupTotp, verifyTotp } from './contract.js';
 import { SESSION_COOKIE, createSession, endHalfSignedIn, endOldestSessions, endSessionsOf, nextStage } from './sessions.js';
 import { newTotpSecret, totpStep, totpUri } from './totp.js';
+import { addressLockedUntil, jurisdictionPath, pendingTotpSecret, userById, userByName } from './queries.js';
+import {
+  acceptTotpStep, bindTotp, clearAddressFailures, countAccountFailure, countAddressFailure, endSession, holdPendingTotp, markSignedIn, recordLoginHistory, setOwnPassword, setSessionStage,
+} from './writes.js';
 
 const DUMMY_HASH = 'pbkdf2-sm3$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 const genericLoginFailure = () => unauthorized('账号或密码错误', 'bad_credentials');
@@ -40,7 +43,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   });
 
   const history = (req: FastifyRequest, u: AppUser, outcome: string) =>
-    db.insertInto('login_history').values({ user_id: u.id, scope_key: u.scope_key, ip: req.ip, user_agent: req.headers['user-agent']?.slice(0, 300) ?? null, outcome }).execute();
+    recordLoginHistory(db, u, { ip: req.ip, userAgent: req.headers['user-agent']?.slice(0, 300) ?? null }, outcome);
 
   const lockedProblem = (detail: string) => new Problem(423, '账号已锁定', detail, undefined, 'locked');
 
@@ -52,14 +55,14 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
    */
   async function assertMaySignIn(req: FastifyRequest, u: AppUser): Promise<void> {
     const refuse = async (reason: string, detail: string, code = 'locked') => {
-      if (req.session && req.session.stage !== 'full') await db.deleteFrom('user_session').where('id_hash', '=', req.session.idHash).execute();
+      if (req.session && req.session.stage !== 'full') await endSession(db, req.session.idHash);
       await recordAudit(db, who(req, u), { action: 'auth.login', objectType: 'user', objectId: u.id, outcome: 'denied', detail: { reason, step: req.session?.stage ?? 'password' } });
       throw code === 'disabled' ? unauthorized(detail, 'disabled') : lockedProblem(detail);
     };
     if (u.disabled) return refuse('disabled', '账号已停用，请联系管理员', 'disabled');
     if (isLocked(u.locked_until)) return refuse('locked', `账号已锁定，请 ${minutesLeft(u.locked_until!)} 分钟后再试，或请安全管理员解锁`);
-    const pair = await db.selectFrom('login_throttle').select('locked_until').where('user_id', '=', u.id).where('ip', '=', req.ip).executeTakeFirst();
-    if (isLocked(pair?.locked_until)) return refuse('locked_here', `本地址连续验证失败，该账号在本地址的登录已暂停，请 ${minutesLeft(pair!.locked_until!)} 分钟后再试`);
+    const here = await addressLockedUntil(db, u.id, req.ip);
+    if (isLocked(here)) return refuse('locked_here', `本地址连续验证失败，该账号在本地址的登录已暂停，请 ${minutesLeft(here!)} 分钟后再试`);
   }
 
   /**
@@ -69,24 +72,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
    */
   async function failPassword(req: FastifyRequest, u: AppUser): Promise<never> {
     const sec = await settings.get('security');
-    // Failures a day old are forgotten (and the table stays small under a spray from many addresses).
-    await db.deleteFrom('login_throttle').where('updated_at', '<', new Date(Date.now() - 86_400_000)).where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', new Date())])).execute();
-    const row = await db
-      .insertInto('login_throttle')
-      .values({ user_id: u.id, ip: req.ip, scope_key: u.scope_key, failures: 1 })
-      .onConflict((oc) => oc.columns(['user_id', 'ip']).doUpdateSet({ failures: sql`login_throttle.failures + 1`, updated_at: new Date() }))
-      .returning(['failures', 'locks'])
-      .executeTakeFirstOrThrow();
-    const lock = row.failures >= sec.lockoutThreshold;
-    const minutes = lockMinutes(row.locks + 1, sec.lockoutMinutes);
-    if (lock) {
-      await db
-        .updateTable('login_throttle')
-        .set({ failures: 0, locks: row.locks + 1, locked_until: new Date(Date.now() + minutes * 60_000), updated_at: new Date() })
-        .where('user_id', '=', u.id)
-        .where('ip', '=', req.ip)
-        .execute();
-    }
+    const { lock, minutes } = await countAddressFailure(db, u, req.ip, sec);
     await history(req, u, lock ? 'locked' : 'failure');
     await recordAudit(db, who(req, u), { action: 'auth.login', objectType: 'user', objectId: u.id, outcome: 'failure', detail: { reason: 'password', lockedHere: lock, ...(lock ? { minutes } : {}) } });
     if (lock) throw lockedProblem(`连续 ${sec.lockoutThreshold} 次密码错误，该账号在本地址的登录已暂停 ${minutes} 分钟`);
@@ -102,11 +88,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     const sec = await settings.get('security');
     const failed = u.failed_logins + 1;
     const lock = failed >= sec.lockoutThreshold;
-    await db
-      .updateTable('app_user')
-      .set(lock ? { failed_logins: 0, locked_until: new Date(Date.now() + sec.lockoutMinutes * 60_000) } : { failed_logins: failed })
-      .where('id', '=', u.id)
-      .execute();
+    await countAccountFailure(db, u.id, failed, lock ? new Date(Date.now() + sec.lockoutMinutes * 60_000) : null);
     const ended = lock ? await endHalfSignedIn(db, u.id) : 0;
     await history(req, u, lock ? 'locked' : 'failure');
     await recordAudit(db, who(req, u), { action: 'auth.login', objectType: 'user', objectId: u.id, outcome: 'failure', detail: { reason: what, locked: lock, ...(lock ? { sessionsEnded: ended } : {}) } });
@@ -116,7 +98,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   }
 
   async function userOfSession(req: FastifyRequest): Promise<AppUser> {
-    return db.selectFrom('app_user').selectAll().where('id', '=', req.user!.id).executeTakeFirstOrThrow();
+    return userById(db, req.user!.id);
   }
 
   /** A session has reached the full stage: the account's oldest sessions beyond the limit end, audited. */
@@ -131,7 +113,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   async function advance(req: FastifyRequest, u: AppUser, totpVerified: boolean) {
     const sec = await settings.get('security');
     const stage = nextStage(u, sec.requireTotpForAll, totpVerified);
-    await db.updateTable('user_session').set({ stage, totp_pending_enc: null }).where('id_hash', '=', req.session!.idHash).execute();
+    await setSessionStage(db, req.session!.idHash, stage);
     if (stage === 'full') await onSignedIn(req, u);
     return { stage, csrfToken: req.session!.csrfToken };
   }
@@ -151,7 +133,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     if (needCode) {
       const step = totpStep(decryptField(keys, u.totp_secret_enc!), given.code!);
       if (step === null || (u.totp_last_step !== null && step <= u.totp_last_step)) return failSecondFactor(req, u, 'totp');
-      await db.updateTable('app_user').set({ totp_last_step: step, failed_logins: 0 }).where('id', '=', u.id).execute();
+      await acceptTotpStep(db, u.id, step);
     }
   }
 
@@ -160,7 +142,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(login, TAGS), body: login.body, response: { 200: login.response } },
     handler: async (req, reply) => {
       const { username, password } = req.body;
-      const u = await db.selectFrom('app_user').selectAll().where('username', '=', username).executeTakeFirst();
+      const u = await userByName(db, username);
       if (!u) {
         await verifyPassword(password, DUMMY_HASH); // same timing as a known account
         await recordAudit(db, who(req), { action: 'auth.login', objectType: 'user', objectId: username.slice(0, 64), outcome: 'failure', detail: { reason: 'unknown_user' } });
@@ -172,9 +154,9 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       const sec = await settings.get('security');
       const stage = nextStage(u, sec.requireTotpForAll, false);
       const session = await createSession(db, u, stage, { ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
-      await db.deleteFrom('login_throttle').where('user_id', '=', u.id).where('ip', '=', req.ip).execute();
+      await clearAddressFailures(db, u.id, req.ip);
       // The account's second-factor failure count resets only when a sign-in completes.
-      await db.updateTable('app_user').set({ last_login_at: new Date(), ...(stage === 'totp' ? {} : { failed_logins: 0 }) }).where('id', '=', u.id).execute();
+      await markSignedIn(db, u.id, stage !== 'totp');
       await history(req, u, stage === 'totp' ? 'password_ok' : 'success');
       await recordAudit(db, who(req, u), { action: 'auth.login', objectType: 'user', objectId: u.id, detail: { stage, ...(u.must_change_password ? { oneTimePassword: true } : {}) } });
       if (stage === 'full') await onSignedIn(req, u);
@@ -192,7 +174,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       await assertMaySignIn(req, u);
       const step = totpStep(decryptField(keys, u.totp_secret_enc!), req.body.code);
       if (step === null || (u.totp_last_step !== null && step <= u.totp_last_step)) return failSecondFactor(req, u, 'totp');
-      await db.updateTable('app_user').set({ totp_last_step: step, failed_logins: 0 }).where('id', '=', u.id).execute();
+      await acceptTotpStep(db, u.id, step);
       await recordAudit(db, who(req, u), { action: 'auth.totp_verify', objectType: 'user', objectId: u.id });
       return advance(req, u, true);
     },
@@ -211,14 +193,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       if (req.body.newPassword === req.body.currentPassword) problems.push('新密码不能与原密码相同');
       if (problems.length) throw badRequest(problems.join('；'), problems.map((message) => ({ field: 'newPassword', message })));
       const password_hash = await hashPassword(req.body.newPassword, config.passwordIterations);
-      const updated = await db
-        .updateTable('app_user')
-        .set({ password_hash, must_change_password: false, password_changed_at: new Date(), failed_logins: 0, updated_at: new Date() })
-        .where('id', '=', u.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await endSessionsOf(db, u.id, req.session!.idHash);
-      await db.deleteFrom('login_throttle').where('user_id', '=', u.id).execute();
+      const updated = await setOwnPassword(db, u.id, password_hash, req.session!.idHash);
       await recordAudit(db, who(req, u), { action: 'auth.password_change', objectType: 'user', objectId: u.id });
       return advance(req, updated, updated.totp_enabled);
     },
@@ -231,7 +206,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       if (!['totp_enrol', 'full'].includes(req.session!.stage)) throw new Problem(403, '请先完成登录步骤', stageText(req.session!.stage));
       if (req.session!.stage === 'full') await reauthenticate(req, await userOfSession(req), req.body ?? {});
       const secret = newTotpSecret();
-      await db.updateTable('user_session').set({ totp_pending_enc: encryptField(keys, secret) }).where('id_hash', '=', req.session!.idHash).execute();
+      await holdPendingTotp(db, req.session!.idHash, encryptField(keys, secret));
       const uri = totpUri(secret, req.user!.username);
       return { secret, uri, qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
     },
@@ -242,18 +217,13 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(enrolTotp, TAGS), body: enrolTotp.body, response: { 200: enrolTotp.response } },
     handler: async (req) => {
       if (!['totp_enrol', 'full'].includes(req.session!.stage)) throw new Problem(403, '请先完成登录步骤', stageText(req.session!.stage));
-      const s = await db.selectFrom('user_session').select('totp_pending_enc').where('id_hash', '=', req.session!.idHash).executeTakeFirstOrThrow();
-      if (!s.totp_pending_enc) throw badRequest('请先生成绑定二维码');
-      const secret = decryptField(keys, s.totp_pending_enc);
+      const pending = await pendingTotpSecret(db, req.session!.idHash);
+      if (!pending) throw badRequest('请先生成绑定二维码');
+      const secret = decryptField(keys, pending);
       const step = totpStep(secret, req.body.code);
       if (step === null) throw badRequest('动态口令不正确，请核对手机时间后重试', [{ field: 'code', message: '动态口令不正确' }]);
       const rebind = req.session!.stage === 'full';
-      const updated = await db
-        .updateTable('app_user')
-        .set({ totp_secret_enc: encryptField(keys, secret), totp_enabled: true, totp_last_step: step, updated_at: new Date() })
-        .where('id', '=', req.user!.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const updated = await bindTotp(db, req.user!.id, encryptField(keys, secret), step);
       // A new second factor ends the account's other sessions, as a new password does.
       const ended = rebind ? await endSessionsOf(db, updated.id, req.session!.idHash) : 0;
       await recordAudit(db, who(req, updated), { action: 'auth.totp_enrol', objectType: 'user', objectId: updated.id, detail: rebind ? { rebind, sessionsEnded: ended } : undefined });
@@ -265,7 +235,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     config: { access: 'signing-in' },
     schema: { ...schemaOf(logout, TAGS), response: { 204: logout.response } },
     handler: async (req, reply) => {
-      await db.deleteFrom('user_session').where('id_hash', '=', req.session!.idHash).execute();
+      await endSession(db, req.session!.idHash);
       await recordAudit(db, req.principal(), { action: 'auth.logout', objectType: 'user', objectId: req.user!.id });
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       reply.code(204);
@@ -287,27 +257,10 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         stage: req.session!.stage,
         csrfToken: req.session!.csrfToken,
         totpEnabled: u.totp_enabled,
-        jurisdiction: await jurisdictionPath(app, u.jurisdiction_code),
+        jurisdiction: await jurisdictionPath(db, u.jurisdiction_code),
       };
     },
   });
 }
 
 const stageText = (stage: string) => (stage === 'totp' ? '请输入动态口令' : '请先修改密码');
-
-/** The user's own node with its ancestors (names only: the breadcrumb above the tree). */
-async function jurisdictionPath(app: FastifyInstance, code: string) {
-  const path: { code: string; name: string; level: string }[] = [];
-  let next: string | null = code;
-  while (next) {
-    const row: { code: string; name: string; level: string; parent_code: string | null } = await app.ctx.db
-      .selectFrom('jurisdiction')
-      .select(['code', 'name', 'level', 'parent_code'])
-      .where('code', '=', next)
-      .executeTakeFirstOrThrow();
-    path.unshift(row);
-    next = row.parent_code;
-  }
-  const self = path[path.length - 1];
-  return { code: self.code, name: self.name, level: self.level, path: path.map(({ code, name }) => ({ code, name })) };
-}

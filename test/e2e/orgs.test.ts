@@ -78,6 +78,8 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
     await page.screenshot({ path: `${SHOTS}/org-drawer.png` });
     await drawer.locator('.ant-drawer-close').click();
     await expect.poll(() => row.textContent()).toContain('已建');
+    // The menu is behind the drawer's mask until it has closed (slow on a busy machine).
+    await page.locator('.ant-drawer-mask').waitFor({ state: 'hidden' });
 
     expect(await coveredOnPage(page)).toBe(before + 3);
     expect(crashes).toEqual([]);

@@ -12,7 +12,7 @@ const env = { ...process.env, XGZ_DATA_DIR: dataDir, DATABASE_URL: '', XGZ_PASSW
 
 async function xgz(...args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/xgz.mjs', ...args], { env, timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, ['bin/xgz.mjs', ...args], { env, timeout: 120_000 });
     return { code: 0, out: stdout + stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -20,8 +20,11 @@ async function xgz(...args: string[]): Promise<{ code: number; out: string }> {
   }
 }
 
-/** The `xgz` command line on an embedded database in a data dir of its own. */
-describe('xgz CLI (embedded database)', () => {
+/**
+ * The `xgz` command line on an embedded database in a data dir of its own. Each step is a process
+ * that opens the embedded database: on a busy 2-core machine one test's steps took over a minute.
+ */
+describe('xgz CLI (embedded database)', { timeout: 300_000 }, () => {
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('migrates, creates a user, and audit verify names the first record edited behind its back', async () => {

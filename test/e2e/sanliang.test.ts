@@ -71,8 +71,15 @@ describe.skipIf(!browserAvailable)('三亮 plaques in Chromium', () => {
     await drawer.getByRole('button', { name: '撤销牌匾（退出）' }).click();
     const dialog = page.locator('.ant-modal').filter({ hasText: '撤销原因' });
     // The usual grounds are offered as the clerk types; take one.
-    await dialog.getByLabel('撤销原因').fill('营业执照');
-    await page.locator('.ant-select-item-option[title="营业执照被吊销或注销"]').click();
+    const input = dialog.getByLabel('撤销原因');
+    const reason = '营业执照被吊销或注销';
+    const option = page.locator(`.ant-select-item-option[title="${reason}"]`);
+    await input.fill('营业执照');
+    // A click on the option while its list is still opening can be lost: pick it until the field holds it.
+    await expect.poll(async () => {
+      if ((await input.inputValue()) !== reason) await (await option.isVisible() ? option.click() : input.fill('营业执照'));
+      return input.inputValue();
+    }).toBe(reason);
     await dialog.getByRole('button', { name: '撤销牌匾' }).click();
     await expect.poll(() => drawer.locator('.ant-drawer-title').textContent()).toContain('已退出');
     expect(await drawer.getByRole('row', { name: new RegExp(number) }).textContent()).toContain('营业执照被吊销或注销');

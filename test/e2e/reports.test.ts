@@ -45,8 +45,13 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     // Marked 缺报 with its reason; then submitted (the difference from the live figures explained).
     await card.getByRole('button', { name: '标记缺报' }).click();
     const marking = page.locator('.ant-modal');
-    await marking.getByLabel('缺报的下级').click();
-    await page.locator('.ant-select-dropdown').getByText(missing.name, { exact: true }).click();
+    // A click on the option while its list is still opening can be lost: pick it until the select shows it.
+    const chosen = marking.locator('.ant-select-selection-item', { hasText: missing.name });
+    const option = page.locator('.ant-select-dropdown').getByText(missing.name, { exact: true });
+    await expect.poll(async () => {
+      if (!(await chosen.count())) await (await option.isVisible() ? option.click() : marking.getByLabel('缺报的下级').click());
+      return chosen.count();
+    }).toBeGreaterThan(0);
     await marking.getByLabel('缺报原因').fill('所内人员调整，本季度数据未报');
     await confirmModal(marking, /保\s*存/);
     await expect.poll(() => card.getByTestId('report-missing').textContent(), { timeout: 15_000 }).toContain(`本级标记 ${missing.name} 缺报：所内人员调整，本季度数据未报`);

@@ -1,7 +1,7 @@
 import type { AppContext, AuthUser } from '../http/context.js';
 import { permissionsOf } from '../domain/auth/roles.js';
 import { runScoped, type Scoped } from '../db/scoped.js';
-import { localDate } from '../domain/time/zone.js';
+import { today } from '../domain/time/zone.js';
 
 /**
  * What the demo's work steps share: they run as the city editor through the one scoped path
@@ -24,7 +24,7 @@ export async function asDemoUser<T>(ctx: AppContext, username: string, fn: (s: S
 
 const DAY = 86_400_000;
 export const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
-export const today = (): string => localDate();
+export { today };
 export const thisYear = (): number => Number(today().slice(0, 4));
 /** The day n days before `from` (today by default); negative n is after it. */
 export const daysBefore = (n: number, from = today()): string => isoDay(new Date(Date.parse(from) - n * DAY));

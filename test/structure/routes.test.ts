@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, readGraph } from './imports.js';
+
+/**
+ * Thin routes (issue 19): a file that registers routes parses, authorizes and calls a named read
+ * (`queries.ts`) or write (`writes.ts`); it builds no SQL itself. "Registers routes" = it takes a
+ * FastifyInstance; "builds SQL" = a Kysely statement or an sql`` fragment.
+ * Files that still do are listed below: the list may only shrink.
+ */
+const SQL = /\.(selectFrom|insertInto|updateTable|deleteFrom)\(|\bsql`|\bsql<[^>]*>`/g;
+const REGISTERS = /\bapp: FastifyInstance\b/;
+
+const ROUTE_SQL_EXCEPTIONS: string[] = [
+  'src/features/appeals/public.ts',
+  'src/features/assessment/routes.ts',
+  'src/features/audit/routes.ts',
+  'src/features/coverage/routes.ts',
+  'src/features/dictionaries/routes.ts',
+  'src/features/discovery/self-report.ts',
+  'src/features/entities/routes.ts',
+  'src/features/entities/work.ts',
+  'src/features/exchange/routes.ts',
+  'src/features/exchange/service-accounts.ts',
+  'src/features/imports/routes.ts',
+  'src/features/instructors/guidance.ts',
+  'src/features/instructors/routes.ts',
+  'src/features/orgs/proposals.ts',
+  'src/features/recognition/campaigns.ts',
+  'src/features/recognition/honours.ts',
+  'src/features/recognition/lists.ts',
+  'src/features/recognition/points.ts',
+  'src/features/recognition/recommendations.ts',
+  'src/features/recognition/training.ts',
+  'src/features/sanliang/public.ts',
+  'src/features/settings/routes.ts',
+  'src/http/auth.ts',
+  'src/server.ts',
+];
+
+/** Counts the statements a source text builds. */
+export function sqlCalls(text: string): number {
+  return text.match(SQL)?.length ?? 0;
+}
+
+describe('thin routes', () => {
+  const files = readGraph().files.filter((f) => f.startsWith('src/') && !/\.test\.tsx?$/.test(f));
+  const registering = files.filter((f) => REGISTERS.test(fs.readFileSync(path.join(ROOT, f), 'utf8')));
+
+  it('finds the route files', () => {
+    expect(registering).toContain('src/features/orgs/routes.ts');
+    expect(registering.length).toBeGreaterThan(40);
+  });
+
+  it('no file that registers routes builds SQL, except the listed ones (which only shrink)', () => {
+    const building = registering.filter((f) => sqlCalls(fs.readFileSync(path.join(ROOT, f), 'utf8')) > 0).sort();
+    expect(building).toEqual([...ROUTE_SQL_EXCEPTIONS].sort());
+  });
+
+  it('recognises a statement and an sql fragment', () => {
+    expect(sqlCalls("await db.selectFrom('entity').selectAll()")).toBe(1);
+    expect(sqlCalls('q.orderBy(sql`h.flagged_at IS NULL`); sql<number>`count(*)`')).toBe(2);
+    expect(sqlCalls("import { sql } from 'kysely'; // selectFrom in a comment")).toBe(0);
+  });
+});

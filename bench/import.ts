@@ -101,6 +101,7 @@ async function child(mode: string, backend: string, target: string, file: string
   const db: Database = await open(backend, target);
   const pg0 = await serverCpu(backend, db);
   const cpu0 = process.cpuUsage();
+  const followSpent = { ms: 0 };
   const t0 = performance.now();
   if (mode === 'copy') {
     await sql`CREATE TABLE copy_baseline (uscc text, year text, filing text, filed_on text, employees text, members text, org_form text, org_way text, org_set_on text, rep_member text, rep_secretary text)`.execute(db.db);
@@ -119,7 +120,7 @@ async function child(mode: string, backend: string, target: string, file: string
     const ctx = { config, database: db, db: db.db, keys: deriveKeys(Buffer.alloc(32, 7)), settings: new SettingsStore(db.db) };
     registerAuditKey(ctx.db, ctx.keys.auditMac);
     const job = await db.db.insertInto('import_job').values({ kind: 'annual_report', file_name: 'bench.csv', file_path: file, file_bytes: fs.statSync(file).size, scope_key: '' }).returning('id').executeTakeFirstOrThrow();
-    await runImportJob(ctx, job.id, { batchSize: 10_000, followCases: mode !== 'import-nofollow' });
+    await runImportJob(ctx, job.id, { batchSize: 10_000, followCases: mode !== 'import-nofollow', followSpent });
     const j = await db.db.selectFrom('import_job').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
     if (j.status !== 'done' || j.rows_accepted !== rows) throw new Error(`import ${j.status}: ${j.rows_accepted}/${rows} ${j.error ?? ''}`);
   }
@@ -129,7 +130,7 @@ async function child(mode: string, backend: string, target: string, file: string
   const nodeCpuS = cpuOf(process.cpuUsage()) - cpuOf(cpu0);
   const pgCpuS = pg0 ? sumCpu(await serverCpu(backend, db), pg0) : null;
   await db.close();
-  process.stdout.write(`${JSON.stringify({ seconds, rowsPerS: rows / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, nodeCpuS, pgCpuS })}\n`);
+  process.stdout.write(`${JSON.stringify({ seconds, rowsPerS: rows / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, nodeCpuS, pgCpuS, followS: followSpent.ms / 1000 })}\n`);
 }
 
 function measure(mode: string, backend: string, target: string, file: string, rows: number) {
@@ -138,7 +139,7 @@ function measure(mode: string, backend: string, target: string, file: string, ro
   const res = spawnSync(process.execPath, [...prof, '--import', 'tsx', self, '--child', mode, backend, target, file, String(rows)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const line = res.stdout.trim().split('\n').pop() ?? '';
   if (res.status !== 0 || !line.startsWith('{')) throw new Error(`${mode}/${backend} failed:\n${res.stderr}`);
-  return JSON.parse(line) as { seconds: number; rowsPerS: number; peakRssMb: number; nodeCpuS: number; pgCpuS: number | null };
+  return JSON.parse(line) as { seconds: number; rowsPerS: number; peakRssMb: number; nodeCpuS: number; pgCpuS: number | null; followS: number };
 }
 
 type Run = ReturnType<typeof measure>;
@@ -201,21 +202,24 @@ async function main() {
             const m = measure(mode, backend, target, file, rows);
             await drop(target);
             runs[mode].push(m);
-            console.log(`[${backend}] round ${r + 1}/${rounds} ${label[mode]}: ${Math.round(m.rowsPerS).toLocaleString()} rows/s (${m.seconds.toFixed(1)} s; ${cpu(m)}${mode === 'copy' ? '' : `; peak RSS ${Math.round(m.peakRssMb)} MB`}) load ${load()}`);
+            console.log(`[${backend}] round ${r + 1}/${rounds} ${label[mode]}: ${Math.round(m.rowsPerS).toLocaleString()} rows/s (${m.seconds.toFixed(1)} s; ${cpu(m)}${mode === 'copy' ? '' : `; peak RSS ${Math.round(m.peakRssMb)} MB`}${mode === 'import' ? `; in the hook ${m.followS.toFixed(1)} s` : ''}) load ${load()}`);
           }
         }
         const med = (mode: keyof typeof runs, f: (m: Run) => number) => median(runs[mode].map(f));
         const [copyRate, onRate, offRate] = [med('copy', (m) => m.rowsPerS), med('import', (m) => m.rowsPerS), med('import-nofollow', (m) => m.rowsPerS)];
         const ratio = onRate / copyRate;
         const followPct = (1 - onRate / offRate) * 100;
+        // The hook's own time within the import: what its rate loses to it, without the noise of comparing two runs.
+        const followShare = med('import', (m) => m.followS / m.seconds) * 100;
         const cpuPerRow = (mode: keyof typeof runs) => med(mode, (m) => ((m.nodeCpuS + (m.pgCpuS ?? 0)) / rows) * 1e6);
         const rss = Math.max(...runs.import.map((m) => m.peakRssMb), ...runs['import-nofollow'].map((m) => m.peakRssMb));
-        console.log(`[${backend}] medians of ${rounds}: COPY ${Math.round(copyRate).toLocaleString()} rows/s; import ${Math.round(onRate).toLocaleString()} rows/s (${(ratio * 100).toFixed(1)}% of COPY), without the cases-follow hook ${Math.round(offRate).toLocaleString()} rows/s: the hook costs ${followPct.toFixed(1)}% of the rate`);
+        console.log(`[${backend}] medians of ${rounds}: COPY ${Math.round(copyRate).toLocaleString()} rows/s; import ${Math.round(onRate).toLocaleString()} rows/s (${(ratio * 100).toFixed(1)}% of COPY), without the cases-follow hook ${Math.round(offRate).toLocaleString()} rows/s: the hook costs ${followPct.toFixed(1)}% of the rate; its own time is ${followShare.toFixed(1)}% of the import's`);
         console.log(`[${backend}] CPU per row (node + postgres, medians): ${cpuPerRow('import').toFixed(1)} µs with the hook, ${cpuPerRow('import-nofollow').toFixed(1)} µs without; peak RSS ${Math.round(rss)} MB; load ${load()}`);
         Object.assign(out, {
           [`${k}_rows_per_s`]: Math.round(onRate),
           [`${k}_copy_ratio`]: Number(ratio.toFixed(3)),
           [`${k}_follow_cost_pct`]: Number(followPct.toFixed(1)),
+          [`${k}_follow_share_pct`]: Number(followShare.toFixed(1)),
           [`${k}_peak_rss_mb`]: Math.round(rss),
         });
       } finally {
@@ -230,7 +234,7 @@ async function main() {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const f = (key: string) => out[key] ?? 'n/a';
-  const keys = ['rows_per_s', 'copy_ratio', 'follow_cost_pct', 'peak_rss_mb'];
+  const keys = ['rows_per_s', 'copy_ratio', 'follow_cost_pct', 'follow_share_pct', 'peak_rss_mb'];
   console.log(`RESULT import rows=${rows} rounds=${rounds} ${['pg', 'pglite'].flatMap((b) => keys.map((key) => `${b}_${key}=${f(`${b}_${key}`)}`)).join(' ')}`);
 }
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Scoped } from '../../db/scoped.js';
 import { sm3Hex, canonicalJson } from '../../crypto/sm3.js';
+import { arrayLiteral } from '../../db/array-literal.js';
 import { CASE_CONDITION, caseKey, casesHeld, whyResolved, type EntityFacts, type HeldCase } from '../../domain/cases/conditions.js';
 
 /**
@@ -58,6 +59,18 @@ type FactRow = {
  * the whole table and scanned all of annual_report and discovery_case on every import batch:
  * a cost that grew with the ledger, not with the batch (see bench/README.md, import).
  */
+/**
+ * Of the given entities, those that may hold a case: found or declared members, or a case not yet
+ * resolved (the condition at the end of factsOf, by three index probes). Most entities an import
+ * batch touches have none, and skip factsOf's other lookups.
+ */
+function candidates(entityIds: number[]) {
+  return sql`(SELECT * FROM entity e WHERE e.id = ANY(${entityIds}::bigint[]) AND (
+    (e.status = 'active' AND (EXISTS (SELECT 1 FROM member_link l WHERE l.entity_id = e.id)
+      OR coalesce((SELECT a.party_members FROM annual_report a WHERE a.entity_id = e.id ORDER BY a.year DESC LIMIT 1), 0) > 0))
+    OR EXISTS (SELECT 1 FROM discovery_case d WHERE d.entity_id = e.id AND d.state <> 'resolved' AND d.kind <> 'self_report')) OFFSET 0)`;
+}
+
 async function factsOf(db: Scoped['db'], entityIds: number[] | null): Promise<FactRow[]> {
   const one = entityIds !== null;
   const of = (col: string) => (one ? sql`${sql.ref(col)} = e.id` : sql`true`);
@@ -65,7 +78,7 @@ async function factsOf(db: Scoped['db'], entityIds: number[] | null): Promise<Fa
   const res = await sql<FactRow>`
     SELECT e.id AS entity_id, e.name, e.scope_key, e.status, c.name AS county_name, coalesce(st.served_areas, '{}') AS areas,
       latest.party_members AS declared, latest.party_org_form AS org_form, latest.year AS report_year, found.found, orgs.orgs, registered.registered
-    FROM entity e
+    FROM ${one ? candidates(entityIds) : sql`entity`} e
     JOIN jurisdiction c ON c.code = e.county_code
     LEFT JOIN jurisdiction st ON st.code = e.station_code
     ${join} (
@@ -178,10 +191,12 @@ export async function followCases(s: Scoped, entityIds: number[] | null, change:
         RETURNING id, kind, scope_key`.execute(db);
       counts.raised += res.rows.length;
       // A case raised by a change other than a run says which change raised it (the run's own are many and say so on the run).
+      // Its detail is built by the database from the conditions and the change, each sent once.
       if (change.source !== 'discovery' && res.rows.length) {
-        const ids = res.rows as { id: number; kind: string; scope_key: string }[];
+        const raised = res.rows as { id: number; kind: string; scope_key: string }[];
         await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key)
-          SELECT id, ${actor}::bigint, 'raised', NULL, 'open', detail, k FROM unnest(${ids.map((r) => r.id)}::bigint[], ${ids.map((r) => JSON.stringify({ condition: CASE_CONDITION[r.kind as HeldCase['kind']], change }))}::jsonb[], ${ids.map((r) => r.scope_key)}::text[]) AS t(id, detail, k)`.execute(db);
+          SELECT id, ${actor}::bigint, 'raised', NULL, 'open', jsonb_build_object('condition', ${JSON.stringify(CASE_CONDITION)}::jsonb ->> kind, 'change', ${JSON.stringify(change)}::jsonb), k
+          FROM unnest(${arrayLiteral(raised.map((r) => r.id))}::bigint[], ${arrayLiteral(raised.map((r) => r.kind))}::text[], ${arrayLiteral(raised.map((r) => r.scope_key))}::text[]) AS t(id, kind, k)`.execute(db);
       }
     }
     if (moved.length) {
@@ -265,5 +280,8 @@ export async function followImportBatch(s: Scoped, job: { id: number; kind: keyo
     const res = await sql<{ id: number }>`SELECT id FROM member WHERE roster_key = ANY(${named.rosterKeys}::text[])`.execute(db);
     ids = await entitiesOfMembers(db, res.rows.map((r) => Number(r.id)));
   }
-  await followEntities(s, ids, { source: 'import', label: `导入${IMPORT_LABEL[job.kind]}（导入任务 #${job.id}）`, objectType: 'import_job', objectId: job.id });
+  const change: CaseChange = { source: 'import', label: `导入${IMPORT_LABEL[job.kind]}（导入任务 #${job.id}）`, objectType: 'import_job', objectId: job.id };
+  // An annual report changes no role and no roster row, hence no exact link: only the cases follow it.
+  if (job.kind === 'annual_report') await followCases(s, ids, change);
+  else await followEntities(s, ids, change);
 }

@@ -9,7 +9,8 @@ import { MATCHED_ROWS, NAMED_ENTITIES } from '../../db/named-entities.js';
  * Upserts a batch of annual-report rows onto the entities they name (by uscc, else reg_no) in
  * the caller's scoped transaction. Returns the number of reports inserted or changed, and the
  * row numbers whose entity is not in the ledger within scope, the accepted rows by the scope of their entity,
- * and the ids of the entities the batch named (for the cases-follow hook, which need not look them up again).
+ * and the ids of the entities whose reports it inserted or changed (for the cases-follow hook: a report
+ * imported again unchanged changes no case).
  */
 export async function writeAnnualReportBatch(db: Transaction<DB>, batch: Numbered<AnnualReportRow>[]): Promise<{ changed: number; unknownRows: number[]; byScope: Record<string, number>; entityIds: number[] }> {
   // Each column as one array literal (see arrayLiteral): the driver's per-element serialising cost more than the statement.
@@ -34,12 +35,12 @@ export async function writeAnnualReportBatch(db: Transaction<DB>, batch: Numbere
       WHERE (a.scope_key, a.filing_status, a.filed_on, a.employees, a.party_members, a.party_org_form, a.party_org_way, a.party_org_set_on, a.rep_is_member, a.rep_is_secretary)
         IS DISTINCT FROM (EXCLUDED.scope_key, EXCLUDED.filing_status, EXCLUDED.filed_on, EXCLUDED.employees, EXCLUDED.party_members, EXCLUDED.party_org_form,
           EXCLUDED.party_org_way, EXCLUDED.party_org_set_on, EXCLUDED.rep_is_member, EXCLUDED.rep_is_secretary)
-      RETURNING 1
+      RETURNING entity_id
     )
     SELECT (SELECT count(*)::int FROM up) AS changed,
            (SELECT array_agg(row_no ORDER BY row_no) FROM t WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.row_no = t.row_no)) AS unknown_rows,
            (SELECT jsonb_object_agg(scope_key, n) FROM (SELECT scope_key, count(*)::int AS n FROM m GROUP BY scope_key) s) AS by_scope,
-           (SELECT array_agg(id) FROM e) AS entity_ids`.execute(db);
+           (SELECT array_agg(DISTINCT entity_id) FROM up) AS entity_ids`.execute(db);
   const r = res.rows[0];
   return { changed: r.changed, unknownRows: r.unknown_rows ?? [], byScope: r.by_scope ?? {}, entityIds: (r.entity_ids ?? []).map(Number) };
 }

@@ -47,6 +47,8 @@ export type ImportOptions = {
    * measure what the hook costs within one run (issue 15); every real import runs it.
    */
   followCases?: boolean;
+  /** The bench's window on the hook: the milliseconds it took, added up over the batches. */
+  followSpent?: { ms: number };
 };
 
 /** The run was stopped between batches at the runner's request (or the database went away): the job is not finished. */
@@ -197,7 +199,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       rejects = [];
       await writing;
       writing = (async () => {
-        const { accepted, changed, rejected } = await writeBatch(ctx, job.kind, jobId, who, full, bad, places, namedScope, plainRaw, opts.followCases ?? true);
+        const { accepted, changed, rejected } = await writeBatch(ctx, job.kind, jobId, who, full, bad, places, namedScope, plainRaw, { on: opts.followCases ?? true, spent: opts.followSpent });
         totals.accepted += accepted;
         totals.changed += changed;
         totals.rejected += rejected.size;
@@ -294,7 +296,7 @@ function checkPlaces(r: RegistryRow, places: Map<string, { level: string; parent
   return null;
 }
 
-async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who: Principal, batch: Accepted[], rejects: Rejection[], places: Places | null, namedScope: (v: { countyCode?: string; stationCode?: string; uscc?: string }) => string | null, plainRaw: (cells: string[]) => Record<string, string>, follow: boolean) {
+async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who: Principal, batch: Accepted[], rejects: Rejection[], places: Places | null, namedScope: (v: { countyCode?: string; stationCode?: string; uscc?: string }) => string | null, plainRaw: (cells: string[]) => Record<string, string>, follow: { on: boolean; spent?: { ms: number } }) {
   const rowScope = (b: Accepted) => namedScope(b.row as { countyCode?: string; stationCode?: string; uscc?: string });
   // Within the batch: the first row with a key wins.
   const first = new Map<string, number>();
@@ -340,7 +342,7 @@ async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who:
     }
     let changed = 0;
     let identity: IdentityChange[] = [];
-    let entityIds: number[] | undefined; // the entities the batch named, when the writer returns them
+    let entityIds: number[] | undefined; // the entities whose rows the batch changed, when the writer returns them
     const area = new Map<string, { accepted: number; rejected: number }>();
     const tally = (scope: string, accepted: number, rejected: number) => {
       const a = area.get(scope) ?? { accepted: 0, rejected: 0 };
@@ -374,7 +376,11 @@ async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who:
     // A status or listing the batch changed has suspended plaques and flagged honours: audited with this job as the cause.
     if (changed && (kind === 'registry' || isCreditKind(kind))) await auditExitEffects(db, audit, { type: 'import_job', id: jobId, kind });
     // Per-batch hook: the cases of what the batch touched follow it (features/discovery).
-    if (follow && accepted.length && !isCreditKind(kind)) await followImportBatch(scoped, { id: jobId, kind }, kind === 'roster' ? { rosterKeys: accepted.map((b) => b.key) } : entityIds ? { entityIds } : { entityCodes: accepted.map((b) => (b.row as RegistryRow).uscc ?? (b.row as RegistryRow).regNo!) });
+    if (follow.on && accepted.length && !isCreditKind(kind)) {
+      const t0 = performance.now();
+      await followImportBatch(scoped, { id: jobId, kind }, kind === 'roster' ? { rosterKeys: accepted.map((b) => b.key) } : entityIds ? { entityIds } : { entityCodes: accepted.map((b) => (b.row as RegistryRow).uscc ?? (b.row as RegistryRow).regNo!) });
+      if (follow.spent) follow.spent.ms += performance.now() - t0;
+    }
     if (rejects.length) {
       await sql`INSERT INTO import_rejection (job_id, row_no, col, value, reason, raw_enc, scope_key, dup_key)
         SELECT ${jobId}, * FROM unnest(${rejects.map((r) => r.rowNo)}::int[], ${rejects.map((r) => r.col)}::text[], ${rejects.map((r) => r.value)}::text[],

@@ -143,11 +143,12 @@ export async function followCases(s: Scoped, entityIds: number[] | null, change:
   const queryMs = performance.now() - t0;
 
   // The cases on file for these entities, not resolved: only new, changed and ended ones are written.
-  // The given entities' are looked up entity by entity through discovery_case_entity_idx (as in factsOf).
+  // Given entities: only those with facts can have one (factsOf reads every entity with a case not
+  // resolved), looked up entity by entity through discovery_case_entity_idx (as in factsOf).
   const unresolved = sql`SELECT id, kind, entity_id, coalesce(member_id, 0) AS member_id, state, evidence_hash, scope_key FROM discovery_case
     WHERE kind <> 'self_report' AND state <> 'resolved'`;
   const prior = await sql<{ id: number; kind: string; entity_id: number; member_id: number; state: string; evidence_hash: string; scope_key: string }>`${
-    ids ? sql`SELECT d.* FROM unnest(${ids}::bigint[]) AS i(id) CROSS JOIN LATERAL (${unresolved} AND entity_id = i.id OFFSET 0) d` : unresolved
+    ids ? sql`SELECT d.* FROM unnest(${[...facts.keys()]}::bigint[]) AS i(id) CROSS JOIN LATERAL (${unresolved} AND entity_id = i.id OFFSET 0) d` : unresolved
   }`.execute(db);
   const onFile = new Map(prior.rows.map((r) => [caseKey(r.kind, Number(r.entity_id), Number(r.member_id) || null), r]));
   const actor = s.who.userId;

@@ -10,8 +10,8 @@ import { annualReportRow, registryRow, rosterRow } from '../src/domain/ledger/ro
 import { parseIdNumber } from '../src/domain/identifiers/id-number.js';
 import type { AppContext } from '../src/http/context.js';
 import type { Database } from '../src/db/connection.js';
-import { rosterKey } from '../src/features/members/roster-writer.js';
-import { mapHeaders, TEMPLATES } from '../src/features/imports/templates.js';
+import { rosterKey } from '../src/jobs/import/writers/roster.js';
+import { mapHeaders, TEMPLATES } from '../src/jobs/import/templates.js';
 import { generateLedger, type DemoOptions } from '../src/demo/ledger.js';
 
 /**

@@ -7,7 +7,7 @@ import { migrate } from '../src/db/migrate.js';
 import { seedJurisdictions } from '../src/features/jurisdictions/seed.js';
 import { deriveKeys } from '../src/crypto/keys.js';
 import { registerAuditKey } from '../src/db/audit-chain.js';
-import { SettingsStore } from '../src/features/settings/store.js';
+import { SettingsStore } from '../src/db/settings.js';
 import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/http/context.js';
 

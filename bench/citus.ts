@@ -29,10 +29,10 @@ import { citusState, createClusterDatabase, dropClusterDatabase } from '../src/d
 import { seedJurisdictions } from '../src/features/jurisdictions/seed.js';
 import { deriveKeys } from '../src/crypto/keys.js';
 import { registerAuditKey } from '../src/db/audit-chain.js';
-import { SettingsStore } from '../src/features/settings/store.js';
+import { SettingsStore } from '../src/db/settings.js';
 import { loadConfig } from '../src/config.js';
 import { runImportJob } from '../src/jobs/import/pipeline.js';
-import { runDiscovery } from '../src/jobs/discovery/run.js';
+import { runDiscovery } from '../src/features/discovery/run.js';
 import { regNoCheckDigit } from '../src/domain/identifiers/uscc.js';
 import { periodOfDate } from '../src/domain/reports/forms.js';
 import { localDate } from '../src/domain/time/zone.js';

@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { runImportJob } from '../src/jobs/import/pipeline.js';
-import { runDiscovery } from '../src/jobs/discovery/run.js';
+import { runDiscovery } from '../src/features/discovery/run.js';
 import type { DemoOptions } from '../src/demo/ledger.js';
 import { demoPlaces, writeDemoFiles } from '../src/demo/files.js';
 import { arg, keptDatabase, scratchDatabase } from './_scratch.js';

@@ -23,11 +23,11 @@ import { openDatabase, type Database } from '../src/db/connection.js';
 import { migrate } from '../src/db/migrate.js';
 import { seedJurisdictions } from '../src/features/jurisdictions/seed.js';
 import { USCC_ALPHABET, usccCheckChar } from '../src/domain/identifiers/uscc.js';
-import { TEMPLATES } from '../src/features/imports/templates.js';
+import { TEMPLATES } from '../src/jobs/import/templates.js';
 import { runImportJob } from '../src/jobs/import/pipeline.js';
 import { registerAuditKey } from '../src/db/audit-chain.js';
 import { deriveKeys } from '../src/crypto/keys.js';
-import { SettingsStore } from '../src/features/settings/store.js';
+import { SettingsStore } from '../src/db/settings.js';
 import { loadConfig } from '../src/config.js';
 
 const YEARS = [2021, 2022, 2023, 2024, 2025];

@@ -21,7 +21,7 @@
  */
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import { runDiscovery } from '../src/jobs/discovery/run.js';
+import { runDiscovery } from '../src/features/discovery/run.js';
 import { hashPassword } from '../src/crypto/password.js';
 import { demoPlaces } from '../src/demo/files.js';
 import { recomputeCounts } from '../src/features/indicators/recompute.js';

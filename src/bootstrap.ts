@@ -8,9 +8,9 @@ import { secureDataDir } from './db/data-dir.js';
 import { deriveKeys, loadOrCreateMasterKey } from './crypto/keys.js';
 import { hashPassword } from './crypto/password.js';
 import { NATION_CODE } from './domain/jurisdiction/codes.js';
-import { temporaryPassword } from './features/accounts/service.js';
-import { seedJurisdictions } from './features/jurisdictions/seed.js';
-import { SettingsStore } from './features/settings/store.js';
+import { temporaryPassword } from './features/accounts/index.js';
+import { seedJurisdictions } from './features/jurisdictions/index.js';
+import { SettingsStore } from './db/settings.js';
 import { loadDemo, type Credential } from './demo/jurisdiction.js';
 
 export type { Credential } from './demo/jurisdiction.js';

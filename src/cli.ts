@@ -10,8 +10,7 @@ import { recordAudit, registerAuditKey, verifyAuditChain } from './db/audit-chai
 import { AnchorError, readAnchors } from './db/audit-anchor.js';
 import { hashPassword } from './crypto/password.js';
 import { checkRoleSet } from './domain/auth/roles.js';
-import { temporaryPassword } from './features/accounts/service.js';
-import { resetPasswordOnServer, resetTotpOnServer, unlockAccount } from './features/accounts/admin.js';
+import { resetPasswordOnServer, resetTotpOnServer, temporaryPassword, unlockAccount } from './features/accounts/index.js';
 import { acquireDataDirLock, processState, releaseDataDirLock } from './db/lock.js';
 import { BackupError, backupPglite, backupPostgres, restorePglite, verifyPgliteArchive, verifyPostgresDump } from './db/backup.js';
 import { isConnectionError } from './db/connection.js';
@@ -19,13 +18,12 @@ import { citusBlockers, citusState, distributeForCitus, isCitus } from './db/cit
 import { reclaimStaleImports } from './jobs/import/lease.js';
 import cliProgress from 'cli-progress';
 import { runImportJob } from './jobs/import/pipeline.js';
-import { previewFile } from './features/imports/service.js';
-import { readLocalAccess, type LocalAccess } from './features/imports/local.js';
+import { previewFile, readLocalAccess, type LocalAccess } from './features/imports/index.js';
 import { neutralise } from './http/xlsx.js';
 import { demoPlaces, writeDemoFiles } from './demo/files.js';
 import { DEMO, registerDemoOrgs } from './demo/jurisdiction.js';
 import { registerDemoWork } from './demo/work.js';
-import { takeSystemSnapshots } from './features/indicators/service.js';
+import { takeSystemSnapshots } from './features/indicators/index.js';
 
 const program = new Command('xgz').description('XGZ 小个专党建工作平台');
 

@@ -1,5 +1,5 @@
 import type { AppContext } from '../http/context.js';
-import { runDiscovery } from '../jobs/discovery/run.js';
+import { runDiscovery } from '../features/discovery/index.js';
 import { asCityEditor } from './steps.js';
 
 /**

@@ -7,7 +7,7 @@ import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { TEMPLATES } from '../features/imports/templates.js';
+import { TEMPLATES } from '../jobs/import/templates.js';
 import { generateLedger, type DemoEntity, type DemoOptions, type DemoPlace } from './ledger.js';
 
 const require = createRequire(import.meta.url);

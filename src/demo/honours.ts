@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { AppContext } from '../http/context.js';
 import { honourTransition, type AwardLevel, type HonourAction, type HonourState } from '../domain/recognition/honours.js';
-import { subjectOf, type Nomination } from '../features/recognition/honours.js';
+import { subjectOf, type Nomination } from '../features/recognition/index.js';
 import { seededRandom, type Random } from '../domain/random.js';
 import { DEMO } from './jurisdiction.js';
 import { asCityEditor, daysAgoThisYear, daysBefore, thisYear, today } from './steps.js';

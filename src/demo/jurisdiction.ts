@@ -5,9 +5,9 @@ import type { AppContext } from '../http/context.js';
 import { runScoped } from '../db/scoped.js';
 import { hashPassword } from '../crypto/password.js';
 import { scopeKeyOf } from '../domain/jurisdiction/codes.js';
-import { temporaryPassword } from '../features/accounts/service.js';
+import { temporaryPassword } from '../features/accounts/index.js';
 import { seededRandom } from '../domain/random.js';
-import { registerDeclaredOrgs } from '../features/orgs/declared.js';
+import { registerDeclaredOrgs } from '../features/orgs/index.js';
 import { writeEncrypted } from '../jobs/import/stored-file.js';
 import { demoPlaces, writeDemoFiles } from './files.js';
 

@@ -1,7 +1,7 @@
 import { USCC_ALPHABET, usccCheckChar } from '../domain/identifiers/uscc.js';
 import { idCheckChar } from '../domain/identifiers/id-number.js';
 import { ZONE_KIND_LABEL } from '../domain/orgs/grouping.js';
-import { TEMPLATES } from '../features/imports/templates.js';
+import { TEMPLATES } from '../jobs/import/templates.js';
 import { seededRandom, type Random } from '../domain/random.js';
 
 /**

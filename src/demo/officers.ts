@@ -3,7 +3,7 @@ import type { DB } from '../db/schema.js';
 import type { AppContext } from '../http/context.js';
 import type { RuleSettings } from '../domain/settings/settings.js';
 import { addMonths, termEnd } from '../domain/orgs/rules.js';
-import { findingsOf, refuseOn } from '../features/orgs/queries.js';
+import { findingsOf, refuseOn } from '../features/orgs/index.js';
 import { seededRandom, type Random } from '../domain/random.js';
 import { DEMO } from './jurisdiction.js';
 import { asCityEditor, daysBefore, later, today } from './steps.js';

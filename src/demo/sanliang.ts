@@ -1,6 +1,6 @@
 import type { AppContext } from '../http/context.js';
 import { EXIT_REASONS } from '../domain/sanliang/plaque.js';
-import { actOnPlaque } from '../features/sanliang/queries.js';
+import { actOnPlaque } from '../features/sanliang/index.js';
 import { seededRandom } from '../domain/random.js';
 import { DEMO } from './jurisdiction.js';
 import { asCityEditor, daysBefore } from './steps.js';

@@ -14,7 +14,7 @@ import type { SETTING_GROUPS, SettingGroup } from '../domain/settings/settings.j
 /** Each deployment-settings group's values. */
 export type SettingValues = { [G in SettingGroup]: z.infer<(typeof SETTING_GROUPS)[G]['schema']> };
 
-/** Deployment settings as everything reads them (features/settings/store.ts keeps them, cached). */
+/** Deployment settings as everything reads them (db/settings.ts keeps them, cached). */
 export type Settings = {
   all(): Promise<SettingValues>;
   get<G extends SettingGroup>(group: G): Promise<SettingValues[G]>;

@@ -9,7 +9,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import { loadConfig } from '../../src/config.js';
 import { deriveKeys } from '../../src/crypto/keys.js';
-import { SettingsStore } from '../../src/features/settings/store.js';
+import { SettingsStore } from '../../src/db/settings.js';
 import { buildApp } from '../../src/server.js';
 import { runImportJob } from '../../src/jobs/import/pipeline.js';
 import { demoPlaces, writeDemoFiles, type DemoFiles } from '../../src/demo/files.js';

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { deriveKeys } from '../../src/crypto/keys.js';
 import { encryptField } from '../../src/crypto/field.js';
 import { hashPassword } from '../../src/crypto/password.js';
-import { SettingsStore } from '../../src/features/settings/store.js';
+import { SettingsStore } from '../../src/db/settings.js';
 import { newTotpSecret, totpNow } from '../../src/features/auth/totp.js';
 import type { AppContext } from '../../src/http/context.js';
 import { buildApp } from '../../src/server.js';

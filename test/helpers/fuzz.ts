@@ -4,7 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import type { z } from 'zod';
 import { openSource, SourceError, DEFAULT_LIMITS } from '../../src/jobs/import/sources.js';
-import { mapHeaders, TEMPLATES, type ImportKind } from '../../src/features/imports/templates.js';
+import { mapHeaders, TEMPLATES, type ImportKind } from '../../src/jobs/import/templates.js';
 import { annualReportRow, registryRow, rosterRow } from '../../src/domain/ledger/rows.js';
 import { creditRow } from '../../src/domain/ledger/credit-rows.js';
 import { buildXlsx, buildZip } from './zip.js';

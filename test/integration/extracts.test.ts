@@ -7,7 +7,7 @@ import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { importFile } from '../helpers/imports.js';
 import { previewFile } from '../../src/features/imports/service.js';
-import { TEMPLATES } from '../../src/features/imports/templates.js';
+import { TEMPLATES } from '../../src/jobs/import/templates.js';
 import { VOCABULARY } from '../../src/domain/import/vocabulary.js';
 import { decryptField } from '../../src/crypto/field.js';
 import { uscc, type Outcome } from '../fixtures/extracts/generate.js';

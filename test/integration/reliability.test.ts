@@ -17,7 +17,7 @@ import { buildApp } from '../../src/server.js';
 import { demoPlaces, writeDemoFiles } from '../../src/demo/files.js';
 import { loadConfig } from '../../src/config.js';
 import { deriveKeys } from '../../src/crypto/keys.js';
-import { SettingsStore } from '../../src/features/settings/store.js';
+import { SettingsStore } from '../../src/db/settings.js';
 import type { AppContext } from '../../src/http/context.js';
 
 const S1 = '320102001';

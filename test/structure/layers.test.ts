@@ -7,6 +7,7 @@ import { cycles, isBuiltin, readGraph, type Edge } from './imports.js';
  * - db/ and http/ (the plumbing) import no feature;
  * - a feature reaches another feature only through its entrance, features/<name>/index.ts, or its
  *   contract, features/<name>/contract.ts (pure schemas: one feature's response may embed another's shape);
+ *   every feature has an entrance, and the rest of the server (jobs, demo, CLI) uses it the same way;
  * - the web imports from the server only the domain and features' contract.ts (and src/http/contract.ts);
  * - no import cycles.
  * Today's cross-feature imports are listed in FEATURE_EXCEPTIONS: the list may only shrink. A listed
@@ -54,6 +55,15 @@ describe('layers', () => {
     }));
     expect([...new Set(crossing)]).toEqual([...FEATURE_EXCEPTIONS].sort());
     expect(FEATURE_EXCEPTIONS.length).toBeLessThanOrEqual(FEATURE_EXCEPTIONS_CEILING);
+  });
+
+  it('every feature has its entrance, and the rest of the server reaches a feature only through it or its contract', () => {
+    const features = [...new Set(g.files.map(featureOf).filter((f): f is string => !!f))];
+    expect(features.length).toBeGreaterThan(20);
+    expect(features.filter((f) => !g.files.includes(`src/features/${f}/index.ts`))).toEqual([]);
+    const outside = g.edges.filter((e) => e.from.startsWith('src/') && !featureOf(e.from) && !isTest(e.from) && featureOf(e.to));
+    expect(outside.length).toBeGreaterThan(0);
+    expect(show(outside.filter((e) => !/^src\/features\/[^/]+\/(index|contract)\.ts$/.test(e.to)))).toEqual([]);
   });
 
   it('the web imports from the server only the domain and contracts', () => {

@@ -5,3 +5,5 @@ export { openStateList, overdueRows } from './queries.js';
 /** The plaque door (sanliang's public reports and their handling) raises and resolves its cases in the one case engine. */
 export { newTrackingCode, raiseCase, resolveWithPlaqueReport, trackingHash } from './engine.js';
 export { plaqueUnit } from './queries.js';
+export { moveCase, type Mover } from './engine.js';
+export { coveringUnits, placeUnit } from './queries.js';

@@ -2,3 +2,4 @@
 export { discoveryRoutes } from './routes.js';
 export { selfReportRoutes } from './self-report.js';
 export { followCases, followEntities, followImportBatch, refreshExactLinks, entitiesOfMembers, entitiesOfOrg, type CaseChange, type MemberFacts } from './follow.js';
+export { runDiscovery } from './run.js';

@@ -5,7 +5,7 @@ import { maskPhone } from '../../domain/identifiers/id-number.js';
 import { ACTION_LABEL, CASE_KIND_LABEL, STATE_LABEL, allowedActions, transition } from '../../domain/cases/workflow.js';
 import { CASE_CONDITION } from '../../domain/cases/conditions.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { runDiscovery } from '../../jobs/discovery/run.js';
+import { runDiscovery } from './run.js';
 import { memberFromReport } from './self-report.js';
 import { entitiesOfMembers, followEntities } from './follow.js';
 import { caseParts, casePage, loadCase, runById, runningRun } from './queries.js';

@@ -3,7 +3,8 @@
  * with its columns), a job as callers see it, the column plan of a stored file and its checks,
  * and the per-account gate. The exchange (system-to-system delivery) runs its batches through these.
  */
-export { TEMPLATES, type ImportKind } from './templates.js';
+export { TEMPLATES, type ImportKind } from '../../jobs/import/templates.js';
 export { importRoutes, toJob } from './routes.js';
 export { assertStartable, mappingFor, previewFile } from './service.js';
 export { ImportGate } from './gate.js';
+export { readLocalAccess, type LocalAccess } from './local.js';

@@ -11,7 +11,7 @@ import { decryptField } from '../../crypto/field.js';
 import { Problem, badRequest, forbidden, notFound } from '../../http/errors.js';
 import { offsetOf } from '../../http/paging.js';
 import { neutralise, sendXlsx } from '../../http/xlsx.js';
-import { TEMPLATES, type ImportKind } from './templates.js';
+import { TEMPLATES, type ImportKind } from '../../jobs/import/templates.js';
 import { ImportGate } from './gate.js';
 import { writeEncrypted } from '../../jobs/import/stored-file.js';
 import { SourceError } from '../../jobs/import/sources.js';

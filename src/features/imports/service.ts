@@ -11,7 +11,7 @@ import { DEFAULT_LIMITS, openSource } from '../../jobs/import/sources.js';
 import { pickSheet } from '../../jobs/import/sheets.js';
 import { openPlain, writeEncrypted } from '../../jobs/import/stored-file.js';
 import type { Keys } from '../../crypto/keys.js';
-import { headerScore, mapHeaders, TEMPLATES, type ImportKind } from './templates.js';
+import { headerScore, mapHeaders, TEMPLATES, type ImportKind } from '../../jobs/import/templates.js';
 import type { Preview } from './contract.js';
 
 /**

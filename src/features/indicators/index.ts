@@ -4,3 +4,4 @@ export { values } from './contract.js';
 export { figuresWithChildren } from './service.js';
 export { SOURCES } from './sources/index.js';
 export type { Db } from './measure.js';
+export { takeSystemSnapshots } from './service.js';

@@ -1,2 +1,3 @@
 /** The jurisdiction tree's entrance: the routes the server registers. */
 export { jurisdictionRoutes } from './routes.js';
+export { seedJurisdictions } from './seed.js';

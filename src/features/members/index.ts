@@ -1,2 +1,2 @@
-/** The party members' entrance: the routes the server registers (the roster writer belongs to the import pipeline). */
+/** The party members' entrance: the routes the server registers (the roster writer is the import pipeline's, jobs/import/writers). */
 export { memberRoutes } from './routes.js';

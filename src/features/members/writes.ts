@@ -4,7 +4,7 @@ import type { Scoped } from '../../db/scoped.js';
 import { notFound } from '../../http/errors.js';
 import type { markMember } from './contract.js';
 
-/** The roster's writes from the web (the import pipeline writes through roster-writer.ts): each records its audit line. */
+/** The roster's writes from the web (the import pipeline writes through jobs/import/writers/roster.ts): each records its audit line. */
 
 type StaffEntry = z.output<(typeof markMember)['body']>;
 

@@ -2,3 +2,5 @@
 export { orgRoutes } from './routes.js';
 export { proposalRoutes } from './proposals.js';
 export { loadOrg, orgPlace } from './queries.js';
+export { findingsOf, refuseOn } from './queries.js';
+export { registerDeclaredOrgs } from './declared.js';

@@ -1,8 +1,8 @@
 import { sql, type Transaction } from 'kysely';
-import type { DB } from '../../db/schema.js';
-import type { Keys } from '../../crypto/keys.js';
-import { insertUnidentified, upsertIdentified } from '../persons/index.js';
-import type { RegistryRow } from '../../domain/ledger/rows.js';
+import type { DB } from '../../../db/schema.js';
+import type { Keys } from '../../../crypto/keys.js';
+import { insertUnidentified, upsertIdentified } from '../../../features/persons/index.js';
+import type { RegistryRow } from '../../../domain/ledger/rows.js';
 
 export type Numbered<T> = { rowNo: number; row: T };
 /** A change of an existing entity's kind or name (the import's change summary lists them). */

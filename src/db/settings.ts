@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { DB } from '../../db/schema.js';
-import { SETTING_GROUPS, type CaseSettings, type ExitSettings, type RuleSettings, type SecuritySettings, type SettingGroup } from '../../domain/settings/settings.js';
+import type { DB } from './schema.js';
+import { SETTING_GROUPS, type CaseSettings, type ExitSettings, type RuleSettings, type SecuritySettings, type SettingGroup } from '../domain/settings/settings.js';
 
 type Values = { security: SecuritySettings; rules: RuleSettings; cases: CaseSettings; exit: ExitSettings };
 

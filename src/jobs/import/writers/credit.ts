@@ -1,9 +1,8 @@
 import { sql, type Transaction } from 'kysely';
-import type { DB } from '../../db/schema.js';
-import { MATCHED_ROWS, NAMED_ENTITIES } from '../../db/named-entities.js';
-import type { CreditList, CreditRow } from '../../domain/ledger/credit-rows.js';
-
-type Numbered<T> = { rowNo: number; row: T };
+import type { DB } from '../../../db/schema.js';
+import { MATCHED_ROWS, NAMED_ENTITIES } from '../../../db/named-entities.js';
+import type { CreditList, CreditRow } from '../../../domain/ledger/credit-rows.js';
+import type { Numbered } from './registry.js';
 
 /**
  * Upserts a batch of credit-list rows (经营异常名录 or 严重违法失信名单) onto the entities they

@@ -1,9 +1,9 @@
 import { sql, type Transaction } from 'kysely';
-import type { DB } from '../../db/schema.js';
-import type { AnnualReportRow } from '../../domain/ledger/rows.js';
-import type { Numbered } from './registry-writer.js';
-import { arrayLiteral } from '../../db/array-literal.js';
-import { MATCHED_ROWS, NAMED_ENTITIES } from '../../db/named-entities.js';
+import type { DB } from '../../../db/schema.js';
+import type { AnnualReportRow } from '../../../domain/ledger/rows.js';
+import type { Numbered } from './registry.js';
+import { arrayLiteral } from '../../../db/array-literal.js';
+import { MATCHED_ROWS, NAMED_ENTITIES } from '../../../db/named-entities.js';
 
 /**
  * Upserts a batch of annual-report rows onto the entities they name (by uscc, else reg_no) in

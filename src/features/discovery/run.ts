@@ -3,7 +3,7 @@ import type { AppContext } from '../../http/context.js';
 import type { Principal } from '../../db/audit-chain.js';
 import { runScoped, type Scoped } from '../../db/scoped.js';
 import { DEFAULT_MODEL, DEFAULT_THRESHOLD, decide, withU, type Model, type Record_ } from '../../domain/matching/fellegi-sunter.js';
-import { followCases, type MemberFacts } from '../../features/discovery/follow.js';
+import { followCases, type MemberFacts } from './follow.js';
 import { pinyin } from 'pinyin-pro';
 
 type MemberRec = Record_ & { memberId: number; personId: number; hasId: boolean; orgRelation: string | null; status: string; declaredOnly: boolean };

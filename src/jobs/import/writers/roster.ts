@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
-import type { DB } from '../../db/schema.js';
-import type { Keys } from '../../crypto/keys.js';
-import { blindIndex } from '../../crypto/field.js';
-import { insertUnidentified, upsertIdentified } from '../persons/index.js';
-import type { RosterRow } from '../../domain/ledger/rows.js';
-import type { Numbered } from '../entities/index.js';
+import type { DB } from '../../../db/schema.js';
+import type { Keys } from '../../../crypto/keys.js';
+import { blindIndex } from '../../../crypto/field.js';
+import { insertUnidentified, upsertIdentified } from '../../../features/persons/index.js';
+import type { RosterRow } from '../../../domain/ledger/rows.js';
+import type { Numbered } from './registry.js';
 
 /**
  * The natural key of a roster member: the ID number's blind index, or, without a usable

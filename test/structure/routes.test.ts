@@ -27,7 +27,6 @@ const ROUTE_SQL_EXCEPTIONS: string[] = [
   'src/features/instructors/guidance.ts',
   'src/features/instructors/routes.ts',
   'src/features/orgs/proposals.ts',
-  'src/features/recognition/training.ts',
   'src/features/sanliang/public.ts',
   'src/features/settings/routes.ts',
   'src/http/auth.ts',

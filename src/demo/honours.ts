@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { AppContext } from '../http/context.js';
 import { honourTransition, type AwardLevel, type HonourAction, type HonourState } from '../domain/recognition/honours.js';
-import { subjectOf, type Nomination } from '../features/recognition/index.js';
+import { nominatedSubject, type Nomination } from '../features/recognition/index.js';
 import { seededRandom, type Random } from '../domain/random.js';
 import { DEMO } from './jurisdiction.js';
 import { asCityEditor, daysAgoThisYear, daysBefore, thisYear, today } from './steps.js';
@@ -72,7 +72,7 @@ export async function registerDemoHonours(ctx: AppContext): Promise<Record<Honou
       const pool = byKind[p.kind].length ? byKind[p.kind] : byKind.honest_enterprise;
       const nomination = pool.splice(rnd.int(0, Math.min(3, pool.length - 1)), 1)[0];
       if (!nomination) continue;
-      const s = await subjectOf(db, nomination);
+      const s = await nominatedSubject(db, nomination);
       const nominatedOn = p.lastYear ? `${thisYear() - 1}-0${rnd.int(3, 5)}-${String(rnd.int(1, 28)).padStart(2, '0')}` : daysBefore(rnd.int(70, 120));
       const { id } = await db.insertInto('honour').values({
         kind: nomination.kind, entity_id: s.entity_id, zone_id: s.zone_id, member_id: s.member_id, subject_name: s.name, nominated_on: nominatedOn, nomination_note: rnd.pick(NOTES), scope_key: s.scope_key,

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { z } from 'zod';
-import { EDITABLE_LISTS, listProblem, type EditableList } from '../../domain/recognition/lists.js';
-import { badRequest, forbidden } from '../../http/errors.js';
-import { codeList } from './shared.js';
+import { EDITABLE_LISTS, type EditableList } from '../../domain/recognition/lists.js';
+import { forbidden } from '../../http/errors.js';
+import { replaceCodeList } from './list-writes.js';
 
 const entries = z.array(z.strictObject({
   code: z.string().regex(/^[a-z_]{1,40}$/, '代码应为小写字母和下划线'),
@@ -31,18 +30,7 @@ export async function listRoutes(app: FastifyInstance): Promise<void> {
       const { kind } = req.params;
       const after = req.body.entries;
       return req.scoped(async ({ db, audit }) => {
-        const before = await codeList(db, kind);
-        const { rows } = kind === 'honor_kind'
-          ? await sql<{ code: string }>`SELECT DISTINCT kind AS code FROM honour`.execute(db)
-          : kind === 'business_line'
-            ? await sql<{ code: string }>`SELECT category AS code FROM appeal_case WHERE door = 'visit' UNION SELECT unit_line FROM appeal_case WHERE unit_line IS NOT NULL UNION SELECT business_line FROM assistance_program`.execute(db)
-            : await sql<{ code: string }>`SELECT DISTINCT unnest(criteria) AS code FROM recognition_point`.execute(db);
-        // Contact and demonstration criteria share the points' one column: only this list's codes count here.
-        const inUse = new Set(rows.map((x) => x.code).filter((c) => before.has(c)));
-        const problem = listProblem(after, inUse);
-        if (problem) throw badRequest(problem.message, [problem]);
-        await db.deleteFrom('dictionary').where('kind', '=', kind).execute();
-        await db.insertInto('dictionary').values(after.map((e, i) => ({ kind, code: e.code, label: e.label, sort_order: i + 1 }))).execute();
+        const before = await replaceCodeList(db, kind, after);
         audit({ action: 'code_list.update', objectType: 'dictionary', objectId: kind, detail: { before: [...before].map(([code, label]) => ({ code, label })), after } });
         return { entries: after };
       });

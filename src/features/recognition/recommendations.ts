@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { POINT_KIND_LABEL, POINT_LEVEL_LABEL, POINT_SUBJECT_LABEL } from '../../domain/recognition/points.js';
+import { POINT_KIND_LABEL, POINT_SUBJECT_LABEL } from '../../domain/recognition/points.js';
 import { RECOMMENDATION_STATE_LABEL, decisionProblem, recommendedLevel, type RecommendationState } from '../../domain/recognition/recommendations.js';
 import { forbidden, notFound } from '../../http/errors.js';
-import { pageFrom } from '../../http/paging.js';
 import { schemaOf } from '../../http/contract.js';
 import { getRecommendation, listRecommendations, recommendPoint, resubmitRecommendation, reviewRecommendation } from './contract.js';
-import { attachmentsOf, registerAttachmentOwner } from '../attachments/index.js';
-import { decide, insertRecommendation, recommendationById, recommendationList, resubmit, subjectOf, type RecommendationRow } from './recommendation-queries.js';
+import { registerAttachmentOwner } from '../attachments/index.js';
+import { itemFor, parentCodeOf, recommendationById, recommendationDetail, recommendationsPage, subjectOf } from './recommendation-queries.js';
+import { decideRecommendation, insertRecommendation, resendRecommendation } from './recommendation-writes.js';
 import { ownNode, refusal } from './shared.js';
 
 const tags = ['联系点示范点'];
@@ -27,37 +27,17 @@ registerAttachmentOwner('point_recommendation', {
 /** 联系点/示范点 推荐: the level below recommends with reasons and files; the level above selects, returns or rejects. */
 export async function recommendationRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const toItem = (me: { jurisdictionCode: string }) => (x: RecommendationRow) => ({
-    id: Number(x.id), kind: x.kind, kindLabel: POINT_KIND_LABEL[x.kind], level: x.level, levelLabel: POINT_LEVEL_LABEL[x.level], subjectType: x.subject_type,
-    subjectTypeLabel: POINT_SUBJECT_LABEL[x.subject_type], subjectId: Number(x.subject_id), subjectName: x.subject_name, reason: x.reason, fromCode: x.from_code, fromName: x.from_name,
-    toCode: x.to_code, state: x.state, stateLabel: RECOMMENDATION_STATE_LABEL[x.state], reviewReason: x.review_reason,
-    createdAt: new Date(x.created_at).toISOString(), reviewedAt: x.reviewed_at ? new Date(x.reviewed_at).toISOString() : null,
-    reviewable: x.state === 'pending' && x.to_code === me.jurisdictionCode,
-    resendable: x.state === 'returned' && x.from_code === me.jurisdictionCode,
-  });
 
   r.get(listRecommendations.path, {
     config: { access: 'data.read' },
     schema: { ...schemaOf(listRecommendations, tags), querystring: listRecommendations.query, response: { 200: listRecommendations.response } },
-    handler: (req) =>
-      req.scoped(async ({ db }) => {
-        let q = recommendationList(db);
-        if (req.query.direction === 'incoming') q = q.where('r.to_code', '=', req.user!.jurisdictionCode);
-        if (req.query.direction === 'outgoing') q = q.where('r.from_code', '=', req.user!.jurisdictionCode);
-        if (req.query.state) q = q.where('r.state', '=', req.query.state);
-        return pageFrom(q, req.query, (q) => q.orderBy('r.created_at', 'desc').orderBy('r.id', 'desc'), toItem(req.user!));
-      }),
+    handler: (req) => req.scoped(({ db }) => recommendationsPage(db, req.user!, req.query)),
   });
 
   r.get(getRecommendation.path, {
     config: { access: 'data.read' },
     schema: { ...schemaOf(getRecommendation, tags), params: getRecommendation.params, response: { 200: getRecommendation.response } },
-    handler: (req) =>
-      req.scoped(async ({ db }) => {
-        const x = await recommendationById(db, req.params.id);
-        if (!x) throw notFound('推荐');
-        return { ...toItem(req.user!)(x), attachments: (await attachmentsOf(db, 'point_recommendation', [Number(x.id)])).get(Number(x.id)) ?? [] };
-      }),
+    handler: (req) => req.scoped(({ db }) => recommendationDetail(db, req.user!, req.params.id)),
   });
 
   r.post(recommendPoint.path, {
@@ -67,17 +47,17 @@ export async function recommendationRoutes(app: FastifyInstance): Promise<void> 
       const b = req.body;
       const id = await req.scoped(async ({ db, audit, who }) => {
         const me = await ownNode(db, req.user!.jurisdictionCode);
-        const parent = await db.selectFrom('jurisdiction').select('parent_code').where('code', '=', me.code).executeTakeFirstOrThrow();
+        const parentCode = await parentCodeOf(db, me.code);
         const level = recommendedLevel(me.level);
-        if (!level || !parent.parent_code) throw forbidden('本级没有可以推荐的上级');
+        if (!level || !parentCode) throw forbidden('本级没有可以推荐的上级');
         const subject = await subjectOf(db, b.subjectType, b.subjectId);
         if (!subject || !subject.scope_key.startsWith(who.scopeKey)) throw notFound(POINT_SUBJECT_LABEL[b.subjectType]);
         const row = await insertRecommendation(db, {
           kind: b.kind, level, subjectType: b.subjectType, subjectId: b.subjectId, subjectName: subject.name, reason: b.reason,
-          fromCode: me.code, toCode: parent.parent_code, scopeKey: me.scope_key, by: req.user!.id,
+          fromCode: me.code, toCode: parentCode, scopeKey: me.scope_key, by: req.user!.id,
         });
         if (!row) throw refusal({ status: 409, reason: `该${POINT_SUBJECT_LABEL[b.subjectType]}已推荐为${POINT_KIND_LABEL[b.kind]}，正在审核或待补充`, field: 'subjectId' });
-        audit({ action: 'point_recommendation.create', objectType: 'point_recommendation', objectId: row.id, detail: { kind: b.kind, level, subjectType: b.subjectType, subjectId: b.subjectId, to: parent.parent_code } });
+        audit({ action: 'point_recommendation.create', objectType: 'point_recommendation', objectId: row.id, detail: { kind: b.kind, level, subjectType: b.subjectType, subjectId: b.subjectId, to: parentCode } });
         return Number(row.id);
       });
       return reply.code(201).send({ id });
@@ -94,9 +74,9 @@ export async function recommendationRoutes(app: FastifyInstance): Promise<void> 
         if (x.to_code !== req.user!.jurisdictionCode) throw forbidden('只有接受推荐的上级单位可以审核');
         const problem = decisionProblem(x.state, req.body.decision, req.body.reason);
         if (problem) throw refusal(problem);
-        await decide(db, Number(x.id), req.body.decision, req.body.reason?.trim() || null, req.user!.id);
+        await decideRecommendation(db, Number(x.id), req.body.decision, req.body.reason?.trim() || null, req.user!.id);
         audit({ action: `point_recommendation.${req.body.decision}`, objectType: 'point_recommendation', objectId: Number(x.id), detail: { reason: req.body.reason ?? null } });
-        return toItem(req.user!)((await recommendationById(db, Number(x.id)))!);
+        return itemFor(req.user!)((await recommendationById(db, Number(x.id)))!);
       }),
   });
 
@@ -109,9 +89,9 @@ export async function recommendationRoutes(app: FastifyInstance): Promise<void> 
         if (!x) throw notFound('推荐');
         if (x.from_code !== req.user!.jurisdictionCode) throw forbidden('只有推荐单位可以重新报送');
         if (x.state !== 'returned') throw refusal({ status: 409, reason: `该推荐${RECOMMENDATION_STATE_LABEL[x.state as RecommendationState]}，只有退回的推荐可以重新报送` });
-        await resubmit(db, Number(x.id), req.body.reason);
+        await resendRecommendation(db, Number(x.id), req.body.reason);
         audit({ action: 'point_recommendation.resubmit', objectType: 'point_recommendation', objectId: Number(x.id) });
-        return toItem(req.user!)((await recommendationById(db, Number(x.id)))!);
+        return itemFor(req.user!)((await recommendationById(db, Number(x.id)))!);
       }),
   });
 }

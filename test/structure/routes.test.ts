@@ -24,7 +24,6 @@ const ROUTE_SQL_EXCEPTIONS: string[] = [
   'src/features/exchange/routes.ts',
   'src/features/exchange/service-accounts.ts',
   'src/features/imports/routes.ts',
-  'src/features/orgs/proposals.ts',
   'src/features/recognition/campaigns.ts',
   'src/features/recognition/honours.ts',
   'src/features/recognition/lists.ts',

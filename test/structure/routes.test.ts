@@ -19,8 +19,6 @@ const ROUTE_SQL_EXCEPTIONS: string[] = [
   'src/features/coverage/routes.ts',
   'src/features/dictionaries/routes.ts',
   'src/features/discovery/self-report.ts',
-  'src/features/entities/routes.ts',
-  'src/features/entities/work.ts',
   'src/features/exchange/routes.ts',
   'src/features/exchange/service-accounts.ts',
   'src/features/imports/routes.ts',

@@ -13,7 +13,6 @@ const SQL = /\.(selectFrom|insertInto|updateTable|deleteFrom)\(|\bsql`|\bsql<[^>
 const REGISTERS = /\bapp: FastifyInstance\b/;
 
 const ROUTE_SQL_EXCEPTIONS: string[] = [
-  'src/features/appeals/public.ts',
   'src/features/assessment/routes.ts',
   'src/features/audit/routes.ts',
   'src/features/coverage/routes.ts',

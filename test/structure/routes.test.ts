@@ -26,7 +26,6 @@ const ROUTE_SQL_EXCEPTIONS: string[] = [
   'src/features/recognition/points.ts',
   'src/features/recognition/recommendations.ts',
   'src/features/recognition/training.ts',
-  'src/features/sanliang/public.ts',
   'src/features/settings/routes.ts',
   'src/http/auth.ts',
   'src/server.ts',

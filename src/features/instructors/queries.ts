@@ -45,6 +45,7 @@ const toItem = (keys: Keys) => {
   });
 };
 
+/** An instructor's row, or 404. */
 export async function loadInstructor(db: Tx, id: number) {
   const row = await db.selectFrom('instructor').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('指导员');

@@ -6,7 +6,7 @@ import { forbidden } from '../../http/errors.js';
 import { decryptField } from '../../crypto/field.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { schemaOf } from '../../http/contract.js';
-import { entityDetail, entityExportRows, entityPage, entitySummaryOf, type EntityFilters } from './queries.js';
+import { entityDetail, entityExportRows, entityPage, entitySummaryOf } from './queries.js';
 import { addPersonToEntity, removePersonFromEntity, revealEntityPerson as revealPerson, updateEntityRecord } from './writes.js';
 import { ENTITY_TAGS, addEntityPerson, entitySummary, exportEntities, getEntity, listEntities, removeEntityPerson, revealEntityPerson, updateEntity } from './contract.js';
 import { today } from '../../domain/time/zone.js';
@@ -37,7 +37,7 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
       const reveal = req.query.reveal === 'true';
       if (reveal && !req.user!.permissions.has('personal.reveal')) throw forbidden('您没有查看完整个人信息的权限');
       const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await entityExportRows(db, req.query as EntityFilters);
+        const rows = await entityExportRows(db, req.query);
         audit({ action: 'entity.export', objectType: 'entity', detail: { filters: req.query, rows: rows.length, revealed: reveal } });
         return rows;
       });

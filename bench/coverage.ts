@@ -11,7 +11,8 @@
  * Usage: npm run bench -- coverage [--entities N] [--runs R]   (PostgreSQL with DATABASE_URL, else PGlite)
  */
 import { sql } from 'kysely';
-import { generateProposals, loadCandidates } from '../src/features/orgs/proposals.js';
+import { loadCandidates } from '../src/features/orgs/queries.js';
+import { generateProposals } from '../src/features/orgs/writes.js';
 import { recomputeTally } from '../src/features/coverage/queries.js';
 import { jointUpperBound } from '../src/domain/orgs/grouping.js';
 import { ruleSettings } from '../src/domain/settings/settings.js';

@@ -13,21 +13,13 @@ const SQL = /\.(selectFrom|insertInto|updateTable|deleteFrom)\(|\bsql`|\bsql<[^>
 const REGISTERS = /\bapp: FastifyInstance\b/;
 
 const ROUTE_SQL_EXCEPTIONS: string[] = [
-  'src/features/appeals/public.ts',
   'src/features/assessment/routes.ts',
   'src/features/audit/routes.ts',
   'src/features/coverage/routes.ts',
   'src/features/dictionaries/routes.ts',
-  'src/features/discovery/self-report.ts',
-  'src/features/entities/routes.ts',
-  'src/features/entities/work.ts',
   'src/features/exchange/routes.ts',
   'src/features/exchange/service-accounts.ts',
   'src/features/imports/routes.ts',
-  'src/features/instructors/guidance.ts',
-  'src/features/instructors/routes.ts',
-  'src/features/orgs/proposals.ts',
-  'src/features/sanliang/public.ts',
   'src/features/settings/routes.ts',
   'src/http/auth.ts',
   'src/server.ts',

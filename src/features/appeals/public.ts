@@ -1,16 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { runScoped } from '../../db/scoped.js';
 import type { Principal } from '../../db/audit-chain.js';
 import { encryptField } from '../../crypto/field.js';
 import { schemaOf } from '../../http/contract.js';
 import { appealFeedback, publicPlatforms, publicServicePosts, submitAppeal, trackAppeal } from './contract.js';
 import { Problem, badRequest } from '../../http/errors.js';
-import { RIDER_CATEGORY_LABEL, SATISFACTION_LABEL, STATE_LABEL, TIMED_STEPS, type RiderCategory } from '../../domain/cases/engine.js';
-import { routeCase, type Unit } from '../../domain/cases/routing.js';
-import { canonicalCode, moveCase, newTrackingCode, raiseCase, trackingHash, type PlacedUnit } from './engine.js';
-import { coveringUnits, placeUnit, platformsServing, publicServicePostList, unitName } from './queries.js';
+import { STATE_LABEL } from '../../domain/cases/engine.js';
+import { routeCase } from '../../domain/cases/routing.js';
+import { canonicalCode, moveCase, newTrackingCode, raiseCase, trackingHash } from './engine.js';
+import { caseByTrackingHash, caseForUpdate, coveringUnits, platformsServing, publicServicePostList, riderPlace, trackedCase } from './queries.js';
 import { BUSINESS_LABEL as PLATFORM_BUSINESS_LABEL } from '../../domain/platforms/labels.js';
 import { maskFreeText, sealFreeText } from './free-text.js';
 
@@ -53,7 +52,7 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(submitAppeal, ['公开']), body: submitAppeal.body, response: { 201: submitAppeal.response } },
     handler: async (req, reply) => {
       const b = req.body;
-      const { place, unitOf, key } = await placeOf(b.areaCode, b.servicePostId);
+      const { place, unitOf, key } = await riderPlace(db, b.areaCode, b.servicePostId);
       // Only a rights problem may go past the station (routing.ts): look up who covers the place for those alone.
       const covering = b.category === 'rights' ? await coveringUnits(db, key, b.platformId) : {};
       const routed = routeCase({ door: 'rider', category: b.category, place, ...covering });
@@ -76,25 +75,7 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req) => {
       const found = await locate(req.params.code, req.ip);
       const d = await settings.get('cases');
-      return runScoped(db, publicActor(req.ip, found.scope_key), async ({ db: tx }) => {
-        const c = await tx.selectFrom('appeal_case as c').innerJoin('jurisdiction as j', 'j.code', 'c.unit_code')
-          .leftJoin('platform as up', 'up.id', 'c.unit_platform_id').leftJoin('party_org as uo', 'uo.id', 'c.unit_org_id')
-          .select(['c.state', 'c.category', 'c.created_at', 'c.public_reply', 'c.resolved_at', 'c.satisfaction', 'c.unit_kind', 'j.name as unit_name', 'up.name as unit_platform', 'uo.name as unit_org'])
-          .where('c.id', '=', found.id).executeTakeFirstOrThrow();
-        // Only the moves the public may know of: no notes, no staff, no internal transfers' details.
-        const events = await tx.selectFrom('appeal_event').select(['action', 'at']).where('case_id', '=', found.id)
-          .where('action', 'in', ['intake', 'route', 'accept', 'resolve', 'feedback', 'reopen', 'close']).orderBy('id').execute();
-        const resolvedAt = c.resolved_at ? new Date(c.resolved_at) : null;
-        const until = resolvedAt ? new Date(resolvedAt.getTime() + d.reopenDays * 86_400_000) : null;
-        return {
-          state: c.state, stateLabel: STATE_LABEL[c.state], categoryLabel: RIDER_CATEGORY_LABEL[c.category as RiderCategory] ?? c.category,
-          submittedAt: new Date(c.created_at).toISOString(), unitName: unitName({ ...c, unit_line: null }, new Map()),
-          steps: events.map((e) => ({ action: e.action, label: PUBLIC_STEP[e.action] ?? e.action, at: new Date(e.at).toISOString() })),
-          reply: c.public_reply, resolvedAt: resolvedAt?.toISOString() ?? null,
-          satisfaction: c.satisfaction, satisfactionLabel: c.satisfaction ? SATISFACTION_LABEL[c.satisfaction as 1] : null,
-          canFeedback: c.state === 'resolved', canReopen: !!until && (c.state === 'resolved' || c.state === 'closed') && Date.now() <= until.getTime(), reopenUntil: until?.toISOString() ?? null,
-        };
-      });
+      return runScoped(db, publicActor(req.ip, found.scope_key), ({ db: tx }) => trackedCase(tx, found.id, d.reopenDays));
     },
   });
 
@@ -106,7 +87,7 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
       const d = await settings.get('cases');
       const b = req.body;
       const to = await runScoped(db, publicActor(req.ip, found.scope_key), async ({ db: tx }) => {
-        const c = await tx.selectFrom('appeal_case').selectAll().where('id', '=', found.id).forUpdate().executeTakeFirstOrThrow();
+        const c = await caseForUpdate(tx, found.id);
         return b.action === 'feedback'
           ? moveCase(tx, c, 'feedback', PUBLIC, { satisfaction: b.satisfaction, comment: maskFreeText(b.comment) ?? null, note: maskFreeText(b.comment) ?? undefined }, d, new Date())
           : moveCase(tx, c, 'reopen', PUBLIC, { note: maskFreeText(b.comment) ?? undefined }, d, new Date());
@@ -115,28 +96,12 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  /** The place a rider chose (a county or station, or a service post's), with its parent's scope key: one read, and the unit found without another. */
-  async function placeOf(areaCode?: string, postId?: number) {
-    let q = db.selectFrom('jurisdiction as j').leftJoin('jurisdiction as up', 'up.code', 'j.parent_code').select(['j.code', 'j.level', 'j.parent_code', 'j.scope_key', 'up.scope_key as parent_key']);
-    q = postId ? q.innerJoin('service_post as p', 'p.jurisdiction_code', 'j.code').where('p.id', '=', postId).where('p.active', '=', true) : q.where('j.code', '=', areaCode!);
-    const j = await q.executeTakeFirst();
-    if (!j && postId) throw badRequest('所选驿站不存在或已停用', [{ field: 'servicePostId', message: '驿站不存在' }]);
-    if (!j || (j.level !== 'county' && j.level !== 'station')) throw badRequest('请选择所在县（区）或基层所', [{ field: 'areaCode', message: '区域不存在' }]);
-    const place = { code: j.code, level: j.level, parentCode: j.parent_code };
-    const county = j.level === 'station' ? j.parent_code! : j.code;
-    const keyOf = (code: string) => (code === j.code ? j.scope_key : code === j.parent_code ? j.parent_key : null);
-    return { place, key: j.scope_key, unitOf: async (u: Unit): Promise<PlacedUnit> => (keyOf(u.code) ? { ...u, scopeKey: keyOf(u.code)!, countyCode: county } : { ...(await placeUnit(db, u)), countyCode: county }) };
-  }
-
   /** The case a code opens, or 404; a code that cannot be one is refused before any lookup. */
   async function locate(raw: string, ip: string) {
     const code = canonicalCode(raw);
     if (!code) throw unknownCode();
-    const row = await runScoped(db, publicActor(ip, '-'), async ({ db: tx }) =>
-      (await sql<{ id: number; scope_key: string }>`SELECT * FROM xgz_appeal_locate(${trackingHash(code)})`.execute(tx)).rows[0]);
+    const row = await runScoped(db, publicActor(ip, '-'), ({ db: tx }) => caseByTrackingHash(tx, trackingHash(code)));
     if (!row) throw unknownCode();
     return { id: Number(row.id), scope_key: row.scope_key };
   }
 }
-
-const PUBLIC_STEP: Record<string, string> = { intake: '提交诉求', route: `已${TIMED_STEPS.route}至承办单位`, accept: '承办单位已签收', resolve: '已办结并答复', feedback: '已评价', reopen: '要求重新办理', close: '已关闭' };

@@ -1,8 +1,8 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { notFound } from '../../http/errors.js';
+import { badRequest, notFound } from '../../http/errors.js';
 import { containing, pageFrom, underNode } from '../../http/paging.js';
-import { DOOR_LABEL, OPEN_STATES, RIDER_CATEGORY_LABEL, STATE_LABEL, TIMED_STEPS, type CaseDoor, type CaseState, type TimedStep } from '../../domain/cases/engine.js';
+import { DOOR_LABEL, OPEN_STATES, RIDER_CATEGORY_LABEL, SATISFACTION_LABEL, STATE_LABEL, TIMED_STEPS, type CaseDoor, type CaseState, type RiderCategory, type TimedStep } from '../../domain/cases/engine.js';
 import { quantilesFromBuckets } from '../../domain/cases/step-times.js';
 import { FEEDBACK_CATEGORY_LABEL } from '../../domain/sanliang/plaque.js';
 import { routeCase, type Unit } from '../../domain/cases/routing.js';
@@ -276,6 +276,46 @@ export async function publicServicePostList(db: Kysely<DB>, area?: string) {
     .where('p.active', '=', true);
   if (area) q = q.where(sql<boolean>`starts_with(p.jurisdiction_code, ${area})`);
   return (await q.orderBy('p.county_code').orderBy('p.name').limit(200).execute()).map(servicePostItem);
+}
+
+/** The place a rider chose (a county or station, or a service post's), with its parent's scope key: one read, and the unit found without another. */
+export async function riderPlace(db: Kysely<DB>, areaCode?: string, postId?: number) {
+  let q = db.selectFrom('jurisdiction as j').leftJoin('jurisdiction as up', 'up.code', 'j.parent_code').select(['j.code', 'j.level', 'j.parent_code', 'j.scope_key', 'up.scope_key as parent_key']);
+  q = postId ? q.innerJoin('service_post as p', 'p.jurisdiction_code', 'j.code').where('p.id', '=', postId).where('p.active', '=', true) : q.where('j.code', '=', areaCode!);
+  const j = await q.executeTakeFirst();
+  if (!j && postId) throw badRequest('所选驿站不存在或已停用', [{ field: 'servicePostId', message: '驿站不存在' }]);
+  if (!j || (j.level !== 'county' && j.level !== 'station')) throw badRequest('请选择所在县（区）或基层所', [{ field: 'areaCode', message: '区域不存在' }]);
+  const place = { code: j.code, level: j.level, parentCode: j.parent_code };
+  const county = j.level === 'station' ? j.parent_code! : j.code;
+  const keyOf = (code: string) => (code === j.code ? j.scope_key : code === j.parent_code ? j.parent_key : null);
+  return { place, key: j.scope_key, unitOf: async (u: Unit): Promise<PlacedUnit> => (keyOf(u.code) ? { ...u, scopeKey: keyOf(u.code)!, countyCode: county } : { ...(await placeUnit(db, u)), countyCode: county }) };
+}
+
+/** The case a tracking code's hash opens (id and scope), through the one SECURITY DEFINER function, or undefined. */
+export const caseByTrackingHash = async (db: Tx, hash: string) =>
+  (await sql<{ id: number; scope_key: string }>`SELECT * FROM xgz_appeal_locate(${hash})`.execute(db)).rows[0];
+
+const PUBLIC_STEP: Record<string, string> = { intake: '提交诉求', route: `已${TIMED_STEPS.route}至承办单位`, accept: '承办单位已签收', resolve: '已办结并答复', feedback: '已评价', reopen: '要求重新办理', close: '已关闭' };
+
+/** A case as its tracking code shows it to the public: state, unit, reply, and whether it may still be rated or reopened (within reopenDays of its resolution). */
+export async function trackedCase(db: Tx, id: number, reopenDays: number) {
+  const c = await db.selectFrom('appeal_case as c').innerJoin('jurisdiction as j', 'j.code', 'c.unit_code')
+    .leftJoin('platform as up', 'up.id', 'c.unit_platform_id').leftJoin('party_org as uo', 'uo.id', 'c.unit_org_id')
+    .select(['c.state', 'c.category', 'c.created_at', 'c.public_reply', 'c.resolved_at', 'c.satisfaction', 'c.unit_kind', 'j.name as unit_name', 'up.name as unit_platform', 'uo.name as unit_org'])
+    .where('c.id', '=', id).executeTakeFirstOrThrow();
+  // Only the moves the public may know of: no notes, no staff, no internal transfers' details.
+  const events = await db.selectFrom('appeal_event').select(['action', 'at']).where('case_id', '=', id)
+    .where('action', 'in', ['intake', 'route', 'accept', 'resolve', 'feedback', 'reopen', 'close']).orderBy('id').execute();
+  const resolvedAt = c.resolved_at ? new Date(c.resolved_at) : null;
+  const until = resolvedAt ? new Date(resolvedAt.getTime() + reopenDays * 86_400_000) : null;
+  return {
+    state: c.state, stateLabel: STATE_LABEL[c.state], categoryLabel: RIDER_CATEGORY_LABEL[c.category as RiderCategory] ?? c.category,
+    submittedAt: new Date(c.created_at).toISOString(), unitName: unitName({ ...c, unit_line: null }, new Map()),
+    steps: events.map((e) => ({ action: e.action, label: PUBLIC_STEP[e.action] ?? e.action, at: new Date(e.at).toISOString() })),
+    reply: c.public_reply, resolvedAt: resolvedAt?.toISOString() ?? null,
+    satisfaction: c.satisfaction, satisfactionLabel: c.satisfaction ? SATISFACTION_LABEL[c.satisfaction as 1] : null,
+    canFeedback: c.state === 'resolved', canReopen: !!until && (c.state === 'resolved' || c.state === 'closed') && Date.now() <= until.getTime(), reopenUntil: until?.toISOString() ?? null,
+  };
 }
 
 /** Active platforms a rider in this county may name: registered above or in it, or with an open station there. */

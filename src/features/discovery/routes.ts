@@ -6,10 +6,9 @@ import { ACTION_LABEL, CASE_KIND_LABEL, STATE_LABEL, allowedActions, transition 
 import { CASE_CONDITION } from '../../domain/cases/conditions.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { runDiscovery } from './run.js';
-import { memberFromReport } from './self-report.js';
 import { entitiesOfMembers, followEntities } from './follow.js';
 import { caseParts, casePage, loadCase, runById, runningRun } from './queries.js';
-import { confirmMember, moveCase, queueRun, transferMember } from './writes.js';
+import { addMemberFromReport, confirmMember, moveCase, queueRun, transferMember } from './writes.js';
 import { schemaOf } from '../../http/contract.js';
 import { actOnCase, getCase, getDiscoveryRun, listCases, startDiscoveryRun, type CaseEventDetail } from './contract.js';
 
@@ -100,7 +99,7 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
         if (b.action === 'transfer' && !b.transfer) throw badRequest('请填写组织关系转接情况', [{ field: 'transfer', message: '请填写转出、转入党组织和日期' }]);
         const detail = { reason: b.reason, contact: b.contact, transfer: b.transfer };
         await moveCase(db, c, { by: req.user!.id, action: b.action, to: move.to, detail });
-        if (c.self_report_id && b.action === 'confirm') await memberFromReport(db, app.ctx.keys, c.self_report_id, c.scope_key);
+        if (c.self_report_id && b.action === 'confirm') await addMemberFromReport(db, app.ctx.keys, c.self_report_id, c.scope_key);
         if (c.member_id && b.action === 'confirm') await confirmMember(db, c.member_id);
         if (c.member_id && b.action === 'transfer') await transferMember(db, c.member_id, b.transfer!.to);
         audit({ action: `case.${b.action}`, objectType: 'discovery_case', objectId: c.id, detail: { kind: c.kind, from: c.state, to: move.to, ...detail } });

@@ -1,12 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql, type Transaction } from 'kysely';
-import type { DB } from '../../db/schema.js';
-import type { Keys } from '../../crypto/keys.js';
 import { runScoped } from '../../db/scoped.js';
-import { decryptField, encryptField } from '../../crypto/field.js';
-import { parseIdNumber } from '../../domain/identifiers/id-number.js';
-import { insertUnidentified, upsertIdentified } from '../persons/index.js';
+import { encryptField } from '../../crypto/field.js';
 import { nodeByCode, publicChildren, reportedEntity } from './queries.js';
 import { insertSelfReport } from './writes.js';
 import { schemaOf } from '../../http/contract.js';
@@ -50,18 +45,4 @@ export async function selfReportRoutes(app: FastifyInstance): Promise<void> {
       return reply.code(201).send({ receipt: `DY${String(id).padStart(8, '0')}`, message: '已收到您的报到信息。所在地市场监管所将与您联系核实，请保持电话畅通。' });
     },
   });
-}
-
-/** On confirmation a self-report becomes a member record (confirmed by staff, source: self-report). */
-export async function memberFromReport(tx: Transaction<DB>, keys: Keys, reportId: number, scopeKey: string): Promise<void> {
-  const rep = await tx.selectFrom('self_report').selectAll().where('id', '=', reportId).executeTakeFirstOrThrow();
-  const phone = decryptField(keys, rep.phone_enc);
-  const idNumber = rep.id_enc ? decryptField(keys, rep.id_enc) : null;
-  const parsed = idNumber ? parseIdNumber(idNumber) : null;
-  const personId = parsed?.ok
-    ? (await upsertIdentified(tx, keys, [{ idNumber: parsed.value, birthDate: parsed.birthDate, sex: parsed.sex, name: rep.name, phone }])).get(parsed.value)!
-    : (await insertUnidentified(tx, keys, [{ name: rep.name, phone }]))[0];
-  await sql`INSERT INTO member AS m (person_id, org_relation, sources, confidence, scope_key, workplace)
-    VALUES (${personId}, ${rep.org_relation}, ARRAY['self_report','staff'], 'confirmed', ${scopeKey}, ${rep.entity_text})
-    ON CONFLICT (person_id) DO UPDATE SET confidence = 'confirmed', sources = (SELECT array_agg(DISTINCT s) FROM unnest(m.sources || ARRAY['self_report','staff']) s), updated_at = now()`.execute(tx);
 }

@@ -1,6 +1,10 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import type { Keys } from '../../crypto/keys.js';
+import { decryptField } from '../../crypto/field.js';
+import { parseIdNumber } from '../../domain/identifiers/id-number.js';
 import type { CaseAction, CaseState } from '../../domain/cases/workflow.js';
+import { insertUnidentified, upsertIdentified } from '../persons/index.js';
 import type { CaseRow } from './queries.js';
 
 type Tx = Transaction<DB>;
@@ -34,4 +38,18 @@ export async function insertSelfReport(db: Tx, r: {
     kind: 'self_report', entity_id: r.entityId, self_report_id: rep.id, scope_key: r.scopeKey, evidence: JSON.stringify({ entityFound: r.entityId !== null }), evidence_hash: `self_report:${rep.id}`,
   }).returning('id').executeTakeFirstOrThrow();
   return { reportId: rep.id, caseId: c.id };
+}
+
+/** On confirmation a self-report becomes a member record (confirmed by staff, source: self-report). */
+export async function addMemberFromReport(tx: Tx, keys: Keys, reportId: number, scopeKey: string): Promise<void> {
+  const rep = await tx.selectFrom('self_report').selectAll().where('id', '=', reportId).executeTakeFirstOrThrow();
+  const phone = decryptField(keys, rep.phone_enc);
+  const idNumber = rep.id_enc ? decryptField(keys, rep.id_enc) : null;
+  const parsed = idNumber ? parseIdNumber(idNumber) : null;
+  const personId = parsed?.ok
+    ? (await upsertIdentified(tx, keys, [{ idNumber: parsed.value, birthDate: parsed.birthDate, sex: parsed.sex, name: rep.name, phone }])).get(parsed.value)!
+    : (await insertUnidentified(tx, keys, [{ name: rep.name, phone }]))[0];
+  await sql`INSERT INTO member AS m (person_id, org_relation, sources, confidence, scope_key, workplace)
+    VALUES (${personId}, ${rep.org_relation}, ARRAY['self_report','staff'], 'confirmed', ${scopeKey}, ${rep.entity_text})
+    ON CONFLICT (person_id) DO UPDATE SET confidence = 'confirmed', sources = (SELECT array_agg(DISTINCT s) FROM unnest(m.sources || ARRAY['self_report','staff']) s), updated_at = now()`.execute(tx);
 }

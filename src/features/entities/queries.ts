@@ -10,6 +10,10 @@ import { ORG_KIND_LABEL, ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../../domain
 import { notFound } from '../../http/errors.js';
 import { containing, offsetOf, underNode } from '../../http/paging.js';
 import { newSince, type CoverageFilter } from '../../domain/coverage/coverage.js';
+import { SANLIANG_KIND_LABEL, RECORD_STATUS_LABEL } from '../../domain/sanliang/plaque.js';
+import { HONOUR_STATE_LABEL, AWARD_LEVEL_LABEL } from '../../domain/recognition/honours.js';
+import { POINT_KIND_LABEL, POINT_LEVEL_LABEL } from '../../domain/recognition/points.js';
+import { REACH_VIA } from './records.js';
 
 /** Filters of the entity ledger list, shared by the list and its export (the contract holds their schemas). */
 export { entityFilters };
@@ -114,6 +118,14 @@ export async function entityPage(db: Transaction<DB>, f: EntityFilters & { page:
   return { items: ids.map((id) => toItem(byId.get(id)!)), total, page: f.page, pageSize: f.pageSize };
 }
 
+/** The export's rows: the list's columns and the legal representative's encrypted ID number (masked or revealed by the caller). */
+export async function entityExportRows(db: Transaction<DB>, f: EntityFilters) {
+  return orderEntities(listSelect(await entityQuery(db, f)), f.sort)
+    .select(sql<string | null>`(SELECT p.id_enc FROM entity_person ep JOIN person p ON p.id = ep.person_id WHERE ep.entity_id = e.id AND ep.role = 'legal_rep' LIMIT 1)`.as('rep_id_enc'))
+    .limit(200_000)
+    .execute();
+}
+
 /** 底数概览 of the caller's subtree (or a node of it). */
 export async function entitySummaryOf(db: Transaction<DB>, under: string | undefined) {
   const base = withLatestReport(await entityQuery(db, { under: under, sort: 'name' }));
@@ -201,4 +213,35 @@ function diff(before: unknown, after: unknown): { field: string; from: unknown; 
   const b = (before ?? {}) as Record<string, unknown>;
   const a = (after ?? {}) as Record<string, unknown>;
   return [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !HIDDEN.has(k) && JSON.stringify(b[k]) !== JSON.stringify(a[k])).map((k) => ({ field: k, from: historyValue(k, b[k] ?? null), to: historyValue(k, a[k] ?? null) }));
+}
+
+/**
+ * The party-building work that reaches one entity, for its page: the instructors whose
+ * assignments reach it, its 三亮 records, honours, contact/demonstration points and the serious
+ * violations staff recorded. Each ledger keeps its own page; this only gathers what names the entity.
+ */
+export async function entityWork(db: Transaction<DB>, id: number) {
+  const e = await db.selectFrom('entity').select('id').where('id', '=', id).executeTakeFirst();
+  if (!e) throw notFound('市场主体');
+  const instructors = await db.selectFrom('instructor_reach as r').innerJoin('instructor_assignment as a', 'a.id', 'r.assignment_id')
+    .innerJoin('instructor as i', 'i.id', 'a.instructor_id').innerJoin('person as p', 'p.id', 'i.person_id')
+    .select(['i.id', 'p.name', 'a.target', 'a.start_on']).where('r.entity_id', '=', e.id).orderBy('a.start_on').execute();
+  const sanliang = await db.selectFrom('sanliang as s').innerJoin('member as m', 'm.id', 's.member_id').innerJoin('person as p', 'p.id', 'm.person_id')
+    .select(['s.id', 's.kind', 's.status', 's.shown_on', 'p.name'])
+    .select(sql<string | null>`(SELECT pl.number FROM sanliang_plaque pl WHERE pl.record_id = s.id AND pl.state = 'valid')`.as('plaque'))
+    .where('s.entity_id', '=', e.id).orderBy('s.shown_on', 'desc').execute();
+  const honours = await db.selectFrom('honour as h').leftJoin('dictionary as d', (j) => j.on('d.kind', '=', 'honor_kind').onRef('d.code', '=', 'h.kind'))
+    .select(['h.id', 'h.kind', 'd.label', 'h.state', 'h.level', 'h.year', 'h.flagged_at', 'h.flag_reason']).where('h.entity_id', '=', e.id).orderBy('h.id', 'desc').execute();
+  const points = await db.selectFrom('recognition_point as p').select(['p.id', 'p.kind', 'p.level', 'p.status', 'p.designated_on']).where('p.entity_id', '=', e.id).orderBy('p.designated_on', 'desc').execute();
+  const violations = await db.selectFrom('entity_violation').select(['id', 'occurred_on', 'description']).where('entity_id', '=', e.id).orderBy('occurred_on', 'desc').execute();
+  return {
+    instructors: instructors.map((i) => ({ id: i.id, title: i.name, detail: `${REACH_VIA[i.target] ?? ''}，自 ${i.start_on}`, state: '在指派', attention: false })),
+    sanliang: sanliang.map((s) => ({ id: s.id, title: `${SANLIANG_KIND_LABEL[s.kind]} · ${s.name}`, detail: s.plaque ? `牌匾 ${s.plaque}` : '未发牌', state: RECORD_STATUS_LABEL[s.status], attention: false })),
+    honours: honours.map((h) => ({
+      id: h.id, title: h.label ?? h.kind, detail: [h.level ? AWARD_LEVEL_LABEL[h.level] : '', h.year ? `${h.year} 年` : '', h.flagged_at ? `待复核：${h.flag_reason ?? ''}` : ''].filter(Boolean).join(' · '),
+      state: HONOUR_STATE_LABEL[h.state], attention: !!h.flagged_at,
+    })),
+    points: points.map((p) => ({ id: p.id, title: `${POINT_LEVEL_LABEL[p.level]}${POINT_KIND_LABEL[p.kind]}`, detail: `${p.designated_on} 确定`, state: p.status === 'active' ? '有效' : '已撤销', attention: false })),
+    violations: violations.map((v) => ({ id: v.id, title: v.description, detail: v.occurred_on, state: '严重违法', attention: true })),
+  };
 }

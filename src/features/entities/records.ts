@@ -13,7 +13,8 @@ import { KIND_LABELS as DEPLOYMENT_KIND_LABEL } from '../../domain/worktasks/rul
 import type { EntityRecords, RecordItem } from './contract.js';
 
 const WORK_TASK_LABEL: Record<string, string> = { assign_instructor: '选派党建工作指导员', find_members: '组织找党员' };
-const REACH_VIA: Record<string, string> = { entity: '直接联系', zone: '所在区域', org: '所在党组织', platform: '所在平台', station: '所在站点' };
+/** How an instructor's assignment reaches an entity, by the assignment's target. */
+export const REACH_VIA: Record<string, string> = { entity: '直接联系', zone: '所在区域', org: '所在党组织', platform: '所在平台', station: '所在站点' };
 const day = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'string' ? v.slice(0, 10) : '');
 const clip = (s: string | null, n = 60) => (!s ? '' : s.length > n ? `${s.slice(0, n)}…` : s);
 

@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { maskIdNumber } from '../../domain/identifiers/id-number.js';
 import { ENTITY_KIND_LABEL, ENTITY_STATUS_LABEL } from '../../domain/ledger/labels.js';
 import { forbidden } from '../../http/errors.js';
 import { decryptField } from '../../crypto/field.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { schemaOf } from '../../http/contract.js';
-import { entityDetail, entityPage, entityQuery, entitySummaryOf, listSelect, orderEntities, type EntityFilters } from './queries.js';
+import { entityDetail, entityExportRows, entityPage, entitySummaryOf } from './queries.js';
 import { addPersonToEntity, removePersonFromEntity, revealEntityPerson as revealPerson, updateEntityRecord } from './writes.js';
 import { ENTITY_TAGS, addEntityPerson, entitySummary, exportEntities, getEntity, listEntities, removeEntityPerson, revealEntityPerson, updateEntity } from './contract.js';
 import { today } from '../../domain/time/zone.js';
@@ -38,10 +37,7 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
       const reveal = req.query.reveal === 'true';
       if (reveal && !req.user!.permissions.has('personal.reveal')) throw forbidden('您没有查看完整个人信息的权限');
       const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await orderEntities(listSelect(await entityQuery(db, req.query as EntityFilters)), req.query.sort)
-          .select(sql<string | null>`(SELECT p.id_enc FROM entity_person ep JOIN person p ON p.id = ep.person_id WHERE ep.entity_id = e.id AND ep.role = 'legal_rep' LIMIT 1)`.as('rep_id_enc'))
-          .limit(200_000)
-          .execute();
+        const rows = await entityExportRows(db, req.query);
         audit({ action: 'entity.export', objectType: 'entity', detail: { filters: req.query, rows: rows.length, revealed: reveal } });
         return rows;
       });

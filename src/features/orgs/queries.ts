@@ -1,7 +1,10 @@
-import { sql, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import type { z } from 'zod';
 import type { DB } from '../../db/schema.js';
-import { Problem, notFound } from '../../http/errors.js';
-import { containing, pageFrom, underNode } from '../../http/paging.js';
+import { Problem, conflict, notFound } from '../../http/errors.js';
+import { containing, offsetOf, pageFrom, underNode } from '../../http/paging.js';
+import { PROPOSAL_MODE_LABEL, type Candidate } from '../../domain/orgs/grouping.js';
+import type { listProposals } from './contract.js';
 import { checkOrg, LEAGUE_KIND_LABEL, ORG_KIND_LABEL, ORG_STATUS_LABEL, OFFICER_ROLE_LABEL, SETUP_MODE_LABEL, addMonths, termDue, type OrgKind, type RuleFinding, type SetupMode } from '../../domain/orgs/rules.js';
 import type { RuleSettings } from '../../domain/settings/settings.js';
 import { today } from '../../domain/time/zone.js';
@@ -152,5 +155,58 @@ export async function orgDetail(db: Tx, id: number, today: string, s: RuleSettin
     officers: officers.map((f) => ({ id: f.id, personId: f.person_id, name: f.name, role: f.role, roleLabel: OFFICER_ROLE_LABEL[f.role], termStart: f.term_start, termEnd: f.term_end, due: termDue(f.term_end, today, s) })),
     findings: await findingsOf(db, org, s, fullMembers.count),
     history: history.map((h) => ({ ...h, before: h.before as Record<string, unknown> | null, after: h.after as Record<string, unknown> | null, actor: h.actor ?? '系统/导入' })),
+  };
+}
+
+// ── Setup proposals (组建建议) ───────────────────────────────────────────────────────────────
+
+/** Entities in scope that have no organization (none in preparation either), with their members as the rules count them. */
+export async function loadCandidates(db: Tx | Kysely<DB>, scopeKey: string): Promise<Candidate[]> {
+  const { rows } = await sql<{ id: number; name: string; kind: Candidate['kind']; county_code: string; station_code: string | null; station_name: string | null; zones: Candidate['zones'] | null; full_members: number | null; members: number | null; work: boolean }>`
+    SELECT e.id, e.name, e.kind, e.county_code, e.station_code, s.name AS station_name, c.work, mc.full_members, mc.members,
+      (SELECT json_agg(json_build_object('id', z.id, 'kind', z.kind, 'name', z.name)) FROM entity_zone ez JOIN zone z ON z.id = ez.zone_id WHERE ez.entity_id = e.id) AS zones
+    FROM entity_coverage c
+    JOIN entity e ON e.id = c.entity_id
+    LEFT JOIN jurisdiction s ON s.code = e.station_code
+    LEFT JOIN ${entityMembers(sql.ref('e.id'))} mc ON c.with_members
+    WHERE c.operating AND starts_with(c.scope_key, ${scopeKey})
+      AND NOT EXISTS (SELECT 1 FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id WHERE pe.entity_id = e.id AND o.status <> 'dissolved')`.execute(db);
+  return rows.map((r) => ({
+    entityId: r.id, name: r.name, kind: r.kind, countyCode: r.county_code, stationCode: r.station_code, stationName: r.station_name, zones: r.zones ?? [],
+    fullMembers: r.full_members ?? 0, members: r.members ?? 0, hasOrg: false, hasWork: r.work,
+  }));
+}
+
+/** A proposal still open for a decision (404 if none, 409 once accepted or rejected). */
+export async function loadOpenProposal(db: Tx, id: number) {
+  const p = await db.selectFrom('org_proposal').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!p) throw notFound('组建建议');
+  if (p.state !== 'open') throw conflict(`该建议已${p.state === 'accepted' ? '采纳' : '不采纳'}，不能再处理`);
+  return p;
+}
+
+/** A proposal's units with the members each was counted with. */
+export const proposalUnits = (db: Tx, id: number) => db.selectFrom('org_proposal_entity').select(['entity_id', 'full_members', 'members', 'scope_key']).where('proposal_id', '=', id).execute();
+
+/** A page of the proposals in a state: standalone ones first, then by setup mode, each with (up to 50 of) its entities. */
+export async function proposalPage(db: Tx, f: z.output<(typeof listProposals)['query']>) {
+  let q = db.selectFrom('org_proposal as p').innerJoin('jurisdiction as c', 'c.code', 'p.county_code').leftJoin('jurisdiction as s', 's.code', 'p.station_code')
+    .where('p.state', '=', f.state);
+  if (f.under) q = q.where(await underNode(db, 'p.scope_key', f.under));
+  if (f.mode) q = q.where('p.mode', '=', f.mode);
+  if (f.zoneId) q = q.where('p.zone_id', '=', f.zoneId);
+  const { total } = await q.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
+  const rows = await q.selectAll('p').select(['c.name as county_name', 's.name as station_name'])
+    .select(sql<{ id: number; name: string; fullMembers: number; members: number }[]>`(SELECT json_agg(json_build_object('id', e.id, 'name', e.name, 'fullMembers', pe.full_members, 'members', pe.members) ORDER BY e.name)
+      FROM (SELECT * FROM org_proposal_entity x WHERE x.proposal_id = p.id ORDER BY x.entity_id LIMIT 50) pe JOIN entity e ON e.id = pe.entity_id)`.as('entities'))
+    .orderBy(sql`CASE p.mode WHEN 'standalone' THEN 0 WHEN 'zone' THEN 1 WHEN 'station' THEN 2 WHEN 'joint' THEN 3 WHEN 'affiliated' THEN 4 ELSE 5 END`).orderBy('p.id')
+    .limit(f.pageSize).offset(offsetOf(f)).execute();
+  return {
+    items: rows.map((p) => ({
+      id: p.id, mode: p.mode, modeLabel: PROPOSAL_MODE_LABEL[p.mode], orgKind: p.org_kind, orgKindLabel: p.org_kind ? ORG_KIND_LABEL[p.org_kind] : null, state: p.state,
+      countyName: p.county_name, stationName: p.station_name, units: p.units, fullMembers: p.full_members, members: p.members, explanation: p.explanation,
+      suggestedName: p.suggested_name, reason: p.reason, orgId: p.org_id, entities: p.entities ?? [],
+    })),
+    total, page: f.page, pageSize: f.pageSize,
   };
 }

@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import type { Keys } from '../../crypto/keys.js';
 import type { Scoped } from '../../db/scoped.js';
-import { ORG_STATUS_LABEL, termEnd } from '../../domain/orgs/rules.js';
+import { ORG_STATUS_LABEL, checkJointGroup, termEnd } from '../../domain/orgs/rules.js';
+import { proposeSetups, type Proposal } from '../../domain/orgs/grouping.js';
 import type { RuleSettings } from '../../domain/settings/settings.js';
 import { statusChangeProblem } from '../../domain/orgs/lifecycle.js';
 import { parseIdNumber } from '../../domain/identifiers/id-number.js';
@@ -11,8 +12,8 @@ import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { upsertIdentified } from '../persons/index.js';
 import { entitiesOfOrg, followCases } from '../discovery/index.js';
 import { registerDeclaredOrgs } from './declared.js';
-import { findingsOf, loadOrg, orgPlace, refuseOn } from './queries.js';
-import type { addOrgMember, addOrgOfficer, createOrg, updateOrg } from './contract.js';
+import { findingsOf, loadCandidates, loadOpenProposal, loadOrg, orgPlace, proposalUnits, refuseOn } from './queries.js';
+import type { acceptProposal, addOrgMember, addOrgOfficer, createOrg, updateOrg } from './contract.js';
 
 /** The organization ledger's writes: each records its audit line and lets the discovery cases follow the change. */
 
@@ -21,6 +22,7 @@ type NewOrg = z.output<(typeof createOrg)['body']>;
 type OrgChange = z.output<(typeof updateOrg)['body']>;
 type NewOrgMember = z.output<(typeof addOrgMember)['body']>;
 type NewOfficer = z.output<(typeof addOrgOfficer)['body']>;
+type Adoption = z.output<(typeof acceptProposal)['body']>;
 
 /** Entities to cover: in the caller's scope (RLS) and in the organization's county. */
 async function coverable(db: Tx, ids: number[], countyCode: string) {
@@ -157,3 +159,108 @@ export async function removeOrgMemberRow(db: Tx, orgId: number, rowId: number): 
 /** An officer's removal. */
 export const removeOfficer = async (db: Tx, orgId: number, officerId: number) =>
   Number((await db.deleteFrom('party_org_officer').where('org_id', '=', orgId).where('id', '=', officerId).executeTakeFirst()).numDeletedRows) > 0;
+
+// ── Setup proposals (组建建议) ───────────────────────────────────────────────────────────────
+
+const JOINT_MODES = ['zone', 'joint', 'station'];
+
+const signature = (p: { mode: string; entityIds: number[] }) => `${p.mode}:${[...p.entityIds].sort((a, b) => a - b).join(',')}`;
+
+/** Replaces the open proposals in scope with fresh ones; a grouping once rejected is not proposed again. */
+export async function generateProposals(db: Tx, scopeKey: string, rules: RuleSettings) {
+  const candidates = await loadCandidates(db, scopeKey);
+  const proposals = proposeSetups(candidates, rules);
+  await db.deleteFrom('org_proposal').where('state', '=', 'open').where(sql<boolean>`starts_with(scope_key, ${scopeKey})`).execute();
+  const rejected = new Set((await db.selectFrom('org_proposal').select('signature').where('state', '=', 'rejected').where(sql<boolean>`starts_with(scope_key, ${scopeKey})`).execute()).map((r) => r.signature));
+  const byId = new Map(candidates.map((c) => [c.entityId, c]));
+  const fresh = proposals.filter((p) => !rejected.has(signature(p)));
+  const scopeOf = (p: Proposal) => p.stationCode ?? p.countyCode;
+  const keys = new Map((await db.selectFrom('jurisdiction').select(['code', 'scope_key']).where('code', 'in', [...new Set(fresh.map(scopeOf)), '']).execute()).map((j) => [j.code, j.scope_key]));
+  for (let i = 0; i < fresh.length; i += 1000) {
+    const chunk = fresh.slice(i, i + 1000);
+    const ids = await db.insertInto('org_proposal').values(chunk.map((p) => ({
+      mode: p.mode, org_kind: p.orgKind, county_code: p.countyCode, station_code: p.stationCode, scope_key: keys.get(scopeOf(p))!, zone_id: p.zoneId,
+      full_members: p.fullMembers, members: p.members, units: p.entityIds.length, explanation: p.explanation, suggested_name: p.suggestedName, signature: signature(p),
+    }))).returning(['id', 'scope_key']).execute();
+    const links = chunk.flatMap((p, k) => p.entityIds.map((entityId) => ({ proposal_id: ids[k].id, entity_id: entityId, full_members: byId.get(entityId)!.fullMembers, members: byId.get(entityId)!.members, scope_key: ids[k].scope_key })));
+    for (let j = 0; j < links.length; j += 5000) await db.insertInto('org_proposal_entity').values(links.slice(j, j + 5000)).execute();
+  }
+  const counts: Record<string, number> = {};
+  for (const p of fresh) counts[p.mode] = (counts[p.mode] ?? 0) + 1;
+  return { candidates: candidates.length, proposals: fresh.length, skippedRejected: proposals.length - fresh.length, counts };
+}
+
+/** Re-totals a proposal after a unit moved in or out, and says so in its explanation. */
+async function retotal(db: Tx, id: number) {
+  const units = await proposalUnits(db, id);
+  const full = units.reduce((a, u) => a + u.full_members, 0);
+  const members = units.reduce((a, u) => a + u.members, 0);
+  await db.updateTable('org_proposal').set({ units: units.length, full_members: full, members, explanation: sql<string>`regexp_replace(explanation, '（已调整.*$', '') || ${`（已调整：${units.length} 家单位，正式党员 ${full} 名）`}` }).where('id', '=', id).execute();
+}
+
+type OpenProposal = Awaited<ReturnType<typeof loadOpenProposal>>;
+type Units = Awaited<ReturnType<typeof proposalUnits>>;
+
+/**
+ * Accepts an open proposal: what it proposes is created (see acceptInto) and its units' cases
+ * follow (an organization founded or joined ends "有党员未建组织"). Returns the proposal, its
+ * units and the organization they went into, if any.
+ */
+export async function adoptProposal(sc: Scoped, id: number, b: Adoption, s: RuleSettings, by: number) {
+  const { db } = sc;
+  const p = await loadOpenProposal(db, id);
+  const units = await proposalUnits(db, p.id);
+  const orgId = await acceptInto(db, p, units, b, s);
+  if (orgId) await followCases(sc, units.map((u) => Number(u.entity_id)), { source: 'org', label: `采纳组建建议 #${p.id}`, objectType: 'party_org', objectId: orgId });
+  await db.updateTable('org_proposal').set({ state: 'accepted', org_id: orgId, decided_by: by, decided_at: new Date() }).where('id', '=', p.id).execute();
+  return { p, units, orgId };
+}
+
+/** What accepting a proposal creates; returns the organization it went into, if any. */
+async function acceptInto(db: Tx, p: OpenProposal, units: Units, body: Adoption, s: RuleSettings): Promise<number | null> {
+  const entityIds = units.map((u) => u.entity_id);
+  if (p.mode === 'work') {
+    await db.insertInto('work_task').values(entityIds.flatMap((entity_id, i) => (['assign_instructor', 'find_members'] as const).map((kind) => ({ kind, entity_id, proposal_id: p.id, scope_key: units[i].scope_key }))))
+      .onConflict((c) => c.columns(['entity_id', 'kind']).doNothing()).execute();
+    return null;
+  }
+  if (p.mode === 'affiliated') {
+    if (!body.orgId) throw badRequest('请选择挂靠的党组织（乡镇、街道或村、社区党组织须先在台账登记）', [{ field: 'orgId', message: '请选择挂靠的党组织' }]);
+    const org = await loadOrg(db, body.orgId);
+    if (org.county_code !== p.county_code) throw badRequest('挂靠的党组织应在本县（区）', [{ field: 'orgId', message: '请选择本县（区）的党组织' }]);
+    await db.insertInto('party_org_entity').values(entityIds.map((entity_id) => ({ org_id: org.id, entity_id, scope_key: org.scope_key }))).onConflict((c) => c.doNothing()).execute();
+    refuseOn(await findingsOf(db, org, s));
+    return org.id;
+  }
+  const setupMode = p.mode === 'standalone' ? 'standalone' : p.mode === 'joint' ? 'joint' : p.mode;
+  const org = await db.insertInto('party_org').values({
+    name: body.name ?? p.suggested_name, kind: p.org_kind ?? 'joint_branch', setup_mode: setupMode as 'standalone', county_code: p.county_code, station_code: p.station_code,
+    scope_key: p.scope_key, zone_id: p.zone_id, status: 'preparing', note: `由组建建议 #${p.id} 采纳：${p.explanation}`,
+  }).returning(['id', 'kind', 'setup_mode']).executeTakeFirstOrThrow();
+  await db.insertInto('party_org_entity').values(entityIds.map((entity_id) => ({ org_id: org.id, entity_id, scope_key: p.scope_key }))).execute();
+  refuseOn(await findingsOf(db, org, s));
+  return org.id;
+}
+
+/** Moves a unit between two open joint proposals of one county; both must still meet the joint-branch rules. Returns both ids. */
+export async function moveProposalEntity(db: Tx, fromId: number, b: { entityId: number; toProposalId: number }, s: RuleSettings) {
+  const from = await loadOpenProposal(db, fromId);
+  const to = await loadOpenProposal(db, b.toProposalId);
+  if (!JOINT_MODES.includes(from.mode) || !JOINT_MODES.includes(to.mode)) throw badRequest('只有联合组建类建议之间可以调整单位', [{ field: 'toProposalId', message: '请选择一条联合组建建议' }]);
+  if (from.county_code !== to.county_code) throw badRequest('联合党支部不跨县（区）组建', [{ field: 'toProposalId', message: '请选择同一县（区）的建议' }]);
+  const moved = await db.updateTable('org_proposal_entity').set({ proposal_id: to.id, scope_key: to.scope_key }).where('proposal_id', '=', from.id).where('entity_id', '=', b.entityId).executeTakeFirst();
+  if (!moved.numUpdatedRows) throw notFound('该建议中的单位');
+  for (const p of [from, to]) {
+    const units = (await proposalUnits(db, p.id)).map((u) => ({ fullMembers: u.full_members, members: u.members }));
+    refuseOn(checkJointGroup(units, s).map((f) => ({ ...f, message: `${p.suggested_name}：${f.message}` })));
+    await retotal(db, p.id);
+  }
+  return { from: from.id, to: to.id };
+}
+
+/** Rejects an open proposal with the reason (its grouping is not proposed again); returns its id. */
+export async function rejectOpenProposal(db: Tx, id: number, reason: string, by: number): Promise<number> {
+  const p = await loadOpenProposal(db, id);
+  await db.updateTable('org_proposal').set({ state: 'rejected', reason, decided_by: by, decided_at: new Date() }).where('id', '=', p.id).execute();
+  return p.id;
+}

@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { runScoped } from '../../db/scoped.js';
 import type { Principal } from '../../db/audit-chain.js';
 import { Problem } from '../../http/errors.js';
-import { maskedName, parsePlaqueNumber, SANLIANG_KIND_LABEL, verdictText, type SanliangKind } from '../../domain/sanliang/plaque.js';
+import { maskedName, parsePlaqueNumber, SANLIANG_KIND_LABEL, verdictText } from '../../domain/sanliang/plaque.js';
 import { newTrackingCode, plaqueUnit, raiseCase, sealFreeText, trackingHash } from '../appeals/index.js';
 import { publicEntityName } from '../../domain/sanliang/public-name.js';
 import { schemaOf } from '../../http/contract.js';
 import { reportPlaqueProblem, verifyPlaque } from './contract.js';
+import { plaqueRouteByToken, publicPlaqueByToken } from './queries.js';
+import { insertPlaqueFeedback } from './writes.js';
 
 /**
  * The public side of a plaque: anyone who scans its QR code sees whether it is valid and what
@@ -17,10 +18,6 @@ import { reportPlaqueProblem, verifyPlaque } from './contract.js';
  * so even a careless query here could read no ledger row.
  */
 const nowhere = (ip: string): Principal => ({ userId: null, username: '公众（牌匾核验）', scopeKey: '-', ip });
-type PublicRow = {
-  number: string; state: 'valid' | 'revoked' | 'suspended'; kind: SanliangKind; entity_name: string | null; entity_kind: string; people: (string | null)[]; name_first: string | null; name_length: number | null;
-  post_name: string | null; duties: string | null; commitment: string | null; issued_on: string; revoked_on: string | null; reissued: boolean; area: string;
-};
 
 /** The token, or 400 naming the field (a printed number is not accepted: plaques are not listable by counting). */
 function canonical(raw: string): string {
@@ -44,7 +41,7 @@ export async function sanliangPublicRoutes(app: FastifyInstance): Promise<void> 
     schema: { ...schemaOf(verifyPlaque, ['公开']), params: verifyPlaque.params, response: { 200: verifyPlaque.response } },
     handler: async (req) => {
       const token = canonical(req.params.token);
-      const p = await runScoped(db, nowhere(req.ip), async ({ db: tx }) => (await sql<PublicRow>`SELECT * FROM xgz_plaque_public_by_token(${token})`.execute(tx)).rows[0]);
+      const p = await runScoped(db, nowhere(req.ip), ({ db: tx }) => publicPlaqueByToken(tx, token));
       if (!p) throw unknownPlaque();
       const text = verdictText(p.state, { reissued: p.reissued });
       // 暂停公示: the number scanned and that word, nothing about the entity, the member or why.
@@ -66,8 +63,7 @@ export async function sanliangPublicRoutes(app: FastifyInstance): Promise<void> 
     schema: { ...schemaOf(reportPlaqueProblem, ['公开']), params: reportPlaqueProblem.params, body: reportPlaqueProblem.body, response: { 201: reportPlaqueProblem.response } },
     handler: async (req, reply) => {
       const token = canonical(req.params.token);
-      const route = await runScoped(db, nowhere(req.ip), async ({ db: tx }) =>
-        (await sql<{ plaque_id: number; record_id: number; scope_key: string; number: string }>`SELECT * FROM xgz_plaque_route_by_token(${token})`.execute(tx)).rows[0]);
+      const route = await runScoped(db, nowhere(req.ip), ({ db: tx }) => plaqueRouteByToken(tx, token));
       if (!route) throw unknownPlaque();
       const number = route.number;
       // The report is a case of the plaque door in the one case engine, with a tracking code like a rider's appeal.
@@ -77,12 +73,11 @@ export async function sanliangPublicRoutes(app: FastifyInstance): Promise<void> 
       // Written in the scope of the plaque's station, like a station clerk's entry: the policies hold.
       const sealed = sealFreeText(app.ctx.keys, req.body.content);
       const id = await runScoped(db, { ...nowhere(req.ip), scopeKey: route.scope_key }, async ({ db: tx, audit }) => {
-        const row = await tx.insertInto('plaque_feedback').values({ plaque_id: Number(route.plaque_id), record_id: Number(route.record_id), scope_key: route.scope_key, category: req.body.category, content: sealed.content })
-          .returning('id').executeTakeFirstOrThrow();
-        await raiseCase(tx, { door: 'plaque', category: req.body.category, ...sealed, plaqueFeedbackId: row.id, unit, raisedKey: unit.scopeKey, trackingHash: trackingHash(code) },
+        const id = await insertPlaqueFeedback(tx, { plaqueId: Number(route.plaque_id), recordId: Number(route.record_id), scopeKey: route.scope_key, category: req.body.category, content: sealed.content });
+        await raiseCase(tx, { door: 'plaque', category: req.body.category, ...sealed, plaqueFeedbackId: id, unit, raisedKey: unit.scopeKey, trackingHash: trackingHash(code) },
           { actor: 'public', actorId: null }, deadlines, new Date());
-        audit({ action: 'plaque.feedback_receive', objectType: 'plaque_feedback', objectId: row.id, detail: { number, category: req.body.category } });
-        return row.id;
+        audit({ action: 'plaque.feedback_receive', objectType: 'plaque_feedback', objectId: id, detail: { number, category: req.body.category } });
+        return id;
       });
       return reply.code(201).send({ receipt: `FK${String(id).padStart(8, '0')}`, code, message: '已收到您的反映，所在地市场监管所将核实处理。凭查询码可查询办理进度并评价。感谢您的监督！' });
     },

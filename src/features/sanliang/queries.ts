@@ -187,3 +187,18 @@ export const memberById = (db: Tx, id: number) => db.selectFrom('member').select
 export const recordEntity = (db: Tx, id: number) => db.selectFrom('entity').select(['id', 'status', 'county_code', 'scope_key']).where('id', '=', id).executeTakeFirst();
 /** A report from the public about to be handled: locked, so two clerks cannot handle it at once. */
 export const feedbackForUpdate = (db: Tx, id: number) => db.selectFrom('plaque_feedback').select(['id', 'state']).where('id', '=', id).forUpdate().executeTakeFirst();
+
+// ── The plaque's public page ────────────────────────────────────────────────────────────────
+// Read through narrow SECURITY DEFINER functions by a token, in a scope that holds nothing.
+
+type PublicPlaque = {
+  number: string; state: 'valid' | 'revoked' | 'suspended'; kind: SanliangKind; entity_name: string | null; entity_kind: string; people: (string | null)[]; name_first: string | null; name_length: number | null;
+  post_name: string | null; duties: string | null; commitment: string | null; issued_on: string; revoked_on: string | null; reissued: boolean; area: string;
+};
+
+/** What a plaque's QR code shows (unmasked: the route masks names), or undefined. */
+export const publicPlaqueByToken = async (db: Tx, token: string) => (await sql<PublicPlaque>`SELECT * FROM xgz_plaque_public_by_token(${token})`.execute(db)).rows[0];
+
+/** Where a report on a plaque goes: the plaque, its record and its scope, or undefined. */
+export const plaqueRouteByToken = async (db: Tx, token: string) =>
+  (await sql<{ plaque_id: number; record_id: number; scope_key: string; number: string }>`SELECT * FROM xgz_plaque_route_by_token(${token})`.execute(db)).rows[0];

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import type { SanliangKind } from '../../domain/sanliang/plaque.js';
+import type { FeedbackCategory, SanliangKind } from '../../domain/sanliang/plaque.js';
 
 type Tx = Transaction<DB>;
 
@@ -21,3 +21,8 @@ export const deleteRecordRow = (db: Tx, id: number) => db.deleteFrom('sanliang')
 /** A report from the public handled, with what was done. */
 export const markFeedbackHandled = (db: Tx, id: number, note: string, by: number) =>
   db.updateTable('plaque_feedback').set({ state: 'handled', handling_note: note, handled_by: by, handled_at: new Date() }).where('id', '=', id).execute();
+
+/** A report from the public on a plaque (its content already sealed); returns its id. */
+export const insertPlaqueFeedback = async (db: Tx, v: { plaqueId: number; recordId: number; scopeKey: string; category: FeedbackCategory; content: string }) =>
+  (await db.insertInto('plaque_feedback').values({ plaque_id: v.plaqueId, record_id: v.recordId, scope_key: v.scopeKey, category: v.category, content: v.content })
+    .returning('id').executeTakeFirstOrThrow()).id;

@@ -69,22 +69,66 @@ export function browserSuite(): { server: Awaited<ReturnType<typeof demoServer>>
   return env;
 }
 
+/** Waits for a modal to finish opening: a click on its buttons while it zooms in can be lost. */
+export async function modalOpened(modal: Locator): Promise<void> {
+  await modal.waitFor({ state: 'visible' });
+  await expect.poll(() => modal.getAttribute('class'), { timeout: 15_000 }).not.toContain('zoom-appear');
+}
+
 /**
  * Presses a modal's button (确定 by default) once the modal has finished opening, and waits for
  * it to close: a busy machine once clicked mid-animation and the modal stayed open. If the modal
  * stays (the server refused), the test fails with what the modal says.
  */
 export async function confirmModal(modal: Locator, button: RegExp = /确\s*定/): Promise<void> {
-  await modal.waitFor({ state: 'visible' });
-  await expect.poll(() => modal.getAttribute('class'), { timeout: 15_000 }).not.toContain('zoom-appear');
+  await modalOpened(modal);
   await modal.getByRole('button', { name: button }).click();
   await expect.poll(async () => ((await modal.isVisible()) ? (await modal.locator('.ant-alert, .ant-form-item-explain-error').allTextContents()).join(' ') || 'open' : 'closed'), { timeout: 30_000 }).toBe('closed');
 }
 
+/**
+ * Picks the first option containing `option` in an antd Select or AutoComplete (`field`: the select or
+ * its input), typing `search` into it first when given, and retries until the select shows the option:
+ * on a busy machine a click on an option while its list was still sliding open was lost (three flakes).
+ * Fails naming the field, the option and what the select shows instead.
+ */
+export async function pickOption(field: Locator, option: string, { search }: { search?: string } = {}): Promise<void> {
+  const page = field.page();
+  const select = field.locator('xpath=ancestor-or-self::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]');
+  const input = select.locator('input').first();
+  // The select's own list: its input names it (id_list) while open.
+  const list = page.locator('.ant-select-dropdown').filter({ has: page.locator(`[id="${await input.getAttribute('id')}_list"]`) });
+  const item = list.locator('.ant-select-item-option').filter({ hasText: option }).first();
+  // An AutoComplete's choice is the text of its input; a select shows its choices beside its input.
+  const autoComplete = (await select.getAttribute('class'))?.includes('ant-select-auto-complete');
+  const shown = async () => (autoComplete ? input.inputValue() : ((await select.locator('.ant-select-content').textContent()) ?? ''));
+  await expect.poll(async () => {
+    if ((await shown()).includes(option)) return shown();
+    if ((await input.getAttribute('aria-expanded')) !== 'true') {
+      await select.click();
+      if (search !== undefined) await input.fill(search);
+    } else if ((await item.isVisible()) && !/-(appear|enter|leave)/.test((await list.getAttribute('class')) ?? '')) {
+      await item.click({ timeout: 2_000 }).catch(() => undefined);
+    }
+    return shown();
+  }, { interval: 200, timeout: 15_000, message: `${field}: option "${option}" not picked` }).toContain(option);
+}
+
+/** Closes a drawer and waits for its mask to go: until then the mask takes the clicks meant for the page. */
+export async function closeDrawer(drawer: Locator): Promise<void> {
+  await drawer.locator('.ant-drawer-close').click();
+  await drawer.locator('.ant-drawer-mask').waitFor({ state: 'hidden' });
+}
+
+/** Waits for antd's motions to end: its animations, then its CSS transitions (not all listed as animations). */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, { timeout: 5_000 }).catch(() => undefined);
+  await page.waitForTimeout(400);
+}
+
 /** Fails when the settled page is wider than the screen (a phone must never scroll sideways), naming what sticks out. */
 export async function noSidewaysScroll(page: Page, where: string) {
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, { timeout: 5_000 }).catch(() => undefined);
-  await page.waitForTimeout(400); // antd's motions are CSS transitions, not all listed as animations
+  await settled(page);
   // On a loaded machine a drawer's entrance can still be settling: the settled page must not scroll (up to 5 s).
   await page.waitForFunction(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth, undefined, { timeout: 5_000 }).catch(() => undefined);
   const [over, culprits] = await page.evaluate(() => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ledger } from '../helpers/ledger.js';
-import { SHOTS, browserAvailable, browserSuite, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, closeDrawer, pickOption, signInFirstTime } from './browser.js';
 
 const STATION = '320102001';
 
@@ -46,8 +46,7 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
     expect(await page.getByText(/依托区域联合组建 \d+ 条/).count()).toBe(1);
 
     // Standalone proposals come first; the building's is among the zone ones.
-    await page.locator('.ant-select').filter({ hasText: '建议类型' }).click();
-    await page.locator('.ant-select-item-option[title="依托区域联合组建"]').click();
+    await pickOption(page.locator('.ant-select').filter({ hasText: '建议类型' }), '依托区域联合组建');
     const card = page.locator('[data-proposal]').filter({ hasText: '同一楼宇 演示大厦' });
     await expect.poll(() => card.count()).toBe(1);
     expect(await card.textContent()).toContain('演示大厦联合党支部');
@@ -76,10 +75,8 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
     await expect.poll(() => drawer.getByText(/状态：筹建 → 已建/).count()).toBe(1);
     expect(await drawer.getByText(founded).count()).toBeGreaterThan(0);
     await page.screenshot({ path: `${SHOTS}/org-drawer.png` });
-    await drawer.locator('.ant-drawer-close').click();
+    await closeDrawer(drawer);
     await expect.poll(() => row.textContent()).toContain('已建');
-    // The menu is behind the drawer's mask until it has closed (slow on a busy machine).
-    await page.locator('.ant-drawer-mask').waitFor({ state: 'hidden' });
 
     expect(await coveredOnPage(page)).toBe(before + 3);
     expect(crashes).toEqual([]);

@@ -30,11 +30,15 @@ export async function demoServer(): Promise<{ t: TestApp; url: string; creds: Ma
   return { t, url, creds, close: async () => { await app.close(); await t.close(); } };
 }
 
-export async function signInFirstTime(page: Page, url: string, c: Credential, newPassword: string): Promise<void> {
+async function submitSignIn(page: Page, url: string, username: string, password: string): Promise<void> {
   await page.goto(url);
-  await page.getByPlaceholder('账号').fill(c.username);
-  await page.getByPlaceholder('密码').fill(c.password);
+  await page.getByPlaceholder('账号').fill(username);
+  await page.getByPlaceholder('密码').fill(password);
   await page.getByRole('button', { name: /登\s*录/ }).click();
+}
+
+export async function signInFirstTime(page: Page, url: string, c: Credential, newPassword: string): Promise<void> {
+  await submitSignIn(page, url, c.username, c.password);
   await page.getByLabel('当前密码').fill(c.password);
   await page.getByLabel('新密码', { exact: true }).fill(newPassword);
   await page.getByLabel('再次输入新密码').fill(newPassword);
@@ -45,10 +49,7 @@ export async function signInFirstTime(page: Page, url: string, c: Credential, ne
 
 /** Signs in an account whose password was already changed (the session lands on the shell). */
 export async function signIn(page: Page, url: string, username: string, password: string) {
-  await page.goto(url);
-  await page.getByPlaceholder('账号').fill(username);
-  await page.getByPlaceholder('密码').fill(password);
-  await page.getByRole('button', { name: /登\s*录/ }).click();
+  await submitSignIn(page, url, username, password);
   await page.getByPlaceholder('密码').waitFor({ state: 'detached' });
 }
 
@@ -94,24 +95,27 @@ export async function confirmModal(modal: Locator, button: RegExp = /确\s*定/)
  */
 export async function pickOption(field: Locator, option: string, { search }: { search?: string } = {}): Promise<void> {
   const page = field.page();
-  const select = field.locator('xpath=ancestor-or-self::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]');
-  const input = select.locator('input').first();
+  // Held by its input's id: a locator by what the select shows (its placeholder) would lose it once it shows the option.
+  const id = await field.locator('xpath=ancestor-or-self::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]').locator('input').first().getAttribute('id');
+  const input = page.locator(`[id="${id}"]`);
+  const select = page.locator('.ant-select', { has: input });
   // The select's own list: its input names it (id_list) while open.
-  const list = page.locator('.ant-select-dropdown').filter({ has: page.locator(`[id="${await input.getAttribute('id')}_list"]`) });
+  const list = page.locator('.ant-select-dropdown', { has: page.locator(`[id="${id}_list"]`) });
   const item = list.locator('.ant-select-item-option').filter({ hasText: option }).first();
-  // An AutoComplete's choice is the text of its input; a select shows its choices beside its input.
+  const sliding = () => list.evaluateAll((ls) => ls.some((l) => /-(appear|enter|leave)/.test(l.className)));
+  // An AutoComplete's choice is the text of its input; a select shows its choices as its text.
   const autoComplete = (await select.getAttribute('class'))?.includes('ant-select-auto-complete');
-  const shown = async () => (autoComplete ? input.inputValue() : ((await select.locator('.ant-select-content').textContent()) ?? ''));
+  const shown = async () => (autoComplete ? input.inputValue() : ((await select.textContent()) ?? ''));
   await expect.poll(async () => {
     if ((await shown()).includes(option)) return shown();
     if ((await input.getAttribute('aria-expanded')) !== 'true') {
       await select.click();
       if (search !== undefined) await input.fill(search);
-    } else if ((await item.isVisible()) && !/-(appear|enter|leave)/.test((await list.getAttribute('class')) ?? '')) {
+    } else if ((await item.isVisible()) && !(await sliding())) {
       await item.click({ timeout: 2_000 }).catch(() => undefined);
     }
     return shown();
-  }, { interval: 200, timeout: 15_000, message: `${field}: option "${option}" not picked` }).toContain(option);
+  }, { interval: 200, timeout: 15_000, message: `${field.toString()}: option "${option}" not picked` }).toContain(option);
 }
 
 /** Closes a drawer and waits for its mask to go: until then the mask takes the clicks meant for the page. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ledger } from '../helpers/ledger.js';
-import { SHOTS, browserAvailable, browserSuite, closeDrawer, pickOption, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, closeDrawer, pickOption, signIn, signInFirstTime } from './browser.js';
 
 const STATION = '320102001';
 
@@ -86,12 +86,7 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
     const slow = { timeout: 15_000 };
     const phoneCtx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, baseURL: url });
     const phone = await phoneCtx.newPage();
-    await phone.goto(url);
-    await phone.getByPlaceholder('账号').fill('station_staff');
-    await phone.getByPlaceholder('密码').fill('Station-2026!');
-    await phone.getByRole('button', { name: /登\s*录/ }).click();
-    // Navigating before the sign-in answer arrives would abort it: wait for the shell.
-    await expect.poll(() => phone.getByRole('button', { name: '菜单' }).count(), slow).toBe(1);
+    await signIn(phone, url, 'station_staff', 'Station-2026!');
     await phone.goto(`${url}/coverage`);
     await expect.poll(() => phone.getByText(/^党组织覆盖 \d+ 户$/).count(), slow).toBe(1);
     await phone.screenshot({ path: `${SHOTS}/coverage-mobile.png`, fullPage: true });

@@ -30,6 +30,11 @@ export async function demoServer(): Promise<{ t: TestApp; url: string; creds: Ma
   return { t, url, creds, close: async () => { await app.close(); await t.close(); } };
 }
 
+/** Waits for the demo's imports to finish: the ledger the test reads is what they write. */
+export async function demoImported(t: TestApp): Promise<void> {
+  await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+}
+
 async function submitSignIn(page: Page, url: string, username: string, password: string): Promise<void> {
   await page.goto(url);
   await page.getByPlaceholder('账号').fill(username);

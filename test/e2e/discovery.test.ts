@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/domain/random.js';
 import { idNumber, uscc } from '../../src/demo/ledger.js';
 import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
-import { browserAvailable, browserSuite, confirmModal, SHOTS, signIn, signInFirstTime } from './browser.js';
+import { browserAvailable, browserSuite, confirmModal, SHOTS, signIn, signInFirstTime, demoImported } from './browser.js';
 
 describe.skipIf(!browserAvailable)('member discovery in Chromium', () => {
   const env = browserSuite();
@@ -10,7 +10,7 @@ describe.skipIf(!browserAvailable)('member discovery in Chromium', () => {
   it('run discovery → a hidden-member case appears for the right station → confirm it → the member shows on the entity page; another station does not see it', async () => {
     const { t } = env.server;
     // The demo's queued imports run first; then one known entity at the first station.
-    await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    await demoImported(t);
     const editor = await t.db.selectFrom('app_user').select('id').where('username', '=', 'city_editor').executeTakeFirstOrThrow();
     const rnd = seededRandom(5);
     const id = idNumber(rnd, '320102', new Date('1983-04-04'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ledger } from '../helpers/ledger.js';
-import { SHOTS, browserAvailable, browserSuite, closeDrawer, modalOpened, pickOption, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, closeDrawer, modalOpened, pickOption, signInFirstTime, demoImported } from './browser.js';
 
 const STATION = '320102001';
 
@@ -9,7 +9,7 @@ describe.skipIf(!browserAvailable)('instructors in Chromium', () => {
 
   it('register an instructor → assign to an entity → the station\'s work coverage rises by one → the station page lists the instructor', async () => {
     const { t, url } = env.server;
-    await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    await demoImported(t);
     await ledger(t.db).entity({ place: STATION, name: '指导测试便利店' });
 
     const ctx = await env.browser.newContext({ viewport: { width: 1366, height: 860 }, baseURL: url });

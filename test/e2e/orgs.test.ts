@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ledger } from '../helpers/ledger.js';
-import { SHOTS, browserAvailable, browserSuite, closeDrawer, pickOption, signIn, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, closeDrawer, pickOption, signIn, signInFirstTime, demoImported } from './browser.js';
 
 const STATION = '320102001';
 
@@ -22,7 +22,7 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
 
   it('coverage → generate proposals → accept the building joint branch → mark it established → the station covers 3 more entities', async () => {
     const { t, url } = env.server;
-    await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    await demoImported(t);
     // A building whose three tenants have 2 + 1 + 1 full members: together enough for one joint branch.
     const l = ledger(t.db);
     const zoneId = await l.zone('building', '演示大厦', '320102');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SHOTS, browserAvailable, browserSuite, closeDrawer, confirmModal, pickOption, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, closeDrawer, confirmModal, pickOption, signInFirstTime, demoImported } from './browser.js';
 
 const COUNTY = '320102';
 
@@ -8,7 +8,7 @@ describe.skipIf(!browserAvailable)('recognition pages in Chromium', () => {
 
   it('an honour is approved and awarded from its drawer and shows flagged once its entity is revoked; a contact point is designated and reviewed through the form; the training page renders', async () => {
     const { t, url } = env.server;
-    await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    await demoImported(t);
     const entity = await t.db.selectFrom('entity').select(['id', 'name', 'scope_key']).where('county_code', '=', COUNTY).where('status', '=', 'active').orderBy('id').executeTakeFirstOrThrow();
     await t.db.insertInto('honour').values({ kind: 'honest_enterprise', entity_id: entity.id, subject_name: entity.name, nominated_on: '2026-01-05', scope_key: entity.scope_key }).execute();
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { FORMS, periodOfDate } from '../../src/domain/reports/forms.js';
 import { localDate } from '../../src/domain/time/zone.js';
-import { browserAvailable, browserSuite, confirmModal, pickOption, SHOTS, signInFirstTime } from './browser.js';
+import { browserAvailable, browserSuite, confirmModal, pickOption, SHOTS, signInFirstTime, demoImported } from './browser.js';
 
 type Row = { name: string; kind: string } & Record<string, number | null>;
 type Report = { id: number; state: string; rows: Row[]; versions: { missing: { code: string; reason: string }[]; explanation: string | null }[] };
@@ -12,7 +12,7 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
 
   it('a county sees which stations have not reported, marks one 缺报, submits; the xlsx holds the API\'s figures, the city sees the mark and returns it, and the print sheet renders', async () => {
     const { t, url } = env.server;
-    await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    await demoImported(t);
     // Every station of 玄武区 but the first submits its report (through the API, as each station's editor).
     const countyCode = (await t.db.selectFrom('app_user').select('jurisdiction_code').where('username', '=', 'county_editor').executeTakeFirstOrThrow()).jurisdiction_code;
     const stations = await t.db.selectFrom('jurisdiction').select(['code', 'name']).where('parent_code', '=', countyCode).orderBy('code').execute();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ledger } from '../helpers/ledger.js';
-import { SHOTS, browserAvailable, browserSuite, closeDrawer, pickOption, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, closeDrawer, pickOption, signInFirstTime, demoImported } from './browser.js';
 
 const STATION = '320102001';
 
@@ -9,7 +9,7 @@ describe.skipIf(!browserAvailable)('三亮 plaques in Chromium', () => {
 
   it('issue a plaque → open its QR link → the public page shows it valid → revoke → the page shows it revoked', async () => {
     const { t, url } = env.server;
-    await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    await demoImported(t);
     // A member operator of the station, recorded (not yet with a plaque).
     const l = ledger(t.db);
     const entityId = await l.entity({ place: STATION, name: '亮牌示范商店', kind: 'individual' });

@@ -92,6 +92,8 @@ export async function confirmModal(modal: Locator, button: RegExp = /确\s*定/)
   await expect.poll(async () => ((await modal.isVisible()) ? (await modal.locator('.ant-alert, .ant-form-item-explain-error').allTextContents()).join(' ') || 'open' : 'closed'), { timeout: 30_000 }).toBe('closed');
 }
 
+let picks = 0;
+
 /**
  * Picks the first option containing `option` in an antd Select or AutoComplete (`field`: the select or
  * its input), typing `search` into it first when given, and retries until the select shows the option:
@@ -100,14 +102,16 @@ export async function confirmModal(modal: Locator, button: RegExp = /确\s*定/)
  */
 export async function pickOption(field: Locator, option: string, { search }: { search?: string } = {}): Promise<void> {
   const page = field.page();
-  // Held by its input's id: a locator by what the select shows (its placeholder) would lose it once it shows the option.
-  const id = await field.locator('xpath=ancestor-or-self::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]').locator('input').first().getAttribute('id');
-  const input = page.locator(`[id="${id}"]`);
-  const select = page.locator('.ant-select', { has: input });
-  // The select's own list: its input names it (id_list) while open.
-  const list = page.locator('.ant-select-dropdown', { has: page.locator(`[id="${id}_list"]`) });
-  const item = list.locator('.ant-select-item-option').filter({ hasText: option }).first();
-  const sliding = () => list.evaluateAll((ls) => ls.some((l) => /-(appear|enter|leave)/.test(l.className)));
+  // Marked to be found again: a locator by what the select shows (its placeholder) would lose it once
+  // it shows the option, and the test build gives every select the same id.
+  const mark = String(++picks);
+  await field.locator('xpath=ancestor-or-self::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]').evaluate((e, m) => e.setAttribute('data-picking', m), mark);
+  const select = page.locator(`[data-picking="${mark}"]`);
+  const input = select.locator('input').first();
+  // Its list is the open one (one select is open at a time).
+  const lists = page.locator('.ant-select-dropdown:visible');
+  const item = lists.locator('.ant-select-item-option').filter({ hasText: option }).first();
+  const sliding = () => lists.evaluateAll((ls) => ls.some((l) => /-(appear|enter|leave)/.test(l.className)));
   // An AutoComplete's choice is the text of its input; a select shows its choices as its text.
   const autoComplete = (await select.getAttribute('class'))?.includes('ant-select-auto-complete');
   const shown = async () => (autoComplete ? input.inputValue() : ((await select.textContent()) ?? ''));

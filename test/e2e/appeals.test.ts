@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SHOTS, browserAvailable, browserSuite, confirmModal, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, confirmModal, pickOption, signInFirstTime } from './browser.js';
 
 const STATION = '320102001';
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
@@ -22,8 +22,7 @@ describe.skipIf(!browserAvailable)('诉求直通 on a phone in Chromium', () => 
     await rider.getByLabel('具体情况').fill('小区物业不让电动车进门，送餐要走很远');
     await rider.getByLabel('在哪里（县、区）').click();
     for (const name of ['江苏省', '南京市', '玄武区']) await rider.locator('.ant-cascader-menu-item', { hasText: name }).first().click();
-    await rider.getByLabel('附近的骑手驿站（选填）').click();
-    await rider.locator('.ant-select-item-option', { hasText: '玄武骑手驿站' }).click();
+    await pickOption(rider.getByLabel('附近的骑手驿站（选填）'), '玄武骑手驿站');
     await rider.getByRole('button', { name: '提交诉求' }).click();
     const codeEl = rider.getByTestId('tracking-code');
     await expect.poll(() => codeEl.count()).toBe(1);

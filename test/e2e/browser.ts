@@ -30,11 +30,20 @@ export async function demoServer(): Promise<{ t: TestApp; url: string; creds: Ma
   return { t, url, creds, close: async () => { await app.close(); await t.close(); } };
 }
 
-export async function signInFirstTime(page: Page, url: string, c: Credential, newPassword: string): Promise<void> {
+/** Waits for the demo's imports to finish: the ledger the test reads is what they write. */
+export async function demoImported(t: TestApp): Promise<void> {
+  await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+}
+
+async function submitSignIn(page: Page, url: string, username: string, password: string): Promise<void> {
   await page.goto(url);
-  await page.getByPlaceholder('账号').fill(c.username);
-  await page.getByPlaceholder('密码').fill(c.password);
+  await page.getByPlaceholder('账号').fill(username);
+  await page.getByPlaceholder('密码').fill(password);
   await page.getByRole('button', { name: /登\s*录/ }).click();
+}
+
+export async function signInFirstTime(page: Page, url: string, c: Credential, newPassword: string): Promise<void> {
+  await submitSignIn(page, url, c.username, c.password);
   await page.getByLabel('当前密码').fill(c.password);
   await page.getByLabel('新密码', { exact: true }).fill(newPassword);
   await page.getByLabel('再次输入新密码').fill(newPassword);
@@ -45,10 +54,7 @@ export async function signInFirstTime(page: Page, url: string, c: Credential, ne
 
 /** Signs in an account whose password was already changed (the session lands on the shell). */
 export async function signIn(page: Page, url: string, username: string, password: string) {
-  await page.goto(url);
-  await page.getByPlaceholder('账号').fill(username);
-  await page.getByPlaceholder('密码').fill(password);
-  await page.getByRole('button', { name: /登\s*录/ }).click();
+  await submitSignIn(page, url, username, password);
   await page.getByPlaceholder('密码').waitFor({ state: 'detached' });
 }
 
@@ -69,22 +75,73 @@ export function browserSuite(): { server: Awaited<ReturnType<typeof demoServer>>
   return env;
 }
 
+/** Waits for a modal to finish opening: a click on its buttons while it zooms in can be lost. */
+export async function modalOpened(modal: Locator): Promise<void> {
+  await modal.waitFor({ state: 'visible' });
+  await expect.poll(() => modal.getAttribute('class'), { timeout: 15_000 }).not.toContain('zoom-appear');
+}
+
 /**
  * Presses a modal's button (确定 by default) once the modal has finished opening, and waits for
  * it to close: a busy machine once clicked mid-animation and the modal stayed open. If the modal
  * stays (the server refused), the test fails with what the modal says.
  */
 export async function confirmModal(modal: Locator, button: RegExp = /确\s*定/): Promise<void> {
-  await modal.waitFor({ state: 'visible' });
-  await expect.poll(() => modal.getAttribute('class'), { timeout: 15_000 }).not.toContain('zoom-appear');
+  await modalOpened(modal);
   await modal.getByRole('button', { name: button }).click();
   await expect.poll(async () => ((await modal.isVisible()) ? (await modal.locator('.ant-alert, .ant-form-item-explain-error').allTextContents()).join(' ') || 'open' : 'closed'), { timeout: 30_000 }).toBe('closed');
 }
 
+let picks = 0;
+
+/**
+ * Picks the first option containing `option` in an antd Select or AutoComplete (`field`: the select or
+ * its input), typing `search` into it first when given, and retries until the select shows the option:
+ * on a busy machine a click on an option while its list was still sliding open was lost (three flakes).
+ * Fails naming the field, the option and what the select shows instead.
+ */
+export async function pickOption(field: Locator, option: string, { search }: { search?: string } = {}): Promise<void> {
+  const page = field.page();
+  // Marked to be found again: a locator by what the select shows (its placeholder) would lose it once
+  // it shows the option, and the test build gives every select the same id.
+  const mark = String(++picks);
+  await field.locator('xpath=ancestor-or-self::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]').evaluate((e, m) => e.setAttribute('data-picking', m), mark);
+  const select = page.locator(`[data-picking="${mark}"]`);
+  const input = select.locator('input').first();
+  // Its list is the open one (one select is open at a time).
+  const lists = page.locator('.ant-select-dropdown:visible');
+  const item = lists.locator('.ant-select-item-option').filter({ hasText: option }).first();
+  const sliding = () => lists.evaluateAll((ls) => ls.some((l) => /-(appear|enter|leave)/.test(l.className)));
+  // An AutoComplete's choice is the text of its input; a select shows its choices as its text.
+  const autoComplete = (await select.getAttribute('class'))?.includes('ant-select-auto-complete');
+  const shown = async () => (autoComplete ? input.inputValue() : ((await select.textContent()) ?? ''));
+  await expect.poll(async () => {
+    if ((await shown()).includes(option)) return shown();
+    if ((await input.getAttribute('aria-expanded')) !== 'true') {
+      await select.click();
+      if (search !== undefined) await input.fill(search);
+    } else if ((await item.isVisible()) && !(await sliding())) {
+      await item.click({ timeout: 2_000 }).catch(() => undefined);
+    }
+    return shown();
+  }, { interval: 200, timeout: 15_000, message: `${field.toString()}: option "${option}" not picked` }).toContain(option);
+}
+
+/** Closes a drawer and waits for its mask to go: until then the mask takes the clicks meant for the page. */
+export async function closeDrawer(drawer: Locator): Promise<void> {
+  await drawer.locator('.ant-drawer-close').click();
+  await drawer.locator('.ant-drawer-mask').waitFor({ state: 'hidden' });
+}
+
+/** Waits for antd's motions to end: its animations, then its CSS transitions (not all listed as animations). */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, { timeout: 5_000 }).catch(() => undefined);
+  await page.waitForTimeout(400);
+}
+
 /** Fails when the settled page is wider than the screen (a phone must never scroll sideways), naming what sticks out. */
 export async function noSidewaysScroll(page: Page, where: string) {
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, { timeout: 5_000 }).catch(() => undefined);
-  await page.waitForTimeout(400); // antd's motions are CSS transitions, not all listed as animations
+  await settled(page);
   // On a loaded machine a drawer's entrance can still be settling: the settled page must not scroll (up to 5 s).
   await page.waitForFunction(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth, undefined, { timeout: 5_000 }).catch(() => undefined);
   const [over, culprits] = await page.evaluate(() => {

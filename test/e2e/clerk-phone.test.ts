@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PDF } from '../helpers/attachments.js';
-import { SHOTS, browserAvailable, browserSuite, signInFirstTime, signIn, noSidewaysScroll } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, signInFirstTime, signIn, noSidewaysScroll, settled } from './browser.js';
 
 /** Fails when the page scrolls sideways (a phone must never, a desktop neither), once animations have ended. */
 describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a desktop", () => {
@@ -50,8 +50,7 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
         const after = await page.evaluate(() => document.querySelector('.ant-layout-content')!.getBoundingClientRect().width);
         // Not squeezed (the drawer's scroll lock may only take the scrollbar away).
         expect(after).toBeGreaterThanOrEqual(before);
-        await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, { timeout: 5_000 }).catch(() => undefined);
-        await page.waitForTimeout(400); // the drawer's slide is a CSS transition: let it end before the picture
+        await settled(page); // the drawer's slide ends before the picture
         await page.screenshot({ path: `${SHOTS}/clerk-menu-phone.png` });
         await page.locator('.ant-drawer').getByRole('menuitem', { name: '工作台' }).click();
         await expect.poll(() => page.locator('.ant-drawer-open').count()).toBe(0);

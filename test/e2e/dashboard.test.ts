@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { sql } from 'kysely';
 import { periodOf, takeSystemSnapshots, trendStart } from '../../src/features/indicators/service.js';
 import { ledger } from '../helpers/ledger.js';
-import { SHOTS, browserAvailable, browserSuite, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, signInFirstTime, demoImported } from './browser.js';
 
 type Dashboard = { node: { code: string; name: string }; figures: { operating: number; orgCoverage: number | null }; children: { code: string; name: string; level: string; operating: number }[] };
 
@@ -19,7 +19,7 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
 
   it('renders the city\'s figures with charts, drills down to a county and back, and a headline figure opens its list', async () => {
     const { t, url } = env.server;
-    await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    await demoImported(t);
     // Organizations over a few of 玄武区's entities, with members found in them, so coverage is above zero.
     const l = ledger(t.db);
     const picked = await t.db.selectFrom('entity').select(['id', 'name', 'scope_key', 'county_code', 'station_code']).where('county_code', '=', '320102').where('status', '=', 'active').orderBy('id').limit(4).execute();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/domain/random.js';
 import { idNumber, uscc } from '../../src/demo/ledger.js';
 import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
-import { browserAvailable, browserSuite, confirmModal, SHOTS, signInFirstTime } from './browser.js';
+import { browserAvailable, browserSuite, confirmModal, SHOTS, signIn, signInFirstTime, demoImported } from './browser.js';
 
 describe.skipIf(!browserAvailable)('member discovery in Chromium', () => {
   const env = browserSuite();
@@ -10,7 +10,7 @@ describe.skipIf(!browserAvailable)('member discovery in Chromium', () => {
   it('run discovery → a hidden-member case appears for the right station → confirm it → the member shows on the entity page; another station does not see it', async () => {
     const { t } = env.server;
     // The demo's queued imports run first; then one known entity at the first station.
-    await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    await demoImported(t);
     const editor = await t.db.selectFrom('app_user').select('id').where('username', '=', 'city_editor').executeTakeFirstOrThrow();
     const rnd = seededRandom(5);
     const id = idNumber(rnd, '320102', new Date('1983-04-04'));
@@ -45,10 +45,7 @@ describe.skipIf(!browserAvailable)('member discovery in Chromium', () => {
 
     const other = await t.user({ roles: ['station_staff'], jurisdiction: '320102002' });
     const page = await env.browser.newPage();
-    await page.goto(env.server.url);
-    await page.getByPlaceholder('账号').fill(other.username);
-    await page.getByPlaceholder('密码').fill(other.password);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await signIn(page, env.server.url, other.username, other.password);
     await page.getByRole('menuitem', { name: '查找党员' }).click();
     await expect.poll(() => page.getByText(/没有线索|待核实/).count()).toBeGreaterThan(0);
     expect(await page.getByText('梅园新村测试面馆').count()).toBe(0);

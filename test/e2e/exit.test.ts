@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ledger } from '../helpers/ledger.js';
-import { SHOTS, browserAvailable, browserSuite, signInFirstTime, noSidewaysScroll } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, signInFirstTime, noSidewaysScroll, demoImported } from './browser.js';
 
 const STATION = '320102001';
 
@@ -9,7 +9,7 @@ describe.skipIf(!browserAvailable)('exit by status and credit lists, and the ent
 
   it('revoke → the plaque page says 暂停公示 → the entity page lists its records → the licence restored → 退出复核 confirms → valid again; nothing scrolls sideways at 390px', async () => {
     const { t, url } = env.server;
-    await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    await demoImported(t);
     const l = ledger(t.db);
     const entityId = await l.entity({ place: STATION, name: '退出机制示范店', kind: 'individual' });
     const [memberId] = await l.members(entityId, 1, 0, ['赵小红']);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ledger } from '../helpers/ledger.js';
-import { SHOTS, browserAvailable, browserSuite, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, closeDrawer, modalOpened, pickOption, signInFirstTime, demoImported } from './browser.js';
 
 const STATION = '320102001';
 
@@ -9,7 +9,7 @@ describe.skipIf(!browserAvailable)('instructors in Chromium', () => {
 
   it('register an instructor → assign to an entity → the station\'s work coverage rises by one → the station page lists the instructor', async () => {
     const { t, url } = env.server;
-    await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    await demoImported(t);
     await ledger(t.db).entity({ place: STATION, name: '指导测试便利店' });
 
     const ctx = await env.browser.newContext({ viewport: { width: 1366, height: 860 }, baseURL: url });
@@ -25,15 +25,12 @@ describe.skipIf(!browserAvailable)('instructors in Chromium', () => {
     await page.getByRole('button', { name: /登记指导员/ }).click();
     const form = page.getByRole('dialog');
     // Required fields are named in Chinese beside them; the station is preset for its own staff.
-    // Saved again until the message shows: a click landing while the drawer still opens does nothing.
-    await expect.poll(async () => {
-      await form.getByRole('button', { name: /保\s*存/ }).click();
-      return form.getByText('请选择指导员来源').count();
-    }).toBe(1);
+    await modalOpened(form);
+    await form.getByRole('button', { name: /保\s*存/ }).click();
+    await expect.poll(() => form.getByText('请选择指导员来源').count()).toBe(1);
     await form.getByLabel('姓名').fill('陈指导');
     await form.getByLabel('手机号（加密保存）').fill('13700001111');
-    await form.getByLabel('来源').click();
-    await page.locator('.ant-select-item-option[title="退休干部"]').click();
+    await pickOption(form.getByLabel('来源'), '退休干部');
     await form.getByRole('button', { name: /保\s*存/ }).click();
 
     const drawer = page.locator('.ant-drawer');
@@ -41,16 +38,14 @@ describe.skipIf(!browserAvailable)('instructors in Chromium', () => {
     expect(await drawer.getByText('137****1111').count()).toBe(1);
     await drawer.getByRole('button', { name: /指\s*派/ }).click();
     const assign = page.locator('.ant-modal').filter({ hasText: '指派对象类型' });
-    await assign.getByLabel('市场主体').click();
-    await assign.getByLabel('市场主体').fill('指导测试');
-    await page.locator('.ant-select-item-option').filter({ hasText: '指导测试便利店' }).click();
+    await pickOption(assign.getByLabel('市场主体'), '指导测试便利店', { search: '指导测试' });
     await assign.getByRole('button', { name: /指\s*派/ }).click();
     await expect.poll(() => page.getByText(/已指派，覆盖 1 户市场主体/).count(), { timeout: 10_000 }).toBe(1);
     await expect.poll(() => drawer.getByRole('link', { name: '指导测试便利店' }).count()).toBe(1);
     await page.screenshot({ path: `${SHOTS}/instructor-drawer.png` });
     expect(await work()).toBe(before + 1);
 
-    await drawer.locator('.ant-drawer-close').click();
+    await closeDrawer(drawer);
     await page.goto(`${url}/guidance-posts/${STATION}`);
     await expect.poll(() => page.getByRole('link', { name: '陈指导' }).count(), { timeout: 15_000 }).toBe(1);
     await page.screenshot({ path: `${SHOTS}/guidance-post.png`, fullPage: true });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ledger } from '../helpers/ledger.js';
-import { SHOTS, browserAvailable, browserSuite, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, closeDrawer, pickOption, signIn, signInFirstTime, demoImported } from './browser.js';
 
 const STATION = '320102001';
 
@@ -22,7 +22,7 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
 
   it('coverage → generate proposals → accept the building joint branch → mark it established → the station covers 3 more entities', async () => {
     const { t, url } = env.server;
-    await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    await demoImported(t);
     // A building whose three tenants have 2 + 1 + 1 full members: together enough for one joint branch.
     const l = ledger(t.db);
     const zoneId = await l.zone('building', '演示大厦', '320102');
@@ -46,8 +46,7 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
     expect(await page.getByText(/依托区域联合组建 \d+ 条/).count()).toBe(1);
 
     // Standalone proposals come first; the building's is among the zone ones.
-    await page.locator('.ant-select').filter({ hasText: '建议类型' }).click();
-    await page.locator('.ant-select-item-option[title="依托区域联合组建"]').click();
+    await pickOption(page.locator('.ant-select').filter({ hasText: '建议类型' }), '依托区域联合组建');
     const card = page.locator('[data-proposal]').filter({ hasText: '同一楼宇 演示大厦' });
     await expect.poll(() => card.count()).toBe(1);
     expect(await card.textContent()).toContain('演示大厦联合党支部');
@@ -76,10 +75,8 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
     await expect.poll(() => drawer.getByText(/状态：筹建 → 已建/).count()).toBe(1);
     expect(await drawer.getByText(founded).count()).toBeGreaterThan(0);
     await page.screenshot({ path: `${SHOTS}/org-drawer.png` });
-    await drawer.locator('.ant-drawer-close').click();
+    await closeDrawer(drawer);
     await expect.poll(() => row.textContent()).toContain('已建');
-    // The menu is behind the drawer's mask until it has closed (slow on a busy machine).
-    await page.locator('.ant-drawer-mask').waitFor({ state: 'hidden' });
 
     expect(await coveredOnPage(page)).toBe(before + 3);
     expect(crashes).toEqual([]);
@@ -89,12 +86,7 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
     const slow = { timeout: 15_000 };
     const phoneCtx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, baseURL: url });
     const phone = await phoneCtx.newPage();
-    await phone.goto(url);
-    await phone.getByPlaceholder('账号').fill('station_staff');
-    await phone.getByPlaceholder('密码').fill('Station-2026!');
-    await phone.getByRole('button', { name: /登\s*录/ }).click();
-    // Navigating before the sign-in answer arrives would abort it: wait for the shell.
-    await expect.poll(() => phone.getByRole('button', { name: '菜单' }).count(), slow).toBe(1);
+    await signIn(phone, url, 'station_staff', 'Station-2026!');
     await phone.goto(`${url}/coverage`);
     await expect.poll(() => phone.getByText(/^党组织覆盖 \d+ 户$/).count(), slow).toBe(1);
     await phone.screenshot({ path: `${SHOTS}/coverage-mobile.png`, fullPage: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SHOTS, browserAvailable, browserSuite, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, closeDrawer, modalOpened, pickOption, signInFirstTime } from './browser.js';
 
 describe.skipIf(!browserAvailable)('new employment groups in Chromium', () => {
   const env = browserSuite();
@@ -18,22 +18,20 @@ describe.skipIf(!browserAvailable)('new employment groups in Chromium', () => {
     await expect.poll(() => page.getByText('还没有平台企业').count()).toBe(1);
     await page.getByRole('button', { name: /登记平台企业/ }).click();
     const form = page.getByRole('dialog');
+    await modalOpened(form);
     await form.getByRole('button', { name: /保\s*存/ }).click();
     await expect.poll(() => form.getByText('请选择业态').count()).toBe(1);
     await form.getByLabel('平台名称').fill('测试外卖平台');
-    await form.getByLabel('业态').click();
-    await page.locator('.ant-select-item-option[title="外卖"]').click();
+    await pickOption(form.getByLabel('业态'), '外卖');
     await form.getByRole('button', { name: /保\s*存/ }).click();
     const drawer = page.locator('.ant-drawer');
     await expect.poll(() => drawer.locator('.ant-drawer-title').textContent(), { timeout: 10_000 }).toContain('测试外卖平台');
-    await drawer.locator('.ant-drawer-close').click();
+    await closeDrawer(drawer);
 
     await page.getByRole('tab', { name: '配送站点' }).click();
     await page.getByRole('button', { name: /登记配送站点/ }).click();
     const sform = page.getByRole('dialog');
-    await sform.getByLabel('平台企业').click();
-    await sform.getByLabel('平台企业').fill('测试外卖');
-    await page.locator('.ant-select-item-option').filter({ hasText: '测试外卖平台' }).click();
+    await pickOption(sform.getByLabel('平台企业'), '测试外卖平台', { search: '测试外卖' });
     await sform.getByLabel('站点名称').fill('测试东站');
     await sform.getByRole('button', { name: /保\s*存/ }).click();
     await expect.poll(() => drawer.locator('.ant-drawer-title').textContent(), { timeout: 10_000 }).toContain('测试东站');
@@ -48,7 +46,7 @@ describe.skipIf(!browserAvailable)('new employment groups in Chromium', () => {
 
     const figures = (await (await page.request.get('/api/v1/new-employment/figures')).json()) as { total: { riders: number; stations: number; stationCoverage: { operating: number } } };
     expect(figures.total).toMatchObject({ riders: 36, stations: 1, stationCoverage: { operating: 1 } });
-    await drawer.locator('.ant-drawer-close').click();
+    await closeDrawer(drawer);
     await page.getByRole('tab', { name: '概况与覆盖' }).click();
     await expect.poll(() => page.getByText('近 12 个月骑手数').count()).toBe(1);
     // The figures follow the change made on the other tabs.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SHOTS, browserAvailable, browserSuite, confirmModal, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, closeDrawer, confirmModal, pickOption, signInFirstTime, demoImported } from './browser.js';
 
 const COUNTY = '320102';
 
@@ -8,7 +8,7 @@ describe.skipIf(!browserAvailable)('recognition pages in Chromium', () => {
 
   it('an honour is approved and awarded from its drawer and shows flagged once its entity is revoked; a contact point is designated and reviewed through the form; the training page renders', async () => {
     const { t, url } = env.server;
-    await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    await demoImported(t);
     const entity = await t.db.selectFrom('entity').select(['id', 'name', 'scope_key']).where('county_code', '=', COUNTY).where('status', '=', 'active').orderBy('id').executeTakeFirstOrThrow();
     await t.db.insertInto('honour').values({ kind: 'honest_enterprise', entity_id: entity.id, subject_name: entity.name, nominated_on: '2026-01-05', scope_key: entity.scope_key }).execute();
 
@@ -32,7 +32,7 @@ describe.skipIf(!browserAvailable)('recognition pages in Chromium', () => {
     await confirmModal(modal);
     await expect.poll(() => drawer.locator('.ant-tag').filter({ hasText: '已授予' }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.screenshot({ path: `${SHOTS}/honour-awarded.png`, fullPage: true });
-    await drawer.locator('.ant-drawer-close').click();
+    await closeDrawer(drawer);
 
     // The registry says the licence is revoked: the honour waits for review.
     await t.db.updateTable('entity').set({ status: 'revoked' }).where('id', '=', entity.id).execute();
@@ -47,8 +47,7 @@ describe.skipIf(!browserAvailable)('recognition pages in Chromium', () => {
     await page.getByRole('button', { name: /命名联系点/ }).click();
     const form = page.locator('.ant-modal');
     // The search select does not take the form's field id, so it is found by its item's label.
-    await form.locator('.ant-form-item').filter({ has: page.locator('label[title="对象"]') }).locator('input').fill(other.name.slice(0, 6));
-    await page.locator(`.ant-select-item-option[title="${other.name}"]`).click();
+    await pickOption(form.locator('.ant-form-item').filter({ has: page.locator('label[title="对象"]') }).locator('input'), other.name, { search: other.name.slice(0, 6) });
     await form.getByLabel('负责的局领导或工作人员').fill('王局长');
     await form.getByLabel('党建台账规范').check();
     await form.getByRole('button', { name: /保\s*存/ }).click();
@@ -57,7 +56,7 @@ describe.skipIf(!browserAvailable)('recognition pages in Chromium', () => {
     await pointDrawer.getByRole('button', { name: '年度复核' }).click();
     await confirmModal(page.locator('.ant-modal'));
     await expect.poll(() => pointDrawer.getByText(`${new Date().getFullYear()} 年度：保留`, { exact: false }).count(), { timeout: 10_000 }).toBe(1);
-    await pointDrawer.locator('.ant-drawer-close').click();
+    await closeDrawer(pointDrawer);
     await expect.poll(() => page.locator('.ant-statistic').filter({ hasText: '联系点' }).textContent()).toContain('1');
     await page.screenshot({ path: `${SHOTS}/points.png`, fullPage: true });
     await page.getByRole('menuitem', { name: '学习教育与书记培训' }).click();

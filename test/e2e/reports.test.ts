@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { FORMS, periodOfDate } from '../../src/domain/reports/forms.js';
 import { localDate } from '../../src/domain/time/zone.js';
-import { browserAvailable, browserSuite, confirmModal, SHOTS, signInFirstTime } from './browser.js';
+import { browserAvailable, browserSuite, confirmModal, pickOption, SHOTS, signInFirstTime, demoImported } from './browser.js';
 
 type Row = { name: string; kind: string } & Record<string, number | null>;
 type Report = { id: number; state: string; rows: Row[]; versions: { missing: { code: string; reason: string }[]; explanation: string | null }[] };
@@ -12,7 +12,7 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
 
   it('a county sees which stations have not reported, marks one 缺报, submits; the xlsx holds the API\'s figures, the city sees the mark and returns it, and the print sheet renders', async () => {
     const { t, url } = env.server;
-    await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    await demoImported(t);
     // Every station of 玄武区 but the first submits its report (through the API, as each station's editor).
     const countyCode = (await t.db.selectFrom('app_user').select('jurisdiction_code').where('username', '=', 'county_editor').executeTakeFirstOrThrow()).jurisdiction_code;
     const stations = await t.db.selectFrom('jurisdiction').select(['code', 'name']).where('parent_code', '=', countyCode).orderBy('code').execute();
@@ -45,13 +45,7 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     // Marked 缺报 with its reason; then submitted (the difference from the live figures explained).
     await card.getByRole('button', { name: '标记缺报' }).click();
     const marking = page.locator('.ant-modal');
-    // A click on the option while its list is still opening can be lost: pick it until the select shows it.
-    const chosen = marking.locator('.ant-select-selection-item', { hasText: missing.name });
-    const option = page.locator('.ant-select-dropdown').getByText(missing.name, { exact: true });
-    await expect.poll(async () => {
-      if (!(await chosen.count())) await (await option.isVisible() ? option.click() : marking.getByLabel('缺报的下级').click());
-      return chosen.count();
-    }).toBeGreaterThan(0);
+    await pickOption(marking.getByLabel('缺报的下级'), missing.name);
     await marking.getByLabel('缺报原因').fill('所内人员调整，本季度数据未报');
     await confirmModal(marking, /保\s*存/);
     await expect.poll(() => card.getByTestId('report-missing').textContent(), { timeout: 15_000 }).toContain(`本级标记 ${missing.name} 缺报：所内人员调整，本季度数据未报`);
@@ -115,9 +109,7 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     await city.getByTestId('assessment').getByRole('row', { name: /玄武区/ }).getByRole('button', { name: '设置考核项目' }).click();
     const modal = city.locator('.ant-modal');
     await modal.getByRole('button', { name: '增加考核项目' }).click();
-    await modal.locator('.ant-select').nth(1).click();
-    await city.keyboard.type('存续主体');
-    await city.keyboard.press('Enter');
+    await pickOption(modal.locator('.ant-select').nth(1), '存续主体（户）', { search: '存续主体' });
     await modal.getByPlaceholder('目标值').fill('1000');
     await modal.getByPlaceholder('分值').fill('50');
     await confirmModal(modal);

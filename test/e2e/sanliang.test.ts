@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ledger } from '../helpers/ledger.js';
-import { SHOTS, browserAvailable, browserSuite, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, closeDrawer, pickOption, signInFirstTime, demoImported } from './browser.js';
 
 const STATION = '320102001';
 
@@ -9,7 +9,7 @@ describe.skipIf(!browserAvailable)('三亮 plaques in Chromium', () => {
 
   it('issue a plaque → open its QR link → the public page shows it valid → revoke → the page shows it revoked', async () => {
     const { t, url } = env.server;
-    await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+    await demoImported(t);
     // A member operator of the station, recorded (not yet with a plaque).
     const l = ledger(t.db);
     const entityId = await l.entity({ place: STATION, name: '亮牌示范商店', kind: 'individual' });
@@ -60,8 +60,7 @@ describe.skipIf(!browserAvailable)('三亮 plaques in Chromium', () => {
     await pub.screenshot({ path: `${SHOTS}/verify-valid.png`, fullPage: true });
     // Anyone may report a problem; it goes to the station's work list.
     await pub.getByRole('button', { name: '反映问题' }).click();
-    await pub.getByLabel('问题类别').click();
-    await pub.locator('.ant-select-item-option[title="未履行职责或承诺"]').click();
+    await pickOption(pub.getByLabel('问题类别'), '未履行职责或承诺');
     await pub.getByLabel('具体情况').fill('店内商品未明码标价');
     await pub.getByRole('button', { name: /提\s*交/ }).click();
     await expect.poll(() => pub.getByText(/回执号：FK\d{8}/).count()).toBe(1);
@@ -71,15 +70,7 @@ describe.skipIf(!browserAvailable)('三亮 plaques in Chromium', () => {
     await drawer.getByRole('button', { name: '撤销牌匾（退出）' }).click();
     const dialog = page.locator('.ant-modal').filter({ hasText: '撤销原因' });
     // The usual grounds are offered as the clerk types; take one.
-    const input = dialog.getByLabel('撤销原因');
-    const reason = '营业执照被吊销或注销';
-    const option = page.locator(`.ant-select-item-option[title="${reason}"]`);
-    await input.fill('营业执照');
-    // A click on the option while its list is still opening can be lost: pick it until the field holds it.
-    await expect.poll(async () => {
-      if ((await input.inputValue()) !== reason) await (await option.isVisible() ? option.click() : input.fill('营业执照'));
-      return input.inputValue();
-    }).toBe(reason);
+    await pickOption(dialog.getByLabel('撤销原因'), '营业执照被吊销或注销', { search: '营业执照' });
     await dialog.getByRole('button', { name: '撤销牌匾' }).click();
     await expect.poll(() => drawer.locator('.ant-drawer-title').textContent()).toContain('已退出');
     expect(await drawer.getByRole('row', { name: new RegExp(number) }).textContent()).toContain('营业执照被吊销或注销');
@@ -92,7 +83,7 @@ describe.skipIf(!browserAvailable)('三亮 plaques in Chromium', () => {
     await pub.screenshot({ path: `${SHOTS}/verify-revoked.png`, fullPage: true });
 
     // The report waits in the station's list; handling it, with a note, clears it from the open ones.
-    await drawer.locator('.ant-drawer-close').click();
+    await closeDrawer(drawer);
     await page.getByRole('tab', { name: /群众反映/ }).click();
     const report = page.getByRole('row', { name: /店内商品未明码标价/ });
     await expect.poll(() => report.count()).toBe(1);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Locator } from 'playwright-core';
 import { PDF } from '../helpers/attachments.js';
-import { SHOTS, browserAvailable, browserSuite, signInFirstTime, signIn, noSidewaysScroll } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, pickOption, signInFirstTime, signIn, noSidewaysScroll } from './browser.js';
 
 /** Fails when the page scrolls sideways (a phone must never). */
 describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and phone', () => {
@@ -23,8 +23,7 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
     const due = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
     await drawer.getByLabel('截止日期').fill(due);
     await drawer.getByLabel('截止日期').press('Enter');
-    await drawer.getByTestId('issue-targets').click();
-    await county.locator('.ant-select-item-option', { hasText: station.name }).click();
+    await pickOption(drawer.getByTestId('issue-targets'), station.name);
     await county.keyboard.press('Escape');
     await drawer.getByTestId('issue-submit').click();
     await expect.poll(() => county.getByTestId('board').count(), { timeout: 20_000 }).toBe(1);

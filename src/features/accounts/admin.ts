@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { recordAudit } from '../../db/audit-chain.js';
 import { hashPassword } from '../../crypto/password.js';
-import { endSessionsOf } from '../auth/index.js';
 import { temporaryPassword } from './service.js';
+import { clearLocks, setOneTimePassword, unbindTotp } from './writes.js';
 
 /**
  * What the server's operator does with `xgz user …`, outside any duty holder's reach: the only
@@ -18,9 +18,8 @@ const find = (db: Kysely<DB>, username: string) => db.selectFrom('app_user').sel
 export async function unlockAccount(db: Kysely<DB>, username: string): Promise<boolean> {
   const u = await find(db, username);
   if (!u) return false;
-  await db.updateTable('app_user').set({ failed_logins: 0, locked_until: null }).where('id', '=', u.id).execute();
-  const cleared = await db.deleteFrom('login_throttle').where('user_id', '=', u.id).executeTakeFirst();
-  await recordAudit(db, SYSTEM, { action: 'account.unlock', objectType: 'user', objectId: u.id, detail: { via: 'cli', addressLocks: Number(cleared.numDeletedRows) } });
+  const { addressLocks } = await clearLocks(db, u.id);
+  await recordAudit(db, SYSTEM, { action: 'account.unlock', objectType: 'user', objectId: u.id, detail: { via: 'cli', addressLocks } });
   return true;
 }
 
@@ -29,9 +28,7 @@ export async function resetPasswordOnServer(db: Kysely<DB>, username: string, it
   const u = await find(db, username);
   if (!u) return null;
   const password = temporaryPassword();
-  await db.updateTable('app_user').set({ password_hash: await hashPassword(password, iterations), must_change_password: true, failed_logins: 0, locked_until: null, updated_at: new Date() }).where('id', '=', u.id).execute();
-  await db.deleteFrom('login_throttle').where('user_id', '=', u.id).execute();
-  const ended = await endSessionsOf(db, u.id);
+  const ended = await setOneTimePassword(db, u.id, await hashPassword(password, iterations));
   await recordAudit(db, SYSTEM, { action: 'account.reset_password', objectType: 'user', objectId: u.id, detail: { via: 'cli', sessionsEnded: ended } });
   return password;
 }
@@ -40,8 +37,7 @@ export async function resetPasswordOnServer(db: Kysely<DB>, username: string, it
 export async function resetTotpOnServer(db: Kysely<DB>, username: string): Promise<boolean> {
   const u = await find(db, username);
   if (!u) return false;
-  await db.updateTable('app_user').set({ totp_enabled: false, totp_secret_enc: null, totp_last_step: null, updated_at: new Date() }).where('id', '=', u.id).execute();
-  const ended = await endSessionsOf(db, u.id);
-  await recordAudit(db, SYSTEM, { action: 'account.reset_totp', objectType: 'user', objectId: u.id, detail: { via: 'cli', sessionsEnded: ended } });
+  const { sessionsEnded } = await unbindTotp(db, u.id);
+  await recordAudit(db, SYSTEM, { action: 'account.reset_totp', objectType: 'user', objectId: u.id, detail: { via: 'cli', sessionsEnded } });
   return true;
 }

@@ -1,5 +1,5 @@
-import type { Selectable } from 'kysely';
-import type { AppUserTable } from '../../db/schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { AppUserTable, DB } from '../../db/schema.js';
 import type { Scoped } from '../../db/scoped.js';
 import type { Binding } from '../../domain/auth/binding.js';
 import { notFound } from '../../http/errors.js';
@@ -49,27 +49,46 @@ export async function updateAccountRecord({ db, audit }: Scoped, before: Account
   return row;
 }
 
-/** Sets a one-time password (forced change at next sign-in), clears the locks and ends the sessions. */
-export async function resetAccountPassword({ db, audit }: Scoped, userId: number, passwordHash: string): Promise<void> {
+// A reset, an unlock and a TOTP unbinding are the same statements on the command line (admin.ts), which
+// audits them as the system: each returns what its audit line reports.
+
+/** Sets a one-time password (forced change at next sign-in), clears the locks and ends the sessions: how many. */
+export async function setOneTimePassword(db: Kysely<DB>, userId: number, passwordHash: string): Promise<number> {
   await db.updateTable('app_user').set({ password_hash: passwordHash, must_change_password: true, failed_logins: 0, locked_until: null, updated_at: new Date() }).where('id', '=', userId).execute();
   await db.deleteFrom('login_throttle').where('user_id', '=', userId).execute();
-  const ended = await endSessionsOf(db, userId);
+  return endSessionsOf(db, userId);
+}
+
+/** Clears the account's own lock and every address lock (how many of those there were). */
+export async function clearLocks(db: Kysely<DB>, userId: number): Promise<{ row: User; addressLocks: number }> {
+  const row = await db.updateTable('app_user').set({ failed_logins: 0, locked_until: null, updated_at: new Date() }).where('id', '=', userId).returningAll().executeTakeFirstOrThrow();
+  const cleared = await db.deleteFrom('login_throttle').where('user_id', '=', userId).executeTakeFirst();
+  return { row, addressLocks: Number(cleared.numDeletedRows) };
+}
+
+/** Unbinds the TOTP secret (lost phone) and ends the sessions (how many): the next sign-in enrols a new one. */
+export async function unbindTotp(db: Kysely<DB>, userId: number): Promise<{ row: User; sessionsEnded: number }> {
+  const row = await db.updateTable('app_user').set({ totp_enabled: false, totp_secret_enc: null, totp_last_step: null, updated_at: new Date() }).where('id', '=', userId).returningAll().executeTakeFirstOrThrow();
+  return { row, sessionsEnded: await endSessionsOf(db, userId) };
+}
+
+/** The API's reset: a one-time password the security administrator hands over. */
+export async function resetAccountPassword({ db, audit }: Scoped, userId: number, passwordHash: string): Promise<void> {
+  const ended = await setOneTimePassword(db, userId, passwordHash);
   audit({ action: 'account.reset_password', objectType: 'user', objectId: userId, detail: { sessionsEnded: ended, oneTimePassword: true } });
 }
 
-/** Clears the account's own lock and every address lock. */
+/** The API's unlock. */
 export async function clearAccountLocks({ db, audit }: Scoped, userId: number): Promise<User> {
-  const row = await db.updateTable('app_user').set({ failed_logins: 0, locked_until: null, updated_at: new Date() }).where('id', '=', userId).returningAll().executeTakeFirstOrThrow();
-  const cleared = await db.deleteFrom('login_throttle').where('user_id', '=', userId).executeTakeFirst();
-  audit({ action: 'account.unlock', objectType: 'user', objectId: userId, detail: { addressLocks: Number(cleared.numDeletedRows) } });
+  const { row, addressLocks } = await clearLocks(db, userId);
+  audit({ action: 'account.unlock', objectType: 'user', objectId: userId, detail: { addressLocks } });
   return row;
 }
 
-/** Unbinds the TOTP secret (lost phone) and ends the sessions: the next sign-in enrols a new one. */
+/** The API's TOTP unbinding. */
 export async function unbindAccountTotp({ db, audit }: Scoped, userId: number): Promise<User> {
-  const row = await db.updateTable('app_user').set({ totp_enabled: false, totp_secret_enc: null, totp_last_step: null, updated_at: new Date() }).where('id', '=', userId).returningAll().executeTakeFirstOrThrow();
-  const ended = await endSessionsOf(db, userId);
-  audit({ action: 'account.reset_totp', objectType: 'user', objectId: userId, detail: { sessionsEnded: ended } });
+  const { row, sessionsEnded } = await unbindTotp(db, userId);
+  audit({ action: 'account.reset_totp', objectType: 'user', objectId: userId, detail: { sessionsEnded } });
   return row;
 }
 

@@ -46,6 +46,26 @@ export const caseEventDetail = z.looseObject({
   transfer: z.looseObject({ from: z.string(), to: z.string() }).optional(),
 });
 
+/**
+ * What a case's condition found, as domain/cases/conditions.ts records it (the fields of its kind):
+ * the annual report's count and year, the members found and how (method, score, the matching
+ * levels), the member's org relation and status, the entity's org form; a self-report's, whether
+ * its entity was found in the ledger.
+ */
+export const caseEvidence = z.looseObject({
+  entity: z.string().optional(),
+  reportYear: z.number().nullish(),
+  declared: z.number().optional(),
+  found: z.number().optional(),
+  method: z.string().optional(),
+  score: z.number().optional(),
+  levels: z.record(z.string(), z.string()).nullish(),
+  orgRelation: z.string().nullish(),
+  memberStatus: z.string().optional(),
+  orgForm: z.number().nullish(),
+  entityFound: z.boolean().optional(),
+});
+
 export const getCase = endpoint({
   method: 'GET',
   path: '/cases/:id',
@@ -53,7 +73,7 @@ export const getCase = endpoint({
   params: idParam,
   response: z.object({
     id: z.number(), kind: caseKind, kindLabel: z.string(), state: caseState, stateLabel: z.string(),
-    evidence: z.record(z.string(), z.unknown()),
+    evidence: caseEvidence,
     entity: z.object({ id: z.number(), name: z.string(), uscc: z.string().nullable() }).nullable(),
     condition: z.string().nullable(),
     resolvedAt: timestamp.nullable(),

@@ -3,6 +3,7 @@ import type { Scoped } from '../../db/scoped.js';
 import { sm3Hex, canonicalJson } from '../../crypto/sm3.js';
 import { arrayLiteral } from '../../db/array-literal.js';
 import { CASE_CONDITION, caseKey, casesHeld, whyResolved, type EntityFacts, type HeldCase } from '../../domain/cases/conditions.js';
+import { IMPORT_KIND_SHORT } from '../../domain/import/labels.js';
 
 /**
  * What changed, as the trail of a case closed or raised by it shows it: an import batch, an
@@ -262,15 +263,13 @@ export async function entitiesOfOrg(db: Scoped['db'], orgId: number): Promise<nu
   return rows.map((r) => Number(r.entity_id));
 }
 
-const IMPORT_LABEL = { registry: '登记信息', annual_report: '年报', roster: '党员名册' } as const;
-
 /**
  * The import pipeline's per-batch hook: after a batch is written (in its transaction), the
  * entities it touched have their links and cases brought up to date. Registry and annual-report
  * batches name their entities by id when the writer found them, else by USCC or registration number;
  * roster batches name members by their roster keys (the ones written).
  */
-export async function followImportBatch(s: Scoped, job: { id: number; kind: keyof typeof IMPORT_LABEL }, named: { entityIds?: number[]; entityCodes?: string[]; rosterKeys?: string[] }): Promise<void> {
+export async function followImportBatch(s: Scoped, job: { id: number; kind: 'registry' | 'annual_report' | 'roster' }, named: { entityIds?: number[]; entityCodes?: string[]; rosterKeys?: string[] }): Promise<void> {
   const { db } = s;
   let ids: number[] = [];
   if (named.entityIds) ids = named.entityIds;
@@ -281,7 +280,7 @@ export async function followImportBatch(s: Scoped, job: { id: number; kind: keyo
     const res = await sql<{ id: number }>`SELECT id FROM member WHERE roster_key = ANY(${named.rosterKeys}::text[])`.execute(db);
     ids = await entitiesOfMembers(db, res.rows.map((r) => Number(r.id)));
   }
-  const change: CaseChange = { source: 'import', label: `导入${IMPORT_LABEL[job.kind]}（导入任务 #${job.id}）`, objectType: 'import_job', objectId: job.id };
+  const change: CaseChange = { source: 'import', label: `导入${IMPORT_KIND_SHORT[job.kind]}（导入任务 #${job.id}）`, objectType: 'import_job', objectId: job.id };
   // An annual report changes no role and no roster row, hence no exact link: only the cases follow it.
   if (job.kind === 'annual_report') await followCases(s, ids, change);
   else await followEntities(s, ids, change);

@@ -3,9 +3,11 @@
  * and the other names the same column goes by in exports of provincial systems (a mapping
  * table, since field codes differ between provinces and versions).
  */
+import { IMPORT_KIND_LABEL } from '../../domain/import/labels.js';
 import { planColumns, type ColumnPlan, type Mapping } from '../../domain/import/plan.js';
+import type { ImportKind } from '../../features/imports/contract.js';
 
-export type ImportKind = 'registry' | 'annual_report' | 'roster' | 'abnormal_list' | 'untrustworthy_list';
+export type { ImportKind };
 export type Column = { field: string; header: string; aliases: string[]; required?: boolean; example: string };
 
 const USCC: Column = { field: 'uscc', header: '统一社会信用代码', aliases: ['信用代码', '社会信用代码', '统一代码', 'uniscid', 'uscc'], example: '91320102MA1XXXXXXX' };
@@ -25,10 +27,10 @@ const creditColumns = (list: string, short: string): Column[] => [
 ];
 
 export const TEMPLATES: Record<ImportKind, { label: string; columns: Column[]; oneOf: string[] }> = {
-  abnormal_list: { label: '经营异常名录（列入、移出）', oneOf: ['uscc', 'regNo'], columns: creditColumns('经营异常名录', '经营异常名录') },
-  untrustworthy_list: { label: '严重违法失信名单（列入、移出）', oneOf: ['uscc', 'regNo'], columns: creditColumns('严重违法失信名单(黑名单)', '严重违法失信名单') },
+  abnormal_list: { label: IMPORT_KIND_LABEL.abnormal_list, oneOf: ['uscc', 'regNo'], columns: creditColumns('经营异常名录', '经营异常名录') },
+  untrustworthy_list: { label: IMPORT_KIND_LABEL.untrustworthy_list, oneOf: ['uscc', 'regNo'], columns: creditColumns('严重违法失信名单(黑名单)', '严重违法失信名单') },
   registry: {
-    label: '登记信息（市场主体及其人员）',
+    label: IMPORT_KIND_LABEL.registry,
     oneOf: ['uscc', 'regNo'],
     columns: [
       USCC,
@@ -56,7 +58,7 @@ export const TEMPLATES: Record<ImportKind, { label: string; columns: Column[]; o
     ],
   },
   annual_report: {
-    label: '年报（含党建信息）',
+    label: IMPORT_KIND_LABEL.annual_report,
     oneOf: ['uscc', 'regNo'],
     columns: [
       USCC,
@@ -75,7 +77,7 @@ export const TEMPLATES: Record<ImportKind, { label: string; columns: Column[]; o
     ],
   },
   roster: {
-    label: '党员名册（组织部门共享）',
+    label: IMPORT_KIND_LABEL.roster,
     oneOf: ['name'],
     columns: [
       { field: 'name', header: '姓名', aliases: ['党员姓名'], required: true, example: '张三' },

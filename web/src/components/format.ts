@@ -1,5 +1,10 @@
+import { INDICATORS, type IndicatorKey } from '@domain/indicators/registry';
+
 /** Rates arrive as 0..1, or null when there is nothing to divide by (no entities at all). */
 export const pct = (rate: number | null | undefined): string => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`);
+
+/** An indicator's figure as the dashboard and the reports show it: a rate as a percentage, a count with separators. */
+export const indicatorValue = (k: IndicatorKey, v: number | null | undefined): string => (INDICATORS[k].kind === 'rate' ? pct(v) : (v ?? 0).toLocaleString());
 
 /** Select options from a code → label dictionary. */
 export const toOptions = (labels: Record<string, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }));

@@ -6,7 +6,7 @@ export { SOURCE_LABEL, TARGET_LABEL, GUIDANCE_KIND_LABEL, INSTRUCTOR_STATUS_LABE
 
 export { BUSINESS_LABEL, PLATFORM_STATUS_LABEL, STATION_STATUS_LABEL, RIDER_ROLE_LABEL, OUTCOME_LABEL } from '@domain/platforms/labels';
 export { CARD_STATE_LABEL, RIDER_ORG_TYPE_LABEL } from '@domain/platforms/orgs';
-export { ENTITY_KIND_LABEL, ENTITY_ROLE_LABEL, ENTITY_STATUS_LABEL, MEMBERSHIP_LABEL } from '@domain/ledger/labels';
+export { ENTITY_KIND_LABEL, ENTITY_ROLE_LABEL, ENTITY_STATUS_LABEL, MEMBERSHIP_LABEL, MEMBER_SOURCE_LABEL, MEMBER_STATUS_LABEL } from '@domain/ledger/labels';
 import { ENTITY_STATUS_LABEL } from '@domain/ledger/labels';
 
 /** An entity's registration status as [label, tag colour]: the label from the domain, the colour the UI's. */

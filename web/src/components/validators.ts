@@ -1,6 +1,10 @@
-import { MOBILE, parseIdNumber } from '@domain/identifiers/id-number';
+import { parseIdNumber } from '@domain/identifiers/id-number';
 
-/** A form rule that checks an ID number as the server does (the domain's GB 11643 check: length, birth date, check character). */
+/**
+ * A form rule that checks an ID number as the server does where its contract takes the text and the
+ * write checks it (a league member's): the domain's GB 11643 check (length, birth date, check
+ * character). A field whose contract checks it is validated with `zodRule` instead.
+ */
 export const idNumberRule = {
   validator: (_: unknown, v?: string) => {
     if (!v) return Promise.resolve();
@@ -8,6 +12,3 @@ export const idNumberRule = {
     return r.ok ? Promise.resolve() : Promise.reject(new Error(r.reason));
   },
 };
-
-/** A form rule that checks a mobile number with the domain's pattern (the one the server's phone fields use). */
-export const phoneRule = { pattern: MOBILE, message: '手机号应为 11 位，以 13 至 19 开头' };

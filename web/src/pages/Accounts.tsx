@@ -4,6 +4,7 @@ import { PlusOutlined } from '@ant-design/icons';
 import type { ItemOf } from '@server/http/contract';
 import { createAccount, listAccounts, listLogins, resetPassword as resetPasswordOf, resetTotp, unlockAccount, updateAccount, type Account } from '@server/features/accounts/contract';
 import { listDictionaries } from '@server/features/dictionaries/contract';
+import { zodRule } from '../components/zodRule';
 import { call, pathOf } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
@@ -142,7 +143,7 @@ function AccountForm({ root, account, roles, onClose, onSaved }: { root: string;
         bindKind: account.platformId ? 'platform' : account.orgId ? 'org' : account.instructorId ? 'instructor' : undefined, bindId: account.platformId ?? account.orgId ?? account.instructorId ?? undefined,
       } : {}}>
         {!account && (
-          <Form.Item name="username" label="账号名" rules={[{ required: true, pattern: /^[a-zA-Z][a-zA-Z0-9_.-]{2,31}$/, message: '3–32 位，以字母开头，可含字母、数字、_ . -' }]}>
+          <Form.Item name="username" label="账号名" rules={[{ required: true, message: '请填写账号名' }, zodRule(createAccount.body.shape.username)]}>
             <Input />
           </Form.Item>
         )}

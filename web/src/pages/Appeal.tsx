@@ -9,7 +9,7 @@ import { applyProblem } from '../components/problem';
 import { toOptions } from '../components/format';
 import { RIDER_CATEGORY_LABEL, SATISFACTION_LABEL } from '@domain/cases/engine';
 import { OFFER_LABEL } from '@domain/cases/service-posts';
-import { phoneRule } from '../components/validators';
+import { zodRule } from '../components/zodRule';
 
 const page = { minHeight: '100vh', background: '#fff5f5', display: 'flex', justifyContent: 'center', padding: 12 } as const;
 
@@ -81,7 +81,7 @@ function Submit() {
           <Select allowClear placeholder={platforms.length ? '选择平台' : '请先选择所在县（区）'} options={platforms.map((p) => ({ value: p.id, label: `${p.name}（${p.businessLabel}）` }))} />
         </Form.Item>
       )}
-      <Form.Item name="phone" label="联系电话（选填，便于承办单位联系您；加密保存）" rules={[phoneRule]}>
+      <Form.Item name="phone" label="联系电话（选填，便于承办单位联系您；加密保存）" rules={[zodRule(submitAppeal.body.shape.phone)]}>
         <Input maxLength={11} inputMode="tel" />
       </Form.Item>
       <Button type="primary" htmlType="submit" block size="large" loading={busy}>提交诉求</Button>

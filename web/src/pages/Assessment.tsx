@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Form, Input, InputNumber, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Form, Input, InputNumber, Select, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { DownloadOutlined, EditOutlined, MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { INDICATORS, type IndicatorKey } from '@domain/indicators/registry';
 import { call, withQuery } from '../api';
@@ -20,6 +20,15 @@ type FormItem = { kind: 'indicator' | 'manual'; indicator?: IndicatorKey; target
 
 const isRate = (k?: IndicatorKey | null) => !!k && INDICATORS[k].kind === 'rate';
 const show = (i: Item, v: number | null) => (v === null ? '—' : i.unit === '%' ? pct(v) : v.toLocaleString());
+/** The columns of an assessment item wherever its items are listed (the evidence column is each list's own). */
+const itemColumns = <T extends Item>(): TableColumnsType<T> => [
+  { title: '考核项目', dataIndex: 'label' },
+  { title: '类别', render: (_: unknown, i) => (i.kind === 'indicator' ? <Tag color="blue">自动评分</Tag> : <Tag>人工评分</Tag>) },
+  { title: '目标值', render: (_: unknown, i) => show(i, i.target) },
+  { title: '实际值', render: (_: unknown, i) => show(i, i.actual) },
+  { title: '分值', dataIndex: 'weight' },
+  { title: '得分', dataIndex: 'score' },
+];
 const INDICATOR_OPTIONS = (Object.keys(INDICATORS) as IndicatorKey[]).map((k) => ({ value: k, label: `${INDICATORS[k].label}（${INDICATORS[k].unit}）` }));
 
 export default function Assessment() {
@@ -70,12 +79,7 @@ export default function Assessment() {
             rowExpandable: (c) => c.items.length > 0,
             expandedRowRender: (c) => (
               <Table size="small" rowKey={(_, i) => String(i)} pagination={false} dataSource={c.items} columns={[
-                { title: '考核项目', dataIndex: 'label' },
-                { title: '类别', render: (_: unknown, i) => (i.kind === 'indicator' ? <Tag color="blue">自动评分</Tag> : <Tag>人工评分</Tag>) },
-                { title: '目标值', render: (_: unknown, i) => show(i, i.target) },
-                { title: '实际值', render: (_: unknown, i) => show(i, i.actual) },
-                { title: '分值', dataIndex: 'weight' },
-                { title: '得分', dataIndex: 'score' },
+                ...itemColumns<Item>(),
                 { title: '评分依据', dataIndex: 'evidence', render: (v: string | null) => v ?? '' },
               ]} />
             ),
@@ -156,12 +160,7 @@ function OwnAssessment({ year }: { year: number }) {
           lines: [i.kind === 'indicator' ? `目标 ${show(i, i.target)} · 实际 ${show(i, i.actual)}` : `人工评分${i.evidence ? `：${i.evidence}` : ''}`, files(i)],
         })}
         columns={[
-          { title: '考核项目', dataIndex: 'label' },
-          { title: '类别', render: (_: unknown, i) => (i.kind === 'indicator' ? <Tag color="blue">自动评分</Tag> : <Tag>人工评分</Tag>) },
-          { title: '目标值', render: (_: unknown, i) => show(i, i.target) },
-          { title: '实际值', render: (_: unknown, i) => show(i, i.actual) },
-          { title: '分值', dataIndex: 'weight' },
-          { title: '得分', dataIndex: 'score' },
+          ...itemColumns<OwnItem>(),
           { title: '评分依据与佐证材料', render: (_: unknown, i) => <>{i.evidence ?? ''}{files(i)}</> },
         ]} />
     </Card>

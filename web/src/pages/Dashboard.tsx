@@ -9,7 +9,7 @@ import { getDashboard, takeSnapshotsNow, type Dashboard, type Values } from '@se
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { applyProblem } from '../components/problem';
-import { pct } from '../components/format';
+import { indicatorValue, pct } from '../components/format';
 import { EChart } from '../components/EChart';
 import { DrillTrail } from '../components/trail';
 import { escapeHtml } from '../components/escape';
@@ -66,7 +66,7 @@ function listOf(key: IndicatorKey, under: string): string | null {
   return links[key] ?? null;
 }
 
-const show = (key: IndicatorKey, v: Values) => (INDICATORS[key].kind === 'rate' ? pct(v[key]) : (v[key] ?? 0).toLocaleString());
+const show = (key: IndicatorKey, v: Values) => indicatorValue(key, v[key]);
 
 /** Headline cards: one row per group, the figures of the group, each a link to its list. */
 const HEADLINES: { group: IndicatorGroup; keys: IndicatorKey[] }[] = [

@@ -92,7 +92,7 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
   const [acting, setActing] = useState<CaseAction | null>(null);
   const load = useCallback(() => call(getCase, { params: { id } }).then(setD), [id]);
   useEffect(() => void load(), [load]);
-  const ev = (d?.evidence ?? {}) as { declared?: number; found?: number; method?: string; score?: number; levels?: Record<string, string>; reportYear?: number; orgRelation?: string };
+  const ev: Detail['evidence'] = d?.evidence ?? {};
   return (
     <Drawer open size={drawerSize()} title={d ? `${d.kindLabel} · ${d.entity?.name ?? d.report?.entityText ?? ''}` : '线索'} onClose={onClose}
       footer={d && can('data.write') && d.actions.length > 0 && <Space wrap>{d.actions.map((a) => <Button key={a} type={a === 'confirm' ? 'primary' : 'default'} onClick={() => setActing(a)}>{ACTION_LABEL[a]}</Button>)}</Space>}>

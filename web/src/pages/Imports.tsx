@@ -8,9 +8,10 @@ import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { ImportPlan, type Preview } from './ImportPlan';
 
-import { cancelImport, importChanges, listImports, rerunImport, type IdentityChangeItem as Change, type ImportJob as Job, type ImportKind } from '@server/features/imports/contract';
+import { IMPORT_KIND_LABEL, IMPORT_KIND_SHORT } from '@domain/import/labels';
+import { IMPORT_KINDS, cancelImport, importChanges, listImports, rerunImport, type IdentityChangeItem as Change, type ImportJob as Job, type ImportKind } from '@server/features/imports/contract';
 const STATUS: Record<string, [string, 'normal' | 'active' | 'success' | 'exception']> = { queued: ['排队中', 'normal'], running: ['导入中', 'active'], done: ['已完成', 'success'], failed: ['失败', 'exception'], cancelled: ['已取消', 'exception'] };
-const KINDS: { label: string; value: ImportKind }[] = [{ label: '登记信息（主体及人员）', value: 'registry' }, { label: '年报（含党建信息）', value: 'annual_report' }, { label: '党员名册', value: 'roster' }, { label: '经营异常名录', value: 'abnormal_list' }, { label: '严重违法失信名单', value: 'untrustworthy_list' }];
+const KINDS = IMPORT_KINDS.map((value) => ({ value, label: IMPORT_KIND_SHORT[value] }));
 
 export default function Imports() {
   const { message } = App.useApp();
@@ -98,7 +99,7 @@ export default function Imports() {
           <Upload.Dragger accept=".xlsx,.xls,.csv,.txt" showUploadList={false} disabled={uploading} customRequest={({ file }) => void upload(file as File)} data-testid="import-upload">
             <p className="ant-upload-drag-icon"><InboxOutlined /></p>
             <p className="ant-upload-text">点击或拖拽文件到这里，先查看列对应</p>
-            <p className="ant-upload-hint">{KINDS.find((k) => k.value === kind)?.label}</p>
+            <p className="ant-upload-hint">{IMPORT_KIND_LABEL[kind]}</p>
           </Upload.Dragger>
         </Space>
       </Card>

@@ -18,7 +18,7 @@ import { InstructorDrawer, type InstructorRow } from './InstructorDrawer';
 import { GuidanceForm } from './GuidanceForm';
 import { MyInstructorWork } from './MyInstructorWork';
 import { useAddressFilters, useFilters, useOpenParam } from '../components/hooks';
-import { idNumberRule, phoneRule } from '../components/validators';
+import { zodRule } from '../components/zodRule';
 import { ChildrenTable } from '../components/ChildrenTable';
 
 export type { GuidanceRow } from '@server/features/instructors/contract';
@@ -171,8 +171,8 @@ function InstructorForm({ onClose, onSaved }: { onClose: () => void; onSaved: (i
       }}>
       <Form.Item name="name" label="姓名" rules={[{ required: true, min: 2, max: 20, message: '请填写 2–20 个字的姓名' }]}><Input maxLength={20} /></Form.Item>
       <Space wrap align="start">
-        <Form.Item name="idNumber" label="身份证号（加密保存，可不填）" rules={[idNumberRule]}><Input maxLength={18} style={{ width: 220 }} /></Form.Item>
-        <Form.Item name="phone" label="手机号（加密保存）" rules={[phoneRule]}><Input maxLength={11} style={{ width: 160 }} /></Form.Item>
+        <Form.Item name="idNumber" label="身份证号（加密保存，可不填）" rules={[zodRule(createInstructor.body.shape.idNumber)]}><Input maxLength={18} style={{ width: 220 }} /></Form.Item>
+        <Form.Item name="phone" label="手机号（加密保存）" rules={[zodRule(createInstructor.body.shape.phone)]}><Input maxLength={11} style={{ width: 160 }} /></Form.Item>
       </Space>
       <Form.Item name="source" label="来源" rules={[{ required: true, message: '请选择指导员来源' }]}><Select options={toOptions(SOURCE_LABEL)} /></Form.Item>
       <Form.Item name="placeCode" label="所在县（区）或基层所" rules={[{ required: true, message: '请选择所在县（区）或基层所' }]}>

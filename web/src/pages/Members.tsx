@@ -7,13 +7,11 @@ import { call, withQuery } from '../api';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { useAddressFilters } from '../components/hooks';
-import { shown } from '../components/format';
-import { ENTITY_ROLE_LABEL, MEMBERSHIP_LABEL } from '../components/labels';
+import { shown, toOptions } from '../components/format';
+import { ENTITY_ROLE_LABEL, MEMBERSHIP_LABEL, MEMBER_SOURCE_LABEL, MEMBER_STATUS_LABEL } from '../components/labels';
 import { exportMembers, getMember, listMembers, type Member, type MemberDetail } from '@server/features/members/contract';
 
-const STATUS: Record<string, string> = { normal: '正常', mobile: '流动', lost: '失联', abroad: '出国境', other: '其他' };
 const CONFIDENCE: Record<string, [string, string]> = { confirmed: ['已确认', 'green'], declared: ['申报', 'blue'], self_reported: ['本人报告', 'orange'] };
-const SOURCE: Record<string, string> = { roster: '名册', declared: '申报', staff: '核实', self_report: '本人报告' };
 
 export default function Members() {
   // A figure clicked elsewhere (数据看板: 已找到的党员) opens the list filtered.
@@ -26,7 +24,7 @@ export default function Members() {
       <Card size="small">
         <Space wrap style={{ marginBottom: 12 }}>
           <Input.Search placeholder="姓名" allowClear onSearch={set('q')} style={{ width: 160 }} />
-          <Select allowClear placeholder="党员状态" style={{ width: 120 }} onChange={set('status')} options={Object.entries(STATUS).map(([value, label]) => ({ value, label }))} />
+          <Select allowClear placeholder="党员状态" style={{ width: 120 }} onChange={set('status')} options={toOptions(MEMBER_STATUS_LABEL)} />
           <Select allowClear placeholder="可信度" style={{ width: 120 }} onChange={set('confidence')} options={Object.entries(CONFIDENCE).map(([value, [label]]) => ({ value, label }))} />
           <Select allowClear placeholder="在市场主体中找到" style={{ width: 160 }} defaultValue={f.linked} onChange={set('linked')} options={[{ value: 'true', label: '已找到' }, { value: 'false', label: '未找到' }]} />
         </Space>
@@ -37,9 +35,9 @@ export default function Members() {
             { title: '身份证号', dataIndex: 'idNumber', width: 180, render: (v) => v ?? <span style={{ color: '#bbb' }}>无可用号码</span> },
             { title: '类别', dataIndex: 'membership', width: 90, render: (v: string | null) => (v ? MEMBERSHIP_LABEL[v as keyof typeof MEMBERSHIP_LABEL] ?? v : '—') },
             { title: '组织关系所在党组织', dataIndex: 'orgRelation' },
-            { title: '状态', dataIndex: 'status', width: 70, render: (v: string) => STATUS[v] },
+            { title: '状态', dataIndex: 'status', width: 70, render: (v: string) => MEMBER_STATUS_LABEL[v as keyof typeof MEMBER_STATUS_LABEL] ?? v },
             { title: '可信度', dataIndex: 'confidence', width: 90, render: (v: string) => <Tag color={CONFIDENCE[v][1]}>{CONFIDENCE[v][0]}</Tag> },
-            { title: '来源', dataIndex: 'sources', width: 120, render: (v: string[]) => v.map((s) => SOURCE[s] ?? s).join('、') },
+            { title: '来源', dataIndex: 'sources', width: 120, render: (v: string[]) => v.map((s) => MEMBER_SOURCE_LABEL[s as keyof typeof MEMBER_SOURCE_LABEL] ?? s).join('、') },
             { title: '所在市场主体', dataIndex: 'entities', render: (v: string[]) => (v.length ? v.join('、') : <span style={{ color: '#bbb' }}>未找到</span>) },
           ]} />
       </Card>
@@ -64,7 +62,7 @@ export function MemberDrawer({ id, onClose }: { id: number; onClose: () => void 
             { label: '类别', children: d.membership ? MEMBERSHIP_LABEL[d.membership as keyof typeof MEMBERSHIP_LABEL] ?? d.membership : '—' },
             { label: '组织关系所在党组织', children: d.orgRelation ?? '—' },
             { label: '状态 / 可信度', children: `${d.statusLabel} / ${d.confidenceLabel}` },
-            { label: '来源', children: d.sources.map((s) => SOURCE[s] ?? s).join('、') },
+            { label: '来源', children: d.sources.map((s) => MEMBER_SOURCE_LABEL[s as keyof typeof MEMBER_SOURCE_LABEL] ?? s).join('、') },
             { label: '工作单位（名册）', children: d.workplace ?? '—' },
           ]} />
           <Typography.Title level={5} style={{ marginTop: 20 }}>所在市场主体</Typography.Title>

@@ -20,7 +20,7 @@ import { EChart } from '../components/EChart';
 import { ymd } from '../components/format';
 import { ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../components/labels';
 import { useRecord } from '../components/hooks';
-import { idNumberRule, phoneRule } from '../components/validators';
+import { zodRule } from '../components/zodRule';
 
 type Work = Pick<PlatformDetail, 'orgs' | 'instructors'>;
 type History = PlatformDetail['history'];
@@ -186,8 +186,8 @@ export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose:
               </Form.Item>
               <Form.Item name="name" label="或填写姓名"><Input maxLength={20} /></Form.Item>
               <Space wrap align="start">
-                <Form.Item name="idNumber" label="身份证号（加密保存，可不填）" rules={[idNumberRule]}><Input maxLength={18} style={{ width: 220 }} /></Form.Item>
-                <Form.Item name="phone" label="手机号（加密保存）" rules={[phoneRule]}><Input maxLength={11} style={{ width: 160 }} /></Form.Item>
+                <Form.Item name="idNumber" label="身份证号（加密保存，可不填）" rules={[zodRule(addRider.body.shape.idNumber)]}><Input maxLength={18} style={{ width: 220 }} /></Form.Item>
+                <Form.Item name="phone" label="手机号（加密保存）" rules={[zodRule(addRider.body.shape.phone)]}><Input maxLength={11} style={{ width: 160 }} /></Form.Item>
               </Space>
               <Form.Item name="since" label="在站日期自"><DatePicker disabledDate={(x) => x.isAfter(dayjs())} /></Form.Item>
             </FormModal>

@@ -16,11 +16,16 @@ import { useRecord } from '../components/hooks';
 import { zodRule } from '../components/zodRule';
 import { AttachmentList, AttachmentUpload } from '../components/Attachments';
 import { POINT_KIND_LABEL, POINT_SUBJECT_LABEL, type PointSubject } from '@domain/recognition/points';
+import { listEntities } from '@server/features/entities/contract';
+import { listOrgs } from '@server/features/orgs/contract';
+import { listZones } from '@server/features/zones/contract';
+import { listPlatforms } from '@server/features/platforms/contract';
 import { DECISION_LABEL, type Decision } from '@domain/recognition/recommendations';
 
 type Rec = RecommendationRow;
 
-const SUBJECT_PATH: Record<PointSubject, string> = { entity: '/entities', org: '/orgs', zone: '/zones', platform: '/new-employment/platforms' };
+/** The list a point's subject is searched in, by the subject's kind (the naming and the recommending forms). */
+export const SUBJECT_PATH: Record<PointSubject, string> = { entity: listEntities.path, org: listOrgs.path, zone: listZones.path, platform: listPlatforms.path };
 const STATE_COLOR: Record<Rec['state'], string> = { pending: 'blue', selected: 'green', returned: 'orange', rejected: 'default' };
 const UP: Record<string, string> = { station: '县级', county: '市级', city: '省级' };
 

@@ -22,9 +22,8 @@ import {
   POINT_KIND_LABEL, POINT_LEVEL_LABEL, POINT_SUBJECT_LABEL, REVIEW_OUTCOME_LABEL, mayDesignate, type PointKind, type PointLevel, type PointSubject, type UserLevel,
 } from '@domain/recognition/points';
 import { useFilters, useRecord } from '../components/hooks';
-import { PointRecommendations } from './PointRecommendations';
+import { PointRecommendations, SUBJECT_PATH } from './PointRecommendations';
 
-const SUBJECT_PATH: Record<PointSubject, string> = { entity: '/entities', org: '/orgs', zone: '/zones', platform: '/new-employment/platforms' };
 
 export default function Points() {
   const { me, can } = useAuth();

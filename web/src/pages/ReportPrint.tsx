@@ -6,7 +6,7 @@ import { INDICATORS } from '@domain/indicators/registry';
 import { FORMS, headerGroups } from '@domain/reports/forms';
 import { call } from '../api';
 import { applyProblem } from '../components/problem';
-import { pct } from '../components/format';
+import { indicatorValue } from '../components/format';
 import { getReport, getReportVersion, type ReportDetail as Report, type ReportRow } from '@server/features/reports/contract';
 
 /** The report as printed (the PDF form: print to PDF from the browser): A4 landscape, the official three-row header, the menu hidden. */
@@ -45,7 +45,7 @@ export default function ReportPrint() {
   if (!r) return <Spin />;
   const form = FORMS[r.form];
   const groups = headerGroups(form);
-  const cell = (row: ReportRow, k: (typeof form.columns)[number]) => (INDICATORS[k].kind === 'rate' ? pct(row[k]) : (row[k] ?? 0).toLocaleString());
+  const cell = (row: ReportRow, k: (typeof form.columns)[number]) => indicatorValue(k, row[k]);
   return (
     <>
       <style>{PRINT_CSS}</style>

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Descriptions, Empty, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { DownloadOutlined, PrinterOutlined, ReloadOutlined, SendOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
-import { INDICATORS, type IndicatorKey } from '@domain/indicators/registry';
+import { INDICATORS } from '@domain/indicators/registry';
 import { FORMS, headerGroups, periodLabel, periodOfDate, type FormCode } from '@domain/reports/forms';
 import { addMonths, localDate } from '@domain/time/zone';
 import { ApiError, call, withQuery } from '../api';
@@ -11,11 +11,10 @@ import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { FormModal } from '../components/FormModal';
 import { applyProblem } from '../components/problem';
-import { pct } from '../components/format';
+import { indicatorValue } from '../components/format';
 
 
 const STATE_COLOR: Record<string, string> = { draft: 'default', submitted: 'green', returned: 'orange' };
-const fmt = (k: IndicatorKey, v: number | null | undefined) => (INDICATORS[k].kind === 'rate' ? pct(v) : (v ?? 0).toLocaleString());
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '—');
 
 /** The form's columns as grouped table headers (group → indicator with its unit), the way the xlsx and the print sheet lay them out. */
@@ -44,7 +43,7 @@ export function reportColumns(form: FormCode) {
     { title: '辖区', dataIndex: 'name', key: 'name', fixed: 'left' as const, width: 150, render: (v: string, r: ReportRow) => (r.kind === 'total' ? <b>{v}</b> : v) },
     ...headerGroups(FORMS[form]).map((g) => ({
       title: g.label, key: g.group,
-      children: g.columns.map((k) => ({ title: <span>{INDICATORS[k].label}<br /><Typography.Text type="secondary">（{INDICATORS[k].unit}）</Typography.Text></span>, key: k, dataIndex: k, width: 96, align: 'right' as const, render: (v: number | null) => fmt(k, v) })),
+      children: g.columns.map((k) => ({ title: <span>{INDICATORS[k].label}<br /><Typography.Text type="secondary">（{INDICATORS[k].unit}）</Typography.Text></span>, key: k, dataIndex: k, width: 96, align: 'right' as const, render: (v: number | null) => indicatorValue(k, v) })),
     })),
   ];
 }

@@ -3,6 +3,7 @@ import { Alert, App, Button, Card, Col, Form, Input, Modal, Popconfirm, Row, Sel
 import { PlusOutlined } from '@ant-design/icons';
 import { call } from '../api';
 import { createStation, deleteStation, listStations, updateStation, type Station } from '@server/features/jurisdictions/contract';
+import { zodRule } from '../components/zodRule';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { JurisdictionTree } from '../components/JurisdictionTree';
@@ -113,7 +114,7 @@ function StationForm({ root, station, defaultCounty, onClose, onSaved }: { root:
             <Form.Item name="countyCode" label="所属县（区）" rules={[{ required: true, message: '请选择所属县（区）' }]}>
               <JurisdictionPicker root={root} accept={['county', 'city']} placeholder="选择县（区）" />
             </Form.Item>
-            <Form.Item name="suffix" label="所代码（3 位数字，本县内唯一）" rules={[{ required: true, pattern: /^\d{3}$/, message: '请输入 3 位数字，如 007' }]}>
+            <Form.Item name="suffix" label="所代码（3 位数字，本县内唯一）" rules={[{ required: true, message: '请填写所代码，如 007' }, zodRule(createStation.body.shape.suffix)]}>
               <Input maxLength={3} placeholder="如 007" />
             </Form.Item>
           </>

@@ -16,7 +16,6 @@ const ROUTE_SQL_EXCEPTIONS: string[] = [
   'src/features/assessment/routes.ts',
   'src/features/audit/routes.ts',
   'src/features/coverage/routes.ts',
-  'src/features/dictionaries/routes.ts',
   'src/features/exchange/routes.ts',
   'src/features/exchange/service-accounts.ts',
   'src/features/imports/routes.ts',

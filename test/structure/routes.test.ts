@@ -19,7 +19,6 @@ const ROUTE_SQL_EXCEPTIONS: string[] = [
   'src/features/exchange/routes.ts',
   'src/features/exchange/service-accounts.ts',
   'src/features/imports/routes.ts',
-  'src/features/settings/routes.ts',
   'src/http/auth.ts',
   'src/server.ts',
 ];

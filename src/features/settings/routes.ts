@@ -4,6 +4,7 @@ import { SETTING_GROUPS, type SettingGroup } from '../../domain/settings/setting
 import { forbidden } from '../../http/errors.js';
 import { schemaOf } from '../../http/contract.js';
 import { getSettings, updateSettings } from './contract.js';
+import { saveSettingGroup } from './writes.js';
 
 /**
  * Deployment settings. They apply to the whole deployment, so only a duty holder bound to
@@ -29,11 +30,7 @@ export async function settingRoutes(app: FastifyInstance): Promise<void> {
         const before = await store.get(group as keyof typeof SETTING_GROUPS);
         return req.scoped(async ({ db, audit }) => {
           const after = def.schema.parse({ ...before, ...(req.body) });
-          await db
-            .insertInto('setting')
-            .values({ key: group, value: JSON.stringify(after), updated_by: req.user!.id })
-            .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(after), updated_at: new Date(), updated_by: req.user!.id }))
-            .execute();
+          await saveSettingGroup(db, group as SettingGroup, after, req.user!.id);
           audit({ action: 'settings.update', objectType: 'setting', objectId: group, detail: { before, after } });
           store.invalidate();
           return after;

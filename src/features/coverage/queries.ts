@@ -1,6 +1,11 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { coverageRates, emptyTally, type Tally } from '../../domain/coverage/coverage.js';
+import type { Node } from '../../db/subtree.js';
+import { SECTIONS } from '../../domain/ledger/industry.js';
+import { ZONE_KIND_LABEL } from '../../domain/orgs/grouping.js';
+import { ENTITY_KIND_LABEL } from '../../domain/ledger/labels.js';
+import { coverageRates, emptyTally, newSince, type Tally } from '../../domain/coverage/coverage.js';
+import type { CoverageData } from './contract.js';
 
 const SUMS = sql`sum(t.operating)::int AS operating, sum(t.with_members)::int AS with_members, sum(t.own_org)::int AS own_org,
   sum(t.any_org)::int AS any_org, sum(t.work)::int AS work, sum(t.members_own_org)::int AS members_own_org, sum(t.members_any_org)::int AS members_any_org`;
@@ -54,4 +59,52 @@ export async function recomputeTally(db: Kysely<DB>, scopeKey: string): Promise<
       count(*) FILTER (WHERE with_members AND own_org)::int AS members_own_org, count(*) FILTER (WHERE with_members AND any_org)::int AS members_any_org
     FROM entity_coverage_facts WHERE operating AND starts_with(scope_key, ${scopeKey})`.execute(db);
   return toTally(rows[0]);
+}
+
+const KIND: Record<string, string> = ENTITY_KIND_LABEL;
+const ZONE_KIND: Record<string, string> = ZONE_KIND_LABEL;
+
+/** a + sign × b, figure by figure. */
+const combine = (sign: 1 | -1) => (a: Tally, b: Tally): Tally => {
+  const t = emptyTally();
+  for (const k of Object.keys(t) as (keyof Tally)[]) t[k] = a[k] + sign * b[k];
+  return t;
+};
+
+/** The zones' names by id (as text, the tally's value). */
+async function zoneNames(db: Transaction<DB>, ids: number[]): Promise<Map<string, string>> {
+  const rows = ids.length ? await db.selectFrom('zone').select(['id', 'name']).where('id', 'in', ids).execute() : [];
+  return new Map(rows.map((z) => [String(z.id), z.name]));
+}
+
+/** The two coverages of a node: its figures, its children's, what hangs on it directly, and the splits. */
+export async function coverageOf(db: Transaction<DB>, node: Node): Promise<CoverageData> {
+  const key = node.scope_key;
+  // One transaction is one connection: the queries run one after another anyway.
+  const dims = await tallies(db, key, ['all', 'kind', 'industry', 'zone_kind', 'zone']);
+  const [all, kind, industry, zoneKind, zones] = ['all', 'kind', 'industry', 'zone_kind', 'zone'].map((d) => dims.get(d)!);
+  // Only the recent months are read: the established are the rest.
+  const fresh = [...(await tallyBy(db, key, 'reg_month', newSince().slice(0, 7))).values()].reduce(combine(1), emptyTally());
+  const total = all.get('') ?? emptyTally();
+  const old = combine(-1)(total, fresh);
+  const tree = await childTallies(db, node);
+  const nameOf = await zoneNames(db, [...zones.keys()].map(Number));
+  const rows = (m: Map<string, Tally>, label: (v: string) => string) =>
+    [...m].map(([value, t]) => ({ value, label: label(value), ...withRates(t) })).sort((a, b) => b.operating - a.operating);
+  return {
+    node: { code: node.code, name: node.name, level: node.level },
+    total: withRates(total),
+    unassigned: withRates(tree.own),
+    children: tree.children,
+    splits: {
+      kind: rows(kind, (v) => KIND[v] ?? v),
+      industry: rows(industry, (v) => (v ? `${v} ${SECTIONS.find((x) => x.code === v)?.label ?? ''}`.trim() : '未填行业')),
+      zoneKind: rows(zoneKind, (v) => ZONE_KIND[v] ?? v),
+      newness: [
+        { value: 'new', label: '新设（近 12 个月）', ...withRates(fresh) },
+        { value: 'established', label: '存量', ...withRates(old) },
+      ],
+      zones: rows(zones, (v) => nameOf.get(v) ?? `区域 ${v}`).slice(0, 30),
+    },
+  };
 }

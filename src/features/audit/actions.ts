@@ -185,3 +185,6 @@ export const OBJECT_LABELS: Record<string, string> = {
   visit_plan: '走访计划',
   visit_record: '走访记录',
 };
+
+/** An action's Chinese name (the action itself when it has none). */
+export const actionLabel = (a: string): string => ACTION_LABELS[a] ?? a;

@@ -1,50 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql, type SelectQueryBuilder } from 'kysely';
-import type { DB } from '../../db/schema.js';
 import { verifyAuditChain } from '../../db/audit-chain.js';
 import { AnchorError, readAnchors } from '../../db/audit-anchor.js';
-import { offsetOf } from '../../http/paging.js';
 import { schemaOf } from '../../http/contract.js';
-import { auditFilters, exportAudit, listAudit, verifyAudit } from './contract.js';
+import { exportAudit, listAudit, verifyAudit } from './contract.js';
 import { sendXlsx } from '../../http/xlsx.js';
-import { ACTION_LABELS, OBJECT_LABELS } from './actions.js';
+import { OBJECT_LABELS, actionLabel } from './actions.js';
+import { auditExportRows, auditPage } from './queries.js';
 import { today } from '../../domain/time/zone.js';
-
-type Filters = { [K in keyof typeof auditFilters]?: string };
-
-
-function applyFilters(q: SelectQueryBuilder<DB, 'audit_log', object>, f: Filters) {
-  if (f.actor) q = q.where('actor_name', '=', f.actor);
-  if (f.action) q = q.where('action', '=', f.action);
-  if (f.objectType) q = q.where('object_type', '=', f.objectType);
-  if (f.objectId) q = q.where('object_id', '=', f.objectId);
-  if (f.outcome) q = q.where('outcome', '=', f.outcome as 'success');
-  if (f.from) q = q.where('at', '>=', new Date(f.from));
-  if (f.to) q = q.where('at', '<', new Date(f.to));
-  return q;
-}
 
 /** The audit trail: read and exported by the auditor only; the export is itself audited. */
 export async function auditRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const label = (a: string) => ACTION_LABELS[a] ?? a;
 
   r.get(listAudit.path, {
     config: { access: 'audit.read' },
     schema: { ...schemaOf(listAudit, ['审计']), querystring: listAudit.query, response: { 200: listAudit.response } },
-    handler: (req) =>
-      req.scoped(async ({ db }) => {
-        const base = applyFilters(db.selectFrom('audit_log'), req.query);
-        const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
-        const rows = await base.selectAll().orderBy('id', 'desc').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
-        return {
-          items: rows.map((a) => ({ id: a.id, at: a.at, actorName: a.actor_name, ip: a.ip, action: a.action, actionLabel: label(a.action), objectType: a.object_type, objectLabel: a.object_type ? OBJECT_LABELS[a.object_type] ?? a.object_type : null, objectId: a.object_id, outcome: a.outcome, detail: a.detail })),
-          total,
-          page: req.query.page,
-          pageSize: req.query.pageSize,
-        };
-      }),
+    handler: (req) => req.scoped(({ db }) => auditPage(db, req.query)),
   });
 
   r.get(exportAudit.path, {
@@ -52,7 +24,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags: ['审计'], summary: '导出审计日志（xlsx，最多 10 万条）', querystring: exportAudit.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await applyFilters(db.selectFrom('audit_log'), req.query).selectAll().orderBy('id', 'desc').limit(100_000).execute();
+        const rows = await auditExportRows(db, req.query);
         audit({ action: 'audit.export', objectType: 'audit_log', detail: { filters: req.query, rows: rows.length } });
         return rows;
       });
@@ -61,7 +33,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
         { header: '时间', width: 20, value: (a) => a.at },
         { header: '操作人', value: (a) => a.actor_name },
         { header: 'IP', value: (a) => a.ip },
-        { header: '操作', width: 20, value: (a) => label(a.action) },
+        { header: '操作', width: 20, value: (a) => actionLabel(a.action) },
         { header: '对象类型', value: (a) => (a.object_type ? OBJECT_LABELS[a.object_type] ?? a.object_type : '') },
         { header: '对象编号', value: (a) => a.object_id },
         { header: '结果', width: 8, value: (a) => ({ success: '成功', failure: '失败', denied: '拒绝' })[a.outcome] },

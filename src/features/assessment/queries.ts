@@ -1,13 +1,15 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { notFound } from '../../http/errors.js';
 import { INDICATORS, valuesOf, type IndicatorKey } from '../../domain/indicators/registry.js';
 import { rankByTotal, scoreAll, type AssessmentItem } from '../../domain/assessment/scoring.js';
 import type { Node } from '../../db/subtree.js';
 import { localDate } from '../../domain/time/zone.js';
 import { figuresWithChildren } from '../indicators/index.js';
 import { snapshotOfMonth } from '../reports/index.js';
+import { attachmentsOf } from '../attachments/index.js';
 
-/** The assessment's reads: each child's items for a year, scored on the year's figures and ranked. */
+/** The assessment's reads: each child's items for a year, scored on the year's figures and ranked; the assessed jurisdiction's own. */
 type Tx = Transaction<DB>;
 
 /** The items set for each child of the node for a year, as the domain's items. */
@@ -58,4 +60,28 @@ export async function scoreChildren(db: Tx, node: Node, y: number) {
     source, asOf,
     children: scored.map((c) => ({ ...c, rank: ranked.get(c.code) ?? null })).sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.code.localeCompare(b.code)),
   };
+}
+
+/** The item evidence is added to (its kind, year and jurisdiction decide whether it may be). */
+export async function evidenceItem(db: Tx, id: number) {
+  const item = await db.selectFrom('assessment_item').select(['kind', 'year', 'scope_key']).where('id', '=', id).executeTakeFirst();
+  if (!item) throw notFound('考核项目');
+  return item;
+}
+
+/** The caller's own jurisdiction and the level above it (the top one is not assessed: 404), read with the system connection. */
+export async function ownAndParent(db: Kysely<DB>, code: string) {
+  const own = await db.selectFrom('jurisdiction').select(['code', 'name', 'level', 'scope_key', 'parent_code']).where('code', '=', code).executeTakeFirst();
+  if (!own?.parent_code) throw notFound('本级的考核（最高一级不被考核）');
+  const parent = await db.selectFrom('jurisdiction').select(['code', 'name', 'level', 'scope_key']).where('code', '=', own.parent_code).executeTakeFirstOrThrow();
+  return { own, parent };
+}
+
+type ScoredItems = Awaited<ReturnType<typeof scoreChildren>>['children'][number]['items'];
+
+/** A jurisdiction's own items for the year as scored, each with its row's id and files (rows and scored items are both in id order). */
+export async function ownItems(db: Tx, code: string, y: number, scored: ScoredItems) {
+  const ids = await db.selectFrom('assessment_item').select(['id']).where('jurisdiction_code', '=', code).where('year', '=', y).orderBy('id').execute();
+  const files = await attachmentsOf(db, 'assessment_item', ids.map((i) => Number(i.id)));
+  return scored.map((i, n) => ({ ...i, id: Number(ids[n].id), attachments: files.get(Number(ids[n].id)) ?? [] }));
 }

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { Problem, forbidden, notFound } from '../../http/errors.js';
+import { Problem, forbidden } from '../../http/errors.js';
 import { runScoped, type Scoped } from '../../db/scoped.js';
 import { evidenceClosedMessage, evidenceDeadline, evidenceOpen } from '../../domain/assessment/evidence.js';
-import { attachmentsOf, registerAttachmentOwner } from '../attachments/index.js';
-import { scoreChildren } from './queries.js';
+import { registerAttachmentOwner } from '../attachments/index.js';
+import { evidenceItem, ownAndParent, ownItems, scoreChildren } from './queries.js';
 import { setItems } from './writes.js';
 import { exportAssessments, getOwnAssessment, listAssessments, setAssessmentItems } from './contract.js';
 import { schemaOf } from '../../http/contract.js';
@@ -18,8 +18,7 @@ const tags = ['年度考核'];
 registerAttachmentOwner('assessment_item', {
   label: '考核项目',
   async writable(s: Scoped, id: number) {
-    const item = await s.db.selectFrom('assessment_item').select(['kind', 'year', 'scope_key']).where('id', '=', id).executeTakeFirst();
-    if (!item) throw notFound('考核项目');
+    const item = await evidenceItem(s.db, id);
     if (item.scope_key !== s.who.scopeKey) throw forbidden('只有被考核的辖区可以为本级考核项目提交佐证材料');
     if (item.kind !== 'manual') throw new Problem(422, '不符合规定', '指标类考核项目按数据自动评分，不需要上传佐证材料', [{ field: 'ownerId', message: '只有人工评分项可以上传佐证材料' }]);
     if (!evidenceOpen(item.year, localDate())) throw new Problem(422, '已过截止日期', evidenceClosedMessage(item.year), [{ field: 'file', message: evidenceClosedMessage(item.year) }]);
@@ -48,18 +47,14 @@ export async function assessmentRoutes(app: FastifyInstance): Promise<void> {
       const who = req.principal();
       const y = req.query.year ?? Number(localDate().slice(0, 4)); // this year by the deployment's calendar
       const db = app.ctx.db;
-      const own = await db.selectFrom('jurisdiction').select(['code', 'name', 'level', 'scope_key', 'parent_code']).where('code', '=', req.user!.jurisdictionCode).executeTakeFirst();
-      if (!own?.parent_code) throw notFound('本级的考核（最高一级不被考核）');
-      const parent = await db.selectFrom('jurisdiction').select(['code', 'name', 'level', 'scope_key']).where('code', '=', own.parent_code).executeTakeFirstOrThrow();
+      const { own, parent } = await ownAndParent(db, req.user!.jurisdictionCode);
       // The rank needs the siblings' scores, which only the level above can read: scored in its scope,
       // and nothing but this node's own row and the number ranked leaves this handler.
       const all = await runScoped(db, { ...who, scopeKey: parent.scope_key }, (s) => scoreChildren(s.db, parent, y));
       const mine = all.children.find((c) => c.code === own.code);
       const ranked = all.children.filter((c) => c.rank !== null).length;
       return req.scoped(async (s) => {
-        const ids = await s.db.selectFrom('assessment_item').select(['id']).where('jurisdiction_code', '=', own.code).where('year', '=', y).orderBy('id').execute();
-        const files = await attachmentsOf(s.db, 'assessment_item', ids.map((i) => Number(i.id)));
-        const items = (mine?.items ?? []).map((i, n) => ({ ...i, id: Number(ids[n].id), attachments: files.get(Number(ids[n].id)) ?? [] }));
+        const items = await ownItems(s.db, own.code, y, mine?.items ?? []);
         return {
           node: { code: own.code, name: own.name, level: own.level }, year: y, source: all.source, asOf: all.asOf,
           total: mine?.total ?? 0, weight: mine?.weight ?? 0, rank: mine?.rank ?? null, ranked,

@@ -12,7 +12,8 @@ import { idParam } from '../../http/paging.js';
 import { importKind, localImportQuery, mapping } from './contract.js';
 import { assertStartable, mappingFor, previewFile } from './service.js';
 import { SourceError } from '../../jobs/import/sources.js';
-import { accountByName, insertLocalJob, localJobStatus } from './queries.js';
+import { accountByName, localJobStatus } from './queries.js';
+import { addImportJob } from './writes.js';
 
 /** Where a running server tells `xgz import` how to reach it: address and a random token, mode 0600, in the data dir. */
 export const LOCAL_ACCESS_FILE = 'local-import.json';
@@ -80,7 +81,7 @@ export async function localImportRoutes(app: FastifyInstance): Promise<void> {
         throw err instanceof SourceError ? badRequest(err.message, [{ field: 'file', message: err.message }]) : err;
       });
       assertStartable(plan, req.body.acknowledge.includes('all') ? plan.warnings.map((w) => w.header) : req.body.acknowledge);
-      const j = await insertLocalJob(ctx.db, { kind: req.params.kind, fileName, filePath, fileBytes: fs.statSync(filePath).size, scopeKey: u?.scope_key ?? '', createdBy: u?.id ?? null, sheet: plan.sheet, mapping: plan.mapping });
+      const j = await addImportJob(ctx.db, { kind: req.params.kind, fileName, filePath, fileBytes: fs.statSync(filePath).size, scopeKey: u?.scope_key ?? '', createdBy: u?.id ?? null, sheet: plan.sheet, mapping: plan.mapping });
       await recordAudit(ctx.db, { userId: u?.id ?? null, username: u?.username ?? 'cli', scopeKey: u?.scope_key ?? '', ip: null }, { action: 'import.upload', objectType: 'import_job', objectId: j.id, detail: { kind: req.params.kind, fileName, via: 'cli' } });
       app.imports.enqueue(j.id);
       return reply.code(202).send({ id: j.id, columns: plan.columns.map((c) => `${c.header || `第${c.index + 1}列`} → ${c.note}`) });

@@ -1,13 +1,93 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB } from '../../db/schema.js';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { DB, ImportJobTable } from '../../db/schema.js';
+import { forbidden, notFound } from '../../http/errors.js';
+import { offsetOf } from '../../http/paging.js';
 import { historyValue, identityChangeText } from '../../domain/ledger/labels.js';
+import { TEMPLATES } from '../../jobs/import/templates.js';
+
+type Figures = { accepted: number; rejected: number; changes: number };
+
+/**
+ * A job as the caller sees it: the uploader's scope and the levels above see all its figures;
+ * an account whose subtree the job's rows touch sees that subtree's (read = accepted + refused there).
+ */
+export function toJob(j: Selectable<ImportJobTable>, viewer: string = j.scope_key, figures?: Figures) {
+  const manageable = j.scope_key.startsWith(viewer);
+  const own = figures ?? { accepted: 0, rejected: 0, changes: 0 };
+  return {
+    ...baseJob(j),
+    ...(manageable ? {} : { rowsRead: own.accepted + own.rejected, rowsAccepted: own.accepted, rowsRejected: own.rejected, rowsChanged: null }),
+    sheet: j.sheet,
+    partial: !manageable,
+    manageable,
+    identityChanges: own.changes,
+  };
+}
+
+function baseJob(j: Selectable<ImportJobTable>) {
+  const finished = j.status === 'done';
+  const percent = finished ? 100 : j.file_bytes ? Math.min(99, Math.floor((j.bytes_read / j.file_bytes) * 100)) : 0;
+  const seconds = j.started_at ? ((j.finished_at ?? new Date()).getTime() - j.started_at.getTime()) / 1000 : 0;
+  const rate = seconds > 0.5 ? Math.round(j.rows_read / seconds) : null;
+  const eta = j.status === 'running' && rate && j.bytes_read > 0 ? Math.round((seconds * (j.file_bytes - j.bytes_read)) / j.bytes_read) : null;
+  return {
+    id: j.id,
+    kind: j.kind,
+    kindLabel: TEMPLATES[j.kind].label,
+    fileName: j.file_name,
+    fileBytes: j.file_bytes,
+    status: j.status,
+    rowsRead: j.rows_read,
+    rowsAccepted: j.rows_accepted,
+    rowsRejected: j.rows_rejected,
+    rowsChanged: j.rows_changed as number | null,
+    percent,
+    rowsPerSecond: rate,
+    etaSeconds: eta,
+    error: j.error,
+    createdAt: j.created_at,
+    startedAt: j.started_at,
+    finishedAt: j.finished_at,
+  };
+}
+
+export async function loadJob(db: Transaction<DB>, id: number) {
+  const j = await db.selectFrom('import_job').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!j) throw notFound('导入任务');
+  return j;
+}
+
+/** A job the caller may cancel or run again: one started in its own subtree (a job from above is only looked at). */
+export async function manageableJob(db: Transaction<DB>, id: number, scopeKey: string) {
+  const j = await loadJob(db, id);
+  if (!j.scope_key.startsWith(scopeKey)) throw forbidden('该导入任务由上级或其他辖区发起，只能查看本辖区的结果');
+  return j;
+}
+
+/** One page of the jobs the caller may see, newest first, each as the caller sees it. */
+export async function importPage(db: Transaction<DB>, p: { page: number; pageSize: number }, viewer: string) {
+  const [{ total }] = await db.selectFrom('import_job').select(sql<number>`count(*)::int`.as('total')).execute();
+  const rows = await db.selectFrom('import_job').selectAll().orderBy('id', 'desc').limit(p.pageSize).offset(offsetOf(p)).execute();
+  const figures = await subtreeFigures(db, rows.map((j) => j.id));
+  return { items: rows.map((j) => toJob(j, viewer, figures.get(j.id))), total, page: p.page, pageSize: p.pageSize };
+}
+
+/** One job as the caller sees it. */
+export async function jobAsSeen(db: Transaction<DB>, id: number, viewer: string) {
+  const j = await loadJob(db, id);
+  return toJob(j, viewer, (await subtreeFigures(db, [j.id])).get(j.id));
+}
+
+/** A job's refused rows, in file order (row-level security leaves a station the rows of its own subtree). */
+export const jobRejections = (db: Transaction<DB>, jobId: number) =>
+  db.selectFrom('import_rejection').selectAll().where('job_id', '=', jobId).orderBy('row_no').limit(1_000_000).execute();
 
 /**
  * Figures of jobs within the caller's subtree (the area rows row-level security lets the
  * caller see), and how many identity changes of each the caller may see.
  */
-export async function subtreeFigures(db: Transaction<DB>, jobIds: number[]): Promise<Map<number, { accepted: number; rejected: number; changes: number }>> {
-  const out = new Map<number, { accepted: number; rejected: number; changes: number }>();
+export async function subtreeFigures(db: Transaction<DB>, jobIds: number[]): Promise<Map<number, Figures>> {
+  const out = new Map<number, Figures>();
   if (!jobIds.length) return out;
   const areas = await db.selectFrom('import_job_area').select(['job_id', sql<number>`sum(rows_accepted)::int`.as('accepted'), sql<number>`sum(rows_rejected)::int`.as('rejected')])
     .where('job_id', 'in', jobIds).groupBy('job_id').execute();
@@ -36,12 +116,6 @@ export async function identityChanges(db: Transaction<DB>, jobId: number) {
 /** The account `xgz import --user` names (system connection: the hand-off is the server acting for its own command line). */
 export const accountByName = (db: Kysely<DB>, username: string) =>
   db.selectFrom('app_user').select(['id', 'username', 'scope_key', 'disabled']).where('username', '=', username).executeTakeFirst();
-
-export async function insertLocalJob(db: Kysely<DB>, v: { kind: 'registry' | 'annual_report' | 'roster' | 'abnormal_list' | 'untrustworthy_list'; fileName: string; filePath: string; fileBytes: number; scopeKey: string; createdBy: number | null; sheet: string | null; mapping: Record<string, string> }) {
-  return db.insertInto('import_job')
-    .values({ kind: v.kind, file_name: v.fileName, file_path: v.filePath, file_bytes: v.fileBytes, scope_key: v.scopeKey, created_by: v.createdBy, sheet: v.sheet, mapping: JSON.stringify(v.mapping) })
-    .returning(['id']).executeTakeFirstOrThrow();
-}
 
 /** A job's figures for the command line, and its refused rows once it has ended. */
 export async function localJobStatus(db: Kysely<DB>, id: number) {

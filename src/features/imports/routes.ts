@@ -5,11 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import multipart from '@fastify/multipart';
 import ExcelJS from 'exceljs';
-import { sql, type Selectable, type Transaction } from 'kysely';
-import type { DB, ImportJobTable } from '../../db/schema.js';
+import type { Selectable } from 'kysely';
+import type { ImportJobTable } from '../../db/schema.js';
 import { decryptField } from '../../crypto/field.js';
-import { Problem, badRequest, forbidden, notFound } from '../../http/errors.js';
-import { offsetOf } from '../../http/paging.js';
+import { Problem, badRequest, forbidden } from '../../http/errors.js';
 import { neutralise, sendXlsx } from '../../http/xlsx.js';
 import { TEMPLATES, type ImportKind } from '../../jobs/import/templates.js';
 import { ImportGate } from './gate.js';
@@ -22,55 +21,10 @@ import {
   saveImportProfile, startImport, uploadAndImport, uploadForPlan,
 } from './contract.js';
 import { assertStartable, deleteProfile, findUpload, forgetUpload, listProfiles, mappingFor, previewFile, saveProfile, storeUpload, UPLOAD_EXTENSIONS, UPLOAD_REFUSED } from './service.js';
-import { identityChanges, subtreeFigures } from './queries.js';
+import { identityChanges, importPage, jobAsSeen, jobRejections, loadJob, manageableJob, toJob } from './queries.js';
+import { addImportJob, requestCancel } from './writes.js';
 import { DUPLICATE_MARK_HEADER, ORIGINAL_ROW_HEADER, REPORT_HEADERS, duplicateMark } from '../../domain/ledger/import-marks.js';
 import { localImportRoutes } from './local.js';
-
-type Figures = { accepted: number; rejected: number; changes: number };
-
-/**
- * A job as the caller sees it: the uploader's scope and the levels above see all its figures;
- * an account whose subtree the job's rows touch sees that subtree's (read = accepted + refused there).
- */
-export function toJob(j: Selectable<ImportJobTable>, viewer: string = j.scope_key, figures?: Figures) {
-  const manageable = j.scope_key.startsWith(viewer);
-  const own = figures ?? { accepted: 0, rejected: 0, changes: 0 };
-  return {
-    ...baseJob(j),
-    ...(manageable ? {} : { rowsRead: own.accepted + own.rejected, rowsAccepted: own.accepted, rowsRejected: own.rejected, rowsChanged: null }),
-    sheet: j.sheet,
-    partial: !manageable,
-    manageable,
-    identityChanges: own.changes,
-  };
-}
-
-function baseJob(j: Selectable<ImportJobTable>) {
-  const finished = j.status === 'done';
-  const percent = finished ? 100 : j.file_bytes ? Math.min(99, Math.floor((j.bytes_read / j.file_bytes) * 100)) : 0;
-  const seconds = j.started_at ? ((j.finished_at ?? new Date()).getTime() - j.started_at.getTime()) / 1000 : 0;
-  const rate = seconds > 0.5 ? Math.round(j.rows_read / seconds) : null;
-  const eta = j.status === 'running' && rate && j.bytes_read > 0 ? Math.round((seconds * (j.file_bytes - j.bytes_read)) / j.bytes_read) : null;
-  return {
-    id: j.id,
-    kind: j.kind,
-    kindLabel: TEMPLATES[j.kind].label,
-    fileName: j.file_name,
-    fileBytes: j.file_bytes,
-    status: j.status,
-    rowsRead: j.rows_read,
-    rowsAccepted: j.rows_accepted,
-    rowsRejected: j.rows_rejected,
-    rowsChanged: j.rows_changed as number | null,
-    percent,
-    rowsPerSecond: rate,
-    etaSeconds: eta,
-    error: j.error,
-    createdAt: j.created_at,
-    startedAt: j.started_at,
-    finishedAt: j.finished_at,
-  };
-}
 
 /** Imports of registry extracts and annual reports: templates, upload, progress, cancel, error report. */
 export async function importRoutes(app: FastifyInstance): Promise<void> {
@@ -163,11 +117,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
         const m = await mappingFor(db, req.params.kind, req.body.profile, req.body.mapping);
         const p = await planOf(req.params.kind, req.body.upload, up.file, up.fileName, m, req.body.sheet);
         assertStartable(p, req.body.acknowledge);
-        const j = await db
-          .insertInto('import_job')
-          .values({ kind: req.params.kind, file_name: up.fileName, file_path: up.file, file_bytes: up.bytes, scope_key: req.user!.scopeKey, created_by: req.user!.id, mapping: JSON.stringify(p.mapping), sheet: p.sheet })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const j = await addImportJob(db, { kind: req.params.kind, fileName: up.fileName, filePath: up.file, fileBytes: up.bytes, scopeKey: req.user!.scopeKey, createdBy: req.user!.id, mapping: p.mapping, sheet: p.sheet });
         audit({ action: 'import.upload', objectType: 'import_job', objectId: j.id, detail: { kind: j.kind, fileName: j.file_name, bytes: up.bytes, profile: req.body.profile ?? null, ignoredAcknowledged: p.warnings.map((w) => w.header) } });
         return j;
       });
@@ -244,11 +194,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
             fs.rmSync(stored, { force: true });
             throw err;
           }
-          const j = await db
-            .insertInto('import_job')
-            .values({ kind: req.params.kind, file_name: file.filename.slice(0, 200), file_path: stored, file_bytes: bytes, scope_key: req.user!.scopeKey, created_by: req.user!.id, mapping: JSON.stringify(p.mapping), sheet: p.sheet })
-            .returningAll()
-            .executeTakeFirstOrThrow();
+          const j = await addImportJob(db, { kind: req.params.kind, fileName: file.filename.slice(0, 200), filePath: stored, fileBytes: bytes, scopeKey: req.user!.scopeKey, createdBy: req.user!.id, mapping: p.mapping, sheet: p.sheet });
           audit({ action: 'import.upload', objectType: 'import_job', objectId: j.id, detail: { kind: j.kind, fileName: j.file_name, bytes } });
           return j;
         });
@@ -263,29 +209,13 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
   r.get(listImports.path, {
     config: { access: 'data.read' },
     schema: { ...schemaOf(listImports, IMPORT_TAGS), querystring: listImports.query, response: { 200: listImports.response } },
-    handler: (req) =>
-      req.scoped(async ({ db }) => {
-        const [{ total }] = await db.selectFrom('import_job').select(sql<number>`count(*)::int`.as('total')).execute();
-        const rows = await db.selectFrom('import_job').selectAll().orderBy('id', 'desc').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
-        const figures = await subtreeFigures(db, rows.map((j) => j.id));
-        return { items: rows.map((j) => toJob(j, req.user!.scopeKey, figures.get(j.id))), total, page: req.query.page, pageSize: req.query.pageSize };
-      }),
+    handler: (req) => req.scoped(({ db }) => importPage(db, req.query, req.user!.scopeKey)),
   });
-
-  const load = async (db: Transaction<DB>, id: number) => {
-    const j = await db.selectFrom('import_job').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!j) throw notFound('导入任务');
-    return j;
-  };
 
   r.get(getImport.path, {
     config: { access: 'data.read' },
     schema: { ...schemaOf(getImport, IMPORT_TAGS), params: getImport.params, response: { 200: getImport.response } },
-    handler: (req) =>
-      req.scoped(async ({ db }) => {
-        const j = await load(db, req.params.id);
-        return toJob(j, req.user!.scopeKey, (await subtreeFigures(db, [j.id])).get(j.id));
-      }),
+    handler: (req) => req.scoped(({ db }) => jobAsSeen(db, req.params.id, req.user!.scopeKey)),
   });
 
   r.get(importChanges.path, {
@@ -293,7 +223,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(importChanges, IMPORT_TAGS), params: importChanges.params, response: { 200: importChanges.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        const j = await load(db, req.params.id);
+        const j = await loadJob(db, req.params.id);
         return { items: await identityChanges(db, j.id) };
       }),
   });
@@ -303,10 +233,9 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(cancelImport, IMPORT_TAGS), params: cancelImport.params, response: { 200: cancelImport.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
-        const j = await load(db, req.params.id);
-        if (!j.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('该导入任务由上级或其他辖区发起，只能查看本辖区的结果');
+        const j = await manageableJob(db, req.params.id, req.user!.scopeKey);
         if (!['queued', 'running'].includes(j.status)) throw badRequest('该任务已结束，无需取消');
-        const row = await db.updateTable('import_job').set({ cancel_requested: true }).where('id', '=', j.id).returningAll().executeTakeFirstOrThrow();
+        const row = await requestCancel(db, j.id);
         audit({ action: 'import.cancel', objectType: 'import_job', objectId: j.id });
         return toJob(row);
       }),
@@ -318,15 +247,10 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       const release = await gate.enter(req.user!.id);
       const row = await req.scoped(async ({ db, audit }) => {
-        const j = await load(db, req.params.id);
-        if (!j.scope_key.startsWith(req.user!.scopeKey)) throw forbidden('该导入任务由上级或其他辖区发起，只能查看本辖区的结果');
+        const j = await manageableJob(db, req.params.id, req.user!.scopeKey);
         if (['queued', 'running'].includes(j.status)) throw badRequest('该任务仍在进行');
         if (!fs.existsSync(j.file_path)) throw badRequest('原文件已不在服务器上，请重新上传');
-        const n = await db
-          .insertInto('import_job')
-          .values({ kind: j.kind, file_name: j.file_name, file_path: j.file_path, file_bytes: j.file_bytes, scope_key: req.user!.scopeKey, created_by: req.user!.id, mapping: j.mapping ? JSON.stringify(j.mapping) : null, sheet: j.sheet })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const n = await addImportJob(db, { kind: j.kind, fileName: j.file_name, filePath: j.file_path, fileBytes: j.file_bytes, scopeKey: req.user!.scopeKey, createdBy: req.user!.id, mapping: j.mapping, sheet: j.sheet });
         audit({ action: 'import.upload', objectType: 'import_job', objectId: n.id, detail: { rerunOf: j.id } });
         return n;
       }).finally(release);
@@ -340,9 +264,8 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags: IMPORT_TAGS, summary: importErrorReport.summary, params: importErrorReport.params },
     handler: async (req, reply) => {
       const { j, rows } = await req.scoped(async ({ db, audit }) => {
-        const j = await load(db, req.params.id);
-        // Row-level security leaves a station the rows of its own subtree.
-        const rows = await db.selectFrom('import_rejection').selectAll().where('job_id', '=', j.id).orderBy('row_no').limit(1_000_000).execute();
+        const j = await loadJob(db, req.params.id);
+        const rows = await jobRejections(db, j.id);
         audit({ action: 'import.error_report', objectType: 'import_job', objectId: j.id, detail: { rows: rows.length } });
         return { j, rows };
       });

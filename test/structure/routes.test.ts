@@ -14,7 +14,6 @@ const REGISTERS = /\bapp: FastifyInstance\b/;
 
 const ROUTE_SQL_EXCEPTIONS: string[] = [
   'src/features/exchange/routes.ts',
-  'src/features/exchange/service-accounts.ts',
   'src/http/auth.ts',
   'src/server.ts',
 ];

@@ -1,8 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Transaction } from 'kysely';
-import type { DB } from '../../db/schema.js';
 import { findNode } from '../../db/subtree.js';
 import { expectWritten } from '../../db/writes.js';
 import { badRequest, notFound } from '../../http/errors.js';
@@ -10,6 +8,8 @@ import { schemaOf } from '../../http/contract.js';
 import { newServiceToken } from '../../http/service-auth.js';
 import { normalizeFingerprint, showFingerprint, tokenHint } from '../../domain/auth/service.js';
 import { createServiceAccount, listServiceAccounts, registerCertificate, removeCertificate, revokeServiceAccount, rotateToken, updateServiceAccount, type ServiceAccount } from './contract.js';
+import { certificateHolder, loadServiceAccount, serviceAccountList, type ServiceAccountRow } from './queries.js';
+import { amendServiceAccount, issueServiceAccount, revokeAccount, setCertificate, setToken } from './writes.js';
 
 const TAGS = ['系统对接'];
 
@@ -24,19 +24,7 @@ export function expiryOf(s: string): Date {
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
-async function load(db: Transaction<DB>, id: number) {
-  const row = await db
-    .selectFrom('service_account as s')
-    .innerJoin('jurisdiction as j', 'j.code', 's.jurisdiction_code')
-    .selectAll('s')
-    .select('j.name as jurisdiction_name')
-    .where('s.user_id', '=', id)
-    .executeTakeFirst();
-  if (!row) throw notFound('服务账号');
-  return row;
-}
-
-function present(s: Awaited<ReturnType<typeof load>>): ServiceAccount {
+function present(s: ServiceAccountRow): ServiceAccount {
   const expired = new Date(s.expires_at).getTime() <= Date.now();
   return {
     id: s.user_id,
@@ -90,11 +78,7 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
   r.get(listServiceAccounts.path, {
     config: { access: 'service_accounts.manage' },
     schema: { ...schemaOf(listServiceAccounts, TAGS), response: { 200: listServiceAccounts.response } },
-    handler: (req) =>
-      req.scoped(async ({ db }) => {
-        const rows = await db.selectFrom('service_account as s').innerJoin('jurisdiction as j', 'j.code', 's.jurisdiction_code').selectAll('s').select('j.name as jurisdiction_name').orderBy('s.scope_key').orderBy('s.user_id').limit(1000).execute();
-        return { items: rows.map(present) };
-      }),
+    handler: (req) => req.scoped(async ({ db }) => ({ items: (await serviceAccountList(db)).map(present) })),
   });
 
   r.post(createServiceAccount.path, {
@@ -107,17 +91,9 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
       const account = await req.scoped(async ({ db, audit }) => {
         const node = await findNode(db, b.jurisdictionCode, req.user!.scopeKey);
         if (!node) throw notFound('辖区');
-        const u = await db
-          .insertInto('app_user')
-          .values({ username: `svc-${crypto.randomBytes(6).toString('hex')}`, display_name: b.name, jurisdiction_code: node.code, scope_key: node.scope_key, roles: [], password_hash: '!service-account', must_change_password: false, disabled: true, is_service: true })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await db
-          .insertInto('service_account')
-          .values({ user_id: u.id, name: b.name, note: b.note ?? null, jurisdiction_code: node.code, scope_key: node.scope_key, permissions: b.permissions, token_hash: hash, token_hint: tokenHint(token), expires_at: expires, ip_allowlist: b.ipAllowlist, rate_per_minute: b.ratePerMinute, created_by: req.user!.id })
-          .execute();
-        audit({ action: 'service_account.create', objectType: 'service_account', objectId: u.id, detail: { name: b.name, node: node.code, permissions: b.permissions, expiresAt: expires.toISOString(), ipAllowlist: b.ipAllowlist, ratePerMinute: b.ratePerMinute } });
-        return present(await load(db, u.id));
+        const id = await issueServiceAccount(db, { name: b.name, note: b.note ?? null, node, permissions: b.permissions, tokenHash: hash, tokenHint: tokenHint(token), expiresAt: expires, ipAllowlist: b.ipAllowlist, ratePerMinute: b.ratePerMinute, by: req.user!.id });
+        audit({ action: 'service_account.create', objectType: 'service_account', objectId: id, detail: { name: b.name, node: node.code, permissions: b.permissions, expiresAt: expires.toISOString(), ipAllowlist: b.ipAllowlist, ratePerMinute: b.ratePerMinute } });
+        return present(await loadServiceAccount(db, id));
       });
       return reply.code(201).send({ account, token });
     },
@@ -128,20 +104,13 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     schema: { ...schemaOf(updateServiceAccount, TAGS), params: updateServiceAccount.params, body: updateServiceAccount.body, response: { 200: updateServiceAccount.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
-        const before = await load(db, req.params.id);
+        const before = await loadServiceAccount(db, req.params.id);
         if (before.revoked_at) throw badRequest('该服务账号已吊销，不能修改');
         const b = req.body;
-        const set = {
-          ...(b.note !== undefined ? { note: b.note } : {}),
-          ...(b.permissions ? { permissions: b.permissions } : {}),
-          ...(b.expiresAt ? { expires_at: expiryOf(b.expiresAt) } : {}),
-          ...(b.ipAllowlist ? { ip_allowlist: b.ipAllowlist } : {}),
-          ...(b.ratePerMinute ? { rate_per_minute: b.ratePerMinute } : {}),
-          updated_at: new Date(),
-        };
+        const change = { ...b, expiresAt: b.expiresAt ? expiryOf(b.expiresAt) : undefined };
         const entry = { action: 'service_account.update', objectType: 'service_account', objectId: before.user_id };
-        expectWritten(await db.updateTable('service_account').set(set).where('user_id', '=', before.user_id).executeTakeFirst(), '服务账号', entry);
-        const after = await load(db, before.user_id);
+        expectWritten(await amendServiceAccount(db, before.user_id, change), '服务账号', entry);
+        const after = await loadServiceAccount(db, before.user_id);
         const pick = (s: typeof after) => ({ note: s.note, permissions: s.permissions, expiresAt: iso(s.expires_at), ipAllowlist: s.ip_allowlist, ratePerMinute: s.rate_per_minute });
         audit({ ...entry, detail: { before: pick(before), after: pick(after) } });
         return present(after);
@@ -153,12 +122,12 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     schema: { ...schemaOf(revokeServiceAccount, TAGS), params: revokeServiceAccount.params, body: revokeServiceAccount.body, response: { 200: revokeServiceAccount.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
-        const before = await load(db, req.params.id);
+        const before = await loadServiceAccount(db, req.params.id);
         if (before.revoked_at) throw badRequest('该服务账号已吊销');
         const entry = { action: 'service_account.revoke', objectType: 'service_account', objectId: before.user_id, detail: { reason: req.body.reason } };
-        expectWritten(await db.updateTable('service_account').set({ revoked_at: new Date(), revoked_by: req.user!.id, revoke_reason: req.body.reason, updated_at: new Date() }).where('user_id', '=', before.user_id).where('revoked_at', 'is', null).executeTakeFirst(), '服务账号', entry);
+        expectWritten(await revokeAccount(db, before.user_id, req.user!.id, req.body.reason), '服务账号', entry);
         audit(entry);
-        return present(await load(db, before.user_id));
+        return present(await loadServiceAccount(db, before.user_id));
       }),
   });
 
@@ -167,16 +136,15 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     schema: { ...schemaOf(registerCertificate, TAGS), params: registerCertificate.params, body: registerCertificate.body, response: { 200: registerCertificate.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
-        const before = await load(db, req.params.id);
+        const before = await loadServiceAccount(db, req.params.id);
         if (before.revoked_at) throw badRequest('该服务账号已吊销，请新建账号');
         const c = certificateOf(req.body);
         const entry = { action: 'service_account.certificate', objectType: 'service_account', objectId: before.user_id, detail: { before: before.cert_fingerprint ? showFingerprint(before.cert_fingerprint) : null, after: showFingerprint(c.fingerprint), subject: c.subject } };
         // A fingerprint belongs to one account (unique): another account's is refused, naming the field.
-        const other = await db.selectFrom('service_account').select('user_id').where('cert_fingerprint', '=', c.fingerprint).where('user_id', '<>', before.user_id).executeTakeFirst();
-        if (other) throw badRequest('该证书已登记到另一个服务账号', [{ field: req.body.pem ? 'pem' : 'fingerprint', message: '证书已登记到另一个服务账号' }]);
-        expectWritten(await db.updateTable('service_account').set({ cert_fingerprint: c.fingerprint, cert_subject: c.subject, cert_not_after: c.notAfter, updated_at: new Date() }).where('user_id', '=', before.user_id).executeTakeFirst(), '服务账号', entry);
+        if (await certificateHolder(db, c.fingerprint, before.user_id)) throw badRequest('该证书已登记到另一个服务账号', [{ field: req.body.pem ? 'pem' : 'fingerprint', message: '证书已登记到另一个服务账号' }]);
+        expectWritten(await setCertificate(db, before.user_id, c), '服务账号', entry);
         audit(entry);
-        return present(await load(db, before.user_id));
+        return present(await loadServiceAccount(db, before.user_id));
       }),
   });
 
@@ -185,12 +153,12 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     schema: { ...schemaOf(removeCertificate, TAGS), params: removeCertificate.params, response: { 200: removeCertificate.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
-        const before = await load(db, req.params.id);
+        const before = await loadServiceAccount(db, req.params.id);
         if (!before.cert_fingerprint) throw notFound('已登记的客户端证书');
         const entry = { action: 'service_account.certificate_remove', objectType: 'service_account', objectId: before.user_id, detail: { fingerprint: showFingerprint(before.cert_fingerprint), subject: before.cert_subject } };
-        expectWritten(await db.updateTable('service_account').set({ cert_fingerprint: null, cert_subject: null, cert_not_after: null, updated_at: new Date() }).where('user_id', '=', before.user_id).executeTakeFirst(), '服务账号', entry);
+        expectWritten(await setCertificate(db, before.user_id, null), '服务账号', entry);
         audit(entry);
-        return present(await load(db, before.user_id));
+        return present(await loadServiceAccount(db, before.user_id));
       }),
   });
 
@@ -199,13 +167,13 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     schema: { ...schemaOf(rotateToken, TAGS), params: rotateToken.params, response: { 200: rotateToken.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
-        const before = await load(db, req.params.id);
+        const before = await loadServiceAccount(db, req.params.id);
         if (before.revoked_at) throw badRequest('该服务账号已吊销，请新建账号');
         const { token, hash } = newServiceToken(keys);
         const entry = { action: 'service_account.rotate', objectType: 'service_account', objectId: before.user_id, detail: { oldHint: before.token_hint, newHint: tokenHint(token) } };
-        expectWritten(await db.updateTable('service_account').set({ token_hash: hash, token_hint: tokenHint(token), updated_at: new Date() }).where('user_id', '=', before.user_id).executeTakeFirst(), '服务账号', entry);
+        expectWritten(await setToken(db, before.user_id, hash, tokenHint(token)), '服务账号', entry);
         audit(entry);
-        return { account: present(await load(db, before.user_id)), token };
+        return { account: present(await loadServiceAccount(db, before.user_id)), token };
       }),
   });
 }

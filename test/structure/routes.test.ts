@@ -13,7 +13,6 @@ const SQL = /\.(selectFrom|insertInto|updateTable|deleteFrom)\(|\bsql`|\bsql<[^>
 const REGISTERS = /\bapp: FastifyInstance\b/;
 
 const ROUTE_SQL_EXCEPTIONS: string[] = [
-  'src/features/exchange/routes.ts',
   'src/http/auth.ts',
   'src/server.ts',
 ];

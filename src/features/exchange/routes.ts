@@ -4,22 +4,23 @@ import crypto from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { findNode } from '../../db/subtree.js';
 import { Problem, badRequest, forbidden, notFound } from '../../http/errors.js';
-import { pageOf, pageQuery, offsetOf, idParam } from '../../http/paging.js';
+import { pageOf, pageQuery, idParam } from '../../http/paging.js';
 import { writeEncrypted } from '../../jobs/import/stored-file.js';
 import { SourceError } from '../../jobs/import/sources.js';
 import { hmacSm3 } from '../../crypto/sm3.js';
 import { parseCursor, writePermissionOf } from '../../domain/auth/service.js';
 import { valuesOf } from '../../domain/indicators/registry.js';
-import { ImportGate, TEMPLATES, assertStartable, mappingFor, previewFile, toJob, type ImportKind } from '../imports/index.js';
+import { ImportGate, TEMPLATES, addImportJob, assertStartable, mappingFor, previewFile, toJob, type ImportKind } from '../imports/index.js';
 import { importJob } from '../imports/contract.js';
 import { figuresWithChildren, values as indicatorValues } from '../indicators/index.js';
 import { batchQuery, changesPage, changesQuery, rejection } from './contract.js';
 import { changesAfter } from './feed.js';
 import { NdjsonError, ndjsonToCsv } from './ndjson.js';
+import { batchJob, batchPage, priorBatch, rejectionPage, reportVersionsSince } from './queries.js';
+import { recordBatch } from './writes.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const FORMATS: Record<string, 'csv' | 'xlsx' | 'ndjson'> = { 'text/csv': 'csv', [XLSX]: 'xlsx', 'application/x-ndjson': 'ndjson', 'application/ndjson': 'ndjson' };
@@ -86,7 +87,7 @@ export async function exchangeRoutes(app: FastifyInstance): Promise<void> {
         const fileName = `${batch}${format === 'xlsx' ? '.xlsx' : '.csv'}`;
         const attempt = () =>
           req.scoped(async ({ db, audit }) => {
-            const prior = await db.selectFrom('exchange_batch as b').innerJoin('import_job as j', 'j.id', 'b.job_id').selectAll('j').select(['b.body_hash', 'b.kind as batch_kind', 'b.created_at as batch_at']).where('b.account_id', '=', sa.id).where('b.batch_id', '=', batch).executeTakeFirst();
+            const prior = await priorBatch(db, sa.id, batch);
             if (prior) {
               if (prior.body_hash !== hash || prior.batch_kind !== kind) {
                 throw new Problem(409, '批次号冲突', `批次"${batch}"已于 ${new Date(prior.batch_at).toISOString()} 以不同的内容提交（导入任务 ${prior.id}），同一批次号不能用于其他数据，请使用新的批次号`, [{ field: 'batch', message: `批次"${batch}"已提交过不同的内容` }], 'batch_conflict');
@@ -103,12 +104,8 @@ export async function exchangeRoutes(app: FastifyInstance): Promise<void> {
             }
             const ignored = p.warnings.map((w) => w.header);
             assertStartable(p, ignored);
-            const row = await db
-              .insertInto('import_job')
-              .values({ kind, file_name: fileName.slice(0, 200), file_path: stored, file_bytes: bytes, scope_key: node.scope_key, created_by: sa.id, mapping: JSON.stringify(p.mapping), sheet: p.sheet })
-              .returningAll()
-              .executeTakeFirstOrThrow();
-            await db.insertInto('exchange_batch').values({ account_id: sa.id, batch_id: batch, kind, body_hash: hash, job_id: row.id, scope_key: node.scope_key }).execute();
+            const row = await addImportJob(db, { kind, fileName: fileName.slice(0, 200), filePath: stored, fileBytes: bytes, scopeKey: node.scope_key, createdBy: sa.id, mapping: p.mapping, sheet: p.sheet });
+            await recordBatch(db, { accountId: sa.id, batch, kind, bodyHash: hash, jobId: row.id, scopeKey: node.scope_key });
             audit({ action: 'import.upload', objectType: 'import_job', objectId: row.id, detail: { kind, batch, node: node.code, bytes, format, via: 'exchange', ignoredColumns: ignored } });
             return { row, replayed: false, ignored };
           });
@@ -130,23 +127,12 @@ export async function exchangeRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  const ownJob = async (req: FastifyRequest, id: number) =>
-    req.scoped(async ({ db }) => {
-      const j = await db.selectFrom('exchange_batch as b').innerJoin('import_job as j', 'j.id', 'b.job_id').selectAll('j').select('b.batch_id').where('b.account_id', '=', req.serviceAccount!.id).where('j.id', '=', id).executeTakeFirst();
-      if (!j) throw notFound('导入任务');
-      return j;
-    });
+  const ownJob = (req: FastifyRequest, id: number) => req.scoped(({ db }) => batchJob(db, req.serviceAccount!.id, id));
 
   r.get('/exchange/imports', {
     config: { access: 'service', rateLimit },
     schema: { tags: ['系统对接'], summary: '本服务账号报送的批次及其导入任务（新的在前）', security, querystring: z.strictObject(pageQuery), response: { 200: pageOf(job.extend({ batch: z.string() })) } },
-    handler: (req) =>
-      req.scoped(async ({ db }) => {
-        const base = db.selectFrom('exchange_batch as b').innerJoin('import_job as j', 'j.id', 'b.job_id').where('b.account_id', '=', req.serviceAccount!.id);
-        const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
-        const rows = await base.selectAll('j').select('b.batch_id').orderBy('j.id', 'desc').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
-        return { items: rows.map((j) => ({ ...toJob(j), batch: j.batch_id })), total, page: req.query.page, pageSize: req.query.pageSize };
-      }),
+    handler: (req) => req.scoped(({ db }) => batchPage(db, req.serviceAccount!.id, req.query)),
   });
 
   r.get('/exchange/imports/:id', {
@@ -164,11 +150,9 @@ export async function exchangeRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req) => {
       const j = await ownJob(req, req.params.id);
       return req.scoped(async ({ db, audit }) => {
-        const base = db.selectFrom('import_rejection').where('job_id', '=', j.id);
-        const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
-        const rows = await base.select(['row_no', 'col', 'value', 'reason']).orderBy('row_no').limit(req.query.pageSize).offset(offsetOf(req.query)).execute();
-        audit({ action: 'import.error_report', objectType: 'import_job', objectId: j.id, detail: { rows: rows.length, via: 'exchange' } });
-        return { items: rows.map((x) => ({ rowNo: x.row_no, column: x.col, value: x.value, reason: x.reason })), total, page: req.query.page, pageSize: req.query.pageSize };
+        const page = await rejectionPage(db, j.id, req.query);
+        audit({ action: 'import.error_report', objectType: 'import_job', objectId: j.id, detail: { rows: page.items.length, via: 'exchange' } });
+        return page;
       });
     },
   });
@@ -227,13 +211,7 @@ export async function exchangeRoutes(app: FastifyInstance): Promise<void> {
       querystring: z.strictObject({ since: z.iso.datetime({ offset: true }).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
       response: { 200: z.object({ items: z.array(z.object({ reportId: z.number(), version: z.number(), form: z.string(), period: z.string(), jurisdictionCode: z.string(), submittedAt: z.string(), data: z.unknown(), note: z.string().nullable() })) }) },
     },
-    handler: (req) =>
-      req.scoped(async ({ db }) => {
-        let q = db.selectFrom('report_version').select(['report_id', 'version', 'form', 'period', 'jurisdiction_code', 'submitted_at', 'data', 'note']).orderBy('submitted_at').orderBy('report_id').orderBy('version').limit(req.query.limit);
-        if (req.query.since) q = q.where('submitted_at', '>', new Date(req.query.since));
-        const rows = await q.execute();
-        return { items: rows.map((v) => ({ reportId: Number(v.report_id), version: v.version, form: v.form, period: v.period, jurisdictionCode: v.jurisdiction_code, submittedAt: new Date(v.submitted_at).toISOString(), data: v.data, note: v.note })) };
-      }),
+    handler: (req) => req.scoped(({ db }) => reportVersionsSince(db, req.query.since, req.query.limit)),
   });
 }
 

@@ -11,13 +11,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { sql } from 'kysely';
 import type { DestinationStream } from 'pino';
 import type { ApiRoute, AppContext } from './http/context.js';
 import { installAuth } from './http/auth.js';
 import { installErrorHandling, RETRY_AFTER_SECONDS } from './http/errors.js';
 import { installTextGuard } from './http/text-guard.js';
-import { listMigrations } from './db/migrate.js';
+import { appliedMigrations, listMigrations } from './db/migrate.js';
 import { releaseDataDirLock } from './db/lock.js';
 import { accountRoutes } from './features/accounts/index.js';
 import { auditRoutes } from './features/audit/index.js';
@@ -30,7 +29,7 @@ import { entityRoutes, entityWorkRoutes } from './features/entities/index.js';
 import { zoneRoutes } from './features/zones/index.js';
 import { importRoutes } from './features/imports/index.js';
 import { stationAssignmentRoutes } from './features/station-assignment/index.js';
-import { discoveryRoutes, selfReportRoutes } from './features/discovery/index.js';
+import { discoveryRoutes, endInterruptedDiscoveryRuns, selfReportRoutes } from './features/discovery/index.js';
 import { memberRoutes } from './features/members/index.js';
 import { orgRoutes, proposalRoutes } from './features/orgs/index.js';
 import { coverageRoutes } from './features/coverage/index.js';
@@ -91,7 +90,7 @@ function installProbes(app: FastifyInstance, ctx: AppContext): void {
     if (!ctx.database.health.isUp) return notReady('database_unreachable', '数据库暂时无法连接');
     let applied: { n: number; max: number | null };
     try {
-      const q = sql<{ n: number; max: number | null }>`SELECT count(*)::int AS n, max(version) AS max FROM schema_migration`.execute(ctx.db).then((r) => r.rows[0]);
+      const q = appliedMigrations(ctx.db);
       const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(Object.assign(new Error('readiness probe timed out'), { code: 'ETIMEDOUT' })), 3000).unref());
       applied = await Promise.race([q, timeout]);
     } catch (err) {
@@ -128,19 +127,6 @@ export async function shutdown(app: FastifyInstance, ctx: AppContext, timeoutMs 
   clean = (await Promise.race([ctx.database.close().then(() => true, () => false), new Promise<false>((r) => setTimeout(() => r(false), 5000).unref())])) && clean;
   releaseDataDirLock();
   return clean;
-}
-
-/**
- * Discovery runs live in the server process that started them: at start-up, one still marked
- * running was cut short by the previous process's end (a run writes its results in one final
- * transaction, so nothing of it is half-written). It is ended as failed at once, so a new run
- * can be started (the route refuses while one is running) and ends as an uninterrupted one would.
- */
-export async function endInterruptedDiscoveryRuns(db: FastifyInstance['ctx']['db']): Promise<number> {
-  const res = await db.updateTable('discovery_run')
-    .set({ status: 'failed', error: '服务重启，比对中断（未写入任何结果），请重新运行', finished_at: new Date() })
-    .where('status', '=', 'running').executeTakeFirst();
-  return Number(res.numUpdatedRows);
 }
 
 /** Fastify's HTTPS options from the configured PEM files (read at start; a missing file stops the start with its name). */

@@ -3,6 +3,8 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from './schema.js';
 import { distributeForCitus } from './citus.js';
 
 const migrationsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -24,6 +26,10 @@ export function listMigrations(dir = migrationsDir): Migration[] {
       };
     });
 }
+
+/** How many migrations the database has applied, and the latest one (the readiness probe compares them with this code's). */
+export const appliedMigrations = (db: Kysely<DB>) =>
+  sql<{ n: number; max: number | null }>`SELECT count(*)::int AS n, max(version) AS max FROM schema_migration`.execute(db).then((r) => r.rows[0]);
 
 /**
  * Applies pending migrations in order, each in its own transaction, under an advisory lock

@@ -8,9 +8,8 @@ import { registerAuditKey } from '../../src/db/audit-chain.js';
 import { SettingsStore } from '../../src/db/settings.js';
 import { runEscalation } from '../../src/features/appeals/engine.js';
 import { takeSystemSnapshots } from '../../src/features/indicators/service.js';
-import { runDiscovery } from '../../src/features/discovery/run.js';
+import { endInterruptedDiscoveryRuns, runDiscovery } from '../../src/features/discovery/run.js';
 import { DEFAULT_DEADLINES } from '../../src/domain/cases/engine.js';
-import { endInterruptedDiscoveryRuns } from '../../src/server.js';
 import type { AppContext } from '../../src/http/context.js';
 
 export const ESCALATION_NOW = new Date('2031-06-01T00:00:00Z');

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { AppContext } from '../../http/context.js';
+import type { DB } from '../../db/schema.js';
 import type { Principal } from '../../db/audit-chain.js';
 import { runScoped, type Scoped } from '../../db/scoped.js';
 import { DEFAULT_MODEL, DEFAULT_THRESHOLD, decide, withU, type Model, type Record_ } from '../../domain/matching/fellegi-sunter.js';
@@ -122,6 +123,19 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
     await scoped(({ db }) => db.updateTable('discovery_run').set({ status: 'failed', error: (err as Error).message, finished_at: new Date() }).where('id', '=', runId).execute());
     throw err;
   }
+}
+
+/**
+ * Discovery runs live in the server process that started them: at start-up, one still marked
+ * running was cut short by the previous process's end (a run writes its results in one final
+ * transaction, so nothing of it is half-written). It is ended as failed at once, so a new run
+ * can be started (the route refuses while one is running) and ends as an uninterrupted one would.
+ */
+export async function endInterruptedDiscoveryRuns(db: Kysely<DB>): Promise<number> {
+  const res = await db.updateTable('discovery_run')
+    .set({ status: 'failed', error: '服务重启，比对中断（未写入任何结果），请重新运行', finished_at: new Date() })
+    .where('status', '=', 'running').executeTakeFirst();
+  return Number(res.numUpdatedRows);
 }
 
 /**

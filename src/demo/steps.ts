@@ -1,5 +1,4 @@
-import type { AppContext, AuthUser } from '../http/context.js';
-import { permissionsOf } from '../domain/auth/roles.js';
+import { authUserOf, type AppContext, type AuthUser } from '../http/context.js';
 import { runScoped, type Scoped } from '../db/scoped.js';
 import { today } from '../domain/time/zone.js';
 
@@ -14,12 +13,8 @@ export async function asCityEditor<T>(ctx: AppContext, fn: (s: Scoped & { editor
 /** One demo account's scoped, audited transaction, with the account as the features' writes expect it. */
 export async function asDemoUser<T>(ctx: AppContext, username: string, fn: (s: Scoped, user: AuthUser) => Promise<T>): Promise<T> {
   const u = await ctx.db.selectFrom('app_user as u').innerJoin('jurisdiction as j', 'j.code', 'u.jurisdiction_code')
-    .select(['u.id', 'u.username', 'u.display_name', 'u.roles', 'u.jurisdiction_code', 'j.scope_key']).where('u.username', '=', username).executeTakeFirstOrThrow();
-  const user: AuthUser = {
-    id: u.id, username: u.username, displayName: u.display_name, roles: u.roles, permissions: permissionsOf(u.roles),
-    jurisdictionCode: u.jurisdiction_code, scopeKey: u.scope_key, bound: '',
-  };
-  return runScoped(ctx.db, { userId: u.id, username: u.username, scopeKey: u.scope_key, ip: null }, (s) => fn(s, user));
+    .select(['u.id', 'u.username', 'u.display_name', 'u.roles', 'u.jurisdiction_code', 'j.scope_key', 'u.bound_platform_id', 'u.bound_org_id', 'u.bound_instructor_id']).where('u.username', '=', username).executeTakeFirstOrThrow();
+  return runScoped(ctx.db, { userId: u.id, username: u.username, scopeKey: u.scope_key, ip: null }, (s) => fn(s, authUserOf(u)));
 }
 
 const DAY = 86_400_000;

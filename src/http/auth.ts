@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { permissionsOf } from '../domain/auth/roles.js';
-import { boundKey, isUnitKey, unitRouteAllowed } from '../domain/auth/binding.js';
+import { isUnitKey, unitRouteAllowed } from '../domain/auth/binding.js';
 import { runScoped } from '../db/scoped.js';
 import { SESSION_COOKIE, hashToken } from './session-token.js';
+import { endSession, sessionOf, touchSession } from './sessions.js';
+import { authUserOf } from './context.js';
 import { forbidden, unauthorized, Problem } from './errors.js';
 import { isServicePermission } from '../domain/auth/service.js';
 import { auditServiceCall, authenticateService, bearerOf, clientCertificateOf, refuseWithoutToken } from './service-auth.js';
@@ -90,34 +91,17 @@ async function loadSession(req: FastifyRequest): Promise<boolean> {
   if (!token) return false;
   const { db, settings } = req.server.ctx;
   const idHash = hashToken(token);
-  const row = await db
-    .selectFrom('user_session as s')
-    .innerJoin('app_user as u', 'u.id', 's.user_id')
-    .innerJoin('jurisdiction as j', 'j.code', 'u.jurisdiction_code')
-    .select(['s.id_hash', 's.stage', 's.csrf_token', 's.created_at', 's.last_seen_at', 'u.id', 'u.username', 'u.display_name', 'u.roles', 'u.disabled', 'u.jurisdiction_code', 'j.scope_key', 'u.bound_platform_id', 'u.bound_org_id', 'u.bound_instructor_id'])
-    .where('s.id_hash', '=', idHash)
-    .executeTakeFirst();
+  const row = await sessionOf(db, idHash);
   if (!row) return false;
   const { sessionIdleMinutes, sessionMaxHours } = await settings.get('security');
   const idleMs = Date.now() - row.last_seen_at.getTime();
   const ageMs = Date.now() - row.created_at.getTime();
   if (row.disabled || idleMs > sessionIdleMinutes * 60_000 || ageMs > sessionMaxHours * 3_600_000) {
-    await db.deleteFrom('user_session').where('id_hash', '=', idHash).execute();
+    await endSession(db, idHash);
     return !row.disabled;
   }
-  if (idleMs > TOUCH_EVERY_MS) {
-    await db.updateTable('user_session').set({ last_seen_at: new Date() }).where('id_hash', '=', idHash).execute();
-  }
+  if (idleMs > TOUCH_EVERY_MS) await touchSession(db, idHash);
   req.session = { idHash, stage: row.stage, csrfToken: row.csrf_token };
-  req.user = {
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    roles: row.roles,
-    permissions: permissionsOf(row.roles),
-    jurisdictionCode: row.jurisdiction_code,
-    scopeKey: row.scope_key,
-    bound: boundKey(row.roles, { platformId: row.bound_platform_id, orgId: row.bound_org_id, instructorId: row.bound_instructor_id }),
-  };
+  req.user = authUserOf(row);
   return false;
 }

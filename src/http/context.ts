@@ -5,9 +5,9 @@ import type { Database } from '../db/connection.js';
 import type { DB, SessionStage } from '../db/schema.js';
 import type { Principal } from '../db/audit-chain.js';
 import type { Scoped } from '../db/scoped.js';
-import type { Permission } from '../domain/auth/roles.js';
+import { permissionsOf, type Permission } from '../domain/auth/roles.js';
+import { boundKey } from '../domain/auth/binding.js';
 import type { ServicePermission } from '../domain/auth/service.js';
-import type { ServiceCaller } from './service-auth.js';
 import type { z } from 'zod';
 import type { SETTING_GROUPS, SettingGroup } from '../domain/settings/settings.js';
 
@@ -41,6 +41,25 @@ export type AuthUser = {
   /** xgz.bound: '' for an ordinary account (domain/auth/binding.ts). */
   bound: string;
 };
+
+/** An account's row as the signed-in user is built from it: app_user's columns and its node's scope key. */
+type AccountRow = {
+  id: number; username: string; display_name: string; roles: string[]; jurisdiction_code: string; scope_key: string;
+  /** Left out for a service account (no roles, never bound). */
+  bound_platform_id?: number | null; bound_org_id?: number | null; bound_instructor_id?: number | null;
+};
+
+/** The signed-in user an account stands for: its permissions from its roles, its binding from its bound columns. */
+export function authUserOf(u: AccountRow): AuthUser {
+  return {
+    id: u.id, username: u.username, displayName: u.display_name, roles: u.roles, permissions: permissionsOf(u.roles),
+    jurisdictionCode: u.jurisdiction_code, scopeKey: u.scope_key,
+    bound: boundKey(u.roles, { platformId: u.bound_platform_id ?? null, orgId: u.bound_org_id ?? null, instructorId: u.bound_instructor_id ?? null }),
+  };
+}
+
+/** The service account of a bearer-token call, as the exchange routes see it. */
+export type ServiceCaller = { id: number; name: string; ratePerMinute: number; permissions: Set<ServicePermission> };
 
 export type AuthSession = { idHash: string; stage: SessionStage; csrfToken: string };
 

@@ -4,12 +4,10 @@ import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
 import { hmacSm3 } from '../crypto/sm3.js';
 import type { Keys } from '../crypto/keys.js';
-import { TOKEN_PREFIX, ipVersion, isServicePermission, looksLikeToken, normalizeFingerprint, type ServicePermission } from '../domain/auth/service.js';
+import { TOKEN_PREFIX, ipVersion, isServicePermission, looksLikeToken, normalizeFingerprint } from '../domain/auth/service.js';
 import { runScoped } from '../db/scoped.js';
 import { Problem, forbidden, unauthorized } from './errors.js';
-
-/** The service account behind a bearer token, as the exchange routes see it. */
-export type ServiceCaller = { id: number; name: string; ratePerMinute: number; permissions: Set<ServicePermission> };
+import { authUserOf } from './context.js';
 
 /** A new token (shown once) and the keyed hash kept of it (HMAC-SM3 under the blind-index key, domain-separated). */
 export function newServiceToken(keys: Keys): { token: string; hash: string } {
@@ -84,7 +82,8 @@ export async function authenticateService(req: FastifyRequest, credential: Crede
   if (!row) throw byToken ? unauthorized('令牌无效', 'token_invalid') : unauthorized('该客户端证书未登记到任何服务账号', 'cert_unknown');
   const permissions = new Set(row.permissions.filter(isServicePermission));
   req.serviceAccount = { id: row.user_id, name: row.name, ratePerMinute: row.rate_per_minute, permissions };
-  req.user = { id: row.user_id, username: row.username, displayName: row.name, roles: [], permissions: new Set(), jurisdictionCode: row.code, scopeKey: row.scope_key, bound: '' };
+  // A user with no roles (what it may call is the account's permissions above), named as the account, at its node.
+  req.user = authUserOf({ id: row.user_id, username: row.username, display_name: row.name, roles: [], jurisdiction_code: row.code, scope_key: row.scope_key });
   if (row.revoked_at) throw unauthorized(byToken ? '令牌已吊销' : '服务账号已吊销', 'token_revoked');
   if (new Date(row.expires_at).getTime() <= Date.now()) throw unauthorized(byToken ? '令牌已过期' : '服务账号已过期', 'token_expired');
   if (!ipAllowed(req.ip, row.ip_allowlist)) throw new Problem(403, '无权操作', `来源地址 ${req.ip} 不在该服务账号的地址白名单内`, undefined, 'ip_not_allowed');

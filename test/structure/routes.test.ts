@@ -13,7 +13,6 @@ const SQL = /\.(selectFrom|insertInto|updateTable|deleteFrom)\(|\bsql`|\bsql<[^>
 const REGISTERS = /\bapp: FastifyInstance\b/;
 
 const ROUTE_SQL_EXCEPTIONS: string[] = [
-  'src/http/auth.ts',
 ];
 
 /** Counts the statements a source text builds. */

@@ -14,10 +14,8 @@ export async function recordLoginHistory(db: Db, u: Pick<AppUser, 'id' | 'scope_
   await db.insertInto('login_history').values({ user_id: u.id, scope_key: u.scope_key, ip: client.ip, user_agent: client.userAgent, outcome }).execute();
 }
 
-/** Ends one session (a sign-out, or a half-signed-in session that met a lock). */
-export async function endSession(db: Db, sessionIdHash: string): Promise<void> {
-  await db.deleteFrom('user_session').where('id_hash', '=', sessionIdHash).execute();
-}
+/** Ends one session (a sign-out, or a half-signed-in session that met a lock): the request hook's own (http/sessions.ts). */
+export { endSession } from '../../http/sessions.js';
 
 /**
  * Counts a wrong password for this account at this address; at the threshold the address is

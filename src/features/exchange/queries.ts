@@ -12,6 +12,7 @@ type Page = { page: number; pageSize: number };
 const accounts = (db: Tx) =>
   db.selectFrom('service_account as s').innerJoin('jurisdiction as j', 'j.code', 's.jurisdiction_code').selectAll('s').select('j.name as jurisdiction_name');
 
+/** One account (404 when there is none in the caller's scope). */
 export async function loadServiceAccount(db: Tx, id: number) {
   const row = await accounts(db).where('s.user_id', '=', id).executeTakeFirst();
   if (!row) throw notFound('服务账号');

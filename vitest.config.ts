@@ -9,7 +9,13 @@ export default defineConfig({
   test: {
     env,
     projects: [
-      { test: { name: 'unit', include: ['src/domain/**/*.test.ts', 'src/crypto/**/*.test.ts', 'test/structure/**/*.test.ts'], env } },
+      {
+        test: {
+          name: 'unit',
+          include: ['src/domain/**/*.test.ts', 'src/crypto/**/*.test.ts', 'test/structure/**/*.test.ts'],
+          env,
+        },
+      },
       {
         test: {
           name: 'integration',

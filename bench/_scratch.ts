@@ -21,7 +21,11 @@ export const arg = (name: string, fallback: string) => {
  * A throw-away migrated database with the jurisdiction tree: a new database on the
  * PostgreSQL server of DATABASE_URL, else PGlite in a temporary directory. `drop()` removes it.
  */
-export async function scratchDatabase(prefix: string, poolSize = 4, name?: string): Promise<{ database: Database; ctx: AppContext; dir: string; drop: () => Promise<void> }> {
+export async function scratchDatabase(
+  prefix: string,
+  poolSize = 4,
+  name?: string,
+): Promise<{ database: Database; ctx: AppContext; dir: string; drop: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `xgz-${prefix}-`));
   // XGZ_BENCH_DATABASE_SUFFIX names the database after a branch (xgz_bench_<prefix>_<suffix>) so a kept one is found again on a shared server.
@@ -35,7 +39,13 @@ export async function scratchDatabase(prefix: string, poolSize = 4, name?: strin
     : await openDatabase({ pgliteDir: path.join(dir, 'pgdata') });
   await migrate(database.pool);
   await seedJurisdictions(database.db);
-  const ctx: AppContext = { config: { ...loadConfig({}), databaseUrl: undefined }, database, db: database.db, keys: deriveKeys(Buffer.alloc(32, 9)), settings: new SettingsStore(database.db) };
+  const ctx: AppContext = {
+    config: { ...loadConfig({}), databaseUrl: undefined },
+    database,
+    db: database.db,
+    keys: deriveKeys(Buffer.alloc(32, 9)),
+    settings: new SettingsStore(database.db),
+  };
   registerAuditKey(ctx.db, ctx.keys.auditMac);
   const drop = async () => {
     await database.close();
@@ -58,12 +68,28 @@ async function adminQuery(url: string, q: string) {
 }
 
 /** A database kept by an earlier run of the bench `prefix` (XGZ_BENCH_KEEP=1), migrated to the current code; `drop()` only closes it. */
-export async function keptDatabase(prefix: string, name: string, poolSize = 4): Promise<{ database: Database; ctx: AppContext; dir: string; drop: () => Promise<void> }> {
+export async function keptDatabase(
+  prefix: string,
+  name: string,
+  poolSize = 4,
+): Promise<{ database: Database; ctx: AppContext; dir: string; drop: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
-  if (!url || !new RegExp(`^xgz_bench_${prefix}_[a-z0-9_]+$`).test(name)) throw new Error(`--reuse-database needs DATABASE_URL and the name of a kept bench database (xgz_bench_${prefix}_…)`);
-  const database = await openDatabase({ databaseUrl: Object.assign(new URL(url), { pathname: `/${name}` }).toString(), poolSize });
+  if (!url || !new RegExp(`^xgz_bench_${prefix}_[a-z0-9_]+$`).test(name))
+    throw new Error(
+      `--reuse-database needs DATABASE_URL and the name of a kept bench database (xgz_bench_${prefix}_…)`,
+    );
+  const database = await openDatabase({
+    databaseUrl: Object.assign(new URL(url), { pathname: `/${name}` }).toString(),
+    poolSize,
+  });
   await migrate(database.pool);
-  const ctx: AppContext = { config: { ...loadConfig({}), databaseUrl: undefined }, database, db: database.db, keys: deriveKeys(Buffer.alloc(32, 9)), settings: new SettingsStore(database.db) };
+  const ctx: AppContext = {
+    config: { ...loadConfig({}), databaseUrl: undefined },
+    database,
+    db: database.db,
+    keys: deriveKeys(Buffer.alloc(32, 9)),
+    settings: new SettingsStore(database.db),
+  };
   registerAuditKey(ctx.db, ctx.keys.auditMac);
   return { database, ctx, dir: '', drop: () => database.close() };
 }

@@ -22,7 +22,8 @@ import type { DB } from '../src/db/schema.js';
 import { arg, keptDatabase, scratchDatabase } from './_scratch.js';
 
 const PROVINCES = ['32', '33'];
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 const ms = (x: number) => x.toFixed(1);
 
 async function main() {
@@ -33,15 +34,27 @@ async function main() {
   // A server's pool (the app's default is 10): concurrent commits share WAL flushes.
   const reuse = arg('reuse-database', '');
   const pool = Number(arg('pool', '16'));
-  const { database, ctx, drop } = reuse ? await keptDatabase('cases', reuse, pool) : await scratchDatabase('cases', pool);
+  const { database, ctx, drop } = reuse
+    ? await keptDatabase('cases', reuse, pool)
+    : await scratchDatabase('cases', pool);
   const db = database.db;
   try {
     const t0 = performance.now();
     const counties = reuse ? await reused(db) : await generate(db, n);
     await sql`VACUUM ANALYZE`.execute(db);
-    const total = Number((await db.selectFrom('appeal_case').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    console.log(reuse ? `[${database.kind}] reusing ${reuse}: ${total.toLocaleString()} cases in ${counties.length} counties`
-      : `[${database.kind}] ${n.toLocaleString()} cases, ${Math.floor(n / 10).toLocaleString()} visits in ${counties.length} counties written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const total = Number(
+      (
+        await db
+          .selectFrom('appeal_case')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    console.log(
+      reuse
+        ? `[${database.kind}] reusing ${reuse}: ${total.toLocaleString()} cases in ${counties.length} counties`
+        : `[${database.kind}] ${n.toLocaleString()} cases, ${Math.floor(n / 10).toLocaleString()} visits in ${counties.length} counties written in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
     // The escalation job runs when the app starts and moves a case one level a run: run it until
     // nothing moves, so it does not run during the timings (nor keep the app's close waiting),
     // and the cases are in the state it leaves them.
@@ -52,7 +65,9 @@ async function main() {
       moved.escalated += run.escalated;
       moved.closed += run.closed;
     }
-    console.log(`escalation job over the generated cases: ${moved.escalated.toLocaleString()} escalations, ${moved.closed.toLocaleString()} closed in ${moved.runs} runs, ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+    console.log(
+      `escalation job over the generated cases: ${moved.escalated.toLocaleString()} escalations, ${moved.closed.toLocaleString()} closed in ${moved.runs} runs, ${((performance.now() - t1) / 1000).toFixed(1)} s`,
+    );
     await sql`VACUUM ANALYZE`.execute(db);
     // Likewise the month's indicator snapshot (taken at start when the month has none).
     const t2 = performance.now();
@@ -60,18 +75,48 @@ async function main() {
     console.log(`indicator snapshot of the month in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
 
     // The public rate limit is a deployment setting: the run lifts it for itself.
-    const app = await buildApp({ ...ctx, config: { ...ctx.config, appealRatePerMinute: 1e9, logLevel: 'silent' } }, { webDist: null, logStream: { write: () => true } });
+    const app = await buildApp(
+      { ...ctx, config: { ...ctx.config, appealRatePerMinute: 1e9, logLevel: 'silent' } },
+      { webDist: null, logStream: { write: () => true } },
+    );
     const station = `${counties[0]}001`;
     const cookieOf = async (username: string, code: string, roles: string[]) => {
       const password = `Pw-${crypto.randomBytes(6).toString('hex')}A`;
-      await db.insertInto('app_user').values({ username, display_name: '基准', jurisdiction_code: code, scope_key: code, roles, password_hash: await hashPassword(password, 1000), must_change_password: false }).execute();
+      await db
+        .insertInto('app_user')
+        .values({
+          username,
+          display_name: '基准',
+          jurisdiction_code: code,
+          scope_key: code,
+          roles,
+          password_hash: await hashPassword(password, 1000),
+          must_change_password: false,
+        })
+        .execute();
       const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
       return String(login.headers['set-cookie']).split(';')[0];
     };
     const clerk = await cookieOf('bench_station', station, ['station_staff']);
     const editor = await cookieOf('bench_county', counties[0], ['editor']);
-    const stationCases = Number((await db.selectFrom('appeal_case').select((e) => e.fn.countAll<number>().as('n')).where('scope_key', '=', station).executeTakeFirstOrThrow()).n);
-    const countyCases = Number((await db.selectFrom('appeal_case').select((e) => e.fn.countAll<number>().as('n')).where('scope_key', 'like', `${counties[0]}%`).executeTakeFirstOrThrow()).n);
+    const stationCases = Number(
+      (
+        await db
+          .selectFrom('appeal_case')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .where('scope_key', '=', station)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    const countyCases = Number(
+      (
+        await db
+          .selectFrom('appeal_case')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .where('scope_key', 'like', `${counties[0]}%`)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
     const time = async (label: string, url: string, cookie: string) => {
       const times: number[] = [];
@@ -81,14 +126,22 @@ async function main() {
         if (i >= 3) times.push(performance.now() - s); // the first calls warm caches and plans
         if (res.statusCode !== 200) throw new Error(`${label}: ${res.statusCode} ${res.body}`);
       }
-      console.log(`  ${label.padEnd(44)} p50 ${ms(quantile(times, 0.5)).padStart(6)} ms   p95 ${ms(quantile(times, 0.95)).padStart(6)} ms`);
+      console.log(
+        `  ${label.padEnd(44)} p50 ${ms(quantile(times, 0.5)).padStart(6)} ms   p95 ${ms(quantile(times, 0.95)).padStart(6)} ms`,
+      );
       return quantile(times, 0.95);
     };
-    console.log(`(a) a station clerk's work list (the station holds ${stationCases.toLocaleString()} cases; the county ${countyCases.toLocaleString()}):`);
+    console.log(
+      `(a) a station clerk's work list (the station holds ${stationCases.toLocaleString()} cases; the county ${countyCases.toLocaleString()}):`,
+    );
     const lists = [
       await time('work list, default order (open first by due)', '/api/v1/appeals', clerk),
       await time('work list, overdue only', '/api/v1/appeals?overdue=true', clerk),
-      await time('work list, rider door, state routed, page 3', '/api/v1/appeals?door=rider&state=routed&page=3', clerk),
+      await time(
+        'work list, rider door, state routed, page 3',
+        '/api/v1/appeals?door=rider&state=routed&page=3',
+        clerk,
+      ),
     ];
     await time('county editor work list (whole county)', '/api/v1/appeals', editor);
     const figures = await time('figures, county (by station)', `/api/v1/appeals/figures?under=${counties[0]}`, editor);
@@ -98,21 +151,43 @@ async function main() {
     // (b) public submissions over HTTP.
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/public/appeals`;
-    const before = Number((await db.selectFrom('appeal_case').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = Number(
+      (
+        await db
+          .selectFrom('appeal_case')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     // The clients run in a worker thread, so their HTTP work does not share the server's event loop.
     const s0 = performance.now();
-    const { latencies, accepted, refused } = await new Promise<{ latencies: number[]; accepted: number; refused: number }>((resolve, reject) => {
+    const { latencies, accepted, refused } = await new Promise<{
+      latencies: number[];
+      accepted: number;
+      refused: number;
+    }>((resolve, reject) => {
       const w = new Worker(CLIENTS, { eval: true, workerData: { base, seconds, clients, counties } });
       // Ending the worker closes its keep-alive sockets; else closing the server waits on them (a 1M run hung there).
       w.once('message', (m) => void w.terminate().then(() => resolve(m)));
       w.once('error', reject);
     });
     const elapsed = (performance.now() - s0) / 1000;
-    const after = Number((await db.selectFrom('appeal_case').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const after = Number(
+      (
+        await db
+          .selectFrom('appeal_case')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     const lost = accepted - (after - before);
     const perS = accepted / elapsed;
-    console.log(`(b) public submissions, ${clients} clients for ${elapsed.toFixed(1)} s: ${accepted.toLocaleString()} accepted (${refused} refused), ${perS.toFixed(0)}/s, p50 ${ms(quantile(latencies, 0.5))} ms, p95 ${ms(quantile(latencies, 0.95))} ms; stored ${(after - before).toLocaleString()}, lost ${lost}`);
-    console.log(`RESULT cases cases=${total} worklist_p95_ms=${ms(worklistP95)} figures_p95_ms=${ms(figures)} submit_per_s=${perS.toFixed(0)} submit_p95_ms=${ms(quantile(latencies, 0.95))} lost=${lost}`);
+    console.log(
+      `(b) public submissions, ${clients} clients for ${elapsed.toFixed(1)} s: ${accepted.toLocaleString()} accepted (${refused} refused), ${perS.toFixed(0)}/s, p50 ${ms(quantile(latencies, 0.5))} ms, p95 ${ms(quantile(latencies, 0.95))} ms; stored ${(after - before).toLocaleString()}, lost ${lost}`,
+    );
+    console.log(
+      `RESULT cases cases=${total} worklist_p95_ms=${ms(worklistP95)} figures_p95_ms=${ms(figures)} submit_per_s=${perS.toFixed(0)} submit_p95_ms=${ms(quantile(latencies, 0.95))} lost=${lost}`,
+    );
     await app.close();
   } finally {
     await drop();
@@ -159,7 +234,11 @@ Promise.all(Array.from({ length: clients }, (_, w) => client(w))).then(() => { a
 /** A kept database's counties (those the generator gave stations), its benchmark accounts removed so the run can make them again. */
 async function reused(db: Kysely<DB>): Promise<string[]> {
   await db.deleteFrom('app_user').where('username', 'like', 'bench_%').execute();
-  const rows = await sql<{ code: string }>`SELECT DISTINCT parent_code AS code FROM jurisdiction WHERE level = 'station' AND name LIKE '第%所' ORDER BY 1`.execute(db);
+  const rows = await sql<{
+    code: string;
+  }>`SELECT DISTINCT parent_code AS code FROM jurisdiction WHERE level = 'station' AND name LIKE '第%所' ORDER BY 1`.execute(
+    db,
+  );
   return rows.rows.map((r) => r.code);
 }
 
@@ -170,14 +249,31 @@ async function reused(db: Kysely<DB>): Promise<string[]> {
  * step times in hours to days. Written in one connection with SQL, not through the API.
  */
 async function generate(db: Kysely<DB>, n: number): Promise<string[]> {
-  const all = (await db.selectFrom('jurisdiction').select('code').where('level', '=', 'county').where(sql<boolean>`left(code, 2) IN (${sql.join(PROVINCES)})`).orderBy('code').execute()).map((c) => c.code);
-  const counties = PROVINCES.flatMap((p) => all.filter((c) => c.startsWith(p)).filter((_, i) => i % 6 === 0).slice(0, 8));
+  const all = (
+    await db
+      .selectFrom('jurisdiction')
+      .select('code')
+      .where('level', '=', 'county')
+      .where(sql<boolean>`left(code, 2) IN (${sql.join(PROVINCES)})`)
+      .orderBy('code')
+      .execute()
+  ).map((c) => c.code);
+  const counties = PROVINCES.flatMap((p) =>
+    all
+      .filter((c) => c.startsWith(p))
+      .filter((_, i) => i % 6 === 0)
+      .slice(0, 8),
+  );
   await sql`INSERT INTO jurisdiction (code, parent_code, level, name, scope_key)
-    SELECT c || lpad(s::text, 3, '0'), c, 'station', '第' || s || '所', c || lpad(s::text, 3, '0') FROM unnest(${counties}::text[]) c, generate_series(1, 12) s`.execute(db);
+    SELECT c || lpad(s::text, 3, '0'), c, 'station', '第' || s || '所', c || lpad(s::text, 3, '0') FROM unnest(${counties}::text[]) c, generate_series(1, 12) s`.execute(
+    db,
+  );
   const entities = Math.max(1, Math.floor(n / 20));
   await sql`INSERT INTO entity (kind, reg_no, name, status, registered_on, county_code, station_code, scope_key, industry_section)
     SELECT 'individual', (100000000000000 + i)::text, '主体' || i, 'active', date '2020-01-01' + (i % 2000), cc, cc || lpad((1 + (i / 16) % 12)::text, 3, '0'), cc || lpad((1 + (i / 16) % 12)::text, 3, '0'), 'F'
-    FROM generate_series(1, ${entities}) i, LATERAL (SELECT (${counties}::text[])[1 + i % ${counties.length}] AS cc) x`.execute(db);
+    FROM generate_series(1, ${entities}) i, LATERAL (SELECT (${counties}::text[])[1 + i % ${counties.length}] AS cc) x`.execute(
+    db,
+  );
   await sql`INSERT INTO visit_record (entity_id, county_code, scope_key, visited_on, visitor_name, learned)
     SELECT e.id, e.county_code, e.scope_key, date '2026-01-01' + (v % 300), '走访人', '经营正常'
     FROM generate_series(1, ${Math.floor(n / 10)}) v JOIN entity e ON e.id = 1 + (v * 7919) % ${entities}`.execute(db);

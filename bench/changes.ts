@@ -193,7 +193,9 @@ async function main() {
       const p95 = quantile(times, 0.95);
       console.log(
         `  ${label.padEnd(9)} ${code}: ${times.length} pages of ${LIMIT.toLocaleString()} (${served.toLocaleString()} changes served in order, none twice): p50 ${ms(p50)} ms  p95 ${ms(p95)} ms; CPU a page (this process${database.kind === 'postgres' ? ' + its server processes' : ''}) p50 ${ms(quantile(cpus, 0.5))} ms` +
-          (database.kind === 'postgres' ? ` (node ${ms(quantile(nodeCpus, 0.5))} + PostgreSQL ${ms(quantile(pgCpus, 0.5))})` : ''),
+          (database.kind === 'postgres'
+            ? ` (node ${ms(quantile(nodeCpus, 0.5))} + PostgreSQL ${ms(quantile(pgCpus, 0.5))})`
+            : ''),
       );
       return p95;
     };

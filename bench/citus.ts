@@ -41,7 +41,17 @@ import { arg } from './_scratch.js';
 import { addWorkLedgers, generateLedger } from './_ledger.js';
 import { ms, quantile, signedInApp, timeGet } from './_api.js';
 
-type Figures = { loadS: number; importRowsPerS: number; importS: number; discoveryS: number; coverageP95: number; dashboardP95: number; reportS: number; nation: string; split: string };
+type Figures = {
+  loadS: number;
+  importRowsPerS: number;
+  importS: number;
+  discoveryS: number;
+  coverageP95: number;
+  dashboardP95: number;
+  reportS: number;
+  nation: string;
+  split: string;
+};
 
 async function adminQuery(url: string, q: string) {
   const c = new pg.Client({ connectionString: url });
@@ -55,7 +65,13 @@ async function adminQuery(url: string, q: string) {
 
 const at = (url: string, name: string) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
 
-async function onBackend(kind: 'pg' | 'citus', url: string, entities: number, runs: number, dir: string): Promise<Figures> {
+async function onBackend(
+  kind: 'pg' | 'citus',
+  url: string,
+  entities: number,
+  runs: number,
+  dir: string,
+): Promise<Figures> {
   const name = `xgz_bench_citus_${kind}_${process.pid}`;
   if (kind === 'citus') await createClusterDatabase(url, name);
   else await adminQuery(url, `CREATE DATABASE ${name}`);
@@ -65,7 +81,13 @@ async function onBackend(kind: 'pg' | 'citus', url: string, entities: number, ru
     await migrate(database.pool);
     await seedJurisdictions(database.db);
     const db = database.db;
-    const ctx: AppContext = { config: { ...loadConfig({}), databaseUrl: undefined }, database, db, keys: deriveKeys(Buffer.alloc(32, 9)), settings: new SettingsStore(db) };
+    const ctx: AppContext = {
+      config: { ...loadConfig({}), databaseUrl: undefined },
+      database,
+      db,
+      keys: deriveKeys(Buffer.alloc(32, 9)),
+      settings: new SettingsStore(db),
+    };
     registerAuditKey(db, ctx.keys.auditMac);
 
     const t0 = performance.now();
@@ -74,36 +96,69 @@ async function onBackend(kind: 'pg' | 'citus', url: string, entities: number, ru
     await sql`SELECT xgz_coverage_rebuild()`.execute(db);
     await sql`VACUUM ANALYZE`.execute(db);
     const loadS = (performance.now() - t0) / 1000;
-    console.log(`[${kind}] ${entities.toLocaleString()} entities in ${counties.length} counties written, coverage rebuilt in ${loadS.toFixed(1)} s`);
+    console.log(
+      `[${kind}] ${entities.toLocaleString()} entities in ${counties.length} counties written, coverage rebuilt in ${loadS.toFixed(1)} s`,
+    );
 
     // An annual report (2024) for every entity, by registration number, through the pipeline.
     // The synthetic ledger's numbers carry no check digit: give each entity a valid one first.
-    const regNo = (i: number) => { const first14 = String(20_000_000_000_000 + i); return first14 + regNoCheckDigit(first14); };
+    const regNo = (i: number) => {
+      const first14 = String(20_000_000_000_000 + i);
+      return first14 + regNoCheckDigit(first14);
+    };
     const ids = (await db.selectFrom('entity').select('id').orderBy('id').execute()).map((e) => Number(e.id));
     await db.connection().execute(async (c) => {
       await sql`SET session_replication_role = replica`.execute(c);
       for (let k = 0; k < ids.length; k += 20_000) {
         const part = ids.slice(k, k + 20_000);
-        await sql`UPDATE entity e SET reg_no = v.r FROM unnest(${part}::bigint[], ${part.map(regNo)}::text[]) v(id, r) WHERE e.id = v.id`.execute(c);
+        await sql`UPDATE entity e SET reg_no = v.r FROM unnest(${part}::bigint[], ${part.map(regNo)}::text[]) v(id, r) WHERE e.id = v.id`.execute(
+          c,
+        );
       }
       await sql`SET session_replication_role = DEFAULT`.execute(c);
     });
     const file = path.join(dir, `annual-${kind}.csv`);
-    const headers = ['注册号', '年报年度', '报送状态', '报送日期', '从业人数', '党员人数（含预备党员）', '法定代表人/经营者是否党员'];
+    const headers = [
+      '注册号',
+      '年报年度',
+      '报送状态',
+      '报送日期',
+      '从业人数',
+      '党员人数（含预备党员）',
+      '法定代表人/经营者是否党员',
+    ];
     const rows = function* () {
-      for (const i of ids) yield [regNo(i), 2024, '已报送', '2025-05-20', 1 + (i % 9), i % 11 === 0 ? 1 : 0, i % 11 === 0 ? '是' : '否'];
+      for (const i of ids)
+        yield [regNo(i), 2024, '已报送', '2025-05-20', 1 + (i % 9), i % 11 === 0 ? 1 : 0, i % 11 === 0 ? '是' : '否'];
     };
     await pipeline(Readable.from(rows()), stringify({ header: true, columns: headers }), fs.createWriteStream(file));
-    const job = await db.insertInto('import_job').values({ kind: 'annual_report', file_name: 'bench.csv', file_path: file, file_bytes: fs.statSync(file).size, scope_key: '' }).returning('id').executeTakeFirstOrThrow();
+    const job = await db
+      .insertInto('import_job')
+      .values({
+        kind: 'annual_report',
+        file_name: 'bench.csv',
+        file_path: file,
+        file_bytes: fs.statSync(file).size,
+        scope_key: '',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const i0 = performance.now();
     await runImportJob(ctx, job.id, { batchSize: 10_000 });
     const importS = (performance.now() - i0) / 1000;
     const j = await db.selectFrom('import_job').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
-    if (j.status !== 'done' || j.rows_accepted !== ids.length) throw new Error(`[${kind}] import ${j.status}: ${j.rows_accepted}/${entities} ${j.error ?? ''}`);
-    console.log(`[${kind}] annual-report import: ${Math.round(entities / importS).toLocaleString()} rows/s (${importS.toFixed(1)} s)`);
+    if (j.status !== 'done' || j.rows_accepted !== ids.length)
+      throw new Error(`[${kind}] import ${j.status}: ${j.rows_accepted}/${entities} ${j.error ?? ''}`);
+    console.log(
+      `[${kind}] annual-report import: ${Math.round(entities / importS).toLocaleString()} rows/s (${importS.toFixed(1)} s)`,
+    );
 
     const who = { userId: null, username: 'bench', scopeKey: '', ip: null };
-    const run = await db.insertInto('discovery_run').values({ scope_key: '' }).returning('id').executeTakeFirstOrThrow();
+    const run = await db
+      .insertInto('discovery_run')
+      .values({ scope_key: '' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const d0 = performance.now();
     await runDiscovery(ctx, who, run.id);
     const discoveryS = (performance.now() - d0) / 1000;
@@ -112,7 +167,12 @@ async function onBackend(kind: 'pg' | 'citus', url: string, entities: number, ru
 
     const { app, cookie, csrf } = await signedInApp(ctx, db);
     const county = counties[0];
-    const nodes = [['nation', '000000'], ['province', `${county.slice(0, 2)}0000`], ['county', county], ['station', `${county}001`]] as const;
+    const nodes = [
+      ['nation', '000000'],
+      ['province', `${county.slice(0, 2)}0000`],
+      ['county', county],
+      ['station', `${county}001`],
+    ] as const;
     let coverageP95 = 0;
     let dashboardP95 = 0;
     for (const [level, code] of nodes) {
@@ -120,14 +180,25 @@ async function onBackend(kind: 'pg' | 'citus', url: string, entities: number, ru
       const d = await timeGet(app, cookie, `/api/v1/dashboard?under=${code}`, runs);
       coverageP95 = Math.max(coverageP95, c.p95);
       dashboardP95 = Math.max(dashboardP95, d.p95);
-      console.log(`[${kind}]   ${level.padEnd(8)} coverage p50 ${ms(c.p50)} p95 ${ms(c.p95)} ms   dashboard p50 ${ms(d.p50)} p95 ${ms(d.p95)} ms`);
+      console.log(
+        `[${kind}]   ${level.padEnd(8)} coverage p50 ${ms(c.p50)} p95 ${ms(c.p95)} ms   dashboard p50 ${ms(d.p50)} p95 ${ms(d.p95)} ms`,
+      );
     }
     const nation = JSON.stringify(JSON.parse((await timeGet(app, cookie, '/api/v1/dashboard', 1)).body).figures);
-    await db.updateTable('app_user').set({ roles: ['editor'] }).where('username', '=', 'bench').execute();
+    await db
+      .updateTable('app_user')
+      .set({ roles: ['editor'] })
+      .where('username', '=', 'bench')
+      .execute();
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
       const s = performance.now();
-      const res = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: { cookie, 'x-csrf-token': csrf }, payload: { form: 'xgz_core', period: periodOfDate('quarter', localDate()) } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/reports',
+        headers: { cookie, 'x-csrf-token': csrf },
+        payload: { form: 'xgz_core', period: periodOfDate('quarter', localDate()) },
+      });
       times.push((performance.now() - s) / 1000);
       if (res.statusCode !== 201) throw new Error(`[${kind}] national report: ${res.statusCode} ${res.body}`);
     }
@@ -144,7 +215,17 @@ async function onBackend(kind: 'pg' | 'citus', url: string, entities: number, ru
       split = `${state.workers} workers; ${state.distributed.length} distributed tables (${state.distributed.map((d) => d.table).join(', ') || 'none'}), ${state.reference.length} reference, ${state.local.length} on the coordinator; shards per worker: ${per.rows.map((r) => `${r.node} ${r.shards} shards ${r.mb} MB`).join(', ')}`;
       console.log(`[citus] ${split}`);
     }
-    return { loadS, importRowsPerS: entities / importS, importS, discoveryS, coverageP95, dashboardP95, reportS, nation, split };
+    return {
+      loadS,
+      importRowsPerS: entities / importS,
+      importS,
+      discoveryS,
+      coverageP95,
+      dashboardP95,
+      reportS,
+      nation,
+      split,
+    };
   } finally {
     await database?.close();
     if (kind === 'citus') await dropClusterDatabase(url, name);
@@ -157,17 +238,26 @@ async function main() {
   const runs = Number(arg('runs', '20'));
   const pgUrl = process.env.DATABASE_URL;
   const citusUrl = process.env.CITUS_URL;
-  if (!pgUrl || !citusUrl) throw new Error('the citus bench needs DATABASE_URL (one PostgreSQL) and CITUS_URL (the coordinator); see tools/citus-cluster.sh');
+  if (!pgUrl || !citusUrl)
+    throw new Error(
+      'the citus bench needs DATABASE_URL (one PostgreSQL) and CITUS_URL (the coordinator); see tools/citus-cluster.sh',
+    );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-bench-citus-'));
   try {
     const p = await onBackend('pg', pgUrl, entities, runs, dir);
     const c = await onBackend('citus', citusUrl, entities, runs, dir);
-    if (p.nation !== c.nation) throw new Error(`the nation's dashboard figures differ:\n pg    ${p.nation}\n citus ${c.nation}`);
-    const row = (label: string, a: string, b: string) => console.log(`${label.padEnd(34)} ${a.padStart(12)} ${b.padStart(12)}`);
+    if (p.nation !== c.nation)
+      throw new Error(`the nation's dashboard figures differ:\n pg    ${p.nation}\n citus ${c.nation}`);
+    const row = (label: string, a: string, b: string) =>
+      console.log(`${label.padEnd(34)} ${a.padStart(12)} ${b.padStart(12)}`);
     console.log('');
     row('', 'PostgreSQL', 'Citus');
     row('ledger load + coverage rebuild, s', p.loadS.toFixed(1), c.loadS.toFixed(1));
-    row('annual-report import, rows/s', Math.round(p.importRowsPerS).toLocaleString(), Math.round(c.importRowsPerS).toLocaleString());
+    row(
+      'annual-report import, rows/s',
+      Math.round(p.importRowsPerS).toLocaleString(),
+      Math.round(c.importRowsPerS).toLocaleString(),
+    );
     row('discovery, s', p.discoveryS.toFixed(1), c.discoveryS.toFixed(1));
     row('coverage API worst p95, ms', ms(p.coverageP95), ms(c.coverageP95));
     row('dashboard API worst p95, ms', ms(p.dashboardP95), ms(c.dashboardP95));

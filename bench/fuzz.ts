@@ -32,7 +32,10 @@ for (const [i, s] of samples.entries()) {
   const c = counts.get(s.how) ?? counts.set(s.how, { rows: 0, refused: 0, crash: 0, hang: 0 }).get(s.how)!;
   let timer: NodeJS.Timeout | undefined;
   const outcome = await Promise.race([
-    readOne(s.content, s.ext).then((r) => r.kind, (e: Error) => `crash: ${e.message}`),
+    readOne(s.content, s.ext).then(
+      (r) => r.kind,
+      (e: Error) => `crash: ${e.message}`,
+    ),
     new Promise<string>((res) => (timer = setTimeout(() => res('hang'), 30_000))),
   ]);
   clearTimeout(timer);
@@ -56,7 +59,9 @@ for (const r of fc.sample(rowInputs, { numRuns: rowRuns, seed })) {
 }
 const rowSeconds = (performance.now() - rowStarted) / 1000;
 
-console.log(`\nfuzz (seed ${seed}): ${runs} files in ${fileSeconds.toFixed(1)} s, ${rowRuns} rows in ${rowSeconds.toFixed(1)} s`);
+console.log(
+  `\nfuzz (seed ${seed}): ${runs} files in ${fileSeconds.toFixed(1)} s, ${rowRuns} rows in ${rowSeconds.toFixed(1)} s`,
+);
 console.table(Object.fromEntries([...counts].sort()));
 const memMb = Math.round((peakRss - baseRss) / 1024 ** 2);
 console.log(`peak RSS rise ${memMb} MB; uncaught errors ${uncaught.length}; row schema failures ${rowFailures}`);

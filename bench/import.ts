@@ -51,7 +51,8 @@ function usccOf(i: number): string {
   return first17 + usccCheckChar(first17);
 }
 
-const open = (backend: string, target: string) => (backend === 'pg' ? openDatabase({ databaseUrl: target, poolSize: 4 }) : openDatabase({ pgliteDir: target }));
+const open = (backend: string, target: string) =>
+  backend === 'pg' ? openDatabase({ databaseUrl: target, poolSize: 4 }) : openDatabase({ pgliteDir: target });
 
 async function prepare(backend: string, target: string, rows: number, file: string) {
   const db = await open(backend, target);
@@ -61,17 +62,33 @@ async function prepare(backend: string, target: string, rows: number, file: stri
   for (let from = 0; from < entities; from += 50_000) {
     const ids = Array.from({ length: Math.min(50_000, entities - from) }, (_, k) => from + k);
     await sql`INSERT INTO entity (kind, uscc, name, county_code, scope_key)
-      SELECT 'individual', u, '基准测试个体户' || i, c, c FROM unnest(${ids.map(usccOf)}::text[], ${ids}::int[], ${ids.map((i) => COUNTIES[i % COUNTIES.length])}::text[]) AS t(u, i, c)`.execute(db.db);
+      SELECT 'individual', u, '基准测试个体户' || i, c, c FROM unnest(${ids.map(usccOf)}::text[], ${ids}::int[], ${ids.map((i) => COUNTIES[i % COUNTIES.length])}::text[]) AS t(u, i, c)`.execute(
+      db.db,
+    );
   }
   await sql`ANALYZE`.execute(db.db);
   await db.close();
-  const headers = TEMPLATES.annual_report.columns.map((c) => c.header).filter((h) => !h.includes('注册号') && !h.includes('个体户'));
+  const headers = TEMPLATES.annual_report.columns
+    .map((c) => c.header)
+    .filter((h) => !h.includes('注册号') && !h.includes('个体户'));
   const gen = function* () {
     for (let r = 0; r < rows; r++) {
       const e = Math.floor(r / YEARS.length);
       const employees = 1 + (e % 9);
       const members = e % 11 === 0 ? 1 + (e % 3) : 0;
-      yield [usccOf(e), YEARS[r % YEARS.length], '已报送', `${YEARS[r % YEARS.length] + 1}-05-20`, employees, Math.min(members, employees), members >= 3 ? 1 : 0, members >= 3 ? 1 : '', '', members ? '是' : '否', '否'];
+      yield [
+        usccOf(e),
+        YEARS[r % YEARS.length],
+        '已报送',
+        `${YEARS[r % YEARS.length] + 1}-05-20`,
+        employees,
+        Math.min(members, employees),
+        members >= 3 ? 1 : 0,
+        members >= 3 ? 1 : '',
+        '',
+        members ? '是' : '否',
+        '否',
+      ];
     }
   };
   await pipeline(Readable.from(gen()), stringify({ header: true, columns: headers }), fs.createWriteStream(file));
@@ -82,7 +99,9 @@ const cpuOf = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
 /** CPU seconds of each server process connected to the bench database (PostgreSQL on this machine; null elsewhere). */
 async function serverCpu(backend: string, db: Database): Promise<Map<number, number> | null> {
   if (backend !== 'pg') return null;
-  const pids = (await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(db.db)).rows.map((r) => r.pid);
+  const pids = (
+    await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(db.db)
+  ).rows.map((r) => r.pid);
   const out = new Map<number, number>();
   for (const pid of pids) {
     try {
@@ -94,7 +113,8 @@ async function serverCpu(backend: string, db: Database): Promise<Map<number, num
   }
   return out;
 }
-const sumCpu = (now: Map<number, number> | null, before: Map<number, number>) => (now ? [...now].reduce((a, [pid, s]) => a + s - (before.get(pid) ?? 0), 0) : null);
+const sumCpu = (now: Map<number, number> | null, before: Map<number, number>) =>
+  now ? [...now].reduce((a, [pid, s]) => a + s - (before.get(pid) ?? 0), 0) : null;
 
 /** Child process: one measured run (mode copy, import or import-nofollow). Prints a JSON line. */
 async function child(mode: string, backend: string, target: string, file: string, rows: number) {
@@ -104,25 +124,49 @@ async function child(mode: string, backend: string, target: string, file: string
   const followSpent = { ms: 0 };
   const t0 = performance.now();
   if (mode === 'copy') {
-    await sql`CREATE TABLE copy_baseline (uscc text, year text, filing text, filed_on text, employees text, members text, org_form text, org_way text, org_set_on text, rep_member text, rep_secretary text)`.execute(db.db);
+    await sql`CREATE TABLE copy_baseline (uscc text, year text, filing text, filed_on text, employees text, members text, org_form text, org_way text, org_set_on text, rep_member text, rep_secretary text)`.execute(
+      db.db,
+    );
     if (backend === 'pg') {
       const { from } = await import('pg-copy-streams');
       const client = await db.pool.connect();
-      await pipeline(fs.createReadStream(file), client.query(from(`COPY copy_baseline FROM STDIN WITH (FORMAT csv, HEADER true)`)));
+      await pipeline(
+        fs.createReadStream(file),
+        client.query(from(`COPY copy_baseline FROM STDIN WITH (FORMAT csv, HEADER true)`)),
+      );
       client.release();
     } else {
-      await db.pglite!.query(`COPY copy_baseline FROM '/dev/blob' WITH (FORMAT csv, HEADER true)`, [], { blob: new Blob([fs.readFileSync(file)]) });
+      await db.pglite!.query(`COPY copy_baseline FROM '/dev/blob' WITH (FORMAT csv, HEADER true)`, [], {
+        blob: new Blob([fs.readFileSync(file)]),
+      });
     }
     const n = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM copy_baseline`.execute(db.db)).rows[0].n;
     if (n !== rows) throw new Error(`copy loaded ${n} of ${rows}`);
   } else {
     const config = { ...loadConfig({}), databaseUrl: undefined };
-    const ctx = { config, database: db, db: db.db, keys: deriveKeys(Buffer.alloc(32, 7)), settings: new SettingsStore(db.db) };
+    const ctx = {
+      config,
+      database: db,
+      db: db.db,
+      keys: deriveKeys(Buffer.alloc(32, 7)),
+      settings: new SettingsStore(db.db),
+    };
     registerAuditKey(ctx.db, ctx.keys.auditMac);
-    const job = await db.db.insertInto('import_job').values({ kind: 'annual_report', file_name: 'bench.csv', file_path: file, file_bytes: fs.statSync(file).size, scope_key: '' }).returning('id').executeTakeFirstOrThrow();
+    const job = await db.db
+      .insertInto('import_job')
+      .values({
+        kind: 'annual_report',
+        file_name: 'bench.csv',
+        file_path: file,
+        file_bytes: fs.statSync(file).size,
+        scope_key: '',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await runImportJob(ctx, job.id, { batchSize: 10_000, followCases: mode !== 'import-nofollow', followSpent });
     const j = await db.db.selectFrom('import_job').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
-    if (j.status !== 'done' || j.rows_accepted !== rows) throw new Error(`import ${j.status}: ${j.rows_accepted}/${rows} ${j.error ?? ''}`);
+    if (j.status !== 'done' || j.rows_accepted !== rows)
+      throw new Error(`import ${j.status}: ${j.rows_accepted}/${rows} ${j.error ?? ''}`);
   }
   const seconds = (performance.now() - t0) / 1000;
   // CPU seconds, which a machine shared with other work inflates far less than wall time: this
@@ -130,16 +174,30 @@ async function child(mode: string, backend: string, target: string, file: string
   const nodeCpuS = cpuOf(process.cpuUsage()) - cpuOf(cpu0);
   const pgCpuS = pg0 ? sumCpu(await serverCpu(backend, db), pg0) : null;
   await db.close();
-  process.stdout.write(`${JSON.stringify({ seconds, rowsPerS: rows / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, nodeCpuS, pgCpuS, followS: followSpent.ms / 1000 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ seconds, rowsPerS: rows / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, nodeCpuS, pgCpuS, followS: followSpent.ms / 1000 })}\n`,
+  );
 }
 
 function measure(mode: string, backend: string, target: string, file: string, rows: number) {
   // XGZ_BENCH_PROF=dir: a CPU profile of the import child (node --cpu-prof) written there.
-  const prof = mode !== 'copy' && process.env.XGZ_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.XGZ_BENCH_PROF] : [];
-  const res = spawnSync(process.execPath, [...prof, '--import', 'tsx', self, '--child', mode, backend, target, file, String(rows)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const prof =
+    mode !== 'copy' && process.env.XGZ_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.XGZ_BENCH_PROF] : [];
+  const res = spawnSync(
+    process.execPath,
+    [...prof, '--import', 'tsx', self, '--child', mode, backend, target, file, String(rows)],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
   const line = res.stdout.trim().split('\n').pop() ?? '';
   if (res.status !== 0 || !line.startsWith('{')) throw new Error(`${mode}/${backend} failed:\n${res.stderr}`);
-  return JSON.parse(line) as { seconds: number; rowsPerS: number; peakRssMb: number; nodeCpuS: number; pgCpuS: number | null; followS: number };
+  return JSON.parse(line) as {
+    seconds: number;
+    rowsPerS: number;
+    peakRssMb: number;
+    nodeCpuS: number;
+    pgCpuS: number | null;
+    followS: number;
+  };
 }
 
 type Run = ReturnType<typeof measure>;
@@ -178,7 +236,8 @@ async function main() {
         return to;
       };
       const drop = async (target: string) => {
-        if (backend === 'pg') await admin!.query(`DROP DATABASE IF EXISTS ${new URL(target).pathname.slice(1)} WITH (FORCE)`);
+        if (backend === 'pg')
+          await admin!.query(`DROP DATABASE IF EXISTS ${new URL(target).pathname.slice(1)} WITH (FORCE)`);
         else fs.rmSync(target, { recursive: true, force: true });
       };
       if (backend === 'pg') {
@@ -190,31 +249,58 @@ async function main() {
         template = Object.assign(new URL(url), { pathname: `/${name}` }).toString();
       }
       try {
-        console.log(`[${backend}] preparing ${rows.toLocaleString()} rows (${Math.ceil(rows / YEARS.length).toLocaleString()} entities)…`);
+        console.log(
+          `[${backend}] preparing ${rows.toLocaleString()} rows (${Math.ceil(rows / YEARS.length).toLocaleString()} entities)…`,
+        );
         await prepare(backend, template, rows, file);
-        const runs: Record<'copy' | 'import' | 'import-nofollow', Run[]> = { copy: [], import: [], 'import-nofollow': [] };
-        const cpu = (m: { nodeCpuS: number; pgCpuS: number | null }) => `CPU: node ${m.nodeCpuS.toFixed(1)} s${m.pgCpuS === null ? '' : `, postgres ${m.pgCpuS.toFixed(1)} s`}`;
-        const label = { copy: 'plain COPY into an unindexed table', import: 'XGZ import, cases-follow hook on ', 'import-nofollow': 'XGZ import, cases-follow hook off' };
+        const runs: Record<'copy' | 'import' | 'import-nofollow', Run[]> = {
+          copy: [],
+          import: [],
+          'import-nofollow': [],
+        };
+        const cpu = (m: { nodeCpuS: number; pgCpuS: number | null }) =>
+          `CPU: node ${m.nodeCpuS.toFixed(1)} s${m.pgCpuS === null ? '' : `, postgres ${m.pgCpuS.toFixed(1)} s`}`;
+        const label = {
+          copy: 'plain COPY into an unindexed table',
+          import: 'XGZ import, cases-follow hook on ',
+          'import-nofollow': 'XGZ import, cases-follow hook off',
+        };
         for (let r = 0; r < rounds; r++) {
-          const order = r % 2 === 0 ? (['copy', 'import', 'import-nofollow'] as const) : (['copy', 'import-nofollow', 'import'] as const);
+          const order =
+            r % 2 === 0
+              ? (['copy', 'import', 'import-nofollow'] as const)
+              : (['copy', 'import-nofollow', 'import'] as const);
           for (const mode of order) {
             const target = await clone();
             const m = measure(mode, backend, target, file, rows);
             await drop(target);
             runs[mode].push(m);
-            console.log(`[${backend}] round ${r + 1}/${rounds} ${label[mode]}: ${Math.round(m.rowsPerS).toLocaleString()} rows/s (${m.seconds.toFixed(1)} s; ${cpu(m)}${mode === 'copy' ? '' : `; peak RSS ${Math.round(m.peakRssMb)} MB`}${mode === 'import' ? `; in the hook ${m.followS.toFixed(1)} s` : ''}) load ${load()}`);
+            console.log(
+              `[${backend}] round ${r + 1}/${rounds} ${label[mode]}: ${Math.round(m.rowsPerS).toLocaleString()} rows/s (${m.seconds.toFixed(1)} s; ${cpu(m)}${mode === 'copy' ? '' : `; peak RSS ${Math.round(m.peakRssMb)} MB`}${mode === 'import' ? `; in the hook ${m.followS.toFixed(1)} s` : ''}) load ${load()}`,
+            );
           }
         }
         const med = (mode: keyof typeof runs, f: (m: Run) => number) => median(runs[mode].map(f));
-        const [copyRate, onRate, offRate] = [med('copy', (m) => m.rowsPerS), med('import', (m) => m.rowsPerS), med('import-nofollow', (m) => m.rowsPerS)];
+        const [copyRate, onRate, offRate] = [
+          med('copy', (m) => m.rowsPerS),
+          med('import', (m) => m.rowsPerS),
+          med('import-nofollow', (m) => m.rowsPerS),
+        ];
         const ratio = onRate / copyRate;
         const followPct = (1 - onRate / offRate) * 100;
         // The hook's own time within the import: what its rate loses to it, without the noise of comparing two runs.
         const followShare = med('import', (m) => m.followS / m.seconds) * 100;
         const cpuPerRow = (mode: keyof typeof runs) => med(mode, (m) => ((m.nodeCpuS + (m.pgCpuS ?? 0)) / rows) * 1e6);
-        const rss = Math.max(...runs.import.map((m) => m.peakRssMb), ...runs['import-nofollow'].map((m) => m.peakRssMb));
-        console.log(`[${backend}] medians of ${rounds}: COPY ${Math.round(copyRate).toLocaleString()} rows/s; import ${Math.round(onRate).toLocaleString()} rows/s (${(ratio * 100).toFixed(1)}% of COPY), without the cases-follow hook ${Math.round(offRate).toLocaleString()} rows/s: the hook costs ${followPct.toFixed(1)}% of the rate; its own time is ${followShare.toFixed(1)}% of the import's`);
-        console.log(`[${backend}] CPU per row (node + postgres, medians): ${cpuPerRow('import').toFixed(1)} µs with the hook, ${cpuPerRow('import-nofollow').toFixed(1)} µs without; peak RSS ${Math.round(rss)} MB; load ${load()}`);
+        const rss = Math.max(
+          ...runs.import.map((m) => m.peakRssMb),
+          ...runs['import-nofollow'].map((m) => m.peakRssMb),
+        );
+        console.log(
+          `[${backend}] medians of ${rounds}: COPY ${Math.round(copyRate).toLocaleString()} rows/s; import ${Math.round(onRate).toLocaleString()} rows/s (${(ratio * 100).toFixed(1)}% of COPY), without the cases-follow hook ${Math.round(offRate).toLocaleString()} rows/s: the hook costs ${followPct.toFixed(1)}% of the rate; its own time is ${followShare.toFixed(1)}% of the import's`,
+        );
+        console.log(
+          `[${backend}] CPU per row (node + postgres, medians): ${cpuPerRow('import').toFixed(1)} µs with the hook, ${cpuPerRow('import-nofollow').toFixed(1)} µs without; peak RSS ${Math.round(rss)} MB; load ${load()}`,
+        );
         Object.assign(out, {
           [`${k}_rows_per_s`]: Math.round(onRate),
           [`${k}_copy_ratio`]: Number(ratio.toFixed(3)),
@@ -235,7 +321,9 @@ async function main() {
   }
   const f = (key: string) => out[key] ?? 'n/a';
   const keys = ['rows_per_s', 'copy_ratio', 'follow_cost_pct', 'follow_share_pct', 'peak_rss_mb'];
-  console.log(`RESULT import rows=${rows} rounds=${rounds} ${['pg', 'pglite'].flatMap((b) => keys.map((key) => `${b}_${key}=${f(`${b}_${key}`)}`)).join(' ')}`);
+  console.log(
+    `RESULT import rows=${rows} rounds=${rounds} ${['pg', 'pglite'].flatMap((b) => keys.map((key) => `${b}_${key}=${f(`${b}_${key}`)}`)).join(' ')}`,
+  );
 }
 
 if (process.argv[2] === '--child') {

@@ -54,7 +54,10 @@ function rssMb(pid: number): number {
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; 0 once it is gone. */
 function cpuSeconds(pid: number): number {
   try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = fs
+      .readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14, 15) in clock ticks
   } catch {
     return 0;
@@ -147,7 +150,13 @@ async function replayOneAtATime(
     const db1 = await dbCpu();
     const n = sends.length;
     const dbSpent = [...db1].reduce((sum, [pid, c]) => sum + c - (db0.get(pid) ?? 0), 0);
-    out.set(label, { n, queries: ((await queries()) - q0) / n, serverMs: ((s1 - s0) * 1000) / n, dbMs: (dbSpent * 1000) / n, p50: quantile(times, 0.5) });
+    out.set(label, {
+      n,
+      queries: ((await queries()) - q0) / n,
+      serverMs: ((s1 - s0) * 1000) / n,
+      dbMs: (dbSpent * 1000) / n,
+      p50: quantile(times, 0.5),
+    });
   }
   return out;
 }
@@ -250,7 +259,11 @@ async function main() {
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const nodeArgs = ['--import', path.join(root, 'bench/_queries.mjs'), ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProf)}`] : [])];
+    const nodeArgs = [
+      '--import',
+      path.join(root, 'bench/_queries.mjs'),
+      ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProf)}`] : []),
+    ];
     server = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/xgz.mjs'), 'serve', '--no-demo'], {
       cwd: root,
       env: {
@@ -335,8 +348,18 @@ async function main() {
     };
     // CPU used during the run by the server and by the database's backends (the pool's connections): per request,
     // the figure a busy shared machine disturbs least.
-    const backends = async () => (await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(ctx.db)).rows.map((r) => r.pid);
-    const cpu0 = { server: cpuSeconds(server.pid!), db: new Map((await backends()).map((pid) => [pid, cpuSeconds(pid)])) };
+    const backends = async () =>
+      (
+        await sql<{
+          pid: number;
+        }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(
+          ctx.db,
+        )
+      ).rows.map((r) => r.pid);
+    const cpu0 = {
+      server: cpuSeconds(server.pid!),
+      db: new Map((await backends()).map((pid) => [pid, cpuSeconds(pid)])),
+    };
     const rss = { start: rssMb(server.pid!), peak: 0, end: 0 };
     rss.peak = rss.start;
     const sampler = setInterval(() => void (rss.peak = Math.max(rss.peak, rssMb(server!.pid!))), 1000);
@@ -406,18 +429,25 @@ async function main() {
     console.log(
       `${(requests / elapsed).toFixed(1)} requests/s over ${elapsed.toFixed(1)} s; server RSS ${rss.start.toFixed(0)} MB at start, peak ${rss.peak.toFixed(0)} MB, ${rss.end.toFixed(0)} MB at end`,
     );
-    console.log(`CPU per request: server ${((serverCpu * 1000) / requests).toFixed(1)} ms, database backends ${((dbCpu * 1000) / requests).toFixed(1)} ms (${serverCpu.toFixed(1)} s and ${dbCpu.toFixed(1)} s in all; load average ${loadAverage})`);
+    console.log(
+      `CPU per request: server ${((serverCpu * 1000) / requests).toFixed(1)} ms, database backends ${((dbCpu * 1000) / requests).toFixed(1)} ms (${serverCpu.toFixed(1)} s and ${dbCpu.toFixed(1)} s in all; load average ${loadAverage})`,
+    );
     console.log(
       `\none at a time, after the load (replayed requests):\n${'endpoint'.padEnd(34)} ${'n'.padStart(4)} ${'queries'.padStart(8)} ${'cpu server'.padStart(11)} ${'cpu db'.padStart(8)} ${'p50'.padStart(8)}  (per request, ms)`,
     );
-    for (const [label, e] of [...perEndpoint].sort((a, b) => (byLabel.get(b[0])?.times.length ?? 0) - (byLabel.get(a[0])?.times.length ?? 0))) {
+    for (const [label, e] of [...perEndpoint].sort(
+      (a, b) => (byLabel.get(b[0])?.times.length ?? 0) - (byLabel.get(a[0])?.times.length ?? 0),
+    )) {
       console.log(
         `${label.padEnd(34)} ${String(e.n).padStart(4)} ${e.queries.toFixed(1).padStart(8)} ${e.serverMs.toFixed(1).padStart(11)} ${e.dbMs.toFixed(1).padStart(8)} ${e.p50.toFixed(1).padStart(8)}`,
       );
     }
     // The mix's cost: each endpoint's one-at-a-time figures weighted by its share of the run's requests.
-    const mix = (k: 'queries' | 'serverMs' | 'dbMs') => [...perEndpoint].reduce((sum, [label, e]) => sum + e[k] * (byLabel.get(label)?.times.length ?? 0), 0) / requests;
-    console.log(`${'mix (weighted by the run)'.padEnd(34)} ${''.padStart(4)} ${mix('queries').toFixed(1).padStart(8)} ${mix('serverMs').toFixed(1).padStart(11)} ${mix('dbMs').toFixed(1).padStart(8)}`);
+    const mix = (k: 'queries' | 'serverMs' | 'dbMs') =>
+      [...perEndpoint].reduce((sum, [label, e]) => sum + e[k] * (byLabel.get(label)?.times.length ?? 0), 0) / requests;
+    console.log(
+      `${'mix (weighted by the run)'.padEnd(34)} ${''.padStart(4)} ${mix('queries').toFixed(1).padStart(8)} ${mix('serverMs').toFixed(1).padStart(11)} ${mix('dbMs').toFixed(1).padStart(8)}`,
+    );
     console.log(
       `RESULT load clerks=${clerks} seconds=${seconds} requests=${requests} errors=${errors} p95_ms=${quantile(all, 0.95).toFixed(1)} p99_ms=${quantile(all, 0.99).toFixed(1)} rss_peak_mb=${rss.peak.toFixed(0)}`,
     );

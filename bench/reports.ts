@@ -33,33 +33,75 @@ async function main() {
   const period = periodOfDate('quarter', localDate());
   try {
     const t0 = performance.now();
-    const counties = (await sql<{ code: string }>`SELECT code FROM jurisdiction WHERE level = 'county' ORDER BY code LIMIT ${wantCounties}`.execute(db)).rows.map((r) => r.code);
+    const counties = (
+      await sql<{
+        code: string;
+      }>`SELECT code FROM jurisdiction WHERE level = 'county' ORDER BY code LIMIT ${wantCounties}`.execute(db)
+    ).rows.map((r) => r.code);
     const per = wantStations / counties.length;
     // Stations: county i gets round(i·per) − round((i−1)·per) of them, so the total is the one asked for.
     await sql`INSERT INTO jurisdiction (code, parent_code, level, name, scope_key)
       SELECT c.code || lpad(n::text, 3, '0'), c.code, 'station', '第' || lpad(n::text, 3, '0') || '所', c.code || lpad(n::text, 3, '0')
       FROM unnest(${counties}::text[]) WITH ORDINALITY AS c(code, i),
         generate_series(1, (round(c.i * ${per}::float8) - round((c.i - 1) * ${per}::float8))::int) n`.execute(db);
-    const stations = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM jurisdiction WHERE level = 'station'`.execute(db)).rows[0].n);
+    const stations = Number(
+      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM jurisdiction WHERE level = 'station'`.execute(db))
+        .rows[0].n,
+    );
     await writeStationSubmissions(db, period);
     await sql`ANALYZE`.execute(db);
     await writeCountySubmissions(db, period, counties);
     await sql`ANALYZE`.execute(db);
-    console.log(`[${database.kind}] ${counties.length.toLocaleString()} county and ${stations.toLocaleString()} station submissions written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `[${database.kind}] ${counties.length.toLocaleString()} county and ${stations.toLocaleString()} station submissions written in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
     // Cities, then provinces: the real consolidation, level by level, as the system.
     const c0 = performance.now();
     let prepared = 0;
     for (const level of ['city', 'province'] as const) {
-      const nodes = (await sql<{ code: string; name: string; level: JurisdictionLevel; scope_key: string }>`
+      const nodes = (
+        await sql<{ code: string; name: string; level: JurisdictionLevel; scope_key: string }>`
         SELECT code, name, level, scope_key FROM jurisdiction j WHERE level = ${level}
-          AND EXISTS (SELECT 1 FROM report r JOIN jurisdiction c ON c.code = r.jurisdiction_code WHERE c.parent_code = j.code AND r.form = ${FORM.code} AND r.period = ${period} AND r.state = 'submitted')`.execute(db)).rows;
+          AND EXISTS (SELECT 1 FROM report r JOIN jurisdiction c ON c.code = r.jurisdiction_code WHERE c.parent_code = j.code AND r.form = ${FORM.code} AND r.period = ${period} AND r.state = 'submitted')`.execute(
+          db,
+        )
+      ).rows;
       for (const node of nodes) {
         await db.transaction().execute(async (tx) => {
           await sql`SELECT set_config('xgz.scope', '', true)`.execute(tx);
           const data = await prepareData(tx, node, FORM, period, { source: 'live', month: null, liveReason: null });
-          const r = await tx.insertInto('report').values({ form: FORM.code, period, jurisdiction_code: node.code, scope_key: node.scope_key, state: 'submitted', version: 1, data: JSON.stringify(data) }).returning('id').executeTakeFirstOrThrow();
-          await tx.insertInto('report_version').values({ report_id: r.id, version: 1, form: FORM.code, period, jurisdiction_code: node.code, scope_key: node.scope_key, data: JSON.stringify(data), note: null, checks: '[]', acknowledgement: null, submitted_by: null, explanation: null, submitted_by_name: '基准' }).execute();
+          const r = await tx
+            .insertInto('report')
+            .values({
+              form: FORM.code,
+              period,
+              jurisdiction_code: node.code,
+              scope_key: node.scope_key,
+              state: 'submitted',
+              version: 1,
+              data: JSON.stringify(data),
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          await tx
+            .insertInto('report_version')
+            .values({
+              report_id: r.id,
+              version: 1,
+              form: FORM.code,
+              period,
+              jurisdiction_code: node.code,
+              scope_key: node.scope_key,
+              data: JSON.stringify(data),
+              note: null,
+              checks: '[]',
+              acknowledgement: null,
+              submitted_by: null,
+              explanation: null,
+              submitted_by_name: '基准',
+            })
+            .execute();
         });
         prepared++;
       }
@@ -68,26 +110,41 @@ async function main() {
     console.log(`  ${prepared} city and province reports consolidated and submitted in ${chainS.toFixed(2)} s`);
 
     const { app, cookie, csrf } = await signedInApp(ctx, db);
-    await db.updateTable('app_user').set({ roles: ['editor'] }).where('username', '=', 'bench').execute();
+    await db
+      .updateTable('app_user')
+      .set({ roles: ['editor'] })
+      .where('username', '=', 'bench')
+      .execute();
     const times: number[] = [];
     let total: Record<string, number> = {};
     for (let i = 0; i < 3; i++) {
       const s = performance.now();
-      const res = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: { cookie, 'x-csrf-token': csrf }, payload: { form: FORM.code, period } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/reports',
+        headers: { cookie, 'x-csrf-token': csrf },
+        payload: { form: FORM.code, period },
+      });
       times.push((performance.now() - s) / 1000);
       if (res.statusCode !== 201) throw new Error(`national report: ${res.statusCode} ${res.body}`);
       total = res.json().rows.at(-1);
     }
     await app.close();
     // The check: the nation's total is the sum of every station's submission.
-    const { rows: [sum] } = await sql<Record<string, number>>`
+    const {
+      rows: [sum],
+    } = await sql<Record<string, number>>`
       SELECT ${sql.join(COUNT_KEYS.map((k) => sql`sum((v.data -> 'rows' -> 1 -> 'counts' ->> ${k})::bigint)::float8 AS ${sql.ref(k)}`))}
       FROM report_version v JOIN jurisdiction j ON j.code = v.jurisdiction_code WHERE j.level = 'station'`.execute(db);
     const wrong = COUNT_KEYS.filter((k) => Number(total[k]) !== Number(sum[k]));
     if (wrong.length) throw new Error(`national total differs from the stations' sum: ${wrong.join(', ')}`);
     const nationalS = quantile(times, 0.5);
-    console.log(`  national report prepared through the API in ${nationalS.toFixed(2)} s (median of 3; target ≤ 2 s); its total equals the sum of the ${stations.toLocaleString()} station submissions (operating ${Number(total.operating).toLocaleString()})`);
-    console.log(`RESULT reports counties=${counties.length} stations=${stations} national_s=${nationalS.toFixed(2)} chain_s=${chainS.toFixed(2)}`);
+    console.log(
+      `  national report prepared through the API in ${nationalS.toFixed(2)} s (median of 3; target ≤ 2 s); its total equals the sum of the ${stations.toLocaleString()} station submissions (operating ${Number(total.operating).toLocaleString()})`,
+    );
+    console.log(
+      `RESULT reports counties=${counties.length} stations=${stations} national_s=${nationalS.toFixed(2)} chain_s=${chainS.toFixed(2)}`,
+    );
   } finally {
     await drop();
   }

@@ -30,7 +30,11 @@ async function main() {
   const db = database.db;
   try {
     if (reuse) {
-      const counties = (await sql<{ c: string }>`SELECT DISTINCT issuer_code AS c FROM deployment WHERE title LIKE '基准任务%' ORDER BY 1`.execute(db)).rows.map((r) => r.c);
+      const counties = (
+        await sql<{
+          c: string;
+        }>`SELECT DISTINCT issuer_code AS c FROM deployment WHERE title LIKE '基准任务%' ORDER BY 1`.execute(db)
+      ).rows.map((r) => r.c);
       const n = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM entity`.execute(db)).rows[0].n);
       await time(counties, n);
       return;
@@ -46,16 +50,37 @@ async function main() {
   }
 
   async function time(counties: string[], entities: number, seconds = 0) {
-    const total = Number((await db.selectFrom('appeal_case').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    console.log(reuse ? `[${database.kind}] reusing ${reuse}: ${entities.toLocaleString()} entities, ${total.toLocaleString()} appeal cases`
-      : `[${database.kind}] ${entities.toLocaleString()} entities, ${total.toLocaleString()} appeal cases, ${counties.length * 40} tasks and notices in ${counties.length} counties written in ${seconds.toFixed(1)} s`);
+    const total = Number(
+      (
+        await db
+          .selectFrom('appeal_case')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    console.log(
+      reuse
+        ? `[${database.kind}] reusing ${reuse}: ${entities.toLocaleString()} entities, ${total.toLocaleString()} appeal cases`
+        : `[${database.kind}] ${entities.toLocaleString()} entities, ${total.toLocaleString()} appeal cases, ${counties.length * 40} tasks and notices in ${counties.length} counties written in ${seconds.toFixed(1)} s`,
+    );
 
     if (!reuse) await takeSystemSnapshots(db, false); // so the app's start-up snapshot does not run during the timings
     const app = await buildApp(ctx, { webDist: null, logStream: { write: () => true } });
     const cookieOf = async (username: string, code: string, roles: string[]) => {
       const password = `Pw-${crypto.randomBytes(6).toString('hex')}A`;
       username = `${username}_${process.pid}`;
-      await db.insertInto('app_user').values({ username, display_name: '基准', jurisdiction_code: code, scope_key: code, roles, password_hash: await hashPassword(password, 1000), must_change_password: false }).execute();
+      await db
+        .insertInto('app_user')
+        .values({
+          username,
+          display_name: '基准',
+          jurisdiction_code: code,
+          scope_key: code,
+          roles,
+          password_hash: await hashPassword(password, 1000),
+          must_change_password: false,
+        })
+        .execute();
       const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
       return String(login.headers['set-cookie']).split(';')[0];
     };
@@ -68,7 +93,12 @@ async function main() {
       ['county', county, ['editor']],
     ] as const) {
       const cookie = await cookieOf(`bench_${who}`, code, [...roles]);
-      const user = await db.selectFrom('app_user as u').innerJoin('jurisdiction as j', 'j.code', 'u.jurisdiction_code').select(['u.id', 'u.username', 'u.jurisdiction_code', 'j.scope_key']).where('u.username', '=', `bench_${who}_${process.pid}`).executeTakeFirstOrThrow();
+      const user = await db
+        .selectFrom('app_user as u')
+        .innerJoin('jurisdiction as j', 'j.code', 'u.jurisdiction_code')
+        .select(['u.id', 'u.username', 'u.jurisdiction_code', 'j.scope_key'])
+        .where('u.username', '=', `bench_${who}_${process.pid}`)
+        .executeTakeFirstOrThrow();
       const { p50, p95, body } = await timeGet(app, cookie, '/api/v1/workbench', runs);
       const items = JSON.parse(body).items as { kind: string; count: number }[];
       const kinds = [...new Set(items.map((i) => i.kind))].join(',');
@@ -77,16 +107,34 @@ async function main() {
       );
       result[who] = p95;
       // The 待办 statement alone in the database (planning + execution, EXPLAIN ANALYZE under the account's scope and role, as the route runs it): what XGZ costs apart from the machine's queue.
-      const st = todoStatement(db, { id: user.id, jurisdictionCode: user.jurisdiction_code, scopeKey: user.scope_key }, new Date())!;
-      const explain = { sql: `EXPLAIN (ANALYZE, FORMAT JSON) ${st.query.sql}`, parameters: st.query.parameters, query: st.query.query, queryId: st.query.queryId };
+      const st = todoStatement(
+        db,
+        { id: user.id, jurisdictionCode: user.jurisdiction_code, scopeKey: user.scope_key },
+        new Date(),
+      )!;
+      const explain = {
+        sql: `EXPLAIN (ANALYZE, FORMAT JSON) ${st.query.sql}`,
+        parameters: st.query.parameters,
+        query: st.query.query,
+        queryId: st.query.queryId,
+      };
       const inDb: number[] = [];
       for (let i = 0; i < runs + 3; i++) {
-        const [row] = await readScopedOnce<{ 'QUERY PLAN': unknown }>(database.pool, { userId: user.id, username: user.username, scopeKey: user.scope_key, ip: null }, explain);
-        const plan = (typeof row['QUERY PLAN'] === 'string' ? JSON.parse(row['QUERY PLAN']) : row['QUERY PLAN']) as { 'Planning Time': number; 'Execution Time': number }[];
+        const [row] = await readScopedOnce<{ 'QUERY PLAN': unknown }>(
+          database.pool,
+          { userId: user.id, username: user.username, scopeKey: user.scope_key, ip: null },
+          explain,
+        );
+        const plan = (typeof row['QUERY PLAN'] === 'string' ? JSON.parse(row['QUERY PLAN']) : row['QUERY PLAN']) as {
+          'Planning Time': number;
+          'Execution Time': number;
+        }[];
         if (i >= 3) inDb.push(plan[0]['Planning Time'] + plan[0]['Execution Time']);
       }
       result[`${who}_db`] = quantile(inDb, 0.95);
-      console.log(`  ${''.padEnd(8)} ${''.padEnd(code.length)}  the 待办 statement in the database (plan + run) p50 ${ms(quantile(inDb, 0.5))} ms  p95 ${ms(quantile(inDb, 0.95))} ms`);
+      console.log(
+        `  ${''.padEnd(8)} ${''.padEnd(code.length)}  the 待办 statement in the database (plan + run) p50 ${ms(quantile(inDb, 0.5))} ms  p95 ${ms(quantile(inDb, 0.95))} ms`,
+      );
       // The floor under it on this machine now: a request that only opens the session and the scoped transaction and counts one index.
       const floor = await timeGet(app, cookie, '/api/v1/notifications/unread-count', runs);
       result[`${who}_floor`] = floor.p95;

@@ -51,7 +51,10 @@ const FIRST_ACCOUNTS = [
  * the demo jurisdiction with its business accounts. Returns the credentials created now
  * (empty on later starts).
  */
-export async function bootstrap(ctx: AppContext, opts: { demo: boolean; demoEntities?: number }): Promise<Credential[]> {
+export async function bootstrap(
+  ctx: AppContext,
+  opts: { demo: boolean; demoEntities?: number },
+): Promise<Credential[]> {
   const { db } = ctx;
   const created: Credential[] = [];
   const anyUser = await db.selectFrom('app_user').select('id').limit(1).executeTakeFirst();
@@ -60,11 +63,19 @@ export async function bootstrap(ctx: AppContext, opts: { demo: boolean; demoEnti
       const password = temporaryPassword();
       await db
         .insertInto('app_user')
-        .values({ ...a, jurisdiction_code: NATION_CODE, scope_key: '', password_hash: await hashPassword(password, ctx.config.passwordIterations) })
+        .values({
+          ...a,
+          jurisdiction_code: NATION_CODE,
+          scope_key: '',
+          password_hash: await hashPassword(password, ctx.config.passwordIterations),
+        })
         .execute();
       created.push({ username: a.username, password, role: a.display_name, jurisdiction: '全国' });
     }
-    await recordAudit(db, SYSTEM, { action: 'system.bootstrap', detail: { accounts: FIRST_ACCOUNTS.map((a) => a.username) } });
+    await recordAudit(db, SYSTEM, {
+      action: 'system.bootstrap',
+      detail: { accounts: FIRST_ACCOUNTS.map((a) => a.username) },
+    });
     if (opts.demo) created.push(...(await loadDemo(ctx, opts.demoEntities ?? 20_000)));
   }
   return created;
@@ -75,7 +86,9 @@ export function printCredentials(creds: Credential[], url: string): void {
   const lines = [
     '',
     '================ XGZ 首次启动：初始账号（密码只显示这一次，请妥善保存） ================',
-    ...creds.map((c) => `  ${c.role.padEnd(10, '　')} 账号 ${c.username.padEnd(16)} 密码 ${c.password}   （${c.jurisdiction}）`),
+    ...creds.map(
+      (c) => `  ${c.role.padEnd(10, '　')} 账号 ${c.username.padEnd(16)} 密码 ${c.password}   （${c.jurisdiction}）`,
+    ),
     '  首次登录须修改密码；三员（系统管理员、安全管理员、审计员）须绑定动态口令（TOTP）。',
     `  打开 ${url}`,
     '==========================================================================================',

@@ -10,9 +10,21 @@ import { recordAudit, registerAuditKey, verifyAuditChain } from './db/audit-chai
 import { AnchorError, readAnchors } from './db/audit-anchor.js';
 import { hashPassword } from './crypto/password.js';
 import { checkRoleSet } from './domain/auth/roles.js';
-import { resetPasswordOnServer, resetTotpOnServer, temporaryPassword, unlockAccount } from './features/accounts/index.js';
+import {
+  resetPasswordOnServer,
+  resetTotpOnServer,
+  temporaryPassword,
+  unlockAccount,
+} from './features/accounts/index.js';
 import { acquireDataDirLock, processState, releaseDataDirLock } from './db/lock.js';
-import { BackupError, backupPglite, backupPostgres, restorePglite, verifyPgliteArchive, verifyPostgresDump } from './db/backup.js';
+import {
+  BackupError,
+  backupPglite,
+  backupPostgres,
+  restorePglite,
+  verifyPgliteArchive,
+  verifyPostgresDump,
+} from './db/backup.js';
 import { isConnectionError } from './db/connection.js';
 import { citusBlockers, citusState, distributeForCitus, isCitus } from './db/citus.js';
 import { reclaimStaleImports } from './jobs/import/lease.js';
@@ -38,7 +50,11 @@ function fail(message: string): never {
 function ensureWebBuilt(): void {
   if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) return;
   process.stdout.write('首次启动：正在构建网页界面 (vite build)…\n');
-  const res = spawnSync(process.execPath, [path.resolve('node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+  const res = spawnSync(
+    process.execPath,
+    [path.resolve('node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
+    { stdio: 'inherit' },
+  );
   if (res.status !== 0) fail('网页界面构建失败');
 }
 
@@ -57,17 +73,25 @@ program
     await app.listen({ port: config.port, host: config.host });
     printCredentials(creds, url);
     if (creds.length && opts.demo) {
-      void app.imports.idle().then(async () => {
-        const started = performance.now();
-        const orgs = await registerDemoOrgs(ctx);
-        const work = await registerDemoWork(ctx);
-        app.log.info({ orgs, work, ms: Math.round(performance.now() - started) }, 'demo organizations and work registered');
-        // The start-up snapshot ran before the demo existed (nothing to count): this month's, now that it does.
-        const nodes = await takeSystemSnapshots(ctx.db, true);
-        app.log.info({ nodes }, 'indicator snapshot taken after the demo data');
-      }).catch((err) => app.log.error({ err }, 'demo organizations and work not registered'));
+      void app.imports
+        .idle()
+        .then(async () => {
+          const started = performance.now();
+          const orgs = await registerDemoOrgs(ctx);
+          const work = await registerDemoWork(ctx);
+          app.log.info(
+            { orgs, work, ms: Math.round(performance.now() - started) },
+            'demo organizations and work registered',
+          );
+          // The start-up snapshot ran before the demo existed (nothing to count): this month's, now that it does.
+          const nodes = await takeSystemSnapshots(ctx.db, true);
+          app.log.info({ nodes }, 'indicator snapshot taken after the demo data');
+        })
+        .catch((err) => app.log.error({ err }, 'demo organizations and work not registered'));
     }
-    process.stdout.write(`XGZ 已启动：${url}  （数据库：${ctx.database.kind === 'pglite' ? `内置 PGlite ${config.dataDir}` : 'PostgreSQL'}；接口文档 ${url}/api/docs）\n`);
+    process.stdout.write(
+      `XGZ 已启动：${url}  （数据库：${ctx.database.kind === 'pglite' ? `内置 PGlite ${config.dataDir}` : 'PostgreSQL'}；接口文档 ${url}/api/docs）\n`,
+    );
     // Graceful stop: finish or hand back what is in flight within the timeout, release the lock.
     // A second signal while stopping ends the process at once.
     let stopping = false;
@@ -76,7 +100,9 @@ program
       stopping = true;
       process.stdout.write(`收到 ${signal}，正在停止：不再接受新请求，等待进行中的请求与任务结束…\n`);
       void shutdown(app, ctx, Number(process.env.XGZ_SHUTDOWN_TIMEOUT_MS) || 25_000).then((clean) => {
-        process.stdout.write(clean ? 'XGZ 已停止\n' : 'XGZ 已停止（超时：未完成的导入任务会在下次启动时标为中断，可重新导入）\n');
+        process.stdout.write(
+          clean ? 'XGZ 已停止\n' : 'XGZ 已停止（超时：未完成的导入任务会在下次启动时标为中断，可重新导入）\n',
+        );
         process.exit(0);
       });
     };
@@ -95,7 +121,8 @@ citus
   .description('在 Citus 协调节点上把数据表设为复制表或按县区代码分布（可重复执行；xgz migrate 也会执行）')
   .action(() =>
     withContext(async (ctx) => {
-      if (!(await isCitus(ctx.database.pool))) fail('当前数据库未安装 citus 扩展（DATABASE_URL 须指向 Citus 协调节点）');
+      if (!(await isCitus(ctx.database.pool)))
+        fail('当前数据库未安装 citus 扩展（DATABASE_URL 须指向 Citus 协调节点）');
       await distributeForCitus(ctx.database.pool, (m) => process.stdout.write(`${m}\n`));
       process.stdout.write('分布完成\n');
     }, 'citus distribute'),
@@ -108,9 +135,12 @@ citus
       if (!(await isCitus(ctx.database.pool))) fail('当前数据库未安装 citus 扩展');
       const s = await citusState(ctx.database.pool);
       process.stdout.write(`工作节点 ${s.workers} 个\n复制表（每个节点一份）：${s.reference.join(', ') || '无'}\n`);
-      process.stdout.write(`按县区代码分布：${s.distributed.map((d) => `${d.table}(${d.shards} 个分片)`).join(', ') || '无'}\n协调节点本地：${s.local.join(', ') || '无'}\n`);
+      process.stdout.write(
+        `按县区代码分布：${s.distributed.map((d) => `${d.table}(${d.shards} 个分片)`).join(', ') || '无'}\n协调节点本地：${s.local.join(', ') || '无'}\n`,
+      );
       process.stdout.write('留在协调节点的表及原因（Citus 的限制，见 README）：\n');
-      for (const b of await citusBlockers(ctx.database.pool)) if (b.reasons.length) process.stdout.write(`  ${b.table}: ${b.reasons.join('; ')}\n`);
+      for (const b of await citusBlockers(ctx.database.pool))
+        if (b.reasons.length) process.stdout.write(`  ${b.table}: ${b.reasons.join('; ')}\n`);
     }, 'citus status'),
   );
 
@@ -120,7 +150,10 @@ citus
  * another command runs). On PostgreSQL commands run beside a server: each write is its own
  * transaction, as a request's is.
  */
-async function withContext(fn: (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<void>, command = process.argv.slice(2, 4).join(' ')) {
+async function withContext(
+  fn: (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<void>,
+  command = process.argv.slice(2, 4).join(' '),
+) {
   const config = loadConfig();
   if (!config.databaseUrl) acquireDataDirLock(config.dataDir, command);
   try {
@@ -144,18 +177,37 @@ user
   .requiredOption('--roles <roles>', '角色，逗号分隔：sysadmin,secadmin,auditor,editor,viewer,station_staff,instructor')
   .action((o: { username: string; name: string; jurisdiction: string; roles: string }) =>
     withContext(async (ctx) => {
-      const roles = o.roles.split(',').map((r) => r.trim()).filter(Boolean);
+      const roles = o.roles
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean);
       const problem = checkRoleSet(roles);
       if (problem) fail(problem);
-      const node = await ctx.db.selectFrom('jurisdiction').select(['code', 'scope_key']).where('code', '=', o.jurisdiction).executeTakeFirst();
+      const node = await ctx.db
+        .selectFrom('jurisdiction')
+        .select(['code', 'scope_key'])
+        .where('code', '=', o.jurisdiction)
+        .executeTakeFirst();
       if (!node) fail(`辖区 ${o.jurisdiction} 不存在`);
       const password = temporaryPassword();
       const row = await ctx.db
         .insertInto('app_user')
-        .values({ username: o.username, display_name: o.name, jurisdiction_code: node.code, scope_key: node.scope_key, roles, password_hash: await hashPassword(password, ctx.config.passwordIterations) })
+        .values({
+          username: o.username,
+          display_name: o.name,
+          jurisdiction_code: node.code,
+          scope_key: node.scope_key,
+          roles,
+          password_hash: await hashPassword(password, ctx.config.passwordIterations),
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await recordAudit(ctx.db, SYSTEM, { action: 'account.create', objectType: 'user', objectId: row.id, detail: { after: { username: o.username, roles, jurisdictionCode: node.code }, via: 'cli' } });
+      await recordAudit(ctx.db, SYSTEM, {
+        action: 'account.create',
+        objectType: 'user',
+        objectId: row.id,
+        detail: { after: { username: o.username, roles, jurisdictionCode: node.code }, via: 'cli' },
+      });
       process.stdout.write(`已创建账号 ${o.username}，初始密码：${password}（首次登录须修改）\n`);
     }),
   );
@@ -201,10 +253,14 @@ program
     try {
       await withContext(async (ctx) => {
         const anchors = readAnchors(ctx.db, ctx.config.dataDir);
-        result = await ctx.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute((trx) => {
-          registerAuditKey(trx, ctx.keys.auditMac);
-          return verifyAuditChain(trx, 5000, anchors);
-        });
+        result = await ctx.db
+          .transaction()
+          .setIsolationLevel('repeatable read')
+          .setAccessMode('read only')
+          .execute((trx) => {
+            registerAuditKey(trx, ctx.keys.auditMac);
+            return verifyAuditChain(trx, 5000, anchors);
+          });
       }, 'audit verify');
     } catch (err) {
       if (!(err instanceof AnchorError)) throw err;
@@ -213,23 +269,48 @@ program
       return;
     }
     if (result.ok) {
-      process.stdout.write(`审计链完整：共 ${result.count} 条记录，逐条校验通过（第 ${result.keyedFrom} 条起以 HMAC-SM3 密钥保护；核对库外锚点 ${result.anchors} 个）\n`);
+      process.stdout.write(
+        `审计链完整：共 ${result.count} 条记录，逐条校验通过（第 ${result.keyedFrom} 条起以 HMAC-SM3 密钥保护；核对库外锚点 ${result.anchors} 个）\n`,
+      );
     } else {
-      process.stdout.write(`审计链被破坏：第一条异常记录编号 ${result.brokenId}（${result.reason}）；此前 ${result.count} 条完好\n`);
+      process.stdout.write(
+        `审计链被破坏：第一条异常记录编号 ${result.brokenId}（${result.reason}）；此前 ${result.count} 条完好\n`,
+      );
       process.exitCode = 2;
     }
   });
 
-type JobFigures = { status: string; rows_read: number; rows_accepted: number; rows_rejected: number; rows_changed: number; bytes_read: number; file_bytes: number; error: string | null };
+type JobFigures = {
+  status: string;
+  rows_read: number;
+  rows_accepted: number;
+  rows_rejected: number;
+  rows_changed: number;
+  bytes_read: number;
+  file_bytes: number;
+  error: string | null;
+};
 type RejectedRow = { row_no: number; col: string | null; value: string | null; reason: string };
 
 /** The progress bar of `xgz import`, fed by the job's figures wherever the job runs. */
 function importProgress() {
-  const bar = new cliProgress.SingleBar({ format: '导入 [{bar}] {percentage}% | {rows} 行 | 接受 {ok} | 拒绝 {bad} | {rate} 行/秒', hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { format: '导入 [{bar}] {percentage}% | {rows} 行 | 接受 {ok} | 拒绝 {bad} | {rate} 行/秒', hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
   bar.start(100, 0, { rows: 0, ok: 0, bad: 0, rate: 0 });
   const t0 = Date.now();
   return {
-    show: (j: JobFigures) => bar.update(j.status === 'done' ? 100 : Math.floor((Number(j.bytes_read) / Math.max(Number(j.file_bytes), 1)) * 100), { rows: j.rows_read, ok: j.rows_accepted, bad: j.rows_rejected, rate: Math.round(j.rows_read / ((Date.now() - t0) / 1000 || 1)) }),
+    show: (j: JobFigures) =>
+      bar.update(
+        j.status === 'done' ? 100 : Math.floor((Number(j.bytes_read) / Math.max(Number(j.file_bytes), 1)) * 100),
+        {
+          rows: j.rows_read,
+          ok: j.rows_accepted,
+          bad: j.rows_rejected,
+          rate: Math.round(j.rows_read / ((Date.now() - t0) / 1000 || 1)),
+        },
+      ),
     stop: () => bar.stop(),
   };
 }
@@ -238,10 +319,26 @@ function importProgress() {
 function importOutcome(file: string, j: JobFigures, rejections: RejectedRow[]) {
   if (j.rows_rejected) {
     const out = `${file}.errors.csv`;
-    fs.writeFileSync(out, '\ufeff行号,列,值,原因\n' + rejections.map((r) => [r.row_no, r.col ?? '', r.value ?? '', r.reason].map((v) => `"${neutralise(String(v)).replaceAll('"', '""')}"`).join(',')).join('\n') + '\n', { mode: 0o600 });
+    fs.writeFileSync(
+      out,
+      '\ufeff行号,列,值,原因\n' +
+        rejections
+          .map((r) =>
+            [r.row_no, r.col ?? '', r.value ?? '', r.reason]
+              .map((v) => `"${neutralise(String(v)).replaceAll('"', '""')}"`)
+              .join(','),
+          )
+          .join('\n') +
+        '\n',
+      { mode: 0o600 },
+    );
     process.stdout.write(`有 ${j.rows_rejected} 行未导入，原因见 ${out}\n`);
   }
-  process.stdout.write(j.status === 'done' ? `导入完成：读取 ${j.rows_read} 行，接受 ${j.rows_accepted}，拒绝 ${j.rows_rejected}，变更 ${j.rows_changed}\n` : `导入未完成：${j.error}\n`);
+  process.stdout.write(
+    j.status === 'done'
+      ? `导入完成：读取 ${j.rows_read} 行，接受 ${j.rows_accepted}，拒绝 ${j.rows_rejected}，变更 ${j.rows_changed}\n`
+      : `导入未完成：${j.error}\n`,
+  );
   if (j.status !== 'done') process.exitCode = 1;
 }
 
@@ -251,16 +348,36 @@ function importOutcome(file: string, j: JobFigures, rejections: RejectedRow[]) {
  */
 type ImportCliOptions = { user?: string; sheet?: string; profile?: string; mapping?: string; acknowledge?: string };
 
-async function handOffImport(access: LocalAccess, kind: string, file: string, o: ImportCliOptions, mapping: Record<string, string> | undefined): Promise<boolean> {
+async function handOffImport(
+  access: LocalAccess,
+  kind: string,
+  file: string,
+  o: ImportCliOptions,
+  mapping: Record<string, string> | undefined,
+): Promise<boolean> {
   const headers = { 'x-xgz-local-token': access.token };
-  const q = new URLSearchParams({ fileName: path.basename(file), ...(o.user ? { user: o.user } : {}), ...(o.sheet ? { sheet: o.sheet } : {}), ...(o.profile ? { profile: o.profile } : {}) });
-  const acknowledge = (o.acknowledge ?? '').split(',').map((h) => h.trim()).filter(Boolean);
-  const res = await fetch(`${access.url}/api/v1/local/imports/${kind}?${q}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ path: path.resolve(file), mapping, acknowledge }) }).catch(() => null);
+  const q = new URLSearchParams({
+    fileName: path.basename(file),
+    ...(o.user ? { user: o.user } : {}),
+    ...(o.sheet ? { sheet: o.sheet } : {}),
+    ...(o.profile ? { profile: o.profile } : {}),
+  });
+  const acknowledge = (o.acknowledge ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  const res = await fetch(`${access.url}/api/v1/local/imports/${kind}?${q}`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ path: path.resolve(file), mapping, acknowledge }),
+  }).catch(() => null);
   if (!res) return false; // a stale note of a server that is gone
   const body = (await res.json()) as { id?: number; detail?: string; columns?: string[] };
   if (res.status !== 202 || !body.id) fail(body.detail ?? `服务拒绝了导入（HTTP ${res.status}）`);
   for (const c of body.columns ?? []) process.stdout.write(`  ${c}\n`);
-  process.stdout.write(`服务正在运行（${access.url}），文件已交给服务的导入队列：任务 ${body.id}，也可在网页"数据导入"页查看\n`);
+  process.stdout.write(
+    `服务正在运行（${access.url}），文件已交给服务的导入队列：任务 ${body.id}，也可在网页"数据导入"页查看\n`,
+  );
   const progress = importProgress();
   for (;;) {
     const r = await fetch(`${access.url}/api/v1/local/imports/${body.id}`, { headers });
@@ -278,14 +395,27 @@ async function handOffImport(access: LocalAccess, kind: string, file: string, o:
 
 program
   .command('import <kind> <file>')
-  .description('导入登记信息（registry）、年报（annual-report）或党员名册（roster）文件（.xlsx/.xls/.csv），显示进度；错误行写入同名 .errors.csv。服务运行时（内置数据库）文件交给服务的导入队列')
+  .description(
+    '导入登记信息（registry）、年报（annual-report）或党员名册（roster）文件（.xlsx/.xls/.csv），显示进度；错误行写入同名 .errors.csv。服务运行时（内置数据库）文件交给服务的导入队列',
+  )
   .option('--user <username>', '以该账号的身份和辖区导入（默认：系统，全国）')
   .option('--sheet <name>', '工作簿有多个工作表时导入哪一个（错误报告的"待修正数据"自动识别）')
   .option('--profile <name>', '使用保存的来源配置（在"数据导入"页保存的列对应）')
-  .option('--mapping <file.json>', '列对应文件：{"项": "文件中的列名"}，如 {"name": "商户字号"}；与 --profile 同用时逐项覆盖')
+  .option(
+    '--mapping <file.json>',
+    '列对应文件：{"项": "文件中的列名"}，如 {"name": "商户字号"}；与 --profile 同用时逐项覆盖',
+  )
   .option('--acknowledge <columns>', '确认不导入的提示列（以逗号分隔的列名；all 表示全部）')
   .action(async (kindArg: string, file: string, o: ImportCliOptions) => {
-    const kind = ({ registry: 'registry', 'annual-report': 'annual_report', roster: 'roster', 'abnormal-list': 'abnormal_list', 'untrustworthy-list': 'untrustworthy_list' } as const)[kindArg as 'registry'];
+    const kind = (
+      {
+        registry: 'registry',
+        'annual-report': 'annual_report',
+        roster: 'roster',
+        'abnormal-list': 'abnormal_list',
+        'untrustworthy-list': 'untrustworthy_list',
+      } as const
+    )[kindArg as 'registry'];
     if (!kind) fail('类型应为 registry、annual-report、roster、abnormal-list 或 untrustworthy-list');
     if (!fs.existsSync(file)) fail(`文件不存在：${file}`);
     let sent: Record<string, string> | undefined;
@@ -301,24 +431,62 @@ program
     if (access && processState(access.server) === 'alive' && (await handOffImport(access, kind, file, o, sent))) return;
     // No server on this data dir, or PostgreSQL (which the server and this process share safely): run here.
     await withContext(async (ctx) => {
-      const u = o.user ? await ctx.db.selectFrom('app_user').select(['id', 'scope_key']).where('username', '=', o.user).executeTakeFirst() : null;
+      const u = o.user
+        ? await ctx.db
+            .selectFrom('app_user')
+            .select(['id', 'scope_key'])
+            .where('username', '=', o.user)
+            .executeTakeFirst()
+        : null;
       if (o.user && !u) fail(`账号 ${o.user} 不存在`);
       // The column plan first, as on the web page: what feeds what, what is left out.
       let base: Record<string, string> = {};
       if (o.profile) {
-        const p = await ctx.db.selectFrom('import_profile').select('mapping').where('kind', '=', kind).where('name', '=', o.profile).where(sql<boolean>`starts_with(${u?.scope_key ?? ''}, scope_key) OR starts_with(scope_key, ${u?.scope_key ?? ''})`).orderBy(sql`length(scope_key)`, 'desc').executeTakeFirst();
+        const p = await ctx.db
+          .selectFrom('import_profile')
+          .select('mapping')
+          .where('kind', '=', kind)
+          .where('name', '=', o.profile)
+          .where(
+            sql<boolean>`starts_with(${u?.scope_key ?? ''}, scope_key) OR starts_with(scope_key, ${u?.scope_key ?? ''})`,
+          )
+          .orderBy(sql`length(scope_key)`, 'desc')
+          .executeTakeFirst();
         if (!p) fail(`没有名为"${o.profile}"的来源配置`);
         base = p.mapping;
       }
-      const plan = await previewFile(ctx.keys, kind, '', path.resolve(file), path.basename(file), { ...base, ...(sent ?? {}) }, o.sheet).catch((err: Error) => fail(err.message));
+      const plan = await previewFile(
+        ctx.keys,
+        kind,
+        '',
+        path.resolve(file),
+        path.basename(file),
+        { ...base, ...(sent ?? {}) },
+        o.sheet,
+      ).catch((err: Error) => fail(err.message));
       for (const c of plan.columns) process.stdout.write(`  ${c.header || `第${c.index + 1}列`} → ${c.note}\n`);
-      if (plan.missing.length) fail(`缺少必需的列：${plan.missing.map((m) => `${m.label}（${m.field}）`).join('、')}。请用 --mapping 指定，如 {"${plan.missing[0].field}": "文件中的列名"}`);
+      if (plan.missing.length)
+        fail(
+          `缺少必需的列：${plan.missing.map((m) => `${m.label}（${m.field}）`).join('、')}。请用 --mapping 指定，如 {"${plan.missing[0].field}": "文件中的列名"}`,
+        );
       const ack = (o.acknowledge ?? '').split(',').map((h) => h.trim());
       const open = plan.warnings.filter((w) => !ack.includes('all') && !ack.includes(w.header));
-      if (open.length) fail(`以下列将不导入：${open.map((w) => w.reason).join('；')}。确认后加 --acknowledge "${open.map((w) => w.header).join(',')}" 重新运行`);
+      if (open.length)
+        fail(
+          `以下列将不导入：${open.map((w) => w.reason).join('；')}。确认后加 --acknowledge "${open.map((w) => w.header).join(',')}" 重新运行`,
+        );
       const job = await ctx.db
         .insertInto('import_job')
-        .values({ kind, file_name: path.basename(file), file_path: path.resolve(file), file_bytes: fs.statSync(file).size, scope_key: u?.scope_key ?? '', created_by: u?.id ?? null, mapping: JSON.stringify(plan.mapping), sheet: plan.sheet })
+        .values({
+          kind,
+          file_name: path.basename(file),
+          file_path: path.resolve(file),
+          file_bytes: fs.statSync(file).size,
+          scope_key: u?.scope_key ?? '',
+          created_by: u?.id ?? null,
+          mapping: JSON.stringify(plan.mapping),
+          sheet: plan.sheet,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       const progress = importProgress();
@@ -331,7 +499,14 @@ program
       await runImportJob(ctx, job.id).finally(() => clearInterval(timer));
       const j = await show();
       progress.stop();
-      const rej = j.rows_rejected ? await ctx.db.selectFrom('import_rejection').select(['row_no', 'col', 'value', 'reason']).where('job_id', '=', job.id).orderBy('row_no').execute() : [];
+      const rej = j.rows_rejected
+        ? await ctx.db
+            .selectFrom('import_rejection')
+            .select(['row_no', 'col', 'value', 'reason'])
+            .where('job_id', '=', job.id)
+            .orderBy('row_no')
+            .execute()
+        : [];
       importOutcome(file, j, rej);
     });
   });
@@ -350,17 +525,25 @@ program
     withContext(async (ctx) => {
       if (!['csv', 'xlsx'].includes(o.format)) fail('格式应为 csv 或 xlsx');
       const places = await demoPlaces(ctx.db, DEMO.countyCodes);
-      const files = await writeDemoFiles(path.resolve(o.out), { entities: Number(o.entities), seed: Number(o.seed), badShare: Number(o.bad), places }, o.format as 'csv');
+      const files = await writeDemoFiles(
+        path.resolve(o.out),
+        { entities: Number(o.entities), seed: Number(o.seed), badShare: Number(o.bad), places },
+        o.format as 'csv',
+      );
       process.stdout.write(`已生成：\n  ${files.registry}\n  ${files.annualReport}\n  ${files.roster}\n`);
     }),
   );
 
 const KEY_REMINDER = (config: ReturnType<typeof loadConfig>) =>
-  config.dataKey ? '主密钥在环境变量 XGZ_DATA_KEY 中，须另行妥善备份（与数据分开保存）；丢失主密钥即无法解密身份证号、手机号等数据。' : `主密钥文件 ${path.join(config.dataDir, 'keys', 'master.key')} 须另行妥善备份（与数据分开保存）；丢失主密钥即无法解密身份证号、手机号等数据。`;
+  config.dataKey
+    ? '主密钥在环境变量 XGZ_DATA_KEY 中，须另行妥善备份（与数据分开保存）；丢失主密钥即无法解密身份证号、手机号等数据。'
+    : `主密钥文件 ${path.join(config.dataDir, 'keys', 'master.key')} 须另行妥善备份（与数据分开保存）；丢失主密钥即无法解密身份证号、手机号等数据。`;
 
 program
   .command('backup <file> [verifyFile]')
-  .description('备份：内置数据库写成 .tar.gz（须先停止服务）；--pg 用 pg_dump 备份 PostgreSQL；xgz backup verify 文件 只校验备份')
+  .description(
+    '备份：内置数据库写成 .tar.gz（须先停止服务）；--pg 用 pg_dump 备份 PostgreSQL；xgz backup verify 文件 只校验备份',
+  )
   .option('--pg', '用 pg_dump 备份 DATABASE_URL 指向的 PostgreSQL 数据库（可在服务运行时执行）')
   .action(async (file: string, verifyFile: string | undefined, o: { pg?: boolean }) => {
     const config = loadConfig();
@@ -370,10 +553,14 @@ program
       const head = fs.existsSync(target) ? fs.readFileSync(target).subarray(0, 5).toString('latin1') : '';
       if (head === 'PGDMP') {
         const v = verifyPostgresDump(target);
-        process.stdout.write(`备份完好：PostgreSQL pg_dump 备份，${v.tables} 张表的数据可读到结尾（${(v.bytes / 1048576).toFixed(1)} MB）\n`);
+        process.stdout.write(
+          `备份完好：PostgreSQL pg_dump 备份，${v.tables} 张表的数据可读到结尾（${(v.bytes / 1048576).toFixed(1)} MB）\n`,
+        );
       } else {
         const v = await verifyPgliteArchive(target);
-        process.stdout.write(`备份完好：XGZ 内置数据库，数据库结构版本 ${v.schemaVersion}，${v.users} 个账号，${v.auditRecords} 条审计记录，${v.files} 个文件，读到结尾无误（${(v.bytes / 1048576).toFixed(1)} MB）\n`);
+        process.stdout.write(
+          `备份完好：XGZ 内置数据库，数据库结构版本 ${v.schemaVersion}，${v.users} 个账号，${v.auditRecords} 条审计记录，${v.files} 个文件，读到结尾无误（${(v.bytes / 1048576).toFixed(1)} MB）\n`,
+        );
       }
       return;
     }
@@ -381,14 +568,18 @@ program
     if (o.pg || config.databaseUrl) {
       if (!config.databaseUrl) fail('--pg 需要设置 DATABASE_URL');
       const bytes = backupPostgres(config.databaseUrl, path.resolve(file));
-      process.stdout.write(`已用 pg_dump 备份到 ${path.resolve(file)}（${(bytes / 1048576).toFixed(1)} MB，已读回校验）。恢复方法见 README"PostgreSQL 的备份与恢复"。\n${KEY_REMINDER(config)}\n`);
+      process.stdout.write(
+        `已用 pg_dump 备份到 ${path.resolve(file)}（${(bytes / 1048576).toFixed(1)} MB，已读回校验）。恢复方法见 README"PostgreSQL 的备份与恢复"。\n${KEY_REMINDER(config)}\n`,
+      );
       return;
     }
     acquireDataDirLock(config.dataDir, 'backup');
     try {
       const bytes = await backupPglite(databaseOptions(config).pgliteDir!, path.resolve(file));
       await verifyPgliteArchive(path.resolve(file));
-      process.stdout.write(`已备份到 ${path.resolve(file)}（${(bytes / 1048576).toFixed(1)} MB，已读回校验）。\n${KEY_REMINDER(config)}\n`);
+      process.stdout.write(
+        `已备份到 ${path.resolve(file)}（${(bytes / 1048576).toFixed(1)} MB，已读回校验）。\n${KEY_REMINDER(config)}\n`,
+      );
     } finally {
       releaseDataDirLock();
     }
@@ -403,7 +594,9 @@ program
     acquireDataDirLock(config.dataDir, 'restore');
     try {
       const { keptAt, info } = await restorePglite(path.resolve(file), databaseOptions(config).pgliteDir!);
-      process.stdout.write(`已从 ${file} 恢复（数据库结构版本 ${info.schemaVersion}，${info.users} 个账号，${info.auditRecords} 条审计记录）。${keptAt ? `原数据保留在 ${keptAt}` : ''}\n须使用备份时的主密钥（${path.join(config.dataDir, 'keys')} 或 XGZ_DATA_KEY）才能解密个人信息。\n`);
+      process.stdout.write(
+        `已从 ${file} 恢复（数据库结构版本 ${info.schemaVersion}，${info.users} 个账号，${info.auditRecords} 条审计记录）。${keptAt ? `原数据保留在 ${keptAt}` : ''}\n须使用备份时的主密钥（${path.join(config.dataDir, 'keys')} 或 XGZ_DATA_KEY）才能解密个人信息。\n`,
+      );
     } finally {
       releaseDataDirLock();
     }
@@ -418,9 +611,33 @@ imports
     withContext(async (ctx) => {
       const ended = await reclaimStaleImports(ctx.db);
       if (ended.length) process.stdout.write(`进程已不在的导入任务已标为中断：${ended.join('、')}\n`);
-      const rows = await ctx.db.selectFrom('import_job').select(['id', 'kind', 'file_name', 'status', 'rows_read', 'rows_accepted', 'rows_rejected', 'error', 'created_at']).orderBy('id', 'desc').limit(Number(o.limit) || 20).execute();
-      const label = { queued: '排队', running: '导入中', done: '完成', failed: '失败/中断', cancelled: '已取消' } as const;
-      for (const r of rows) process.stdout.write(`#${r.id}\t${label[r.status]}\t${r.kind}\t${r.file_name}\t读取 ${r.rows_read} 接受 ${r.rows_accepted} 拒绝 ${r.rows_rejected}${r.error ? `\t${r.error}` : ''}\n`);
+      const rows = await ctx.db
+        .selectFrom('import_job')
+        .select([
+          'id',
+          'kind',
+          'file_name',
+          'status',
+          'rows_read',
+          'rows_accepted',
+          'rows_rejected',
+          'error',
+          'created_at',
+        ])
+        .orderBy('id', 'desc')
+        .limit(Number(o.limit) || 20)
+        .execute();
+      const label = {
+        queued: '排队',
+        running: '导入中',
+        done: '完成',
+        failed: '失败/中断',
+        cancelled: '已取消',
+      } as const;
+      for (const r of rows)
+        process.stdout.write(
+          `#${r.id}\t${label[r.status]}\t${r.kind}\t${r.file_name}\t读取 ${r.rows_read} 接受 ${r.rows_accepted} 拒绝 ${r.rows_rejected}${r.error ? `\t${r.error}` : ''}\n`,
+        );
       if (!rows.length) process.stdout.write('没有导入任务\n');
     }, 'imports list'),
   );
@@ -430,11 +647,20 @@ imports
   .action((id: string) =>
     withContext(async (ctx) => {
       await reclaimStaleImports(ctx.db);
-      const j = await ctx.db.selectFrom('import_job').select(['id', 'status']).where('id', '=', Number(id)).executeTakeFirst();
+      const j = await ctx.db
+        .selectFrom('import_job')
+        .select(['id', 'status'])
+        .where('id', '=', Number(id))
+        .executeTakeFirst();
       if (!j) fail(`导入任务 ${id} 不存在`);
       if (j.status === 'queued') {
         await ctx.db.transaction().execute(async (trx) => {
-          await trx.updateTable('import_job').set({ status: 'cancelled', cancel_requested: true, error: '已取消（命令行）', finished_at: new Date() }).where('id', '=', j.id).where('status', '=', 'queued').execute();
+          await trx
+            .updateTable('import_job')
+            .set({ status: 'cancelled', cancel_requested: true, error: '已取消（命令行）', finished_at: new Date() })
+            .where('id', '=', j.id)
+            .where('status', '=', 'queued')
+            .execute();
           await trx.deleteFrom('import_key').where('job_id', '=', j.id).execute();
         });
       } else if (j.status === 'running') {
@@ -442,8 +668,15 @@ imports
       } else {
         fail(`导入任务 ${id} 已结束（${j.status}），无需取消；可用 xgz imports rerun ${id} 重新导入`);
       }
-      await recordAudit(ctx.db, SYSTEM, { action: 'import.cancel', objectType: 'import_job', objectId: j.id, detail: { via: 'cli' } });
-      process.stdout.write(j.status === 'running' ? `已请求取消导入任务 ${id}：在当前批次结束后停止\n` : `已取消导入任务 ${id}\n`);
+      await recordAudit(ctx.db, SYSTEM, {
+        action: 'import.cancel',
+        objectType: 'import_job',
+        objectId: j.id,
+        detail: { via: 'cli' },
+      });
+      process.stdout.write(
+        j.status === 'running' ? `已请求取消导入任务 ${id}：在当前批次结束后停止\n` : `已取消导入任务 ${id}\n`,
+      );
     }, 'imports cancel'),
   );
 imports
@@ -454,20 +687,44 @@ imports
       await reclaimStaleImports(ctx.db);
       const j = await ctx.db.selectFrom('import_job').selectAll().where('id', '=', Number(id)).executeTakeFirst();
       if (!j) fail(`导入任务 ${id} 不存在`);
-      if (j.status === 'queued' || j.status === 'running') fail(`导入任务 ${id} 仍在进行（${j.status === 'queued' ? '排队' : '导入中'}）`);
+      if (j.status === 'queued' || j.status === 'running')
+        fail(`导入任务 ${id} 仍在进行（${j.status === 'queued' ? '排队' : '导入中'}）`);
       if (!fs.existsSync(j.file_path)) fail(`原文件已不在：${j.file_path}`);
-      const n = await ctx.db.insertInto('import_job').values({ kind: j.kind, file_name: j.file_name, file_path: j.file_path, file_bytes: j.file_bytes, scope_key: j.scope_key, created_by: j.created_by }).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(ctx.db, SYSTEM, { action: 'import.upload', objectType: 'import_job', objectId: n.id, detail: { rerunOf: j.id, via: 'cli' } });
+      const n = await ctx.db
+        .insertInto('import_job')
+        .values({
+          kind: j.kind,
+          file_name: j.file_name,
+          file_path: j.file_path,
+          file_bytes: j.file_bytes,
+          scope_key: j.scope_key,
+          created_by: j.created_by,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await recordAudit(ctx.db, SYSTEM, {
+        action: 'import.upload',
+        objectType: 'import_job',
+        objectId: n.id,
+        detail: { rerunOf: j.id, via: 'cli' },
+      });
       process.stdout.write(`重新导入：新任务 #${n.id}…\n`);
       await runImportJob(ctx, n.id);
       const done = await ctx.db.selectFrom('import_job').selectAll().where('id', '=', n.id).executeTakeFirstOrThrow();
-      process.stdout.write(done.status === 'done' ? `导入完成：读取 ${done.rows_read} 行，接受 ${done.rows_accepted}，拒绝 ${done.rows_rejected}，变更 ${done.rows_changed}\n` : `导入未完成：${done.error}\n`);
+      process.stdout.write(
+        done.status === 'done'
+          ? `导入完成：读取 ${done.rows_read} 行，接受 ${done.rows_accepted}，拒绝 ${done.rows_rejected}，变更 ${done.rows_changed}\n`
+          : `导入未完成：${done.error}\n`,
+      );
       if (done.status !== 'done') process.exitCode = 1;
     }, 'imports rerun'),
   );
 
 program.parseAsync(process.argv).catch((err: Error) => {
   if (err instanceof BackupError) fail(err.message);
-  if (isConnectionError(err)) fail(`无法连接数据库或连接中断（${(err as { code?: string }).code ?? err.message}）：本次操作未完成，已提交的部分保留；请确认数据库可用后重试`);
+  if (isConnectionError(err))
+    fail(
+      `无法连接数据库或连接中断（${(err as { code?: string }).code ?? err.message}）：本次操作未完成，已提交的部分保留；请确认数据库可用后重试`,
+    );
   fail(err.message);
 });

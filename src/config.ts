@@ -13,9 +13,17 @@ const envSchema = z.object({
   XGZ_COOKIE_SECURE: z.enum(['auto', 'always', 'never']).default('auto'),
   XGZ_TRUST_PROXY: z.enum(['0', '1']).default('0'),
   XGZ_BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
-  XGZ_IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(1024 ** 3),
+  XGZ_IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 ** 3),
   /** Largest attachment (notices, tasks, replies …) in bytes. */
-  XGZ_ATTACHMENT_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  XGZ_ATTACHMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
   /** Where the public reaches the platform (the QR codes printed on plaques open it), e.g. https://xgz.example.gov.cn */
   XGZ_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'XGZ_PUBLIC_URL 应为 http(s):// 开头的网址' }).optional(),
   /** Appeals one client address may submit per minute on the public appeal page (a load test lifts it for itself). */
@@ -28,7 +36,10 @@ const envSchema = z.object({
   /** Days an uploaded import file is kept (encrypted) for "re-import" before the retention job removes it. */
   XGZ_IMPORT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   /** The deployment's time zone: what "today", a month and a report period's end mean (snapshots, reports). */
-  XGZ_TIME_ZONE: z.string().default(DEFAULT_TIME_ZONE).refine(isTimeZone, 'XGZ_TIME_ZONE 应为 IANA 时区名，如 Asia/Shanghai'),
+  XGZ_TIME_ZONE: z
+    .string()
+    .default(DEFAULT_TIME_ZONE)
+    .refine(isTimeZone, 'XGZ_TIME_ZONE 应为 IANA 时区名，如 Asia/Shanghai'),
   /** How far (a share, 0.05 = 5%) a report's consolidated figure may differ from the live one before the difference must be explained. */
   XGZ_REPORT_TOLERANCE: z.coerce.number().min(0).max(1).default(0.05),
   /**
@@ -72,8 +83,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`环境变量配置有误 (invalid environment):\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  if (!e.XGZ_TLS_CERT !== !e.XGZ_TLS_KEY) throw new Error('环境变量配置有误 (invalid environment):\n  XGZ_TLS_CERT 与 XGZ_TLS_KEY 须同时设置');
-  if (e.XGZ_TLS_CLIENT_CA && !e.XGZ_TLS_CERT) throw new Error('环境变量配置有误 (invalid environment):\n  XGZ_TLS_CLIENT_CA 须与 XGZ_TLS_CERT、XGZ_TLS_KEY 一同设置（客户端证书只在本服务的 TLS 连接上验证）');
+  if (!e.XGZ_TLS_CERT !== !e.XGZ_TLS_KEY)
+    throw new Error('环境变量配置有误 (invalid environment):\n  XGZ_TLS_CERT 与 XGZ_TLS_KEY 须同时设置');
+  if (e.XGZ_TLS_CLIENT_CA && !e.XGZ_TLS_CERT)
+    throw new Error(
+      '环境变量配置有误 (invalid environment):\n  XGZ_TLS_CLIENT_CA 须与 XGZ_TLS_CERT、XGZ_TLS_KEY 一同设置（客户端证书只在本服务的 TLS 连接上验证）',
+    );
   return {
     port: e.PORT,
     host: e.HOST,
@@ -94,6 +109,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importRetentionDays: e.XGZ_IMPORT_RETENTION_DAYS,
     timeZone: e.XGZ_TIME_ZONE,
     reportTolerance: e.XGZ_REPORT_TOLERANCE,
-    ...(e.XGZ_TLS_CERT && e.XGZ_TLS_KEY ? { tls: { cert: path.resolve(e.XGZ_TLS_CERT), key: path.resolve(e.XGZ_TLS_KEY), ...(e.XGZ_TLS_CLIENT_CA ? { clientCa: path.resolve(e.XGZ_TLS_CLIENT_CA) } : {}) } } : {}),
+    ...(e.XGZ_TLS_CERT && e.XGZ_TLS_KEY
+      ? {
+          tls: {
+            cert: path.resolve(e.XGZ_TLS_CERT),
+            key: path.resolve(e.XGZ_TLS_KEY),
+            ...(e.XGZ_TLS_CLIENT_CA ? { clientCa: path.resolve(e.XGZ_TLS_CLIENT_CA) } : {}),
+          },
+        }
+      : {}),
   };
 }

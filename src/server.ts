@@ -57,7 +57,44 @@ z.config(z.locales.zhCN());
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
 /** Feature route plugins, mounted under /api/v1. A new capability adds its plugin here. */
-const FEATURES = [authRoutes, accountRoutes, jurisdictionRoutes, unitRoutes, entityRoutes, entityWorkRoutes, zoneRoutes, importRoutes, stationAssignmentRoutes, memberRoutes, discoveryRoutes, selfReportRoutes, orgRoutes, proposalRoutes, coverageRoutes, instructorRoutes, guidanceRoutes, guidancePostRoutes, sanliangRoutes, sanliangPublicRoutes, exitRoutes, recognitionRoutes, dashboardRoutes, platformRoutes, assistanceRoutes, appealRoutes, reportRoutes, assessmentRoutes, attachmentRoutes, workTaskRoutes, workbenchRoutes, serviceAccountRoutes, exchangeRoutes, settingRoutes, dictionaryRoutes, auditRoutes];
+const FEATURES = [
+  authRoutes,
+  accountRoutes,
+  jurisdictionRoutes,
+  unitRoutes,
+  entityRoutes,
+  entityWorkRoutes,
+  zoneRoutes,
+  importRoutes,
+  stationAssignmentRoutes,
+  memberRoutes,
+  discoveryRoutes,
+  selfReportRoutes,
+  orgRoutes,
+  proposalRoutes,
+  coverageRoutes,
+  instructorRoutes,
+  guidanceRoutes,
+  guidancePostRoutes,
+  sanliangRoutes,
+  sanliangPublicRoutes,
+  exitRoutes,
+  recognitionRoutes,
+  dashboardRoutes,
+  platformRoutes,
+  assistanceRoutes,
+  appealRoutes,
+  reportRoutes,
+  assessmentRoutes,
+  attachmentRoutes,
+  workTaskRoutes,
+  workbenchRoutes,
+  serviceAccountRoutes,
+  exchangeRoutes,
+  settingRoutes,
+  dictionaryRoutes,
+  auditRoutes,
+];
 
 /** housekeeping: the server's timed work — the audit anchor, import-file retention, the bell's sweep, task reminders (the serve command; tests call them directly). */
 export type BuildOptions = { logStream?: DestinationStream; webDist?: string | null; housekeeping?: boolean };
@@ -79,25 +116,41 @@ function installProbes(app: FastifyInstance, ctx: AppContext): void {
       .header('retry-after', String(RETRY_AFTER_SECONDS))
       .header('connection', 'close')
       .type('application/problem+json; charset=utf-8')
-      .send({ type: 'about:blank', status: 503, title: '服务暂不可用', detail: '服务正在停止或重启，本次操作未执行，请稍后重试', code: 'shutting_down' });
+      .send({
+        type: 'about:blank',
+        status: 503,
+        title: '服务暂不可用',
+        detail: '服务正在停止或重启，本次操作未执行，请稍后重试',
+        code: 'shutting_down',
+      });
   });
   const known = listMigrations();
   const latest = known.length ? known[known.length - 1].version : 0;
   const probeOpts = { config: { access: 'public' as const }, logLevel: 'warn' as const, schema: { hide: true } };
   app.get('/healthz', probeOpts, async () => ({ status: 'ok' }));
   app.get('/readyz', probeOpts, async (_req, reply) => {
-    const notReady = (reason: string, detail: string) => reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ status: 'unavailable', reason, detail });
+    const notReady = (reason: string, detail: string) =>
+      reply
+        .code(503)
+        .header('retry-after', String(RETRY_AFTER_SECONDS))
+        .send({ status: 'unavailable', reason, detail });
     if (!ctx.database.health.isUp) return notReady('database_unreachable', '数据库暂时无法连接');
     let applied: { n: number; max: number | null };
     try {
       const q = appliedMigrations(ctx.db);
-      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(Object.assign(new Error('readiness probe timed out'), { code: 'ETIMEDOUT' })), 3000).unref());
+      const timeout = new Promise<never>((_, reject) =>
+        setTimeout(
+          () => reject(Object.assign(new Error('readiness probe timed out'), { code: 'ETIMEDOUT' })),
+          3000,
+        ).unref(),
+      );
       applied = await Promise.race([q, timeout]);
     } catch (err) {
       ctx.database.health.report(err);
       return notReady('database_unreachable', '数据库暂时无法连接');
     }
-    if (Number(applied.n) < known.length || Number(applied.max ?? 0) < latest) return notReady('migrations_pending', '数据库迁移尚未完成');
+    if (Number(applied.n) < known.length || Number(applied.max ?? 0) < latest)
+      return notReady('migrations_pending', '数据库迁移尚未完成');
     if (Number(applied.max ?? 0) > latest) return notReady('schema_newer', '数据库结构比本程序新，请升级程序');
     return { status: 'ready' };
   });
@@ -114,17 +167,27 @@ function installProbes(app: FastifyInstance, ctx: AppContext): void {
 export async function shutdown(app: FastifyInstance, ctx: AppContext, timeoutMs = 25_000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-  const closed = app.close().then(() => true, (err: unknown) => {
-    app.log.error({ err }, 'error while closing');
-    return false;
-  });
+  const closed = app.close().then(
+    () => true,
+    (err: unknown) => {
+      app.log.error({ err }, 'error while closing');
+      return false;
+    },
+  );
   let clean = await Promise.race([closed, deadline]);
   clearTimeout(timer);
   if (!clean) {
     app.log.warn({ timeoutMs }, 'shutdown timed out; abandoning requests and jobs still running');
     app.server.closeAllConnections();
   }
-  clean = (await Promise.race([ctx.database.close().then(() => true, () => false), new Promise<false>((r) => setTimeout(() => r(false), 5000).unref())])) && clean;
+  clean =
+    (await Promise.race([
+      ctx.database.close().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<false>((r) => setTimeout(() => r(false), 5000).unref()),
+    ])) && clean;
   releaseDataDirLock();
   return clean;
 }
@@ -138,8 +201,16 @@ function tlsOptions(tls: NonNullable<AppContext['config']['tls']>): https.Server
       throw new Error(`无法读取${what}文件 ${file}`);
     }
   };
-  const options: https.ServerOptions = { cert: read(tls.cert, 'TLS 证书（XGZ_TLS_CERT）'), key: read(tls.key, 'TLS 私钥（XGZ_TLS_KEY）') };
-  if (tls.clientCa) Object.assign(options, { ca: read(tls.clientCa, '客户端证书 CA（XGZ_TLS_CLIENT_CA）'), requestCert: true, rejectUnauthorized: false });
+  const options: https.ServerOptions = {
+    cert: read(tls.cert, 'TLS 证书（XGZ_TLS_CERT）'),
+    key: read(tls.key, 'TLS 私钥（XGZ_TLS_KEY）'),
+  };
+  if (tls.clientCa)
+    Object.assign(options, {
+      ca: read(tls.clientCa, '客户端证书 CA（XGZ_TLS_CLIENT_CA）'),
+      requestCert: true,
+      rejectUnauthorized: false,
+    });
   return options;
 }
 
@@ -148,7 +219,12 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     logger: {
       level: ctx.config.logLevel,
       // Personal data never reaches the log: no bodies are logged, and these headers are hidden.
-      redact: ['req.headers.cookie', 'req.headers["x-csrf-token"]', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+      redact: [
+        'req.headers.cookie',
+        'req.headers["x-csrf-token"]',
+        'req.headers.authorization',
+        'res.headers["set-cookie"]',
+      ],
       ...(opts.logStream ? { stream: opts.logStream } : {}),
     },
     bodyLimit: ctx.config.bodyLimit,
@@ -165,7 +241,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   const imports = new ImportRunner(ctx, app.log);
   app.decorate('imports', imports);
   app.addHook('onReady', () => imports.recover());
-  app.addHook('onReady', () => endInterruptedDiscoveryRuns(ctx.db).catch((err: unknown) => void (ctx.database.health.report(err) || app.log.error({ err }, 'discovery recovery failed'))));
+  app.addHook('onReady', () =>
+    endInterruptedDiscoveryRuns(ctx.db).catch(
+      (err: unknown) => void (ctx.database.health.report(err) || app.log.error({ err }, 'discovery recovery failed')),
+    ),
+  );
   app.addHook('onClose', () => imports.stop());
   if (opts.housekeeping) housekeeping(app);
   app.decorate('housekeeping', opts.housekeeping ?? false);
@@ -209,9 +289,23 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       components: {
         securitySchemes: {
           // Staff use the session cookie (signed in through /auth/login); other systems a service account's token on /exchange/… only.
-          cookie: { type: 'apiKey', in: 'cookie', name: 'xgz_sid', description: '工作人员登录会话（浏览器）；写操作另需 X-CSRF-Token 头' },
-          bearer: { type: 'http', scheme: 'bearer', description: '系统对接服务账号的令牌（xgzsa_…，由安全管理员在"系统对接"页发放，只显示一次）。只能调用 /api/v1/exchange/… 接口。例：Authorization: Bearer xgzsa_3q2…' },
-          mutualTLS: { type: 'mutualTLS', description: '系统对接服务账号的客户端证书（双向 TLS）：服务端以 XGZ_TLS_CERT / XGZ_TLS_KEY 提供 HTTPS，并以 XGZ_TLS_CLIENT_CA 指定签发客户端证书的 CA；证书的 SHA-256 指纹须已登记到一个有效的服务账号（"系统对接"页）。只能调用 /api/v1/exchange/… 接口。例：curl --cert client.crt --key client.key https://…/api/v1/exchange/changes' } as never, // OpenAPI 3.1's scheme type, not in the 3.0 typings
+          cookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'xgz_sid',
+            description: '工作人员登录会话（浏览器）；写操作另需 X-CSRF-Token 头',
+          },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              '系统对接服务账号的令牌（xgzsa_…，由安全管理员在"系统对接"页发放，只显示一次）。只能调用 /api/v1/exchange/… 接口。例：Authorization: Bearer xgzsa_3q2…',
+          },
+          mutualTLS: {
+            type: 'mutualTLS',
+            description:
+              '系统对接服务账号的客户端证书（双向 TLS）：服务端以 XGZ_TLS_CERT / XGZ_TLS_KEY 提供 HTTPS，并以 XGZ_TLS_CLIENT_CA 指定签发客户端证书的 CA；证书的 SHA-256 指纹须已登记到一个有效的服务账号（"系统对接"页）。只能调用 /api/v1/exchange/… 接口。例：curl --cert client.crt --key client.key https://…/api/v1/exchange/changes',
+          } as never, // OpenAPI 3.1's scheme type, not in the 3.0 typings
         },
       },
     },
@@ -222,7 +316,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
 
   await app.register(
     async (api) => {
-      api.get('/health', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok', database: ctx.database.kind }));
+      api.get('/health', { config: { access: 'public' }, schema: { hide: true } }, async () => ({
+        status: 'ok',
+        database: ctx.database.kind,
+      }));
       for (const feature of FEATURES) await api.register(feature);
     },
     { prefix: '/api/v1' },

@@ -42,7 +42,10 @@ function parseMasterKey(text: string): Buffer {
  * The master key comes from XGZ_DATA_KEY, else from <dataDir>/keys/master.key, which is
  * generated (mode 0600) on first start. Losing it makes encrypted personal data unreadable.
  */
-export function loadOrCreateMasterKey(dataDir: string, envKey?: string): { key: Buffer; created: boolean; file?: string } {
+export function loadOrCreateMasterKey(
+  dataDir: string,
+  envKey?: string,
+): { key: Buffer; created: boolean; file?: string } {
   if (envKey) return { key: parseMasterKey(envKey), created: false };
   const file = path.join(dataDir, 'keys', 'master.key');
   if (fs.existsSync(file)) return { key: parseMasterKey(fs.readFileSync(file, 'utf8')), created: false, file };

@@ -13,7 +13,7 @@ export function calibratedIterations(): number {
     const t0 = process.hrtime.bigint();
     crypto.pbkdf2Sync('calibration', 'salt', probe, 32, 'sm3');
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    calibrated = Math.max(MIN_ITERATIONS, Math.round(((probe * TARGET_MS) / ms) / 1000) * 1000);
+    calibrated = Math.max(MIN_ITERATIONS, Math.round((probe * TARGET_MS) / ms / 1000) * 1000);
   }
   return calibrated;
 }
@@ -29,6 +29,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, iter, salt, hash] = stored.split('$');
   if (scheme !== 'pbkdf2-sm3' || !iter || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
-  const actual = await pbkdf2(password.normalize('NFC'), Buffer.from(salt, 'base64'), Number(iter), expected.length, 'sm3');
+  const actual = await pbkdf2(
+    password.normalize('NFC'),
+    Buffer.from(salt, 'base64'),
+    Number(iter),
+    expected.length,
+    'sm3',
+  );
   return crypto.timingSafeEqual(actual, expected);
 }

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 
 export const sm3Hex = (data: string | Buffer): string => crypto.createHash('sm3').update(data).digest('hex');
 
-export const hmacSm3 = (key: Buffer, data: string | Buffer): Buffer => crypto.createHmac('sm3', key).update(data).digest();
+export const hmacSm3 = (key: Buffer, data: string | Buffer): Buffer =>
+  crypto.createHmac('sm3', key).update(data).digest();
 
 /** JSON with object keys sorted at every depth: the same value always gives the same text (for hashing). */
 export function canonicalJson(value: unknown): string {

@@ -17,7 +17,8 @@ export const anchorFile = (dataDir: string) => path.join(dataDir, 'audit', 'anch
 
 type Line = Anchor & { at: string; mac: string };
 
-const macOf = (key: Buffer, a: Omit<Line, 'mac'>) => hmacSm3(key, `${a.at}|${a.lastId}|${a.lastHash}|${a.keyedFrom}`).toString('hex');
+const macOf = (key: Buffer, a: Omit<Line, 'mac'>) =>
+  hmacSm3(key, `${a.at}|${a.lastId}|${a.lastHash}|${a.keyedFrom}`).toString('hex');
 
 /** The current head, if it moved since the last anchor: appended to the file; returns what was written (or null). */
 export async function writeAnchor(db: Kysely<DB>, dataDir: string): Promise<Anchor | null> {
@@ -51,19 +52,25 @@ export function readAnchors(db: Kysely<DB>, dataDir: string): Anchor[] {
   if (!fs.existsSync(file)) return [];
   const key = auditKeyOf(db);
   const out: Anchor[] = [];
-  fs.readFileSync(file, 'utf8').split('\n').forEach((text, i) => {
-    if (!text.trim()) return;
-    let l: Line;
-    try {
-      l = JSON.parse(text) as Line;
-    } catch {
-      throw new AnchorError(`审计锚点文件第 ${i + 1} 行无法解析（文件被改动）`);
-    }
-    const expected = macOf(key, { at: l.at, lastId: l.lastId, lastHash: l.lastHash, keyedFrom: l.keyedFrom });
-    if (typeof l.mac !== 'string' || l.mac.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(l.mac), Buffer.from(expected))) {
-      throw new AnchorError(`审计锚点文件第 ${i + 1} 行校验失败（文件被改动，或主密钥不符）`);
-    }
-    out.push({ lastId: l.lastId, lastHash: l.lastHash, keyedFrom: l.keyedFrom });
-  });
+  fs.readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((text, i) => {
+      if (!text.trim()) return;
+      let l: Line;
+      try {
+        l = JSON.parse(text) as Line;
+      } catch {
+        throw new AnchorError(`审计锚点文件第 ${i + 1} 行无法解析（文件被改动）`);
+      }
+      const expected = macOf(key, { at: l.at, lastId: l.lastId, lastHash: l.lastHash, keyedFrom: l.keyedFrom });
+      if (
+        typeof l.mac !== 'string' ||
+        l.mac.length !== expected.length ||
+        !crypto.timingSafeEqual(Buffer.from(l.mac), Buffer.from(expected))
+      ) {
+        throw new AnchorError(`审计锚点文件第 ${i + 1} 行校验失败（文件被改动，或主密钥不符）`);
+      }
+      out.push({ lastId: l.lastId, lastHash: l.lastHash, keyedFrom: l.keyedFrom });
+    });
   return out;
 }

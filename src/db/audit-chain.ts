@@ -44,18 +44,18 @@ export function auditKeyOf(db: Kysely<DB>): Buffer {
 export function recordHash(prevHash: string, r: HashedFields, key?: Buffer | null): string {
   const text =
     prevHash +
-      canonicalJson({
-        at: r.at.toISOString(),
-        actor_id: r.actor_id,
-        actor_name: r.actor_name,
-        scope_key: r.scope_key,
-        ip: r.ip,
-        action: r.action,
-        object_type: r.object_type,
-        object_id: r.object_id,
-        outcome: r.outcome,
-        detail: r.detail ?? null,
-      });
+    canonicalJson({
+      at: r.at.toISOString(),
+      actor_id: r.actor_id,
+      actor_name: r.actor_name,
+      scope_key: r.scope_key,
+      ip: r.ip,
+      action: r.action,
+      object_type: r.object_type,
+      object_id: r.object_id,
+      outcome: r.outcome,
+      detail: r.detail ?? null,
+    });
   return key ? hmacSm3(key, text).toString('hex') : sm3Hex(text);
 }
 
@@ -66,7 +66,12 @@ const AUDIT_LOCK = 0x78677a41; // 'xgzA'
  * Appends entries to the chain inside the caller's transaction. The head row is locked
  * until commit, so appends are serialized and a rolled-back change leaves no audit row.
  */
-export async function appendAudit(trx: Transaction<DB>, who: Principal, entries: AuditEntry[], key: Buffer): Promise<void> {
+export async function appendAudit(
+  trx: Transaction<DB>,
+  who: Principal,
+  entries: AuditEntry[],
+  key: Buffer,
+): Promise<void> {
   if (entries.length === 0) return;
   await sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(trx);
   const head = await sql<{ last_hash: string }>`SELECT last_hash FROM audit_head WHERE id = 1`.execute(trx);
@@ -85,13 +90,22 @@ export async function appendAudit(trx: Transaction<DB>, who: Principal, entries:
       detail: e.detail ?? null,
     };
     const hash = recordHash(prev, fields, key);
-    const row = { ...fields, detail: fields.detail === null ? null : JSON.stringify(fields.detail), prev_hash: prev, hash };
+    const row = {
+      ...fields,
+      detail: fields.detail === null ? null : JSON.stringify(fields.detail),
+      prev_hash: prev,
+      hash,
+    };
     prev = hash;
     return row;
   });
   // Many rows to a statement (a job's batch audits each case it moves); ids follow the list's order.
   // The head follows in the database (trigger audit_log_head), which also refuses a broken link.
-  for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('audit_log').values(rows.slice(i, i + 1000)).execute();
+  for (let i = 0; i < rows.length; i += 1000)
+    await trx
+      .insertInto('audit_log')
+      .values(rows.slice(i, i + 1000))
+      .execute();
 }
 
 /** Records entries in a transaction of their own (for events with no data change, e.g. a failed login). */
@@ -118,7 +132,13 @@ export async function verifyAuditChain(db: Kysely<DB>, batch = 5000, anchors: An
   const head = await db.selectFrom('audit_head').selectAll().executeTakeFirstOrThrow();
   const keyedFrom = Number(head.keyed_from);
   for (const a of anchors) {
-    if (a.keyedFrom !== keyedFrom) return { ok: false, count: 0, brokenId: keyedFrom, reason: `链的加密起点与库外锚点不符（锚点记为第 ${a.keyedFrom} 条，库中为第 ${keyedFrom} 条）` };
+    if (a.keyedFrom !== keyedFrom)
+      return {
+        ok: false,
+        count: 0,
+        brokenId: keyedFrom,
+        reason: `链的加密起点与库外锚点不符（锚点记为第 ${a.keyedFrom} 条，库中为第 ${keyedFrom} 条）`,
+      };
   }
   const anchored = new Map<number, string>();
   for (const a of anchors) if (a.lastId > 0) anchored.set(a.lastId, a.lastHash);
@@ -126,10 +146,18 @@ export async function verifyAuditChain(db: Kysely<DB>, batch = 5000, anchors: An
   let afterId = 0;
   let count = 0;
   for (;;) {
-    const rows = await db.selectFrom('audit_log').selectAll().where('id', '>', afterId).orderBy('id').limit(batch).execute();
+    const rows = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(batch)
+      .execute();
     for (const r of rows) {
-      if (r.prev_hash !== prev) return { ok: false, count, brokenId: r.id, reason: '与前一条记录的链接不符（前面的记录被删除或改动）' };
-      if (recordHash(prev, r, r.id >= keyedFrom ? key : null) !== r.hash) return { ok: false, count, brokenId: r.id, reason: '记录内容与其哈希不符（记录被改动）' };
+      if (r.prev_hash !== prev)
+        return { ok: false, count, brokenId: r.id, reason: '与前一条记录的链接不符（前面的记录被删除或改动）' };
+      if (recordHash(prev, r, r.id >= keyedFrom ? key : null) !== r.hash)
+        return { ok: false, count, brokenId: r.id, reason: '记录内容与其哈希不符（记录被改动）' };
       const a = anchored.get(r.id);
       if (a !== undefined) {
         if (a !== r.hash) return { ok: false, count, brokenId: r.id, reason: '记录与库外锚点不符（链被改写）' };

@@ -49,7 +49,11 @@ export async function verifyPgliteArchive(file: string): Promise<ArchiveInfo & {
       tar = zlib.gunzipSync(raw);
     } catch (err) {
       const code = (err as { code?: string }).code;
-      throw new BackupError(code === 'Z_BUF_ERROR' ? '备份文件不完整（在结尾之前被截断），无法使用' : '备份文件已损坏（压缩数据校验失败），无法使用');
+      throw new BackupError(
+        code === 'Z_BUF_ERROR'
+          ? '备份文件不完整（在结尾之前被截断），无法使用'
+          : '备份文件已损坏（压缩数据校验失败），无法使用',
+      );
     }
   } else if (raw.subarray(0, 5).toString('latin1') === 'PGDMP') {
     throw new BackupError('这是 PostgreSQL 的 pg_dump 备份，应以 pg_restore 恢复到 PostgreSQL 服务器（见 README）');
@@ -68,21 +72,38 @@ export async function verifyPgliteArchive(file: string): Promise<ArchiveInfo & {
     } catch (err) {
       throw new BackupError(`备份中的数据库无法打开（${(err as Error).message.slice(0, 200)}），无法使用`);
     }
-    const has = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('schema_migration', 'audit_log', 'app_user')`);
+    const has = await pg.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('schema_migration', 'audit_log', 'app_user')`,
+    );
     if (has.rows[0].n < 3) throw new BackupError('备份中的数据库不是 XGZ 的数据（缺少 XGZ 的数据表）');
-    const applied = (await pg.query<{ version: number; name: string; checksum: string }>('SELECT version, name, checksum FROM schema_migration ORDER BY version')).rows;
+    const applied = (
+      await pg.query<{ version: number; name: string; checksum: string }>(
+        'SELECT version, name, checksum FROM schema_migration ORDER BY version',
+      )
+    ).rows;
     const known = new Map(listMigrations().map((m) => [m.version, m]));
     const latest = Math.max(0, ...known.keys());
     for (const a of applied) {
       const m = known.get(a.version);
-      if (!m) throw new BackupError(`备份来自更新版本的程序（含本程序没有的数据库迁移 ${a.version}_${a.name}），请先升级程序再恢复`);
-      if (m.checksum !== a.checksum) throw new BackupError(`备份的数据库迁移 ${a.version}_${a.name} 与本程序的不同，不是本程序的数据`);
+      if (!m)
+        throw new BackupError(
+          `备份来自更新版本的程序（含本程序没有的数据库迁移 ${a.version}_${a.name}），请先升级程序再恢复`,
+        );
+      if (m.checksum !== a.checksum)
+        throw new BackupError(`备份的数据库迁移 ${a.version}_${a.name} 与本程序的不同，不是本程序的数据`);
     }
     const schemaVersion = applied.length ? applied[applied.length - 1].version : 0;
     if (schemaVersion > latest) throw new BackupError('备份来自更新版本的程序，请先升级程序再恢复');
     const audit = await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log');
     const users = await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM app_user');
-    return { bytes: raw.length, files: names.size, schemaVersion, auditRecords: audit.rows[0].n, users: users.rows[0].n, tar };
+    return {
+      bytes: raw.length,
+      files: names.size,
+      schemaVersion,
+      auditRecords: audit.rows[0].n,
+      users: users.rows[0].n,
+      tar,
+    };
   } finally {
     await pg?.close().catch(() => undefined);
   }
@@ -101,12 +122,19 @@ function readTar(buf: Buffer): Set<string> {
       if (off + 1024 > buf.length || !buf.subarray(off + 512, off + 1024).every((b) => b === 0)) throw cut();
       return names;
     }
-    if (off === 0 && h.subarray(257, 262).toString('latin1') !== 'ustar') throw new BackupError('不是 XGZ 的备份（内容不是数据目录的归档）');
-    const field = (start: number, len: number) => h.subarray(start, start + len).toString('latin1').replace(/\0.*$/s, '').trim();
+    if (off === 0 && h.subarray(257, 262).toString('latin1') !== 'ustar')
+      throw new BackupError('不是 XGZ 的备份（内容不是数据目录的归档）');
+    const field = (start: number, len: number) =>
+      h
+        .subarray(start, start + len)
+        .toString('latin1')
+        .replace(/\0.*$/s, '')
+        .trim();
     const stored = parseInt(field(148, 8), 8);
     let sum = 0;
     for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : h[i];
-    if (!Number.isFinite(stored) || stored !== sum) throw new BackupError(`备份文件已损坏（第 ${Math.floor(off / 512) + 1} 块的文件头校验失败），无法使用`);
+    if (!Number.isFinite(stored) || stored !== sum)
+      throw new BackupError(`备份文件已损坏（第 ${Math.floor(off / 512) + 1} 块的文件头校验失败），无法使用`);
     const size = parseInt(field(124, 12) || '0', 8);
     const name = [field(345, 155), field(0, 100)].filter(Boolean).join('/').replace(/^\/+/, '');
     names.add(name);
@@ -138,7 +166,11 @@ export async function restorePglite(file: string, dataDir: string): Promise<Rest
     } catch (err) {
       if (err instanceof BackupError) throw err;
       const e = err as NodeJS.ErrnoException;
-      throw new BackupError(e.code === 'ENOSPC' ? '磁盘空间不足，无法展开备份；现有数据未改动' : `展开备份失败（${e.message.slice(0, 200)}）；现有数据未改动`);
+      throw new BackupError(
+        e.code === 'ENOSPC'
+          ? '磁盘空间不足，无法展开备份；现有数据未改动'
+          : `展开备份失败（${e.message.slice(0, 200)}）；现有数据未改动`,
+      );
     } finally {
       await pg?.close().catch(() => undefined);
     }
@@ -168,8 +200,17 @@ export async function restorePglite(file: string, dataDir: string): Promise<Rest
 export function backupPostgres(databaseUrl: string, file: string): number {
   const tmp = `${file}.partial-${process.pid}`;
   try {
-    const dump = spawnSync('pg_dump', ['--format=custom', '--compress=6', '--no-unlogged-table-data', `--file=${tmp}`, `--dbname=${databaseUrl}`], { encoding: 'utf8' });
-    if (dump.error) throw new BackupError((dump.error as NodeJS.ErrnoException).code === 'ENOENT' ? '找不到 pg_dump：请安装与服务器同版本的 PostgreSQL 客户端（如 apt-get install postgresql-client）' : `pg_dump 无法运行：${dump.error.message}`);
+    const dump = spawnSync(
+      'pg_dump',
+      ['--format=custom', '--compress=6', '--no-unlogged-table-data', `--file=${tmp}`, `--dbname=${databaseUrl}`],
+      { encoding: 'utf8' },
+    );
+    if (dump.error)
+      throw new BackupError(
+        (dump.error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? '找不到 pg_dump：请安装与服务器同版本的 PostgreSQL 客户端（如 apt-get install postgresql-client）'
+          : `pg_dump 无法运行：${dump.error.message}`,
+      );
     if (dump.status !== 0) throw new BackupError(`pg_dump 失败：${dump.stderr.trim().slice(0, 500)}`);
     verifyPostgresDump(tmp);
     fs.chmodSync(tmp, 0o600);
@@ -184,10 +225,17 @@ export function backupPostgres(databaseUrl: string, file: string): number {
 export function verifyPostgresDump(file: string): { bytes: number; tables: number } {
   if (!fs.existsSync(file)) throw new BackupError(`备份文件不存在：${file}`);
   const list = spawnSync('pg_restore', ['--list', file], { encoding: 'utf8' });
-  if (list.error) throw new BackupError('找不到 pg_restore：请安装 PostgreSQL 客户端（如 apt-get install postgresql-client）');
-  if (list.status !== 0) throw new BackupError(/end of file/i.test(list.stderr) ? '备份文件不完整（在结尾之前被截断），无法使用' : `不是可用的 pg_dump 备份（${list.stderr.trim().slice(0, 200)}）`);
+  if (list.error)
+    throw new BackupError('找不到 pg_restore：请安装 PostgreSQL 客户端（如 apt-get install postgresql-client）');
+  if (list.status !== 0)
+    throw new BackupError(
+      /end of file/i.test(list.stderr)
+        ? '备份文件不完整（在结尾之前被截断），无法使用'
+        : `不是可用的 pg_dump 备份（${list.stderr.trim().slice(0, 200)}）`,
+    );
   const tables = list.stdout.split('\n').filter((l) => / TABLE DATA public /.test(l));
-  if (!tables.some((l) => / schema_migration /.test(l)) || !tables.some((l) => / audit_log /.test(l))) throw new BackupError('备份中没有 XGZ 的数据表，不是 XGZ 的备份');
+  if (!tables.some((l) => / schema_migration /.test(l)) || !tables.some((l) => / audit_log /.test(l)))
+    throw new BackupError('备份中没有 XGZ 的数据表，不是 XGZ 的备份');
   const full = spawnSync('pg_restore', ['--file=/dev/null', file], { encoding: 'utf8' });
   if (full.status !== 0) throw new BackupError(`备份文件已损坏或不完整（${full.stderr.trim().slice(0, 200)}）`);
   return { bytes: fs.statSync(file).size, tables: tables.length };

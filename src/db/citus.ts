@@ -36,7 +36,14 @@ export const DISTRIBUTED_TABLES: readonly string[] = ['sanliang_plaque_counter']
 export async function citusBlockers(pool: pg.Pool): Promise<{ table: string; reasons: string[] }[]> {
   const placed = new Set<string>([...REFERENCE_TABLES, ...DISTRIBUTED_TABLES]);
   const rows = (
-    await pool.query<{ table: string; has_county: boolean; triggers: string[] | null; uniques: string[] | null; fks_in: string[] | null; fks_out: string[] | null }>(`
+    await pool.query<{
+      table: string;
+      has_county: boolean;
+      triggers: string[] | null;
+      uniques: string[] | null;
+      fks_in: string[] | null;
+      fks_out: string[] | null;
+    }>(`
       SELECT c.relname AS table,
         EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'county_code' AND NOT a.attisdropped) AS has_county,
         (SELECT array_agg(t.tgname::text ORDER BY t.tgname) FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal) AS triggers,
@@ -57,7 +64,9 @@ export async function citusBlockers(pool: pg.Pool): Promise<{ table: string; rea
       if (r.uniques?.length) reasons.push(`unique keys without county_code ${r.uniques.join(', ')}`);
       const into = (r.fks_in ?? []).filter((t) => !DISTRIBUTED_TABLES.includes(t));
       if (into.length) reasons.push(`referenced by ${into.join(', ')}`);
-      const out = (r.fks_out ?? []).filter((t) => !(REFERENCE_TABLES as readonly string[]).includes(t) && !DISTRIBUTED_TABLES.includes(t));
+      const out = (r.fks_out ?? []).filter(
+        (t) => !(REFERENCE_TABLES as readonly string[]).includes(t) && !DISTRIBUTED_TABLES.includes(t),
+      );
       if (out.length) reasons.push(`references ${out.join(', ')}`);
       return { table: r.table, reasons };
     });
@@ -68,11 +77,20 @@ export async function isCitus(pool: pg.Pool): Promise<boolean> {
   return r.rows[0].n > 0;
 }
 
-export type CitusState = { workers: number; reference: string[]; distributed: { table: string; column: string; shards: number }[]; local: string[] };
+export type CitusState = {
+  workers: number;
+  reference: string[];
+  distributed: { table: string; column: string; shards: number }[];
+  local: string[];
+};
 
 /** What Citus holds of the XGZ tables now. */
 export async function citusState(pool: pg.Pool): Promise<CitusState> {
-  const workers = (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_dist_node WHERE noderole = 'primary' AND groupid <> 0")).rows[0].n;
+  const workers = (
+    await pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_dist_node WHERE noderole = 'primary' AND groupid <> 0",
+    )
+  ).rows[0].n;
   const rows = (
     await pool.query<{ table: string; type: string; column: string | null; shards: number }>(
       `SELECT table_name::text AS table, citus_table_type AS type, distribution_column AS column, shard_count AS shards FROM citus_tables ORDER BY 1`,
@@ -81,7 +99,9 @@ export async function citusState(pool: pg.Pool): Promise<CitusState> {
   return {
     workers,
     reference: rows.filter((r) => r.type === 'reference').map((r) => r.table),
-    distributed: rows.filter((r) => r.type === 'distributed').map((r) => ({ table: r.table, column: r.column ?? '', shards: r.shards })),
+    distributed: rows
+      .filter((r) => r.type === 'distributed')
+      .map((r) => ({ table: r.table, column: r.column ?? '', shards: r.shards })),
     local: rows.filter((r) => r.type === 'local').map((r) => r.table),
   };
 }
@@ -102,11 +122,16 @@ export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => vo
     await client.query(`ALTER DATABASE ${ident(db)} SET citus.propagate_set_commands = 'local'`);
     await client.query(`SET citus.propagate_set_commands = 'local'`);
     const known = new Map(
-      (await client.query<{ t: string; type: string }>('SELECT table_name::text AS t, citus_table_type AS type FROM citus_tables')).rows.map((r) => [r.t, r.type]),
+      (
+        await client.query<{ t: string; type: string }>(
+          'SELECT table_name::text AS t, citus_table_type AS type FROM citus_tables',
+        )
+      ).rows.map((r) => [r.t, r.type]),
     );
     for (const t of REFERENCE_TABLES) {
       if (known.get(t) === 'reference') continue;
-      if (known.has(t)) await client.query('SELECT undistribute_table($1::regclass, cascade_via_foreign_keys => true)', [t]);
+      if (known.has(t))
+        await client.query('SELECT undistribute_table($1::regclass, cascade_via_foreign_keys => true)', [t]);
       await client.query('SELECT create_reference_table($1::regclass)', [t]);
       log(`citus: reference table ${t}`);
     }
@@ -123,15 +148,20 @@ export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => vo
       // A distributed table may reference only reference tables: the county code a serial is
       // kept for comes from a 三亮 record's own checked county, so its key to the (coordinator's)
       // jurisdiction table is dropped on Citus.
-      for (const fk of (await client.query<{ name: string }>(
-        `SELECT conname::text AS name FROM pg_constraint k WHERE k.conrelid = $1::regclass AND k.contype = 'f'
+      for (const fk of (
+        await client.query<{ name: string }>(
+          `SELECT conname::text AS name FROM pg_constraint k WHERE k.conrelid = $1::regclass AND k.contype = 'f'
            AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = k.confrelid AND (p.repmodel = 't' OR p.partmethod = 'h'))`,
-        [t],
-      )).rows) {
+          [t],
+        )
+      ).rows) {
         await client.query(`ALTER TABLE ${ident(t)} DROP CONSTRAINT ${ident(fk.name)}`);
         log(`citus: dropped ${t}.${fk.name} (a distributed table may reference reference tables only)`);
       }
-      await client.query(`SELECT create_distributed_table($1::regclass, 'county_code', colocate_with => $2)`, [t, colocateWith]);
+      await client.query(`SELECT create_distributed_table($1::regclass, 'county_code', colocate_with => $2)`, [
+        t,
+        colocateWith,
+      ]);
       colocateWith = t;
       log(`citus: distributed table ${t} by county_code`);
     }
@@ -181,7 +211,8 @@ async function whileBusy(create: () => Promise<void>): Promise<void> {
 
 /** Drops a database made by createClusterDatabase on every node. */
 export async function dropClusterDatabase(url: string, name: string): Promise<void> {
-  for (const node of await clusterNodes(url)) await onNode(node, 'postgres', [`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`]);
+  for (const node of await clusterNodes(url))
+    await onNode(node, 'postgres', [`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`]);
 }
 
 type Node = { host: string; port: number; url: string };
@@ -192,16 +223,26 @@ async function clusterNodes(url: string): Promise<Node[]> {
   await c.connect();
   try {
     const u = new URL(url);
-    const rows = (await c.query<{ host: string; port: number }>("SELECT nodename AS host, nodeport AS port FROM pg_dist_node WHERE groupid <> 0 AND noderole = 'primary' ORDER BY nodeid")).rows;
-    const at = (host: string, port: number) => Object.assign(new URL(url), { hostname: host, port: String(port) }).toString();
-    return [{ host: u.hostname, port: Number(u.port || 5432), url }, ...rows.map((r) => ({ host: r.host, port: r.port, url: at(r.host, r.port) }))];
+    const rows = (
+      await c.query<{ host: string; port: number }>(
+        "SELECT nodename AS host, nodeport AS port FROM pg_dist_node WHERE groupid <> 0 AND noderole = 'primary' ORDER BY nodeid",
+      )
+    ).rows;
+    const at = (host: string, port: number) =>
+      Object.assign(new URL(url), { hostname: host, port: String(port) }).toString();
+    return [
+      { host: u.hostname, port: Number(u.port || 5432), url },
+      ...rows.map((r) => ({ host: r.host, port: r.port, url: at(r.host, r.port) })),
+    ];
   } finally {
     await c.end();
   }
 }
 
 async function onNode(node: Node, database: string, statements: string[]) {
-  const c = new pg.Client({ connectionString: Object.assign(new URL(node.url), { pathname: `/${database}` }).toString() });
+  const c = new pg.Client({
+    connectionString: Object.assign(new URL(node.url), { pathname: `/${database}` }).toString(),
+  });
   await c.connect();
   try {
     for (const s of statements) await c.query(s);

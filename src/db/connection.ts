@@ -33,7 +33,17 @@ export type OpenOptions = {
   poolSize?: number;
 };
 
-const NODE_NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const NODE_NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+]);
 
 /**
  * An error that says the database could not be reached or the connection was lost (server
@@ -47,7 +57,9 @@ export function isConnectionError(err: unknown): boolean {
   const code = typeof e.code === 'string' ? e.code : '';
   if (/^08/.test(code) || ['57P01', '57P02', '57P03', '53300'].includes(code) || NODE_NET_CODES.has(code)) return true;
   const msg = typeof e.message === 'string' ? e.message : '';
-  return /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed and is not queryable|Connection refused/i.test(msg);
+  return /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed and is not queryable|Connection refused/i.test(
+    msg,
+  );
 }
 
 /**
@@ -61,7 +73,10 @@ export class DbHealth extends EventEmitter {
   private probing: NodeJS.Timeout | null = null;
   private closed = false;
 
-  constructor(private readonly probe: () => Promise<unknown>, private readonly probeMs = 1000) {
+  constructor(
+    private readonly probe: () => Promise<unknown>,
+    private readonly probeMs = 1000,
+  ) {
     super();
   }
 
@@ -126,7 +141,11 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) {
     // A connect attempt that hangs (a network partition) fails after 30 s instead of holding the
     // request for ever (the limit also bounds a wait for a free pooled connection).
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, connectionTimeoutMillis: 30_000 });
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.poolSize ?? 10,
+      connectionTimeoutMillis: 30_000,
+    });
     const health = new DbHealth(async () => {
       const c = new pg.Client({ connectionString: opts.databaseUrl, connectionTimeoutMillis: 5_000 });
       c.on('error', () => {});

@@ -2,10 +2,18 @@ import type { Transaction } from 'kysely';
 import type { DB } from './schema.js';
 
 /** Tables whose rows belong to one entity and carry its scope: they move with it to another station. */
-const ENTITY_SCOPED = ['entity_person', 'entity_zone', 'annual_report', 'credit_listing', 'exit_review', 'exit_effect'] as const;
+const ENTITY_SCOPED = [
+  'entity_person',
+  'entity_zone',
+  'annual_report',
+  'credit_listing',
+  'exit_review',
+  'exit_effect',
+] as const;
 
 /** Moves the rows that follow entities to their new scope (the entities themselves are updated by the caller). */
 export async function moveEntityRows(db: Transaction<DB>, entityIds: number[], scopeKey: string): Promise<void> {
   if (!entityIds.length) return;
-  for (const t of ENTITY_SCOPED) await db.updateTable(t).set({ scope_key: scopeKey }).where('entity_id', 'in', entityIds).execute();
+  for (const t of ENTITY_SCOPED)
+    await db.updateTable(t).set({ scope_key: scopeKey }).where('entity_id', 'in', entityIds).execute();
 }

@@ -93,7 +93,9 @@ export function lockHolder(dataDir: string): LockContent | null {
 export function assertDataDirFree(dataDir: string): void {
   const holder = lockHolder(dataDir);
   if (holder) {
-    throw new Error(`数据目录 ${dataDir} 正被 XGZ 进程 ${holder.pid}${holder.command ? `（${holder.command}）` : ''} 使用，请先停止该进程（服务运行时不能执行此命令）`);
+    throw new Error(
+      `数据目录 ${dataDir} 正被 XGZ 进程 ${holder.pid}${holder.command ? `（${holder.command}）` : ''} 使用，请先停止该进程（服务运行时不能执行此命令）`,
+    );
   }
 }
 

@@ -29,7 +29,9 @@ export function listMigrations(dir = migrationsDir): Migration[] {
 
 /** How many migrations the database has applied, and the latest one (the readiness probe compares them with this code's). */
 export const appliedMigrations = (db: Kysely<DB>) =>
-  sql<{ n: number; max: number | null }>`SELECT count(*)::int AS n, max(version) AS max FROM schema_migration`.execute(db).then((r) => r.rows[0]);
+  sql<{ n: number; max: number | null }>`SELECT count(*)::int AS n, max(version) AS max FROM schema_migration`
+    .execute(db)
+    .then((r) => r.rows[0]);
 
 /**
  * Applies pending migrations in order, each in its own transaction, under an advisory lock
@@ -45,7 +47,9 @@ export async function migrate(pool: pg.Pool, log: (msg: string) => void = () => 
       version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now())`);
     const applied = new Map<number, string>(
-      (await client.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migration')).rows.map((r) => [r.version, r.checksum]),
+      (
+        await client.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migration')
+      ).rows.map((r) => [r.version, r.checksum]),
     );
     for (const m of listMigrations()) {
       const seen = applied.get(m.version);

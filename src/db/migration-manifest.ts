@@ -24,13 +24,18 @@ export function readManifest(dir = MIGRATIONS_DIR): Manifest {
 
 /** Every way the migrations differ from the manifest, in words (empty when they agree). */
 export function checkManifest(dir = MIGRATIONS_DIR, manifest = readManifest(dir)): string[] {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   const problems: string[] = [];
   for (const [name, hash] of Object.entries(manifest)) {
     if (!files.includes(name)) problems.push(`${name}: committed migration was removed`);
-    else if (sha256(path.join(dir, name)) !== hash) problems.push(`${name}: committed migration was edited (append a new migration instead)`);
+    else if (sha256(path.join(dir, name)) !== hash)
+      problems.push(`${name}: committed migration was edited (append a new migration instead)`);
   }
-  for (const f of files) if (!(f in manifest)) problems.push(`${f}: not in ${MANIFEST} yet (run npm run migrations:manifest)`);
+  for (const f of files)
+    if (!(f in manifest)) problems.push(`${f}: not in ${MANIFEST} yet (run npm run migrations:manifest)`);
   return problems;
 }
 
@@ -39,7 +44,10 @@ export function appendManifest(dir = MIGRATIONS_DIR): string[] {
   const manifest = readManifest(dir);
   const broken = checkManifest(dir, manifest).filter((p) => !p.includes('not in'));
   if (broken.length) throw new Error(broken.join('\n'));
-  const added = fs.readdirSync(dir).filter((f) => f.endsWith('.sql') && !(f in manifest)).sort();
+  const added = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.sql') && !(f in manifest))
+    .sort();
   for (const f of added) manifest[f] = sha256(path.join(dir, f));
   const sorted = Object.fromEntries(Object.entries(manifest).sort(([a], [b]) => a.localeCompare(b)));
   fs.writeFileSync(path.join(dir, MANIFEST), `${JSON.stringify(sorted, null, 2)}\n`);

@@ -26,7 +26,11 @@ export interface ExitReviewTable {
   cause: 'deregistered' | 'revoked' | 'abnormal' | 'untrustworthy';
   listing_id: number | null;
   reason: string;
-  state: ColumnType<'open' | 'reviewed' | 'lift_pending' | 'closed', 'open' | undefined, 'open' | 'reviewed' | 'lift_pending' | 'closed'>;
+  state: ColumnType<
+    'open' | 'reviewed' | 'lift_pending' | 'closed',
+    'open' | undefined,
+    'open' | 'reviewed' | 'lift_pending' | 'closed'
+  >;
   suspends: boolean;
   opened_at: Timestamp;
   cleared_at: Timestamp | null;

@@ -36,7 +36,6 @@ export interface AppealStepTallyTable {
   n: number;
 }
 
-
 /** 0015: the scope keys where a rostered member was found. */
 export interface MemberFoundTable {
   member_id: number;

@@ -7,7 +7,8 @@ type Json<T> = ColumnType<T, string | undefined, string>;
 
 export type DeploymentKind = 'notice' | 'task';
 export type TargetState = 'pending' | 'received' | 'replied' | 'returned';
-export type DeploymentEventAction = 'receive' | 'reply' | 'return' | 'remind' | 'overdue' | 'pass_down' | 'update' | 'close';
+export type DeploymentEventAction =
+  'receive' | 'reply' | 'return' | 'remind' | 'overdue' | 'pass_down' | 'update' | 'close';
 /** The ledgers whose records are deployed as tasks (0032_ledger_tasks.sql). */
 export type DeploymentSource = 'visit_plan' | 'assistance_program' | 'campaign' | 'report_period' | 'assessment_year';
 

@@ -325,7 +325,11 @@ export interface DiscoveryCaseTable {
   member_id: number | null;
   self_report_id: number | null;
   scope_key: string;
-  state: ColumnType<'open' | 'contacted' | 'confirmed' | 'dismissed' | 'transferred' | 'resolved', string | undefined, string>;
+  state: ColumnType<
+    'open' | 'contacted' | 'confirmed' | 'dismissed' | 'transferred' | 'resolved',
+    string | undefined,
+    string
+  >;
   evidence: unknown;
   evidence_hash: string;
   /** When the system closed it because its condition no longer held (state 'resolved'). */
@@ -496,7 +500,11 @@ export interface OrgProposalTable {
   explanation: string;
   suggested_name: string;
   signature: string;
-  state: ColumnType<'open' | 'accepted' | 'rejected', 'open' | 'accepted' | 'rejected' | undefined, 'open' | 'accepted' | 'rejected'>;
+  state: ColumnType<
+    'open' | 'accepted' | 'rejected',
+    'open' | 'accepted' | 'rejected' | undefined,
+    'open' | 'accepted' | 'rejected'
+  >;
   reason: string | null;
   org_id: number | null;
   decided_by: number | null;
@@ -609,7 +617,19 @@ export interface PlaqueFeedbackTable {
   created_at: CreatedAt;
 }
 
-export interface DB extends ExitTables, RecognitionTables, PlatformTables, CaseTables, ReportTables, ImportTables, ImportFlowTables, WorkLoopTables, TallyTables, RecommendationTables, ExchangeTables {
+export interface DB
+  extends
+    ExitTables,
+    RecognitionTables,
+    PlatformTables,
+    CaseTables,
+    ReportTables,
+    ImportTables,
+    ImportFlowTables,
+    WorkLoopTables,
+    TallyTables,
+    RecommendationTables,
+    ExchangeTables {
   jurisdiction: JurisdictionTable;
   bureau_unit: BureauUnitTable;
   app_user: AppUserTable;

@@ -39,7 +39,10 @@ export async function runScoped<T>(db: Kysely<DB>, who: Principal, fn: (s: Scope
       await sql.raw('COMMIT').execute(conn);
       return result;
     } catch (err) {
-      await sql.raw('ROLLBACK').execute(conn).catch(() => undefined); // the first error is the one to report
+      await sql
+        .raw('ROLLBACK')
+        .execute(conn)
+        .catch(() => undefined); // the first error is the one to report
       if (err instanceof RefusedWrite) {
         // The write was filtered to nothing by the scope: recorded as refused, on its own.
         await sql.raw('BEGIN').execute(conn);
@@ -47,7 +50,10 @@ export async function runScoped<T>(db: Kysely<DB>, who: Principal, fn: (s: Scope
           await appendAudit(conn as Transaction<DB>, who, [{ ...err.entry, outcome: 'denied' }], key);
           await sql.raw('COMMIT').execute(conn);
         } catch {
-          await sql.raw('ROLLBACK').execute(conn).catch(() => undefined);
+          await sql
+            .raw('ROLLBACK')
+            .execute(conn)
+            .catch(() => undefined);
         }
       }
       throw err;
@@ -63,7 +69,9 @@ const scopeSettings = (who: Principal) =>
 const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 // node-postgres's own conversion of a parameter to the text it sends (dates with their offset, arrays as array literals).
-const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue: (v: unknown) => Buffer | string | null };
+const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as {
+  prepareValue: (v: unknown) => Buffer | string | null;
+};
 
 /**
  * A compiled statement's parameters written into its text as quoted literals. A quoted literal
@@ -128,12 +136,18 @@ const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
  * `settings`: SET LOCAL commands sent with the scope. PostgreSQL only (PGlite has no COPY to the
  * client).
  */
-export async function copyScopedOnce(pool: pg.Pool, who: Principal, q: CompiledQuery, settings = ''): Promise<(Buffer | null)[][]> {
+export async function copyScopedOnce(
+  pool: pg.Pool,
+  who: Principal,
+  q: CompiledQuery,
+  settings = '',
+): Promise<(Buffer | null)[][]> {
   const client = await pool.connect();
   try {
     await client.query(`BEGIN; ${scopeSettings(who)}; SET LOCAL client_encoding = 'UTF8'; ${settings}`);
     const chunks: Buffer[] = [];
-    for await (const chunk of client.query(copyTo(`COPY (${inlineParameters(q)}) TO STDOUT (FORMAT binary)`))) chunks.push(chunk as Buffer);
+    for await (const chunk of client.query(copyTo(`COPY (${inlineParameters(q)}) TO STDOUT (FORMAT binary)`)))
+      chunks.push(chunk as Buffer);
     await client.query('COMMIT');
     return binaryCopyRows(Buffer.concat(chunks));
   } catch (err) {

@@ -1,6 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.js';
-import { SETTING_GROUPS, type CaseSettings, type ExitSettings, type RuleSettings, type SecuritySettings, type SettingGroup } from '../domain/settings/settings.js';
+import {
+  SETTING_GROUPS,
+  type CaseSettings,
+  type ExitSettings,
+  type RuleSettings,
+  type SecuritySettings,
+  type SettingGroup,
+} from '../domain/settings/settings.js';
 
 type Values = { security: SecuritySettings; rules: RuleSettings; cases: CaseSettings; exit: ExitSettings };
 
@@ -11,7 +18,10 @@ type Values = { security: SecuritySettings; rules: RuleSettings; cases: CaseSett
  */
 export class SettingsStore {
   private cache?: { at: number; values: Values };
-  constructor(private readonly db: Kysely<DB>, private readonly ttlMs = 5000) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly ttlMs = 5000,
+  ) {}
 
   async all(): Promise<Values> {
     if (this.cache && Date.now() - this.cache.at < this.ttlMs) return this.cache.values;

@@ -17,7 +17,11 @@ export const findNode = (db: Tx, code: string, within?: string): Promise<Node | 
 };
 
 /** A node of the caller's subtree (the user's own node when no code is given); outside it, "not found". */
-export async function nodeInScope(db: Tx, user: { jurisdictionCode: string; scopeKey: string }, code?: string): Promise<Node> {
+export async function nodeInScope(
+  db: Tx,
+  user: { jurisdictionCode: string; scopeKey: string },
+  code?: string,
+): Promise<Node> {
   const node = await findNode(db, code ?? user.jurisdictionCode, user.scopeKey);
   if (!node) throw notFound('辖区');
   return node;
@@ -39,21 +43,36 @@ export async function ownNode(db: Tx, code: string): Promise<Node> {
 
 /** The child of the node whose subtree holds a row's scope key (NULL when the row hangs on the node itself). */
 export const childOf = (node: { code: string }, scopeKey: RawBuilder<unknown>) =>
-  sql<string | null>`(SELECT j.code FROM jurisdiction j WHERE j.parent_code = ${node.code} AND starts_with(${scopeKey}, j.scope_key) LIMIT 1)`;
+  sql<
+    string | null
+  >`(SELECT j.code FROM jurisdiction j WHERE j.parent_code = ${node.code} AND starts_with(${scopeKey}, j.scope_key) LIMIT 1)`;
 
 /** The node's children (code, name, level), in code order, for figures by area. */
 export const childrenOf = (db: Tx, node: { code: string }) =>
-  db.selectFrom('jurisdiction').select(['code', 'name', 'level']).where('parent_code', '=', node.code).orderBy('code').execute();
+  db
+    .selectFrom('jurisdiction')
+    .select(['code', 'name', 'level'])
+    .where('parent_code', '=', node.code)
+    .orderBy('code')
+    .execute();
 
 /**
  * Figures for a node and each of its children, for the subtree figures every ledger offers (the
  * reports take them up). `figures(scopeKey)` is a select list of scalar subqueries filtered by
  * `starts_with(<their scope_key>, scopeKey)`; it is evaluated once per row of the result.
  */
-export async function figuresByChild<T extends Record<string, number>>(db: Tx, node: Node, figures: (scopeKey: RawBuilder<string>) => RawBuilder<unknown>) {
+export async function figuresByChild<T extends Record<string, number>>(
+  db: Tx,
+  node: Node,
+  figures: (scopeKey: RawBuilder<string>) => RawBuilder<unknown>,
+) {
   const { rows } = await sql<{ code: string; name: string; level: string } & T>`
     SELECT j.code, j.name, j.level, ${figures(sql<string>`j.scope_key`)}
     FROM jurisdiction j WHERE j.code = ${node.code} OR j.parent_code = ${node.code} ORDER BY j.code`.execute(db);
   const total = rows.find((r) => r.code === node.code)!;
-  return { node: { code: node.code, name: node.name, level: node.level }, total, children: rows.filter((r) => r.code !== node.code) };
+  return {
+    node: { code: node.code, name: node.name, level: node.level },
+    total,
+    children: rows.filter((r) => r.code !== node.code),
+  };
 }

@@ -9,7 +9,10 @@ import { Problem } from '../http/errors.js';
  * with outcome 'denied' in a transaction of its own.
  */
 export class RefusedWrite extends Problem {
-  constructor(readonly entry: AuditEntry, what: string) {
+  constructor(
+    readonly entry: AuditEntry,
+    what: string,
+  ) {
     super(404, '未找到', `${what}不存在，或不在您的辖区内`);
   }
 }
@@ -19,7 +22,12 @@ function rowsOf(result: unknown): number {
   if (result === undefined || result === null) return 0;
   if (Array.isArray(result)) {
     // Kysely's execute(): one result per statement, or the rows RETURNING gave.
-    if (result.length && typeof result[0] === 'object' && result[0] !== null && ('numUpdatedRows' in result[0] || 'numDeletedRows' in result[0])) {
+    if (
+      result.length &&
+      typeof result[0] === 'object' &&
+      result[0] !== null &&
+      ('numUpdatedRows' in result[0] || 'numDeletedRows' in result[0])
+    ) {
       return (result as unknown[]).reduce((s: number, r) => s + rowsOf(r), 0);
     }
     return (result as unknown[]).length;

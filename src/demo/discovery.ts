@@ -9,7 +9,11 @@ import { asCityEditor } from './steps.js';
  */
 export async function registerDemoDiscovery(ctx: AppContext): Promise<Record<string, number>> {
   const { runId, who } = await asCityEditor(ctx, async ({ db, editorId, who }) => {
-    const run = await db.insertInto('discovery_run').values({ scope_key: who.scopeKey, created_by: editorId, step: '排队' }).returning('id').executeTakeFirstOrThrow();
+    const run = await db
+      .insertInto('discovery_run')
+      .values({ scope_key: who.scopeKey, created_by: editorId, step: '排队' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return { runId: run.id, who };
   });
   return runDiscovery(ctx, who, runId);

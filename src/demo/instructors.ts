@@ -8,7 +8,12 @@ import { DEMO } from './jurisdiction.js';
 import { asCityEditor } from './steps.js';
 
 const SOURCES: InstructorSource[] = ['station', 'station', 'bureau', 'retired', 'association', 'volunteer'];
-const VISITS = ['走访了解党员分布和经营情况，宣讲"小个专"党建政策', '指导落实联络员，建立党员信息台账', '指导开展亮身份、亮职责、亮承诺活动', '了解从业人员中入党积极分子情况'];
+const VISITS = [
+  '走访了解党员分布和经营情况，宣讲"小个专"党建政策',
+  '指导落实联络员，建立党员信息台账',
+  '指导开展亮身份、亮职责、亮承诺活动',
+  '了解从业人员中入党积极分子情况',
+];
 
 /**
  * Once the demo's organizations are registered: an instructor or two at each station with a
@@ -18,23 +23,65 @@ const VISITS = ['走访了解党员分布和经营情况，宣讲"小个专"党�
 export async function registerDemoInstructors(ctx: AppContext): Promise<number> {
   const rnd = seededRandom(DEMO.seed + 6);
   return asCityEditor(ctx, async ({ db, audit, editorId }) => {
-    const posts = await db.selectFrom('bureau_unit').select('jurisdiction_code').where('kind', '=', 'guidance_post').where('status', '=', 'active').orderBy('jurisdiction_code').execute();
+    const posts = await db
+      .selectFrom('bureau_unit')
+      .select('jurisdiction_code')
+      .where('kind', '=', 'guidance_post')
+      .where('status', '=', 'active')
+      .orderBy('jurisdiction_code')
+      .execute();
     let made = 0;
     for (const { jurisdiction_code: station } of posts) {
       const place = await orgPlace(db, station);
       for (let k = rnd.int(1, 2); k > 0; k--) {
-        const [personId] = await insertUnidentified(db, ctx.keys, [{ name: personName(rnd), phone: `139${String(rnd.int(0, 99_999_999)).padStart(8, '0')}` }]);
-        const { id } = await db.insertInto('instructor').values({ person_id: personId, source: rnd.pick(SOURCES), ...place }).returning('id').executeTakeFirstOrThrow();
-        const targets = await db.selectFrom('entity_coverage as c').innerJoin('entity as e', 'e.id', 'c.entity_id').select(['e.id', 'e.scope_key'])
-          .where('e.station_code', '=', station).where('c.operating', '=', true).where('c.work', '=', false)
-          .orderBy('e.id').offset(rnd.int(0, 20)).limit(rnd.int(3, 12)).execute();
+        const [personId] = await insertUnidentified(db, ctx.keys, [
+          { name: personName(rnd), phone: `139${String(rnd.int(0, 99_999_999)).padStart(8, '0')}` },
+        ]);
+        const { id } = await db
+          .insertInto('instructor')
+          .values({ person_id: personId, source: rnd.pick(SOURCES), ...place })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        const targets = await db
+          .selectFrom('entity_coverage as c')
+          .innerJoin('entity as e', 'e.id', 'c.entity_id')
+          .select(['e.id', 'e.scope_key'])
+          .where('e.station_code', '=', station)
+          .where('c.operating', '=', true)
+          .where('c.work', '=', false)
+          .orderBy('e.id')
+          .offset(rnd.int(0, 20))
+          .limit(rnd.int(3, 12))
+          .execute();
         if (!targets.length) continue;
         const startOn = `2026-0${rnd.int(1, 9)}-${String(rnd.int(1, 28)).padStart(2, '0')}`;
-        await db.insertInto('instructor_assignment').values(targets.map((t) => ({ instructor_id: id, target: 'entity' as const, entity_id: t.id, start_on: startOn, scope_key: t.scope_key }))).execute();
-        await db.insertInto('guidance_record').values(targets.slice(0, 3).map((t, i) => ({
-          instructor_id: id, entity_id: t.id, on_date: `2026-${String(rnd.int(10, 11))}-${String(rnd.int(1, 20)).padStart(2, '0')}`, kind: 'visit' as const,
-          content: rnd.pick(VISITS), follow_up: i === 0 ? '协助确定联络员' : null, scope_key: t.scope_key, created_by: editorId,
-        }))).execute();
+        await db
+          .insertInto('instructor_assignment')
+          .values(
+            targets.map((t) => ({
+              instructor_id: id,
+              target: 'entity' as const,
+              entity_id: t.id,
+              start_on: startOn,
+              scope_key: t.scope_key,
+            })),
+          )
+          .execute();
+        await db
+          .insertInto('guidance_record')
+          .values(
+            targets.slice(0, 3).map((t, i) => ({
+              instructor_id: id,
+              entity_id: t.id,
+              on_date: `2026-${String(rnd.int(10, 11))}-${String(rnd.int(1, 20)).padStart(2, '0')}`,
+              kind: 'visit' as const,
+              content: rnd.pick(VISITS),
+              follow_up: i === 0 ? '协助确定联络员' : null,
+              scope_key: t.scope_key,
+              created_by: editorId,
+            })),
+          )
+          .execute();
         made++;
       }
     }

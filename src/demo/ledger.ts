@@ -9,7 +9,13 @@ import { seededRandom, type Random } from '../domain/random.js';
  * (about 2/3 individual businesses, zones, industries, Chinese names and addresses, valid check
  * characters) and a chosen share of bad rows, written with the import templates' headers.
  */
-export type DemoPlace = { countyCode: string; countyName: string; cityName: string; stations: string[]; streets: string[] };
+export type DemoPlace = {
+  countyCode: string;
+  countyName: string;
+  cityName: string;
+  stations: string[];
+  streets: string[];
+};
 export type DemoOptions = {
   entities: number;
   seed: number;
@@ -27,16 +33,83 @@ export type DemoOptions = {
   memberShare?: number;
 };
 /** A person in a role besides the legal representative: not in the registry template, loaded by SQL (bench --load sql). */
-export type DemoRole = { role: 'investor' | 'employee'; name: string; idNumber: string; birthDate: string; phone?: string };
+export type DemoRole = {
+  role: 'investor' | 'employee';
+  name: string;
+  idNumber: string;
+  birthDate: string;
+  phone?: string;
+};
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
-const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强志明海燕红梅玉兰春梅金凤小红晓东晓明丹丹浩然子涵雨欣梓轩宇航俊杰欣怡佳豪思远文博';
-const SHOP = ['小吃店', '便利店', '水果店', '理发店', '五金店', '服装店', '早餐店', '面馆', '茶叶店', '日用品店', '手机维修部', '干洗店', '烟酒店', '花店', '药店', '快餐店', '烧烤店', '文具店'];
-const FIRM = ['科技', '商贸', '餐饮管理', '文化传媒', '信息技术', '建筑装饰', '物业管理', '电子商务', '广告', '咨询', '教育科技', '物流', '医疗器械', '食品'];
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+const GIVEN =
+  '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强志明海燕红梅玉兰春梅金凤小红晓东晓明丹丹浩然子涵雨欣梓轩宇航俊杰欣怡佳豪思远文博';
+const SHOP = [
+  '小吃店',
+  '便利店',
+  '水果店',
+  '理发店',
+  '五金店',
+  '服装店',
+  '早餐店',
+  '面馆',
+  '茶叶店',
+  '日用品店',
+  '手机维修部',
+  '干洗店',
+  '烟酒店',
+  '花店',
+  '药店',
+  '快餐店',
+  '烧烤店',
+  '文具店',
+];
+const FIRM = [
+  '科技',
+  '商贸',
+  '餐饮管理',
+  '文化传媒',
+  '信息技术',
+  '建筑装饰',
+  '物业管理',
+  '电子商务',
+  '广告',
+  '咨询',
+  '教育科技',
+  '物流',
+  '医疗器械',
+  '食品',
+];
 const BRAND = '金银鑫源达通恒瑞华泰昌盛和宏兴隆福祥嘉乐安康新锦云天月星辰';
 const COOP = ['蔬菜种植', '水产养殖', '茶叶', '花卉苗木', '家禽养殖', '农机服务'];
-const ZONES: [string, string][] = [['market', '农贸市场'], ['market', '小商品市场'], ['building', '大厦'], ['building', '商务中心'], ['park', '创业园'], ['park', '科技园'], ['district', '商圈'], ['district', '步行街']];
-const INDUSTRY: [string, number][] = [['52', 30], ['51', 8], ['62', 14], ['61', 4], ['80', 10], ['81', 4], ['65', 5], ['72', 5], ['75', 3], ['47', 3], ['14', 3], ['18', 2], ['86', 3], ['70', 2], ['54', 4]];
+const ZONES: [string, string][] = [
+  ['market', '农贸市场'],
+  ['market', '小商品市场'],
+  ['building', '大厦'],
+  ['building', '商务中心'],
+  ['park', '创业园'],
+  ['park', '科技园'],
+  ['district', '商圈'],
+  ['district', '步行街'],
+];
+const INDUSTRY: [string, number][] = [
+  ['52', 30],
+  ['51', 8],
+  ['62', 14],
+  ['61', 4],
+  ['80', 10],
+  ['81', 4],
+  ['65', 5],
+  ['72', 5],
+  ['75', 3],
+  ['47', 3],
+  ['14', 3],
+  ['18', 2],
+  ['86', 3],
+  ['70', 2],
+  ['54', 4],
+];
 
 const pick = <T>(rnd: Random, weighted: [T, number][]): T => {
   let n = rnd.next() * weighted.reduce((s, [, w]) => s + w, 0);
@@ -62,19 +135,42 @@ export function uscc(rnd: Random, kind: 'enterprise' | 'individual' | 'cooperati
 }
 
 type Row = Record<string, string>;
-const byField = (kind: 'registry' | 'annual_report' | 'roster', values: Record<string, string | number | undefined>): Row =>
-  Object.fromEntries(TEMPLATES[kind].columns.map((c) => [c.header, values[c.field] === undefined ? '' : String(values[c.field])]));
+const byField = (
+  kind: 'registry' | 'annual_report' | 'roster',
+  values: Record<string, string | number | undefined>,
+): Row =>
+  Object.fromEntries(
+    TEMPLATES[kind].columns.map((c) => [c.header, values[c.field] === undefined ? '' : String(values[c.field])]),
+  );
 
 export type DemoEntity = { registry: Row; report: Row | null; members: Row[]; roles?: DemoRole[] };
 
 /** Same sound, other character: the commonest slip when a name is typed from hearing it. */
-const HOMOPHONES: Record<string, string> = { 伟: '玮', 明: '铭', 华: '骅', 军: '君', 静: '婧', 丽: '莉', 杰: '洁', 涛: '滔', 峰: '锋', 英: '瑛', 红: '虹', 平: '萍', 建: '健', 国: '帼', 芳: '方', 娜: '纳' };
+const HOMOPHONES: Record<string, string> = {
+  伟: '玮',
+  明: '铭',
+  华: '骅',
+  军: '君',
+  静: '婧',
+  丽: '莉',
+  杰: '洁',
+  涛: '滔',
+  峰: '锋',
+  英: '瑛',
+  红: '虹',
+  平: '萍',
+  建: '健',
+  国: '帼',
+  芳: '方',
+  娜: '纳',
+};
 /** 1985-06-12 → 1985-06-21: the day's digits swapped (when that is still a date). */
 const swapDayDigits = (d: string) => {
   const swapped = `${d.slice(0, 8)}${d[9]}${d[8]}`;
   return swapped !== d && Number(swapped.slice(8)) >= 1 && Number(swapped.slice(8)) <= 28 ? swapped : d;
 };
-export const homophoneOf = (name: string) => [...name].map((c, i) => (i > 0 && HOMOPHONES[c] ? HOMOPHONES[c] : c)).join('');
+export const homophoneOf = (name: string) =>
+  [...name].map((c, i) => (i > 0 && HOMOPHONES[c] ? HOMOPHONES[c] : c)).join('');
 const BRANCHES = ['社区党委', '街道机关党支部', '社区第一党支部', '退休党员党支部', '流动党员党支部'];
 
 /** Yields entities one at a time: memory stays flat for any count. */
@@ -82,7 +178,15 @@ export function* generateLedger(o: DemoOptions): Generator<DemoEntity> {
   const rnd = seededRandom(o.seed);
   const today = o.today ?? new Date();
   const year = o.reportYear ?? today.getFullYear() - 1;
-  const zones = o.places.map((p) => Array.from({ length: 6 }, (_, i) => { const [k, suffix] = ZONES[(i + Number(p.countyCode)) % ZONES.length]; return { kind: k, name: `${p.streets[i % p.streets.length]?.replace(/(街道|镇|乡)$/, '') ?? p.countyName}${suffix}` }; }));
+  const zones = o.places.map((p) =>
+    Array.from({ length: 6 }, (_, i) => {
+      const [k, suffix] = ZONES[(i + Number(p.countyCode)) % ZONES.length];
+      return {
+        kind: k,
+        name: `${p.streets[i % p.streets.length]?.replace(/(街道|镇|乡)$/, '') ?? p.countyName}${suffix}`,
+      };
+    }),
+  );
   const bad = o.badShare ?? 0;
   const extra = Math.max(0, Math.floor(o.rolesPerEntity ?? 1) - 1);
   const rnd2 = seededRandom((o.seed ^ 0x5bd1e995) >>> 0);
@@ -90,13 +194,31 @@ export function* generateLedger(o: DemoOptions): Generator<DemoEntity> {
   for (let i = 0; i < o.entities; i++) {
     const pi = rnd.int(0, o.places.length - 1);
     const place = o.places[pi];
-    const kind = pick<'enterprise' | 'individual' | 'cooperative'>(rnd, [['individual', 66], ['enterprise', 32], ['cooperative', 2]]);
+    const kind = pick<'enterprise' | 'individual' | 'cooperative'>(rnd, [
+      ['individual', 66],
+      ['enterprise', 32],
+      ['cooperative', 2],
+    ]);
     const owner = personName(rnd);
     const brand = chars(rnd, BRAND, 2);
-    const name = kind === 'individual' ? `${place.countyName}${owner}${rnd.pick(SHOP)}` : kind === 'enterprise' ? `${place.cityName}${brand}${rnd.pick(FIRM)}有限公司` : `${place.countyName}${brand}${rnd.pick(COOP)}专业合作社`;
+    const name =
+      kind === 'individual'
+        ? `${place.countyName}${owner}${rnd.pick(SHOP)}`
+        : kind === 'enterprise'
+          ? `${place.cityName}${brand}${rnd.pick(FIRM)}有限公司`
+          : `${place.countyName}${brand}${rnd.pick(COOP)}专业合作社`;
     const fresh = rnd.chance(0.12);
-    const registered = new Date(fresh ? today.getTime() - rnd.int(10, 360) * 86_400_000 : Date.UTC(rnd.int(2005, today.getFullYear() - 1), rnd.int(0, 11), rnd.int(1, 28)));
-    const employees = kind === 'individual' ? rnd.int(1, 6) : kind === 'enterprise' ? rnd.int(2, rnd.chance(0.1) ? 300 : 40) : rnd.int(5, 30);
+    const registered = new Date(
+      fresh
+        ? today.getTime() - rnd.int(10, 360) * 86_400_000
+        : Date.UTC(rnd.int(2005, today.getFullYear() - 1), rnd.int(0, 11), rnd.int(1, 28)),
+    );
+    const employees =
+      kind === 'individual'
+        ? rnd.int(1, 6)
+        : kind === 'enterprise'
+          ? rnd.int(2, rnd.chance(0.1) ? 300 : 40)
+          : rnd.int(5, 30);
     const zone = rnd.chance(0.3) ? rnd.pick(zones[pi]) : null;
     const birth = new Date(Date.UTC(rnd.int(1958, 2002), rnd.int(0, 11), rnd.int(1, 28)));
     const status = rnd.chance(0.93) ? '存续' : rnd.pick(['注销', '吊销', '迁出']);
@@ -116,10 +238,15 @@ export function* generateLedger(o: DemoOptions): Generator<DemoEntity> {
       sizeClass: kind === 'enterprise' ? (employees > 100 ? '小型' : '微型') : undefined,
       employees,
       repName: owner,
-      repIdNumber: rnd.chance(0.95) ? idNumber(rnd, `${place.countyCode.slice(0, 4)}${pad(rnd.int(1, 20), 2)}`, birth) : undefined,
-      repPhone: rnd.chance(0.9) ? `1${rnd.pick(['3', '5', '7', '8', '9'])}${pad(rnd.int(0, 999_999_999), 9)}` : undefined,
+      repIdNumber: rnd.chance(0.95)
+        ? idNumber(rnd, `${place.countyCode.slice(0, 4)}${pad(rnd.int(1, 20), 2)}`, birth)
+        : undefined,
+      repPhone: rnd.chance(0.9)
+        ? `1${rnd.pick(['3', '5', '7', '8', '9'])}${pad(rnd.int(0, 999_999_999), 9)}`
+        : undefined,
     });
-    const members = kind === 'individual' ? (rnd.chance(0.03) ? 1 : 0) : rnd.chance(0.1) ? rnd.int(1, Math.min(employees, 8)) : 0;
+    const members =
+      kind === 'individual' ? (rnd.chance(0.03) ? 1 : 0) : rnd.chance(0.1) ? rnd.int(1, Math.min(employees, 8)) : 0;
     const orgForm = members >= 3 && rnd.chance(0.6) ? 1 : 0;
     const report =
       status === '存续' && !fresh && rnd.chance(0.88)
@@ -145,23 +272,36 @@ export function* generateLedger(o: DemoOptions): Generator<DemoEntity> {
     if (rnd.chance(members > 0 ? 0.7 : 0.04)) {
       const withId = rnd.chance(0.8) && registry['法定代表人/经营者身份证号'];
       const phone = registry['法定代表人/经营者手机'] || undefined;
-      roster.push(byField('roster', {
-        name: !withId && rnd.chance(0.3) ? homophoneOf(owner) : owner,
-        idNumber: withId ? registry['法定代表人/经营者身份证号'] : undefined,
-        birthDate: !withId && rnd.chance(0.1) ? swapDayDigits(day(birth)) : day(birth),
-        membership: rnd.chance(0.95) ? '正式党员' : '预备党员',
-        joinDate: `${rnd.int(1985, 2022)}-0${rnd.int(1, 9)}-01`,
-        orgRelation: rnd.chance(0.15) ? `${name}党支部` : `${rnd.pick(place.streets) ?? place.countyName}${rnd.pick(BRANCHES)}`,
-        memberStatus: rnd.chance(0.05) ? '流动' : '正常',
-        phone: !rnd.chance(0.8) ? undefined : phone && rnd.chance(0.1) ? `1${rnd.pick(['3', '5', '8'])}${pad(rnd.int(0, 999_999_999), 9)}` : phone,
-      }));
+      roster.push(
+        byField('roster', {
+          name: !withId && rnd.chance(0.3) ? homophoneOf(owner) : owner,
+          idNumber: withId ? registry['法定代表人/经营者身份证号'] : undefined,
+          birthDate: !withId && rnd.chance(0.1) ? swapDayDigits(day(birth)) : day(birth),
+          membership: rnd.chance(0.95) ? '正式党员' : '预备党员',
+          joinDate: `${rnd.int(1985, 2022)}-0${rnd.int(1, 9)}-01`,
+          orgRelation: rnd.chance(0.15)
+            ? `${name}党支部`
+            : `${rnd.pick(place.streets) ?? place.countyName}${rnd.pick(BRANCHES)}`,
+          memberStatus: rnd.chance(0.05) ? '流动' : '正常',
+          phone: !rnd.chance(0.8)
+            ? undefined
+            : phone && rnd.chance(0.1)
+              ? `1${rnd.pick(['3', '5', '8'])}${pad(rnd.int(0, 999_999_999), 9)}`
+              : phone,
+        }),
+      );
     }
     let out: DemoEntity = { registry, report, members: roster };
     if (extra > 0) {
       const roles = extraRoles(rnd2, extra, kind, place, name, o.memberShare ?? 0);
-      out = { ...out, roles: roles.map((r) => r.role), members: [...roster, ...roles.flatMap((r) => (r.member ? [r.member] : []))] };
+      out = {
+        ...out,
+        roles: roles.map((r) => r.role),
+        members: [...roster, ...roles.flatMap((r) => (r.member ? [r.member] : []))],
+      };
     }
-    if (bad > 0 && rnd.chance(bad)) out = out.roles ? { ...spoil(rnd, out, previous), roles: out.roles } : spoil(rnd, out, previous);
+    if (bad > 0 && rnd.chance(bad))
+      out = out.roles ? { ...spoil(rnd, out, previous), roles: out.roles } : spoil(rnd, out, previous);
     previous = out;
     yield out;
   }
@@ -172,14 +312,29 @@ export function* generateLedger(o: DemoOptions): Generator<DemoEntity> {
  * so the two never collide), and the ones on the roster with the owners' noise: a fifth without
  * a usable number, homophones and swapped digits among those, some stale or missing phones.
  */
-function extraRoles(rnd: Random, n: number, kind: 'enterprise' | 'individual' | 'cooperative', place: DemoPlace, entityName: string, memberShare: number): { role: DemoRole; member: Row | null }[] {
+function extraRoles(
+  rnd: Random,
+  n: number,
+  kind: 'enterprise' | 'individual' | 'cooperative',
+  place: DemoPlace,
+  entityName: string,
+  memberShare: number,
+): { role: DemoRole; member: Row | null }[] {
   const out: { role: DemoRole; member: Row | null }[] = [];
   for (let k = 0; k < n; k++) {
     const name = personName(rnd);
     const birth = new Date(Date.UTC(rnd.int(1958, 2004), rnd.int(0, 11), rnd.int(1, 28)));
     const id = idNumber(rnd, `${place.countyCode.slice(0, 4)}${pad(rnd.int(21, 99), 2)}`, birth);
-    const phone = rnd.chance(0.85) ? `1${rnd.pick(['3', '5', '7', '8', '9'])}${pad(rnd.int(0, 999_999_999), 9)}` : undefined;
-    const role: DemoRole = { role: kind !== 'individual' && k === 0 ? 'investor' : 'employee', name, idNumber: id, birthDate: day(birth), phone };
+    const phone = rnd.chance(0.85)
+      ? `1${rnd.pick(['3', '5', '7', '8', '9'])}${pad(rnd.int(0, 999_999_999), 9)}`
+      : undefined;
+    const role: DemoRole = {
+      role: kind !== 'individual' && k === 0 ? 'investor' : 'employee',
+      name,
+      idNumber: id,
+      birthDate: day(birth),
+      phone,
+    };
     let member: Row | null = null;
     if (memberShare > 0 && rnd.chance(memberShare)) {
       const withId = rnd.chance(0.8);
@@ -189,9 +344,15 @@ function extraRoles(rnd: Random, n: number, kind: 'enterprise' | 'individual' | 
         birthDate: !withId && rnd.chance(0.1) ? swapDayDigits(day(birth)) : day(birth),
         membership: rnd.chance(0.95) ? '正式党员' : '预备党员',
         joinDate: `${rnd.int(1985, 2022)}-0${rnd.int(1, 9)}-01`,
-        orgRelation: rnd.chance(0.15) ? `${entityName}党支部` : `${rnd.pick(place.streets) ?? place.countyName}${rnd.pick(BRANCHES)}`,
+        orgRelation: rnd.chance(0.15)
+          ? `${entityName}党支部`
+          : `${rnd.pick(place.streets) ?? place.countyName}${rnd.pick(BRANCHES)}`,
         memberStatus: rnd.chance(0.05) ? '流动' : '正常',
-        phone: !rnd.chance(0.8) ? undefined : phone && rnd.chance(0.1) ? `1${rnd.pick(['3', '5', '8'])}${pad(rnd.int(0, 999_999_999), 9)}` : phone,
+        phone: !rnd.chance(0.8)
+          ? undefined
+          : phone && rnd.chance(0.1)
+            ? `1${rnd.pick(['3', '5', '8'])}${pad(rnd.int(0, 999_999_999), 9)}`
+            : phone,
       });
     }
     out.push({ role, member });
@@ -218,7 +379,12 @@ function spoil(rnd: Random, e: DemoEntity, previous: DemoEntity | null): DemoEnt
       reg['名称'] = '';
       break;
     case 3:
-      if (previous) return { registry: { ...previous.registry }, report: previous.report ? { ...previous.report } : null, members: [] };
+      if (previous)
+        return {
+          registry: { ...previous.registry },
+          report: previous.report ? { ...previous.report } : null,
+          members: [],
+        };
       reg['主体类型'] = '外星企业';
       break;
     default:

@@ -16,13 +16,31 @@ type Candidate = { id: number; person_id: number; membership: string | null; joi
  * full members first.
  */
 async function candidates(db: Transaction<DB>, orgId: number): Promise<Candidate[]> {
-  const viaRole = db.selectFrom('party_org_entity as pe').innerJoin('entity_person as ep', 'ep.entity_id', 'pe.entity_id').innerJoin('member as m', 'm.person_id', 'ep.person_id')
-    .select(['m.id', 'm.person_id', 'm.membership', 'm.join_date']).where('pe.org_id', '=', orgId);
-  const viaLink = db.selectFrom('party_org_entity as pe').innerJoin('member_link as l', 'l.entity_id', 'pe.entity_id').innerJoin('member as m', 'm.id', 'l.member_id')
-    .select(['m.id', 'm.person_id', 'm.membership', 'm.join_date']).where('pe.org_id', '=', orgId);
+  const viaRole = db
+    .selectFrom('party_org_entity as pe')
+    .innerJoin('entity_person as ep', 'ep.entity_id', 'pe.entity_id')
+    .innerJoin('member as m', 'm.person_id', 'ep.person_id')
+    .select(['m.id', 'm.person_id', 'm.membership', 'm.join_date'])
+    .where('pe.org_id', '=', orgId);
+  const viaLink = db
+    .selectFrom('party_org_entity as pe')
+    .innerJoin('member_link as l', 'l.entity_id', 'pe.entity_id')
+    .innerJoin('member as m', 'm.id', 'l.member_id')
+    .select(['m.id', 'm.person_id', 'm.membership', 'm.join_date'])
+    .where('pe.org_id', '=', orgId);
   const rows = await viaRole.union(viaLink).execute();
-  const held = new Set((await db.selectFrom('party_org_member').select('member_id').where('member_id', 'in', rows.length ? rows.map((r) => r.id) : [0]).execute()).map((r) => r.member_id));
-  return rows.filter((r) => !held.has(r.id)).sort((a, b) => Number(b.membership === 'full') - Number(a.membership === 'full') || a.id - b.id);
+  const held = new Set(
+    (
+      await db
+        .selectFrom('party_org_member')
+        .select('member_id')
+        .where('member_id', 'in', rows.length ? rows.map((r) => r.id) : [0])
+        .execute()
+    ).map((r) => r.member_id),
+  );
+  return rows
+    .filter((r) => !held.has(r.id))
+    .sort((a, b) => Number(b.membership === 'full') - Number(a.membership === 'full') || a.id - b.id);
 }
 
 /**
@@ -32,7 +50,8 @@ async function candidates(db: Transaction<DB>, orgId: number): Promise<Candidate
  */
 function termStartFor(k: number, rnd: Random, s: RuleSettings): string {
   const slot = k % 12;
-  if (slot === 0 || slot === 6) return addMonths(daysBefore(-rnd.int(10, Math.max(11, s.termReminderMonths * 30 - 10))), -12 * s.branchTermYears);
+  if (slot === 0 || slot === 6)
+    return addMonths(daysBefore(-rnd.int(10, Math.max(11, s.termReminderMonths * 30 - 10))), -12 * s.branchTermYears);
   if (slot === 1) return daysBefore(rnd.int(400, 900));
   if (slot === 2) return daysBefore(rnd.int(10, 40));
   return daysBefore(rnd.int(45, 330));
@@ -51,17 +70,46 @@ export async function registerDemoOfficers(ctx: AppContext): Promise<OfficerCoun
   const rnd = seededRandom(DEMO.seed + 7);
   const soon = addMonths(today(), rules.termReminderMonths);
   return asCityEditor(ctx, async ({ db, audit }) => {
-    const orgs = await db.selectFrom('party_org').select(['id', 'kind', 'setup_mode', 'scope_key', 'founded_on'])
-      .where('body', '=', 'party').where('status', '=', 'established').orderBy('id').execute();
+    const orgs = await db
+      .selectFrom('party_org')
+      .select(['id', 'kind', 'setup_mode', 'scope_key', 'founded_on'])
+      .where('body', '=', 'party')
+      .where('status', '=', 'established')
+      .orderBy('id')
+      .execute();
     const n: OfficerCounts = { orgs: 0, members: 0, secretaries: 0, dueSoon: 0 };
     for (const org of orgs) {
       const picked = (await candidates(db, org.id)).slice(0, rnd.int(1, 3));
       if (!picked.length) continue;
       const joinedOn = org.founded_on;
-      await db.insertInto('party_org_member').values(picked.map((m) => ({ org_id: org.id, person_id: m.person_id, member_id: m.id, joined_on: joinedOn, scope_key: org.scope_key }))).execute();
-      const start = later(termStartFor(n.secretaries, rnd, rules), later(org.founded_on ?? '', picked[0].join_date ?? ''));
+      await db
+        .insertInto('party_org_member')
+        .values(
+          picked.map((m) => ({
+            org_id: org.id,
+            person_id: m.person_id,
+            member_id: m.id,
+            joined_on: joinedOn,
+            scope_key: org.scope_key,
+          })),
+        )
+        .execute();
+      const start = later(
+        termStartFor(n.secretaries, rnd, rules),
+        later(org.founded_on ?? '', picked[0].join_date ?? ''),
+      );
       const end = termEnd(start, rules);
-      await db.insertInto('party_org_officer').values({ org_id: org.id, person_id: picked[0].person_id, role: 'secretary', term_start: start, term_end: end, scope_key: org.scope_key }).execute();
+      await db
+        .insertInto('party_org_officer')
+        .values({
+          org_id: org.id,
+          person_id: picked[0].person_id,
+          role: 'secretary',
+          term_start: start,
+          term_end: end,
+          scope_key: org.scope_key,
+        })
+        .execute();
       refuseOn(await findingsOf(db, org, rules));
       n.orgs++;
       n.members += picked.length;

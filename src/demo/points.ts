@@ -10,16 +10,45 @@ import { asCityEditor, daysBefore, thisYear, today } from './steps.js';
 
 type Subject = { type: 'entity' | 'org' | 'zone'; id: number; name: string; scope_key: string };
 type Plan = { kind: PointKind; level: PointLevel; subject: Subject | undefined; designatedOn: string };
-const EVIDENCE = ['党组织活动记录、党员名册、年度工作总结', '组织生活会记录、"三亮"活动照片、经营荣誉证书', '党建阵地照片、主题党日活动台账'];
+const EVIDENCE = [
+  '党组织活动记录、党员名册、年度工作总结',
+  '组织生活会记录、"三亮"活动照片、经营荣誉证书',
+  '党建阵地照片、主题党日活动台账',
+];
 
 /** Subjects in one county (or the whole city): organizations with a secretary, entities with members, zones with entities. */
-async function subjects(db: Transaction<DB>, under: string): Promise<{ org: Subject[]; entity: Subject[]; zone: Subject[] }> {
-  const org = await db.selectFrom('party_org as o').select(['o.id', 'o.name', 'o.scope_key']).where('o.status', '=', 'established').where('o.scope_key', 'like', `${under}%`)
-    .where((w) => w.exists(w.selectFrom('party_org_officer as f').select('f.id').whereRef('f.org_id', '=', 'o.id'))).orderBy('o.id').limit(5).execute();
-  const entity = await db.selectFrom('entity as e').innerJoin('entity_coverage as c', 'c.entity_id', 'e.id').select(['e.id', 'e.name', 'e.scope_key'])
-    .where('e.status', '=', 'active').where('c.with_members', '=', true).where('e.scope_key', 'like', `${under}%`).orderBy('e.id').limit(5).execute();
-  const zone = await db.selectFrom('zone as z').select(['z.id', 'z.name', 'z.scope_key']).where('z.scope_key', 'like', `${under}%`)
-    .where((w) => w.exists(w.selectFrom('entity_zone as ez').select('ez.zone_id').whereRef('ez.zone_id', '=', 'z.id'))).orderBy('z.kind').orderBy('z.id').limit(5).execute();
+async function subjects(
+  db: Transaction<DB>,
+  under: string,
+): Promise<{ org: Subject[]; entity: Subject[]; zone: Subject[] }> {
+  const org = await db
+    .selectFrom('party_org as o')
+    .select(['o.id', 'o.name', 'o.scope_key'])
+    .where('o.status', '=', 'established')
+    .where('o.scope_key', 'like', `${under}%`)
+    .where((w) => w.exists(w.selectFrom('party_org_officer as f').select('f.id').whereRef('f.org_id', '=', 'o.id')))
+    .orderBy('o.id')
+    .limit(5)
+    .execute();
+  const entity = await db
+    .selectFrom('entity as e')
+    .innerJoin('entity_coverage as c', 'c.entity_id', 'e.id')
+    .select(['e.id', 'e.name', 'e.scope_key'])
+    .where('e.status', '=', 'active')
+    .where('c.with_members', '=', true)
+    .where('e.scope_key', 'like', `${under}%`)
+    .orderBy('e.id')
+    .limit(5)
+    .execute();
+  const zone = await db
+    .selectFrom('zone as z')
+    .select(['z.id', 'z.name', 'z.scope_key'])
+    .where('z.scope_key', 'like', `${under}%`)
+    .where((w) => w.exists(w.selectFrom('entity_zone as ez').select('ez.zone_id').whereRef('ez.zone_id', '=', 'z.id')))
+    .orderBy('z.kind')
+    .orderBy('z.id')
+    .limit(5)
+    .execute();
   const as = (type: Subject['type']) => (r: { id: number; name: string; scope_key: string }) => ({ type, ...r });
   return { org: org.map(as('org')), entity: entity.map(as('entity')), zone: zone.map(as('zone')) };
 }
@@ -39,17 +68,32 @@ export async function registerDemoPoints(ctx: AppContext): Promise<{ points: num
   const rnd = seededRandom(DEMO.seed + 9);
   const year = thisYear();
   return asCityEditor(ctx, async ({ db, audit, editorId }) => {
-    const [contact, demo] = await Promise.all([codeList(db, 'contact_point_criterion'), codeList(db, 'demo_point_criterion')]);
+    const [contact, demo] = await Promise.all([
+      codeList(db, 'contact_point_criterion'),
+      codeList(db, 'demo_point_criterion'),
+    ]);
     const lists = { contact: [...contact.keys()], demo: [...demo.keys()] };
     const city = await subjects(db, DEMO.cityCode.slice(0, 4));
     const plans: Plan[] = [
-      { kind: 'demo', level: 'city', subject: city.org[0], designatedOn: `${year - 1}-0${rnd.int(3, 9)}-${String(rnd.int(1, 28)).padStart(2, '0')}` },
-      { kind: 'contact', level: 'city', subject: city.zone[0], designatedOn: `${year - 2}-0${rnd.int(3, 9)}-${String(rnd.int(1, 28)).padStart(2, '0')}` },
+      {
+        kind: 'demo',
+        level: 'city',
+        subject: city.org[0],
+        designatedOn: `${year - 1}-0${rnd.int(3, 9)}-${String(rnd.int(1, 28)).padStart(2, '0')}`,
+      },
+      {
+        kind: 'contact',
+        level: 'city',
+        subject: city.zone[0],
+        designatedOn: `${year - 2}-0${rnd.int(3, 9)}-${String(rnd.int(1, 28)).padStart(2, '0')}`,
+      },
       { kind: 'contact', level: 'city', subject: city.entity[0], designatedOn: daysBefore(rnd.int(20, 200)) },
     ];
     for (const [i, county] of DEMO.countyCodes.entries()) {
       const own = await subjects(db, county);
-      const pool = [own.org, own.entity, own.zone][i % 3].filter((s) => !plans.some((p) => p.subject?.type === s.type && p.subject.id === s.id));
+      const pool = [own.org, own.entity, own.zone][i % 3].filter(
+        (s) => !plans.some((p) => p.subject?.type === s.type && p.subject.id === s.id),
+      );
       plans.push({ kind: 'contact', level: 'county', subject: pool[0], designatedOn: daysBefore(rnd.int(20, 400)) });
     }
     let points = 0;
@@ -60,16 +104,41 @@ export async function registerDemoPoints(ctx: AppContext): Promise<{ points: num
       const problem = criteriaProblem(p.kind, checked, lists);
       if (problem) throw new Error(problem.reason);
       const s = p.subject;
-      const { id } = await db.insertInto('recognition_point').values({
-        kind: p.kind, level: p.level, subject_type: s.type, entity_id: s.type === 'entity' ? s.id : null, org_id: s.type === 'org' ? s.id : null, zone_id: s.type === 'zone' ? s.id : null,
-        subject_name: s.name, designated_on: p.designatedOn, responsible_name: personName(rnd), responsible_user_id: p.level === 'city' ? editorId : null,
-        criteria: checked, evidence: rnd.pick(EVIDENCE), scope_key: s.scope_key,
-      }).returning('id').executeTakeFirstOrThrow();
+      const { id } = await db
+        .insertInto('recognition_point')
+        .values({
+          kind: p.kind,
+          level: p.level,
+          subject_type: s.type,
+          entity_id: s.type === 'entity' ? s.id : null,
+          org_id: s.type === 'org' ? s.id : null,
+          zone_id: s.type === 'zone' ? s.id : null,
+          subject_name: s.name,
+          designated_on: p.designatedOn,
+          responsible_name: personName(rnd),
+          responsible_user_id: p.level === 'city' ? editorId : null,
+          criteria: checked,
+          evidence: rnd.pick(EVIDENCE),
+          scope_key: s.scope_key,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       points++;
       if (Number(p.designatedOn.slice(0, 4)) === year - 2) {
         const review = { year: year - 1, outcome: 'keep' as const };
-        if (reviewProblem({ status: 'active', designatedOn: p.designatedOn, reviewedYears: [] }, review, today())) continue;
-        await db.insertInto('point_review').values({ point_id: id, ...review, reason: null, reviewed_on: `${year - 1}-12-${String(rnd.int(10, 28))}`, reviewer_id: editorId, scope_key: s.scope_key }).execute();
+        if (reviewProblem({ status: 'active', designatedOn: p.designatedOn, reviewedYears: [] }, review, today()))
+          continue;
+        await db
+          .insertInto('point_review')
+          .values({
+            point_id: id,
+            ...review,
+            reason: null,
+            reviewed_on: `${year - 1}-12-${String(rnd.int(10, 28))}`,
+            reviewer_id: editorId,
+            scope_key: s.scope_key,
+          })
+          .execute();
         reviews++;
       }
     }

@@ -6,15 +6,38 @@ import { today } from '../domain/time/zone.js';
  * What the demo's work steps share: they run as the city editor through the one scoped path
  * (row-level security, one audit entry per step), and date their rows relative to today.
  */
-export async function asCityEditor<T>(ctx: AppContext, fn: (s: Scoped & { editorId: number }) => Promise<T>): Promise<T> {
+export async function asCityEditor<T>(
+  ctx: AppContext,
+  fn: (s: Scoped & { editorId: number }) => Promise<T>,
+): Promise<T> {
   return asDemoUser(ctx, 'city_editor', (s, user) => fn({ ...s, editorId: user.id }));
 }
 
 /** One demo account's scoped, audited transaction, with the account as the features' writes expect it. */
-export async function asDemoUser<T>(ctx: AppContext, username: string, fn: (s: Scoped, user: AuthUser) => Promise<T>): Promise<T> {
-  const u = await ctx.db.selectFrom('app_user as u').innerJoin('jurisdiction as j', 'j.code', 'u.jurisdiction_code')
-    .select(['u.id', 'u.username', 'u.display_name', 'u.roles', 'u.jurisdiction_code', 'j.scope_key', 'u.bound_platform_id', 'u.bound_org_id', 'u.bound_instructor_id']).where('u.username', '=', username).executeTakeFirstOrThrow();
-  return runScoped(ctx.db, { userId: u.id, username: u.username, scopeKey: u.scope_key, ip: null }, (s) => fn(s, authUserOf(u)));
+export async function asDemoUser<T>(
+  ctx: AppContext,
+  username: string,
+  fn: (s: Scoped, user: AuthUser) => Promise<T>,
+): Promise<T> {
+  const u = await ctx.db
+    .selectFrom('app_user as u')
+    .innerJoin('jurisdiction as j', 'j.code', 'u.jurisdiction_code')
+    .select([
+      'u.id',
+      'u.username',
+      'u.display_name',
+      'u.roles',
+      'u.jurisdiction_code',
+      'j.scope_key',
+      'u.bound_platform_id',
+      'u.bound_org_id',
+      'u.bound_instructor_id',
+    ])
+    .where('u.username', '=', username)
+    .executeTakeFirstOrThrow();
+  return runScoped(ctx.db, { userId: u.id, username: u.username, scopeKey: u.scope_key, ip: null }, (s) =>
+    fn(s, authUserOf(u)),
+  );
 }
 
 const DAY = 86_400_000;

@@ -44,7 +44,10 @@ export async function registerDemoWork(ctx: AppContext): Promise<DemoWork> {
   for (const [name, step] of steps) {
     const started = performance.now();
     const counts = await step(ctx);
-    out[name] = { ...(typeof counts === 'number' ? { count: counts } : (counts as Record<string, number>)), ms: Math.round(performance.now() - started) };
+    out[name] = {
+      ...(typeof counts === 'number' ? { count: counts } : (counts as Record<string, number>)),
+      ms: Math.round(performance.now() - started),
+    };
   }
   return out;
 }

@@ -6,7 +6,13 @@ import { endSession, sessionOf, touchSession } from './sessions.js';
 import { authUserOf } from './context.js';
 import { forbidden, unauthorized, Problem } from './errors.js';
 import { isServicePermission } from '../domain/auth/service.js';
-import { auditServiceCall, authenticateService, bearerOf, clientCertificateOf, refuseWithoutToken } from './service-auth.js';
+import {
+  auditServiceCall,
+  authenticateService,
+  bearerOf,
+  clientCertificateOf,
+  refuseWithoutToken,
+} from './service-auth.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const TOUCH_EVERY_MS = 15_000;
@@ -20,7 +26,13 @@ export function installAuth(app: FastifyInstance): void {
   app.decorateRequest('session', null);
   app.decorateRequest('serviceAccount', null);
   app.decorateRequest('principal', function (this: FastifyRequest) {
-    return { userId: this.user?.id ?? null, username: this.user?.username ?? null, scopeKey: this.user?.scopeKey ?? '', ip: this.ip, bound: this.user?.bound ?? '' };
+    return {
+      userId: this.user?.id ?? null,
+      username: this.user?.username ?? null,
+      scopeKey: this.user?.scopeKey ?? '',
+      ip: this.ip,
+      bound: this.user?.bound ?? '',
+    };
   });
   app.decorateRequest('scoped', function (this: FastifyRequest, fn: Parameters<FastifyRequest['scoped']>[0]) {
     if (!this.user) throw unauthorized();
@@ -31,7 +43,11 @@ export function installAuth(app: FastifyInstance): void {
     // The API's description names every route and field: signed-in staff only (issue 16, finding 13).
     if (req.url === '/api/docs' || req.url.startsWith('/api/docs/') || req.url.startsWith('/api/docs?')) {
       const expired = await loadSession(req);
-      if (!req.session || req.session.stage !== 'full') throw unauthorized(expired ? '长时间未操作，会话已超时，请重新登录' : '请先登录后查看接口文档', expired ? 'session_expired' : undefined);
+      if (!req.session || req.session.stage !== 'full')
+        throw unauthorized(
+          expired ? '长时间未操作，会话已超时，请重新登录' : '请先登录后查看接口文档',
+          expired ? 'session_expired' : undefined,
+        );
       return;
     }
     const access = req.routeOptions.config?.access;
@@ -43,12 +59,20 @@ export function installAuth(app: FastifyInstance): void {
     // A browser's certificate on any other route is ignored.
     const bearer = bearerOf(req);
     const serviceRoute = access === 'service' || isServicePermission(access);
-    if (bearer !== null && !serviceRoute) throw unauthorized('服务账号令牌只能调用系统对接接口（/api/v1/exchange/…），不能登录或调用其他接口', 'token_not_for_session');
+    if (bearer !== null && !serviceRoute)
+      throw unauthorized(
+        '服务账号令牌只能调用系统对接接口（/api/v1/exchange/…），不能登录或调用其他接口',
+        'token_not_for_session',
+      );
     const cert = serviceRoute && bearer === null ? clientCertificateOf(req) : { state: 'none' as const };
     if (cert.state === 'untrusted') throw unauthorized('客户端证书不是由本平台信任的证书机构签发的', 'cert_untrusted');
     if (bearer !== null || cert.state === 'verified') {
-      await authenticateService(req, bearer !== null ? { token: bearer } : { fingerprint: (cert as { fingerprint: string }).fingerprint });
-      if (access !== 'service' && !(isServicePermission(access) && req.serviceAccount!.permissions.has(access))) throw forbidden(`该服务账号没有"${access}"权限`);
+      await authenticateService(
+        req,
+        bearer !== null ? { token: bearer } : { fingerprint: (cert as { fingerprint: string }).fingerprint },
+      );
+      if (access !== 'service' && !(isServicePermission(access) && req.serviceAccount!.permissions.has(access)))
+        throw forbidden(`该服务账号没有"${access}"权限`);
       return;
     }
     if (serviceRoute) {
@@ -63,10 +87,12 @@ export function installAuth(app: FastifyInstance): void {
       throw new Problem(403, '请求被拒绝', '缺少或错误的 CSRF 令牌，请刷新页面后重试', undefined, 'csrf');
     }
     if (access === 'signing-in') return;
-    if (req.session.stage !== 'full') throw new Problem(403, '请先完成登录步骤', stageHint[req.session.stage], undefined, `stage:${req.session.stage}`);
+    if (req.session.stage !== 'full')
+      throw new Problem(403, '请先完成登录步骤', stageHint[req.session.stage], undefined, `stage:${req.session.stage}`);
     if (access !== 'session' && !req.user.permissions.has(access)) throw forbidden();
     // A unit account works its own cases only: the rest of the county's ledgers stay closed to it.
-    if (access !== 'session' && isUnitKey(req.user.bound) && !unitRouteAllowed(req.routeOptions.url ?? '')) throw forbidden();
+    if (access !== 'session' && isUnitKey(req.user.bound) && !unitRouteAllowed(req.routeOptions.url ?? ''))
+      throw forbidden();
   });
 
   // No API answer is kept by a browser or a proxy: reveals carry full ID numbers and phones, and

@@ -44,17 +44,33 @@ export type AuthUser = {
 
 /** An account's row as the signed-in user is built from it: app_user's columns and its node's scope key. */
 type AccountRow = {
-  id: number; username: string; display_name: string; roles: string[]; jurisdiction_code: string; scope_key: string;
+  id: number;
+  username: string;
+  display_name: string;
+  roles: string[];
+  jurisdiction_code: string;
+  scope_key: string;
   /** Left out for a service account (no roles, never bound). */
-  bound_platform_id?: number | null; bound_org_id?: number | null; bound_instructor_id?: number | null;
+  bound_platform_id?: number | null;
+  bound_org_id?: number | null;
+  bound_instructor_id?: number | null;
 };
 
 /** The signed-in user an account stands for: its permissions from its roles, its binding from its bound columns. */
 export function authUserOf(u: AccountRow): AuthUser {
   return {
-    id: u.id, username: u.username, displayName: u.display_name, roles: u.roles, permissions: permissionsOf(u.roles),
-    jurisdictionCode: u.jurisdiction_code, scopeKey: u.scope_key,
-    bound: boundKey(u.roles, { platformId: u.bound_platform_id ?? null, orgId: u.bound_org_id ?? null, instructorId: u.bound_instructor_id ?? null }),
+    id: u.id,
+    username: u.username,
+    displayName: u.display_name,
+    roles: u.roles,
+    permissions: permissionsOf(u.roles),
+    jurisdictionCode: u.jurisdiction_code,
+    scopeKey: u.scope_key,
+    bound: boundKey(u.roles, {
+      platformId: u.bound_platform_id ?? null,
+      orgId: u.bound_org_id ?? null,
+      instructorId: u.bound_instructor_id ?? null,
+    }),
   };
 }
 

@@ -6,7 +6,10 @@ import { z } from 'zod';
  */
 
 /** The `under` query of lists and figures: a node of the caller's subtree by code. */
-export const underQuery = z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional();
+export const underQuery = z
+  .string()
+  .regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字')
+  .optional();
 
 /**
  * A moment in a response: the handler returns a Date, the wire carries its ISO string (the serializer
@@ -43,7 +46,10 @@ export const pageQuery = {
 export const codeParam = z.strictObject({ code: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字') });
 export const idParam = z.strictObject({ id: z.coerce.number().int().positive('编号应为正整数') });
 /** A part of a record by its own id (`/orgs/:id/members/:key`): both positive integers. */
-export const idKeyParam = z.strictObject({ id: z.coerce.number().int().positive('编号应为正整数'), key: z.coerce.number().int().positive('编号应为正整数') });
+export const idKeyParam = z.strictObject({
+  id: z.coerce.number().int().positive('编号应为正整数'),
+  key: z.coerce.number().int().positive('编号应为正整数'),
+});
 
 /**
  * A domain label map's codes as a zod enum (`codesOf(HONOUR_STATE_LABEL)`), so the codes are listed

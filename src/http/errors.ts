@@ -20,7 +20,8 @@ export class Problem extends Error {
 }
 
 export const badRequest = (detail: string, errors?: FieldError[]) => new Problem(400, '请求有误', detail, errors);
-export const unauthorized = (detail = '请先登录', code?: string) => new Problem(401, '未登录或登录已失效', detail, undefined, code);
+export const unauthorized = (detail = '请先登录', code?: string) =>
+  new Problem(401, '未登录或登录已失效', detail, undefined, code);
 export const forbidden = (detail = '您没有执行此操作的权限') => new Problem(403, '无权操作', detail);
 export const notFound = (what = '记录') => new Problem(404, '未找到', `${what}不存在，或不在您的辖区内`);
 export const conflict = (detail: string) => new Problem(409, '数据冲突', detail);
@@ -38,7 +39,10 @@ export function sendUnavailable(reply: FastifyReply) {
   });
 }
 
-function send(reply: FastifyReply, p: { status: number; title: string; detail?: string; errors?: FieldError[]; code?: string }) {
+function send(
+  reply: FastifyReply,
+  p: { status: number; title: string; detail?: string; errors?: FieldError[]; code?: string },
+) {
   return reply
     .code(p.status)
     .type('application/problem+json; charset=utf-8')
@@ -49,14 +53,20 @@ function send(reply: FastifyReply, p: { status: number; title: string; detail?: 
 const UNIQUE_MESSAGES: Record<string, FieldError> = {
   jurisdiction_pkey: { field: 'suffix', message: '该所代码在本县（区）已被使用' },
   jurisdiction_station_name_uq: { field: 'name', message: '本县（区）已有同名的基层所' },
-  bureau_unit_one_per_node_uq: { field: 'jurisdictionCode', message: '该辖区已有一个在建的同类单位，如需重建请先撤销原单位' },
+  bureau_unit_one_per_node_uq: {
+    field: 'jurisdictionCode',
+    message: '该辖区已有一个在建的同类单位，如需重建请先撤销原单位',
+  },
   app_user_username_key: { field: 'username', message: '该账号名已被使用' },
   zone_county_code_name_key: { field: 'name', message: '本县（区）已有同名区域' },
   party_org_name_uq: { field: 'name', message: '本县（区）已有同名的党组织' },
   party_org_member_uq: { field: 'memberId', message: '此人已登记在该组织' },
   instructor_person_uq: { field: 'idNumber', message: '此人已在指导员名册中' },
   instructor_assignment_open_uq: { field: 'targetId', message: '该指导员已指派到此对象，且指派尚未结束' },
-  party_org_member_relation_uq: { field: 'memberId', message: '该党员的组织关系已在另一个党组织，请先办理组织关系转接' },
+  party_org_member_relation_uq: {
+    field: 'memberId',
+    message: '该党员的组织关系已在另一个党组织，请先办理组织关系转接',
+  },
   sanliang_active_uq: { field: 'memberId', message: '该党员在该市场主体已有同类的三亮记录' },
   sanliang_plaque_one_valid_uq: { field: 'id', message: '该记录已有有效牌匾；牌匾遗失或损毁请用"补发"' },
   recognition_point_active_uq: { field: 'subjectId', message: '该对象已是同级别的在册联系点（示范点）' },
@@ -82,10 +92,14 @@ export function installErrorHandling(app: FastifyInstance, webDist: string | nul
       const errors = err.validation.flatMap((v) => {
         const at = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
         const unknown = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: string[] }).keys ?? []) : [];
-        if (unknown.length) return unknown.map((k) => ({ field: at ? `${at}.${k}` : k, message: '不允许的字段（接口未定义）' }));
+        if (unknown.length)
+          return unknown.map((k) => ({ field: at ? `${at}.${k}` : k, message: '不允许的字段（接口未定义）' }));
         return [{ field: at, message: v.message ?? '取值无效' }];
       });
-      const where = { body: '请求体', querystring: '查询参数', params: '路径参数', headers: '请求头' }[err.validationContext ?? 'body'] ?? '请求';
+      const where =
+        { body: '请求体', querystring: '查询参数', params: '路径参数', headers: '请求头' }[
+          err.validationContext ?? 'body'
+        ] ?? '请求';
       return send(reply, {
         status: 400,
         title: '请求有误',
@@ -95,10 +109,19 @@ export function installErrorHandling(app: FastifyInstance, webDist: string | nul
     }
     switch (err.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return send(reply, { status: 413, title: '请求体过大', detail: `请求体超过上限 ${app.initialConfig.bodyLimit} 字节` });
+        return send(reply, {
+          status: 413,
+          title: '请求体过大',
+          detail: `请求体超过上限 ${app.initialConfig.bodyLimit} 字节`,
+        });
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return send(reply, { status: 400, title: '请求有误', detail: '请求体不是合法的 JSON', errors: [{ field: '(body)', message: 'JSON 格式错误' }] });
+        return send(reply, {
+          status: 400,
+          title: '请求有误',
+          detail: '请求体不是合法的 JSON',
+          errors: [{ field: '(body)', message: 'JSON 格式错误' }],
+        });
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return send(reply, { status: 415, title: '不支持的内容类型', detail: '请以 application/json 提交' });
       case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -113,23 +136,47 @@ export function installErrorHandling(app: FastifyInstance, webDist: string | nul
     const pgCode = (err as unknown as { code?: string }).code;
     if (pgCode === '23505') {
       const known = UNIQUE_MESSAGES[(err as unknown as { constraint?: string }).constraint ?? ''];
-      return send(reply, { status: 409, title: '数据冲突', detail: known?.message ?? '与已有记录重复', errors: known ? [known] : undefined });
+      return send(reply, {
+        status: 409,
+        title: '数据冲突',
+        detail: known?.message ?? '与已有记录重复',
+        errors: known ? [known] : undefined,
+      });
     }
     // Text PostgreSQL cannot store (NUL, invalid encoding) that got past the request guard.
-    if (pgCode === '22021' || pgCode === '22P05') return send(reply, { status: 400, title: '请求有误', detail: '提交的内容含有无法保存的字符（如空字符），请删除后重试' });
-    if (pgCode === '23503') return send(reply, { status: 409, title: '数据冲突', detail: '该记录仍被其他数据引用，不能删除或修改' });
+    if (pgCode === '22021' || pgCode === '22P05')
+      return send(reply, {
+        status: 400,
+        title: '请求有误',
+        detail: '提交的内容含有无法保存的字符（如空字符），请删除后重试',
+      });
+    if (pgCode === '23503')
+      return send(reply, { status: 409, title: '数据冲突', detail: '该记录仍被其他数据引用，不能删除或修改' });
     if (pgCode === '42501') return send(reply, { status: 403, title: '无权操作', detail: '目标不在您的辖区内' });
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return send(reply, { status: err.statusCode, title: '请求有误', detail: '请求无法处理' });
     }
     req.log.error({ err }, 'unhandled error');
-    return send(reply, { status: 500, title: '服务器内部错误', detail: '服务器处理请求时出错，请稍后重试或联系管理员' });
+    return send(reply, {
+      status: 500,
+      title: '服务器内部错误',
+      detail: '服务器处理请求时出错，请稍后重试或联系管理员',
+    });
   });
   app.setNotFoundHandler((req, reply) => {
     // The web UI routes in the browser: any other GET outside /api gets its index page.
-    if (webDist && req.method === 'GET' && !req.url.startsWith('/api/') && fs.existsSync(path.join(webDist, 'index.html'))) {
+    if (
+      webDist &&
+      req.method === 'GET' &&
+      !req.url.startsWith('/api/') &&
+      fs.existsSync(path.join(webDist, 'index.html'))
+    ) {
       return reply.type('text/html; charset=utf-8').send(fs.createReadStream(path.join(webDist, 'index.html')));
     }
-    return send(reply, { status: 404, title: '未找到', detail: `没有这个接口：${req.method} ${req.url.split('?')[0]}` });
+    return send(reply, {
+      status: 404,
+      title: '未找到',
+      detail: `没有这个接口：${req.method} ${req.url.split('?')[0]}`,
+    });
   });
 }

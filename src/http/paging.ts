@@ -10,12 +10,19 @@ export const offsetOf = (q: { page: number; pageSize: number }) => (q.page - 1) 
 type AnySelect = SelectQueryBuilder<any, any, any>;
 
 /** One page of a filtered list: its total, and its rows in the given order as list items. */
-export async function pageFrom<Q extends AnySelect, T>(q: Q, p: { page: number; pageSize: number }, order: (q: Q) => Q, item: (row: Awaited<ReturnType<Q['execute']>>[number]) => T) {
-  const { total } = await q.clearSelect().select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
+export async function pageFrom<Q extends AnySelect, T>(
+  q: Q,
+  p: { page: number; pageSize: number },
+  order: (q: Q) => Q,
+  item: (row: Awaited<ReturnType<Q['execute']>>[number]) => T,
+) {
+  const { total } = await q
+    .clearSelect()
+    .select(sql<number>`count(*)::int`.as('total'))
+    .executeTakeFirstOrThrow();
   const rows = await order(q).limit(p.pageSize).offset(offsetOf(p)).execute();
   return { items: rows.map(item), total, page: p.page, pageSize: p.pageSize };
 }
-
 
 /**
  * The `under` filter of a list: rows whose scope key lies below the node with this code. The

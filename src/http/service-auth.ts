@@ -4,7 +4,13 @@ import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
 import { hmacSm3 } from '../crypto/sm3.js';
 import type { Keys } from '../crypto/keys.js';
-import { TOKEN_PREFIX, ipVersion, isServicePermission, looksLikeToken, normalizeFingerprint } from '../domain/auth/service.js';
+import {
+  TOKEN_PREFIX,
+  ipVersion,
+  isServicePermission,
+  looksLikeToken,
+  normalizeFingerprint,
+} from '../domain/auth/service.js';
 import { runScoped } from '../db/scoped.js';
 import { Problem, forbidden, unauthorized } from './errors.js';
 import { authUserOf } from './context.js';
@@ -14,7 +20,8 @@ export function newServiceToken(keys: Keys): { token: string; hash: string } {
   const token = `${TOKEN_PREFIX}${crypto.randomBytes(32).toString('base64url')}`;
   return { token, hash: serviceTokenHash(keys, token) };
 }
-export const serviceTokenHash = (keys: Keys, token: string): string => hmacSm3(keys.blindIndex, `service-token:${token}`).toString('hex');
+export const serviceTokenHash = (keys: Keys, token: string): string =>
+  hmacSm3(keys.blindIndex, `service-token:${token}`).toString('hex');
 
 /** The token of an `Authorization: Bearer …` header; null when there is no bearer header. */
 export function bearerOf(req: FastifyRequest): string | null {
@@ -50,7 +57,9 @@ type Credential = { token: string } | { fingerprint: string };
  * its SHA-256 fingerprint (lowercase hex). Only the server's own TLS handshake counts — never a
  * header a proxy or the caller could set.
  */
-export function clientCertificateOf(req: FastifyRequest): { state: 'none' } | { state: 'untrusted' } | { state: 'verified'; fingerprint: string } {
+export function clientCertificateOf(
+  req: FastifyRequest,
+): { state: 'none' } | { state: 'untrusted' } | { state: 'verified'; fingerprint: string } {
   const socket = req.raw.socket as Partial<TLSSocket>;
   if (typeof socket.getPeerCertificate !== 'function') return { state: 'none' };
   const cert = socket.getPeerCertificate();
@@ -75,20 +84,52 @@ export async function authenticateService(req: FastifyRequest, credential: Crede
     .selectFrom('service_account as s')
     .innerJoin('app_user as u', 'u.id', 's.user_id')
     .innerJoin('jurisdiction as j', 'j.code', 's.jurisdiction_code')
-    .select(['s.user_id', 's.name', 's.permissions', 's.expires_at', 's.revoked_at', 's.ip_allowlist', 's.rate_per_minute', 's.last_used_at', 'u.username', 'j.scope_key', 'j.code'])
-    .where(byToken ? 's.token_hash' : 's.cert_fingerprint', '=', byToken ? serviceTokenHash(keys, credential.token) : credential.fingerprint)
+    .select([
+      's.user_id',
+      's.name',
+      's.permissions',
+      's.expires_at',
+      's.revoked_at',
+      's.ip_allowlist',
+      's.rate_per_minute',
+      's.last_used_at',
+      'u.username',
+      'j.scope_key',
+      'j.code',
+    ])
+    .where(
+      byToken ? 's.token_hash' : 's.cert_fingerprint',
+      '=',
+      byToken ? serviceTokenHash(keys, credential.token) : credential.fingerprint,
+    )
     .where('u.is_service', '=', true)
     .executeTakeFirst();
-  if (!row) throw byToken ? unauthorized('令牌无效', 'token_invalid') : unauthorized('该客户端证书未登记到任何服务账号', 'cert_unknown');
+  if (!row)
+    throw byToken
+      ? unauthorized('令牌无效', 'token_invalid')
+      : unauthorized('该客户端证书未登记到任何服务账号', 'cert_unknown');
   const permissions = new Set(row.permissions.filter(isServicePermission));
   req.serviceAccount = { id: row.user_id, name: row.name, ratePerMinute: row.rate_per_minute, permissions };
   // A user with no roles (what it may call is the account's permissions above), named as the account, at its node.
-  req.user = authUserOf({ id: row.user_id, username: row.username, display_name: row.name, roles: [], jurisdiction_code: row.code, scope_key: row.scope_key });
+  req.user = authUserOf({
+    id: row.user_id,
+    username: row.username,
+    display_name: row.name,
+    roles: [],
+    jurisdiction_code: row.code,
+    scope_key: row.scope_key,
+  });
   if (row.revoked_at) throw unauthorized(byToken ? '令牌已吊销' : '服务账号已吊销', 'token_revoked');
-  if (new Date(row.expires_at).getTime() <= Date.now()) throw unauthorized(byToken ? '令牌已过期' : '服务账号已过期', 'token_expired');
-  if (!ipAllowed(req.ip, row.ip_allowlist)) throw new Problem(403, '无权操作', `来源地址 ${req.ip} 不在该服务账号的地址白名单内`, undefined, 'ip_not_allowed');
+  if (new Date(row.expires_at).getTime() <= Date.now())
+    throw unauthorized(byToken ? '令牌已过期' : '服务账号已过期', 'token_expired');
+  if (!ipAllowed(req.ip, row.ip_allowlist))
+    throw new Problem(403, '无权操作', `来源地址 ${req.ip} 不在该服务账号的地址白名单内`, undefined, 'ip_not_allowed');
   if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > TOUCH_EVERY_MS) {
-    await db.updateTable('service_account').set({ last_used_at: new Date(), last_used_ip: req.ip }).where('user_id', '=', row.user_id).execute();
+    await db
+      .updateTable('service_account')
+      .set({ last_used_at: new Date(), last_used_ip: req.ip })
+      .where('user_id', '=', row.user_id)
+      .execute();
   }
 }
 
@@ -103,6 +144,18 @@ export async function auditServiceCall(req: FastifyRequest, status: number): Pro
   const sa = req.serviceAccount!;
   const outcome = status < 400 ? 'success' : [401, 403, 404, 409, 429].includes(status) ? 'denied' : 'failure';
   await runScoped(req.server.ctx.db, req.principal(), async ({ audit }) => {
-    audit({ action: 'exchange.call', objectType: 'service_account', objectId: sa.id, outcome, detail: { method: req.method, route: req.routeOptions.url ?? null, path: req.url.split('?')[0].slice(0, 300), query: req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1, 300) : null, status } });
+    audit({
+      action: 'exchange.call',
+      objectType: 'service_account',
+      objectId: sa.id,
+      outcome,
+      detail: {
+        method: req.method,
+        route: req.routeOptions.url ?? null,
+        path: req.url.split('?')[0].slice(0, 300),
+        query: req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1, 300) : null,
+        status,
+      },
+    });
   });
 }

@@ -13,7 +13,23 @@ export const sessionOf = (db: Db, idHash: string) =>
     .selectFrom('user_session as s')
     .innerJoin('app_user as u', 'u.id', 's.user_id')
     .innerJoin('jurisdiction as j', 'j.code', 'u.jurisdiction_code')
-    .select(['s.id_hash', 's.stage', 's.csrf_token', 's.created_at', 's.last_seen_at', 'u.id', 'u.username', 'u.display_name', 'u.roles', 'u.disabled', 'u.jurisdiction_code', 'j.scope_key', 'u.bound_platform_id', 'u.bound_org_id', 'u.bound_instructor_id'])
+    .select([
+      's.id_hash',
+      's.stage',
+      's.csrf_token',
+      's.created_at',
+      's.last_seen_at',
+      'u.id',
+      'u.username',
+      'u.display_name',
+      'u.roles',
+      'u.disabled',
+      'u.jurisdiction_code',
+      'j.scope_key',
+      'u.bound_platform_id',
+      'u.bound_org_id',
+      'u.bound_instructor_id',
+    ])
     .where('s.id_hash', '=', idHash)
     .executeTakeFirst();
 

@@ -13,7 +13,11 @@ const INVALID = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 function findInvalid(value: unknown, at: string, out: FieldError[], depth = 0): void {
   if (out.length >= 5 || depth > 20) return;
   if (typeof value === 'string') {
-    if (INVALID.test(value)) out.push({ field: at || '(整体)', message: value.includes('\u0000') ? '含有空字符（NUL），请删除后重试' : '含有无效的字符编码，请删除后重试' });
+    if (INVALID.test(value))
+      out.push({
+        field: at || '(整体)',
+        message: value.includes('\u0000') ? '含有空字符（NUL），请删除后重试' : '含有无效的字符编码，请删除后重试',
+      });
     return;
   }
   if (Array.isArray(value)) value.forEach((v, i) => findInvalid(v, at ? `${at}.${i}` : String(i), out, depth + 1));
@@ -28,11 +32,19 @@ function findInvalid(value: unknown, at: string, out: FieldError[], depth = 0): 
 export function installTextGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (req) => {
     const errors: FieldError[] = [];
-    const parts = [['查询参数', req.query], ['路径参数', req.params], ['请求体', req.body]] as const;
+    const parts = [
+      ['查询参数', req.query],
+      ['路径参数', req.params],
+      ['请求体', req.body],
+    ] as const;
     for (const [where, value] of parts) {
       const before = errors.length;
       findInvalid(value, '', errors);
-      if (errors.length > before) throw badRequest(`${where}含有无法保存的字符：${errors.map((e) => `${e.field} ${e.message}`).join('；')}`, errors);
+      if (errors.length > before)
+        throw badRequest(
+          `${where}含有无法保存的字符：${errors.map((e) => `${e.field} ${e.message}`).join('；')}`,
+          errors,
+        );
     }
   });
 }

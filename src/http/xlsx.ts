@@ -2,7 +2,11 @@ import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { FastifyReply } from 'fastify';
 
-export type Column<T> = { header: string; width?: number; value: (row: T) => string | number | Date | null | undefined };
+export type Column<T> = {
+  header: string;
+  width?: number;
+  value: (row: T) => string | number | Date | null | undefined;
+};
 
 /** Text that a spreadsheet would read as a formula is prefixed with ' so it stays text (CSV/formula injection). */
 export function neutralise(v: string): string {
@@ -15,7 +19,14 @@ export function neutralise(v: string): string {
  */
 export type ExtraSheet = { name: string; headers: string[]; rows: (string | number | null)[][] };
 
-export async function sendXlsx<T>(reply: FastifyReply, filename: string, sheet: string, columns: Column<T>[], rows: AsyncIterable<T> | Iterable<T>, extra: ExtraSheet[] = []) {
+export async function sendXlsx<T>(
+  reply: FastifyReply,
+  filename: string,
+  sheet: string,
+  columns: Column<T>[],
+  rows: AsyncIterable<T> | Iterable<T>,
+  extra: ExtraSheet[] = [],
+) {
   const stream = new PassThrough();
   reply
     .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
@@ -27,10 +38,12 @@ export async function sendXlsx<T>(reply: FastifyReply, filename: string, sheet: 
   ws.getRow(1).font = { bold: true };
   ws.getRow(1).commit();
   for await (const row of rows) {
-    ws.addRow(columns.map((c) => {
-      const v = c.value(row);
-      return typeof v === 'string' ? neutralise(v) : v ?? null;
-    })).commit();
+    ws.addRow(
+      columns.map((c) => {
+        const v = c.value(row);
+        return typeof v === 'string' ? neutralise(v) : (v ?? null);
+      }),
+    ).commit();
   }
   ws.commit();
   for (const x of extra) {

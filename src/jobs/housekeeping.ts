@@ -33,7 +33,10 @@ export function housekeeping(app: FastifyInstance, o: { anchorEveryMs?: number; 
   app.addHook('onReady', async () => {
     await anchor('start');
     sweep();
-    timers.push(setInterval(() => void anchor('schedule'), o.anchorEveryMs ?? HOUR), setInterval(sweep, o.sweepEveryMs ?? 24 * HOUR));
+    timers.push(
+      setInterval(() => void anchor('schedule'), o.anchorEveryMs ?? HOUR),
+      setInterval(sweep, o.sweepEveryMs ?? 24 * HOUR),
+    );
     for (const t of timers) t.unref();
   });
   app.addHook('onClose', async () => {

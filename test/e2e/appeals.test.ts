@@ -10,7 +10,18 @@ describe.skipIf(!browserAvailable)('诉求直通 on a phone in Chromium', () => 
   it('a rider submits → a station clerk accepts and resolves → the tracking page shows resolved → the rider rates it', async () => {
     const { t, url } = env.server;
     // A riders' service post at the clerk's station, so the rider can choose it on the page.
-    await t.db.insertInto('service_post').values({ name: '玄武骑手驿站', jurisdiction_code: STATION, county_code: '320102', scope_key: STATION, address: '中山路 100 号', opening_hours: '07:00-23:00', offers: ['charging', 'water'] }).execute();
+    await t.db
+      .insertInto('service_post')
+      .values({
+        name: '玄武骑手驿站',
+        jurisdiction_code: STATION,
+        county_code: '320102',
+        scope_key: STATION,
+        address: '中山路 100 号',
+        opening_hours: '07:00-23:00',
+        offers: ['charging', 'water'],
+      })
+      .execute();
     const crashes: string[] = [];
 
     // The rider, on a phone, never signed in.
@@ -21,7 +32,8 @@ describe.skipIf(!browserAvailable)('诉求直通 on a phone in Chromium', () => 
     await rider.getByText('停车难', { exact: true }).click();
     await rider.getByLabel('具体情况').fill('小区物业不让电动车进门，送餐要走很远');
     await rider.getByLabel('在哪里（县、区）').click();
-    for (const name of ['江苏省', '南京市', '玄武区']) await rider.locator('.ant-cascader-menu-item', { hasText: name }).first().click();
+    for (const name of ['江苏省', '南京市', '玄武区'])
+      await rider.locator('.ant-cascader-menu-item', { hasText: name }).first().click();
     await pickOption(rider.getByLabel('附近的骑手驿站（选填）'), '玄武骑手驿站');
     await rider.getByRole('button', { name: '提交诉求' }).click();
     const codeEl = rider.getByTestId('tracking-code');
@@ -65,7 +77,10 @@ describe.skipIf(!browserAvailable)('诉求直通 on a phone in Chromium', () => 
     expect(await rider.getByText('很满意').count()).toBeGreaterThan(0);
     await rider.screenshot({ path: `${SHOTS}/appeal-track.png`, fullPage: true });
 
-    const stored = await t.db.selectFrom('appeal_case').select(['state', 'satisfaction', 'unit_code']).executeTakeFirstOrThrow();
+    const stored = await t.db
+      .selectFrom('appeal_case')
+      .select(['state', 'satisfaction', 'unit_code'])
+      .executeTakeFirstOrThrow();
     expect(stored).toEqual({ state: 'closed', satisfaction: 5, unit_code: STATION });
     // The station's figures: the case closed with five stars, and its category charted.
     await staff.goto('/appeals?tab=figures');

@@ -10,29 +10,57 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** Browser tests run wherever Chromium is installed; CI (or XGZ_E2E=1) insists on it. */
 export const browserAvailable = fs.existsSync(CHROMIUM);
 if (!browserAvailable && (process.env.CI || process.env.XGZ_E2E === '1')) {
-  throw new Error(`browser tests are required here but ${CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)`);
+  throw new Error(
+    `browser tests are required here but ${CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)`,
+  );
 }
 if (!browserAvailable) process.stderr.write(`[e2e] ${CHROMIUM} not found: browser tests skipped on this machine\n`);
 
 export const launch = (): Promise<Browser> =>
   chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
   });
 
 /** A real server on a free port over a fresh embedded database with the demo loaded. */
-export async function demoServer(): Promise<{ t: TestApp; url: string; creds: Map<string, Credential>; close: () => Promise<void> }> {
+export async function demoServer(): Promise<{
+  t: TestApp;
+  url: string;
+  creds: Map<string, Credential>;
+  close: () => Promise<void>;
+}> {
   const t = await testApp('pglite');
   const creds = new Map((await bootstrap(t.ctx, { demo: true, demoEntities: 300 })).map((c) => [c.username, c]));
   const app = await buildApp(t.ctx, { webDist: WEB_DIST });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  return { t, url, creds, close: async () => { await app.close(); await t.close(); } };
+  return {
+    t,
+    url,
+    creds,
+    close: async () => {
+      await app.close();
+      await t.close();
+    },
+  };
 }
 
 /** Waits for the demo's imports to finish: the ledger the test reads is what they write. */
 export async function demoImported(t: TestApp): Promise<void> {
-  await expect.poll(async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'), { timeout: 60_000 }).toBe(true);
+  await expect
+    .poll(
+      async () => (await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done'),
+      { timeout: 60_000 },
+    )
+    .toBe(true);
 }
 
 async function submitSignIn(page: Page, url: string, username: string, password: string): Promise<void> {
@@ -89,7 +117,15 @@ export async function modalOpened(modal: Locator): Promise<void> {
 export async function confirmModal(modal: Locator, button: RegExp = /确\s*定/): Promise<void> {
   await modalOpened(modal);
   await modal.getByRole('button', { name: button }).click();
-  await expect.poll(async () => ((await modal.isVisible()) ? (await modal.locator('.ant-alert, .ant-form-item-explain-error').allTextContents()).join(' ') || 'open' : 'closed'), { timeout: 30_000 }).toBe('closed');
+  await expect
+    .poll(
+      async () =>
+        (await modal.isVisible())
+          ? (await modal.locator('.ant-alert, .ant-form-item-explain-error').allTextContents()).join(' ') || 'open'
+          : 'closed',
+      { timeout: 30_000 },
+    )
+    .toBe('closed');
 }
 
 let picks = 0;
@@ -105,7 +141,9 @@ export async function pickOption(field: Locator, option: string, { search }: { s
   // Marked to be found again: a locator by what the select shows (its placeholder) would lose it once
   // it shows the option, and the test build gives every select the same id.
   const mark = String(++picks);
-  await field.locator('xpath=ancestor-or-self::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]').evaluate((e, m) => e.setAttribute('data-picking', m), mark);
+  await field
+    .locator('xpath=ancestor-or-self::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]')
+    .evaluate((e, m) => e.setAttribute('data-picking', m), mark);
   const select = page.locator(`[data-picking="${mark}"]`);
   const input = select.locator('input').first();
   // Its list is the open one (one select is open at a time).
@@ -115,16 +153,21 @@ export async function pickOption(field: Locator, option: string, { search }: { s
   // An AutoComplete's choice is the text of its input; a select shows its choices as its text.
   const autoComplete = (await select.getAttribute('class'))?.includes('ant-select-auto-complete');
   const shown = async () => (autoComplete ? input.inputValue() : ((await select.textContent()) ?? ''));
-  await expect.poll(async () => {
-    if ((await shown()).includes(option)) return shown();
-    if ((await input.getAttribute('aria-expanded')) !== 'true') {
-      await select.click();
-      if (search !== undefined) await input.fill(search);
-    } else if ((await item.isVisible()) && !(await sliding())) {
-      await item.click({ timeout: 2_000 }).catch(() => undefined);
-    }
-    return shown();
-  }, { interval: 200, timeout: 15_000, message: `${field.toString()}: option "${option}" not picked` }).toContain(option);
+  await expect
+    .poll(
+      async () => {
+        if ((await shown()).includes(option)) return shown();
+        if ((await input.getAttribute('aria-expanded')) !== 'true') {
+          await select.click();
+          if (search !== undefined) await input.fill(search);
+        } else if ((await item.isVisible()) && !(await sliding())) {
+          await item.click({ timeout: 2_000 }).catch(() => undefined);
+        }
+        return shown();
+      },
+      { interval: 200, timeout: 15_000, message: `${field.toString()}: option "${option}" not picked` },
+    )
+    .toContain(option);
 }
 
 /** Closes a drawer and waits for its mask to go: until then the mask takes the clicks meant for the page. */
@@ -135,7 +178,11 @@ export async function closeDrawer(drawer: Locator): Promise<void> {
 
 /** Waits for antd's motions to end: its animations, then its CSS transitions (not all listed as animations). */
 export async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, { timeout: 5_000 }).catch(() => undefined);
+  await page
+    .waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, {
+      timeout: 5_000,
+    })
+    .catch(() => undefined);
   await page.waitForTimeout(400);
 }
 
@@ -143,13 +190,29 @@ export async function settled(page: Page): Promise<void> {
 export async function noSidewaysScroll(page: Page, where: string) {
   await settled(page);
   // On a loaded machine a drawer's entrance can still be settling: the settled page must not scroll (up to 5 s).
-  await page.waitForFunction(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth, undefined, { timeout: 5_000 }).catch(() => undefined);
+  await page
+    .waitForFunction(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth, undefined, {
+      timeout: 5_000,
+    })
+    .catch(() => undefined);
   const [over, culprits] = await page.evaluate(() => {
     const w = document.documentElement.clientWidth;
     // The outermost elements sticking out, to say what to fix.
-    const all = [...document.querySelectorAll('body, body *')].filter((e) => e.getBoundingClientRect().right > w + 0.5 || e.scrollWidth > e.clientWidth + 0.5 && getComputedStyle(e).overflowX === 'visible');
+    const all = [...document.querySelectorAll('body, body *')].filter(
+      (e) =>
+        e.getBoundingClientRect().right > w + 0.5 ||
+        (e.scrollWidth > e.clientWidth + 0.5 && getComputedStyle(e).overflowX === 'visible'),
+    );
     const out = all.filter((e) => !(e.parentElement && all.includes(e.parentElement)));
-    return [document.documentElement.scrollWidth - w, out.slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${String(e.className).slice(0, 40)} right=${Math.round(e.getBoundingClientRect().right)} in ${e.parentElement?.tagName.toLowerCase()}.${String(e.parentElement?.className).slice(0, 40)} "${(e.textContent ?? '').slice(0, 20)}"`)] as const;
+    return [
+      document.documentElement.scrollWidth - w,
+      out
+        .slice(0, 5)
+        .map(
+          (e) =>
+            `${e.tagName.toLowerCase()}.${String(e.className).slice(0, 40)} right=${Math.round(e.getBoundingClientRect().right)} in ${e.parentElement?.tagName.toLowerCase()}.${String(e.parentElement?.className).slice(0, 40)} "${(e.textContent ?? '').slice(0, 20)}"`,
+        ),
+    ] as const;
   });
   expect(over, `${where}: the page is ${over}px wider than the screen (${culprits.join('; ')})`).toBeLessThanOrEqual(0);
 }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { PDF } from '../helpers/attachments.js';
-import { SHOTS, browserAvailable, browserSuite, signInFirstTime, signIn, noSidewaysScroll, settled } from './browser.js';
+import {
+  SHOTS,
+  browserAvailable,
+  browserSuite,
+  signInFirstTime,
+  signIn,
+  noSidewaysScroll,
+  settled,
+} from './browser.js';
 
 /** Fails when the page scrolls sideways (a phone must never, a desktop neither), once animations have ended. */
 describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a desktop", () => {
@@ -8,22 +16,41 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
 
   it('workbench → a task reply with an attachment → a case → an appeal → entities, an entity, imports; nothing scrolls sideways; lists are cards on a phone with status and deadline', async () => {
     const { t, url, creds } = env.server;
-    const staff = await t.db.selectFrom('app_user').select(['jurisdiction_code']).where('username', '=', 'station_staff').executeTakeFirstOrThrow();
+    const staff = await t.db
+      .selectFrom('app_user')
+      .select(['jurisdiction_code'])
+      .where('username', '=', 'station_staff')
+      .executeTakeFirstOrThrow();
     const station = staff.jurisdiction_code;
     const county = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320102' }));
     const due = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
     const tasks = [] as number[];
     for (const title of ['手机走访快递站点', '电脑报送驿站情况']) {
-      const res = await county.post('/deployments', { kind: 'task', title, body: '请按时报送。', dueAt: due, targets: [station] });
+      const res = await county.post('/deployments', {
+        kind: 'task',
+        title,
+        body: '请按时报送。',
+        dueAt: due,
+        targets: [station],
+      });
       expect(res.statusCode, res.body).toBe(201);
       tasks.push(res.json().id as number);
     }
     // An appeal for the clerk's station, one per round.
     for (const content of ['手机：小区物业不让电动车进门', '电脑：驿站充电桩太少排队很久']) {
-      const res = await t.app.inject({ method: 'POST', url: '/api/v1/public/appeals', payload: { category: 'parking', content, areaCode: station } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/public/appeals',
+        payload: { category: 'parking', content, areaCode: station },
+      });
       expect(res.statusCode, res.body).toBeLessThan(300);
     }
-    const entity = await t.db.selectFrom('entity').select(['id', 'name']).where('station_code', '=', station).orderBy('id').executeTakeFirstOrThrow();
+    const entity = await t.db
+      .selectFrom('entity')
+      .select(['id', 'name'])
+      .where('station_code', '=', station)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
 
     let first = true;
     for (const [size, viewport, task, title, appeal] of [
@@ -44,10 +71,14 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
       await expect.poll(() => item.count(), { timeout: 20_000 }).toBe(1);
       await noSidewaysScroll(page, `${size} workbench`);
       if (phone) {
-        const before = await page.evaluate(() => document.querySelector('.ant-layout-content')!.getBoundingClientRect().width);
+        const before = await page.evaluate(
+          () => document.querySelector('.ant-layout-content')!.getBoundingClientRect().width,
+        );
         await page.getByRole('button', { name: '菜单' }).click();
         await expect.poll(() => page.locator('.ant-drawer .ant-menu').count()).toBe(1);
-        const after = await page.evaluate(() => document.querySelector('.ant-layout-content')!.getBoundingClientRect().width);
+        const after = await page.evaluate(
+          () => document.querySelector('.ant-layout-content')!.getBoundingClientRect().width,
+        );
         // Not squeezed (the drawer's scroll lock may only take the scrollbar away).
         expect(after).toBeGreaterThanOrEqual(before);
         await settled(page); // the drawer's slide ends before the picture
@@ -62,13 +93,23 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
       await expect.poll(() => page.getByTestId('receive').count()).toBe(1);
       await page.getByTestId('receive').click();
       await expect.poll(() => page.getByTestId('receive').count()).toBe(0);
-      await page.locator('input[type=file]').setInputFiles({ name: '驿站情况.pdf', mimeType: 'application/pdf', buffer: PDF });
+      await page
+        .locator('input[type=file]')
+        .setInputFiles({ name: '驿站情况.pdf', mimeType: 'application/pdf', buffer: PDF });
       await expect.poll(() => page.getByRole('link', { name: '驿站情况.pdf' }).count(), { timeout: 20_000 }).toBe(1);
       await page.getByTestId('reply-text').fill('已报送，详见附件。');
       await page.getByTestId('reply-submit').click();
       await expect.poll(() => page.getByText('已办结').count(), { timeout: 20_000 }).toBeGreaterThan(0);
       await noSidewaysScroll(page, `${size} task replied`);
-      expect((await t.db.selectFrom('deployment_target').select('state').where('deployment_id', '=', task).executeTakeFirstOrThrow()).state).toBe('replied');
+      expect(
+        (
+          await t.db
+            .selectFrom('deployment_target')
+            .select('state')
+            .where('deployment_id', '=', task)
+            .executeTakeFirstOrThrow()
+        ).state,
+      ).toBe('replied');
 
       // A case: the discovery list (cards with their status on a phone), then the entity page.
       await page.goto(`${url}/discovery`);
@@ -88,7 +129,9 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
 
       // The appeal: found in the work list with its status and deadline, opened, accepted.
       await page.goto(`${url}/appeals`);
-      const row = phone ? page.getByTestId('list-card').filter({ hasText: appeal }) : page.getByRole('row', { name: new RegExp(appeal) });
+      const row = phone
+        ? page.getByTestId('list-card').filter({ hasText: appeal })
+        : page.getByRole('row', { name: new RegExp(appeal) });
       await expect.poll(() => row.count(), { timeout: 20_000 }).toBe(1);
       await noSidewaysScroll(page, `${size} appeals`);
       if (phone) {
@@ -112,7 +155,11 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
 
       // The entities list, an entity, the import page.
       await page.goto(`${url}/entities`);
-      await expect.poll(() => (phone ? page.getByTestId('list-card') : page.locator('.ant-table-row')).count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(() => (phone ? page.getByTestId('list-card') : page.locator('.ant-table-row')).count(), {
+          timeout: 20_000,
+        })
+        .toBeGreaterThan(0);
       await noSidewaysScroll(page, `${size} entities`);
       if (phone) {
         expect(await page.getByTestId('list-card').first().getByTestId('card-due').textContent()).toContain('成立日期');
@@ -133,7 +180,10 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
 
   it('the county dashboard fits a phone and a desktop without scrolling sideways', async () => {
     const { url, creds } = env.server;
-    for (const [size, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1366, height: 800 }]] as const) {
+    for (const [size, viewport] of [
+      ['phone', { width: 390, height: 844 }],
+      ['desktop', { width: 1366, height: 800 }],
+    ] as const) {
       const ctx = await env.browser.newContext({ viewport, isMobile: size === 'phone' });
       const page = await ctx.newPage();
       if (size === 'phone') await signInFirstTime(page, url, creds.get('county_editor')!, 'Xuanwu-2026!');
@@ -149,13 +199,20 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
 
   it('the county sees its own assessment on a phone and attaches evidence to a manual item', async () => {
     const { t, url } = env.server;
-    const me = await t.db.selectFrom('app_user').select('jurisdiction_code').where('username', '=', 'county_editor').executeTakeFirstOrThrow();
+    const me = await t.db
+      .selectFrom('app_user')
+      .select('jurisdiction_code')
+      .where('username', '=', 'county_editor')
+      .executeTakeFirstOrThrow();
     const city = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320100' }));
     const year = new Date().getFullYear();
-    const set = await city.put(`/assessments/${me.jurisdiction_code}`, { year, items: [
-      { kind: 'indicator', indicator: 'orgCoverage', target: 0.8, weight: 60 },
-      { kind: 'manual', label: '党建工作创新', weight: 40, manualScore: 30, evidence: '经验做法获推广' },
-    ] });
+    const set = await city.put(`/assessments/${me.jurisdiction_code}`, {
+      year,
+      items: [
+        { kind: 'indicator', indicator: 'orgCoverage', target: 0.8, weight: 60 },
+        { kind: 'manual', label: '党建工作创新', weight: 40, manualScore: 30, evidence: '经验做法获推广' },
+      ],
+    });
     expect(set.statusCode, set.body).toBe(204);
     const ctx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const page = await ctx.newPage();
@@ -164,7 +221,9 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
     const own = page.getByTestId('own-assessment');
     await expect.poll(() => own.getByTestId('list-card').count(), { timeout: 20_000 }).toBe(2);
     expect(await own.textContent()).toContain('同级排名');
-    await own.locator('input[type=file]').setInputFiles({ name: '创新做法.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await own
+      .locator('input[type=file]')
+      .setInputFiles({ name: '创新做法.pdf', mimeType: 'application/pdf', buffer: PDF });
     await expect.poll(() => own.getByRole('link', { name: '创新做法.pdf' }).count(), { timeout: 20_000 }).toBe(1);
     await noSidewaysScroll(page, 'phone own assessment');
     await page.screenshot({ path: `${SHOTS}/own-assessment-phone.png`, fullPage: true });

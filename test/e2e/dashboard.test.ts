@@ -5,7 +5,11 @@ import { periodOf, takeSystemSnapshots, trendStart } from '../../src/features/in
 import { ledger } from '../helpers/ledger.js';
 import { SHOTS, browserAvailable, browserSuite, signInFirstTime, demoImported } from './browser.js';
 
-type Dashboard = { node: { code: string; name: string }; figures: { operating: number; orgCoverage: number | null }; children: { code: string; name: string; level: string; operating: number }[] };
+type Dashboard = {
+  node: { code: string; name: string };
+  figures: { operating: number; orgCoverage: number | null };
+  children: { code: string; name: string; level: string; operating: number }[];
+};
 
 /** The figure a headline card shows, as a number. */
 async function headline(page: Page, key: string): Promise<number> {
@@ -17,20 +21,46 @@ async function headline(page: Page, key: string): Promise<number> {
 describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
   const env = browserSuite();
 
-  it('renders the city\'s figures with charts, drills down to a county and back, and a headline figure opens its list', async () => {
+  it("renders the city's figures with charts, drills down to a county and back, and a headline figure opens its list", async () => {
     const { t, url } = env.server;
     await demoImported(t);
     // Organizations over a few of 玄武区's entities, with members found in them, so coverage is above zero.
     const l = ledger(t.db);
-    const picked = await t.db.selectFrom('entity').select(['id', 'name', 'scope_key', 'county_code', 'station_code']).where('county_code', '=', '320102').where('status', '=', 'active').orderBy('id').limit(4).execute();
+    const picked = await t.db
+      .selectFrom('entity')
+      .select(['id', 'name', 'scope_key', 'county_code', 'station_code'])
+      .where('county_code', '=', '320102')
+      .where('status', '=', 'active')
+      .orderBy('id')
+      .limit(4)
+      .execute();
     for (const e of picked) {
       await l.members(e.id, 3);
-      const org = await t.db.insertInto('party_org').values({ name: `${e.name}党支部`, kind: 'branch', setup_mode: 'standalone', county_code: e.county_code, station_code: e.station_code, scope_key: e.scope_key, status: 'established', founded_on: '2024-07-01' }).returning('id').executeTakeFirstOrThrow();
-      await t.db.insertInto('party_org_entity').values({ org_id: org.id, entity_id: e.id, scope_key: e.scope_key }).execute();
+      const org = await t.db
+        .insertInto('party_org')
+        .values({
+          name: `${e.name}党支部`,
+          kind: 'branch',
+          setup_mode: 'standalone',
+          county_code: e.county_code,
+          station_code: e.station_code,
+          scope_key: e.scope_key,
+          status: 'established',
+          founded_on: '2024-07-01',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await t.db
+        .insertInto('party_org_entity')
+        .values({ org_id: org.id, entity_id: e.id, scope_key: e.scope_key })
+        .execute();
     }
     // Two earlier months of history, as the scheduled job would have left them (a little lower than now).
     await takeSystemSnapshots(t.db, true);
-    for (const [months, drop] of [[3, 2], [2, 1]] as const) {
+    for (const [months, drop] of [
+      [3, 2],
+      [2, 1],
+    ] as const) {
       await sql`INSERT INTO indicator_snapshot (jurisdiction_code, scope_key, period, counts, trigger)
         SELECT jurisdiction_code, scope_key, ${trendStart(months)}, jsonb_set(jsonb_set(counts, '{anyOrg}', to_jsonb(greatest((counts->>'anyOrg')::int - ${drop}, 0))), '{work}', to_jsonb(greatest((counts->>'work')::int - ${drop}, 0))), 'schedule'
         FROM indicator_snapshot WHERE period = ${periodOf()}`.execute(t.db);
@@ -40,7 +70,8 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     const crashes: string[] = [];
     page.on('pageerror', (e) => crashes.push(e.message));
     await signInFirstTime(page, url, env.server.creds.get('city_editor')!, 'City-2026!');
-    const api = async (code?: string) => (await (await page.request.get(`/api/v1/dashboard${code ? `?under=${code}` : ''}`)).json()) as Dashboard;
+    const api = async (code?: string) =>
+      (await (await page.request.get(`/api/v1/dashboard${code ? `?under=${code}` : ''}`)).json()) as Dashboard;
 
     await page.getByRole('menuitem', { name: '数据看板' }).click();
     const city = await api();
@@ -75,7 +106,10 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     // The headline figure opens the entity list behind it, filtered to the county: same count.
     await page.locator('[data-indicator="operating"] a').click();
     await expect.poll(() => new URL(page.url()).pathname).toBe('/entities');
-    expect(Object.fromEntries(new URL(page.url()).searchParams)).toMatchObject({ under: county.code, coverage: 'operating' });
+    expect(Object.fromEntries(new URL(page.url()).searchParams)).toMatchObject({
+      under: county.code,
+      coverage: 'operating',
+    });
     await expect.poll(() => page.getByText(`共 ${here.figures.operating} 条`).count(), { timeout: 15_000 }).toBe(1);
     await page.screenshot({ path: `${SHOTS}/dashboard-list.png` });
 

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/domain/random.js';
 import { idNumber, uscc } from '../../src/demo/ledger.js';
 import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
-import { browserAvailable, browserSuite, confirmModal, SHOTS, signIn, signInFirstTime, demoImported } from './browser.js';
+import {
+  browserAvailable,
+  browserSuite,
+  confirmModal,
+  SHOTS,
+  signIn,
+  signInFirstTime,
+  demoImported,
+} from './browser.js';
 
 describe.skipIf(!browserAvailable)('member discovery in Chromium', () => {
   const env = browserSuite();
@@ -11,13 +19,39 @@ describe.skipIf(!browserAvailable)('member discovery in Chromium', () => {
     const { t } = env.server;
     // The demo's queued imports run first; then one known entity at the first station.
     await demoImported(t);
-    const editor = await t.db.selectFrom('app_user').select('id').where('username', '=', 'city_editor').executeTakeFirstOrThrow();
+    const editor = await t.db
+      .selectFrom('app_user')
+      .select('id')
+      .where('username', '=', 'city_editor')
+      .executeTakeFirstOrThrow();
     const rnd = seededRandom(5);
     const id = idNumber(rnd, '320102', new Date('1983-04-04'));
     const dir = tmpDir();
     const who = { id: editor.id, scopeKey: '3201' };
-    await importFile(t, 'registry', csvFile(dir, 'r.csv', [{ 统一社会信用代码: uscc(rnd, 'individual', '320102'), 名称: '梅园新村测试面馆', 主体类型: '个体工商户', 所属县区代码: '320102', 基层所代码: '320102001', '法定代表人/经营者': '钱测试', '法定代表人/经营者身份证号': id }]), who);
-    await importFile(t, 'roster', csvFile(dir, 'm.csv', [{ 姓名: '钱测试', 公民身份号码: id, 党员类别: '正式党员', 组织关系所在党组织: '外区某社区党委' }]), who);
+    await importFile(
+      t,
+      'registry',
+      csvFile(dir, 'r.csv', [
+        {
+          统一社会信用代码: uscc(rnd, 'individual', '320102'),
+          名称: '梅园新村测试面馆',
+          主体类型: '个体工商户',
+          所属县区代码: '320102',
+          基层所代码: '320102001',
+          '法定代表人/经营者': '钱测试',
+          '法定代表人/经营者身份证号': id,
+        },
+      ]),
+      who,
+    );
+    await importFile(
+      t,
+      'roster',
+      csvFile(dir, 'm.csv', [
+        { 姓名: '钱测试', 公民身份号码: id, 党员类别: '正式党员', 组织关系所在党组织: '外区某社区党委' },
+      ]),
+      who,
+    );
 
     const city = await env.browser.newPage({ viewport: { width: 1366, height: 860 } });
     await signInFirstTime(city, env.server.url, env.server.creds.get('city_editor')!, 'City-Pass-2026');
@@ -33,11 +67,18 @@ describe.skipIf(!browserAvailable)('member discovery in Chromium', () => {
     const row = staff.getByTestId('list-card').filter({ hasText: '梅园新村测试面馆' }).filter({ hasText: '隐形党员' });
     await expect.poll(() => row.count()).toBe(1);
     await row.click();
-    await staff.getByRole('button', { name: /确\s*认/ }).first().click();
+    await staff
+      .getByRole('button', { name: /确\s*认/ })
+      .first()
+      .click();
     await confirmModal(staff.locator('.ant-modal').last());
     await expect.poll(() => staff.getByText('已确认').count()).toBeGreaterThan(0);
     await staff.screenshot({ path: `${SHOTS}/case-confirmed.png` });
-    const entity = await t.db.selectFrom('entity').select('id').where('name', '=', '梅园新村测试面馆').executeTakeFirstOrThrow();
+    const entity = await t.db
+      .selectFrom('entity')
+      .select('id')
+      .where('name', '=', '梅园新村测试面馆')
+      .executeTakeFirstOrThrow();
     await staff.goto(`${env.server.url}/entities/${entity.id}`);
     await expect.poll(() => staff.getByText(/钱测试 · 党员 · 已确认/).count()).toBe(1);
     await staff.screenshot({ path: `${SHOTS}/entity-member.png`, fullPage: true });

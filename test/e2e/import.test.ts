@@ -12,12 +12,16 @@ describe.skipIf(!browserAvailable)('import in Chromium', () => {
 
   it('upload an XLSX whose name column the import does not know → the column plan asks for it → map it, preview, acknowledge an unused phone column → progress reaches 100% → the ledger shows the good rows → the error report lists the bad ones', async () => {
     const rnd = seededRandom(99);
-    const good = Array.from({ length: 5 }, (_, i) => ({ code: uscc(rnd, 'individual', '320102'), name: `浏览器导入测试${i + 1}号店` }));
+    const good = Array.from({ length: 5 }, (_, i) => ({
+      code: uscc(rnd, 'individual', '320102'),
+      name: `浏览器导入测试${i + 1}号店`,
+    }));
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('数据');
     ws.addRow(['某区个体工商户导出']);
     ws.addRow(['统一社会信用代码', '商户称号', '市场主体类型', '成立日期', '所属县区代码', '从业人数', '备用号码']);
-    for (const g of good) ws.addRow([g.code, g.name, '个体工商户', new Date(Date.UTC(2024, 3, 1)), '320102', 3, '13912345678']);
+    for (const g of good)
+      ws.addRow([g.code, g.name, '个体工商户', new Date(Date.UTC(2024, 3, 1)), '320102', 3, '13912345678']);
     ws.addRow(['92320102MA00000000', '校验位错误的店', '个体工商户', '2024-04-01', '320102', 3, '']);
     ws.addRow([uscc(rnd, 'individual', '320102'), '日期错误的店', '个体工商户', '2024-02-30', '320102', 3, '']);
     ws.addRow([uscc(rnd, 'individual', '320102'), '不在辖区的店', '个体工商户', '2024-04-01', '110101', 3, '']);
@@ -37,7 +41,9 @@ describe.skipIf(!browserAvailable)('import in Chromium', () => {
     await expect.poll(() => plan.getByTestId('import-missing').count()).toBe(0);
     await expect.poll(() => plan.getByTestId('import-sample').getByText('浏览器导入测试1号店').count()).toBe(1);
     // An unused column of phone numbers must be acknowledged before the import starts.
-    await expect.poll(() => plan.getByText('列"备用号码"像手机号，将不导入（无法识别的列）').count()).toBeGreaterThan(0);
+    await expect
+      .poll(() => plan.getByText('列"备用号码"像手机号，将不导入（无法识别的列）').count())
+      .toBeGreaterThan(0);
     expect(await plan.getByRole('button', { name: /开始导入/ }).isDisabled()).toBe(true);
     await plan.getByTestId('import-ack').click();
     await page.screenshot({ path: `${SHOTS}/import-plan.png` });
@@ -67,7 +73,14 @@ describe.skipIf(!browserAvailable)('import in Chromium', () => {
     const rnd = seededRandom(1224);
     const dir = tmpDir();
     const codes = Array.from({ length: 3 }, () => uscc(rnd, 'individual', '320102'));
-    const rows = (cs: string[], from: number) => cs.map((c, i) => ({ 统一社会信用代码: c, 名称: `待分配测试${from + i}号店`, 主体类型: '个体工商户', 所属县区代码: '320102', 住所: `玄武区浏览器测试大道 ${from + i} 号` }));
+    const rows = (cs: string[], from: number) =>
+      cs.map((c, i) => ({
+        统一社会信用代码: c,
+        名称: `待分配测试${from + i}号店`,
+        主体类型: '个体工商户',
+        所属县区代码: '320102',
+        住所: `玄武区浏览器测试大道 ${from + i} 号`,
+      }));
     const page = await env.browser.newPage({ viewport: { width: 1366, height: 860 } });
     await signInFirstTime(page, env.server.url, env.server.creds.get('county_editor')!, 'County-Pass-2026');
     await page.getByRole('menuitem', { name: '数据导入' }).click();
@@ -76,7 +89,13 @@ describe.skipIf(!browserAvailable)('import in Chromium', () => {
     wb.addWorksheet('封面').addRow(['2026 年登记信息']);
     const ws = wb.addWorksheet('登记信息');
     ws.addRow(['统一社会信用代码', '名称', '主体类型', '所属县区代码', '住所']);
-    ws.addRow([uscc(rnd, 'individual', '320102'), '工作表选择测试店', '个体工商户', '320102', '玄武区工作表测试路 1 号']);
+    ws.addRow([
+      uscc(rnd, 'individual', '320102'),
+      '工作表选择测试店',
+      '个体工商户',
+      '320102',
+      '玄武区工作表测试路 1 号',
+    ]);
     const twoSheets = path.join(dir, '两个工作表.xlsx');
     await wb.xlsx.writeFile(twoSheets);
     await page.locator('input[type=file]').setInputFiles(twoSheets);
@@ -85,19 +104,47 @@ describe.skipIf(!browserAvailable)('import in Chromium', () => {
     await ask.getByLabel('登记信息').check();
     await confirmModal(ask, /导入此工作表/);
     await startPlanned(page);
-    await expect.poll(() => page.getByRole('row', { name: /两个工作表\.xlsx/ }).getByText('已完成').count(), { timeout: 120_000 }).toBe(1);
-    expect(await page.getByRole('row', { name: /两个工作表\.xlsx/ }).getByText('工作表"登记信息"').count()).toBe(1);
+    await expect
+      .poll(
+        () =>
+          page
+            .getByRole('row', { name: /两个工作表\.xlsx/ })
+            .getByText('已完成')
+            .count(),
+        { timeout: 120_000 },
+      )
+      .toBe(1);
+    expect(
+      await page
+        .getByRole('row', { name: /两个工作表\.xlsx/ })
+        .getByText('工作表"登记信息"')
+        .count(),
+    ).toBe(1);
 
     await page.locator('input[type=file]').setInputFiles(csvFile(dir, '无基层所.csv', rows(codes.slice(0, 2), 1)));
     await startPlanned(page);
-    await expect.poll(() => page.getByRole('row', { name: /无基层所\.csv/ }).getByText('已完成').count(), { timeout: 120_000 }).toBe(1);
+    await expect
+      .poll(
+        () =>
+          page
+            .getByRole('row', { name: /无基层所\.csv/ })
+            .getByText('已完成')
+            .count(),
+        { timeout: 120_000 },
+      )
+      .toBe(1);
 
     await page.getByRole('menuitem', { name: '待分配基层所' }).click();
     await page.getByPlaceholder('住所或名称中的关键词，如 中山路').fill('浏览器测试大道');
     await page.getByPlaceholder('住所或名称中的关键词，如 中山路').press('Enter');
     await expect.poll(() => page.getByRole('row', { name: /待分配测试\d号店/ }).count()).toBe(2);
     const { db } = env.server.t;
-    const station = await db.selectFrom('jurisdiction').select(['code', 'name']).where('parent_code', '=', '320102').orderBy('code').executeTakeFirstOrThrow();
+    const station = await db
+      .selectFrom('jurisdiction')
+      .select(['code', 'name'])
+      .where('parent_code', '=', '320102')
+      .orderBy('code')
+      .executeTakeFirstOrThrow();
     await page.getByTestId('unassigned-assign').click();
     const modal = page.locator('.ant-modal').filter({ hasText: '分配基层所' });
     await modal.waitFor({ state: 'visible' });
@@ -109,15 +156,31 @@ describe.skipIf(!browserAvailable)('import in Chromium', () => {
     await expect.poll(() => page.getByRole('row', { name: /待分配测试\d号店/ }).count()).toBe(0);
     await expect.poll(() => page.getByRole('row', { name: /浏览器测试大道/ }).count()).toBe(1); // the remembered rule
 
-    const placed = await db.selectFrom('entity').select(['uscc', 'station_code']).where('uscc', 'in', codes.slice(0, 2)).execute();
+    const placed = await db
+      .selectFrom('entity')
+      .select(['uscc', 'station_code'])
+      .where('uscc', 'in', codes.slice(0, 2))
+      .execute();
     expect(placed.map((p) => p.station_code)).toEqual([station.code, station.code]);
 
     // The next import places the same road at the same station by itself.
     await page.getByRole('menuitem', { name: '数据导入' }).click();
     await page.locator('input[type=file]').setInputFiles(csvFile(dir, '同一路.csv', rows(codes.slice(2), 3)));
     await startPlanned(page);
-    await expect.poll(() => page.getByRole('row', { name: /同一路\.csv/ }).getByText('已完成').count(), { timeout: 120_000 }).toBe(1);
-    expect((await db.selectFrom('entity').select('station_code').where('uscc', '=', codes[2]).executeTakeFirstOrThrow()).station_code).toBe(station.code);
+    await expect
+      .poll(
+        () =>
+          page
+            .getByRole('row', { name: /同一路\.csv/ })
+            .getByText('已完成')
+            .count(),
+        { timeout: 120_000 },
+      )
+      .toBe(1);
+    expect(
+      (await db.selectFrom('entity').select('station_code').where('uscc', '=', codes[2]).executeTakeFirstOrThrow())
+        .station_code,
+    ).toBe(station.code);
   });
 });
 

@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { ledger } from '../helpers/ledger.js';
-import { SHOTS, browserAvailable, browserSuite, closeDrawer, modalOpened, pickOption, signInFirstTime, demoImported } from './browser.js';
+import {
+  SHOTS,
+  browserAvailable,
+  browserSuite,
+  closeDrawer,
+  modalOpened,
+  pickOption,
+  signInFirstTime,
+  demoImported,
+} from './browser.js';
 
 const STATION = '320102001';
 
 describe.skipIf(!browserAvailable)('instructors in Chromium', () => {
   const env = browserSuite();
 
-  it('register an instructor → assign to an entity → the station\'s work coverage rises by one → the station page lists the instructor', async () => {
+  it("register an instructor → assign to an entity → the station's work coverage rises by one → the station page lists the instructor", async () => {
     const { t, url } = env.server;
     await demoImported(t);
     await ledger(t.db).entity({ place: STATION, name: '指导测试便利店' });
@@ -17,7 +26,8 @@ describe.skipIf(!browserAvailable)('instructors in Chromium', () => {
     const crashes: string[] = [];
     page.on('pageerror', (e) => crashes.push(e.message));
     await signInFirstTime(page, url, env.server.creds.get('station_staff')!, 'Station-2026!');
-    const work = async () => ((await (await page.request.get('/api/v1/coverage')).json()) as { total: { work: number } }).total.work;
+    const work = async () =>
+      ((await (await page.request.get('/api/v1/coverage')).json()) as { total: { work: number } }).total.work;
     const before = await work();
 
     await page.getByRole('menuitem', { name: '党建指导员' }).click();

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ledger } from '../helpers/ledger.js';
-import { SHOTS, browserAvailable, browserSuite, closeDrawer, pickOption, signIn, signInFirstTime, demoImported } from './browser.js';
+import {
+  SHOTS,
+  browserAvailable,
+  browserSuite,
+  closeDrawer,
+  pickOption,
+  signIn,
+  signInFirstTime,
+  demoImported,
+} from './browser.js';
 
 const STATION = '320102001';
 
@@ -11,7 +20,10 @@ async function coveredOnPage(page: Page): Promise<number> {
   const line = page.getByText(/^党组织覆盖 \d+ 户$/);
   await expect.poll(() => line.count(), { timeout: 15_000 }).toBe(1);
   const shown = Number((await line.textContent())!.match(/\d+/)![0]);
-  const api = (await (await page.request.get('/api/v1/coverage')).json()) as { node: { code: string }; total: { anyOrg: number } };
+  const api = (await (await page.request.get('/api/v1/coverage')).json()) as {
+    node: { code: string };
+    total: { anyOrg: number };
+  };
   expect(api.node.code).toBe(STATION);
   expect(shown).toBe(api.total.anyOrg);
   return shown;
@@ -26,7 +38,11 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
     // A building whose three tenants have 2 + 1 + 1 full members: together enough for one joint branch.
     const l = ledger(t.db);
     const zoneId = await l.zone('building', '演示大厦', '320102');
-    for (const [name, full] of [['演示大厦甲公司', 2], ['演示大厦乙商行', 1], ['演示大厦丙工作室', 1]] as const) {
+    for (const [name, full] of [
+      ['演示大厦甲公司', 2],
+      ['演示大厦乙商行', 1],
+      ['演示大厦丙工作室', 1],
+    ] as const) {
       await l.members(await l.entity({ place: STATION, name, zoneId }), full);
     }
 
@@ -41,7 +57,10 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
     // The station's staff generate the proposals for their station.
     await page.getByRole('menuitem', { name: '组建建议' }).click();
     await page.getByRole('button', { name: /生成组建建议/ }).click();
-    await page.locator('.ant-popconfirm').getByRole('button', { name: /生\s*成/ }).click();
+    await page
+      .locator('.ant-popconfirm')
+      .getByRole('button', { name: /生\s*成/ })
+      .click();
     await expect.poll(() => page.getByText('已生成组建建议').count(), { timeout: 30_000 }).toBe(1);
     expect(await page.getByText(/依托区域联合组建 \d+ 条/).count()).toBe(1);
 
@@ -51,7 +70,10 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
     await expect.poll(() => card.count()).toBe(1);
     expect(await card.textContent()).toContain('演示大厦联合党支部');
     await page.screenshot({ path: `${SHOTS}/proposals.png`, fullPage: true });
-    await card.getByRole('button', { name: /采\s*纳/ }).first().click();
+    await card
+      .getByRole('button', { name: /采\s*纳/ })
+      .first()
+      .click();
     const accept = page.getByRole('dialog');
     await expect.poll(() => accept.getByLabel('组织名称').inputValue()).toBe('演示大厦联合党支部');
     await accept.getByRole('button', { name: /采\s*纳/ }).click();
@@ -84,7 +106,11 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
 
     // The same pages on a phone (a fresh context: every page's code loads cold, hence the longer waits).
     const slow = { timeout: 15_000 };
-    const phoneCtx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, baseURL: url });
+    const phoneCtx = await env.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      baseURL: url,
+    });
     const phone = await phoneCtx.newPage();
     await signIn(phone, url, 'station_staff', 'Station-2026!');
     await phone.goto(`${url}/coverage`);
@@ -94,7 +120,11 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
     await phone.getByText('已采纳', { exact: true }).click();
     await expect.poll(() => phone.locator('[data-proposal]').filter({ hasText: '演示大厦' }).count(), slow).toBe(1);
     await phone.screenshot({ path: `${SHOTS}/proposals-mobile.png`, fullPage: true });
-    await phone.locator('[data-proposal]').filter({ hasText: '演示大厦' }).getByRole('link', { name: /查看组织/ }).click();
+    await phone
+      .locator('[data-proposal]')
+      .filter({ hasText: '演示大厦' })
+      .getByRole('link', { name: /查看组织/ })
+      .click();
     await expect.poll(() => phone.locator('.ant-drawer-title').textContent(), slow).toContain('演示大厦联合党支部');
     await phone.screenshot({ path: `${SHOTS}/org-drawer-mobile.png` });
     await phoneCtx.close();

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { SHOTS, browserAvailable, browserSuite, closeDrawer, modalOpened, pickOption, signInFirstTime } from './browser.js';
+import {
+  SHOTS,
+  browserAvailable,
+  browserSuite,
+  closeDrawer,
+  modalOpened,
+  pickOption,
+  signInFirstTime,
+} from './browser.js';
 
 describe.skipIf(!browserAvailable)('new employment groups in Chromium', () => {
   const env = browserSuite();
 
-  it('register a platform → a delivery station → count its riders → the station shows the count and the area\'s figures include it', async () => {
+  it("register a platform → a delivery station → count its riders → the station shows the count and the area's figures include it", async () => {
     const { url } = env.server;
     const ctx = await env.browser.newContext({ viewport: { width: 1366, height: 860 }, baseURL: url });
     const page = await ctx.newPage();
@@ -25,7 +33,9 @@ describe.skipIf(!browserAvailable)('new employment groups in Chromium', () => {
     await pickOption(form.getByLabel('业态'), '外卖');
     await form.getByRole('button', { name: /保\s*存/ }).click();
     const drawer = page.locator('.ant-drawer');
-    await expect.poll(() => drawer.locator('.ant-drawer-title').textContent(), { timeout: 10_000 }).toContain('测试外卖平台');
+    await expect
+      .poll(() => drawer.locator('.ant-drawer-title').textContent(), { timeout: 10_000 })
+      .toContain('测试外卖平台');
     await closeDrawer(drawer);
 
     await page.getByRole('tab', { name: '配送站点' }).click();
@@ -34,7 +44,9 @@ describe.skipIf(!browserAvailable)('new employment groups in Chromium', () => {
     await pickOption(sform.getByLabel('平台企业'), '测试外卖平台', { search: '测试外卖' });
     await sform.getByLabel('站点名称').fill('测试东站');
     await sform.getByRole('button', { name: /保\s*存/ }).click();
-    await expect.poll(() => drawer.locator('.ant-drawer-title').textContent(), { timeout: 10_000 }).toContain('测试东站');
+    await expect
+      .poll(() => drawer.locator('.ant-drawer-title').textContent(), { timeout: 10_000 })
+      .toContain('测试东站');
     expect(await drawer.getByText('还没有统计骑手数').count()).toBe(1);
     await drawer.getByRole('button', { name: /登记骑手数/ }).click();
     const cform = page.locator('.ant-modal').filter({ hasText: '骑手人数' });
@@ -44,7 +56,9 @@ describe.skipIf(!browserAvailable)('new employment groups in Chromium', () => {
     await expect.poll(() => drawer.locator('canvas').count()).toBeGreaterThan(0);
     await page.screenshot({ path: `${SHOTS}/delivery-station.png` });
 
-    const figures = (await (await page.request.get('/api/v1/new-employment/figures')).json()) as { total: { riders: number; stations: number; stationCoverage: { operating: number } } };
+    const figures = (await (await page.request.get('/api/v1/new-employment/figures')).json()) as {
+      total: { riders: number; stations: number; stationCoverage: { operating: number } };
+    };
     expect(figures.total).toMatchObject({ riders: 36, stations: 1, stationCoverage: { operating: 1 } });
     await closeDrawer(drawer);
     await page.getByRole('tab', { name: '概况与覆盖' }).click();

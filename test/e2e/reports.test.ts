@@ -2,20 +2,44 @@ import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { FORMS, periodOfDate } from '../../src/domain/reports/forms.js';
 import { localDate } from '../../src/domain/time/zone.js';
-import { browserAvailable, browserSuite, confirmModal, pickOption, SHOTS, signInFirstTime, demoImported } from './browser.js';
+import {
+  browserAvailable,
+  browserSuite,
+  confirmModal,
+  pickOption,
+  SHOTS,
+  signInFirstTime,
+  demoImported,
+} from './browser.js';
 
 type Row = { name: string; kind: string } & Record<string, number | null>;
-type Report = { id: number; state: string; rows: Row[]; versions: { missing: { code: string; reason: string }[]; explanation: string | null }[] };
+type Report = {
+  id: number;
+  state: string;
+  rows: Row[];
+  versions: { missing: { code: string; reason: string }[]; explanation: string | null }[];
+};
 
 describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
   const env = browserSuite();
 
-  it('a county sees which stations have not reported, marks one 缺报, submits; the xlsx holds the API\'s figures, the city sees the mark and returns it, and the print sheet renders', async () => {
+  it("a county sees which stations have not reported, marks one 缺报, submits; the xlsx holds the API's figures, the city sees the mark and returns it, and the print sheet renders", async () => {
     const { t, url } = env.server;
     await demoImported(t);
     // Every station of 玄武区 but the first submits its report (through the API, as each station's editor).
-    const countyCode = (await t.db.selectFrom('app_user').select('jurisdiction_code').where('username', '=', 'county_editor').executeTakeFirstOrThrow()).jurisdiction_code;
-    const stations = await t.db.selectFrom('jurisdiction').select(['code', 'name']).where('parent_code', '=', countyCode).orderBy('code').execute();
+    const countyCode = (
+      await t.db
+        .selectFrom('app_user')
+        .select('jurisdiction_code')
+        .where('username', '=', 'county_editor')
+        .executeTakeFirstOrThrow()
+    ).jurisdiction_code;
+    const stations = await t.db
+      .selectFrom('jurisdiction')
+      .select(['code', 'name'])
+      .where('parent_code', '=', countyCode)
+      .orderBy('code')
+      .execute();
     expect(stations.length).toBeGreaterThan(1);
     const period = periodOfDate('quarter', localDate());
     for (const s of stations.slice(1)) {
@@ -25,7 +49,11 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
       expect((await c.post(`/reports/${r.json().id}/submit`, {})).statusCode).toBe(201);
     }
     const missing = stations[0];
-    const county = await env.browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: url, acceptDownloads: true });
+    const county = await env.browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      baseURL: url,
+      acceptDownloads: true,
+    });
     const page = await county.newPage();
     const crashes: string[] = [];
     page.on('pageerror', (e) => crashes.push(e.message));
@@ -34,12 +62,27 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     await page.getByRole('menuitem', { name: '统计报表' }).click();
     // The board names the station that has not reported.
     const board = page.getByTestId('report-board');
-    await expect.poll(() => board.getByRole('row', { name: new RegExp(missing.name) }).getByText('未上报').count(), { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(
+        () =>
+          board
+            .getByRole('row', { name: new RegExp(missing.name) })
+            .getByText('未上报')
+            .count(),
+        { timeout: 15_000 },
+      )
+      .toBe(1);
     await page.getByRole('button', { name: '生成本级报表' }).click();
     const card = page.getByTestId('report');
     await expect.poll(() => card.getByText('填报中').count(), { timeout: 15_000 }).toBeGreaterThan(0);
-    await expect.poll(() => card.getByTestId('report-waiting').textContent(), { timeout: 15_000 }).toContain(`下级尚未上报：${missing.name}`);
-    const id = Number(new URL(await card.getByRole('link', { name: /导出 Excel/ }).getAttribute('href') ?? '', url).pathname.split('/')[4]);
+    await expect
+      .poll(() => card.getByTestId('report-waiting').textContent(), { timeout: 15_000 })
+      .toContain(`下级尚未上报：${missing.name}`);
+    const id = Number(
+      new URL((await card.getByRole('link', { name: /导出 Excel/ }).getAttribute('href')) ?? '', url).pathname.split(
+        '/',
+      )[4],
+    );
     await page.screenshot({ path: `${SHOTS}/report-draft.png`, fullPage: true });
 
     // Marked 缺报 with its reason; then submitted (the difference from the live figures explained).
@@ -48,7 +91,9 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     await pickOption(marking.getByLabel('缺报的下级'), missing.name);
     await marking.getByLabel('缺报原因').fill('所内人员调整，本季度数据未报');
     await confirmModal(marking, /保\s*存/);
-    await expect.poll(() => card.getByTestId('report-missing').textContent(), { timeout: 15_000 }).toContain(`本级标记 ${missing.name} 缺报：所内人员调整，本季度数据未报`);
+    await expect
+      .poll(() => card.getByTestId('report-missing').textContent(), { timeout: 15_000 })
+      .toContain(`本级标记 ${missing.name} 缺报：所内人员调整，本季度数据未报`);
     await card.getByRole('button', { name: '上报' }).click();
     const submitting = page.locator('.ant-modal');
     const explanation = submitting.getByLabel(/差异说明/);
@@ -57,7 +102,9 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     await expect.poll(() => card.getByText('已上报 1 版').count(), { timeout: 15_000 }).toBe(1);
     const api = (await (await page.request.get(`/api/v1/reports/${id}`)).json()) as Report;
     expect(api.state).toBe('submitted');
-    expect(api.versions[0].missing).toEqual([expect.objectContaining({ code: missing.code, reason: '所内人员调整，本季度数据未报' })]);
+    expect(api.versions[0].missing).toEqual([
+      expect.objectContaining({ code: missing.code, reason: '所内人员调整，本季度数据未报' }),
+    ]);
     expect(api.rows.filter((r) => r.kind === 'child')).toHaveLength(stations.length - 1);
 
     // The version's xlsx, parsed back: every figure of every row is the API's.
@@ -70,7 +117,9 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     expect(ws.getCell('A2').text).toContain('填报单位：玄武区');
     api.rows.forEach((r, i) => {
       expect(ws.getRow(6 + i).getCell(1).value).toBe(r.name);
-      FORMS.xgz_core.columns.forEach((k, j) => expect(ws.getRow(6 + i).getCell(j + 2).value ?? null, `${r.name} ${k}`).toEqual(r[k]));
+      FORMS.xgz_core.columns.forEach((k, j) =>
+        expect(ws.getRow(6 + i).getCell(j + 2).value ?? null, `${r.name} ${k}`).toEqual(r[k]),
+      );
     });
     expect(ws.getRow(6 + api.rows.length + 1).getCell(1).text).toContain('第 1 版');
 
@@ -101,23 +150,43 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     await city.getByTestId('report').getByRole('button', { name: '退回修改' }).click();
     await city.getByLabel('退回理由').fill('新设主体数与登记系统不一致，请核实');
     await confirmModal(city.locator('.ant-modal'), /退\s*回/);
-    await expect.poll(() => city.getByTestId('report').getByText('新设主体数与登记系统不一致，请核实').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => city.getByTestId('report').getByText('新设主体数与登记系统不一致，请核实').count(), {
+        timeout: 15_000,
+      })
+      .toBeGreaterThan(0);
     expect(((await (await city.request.get(`/api/v1/reports/${id}`)).json()) as Report).state).toBe('returned');
 
     // The yearly assessment: the city sets a target for 玄武区; the score follows the live figures; the export ranks it.
     await city.getByRole('menuitem', { name: '年度目标考核' }).click();
-    await city.getByTestId('assessment').getByRole('row', { name: /玄武区/ }).getByRole('button', { name: '设置考核项目' }).click();
+    await city
+      .getByTestId('assessment')
+      .getByRole('row', { name: /玄武区/ })
+      .getByRole('button', { name: '设置考核项目' })
+      .click();
     const modal = city.locator('.ant-modal');
     await modal.getByRole('button', { name: '增加考核项目' }).click();
     await pickOption(modal.locator('.ant-select').nth(1), '存续主体（户）', { search: '存续主体' });
     await modal.getByPlaceholder('目标值').fill('1000');
     await modal.getByPlaceholder('分值').fill('50');
     await confirmModal(modal);
-    const scored = (await (await city.request.get(`/api/v1/assessments?year=${new Date().getFullYear()}`)).json()) as { children: { name: string; total: number; rank: number | null; items: { actual: number }[] }[] };
+    const scored = (await (await city.request.get(`/api/v1/assessments?year=${new Date().getFullYear()}`)).json()) as {
+      children: { name: string; total: number; rank: number | null; items: { actual: number }[] }[];
+    };
     const xuanwu = scored.children.find((c) => c.name === '玄武区')!;
     expect(xuanwu.rank).toBe(1);
     expect(xuanwu.total).toBe(Math.round(Math.min(xuanwu.items[0].actual / 1000, 1) * 50 * 100) / 100);
-    await expect.poll(() => city.getByTestId('assessment').getByRole('row', { name: /玄武区/ }).getByText(`${xuanwu.total} / 50`).count(), { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(
+        () =>
+          city
+            .getByTestId('assessment')
+            .getByRole('row', { name: /玄武区/ })
+            .getByText(`${xuanwu.total} / 50`)
+            .count(),
+        { timeout: 15_000 },
+      )
+      .toBe(1);
     await city.screenshot({ path: `${SHOTS}/assessment.png`, fullPage: true });
     expect(crashes).toEqual([]);
     await cityCtx.close();

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ledger } from '../helpers/ledger.js';
-import { SHOTS, browserAvailable, browserSuite, closeDrawer, pickOption, signInFirstTime, demoImported } from './browser.js';
+import {
+  SHOTS,
+  browserAvailable,
+  browserSuite,
+  closeDrawer,
+  pickOption,
+  signInFirstTime,
+  demoImported,
+} from './browser.js';
 
 const STATION = '320102001';
 
@@ -14,8 +22,24 @@ describe.skipIf(!browserAvailable)('三亮 plaques in Chromium', () => {
     const l = ledger(t.db);
     const entityId = await l.entity({ place: STATION, name: '亮牌示范商店', kind: 'individual' });
     const [memberId] = await l.members(entityId, 1, 0, ['王小明']);
-    const e = await t.db.selectFrom('entity').select(['county_code', 'scope_key']).where('id', '=', entityId).executeTakeFirstOrThrow();
-    await t.db.insertInto('sanliang').values({ kind: 'member_operator', member_id: memberId, entity_id: entityId, county_code: e.county_code, scope_key: e.scope_key, duties: '守法经营、明码标价', commitment: '不售假货，接受监督', shown_on: '2026-03-01' }).execute();
+    const e = await t.db
+      .selectFrom('entity')
+      .select(['county_code', 'scope_key'])
+      .where('id', '=', entityId)
+      .executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('sanliang')
+      .values({
+        kind: 'member_operator',
+        member_id: memberId,
+        entity_id: entityId,
+        county_code: e.county_code,
+        scope_key: e.scope_key,
+        duties: '守法经营、明码标价',
+        commitment: '不售假货，接受监督',
+        shown_on: '2026-03-01',
+      })
+      .execute();
 
     const ctx = await env.browser.newContext({ viewport: { width: 1366, height: 860 }, baseURL: url });
     const page = await ctx.newPage();

@@ -6,9 +6,14 @@ import { SHOTS, browserAvailable, browserSuite } from './browser.js';
 describe.skipIf(!browserAvailable)('党员报到 on a phone in Chromium', () => {
   const env = browserSuite();
 
-  it('the form refuses a wrong ID number with the domain\'s check before sending; corrected, the report arrives at its county', async () => {
+  it("the form refuses a wrong ID number with the domain's check before sending; corrected, the report arrives at its county", async () => {
     const { t, url } = env.server;
-    const ctx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, baseURL: url });
+    const ctx = await env.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      baseURL: url,
+    });
     const page = await ctx.newPage();
     await page.goto('/self-report');
     const good = idNumber(seededRandom(7), '320102', new Date('1986-06-06'));
@@ -18,7 +23,8 @@ describe.skipIf(!browserAvailable)('党员报到 on a phone in Chromium', () => 
     await page.getByLabel('手机').fill('13912345678');
     await page.getByLabel(/身份证号/).fill(wrong);
     await page.getByLabel(/工作单位所在县/).click();
-    for (const name of ['江苏省', '南京市', '玄武区']) await page.locator('.ant-cascader-menu-item', { hasText: name }).first().click();
+    for (const name of ['江苏省', '南京市', '玄武区'])
+      await page.locator('.ant-cascader-menu-item', { hasText: name }).first().click();
     await page.getByLabel('工作单位名称').fill('梅园新村报到面馆');
     await page.getByRole('checkbox').check();
     await page.getByRole('button', { name: /提\s*交/ }).click();

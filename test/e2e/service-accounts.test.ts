@@ -22,7 +22,9 @@ describe.skipIf(!browserAvailable)('service accounts in Chromium', () => {
     const create = page.getByRole('dialog').filter({ hasText: '新建服务账号' });
     await create.getByLabel(/名称/).fill('登');
     await create.getByRole('button', { name: /保\s*存/ }).click();
-    await expect.poll(() => create.locator('.ant-form-item-explain-error').allTextContents()).toContain('名称至少 2 个字');
+    await expect
+      .poll(() => create.locator('.ant-form-item-explain-error').allTextContents())
+      .toContain('名称至少 2 个字');
     await create.getByLabel(/名称/).fill('省登记系统');
     await create.getByLabel(/来源地址/).fill('10.1.0.0/16');
     await create.getByLabel(/来源地址/).press('Enter');
@@ -31,25 +33,53 @@ describe.skipIf(!browserAvailable)('service accounts in Chromium', () => {
     const token = page.getByRole('dialog').filter({ hasText: '令牌只显示这一次' });
     await expect.poll(() => token.locator('code').innerText()).toMatch(/\S{20,}/);
     await confirmModal(token, /我已妥善保存/);
-    const account = await env.server.t.db.selectFrom('service_account').selectAll().where('name', '=', '省登记系统').executeTakeFirstOrThrow();
+    const account = await env.server.t.db
+      .selectFrom('service_account')
+      .selectAll()
+      .where('name', '=', '省登记系统')
+      .executeTakeFirstOrThrow();
     expect(account.ip_allowlist).toEqual(['10.1.0.0/16']);
 
     // The certificate dialog (the shared FormModal): the server's refusal stays in the dialog, then a good fingerprint.
-    await page.getByRole('row', { name: /省登记系统/ }).getByText('登记证书', { exact: true }).click();
+    await page
+      .getByRole('row', { name: /省登记系统/ })
+      .getByText('登记证书', { exact: true })
+      .click();
     const cert = page.getByRole('dialog').filter({ hasText: '登记客户端证书' });
     await cert.getByLabel(/SHA-256 指纹/).fill('not-a-fingerprint');
     await cert.getByRole('button', { name: /登\s*记/ }).click();
     await expect.poll(() => cert.locator('.ant-alert-error, .ant-form-item-explain-error').count()).toBeGreaterThan(0);
     await cert.getByLabel(/SHA-256 指纹/).fill(FINGERPRINT);
     await confirmModal(cert, /登\s*记/);
-    await expect.poll(() => page.getByRole('row', { name: /省登记系统/ }).getByText(/^AB:AB:/).count()).toBe(1);
+    await expect
+      .poll(() =>
+        page
+          .getByRole('row', { name: /省登记系统/ })
+          .getByText(/^AB:AB:/)
+          .count(),
+      )
+      .toBe(1);
 
-    await page.getByRole('row', { name: /省登记系统/ }).getByText('吊销', { exact: true }).click();
+    await page
+      .getByRole('row', { name: /省登记系统/ })
+      .getByText('吊销', { exact: true })
+      .click();
     const revoke = page.getByRole('dialog').filter({ hasText: '吊销后令牌立即失效' });
     await revoke.getByLabel('吊销原因').fill('对接结束');
     await confirmModal(revoke, /吊\s*销/);
-    await expect.poll(() => page.getByRole('row', { name: /省登记系统/ }).getByText('已吊销').count()).toBe(1);
-    const after = await env.server.t.db.selectFrom('service_account').selectAll().where('user_id', '=', account.user_id).executeTakeFirstOrThrow();
+    await expect
+      .poll(() =>
+        page
+          .getByRole('row', { name: /省登记系统/ })
+          .getByText('已吊销')
+          .count(),
+      )
+      .toBe(1);
+    const after = await env.server.t.db
+      .selectFrom('service_account')
+      .selectAll()
+      .where('user_id', '=', account.user_id)
+      .executeTakeFirstOrThrow();
     expect(after.revoke_reason).toBe('对接结束');
     expect(after.cert_fingerprint).toBe(FINGERPRINT.toLowerCase());
     await page.screenshot({ path: `${SHOTS}/service-accounts.png` });

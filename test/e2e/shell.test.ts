@@ -17,7 +17,11 @@ describe.skipIf(!browserAvailable)('web shell in Chromium', () => {
     await dialog.getByRole('button', { name: /保\s*存/ }).click();
     await expect.poll(() => page.getByRole('cell', { name: '紫金山市场监管所' }).count()).toBe(1);
     await page.screenshot({ path: `${SHOTS}/stations-created.png` });
-    const row = await env.server.t.db.selectFrom('jurisdiction').selectAll().where('code', '=', '320102099').executeTakeFirst();
+    const row = await env.server.t.db
+      .selectFrom('jurisdiction')
+      .selectAll()
+      .where('code', '=', '320102099')
+      .executeTakeFirst();
     expect(row?.name).toBe('紫金山市场监管所');
 
     const other = await env.browser.newContext({ viewport: { width: 1366, height: 800 } });

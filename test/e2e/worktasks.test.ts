@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Locator } from 'playwright-core';
 import { PDF } from '../helpers/attachments.js';
-import { SHOTS, browserAvailable, browserSuite, pickOption, signInFirstTime, signIn, noSidewaysScroll } from './browser.js';
+import {
+  SHOTS,
+  browserAvailable,
+  browserSuite,
+  pickOption,
+  signInFirstTime,
+  signIn,
+  noSidewaysScroll,
+} from './browser.js';
 
 /** Fails when the page scrolls sideways (a phone must never). */
 describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and phone', () => {
@@ -9,8 +17,16 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
 
   it('county issues a task; the station, at phone size and at desktop size: workbench → the task → reply with an attachment; the county sees it on the board', async () => {
     const { t, url, creds } = env.server;
-    const staff = await t.db.selectFrom('app_user').select(['jurisdiction_code']).where('username', '=', 'station_staff').executeTakeFirstOrThrow();
-    const station = await t.db.selectFrom('jurisdiction').select(['code', 'name']).where('code', '=', staff.jurisdiction_code).executeTakeFirstOrThrow();
+    const staff = await t.db
+      .selectFrom('app_user')
+      .select(['jurisdiction_code'])
+      .where('username', '=', 'station_staff')
+      .executeTakeFirstOrThrow();
+    const station = await t.db
+      .selectFrom('jurisdiction')
+      .select(['code', 'name'])
+      .where('code', '=', staff.jurisdiction_code)
+      .executeTakeFirstOrThrow();
 
     // The county editor issues a task through the page (desktop).
     const county = await env.browser.newPage({ viewport: { width: 1366, height: 800 } });
@@ -28,10 +44,22 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
     await drawer.getByTestId('issue-submit').click();
     await expect.poll(() => county.getByTestId('board').count(), { timeout: 20_000 }).toBe(1);
     await noSidewaysScroll(county, 'county board');
-    const first = await t.db.selectFrom('deployment').select('id').where('title', '=', '走访辖区快递站点').executeTakeFirstOrThrow();
+    const first = await t.db
+      .selectFrom('deployment')
+      .select('id')
+      .where('title', '=', '走访辖区快递站点')
+      .executeTakeFirstOrThrow();
     // A second task for the desktop round, issued through the API by the same county.
     const api = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320102' }));
-    const second = (await api.post('/deployments', { kind: 'task', title: '报送骑手驿站服务情况', body: '请简要报送。', dueAt: due, targets: [station.code] })).json().id as number;
+    const second = (
+      await api.post('/deployments', {
+        kind: 'task',
+        title: '报送骑手驿站服务情况',
+        body: '请简要报送。',
+        dueAt: due,
+        targets: [station.code],
+      })
+    ).json().id as number;
 
     let password = 'Station-2026!';
     for (const [size, viewport, taskId, title] of [
@@ -53,18 +81,28 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
       await page.getByTestId('receive').click();
       await expect.poll(() => page.getByTestId('receive').count()).toBe(0);
       // Attach a file, then reply.
-      await page.locator('input[type=file]').setInputFiles({ name: '走访记录.pdf', mimeType: 'application/pdf', buffer: PDF });
+      await page
+        .locator('input[type=file]')
+        .setInputFiles({ name: '走访记录.pdf', mimeType: 'application/pdf', buffer: PDF });
       await expect.poll(() => page.getByRole('link', { name: '走访记录.pdf' }).count(), { timeout: 20_000 }).toBe(1);
       await page.getByTestId('reply-text').fill('已走访 4 个站点，发现党员骑手 2 名。');
       await page.getByTestId('reply-submit').click();
       await expect.poll(() => page.getByText('已办结').count(), { timeout: 20_000 }).toBeGreaterThan(0);
       await noSidewaysScroll(page, `${size} replied`);
       await page.screenshot({ path: `${SHOTS}/task-replied-${size}.png`, fullPage: true });
-      const row = await t.db.selectFrom('deployment_target').select(['state', 'reply_text']).where('deployment_id', '=', taskId).executeTakeFirstOrThrow();
+      const row = await t.db
+        .selectFrom('deployment_target')
+        .select(['state', 'reply_text'])
+        .where('deployment_id', '=', taskId)
+        .executeTakeFirstOrThrow();
       expect(row).toEqual({ state: 'replied', reply_text: '已走访 4 个站点，发现党员骑手 2 名。' });
       // The list of what the station received, as cards: the task shows as done; nothing scrolls sideways.
       await page.goto(`${url}/work`);
-      await expect.poll(() => page.getByTestId('work-card').filter({ hasText: title }).filter({ hasText: '已办结' }).count(), { timeout: 20_000 }).toBe(1);
+      await expect
+        .poll(() => page.getByTestId('work-card').filter({ hasText: title }).filter({ hasText: '已办结' }).count(), {
+          timeout: 20_000,
+        })
+        .toBe(1);
       await noSidewaysScroll(page, `${size} received list`);
       // The item has left the workbench.
       await page.goto(url);
@@ -76,7 +114,9 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
 
     // The county's board shows the reply and its file.
     await county.goto(`${url}/work/${first.id}`);
-    await expect.poll(() => county.getByTestId('board').getByText('已办结').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => county.getByTestId('board').getByText('已办结').count(), { timeout: 20_000 })
+      .toBeGreaterThan(0);
     await county.getByTestId('board').getByText(station.name).click();
     await expect.poll(() => county.getByRole('link', { name: '走访记录.pdf' }).count()).toBe(1);
     await county.screenshot({ path: `${SHOTS}/task-board.png`, fullPage: true });
@@ -86,17 +126,44 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
     const { t, url } = env.server;
     const u = await t.user({ roles: ['editor'], jurisdiction: '320102' });
     const api = await t.signIn(u);
-    const entity = await t.db.selectFrom('entity').select('id').where('scope_key', 'like', '320102%').orderBy('id').executeTakeFirstOrThrow();
-    const line = await t.db.selectFrom('dictionary').select('code').where('kind', '=', 'business_line').orderBy('sort_order').executeTakeFirstOrThrow();
+    const entity = await t.db
+      .selectFrom('entity')
+      .select('id')
+      .where('scope_key', 'like', '320102%')
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const line = await t.db
+      .selectFrom('dictionary')
+      .select('code')
+      .where('kind', '=', 'business_line')
+      .orderBy('sort_order')
+      .executeTakeFirstOrThrow();
     const from = new Date().toISOString().slice(0, 10);
     const to = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
     const ok = (r: { statusCode: number; body: string }) => {
       expect(r.statusCode, r.body).toBe(201);
       return (JSON.parse(r.body) as { id: number }).id;
     };
-    const plan = ok(await api.post('/visit-plans', { title: '撤销测试走访计划', visitorName: '张三', startsOn: from, endsOn: to, entityIds: [entity.id] }));
-    const program = ok(await api.post('/assistance/programs', { name: '撤销测试帮扶项目', businessLine: line.code, startsOn: from, endsOn: to }));
-    const campaign = ok(await api.post('/campaigns', { name: '撤销测试学习教育', theme: 'other', startsOn: from, endsOn: to }));
+    const plan = ok(
+      await api.post('/visit-plans', {
+        title: '撤销测试走访计划',
+        visitorName: '张三',
+        startsOn: from,
+        endsOn: to,
+        entityIds: [entity.id],
+      }),
+    );
+    const program = ok(
+      await api.post('/assistance/programs', {
+        name: '撤销测试帮扶项目',
+        businessLine: line.code,
+        startsOn: from,
+        endsOn: to,
+      }),
+    );
+    const campaign = ok(
+      await api.post('/campaigns', { name: '撤销测试学习教育', theme: 'other', startsOn: from, endsOn: to }),
+    );
 
     const ctx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const page = await ctx.newPage();
@@ -122,7 +189,9 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
     await expect.poll(() => planRow.getByText('已撤销').count(), { timeout: 20_000 }).toBe(1);
     expect(await planRow.getByText('原因：上级调整部署').count()).toBe(1);
     await noSidewaysScroll(page, 'visit plans');
-    expect(await t.db.selectFrom('visit_plan').select('cancel_reason').where('id', '=', plan).executeTakeFirstOrThrow()).toEqual({ cancel_reason: '上级调整部署' });
+    expect(
+      await t.db.selectFrom('visit_plan').select('cancel_reason').where('id', '=', plan).executeTakeFirstOrThrow(),
+    ).toEqual({ cancel_reason: '上级调整部署' });
 
     // Assistance program: in its drawer, then flagged on the list.
     await page.goto(`${url}/assistance`);
@@ -132,8 +201,16 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
     await expect.poll(() => drawer.getByText('原因：项目合并').count(), { timeout: 20_000 }).toBe(1);
     await noSidewaysScroll(page, 'assistance drawer');
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.locator('tr', { hasText: '撤销测试帮扶项目' }).getByText('已撤销').count(), { timeout: 20_000 }).toBe(1);
-    expect(await t.db.selectFrom('assistance_program').select('cancel_reason').where('id', '=', program).executeTakeFirstOrThrow()).toEqual({ cancel_reason: '项目合并' });
+    await expect
+      .poll(() => page.locator('tr', { hasText: '撤销测试帮扶项目' }).getByText('已撤销').count(), { timeout: 20_000 })
+      .toBe(1);
+    expect(
+      await t.db
+        .selectFrom('assistance_program')
+        .select('cancel_reason')
+        .where('id', '=', program)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ cancel_reason: '项目合并' });
 
     // Campaign: in its drawer, then flagged on the list.
     await page.goto(`${url}/education`);
@@ -143,13 +220,27 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
     await expect.poll(() => drawer.getByText('原因：与年度主题重复').count(), { timeout: 20_000 }).toBe(1);
     await page.screenshot({ path: `${SHOTS}/campaign-withdrawn-phone.png`, fullPage: true });
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.locator('tr', { hasText: '撤销测试学习教育' }).getByText('已撤销').count(), { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(() => page.locator('tr', { hasText: '撤销测试学习教育' }).getByText('已撤销').count(), { timeout: 20_000 })
+      .toBe(1);
     await noSidewaysScroll(page, 'campaigns');
-    expect(await t.db.selectFrom('campaign').select('cancel_reason').where('id', '=', campaign).executeTakeFirstOrThrow()).toEqual({ cancel_reason: '与年度主题重复' });
+    expect(
+      await t.db.selectFrom('campaign').select('cancel_reason').where('id', '=', campaign).executeTakeFirstOrThrow(),
+    ).toEqual({ cancel_reason: '与年度主题重复' });
     // The tasks sent down with them are withdrawn too (the API's rule, seen from here).
-    const sent = await t.db.selectFrom('deployment').select(['source_type', 'closed_reason']).where('issuer_code', '=', '320102')
-      .where((e) => e.or([e.and([e('source_type', '=', 'visit_plan'), e('source_key', '=', String(plan))]), e.and([e('source_type', '=', 'assistance_program'), e('source_key', '=', String(program))]), e.and([e('source_type', '=', 'campaign'), e('source_key', '=', String(campaign))])]))
-      .orderBy('source_type').execute();
+    const sent = await t.db
+      .selectFrom('deployment')
+      .select(['source_type', 'closed_reason'])
+      .where('issuer_code', '=', '320102')
+      .where((e) =>
+        e.or([
+          e.and([e('source_type', '=', 'visit_plan'), e('source_key', '=', String(plan))]),
+          e.and([e('source_type', '=', 'assistance_program'), e('source_key', '=', String(program))]),
+          e.and([e('source_type', '=', 'campaign'), e('source_key', '=', String(campaign))]),
+        ]),
+      )
+      .orderBy('source_type')
+      .execute();
     expect(sent).toEqual([
       { source_type: 'assistance_program', closed_reason: '帮扶项目已取消：项目合并' },
       { source_type: 'campaign', closed_reason: '学习教育活动已取消：与年度主题重复' },

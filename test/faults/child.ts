@@ -17,20 +17,31 @@ const SYSTEM = { userId: null, username: 'system', scopeKey: '', ip: null };
 
 const job = process.argv[2];
 const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL!, poolSize: 4 });
-const ctx: AppContext = { config: loadConfig(), database, db: database.db, keys: deriveKeys(Buffer.from(process.env.XGZ_FAULT_KEY!, 'hex')), settings: new SettingsStore(database.db, 0) };
+const ctx: AppContext = {
+  config: loadConfig(),
+  database,
+  db: database.db,
+  keys: deriveKeys(Buffer.from(process.env.XGZ_FAULT_KEY!, 'hex')),
+  settings: new SettingsStore(database.db, 0),
+};
 registerAuditKey(ctx.db, ctx.keys.auditMac);
 const t0 = performance.now();
 process.stdout.write('READY\n');
 // Escalation moves a case one level a pass (by design: the server runs it every few minutes), so
 // "the job" here is its passes at one moment until nothing moves; a pass cut short leaves whole
 // batches, and the passes after it reach the same state.
-if (job === 'escalation') for (let moved = 1; moved > 0; ) {
-  const r = await runEscalation(ctx.db, DEFAULT_DEADLINES, ESCALATION_NOW, 7);
-  moved = r.escalated + r.closed;
-}
+if (job === 'escalation')
+  for (let moved = 1; moved > 0;) {
+    const r = await runEscalation(ctx.db, DEFAULT_DEADLINES, ESCALATION_NOW, 7);
+    moved = r.escalated + r.closed;
+  }
 else if (job === 'snapshot') await takeSystemSnapshots(ctx.db, true);
 else if (job === 'discovery') {
-  const run = await ctx.db.insertInto('discovery_run').values({ scope_key: '', created_by: null, step: '排队' }).returning('id').executeTakeFirstOrThrow();
+  const run = await ctx.db
+    .insertInto('discovery_run')
+    .values({ scope_key: '', created_by: null, step: '排队' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   await runDiscovery(ctx, SYSTEM, run.id);
 } else if (job === 'recover') await endInterruptedDiscoveryRuns(ctx.db);
 else throw new Error(`unknown job ${job}`);

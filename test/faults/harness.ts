@@ -15,7 +15,9 @@ export const ROUNDS = Number(process.env.XGZ_FAULT_ROUNDS) || 2;
 export const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `xgz-fault-${prefix}-`));
 
 /** A PostgreSQL database: a copy of `template` (default: the migrated test template). Dropped by drop(). */
-export async function pgDatabase(template = inject('pgTemplate')!): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+export async function pgDatabase(
+  template = inject('pgTemplate')!,
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const url = process.env.DATABASE_URL!;
   const name = `xgz_t_${process.ppid}_${crypto.randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
@@ -37,21 +39,34 @@ export async function pgDatabase(template = inject('pgTemplate')!): Promise<{ ur
 export type Run = { code: number | null; signal: NodeJS.Signals | null; out: string };
 
 /** Runs a command; with killAfterMs, sends SIGKILL that many ms after start (kill -9 at a chosen point). */
-export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, killAfterMs?: number): Promise<Run> & { child: ChildProcess } {
+export function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  killAfterMs?: number,
+): Promise<Run> & { child: ChildProcess } {
   const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   const timer = killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-  const p = new Promise<Run>((resolve) => child.once('exit', (code, signal) => {
-    if (timer) clearTimeout(timer);
-    resolve({ code, signal, out });
-  })) as Promise<Run> & { child: ChildProcess };
+  const p = new Promise<Run>((resolve) =>
+    child.once('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, out });
+    }),
+  ) as Promise<Run> & { child: ChildProcess };
   p.child = child;
   return p;
 }
 
-export const xgz = (env: NodeJS.ProcessEnv, args: string[], killAfterMs?: number) => run(process.execPath, ['bin/xgz.mjs', ...args], { XGZ_PASSWORD_ITERATIONS: '1000', XGZ_LOG_LEVEL: 'warn', ...env }, killAfterMs);
+export const xgz = (env: NodeJS.ProcessEnv, args: string[], killAfterMs?: number) =>
+  run(
+    process.execPath,
+    ['bin/xgz.mjs', ...args],
+    { XGZ_PASSWORD_ITERATIONS: '1000', XGZ_LOG_LEVEL: 'warn', ...env },
+    killAfterMs,
+  );
 
 /** Each query's rows, hashed: the checksums an interrupted-then-re-run state is compared on. */
 export async function checksums(db: Kysely<DB>, queries: Record<string, string>): Promise<Record<string, string>> {

@@ -33,61 +33,88 @@ const LEDGER = {
 
 let files: DemoFiles;
 beforeAll(async () => {
-  const lite = await openDatabase({ pgliteDir: 'memory://', pgliteLoad: new Blob([fs.readFileSync((await import('vitest')).inject('pgliteTemplate'))]) });
-  files = await writeDemoFiles(path.join(dir, 'demo'), { entities: 1200, seed: 17, badShare: 0.02, places: await demoPlaces(lite.db, ['320105']) });
+  const lite = await openDatabase({
+    pgliteDir: 'memory://',
+    pgliteLoad: new Blob([fs.readFileSync((await import('vitest')).inject('pgliteTemplate'))]),
+  });
+  files = await writeDemoFiles(path.join(dir, 'demo'), {
+    entities: 1200,
+    seed: 17,
+    badShare: 0.02,
+    places: await demoPlaces(lite.db, ['320105']),
+  });
   await lite.close();
 });
 
 /** kill -9 of `xgz import` at a random point, then the CLI lists (ending the dead job) and imports again. */
-describe.each(process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'])('kill -9 of a CLI import on %s', (backend) => {
-  const dbs: { drop(): Promise<void> }[] = [];
-  afterAll(async () => void (await Promise.all(dbs.map((d) => d.drop()))));
-  async function target(): Promise<{ env: NodeJS.ProcessEnv; open(): Promise<{ db: Kysely<DB>; close(): Promise<void> }> }> {
-    if (backend === 'postgres') {
-      const d = await pgDatabase();
-      dbs.push(d);
-      return { env: { DATABASE_URL: d.url, XGZ_DATA_DIR: tmp('key'), XGZ_DATA_KEY: KEY, XGZ_IMPORT_BATCH_ROWS: '200' }, open: async () => { const x = await openDatabase({ databaseUrl: d.url, poolSize: 2 }); return { db: x.db, close: () => x.close() }; } };
+describe.each(process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'])(
+  'kill -9 of a CLI import on %s',
+  (backend) => {
+    const dbs: { drop(): Promise<void> }[] = [];
+    afterAll(async () => void (await Promise.all(dbs.map((d) => d.drop()))));
+    async function target(): Promise<{
+      env: NodeJS.ProcessEnv;
+      open(): Promise<{ db: Kysely<DB>; close(): Promise<void> }>;
+    }> {
+      if (backend === 'postgres') {
+        const d = await pgDatabase();
+        dbs.push(d);
+        return {
+          env: { DATABASE_URL: d.url, XGZ_DATA_DIR: tmp('key'), XGZ_DATA_KEY: KEY, XGZ_IMPORT_BATCH_ROWS: '200' },
+          open: async () => {
+            const x = await openDatabase({ databaseUrl: d.url, poolSize: 2 });
+            return { db: x.db, close: () => x.close() };
+          },
+        };
+      }
+      const dataDir = tmp('lite');
+      return {
+        env: { DATABASE_URL: '', XGZ_DATA_DIR: dataDir, XGZ_DATA_KEY: KEY, XGZ_IMPORT_BATCH_ROWS: '200' },
+        open: async () => {
+          const lite = await PGlite.create(path.join(dataDir, 'pgdata'));
+          const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool(createPgConfig(lite)) }) });
+          return {
+            db,
+            close: async () => {
+              await db.destroy();
+              await lite.close();
+            },
+          };
+        },
+      };
     }
-    const dataDir = tmp('lite');
-    return {
-      env: { DATABASE_URL: '', XGZ_DATA_DIR: dataDir, XGZ_DATA_KEY: KEY, XGZ_IMPORT_BATCH_ROWS: '200' },
-      open: async () => {
-        const lite = await PGlite.create(path.join(dataDir, 'pgdata'));
-        const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool(createPgConfig(lite)) }) });
-        return { db, close: async () => { await db.destroy(); await lite.close(); } };
-      },
-    };
-  }
 
-  it(`ends as an uninterrupted import (${ROUNDS} random kill points)`, async () => {
-    const clean = await target();
-    const t0 = Date.now();
-    const first = await xgz(clean.env, ['import', 'registry', files.registry]);
-    expect(first.code, first.out).toBe(0);
-    const took = Date.now() - t0;
-    const c = await clean.open();
-    const expected = await checksums(c.db, LEDGER);
-    await c.close();
-    expect(expected.leftovers).toMatch(/^1:/);
+    it(`ends as an uninterrupted import (${ROUNDS} random kill points)`, async () => {
+      const clean = await target();
+      const t0 = Date.now();
+      const first = await xgz(clean.env, ['import', 'registry', files.registry]);
+      expect(first.code, first.out).toBe(0);
+      const took = Date.now() - t0;
+      const c = await clean.open();
+      const expected = await checksums(c.db, LEDGER);
+      await c.close();
+      expect(expected.leftovers).toMatch(/^1:/);
 
-    for (let round = 0; round < ROUNDS; round++) {
-      const t = await target();
-      const killAt = randomBetween(took * 0.3, took * 0.95);
-      const killed = await xgz(t.env, ['import', 'registry', files.registry], killAt);
-      const list = await xgz(t.env, ['imports', 'list']);
-      expect(list.code, list.out).toBe(0);
-      // A job the kill cut short is no longer "running": it is ended as interrupted, at once.
-      expect(list.out).not.toMatch(/导入中/);
-      if (killed.signal === 'SIGKILL' && /#\d+\t失败\/中断/.test(list.out)) expect(list.out).toMatch(/进程已不在的导入任务已标为中断|导入进程意外中止/);
-      const again = await xgz(t.env, ['import', 'registry', files.registry]);
-      expect(again.code, again.out).toBe(0);
-      const o = await t.open();
-      const got = await checksums(o.db, LEDGER);
-      await o.close();
-      expect(got, `killed at ${killAt} ms of ${took} (${killed.signal ?? 'finished first'})`).toEqual(expected);
-    }
-  });
-});
+      for (let round = 0; round < ROUNDS; round++) {
+        const t = await target();
+        const killAt = randomBetween(took * 0.3, took * 0.95);
+        const killed = await xgz(t.env, ['import', 'registry', files.registry], killAt);
+        const list = await xgz(t.env, ['imports', 'list']);
+        expect(list.code, list.out).toBe(0);
+        // A job the kill cut short is no longer "running": it is ended as interrupted, at once.
+        expect(list.out).not.toMatch(/导入中/);
+        if (killed.signal === 'SIGKILL' && /#\d+\t失败\/中断/.test(list.out))
+          expect(list.out).toMatch(/进程已不在的导入任务已标为中断|导入进程意外中止/);
+        const again = await xgz(t.env, ['import', 'registry', files.registry]);
+        expect(again.code, again.out).toBe(0);
+        const o = await t.open();
+        const got = await checksums(o.db, LEDGER);
+        await o.close();
+        expect(got, `killed at ${killAt} ms of ${took} (${killed.signal ?? 'finished first'})`).toEqual(expected);
+      }
+    });
+  },
+);
 
 /**
  * kill -9 of the background jobs the server runs (escalation pass, monthly snapshot, discovery
@@ -100,17 +127,53 @@ describe.runIf(process.env.DATABASE_URL)('kill -9 of background jobs on PostgreS
   beforeAll(async () => {
     seed = await pgDatabase();
     const database: Database = await openDatabase({ databaseUrl: seed.url, poolSize: 4 });
-    const config = { ...loadConfig({ XGZ_PASSWORD_ITERATIONS: '1000', XGZ_DATA_DIR: dir, XGZ_LOG_LEVEL: 'silent', XGZ_APPEAL_RATE: '100000' }), databaseUrl: undefined };
-    const ctx: AppContext = { config, database, db: database.db, keys: deriveKeys(Buffer.from(KEY, 'hex')), settings: new SettingsStore(database.db, 0) };
+    const config = {
+      ...loadConfig({
+        XGZ_PASSWORD_ITERATIONS: '1000',
+        XGZ_DATA_DIR: dir,
+        XGZ_LOG_LEVEL: 'silent',
+        XGZ_APPEAL_RATE: '100000',
+      }),
+      databaseUrl: undefined,
+    };
+    const ctx: AppContext = {
+      config,
+      database,
+      db: database.db,
+      keys: deriveKeys(Buffer.from(KEY, 'hex')),
+      settings: new SettingsStore(database.db, 0),
+    };
     registerAuditKey(ctx.db, ctx.keys.auditMac);
-    for (const [kind, file] of [['registry', files.registry], ['roster', files.roster]] as const) {
-      const job = await ctx.db.insertInto('import_job').values({ kind, file_name: path.basename(file), file_path: file, file_bytes: fs.statSync(file).size, scope_key: '' }).returning('id').executeTakeFirstOrThrow();
+    for (const [kind, file] of [
+      ['registry', files.registry],
+      ['roster', files.roster],
+    ] as const) {
+      const job = await ctx.db
+        .insertInto('import_job')
+        .values({
+          kind,
+          file_name: path.basename(file),
+          file_path: file,
+          file_bytes: fs.statSync(file).size,
+          scope_key: '',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await runImportJob(ctx, job.id);
     }
     await ledger(ctx.db).station('320105001', '东所');
     const app = await buildApp(ctx, { webDist: null });
     for (let i = 0; i < 60; i++) {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/public/appeals', payload: { category: i % 3 ? 'parking' : 'rights', content: `第 ${i} 个诉求：小区不让电动车进门`, areaCode: '320105001' }, remoteAddress: `10.0.${i >> 8}.${i & 255}` });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/public/appeals',
+        payload: {
+          category: i % 3 ? 'parking' : 'rights',
+          content: `第 ${i} 个诉求：小区不让电动车进门`,
+          areaCode: '320105001',
+        },
+        remoteAddress: `10.0.${i >> 8}.${i & 255}`,
+      });
       expect(res.statusCode, res.body).toBe(201);
     }
     await app.close();
@@ -126,7 +189,13 @@ describe.runIf(process.env.DATABASE_URL)('kill -9 of background jobs on PostgreS
     dbs.push(d);
     return d;
   };
-  const child = (url: string, job: string, killAfterMs?: number) => run(process.execPath, ['--import', 'tsx', 'test/faults/child.ts', job], { DATABASE_URL: url, XGZ_FAULT_KEY: KEY, XGZ_LOG_LEVEL: 'silent' }, killAfterMs);
+  const child = (url: string, job: string, killAfterMs?: number) =>
+    run(
+      process.execPath,
+      ['--import', 'tsx', 'test/faults/child.ts', job],
+      { DATABASE_URL: url, XGZ_FAULT_KEY: KEY, XGZ_LOG_LEVEL: 'silent' },
+      killAfterMs,
+    );
   const state = async (url: string, queries: Record<string, string>) => {
     const d = await openDatabase({ databaseUrl: url, poolSize: 2 });
     try {
@@ -156,35 +225,44 @@ describe.runIf(process.env.DATABASE_URL)('kill -9 of background jobs on PostgreS
     },
   };
 
-  it.each(Object.keys(JOBS))(`a killed %s, after a restart and a re-run, ends as an uninterrupted one (${ROUNDS} random kill points)`, async (job) => {
-    const clean = await copy();
-    const first = await child(clean.url, job);
-    expect(first.code, first.out).toBe(0);
-    const took = Number(/DONE (\d+)/.exec(first.out)![1]);
-    const expected = await state(clean.url, JOBS[job]);
-    const kinds = new Set<string>();
-    for (let round = 0; round < ROUNDS; round++) {
-      const d = await copy();
-      // The job starts after the child's start-up: kill between its READY and its expected end.
-      const proc = run(process.execPath, ['--import', 'tsx', 'test/faults/child.ts', job], { DATABASE_URL: d.url, XGZ_FAULT_KEY: KEY, XGZ_LOG_LEVEL: 'silent' });
-      const killAt = randomBetween(0, took);
-      proc.child.stdout!.on('data', (b: Buffer) => {
-        if (String(b).includes('READY')) setTimeout(() => proc.child.kill('SIGKILL'), killAt);
-      });
-      const killed = await proc;
-      kinds.add(killed.signal ?? 'finished');
-      expect((await child(d.url, 'recover')).code).toBe(0); // what a server start does
-      // A discovery run the kill did not stop (it committed before the process ended) is not run
-      // again: staff re-run a discovery only when it failed. Escalation and snapshots re-run as the
-      // server's schedule does.
-      if (job !== 'discovery' || !(await discoveryDone(d.url))) {
-        const again = await child(d.url, job);
-        expect(again.code, again.out).toBe(0);
+  it.each(Object.keys(JOBS))(
+    `a killed %s, after a restart and a re-run, ends as an uninterrupted one (${ROUNDS} random kill points)`,
+    async (job) => {
+      const clean = await copy();
+      const first = await child(clean.url, job);
+      expect(first.code, first.out).toBe(0);
+      const took = Number(/DONE (\d+)/.exec(first.out)![1]);
+      const expected = await state(clean.url, JOBS[job]);
+      const kinds = new Set<string>();
+      for (let round = 0; round < ROUNDS; round++) {
+        const d = await copy();
+        // The job starts after the child's start-up: kill between its READY and its expected end.
+        const proc = run(process.execPath, ['--import', 'tsx', 'test/faults/child.ts', job], {
+          DATABASE_URL: d.url,
+          XGZ_FAULT_KEY: KEY,
+          XGZ_LOG_LEVEL: 'silent',
+        });
+        const killAt = randomBetween(0, took);
+        proc.child.stdout!.on('data', (b: Buffer) => {
+          if (String(b).includes('READY')) setTimeout(() => proc.child.kill('SIGKILL'), killAt);
+        });
+        const killed = await proc;
+        kinds.add(killed.signal ?? 'finished');
+        expect((await child(d.url, 'recover')).code).toBe(0); // what a server start does
+        // A discovery run the kill did not stop (it committed before the process ended) is not run
+        // again: staff re-run a discovery only when it failed. Escalation and snapshots re-run as the
+        // server's schedule does.
+        if (job !== 'discovery' || !(await discoveryDone(d.url))) {
+          const again = await child(d.url, job);
+          expect(again.code, again.out).toBe(0);
+        }
+        expect(await state(d.url, JOBS[job]), `${job} killed ${killAt} ms after start of a ${took} ms run`).toEqual(
+          expected,
+        );
       }
-      expect(await state(d.url, JOBS[job]), `${job} killed ${killAt} ms after start of a ${took} ms run`).toEqual(expected);
-    }
-    console.log(`${job}: clean run ${took} ms; rounds ended ${[...kinds].join(', ')}`);
-  });
+      console.log(`${job}: clean run ${took} ms; rounds ended ${[...kinds].join(', ')}`);
+    },
+  );
 });
 
 async function discoveryDone(url: string): Promise<boolean> {

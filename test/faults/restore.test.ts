@@ -17,12 +17,42 @@ describe('restore from damaged archives', () => {
   let good: string;
   let goodBytes: Buffer;
   beforeAll(async () => {
-    expect((await xgz(env, ['user', 'create', '--username', 'before', '--name', '备份前', '--jurisdiction', '000000', '--roles', 'viewer'])).code).toBe(0);
+    expect(
+      (
+        await xgz(env, [
+          'user',
+          'create',
+          '--username',
+          'before',
+          '--name',
+          '备份前',
+          '--jurisdiction',
+          '000000',
+          '--roles',
+          'viewer',
+        ])
+      ).code,
+    ).toBe(0);
     good = path.join(dir, 'good.tar.gz');
     await backupPglite(pgdata, good);
     goodBytes = fs.readFileSync(good);
     // The live data moves on after the backup: a restore that went wrong would lose this.
-    expect((await xgz(env, ['user', 'create', '--username', 'after', '--name', '备份后', '--jurisdiction', '000000', '--roles', 'viewer'])).code).toBe(0);
+    expect(
+      (
+        await xgz(env, [
+          'user',
+          'create',
+          '--username',
+          'after',
+          '--name',
+          '备份后',
+          '--jurisdiction',
+          '000000',
+          '--roles',
+          'viewer',
+        ])
+      ).code,
+    ).toBe(0);
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -32,11 +62,31 @@ describe('restore from damaged archives', () => {
     ['truncated to 10%', () => goodBytes.subarray(0, Math.floor(goodBytes.length * 0.1)), /不完整/],
     ['truncated to 60%', () => goodBytes.subarray(0, Math.floor(goodBytes.length * 0.6)), /不完整/],
     ['missing its last byte', () => goodBytes.subarray(0, goodBytes.length - 1), /不完整|损坏/],
-    ['bytes flipped in the middle', () => { const b = Buffer.from(goodBytes); for (let i = 0; i < 16; i++) b[Math.floor(b.length / 2) + i * 97] ^= 0xff; return b; }, /损坏/],
+    [
+      'bytes flipped in the middle',
+      () => {
+        const b = Buffer.from(goodBytes);
+        for (let i = 0; i < 16; i++) b[Math.floor(b.length / 2) + i * 97] ^= 0xff;
+        return b;
+      },
+      /损坏/,
+    ],
     ['an uncompressed tar cut inside a file', () => tarOf(goodBytes).subarray(0, 700_000), /不完整/],
-    ['an uncompressed tar with a damaged header', () => { const t = Buffer.from(tarOf(goodBytes)); t[5] ^= 0x20; return t; }, /文件头校验失败/],
+    [
+      'an uncompressed tar with a damaged header',
+      () => {
+        const t = Buffer.from(tarOf(goodBytes));
+        t[5] ^= 0x20;
+        return t;
+      },
+      /文件头校验失败/,
+    ],
     ['a gzip of something else', () => zlib.gzipSync(Buffer.from('hello '.repeat(1000))), /不是 XGZ 的备份/],
-    ['random bytes', () => Buffer.from(Array.from({ length: 4096 }, () => Math.floor(Math.random() * 256))), /不完整|损坏|不是/],
+    [
+      'random bytes',
+      () => Buffer.from(Array.from({ length: 4096 }, () => Math.floor(Math.random() * 256))),
+      /不完整|损坏|不是/,
+    ],
   ];
 
   it.each(damaged)('refuses an archive %s and leaves the live data exactly as it was', async (_name, make, message) => {

@@ -24,8 +24,17 @@ export const nextIp = () => `127.0.${(++ipSeq >> 8) & 255}.${ipSeq & 255}`;
 /** `env`: more environment for the app's config (e.g. XGZ_TLS_CERT for a TLS listener). */
 export async function testApp(backend: Backend, env: Record<string, string> = {}) {
   const database = await freshDatabase(backend);
-  const config = { ...loadConfig({ XGZ_PASSWORD_ITERATIONS: '1000', XGZ_DATA_DIR: '.tmp/unused', XGZ_LOG_LEVEL: 'info', ...env }), databaseUrl: undefined };
-  const ctx: AppContext = { config, database, db: database.db, keys: deriveKeys(crypto.randomBytes(32)), settings: new SettingsStore(database.db, 0) };
+  const config = {
+    ...loadConfig({ XGZ_PASSWORD_ITERATIONS: '1000', XGZ_DATA_DIR: '.tmp/unused', XGZ_LOG_LEVEL: 'info', ...env }),
+    databaseUrl: undefined,
+  };
+  const ctx: AppContext = {
+    config,
+    database,
+    db: database.db,
+    keys: deriveKeys(crypto.randomBytes(32)),
+    settings: new SettingsStore(database.db, 0),
+  };
   fs.mkdirSync(LOG_DIR, { recursive: true });
   const logFile = path.join(LOG_DIR, `${backend}-${process.pid}-${crypto.randomBytes(3).toString('hex')}.log`);
   const logStream = fs.createWriteStream(logFile);
@@ -33,10 +42,20 @@ export async function testApp(backend: Backend, env: Record<string, string> = {}
   let seq = 0;
 
   /** Creates an account directly (password known, no forced change; duty holders get a TOTP secret). */
-  async function user(o: { roles: string[]; jurisdiction: string; username?: string; mustChange?: boolean; password?: string }) {
+  async function user(o: {
+    roles: string[];
+    jurisdiction: string;
+    username?: string;
+    mustChange?: boolean;
+    password?: string;
+  }) {
     const username = o.username ?? `u${++seq}_${crypto.randomBytes(2).toString('hex')}`;
     const password = o.password ?? `Pw-${crypto.randomBytes(6).toString('hex')}A`;
-    const j = await ctx.db.selectFrom('jurisdiction').select(['code', 'scope_key']).where('code', '=', o.jurisdiction).executeTakeFirstOrThrow();
+    const j = await ctx.db
+      .selectFrom('jurisdiction')
+      .select(['code', 'scope_key'])
+      .where('code', '=', o.jurisdiction)
+      .executeTakeFirstOrThrow();
     const totpSecret = o.roles.some((r) => ['sysadmin', 'secadmin', 'auditor'].includes(r)) ? newTotpSecret() : null;
     const row = await ctx.db
       .insertInto('app_user')
@@ -58,7 +77,12 @@ export async function testApp(backend: Backend, env: Record<string, string> = {}
 
   /** Signs in through the API (password, then the TOTP code when enrolled) and returns a client. */
   async function signIn(u: { username: string; password: string; totpSecret?: string | null }) {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: u.username, password: u.password }, remoteAddress: nextIp() });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: u.username, password: u.password },
+      remoteAddress: nextIp(),
+    });
     if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
     const c = client(res);
     if (res.json().stage === 'totp') {
@@ -71,8 +95,18 @@ export async function testApp(backend: Backend, env: Record<string, string> = {}
   function client(loginRes: LightMyRequestResponse) {
     const cookie = String(loginRes.headers['set-cookie']).split(';')[0];
     const csrf = loginRes.json().csrfToken as string;
-    const call = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-      app.inject({ method, url: `/api/v1${url}`, payload: payload as never, headers: { cookie, ...(method === 'GET' ? {} : { 'x-csrf-token': csrf }), ...headers } });
+    const call = (
+      method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+      url: string,
+      payload?: unknown,
+      headers: Record<string, string> = {},
+    ) =>
+      app.inject({
+        method,
+        url: `/api/v1${url}`,
+        payload: payload as never,
+        headers: { cookie, ...(method === 'GET' ? {} : { 'x-csrf-token': csrf }), ...headers },
+      });
     return {
       cookie,
       csrf,

@@ -22,9 +22,27 @@ export async function twoCounties(t: TestApp): Promise<void> {
   const a1 = await l.entity({ place: A });
   await l.entity({ place: A });
   const b1 = await l.entity({ place: B });
-  for (const [place, entity] of [[A, a1], [B, b1]] as const) {
-    const o = await t.db.insertInto('party_org').values({ body: 'party', name: `${place}党支部`, kind: 'branch', setup_mode: 'standalone', ...l.placeOf(place), status: 'established', founded_on: '2024-07-01' }).returning(['id', 'scope_key']).executeTakeFirstOrThrow();
-    await t.db.insertInto('party_org_entity').values({ org_id: o.id, entity_id: entity, scope_key: o.scope_key }).execute();
+  for (const [place, entity] of [
+    [A, a1],
+    [B, b1],
+  ] as const) {
+    const o = await t.db
+      .insertInto('party_org')
+      .values({
+        body: 'party',
+        name: `${place}党支部`,
+        kind: 'branch',
+        setup_mode: 'standalone',
+        ...l.placeOf(place),
+        status: 'established',
+        founded_on: '2024-07-01',
+      })
+      .returning(['id', 'scope_key'])
+      .executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('party_org_entity')
+      .values({ org_id: o.id, entity_id: entity, scope_key: o.scope_key })
+      .execute();
   }
   await l.instructor(A);
 }

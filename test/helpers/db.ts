@@ -26,7 +26,7 @@ export async function freshDatabase(backend: Backend): Promise<Database> {
   if (backend === 'citus') return freshClusterDatabase();
   const url = process.env.DATABASE_URL!;
   const template = inject('pgTemplate');
-  if (!template) throw new Error('no PostgreSQL template: this project\'s global setup made the PGlite one only');
+  if (!template) throw new Error("no PostgreSQL template: this project's global setup made the PGlite one only");
   // The pid prefix lets the global teardown drop what a crashed file left behind.
   const name = `xgz_t_${process.ppid}_${crypto.randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });

@@ -17,7 +17,13 @@ import { buildXlsx, buildZip } from './zip.js';
  * else (another exception, a hang, an unbounded allocation) is a failure.
  */
 const CJK = /[\u4e00-\u9fff]/;
-const SCHEMAS: Record<ImportKind, z.ZodType> = { registry: registryRow, annual_report: annualReportRow, roster: rosterRow, abnormal_list: creditRow, untrustworthy_list: creditRow };
+const SCHEMAS: Record<ImportKind, z.ZodType> = {
+  registry: registryRow,
+  annual_report: annualReportRow,
+  roster: rosterRow,
+  abnormal_list: creditRow,
+  untrustworthy_list: creditRow,
+};
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-fuzz-'));
 let seq = 0;
 
@@ -40,7 +46,8 @@ export async function readOne(content: Buffer, ext: 'csv' | 'xlsx', kind: Import
       const parsed = SCHEMAS[kind].safeParse(input);
       if (!parsed.success) {
         rejected++;
-        for (const issue of parsed.error.issues) if (!CJK.test(issue.message)) throw new Error(`row schema message not in Chinese: ${issue.message}`);
+        for (const issue of parsed.error.issues)
+          if (!CJK.test(issue.message)) throw new Error(`row schema message not in Chinese: ${issue.message}`);
       }
       if (++rows >= 2000) break;
     }
@@ -57,11 +64,27 @@ const headers = TEMPLATES.registry.columns.map((c) => c.header);
 const cell = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'grapheme', maxLength: 12 }),
-  fc.constantFrom('', '92320102MA1PX7EB3T', '11010519491231002X', '13812345678', '2026-01-01', '个体工商户', '企业', '320102', '=cmd|"/C calc"!A0', '"', '""', '\r\n', '\u0000', '\uFEFF', '\uD800'),
+  fc.constantFrom(
+    '',
+    '92320102MA1PX7EB3T',
+    '11010519491231002X',
+    '13812345678',
+    '2026-01-01',
+    '个体工商户',
+    '企业',
+    '320102',
+    '=cmd|"/C calc"!A0',
+    '"',
+    '""',
+    '\r\n',
+    '\u0000',
+    '\uFEFF',
+    '\uD800',
+  ),
 );
-const table = fc.array(fc.array(cell, { maxLength: headers.length + 2 }), { maxLength: 12 }).chain((rows) =>
-  fc.subarray(headers, { minLength: 0 }).map((hs) => [hs, ...rows]),
-);
+const table = fc
+  .array(fc.array(cell, { maxLength: headers.length + 2 }), { maxLength: 12 })
+  .chain((rows) => fc.subarray(headers, { minLength: 0 }).map((hs) => [hs, ...rows]));
 
 const csvText = (rows: string[][], eol: string) =>
   rows.map((r) => r.map((v) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(',')).join(eol);
@@ -90,29 +113,66 @@ const mutate = (base: Buffer) =>
       return b;
     });
 
-const validCsv = Buffer.from(`\uFEFF${headers.join(',')}\r\n92320102MA1PX7EB3T,测试店,个体工商户,2020-01-01,320102\r\n`);
-const validXlsx = buildXlsx([headers.slice(0, 5), ['92320102MA1PX7EB3T', '测试店', '个体工商户', '2020-01-01', '320102']]);
+const validCsv = Buffer.from(
+  `\uFEFF${headers.join(',')}\r\n92320102MA1PX7EB3T,测试店,个体工商户,2020-01-01,320102\r\n`,
+);
+const validXlsx = buildXlsx([
+  headers.slice(0, 5),
+  ['92320102MA1PX7EB3T', '测试店', '个体工商户', '2020-01-01', '320102'],
+]);
 
 /** Every kind of input, each with the extension it is offered under. */
 export const inputs: fc.Arbitrary<{ ext: 'csv' | 'xlsx'; content: Buffer; how: string }> = fc.oneof(
-  fc.uint8Array({ maxLength: 4096 }).map((b) => ({ ext: 'csv' as const, content: Buffer.from(b), how: 'random bytes as csv' })),
-  fc.uint8Array({ maxLength: 4096 }).map((b) => ({ ext: 'xlsx' as const, content: Buffer.from(b), how: 'random bytes as xlsx' })),
-  fc.tuple(table, fc.constantFrom('\r\n', '\n', '\r'), fc.boolean()).map(([rows, eol, bom]) => ({ ext: 'csv' as const, content: Buffer.from((bom ? '\uFEFF' : '') + csvText(rows, eol)), how: 'generated csv' })),
-  table.map((rows) => ({ ext: 'xlsx' as const, content: buildXlsx(rows.length ? rows : [['']]), how: 'generated xlsx' })),
+  fc
+    .uint8Array({ maxLength: 4096 })
+    .map((b) => ({ ext: 'csv' as const, content: Buffer.from(b), how: 'random bytes as csv' })),
+  fc
+    .uint8Array({ maxLength: 4096 })
+    .map((b) => ({ ext: 'xlsx' as const, content: Buffer.from(b), how: 'random bytes as xlsx' })),
+  fc.tuple(table, fc.constantFrom('\r\n', '\n', '\r'), fc.boolean()).map(([rows, eol, bom]) => ({
+    ext: 'csv' as const,
+    content: Buffer.from((bom ? '\uFEFF' : '') + csvText(rows, eol)),
+    how: 'generated csv',
+  })),
+  table.map((rows) => ({
+    ext: 'xlsx' as const,
+    content: buildXlsx(rows.length ? rows : [['']]),
+    how: 'generated xlsx',
+  })),
   mutate(validCsv).map((content) => ({ ext: 'csv' as const, content, how: 'mutated csv' })),
   mutate(validXlsx).map((content) => ({ ext: 'xlsx' as const, content, how: 'mutated xlsx' })),
-  fc.array(fc.record({ name: fc.constantFrom('xl/sharedStrings.xml', 'xl/workbook.xml', 'xl/worksheets/sheet1.xml', '[Content_Types].xml', '../../etc/passwd', 'a'), data: fc.string({ maxLength: 200 }), declaredSize: fc.option(fc.nat(), { nil: undefined }) }), { maxLength: 6 })
+  fc
+    .array(
+      fc.record({
+        name: fc.constantFrom(
+          'xl/sharedStrings.xml',
+          'xl/workbook.xml',
+          'xl/worksheets/sheet1.xml',
+          '[Content_Types].xml',
+          '../../etc/passwd',
+          'a',
+        ),
+        data: fc.string({ maxLength: 200 }),
+        declaredSize: fc.option(fc.nat(), { nil: undefined }),
+      }),
+      { maxLength: 6 },
+    )
     .map((parts) => ({ ext: 'xlsx' as const, content: buildZip(parts), how: 'random zip parts' })),
 );
 
 /** A row of random text through each row schema: a value or Chinese messages, never an exception. */
 export const rowInputs = fc.constantFrom<ImportKind>('registry', 'annual_report', 'roster').chain((kind) =>
   // As the pipeline builds it: every column the file has mapped (the required ones always) as text.
-  fc.record(Object.fromEntries(TEMPLATES[kind].columns.map((c) => [c.field, cell])), { requiredKeys: TEMPLATES[kind].columns.filter((c) => c.required).map((c) => c.field) })
+  fc
+    .record(Object.fromEntries(TEMPLATES[kind].columns.map((c) => [c.field, cell])), {
+      requiredKeys: TEMPLATES[kind].columns.filter((c) => c.required).map((c) => c.field),
+    })
     .map((row) => ({ kind, row: row })),
 );
 
 export function checkRow({ kind, row }: { kind: ImportKind; row: Record<string, string> }): void {
   const parsed = SCHEMAS[kind].safeParse(row);
-  if (!parsed.success) for (const issue of parsed.error.issues) if (!CJK.test(issue.message)) throw new Error(`row schema message not in Chinese: ${issue.message}`);
+  if (!parsed.success)
+    for (const issue of parsed.error.issues)
+      if (!CJK.test(issue.message)) throw new Error(`row schema message not in Chinese: ${issue.message}`);
 }

@@ -7,24 +7,48 @@ import type { TestApp } from './app.js';
 export const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-imp-'));
 
 /** Writes rows (header → cell) as a CSV file, quoting every cell. */
-export function csvFile(dir: string, name: string, rows: Record<string, string>[], encoding: 'utf8' | 'gb18030' = 'utf8'): string {
+export function csvFile(
+  dir: string,
+  name: string,
+  rows: Record<string, string>[],
+  encoding: 'utf8' | 'gb18030' = 'utf8',
+): string {
   const headers = Object.keys(rows[0]);
   const q = (v: string) => `"${v.replaceAll('"', '""')}"`;
-  const text = [headers.map(q).join(','), ...rows.map((r) => headers.map((h) => q(r[h] ?? '')).join(','))].join('\r\n') + '\r\n';
+  const text =
+    [headers.map(q).join(','), ...rows.map((r) => headers.map((h) => q(r[h] ?? '')).join(','))].join('\r\n') + '\r\n';
   const file = path.join(dir, name);
   fs.writeFileSync(file, encoding === 'utf8' ? text : Buffer.from(new TextEncoder().encode(text)));
   return file;
 }
 
 /** Creates a job for a file as the given user (at their scope) and runs it to the end. */
-export async function importFile(t: TestApp, kind: 'registry' | 'annual_report' | 'roster' | 'abnormal_list' | 'untrustworthy_list', file: string, user: { id: number; scopeKey: string }, opts: ImportOptions = {}) {
+export async function importFile(
+  t: TestApp,
+  kind: 'registry' | 'annual_report' | 'roster' | 'abnormal_list' | 'untrustworthy_list',
+  file: string,
+  user: { id: number; scopeKey: string },
+  opts: ImportOptions = {},
+) {
   const job = await t.db
     .insertInto('import_job')
-    .values({ kind, file_name: path.basename(file), file_path: file, file_bytes: fs.statSync(file).size, scope_key: user.scopeKey, created_by: user.id })
+    .values({
+      kind,
+      file_name: path.basename(file),
+      file_path: file,
+      file_bytes: fs.statSync(file).size,
+      scope_key: user.scopeKey,
+      created_by: user.id,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   await runImportJob(t.ctx, job.id, opts);
   const done = await t.db.selectFrom('import_job').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
-  const rejections = await t.db.selectFrom('import_rejection').selectAll().where('job_id', '=', job.id).orderBy('row_no').execute();
+  const rejections = await t.db
+    .selectFrom('import_rejection')
+    .selectAll()
+    .where('job_id', '=', job.id)
+    .orderBy('row_no')
+    .execute();
   return { job: done, rejections };
 }

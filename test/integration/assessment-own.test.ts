@@ -29,13 +29,17 @@ describe.each(BACKENDS)('the assessed county sees its own assessment on %s', (ba
   });
   afterAll(() => t?.close());
 
-  it('a county sees its own targets, weights, live score and rank among its siblings, and none of a sibling\'s detail', async () => {
+  it("a county sees its own targets, weights, live score and rank among its siblings, and none of a sibling's detail", async () => {
     const a = await countyA.get(`/assessments/mine?year=${year}`);
     expect(a.statusCode, a.body).toBe(200);
     const own: Own = a.json();
     expect(own.node.code).toBe(A);
     // A: coverage 1/2 of 0.8 → 25; instructors 1 of 2 → 15; manual 20 = 60, first of the two ranked. B: 40 + 0 + 0 = 40.
-    expect(own.items.map((i) => [i.label, i.score])).toEqual([['组织覆盖率', 25], ['在岗指导员', 15], ['党建工作创新', 20]]);
+    expect(own.items.map((i) => [i.label, i.score])).toEqual([
+      ['组织覆盖率', 25],
+      ['在岗指导员', 15],
+      ['党建工作创新', 20],
+    ]);
     expect([own.total, own.weight, own.rank, own.ranked]).toEqual([60, 100, 1, 2]);
     expect(own.evidenceOpen).toBe(true);
     expect(a.body).not.toContain(B);
@@ -53,7 +57,9 @@ describe.each(BACKENDS)('the assessed county sees its own assessment on %s', (ba
     const ok = await upload(countyA, 'assessment_item', manual.id, '创新做法材料.pdf', PDF);
     expect(ok.statusCode, ok.body).toBe(201);
     const after: Own = (await countyA.get(`/assessments/mine?year=${year}`)).json();
-    expect(after.items.find((i) => i.id === manual.id)!.attachments.map((f) => f.fileName)).toEqual(['创新做法材料.pdf']);
+    expect(after.items.find((i) => i.id === manual.id)!.attachments.map((f) => f.fileName)).toEqual([
+      '创新做法材料.pdf',
+    ]);
 
     const onIndicator = await upload(countyA, 'assessment_item', indicator.id, '指标.pdf', PDF);
     expect(onIndicator.statusCode).toBe(422);
@@ -69,7 +75,13 @@ describe.each(BACKENDS)('the assessed county sees its own assessment on %s', (ba
     const late = await upload(countyA, 'assessment_item', oldManual.id, '补交材料.pdf', PDF);
     expect(late.statusCode).toBe(422);
     expect(late.json().detail).toBe('2020 年度考核佐证材料已于 2021-01-31 截止提交，不能再添加附件');
-    expect(await t.db.selectFrom('attachment').select('id').where('owner_type', '=', 'assessment_item').where('owner_id', '=', oldManual.id).execute()).toEqual([]);
+    expect(
+      await t.db
+        .selectFrom('attachment')
+        .select('id')
+        .where('owner_type', '=', 'assessment_item')
+        .where('owner_id', '=', oldManual.id)
+        .execute(),
+    ).toEqual([]);
   });
-
 });

@@ -17,7 +17,12 @@ describe.each(BACKENDS)('audit trail on %s', (backend) => {
     const c = await t.signIn(u);
     await c.post('/stations', { countyCode: '320102', suffix: '501', name: '审计所' });
     await c.patch('/stations/320102501', { name: '审计所（改）' });
-    const rows = await t.db.selectFrom('audit_log').selectAll().where('object_id', '=', '320102501').orderBy('id').execute();
+    const rows = await t.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('object_id', '=', '320102501')
+      .orderBy('id')
+      .execute();
     expect(rows.map((r) => r.action)).toEqual(['station.create', 'station.update']);
     expect(rows[1].actor_id).toBe(u.id);
     expect(rows[1].ip).toBeTruthy();
@@ -26,9 +31,17 @@ describe.each(BACKENDS)('audit trail on %s', (backend) => {
 
   it('writes no audit record for a change that was refused (it commits with the change or not at all)', async () => {
     const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320102' }));
-    const before = await t.db.selectFrom('audit_log').select(sql<number>`count(*)::int`.as('n')).where('action', '=', 'station.create').executeTakeFirstOrThrow();
+    const before = await t.db
+      .selectFrom('audit_log')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('action', '=', 'station.create')
+      .executeTakeFirstOrThrow();
     expect((await c.post('/stations', { countyCode: '320102', suffix: '501', name: '重复所' })).statusCode).toBe(409);
-    const after = await t.db.selectFrom('audit_log').select(sql<number>`count(*)::int`.as('n')).where('action', '=', 'station.create').executeTakeFirstOrThrow();
+    const after = await t.db
+      .selectFrom('audit_log')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('action', '=', 'station.create')
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });
 
@@ -55,8 +68,12 @@ describe.each(BACKENDS)('audit trail on %s', (backend) => {
   it('keeps the table append-only for the application role', async () => {
     const { runScoped } = await import('../../src/db/scoped.js');
     const who = { userId: null, username: 'probe', scopeKey: '', ip: null };
-    await expect(runScoped(t.db, who, ({ db }) => db.updateTable('audit_log').set({ action: 'x' }).execute())).rejects.toThrow(/permission denied/);
-    await expect(runScoped(t.db, who, ({ db }) => db.deleteFrom('audit_log').execute())).rejects.toThrow(/permission denied/);
+    await expect(
+      runScoped(t.db, who, ({ db }) => db.updateTable('audit_log').set({ action: 'x' }).execute()),
+    ).rejects.toThrow(/permission denied/);
+    await expect(runScoped(t.db, who, ({ db }) => db.deleteFrom('audit_log').execute())).rejects.toThrow(
+      /permission denied/,
+    );
   });
 
   it('verifies, and names the first record altered or removed behind its back', async () => {

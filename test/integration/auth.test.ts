@@ -14,26 +14,51 @@ describe.each(BACKENDS)('authentication on %s', (backend) => {
   });
   afterAll(() => t?.close());
 
-  const login = (username: string, password: string) => t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress: nextIp() });
+  const login = (username: string, password: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username, password },
+      remoteAddress: nextIp(),
+    });
 
   it('locks an account at an address after 5 failed logins for 15 minutes, refusing even the right password from there', async () => {
     const u = await t.user({ roles: ['viewer'], jurisdiction: XUANWU });
     const ip = nextIp();
-    const from = (password: string) => t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: u.username, password }, remoteAddress: ip });
+    const from = (password: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: u.username, password },
+        remoteAddress: ip,
+      });
     for (let i = 1; i <= 4; i++) expect((await from('Wrong-pass1')).statusCode).toBe(401);
     const fifth = await from('Wrong-pass1');
     expect(fifth.statusCode).toBe(423);
     expect(fifth.headers['content-type']).toMatch(/problem\+json/);
     expect(fifth.json().detail).toMatch(/暂停 15 分钟/);
     expect((await from(u.password)).statusCode).toBe(423);
-    const row = await t.db.selectFrom('login_throttle').select('locked_until').where('user_id', '=', u.id).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('login_throttle')
+      .select('locked_until')
+      .where('user_id', '=', u.id)
+      .executeTakeFirstOrThrow();
     const minutes = (row.locked_until!.getTime() - Date.now()) / 60_000;
     expect(minutes).toBeGreaterThan(14);
     expect(minutes).toBeLessThanOrEqual(15);
     // When the lock runs out, the right password works again.
-    await t.db.updateTable('login_throttle').set({ locked_until: new Date(Date.now() - 1000) }).where('user_id', '=', u.id).execute();
+    await t.db
+      .updateTable('login_throttle')
+      .set({ locked_until: new Date(Date.now() - 1000) })
+      .where('user_id', '=', u.id)
+      .execute();
     expect((await from(u.password)).statusCode).toBe(200);
-    const failures = await t.db.selectFrom('audit_log').select('outcome').where('action', '=', 'auth.login').where('object_id', '=', String(u.id)).execute();
+    const failures = await t.db
+      .selectFrom('audit_log')
+      .select('outcome')
+      .where('action', '=', 'auth.login')
+      .where('object_id', '=', String(u.id))
+      .execute();
     expect(failures.filter((f) => f.outcome === 'failure')).toHaveLength(5);
   });
 
@@ -49,13 +74,23 @@ describe.each(BACKENDS)('authentication on %s', (backend) => {
     const u = await t.user({ roles: ['viewer'], jurisdiction: XUANWU });
     const c = await t.signIn(u);
     expect((await c.get('/jurisdictions/320102')).statusCode).toBe(200);
-    await t.db.updateTable('user_session').set({ last_seen_at: new Date(Date.now() - 29 * 60_000) }).where('user_id', '=', u.id).execute();
+    await t.db
+      .updateTable('user_session')
+      .set({ last_seen_at: new Date(Date.now() - 29 * 60_000) })
+      .where('user_id', '=', u.id)
+      .execute();
     expect((await c.get('/jurisdictions/320102')).statusCode).toBe(200);
-    await t.db.updateTable('user_session').set({ last_seen_at: new Date(Date.now() - 31 * 60_000) }).where('user_id', '=', u.id).execute();
+    await t.db
+      .updateTable('user_session')
+      .set({ last_seen_at: new Date(Date.now() - 31 * 60_000) })
+      .where('user_id', '=', u.id)
+      .execute();
     const res = await c.get('/jurisdictions/320102');
     expect(res.statusCode).toBe(401);
     expect(res.json().code).toBe('session_expired');
-    expect(await t.db.selectFrom('user_session').select('id_hash').where('user_id', '=', u.id).execute()).toHaveLength(0);
+    expect(await t.db.selectFrom('user_session').select('id_hash').where('user_id', '=', u.id).execute()).toHaveLength(
+      0,
+    );
   });
 
   it('forces a password change at first login and enforces the policy', async () => {
@@ -80,15 +115,26 @@ describe.each(BACKENDS)('authentication on %s', (backend) => {
   it('refuses a state-changing request without the CSRF token and writes nothing', async () => {
     const u = await t.user({ roles: ['editor'], jurisdiction: XUANWU });
     const c = await t.signIn(u);
-    const before = await t.db.selectFrom('jurisdiction').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const before = await t.db
+      .selectFrom('jurisdiction')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
     const body = { countyCode: XUANWU, suffix: '901', name: 'CSRF所' };
-    const none = await t.app.inject({ method: 'POST', url: '/api/v1/stations', payload: body, headers: { cookie: c.cookie } });
+    const none = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/stations',
+      payload: body,
+      headers: { cookie: c.cookie },
+    });
     const wrong = await c.call('POST', '/stations', body, { 'x-csrf-token': 'forged' });
     for (const r of [none, wrong]) {
       expect(r.statusCode).toBe(403);
       expect(r.json().code).toBe('csrf');
     }
-    const after = await t.db.selectFrom('jurisdiction').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const after = await t.db
+      .selectFrom('jurisdiction')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
     expect((await c.post('/stations', body)).statusCode).toBe(201);
   });
@@ -121,8 +167,17 @@ describe.each(BACKENDS)('authentication on %s', (backend) => {
 
   it('requires duty holders to enrol TOTP after the password change, and refuses a reused code', async () => {
     // A duty account made on the server (xgz user create): one-time password, no second factor yet.
-    const made = await t.user({ roles: ['auditor'], jurisdiction: '000000', username: 'new_auditor', mustChange: true });
-    await t.db.updateTable('app_user').set({ totp_enabled: false, totp_secret_enc: null }).where('id', '=', made.id).execute();
+    const made = await t.user({
+      roles: ['auditor'],
+      jurisdiction: '000000',
+      username: 'new_auditor',
+      mustChange: true,
+    });
+    await t.db
+      .updateTable('app_user')
+      .set({ totp_enabled: false, totp_secret_enc: null })
+      .where('id', '=', made.id)
+      .execute();
     const password = made.password;
     const first = await login('new_auditor', password);
     expect(first.json().stage).toBe('password_change');
@@ -177,7 +232,12 @@ describe.each(BACKENDS)('authentication on %s', (backend) => {
   it('rate-limits login attempts per IP', async () => {
     let limited = 0;
     for (let i = 0; i < 25; i++) {
-      const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: `nobody${i}`, password: 'x' }, remoteAddress: '10.9.9.9' });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: `nobody${i}`, password: 'x' },
+        remoteAddress: '10.9.9.9',
+      });
       if (r.statusCode === 429) limited++;
     }
     expect(limited).toBeGreaterThan(0);
@@ -194,7 +254,8 @@ describe.each(BACKENDS)('security findings (issue 16) on %s', (backend) => {
   });
   afterAll(() => t?.close());
 
-  const loginFrom = (ip: string, username: string, password: string) => t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress: ip });
+  const loginFrom = (ip: string, username: string, password: string) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress: ip });
   const wrongCode = (secret: string) => String((Number(totpNow(secret)) + 500_000) % 1_000_000).padStart(6, '0');
 
   it('finding 2: checks the lock at the TOTP step, ends the half-signed-in session, and the right code then fails', async () => {
@@ -204,12 +265,15 @@ describe.each(BACKENDS)('security findings (issue 16) on %s', (backend) => {
     expect(first.json().stage).toBe('totp');
     const c = t.client(first);
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await c.post('/auth/totp/verify', { code: wrongCode(u.totpSecret!) })).statusCode);
+    for (let i = 0; i < 5; i++)
+      statuses.push((await c.post('/auth/totp/verify', { code: wrongCode(u.totpSecret!) })).statusCode);
     expect(statuses).toEqual([401, 401, 401, 401, 423]);
     const right = await c.post('/auth/totp/verify', { code: totpNow(u.totpSecret!) });
     expect(right.statusCode).toBe(401);
     expect((await c.get('/auth/me')).statusCode).toBe(401);
-    expect(await t.db.selectFrom('user_session').select('id_hash').where('user_id', '=', u.id).execute()).toHaveLength(0);
+    expect(await t.db.selectFrom('user_session').select('id_hash').where('user_id', '=', u.id).execute()).toHaveLength(
+      0,
+    );
     // Wrong codes prove the password is known: the account itself is locked, from every address.
     const again = await loginFrom(nextIp(), u.username, u.password);
     expect(again.statusCode).toBe(423);
@@ -221,12 +285,20 @@ describe.each(BACKENDS)('security findings (issue 16) on %s', (backend) => {
     const ca = t.client(await loginFrom(nextIp(), a.username, a.password));
     const b = await t.user({ roles: ['viewer'], jurisdiction: XUANWU, mustChange: true });
     const cb = t.client(await loginFrom(nextIp(), b.username, b.password));
-    await t.db.updateTable('app_user').set({ locked_until: new Date(Date.now() + 600_000) }).where('id', 'in', [a.id, b.id]).execute();
+    await t.db
+      .updateTable('app_user')
+      .set({ locked_until: new Date(Date.now() + 600_000) })
+      .where('id', 'in', [a.id, b.id])
+      .execute();
     const totp = await ca.post('/auth/totp/verify', { code: totpNow(a.totpSecret!) });
     const change = await cb.post('/auth/password', { currentPassword: b.password, newPassword: 'Fresh-Pass-2026' });
     expect([totp.statusCode, change.statusCode]).toEqual([423, 423]);
     expect(change.json().title).toBe('账号已锁定');
-    const row = await t.db.selectFrom('app_user').select('must_change_password').where('id', '=', b.id).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('app_user')
+      .select('must_change_password')
+      .where('id', '=', b.id)
+      .executeTakeFirstOrThrow();
     expect(row.must_change_password).toBe(true);
   });
 
@@ -241,13 +313,33 @@ describe.each(BACKENDS)('security findings (issue 16) on %s', (backend) => {
     expect(owner.statusCode).toBe(200);
     expect(owner.json().stage).toBe('totp');
     // The second lock from the same address lasts twice as long.
-    const first = await t.db.selectFrom('login_throttle').selectAll().where('user_id', '=', u.id).where('ip', '=', attacker).executeTakeFirstOrThrow();
+    const first = await t.db
+      .selectFrom('login_throttle')
+      .selectAll()
+      .where('user_id', '=', u.id)
+      .where('ip', '=', attacker)
+      .executeTakeFirstOrThrow();
     expect((first.locked_until!.getTime() - Date.now()) / 60_000).toBeGreaterThan(14);
-    await t.db.updateTable('login_throttle').set({ locked_until: new Date(Date.now() - 1000) }).where('user_id', '=', u.id).execute();
+    await t.db
+      .updateTable('login_throttle')
+      .set({ locked_until: new Date(Date.now() - 1000) })
+      .where('user_id', '=', u.id)
+      .execute();
     for (let i = 0; i < 5; i++) await loginFrom(attacker, u.username, 'Wrong-pass1');
-    const second = await t.db.selectFrom('login_throttle').selectAll().where('user_id', '=', u.id).where('ip', '=', attacker).executeTakeFirstOrThrow();
+    const second = await t.db
+      .selectFrom('login_throttle')
+      .selectAll()
+      .where('user_id', '=', u.id)
+      .where('ip', '=', attacker)
+      .executeTakeFirstOrThrow();
     expect((second.locked_until!.getTime() - Date.now()) / 60_000).toBeGreaterThan(29);
-    const refusals = await t.db.selectFrom('audit_log').select('detail').where('action', '=', 'auth.login').where('object_id', '=', String(u.id)).where('outcome', '=', 'failure').execute();
+    const refusals = await t.db
+      .selectFrom('audit_log')
+      .select('detail')
+      .where('action', '=', 'auth.login')
+      .where('object_id', '=', String(u.id))
+      .where('outcome', '=', 'failure')
+      .execute();
     expect(refusals).toHaveLength(10);
   });
 
@@ -272,7 +364,9 @@ describe.each(BACKENDS)('security findings (issue 16) on %s', (backend) => {
     const c = await t.signIn(u);
     const bare = await c.post('/auth/totp/setup');
     expect(bare.statusCode).toBe(400);
-    expect(bare.json().errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['currentPassword']));
+    expect(bare.json().errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['currentPassword']),
+    );
     const wrongPw = await c.post('/auth/totp/setup', { currentPassword: 'Not-the-1', code: wrongCode(u.totpSecret!) });
     expect(wrongPw.statusCode).toBe(401);
     const noCode = await c.post('/auth/totp/setup', { currentPassword: u.password });
@@ -281,12 +375,20 @@ describe.each(BACKENDS)('security findings (issue 16) on %s', (backend) => {
     const pwNoCode = await c.post('/auth/password', { currentPassword: u.password, newPassword: 'Other-Pass-2026' });
     expect(pwNoCode.statusCode).toBe(400);
     expect(pwNoCode.json().errors[0].field).toBe('code');
-    const stored = await t.db.selectFrom('app_user').select(['totp_secret_enc', 'password_hash']).where('id', '=', u.id).executeTakeFirstOrThrow();
+    const stored = await t.db
+      .selectFrom('app_user')
+      .select(['totp_secret_enc', 'password_hash'])
+      .where('id', '=', u.id)
+      .executeTakeFirstOrThrow();
     // With both, the re-bind works.
     await t.db.updateTable('app_user').set({ totp_last_step: null }).where('id', '=', u.id).execute();
     const ok = await c.post('/auth/totp/setup', { currentPassword: u.password, code: totpNow(u.totpSecret!) });
     expect(ok.statusCode).toBe(200);
-    const after = await t.db.selectFrom('app_user').select(['totp_secret_enc', 'password_hash']).where('id', '=', u.id).executeTakeFirstOrThrow();
+    const after = await t.db
+      .selectFrom('app_user')
+      .select(['totp_secret_enc', 'password_hash'])
+      .where('id', '=', u.id)
+      .executeTakeFirstOrThrow();
     expect(after).toEqual(stored);
     expect((await c.post('/auth/totp/enrol', { code: totpNow(ok.json().secret) })).statusCode).toBe(200);
   });
@@ -296,7 +398,12 @@ describe.each(BACKENDS)('security findings (issue 16) on %s', (backend) => {
     const sys = await t.signIn(await t.user({ roles: ['sysadmin'], jurisdiction: '000000' }));
     const auditor = await t.user({ roles: ['auditor'], jurisdiction: '000000' });
     const admin = await t.user({ roles: ['sysadmin'], jurisdiction: '000000' });
-    const before = await t.db.selectFrom('app_user').select(['id', 'password_hash', 'totp_secret_enc']).where('id', 'in', [auditor.id, admin.id]).orderBy('id').execute();
+    const before = await t.db
+      .selectFrom('app_user')
+      .select(['id', 'password_hash', 'totp_secret_enc'])
+      .where('id', 'in', [auditor.id, admin.id])
+      .orderBy('id')
+      .execute();
     for (const id of [auditor.id, admin.id]) {
       for (const path of ['reset-password', 'reset-totp']) {
         const res = await sec.post(`/accounts/${id}/${path}`);
@@ -305,15 +412,32 @@ describe.each(BACKENDS)('security findings (issue 16) on %s', (backend) => {
         expect(res.body).not.toMatch(/temporaryPassword/);
       }
     }
-    expect(await t.db.selectFrom('app_user').select(['id', 'password_hash', 'totp_secret_enc']).where('id', 'in', [auditor.id, admin.id]).orderBy('id').execute()).toEqual(before);
-    const duty = await sec.post('/accounts', { username: 'api_auditor', displayName: '审计', jurisdictionCode: '000000', roles: ['auditor'] });
+    expect(
+      await t.db
+        .selectFrom('app_user')
+        .select(['id', 'password_hash', 'totp_secret_enc'])
+        .where('id', 'in', [auditor.id, admin.id])
+        .orderBy('id')
+        .execute(),
+    ).toEqual(before);
+    const duty = await sec.post('/accounts', {
+      username: 'api_auditor',
+      displayName: '审计',
+      jurisdictionCode: '000000',
+      roles: ['auditor'],
+    });
     expect(duty.statusCode).toBe(403);
     expect(duty.body).not.toMatch(/temporaryPassword/);
     // Business accounts: the system administrator creates them and never sees a password; the
     // security administrator issues a one-time password that only lets its holder change it.
     const biz = await t.user({ roles: ['editor'], jurisdiction: XUANWU });
     expect((await sys.post(`/accounts/${biz.id}/reset-password`)).statusCode).toBe(403);
-    const created = await sys.post('/accounts', { username: 'new_editor', displayName: '新编辑', jurisdictionCode: XUANWU, roles: ['editor'] });
+    const created = await sys.post('/accounts', {
+      username: 'new_editor',
+      displayName: '新编辑',
+      jurisdictionCode: XUANWU,
+      roles: ['editor'],
+    });
     expect(created.statusCode).toBe(201);
     expect(created.json().temporaryPassword).toBeUndefined();
     const issued = await sec.post(`/accounts/${created.json().id}/reset-password`);
@@ -322,7 +446,8 @@ describe.each(BACKENDS)('security findings (issue 16) on %s', (backend) => {
     expect(first.json().stage).toBe('password_change');
     expect((await t.client(first).get('/entities')).statusCode).toBe(403);
     // The system administrator reaches no business data.
-    for (const url of ['/entities', '/members', '/orgs', '/cases', '/appeals', '/instructors']) expect((await sys.get(url)).statusCode, url).toBe(403);
+    for (const url of ['/entities', '/members', '/orgs', '/cases', '/appeals', '/instructors'])
+      expect((await sys.get(url)).statusCode, url).toBe(403);
   });
 
   const login = (username: string, password: string) => loginFrom(nextIp(), username, password);
@@ -339,14 +464,34 @@ describe.each(BACKENDS)('security findings (issue 16) on %s', (backend) => {
     const first = await login(auditor.username, password!);
     expect(first.json().stage).toBe('password_change');
     const c = t.client(first);
-    expect((await c.post('/auth/password', { currentPassword: password, newPassword: 'Audit-Reset-2026' })).json().stage).toBe('totp_enrol');
-    const via = await t.db.selectFrom('audit_log').select(['action', 'actor_name', 'detail']).where('object_id', '=', String(auditor.id)).where('action', 'in', ['account.reset_password', 'account.reset_totp']).execute();
-    expect(via.map((a) => [a.action, a.actor_name, (a.detail as { via: string }).via]).sort()).toEqual([['account.reset_password', 'system', 'cli'], ['account.reset_totp', 'system', 'cli']]);
+    expect(
+      (await c.post('/auth/password', { currentPassword: password, newPassword: 'Audit-Reset-2026' })).json().stage,
+    ).toBe('totp_enrol');
+    const via = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_name', 'detail'])
+      .where('object_id', '=', String(auditor.id))
+      .where('action', 'in', ['account.reset_password', 'account.reset_totp'])
+      .execute();
+    expect(via.map((a) => [a.action, a.actor_name, (a.detail as { via: string }).via]).sort()).toEqual([
+      ['account.reset_password', 'system', 'cli'],
+      ['account.reset_totp', 'system', 'cli'],
+    ]);
     expect(await resetPasswordOnServer(t.db, 'nobody-at-all')).toBeNull();
   });
 
   it('finding 13: reveal answers carry Cache-Control: no-store; /api/docs needs a signed-in session', async () => {
-    const appeal = await t.app.inject({ method: 'POST', url: '/api/v1/public/appeals', payload: { category: 'parking', content: '小区不让电动车进门，送餐只能步行很远', areaCode: XUANWU, phone: '13912345678' }, remoteAddress: nextIp() });
+    const appeal = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/public/appeals',
+      payload: {
+        category: 'parking',
+        content: '小区不让电动车进门，送餐只能步行很远',
+        areaCode: XUANWU,
+        phone: '13912345678',
+      },
+      remoteAddress: nextIp(),
+    });
     expect(appeal.statusCode, appeal.body).toBe(201);
     const id = (await t.db.selectFrom('appeal_case').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
     const editor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: XUANWU }));
@@ -366,7 +511,10 @@ describe.each(BACKENDS)('security findings (issue 16) on %s', (backend) => {
   it('finding 14: a session ends after its absolute lifetime, however active', async () => {
     const u = await t.user({ roles: ['viewer'], jurisdiction: XUANWU });
     const c = await t.signIn(u);
-    const age = (hours: number) => sql`UPDATE user_session SET created_at = now() - make_interval(hours => ${hours}), last_seen_at = now() WHERE user_id = ${u.id}`.execute(t.db);
+    const age = (hours: number) =>
+      sql`UPDATE user_session SET created_at = now() - make_interval(hours => ${hours}), last_seen_at = now() WHERE user_id = ${u.id}`.execute(
+        t.db,
+      );
     await age(11);
     expect((await c.get('/auth/me')).statusCode).toBe(200);
     await age(13);
@@ -382,7 +530,12 @@ describe.each(BACKENDS)('security findings (issue 16) on %s', (backend) => {
     const alive = [];
     for (const s of sessions) alive.push((await s.get('/auth/me')).statusCode);
     expect(alive).toEqual([401, 200, 200, 200]);
-    const evicted = await t.db.selectFrom('audit_log').select(['detail']).where('action', '=', 'session.evicted').where('object_id', '=', String(u.id)).execute();
+    const evicted = await t.db
+      .selectFrom('audit_log')
+      .select(['detail'])
+      .where('action', '=', 'session.evicted')
+      .where('object_id', '=', String(u.id))
+      .execute();
     expect(evicted).toHaveLength(1);
   });
 });

@@ -13,26 +13,57 @@ describe.each(BACKENDS)('first start on %s', (backend) => {
 
   it('creates the three duty holders and the demo city once, with random passwords that must be changed', async () => {
     const creds = await bootstrap(t.ctx, { demo: true, demoEntities: 300 });
-    expect(creds.map((c) => c.username)).toEqual(['admin', 'secadmin', 'auditor', 'city_editor', 'county_editor', 'county2_editor', 'station_staff']);
+    expect(creds.map((c) => c.username)).toEqual([
+      'admin',
+      'secadmin',
+      'auditor',
+      'city_editor',
+      'county_editor',
+      'county2_editor',
+      'station_staff',
+    ]);
     expect(new Set(creds.map((c) => c.password)).size).toBe(creds.length);
     expect(await bootstrap(t.ctx, { demo: true, demoEntities: 300 })).toEqual([]);
 
     const admin = creds[0];
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: admin.username, password: admin.password }, remoteAddress: nextIp() });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: admin.username, password: admin.password },
+      remoteAddress: nextIp(),
+    });
     expect(res.json().stage).toBe('password_change');
 
     const editor = creds.find((c) => c.username === 'county_editor')!;
-    const c = t.client(await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: editor.username, password: editor.password }, remoteAddress: nextIp() }));
-    expect((await c.post('/auth/password', { currentPassword: editor.password, newPassword: 'Demo-Pass-2026' })).json().stage).toBe('full');
+    const c = t.client(
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: editor.username, password: editor.password },
+        remoteAddress: nextIp(),
+      }),
+    );
+    expect(
+      (await c.post('/auth/password', { currentPassword: editor.password, newPassword: 'Demo-Pass-2026' })).json()
+        .stage,
+    ).toBe('full');
     const stations = (await c.get('/stations')).json();
     expect(stations.total).toBeGreaterThan(2);
     expect(stations.items.every((s: { code: string }) => s.code.startsWith('320102'))).toBe(true);
     // The demo ledger waits as two import jobs; run them as the server would after start.
     const jobs = await t.db.selectFrom('import_job').select(['id', 'kind', 'status']).orderBy('id').execute();
-    expect(jobs.map((j) => [j.kind, j.status])).toEqual([['registry', 'queued'], ['annual_report', 'queued'], ['roster', 'queued']]);
+    expect(jobs.map((j) => [j.kind, j.status])).toEqual([
+      ['registry', 'queued'],
+      ['annual_report', 'queued'],
+      ['roster', 'queued'],
+    ]);
     await t.app.imports.recover();
     await t.app.imports.idle();
-    const done = await t.db.selectFrom('import_job').select(['status', 'rows_accepted', 'rows_rejected', 'error']).orderBy('id').execute();
+    const done = await t.db
+      .selectFrom('import_job')
+      .select(['status', 'rows_accepted', 'rows_rejected', 'error'])
+      .orderBy('id')
+      .execute();
     expect(done.every((j) => j.status === 'done')).toBe(true);
     expect(done[0].rows_accepted).toBeGreaterThan(280);
     const entities = (await c.get('/entities?pageSize=1')).json();

@@ -14,7 +14,14 @@ import { ledger } from '../helpers/ledger.js';
  * incremental path and a full discovery run agree; a station's run uses the county's roster.
  */
 type Client = Awaited<ReturnType<TestApp['signIn']>>;
-type Case = { id: number; kind: string; state: string; entityId: number; entityName: string; memberName: string | null };
+type Case = {
+  id: number;
+  kind: string;
+  state: string;
+  entityId: number;
+  entityName: string;
+  memberName: string | null;
+};
 
 const rnd = seededRandom(1515);
 const COUNTY = '320102';
@@ -27,14 +34,62 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
   const dir = tmpDir();
   let files = 0;
 
-  const registry = (rows: { code: string; name: string; rep: string; id: string; status?: string; station?: string }[]) =>
-    importFile(t, 'registry', csvFile(dir, `r${++files}.csv`, rows.map((r) => ({
-      统一社会信用代码: r.code, 名称: r.name, 主体类型: '企业', 所属县区代码: COUNTY, 基层所代码: r.station ?? '', 登记状态: r.status ?? '存续', '法定代表人/经营者': r.rep, '法定代表人/经营者身份证号': r.id,
-    }))), importer);
+  const registry = (
+    rows: { code: string; name: string; rep: string; id: string; status?: string; station?: string }[],
+  ) =>
+    importFile(
+      t,
+      'registry',
+      csvFile(
+        dir,
+        `r${++files}.csv`,
+        rows.map((r) => ({
+          统一社会信用代码: r.code,
+          名称: r.name,
+          主体类型: '企业',
+          所属县区代码: COUNTY,
+          基层所代码: r.station ?? '',
+          登记状态: r.status ?? '存续',
+          '法定代表人/经营者': r.rep,
+          '法定代表人/经营者身份证号': r.id,
+        })),
+      ),
+      importer,
+    );
   const reports = (rows: { code: string; members: number; form?: number }[]) =>
-    importFile(t, 'annual_report', csvFile(dir, `a${++files}.csv`, rows.map((r) => ({ 统一社会信用代码: r.code, 年报年度: '2025', 从业人数: '20', '党员人数（含预备党员）': String(r.members), 党组织建立形式: String(r.form ?? 0) }))), importer);
+    importFile(
+      t,
+      'annual_report',
+      csvFile(
+        dir,
+        `a${++files}.csv`,
+        rows.map((r) => ({
+          统一社会信用代码: r.code,
+          年报年度: '2025',
+          从业人数: '20',
+          '党员人数（含预备党员）': String(r.members),
+          党组织建立形式: String(r.form ?? 0),
+        })),
+      ),
+      importer,
+    );
   const roster = (rows: { name: string; id: string; relation: string; status?: string }[]) =>
-    importFile(t, 'roster', csvFile(dir, `m${++files}.csv`, rows.map((r) => ({ 姓名: r.name, 公民身份号码: r.id, 党员类别: '正式党员', 组织关系所在党组织: r.relation, 党员状态: r.status ?? '正常' }))), importer);
+    importFile(
+      t,
+      'roster',
+      csvFile(
+        dir,
+        `m${++files}.csv`,
+        rows.map((r) => ({
+          姓名: r.name,
+          公民身份号码: r.id,
+          党员类别: '正式党员',
+          组织关系所在党组织: r.relation,
+          党员状态: r.status ?? '正常',
+        })),
+      ),
+      importer,
+    );
   const list = async (c: Client, q = '') => (await c.get(`/cases?pageSize=200${q}`)).json().items as Case[];
   const runDiscovery = async (c: Client = editor) => {
     const run = await c.post('/discovery/runs');
@@ -44,8 +99,17 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
     expect(done.status).toBe('done');
     return done.counts as Record<string, number>;
   };
-  const entityId = async (code: string) => (await t.db.selectFrom('entity').select('id').where('uscc', '=', code).executeTakeFirstOrThrow()).id;
-  const memberId = async (name: string) => (await t.db.selectFrom('member as m').innerJoin('person as p', 'p.id', 'm.person_id').select('m.id').where('p.name', '=', name).executeTakeFirstOrThrow()).id;
+  const entityId = async (code: string) =>
+    (await t.db.selectFrom('entity').select('id').where('uscc', '=', code).executeTakeFirstOrThrow()).id;
+  const memberId = async (name: string) =>
+    (
+      await t.db
+        .selectFrom('member as m')
+        .innerJoin('person as p', 'p.id', 'm.person_id')
+        .select('m.id')
+        .where('p.name', '=', name)
+        .executeTakeFirstOrThrow()
+    ).id;
 
   beforeAll(async () => {
     t = await testApp(backend);
@@ -70,11 +134,23 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
     expect(before.filter((c) => c.kind === 'hidden_member')).toHaveLength(4);
     const raised = (await editor.get(`/cases/${before.find((c) => c.kind === 'entity_without_org')!.id}`)).json();
     expect(raised.condition).toContain('既未建立也未纳入党组织');
-    expect(raised.events[0]).toMatchObject({ action: 'raised', actionLabel: '发现线索', detail: { change: { source: 'import', label: expect.stringContaining('导入党员名册') } } });
+    expect(raised.events[0]).toMatchObject({
+      action: 'raised',
+      actionLabel: '发现线索',
+      detail: { change: { source: 'import', label: expect.stringContaining('导入党员名册') } },
+    });
 
     // A joint branch is set up for the four.
     const entityIds = await Promise.all(codes.map(entityId));
-    const org = await editor.post('/orgs', { name: '联合街区联合党支部', kind: 'joint_branch', setupMode: 'joint', placeCode: COUNTY, status: 'established', foundedOn: '2026-11-01', entityIds });
+    const org = await editor.post('/orgs', {
+      name: '联合街区联合党支部',
+      kind: 'joint_branch',
+      setupMode: 'joint',
+      placeCode: COUNTY,
+      status: 'established',
+      foundedOn: '2026-11-01',
+      entityIds,
+    });
     expect(org.statusCode).toBe(201);
     const afterOrg = await mine();
     expect(afterOrg.filter((c) => c.kind === 'entity_without_org')).toEqual([]);
@@ -83,16 +159,28 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
     const trail = (await editor.get(`/cases/${closed[0].id}`)).json();
     expect(trail).toMatchObject({ state: 'resolved', stateLabel: '情况已变化，自动关闭', actions: [] });
     expect(trail.events.at(-1)).toMatchObject({
-      action: 'auto_closed', actionLabel: '情况已变化，自动关闭', from: 'open', to: 'resolved', actor: expect.any(String),
-      detail: { reason: '已建立或纳入党组织：联合街区联合党支部', change: { source: 'org', label: '新建党组织"联合街区联合党支部"', objectId: org.json().id } },
+      action: 'auto_closed',
+      actionLabel: '情况已变化，自动关闭',
+      from: 'open',
+      to: 'resolved',
+      actor: expect.any(String),
+      detail: {
+        reason: '已建立或纳入党组织：联合街区联合党支部',
+        change: { source: 'org', label: '新建党组织"联合街区联合党支部"', objectId: org.json().id },
+      },
     });
     // Pocket members: the relation does not name the branch yet; registering them with it ends those cases.
     expect(afterOrg.filter((c) => c.kind === 'pocket_member')).toHaveLength(4);
-    for (const i of [0, 1, 2, 3]) expect((await editor.post(`/orgs/${org.json().id}/members`, { memberId: await memberId(`联${i}号`) })).statusCode).toBe(201);
+    for (const i of [0, 1, 2, 3])
+      expect(
+        (await editor.post(`/orgs/${org.json().id}/members`, { memberId: await memberId(`联${i}号`) })).statusCode,
+      ).toBe(201);
     const registered = await mine();
     expect(registered.filter((c) => c.kind === 'pocket_member')).toEqual([]);
     const pocket = (await mine('&state=resolved')).find((c) => c.kind === 'pocket_member')!;
-    expect((await editor.get(`/cases/${pocket.id}`)).json().events.at(-1).detail.reason).toBe('该党员已在覆盖本主体的党组织登记');
+    expect((await editor.get(`/cases/${pocket.id}`)).json().events.at(-1).detail.reason).toBe(
+      '该党员已在覆盖本主体的党组织登记',
+    );
     // Hidden members stay: the entities still declare none.
     expect(registered.filter((c) => c.kind === 'hidden_member')).toHaveLength(4);
     // A full run agrees with what the changes did.
@@ -103,9 +191,17 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
     const again = (await mine()).filter((c) => c.entityId === entityIds[0] && c.kind === 'entity_without_org');
     expect(again).toHaveLength(1);
     expect(again[0].id).not.toBe(closed.find((c) => c.entityId === entityIds[0])!.id);
-    const all = await t.db.selectFrom('discovery_case').select(['state']).where('entity_id', '=', entityIds[0]).where('kind', '=', 'entity_without_org').orderBy('id').execute();
+    const all = await t.db
+      .selectFrom('discovery_case')
+      .select(['state'])
+      .where('entity_id', '=', entityIds[0])
+      .where('kind', '=', 'entity_without_org')
+      .orderBy('id')
+      .execute();
     expect(all.map((c) => c.state)).toEqual(['resolved', 'open']);
-    expect((await editor.get(`/cases/${again[0].id}`)).json().events[0].detail.change.label).toContain('移出覆盖的市场主体');
+    expect((await editor.get(`/cases/${again[0].id}`)).json().events[0].detail.change.label).toContain(
+      '移出覆盖的市场主体',
+    );
     // Moving it back closes the new one; nothing is ever open twice.
     expect((await editor.post(`/orgs/${org.json().id}/entities`, { entityId: entityIds[0] })).statusCode).toBe(204);
     expect((await mine()).filter((c) => c.kind === 'entity_without_org')).toEqual([]);
@@ -113,21 +209,36 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
 
     // A revoked licence closes the entity's open cases, saying so.
     expect((await editor.patch(`/entities/${entityIds[1]}`, { status: 'revoked' })).statusCode).toBe(200);
-    const revoked = (await list(editor, '&state=resolved')).filter((c) => c.entityId === entityIds[1] && c.kind === 'hidden_member');
+    const revoked = (await list(editor, '&state=resolved')).filter(
+      (c) => c.entityId === entityIds[1] && c.kind === 'hidden_member',
+    );
     expect(revoked).toHaveLength(1);
-    expect((await editor.get(`/cases/${revoked[0].id}`)).json().events.at(-1).detail).toMatchObject({ reason: '市场主体已被吊销营业执照', change: { source: 'entity', label: expect.stringContaining('存续 → 吊销') } });
+    expect((await editor.get(`/cases/${revoked[0].id}`)).json().events.at(-1).detail).toMatchObject({
+      reason: '市场主体已被吊销营业执照',
+      change: { source: 'entity', label: expect.stringContaining('存续 → 吊销') },
+    });
     expect((await list(editor)).filter((c) => c.entityId === entityIds[1])).toEqual([]);
     // The open-case figure counts only what is still open.
-    const open = await t.db.selectFrom('discovery_case').select(sql<number>`count(*)::int`.as('n')).where('state', 'in', ['open', 'contacted']).executeTakeFirstOrThrow();
+    const open = await t.db
+      .selectFrom('discovery_case')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('state', 'in', ['open', 'contacted'])
+      .executeTakeFirstOrThrow();
     expect(open.n).toBe((await list(editor)).filter((c) => ['open', 'contacted'].includes(c.state)).length);
   });
 
   it('a station run matches against the county-held roster: no false "申报有党员但未找到", and the station reads only the member rows linked to its entities', async () => {
     const [S1, S2] = [uscc(rnd, 'enterprise', COUNTY), uscc(rnd, 'enterprise', COUNTY)];
     const [X, Z] = [idNumber(rnd, COUNTY, new Date('1985-03-03')), idNumber(rnd, COUNTY, new Date('1986-04-04'))];
-    await registry([{ code: S1, name: '所辖甲商店有限公司', rep: '所甲', id: X, station: STATION }, { code: S2, name: '所辖乙商店有限公司', rep: '所乙', id: '', station: STATION }]);
+    await registry([
+      { code: S1, name: '所辖甲商店有限公司', rep: '所甲', id: X, station: STATION },
+      { code: S2, name: '所辖乙商店有限公司', rep: '所乙', id: '', station: STATION },
+    ]);
     await reports([{ code: S1, members: 1 }]);
-    await roster([{ name: '所甲', id: X, relation: '甲所个体工商户联合党支部' }, { name: '县里人', id: Z, relation: '县机关党支部' }]);
+    await roster([
+      { name: '所甲', id: X, relation: '甲所个体工商户联合党支部' },
+      { name: '县里人', id: Z, relation: '县机关党支部' },
+    ]);
     // As on a ledger from before cases followed the facts: no links and no cases for the station's entities yet.
     const s1 = await entityId(S1);
     await t.db.deleteFrom('member_link').where('entity_id', '=', s1).execute();
@@ -138,13 +249,27 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
     const seen = await list(staff);
     expect(seen.filter((c) => c.kind === 'declared_not_found')).toEqual([]);
     // Found (declared 1, found 1): no hidden member; no organization yet; the relation names neither the entity nor its place.
-    expect(seen.filter((c) => c.entityId === s1).map((c) => c.kind).sort()).toEqual(['entity_without_org', 'pocket_member']);
-    const link = await t.db.selectFrom('member_link').select(['scope_key', 'method']).where('entity_id', '=', s1).execute();
+    expect(
+      seen
+        .filter((c) => c.entityId === s1)
+        .map((c) => c.kind)
+        .sort(),
+    ).toEqual(['entity_without_org', 'pocket_member']);
+    const link = await t.db
+      .selectFrom('member_link')
+      .select(['scope_key', 'method'])
+      .where('entity_id', '=', s1)
+      .execute();
     expect(link).toEqual([{ scope_key: STATION, method: 'exact' }]);
     // The station reads the member found in its entity, not the rest of the county's roster.
     const members = (await staff.get('/members?pageSize=100')).json();
     expect(members.items.map((m: { name: string }) => m.name)).toEqual(['所甲']);
-    const county = await t.db.selectFrom('member as m').innerJoin('person as p', 'p.id', 'm.person_id').select('m.id').where('p.name', '=', '县里人').executeTakeFirstOrThrow();
+    const county = await t.db
+      .selectFrom('member as m')
+      .innerJoin('person as p', 'p.id', 'm.person_id')
+      .select('m.id')
+      .where('p.name', '=', '县里人')
+      .executeTakeFirstOrThrow();
     expect((await staff.get(`/members/${county.id}`)).statusCode).toBe(404);
     expect((await editor.get(`/members/${county.id}`)).statusCode).toBe(200);
   });
@@ -167,34 +292,105 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
       | { op: 'entity'; e: number; status: number };
     const n = fc.nat({ max: 100 });
     const opArb: fc.Arbitrary<Op> = fc.oneof(
-      { arbitrary: fc.record({ op: fc.constant('registry' as const), e: fc.nat({ max: POOL - 1 }), rep: fc.nat({ max: POOL }), status: fc.nat({ max: 4 }) }), weight: 2 },
-      { arbitrary: fc.record({ op: fc.constant('report' as const), e: fc.nat({ max: POOL - 1 }), members: fc.nat({ max: 3 }), form: fc.nat({ max: 2 }) }), weight: 2 },
-      { arbitrary: fc.record({ op: fc.constant('roster' as const), p: fc.nat({ max: POOL - 1 }), status: fc.nat({ max: 3 }), relation: fc.nat({ max: 2 }) }), weight: 2 },
-      { arbitrary: fc.record({ op: fc.constant('org' as const), es: fc.array(fc.nat({ max: POOL - 1 }), { minLength: 1, maxLength: 3 }) }), weight: 3 },
-      { arbitrary: fc.record({ op: fc.constant('orgMember' as const), org: n, p: fc.nat({ max: POOL - 1 }) }), weight: 2 },
-      { arbitrary: fc.record({ op: fc.constant('orgDrop' as const), org: n, e: fc.nat({ max: POOL - 1 }) }), weight: 2 },
+      {
+        arbitrary: fc.record({
+          op: fc.constant('registry' as const),
+          e: fc.nat({ max: POOL - 1 }),
+          rep: fc.nat({ max: POOL }),
+          status: fc.nat({ max: 4 }),
+        }),
+        weight: 2,
+      },
+      {
+        arbitrary: fc.record({
+          op: fc.constant('report' as const),
+          e: fc.nat({ max: POOL - 1 }),
+          members: fc.nat({ max: 3 }),
+          form: fc.nat({ max: 2 }),
+        }),
+        weight: 2,
+      },
+      {
+        arbitrary: fc.record({
+          op: fc.constant('roster' as const),
+          p: fc.nat({ max: POOL - 1 }),
+          status: fc.nat({ max: 3 }),
+          relation: fc.nat({ max: 2 }),
+        }),
+        weight: 2,
+      },
+      {
+        arbitrary: fc.record({
+          op: fc.constant('org' as const),
+          es: fc.array(fc.nat({ max: POOL - 1 }), { minLength: 1, maxLength: 3 }),
+        }),
+        weight: 3,
+      },
+      {
+        arbitrary: fc.record({ op: fc.constant('orgMember' as const), org: n, p: fc.nat({ max: POOL - 1 }) }),
+        weight: 2,
+      },
+      {
+        arbitrary: fc.record({ op: fc.constant('orgDrop' as const), org: n, e: fc.nat({ max: POOL - 1 }) }),
+        weight: 2,
+      },
       fc.record({ op: fc.constant('orgStatus' as const), org: n }),
       fc.record({ op: fc.constant('entity' as const), e: fc.nat({ max: POOL - 1 }), status: fc.nat({ max: 2 }) }),
     );
-    const entityOf = async (e: number) => (await t.db.selectFrom('entity').select('id').where('uscc', '=', codes[e]).executeTakeFirst())?.id;
-    const memberOf = async (p: number) => (await t.db.selectFrom('member as m').innerJoin('person as q', 'q.id', 'm.person_id').select('m.id').where('q.name', '=', `随机人${p}`).executeTakeFirst())?.id;
+    const entityOf = async (e: number) =>
+      (await t.db.selectFrom('entity').select('id').where('uscc', '=', codes[e]).executeTakeFirst())?.id;
+    const memberOf = async (p: number) =>
+      (
+        await t.db
+          .selectFrom('member as m')
+          .innerJoin('person as q', 'q.id', 'm.person_id')
+          .select('m.id')
+          .where('q.name', '=', `随机人${p}`)
+          .executeTakeFirst()
+      )?.id;
 
     async function apply(o: Op) {
       switch (o.op) {
         case 'registry':
           // rep === POOL: a representative no roster knows; status 4: deregistered, else operating.
-          await registry([{ code: codes[o.e], name: entityName(o.e), rep: o.rep < POOL ? `随机人${o.rep}` : '无名氏', id: o.rep < POOL ? people[o.rep] : idNumber(rnd, COUNTY, new Date(1999, 0, 1)), status: o.status === 4 ? '注销' : '存续' }]);
+          await registry([
+            {
+              code: codes[o.e],
+              name: entityName(o.e),
+              rep: o.rep < POOL ? `随机人${o.rep}` : '无名氏',
+              id: o.rep < POOL ? people[o.rep] : idNumber(rnd, COUNTY, new Date(1999, 0, 1)),
+              status: o.status === 4 ? '注销' : '存续',
+            },
+          ]);
           return;
         case 'report':
-          if (await entityOf(o.e)) await reports([{ code: codes[o.e], members: o.members, form: o.form === 2 ? 1 : 0 }]);
+          if (await entityOf(o.e))
+            await reports([{ code: codes[o.e], members: o.members, form: o.form === 2 ? 1 : 0 }]);
           return;
         case 'roster':
-          await roster([{ name: `随机人${o.p}`, id: people[o.p], relation: ['外地某党支部', `${entityName(o.p % POOL).replace('有限公司', '')}党支部`, '某街道党工委'][o.relation], status: o.status === 3 ? '流动' : '正常' }]);
+          await roster([
+            {
+              name: `随机人${o.p}`,
+              id: people[o.p],
+              relation: ['外地某党支部', `${entityName(o.p % POOL).replace('有限公司', '')}党支部`, '某街道党工委'][
+                o.relation
+              ],
+              status: o.status === 3 ? '流动' : '正常',
+            },
+          ]);
           return;
         case 'org': {
           const ids = [...new Set((await Promise.all(o.es.map(entityOf))).filter((x): x is number => !!x))];
           if (!ids.length) return;
-          const res = await editor.post('/orgs', { name: `随机联合党支部${orgs.length + 1}`, kind: 'joint_branch', setupMode: 'joint', placeCode: COUNTY, status: 'established', foundedOn: '2026-10-01', entityIds: ids });
+          const res = await editor.post('/orgs', {
+            name: `随机联合党支部${orgs.length + 1}`,
+            kind: 'joint_branch',
+            setupMode: 'joint',
+            placeCode: COUNTY,
+            status: 'established',
+            foundedOn: '2026-10-01',
+            entityIds: ids,
+          });
           if (res.statusCode === 201) {
             orgs.push(res.json().id);
             orgChanges++;
@@ -203,7 +399,12 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
         }
         case 'orgMember': {
           const m = await memberOf(o.p);
-          if (orgs.length && m && (await editor.post(`/orgs/${orgs[o.org % orgs.length]}/members`, { memberId: m })).statusCode === 201) orgChanges++;
+          if (
+            orgs.length &&
+            m &&
+            (await editor.post(`/orgs/${orgs[o.org % orgs.length]}/members`, { memberId: m })).statusCode === 201
+          )
+            orgChanges++;
           return;
         }
         case 'orgDrop': {
@@ -212,7 +413,11 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
           return;
         }
         case 'orgStatus':
-          if (orgs.length) await editor.patch(`/orgs/${orgs[o.org % orgs.length]}`, { status: 'dissolved', dissolvedOn: '2026-11-30' });
+          if (orgs.length)
+            await editor.patch(`/orgs/${orgs[o.org % orgs.length]}`, {
+              status: 'dissolved',
+              dissolvedOn: '2026-11-30',
+            });
           return;
         case 'entity': {
           const e = await entityOf(o.e);
@@ -222,8 +427,16 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
       }
     }
     const openSet = async () =>
-      (await t.db.selectFrom('discovery_case').select(['kind', 'entity_id', 'member_id', 'evidence_hash', 'state']).where('state', 'in', ['open', 'contacted']).where('kind', '<>', 'self_report').execute())
-        .map((c) => `${c.kind}|${c.entity_id}|${c.member_id ?? 0}|${c.evidence_hash}|${c.state}`).sort();
+      (
+        await t.db
+          .selectFrom('discovery_case')
+          .select(['kind', 'entity_id', 'member_id', 'evidence_hash', 'state'])
+          .where('state', 'in', ['open', 'contacted'])
+          .where('kind', '<>', 'self_report')
+          .execute()
+      )
+        .map((c) => `${c.kind}|${c.entity_id}|${c.member_id ?? 0}|${c.evidence_hash}|${c.state}`)
+        .sort();
 
     it('on random change sequences (imports, organization edits, entity edits)', async () => {
       let closedByChanges = 0;
@@ -235,9 +448,19 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
           expect(await openSet()).toEqual(incremental);
           expect([counts.raised, counts.resolved, counts.reopened, counts.updated]).toEqual([0, 0, 0, 0]);
           // Never two open cases on one key.
-          const dup = await sql<{ n: number }>`SELECT count(*)::int AS n FROM (SELECT 1 FROM discovery_case WHERE state <> 'resolved' AND kind <> 'self_report' GROUP BY kind, entity_id, coalesce(member_id, 0) HAVING count(*) > 1) d`.execute(t.db);
+          const dup = await sql<{
+            n: number;
+          }>`SELECT count(*)::int AS n FROM (SELECT 1 FROM discovery_case WHERE state <> 'resolved' AND kind <> 'self_report' GROUP BY kind, entity_id, coalesce(member_id, 0) HAVING count(*) > 1) d`.execute(
+            t.db,
+          );
           expect(dup.rows[0].n).toBe(0);
-          closedByChanges = (await t.db.selectFrom('case_event').select(sql<number>`count(*)::int`.as('n')).where('action', '=', 'auto_closed').executeTakeFirstOrThrow()).n;
+          closedByChanges = (
+            await t.db
+              .selectFrom('case_event')
+              .select(sql<number>`count(*)::int`.as('n'))
+              .where('action', '=', 'auto_closed')
+              .executeTakeFirstOrThrow()
+          ).n;
         }),
         { numRuns: 6, seed: 20261202 },
       );

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { BACKENDS, freshDatabase } from '../helpers/db.js';
 import type { Database } from '../../src/db/connection.js';
-import { citusBlockers, citusState, distributeForCitus, DISTRIBUTED_TABLES, isCitus, REFERENCE_TABLES } from '../../src/db/citus.js';
+import {
+  citusBlockers,
+  citusState,
+  distributeForCitus,
+  DISTRIBUTED_TABLES,
+  isCitus,
+  REFERENCE_TABLES,
+} from '../../src/db/citus.js';
 
 // The Citus step of `xgz migrate`: on a cluster (CITUS_URL) the tables are placed and the
 // distributed ones work under the app's role and scope; elsewhere it does nothing at all.
@@ -19,7 +26,11 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
     it('does nothing where the citus extension is not installed', async () => {
       expect(await isCitus(d.pool)).toBe(false);
       expect(await distributeForCitus(d.pool)).toBe(false);
-      const fk = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'sanliang_plaque_counter'::regclass AND contype = 'f'`.execute(d.db);
+      const fk = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'sanliang_plaque_counter'::regclass AND contype = 'f'`.execute(
+        d.db,
+      );
       expect(fk.rows[0].n).toBe(1); // the key the Citus step drops is still there
     });
     return;
@@ -31,7 +42,11 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
     expect(state.reference.sort()).toEqual([...REFERENCE_TABLES].sort());
     expect(state.distributed.map((t) => t.table).sort()).toEqual([...DISTRIBUTED_TABLES].sort());
     for (const t of state.distributed) expect(t.column).toBe('county_code');
-    const nodes = await sql<{ n: number }>`SELECT count(DISTINCT nodeport)::int AS n FROM citus_shards WHERE citus_table_type = 'distributed'`.execute(d.db);
+    const nodes = await sql<{
+      n: number;
+    }>`SELECT count(DISTINCT nodeport)::int AS n FROM citus_shards WHERE citus_table_type = 'distributed'`.execute(
+      d.db,
+    );
     expect(nodes.rows[0].n).toBe(2);
   });
 
@@ -45,11 +60,22 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
     // As the system connection. Through runScoped (as xgz_app, in the SECURITY DEFINER function)
     // a worker answered "permission denied for table sanliang_plaque_counter_<shard>" here,
     // while the sanliang feature's own tests pass on the cluster: see bench/README.md (citus).
-    const serial = async (county: string) => (await sql<{ n: number }>`SELECT xgz_plaque_serial(${county}) AS n`.execute(d.db)).rows[0].n;
+    const serial = async (county: string) =>
+      (await sql<{ n: number }>`SELECT xgz_plaque_serial(${county}) AS n`.execute(d.db)).rows[0].n;
     expect([await serial('320102'), await serial('320102'), await serial('320104')]).toEqual([1, 2, 1]);
-    const rows = await sql<{ county_code: string; last: number }>`SELECT county_code, last FROM sanliang_plaque_counter ORDER BY 1`.execute(d.db);
-    expect(rows.rows).toEqual([{ county_code: '320102', last: 2 }, { county_code: '320104', last: 1 }]);
-    const placed = await sql<{ n: number }>`SELECT count(DISTINCT nodeport)::int AS n FROM citus_shards WHERE table_name = 'sanliang_plaque_counter'::regclass`.execute(d.db);
+    const rows = await sql<{
+      county_code: string;
+      last: number;
+    }>`SELECT county_code, last FROM sanliang_plaque_counter ORDER BY 1`.execute(d.db);
+    expect(rows.rows).toEqual([
+      { county_code: '320102', last: 2 },
+      { county_code: '320104', last: 1 },
+    ]);
+    const placed = await sql<{
+      n: number;
+    }>`SELECT count(DISTINCT nodeport)::int AS n FROM citus_shards WHERE table_name = 'sanliang_plaque_counter'::regclass`.execute(
+      d.db,
+    );
     expect(placed.rows[0].n).toBe(2);
   });
 

@@ -30,9 +30,35 @@ describe('xgz CLI (embedded database)', { timeout: 300_000 }, () => {
   it('migrates, creates a user, and audit verify names the first record edited behind its back', async () => {
     expect((await xgz('migrate')).out).toMatch(/迁移已完成/);
     expect(fs.statSync(path.join(dataDir, 'keys', 'master.key')).mode & 0o777).toBe(0o600);
-    const created = await xgz('user', 'create', '--username', 'clerk', '--name', '县局', '--jurisdiction', '000000', '--roles', 'viewer');
+    const created = await xgz(
+      'user',
+      'create',
+      '--username',
+      'clerk',
+      '--name',
+      '县局',
+      '--jurisdiction',
+      '000000',
+      '--roles',
+      'viewer',
+    );
     expect(created.out).toMatch(/已创建账号 clerk，初始密码：\S{14}/);
-    expect((await xgz('user', 'create', '--username', 'both', '--name', 'x', '--jurisdiction', '000000', '--roles', 'sysadmin,auditor')).code).toBe(1);
+    expect(
+      (
+        await xgz(
+          'user',
+          'create',
+          '--username',
+          'both',
+          '--name',
+          'x',
+          '--jurisdiction',
+          '000000',
+          '--roles',
+          'sysadmin,auditor',
+        )
+      ).code,
+    ).toBe(1);
     await xgz('user', 'reset-password', 'clerk');
     const ok = await xgz('audit', 'verify');
     expect(ok.code).toBe(0);
@@ -49,7 +75,9 @@ describe('xgz CLI (embedded database)', { timeout: 300_000 }, () => {
 
   it('generates demo files and imports them from the command line with a report of rejected rows', async () => {
     const out = path.join(dataDir, 'demo');
-    expect((await xgz('demo', 'generate', '--entities', '60', '--seed', '3', '--bad', '0.2', '--out', out)).out).toMatch(/已生成/);
+    expect(
+      (await xgz('demo', 'generate', '--entities', '60', '--seed', '3', '--bad', '0.2', '--out', out)).out,
+    ).toMatch(/已生成/);
     const res = await xgz('import', 'registry', path.join(out, 'registry.csv'));
     expect(res.code).toBe(0);
     expect(res.out).toMatch(/导入完成：读取 60 行，接受 \d+，拒绝 [1-9]\d*/);
@@ -60,7 +88,10 @@ describe('xgz CLI (embedded database)', { timeout: 300_000 }, () => {
 
   it('imports an extract whose columns need a mapping (--mapping) and whose unused columns need acknowledging (--acknowledge)', async () => {
     const file = path.join(dataDir, '某区导出.csv');
-    fs.writeFileSync(file, '统一社会信用代码,商户字号,组成形式,所属县区代码,备用号码\r\n92320102MA2PJK5F0A,命令行映射小吃店,个人经营,320102,13912345670\r\n');
+    fs.writeFileSync(
+      file,
+      '统一社会信用代码,商户字号,组成形式,所属县区代码,备用号码\r\n92320102MA2PJK5F0A,命令行映射小吃店,个人经营,320102,13912345670\r\n',
+    );
     const missing = await xgz('import', 'registry', file);
     expect(missing.code).toBe(1);
     expect(missing.out).toMatch(/商户字号 → 不导入（无法识别的列）/);
@@ -78,7 +109,18 @@ describe('xgz CLI (embedded database)', { timeout: 300_000 }, () => {
   it('backs up and restores the embedded database, keeping the replaced data aside', async () => {
     const file = path.join(dataDir, 'backup.tar.gz');
     expect((await xgz('backup', file)).out).toMatch(/已备份/);
-    await xgz('user', 'create', '--username', 'after_backup', '--name', 'x', '--jurisdiction', '000000', '--roles', 'viewer');
+    await xgz(
+      'user',
+      'create',
+      '--username',
+      'after_backup',
+      '--name',
+      'x',
+      '--jurisdiction',
+      '000000',
+      '--roles',
+      'viewer',
+    );
     const restored = await xgz('restore', file);
     expect(restored.out).toMatch(/原数据保留在/);
     const pg = await PGlite.create(path.join(dataDir, 'pgdata'));

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { addToTally, coverageFlags, emptyTally, type EntityFacts, type Tally } from '../../src/domain/coverage/coverage.js';
+import {
+  addToTally,
+  coverageFlags,
+  emptyTally,
+  type EntityFacts,
+  type Tally,
+} from '../../src/domain/coverage/coverage.js';
 import { recomputeTally, tallyBy, tallyUnder } from '../../src/features/coverage/queries.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
@@ -27,14 +33,28 @@ type Op =
 
 const nat = fc.nat({ max: 1000 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.record({ op: fc.constant('entity' as const), station: fc.nat({ max: 3 }), kind: fc.nat({ max: 2 }), active: fc.boolean(), month: fc.nat({ max: 30 }) }), weight: 6 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('entity' as const),
+      station: fc.nat({ max: 3 }),
+      kind: fc.nat({ max: 2 }),
+      active: fc.boolean(),
+      month: fc.nat({ max: 30 }),
+    }),
+    weight: 6,
+  },
   fc.record({ op: fc.constant('status' as const), pick: nat, active: fc.boolean() }),
   fc.record({ op: fc.constant('move' as const), pick: nat, station: fc.nat({ max: 3 }) }),
   fc.record({ op: fc.constant('zone' as const), pick: nat, zone: fc.nat({ max: 2 }), add: fc.boolean() }),
   fc.record({ op: fc.constant('liaison' as const), pick: nat, add: fc.boolean() }),
   fc.record({ op: fc.constant('report' as const), pick: nat, members: fc.nat({ max: 3 }) }),
   fc.record({ op: fc.constant('link' as const), pick: nat, add: fc.boolean() }),
-  fc.record({ op: fc.constant('org' as const), picks: fc.array(nat, { minLength: 1, maxLength: 3 }), mode: fc.nat({ max: 2 }), status: fc.nat({ max: 2 }) }),
+  fc.record({
+    op: fc.constant('org' as const),
+    picks: fc.array(nat, { minLength: 1, maxLength: 3 }),
+    mode: fc.nat({ max: 2 }),
+    status: fc.nat({ max: 2 }),
+  }),
   fc.record({ op: fc.constant('orgStatus' as const), pick: nat, status: fc.nat({ max: 2 }) }),
   fc.record({ op: fc.constant('orgDrop' as const), pick: nat, entity: nat }),
   fc.record({ op: fc.constant('assign' as const), target: fc.nat({ max: 2 }), pick: nat }),
@@ -54,12 +74,14 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
     t = await testApp(backend);
     const l = ledger(t.db);
     for (const code of STATIONS) await l.station(code);
-    for (const [i, kind] of (['building', 'market', 'park'] as const).entries()) zones.push(await l.zone(kind, `区域${i}`, '320102'));
+    for (const [i, kind] of (['building', 'market', 'park'] as const).entries())
+      zones.push(await l.zone(kind, `区域${i}`, '320102'));
     instructorId = await l.instructor('320102');
   });
   afterAll(() => t?.close());
 
-  const ids = async (table: 'entity' | 'party_org' | 'instructor_assignment') => (await t.db.selectFrom(table).select('id').orderBy('id').execute()).map((r) => r.id);
+  const ids = async (table: 'entity' | 'party_org' | 'instructor_assignment') =>
+    (await t.db.selectFrom(table).select('id').orderBy('id').execute()).map((r) => r.id);
   const pickOf = (list: number[], n: number) => (list.length ? list[n % list.length] : null);
 
   async function apply(o: Op) {
@@ -70,19 +92,45 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
     switch (o.op) {
       case 'entity': {
         const month = new Date(2024, o.month, 15).toISOString().slice(0, 10);
-        await l.entity({ place: place(o.station), kind: (['enterprise', 'individual', 'cooperative'] as const)[o.kind], active: o.active, registeredOn: month, industry: 'ABF'[o.kind] });
+        await l.entity({
+          place: place(o.station),
+          kind: (['enterprise', 'individual', 'cooperative'] as const)[o.kind],
+          active: o.active,
+          registeredOn: month,
+          industry: 'ABF'[o.kind],
+        });
         return;
       }
       case 'status':
-        if (e) await t.db.updateTable('entity').set({ status: o.active ? 'active' : 'revoked' }).where('id', '=', e).execute();
+        if (e)
+          await t.db
+            .updateTable('entity')
+            .set({ status: o.active ? 'active' : 'revoked' })
+            .where('id', '=', e)
+            .execute();
         return;
       case 'move':
-        if (e) await t.db.updateTable('entity').set(l.placeOf(place(o.station))).where('id', '=', e).execute();
+        if (e)
+          await t.db
+            .updateTable('entity')
+            .set(l.placeOf(place(o.station)))
+            .where('id', '=', e)
+            .execute();
         return;
       case 'zone':
         if (!e) return;
-        if (o.add) await t.db.insertInto('entity_zone').values({ entity_id: e, zone_id: zones[o.zone], scope_key: '320102' }).onConflict((c) => c.doNothing()).execute();
-        else await t.db.deleteFrom('entity_zone').where('entity_id', '=', e).where('zone_id', '=', zones[o.zone]).execute();
+        if (o.add)
+          await t.db
+            .insertInto('entity_zone')
+            .values({ entity_id: e, zone_id: zones[o.zone], scope_key: '320102' })
+            .onConflict((c) => c.doNothing())
+            .execute();
+        else
+          await t.db
+            .deleteFrom('entity_zone')
+            .where('entity_id', '=', e)
+            .where('zone_id', '=', zones[o.zone])
+            .execute();
         return;
       case 'liaison':
         if (!e) return;
@@ -90,8 +138,14 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
         else await t.db.deleteFrom('entity_person').where('entity_id', '=', e).where('role', '=', 'liaison').execute();
         return;
       case 'report':
-        if (e) await t.db.updateTable('annual_report').set({ party_members: o.members }).where('entity_id', '=', e).execute();
-        if (e && !(await t.db.selectFrom('annual_report').select('year').where('entity_id', '=', e).executeTakeFirst())) await l.report(e, 2025, { members: o.members });
+        if (e)
+          await t.db
+            .updateTable('annual_report')
+            .set({ party_members: o.members })
+            .where('entity_id', '=', e)
+            .execute();
+        if (e && !(await t.db.selectFrom('annual_report').select('year').where('entity_id', '=', e).executeTakeFirst()))
+          await l.report(e, 2025, { members: o.members });
         return;
       case 'link': {
         if (!e) return;
@@ -103,40 +157,83 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
         const covered = [...new Set(o.picks.map((p) => pickOf(entities, p)).filter((x): x is number => x !== null))];
         if (!covered.length) return;
         const status = ORG_STATUS[o.status];
-        const org = await t.db.insertInto('party_org').values({
-          name: `党组织${crypto.randomUUID()}`, kind: 'branch', setup_mode: MODES[o.mode], county_code: '320102', scope_key: '320102', status,
-          founded_on: status === 'preparing' ? null : '2024-01-01', dissolved_on: status === 'dissolved' ? '2025-01-01' : null,
-        }).returning('id').executeTakeFirstOrThrow();
-        await t.db.insertInto('party_org_entity').values(covered.map((entity_id) => ({ org_id: org.id, entity_id, scope_key: '320102' }))).execute();
+        const org = await t.db
+          .insertInto('party_org')
+          .values({
+            name: `党组织${crypto.randomUUID()}`,
+            kind: 'branch',
+            setup_mode: MODES[o.mode],
+            county_code: '320102',
+            scope_key: '320102',
+            status,
+            founded_on: status === 'preparing' ? null : '2024-01-01',
+            dissolved_on: status === 'dissolved' ? '2025-01-01' : null,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await t.db
+          .insertInto('party_org_entity')
+          .values(covered.map((entity_id) => ({ org_id: org.id, entity_id, scope_key: '320102' })))
+          .execute();
         return;
       }
       case 'orgStatus': {
         const org = pickOf(await ids('party_org'), o.pick);
         const status = ORG_STATUS[o.status];
-        if (org) await t.db.updateTable('party_org').set({ status, founded_on: '2024-01-01', dissolved_on: status === 'dissolved' ? '2025-01-01' : null }).where('id', '=', org).execute();
+        if (org)
+          await t.db
+            .updateTable('party_org')
+            .set({ status, founded_on: '2024-01-01', dissolved_on: status === 'dissolved' ? '2025-01-01' : null })
+            .where('id', '=', org)
+            .execute();
         return;
       }
       case 'orgDrop': {
         const org = pickOf(await ids('party_org'), o.pick);
-        if (org) await t.db.deleteFrom('party_org_entity').where('org_id', '=', org).where('entity_id', '=', pickOf(entities, o.entity) ?? 0).execute();
+        if (org)
+          await t.db
+            .deleteFrom('party_org_entity')
+            .where('org_id', '=', org)
+            .where('entity_id', '=', pickOf(entities, o.entity) ?? 0)
+            .execute();
         return;
       }
       case 'assign': {
         // An instructor assigned to an entity, a zone or an organization (whatever its status).
         const target = (['entity', 'zone', 'org'] as const)[o.target];
-        const ref = target === 'entity' ? e : target === 'zone' ? zones[o.pick % zones.length] : pickOf(await ids('party_org'), o.pick);
+        const ref =
+          target === 'entity'
+            ? e
+            : target === 'zone'
+              ? zones[o.pick % zones.length]
+              : pickOf(await ids('party_org'), o.pick);
         if (!ref) return;
-        await t.db.insertInto('instructor_assignment').values({
-          instructor_id: instructorId, target, entity_id: target === 'entity' ? ref : null, zone_id: target === 'zone' ? ref : null, org_id: target === 'org' ? ref : null,
-          start_on: '2026-01-01', scope_key: '320102',
-        }).onConflict((c) => c.doNothing()).execute();
+        await t.db
+          .insertInto('instructor_assignment')
+          .values({
+            instructor_id: instructorId,
+            target,
+            entity_id: target === 'entity' ? ref : null,
+            zone_id: target === 'zone' ? ref : null,
+            org_id: target === 'org' ? ref : null,
+            start_on: '2026-01-01',
+            scope_key: '320102',
+          })
+          .onConflict((c) => c.doNothing())
+          .execute();
         return;
       }
       case 'unassign': {
         const a = pickOf(await ids('instructor_assignment'), o.pick);
         if (!a) return;
         if (o.remove) await t.db.deleteFrom('instructor_assignment').where('id', '=', a).execute();
-        else await t.db.updateTable('instructor_assignment').set({ end_on: '2026-06-30' }).where('id', '=', a).where('end_on', 'is', null).execute();
+        else
+          await t.db
+            .updateTable('instructor_assignment')
+            .set({ end_on: '2026-06-30' })
+            .where('id', '=', a)
+            .where('end_on', 'is', null)
+            .execute();
         return;
       }
       case 'delete':
@@ -150,7 +247,15 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
 
   /** The figures computed in TypeScript from the raw ledger rows, through the domain definitions; and the operating entities an instructor reaches. */
   async function oracle(scope: string): Promise<Tally & { reached: number }> {
-    const { rows } = await sql<{ id: number; status: EntityFacts['status']; linked: number; declared: number | null; liaison: boolean; instructor: boolean; orgs: EntityFacts['orgs'] }>`
+    const { rows } = await sql<{
+      id: number;
+      status: EntityFacts['status'];
+      linked: number;
+      declared: number | null;
+      liaison: boolean;
+      instructor: boolean;
+      orgs: EntityFacts['orgs'];
+    }>`
       SELECT e.id, e.status,
         (SELECT count(*)::int FROM member_link l WHERE l.entity_id = e.id) AS linked,
         (SELECT a.party_members FROM annual_report a WHERE a.entity_id = e.id ORDER BY a.year DESC LIMIT 1) AS declared,
@@ -160,7 +265,21 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
           OR a.org_id IN (SELECT pe.org_id FROM party_org_entity pe WHERE pe.entity_id = e.id))) AS instructor,
         coalesce((SELECT json_agg(json_build_object('body', o.body, 'setupMode', o.setup_mode, 'status', o.status)) FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id WHERE pe.entity_id = e.id), '[]') AS orgs
       FROM entity e WHERE starts_with(e.scope_key, ${scope})`.execute(t.db);
-    const tally = rows.reduce((acc, r) => addToTally(acc, coverageFlags({ status: r.status, linkedMembers: r.linked, declaredMembers: r.declared ?? 0, liaison: r.liaison, instructor: r.instructor, orgs: r.orgs })), emptyTally());
+    const tally = rows.reduce(
+      (acc, r) =>
+        addToTally(
+          acc,
+          coverageFlags({
+            status: r.status,
+            linkedMembers: r.linked,
+            declaredMembers: r.declared ?? 0,
+            liaison: r.liaison,
+            instructor: r.instructor,
+            orgs: r.orgs,
+          }),
+        ),
+      emptyTally(),
+    );
     return { ...tally, reached: rows.filter((r) => r.status === 'active' && r.instructor).length };
   }
 
@@ -171,12 +290,19 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
       const { reached, ...tally } = await oracle(scope);
       expect(kept).toEqual(tally);
       // The entities instructors reach, tallied beside the coverages (migration 0019).
-      const { rows } = await sql<{ n: number }>`SELECT coalesce(sum(instructor), 0)::int AS n FROM coverage_tally WHERE dim = 'all' AND starts_with(scope_key, ${scope})`.execute(t.db);
+      const { rows } = await sql<{
+        n: number;
+      }>`SELECT coalesce(sum(instructor), 0)::int AS n FROM coverage_tally WHERE dim = 'all' AND starts_with(scope_key, ${scope})`.execute(
+        t.db,
+      );
       expect(rows[0].n, `reached under ${scope || '全国'}`).toBe(reached);
     }
     // Every split adds up to the total (each entity has one kind, one industry, one month).
     for (const dim of ['kind', 'industry', 'reg_month']) {
-      const parts = [...(await tallyBy(t.db, '', dim)).values()].reduce((a, b) => ({ ...a, operating: a.operating + b.operating, anyOrg: a.anyOrg + b.anyOrg }), emptyTally());
+      const parts = [...(await tallyBy(t.db, '', dim)).values()].reduce(
+        (a, b) => ({ ...a, operating: a.operating + b.operating, anyOrg: a.anyOrg + b.anyOrg }),
+        emptyTally(),
+      );
       const total = await tallyUnder(t.db, '');
       expect([parts.operating, parts.anyOrg]).toEqual([total.operating, total.anyOrg]);
     }
@@ -199,9 +325,22 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
     const flags = () => t.db.selectFrom('entity_coverage').selectAll().orderBy('entity_id').execute();
     const kept = await flags();
     expect(kept.length).toBeGreaterThan(10);
-    const before = await t.db.selectFrom('coverage_tally').selectAll().where((eb) => eb.or([eb('operating', '<>', 0), eb('with_members', '<>', 0), eb('work', '<>', 0)])).orderBy('dim').orderBy('scope_key').orderBy('value').execute();
+    const before = await t.db
+      .selectFrom('coverage_tally')
+      .selectAll()
+      .where((eb) => eb.or([eb('operating', '<>', 0), eb('with_members', '<>', 0), eb('work', '<>', 0)]))
+      .orderBy('dim')
+      .orderBy('scope_key')
+      .orderBy('value')
+      .execute();
     await sql`SELECT xgz_coverage_rebuild()`.execute(t.db);
-    const after = await t.db.selectFrom('coverage_tally').selectAll().orderBy('dim').orderBy('scope_key').orderBy('value').execute();
+    const after = await t.db
+      .selectFrom('coverage_tally')
+      .selectAll()
+      .orderBy('dim')
+      .orderBy('scope_key')
+      .orderBy('value')
+      .execute();
     expect(after).toEqual(before);
     expect(await flags()).toEqual(kept);
   });

@@ -8,7 +8,10 @@ import { BACKENDS } from '../helpers/db.js';
 import { nextIp, testApp, type TestApp } from '../helpers/app.js';
 
 const count = async (t: TestApp, table: string, where = 'true') =>
-  Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.raw(table)} WHERE ${sql.raw(where)}`.execute(t.db)).rows[0].n);
+  Number(
+    (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.raw(table)} WHERE ${sql.raw(where)}`.execute(t.db))
+      .rows[0].n,
+  );
 
 describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
   let t: TestApp;
@@ -19,7 +22,9 @@ describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
     await bootstrap(t.ctx, { demo: true, demoEntities: 1500 });
     await t.app.imports.recover();
     await t.app.imports.idle();
-    expect((await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done')).toBe(true);
+    expect((await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done')).toBe(
+      true,
+    );
     expect(await registerDemoOrgs(t.ctx)).toBeGreaterThan(4);
     work = await registerDemoWork(t.ctx);
   }, 240_000);
@@ -42,9 +47,32 @@ describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
     expect(await count(t, 'sanliang')).toBeGreaterThan(5);
     expect(await count(t, 'sanliang_plaque', "state = 'revoked'")).toBe(1);
     // One org relation per member; secretaries are registered members of their organization.
-    expect(await count(t, 'party_org_officer f', 'NOT EXISTS (SELECT 1 FROM party_org_member m WHERE m.org_id = f.org_id AND m.person_id = f.person_id)')).toBe(0);
-    const audits = await t.db.selectFrom('audit_log').select(['action', 'actor_name']).where(sql<boolean>`detail->>'demo' = 'true'`).orderBy('id').execute();
-    expect(audits.map((a) => a.action)).toEqual(['org.from_reports', 'instructor.create', 'org.officer_add', 'training.create', 'point.create', 'honour.nominate', 'campaign.create', 'sanliang.create', 'platform.create', 'assistance.create', 'visit_plan.create']);
+    expect(
+      await count(
+        t,
+        'party_org_officer f',
+        'NOT EXISTS (SELECT 1 FROM party_org_member m WHERE m.org_id = f.org_id AND m.person_id = f.person_id)',
+      ),
+    ).toBe(0);
+    const audits = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_name'])
+      .where(sql<boolean>`detail->>'demo' = 'true'`)
+      .orderBy('id')
+      .execute();
+    expect(audits.map((a) => a.action)).toEqual([
+      'org.from_reports',
+      'instructor.create',
+      'org.officer_add',
+      'training.create',
+      'point.create',
+      'honour.nominate',
+      'campaign.create',
+      'sanliang.create',
+      'platform.create',
+      'assistance.create',
+      'visit_plan.create',
+    ]);
     expect(new Set(audits.map((a) => a.actor_name))).toEqual(new Set(['city_editor']));
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
@@ -58,13 +86,23 @@ describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
     const reminders = (await c.get('/orgs/term-reminders')).json();
     expect(reminders.items.length).toBeGreaterThan(0);
     expect(reminders.items.every((r: { due: string | null }) => r.due === 'due')).toBe(true);
-    for (const list of ['/orgs', '/trainings', '/trainings/secretaries', '/points', '/honours', '/campaigns', '/sanliang']) {
+    for (const list of [
+      '/orgs',
+      '/trainings',
+      '/trainings/secretaries',
+      '/points',
+      '/honours',
+      '/campaigns',
+      '/sanliang',
+    ]) {
       const res = await c.get(`${list}?pageSize=5`);
       expect(res.statusCode, list).toBe(200);
       expect(res.json().total, list).toBeGreaterThan(0);
     }
     expect((await c.get('/points?reviewDue=true')).json().total).toBeGreaterThan(0);
-    const states = new Set(((await c.get('/honours?pageSize=50')).json().items as { state: string }[]).map((h) => h.state));
+    const states = new Set(
+      ((await c.get('/honours?pageSize=50')).json().items as { state: string }[]).map((h) => h.state),
+    );
     expect([...states].sort()).toEqual(['approved', 'awarded', 'nominated', 'rejected', 'revoked']);
   });
 
@@ -79,17 +117,30 @@ describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
     expect(f.total.open).toBeGreaterThan(0);
     expect(f.total.satisfaction).toBeGreaterThan(3);
     expect(f.total).toMatchObject({ visits: 30, entitiesVisited: 30 });
-    for (const s of f.steps.filter((x: { step: string }) => x.step !== 'route')) expect(s.p50Hours, s.step).toBeGreaterThan(0);
+    for (const s of f.steps.filter((x: { step: string }) => x.step !== 'route'))
+      expect(s.p50Hours, s.step).toBeGreaterThan(0);
     expect(f.children.filter((k: { total: number }) => k.total > 0).length).toBe(4);
     expect(await count(t, 'appeal_case', "unit_kind IN ('committee', 'platform')")).toBeGreaterThan(0);
     // Every case's events replay its moves in order, the first being its intake.
-    expect(await count(t, 'appeal_case c', "(SELECT action FROM appeal_event e WHERE e.case_id = c.id ORDER BY id LIMIT 1) <> 'intake'")).toBe(0);
+    expect(
+      await count(
+        t,
+        'appeal_case c',
+        "(SELECT action FROM appeal_event e WHERE e.case_id = c.id ORDER BY id LIMIT 1) <> 'intake'",
+      ),
+    ).toBe(0);
   });
 
   it('fills the new employment page: platforms, stations and riders, a committee, mobile branches with cards, sector coverage', async () => {
     const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320100' }));
     const f = (await c.get('/new-employment/figures')).json();
-    expect(f.total).toMatchObject({ platforms: 4, partners: 16, committees: 1, activists: 5, stations: work.newEmployment.stations });
+    expect(f.total).toMatchObject({
+      platforms: 4,
+      partners: 16,
+      committees: 1,
+      activists: 5,
+      stations: work.newEmployment.stations,
+    });
     expect(f.total.stations).toBeGreaterThanOrEqual(15);
     expect(f.total.stations).toBeLessThanOrEqual(25);
     expect(f.total.riders).toBeGreaterThan(f.total.stations * 5);
@@ -108,11 +159,17 @@ describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
     expect(f.riderSeries.at(-1).riders).toBe(f.total.riders);
     expect(f.riderSeries[0].riders).toBeGreaterThan(0);
     expect(f.riderSeries[0].riders).toBeLessThan(f.total.riders);
-    expect((await c.get('/new-employment/orgs?type=mobile')).json().items.every((o: { approverName: string | null }) => o.approverName === '南京市网约配送员行业党委')).toBe(true);
+    expect(
+      (await c.get('/new-employment/orgs?type=mobile'))
+        .json()
+        .items.every((o: { approverName: string | null }) => o.approverName === '南京市网约配送员行业党委'),
+    ).toBe(true);
     expect((await c.get('/new-employment/cards?state=expiring')).json().total).toBe(2);
     expect(await count(t, 'platform_partner', 'entity_id IS NOT NULL')).toBeGreaterThan(8);
     expect(await count(t, 'recognition_point', "subject_type = 'platform'")).toBe(1);
-    expect(await count(t, 'instructor_assignment', "target IN ('platform', 'delivery_station')")).toBe(work.newEmployment.assignments);
+    expect(await count(t, 'instructor_assignment', "target IN ('platform', 'delivery_station')")).toBe(
+      work.newEmployment.assignments,
+    );
   });
 
   it('fills the assistance page: programs of this year with entities, measures and outcomes', async () => {
@@ -132,15 +189,33 @@ describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
 
   it("sends the city's notice and tasks down the tree: a station has a notice to sign and a task passed down, the city's boards show a returned reply and an overdue node", async () => {
     const [xuanwu, qinhuai] = ['320102', '320104'];
-    const station = (await t.db.selectFrom('app_user').select('jurisdiction_code').where('username', '=', 'station_staff').executeTakeFirstOrThrow()).jurisdiction_code;
+    const station = (
+      await t.db
+        .selectFrom('app_user')
+        .select('jurisdiction_code')
+        .where('username', '=', 'station_staff')
+        .executeTakeFirstOrThrow()
+    ).jurisdiction_code;
     const clerk = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: station }));
-    const inbox = (await clerk.get('/deployments?box=received')).json().items as { kind: string; title: string; issuer: { code: string }; mine: { status: string } }[];
-    expect(inbox.map((d) => [d.kind, d.issuer.code, d.mine.status]).sort()).toEqual([['notice', '320100', 'pending'], ['task', xuanwu, 'pending']]);
+    const inbox = (await clerk.get('/deployments?box=received')).json().items as {
+      kind: string;
+      title: string;
+      issuer: { code: string };
+      mine: { status: string };
+    }[];
+    expect(inbox.map((d) => [d.kind, d.issuer.code, d.mine.status]).sort()).toEqual([
+      ['notice', '320100', 'pending'],
+      ['task', xuanwu, 'pending'],
+    ]);
 
     const city = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320100' }));
     const issued = (await city.get('/deployments?box=issued')).json().items as { id: number; title: string }[];
     expect(issued.filter((d) => /年报的通知|走访排查|指导员履职/.test(d.title))).toHaveLength(3);
-    const boardOf = async (title: string) => (await city.get(`/deployments/${issued.find((d) => d.title.includes(title))!.id}/board`)).json<{ counts: Record<string, number>; targets: { node: { code: string }; status: string; returnReason: string | null; passedDown: unknown[] }[] }>();
+    const boardOf = async (title: string) =>
+      (await city.get(`/deployments/${issued.find((d) => d.title.includes(title))!.id}/board`)).json<{
+        counts: Record<string, number>;
+        targets: { node: { code: string }; status: string; returnReason: string | null; passedDown: unknown[] }[];
+      }>();
     const visits = await boardOf('走访排查');
     const node = (code: string) => visits.targets.find((x) => x.node.code === code)!;
     expect(node(qinhuai).status).toBe('returned');
@@ -157,7 +232,11 @@ describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
     const plaques = await t.db.selectFrom('sanliang_plaque').select(['number', 'state']).orderBy('id').execute();
     expect(plaques.filter((p) => p.state === 'valid').length).toBeGreaterThan(plaques.length / 2);
     for (const p of plaques) {
-      const res = await t.app.inject({ method: 'GET', url: `/api/v1/public/plaques/${(await t.db.selectFrom('sanliang_plaque').select('public_token').where('number', '=', p.number).executeTakeFirstOrThrow()).public_token}`, remoteAddress: nextIp() });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/public/plaques/${(await t.db.selectFrom('sanliang_plaque').select('public_token').where('number', '=', p.number).executeTakeFirstOrThrow()).public_token}`,
+        remoteAddress: nextIp(),
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json().verdict).toBe(p.state);
     }

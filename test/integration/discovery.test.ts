@@ -26,34 +26,79 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
     await Promise.all(t.app.discoveryRuns);
     return (await c.get(`/discovery/runs/${run.json().id}`)).json();
   };
-  const cases = async (c: Client = editor) => (await c.get('/cases?pageSize=200')).json().items as { id: number; kind: string; state: string; entityName: string; memberName: string | null }[];
-  const caseOf = async (kind: string, entity: string) => (await cases()).find((c) => c.kind === kind && c.entityName === entity);
+  const cases = async (c: Client = editor) =>
+    (await c.get('/cases?pageSize=200')).json().items as {
+      id: number;
+      kind: string;
+      state: string;
+      entityName: string;
+      memberName: string | null;
+    }[];
+  const caseOf = async (kind: string, entity: string) =>
+    (await cases()).find((c) => c.kind === kind && c.entityName === entity);
 
   beforeAll(async () => {
     t = await testApp(backend);
     const u = await t.user({ roles: ['editor'], jurisdiction: '320102' });
     importer = { id: u.id, scopeKey: '320102' };
     editor = await t.signIn(u);
-    const e = (uscc: string, name: string, rep: string, id = '', phone = '') => ({ 统一社会信用代码: uscc, 名称: name, 主体类型: '企业', 所属县区代码: '320102', '法定代表人/经营者': rep, '法定代表人/经营者身份证号': id, '法定代表人/经营者手机': phone });
-    await importFile(t, 'registry', csvFile(dir, 'r.csv', [
-      e(A, '甲科技有限公司', '张三', ZHANG),
-      e(B, '乙餐饮有限公司', '王伟', '', '13911112222'),
-      e(C, '丙商贸有限公司', '陈七'),
-      e(D, '丁文化有限公司', '李四', LI),
-      e(E, '戊物流有限公司', '赵六'),
-      e(code(), '己服务有限公司', '孙八', MOBILE_ID),
-    ]), importer);
-    const a = (uscc: string, members: string, form: string) => ({ 统一社会信用代码: uscc, 年报年度: '2025', 从业人数: '20', '党员人数（含预备党员）': members, 党组织建立形式: form });
-    await importFile(t, 'annual_report', csvFile(dir, 'a.csv', [a(A, '0', '0'), a(C, '2', '0'), a(D, '1', '1')]), importer);
-    const m = (name: string, id: string, birth: string, org: string, status = '正常', phone = '') => ({ 姓名: name, 公民身份号码: id, 出生日期: birth, 党员类别: '正式党员', 组织关系所在党组织: org, 党员状态: status, 联系电话: phone });
-    const roster = await importFile(t, 'roster', csvFile(dir, 'm.csv', [
-      m('张三', ZHANG, '', '鼓楼区某社区党支部'),
-      m('王玮', '', '1988-08-08', '', '正常', '13911112222'),
-      m('李四', LI, '', '丁文化有限公司党支部'),
-      m('赵六', '', '1960-01-01', '某街道党工委'),
-      m('孙八', MOBILE_ID, '', '外地某党支部', '流动'),
-      m('周九', '11010519491231002Y', '1949-12-31', '某党支部'),
-    ]), importer);
+    const e = (uscc: string, name: string, rep: string, id = '', phone = '') => ({
+      统一社会信用代码: uscc,
+      名称: name,
+      主体类型: '企业',
+      所属县区代码: '320102',
+      '法定代表人/经营者': rep,
+      '法定代表人/经营者身份证号': id,
+      '法定代表人/经营者手机': phone,
+    });
+    await importFile(
+      t,
+      'registry',
+      csvFile(dir, 'r.csv', [
+        e(A, '甲科技有限公司', '张三', ZHANG),
+        e(B, '乙餐饮有限公司', '王伟', '', '13911112222'),
+        e(C, '丙商贸有限公司', '陈七'),
+        e(D, '丁文化有限公司', '李四', LI),
+        e(E, '戊物流有限公司', '赵六'),
+        e(code(), '己服务有限公司', '孙八', MOBILE_ID),
+      ]),
+      importer,
+    );
+    const a = (uscc: string, members: string, form: string) => ({
+      统一社会信用代码: uscc,
+      年报年度: '2025',
+      从业人数: '20',
+      '党员人数（含预备党员）': members,
+      党组织建立形式: form,
+    });
+    await importFile(
+      t,
+      'annual_report',
+      csvFile(dir, 'a.csv', [a(A, '0', '0'), a(C, '2', '0'), a(D, '1', '1')]),
+      importer,
+    );
+    const m = (name: string, id: string, birth: string, org: string, status = '正常', phone = '') => ({
+      姓名: name,
+      公民身份号码: id,
+      出生日期: birth,
+      党员类别: '正式党员',
+      组织关系所在党组织: org,
+      党员状态: status,
+      联系电话: phone,
+    });
+    const roster = await importFile(
+      t,
+      'roster',
+      csvFile(dir, 'm.csv', [
+        m('张三', ZHANG, '', '鼓楼区某社区党支部'),
+        m('王玮', '', '1988-08-08', '', '正常', '13911112222'),
+        m('李四', LI, '', '丁文化有限公司党支部'),
+        m('赵六', '', '1960-01-01', '某街道党工委'),
+        m('孙八', MOBILE_ID, '', '外地某党支部', '流动'),
+        m('周九', '11010519491231002Y', '1949-12-31', '某党支部'),
+      ]),
+      importer,
+    );
     expect(roster.job).toMatchObject({ status: 'done', rows_accepted: 6, rows_rejected: 0 });
   });
   afterAll(() => t?.close());
@@ -62,7 +107,12 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
     const list = (await editor.get('/members?pageSize=50')).json();
     expect(list.total).toBe(6);
     const zhou = list.items.find((m: { name: string }) => m.name === '周九');
-    expect(zhou).toMatchObject({ idNumber: null, birthDate: '1949-12-31', confidence: 'confirmed', sources: ['roster'] });
+    expect(zhou).toMatchObject({
+      idNumber: null,
+      birthDate: '1949-12-31',
+      confidence: 'confirmed',
+      sources: ['roster'],
+    });
     const zhang = list.items.find((m: { name: string }) => m.name === '张三');
     expect(zhang.idNumber).toBe(`${ZHANG.slice(0, 6)}********${ZHANG.slice(-4)}`);
     // The roster person and the legal representative with the same number are one person.
@@ -73,14 +123,29 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
   it('links exactly by ID number and probabilistically by sound of name and phone, never namesakes alone', async () => {
     const run = await runDiscovery();
     expect(run.status).toBe('done');
-    const links = await t.db.selectFrom('member_link as l').innerJoin('member as m', 'm.id', 'l.member_id').innerJoin('person as p', 'p.id', 'm.person_id').select(['p.name', 'l.method', 'l.levels']).orderBy('p.name').execute();
-    expect(links.map((l) => [l.name, l.method])).toEqual([['孙八', 'exact'], ['张三', 'exact'], ['李四', 'exact'], ['王玮', 'probabilistic']]);
+    const links = await t.db
+      .selectFrom('member_link as l')
+      .innerJoin('member as m', 'm.id', 'l.member_id')
+      .innerJoin('person as p', 'p.id', 'm.person_id')
+      .select(['p.name', 'l.method', 'l.levels'])
+      .orderBy('p.name')
+      .execute();
+    expect(links.map((l) => [l.name, l.method])).toEqual([
+      ['孙八', 'exact'],
+      ['张三', 'exact'],
+      ['李四', 'exact'],
+      ['王玮', 'probabilistic'],
+    ]);
     expect(links.find((l) => l.name === '王玮')!.levels).toMatchObject({ name: 'homophone', phone: 'same' });
   });
 
   it('raises each case type with its evidence', async () => {
     const all = await cases();
-    const kinds = (entity: string) => all.filter((c) => c.entityName === entity).map((c) => c.kind).sort();
+    const kinds = (entity: string) =>
+      all
+        .filter((c) => c.entityName === entity)
+        .map((c) => c.kind)
+        .sort();
     expect(kinds('甲科技有限公司')).toEqual(['entity_without_org', 'hidden_member', 'pocket_member']);
     expect(kinds('乙餐饮有限公司')).toEqual(['entity_without_org', 'hidden_member', 'pocket_member']);
     expect(kinds('丙商贸有限公司')).toEqual(['declared_not_found', 'entity_without_org']);
@@ -96,21 +161,45 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
   it('runs the work list through its state machine, audited, and refuses illegal moves', async () => {
     const c = (await caseOf('pocket_member', '甲科技有限公司'))!;
     const act = (body: unknown) => editor.post(`/cases/${c.id}/actions`, body);
-    expect((await act({ action: 'transfer', transfer: { from: 'a', to: 'b', date: '2026-11-01' } })).statusCode).toBe(409);
+    expect((await act({ action: 'transfer', transfer: { from: 'a', to: 'b', date: '2026-11-01' } })).statusCode).toBe(
+      409,
+    );
     expect((await act({ action: 'contact' })).statusCode).toBe(400);
-    expect((await act({ action: 'contact', contact: { date: '2026-11-20', way: 'visit', outcome: '本人承认是党员，组织关系在原社区' } })).json().state).toBe('contacted');
+    expect(
+      (
+        await act({
+          action: 'contact',
+          contact: { date: '2026-11-20', way: 'visit', outcome: '本人承认是党员，组织关系在原社区' },
+        })
+      ).json().state,
+    ).toBe('contacted');
     expect((await act({ action: 'confirm' })).json().state).toBe('confirmed');
-    expect((await act({ action: 'transfer', transfer: { from: '鼓楼区某社区党支部', to: '玄武区个体工商户联合党支部', date: '2026-11-25' } })).json().state).toBe('transferred');
+    expect(
+      (
+        await act({
+          action: 'transfer',
+          transfer: { from: '鼓楼区某社区党支部', to: '玄武区个体工商户联合党支部', date: '2026-11-25' },
+        })
+      ).json().state,
+    ).toBe('transferred');
     expect((await act({ action: 'dismiss', reason: 'x' })).statusCode).toBe(409);
     const d = (await editor.get(`/cases/${c.id}`)).json();
     expect(d.events.map((e: { action: string }) => e.action)).toEqual(['raised', 'contact', 'confirm', 'transfer']);
     expect(d.member.orgRelation).toBe('玄武区个体工商户联合党支部');
     const dismiss = (await caseOf('declared_not_found', '丙商贸有限公司'))!;
     expect((await editor.post(`/cases/${dismiss.id}/actions`, { action: 'dismiss' })).statusCode).toBe(400);
-    expect((await editor.post(`/cases/${dismiss.id}/actions`, { action: 'dismiss', reason: '年报误填，实际无党员' })).json().state).toBe('dismissed');
+    expect(
+      (await editor.post(`/cases/${dismiss.id}/actions`, { action: 'dismiss', reason: '年报误填，实际无党员' })).json()
+        .state,
+    ).toBe('dismissed');
     const audited = await t.db.selectFrom('audit_log').select('action').where('action', 'like', 'case.%').execute();
     // Besides the imports' own (case.follow: cases raised or closed by a change), the person's moves.
-    expect(audited.map((a) => a.action).filter((a) => a !== 'case.follow')).toEqual(['case.contact', 'case.confirm', 'case.transfer', 'case.dismiss']);
+    expect(audited.map((a) => a.action).filter((a) => a !== 'case.follow')).toEqual([
+      'case.contact',
+      'case.confirm',
+      'case.transfer',
+      'case.dismiss',
+    ]);
     expect(audited.some((a) => a.action === 'case.follow')).toBe(true);
   });
 
@@ -118,13 +207,17 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
     const hidden = (await caseOf('hidden_member', '甲科技有限公司'))!;
     expect((await editor.post(`/cases/${hidden.id}/actions`, { action: 'confirm' })).statusCode).toBe(200);
     const entityId = (await editor.get(`/entities?q=${A}`)).json().items[0].id;
-    expect((await editor.get(`/entities/${entityId}`)).json().members).toMatchObject([{ name: '张三', confidence: 'confirmed', method: 'exact' }]);
+    expect((await editor.get(`/entities/${entityId}`)).json().members).toMatchObject([
+      { name: '张三', confidence: 'confirmed', method: 'exact' },
+    ]);
     const memberId = (await editor.get('/members?q=张三')).json().items[0].id;
     const member = (await editor.get(`/members/${memberId}`)).json();
     expect(member.roles).toMatchObject([{ entityName: '甲科技有限公司', role: 'legal_rep', method: 'exact' }]);
     expect(member.cases.map((c: { kind: string }) => c.kind).sort()).toEqual(['hidden_member', 'pocket_member']);
     expect(member.history.length).toBeGreaterThan(1);
-    expect(member.history.some((h: { changes: { field: string }[] }) => h.changes.some((c) => c.field === 'org_relation'))).toBe(true);
+    expect(
+      member.history.some((h: { changes: { field: string }[] }) => h.changes.some((c) => c.field === 'org_relation')),
+    ).toBe(true);
 
     const again = await runDiscovery();
     expect(again.counts.raised).toBe(0);
@@ -133,7 +226,14 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
 
     // 丙 now reports more members: the dismissed "declared but not found" case has new evidence and is
     // reopened by the import itself (cases follow the facts); a run after it finds nothing more to do.
-    await importFile(t, 'annual_report', csvFile(dir, 'a2.csv', [{ 统一社会信用代码: C, 年报年度: '2025', 从业人数: '20', '党员人数（含预备党员）': '3', 党组织建立形式: '0' }]), importer);
+    await importFile(
+      t,
+      'annual_report',
+      csvFile(dir, 'a2.csv', [
+        { 统一社会信用代码: C, 年报年度: '2025', 从业人数: '20', '党员人数（含预备党员）': '3', 党组织建立形式: '0' },
+      ]),
+      importer,
+    );
     expect((await caseOf('declared_not_found', '丙商贸有限公司'))!.state).toBe('open');
     const third = await runDiscovery();
     expect([third.counts.reopened, third.counts.raised, third.counts.resolved]).toEqual([0, 0, 0]);
@@ -142,19 +242,53 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
 
   it('an annual report naming the owner a member puts them on file as declared, without raising cases on that alone', async () => {
     const F = code();
-    await importFile(t, 'registry', csvFile(dir, 'f.csv', [{ 统一社会信用代码: F, 名称: '庚申报有限公司', 主体类型: '企业', 所属县区代码: '320102', '法定代表人/经营者': '吴十', '法定代表人/经营者身份证号': idNumber(rnd, '320102', new Date('1970-07-07')) }]), importer);
-    await importFile(t, 'annual_report', csvFile(dir, 'f2.csv', [{ 统一社会信用代码: F, 年报年度: '2025', 从业人数: '9', '党员人数（含预备党员）': '1', 党组织建立形式: '0', '法定代表人/经营者是否党员': '是' }]), importer);
+    await importFile(
+      t,
+      'registry',
+      csvFile(dir, 'f.csv', [
+        {
+          统一社会信用代码: F,
+          名称: '庚申报有限公司',
+          主体类型: '企业',
+          所属县区代码: '320102',
+          '法定代表人/经营者': '吴十',
+          '法定代表人/经营者身份证号': idNumber(rnd, '320102', new Date('1970-07-07')),
+        },
+      ]),
+      importer,
+    );
+    await importFile(
+      t,
+      'annual_report',
+      csvFile(dir, 'f2.csv', [
+        {
+          统一社会信用代码: F,
+          年报年度: '2025',
+          从业人数: '9',
+          '党员人数（含预备党员）': '1',
+          党组织建立形式: '0',
+          '法定代表人/经营者是否党员': '是',
+        },
+      ]),
+      importer,
+    );
     await runDiscovery();
     const wu = (await editor.get('/members?q=吴十')).json().items[0];
     expect(wu).toMatchObject({ confidence: 'declared', sources: ['declared'], entities: ['庚申报有限公司'] });
-    const kinds = (await cases()).filter((c) => c.entityName === '庚申报有限公司').map((c) => c.kind).sort();
+    const kinds = (await cases())
+      .filter((c) => c.entityName === '庚申报有限公司')
+      .map((c) => c.kind)
+      .sort();
     expect(kinds).toEqual(['declared_not_found', 'entity_without_org']);
   });
 
   it('staff record a person they met as a member; the link survives re-runs', async () => {
     const entityId = (await editor.get(`/entities?q=${E}`)).json().items[0].id;
     const roleId = (await editor.get(`/entities/${entityId}`)).json().people[0].roleId;
-    const res = await editor.post(`/entities/${entityId}/people/${roleId}/member`, { membership: 'full', note: '走访时本人说明' });
+    const res = await editor.post(`/entities/${entityId}/people/${roleId}/member`, {
+      membership: 'full',
+      note: '走访时本人说明',
+    });
     expect(res.statusCode).toBe(201);
     await runDiscovery();
     const d = (await editor.get(`/entities/${entityId}`)).json();
@@ -174,7 +308,10 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
     // The roster is the county's; the station still sees the member it found and records its check.
     const hidden = seen.find((c) => c.kind === 'hidden_member')!;
     expect(hidden.memberName).toBe('王玮');
-    expect((await staff.get(`/cases/${hidden.id}`)).json().member).toMatchObject({ name: '王玮', phone: '139****2222' });
+    expect((await staff.get(`/cases/${hidden.id}`)).json().member).toMatchObject({
+      name: '王玮',
+      phone: '139****2222',
+    });
     expect((await staff.post(`/cases/${hidden.id}/actions`, { action: 'confirm' })).json().state).toBe('confirmed');
     // The member is the county's, seen through its link to the station's entity: in the page and in the count.
     const roster = (await staff.get('/members')).json();

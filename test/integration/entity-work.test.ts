@@ -27,17 +27,53 @@ describe.each(BACKENDS)('the party-building work on an entity page on %s', (back
     const empty = (await editor.get(`/entities/${shop}/work`)).json();
     expect(Object.values(empty).flat()).toEqual([]);
 
-    const instructor = (await editor.post('/instructors', { name: '李指导', source: 'bureau', placeCode: S1 })).json().id;
-    expect((await editor.post(`/instructors/${instructor}/assignments`, { target: 'zone', targetId: tower })).statusCode).toBe(201);
-    expect((await editor.post('/sanliang', { kind: 'member_operator', memberId, entityId: shop, duties: '亮职责内容', commitment: '亮承诺内容', shownOn: '2026-03-01' })).statusCode).toBe(201);
-    await t.db.insertInto('honour').values({ kind: 'star_operator', entity_id: shop, subject_name: '工作小店', state: 'awarded', nominated_on: '2025-01-01', level: 'county', year: 2025, awarded_on: '2025-06-01', scope_key: S1 }).execute();
+    const instructor = (await editor.post('/instructors', { name: '李指导', source: 'bureau', placeCode: S1 })).json()
+      .id;
+    expect(
+      (await editor.post(`/instructors/${instructor}/assignments`, { target: 'zone', targetId: tower })).statusCode,
+    ).toBe(201);
+    expect(
+      (
+        await editor.post('/sanliang', {
+          kind: 'member_operator',
+          memberId,
+          entityId: shop,
+          duties: '亮职责内容',
+          commitment: '亮承诺内容',
+          shownOn: '2026-03-01',
+        })
+      ).statusCode,
+    ).toBe(201);
+    await t.db
+      .insertInto('honour')
+      .values({
+        kind: 'star_operator',
+        entity_id: shop,
+        subject_name: '工作小店',
+        state: 'awarded',
+        nominated_on: '2025-01-01',
+        level: 'county',
+        year: 2025,
+        awarded_on: '2025-06-01',
+        scope_key: S1,
+      })
+      .execute();
 
-    const violation = await editor.post(`/entities/${shop}/violations`, { occurredOn: '2026-10-01', description: '销售过期食品被处罚' });
+    const violation = await editor.post(`/entities/${shop}/violations`, {
+      occurredOn: '2026-10-01',
+      description: '销售过期食品被处罚',
+    });
     expect(violation.json()).toMatchObject({ flaggedHonours: 1 });
     const work = (await editor.get(`/entities/${shop}/work`)).json();
-    expect(work.instructors).toEqual([expect.objectContaining({ title: '李指导', detail: expect.stringContaining('所在区域') })]);
-    expect(work.sanliang).toEqual([expect.objectContaining({ title: '共产党员经营户 · 王亮', state: '亮牌中', detail: '未发牌' })]);
-    expect(work.honours).toEqual([expect.objectContaining({ attention: true, detail: expect.stringContaining('待复核') })]);
+    expect(work.instructors).toEqual([
+      expect.objectContaining({ title: '李指导', detail: expect.stringContaining('所在区域') }),
+    ]);
+    expect(work.sanliang).toEqual([
+      expect.objectContaining({ title: '共产党员经营户 · 王亮', state: '亮牌中', detail: '未发牌' }),
+    ]);
+    expect(work.honours).toEqual([
+      expect.objectContaining({ attention: true, detail: expect.stringContaining('待复核') }),
+    ]);
     expect(work.violations).toEqual([expect.objectContaining({ title: '销售过期食品被处罚', attention: true })]);
     // Another station's staff reach none of it.
     expect((await staff.get(`/entities/${shop}/work`)).statusCode).toBe(404);

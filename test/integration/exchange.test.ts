@@ -19,17 +19,46 @@ const USCC = ['92320102MA1PX7EB3T', validUscc('92320102MA1Q0DKR5'), validUscc('9
 const csv = (rows: Record<string, string>[]) => {
   const headers = Object.keys(rows[0]);
   const q = (v: string) => `"${v.replaceAll('"', '""')}"`;
-  return [headers.map(q).join(','), ...rows.map((r) => headers.map((h) => q(r[h] ?? '')).join(','))].join('\r\n') + '\r\n';
+  return (
+    [headers.map(q).join(','), ...rows.map((r) => headers.map((h) => q(r[h] ?? '')).join(','))].join('\r\n') + '\r\n'
+  );
 };
-const registryRow = (uscc: string, name: string) => ({ 统一社会信用代码: uscc, 名称: name, 主体类型: '个体工商户', 所属县区代码: A, '法定代表人/经营者': '王某', '法定代表人/经营者身份证号': '11010519491231002X' });
+const registryRow = (uscc: string, name: string) => ({
+  统一社会信用代码: uscc,
+  名称: name,
+  主体类型: '个体工商户',
+  所属县区代码: A,
+  '法定代表人/经营者': '王某',
+  '法定代表人/经营者身份证号': '11010519491231002X',
+});
 
 describe.each(BACKENDS)('exchange on %s', (backend) => {
   let t: TestApp;
   let sec: Awaited<ReturnType<TestApp['signIn']>>;
-  const bearer = (token: string, method: 'GET' | 'POST' | 'PATCH', url: string, body?: string | object, type?: string, remoteAddress = '127.0.0.1') =>
-    t.app.inject({ method, url: `/api/v1${url}`, payload: body as never, remoteAddress, headers: { authorization: `Bearer ${token}`, ...(type ? { 'content-type': type } : {}) } });
+  const bearer = (
+    token: string,
+    method: 'GET' | 'POST' | 'PATCH',
+    url: string,
+    body?: string | object,
+    type?: string,
+    remoteAddress = '127.0.0.1',
+  ) =>
+    t.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      payload: body as never,
+      remoteAddress,
+      headers: { authorization: `Bearer ${token}`, ...(type ? { 'content-type': type } : {}) },
+    });
   const issue = async (o: { permissions: string[]; node?: string; rate?: number; ips?: string[] }) => {
-    const res = await sec.post('/service-accounts', { name: `省平台-${o.permissions.join('-')}`, jurisdictionCode: o.node ?? A, permissions: o.permissions, expiresAt: NEXT_YEAR, ipAllowlist: o.ips ?? ['127.0.0.1', '::1/128'], ratePerMinute: o.rate ?? 1000 });
+    const res = await sec.post('/service-accounts', {
+      name: `省平台-${o.permissions.join('-')}`,
+      jurisdictionCode: o.node ?? A,
+      permissions: o.permissions,
+      expiresAt: NEXT_YEAR,
+      ipAllowlist: o.ips ?? ['127.0.0.1', '::1/128'],
+      ratePerMinute: o.rate ?? 1000,
+    });
     expect(res.statusCode, res.body).toBe(201);
     return res.json<{ token: string; account: { id: number; tokenHint: string } }>();
   };
@@ -50,15 +79,35 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
     const { token, account } = await issue({ permissions: ['registry.write'] });
     expect(token).toMatch(/^xgzsa_[A-Za-z0-9_-]{43}$/);
     expect(account.tokenHint).toBe(`xgzsa_…${token.slice(-4)}`);
-    const row = await t.db.selectFrom('service_account').selectAll().where('user_id', '=', account.id).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('service_account')
+      .selectAll()
+      .where('user_id', '=', account.id)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(row)).not.toContain(token.slice(6));
     const list = await sec.get('/service-accounts');
     expect(list.body).not.toContain(token.slice(6));
     // Not an account of the accounts page, and no way in through the sign-in or a session route.
-    expect((await sec.get('/accounts?pageSize=100')).json().items.map((a: { id: number }) => a.id)).not.toContain(account.id);
-    const user = await t.db.selectFrom('app_user').select('username').where('id', '=', account.id).executeTakeFirstOrThrow();
-    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: user.username, password: token } })).statusCode).toBe(401);
-    expect((await bearer(token, 'POST', '/auth/login', { username: user.username, password: 'x' })).statusCode).toBe(401);
+    expect((await sec.get('/accounts?pageSize=100')).json().items.map((a: { id: number }) => a.id)).not.toContain(
+      account.id,
+    );
+    const user = await t.db
+      .selectFrom('app_user')
+      .select('username')
+      .where('id', '=', account.id)
+      .executeTakeFirstOrThrow();
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { username: user.username, password: token },
+        })
+      ).statusCode,
+    ).toBe(401);
+    expect((await bearer(token, 'POST', '/auth/login', { username: user.username, password: 'x' })).statusCode).toBe(
+      401,
+    );
     const session = await bearer(token, 'GET', '/entities');
     expect(session.statusCode).toBe(401);
     expect(session.json().code).toBe('token_not_for_session');
@@ -67,16 +116,30 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
     expect((await staff.get('/exchange/changes')).statusCode).toBe(403);
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/exchange/changes' })).statusCode).toBe(401);
     // Malformed bodies are refused in Chinese, naming the field.
-    const bad = await sec.post('/service-accounts', { name: '坏', jurisdictionCode: A, permissions: ['members.read', 'nope'], expiresAt: '2020-01-01', ipAllowlist: ['1.2.3.4/40'] });
+    const bad = await sec.post('/service-accounts', {
+      name: '坏',
+      jurisdictionCode: A,
+      permissions: ['members.read', 'nope'],
+      expiresAt: '2020-01-01',
+      ipAllowlist: ['1.2.3.4/40'],
+    });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['name', 'permissions.1', 'ipAllowlist.0']));
+    expect(bad.json().errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['name', 'permissions.1', 'ipAllowlist.0']),
+    );
   });
 
   it('imports a registry batch once however often it is delivered; a reused batch id with another body is 409 naming the batch', async () => {
     const { token, account } = await issue({ permissions: ['registry.write', 'changes.read'] });
     const body = csv([registryRow(USCC[0], '交换小吃店'), registryRow(USCC[1], '交换理发店')]);
     const before = await counts();
-    const first = await bearer(token, 'POST', '/exchange/imports/registry?batch=REG-2026-001', body, 'text/csv; charset=utf-8');
+    const first = await bearer(
+      token,
+      'POST',
+      '/exchange/imports/registry?batch=REG-2026-001',
+      body,
+      'text/csv; charset=utf-8',
+    );
     expect(first.statusCode, first.body).toBe(202);
     expect(first.json()).toMatchObject({ batch: 'REG-2026-001', node: A, replayed: false });
     await t.app.imports.idle();
@@ -86,35 +149,80 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ replayed: true, job: { id: first.json().job.id } });
     await t.app.imports.idle();
-    expect(await counts()).toEqual({ entities: before.entities + 2, jobs: before.jobs + 1, batches: before.batches + 1 });
+    expect(await counts()).toEqual({
+      entities: before.entities + 2,
+      jobs: before.jobs + 1,
+      batches: before.batches + 1,
+    });
     // The same batch id with a different body: refused, naming the batch; nothing written.
-    const other = await bearer(token, 'POST', '/exchange/imports/registry?batch=REG-2026-001', csv([registryRow(USCC[2], '别的店')]), 'text/csv');
+    const other = await bearer(
+      token,
+      'POST',
+      '/exchange/imports/registry?batch=REG-2026-001',
+      csv([registryRow(USCC[2], '别的店')]),
+      'text/csv',
+    );
     expect(other.statusCode).toBe(409);
     expect(other.json().detail).toContain('REG-2026-001');
     expect(other.json().errors[0].field).toBe('batch');
     await t.app.imports.idle();
-    expect(await counts()).toEqual({ entities: before.entities + 2, jobs: before.jobs + 1, batches: before.batches + 1 });
+    expect(await counts()).toEqual({
+      entities: before.entities + 2,
+      jobs: before.jobs + 1,
+      batches: before.batches + 1,
+    });
     expect(await t.db.selectFrom('entity').select('id').where('uscc', '=', USCC[2]).executeTakeFirst()).toBeUndefined();
     // NDJSON: one object a line, keys as the template's headers or field names; rejected rows are listed.
-    const nd = [JSON.stringify({ uscc: USCC[2], name: '流式小店', kind: '个体工商户', countyCode: A }), JSON.stringify({ uscc: 'BAD', name: '坏码', kind: '个体工商户' })].join('\n');
-    const third = await bearer(token, 'POST', '/exchange/imports/registry?batch=REG-2026-002', nd, 'application/x-ndjson');
+    const nd = [
+      JSON.stringify({ uscc: USCC[2], name: '流式小店', kind: '个体工商户', countyCode: A }),
+      JSON.stringify({ uscc: 'BAD', name: '坏码', kind: '个体工商户' }),
+    ].join('\n');
+    const third = await bearer(
+      token,
+      'POST',
+      '/exchange/imports/registry?batch=REG-2026-002',
+      nd,
+      'application/x-ndjson',
+    );
     expect(third.statusCode, third.body).toBe(202);
     await t.app.imports.idle();
-    expect((await bearer(token, 'GET', `/exchange/imports/${third.json().job.id}`)).json()).toMatchObject({ status: 'done', rowsAccepted: 1, rowsRejected: 1 });
+    expect((await bearer(token, 'GET', `/exchange/imports/${third.json().job.id}`)).json()).toMatchObject({
+      status: 'done',
+      rowsAccepted: 1,
+      rowsRejected: 1,
+    });
     const rej = await bearer(token, 'GET', `/exchange/imports/${third.json().job.id}/rejections`);
     expect(rej.json().items).toHaveLength(1);
     expect(rej.json().items[0]).toMatchObject({ rowNo: 3 });
-    expect((await bearer(token, 'GET', '/exchange/imports')).json().items.map((j: { batch: string }) => j.batch)).toEqual(['REG-2026-002', 'REG-2026-001']);
+    expect(
+      (await bearer(token, 'GET', '/exchange/imports')).json().items.map((j: { batch: string }) => j.batch),
+    ).toEqual(['REG-2026-002', 'REG-2026-001']);
     // A bad NDJSON line refuses the whole body, naming the line; nothing written.
     const c0 = await counts();
-    const badNd = await bearer(token, 'POST', '/exchange/imports/registry?batch=REG-2026-003', `${JSON.stringify({ uscc: USCC[2], name: 'x', kind: '个体工商户' })}\n{"名称": "缺括号"\n`, 'application/x-ndjson');
+    const badNd = await bearer(
+      token,
+      'POST',
+      '/exchange/imports/registry?batch=REG-2026-003',
+      `${JSON.stringify({ uscc: USCC[2], name: 'x', kind: '个体工商户' })}\n{"名称": "缺括号"\n`,
+      'application/x-ndjson',
+    );
     expect(badNd.statusCode).toBe(400);
     expect(badNd.json().detail).toContain('第 2 行');
-    const unknown = await bearer(token, 'POST', '/exchange/imports/registry?batch=REG-2026-004', JSON.stringify({ uscc: USCC[2], 密码: 'x' }), 'application/x-ndjson');
+    const unknown = await bearer(
+      token,
+      'POST',
+      '/exchange/imports/registry?batch=REG-2026-004',
+      JSON.stringify({ uscc: USCC[2], 密码: 'x' }),
+      'application/x-ndjson',
+    );
     expect(unknown.json().detail).toContain('未知的字段"密码"');
     expect(await counts()).toEqual(c0);
     // Every call is audited under the account.
-    const audited = await t.db.selectFrom('audit_log').select(['action', 'outcome']).where('actor_id', '=', account.id).execute();
+    const audited = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'outcome'])
+      .where('actor_id', '=', account.id)
+      .execute();
     expect(audited.filter((a) => a.action === 'exchange.call').length).toBeGreaterThanOrEqual(8);
     expect(audited.some((a) => a.action === 'exchange.call' && a.outcome === 'denied')).toBe(true);
     expect(audited.filter((a) => a.action === 'import.upload')).toHaveLength(2);
@@ -126,7 +234,13 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
     const body = csv([registryRow(validUscc('92320102MA1Q0F0X3'), '越界店')]);
     const foreign = await bearer(token, 'POST', `/exchange/imports/registry?batch=X-1&node=${B}`, body, 'text/csv');
     expect(foreign.statusCode).toBe(403);
-    const roster = await bearer(token, 'POST', '/exchange/imports/roster?batch=X-2', csv([{ 姓名: '张三', 人员类别: '正式党员' }]), 'text/csv');
+    const roster = await bearer(
+      token,
+      'POST',
+      '/exchange/imports/roster?batch=X-2',
+      csv([{ 姓名: '张三', 人员类别: '正式党员' }]),
+      'text/csv',
+    );
     expect(roster.statusCode).toBe(403);
     expect((await bearer(token, 'GET', '/exchange/changes')).statusCode).toBe(403);
     expect((await bearer(token, 'GET', '/exchange/figures')).statusCode).toBe(403);
@@ -153,10 +267,18 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
     const fresh = rotated.json().token as string;
     expect((await bearer(token, 'GET', '/exchange/changes?limit=1')).statusCode).toBe(401);
     expect((await bearer(fresh, 'GET', '/exchange/changes?limit=1')).statusCode).toBe(200);
-    await t.db.updateTable('service_account').set({ expires_at: new Date(Date.now() - 1000) }).where('user_id', '=', account.id).execute();
+    await t.db
+      .updateTable('service_account')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('user_id', '=', account.id)
+      .execute();
     const expired = await bearer(fresh, 'GET', '/exchange/changes?limit=1');
     expect([expired.statusCode, expired.json().code]).toEqual([401, 'token_expired']);
-    await t.db.updateTable('service_account').set({ expires_at: new Date(Date.now() + 86_400_000) }).where('user_id', '=', account.id).execute();
+    await t.db
+      .updateTable('service_account')
+      .set({ expires_at: new Date(Date.now() + 86_400_000) })
+      .where('user_id', '=', account.id)
+      .execute();
     expect((await bearer(fresh, 'GET', '/exchange/changes?limit=1')).statusCode).toBe(200);
     expect((await sec.post(`/service-accounts/${account.id}/revoke`, { reason: '对接系统下线' })).statusCode).toBe(200);
     const revoked = await bearer(fresh, 'GET', '/exchange/changes?limit=1');
@@ -192,8 +314,14 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
     expect(first.seen.length).toBeGreaterThan(2);
     // More changes arrive: a new batch (inserts) and an edit of an entity (update).
     // Twelve rows in one batch: one transaction, serials crossing a decimal digit (the cursor orders by number, not text).
-    const fixed = csv(Array.from({ length: 12 }, (_, i) => registryRow(validUscc(`92320102MA1R0${String(i).padStart(4, '0')}`), `游标店${i}`)));
-    expect((await bearer(writer.token, 'POST', '/exchange/imports/registry?batch=CUR-1', fixed, 'text/csv')).statusCode).toBe(202);
+    const fixed = csv(
+      Array.from({ length: 12 }, (_, i) =>
+        registryRow(validUscc(`92320102MA1R0${String(i).padStart(4, '0')}`), `游标店${i}`),
+      ),
+    );
+    expect(
+      (await bearer(writer.token, 'POST', '/exchange/imports/registry?batch=CUR-1', fixed, 'text/csv')).statusCode,
+    ).toBe(202);
     await t.app.imports.idle();
     const ed = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: A }));
     const target = await t.db.selectFrom('entity').select('id').where('uscc', '=', USCC[0]).executeTakeFirstOrThrow();
@@ -214,7 +342,11 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
     const again = await readAll(reader.token, undefined, 1000);
     expect(again.seen.map((c) => c.cursor)).toEqual(all.map((c) => c.cursor));
     // …and it is the log's own order (by number) of every change under A, none left out.
-    const logged = await sql<{ c: string }>`SELECT xid::text || '.' || seq::text AS c FROM change_log WHERE scope_key LIKE ${`${A}%`} ORDER BY xid, seq`.execute(t.db);
+    const logged = await sql<{
+      c: string;
+    }>`SELECT xid::text || '.' || seq::text AS c FROM change_log WHERE scope_key LIKE ${`${A}%`} ORDER BY xid, seq`.execute(
+      t.db,
+    );
     expect(again.seen.map((c) => c.cursor)).toEqual(logged.rows.map((r) => r.c));
     // Nothing personal: no ID number, no phone, no member names without members.read.
     const text = JSON.stringify(again.seen);
@@ -222,13 +354,31 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
     expect(text).not.toContain('王某');
     // An account of the sibling county sees none of A's changes.
     const secB = await t.signIn(await t.user({ roles: ['secadmin'], jurisdiction: B }));
-    const bAcc = await secB.post('/service-accounts', { name: '乙平台', jurisdictionCode: B, permissions: ['changes.read'], expiresAt: NEXT_YEAR, ipAllowlist: ['127.0.0.1'] });
+    const bAcc = await secB.post('/service-accounts', {
+      name: '乙平台',
+      jurisdictionCode: B,
+      permissions: ['changes.read'],
+      expiresAt: NEXT_YEAR,
+      ipAllowlist: ['127.0.0.1'],
+    });
     expect(bAcc.statusCode).toBe(201);
     const bSeen = await readAll(bAcc.json().token, undefined, 1000);
     expect(bSeen.seen).toEqual([]);
     // The sibling's administrator cannot touch A's accounts.
-    expect((await secB.post(`/service-accounts/${reader.account.id}/revoke`, { reason: '越权吊销' })).statusCode).toBe(404);
-    expect((await secB.post('/service-accounts', { name: '越权', jurisdictionCode: A, permissions: ['changes.read'], expiresAt: NEXT_YEAR, ipAllowlist: ['127.0.0.1'] })).statusCode).toBe(404);
+    expect((await secB.post(`/service-accounts/${reader.account.id}/revoke`, { reason: '越权吊销' })).statusCode).toBe(
+      404,
+    );
+    expect(
+      (
+        await secB.post('/service-accounts', {
+          name: '越权',
+          jurisdictionCode: A,
+          permissions: ['changes.read'],
+          expiresAt: NEXT_YEAR,
+          ipAllowlist: ['127.0.0.1'],
+        })
+      ).statusCode,
+    ).toBe(404);
     // A malformed cursor is a 400 naming it.
     const badCursor = await bearer(reader.token, 'GET', '/exchange/changes?after=abc');
     expect([badCursor.statusCode, badCursor.json().errors[0].field]).toEqual([400, 'after']);
@@ -243,7 +393,11 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
       for (;;) {
         const res = await bearer(token, 'GET', `/exchange/changes?limit=1000${after ? `&after=${after}` : ''}`);
         expect(res.statusCode, res.body).toBe(200);
-        const page = res.json<{ items: { kind: string; data: Record<string, unknown> | null }[]; next: string; more: boolean }>();
+        const page = res.json<{
+          items: { kind: string; data: Record<string, unknown> | null }[];
+          next: string;
+          more: boolean;
+        }>();
         const link = page.items.find((c) => c.kind === 'member_link' && c.data?.entityId === entityId);
         if (link || !page.more) return { link, after, next: page.next };
         after = page.next;
@@ -256,9 +410,25 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
     const named = await start(granted.token);
     expect(named.link?.data).toMatchObject({ entityId, memberId, name: '李党员' });
     // The page that named the member is audited under the account, with its cursors and how many it named.
-    const audits = await t.db.selectFrom('audit_log').select(['actor_id', 'detail']).where('action', '=', 'exchange.member_names').where('actor_id', '=', granted.account.id).execute();
-    expect(audits.map((a) => a.detail)).toContainEqual({ after: named.after || null, next: named.next, rows: expect.any(Number) });
-    expect(await t.db.selectFrom('audit_log').select('id').where('action', '=', 'exchange.member_names').where('actor_id', '=', plain.account.id).execute()).toEqual([]);
+    const audits = await t.db
+      .selectFrom('audit_log')
+      .select(['actor_id', 'detail'])
+      .where('action', '=', 'exchange.member_names')
+      .where('actor_id', '=', granted.account.id)
+      .execute();
+    expect(audits.map((a) => a.detail)).toContainEqual({
+      after: named.after || null,
+      next: named.next,
+      rows: expect.any(Number),
+    });
+    expect(
+      await t.db
+        .selectFrom('audit_log')
+        .select('id')
+        .where('action', '=', 'exchange.member_names')
+        .where('actor_id', '=', plain.account.id)
+        .execute(),
+    ).toEqual([]);
   });
 
   it('serves the figures and the submitted report versions of the subtree', async () => {
@@ -282,47 +452,75 @@ function validUscc(first17: string): string {
   return first17 + chars[(31 - (sum % 31)) % 31];
 }
 
-describe.each(BACKENDS.filter((b) => b === 'postgres'))('change feed under concurrent transactions on %s', (backend) => {
-  let t: TestApp;
-  afterAll(() => t?.close());
+describe.each(BACKENDS.filter((b) => b === 'postgres'))(
+  'change feed under concurrent transactions on %s',
+  (backend) => {
+    let t: TestApp;
+    afterAll(() => t?.close());
 
-  it('never skips a change committed after a later one was served', async () => {
-    t = await testApp(backend);
-    const sec = await t.signIn(await t.user({ roles: ['secadmin'], jurisdiction: A }));
-    const acc = await sec.post('/service-accounts', { name: '并发读取', jurisdictionCode: A, permissions: ['changes.read'], expiresAt: NEXT_YEAR, ipAllowlist: ['127.0.0.1'] });
-    const token = acc.json().token as string;
-    const read = async (after?: string) => (await t.app.inject({ method: 'GET', url: `/api/v1/exchange/changes?limit=1000${after ? `&after=${after}` : ''}`, headers: { authorization: `Bearer ${token}` } })).json<{ items: { id: number; kind: string }[]; next: string }>();
-    const insert = async (reg: string) => Number((await sql<{ id: number }>`INSERT INTO entity (kind, reg_no, name, county_code, scope_key) VALUES ('individual', ${reg}, ${'并发' + reg}, ${A}, ${A}) RETURNING id::int AS id`.execute(t.db)).rows[0].id);
-    // Two entities on file; the concurrent writes rename them (a rename touches no tally row, so neither write waits on the other's locks).
-    const [slowId, fastId] = [await insert('320102000000001'), await insert('320102000000002')];
-    const rename = async (db: typeof t.db, id: number) => {
-      await sql`SET LOCAL lock_timeout = '10s'`.execute(db);
-      await sql`UPDATE entity SET name = name || '（更名）' WHERE id = ${id}`.execute(db);
-    };
-    const start = (await read()).next;
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let started!: () => void;
-    const begun = new Promise<void>((r) => (started = r));
-    // The slow transaction takes its xid and writes first, but commits last.
-    const slow = t.db.transaction().execute(async (trx) => {
-      await rename(trx, slowId);
-      started();
-      await held;
-    });
-    await begun;
-    await t.db.transaction().execute((trx) => rename(trx, fastId)).catch(async (err: unknown) => {
-      release(); // a lock wait would otherwise hold the slow transaction open for ever
+    it('never skips a change committed after a later one was served', async () => {
+      t = await testApp(backend);
+      const sec = await t.signIn(await t.user({ roles: ['secadmin'], jurisdiction: A }));
+      const acc = await sec.post('/service-accounts', {
+        name: '并发读取',
+        jurisdictionCode: A,
+        permissions: ['changes.read'],
+        expiresAt: NEXT_YEAR,
+        ipAllowlist: ['127.0.0.1'],
+      });
+      const token = acc.json().token as string;
+      const read = async (after?: string) =>
+        (
+          await t.app.inject({
+            method: 'GET',
+            url: `/api/v1/exchange/changes?limit=1000${after ? `&after=${after}` : ''}`,
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).json<{ items: { id: number; kind: string }[]; next: string }>();
+      const insert = async (reg: string) =>
+        Number(
+          (
+            await sql<{
+              id: number;
+            }>`INSERT INTO entity (kind, reg_no, name, county_code, scope_key) VALUES ('individual', ${reg}, ${'并发' + reg}, ${A}, ${A}) RETURNING id::int AS id`.execute(
+              t.db,
+            )
+          ).rows[0].id,
+        );
+      // Two entities on file; the concurrent writes rename them (a rename touches no tally row, so neither write waits on the other's locks).
+      const [slowId, fastId] = [await insert('320102000000001'), await insert('320102000000002')];
+      const rename = async (db: typeof t.db, id: number) => {
+        await sql`SET LOCAL lock_timeout = '10s'`.execute(db);
+        await sql`UPDATE entity SET name = name || '（更名）' WHERE id = ${id}`.execute(db);
+      };
+      const start = (await read()).next;
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let started!: () => void;
+      const begun = new Promise<void>((r) => (started = r));
+      // The slow transaction takes its xid and writes first, but commits last.
+      const slow = t.db.transaction().execute(async (trx) => {
+        await rename(trx, slowId);
+        started();
+        await held;
+      });
+      await begun;
+      await t.db
+        .transaction()
+        .execute((trx) => rename(trx, fastId))
+        .catch(async (err: unknown) => {
+          release(); // a lock wait would otherwise hold the slow transaction open for ever
+          await slow;
+          throw err;
+        });
+      // While the slow one is open, the fast one (committed) is held back too: serving it would move the cursor past the slow one.
+      const during = await read(start);
+      expect(during.items.map((i) => i.id)).not.toContain(fastId);
+      release();
       await slow;
-      throw err;
+      const after = await read(during.next);
+      const ids = after.items.filter((i) => i.kind === 'entity').map((i) => i.id);
+      expect(ids).toEqual([slowId, fastId]);
     });
-    // While the slow one is open, the fast one (committed) is held back too: serving it would move the cursor past the slow one.
-    const during = await read(start);
-    expect(during.items.map((i) => i.id)).not.toContain(fastId);
-    release();
-    await slow;
-    const after = await read(during.next);
-    const ids = after.items.filter((i) => i.kind === 'entity').map((i) => i.id);
-    expect(ids).toEqual([slowId, fastId]);
-  });
-});
+  },
+);

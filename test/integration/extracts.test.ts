@@ -19,7 +19,19 @@ import { uscc, type Outcome } from '../fixtures/extracts/generate.js';
  */
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/extracts');
 // In this order: the annual report needs the registry files' entities.
-const FILES = ['registry-enterprise.gb18030.csv', 'registry-individual.xlsx', 'registry-individual.xls', 'mixed-line-ends.csv', 'cut-gbk.csv', 'duplicate-headers.csv', 'long-field.csv', 'xlsx-renamed.csv', 'annual-report.utf8bom.csv', 'roster.xlsx', 'roster-web-export.xls'];
+const FILES = [
+  'registry-enterprise.gb18030.csv',
+  'registry-individual.xlsx',
+  'registry-individual.xls',
+  'mixed-line-ends.csv',
+  'cut-gbk.csv',
+  'duplicate-headers.csv',
+  'long-field.csv',
+  'xlsx-renamed.csv',
+  'annual-report.utf8bom.csv',
+  'roster.xlsx',
+  'roster-web-export.xls',
+];
 /** Multipart body for an upload, as a browser would send it. */
 async function multipart(name: string, content: string | Uint8Array<ArrayBuffer>) {
   const fd = new FormData();
@@ -27,12 +39,16 @@ async function multipart(name: string, content: string | Uint8Array<ArrayBuffer>
   const res = new Response(fd);
   return { body: Buffer.from(await res.arrayBuffer()), type: res.headers.get('content-type')! };
 }
-const outcome = (name: string) => JSON.parse(fs.readFileSync(path.join(DIR, `${name}.expected.json`), 'utf8')) as Outcome;
+const outcome = (name: string) =>
+  JSON.parse(fs.readFileSync(path.join(DIR, `${name}.expected.json`), 'utf8')) as Outcome;
 
 it('every field of the header vocabulary is a field the import template reads', () => {
   for (const kind of Object.keys(VOCABULARY) as (keyof typeof VOCABULARY)[]) {
     const fields = new Set(TEMPLATES[kind].columns.map((c) => c.field));
-    expect(Object.keys(VOCABULARY[kind]).filter((f) => !fields.has(f)), kind).toEqual([]);
+    expect(
+      Object.keys(VOCABULARY[kind]).filter((f) => !fields.has(f)),
+      kind,
+    ).toEqual([]);
   }
 });
 
@@ -48,7 +64,10 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
 
   it.each(FILES)('%s: the column plan uses or names every column, with nothing to acknowledge', async (name) => {
     const exp = outcome(name);
-    if (exp.status === 'failed') return expect(previewFile(t.ctx.keys, exp.kind, 'u1-0000000000000000', path.join(DIR, name), name, {})).rejects.toThrow(exp.error);
+    if (exp.status === 'failed')
+      return expect(
+        previewFile(t.ctx.keys, exp.kind, 'u1-0000000000000000', path.join(DIR, name), name, {}),
+      ).rejects.toThrow(exp.error);
     const p = await previewFile(t.ctx.keys, exp.kind, 'u1-0000000000000000', path.join(DIR, name), name, {});
     expect(p.missing).toEqual([]);
     expect(p.warnings).toEqual([]);
@@ -58,7 +77,14 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
 
   it.each(FILES)('%s imports as expected, row by row', async (name) => {
     const exp = outcome(name);
-    const count = async () => (await sql<{ n: number }>`SELECT (SELECT count(*) FROM entity) + (SELECT count(*) FROM annual_report) + (SELECT count(*) FROM member) AS n`.execute(t.db)).rows[0].n;
+    const count = async () =>
+      (
+        await sql<{
+          n: number;
+        }>`SELECT (SELECT count(*) FROM entity) + (SELECT count(*) FROM annual_report) + (SELECT count(*) FROM member) AS n`.execute(
+          t.db,
+        )
+      ).rows[0].n;
     const before = await count();
     const { job, rejections } = await importFile(t, exp.kind, path.join(DIR, name), users[exp.uploader]);
     expect(job.status, job.error ?? '').toBe(exp.status);
@@ -72,7 +98,10 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     expect([...new Set(rejections.map((r) => r.row_no))]).toEqual(refused.map((r) => r.row));
     for (const r of refused) {
       const got = rejections.filter((x) => x.row_no === r.row);
-      expect(got.map((g) => g.col), `row ${r.row}`).toContain(r.col);
+      expect(
+        got.map((g) => g.col),
+        `row ${r.row}`,
+      ).toContain(r.col);
       expect(got.map((g) => g.reason).join('；'), `row ${r.row}`).toContain(r.reason);
       expect(JSON.stringify(got)).not.toContain('\ufffd');
       for (const g of got.filter((x) => x.raw_enc)) {
@@ -92,15 +121,26 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
         if (r.entity) expect(e, `row ${r.row}`).toMatchObject(r.entity);
         expect(`${e!.name}${e!.address}`).not.toContain('\ufffd');
         if (r.person) {
-          const p = await sql<{ role: string; has_id: boolean; has_phone: boolean }>`SELECT ep.role, p.id_bi IS NOT NULL AS has_id, p.phone_bi IS NOT NULL AS has_phone FROM entity_person ep JOIN person p ON p.id = ep.person_id WHERE ep.entity_id = ${e!.id}`.execute(t.db);
+          const p = await sql<{
+            role: string;
+            has_id: boolean;
+            has_phone: boolean;
+          }>`SELECT ep.role, p.id_bi IS NOT NULL AS has_id, p.phone_bi IS NOT NULL AS has_phone FROM entity_person ep JOIN person p ON p.id = ep.person_id WHERE ep.entity_id = ${e!.id}`.execute(
+            t.db,
+          );
           expect(p.rows[0], `row ${r.row}`).toMatchObject(r.person);
         }
       } else if (exp.kind === 'annual_report') {
         const [code, year] = r.key.split('|');
-        const a = await sql`SELECT 1 FROM annual_report a JOIN entity e ON e.id = a.entity_id WHERE e.uscc = ${code} AND a.year = ${Number(year)}`.execute(t.db);
+        const a =
+          await sql`SELECT 1 FROM annual_report a JOIN entity e ON e.id = a.entity_id WHERE e.uscc = ${code} AND a.year = ${Number(year)}`.execute(
+            t.db,
+          );
         expect(a.rows, `row ${r.row}`).toHaveLength(1);
       } else {
-        const m = await sql`SELECT 1 FROM member m JOIN person p ON p.id = m.person_id WHERE p.name = ${r.key}`.execute(t.db);
+        const m = await sql`SELECT 1 FROM member m JOIN person p ON p.id = m.person_id WHERE p.name = ${r.key}`.execute(
+          t.db,
+        );
         expect(m.rows, `row ${r.row}`).toHaveLength(1);
       }
     }
@@ -108,7 +148,10 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
 
   it('takes an .xls upload through the web route and plans its columns; refuses a file type it does not read, naming the types', async () => {
     const clerk = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320102' }));
-    const xls = await multipart('个体工商户.xls', new Uint8Array(fs.readFileSync(path.join(DIR, 'registry-individual.xls'))));
+    const xls = await multipart(
+      '个体工商户.xls',
+      new Uint8Array(fs.readFileSync(path.join(DIR, 'registry-individual.xls'))),
+    );
     const up = await clerk.call('POST', '/imports/registry/upload', xls.body, { 'content-type': xls.type });
     expect(up.statusCode, up.body).toBe(200);
     expect(up.json()).toMatchObject({ format: 'xls', missing: [], warnings: [] });
@@ -135,52 +178,107 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     expect(refused.statusCode).toBe(400);
     expect(refused.json().detail).toMatch(/缺少必需的列：名称/);
     // … the mapping step chooses it, the preview follows …
-    const mapped = (await clerk.post('/imports/registry/plan', { upload: p.upload, mapping: { name: '商户字号' } })).json();
+    const mapped = (
+      await clerk.post('/imports/registry/plan', { upload: p.upload, mapping: { name: '商户字号' } })
+    ).json();
     expect(mapped.missing).toEqual([]);
     expect(mapped.sample[0].values.name).toBe('映射测试小吃店');
     // … and the warning must be acknowledged, by the column's name.
-    const unacknowledged = await clerk.post('/imports/registry/start', { upload: p.upload, mapping: { name: '商户字号' } });
+    const unacknowledged = await clerk.post('/imports/registry/start', {
+      upload: p.upload,
+      mapping: { name: '商户字号' },
+    });
     expect(unacknowledged.statusCode).toBe(400);
     expect(unacknowledged.json().detail).toMatch(/以下列将不导入，请确认后再开始：列"备用号码"像手机号/);
     // Someone else cannot use this upload.
     const other = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320102' }));
     expect((await other.post('/imports/registry/plan', { upload: p.upload })).statusCode).toBe(404);
     // The mapping saved as a profile, and the import started with it.
-    const saved = await clerk.post('/import-profiles', { kind: 'registry', name: '某区个体户导出', mapping: { name: '商户字号' } });
+    const saved = await clerk.post('/import-profiles', {
+      kind: 'registry',
+      name: '某区个体户导出',
+      mapping: { name: '商户字号' },
+    });
     expect(saved.statusCode).toBe(200);
-    expect((await clerk.get('/import-profiles?kind=registry')).json().map((x: { name: string }) => x.name)).toContain('某区个体户导出');
-    const started = await clerk.post('/imports/registry/start', { upload: p.upload, profile: '某区个体户导出', acknowledge: ['备用号码'] });
+    expect((await clerk.get('/import-profiles?kind=registry')).json().map((x: { name: string }) => x.name)).toContain(
+      '某区个体户导出',
+    );
+    const started = await clerk.post('/imports/registry/start', {
+      upload: p.upload,
+      profile: '某区个体户导出',
+      acknowledge: ['备用号码'],
+    });
     expect(started.statusCode).toBe(202);
     await t.app.imports.idle();
     const job = (await clerk.get(`/imports/${started.json().id}`)).json();
     expect(job).toMatchObject({ status: 'done', rowsAccepted: 1, rowsRejected: 0 });
-    const e = await t.db.selectFrom('entity').select(['name', 'kind', 'reg_type', 'county_code']).where('uscc', '=', code).executeTakeFirstOrThrow();
+    const e = await t.db
+      .selectFrom('entity')
+      .select(['name', 'kind', 'reg_type', 'county_code'])
+      .where('uscc', '=', code)
+      .executeTakeFirstOrThrow();
     expect(e).toEqual({ name: '映射测试小吃店', kind: 'individual', reg_type: '个体工商户', county_code: '320102' });
     // The one-step upload takes the same profile and acknowledgement.
     const again = await multipart('某区导出.csv', text);
-    expect((await clerk.call('POST', '/imports/registry?profile=' + encodeURIComponent('某区个体户导出'), again.body, { 'content-type': again.type })).statusCode).toBe(400);
-    expect((await clerk.call('POST', `/imports/registry?profile=${encodeURIComponent('某区个体户导出')}&acknowledge=${encodeURIComponent('备用号码')}`, again.body, { 'content-type': again.type })).statusCode).toBe(202);
+    expect(
+      (
+        await clerk.call('POST', '/imports/registry?profile=' + encodeURIComponent('某区个体户导出'), again.body, {
+          'content-type': again.type,
+        })
+      ).statusCode,
+    ).toBe(400);
+    expect(
+      (
+        await clerk.call(
+          'POST',
+          `/imports/registry?profile=${encodeURIComponent('某区个体户导出')}&acknowledge=${encodeURIComponent('备用号码')}`,
+          again.body,
+          { 'content-type': again.type },
+        )
+      ).statusCode,
+    ).toBe(202);
     await t.app.imports.idle();
   });
 
   it('takes membership from 转正日期 when a roster has no 人员类别 column', async () => {
     const dir = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'xgz-roster-'));
     const file = path.join(dir, '名册.csv');
-    fs.writeFileSync(file, '姓名,入党日期,转正日期,所在党支部\r\n转正甲,2010-07-01,2011-07-01,某支部\r\n预备乙,2025-07-01,,某支部\r\n');
+    fs.writeFileSync(
+      file,
+      '姓名,入党日期,转正日期,所在党支部\r\n转正甲,2010-07-01,2011-07-01,某支部\r\n预备乙,2025-07-01,,某支部\r\n',
+    );
     const { job } = await importFile(t, 'roster', file, users['320102']);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 2 });
-    const rows = (await sql<{ name: string; membership: string }>`SELECT p.name, m.membership FROM member m JOIN person p ON p.id = m.person_id WHERE p.name IN ('转正甲', '预备乙') ORDER BY p.name`.execute(t.db)).rows;
+    const rows = (
+      await sql<{
+        name: string;
+        membership: string;
+      }>`SELECT p.name, m.membership FROM member m JOIN person p ON p.id = m.person_id WHERE p.name IN ('转正甲', '预备乙') ORDER BY p.name`.execute(
+        t.db,
+      )
+    ).rows;
     expect(rows).toHaveLength(2);
-    expect(rows).toEqual(expect.arrayContaining([{ name: '转正甲', membership: 'full' }, { name: '预备乙', membership: 'probationary' }]));
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { name: '转正甲', membership: 'full' },
+        { name: '预备乙', membership: 'probationary' },
+      ]),
+    );
   });
 
-  it('reads the roster\'s dates from date cells and its full-width ID', async () => {
-    const rows = (await sql<{ name: string; join_date: string; membership: string; member_status: string; has_id: boolean }>`
-      SELECT p.name, m.join_date::text AS join_date, m.membership, m.member_status, p.id_bi IS NOT NULL AS has_id FROM member m JOIN person p ON p.id = m.person_id ORDER BY p.name`.execute(t.db)).rows;
-    expect(rows).toEqual(expect.arrayContaining([
-      { name: '王建国', join_date: '2005-07-01', membership: 'full', member_status: 'normal', has_id: true },
-      { name: '赵敏', join_date: '2001-07-01', membership: 'full', member_status: 'mobile', has_id: true },
-      { name: '李华', join_date: '2025-07-01', membership: 'probationary', member_status: 'normal', has_id: false },
-    ]));
+  it("reads the roster's dates from date cells and its full-width ID", async () => {
+    const rows = (
+      await sql<{ name: string; join_date: string; membership: string; member_status: string; has_id: boolean }>`
+      SELECT p.name, m.join_date::text AS join_date, m.membership, m.member_status, p.id_bi IS NOT NULL AS has_id FROM member m JOIN person p ON p.id = m.person_id ORDER BY p.name`.execute(
+        t.db,
+      )
+    ).rows;
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { name: '王建国', join_date: '2005-07-01', membership: 'full', member_status: 'normal', has_id: true },
+        { name: '赵敏', join_date: '2001-07-01', membership: 'full', member_status: 'mobile', has_id: true },
+        { name: '李华', join_date: '2025-07-01', membership: 'probationary', member_status: 'normal', has_id: false },
+      ]),
+    );
   });
 });

@@ -25,6 +25,9 @@ describe('import parsers under fuzzing', () => {
   }, 180_000);
 
   it('validate random rows with the row schema: a value or Chinese messages', () => {
-    fc.assert(fc.property(rowInputs, (r) => checkRow(r)), { numRuns: 2000, seed: 20260601 });
+    fc.assert(
+      fc.property(rowInputs, (r) => checkRow(r)),
+      { numRuns: 2000, seed: 20260601 },
+    );
   });
 });

@@ -31,7 +31,14 @@ async function multipart(name: string, content: Buffer) {
   return { body: Buffer.from(await res.arrayBuffer()), type: res.headers.get('content-type')! };
 }
 
-const row = (over: Record<string, string>) => ({ 统一社会信用代码: code(), 名称: `测试${Math.floor(rnd.next() * 1e6)}店`, 主体类型: '个体工商户', 住所: '玄武区某路 1 号', 所属县区代码: A, ...over });
+const row = (over: Record<string, string>) => ({
+  统一社会信用代码: code(),
+  名称: `测试${Math.floor(rnd.next() * 1e6)}店`,
+  主体类型: '个体工商户',
+  住所: '玄武区某路 1 号',
+  所属县区代码: A,
+  ...over,
+});
 
 async function readXlsx(buf: Buffer) {
   const wb = new ExcelJS.Workbook();
@@ -40,7 +47,13 @@ async function readXlsx(buf: Buffer) {
 }
 const sheetRows = (ws: ExcelJS.Worksheet) => {
   const out: string[][] = [];
-  ws.eachRow((r) => out.push((r.values as (string | number | null | undefined)[]).slice(1).map((v) => (v === null || v === undefined ? '' : String(v)))));
+  ws.eachRow((r) =>
+    out.push(
+      (r.values as (string | number | null | undefined)[])
+        .slice(1)
+        .map((v) => (v === null || v === undefined ? '' : String(v))),
+    ),
+  );
   return out;
 };
 
@@ -52,21 +65,38 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
 
   const upload = async (c: Client, kind: string, name: string, content: Buffer, sheet?: string) => {
     const { body, type } = await multipart(name, content);
-    const res = await c.call('POST', `/imports/${kind}${sheet ? `?sheet=${encodeURIComponent(sheet)}` : ''}`, body, { 'content-type': type });
+    const res = await c.call('POST', `/imports/${kind}${sheet ? `?sheet=${encodeURIComponent(sheet)}` : ''}`, body, {
+      'content-type': type,
+    });
     if (res.statusCode === 202) await t.app.imports.idle();
     return res;
   };
-  const entity = (uscc: string) => t.db.selectFrom('entity').selectAll().where('uscc', '=', uscc).executeTakeFirstOrThrow();
+  const entity = (uscc: string) =>
+    t.db.selectFrom('entity').selectAll().where('uscc', '=', uscc).executeTakeFirstOrThrow();
 
   beforeAll(async () => {
     t = await testApp(backend);
     countyUser = await t.user({ roles: ['editor'], jurisdiction: A });
     county = await t.signIn(countyUser);
-    for (const [suffix, name, areas] of [['801', '梅园测试市场监管所', ['梅园新村街道']], ['802', '孝陵卫测试市场监管所', ['孝陵卫街道']]] as const) {
-      expect((await county.post('/stations', { countyCode: A, suffix, name, servedAreas: areas })).statusCode).toBe(201);
+    for (const [suffix, name, areas] of [
+      ['801', '梅园测试市场监管所', ['梅园新村街道']],
+      ['802', '孝陵卫测试市场监管所', ['孝陵卫街道']],
+    ] as const) {
+      expect((await county.post('/stations', { countyCode: A, suffix, name, servedAreas: areas })).statusCode).toBe(
+        201,
+      );
     }
     const b = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B }));
-    expect((await b.post('/stations', { countyCode: B, suffix: '801', name: '夫子庙测试市场监管所', servedAreas: ['夫子庙街道'] })).statusCode).toBe(201);
+    expect(
+      (
+        await b.post('/stations', {
+          countyCode: B,
+          suffix: '801',
+          name: '夫子庙测试市场监管所',
+          servedAreas: ['夫子庙街道'],
+        })
+      ).statusCode,
+    ).toBe(201);
   });
   afterAll(async () => {
     await t?.close();
@@ -77,13 +107,22 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
     const u1 = code();
     const u2 = code();
     const rows = [
-      row({ 统一社会信用代码: u1, 名称: '玄武区好味小吃店', 主体类型: '个体工商户', 住所: '玄武区梅园新村街道长江路 1 号' }),
+      row({
+        统一社会信用代码: u1,
+        名称: '玄武区好味小吃店',
+        主体类型: '个体工商户',
+        住所: '玄武区梅园新村街道长江路 1 号',
+      }),
       row({ 统一社会信用代码: u2, 名称: '' }),
       row({ 统一社会信用代码: u1, 名称: '南京冒名贸易有限公司', 主体类型: '企业', 住所: '别处 99 号' }),
     ];
     const first = await upload(county, 'registry', 'extract.csv', fs.readFileSync(csvFile(dir, 'extract.csv', rows)));
     expect(first.statusCode).toBe(202);
-    expect((await county.get(`/imports/${first.json().id}`)).json()).toMatchObject({ status: 'done', rowsAccepted: 1, rowsRejected: 2 });
+    expect((await county.get(`/imports/${first.json().id}`)).json()).toMatchObject({
+      status: 'done',
+      rowsAccepted: 1,
+      rowsRejected: 2,
+    });
     const good = await entity(u1);
     expect(good).toMatchObject({ name: '玄武区好味小吃店', kind: 'individual', station_code: S1 });
 
@@ -100,7 +139,13 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
     const again = await upload(county, 'registry', '导入错误报告.xlsx', Buffer.from(await report.xlsx.writeBuffer()));
     expect(again.statusCode).toBe(202);
     const job2 = (await county.get(`/imports/${again.json().id}`)).json();
-    expect(job2).toMatchObject({ status: 'done', sheet: '待修正数据', rowsAccepted: 1, rowsRejected: 1, identityChanges: 0 });
+    expect(job2).toMatchObject({
+      status: 'done',
+      sheet: '待修正数据',
+      rowsAccepted: 1,
+      rowsRejected: 1,
+      identityChanges: 0,
+    });
     expect((await entity(u2)).name).toBe('玄武区改正后小吃店');
     const rej = await t.db.selectFrom('import_rejection').selectAll().where('job_id', '=', job2.id).execute();
     expect(rej).toHaveLength(1);
@@ -120,16 +165,35 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
 
     // A corrected key imports normally: the mark holds only while the key is the repeated one.
     const u3 = code();
-    const fixedKey = csvFile(dir, 'fixed-key.csv', [{ ...Object.fromEntries(head.map((h, i) => [h, data[1][i] ?? ''])), 统一社会信用代码: u3 }]);
+    const fixedKey = csvFile(dir, 'fixed-key.csv', [
+      { ...Object.fromEntries(head.map((h, i) => [h, data[1][i] ?? ''])), 统一社会信用代码: u3 },
+    ]);
     const fourth = await upload(county, 'registry', 'fixed-key.csv', fs.readFileSync(fixedKey));
-    expect((await county.get(`/imports/${fourth.json().id}`)).json()).toMatchObject({ rowsAccepted: 1, rowsRejected: 0 });
+    expect((await county.get(`/imports/${fourth.json().id}`)).json()).toMatchObject({
+      rowsAccepted: 1,
+      rowsRejected: 0,
+    });
     expect((await entity(u3)).name).toBe('南京冒名贸易有限公司');
   });
 
-  it('says in the change summary and the history, in Chinese, when a re-imported row changes an entity\'s kind or name', async () => {
+  it("says in the change summary and the history, in Chinese, when a re-imported row changes an entity's kind or name", async () => {
     const u = code();
-    await upload(county, 'registry', 'k1.csv', fs.readFileSync(csvFile(dir, 'k1.csv', [row({ 统一社会信用代码: u, 名称: '玄武区老张修车铺', 主体类型: '个体工商户' })])));
-    const res = await upload(county, 'registry', 'k2.csv', fs.readFileSync(csvFile(dir, 'k2.csv', [row({ 统一社会信用代码: u, 名称: '南京老张汽车服务有限公司', 主体类型: '企业' })])));
+    await upload(
+      county,
+      'registry',
+      'k1.csv',
+      fs.readFileSync(
+        csvFile(dir, 'k1.csv', [row({ 统一社会信用代码: u, 名称: '玄武区老张修车铺', 主体类型: '个体工商户' })]),
+      ),
+    );
+    const res = await upload(
+      county,
+      'registry',
+      'k2.csv',
+      fs.readFileSync(
+        csvFile(dir, 'k2.csv', [row({ 统一社会信用代码: u, 名称: '南京老张汽车服务有限公司', 主体类型: '企业' })]),
+      ),
+    );
     const job = (await county.get(`/imports/${res.json().id}`)).json();
     expect(job.identityChanges).toBe(2);
     const changes = (await county.get(`/imports/${job.id}/changes`)).json().items;
@@ -139,7 +203,9 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
     ]);
     const e = await entity(u);
     const timeline = (await county.get(`/entities/${e.id}`)).json().timeline;
-    const kindChange = timeline.flatMap((h: { changes: { field: string; from: unknown; to: unknown }[] }) => h.changes).find((c: { field: string }) => c.field === 'kind');
+    const kindChange = timeline
+      .flatMap((h: { changes: { field: string; from: unknown; to: unknown }[] }) => h.changes)
+      .find((c: { field: string }) => c.field === 'kind');
     expect(kindChange).toEqual({ field: 'kind', from: '个体工商户', to: '企业' });
   });
 
@@ -153,25 +219,50 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
     const buf = Buffer.from(await wb.xlsx.writeBuffer());
     const asked = await upload(county, 'registry', 'two.xlsx', buf);
     expect(asked.statusCode).toBe(422);
-    expect(asked.json()).toMatchObject({ title: '请选择工作表', code: 'sheet_required', errors: [{ field: 'sheet', message: '封面' }, { field: 'sheet', message: '登记信息' }] });
+    expect(asked.json()).toMatchObject({
+      title: '请选择工作表',
+      code: 'sheet_required',
+      errors: [
+        { field: 'sheet', message: '封面' },
+        { field: 'sheet', message: '登记信息' },
+      ],
+    });
     expect(asked.json().detail).toMatch(/工作簿有 2 个工作表/);
-    expect((await upload(county, 'registry', 'two.xlsx', buf, '不存在')).json().detail).toMatch(/没有名为"不存在"的工作表/);
+    expect((await upload(county, 'registry', 'two.xlsx', buf, '不存在')).json().detail).toMatch(
+      /没有名为"不存在"的工作表/,
+    );
     const ok = await upload(county, 'registry', 'two.xlsx', buf, '登记信息');
     expect(ok.statusCode).toBe(202);
-    expect((await county.get(`/imports/${ok.json().id}`)).json()).toMatchObject({ status: 'done', rowsAccepted: 1, sheet: '登记信息' });
+    expect((await county.get(`/imports/${ok.json().id}`)).json()).toMatchObject({
+      status: 'done',
+      rowsAccepted: 1,
+      sheet: '登记信息',
+    });
   });
 
   it('places entities at a station by authority or served street; the rest go to 待分配基层所, assigned in bulk, and the rule applies next time', async () => {
     const [viaAuthority, viaAddress, viaStreet, none, other] = [code(), code(), code(), code(), code()];
     const file = csvFile(dir, 'stations.csv', [
-      row({ 统一社会信用代码: viaAuthority, 登记机关: '南京市玄武区市场监督管理局孝陵卫测试市场监管所', 住所: '玄武区梅园新村街道 1 号', 街道: '' }),
-      row({ 统一社会信用代码: viaAddress, 登记机关: '南京市玄武区市场监督管理局', 住所: '南京市玄武区梅园新村街道长江路 2 号', 街道: '' }),
+      row({
+        统一社会信用代码: viaAuthority,
+        登记机关: '南京市玄武区市场监督管理局孝陵卫测试市场监管所',
+        住所: '玄武区梅园新村街道 1 号',
+        街道: '',
+      }),
+      row({
+        统一社会信用代码: viaAddress,
+        登记机关: '南京市玄武区市场监督管理局',
+        住所: '南京市玄武区梅园新村街道长江路 2 号',
+        街道: '',
+      }),
       row({ 统一社会信用代码: viaStreet, 登记机关: '', 住所: '龙蟠路 3 号', 街道: '孝陵卫' }),
       row({ 统一社会信用代码: none, 登记机关: '', 住所: '玄武区北京东路 8 号', 街道: '' }),
       row({ 统一社会信用代码: other, 登记机关: '', 住所: '玄武区太平北路 5 号', 街道: '' }),
     ]);
     expect((await upload(county, 'registry', 'stations.csv', fs.readFileSync(file))).statusCode).toBe(202);
-    expect(await Promise.all([viaAuthority, viaAddress, viaStreet, none].map(async (u) => (await entity(u)).station_code))).toEqual([S2, S1, S2, null]);
+    expect(
+      await Promise.all([viaAuthority, viaAddress, viaStreet, none].map(async (u) => (await entity(u)).station_code)),
+    ).toEqual([S2, S1, S2, null]);
     expect((await entity(viaAddress)).scope_key).toBe(S1);
 
     const staff1 = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: S1 }));
@@ -182,31 +273,56 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
     expect(list.items.map((e: { uscc: string }) => e.uscc)).toEqual([none]);
     expect(list.counties).toEqual([{ code: A, name: '玄武区', unassigned: expect.any(Number) }]);
     // Refusals name the problem; nothing is written.
-    expect((await staff1.post('/unassigned-entities/assign', { stationCode: S1, keyword: '北京东路' })).statusCode).toBe(403);
-    const wrong = await county.post('/unassigned-entities/assign', { stationCode: S1, entityIds: [(await entity(viaAddress)).id, (await entity(other)).id] });
+    expect(
+      (await staff1.post('/unassigned-entities/assign', { stationCode: S1, keyword: '北京东路' })).statusCode,
+    ).toBe(403);
+    const wrong = await county.post('/unassigned-entities/assign', {
+      stationCode: S1,
+      entityIds: [(await entity(viaAddress)).id, (await entity(other)).id],
+    });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().detail).toMatch(new RegExp(`不在待分配清单中.*编号 ${(await entity(viaAddress)).id}$`));
     expect((await entity(other)).station_code).toBeNull();
-    expect((await county.post('/unassigned-entities/assign', { stationCode: S1, keyword: '路' })).json().errors[0]).toMatchObject({ field: 'keyword', message: expect.stringMatching(/至少 2 个字/) });
+    expect(
+      (await county.post('/unassigned-entities/assign', { stationCode: S1, keyword: '路' })).json().errors[0],
+    ).toMatchObject({ field: 'keyword', message: expect.stringMatching(/至少 2 个字/) });
     const other_b = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B }));
-    expect((await other_b.post('/unassigned-entities/assign', { stationCode: SB, entityIds: [(await entity(other)).id] })).statusCode).toBe(400);
+    expect(
+      (await other_b.post('/unassigned-entities/assign', { stationCode: SB, entityIds: [(await entity(other)).id] }))
+        .statusCode,
+    ).toBe(400);
 
     // By keyword, remembered; by selection.
-    const byKeyword = await county.post('/unassigned-entities/assign', { stationCode: S1, keyword: '北京东路', remember: true });
+    const byKeyword = await county.post('/unassigned-entities/assign', {
+      stationCode: S1,
+      keyword: '北京东路',
+      remember: true,
+    });
     expect(byKeyword.json()).toMatchObject({ assigned: 1, ruleId: expect.any(Number) });
     expect((await staff1.get(`/entities/${(await entity(none)).id}`)).statusCode).toBe(200);
-    expect((await county.post('/unassigned-entities/assign', { stationCode: S2, entityIds: [(await entity(other)).id] })).json()).toEqual({ assigned: 1, ruleId: null });
+    expect(
+      (
+        await county.post('/unassigned-entities/assign', { stationCode: S2, entityIds: [(await entity(other)).id] })
+      ).json(),
+    ).toEqual({ assigned: 1, ruleId: null });
     expect((await entity(other)).scope_key).toBe(S2);
     expect((await county.get('/unassigned-entities?q=北京东路')).json().total).toBe(0);
-    expect((await county.get('/station-rules')).json().items).toMatchObject([{ countyCode: A, keyword: '北京东路', stationCode: S1, stationName: '梅园测试市场监管所' }]);
+    expect((await county.get('/station-rules')).json().items).toMatchObject([
+      { countyCode: A, keyword: '北京东路', stationCode: S1, stationName: '梅园测试市场监管所' },
+    ]);
 
     // The next import applies the remembered rule.
     const later = code();
-    await upload(county, 'registry', 'later.csv', fs.readFileSync(csvFile(dir, 'later.csv', [row({ 统一社会信用代码: later, 住所: '玄武区北京东路 20 号' })])));
+    await upload(
+      county,
+      'registry',
+      'later.csv',
+      fs.readFileSync(csvFile(dir, 'later.csv', [row({ 统一社会信用代码: later, 住所: '玄武区北京东路 20 号' })])),
+    );
     expect((await entity(later)).station_code).toBe(S1);
   });
 
-  it('shows an import to every account whose jurisdiction its rows touch, with that jurisdiction\'s figures and refused rows only', async () => {
+  it("shows an import to every account whose jurisdiction its rows touch, with that jurisdiction's figures and refused rows only", async () => {
     const city = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320100' }));
     const rows = [
       row({ 住所: '玄武区梅园新村街道 3 号' }), // A, station S1
@@ -215,20 +331,51 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
       row({ 基层所代码: S1, 成立日期: '不是日期' }), // refused, at S1
       row({ 名称: '' }), // refused, at A
     ];
-    const res = await upload(city, 'registry', 'city.csv', fs.readFileSync(csvFile(dir, 'city.csv', rows.map((r) => ({ 成立日期: '', 基层所代码: '', ...r })))));
+    const res = await upload(
+      city,
+      'registry',
+      'city.csv',
+      fs.readFileSync(
+        csvFile(
+          dir,
+          'city.csv',
+          rows.map((r) => ({ 成立日期: '', 基层所代码: '', ...r })),
+        ),
+      ),
+    );
     const id = res.json().id as number;
-    expect((await city.get(`/imports/${id}`)).json()).toMatchObject({ rowsRead: 5, rowsAccepted: 3, rowsRejected: 2, partial: false, manageable: true });
+    expect((await city.get(`/imports/${id}`)).json()).toMatchObject({
+      rowsRead: 5,
+      rowsAccepted: 3,
+      rowsRejected: 2,
+      partial: false,
+      manageable: true,
+    });
 
-    const findJob = async (c: Client) => (await c.get('/imports?pageSize=200')).json().items.find((j: { id: number }) => j.id === id);
-    expect(await findJob(county)).toMatchObject({ rowsRead: 4, rowsAccepted: 2, rowsRejected: 2, rowsChanged: null, partial: true, manageable: false });
+    const findJob = async (c: Client) =>
+      (await c.get('/imports?pageSize=200')).json().items.find((j: { id: number }) => j.id === id);
+    expect(await findJob(county)).toMatchObject({
+      rowsRead: 4,
+      rowsAccepted: 2,
+      rowsRejected: 2,
+      rowsChanged: null,
+      partial: true,
+      manageable: false,
+    });
     expect((await county.post(`/imports/${id}/rerun`)).statusCode).toBe(403);
     const staff1 = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: S1 }));
     expect(await findJob(staff1)).toMatchObject({ rowsAccepted: 1, rowsRejected: 1, partial: true });
     const stationReport = await readXlsx((await staff1.get(`/imports/${id}/errors`)).rawPayload);
-    expect(sheetRows(stationReport.getWorksheet('错误明细')!).slice(1).map((r) => r[0])).toEqual(['5']);
+    expect(
+      sheetRows(stationReport.getWorksheet('错误明细')!)
+        .slice(1)
+        .map((r) => r[0]),
+    ).toEqual(['5']);
     const bEditor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B }));
     expect(await findJob(bEditor)).toMatchObject({ rowsAccepted: 1, rowsRejected: 0 });
-    expect(sheetRows((await readXlsx((await bEditor.get(`/imports/${id}/errors`)).rawPayload)).getWorksheet('错误明细')!)).toHaveLength(1);
+    expect(
+      sheetRows((await readXlsx((await bEditor.get(`/imports/${id}/errors`)).rawPayload)).getWorksheet('错误明细')!),
+    ).toHaveLength(1);
     const staff2 = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: S2 }));
     expect(await findJob(staff2)).toBeUndefined();
     expect((await staff2.get(`/imports/${id}`)).statusCode).toBe(404);
@@ -236,9 +383,13 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
     expect((await elsewhere.get(`/imports/${id}`)).statusCode).toBe(404);
 
     // Annual reports too: a refused row belongs to the county its USCC names.
-    const reports = csvFile(dir, 'reports.csv', [{ 统一社会信用代码: rows[0].统一社会信用代码, 年报年度: '2025' }, { 统一社会信用代码: code(), 年报年度: '1800' }]);
+    const reports = csvFile(dir, 'reports.csv', [
+      { 统一社会信用代码: rows[0].统一社会信用代码, 年报年度: '2025' },
+      { 统一社会信用代码: code(), 年报年度: '1800' },
+    ]);
     const ar = (await upload(city, 'annual_report', 'reports.csv', fs.readFileSync(reports))).json().id as number;
-    const findAr = async (c: Client) => (await c.get('/imports?pageSize=200')).json().items.find((j: { id: number }) => j.id === ar);
+    const findAr = async (c: Client) =>
+      (await c.get('/imports?pageSize=200')).json().items.find((j: { id: number }) => j.id === ar);
     expect(await findAr(city)).toMatchObject({ rowsAccepted: 1, rowsRejected: 1, partial: false });
     expect(await findAr(county)).toMatchObject({ rowsAccepted: 1, rowsRejected: 1, partial: true });
     expect(await findAr(staff1)).toMatchObject({ rowsAccepted: 1, rowsRejected: 0, partial: true });
@@ -256,17 +407,49 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
       const { token } = JSON.parse(fs.readFileSync(note, 'utf8'));
       // Only from the loopback interface, only with the token.
       const q = 'fileName=x.csv';
-      expect((await t.app.inject({ method: 'POST', url: `/api/v1/local/imports/registry?${q}`, payload: { path: note }, headers: { 'x-xgz-local-token': 'x'.repeat(64) }, remoteAddress: '127.0.0.1' })).statusCode).toBe(403);
-      expect((await t.app.inject({ method: 'POST', url: `/api/v1/local/imports/registry?${q}`, payload: { path: note }, headers: { 'x-xgz-local-token': token }, remoteAddress: '10.1.2.3' })).statusCode).toBe(403);
+      expect(
+        (
+          await t.app.inject({
+            method: 'POST',
+            url: `/api/v1/local/imports/registry?${q}`,
+            payload: { path: note },
+            headers: { 'x-xgz-local-token': 'x'.repeat(64) },
+            remoteAddress: '127.0.0.1',
+          })
+        ).statusCode,
+      ).toBe(403);
+      expect(
+        (
+          await t.app.inject({
+            method: 'POST',
+            url: `/api/v1/local/imports/registry?${q}`,
+            payload: { path: note },
+            headers: { 'x-xgz-local-token': token },
+            remoteAddress: '10.1.2.3',
+          })
+        ).statusCode,
+      ).toBe(403);
 
       const u = code();
-      const file = csvFile(dataDir, 'cli.csv', [row({ 统一社会信用代码: u, 住所: '玄武区梅园新村街道 9 号' }), row({ 名称: '' })]);
-      const { stdout } = await run(process.execPath, ['bin/xgz.mjs', 'import', 'registry', file, '--user', countyUser.username], { env: { ...process.env, XGZ_DATA_DIR: dataDir, DATABASE_URL: '' }, timeout: 120_000 });
+      const file = csvFile(dataDir, 'cli.csv', [
+        row({ 统一社会信用代码: u, 住所: '玄武区梅园新村街道 9 号' }),
+        row({ 名称: '' }),
+      ]);
+      const { stdout } = await run(
+        process.execPath,
+        ['bin/xgz.mjs', 'import', 'registry', file, '--user', countyUser.username],
+        { env: { ...process.env, XGZ_DATA_DIR: dataDir, DATABASE_URL: '' }, timeout: 120_000 },
+      );
       expect(stdout).toMatch(/服务正在运行/);
       expect(stdout).toMatch(/导入完成：读取 2 行，接受 1，拒绝 1/);
       expect(fs.readFileSync(`${file}.errors.csv`, 'utf8')).toMatch(/行号,列,值,原因\n"3","名称"/);
       expect(await entity(u)).toMatchObject({ station_code: S1 });
-      const job = await t.db.selectFrom('import_job').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+      const job = await t.db
+        .selectFrom('import_job')
+        .selectAll()
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirstOrThrow();
       expect(job).toMatchObject({ created_by: countyUser.id, scope_key: A, file_name: 'cli.csv' });
     } finally {
       await t.app.close();

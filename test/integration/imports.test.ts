@@ -41,10 +41,18 @@ const reg = (over: Record<string, string> = {}) => ({
 async function ledgerState(t: TestApp) {
   const q = async (text: string) => (await sql.raw(text).execute(t.db)).rows;
   return JSON.stringify([
-    await q(`SELECT uscc, reg_no, name, kind, status, registered_on, address, county_code, station_code, industry_section, employees FROM entity ORDER BY uscc`),
-    await q(`SELECT e.uscc, ep.role, p.name, p.birth_date, p.id_bi IS NOT NULL AS has_id, p.phone_bi IS NOT NULL AS has_phone FROM entity_person ep JOIN entity e ON e.id = ep.entity_id JOIN person p ON p.id = ep.person_id ORDER BY 1, 2, 3`),
-    await q(`SELECT z.county_code, z.name, z.kind, e.uscc FROM entity_zone ez JOIN zone z ON z.id = ez.zone_id JOIN entity e ON e.id = ez.entity_id ORDER BY 1, 2, 4`),
-    await q(`SELECT e.uscc, a.year, a.filing_status, a.employees, a.party_members, a.party_org_form, a.rep_is_member FROM annual_report a JOIN entity e ON e.id = a.entity_id ORDER BY 1, 2`),
+    await q(
+      `SELECT uscc, reg_no, name, kind, status, registered_on, address, county_code, station_code, industry_section, employees FROM entity ORDER BY uscc`,
+    ),
+    await q(
+      `SELECT e.uscc, ep.role, p.name, p.birth_date, p.id_bi IS NOT NULL AS has_id, p.phone_bi IS NOT NULL AS has_phone FROM entity_person ep JOIN entity e ON e.id = ep.entity_id JOIN person p ON p.id = ep.person_id ORDER BY 1, 2, 3`,
+    ),
+    await q(
+      `SELECT z.county_code, z.name, z.kind, e.uscc FROM entity_zone ez JOIN zone z ON z.id = ez.zone_id JOIN entity e ON e.id = ez.entity_id ORDER BY 1, 2, 4`,
+    ),
+    await q(
+      `SELECT e.uscc, a.year, a.filing_status, a.employees, a.party_members, a.party_org_form, a.rep_is_member FROM annual_report a JOIN entity e ON e.id = a.entity_id ORDER BY 1, 2`,
+    ),
     await q(`SELECT count(*)::int AS n FROM person`),
   ]);
 }
@@ -71,9 +79,22 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
     expect(person.id_enc).not.toContain(ID);
     expect(person.phone_enc).not.toContain('13812345678');
     expect(person.birth_date).toBe('1985-06-01');
-    const e = await t.db.selectFrom('entity').selectAll().where('uscc', '=', good['统一社会信用代码']).executeTakeFirstOrThrow();
-    expect(e).toMatchObject({ kind: 'individual', industry_section: 'H', industry_division: '62', scope_key: '320102' });
-    const history = await t.db.selectFrom('ledger_history').select(['object_type', 'actor_id']).where('entity_id', '=', e.id).execute();
+    const e = await t.db
+      .selectFrom('entity')
+      .selectAll()
+      .where('uscc', '=', good['统一社会信用代码'])
+      .executeTakeFirstOrThrow();
+    expect(e).toMatchObject({
+      kind: 'individual',
+      industry_section: 'H',
+      industry_division: '62',
+      scope_key: '320102',
+    });
+    const history = await t.db
+      .selectFrom('ledger_history')
+      .select(['object_type', 'actor_id'])
+      .where('entity_id', '=', e.id)
+      .execute();
     expect(history.map((h) => h.object_type).sort()).toEqual(['entity', 'entity_person', 'entity_zone']);
     expect(history.every((h) => h.actor_id === importer.id)).toBe(true);
   });
@@ -84,7 +105,12 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
     ['county outside scope', { 所属县区代码: '110101' }, '所属县区代码', /不在您的辖区内/],
     ['bad date', { 成立日期: '2023-02-30' }, '成立日期', /不是有效日期/],
     ['wrong type (count)', { 从业人数: '十二' }, '从业人数', /非负整数/],
-    ['wrong ID check', { '法定代表人/经营者身份证号': ID.slice(0, 17) + (ID[17] === '1' ? '2' : '1') }, '法定代表人/经营者身份证号', /校验位错误/],
+    [
+      'wrong ID check',
+      { '法定代表人/经营者身份证号': ID.slice(0, 17) + (ID[17] === '1' ? '2' : '1') },
+      '法定代表人/经营者身份证号',
+      /校验位错误/,
+    ],
     ['bad kind', { 主体类型: '外星企业' }, '主体类型', /无法识别/],
     ['missing name', { 名称: '' }, '名称', /不能为空/],
     ['formula cell', { 名称: '=HYPERLINK("http://x","点我")', 从业人数: '=1+1' }, '从业人数', /非负整数/],
@@ -102,7 +128,12 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
 
   it('masks personal data in the report row, and keeps the raw row only encrypted', async () => {
     const bad = ID.slice(0, 17) + (ID[17] === '1' ? '2' : '1');
-    const { rejections } = await importFile(t, 'registry', csvFile(dir, 'id.csv', [reg({ '法定代表人/经营者身份证号': bad })]), importer);
+    const { rejections } = await importFile(
+      t,
+      'registry',
+      csvFile(dir, 'id.csv', [reg({ '法定代表人/经营者身份证号': bad })]),
+      importer,
+    );
     expect(rejections[0].value).toBe(`${bad.slice(0, 6)}********${bad.slice(-4)}`);
     expect(rejections[0].raw_enc).not.toContain(bad);
   });
@@ -110,10 +141,16 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
   it('reports a key repeated in one file, keeps the first, also across batches', async () => {
     const a = reg();
     const rows = [a, reg(), reg(), { ...a, 名称: '重复的第二行' }];
-    const { job, rejections } = await importFile(t, 'registry', csvFile(dir, 'dup.csv', rows), importer, { batchSize: 2 });
+    const { job, rejections } = await importFile(t, 'registry', csvFile(dir, 'dup.csv', rows), importer, {
+      batchSize: 2,
+    });
     expect(job).toMatchObject({ rows_accepted: 3, rows_rejected: 1 });
     expect(rejections).toMatchObject([{ row_no: 5, reason: '与第 2 行重复，保留第 2 行' }]);
-    const e = await t.db.selectFrom('entity').select('name').where('uscc', '=', a['统一社会信用代码']).executeTakeFirstOrThrow();
+    const e = await t.db
+      .selectFrom('entity')
+      .select('name')
+      .where('uscc', '=', a['统一社会信用代码'])
+      .executeTakeFirstOrThrow();
     expect(e.name).toBe(a['名称']);
   });
 
@@ -144,7 +181,9 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
     zip.addBuffer(Buffer.alloc(200 * 1024 ** 2, 0x20), 'xl/worksheets/sheet1.xml');
     zip.end();
     await pipeline(zip.outputStream, fs.createWriteStream(file));
-    const { job } = await importFile(t, 'registry', file, importer, { limits: { maxUncompressedBytes: 100 * 1024 ** 2, maxRatio: 100, maxRows: 1000 } });
+    const { job } = await importFile(t, 'registry', file, importer, {
+      limits: { maxUncompressedBytes: 100 * 1024 ** 2, maxRatio: 100, maxRows: 1000 },
+    });
     expect(job.status).toBe('failed');
     expect(job.error).toMatch(/压缩炸弹/);
     expect(await ledgerState(t)).toBe(before);
@@ -156,7 +195,9 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
     const text = [Object.keys(r1).join(','), Object.values(r1).join(',')].join('\r\n');
     fs.writeFileSync(gbk, iconv.encode(text, 'gbk'));
     expect((await importFile(t, 'registry', gbk, importer)).job.rows_accepted).toBe(1);
-    expect(await t.db.selectFrom('entity').select('name').where('uscc', '=', r1['统一社会信用代码']).executeTakeFirst()).toEqual({ name: '玄武区国标编码测试店' });
+    expect(
+      await t.db.selectFrom('entity').select('name').where('uscc', '=', r1['统一社会信用代码']).executeTakeFirst(),
+    ).toEqual({ name: '玄武区国标编码测试店' });
     const r2 = reg({ 名称: '玄武区表格测试店' });
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('数据');
@@ -169,12 +210,21 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
 
   it('matches headers tolerantly (aliases, spaces, provincial field codes)', async () => {
     const u = code();
-    const f = csvFile(dir, 'alias.csv', [{ 信用代码: u, 企业名称: '玄武区别名测试店', 类型: '个体户', ' 县区代码 ': '320102' }]);
+    const f = csvFile(dir, 'alias.csv', [
+      { 信用代码: u, 企业名称: '玄武区别名测试店', 类型: '个体户', ' 县区代码 ': '320102' },
+    ]);
     expect((await importFile(t, 'registry', f, importer)).job.rows_accepted).toBe(1);
-    const ar = csvFile(dir, 'ar-alias.csv', [{ uniscid: u, ancheyear: '2025', empnum: '4', numParM: '1', parIns: '0', resParMSign: '2' }]);
+    const ar = csvFile(dir, 'ar-alias.csv', [
+      { uniscid: u, ancheyear: '2025', empnum: '4', numParM: '1', parIns: '0', resParMSign: '2' },
+    ]);
     const { job } = await importFile(t, 'annual_report', ar, importer);
     expect(job.rows_accepted).toBe(1);
-    const a = await t.db.selectFrom('annual_report as a').innerJoin('entity as e', 'e.id', 'a.entity_id').select(['a.party_members', 'a.party_org_form', 'a.rep_is_member']).where('e.uscc', '=', u).executeTakeFirstOrThrow();
+    const a = await t.db
+      .selectFrom('annual_report as a')
+      .innerJoin('entity as e', 'e.id', 'a.entity_id')
+      .select(['a.party_members', 'a.party_org_form', 'a.rep_is_member'])
+      .where('e.uscc', '=', u)
+      .executeTakeFirstOrThrow();
     expect(a).toEqual({ party_members: 1, party_org_form: 0, rep_is_member: false });
   });
 
@@ -202,12 +252,22 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
     await importFile(t, 'registry', files.registry, importer, { batchSize: 100 });
     await importFile(t, 'annual_report', files.annualReport, importer, { batchSize: 100 });
     const state = await ledgerState(t);
-    const history = await t.db.selectFrom('ledger_history').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const history = await t.db
+      .selectFrom('ledger_history')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
     const again = await importFile(t, 'registry', files.registry, importer, { batchSize: 100 });
     const again2 = await importFile(t, 'annual_report', files.annualReport, importer, { batchSize: 100 });
     expect(again.job.rows_changed + again2.job.rows_changed).toBe(0);
     expect(await ledgerState(t)).toBe(state);
-    expect((await t.db.selectFrom('ledger_history').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n).toBe(history.n);
+    expect(
+      (
+        await t.db
+          .selectFrom('ledger_history')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ).toBe(history.n);
   });
 
   // Three databases are migrated here: on a busy shared machine that alone nears the default 60 s.
@@ -216,7 +276,10 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
     try {
       const places = await demoPlaces(t.db, ['320105']);
       const files = await writeDemoFiles(path.join(dir, 'kill'), { entities: 500, seed: 9, badShare: 0.05, places });
-      const otherImporter = { id: (await other.user({ roles: ['editor'], jurisdiction: '320100' })).id, scopeKey: '3201' };
+      const otherImporter = {
+        id: (await other.user({ roles: ['editor'], jurisdiction: '320100' })).id,
+        scopeKey: '3201',
+      };
       // Uninterrupted, into a fresh database.
       await importFile(other, 'registry', files.registry, otherImporter, { batchSize: 50 });
       const expected = await ledgerState(other);
@@ -224,8 +287,18 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
       const t2 = await testApp(backend);
       try {
         const imp = { id: (await t2.user({ roles: ['editor'], jurisdiction: '320100' })).id, scopeKey: '3201' };
-        await expect(importFile(t2, 'registry', files.registry, imp, { batchSize: 50, afterBatch: (n) => { if (n === 3) throw new Error('killed'); } })).rejects.toThrow('killed');
-        const partial = await t2.db.selectFrom('entity').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+        await expect(
+          importFile(t2, 'registry', files.registry, imp, {
+            batchSize: 50,
+            afterBatch: (n) => {
+              if (n === 3) throw new Error('killed');
+            },
+          }),
+        ).rejects.toThrow('killed');
+        const partial = await t2.db
+          .selectFrom('entity')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .executeTakeFirstOrThrow();
         expect(partial.n).toBeGreaterThan(0);
         expect(partial.n).toBeLessThan(500);
         await importFile(t2, 'registry', files.registry, imp, { batchSize: 50 });

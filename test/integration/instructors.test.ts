@@ -40,8 +40,20 @@ describe.each(BACKENDS)('instructors and work coverage on %s', (backend) => {
     e.c = await l.entity({ place: S1, name: '单独丙' });
     e.d = await l.entity({ place: S1, name: '支部丁' });
     e.far = await l.entity({ place: S2, name: '西所戊' });
-    org = (await t.db.insertInto('party_org').values({ name: '筹建中的联合支部', kind: 'joint_branch', setup_mode: 'joint', county_code: '320102', station_code: S1, scope_key: S1 })
-      .returning('id').executeTakeFirstOrThrow()).id;
+    org = (
+      await t.db
+        .insertInto('party_org')
+        .values({
+          name: '筹建中的联合支部',
+          kind: 'joint_branch',
+          setup_mode: 'joint',
+          county_code: '320102',
+          station_code: S1,
+          scope_key: S1,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
     await t.db.insertInto('party_org_entity').values({ org_id: org, entity_id: e.d, scope_key: S1 }).execute();
     await t.db.insertInto('work_task').values({ kind: 'assign_instructor', entity_id: e.c, scope_key: S1 }).execute();
     editor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320102' }));
@@ -52,24 +64,55 @@ describe.each(BACKENDS)('instructors and work coverage on %s', (backend) => {
   let zhang: number;
 
   it('registers an instructor with the ID number and phone encrypted, masked in lists, revealed only with a trace', async () => {
-    const res = await editor.post('/instructors', { name: '张指导', idNumber: ID, phone: '13912345678', source: 'retired', placeCode: S1, workplace: '区市场监管局（退休）' });
+    const res = await editor.post('/instructors', {
+      name: '张指导',
+      idNumber: ID,
+      phone: '13912345678',
+      source: 'retired',
+      placeCode: S1,
+      workplace: '区市场监管局（退休）',
+    });
     expect(res.statusCode).toBe(201);
     zhang = res.json().id;
-    const stored = await t.db.selectFrom('person').select(['id_enc', 'phone_enc']).where('name', '=', '张指导').executeTakeFirstOrThrow();
+    const stored = await t.db
+      .selectFrom('person')
+      .select(['id_enc', 'phone_enc'])
+      .where('name', '=', '张指导')
+      .executeTakeFirstOrThrow();
     expect(stored.id_enc).not.toContain(ID.slice(6, 14));
     const list = (await editor.get('/instructors?q=张')).json();
-    expect(list.items).toEqual([expect.objectContaining({ name: '张指导', phone: '139****5678', sourceLabel: '退休干部', stationName: '东所', assignments: 0 })]);
+    expect(list.items).toEqual([
+      expect.objectContaining({
+        name: '张指导',
+        phone: '139****5678',
+        sourceLabel: '退休干部',
+        stationName: '东所',
+        assignments: 0,
+      }),
+    ]);
     expect(list.items[0].idNumber).toBe(`320102********${ID.slice(-4)}`);
     const reveal = await editor.post(`/instructors/${zhang}/reveal`);
     expect(reveal.json()).toEqual({ idNumber: ID, phone: '13912345678' });
-    expect(await t.db.selectFrom('audit_log').select('action').where('action', '=', 'personal.reveal').execute()).toHaveLength(1);
+    expect(
+      await t.db.selectFrom('audit_log').select('action').where('action', '=', 'personal.reveal').execute(),
+    ).toHaveLength(1);
     // The same person twice, and a bad ID number: clear errors naming the field.
     const twice = await editor.post('/instructors', { name: '张指导', idNumber: ID, source: 'retired', placeCode: S1 });
     expect(twice.statusCode).toBe(409);
     expect(twice.json().errors[0]).toMatchObject({ field: 'idNumber', message: '此人已在指导员名册中' });
-    const bad = await editor.post('/instructors', { name: '李指导', idNumber: '320102198001010021', source: 'nobody', placeCode: S1 });
+    const bad = await editor.post('/instructors', {
+      name: '李指导',
+      idNumber: '320102198001010021',
+      source: 'nobody',
+      placeCode: S1,
+    });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().errors.map((x: { field: string }) => x.field).sort()).toEqual(['idNumber', 'source']);
+    expect(
+      bad
+        .json()
+        .errors.map((x: { field: string }) => x.field)
+        .sort(),
+    ).toEqual(['idNumber', 'source']);
     expect(await t.db.selectFrom('instructor').select('id').execute()).toHaveLength(1);
   });
 
@@ -80,9 +123,14 @@ describe.each(BACKENDS)('instructors and work coverage on %s', (backend) => {
     expect(res.json()).toMatchObject({ reached: 1, tasksDone: 1 });
     expect(await work()).toBe(before + 1);
     expect((await editor.get(`/entities/${e.c}`)).json().coverage.work).toBe(true);
-    expect((await t.db.selectFrom('work_task').select('state').where('entity_id', '=', e.c).executeTakeFirstOrThrow()).state).toBe('done');
+    expect(
+      (await t.db.selectFrom('work_task').select('state').where('entity_id', '=', e.c).executeTakeFirstOrThrow()).state,
+    ).toBe('done');
     // Twice the same open assignment is refused.
-    expect((await staff.post(`/instructors/${zhang}/assignments`, { target: 'entity', targetId: e.c })).json().errors[0].field).toBe('targetId');
+    expect(
+      (await staff.post(`/instructors/${zhang}/assignments`, { target: 'entity', targetId: e.c })).json().errors[0]
+        .field,
+    ).toBe('targetId');
   });
 
   it('a zone reaches the entities in it (and one that moves in later); an organization reaches its entities even in preparation', async () => {
@@ -91,37 +139,61 @@ describe.each(BACKENDS)('instructors and work coverage on %s', (backend) => {
     const refused = await staff.post(`/instructors/${zhang}/assignments`, { target: 'zone', targetId: tower });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().errors[0].field).toBe('targetId');
-    expect((await editor.post(`/instructors/${zhang}/assignments`, { target: 'zone', targetId: tower })).json().reached).toBe(2);
+    expect(
+      (await editor.post(`/instructors/${zhang}/assignments`, { target: 'zone', targetId: tower })).json().reached,
+    ).toBe(2);
     expect(await work()).toBe(before + 2);
     e.late = await ledger(t.db).entity({ place: S1, name: '后入驻己' });
     await t.db.insertInto('entity_zone').values({ entity_id: e.late, zone_id: tower, scope_key: S1 }).execute();
     expect(await work()).toBe(before + 3);
-    expect((await staff.post(`/instructors/${zhang}/assignments`, { target: 'org', targetId: org })).json().reached).toBe(1);
+    expect(
+      (await staff.post(`/instructors/${zhang}/assignments`, { target: 'org', targetId: org })).json().reached,
+    ).toBe(1);
     expect(await work()).toBe(before + 4);
     expect((await editor.get(`/instructors/${zhang}`)).json()).toMatchObject({ assignments: 3, reached: 5 });
   });
 
   it('refuses assignments dated ahead, out of scope, or by an inactive instructor; ending takes effect and is checked', async () => {
-    expect((await staff.post(`/instructors/${zhang}/assignments`, { target: 'entity', targetId: e.a, startOn: tomorrow })).json().errors[0].field).toBe('startOn');
-    expect((await staff.post(`/instructors/${zhang}/assignments`, { target: 'entity', targetId: e.far })).statusCode).toBe(404);
+    expect(
+      (
+        await staff.post(`/instructors/${zhang}/assignments`, { target: 'entity', targetId: e.a, startOn: tomorrow })
+      ).json().errors[0].field,
+    ).toBe('startOn');
+    expect(
+      (await staff.post(`/instructors/${zhang}/assignments`, { target: 'entity', targetId: e.far })).statusCode,
+    ).toBe(404);
     const detail = (await editor.get(`/instructors/${zhang}`)).json();
     const zoneAssignment = detail.assignmentList.find((a: { target: string }) => a.target === 'zone');
     const before = await work();
-    const early = await editor.post(`/instructors/${zhang}/assignments/${zoneAssignment.id}/end`, { endOn: '2000-01-01', reason: '调整' });
+    const early = await editor.post(`/instructors/${zhang}/assignments/${zoneAssignment.id}/end`, {
+      endOn: '2000-01-01',
+      reason: '调整',
+    });
     expect(early.statusCode).toBe(400);
     expect(early.json().errors[0].field).toBe('endOn');
-    expect((await editor.post(`/instructors/${zhang}/assignments/${zoneAssignment.id}/end`, { reason: '楼宇改由社区指导' })).statusCode).toBe(200);
+    expect(
+      (await editor.post(`/instructors/${zhang}/assignments/${zoneAssignment.id}/end`, { reason: '楼宇改由社区指导' }))
+        .statusCode,
+    ).toBe(200);
     expect(await work()).toBe(before - 3);
-    expect((await editor.post(`/instructors/${zhang}/assignments/${zoneAssignment.id}/end`, { reason: '再次' })).json().detail).toContain('已于');
+    expect(
+      (await editor.post(`/instructors/${zhang}/assignments/${zoneAssignment.id}/end`, { reason: '再次' })).json()
+        .detail,
+    ).toContain('已于');
   });
 
   it('deactivating an instructor ends what they still hold, and the figure follows', async () => {
     const res = await editor.patch(`/instructors/${zhang}`, { status: 'inactive' });
     expect(res.json()).toMatchObject({ status: 'inactive', endedAssignments: 2 });
     expect(await work()).toBe(0);
-    expect((await editor.post(`/instructors/${zhang}/assignments`, { target: 'entity', targetId: e.a })).json().errors[0].field).toBe('instructorId');
+    expect(
+      (await editor.post(`/instructors/${zhang}/assignments`, { target: 'entity', targetId: e.a })).json().errors[0]
+        .field,
+    ).toBe('instructorId');
     const history = (await editor.get(`/instructors/${zhang}`)).json().history;
-    expect(history.filter((h: { object_type: string }) => h.object_type === 'instructor_assignment').length).toBeGreaterThanOrEqual(5);
+    expect(
+      history.filter((h: { object_type: string }) => h.object_type === 'instructor_assignment').length,
+    ).toBeGreaterThanOrEqual(5);
   });
 
   it('station staff see the instructors based in their station only; figures by area count by child', async () => {
@@ -138,15 +210,41 @@ describe.each(BACKENDS)('instructors and work coverage on %s', (backend) => {
 
   it('guidance records: logged by an instructor account, dated no later than today, follow-ups closed, listed and exported with a trace', async () => {
     const me = await t.signIn(await t.user({ roles: ['instructor'], jurisdiction: S1 }));
-    const ahead = await me.post('/guidance-records', { instructorId: zhang, entityId: e.c, onDate: tomorrow, kind: 'visit', content: '了解党员情况' });
+    const ahead = await me.post('/guidance-records', {
+      instructorId: zhang,
+      entityId: e.c,
+      onDate: tomorrow,
+      kind: 'visit',
+      content: '了解党员情况',
+    });
     expect(ahead.json().errors[0].field).toBe('onDate');
-    const nowhere = await me.post('/guidance-records', { instructorId: zhang, onDate: today, kind: 'visit', content: '了解党员情况' });
+    const nowhere = await me.post('/guidance-records', {
+      instructorId: zhang,
+      onDate: today,
+      kind: 'visit',
+      content: '了解党员情况',
+    });
     expect(nowhere.json().errors[0].field).toBe('entityId');
-    const ok = await me.post('/guidance-records', { instructorId: zhang, entityId: e.c, onDate: today, kind: 'visit', content: '了解党员情况，宣讲政策', followUp: '协助联络员建立台账' });
+    const ok = await me.post('/guidance-records', {
+      instructorId: zhang,
+      entityId: e.c,
+      onDate: today,
+      kind: 'visit',
+      content: '了解党员情况，宣讲政策',
+      followUp: '协助联络员建立台账',
+    });
     expect(ok.statusCode).toBe(201);
-    await me.post('/guidance-records', { instructorId: zhang, orgId: org, onDate: today, kind: 'meeting', content: '参加支部主题党日' });
+    await me.post('/guidance-records', {
+      instructorId: zhang,
+      orgId: org,
+      onDate: today,
+      kind: 'meeting',
+      content: '参加支部主题党日',
+    });
     expect((await me.patch(`/instructors/${zhang}`, { status: 'active' })).statusCode).toBe(403);
-    expect((await staff.get('/guidance-records?followUp=open')).json().items).toEqual([expect.objectContaining({ entityName: '单独丙', kindLabel: '走访', followUp: '协助联络员建立台账' })]);
+    expect((await staff.get('/guidance-records?followUp=open')).json().items).toEqual([
+      expect.objectContaining({ entityName: '单独丙', kindLabel: '走访', followUp: '协助联络员建立台账' }),
+    ]);
     expect((await me.patch(`/guidance-records/${ok.json().id}`, { followUpDone: true })).statusCode).toBe(200);
     expect((await staff.get('/guidance-records?followUp=open')).json().total).toBe(0);
     expect((await staff.get('/guidance-records?q=主题党日')).json().items[0].orgName).toBe('筹建中的联合支部');
@@ -156,17 +254,32 @@ describe.each(BACKENDS)('instructors and work coverage on %s', (backend) => {
     expect(book.getWorksheet('指导员')!.getRow(2).getCell(1).value).toBe('张指导');
     // Every assignment, ended ones too, with what it pointed at.
     const sheet = book.getWorksheet('指派')!;
-    const lines = sheet.getSheetValues().slice(2).map((r) => (r as unknown[]).slice(1, 6));
+    const lines = sheet
+      .getSheetValues()
+      .slice(2)
+      .map((r) => (r as unknown[]).slice(1, 6));
     expect(lines).toContainEqual(['张指导', '市场/楼宇/园区/商圈', '指导大厦', expect.any(String), expect.any(String)]);
     expect(lines.filter((l) => l[0] === '张指导')).toHaveLength(3);
     const xlsx = await staff.get('/guidance-records/export');
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
-    expect(await t.db.selectFrom('audit_log').select('action').where('action', '=', 'guidance.export').execute()).toHaveLength(1);
-    expect((await editor.get('/instructors/figures?under=320102')).json().children.find((c: { code: string }) => c.code === S1).guidance).toBe(2);
+    expect(
+      await t.db.selectFrom('audit_log').select('action').where('action', '=', 'guidance.export').execute(),
+    ).toHaveLength(1);
+    expect(
+      (await editor.get('/instructors/figures?under=320102'))
+        .json()
+        .children.find((c: { code: string }) => c.code === S1).guidance,
+    ).toBe(2);
   });
 
   it('the station page shows the post, staff, instructors based there, zones served and coverage', async () => {
-    await editor.post('/units', { kind: 'guidance_post', jurisdictionCode: S1, name: '东所党建工作指导站', leaderName: '赵站长', staffCount: 3 });
+    await editor.post('/units', {
+      kind: 'guidance_post',
+      jurisdictionCode: S1,
+      name: '东所党建工作指导站',
+      leaderName: '赵站长',
+      staffCount: 3,
+    });
     const page = (await staff.get(`/guidance-posts/${S1}`)).json();
     expect(page.station).toMatchObject({ name: '东所' });
     expect(page.post).toMatchObject({ name: '东所党建工作指导站', leaderName: '赵站长' });

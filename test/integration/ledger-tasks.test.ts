@@ -41,9 +41,19 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
     await l.station(A2);
     e1 = await l.entity({ place: A1 });
     e2 = await l.entity({ place: A2 });
-    const u = { city: await t.user({ roles: ['editor'], jurisdiction: CITY }), county: await t.user({ roles: ['editor'], jurisdiction: A }), station: await t.user({ roles: ['station_staff'], jurisdiction: A1 }), sibling: await t.user({ roles: ['station_staff'], jurisdiction: A2 }) };
+    const u = {
+      city: await t.user({ roles: ['editor'], jurisdiction: CITY }),
+      county: await t.user({ roles: ['editor'], jurisdiction: A }),
+      station: await t.user({ roles: ['station_staff'], jurisdiction: A1 }),
+      sibling: await t.user({ roles: ['station_staff'], jurisdiction: A2 }),
+    };
     ids = { city: u.city.id, county: u.county.id, station: u.station.id, sibling: u.sibling.id };
-    [city, county, station, sibling] = await Promise.all([t.signIn(u.city), t.signIn(u.county), t.signIn(u.station), t.signIn(u.sibling)]);
+    [city, county, station, sibling] = await Promise.all([
+      t.signIn(u.city),
+      t.signIn(u.county),
+      t.signIn(u.station),
+      t.signIn(u.sibling),
+    ]);
     countyB = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B }));
   });
   afterAll(() => t?.close());
@@ -54,25 +64,65 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read response bodies loosely, as the other suites do
     return res as unknown as { json(): Record<string, any>; body: string };
   };
-  const tasks = async (c: Client): Promise<Item[]> => (await status(c.get('/workbench?kind=deployment'), 200)).json().items;
+  const tasks = async (c: Client): Promise<Item[]> =>
+    (await status(c.get('/workbench?kind=deployment'), 200)).json().items;
   const deploymentOf = (source: string, key: string) =>
-    t.db.selectFrom('deployment').select(['id', 'title', 'body', 'closed_at', 'due_at']).where('source_type', '=', source as never).where('source_key', '=', key).execute();
-  const targetsOf = async (id: number) => (await t.db.selectFrom('deployment_target').select(['node_code', 'state', 'reply_links']).where('deployment_id', '=', id).orderBy('node_code').execute());
-  const kindsOf = async (userId: number) => (await t.db.selectFrom('notification').select('kind').where('user_id', '=', userId).orderBy('id').execute()).map((n) => n.kind);
+    t.db
+      .selectFrom('deployment')
+      .select(['id', 'title', 'body', 'closed_at', 'due_at'])
+      .where('source_type', '=', source as never)
+      .where('source_key', '=', key)
+      .execute();
+  const targetsOf = async (id: number) =>
+    await t.db
+      .selectFrom('deployment_target')
+      .select(['node_code', 'state', 'reply_links'])
+      .where('deployment_id', '=', id)
+      .orderBy('node_code')
+      .execute();
+  const kindsOf = async (userId: number) =>
+    (await t.db.selectFrom('notification').select('kind').where('user_id', '=', userId).orderBy('id').execute()).map(
+      (n) => n.kind,
+    );
 
   it('a visit plan reaches the stations of its entities; a station records its visits against it and links them; cancelling closes it', async () => {
-    const plan = (await status(county.post('/visit-plans', { title: '春季走访', visitorName: '张三', startsOn: today(), endsOn: inDays(10), entityIds: [e1, e2] }), 201)).json().id;
+    const plan = (
+      await status(
+        county.post('/visit-plans', {
+          title: '春季走访',
+          visitorName: '张三',
+          startsOn: today(),
+          endsOn: inDays(10),
+          entityIds: [e1, e2],
+        }),
+        201,
+      )
+    ).json().id;
     const [d] = await deploymentOf('visit_plan', String(plan));
     expect(d.title).toBe('走访计划：春季走访');
     expect(d.body).toContain('走访人 张三');
     expect((await targetsOf(d.id)).map((x) => x.node_code)).toEqual([A1, A2]);
     // A plan for one station's entity reaches that station only; its sibling sees neither the task nor the plan.
-    const narrow = (await status(county.post('/visit-plans', { title: '专项走访', visitorName: '李四', startsOn: today(), endsOn: inDays(10), entityIds: [e1] }), 201)).json().id;
+    const narrow = (
+      await status(
+        county.post('/visit-plans', {
+          title: '专项走访',
+          visitorName: '李四',
+          startsOn: today(),
+          endsOn: inDays(10),
+          entityIds: [e1],
+        }),
+        201,
+      )
+    ).json().id;
     const [dn] = await deploymentOf('visit_plan', String(narrow));
     expect((await targetsOf(dn.id)).map((x) => x.node_code)).toEqual([A1]);
-    expect((await tasks(station)).map((i) => i.title)).toEqual(expect.arrayContaining(['签收并回复任务：走访计划：春季走访', '签收并回复任务：走访计划：专项走访']));
+    expect((await tasks(station)).map((i) => i.title)).toEqual(
+      expect.arrayContaining(['签收并回复任务：走访计划：春季走访', '签收并回复任务：走访计划：专项走访']),
+    );
     expect((await tasks(sibling)).map((i) => i.title)).toEqual(['签收并回复任务：走访计划：春季走访']);
-    const plansOf = async (c: Client) => (await status(c.get('/visit-plans'), 200)).json().items.map((p: { id: number }) => p.id);
+    const plansOf = async (c: Client) =>
+      (await status(c.get('/visit-plans'), 200)).json().items.map((p: { id: number }) => p.id);
     expect(await plansOf(station)).toEqual(expect.arrayContaining([plan, narrow]));
     expect(await plansOf(sibling)).toEqual([plan]);
 
@@ -80,20 +130,48 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
     const detail = (await status(station.get(`/deployments/${d.id}`), 200)).json();
     expect(detail.source).toEqual({ type: 'visit_plan', label: '走访计划', path: `/appeals?tab=visits&plan=${plan}` });
     expect(detail.evidence).toContain('不要求照片');
-    const visit = (await status(station.post('/visits', { planId: plan, entityId: e1, visitedOn: today(), visitorName: '张三', learned: '经营正常，有 2 名党员' }), 201)).json().id;
-    await status(station.post(`/deployment-targets/${detail.own.id}/reply`, { text: '已走访', links: [{ kind: 'visit', id: visit }] }), 200);
+    const visit = (
+      await status(
+        station.post('/visits', {
+          planId: plan,
+          entityId: e1,
+          visitedOn: today(),
+          visitorName: '张三',
+          learned: '经营正常，有 2 名党员',
+        }),
+        201,
+      )
+    ).json().id;
+    await status(
+      station.post(`/deployment-targets/${detail.own.id}/reply`, {
+        text: '已走访',
+        links: [{ kind: 'visit', id: visit }],
+      }),
+      200,
+    );
     expect((await tasks(station)).map((i) => i.title)).toEqual(['签收并回复任务：走访计划：专项走访']);
     // An ordinary notice sits beside the ledger's tasks.
-    await status(county.post('/deployments', { kind: 'notice', title: '学习通知', body: '请学习', targets: [A1] }), 201);
-    expect((await tasks(station)).map((i) => i.title).sort()).toEqual(['签收并回复任务：走访计划：专项走访', '签收通知：学习通知'].sort());
-    expect((await status(county.get(`/deployments/${d.id}/board`), 200)).json().counts).toMatchObject({ total: 2, done: 1, pending: 1 });
+    await status(
+      county.post('/deployments', { kind: 'notice', title: '学习通知', body: '请学习', targets: [A1] }),
+      201,
+    );
+    expect((await tasks(station)).map((i) => i.title).sort()).toEqual(
+      ['签收并回复任务：走访计划：专项走访', '签收通知：学习通知'].sort(),
+    );
+    expect((await status(county.get(`/deployments/${d.id}/board`), 200)).json().counts).toMatchObject({
+      total: 2,
+      done: 1,
+      pending: 1,
+    });
 
     // Cancelled: the task closes, leaves the lists, takes no reply; the open station is told.
     await status(county.post(`/visit-plans/${plan}/cancel`, { reason: '与专项检查合并' }), 204);
     await status(county.post(`/visit-plans/${plan}/cancel`, { reason: '再次取消' }), 204); // idempotent
     expect((await deploymentOf('visit_plan', String(plan)))[0].closed_at).not.toBeNull();
     // The list says so, with the first reason (the page shows 已撤销 and it).
-    expect((await status(county.get('/visit-plans'), 200)).json().items.find((x: { id: number }) => x.id === plan)).toMatchObject({ cancelled: true, cancelReason: '与专项检查合并' });
+    expect(
+      (await status(county.get('/visit-plans'), 200)).json().items.find((x: { id: number }) => x.id === plan),
+    ).toMatchObject({ cancelled: true, cancelReason: '与专项检查合并' });
     expect(await tasks(sibling)).toEqual([]);
     const siblingOwn = (await status(sibling.get(`/deployments/${d.id}`), 200)).json();
     expect(siblingOwn.closedReason).toBe('走访计划已取消：与专项检查合并');
@@ -106,7 +184,17 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
   });
 
   it('an assistance program and a campaign reach the nodes below; changes follow the record (one task); cancelling closes it', async () => {
-    const p = (await status(county.post('/assistance/programs', { name: '提质强企', businessLine: 'quality', startsOn: today(), endsOn: inDays(60) }), 201)).json().id;
+    const p = (
+      await status(
+        county.post('/assistance/programs', {
+          name: '提质强企',
+          businessLine: 'quality',
+          startsOn: today(),
+          endsOn: inDays(60),
+        }),
+        201,
+      )
+    ).json().id;
     let [d] = await deploymentOf('assistance_program', String(p));
     expect((await targetsOf(d.id)).map((x) => x.node_code)).toEqual([A1, A2]);
     await status(county.patch(`/assistance/programs/${p}`, { name: '提质强企行动', endsOn: inDays(90) }), 200);
@@ -114,28 +202,55 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
     expect(again).toHaveLength(1);
     [d] = again;
     expect(d.title).toBe('帮扶项目：提质强企行动');
-    expect(new Date(d.due_at!).toISOString().slice(0, 10)).toBe(new Date(`${inDays(90)}T23:59:59+08:00`).toISOString().slice(0, 10));
+    expect(new Date(d.due_at!).toISOString().slice(0, 10)).toBe(
+      new Date(`${inDays(90)}T23:59:59+08:00`).toISOString().slice(0, 10),
+    );
     expect(await kindsOf(ids.station)).toContain('deployment.update');
     expect((await tasks(station)).map((i) => i.title)).toContain('签收并回复任务：帮扶项目：提质强企行动');
     // A station may not change or cancel the county's program.
     expect((await station.post(`/assistance/programs/${p}/cancel`, { reason: 'x' })).statusCode).toBe(403);
     await status(county.post(`/assistance/programs/${p}/cancel`, { reason: '并入年度计划' }), 204);
     expect((await tasks(station)).map((i) => i.title)).not.toContain('签收并回复任务：帮扶项目：提质强企行动');
-    expect((await status(county.get('/assistance/programs'), 200)).json().items.find((x: { id: number }) => x.id === p)).toMatchObject({ cancelled: true, cancelReason: '并入年度计划' });
-    expect((await status(county.get(`/assistance/programs/${p}`), 200)).json()).toMatchObject({ cancelled: true, cancelReason: '并入年度计划' });
+    expect(
+      (await status(county.get('/assistance/programs'), 200)).json().items.find((x: { id: number }) => x.id === p),
+    ).toMatchObject({ cancelled: true, cancelReason: '并入年度计划' });
+    expect((await status(county.get(`/assistance/programs/${p}`), 200)).json()).toMatchObject({
+      cancelled: true,
+      cancelReason: '并入年度计划',
+    });
     expect((await county.patch(`/assistance/programs/${p}`, { name: '改名' })).statusCode).toBe(409);
 
-    const c = (await status(county.post('/campaigns', { name: '主题教育', theme: 'theme_education', startsOn: today(), endsOn: inDays(30) }), 201)).json().id;
+    const c = (
+      await status(
+        county.post('/campaigns', {
+          name: '主题教育',
+          theme: 'theme_education',
+          startsOn: today(),
+          endsOn: inDays(30),
+        }),
+        201,
+      )
+    ).json().id;
     const [dc] = await deploymentOf('campaign', String(c));
     expect((await targetsOf(dc.id)).map((x) => x.node_code)).toEqual([A1, A2]);
     expect((await tasks(sibling)).map((i) => i.title)).toContain('签收并回复任务：学习教育：主题教育');
     await status(county.post(`/campaigns/${c}/cancel`, { reason: '改由市局统一部署' }), 204);
     expect((await tasks(sibling)).map((i) => i.title)).not.toContain('签收并回复任务：学习教育：主题教育');
     // The campaign list and its detail flag it (they did not before), with the reason.
-    expect((await status(county.get('/campaigns'), 200)).json().items.find((x: { id: number }) => x.id === c)).toMatchObject({ cancelled: true, cancelReason: '改由市局统一部署' });
-    expect((await status(sibling.get(`/campaigns/${c}`), 200)).json()).toMatchObject({ cancelled: true, cancelReason: '改由市局统一部署' });
+    expect(
+      (await status(county.get('/campaigns'), 200)).json().items.find((x: { id: number }) => x.id === c),
+    ).toMatchObject({ cancelled: true, cancelReason: '改由市局统一部署' });
+    expect((await status(sibling.get(`/campaigns/${c}`), 200)).json()).toMatchObject({
+      cancelled: true,
+      cancelReason: '改由市局统一部署',
+    });
     // A station's own campaign names no node below it: nothing is deployed.
-    const own = (await status(station.post('/campaigns', { name: '所内学习', theme: 'other', startsOn: today(), endsOn: inDays(30) }), 201)).json().id;
+    const own = (
+      await status(
+        station.post('/campaigns', { name: '所内学习', theme: 'other', startsOn: today(), endsOn: inDays(30) }),
+        201,
+      )
+    ).json().id;
     expect(await deploymentOf('campaign', String(own))).toEqual([]);
   });
 
@@ -151,11 +266,19 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
     expect((await tasks(station)).some((i) => i.title.includes(title))).toBe(false);
 
     const r = (await status(county.post('/reports', { form: 'xgz_core', period, source: 'live' }), 201)).json().id;
-    await status(county.patch(`/reports/${r}`, { missing: [A1, A2].map((code) => ({ code, reason: '所里尚未开展' })) }), 200);
-    await status(county.post(`/reports/${r}/submit`, { acknowledgement: '已核对', explanation: '所里尚未开展，其数字未计入' }), 201);
+    await status(
+      county.patch(`/reports/${r}`, { missing: [A1, A2].map((code) => ({ code, reason: '所里尚未开展' })) }),
+      200,
+    );
+    await status(
+      county.post(`/reports/${r}/submit`, { acknowledgement: '已核对', explanation: '所里尚未开展，其数字未计入' }),
+      201,
+    );
     const mine = (await targetsOf(first)).find((x) => x.node_code === A)!;
     expect(mine.state).toBe('replied');
-    expect(typeof mine.reply_links === 'string' ? JSON.parse(mine.reply_links) : mine.reply_links).toEqual([{ kind: 'report', id: r }]);
+    expect(typeof mine.reply_links === 'string' ? JSON.parse(mine.reply_links) : mine.reply_links).toEqual([
+      { kind: 'report', id: r },
+    ]);
     expect((await tasks(county)).some((i) => i.title.includes(title))).toBe(false);
     expect(await kindsOf(ids.city)).toEqual(expect.arrayContaining(['report.submitted', 'deployment.reply']));
 
@@ -163,7 +286,12 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
     expect((await targetsOf(first)).find((x) => x.node_code === A)!.state).toBe('returned');
     expect(await kindsOf(ids.county)).toContain('report.returned');
     // The returned report is one line on the county's list (the report's), not two.
-    expect((await status(county.get('/workbench'), 200)).json().items.filter((i: Item) => i.title.includes('已退回')).map((i: Item) => i.kind)).toEqual(['report']);
+    expect(
+      (await status(county.get('/workbench'), 200))
+        .json()
+        .items.filter((i: Item) => i.title.includes('已退回'))
+        .map((i: Item) => i.kind),
+    ).toEqual(['report']);
     // A period whose deadline is past cannot be deployed.
     expect((await city.post('/reports/periods', { form: 'xgz_core', period: '2020-Q1' })).statusCode).toBe(422);
   });
@@ -186,7 +314,11 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
     expect((await upload(county, 'assessment_item', manual.id, '创新材料.pdf', PDF)).statusCode).toBe(201);
 
     // The level above changes weights and scores and adds an item: the evidence stays on its item.
-    const changed = [{ ...items[0], weight: 30 }, { ...items[1], weight: 40, manualScore: 35, evidence: '做法获推广' }, { kind: 'manual', label: '阵地建设', weight: 20, manualScore: null, evidence: null }];
+    const changed = [
+      { ...items[0], weight: 30 },
+      { ...items[1], weight: 40, manualScore: 35, evidence: '做法获推广' },
+      { kind: 'manual', label: '阵地建设', weight: 20, manualScore: null, evidence: null },
+    ];
     await status(city.put(`/assessments/${A}`, { year, items: changed }), 204);
     const after = (await status(county.get(`/assessments/mine?year=${year}`), 200)).json();
     const kept = after.items.find((i: { label: string }) => i.label === '党建工作创新');
@@ -196,41 +328,132 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
     expect((await deploymentOf('assessment_year', String(year)))[0].body).toContain('阵地建设');
 
     // Removing (or renaming) it is refused, naming the item and its files; nothing changes.
-    const refused = await city.put(`/assessments/${A}`, { year, items: [changed[0], { ...changed[1], label: '党建创新' }] });
+    const refused = await city.put(`/assessments/${A}`, {
+      year,
+      items: [changed[0], { ...changed[1], label: '党建创新' }],
+    });
     expect(refused.statusCode, refused.body).toBe(409);
-    expect(refused.json().detail).toBe('人工评分项"党建工作创新"（1 个文件）已有玄武区提交的佐证材料，不能删除或改名；如需调整，请修改分值、评分或依据，或请玄武区先撤回佐证材料');
-    expect((await status(county.get(`/assessments/mine?year=${year}`), 200)).json().items.map((i: { label: string }) => i.label)).toEqual(['组织覆盖率', '党建工作创新', '阵地建设']);
+    expect(refused.json().detail).toBe(
+      '人工评分项"党建工作创新"（1 个文件）已有玄武区提交的佐证材料，不能删除或改名；如需调整，请修改分值、评分或依据，或请玄武区先撤回佐证材料',
+    );
+    expect(
+      (await status(county.get(`/assessments/mine?year=${year}`), 200))
+        .json()
+        .items.map((i: { label: string }) => i.label),
+    ).toEqual(['组织覆盖率', '党建工作创新', '阵地建设']);
     // An item without evidence goes.
     await status(city.put(`/assessments/${A}`, { year, items: changed.slice(0, 2) }), 204);
-    expect((await status(county.get(`/assessments/mine?year=${year}`), 200)).json().items.map((i: { label: string }) => i.label)).toEqual(['组织覆盖率', '党建工作创新']);
+    expect(
+      (await status(county.get(`/assessments/mine?year=${year}`), 200))
+        .json()
+        .items.map((i: { label: string }) => i.label),
+    ).toEqual(['组织覆盖率', '党建工作创新']);
   });
 
   it('the bell rings for cases routed and escalated, new discovery cases, flagged honours and imports needing attention — grouped, each once', async () => {
     await runNotificationSweep(t.db); // whatever the earlier tests left
-    const before = { station: (await kindsOf(ids.station)).length, sibling: (await kindsOf(ids.sibling)).length, county: (await kindsOf(ids.county)).length };
-    const post = (await status(county.post('/service-posts', { name: '甲驿站', jurisdictionCode: A1, address: '甲路 1 号', openingHours: '全天' }), 201)).json().id;
+    const before = {
+      station: (await kindsOf(ids.station)).length,
+      sibling: (await kindsOf(ids.sibling)).length,
+      county: (await kindsOf(ids.county)).length,
+    };
+    const post = (
+      await status(
+        county.post('/service-posts', {
+          name: '甲驿站',
+          jurisdictionCode: A1,
+          address: '甲路 1 号',
+          openingHours: '全天',
+        }),
+        201,
+      )
+    ).json().id;
     for (const content of ['驿站门口停车很难，经常被贴罚单', '驿站饮水机坏了很久没人修']) {
-      await status(t.app.inject({ method: 'POST', url: '/api/v1/public/appeals', payload: { category: 'parking', content, servicePostId: post } }), 201);
+      await status(
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/public/appeals',
+          payload: { category: 'parking', content, servicePostId: post },
+        }),
+        201,
+      );
     }
     const c = await t.db.selectFrom('appeal_case').select(['id', 'created_at']).orderBy('id').executeTakeFirstOrThrow();
-    await runEscalation(t.db, DEFAULT_DEADLINES, new Date(new Date(c.created_at).getTime() + (DEFAULT_DEADLINES.acceptDays + 0.5) * DAY));
-    await t.db.insertInto('discovery_case').values({ kind: 'entity_without_org', entity_id: e1, scope_key: A1, evidence: JSON.stringify({}), evidence_hash: 'bell-1' } as never).execute();
-    await t.db.insertInto('honour').values({ kind: 'honest_enterprise', entity_id: e2, subject_name: '乙商户', state: 'awarded', nominated_on: '2024-01-01', level: 'county', year: 2024, awarded_on: '2024-03-01', scope_key: A2 }).execute();
-    await t.db.updateTable('honour').set({ flagged_at: new Date(), flag_reason: '主体已注销' }).where('scope_key', '=', A2).execute();
-    await t.db.insertInto('import_job').values({ kind: 'registry', file_name: '登记.csv', file_path: '/dev/null', file_bytes: 1, scope_key: A, status: 'done', rows_rejected: 3, created_by: ids.county, finished_at: new Date() }).execute();
+    await runEscalation(
+      t.db,
+      DEFAULT_DEADLINES,
+      new Date(new Date(c.created_at).getTime() + (DEFAULT_DEADLINES.acceptDays + 0.5) * DAY),
+    );
+    await t.db
+      .insertInto('discovery_case')
+      .values({
+        kind: 'entity_without_org',
+        entity_id: e1,
+        scope_key: A1,
+        evidence: JSON.stringify({}),
+        evidence_hash: 'bell-1',
+      } as never)
+      .execute();
+    await t.db
+      .insertInto('honour')
+      .values({
+        kind: 'honest_enterprise',
+        entity_id: e2,
+        subject_name: '乙商户',
+        state: 'awarded',
+        nominated_on: '2024-01-01',
+        level: 'county',
+        year: 2024,
+        awarded_on: '2024-03-01',
+        scope_key: A2,
+      })
+      .execute();
+    await t.db
+      .updateTable('honour')
+      .set({ flagged_at: new Date(), flag_reason: '主体已注销' })
+      .where('scope_key', '=', A2)
+      .execute();
+    await t.db
+      .insertInto('import_job')
+      .values({
+        kind: 'registry',
+        file_name: '登记.csv',
+        file_path: '/dev/null',
+        file_bytes: 1,
+        scope_key: A,
+        status: 'done',
+        rows_rejected: 3,
+        created_by: ids.county,
+        finished_at: new Date(),
+      })
+      .execute();
 
     expect(await runNotificationSweep(t.db)).toBeGreaterThanOrEqual(5);
-    const news = async (userId: number, from: number) => (await t.db.selectFrom('notification').select(['kind', 'title', 'link']).where('user_id', '=', userId).orderBy('id').execute()).slice(from);
-    expect(await news(ids.station, before.station)).toEqual(expect.arrayContaining([
-      { kind: 'appeal.routed', title: '新转来的诉求 2 件', link: '/appeals' },
-      { kind: 'case.new', title: '新的核实线索 1 条', link: '/discovery' },
-    ]));
-    expect(await news(ids.county, before.county)).toEqual(expect.arrayContaining([
-      { kind: 'appeal.escalated', title: expect.stringMatching(/^督办到本级的诉求 \d 件$/), link: '/appeals' },
-      { kind: 'import.attention', title: '导入有 3 行被拒绝：登记.csv', link: '/imports' },
-    ]));
+    const news = async (userId: number, from: number) =>
+      (
+        await t.db
+          .selectFrom('notification')
+          .select(['kind', 'title', 'link'])
+          .where('user_id', '=', userId)
+          .orderBy('id')
+          .execute()
+      ).slice(from);
+    expect(await news(ids.station, before.station)).toEqual(
+      expect.arrayContaining([
+        { kind: 'appeal.routed', title: '新转来的诉求 2 件', link: '/appeals' },
+        { kind: 'case.new', title: '新的核实线索 1 条', link: '/discovery' },
+      ]),
+    );
+    expect(await news(ids.county, before.county)).toEqual(
+      expect.arrayContaining([
+        { kind: 'appeal.escalated', title: expect.stringMatching(/^督办到本级的诉求 \d 件$/), link: '/appeals' },
+        { kind: 'import.attention', title: '导入有 3 行被拒绝：登记.csv', link: '/imports' },
+      ]),
+    );
     // The sibling hears of its own flagged honour, and of nothing of the station's.
-    expect(await news(ids.sibling, before.sibling)).toEqual([{ kind: 'honour.flagged', title: '被标记复核的荣誉 1 项', link: '/honours' }]);
+    expect(await news(ids.sibling, before.sibling)).toEqual([
+      { kind: 'honour.flagged', title: '被标记复核的荣誉 1 项', link: '/honours' },
+    ]);
     // Each once.
     expect(await runNotificationSweep(t.db)).toBe(0);
   });

@@ -12,18 +12,20 @@ const now = new Date(process.argv[2]);
 const today = localDate(now);
 const quarter = periodOfDate('quarter', today);
 const previousQuarter = periodOfDate('quarter', `${addMonths(today.slice(0, 7), -3)}-01`);
-process.stdout.write(JSON.stringify({
-  hostZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-  today,
-  month: localMonth(now),
-  snapshotMonth: periodOf(now),
-  quarter,
-  previousQuarterEnded: periodEnded('quarter', previousQuarter, today),
-  quarterEnded: periodEnded('quarter', quarter, today),
-  closingMonthOfQuarter: closingMonth('quarter', quarter),
-  dueOn: dueOn(FORMS.xgz_core, quarter),
-  newSince: newSince(hostDateOf(now)),
-  trendStart: trendStart(3, now),
-  nextMonthStarts: startOfMonth(addMonths(localMonth(now), 1)).toISOString(),
-  nextTickInMs: nextTickIn(3_600_000, now),
-}));
+process.stdout.write(
+  JSON.stringify({
+    hostZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    today,
+    month: localMonth(now),
+    snapshotMonth: periodOf(now),
+    quarter,
+    previousQuarterEnded: periodEnded('quarter', previousQuarter, today),
+    quarterEnded: periodEnded('quarter', quarter, today),
+    closingMonthOfQuarter: closingMonth('quarter', quarter),
+    dueOn: dueOn(FORMS.xgz_core, quarter),
+    newSince: newSince(hostDateOf(now)),
+    trendStart: trendStart(3, now),
+    nextMonthStarts: startOfMonth(addMonths(localMonth(now), 1)).toISOString(),
+    nextTickInMs: nextTickIn(3_600_000, now),
+  }),
+);

@@ -11,7 +11,13 @@ import { nextIp, testApp, type TestApp } from '../helpers/app.js';
 import { ledger } from '../helpers/ledger.js';
 import { isConnectionError, openDatabase } from '../../src/db/connection.js';
 import { verifyAuditChain } from '../../src/db/audit-chain.js';
-import { acquireDataDirLock, assertDataDirFree, formatRef, processStartToken, releaseDataDirLock } from '../../src/db/lock.js';
+import {
+  acquireDataDirLock,
+  assertDataDirFree,
+  formatRef,
+  processStartToken,
+  releaseDataDirLock,
+} from '../../src/db/lock.js';
 import { reclaimStaleImports, INTERRUPTED_MESSAGE } from '../../src/jobs/import/lease.js';
 import { buildApp } from '../../src/server.js';
 import { demoPlaces, writeDemoFiles } from '../../src/demo/files.js';
@@ -53,41 +59,94 @@ describe.each(BACKENDS)('health, readiness and dead import jobs on %s', (backend
     const r = await t.app.inject({ method: 'GET', url: '/readyz' });
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json()).toEqual({ status: 'ready' });
-    const last = (await sql<{ version: number; name: string; checksum: string; applied_at: Date }>`SELECT * FROM schema_migration ORDER BY version DESC LIMIT 1`.execute(t.db)).rows[0];
+    const last = (
+      await sql<{
+        version: number;
+        name: string;
+        checksum: string;
+        applied_at: Date;
+      }>`SELECT * FROM schema_migration ORDER BY version DESC LIMIT 1`.execute(t.db)
+    ).rows[0];
     await sql`DELETE FROM schema_migration WHERE version = ${last.version}`.execute(t.db);
     try {
       const pending = await t.app.inject({ method: 'GET', url: '/readyz' });
       expect(pending.statusCode).toBe(503);
-      expect(pending.json()).toMatchObject({ status: 'unavailable', reason: 'migrations_pending', detail: '数据库迁移尚未完成' });
+      expect(pending.json()).toMatchObject({
+        status: 'unavailable',
+        reason: 'migrations_pending',
+        detail: '数据库迁移尚未完成',
+      });
     } finally {
-      await sql`INSERT INTO schema_migration (version, name, checksum, applied_at) VALUES (${last.version}, ${last.name}, ${last.checksum}, ${last.applied_at})`.execute(t.db);
+      await sql`INSERT INTO schema_migration (version, name, checksum, applied_at) VALUES (${last.version}, ${last.name}, ${last.checksum}, ${last.applied_at})`.execute(
+        t.db,
+      );
     }
   });
 
   it('ends a running import whose process died at once, deletes its key rows and audits it; a live one is left alone', async () => {
     const dead = await deadProcessRef();
     const mk = async (lease: string | null, heartbeat: Date | null) =>
-      (await t.db.insertInto('import_job').values({ kind: 'registry', file_name: 'x.csv', file_path: '/nonexistent/x.csv', file_bytes: 1, scope_key: '', status: 'running', lease_owner: lease, heartbeat_at: heartbeat, started_at: new Date() }).returning('id').executeTakeFirstOrThrow()).id;
+      (
+        await t.db
+          .insertInto('import_job')
+          .values({
+            kind: 'registry',
+            file_name: 'x.csv',
+            file_path: '/nonexistent/x.csv',
+            file_bytes: 1,
+            scope_key: '',
+            status: 'running',
+            lease_owner: lease,
+            heartbeat_at: heartbeat,
+            started_at: new Date(),
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     const deadJob = await mk(formatRef({ host: os.hostname(), ...dead }), new Date());
-    const liveJob = await mk(formatRef({ host: os.hostname(), pid: process.pid, token: processStartToken(process.pid) }), new Date());
+    const liveJob = await mk(
+      formatRef({ host: os.hostname(), pid: process.pid, token: processStartToken(process.pid) }),
+      new Date(),
+    );
     const farFresh = await mk('elsewhere/42/t1', new Date());
     const farStale = await mk('elsewhere/43/t1', new Date(Date.now() - 5 * 60_000));
-    await t.db.insertInto('import_key').values([{ job_id: deadJob, h: '1', row_no: 2 }, { job_id: deadJob, h: '2', row_no: 3 }, { job_id: liveJob, h: '1', row_no: 2 }]).execute();
+    await t.db
+      .insertInto('import_key')
+      .values([
+        { job_id: deadJob, h: '1', row_no: 2 },
+        { job_id: deadJob, h: '2', row_no: 3 },
+        { job_id: liveJob, h: '1', row_no: 2 },
+      ])
+      .execute();
 
     const ended = await reclaimStaleImports(t.db);
     expect(ended.sort()).toEqual([deadJob, farStale].sort());
-    const rows = await t.db.selectFrom('import_job').select(['id', 'status', 'error']).where('id', 'in', [deadJob, liveJob, farFresh, farStale]).orderBy('id').execute();
+    const rows = await t.db
+      .selectFrom('import_job')
+      .select(['id', 'status', 'error'])
+      .where('id', 'in', [deadJob, liveJob, farFresh, farStale])
+      .orderBy('id')
+      .execute();
     expect(rows.map((r) => r.status)).toEqual(['failed', 'running', 'running', 'failed']);
     expect(rows[0].error).toBe(INTERRUPTED_MESSAGE);
     const keys = await t.db.selectFrom('import_key').select('job_id').execute();
     expect(keys.map((k) => k.job_id)).toEqual([liveJob]);
-    const audit = await t.db.selectFrom('audit_log').select(['object_id', 'outcome']).where('action', '=', 'import.run').where('object_id', '=', String(deadJob)).execute();
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select(['object_id', 'outcome'])
+      .where('action', '=', 'import.run')
+      .where('object_id', '=', String(deadJob))
+      .execute();
     expect(audit).toEqual([{ object_id: String(deadJob), outcome: 'failure' }]);
     // Re-runnable at once from the web: the interrupted job is no longer "in progress".
     const editor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '000000' }));
     const rerun = await editor.post(`/imports/${deadJob}/rerun`);
     expect(rerun.json().detail ?? '').not.toMatch(/仍在进行/);
-    await t.db.updateTable('import_job').set({ status: 'failed', lease_owner: null }).where('id', 'in', [liveJob, farFresh]).execute();
+    await t.db
+      .updateTable('import_job')
+      .set({ status: 'failed', lease_owner: null })
+      .where('id', 'in', [liveJob, farFresh])
+      .execute();
     await t.app.imports.idle();
   });
 });
@@ -99,15 +158,47 @@ describe.each(BACKENDS)('stopping the app on %s', (backend) => {
     process.env.XGZ_IMPORT_BATCH_ROWS = '50';
     const t = await testApp(backend);
     try {
-      const files = await writeDemoFiles(dir, { entities: 1500, seed: 6, badShare: 0.05, places: await demoPlaces(t.db, ['320105']) });
-      const job = await t.db.insertInto('import_job').values({ kind: 'registry', file_name: 'registry.csv', file_path: files.registry, file_bytes: fs.statSync(files.registry).size, scope_key: '' }).returning('id').executeTakeFirstOrThrow();
+      const files = await writeDemoFiles(dir, {
+        entities: 1500,
+        seed: 6,
+        badShare: 0.05,
+        places: await demoPlaces(t.db, ['320105']),
+      });
+      const job = await t.db
+        .insertInto('import_job')
+        .values({
+          kind: 'registry',
+          file_name: 'registry.csv',
+          file_path: files.registry,
+          file_bytes: fs.statSync(files.registry).size,
+          scope_key: '',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       t.app.imports.enqueue(job.id);
-      await until(async () => ((await t.db.selectFrom('import_job').select('rows_read').where('id', '=', job.id).executeTakeFirst())?.rows_read ?? 0) >= 100, 'the import to be under way', 60_000);
+      await until(
+        async () =>
+          ((await t.db.selectFrom('import_job').select('rows_read').where('id', '=', job.id).executeTakeFirst())
+            ?.rows_read ?? 0) >= 100,
+        'the import to be under way',
+        60_000,
+      );
       await t.app.imports.stop();
       const back = await t.db.selectFrom('import_job').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
-      expect(back).toMatchObject({ status: 'queued', rows_read: 0, rows_accepted: 0, rows_rejected: 0, lease_owner: null, error: null });
-      expect((await t.db.selectFrom('import_key').select('job_id').where('job_id', '=', job.id).execute()).length).toBe(0);
-      expect((await t.db.selectFrom('import_rejection').select('job_id').where('job_id', '=', job.id).execute()).length).toBe(0);
+      expect(back).toMatchObject({
+        status: 'queued',
+        rows_read: 0,
+        rows_accepted: 0,
+        rows_rejected: 0,
+        lease_owner: null,
+        error: null,
+      });
+      expect((await t.db.selectFrom('import_key').select('job_id').where('job_id', '=', job.id).execute()).length).toBe(
+        0,
+      );
+      expect(
+        (await t.db.selectFrom('import_rejection').select('job_id').where('job_id', '=', job.id).execute()).length,
+      ).toBe(0);
       const partial = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM entity`.execute(t.db)).rows[0].n);
       expect(partial).toBeGreaterThan(0);
       expect(partial).toBeLessThan(1500);
@@ -139,7 +230,16 @@ describe('the data-dir lock', () => {
     }
     // A live holder (a child that took the lock the way the server does) blocks, until it is killed.
     const src = path.resolve('src/db/lock.ts');
-    const holder = spawn(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(src)}).then((m) => { m.acquireDataDirLock(${JSON.stringify(dir)}, 'serve'); console.log('locked'); setTimeout(() => {}, 60000); })`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import(${JSON.stringify(src)}).then((m) => { m.acquireDataDirLock(${JSON.stringify(dir)}, 'serve'); console.log('locked'); setTimeout(() => {}, 60000); })`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     holder.stdout.on('data', (d) => (out += d));
     await until(() => out.includes('locked'), 'holder lock', 30_000);
@@ -148,7 +248,10 @@ describe('the data-dir lock', () => {
     holder.kill('SIGKILL');
     await new Promise((r) => holder.once('exit', r));
     acquireDataDirLock(dir, 'test');
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'xgz.pid'), 'utf8'))).toMatchObject({ pid: process.pid, command: 'test' });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'xgz.pid'), 'utf8'))).toMatchObject({
+      pid: process.pid,
+      command: 'test',
+    });
     releaseDataDirLock();
     expect(fs.existsSync(path.join(dir, 'xgz.pid'))).toBe(false);
   });
@@ -167,7 +270,10 @@ describe.runIf(process.env.DATABASE_URL)('losing the PostgreSQL connections', ()
     const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await admin.connect();
     try {
-      const r = await admin.query('SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName()]);
+      const r = await admin.query(
+        'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [dbName()],
+      );
       return r.rows[0].n as number;
     } finally {
       await admin.end();
@@ -191,7 +297,12 @@ describe.runIf(process.env.DATABASE_URL)('losing the PostgreSQL connections', ()
     let stop = false;
     const worker = async () => {
       while (!stop) {
-        const res = await t.app.inject({ method: 'POST', url: '/api/v1/public/appeals', payload: { category: 'parking', content: `小区不让电动车进门 ${crypto.randomUUID()}`, areaCode: S1 }, remoteAddress: nextIp() });
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/public/appeals',
+          payload: { category: 'parking', content: `小区不让电动车进门 ${crypto.randomUUID()}`, areaCode: S1 },
+          remoteAddress: nextIp(),
+        });
         statuses.push(res.statusCode);
         if (res.statusCode === 201) acknowledged.push(res.json().code);
         else {
@@ -241,9 +352,24 @@ describe.runIf(process.env.DATABASE_URL)('an import while the PostgreSQL connect
     const clean = await testApp('postgres');
     const t = await testApp('postgres');
     try {
-      const files = await writeDemoFiles(dir, { entities: 1500, seed: 5, badShare: 0.02, places: await demoPlaces(t.db, ['320105']) });
+      const files = await writeDemoFiles(dir, {
+        entities: 1500,
+        seed: 5,
+        badShare: 0.02,
+        places: await demoPlaces(t.db, ['320105']),
+      });
       const enqueue = async (x: TestApp) => {
-        const job = await x.db.insertInto('import_job').values({ kind: 'registry', file_name: 'registry.csv', file_path: files.registry, file_bytes: fs.statSync(files.registry).size, scope_key: '' }).returning('id').executeTakeFirstOrThrow();
+        const job = await x.db
+          .insertInto('import_job')
+          .values({
+            kind: 'registry',
+            file_name: 'registry.csv',
+            file_path: files.registry,
+            file_bytes: fs.statSync(files.registry).size,
+            scope_key: '',
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
         x.app.imports.enqueue(job.id);
         return job.id;
       };
@@ -252,13 +378,34 @@ describe.runIf(process.env.DATABASE_URL)('an import while the PostgreSQL connect
       const expected = await state(clean);
 
       const id = await enqueue(t);
-      await until(async () => ((await t.db.selectFrom('import_job').select('rows_read').where('id', '=', id).executeTakeFirst())?.rows_read ?? 0) >= 300, 'the import to be under way', 60_000);
+      await until(
+        async () =>
+          ((await t.db.selectFrom('import_job').select('rows_read').where('id', '=', id).executeTakeFirst())
+            ?.rows_read ?? 0) >= 300,
+        'the import to be under way',
+        60_000,
+      );
       const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
       await admin.connect();
       const dbName = new URL(t.ctx.database.pool.options.connectionString!).pathname.slice(1);
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName]);
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [dbName],
+      );
       await admin.end();
-      await until(async () => (await t.db.selectFrom('import_job').select('status').where('id', '=', id).executeTakeFirstOrThrow().catch(() => ({ status: 'running' }))).status === 'done', 'the import to finish', 120_000);
+      await until(
+        async () =>
+          (
+            await t.db
+              .selectFrom('import_job')
+              .select('status')
+              .where('id', '=', id)
+              .executeTakeFirstOrThrow()
+              .catch(() => ({ status: 'running' }))
+          ).status === 'done',
+        'the import to finish',
+        120_000,
+      );
       await t.app.imports.idle();
       const job = await t.db.selectFrom('import_job').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       expect(job.status, job.error ?? '').toBe('done');
@@ -276,11 +423,24 @@ describe.runIf(process.env.DATABASE_URL)('an import while the PostgreSQL connect
 describe('a database that cannot be reached', () => {
   it('gets every request 503 in Chinese (not 500), and /readyz says so while /healthz stays up', async () => {
     const database = await openDatabase({ databaseUrl: 'postgres://root@127.0.0.1:9/none', poolSize: 2 });
-    const config = { ...loadConfig({ XGZ_PASSWORD_ITERATIONS: '1000', XGZ_DATA_DIR: '.tmp/unused', XGZ_LOG_LEVEL: 'silent' }), databaseUrl: undefined };
-    const ctx: AppContext = { config, database, db: database.db, keys: deriveKeys(crypto.randomBytes(32)), settings: new SettingsStore(database.db, 0) };
+    const config = {
+      ...loadConfig({ XGZ_PASSWORD_ITERATIONS: '1000', XGZ_DATA_DIR: '.tmp/unused', XGZ_LOG_LEVEL: 'silent' }),
+      databaseUrl: undefined,
+    };
+    const ctx: AppContext = {
+      config,
+      database,
+      db: database.db,
+      keys: deriveKeys(crypto.randomBytes(32)),
+      settings: new SettingsStore(database.db, 0),
+    };
     const app = await buildApp(ctx, { webDist: null });
     try {
-      const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'a', password: 'b' } });
+      const login = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'a', password: 'b' },
+      });
       expect(login.statusCode, login.body).toBe(503);
       expect(login.json().title).toBe('服务暂不可用');
       expect(login.headers['retry-after']).toBe('5');

@@ -21,14 +21,33 @@ type Client = Awaited<ReturnType<TestApp['signIn']>>;
 type Row = { code: string | null; name: string; kind: string; version: number | null } & Record<string, number | null>;
 type Mark = { code: string; name: string; reason: string; by: string };
 type Detail = {
-  id: number; state: string; version: number; rows: Row[]; waiting: { code: string; name: string }[]; missing: Mark[]; missingBelow: Mark[];
-  differences: { code: string | null; row: string; kind: string; key: string; consolidated: number; live: number; beyond: boolean; explanation: string }[];
-  outdated: { at: string; reason: string } | null; actions: string[]; checkRows: Row[]; versions: { version: number; explanation: string | null; missing: Mark[] }[];
+  id: number;
+  state: string;
+  version: number;
+  rows: Row[];
+  waiting: { code: string; name: string }[];
+  missing: Mark[];
+  missingBelow: Mark[];
+  differences: {
+    code: string | null;
+    row: string;
+    kind: string;
+    key: string;
+    consolidated: number;
+    live: number;
+    beyond: boolean;
+    explanation: string;
+  }[];
+  outdated: { at: string; reason: string } | null;
+  actions: string[];
+  checkRows: Row[];
+  versions: { version: number; explanation: string | null; missing: Mark[] }[];
 };
 
 const countsOf = (r: Row) => toCounts(Object.fromEntries(COUNT_KEYS.map((k) => [k, r[k]])));
 const totalOf = (d: { rows: Row[] }) => countsOf(d.rows.find((r) => r.kind === 'total')!);
-const sum = (...cs: Counts[]) => toCounts(Object.fromEntries(COUNT_KEYS.map((k) => [k, cs.reduce((s, c) => s + c[k], 0)])));
+const sum = (...cs: Counts[]) =>
+  toCounts(Object.fromEntries(COUNT_KEYS.map((k) => [k, cs.reduce((s, c) => s + c[k], 0)])));
 
 describe.each(BACKENDS)('reports that roll up, station → county → city → province, on %s', (backend) => {
   let t: TestApp;
@@ -46,29 +65,51 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
     await l.entity({ place: A, kind: 'cooperative' });
     await l.entity({ place: B1 });
     await l.members(a1, 2);
-    for (const code of [A1, A2, A, B, B1, CITY, PROVINCE]) as[code] = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: code }));
+    for (const code of [A1, A2, A, B, B1, CITY, PROVINCE])
+      as[code] = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: code }));
     as.nation = await t.signIn(await t.user({ roles: ['viewer'], jurisdiction: '000000' }));
-    siblingsOfA = (await t.db.selectFrom('jurisdiction').select('code').where('parent_code', '=', CITY).where('code', 'not in', [A, B]).execute()).map((r) => r.code);
-    citiesBesides = (await t.db.selectFrom('jurisdiction').select('code').where('parent_code', '=', PROVINCE).where('code', '<>', CITY).execute()).map((r) => r.code);
+    siblingsOfA = (
+      await t.db
+        .selectFrom('jurisdiction')
+        .select('code')
+        .where('parent_code', '=', CITY)
+        .where('code', 'not in', [A, B])
+        .execute()
+    ).map((r) => r.code);
+    citiesBesides = (
+      await t.db
+        .selectFrom('jurisdiction')
+        .select('code')
+        .where('parent_code', '=', PROVINCE)
+        .where('code', '<>', CITY)
+        .execute()
+    ).map((r) => r.code);
   });
   afterAll(() => t?.close());
 
-  const ok = async <T = Detail>(p: Promise<{ statusCode: number; body: string; json(): unknown }>, status = 200): Promise<T> => {
+  const ok = async <T = Detail>(
+    p: Promise<{ statusCode: number; body: string; json(): unknown }>,
+    status = 200,
+  ): Promise<T> => {
     const res = await p;
     expect(res.statusCode, res.body).toBe(status);
     return res.json() as T;
   };
   const prepare = (code: string) => ok(as[code].post('/reports', { form: 'xgz_core', period: PERIOD }), 201);
-  const submit = (code: string, id: number, body: Record<string, unknown> = {}) => as[code].post(`/reports/${id}/submit`, body);
+  const submit = (code: string, id: number, body: Record<string, unknown> = {}) =>
+    as[code].post(`/reports/${id}/submit`, body);
 
   it('a station reports its own live figures, as a recompute gives them', async () => {
     const r = await prepare(A1);
-    expect(r.rows.map((x) => [x.kind, x.operating])).toEqual([['own', 2], ['total', 2]]);
+    expect(r.rows.map((x) => [x.kind, x.operating])).toEqual([
+      ['own', 2],
+      ['total', 2],
+    ]);
     expect(totalOf(r)).toEqual(await recomputeCounts(t.db, A1));
     await ok(submit(A1, r.id), 201);
   });
 
-  it('refuses the county\'s submission while a station has not reported, naming it; consolidates what was submitted, and shows a later change as an explained difference', async () => {
+  it("refuses the county's submission while a station has not reported, naming it; consolidates what was submitted, and shows a later change as an explained difference", async () => {
     // After A1 submitted, a new entity registers in A1: the ledger moved on.
     await ledger(t.db).entity({ place: A1, kind: 'individual' });
     let county = await prepare(A);
@@ -87,11 +128,21 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
 
     county = await prepare(A);
     // Rows: each station's submitted version, the county's own rows, the total: 2 + 1 + 1, not the live 5.
-    expect(county.rows.map((r) => [r.kind, r.code, r.version, r.operating])).toEqual([['child', A1, 1, 2], ['child', A2, 1, 1], ['own', A, null, 1], ['total', A, null, 4]]);
+    expect(county.rows.map((r) => [r.kind, r.code, r.version, r.operating])).toEqual([
+      ['child', A1, 1, 2],
+      ['child', A2, 1, 1],
+      ['own', A, null, 1],
+      ['total', A, null, 4],
+    ]);
     expect((await recomputeCounts(t.db, A)).operating).toBe(5);
     const d = county.differences.filter((x) => x.key === 'operating');
-    expect(d.map((x) => [x.kind, x.code, x.consolidated, x.live, x.beyond])).toEqual([['child', A1, 2, 3, false], ['total', A, 4, 5, true]]);
-    expect(d[0].explanation).toMatch(/^第001所于 \d{4}-\d{2}-\d{2} 上报第 1 版（实时数据（\d{4}-\d{2}-\d{2}）），此后台账有变化$/);
+    expect(d.map((x) => [x.kind, x.code, x.consolidated, x.live, x.beyond])).toEqual([
+      ['child', A1, 2, 3, false],
+      ['total', A, 4, 5, true],
+    ]);
+    expect(d[0].explanation).toMatch(
+      /^第001所于 \d{4}-\d{2}-\d{2} 上报第 1 版（实时数据（\d{4}-\d{2}-\d{2}）），此后台账有变化$/,
+    );
     // Beyond the tolerance: explained before it goes up, and the explanation kept in the version.
     const unexplained = await submit(A, county.id);
     expect(unexplained.statusCode).toBe(422);
@@ -99,11 +150,13 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
     expect(unexplained.json().errors[0].field).toBe('explanation');
     const done = await ok(submit(A, county.id, { explanation: '第001所上报后新登记一户个体工商户，下季度计入' }), 201);
     expect(done.versions[0].explanation).toBe('第001所上报后新登记一户个体工商户，下季度计入');
-    const v = await ok<{ differences: { key: string; explanation: string }[]; explanation: string }>(as[CITY].get(`/reports/${done.id}/versions/1`));
+    const v = await ok<{ differences: { key: string; explanation: string }[]; explanation: string }>(
+      as[CITY].get(`/reports/${done.id}/versions/1`),
+    );
     expect(v.differences.find((x) => x.key === 'operating')?.explanation).toMatch(/第001所于/);
   });
 
-  it('accepts a county\'s submission with a station marked 缺报 and its reason', async () => {
+  it("accepts a county's submission with a station marked 缺报 and its reason", async () => {
     const b = await prepare(B);
     expect(b.waiting.map((c) => c.code)).toEqual([B1]);
     expect((await submit(B, b.id, { explanation: '乙所缺报' })).statusCode).toBe(422);
@@ -112,8 +165,12 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
     const bad = await as[B].patch(`/reports/${b.id}`, { missing: [{ code: A1, reason: '不是下级' }] });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors).toEqual([{ field: 'missing.0.code', message: `${A1} 不是本级的直接下级` }]);
-    const marked = await ok(as[B].patch(`/reports/${b.id}`, { missing: [{ code: B1, reason: '所长外出培训，数据未报' }] }));
-    expect(marked.missing).toEqual([{ code: B1, name: '第001所', reason: '所长外出培训，数据未报', by: expect.any(String) }]);
+    const marked = await ok(
+      as[B].patch(`/reports/${b.id}`, { missing: [{ code: B1, reason: '所长外出培训，数据未报' }] }),
+    );
+    expect(marked.missing).toEqual([
+      { code: B1, name: '第001所', reason: '所长外出培训，数据未报', by: expect.any(String) },
+    ]);
     expect(marked.waiting).toEqual([]);
     const diff = marked.differences.find((x) => x.kind === 'child' && x.key === 'operating')!;
     expect(diff.explanation).toBe('第001所缺报（所长外出培训，数据未报），其数字未计入汇总');
@@ -128,20 +185,38 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
     expect(refused.statusCode).toBe(422);
     expect(refused.json().errors.map((e: { message: string }) => e.message)).toHaveLength(siblingsOfA.length);
     // The city sees the county's mark on the station.
-    const board = await ok<{ children: { code: string; carried: Mark[] }[] }>(as[CITY].get(`/reports?form=xgz_core&period=${PERIOD}`));
-    expect(board.children.find((c) => c.code === B)!.carried.map((m) => [m.code, m.reason])).toEqual([[B1, '所长外出培训，数据未报']]);
+    const board = await ok<{ children: { code: string; carried: Mark[] }[] }>(
+      as[CITY].get(`/reports?form=xgz_core&period=${PERIOD}`),
+    );
+    expect(board.children.find((c) => c.code === B)!.carried.map((m) => [m.code, m.reason])).toEqual([
+      [B1, '所长外出培训，数据未报'],
+    ]);
     expect(city.missingBelow.map((m) => m.code)).toEqual([B1]);
-    await ok(as[CITY].patch(`/reports/${city.id}`, { missing: siblingsOfA.map((code) => ({ code, reason: '本期无小个专党建数据' })) }));
+    await ok(
+      as[CITY].patch(`/reports/${city.id}`, {
+        missing: siblingsOfA.map((code) => ({ code, reason: '本期无小个专党建数据' })),
+      }),
+    );
     const c = await ok(submit(CITY, city.id, { explanation: '玄武区上报后新登记一户；秦淮区第001所缺报' }), 201);
     expect(c.state).toBe('submitted');
 
     const province = await prepare(PROVINCE);
-    await ok(as[PROVINCE].patch(`/reports/${province.id}`, { missing: citiesBesides.map((code) => ({ code, reason: '试点以外' })) }));
+    await ok(
+      as[PROVINCE].patch(`/reports/${province.id}`, {
+        missing: citiesBesides.map((code) => ({ code, reason: '试点以外' })),
+      }),
+    );
     const p = await ok(submit(PROVINCE, province.id, { explanation: '见南京市说明' }), 201);
 
     // What the counties submitted, summed: the province's total is exactly that.
-    const versions = await t.db.selectFrom('report_version').select(['jurisdiction_code', 'data']).where('jurisdiction_code', 'in', [A, B]).execute();
-    const submitted = versions.map((v) => countsOf((v.data as { rows: Row[] }).rows.find((r) => r.kind === 'total')!.counts as unknown as Row));
+    const versions = await t.db
+      .selectFrom('report_version')
+      .select(['jurisdiction_code', 'data'])
+      .where('jurisdiction_code', 'in', [A, B])
+      .execute();
+    const submitted = versions.map((v) =>
+      countsOf((v.data as { rows: Row[] }).rows.find((r) => r.kind === 'total')!.counts as unknown as Row),
+    );
     const provinceTotal = totalOf(p);
     expect(provinceTotal).toEqual(sum(...submitted));
     expect(provinceTotal.operating).toBe(4);
@@ -152,14 +227,20 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
     expect(p.checkRows.map((r) => [r.name.replace(/（.*）/, ''), r.operating])).toEqual([['核对：实时数', 6]]);
     // The station's 缺报 and its reason travel up to the province's version (and so to the nation's reading of it).
     const read = await ok<Detail>(as.nation.get(`/reports/${p.id}`));
-    expect(read.versions[0].missing).toEqual(expect.arrayContaining([{ code: B1, name: '第001所', reason: '所长外出培训，数据未报', by: expect.any(String) }]));
+    expect(read.versions[0].missing).toEqual(
+      expect.arrayContaining([{ code: B1, name: '第001所', reason: '所长外出培训，数据未报', by: expect.any(String) }]),
+    );
     expect(read.missingBelow.find((m) => m.code === B1)?.reason).toBe('所长外出培训，数据未报');
     expect(read.missing.map((m) => m.code).sort()).toEqual([...citiesBesides].sort());
   });
 
   it('a resubmission below marks the level above outdated, which prepares and submits again', async () => {
-    const stationReport = (await t.db.selectFrom('report').select('id').where('jurisdiction_code', '=', A1).executeTakeFirstOrThrow()).id;
-    const countyReport = (await t.db.selectFrom('report').select('id').where('jurisdiction_code', '=', A).executeTakeFirstOrThrow()).id;
+    const stationReport = (
+      await t.db.selectFrom('report').select('id').where('jurisdiction_code', '=', A1).executeTakeFirstOrThrow()
+    ).id;
+    const countyReport = (
+      await t.db.selectFrom('report').select('id').where('jurisdiction_code', '=', A).executeTakeFirstOrThrow()
+    ).id;
     await ok(as[A].post(`/reports/${stationReport}/return`, { reason: '请计入新登记的个体户' }));
     // Returned: the station's 待办 has it.
     const atStation = await t.db.transaction().execute(async (tx) => reportsNeedingAttention(tx, { code: A1 }));
@@ -175,16 +256,28 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
     const attention = await t.db.transaction().execute(async (tx) => reportsNeedingAttention(tx, { code: A }));
     expect(attention.map((x) => [x.id, x.kind])).toEqual([[countyReport, 'outdated']]);
     // The city's report is not outdated until the county submits again.
-    const cityReport = (await t.db.selectFrom('report').select(['id', 'outdated_at']).where('jurisdiction_code', '=', CITY).executeTakeFirstOrThrow());
+    const cityReport = await t.db
+      .selectFrom('report')
+      .select(['id', 'outdated_at'])
+      .where('jurisdiction_code', '=', CITY)
+      .executeTakeFirstOrThrow();
     expect(cityReport.outdated_at).toBeNull();
 
     const redone = await prepare(A);
     expect(redone.state).toBe('draft');
     expect(redone.outdated).toBeNull();
-    expect(redone.rows.map((r) => [r.code, r.version, r.operating])).toEqual([[A1, 2, 3], [A2, 1, 1], [A, null, 1], [A, null, 5]]);
+    expect(redone.rows.map((r) => [r.code, r.version, r.operating])).toEqual([
+      [A1, 2, 3],
+      [A2, 1, 1],
+      [A, null, 1],
+      [A, null, 5],
+    ]);
     await ok(submit(A, redone.id), 201);
     const city = await ok(as[CITY].get(`/reports/${cityReport.id}`));
     expect(city.outdated?.reason).toMatch(/^玄武区于 .* 重新上报第 2 版/);
-    expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM report WHERE outdated_at IS NOT NULL`.execute(t.db)).rows[0].n).toBe(1);
+    expect(
+      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM report WHERE outdated_at IS NOT NULL`.execute(t.db))
+        .rows[0].n,
+    ).toBe(1);
   });
 });

@@ -18,14 +18,23 @@ function declaredColumns(): Columns {
   const root = path.resolve(import.meta.dirname, '../..');
   const probe = path.join(root, 'src/db/__schema_probe__.ts');
   const text = `import type { Selectable } from 'kysely';\nimport type { DB } from './schema.js';\nexport type Rows = { [K in keyof DB]: Selectable<DB[K]> };\n`;
-  const options: ts.CompilerOptions = { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2023, strict: true, skipLibCheck: true, noEmit: true, types: [] };
+  const options: ts.CompilerOptions = {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2023,
+    strict: true,
+    skipLibCheck: true,
+    noEmit: true,
+    types: [],
+  };
   const host = ts.createCompilerHost(options);
   const read = host.readFile.bind(host);
   const exists = host.fileExists.bind(host);
   const source = host.getSourceFile.bind(host);
   host.readFile = (f) => (path.resolve(f) === probe ? text : read(f));
   host.fileExists = (f) => path.resolve(f) === probe || exists(f);
-  host.getSourceFile = (f, lang, ...rest) => (path.resolve(f) === probe ? ts.createSourceFile(f, text, lang) : source(f, lang, ...rest));
+  host.getSourceFile = (f, lang, ...rest) =>
+    path.resolve(f) === probe ? ts.createSourceFile(f, text, lang) : source(f, lang, ...rest);
   const program = ts.createProgram([probe], options, host);
   const checker = program.getTypeChecker();
   const file = program.getSourceFile(probe)!;
@@ -38,7 +47,9 @@ function declaredColumns(): Columns {
     for (const col of checker.getPropertiesOfType(row)) {
       const t = checker.getTypeOfSymbolAtLocation(col, alias);
       const parts = t.isUnion() ? t.types : [t];
-      out[table.name][col.name] = parts.some((p) => (p.flags & (ts.TypeFlags.Unknown | ts.TypeFlags.Any)) !== 0) ? 'any' : parts.some((p) => (p.flags & ts.TypeFlags.Null) !== 0);
+      out[table.name][col.name] = parts.some((p) => (p.flags & (ts.TypeFlags.Unknown | ts.TypeFlags.Any)) !== 0)
+        ? 'any'
+        : parts.some((p) => (p.flags & ts.TypeFlags.Null) !== 0);
     }
   }
   return out;
@@ -76,8 +87,14 @@ describe.each(BACKENDS)('Kysely types against the migrated catalog on %s', (back
   });
 
   it('have the same tables (views may go untyped, but a typed view exists)', () => {
-    const tables = Object.keys(actual).filter((t) => !views.has(t)).sort();
-    expect(Object.keys(declared).filter((t) => !views.has(t)).sort()).toEqual(tables);
+    const tables = Object.keys(actual)
+      .filter((t) => !views.has(t))
+      .sort();
+    expect(
+      Object.keys(declared)
+        .filter((t) => !views.has(t))
+        .sort(),
+    ).toEqual(tables);
     expect(Object.keys(declared).filter((t) => !(t in actual))).toEqual([]);
   });
 
@@ -87,9 +104,13 @@ describe.each(BACKENDS)('Kysely types against the migrated catalog on %s', (back
       const nullability = !views.has(table);
       for (const [col, nullable] of Object.entries(actual[table])) {
         if (!(col in declared[table])) diff.push(`${table}.${col}: in the database, not in the types`);
-        else if (nullability && declared[table][col] !== 'any' && declared[table][col] !== nullable) diff.push(`${table}.${col}: ${nullable ? 'nullable' : 'NOT NULL'} in the database, ${declared[table][col] ? 'nullable' : 'not null'} in the types`);
+        else if (nullability && declared[table][col] !== 'any' && declared[table][col] !== nullable)
+          diff.push(
+            `${table}.${col}: ${nullable ? 'nullable' : 'NOT NULL'} in the database, ${declared[table][col] ? 'nullable' : 'not null'} in the types`,
+          );
       }
-      for (const col of Object.keys(declared[table])) if (!(col in actual[table])) diff.push(`${table}.${col}: in the types, not in the database`);
+      for (const col of Object.keys(declared[table]))
+        if (!(col in actual[table])) diff.push(`${table}.${col}: in the types, not in the database`);
     }
     expect(diff).toEqual([]);
   });

@@ -67,7 +67,18 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     const c = await t.signIn(u);
     // Two jobs queued for this account (the runner is not started for them here).
     for (let i = 0; i < 2; i++) {
-      await t.db.insertInto('import_job').values({ kind: 'registry', file_name: `q${i}.csv`, file_path: '/nonexistent', file_bytes: 1, scope_key: COUNTY, created_by: u.id, status: 'queued' }).execute();
+      await t.db
+        .insertInto('import_job')
+        .values({
+          kind: 'registry',
+          file_name: `q${i}.csv`,
+          file_path: '/nonexistent',
+          file_bytes: 1,
+          scope_key: COUNTY,
+          created_by: u.id,
+          status: 'queued',
+        })
+        .execute();
     }
     const { body, type } = await multipart('第三个.csv', '统一社会信用代码,名称\r\n');
     const res = await c.call('POST', '/imports/registry', body, { 'content-type': type });
@@ -78,7 +89,10 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
 
   it('#4 a superuser who rewrites a record and recomputes the chain without the key cannot make verify pass', async () => {
     const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
-    for (let i = 0; i < 6; i++) expect((await c.post('/zones', { kind: 'market', name: `审计市场${i}`, countyCode: COUNTY })).statusCode).toBe(201);
+    for (let i = 0; i < 6; i++)
+      expect((await c.post('/zones', { kind: 'market', name: `审计市场${i}`, countyCode: COUNTY })).statusCode).toBe(
+        201,
+      );
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
     const rows = await t.db.selectFrom('audit_log').selectAll().orderBy('id').execute();
     const victim = rows[rows.length - 4];
@@ -87,7 +101,9 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     for (const r of rows.filter((x) => x.id >= victim.id)) {
       const changed = r.id === victim.id ? { ...r, detail: { after: { name: '改写' } } } : r;
       const hash = recordHash(prev, changed);
-      await sql`UPDATE audit_log SET detail = ${JSON.stringify(changed.detail)}::jsonb, prev_hash = ${prev}, hash = ${hash} WHERE id = ${r.id}`.execute(t.db);
+      await sql`UPDATE audit_log SET detail = ${JSON.stringify(changed.detail)}::jsonb, prev_hash = ${prev}, hash = ${hash} WHERE id = ${r.id}`.execute(
+        t.db,
+      );
       prev = hash;
     }
     await sql`UPDATE audit_head SET last_hash = ${prev}`.execute(t.db);
@@ -113,11 +129,16 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
         await sql`UPDATE audit_log SET prev_hash = ${prev}, hash = ${hash} WHERE id = ${r.id}`.execute(fresh.db);
         prev = hash;
       }
-      await sql`UPDATE audit_head SET last_hash = ${prev}, keyed_from = ${rows[rows.length - 1].id + 1}`.execute(fresh.db);
+      await sql`UPDATE audit_head SET last_hash = ${prev}, keyed_from = ${rows[rows.length - 1].id + 1}`.execute(
+        fresh.db,
+      );
       expect((await verifyAuditChain(fresh.db)).ok).toBe(true); // without the anchor it would pass …
       expect((await verifyAuditChain(fresh.db, 5000, readAnchors(fresh.db, data))).ok).toBe(false); // … with it, it does not
       // A forged anchor line (no key) is refused.
-      fs.appendFileSync(anchorFile(data), JSON.stringify({ at: new Date().toISOString(), lastId: 1, lastHash: 'x', keyedFrom: 1, mac: '00' }) + '\n');
+      fs.appendFileSync(
+        anchorFile(data),
+        JSON.stringify({ at: new Date().toISOString(), lastId: 1, lastHash: 'x', keyedFrom: 1, mac: '00' }) + '\n',
+      );
       expect(() => readAnchors(fresh.db, data)).toThrow(/校验失败/);
     } finally {
       await fresh.close();
@@ -158,12 +179,17 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
 
   it('#5 an upload is stored encrypted, and still imports', async () => {
     const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
-    const csv = '统一社会信用代码,名称,主体类型,所属县区代码,法定代表人/经营者,法定代表人/经营者身份证号\r\n92320102MA1PX7EB3T,加密上传店,个体工商户,320102,赵六,11010519491231002X\r\n';
+    const csv =
+      '统一社会信用代码,名称,主体类型,所属县区代码,法定代表人/经营者,法定代表人/经营者身份证号\r\n92320102MA1PX7EB3T,加密上传店,个体工商户,320102,赵六,11010519491231002X\r\n';
     const { body, type } = await multipart('加密.csv', csv);
     const res = await c.call('POST', '/imports/registry', body, { 'content-type': type });
     expect(res.statusCode, res.body).toBe(202);
     await t.app.imports.idle();
-    const job = await t.db.selectFrom('import_job').selectAll().where('id', '=', res.json().id).executeTakeFirstOrThrow();
+    const job = await t.db
+      .selectFrom('import_job')
+      .selectAll()
+      .where('id', '=', res.json().id)
+      .executeTakeFirstOrThrow();
     expect(job.status).toBe('done');
     expect(job.rows_accepted).toBe(1);
     expect(fs.readFileSync(job.file_path).includes(Buffer.from('11010519491231002X'))).toBe(false);
@@ -172,7 +198,10 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
 
   it('#6 every ECharts tooltip formatter escapes the data it puts in HTML', () => {
     const root = path.resolve('web/src');
-    const files = fs.readdirSync(root, { recursive: true }).map(String).filter((f) => /\.tsx?$/.test(f));
+    const files = fs
+      .readdirSync(root, { recursive: true })
+      .map(String)
+      .filter((f) => /\.tsx?$/.test(f));
     const offending: string[] = [];
     for (const f of files) {
       const text = fs.readFileSync(path.join(root, f), 'utf8');
@@ -191,11 +220,22 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     const entityId = await l.entity({ place: STATION, name: '张三丰水果店', kind: 'individual' });
     const [memberId] = await l.members(entityId, 1, 0, ['张三丰']);
     const editor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
-    const rec = await editor.post('/sanliang', { kind: 'member_operator', memberId, entityId, duties: '诚信经营，童叟无欺', commitment: '明码标价，不缺斤短两', shownOn: '2026-03-01' });
+    const rec = await editor.post('/sanliang', {
+      kind: 'member_operator',
+      memberId,
+      entityId,
+      duties: '诚信经营，童叟无欺',
+      commitment: '明码标价，不缺斤短两',
+      shownOn: '2026-03-01',
+    });
     expect(rec.statusCode, rec.body).toBe(201);
     const plaque = await editor.post(`/sanliang/${rec.json().id}/plaques`);
     expect(plaque.statusCode, plaque.body).toBe(201);
-    const byNumber = await t.app.inject({ method: 'GET', url: `/api/v1/public/plaques/${plaque.json().number}`, remoteAddress: nextIp() });
+    const byNumber = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/public/plaques/${plaque.json().number}`,
+      remoteAddress: nextIp(),
+    });
     expect(byNumber.statusCode).toBe(400);
     const info = (await editor.get(`/plaques/${plaque.json().id}`)).json();
     const token = info.verifyUrl.split('/verify/')[1];
@@ -212,19 +252,41 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     const zone = await editor.post('/zones', { kind: 'market', name: '县级市场', countyCode: COUNTY });
     expect(zone.statusCode).toBe(201);
     const e = await l.entity({ place: STATION, name: '市场里的店' });
-    await t.db.insertInto('entity_zone').values({ entity_id: e, zone_id: zone.json().id, scope_key: (await t.db.selectFrom('entity').select('scope_key').where('id', '=', e).executeTakeFirstOrThrow()).scope_key }).execute();
+    await t.db
+      .insertInto('entity_zone')
+      .values({
+        entity_id: e,
+        zone_id: zone.json().id,
+        scope_key: (await t.db.selectFrom('entity').select('scope_key').where('id', '=', e).executeTakeFirstOrThrow())
+          .scope_key,
+      })
+      .execute();
     const staff = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: STATION }));
     expect((await staff.get('/zones')).json().items.map((z: { id: number }) => z.id)).toContain(zone.json().id); // the station reads it …
     const res = await staff.patch(`/zones/${zone.json().id}`, { name: '越权改名' });
     expect(res.statusCode).toBe(404); // … but may not change it
-    expect((await t.db.selectFrom('zone').select('name').where('id', '=', zone.json().id).executeTakeFirstOrThrow()).name).toBe('县级市场');
-    const logged = await t.db.selectFrom('audit_log').select(['outcome']).where('action', '=', 'zone.update').where('object_id', '=', String(zone.json().id)).execute();
+    expect(
+      (await t.db.selectFrom('zone').select('name').where('id', '=', zone.json().id).executeTakeFirstOrThrow()).name,
+    ).toBe('县级市场');
+    const logged = await t.db
+      .selectFrom('audit_log')
+      .select(['outcome'])
+      .where('action', '=', 'zone.update')
+      .where('object_id', '=', String(zone.json().id))
+      .execute();
     expect(logged).toEqual([{ outcome: 'denied' }]);
   });
 
   it('#11 a NUL byte in a query string or body is 400 in Chinese, never 500', async () => {
     const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
-    for (const url of ['/entities?q=a%00b', '/zones?q=%00', '/imports?page=1%00', '/members?q=%00', '/appeals?q=%00', '/orgs?q=%00']) {
+    for (const url of [
+      '/entities?q=a%00b',
+      '/zones?q=%00',
+      '/imports?page=1%00',
+      '/members?q=%00',
+      '/appeals?q=%00',
+      '/orgs?q=%00',
+    ]) {
       const res = await c.get(url);
       expect(res.statusCode, `${url} ${res.body}`).toBe(400);
       expect(res.json().detail).toMatch(/空字符|校验未通过/);
@@ -236,22 +298,44 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
 
   it('#12 ID numbers and phones typed into a public appeal are masked for everyone; the original is revealed only on audit', async () => {
     const staff = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: STATION }));
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/public/appeals', payload: { category: 'parking', content: '我是骑手，身份证11010519491231002X，电话13812345678，小区不让进', areaCode: STATION }, remoteAddress: nextIp() });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/public/appeals',
+      payload: {
+        category: 'parking',
+        content: '我是骑手，身份证11010519491231002X，电话13812345678，小区不让进',
+        areaCode: STATION,
+      },
+      remoteAddress: nextIp(),
+    });
     expect(res.statusCode, res.body).toBe(201);
-    const row = await t.db.selectFrom('appeal_case').select(['id', 'content', 'content_enc']).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('appeal_case')
+      .select(['id', 'content', 'content_enc'])
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(row.content).not.toMatch(/11010519491231002X|13812345678/);
     expect(row.content_enc).toBeTruthy();
     const detail = await staff.get(`/appeals/${row.id}`);
     expect(detail.statusCode).toBe(200);
     expect(detail.body).not.toMatch(/11010519491231002X|13812345678/);
     expect(detail.json()).toMatchObject({ contentMasked: true });
-    const track = await t.app.inject({ method: 'GET', url: `/api/v1/public/appeals/${res.json().code}`, remoteAddress: nextIp() });
+    const track = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/public/appeals/${res.json().code}`,
+      remoteAddress: nextIp(),
+    });
     expect(track.body).not.toMatch(/11010519491231002X|13812345678/);
     const revealed = await staff.post(`/appeals/${row.id}/reveal`);
     expect(revealed.statusCode, revealed.body).toBe(200);
     expect(revealed.json().content).toContain('11010519491231002X');
     expect(revealed.headers['cache-control'] ?? '').not.toContain('public');
-    const a = await t.db.selectFrom('audit_log').select('detail').where('action', '=', 'personal.reveal').where('object_id', '=', String(row.id)).executeTakeFirstOrThrow();
+    const a = await t.db
+      .selectFrom('audit_log')
+      .select('detail')
+      .where('action', '=', 'personal.reveal')
+      .where('object_id', '=', String(row.id))
+      .executeTakeFirstOrThrow();
     expect(a.detail).toMatchObject({ fields: expect.arrayContaining(['content']) });
     const viewer = await t.signIn(await t.user({ roles: ['viewer'], jurisdiction: COUNTY }));
     expect((await viewer.post(`/appeals/${row.id}/reveal`)).statusCode).toBe(403);
@@ -260,12 +344,20 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
     const views = await sql<{ relname: string; invoker: boolean }>`
       SELECT c.relname, coalesce(c.reloptions::text[] @> ARRAY['security_invoker=true'], false) AS invoker
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'v' AND n.nspname = 'public' ORDER BY 1`.execute(t.db);
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'v' AND n.nspname = 'public' ORDER BY 1`.execute(
+      t.db,
+    );
     const byName = Object.fromEntries(views.rows.map((v) => [v.relname, v.invoker]));
     expect(Object.values(byName).length).toBeGreaterThan(3);
-    expect(Object.entries(byName).filter(([, invoker]) => !invoker).map(([v]) => v)).toEqual([]);
+    expect(
+      Object.entries(byName)
+        .filter(([, invoker]) => !invoker)
+        .map(([v]) => v),
+    ).toEqual([]);
     const priv = await sql<{ head: boolean; events: boolean }>`
-      SELECT has_table_privilege('xgz_app', 'audit_head', 'UPDATE') AS head, has_table_privilege('xgz_app', 'appeal_event', 'UPDATE') AS events`.execute(t.db);
+      SELECT has_table_privilege('xgz_app', 'audit_head', 'UPDATE') AS head, has_table_privilege('xgz_app', 'appeal_event', 'UPDATE') AS events`.execute(
+      t.db,
+    );
     expect(priv.rows[0]).toEqual({ head: false, events: false });
   });
 });

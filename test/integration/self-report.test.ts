@@ -15,12 +15,34 @@ describe.each(BACKENDS)('public self-report (党员找组织) on %s', (backend) 
     const u = await t.user({ roles: ['editor'], jurisdiction: '320102' });
     const editor = await t.signIn(u);
     await editor.post('/stations', { countyCode: '320102', suffix: '001', name: '梅园新村市场监管所' });
-    await importFile(t, 'registry', csvFile(tmpDir(), 'r.csv', [{ 统一社会信用代码: CODE, 名称: '玄武区报到测试店', 主体类型: '个体工商户', 所属县区代码: '320102', 基层所代码: '320102001' }]), { id: u.id, scopeKey: '320102' });
+    await importFile(
+      t,
+      'registry',
+      csvFile(tmpDir(), 'r.csv', [
+        {
+          统一社会信用代码: CODE,
+          名称: '玄武区报到测试店',
+          主体类型: '个体工商户',
+          所属县区代码: '320102',
+          基层所代码: '320102001',
+        },
+      ]),
+      { id: u.id, scopeKey: '320102' },
+    );
   });
   afterAll(() => t?.close());
 
-  const report = (body: Record<string, unknown>, ip = nextIp()) => t.app.inject({ method: 'POST', url: '/api/v1/public/self-report', payload: body, remoteAddress: ip });
-  const valid = { name: '孙报到', phone: '13812340000', countyCode: '320102', entityName: '玄武区报到测试店', uscc: CODE, orgRelation: '老家某村党支部', consent: true };
+  const report = (body: Record<string, unknown>, ip = nextIp()) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/public/self-report', payload: body, remoteAddress: ip });
+  const valid = {
+    name: '孙报到',
+    phone: '13812340000',
+    countyCode: '320102',
+    entityName: '玄武区报到测试店',
+    uscc: CODE,
+    orgRelation: '老家某村党支部',
+    consent: true,
+  };
 
   it('lands as a case for the station of the entity, never as a confirmed member, and shows nothing back', async () => {
     const res = await report(valid);
@@ -30,7 +52,9 @@ describe.each(BACKENDS)('public self-report (党员找组织) on %s', (backend) 
     expect(await t.db.selectFrom('member').selectAll().execute()).toEqual([]);
     const staff = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: '320102001' }));
     const list = (await staff.get('/cases?kind=self_report')).json().items;
-    expect(list).toMatchObject([{ kind: 'self_report', state: 'open', entityName: '玄武区报到测试店', memberName: '孙报到' }]);
+    expect(list).toMatchObject([
+      { kind: 'self_report', state: 'open', entityName: '玄武区报到测试店', memberName: '孙报到' },
+    ]);
     const detail = (await staff.get(`/cases/${list[0].id}`)).json();
     expect(detail.report).toMatchObject({ name: '孙报到', phone: '138****0000', orgRelation: '老家某村党支部' });
     const stored = await t.db.selectFrom('self_report').select('phone_enc').executeTakeFirstOrThrow();
@@ -42,8 +66,15 @@ describe.each(BACKENDS)('public self-report (党员找组织) on %s', (backend) 
   });
 
   it('an entity not in the ledger lands with the county', async () => {
-    expect((await report({ ...valid, uscc: undefined, entityName: '不在台账的店', phone: '13812340001' })).statusCode).toBe(201);
-    const c = await t.db.selectFrom('discovery_case').select(['scope_key', 'entity_id']).where('kind', '=', 'self_report').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(
+      (await report({ ...valid, uscc: undefined, entityName: '不在台账的店', phone: '13812340001' })).statusCode,
+    ).toBe(201);
+    const c = await t.db
+      .selectFrom('discovery_case')
+      .select(['scope_key', 'entity_id'])
+      .where('kind', '=', 'self_report')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(c).toEqual({ scope_key: '320102', entity_id: null });
   });
 
@@ -61,7 +92,8 @@ describe.each(BACKENDS)('public self-report (党员找组织) on %s', (backend) 
 
   it('is rate-limited per address', async () => {
     const codes: number[] = [];
-    for (let i = 0; i < 7; i++) codes.push((await report({ ...valid, phone: `1390000000${i}` }, '10.1.2.3')).statusCode);
+    for (let i = 0; i < 7; i++)
+      codes.push((await report({ ...valid, phone: `1390000000${i}` }, '10.1.2.3')).statusCode);
     expect(codes.slice(0, 5)).toEqual([201, 201, 201, 201, 201]);
     expect(codes.slice(5)).toEqual([429, 429]);
   });

@@ -17,16 +17,28 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
   let t: TestApp;
   let editor: Client;
   let sysadmin: Client;
-  const cases: Record<'platform' | 'otherPlatform' | 'committee' | 'station', number> = { platform: 0, otherPlatform: 0, committee: 0, station: 0 };
+  const cases: Record<'platform' | 'otherPlatform' | 'committee' | 'station', number> = {
+    platform: 0,
+    otherPlatform: 0,
+    committee: 0,
+    station: 0,
+  };
   let platformId = 0;
   let otherPlatformId = 0;
   let committeeId = 0;
   let plainOrgId = 0;
 
   const raise = async (body: Record<string, unknown>) => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/public/appeals', payload: { areaCode: S1, ...body }, remoteAddress: nextIp() });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/public/appeals',
+      payload: { areaCode: S1, ...body },
+      remoteAddress: nextIp(),
+    });
     expect(res.statusCode, res.body).toBe(201);
-    return Number((await t.db.selectFrom('appeal_case').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id);
+    return Number(
+      (await t.db.selectFrom('appeal_case').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id,
+    );
   };
   /** A business account made the ordinary way, then bound by the system administrator through the API. */
   const boundAccount = async (roles: string[], binding: Record<string, number>) => {
@@ -42,16 +54,42 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
     await l.station(S1, '东所');
     editor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
     sysadmin = await t.signIn(await t.user({ roles: ['sysadmin'], jurisdiction: COUNTY }));
-    const org = (name: string, kind: string, sector: string | null) => t.db.insertInto('party_org').values({
-      body: 'party', name, kind, setup_mode: 'industry', sector, ...l.placeOf(COUNTY), status: 'established', founded_on: '2025-07-01',
-    } as never).returning('id').executeTakeFirstOrThrow();
+    const org = (name: string, kind: string, sector: string | null) =>
+      t.db
+        .insertInto('party_org')
+        .values({
+          body: 'party',
+          name,
+          kind,
+          setup_mode: 'industry',
+          sector,
+          ...l.placeOf(COUNTY),
+          status: 'established',
+          founded_on: '2025-07-01',
+        } as never)
+        .returning('id')
+        .executeTakeFirstOrThrow();
     committeeId = Number((await org('玄武区网约配送员行业党委', 'committee', 'riders')).id);
     plainOrgId = Number((await org('玄武区某联合党支部', 'branch', null)).id);
     const platform = async (name: string) => {
-      const p = await t.db.insertInto('platform').values({ name, business: 'food_delivery', jurisdiction_code: COUNTY, scope_key: COUNTY } as never).returning('id').executeTakeFirstOrThrow();
-      await t.db.insertInto('recognition_point').values({
-        kind: 'contact', level: 'county', subject_type: 'platform', platform_id: p.id, subject_name: name, designated_on: '2026-01-01', responsible_name: '负责人', scope_key: COUNTY,
-      } as never).execute();
+      const p = await t.db
+        .insertInto('platform')
+        .values({ name, business: 'food_delivery', jurisdiction_code: COUNTY, scope_key: COUNTY } as never)
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await t.db
+        .insertInto('recognition_point')
+        .values({
+          kind: 'contact',
+          level: 'county',
+          subject_type: 'platform',
+          platform_id: p.id,
+          subject_name: name,
+          designated_on: '2026-01-01',
+          responsible_name: '负责人',
+          scope_key: COUNTY,
+        } as never)
+        .execute();
       return Number(p.id);
     };
     platformId = await platform('快送外卖');
@@ -62,7 +100,12 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
     cases.committee = await raise(rights);
     cases.station = await raise({ category: 'parking', content: '小区不让电动车进门，送餐只能步行很远' });
     const units = await t.db.selectFrom('appeal_case').select(['id', 'unit_kind', 'scope_key']).orderBy('id').execute();
-    expect(units.map((u) => [u.unit_kind, u.scope_key])).toEqual([['platform', COUNTY], ['platform', COUNTY], ['committee', COUNTY], ['station', S1]]);
+    expect(units.map((u) => [u.unit_kind, u.scope_key])).toEqual([
+      ['platform', COUNTY],
+      ['platform', COUNTY],
+      ['committee', COUNTY],
+      ['station', S1],
+    ]);
   });
   afterAll(() => t?.close());
 
@@ -77,25 +120,61 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
     const viewer = await t.user({ roles: ['viewer'], jurisdiction: COUNTY });
     expect((await sysadmin.patch(`/accounts/${viewer.id}`, { platformId })).statusCode).toBe(400);
     // The contact point is at the county: an account at the station is on the wrong node.
-    const atStation = await sysadmin.post('/accounts', { username: 'unit_s1', displayName: '驿站联系人', jurisdictionCode: S1, roles: ['unit_staff'], platformId });
+    const atStation = await sysadmin.post('/accounts', {
+      username: 'unit_s1',
+      displayName: '驿站联系人',
+      jurisdictionCode: S1,
+      roles: ['unit_staff'],
+      platformId,
+    });
     expect(atStation.statusCode).toBe(400);
     expect(atStation.json().errors[0]).toMatchObject({ field: 'jurisdictionCode' });
-    const created = await sysadmin.post('/accounts', { username: 'unit_ks', displayName: '快送联系人', jurisdictionCode: COUNTY, roles: ['unit_staff'], platformId });
+    const created = await sysadmin.post('/accounts', {
+      username: 'unit_ks',
+      displayName: '快送联系人',
+      jurisdictionCode: COUNTY,
+      roles: ['unit_staff'],
+      platformId,
+    });
     expect(created.statusCode, created.body).toBe(201);
     expect(created.json()).toMatchObject({ platformId, orgId: null, instructorId: null });
-    expect((await sysadmin.post('/accounts', { username: 'unit_none', displayName: '未绑定', jurisdictionCode: COUNTY, roles: ['unit_staff'] })).statusCode).toBe(400);
-    expect((await sysadmin.post('/accounts', { username: 'unit_mixed', displayName: '兼任', jurisdictionCode: COUNTY, roles: ['unit_staff', 'viewer'], platformId })).statusCode).toBe(400);
+    expect(
+      (
+        await sysadmin.post('/accounts', {
+          username: 'unit_none',
+          displayName: '未绑定',
+          jurisdictionCode: COUNTY,
+          roles: ['unit_staff'],
+        })
+      ).statusCode,
+    ).toBe(400);
+    expect(
+      (
+        await sysadmin.post('/accounts', {
+          username: 'unit_mixed',
+          displayName: '兼任',
+          jurisdictionCode: COUNTY,
+          roles: ['unit_staff', 'viewer'],
+          platformId,
+        })
+      ).statusCode,
+    ).toBe(400);
     // An editor holds no account management.
     expect((await editor.patch(`/accounts/${u.id}`, { platformId })).statusCode).toBe(403);
-    expect(await t.db.selectFrom('app_user').select('bound_platform_id').where('id', '=', u.id).executeTakeFirstOrThrow()).toEqual({ bound_platform_id: null });
+    expect(
+      await t.db.selectFrom('app_user').select('bound_platform_id').where('id', '=', u.id).executeTakeFirstOrThrow(),
+    ).toEqual({ bound_platform_id: null });
   });
 
-  it('a platform contact point\'s account sees and works its routed case only', async () => {
+  it("a platform contact point's account sees and works its routed case only", async () => {
     const unit = await boundAccount(['unit_staff'], { platformId });
     const list = await unit.get('/appeals');
     expect(list.statusCode, list.body).toBe(200);
     expect(list.json().items.map((c: { id: number }) => c.id)).toEqual([cases.platform]);
-    expect((await unit.get(`/appeals/${cases.platform}`)).json()).toMatchObject({ unitKind: 'platform', actions: expect.arrayContaining(['accept']) });
+    expect((await unit.get(`/appeals/${cases.platform}`)).json()).toMatchObject({
+      unitKind: 'platform',
+      actions: expect.arrayContaining(['accept']),
+    });
     for (const other of [cases.otherPlatform, cases.committee, cases.station]) {
       expect((await unit.get(`/appeals/${other}`)).statusCode).toBe(404);
       expect((await unit.post(`/appeals/${other}/actions`, { action: 'accept' })).statusCode).toBe(404);
@@ -107,7 +186,13 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
     const todos = await unit.get('/workbench');
     expect(todos.statusCode, todos.body).toBe(200);
     expect(todos.json().items.every((i: { kind: string }) => i.kind === 'appeal')).toBe(true);
-    for (const path of ['/entities', '/instructors', '/orgs', '/guidance-records', `/appeals/${cases.station}/reveal`]) {
+    for (const path of [
+      '/entities',
+      '/instructors',
+      '/orgs',
+      '/guidance-records',
+      `/appeals/${cases.station}/reveal`,
+    ]) {
       const res = path.endsWith('/reveal') ? await unit.post(path, {}) : await unit.get(path);
       expect([403, 404], `${path} ${res.statusCode}`).toContain(res.statusCode);
     }
@@ -115,7 +200,7 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
     expect((await editor.get('/appeals')).json().total).toBe(4);
   });
 
-  it('a rider industry committee\'s account sees the committee\'s case only', async () => {
+  it("a rider industry committee's account sees the committee's case only", async () => {
     const unit = await boundAccount(['unit_staff'], { orgId: committeeId });
     expect((await unit.get('/appeals')).json().items.map((c: { id: number }) => c.id)).toEqual([cases.committee]);
     expect((await unit.get(`/appeals/${cases.platform}`)).statusCode).toBe(404);
@@ -128,18 +213,29 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
     expect((await unit.get('/entities')).statusCode).toBe(403);
   });
 
-  it('an instructor\'s account sees its own assignments and guidance records', async () => {
+  it("an instructor's account sees its own assignments and guidance records", async () => {
     const l = ledger(t.db);
     const e1 = await l.entity({ place: S1, name: '甲小吃店', kind: 'individual' });
     const e2 = await l.entity({ place: S1, name: '乙理发店', kind: 'individual' });
     const ids: number[] = [];
-    for (const [name, entityId] of [['王指导', e1], ['李指导', e2]] as const) {
+    for (const [name, entityId] of [
+      ['王指导', e1],
+      ['李指导', e2],
+    ] as const) {
       const res = await editor.post('/instructors', { name, source: 'station', placeCode: S1 });
       expect(res.statusCode, res.body).toBe(201);
       const id = Number(res.json().id);
       ids.push(id);
-      expect((await editor.post(`/instructors/${id}/assignments`, { target: 'entity', targetId: entityId })).statusCode).toBe(201);
-      const g = await editor.post('/guidance-records', { instructorId: id, entityId, onDate: '2026-03-01', kind: 'visit', content: `${name}上门走访` });
+      expect(
+        (await editor.post(`/instructors/${id}/assignments`, { target: 'entity', targetId: entityId })).statusCode,
+      ).toBe(201);
+      const g = await editor.post('/guidance-records', {
+        instructorId: id,
+        entityId,
+        onDate: '2026-03-01',
+        kind: 'visit',
+        content: `${name}上门走访`,
+      });
       expect(g.statusCode, g.body).toBe(201);
     }
     const wang = await boundAccount(['instructor'], { instructorId: ids[0] });
@@ -155,11 +251,28 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
     // The guidance list shows its own records only; the other instructor's assignments are not its to see.
     const records = (await wang.get('/guidance-records')).json();
     expect(records.items.map((r: { content: string }) => r.content)).toEqual(['王指导上门走访']);
-    expect((await wang.post('/guidance-records', { instructorId: ids[1], entityId: e2, onDate: '2026-03-02', kind: 'visit', content: '替别人登记' })).statusCode).not.toBe(201);
-    expect(await t.db.selectFrom('guidance_record').select('id').where('content', '=', '替别人登记').execute()).toEqual([]);
+    expect(
+      (
+        await wang.post('/guidance-records', {
+          instructorId: ids[1],
+          entityId: e2,
+          onDate: '2026-03-02',
+          kind: 'visit',
+          content: '替别人登记',
+        })
+      ).statusCode,
+    ).not.toBe(201);
+    expect(await t.db.selectFrom('guidance_record').select('id').where('content', '=', '替别人登记').execute()).toEqual(
+      [],
+    );
     // An unbound instructor account has no "mine"; the county's editor sees both as before.
     const unbound = await t.signIn(await t.user({ roles: ['instructor'], jurisdiction: COUNTY }));
-    expect((await unbound.get('/instructors/mine')).json()).toEqual({ instructor: null, assignments: [], entities: [], guidance: [] });
+    expect((await unbound.get('/instructors/mine')).json()).toEqual({
+      instructor: null,
+      assignments: [],
+      entities: [],
+      guidance: [],
+    });
     expect((await editor.get('/guidance-records')).json().total).toBe(2);
   });
 });

@@ -52,41 +52,87 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
   });
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read response bodies loosely, as the other suites do
-  const ok = async <T = Record<string, any>>(p: Promise<{ statusCode: number; body: string; json(): unknown }>, status = 200): Promise<T> => {
+  const ok = async <T = Record<string, any>>(
+    p: Promise<{ statusCode: number; body: string; json(): unknown }>,
+    status = 200,
+  ): Promise<T> => {
     const res = await p;
     expect(res.statusCode, res.body).toBe(status);
     return (res.body ? res.json() : null) as T;
   };
 
   it('refuses a task to a node outside the issuer subtree with 404 and writes nothing', async () => {
-    const before = await t.db.selectFrom('deployment').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const res = await countyA.post('/deployments', { kind: 'task', title: '越级任务', body: '不应写入', dueAt: new Date(Date.now() + 3 * DAY).toISOString(), targets: [A1, B1] });
+    const before = await t.db
+      .selectFrom('deployment')
+      .select((e) => e.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const res = await countyA.post('/deployments', {
+      kind: 'task',
+      title: '越级任务',
+      body: '不应写入',
+      dueAt: new Date(Date.now() + 3 * DAY).toISOString(),
+      targets: [A1, B1],
+    });
     expect(res.statusCode).toBe(404);
     expect(res.json().errors).toEqual([{ field: 'targets.1', message: '不存在，或不在您的下级' }]);
     // Its own node is not "below" either.
-    expect((await countyA.post('/deployments', { kind: 'notice', title: '发给自己', body: 'x', targets: [A] })).statusCode).toBe(404);
-    const after = await t.db.selectFrom('deployment').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(
+      (await countyA.post('/deployments', { kind: 'notice', title: '发给自己', body: 'x', targets: [A] })).statusCode,
+    ).toBe(404);
+    const after = await t.db
+      .selectFrom('deployment')
+      .select((e) => e.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
-    expect(Number((await t.db.selectFrom('deployment_target').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
+    expect(
+      Number(
+        (
+          await t.db
+            .selectFrom('deployment_target')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(0);
     // A task needs a deadline in the future.
-    expect((await city.post('/deployments', { kind: 'task', title: '无期限', body: 'x', targets: [A] })).statusCode).toBe(422);
+    expect(
+      (await city.post('/deployments', { kind: 'task', title: '无期限', body: 'x', targets: [A] })).statusCode,
+    ).toBe(422);
   });
 
   it('issues a city task to two counties with an attachment; each county sees it and is notified', async () => {
     due = new Date(Date.now() + 5 * DAY);
-    taskId = (await ok<{ id: number }>(city.post('/deployments', {
-      kind: 'task', title: '开展新业态走访', body: '请各区组织基层所走访辖区平台站点。', dueAt: due.toISOString(), remindDays: 2,
-      evidence: '走访情况说明', figures: [{ key: 'visited', label: '走访站点数', unit: '个' }], targets: [A, B],
-    }), 201)).id;
+    taskId = (
+      await ok<{ id: number }>(
+        city.post('/deployments', {
+          kind: 'task',
+          title: '开展新业态走访',
+          body: '请各区组织基层所走访辖区平台站点。',
+          dueAt: due.toISOString(),
+          remindDays: 2,
+          evidence: '走访情况说明',
+          figures: [{ key: 'visited', label: '走访站点数', unit: '个' }],
+          targets: [A, B],
+        }),
+        201,
+      )
+    ).id;
     const file = await ok(upload(city, 'deployment', taskId, '走访方案.pdf', PDF), 201);
     expect(file.mediaType).toBe('application/pdf');
     // Stored encrypted under the data dir: the PDF's bytes are nowhere in clear.
-    const stored = fs.readdirSync(path.join(dataDir, 'attachments'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    const stored = fs
+      .readdirSync(path.join(dataDir, 'attachments'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile());
     expect(stored).toHaveLength(1);
     expect(fs.readFileSync(path.join(stored[0].parentPath, stored[0].name)).includes(Buffer.from('%PDF'))).toBe(false);
 
-    for (const [c, code] of [[countyA, A], [countyB, B]] as const) {
-      const inbox = await ok<{ items: { id: number; mine: { targetId: number; state: string } }[] }>(c.get('/deployments?box=received'));
+    for (const [c, code] of [
+      [countyA, A],
+      [countyB, B],
+    ] as const) {
+      const inbox = await ok<{ items: { id: number; mine: { targetId: number; state: string } }[] }>(
+        c.get('/deployments?box=received'),
+      );
       expect(inbox.items.map((i) => i.id)).toEqual([taskId]);
       tgt[code] = inbox.items[0].mine.targetId;
       const detail = await ok(c.get(`/deployments/${taskId}`));
@@ -102,7 +148,9 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     // Stations are not targets of the city task: they do not see it.
     expect((await stA1.get(`/deployments/${taskId}`)).statusCode).toBe(404);
     // A download is audited.
-    expect(await t.db.selectFrom('audit_log').select('action').where('action', '=', 'attachment.download').execute()).toHaveLength(2);
+    expect(
+      await t.db.selectFrom('audit_log').select('action').where('action', '=', 'attachment.download').execute(),
+    ).toHaveLength(2);
   });
 
   it('counties receive and pass part of it down to their stations; the stations see only their own', async () => {
@@ -112,11 +160,58 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     expect((await countyA.post(`/deployment-targets/${tgt[B]}/receive`)).statusCode).toBe(404);
     const subDue = new Date(due.getTime() - DAY).toISOString();
     // The pass-down may not outrun the parent's deadline.
-    expect((await countyA.post('/deployments', { kind: 'task', title: 'x', body: 'x', dueAt: new Date(due.getTime() + DAY).toISOString(), targets: [A1], parentTargetId: tgt[A] })).statusCode).toBe(422);
+    expect(
+      (
+        await countyA.post('/deployments', {
+          kind: 'task',
+          title: 'x',
+          body: 'x',
+          dueAt: new Date(due.getTime() + DAY).toISOString(),
+          targets: [A1],
+          parentTargetId: tgt[A],
+        })
+      ).statusCode,
+    ).toBe(422);
     // Nor can a county pass down a row that is not its own.
-    expect((await countyB.post('/deployments', { kind: 'task', title: 'x', body: 'x', dueAt: subDue, targets: [B1], parentTargetId: tgt[A] })).statusCode).toBe(404);
-    subA = (await ok<{ id: number }>(countyA.post('/deployments', { kind: 'task', title: '走访平台站点（玄武）', body: '各所走访本所辖区站点', dueAt: subDue, figures: [{ key: 'visited', label: '走访站点数' }], levels: ['station'], parentTargetId: tgt[A] }), 201)).id;
-    subB = (await ok<{ id: number }>(countyB.post('/deployments', { kind: 'task', title: '走访平台站点（秦淮）', body: '本所走访', dueAt: subDue, targets: [B1], parentTargetId: tgt[B] }), 201)).id;
+    expect(
+      (
+        await countyB.post('/deployments', {
+          kind: 'task',
+          title: 'x',
+          body: 'x',
+          dueAt: subDue,
+          targets: [B1],
+          parentTargetId: tgt[A],
+        })
+      ).statusCode,
+    ).toBe(404);
+    subA = (
+      await ok<{ id: number }>(
+        countyA.post('/deployments', {
+          kind: 'task',
+          title: '走访平台站点（玄武）',
+          body: '各所走访本所辖区站点',
+          dueAt: subDue,
+          figures: [{ key: 'visited', label: '走访站点数' }],
+          levels: ['station'],
+          parentTargetId: tgt[A],
+        }),
+        201,
+      )
+    ).id;
+    subB = (
+      await ok<{ id: number }>(
+        countyB.post('/deployments', {
+          kind: 'task',
+          title: '走访平台站点（秦淮）',
+          body: '本所走访',
+          dueAt: subDue,
+          targets: [B1],
+          parentTargetId: tgt[B],
+        }),
+        201,
+      )
+    ).id;
     const a1 = await ok(stA1.get(`/deployments/${subA}`));
     expect(a1.parent).toEqual({ id: null, title: '开展新业态走访', issuerName: '南京市' });
     expect((await ok(countyA.get(`/deployments/${subA}`))).parent.id).toBe(taskId);
@@ -136,9 +231,26 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     // Figures asked for must be given.
     expect((await stA1.post(`/deployment-targets/${tgt[A1]}/reply`, { text: '已走访' })).statusCode).toBe(422);
     // A linked record must be one the station can see.
-    expect((await stA1.post(`/deployment-targets/${tgt[A1]}/reply`, { text: '已走访', figures: { visited: 3 }, links: [{ kind: 'visit', id: 999999 }] })).statusCode).toBe(404);
-    expect((await ok(stA1.post(`/deployment-targets/${tgt[A1]}/reply`, { text: '已走访 3 个站点', figures: { visited: 3 } }))).late).toBe(false);
-    expect((await stA1.post(`/deployment-targets/${tgt[A1]}/reply`, { text: '再报一次', figures: { visited: 3 } })).statusCode).toBe(409);
+    expect(
+      (
+        await stA1.post(`/deployment-targets/${tgt[A1]}/reply`, {
+          text: '已走访',
+          figures: { visited: 3 },
+          links: [{ kind: 'visit', id: 999999 }],
+        })
+      ).statusCode,
+    ).toBe(404);
+    expect(
+      (
+        await ok(
+          stA1.post(`/deployment-targets/${tgt[A1]}/reply`, { text: '已走访 3 个站点', figures: { visited: 3 } }),
+        )
+      ).late,
+    ).toBe(false);
+    expect(
+      (await stA1.post(`/deployment-targets/${tgt[A1]}/reply`, { text: '再报一次', figures: { visited: 3 } }))
+        .statusCode,
+    ).toBe(409);
     // After the reply its files are fixed until a return.
     expect((await upload(stA1, 'deployment_target', tgt[A1], '补充.pdf', PDF)).statusCode).toBe(403);
 
@@ -146,7 +258,7 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     expect((await stA2.get(`/deployment-targets/${tgt[A1]}`)).statusCode).toBe(404);
     expect((await stA2.get(`/attachments/${replyFileId}/file`)).statusCode).toBe(404);
     expect((await upload(stA2, 'deployment_target', tgt[A1], 'x.pdf', PDF)).statusCode).toBe(404);
-    expect(JSON.stringify((await ok(stA2.get(`/deployments/${subA}`))))).not.toContain('走访照片');
+    expect(JSON.stringify(await ok(stA2.get(`/deployments/${subA}`)))).not.toContain('走访照片');
     expect((await stB1.get(`/attachments/${replyFileId}/file`)).statusCode).toBe(404);
     // The county and the city above see it.
     expect((await countyA.get(`/attachments/${replyFileId}/file`)).rawPayload.equals(PNG)).toBe(true);
@@ -170,11 +282,20 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     const max = t.app.ctx.config.attachmentMaxBytes;
     t.app.ctx.config.attachmentMaxBytes = 1000;
     try {
-      expect(await refused('大文件.pdf', Buffer.concat([PDF, Buffer.alloc(2000, 0x20)]), 413)).toContain('超过大小上限');
+      expect(await refused('大文件.pdf', Buffer.concat([PDF, Buffer.alloc(2000, 0x20)]), 413)).toContain(
+        '超过大小上限',
+      );
     } finally {
       t.app.ctx.config.attachmentMaxBytes = max;
     }
-    expect(await t.db.selectFrom('attachment').select('id').where('owner_id', '=', tgt[A2]).where('owner_type', '=', 'deployment_target').execute()).toEqual([]);
+    expect(
+      await t.db
+        .selectFrom('attachment')
+        .select('id')
+        .where('owner_id', '=', tgt[A2])
+        .where('owner_type', '=', 'deployment_target')
+        .execute(),
+    ).toEqual([]);
   });
 
   it('removes a file only by its uploader while the record may still change, audited', async () => {
@@ -184,7 +305,9 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     await ok(stA2.del(`/attachments/${file.id}`), 204);
     expect((await stA2.get(`/attachments/${file.id}/file`)).statusCode).toBe(404);
     expect((await ok(stA2.get(`/deployment-targets/${tgt[A2]}`))).attachments).toEqual([]);
-    expect(await t.db.selectFrom('audit_log').select('object_id').where('action', '=', 'attachment.remove').execute()).toEqual([{ object_id: String(file.id) }]);
+    expect(
+      await t.db.selectFrom('audit_log').select('object_id').where('action', '=', 'attachment.remove').execute(),
+    ).toEqual([{ object_id: String(file.id) }]);
   });
 
   it('the issuer returns a reply with a reason; the node replies again', async () => {
@@ -194,7 +317,12 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     const mine = await ok(stA1.get(`/deployments/${subA}`));
     expect(mine.own).toMatchObject({ state: 'returned', returnReason: '请补充走访的站点名单', status: 'returned' });
     expect((await ok(stA1.get('/notifications'))).items[0].title).toContain('退回');
-    await ok(stA1.post(`/deployment-targets/${tgt[A1]}/reply`, { text: '已走访 3 个站点：甲站、乙站、丙站', figures: { visited: 3 } }));
+    await ok(
+      stA1.post(`/deployment-targets/${tgt[A1]}/reply`, {
+        text: '已走访 3 个站点：甲站、乙站、丙站',
+        figures: { visited: 3 },
+      }),
+    );
     const board = await ok(countyA.get(`/deployments/${subA}/board`));
     expect(board.counts).toMatchObject({ total: 2, done: 1, pending: 1, overdue: 0 });
   });
@@ -207,17 +335,23 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     const after = new Date(due.getTime() + DAY);
     const late = await runReminders(t.db, after);
     expect(late.overdue).toBeGreaterThanOrEqual(3); // A2, B1 on the sub-tasks; A and B on the city task
-    expect((await ok(city.get('/notifications'))).items.some((n: { title: string }) => n.title.startsWith('已逾期'))).toBe(true);
+    expect(
+      (await ok(city.get('/notifications'))).items.some((n: { title: string }) => n.title.startsWith('已逾期')),
+    ).toBe(true);
 
     setClock(() => after);
     const board = await ok(city.get(`/deployments/${taskId}/board`));
     expect(board.counts).toMatchObject({ total: 2, overdue: 2, done: 0 });
-    const reply = await ok(countyB.post(`/deployment-targets/${tgt[B]}/reply`, { text: '秦淮区已完成', figures: { visited: 1 } }));
+    const reply = await ok(
+      countyB.post(`/deployment-targets/${tgt[B]}/reply`, { text: '秦淮区已完成', figures: { visited: 1 } }),
+    );
     expect(reply.late).toBe(true);
     const board2 = await ok(city.get(`/deployments/${taskId}/board`));
     expect(board2.counts).toMatchObject({ total: 2, overdue: 1, done: 1, late: 1 });
     const rowA = board2.targets.find((x: { node: { code: string } }) => x.node.code === A);
-    expect(rowA.passedDown).toEqual([{ id: subA, title: '走访平台站点（玄武）', counts: expect.objectContaining({ total: 2, done: 1 }) }]);
+    expect(rowA.passedDown).toEqual([
+      { id: subA, title: '走访平台站点（玄武）', counts: expect.objectContaining({ total: 2, done: 1 }) },
+    ]);
   });
 
   it("the board's counts equal a recompute from the rows", async () => {
@@ -226,8 +360,20 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     for (const id of [taskId, subA, subB]) {
       const board = await ok(city.get(`/deployments/${id}/board`));
       const d = await t.db.selectFrom('deployment').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-      const rows = await t.db.selectFrom('deployment_target').select(['state', 'late']).where('deployment_id', '=', id).execute();
-      expect(board.counts).toEqual(countBoard(d.kind, d.receipt_required, d.due_at ? new Date(d.due_at) : null, now, rows.map((r) => ({ state: r.state, late: r.late }))));
+      const rows = await t.db
+        .selectFrom('deployment_target')
+        .select(['state', 'late'])
+        .where('deployment_id', '=', id)
+        .execute();
+      expect(board.counts).toEqual(
+        countBoard(
+          d.kind,
+          d.receipt_required,
+          d.due_at ? new Date(d.due_at) : null,
+          now,
+          rows.map((r) => ({ state: r.state, late: r.late })),
+        ),
+      );
       // And independently, straight from SQL: done = replied; overdue = not replied and past due.
       const replied = rows.filter((r) => r.state === 'replied').length;
       expect(board.counts.done).toBe(replied);
@@ -236,11 +382,34 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
   });
 
   it('a notice to every county asks for a receipt only, and exports its board to Excel', async () => {
-    const id = (await ok<{ id: number }>(city.post('/deployments', { kind: 'notice', title: '关于做好年报党建信息采集的通知', body: '请周知。', levels: ['county'] }), 201)).id;
-    expect((await countyA.post(`/deployment-targets/${(await ok(countyA.get(`/deployments/${id}`))).own.id}/reply`, { text: 'x' })).statusCode).toBe(409);
+    const id = (
+      await ok<{ id: number }>(
+        city.post('/deployments', {
+          kind: 'notice',
+          title: '关于做好年报党建信息采集的通知',
+          body: '请周知。',
+          levels: ['county'],
+        }),
+        201,
+      )
+    ).id;
+    expect(
+      (
+        await countyA.post(`/deployment-targets/${(await ok(countyA.get(`/deployments/${id}`))).own.id}/reply`, {
+          text: 'x',
+        })
+      ).statusCode,
+    ).toBe(409);
     await ok(countyA.post(`/deployment-targets/${(await ok(countyA.get(`/deployments/${id}`))).own.id}/receive`), 204);
     const board = await ok(city.get(`/deployments/${id}/board`));
-    const counties = (await t.db.selectFrom('jurisdiction').select('code').where('parent_code', '=', CITY).where('level', '=', 'county').execute()).length;
+    const counties = (
+      await t.db
+        .selectFrom('jurisdiction')
+        .select('code')
+        .where('parent_code', '=', CITY)
+        .where('level', '=', 'county')
+        .execute()
+    ).length;
     expect(counties).toBeGreaterThan(2);
     expect(board.counts).toMatchObject({ total: counties, done: 1, pending: counties - 1 });
     const res = await city.get(`/deployments/${taskId}/board.xlsx`);

@@ -17,7 +17,13 @@ const PASSWORD_FIELD = /"(password|currentPassword|newPassword|temporaryPassword
 describe('server logs after the whole suite', () => {
   const files = fs.existsSync(LOG_DIR) ? fs.readdirSync(LOG_DIR).filter((f) => f.endsWith('.log')) : [];
   // pino's responseTime is a float whose decimals can read like a phone number ("89.13341699999").
-  const lines = files.flatMap((f) => fs.readFileSync(path.join(LOG_DIR, f), 'utf8').split('\n').filter(Boolean).map((l) => l.replace(/"responseTime":[\d.e-]+/, '"responseTime":0')));
+  const lines = files.flatMap((f) =>
+    fs
+      .readFileSync(path.join(LOG_DIR, f), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.replace(/"responseTime":[\d.e-]+/, '"responseTime":0')),
+  );
 
   it('has logs to read (the other suites ran and logged requests)', () => {
     expect(files.length).toBeGreaterThan(3);
@@ -25,7 +31,9 @@ describe('server logs after the whole suite', () => {
   });
 
   it('contains no 18-character ID number, no mobile number, no password, no session cookie', () => {
-    const offending = lines.filter((l) => ID_NUMBER.test(l) || PHONE.test(l) || PASSWORD_FIELD.test(l) || /xgz_sid=/.test(l));
+    const offending = lines.filter(
+      (l) => ID_NUMBER.test(l) || PHONE.test(l) || PASSWORD_FIELD.test(l) || /xgz_sid=/.test(l),
+    );
     expect(offending.slice(0, 5)).toEqual([]);
   });
 });

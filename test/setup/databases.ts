@@ -23,7 +23,9 @@ export function selectBackends(): Backend[] {
   const all: Backend[] = ['pglite'];
   if (process.env.DATABASE_URL) all.push('postgres');
   if (process.env.CITUS_URL) all.push('citus');
-  const only = process.env.XGZ_BACKENDS?.split(',').map((b) => b.trim()).filter(Boolean);
+  const only = process.env.XGZ_BACKENDS?.split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   return only?.length ? all.filter((b) => only.includes(b)) : all;
 }
 
@@ -74,7 +76,10 @@ export default async function setup(project: TestProject) {
     if (url && pgTemplate) {
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
-      const left = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'xgz_t_${process.pid}_%' OR datname = $1`, [pgTemplate]);
+      const left = await admin.query(
+        `SELECT datname FROM pg_database WHERE datname LIKE 'xgz_t_${process.pid}_%' OR datname = $1`,
+        [pgTemplate],
+      );
       for (const { datname } of left.rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
       await admin.end();
     }

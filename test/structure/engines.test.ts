@@ -9,13 +9,17 @@ import { describe, expect, it } from 'vitest';
  */
 const root = path.resolve(import.meta.dirname, '../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
-const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: { node?: string } | string[] }> };
+const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as {
+  packages: Record<string, { engines?: { node?: string } | string[] }>;
+};
 
 const range = new semver.Range(pkg.engines.node);
-const probes = range.set.flatMap((comparators) => {
-  const low = semver.minVersion(new semver.Range(comparators.map((c) => c.value).join(' ')))!;
-  return [low.version, `${low.major}.999.0`];
-}).filter((v) => semver.satisfies(v, range));
+const probes = range.set
+  .flatMap((comparators) => {
+    const low = semver.minVersion(new semver.Range(comparators.map((c) => c.value).join(' ')))!;
+    return [low.version, `${low.major}.999.0`];
+  })
+  .filter((v) => semver.satisfies(v, range));
 
 describe('Node versions', () => {
   it('engines names the versions CI runs (the oldest supported and the current LTS)', () => {
@@ -28,7 +32,8 @@ describe('Node versions', () => {
       const node = !name || Array.isArray(info.engines) ? undefined : info.engines?.node;
       if (!node) continue;
       const no = probes.filter((v) => !semver.satisfies(v, node));
-      if (no.length) refused.push(`${name.replace(/^.*node_modules\//, '')} requires node ${node}, engines allows ${no.join(', ')}`);
+      if (no.length)
+        refused.push(`${name.replace(/^.*node_modules\//, '')} requires node ${node}, engines allows ${no.join(', ')}`);
     }
     expect(refused).toEqual([]);
   });

@@ -13,7 +13,8 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
 export type Edge = { from: string; to: string; typeOnly: boolean };
 export type Graph = { files: string[]; edges: Edge[]; packages: { from: string; name: string }[] };
 
-const SPEC = /(?:^|[\s;}])(?:import|export)\s+(type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+const SPEC =
+  /(?:^|[\s;}])(?:import|export)\s+(type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 const ALIASES: Record<string, string> = { '@domain/': 'src/domain/', '@server/': 'src/' };
 const BUILTINS = new Set(builtinModules);
 

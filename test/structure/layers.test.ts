@@ -24,8 +24,7 @@ const DOMAIN_PACKAGES = new Set(['zod', 'pinyin-pro', 'fastest-levenshtein']);
 const DOMAIN_TEST_PACKAGES = new Set(['vitest', 'fast-check']);
 
 /** Cross-feature imports that do not go through the other feature's index.ts, as of issue 19. Only shrinks. */
-const FEATURE_EXCEPTIONS: string[] = [
-];
+const FEATURE_EXCEPTIONS: string[] = [];
 /** 43 when the list was written, 0 now (the features' entrances, issue 19): lower it when you remove lines, never raise it. */
 const FEATURE_EXCEPTIONS_CEILING = 0;
 
@@ -36,9 +35,15 @@ describe('layers', () => {
   });
 
   it('domain imports only domain, node builtins, zod and pure computation libraries', () => {
-    expect(show(g.edges.filter((e) => e.from.startsWith('src/domain/') && !e.to.startsWith('src/domain/')))).toEqual([]);
+    expect(show(g.edges.filter((e) => e.from.startsWith('src/domain/') && !e.to.startsWith('src/domain/')))).toEqual(
+      [],
+    );
     const outside = g.packages.filter(
-      (p) => p.from.startsWith('src/domain/') && !isBuiltin(p.name) && !DOMAIN_PACKAGES.has(p.name) && !(isTest(p.from) && DOMAIN_TEST_PACKAGES.has(p.name)),
+      (p) =>
+        p.from.startsWith('src/domain/') &&
+        !isBuiltin(p.name) &&
+        !DOMAIN_PACKAGES.has(p.name) &&
+        !(isTest(p.from) && DOMAIN_TEST_PACKAGES.has(p.name)),
     );
     expect(outside.map((p) => `${p.from} -> ${p.name}`)).toEqual([]);
   });
@@ -48,11 +53,13 @@ describe('layers', () => {
   });
 
   it('a feature imports another only through its index.ts, except the listed ones (which only shrink)', () => {
-    const crossing = show(g.edges.filter((e) => {
-      const a = featureOf(e.from);
-      const b = featureOf(e.to);
-      return a && b && a !== b && e.to !== `src/features/${b}/index.ts` && e.to !== `src/features/${b}/contract.ts`;
-    }));
+    const crossing = show(
+      g.edges.filter((e) => {
+        const a = featureOf(e.from);
+        const b = featureOf(e.to);
+        return a && b && a !== b && e.to !== `src/features/${b}/index.ts` && e.to !== `src/features/${b}/contract.ts`;
+      }),
+    );
     expect([...new Set(crossing)]).toEqual([...FEATURE_EXCEPTIONS].sort());
     expect(FEATURE_EXCEPTIONS.length).toBeLessThanOrEqual(FEATURE_EXCEPTIONS_CEILING);
   });
@@ -61,7 +68,9 @@ describe('layers', () => {
     const features = [...new Set(g.files.map(featureOf).filter((f): f is string => !!f))];
     expect(features.length).toBeGreaterThan(20);
     expect(features.filter((f) => !g.files.includes(`src/features/${f}/index.ts`))).toEqual([]);
-    const outside = g.edges.filter((e) => e.from.startsWith('src/') && !featureOf(e.from) && !isTest(e.from) && featureOf(e.to));
+    const outside = g.edges.filter(
+      (e) => e.from.startsWith('src/') && !featureOf(e.from) && !isTest(e.from) && featureOf(e.to),
+    );
     expect(outside.length).toBeGreaterThan(0);
     expect(show(outside.filter((e) => !/^src\/features\/[^/]+\/(index|contract)\.ts$/.test(e.to)))).toEqual([]);
   });
@@ -69,7 +78,8 @@ describe('layers', () => {
   it('the web imports from the server only the domain and contracts', () => {
     const server = g.edges.filter((e) => e.from.startsWith('web/') && e.to.startsWith('src/'));
     expect(server.length).toBeGreaterThan(0);
-    const allowed = (to: string) => to.startsWith('src/domain/') || /^src\/features\/[^/]+\/contract\.ts$/.test(to) || to === 'src/http/contract.ts';
+    const allowed = (to: string) =>
+      to.startsWith('src/domain/') || /^src\/features\/[^/]+\/contract\.ts$/.test(to) || to === 'src/http/contract.ts';
     expect(show(server.filter((e) => !allowed(e.to)))).toEqual([]);
   });
 
@@ -77,8 +87,12 @@ describe('layers', () => {
     const isContract = (f: string) => /^src\/features\/[^/]+\/contract\.ts$/.test(f) || f === 'src/http/contract.ts';
     const contracts = g.files.filter(isContract);
     expect(contracts).toContain('src/http/contract.ts');
-    expect(show(g.edges.filter((e) => isContract(e.from) && !isContract(e.to) && !e.to.startsWith('src/domain/')))).toEqual([]);
-    expect(g.packages.filter((p) => isContract(p.from) && p.name !== 'zod').map((p) => `${p.from} -> ${p.name}`)).toEqual([]);
+    expect(
+      show(g.edges.filter((e) => isContract(e.from) && !isContract(e.to) && !e.to.startsWith('src/domain/'))),
+    ).toEqual([]);
+    expect(
+      g.packages.filter((p) => isContract(p.from) && p.name !== 'zod').map((p) => `${p.from} -> ${p.name}`),
+    ).toEqual([]);
   });
 
   it('has no import cycles', () => {
@@ -87,6 +101,12 @@ describe('layers', () => {
 
   it('finds a cycle and a layer break when there is one', () => {
     const files = ['a.ts', 'b.ts', 'c.ts'];
-    expect(cycles(files, [{ from: 'a.ts', to: 'b.ts', typeOnly: false }, { from: 'b.ts', to: 'a.ts', typeOnly: true }, { from: 'b.ts', to: 'c.ts', typeOnly: false }])).toEqual([['a.ts', 'b.ts']]);
+    expect(
+      cycles(files, [
+        { from: 'a.ts', to: 'b.ts', typeOnly: false },
+        { from: 'b.ts', to: 'a.ts', typeOnly: true },
+        { from: 'b.ts', to: 'c.ts', typeOnly: false },
+      ]),
+    ).toEqual([['a.ts', 'b.ts']]);
   });
 });

@@ -1,8 +1,40 @@
 import { useState, type ReactNode } from 'react';
 import { Layout, Menu, Breadcrumb, Dropdown, Button, Grid, Typography, Tag, Drawer } from 'antd';
-import { HomeOutlined, ApartmentOutlined, FlagOutlined, TeamOutlined, DesktopOutlined, SettingOutlined, AuditOutlined, UserOutlined, MenuOutlined, ApiOutlined, ShopOutlined, BankOutlined, CloudUploadOutlined, IdcardOutlined, FileSearchOutlined, ClusterOutlined, PieChartOutlined, BulbOutlined, SolutionOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
+import {
+  HomeOutlined,
+  ApartmentOutlined,
+  FlagOutlined,
+  TeamOutlined,
+  DesktopOutlined,
+  SettingOutlined,
+  AuditOutlined,
+  UserOutlined,
+  MenuOutlined,
+  ApiOutlined,
+  ShopOutlined,
+  BankOutlined,
+  CloudUploadOutlined,
+  IdcardOutlined,
+  FileSearchOutlined,
+  ClusterOutlined,
+  PieChartOutlined,
+  BulbOutlined,
+  SolutionOutlined,
+  SafetyCertificateOutlined,
+} from '@ant-design/icons';
 import { NotificationOutlined } from '@ant-design/icons';
-import { EnvironmentOutlined, TrophyOutlined, StopOutlined, ReadOutlined, DashboardOutlined, CarOutlined, HeartOutlined, MessageOutlined, TableOutlined, RiseOutlined } from '@ant-design/icons';
+import {
+  EnvironmentOutlined,
+  TrophyOutlined,
+  StopOutlined,
+  ReadOutlined,
+  DashboardOutlined,
+  CarOutlined,
+  HeartOutlined,
+  MessageOutlined,
+  TableOutlined,
+  RiseOutlined,
+} from '@ant-design/icons';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from './auth';
 import { Bell } from './components/Bell';
@@ -39,7 +71,12 @@ export const MENU: Item[] = [
   { key: '/accounts', label: '账号管理', icon: <TeamOutlined />, permission: 'accounts.read' },
   { key: '/sessions', label: '在线会话', icon: <DesktopOutlined />, permission: 'sessions.manage' },
   { key: '/service-accounts', label: '系统对接账号', icon: <ApiOutlined />, permission: 'service_accounts.manage' },
-  { key: '/settings', label: '部署设置', icon: <SettingOutlined />, permission: ['settings.security', 'settings.rules'] },
+  {
+    key: '/settings',
+    label: '部署设置',
+    icon: <SettingOutlined />,
+    permission: ['settings.security', 'settings.rules'],
+  },
   { key: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read' },
 ];
 
@@ -58,17 +95,32 @@ export function AppLayout({ children }: { children: ReactNode }) {
   }
   // A unit account (联系点/行业党委) works the cases routed to its unit only: 工作台 and 诉求 (issue 13).
   const unit = me?.roles.some((r) => r.code === 'unit_staff') ?? false;
-  const items = MENU.filter((m) => !m.permission || [m.permission].flat().some(can)).filter((m) => !unit || m.key === '/' || m.key === '/appeals').map(({ key, label, icon }) => ({ key, label, icon }));
+  const items = MENU.filter((m) => !m.permission || [m.permission].flat().some(can))
+    .filter((m) => !unit || m.key === '/' || m.key === '/appeals')
+    .map(({ key, label, icon }) => ({ key, label, icon }));
   // A page reached from another one's list lights that list's entry (a station's guidance post: 辖区与基层所).
   const path = loc.pathname.replace(/^\/guidance-posts\b/, '/stations');
   // The most specific entry only (待分配基层所 lies under 市场主体台账's path).
-  const selected = MENU.filter((m) => m.key !== '/' && path.startsWith(m.key)).map((m) => m.key).sort((a, b) => b.length - a.length).slice(0, 1);
+  const selected = MENU.filter((m) => m.key !== '/' && path.startsWith(m.key))
+    .map((m) => m.key)
+    .sort((a, b) => b.length - a.length)
+    .slice(0, 1);
   const menu = (
     <>
-      <Menu mode="inline" selectedKeys={selected.length ? selected : ['/']} items={items} onClick={(e) => { void nav(e.key); if (mobile) setCollapsed(true); }} />
+      <Menu
+        mode="inline"
+        selectedKeys={selected.length ? selected : ['/']}
+        items={items}
+        onClick={(e) => {
+          void nav(e.key);
+          if (mobile) setCollapsed(true);
+        }}
+      />
       {!collapsed && (
         <div style={{ padding: 16 }}>
-          <a href="/api/docs" target="_blank" rel="noreferrer"><ApiOutlined /> 接口文档</a>
+          <a href="/api/docs" target="_blank" rel="noreferrer">
+            <ApiOutlined /> 接口文档
+          </a>
         </div>
       )}
     </>
@@ -77,26 +129,76 @@ export function AppLayout({ children }: { children: ReactNode }) {
     <Layout style={{ minHeight: '100vh' }}>
       {/* On a phone the menu is a drawer over the page: opening it never squeezes the content. */}
       {mobile ? (
-        <Drawer placement="left" open={!collapsed} onClose={() => setCollapsed(true)} size={240} title="小个专党建工作平台" styles={{ body: { padding: 0 } }}>
+        <Drawer
+          placement="left"
+          open={!collapsed}
+          onClose={() => setCollapsed(true)}
+          size={240}
+          title="小个专党建工作平台"
+          styles={{ body: { padding: 0 } }}
+        >
           {menu}
         </Drawer>
       ) : (
-        <Layout.Sider theme="light" collapsedWidth={64} collapsed={collapsed} trigger={null} width={208} style={{ borderRight: '1px solid #f0f0f0' }}>
-          <div style={{ height: 56, display: 'flex', alignItems: 'center', justifyContent: 'center', background: '#c62828', color: '#fff', fontWeight: 600, whiteSpace: 'nowrap', overflow: 'hidden' }}>
+        <Layout.Sider
+          theme="light"
+          collapsedWidth={64}
+          collapsed={collapsed}
+          trigger={null}
+          width={208}
+          style={{ borderRight: '1px solid #f0f0f0' }}
+        >
+          <div
+            style={{
+              height: 56,
+              display: 'flex',
+              alignItems: 'center',
+              justifyContent: 'center',
+              background: '#c62828',
+              color: '#fff',
+              fontWeight: 600,
+              whiteSpace: 'nowrap',
+              overflow: 'hidden',
+            }}
+          >
             {collapsed ? '小个专' : '小个专党建工作平台'}
           </div>
           {menu}
         </Layout.Sider>
       )}
       <Layout style={{ minWidth: 0 }}>
-        <Layout.Header style={{ background: '#fff', padding: '0 16px', display: 'flex', alignItems: 'center', gap: 12, borderBottom: '1px solid #f0f0f0', height: 56, lineHeight: '56px' }}>
+        <Layout.Header
+          style={{
+            background: '#fff',
+            padding: '0 16px',
+            display: 'flex',
+            alignItems: 'center',
+            gap: 12,
+            borderBottom: '1px solid #f0f0f0',
+            height: 56,
+            lineHeight: '56px',
+          }}
+        >
           <Button type="text" icon={<MenuOutlined />} onClick={() => setCollapsed(!collapsed)} aria-label="菜单" />
-          <Breadcrumb style={{ flex: 1, overflow: 'hidden', whiteSpace: 'nowrap' }} items={me!.jurisdiction.path.slice(mobile ? -1 : 0).map((p) => ({ title: p.name }))} />
+          <Breadcrumb
+            style={{ flex: 1, overflow: 'hidden', whiteSpace: 'nowrap' }}
+            items={me!.jurisdiction.path.slice(mobile ? -1 : 0).map((p) => ({ title: p.name }))}
+          />
           {can('data.read') && <Bell />}
           <Dropdown
             menu={{
               items: [
-                { key: 'roles', label: <span>{me!.roles.map((r) => <Tag key={r.code}>{r.label}</Tag>)}</span>, disabled: true },
+                {
+                  key: 'roles',
+                  label: (
+                    <span>
+                      {me!.roles.map((r) => (
+                        <Tag key={r.code}>{r.label}</Tag>
+                      ))}
+                    </span>
+                  ),
+                  disabled: true,
+                },
                 { key: 'logout', label: '退出登录' },
               ],
               onClick: (e) => {
@@ -104,12 +206,16 @@ export function AppLayout({ children }: { children: ReactNode }) {
               },
             }}
           >
-            <Button type="text" icon={<UserOutlined />}>{screens.sm ? me!.displayName : ''}</Button>
+            <Button type="text" icon={<UserOutlined />}>
+              {screens.sm ? me!.displayName : ''}
+            </Button>
           </Dropdown>
         </Layout.Header>
         <Layout.Content style={{ padding: mobile ? 12 : 24, minWidth: 0 }}>{children}</Layout.Content>
         <Layout.Footer style={{ textAlign: 'center', padding: 12 }}>
-          <Typography.Text type="secondary">小个专党建工作平台 · 数据仅限辖区内使用，个人信息受保护，操作全程留痕</Typography.Text>
+          <Typography.Text type="secondary">
+            小个专党建工作平台 · 数据仅限辖区内使用，个人信息受保护，操作全程留痕
+          </Typography.Text>
         </Layout.Footer>
       </Layout>
     </Layout>
@@ -118,8 +224,19 @@ export function AppLayout({ children }: { children: ReactNode }) {
 
 export function PageTitle({ title, extra }: { title: string; extra?: ReactNode }) {
   return (
-    <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 16, gap: 8, flexWrap: 'wrap' }}>
-      <Typography.Title level={4} style={{ margin: 0 }}>{title}</Typography.Title>
+    <div
+      style={{
+        display: 'flex',
+        justifyContent: 'space-between',
+        alignItems: 'center',
+        marginBottom: 16,
+        gap: 8,
+        flexWrap: 'wrap',
+      }}
+    >
+      <Typography.Title level={4} style={{ margin: 0 }}>
+        {title}
+      </Typography.Title>
       <div>{extra}</div>
     </div>
   );

@@ -41,12 +41,23 @@ export async function api<T>(method: string, path: string, body?: unknown, query
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
-  const res = await fetch(withQuery(`/api/v1${path}`, query), { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  const res = await fetch(withQuery(`/api/v1${path}`, query), {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
   if (res.status === 204) return undefined as T;
   const type = res.headers.get('content-type') ?? '';
   const data = type.includes('json') ? await res.json() : undefined;
   if (!res.ok) {
-    const err = new ApiError(res.status, data?.title ?? `请求失败（${res.status}）`, data?.detail, data?.errors ?? [], data?.code);
+    const err = new ApiError(
+      res.status,
+      data?.title ?? `请求失败（${res.status}）`,
+      data?.detail,
+      data?.errors ?? [],
+      data?.code,
+    );
     if (res.status === 401 && !path.startsWith('/auth/login')) onUnauthorized(err);
     throw err;
   }

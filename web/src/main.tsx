@@ -53,9 +53,24 @@ const Digest = lazy(() => import('./pages/Digest'));
 function Shell() {
   const { me, loading } = useAuth();
   // Public pages need no account.
-  if (window.location.pathname.startsWith('/self-report')) return <Suspense fallback={<Spin />}><SelfReport /></Suspense>;
-  if (window.location.pathname.startsWith('/verify/')) return <Suspense fallback={<Spin />}><Verify /></Suspense>;
-  if (/^\/appeal(\/|$)/.test(window.location.pathname)) return <Suspense fallback={<Spin />}><Appeal /></Suspense>;
+  if (window.location.pathname.startsWith('/self-report'))
+    return (
+      <Suspense fallback={<Spin />}>
+        <SelfReport />
+      </Suspense>
+    );
+  if (window.location.pathname.startsWith('/verify/'))
+    return (
+      <Suspense fallback={<Spin />}>
+        <Verify />
+      </Suspense>
+    );
+  if (/^\/appeal(\/|$)/.test(window.location.pathname))
+    return (
+      <Suspense fallback={<Spin />}>
+        <Appeal />
+      </Suspense>
+    );
   if (loading) return <Spin size="large" style={{ display: 'block', marginTop: '30vh' }} />;
   if (!me || me.stage !== 'full') return <SignIn />;
   return (

@@ -9,4 +9,5 @@ export const evidenceDeadline = (year: number): string => `${year + 1}-01-31`;
 export const evidenceOpen = (year: number, today: string): boolean => today <= evidenceDeadline(year);
 
 /** The refusal after the deadline, in Chinese, naming the date. */
-export const evidenceClosedMessage = (year: number): string => `${year} 年度考核佐证材料已于 ${evidenceDeadline(year)} 截止提交，不能再添加附件`;
+export const evidenceClosedMessage = (year: number): string =>
+  `${year} 年度考核佐证材料已于 ${evidenceDeadline(year)} 截止提交，不能再添加附件`;

@@ -8,7 +8,13 @@
 import { INDICATORS, type IndicatorKey, type Values } from '../indicators/registry.js';
 
 export type IndicatorItem = { kind: 'indicator'; indicator: IndicatorKey; target: number; weight: number };
-export type ManualItem = { kind: 'manual'; label: string; weight: number; manualScore: number | null; evidence: string | null };
+export type ManualItem = {
+  kind: 'manual';
+  label: string;
+  weight: number;
+  manualScore: number | null;
+  evidence: string | null;
+};
 export type AssessmentItem = IndicatorItem | ManualItem;
 export type Scored = { actual: number | null; score: number };
 
@@ -25,7 +31,11 @@ export function scoreItem(item: AssessmentItem, values: Values): Scored {
 /** Every item scored, and the total. */
 export function scoreAll(items: readonly AssessmentItem[], values: Values) {
   const scored = items.map((i) => ({ ...i, ...scoreItem(i, values) }));
-  return { items: scored, total: round2(scored.reduce((s, i) => s + i.score, 0)), weight: round2(items.reduce((s, i) => s + i.weight, 0)) };
+  return {
+    items: scored,
+    total: round2(scored.reduce((s, i) => s + i.score, 0)),
+    weight: round2(items.reduce((s, i) => s + i.weight, 0)),
+  };
 }
 
 /** Rank by total, highest first; equal totals share a rank and the next rank skips (1, 1, 3). */
@@ -40,23 +50,29 @@ export function itemsProblem(items: readonly AssessmentItem[]): { field: string;
   const labels = new Set<string>();
   for (const [n, i] of items.entries()) {
     const at = `items.${n}`;
-    if (!(i.weight > 0 && i.weight <= MAX_TOTAL_WEIGHT)) return { field: `${at}.weight`, message: `分值应大于 0、不超过 ${MAX_TOTAL_WEIGHT}` };
+    if (!(i.weight > 0 && i.weight <= MAX_TOTAL_WEIGHT))
+      return { field: `${at}.weight`, message: `分值应大于 0、不超过 ${MAX_TOTAL_WEIGHT}` };
     if (i.kind === 'indicator') {
       if (!(i.indicator in INDICATORS)) return { field: `${at}.indicator`, message: '指标不在指标库中' };
-      if (seen.has(i.indicator)) return { field: `${at}.indicator`, message: `指标"${INDICATORS[i.indicator].label}"重复设置` };
+      if (seen.has(i.indicator))
+        return { field: `${at}.indicator`, message: `指标"${INDICATORS[i.indicator].label}"重复设置` };
       seen.add(i.indicator);
       if (!(i.target > 0)) return { field: `${at}.target`, message: '目标值应大于 0' };
-      if (INDICATORS[i.indicator].kind === 'rate' && i.target > 1) return { field: `${at}.target`, message: '比率目标应在 0 至 100% 之间' };
+      if (INDICATORS[i.indicator].kind === 'rate' && i.target > 1)
+        return { field: `${at}.target`, message: '比率目标应在 0 至 100% 之间' };
     } else {
       if (!i.label.trim()) return { field: `${at}.label`, message: '人工评分项须填写名称' };
       // The name is the item's key: evidence the assessed jurisdiction attached stays with it.
       if (labels.has(i.label.trim())) return { field: `${at}.label`, message: `人工评分项"${i.label.trim()}"重复设置` };
       labels.add(i.label.trim());
-      if (i.manualScore !== null && (i.manualScore < 0 || i.manualScore > i.weight)) return { field: `${at}.manualScore`, message: `评分应在 0 至 ${i.weight} 分之间` };
-      if (i.manualScore !== null && !i.evidence?.trim()) return { field: `${at}.evidence`, message: '人工评分须写明依据' };
+      if (i.manualScore !== null && (i.manualScore < 0 || i.manualScore > i.weight))
+        return { field: `${at}.manualScore`, message: `评分应在 0 至 ${i.weight} 分之间` };
+      if (i.manualScore !== null && !i.evidence?.trim())
+        return { field: `${at}.evidence`, message: '人工评分须写明依据' };
     }
   }
   const total = items.reduce((s, i) => s + i.weight, 0);
-  if (total > MAX_TOTAL_WEIGHT) return { field: 'items', message: `各项分值合计 ${round2(total)}，超过 ${MAX_TOTAL_WEIGHT} 分` };
+  if (total > MAX_TOTAL_WEIGHT)
+    return { field: 'items', message: `各项分值合计 ${round2(total)}，超过 ${MAX_TOTAL_WEIGHT} 分` };
   return null;
 }

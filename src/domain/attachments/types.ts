@@ -35,11 +35,16 @@ const EXTENSIONS: Record<FileKind, readonly string[]> = {
   ole: ['doc', 'xls', 'ppt'],
   ofd: ['ofd'],
 };
-const OLE_MEDIA: Record<string, string> = { doc: 'application/msword', xls: 'application/vnd.ms-excel', ppt: 'application/vnd.ms-powerpoint' };
+const OLE_MEDIA: Record<string, string> = {
+  doc: 'application/msword',
+  xls: 'application/vnd.ms-excel',
+  ppt: 'application/vnd.ms-powerpoint',
+};
 
 export const ACCEPTED_EXTENSIONS = Object.values(EXTENSIONS).flat();
 
-const starts = (b: Uint8Array, sig: readonly number[], at = 0) => b.length >= at + sig.length && sig.every((v, i) => b[at + i] === v);
+const starts = (b: Uint8Array, sig: readonly number[], at = 0) =>
+  b.length >= at + sig.length && sig.every((v, i) => b[at + i] === v);
 const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
 /** True when the first `limit` bytes contain the ASCII text (zip entry names are in local headers). */
 function contains(b: Uint8Array, text: string, limit = 1 << 20): boolean {
@@ -76,10 +81,12 @@ export function checkFile(fileName: string, bytes: Uint8Array, maxBytes: number)
   if (bytes.length === 0) return { ok: false, reason: `附件${name}是空文件` };
   if (bytes.length > maxBytes) return { ok: false, reason: `附件${name}超过大小上限 ${formatBytes(maxBytes)}` };
   const ext = extensionOf(fileName);
-  if (!ACCEPTED_EXTENSIONS.includes(ext)) return { ok: false, reason: `附件${name}的类型不受支持（可上传 PDF、图片、Word/Excel/PowerPoint 文档、OFD）` };
+  if (!ACCEPTED_EXTENSIONS.includes(ext))
+    return { ok: false, reason: `附件${name}的类型不受支持（可上传 PDF、图片、Word/Excel/PowerPoint 文档、OFD）` };
   const kind = sniff(bytes);
   if (!kind) return { ok: false, reason: `附件${name}的内容不是可接受的文件类型（按文件内容判断，不按文件名）` };
-  if (!EXTENSIONS[kind].includes(ext)) return { ok: false, reason: `附件${name}的内容与文件名不符（扩展名为 .${ext}，内容是 ${kind.toUpperCase()}）` };
+  if (!EXTENSIONS[kind].includes(ext))
+    return { ok: false, reason: `附件${name}的内容与文件名不符（扩展名为 .${ext}，内容是 ${kind.toUpperCase()}）` };
   return { ok: true, kind, mediaType: kind === 'ole' ? OLE_MEDIA[ext] : MEDIA[kind] };
 }
 

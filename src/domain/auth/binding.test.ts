@@ -11,12 +11,32 @@ describe('unit and instructor bindings', () => {
     expect(boundKey(['unit_staff'], { ...none, platformId: 7 })).toBe('platform:7');
     expect(boundKey(['unit_staff'], { ...none, orgId: 3 })).toBe('org:3');
     expect(boundKey(['instructor'], { ...none, instructorId: 5 })).toBe('instructor:5');
-    expect([isUnitKey('platform:7'), isUnitKey('org:3'), isUnitKey('none:'), isUnitKey('instructor:5'), isUnitKey('')]).toEqual([true, true, true, false, false]);
+    expect([
+      isUnitKey('platform:7'),
+      isUnitKey('org:3'),
+      isUnitKey('none:'),
+      isUnitKey('instructor:5'),
+      isUnitKey(''),
+    ]).toEqual([true, true, true, false, false]);
   });
 
   it('lets a unit account reach its cases, its 待办 and notifications only', () => {
-    for (const url of ['/api/v1/appeals', '/api/v1/appeals/:id', '/api/v1/appeals/:id/actions', '/api/v1/workbench', '/api/v1/notifications/unread-count']) expect(unitRouteAllowed(url), url).toBe(true);
-    for (const url of ['/api/v1/entities', '/api/v1/appeals-other', '/api/v1/instructors', '/api/v1/visits', '/api/v1/workbenchx']) expect(unitRouteAllowed(url), url).toBe(false);
+    for (const url of [
+      '/api/v1/appeals',
+      '/api/v1/appeals/:id',
+      '/api/v1/appeals/:id/actions',
+      '/api/v1/workbench',
+      '/api/v1/notifications/unread-count',
+    ])
+      expect(unitRouteAllowed(url), url).toBe(true);
+    for (const url of [
+      '/api/v1/entities',
+      '/api/v1/appeals-other',
+      '/api/v1/instructors',
+      '/api/v1/visits',
+      '/api/v1/workbenchx',
+    ])
+      expect(unitRouteAllowed(url), url).toBe(false);
   });
 
   it('refuses bindings that do not fit the roles, in Chinese', () => {

@@ -14,7 +14,8 @@ export function boundKey(roles: readonly string[], b: Binding): string {
   return roles.includes('unit_staff') ? 'none:' : '';
 }
 
-export const isUnitKey = (key: string): boolean => key.startsWith('platform:') || key.startsWith('org:') || key === 'none:';
+export const isUnitKey = (key: string): boolean =>
+  key.startsWith('platform:') || key.startsWith('org:') || key === 'none:';
 
 /** Route prefixes (under /api/v1) a unit account may call. */
 const UNIT_ROUTES = ['/appeals', '/workbench', '/notifications'];
@@ -28,8 +29,10 @@ export function unitRouteAllowed(url: string): boolean {
 export function checkBinding(roles: readonly string[], b: Binding): string | null {
   const set = [b.platformId, b.orgId, b.instructorId].filter((x) => x != null).length;
   if (set > 1) return '账号只能绑定一个单位或一名指导员';
-  if ((b.platformId != null || b.orgId != null) && !roles.includes('unit_staff')) return '绑定平台联系点或行业党委的账号须为"联系点/行业党委工作人员"';
-  if (roles.includes('unit_staff') && b.platformId == null && b.orgId == null) return '联系点/行业党委工作人员账号须绑定一个平台联系点或行业党委';
+  if ((b.platformId != null || b.orgId != null) && !roles.includes('unit_staff'))
+    return '绑定平台联系点或行业党委的账号须为"联系点/行业党委工作人员"';
+  if (roles.includes('unit_staff') && b.platformId == null && b.orgId == null)
+    return '联系点/行业党委工作人员账号须绑定一个平台联系点或行业党委';
   if (b.instructorId != null && !roles.includes('instructor')) return '绑定指导员的账号须为"党建工作指导员"';
   return null;
 }

@@ -19,4 +19,5 @@ export function lockMinutes(n: number, baseMinutes: number): number {
 export const isLocked = (until: Date | null | undefined, now = Date.now()): boolean => !!until && until.getTime() > now;
 
 /** Whole minutes left of a lock, at least 1. */
-export const minutesLeft = (until: Date, now = Date.now()): number => Math.max(1, Math.ceil((until.getTime() - now) / 60_000));
+export const minutesLeft = (until: Date, now = Date.now()): number =>
+  Math.max(1, Math.ceil((until.getTime() - now) / 60_000));

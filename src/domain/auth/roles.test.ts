@@ -3,7 +3,8 @@ import { ADMIN_DUTIES, ROLE_CODES, checkRoleSet, permissionsOf, requiresTotp } f
 
 describe('三员分立 role rules', () => {
   it('refuses any two administrator duties on one account', () => {
-    for (const a of ADMIN_DUTIES) for (const b of ADMIN_DUTIES) if (a !== b) expect(checkRoleSet([a, b])).toMatch(/三员分立/);
+    for (const a of ADMIN_DUTIES)
+      for (const b of ADMIN_DUTIES) if (a !== b) expect(checkRoleSet([a, b])).toMatch(/三员分立/);
   });
   it('refuses a duty combined with a business role', () => {
     expect(checkRoleSet(['auditor', 'viewer'])).toMatch(/不能兼任业务角色/);
@@ -19,16 +20,27 @@ describe('三员分立 role rules', () => {
   });
   it('keeps the duties apart: no two duties share a power to change anything, and no business role holds a duty permission', () => {
     const duty = ADMIN_DUTIES.map((d) => permissionsOf([d]));
-    for (let i = 0; i < duty.length; i++) for (let j = i + 1; j < duty.length; j++) {
-      expect([...duty[i]].filter((p) => duty[j].has(p) && !p.endsWith('.read'))).toEqual([]);
-    }
+    for (let i = 0; i < duty.length; i++)
+      for (let j = i + 1; j < duty.length; j++) {
+        expect([...duty[i]].filter((p) => duty[j].has(p) && !p.endsWith('.read'))).toEqual([]);
+      }
     const business = permissionsOf(ROLE_CODES.filter((r) => !ADMIN_DUTIES.includes(r)));
-    for (const p of ['accounts.manage', 'accounts.grant_duties', 'audit.read', 'settings.security'] as const) expect(business.has(p)).toBe(false);
+    for (const p of ['accounts.manage', 'accounts.grant_duties', 'audit.read', 'settings.security'] as const)
+      expect(business.has(p)).toBe(false);
   });
   it('gives no duty any business data: the system administrator reaches accounts and the tree, not the ledger', () => {
     for (const d of ADMIN_DUTIES) {
       const held = permissionsOf([d]);
-      for (const p of ['data.read', 'data.write', 'personal.reveal', 'guidance.write', 'units.read', 'units.manage', 'jurisdiction.manage'] as const) expect(held.has(p), `${d} ${p}`).toBe(false);
+      for (const p of [
+        'data.read',
+        'data.write',
+        'personal.reveal',
+        'guidance.write',
+        'units.read',
+        'units.manage',
+        'jurisdiction.manage',
+      ] as const)
+        expect(held.has(p), `${d} ${p}`).toBe(false);
     }
     // Credentials: only the security administrator issues a business one-time password; nobody's API reaches a duty's.
     expect(ROLE_CODES.filter((r) => permissionsOf([r]).has('accounts.reset'))).toEqual(['secadmin']);

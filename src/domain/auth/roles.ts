@@ -46,7 +46,14 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   // of duty accounts are set on the server (xgz user …), never shown to another duty holder.
   sysadmin: ['jurisdiction.read', 'accounts.read', 'accounts.manage', 'settings.rules'],
   // Service accounts (other systems' tokens) are credentials too: the security administrator issues them.
-  secadmin: ['accounts.read', 'accounts.grant_duties', 'accounts.reset', 'sessions.manage', 'settings.security', 'service_accounts.manage'],
+  secadmin: [
+    'accounts.read',
+    'accounts.grant_duties',
+    'accounts.reset',
+    'sessions.manage',
+    'settings.security',
+    'service_accounts.manage',
+  ],
   auditor: ['audit.read'],
   editor: [...BUSINESS_READ, 'jurisdiction.manage', 'units.manage', 'data.write', 'guidance.write', 'personal.reveal'],
   viewer: BUSINESS_READ,
@@ -80,6 +87,7 @@ export function checkRoleSet(roles: readonly string[]): string | null {
   }
   if (duties.length === 1 && roles.length > 1) return `三员分立：${ROLES[duties[0] as Role]}账号不能兼任业务角色`;
   if (roles.length === 0) return '至少分配一个角色';
-  if (roles.includes('unit_staff') && roles.length > 1) return `${ROLES.unit_staff}账号只办理本单位诉求，不能兼任其他角色`;
+  if (roles.includes('unit_staff') && roles.length > 1)
+    return `${ROLES.unit_staff}账号只办理本单位诉求，不能兼任其他角色`;
   return null;
 }

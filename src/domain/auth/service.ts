@@ -79,7 +79,11 @@ export function parseCursor(s: string | undefined): Cursor | null {
  * people paste (colons, spaces, upper case, as openssl and Node print it); null for anything else.
  */
 export function normalizeFingerprint(s: string): string | null {
-  const hex = s.trim().replace(/^sha256\s*(fingerprint)?\s*=?\s*/i, '').replace(/[:\s]/g, '').toLowerCase();
+  const hex = s
+    .trim()
+    .replace(/^sha256\s*(fingerprint)?\s*=?\s*/i, '')
+    .replace(/[:\s]/g, '')
+    .toLowerCase();
   return /^[0-9a-f]{64}$/.test(hex) ? hex : null;
 }
 /** A fingerprint as shown: upper-case pairs joined by colons (as openssl prints it). */

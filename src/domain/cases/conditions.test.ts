@@ -1,12 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CASE_CONDITION, DISCOVERY_KINDS, caseKey, casesHeld, whyResolved, type EntityFacts, type FoundMember } from './conditions.js';
+import {
+  CASE_CONDITION,
+  DISCOVERY_KINDS,
+  caseKey,
+  casesHeld,
+  whyResolved,
+  type EntityFacts,
+  type FoundMember,
+} from './conditions.js';
 
-const member = (id: number, o: Partial<FoundMember> = {}): FoundMember => ({ member: id, role: id * 10, method: 'exact', score: 99, levels: null, vouched: true, status: 'normal', orgRelation: '外地某社区党支部', ...o });
-const entity = (o: Partial<EntityFacts> = {}): EntityFacts => ({
-  entityId: 1, name: '甲科技有限公司', scopeKey: '320102', status: 'active', areas: ['鼓楼区'], declared: null, orgForm: null, reportYear: 2025, orgs: [], registered: [], found: [], ...o,
+const member = (id: number, o: Partial<FoundMember> = {}): FoundMember => ({
+  member: id,
+  role: id * 10,
+  method: 'exact',
+  score: 99,
+  levels: null,
+  vouched: true,
+  status: 'normal',
+  orgRelation: '外地某社区党支部',
+  ...o,
 });
-const kinds = (e: EntityFacts) => casesHeld(e).map((c) => c.kind).sort();
+const entity = (o: Partial<EntityFacts> = {}): EntityFacts => ({
+  entityId: 1,
+  name: '甲科技有限公司',
+  scopeKey: '320102',
+  status: 'active',
+  areas: ['鼓楼区'],
+  declared: null,
+  orgForm: null,
+  reportYear: 2025,
+  orgs: [],
+  registered: [],
+  found: [],
+  ...o,
+});
+const kinds = (e: EntityFacts) =>
+  casesHeld(e)
+    .map((c) => c.kind)
+    .sort();
 
 describe('the conditions of discovery cases', () => {
   it('states each kind in words', () => {
@@ -18,36 +50,64 @@ describe('the conditions of discovery cases', () => {
     expect(kinds(entity({ declared: 2 }))).toEqual(['declared_not_found', 'entity_without_org']);
     expect(kinds(entity({ declared: 1, found: [member(1)] }))).toEqual(['entity_without_org', 'pocket_member']);
     // A member only the report vouches for counts for nothing.
-    expect(kinds(entity({ declared: 1, found: [member(1, { vouched: false })] }))).toEqual(['declared_not_found', 'entity_without_org']);
+    expect(kinds(entity({ declared: 1, found: [member(1, { vouched: false })] }))).toEqual([
+      'declared_not_found',
+      'entity_without_org',
+    ]);
     expect(kinds(entity({ found: [member(1)], status: 'revoked' }))).toEqual([]);
   });
 
   it('says why a condition no longer holds', () => {
     const e = entity({ found: [member(1)] });
-    expect(whyResolved('entity_without_org', null, { ...e, orgs: ['某联合党支部'] })).toBe('已建立或纳入党组织：某联合党支部');
+    expect(whyResolved('entity_without_org', null, { ...e, orgs: ['某联合党支部'] })).toBe(
+      '已建立或纳入党组织：某联合党支部',
+    );
     expect(whyResolved('entity_without_org', null, { ...e, orgForm: 1 })).toBe('最新年报（2025年度）填报已建立党组织');
     expect(whyResolved('pocket_member', 1, { ...e, registered: [1] })).toBe('该党员已在覆盖本主体的党组织登记');
-    expect(whyResolved('pocket_member', 1, { ...e, found: [member(1, { status: 'mobile' })] })).toBe('该党员已登记为流动党员');
-    expect(whyResolved('pocket_member', 1, { ...e, found: [member(1, { orgRelation: '甲科技党支部' })] })).toContain('甲科技党支部');
+    expect(whyResolved('pocket_member', 1, { ...e, found: [member(1, { status: 'mobile' })] })).toBe(
+      '该党员已登记为流动党员',
+    );
+    expect(whyResolved('pocket_member', 1, { ...e, found: [member(1, { orgRelation: '甲科技党支部' })] })).toContain(
+      '甲科技党支部',
+    );
     expect(whyResolved('pocket_member', 1, { ...e, found: [] })).toContain('不再关联');
-    expect(whyResolved('hidden_member', 1, { ...e, declared: 1 })).toBe('最新年报（2025年度）申报党员 1 名，不少于找到的 1 名');
+    expect(whyResolved('hidden_member', 1, { ...e, declared: 1 })).toBe(
+      '最新年报（2025年度）申报党员 1 名，不少于找到的 1 名',
+    );
     expect(whyResolved('declared_not_found', null, { ...e, declared: 1 })).toBe('已在名册中找到 1 名党员');
     expect(whyResolved('declared_not_found', null, entity({ declared: 0 }))).toBe('最新年报（2025年度）未申报党员');
     expect(whyResolved('hidden_member', 1, { ...e, status: 'deregistered' })).toBe('市场主体已注销');
   });
 
   it('a case that stops holding is always given a reason, and one that holds is never resolved (random facts)', () => {
-    const found = fc.array(fc.record({ member: fc.integer({ min: 1, max: 4 }), vouched: fc.boolean(), status: fc.constantFrom('normal', 'mobile'), orgRelation: fc.constantFrom(null, '外地党支部', '甲科技党支部', '鼓楼党工委') }), { maxLength: 4 });
-    const facts = fc.record({
-      status: fc.constantFrom('active', 'active', 'revoked'), declared: fc.option(fc.nat({ max: 4 })), orgForm: fc.option(fc.constantFrom(0, 1)),
-      orgs: fc.constantFrom<string[]>([], ['某联合党支部']), registered: fc.subarray([1, 2, 3, 4]), found,
-    }).map((f) => entity({ ...f, found: f.found.map((x) => member(x.member, x)) }));
-    fc.assert(fc.property(facts, facts, (a, b) => {
-      const now = new Set(casesHeld(b).map((c) => caseKey(c.kind, c.entityId, c.memberId)));
-      for (const c of casesHeld(a)) {
-        if (now.has(caseKey(c.kind, c.entityId, c.memberId))) continue;
-        expect(whyResolved(c.kind, c.memberId, b).length).toBeGreaterThan(4);
-      }
-    }), { seed: 15, numRuns: 500 });
+    const found = fc.array(
+      fc.record({
+        member: fc.integer({ min: 1, max: 4 }),
+        vouched: fc.boolean(),
+        status: fc.constantFrom('normal', 'mobile'),
+        orgRelation: fc.constantFrom(null, '外地党支部', '甲科技党支部', '鼓楼党工委'),
+      }),
+      { maxLength: 4 },
+    );
+    const facts = fc
+      .record({
+        status: fc.constantFrom('active', 'active', 'revoked'),
+        declared: fc.option(fc.nat({ max: 4 })),
+        orgForm: fc.option(fc.constantFrom(0, 1)),
+        orgs: fc.constantFrom<string[]>([], ['某联合党支部']),
+        registered: fc.subarray([1, 2, 3, 4]),
+        found,
+      })
+      .map((f) => entity({ ...f, found: f.found.map((x) => member(x.member, x)) }));
+    fc.assert(
+      fc.property(facts, facts, (a, b) => {
+        const now = new Set(casesHeld(b).map((c) => caseKey(c.kind, c.entityId, c.memberId)));
+        for (const c of casesHeld(a)) {
+          if (now.has(caseKey(c.kind, c.entityId, c.memberId))) continue;
+          expect(whyResolved(c.kind, c.memberId, b).length).toBeGreaterThan(4);
+        }
+      }),
+      { seed: 15, numRuns: 500 },
+    );
   });
 });

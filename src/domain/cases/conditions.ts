@@ -8,7 +8,12 @@ import type { CaseKind } from './workflow.js';
  * derive the cases of an entity with casesHeld, so they agree.
  */
 export type DiscoveryKind = Exclude<CaseKind, 'self_report'>;
-export const DISCOVERY_KINDS: DiscoveryKind[] = ['hidden_member', 'pocket_member', 'entity_without_org', 'declared_not_found'];
+export const DISCOVERY_KINDS: DiscoveryKind[] = [
+  'hidden_member',
+  'pocket_member',
+  'entity_without_org',
+  'declared_not_found',
+];
 
 /** What each kind of case says is so, in the words the work list shows. */
 export const CASE_CONDITION: Record<DiscoveryKind, string> = {
@@ -19,7 +24,16 @@ export const CASE_CONDITION: Record<DiscoveryKind, string> = {
 };
 
 /** A roster member linked to one of the entity's roles. vouched: someone other than the report vouches for them (roster, staff, the member). */
-export type FoundMember = { member: number; role: number; method: string; score: number; levels: unknown; vouched: boolean; status: string; orgRelation: string | null };
+export type FoundMember = {
+  member: number;
+  role: number;
+  method: string;
+  score: number;
+  levels: unknown;
+  vouched: boolean;
+  status: string;
+  orgRelation: string | null;
+};
 
 export type EntityFacts = {
   entityId: number;
@@ -40,13 +54,22 @@ export type EntityFacts = {
   found: FoundMember[];
 };
 
-export type HeldCase = { kind: DiscoveryKind; entityId: number; memberId: number | null; scopeKey: string; evidence: Record<string, unknown> };
+export type HeldCase = {
+  kind: DiscoveryKind;
+  entityId: number;
+  memberId: number | null;
+  scopeKey: string;
+  evidence: Record<string, unknown>;
+};
 
 /** Whether an org relation (free text from the roster) names the entity or its area. */
 export function relationCovers(orgRelation: string | null, entity: { name: string; areas: string[] }): boolean {
   if (!orgRelation) return false;
   const core = entity.name.replace(/(有限责任公司|股份有限公司|有限公司|公司)$/, '');
-  return (core.length >= 2 && orgRelation.includes(core)) || entity.areas.some((a) => a.length >= 2 && orgRelation.includes(a.replace(/(街道|镇|乡)$/, '')));
+  return (
+    (core.length >= 2 && orgRelation.includes(core)) ||
+    entity.areas.some((a) => a.length >= 2 && orgRelation.includes(a.replace(/(街道|镇|乡)$/, '')))
+  );
 }
 
 const vouchedFound = (e: EntityFacts) => e.found.filter((f) => f.vouched);
@@ -56,7 +79,8 @@ const distinctMembers = (found: FoundMember[]) => [...new Set(found.map((f) => f
 function notPocket(e: EntityFacts, f: FoundMember): string | null {
   if (f.status === 'mobile') return '该党员已登记为流动党员';
   if (e.registered.includes(f.member)) return '该党员已在覆盖本主体的党组织登记';
-  if (relationCovers(f.orgRelation, { name: e.name, areas: [...e.areas, ...e.orgs] })) return `该党员的组织关系已在"${f.orgRelation}"，覆盖本主体或其所在地`;
+  if (relationCovers(f.orgRelation, { name: e.name, areas: [...e.areas, ...e.orgs] }))
+    return `该党员的组织关系已在"${f.orgRelation}"，覆盖本主体或其所在地`;
   return null;
 }
 
@@ -70,17 +94,35 @@ export function casesHeld(e: EntityFacts): HeldCase[] {
   const out: HeldCase[] = [];
   const at = { entityId: e.entityId, scopeKey: e.scopeKey };
   if (distinct.length > declared) {
-    for (const f of found) out.push({ kind: 'hidden_member', ...at, memberId: f.member, evidence: { ...base, method: f.method, score: f.score, levels: f.levels } });
+    for (const f of found)
+      out.push({
+        kind: 'hidden_member',
+        ...at,
+        memberId: f.member,
+        evidence: { ...base, method: f.method, score: f.score, levels: f.levels },
+      });
   }
   for (const f of found) {
-    if (!notPocket(e, f)) out.push({ kind: 'pocket_member', ...at, memberId: f.member, evidence: { ...base, orgRelation: f.orgRelation, memberStatus: f.status, method: f.method, score: f.score } });
+    if (!notPocket(e, f))
+      out.push({
+        kind: 'pocket_member',
+        ...at,
+        memberId: f.member,
+        evidence: { ...base, orgRelation: f.orgRelation, memberStatus: f.status, method: f.method, score: f.score },
+      });
   }
-  if ((distinct.length > 0 || declared > 0) && !e.orgForm && !e.orgs.length) out.push({ kind: 'entity_without_org', ...at, memberId: null, evidence: { ...base, orgForm: e.orgForm } });
-  if (declared > 0 && distinct.length === 0) out.push({ kind: 'declared_not_found', ...at, memberId: null, evidence: base });
+  if ((distinct.length > 0 || declared > 0) && !e.orgForm && !e.orgs.length)
+    out.push({ kind: 'entity_without_org', ...at, memberId: null, evidence: { ...base, orgForm: e.orgForm } });
+  if (declared > 0 && distinct.length === 0)
+    out.push({ kind: 'declared_not_found', ...at, memberId: null, evidence: base });
   return out;
 }
 
-const STATUS_LABEL: Record<string, string> = { deregistered: '已注销', revoked: '已被吊销营业执照', moved_out: '已迁出' };
+const STATUS_LABEL: Record<string, string> = {
+  deregistered: '已注销',
+  revoked: '已被吊销营业执照',
+  moved_out: '已迁出',
+};
 
 /**
  * Why a case's condition no longer holds, given the entity's facts now (null: the entity is gone).
@@ -112,4 +154,5 @@ export function whyResolved(kind: DiscoveryKind, memberId: number | null, e: Ent
 }
 
 /** The key a case is unique on while not resolved. */
-export const caseKey = (kind: string, entityId: number, memberId: number | null) => `${kind}|${entityId}|${memberId ?? 0}`;
+export const caseKey = (kind: string, entityId: number, memberId: number | null) =>
+  `${kind}|${entityId}|${memberId ?? 0}`;

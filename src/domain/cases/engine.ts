@@ -35,18 +35,40 @@ const MOVES: Record<CaseAction, { from: CaseState[]; to: CaseState | 'same'; by:
 };
 
 export const DOOR_LABEL: Record<CaseDoor, string> = { rider: '骑手诉求', visit: '走访问题', plaque: '牌匾反映' };
-export const STATE_LABEL: Record<CaseState, string> = { intake: '已受理登记', routed: '已转办', accepted: '已签收', handling: '办理中', resolved: '已办结', closed: '已关闭' };
-export const ACTION_LABEL: Record<CaseAction, string> = { route: '转办', accept: '签收', note: '记录办理情况', resolve: '办结答复', close: '关闭', feedback: '评价', reopen: '重新办理' };
+export const STATE_LABEL: Record<CaseState, string> = {
+  intake: '已受理登记',
+  routed: '已转办',
+  accepted: '已签收',
+  handling: '办理中',
+  resolved: '已办结',
+  closed: '已关闭',
+};
+export const ACTION_LABEL: Record<CaseAction, string> = {
+  route: '转办',
+  accept: '签收',
+  note: '记录办理情况',
+  resolve: '办结答复',
+  close: '关闭',
+  feedback: '评价',
+  reopen: '重新办理',
+};
 
 /** The next state, or a Chinese reason the move is not allowed. */
-export function transition(state: CaseState, action: CaseAction, by: CaseActor): { ok: true; to: CaseState } | { ok: false; reason: string } {
+export function transition(
+  state: CaseState,
+  action: CaseAction,
+  by: CaseActor,
+): { ok: true; to: CaseState } | { ok: false; reason: string } {
   const move = MOVES[action];
-  if (!move.by.includes(by)) return { ok: false, reason: `${by === 'public' ? '提出人' : '工作人员'}不能${ACTION_LABEL[action]}` };
-  if (!move.from.includes(state)) return { ok: false, reason: `诉求${STATE_LABEL[state]}，不能${ACTION_LABEL[action]}` };
+  if (!move.by.includes(by))
+    return { ok: false, reason: `${by === 'public' ? '提出人' : '工作人员'}不能${ACTION_LABEL[action]}` };
+  if (!move.from.includes(state))
+    return { ok: false, reason: `诉求${STATE_LABEL[state]}，不能${ACTION_LABEL[action]}` };
   return { ok: true, to: move.to === 'same' ? state : move.to };
 }
 
-export const allowedActions = (state: CaseState, by: CaseActor): CaseAction[] => ACTIONS.filter((a) => transition(state, a, by).ok);
+export const allowedActions = (state: CaseState, by: CaseActor): CaseAction[] =>
+  ACTIONS.filter((a) => transition(state, a, by).ok);
 
 // ── Deadlines ───────────────────────────────────────────────────────────────────────────
 /** Days allowed for each step, and the window in which the person may reopen (configurable, see settings). */
@@ -55,11 +77,18 @@ export const DEFAULT_DEADLINES: CaseDeadlines = { routeDays: 1, acceptDays: 2, r
 
 /** The step a state waits on, and so which deadline runs; null where the unit owes nothing. */
 export function stepOf(state: CaseState): 'route' | 'accept' | 'resolve' | null {
-  return state === 'intake' ? 'route' : state === 'routed' ? 'accept' : state === 'accepted' || state === 'handling' ? 'resolve' : null;
+  return state === 'intake'
+    ? 'route'
+    : state === 'routed'
+      ? 'accept'
+      : state === 'accepted' || state === 'handling'
+        ? 'resolve'
+        : null;
 }
 
 const DAY = 86_400_000;
-const daysFor = (step: 'route' | 'accept' | 'resolve', d: CaseDeadlines) => ({ route: d.routeDays, accept: d.acceptDays, resolve: d.resolveDays })[step];
+const daysFor = (step: 'route' | 'accept' | 'resolve', d: CaseDeadlines) =>
+  ({ route: d.routeDays, accept: d.acceptDays, resolve: d.resolveDays })[step];
 
 /** When the current step is due (the step started when the case entered its state), or null. */
 export function dueAt(state: CaseState, stepStartedAt: Date, d: CaseDeadlines): Date | null {
@@ -78,7 +107,12 @@ export const isOverdue = (state: CaseState, stepStartedAt: Date, d: CaseDeadline
  * (`maxLevel`) and never more than one level above the current one per run of the job, so the
  * level above has one step period to act before the case goes higher again.
  */
-export function escalationDue(c: { state: CaseState; stepStartedAt: Date; level: number }, d: CaseDeadlines, now: Date, maxLevel: number): number {
+export function escalationDue(
+  c: { state: CaseState; stepStartedAt: Date; level: number },
+  d: CaseDeadlines,
+  now: Date,
+  maxLevel: number,
+): number {
   const step = stepOf(c.state);
   const due = dueAt(c.state, c.stepStartedAt, d);
   if (!step || !due || now.getTime() <= due.getTime()) return c.level;
@@ -88,7 +122,9 @@ export function escalationDue(c: { state: CaseState; stepStartedAt: Date; level:
 
 /** Whether the person may still reopen: within reopenDays of the resolution. */
 export const canReopen = (state: CaseState, resolvedAt: Date | null, d: CaseDeadlines, now: Date): boolean =>
-  transition(state, 'reopen', 'public').ok && !!resolvedAt && now.getTime() <= resolvedAt.getTime() + d.reopenDays * DAY;
+  transition(state, 'reopen', 'public').ok &&
+  !!resolvedAt &&
+  now.getTime() <= resolvedAt.getTime() + d.reopenDays * DAY;
 
 /** A resolved case nobody answered within the window closes itself (the job does it). */
 export const closesUnanswered = (state: CaseState, resolvedAt: Date | null, d: CaseDeadlines, now: Date): boolean =>
@@ -100,7 +136,17 @@ export const TIMED_STEPS = { route: '转办', accept: '签收', resolve: '办结
 export type TimedStep = keyof typeof TIMED_STEPS;
 /** Which timed step a move ends: accept ends the wait for acceptance, and so on; a transfer ends none (the new unit's wait starts). */
 export const stepEndedBy = (from: CaseState, action: CaseAction): TimedStep | null =>
-  action === 'route' ? (from === 'intake' ? 'route' : null) : action === 'accept' ? 'accept' : action === 'resolve' ? 'resolve' : action === 'feedback' ? 'feedback' : null;
+  action === 'route'
+    ? from === 'intake'
+      ? 'route'
+      : null
+    : action === 'accept'
+      ? 'accept'
+      : action === 'resolve'
+        ? 'resolve'
+        : action === 'feedback'
+          ? 'feedback'
+          : null;
 
 /** Whether a move starts a new step clock: a transfer and every change of state do, except the first note (handling continues the resolve step). */
 export const restartsClock = (from: CaseState, action: CaseAction, to: CaseState): boolean =>
@@ -109,7 +155,13 @@ export const restartsClock = (from: CaseState, action: CaseAction, to: CaseState
 // ── Categories ──────────────────────────────────────────────────────────────────────────
 /** The rider door's categories (fixed by the issue); the visit door's business lines are the configurable code list 'business_line'. */
 export const RIDER_CATEGORY_LABEL = {
-  entry: '进门难', upstairs: '上楼难', parking: '停车难', charging: '充电难', rights: '权益保障', food_clue: '食品安全线索', other: '其他',
+  entry: '进门难',
+  upstairs: '上楼难',
+  parking: '停车难',
+  charging: '充电难',
+  rights: '权益保障',
+  food_clue: '食品安全线索',
+  other: '其他',
 } as const;
 export type RiderCategory = keyof typeof RIDER_CATEGORY_LABEL;
 

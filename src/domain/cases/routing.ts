@@ -14,10 +14,17 @@ export type CoveringUnit = { code: string; ref: number };
 export type Place = { code: string; level: string; parentCode: string | null };
 
 /** What routing looks at: the door, the category, the place the case is about, and (for a rider) who covers the place above it. */
-export type RoutingInput = { door: CaseDoor; category: string; place: Place; platformContact?: CoveringUnit | null; committee?: CoveringUnit | null };
+export type RoutingInput = {
+  door: CaseDoor;
+  category: string;
+  place: Place;
+  platformContact?: CoveringUnit | null;
+  committee?: CoveringUnit | null;
+};
 
 /** The county of a place: itself, or a station's parent. */
-const countyOf = (p: Place): string | null => (p.level === 'county' ? p.code : p.level === 'station' ? p.parentCode : null);
+const countyOf = (p: Place): string | null =>
+  p.level === 'county' ? p.code : p.level === 'station' ? p.parentCode : null;
 
 /**
  * The responsible unit, or a Chinese reason no unit can be found. Rules:
@@ -36,19 +43,46 @@ export function routeCase(input: RoutingInput): { ok: true; unit: Unit } | { ok:
   switch (input.door satisfies CaseDoor) {
     case 'rider':
       if (input.category === 'food_clue') return { ok: true, unit: { kind: 'bureau', code: county, line: 'food' } };
-      if (input.category === 'rights' && input.platformContact) return { ok: true, unit: { kind: 'platform', code: input.platformContact.code, line: null, ref: input.platformContact.ref } };
-      if (input.category === 'rights' && input.committee) return { ok: true, unit: { kind: 'committee', code: input.committee.code, line: null, ref: input.committee.ref } };
-      return { ok: true, unit: place.level === 'station' ? { kind: 'station', code: place.code, line: null } : { kind: 'bureau', code: county, line: null } };
+      if (input.category === 'rights' && input.platformContact)
+        return {
+          ok: true,
+          unit: { kind: 'platform', code: input.platformContact.code, line: null, ref: input.platformContact.ref },
+        };
+      if (input.category === 'rights' && input.committee)
+        return {
+          ok: true,
+          unit: { kind: 'committee', code: input.committee.code, line: null, ref: input.committee.ref },
+        };
+      return {
+        ok: true,
+        unit:
+          place.level === 'station'
+            ? { kind: 'station', code: place.code, line: null }
+            : { kind: 'bureau', code: county, line: null },
+      };
     case 'visit':
       return { ok: true, unit: { kind: 'bureau', code: county, line: input.category } };
     case 'plaque':
-      return { ok: true, unit: place.level === 'station' ? { kind: 'station', code: place.code, line: null } : { kind: 'bureau', code: county, line: null } };
+      return {
+        ok: true,
+        unit:
+          place.level === 'station'
+            ? { kind: 'station', code: place.code, line: null }
+            : { kind: 'bureau', code: county, line: null },
+      };
   }
 }
 
 /** A transfer names its target: a station or a bureau line within reach of the caller (checked against scope by the caller). */
-export function transferTarget(target: Place, line: string | null): { ok: true; unit: Unit } | { ok: false; reason: string } {
-  if (target.level === 'station') return line ? { ok: false, reason: '基层所不分业务条线' } : { ok: true, unit: { kind: 'station', code: target.code, line: null } };
-  if (target.level === 'county' || target.level === 'city' || target.level === 'province') return { ok: true, unit: { kind: 'bureau', code: target.code, line } };
+export function transferTarget(
+  target: Place,
+  line: string | null,
+): { ok: true; unit: Unit } | { ok: false; reason: string } {
+  if (target.level === 'station')
+    return line
+      ? { ok: false, reason: '基层所不分业务条线' }
+      : { ok: true, unit: { kind: 'station', code: target.code, line: null } };
+  if (target.level === 'county' || target.level === 'city' || target.level === 'province')
+    return { ok: true, unit: { kind: 'bureau', code: target.code, line } };
   return { ok: false, reason: '不能转办到该单位' };
 }

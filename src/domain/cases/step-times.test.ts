@@ -21,7 +21,7 @@ function histogram(values: number[]) {
 /** A small deterministic generator, so a failure can be replayed. */
 function rng(seed: number) {
   let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 describe('step-time buckets', () => {
@@ -61,7 +61,13 @@ describe('step-time buckets', () => {
   it('answer null with no times, and ignore empty buckets', () => {
     expect(quantilesFromBuckets([], [0.5, 0.9])).toEqual([null, null]);
     expect(quantilesFromBuckets([{ bucket: 200, n: 0 }], [0.5])).toEqual([null]);
-    const [m] = quantilesFromBuckets([{ bucket: 200, n: 0 }, { bucket: 100, n: 3 }], [0.5]);
+    const [m] = quantilesFromBuckets(
+      [
+        { bucket: 200, n: 0 },
+        { bucket: 100, n: 3 },
+      ],
+      [0.5],
+    );
     const [lo, hi] = bucketBounds(100);
     expect(m).toBeGreaterThanOrEqual(lo);
     expect(m).toBeLessThan(hi);

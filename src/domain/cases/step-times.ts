@@ -20,7 +20,10 @@ export const maxError = (v: number) => Math.max(MINUTE, v * (Math.exp(1 / PER_E)
  * values are taken as spread evenly (geometrically above a minute), so each rank's value lies in
  * the bucket its true value lies in: the answer is off by less than one bucket's width.
  */
-export function quantilesFromBuckets(buckets: readonly { bucket: number; n: number }[], qs: readonly number[]): (number | null)[] {
+export function quantilesFromBuckets(
+  buckets: readonly { bucket: number; n: number }[],
+  qs: readonly number[],
+): (number | null)[] {
   const sorted = buckets.filter((b) => b.n > 0).sort((a, b) => a.bucket - b.bucket);
   const total = sorted.reduce((s, b) => s + b.n, 0);
   if (total === 0) return qs.map(() => null);

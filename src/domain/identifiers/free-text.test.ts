@@ -4,7 +4,9 @@ import { redactFreeText } from './free-text.js';
 
 describe('free text: personal numbers masked', () => {
   it('masks ID numbers and phones wherever they are typed', () => {
-    const r = redactFreeText('我叫张三，身份证11010519491231002X，电话13812345678，座机 025-84561234，另一个 138 1234 5678 和 +86 139-8765-4321。');
+    const r = redactFreeText(
+      '我叫张三，身份证11010519491231002X，电话13812345678，座机 025-84561234，另一个 138 1234 5678 和 +86 139-8765-4321。',
+    );
     expect(r.found).toBe(5);
     expect(r.text).not.toMatch(/11010519491231002X|13812345678|84561234|1234 5678|8765-4321/);
     expect(r.text).toContain('110105********002X');
@@ -17,9 +19,11 @@ describe('free text: personal numbers masked', () => {
   });
 
   it('never leaves an 11-digit mobile or an 18-character ID readable (property)', () => {
-    const mobile = fc.tuple(fc.constantFrom('3', '5', '7', '8', '9'), fc.stringMatching(/^\d{9}$/)).map(([a, b]) => `1${a}${b}`);
+    const mobile = fc
+      .tuple(fc.constantFrom('3', '5', '7', '8', '9'), fc.stringMatching(/^\d{9}$/))
+      .map(([a, b]) => `1${a}${b}`);
     const id = fc.stringMatching(/^\d{6}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d)\d{3}[0-9X]$/);
-    const filler = fc.string({ unit: fc.constantFrom('诉', '求', '，', '。', ' ', '元', 'a') , maxLength: 8 });
+    const filler = fc.string({ unit: fc.constantFrom('诉', '求', '，', '。', ' ', '元', 'a'), maxLength: 8 });
     fc.assert(
       fc.property(filler, fc.oneof(mobile, id), filler, (a, secret, b) => {
         const out = redactFreeText(`${a}${secret}${b}`).text;

@@ -10,7 +10,20 @@ export const USCC_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /** Authority codes and the categories each may use. */
-const CATEGORIES: Record<string, string> = { '1': '1239', '2': '19', '3': '123459', '4': '19', '5': '1239', '6': '129', '7': '129', '8': '19', '9': '123', A: '19', N: '123459', Y: '1' };
+const CATEGORIES: Record<string, string> = {
+  '1': '1239',
+  '2': '19',
+  '3': '123459',
+  '4': '19',
+  '5': '1239',
+  '6': '129',
+  '7': '129',
+  '8': '19',
+  '9': '123',
+  A: '19',
+  N: '123459',
+  Y: '1',
+};
 
 export function usccCheckChar(first17: string): string {
   let sum = 0;
@@ -18,7 +31,8 @@ export function usccCheckChar(first17: string): string {
   return USCC_ALPHABET[(31 - (sum % 31)) % 31];
 }
 
-export type UsccResult = { ok: true; value: string; division: string; authority: string; category: string } | { ok: false; reason: string };
+export type UsccResult =
+  { ok: true; value: string; division: string; authority: string; category: string } | { ok: false; reason: string };
 
 export function parseUscc(input: string): UsccResult {
   const v = input.trim().toUpperCase();
@@ -47,7 +61,9 @@ export function regNoCheckDigit(first14: string): number {
   return (11 - p) % 10;
 }
 
-export function parseRegNo(input: string): { ok: true; value: string; division: string } | { ok: false; reason: string } {
+export function parseRegNo(
+  input: string,
+): { ok: true; value: string; division: string } | { ok: false; reason: string } {
   const v = input.trim();
   if (!/^\d{15}$/.test(v)) return { ok: false, reason: '注册号应为 15 位数字' };
   if (regNoCheckDigit(v.slice(0, 14)) !== Number(v[14])) return { ok: false, reason: '注册号校验位错误' };

@@ -18,7 +18,9 @@ export type CountyFacts = {
   authority: { header: string; value: string } | null;
   uscc: { header: string; value: string } | null;
 };
-export type CountyResult = { ok: true; code: string; from: 'uploader' | 'column' | 'authority' | 'uscc' } | { ok: false; col: string | null; value: string | null; reason: string };
+export type CountyResult =
+  | { ok: true; code: string; from: 'uploader' | 'column' | 'authority' | 'uscc' }
+  | { ok: false; col: string | null; value: string | null; reason: string };
 
 export class CountyResolver {
   private readonly byAuthority = new Map<string, string | null>();
@@ -26,7 +28,10 @@ export class CountyResolver {
    * counties: those 登记机关 may name (the uploader's province: naming a county outside the
    * uploader's subtree is a disagreement, not an unknown); inScope: those the uploader may file under.
    */
-  constructor(private readonly counties: Map<string, County>, private readonly inScope: (code: string) => boolean = () => true) {}
+  constructor(
+    private readonly counties: Map<string, County>,
+    private readonly inScope: (code: string) => boolean = () => true,
+  ) {}
 
   /** The county 登记机关 names: by code, else by the one county name it contains (the city name decides between namesakes). */
   authorityCounty(text: string): string | null {
@@ -50,34 +55,79 @@ export class CountyResolver {
   }
 
   resolve(f: CountyFacts): CountyResult {
-    const label = (code: string) => `${code}（${this.counties.get(code)?.name ?? '未知县区'}${this.inScope(code) ? '' : '，不在您的辖区内'}）`;
-    const known: { from: 'uploader' | 'column' | 'authority'; code: string; says: string; col: string | null; value: string | null }[] = [];
-    if (f.uploaderCounty) known.push({ from: 'uploader', code: f.uploaderCounty, says: `导入人所在县区为 ${label(f.uploaderCounty)}`, col: null, value: null });
+    const label = (code: string) =>
+      `${code}（${this.counties.get(code)?.name ?? '未知县区'}${this.inScope(code) ? '' : '，不在您的辖区内'}）`;
+    const known: {
+      from: 'uploader' | 'column' | 'authority';
+      code: string;
+      says: string;
+      col: string | null;
+      value: string | null;
+    }[] = [];
+    if (f.uploaderCounty)
+      known.push({
+        from: 'uploader',
+        code: f.uploaderCounty,
+        says: `导入人所在县区为 ${label(f.uploaderCounty)}`,
+        col: null,
+        value: null,
+      });
     if (f.column?.value.trim()) {
       const v = f.column.value.trim();
-      if (!/^\d{6}$/.test(v)) return { ok: false, col: f.column.header, value: v, reason: '所属县区代码应为 6 位行政区划代码' };
-      if (!this.counties.has(v) || !this.inScope(v)) return { ok: false, col: f.column.header, value: v, reason: `县区代码"${v}"不存在或不在您的辖区内` };
-      known.push({ from: 'column', code: v, says: `"${f.column.header}"为 ${label(v)}`, col: f.column.header, value: v });
+      if (!/^\d{6}$/.test(v))
+        return { ok: false, col: f.column.header, value: v, reason: '所属县区代码应为 6 位行政区划代码' };
+      if (!this.counties.has(v) || !this.inScope(v))
+        return { ok: false, col: f.column.header, value: v, reason: `县区代码"${v}"不存在或不在您的辖区内` };
+      known.push({
+        from: 'column',
+        code: v,
+        says: `"${f.column.header}"为 ${label(v)}`,
+        col: f.column.header,
+        value: v,
+      });
     }
     const authority = f.authority?.value.trim() ? this.authorityCounty(f.authority.value) : null;
-    if (authority) known.push({ from: 'authority', code: authority, says: `"${f.authority!.header}""${f.authority!.value.trim()}"在 ${label(authority)}`, col: f.authority!.header, value: f.authority!.value.trim() });
+    if (authority)
+      known.push({
+        from: 'authority',
+        code: authority,
+        says: `"${f.authority!.header}""${f.authority!.value.trim()}"在 ${label(authority)}`,
+        col: f.authority!.header,
+        value: f.authority!.value.trim(),
+      });
     if (known.length) {
       const other = known.find((k) => k.code !== known[0].code);
       if (other) {
         const blame = known.find((k) => k.col) ?? other;
-        return { ok: false, col: blame.col, value: blame.value, reason: `所属县区不一致：${known.map((k) => k.says).join('，')}` };
+        return {
+          ok: false,
+          col: blame.col,
+          value: blame.value,
+          reason: `所属县区不一致：${known.map((k) => k.says).join('，')}`,
+        };
       }
       const k = known[0];
-      if (!this.inScope(k.code)) return { ok: false, col: k.col, value: k.value, reason: `所属县区不在您的辖区内：${k.says}` };
+      if (!this.inScope(k.code))
+        return { ok: false, col: k.col, value: k.value, reason: `所属县区不在您的辖区内：${k.says}` };
       return { ok: true, code: k.code, from: k.from };
     }
     const division = f.uscc?.value.trim().length === 18 ? f.uscc.value.trim().slice(2, 8) : null;
-    if (division && this.counties.has(division) && this.inScope(division)) return { ok: true, code: division, from: 'uscc' };
+    if (division && this.counties.has(division) && this.inScope(division))
+      return { ok: true, code: division, from: 'uscc' };
     const tried = [
       f.column ? `"${f.column.header}"为空` : '文件没有"所属县区代码"列',
-      f.authority?.value.trim() ? `"${f.authority.header}""${f.authority.value.trim()}"不能对应到您辖区内的某个县区` : f.authority ? `"${f.authority.header}"为空` : '文件没有"登记机关"列',
+      f.authority?.value.trim()
+        ? `"${f.authority.header}""${f.authority.value.trim()}"不能对应到您辖区内的某个县区`
+        : f.authority
+          ? `"${f.authority.header}"为空`
+          : '文件没有"登记机关"列',
       division ? `统一社会信用代码第 3–8 位 ${division} 不是您辖区内的县区` : '没有可用的统一社会信用代码',
     ];
-    return { ok: false, col: f.authority?.header ?? f.column?.header ?? null, value: f.authority?.value.trim() || null, reason: `无法确定所属县区：${tried.join('，')}。请增加"所属县区代码"列，或由县区账号导入` };
+    return {
+      ok: false,
+      col: f.authority?.header ?? f.column?.header ?? null,
+      value: f.authority?.value.trim() || null,
+      reason: `无法确定所属县区：${tried.join('，')}。请增加"所属县区代码"列，或由县区账号导入`,
+    };
   }
 }

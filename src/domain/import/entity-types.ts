@@ -68,11 +68,25 @@ export const ENTITY_TYPES: { code: string; name: string; kind: EntityKind }[] = 
 
 /** XGZ's own words (template and older files). */
 const OWN_WORDS: Record<string, EntityKind> = {
-  企业: E, 小微企业: E, 公司: E, enterprise: E, 个体工商户: 'individual', 个体户: 'individual', 个体: 'individual', individual: 'individual',
-  农民专业合作社: 'cooperative', 合作社: 'cooperative', cooperative: 'cooperative',
+  企业: E,
+  小微企业: E,
+  公司: E,
+  enterprise: E,
+  个体工商户: 'individual',
+  个体户: 'individual',
+  个体: 'individual',
+  individual: 'individual',
+  农民专业合作社: 'cooperative',
+  合作社: 'cooperative',
+  cooperative: 'cooperative',
 };
 
-const key = (v: string) => v.replace(/[\s\u3000]/g, '').replace(/[(]/g, '（').replace(/[)]/g, '）').replace(/[,，]/g, '、');
+const key = (v: string) =>
+  v
+    .replace(/[\s\u3000]/g, '')
+    .replace(/[(]/g, '（')
+    .replace(/[)]/g, '）')
+    .replace(/[,，]/g, '、');
 const BY_NAME = new Map(ENTITY_TYPES.map((t) => [key(t.name), t]));
 const BY_CODE = new Map(ENTITY_TYPES.map((t) => [t.code, t]));
 
@@ -102,6 +116,14 @@ export function parseEntityType(input: string): EntityTypeResult {
   // Names outside the list (provincial variants, e.g. "有限责任公司（港澳台法人独资）"): by their words.
   if (/^个体工商户/.test(k)) return { ok: true, kind: 'individual', typeName: v };
   if (/^农民专业合作社/.test(k)) return { ok: true, kind: 'cooperative', typeName: v };
-  if (/^(其他)?(有限责任公司|股份有限公司)|分公司$|(合伙|独资|联营|外商投资|台港澳投资|港澳台投资)企业|分支机构|常驻代表机构|^(全民|集体)所有制|^股份合作/.test(k)) return { ok: true, kind: E, typeName: v };
-  return { ok: false, reason: `市场主体类型"${v}"无法识别（应为登记系统的类型名称或代码，如"有限责任公司（自然人投资或控股）"、"个人独资企业"、"个体工商户"、"农民专业合作社"）` };
+  if (
+    /^(其他)?(有限责任公司|股份有限公司)|分公司$|(合伙|独资|联营|外商投资|台港澳投资|港澳台投资)企业|分支机构|常驻代表机构|^(全民|集体)所有制|^股份合作/.test(
+      k,
+    )
+  )
+    return { ok: true, kind: E, typeName: v };
+  return {
+    ok: false,
+    reason: `市场主体类型"${v}"无法识别（应为登记系统的类型名称或代码，如"有限责任公司（自然人投资或控股）"、"个人独资企业"、"个体工商户"、"农民专业合作社"）`,
+  };
 }

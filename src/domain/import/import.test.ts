@@ -9,10 +9,13 @@ import { idNumberField, registryRow, usccField, dateField } from '../ledger/rows
 import { idCheckChar } from '../identifiers/id-number.js';
 import { regNoCheckDigit } from '../identifiers/uscc.js';
 
-const specsOf = (kind: FileKind): FieldSpec[] => Object.keys(VOCABULARY[kind]).map((field) => ({ field, header: `<${field}>`, aliases: [] }));
+const specsOf = (kind: FileKind): FieldSpec[] =>
+  Object.keys(VOCABULARY[kind]).map((field) => ({ field, header: `<${field}>`, aliases: [] }));
 
 describe('header vocabulary', () => {
-  const cases = (Object.keys(VOCABULARY) as FileKind[]).flatMap((kind) => Object.entries(VOCABULARY[kind]).flatMap(([field, names]) => names.map((name) => [kind, name, field] as const)));
+  const cases = (Object.keys(VOCABULARY) as FileKind[]).flatMap((kind) =>
+    Object.entries(VOCABULARY[kind]).flatMap(([field, names]) => names.map((name) => [kind, name, field] as const)),
+  );
   it.each(cases)('%s: column "%s" feeds %s', (kind, name, field) => {
     const plan = planColumns(kind, specsOf(kind), [], ['无关的列', name]);
     expect(plan.index.get(field)).toBe(1);
@@ -24,11 +27,14 @@ describe('header vocabulary', () => {
     expect(planColumns('annual_report', specsOf('annual_report'), [], ['NUMPARM']).index.get('partyMembers')).toBe(0);
   });
 
-  it.each((Object.keys(KNOWN_UNUSED) as FileKind[]).flatMap((k) => KNOWN_UNUSED[k].map((h) => [k, h] as const)))('%s: known column "%s" is listed as not used, without a warning', (kind, header) => {
-    const plan = planColumns(kind, specsOf(kind), [], [header], [['2020-01-01']]);
-    expect(plan.columns[0]).toMatchObject({ field: null, warning: null });
-    expect(plan.columns[0].note).toMatch(/平台不使用/);
-  });
+  it.each((Object.keys(KNOWN_UNUSED) as FileKind[]).flatMap((k) => KNOWN_UNUSED[k].map((h) => [k, h] as const)))(
+    '%s: known column "%s" is listed as not used, without a warning',
+    (kind, header) => {
+      const plan = planColumns(kind, specsOf(kind), [], [header], [['2020-01-01']]);
+      expect(plan.columns[0]).toMatchObject({ field: null, warning: null });
+      expect(plan.columns[0].note).toMatch(/平台不使用/);
+    },
+  );
 });
 
 describe('column plan', () => {
@@ -39,9 +45,15 @@ describe('column plan', () => {
     { field: 'form', header: '组成形式', aliases: [] },
     { field: 'repIdNumber', header: '法定代表人/经营者身份证号', aliases: [] },
   ];
-  it('names each column\'s fate and warns about unused columns holding IDs, phones, codes or dates', () => {
+  it("names each column's fate and warns about unused columns holding IDs, phones, codes or dates", () => {
     const id = '11010519491231002X';
-    const plan = planColumns('registry', specs, ['uscc'], ['企业名称', '市场主体类型', '股东证件号码', '备注', '甲', '乙', '丙', '经营范围'], [['某公司', '个人独资企业', '', '', id, '13912345678', '2019年5月1日', '零售']]);
+    const plan = planColumns(
+      'registry',
+      specs,
+      ['uscc'],
+      ['企业名称', '市场主体类型', '股东证件号码', '备注', '甲', '乙', '丙', '经营范围'],
+      [['某公司', '个人独资企业', '', '', id, '13912345678', '2019年5月1日', '零售']],
+    );
     expect(plan.missing).toEqual([{ field: 'uscc', label: '统一社会信用代码' }]);
     expect(plan.columns.map((c) => c.field)).toEqual(['name', 'kind', null, null, null, null, null, null]);
     expect(plan.warnings.map((w) => w.header)).toEqual(['股东证件号码', '甲', '乙', '丙']);
@@ -49,8 +61,11 @@ describe('column plan', () => {
     expect(plan.warnings.map((w) => w.reason).join()).toMatch(/手机号.*日期/);
   });
 
-  it('takes the user\'s mapping before the vocabulary, and a field mapped to nothing stays unmapped', () => {
-    const plan = planColumns('registry', specs, ['uscc'], ['统一社会信用代码', '企业名称', '字号'], [], { name: '字号', kind: '' });
+  it("takes the user's mapping before the vocabulary, and a field mapped to nothing stays unmapped", () => {
+    const plan = planColumns('registry', specs, ['uscc'], ['统一社会信用代码', '企业名称', '字号'], [], {
+      name: '字号',
+      kind: '',
+    });
     expect(plan.index.get('name')).toBe(2);
     expect(plan.columns[1].note).toMatch(/"名称"已取自列"字号"/);
     expect(plan.missing.map((m) => m.field)).toEqual(['kind']);
@@ -95,16 +110,29 @@ describe('市场主体类型', () => {
     }
   });
   it('refuses what is no type, saying what would do', () => {
-    expect(parseEntityType('外星企业')).toMatchObject({ ok: false, reason: expect.stringMatching(/无法识别.*个体工商户/) });
+    expect(parseEntityType('外星企业')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/无法识别.*个体工商户/),
+    });
     expect(parseEntityType('8888')).toMatchObject({ ok: false });
   });
 });
 
 describe('GB/T 4754-2017 industries', () => {
   it.each([
-    ['F', 'F', null], ['批发和零售业', 'F', null], ['52', 'F', '52'], ['零售业', 'F', '52'], ['F5211', 'F', '52'], ['５２', 'F', '52'],
-    ['餐饮业', 'H', '62'], ['教育', 'P', '83'], ['F 批发和零售业', 'F', null], ['52 零售业', 'F', '52'], ['批发和零售业(F)', 'F', null],
-    ['信息传输、软件和信息技术服务业', 'I', null], ['软件和信息技术服务业', 'I', '65'],
+    ['F', 'F', null],
+    ['批发和零售业', 'F', null],
+    ['52', 'F', '52'],
+    ['零售业', 'F', '52'],
+    ['F5211', 'F', '52'],
+    ['５２', 'F', '52'],
+    ['餐饮业', 'H', '62'],
+    ['教育', 'P', '83'],
+    ['F 批发和零售业', 'F', null],
+    ['52 零售业', 'F', '52'],
+    ['批发和零售业(F)', 'F', null],
+    ['信息传输、软件和信息技术服务业', 'I', null],
+    ['软件和信息技术服务业', 'I', '65'],
   ])('"%s" → %s %s', (input, section, division) => {
     expect(parseIndustryText(input)).toEqual({ section, division });
   });
@@ -124,7 +152,9 @@ describe('normalising cells', () => {
   const ID = id17 + idCheckChar(id17);
   it('reads full-width digits and letters, spaces and lower-case x in identifiers', () => {
     expect(normaliseCode('３２０１０２ １９９０')).toEqual({ value: '3201021990', fullWidth: true });
-    expect(idNumberField.parse(ID.replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)))).toMatchObject({ value: ID });
+    expect(idNumberField.parse(ID.replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)))).toMatchObject({
+      value: ID,
+    });
     expect(idNumberField.parse(` ${ID.slice(0, 6)} ${ID.slice(6)} `).value).toBe(ID);
     const withX = '11010519491231002X';
     expect(idNumberField.parse(withX.toLowerCase()).value).toBe(withX);
@@ -133,7 +163,9 @@ describe('normalising cells', () => {
     const wrong = id17 + (idCheckChar(id17) === '1' ? '2' : '1');
     expect(idNumberField.safeParse(wrong).error?.issues[0].message).toBe('身份证号校验位错误');
     const full = wrong.replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
-    expect(idNumberField.safeParse(full).error?.issues[0].message).toBe('身份证号校验位错误（该值含全角字符，已按半角读取）');
+    expect(idNumberField.safeParse(full).error?.issues[0].message).toBe(
+      '身份证号校验位错误（该值含全角字符，已按半角读取）',
+    );
     expect(usccField.safeParse('９１３２０１０２ＭＡ１ＸＸＸＸＸＸ０').error?.issues[0].message).toMatch(/全角/);
   });
   it('refuses an ID Excel stored as a number (scientific notation): the column must be text', () => {
@@ -143,16 +175,37 @@ describe('normalising cells', () => {
     expect(SCIENTIFIC.test('3.20102E+17')).toBe(true);
     expect(idNumberField.safeParse('3.20102E+17').error?.issues[0].message).toMatch(/科学计数法.*"文本"格式/);
   });
-  it.each([['2019年5月1日', '2019-05-01'], ['2019/5/1', '2019-05-01'], ['20190501', '2019-05-01'], ['2019-05-01 00:00:00', '2019-05-01'], ['2019.05.01', '2019-05-01'], ['２０１９－０５－０１', '2019-05-01'], ['2019-5-1T00:00:00', '2019-05-01']])('date "%s" → %s', (input, out) => {
+  it.each([
+    ['2019年5月1日', '2019-05-01'],
+    ['2019/5/1', '2019-05-01'],
+    ['20190501', '2019-05-01'],
+    ['2019-05-01 00:00:00', '2019-05-01'],
+    ['2019.05.01', '2019-05-01'],
+    ['２０１９－０５－０１', '2019-05-01'],
+    ['2019-5-1T00:00:00', '2019-05-01'],
+  ])('date "%s" → %s', (input, out) => {
     expect(normaliseDateText(input)).toBe(out);
     expect(dateField('成立日期').parse(input)).toBe(out);
   });
   it('still refuses impossible dates', () => {
     expect(dateField('成立日期').safeParse('20190231').success).toBe(false);
   });
-  it('keeps the registration system\'s type beside XGZ\'s kind', () => {
-    const r = registryRow.parse({ uscc: '', regNo: `32010200000001${regNoCheckDigit('32010200000001')}`, name: '某公司', kind: '有限责任公司(自然人投资或控股)', countyCode: '320102', status: '存续（在营、开业、在册）', industry: '批发和零售业' });
-    expect(r).toMatchObject({ kind: 'enterprise', regType: '有限责任公司（自然人投资或控股）', status: 'active', industry: { section: 'F', division: null } });
+  it("keeps the registration system's type beside XGZ's kind", () => {
+    const r = registryRow.parse({
+      uscc: '',
+      regNo: `32010200000001${regNoCheckDigit('32010200000001')}`,
+      name: '某公司',
+      kind: '有限责任公司(自然人投资或控股)',
+      countyCode: '320102',
+      status: '存续（在营、开业、在册）',
+      industry: '批发和零售业',
+    });
+    expect(r).toMatchObject({
+      kind: 'enterprise',
+      regType: '有限责任公司（自然人投资或控股）',
+      status: 'active',
+      industry: { section: 'F', division: null },
+    });
   });
 });
 
@@ -166,23 +219,54 @@ describe('county derivation', () => {
   const r = new CountyResolver(counties);
   const none = { uploaderCounty: null, column: null, authority: null, uscc: null };
   const uscc = (d: string) => ({ header: '统一社会信用代码', value: `91${d}MA1XXXXXXX` });
-  it('takes the uploader\'s county first', () => {
-    expect(r.resolve({ ...none, uploaderCounty: '320102', uscc: uscc('320104') })).toEqual({ ok: true, code: '320102', from: 'uploader' });
+  it("takes the uploader's county first", () => {
+    expect(r.resolve({ ...none, uploaderCounty: '320102', uscc: uscc('320104') })).toEqual({
+      ok: true,
+      code: '320102',
+      from: 'uploader',
+    });
   });
   it('else 登记机关, by name (the city decides between namesakes) or code', () => {
-    expect(r.resolve({ ...none, authority: { header: '登记机关', value: '南京市秦淮区市场监督管理局' } })).toMatchObject({ ok: true, code: '320104' });
-    expect(r.resolve({ ...none, authority: { header: '登记机关', value: '徐州市鼓楼区市场监督管理局' } })).toMatchObject({ ok: true, code: '320302' });
-    expect(r.resolve({ ...none, authority: { header: 'regorg', value: '320106' } })).toMatchObject({ ok: true, code: '320106' });
+    expect(
+      r.resolve({ ...none, authority: { header: '登记机关', value: '南京市秦淮区市场监督管理局' } }),
+    ).toMatchObject({ ok: true, code: '320104' });
+    expect(
+      r.resolve({ ...none, authority: { header: '登记机关', value: '徐州市鼓楼区市场监督管理局' } }),
+    ).toMatchObject({ ok: true, code: '320302' });
+    expect(r.resolve({ ...none, authority: { header: 'regorg', value: '320106' } })).toMatchObject({
+      ok: true,
+      code: '320106',
+    });
   });
-  it('else the USCC\'s characters 3–8', () => {
-    expect(r.resolve({ ...none, uscc: uscc('320104'), authority: { header: '登记机关', value: '南京市市场监督管理局' } })).toEqual({ ok: true, code: '320104', from: 'uscc' });
+  it("else the USCC's characters 3–8", () => {
+    expect(
+      r.resolve({ ...none, uscc: uscc('320104'), authority: { header: '登记机关', value: '南京市市场监督管理局' } }),
+    ).toEqual({ ok: true, code: '320104', from: 'uscc' });
   });
   it('refuses disagreement, naming both', () => {
-    const res = r.resolve({ ...none, uploaderCounty: '320102', authority: { header: '登记机关', value: '南京市秦淮区市场监督管理局' } });
-    expect(res).toMatchObject({ ok: false, col: '登记机关', reason: expect.stringMatching(/所属县区不一致：导入人所在县区为 320102（玄武区），"登记机关""南京市秦淮区市场监督管理局"在 320104（秦淮区）/) });
+    const res = r.resolve({
+      ...none,
+      uploaderCounty: '320102',
+      authority: { header: '登记机关', value: '南京市秦淮区市场监督管理局' },
+    });
+    expect(res).toMatchObject({
+      ok: false,
+      col: '登记机关',
+      reason: expect.stringMatching(
+        /所属县区不一致：导入人所在县区为 320102（玄武区），"登记机关""南京市秦淮区市场监督管理局"在 320104（秦淮区）/,
+      ),
+    });
   });
   it('refuses when nothing tells the county, saying what was tried', () => {
-    const res = r.resolve({ ...none, uscc: uscc('110101'), authority: { header: '登记机关', value: '北京市东城区市场监督管理局' } });
-    expect(res).toMatchObject({ ok: false, col: '登记机关', reason: expect.stringMatching(/无法确定所属县区：文件没有"所属县区代码"列.*不能对应.*110101 不是您辖区内的县区/) });
+    const res = r.resolve({
+      ...none,
+      uscc: uscc('110101'),
+      authority: { header: '登记机关', value: '北京市东城区市场监督管理局' },
+    });
+    expect(res).toMatchObject({
+      ok: false,
+      col: '登记机关',
+      reason: expect.stringMatching(/无法确定所属县区：文件没有"所属县区代码"列.*不能对应.*110101 不是您辖区内的县区/),
+    });
   });
 });

@@ -9,4 +9,10 @@ export const IMPORT_KIND_LABEL = {
   abnormal_list: '经营异常名录（列入、移出）',
   untrustworthy_list: '严重违法失信名单（列入、移出）',
 } as const;
-export const IMPORT_KIND_SHORT = { registry: '登记信息', annual_report: '年报', roster: '党员名册', abnormal_list: '经营异常名录', untrustworthy_list: '严重违法失信名单' } as const;
+export const IMPORT_KIND_SHORT = {
+  registry: '登记信息',
+  annual_report: '年报',
+  roster: '党员名册',
+  abnormal_list: '经营异常名录',
+  untrustworthy_list: '严重违法失信名单',
+} as const;

@@ -8,14 +8,17 @@
 const FULL_WIDTH = /[\uff01-\uff5e\u3000]/;
 
 /** Full-width ASCII (！–～) to half-width, ideographic space to a space. */
-export const toHalfWidth = (v: string): string => v.replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
+export const toHalfWidth = (v: string): string =>
+  v.replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
 
 export const hasFullWidth = (v: string): boolean => FULL_WIDTH.test(v);
 
 /** ID numbers, USCCs, registration numbers, phones: half-width, no spaces or separators, upper case. */
 export function normaliseCode(v: string): { value: string; fullWidth: boolean } {
   const fullWidth = hasFullWidth(v);
-  const value = toHalfWidth(v).replace(/[\s\u00a0\u200b\ufeff'‘’`-]/g, '').toUpperCase();
+  const value = toHalfWidth(v)
+    .replace(/[\s\u00a0\u200b\ufeff'‘’`-]/g, '')
+    .toUpperCase();
   return { value, fullWidth };
 }
 
@@ -25,7 +28,11 @@ export const SCIENTIFIC = /^\d(\.\d+)?E\+?\d+$/i;
 /** A number cell holding an identifier, as text: exact when Excel could keep it, else in the scientific form Excel shows. */
 export function numberCellText(n: number): string {
   if (Number.isInteger(n) && Math.abs(n) < 1e15) return String(n);
-  if (Number.isInteger(n)) return n.toPrecision(15).replace(/\.?0+e/, 'e').toUpperCase();
+  if (Number.isInteger(n))
+    return n
+      .toPrecision(15)
+      .replace(/\.?0+e/, 'e')
+      .toUpperCase();
   return String(n);
 }
 
@@ -36,7 +43,10 @@ export function numberCellText(n: number): string {
  */
 export function normaliseDateText(v: string): string {
   const s = toHalfWidth(v).trim();
-  const m = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(s) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s);
+  const m =
+    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(
+      s,
+    ) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s);
   if (!m) return s;
   return `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
 }

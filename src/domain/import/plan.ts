@@ -10,17 +10,38 @@ import { looksLikeDate, normaliseCode, SCIENTIFIC } from './normalise.js';
  * import starts. Nothing in a file is dropped without being named here.
  */
 export type FieldSpec = { field: string; header: string; aliases: string[]; required?: boolean };
-export type PlannedColumn = { index: number; header: string; field: string | null; fieldLabel: string | null; note: string; warning: string | null };
-export type ColumnPlan = { columns: PlannedColumn[]; index: Map<string, number>; missing: { field: string; label: string }[]; warnings: { header: string; reason: string }[] };
+export type PlannedColumn = {
+  index: number;
+  header: string;
+  field: string | null;
+  fieldLabel: string | null;
+  note: string;
+  warning: string | null;
+};
+export type ColumnPlan = {
+  columns: PlannedColumn[];
+  index: Map<string, number>;
+  missing: { field: string; label: string }[];
+  warnings: { header: string; reason: string }[];
+};
 /** A user's choice: field → the header of the column that feeds it ('' = use no column). */
 export type Mapping = Record<string, string>;
 
 /** Fields that may stand in for a required one: a registry file without 市场主体类型 but with 组成形式 is one of 个体工商户. */
 const STAND_IN: Record<string, string> = { kind: 'form', membership: 'confirmedOn' };
 
-export function planColumns(kind: FileKind, specs: FieldSpec[], oneOf: string[], headers: string[], sample: string[][] = [], mapping: Mapping = {}): ColumnPlan {
+export function planColumns(
+  kind: FileKind,
+  specs: FieldSpec[],
+  oneOf: string[],
+  headers: string[],
+  sample: string[][] = [],
+  mapping: Mapping = {},
+): ColumnPlan {
   const byName = new Map<string, string>();
-  for (const s of specs) for (const name of [s.header, ...s.aliases, ...(VOCABULARY[kind][s.field] ?? [])]) if (!byName.has(normalizeHeader(name))) byName.set(normalizeHeader(name), s.field);
+  for (const s of specs)
+    for (const name of [s.header, ...s.aliases, ...(VOCABULARY[kind][s.field] ?? [])])
+      if (!byName.has(normalizeHeader(name))) byName.set(normalizeHeader(name), s.field);
   const unused = new Set(KNOWN_UNUSED[kind].map(normalizeHeader));
   const labelOf = new Map(specs.map((s) => [s.field, s.header]));
   const index = new Map<string, number>();
@@ -47,17 +68,59 @@ export function planColumns(kind: FileKind, specs: FieldSpec[], oneOf: string[],
   const warnings: { header: string; reason: string }[] = [];
   const columns = headers.map((header, i): PlannedColumn => {
     const field = fieldAt.get(i) ?? null;
-    if (field) return { index: i, header, field, fieldLabel: labelOf.get(field) ?? field, note: `导入为"${labelOf.get(field)}"`, warning: null };
-    if (!header.trim()) return { index: i, header, field: null, fieldLabel: null, note: '不导入（无列名）', warning: looksSensitive('', sample.map((r) => r[i] ?? '')) ? `第 ${i + 1} 列没有列名，但其中的值像${looksSensitive('', sample.map((r) => r[i] ?? ''))}，将不导入` : null };
-    if (unused.has(normalizeHeader(header))) return { index: i, header, field: null, fieldLabel: null, note: '不导入（平台不使用此项）', warning: null };
-    const what = looksSensitive(header, sample.map((r) => r[i] ?? ''));
+    if (field)
+      return {
+        index: i,
+        header,
+        field,
+        fieldLabel: labelOf.get(field) ?? field,
+        note: `导入为"${labelOf.get(field)}"`,
+        warning: null,
+      };
+    if (!header.trim())
+      return {
+        index: i,
+        header,
+        field: null,
+        fieldLabel: null,
+        note: '不导入（无列名）',
+        warning: looksSensitive(
+          '',
+          sample.map((r) => r[i] ?? ''),
+        )
+          ? `第 ${i + 1} 列没有列名，但其中的值像${looksSensitive(
+              '',
+              sample.map((r) => r[i] ?? ''),
+            )}，将不导入`
+          : null,
+      };
+    if (unused.has(normalizeHeader(header)))
+      return { index: i, header, field: null, fieldLabel: null, note: '不导入（平台不使用此项）', warning: null };
+    const what = looksSensitive(
+      header,
+      sample.map((r) => r[i] ?? ''),
+    );
     const byNameField = byName.get(normalizeHeader(header));
-    const note = byNameField && index.has(byNameField) ? `不导入（"${labelOf.get(byNameField)}"已取自列"${headers[index.get(byNameField)!]}"）` : '不导入（无法识别的列）';
-    return { index: i, header, field: null, fieldLabel: null, note, warning: what ? `列"${header}"像${what}，${note.replace(/^不导入/, '将不导入')}` : null };
+    const note =
+      byNameField && index.has(byNameField)
+        ? `不导入（"${labelOf.get(byNameField)}"已取自列"${headers[index.get(byNameField)!]}"）`
+        : '不导入（无法识别的列）';
+    return {
+      index: i,
+      header,
+      field: null,
+      fieldLabel: null,
+      note,
+      warning: what ? `列"${header}"像${what}，${note.replace(/^不导入/, '将不导入')}` : null,
+    };
   });
-  for (const c of columns) if (c.warning) warnings.push({ header: c.header || `第${c.index + 1}列`, reason: c.warning });
-  const missing = specs.filter((s) => s.required && !index.has(s.field) && !(STAND_IN[s.field] && index.has(STAND_IN[s.field]))).map((s) => ({ field: s.field, label: s.header }));
-  if (oneOf.length && !oneOf.some((f) => index.has(f)) && !missing.some((m) => m.field === oneOf[0])) missing.push({ field: oneOf[0], label: oneOf.map((f) => labelOf.get(f)).join('或') });
+  for (const c of columns)
+    if (c.warning) warnings.push({ header: c.header || `第${c.index + 1}列`, reason: c.warning });
+  const missing = specs
+    .filter((s) => s.required && !index.has(s.field) && !(STAND_IN[s.field] && index.has(STAND_IN[s.field])))
+    .map((s) => ({ field: s.field, label: s.header }));
+  if (oneOf.length && !oneOf.some((f) => index.has(f)) && !missing.some((m) => m.field === oneOf[0]))
+    missing.push({ field: oneOf[0], label: oneOf.map((f) => labelOf.get(f)).join('或') });
   return { columns, index, missing, warnings };
 }
 
@@ -70,10 +133,17 @@ export function looksSensitive(header: string, values: string[]): string | null 
   const filled = values.map((v) => v.trim()).filter(Boolean);
   if (filled.length) {
     const share = (test: (v: string) => boolean) => filled.filter(test).length / filled.length >= 0.5;
-    if (share((v) => { const c = normaliseCode(v).value; return parseIdNumber(c).ok || SCIENTIFIC.test(c); })) return '身份证号';
+    if (
+      share((v) => {
+        const c = normaliseCode(v).value;
+        return parseIdNumber(c).ok || SCIENTIFIC.test(c);
+      })
+    )
+      return '身份证号';
     if (share((v) => MOBILE.test(normaliseCode(v).value))) return '手机号';
     if (share((v) => parseUscc(normaliseCode(v).value).ok)) return '统一社会信用代码';
   }
-  if (/日期|时间|date/.test(h) || (filled.length && filled.filter(looksLikeDate).length / filled.length >= 0.5)) return '日期';
+  if (/日期|时间|date/.test(h) || (filled.length && filled.filter(looksLikeDate).length / filled.length >= 0.5))
+    return '日期';
   return null;
 }

@@ -2,9 +2,25 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { emptyTally } from '../coverage/coverage.js';
 import { ORG_KIND_LABEL, SETUP_MODE_LABEL, type OrgKind, type SetupMode } from '../orgs/rules.js';
-import { COUNT_KEYS, COUNTS, FUNNEL, INDICATORS, RATE_KEYS, RATES, emptyCounts, orgKindKey, setupModeKey, tallyOf, toCounts, valuesOf, type Counts } from './registry.js';
+import {
+  COUNT_KEYS,
+  COUNTS,
+  FUNNEL,
+  INDICATORS,
+  RATE_KEYS,
+  RATES,
+  emptyCounts,
+  orgKindKey,
+  setupModeKey,
+  tallyOf,
+  toCounts,
+  valuesOf,
+  type Counts,
+} from './registry.js';
 
-const countsArb = fc.record(Object.fromEntries(COUNT_KEYS.map((k) => [k, fc.nat({ max: 10_000 })])) as Record<keyof Counts, fc.Arbitrary<number>>);
+const countsArb = fc.record(
+  Object.fromEntries(COUNT_KEYS.map((k) => [k, fc.nat({ max: 10_000 })])) as Record<keyof Counts, fc.Arbitrary<number>>,
+);
 
 describe('indicator registry', () => {
   it('every indicator has a Chinese label, a unit and a group, and no key is both a count and a rate', () => {
@@ -18,8 +34,10 @@ describe('indicator registry', () => {
   });
 
   it('has one count per organization kind and per setup mode, labelled as the organization rules label them', () => {
-    for (const k of Object.keys(ORG_KIND_LABEL) as OrgKind[]) expect(COUNTS[orgKindKey(k)].label).toContain(ORG_KIND_LABEL[k]);
-    for (const m of Object.keys(SETUP_MODE_LABEL) as SetupMode[]) expect(COUNTS[setupModeKey(m)].label).toBe(SETUP_MODE_LABEL[m]);
+    for (const k of Object.keys(ORG_KIND_LABEL) as OrgKind[])
+      expect(COUNTS[orgKindKey(k)].label).toContain(ORG_KIND_LABEL[k]);
+    for (const m of Object.keys(SETUP_MODE_LABEL) as SetupMode[])
+      expect(COUNTS[setupModeKey(m)].label).toBe(SETUP_MODE_LABEL[m]);
     expect(orgKindKey('joint_branch')).toBe('orgsJointBranch');
     expect(setupModeKey('standalone')).toBe('modeStandalone');
   });
@@ -27,17 +45,20 @@ describe('indicator registry', () => {
   it('the coverage counts are exactly the coverage tally', () => {
     expect(Object.keys(tallyOf(emptyCounts())).sort()).toEqual(Object.keys(emptyTally()).sort());
     // 存续主体 is the denominator of both coverages, shown with the entities; the rest are the coverages' own.
-    for (const k of Object.keys(emptyTally())) expect(COUNTS[k as keyof Counts].group).toBe(k === 'operating' ? 'entities' : 'coverage');
+    for (const k of Object.keys(emptyTally()))
+      expect(COUNTS[k as keyof Counts].group).toBe(k === 'operating' ? 'entities' : 'coverage');
   });
 
   it('each rate is its numerator ÷ its denominator, as the coverage domain computes it', () => {
-    fc.assert(fc.property(countsArb, (c) => {
-      const v = valuesOf(c);
-      for (const k of RATE_KEYS) {
-        const { numerator, denominator } = RATES[k];
-        expect(v[k]).toBe(c[denominator] === 0 ? null : c[numerator] / c[denominator]);
-      }
-    }));
+    fc.assert(
+      fc.property(countsArb, (c) => {
+        const v = valuesOf(c);
+        for (const k of RATE_KEYS) {
+          const { numerator, denominator } = RATES[k];
+          expect(v[k]).toBe(c[denominator] === 0 ? null : c[numerator] / c[denominator]);
+        }
+      }),
+    );
   });
 
   it('reads measured rows: missing keys are 0, numbers in strings (int8 from pg) become numbers, unknown keys are dropped', () => {

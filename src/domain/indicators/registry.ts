@@ -27,16 +27,41 @@ export const GROUP_LABEL = {
 export type IndicatorGroup = keyof typeof GROUP_LABEL;
 
 export type CountDef = { kind: 'count'; label: string; unit: string; group: IndicatorGroup; note?: string };
-export type RateDef = { kind: 'rate'; label: string; unit: '%'; group: IndicatorGroup; numerator: CountKey; denominator: CountKey; note?: string };
+export type RateDef = {
+  kind: 'rate';
+  label: string;
+  unit: '%';
+  group: IndicatorGroup;
+  numerator: CountKey;
+  denominator: CountKey;
+  note?: string;
+};
 
-const count = (group: IndicatorGroup, label: string, unit: string, note?: string): CountDef => ({ kind: 'count', label, unit, group, ...(note ? { note } : {}) });
+const count = (group: IndicatorGroup, label: string, unit: string, note?: string): CountDef => ({
+  kind: 'count',
+  label,
+  unit,
+  group,
+  ...(note ? { note } : {}),
+});
 
 const ORG_KINDS = Object.keys(ORG_KIND_LABEL) as OrgKind[];
 const SETUP_MODES = Object.keys(SETUP_MODE_LABEL) as SetupMode[];
 // Spelt out (not derived from the codes) so the keys are literal types; `satisfies` makes a new kind or mode a compile error here.
-const ORG_KIND_KEYS = { committee: 'orgsCommittee', general_branch: 'orgsGeneralBranch', branch: 'orgsBranch', joint_branch: 'orgsJointBranch' } as const satisfies Record<OrgKind, string>;
+const ORG_KIND_KEYS = {
+  committee: 'orgsCommittee',
+  general_branch: 'orgsGeneralBranch',
+  branch: 'orgsBranch',
+  joint_branch: 'orgsJointBranch',
+} as const satisfies Record<OrgKind, string>;
 const SETUP_MODE_KEYS = {
-  standalone: 'modeStandalone', joint: 'modeJoint', affiliated: 'modeAffiliated', industry: 'modeIndustry', station: 'modeStation', zone: 'modeZone', mobile: 'modeMobile',
+  standalone: 'modeStandalone',
+  joint: 'modeJoint',
+  affiliated: 'modeAffiliated',
+  industry: 'modeIndustry',
+  station: 'modeStation',
+  zone: 'modeZone',
+  mobile: 'modeMobile',
 } as const satisfies Record<SetupMode, string>;
 /** `orgsBranch`, `orgsJointBranch`…: established party organizations of one kind. */
 export const orgKindKey = (k: OrgKind) => ORG_KIND_KEYS[k];
@@ -55,8 +80,12 @@ export const COUNTS = {
   casesOpen: count('members', '待核实线索', '条', '查找党员线索中尚未确认、排除或转接的（待核实、已联系）'),
   orgsEstablished: count('orgs', '已建党组织', '个'),
   orgsPreparing: count('orgs', '筹建中党组织', '个', '筹建中的组织不计入覆盖'),
-  ...(Object.fromEntries(ORG_KINDS.map((k) => [orgKindKey(k), count('orgs', `其中${ORG_KIND_LABEL[k]}`, '个')])) as Record<(typeof ORG_KIND_KEYS)[OrgKind], CountDef>),
-  ...(Object.fromEntries(SETUP_MODES.map((m) => [setupModeKey(m), count('orgs', `${SETUP_MODE_LABEL[m]}`, '个')])) as Record<(typeof SETUP_MODE_KEYS)[SetupMode], CountDef>),
+  ...(Object.fromEntries(
+    ORG_KINDS.map((k) => [orgKindKey(k), count('orgs', `其中${ORG_KIND_LABEL[k]}`, '个')]),
+  ) as Record<(typeof ORG_KIND_KEYS)[OrgKind], CountDef>),
+  ...(Object.fromEntries(
+    SETUP_MODES.map((m) => [setupModeKey(m), count('orgs', `${SETUP_MODE_LABEL[m]}`, '个')]),
+  ) as Record<(typeof SETUP_MODE_KEYS)[SetupMode], CountDef>),
   withMembers: count('coverage', '有党员的主体', '户', '比对找到党员，或最近一次年报申报有党员的存续主体'),
   ownOrg: count('coverage', '单独建立党组织的主体', '户'),
   anyOrg: count('coverage', '党组织覆盖的主体', '户', '已建党组织（任何建立方式）覆盖的存续主体'),
@@ -65,11 +94,21 @@ export const COUNTS = {
   membersAnyOrg: count('coverage', '有党员且党组织覆盖', '户'),
   instructorsActive: count('instructors', '在岗指导员', '人'),
   assignmentsInForce: count('instructors', '在指派', '项'),
-  entitiesReached: count('instructors', '指导员覆盖的主体', '户', '在指派的指导员直接、经区域或经党组织联系到的存续主体'),
+  entitiesReached: count(
+    'instructors',
+    '指导员覆盖的主体',
+    '户',
+    '在指派的指导员直接、经区域或经党组织联系到的存续主体',
+  ),
   guidanceThisYear: count('instructors', '本年指导', '次', '本年登记的走访与指导记录'),
   sanliangParticipants: count('sanliang', '三亮党员', '人', '有亮牌中三亮记录的党员'),
   validPlaques: count('sanliang', '有效牌匾', '块'),
-  appealsReceived: count('appeals', '诉求', '件', '各入口提出的诉求：骑手诉求直通、走访发现的问题、三亮牌匾反映；按承办单位计'),
+  appealsReceived: count(
+    'appeals',
+    '诉求',
+    '件',
+    '各入口提出的诉求：骑手诉求直通、走访发现的问题、三亮牌匾反映；按承办单位计',
+  ),
   appealsOpen: count('appeals', '在办诉求', '件', '已转办、已签收或办理中的'),
   appealsOverdue: count('appeals', '超时诉求', '件', '在办且已超过本环节时限的'),
   appealsRated: count('appeals', '已评价诉求', '件'),
@@ -93,9 +132,24 @@ export const COUNTS = {
   riderCommittees: count('newEmployment', '网约配送员行业党委', '个', '已建立的网约配送员行业党委'),
   mobileBranches: count('newEmployment', '流动党员党支部', '个', '已建立的流动党员党支部'),
   mobileCardsValid: count('newEmployment', '有效流动党员活动证', '张', '未交回、未过期的流动党员活动证'),
-  platformsAnyOrg: count('newEmployment', '党组织覆盖的平台', '家', '有已建党组织服务，或其市场主体被党组织覆盖的在营平台'),
-  stationsAnyOrg: count('newEmployment', '党组织覆盖的配送站点', '个', '有已建党组织服务，或其市场主体被党组织覆盖的在营站点'),
-  stationsWork: count('newEmployment', '工作覆盖的配送站点', '个', '有党组织覆盖，或有在指派的指导员，或其市场主体有工作覆盖的在营站点'),
+  platformsAnyOrg: count(
+    'newEmployment',
+    '党组织覆盖的平台',
+    '家',
+    '有已建党组织服务，或其市场主体被党组织覆盖的在营平台',
+  ),
+  stationsAnyOrg: count(
+    'newEmployment',
+    '党组织覆盖的配送站点',
+    '个',
+    '有已建党组织服务，或其市场主体被党组织覆盖的在营站点',
+  ),
+  stationsWork: count(
+    'newEmployment',
+    '工作覆盖的配送站点',
+    '个',
+    '有党组织覆盖，或有在指派的指导员，或其市场主体有工作覆盖的在营站点',
+  ),
   leagueOrgs: count('league', '团组织', '个', '已建立的团组织'),
   leagueMembers: count('league', '团员', '人', '组织关系在已建团组织的团员（按人去重）'),
   assistancePrograms: count('assistance', '帮扶项目', '个'),
@@ -108,7 +162,13 @@ export const COUNTS = {
 export type CountKey = keyof typeof COUNTS;
 export const COUNT_KEYS = Object.keys(COUNTS) as CountKey[];
 
-const rate = (label: string, numerator: CountKey, denominator: CountKey, note: string, group: IndicatorGroup = 'coverage'): RateDef => ({ kind: 'rate', label, unit: '%', group, numerator, denominator, note });
+const rate = (
+  label: string,
+  numerator: CountKey,
+  denominator: CountKey,
+  note: string,
+  group: IndicatorGroup = 'coverage',
+): RateDef => ({ kind: 'rate', label, unit: '%', group, numerator, denominator, note });
 
 /**
  * The rates. The coverage ones are named as the coverage domain names them and computed by its
@@ -119,14 +179,54 @@ export const RATES = {
   orgCoverage: rate('组织覆盖率', 'anyOrg', 'operating', '党组织覆盖的存续主体 ÷ 存续主体'),
   standaloneRate: rate('单独组建率', 'ownOrg', 'operating', '单独建立党组织的存续主体 ÷ 存续主体'),
   workCoverage: rate('工作覆盖率', 'work', 'operating', '工作覆盖的存续主体 ÷ 存续主体'),
-  orgCoverageWithMembers: rate('有党员主体的组织覆盖率', 'membersAnyOrg', 'withMembers', '有党员的存续主体中党组织覆盖的比例'),
-  standaloneRateWithMembers: rate('有党员主体的单独组建率', 'membersOwnOrg', 'withMembers', '有党员的存续主体中单独建立党组织的比例'),
-  appealSatisfaction: rate('诉求满意率', 'appealsSatisfied', 'appealsRated', '评价满意（4–5）的诉求 ÷ 已评价的诉求', 'appeals'),
+  orgCoverageWithMembers: rate(
+    '有党员主体的组织覆盖率',
+    'membersAnyOrg',
+    'withMembers',
+    '有党员的存续主体中党组织覆盖的比例',
+  ),
+  standaloneRateWithMembers: rate(
+    '有党员主体的单独组建率',
+    'membersOwnOrg',
+    'withMembers',
+    '有党员的存续主体中单独建立党组织的比例',
+  ),
+  appealSatisfaction: rate(
+    '诉求满意率',
+    'appealsSatisfied',
+    'appealsRated',
+    '评价满意（4–5）的诉求 ÷ 已评价的诉求',
+    'appeals',
+  ),
   // The training domain's share (src/domain/recognition/training.ts: trained ÷ secretaries).
-  trainingCompletion: rate('书记培训完成率', 'secretariesTrained', 'secretaries', '按期培训的书记 ÷ 在任党组织书记', 'training'),
-  platformOrgCoverage: rate('平台党组织覆盖率', 'platformsAnyOrg', 'platforms', '党组织覆盖的平台 ÷ 在营平台', 'newEmployment'),
-  stationOrgCoverage: rate('配送站点党组织覆盖率', 'stationsAnyOrg', 'deliveryStations', '党组织覆盖的配送站点 ÷ 在营配送站点', 'newEmployment'),
-  stationWorkCoverage: rate('配送站点工作覆盖率', 'stationsWork', 'deliveryStations', '工作覆盖的配送站点 ÷ 在营配送站点', 'newEmployment'),
+  trainingCompletion: rate(
+    '书记培训完成率',
+    'secretariesTrained',
+    'secretaries',
+    '按期培训的书记 ÷ 在任党组织书记',
+    'training',
+  ),
+  platformOrgCoverage: rate(
+    '平台党组织覆盖率',
+    'platformsAnyOrg',
+    'platforms',
+    '党组织覆盖的平台 ÷ 在营平台',
+    'newEmployment',
+  ),
+  stationOrgCoverage: rate(
+    '配送站点党组织覆盖率',
+    'stationsAnyOrg',
+    'deliveryStations',
+    '党组织覆盖的配送站点 ÷ 在营配送站点',
+    'newEmployment',
+  ),
+  stationWorkCoverage: rate(
+    '配送站点工作覆盖率',
+    'stationsWork',
+    'deliveryStations',
+    '工作覆盖的配送站点 ÷ 在营配送站点',
+    'newEmployment',
+  ),
 } satisfies Record<string, RateDef>;
 // Every coverage rate is in the registry (a compile error otherwise).
 RATES satisfies Record<keyof Rates, RateDef>;
@@ -150,7 +250,13 @@ export function toCounts(partial: Partial<Record<string, number | null>>): Count
 
 /** The coverage domain's tally inside the counts. */
 export const tallyOf = (c: Counts): Tally => ({
-  operating: c.operating, withMembers: c.withMembers, ownOrg: c.ownOrg, anyOrg: c.anyOrg, work: c.work, membersOwnOrg: c.membersOwnOrg, membersAnyOrg: c.membersAnyOrg,
+  operating: c.operating,
+  withMembers: c.withMembers,
+  ownOrg: c.ownOrg,
+  anyOrg: c.anyOrg,
+  work: c.work,
+  membersOwnOrg: c.membersOwnOrg,
+  membersAnyOrg: c.membersAnyOrg,
 });
 
 const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
@@ -158,7 +264,9 @@ const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
 /** Every indicator's value: the counts, and the rates derived from them. */
 export function valuesOf(c: Counts): Values {
   const coverage: Partial<Record<string, number | null>> = coverageRates(tallyOf(c));
-  const rates = Object.fromEntries(RATE_KEYS.map((k) => [k, k in coverage ? coverage[k]! : ratio(c[RATES[k].numerator], c[RATES[k].denominator])]));
+  const rates = Object.fromEntries(
+    RATE_KEYS.map((k) => [k, k in coverage ? coverage[k]! : ratio(c[RATES[k].numerator], c[RATES[k].denominator])]),
+  );
   return { ...c, ...rates } as Values;
 }
 

@@ -17,14 +17,29 @@ export const SOURCE_LABEL: Record<InstructorSource, string> = {
   association: '个私协会工作人员',
   volunteer: '社会党建志愿者',
 };
-export const TARGET_LABEL: Record<AssignmentTarget, string> = { entity: '市场主体', zone: '市场/楼宇/园区/商圈', org: '党组织', platform: '平台企业', delivery_station: '配送站点' };
-export const GUIDANCE_KIND_LABEL: Record<GuidanceKind, string> = { visit: '走访', guidance: '业务指导', training: '培训授课', meeting: '参加组织生活' };
+export const TARGET_LABEL: Record<AssignmentTarget, string> = {
+  entity: '市场主体',
+  zone: '市场/楼宇/园区/商圈',
+  org: '党组织',
+  platform: '平台企业',
+  delivery_station: '配送站点',
+};
+export const GUIDANCE_KIND_LABEL: Record<GuidanceKind, string> = {
+  visit: '走访',
+  guidance: '业务指导',
+  training: '培训授课',
+  meeting: '参加组织生活',
+};
 export const INSTRUCTOR_STATUS_LABEL = { active: '在岗', inactive: '已停用' } as const;
 
 type Refusal = { field: string; message: string } | null;
 
 /** Why an assignment cannot start as asked, or null. */
-export function assignmentRefusal(a: { instructorStatus: 'active' | 'inactive'; startOn: string; today: string }): Refusal {
+export function assignmentRefusal(a: {
+  instructorStatus: 'active' | 'inactive';
+  startOn: string;
+  today: string;
+}): Refusal {
   if (a.instructorStatus !== 'active') return { field: 'instructorId', message: '该指导员已停用，不能再指派' };
   if (a.startOn > a.today) return { field: 'startOn', message: '指派日期不能晚于今天（指派在开始时登记）' };
   return null;

@@ -10,7 +10,12 @@ describe('jurisdiction codes and scope keys', () => {
     expect(scopeKeyOf('320102001', 'station')).toBe('320102001');
   });
   it('a key is a prefix of exactly the keys below it: levels have fixed lengths', () => {
-    const keys = [scopeKeyOf('320000', 'province'), scopeKeyOf('320100', 'city'), scopeKeyOf('320102', 'county'), scopeKeyOf('320102001', 'station')];
+    const keys = [
+      scopeKeyOf('320000', 'province'),
+      scopeKeyOf('320100', 'city'),
+      scopeKeyOf('320102', 'county'),
+      scopeKeyOf('320102001', 'station'),
+    ];
     keys.forEach((k, i) => keys.forEach((other, j) => expect(other.startsWith(k)).toBe(j >= i)));
     expect(scopeKeyOf('320104', 'county').startsWith(scopeKeyOf('320102', 'county'))).toBe(false);
     expect(scopeKeyOf('321100', 'city').startsWith(scopeKeyOf('320100', 'city'))).toBe(false);

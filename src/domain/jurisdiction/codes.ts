@@ -45,5 +45,7 @@ export const LEVEL_LABEL: Record<JurisdictionLevel, string> = {
 
 /** Which bureau units a node can carry: a "小个专"党委 at province/city/county, a 指导站 at a station. */
 export function unitKindAllowed(kind: 'xgz_committee' | 'guidance_post', level: JurisdictionLevel): boolean {
-  return kind === 'guidance_post' ? level === 'station' : level === 'province' || level === 'city' || level === 'county';
+  return kind === 'guidance_post'
+    ? level === 'station'
+    : level === 'province' || level === 'city' || level === 'county';
 }

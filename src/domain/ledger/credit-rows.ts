@@ -23,9 +23,16 @@ export const creditRow = z
     removedAuthority: opt(words(200, '作出决定机关（移出）')),
   })
   .superRefine((r, ctx) => {
-    if (!r.uscc && !r.regNo) ctx.addIssue({ code: 'custom', path: ['uscc'], message: '统一社会信用代码与注册号至少填写一项' });
-    if (r.removedOn && r.removedOn < r.listedOn) ctx.addIssue({ code: 'custom', path: ['removedOn'], message: `移出日期（${r.removedOn}）不能早于列入日期（${r.listedOn}）` });
-    if (!r.removedOn && (r.removedReason || r.removedAuthority)) ctx.addIssue({ code: 'custom', path: ['removedOn'], message: '填写了移出原因或移出机关，请同时填写移出日期' });
+    if (!r.uscc && !r.regNo)
+      ctx.addIssue({ code: 'custom', path: ['uscc'], message: '统一社会信用代码与注册号至少填写一项' });
+    if (r.removedOn && r.removedOn < r.listedOn)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['removedOn'],
+        message: `移出日期（${r.removedOn}）不能早于列入日期（${r.listedOn}）`,
+      });
+    if (!r.removedOn && (r.removedReason || r.removedAuthority))
+      ctx.addIssue({ code: 'custom', path: ['removedOn'], message: '填写了移出原因或移出机关，请同时填写移出日期' });
   });
 export type CreditRow = z.infer<typeof creditRow>;
 
@@ -33,5 +40,8 @@ export type CreditRow = z.infer<typeof creditRow>;
 export const CREDIT_LISTS = { abnormal_list: 'abnormal', untrustworthy_list: 'untrustworthy' } as const;
 export type CreditKind = keyof typeof CREDIT_LISTS;
 export type CreditList = (typeof CREDIT_LISTS)[CreditKind];
-export const CREDIT_LIST_LABEL: Record<CreditList, string> = { abnormal: '经营异常名录', untrustworthy: '严重违法失信名单' };
+export const CREDIT_LIST_LABEL: Record<CreditList, string> = {
+  abnormal: '经营异常名录',
+  untrustworthy: '严重违法失信名单',
+};
 export const isCreditKind = (k: string): k is CreditKind => k in CREDIT_LISTS;

@@ -18,11 +18,61 @@ const thisYear = new Date().getFullYear();
 // Per field: canonical values (the fast path takes them) and values it must leave to the schema
 // (spaces, full-width, other forms, invalid, prototype keys), all mixed at random below.
 const CELLS: Record<string, string[]> = {
-  uscc: [uscc(1), uscc(2), uscc(777), '', ' ' + uscc(3), uscc(4).toLowerCase(), uscc(5).slice(0, 17) + '0', '９２' + uscc(6).slice(2), '1E1234567890123456', '91350100M000100Y43', uscc(8).slice(0, 17)],
+  uscc: [
+    uscc(1),
+    uscc(2),
+    uscc(777),
+    '',
+    ' ' + uscc(3),
+    uscc(4).toLowerCase(),
+    uscc(5).slice(0, 17) + '0',
+    '９２' + uscc(6).slice(2),
+    '1E1234567890123456',
+    '91350100M000100Y43',
+    uscc(8).slice(0, 17),
+  ],
   regNo: ['', '', '110108000000016', '110108000000017', '１１０１０８０００００００１６', 'abc'],
-  year: ['2021', '2024', String(thisYear - 1), String(thisYear), '2012', ' 2023', '２０２３', '23', '2023.0', 'constructor', ''],
-  filingStatus: ['', '已报送', '已公示', '逾期补报', '未报送', 'late', ' 已报送', 'LATE', '報送', 'toString', '__proto__'],
-  filedOn: ['', '2024-05-20', '2023-02-28', '2024-02-29', '2023-02-29', '2024/5/20', '2024年5月20日', '20240520', `${thisYear + 1}-01-01`, '1899-12-31', '2024-13-01', ' 2024-05-20', '２０２４-05-20'],
+  year: [
+    '2021',
+    '2024',
+    String(thisYear - 1),
+    String(thisYear),
+    '2012',
+    ' 2023',
+    '２０２３',
+    '23',
+    '2023.0',
+    'constructor',
+    '',
+  ],
+  filingStatus: [
+    '',
+    '已报送',
+    '已公示',
+    '逾期补报',
+    '未报送',
+    'late',
+    ' 已报送',
+    'LATE',
+    '報送',
+    'toString',
+    '__proto__',
+  ],
+  filedOn: [
+    '',
+    '2024-05-20',
+    '2023-02-28',
+    '2024-02-29',
+    '2023-02-29',
+    '2024/5/20',
+    '2024年5月20日',
+    '20240520',
+    `${thisYear + 1}-01-01`,
+    '1899-12-31',
+    '2024-13-01',
+    ' 2024-05-20',
+    '２０２４-05-20',
+  ],
   employees: ['', '0', '3', '12', '007', '10000000', '10000001', '-1', '3.5', '３', ' 4', '1e3', '99999999999'],
   partyMembers: ['', '0', '1', '3', '20', '1000000', '1000001', '２', 'x'],
   partyOrgForm: ['', '0', '1', '3', '党支部', '党委', '4', 'hasOwnProperty', ' 1'],
@@ -48,7 +98,8 @@ describe('the annual report fast path', () => {
       for (const [field, values] of Object.entries(CELLS)) {
         if (next() < 0.08) continue; // a column the file does not have
         // Mostly the first (canonical) values, so whole rows often qualify.
-        const pick = next() < 0.7 ? Math.floor(next() * Math.min(values.length, 4)) : Math.floor(next() * values.length);
+        const pick =
+          next() < 0.7 ? Math.floor(next() * Math.min(values.length, 4)) : Math.floor(next() * values.length);
         input[field] = values[pick];
       }
       const got = fastAnnualReport(input);
@@ -65,8 +116,29 @@ describe('the annual report fast path', () => {
   }, 60_000);
 
   it('takes the rows of a typical export', () => {
-    const row = { uscc: uscc(42), year: '2024', filingStatus: '已报送', filedOn: '2025-05-20', employees: '5', partyMembers: '1', partyOrgForm: '', partyOrgWay: '', partyOrgSetOn: '', repIsMember: '是', repIsSecretary: '否' };
-    expect(fastAnnualReport(row)).toStrictEqual({ uscc: uscc(42), year: 2024, filingStatus: 'filed', filedOn: '2025-05-20', employees: 5, partyMembers: 1, repIsMember: true, repIsSecretary: false });
+    const row = {
+      uscc: uscc(42),
+      year: '2024',
+      filingStatus: '已报送',
+      filedOn: '2025-05-20',
+      employees: '5',
+      partyMembers: '1',
+      partyOrgForm: '',
+      partyOrgWay: '',
+      partyOrgSetOn: '',
+      repIsMember: '是',
+      repIsSecretary: '否',
+    };
+    expect(fastAnnualReport(row)).toStrictEqual({
+      uscc: uscc(42),
+      year: 2024,
+      filingStatus: 'filed',
+      filedOn: '2025-05-20',
+      employees: 5,
+      partyMembers: 1,
+      repIsMember: true,
+      repIsSecretary: false,
+    });
     expect(fastAnnualReport(row)).toEqual(parseBySchema(row));
   });
 

@@ -76,7 +76,19 @@ export function fastAnnualReport(input: Record<string, string | undefined>): Ann
   const repIsMember = word(YES_NO_WORDS, input.repIsMember);
   const repIsSecretary = word(YES_NO_WORDS, input.repIsSecretary);
   const orgSetUp = word(YES_NO_WORDS, input.orgSetUp);
-  if (filing === SLOW || filedOn === SLOW || employees === SLOW || partyMembers === SLOW || form === SLOW || way === SLOW || setOn === SLOW || repIsMember === SLOW || repIsSecretary === SLOW || orgSetUp === SLOW) return undefined;
+  if (
+    filing === SLOW ||
+    filedOn === SLOW ||
+    employees === SLOW ||
+    partyMembers === SLOW ||
+    form === SLOW ||
+    way === SLOW ||
+    setOn === SLOW ||
+    repIsMember === SLOW ||
+    repIsSecretary === SLOW ||
+    orgSetUp === SLOW
+  )
+    return undefined;
   if (partyMembers !== undefined && employees !== undefined && partyMembers > employees) return undefined;
   const row: AnnualReportRow & { orgSetUp?: boolean } = { year, filingStatus: filing ?? 'filed' };
   if (u !== undefined) row.uscc = u;

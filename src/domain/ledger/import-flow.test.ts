@@ -3,13 +3,16 @@ import { chooseSheet } from './sheets.js';
 import { duplicateKey, duplicateMark, readDuplicateMark } from './import-marks.js';
 
 describe('which sheet of a workbook to import', () => {
-  it('takes the error report\'s 待修正数据, the template\'s data sheet, or the only sheet', () => {
+  it("takes the error report's 待修正数据, the template's data sheet, or the only sheet", () => {
     expect(chooseSheet(['错误明细', '待修正数据'])).toEqual({ sheet: '待修正数据' });
     expect(chooseSheet(['数据', '填写说明'])).toEqual({ sheet: '数据' });
     expect(chooseSheet(['Sheet1'])).toEqual({ sheet: 'Sheet1' });
   });
   it('asks when several sheets could hold the rows, or the one named is missing', () => {
-    expect(chooseSheet(['封面', '登记信息'])).toEqual({ ask: ['封面', '登记信息'], problem: '工作簿有 2 个工作表（封面、登记信息），请选择要导入的工作表' });
+    expect(chooseSheet(['封面', '登记信息'])).toEqual({
+      ask: ['封面', '登记信息'],
+      problem: '工作簿有 2 个工作表（封面、登记信息），请选择要导入的工作表',
+    });
     expect(chooseSheet(['封面', '登记信息'], '登记信息')).toEqual({ sheet: '登记信息' });
     expect(chooseSheet(['封面'], '年报')).toMatchObject({ problem: '工作簿中没有名为"年报"的工作表，可选：封面' });
   });

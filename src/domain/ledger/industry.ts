@@ -137,7 +137,12 @@ export const DIVISIONS: Record<string, string> = {
   '97': '国际组织',
 };
 
-const nameKey = (v: string) => v.replace(/[\s\u3000]/g, '').replace(/[,，]/g, '、').replace(/[(]/g, '（').replace(/[)]/g, '）');
+const nameKey = (v: string) =>
+  v
+    .replace(/[\s\u3000]/g, '')
+    .replace(/[,，]/g, '、')
+    .replace(/[(]/g, '（')
+    .replace(/[)]/g, '）');
 const SECTION_BY_NAME = new Map(SECTIONS.map((s) => [nameKey(s.label), s.code]));
 const DIVISION_BY_NAME = new Map(Object.entries(DIVISIONS).map(([code, name]) => [nameKey(name), code]));
 
@@ -160,8 +165,18 @@ export function parseIndustryText(input: string): { section: string; division: s
   if (m) {
     const code = (m[1] || m[3]).toUpperCase();
     const byCode = code ? parseIndustry(code) : null;
-    const byName = DIVISION_BY_NAME.get(nameKey(m[2])) ? parseIndustry(DIVISION_BY_NAME.get(nameKey(m[2]))!) : SECTION_BY_NAME.get(nameKey(m[2])) ? { section: SECTION_BY_NAME.get(nameKey(m[2]))!, division: null } : null;
-    if (byCode && byName && byCode.section === byName.section && (!byName.division || !byCode.division || byName.division === byCode.division)) return byCode.division ? byCode : byName;
+    const byName = DIVISION_BY_NAME.get(nameKey(m[2]))
+      ? parseIndustry(DIVISION_BY_NAME.get(nameKey(m[2]))!)
+      : SECTION_BY_NAME.get(nameKey(m[2]))
+        ? { section: SECTION_BY_NAME.get(nameKey(m[2]))!, division: null }
+        : null;
+    if (
+      byCode &&
+      byName &&
+      byCode.section === byName.section &&
+      (!byName.division || !byCode.division || byName.division === byCode.division)
+    )
+      return byCode.division ? byCode : byName;
   }
   return null;
 }

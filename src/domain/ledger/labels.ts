@@ -1,13 +1,43 @@
 /** Chinese labels of the ledger's stored values: lists, details and the change history show these, never the codes. */
-export const ENTITY_KIND_LABEL = { enterprise: '企业', individual: '个体工商户', cooperative: '农民专业合作社' } as const;
-export const ENTITY_STATUS_LABEL = { active: '存续', deregistered: '注销', revoked: '吊销', moved_out: '迁出' } as const;
+export const ENTITY_KIND_LABEL = {
+  enterprise: '企业',
+  individual: '个体工商户',
+  cooperative: '农民专业合作社',
+} as const;
+export const ENTITY_STATUS_LABEL = {
+  active: '存续',
+  deregistered: '注销',
+  revoked: '吊销',
+  moved_out: '迁出',
+} as const;
 export const SIZE_CLASS_LABEL = { micro: '微型', small: '小型', medium: '中型', large: '大型' } as const;
-export const ENTITY_ROLE_LABEL = { legal_rep: '法定代表人/经营者', investor: '投资人', executive: '高管', employee: '职工', liaison: '联络员' } as const;
+export const ENTITY_ROLE_LABEL = {
+  legal_rep: '法定代表人/经营者',
+  investor: '投资人',
+  executive: '高管',
+  employee: '职工',
+  liaison: '联络员',
+} as const;
 
 export const MEMBERSHIP_LABEL = { full: '正式党员', probationary: '预备党员' } as const;
-export const MEMBER_STATUS_LABEL = { normal: '正常', mobile: '流动', lost: '失联', abroad: '出国境', other: '其他' } as const;
-export const MEMBER_CONFIDENCE_LABEL = { confirmed: '名册或核实确认', declared: '申报', self_reported: '本人报告' } as const;
-export const MEMBER_SOURCE_LABEL = { roster: '名册', declared: '申报', staff: '核实', self_report: '本人报告' } as const;
+export const MEMBER_STATUS_LABEL = {
+  normal: '正常',
+  mobile: '流动',
+  lost: '失联',
+  abroad: '出国境',
+  other: '其他',
+} as const;
+export const MEMBER_CONFIDENCE_LABEL = {
+  confirmed: '名册或核实确认',
+  declared: '申报',
+  self_reported: '本人报告',
+} as const;
+export const MEMBER_SOURCE_LABEL = {
+  roster: '名册',
+  declared: '申报',
+  staff: '核实',
+  self_report: '本人报告',
+} as const;
 
 const BY_FIELD: Record<string, Record<string, string>> = {
   kind: ENTITY_KIND_LABEL,
@@ -30,6 +60,6 @@ export function historyValue(field: string, value: unknown): unknown {
 /** A change of kind or name an import made, as its change summary says it. */
 export function identityChangeText(field: 'kind' | 'name', before: string | null, after: string | null): string {
   const label = field === 'kind' ? '主体类型' : '名称';
-  const shown = (v: string | null) => (v === null ? '空' : historyValue(field, v) as string);
+  const shown = (v: string | null) => (v === null ? '空' : (historyValue(field, v) as string));
   return `${label}由"${shown(before)}"改为"${shown(after)}"`;
 }

@@ -16,45 +16,78 @@ z.config(z.locales.zhCN());
  * says in Chinese what is wrong.
  */
 
-const text = (max: number, label: string) => z.string().trim().min(1, `${label}不能为空`).max(max, `${label}不超过 ${max} 个字`);
+const text = (max: number, label: string) =>
+  z.string().trim().min(1, `${label}不能为空`).max(max, `${label}不超过 ${max} 个字`);
 const optionalText = (max: number, label: string) =>
-  z.string().trim().max(max, `${label}不超过 ${max} 个字`).optional().transform((v) => v || null);
+  z
+    .string()
+    .trim()
+    .max(max, `${label}不超过 ${max} 个字`)
+    .optional()
+    .transform((v) => v || null);
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 /** A value from a fixed list, accepting the Chinese words users write as well as the codes. */
 function choice<V>(label: string, words: Record<string, V>) {
-  return z.string().trim().transform((v, ctx) => {
-    const half = toHalfWidth(v).trim();
-    const hit = words[v] ?? words[v.toLowerCase()] ?? words[half] ?? words[half.toLowerCase()] ?? words[v.replace(/[(]/g, '（').replace(/[)]/g, '）')];
-    if (hit === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${label}"${v}"无法识别，可填：${[...new Set(Object.keys(words).filter((k) => /[\u4e00-\u9fa5]/.test(k)))].join('、')}` });
-      return z.NEVER;
-    }
-    return hit;
-  });
+  return z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const half = toHalfWidth(v).trim();
+      const hit =
+        words[v] ??
+        words[v.toLowerCase()] ??
+        words[half] ??
+        words[half.toLowerCase()] ??
+        words[v.replace(/[(]/g, '（').replace(/[)]/g, '）')];
+      if (hit === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${label}"${v}"无法识别，可填：${[...new Set(Object.keys(words).filter((k) => /[\u4e00-\u9fa5]/.test(k)))].join('、')}`,
+        });
+        return z.NEVER;
+      }
+      return hit;
+    });
 }
 
 export const dateField = (label: string) =>
-  z.string().trim().transform((input, ctx) => {
-    const v = normaliseDateText(input);
-    const m = /^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$/.exec(v);
-    const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-    if (!m || !d || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3]) || Number(m[1]) < 1900 || d.getTime() > Date.now()) {
-      ctx.addIssue({ code: 'custom', message: `${label}"${input}"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）${hasFull(input)}` });
-      return z.NEVER;
-    }
-    return d.toISOString().slice(0, 10);
-  });
+  z
+    .string()
+    .trim()
+    .transform((input, ctx) => {
+      const v = normaliseDateText(input);
+      const m = /^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$/.exec(v);
+      const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+      if (
+        !m ||
+        !d ||
+        d.getUTCMonth() !== Number(m[2]) - 1 ||
+        d.getUTCDate() !== Number(m[3]) ||
+        Number(m[1]) < 1900 ||
+        d.getTime() > Date.now()
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${label}"${input}"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）${hasFull(input)}`,
+        });
+        return z.NEVER;
+      }
+      return d.toISOString().slice(0, 10);
+    });
 
 const count = (label: string, max = 10_000_000) =>
-  z.string().trim().transform((input, ctx) => {
-    const v = toHalfWidth(input).trim();
-    if (!/^\d+$/.test(v) || Number(v) > max) {
-      ctx.addIssue({ code: 'custom', message: `${label}"${input}"应为不大于 ${max} 的非负整数${hasFull(input)}` });
-      return z.NEVER;
-    }
-    return Number(v);
-  });
+  z
+    .string()
+    .trim()
+    .transform((input, ctx) => {
+      const v = toHalfWidth(input).trim();
+      if (!/^\d+$/.test(v) || Number(v) > max) {
+        ctx.addIssue({ code: 'custom', message: `${label}"${input}"应为不大于 ${max} 的非负整数${hasFull(input)}` });
+        return z.NEVER;
+      }
+      return Number(v);
+    });
 
 const hasFull = (v: string) => (/[\uff01-\uff5e\u3000]/.test(v) ? '（该值含全角字符）' : '');
 
@@ -66,7 +99,10 @@ const identifier = <T>(label: string, parse: (v: string) => ({ ok: true } & T) |
   z.string().transform((input, ctx) => {
     const { value, fullWidth } = normaliseCode(input);
     if (SCIENTIFIC.test(value)) {
-      ctx.addIssue({ code: 'custom', message: `${label}"${input.trim()}"是科学计数法：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${label}"${input.trim()}"是科学计数法：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写`,
+      });
       return z.NEVER;
     }
     const r = parse(value);
@@ -79,37 +115,136 @@ const identifier = <T>(label: string, parse: (v: string) => ({ ok: true } & T) |
 
 export const usccField = identifier('统一社会信用代码', parseUscc).transform((r) => r.value);
 export const regNoField = identifier('注册号', parseRegNo).transform((r) => r.value);
-export const idNumberField = identifier('身份证号', parseIdNumber).transform((r) => ({ value: r.value, birthDate: r.birthDate, sex: r.sex }));
+export const idNumberField = identifier('身份证号', parseIdNumber).transform((r) => ({
+  value: r.value,
+  birthDate: r.birthDate,
+  sex: r.sex,
+}));
 
 export const phoneField = z.string().transform((input, ctx) => {
   const { value, fullWidth } = normaliseCode(input);
   const v = value.replace(/^\+?86/, '');
   if (!MOBILE.test(v)) {
-    ctx.addIssue({ code: 'custom', message: `手机号应为 11 位，以 1 开头${fullWidth ? '（该值含全角字符，已按半角读取）' : ''}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `手机号应为 11 位，以 1 开头${fullWidth ? '（该值含全角字符，已按半角读取）' : ''}`,
+    });
     return z.NEVER;
   }
   return v;
 });
 
-export const YES_NO_WORDS: Record<string, boolean> = { '1': true, 是: true, Y: true, y: true, true: true, '2': false, '0': false, 否: false, N: false, n: false, false: false };
+export const YES_NO_WORDS: Record<string, boolean> = {
+  '1': true,
+  是: true,
+  Y: true,
+  y: true,
+  true: true,
+  '2': false,
+  '0': false,
+  否: false,
+  N: false,
+  n: false,
+  false: false,
+};
 const yesNo = (label: string) => choice<boolean>(label, YES_NO_WORDS);
 
-export const ENTITY_KIND_WORDS = { 企业: 'enterprise', 小微企业: 'enterprise', 公司: 'enterprise', enterprise: 'enterprise', 个体工商户: 'individual', 个体户: 'individual', 个体: 'individual', individual: 'individual', 农民专业合作社: 'cooperative', 合作社: 'cooperative', cooperative: 'cooperative' } as const;
-export const ENTITY_STATUS_WORDS = {
-  存续: 'active', 在营: 'active', 开业: 'active', 在业: 'active', 在册: 'active', '存续（在营、开业、在册）': 'active', '在营（开业）': 'active', '在营（开业）企业': 'active', '存续（在营）': 'active', active: 'active',
-  注销: 'deregistered', 已注销: 'deregistered', 注销企业: 'deregistered', deregistered: 'deregistered',
-  吊销: 'revoked', '吊销，未注销': 'revoked', 吊销未注销: 'revoked', '吊销，已注销': 'deregistered', 吊销企业: 'revoked', 撤销: 'revoked', revoked: 'revoked',
-  迁出: 'moved_out', 已迁出: 'moved_out', moved_out: 'moved_out',
+export const ENTITY_KIND_WORDS = {
+  企业: 'enterprise',
+  小微企业: 'enterprise',
+  公司: 'enterprise',
+  enterprise: 'enterprise',
+  个体工商户: 'individual',
+  个体户: 'individual',
+  个体: 'individual',
+  individual: 'individual',
+  农民专业合作社: 'cooperative',
+  合作社: 'cooperative',
+  cooperative: 'cooperative',
 } as const;
-export const ZONE_KIND_WORDS = { 专业市场: 'market', 市场: 'market', market: 'market', 园区: 'park', park: 'park', 楼宇: 'building', 商务楼宇: 'building', building: 'building', 商圈: 'district', district: 'district' } as const;
-const SIZE_WORDS = { 微型: 'micro', micro: 'micro', 小型: 'small', small: 'small', 中型: 'medium', medium: 'medium', 大型: 'large', large: 'large' } as const;
-export const ORG_FORM_WORDS: Record<string, number> = { '0': 0, '1': 1, '2': 2, '3': 3, 未建立: 0, 无: 0, 党支部: 1, 支部: 1, 党总支: 2, 总支: 2, 党委: 3 };
-export const ORG_WAY_WORDS: Record<string, number> = { '1': 1, '2': 2, '3': 3, '4': 4, '5': 5, 单独组建: 1, 单独建: 1, 联合组建: 2, 联合建: 2, 加入社区党组织: 3, 加入个私协会党组织: 4, 加入上级公司党组织: 5 };
+export const ENTITY_STATUS_WORDS = {
+  存续: 'active',
+  在营: 'active',
+  开业: 'active',
+  在业: 'active',
+  在册: 'active',
+  '存续（在营、开业、在册）': 'active',
+  '在营（开业）': 'active',
+  '在营（开业）企业': 'active',
+  '存续（在营）': 'active',
+  active: 'active',
+  注销: 'deregistered',
+  已注销: 'deregistered',
+  注销企业: 'deregistered',
+  deregistered: 'deregistered',
+  吊销: 'revoked',
+  '吊销，未注销': 'revoked',
+  吊销未注销: 'revoked',
+  '吊销，已注销': 'deregistered',
+  吊销企业: 'revoked',
+  撤销: 'revoked',
+  revoked: 'revoked',
+  迁出: 'moved_out',
+  已迁出: 'moved_out',
+  moved_out: 'moved_out',
+} as const;
+export const ZONE_KIND_WORDS = {
+  专业市场: 'market',
+  市场: 'market',
+  market: 'market',
+  园区: 'park',
+  park: 'park',
+  楼宇: 'building',
+  商务楼宇: 'building',
+  building: 'building',
+  商圈: 'district',
+  district: 'district',
+} as const;
+const SIZE_WORDS = {
+  微型: 'micro',
+  micro: 'micro',
+  小型: 'small',
+  small: 'small',
+  中型: 'medium',
+  medium: 'medium',
+  大型: 'large',
+  large: 'large',
+} as const;
+export const ORG_FORM_WORDS: Record<string, number> = {
+  '0': 0,
+  '1': 1,
+  '2': 2,
+  '3': 3,
+  未建立: 0,
+  无: 0,
+  党支部: 1,
+  支部: 1,
+  党总支: 2,
+  总支: 2,
+  党委: 3,
+};
+export const ORG_WAY_WORDS: Record<string, number> = {
+  '1': 1,
+  '2': 2,
+  '3': 3,
+  '4': 4,
+  '5': 5,
+  单独组建: 1,
+  单独建: 1,
+  联合组建: 2,
+  联合建: 2,
+  加入社区党组织: 3,
+  加入个私协会党组织: 4,
+  加入上级公司党组织: 5,
+};
 
 const industry = z.string().transform((v, ctx) => {
   const r = parseIndustryText(v);
   if (!r) {
-    ctx.addIssue({ code: 'custom', message: `行业"${v.trim()}"无法识别：应为 GB/T 4754-2017 的门类字母或名称（如 F、批发和零售业）、大类代码或名称（如 52、零售业）` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `行业"${v.trim()}"无法识别：应为 GB/T 4754-2017 的门类字母或名称（如 F、批发和零售业）、大类代码或名称（如 52、零售业）`,
+    });
     return z.NEVER;
   }
   return r;
@@ -130,11 +265,21 @@ export const registryRow = z
       }
       return r;
     }),
-    status: z.preprocess(blankToUndefined, choice('登记状态', ENTITY_STATUS_WORDS).optional()).transform((v) => v ?? 'active'),
+    status: z
+      .preprocess(blankToUndefined, choice('登记状态', ENTITY_STATUS_WORDS).optional())
+      .transform((v) => v ?? 'active'),
     registeredOn: opt(dateField('成立日期')),
     address: optionalText(300, '住所'),
-    countyCode: z.string().trim().regex(/^\d{6}$/, '所属县区代码应为 6 位行政区划代码'),
-    stationCode: opt(z.string().trim().regex(/^\d{9}$/, '基层所代码应为 9 位（县区代码 + 3 位所代码）')),
+    countyCode: z
+      .string()
+      .trim()
+      .regex(/^\d{6}$/, '所属县区代码应为 6 位行政区划代码'),
+    stationCode: opt(
+      z
+        .string()
+        .trim()
+        .regex(/^\d{9}$/, '基层所代码应为 9 位（县区代码 + 3 位所代码）'),
+    ),
     zoneName: optionalText(100, '所在区域'),
     zoneKind: opt(choice('区域类型', ZONE_KIND_WORDS)),
     industry: opt(industry),
@@ -148,11 +293,19 @@ export const registryRow = z
     liaisonPhone: opt(phoneField),
   })
   .superRefine((r, ctx) => {
-    if (!r.uscc && !r.regNo) ctx.addIssue({ code: 'custom', path: ['uscc'], message: '统一社会信用代码与注册号至少填写一项' });
-    if (r.stationCode && !String(r.stationCode).startsWith(r.countyCode)) ctx.addIssue({ code: 'custom', path: ['stationCode'], message: '基层所不属于所填县区' });
-    if (r.zoneName && !r.zoneKind) ctx.addIssue({ code: 'custom', path: ['zoneKind'], message: '填写了所在区域时须填写区域类型（专业市场/园区/楼宇/商圈）' });
+    if (!r.uscc && !r.regNo)
+      ctx.addIssue({ code: 'custom', path: ['uscc'], message: '统一社会信用代码与注册号至少填写一项' });
+    if (r.stationCode && !String(r.stationCode).startsWith(r.countyCode))
+      ctx.addIssue({ code: 'custom', path: ['stationCode'], message: '基层所不属于所填县区' });
+    if (r.zoneName && !r.zoneKind)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['zoneKind'],
+        message: '填写了所在区域时须填写区域类型（专业市场/园区/楼宇/商圈）',
+      });
     for (const p of ['rep', 'liaison'] as const) {
-      if ((r[`${p}IdNumber`] || r[`${p}Phone`]) && !r[`${p}Name`]) ctx.addIssue({ code: 'custom', path: [`${p}Name`], message: '填写了证件号或手机时须填写姓名' });
+      if ((r[`${p}IdNumber`] || r[`${p}Phone`]) && !r[`${p}Name`])
+        ctx.addIssue({ code: 'custom', path: [`${p}Name`], message: '填写了证件号或手机时须填写姓名' });
     }
   })
   // The registration system's type is kept as written (entity.reg_type); kind is XGZ's.
@@ -182,21 +335,35 @@ export type RegistryRow = {
   liaisonPhone?: string;
 };
 
-export const FILING_WORDS = { 已报送: 'filed', 已公示: 'filed', filed: 'filed', 逾期补报: 'late', 补报: 'late', late: 'late', 未报送: 'not_filed', not_filed: 'not_filed' } as const;
+export const FILING_WORDS = {
+  已报送: 'filed',
+  已公示: 'filed',
+  filed: 'filed',
+  逾期补报: 'late',
+  补报: 'late',
+  late: 'late',
+  未报送: 'not_filed',
+  not_filed: 'not_filed',
+} as const;
 
 export const annualReportRow = z
   .object({
     uscc: opt(usccField),
     regNo: opt(regNoField),
-    year: z.string().trim().transform((v, ctx) => {
-      const y = Number(v);
-      if (!/^\d{4}$/.test(v) || y < 2013 || y >= new Date().getFullYear()) {
-        ctx.addIssue({ code: 'custom', message: `年报年度"${v}"无效（应为 2013 年至去年之间的四位年份）` });
-        return z.NEVER;
-      }
-      return y;
-    }),
-    filingStatus: z.preprocess(blankToUndefined, choice('报送状态', FILING_WORDS).optional()).transform((v) => v ?? 'filed'),
+    year: z
+      .string()
+      .trim()
+      .transform((v, ctx) => {
+        const y = Number(v);
+        if (!/^\d{4}$/.test(v) || y < 2013 || y >= new Date().getFullYear()) {
+          ctx.addIssue({ code: 'custom', message: `年报年度"${v}"无效（应为 2013 年至去年之间的四位年份）` });
+          return z.NEVER;
+        }
+        return y;
+      }),
+    filingStatus: z
+      .preprocess(blankToUndefined, choice('报送状态', FILING_WORDS).optional())
+      .transform((v) => v ?? 'filed'),
     filedOn: opt(dateField('报送日期')),
     employees: opt(count('从业人数')),
     partyMembers: opt(count('党员人数', 1_000_000)),
@@ -208,13 +375,21 @@ export const annualReportRow = z
     orgSetUp: opt(yesNo('是否成立党组织')),
   })
   .superRefine((r, ctx) => {
-    if (!r.uscc && !r.regNo) ctx.addIssue({ code: 'custom', path: ['uscc'], message: '统一社会信用代码与注册号至少填写一项' });
-    if (r.partyMembers !== undefined && r.employees !== undefined && (r.partyMembers) > (r.employees)) {
-      ctx.addIssue({ code: 'custom', path: ['partyMembers'], message: `党员人数（${r.partyMembers}）不能多于从业人数（${r.employees}）` });
+    if (!r.uscc && !r.regNo)
+      ctx.addIssue({ code: 'custom', path: ['uscc'], message: '统一社会信用代码与注册号至少填写一项' });
+    if (r.partyMembers !== undefined && r.employees !== undefined && r.partyMembers > r.employees) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['partyMembers'],
+        message: `党员人数（${r.partyMembers}）不能多于从业人数（${r.employees}）`,
+      });
     }
   })
   // Individual-business reports say only whether a branch was set up (partOrgIs 1/0).
-  .transform((r) => ({ ...r, partyOrgForm: (r.partyOrgForm) ?? (r.orgSetUp === undefined ? undefined : r.orgSetUp ? 1 : 0) }));
+  .transform((r) => ({
+    ...r,
+    partyOrgForm: r.partyOrgForm ?? (r.orgSetUp === undefined ? undefined : r.orgSetUp ? 1 : 0),
+  }));
 export type AnnualReportRow = {
   uscc?: string;
   regNo?: string;
@@ -235,27 +410,49 @@ export type AnnualReportRow = {
  * is valid; an unusable one does not refuse the row (about a fifth of rosters lack one): the
  * member is then matched on name, birth date and phone.
  */
-export const rosterRow = z
-  .object({
-    name: text(30, '姓名'),
-    idNumber: z.preprocess(blankToUndefined, z.string().optional()).transform((v) => {
-      if (!v) return undefined;
-      const r = parseIdNumber(normaliseCode(v).value);
-      return r.ok ? { value: r.value, birthDate: r.birthDate, sex: r.sex } : undefined;
-    }),
-    sex: opt(choice('性别', { 男: 'male', 女: 'female', male: 'male', female: 'female' })),
-    birthDate: opt(dateField('出生日期')),
-    joinDate: opt(dateField('入党日期')),
-    confirmedOn: opt(dateField('转正日期')),
-    membership: choice('党员类别', { 正式党员: 'full', 正式: 'full', full: 'full', 预备党员: 'probationary', 预备: 'probationary', probationary: 'probationary' }),
-    orgRelation: optionalText(200, '组织关系所在党组织'),
-    orgRelationCode: optionalText(60, '党组织代码'),
-    memberStatus: z.preprocess(blankToUndefined, choice('党员状态', { 正常: 'normal', 流动: 'mobile', 流动党员: 'mobile', 失联: 'lost', 失去联系: 'lost', 出国境: 'abroad', 出国: 'abroad', '出国（境）': 'abroad', 停止党籍: 'other', 其他: 'other' }).optional()).transform((v) => v ?? 'normal'),
-    phone: opt(z.string().trim()).transform((v) => {
-      const p = v ? normaliseCode(v).value.replace(/^\+?86/, '') : undefined;
-      return p && MOBILE.test(p) ? p : undefined;
-    }),
-    occupation: optionalText(60, '职业'),
-    workplace: optionalText(200, '工作单位'),
-  });
+export const rosterRow = z.object({
+  name: text(30, '姓名'),
+  idNumber: z.preprocess(blankToUndefined, z.string().optional()).transform((v) => {
+    if (!v) return undefined;
+    const r = parseIdNumber(normaliseCode(v).value);
+    return r.ok ? { value: r.value, birthDate: r.birthDate, sex: r.sex } : undefined;
+  }),
+  sex: opt(choice('性别', { 男: 'male', 女: 'female', male: 'male', female: 'female' })),
+  birthDate: opt(dateField('出生日期')),
+  joinDate: opt(dateField('入党日期')),
+  confirmedOn: opt(dateField('转正日期')),
+  membership: choice('党员类别', {
+    正式党员: 'full',
+    正式: 'full',
+    full: 'full',
+    预备党员: 'probationary',
+    预备: 'probationary',
+    probationary: 'probationary',
+  }),
+  orgRelation: optionalText(200, '组织关系所在党组织'),
+  orgRelationCode: optionalText(60, '党组织代码'),
+  memberStatus: z
+    .preprocess(
+      blankToUndefined,
+      choice('党员状态', {
+        正常: 'normal',
+        流动: 'mobile',
+        流动党员: 'mobile',
+        失联: 'lost',
+        失去联系: 'lost',
+        出国境: 'abroad',
+        出国: 'abroad',
+        '出国（境）': 'abroad',
+        停止党籍: 'other',
+        其他: 'other',
+      }).optional(),
+    )
+    .transform((v) => v ?? 'normal'),
+  phone: opt(z.string().trim()).transform((v) => {
+    const p = v ? normaliseCode(v).value.replace(/^\+?86/, '') : undefined;
+    return p && MOBILE.test(p) ? p : undefined;
+  }),
+  occupation: optionalText(60, '职业'),
+  workplace: optionalText(200, '工作单位'),
+});
 export type RosterRow = z.infer<typeof rosterRow>;

@@ -10,14 +10,33 @@ const STATIONS: StationPlace[] = [
 
 describe('station derivation', () => {
   it('takes the registering authority when it is a station of the county', () => {
-    expect(deriveStation('320102', { authority: '南京市玄武区市场监督管理局孝陵卫市场监管所', address: '梅园新村街道长江路 1 号' }, STATIONS, [])?.stationCode).toBe('320102002');
-    expect(deriveStation('320102', { authority: '孝陵卫所' }, STATIONS, [])).toMatchObject({ stationCode: '320102002', via: 'authority' });
+    expect(
+      deriveStation(
+        '320102',
+        { authority: '南京市玄武区市场监督管理局孝陵卫市场监管所', address: '梅园新村街道长江路 1 号' },
+        STATIONS,
+        [],
+      )?.stationCode,
+    ).toBe('320102002');
+    expect(deriveStation('320102', { authority: '孝陵卫所' }, STATIONS, [])).toMatchObject({
+      stationCode: '320102002',
+      via: 'authority',
+    });
     expect(stationByAuthority('南京市玄武区市场监督管理局', STATIONS)).toBeNull(); // the bureau itself is no station
   });
   it('else the township or street the station serves, from the address or a street column', () => {
-    expect(deriveStation('320102', { authority: '南京市玄武区市场监督管理局', address: '南京市玄武区锁金村街道龙蟠路 9 号' }, STATIONS, [])).toMatchObject({ stationCode: '320102002', via: 'area', matched: '锁金村街道' });
+    expect(
+      deriveStation(
+        '320102',
+        { authority: '南京市玄武区市场监督管理局', address: '南京市玄武区锁金村街道龙蟠路 9 号' },
+        STATIONS,
+        [],
+      ),
+    ).toMatchObject({ stationCode: '320102002', via: 'area', matched: '锁金村街道' });
     expect(deriveStation('320102', { street: '玄武门' }, STATIONS, [])?.stationCode).toBe('320102001');
-    expect(deriveStation('320102', { street: '玄武门街道', address: '锁金村街道 1 号' }, STATIONS, [])?.stationCode).toBe('320102001'); // the street column wins
+    expect(
+      deriveStation('320102', { street: '玄武门街道', address: '锁金村街道 1 号' }, STATIONS, [])?.stationCode,
+    ).toBe('320102001'); // the street column wins
   });
   it('never crosses the county, and leaves ambiguity and silence unassigned', () => {
     expect(deriveStation('320102', { address: '秦淮区夫子庙街道贡院街 1 号' }, STATIONS, [])).toBeNull();
@@ -31,7 +50,11 @@ describe('station derivation', () => {
       { countyCode: '320102', keyword: '中山路100号', stationCode: '320102002' },
       { countyCode: '320104', keyword: '中山路', stationCode: '320104001' },
     ];
-    expect(deriveStation('320102', { address: '玄武区中山路 8 号' }, STATIONS, rules)).toMatchObject({ stationCode: '320102001', via: 'rule', matched: '中山路' });
+    expect(deriveStation('320102', { address: '玄武区中山路 8 号' }, STATIONS, rules)).toMatchObject({
+      stationCode: '320102001',
+      via: 'rule',
+      matched: '中山路',
+    });
     expect(deriveStation('320102', { address: '玄武区中山路100号' }, STATIONS, rules)?.stationCode).toBe('320102002');
     expect(deriveStation('320102', { address: '孝陵卫街道中山路 8 号' }, STATIONS, rules)?.via).toBe('area');
   });

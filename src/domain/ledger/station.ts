@@ -12,7 +12,16 @@ export type StationFound = { stationCode: string; via: 'authority' | 'area' | 'r
 
 /** Headers (as the source systems name them) of the registering authority and of the street/township. */
 export const AUTHORITY_HEADERS = ['登记机关', '登记机关名称', '管辖机关', '管辖单位', '登记管理机关', '管辖机关名称'];
-export const STREET_HEADERS = ['街道', '乡镇街道', '所在街道', '所属街道', '街道乡镇', '乡镇', '所在乡镇街道', '所属乡镇街道'];
+export const STREET_HEADERS = [
+  '街道',
+  '乡镇街道',
+  '所在街道',
+  '所属街道',
+  '街道乡镇',
+  '乡镇',
+  '所在乡镇街道',
+  '所属乡镇街道',
+];
 
 const squeeze = (s: string) => s.replace(/[\s\u3000（）()]/g, '');
 /** A station's name without the "市场监管所" ending: what an authority's name contains. */
@@ -37,7 +46,11 @@ export function stationByAuthority(authority: string, stations: StationPlace[]):
     const full = squeeze(s.name);
     const base = stem(s.name);
     if (a.includes(full)) return [{ code: s.code, len: full.length + 100, matched: s.name }];
-    if (base.length >= 2 && new RegExp(`${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(市场监督管理所|市场监管所|工商所|所|分局)$`).test(a)) return [{ code: s.code, len: base.length, matched: s.name }];
+    if (
+      base.length >= 2 &&
+      new RegExp(`${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(市场监督管理所|市场监管所|工商所|所|分局)$`).test(a)
+    )
+      return [{ code: s.code, len: base.length, matched: s.name }];
     return [];
   });
   const b = best(cands);
@@ -52,7 +65,8 @@ export function stationByArea(hint: StationHint, stations: StationPlace[]): Stat
       const full = squeeze(area);
       const base = areaStem(area);
       if (!full) return [];
-      if (street && (street === full || (base.length >= 2 && street === base) || street.includes(full))) return [{ code: s.code, len: full.length + 100, matched: area }];
+      if (street && (street === full || (base.length >= 2 && street === base) || street.includes(full)))
+        return [{ code: s.code, len: full.length + 100, matched: area }];
       if (address.includes(full)) return [{ code: s.code, len: full.length, matched: area }];
       return [];
     }),
@@ -70,16 +84,29 @@ export function stationByArea(hint: StationHint, stations: StationPlace[]): Stat
 export function stationByRule(address: string | null | undefined, rules: StationRule[]): StationFound | null {
   const a = squeeze(address ?? '');
   if (!a) return null;
-  const b = best(rules.filter((r) => a.includes(squeeze(r.keyword))).map((r) => ({ code: r.stationCode, len: squeeze(r.keyword).length, matched: r.keyword })));
+  const b = best(
+    rules
+      .filter((r) => a.includes(squeeze(r.keyword)))
+      .map((r) => ({ code: r.stationCode, len: squeeze(r.keyword).length, matched: r.keyword })),
+  );
   return b ? { stationCode: b.code, via: 'rule', matched: b.matched } : null;
 }
 
 /** The station for a row of the given county: authority, then served township/street, then the county's rules. */
-export function deriveStation(countyCode: string, hint: StationHint, stations: StationPlace[], rules: StationRule[]): StationFound | null {
+export function deriveStation(
+  countyCode: string,
+  hint: StationHint,
+  stations: StationPlace[],
+  rules: StationRule[],
+): StationFound | null {
   const own = stations.filter((s) => s.countyCode === countyCode);
   if (!own.length) return null;
   const ownRules = rules.filter((r) => r.countyCode === countyCode && own.some((s) => s.code === r.stationCode));
-  return (hint.authority ? stationByAuthority(hint.authority, own) : null) ?? stationByArea(hint, own) ?? stationByRule(hint.address, ownRules);
+  return (
+    (hint.authority ? stationByAuthority(hint.authority, own) : null) ??
+    stationByArea(hint, own) ??
+    stationByRule(hint.address, ownRules)
+  );
 }
 
 /** The value of the first header in names that the row has (headers compared without spaces and brackets). */

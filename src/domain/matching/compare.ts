@@ -40,7 +40,8 @@ export function compareDates(a: string | null | undefined, b: string | null | un
   const y = b.replaceAll('-', '');
   const diff = [...x].map((c, i) => (c === y[i] ? -1 : i)).filter((i) => i >= 0);
   if (diff.length === 1) return 'transposed';
-  if (diff.length === 2 && diff[1] === diff[0] + 1 && x[diff[0]] === y[diff[1]] && x[diff[1]] === y[diff[0]]) return 'transposed';
+  if (diff.length === 2 && diff[1] === diff[0] + 1 && x[diff[0]] === y[diff[1]] && x[diff[1]] === y[diff[0]])
+    return 'transposed';
   return 'different';
 }
 

@@ -1,4 +1,11 @@
-import { compareDates, compareNames, compareValues, type DateLevel, type NameLevel, type ValueLevel } from './compare.js';
+import {
+  compareDates,
+  compareNames,
+  compareValues,
+  type DateLevel,
+  type NameLevel,
+  type ValueLevel,
+} from './compare.js';
 
 /**
  * Fellegi–Sunter record linkage. For each field, m = P(level | same person) and
@@ -15,8 +22,18 @@ export type Levels = { name: NameLevel; birthDate: DateLevel; phone: ValueLevel;
 export type Model = { [F in keyof Levels]: Record<Levels[F], { m: number; u: number }> };
 
 export const DEFAULT_MODEL: Model = {
-  name: { exact: { m: 0.9, u: 0.002 }, homophone: { m: 0.05, u: 0.002 }, one_char: { m: 0.04, u: 0.01 }, different: { m: 0.01, u: 0.986 } },
-  birthDate: { exact: { m: 0.93, u: 0.00005 }, transposed: { m: 0.05, u: 0.0005 }, different: { m: 0.02, u: 0.99945 }, missing: { m: 1, u: 1 } },
+  name: {
+    exact: { m: 0.9, u: 0.002 },
+    homophone: { m: 0.05, u: 0.002 },
+    one_char: { m: 0.04, u: 0.01 },
+    different: { m: 0.01, u: 0.986 },
+  },
+  birthDate: {
+    exact: { m: 0.93, u: 0.00005 },
+    transposed: { m: 0.05, u: 0.0005 },
+    different: { m: 0.02, u: 0.99945 },
+    missing: { m: 1, u: 1 },
+  },
   phone: { same: { m: 0.6, u: 0.00001 }, different: { m: 0.4, u: 0.99999 }, missing: { m: 1, u: 1 } },
   county: { same: { m: 0.85, u: 0.05 }, different: { m: 0.15, u: 0.95 }, missing: { m: 1, u: 1 } },
 };
@@ -32,7 +49,10 @@ export function compareRecords(a: Record_, b: Record_): Levels {
   };
 }
 
-export function score(levels: Levels, model: Model = DEFAULT_MODEL): { score: number; weights: Record<keyof Levels, number> } {
+export function score(
+  levels: Levels,
+  model: Model = DEFAULT_MODEL,
+): { score: number; weights: Record<keyof Levels, number> } {
   const w = (f: keyof Levels) => {
     const p = (model[f] as Record<string, { m: number; u: number }>)[levels[f]];
     return Math.log2(p.m / p.u);
@@ -79,5 +99,8 @@ export function chanceAgreement(values: (string | null | undefined)[]): number {
 /** u for names and birth dates from the data: how often two random records agree. */
 export function estimateU(records: Record_[], model: Model = DEFAULT_MODEL): Model {
   if (records.length < 50) return model;
-  return withU(model, { name: chanceAgreement(records.map((r) => r.name)), birthDate: chanceAgreement(records.map((r) => r.birthDate)) });
+  return withU(model, {
+    name: chanceAgreement(records.map((r) => r.name)),
+    birthDate: chanceAgreement(records.map((r) => r.birthDate)),
+  });
 }

@@ -40,7 +40,9 @@ describe('Fellegi–Sunter scoring', () => {
   });
   it('never links on a name alone, however rare the data makes it', () => {
     const rare = estimateU(Array.from({ length: 5000 }, (_, i) => ({ name: `人${i}` })));
-    expect(score({ name: 'exact', birthDate: 'missing', phone: 'missing', county: 'same' }, rare).score).toBeGreaterThan(14);
+    expect(
+      score({ name: 'exact', birthDate: 'missing', phone: 'missing', county: 'same' }, rare).score,
+    ).toBeGreaterThan(14);
     expect(decide({ name: '人7', county: '320102' }, { name: '人7', county: '320102' }, rare).link).toBe(false);
   });
   it('scores are monotone: each extra agreement raises the score', () => {
@@ -49,12 +51,19 @@ describe('Fellegi–Sunter scoring', () => {
     const withAll = score({ name: 'exact', birthDate: 'exact', phone: 'same', county: 'same' }).score;
     expect(none).toBeLessThan(withDate);
     expect(withDate).toBeLessThan(withAll);
-    expect(score({ name: 'different', birthDate: 'different', phone: 'different', county: 'different' }).score).toBeLessThan(0);
+    expect(
+      score({ name: 'different', birthDate: 'different', phone: 'different', county: 'different' }).score,
+    ).toBeLessThan(0);
   });
   it('estimates u from the data: a common name weighs less', () => {
-    const records = Array.from({ length: 200 }, (_, i) => ({ name: i % 2 ? '王伟' : `人${i}`, birthDate: `19${50 + (i % 40)}-01-01` }));
+    const records = Array.from({ length: 200 }, (_, i) => ({
+      name: i % 2 ? '王伟' : `人${i}`,
+      birthDate: `19${50 + (i % 40)}-01-01`,
+    }));
     const m = estimateU(records);
     expect(m.name.exact.u).toBeGreaterThan(DEFAULT_MODEL.name.exact.u);
-    expect(score({ name: 'exact', birthDate: 'missing', phone: 'missing', county: 'missing' }, m).score).toBeLessThan(score({ name: 'exact', birthDate: 'missing', phone: 'missing', county: 'missing' }).score);
+    expect(score({ name: 'exact', birthDate: 'missing', phone: 'missing', county: 'missing' }, m).score).toBeLessThan(
+      score({ name: 'exact', birthDate: 'missing', phone: 'missing', county: 'missing' }).score,
+    );
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ruleSettings, type RuleSettings } from '../settings/settings.js';
-import { AFFILIATED_TARGET, jointUpperBound, proposeSetups, type Candidate, type Proposal, type ZoneKind } from './grouping.js';
+import {
+  AFFILIATED_TARGET,
+  jointUpperBound,
+  proposeSetups,
+  type Candidate,
+  type Proposal,
+  type ZoneKind,
+} from './grouping.js';
 import { checkJointGroup, orgKindFor } from './rules.js';
 
 const S = ruleSettings.parse({});
@@ -66,7 +73,9 @@ describe('standalone proposals', () => {
     expect(out[2].explanation).toContain('宜设基层党委');
   });
   it('skips entities that already have an organization', () => {
-    expect(proposeSetups([cand(1, 5, { hasOrg: true }), cand(2, 0, { hasOrg: true }), cand(3, 1, { hasOrg: true })], S)).toEqual([]);
+    expect(
+      proposeSetups([cand(1, 5, { hasOrg: true }), cand(2, 0, { hasOrg: true }), cand(3, 1, { hasOrg: true })], S),
+    ).toEqual([]);
   });
 });
 
@@ -91,13 +100,23 @@ describe('joint proposals: hand-made cases', () => {
   it('falls through to the station when the building alone is short: 1+1 in the building, 1 next door', () => {
     const out = proposeSetups([cand(1, 1, { zones: [building] }), cand(2, 1, { zones: [building] }), cand(3, 1)], S);
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ mode: 'joint', orgKind: 'joint_branch', zoneId: null, stationCode: 'S1', entityIds: [1, 2, 3], fullMembers: 3 });
+    expect(out[0]).toMatchObject({
+      mode: 'joint',
+      orgKind: 'joint_branch',
+      zoneId: null,
+      stationCode: 'S1',
+      entityIds: [1, 2, 3],
+      fullMembers: 3,
+    });
     expect(out[0].explanation).toBe('同一基层所 XX所辖区，3 家单位，正式党员 3 名');
     expect(out[0].suggestedName).toBe('XX所辖区联合党支部');
   });
   it('builds a station-based branch of individual businesses', () => {
     const ind = { kind: 'individual' as const };
-    const out = proposeSetups([cand(1, 1, ind), cand(2, 1, ind), cand(3, 1, ind), cand(4, 0, { ...ind, members: 1 })], S);
+    const out = proposeSetups(
+      [cand(1, 1, ind), cand(2, 1, ind), cand(3, 1, ind), cand(4, 0, { ...ind, members: 1 })],
+      S,
+    );
     expect(out).toEqual([
       {
         mode: 'station',
@@ -115,7 +134,10 @@ describe('joint proposals: hand-made cases', () => {
   });
   it('groups individual businesses among themselves first, then the others', () => {
     const ind = { kind: 'individual' as const };
-    const out = proposeSetups([cand(1, 1, ind), cand(2, 2), cand(3, 1, ind), cand(4, 1, { kind: 'cooperative' }), cand(5, 1, ind)], S);
+    const out = proposeSetups(
+      [cand(1, 1, ind), cand(2, 2), cand(3, 1, ind), cand(4, 1, { kind: 'cooperative' }), cand(5, 1, ind)],
+      S,
+    );
     expect(ids(out)).toEqual([
       ['station', [1, 3, 5]],
       ['joint', [2, 4]],
@@ -128,12 +150,25 @@ describe('joint proposals: hand-made cases', () => {
   it('affiliates a lone 1-member entity in an otherwise empty county', () => {
     const out = proposeSetups([cand(1, 1, { countyCode: C2 }), cand(2, 2), cand(3, 1)], S);
     const lone = out.find((p) => p.entityIds.includes(1));
-    expect(lone).toMatchObject({ mode: 'affiliated', orgKind: null, countyCode: C2, entityIds: [1], suggestedName: AFFILIATED_TARGET });
+    expect(lone).toMatchObject({
+      mode: 'affiliated',
+      orgKind: null,
+      countyCode: C2,
+      entityIds: [1],
+      suggestedName: AFFILIATED_TARGET,
+    });
     expect(lone?.explanation).toContain(AFFILIATED_TARGET);
     expect(lone?.explanation).toContain('正式党员 1 名，不足 3 名');
   });
   it('never groups across counties, even with the same station code and zone id', () => {
-    const out = proposeSetups([cand(1, 1, { zones: [building] }), cand(2, 1, { zones: [building] }), cand(3, 1, { countyCode: C2, zones: [building] })], S);
+    const out = proposeSetups(
+      [
+        cand(1, 1, { zones: [building] }),
+        cand(2, 1, { zones: [building] }),
+        cand(3, 1, { countyCode: C2, zones: [building] }),
+      ],
+      S,
+    );
     expect(ids(out)).toEqual([
       ['affiliated', [1]],
       ['affiliated', [2]],
@@ -143,7 +178,15 @@ describe('joint proposals: hand-made cases', () => {
   it('tries an entity in its tightest zone first: building before market', () => {
     const market = zone(1, 'market', 'XX市场');
     const tower = zone(2, 'building', 'YY大厦');
-    const out = proposeSetups([cand(1, 1, { zones: [market, tower] }), cand(2, 2, { zones: [market] }), cand(3, 2, { zones: [tower] }), cand(4, 1, { zones: [market] })], S);
+    const out = proposeSetups(
+      [
+        cand(1, 1, { zones: [market, tower] }),
+        cand(2, 2, { zones: [market] }),
+        cand(3, 2, { zones: [tower] }),
+        cand(4, 1, { zones: [market] }),
+      ],
+      S,
+    );
     expect(out.map((p) => [p.zoneId, p.entityIds, p.suggestedName])).toEqual([
       [2, [1, 3], 'YY大厦联合党支部'],
       [1, [2, 4], 'XX市场联合党支部'],
@@ -152,9 +195,22 @@ describe('joint proposals: hand-made cases', () => {
   });
   it('moves on to a looser zone when the tightest cannot form a branch', () => {
     const park = zone(3, 'park', 'ZZ园区');
-    const out = proposeSetups([cand(1, 1, { zones: [building, park] }), cand(2, 1, { zones: [park] }), cand(3, 1, { zones: [park], stationCode: 'S2' })], S);
+    const out = proposeSetups(
+      [
+        cand(1, 1, { zones: [building, park] }),
+        cand(2, 1, { zones: [park] }),
+        cand(3, 1, { zones: [park], stationCode: 'S2' }),
+      ],
+      S,
+    );
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ mode: 'zone', zoneId: 3, entityIds: [1, 2, 3], stationCode: null, explanation: '同一园区 ZZ园区，3 家单位，正式党员 3 名' });
+    expect(out[0]).toMatchObject({
+      mode: 'zone',
+      zoneId: 3,
+      entityIds: [1, 2, 3],
+      stationCode: null,
+      explanation: '同一园区 ZZ园区，3 家单位，正式党员 3 名',
+    });
   });
   it('pairs 2+1 first, then 2+2', () => {
     const out = proposeSetups([cand(1, 2), cand(2, 2), cand(3, 2), cand(4, 1)], S);
@@ -194,12 +250,24 @@ describe('joint proposals: hand-made cases', () => {
   it('keeps the unit cap while forming a group', () => {
     const p = ruleSettings.parse({ standaloneMinFullMembers: 10, jointBranchMaxUnits: 2 });
     expect(ids(proposeSetups([cand(1, 9), cand(2, 1)], p))).toEqual([['joint', [1, 2]]]);
-    expect(ids(proposeSetups([cand(1, 5), cand(2, 4), cand(3, 1)], p)).map(([m]) => m)).toEqual(['affiliated', 'affiliated', 'affiliated']);
+    expect(ids(proposeSetups([cand(1, 5), cand(2, 4), cand(3, 1)], p)).map(([m]) => m)).toEqual([
+      'affiliated',
+      'affiliated',
+      'affiliated',
+    ]);
   });
   it('without a station, groups the county remainder as a joint branch, not a station one', () => {
-    const out = proposeSetups([1, 2, 3].map((id) => cand(id, 1, { kind: 'individual', stationCode: null, stationName: null })), S);
+    const out = proposeSetups(
+      [1, 2, 3].map((id) => cand(id, 1, { kind: 'individual', stationCode: null, stationName: null })),
+      S,
+    );
     expect(out).toEqual([
-      expect.objectContaining({ mode: 'joint', stationCode: null, explanation: '同一县（区）320102（未划分基层所），3 家单位，正式党员 3 名', suggestedName: '县（区）320102辖区联合党支部' }),
+      expect.objectContaining({
+        mode: 'joint',
+        stationCode: null,
+        explanation: '同一县（区）320102（未划分基层所），3 家单位，正式党员 3 名',
+        suggestedName: '县（区）320102辖区联合党支部',
+      }),
     ]);
   });
 });
@@ -207,7 +275,17 @@ describe('joint proposals: hand-made cases', () => {
 describe('work proposals', () => {
   it('lists entities with no members and no party work, one per county and station', () => {
     const none = (id: number, over: Partial<Candidate> = {}) => cand(id, 0, { members: 0, ...over });
-    const out = proposeSetups([none(4, { stationCode: 'S2', stationName: 'YY所' }), none(1), none(2, { hasWork: true }), none(3), none(5, { hasOrg: true }), none(6, { countyCode: C2 })], S);
+    const out = proposeSetups(
+      [
+        none(4, { stationCode: 'S2', stationName: 'YY所' }),
+        none(1),
+        none(2, { hasWork: true }),
+        none(3),
+        none(5, { hasOrg: true }),
+        none(6, { countyCode: C2 }),
+      ],
+      S,
+    );
     expect(out.map((p) => [p.countyCode, p.mode, p.stationCode, p.entityIds])).toEqual([
       [C1, 'work', 'S1', [1, 3]],
       [C1, 'work', 'S2', [4]],
@@ -223,7 +301,14 @@ describe('work proposals', () => {
 
 describe('jointUpperBound', () => {
   it('sums min(n, 5 × floor(F / 3)) over counties', () => {
-    const cs = [cand(1, 1), cand(2, 1), cand(3, 1), cand(4, 2), cand(5, 1, { countyCode: C2 }), cand(6, 1, { countyCode: C2 })];
+    const cs = [
+      cand(1, 1),
+      cand(2, 1),
+      cand(3, 1),
+      cand(4, 2),
+      cand(5, 1, { countyCode: C2 }),
+      cand(6, 1, { countyCode: C2 }),
+    ];
     const extra = [cand(7, 3), cand(8, 1, { hasOrg: true }), cand(9, 0, { members: 0 }), cand(10, 0, { members: 2 })];
     expect(jointUpperBound([...cs, ...extra], S)).toEqual({ candidates: 7, bound: 5 });
     expect(jointUpperBound([], S)).toEqual({ candidates: 0, bound: 0 });
@@ -240,7 +325,17 @@ describe('input handling', () => {
     expect(() => proposeSetups([cand(1, 1), cand(1, 2)], S)).toThrow(/重复/);
   });
   it('orders proposals by county, then mode, then first entity', () => {
-    const out = proposeSetups([cand(9, 0, { members: 0, countyCode: C2 }), cand(8, 1, { countyCode: C2 }), cand(7, 5, { countyCode: C2 }), cand(6, 1), cand(5, 4), cand(3, 2)], S);
+    const out = proposeSetups(
+      [
+        cand(9, 0, { members: 0, countyCode: C2 }),
+        cand(8, 1, { countyCode: C2 }),
+        cand(7, 5, { countyCode: C2 }),
+        cand(6, 1),
+        cand(5, 4),
+        cand(3, 2),
+      ],
+      S,
+    );
     expect(out.map((p) => [p.countyCode, p.mode, p.entityIds])).toEqual([
       [C1, 'standalone', [5]],
       [C1, 'joint', [3, 6]],
@@ -253,7 +348,13 @@ describe('input handling', () => {
 
 // ---- properties on random candidate sets ------------------------------------------------------
 
-const ZONES = [zone(1, 'building', 'A座'), zone(2, 'market', 'B市场'), zone(3, 'park', 'C园区'), zone(4, 'district', 'D商圈'), zone(5, 'building', 'E大厦')];
+const ZONES = [
+  zone(1, 'building', 'A座'),
+  zone(2, 'market', 'B市场'),
+  zone(3, 'park', 'C园区'),
+  zone(4, 'district', 'D商圈'),
+  zone(5, 'building', 'E大厦'),
+];
 
 const candidateArb = (entityId: number) =>
   fc
@@ -262,26 +363,27 @@ const candidateArb = (entityId: number) =>
       station: fc.constantFrom('S1', 'S2', null),
       zones: fc.subarray(ZONES, { maxLength: 2 }),
       kind: fc.constantFrom('enterprise' as const, 'individual' as const, 'cooperative' as const),
-      full: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 2 }) }, { weight: 1, arbitrary: fc.integer({ min: 3, max: 120 }) }),
+      full: fc.oneof(
+        { weight: 6, arbitrary: fc.integer({ min: 0, max: 2 }) },
+        { weight: 1, arbitrary: fc.integer({ min: 3, max: 120 }) },
+      ),
       prob: fc.integer({ min: 0, max: 3 }),
       hasOrg: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
       hasWork: fc.boolean(),
     })
-    .map(
-      (r): Candidate => ({
-        entityId,
-        name: `单位${entityId}`,
-        kind: r.kind,
-        countyCode: r.county,
-        stationCode: r.station,
-        stationName: r.station ? `${r.station}所` : null,
-        zones: r.zones,
-        fullMembers: r.full,
-        members: r.full + r.prob,
-        hasOrg: r.hasOrg,
-        hasWork: r.hasWork,
-      }),
-    );
+    .map((r): Candidate => ({
+      entityId,
+      name: `单位${entityId}`,
+      kind: r.kind,
+      countyCode: r.county,
+      stationCode: r.station,
+      stationName: r.station ? `${r.station}所` : null,
+      zones: r.zones,
+      fullMembers: r.full,
+      members: r.full + r.prob,
+      hasOrg: r.hasOrg,
+      hasWork: r.hasWork,
+    }));
 
 const candidatesArb = fc
   .uniqueArray(fc.integer({ min: 1, max: 10_000 }), { maxLength: 60 })
@@ -327,8 +429,10 @@ function checkInvariants(cands: Candidate[], s: RuleSettings, out: Proposal[]): 
       expect(members[0].fullMembers).toBeGreaterThanOrEqual(s.standaloneMinFullMembers);
       expect(p.orgKind).toBe(orgKindFor(members[0].fullMembers, s));
     }
-    if (p.mode === 'affiliated') expect([p.orgKind, members[0].fullMembers < s.standaloneMinFullMembers]).toEqual([null, true]);
-    if (p.mode === 'work') for (const c of members) expect([c.members, c.hasWork, p.stationCode]).toEqual([0, false, c.stationCode]);
+    if (p.mode === 'affiliated')
+      expect([p.orgKind, members[0].fullMembers < s.standaloneMinFullMembers]).toEqual([null, true]);
+    if (p.mode === 'work')
+      for (const c of members) expect([c.members, c.hasWork, p.stationCode]).toEqual([0, false, c.stationCode]);
   }
   for (const c of cands) {
     const expected = c.hasOrg ? 0 : c.members >= 1 || !c.hasWork ? 1 : 0;
@@ -339,16 +443,27 @@ function checkInvariants(cands: Candidate[], s: RuleSettings, out: Proposal[]): 
 
 describe('properties on random candidate sets', () => {
   it('keeps every cap, every county and every entity once, under the default settings', () => {
-    fc.assert(fc.property(candidatesArb, (cs) => checkInvariants(cs, S, proposeSetups(cs, S))), { numRuns: 300 });
+    fc.assert(
+      fc.property(candidatesArb, (cs) => checkInvariants(cs, S, proposeSetups(cs, S))),
+      { numRuns: 300 },
+    );
   });
   it('keeps them under other provincial settings', () => {
-    fc.assert(fc.property(candidatesArb, settingsArb, (cs, s) => checkInvariants(cs, s, proposeSetups(cs, s))), { numRuns: 300 });
+    fc.assert(
+      fc.property(candidatesArb, settingsArb, (cs, s) => checkInvariants(cs, s, proposeSetups(cs, s))),
+      { numRuns: 300 },
+    );
   });
   it('gives the same output for shuffled input', () => {
-    const shuffled = candidatesArb.chain((cs) => fc.tuple(fc.constant(cs), fc.shuffledSubarray(cs, { minLength: cs.length, maxLength: cs.length })));
-    fc.assert(fc.property(shuffled, settingsArb, ([cs, perm], s) => {
-      expect(proposeSetups(perm, s)).toEqual(proposeSetups(cs, s));
-    }), { numRuns: 200 });
+    const shuffled = candidatesArb.chain((cs) =>
+      fc.tuple(fc.constant(cs), fc.shuffledSubarray(cs, { minLength: cs.length, maxLength: cs.length })),
+    );
+    fc.assert(
+      fc.property(shuffled, settingsArb, ([cs, perm], s) => {
+        expect(proposeSetups(perm, s)).toEqual(proposeSetups(cs, s));
+      }),
+      { numRuns: 200 },
+    );
   });
   it('leaves no station with enough affiliated full members for another branch (default settings)', () => {
     fc.assert(
@@ -365,12 +480,15 @@ describe('properties on random candidate sets', () => {
     );
   });
   it('places as many entities as the best grouping of a single pool (default settings)', () => {
-    const poolArb = fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })), { maxLength: 8 }).map((xs) =>
-      xs.map(([full, prob], i) => cand(i + 1, full, { members: Math.max(1, full + prob) })),
+    const poolArb = fc
+      .array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })), { maxLength: 8 })
+      .map((xs) => xs.map(([full, prob], i) => cand(i + 1, full, { members: Math.max(1, full + prob) })));
+    fc.assert(
+      fc.property(poolArb, (cs) => {
+        expect(placedCount(proposeSetups(cs, S))).toBe(bestPlaced(cs, S));
+      }),
+      { numRuns: 300 },
     );
-    fc.assert(fc.property(poolArb, (cs) => {
-      expect(placedCount(proposeSetups(cs, S))).toBe(bestPlaced(cs, S));
-    }), { numRuns: 300 });
   });
 });
 

@@ -25,7 +25,14 @@ export type Candidate = {
 };
 export type ProposalMode = 'standalone' | 'zone' | 'joint' | 'station' | 'affiliated' | 'work';
 /** Each proposal mode in words, in the order the web lists them. */
-export const PROPOSAL_MODE_LABEL: Record<ProposalMode, string> = { standalone: '单独组建', zone: '依托区域联合组建', station: '个体工商户联合党支部', joint: '同所联合组建', affiliated: '挂靠组建', work: '工作覆盖' };
+export const PROPOSAL_MODE_LABEL: Record<ProposalMode, string> = {
+  standalone: '单独组建',
+  zone: '依托区域联合组建',
+  station: '个体工商户联合党支部',
+  joint: '同所联合组建',
+  affiliated: '挂靠组建',
+  work: '工作覆盖',
+};
 export const PROPOSAL_MODES = Object.keys(PROPOSAL_MODE_LABEL) as ProposalMode[];
 export type Proposal = {
   mode: ProposalMode;
@@ -40,11 +47,23 @@ export type Proposal = {
   suggestedName: string;
 };
 
-export const ZONE_KIND_LABEL: Record<ZoneKind, string> = { building: '楼宇', market: '专业市场', park: '园区', district: '商圈' };
+export const ZONE_KIND_LABEL: Record<ZoneKind, string> = {
+  building: '楼宇',
+  market: '专业市场',
+  park: '园区',
+  district: '商圈',
+};
 export const AFFILIATED_TARGET = '挂靠所在乡镇（街道）或村（社区）党组织';
 /** Tightest location first: members in one building meet most easily. */
 const ZONE_ORDER: ZoneKind[] = ['building', 'market', 'park', 'district'];
-const MODE_RANK: Record<ProposalMode, number> = { standalone: 0, zone: 1, station: 2, joint: 3, affiliated: 4, work: 5 };
+const MODE_RANK: Record<ProposalMode, number> = {
+  standalone: 0,
+  zone: 1,
+  station: 2,
+  joint: 3,
+  affiliated: 4,
+  work: 5,
+};
 
 type Caps = { minFull: number; maxUnits: number; maxFull: number };
 type Group = { items: Candidate[]; full: number };
@@ -100,7 +119,11 @@ function prepare(cands: Candidate[]): Candidate[] {
   return sorted.filter((c) => !c.hasOrg).map((c) => ({ ...c, members: Math.max(c.members, c.fullMembers) }));
 }
 
-const capsOf = (s: RuleSettings): Caps => ({ minFull: s.standaloneMinFullMembers, maxUnits: s.jointBranchMaxUnits, maxFull: s.branchMaxMembers });
+const capsOf = (s: RuleSettings): Caps => ({
+  minFull: s.standaloneMinFullMembers,
+  maxUnits: s.jointBranchMaxUnits,
+  maxFull: s.branchMaxMembers,
+});
 
 // ---- zone level -------------------------------------------------------------------------------
 
@@ -112,7 +135,10 @@ function zoneProposals(joint: Candidate[], placed: Set<number>, s: RuleSettings)
   // Every building before any market, and so on: an entity in several zones is tried in its tightest first.
   for (const kind of ZONE_ORDER) {
     for (const z of zones.filter((zone) => zone.kind === kind)) {
-      const groups = packPool(z.entities.filter((c) => !placed.has(c.entityId)), capsOf(s));
+      const groups = packPool(
+        z.entities.filter((c) => !placed.has(c.entityId)),
+        capsOf(s),
+      );
       groups.forEach((g, i) => {
         markPlaced(g, placed);
         const where = `同一${ZONE_KIND_LABEL[z.kind]} ${z.name}，${g.items.length} 家单位，正式党员 ${g.full} 名`;
@@ -149,14 +175,22 @@ function stationProposals(joint: Candidate[], placed: Set<number>, s: RuleSettin
     // Scattered individual businesses first join a station-based branch of their own kind;
     // without a station there is nothing to base it on.
     if (place.stationCode !== null) {
-      const groups = packPool(pool.filter((c) => c.kind === 'individual'), capsOf(s));
+      const groups = packPool(
+        pool.filter((c) => c.kind === 'individual'),
+        capsOf(s),
+      );
       groups.forEach((g, i) => {
         markPlaced(g, placed);
         const where = `同一基层所 ${label.name}，个体工商户 ${g.items.length} 家，正式党员 ${g.full} 名`;
-        out.push(groupProposal('station', g, place, where, `${label.name}个体工商户联合党支部${ordinal(i, groups.length)}`));
+        out.push(
+          groupProposal('station', g, place, where, `${label.name}个体工商户联合党支部${ordinal(i, groups.length)}`),
+        );
       });
     }
-    const groups = packPool(pool.filter((c) => !placed.has(c.entityId)), capsOf(s));
+    const groups = packPool(
+      pool.filter((c) => !placed.has(c.entityId)),
+      capsOf(s),
+    );
     groups.forEach((g, i) => {
       markPlaced(g, placed);
       const where = `${label.where}，${g.items.length} 家单位，正式党员 ${g.full} 名`;
@@ -175,12 +209,15 @@ function stationPools(cands: Candidate[]): Candidate[][] {
     if (pool) pool.push(c);
     else pools.set(key, [c]);
   }
-  return [...pools.values()].sort((a, b) => compareStrings(a[0].countyCode, b[0].countyCode) || compareStations(a[0].stationCode, b[0].stationCode));
+  return [...pools.values()].sort(
+    (a, b) => compareStrings(a[0].countyCode, b[0].countyCode) || compareStations(a[0].stationCode, b[0].stationCode),
+  );
 }
 
 function stationLabel(pool: Candidate[]): { name: string; where: string } {
   const { countyCode, stationCode } = pool[0];
-  if (stationCode === null) return { name: `县（区）${countyCode}`, where: `同一县（区）${countyCode}（未划分基层所）` };
+  if (stationCode === null)
+    return { name: `县（区）${countyCode}`, where: `同一县（区）${countyCode}（未划分基层所）` };
   const name = pool.find((c) => c.stationName)?.stationName ?? `基层所${stationCode}`;
   return { name, where: `同一基层所 ${name}辖区` };
 }
@@ -193,12 +230,17 @@ function stationLabel(pool: Candidate[]): { name: string; where: string } {
  * (including probationary-only entities) into the groups with the fewest units.
  */
 function packPool(pool: Candidate[], caps: Caps): Group[] {
-  const buckets = new FullBuckets(pool.filter((c) => c.fullMembers > 0), caps.minFull);
+  const buckets = new FullBuckets(
+    pool.filter((c) => c.fullMembers > 0),
+    caps.minFull,
+  );
   const groups: Group[] = [];
   for (let g = formGroup(buckets, caps); g; g = formGroup(buckets, caps)) groups.push(g);
   const inGroup = new Set(groups.flatMap((g) => g.items));
   // More full members first: they are the ones worth placing in the tighter location.
-  const leftovers = pool.filter((c) => !inGroup.has(c)).sort((a, b) => b.fullMembers - a.fullMembers || a.entityId - b.entityId);
+  const leftovers = pool
+    .filter((c) => !inGroup.has(c))
+    .sort((a, b) => b.fullMembers - a.fullMembers || a.entityId - b.entityId);
   for (const c of leftovers) {
     const g = roomiest(groups, c, caps);
     if (g) addTo(g, c);
@@ -272,7 +314,11 @@ class FullBuckets {
 function standaloneProposal(c: Candidate, s: RuleSettings): Proposal {
   const kind = orgKindFor(c.fullMembers, s);
   const size =
-    kind === 'general_branch' ? `；超过 ${s.branchMaxMembers} 名，宜设党总支` : kind === 'committee' ? `；超过 ${s.generalBranchMaxMembers} 名，宜设基层党委` : '';
+    kind === 'general_branch'
+      ? `；超过 ${s.branchMaxMembers} 名，宜设党总支`
+      : kind === 'committee'
+        ? `；超过 ${s.generalBranchMaxMembers} 名，宜设基层党委`
+        : '';
   return {
     ...single('standalone', c, kind),
     explanation: `正式党员 ${c.fullMembers} 名，达到单独组建条件（≥${s.standaloneMinFullMembers} 名）${size}`,
@@ -321,10 +367,25 @@ function workProposals(open: Candidate[]): Proposal[] {
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-function groupProposal(mode: ProposalMode, g: Group, place: Place, explanation: string, suggestedName: string): Proposal {
+function groupProposal(
+  mode: ProposalMode,
+  g: Group,
+  place: Place,
+  explanation: string,
+  suggestedName: string,
+): Proposal {
   const entityIds = g.items.map((c) => c.entityId).sort((a, b) => a - b);
   const members = g.items.reduce((n, c) => n + c.members, 0);
-  return { mode, orgKind: 'joint_branch', ...place, entityIds, fullMembers: g.full, members, explanation, suggestedName };
+  return {
+    mode,
+    orgKind: 'joint_branch',
+    ...place,
+    entityIds,
+    fullMembers: g.full,
+    members,
+    explanation,
+    suggestedName,
+  };
 }
 
 /** Names the probationary members too: they explain why a unit without full members is listed. */
@@ -345,11 +406,17 @@ function commonStation(g: Group): string | null {
 
 const CN_DIGITS = '一二三四五六七八九十';
 /** "（一）", "（二）" … to tell apart several branches from one pool; nothing when there is one. */
-const ordinal = (i: number, total: number): string => (total < 2 ? '' : `（${i < CN_DIGITS.length ? CN_DIGITS[i] : i + 1}）`);
+const ordinal = (i: number, total: number): string =>
+  total < 2 ? '' : `（${i < CN_DIGITS.length ? CN_DIGITS[i] : i + 1}）`;
 
 function compareProposals(a: Proposal, b: Proposal): number {
-  return compareStrings(a.countyCode, b.countyCode) || MODE_RANK[a.mode] - MODE_RANK[b.mode] || a.entityIds[0] - b.entityIds[0];
+  return (
+    compareStrings(a.countyCode, b.countyCode) ||
+    MODE_RANK[a.mode] - MODE_RANK[b.mode] ||
+    a.entityIds[0] - b.entityIds[0]
+  );
 }
 
 const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const compareStations = (a: string | null, b: string | null): number => (a === b ? 0 : a === null ? 1 : b === null ? -1 : compareStrings(a, b));
+const compareStations = (a: string | null, b: string | null): number =>
+  a === b ? 0 : a === null ? 1 : b === null ? -1 : compareStrings(a, b);

@@ -12,7 +12,12 @@ export type OfficerRole = 'secretary' | 'deputy' | 'committee';
 /** 'committee': an elected branch committee; 'secretary': only a secretary (and a deputy if needed). */
 export type LeadershipForm = 'committee' | 'secretary';
 
-export const ORG_KIND_LABEL: Record<OrgKind, string> = { committee: '党委', general_branch: '党总支', branch: '党支部', joint_branch: '联合党支部' };
+export const ORG_KIND_LABEL: Record<OrgKind, string> = {
+  committee: '党委',
+  general_branch: '党总支',
+  branch: '党支部',
+  joint_branch: '联合党支部',
+};
 export const SETUP_MODE_LABEL: Record<SetupMode, string> = {
   standalone: '单独建',
   joint: '联合建',
@@ -23,18 +28,28 @@ export const SETUP_MODE_LABEL: Record<SetupMode, string> = {
   mobile: '流动党员党支部',
 };
 /** Youth League organizations keep the same kinds under their own names. */
-export const LEAGUE_KIND_LABEL: Record<OrgKind, string> = { committee: '团委', general_branch: '团总支', branch: '团支部', joint_branch: '联合团支部' };
+export const LEAGUE_KIND_LABEL: Record<OrgKind, string> = {
+  committee: '团委',
+  general_branch: '团总支',
+  branch: '团支部',
+  joint_branch: '联合团支部',
+};
 /** Which body an organization belongs to: the Party or the Youth League. */
 export const BODY_LABEL = { party: '党组织', league: '团组织' } as const;
 export const ORG_STATUS_LABEL = { preparing: '筹建', established: '已建', dissolved: '撤销' } as const;
-export const OFFICER_ROLE_LABEL: Record<OfficerRole, string> = { secretary: '书记', deputy: '副书记', committee: '委员' };
+export const OFFICER_ROLE_LABEL: Record<OfficerRole, string> = {
+  secretary: '书记',
+  deputy: '副书记',
+  committee: '委员',
+};
 
 /** A branch committee normally has at most 7 seats (支部工作条例); not a provincial setting. */
 export const BRANCH_COMMITTEE_MAX_SEATS = 7;
 
 export type RuleFinding = { rule: string; severity: 'refuse' | 'warn'; message: string };
 
-export const mustStandalone = (fullMembers: number, s: RuleSettings): boolean => fullMembers >= s.standaloneMinFullMembers;
+export const mustStandalone = (fullMembers: number, s: RuleSettings): boolean =>
+  fullMembers >= s.standaloneMinFullMembers;
 
 export function orgKindFor(fullMembers: number, s: RuleSettings): 'branch' | 'general_branch' | 'committee' {
   if (fullMembers <= s.branchMaxMembers) return 'branch';
@@ -49,10 +64,17 @@ export function checkJointGroup(units: { fullMembers: number; members: number }[
   const full = units.reduce((n, u) => n + u.fullMembers, 0);
   const out: RuleFinding[] = [];
   if (units.length > s.jointBranchMaxUnits) {
-    out.push(refuse('joint_max_units', `联合党支部涉及 ${units.length} 家单位，一般不超过 ${s.jointBranchMaxUnits} 家`));
+    out.push(
+      refuse('joint_max_units', `联合党支部涉及 ${units.length} 家单位，一般不超过 ${s.jointBranchMaxUnits} 家`),
+    );
   }
   if (full < s.standaloneMinFullMembers) {
-    out.push(refuse('joint_min_full', `各单位正式党员合计 ${full} 名，不足 ${s.standaloneMinFullMembers} 名，不能组建联合党支部`));
+    out.push(
+      refuse(
+        'joint_min_full',
+        `各单位正式党员合计 ${full} 名，不足 ${s.standaloneMinFullMembers} 名，不能组建联合党支部`,
+      ),
+    );
   }
   if (full > s.branchMaxMembers) {
     out.push(refuse('joint_max_full', `各单位正式党员合计 ${full} 名，超过党支部 ${s.branchMaxMembers} 名的规模`));
@@ -80,13 +102,28 @@ function sizeFindings(org: OrgForCheck, s: RuleSettings): RuleFinding[] {
     out.push(refuse('joint_max_units', `联合党支部覆盖 ${org.units} 家单位，一般不超过 ${s.jointBranchMaxUnits} 家`));
   }
   if ((org.kind === 'branch' || org.kind === 'joint_branch') && org.fullMembers > s.branchMaxMembers) {
-    out.push(warn('branch_max_members', `${label}正式党员 ${org.fullMembers} 名，超过 ${s.branchMaxMembers} 名，应调整为党总支`));
+    out.push(
+      warn(
+        'branch_max_members',
+        `${label}正式党员 ${org.fullMembers} 名，超过 ${s.branchMaxMembers} 名，应调整为党总支`,
+      ),
+    );
   }
   if (org.kind === 'general_branch' && org.fullMembers > s.generalBranchMaxMembers) {
-    out.push(warn('general_branch_max_members', `党总支正式党员 ${org.fullMembers} 名，超过 ${s.generalBranchMaxMembers} 名，应调整为基层党委`));
+    out.push(
+      warn(
+        'general_branch_max_members',
+        `党总支正式党员 ${org.fullMembers} 名，超过 ${s.generalBranchMaxMembers} 名，应调整为基层党委`,
+      ),
+    );
   }
   if (org.setupMode === 'standalone' && org.fullMembers < s.standaloneMinFullMembers) {
-    out.push(warn('standalone_min_full', `单独建的${label}正式党员 ${org.fullMembers} 名，不足 ${s.standaloneMinFullMembers} 名，宜改为联合建或挂靠建`));
+    out.push(
+      warn(
+        'standalone_min_full',
+        `单独建的${label}正式党员 ${org.fullMembers} 名，不足 ${s.standaloneMinFullMembers} 名，宜改为联合建或挂靠建`,
+      ),
+    );
   }
   return out;
 }
@@ -95,11 +132,18 @@ function leadershipFindings(org: OrgForCheck, s: RuleSettings): RuleFinding[] {
   const out: RuleFinding[] = [];
   const min = s.branchCommitteeMinFullMembers;
   if (org.officers.some((o) => o.role === 'committee') && org.fullMembers < min) {
-    out.push(refuse('committee_min_full', `正式党员 ${org.fullMembers} 名，不足 ${min} 名正式党员不设支部委员会，只设书记（必要时设副书记）`));
+    out.push(
+      refuse(
+        'committee_min_full',
+        `正式党员 ${org.fullMembers} 名，不足 ${min} 名正式党员不设支部委员会，只设书记（必要时设副书记）`,
+      ),
+    );
   }
   const isBranch = org.kind === 'branch' || org.kind === 'joint_branch';
   if (isBranch && org.officers.length > BRANCH_COMMITTEE_MAX_SEATS) {
-    out.push(warn('committee_max_seats', `支部委员会 ${org.officers.length} 人，一般不超过 ${BRANCH_COMMITTEE_MAX_SEATS} 人`));
+    out.push(
+      warn('committee_max_seats', `支部委员会 ${org.officers.length} 人，一般不超过 ${BRANCH_COMMITTEE_MAX_SEATS} 人`),
+    );
   }
   const secretaries = org.officers.filter((o) => o.role === 'secretary').length;
   if (secretaries > 1) out.push(refuse('single_secretary', `设有 ${secretaries} 名书记，只能设 1 名书记`));
@@ -112,8 +156,10 @@ function secretaryFindings(org: OrgForCheck, s: RuleSettings, today: string): Ru
   return org.officers
     .filter((o) => o.role === 'secretary')
     .flatMap((o): RuleFinding[] => {
-      if (o.fullSince === null) return [warn('secretary_full_since_unknown', `书记未登记转正时间，无法核对正式党龄是否满 ${years} 年`)];
-      if (addMonths(o.fullSince, 12 * years) > today) return [warn('secretary_full_years', `书记 ${o.fullSince} 转为正式党员，至今正式党龄不满 ${years} 年`)];
+      if (o.fullSince === null)
+        return [warn('secretary_full_since_unknown', `书记未登记转正时间，无法核对正式党龄是否满 ${years} 年`)];
+      if (addMonths(o.fullSince, 12 * years) > today)
+        return [warn('secretary_full_years', `书记 ${o.fullSince} 转为正式党员，至今正式党龄不满 ${years} 年`)];
       return [];
     });
 }
@@ -145,7 +191,8 @@ export function addMonths(date: string, months: number): string {
 function parseIsoDate(date: string): { y: number; m: number; d: number } {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   const [y, m, d] = match ? [Number(match[1]), Number(match[2]), Number(match[3])] : [0, 0, 0];
-  if (!match || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) throw new RangeError(`日期格式应为 YYYY-MM-DD：${date}`);
+  if (!match || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m))
+    throw new RangeError(`日期格式应为 YYYY-MM-DD：${date}`);
   return { y, m, d };
 }
 

@@ -22,7 +22,14 @@ export type UnitFlags = { operating: boolean; anyOrg: boolean; work: boolean };
 
 export function unitCoverage(f: UnitFacts): UnitFlags {
   // The unit's own links read through the same definition as an entity's (established party organizations only).
-  const own = coverageFlags({ status: 'active', linkedMembers: 0, declaredMembers: 0, orgs: f.orgs, liaison: false, instructor: f.instructor });
+  const own = coverageFlags({
+    status: 'active',
+    linkedMembers: 0,
+    declaredMembers: 0,
+    orgs: f.orgs,
+    liaison: false,
+    instructor: f.instructor,
+  });
   const entity = f.entity ? coverageFlags(f.entity) : null;
   return { operating: f.operating, anyOrg: own.anyOrg || !!entity?.anyOrg, work: own.work || !!entity?.work };
 }

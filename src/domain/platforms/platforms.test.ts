@@ -4,9 +4,28 @@ import { monthEnds, riderSeries, ridersAsOf } from './riders.js';
 import { approverProblem, cardProblem, cardState, expiringBy } from './orgs.js';
 import type { EntityFacts } from '../coverage/coverage.js';
 
-const org = (o: Partial<EntityFacts['orgs'][number]> = {}): EntityFacts['orgs'][number] => ({ body: 'party', setupMode: 'mobile', status: 'established', ...o });
-const entity = (o: Partial<EntityFacts> = {}): EntityFacts => ({ status: 'active', linkedMembers: 0, declaredMembers: 0, orgs: [], liaison: false, instructor: false, ...o });
-const unit = (o: Partial<UnitFacts> = {}): UnitFacts => ({ operating: true, orgs: [], instructor: false, entity: null, ...o });
+const org = (o: Partial<EntityFacts['orgs'][number]> = {}): EntityFacts['orgs'][number] => ({
+  body: 'party',
+  setupMode: 'mobile',
+  status: 'established',
+  ...o,
+});
+const entity = (o: Partial<EntityFacts> = {}): EntityFacts => ({
+  status: 'active',
+  linkedMembers: 0,
+  declaredMembers: 0,
+  orgs: [],
+  liaison: false,
+  instructor: false,
+  ...o,
+});
+const unit = (o: Partial<UnitFacts> = {}): UnitFacts => ({
+  operating: true,
+  orgs: [],
+  instructor: false,
+  entity: null,
+  ...o,
+});
 
 describe('sector coverage of platforms and stations', () => {
   it('an established party organization serving the unit gives both coverages', () => {
@@ -21,7 +40,10 @@ describe('sector coverage of platforms and stations', () => {
     expect(unitCoverage(unit({ instructor: true }))).toEqual({ operating: true, anyOrg: false, work: true });
   });
   it('the registered market entity lends its coverage: its organization, its liaison or instructor', () => {
-    expect(unitCoverage(unit({ entity: entity({ orgs: [org({ setupMode: 'standalone' })] }) }))).toMatchObject({ anyOrg: true, work: true });
+    expect(unitCoverage(unit({ entity: entity({ orgs: [org({ setupMode: 'standalone' })] }) }))).toMatchObject({
+      anyOrg: true,
+      work: true,
+    });
     expect(unitCoverage(unit({ entity: entity({ liaison: true }) }))).toMatchObject({ anyOrg: false, work: true });
     expect(unitCoverage(unit({ entity: entity({ instructor: true }) }))).toMatchObject({ anyOrg: false, work: true });
     expect(unitCoverage(unit({ entity: entity() }))).toMatchObject({ anyOrg: false, work: false });
@@ -44,8 +66,11 @@ describe('riders counted over time', () => {
     { stationId: 1, asOf: '2026-03-01', riders: 45 },
     { stationId: 2, asOf: '2026-02-15', riders: 12 },
   ];
-  const stations = [{ id: 1, closedOn: null }, { id: 2, closedOn: '2026-04-01' }];
-  it('takes each station\'s latest count on or before the date', () => {
+  const stations = [
+    { id: 1, closedOn: null },
+    { id: 2, closedOn: '2026-04-01' },
+  ];
+  it("takes each station's latest count on or before the date", () => {
     expect(ridersAsOf(counts, stations, '2026-01-09')).toBe(0);
     expect(ridersAsOf(counts, stations, '2026-01-10')).toBe(30);
     expect(ridersAsOf(counts, stations, '2026-02-28')).toBe(42);
@@ -60,17 +85,27 @@ describe('riders counted over time', () => {
     expect(monthEnds(2, '2024-03-02')).toEqual(['2024-02-29', '2024-03-02']);
     expect(monthEnds(2, '2026-01-05')).toEqual(['2025-12-31', '2026-01-05']);
     expect(riderSeries(counts, stations, monthEnds(4, '2026-04-20'))).toEqual([
-      { date: '2026-01-31', riders: 30 }, { date: '2026-02-28', riders: 42 }, { date: '2026-03-31', riders: 57 }, { date: '2026-04-20', riders: 45 },
+      { date: '2026-01-31', riders: 30 },
+      { date: '2026-02-28', riders: 42 },
+      { date: '2026-03-31', riders: 57 },
+      { date: '2026-04-20', riders: 45 },
     ]);
   });
 });
 
 describe('mobile-member branches and cards', () => {
   it('a mobile-member branch is approved by an established committee at county level or higher', () => {
-    for (const level of ['nation', 'province', 'city', 'county'] as const) expect(approverProblem({ level, status: 'established', isCommittee: true })).toBeNull();
-    expect(approverProblem({ level: 'station', status: 'established', isCommittee: true })).toBe('流动党员党支部须经县级或县级以上党委批准');
-    expect(approverProblem({ level: 'county', status: 'established', isCommittee: false })).toBe('批准单位应为党委（行业党委）');
-    expect(approverProblem({ level: 'county', status: 'preparing', isCommittee: true })).toBe('批准的党委须为已建立的党委');
+    for (const level of ['nation', 'province', 'city', 'county'] as const)
+      expect(approverProblem({ level, status: 'established', isCommittee: true })).toBeNull();
+    expect(approverProblem({ level: 'station', status: 'established', isCommittee: true })).toBe(
+      '流动党员党支部须经县级或县级以上党委批准',
+    );
+    expect(approverProblem({ level: 'county', status: 'established', isCommittee: false })).toBe(
+      '批准单位应为党委（行业党委）',
+    );
+    expect(approverProblem({ level: 'county', status: 'preparing', isCommittee: true })).toBe(
+      '批准的党委须为已建立的党委',
+    );
   });
   it('a card is valid through its expiry day, expiring within 30 days, then expired; a returned card is returned', () => {
     const today = '2026-06-01';

@@ -35,6 +35,10 @@ export function monthEnds(n: number, today: string): string[] {
 }
 
 /** The rider series the page draws: riders at each date. */
-export function riderSeries(counts: RiderCount[], stations: StationSpan[], dates: string[]): { date: string; riders: number }[] {
+export function riderSeries(
+  counts: RiderCount[],
+  stations: StationSpan[],
+  dates: string[],
+): { date: string; riders: number }[] {
   return dates.map((date) => ({ date, riders: ridersAsOf(counts, stations, date) }));
 }

@@ -8,9 +8,26 @@ export type HonourState = 'nominated' | 'approved' | 'rejected' | 'awarded' | 'r
 export type HonourAction = 'approve' | 'reject' | 'award' | 'revoke' | 'clear_flag';
 export type AwardLevel = 'nation' | 'province' | 'city' | 'county';
 
-export const HONOUR_STATE_LABEL: Record<HonourState, string> = { nominated: '已提名', approved: '审核通过', rejected: '未通过', awarded: '已授予', revoked: '已撤销' };
-export const HONOUR_ACTION_LABEL: Record<HonourAction, string> = { approve: '审核通过', reject: '审核不通过', award: '授予', revoke: '撤销', clear_flag: '复核后保留' };
-export const AWARD_LEVEL_LABEL: Record<AwardLevel, string> = { nation: '全国', province: '省级', city: '市级', county: '县级' };
+export const HONOUR_STATE_LABEL: Record<HonourState, string> = {
+  nominated: '已提名',
+  approved: '审核通过',
+  rejected: '未通过',
+  awarded: '已授予',
+  revoked: '已撤销',
+};
+export const HONOUR_ACTION_LABEL: Record<HonourAction, string> = {
+  approve: '审核通过',
+  reject: '审核不通过',
+  award: '授予',
+  revoke: '撤销',
+  clear_flag: '复核后保留',
+};
+export const AWARD_LEVEL_LABEL: Record<AwardLevel, string> = {
+  nation: '全国',
+  province: '省级',
+  city: '市级',
+  county: '县级',
+};
 
 /** The kinds whose subject is a party member in an entity (the others honour the entity or market itself). */
 export const MEMBER_KINDS = ['model_post', 'star_operator'];
@@ -24,39 +41,58 @@ const MOVES: Record<HonourAction, HonourState[]> = {
   revoke: ['awarded'],
   clear_flag: ['nominated', 'approved', 'awarded'],
 };
-const TO: Record<Exclude<HonourAction, 'clear_flag'>, HonourState> = { approve: 'approved', reject: 'rejected', award: 'awarded', revoke: 'revoked' };
+const TO: Record<Exclude<HonourAction, 'clear_flag'>, HonourState> = {
+  approve: 'approved',
+  reject: 'rejected',
+  award: 'awarded',
+  revoke: 'revoked',
+};
 
 export type HonourFacts = { state: HonourState; flagged: boolean };
 export type HonourInput = { reason?: string | null; level?: AwardLevel | null; year?: number | null; today: string };
-export type Transition = { ok: true; to: HonourState; clearsFlag: boolean } | { ok: false; status: 409 | 422; reason: string; field?: 'reason' | 'level' | 'year' };
+export type Transition =
+  | { ok: true; to: HonourState; clearsFlag: boolean }
+  | { ok: false; status: 409 | 422; reason: string; field?: 'reason' | 'level' | 'year' };
 
 /**
  * The next state of an honour under an action, or why not: 409 when the state does not allow
  * the move, 422 when the move is allowed but its facts are missing or wrong.
  */
 export function honourTransition(h: HonourFacts, action: HonourAction, input: HonourInput): Transition {
-  if (!MOVES[action].includes(h.state)) return { ok: false, status: 409, reason: `荣誉${HONOUR_STATE_LABEL[h.state]}，不能${HONOUR_ACTION_LABEL[action]}` };
+  if (!MOVES[action].includes(h.state))
+    return { ok: false, status: 409, reason: `荣誉${HONOUR_STATE_LABEL[h.state]}，不能${HONOUR_ACTION_LABEL[action]}` };
   if (action === 'clear_flag') {
     if (!h.flagged) return { ok: false, status: 409, reason: '该荣誉没有待复核标记' };
     if (!input.reason?.trim()) return { ok: false, status: 422, reason: '复核后保留须说明理由', field: 'reason' };
     return { ok: true, to: h.state, clearsFlag: true };
   }
-  if ((action === 'approve' || action === 'award') && h.flagged) return { ok: false, status: 422, reason: '该荣誉已被标记待复核（主体状态异常或有严重违法记录），请先复核' };
-  if ((action === 'reject' || action === 'revoke') && !input.reason?.trim()) return { ok: false, status: 422, reason: `${HONOUR_ACTION_LABEL[action]}须说明理由`, field: 'reason' };
+  if ((action === 'approve' || action === 'award') && h.flagged)
+    return { ok: false, status: 422, reason: '该荣誉已被标记待复核（主体状态异常或有严重违法记录），请先复核' };
+  if ((action === 'reject' || action === 'revoke') && !input.reason?.trim())
+    return { ok: false, status: 422, reason: `${HONOUR_ACTION_LABEL[action]}须说明理由`, field: 'reason' };
   if (action === 'award') {
     if (!input.level) return { ok: false, status: 422, reason: '授予须选择荣誉级别', field: 'level' };
     const thisYear = Number(input.today.slice(0, 4));
-    if (!input.year || input.year < 2000 || input.year > thisYear) return { ok: false, status: 422, reason: `授予年度应在 2000 至 ${thisYear} 年之间`, field: 'year' };
+    if (!input.year || input.year < 2000 || input.year > thisYear)
+      return { ok: false, status: 422, reason: `授予年度应在 2000 至 ${thisYear} 年之间`, field: 'year' };
   }
   // Revoking settles a pending flag: the honour is gone, nothing is left to review.
   return { ok: true, to: TO[action], clearsFlag: action === 'revoke' };
 }
 
 export const honourActions = (h: HonourFacts): HonourAction[] =>
-  (Object.keys(MOVES) as HonourAction[]).filter((a) => MOVES[a].includes(h.state) && (a !== 'clear_flag' || h.flagged) && !((a === 'approve' || a === 'award') && h.flagged));
+  (Object.keys(MOVES) as HonourAction[]).filter(
+    (a) =>
+      MOVES[a].includes(h.state) &&
+      (a !== 'clear_flag' || h.flagged) &&
+      !((a === 'approve' || a === 'award') && h.flagged),
+  );
 
 /** What a nomination must name for its kind; a Chinese reason (and the field) when it does not. */
-export function nominationProblem(kind: string, s: { entityId?: number | null; zoneKind?: string | null; memberId?: number | null }): { field: string; message: string } | null {
+export function nominationProblem(
+  kind: string,
+  s: { entityId?: number | null; zoneKind?: string | null; memberId?: number | null },
+): { field: string; message: string } | null {
   if (MARKET_KINDS.includes(kind)) {
     if (s.zoneKind !== 'market') return { field: 'zoneId', message: '诚信示范市场须选择一个专业市场' };
     return null;

@@ -15,8 +15,14 @@ describe('points', () => {
 
   it('checks criteria against the configured lists; a demonstration point needs every contact condition', () => {
     expect(criteriaProblem('contact', ['a'], lists)).toBeNull();
-    expect(criteriaProblem('contact', ['x'], lists)).toMatchObject({ field: 'criteria', reason: expect.stringContaining('x') });
-    expect(criteriaProblem('demo', ['a', 'x'], lists, { b: '台账规范' })).toMatchObject({ status: 422, reason: expect.stringContaining('台账规范') });
+    expect(criteriaProblem('contact', ['x'], lists)).toMatchObject({
+      field: 'criteria',
+      reason: expect.stringContaining('x'),
+    });
+    expect(criteriaProblem('demo', ['a', 'x'], lists, { b: '台账规范' })).toMatchObject({
+      status: 422,
+      reason: expect.stringContaining('台账规范'),
+    });
     expect(criteriaProblem('demo', ['a', 'b', 'x'], lists)).toBeNull();
     expect(criteriaProblem('demo', ['a', 'b', 'q'], lists)?.reason).toContain('q');
   });
@@ -28,14 +34,21 @@ describe('points', () => {
     expect(reviewProblem(p, { year: 2025, outcome: 'keep' }, today)).toMatchObject({ status: 409, field: 'year' });
     expect(reviewProblem(p, { year: 2023, outcome: 'keep' }, today)).toMatchObject({ status: 422, field: 'year' });
     expect(reviewProblem(p, { year: 2027, outcome: 'keep' }, today)).toMatchObject({ status: 422, field: 'year' });
-    expect(reviewProblem(p, { year: 2026, outcome: 'revoke', reason: ' ' }, today)).toMatchObject({ status: 422, field: 'reason' });
+    expect(reviewProblem(p, { year: 2026, outcome: 'revoke', reason: ' ' }, today)).toMatchObject({
+      status: 422,
+      field: 'reason',
+    });
     expect(reviewProblem(p, { year: 2026, outcome: 'revoke', reason: '不再符合条件' }, today)).toBeNull();
-    expect(reviewProblem({ ...p, status: 'revoked' }, { year: 2026, outcome: 'keep' }, today)).toMatchObject({ status: 409 });
+    expect(reviewProblem({ ...p, status: 'revoked' }, { year: 2026, outcome: 'keep' }, today)).toMatchObject({
+      status: 409,
+    });
   });
 
   it('is due for review when standing, named before this year and not reviewed this year', () => {
     expect(reviewDue({ status: 'active', designatedOn: '2025-03-01', reviewedYears: [] }, '2026-01-10')).toBe(true);
-    expect(reviewDue({ status: 'active', designatedOn: '2025-03-01', reviewedYears: [2026] }, '2026-01-10')).toBe(false);
+    expect(reviewDue({ status: 'active', designatedOn: '2025-03-01', reviewedYears: [2026] }, '2026-01-10')).toBe(
+      false,
+    );
     expect(reviewDue({ status: 'active', designatedOn: '2026-01-02', reviewedYears: [] }, '2026-01-10')).toBe(false);
     expect(reviewDue({ status: 'revoked', designatedOn: '2020-01-02', reviewedYears: [] }, '2026-01-10')).toBe(false);
   });

@@ -10,7 +10,12 @@ export const POINT_KIND_LABEL: Record<PointKind, string> = { contact: '联系点
 export const POINT_LEVEL_LABEL: Record<PointLevel, string> = { province: '省级', city: '市级', county: '县级' };
 export const POINT_LEVELS: PointLevel[] = ['province', 'city', 'county'];
 /** What a point names: 'platform' is 外卖平台党建联系点 (migration 0017), scoped as the platform is. */
-export const POINT_SUBJECT_LABEL = { entity: '市场主体', org: '党组织', zone: '市场·园区·楼宇·商圈', platform: '平台企业' } as const;
+export const POINT_SUBJECT_LABEL = {
+  entity: '市场主体',
+  org: '党组织',
+  zone: '市场·园区·楼宇·商圈',
+  platform: '平台企业',
+} as const;
 export type PointSubject = keyof typeof POINT_SUBJECT_LABEL;
 export const POINT_STATUS_LABEL = { active: '在册', revoked: '已撤销' } as const;
 export const REVIEW_OUTCOME_LABEL = { keep: '保留', revoke: '撤销' } as const;
@@ -27,13 +32,24 @@ export type Problem = { status: 409 | 422; field: string; reason: string };
  * The checked criteria, against the configurable lists. A demonstration point meets every
  * contact-point condition and more (DOMAIN.md), so it must check all of those.
  */
-export function criteriaProblem(kind: PointKind, checked: string[], lists: { contact: string[]; demo: string[] }, labels: Record<string, string> = {}): Problem | null {
+export function criteriaProblem(
+  kind: PointKind,
+  checked: string[],
+  lists: { contact: string[]; demo: string[] },
+  labels: Record<string, string> = {},
+): Problem | null {
   const known = new Set([...lists.contact, ...(kind === 'demo' ? lists.demo : [])]);
   const unknown = checked.filter((c) => !known.has(c));
-  if (unknown.length) return { status: 422, field: 'criteria', reason: `不在${POINT_KIND_LABEL[kind]}条件清单中：${unknown.join('、')}` };
+  if (unknown.length)
+    return { status: 422, field: 'criteria', reason: `不在${POINT_KIND_LABEL[kind]}条件清单中：${unknown.join('、')}` };
   if (kind === 'demo') {
     const missing = lists.contact.filter((c) => !checked.includes(c));
-    if (missing.length) return { status: 422, field: 'criteria', reason: `示范点须先具备联系点的全部条件，尚缺：${missing.map((c) => labels[c] ?? c).join('、')}` };
+    if (missing.length)
+      return {
+        status: 422,
+        field: 'criteria',
+        reason: `示范点须先具备联系点的全部条件，尚缺：${missing.map((c) => labels[c] ?? c).join('、')}`,
+      };
   }
   return null;
 }
@@ -46,8 +62,10 @@ export function reviewProblem(p: PointFacts, r: Review, today: string): Problem 
   if (p.status === 'revoked') return { status: 409, field: 'outcome', reason: '该点已撤销，不再复核' };
   const designated = Number(p.designatedOn.slice(0, 4));
   const thisYear = Number(today.slice(0, 4));
-  if (r.year < designated || r.year > thisYear) return { status: 422, field: 'year', reason: `复核年度应在命名年度 ${designated} 至今年 ${thisYear} 之间` };
-  if (p.reviewedYears.includes(r.year)) return { status: 409, field: 'year', reason: `${r.year} 年度已复核，每年只复核一次` };
+  if (r.year < designated || r.year > thisYear)
+    return { status: 422, field: 'year', reason: `复核年度应在命名年度 ${designated} 至今年 ${thisYear} 之间` };
+  if (p.reviewedYears.includes(r.year))
+    return { status: 409, field: 'year', reason: `${r.year} 年度已复核，每年只复核一次` };
   if (r.outcome === 'revoke' && !r.reason?.trim()) return { status: 422, field: 'reason', reason: '撤销须说明理由' };
   return null;
 }

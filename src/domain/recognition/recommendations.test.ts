@@ -3,7 +3,13 @@ import { decisionProblem, recommendedLevel } from './recommendations.js';
 
 describe('point recommendations', () => {
   it('go to the level directly above', () => {
-    expect(['station', 'county', 'city', 'province', 'nation'].map(recommendedLevel)).toEqual(['county', 'city', 'province', null, null]);
+    expect(['station', 'county', 'city', 'province', 'nation'].map(recommendedLevel)).toEqual([
+      'county',
+      'city',
+      'province',
+      null,
+      null,
+    ]);
   });
   it('are decided once, with a reason unless selected', () => {
     expect(decisionProblem('pending', 'select', undefined)).toBeNull();

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { secretaryStatus, trainingIndicator, type SecretaryFacts } from './training.js';
 
-const base: SecretaryFacts = { party: true, orgDissolved: false, orgFoundedOn: '2020-01-01', termStart: '2025-03-31', termEnd: '2028-03-30', completedClassEnds: [] };
+const base: SecretaryFacts = {
+  party: true,
+  orgDissolved: false,
+  orgFoundedOn: '2020-01-01',
+  termStart: '2025-03-31',
+  termEnd: '2028-03-30',
+  completedClassEnds: [],
+};
 const asOf = '2026-11-27';
 
 describe('secretary training indicator', () => {
@@ -15,7 +22,8 @@ describe('secretary training indicator', () => {
   });
 
   it('takes a completed class that ended within 12 months of taking office, edges included, month end clamped', () => {
-    const at = (d: string, termStart = base.termStart) => secretaryStatus({ ...base, termStart, completedClassEnds: [d] }, asOf);
+    const at = (d: string, termStart = base.termStart) =>
+      secretaryStatus({ ...base, termStart, completedClassEnds: [d] }, asOf);
     expect(at('2025-03-31')).toMatchObject({ trained: true });
     expect(at('2026-03-31')).toMatchObject({ trained: true });
     expect(at('2026-04-01')).toMatchObject({ trained: false, pending: false });
@@ -24,12 +32,24 @@ describe('secretary training indicator', () => {
     expect(at('2025-02-28', '2024-02-29')).toMatchObject({ trained: true });
     expect(at('2025-03-01', '2024-02-29')).toMatchObject({ trained: false });
     // A class that has not ended by the reference date does not count yet.
-    expect(secretaryStatus({ ...base, termStart: '2026-06-01', completedClassEnds: ['2026-12-10'] }, asOf)).toEqual({ counts: true, trained: false, pending: true });
+    expect(secretaryStatus({ ...base, termStart: '2026-06-01', completedClassEnds: ['2026-12-10'] }, asOf)).toEqual({
+      counts: true,
+      trained: false,
+      pending: true,
+    });
   });
 
   it('is pending while the 12 months run, and no longer after', () => {
-    expect(secretaryStatus({ ...base, termStart: '2025-11-27' }, asOf)).toEqual({ counts: true, trained: false, pending: true });
-    expect(secretaryStatus({ ...base, termStart: '2025-11-26' }, asOf)).toEqual({ counts: true, trained: false, pending: false });
+    expect(secretaryStatus({ ...base, termStart: '2025-11-27' }, asOf)).toEqual({
+      counts: true,
+      trained: false,
+      pending: true,
+    });
+    expect(secretaryStatus({ ...base, termStart: '2025-11-26' }, asOf)).toEqual({
+      counts: true,
+      trained: false,
+      pending: false,
+    });
   });
 
   it('gives the share for all secretaries and for those of organizations founded this year', () => {
@@ -38,7 +58,13 @@ describe('secretary training indicator', () => {
       { ...base },
       { ...base, orgFoundedOn: '2026-02-01', termStart: '2026-02-01', completedClassEnds: ['2026-05-01'] },
       { ...base, orgFoundedOn: '2026-03-01', termStart: '2026-03-01' },
-      { ...base, orgFoundedOn: '2026-03-01', termStart: '2026-03-01', party: false, completedClassEnds: ['2026-05-01'] },
+      {
+        ...base,
+        orgFoundedOn: '2026-03-01',
+        termStart: '2026-03-01',
+        party: false,
+        completedClassEnds: ['2026-05-01'],
+      },
     ];
     expect(trainingIndicator(rows, asOf)).toEqual({
       all: { secretaries: 4, trained: 2, pending: 1, share: 0.5 },

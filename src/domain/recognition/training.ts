@@ -16,7 +16,11 @@ import { addMonths } from '../orgs/rules.js';
 export const CLASS_LEVEL_LABEL = { nation: '总局示范', province: '省级', city: '市级', county: '县级' } as const;
 export const TRAINING_WINDOW_MONTHS = 12;
 /** A secretary in office: trained in time, not yet (the 12 months still run), or overdue. */
-export const SECRETARY_STATUS_LABEL = { trained: '已按期培训', pending: '未培训（期限内）', overdue: '超期未培训' } as const;
+export const SECRETARY_STATUS_LABEL = {
+  trained: '已按期培训',
+  pending: '未培训（期限内）',
+  overdue: '超期未培训',
+} as const;
 export type SecretaryStatus = keyof typeof SECRETARY_STATUS_LABEL;
 
 export type SecretaryFacts = {
@@ -33,14 +37,20 @@ export type Indicator = { secretaries: number; trained: number; pending: number;
 export const emptyIndicator = (): Indicator => ({ secretaries: 0, trained: 0, pending: 0, share: null });
 
 /** Whether this appointment counts, and if so whether trained in time and whether still pending. */
-export function secretaryStatus(s: SecretaryFacts, asOf: string): { counts: false } | { counts: true; trained: boolean; pending: boolean } {
+export function secretaryStatus(
+  s: SecretaryFacts,
+  asOf: string,
+): { counts: false } | { counts: true; trained: boolean; pending: boolean } {
   if (!s.party || s.orgDissolved || s.termStart > asOf || s.termEnd < asOf) return { counts: false };
   const windowEnd = addMonths(s.termStart, TRAINING_WINDOW_MONTHS);
   const trained = s.completedClassEnds.some((d) => d >= s.termStart && d <= windowEnd && d <= asOf);
   return { counts: true, trained, pending: !trained && windowEnd >= asOf };
 }
 
-export const withShare = (t: Omit<Indicator, 'share'>): Indicator => ({ ...t, share: t.secretaries ? t.trained / t.secretaries : null });
+export const withShare = (t: Omit<Indicator, 'share'>): Indicator => ({
+  ...t,
+  share: t.secretaries ? t.trained / t.secretaries : null,
+});
 
 /** The indicator over these appointments: all secretaries, and those of organizations founded in the reference year. */
 export function trainingIndicator(rows: SecretaryFacts[], asOf: string): { all: Indicator; newOrgs: Indicator } {

@@ -46,14 +46,25 @@ const add = (a: Counts, b: Counts): Counts => {
 const isZero = (c: Counts) => COUNT_KEYS.every((k) => c[k] === 0);
 
 /** The children that count: submitted, with a version in force. */
-export const submittedChildren = (children: readonly ChildSubmission[]) => children.filter((c) => c.state === 'submitted' && c.total);
+export const submittedChildren = (children: readonly ChildSubmission[]) =>
+  children.filter((c) => c.state === 'submitted' && c.total);
 
 /**
  * The rows of a level's report: one per child that submitted (its version's total), the node's own
  * rows (only when there are any), and the total of them all.
  */
-export function consolidate(node: { code: string | null }, children: readonly ChildSubmission[], own: Counts | null): ConsolidatedRow[] {
-  const rows: ConsolidatedRow[] = submittedChildren(children).map((c) => ({ code: c.code, name: c.name, kind: 'child', counts: c.total!, version: c.version! }));
+export function consolidate(
+  node: { code: string | null },
+  children: readonly ChildSubmission[],
+  own: Counts | null,
+): ConsolidatedRow[] {
+  const rows: ConsolidatedRow[] = submittedChildren(children).map((c) => ({
+    code: c.code,
+    name: c.name,
+    kind: 'child',
+    counts: c.total!,
+    version: c.version!,
+  }));
   if (own && !isZero(own)) rows.push({ code: node.code, name: OWN_ROW, kind: 'own', counts: own });
   const total = rows.reduce((s, r) => add(s, r.counts), emptyCounts());
   return [...rows, { code: node.code, name: TOTAL_ROW, kind: 'total', counts: total }];
@@ -82,7 +93,12 @@ export function carriedMarks(own: readonly MissingMark[], children: readonly Chi
 }
 
 /** Counts of people or entities counted once however many children they appear under: a sum of children's figures can exceed the subtree's. */
-export const DISTINCT_COUNTS: ReadonlySet<CountKey> = new Set<CountKey>(['membersFound', 'sanliangParticipants', 'entitiesVisited', 'leagueMembers']);
+export const DISTINCT_COUNTS: ReadonlySet<CountKey> = new Set<CountKey>([
+  'membersFound',
+  'sanliangParticipants',
+  'entitiesVisited',
+  'leagueMembers',
+]);
 
 export type Difference = {
   /** The row: a child's code, the node's own line or the total. */
@@ -100,7 +116,8 @@ export type Difference = {
 };
 
 const dateOf = (iso: string | null) => (iso ? iso.slice(0, 10) : '');
-const basisOf = (source: 'live' | 'snapshot' | null, asOf: string | null) => (source === 'snapshot' ? `期末快照（${asOf}）` : `实时数据（${asOf ?? ''}）`);
+const basisOf = (source: 'live' | 'snapshot' | null, asOf: string | null) =>
+  source === 'snapshot' ? `期末快照（${asOf}）` : `实时数据（${asOf ?? ''}）`;
 
 /** Whether a difference is beyond the tolerance: more than `tolerance` of the larger figure, and at least 1. */
 export const beyondTolerance = (consolidated: number, live: number, tolerance: number) => {
@@ -123,12 +140,19 @@ export function differences(input: {
   const out: Difference[] = [];
   const marks = new Map(input.marks.map((m) => [m.code, m]));
   const childWhy = (c: ChildSubmission) => {
-    if (c.state === 'submitted' && c.total) return `${c.name}于 ${dateOf(c.submittedAt)} 上报第 ${c.version} 版（${basisOf(c.source, c.asOf)}），此后台账有变化`;
+    if (c.state === 'submitted' && c.total)
+      return `${c.name}于 ${dateOf(c.submittedAt)} 上报第 ${c.version} 版（${basisOf(c.source, c.asOf)}），此后台账有变化`;
     const m = marks.get(c.code);
     if (m) return `${c.name}缺报（${m.reason}），其数字未计入汇总`;
-    return c.state === 'returned' ? `${c.name}的报表已退回、尚未重新上报，其数字未计入汇总` : `${c.name}尚未上报，其数字未计入汇总`;
+    return c.state === 'returned'
+      ? `${c.name}的报表已退回、尚未重新上报，其数字未计入汇总`
+      : `${c.name}尚未上报，其数字未计入汇总`;
   };
-  const childLines = input.children.map((c) => ({ c, consolidated: c.state === 'submitted' && c.total ? c.total : emptyCounts(), live: input.live.children.get(c.code) ?? emptyCounts() }));
+  const childLines = input.children.map((c) => ({
+    c,
+    consolidated: c.state === 'submitted' && c.total ? c.total : emptyCounts(),
+    live: input.live.children.get(c.code) ?? emptyCounts(),
+  }));
   const ownCounts = input.own?.counts ?? emptyCounts();
   for (const key of COUNT_KEYS) {
     const label = COUNTS[key].label;
@@ -137,19 +161,52 @@ export function differences(input: {
       if (consolidated[key] === live[key]) continue;
       const why = childWhy(c);
       reasons.push(why);
-      out.push({ code: c.code, row: c.name, kind: 'child', key, label, consolidated: consolidated[key], live: live[key], difference: consolidated[key] - live[key], beyond: false, explanation: why });
+      out.push({
+        code: c.code,
+        row: c.name,
+        kind: 'child',
+        key,
+        label,
+        consolidated: consolidated[key],
+        live: live[key],
+        difference: consolidated[key] - live[key],
+        beyond: false,
+        explanation: why,
+      });
     }
     if (ownCounts[key] !== input.live.own[key]) {
-      const why = input.own?.source === 'snapshot' ? `本级按期末快照（${input.own.asOf}）填报，此后台账有变化` : '本级数字取自生成报表时的实时数据，此后台账有变化';
+      const why =
+        input.own?.source === 'snapshot'
+          ? `本级按期末快照（${input.own.asOf}）填报，此后台账有变化`
+          : '本级数字取自生成报表时的实时数据，此后台账有变化';
       reasons.push(why);
-      out.push({ code: input.node.code, row: OWN_ROW, kind: 'own', key, label, consolidated: ownCounts[key], live: input.live.own[key], difference: ownCounts[key] - input.live.own[key], beyond: false, explanation: why });
+      out.push({
+        code: input.node.code,
+        row: OWN_ROW,
+        kind: 'own',
+        key,
+        label,
+        consolidated: ownCounts[key],
+        live: input.live.own[key],
+        difference: ownCounts[key] - input.live.own[key],
+        beyond: false,
+        explanation: why,
+      });
     }
     const consolidated = childLines.reduce((s, l) => s + l.consolidated[key], 0) + ownCounts[key];
     const live = input.live.total[key];
     if (consolidated === live) continue;
-    if (DISTINCT_COUNTS.has(key)) reasons.push(`${label}在全辖区按人（户）去重，同一对象在几个下级都计入时，各下级之和大于全辖区数`);
+    if (DISTINCT_COUNTS.has(key))
+      reasons.push(`${label}在全辖区按人（户）去重，同一对象在几个下级都计入时，各下级之和大于全辖区数`);
     out.push({
-      code: input.node.code, row: TOTAL_ROW, kind: 'total', key, label, consolidated, live, difference: consolidated - live,
+      code: input.node.code,
+      row: TOTAL_ROW,
+      kind: 'total',
+      key,
+      label,
+      consolidated,
+      live,
+      difference: consolidated - live,
       beyond: beyondTolerance(consolidated, live, input.tolerance),
       explanation: reasons.length ? reasons.join('；') : '各行之和与全辖区实时数不同',
     });

@@ -12,8 +12,17 @@ export type ReportAction = 'prepare' | 'annotate' | 'submit' | 'return';
 /** Who acts: the level the report belongs to, or the one directly above. */
 export type Actor = 'own' | 'above';
 
-export const REPORT_STATE_LABEL: Record<ReportState, string> = { draft: '填报中', submitted: '已上报', returned: '已退回' };
-export const REPORT_ACTION_LABEL: Record<ReportAction, string> = { prepare: '生成报表', annotate: '填写说明', submit: '上报', return: '退回' };
+export const REPORT_STATE_LABEL: Record<ReportState, string> = {
+  draft: '填报中',
+  submitted: '已上报',
+  returned: '已退回',
+};
+export const REPORT_ACTION_LABEL: Record<ReportAction, string> = {
+  prepare: '生成报表',
+  annotate: '填写说明',
+  submit: '上报',
+  return: '退回',
+};
 
 const MOVES: Record<ReportAction, { actor: Actor; from: (ReportState | null)[]; to: ReportState | 'same' }> = {
   prepare: { actor: 'own', from: [null, 'draft', 'returned'], to: 'draft' },
@@ -36,42 +45,88 @@ export type ReportInput = {
 };
 export type ReportTransition =
   | { ok: true; to: ReportState }
-  | { ok: false; status: 403 | 409 | 422; reason: string; field?: string; failures?: readonly CheckFailure[]; errors?: readonly { field: string; message: string }[] };
+  | {
+      ok: false;
+      status: 403 | 409 | 422;
+      reason: string;
+      field?: string;
+      failures?: readonly CheckFailure[];
+      errors?: readonly { field: string; message: string }[];
+    };
 
 /**
  * The next state under an action, or why not: 403 for the wrong level, 409 when the state does not
  * allow it, 422 when facts are missing: a return without a reason, or a submission with failed
  * checks the preparer has not explained (the explanation goes up with the version).
  */
-export function reportTransition(state: ReportState | null, action: ReportAction, actor: Actor, input: ReportInput = {}): ReportTransition {
+export function reportTransition(
+  state: ReportState | null,
+  action: ReportAction,
+  actor: Actor,
+  input: ReportInput = {},
+): ReportTransition {
   const move = MOVES[action];
-  if (move.actor !== actor) return { ok: false, status: 403, reason: actor === 'own' ? `${REPORT_ACTION_LABEL[action]}由上级进行` : `${REPORT_ACTION_LABEL[action]}由本级进行，上级只能查看或退回` };
+  if (move.actor !== actor)
+    return {
+      ok: false,
+      status: 403,
+      reason:
+        actor === 'own'
+          ? `${REPORT_ACTION_LABEL[action]}由上级进行`
+          : `${REPORT_ACTION_LABEL[action]}由本级进行，上级只能查看或退回`,
+    };
   if (action === 'prepare' && state === 'submitted' && input.outdated) return { ok: true, to: 'draft' };
-  if (!move.from.includes(state)) return { ok: false, status: 409, reason: state ? `报表${REPORT_STATE_LABEL[state]}，不能${REPORT_ACTION_LABEL[action]}` : '尚未生成报表' };
-  if (action === 'return' && !input.reason?.trim()) return { ok: false, status: 422, reason: '退回须说明理由', field: 'reason' };
-  const waiting = action === 'submit' ? input.waiting ?? [] : [];
+  if (!move.from.includes(state))
+    return {
+      ok: false,
+      status: 409,
+      reason: state ? `报表${REPORT_STATE_LABEL[state]}，不能${REPORT_ACTION_LABEL[action]}` : '尚未生成报表',
+    };
+  if (action === 'return' && !input.reason?.trim())
+    return { ok: false, status: 422, reason: '退回须说明理由', field: 'reason' };
+  const waiting = action === 'submit' ? (input.waiting ?? []) : [];
   if (waiting.length) {
     const names = waiting.map((c) => c.name).join('、');
     return {
-      ok: false, status: 422, field: 'missing',
+      ok: false,
+      status: 422,
+      field: 'missing',
       reason: `下级尚未上报：${names}。须待其上报，或标记缺报并说明原因后上报`,
-      errors: waiting.map((c) => ({ field: 'missing', message: `${c.name}（${c.code}）${c.state === 'returned' ? '已退回，尚未重新上报' : '尚未上报'}` })),
+      errors: waiting.map((c) => ({
+        field: 'missing',
+        message: `${c.name}（${c.code}）${c.state === 'returned' ? '已退回，尚未重新上报' : '尚未上报'}`,
+      })),
     };
   }
   const failures = input.failures ?? [];
   if (action === 'submit' && failures.length && !input.acknowledgement?.trim()) {
-    return { ok: false, status: 422, reason: `未通过审核：${[...new Set(failures.map((f) => f.label))].join('；')}。请核实，或填写情况说明后上报`, field: 'acknowledgement', failures };
+    return {
+      ok: false,
+      status: 422,
+      reason: `未通过审核：${[...new Set(failures.map((f) => f.label))].join('；')}。请核实，或填写情况说明后上报`,
+      field: 'acknowledgement',
+      failures,
+    };
   }
-  const unexplained = action === 'submit' ? input.unexplained ?? [] : [];
+  const unexplained = action === 'submit' ? (input.unexplained ?? []) : [];
   if (unexplained.length && !input.explanation?.trim()) {
     return {
-      ok: false, status: 422, field: 'explanation',
+      ok: false,
+      status: 422,
+      field: 'explanation',
       reason: `汇总数与实时数差异超出允许范围：${unexplained.map((d) => d.label).join('、')}。请填写差异说明后上报`,
-      errors: unexplained.map((d) => ({ field: 'explanation', message: `${d.label}：汇总 ${d.consolidated}，实时 ${d.live}（${d.explanation}）` })),
+      errors: unexplained.map((d) => ({
+        field: 'explanation',
+        message: `${d.label}：汇总 ${d.consolidated}，实时 ${d.live}（${d.explanation}）`,
+      })),
     };
   }
   return { ok: true, to: move.to === 'same' ? state! : move.to };
 }
 
 export const reportActions = (state: ReportState | null, actor: Actor, outdated = false): ReportAction[] =>
-  (Object.keys(MOVES) as ReportAction[]).filter((a) => MOVES[a].actor === actor && (MOVES[a].from.includes(state) || (a === 'prepare' && state === 'submitted' && outdated)));
+  (Object.keys(MOVES) as ReportAction[]).filter(
+    (a) =>
+      MOVES[a].actor === actor &&
+      (MOVES[a].from.includes(state) || (a === 'prepare' && state === 'submitted' && outdated)),
+  );

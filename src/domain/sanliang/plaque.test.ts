@@ -1,25 +1,54 @@
 import { describe, expect, it } from 'vitest';
-import { decideFeedback, decidePlaque, maskedName, needsReview, shownOnValid, parsePlaqueNumber, plaqueActions, plaqueNumber, verdictText } from './plaque.js';
+import {
+  decideFeedback,
+  decidePlaque,
+  maskedName,
+  needsReview,
+  shownOnValid,
+  parsePlaqueNumber,
+  plaqueActions,
+  plaqueNumber,
+  verdictText,
+} from './plaque.js';
 
 describe('三亮 plaque state machine', () => {
   it('issues a first plaque to an active record, changing nothing else', () => {
-    expect(decidePlaque('issue', { recordStatus: 'active', recordHasValidPlaque: false })).toEqual({ ok: true, revokeOld: false, issueNew: true, withdrawRecord: false });
+    expect(decidePlaque('issue', { recordStatus: 'active', recordHasValidPlaque: false })).toEqual({
+      ok: true,
+      revokeOld: false,
+      issueNew: true,
+      withdrawRecord: false,
+    });
   });
 
   it('refuses a second valid plaque on one record, and any plaque on a withdrawn record', () => {
     const twice = decidePlaque('issue', { recordStatus: 'active', recordHasValidPlaque: true });
     expect(twice).toMatchObject({ ok: false, kind: 'conflict' });
     expect(twice.ok || twice.message).toContain('补发');
-    expect(decidePlaque('issue', { recordStatus: 'withdrawn', recordHasValidPlaque: false })).toMatchObject({ ok: false, kind: 'conflict' });
+    expect(decidePlaque('issue', { recordStatus: 'withdrawn', recordHasValidPlaque: false })).toMatchObject({
+      ok: false,
+      kind: 'conflict',
+    });
   });
 
   it('revokes a valid plaque with a reason and withdraws the record (the exit mechanism)', () => {
-    expect(decidePlaque('revoke', { recordStatus: 'active', recordHasValidPlaque: true, plaqueState: 'valid', reason: '营业执照被吊销' }))
-      .toEqual({ ok: true, revokeOld: true, issueNew: false, withdrawRecord: true });
+    expect(
+      decidePlaque('revoke', {
+        recordStatus: 'active',
+        recordHasValidPlaque: true,
+        plaqueState: 'valid',
+        reason: '营业执照被吊销',
+      }),
+    ).toEqual({ ok: true, revokeOld: true, issueNew: false, withdrawRecord: true });
   });
 
   it('cannot revoke twice', () => {
-    const again = decidePlaque('revoke', { recordStatus: 'withdrawn', recordHasValidPlaque: false, plaqueState: 'revoked', reason: '再次撤销' });
+    const again = decidePlaque('revoke', {
+      recordStatus: 'withdrawn',
+      recordHasValidPlaque: false,
+      plaqueState: 'revoked',
+      reason: '再次撤销',
+    });
     expect(again).toMatchObject({ ok: false, kind: 'conflict' });
     expect(again.ok || again.message).toContain('不能重复撤销');
   });
@@ -27,18 +56,33 @@ describe('三亮 plaque state machine', () => {
   it('needs a reason of at least two characters to revoke or reissue, naming the field', () => {
     for (const action of ['revoke', 'reissue'] as const) {
       for (const reason of [undefined, null, '', ' ', '丢']) {
-        expect(decidePlaque(action, { recordStatus: 'active', recordHasValidPlaque: true, plaqueState: 'valid', reason })).toMatchObject({ ok: false, kind: 'invalid', field: 'reason' });
+        expect(
+          decidePlaque(action, { recordStatus: 'active', recordHasValidPlaque: true, plaqueState: 'valid', reason }),
+        ).toMatchObject({ ok: false, kind: 'invalid', field: 'reason' });
       }
     }
   });
 
   it('reissues: revokes the old plaque, issues a new one, keeps the record active', () => {
-    expect(decidePlaque('reissue', { recordStatus: 'active', recordHasValidPlaque: true, plaqueState: 'valid', reason: '牌匾遗失' }))
-      .toEqual({ ok: true, revokeOld: true, issueNew: true, withdrawRecord: false });
+    expect(
+      decidePlaque('reissue', {
+        recordStatus: 'active',
+        recordHasValidPlaque: true,
+        plaqueState: 'valid',
+        reason: '牌匾遗失',
+      }),
+    ).toEqual({ ok: true, revokeOld: true, issueNew: true, withdrawRecord: false });
   });
 
   it('cannot reissue from a revoked plaque (the replacement is the one to reissue)', () => {
-    expect(decidePlaque('reissue', { recordStatus: 'active', recordHasValidPlaque: true, plaqueState: 'revoked', reason: '牌匾损毁' })).toMatchObject({ ok: false, kind: 'conflict' });
+    expect(
+      decidePlaque('reissue', {
+        recordStatus: 'active',
+        recordHasValidPlaque: true,
+        plaqueState: 'revoked',
+        reason: '牌匾损毁',
+      }),
+    ).toMatchObject({ ok: false, kind: 'conflict' });
   });
 
   it('offers exactly the allowed actions', () => {
@@ -68,7 +112,8 @@ describe('plaque numbers', () => {
     expect(parsePlaqueNumber('XGZ 320102-000123')).toBeNull();
     expect(parsePlaqueNumber('XGZ-32010-000123')).toBeNull();
     expect(parsePlaqueNumber("XGZ-320102-000123' OR 1=1")).toBeNull();
-    for (const n of [1, 42, 999999]) expect(parsePlaqueNumber(plaqueNumber('110105', n))).toBe(plaqueNumber('110105', n));
+    for (const n of [1, 42, 999999])
+      expect(parsePlaqueNumber(plaqueNumber('110105', n))).toBe(plaqueNumber('110105', n));
   });
 });
 

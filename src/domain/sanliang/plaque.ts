@@ -12,10 +12,17 @@ export type PlaqueAction = 'issue' | 'revoke' | 'reissue';
 export type FeedbackState = 'open' | 'handled';
 export type FeedbackCategory = 'identity' | 'conduct' | 'plaque' | 'other';
 
-export const SANLIANG_KIND_LABEL: Record<SanliangKind, string> = { member_operator: '共产党员经营户', member_post: '党员示范岗' };
+export const SANLIANG_KIND_LABEL: Record<SanliangKind, string> = {
+  member_operator: '共产党员经营户',
+  member_post: '党员示范岗',
+};
 export const RECORD_STATUS_LABEL: Record<RecordStatus, string> = { active: '亮牌中', withdrawn: '已退出' };
 export const PLAQUE_STATE_LABEL: Record<PlaqueState, string> = { valid: '有效', revoked: '已撤销' };
-export const PLAQUE_ACTION_LABEL: Record<PlaqueAction, string> = { issue: '发牌', revoke: '撤销牌匾', reissue: '补发牌匾' };
+export const PLAQUE_ACTION_LABEL: Record<PlaqueAction, string> = {
+  issue: '发牌',
+  revoke: '撤销牌匾',
+  reissue: '补发牌匾',
+};
 export const FEEDBACK_STATE_LABEL: Record<FeedbackState, string> = { open: '待处理', handled: '已处理' };
 export const FEEDBACK_CATEGORY_LABEL: Record<FeedbackCategory, string> = {
   identity: '身份或信息与牌匾不符',
@@ -24,7 +31,13 @@ export const FEEDBACK_CATEGORY_LABEL: Record<FeedbackCategory, string> = {
   other: '其他问题',
 };
 /** The usual grounds for withdrawing a plaque (DOMAIN.md, exit mechanism); staff may write their own. */
-export const EXIT_REASONS = ['营业执照被吊销或注销', '发生重大安全事故', '拖欠工资 3 个月以上', '被列入经营异常名录或严重违法失信名单', '本人不再符合条件或申请退出'];
+export const EXIT_REASONS = [
+  '营业执照被吊销或注销',
+  '发生重大安全事故',
+  '拖欠工资 3 个月以上',
+  '被列入经营异常名录或严重违法失信名单',
+  '本人不再符合条件或申请退出',
+];
 /** The usual grounds for a reissue. */
 export const REISSUE_REASONS = ['牌匾遗失', '牌匾损毁', '牌匾信息变更'];
 
@@ -49,13 +62,25 @@ const MIN_REASON = 2;
 /** Whether the action is allowed on these facts, and if so what it changes. */
 export function decidePlaque(action: PlaqueAction, f: PlaqueFacts): PlaqueDecision {
   if (action === 'issue') {
-    if (f.recordStatus === 'withdrawn') return { ok: false, kind: 'conflict', message: '该三亮记录已退出，不能再发牌；如重新认定，请新建记录' };
-    if (f.recordHasValidPlaque) return { ok: false, kind: 'conflict', message: '该记录已有有效牌匾；牌匾遗失或损毁请用"补发"' };
+    if (f.recordStatus === 'withdrawn')
+      return { ok: false, kind: 'conflict', message: '该三亮记录已退出，不能再发牌；如重新认定，请新建记录' };
+    if (f.recordHasValidPlaque)
+      return { ok: false, kind: 'conflict', message: '该记录已有有效牌匾；牌匾遗失或损毁请用"补发"' };
     return { ok: true, revokeOld: false, issueNew: true, withdrawRecord: false };
   }
-  if (f.plaqueState !== 'valid') return { ok: false, kind: 'conflict', message: action === 'revoke' ? '该牌匾已撤销，不能重复撤销' : '该牌匾已撤销，不能据此补发' };
+  if (f.plaqueState !== 'valid')
+    return {
+      ok: false,
+      kind: 'conflict',
+      message: action === 'revoke' ? '该牌匾已撤销，不能重复撤销' : '该牌匾已撤销，不能据此补发',
+    };
   if ((f.reason ?? '').trim().length < MIN_REASON) {
-    return { ok: false, kind: 'invalid', field: 'reason', message: action === 'revoke' ? '请填写撤销原因' : '请填写补发原因' };
+    return {
+      ok: false,
+      kind: 'invalid',
+      field: 'reason',
+      message: action === 'revoke' ? '请填写撤销原因' : '请填写补发原因',
+    };
   }
   if (action === 'reissue') {
     if (f.recordStatus === 'withdrawn') return { ok: false, kind: 'conflict', message: '该三亮记录已退出，不能补发' };
@@ -67,14 +92,19 @@ export function decidePlaque(action: PlaqueAction, f: PlaqueFacts): PlaqueDecisi
 /** The actions a plaque or record offers now (the UI shows these buttons). */
 export const plaqueActions = (recordStatus: RecordStatus, plaqueState: PlaqueState | null): PlaqueAction[] =>
   plaqueState === null
-    ? decidePlaque('issue', { recordStatus, recordHasValidPlaque: false }).ok ? ['issue'] : []
-    : (['revoke', 'reissue'] as const).filter((a) => decidePlaque(a, { recordStatus, recordHasValidPlaque: true, plaqueState, reason: '理由' }).ok);
+    ? decidePlaque('issue', { recordStatus, recordHasValidPlaque: false }).ok
+      ? ['issue']
+      : []
+    : (['revoke', 'reissue'] as const).filter(
+        (a) => decidePlaque(a, { recordStatus, recordHasValidPlaque: true, plaqueState, reason: '理由' }).ok,
+      );
 
 /**
  * An active record whose entity no longer operates (deregistered, licence revoked, moved out)
  * asks for review: the exit mechanism's first ground. Staff decide; nothing is revoked for them.
  */
-export const needsReview = (recordStatus: RecordStatus, entityStatus: string): boolean => recordStatus === 'active' && entityStatus !== 'active';
+export const needsReview = (recordStatus: RecordStatus, entityStatus: string): boolean =>
+  recordStatus === 'active' && entityStatus !== 'active';
 
 /** A shown-on date cannot lie in the future. */
 export const shownOnValid = (shownOn: string, today: string): boolean => shownOn <= today;
@@ -91,7 +121,12 @@ export function plaqueNumber(countyCode: string, serial: number): string {
 
 /** A number as someone typed it (spaces, lower case, full-width dash) in canonical form, or null. */
 export function parsePlaqueNumber(input: string): string | null {
-  const s = input.normalize('NFKC').trim().toUpperCase().replace(/\s+/g, '').replace(/[‐‑‒–—―－]/g, '-');
+  const s = input
+    .normalize('NFKC')
+    .trim()
+    .toUpperCase()
+    .replace(/\s+/g, '')
+    .replace(/[‐‑‒–—―－]/g, '-');
   return NUMBER.test(s) ? s : null;
 }
 
@@ -108,7 +143,10 @@ export function verdictText(v: PublicVerdict, o: { reissued?: boolean } = {}): {
       ? { title: '牌匾已作废', detail: '该编号的牌匾已作废，已另行补发新牌匾。请以新牌匾为准。' }
       : { title: '牌匾已撤销', detail: '该牌匾已被市场监管部门撤销，不再有效。如仍在悬挂，欢迎反映。' };
   }
-  return { title: '未查到该牌匾', detail: '未查到这个编号的牌匾，请核对编号。如怀疑牌匾为伪造，请向当地市场监管部门反映。' };
+  return {
+    title: '未查到该牌匾',
+    detail: '未查到这个编号的牌匾，请核对编号。如怀疑牌匾为伪造，请向当地市场监管部门反映。',
+  };
 }
 
 /**
@@ -123,6 +161,7 @@ export function maskedName(first: string, length: number): string {
 /** A report is handled once, with a note saying what was done; a handled report stays handled. */
 export function decideFeedback(state: FeedbackState, note: string | null | undefined): { ok: true } | Refusal {
   if (state === 'handled') return { ok: false, kind: 'conflict', message: '该反映已处理，不能重复处理' };
-  if ((note ?? '').trim().length < MIN_REASON) return { ok: false, kind: 'invalid', field: 'note', message: '请填写处理情况' };
+  if ((note ?? '').trim().length < MIN_REASON)
+    return { ok: false, kind: 'invalid', field: 'note', message: '请填写处理情况' };
   return { ok: true };
 }

@@ -4,7 +4,9 @@ import { publicEntityName } from './public-name.js';
 describe('entity names on the public plaque page', () => {
   it('masks the operator’s known name inside an individual business’s name', () => {
     expect(publicEntityName('张三水果店', 'individual', ['张三'])).toBe('张*水果店');
-    expect(publicEntityName('南京市玄武区欧阳娜娜美甲店', 'individual', ['欧阳娜娜', null])).toBe('南京市玄武区欧***美甲店');
+    expect(publicEntityName('南京市玄武区欧阳娜娜美甲店', 'individual', ['欧阳娜娜', null])).toBe(
+      '南京市玄武区欧***美甲店',
+    );
   });
   it('masks a known person in any entity’s name, and leaves a company without one alone', () => {
     expect(publicEntityName('李四餐饮管理有限公司', 'enterprise', ['李四'])).toBe('李*餐饮管理有限公司');

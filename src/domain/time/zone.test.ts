@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, hostDateOf, isTimeZone, localDate, localMonth, offsetMs, startOfLocalDay, startOfMonth } from './zone.js';
+import {
+  addMonths,
+  hostDateOf,
+  isTimeZone,
+  localDate,
+  localMonth,
+  offsetMs,
+  startOfLocalDay,
+  startOfMonth,
+} from './zone.js';
 
-describe('dates in the deployment\'s zone', () => {
-  it('reads the calendar in the zone, not the host\'s or UTC (01:30 Beijing time on 1 January is 2027 there, 2026 in UTC)', () => {
+describe("dates in the deployment's zone", () => {
+  it("reads the calendar in the zone, not the host's or UTC (01:30 Beijing time on 1 January is 2027 there, 2026 in UTC)", () => {
     const at = new Date('2026-12-31T17:30:00Z');
     expect(localDate(at, 'Asia/Shanghai')).toBe('2027-01-01');
     expect(localMonth(at, 'Asia/Shanghai')).toBe('2027-01');

@@ -23,7 +23,12 @@ describe('target transitions', () => {
 
 describe('the board', () => {
   it('counts each target in exactly one tile, overdue moving with the clock', () => {
-    const targets = [{ state: 'pending' as const, late: false }, { state: 'received' as const, late: false }, { state: 'replied' as const, late: true }, { state: 'returned' as const, late: false }];
+    const targets = [
+      { state: 'pending' as const, late: false },
+      { state: 'received' as const, late: false },
+      { state: 'replied' as const, late: true },
+      { state: 'returned' as const, late: false },
+    ];
     const before = countBoard('task', true, due, new Date(due.getTime() - DAY), targets);
     expect(before).toEqual({ total: 4, pending: 1, received: 1, done: 1, returned: 1, overdue: 0, late: 1 });
     const after = countBoard('task', true, due, new Date(due.getTime() + 1), targets);
@@ -78,10 +83,19 @@ describe('the 待办 order', () => {
       { title: 'a', dueAt: '2026-05-30T00:00:00.000Z', urgency: urgencyOf(new Date('2026-05-30T00:00:00Z'), now, DAY) },
       { title: 'd', dueAt: '2026-07-01T00:00:00.000Z', urgency: urgencyOf(new Date('2026-07-01T00:00:00Z'), now, DAY) },
     ];
-    expect(inDueOrder(items).map((i) => [i.title, i.urgency])).toEqual([['a', 'overdue'], ['c', 'due_soon'], ['b', 'new'], ['d', 'normal']]);
+    expect(inDueOrder(items).map((i) => [i.title, i.urgency])).toEqual([
+      ['a', 'overdue'],
+      ['c', 'due_soon'],
+      ['b', 'new'],
+      ['d', 'normal'],
+    ]);
   });
   it('asks for the latest ended period of each report form', () => {
-    expect(periodDue(FORMS.xgz_core, '2026-12-02')).toEqual({ period: '2026-Q3', label: '2026年第3季度', dueOn: '2026-10-15' });
+    expect(periodDue(FORMS.xgz_core, '2026-12-02')).toEqual({
+      period: '2026-Q3',
+      label: '2026年第3季度',
+      dueOn: '2026-10-15',
+    });
     expect(periodDue(FORMS.xgz_core, '2026-01-05')).toMatchObject({ period: '2025-Q4', dueOn: '2026-01-15' });
     expect(periodDue(FORMS.xgz_yearly, '2026-01-05')).toMatchObject({ period: '2025', dueOn: '2026-01-31' });
   });
@@ -90,6 +104,12 @@ describe('the 待办 order', () => {
 import { levelOfScopeKey } from './todo.js';
 describe('levels from scope keys', () => {
   it('reads the level from the key length', () => {
-    expect(['', '32', '3201', '320102', '320102001'].map(levelOfScopeKey)).toEqual(['nation', 'province', 'city', 'county', 'station']);
+    expect(['', '32', '3201', '320102', '320102001'].map(levelOfScopeKey)).toEqual([
+      'nation',
+      'province',
+      'city',
+      'county',
+      'station',
+    ]);
   });
 });

@@ -12,14 +12,31 @@ export type TargetState = 'pending' | 'received' | 'replied' | 'returned';
 export type TargetAction = 'receive' | 'reply' | 'return';
 
 export const KIND_LABELS: Record<DeploymentKind, string> = { notice: '通知', task: '工作任务' };
-export const STATE_LABELS: Record<TargetState, string> = { pending: '未签收', received: '已签收', replied: '已回复', returned: '已退回' };
+export const STATE_LABELS: Record<TargetState, string> = {
+  pending: '未签收',
+  received: '已签收',
+  replied: '已回复',
+  returned: '已退回',
+};
 
 /** What the board shows for one node: a single status per target (the tile it is counted in). */
 export type BoardStatus = 'pending' | 'received' | 'done' | 'returned' | 'overdue';
-export const BOARD_LABELS: Record<BoardStatus, string> = { pending: '未签收', received: '已签收未办结', done: '已办结', returned: '退回待重报', overdue: '逾期未办结' };
+export const BOARD_LABELS: Record<BoardStatus, string> = {
+  pending: '未签收',
+  received: '已签收未办结',
+  done: '已办结',
+  returned: '退回待重报',
+  overdue: '逾期未办结',
+};
 
 /** Linked records a reply may name instead of re-entering what the system holds (数据最多报一次). */
-export const LINK_KINDS = { visit: '走访记录', appeal: '诉求', case: '核实线索', import: '导入任务', report: '统计报表' } as const;
+export const LINK_KINDS = {
+  visit: '走访记录',
+  appeal: '诉求',
+  case: '核实线索',
+  import: '导入任务',
+  report: '统计报表',
+} as const;
 export type LinkKind = keyof typeof LINK_KINDS;
 
 export type Transition = { ok: true; to: TargetState } | { ok: false; reason: string };
@@ -29,7 +46,12 @@ export type Transition = { ok: true; to: TargetState } | { ok: false; reason: st
  * to with or without a prior receipt (the reply implies it), again after a return, and not while
  * its reply stands; only a standing reply can be returned, and only with a reason.
  */
-export function transition(kind: DeploymentKind, from: TargetState, action: TargetAction, reason?: string | null): Transition {
+export function transition(
+  kind: DeploymentKind,
+  from: TargetState,
+  action: TargetAction,
+  reason?: string | null,
+): Transition {
   switch (action) {
     case 'receive':
       return from === 'pending' ? { ok: true, to: 'received' } : { ok: false, reason: '已签收，无需重复签收' };
@@ -55,11 +77,23 @@ export function isDone(kind: DeploymentKind, state: TargetState, receiptRequired
 export const isLate = (dueAt: Date | null, at: Date): boolean => !!dueAt && at.getTime() > dueAt.getTime();
 
 /** Overdue: not done and past the deadline (a notice without a deadline is never overdue). */
-export function isOverdue(kind: DeploymentKind, state: TargetState, receiptRequired: boolean, dueAt: Date | null, now: Date): boolean {
+export function isOverdue(
+  kind: DeploymentKind,
+  state: TargetState,
+  receiptRequired: boolean,
+  dueAt: Date | null,
+  now: Date,
+): boolean {
   return !!dueAt && now.getTime() > dueAt.getTime() && !isDone(kind, state, receiptRequired);
 }
 
-export function boardStatus(kind: DeploymentKind, state: TargetState, receiptRequired: boolean, dueAt: Date | null, now: Date): BoardStatus {
+export function boardStatus(
+  kind: DeploymentKind,
+  state: TargetState,
+  receiptRequired: boolean,
+  dueAt: Date | null,
+  now: Date,
+): BoardStatus {
   if (isDone(kind, state, receiptRequired)) return 'done';
   if (isOverdue(kind, state, receiptRequired, dueAt, now)) return 'overdue';
   return state === 'returned' ? 'returned' : state === 'received' ? 'received' : 'pending';
@@ -68,7 +102,13 @@ export function boardStatus(kind: DeploymentKind, state: TargetState, receiptReq
 export type BoardCounts = Record<BoardStatus, number> & { total: number; late: number };
 
 /** The board's tiles over its targets. */
-export function countBoard(kind: DeploymentKind, receiptRequired: boolean, dueAt: Date | null, now: Date, targets: readonly { state: TargetState; late: boolean }[]): BoardCounts {
+export function countBoard(
+  kind: DeploymentKind,
+  receiptRequired: boolean,
+  dueAt: Date | null,
+  now: Date,
+  targets: readonly { state: TargetState; late: boolean }[],
+): BoardCounts {
   const c: BoardCounts = { total: 0, pending: 0, received: 0, done: 0, returned: 0, overdue: 0, late: 0 };
   for (const t of targets) {
     c.total++;
@@ -79,18 +119,28 @@ export function countBoard(kind: DeploymentKind, receiptRequired: boolean, dueAt
 }
 
 /** A reminder is due once, within remindDays of the deadline, while the target is not done. */
-export function reminderDue(dueAt: Date | null, remindDays: number, now: Date, done: boolean, alreadyReminded: boolean): boolean {
+export function reminderDue(
+  dueAt: Date | null,
+  remindDays: number,
+  now: Date,
+  done: boolean,
+  alreadyReminded: boolean,
+): boolean {
   if (!dueAt || done || alreadyReminded || remindDays <= 0) return false;
   const left = dueAt.getTime() - now.getTime();
   return left > 0 && left <= remindDays * 86_400_000;
 }
 
 /** The nodes a deployment may reach: strictly below the issuer (scope keys are code prefixes). */
-export const reachable = (issuerKey: string, targetKey: string): boolean => targetKey !== issuerKey && targetKey.startsWith(issuerKey);
+export const reachable = (issuerKey: string, targetKey: string): boolean =>
+  targetKey !== issuerKey && targetKey.startsWith(issuerKey);
 
 /** The figures a task asks for and a reply's values for them: every asked figure, a finite number ≥ 0. */
 export type FigureSpec = { key: string; label: string; unit?: string };
-export function checkFigures(asked: readonly FigureSpec[], given: Record<string, number> | null | undefined): string | null {
+export function checkFigures(
+  asked: readonly FigureSpec[],
+  given: Record<string, number> | null | undefined,
+): string | null {
   if (asked.length === 0) return given && Object.keys(given).length ? '本任务不要求填报数字' : null;
   for (const f of asked) {
     const v = given?.[f.key];

@@ -5,7 +5,12 @@
 import { dueOn, periodLabel, periodOfDate, periodRange, type ReportForm } from '../reports/forms.js';
 
 export type Urgency = 'overdue' | 'due_soon' | 'new' | 'normal';
-export const URGENCY_LABELS: Record<Urgency, string> = { overdue: '已逾期', due_soon: '即将到期', new: '新', normal: '待办' };
+export const URGENCY_LABELS: Record<Urgency, string> = {
+  overdue: '已逾期',
+  due_soon: '即将到期',
+  new: '新',
+  normal: '待办',
+};
 const RANK: Record<Urgency, number> = { overdue: 0, due_soon: 1, new: 2, normal: 3 };
 
 export function urgencyOf(dueAt: Date | null, now: Date, soonMs: number, isNew = false): Urgency {
@@ -15,11 +20,15 @@ export function urgencyOf(dueAt: Date | null, now: Date, soonMs: number, isNew =
 }
 
 /** Due order: the overdue first, then what is due soonest, then the new, then the rest; ties by deadline, then title. */
-export function inDueOrder<T extends { urgency: Urgency; dueAt: string | null; title: string }>(items: readonly T[]): T[] {
-  return [...items].sort((a, b) =>
-    RANK[a.urgency] - RANK[b.urgency] ||
-    (a.dueAt ?? '9999') .localeCompare(b.dueAt ?? '9999') ||
-    a.title.localeCompare(b.title, 'zh-CN'));
+export function inDueOrder<T extends { urgency: Urgency; dueAt: string | null; title: string }>(
+  items: readonly T[],
+): T[] {
+  return [...items].sort(
+    (a, b) =>
+      RANK[a.urgency] - RANK[b.urgency] ||
+      (a.dueAt ?? '9999').localeCompare(b.dueAt ?? '9999') ||
+      a.title.localeCompare(b.title, 'zh-CN'),
+  );
 }
 
 /** The period a form's report is due for now: the latest period that has ended by today (YYYY-MM-DD). */
@@ -34,5 +43,13 @@ export function periodDue(form: ReportForm, today: string): { period: string; la
 
 /** A node's level from its scope key (nation '', province 2, city 4, county 6, station 9 characters). */
 export function levelOfScopeKey(key: string): 'nation' | 'province' | 'city' | 'county' | 'station' {
-  return key.length === 0 ? 'nation' : key.length <= 2 ? 'province' : key.length <= 4 ? 'city' : key.length <= 6 ? 'county' : 'station';
+  return key.length === 0
+    ? 'nation'
+    : key.length <= 2
+      ? 'province'
+      : key.length <= 4
+        ? 'city'
+        : key.length <= 6
+          ? 'county'
+          : 'station';
 }

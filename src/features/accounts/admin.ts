@@ -12,24 +12,39 @@ import { clearLocks, setOneTimePassword, unbindTotp } from './writes.js';
  */
 const SYSTEM = { userId: null, username: 'system', scopeKey: '', ip: null };
 
-const find = (db: Kysely<DB>, username: string) => db.selectFrom('app_user').select(['id', 'scope_key']).where('username', '=', username).executeTakeFirst();
+const find = (db: Kysely<DB>, username: string) =>
+  db.selectFrom('app_user').select(['id', 'scope_key']).where('username', '=', username).executeTakeFirst();
 
 /** Clears the account's own lock and every address lock; false when there is no such account. */
 export async function unlockAccount(db: Kysely<DB>, username: string): Promise<boolean> {
   const u = await find(db, username);
   if (!u) return false;
   const { addressLocks } = await clearLocks(db, u.id);
-  await recordAudit(db, SYSTEM, { action: 'account.unlock', objectType: 'user', objectId: u.id, detail: { via: 'cli', addressLocks } });
+  await recordAudit(db, SYSTEM, {
+    action: 'account.unlock',
+    objectType: 'user',
+    objectId: u.id,
+    detail: { via: 'cli', addressLocks },
+  });
   return true;
 }
 
 /** A one-time password (printed to the operator only), forced change at next sign-in, locks cleared, sessions ended. */
-export async function resetPasswordOnServer(db: Kysely<DB>, username: string, iterations?: number): Promise<string | null> {
+export async function resetPasswordOnServer(
+  db: Kysely<DB>,
+  username: string,
+  iterations?: number,
+): Promise<string | null> {
   const u = await find(db, username);
   if (!u) return null;
   const password = temporaryPassword();
   const ended = await setOneTimePassword(db, u.id, await hashPassword(password, iterations));
-  await recordAudit(db, SYSTEM, { action: 'account.reset_password', objectType: 'user', objectId: u.id, detail: { via: 'cli', sessionsEnded: ended } });
+  await recordAudit(db, SYSTEM, {
+    action: 'account.reset_password',
+    objectType: 'user',
+    objectId: u.id,
+    detail: { via: 'cli', sessionsEnded: ended },
+  });
   return password;
 }
 
@@ -38,6 +53,11 @@ export async function resetTotpOnServer(db: Kysely<DB>, username: string): Promi
   const u = await find(db, username);
   if (!u) return false;
   const { sessionsEnded } = await unbindTotp(db, u.id);
-  await recordAudit(db, SYSTEM, { action: 'account.reset_totp', objectType: 'user', objectId: u.id, detail: { via: 'cli', sessionsEnded } });
+  await recordAudit(db, SYSTEM, {
+    action: 'account.reset_totp',
+    objectType: 'user',
+    objectId: u.id,
+    detail: { via: 'cli', sessionsEnded },
+  });
   return true;
 }

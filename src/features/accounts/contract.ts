@@ -33,7 +33,12 @@ export const listAccounts = endpoint({
   method: 'GET',
   path: '/accounts',
   summary: '账号列表',
-  query: z.strictObject({ ...pageQuery, q: z.string().trim().max(40).optional(), role: role.optional(), disabled: z.enum(['true', 'false']).optional() }),
+  query: z.strictObject({
+    ...pageQuery,
+    q: z.string().trim().max(40).optional(),
+    role: role.optional(),
+    disabled: z.enum(['true', 'false']).optional(),
+  }),
   response: pageOf(account),
 });
 
@@ -42,7 +47,10 @@ export const createAccount = endpoint({
   path: '/accounts',
   summary: '新建业务账号（不返回密码：由安全管理员发放一次性密码；管理员账号只能用命令行创建）',
   body: z.strictObject({
-    username: z.string().trim().regex(/^[a-zA-Z][a-zA-Z0-9_.-]{2,31}$/, '账号名 3–32 位，以字母开头，可含字母、数字、_ . -'),
+    username: z
+      .string()
+      .trim()
+      .regex(/^[a-zA-Z][a-zA-Z0-9_.-]{2,31}$/, '账号名 3–32 位，以字母开头，可含字母、数字、_ . -'),
     displayName: z.string().trim().min(1, '请填写姓名').max(30, '姓名不超过 30 个字'),
     jurisdictionCode: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字'),
     roles: z.array(role).min(1, '至少分配一个角色'),
@@ -59,7 +67,10 @@ export const updateAccount = endpoint({
   params: idParam,
   body: z.strictObject({
     displayName: z.string().trim().min(1).max(30).optional(),
-    jurisdictionCode: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional(),
+    jurisdictionCode: z
+      .string()
+      .regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字')
+      .optional(),
     roles: z.array(role).min(1, '至少分配一个角色').optional(),
     disabled: z.boolean().optional(),
     ...bindingFields,
@@ -75,7 +86,13 @@ export const resetPassword = endpoint({
   response: z.object({ temporaryPassword: z.string() }),
 });
 
-export const unlockAccount = endpoint({ method: 'POST', path: '/accounts/:id/unlock', summary: '解除锁定（账号锁定与各地址的登录暂停）', params: idParam, response: account });
+export const unlockAccount = endpoint({
+  method: 'POST',
+  path: '/accounts/:id/unlock',
+  summary: '解除锁定（账号锁定与各地址的登录暂停）',
+  params: idParam,
+  response: account,
+});
 
 export const resetTotp = endpoint({
   method: 'POST',
@@ -91,7 +108,9 @@ export const listLogins = endpoint({
   summary: '登录历史',
   params: idParam,
   query: z.strictObject(pageQuery),
-  response: pageOf(z.object({ at: timestamp, ip: z.string().nullable(), userAgent: z.string().nullable(), outcome: z.string() })),
+  response: pageOf(
+    z.object({ at: timestamp, ip: z.string().nullable(), userAgent: z.string().nullable(), outcome: z.string() }),
+  ),
 });
 
 export const listSessions = endpoint({
@@ -99,7 +118,19 @@ export const listSessions = endpoint({
   path: '/sessions',
   summary: '在线会话',
   query: z.strictObject(pageQuery),
-  response: pageOf(z.object({ id: z.string(), userId: z.number(), username: z.string(), displayName: z.string(), stage: z.string(), ip: z.string().nullable(), userAgent: z.string().nullable(), createdAt: timestamp, lastSeenAt: timestamp })),
+  response: pageOf(
+    z.object({
+      id: z.string(),
+      userId: z.number(),
+      username: z.string(),
+      displayName: z.string(),
+      stage: z.string(),
+      ip: z.string().nullable(),
+      userAgent: z.string().nullable(),
+      createdAt: timestamp,
+      lastSeenAt: timestamp,
+    }),
+  ),
 });
 
 export const endSession = endpoint({

@@ -11,12 +11,23 @@ export type AccountRow = Selectable<AppUserTable> & { jurisdiction_name: string;
 export type AccountFilters = { q?: string; role?: string; disabled?: string };
 
 /** Whether some address is currently locked out of the account (wrong passwords from there). */
-const addressLocked = sql<boolean>`EXISTS (SELECT 1 FROM login_throttle t WHERE t.user_id = u.id AND t.locked_until > now())`.as('address_locked');
-const accounts = (db: Tx) => db.selectFrom('app_user as u').innerJoin('jurisdiction as j', 'j.code', 'u.jurisdiction_code').where('u.is_service', '=', false);
+const addressLocked =
+  sql<boolean>`EXISTS (SELECT 1 FROM login_throttle t WHERE t.user_id = u.id AND t.locked_until > now())`.as(
+    'address_locked',
+  );
+const accounts = (db: Tx) =>
+  db
+    .selectFrom('app_user as u')
+    .innerJoin('jurisdiction as j', 'j.code', 'u.jurisdiction_code')
+    .where('u.is_service', '=', false);
 
 /** One account with its node's name; 404 when there is none (or it is a service account). */
 export async function accountRow(db: Tx, id: number): Promise<AccountRow> {
-  const u = await accounts(db).selectAll('u').select(['j.name as jurisdiction_name', addressLocked]).where('u.id', '=', id).executeTakeFirst();
+  const u = await accounts(db)
+    .selectAll('u')
+    .select(['j.name as jurisdiction_name', addressLocked])
+    .where('u.id', '=', id)
+    .executeTakeFirst();
   if (!u) throw notFound('账号');
   return u;
 }
@@ -31,7 +42,14 @@ export async function accountPage(db: Tx, f: AccountFilters, p: Page): Promise<{
   if (f.role) base = base.where(sql<boolean>`${f.role} = ANY(u.roles)`);
   if (f.disabled) base = base.where('u.disabled', '=', f.disabled === 'true');
   const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
-  const rows = await base.selectAll('u').select(['j.name as jurisdiction_name', addressLocked]).orderBy('u.scope_key').orderBy('u.username').limit(p.pageSize).offset(offsetOf(p)).execute();
+  const rows = await base
+    .selectAll('u')
+    .select(['j.name as jurisdiction_name', addressLocked])
+    .orderBy('u.scope_key')
+    .orderBy('u.username')
+    .limit(p.pageSize)
+    .offset(offsetOf(p))
+    .execute();
   return { rows, total };
 }
 
@@ -39,7 +57,12 @@ export async function accountPage(db: Tx, f: AccountFilters, p: Page): Promise<{
 export async function loginPage(db: Tx, userId: number, p: Page) {
   const base = db.selectFrom('login_history').where('user_id', '=', userId);
   const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
-  const rows = await base.select(['at', 'ip', 'user_agent', 'outcome']).orderBy('at', 'desc').limit(p.pageSize).offset(offsetOf(p)).execute();
+  const rows = await base
+    .select(['at', 'ip', 'user_agent', 'outcome'])
+    .orderBy('at', 'desc')
+    .limit(p.pageSize)
+    .offset(offsetOf(p))
+    .execute();
   return { rows, total };
 }
 
@@ -47,6 +70,21 @@ export async function loginPage(db: Tx, userId: number, p: Page) {
 export async function sessionPage(db: Tx, p: Page) {
   const base = db.selectFrom('user_session as s').innerJoin('app_user as u', 'u.id', 's.user_id');
   const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
-  const rows = await base.select(['s.id_hash', 's.user_id', 'u.username', 'u.display_name', 's.stage', 's.ip', 's.user_agent', 's.created_at', 's.last_seen_at']).orderBy('s.last_seen_at', 'desc').limit(p.pageSize).offset(offsetOf(p)).execute();
+  const rows = await base
+    .select([
+      's.id_hash',
+      's.user_id',
+      'u.username',
+      'u.display_name',
+      's.stage',
+      's.ip',
+      's.user_agent',
+      's.created_at',
+      's.last_seen_at',
+    ])
+    .orderBy('s.last_seen_at', 'desc')
+    .limit(p.pageSize)
+    .offset(offsetOf(p))
+    .execute();
   return { rows, total };
 }

@@ -23,7 +23,9 @@ export function assertMayAssign(perms: Set<Permission>, changed: readonly string
  */
 export function assertNotDutyCredential(roles: readonly string[], what: string): void {
   if (roles.some(isAdminDuty)) {
-    throw forbidden(`三员分立：管理员账号的${what}只能由服务器运维人员用命令行办理（xgz user ${what === '创建' ? 'create' : what === '密码' ? 'reset-password' : 'reset-totp'}），不能由其他管理员在网页上办理`);
+    throw forbidden(
+      `三员分立：管理员账号的${what}只能由服务器运维人员用命令行办理（xgz user ${what === '创建' ? 'create' : what === '密码' ? 'reset-password' : 'reset-totp'}），不能由其他管理员在网页上办理`,
+    );
   }
 }
 
@@ -34,7 +36,11 @@ export function assertRoleSet(roles: readonly string[]): void {
 
 /** The jurisdiction node an account is bound to, looked up within the caller's scope. */
 export async function visibleNode(db: Transaction<DB>, code: string) {
-  const j = await db.selectFrom('jurisdiction').select(['code', 'scope_key', 'name', 'level']).where('code', '=', code).executeTakeFirst();
+  const j = await db
+    .selectFrom('jurisdiction')
+    .select(['code', 'scope_key', 'name', 'level'])
+    .where('code', '=', code)
+    .executeTakeFirst();
   if (!j) throw notFound('辖区');
   return j;
 }
@@ -50,29 +56,72 @@ export async function newPasswordHash(iterations?: number): Promise<{ password: 
  * The unit or instructor record an account is bound to (issue 13): visible to the administrator,
  * of the right kind, and on the account's own node — the node its cases hang on.
  */
-export async function assertBinding(db: Transaction<DB>, roles: readonly string[], b: Binding, nodeScopeKey: string): Promise<void> {
+export async function assertBinding(
+  db: Transaction<DB>,
+  roles: readonly string[],
+  b: Binding,
+  nodeScopeKey: string,
+): Promise<void> {
   const problem = checkBinding(roles, b);
-  if (problem) throw badRequest(problem, [{ field: b.platformId != null ? 'platformId' : b.orgId != null ? 'orgId' : b.instructorId != null ? 'instructorId' : 'roles', message: problem }]);
+  if (problem)
+    throw badRequest(problem, [
+      {
+        field:
+          b.platformId != null
+            ? 'platformId'
+            : b.orgId != null
+              ? 'orgId'
+              : b.instructorId != null
+                ? 'instructorId'
+                : 'roles',
+        message: problem,
+      },
+    ]);
   const check = async (field: string, label: string, row: { scope_key: string } | undefined) => {
     if (!row) throw badRequest(`${label}不存在或不在本辖区`, [{ field, message: `${label}不存在或不在本辖区` }]);
-    if (row.scope_key !== nodeScopeKey) throw badRequest(`账号辖区应为该${label}所在辖区`, [{ field: 'jurisdictionCode', message: `账号辖区应为该${label}所在辖区` }]);
+    if (row.scope_key !== nodeScopeKey)
+      throw badRequest(`账号辖区应为该${label}所在辖区`, [
+        { field: 'jurisdictionCode', message: `账号辖区应为该${label}所在辖区` },
+      ]);
   };
   if (b.platformId != null) {
     // A platform's cases hang on the node of its contact point (党建联系点), not the node that registered it.
     const p = await db.selectFrom('platform').select('id').where('id', '=', b.platformId).executeTakeFirst();
     if (!p) throw badRequest('平台不存在或不在本辖区', [{ field: 'platformId', message: '平台不存在或不在本辖区' }]);
-    const points = await db.selectFrom('recognition_point').select('scope_key').where('platform_id', '=', b.platformId).where('kind', '=', 'contact').execute();
-    if (!points.length) throw badRequest('该平台尚未设立党建联系点', [{ field: 'platformId', message: '该平台尚未设立党建联系点' }]);
-    if (!points.some((x) => x.scope_key === nodeScopeKey)) throw badRequest('账号辖区应为该平台党建联系点所在辖区', [{ field: 'jurisdictionCode', message: '账号辖区应为该平台党建联系点所在辖区' }]);
+    const points = await db
+      .selectFrom('recognition_point')
+      .select('scope_key')
+      .where('platform_id', '=', b.platformId)
+      .where('kind', '=', 'contact')
+      .execute();
+    if (!points.length)
+      throw badRequest('该平台尚未设立党建联系点', [{ field: 'platformId', message: '该平台尚未设立党建联系点' }]);
+    if (!points.some((x) => x.scope_key === nodeScopeKey))
+      throw badRequest('账号辖区应为该平台党建联系点所在辖区', [
+        { field: 'jurisdictionCode', message: '账号辖区应为该平台党建联系点所在辖区' },
+      ]);
   }
   if (b.orgId != null) {
-    await check('orgId', '网约配送员行业党委', await db.selectFrom('party_org').select('scope_key').where('id', '=', b.orgId)
-      .where('sector', '=', 'riders').where('kind', '=', 'committee').executeTakeFirst());
+    await check(
+      'orgId',
+      '网约配送员行业党委',
+      await db
+        .selectFrom('party_org')
+        .select('scope_key')
+        .where('id', '=', b.orgId)
+        .where('sector', '=', 'riders')
+        .where('kind', '=', 'committee')
+        .executeTakeFirst(),
+    );
   }
   if (b.instructorId != null) {
     // An instructor's account sits on the instructor's node or above it.
     const i = await db.selectFrom('instructor').select('scope_key').where('id', '=', b.instructorId).executeTakeFirst();
-    if (!i) throw badRequest('指导员不存在或不在本辖区', [{ field: 'instructorId', message: '指导员不存在或不在本辖区' }]);
-    if (!i.scope_key.startsWith(nodeScopeKey)) throw badRequest('账号辖区应包含该指导员所在辖区', [{ field: 'jurisdictionCode', message: '账号辖区应包含该指导员所在辖区' }]);
+    if (!i)
+      throw badRequest('指导员不存在或不在本辖区', [{ field: 'instructorId', message: '指导员不存在或不在本辖区' }]);
+    if (!i.scope_key.startsWith(nodeScopeKey))
+      throw badRequest('账号辖区应包含该指导员所在辖区', [
+        { field: 'jurisdictionCode', message: '账号辖区应包含该指导员所在辖区' },
+      ]);
   }
 }

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { date, endpoint, idParam, pageOf, pageQuery, place, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import {
+  date,
+  endpoint,
+  idParam,
+  pageOf,
+  pageQuery,
+  place,
+  underQuery,
+  type ItemOf,
+  type ResponseOf,
+} from '../../http/contract.js';
 import { DOORS, RIDER_CATEGORY_LABEL, STATES, type CaseState, type RiderCategory } from '../../domain/cases/engine.js';
 import { OFFER_LABEL, type Offer } from '../../domain/cases/service-posts.js';
 import { phoneField } from '../../domain/ledger/rows.js';
@@ -17,7 +27,10 @@ export type StaffAction = (typeof STAFF_ACTIONS)[number];
 export const appealFilters = {
   under: underQuery,
   door: z.enum(DOORS as ['rider', 'visit', 'plaque']).optional(),
-  category: z.string().regex(/^[a-z_]{1,40}$/, '类别代码不正确').optional(),
+  category: z
+    .string()
+    .regex(/^[a-z_]{1,40}$/, '类别代码不正确')
+    .optional(),
   state: state.optional(),
   overdue: z.enum(['true']).optional(),
   escalated: z.enum(['true']).optional(),
@@ -25,9 +38,29 @@ export const appealFilters = {
 };
 
 export const caseItem = z.object({
-  id: z.number(), door: z.string(), doorLabel: z.string(), category: z.string(), categoryLabel: z.string(), content: z.string(), state, stateLabel: z.string(),
-  unitName: z.string(), unitKind: z.string(), unitCode: z.string(), unitLine: z.string().nullable(), place: z.string().nullable(), entityName: z.string().nullable(), hasContact: z.boolean(),
-  createdAt: z.string(), dueAt: z.string().nullable(), overdue: z.boolean(), escalationLevel: z.number(), escalated: z.boolean(), reply: z.string().nullable(), satisfaction: z.number().nullable(), reopenCount: z.number(),
+  id: z.number(),
+  door: z.string(),
+  doorLabel: z.string(),
+  category: z.string(),
+  categoryLabel: z.string(),
+  content: z.string(),
+  state,
+  stateLabel: z.string(),
+  unitName: z.string(),
+  unitKind: z.string(),
+  unitCode: z.string(),
+  unitLine: z.string().nullable(),
+  place: z.string().nullable(),
+  entityName: z.string().nullable(),
+  hasContact: z.boolean(),
+  createdAt: z.string(),
+  dueAt: z.string().nullable(),
+  overdue: z.boolean(),
+  escalationLevel: z.number(),
+  escalated: z.boolean(),
+  reply: z.string().nullable(),
+  satisfaction: z.number().nullable(),
+  reopenCount: z.number(),
 });
 
 export const listAppeals = endpoint({
@@ -39,7 +72,11 @@ export const listAppeals = endpoint({
 });
 
 /** Cases as xlsx (the export is audited; contact phones are not exported). */
-export const exportAppeals = { path: '/appeals/export', summary: '导出诉求（xlsx，导出留痕；联系电话不导出）', query: z.strictObject(appealFilters) } as const;
+export const exportAppeals = {
+  path: '/appeals/export',
+  summary: '导出诉求（xlsx，导出留痕；联系电话不导出）',
+  query: z.strictObject(appealFilters),
+} as const;
 
 const tally = z.record(z.string(), z.number());
 export const appealFigures = endpoint({
@@ -49,19 +86,55 @@ export const appealFigures = endpoint({
   query: z.strictObject({ under: underQuery }),
   response: z.object({
     node: place,
-    total: z.object({ total: z.number(), open: z.number(), overdue: z.number(), escalated: z.number(), satisfaction: z.number().nullable(), rated: z.number(), visits: z.number(), entitiesVisited: z.number() }),
+    total: z.object({
+      total: z.number(),
+      open: z.number(),
+      overdue: z.number(),
+      escalated: z.number(),
+      satisfaction: z.number().nullable(),
+      rated: z.number(),
+      visits: z.number(),
+      entitiesVisited: z.number(),
+    }),
     byDoor: tally,
     byCategory: tally,
     categoryLabels: z.record(z.string(), z.string()),
     byState: tally,
-    steps: z.array(z.object({ step: z.string(), label: z.string(), p50Hours: z.number().nullable(), p90Hours: z.number().nullable() })),
-    children: z.array(place.extend({
-      total: z.number(), open: z.number(), overdue: z.number(), rider: z.number(), visit: z.number(), plaque: z.number(), satisfaction: z.number().nullable(), visits: z.number(), entitiesVisited: z.number(),
-    })),
+    steps: z.array(
+      z.object({
+        step: z.string(),
+        label: z.string(),
+        p50Hours: z.number().nullable(),
+        p90Hours: z.number().nullable(),
+      }),
+    ),
+    children: z.array(
+      place.extend({
+        total: z.number(),
+        open: z.number(),
+        overdue: z.number(),
+        rider: z.number(),
+        visit: z.number(),
+        plaque: z.number(),
+        satisfaction: z.number().nullable(),
+        visits: z.number(),
+        entitiesVisited: z.number(),
+      }),
+    ),
   }),
 });
 
-const eventItem = z.object({ id: z.number(), at: z.string(), actor: z.string(), actorName: z.string().nullable(), action: z.string(), actionLabel: z.string(), fromState: z.string().nullable(), toState: z.string(), note: z.string().nullable() });
+const eventItem = z.object({
+  id: z.number(),
+  at: z.string(),
+  actor: z.string(),
+  actorName: z.string().nullable(),
+  action: z.string(),
+  actionLabel: z.string(),
+  fromState: z.string().nullable(),
+  toState: z.string(),
+  note: z.string().nullable(),
+});
 
 export const getAppeal = endpoint({
   method: 'GET',
@@ -69,7 +142,12 @@ export const getAppeal = endpoint({
   summary: '诉求详情：办理经过、可做的操作（联系电话脱敏）',
   params: idParam,
   response: caseItem.extend({
-    contact: z.string().nullable(), contentMasked: z.boolean(), events: z.array(eventItem), actions: z.array(z.string()), mine: z.boolean(), feedbackComment: z.string().nullable(),
+    contact: z.string().nullable(),
+    contentMasked: z.boolean(),
+    events: z.array(eventItem),
+    actions: z.array(z.string()),
+    mine: z.boolean(),
+    feedbackComment: z.string().nullable(),
     stepHours: z.array(z.object({ step: z.string(), label: z.string(), hours: z.number().nullable() })),
   }),
 });
@@ -91,24 +169,44 @@ export const actOnAppeal = endpoint({
     action: z.enum(STAFF_ACTIONS, { error: '请选择操作' }),
     note: z.string().trim().min(2, '请填写说明').max(1000, '说明不超过 1000 字').optional(),
     reply: z.string().trim().min(5, '请填写给提出人的答复（至少 5 个字）').max(1000, '答复不超过 1000 字').optional(),
-    unitCode: z.string().regex(/^\d{2,9}$/, '请选择承办单位').optional(),
-    line: z.string().regex(/^[a-z_]{1,40}$/, '业务条线代码不正确').optional(),
+    unitCode: z
+      .string()
+      .regex(/^\d{2,9}$/, '请选择承办单位')
+      .optional(),
+    line: z
+      .string()
+      .regex(/^[a-z_]{1,40}$/, '业务条线代码不正确')
+      .optional(),
   }),
   response: z.object({ id: z.number(), state }),
 });
 
 // ── Service posts (驿站) ───────────────────────────────────────────────────────────────────
 const publicPost = z.object({
-  id: z.number(), name: z.string(), address: z.string(), openingHours: z.string(), offers: z.array(z.string()), phone: z.string().nullable(), areaName: z.string(),
-  longitude: z.number().nullable(), latitude: z.number().nullable(),
+  id: z.number(),
+  name: z.string(),
+  address: z.string(),
+  openingHours: z.string(),
+  offers: z.array(z.string()),
+  phone: z.string().nullable(),
+  areaName: z.string(),
+  longitude: z.number().nullable(),
+  latitude: z.number().nullable(),
 });
 export const postBody = z.strictObject({
   name: z.string().trim().min(2, '请填写驿站名称').max(60, '名称不超过 60 字'),
   jurisdictionCode: z.string().regex(/^\d{6}(\d{3})?$/, '请选择所在县（区）或基层所'),
   address: z.string().trim().min(2, '请填写地址').max(200),
   openingHours: z.string().trim().min(2, '请填写开放时间').max(100),
-  offers: z.array(z.enum(Object.keys(OFFER_LABEL) as [Offer, ...Offer[]], { error: '服务项目不正确' })).max(10).default([]),
-  phone: z.string().trim().regex(/^[\d-]{7,20}$/, '电话格式不正确').optional(),
+  offers: z
+    .array(z.enum(Object.keys(OFFER_LABEL) as [Offer, ...Offer[]], { error: '服务项目不正确' }))
+    .max(10)
+    .default([]),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^[\d-]{7,20}$/, '电话格式不正确')
+    .optional(),
   longitude: z.number().min(73).max(136).optional(),
   latitude: z.number().min(3).max(54).optional(),
 });
@@ -121,7 +219,14 @@ export const listServicePosts = endpoint({
   response: pageOf(publicPost.extend({ active: z.boolean(), jurisdictionCode: z.string() })),
 });
 
-export const createServicePost = endpoint({ method: 'POST', path: '/service-posts', summary: '登记骑手驿站', body: postBody, status: 201, response: created });
+export const createServicePost = endpoint({
+  method: 'POST',
+  path: '/service-posts',
+  summary: '登记骑手驿站',
+  body: postBody,
+  status: 201,
+  response: created,
+});
 
 export const updateServicePost = endpoint({
   method: 'PATCH',
@@ -138,7 +243,20 @@ export const listVisitPlans = endpoint({
   path: '/visit-plans',
   summary: '走访计划（谁在什么期间走访哪些市场主体，已走访几户）',
   query: z.strictObject({ ...pageQuery, under: underQuery }),
-  response: pageOf(z.object({ id: z.number(), title: z.string(), visitorName: z.string(), startsOn: z.string(), endsOn: z.string(), entities: z.number(), visited: z.number(), jurisdictionName: z.string(), cancelled: z.boolean(), cancelReason: z.string().nullable() })),
+  response: pageOf(
+    z.object({
+      id: z.number(),
+      title: z.string(),
+      visitorName: z.string(),
+      startsOn: z.string(),
+      endsOn: z.string(),
+      entities: z.number(),
+      visited: z.number(),
+      jurisdictionName: z.string(),
+      cancelled: z.boolean(),
+      cancelReason: z.string().nullable(),
+    }),
+  ),
 });
 
 export const createVisitPlan = endpoint({
@@ -148,7 +266,8 @@ export const createVisitPlan = endpoint({
   body: z.strictObject({
     title: z.string().trim().min(2, '请填写计划名称').max(60),
     visitorName: z.string().trim().min(2, '请填写走访人').max(40),
-    startsOn: date, endsOn: date,
+    startsOn: date,
+    endsOn: date,
     entityIds: z.array(z.number().int().positive()).min(1, '请选择要走访的市场主体').max(500, '一个计划最多 500 户'),
   }),
   status: 201,
@@ -170,7 +289,18 @@ export const listVisits = endpoint({
   path: '/visits',
   summary: '走访记录（日期、市场主体、了解到的情况、提出的问题数）',
   query: z.strictObject({ ...pageQuery, under: underQuery, planId: z.coerce.number().int().positive().optional() }),
-  response: pageOf(z.object({ id: z.number(), planId: z.number().nullable(), entityId: z.number(), entityName: z.string(), visitedOn: z.string(), visitorName: z.string(), learned: z.string(), problems: z.number() })),
+  response: pageOf(
+    z.object({
+      id: z.number(),
+      planId: z.number().nullable(),
+      entityId: z.number(),
+      entityName: z.string(),
+      visitedOn: z.string(),
+      visitorName: z.string(),
+      learned: z.string(),
+      problems: z.number(),
+    }),
+  ),
 });
 
 export const createVisit = endpoint({
@@ -183,10 +313,15 @@ export const createVisit = endpoint({
     visitedOn: date,
     visitorName: z.string().trim().min(2, '请填写走访人').max(40),
     learned: z.string().trim().min(2, '请填写了解到的情况').max(2000, '不超过 2000 字'),
-    problems: z.array(z.strictObject({
-      line: z.string().regex(/^[a-z_]{1,40}$/, '请选择业务条线'),
-      content: z.string().trim().min(5, '请具体说明问题或诉求（至少 5 个字）').max(1000, '不超过 1000 字'),
-    })).max(20).default([]),
+    problems: z
+      .array(
+        z.strictObject({
+          line: z.string().regex(/^[a-z_]{1,40}$/, '请选择业务条线'),
+          content: z.string().trim().min(5, '请具体说明问题或诉求（至少 5 个字）').max(1000, '不超过 1000 字'),
+        }),
+      )
+      .max(20)
+      .default([]),
   }),
   status: 201,
   response: z.object({ id: z.number(), caseIds: z.array(z.number()) }),
@@ -198,7 +333,11 @@ export const getVisit = endpoint({
   summary: '走访记录详情与由此提出的问题',
   params: idParam,
   response: z.object({
-    id: z.number(), visitedOn: z.string(), visitorName: z.string(), learned: z.string(), entityName: z.string(),
+    id: z.number(),
+    visitedOn: z.string(),
+    visitorName: z.string(),
+    learned: z.string(),
+    entityName: z.string(),
     cases: z.array(z.object({ id: z.number(), line: z.string(), state })),
   }),
 });
@@ -210,7 +349,12 @@ export const publicServicePosts = endpoint({
   method: 'GET',
   path: '/public/service-posts',
   summary: '骑手驿站（供诉求页选择）：位置、开放时间、提供的服务',
-  query: z.strictObject({ area: z.string().regex(/^\d{2,9}$/, '区域代码应为数字').optional() }),
+  query: z.strictObject({
+    area: z
+      .string()
+      .regex(/^\d{2,9}$/, '区域代码应为数字')
+      .optional(),
+  }),
   response: z.array(publicPost),
 });
 
@@ -226,14 +370,21 @@ export const submitAppeal = endpoint({
   method: 'POST',
   path: '/public/appeals',
   summary: '骑手诉求直通：提交诉求（可匿名），返回查询码（只显示一次）',
-  body: z.strictObject({
-    category: z.enum(Object.keys(RIDER_CATEGORY_LABEL) as [RiderCategory, ...RiderCategory[]], { error: '请选择诉求类别' }),
-    content: z.string().trim().min(5, '请具体说明遇到的问题（至少 5 个字）').max(1000, '诉求内容不超过 1000 字'),
-    phone: phoneField.optional(),
-    areaCode: z.string().regex(/^\d{6}(\d{3})?$/, '请选择所在县（区）或基层所').optional(),
-    servicePostId: z.number().int().positive('请选择驿站').optional(),
-    platformId: z.number().int().positive('请选择平台').optional(),
-  }).refine((b) => b.areaCode || b.servicePostId, { message: '请选择所在区域或驿站', path: ['areaCode'] }),
+  body: z
+    .strictObject({
+      category: z.enum(Object.keys(RIDER_CATEGORY_LABEL) as [RiderCategory, ...RiderCategory[]], {
+        error: '请选择诉求类别',
+      }),
+      content: z.string().trim().min(5, '请具体说明遇到的问题（至少 5 个字）').max(1000, '诉求内容不超过 1000 字'),
+      phone: phoneField.optional(),
+      areaCode: z
+        .string()
+        .regex(/^\d{6}(\d{3})?$/, '请选择所在县（区）或基层所')
+        .optional(),
+      servicePostId: z.number().int().positive('请选择驿站').optional(),
+      platformId: z.number().int().positive('请选择平台').optional(),
+    })
+    .refine((b) => b.areaCode || b.servicePostId, { message: '请选择所在区域或驿站', path: ['areaCode'] }),
   status: 201,
   response: z.object({ code: z.string(), message: z.string() }),
 });
@@ -244,9 +395,19 @@ export const trackAppeal = endpoint({
   summary: '凭查询码查询诉求进度：状态、各环节时间、承办单位的答复',
   params: trackingParam,
   response: z.object({
-    state, stateLabel: z.string(), categoryLabel: z.string(), submittedAt: z.string(), unitName: z.string(),
-    steps: z.array(z.object({ action: z.string(), label: z.string(), at: z.string() })), reply: z.string().nullable(), resolvedAt: z.string().nullable(),
-    satisfaction: z.number().nullable(), satisfactionLabel: z.string().nullable(), canFeedback: z.boolean(), canReopen: z.boolean(), reopenUntil: z.string().nullable(),
+    state,
+    stateLabel: z.string(),
+    categoryLabel: z.string(),
+    submittedAt: z.string(),
+    unitName: z.string(),
+    steps: z.array(z.object({ action: z.string(), label: z.string(), at: z.string() })),
+    reply: z.string().nullable(),
+    resolvedAt: z.string().nullable(),
+    satisfaction: z.number().nullable(),
+    satisfactionLabel: z.string().nullable(),
+    canFeedback: z.boolean(),
+    canReopen: z.boolean(),
+    reopenUntil: z.string().nullable(),
   }),
 });
 
@@ -255,10 +416,21 @@ export const appealFeedback = endpoint({
   path: '/public/appeals/:code/feedback',
   summary: '评价办理结果（满意度 1–5），或在规定天数内要求重新办理',
   params: trackingParam,
-  body: z.discriminatedUnion('action', [
-    z.strictObject({ action: z.literal('feedback'), satisfaction: z.number({ error: '请选择满意度' }).int().min(1, '满意度为 1–5').max(5, '满意度为 1–5'), comment: z.string().trim().max(500, '评价不超过 500 字').optional() }),
-    z.strictObject({ action: z.literal('reopen'), comment: z.string().trim().min(5, '请说明仍未解决的问题（至少 5 个字）').max(500, '说明不超过 500 字') }),
-  ], { error: '请选择评价或要求重新办理' }),
+  body: z.discriminatedUnion(
+    'action',
+    [
+      z.strictObject({
+        action: z.literal('feedback'),
+        satisfaction: z.number({ error: '请选择满意度' }).int().min(1, '满意度为 1–5').max(5, '满意度为 1–5'),
+        comment: z.string().trim().max(500, '评价不超过 500 字').optional(),
+      }),
+      z.strictObject({
+        action: z.literal('reopen'),
+        comment: z.string().trim().min(5, '请说明仍未解决的问题（至少 5 个字）').max(500, '说明不超过 500 字'),
+      }),
+    ],
+    { error: '请选择评价或要求重新办理' },
+  ),
   response: z.object({ state, stateLabel: z.string(), message: z.string() }),
 });
 

@@ -13,4 +13,5 @@ export function sealFreeText(keys: Keys, text: string): { content: string; conte
 }
 
 /** A comment or note from the public: masked (no original is kept). */
-export const maskFreeText = (text: string | null | undefined): string | null | undefined => (text ? redactFreeText(text).text : text);
+export const maskFreeText = (text: string | null | undefined): string | null | undefined =>
+  text ? redactFreeText(text).text : text;

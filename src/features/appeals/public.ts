@@ -9,7 +9,15 @@ import { Problem, badRequest } from '../../http/errors.js';
 import { STATE_LABEL } from '../../domain/cases/engine.js';
 import { routeCase } from '../../domain/cases/routing.js';
 import { canonicalCode, moveCase, newTrackingCode, raiseCase, trackingHash } from './engine.js';
-import { caseByTrackingHash, caseForUpdate, coveringUnits, platformsServing, publicServicePostList, riderPlace, trackedCase } from './queries.js';
+import {
+  caseByTrackingHash,
+  caseForUpdate,
+  coveringUnits,
+  platformsServing,
+  publicServicePostList,
+  riderPlace,
+  trackedCase,
+} from './queries.js';
 import { BUSINESS_LABEL as PLATFORM_BUSINESS_LABEL } from '../../domain/platforms/labels.js';
 import { maskFreeText, sealFreeText } from './free-text.js';
 
@@ -19,10 +27,22 @@ import { maskFreeText, sealFreeText } from './free-text.js';
  * DEFINER function, then the case is read in its own unit's scope; no list, no id, no other
  * case is reachable from here. Contact phones are encrypted and never shown back.
  */
-const publicActor = (ip: string, scopeKey: string): Principal => ({ userId: null, username: '公众（诉求直通）', scopeKey, ip });
+const publicActor = (ip: string, scopeKey: string): Principal => ({
+  userId: null,
+  username: '公众（诉求直通）',
+  scopeKey,
+  ip,
+});
 const PUBLIC = { actor: 'public', actorId: null } as const;
 
-const unknownCode = () => new Problem(404, '未找到', '没有找到这个查询码对应的诉求，请核对后重新输入', [{ field: 'code', message: '查询码不存在' }], 'appeal_unknown');
+const unknownCode = () =>
+  new Problem(
+    404,
+    '未找到',
+    '没有找到这个查询码对应的诉求，请核对后重新输入',
+    [{ field: 'code', message: '查询码不存在' }],
+    'appeal_unknown',
+  );
 
 export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -30,7 +50,11 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(publicServicePosts.path, {
     config: { access: 'public', rateLimit: { max: 120, timeWindow: '1 minute' } },
-    schema: { ...schemaOf(publicServicePosts, ['公开']), querystring: publicServicePosts.query, response: { 200: publicServicePosts.response } },
+    schema: {
+      ...schemaOf(publicServicePosts, ['公开']),
+      querystring: publicServicePosts.query,
+      response: { 200: publicServicePosts.response },
+    },
     // Posts are public places: read outside any scope, like the division list, and only active ones.
     handler: async (req) => {
       return publicServicePostList(db, req.query.area);
@@ -39,11 +63,20 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(publicPlatforms.path, {
     config: { access: 'public', rateLimit: { max: 120, timeWindow: '1 minute' } },
-    schema: { ...schemaOf(publicPlatforms, ['公开']), querystring: publicPlatforms.query, response: { 200: publicPlatforms.response } },
+    schema: {
+      ...schemaOf(publicPlatforms, ['公开']),
+      querystring: publicPlatforms.query,
+      response: { 200: publicPlatforms.response },
+    },
     // Platform names are public (the brands riders work for); nothing else of the ledger is shown.
     handler: async (req) => {
       const rows = await platformsServing(db, req.query.area.slice(0, 6));
-      return rows.map((p) => ({ id: Number(p.id), name: p.name, business: p.business, businessLabel: PLATFORM_BUSINESS_LABEL[p.business] }));
+      return rows.map((p) => ({
+        id: Number(p.id),
+        name: p.name,
+        business: p.business,
+        businessLabel: PLATFORM_BUSINESS_LABEL[p.business],
+      }));
     },
   });
 
@@ -61,11 +94,28 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
       const code = newTrackingCode();
       const d = await settings.get('cases');
       await runScoped(db, publicActor(req.ip, unit.scopeKey), async ({ db: tx }) =>
-        raiseCase(tx, {
-          door: 'rider', category: b.category, ...sealFreeText(keys, b.content), contactEnc: b.phone ? encryptField(keys, b.phone) : null,
-          areaCode: b.servicePostId ? place.code : b.areaCode, servicePostId: b.servicePostId ?? null, unit, raisedKey: unit.scopeKey, trackingHash: trackingHash(code),
-        }, PUBLIC, d, new Date()));
-      return reply.code(201).send({ code, message: '诉求已提交并已转交承办单位。请保存查询码：凭它查询进度、评价办理结果；查询码只显示这一次。' });
+        raiseCase(
+          tx,
+          {
+            door: 'rider',
+            category: b.category,
+            ...sealFreeText(keys, b.content),
+            contactEnc: b.phone ? encryptField(keys, b.phone) : null,
+            areaCode: b.servicePostId ? place.code : b.areaCode,
+            servicePostId: b.servicePostId ?? null,
+            unit,
+            raisedKey: unit.scopeKey,
+            trackingHash: trackingHash(code),
+          },
+          PUBLIC,
+          d,
+          new Date(),
+        ),
+      );
+      return reply.code(201).send({
+        code,
+        message: '诉求已提交并已转交承办单位。请保存查询码：凭它查询进度、评价办理结果；查询码只显示这一次。',
+      });
     },
   });
 
@@ -75,13 +125,20 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req) => {
       const found = await locate(req.params.code, req.ip);
       const d = await settings.get('cases');
-      return runScoped(db, publicActor(req.ip, found.scope_key), ({ db: tx }) => trackedCase(tx, found.id, d.reopenDays));
+      return runScoped(db, publicActor(req.ip, found.scope_key), ({ db: tx }) =>
+        trackedCase(tx, found.id, d.reopenDays),
+      );
     },
   });
 
   r.post(appealFeedback.path, {
     config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
-    schema: { ...schemaOf(appealFeedback, ['公开']), params: appealFeedback.params, body: appealFeedback.body, response: { 200: appealFeedback.response } },
+    schema: {
+      ...schemaOf(appealFeedback, ['公开']),
+      params: appealFeedback.params,
+      body: appealFeedback.body,
+      response: { 200: appealFeedback.response },
+    },
     handler: async (req) => {
       const found = await locate(req.params.code, req.ip);
       const d = await settings.get('cases');
@@ -89,10 +146,26 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
       const to = await runScoped(db, publicActor(req.ip, found.scope_key), async ({ db: tx }) => {
         const c = await caseForUpdate(tx, found.id);
         return b.action === 'feedback'
-          ? moveCase(tx, c, 'feedback', PUBLIC, { satisfaction: b.satisfaction, comment: maskFreeText(b.comment) ?? null, note: maskFreeText(b.comment) ?? undefined }, d, new Date())
+          ? moveCase(
+              tx,
+              c,
+              'feedback',
+              PUBLIC,
+              {
+                satisfaction: b.satisfaction,
+                comment: maskFreeText(b.comment) ?? null,
+                note: maskFreeText(b.comment) ?? undefined,
+              },
+              d,
+              new Date(),
+            )
           : moveCase(tx, c, 'reopen', PUBLIC, { note: maskFreeText(b.comment) ?? undefined }, d, new Date());
       });
-      return { state: to, stateLabel: STATE_LABEL[to], message: b.action === 'feedback' ? '感谢您的评价！' : '已要求重新办理，承办单位将再次处理。' };
+      return {
+        state: to,
+        stateLabel: STATE_LABEL[to],
+        message: b.action === 'feedback' ? '感谢您的评价！' : '已要求重新办理，承办单位将再次处理。',
+      };
     },
   });
 

@@ -6,7 +6,16 @@ import { actorOf, closeDeployed, deployVisitPlan } from '../worktasks/index.js';
 import { schemaOf } from '../../http/contract.js';
 import { cancelVisitPlan, createVisit, createVisitPlan, getVisit, listVisitPlans, listVisits } from './contract.js';
 import { raiseCase } from './engine.js';
-import { placeUnit, visibleEntityCount, visitDetail, visitedEntity, visitLines, visitPage, visitPlanById, visitPlanPage } from './queries.js';
+import {
+  placeUnit,
+  visibleEntityCount,
+  visitDetail,
+  visitedEntity,
+  visitLines,
+  visitPage,
+  visitPlanById,
+  visitPlanPage,
+} from './queries.js';
 import { insertVisit, insertVisitPlan, markVisitPlanCancelled } from './writes.js';
 import { today } from '../../domain/time/zone.js';
 
@@ -22,7 +31,11 @@ export async function visitRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listVisitPlans.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listVisitPlans, ['走访']), querystring: listVisitPlans.query, response: { 200: listVisitPlans.response } },
+    schema: {
+      ...schemaOf(listVisitPlans, ['走访']),
+      querystring: listVisitPlans.query,
+      response: { 200: listVisitPlans.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         return visitPlanPage(db, req.query);
@@ -31,17 +44,33 @@ export async function visitRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(createVisitPlan.path, {
     config: { access: 'guidance.write' },
-    schema: { ...schemaOf(createVisitPlan, ['走访']), body: createVisitPlan.body, response: { 201: createVisitPlan.response } },
+    schema: {
+      ...schemaOf(createVisitPlan, ['走访']),
+      body: createVisitPlan.body,
+      response: { 201: createVisitPlan.response },
+    },
     handler: async (req, reply) => {
       const b = req.body;
-      if (b.endsOn < b.startsOn) throw badRequest('结束日期不能早于开始日期', [{ field: 'endsOn', message: '结束日期不能早于开始日期' }]);
+      if (b.endsOn < b.startsOn)
+        throw badRequest('结束日期不能早于开始日期', [{ field: 'endsOn', message: '结束日期不能早于开始日期' }]);
       const id = await req.scoped(async (s) => {
         const { db, audit } = s;
         const ids = [...new Set(b.entityIds)];
         if ((await visibleEntityCount(db, ids)) !== ids.length) throw notFound('市场主体');
         const me = req.user!;
-        const row = await insertVisitPlan(db, me, { title: b.title, visitorName: b.visitorName, startsOn: b.startsOn, endsOn: b.endsOn, entityIds: ids });
-        audit({ action: 'visit_plan.create', objectType: 'visit_plan', objectId: row.id, detail: { entities: ids.length } });
+        const row = await insertVisitPlan(db, me, {
+          title: b.title,
+          visitorName: b.visitorName,
+          startsOn: b.startsOn,
+          endsOn: b.endsOn,
+          entityIds: ids,
+        });
+        audit({
+          action: 'visit_plan.create',
+          objectType: 'visit_plan',
+          objectId: row.id,
+          detail: { entities: ids.length },
+        });
         // The plan reaches the stations of its entities as a task (the plan is its body).
         await deployVisitPlan(s, actorOf(me), Number(row.id), new Date());
         return row.id;
@@ -52,7 +81,12 @@ export async function visitRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(cancelVisitPlan.path, {
     config: { access: 'guidance.write' },
-    schema: { ...schemaOf(cancelVisitPlan, ['走访']), params: cancelVisitPlan.params, body: cancelVisitPlan.body, response: { 204: cancelVisitPlan.response } },
+    schema: {
+      ...schemaOf(cancelVisitPlan, ['走访']),
+      params: cancelVisitPlan.params,
+      body: cancelVisitPlan.body,
+      response: { 204: cancelVisitPlan.response },
+    },
     handler: async (req, reply) => {
       await req.scoped(async (s) => {
         const p = await visitPlanById(s.db, req.params.id);
@@ -61,8 +95,21 @@ export async function visitRoutes(app: FastifyInstance): Promise<void> {
         if (p.cancelled_at) return;
         const now = new Date();
         await markVisitPlanCancelled(s.db, p.id, req.body.reason, now);
-        await closeDeployed(s, actorOf(req.user!), 'visit_plan', p.jurisdiction_code, String(p.id), `走访计划已取消：${req.body.reason}`, now);
-        s.audit({ action: 'visit_plan.cancel', objectType: 'visit_plan', objectId: p.id, detail: { reason: req.body.reason } });
+        await closeDeployed(
+          s,
+          actorOf(req.user!),
+          'visit_plan',
+          p.jurisdiction_code,
+          String(p.id),
+          `走访计划已取消：${req.body.reason}`,
+          now,
+        );
+        s.audit({
+          action: 'visit_plan.cancel',
+          objectType: 'visit_plan',
+          objectId: p.id,
+          detail: { reason: req.body.reason },
+        });
       });
       return reply.code(204).send(null);
     },
@@ -70,7 +117,11 @@ export async function visitRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listVisits.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listVisits, ['走访']), querystring: listVisits.query, response: { 200: listVisits.response } },
+    schema: {
+      ...schemaOf(listVisits, ['走访']),
+      querystring: listVisits.query,
+      response: { 200: listVisits.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         return visitPage(db, req.query);
@@ -82,7 +133,8 @@ export async function visitRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(createVisit, ['走访']), body: createVisit.body, response: { 201: createVisit.response } },
     handler: async (req, reply) => {
       const b = req.body;
-      if (b.visitedOn > today()) throw badRequest('走访日期不能晚于今天', [{ field: 'visitedOn', message: '走访日期不能晚于今天' }]);
+      if (b.visitedOn > today())
+        throw badRequest('走访日期不能晚于今天', [{ field: 'visitedOn', message: '走访日期不能晚于今天' }]);
       const d = await settings.get('cases');
       const out = await req.scoped(async ({ db, audit }) => {
         const entity = await visitedEntity(db, b.entityId);
@@ -90,19 +142,52 @@ export async function visitRoutes(app: FastifyInstance): Promise<void> {
         if (b.planId && !(await visitPlanById(db, b.planId))) throw notFound('走访计划');
         const lines = await visitLines(db);
         const bad = b.problems.findIndex((p) => !lines.has(p.line));
-        if (bad >= 0) throw badRequest('业务条线不存在', [{ field: `problems.${bad}.line`, message: '业务条线不存在' }]);
+        if (bad >= 0)
+          throw badRequest('业务条线不存在', [{ field: `problems.${bad}.line`, message: '业务条线不存在' }]);
         const me = req.user!;
-        const visit = await insertVisit(db, entity, { planId: b.planId ?? null, visitedOn: b.visitedOn, visitorName: b.visitorName, learned: b.learned, by: me.id });
+        const visit = await insertVisit(db, entity, {
+          planId: b.planId ?? null,
+          visitedOn: b.visitedOn,
+          visitorName: b.visitorName,
+          learned: b.learned,
+          by: me.id,
+        });
         const now = new Date();
         const caseIds: number[] = [];
         for (const p of b.problems) {
-          const routed = routeCase({ door: 'visit', category: p.line, place: { code: entity.county_code, level: 'county', parentCode: null } });
+          const routed = routeCase({
+            door: 'visit',
+            category: p.line,
+            place: { code: entity.county_code, level: 'county', parentCode: null },
+          });
           if (!routed.ok) throw badRequest(routed.reason);
           const unit = await placeUnit(db, routed.unit);
           // Raised by the caller's own node: a station keeps following what it handed to the county's line.
-          caseIds.push(await raiseCase(db, { door: 'visit', category: p.line, content: p.content, entityId: entity.id, visitId: visit.id, unit, raisedKey: me.scopeKey, raisedBy: me.id }, { actor: 'staff', actorId: me.id }, d, now));
+          caseIds.push(
+            await raiseCase(
+              db,
+              {
+                door: 'visit',
+                category: p.line,
+                content: p.content,
+                entityId: entity.id,
+                visitId: visit.id,
+                unit,
+                raisedKey: me.scopeKey,
+                raisedBy: me.id,
+              },
+              { actor: 'staff', actorId: me.id },
+              d,
+              now,
+            ),
+          );
         }
-        audit({ action: 'visit.create', objectType: 'visit_record', objectId: visit.id, detail: { entityId: entity.id, problems: caseIds } });
+        audit({
+          action: 'visit.create',
+          objectType: 'visit_record',
+          objectId: visit.id,
+          detail: { entityId: entity.id, problems: caseIds },
+        });
         return { id: Number(visit.id), caseIds: caseIds.map(Number) };
       });
       return reply.code(201).send(out);

@@ -8,16 +8,43 @@ const source = z.enum(['live', 'snapshot']);
 
 /** An item as the level above sets it: an indicator with its target, or a manual item with its score and grounds. */
 export const itemIn = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('indicator'), indicator: z.enum(INDICATOR_KEYS), target: z.number().positive('目标值应大于 0'), weight: z.number() }),
-  z.strictObject({ kind: z.literal('manual'), label: z.string().trim().min(1, '人工评分项须填写名称').max(100), weight: z.number(), manualScore: z.number().nullable().default(null), evidence: z.string().trim().max(2000).nullable().default(null) }),
+  z.strictObject({
+    kind: z.literal('indicator'),
+    indicator: z.enum(INDICATOR_KEYS),
+    target: z.number().positive('目标值应大于 0'),
+    weight: z.number(),
+  }),
+  z.strictObject({
+    kind: z.literal('manual'),
+    label: z.string().trim().min(1, '人工评分项须填写名称').max(100),
+    weight: z.number(),
+    manualScore: z.number().nullable().default(null),
+    evidence: z.string().trim().max(2000).nullable().default(null),
+  }),
 ]);
 
 /** An item scored: the figure it was scored on, and its score. */
 export const scoredItem = z.object({
-  kind: z.enum(['indicator', 'manual']), indicator: z.enum(INDICATOR_KEYS).nullable(), label: z.string(), unit: z.string().nullable(), target: z.number().nullable(),
-  weight: z.number(), manualScore: z.number().nullable(), evidence: z.string().nullable(), actual: z.number().nullable(), score: z.number(),
+  kind: z.enum(['indicator', 'manual']),
+  indicator: z.enum(INDICATOR_KEYS).nullable(),
+  label: z.string(),
+  unit: z.string().nullable(),
+  target: z.number().nullable(),
+  weight: z.number(),
+  manualScore: z.number().nullable(),
+  evidence: z.string().nullable(),
+  actual: z.number().nullable(),
+  score: z.number(),
 });
-const scoredChild = z.object({ code: z.string(), name: z.string(), level: z.string(), items: z.array(scoredItem), total: z.number(), weight: z.number(), rank: z.number().nullable() });
+const scoredChild = z.object({
+  code: z.string(),
+  name: z.string(),
+  level: z.string(),
+  items: z.array(scoredItem),
+  total: z.number(),
+  weight: z.number(),
+  rank: z.number().nullable(),
+});
 
 /** One item of the caller's own assessment, with its files (manual items take evidence). */
 export const ownItem = scoredItem.extend({ id: z.number(), attachments: z.array(attachment) });
@@ -25,10 +52,15 @@ export const ownItem = scoredItem.extend({ id: z.number(), attachments: z.array(
 /** 本级考核: what the assessed jurisdiction sees of its own year — targets, weights, live score, rank among its siblings. */
 export const ownAssessment = z.object({
   node: place,
-  year: z.number(), source, asOf: z.string(),
-  total: z.number(), weight: z.number(),
-  rank: z.number().nullable(), ranked: z.number(),
-  evidenceDeadline: z.string(), evidenceOpen: z.boolean(),
+  year: z.number(),
+  source,
+  asOf: z.string(),
+  total: z.number(),
+  weight: z.number(),
+  rank: z.number().nullable(),
+  ranked: z.number(),
+  evidenceDeadline: z.string(),
+  evidenceOpen: z.boolean(),
   items: z.array(ownItem),
 });
 

@@ -20,8 +20,14 @@ registerAttachmentOwner('assessment_item', {
   async writable(s: Scoped, id: number) {
     const item = await evidenceItem(s.db, id);
     if (item.scope_key !== s.who.scopeKey) throw forbidden('只有被考核的辖区可以为本级考核项目提交佐证材料');
-    if (item.kind !== 'manual') throw new Problem(422, '不符合规定', '指标类考核项目按数据自动评分，不需要上传佐证材料', [{ field: 'ownerId', message: '只有人工评分项可以上传佐证材料' }]);
-    if (!evidenceOpen(item.year, localDate())) throw new Problem(422, '已过截止日期', evidenceClosedMessage(item.year), [{ field: 'file', message: evidenceClosedMessage(item.year) }]);
+    if (item.kind !== 'manual')
+      throw new Problem(422, '不符合规定', '指标类考核项目按数据自动评分，不需要上传佐证材料', [
+        { field: 'ownerId', message: '只有人工评分项可以上传佐证材料' },
+      ]);
+    if (!evidenceOpen(item.year, localDate()))
+      throw new Problem(422, '已过截止日期', evidenceClosedMessage(item.year), [
+        { field: 'file', message: evidenceClosedMessage(item.year) },
+      ]);
     return { scopeKey: item.scope_key };
   },
 });
@@ -32,17 +38,29 @@ export async function assessmentRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listAssessments.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listAssessments, tags), querystring: listAssessments.query, response: { 200: listAssessments.response } },
+    schema: {
+      ...schemaOf(listAssessments, tags),
+      querystring: listAssessments.query,
+      response: { 200: listAssessments.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const node = await nodeInScope(db, req.user!, req.query.under);
-        return { node: { code: node.code, name: node.name, level: node.level }, year: req.query.year, ...(await scoreChildren(db, node, req.query.year)) };
+        return {
+          node: { code: node.code, name: node.name, level: node.level },
+          year: req.query.year,
+          ...(await scoreChildren(db, node, req.query.year)),
+        };
       }),
   });
 
   r.get(getOwnAssessment.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(getOwnAssessment, tags), querystring: getOwnAssessment.query, response: { 200: getOwnAssessment.response } },
+    schema: {
+      ...schemaOf(getOwnAssessment, tags),
+      querystring: getOwnAssessment.query,
+      response: { 200: getOwnAssessment.response },
+    },
     handler: async (req) => {
       const who = req.principal();
       const y = req.query.year ?? Number(localDate().slice(0, 4)); // this year by the deployment's calendar
@@ -56,9 +74,17 @@ export async function assessmentRoutes(app: FastifyInstance): Promise<void> {
       return req.scoped(async (s) => {
         const items = await ownItems(s.db, own.code, y, mine?.items ?? []);
         return {
-          node: { code: own.code, name: own.name, level: own.level }, year: y, source: all.source, asOf: all.asOf,
-          total: mine?.total ?? 0, weight: mine?.weight ?? 0, rank: mine?.rank ?? null, ranked,
-          evidenceDeadline: evidenceDeadline(y), evidenceOpen: evidenceOpen(y, localDate()), items,
+          node: { code: own.code, name: own.name, level: own.level },
+          year: y,
+          source: all.source,
+          asOf: all.asOf,
+          total: mine?.total ?? 0,
+          weight: mine?.weight ?? 0,
+          rank: mine?.rank ?? null,
+          ranked,
+          evidenceDeadline: evidenceDeadline(y),
+          evidenceOpen: evidenceOpen(y, localDate()),
+          items,
         };
       });
     },
@@ -80,20 +106,46 @@ export async function assessmentRoutes(app: FastifyInstance): Promise<void> {
       const { node, children } = await req.scoped(async ({ db, audit }) => {
         const node = await nodeInScope(db, req.user!, req.query.under);
         const { children } = await scoreChildren(db, node, req.query.year);
-        audit({ action: 'assessment.export', objectType: 'assessment_item', objectId: `${node.code}/${req.query.year}`, detail: { rows: children.length } });
+        audit({
+          action: 'assessment.export',
+          objectType: 'assessment_item',
+          objectId: `${node.code}/${req.query.year}`,
+          detail: { rows: children.length },
+        });
         return { node, children };
       });
-      const pct = (unit: string | null, v: number | null) => (v === null ? null : unit === '%' ? `${(v * 100).toFixed(1)}%` : v);
-      return sendXlsx(reply, `${node.name}${req.query.year}年度目标责任考核.xlsx`, '考核排名', [
-        { header: '排名', width: 8, value: (c) => c.rank },
-        { header: '辖区', width: 20, value: (c) => c.name },
-        { header: '得分', width: 10, value: (c) => c.total },
-        { header: '满分', width: 10, value: (c) => c.weight },
-      ], children, [{
-        name: '考核明细',
-        headers: ['辖区', '考核项目', '类别', '目标值', '实际值', '分值', '得分', '评分依据'],
-        rows: children.flatMap((c) => c.items.map((i) => [c.name, i.label, i.kind === 'indicator' ? '指标（自动评分）' : '人工评分', pct(i.unit, i.target), pct(i.unit, i.actual), i.weight, i.score, i.evidence])),
-      }]);
+      const pct = (unit: string | null, v: number | null) =>
+        v === null ? null : unit === '%' ? `${(v * 100).toFixed(1)}%` : v;
+      return sendXlsx(
+        reply,
+        `${node.name}${req.query.year}年度目标责任考核.xlsx`,
+        '考核排名',
+        [
+          { header: '排名', width: 8, value: (c) => c.rank },
+          { header: '辖区', width: 20, value: (c) => c.name },
+          { header: '得分', width: 10, value: (c) => c.total },
+          { header: '满分', width: 10, value: (c) => c.weight },
+        ],
+        children,
+        [
+          {
+            name: '考核明细',
+            headers: ['辖区', '考核项目', '类别', '目标值', '实际值', '分值', '得分', '评分依据'],
+            rows: children.flatMap((c) =>
+              c.items.map((i) => [
+                c.name,
+                i.label,
+                i.kind === 'indicator' ? '指标（自动评分）' : '人工评分',
+                pct(i.unit, i.target),
+                pct(i.unit, i.actual),
+                i.weight,
+                i.score,
+                i.evidence,
+              ]),
+            ),
+          },
+        ],
+      );
     },
   });
 }

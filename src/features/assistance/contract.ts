@@ -1,5 +1,18 @@
 import { z } from 'zod';
-import { codesOf, date, endpoint, idKeyParam, idParam, pageOf, pageQuery, place, subtreeFigures, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import {
+  codesOf,
+  date,
+  endpoint,
+  idKeyParam,
+  idParam,
+  pageOf,
+  pageQuery,
+  place,
+  subtreeFigures,
+  underQuery,
+  type ItemOf,
+  type ResponseOf,
+} from '../../http/contract.js';
 import { OUTCOME_LABEL } from '../../domain/platforms/labels.js';
 
 /** Assistance programs' (帮扶) contract (pure), shared with the web. */
@@ -14,8 +27,22 @@ export const programFilters = {
 };
 
 export const programItem = z.object({
-  id: z.number(), name: z.string(), businessLine: z.string(), businessLineLabel: z.string(), startsOn: z.string(), endsOn: z.string(), description: z.string().nullable(),
-  organizer: z.string(), mine: z.boolean(), cancelled: z.boolean(), cancelReason: z.string().nullable(), entities: z.number(), resolved: z.number(), improved: z.number(), unresolved: z.number(), ongoing: z.number(),
+  id: z.number(),
+  name: z.string(),
+  businessLine: z.string(),
+  businessLineLabel: z.string(),
+  startsOn: z.string(),
+  endsOn: z.string(),
+  description: z.string().nullable(),
+  organizer: z.string(),
+  mine: z.boolean(),
+  cancelled: z.boolean(),
+  cancelReason: z.string().nullable(),
+  entities: z.number(),
+  resolved: z.number(),
+  improved: z.number(),
+  unresolved: z.number(),
+  ongoing: z.number(),
 });
 
 export const programBody = z.strictObject({
@@ -24,7 +51,10 @@ export const programBody = z.strictObject({
   startsOn: date,
   endsOn: date,
   description: z.string().trim().max(2000).optional(),
-  jurisdictionCode: z.string().regex(/^\d{6,9}$/, '组织单位代码应为 6 或 9 位数字').optional(),
+  jurisdictionCode: z
+    .string()
+    .regex(/^\d{6,9}$/, '组织单位代码应为 6 或 9 位数字')
+    .optional(),
 });
 
 export const listPrograms = endpoint({
@@ -40,7 +70,14 @@ export const exportPrograms = { path: '/assistance/programs/export', query: z.st
 
 const created = z.object({ id: z.number() });
 
-export const createProgram = endpoint({ method: 'POST', path: '/assistance/programs', summary: '新建帮扶项目（组织单位默认为本级）', body: programBody, status: 201, response: created });
+export const createProgram = endpoint({
+  method: 'POST',
+  path: '/assistance/programs',
+  summary: '新建帮扶项目（组织单位默认为本级）',
+  body: programBody,
+  status: 201,
+  response: created,
+});
 
 export const getProgram = endpoint({
   method: 'GET',
@@ -48,10 +85,19 @@ export const getProgram = endpoint({
   summary: '帮扶项目详情：本辖区参与主体、帮扶措施与成效',
   params: idParam,
   response: programItem.extend({
-    participants: z.array(z.object({
-      id: z.number(), entityId: z.number(), entityName: z.string(), joinedOn: z.string(), problem: z.string().nullable(), actions: z.string().nullable(),
-      outcome: outcome, outcomeLabel: z.string(), outcomeNote: z.string().nullable(),
-    })),
+    participants: z.array(
+      z.object({
+        id: z.number(),
+        entityId: z.number(),
+        entityName: z.string(),
+        joinedOn: z.string(),
+        problem: z.string().nullable(),
+        actions: z.string().nullable(),
+        outcome: outcome,
+        outcomeLabel: z.string(),
+        outcomeNote: z.string().nullable(),
+      }),
+    ),
   }),
 });
 
@@ -69,7 +115,11 @@ export const addParticipant = endpoint({
   path: '/assistance/programs/:id/entities',
   summary: '登记参与帮扶的市场主体（本辖区）',
   params: idParam,
-  body: z.strictObject({ entityId: z.number().int().positive('请选择市场主体'), joinedOn: date.optional(), problem: z.string().trim().max(2000).optional() }),
+  body: z.strictObject({
+    entityId: z.number().int().positive('请选择市场主体'),
+    joinedOn: date.optional(),
+    problem: z.string().trim().max(2000).optional(),
+  }),
   status: 201,
   response: created,
 });
@@ -88,7 +138,14 @@ export const recordOutcome = endpoint({
   response: z.object({ id: z.number(), outcome: outcome }),
 });
 
-const figures = z.object({ programs: z.number(), entities: z.number(), resolved: z.number(), improved: z.number(), unresolved: z.number(), ongoing: z.number() });
+const figures = z.object({
+  programs: z.number(),
+  entities: z.number(),
+  resolved: z.number(),
+  improved: z.number(),
+  unresolved: z.number(),
+  ongoing: z.number(),
+});
 export const assistanceFigures = endpoint({
   method: 'GET',
   path: '/assistance/figures',

@@ -7,22 +7,41 @@ type Tx = Transaction<DB>;
 export type AttachmentRow = Selectable<AttachmentTable>;
 
 export const toAttachment = (r: AttachmentRow): Attachment => ({
-  id: r.id, ownerType: r.owner_type, ownerId: Number(r.owner_id), fileName: r.file_name, mediaType: r.media_type,
-  sizeBytes: Number(r.size_bytes), uploadedByName: r.uploaded_by_name, createdAt: new Date(r.created_at).toISOString(),
+  id: r.id,
+  ownerType: r.owner_type,
+  ownerId: Number(r.owner_id),
+  fileName: r.file_name,
+  mediaType: r.media_type,
+  sizeBytes: Number(r.size_bytes),
+  uploadedByName: r.uploaded_by_name,
+  createdAt: new Date(r.created_at).toISOString(),
 });
 
 export type NewAttachment = Omit<AttachmentTable, 'id' | 'created_at' | 'removed_at'>;
 
-export const insertAttachment = (db: Tx, a: NewAttachment) => db.insertInto('attachment').values(a).returningAll().executeTakeFirstOrThrow();
+export const insertAttachment = (db: Tx, a: NewAttachment) =>
+  db.insertInto('attachment').values(a).returningAll().executeTakeFirstOrThrow();
 
 /** An attachment the caller may read (row-level security: the owning record's scope, or a deployment it reaches). */
-export const attachmentById = (db: Tx, id: number) => db.selectFrom('attachment').selectAll().where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
+export const attachmentById = (db: Tx, id: number) =>
+  db.selectFrom('attachment').selectAll().where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
 
 /** The attachments of records of one kind, oldest first, grouped by record. */
-export async function attachmentsOf(db: Tx, ownerType: string, ownerIds: readonly number[]): Promise<Map<number, Attachment[]>> {
+export async function attachmentsOf(
+  db: Tx,
+  ownerType: string,
+  ownerIds: readonly number[],
+): Promise<Map<number, Attachment[]>> {
   const out = new Map<number, Attachment[]>();
   if (ownerIds.length === 0) return out;
-  const rows = await db.selectFrom('attachment').selectAll().where('owner_type', '=', ownerType).where('owner_id', 'in', [...ownerIds]).where('removed_at', 'is', null).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('attachment')
+    .selectAll()
+    .where('owner_type', '=', ownerType)
+    .where('owner_id', 'in', [...ownerIds])
+    .where('removed_at', 'is', null)
+    .orderBy('id')
+    .execute();
   for (const r of rows) {
     const list = out.get(Number(r.owner_id)) ?? [];
     list.push(toAttachment(r));
@@ -31,4 +50,10 @@ export async function attachmentsOf(db: Tx, ownerType: string, ownerIds: readonl
   return out;
 }
 
-export const markRemoved = (db: Tx, id: number) => db.updateTable('attachment').set({ removed_at: new Date() }).where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
+export const markRemoved = (db: Tx, id: number) =>
+  db
+    .updateTable('attachment')
+    .set({ removed_at: new Date() })
+    .where('id', '=', id)
+    .where('removed_at', 'is', null)
+    .executeTakeFirst();

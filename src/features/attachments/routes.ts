@@ -12,7 +12,8 @@ import { getFile, putFile } from './store.js';
 const tags = ['附件'];
 
 /** RFC 6266 / 5987: an ASCII fallback and the UTF-8 name. */
-const disposition = (name: string) => `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+const disposition = (name: string) =>
+  `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 
 /** 附件: upload to a record (checked by the record's own feature), download through the record's access rules, remove one's own upload. */
 export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
@@ -22,31 +23,64 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(uploadAttachment.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(uploadAttachment, tags), params: uploadAttachment.params, response: { 201: uploadAttachment.response } },
+    schema: {
+      ...schemaOf(uploadAttachment, tags),
+      params: uploadAttachment.params,
+      response: { 201: uploadAttachment.response },
+    },
     handler: async (req, reply) => {
       const owner = ownerOf(req.params.ownerType);
       if (!owner) throw notFound('附件所属记录');
       // The record first: a file for a record out of reach is refused before its bytes are read.
       await req.scoped((s) => owner.writable(s, req.params.ownerId));
-      if (!req.isMultipart()) throw new Problem(415, '不支持的内容类型', '请以 multipart/form-data 上传文件（字段名 file）');
+      if (!req.isMultipart())
+        throw new Problem(415, '不支持的内容类型', '请以 multipart/form-data 上传文件（字段名 file）');
       const max = config.attachmentMaxBytes;
       const file = await req.file({ limits: { fileSize: max, files: 1 } });
       if (!file) throw badRequest('没有收到文件', [{ field: 'file', message: '请选择文件' }]);
-      const fileName = file.filename.normalize('NFC').replace(/[\\/\p{Cc}]/gu, '_').slice(-255) || '未命名';
+      const fileName =
+        file.filename
+          .normalize('NFC')
+          .replace(/[\\/\p{Cc}]/gu, '_')
+          .slice(-255) || '未命名';
       const chunks: Buffer[] = [];
       for await (const chunk of file.file) chunks.push(chunk as Buffer);
-      if (file.file.truncated) throw new Problem(413, '文件过大', `附件"${fileName}"超过大小上限 ${formatBytes(max)}`, [{ field: 'file', message: `超过 ${formatBytes(max)}` }]);
+      if (file.file.truncated)
+        throw new Problem(413, '文件过大', `附件"${fileName}"超过大小上限 ${formatBytes(max)}`, [
+          { field: 'file', message: `超过 ${formatBytes(max)}` },
+        ]);
       const bytes = Buffer.concat(chunks);
       const verdict = checkFile(fileName, bytes, max);
-      if (!verdict.ok) throw new Problem(verdict.reason.includes('上限') ? 413 : 415, '附件不符合要求', verdict.reason, [{ field: 'file', message: verdict.reason }]);
+      if (!verdict.ok)
+        throw new Problem(verdict.reason.includes('上限') ? 413 : 415, '附件不符合要求', verdict.reason, [
+          { field: 'file', message: verdict.reason },
+        ]);
       const contentKey = await putFile(config.dataDir, keys, bytes);
       const row = await req.scoped(async (s) => {
         const { scopeKey } = await owner.writable(s, req.params.ownerId); // again, in the writing transaction
         const a = await insertAttachment(s.db, {
-          owner_type: req.params.ownerType, owner_id: req.params.ownerId, scope_key: scopeKey, file_name: fileName, media_type: verdict.mediaType,
-          size_bytes: bytes.length, content_key: contentKey, uploaded_by: req.user!.id, uploaded_by_name: req.user!.displayName,
+          owner_type: req.params.ownerType,
+          owner_id: req.params.ownerId,
+          scope_key: scopeKey,
+          file_name: fileName,
+          media_type: verdict.mediaType,
+          size_bytes: bytes.length,
+          content_key: contentKey,
+          uploaded_by: req.user!.id,
+          uploaded_by_name: req.user!.displayName,
         });
-        s.audit({ action: 'attachment.upload', objectType: 'attachment', objectId: a.id, detail: { ownerType: a.owner_type, ownerId: req.params.ownerId, fileName, mediaType: verdict.mediaType, bytes: bytes.length } });
+        s.audit({
+          action: 'attachment.upload',
+          objectType: 'attachment',
+          objectId: a.id,
+          detail: {
+            ownerType: a.owner_type,
+            ownerId: req.params.ownerId,
+            fileName,
+            mediaType: verdict.mediaType,
+            bytes: bytes.length,
+          },
+        });
         return a;
       });
       return reply.code(201).send(toAttachment(row));
@@ -60,7 +94,12 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
       const row = await req.scoped(async ({ db, audit }) => {
         const a = await attachmentById(db, req.params.id);
         if (!a) throw notFound('附件');
-        audit({ action: 'attachment.download', objectType: 'attachment', objectId: a.id, detail: { ownerType: a.owner_type, ownerId: Number(a.owner_id), fileName: a.file_name } });
+        audit({
+          action: 'attachment.download',
+          objectType: 'attachment',
+          objectId: a.id,
+          detail: { ownerType: a.owner_type, ownerId: Number(a.owner_id), fileName: a.file_name },
+        });
         return a;
       });
       const bytes = await getFile(config.dataDir, keys, row.content_key);
@@ -85,7 +124,12 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
         await owner.writable(s, Number(a.owner_id));
         if (a.uploaded_by !== req.user!.id) throw forbidden('只能删除本人上传的附件');
         await markRemoved(s.db, a.id);
-        s.audit({ action: 'attachment.remove', objectType: 'attachment', objectId: a.id, detail: { fileName: a.file_name } });
+        s.audit({
+          action: 'attachment.remove',
+          objectType: 'attachment',
+          objectId: a.id,
+          detail: { fileName: a.file_name },
+        });
       });
       return reply.code(204).send(null);
     },

@@ -12,7 +12,8 @@ import type { Keys } from '../../crypto/keys.js';
  */
 const MAGIC = Buffer.from('XGZF1');
 
-export const contentKeyOf = (keys: Keys, bytes: Uint8Array): string => hmacSm3(keys.blindIndex, Buffer.concat([Buffer.from('attachment:'), bytes])).toString('hex');
+export const contentKeyOf = (keys: Keys, bytes: Uint8Array): string =>
+  hmacSm3(keys.blindIndex, Buffer.concat([Buffer.from('attachment:'), bytes])).toString('hex');
 
 const fileOf = (dataDir: string, key: string) => path.join(dataDir, 'attachments', key.slice(0, 2), key);
 
@@ -25,11 +26,13 @@ export function sealFile(keys: Keys, bytes: Uint8Array): Buffer {
 }
 
 export function openFile(keys: Keys, sealed: Buffer): Buffer {
-  if (sealed.length < MAGIC.length + 48 || !sealed.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('unknown attachment file format');
+  if (sealed.length < MAGIC.length + 48 || !sealed.subarray(0, MAGIC.length).equals(MAGIC))
+    throw new Error('unknown attachment file format');
   const iv = sealed.subarray(MAGIC.length, MAGIC.length + 16);
   const ct = sealed.subarray(MAGIC.length + 16, sealed.length - 32);
   const tag = sealed.subarray(sealed.length - 32);
-  if (!crypto.timingSafeEqual(tag, hmacSm3(keys.fieldMac, Buffer.concat([MAGIC, iv, ct])))) throw new Error('attachment file failed authentication');
+  if (!crypto.timingSafeEqual(tag, hmacSm3(keys.fieldMac, Buffer.concat([MAGIC, iv, ct]))))
+    throw new Error('attachment file failed authentication');
   const decipher = crypto.createDecipheriv('sm4-ctr', keys.fieldEnc, iv);
   return Buffer.concat([decipher.update(ct), decipher.final()]);
 }

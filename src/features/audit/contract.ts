@@ -41,5 +41,10 @@ export const verifyAudit = endpoint({
   method: 'GET',
   path: '/audit/verify',
   summary: '校验审计链完整性',
-  response: z.object({ ok: z.boolean(), count: z.number(), brokenId: z.number().optional(), reason: z.string().optional() }),
+  response: z.object({
+    ok: z.boolean(),
+    count: z.number(),
+    brokenId: z.number().optional(),
+    reason: z.string().optional(),
+  }),
 });

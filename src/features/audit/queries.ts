@@ -25,7 +25,19 @@ export async function auditPage(db: Tx, q: Filters & { page: number; pageSize: n
   const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
   const rows = await base.selectAll().orderBy('id', 'desc').limit(q.pageSize).offset(offsetOf(q)).execute();
   return {
-    items: rows.map((a) => ({ id: a.id, at: a.at, actorName: a.actor_name, ip: a.ip, action: a.action, actionLabel: actionLabel(a.action), objectType: a.object_type, objectLabel: a.object_type ? OBJECT_LABELS[a.object_type] ?? a.object_type : null, objectId: a.object_id, outcome: a.outcome, detail: a.detail })),
+    items: rows.map((a) => ({
+      id: a.id,
+      at: a.at,
+      actorName: a.actor_name,
+      ip: a.ip,
+      action: a.action,
+      actionLabel: actionLabel(a.action),
+      objectType: a.object_type,
+      objectLabel: a.object_type ? (OBJECT_LABELS[a.object_type] ?? a.object_type) : null,
+      objectId: a.object_id,
+      outcome: a.outcome,
+      detail: a.detail,
+    })),
     total,
     page: q.page,
     pageSize: q.pageSize,

@@ -28,18 +28,24 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
         audit({ action: 'audit.export', objectType: 'audit_log', detail: { filters: req.query, rows: rows.length } });
         return rows;
       });
-      return sendXlsx(reply, `审计日志-${today()}.xlsx`, '审计日志', [
-        { header: '序号', width: 8, value: (a) => a.id },
-        { header: '时间', width: 20, value: (a) => a.at },
-        { header: '操作人', value: (a) => a.actor_name },
-        { header: 'IP', value: (a) => a.ip },
-        { header: '操作', width: 20, value: (a) => actionLabel(a.action) },
-        { header: '对象类型', value: (a) => (a.object_type ? OBJECT_LABELS[a.object_type] ?? a.object_type : '') },
-        { header: '对象编号', value: (a) => a.object_id },
-        { header: '结果', width: 8, value: (a) => ({ success: '成功', failure: '失败', denied: '拒绝' })[a.outcome] },
-        { header: '详情', width: 60, value: (a) => (a.detail ? JSON.stringify(a.detail) : '') },
-        { header: '哈希', width: 66, value: (a) => a.hash },
-      ], rows);
+      return sendXlsx(
+        reply,
+        `审计日志-${today()}.xlsx`,
+        '审计日志',
+        [
+          { header: '序号', width: 8, value: (a) => a.id },
+          { header: '时间', width: 20, value: (a) => a.at },
+          { header: '操作人', value: (a) => a.actor_name },
+          { header: 'IP', value: (a) => a.ip },
+          { header: '操作', width: 20, value: (a) => actionLabel(a.action) },
+          { header: '对象类型', value: (a) => (a.object_type ? (OBJECT_LABELS[a.object_type] ?? a.object_type) : '') },
+          { header: '对象编号', value: (a) => a.object_id },
+          { header: '结果', width: 8, value: (a) => ({ success: '成功', failure: '失败', denied: '拒绝' })[a.outcome] },
+          { header: '详情', width: 60, value: (a) => (a.detail ? JSON.stringify(a.detail) : '') },
+          { header: '哈希', width: 66, value: (a) => a.hash },
+        ],
+        rows,
+      );
     },
   });
 
@@ -55,7 +61,14 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
         if (!(err instanceof AnchorError)) throw err;
         result = { ok: false, count: 0, brokenId: 0, reason: err.message };
       }
-      await req.scoped(async ({ audit }) => audit({ action: 'audit.verify', objectType: 'audit_log', outcome: result.ok ? 'success' : 'failure', detail: { count: result.count } }));
+      await req.scoped(async ({ audit }) =>
+        audit({
+          action: 'audit.verify',
+          objectType: 'audit_log',
+          outcome: result.ok ? 'success' : 'failure',
+          detail: { count: result.count },
+        }),
+      );
       return result;
     },
   });

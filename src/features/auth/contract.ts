@@ -16,13 +16,23 @@ export const login = endpoint({
   response: sessionResponse,
 });
 
-export const verifyTotp = endpoint({ method: 'POST', path: '/auth/totp/verify', summary: '输入动态口令完成登录', body: codeBody, response: sessionResponse });
+export const verifyTotp = endpoint({
+  method: 'POST',
+  path: '/auth/totp/verify',
+  summary: '输入动态口令完成登录',
+  body: codeBody,
+  response: sessionResponse,
+});
 
 export const changePassword = endpoint({
   method: 'POST',
   path: '/auth/password',
   summary: '修改本人密码（须当前密码；已绑定动态口令的账号在登录后修改还须当前动态口令）',
-  body: z.strictObject({ currentPassword: z.string().min(1).max(128), newPassword: z.string().min(1).max(128), code: z.string().trim().optional() }),
+  body: z.strictObject({
+    currentPassword: z.string().min(1).max(128),
+    newPassword: z.string().min(1).max(128),
+    code: z.string().trim().optional(),
+  }),
   response: sessionResponse,
 });
 
@@ -30,13 +40,27 @@ export const setupTotp = endpoint({
   method: 'POST',
   path: '/auth/totp/setup',
   summary: '生成动态口令绑定二维码（登录后重新绑定须当前密码与当前动态口令）',
-  body: z.strictObject({ currentPassword: z.string().max(128).optional(), code: z.string().trim().optional() }).optional(),
+  body: z
+    .strictObject({ currentPassword: z.string().max(128).optional(), code: z.string().trim().optional() })
+    .optional(),
   response: z.object({ secret: z.string(), uri: z.string(), qrDataUrl: z.string() }),
 });
 
-export const enrolTotp = endpoint({ method: 'POST', path: '/auth/totp/enrol', summary: '输入动态口令确认绑定', body: codeBody, response: sessionResponse });
+export const enrolTotp = endpoint({
+  method: 'POST',
+  path: '/auth/totp/enrol',
+  summary: '输入动态口令确认绑定',
+  body: codeBody,
+  response: sessionResponse,
+});
 
-export const logout = endpoint({ method: 'POST', path: '/auth/logout', summary: '退出登录', status: 204, response: z.null() });
+export const logout = endpoint({
+  method: 'POST',
+  path: '/auth/logout',
+  summary: '退出登录',
+  status: 204,
+  response: z.null(),
+});
 
 export const getMe = endpoint({
   method: 'GET',
@@ -51,7 +75,12 @@ export const getMe = endpoint({
     stage,
     csrfToken: z.string(),
     totpEnabled: z.boolean(),
-    jurisdiction: z.object({ code: z.string(), name: z.string(), level: z.string(), path: z.array(z.object({ code: z.string(), name: z.string() })) }),
+    jurisdiction: z.object({
+      code: z.string(),
+      name: z.string(),
+      level: z.string(),
+      path: z.array(z.object({ code: z.string(), name: z.string() })),
+    }),
   }),
 });
 

@@ -6,17 +6,27 @@ import type { AppUser, DB } from '../../db/schema.js';
 export const userByName = (db: Kysely<DB>, username: string): Promise<AppUser | undefined> =>
   db.selectFrom('app_user').selectAll().where('username', '=', username).executeTakeFirst();
 
-export const userById = (db: Kysely<DB>, id: number): Promise<AppUser> => db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+export const userById = (db: Kysely<DB>, id: number): Promise<AppUser> =>
+  db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
 /** Until when this account is locked out at this client address (wrong passwords from there), if it ever was. */
 export async function addressLockedUntil(db: Kysely<DB>, userId: number, ip: string): Promise<Date | null | undefined> {
-  const pair = await db.selectFrom('login_throttle').select('locked_until').where('user_id', '=', userId).where('ip', '=', ip).executeTakeFirst();
+  const pair = await db
+    .selectFrom('login_throttle')
+    .select('locked_until')
+    .where('user_id', '=', userId)
+    .where('ip', '=', ip)
+    .executeTakeFirst();
   return pair?.locked_until;
 }
 
 /** The encrypted TOTP secret the session is enrolling (shown as a QR code, not yet confirmed). */
 export async function pendingTotpSecret(db: Kysely<DB>, sessionIdHash: string): Promise<string | null> {
-  const s = await db.selectFrom('user_session').select('totp_pending_enc').where('id_hash', '=', sessionIdHash).executeTakeFirstOrThrow();
+  const s = await db
+    .selectFrom('user_session')
+    .select('totp_pending_enc')
+    .where('id_hash', '=', sessionIdHash)
+    .executeTakeFirstOrThrow();
   return s.totp_pending_enc;
 }
 

@@ -11,11 +11,28 @@ import { ROLES, type Role, permissionsOf } from '../../domain/auth/roles.js';
 import { schemaOf } from '../../http/contract.js';
 import { Problem, badRequest, unauthorized } from '../../http/errors.js';
 import { changePassword, enrolTotp, getMe, login, logout, setupTotp, verifyTotp } from './contract.js';
-import { SESSION_COOKIE, createSession, endHalfSignedIn, endOldestSessions, endSessionsOf, nextStage } from './sessions.js';
+import {
+  SESSION_COOKIE,
+  createSession,
+  endHalfSignedIn,
+  endOldestSessions,
+  endSessionsOf,
+  nextStage,
+} from './sessions.js';
 import { newTotpSecret, totpStep, totpUri } from './totp.js';
 import { addressLockedUntil, jurisdictionPath, pendingTotpSecret, userById, userByName } from './queries.js';
 import {
-  acceptTotpStep, bindTotp, clearAddressFailures, countAccountFailure, countAddressFailure, endSession, holdPendingTotp, markSignedIn, recordLoginHistory, setOwnPassword, setSessionStage,
+  acceptTotpStep,
+  bindTotp,
+  clearAddressFailures,
+  countAccountFailure,
+  countAddressFailure,
+  endSession,
+  holdPendingTotp,
+  markSignedIn,
+  recordLoginHistory,
+  setOwnPassword,
+  setSessionStage,
 } from './writes.js';
 
 const DUMMY_HASH = 'pbkdf2-sm3$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
@@ -56,13 +73,24 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   async function assertMaySignIn(req: FastifyRequest, u: AppUser): Promise<void> {
     const refuse = async (reason: string, detail: string, code = 'locked') => {
       if (req.session && req.session.stage !== 'full') await endSession(db, req.session.idHash);
-      await recordAudit(db, who(req, u), { action: 'auth.login', objectType: 'user', objectId: u.id, outcome: 'denied', detail: { reason, step: req.session?.stage ?? 'password' } });
+      await recordAudit(db, who(req, u), {
+        action: 'auth.login',
+        objectType: 'user',
+        objectId: u.id,
+        outcome: 'denied',
+        detail: { reason, step: req.session?.stage ?? 'password' },
+      });
       throw code === 'disabled' ? unauthorized(detail, 'disabled') : lockedProblem(detail);
     };
     if (u.disabled) return refuse('disabled', '账号已停用，请联系管理员', 'disabled');
-    if (isLocked(u.locked_until)) return refuse('locked', `账号已锁定，请 ${minutesLeft(u.locked_until!)} 分钟后再试，或请安全管理员解锁`);
+    if (isLocked(u.locked_until))
+      return refuse('locked', `账号已锁定，请 ${minutesLeft(u.locked_until!)} 分钟后再试，或请安全管理员解锁`);
     const here = await addressLockedUntil(db, u.id, req.ip);
-    if (isLocked(here)) return refuse('locked_here', `本地址连续验证失败，该账号在本地址的登录已暂停，请 ${minutesLeft(here!)} 分钟后再试`);
+    if (isLocked(here))
+      return refuse(
+        'locked_here',
+        `本地址连续验证失败，该账号在本地址的登录已暂停，请 ${minutesLeft(here!)} 分钟后再试`,
+      );
   }
 
   /**
@@ -74,8 +102,15 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     const sec = await settings.get('security');
     const { lock, minutes } = await countAddressFailure(db, u, req.ip, sec);
     await history(req, u, lock ? 'locked' : 'failure');
-    await recordAudit(db, who(req, u), { action: 'auth.login', objectType: 'user', objectId: u.id, outcome: 'failure', detail: { reason: 'password', lockedHere: lock, ...(lock ? { minutes } : {}) } });
-    if (lock) throw lockedProblem(`连续 ${sec.lockoutThreshold} 次密码错误，该账号在本地址的登录已暂停 ${minutes} 分钟`);
+    await recordAudit(db, who(req, u), {
+      action: 'auth.login',
+      objectType: 'user',
+      objectId: u.id,
+      outcome: 'failure',
+      detail: { reason: 'password', lockedHere: lock, ...(lock ? { minutes } : {}) },
+    });
+    if (lock)
+      throw lockedProblem(`连续 ${sec.lockoutThreshold} 次密码错误，该账号在本地址的登录已暂停 ${minutes} 分钟`);
     throw genericLoginFailure();
   }
 
@@ -91,8 +126,17 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     await countAccountFailure(db, u.id, failed, lock ? new Date(Date.now() + sec.lockoutMinutes * 60_000) : null);
     const ended = lock ? await endHalfSignedIn(db, u.id) : 0;
     await history(req, u, lock ? 'locked' : 'failure');
-    await recordAudit(db, who(req, u), { action: 'auth.login', objectType: 'user', objectId: u.id, outcome: 'failure', detail: { reason: what, locked: lock, ...(lock ? { sessionsEnded: ended } : {}) } });
-    if (lock) throw lockedProblem(`连续 ${sec.lockoutThreshold} 次验证失败，账号已锁定 ${sec.lockoutMinutes} 分钟；如非本人操作，请立即联系安全管理员并修改密码`);
+    await recordAudit(db, who(req, u), {
+      action: 'auth.login',
+      objectType: 'user',
+      objectId: u.id,
+      outcome: 'failure',
+      detail: { reason: what, locked: lock, ...(lock ? { sessionsEnded: ended } : {}) },
+    });
+    if (lock)
+      throw lockedProblem(
+        `连续 ${sec.lockoutThreshold} 次验证失败，账号已锁定 ${sec.lockoutMinutes} 分钟；如非本人操作，请立即联系安全管理员并修改密码`,
+      );
     if (what === 'totp') throw unauthorized('动态口令错误或已使用', 'bad_totp');
     throw unauthorized('当前密码错误', 'bad_credentials');
   }
@@ -106,7 +150,17 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     const { maxSessionsPerAccount } = await settings.get('security');
     const ended = await endOldestSessions(db, u.id, maxSessionsPerAccount);
     for (const s of ended) {
-      await recordAudit(db, who(req, u), { action: 'session.evicted', objectType: 'user', objectId: u.id, detail: { reason: 'max_sessions', limit: maxSessionsPerAccount, sessionIp: s.ip, sessionCreatedAt: s.createdAt.toISOString() } });
+      await recordAudit(db, who(req, u), {
+        action: 'session.evicted',
+        objectType: 'user',
+        objectId: u.id,
+        detail: {
+          reason: 'max_sessions',
+          limit: maxSessionsPerAccount,
+          sessionIp: s.ip,
+          sessionCreatedAt: s.createdAt.toISOString(),
+        },
+      });
     }
   }
 
@@ -123,16 +177,23 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
    * finding 7): the current password, and the current TOTP code when one is bound. A session
    * still signing in has just given them.
    */
-  async function reauthenticate(req: FastifyRequest, u: AppUser, given: { currentPassword?: string; code?: string }): Promise<void> {
+  async function reauthenticate(
+    req: FastifyRequest,
+    u: AppUser,
+    given: { currentPassword?: string; code?: string },
+  ): Promise<void> {
     const needCode = req.session!.stage === 'full' && u.totp_enabled;
     const missing: { field: string; message: string }[] = [];
     if (!given.currentPassword) missing.push({ field: 'currentPassword', message: '请输入当前密码' });
     if (needCode && !given.code) missing.push({ field: 'code', message: '请输入当前的动态口令' });
-    if (missing.length) throw badRequest(`修改登录凭据前须验证身份：${missing.map((m) => m.message).join('；')}`, missing);
-    if (!(await verifyPassword(given.currentPassword!, u.password_hash))) return failSecondFactor(req, u, 'current_password');
+    if (missing.length)
+      throw badRequest(`修改登录凭据前须验证身份：${missing.map((m) => m.message).join('；')}`, missing);
+    if (!(await verifyPassword(given.currentPassword!, u.password_hash)))
+      return failSecondFactor(req, u, 'current_password');
     if (needCode) {
       const step = totpStep(decryptField(keys, u.totp_secret_enc!), given.code!);
-      if (step === null || (u.totp_last_step !== null && step <= u.totp_last_step)) return failSecondFactor(req, u, 'totp');
+      if (step === null || (u.totp_last_step !== null && step <= u.totp_last_step))
+        return failSecondFactor(req, u, 'totp');
       await acceptTotpStep(db, u.id, step);
     }
   }
@@ -145,7 +206,13 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       const u = await userByName(db, username);
       if (!u) {
         await verifyPassword(password, DUMMY_HASH); // same timing as a known account
-        await recordAudit(db, who(req), { action: 'auth.login', objectType: 'user', objectId: username.slice(0, 64), outcome: 'failure', detail: { reason: 'unknown_user' } });
+        await recordAudit(db, who(req), {
+          action: 'auth.login',
+          objectType: 'user',
+          objectId: username.slice(0, 64),
+          outcome: 'failure',
+          detail: { reason: 'unknown_user' },
+        });
         throw genericLoginFailure();
       }
       await assertMaySignIn(req, u);
@@ -158,7 +225,12 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       // The account's second-factor failure count resets only when a sign-in completes.
       await markSignedIn(db, u.id, stage !== 'totp');
       await history(req, u, stage === 'totp' ? 'password_ok' : 'success');
-      await recordAudit(db, who(req, u), { action: 'auth.login', objectType: 'user', objectId: u.id, detail: { stage, ...(u.must_change_password ? { oneTimePassword: true } : {}) } });
+      await recordAudit(db, who(req, u), {
+        action: 'auth.login',
+        objectType: 'user',
+        objectId: u.id,
+        detail: { stage, ...(u.must_change_password ? { oneTimePassword: true } : {}) },
+      });
       if (stage === 'full') await onSignedIn(req, u);
       setCookie(req, reply, session.token);
       return { stage, csrfToken: session.csrfToken };
@@ -173,7 +245,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       const u = await userOfSession(req);
       await assertMaySignIn(req, u);
       const step = totpStep(decryptField(keys, u.totp_secret_enc!), req.body.code);
-      if (step === null || (u.totp_last_step !== null && step <= u.totp_last_step)) return failSecondFactor(req, u, 'totp');
+      if (step === null || (u.totp_last_step !== null && step <= u.totp_last_step))
+        return failSecondFactor(req, u, 'totp');
       await acceptTotpStep(db, u.id, step);
       await recordAudit(db, who(req, u), { action: 'auth.totp_verify', objectType: 'user', objectId: u.id });
       return advance(req, u, true);
@@ -182,7 +255,11 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(changePassword.path, {
     config: { access: 'signing-in', rateLimit: { max: 20, timeWindow: '1 minute' } },
-    schema: { ...schemaOf(changePassword, TAGS), body: changePassword.body, response: { 200: changePassword.response } },
+    schema: {
+      ...schemaOf(changePassword, TAGS),
+      body: changePassword.body,
+      response: { 200: changePassword.response },
+    },
     handler: async (req) => {
       if (req.session!.stage === 'totp') throw new Problem(403, '请先完成登录步骤', '请输入动态口令');
       const u = await userOfSession(req);
@@ -191,7 +268,11 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       const sec = await settings.get('security');
       const problems = checkPassword(req.body.newPassword, u.username, { minLength: sec.passwordMinLength });
       if (req.body.newPassword === req.body.currentPassword) problems.push('新密码不能与原密码相同');
-      if (problems.length) throw badRequest(problems.join('；'), problems.map((message) => ({ field: 'newPassword', message })));
+      if (problems.length)
+        throw badRequest(
+          problems.join('；'),
+          problems.map((message) => ({ field: 'newPassword', message })),
+        );
       const password_hash = await hashPassword(req.body.newPassword, config.passwordIterations);
       const updated = await setOwnPassword(db, u.id, password_hash, req.session!.idHash);
       await recordAudit(db, who(req, u), { action: 'auth.password_change', objectType: 'user', objectId: u.id });
@@ -203,7 +284,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     config: { access: 'signing-in', rateLimit: { max: 20, timeWindow: '1 minute' } },
     schema: { ...schemaOf(setupTotp, TAGS), body: setupTotp.body, response: { 200: setupTotp.response } },
     handler: async (req) => {
-      if (!['totp_enrol', 'full'].includes(req.session!.stage)) throw new Problem(403, '请先完成登录步骤', stageText(req.session!.stage));
+      if (!['totp_enrol', 'full'].includes(req.session!.stage))
+        throw new Problem(403, '请先完成登录步骤', stageText(req.session!.stage));
       if (req.session!.stage === 'full') await reauthenticate(req, await userOfSession(req), req.body ?? {});
       const secret = newTotpSecret();
       await holdPendingTotp(db, req.session!.idHash, encryptField(keys, secret));
@@ -216,17 +298,24 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     config: { access: 'signing-in', rateLimit: { max: 20, timeWindow: '1 minute' } },
     schema: { ...schemaOf(enrolTotp, TAGS), body: enrolTotp.body, response: { 200: enrolTotp.response } },
     handler: async (req) => {
-      if (!['totp_enrol', 'full'].includes(req.session!.stage)) throw new Problem(403, '请先完成登录步骤', stageText(req.session!.stage));
+      if (!['totp_enrol', 'full'].includes(req.session!.stage))
+        throw new Problem(403, '请先完成登录步骤', stageText(req.session!.stage));
       const pending = await pendingTotpSecret(db, req.session!.idHash);
       if (!pending) throw badRequest('请先生成绑定二维码');
       const secret = decryptField(keys, pending);
       const step = totpStep(secret, req.body.code);
-      if (step === null) throw badRequest('动态口令不正确，请核对手机时间后重试', [{ field: 'code', message: '动态口令不正确' }]);
+      if (step === null)
+        throw badRequest('动态口令不正确，请核对手机时间后重试', [{ field: 'code', message: '动态口令不正确' }]);
       const rebind = req.session!.stage === 'full';
       const updated = await bindTotp(db, req.user!.id, encryptField(keys, secret), step);
       // A new second factor ends the account's other sessions, as a new password does.
       const ended = rebind ? await endSessionsOf(db, updated.id, req.session!.idHash) : 0;
-      await recordAudit(db, who(req, updated), { action: 'auth.totp_enrol', objectType: 'user', objectId: updated.id, detail: rebind ? { rebind, sessionsEnded: ended } : undefined });
+      await recordAudit(db, who(req, updated), {
+        action: 'auth.totp_enrol',
+        objectType: 'user',
+        objectId: updated.id,
+        detail: rebind ? { rebind, sessionsEnded: ended } : undefined,
+      });
       return advance(req, updated, true);
     },
   });

@@ -7,7 +7,11 @@ import { requiresTotp } from '../../domain/auth/roles.js';
 export { SESSION_COOKIE, hashToken } from '../../http/session-token.js';
 
 /** Sign-in proceeds: second factor (if enrolled) → forced password change → second-factor enrolment (if required) → full. */
-export function nextStage(u: Pick<AppUser, 'must_change_password' | 'totp_enabled' | 'roles'>, requireTotpForAll: boolean, totpVerified: boolean): SessionStage {
+export function nextStage(
+  u: Pick<AppUser, 'must_change_password' | 'totp_enabled' | 'roles'>,
+  requireTotpForAll: boolean,
+  totpVerified: boolean,
+): SessionStage {
   if (u.totp_enabled && !totpVerified) return 'totp';
   if (u.must_change_password) return 'password_change';
   if (!u.totp_enabled && requiresTotp(u.roles, requireTotpForAll)) return 'totp_enrol';
@@ -50,7 +54,11 @@ export async function endSessionsOf(db: Kysely<DB>, userId: number, except?: str
  * finding 14); returns what it ended, for the audit log. Half-signed-in sessions do not count:
  * they are ended by the idle timeout and by a lock.
  */
-export async function endOldestSessions(db: Kysely<DB>, userId: number, keep: number): Promise<{ idHash: string; ip: string | null; createdAt: Date }[]> {
+export async function endOldestSessions(
+  db: Kysely<DB>,
+  userId: number,
+  keep: number,
+): Promise<{ idHash: string; ip: string | null; createdAt: Date }[]> {
   const full = await db
     .selectFrom('user_session')
     .select(['id_hash', 'ip', 'created_at'])
@@ -60,12 +68,24 @@ export async function endOldestSessions(db: Kysely<DB>, userId: number, keep: nu
     .orderBy('last_seen_at', 'desc')
     .execute();
   const old = full.slice(keep);
-  if (old.length) await db.deleteFrom('user_session').where('id_hash', 'in', old.map((s) => s.id_hash)).execute();
+  if (old.length)
+    await db
+      .deleteFrom('user_session')
+      .where(
+        'id_hash',
+        'in',
+        old.map((s) => s.id_hash),
+      )
+      .execute();
   return old.map((s) => ({ idHash: s.id_hash, ip: s.ip, createdAt: s.created_at }));
 }
 
 /** Ends every session of an account that has not finished signing in (when the account locks). */
 export async function endHalfSignedIn(db: Kysely<DB>, userId: number): Promise<number> {
-  const res = await db.deleteFrom('user_session').where('user_id', '=', userId).where('stage', '<>', 'full').executeTakeFirst();
+  const res = await db
+    .deleteFrom('user_session')
+    .where('user_id', '=', userId)
+    .where('stage', '<>', 'full')
+    .executeTakeFirst();
   return Number(res.numDeletedRows);
 }

@@ -7,7 +7,14 @@ export function newTotpSecret(): string {
 }
 
 const totpOf = (secret: string, label = 'XGZ') =>
-  new OTPAuth.TOTP({ issuer: 'XGZ 小个专党建', label, algorithm: 'SHA1', digits: 6, period: PERIOD, secret: OTPAuth.Secret.fromBase32(secret) });
+  new OTPAuth.TOTP({
+    issuer: 'XGZ 小个专党建',
+    label,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: PERIOD,
+    secret: OTPAuth.Secret.fromBase32(secret),
+  });
 
 export const totpUri = (secret: string, username: string): string => totpOf(secret, username).toString();
 

@@ -10,8 +10,16 @@ import { endSessionsOf } from './sessions.js';
 
 type Db = Kysely<DB>;
 
-export async function recordLoginHistory(db: Db, u: Pick<AppUser, 'id' | 'scope_key'>, client: { ip: string; userAgent: string | null }, outcome: string): Promise<void> {
-  await db.insertInto('login_history').values({ user_id: u.id, scope_key: u.scope_key, ip: client.ip, user_agent: client.userAgent, outcome }).execute();
+export async function recordLoginHistory(
+  db: Db,
+  u: Pick<AppUser, 'id' | 'scope_key'>,
+  client: { ip: string; userAgent: string | null },
+  outcome: string,
+): Promise<void> {
+  await db
+    .insertInto('login_history')
+    .values({ user_id: u.id, scope_key: u.scope_key, ip: client.ip, user_agent: client.userAgent, outcome })
+    .execute();
 }
 
 /** Ends one session (a sign-out, or a half-signed-in session that met a lock): the request hook's own (http/sessions.ts). */
@@ -22,12 +30,23 @@ export { endSession } from '../../http/sessions.js';
  * locked out of the account, each time twice as long. Failures a day old are forgotten first
  * (and the table stays small under a spray from many addresses).
  */
-export async function countAddressFailure(db: Db, u: Pick<AppUser, 'id' | 'scope_key'>, ip: string, sec: { lockoutThreshold: number; lockoutMinutes: number }): Promise<{ lock: boolean; minutes: number }> {
-  await db.deleteFrom('login_throttle').where('updated_at', '<', new Date(Date.now() - 86_400_000)).where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', new Date())])).execute();
+export async function countAddressFailure(
+  db: Db,
+  u: Pick<AppUser, 'id' | 'scope_key'>,
+  ip: string,
+  sec: { lockoutThreshold: number; lockoutMinutes: number },
+): Promise<{ lock: boolean; minutes: number }> {
+  await db
+    .deleteFrom('login_throttle')
+    .where('updated_at', '<', new Date(Date.now() - 86_400_000))
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', new Date())]))
+    .execute();
   const row = await db
     .insertInto('login_throttle')
     .values({ user_id: u.id, ip, scope_key: u.scope_key, failures: 1 })
-    .onConflict((oc) => oc.columns(['user_id', 'ip']).doUpdateSet({ failures: sql`login_throttle.failures + 1`, updated_at: new Date() }))
+    .onConflict((oc) =>
+      oc.columns(['user_id', 'ip']).doUpdateSet({ failures: sql`login_throttle.failures + 1`, updated_at: new Date() }),
+    )
     .returning(['failures', 'locks'])
     .executeTakeFirstOrThrow();
   const lock = row.failures >= sec.lockoutThreshold;
@@ -35,7 +54,12 @@ export async function countAddressFailure(db: Db, u: Pick<AppUser, 'id' | 'scope
   if (lock) {
     await db
       .updateTable('login_throttle')
-      .set({ failures: 0, locks: row.locks + 1, locked_until: new Date(Date.now() + minutes * 60_000), updated_at: new Date() })
+      .set({
+        failures: 0,
+        locks: row.locks + 1,
+        locked_until: new Date(Date.now() + minutes * 60_000),
+        updated_at: new Date(),
+      })
       .where('user_id', '=', u.id)
       .where('ip', '=', ip)
       .execute();
@@ -44,7 +68,12 @@ export async function countAddressFailure(db: Db, u: Pick<AppUser, 'id' | 'scope
 }
 
 /** Counts a wrong second factor on the account; `lockedUntil` given, the account locks and the count restarts. */
-export async function countAccountFailure(db: Db, userId: number, failed: number, lockedUntil: Date | null): Promise<void> {
+export async function countAccountFailure(
+  db: Db,
+  userId: number,
+  failed: number,
+  lockedUntil: Date | null,
+): Promise<void> {
   await db
     .updateTable('app_user')
     .set(lockedUntil ? { failed_logins: 0, locked_until: lockedUntil } : { failed_logins: failed })
@@ -64,18 +93,37 @@ export async function clearAddressFailures(db: Db, userId: number, ip: string): 
 
 /** The sign-in time; the second-factor failure count resets only when no second factor is still to come (`resetFailures`). */
 export async function markSignedIn(db: Db, userId: number, resetFailures: boolean): Promise<void> {
-  await db.updateTable('app_user').set({ last_login_at: new Date(), ...(resetFailures ? { failed_logins: 0 } : {}) }).where('id', '=', userId).execute();
+  await db
+    .updateTable('app_user')
+    .set({ last_login_at: new Date(), ...(resetFailures ? { failed_logins: 0 } : {}) })
+    .where('id', '=', userId)
+    .execute();
 }
 
 export async function setSessionStage(db: Db, sessionIdHash: string, stage: SessionStage): Promise<void> {
-  await db.updateTable('user_session').set({ stage, totp_pending_enc: null }).where('id_hash', '=', sessionIdHash).execute();
+  await db
+    .updateTable('user_session')
+    .set({ stage, totp_pending_enc: null })
+    .where('id_hash', '=', sessionIdHash)
+    .execute();
 }
 
 /** The user's own new password: the other sessions end and every address lock of the account clears. */
-export async function setOwnPassword(db: Db, userId: number, passwordHash: string, keepSession: string): Promise<AppUser> {
+export async function setOwnPassword(
+  db: Db,
+  userId: number,
+  passwordHash: string,
+  keepSession: string,
+): Promise<AppUser> {
   const updated = await db
     .updateTable('app_user')
-    .set({ password_hash: passwordHash, must_change_password: false, password_changed_at: new Date(), failed_logins: 0, updated_at: new Date() })
+    .set({
+      password_hash: passwordHash,
+      must_change_password: false,
+      password_changed_at: new Date(),
+      failed_logins: 0,
+      updated_at: new Date(),
+    })
     .where('id', '=', userId)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -86,7 +134,11 @@ export async function setOwnPassword(db: Db, userId: number, passwordHash: strin
 
 /** Keeps a new TOTP secret (encrypted) on the session until a code from it confirms the enrolment. */
 export async function holdPendingTotp(db: Db, sessionIdHash: string, secretEnc: string): Promise<void> {
-  await db.updateTable('user_session').set({ totp_pending_enc: secretEnc }).where('id_hash', '=', sessionIdHash).execute();
+  await db
+    .updateTable('user_session')
+    .set({ totp_pending_enc: secretEnc })
+    .where('id_hash', '=', sessionIdHash)
+    .execute();
 }
 
 /** Binds the confirmed TOTP secret (encrypted) to the account, with the step just used. */

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { ACTION_LABEL, CASE_KINDS, CASE_STATES } from '../../domain/cases/workflow.js';
-import { codesOf, endpoint, idParam, pageOf, pageQuery, timestamp, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import {
+  codesOf,
+  endpoint,
+  idParam,
+  pageOf,
+  pageQuery,
+  timestamp,
+  underQuery,
+  type ItemOf,
+  type ResponseOf,
+} from '../../http/contract.js';
 import { idNumberField, phoneField, usccField } from '../../domain/ledger/rows.js';
 
 /** 查找党员's contract (pure), shared with the web: discovery runs, the verification work list, the public self-report. */
@@ -12,7 +22,15 @@ export const caseAction = codesOf(ACTION_LABEL);
 /** A calendar date that exists (2024-02-30 is refused). */
 const isoDate = z.iso.date('日期格式应为 YYYY-MM-DD');
 
-const run = z.object({ id: z.number(), status: z.string(), step: z.string().nullable(), counts: z.record(z.string(), z.number()), error: z.string().nullable(), startedAt: timestamp, finishedAt: timestamp.nullable() });
+const run = z.object({
+  id: z.number(),
+  status: z.string(),
+  step: z.string().nullable(),
+  counts: z.record(z.string(), z.number()),
+  error: z.string().nullable(),
+  startedAt: timestamp,
+  finishedAt: timestamp.nullable(),
+});
 
 export const startDiscoveryRun = endpoint({
   method: 'POST',
@@ -22,11 +40,26 @@ export const startDiscoveryRun = endpoint({
   response: run,
 });
 
-export const getDiscoveryRun = endpoint({ method: 'GET', path: '/discovery/runs/:id', summary: '比对进度', params: idParam, response: run });
+export const getDiscoveryRun = endpoint({
+  method: 'GET',
+  path: '/discovery/runs/:id',
+  summary: '比对进度',
+  params: idParam,
+  response: run,
+});
 
 export const caseListItem = z.object({
-  id: z.number(), kind: caseKind, kindLabel: z.string(), state: caseState, stateLabel: z.string(), entityId: z.number().nullable(), entityName: z.string(),
-  stationName: z.string().nullable(), memberName: z.string().nullable(), updatedAt: timestamp, actions: z.array(caseAction),
+  id: z.number(),
+  kind: caseKind,
+  kindLabel: z.string(),
+  state: caseState,
+  stateLabel: z.string(),
+  entityId: z.number().nullable(),
+  entityName: z.string(),
+  stationName: z.string().nullable(),
+  memberName: z.string().nullable(),
+  updatedAt: timestamp,
+  actions: z.array(caseAction),
 });
 
 export const listCases = endpoint({
@@ -72,17 +105,49 @@ export const getCase = endpoint({
   summary: '线索详情：证据与处理记录',
   params: idParam,
   response: z.object({
-    id: z.number(), kind: caseKind, kindLabel: z.string(), state: caseState, stateLabel: z.string(),
+    id: z.number(),
+    kind: caseKind,
+    kindLabel: z.string(),
+    state: caseState,
+    stateLabel: z.string(),
     evidence: caseEvidence,
     entity: z.object({ id: z.number(), name: z.string(), uscc: z.string().nullable() }).nullable(),
     condition: z.string().nullable(),
     resolvedAt: timestamp.nullable(),
-    report: z.object({ name: z.string(), phone: z.string(), entityText: z.string(), orgRelation: z.string().nullable(), reportedAt: timestamp }).nullable(),
-    member: z.object({
-      id: z.number(), name: z.string(), birthDate: z.string().nullable(), phone: z.string().nullable(), orgRelation: z.string().nullable(),
-      memberStatus: z.string(), membership: z.string().nullable(), confidence: z.string(), sources: z.array(z.string()),
-    }).nullable(),
-    events: z.array(z.object({ id: z.number(), at: timestamp, action: z.string(), actionLabel: z.string(), from: z.string().nullable(), to: z.string().nullable(), detail: caseEventDetail.nullable(), actor: z.string() })),
+    report: z
+      .object({
+        name: z.string(),
+        phone: z.string(),
+        entityText: z.string(),
+        orgRelation: z.string().nullable(),
+        reportedAt: timestamp,
+      })
+      .nullable(),
+    member: z
+      .object({
+        id: z.number(),
+        name: z.string(),
+        birthDate: z.string().nullable(),
+        phone: z.string().nullable(),
+        orgRelation: z.string().nullable(),
+        memberStatus: z.string(),
+        membership: z.string().nullable(),
+        confidence: z.string(),
+        sources: z.array(z.string()),
+      })
+      .nullable(),
+    events: z.array(
+      z.object({
+        id: z.number(),
+        at: timestamp,
+        action: z.string(),
+        actionLabel: z.string(),
+        from: z.string().nullable(),
+        to: z.string().nullable(),
+        detail: caseEventDetail.nullable(),
+        actor: z.string(),
+      }),
+    ),
     actions: z.array(caseAction),
   }),
 });
@@ -95,8 +160,20 @@ export const actOnCase = endpoint({
   body: z.strictObject({
     action: caseAction,
     reason: z.string().trim().max(500, '原因不超过 500 字').optional(),
-    contact: z.strictObject({ date: isoDate, way: z.enum(['visit', 'phone', 'message', 'other']), outcome: z.string().trim().min(1, '请填写联系结果').max(500, '联系结果不超过 500 字') }).optional(),
-    transfer: z.strictObject({ from: z.string().trim().min(1, '请填写转出党组织').max(200, '转出党组织不超过 200 字'), to: z.string().trim().min(1, '请填写转入党组织').max(200, '转入党组织不超过 200 字'), date: isoDate }).optional(),
+    contact: z
+      .strictObject({
+        date: isoDate,
+        way: z.enum(['visit', 'phone', 'message', 'other']),
+        outcome: z.string().trim().min(1, '请填写联系结果').max(500, '联系结果不超过 500 字'),
+      })
+      .optional(),
+    transfer: z
+      .strictObject({
+        from: z.string().trim().min(1, '请填写转出党组织').max(200, '转出党组织不超过 200 字'),
+        to: z.string().trim().min(1, '请填写转入党组织').max(200, '转入党组织不超过 200 字'),
+        date: isoDate,
+      })
+      .optional(),
   }),
   response: z.object({ id: z.number(), state: caseState, stateLabel: z.string() }),
 });

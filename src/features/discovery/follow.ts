@@ -2,14 +2,26 @@ import { sql } from 'kysely';
 import type { Scoped } from '../../db/scoped.js';
 import { sm3Hex, canonicalJson } from '../../crypto/sm3.js';
 import { arrayLiteral } from '../../db/array-literal.js';
-import { CASE_CONDITION, caseKey, casesHeld, whyResolved, type EntityFacts, type HeldCase } from '../../domain/cases/conditions.js';
+import {
+  CASE_CONDITION,
+  caseKey,
+  casesHeld,
+  whyResolved,
+  type EntityFacts,
+  type HeldCase,
+} from '../../domain/cases/conditions.js';
 import { IMPORT_KIND_SHORT } from '../../domain/import/labels.js';
 
 /**
  * What changed, as the trail of a case closed or raised by it shows it: an import batch, an
  * organization edit, an entity edit, a case's own transfer, or a full discovery run.
  */
-export type CaseChange = { source: 'import' | 'org' | 'entity' | 'case' | 'discovery'; label: string; objectType?: string; objectId?: number };
+export type CaseChange = {
+  source: 'import' | 'org' | 'entity' | 'case' | 'discovery';
+  label: string;
+  objectType?: string;
+  objectId?: number;
+};
 
 /** A member's fields the conditions read; declaredOnly: only an annual report says so (not vouched). */
 export type MemberFacts = { status: string; orgRelation: string | null; declaredOnly: boolean };
@@ -21,31 +33,54 @@ const DECIDED = ['confirmed', 'dismissed', 'transferred'];
  * operating entity held by a person on any roster is linked, a link no longer so derived goes.
  * Rosters held anywhere count (a county's roster serves its stations); see xgz_discovery_exact_in.
  */
-export async function refreshExactLinks(db: Scoped['db'], entityIds: number[]): Promise<{ added: number; removed: number }> {
+export async function refreshExactLinks(
+  db: Scoped['db'],
+  entityIds: number[],
+): Promise<{ added: number; removed: number }> {
   if (!entityIds.length) return { added: 0, removed: 0 };
-  const derived = await sql<{ member_id: number; entity_person_id: number; entity_id: number; scope_key: string }>`SELECT * FROM xgz_discovery_exact_in(${entityIds}::bigint[])`.execute(db);
+  const derived = await sql<{
+    member_id: number;
+    entity_person_id: number;
+    entity_id: number;
+    scope_key: string;
+  }>`SELECT * FROM xgz_discovery_exact_in(${entityIds}::bigint[])`.execute(db);
   const rows = derived.rows;
   // The exact links of these entities no longer derived, found entity by entity (LATERAL, as in
   // xgz_discovery_exact_in) and deleted by id: not a scan of member_link by `= ANY` (see factsOf).
   const gone = await sql`DELETE FROM member_link WHERE id = ANY(ARRAY(
     SELECT l.id FROM unnest(${entityIds}::bigint[]) AS i(id)
     CROSS JOIN LATERAL (SELECT x.id, x.member_id, x.entity_person_id FROM member_link x WHERE x.entity_id = i.id AND x.method = 'exact' OFFSET 0) l
-    WHERE NOT EXISTS (SELECT 1 FROM unnest(${rows.map((r) => r.member_id)}::bigint[], ${rows.map((r) => r.entity_person_id)}::bigint[]) AS d(m, r) WHERE d.m = l.member_id AND d.r = l.entity_person_id)))`.execute(db);
+    WHERE NOT EXISTS (SELECT 1 FROM unnest(${rows.map((r) => r.member_id)}::bigint[], ${rows.map((r) => r.entity_person_id)}::bigint[]) AS d(m, r) WHERE d.m = l.member_id AND d.r = l.entity_person_id)))`.execute(
+    db,
+  );
   let added = 0;
   if (rows.length) {
-    const res = await sql`INSERT INTO member_link AS l (member_id, entity_person_id, entity_id, method, score, levels, scope_key)
+    const res =
+      await sql`INSERT INTO member_link AS l (member_id, entity_person_id, entity_id, method, score, levels, scope_key)
       SELECT m, r, e, 'exact', 99, '{"idNumber":"same"}'::jsonb, k FROM unnest(${rows.map((r) => r.member_id)}::bigint[], ${rows.map((r) => r.entity_person_id)}::bigint[],
         ${rows.map((r) => r.entity_id)}::bigint[], ${rows.map((r) => r.scope_key)}::text[]) AS t(m, r, e, k)
       ON CONFLICT (member_id, entity_person_id) DO UPDATE SET method = 'exact', score = 99, levels = EXCLUDED.levels, entity_id = EXCLUDED.entity_id, scope_key = EXCLUDED.scope_key
-      WHERE l.method = 'probabilistic' OR (l.method = 'exact' AND (l.entity_id, l.scope_key) IS DISTINCT FROM (EXCLUDED.entity_id, EXCLUDED.scope_key))`.execute(db);
+      WHERE l.method = 'probabilistic' OR (l.method = 'exact' AND (l.entity_id, l.scope_key) IS DISTINCT FROM (EXCLUDED.entity_id, EXCLUDED.scope_key))`.execute(
+        db,
+      );
     added = Number(res.numAffectedRows ?? 0);
   }
   return { added, removed: Number(gone.numAffectedRows ?? 0) };
 }
 
 type FactRow = {
-  entity_id: number; name: string; scope_key: string; status: string; county_name: string; areas: string[]; declared: number | null; org_form: number | null; report_year: number | null;
-  found: { member: number; role: number; method: string; score: number; levels: unknown }[] | null; orgs: string[] | null; registered: number[] | null;
+  entity_id: number;
+  name: string;
+  scope_key: string;
+  status: string;
+  county_name: string;
+  areas: string[];
+  declared: number | null;
+  org_form: number | null;
+  report_year: number | null;
+  found: { member: number; role: number; method: string; score: number; levels: unknown }[] | null;
+  orgs: string[] | null;
+  registered: number[] | null;
 };
 
 /**
@@ -99,7 +134,9 @@ async function factsOf(db: Scoped['db'], entityIds: number[] | null): Promise<Fa
     ) registered ON registered.entity_id = e.id
     WHERE ${one ? sql`e.id = ANY(${entityIds}::bigint[])` : sql`true`}
       AND ((e.status = 'active' AND (found.entity_id IS NOT NULL OR coalesce(latest.party_members, 0) > 0))
-        OR e.id IN (SELECT d.entity_id FROM discovery_case d WHERE d.state <> 'resolved' AND d.kind <> 'self_report' AND ${of('d.entity_id')}))`.execute(db);
+        OR e.id IN (SELECT d.entity_id FROM discovery_case d WHERE d.state <> 'resolved' AND d.kind <> 'self_report' AND ${of('d.entity_id')}))`.execute(
+    db,
+  );
   return res.rows;
 }
 
@@ -111,7 +148,12 @@ async function factsOf(db: Scoped['db'], entityIds: number[] | null): Promise<Fa
  * stays; when its condition returns, a new case is raised. Set-based: a few statements per call.
  * known: members' facts the caller has already read (a full run); the others are read here.
  */
-export async function followCases(s: Scoped, entityIds: number[] | null, change: CaseChange, known: Map<number, MemberFacts> = new Map()): Promise<Record<string, number>> {
+export async function followCases(
+  s: Scoped,
+  entityIds: number[] | null,
+  change: CaseChange,
+  known: Map<number, MemberFacts> = new Map(),
+): Promise<Record<string, number>> {
   const { db } = s;
   const counts: Record<string, number> = { raised: 0, reopened: 0, updated: 0, unchanged: 0, resolved: 0 };
   if (entityIds && !entityIds.length) return counts;
@@ -123,20 +165,54 @@ export async function followCases(s: Scoped, entityIds: number[] | null, change:
   if (ids) await sql`SET LOCAL jit = off`.execute(db);
   const rows = await factsOf(db, ids);
   // Members linked to these entities that the caller has not read: through the links in scope.
-  const missing = [...new Set(rows.flatMap((r) => (r.found ?? []).map((f) => Number(f.member))))].filter((m) => !known.has(m));
+  const missing = [...new Set(rows.flatMap((r) => (r.found ?? []).map((f) => Number(f.member))))].filter(
+    (m) => !known.has(m),
+  );
   if (missing.length) {
     const entities = rows.filter((r) => r.found).map((r) => Number(r.entity_id));
-    const read = await sql<{ id: number; org_relation: string | null; member_status: string; sources: string[] }>`SELECT * FROM xgz_discovery_linked_members(${entities}::bigint[])`.execute(db);
-    for (const m of read.rows) if (!known.has(Number(m.id))) known.set(Number(m.id), { status: m.member_status, orgRelation: m.org_relation, declaredOnly: m.sources.every((x) => x === 'declared') });
+    const read = await sql<{
+      id: number;
+      org_relation: string | null;
+      member_status: string;
+      sources: string[];
+    }>`SELECT * FROM xgz_discovery_linked_members(${entities}::bigint[])`.execute(db);
+    for (const m of read.rows)
+      if (!known.has(Number(m.id)))
+        known.set(Number(m.id), {
+          status: m.member_status,
+          orgRelation: m.org_relation,
+          declaredOnly: m.sources.every((x) => x === 'declared'),
+        });
   }
   const facts = new Map<number, EntityFacts>();
   for (const r of rows) {
     facts.set(Number(r.entity_id), {
-      entityId: Number(r.entity_id), name: r.name, scopeKey: r.scope_key, status: r.status, areas: [...r.areas, r.county_name],
-      declared: r.declared, orgForm: r.org_form, reportYear: r.report_year, orgs: r.orgs ?? [], registered: (r.registered ?? []).map(Number),
+      entityId: Number(r.entity_id),
+      name: r.name,
+      scopeKey: r.scope_key,
+      status: r.status,
+      areas: [...r.areas, r.county_name],
+      declared: r.declared,
+      orgForm: r.org_form,
+      reportYear: r.report_year,
+      orgs: r.orgs ?? [],
+      registered: (r.registered ?? []).map(Number),
       found: (r.found ?? []).flatMap((f) => {
         const m = known.get(Number(f.member));
-        return m ? [{ member: Number(f.member), role: Number(f.role), method: f.method, score: f.score, levels: f.levels, vouched: !m.declaredOnly, status: m.status, orgRelation: m.orgRelation }] : [];
+        return m
+          ? [
+              {
+                member: Number(f.member),
+                role: Number(f.role),
+                method: f.method,
+                score: f.score,
+                levels: f.levels,
+                vouched: !m.declaredOnly,
+                status: m.status,
+                orgRelation: m.orgRelation,
+              },
+            ]
+          : [];
       }),
     });
   }
@@ -148,8 +224,18 @@ export async function followCases(s: Scoped, entityIds: number[] | null, change:
   // resolved), looked up entity by entity through discovery_case_entity_idx (as in factsOf).
   const unresolved = sql`SELECT id, kind, entity_id, coalesce(member_id, 0) AS member_id, state, evidence_hash, scope_key FROM discovery_case
     WHERE kind <> 'self_report' AND state <> 'resolved'`;
-  const prior = await sql<{ id: number; kind: string; entity_id: number; member_id: number; state: string; evidence_hash: string; scope_key: string }>`${
-    ids ? sql`SELECT d.* FROM unnest(${[...facts.keys()]}::bigint[]) AS i(id) CROSS JOIN LATERAL (${unresolved} AND entity_id = i.id OFFSET 0) d` : unresolved
+  const prior = await sql<{
+    id: number;
+    kind: string;
+    entity_id: number;
+    member_id: number;
+    state: string;
+    evidence_hash: string;
+    scope_key: string;
+  }>`${
+    ids
+      ? sql`SELECT d.* FROM unnest(${[...facts.keys()]}::bigint[]) AS i(id) CROSS JOIN LATERAL (${unresolved} AND entity_id = i.id OFFSET 0) d`
+      : unresolved
   }`.execute(db);
   const onFile = new Map(prior.rows.map((r) => [caseKey(r.kind, Number(r.entity_id), Number(r.member_id) || null), r]));
   const actor = s.who.userId;
@@ -169,7 +255,14 @@ export async function followCases(s: Scoped, entityIds: number[] | null, change:
       if (!was) fresh.push({ ...c, hash });
       else if (was.evidence_hash !== hash) {
         // Evidence changed: a case already decided is reopened.
-        moved.push({ ...c, hash, id: Number(was.id), from: was.state, to: DECIDED.includes(was.state) ? 'open' : was.state, changed: true });
+        moved.push({
+          ...c,
+          hash,
+          id: Number(was.id),
+          from: was.state,
+          to: DECIDED.includes(was.state) ? 'open' : was.state,
+          changed: true,
+        });
       } else if (was.scope_key !== c.scopeKey) {
         // Its entity only moved to another station: scope, not evidence, changes; no event.
         moved.push({ ...c, hash, id: Number(was.id), from: was.state, to: was.state, changed: false });
@@ -198,7 +291,9 @@ export async function followCases(s: Scoped, entityIds: number[] | null, change:
         const raised = res.rows as { id: number; kind: string; scope_key: string }[];
         await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key)
           SELECT id, ${actor}::bigint, 'raised', NULL, 'open', jsonb_build_object('condition', ${JSON.stringify(CASE_CONDITION)}::jsonb ->> kind, 'change', ${JSON.stringify(change)}::jsonb), k
-          FROM unnest(${arrayLiteral(raised.map((r) => r.id))}::bigint[], ${arrayLiteral(raised.map((r) => r.kind))}::text[], ${arrayLiteral(raised.map((r) => r.scope_key))}::text[]) AS t(id, kind, k)`.execute(db);
+          FROM unnest(${arrayLiteral(raised.map((r) => r.id))}::bigint[], ${arrayLiteral(raised.map((r) => r.kind))}::text[], ${arrayLiteral(raised.map((r) => r.scope_key))}::text[]) AS t(id, kind, k)`.execute(
+          db,
+        );
       }
     }
     if (moved.length) {
@@ -212,36 +307,61 @@ export async function followCases(s: Scoped, entityIds: number[] | null, change:
       if (events.length) {
         await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key)
           SELECT * FROM unnest(${events.map((e) => e.id)}::bigint[], ${events.map(() => actor)}::bigint[], ${events.map((e) => (e.from !== e.to ? 'reopened' : 'evidence_changed'))}::text[],
-            ${events.map((e) => e.from)}::text[], ${events.map((e) => e.to)}::text[], ${events.map(() => JSON.stringify({ change }))}::jsonb[], ${events.map((e) => e.scopeKey)}::text[])`.execute(db);
+            ${events.map((e) => e.from)}::text[], ${events.map((e) => e.to)}::text[], ${events.map(() => JSON.stringify({ change }))}::jsonb[], ${events.map((e) => e.scopeKey)}::text[])`.execute(
+          db,
+        );
       }
     }
   }
 
   // Open cases whose condition no longer holds close themselves; decided ones keep the person's
   // decision. An entity the caller no longer sees (moved to another station) is not judged here.
-  const ended = prior.rows.filter((r) => ['open', 'contacted'].includes(r.state) && facts.has(Number(r.entity_id)) && !held.has(caseKey(r.kind, Number(r.entity_id), Number(r.member_id) || null)));
+  const ended = prior.rows.filter(
+    (r) =>
+      ['open', 'contacted'].includes(r.state) &&
+      facts.has(Number(r.entity_id)) &&
+      !held.has(caseKey(r.kind, Number(r.entity_id), Number(r.member_id) || null)),
+  );
   if (ended.length) {
     const detail = ended.map((r) => {
       const kind = r.kind as HeldCase['kind'];
-      return JSON.stringify({ condition: CASE_CONDITION[kind], reason: whyResolved(kind, Number(r.member_id) || null, facts.get(Number(r.entity_id))!), change });
+      return JSON.stringify({
+        condition: CASE_CONDITION[kind],
+        reason: whyResolved(kind, Number(r.member_id) || null, facts.get(Number(r.entity_id))!),
+        change,
+      });
     });
-    await sql`UPDATE discovery_case SET state = 'resolved', resolved_at = now(), updated_at = now() WHERE id = ANY(${ended.map((r) => Number(r.id))}::bigint[])`.execute(db);
+    await sql`UPDATE discovery_case SET state = 'resolved', resolved_at = now(), updated_at = now() WHERE id = ANY(${ended.map((r) => Number(r.id))}::bigint[])`.execute(
+      db,
+    );
     await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key)
       SELECT * FROM unnest(${ended.map((r) => Number(r.id))}::bigint[], ${ended.map(() => actor)}::bigint[], ${ended.map(() => 'auto_closed')}::text[],
-        ${ended.map((r) => r.state)}::text[], ${ended.map(() => 'resolved')}::text[], ${detail}::jsonb[], ${ended.map((r) => r.scope_key)}::text[])`.execute(db);
+        ${ended.map((r) => r.state)}::text[], ${ended.map(() => 'resolved')}::text[], ${detail}::jsonb[], ${ended.map((r) => r.scope_key)}::text[])`.execute(
+      db,
+    );
     counts.resolved = ended.length;
   }
   if (change.source !== 'discovery' && (counts.raised || counts.resolved || counts.reopened)) {
-    s.audit({ action: 'case.follow', objectType: change.objectType ?? 'discovery_case', objectId: change.objectId, detail: { change: change.label, raised: counts.raised, resolved: counts.resolved, reopened: counts.reopened } });
+    s.audit({
+      action: 'case.follow',
+      objectType: change.objectType ?? 'discovery_case',
+      objectId: change.objectId,
+      detail: { change: change.label, raised: counts.raised, resolved: counts.resolved, reopened: counts.reopened },
+    });
   }
   counts.casesQueryMs = Math.round(queryMs);
   counts.casesWriteMs = Math.round(performance.now() - t1);
-  for (const k of ['hidden_member', 'pocket_member', 'entity_without_org', 'declared_not_found']) counts[k] = cases.filter((c) => c.kind === k).length;
+  for (const k of ['hidden_member', 'pocket_member', 'entity_without_org', 'declared_not_found'])
+    counts[k] = cases.filter((c) => c.kind === k).length;
   return counts;
 }
 
 /** Links, then cases, of some entities after a change: the incremental path. */
-export async function followEntities(s: Scoped, entityIds: number[], change: CaseChange): Promise<Record<string, number>> {
+export async function followEntities(
+  s: Scoped,
+  entityIds: number[],
+  change: CaseChange,
+): Promise<Record<string, number>> {
   const ids = [...new Set(entityIds.map(Number))];
   if (!ids.length) return {};
   await refreshExactLinks(s.db, ids);
@@ -269,18 +389,36 @@ export async function entitiesOfOrg(db: Scoped['db'], orgId: number): Promise<nu
  * batches name their entities by id when the writer found them, else by USCC or registration number;
  * roster batches name members by their roster keys (the ones written).
  */
-export async function followImportBatch(s: Scoped, job: { id: number; kind: 'registry' | 'annual_report' | 'roster' }, named: { entityIds?: number[]; entityCodes?: string[]; rosterKeys?: string[] }): Promise<void> {
+export async function followImportBatch(
+  s: Scoped,
+  job: { id: number; kind: 'registry' | 'annual_report' | 'roster' },
+  named: { entityIds?: number[]; entityCodes?: string[]; rosterKeys?: string[] },
+): Promise<void> {
   const { db } = s;
   let ids: number[] = [];
   if (named.entityIds) ids = named.entityIds;
   else if (named.entityCodes?.length) {
-    const res = await sql<{ id: number }>`SELECT id FROM entity WHERE uscc = ANY(${named.entityCodes}::text[]) UNION SELECT id FROM entity WHERE reg_no = ANY(${named.entityCodes}::text[])`.execute(db);
+    const res = await sql<{
+      id: number;
+    }>`SELECT id FROM entity WHERE uscc = ANY(${named.entityCodes}::text[]) UNION SELECT id FROM entity WHERE reg_no = ANY(${named.entityCodes}::text[])`.execute(
+      db,
+    );
     ids = res.rows.map((r) => Number(r.id));
   } else if (named.rosterKeys?.length) {
-    const res = await sql<{ id: number }>`SELECT id FROM member WHERE roster_key = ANY(${named.rosterKeys}::text[])`.execute(db);
-    ids = await entitiesOfMembers(db, res.rows.map((r) => Number(r.id)));
+    const res = await sql<{
+      id: number;
+    }>`SELECT id FROM member WHERE roster_key = ANY(${named.rosterKeys}::text[])`.execute(db);
+    ids = await entitiesOfMembers(
+      db,
+      res.rows.map((r) => Number(r.id)),
+    );
   }
-  const change: CaseChange = { source: 'import', label: `导入${IMPORT_KIND_SHORT[job.kind]}（导入任务 #${job.id}）`, objectType: 'import_job', objectId: job.id };
+  const change: CaseChange = {
+    source: 'import',
+    label: `导入${IMPORT_KIND_SHORT[job.kind]}（导入任务 #${job.id}）`,
+    objectType: 'import_job',
+    objectId: job.id,
+  };
   // An annual report changes no role and no roster row, hence no exact link: only the cases follow it.
   if (job.kind === 'annual_report') await followCases(s, ids, change);
   else await followEntities(s, ids, change);

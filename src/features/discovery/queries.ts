@@ -7,11 +7,17 @@ import type { CaseKind, CaseState } from '../../domain/cases/workflow.js';
 type Tx = Transaction<DB>;
 
 /** A discovery run of the caller's scope. */
-export const runById = (db: Tx, id: number) => db.selectFrom('discovery_run').selectAll().where('id', '=', id).executeTakeFirst();
+export const runById = (db: Tx, id: number) =>
+  db.selectFrom('discovery_run').selectAll().where('id', '=', id).executeTakeFirst();
 
 /** A run of the caller's scope still going within the last hour (an older one is taken as dead). */
 export const runningRun = (db: Tx) =>
-  db.selectFrom('discovery_run').select('id').where('status', '=', 'running').where('started_at', '>', new Date(Date.now() - 3_600_000)).executeTakeFirst();
+  db
+    .selectFrom('discovery_run')
+    .select('id')
+    .where('status', '=', 'running')
+    .where('started_at', '>', new Date(Date.now() - 3_600_000))
+    .executeTakeFirst();
 
 export async function loadCase(db: Tx, id: number) {
   const c = await db.selectFrom('discovery_case').selectAll().where('id', '=', id).executeTakeFirst();
@@ -21,8 +27,14 @@ export async function loadCase(db: Tx, id: number) {
 export type CaseRow = Awaited<ReturnType<typeof loadCase>>;
 
 /** One page of the work list, open and contacted cases first; system-closed cases only when asked for by state. */
-export async function casePage(db: Tx, f: { kind?: CaseKind; state?: CaseState; under?: string; page: number; pageSize: number }) {
-  let base = db.selectFrom('discovery_case as d').leftJoin('entity as e', 'e.id', 'd.entity_id').leftJoin('self_report as sr', 'sr.id', 'd.self_report_id');
+export async function casePage(
+  db: Tx,
+  f: { kind?: CaseKind; state?: CaseState; under?: string; page: number; pageSize: number },
+) {
+  let base = db
+    .selectFrom('discovery_case as d')
+    .leftJoin('entity as e', 'e.id', 'd.entity_id')
+    .leftJoin('self_report as sr', 'sr.id', 'd.self_report_id');
   if (f.kind) base = base.where('d.kind', '=', f.kind);
   base = f.state ? base.where('d.state', '=', f.state) : base.where('d.state', '<>', 'resolved');
   if (f.under) base = base.where(await underNode(db, 'd.scope_key', f.under));
@@ -35,23 +47,63 @@ export async function casePage(db: Tx, f: { kind?: CaseKind; state?: CaseState; 
     // A resolved case stays with the station that worked it; its entity may since have moved out of sight.
     .select(sql<string>`coalesce(e.name, sr.entity_text, '（已移出本辖区的市场主体）')`.as('entity_name'))
     .select(sql<string | null>`coalesce(p.name, sr.name)`.as('member_name'))
-    .orderBy(sql`CASE d.state WHEN 'open' THEN 0 WHEN 'contacted' THEN 1 ELSE 2 END`).orderBy('d.id', 'desc')
-    .limit(f.pageSize).offset(offsetOf(f)).execute();
+    .orderBy(sql`CASE d.state WHEN 'open' THEN 0 WHEN 'contacted' THEN 1 ELSE 2 END`)
+    .orderBy('d.id', 'desc')
+    .limit(f.pageSize)
+    .offset(offsetOf(f))
+    .execute();
   return { rows, total };
 }
 
 /** What a case's detail shows beside the case: its entity, self-report and member, and its trail (the system's "raised" line first). */
 export async function caseParts(db: Tx, c: CaseRow) {
-  const entity = c.entity_id ? (await db.selectFrom('entity').select(['id', 'name', 'uscc']).where('id', '=', c.entity_id).executeTakeFirst()) ?? null : null;
-  const report = c.self_report_id ? await db.selectFrom('self_report').selectAll().where('id', '=', c.self_report_id).executeTakeFirstOrThrow() : null;
-  const member = c.member_id
-    ? await db.selectFrom('member as m').innerJoin('person as p', 'p.id', 'm.person_id')
-      .select(['m.id', 'p.name', 'p.birth_date', 'p.phone_enc', 'm.org_relation', 'm.member_status', 'm.membership', 'm.confidence', 'm.sources']).where('m.id', '=', c.member_id).executeTakeFirst()
+  const entity = c.entity_id
+    ? ((await db
+        .selectFrom('entity')
+        .select(['id', 'name', 'uscc'])
+        .where('id', '=', c.entity_id)
+        .executeTakeFirst()) ?? null)
     : null;
-  const raisedBy = c.raised_by ? await db.selectFrom('app_user').select('display_name').where('id', '=', c.raised_by).executeTakeFirst() : null;
-  const raised = { id: 0, at: c.created_at, action: 'raised', from_state: null, to_state: 'open', detail: null, display_name: raisedBy?.display_name ?? (c.kind === 'self_report' ? '党员本人（报到）' : null) };
-  const moves = await db.selectFrom('case_event as ev').leftJoin('app_user as u', 'u.id', 'ev.actor_id')
-    .select(['ev.id', 'ev.at', 'ev.action', 'ev.from_state', 'ev.to_state', 'ev.detail', 'u.display_name']).where('ev.case_id', '=', c.id).orderBy('ev.id').execute();
+  const report = c.self_report_id
+    ? await db.selectFrom('self_report').selectAll().where('id', '=', c.self_report_id).executeTakeFirstOrThrow()
+    : null;
+  const member = c.member_id
+    ? await db
+        .selectFrom('member as m')
+        .innerJoin('person as p', 'p.id', 'm.person_id')
+        .select([
+          'm.id',
+          'p.name',
+          'p.birth_date',
+          'p.phone_enc',
+          'm.org_relation',
+          'm.member_status',
+          'm.membership',
+          'm.confidence',
+          'm.sources',
+        ])
+        .where('m.id', '=', c.member_id)
+        .executeTakeFirst()
+    : null;
+  const raisedBy = c.raised_by
+    ? await db.selectFrom('app_user').select('display_name').where('id', '=', c.raised_by).executeTakeFirst()
+    : null;
+  const raised = {
+    id: 0,
+    at: c.created_at,
+    action: 'raised',
+    from_state: null,
+    to_state: 'open',
+    detail: null,
+    display_name: raisedBy?.display_name ?? (c.kind === 'self_report' ? '党员本人（报到）' : null),
+  };
+  const moves = await db
+    .selectFrom('case_event as ev')
+    .leftJoin('app_user as u', 'u.id', 'ev.actor_id')
+    .select(['ev.id', 'ev.at', 'ev.action', 'ev.from_state', 'ev.to_state', 'ev.detail', 'u.display_name'])
+    .where('ev.case_id', '=', c.id)
+    .orderBy('ev.id')
+    .execute();
   // A case raised by a change (not a run) has its own "raised" line, naming the change.
   const events = moves[0]?.action === 'raised' ? moves : [raised, ...moves];
   return { entity, report, member: member ?? null, events };
@@ -60,12 +112,23 @@ export async function caseParts(db: Tx, c: CaseRow) {
 // ── The public self-report (read outside any scope) ─────────────────────────────────────────
 /** The public cascader's next level: a node's children, stations left out. */
 export const publicChildren = (db: Kysely<DB>, code: string) =>
-  db.selectFrom('jurisdiction').select(['code', 'name', 'level']).where('parent_code', '=', code).where('level', '<>', 'station').orderBy('code').execute();
+  db
+    .selectFrom('jurisdiction')
+    .select(['code', 'name', 'level'])
+    .where('parent_code', '=', code)
+    .where('level', '<>', 'station')
+    .orderBy('code')
+    .execute();
 
-export const nodeByCode = (db: Kysely<DB>, code: string) => db.selectFrom('jurisdiction').select(['code', 'scope_key', 'level']).where('code', '=', code).executeTakeFirst();
+export const nodeByCode = (db: Kysely<DB>, code: string) =>
+  db.selectFrom('jurisdiction').select(['code', 'scope_key', 'level']).where('code', '=', code).executeTakeFirst();
 
 /** The entity a self-report names: by its code, else by its exact name in that county. */
 export const reportedEntity = (db: Kysely<DB>, b: { uscc?: string; entityName: string }, countyCode: string) =>
-  db.selectFrom('entity').select(['id', 'scope_key'])
-    .where((eb) => (b.uscc ? eb('uscc', '=', b.uscc) : eb.and([eb('name', '=', b.entityName), eb('county_code', '=', countyCode)])))
+  db
+    .selectFrom('entity')
+    .select(['id', 'scope_key'])
+    .where((eb) =>
+      b.uscc ? eb('uscc', '=', b.uscc) : eb.and([eb('name', '=', b.entityName), eb('county_code', '=', countyCode)]),
+    )
     .executeTakeFirst();

@@ -12,12 +12,31 @@ import { addMemberFromReport, confirmMember, moveCase, queueRun, transferMember 
 import { schemaOf } from '../../http/contract.js';
 import { actOnCase, getCase, getDiscoveryRun, listCases, startDiscoveryRun, type CaseEventDetail } from './contract.js';
 
-const toRun = (r: { id: number; status: string; step: string | null; counts: unknown; error: string | null; started_at: Date; finished_at: Date | null }) => ({
-  id: r.id, status: r.status, step: r.step, counts: (r.counts ?? {}) as Record<string, number>, error: r.error, startedAt: r.started_at, finishedAt: r.finished_at,
+const toRun = (r: {
+  id: number;
+  status: string;
+  step: string | null;
+  counts: unknown;
+  error: string | null;
+  started_at: Date;
+  finished_at: Date | null;
+}) => ({
+  id: r.id,
+  status: r.status,
+  step: r.step,
+  counts: (r.counts ?? {}) as Record<string, number>,
+  error: r.error,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
 });
 
 /** The system's own moves in a case's trail (the person's are ACTION_LABEL's). */
-const EVENT_LABEL: Record<string, string> = { raised: '发现线索', reopened: '证据变化，重新核实', evidence_changed: '证据更新', auto_closed: '情况已变化，自动关闭' };
+const EVENT_LABEL: Record<string, string> = {
+  raised: '发现线索',
+  reopened: '证据变化，重新核实',
+  evidence_changed: '证据更新',
+  auto_closed: '情况已变化，自动关闭',
+};
 
 const TAGS = ['查找党员'];
 
@@ -44,7 +63,11 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(getDiscoveryRun.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(getDiscoveryRun, TAGS), params: getDiscoveryRun.params, response: { 200: getDiscoveryRun.response } },
+    schema: {
+      ...schemaOf(getDiscoveryRun, TAGS),
+      params: getDiscoveryRun.params,
+      response: { 200: getDiscoveryRun.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const row = await runById(db, req.params.id);
@@ -60,8 +83,22 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
       req.scoped(async ({ db }) => {
         const { rows, total } = await casePage(db, req.query);
         return {
-          items: rows.map((c) => ({ id: c.id, kind: c.kind, kindLabel: CASE_KIND_LABEL[c.kind], state: c.state, stateLabel: STATE_LABEL[c.state], entityId: c.entity_id, entityName: c.entity_name, stationName: c.station_name, memberName: c.member_name, updatedAt: c.updated_at, actions: allowedActions(c.kind, c.state) })),
-          total, page: req.query.page, pageSize: req.query.pageSize,
+          items: rows.map((c) => ({
+            id: c.id,
+            kind: c.kind,
+            kindLabel: CASE_KIND_LABEL[c.kind],
+            state: c.state,
+            stateLabel: STATE_LABEL[c.state],
+            entityId: c.entity_id,
+            entityName: c.entity_name,
+            stationName: c.station_name,
+            memberName: c.member_name,
+            updatedAt: c.updated_at,
+            actions: allowedActions(c.kind, c.state),
+          })),
+          total,
+          page: req.query.page,
+          pageSize: req.query.pageSize,
         };
       }),
   });
@@ -74,11 +111,45 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
         const c = await loadCase(db, req.params.id);
         const { entity, report, member, events } = await caseParts(db, c);
         return {
-          id: c.id, kind: c.kind, kindLabel: CASE_KIND_LABEL[c.kind], state: c.state, stateLabel: STATE_LABEL[c.state], evidence: c.evidence as Record<string, unknown>, entity,
-          condition: c.kind === 'self_report' ? null : CASE_CONDITION[c.kind], resolvedAt: c.resolved_at,
-          report: report && { name: report.name, phone: maskPhone(decryptField(app.ctx.keys, report.phone_enc)), entityText: report.entity_text, orgRelation: report.org_relation, reportedAt: report.created_at },
-          member: member ? { id: member.id, name: member.name, birthDate: member.birth_date, phone: member.phone_enc ? maskPhone(decryptField(app.ctx.keys, member.phone_enc)) : null, orgRelation: member.org_relation, memberStatus: member.member_status, membership: member.membership, confidence: member.confidence, sources: member.sources } : null,
-          events: events.map((e) => ({ id: e.id, at: e.at, action: e.action, actionLabel: ACTION_LABEL[e.action as 'confirm'] ?? EVENT_LABEL[e.action] ?? e.action, from: e.from_state, to: e.to_state, detail: e.detail as CaseEventDetail | null, actor: e.display_name ?? '系统' })),
+          id: c.id,
+          kind: c.kind,
+          kindLabel: CASE_KIND_LABEL[c.kind],
+          state: c.state,
+          stateLabel: STATE_LABEL[c.state],
+          evidence: c.evidence as Record<string, unknown>,
+          entity,
+          condition: c.kind === 'self_report' ? null : CASE_CONDITION[c.kind],
+          resolvedAt: c.resolved_at,
+          report: report && {
+            name: report.name,
+            phone: maskPhone(decryptField(app.ctx.keys, report.phone_enc)),
+            entityText: report.entity_text,
+            orgRelation: report.org_relation,
+            reportedAt: report.created_at,
+          },
+          member: member
+            ? {
+                id: member.id,
+                name: member.name,
+                birthDate: member.birth_date,
+                phone: member.phone_enc ? maskPhone(decryptField(app.ctx.keys, member.phone_enc)) : null,
+                orgRelation: member.org_relation,
+                memberStatus: member.member_status,
+                membership: member.membership,
+                confidence: member.confidence,
+                sources: member.sources,
+              }
+            : null,
+          events: events.map((e) => ({
+            id: e.id,
+            at: e.at,
+            action: e.action,
+            actionLabel: ACTION_LABEL[e.action as 'confirm'] ?? EVENT_LABEL[e.action] ?? e.action,
+            from: e.from_state,
+            to: e.to_state,
+            detail: e.detail as CaseEventDetail | null,
+            actor: e.display_name ?? '系统',
+          })),
           actions: allowedActions(c.kind, c.state),
         };
       }),
@@ -86,7 +157,12 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(actOnCase.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(actOnCase, TAGS), params: actOnCase.params, body: actOnCase.body, response: { 200: actOnCase.response } },
+    schema: {
+      ...schemaOf(actOnCase, TAGS),
+      params: actOnCase.params,
+      body: actOnCase.body,
+      response: { 200: actOnCase.response },
+    },
     handler: (req) =>
       req.scoped(async (s) => {
         const { db, audit } = s;
@@ -94,18 +170,32 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
         const b = req.body;
         const move = transition(c.kind, c.state, b.action);
         if (!move.ok) throw conflict(move.reason);
-        if (b.action === 'dismiss' && !b.reason) throw badRequest('排除线索须写明原因', [{ field: 'reason', message: '请填写排除原因' }]);
-        if (b.action === 'contact' && !b.contact) throw badRequest('请填写联系情况', [{ field: 'contact', message: '请填写联系日期、方式和结果' }]);
-        if (b.action === 'transfer' && !b.transfer) throw badRequest('请填写组织关系转接情况', [{ field: 'transfer', message: '请填写转出、转入党组织和日期' }]);
+        if (b.action === 'dismiss' && !b.reason)
+          throw badRequest('排除线索须写明原因', [{ field: 'reason', message: '请填写排除原因' }]);
+        if (b.action === 'contact' && !b.contact)
+          throw badRequest('请填写联系情况', [{ field: 'contact', message: '请填写联系日期、方式和结果' }]);
+        if (b.action === 'transfer' && !b.transfer)
+          throw badRequest('请填写组织关系转接情况', [{ field: 'transfer', message: '请填写转出、转入党组织和日期' }]);
         const detail = { reason: b.reason, contact: b.contact, transfer: b.transfer };
         await moveCase(db, c, { by: req.user!.id, action: b.action, to: move.to, detail });
-        if (c.self_report_id && b.action === 'confirm') await addMemberFromReport(db, app.ctx.keys, c.self_report_id, c.scope_key);
+        if (c.self_report_id && b.action === 'confirm')
+          await addMemberFromReport(db, app.ctx.keys, c.self_report_id, c.scope_key);
         if (c.member_id && b.action === 'confirm') await confirmMember(db, c.member_id);
         if (c.member_id && b.action === 'transfer') await transferMember(db, c.member_id, b.transfer!.to);
-        audit({ action: `case.${b.action}`, objectType: 'discovery_case', objectId: c.id, detail: { kind: c.kind, from: c.state, to: move.to, ...detail } });
+        audit({
+          action: `case.${b.action}`,
+          objectType: 'discovery_case',
+          objectId: c.id,
+          detail: { kind: c.kind, from: c.state, to: move.to, ...detail },
+        });
         // What was recorded about the member (vouched for, relation moved) may end or raise their other cases.
         if (c.member_id && (b.action === 'confirm' || b.action === 'transfer')) {
-          await followEntities(s, await entitiesOfMembers(db, [c.member_id]), { source: 'case', label: `线索 #${c.id}：${ACTION_LABEL[b.action]}`, objectType: 'discovery_case', objectId: c.id });
+          await followEntities(s, await entitiesOfMembers(db, [c.member_id]), {
+            source: 'case',
+            label: `线索 #${c.id}：${ACTION_LABEL[b.action]}`,
+            objectType: 'discovery_case',
+            objectId: c.id,
+          });
         }
         return { id: c.id, state: move.to, stateLabel: STATE_LABEL[move.to] };
       }),

@@ -3,13 +3,35 @@ import type { AppContext } from '../../http/context.js';
 import type { DB } from '../../db/schema.js';
 import type { Principal } from '../../db/audit-chain.js';
 import { runScoped, type Scoped } from '../../db/scoped.js';
-import { DEFAULT_MODEL, DEFAULT_THRESHOLD, decide, withU, type Model, type Record_ } from '../../domain/matching/fellegi-sunter.js';
+import {
+  DEFAULT_MODEL,
+  DEFAULT_THRESHOLD,
+  decide,
+  withU,
+  type Model,
+  type Record_,
+} from '../../domain/matching/fellegi-sunter.js';
 import { followCases, type MemberFacts } from './follow.js';
 import { pinyin } from 'pinyin-pro';
 
-type MemberRec = Record_ & { memberId: number; personId: number; hasId: boolean; orgRelation: string | null; status: string; declaredOnly: boolean };
+type MemberRec = Record_ & {
+  memberId: number;
+  personId: number;
+  hasId: boolean;
+  orgRelation: string | null;
+  status: string;
+  declaredOnly: boolean;
+};
 type RoleRec = Record_ & { roleId: number; entityId: number; personId: number; hasId: boolean; scopeKey: string };
-type Link = { memberId: number; roleId: number; entityId: number; method: 'exact' | 'probabilistic'; score: number; levels: unknown; scopeKey: string };
+type Link = {
+  memberId: number;
+  roleId: number;
+  entityId: number;
+  method: 'exact' | 'probabilistic';
+  score: number;
+  levels: unknown;
+  scopeKey: string;
+};
 
 /** Bits by which the best candidate must beat the next to be linked (else the case is ambiguous). */
 const AMBIGUITY_MARGIN = 3;
@@ -19,7 +41,13 @@ const AMBIGUITY_MARGIN = 3;
  * member, its best candidate when it clearly beats the next; a role already held by a member
  * found by ID number, or claimed by a better-scoring member, is not given to another.
  */
-export function pickLinks(members: MemberRec[], candidates: Map<number, RoleRec[]>, exactRoles: Set<number>, model: Model, threshold = DEFAULT_THRESHOLD): Link[] {
+export function pickLinks(
+  members: MemberRec[],
+  candidates: Map<number, RoleRec[]>,
+  exactRoles: Set<number>,
+  model: Model,
+  threshold = DEFAULT_THRESHOLD,
+): Link[] {
   const probable: Link[] = [];
   for (const m of members) {
     const scored: Link[] = [];
@@ -27,13 +55,25 @@ export function pickLinks(members: MemberRec[], candidates: Map<number, RoleRec[
       // Two different ID numbers are two people; a number on one side only proves nothing.
       if (r.personId === m.personId || (r.hasId && m.hasId)) continue;
       const d = decide(m, r, model, threshold);
-      if (d.link) scored.push({ memberId: m.memberId, roleId: r.roleId, entityId: r.entityId, method: 'probabilistic', score: Number(d.score.toFixed(2)), levels: d.levels, scopeKey: r.scopeKey });
+      if (d.link)
+        scored.push({
+          memberId: m.memberId,
+          roleId: r.roleId,
+          entityId: r.entityId,
+          method: 'probabilistic',
+          score: Number(d.score.toFixed(2)),
+          levels: d.levels,
+          scopeKey: r.scopeKey,
+        });
     }
     scored.sort((a, b) => b.score - a.score);
-    if (scored.length && (scored.length === 1 || scored[0].score - scored[1].score >= AMBIGUITY_MARGIN)) probable.push(scored[0]);
+    if (scored.length && (scored.length === 1 || scored[0].score - scored[1].score >= AMBIGUITY_MARGIN))
+      probable.push(scored[0]);
   }
   const byRole = new Map<number, Link>();
-  for (const l of probable) if (!exactRoles.has(l.roleId) && (!byRole.has(l.roleId) || byRole.get(l.roleId)!.score < l.score)) byRole.set(l.roleId, l);
+  for (const l of probable)
+    if (!exactRoles.has(l.roleId) && (!byRole.has(l.roleId) || byRole.get(l.roleId)!.score < l.score))
+      byRole.set(l.roleId, l);
   return [...byRole.values()];
 }
 
@@ -47,7 +87,13 @@ export function pickLinks(members: MemberRec[], candidates: Map<number, RoleRec[
 export async function runDiscovery(ctx: AppContext, who: Principal, runId: number): Promise<Record<string, number>> {
   const scoped = <T>(fn: (s: Scoped) => Promise<T>) => runScoped(ctx.db, who, fn);
   const step = (s: string, counts: Record<string, number> = {}) =>
-    scoped(({ db }) => db.updateTable('discovery_run').set({ step: s, counts: JSON.stringify(counts) }).where('id', '=', runId).execute());
+    scoped(({ db }) =>
+      db
+        .updateTable('discovery_run')
+        .set({ step: s, counts: JSON.stringify(counts) })
+        .where('id', '=', runId)
+        .execute(),
+    );
   try {
     await step('身份证号比对');
     // The same person row (one per ID number) in a role of an operating entity in scope: one SQL
@@ -55,8 +101,18 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
     const exact = await scoped(async ({ db }) => {
       await recordDeclaredMembers(db);
       const t0 = performance.now();
-      const res = await sql<{ member_id: number; entity_person_id: number; entity_id: number; scope_key: string }>`SELECT * FROM xgz_discovery_exact()`.execute(db);
-      const pairs = res.rows.map((r) => ({ memberId: Number(r.member_id), roleId: Number(r.entity_person_id), entityId: Number(r.entity_id), scopeKey: r.scope_key }));
+      const res = await sql<{
+        member_id: number;
+        entity_person_id: number;
+        entity_id: number;
+        scope_key: string;
+      }>`SELECT * FROM xgz_discovery_exact()`.execute(db);
+      const pairs = res.rows.map((r) => ({
+        memberId: Number(r.member_id),
+        roleId: Number(r.entity_person_id),
+        entityId: Number(r.entity_id),
+        scopeKey: r.scope_key,
+      }));
       return { pairs, links: pairs.length, ms: performance.now() - t0 };
     });
 
@@ -65,24 +121,64 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
     const foundById = [...new Set(exact.pairs.map((p) => p.memberId))];
     // The number of roles looked at (for the run's summary) is counted on a connection of its own
     // meanwhile where there is one (PostgreSQL); PGlite runs it after.
-    const rolesCounted = scoped(async ({ db }) => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM entity_person ep JOIN entity e ON e.id = ep.entity_id AND e.status = 'active'`.execute(db)).rows[0].n);
+    const rolesCounted = scoped(
+      async ({ db }) =>
+        (
+          await sql<{
+            n: number;
+          }>`SELECT count(*)::int AS n FROM entity_person ep JOIN entity e ON e.id = ep.entity_id AND e.status = 'active'`.execute(
+            db,
+          )
+        ).rows[0].n,
+    );
     rolesCounted.catch(() => undefined);
     const { members, candidates, exactRoles, linked, chance } = await scoped(async ({ db }) => {
-      const members = await sql<{ id: number; person_id: number; org_relation: string | null; member_status: string; scope_key: string; sources: string[]; name: string; birth_date: string | null; phone_bi: string | null; has_id: boolean }>`
+      const members = await sql<{
+        id: number;
+        person_id: number;
+        org_relation: string | null;
+        member_status: string;
+        scope_key: string;
+        sources: string[];
+        name: string;
+        birth_date: string | null;
+        phone_bi: string | null;
+        has_id: boolean;
+      }>`
         SELECT * FROM xgz_discovery_members()`.execute(db);
-      const staff = await sql<{ member_id: number }>`SELECT DISTINCT member_id FROM member_link WHERE method = 'staff'`.execute(db);
+      const staff = await sql<{
+        member_id: number;
+      }>`SELECT DISTINCT member_id FROM member_link WHERE method = 'staff'`.execute(db);
       // Candidates share a birth date, a phone or the name with a member not yet found; pairs
       // whose names or dates can never agree enough are left out in SQL (see migration 0009).
       const sounds = soundTable();
-      const candidates = await sql<{ member_id: number; role_id: number; entity_id: number; person_id: number; scope_key: string; name: string; birth_date: string | null; phone_bi: string | null; has_id: boolean; county_code: string }>`
-        SELECT * FROM xgz_discovery_candidates(${sounds.char}::text[], ${sounds.reading}::text[], ${foundById}::bigint[])`.execute(db);
+      const candidates = await sql<{
+        member_id: number;
+        role_id: number;
+        entity_id: number;
+        person_id: number;
+        scope_key: string;
+        name: string;
+        birth_date: string | null;
+        phone_bi: string | null;
+        has_id: boolean;
+        county_code: string;
+      }>`
+        SELECT * FROM xgz_discovery_candidates(${sounds.char}::text[], ${sounds.reading}::text[], ${foundById}::bigint[])`.execute(
+        db,
+      );
       // How often two people share a name or a birth date by chance (the u of the model), from the
       // planner's statistics: the squared shares of the most common values (imports run ANALYZE).
       const stats = await sql<{ attname: string; freqs: number[] | null }>`
-        SELECT attname, most_common_freqs::float8[] AS freqs FROM pg_stats WHERE tablename = 'person' AND attname IN ('name', 'birth_date')`.execute(db);
-      const squared = (col: string) => (stats.rows.find((r) => r.attname === col)?.freqs ?? []).reduce((sum, f) => sum + f * f, 0);
+        SELECT attname, most_common_freqs::float8[] AS freqs FROM pg_stats WHERE tablename = 'person' AND attname IN ('name', 'birth_date')`.execute(
+        db,
+      );
+      const squared = (col: string) =>
+        (stats.rows.find((r) => r.attname === col)?.freqs ?? []).reduce((sum, f) => sum + f * f, 0);
       const chance = { name: squared('name'), birth: squared('birth_date') };
-      const vouched = new Set(members.rows.filter((m) => !m.sources.every((x) => x === 'declared')).map((m) => Number(m.id)));
+      const vouched = new Set(
+        members.rows.filter((m) => !m.sources.every((x) => x === 'declared')).map((m) => Number(m.id)),
+      );
       return {
         members: members.rows,
         candidates: candidates.rows,
@@ -93,15 +189,39 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
     });
     const loadMs = performance.now() - t1;
     const t2 = performance.now();
-    const memberRecs: MemberRec[] = members.map((m) => ({ memberId: Number(m.id), personId: Number(m.person_id), name: m.name, birthDate: m.birth_date, phoneBi: m.phone_bi, county: m.scope_key.length >= 6 ? m.scope_key.slice(0, 6) : null, hasId: m.has_id, orgRelation: m.org_relation, status: m.member_status, declaredOnly: m.sources.every((x) => x === 'declared') }));
+    const memberRecs: MemberRec[] = members.map((m) => ({
+      memberId: Number(m.id),
+      personId: Number(m.person_id),
+      name: m.name,
+      birthDate: m.birth_date,
+      phoneBi: m.phone_bi,
+      county: m.scope_key.length >= 6 ? m.scope_key.slice(0, 6) : null,
+      hasId: m.has_id,
+      orgRelation: m.org_relation,
+      status: m.member_status,
+      declaredOnly: m.sources.every((x) => x === 'declared'),
+    }));
     const byMember = new Map<number, RoleRec[]>();
     for (const c of candidates) {
       const mid = Number(c.member_id);
-      (byMember.get(mid) ?? byMember.set(mid, []).get(mid)!).push({ roleId: Number(c.role_id), entityId: Number(c.entity_id), personId: Number(c.person_id), name: c.name, birthDate: c.birth_date, phoneBi: c.phone_bi, county: c.county_code, hasId: c.has_id, scopeKey: c.scope_key });
+      (byMember.get(mid) ?? byMember.set(mid, []).get(mid)!).push({
+        roleId: Number(c.role_id),
+        entityId: Number(c.entity_id),
+        personId: Number(c.person_id),
+        name: c.name,
+        birthDate: c.birth_date,
+        phoneBi: c.phone_bi,
+        county: c.county_code,
+        hasId: c.has_id,
+        scopeKey: c.scope_key,
+      });
     }
     const unlinked = memberRecs.filter((m) => byMember.has(m.memberId) && !linked.has(m.memberId));
     // Without statistics (a database never analysed) the configured model stands.
-    const model = chance.name > 0 ? withU(DEFAULT_MODEL, { name: chance.name, birthDate: chance.birth || DEFAULT_MODEL.birthDate.exact.u }) : DEFAULT_MODEL;
+    const model =
+      chance.name > 0
+        ? withU(DEFAULT_MODEL, { name: chance.name, birthDate: chance.birth || DEFAULT_MODEL.birthDate.exact.u })
+        : DEFAULT_MODEL;
     const links = pickLinks(unlinked, byMember, exactRoles, model);
     const roles = await rolesCounted;
 
@@ -109,18 +229,54 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
     await step('生成线索', { exact: exact.links, probabilistic: links.length });
     const t3 = performance.now();
     const counts = await scoped(async ({ db, audit }) => {
-      const written = await writeLinks(db, [...exact.pairs.map((p) => ({ ...p, method: 'exact' as const, score: 99, levels: null })), ...links]);
+      const written = await writeLinks(db, [
+        ...exact.pairs.map((p) => ({ ...p, method: 'exact' as const, score: 99, levels: null })),
+        ...links,
+      ]);
       const linksMs = performance.now() - t3;
-      const known = new Map<number, MemberFacts>(memberRecs.map((m) => [m.memberId, { status: m.status, orgRelation: m.orgRelation, declaredOnly: m.declaredOnly }]));
-      const raised = await followCases({ db, who, audit }, null, { source: 'discovery', label: `比对运行 #${runId}`, objectType: 'discovery_run', objectId: runId }, known);
-      const c = { members: members.length, roles, candidates: candidates.length, links: exact.links + links.length, exact: exact.links, ...written, exactMs: Math.round(exact.ms), loadMs: Math.round(loadMs), scoreMs: Math.round(scoreMs), linksMs: Math.round(linksMs), casesMs: Math.round(performance.now() - t3 - linksMs), ...raised };
+      const known = new Map<number, MemberFacts>(
+        memberRecs.map((m) => [
+          m.memberId,
+          { status: m.status, orgRelation: m.orgRelation, declaredOnly: m.declaredOnly },
+        ]),
+      );
+      const raised = await followCases(
+        { db, who, audit },
+        null,
+        { source: 'discovery', label: `比对运行 #${runId}`, objectType: 'discovery_run', objectId: runId },
+        known,
+      );
+      const c = {
+        members: members.length,
+        roles,
+        candidates: candidates.length,
+        links: exact.links + links.length,
+        exact: exact.links,
+        ...written,
+        exactMs: Math.round(exact.ms),
+        loadMs: Math.round(loadMs),
+        scoreMs: Math.round(scoreMs),
+        linksMs: Math.round(linksMs),
+        casesMs: Math.round(performance.now() - t3 - linksMs),
+        ...raised,
+      };
       audit({ action: 'discovery.run', objectType: 'discovery_run', objectId: runId, detail: c });
-      await db.updateTable('discovery_run').set({ status: 'done', step: '完成', counts: JSON.stringify(c), finished_at: new Date() }).where('id', '=', runId).execute();
+      await db
+        .updateTable('discovery_run')
+        .set({ status: 'done', step: '完成', counts: JSON.stringify(c), finished_at: new Date() })
+        .where('id', '=', runId)
+        .execute();
       return c;
     });
     return counts;
   } catch (err) {
-    await scoped(({ db }) => db.updateTable('discovery_run').set({ status: 'failed', error: (err as Error).message, finished_at: new Date() }).where('id', '=', runId).execute());
+    await scoped(({ db }) =>
+      db
+        .updateTable('discovery_run')
+        .set({ status: 'failed', error: (err as Error).message, finished_at: new Date() })
+        .where('id', '=', runId)
+        .execute(),
+    );
     throw err;
   }
 }
@@ -132,9 +288,11 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
  * can be started (the route refuses while one is running) and ends as an uninterrupted one would.
  */
 export async function endInterruptedDiscoveryRuns(db: Kysely<DB>): Promise<number> {
-  const res = await db.updateTable('discovery_run')
+  const res = await db
+    .updateTable('discovery_run')
     .set({ status: 'failed', error: '服务重启，比对中断（未写入任何结果），请重新运行', finished_at: new Date() })
-    .where('status', '=', 'running').executeTakeFirst();
+    .where('status', '=', 'running')
+    .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
 
@@ -145,7 +303,10 @@ export async function endInterruptedDiscoveryRuns(db: Kysely<DB>): Promise<numbe
  * Exact links carry the levels {"idNumber":"same"}. The derived links are staged in a temporary
  * table with statistics, so each statement is planned as a hash join whatever the numbers.
  */
-async function writeLinks(db: Scoped['db'], links: (Omit<Link, 'levels'> & { levels: unknown })[]): Promise<{ added: number; changed: number; removed: number }> {
+async function writeLinks(
+  db: Scoped['db'],
+  links: (Omit<Link, 'levels'> & { levels: unknown })[],
+): Promise<{ added: number; changed: number; removed: number }> {
   await sql`DROP TABLE IF EXISTS pg_temp.discovery_derived`.execute(db);
   await sql`CREATE TEMP TABLE discovery_derived ON COMMIT DROP AS
     SELECT t.m AS member_id, t.r AS entity_person_id, t.e AS entity_id, t.k AS method, t.s AS score, coalesce(t.v, '{"idNumber":"same"}') AS levels, t.p AS scope_key
@@ -153,16 +314,26 @@ async function writeLinks(db: Scoped['db'], links: (Omit<Link, 'levels'> & { lev
       AS t(m bigint, r bigint, e bigint, k text, s real, v jsonb, p text)`.execute(db);
   await sql`ANALYZE pg_temp.discovery_derived`.execute(db);
   const gone = await sql`DELETE FROM member_link l WHERE l.method <> 'staff'
-    AND NOT EXISTS (SELECT 1 FROM discovery_derived d WHERE d.member_id = l.member_id AND d.entity_person_id = l.entity_person_id)`.execute(db);
-  const changed = await sql`UPDATE member_link l SET method = d.method, score = d.score, levels = d.levels, entity_id = d.entity_id, scope_key = d.scope_key
+    AND NOT EXISTS (SELECT 1 FROM discovery_derived d WHERE d.member_id = l.member_id AND d.entity_person_id = l.entity_person_id)`.execute(
+    db,
+  );
+  const changed =
+    await sql`UPDATE member_link l SET method = d.method, score = d.score, levels = d.levels, entity_id = d.entity_id, scope_key = d.scope_key
     FROM discovery_derived d WHERE l.member_id = d.member_id AND l.entity_person_id = d.entity_person_id AND l.method <> 'staff'
-      AND (l.method, l.score, l.levels, l.entity_id, l.scope_key) IS DISTINCT FROM (d.method, d.score, d.levels, d.entity_id, d.scope_key)`.execute(db);
+      AND (l.method, l.score, l.levels, l.entity_id, l.scope_key) IS DISTINCT FROM (d.method, d.score, d.levels, d.entity_id, d.scope_key)`.execute(
+      db,
+    );
   // Links already on file (unchanged, just updated, or the staff's) conflict and are left alone.
-  const added = await sql`INSERT INTO member_link (member_id, entity_person_id, entity_id, method, score, levels, scope_key)
+  const added =
+    await sql`INSERT INTO member_link (member_id, entity_person_id, entity_id, method, score, levels, scope_key)
     SELECT d.member_id, d.entity_person_id, d.entity_id, d.method, d.score, d.levels, d.scope_key FROM discovery_derived d
     ON CONFLICT DO NOTHING`.execute(db);
   await sql`DROP TABLE pg_temp.discovery_derived`.execute(db);
-  return { added: Number(added.numAffectedRows ?? 0), changed: Number(changed.numAffectedRows ?? 0), removed: Number(gone.numAffectedRows ?? 0) };
+  return {
+    added: Number(added.numAffectedRows ?? 0),
+    changed: Number(changed.numAffectedRows ?? 0),
+    removed: Number(gone.numAffectedRows ?? 0),
+  };
 }
 
 // The pinyin readings of every common CJK character (all of a polyphone's), built once: two
@@ -172,7 +343,10 @@ let sounds: { char: string[]; reading: string[] } | null = null;
 function soundTable(): { char: string[]; reading: string[] } {
   if (!sounds) {
     sounds = { char: [], reading: [] };
-    for (const [a, b] of [[0x3400, 0x4dbf], [0x4e00, 0x9fff]]) {
+    for (const [a, b] of [
+      [0x3400, 0x4dbf],
+      [0x4e00, 0x9fff],
+    ]) {
       for (let c = a; c <= b; c++) {
         const ch = String.fromCodePoint(c);
         for (const r of new Set(pinyin(ch, { toneType: 'none', multiple: true, type: 'array' }))) {

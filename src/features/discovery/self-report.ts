@@ -21,13 +21,21 @@ export async function selfReportRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(publicDivisions.path, {
     config: { access: 'public', rateLimit: { max: 120, timeWindow: '1 minute' } },
-    schema: { ...schemaOf(publicDivisions, ['公开']), params: publicDivisions.params, response: { 200: publicDivisions.response } },
+    schema: {
+      ...schemaOf(publicDivisions, ['公开']),
+      params: publicDivisions.params,
+      response: { 200: publicDivisions.response },
+    },
     handler: async (req) => publicChildren(db, req.params.code),
   });
 
   r.post(submitSelfReport.path, {
     config: { access: 'public', rateLimit: { max: 5, timeWindow: '1 minute' } },
-    schema: { ...schemaOf(submitSelfReport, ['公开']), body: submitSelfReport.body, response: { 201: submitSelfReport.response } },
+    schema: {
+      ...schemaOf(submitSelfReport, ['公开']),
+      body: submitSelfReport.body,
+      response: { 201: submitSelfReport.response },
+    },
     handler: async (req, reply) => {
       const b = req.body;
       const county = await nodeByCode(db, b.countyCode);
@@ -36,13 +44,27 @@ export async function selfReportRoutes(app: FastifyInstance): Promise<void> {
       const scopeKey = entity?.scope_key ?? county.scope_key;
       const id = await runScoped(db, { ...PUBLIC, ip: req.ip }, async ({ db: tx, audit }) => {
         const { reportId, caseId } = await insertSelfReport(tx, {
-          entityId: entity?.id ?? null, countyCode: county.code, scopeKey, name: b.name, phoneEnc: encryptField(keys, b.phone),
-          idEnc: b.idNumber ? encryptField(keys, b.idNumber.value) : null, entityText: b.uscc ? `${b.entityName}（${b.uscc}）` : b.entityName, orgRelation: b.orgRelation ?? null,
+          entityId: entity?.id ?? null,
+          countyCode: county.code,
+          scopeKey,
+          name: b.name,
+          phoneEnc: encryptField(keys, b.phone),
+          idEnc: b.idNumber ? encryptField(keys, b.idNumber.value) : null,
+          entityText: b.uscc ? `${b.entityName}（${b.uscc}）` : b.entityName,
+          orgRelation: b.orgRelation ?? null,
         });
-        audit({ action: 'self_report.receive', objectType: 'discovery_case', objectId: caseId, detail: { entityFound: !!entity } });
+        audit({
+          action: 'self_report.receive',
+          objectType: 'discovery_case',
+          objectId: caseId,
+          detail: { entityFound: !!entity },
+        });
         return reportId;
       });
-      return reply.code(201).send({ receipt: `DY${String(id).padStart(8, '0')}`, message: '已收到您的报到信息。所在地市场监管所将与您联系核实，请保持电话畅通。' });
+      return reply.code(201).send({
+        receipt: `DY${String(id).padStart(8, '0')}`,
+        message: '已收到您的报到信息。所在地市场监管所将与您联系核实，请保持电话畅通。',
+      });
     },
   });
 }

@@ -11,32 +11,84 @@ type Tx = Transaction<DB>;
 
 /** A queued discovery run over the caller's scope. */
 export const queueRun = (db: Tx, scopeKey: string, by: number) =>
-  db.insertInto('discovery_run').values({ scope_key: scopeKey, created_by: by, step: '排队' }).returningAll().executeTakeFirstOrThrow();
+  db
+    .insertInto('discovery_run')
+    .values({ scope_key: scopeKey, created_by: by, step: '排队' })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 
 /** A person's move on a case: its new state and the trail line saying who did what and why. */
-export async function moveCase(db: Tx, c: CaseRow, m: { by: number; action: CaseAction; to: CaseState; detail: object }) {
+export async function moveCase(
+  db: Tx,
+  c: CaseRow,
+  m: { by: number; action: CaseAction; to: CaseState; detail: object },
+) {
   await db.updateTable('discovery_case').set({ state: m.to, updated_at: new Date() }).where('id', '=', c.id).execute();
-  await db.insertInto('case_event').values({ case_id: c.id, actor_id: m.by, action: m.action, from_state: c.state, to_state: m.to, detail: JSON.stringify(m.detail), scope_key: c.scope_key }).execute();
+  await db
+    .insertInto('case_event')
+    .values({
+      case_id: c.id,
+      actor_id: m.by,
+      action: m.action,
+      from_state: c.state,
+      to_state: m.to,
+      detail: JSON.stringify(m.detail),
+      scope_key: c.scope_key,
+    })
+    .execute();
 }
 
 /** Staff vouched for the member: confirmed, with 'staff' among the sources. */
 export const confirmMember = (db: Tx, memberId: number) =>
-  sql`UPDATE member SET confidence = 'confirmed', sources = (SELECT array_agg(DISTINCT s) FROM unnest(sources || ARRAY['staff']) s), updated_at = now() WHERE id = ${memberId}`.execute(db);
+  sql`UPDATE member SET confidence = 'confirmed', sources = (SELECT array_agg(DISTINCT s) FROM unnest(sources || ARRAY['staff']) s), updated_at = now() WHERE id = ${memberId}`.execute(
+    db,
+  );
 
 /** The member's organization relation moved to another organization. */
 export const transferMember = (db: Tx, memberId: number, to: string) =>
   db.updateTable('member').set({ org_relation: to, updated_at: new Date() }).where('id', '=', memberId).execute();
 
 /** A self-report received (phone and ID number encrypted) and the case that puts it on the station's work list. */
-export async function insertSelfReport(db: Tx, r: {
-  entityId: number | null; countyCode: string; scopeKey: string; name: string; phoneEnc: string; idEnc: string | null; entityText: string; orgRelation: string | null;
-}) {
-  const rep = await db.insertInto('self_report').values({
-    entity_id: r.entityId, county_code: r.countyCode, scope_key: r.scopeKey, name: r.name, phone_enc: r.phoneEnc, id_enc: r.idEnc, entity_text: r.entityText, org_relation: r.orgRelation, consent_at: new Date(),
-  }).returning('id').executeTakeFirstOrThrow();
-  const c = await db.insertInto('discovery_case').values({
-    kind: 'self_report', entity_id: r.entityId, self_report_id: rep.id, scope_key: r.scopeKey, evidence: JSON.stringify({ entityFound: r.entityId !== null }), evidence_hash: `self_report:${rep.id}`,
-  }).returning('id').executeTakeFirstOrThrow();
+export async function insertSelfReport(
+  db: Tx,
+  r: {
+    entityId: number | null;
+    countyCode: string;
+    scopeKey: string;
+    name: string;
+    phoneEnc: string;
+    idEnc: string | null;
+    entityText: string;
+    orgRelation: string | null;
+  },
+) {
+  const rep = await db
+    .insertInto('self_report')
+    .values({
+      entity_id: r.entityId,
+      county_code: r.countyCode,
+      scope_key: r.scopeKey,
+      name: r.name,
+      phone_enc: r.phoneEnc,
+      id_enc: r.idEnc,
+      entity_text: r.entityText,
+      org_relation: r.orgRelation,
+      consent_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const c = await db
+    .insertInto('discovery_case')
+    .values({
+      kind: 'self_report',
+      entity_id: r.entityId,
+      self_report_id: rep.id,
+      scope_key: r.scopeKey,
+      evidence: JSON.stringify({ entityFound: r.entityId !== null }),
+      evidence_hash: `self_report:${rep.id}`,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return { reportId: rep.id, caseId: c.id };
 }
 
@@ -47,9 +99,15 @@ export async function addMemberFromReport(tx: Tx, keys: Keys, reportId: number, 
   const idNumber = rep.id_enc ? decryptField(keys, rep.id_enc) : null;
   const parsed = idNumber ? parseIdNumber(idNumber) : null;
   const personId = parsed?.ok
-    ? (await upsertIdentified(tx, keys, [{ idNumber: parsed.value, birthDate: parsed.birthDate, sex: parsed.sex, name: rep.name, phone }])).get(parsed.value)!
+    ? (
+        await upsertIdentified(tx, keys, [
+          { idNumber: parsed.value, birthDate: parsed.birthDate, sex: parsed.sex, name: rep.name, phone },
+        ])
+      ).get(parsed.value)!
     : (await insertUnidentified(tx, keys, [{ name: rep.name, phone }]))[0];
   await sql`INSERT INTO member AS m (person_id, org_relation, sources, confidence, scope_key, workplace)
     VALUES (${personId}, ${rep.org_relation}, ARRAY['self_report','staff'], 'confirmed', ${scopeKey}, ${rep.entity_text})
-    ON CONFLICT (person_id) DO UPDATE SET confidence = 'confirmed', sources = (SELECT array_agg(DISTINCT s) FROM unnest(m.sources || ARRAY['self_report','staff']) s), updated_at = now()`.execute(tx);
+    ON CONFLICT (person_id) DO UPDATE SET confidence = 'confirmed', sources = (SELECT array_agg(DISTINCT s) FROM unnest(m.sources || ARRAY['self_report','staff']) s), updated_at = now()`.execute(
+    tx,
+  );
 }

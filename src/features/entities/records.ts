@@ -14,8 +14,15 @@ import type { EntityRecords, RecordItem } from './contract.js';
 
 const WORK_TASK_LABEL: Record<string, string> = { assign_instructor: '选派党建工作指导员', find_members: '组织找党员' };
 /** How an instructor's assignment reaches an entity, by the assignment's target. */
-export const REACH_VIA: Record<string, string> = { entity: '直接联系', zone: '所在区域', org: '所在党组织', platform: '所在平台', station: '所在站点' };
-const day = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'string' ? v.slice(0, 10) : '');
+export const REACH_VIA: Record<string, string> = {
+  entity: '直接联系',
+  zone: '所在区域',
+  org: '所在党组织',
+  platform: '所在平台',
+  station: '所在站点',
+};
+const day = (v: unknown) =>
+  v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'string' ? v.slice(0, 10) : '';
 const clip = (s: string | null, n = 60) => (!s ? '' : s.length > n ? `${s.slice(0, n)}…` : s);
 
 type Raw = Record<string, Record<string, unknown>[] | null>;
@@ -56,54 +63,146 @@ export async function entityRecords(db: Transaction<DB>, entityId: number): Prom
         JOIN instructor i ON i.id = a.instructor_id JOIN person p ON p.id = i.person_id WHERE r.entity_id = ${entityId}) x) AS instructors,
       (SELECT json_agg(x ORDER BY x.listed_on DESC) FROM (SELECT id, list, listed_on, listed_reason, removed_on FROM credit_listing WHERE entity_id = ${entityId}) x) AS listings,
       (SELECT json_agg(x ORDER BY x.id DESC) FROM (SELECT id, cause, reason, state, opened_at FROM exit_review WHERE entity_id = ${entityId}) x) AS reviews,
-      (SELECT json_agg(x ORDER BY x.occurred_on DESC) FROM (SELECT id, occurred_on, description FROM entity_violation WHERE entity_id = ${entityId}) x) AS violations`.execute(db);
+      (SELECT json_agg(x ORDER BY x.occurred_on DESC) FROM (SELECT id, occurred_on, description FROM entity_violation WHERE entity_id = ${entityId}) x) AS violations`.execute(
+    db,
+  );
   const r = rows[0];
   if (!r.found) return null;
-  const list = <T>(k: string, f: (x: Record<string, unknown> & T) => RecordItem) => ((r[k] ?? []) as (Record<string, unknown> & T)[]).map(f);
+  const list = <T>(k: string, f: (x: Record<string, unknown> & T) => RecordItem) =>
+    ((r[k] ?? []) as (Record<string, unknown> & T)[]).map(f);
   type Any = Record<string, never>;
   return {
-    visits: list<Any>('visits', (x) => ({ id: Number(x.id), title: `走访 ${day(x.visited_on)} · ${String(x.visitor_name)}`, detail: clip(x.learned), state: '已走访', attention: false, href: `/appeals?tab=visits&visit=${Number(x.id)}` })),
+    visits: list<Any>('visits', (x) => ({
+      id: Number(x.id),
+      title: `走访 ${day(x.visited_on)} · ${String(x.visitor_name)}`,
+      detail: clip(x.learned),
+      state: '已走访',
+      attention: false,
+      href: `/appeals?tab=visits&visit=${Number(x.id)}`,
+    })),
     appeals: list<Any>('appeals', (x) => ({
-      id: Number(x.id), title: `${DOOR_LABEL[x.door as 'visit'] ?? String(x.door)} #${Number(x.id)}`, detail: `${String(x.category)} · ${day(x.created_at)}${x.visit_id ? ' · 走访中发现' : ''}`,
-      state: APPEAL_STATE_LABEL[x.state as 'routed'] ?? String(x.state), attention: !['resolved', 'closed'].includes(String(x.state)), href: `/appeals?open=${Number(x.id)}`,
+      id: Number(x.id),
+      title: `${DOOR_LABEL[x.door as 'visit'] ?? String(x.door)} #${Number(x.id)}`,
+      detail: `${String(x.category)} · ${day(x.created_at)}${x.visit_id ? ' · 走访中发现' : ''}`,
+      state: APPEAL_STATE_LABEL[x.state as 'routed'] ?? String(x.state),
+      attention: !['resolved', 'closed'].includes(String(x.state)),
+      href: `/appeals?open=${Number(x.id)}`,
     })),
     assistance: list<Any>('assistance', (x) => ({
-      id: Number(x.id), title: (x.program_name) ?? '帮扶项目', detail: `${day(x.joined_on)} 加入${x.problem ? ` · ${clip(x.problem, 40)}` : ''}`,
-      state: OUTCOME_LABEL[x.outcome as 'ongoing'] ?? String(x.outcome), attention: x.outcome === 'unresolved', href: `/assistance?open=${Number(x.program_id)}`,
+      id: Number(x.id),
+      title: x.program_name ?? '帮扶项目',
+      detail: `${day(x.joined_on)} 加入${x.problem ? ` · ${clip(x.problem, 40)}` : ''}`,
+      state: OUTCOME_LABEL[x.outcome as 'ongoing'] ?? String(x.outcome),
+      attention: x.outcome === 'unresolved',
+      href: `/assistance?open=${Number(x.program_id)}`,
     })),
     tasks: [
-      ...list<Any>('work_tasks', (x) => ({ id: Number(x.id), title: WORK_TASK_LABEL[String(x.kind)] ?? String(x.kind), detail: `组建工作任务 · ${day(x.created_at)}`, state: x.state === 'done' ? '已完成' : '待办', attention: x.state !== 'done', href: '/proposals' })),
-      ...list<Any>('plans', (x) => ({ id: Number(x.id), title: String(x.title), detail: `走访计划 ${day(x.starts_on)} 至 ${day(x.ends_on)} · ${String(x.visitor_name)}`, state: '走访计划', attention: false, href: `/appeals?tab=visits&plan=${Number(x.id)}` })),
-      ...list<Any>('deployments', (x) => ({ id: Number(x.id), title: String(x.title), detail: `回复中引用了本主体的记录${x.due_at ? ` · 截止 ${day(x.due_at)}` : ''}`, state: DEPLOYMENT_KIND_LABEL[x.kind as 'task'] ?? String(x.kind), attention: false, href: `/work/${Number(x.id)}` })),
+      ...list<Any>('work_tasks', (x) => ({
+        id: Number(x.id),
+        title: WORK_TASK_LABEL[String(x.kind)] ?? String(x.kind),
+        detail: `组建工作任务 · ${day(x.created_at)}`,
+        state: x.state === 'done' ? '已完成' : '待办',
+        attention: x.state !== 'done',
+        href: '/proposals',
+      })),
+      ...list<Any>('plans', (x) => ({
+        id: Number(x.id),
+        title: String(x.title),
+        detail: `走访计划 ${day(x.starts_on)} 至 ${day(x.ends_on)} · ${String(x.visitor_name)}`,
+        state: '走访计划',
+        attention: false,
+        href: `/appeals?tab=visits&plan=${Number(x.id)}`,
+      })),
+      ...list<Any>('deployments', (x) => ({
+        id: Number(x.id),
+        title: String(x.title),
+        detail: `回复中引用了本主体的记录${x.due_at ? ` · 截止 ${day(x.due_at)}` : ''}`,
+        state: DEPLOYMENT_KIND_LABEL[x.kind as 'task'] ?? String(x.kind),
+        attention: false,
+        href: `/work/${Number(x.id)}`,
+      })),
     ],
     plaques: list<Any>('plaques', (x) => ({
-      id: Number(x.plaque_id ?? x.record_id), title: `${SANLIANG_KIND_LABEL[x.kind as 'member_operator']} · ${String(x.name)}`, detail: x.number ? `牌匾 ${String(x.number)}` : `未发牌（${RECORD_STATUS_LABEL[x.status as 'active']}）`,
-      state: !x.number ? RECORD_STATUS_LABEL[x.status as 'active'] : x.state === 'valid' && x.suspended_at ? '暂停公示' : PLAQUE_STATE_LABEL[x.state as 'valid'],
-      attention: x.state === 'valid' && !!x.suspended_at, href: `/sanliang?open=${Number(x.record_id)}`,
+      id: Number(x.plaque_id ?? x.record_id),
+      title: `${SANLIANG_KIND_LABEL[x.kind as 'member_operator']} · ${String(x.name)}`,
+      detail: x.number ? `牌匾 ${String(x.number)}` : `未发牌（${RECORD_STATUS_LABEL[x.status as 'active']}）`,
+      state: !x.number
+        ? RECORD_STATUS_LABEL[x.status as 'active']
+        : x.state === 'valid' && x.suspended_at
+          ? '暂停公示'
+          : PLAQUE_STATE_LABEL[x.state as 'valid'],
+      attention: x.state === 'valid' && !!x.suspended_at,
+      href: `/sanliang?open=${Number(x.record_id)}`,
     })),
     honours: list<Any>('honours', (x) => ({
-      id: Number(x.id), title: String(x.label), detail: [x.level ? AWARD_LEVEL_LABEL[x.level as 'county'] : '', x.year ? `${Number(x.year)} 年` : '', x.flagged_at ? `待复核：${String(x.flag_reason ?? '')}` : ''].filter(Boolean).join(' · '),
-      state: HONOUR_STATE_LABEL[x.state as 'awarded'] ?? String(x.state), attention: !!x.flagged_at, href: `/honours?open=${Number(x.id)}`,
+      id: Number(x.id),
+      title: String(x.label),
+      detail: [
+        x.level ? AWARD_LEVEL_LABEL[x.level as 'county'] : '',
+        x.year ? `${Number(x.year)} 年` : '',
+        x.flagged_at ? `待复核：${String(x.flag_reason ?? '')}` : '',
+      ]
+        .filter(Boolean)
+        .join(' · '),
+      state: HONOUR_STATE_LABEL[x.state as 'awarded'] ?? String(x.state),
+      attention: !!x.flagged_at,
+      href: `/honours?open=${Number(x.id)}`,
     })),
     points: list<Any>('points', (x) => ({
-      id: Number(x.id), title: `${POINT_LEVEL_LABEL[x.level as 'county']}${POINT_KIND_LABEL[x.kind as 'contact']}`, detail: `${day(x.designated_on)} 确定${x.flagged_at ? ` · 待复核：${String(x.flag_reason ?? '')}` : ''}`,
-      state: x.status === 'active' ? '有效' : '已撤销', attention: !!x.flagged_at, href: `/points?open=${Number(x.id)}`,
+      id: Number(x.id),
+      title: `${POINT_LEVEL_LABEL[x.level as 'county']}${POINT_KIND_LABEL[x.kind as 'contact']}`,
+      detail: `${day(x.designated_on)} 确定${x.flagged_at ? ` · 待复核：${String(x.flag_reason ?? '')}` : ''}`,
+      state: x.status === 'active' ? '有效' : '已撤销',
+      attention: !!x.flagged_at,
+      href: `/points?open=${Number(x.id)}`,
     })),
     cases: list<Any>('cases', (x) => ({
-      id: Number(x.id), title: CASE_KIND_LABEL[x.kind as 'hidden_member'] ?? String(x.kind), detail: `更新于 ${day(x.updated_at)}`, state: CASE_STATE_LABEL[x.state as 'open'] ?? String(x.state),
-      attention: ['open', 'contacted'].includes(String(x.state)), href: `/discovery?case=${Number(x.id)}`,
+      id: Number(x.id),
+      title: CASE_KIND_LABEL[x.kind as 'hidden_member'] ?? String(x.kind),
+      detail: `更新于 ${day(x.updated_at)}`,
+      state: CASE_STATE_LABEL[x.state as 'open'] ?? String(x.state),
+      attention: ['open', 'contacted'].includes(String(x.state)),
+      href: `/discovery?case=${Number(x.id)}`,
     })),
     orgs: list<Any>('orgs', (x) => ({
-      id: Number(x.id), title: String(x.name), detail: `${ORG_KIND_LABEL[x.kind as 'branch'] ?? ''} · ${SETUP_MODE_LABEL[x.setup_mode as 'standalone'] ?? ''}`, state: ORG_STATUS_LABEL[x.status as 'established'] ?? String(x.status), attention: false, href: `/orgs?open=${Number(x.id)}`,
+      id: Number(x.id),
+      title: String(x.name),
+      detail: `${ORG_KIND_LABEL[x.kind as 'branch'] ?? ''} · ${SETUP_MODE_LABEL[x.setup_mode as 'standalone'] ?? ''}`,
+      state: ORG_STATUS_LABEL[x.status as 'established'] ?? String(x.status),
+      attention: false,
+      href: `/orgs?open=${Number(x.id)}`,
     })),
-    instructors: list<Any>('instructors', (x) => ({ id: Number(x.id), title: String(x.name), detail: `${REACH_VIA[String(x.target)] ?? ''}，自 ${day(x.start_on)}`, state: '在指派', attention: false, href: `/instructors?open=${Number(x.id)}` })),
+    instructors: list<Any>('instructors', (x) => ({
+      id: Number(x.id),
+      title: String(x.name),
+      detail: `${REACH_VIA[String(x.target)] ?? ''}，自 ${day(x.start_on)}`,
+      state: '在指派',
+      attention: false,
+      href: `/instructors?open=${Number(x.id)}`,
+    })),
     creditListings: list<Any>('listings', (x) => ({
-      id: Number(x.id), title: CREDIT_LIST_LABEL[x.list as 'abnormal'], detail: `${day(x.listed_on)} 列入：${clip(x.listed_reason, 50)}${x.removed_on ? ` · ${day(x.removed_on)} 移出` : ''}`,
-      state: x.removed_on ? '已移出' : '在列', attention: !x.removed_on, href: '/exit-reviews',
+      id: Number(x.id),
+      title: CREDIT_LIST_LABEL[x.list as 'abnormal'],
+      detail: `${day(x.listed_on)} 列入：${clip(x.listed_reason, 50)}${x.removed_on ? ` · ${day(x.removed_on)} 移出` : ''}`,
+      state: x.removed_on ? '已移出' : '在列',
+      attention: !x.removed_on,
+      href: '/exit-reviews',
     })),
     exitReviews: list<Any>('reviews', (x) => ({
-      id: Number(x.id), title: EXIT_CAUSE_LABEL[x.cause as 'revoked'], detail: `${day(x.opened_at)} · ${String(x.reason)}`, state: EXIT_STATE_LABEL[x.state as 'open'], attention: ['open', 'lift_pending'].includes(String(x.state)), href: `/exit-reviews?open=${Number(x.id)}`,
+      id: Number(x.id),
+      title: EXIT_CAUSE_LABEL[x.cause as 'revoked'],
+      detail: `${day(x.opened_at)} · ${String(x.reason)}`,
+      state: EXIT_STATE_LABEL[x.state as 'open'],
+      attention: ['open', 'lift_pending'].includes(String(x.state)),
+      href: `/exit-reviews?open=${Number(x.id)}`,
     })),
-    violations: list<Any>('violations', (x) => ({ id: Number(x.id), title: String(x.description), detail: day(x.occurred_on), state: '严重违法', attention: true, href: null })),
+    violations: list<Any>('violations', (x) => ({
+      id: Number(x.id),
+      title: String(x.description),
+      detail: day(x.occurred_on),
+      state: '严重违法',
+      attention: true,
+      href: null,
+    })),
   };
 }

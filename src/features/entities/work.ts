@@ -12,7 +12,11 @@ export async function entityWorkRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(getEntityRecords.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(getEntityRecords, ENTITY_TAGS), params: getEntityRecords.params, response: { 200: getEntityRecords.response } },
+    schema: {
+      ...schemaOf(getEntityRecords, ENTITY_TAGS),
+      params: getEntityRecords.params,
+      response: { 200: getEntityRecords.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const out = await entityRecords(db, req.params.id);
@@ -23,7 +27,11 @@ export async function entityWorkRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(getEntityWork.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(getEntityWork, ENTITY_TAGS), params: getEntityWork.params, response: { 200: getEntityWork.response } },
+    schema: {
+      ...schemaOf(getEntityWork, ENTITY_TAGS),
+      params: getEntityWork.params,
+      response: { 200: getEntityWork.response },
+    },
     handler: (req) => req.scoped(({ db }) => entityWork(db, req.params.id)),
   });
 }

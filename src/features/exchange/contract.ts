@@ -9,13 +9,21 @@ const permissions = z.array(servicePermission).superRefine((ps, ctx) => {
   const why = checkServicePermissions(ps);
   if (why) ctx.addIssue({ code: 'custom', message: why });
 });
-const allowEntry = z.string().trim().min(2).max(50).superRefine((e, ctx) => {
-  const why = checkAllowEntry(e);
-  if (why) ctx.addIssue({ code: 'custom', message: why });
-});
+const allowEntry = z
+  .string()
+  .trim()
+  .min(2)
+  .max(50)
+  .superRefine((e, ctx) => {
+    const why = checkAllowEntry(e);
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  });
 const ipAllowlist = z.array(allowEntry).min(1, '请至少填写一个允许的来源地址或网段').max(50);
 /** A date (YYYY-MM-DD, the end of that day in China time) or a moment (ISO 8601). */
-const expiresAt = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, '有效期应为日期（YYYY-MM-DD）或时间（ISO 8601）');
+const expiresAt = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, '有效期应为日期（YYYY-MM-DD）或时间（ISO 8601）');
 
 export const serviceAccount = z.object({
   id: z.number(),
@@ -35,7 +43,9 @@ export const serviceAccount = z.object({
   lastUsedIp: z.string().nullable(),
   createdAt: z.string(),
   /** The client certificate registered for the account (mutual TLS), else null. */
-  certificate: z.object({ fingerprint: z.string(), subject: z.string().nullable(), notAfter: z.string().nullable() }).nullable(),
+  certificate: z
+    .object({ fingerprint: z.string(), subject: z.string().nullable(), notAfter: z.string().nullable() })
+    .nullable(),
 });
 export type ServiceAccount = z.infer<typeof serviceAccount>;
 
@@ -61,8 +71,18 @@ export const serviceAccountPatch = z.strictObject({
 /** A client certificate to register: its PEM (the fingerprint, subject and expiry are read from it) or its SHA-256 fingerprint alone. */
 export const certificateBody = z
   .strictObject({
-    pem: z.string().trim().max(20_000).optional().meta({ description: '客户端证书（PEM，-----BEGIN CERTIFICATE----- …），只登记其指纹、主题与有效期，不需要私钥' }),
-    fingerprint: z.string().trim().max(120).optional().meta({ examples: ['3A:5F:…:9C'], description: '或只给出证书的 SHA-256 指纹（openssl x509 -noout -fingerprint -sha256）' }),
+    pem: z.string().trim().max(20_000).optional().meta({
+      description: '客户端证书（PEM，-----BEGIN CERTIFICATE----- …），只登记其指纹、主题与有效期，不需要私钥',
+    }),
+    fingerprint: z
+      .string()
+      .trim()
+      .max(120)
+      .optional()
+      .meta({
+        examples: ['3A:5F:…:9C'],
+        description: '或只给出证书的 SHA-256 指纹（openssl x509 -noout -fingerprint -sha256）',
+      }),
   })
   .refine((b) => !!b.pem !== !!b.fingerprint, { message: '请提供证书（PEM）或其 SHA-256 指纹之一', path: ['pem'] });
 
@@ -71,22 +91,58 @@ export const revokeBody = z.strictObject({ reason: z.string().trim().min(2, '请
 /** A token is shown once, in this answer; only its keyed hash is kept. */
 export const issued = z.object({ account: serviceAccount, token: z.string() });
 
-export const listServiceAccounts = endpoint({ method: 'GET', path: '/service-accounts', summary: '服务账号列表（本辖区及下级）', response: z.object({ items: z.array(serviceAccount) }) });
+export const listServiceAccounts = endpoint({
+  method: 'GET',
+  path: '/service-accounts',
+  summary: '服务账号列表（本辖区及下级）',
+  response: z.object({ items: z.array(serviceAccount) }),
+});
 export const createServiceAccount = endpoint({
-  method: 'POST', path: '/service-accounts', summary: '新建服务账号：绑定一个辖区、授予权限、设定有效期、来源地址白名单与限流；令牌只在本次返回',
-  body: serviceAccountCreate, status: 201, response: issued,
+  method: 'POST',
+  path: '/service-accounts',
+  summary: '新建服务账号：绑定一个辖区、授予权限、设定有效期、来源地址白名单与限流；令牌只在本次返回',
+  body: serviceAccountCreate,
+  status: 201,
+  response: issued,
 });
 export const updateServiceAccount = endpoint({
-  method: 'PATCH', path: '/service-accounts/:id', summary: '修改服务账号的权限、有效期、地址白名单、限流或备注（立即生效）',
-  params: idParam, body: serviceAccountPatch, response: serviceAccount,
+  method: 'PATCH',
+  path: '/service-accounts/:id',
+  summary: '修改服务账号的权限、有效期、地址白名单、限流或备注（立即生效）',
+  params: idParam,
+  body: serviceAccountPatch,
+  response: serviceAccount,
 });
-export const revokeServiceAccount = endpoint({ method: 'POST', path: '/service-accounts/:id/revoke', summary: '吊销服务账号（令牌立即失效，不能恢复）', params: idParam, body: revokeBody, response: serviceAccount });
+export const revokeServiceAccount = endpoint({
+  method: 'POST',
+  path: '/service-accounts/:id/revoke',
+  summary: '吊销服务账号（令牌立即失效，不能恢复）',
+  params: idParam,
+  body: revokeBody,
+  response: serviceAccount,
+});
 export const registerCertificate = endpoint({
-  method: 'PUT', path: '/service-accounts/:id/certificate', summary: '登记服务账号的客户端证书（双向 TLS，取代已登记的）：给出证书 PEM 或其 SHA-256 指纹；立即生效',
-  params: idParam, body: certificateBody, response: serviceAccount,
+  method: 'PUT',
+  path: '/service-accounts/:id/certificate',
+  summary: '登记服务账号的客户端证书（双向 TLS，取代已登记的）：给出证书 PEM 或其 SHA-256 指纹；立即生效',
+  params: idParam,
+  body: certificateBody,
+  response: serviceAccount,
 });
-export const removeCertificate = endpoint({ method: 'DELETE', path: '/service-accounts/:id/certificate', summary: '移除服务账号的客户端证书（立即失效）', params: idParam, response: serviceAccount });
-export const rotateToken = endpoint({ method: 'POST', path: '/service-accounts/:id/token', summary: '重新发放令牌：旧令牌立即失效，新令牌只在本次返回', params: idParam, response: issued });
+export const removeCertificate = endpoint({
+  method: 'DELETE',
+  path: '/service-accounts/:id/certificate',
+  summary: '移除服务账号的客户端证书（立即失效）',
+  params: idParam,
+  response: serviceAccount,
+});
+export const rotateToken = endpoint({
+  method: 'POST',
+  path: '/service-accounts/:id/token',
+  summary: '重新发放令牌：旧令牌立即失效，新令牌只在本次返回',
+  params: idParam,
+  response: issued,
+});
 
 /** One change of the feed: what changed, how, and the object as it is now (null once deleted or moved out of the subtree). */
 export const change = z.object({
@@ -98,18 +154,60 @@ export const change = z.object({
   data: z.record(z.string(), z.unknown()).nullable(),
 });
 export const changesQuery = z.strictObject({
-  after: z.string().max(40).optional().meta({ examples: ['757.12'], description: '上一页返回的 next；首次省略' }),
+  after: z
+    .string()
+    .max(40)
+    .optional()
+    .meta({ examples: ['757.12'], description: '上一页返回的 next；首次省略' }),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 export const changesPage = z.object({ items: z.array(change), next: z.string(), more: z.boolean() }).meta({
-  examples: [{ items: [{ cursor: '757.12', kind: 'entity', id: 7, op: 'update', at: '2026-12-02T08:00:00.000Z', data: { uscc: '92320102MA1PX7EB3T', regNo: null, name: '某某小吃店', kind: 'individual', status: 'revoked', registeredOn: '2020-05-01', countyCode: '320102', stationCode: '320102001' } }], next: '757.12', more: false }],
+  examples: [
+    {
+      items: [
+        {
+          cursor: '757.12',
+          kind: 'entity',
+          id: 7,
+          op: 'update',
+          at: '2026-12-02T08:00:00.000Z',
+          data: {
+            uscc: '92320102MA1PX7EB3T',
+            regNo: null,
+            name: '某某小吃店',
+            kind: 'individual',
+            status: 'revoked',
+            registeredOn: '2020-05-01',
+            countyCode: '320102',
+            stationCode: '320102001',
+          },
+        },
+      ],
+      next: '757.12',
+      more: false,
+    },
+  ],
 });
 
 export const batchQuery = z.strictObject({
-  batch: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, '批次号为 1–100 个字母、数字或 . _ : -').meta({ examples: ['REG-20261202-01'], description: '调用方的批次号：同一批次号、同一内容再次报送返回同一任务；不同内容 409' }),
-  node: z.string().regex(/^\d{2,9}$/, '辖区代码应为 2–9 位数字').optional(),
+  batch: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, '批次号为 1–100 个字母、数字或 . _ : -')
+    .meta({
+      examples: ['REG-20261202-01'],
+      description: '调用方的批次号：同一批次号、同一内容再次报送返回同一任务；不同内容 409',
+    }),
+  node: z
+    .string()
+    .regex(/^\d{2,9}$/, '辖区代码应为 2–9 位数字')
+    .optional(),
   profile: z.string().trim().min(1).max(60).optional(),
   sheet: z.string().trim().min(1).max(100).optional(),
 });
 
-export const rejection = z.object({ rowNo: z.number(), column: z.string().nullable(), value: z.string().nullable(), reason: z.string() });
+export const rejection = z.object({
+  rowNo: z.number(),
+  column: z.string().nullable(),
+  value: z.string().nullable(),
+  reason: z.string(),
+});

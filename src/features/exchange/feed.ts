@@ -69,7 +69,12 @@ export async function changesAfter(
     const query = sql`SELECT p.items, p.next, p.more::text, p.named::text FROM (${page}) p`.compile(database.db);
     const [[items, nextBytes, moreBytes, named]] = await copyScopedOnce(database.pool, who, query, NO_JIT);
     const [next, more] = [nextBytes!.toString(), moreBytes!.toString() === 'true'];
-    return { body: Buffer.concat([Buffer.from(head), items ?? Buffer.alloc(0), Buffer.from(tail(next, more))]), next, more, named: Number(named!.toString()) };
+    return {
+      body: Buffer.concat([Buffer.from(head), items ?? Buffer.alloc(0), Buffer.from(tail(next, more))]),
+      next,
+      more,
+      named: Number(named!.toString()),
+    };
   }
   const [row] = (
     await runScoped(database.db, who, async ({ db }) => {
@@ -77,7 +82,12 @@ export async function changesAfter(
       return page.execute(db);
     })
   ).rows;
-  return { body: head + (row.items ?? '') + tail(row.next, row.more), next: row.next, more: row.more, named: Number(row.named) };
+  return {
+    body: head + (row.items ?? '') + tail(row.next, row.more),
+    next: row.next,
+    more: row.more,
+    named: Number(row.named),
+  };
 }
 
 // The cost of 10,000 index lookups in subqueries is overestimated enough to start JIT compiling,

@@ -4,7 +4,10 @@ export type TemplateColumn = { field: string; header: string; aliases: string[] 
 
 /** A refused NDJSON body: the line and what is wrong, in Chinese (400, nothing written). */
 export class NdjsonError extends Error {
-  constructor(readonly line: number, message: string) {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -36,15 +39,18 @@ export function ndjsonToCsv(columns: readonly TemplateColumn[], maxLine = 64 * 1
     } catch {
       throw new NdjsonError(lineNo, `第 ${lineNo} 行不是有效的 JSON`);
     }
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new NdjsonError(lineNo, `第 ${lineNo} 行应为一个 JSON 对象`);
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj))
+      throw new NdjsonError(lineNo, `第 ${lineNo} 行应为一个 JSON 对象`);
     const cells = Array.from({ length: columns.length }, () => '');
     for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
       const i = index.get(k);
       if (i === undefined) throw new NdjsonError(lineNo, `第 ${lineNo} 行：未知的字段"${k.slice(0, 40)}"`);
       if (v === null || v === undefined) continue;
-      if (typeof v === 'number' && PRECISE.test(columns[i].field)) throw new NdjsonError(lineNo, `第 ${lineNo} 行：字段"${k}"应以字符串传送（以数字传送会丢失位数）`);
+      if (typeof v === 'number' && PRECISE.test(columns[i].field))
+        throw new NdjsonError(lineNo, `第 ${lineNo} 行：字段"${k}"应以字符串传送（以数字传送会丢失位数）`);
       if (typeof v === 'object') throw new NdjsonError(lineNo, `第 ${lineNo} 行：字段"${k}"应为文字、数字或布尔值`);
-      cells[i] = typeof v === 'boolean' ? (v ? '是' : '否') : typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+      cells[i] =
+        typeof v === 'boolean' ? (v ? '是' : '否') : typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
     }
     return cells.map(q).join(',') + '\r\n';
   };
@@ -59,10 +65,17 @@ export function ndjsonToCsv(columns: readonly TemplateColumn[], maxLine = 64 * 1
         const lines = text.split('\n');
         rest = lines.pop() ?? '';
         if (rest.length > maxLine) throw new NdjsonError(lineNo + 1, `第 ${lineNo + 1} 行超过 ${maxLine} 字的上限`);
-        const out = lines.map(row).filter((x): x is string => x !== null).join('');
+        const out = lines
+          .map(row)
+          .filter((x): x is string => x !== null)
+          .join('');
         cb(null, out ? Buffer.from(out) : undefined);
       } catch (err) {
-        cb(err instanceof TypeError ? new NdjsonError(lineNo + 1, `第 ${lineNo + 1} 行附近不是有效的 UTF-8 文字`) : (err as Error));
+        cb(
+          err instanceof TypeError
+            ? new NdjsonError(lineNo + 1, `第 ${lineNo + 1} 行附近不是有效的 UTF-8 文字`)
+            : (err as Error),
+        );
       }
     },
     flush(cb) {
@@ -72,7 +85,11 @@ export function ndjsonToCsv(columns: readonly TemplateColumn[], maxLine = 64 * 1
         const out = last ? row(last) : null;
         cb(null, out ? Buffer.from(out) : undefined);
       } catch (err) {
-        cb(err instanceof TypeError ? new NdjsonError(lineNo + 1, `第 ${lineNo + 1} 行附近不是有效的 UTF-8 文字`) : (err as Error));
+        cb(
+          err instanceof TypeError
+            ? new NdjsonError(lineNo + 1, `第 ${lineNo + 1} 行附近不是有效的 UTF-8 文字`)
+            : (err as Error),
+        );
       }
     },
   });

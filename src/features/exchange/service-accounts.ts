@@ -7,7 +7,16 @@ import { badRequest, notFound } from '../../http/errors.js';
 import { schemaOf } from '../../http/contract.js';
 import { newServiceToken } from '../../http/service-auth.js';
 import { normalizeFingerprint, showFingerprint, tokenHint } from '../../domain/auth/service.js';
-import { createServiceAccount, listServiceAccounts, registerCertificate, removeCertificate, revokeServiceAccount, rotateToken, updateServiceAccount, type ServiceAccount } from './contract.js';
+import {
+  createServiceAccount,
+  listServiceAccounts,
+  registerCertificate,
+  removeCertificate,
+  revokeServiceAccount,
+  rotateToken,
+  updateServiceAccount,
+  type ServiceAccount,
+} from './contract.js';
 import { certificateHolder, loadServiceAccount, serviceAccountList, type ServiceAccountRow } from './queries.js';
 import { amendServiceAccount, issueServiceAccount, revokeAccount, setCertificate, setToken } from './writes.js';
 
@@ -16,9 +25,12 @@ const TAGS = ['系统对接'];
 /** A date alone expires at the end of that day, China time. */
 export function expiryOf(s: string): Date {
   const d = /^\d{4}-\d{2}-\d{2}$/.test(s) ? new Date(`${s}T23:59:59.999+08:00`) : new Date(s);
-  if (Number.isNaN(d.getTime())) throw badRequest('有效期不是有效的日期', [{ field: 'expiresAt', message: '日期无效' }]);
-  if (d.getTime() <= Date.now()) throw badRequest('有效期须晚于现在', [{ field: 'expiresAt', message: '有效期须晚于现在' }]);
-  if (d.getTime() > Date.now() + 3 * 366 * 86_400_000) throw badRequest('有效期最长 3 年，到期前发放新令牌', [{ field: 'expiresAt', message: '有效期最长 3 年' }]);
+  if (Number.isNaN(d.getTime()))
+    throw badRequest('有效期不是有效的日期', [{ field: 'expiresAt', message: '日期无效' }]);
+  if (d.getTime() <= Date.now())
+    throw badRequest('有效期须晚于现在', [{ field: 'expiresAt', message: '有效期须晚于现在' }]);
+  if (d.getTime() > Date.now() + 3 * 366 * 86_400_000)
+    throw badRequest('有效期最长 3 年，到期前发放新令牌', [{ field: 'expiresAt', message: '有效期最长 3 年' }]);
   return d;
 }
 
@@ -43,26 +55,45 @@ function present(s: ServiceAccountRow): ServiceAccount {
     lastUsedAt: iso(s.last_used_at),
     lastUsedIp: s.last_used_ip,
     createdAt: iso(s.created_at)!,
-    certificate: s.cert_fingerprint ? { fingerprint: showFingerprint(s.cert_fingerprint), subject: s.cert_subject, notAfter: iso(s.cert_not_after) } : null,
+    certificate: s.cert_fingerprint
+      ? { fingerprint: showFingerprint(s.cert_fingerprint), subject: s.cert_subject, notAfter: iso(s.cert_not_after) }
+      : null,
   };
 }
 
 /** The fingerprint, subject and expiry of a certificate to register, from its PEM or its fingerprint alone; 400 naming the field otherwise. */
-function certificateOf(b: { pem?: string; fingerprint?: string }): { fingerprint: string; subject: string | null; notAfter: Date | null } {
+function certificateOf(b: { pem?: string; fingerprint?: string }): {
+  fingerprint: string;
+  subject: string | null;
+  notAfter: Date | null;
+} {
   if (b.pem) {
     let cert: crypto.X509Certificate;
     try {
       cert = new crypto.X509Certificate(b.pem);
     } catch {
-      throw badRequest('证书无法读取，请粘贴 PEM 格式的证书（-----BEGIN CERTIFICATE----- 开头）', [{ field: 'pem', message: '不是有效的 PEM 证书' }]);
+      throw badRequest('证书无法读取，请粘贴 PEM 格式的证书（-----BEGIN CERTIFICATE----- 开头）', [
+        { field: 'pem', message: '不是有效的 PEM 证书' },
+      ]);
     }
-    if (cert.ca) throw badRequest('这是一张 CA 证书，请登记服务账号自己的客户端证书', [{ field: 'pem', message: 'CA 证书不能登记' }]);
+    if (cert.ca)
+      throw badRequest('这是一张 CA 证书，请登记服务账号自己的客户端证书', [
+        { field: 'pem', message: 'CA 证书不能登记' },
+      ]);
     const notAfter = new Date(cert.validTo);
-    if (notAfter.getTime() <= Date.now()) throw badRequest(`证书已于 ${notAfter.toISOString()} 过期`, [{ field: 'pem', message: '证书已过期' }]);
-    return { fingerprint: normalizeFingerprint(cert.fingerprint256)!, subject: cert.subject.replace(/\n/g, ', ').slice(0, 500), notAfter };
+    if (notAfter.getTime() <= Date.now())
+      throw badRequest(`证书已于 ${notAfter.toISOString()} 过期`, [{ field: 'pem', message: '证书已过期' }]);
+    return {
+      fingerprint: normalizeFingerprint(cert.fingerprint256)!,
+      subject: cert.subject.replace(/\n/g, ', ').slice(0, 500),
+      notAfter,
+    };
   }
   const fingerprint = normalizeFingerprint(b.fingerprint ?? '');
-  if (!fingerprint) throw badRequest('指纹应为 64 位十六进制（SHA-256），可带冒号', [{ field: 'fingerprint', message: '不是 SHA-256 指纹' }]);
+  if (!fingerprint)
+    throw badRequest('指纹应为 64 位十六进制（SHA-256），可带冒号', [
+      { field: 'fingerprint', message: '不是 SHA-256 指纹' },
+    ]);
   return { fingerprint, subject: null, notAfter: null };
 }
 
@@ -83,7 +114,11 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
 
   r.post(createServiceAccount.path, {
     config: { access: 'service_accounts.manage' },
-    schema: { ...schemaOf(createServiceAccount, TAGS), body: createServiceAccount.body, response: { 201: createServiceAccount.response } },
+    schema: {
+      ...schemaOf(createServiceAccount, TAGS),
+      body: createServiceAccount.body,
+      response: { 201: createServiceAccount.response },
+    },
     handler: async (req, reply) => {
       const b = req.body;
       const expires = expiryOf(b.expiresAt);
@@ -91,8 +126,31 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
       const account = await req.scoped(async ({ db, audit }) => {
         const node = await findNode(db, b.jurisdictionCode, req.user!.scopeKey);
         if (!node) throw notFound('辖区');
-        const id = await issueServiceAccount(db, { name: b.name, note: b.note ?? null, node, permissions: b.permissions, tokenHash: hash, tokenHint: tokenHint(token), expiresAt: expires, ipAllowlist: b.ipAllowlist, ratePerMinute: b.ratePerMinute, by: req.user!.id });
-        audit({ action: 'service_account.create', objectType: 'service_account', objectId: id, detail: { name: b.name, node: node.code, permissions: b.permissions, expiresAt: expires.toISOString(), ipAllowlist: b.ipAllowlist, ratePerMinute: b.ratePerMinute } });
+        const id = await issueServiceAccount(db, {
+          name: b.name,
+          note: b.note ?? null,
+          node,
+          permissions: b.permissions,
+          tokenHash: hash,
+          tokenHint: tokenHint(token),
+          expiresAt: expires,
+          ipAllowlist: b.ipAllowlist,
+          ratePerMinute: b.ratePerMinute,
+          by: req.user!.id,
+        });
+        audit({
+          action: 'service_account.create',
+          objectType: 'service_account',
+          objectId: id,
+          detail: {
+            name: b.name,
+            node: node.code,
+            permissions: b.permissions,
+            expiresAt: expires.toISOString(),
+            ipAllowlist: b.ipAllowlist,
+            ratePerMinute: b.ratePerMinute,
+          },
+        });
         return present(await loadServiceAccount(db, id));
       });
       return reply.code(201).send({ account, token });
@@ -101,7 +159,12 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
 
   r.patch(updateServiceAccount.path, {
     config: { access: 'service_accounts.manage' },
-    schema: { ...schemaOf(updateServiceAccount, TAGS), params: updateServiceAccount.params, body: updateServiceAccount.body, response: { 200: updateServiceAccount.response } },
+    schema: {
+      ...schemaOf(updateServiceAccount, TAGS),
+      params: updateServiceAccount.params,
+      body: updateServiceAccount.body,
+      response: { 200: updateServiceAccount.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const before = await loadServiceAccount(db, req.params.id);
@@ -111,7 +174,13 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
         const entry = { action: 'service_account.update', objectType: 'service_account', objectId: before.user_id };
         expectWritten(await amendServiceAccount(db, before.user_id, change), '服务账号', entry);
         const after = await loadServiceAccount(db, before.user_id);
-        const pick = (s: typeof after) => ({ note: s.note, permissions: s.permissions, expiresAt: iso(s.expires_at), ipAllowlist: s.ip_allowlist, ratePerMinute: s.rate_per_minute });
+        const pick = (s: typeof after) => ({
+          note: s.note,
+          permissions: s.permissions,
+          expiresAt: iso(s.expires_at),
+          ipAllowlist: s.ip_allowlist,
+          ratePerMinute: s.rate_per_minute,
+        });
         audit({ ...entry, detail: { before: pick(before), after: pick(after) } });
         return present(after);
       }),
@@ -119,12 +188,22 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
 
   r.post(revokeServiceAccount.path, {
     config: { access: 'service_accounts.manage' },
-    schema: { ...schemaOf(revokeServiceAccount, TAGS), params: revokeServiceAccount.params, body: revokeServiceAccount.body, response: { 200: revokeServiceAccount.response } },
+    schema: {
+      ...schemaOf(revokeServiceAccount, TAGS),
+      params: revokeServiceAccount.params,
+      body: revokeServiceAccount.body,
+      response: { 200: revokeServiceAccount.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const before = await loadServiceAccount(db, req.params.id);
         if (before.revoked_at) throw badRequest('该服务账号已吊销');
-        const entry = { action: 'service_account.revoke', objectType: 'service_account', objectId: before.user_id, detail: { reason: req.body.reason } };
+        const entry = {
+          action: 'service_account.revoke',
+          objectType: 'service_account',
+          objectId: before.user_id,
+          detail: { reason: req.body.reason },
+        };
         expectWritten(await revokeAccount(db, before.user_id, req.user!.id, req.body.reason), '服务账号', entry);
         audit(entry);
         return present(await loadServiceAccount(db, before.user_id));
@@ -133,15 +212,32 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
 
   r.put(registerCertificate.path, {
     config: { access: 'service_accounts.manage' },
-    schema: { ...schemaOf(registerCertificate, TAGS), params: registerCertificate.params, body: registerCertificate.body, response: { 200: registerCertificate.response } },
+    schema: {
+      ...schemaOf(registerCertificate, TAGS),
+      params: registerCertificate.params,
+      body: registerCertificate.body,
+      response: { 200: registerCertificate.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const before = await loadServiceAccount(db, req.params.id);
         if (before.revoked_at) throw badRequest('该服务账号已吊销，请新建账号');
         const c = certificateOf(req.body);
-        const entry = { action: 'service_account.certificate', objectType: 'service_account', objectId: before.user_id, detail: { before: before.cert_fingerprint ? showFingerprint(before.cert_fingerprint) : null, after: showFingerprint(c.fingerprint), subject: c.subject } };
+        const entry = {
+          action: 'service_account.certificate',
+          objectType: 'service_account',
+          objectId: before.user_id,
+          detail: {
+            before: before.cert_fingerprint ? showFingerprint(before.cert_fingerprint) : null,
+            after: showFingerprint(c.fingerprint),
+            subject: c.subject,
+          },
+        };
         // A fingerprint belongs to one account (unique): another account's is refused, naming the field.
-        if (await certificateHolder(db, c.fingerprint, before.user_id)) throw badRequest('该证书已登记到另一个服务账号', [{ field: req.body.pem ? 'pem' : 'fingerprint', message: '证书已登记到另一个服务账号' }]);
+        if (await certificateHolder(db, c.fingerprint, before.user_id))
+          throw badRequest('该证书已登记到另一个服务账号', [
+            { field: req.body.pem ? 'pem' : 'fingerprint', message: '证书已登记到另一个服务账号' },
+          ]);
         expectWritten(await setCertificate(db, before.user_id, c), '服务账号', entry);
         audit(entry);
         return present(await loadServiceAccount(db, before.user_id));
@@ -150,12 +246,21 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
 
   r.delete(removeCertificate.path, {
     config: { access: 'service_accounts.manage' },
-    schema: { ...schemaOf(removeCertificate, TAGS), params: removeCertificate.params, response: { 200: removeCertificate.response } },
+    schema: {
+      ...schemaOf(removeCertificate, TAGS),
+      params: removeCertificate.params,
+      response: { 200: removeCertificate.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const before = await loadServiceAccount(db, req.params.id);
         if (!before.cert_fingerprint) throw notFound('已登记的客户端证书');
-        const entry = { action: 'service_account.certificate_remove', objectType: 'service_account', objectId: before.user_id, detail: { fingerprint: showFingerprint(before.cert_fingerprint), subject: before.cert_subject } };
+        const entry = {
+          action: 'service_account.certificate_remove',
+          objectType: 'service_account',
+          objectId: before.user_id,
+          detail: { fingerprint: showFingerprint(before.cert_fingerprint), subject: before.cert_subject },
+        };
         expectWritten(await setCertificate(db, before.user_id, null), '服务账号', entry);
         audit(entry);
         return present(await loadServiceAccount(db, before.user_id));
@@ -170,7 +275,12 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
         const before = await loadServiceAccount(db, req.params.id);
         if (before.revoked_at) throw badRequest('该服务账号已吊销，请新建账号');
         const { token, hash } = newServiceToken(keys);
-        const entry = { action: 'service_account.rotate', objectType: 'service_account', objectId: before.user_id, detail: { oldHint: before.token_hint, newHint: tokenHint(token) } };
+        const entry = {
+          action: 'service_account.rotate',
+          objectType: 'service_account',
+          objectId: before.user_id,
+          detail: { oldHint: before.token_hint, newHint: tokenHint(token) },
+        };
         expectWritten(await setToken(db, before.user_id, hash, tokenHint(token)), '服务账号', entry);
         audit(entry);
         return { account: present(await loadServiceAccount(db, before.user_id)), token };

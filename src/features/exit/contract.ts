@@ -22,7 +22,9 @@ export const exitReview = z.object({
   closeNote: z.string().nullable(),
   actions: z.array(z.enum(['review', 'lift'])),
   /** What was done automatically, in order. */
-  effects: z.array(z.object({ effect: z.string(), label: z.string(), objectType: z.string(), objectId: z.number(), at: timestamp })),
+  effects: z.array(
+    z.object({ effect: z.string(), label: z.string(), objectType: z.string(), objectId: z.number(), at: timestamp }),
+  ),
 });
 /** An exit review as the server builds it (moments as Dates). */
 export type ExitReview = z.output<typeof exitReview>;
@@ -38,7 +40,9 @@ export const listExitReviews = endpoint({
   response: z.object({ items: z.array(exitReview) }),
 });
 
-const note = z.strictObject({ note: z.string().trim().min(2, '请填写复核意见（至少 2 个字）').max(500, '复核意见不超过 500 字') });
+const note = z.strictObject({
+  note: z.string().trim().min(2, '请填写复核意见（至少 2 个字）').max(500, '复核意见不超过 500 字'),
+});
 
 export const reviewExit = endpoint({
   method: 'POST',

@@ -1,23 +1,69 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { EXIT_CAUSE_LABEL, EXIT_EFFECT_LABEL, EXIT_STATE_LABEL, exitActions, type ExitEffect } from '../../domain/exit/exit.js';
+import {
+  EXIT_CAUSE_LABEL,
+  EXIT_EFFECT_LABEL,
+  EXIT_STATE_LABEL,
+  exitActions,
+  type ExitEffect,
+} from '../../domain/exit/exit.js';
 import type { ExitReview } from './contract.js';
 
 /** Exit reviews within the caller's scope (row-level security), newest first, with their automatic effects. */
-export async function exitReviews(db: Transaction<DB>, f: { state?: string; entityId?: number; id?: number; limit?: number }): Promise<ExitReview[]> {
-  let q = db.selectFrom('exit_review as r').innerJoin('entity as e', 'e.id', 'r.entity_id').selectAll('r').select('e.name as entity_name');
+export async function exitReviews(
+  db: Transaction<DB>,
+  f: { state?: string; entityId?: number; id?: number; limit?: number },
+): Promise<ExitReview[]> {
+  let q = db
+    .selectFrom('exit_review as r')
+    .innerJoin('entity as e', 'e.id', 'r.entity_id')
+    .selectAll('r')
+    .select('e.name as entity_name');
   if (f.state === 'live') q = q.where('r.state', 'in', ['open', 'lift_pending']);
   else if (f.state) q = q.where('r.state', '=', f.state as 'open');
   if (f.entityId) q = q.where('r.entity_id', '=', f.entityId);
   if (f.id) q = q.where('r.id', '=', f.id);
-  const rows = await q.orderBy('r.id', 'desc').limit(f.limit ?? 200).execute();
+  const rows = await q
+    .orderBy('r.id', 'desc')
+    .limit(f.limit ?? 200)
+    .execute();
   const effects = rows.length
-    ? await db.selectFrom('exit_effect').select(['review_id', 'effect', 'object_type', 'object_id', 'at']).where('review_id', 'in', rows.map((r) => r.id)).orderBy('id').execute()
+    ? await db
+        .selectFrom('exit_effect')
+        .select(['review_id', 'effect', 'object_type', 'object_id', 'at'])
+        .where(
+          'review_id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .orderBy('id')
+        .execute()
     : [];
   return rows.map((r) => ({
-    id: Number(r.id), entityId: Number(r.entity_id), entityName: r.entity_name, cause: r.cause, causeLabel: EXIT_CAUSE_LABEL[r.cause], reason: r.reason,
-    state: r.state, stateLabel: EXIT_STATE_LABEL[r.state], suspends: r.suspends, openedAt: r.opened_at, clearedAt: r.cleared_at, reviewedAt: r.reviewed_at,
-    reviewNote: r.review_note, closedAt: r.closed_at, closeNote: r.close_note, actions: exitActions(r.state),
-    effects: effects.filter((x) => Number(x.review_id) === Number(r.id)).map((x) => ({ effect: x.effect, label: EXIT_EFFECT_LABEL[x.effect as ExitEffect] ?? x.effect, objectType: x.object_type, objectId: Number(x.object_id), at: x.at })),
+    id: Number(r.id),
+    entityId: Number(r.entity_id),
+    entityName: r.entity_name,
+    cause: r.cause,
+    causeLabel: EXIT_CAUSE_LABEL[r.cause],
+    reason: r.reason,
+    state: r.state,
+    stateLabel: EXIT_STATE_LABEL[r.state],
+    suspends: r.suspends,
+    openedAt: r.opened_at,
+    clearedAt: r.cleared_at,
+    reviewedAt: r.reviewed_at,
+    reviewNote: r.review_note,
+    closedAt: r.closed_at,
+    closeNote: r.close_note,
+    actions: exitActions(r.state),
+    effects: effects
+      .filter((x) => Number(x.review_id) === Number(r.id))
+      .map((x) => ({
+        effect: x.effect,
+        label: EXIT_EFFECT_LABEL[x.effect as ExitEffect] ?? x.effect,
+        objectType: x.object_type,
+        objectId: Number(x.object_id),
+        at: x.at,
+      })),
   }));
 }

@@ -17,19 +17,33 @@ export async function exitRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listExitReviews.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listExitReviews, tags), querystring: listExitReviews.query, response: { 200: listExitReviews.response } },
+    schema: {
+      ...schemaOf(listExitReviews, tags),
+      querystring: listExitReviews.query,
+      response: { 200: listExitReviews.response },
+    },
     handler: (req) => req.scoped(async ({ db }) => ({ items: await exitReviews(db, req.query) })),
   });
 
   r.post(reviewExit.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(reviewExit, tags), params: reviewExit.params, body: reviewExit.body, response: { 200: reviewExit.response } },
+    schema: {
+      ...schemaOf(reviewExit, tags),
+      params: reviewExit.params,
+      body: reviewExit.body,
+      response: { 200: reviewExit.response },
+    },
     handler: (req) => req.scoped((sc) => markExitReviewed(sc, req.params.id, req.user!.id, req.body.note)),
   });
 
   r.post(liftExit.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(liftExit, tags), params: liftExit.params, body: liftExit.body, response: { 200: liftExit.response } },
+    schema: {
+      ...schemaOf(liftExit, tags),
+      params: liftExit.params,
+      body: liftExit.body,
+      response: { 200: liftExit.response },
+    },
     handler: (req) => req.scoped((sc) => liftExitReview(sc, req.params.id, req.user!.id, req.body.note)),
   });
 }

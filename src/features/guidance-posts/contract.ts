@@ -10,10 +10,38 @@ export const getGuidancePost = endpoint({
   params: z.strictObject({ code: z.string().regex(/^\d{9}$/, '基层所代码应为 9 位数字') }),
   response: z.object({
     station: z.object({ code: z.string(), name: z.string(), countyName: z.string() }),
-    post: z.object({ id: z.number(), name: z.string(), foundedOn: z.string().nullable(), leaderName: z.string().nullable(), staffCount: z.number(), note: z.string().nullable() }).nullable(),
+    post: z
+      .object({
+        id: z.number(),
+        name: z.string(),
+        foundedOn: z.string().nullable(),
+        leaderName: z.string().nullable(),
+        staffCount: z.number(),
+        note: z.string().nullable(),
+      })
+      .nullable(),
     staff: z.array(z.object({ id: z.number(), name: z.string(), roles: z.array(z.string()), active: z.boolean() })),
-    instructors: z.array(z.object({ id: z.number(), name: z.string(), sourceLabel: z.string(), status: z.string(), statusLabel: z.string(), workplace: z.string().nullable(), assignments: z.number() })),
-    zones: z.array(z.object({ id: z.number(), name: z.string(), kind: z.string(), kindLabel: z.string(), entities: z.number(), instructor: z.boolean() })),
+    instructors: z.array(
+      z.object({
+        id: z.number(),
+        name: z.string(),
+        sourceLabel: z.string(),
+        status: z.string(),
+        statusLabel: z.string(),
+        workplace: z.string().nullable(),
+        assignments: z.number(),
+      }),
+    ),
+    zones: z.array(
+      z.object({
+        id: z.number(),
+        name: z.string(),
+        kind: z.string(),
+        kindLabel: z.string(),
+        entities: z.number(),
+        instructor: z.boolean(),
+      }),
+    ),
     coverage: coverageFigures.extend({ reachedByInstructors: z.number() }),
   }),
 });

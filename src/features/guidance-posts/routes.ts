@@ -10,7 +10,11 @@ export async function guidancePostRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(getGuidancePost.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(getGuidancePost, ['党建指导员']), params: getGuidancePost.params, response: { 200: getGuidancePost.response } },
+    schema: {
+      ...schemaOf(getGuidancePost, ['党建指导员']),
+      params: getGuidancePost.params,
+      response: { 200: getGuidancePost.response },
+    },
     handler: (req) => req.scoped(({ db }) => guidancePost(db, req.params.code)),
   });
 }

@@ -29,7 +29,9 @@ export const preview = z.object({
   headerRowNo: z.number(),
   headers: z.array(z.string()),
   columns: z.array(plannedColumn),
-  fields: z.array(z.object({ field: z.string(), label: z.string(), required: z.boolean(), column: z.string().nullable() })),
+  fields: z.array(
+    z.object({ field: z.string(), label: z.string(), required: z.boolean(), column: z.string().nullable() }),
+  ),
   missing: z.array(z.object({ field: z.string(), label: z.string() })),
   warnings: z.array(z.object({ header: z.string(), reason: z.string() })),
   /** The first rows as the import would read them: field → cell (ID numbers and phones masked). */
@@ -38,14 +40,23 @@ export const preview = z.object({
 });
 export type Preview = z.infer<typeof preview>;
 
-export const planBody = z.strictObject({ upload: uploadToken, mapping: mapping.optional(), profile: z.string().trim().min(1).max(60).optional(), sheet: z.string().trim().min(1).max(100).optional() });
+export const planBody = z.strictObject({
+  upload: uploadToken,
+  mapping: mapping.optional(),
+  profile: z.string().trim().min(1).max(60).optional(),
+  sheet: z.string().trim().min(1).max(100).optional(),
+});
 export const startBody = planBody.extend({
   /** The headers of the warned columns the user has seen and accepts to leave out. */
   acknowledge: z.array(z.string().max(200)).max(500).default([]),
 });
 
 export const profile = z.object({ id: z.number(), kind: importKind, name: z.string(), mapping, updatedAt: timestamp });
-export const profileBody = z.strictObject({ kind: importKind, name: z.string().trim().min(1, '请填写配置名称').max(60, '配置名称不超过 60 个字'), mapping });
+export const profileBody = z.strictObject({
+  kind: importKind,
+  name: z.string().trim().min(1, '请填写配置名称').max(60, '配置名称不超过 60 个字'),
+  mapping,
+});
 export const profileQuery = z.strictObject({ kind: importKind.optional() });
 /** Request and response shapes of the import flow's additions (pure: no I/O). */
 
@@ -109,15 +120,24 @@ export const IMPORT_TAGS = ['导入'];
 const kindParams = z.strictObject({ kind: importKind });
 
 /** The template of a kind as xlsx (a download, not a JSON call). */
-export const importTemplate = { path: '/imports/templates/:kind', summary: '下载导入模板（xlsx）', params: kindParams } as const;
+export const importTemplate = {
+  path: '/imports/templates/:kind',
+  summary: '下载导入模板（xlsx）',
+  params: kindParams,
+} as const;
 /** The error report of a job as xlsx (a download). */
-export const importErrorReport = { path: '/imports/:id/errors', summary: '错误报告（xlsx：错误明细 + 待修正数据，后者可改正后重新导入）', params: idParam } as const;
+export const importErrorReport = {
+  path: '/imports/:id/errors',
+  summary: '错误报告（xlsx：错误明细 + 待修正数据，后者可改正后重新导入）',
+  params: idParam,
+} as const;
 
 /** Multipart uploads (field file): the web sends them with fetch and FormData, their answers are these shapes. */
 export const uploadForPlan = endpoint({
   method: 'POST',
   path: '/imports/:kind/upload',
-  summary: '上传文件，读取表头与前几行：返回列对应计划（每列导入为哪一项、哪些列不导入及需确认的提示），尚不导入。多工作表的工作簿须以 sheet 指定工作表，未指定时 422 列出工作表',
+  summary:
+    '上传文件，读取表头与前几行：返回列对应计划（每列导入为哪一项、哪些列不导入及需确认的提示），尚不导入。多工作表的工作簿须以 sheet 指定工作表，未指定时 422 列出工作表',
   params: kindParams,
   query: uploadQuery,
   response: preview,
@@ -126,9 +146,13 @@ export const uploadForPlan = endpoint({
 export const uploadAndImport = endpoint({
   method: 'POST',
   path: '/imports/:kind',
-  summary: '上传文件并开始导入（multipart，字段 file；.xlsx、.xls 或 .csv）。多工作表的工作簿须以 sheet 指定工作表（错误报告的"待修正数据"自动识别）。profile：来源配置名称；acknowledge：确认不导入的提示列（以逗号分隔的列名）；未指定时返回 422，errors 中逐个列出工作表名称（field 为 sheet）',
+  summary:
+    '上传文件并开始导入（multipart，字段 file；.xlsx、.xls 或 .csv）。多工作表的工作簿须以 sheet 指定工作表（错误报告的"待修正数据"自动识别）。profile：来源配置名称；acknowledge：确认不导入的提示列（以逗号分隔的列名）；未指定时返回 422，errors 中逐个列出工作表名称（field 为 sheet）',
   params: kindParams,
-  query: uploadQuery.extend({ profile: z.string().trim().min(1).max(60).optional(), acknowledge: z.string().max(10_000).optional() }),
+  query: uploadQuery.extend({
+    profile: z.string().trim().min(1).max(60).optional(),
+    acknowledge: z.string().max(10_000).optional(),
+  }),
   status: 202,
   response: importJob,
 });
@@ -152,12 +176,43 @@ export const startImport = endpoint({
   response: importJob,
 });
 
-export const listImportProfiles = endpoint({ method: 'GET', path: '/import-profiles', summary: '来源配置（保存的列对应）', query: profileQuery, response: z.array(profile) });
-export const saveImportProfile = endpoint({ method: 'POST', path: '/import-profiles', summary: '保存来源配置（同名则覆盖）', body: profileBody, response: profile });
-export const deleteImportProfile = endpoint({ method: 'DELETE', path: '/import-profiles/:id', summary: '删除来源配置', params: idParam, status: 204, response: z.null() });
+export const listImportProfiles = endpoint({
+  method: 'GET',
+  path: '/import-profiles',
+  summary: '来源配置（保存的列对应）',
+  query: profileQuery,
+  response: z.array(profile),
+});
+export const saveImportProfile = endpoint({
+  method: 'POST',
+  path: '/import-profiles',
+  summary: '保存来源配置（同名则覆盖）',
+  body: profileBody,
+  response: profile,
+});
+export const deleteImportProfile = endpoint({
+  method: 'DELETE',
+  path: '/import-profiles/:id',
+  summary: '删除来源配置',
+  params: idParam,
+  status: 204,
+  response: z.null(),
+});
 
-export const listImports = endpoint({ method: 'GET', path: '/imports', summary: '导入任务', query: z.strictObject(pageQuery), response: pageOf(importJob) });
-export const getImport = endpoint({ method: 'GET', path: '/imports/:id', summary: '导入进度', params: idParam, response: importJob });
+export const listImports = endpoint({
+  method: 'GET',
+  path: '/imports',
+  summary: '导入任务',
+  query: z.strictObject(pageQuery),
+  response: pageOf(importJob),
+});
+export const getImport = endpoint({
+  method: 'GET',
+  path: '/imports/:id',
+  summary: '导入进度',
+  params: idParam,
+  response: importJob,
+});
 export const importChanges = endpoint({
   method: 'GET',
   path: '/imports/:id/changes',
@@ -165,8 +220,21 @@ export const importChanges = endpoint({
   params: idParam,
   response: z.object({ items: z.array(identityChange) }),
 });
-export const cancelImport = endpoint({ method: 'POST', path: '/imports/:id/cancel', summary: '取消导入（已提交的批次保留）', params: idParam, response: importJob });
-export const rerunImport = endpoint({ method: 'POST', path: '/imports/:id/rerun', summary: '用同一文件重新导入（中断后补齐；结果与一次导完相同）', params: idParam, status: 202, response: importJob });
+export const cancelImport = endpoint({
+  method: 'POST',
+  path: '/imports/:id/cancel',
+  summary: '取消导入（已提交的批次保留）',
+  params: idParam,
+  response: importJob,
+});
+export const rerunImport = endpoint({
+  method: 'POST',
+  path: '/imports/:id/rerun',
+  summary: '用同一文件重新导入（中断后补齐；结果与一次导完相同）',
+  params: idParam,
+  status: 202,
+  response: importJob,
+});
 
 export type ImportJob = ItemOf<typeof listImports>;
 export type ImportProfile = ResponseOf<typeof saveImportProfile>;

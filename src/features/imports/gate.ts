@@ -11,7 +11,11 @@ import { Problem } from '../../http/errors.js';
 export class ImportGate {
   private uploading = new Map<number, number>();
 
-  constructor(private readonly db: Kysely<DB>, private readonly perAccount: number, private readonly total: number) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly perAccount: number,
+    private readonly total: number,
+  ) {}
 
   /** Takes a slot for an upload by this user, or refuses with 429. Call release() when the upload is stored (or failed). */
   async enter(userId: number): Promise<() => void> {
@@ -34,10 +38,22 @@ export class ImportGate {
       const mine = (rows.find((r) => r.created_by === userId)?.n ?? 0) + others;
       const all = rows.reduce((s, r) => s + r.n, 0) + [...this.uploading.values()].reduce((s, n) => s + n, 0) - 1;
       if (mine >= this.perAccount) {
-        throw new Problem(429, '导入任务过多', `您已有 ${mine} 个导入任务正在上传、排队或进行，每个账号同时最多 ${this.perAccount} 个，请等其完成或取消后再上传`, undefined, 'import_limit_account');
+        throw new Problem(
+          429,
+          '导入任务过多',
+          `您已有 ${mine} 个导入任务正在上传、排队或进行，每个账号同时最多 ${this.perAccount} 个，请等其完成或取消后再上传`,
+          undefined,
+          'import_limit_account',
+        );
       }
       if (all >= this.total) {
-        throw new Problem(429, '导入任务过多', `服务器上正在进行或排队的导入任务已达上限（${this.total} 个），请稍后再上传`, undefined, 'import_limit_total');
+        throw new Problem(
+          429,
+          '导入任务过多',
+          `服务器上正在进行或排队的导入任务已达上限（${this.total} 个），请稍后再上传`,
+          undefined,
+          'import_limit_total',
+        );
       }
     } catch (err) {
       undo();

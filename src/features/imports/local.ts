@@ -47,12 +47,21 @@ export async function localImportRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('onListen', async () => {
     const addr = app.server.address() as AddressInfo | null;
     if (!addr || typeof addr !== 'object') return;
-    const host = LOOPBACK.has(addr.address) || addr.address === '0.0.0.0' || addr.address === '::' ? (addr.family === 'IPv6' && addr.address !== '0.0.0.0' ? '[::1]' : '127.0.0.1') : null;
+    const host =
+      LOOPBACK.has(addr.address) || addr.address === '0.0.0.0' || addr.address === '::'
+        ? addr.family === 'IPv6' && addr.address !== '0.0.0.0'
+          ? '[::1]'
+          : '127.0.0.1'
+        : null;
     if (!host) return; // not reachable on the loopback interface: the command line cannot hand over
     fs.mkdirSync(ctx.config.dataDir, { recursive: true, mode: 0o700 });
     const file = fileOf();
     const tmp = `${file}.${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify({ url: `http://${host}:${addr.port}`, token, server: selfRef() } satisfies LocalAccess), { mode: 0o600 });
+    fs.writeFileSync(
+      tmp,
+      JSON.stringify({ url: `http://${host}:${addr.port}`, token, server: selfRef() } satisfies LocalAccess),
+      { mode: 0o600 },
+    );
     fs.renameSync(tmp, file);
   });
   app.addHook('onClose', async () => {
@@ -61,30 +70,71 @@ export async function localImportRoutes(app: FastifyInstance): Promise<void> {
 
   const authorize = (req: FastifyRequest) => {
     const given = String(req.headers['x-xgz-local-token'] ?? '');
-    const ok = LOOPBACK.has(req.socket.remoteAddress ?? '') && given.length === token.length && crypto.timingSafeEqual(Buffer.from(given), Buffer.from(token));
+    const ok =
+      LOOPBACK.has(req.socket.remoteAddress ?? '') &&
+      given.length === token.length &&
+      crypto.timingSafeEqual(Buffer.from(given), Buffer.from(token));
     if (!ok) throw new Problem(403, '无权操作', '本地导入接口只接受本机命令行（须持有数据目录中的令牌）');
   };
 
   r.post('/local/imports/:kind', {
     config: { access: 'public' },
-    schema: { hide: true, params: kindParam, querystring: localImportQuery, body: z.strictObject({ path: z.string().min(1).max(4096), mapping: mapping.optional(), acknowledge: z.array(z.string().max(200)).max(500).default([]) }) },
+    schema: {
+      hide: true,
+      params: kindParam,
+      querystring: localImportQuery,
+      body: z.strictObject({
+        path: z.string().min(1).max(4096),
+        mapping: mapping.optional(),
+        acknowledge: z.array(z.string().max(200)).max(500).default([]),
+      }),
+    },
     handler: async (req, reply) => {
       authorize(req);
       const { fileName, user, sheet } = req.query;
       const filePath = path.resolve(req.body.path);
-      if (!fs.existsSync(filePath) || !fs.statSync(filePath).isFile()) throw badRequest(`服务进程读不到文件：${filePath}`, [{ field: 'path', message: '文件不存在或不可读' }]);
+      if (!fs.existsSync(filePath) || !fs.statSync(filePath).isFile())
+        throw badRequest(`服务进程读不到文件：${filePath}`, [{ field: 'path', message: '文件不存在或不可读' }]);
       const u = user ? await accountByName(ctx.db, user) : null;
-      if (user && (!u || u.disabled)) throw badRequest(`账号 ${user} 不存在或已停用`, [{ field: 'user', message: '账号不存在或已停用' }]);
+      if (user && (!u || u.disabled))
+        throw badRequest(`账号 ${user} 不存在或已停用`, [{ field: 'user', message: '账号不存在或已停用' }]);
       // The same column plan as an upload: a missing field or an unacknowledged warned column refuses the file.
-      const m = await ctx.db.transaction().execute((trx) => mappingFor(trx, req.params.kind, req.query.profile, req.body.mapping));
-      const plan = await previewFile(ctx.keys, req.params.kind, '', filePath, fileName, m, sheet).catch((err: unknown) => {
-        throw err instanceof SourceError ? badRequest(err.message, [{ field: 'file', message: err.message }]) : err;
+      const m = await ctx.db
+        .transaction()
+        .execute((trx) => mappingFor(trx, req.params.kind, req.query.profile, req.body.mapping));
+      const plan = await previewFile(ctx.keys, req.params.kind, '', filePath, fileName, m, sheet).catch(
+        (err: unknown) => {
+          throw err instanceof SourceError ? badRequest(err.message, [{ field: 'file', message: err.message }]) : err;
+        },
+      );
+      assertStartable(
+        plan,
+        req.body.acknowledge.includes('all') ? plan.warnings.map((w) => w.header) : req.body.acknowledge,
+      );
+      const j = await addImportJob(ctx.db, {
+        kind: req.params.kind,
+        fileName,
+        filePath,
+        fileBytes: fs.statSync(filePath).size,
+        scopeKey: u?.scope_key ?? '',
+        createdBy: u?.id ?? null,
+        sheet: plan.sheet,
+        mapping: plan.mapping,
       });
-      assertStartable(plan, req.body.acknowledge.includes('all') ? plan.warnings.map((w) => w.header) : req.body.acknowledge);
-      const j = await addImportJob(ctx.db, { kind: req.params.kind, fileName, filePath, fileBytes: fs.statSync(filePath).size, scopeKey: u?.scope_key ?? '', createdBy: u?.id ?? null, sheet: plan.sheet, mapping: plan.mapping });
-      await recordAudit(ctx.db, { userId: u?.id ?? null, username: u?.username ?? 'cli', scopeKey: u?.scope_key ?? '', ip: null }, { action: 'import.upload', objectType: 'import_job', objectId: j.id, detail: { kind: req.params.kind, fileName, via: 'cli' } });
+      await recordAudit(
+        ctx.db,
+        { userId: u?.id ?? null, username: u?.username ?? 'cli', scopeKey: u?.scope_key ?? '', ip: null },
+        {
+          action: 'import.upload',
+          objectType: 'import_job',
+          objectId: j.id,
+          detail: { kind: req.params.kind, fileName, via: 'cli' },
+        },
+      );
       app.imports.enqueue(j.id);
-      return reply.code(202).send({ id: j.id, columns: plan.columns.map((c) => `${c.header || `第${c.index + 1}列`} → ${c.note}`) });
+      return reply
+        .code(202)
+        .send({ id: j.id, columns: plan.columns.map((c) => `${c.header || `第${c.index + 1}列`} → ${c.note}`) });
     },
   });
 

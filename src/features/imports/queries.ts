@@ -16,7 +16,14 @@ export function toJob(j: Selectable<ImportJobTable>, viewer: string = j.scope_ke
   const own = figures ?? { accepted: 0, rejected: 0, changes: 0 };
   return {
     ...baseJob(j),
-    ...(manageable ? {} : { rowsRead: own.accepted + own.rejected, rowsAccepted: own.accepted, rowsRejected: own.rejected, rowsChanged: null }),
+    ...(manageable
+      ? {}
+      : {
+          rowsRead: own.accepted + own.rejected,
+          rowsAccepted: own.accepted,
+          rowsRejected: own.rejected,
+          rowsChanged: null,
+        }),
     sheet: j.sheet,
     partial: !manageable,
     manageable,
@@ -29,7 +36,10 @@ function baseJob(j: Selectable<ImportJobTable>) {
   const percent = finished ? 100 : j.file_bytes ? Math.min(99, Math.floor((j.bytes_read / j.file_bytes) * 100)) : 0;
   const seconds = j.started_at ? ((j.finished_at ?? new Date()).getTime() - j.started_at.getTime()) / 1000 : 0;
   const rate = seconds > 0.5 ? Math.round(j.rows_read / seconds) : null;
-  const eta = j.status === 'running' && rate && j.bytes_read > 0 ? Math.round((seconds * (j.file_bytes - j.bytes_read)) / j.bytes_read) : null;
+  const eta =
+    j.status === 'running' && rate && j.bytes_read > 0
+      ? Math.round((seconds * (j.file_bytes - j.bytes_read)) / j.bytes_read)
+      : null;
   return {
     id: j.id,
     kind: j.kind,
@@ -66,9 +76,21 @@ export async function manageableJob(db: Transaction<DB>, id: number, scopeKey: s
 
 /** One page of the jobs the caller may see, newest first, each as the caller sees it. */
 export async function importPage(db: Transaction<DB>, p: { page: number; pageSize: number }, viewer: string) {
-  const [{ total }] = await db.selectFrom('import_job').select(sql<number>`count(*)::int`.as('total')).execute();
-  const rows = await db.selectFrom('import_job').selectAll().orderBy('id', 'desc').limit(p.pageSize).offset(offsetOf(p)).execute();
-  const figures = await subtreeFigures(db, rows.map((j) => j.id));
+  const [{ total }] = await db
+    .selectFrom('import_job')
+    .select(sql<number>`count(*)::int`.as('total'))
+    .execute();
+  const rows = await db
+    .selectFrom('import_job')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(p.pageSize)
+    .offset(offsetOf(p))
+    .execute();
+  const figures = await subtreeFigures(
+    db,
+    rows.map((j) => j.id),
+  );
   return { items: rows.map((j) => toJob(j, viewer, figures.get(j.id))), total, page: p.page, pageSize: p.pageSize };
 }
 
@@ -80,7 +102,13 @@ export async function jobAsSeen(db: Transaction<DB>, id: number, viewer: string)
 
 /** A job's refused rows, in file order (row-level security leaves a station the rows of its own subtree). */
 export const jobRejections = (db: Transaction<DB>, jobId: number) =>
-  db.selectFrom('import_rejection').selectAll().where('job_id', '=', jobId).orderBy('row_no').limit(1_000_000).execute();
+  db
+    .selectFrom('import_rejection')
+    .selectAll()
+    .where('job_id', '=', jobId)
+    .orderBy('row_no')
+    .limit(1_000_000)
+    .execute();
 
 /**
  * Figures of jobs within the caller's subtree (the area rows row-level security lets the
@@ -89,18 +117,39 @@ export const jobRejections = (db: Transaction<DB>, jobId: number) =>
 export async function subtreeFigures(db: Transaction<DB>, jobIds: number[]): Promise<Map<number, Figures>> {
   const out = new Map<number, Figures>();
   if (!jobIds.length) return out;
-  const areas = await db.selectFrom('import_job_area').select(['job_id', sql<number>`sum(rows_accepted)::int`.as('accepted'), sql<number>`sum(rows_rejected)::int`.as('rejected')])
-    .where('job_id', 'in', jobIds).groupBy('job_id').execute();
+  const areas = await db
+    .selectFrom('import_job_area')
+    .select([
+      'job_id',
+      sql<number>`sum(rows_accepted)::int`.as('accepted'),
+      sql<number>`sum(rows_rejected)::int`.as('rejected'),
+    ])
+    .where('job_id', 'in', jobIds)
+    .groupBy('job_id')
+    .execute();
   for (const a of areas) out.set(a.job_id, { accepted: a.accepted, rejected: a.rejected, changes: 0 });
-  const changes = await db.selectFrom('import_change').select(['job_id', sql<number>`count(*)::int`.as('n')]).where('job_id', 'in', jobIds).groupBy('job_id').execute();
-  for (const c of changes) out.set(c.job_id, { ...(out.get(c.job_id) ?? { accepted: 0, rejected: 0, changes: 0 }), changes: c.n });
+  const changes = await db
+    .selectFrom('import_change')
+    .select(['job_id', sql<number>`count(*)::int`.as('n')])
+    .where('job_id', 'in', jobIds)
+    .groupBy('job_id')
+    .execute();
+  for (const c of changes)
+    out.set(c.job_id, { ...(out.get(c.job_id) ?? { accepted: 0, rejected: 0, changes: 0 }), changes: c.n });
   return out;
 }
 
 /** The job's changes of kind or name to entities the caller may see, in file order. */
 export async function identityChanges(db: Transaction<DB>, jobId: number) {
-  const rows = await db.selectFrom('import_change as c').leftJoin('entity as e', 'e.id', 'c.entity_id')
-    .select(['c.row_no', 'c.entity_id', 'c.field', 'c.before', 'c.after', 'e.name']).where('c.job_id', '=', jobId).orderBy('c.row_no').orderBy('c.field').limit(10_000).execute();
+  const rows = await db
+    .selectFrom('import_change as c')
+    .leftJoin('entity as e', 'e.id', 'c.entity_id')
+    .select(['c.row_no', 'c.entity_id', 'c.field', 'c.before', 'c.after', 'e.name'])
+    .where('c.job_id', '=', jobId)
+    .orderBy('c.row_no')
+    .orderBy('c.field')
+    .limit(10_000)
+    .execute();
   return rows.map((r) => ({
     rowNo: r.row_no,
     entityId: r.entity_id,
@@ -115,15 +164,40 @@ export async function identityChanges(db: Transaction<DB>, jobId: number) {
 
 /** The account `xgz import --user` names (system connection: the hand-off is the server acting for its own command line). */
 export const accountByName = (db: Kysely<DB>, username: string) =>
-  db.selectFrom('app_user').select(['id', 'username', 'scope_key', 'disabled']).where('username', '=', username).executeTakeFirst();
+  db
+    .selectFrom('app_user')
+    .select(['id', 'username', 'scope_key', 'disabled'])
+    .where('username', '=', username)
+    .executeTakeFirst();
 
 /** A job's figures for the command line, and its refused rows once it has ended. */
 export async function localJobStatus(db: Kysely<DB>, id: number) {
-  const j = await db.selectFrom('import_job').select(['id', 'status', 'rows_read', 'rows_accepted', 'rows_rejected', 'rows_changed', 'bytes_read', 'file_bytes', 'error']).where('id', '=', id).executeTakeFirst();
+  const j = await db
+    .selectFrom('import_job')
+    .select([
+      'id',
+      'status',
+      'rows_read',
+      'rows_accepted',
+      'rows_rejected',
+      'rows_changed',
+      'bytes_read',
+      'file_bytes',
+      'error',
+    ])
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!j) return null;
   const finished = !['queued', 'running'].includes(j.status);
-  const rejections = finished && j.rows_rejected
-    ? await db.selectFrom('import_rejection').select(['row_no', 'col', 'value', 'reason']).where('job_id', '=', j.id).orderBy('row_no').limit(1_000_000).execute()
-    : [];
+  const rejections =
+    finished && j.rows_rejected
+      ? await db
+          .selectFrom('import_rejection')
+          .select(['row_no', 'col', 'value', 'reason'])
+          .where('job_id', '=', j.id)
+          .orderBy('row_no')
+          .limit(1_000_000)
+          .execute()
+      : [];
   return { ...j, rejections };
 }

@@ -17,13 +17,43 @@ import { SourceError } from '../../jobs/import/sources.js';
 import { VOCABULARY } from '../../domain/import/vocabulary.js';
 import { schemaOf } from '../../http/contract.js';
 import {
-  IMPORT_TAGS, cancelImport, deleteImportProfile, getImport, importChanges, importErrorReport, importTemplate, listImportProfiles, listImports, planImport, rerunImport,
-  saveImportProfile, startImport, uploadAndImport, uploadForPlan,
+  IMPORT_TAGS,
+  cancelImport,
+  deleteImportProfile,
+  getImport,
+  importChanges,
+  importErrorReport,
+  importTemplate,
+  listImportProfiles,
+  listImports,
+  planImport,
+  rerunImport,
+  saveImportProfile,
+  startImport,
+  uploadAndImport,
+  uploadForPlan,
 } from './contract.js';
-import { assertStartable, deleteProfile, findUpload, forgetUpload, listProfiles, mappingFor, previewFile, saveProfile, storeUpload, UPLOAD_EXTENSIONS, UPLOAD_REFUSED } from './service.js';
+import {
+  assertStartable,
+  deleteProfile,
+  findUpload,
+  forgetUpload,
+  listProfiles,
+  mappingFor,
+  previewFile,
+  saveProfile,
+  storeUpload,
+  UPLOAD_EXTENSIONS,
+  UPLOAD_REFUSED,
+} from './service.js';
 import { identityChanges, importPage, jobAsSeen, jobRejections, loadJob, manageableJob, toJob } from './queries.js';
 import { addImportJob, requestCancel } from './writes.js';
-import { DUPLICATE_MARK_HEADER, ORIGINAL_ROW_HEADER, REPORT_HEADERS, duplicateMark } from '../../domain/ledger/import-marks.js';
+import {
+  DUPLICATE_MARK_HEADER,
+  ORIGINAL_ROW_HEADER,
+  REPORT_HEADERS,
+  duplicateMark,
+} from '../../domain/ledger/import-marks.js';
 import { localImportRoutes } from './local.js';
 
 /** Imports of registry extracts and annual reports: templates, upload, progress, cancel, error report. */
@@ -44,14 +74,27 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       ws.columns = t.columns.map((c) => ({ header: c.header, width: Math.max(14, c.header.length * 2 + 2) }));
       ws.getRow(1).font = { bold: true };
       ws.getRow(1).eachCell((cell, i) => {
-        if (t.columns[i - 1].required || t.oneOf.includes(t.columns[i - 1].field)) cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFE0E0' } };
+        if (t.columns[i - 1].required || t.oneOf.includes(t.columns[i - 1].field))
+          cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFE0E0' } };
       });
       const help = wb.addWorksheet('填写说明');
-      help.columns = [{ header: '列名', width: 30 }, { header: '必填', width: 8 }, { header: '示例 / 可填值', width: 60 }, { header: '也可识别的列名', width: 50 }];
+      help.columns = [
+        { header: '列名', width: 30 },
+        { header: '必填', width: 8 },
+        { header: '示例 / 可填值', width: 60 },
+        { header: '也可识别的列名', width: 50 },
+      ];
       help.getRow(1).font = { bold: true };
       for (const c of t.columns) {
-        const aliases = [...new Set([...c.aliases, ...(VOCABULARY[req.params.kind][c.field] ?? [])])].filter((a) => a !== c.header);
-        help.addRow([c.header, c.required ? '是' : t.oneOf.includes(c.field) ? '二选一' : '', neutralise(c.example), aliases.join('、')]);
+        const aliases = [...new Set([...c.aliases, ...(VOCABULARY[req.params.kind][c.field] ?? [])])].filter(
+          (a) => a !== c.header,
+        );
+        help.addRow([
+          c.header,
+          c.required ? '是' : t.oneOf.includes(c.field) ? '二选一' : '',
+          neutralise(c.example),
+          aliases.join('、'),
+        ]);
       }
       const buf = await wb.xlsx.writeBuffer();
       return reply
@@ -62,7 +105,14 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
   });
 
   /** The column plan of a stored file, or its refusal as a whole (unreadable, duplicate headers …) in Chinese. */
-  const planOf = async (kind: ImportKind, upload: string, file: string, fileName: string, m: Record<string, string>, sheet?: string | null) => {
+  const planOf = async (
+    kind: ImportKind,
+    upload: string,
+    file: string,
+    fileName: string,
+    m: Record<string, string>,
+    sheet?: string | null,
+  ) => {
     try {
       return await previewFile(app.ctx.keys, kind, upload, file, fileName, m, sheet);
     } catch (err) {
@@ -73,10 +123,16 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(uploadForPlan.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(uploadForPlan, IMPORT_TAGS), params: uploadForPlan.params, querystring: uploadForPlan.query, response: { 200: uploadForPlan.response } },
+    schema: {
+      ...schemaOf(uploadForPlan, IMPORT_TAGS),
+      params: uploadForPlan.params,
+      querystring: uploadForPlan.query,
+      response: { 200: uploadForPlan.response },
+    },
     handler: async (req) => {
       if (req.user!.scopeKey.length > 6) throw forbidden('登记信息和年报由县级及以上市场监管局导入');
-      if (!req.isMultipart()) throw new Problem(415, '不支持的内容类型', '请以 multipart/form-data 上传文件（字段名 file）');
+      if (!req.isMultipart())
+        throw new Problem(415, '不支持的内容类型', '请以 multipart/form-data 上传文件（字段名 file）');
       const file = await req.file({ limits: { fileSize: config.importMaxBytes, files: 1 } });
       if (!file) throw badRequest('没有收到文件', [{ field: 'file', message: '请选择文件' }]);
       if (!UPLOAD_EXTENSIONS.includes(path.extname(file.filename).toLowerCase())) {
@@ -90,7 +146,12 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
         throw new Problem(413, '文件过大', `文件超过上限 ${Math.round(config.importMaxBytes / 1024 ** 2)} MB`);
       }
       const m = await req.scoped(async ({ db, audit }) => {
-        audit({ action: 'import.preview', objectType: 'import_upload', objectId: stored.upload, detail: { kind: req.params.kind, fileName: file.filename.slice(0, 200), bytes: stored.bytes } });
+        audit({
+          action: 'import.preview',
+          objectType: 'import_upload',
+          objectId: stored.upload,
+          detail: { kind: req.params.kind, fileName: file.filename.slice(0, 200), bytes: stored.bytes },
+        });
         return mappingFor(db, req.params.kind, undefined, undefined);
       });
       return planOf(req.params.kind, stored.upload, stored.file, file.filename, m, req.query.sheet);
@@ -99,7 +160,12 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(planImport.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(planImport, IMPORT_TAGS), params: planImport.params, body: planImport.body, response: { 200: planImport.response } },
+    schema: {
+      ...schemaOf(planImport, IMPORT_TAGS),
+      params: planImport.params,
+      body: planImport.body,
+      response: { 200: planImport.response },
+    },
     handler: async (req) => {
       const up = findUpload(dir, req.user!.id, req.body.upload);
       const m = await req.scoped(({ db }) => mappingFor(db, req.params.kind, req.body.profile, req.body.mapping));
@@ -109,7 +175,12 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(startImport.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(startImport, IMPORT_TAGS), params: startImport.params, body: startImport.body, response: { 202: startImport.response } },
+    schema: {
+      ...schemaOf(startImport, IMPORT_TAGS),
+      params: startImport.params,
+      body: startImport.body,
+      response: { 202: startImport.response },
+    },
     handler: async (req, reply) => {
       if (req.user!.scopeKey.length > 6) throw forbidden('登记信息和年报由县级及以上市场监管局导入');
       const up = findUpload(dir, req.user!.id, req.body.upload);
@@ -117,8 +188,28 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
         const m = await mappingFor(db, req.params.kind, req.body.profile, req.body.mapping);
         const p = await planOf(req.params.kind, req.body.upload, up.file, up.fileName, m, req.body.sheet);
         assertStartable(p, req.body.acknowledge);
-        const j = await addImportJob(db, { kind: req.params.kind, fileName: up.fileName, filePath: up.file, fileBytes: up.bytes, scopeKey: req.user!.scopeKey, createdBy: req.user!.id, mapping: p.mapping, sheet: p.sheet });
-        audit({ action: 'import.upload', objectType: 'import_job', objectId: j.id, detail: { kind: j.kind, fileName: j.file_name, bytes: up.bytes, profile: req.body.profile ?? null, ignoredAcknowledged: p.warnings.map((w) => w.header) } });
+        const j = await addImportJob(db, {
+          kind: req.params.kind,
+          fileName: up.fileName,
+          filePath: up.file,
+          fileBytes: up.bytes,
+          scopeKey: req.user!.scopeKey,
+          createdBy: req.user!.id,
+          mapping: p.mapping,
+          sheet: p.sheet,
+        });
+        audit({
+          action: 'import.upload',
+          objectType: 'import_job',
+          objectId: j.id,
+          detail: {
+            kind: j.kind,
+            fileName: j.file_name,
+            bytes: up.bytes,
+            profile: req.body.profile ?? null,
+            ignoredAcknowledged: p.warnings.map((w) => w.header),
+          },
+        });
         return j;
       });
       forgetUpload(dir, req.body.upload);
@@ -129,17 +220,37 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listImportProfiles.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listImportProfiles, IMPORT_TAGS), querystring: listImportProfiles.query, response: { 200: listImportProfiles.response } },
+    schema: {
+      ...schemaOf(listImportProfiles, IMPORT_TAGS),
+      querystring: listImportProfiles.query,
+      response: { 200: listImportProfiles.response },
+    },
     handler: (req) => req.scoped(({ db }) => listProfiles(db, req.query.kind)),
   });
 
   r.post(saveImportProfile.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(saveImportProfile, IMPORT_TAGS), body: saveImportProfile.body, response: { 200: saveImportProfile.response } },
+    schema: {
+      ...schemaOf(saveImportProfile, IMPORT_TAGS),
+      body: saveImportProfile.body,
+      response: { 200: saveImportProfile.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
-        const p = await saveProfile(db, req.user!.scopeKey, req.user!.id, req.body.kind, req.body.name, req.body.mapping);
-        audit({ action: 'import.profile_save', objectType: 'import_profile', objectId: p.id, detail: { kind: p.kind, name: p.name } });
+        const p = await saveProfile(
+          db,
+          req.user!.scopeKey,
+          req.user!.id,
+          req.body.kind,
+          req.body.name,
+          req.body.mapping,
+        );
+        audit({
+          action: 'import.profile_save',
+          objectType: 'import_profile',
+          objectId: p.id,
+          detail: { kind: p.kind, name: p.name },
+        });
         return p;
       }),
   });
@@ -150,7 +261,12 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       await req.scoped(async ({ db, audit }) => {
         const name = await deleteProfile(db, req.params.id);
-        audit({ action: 'import.profile_delete', objectType: 'import_profile', objectId: req.params.id, detail: { name } });
+        audit({
+          action: 'import.profile_delete',
+          objectType: 'import_profile',
+          objectId: req.params.id,
+          detail: { name },
+        });
       });
       return reply.code(204).send();
     },
@@ -158,10 +274,16 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(uploadAndImport.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(uploadAndImport, IMPORT_TAGS), params: uploadAndImport.params, querystring: uploadAndImport.query, response: { 202: uploadAndImport.response } },
+    schema: {
+      ...schemaOf(uploadAndImport, IMPORT_TAGS),
+      params: uploadAndImport.params,
+      querystring: uploadAndImport.query,
+      response: { 202: uploadAndImport.response },
+    },
     handler: async (req, reply) => {
       if (req.user!.scopeKey.length > 6) throw forbidden('登记信息和年报由县级及以上市场监管局导入');
-      if (!req.isMultipart()) throw new Problem(415, '不支持的内容类型', '请以 multipart/form-data 上传文件（字段名 file）');
+      if (!req.isMultipart())
+        throw new Problem(415, '不支持的内容类型', '请以 multipart/form-data 上传文件（字段名 file）');
       const file = await req.file({ limits: { fileSize: config.importMaxBytes, files: 1 } });
       if (!file) throw badRequest('没有收到文件', [{ field: 'file', message: '请选择文件' }]);
       const ext = path.extname(file.filename).toLowerCase();
@@ -184,18 +306,37 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
         }
         const row = await req.scoped(async ({ db, audit }) => {
           const m = await mappingFor(db, req.params.kind, req.query.profile, undefined);
-          const p = await planOf(req.params.kind, '', stored, file.filename, m, req.query.sheet).catch((err: unknown) => {
-            fs.rmSync(stored, { force: true });
-            throw err;
-          });
+          const p = await planOf(req.params.kind, '', stored, file.filename, m, req.query.sheet).catch(
+            (err: unknown) => {
+              fs.rmSync(stored, { force: true });
+              throw err;
+            },
+          );
           try {
-            assertStartable(p, (req.query.acknowledge ?? '').split(',').map((h) => h.trim()));
+            assertStartable(
+              p,
+              (req.query.acknowledge ?? '').split(',').map((h) => h.trim()),
+            );
           } catch (err) {
             fs.rmSync(stored, { force: true });
             throw err;
           }
-          const j = await addImportJob(db, { kind: req.params.kind, fileName: file.filename.slice(0, 200), filePath: stored, fileBytes: bytes, scopeKey: req.user!.scopeKey, createdBy: req.user!.id, mapping: p.mapping, sheet: p.sheet });
-          audit({ action: 'import.upload', objectType: 'import_job', objectId: j.id, detail: { kind: j.kind, fileName: j.file_name, bytes } });
+          const j = await addImportJob(db, {
+            kind: req.params.kind,
+            fileName: file.filename.slice(0, 200),
+            filePath: stored,
+            fileBytes: bytes,
+            scopeKey: req.user!.scopeKey,
+            createdBy: req.user!.id,
+            mapping: p.mapping,
+            sheet: p.sheet,
+          });
+          audit({
+            action: 'import.upload',
+            objectType: 'import_job',
+            objectId: j.id,
+            detail: { kind: j.kind, fileName: j.file_name, bytes },
+          });
           return j;
         });
         app.imports.enqueue(row.id);
@@ -208,7 +349,11 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listImports.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listImports, IMPORT_TAGS), querystring: listImports.query, response: { 200: listImports.response } },
+    schema: {
+      ...schemaOf(listImports, IMPORT_TAGS),
+      querystring: listImports.query,
+      response: { 200: listImports.response },
+    },
     handler: (req) => req.scoped(({ db }) => importPage(db, req.query, req.user!.scopeKey)),
   });
 
@@ -220,7 +365,11 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(importChanges.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(importChanges, IMPORT_TAGS), params: importChanges.params, response: { 200: importChanges.response } },
+    schema: {
+      ...schemaOf(importChanges, IMPORT_TAGS),
+      params: importChanges.params,
+      response: { 200: importChanges.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const j = await loadJob(db, req.params.id);
@@ -230,7 +379,11 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(cancelImport.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(cancelImport, IMPORT_TAGS), params: cancelImport.params, response: { 200: cancelImport.response } },
+    schema: {
+      ...schemaOf(cancelImport, IMPORT_TAGS),
+      params: cancelImport.params,
+      response: { 200: cancelImport.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const j = await manageableJob(db, req.params.id, req.user!.scopeKey);
@@ -243,17 +396,32 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(rerunImport.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(rerunImport, IMPORT_TAGS), params: rerunImport.params, response: { 202: rerunImport.response } },
+    schema: {
+      ...schemaOf(rerunImport, IMPORT_TAGS),
+      params: rerunImport.params,
+      response: { 202: rerunImport.response },
+    },
     handler: async (req, reply) => {
       const release = await gate.enter(req.user!.id);
-      const row = await req.scoped(async ({ db, audit }) => {
-        const j = await manageableJob(db, req.params.id, req.user!.scopeKey);
-        if (['queued', 'running'].includes(j.status)) throw badRequest('该任务仍在进行');
-        if (!fs.existsSync(j.file_path)) throw badRequest('原文件已不在服务器上，请重新上传');
-        const n = await addImportJob(db, { kind: j.kind, fileName: j.file_name, filePath: j.file_path, fileBytes: j.file_bytes, scopeKey: req.user!.scopeKey, createdBy: req.user!.id, mapping: j.mapping, sheet: j.sheet });
-        audit({ action: 'import.upload', objectType: 'import_job', objectId: n.id, detail: { rerunOf: j.id } });
-        return n;
-      }).finally(release);
+      const row = await req
+        .scoped(async ({ db, audit }) => {
+          const j = await manageableJob(db, req.params.id, req.user!.scopeKey);
+          if (['queued', 'running'].includes(j.status)) throw badRequest('该任务仍在进行');
+          if (!fs.existsSync(j.file_path)) throw badRequest('原文件已不在服务器上，请重新上传');
+          const n = await addImportJob(db, {
+            kind: j.kind,
+            fileName: j.file_name,
+            filePath: j.file_path,
+            fileBytes: j.file_bytes,
+            scopeKey: req.user!.scopeKey,
+            createdBy: req.user!.id,
+            mapping: j.mapping,
+            sheet: j.sheet,
+          });
+          audit({ action: 'import.upload', objectType: 'import_job', objectId: n.id, detail: { rerunOf: j.id } });
+          return n;
+        })
+        .finally(release);
       app.imports.enqueue(row.id);
       return reply.code(202).send(toJob(row));
     },
@@ -266,10 +434,20 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       const { j, rows } = await req.scoped(async ({ db, audit }) => {
         const j = await loadJob(db, req.params.id);
         const rows = await jobRejections(db, j.id);
-        audit({ action: 'import.error_report', objectType: 'import_job', objectId: j.id, detail: { rows: rows.length } });
+        audit({
+          action: 'import.error_report',
+          objectType: 'import_job',
+          objectId: j.id,
+          detail: { rows: rows.length },
+        });
         return { j, rows };
       });
-      return sendErrorReport(reply, j, rows, (enc) => JSON.parse(decryptField(app.ctx.keys, enc)) as Record<string, string>);
+      return sendErrorReport(
+        reply,
+        j,
+        rows,
+        (enc) => JSON.parse(decryptField(app.ctx.keys, enc)) as Record<string, string>,
+      );
     },
   });
   await app.register(localImportRoutes);
@@ -279,14 +457,23 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
 async function sendErrorReport(
   reply: import('fastify').FastifyReply,
   j: Selectable<ImportJobTable>,
-  rows: { row_no: number; col: string | null; value: string | null; reason: string; raw_enc: string | null; dup_key: string | null }[],
+  rows: {
+    row_no: number;
+    col: string | null;
+    value: string | null;
+    reason: string;
+    raw_enc: string | null;
+    dup_key: string | null;
+  }[],
   decrypt: (enc: string) => Record<string, string>,
 ) {
   // A row refused as a repeat carries its mark, so importing the sheet again cannot apply it;
   // a row refused before (already marked, or numbered by an earlier report) keeps its mark and original number.
   const dupOf = new Map(rows.filter((r) => r.dup_key).map((r) => [r.row_no, r.dup_key!]));
   const raws = rows.filter((r) => r.raw_enc).map((r) => ({ rowNo: r.row_no, raw: decrypt(r.raw_enc!) }));
-  const own = raws.length ? [...new Set(raws.flatMap((x) => Object.keys(x.raw)))] : TEMPLATES[j.kind].columns.map((c) => c.header);
+  const own = raws.length
+    ? [...new Set(raws.flatMap((x) => Object.keys(x.raw)))]
+    : TEMPLATES[j.kind].columns.map((c) => c.header);
   const headers = own.filter((h) => !REPORT_HEADERS.has(h));
   const marked = dupOf.size > 0 || raws.some((x) => x.raw[DUPLICATE_MARK_HEADER]);
   const lead = (x: { rowNo: number; raw: Record<string, string> }) => {
@@ -295,11 +482,23 @@ async function sendErrorReport(
     const dup = dupOf.get(x.rowNo);
     return [original, dup ? duplicateMark(dup) : (x.raw[DUPLICATE_MARK_HEADER] ?? '')];
   };
-  return sendXlsx(reply, `导入错误报告-${j.id}.xlsx`, '错误明细', [
-    { header: '行号', width: 8, value: (r) => r.row_no },
-    { header: '列', width: 22, value: (r) => r.col ?? '（整行）' },
-    { header: '值', width: 24, value: (r) => r.value },
-    { header: '原因', width: 60, value: (r) => r.reason },
-  ], rows, [{ name: '待修正数据', headers: [ORIGINAL_ROW_HEADER, ...(marked ? [DUPLICATE_MARK_HEADER] : []), ...headers], rows: raws.map((x) => [...lead(x), ...headers.map((h) => x.raw[h] ?? '')]) }]);
+  return sendXlsx(
+    reply,
+    `导入错误报告-${j.id}.xlsx`,
+    '错误明细',
+    [
+      { header: '行号', width: 8, value: (r) => r.row_no },
+      { header: '列', width: 22, value: (r) => r.col ?? '（整行）' },
+      { header: '值', width: 24, value: (r) => r.value },
+      { header: '原因', width: 60, value: (r) => r.reason },
+    ],
+    rows,
+    [
+      {
+        name: '待修正数据',
+        headers: [ORIGINAL_ROW_HEADER, ...(marked ? [DUPLICATE_MARK_HEADER] : []), ...headers],
+        rows: raws.map((x) => [...lead(x), ...headers.map((h) => x.raw[h] ?? '')]),
+      },
+    ],
+  );
 }
-

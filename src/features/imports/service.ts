@@ -22,43 +22,85 @@ import type { Preview } from './contract.js';
 export const UPLOAD_EXTENSIONS = ['.xlsx', '.xls', '.csv', '.txt'];
 export const UPLOAD_REFUSED = '只支持 .xlsx、.xls、.csv 或 .txt 文件';
 
-export async function storeUpload(keys: Keys, dir: string, userId: number, stream: Readable, fileName: string): Promise<{ upload: string; file: string; bytes: number }> {
+export async function storeUpload(
+  keys: Keys,
+  dir: string,
+  userId: number,
+  stream: Readable,
+  fileName: string,
+): Promise<{ upload: string; file: string; bytes: number }> {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const upload = `u${userId}-${crypto.randomBytes(8).toString('hex')}`;
   const ext = path.extname(fileName).toLowerCase();
   const file = path.join(dir, `${upload}${UPLOAD_EXTENSIONS.includes(ext) ? ext : '.csv'}`);
   // Encrypted with the data key like every kept import file (see stored-file.ts).
   const bytes = await writeEncrypted(keys, stream, file);
-  fs.writeFileSync(path.join(dir, `${upload}.json`), JSON.stringify({ fileName: fileName.slice(0, 200), file, bytes }), { mode: 0o600 });
+  fs.writeFileSync(
+    path.join(dir, `${upload}.json`),
+    JSON.stringify({ fileName: fileName.slice(0, 200), file, bytes }),
+    { mode: 0o600 },
+  );
   return { upload, file, bytes };
 }
 
-export function findUpload(dir: string, userId: number, upload: string): { file: string; fileName: string; bytes: number } {
+export function findUpload(
+  dir: string,
+  userId: number,
+  upload: string,
+): { file: string; fileName: string; bytes: number } {
   if (!upload.startsWith(`u${userId}-`)) throw notFound('上传的文件');
   const meta = path.join(dir, `${upload}.json`);
   if (!fs.existsSync(meta)) throw notFound('上传的文件');
-  const { file, fileName, bytes } = JSON.parse(fs.readFileSync(meta, 'utf8')) as { file: string; fileName: string; bytes: number };
+  const { file, fileName, bytes } = JSON.parse(fs.readFileSync(meta, 'utf8')) as {
+    file: string;
+    fileName: string;
+    bytes: number;
+  };
   if (!fs.existsSync(file)) throw notFound('上传的文件');
   return { file, fileName, bytes };
 }
 
-export const forgetUpload = (dir: string, upload: string) => fs.rmSync(path.join(dir, `${upload}.json`), { force: true });
+export const forgetUpload = (dir: string, upload: string) =>
+  fs.rmSync(path.join(dir, `${upload}.json`), { force: true });
 
 const PERSONAL = /IdNumber$|^idNumber$|Phone$|^phone$/;
 /** A roster's party facts about a person are personal data too: the preview says only that they are filled. */
 const PARTY = new Set(['membership', 'joinDate', 'confirmedOn', 'memberStatus', 'orgRelation', 'orgRelationCode']);
 const mask = (kind: ImportKind, field: string, v: string) =>
-  !v ? v : kind === 'roster' && PARTY.has(field) ? '（已填写）' : !PERSONAL.test(field) ? v : /phone/i.test(field) ? maskPhone(v.replace(/\s/g, '')) : maskIdNumber(v.replace(/\s/g, ''));
+  !v
+    ? v
+    : kind === 'roster' && PARTY.has(field)
+      ? '（已填写）'
+      : !PERSONAL.test(field)
+        ? v
+        : /phone/i.test(field)
+          ? maskPhone(v.replace(/\s/g, ''))
+          : maskIdNumber(v.replace(/\s/g, ''));
 
 /** Reads the header and the first rows: the column plan, and the rows as the import would take them. */
-export async function previewFile(keys: Keys, kind: ImportKind, upload: string, file: string, fileName: string, userMapping: Mapping, sheet?: string | null, rows = 5): Promise<Preview> {
+export async function previewFile(
+  keys: Keys,
+  kind: ImportKind,
+  upload: string,
+  file: string,
+  fileName: string,
+  userMapping: Mapping,
+  sheet?: string | null,
+  rows = 5,
+): Promise<Preview> {
   const plain = await openPlain(keys, file);
   const sample: { rowNo: number; cells: string[] }[] = [];
   let source: Awaited<ReturnType<typeof openSource>>;
   let chosen: string | null;
   try {
     chosen = await sheetFor(plain.path, sheet ?? undefined);
-    source = await openSource(plain.path, fileName, DEFAULT_LIMITS, (cells) => headerScore(kind, cells), chosen ?? undefined);
+    source = await openSource(
+      plain.path,
+      fileName,
+      DEFAULT_LIMITS,
+      (cells) => headerScore(kind, cells),
+      chosen ?? undefined,
+    );
     try {
       for await (const r of source.rows) {
         sample.push({ rowNo: r.rowNo, cells: r.cells });
@@ -70,7 +112,12 @@ export async function previewFile(keys: Keys, kind: ImportKind, upload: string, 
   } finally {
     plain.dispose();
   }
-  const plan = mapHeaders(kind, source.headers, sample.map((s) => s.cells), userMapping);
+  const plan = mapHeaders(
+    kind,
+    source.headers,
+    sample.map((s) => s.cells),
+    userMapping,
+  );
   const t = TEMPLATES[kind];
   return {
     upload,
@@ -81,12 +128,23 @@ export async function previewFile(keys: Keys, kind: ImportKind, upload: string, 
     headerRowNo: source.headerRowNo,
     headers: source.headers,
     columns: plan.columns,
-    fields: t.columns.map((c) => ({ field: c.field, label: c.header, required: !!c.required || (t.oneOf.length > 1 && t.oneOf.includes(c.field)), column: plan.index.has(c.field) ? source.headers[plan.index.get(c.field)!] : null })),
+    fields: t.columns.map((c) => ({
+      field: c.field,
+      label: c.header,
+      required: !!c.required || (t.oneOf.length > 1 && t.oneOf.includes(c.field)),
+      column: plan.index.has(c.field) ? source.headers[plan.index.get(c.field)!] : null,
+    })),
     missing: plan.missing,
     warnings: plan.warnings,
-    sample: sample.map((s) => ({ rowNo: s.rowNo, values: Object.fromEntries([...plan.index].map(([f, i]) => [f, mask(kind, f, s.cells[i] ?? '')])) })),
+    sample: sample.map((s) => ({
+      rowNo: s.rowNo,
+      values: Object.fromEntries([...plan.index].map(([f, i]) => [f, mask(kind, f, s.cells[i] ?? '')])),
+    })),
     // What the import will run with: every field's column, and the fields the user chose to leave empty.
-    mapping: { ...Object.fromEntries(Object.entries(userMapping).filter(([, h]) => h === '')), ...Object.fromEntries([...plan.index].map(([f, i]) => [f, source.headers[i]])) },
+    mapping: {
+      ...Object.fromEntries(Object.entries(userMapping).filter(([, h]) => h === '')),
+      ...Object.fromEntries([...plan.index].map(([f, i]) => [f, source.headers[i]])),
+    },
   };
 }
 
@@ -97,14 +155,31 @@ export async function previewFile(keys: Keys, kind: ImportKind, upload: string, 
 export async function sheetFor(file: string, requested: string | undefined): Promise<string | null> {
   const picked = await pickSheet(file, requested);
   if ('sheet' in picked) return picked.sheet;
-  throw new Problem(422, '请选择工作表', picked.problem, picked.ask.map((n) => ({ field: 'sheet', message: n })), 'sheet_required');
+  throw new Problem(
+    422,
+    '请选择工作表',
+    picked.problem,
+    picked.ask.map((n) => ({ field: 'sheet', message: n })),
+    'sheet_required',
+  );
 }
 
 /** The mapping to run with: a saved profile's, overridden field by field by the one sent. */
-export async function mappingFor(db: Transaction<DB>, kind: ImportKind, profile: string | undefined, sent: Mapping | undefined): Promise<Mapping> {
+export async function mappingFor(
+  db: Transaction<DB>,
+  kind: ImportKind,
+  profile: string | undefined,
+  sent: Mapping | undefined,
+): Promise<Mapping> {
   let base: Mapping = {};
   if (profile) {
-    const p = await db.selectFrom('import_profile').select('mapping').where('kind', '=', kind).where('name', '=', profile).orderBy(sql`length(scope_key)`, 'desc').executeTakeFirst();
+    const p = await db
+      .selectFrom('import_profile')
+      .select('mapping')
+      .where('kind', '=', kind)
+      .where('name', '=', profile)
+      .orderBy(sql`length(scope_key)`, 'desc')
+      .executeTakeFirst();
     if (!p) throw badRequest(`没有名为"${profile}"的来源配置`, [{ field: 'profile', message: '来源配置不存在' }]);
     base = p.mapping;
   }
@@ -113,25 +188,52 @@ export async function mappingFor(db: Transaction<DB>, kind: ImportKind, profile:
 
 /** Refuses to start while a required field has no column or a warned column is not acknowledged. */
 export function assertStartable(p: Preview, acknowledge: string[]): void {
-  if (p.missing.length) throw badRequest(`缺少必需的列：${p.missing.map((m) => m.label).join('、')}。请在列对应步骤中为这些项选择文件中的列`, p.missing.map((m) => ({ field: `mapping.${m.field}`, message: `请为"${m.label}"选择一列` })));
+  if (p.missing.length)
+    throw badRequest(
+      `缺少必需的列：${p.missing.map((m) => m.label).join('、')}。请在列对应步骤中为这些项选择文件中的列`,
+      p.missing.map((m) => ({ field: `mapping.${m.field}`, message: `请为"${m.label}"选择一列` })),
+    );
   const open = p.warnings.filter((w) => !acknowledge.includes(w.header));
-  if (open.length) throw badRequest(`以下列将不导入，请确认后再开始：${open.map((w) => w.reason).join('；')}`, open.map((w) => ({ field: 'acknowledge', message: w.reason })));
+  if (open.length)
+    throw badRequest(
+      `以下列将不导入，请确认后再开始：${open.map((w) => w.reason).join('；')}`,
+      open.map((w) => ({ field: 'acknowledge', message: w.reason })),
+    );
 }
 
 export async function listProfiles(db: Transaction<DB>, kind: ImportKind | undefined) {
   let q = db.selectFrom('import_profile').select(['id', 'kind', 'name', 'mapping', 'updated_at']).orderBy('name');
   if (kind) q = q.where('kind', '=', kind);
-  return (await q.execute()).map((p) => ({ id: p.id, kind: p.kind, name: p.name, mapping: p.mapping, updatedAt: p.updated_at }));
+  return (await q.execute()).map((p) => ({
+    id: p.id,
+    kind: p.kind,
+    name: p.name,
+    mapping: p.mapping,
+    updatedAt: p.updated_at,
+  }));
 }
 
-export async function saveProfile(db: Transaction<DB>, scopeKey: string, userId: number, kind: ImportKind, name: string, m: Mapping) {
+export async function saveProfile(
+  db: Transaction<DB>,
+  scopeKey: string,
+  userId: number,
+  kind: ImportKind,
+  name: string,
+  m: Mapping,
+) {
   const known = new Set(TEMPLATES[kind].columns.map((c) => c.field));
   const bad = Object.keys(m).filter((f) => !known.has(f));
-  if (bad.length) throw badRequest('来源配置中有未知的项', bad.map((f) => ({ field: `mapping.${f}`, message: '未知的项' })));
+  if (bad.length)
+    throw badRequest(
+      '来源配置中有未知的项',
+      bad.map((f) => ({ field: `mapping.${f}`, message: '未知的项' })),
+    );
   const p = await db
     .insertInto('import_profile')
     .values({ kind, name, mapping: JSON.stringify(m), scope_key: scopeKey, created_by: userId })
-    .onConflict((oc) => oc.columns(['scope_key', 'kind', 'name']).doUpdateSet({ mapping: JSON.stringify(m), updated_at: new Date() }))
+    .onConflict((oc) =>
+      oc.columns(['scope_key', 'kind', 'name']).doUpdateSet({ mapping: JSON.stringify(m), updated_at: new Date() }),
+    )
     .returning(['id', 'kind', 'name', 'mapping', 'updated_at'])
     .executeTakeFirstOrThrow();
   return { id: p.id, kind: p.kind, name: p.name, mapping: p.mapping, updatedAt: p.updated_at };

@@ -7,12 +7,39 @@ import type { ImportKind } from '../../jobs/import/templates.js';
 type Tx = Transaction<DB>;
 
 /** A queued job for a stored file, as run with its column plan; the caller hands its id to the runner. */
-export const addImportJob = (db: Kysely<DB>, v: { kind: ImportKind; fileName: string; filePath: string; fileBytes: number; scopeKey: string; createdBy: number | null; mapping: Mapping | null; sheet: string | null }) =>
-  db.insertInto('import_job')
-    .values({ kind: v.kind, file_name: v.fileName, file_path: v.filePath, file_bytes: v.fileBytes, scope_key: v.scopeKey, created_by: v.createdBy, mapping: v.mapping ? JSON.stringify(v.mapping) : null, sheet: v.sheet })
+export const addImportJob = (
+  db: Kysely<DB>,
+  v: {
+    kind: ImportKind;
+    fileName: string;
+    filePath: string;
+    fileBytes: number;
+    scopeKey: string;
+    createdBy: number | null;
+    mapping: Mapping | null;
+    sheet: string | null;
+  },
+) =>
+  db
+    .insertInto('import_job')
+    .values({
+      kind: v.kind,
+      file_name: v.fileName,
+      file_path: v.filePath,
+      file_bytes: v.fileBytes,
+      scope_key: v.scopeKey,
+      created_by: v.createdBy,
+      mapping: v.mapping ? JSON.stringify(v.mapping) : null,
+      sheet: v.sheet,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 
 /** Asks the runner to stop a job (it stops after its current batch); returns the job as it now stands. */
 export const requestCancel = (db: Tx, jobId: number) =>
-  db.updateTable('import_job').set({ cancel_requested: true }).where('id', '=', jobId).returningAll().executeTakeFirstOrThrow();
+  db
+    .updateTable('import_job')
+    .set({ cancel_requested: true })
+    .where('id', '=', jobId)
+    .returningAll()
+    .executeTakeFirstOrThrow();

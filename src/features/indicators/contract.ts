@@ -22,7 +22,9 @@ export const getDashboard = endpoint({
     unassigned: values,
     children: z.array(values.extend(place.shape)),
     trend: z.array(values.extend({ period: z.string(), live: z.boolean(), takenAt: z.string() })),
-    funnel: z.array(z.object({ key: z.enum(COUNT_KEYS as [CountKey, ...CountKey[]]), label: z.string(), value: z.number() })),
+    funnel: z.array(
+      z.object({ key: z.enum(COUNT_KEYS as [CountKey, ...CountKey[]]), label: z.string(), value: z.number() }),
+    ),
   }),
 });
 
@@ -30,10 +32,18 @@ export const listSnapshots = endpoint({
   method: 'GET',
   path: '/dashboard/snapshots',
   summary: '月度指标快照（每月一条，同月重取以最新为准）：某辖区各月全部指标',
-  query: z.strictObject({ under: underQuery, from: z.string().regex(/^\d{4}-\d{2}$/, '月份格式应为 YYYY-MM').optional() }),
+  query: z.strictObject({
+    under: underQuery,
+    from: z
+      .string()
+      .regex(/^\d{4}-\d{2}$/, '月份格式应为 YYYY-MM')
+      .optional(),
+  }),
   response: z.object({
     node: place,
-    snapshots: z.array(z.object({ period: z.string(), takenAt: z.string(), trigger: z.enum(['schedule', 'demand']), values })),
+    snapshots: z.array(
+      z.object({ period: z.string(), takenAt: z.string(), trigger: z.enum(['schedule', 'demand']), values }),
+    ),
   }),
 });
 

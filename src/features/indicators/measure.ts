@@ -45,16 +45,24 @@ type Row = Record<string, number | string | null> & { whole: number; key: string
  * round trip instead of one a measure (some thirty; under many clerks at once the round trips, not
  * the counting, were most of a dashboard call's time).
  */
-export async function measureAll(db: Db, measures: readonly Measure[], under: string, depth: number): Promise<Measured> {
+export async function measureAll(
+  db: Db,
+  measures: readonly Measure[],
+  under: string,
+  depth: number,
+): Promise<Measured> {
   const total: Record<string, number> = {};
   const groups = new Map<string, Record<string, number>>();
   if (!measures.length) return { total: toCounts(total), groups: new Map() };
-  const columns = measures.map((m, i) => sql`(SELECT coalesce(json_agg(q), '[]') FROM (${measureQuery(m, under, depth)}) q) AS ${sql.ref(`m${i}`)}`);
+  const columns = measures.map(
+    (m, i) =>
+      sql`(SELECT coalesce(json_agg(q), '[]') FROM (${measureQuery(m, under, depth)}) q) AS ${sql.ref(`m${i}`)}`,
+  );
   const { rows } = await sql<Record<string, Row[] | string>>`SELECT ${sql.join(columns)}`.execute(db);
   measures.forEach((m, i) => {
     const value = rows[0][`m${i}`];
     for (const row of (typeof value === 'string' ? JSON.parse(value) : value) as Row[]) {
-      const into = Number(row.whole) === 1 ? total : groups.get(row.key!) ?? groups.set(row.key!, {}).get(row.key!)!;
+      const into = Number(row.whole) === 1 ? total : (groups.get(row.key!) ?? groups.set(row.key!, {}).get(row.key!)!);
       for (const k of m.keys) into[k] = Number(row[k] ?? 0);
     }
   });

@@ -28,23 +28,58 @@ export async function recomputeCounts(db: Db, scopeKey: string): Promise<Counts>
   const sum = (rows: { n: number }[]) => rows.reduce((a, r) => a + r.n, 0);
   return toCounts({
     ...tally,
-    kindEnterprise: entities.enterprise, kindIndividual: entities.individual, kindCooperative: entities.cooperative, newEntities: entities.fresh,
+    kindEnterprise: entities.enterprise,
+    kindIndividual: entities.individual,
+    kindCooperative: entities.cooperative,
+    newEntities: entities.fresh,
     membersOnRoster: await scalar(sql`SELECT count(*) AS n FROM member WHERE ${under('scope_key')}`),
-    membersFound: await scalar(sql`SELECT count(*) AS n FROM member m WHERE EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id AND ${under('l.scope_key')})`),
-    casesOpen: await scalar(sql`SELECT count(*) AS n FROM discovery_case WHERE state IN ('open', 'contacted') AND ${under('scope_key')}`),
+    membersFound: await scalar(
+      sql`SELECT count(*) AS n FROM member m WHERE EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id AND ${under('l.scope_key')})`,
+    ),
+    casesOpen: await scalar(
+      sql`SELECT count(*) AS n FROM discovery_case WHERE state IN ('open', 'contacted') AND ${under('scope_key')}`,
+    ),
     orgsEstablished: sum(established),
     orgsPreparing: sum(orgs.filter((o) => o.status === 'preparing')),
-    ...Object.fromEntries((Object.keys(ORG_KIND_LABEL) as OrgKind[]).map((k) => [orgKindKey(k), sum(established.filter((o) => o.kind === k))])),
-    ...Object.fromEntries((Object.keys(SETUP_MODE_LABEL) as SetupMode[]).map((m) => [setupModeKey(m), sum(established.filter((o) => o.setup_mode === m))])),
-    instructorsActive: await scalar(sql`SELECT count(*) AS n FROM instructor WHERE status = 'active' AND ${under('scope_key')}`),
-    assignmentsInForce: await scalar(sql`SELECT count(*) AS n FROM instructor_assignment WHERE end_on IS NULL AND ${under('scope_key')}`),
-    guidanceThisYear: await scalar(sql`SELECT count(*) AS n FROM guidance_record WHERE on_date >= ${`${localDate().slice(0, 4)}-01-01`}::date AND ${under('scope_key')}`),
-    entitiesReached: await scalar(sql`SELECT count(*) AS n FROM entity e WHERE e.status = 'active' AND ${under('e.scope_key')} AND EXISTS (SELECT 1 FROM instructor_reach r WHERE r.entity_id = e.id)`),
-    sanliangParticipants: await scalar(sql`SELECT count(DISTINCT member_id) AS n FROM sanliang WHERE status = 'active' AND ${under('scope_key')}`),
-    validPlaques: await scalar(sql`SELECT count(*) AS n FROM sanliang_plaque p JOIN sanliang s ON s.id = p.record_id WHERE p.state = 'valid' AND ${under('s.scope_key')}`),
-    contactPoints: await scalar(sql`SELECT count(*) AS n FROM recognition_point WHERE kind = 'contact' AND status = 'active' AND ${under('scope_key')}`),
-    demoPoints: await scalar(sql`SELECT count(*) AS n FROM recognition_point WHERE kind = 'demo' AND status = 'active' AND ${under('scope_key')}`),
-    honoursAwarded: await scalar(sql`SELECT count(*) AS n FROM honour WHERE state = 'awarded' AND ${under('scope_key')}`),
+    ...Object.fromEntries(
+      (Object.keys(ORG_KIND_LABEL) as OrgKind[]).map((k) => [
+        orgKindKey(k),
+        sum(established.filter((o) => o.kind === k)),
+      ]),
+    ),
+    ...Object.fromEntries(
+      (Object.keys(SETUP_MODE_LABEL) as SetupMode[]).map((m) => [
+        setupModeKey(m),
+        sum(established.filter((o) => o.setup_mode === m)),
+      ]),
+    ),
+    instructorsActive: await scalar(
+      sql`SELECT count(*) AS n FROM instructor WHERE status = 'active' AND ${under('scope_key')}`,
+    ),
+    assignmentsInForce: await scalar(
+      sql`SELECT count(*) AS n FROM instructor_assignment WHERE end_on IS NULL AND ${under('scope_key')}`,
+    ),
+    guidanceThisYear: await scalar(
+      sql`SELECT count(*) AS n FROM guidance_record WHERE on_date >= ${`${localDate().slice(0, 4)}-01-01`}::date AND ${under('scope_key')}`,
+    ),
+    entitiesReached: await scalar(
+      sql`SELECT count(*) AS n FROM entity e WHERE e.status = 'active' AND ${under('e.scope_key')} AND EXISTS (SELECT 1 FROM instructor_reach r WHERE r.entity_id = e.id)`,
+    ),
+    sanliangParticipants: await scalar(
+      sql`SELECT count(DISTINCT member_id) AS n FROM sanliang WHERE status = 'active' AND ${under('scope_key')}`,
+    ),
+    validPlaques: await scalar(
+      sql`SELECT count(*) AS n FROM sanliang_plaque p JOIN sanliang s ON s.id = p.record_id WHERE p.state = 'valid' AND ${under('s.scope_key')}`,
+    ),
+    contactPoints: await scalar(
+      sql`SELECT count(*) AS n FROM recognition_point WHERE kind = 'contact' AND status = 'active' AND ${under('scope_key')}`,
+    ),
+    demoPoints: await scalar(
+      sql`SELECT count(*) AS n FROM recognition_point WHERE kind = 'demo' AND status = 'active' AND ${under('scope_key')}`,
+    ),
+    honoursAwarded: await scalar(
+      sql`SELECT count(*) AS n FROM honour WHERE state = 'awarded' AND ${under('scope_key')}`,
+    ),
     ...(await recomputeTraining(db, scopeKey)),
     ...(await recomputeAppeals(db, scopeKey)),
     ...(await recomputeSector(db, scopeKey)),
@@ -57,7 +92,9 @@ export async function recomputeCounts(db: Db, scopeKey: string): Promise<Counts>
  */
 async function recomputeSector(db: Db, scopeKey: string) {
   const k = scopeKey;
-  const { rows: [r] } = await sql<Record<string, number>>`SELECT
+  const {
+    rows: [r],
+  } = await sql<Record<string, number>>`SELECT
     (SELECT count(*) FROM bureau_unit WHERE kind = 'xgz_committee' AND status = 'active' AND starts_with(scope_key, ${k}))::int AS "xgzCommittees",
     (SELECT count(*) FROM bureau_unit WHERE kind = 'guidance_post' AND status = 'active' AND starts_with(scope_key, ${k}))::int AS "guidancePosts",
     (SELECT count(*) FROM platform WHERE status = 'active' AND starts_with(scope_key, ${k}))::int AS "platforms",
@@ -77,9 +114,17 @@ async function recomputeSector(db: Db, scopeKey: string) {
     (SELECT count(*) FROM assistance_entity WHERE outcome = 'resolved' AND starts_with(scope_key, ${k}))::int AS "assistedResolved",
     (SELECT count(*) FROM assistance_entity WHERE outcome = 'improved' AND starts_with(scope_key, ${k}))::int AS "assistedImproved",
     (SELECT count(*) FROM assistance_entity WHERE outcome = 'unresolved' AND starts_with(scope_key, ${k}))::int AS "assistedUnresolved",
-    (SELECT count(*) FROM assistance_entity WHERE outcome = 'ongoing' AND starts_with(scope_key, ${k}))::int AS "assistedOngoing"`.execute(db);
+    (SELECT count(*) FROM assistance_entity WHERE outcome = 'ongoing' AND starts_with(scope_key, ${k}))::int AS "assistedOngoing"`.execute(
+    db,
+  );
   // The sector's coverage: each operating platform and station through the domain's definition.
-  const { rows: units } = await sql<{ unit_type: 'platform' | 'delivery_station'; own_org: boolean; own_instructor: boolean; entity_any_org: boolean | null; entity_work: boolean | null }>`
+  const { rows: units } = await sql<{
+    unit_type: 'platform' | 'delivery_station';
+    own_org: boolean;
+    own_instructor: boolean;
+    entity_any_org: boolean | null;
+    entity_work: boolean | null;
+  }>`
     SELECT 'platform' AS unit_type, p.id,
       EXISTS (SELECT 1 FROM party_org_unit u JOIN party_org o ON o.id = u.org_id WHERE u.platform_id = p.id AND o.body = 'party' AND o.status = 'established') AS own_org,
       EXISTS (SELECT 1 FROM instructor_assignment a WHERE a.platform_id = p.id AND a.end_on IS NULL) AS own_instructor,
@@ -90,9 +135,17 @@ async function recomputeSector(db: Db, scopeKey: string) {
       EXISTS (SELECT 1 FROM party_org_unit u JOIN party_org o ON o.id = u.org_id WHERE u.delivery_station_id = s.id AND o.body = 'party' AND o.status = 'established'),
       EXISTS (SELECT 1 FROM instructor_assignment a WHERE a.delivery_station_id = s.id AND a.end_on IS NULL),
       ec.any_org, ec.work
-    FROM delivery_station s LEFT JOIN entity_coverage ec ON ec.entity_id = s.entity_id WHERE s.status = 'open' AND starts_with(s.scope_key, ${k})`.execute(db);
-  const flags = units.map((u) => ({ type: u.unit_type, anyOrg: u.own_org || !!u.entity_any_org, work: u.own_org || u.own_instructor || !!u.entity_work }));
-  const { rows: [a] } = await sql<{ closed: number; visit: number }>`
+    FROM delivery_station s LEFT JOIN entity_coverage ec ON ec.entity_id = s.entity_id WHERE s.status = 'open' AND starts_with(s.scope_key, ${k})`.execute(
+    db,
+  );
+  const flags = units.map((u) => ({
+    type: u.unit_type,
+    anyOrg: u.own_org || !!u.entity_any_org,
+    work: u.own_org || u.own_instructor || !!u.entity_work,
+  }));
+  const {
+    rows: [a],
+  } = await sql<{ closed: number; visit: number }>`
     SELECT count(*) FILTER (WHERE state IN ('resolved', 'closed'))::int AS closed, count(*) FILTER (WHERE door = 'visit')::int AS visit
     FROM appeal_case WHERE starts_with(scope_key, ${k})`.execute(db);
   return {
@@ -107,24 +160,52 @@ async function recomputeSector(db: Db, scopeKey: string) {
 
 /** Cases straight from their rows (the source reads the kept tally), and visits. */
 async function recomputeAppeals(db: Db, scopeKey: string) {
-  const { rows: [c] } = await sql<{ received: number; open: number; overdue: number; rated: number; satisfied: number }>`
+  const {
+    rows: [c],
+  } = await sql<{ received: number; open: number; overdue: number; rated: number; satisfied: number }>`
     SELECT count(*)::int AS received, count(*) FILTER (WHERE state NOT IN ('resolved', 'closed'))::int AS open,
       count(*) FILTER (WHERE state NOT IN ('resolved', 'closed') AND due_at < now())::int AS overdue,
       count(satisfaction)::int AS rated, count(*) FILTER (WHERE satisfaction >= 4)::int AS satisfied
     FROM appeal_case WHERE starts_with(scope_key, ${scopeKey})`.execute(db);
-  const { rows: [v] } = await sql<{ visits: number; entities: number }>`
-    SELECT count(*)::int AS visits, count(DISTINCT entity_id)::int AS entities FROM visit_record WHERE starts_with(scope_key, ${scopeKey})`.execute(db);
-  return { appealsReceived: c.received, appealsOpen: c.open, appealsOverdue: c.overdue, appealsRated: c.rated, appealsSatisfied: c.satisfied, visits: v.visits, entitiesVisited: v.entities };
+  const {
+    rows: [v],
+  } = await sql<{ visits: number; entities: number }>`
+    SELECT count(*)::int AS visits, count(DISTINCT entity_id)::int AS entities FROM visit_record WHERE starts_with(scope_key, ${scopeKey})`.execute(
+    db,
+  );
+  return {
+    appealsReceived: c.received,
+    appealsOpen: c.open,
+    appealsOverdue: c.overdue,
+    appealsRated: c.rated,
+    appealsSatisfied: c.satisfied,
+    visits: v.visits,
+    entitiesVisited: v.entities,
+  };
 }
 
 /** The training indicator by the domain function itself, over every secretary appointment of the subtree (not the SQL the source shares). */
 async function recomputeTraining(db: Db, scopeKey: string) {
-  const { rows } = await sql<{ body: string; status: string; founded_on: string | null; term_start: string; term_end: string; ends: string[] }>`
+  const { rows } = await sql<{
+    body: string;
+    status: string;
+    founded_on: string | null;
+    term_start: string;
+    term_end: string;
+    ends: string[];
+  }>`
     SELECT o.body, o.status, o.founded_on::text, f.term_start::text, f.term_end::text,
       ARRAY(SELECT c.ends_on::text FROM training_trainee t JOIN training_class c ON c.id = t.class_id WHERE t.officer_id = f.id AND t.completed) AS ends
-    FROM party_org_officer f JOIN party_org o ON o.id = f.org_id WHERE f.role = 'secretary' AND starts_with(f.scope_key, ${scopeKey})`.execute(db);
+    FROM party_org_officer f JOIN party_org o ON o.id = f.org_id WHERE f.role = 'secretary' AND starts_with(f.scope_key, ${scopeKey})`.execute(
+    db,
+  );
   const facts: SecretaryFacts[] = rows.map((r) => ({
-    party: r.body === 'party', orgDissolved: r.status === 'dissolved', orgFoundedOn: r.founded_on, termStart: r.term_start, termEnd: r.term_end, completedClassEnds: r.ends,
+    party: r.body === 'party',
+    orgDissolved: r.status === 'dissolved',
+    orgFoundedOn: r.founded_on,
+    termStart: r.term_start,
+    termEnd: r.term_end,
+    completedClassEnds: r.ends,
   }));
   const { all } = trainingIndicator(facts, localDate());
   return { secretaries: all.secretaries, secretariesTrained: all.trained };

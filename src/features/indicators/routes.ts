@@ -16,7 +16,11 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(getDashboard.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(getDashboard, tags), querystring: getDashboard.query, response: { 200: getDashboard.response } },
+    schema: {
+      ...schemaOf(getDashboard, tags),
+      querystring: getDashboard.query,
+      response: { 200: getDashboard.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const node = await nodeInScope(db, req.user!, req.query.under);
@@ -34,12 +38,24 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listSnapshots.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listSnapshots, tags), querystring: listSnapshots.query, response: { 200: listSnapshots.response } },
+    schema: {
+      ...schemaOf(listSnapshots, tags),
+      querystring: listSnapshots.query,
+      response: { 200: listSnapshots.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const node = await nodeInScope(db, req.user!, req.query.under);
         const snapshots = await snapshotsOf(db, node.scope_key, req.query.from);
-        return { node: { code: node.code, name: node.name, level: node.level }, snapshots: snapshots.map((s) => ({ period: s.period, takenAt: s.takenAt, trigger: s.trigger, values: valuesOf(s.counts) })) };
+        return {
+          node: { code: node.code, name: node.name, level: node.level },
+          snapshots: snapshots.map((s) => ({
+            period: s.period,
+            takenAt: s.takenAt,
+            trigger: s.trigger,
+            values: valuesOf(s.counts),
+          })),
+        };
       }),
   });
 

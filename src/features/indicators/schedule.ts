@@ -19,9 +19,20 @@ export function snapshotSchedule(app: FastifyInstance, everyMs = HOUR): void {
   let closed = false;
   const run = () => {
     running ??= snapshotTick(app.ctx.db)
-      .then((r) => void ((r.closed || r.current !== null) && app.log.info({ closedMonth: r.closed, nodes: r.current }, 'indicator snapshot taken')))
-      .catch((err: unknown) => void (app.ctx.database.health.report(err) || app.log.error({ err }, 'indicator snapshot failed')))
-      .finally(() => { running = null; });
+      .then(
+        (r) =>
+          void (
+            (r.closed || r.current !== null) &&
+            app.log.info({ closedMonth: r.closed, nodes: r.current }, 'indicator snapshot taken')
+          ),
+      )
+      .catch(
+        (err: unknown) =>
+          void (app.ctx.database.health.report(err) || app.log.error({ err }, 'indicator snapshot failed')),
+      )
+      .finally(() => {
+        running = null;
+      });
     return running;
   };
   const schedule = () => {

@@ -1,6 +1,23 @@
 import { z } from 'zod';
-import { date, endpoint, historyLine, idKeyParam, idParam, pageOf, pageQuery, subtreeFigures, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
-import { GUIDANCE_KIND_LABEL, SOURCE_LABEL, type GuidanceKind, type InstructorSource } from '../../domain/instructors/instructors.js';
+import {
+  date,
+  endpoint,
+  historyLine,
+  idKeyParam,
+  idParam,
+  pageOf,
+  pageQuery,
+  subtreeFigures,
+  underQuery,
+  type ItemOf,
+  type ResponseOf,
+} from '../../http/contract.js';
+import {
+  GUIDANCE_KIND_LABEL,
+  SOURCE_LABEL,
+  type GuidanceKind,
+  type InstructorSource,
+} from '../../domain/instructors/instructors.js';
 import { idNumberField, phoneField } from '../../domain/ledger/rows.js';
 
 /** The 党建工作指导员 roster's, their assignments' and guidance records' contract (pure), shared with the web. */
@@ -19,9 +36,21 @@ export const instructorFilters = {
 };
 
 export const instructorItem = z.object({
-  id: z.number(), name: z.string(), idNumber: z.string().nullable(), phone: z.string().nullable(), source: z.string(), sourceLabel: z.string(),
-  countyName: z.string(), stationCode: z.string().nullable(), stationName: z.string().nullable(), workplace: z.string().nullable(),
-  status, statusLabel: z.string(), assignments: z.number(), reached: z.number(), lastGuidance: z.string().nullable(),
+  id: z.number(),
+  name: z.string(),
+  idNumber: z.string().nullable(),
+  phone: z.string().nullable(),
+  source: z.string(),
+  sourceLabel: z.string(),
+  countyName: z.string(),
+  stationCode: z.string().nullable(),
+  stationName: z.string().nullable(),
+  workplace: z.string().nullable(),
+  status,
+  statusLabel: z.string(),
+  assignments: z.number(),
+  reached: z.number(),
+  lastGuidance: z.string().nullable(),
 });
 
 export const listInstructors = endpoint({
@@ -40,7 +69,9 @@ export const instructorFigures = endpoint({
   path: '/instructors/figures',
   summary: '指导员工作覆盖：本级与下级的在岗指导员、在指派、指导员覆盖的存续主体、本年指导记录',
   query: z.strictObject({ under: underQuery }),
-  response: subtreeFigures(z.object({ instructors: z.number(), assignments: z.number(), reached: z.number(), guidance: z.number() })),
+  response: subtreeFigures(
+    z.object({ instructors: z.number(), assignments: z.number(), reached: z.number(), guidance: z.number() }),
+  ),
 });
 
 const created = z.object({ id: z.number() });
@@ -68,12 +99,33 @@ export const getInstructor = endpoint({
   summary: '指导员详情：指派（工作覆盖）、指导记录、变更记录',
   params: idParam,
   response: instructorItem.extend({
-    note: z.string().nullable(), placeCode: z.string(),
-    assignmentList: z.array(z.object({
-      id: z.number(), target: z.enum(TARGETS), targetLabel: z.string(), targetId: z.number(), targetName: z.string(),
-      startOn: z.string(), endOn: z.string().nullable(), endReason: z.string().nullable(), reached: z.number(),
-    })),
-    guidance: z.array(z.object({ id: z.number(), onDate: z.string(), kind: z.string(), content: z.string(), followUp: z.string().nullable(), followUpDone: z.boolean(), entityName: z.string().nullable(), orgName: z.string().nullable() })),
+    note: z.string().nullable(),
+    placeCode: z.string(),
+    assignmentList: z.array(
+      z.object({
+        id: z.number(),
+        target: z.enum(TARGETS),
+        targetLabel: z.string(),
+        targetId: z.number(),
+        targetName: z.string(),
+        startOn: z.string(),
+        endOn: z.string().nullable(),
+        endReason: z.string().nullable(),
+        reached: z.number(),
+      }),
+    ),
+    guidance: z.array(
+      z.object({
+        id: z.number(),
+        onDate: z.string(),
+        kind: z.string(),
+        content: z.string(),
+        followUp: z.string().nullable(),
+        followUpDone: z.boolean(),
+        entityName: z.string().nullable(),
+        orgName: z.string().nullable(),
+      }),
+    ),
     history: z.array(historyLine.extend({ object_type: z.string(), before: change, after: change })),
   }),
 });
@@ -85,7 +137,10 @@ export const updateInstructor = endpoint({
   params: idParam,
   body: z.strictObject({
     source: z.enum(SOURCES).optional(),
-    placeCode: z.string().regex(/^\d{6,9}$/, '请选择所在县（区）或基层所').optional(),
+    placeCode: z
+      .string()
+      .regex(/^\d{6,9}$/, '请选择所在县（区）或基层所')
+      .optional(),
     workplace: z.string().trim().max(60).nullable().optional(),
     status: status.optional(),
     note: z.string().trim().max(500).nullable().optional(),
@@ -106,7 +161,11 @@ export const assignInstructor = endpoint({
   path: '/instructors/:id/assignments',
   summary: '指派指导员联系市场主体、市场/楼宇/园区/商圈、党组织，或平台企业、配送站点（即起计入工作覆盖）',
   params: idParam,
-  body: z.strictObject({ target: z.enum(TARGETS, '请选择指派对象类型'), targetId: z.number().int().positive('请选择指派对象'), startOn: date.optional() }),
+  body: z.strictObject({
+    target: z.enum(TARGETS, '请选择指派对象类型'),
+    targetId: z.number().int().positive('请选择指派对象'),
+    startOn: date.optional(),
+  }),
   status: 201,
   response: z.object({ id: z.number(), reached: z.number(), tasksDone: z.number() }),
 });
@@ -132,9 +191,20 @@ export const guidanceFilters = {
 };
 
 export const guidanceItem = z.object({
-  id: z.number(), instructorId: z.number(), instructorName: z.string(), onDate: z.string(), kind: z.string(), kindLabel: z.string(),
-  entityId: z.number().nullable(), entityName: z.string().nullable(), orgId: z.number().nullable(), orgName: z.string().nullable(),
-  content: z.string(), followUp: z.string().nullable(), followUpDone: z.boolean(), createdBy: z.string().nullable(),
+  id: z.number(),
+  instructorId: z.number(),
+  instructorName: z.string(),
+  onDate: z.string(),
+  kind: z.string(),
+  kindLabel: z.string(),
+  entityId: z.number().nullable(),
+  entityName: z.string().nullable(),
+  orgId: z.number().nullable(),
+  orgName: z.string().nullable(),
+  content: z.string(),
+  followUp: z.string().nullable(),
+  followUpDone: z.boolean(),
+  createdBy: z.string().nullable(),
 });
 
 export const listGuidance = endpoint({
@@ -170,7 +240,10 @@ export const updateGuidance = endpoint({
   path: '/guidance-records/:id',
   summary: '更新后续事项或标记办结',
   params: idParam,
-  body: z.strictObject({ followUp: z.string().trim().max(500).nullable().optional(), followUpDone: z.boolean().optional() }),
+  body: z.strictObject({
+    followUp: z.string().trim().max(500).nullable().optional(),
+    followUpDone: z.boolean().optional(),
+  }),
   response: z.object({ id: z.number(), followUpDone: z.boolean() }),
 });
 
@@ -179,10 +252,30 @@ export const myInstructorWork = endpoint({
   path: '/instructors/mine',
   summary: '我的指导工作（绑定指导员的账号：我的包联、我的市场主体、指导记录）',
   response: z.object({
-    instructor: z.object({ id: z.number(), name: z.string(), status: z.string() }).nullable().describe('未绑定指导员的账号为 null'),
-    assignments: z.array(z.object({ id: z.number(), target: z.string(), targetLabel: z.string(), name: z.string().nullable(), startOn: z.string() })),
+    instructor: z
+      .object({ id: z.number(), name: z.string(), status: z.string() })
+      .nullable()
+      .describe('未绑定指导员的账号为 null'),
+    assignments: z.array(
+      z.object({
+        id: z.number(),
+        target: z.string(),
+        targetLabel: z.string(),
+        name: z.string().nullable(),
+        startOn: z.string(),
+      }),
+    ),
     entities: z.array(z.object({ id: z.number(), name: z.string(), uscc: z.string().nullable() })),
-    guidance: z.array(z.object({ id: z.number(), onDate: z.string(), kind: z.string(), kindLabel: z.string(), content: z.string(), target: z.string().nullable() })),
+    guidance: z.array(
+      z.object({
+        id: z.number(),
+        onDate: z.string(),
+        kind: z.string(),
+        kindLabel: z.string(),
+        content: z.string(),
+        target: z.string().nullable(),
+      }),
+    ),
   }),
 });
 

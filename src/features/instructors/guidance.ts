@@ -15,7 +15,11 @@ export async function guidanceRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listGuidance.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listGuidance, ['党建指导员']), querystring: listGuidance.query, response: { 200: listGuidance.response } },
+    schema: {
+      ...schemaOf(listGuidance, ['党建指导员']),
+      querystring: listGuidance.query,
+      response: { 200: listGuidance.response },
+    },
     handler: (req) => req.scoped(({ db }) => guidancePage(db, req.query)),
   });
 
@@ -25,34 +29,54 @@ export async function guidanceRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await guidanceExportItems(db, req.query);
-        audit({ action: 'guidance.export', objectType: 'guidance_record', detail: { filters: req.query, rows: rows.length } });
+        audit({
+          action: 'guidance.export',
+          objectType: 'guidance_record',
+          detail: { filters: req.query, rows: rows.length },
+        });
         return rows;
       });
-      return sendXlsx(reply, `指导记录-${today()}.xlsx`, '指导记录', [
-        { header: '日期', width: 12, value: (g) => g.onDate },
-        { header: '指导员', width: 10, value: (g) => g.instructorName },
-        { header: '方式', width: 12, value: (g) => g.kindLabel },
-        { header: '市场主体', width: 30, value: (g) => g.entityName },
-        { header: '党组织', width: 30, value: (g) => g.orgName },
-        { header: '指导内容', width: 50, value: (g) => g.content },
-        { header: '后续事项', width: 30, value: (g) => g.followUp },
-        { header: '后续办结', width: 10, value: (g) => (g.followUp ? (g.followUpDone ? '已办结' : '未办结') : '') },
-        { header: '登记人', width: 10, value: (g) => g.createdBy },
-      ], rows);
+      return sendXlsx(
+        reply,
+        `指导记录-${today()}.xlsx`,
+        '指导记录',
+        [
+          { header: '日期', width: 12, value: (g) => g.onDate },
+          { header: '指导员', width: 10, value: (g) => g.instructorName },
+          { header: '方式', width: 12, value: (g) => g.kindLabel },
+          { header: '市场主体', width: 30, value: (g) => g.entityName },
+          { header: '党组织', width: 30, value: (g) => g.orgName },
+          { header: '指导内容', width: 50, value: (g) => g.content },
+          { header: '后续事项', width: 30, value: (g) => g.followUp },
+          { header: '后续办结', width: 10, value: (g) => (g.followUp ? (g.followUpDone ? '已办结' : '未办结') : '') },
+          { header: '登记人', width: 10, value: (g) => g.createdBy },
+        ],
+        rows,
+      );
     },
   });
 
   r.post(createGuidance.path, {
     config: { access: 'guidance.write' },
-    schema: { ...schemaOf(createGuidance, ['党建指导员']), body: createGuidance.body, response: { 201: createGuidance.response } },
+    schema: {
+      ...schemaOf(createGuidance, ['党建指导员']),
+      body: createGuidance.body,
+      response: { 201: createGuidance.response },
+    },
     handler: async (req, reply) => {
       const b = req.body;
       const refusal = guidanceRefusal(b.onDate, today());
       if (refusal) throw badRequest(refusal.message, [refusal]);
-      if (!b.entityId && !b.orgId) throw badRequest('请选择指导的市场主体或党组织', [{ field: 'entityId', message: '请选择市场主体或党组织' }]);
+      if (!b.entityId && !b.orgId)
+        throw badRequest('请选择指导的市场主体或党组织', [{ field: 'entityId', message: '请选择市场主体或党组织' }]);
       const id = await req.scoped(async ({ db, audit }) => {
         const { id, instructorId } = await addGuidance(db, b, req.user!.id);
-        audit({ action: 'guidance.create', objectType: 'guidance_record', objectId: id, detail: { instructorId, entityId: b.entityId ?? null, orgId: b.orgId ?? null, kind: b.kind } });
+        audit({
+          action: 'guidance.create',
+          objectType: 'guidance_record',
+          objectId: id,
+          detail: { instructorId, entityId: b.entityId ?? null, orgId: b.orgId ?? null, kind: b.kind },
+        });
         return id;
       });
       return reply.code(201).send({ id });
@@ -61,11 +85,21 @@ export async function guidanceRoutes(app: FastifyInstance): Promise<void> {
 
   r.patch(updateGuidance.path, {
     config: { access: 'guidance.write' },
-    schema: { ...schemaOf(updateGuidance, ['党建指导员']), params: updateGuidance.params, body: updateGuidance.body, response: { 200: updateGuidance.response } },
+    schema: {
+      ...schemaOf(updateGuidance, ['党建指导员']),
+      params: updateGuidance.params,
+      body: updateGuidance.body,
+      response: { 200: updateGuidance.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const out = await changeGuidance(db, req.params.id, req.body);
-        audit({ action: 'guidance.update', objectType: 'guidance_record', objectId: out.id, detail: { followUpDone: out.followUpDone } });
+        audit({
+          action: 'guidance.update',
+          objectType: 'guidance_record',
+          objectId: out.id,
+          detail: { followUpDone: out.followUpDone },
+        });
         return out;
       }),
   });

@@ -19,15 +19,34 @@ const stationBody = z.strictObject({
   servedAreas: z.array(z.string().trim().min(1).max(40)).max(60, '服务的乡镇（街道）不超过 60 个').default([]),
 });
 
-export const getJurisdiction = endpoint({ method: 'GET', path: '/jurisdictions/:code', summary: '辖区节点', params: codeParam, response: jurisdictionNode });
+export const getJurisdiction = endpoint({
+  method: 'GET',
+  path: '/jurisdictions/:code',
+  summary: '辖区节点',
+  params: codeParam,
+  response: jurisdictionNode,
+});
 
-export const jurisdictionChildren = endpoint({ method: 'GET', path: '/jurisdictions/:code/children', summary: '下级辖区（逐级加载）', params: codeParam, response: z.array(jurisdictionNode) });
+export const jurisdictionChildren = endpoint({
+  method: 'GET',
+  path: '/jurisdictions/:code/children',
+  summary: '下级辖区（逐级加载）',
+  params: codeParam,
+  response: z.array(jurisdictionNode),
+});
 
 export const listStations = endpoint({
   method: 'GET',
   path: '/stations',
   summary: '基层市场监管所列表',
-  query: z.strictObject({ ...pageQuery, under: z.string().regex(/^\d{6}$/).optional(), q: z.string().trim().max(40).optional() }),
+  query: z.strictObject({
+    ...pageQuery,
+    under: z
+      .string()
+      .regex(/^\d{6}$/)
+      .optional(),
+    q: z.string().trim().max(40).optional(),
+  }),
   response: pageOf(jurisdictionNode.extend({ countyName: z.string(), hasGuidancePost: z.boolean() })),
 });
 
@@ -43,9 +62,23 @@ export const createStation = endpoint({
   response: jurisdictionNode,
 });
 
-export const updateStation = endpoint({ method: 'PATCH', path: '/stations/:code', summary: '修改基层所', params: codeParam, body: stationBody.partial(), response: jurisdictionNode });
+export const updateStation = endpoint({
+  method: 'PATCH',
+  path: '/stations/:code',
+  summary: '修改基层所',
+  params: codeParam,
+  body: stationBody.partial(),
+  response: jurisdictionNode,
+});
 
-export const deleteStation = endpoint({ method: 'DELETE', path: '/stations/:code', summary: '删除基层所（无账号、无指导站时）', params: codeParam, status: 204, response: z.null() });
+export const deleteStation = endpoint({
+  method: 'DELETE',
+  path: '/stations/:code',
+  summary: '删除基层所（无账号、无指导站时）',
+  params: codeParam,
+  status: 204,
+  response: z.null(),
+});
 
 export type JurisdictionNode = ResponseOf<typeof getJurisdiction>;
 export type Station = ItemOf<typeof listStations>;

@@ -38,7 +38,10 @@ export async function seedJurisdictions(db: Kysely<DB>): Promise<number> {
     ...counties.filter((a) => a.code !== pad6(a.cityCode)).map((a) => node(a.code, pad6(a.cityCode), 'county', a.name)),
   ];
   for (let i = 0; i < rows.length; i += 1000) {
-    await db.insertInto('jurisdiction').values(rows.slice(i, i + 1000)).execute();
+    await db
+      .insertInto('jurisdiction')
+      .values(rows.slice(i, i + 1000))
+      .execute();
   }
   return rows.length;
 }

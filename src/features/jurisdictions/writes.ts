@@ -18,17 +18,34 @@ export async function addStation({ db, audit }: Scoped, b: NewStation) {
   const county = await db
     .selectFrom('jurisdiction as j')
     .select(['j.code', 'j.level'])
-    .select(sql<number>`(SELECT count(*)::int FROM jurisdiction c WHERE c.parent_code = j.code AND c.level = 'county')`.as('counties'))
+    .select(
+      sql<number>`(SELECT count(*)::int FROM jurisdiction c WHERE c.parent_code = j.code AND c.level = 'county')`.as(
+        'counties',
+      ),
+    )
     .where('j.code', '=', countyCode)
     .executeTakeFirst();
   if (!county || !stationParentAllowed(county.level, county.counties)) throw notFound('县级辖区');
   const code = stationCode(countyCode, suffix);
   const row = await db
     .insertInto('jurisdiction')
-    .values({ code, parent_code: countyCode, level: 'station', name, scope_key: code, address: address ?? null, served_areas: servedAreas })
+    .values({
+      code,
+      parent_code: countyCode,
+      level: 'station',
+      name,
+      scope_key: code,
+      address: address ?? null,
+      served_areas: servedAreas,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
-  audit({ action: 'station.create', objectType: 'jurisdiction', objectId: code, detail: { after: { name, address, servedAreas } } });
+  audit({
+    action: 'station.create',
+    objectType: 'jurisdiction',
+    objectId: code,
+    detail: { after: { name, address, servedAreas } },
+  });
   return toNode({ ...row, child_count: 0 });
 }
 
@@ -39,18 +56,31 @@ export async function changeStation({ db, audit }: Scoped, code: string, b: Stat
   const row = expectWritten(
     await db
       .updateTable('jurisdiction')
-      .set({ name: name ?? before.name, address: address ?? before.address, served_areas: servedAreas ?? before.served_areas, updated_at: new Date() })
+      .set({
+        name: name ?? before.name,
+        address: address ?? before.address,
+        served_areas: servedAreas ?? before.served_areas,
+        updated_at: new Date(),
+      })
       .where('code', '=', before.code)
       .returningAll()
       .executeTakeFirst(),
     '基层所',
-    { action: 'station.update', objectType: 'jurisdiction', objectId: before.code, detail: { after: { name, address } } },
+    {
+      action: 'station.update',
+      objectType: 'jurisdiction',
+      objectId: before.code,
+      detail: { after: { name, address } },
+    },
   );
   audit({
     action: 'station.update',
     objectType: 'jurisdiction',
     objectId: before.code,
-    detail: { before: { name: before.name, address: before.address, servedAreas: before.served_areas }, after: { name: row.name, address: row.address, servedAreas: row.served_areas } },
+    detail: {
+      before: { name: before.name, address: before.address, servedAreas: before.served_areas },
+      after: { name: row.name, address: row.address, servedAreas: row.served_areas },
+    },
   });
   return toNode({ ...row, child_count: 0 });
 }
@@ -58,6 +88,15 @@ export async function changeStation({ db, audit }: Scoped, code: string, b: Stat
 /** Deletes a station. */
 export async function removeStation({ db, audit }: Scoped, code: string): Promise<void> {
   const before = await stationByCode(db, code);
-  expectWritten(await db.deleteFrom('jurisdiction').where('code', '=', before.code).executeTakeFirst(), '基层所', { action: 'station.delete', objectType: 'jurisdiction', objectId: before.code });
-  audit({ action: 'station.delete', objectType: 'jurisdiction', objectId: before.code, detail: { before: { name: before.name, address: before.address } } });
+  expectWritten(await db.deleteFrom('jurisdiction').where('code', '=', before.code).executeTakeFirst(), '基层所', {
+    action: 'station.delete',
+    objectType: 'jurisdiction',
+    objectId: before.code,
+  });
+  audit({
+    action: 'station.delete',
+    objectType: 'jurisdiction',
+    objectId: before.code,
+    detail: { before: { name: before.name, address: before.address } },
+  });
 }

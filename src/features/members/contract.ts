@@ -10,8 +10,18 @@ export const memberFilters = {
 };
 
 const memberRow = z.object({
-  id: z.number(), name: z.string(), birthDate: z.string().nullable(), idNumber: z.string().nullable(), phone: z.string().nullable(), membership: z.string().nullable(),
-  joinDate: z.string().nullable(), orgRelation: z.string().nullable(), status: z.string(), confidence: z.string(), sources: z.array(z.string()), entities: z.array(z.string()),
+  id: z.number(),
+  name: z.string(),
+  birthDate: z.string().nullable(),
+  idNumber: z.string().nullable(),
+  phone: z.string().nullable(),
+  membership: z.string().nullable(),
+  joinDate: z.string().nullable(),
+  orgRelation: z.string().nullable(),
+  status: z.string(),
+  confidence: z.string(),
+  sources: z.array(z.string()),
+  entities: z.array(z.string()),
 });
 
 export const listMembers = endpoint({
@@ -28,12 +38,44 @@ export const getMember = endpoint({
   summary: '党员详情：所在主体与角色、组织关系、来源、核实线索与变更记录',
   params: idParam,
   response: z.object({
-    id: z.number(), name: z.string(), birthDate: z.string().nullable(), sex: z.string().nullable(), idNumber: z.string().nullable(), phone: z.string().nullable(),
-    membership: z.string().nullable(), joinDate: z.string().nullable(), orgRelation: z.string().nullable(), orgRelationCode: z.string().nullable(),
-    status: z.string(), statusLabel: z.string(), confidence: z.string(), confidenceLabel: z.string(), sources: z.array(z.string()), occupation: z.string().nullable(), workplace: z.string().nullable(),
-    roles: z.array(z.object({ entityId: z.number(), entityName: z.string(), entityStatus: z.string(), role: z.string(), method: z.string(), score: z.number(), levels: z.unknown() })),
+    id: z.number(),
+    name: z.string(),
+    birthDate: z.string().nullable(),
+    sex: z.string().nullable(),
+    idNumber: z.string().nullable(),
+    phone: z.string().nullable(),
+    membership: z.string().nullable(),
+    joinDate: z.string().nullable(),
+    orgRelation: z.string().nullable(),
+    orgRelationCode: z.string().nullable(),
+    status: z.string(),
+    statusLabel: z.string(),
+    confidence: z.string(),
+    confidenceLabel: z.string(),
+    sources: z.array(z.string()),
+    occupation: z.string().nullable(),
+    workplace: z.string().nullable(),
+    roles: z.array(
+      z.object({
+        entityId: z.number(),
+        entityName: z.string(),
+        entityStatus: z.string(),
+        role: z.string(),
+        method: z.string(),
+        score: z.number(),
+        levels: z.unknown(),
+      }),
+    ),
     cases: z.array(z.object({ id: z.number(), kind: z.string(), state: z.string(), updatedAt: timestamp })),
-    history: z.array(z.object({ id: z.number(), op: z.string(), at: timestamp, actor: z.string(), changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })) })),
+    history: z.array(
+      z.object({
+        id: z.number(),
+        op: z.string(),
+        at: timestamp,
+        actor: z.string(),
+        changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })),
+      }),
+    ),
   }),
 });
 
@@ -42,7 +84,11 @@ export const markMember = endpoint({
   path: '/entities/:id/people/:roleId/member',
   summary: '检查、走访中得知主体人员是党员：记为党员（来源：工作人员，待核实）',
   params: z.strictObject({ id: z.coerce.number().int().positive(), roleId: z.coerce.number().int().positive() }),
-  body: z.strictObject({ membership: z.enum(['full', 'probationary']).optional(), orgRelation: z.string().trim().max(200).optional(), note: z.string().trim().max(500).optional() }),
+  body: z.strictObject({
+    membership: z.enum(['full', 'probationary']).optional(),
+    orgRelation: z.string().trim().max(200).optional(),
+    note: z.string().trim().max(500).optional(),
+  }),
   status: 201,
   response: z.object({ memberId: z.number() }),
 });

@@ -15,7 +15,8 @@ export const CONFIDENCE: Record<string, string> = MEMBER_CONFIDENCE_LABEL;
 type MemberFilters = { q?: string; status?: string; confidence?: string; linked?: string };
 
 /** A personal field decrypted and masked (null when absent). */
-export const masked = (keys: Keys, enc: string | null, mask: (v: string) => string) => (enc ? mask(decryptField(keys, enc)) : null);
+export const masked = (keys: Keys, enc: string | null, mask: (v: string) => string) =>
+  enc ? mask(decryptField(keys, enc)) : null;
 
 /**
  * The members in scope matching the filters, as a materialized set. Their ids come first from the
@@ -24,16 +25,26 @@ export const masked = (keys: Keys, enc: string | null, mask: (v: string) => stri
  * only, not on every member of the roster (~30 µs a row: 40 ms at a station of the demo city).
  */
 function membersInScope(db: Transaction<DB>, f: { status?: string; confidence?: string; linked?: string }) {
-  return db.with((cte) => cte('m').materialized(), (w) => {
-    let m = w
-      .selectFrom('member as m')
-      .selectAll('m')
-      .where('m.id', 'in', sql<number>`(SELECT s.id FROM member s WHERE xgz_in_scope(s.scope_key) UNION SELECT l.member_id FROM member_link l WHERE xgz_in_scope(l.scope_key))`);
-    if (f.status) m = m.where('m.member_status', '=', f.status as 'normal');
-    if (f.confidence) m = m.where('m.confidence', '=', f.confidence as 'confirmed');
-    if (f.linked) m = m.where(sql<boolean>`EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id) = ${f.linked === 'true'}`);
-    return m;
-  });
+  return db.with(
+    (cte) => cte('m').materialized(),
+    (w) => {
+      let m = w
+        .selectFrom('member as m')
+        .selectAll('m')
+        .where(
+          'm.id',
+          'in',
+          sql<number>`(SELECT s.id FROM member s WHERE xgz_in_scope(s.scope_key) UNION SELECT l.member_id FROM member_link l WHERE xgz_in_scope(l.scope_key))`,
+        );
+      if (f.status) m = m.where('m.member_status', '=', f.status as 'normal');
+      if (f.confidence) m = m.where('m.confidence', '=', f.confidence as 'confirmed');
+      if (f.linked)
+        m = m.where(
+          sql<boolean>`EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id) = ${f.linked === 'true'}`,
+        );
+      return m;
+    },
+  );
 }
 
 /**
@@ -47,8 +58,28 @@ export function memberQuery(db: Transaction<DB>, f: MemberFilters) {
     .innerJoin('person as p', 'p.id', 'm.person_id')
     .$if(!!f.q, (q) => q.where('p.name', 'like', containing(f.q!)));
   return q
-    .select(['m.id', 'p.name', 'p.birth_date', 'p.sex', 'p.id_enc', 'p.phone_enc', 'm.membership', 'm.join_date', 'm.org_relation', 'm.member_status', 'm.confidence', 'm.sources', 'm.workplace'])
-    .select(sql<string[]>`coalesce((SELECT array_agg(DISTINCT e.name) FROM member_link l JOIN entity e ON e.id = l.entity_id WHERE l.member_id = m.id), '{}')`.as('entities'));
+    .select([
+      'm.id',
+      'p.name',
+      'p.birth_date',
+      'p.sex',
+      'p.id_enc',
+      'p.phone_enc',
+      'm.membership',
+      'm.join_date',
+      'm.org_relation',
+      'm.member_status',
+      'm.confidence',
+      'm.sources',
+      'm.workplace',
+    ])
+    .select(
+      sql<
+        string[]
+      >`coalesce((SELECT array_agg(DISTINCT e.name) FROM member_link l JOIN entity e ON e.id = l.entity_id WHERE l.member_id = m.id), '{}')`.as(
+        'entities',
+      ),
+    );
 }
 
 /**
@@ -58,43 +89,123 @@ export function memberQuery(db: Transaction<DB>, f: MemberFilters) {
  */
 async function memberCount(db: Transaction<DB>, f: MemberFilters): Promise<number> {
   const count = sql<number>`count(*)::int`.as('total');
-  const [{ total }] = f.q ? await memberQuery(db, f).clearSelect().select(count).execute() : await membersInScope(db, f).selectFrom('m').select(count).execute();
+  const [{ total }] = f.q
+    ? await memberQuery(db, f).clearSelect().select(count).execute()
+    : await membersInScope(db, f).selectFrom('m').select(count).execute();
   return total;
 }
 
 /** A page of the roster, personal fields masked. */
-export async function memberPage(db: Transaction<DB>, keys: Keys, f: MemberFilters & { page: number; pageSize: number }) {
+export async function memberPage(
+  db: Transaction<DB>,
+  keys: Keys,
+  f: MemberFilters & { page: number; pageSize: number },
+) {
   const total = await memberCount(db, f);
-  const rows = await memberQuery(db, f).orderBy('p.name').orderBy('m.id').limit(f.pageSize).offset(offsetOf(f)).execute();
+  const rows = await memberQuery(db, f)
+    .orderBy('p.name')
+    .orderBy('m.id')
+    .limit(f.pageSize)
+    .offset(offsetOf(f))
+    .execute();
   return {
-    items: rows.map((m) => ({ id: m.id, name: m.name, birthDate: m.birth_date, idNumber: masked(keys, m.id_enc, maskIdNumber), phone: masked(keys, m.phone_enc, maskPhone), membership: m.membership, joinDate: m.join_date, orgRelation: m.org_relation, status: m.member_status, confidence: m.confidence, sources: m.sources, entities: m.entities })),
-    total, page: f.page, pageSize: f.pageSize,
+    items: rows.map((m) => ({
+      id: m.id,
+      name: m.name,
+      birthDate: m.birth_date,
+      idNumber: masked(keys, m.id_enc, maskIdNumber),
+      phone: masked(keys, m.phone_enc, maskPhone),
+      membership: m.membership,
+      joinDate: m.join_date,
+      orgRelation: m.org_relation,
+      status: m.member_status,
+      confidence: m.confidence,
+      sources: m.sources,
+      entities: m.entities,
+    })),
+    total,
+    page: f.page,
+    pageSize: f.pageSize,
   };
 }
 
 /** The rows of the roster's export, in name order. */
-export const memberExportRows = (db: Transaction<DB>, f: MemberFilters) => memberQuery(db, f).orderBy('p.name').limit(200_000).execute();
+export const memberExportRows = (db: Transaction<DB>, f: MemberFilters) =>
+  memberQuery(db, f).orderBy('p.name').limit(200_000).execute();
 
 /** A member's page: the person (masked), the roles it was found in, its discovery cases and its history. */
 export async function memberDetail(db: Transaction<DB>, keys: Keys, id: number) {
-  const m = await db.selectFrom('member as m').innerJoin('person as p', 'p.id', 'm.person_id').selectAll('m').select(['p.name', 'p.birth_date', 'p.sex', 'p.id_enc', 'p.phone_enc']).where('m.id', '=', id).executeTakeFirst();
+  const m = await db
+    .selectFrom('member as m')
+    .innerJoin('person as p', 'p.id', 'm.person_id')
+    .selectAll('m')
+    .select(['p.name', 'p.birth_date', 'p.sex', 'p.id_enc', 'p.phone_enc'])
+    .where('m.id', '=', id)
+    .executeTakeFirst();
   if (!m) throw notFound('党员');
-  const roles = await db.selectFrom('member_link as l').innerJoin('entity as e', 'e.id', 'l.entity_id').innerJoin('entity_person as ep', 'ep.id', 'l.entity_person_id')
-    .select(['e.id as entity_id', 'e.name', 'e.status', 'ep.role', 'l.method', 'l.score', 'l.levels']).where('l.member_id', '=', m.id).orderBy('e.name').execute();
-  const cases = await db.selectFrom('discovery_case').select(['id', 'kind', 'state', 'updated_at']).where('member_id', '=', m.id).orderBy('id').execute();
-  const history = await db.selectFrom('ledger_history as h').leftJoin('app_user as u', 'u.id', 'h.actor_id').select(['h.id', 'h.op', 'h.at', 'h.before', 'h.after', 'u.display_name'])
-    .where('h.object_type', '=', 'member').where('h.object_id', '=', m.id).orderBy('h.id', 'desc').execute();
+  const roles = await db
+    .selectFrom('member_link as l')
+    .innerJoin('entity as e', 'e.id', 'l.entity_id')
+    .innerJoin('entity_person as ep', 'ep.id', 'l.entity_person_id')
+    .select(['e.id as entity_id', 'e.name', 'e.status', 'ep.role', 'l.method', 'l.score', 'l.levels'])
+    .where('l.member_id', '=', m.id)
+    .orderBy('e.name')
+    .execute();
+  const cases = await db
+    .selectFrom('discovery_case')
+    .select(['id', 'kind', 'state', 'updated_at'])
+    .where('member_id', '=', m.id)
+    .orderBy('id')
+    .execute();
+  const history = await db
+    .selectFrom('ledger_history as h')
+    .leftJoin('app_user as u', 'u.id', 'h.actor_id')
+    .select(['h.id', 'h.op', 'h.at', 'h.before', 'h.after', 'u.display_name'])
+    .where('h.object_type', '=', 'member')
+    .where('h.object_id', '=', m.id)
+    .orderBy('h.id', 'desc')
+    .execute();
   const changed = (b: unknown, a: unknown) => {
     const x = (b ?? {}) as Record<string, unknown>;
     const y = (a ?? {}) as Record<string, unknown>;
-    return ['membership', 'org_relation', 'member_status', 'confidence', 'sources', 'workplace'].filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k])).map((k) => ({ field: k, from: historyValue(k, x[k] ?? null), to: historyValue(k, y[k] ?? null) }));
+    return ['membership', 'org_relation', 'member_status', 'confidence', 'sources', 'workplace']
+      .filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]))
+      .map((k) => ({ field: k, from: historyValue(k, x[k] ?? null), to: historyValue(k, y[k] ?? null) }));
   };
   return {
-    id: m.id, name: m.name, birthDate: m.birth_date, sex: m.sex, idNumber: masked(keys, m.id_enc, maskIdNumber), phone: masked(keys, m.phone_enc, maskPhone),
-    membership: m.membership, joinDate: m.join_date, orgRelation: m.org_relation, orgRelationCode: m.org_relation_code, status: m.member_status, statusLabel: STATUS[m.member_status],
-    confidence: m.confidence, confidenceLabel: CONFIDENCE[m.confidence], sources: m.sources, occupation: m.occupation, workplace: m.workplace,
-    roles: roles.map((r) => ({ entityId: r.entity_id, entityName: r.name, entityStatus: r.status, role: r.role, method: r.method, score: r.score, levels: r.levels })),
+    id: m.id,
+    name: m.name,
+    birthDate: m.birth_date,
+    sex: m.sex,
+    idNumber: masked(keys, m.id_enc, maskIdNumber),
+    phone: masked(keys, m.phone_enc, maskPhone),
+    membership: m.membership,
+    joinDate: m.join_date,
+    orgRelation: m.org_relation,
+    orgRelationCode: m.org_relation_code,
+    status: m.member_status,
+    statusLabel: STATUS[m.member_status],
+    confidence: m.confidence,
+    confidenceLabel: CONFIDENCE[m.confidence],
+    sources: m.sources,
+    occupation: m.occupation,
+    workplace: m.workplace,
+    roles: roles.map((r) => ({
+      entityId: r.entity_id,
+      entityName: r.name,
+      entityStatus: r.status,
+      role: r.role,
+      method: r.method,
+      score: r.score,
+      levels: r.levels,
+    })),
     cases: cases.map((c) => ({ id: c.id, kind: c.kind, state: c.state, updatedAt: c.updated_at })),
-    history: history.map((h) => ({ id: h.id, op: h.op, at: h.at, actor: h.display_name ?? '系统/导入', changes: changed(h.before, h.after) })),
+    history: history.map((h) => ({
+      id: h.id,
+      op: h.op,
+      at: h.at,
+      actor: h.display_name ?? '系统/导入',
+      changes: changed(h.before, h.after),
+    })),
   };
 }

@@ -15,7 +15,11 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listMembers.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listMembers, ['党员']), querystring: listMembers.query, response: { 200: listMembers.response } },
+    schema: {
+      ...schemaOf(listMembers, ['党员']),
+      querystring: listMembers.query,
+      response: { 200: listMembers.response },
+    },
     handler: (req) => req.scoped(({ db }) => memberPage(db, keys, req.query)),
   });
 
@@ -27,7 +31,12 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(markMember.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(markMember, ['党员']), params: markMember.params, body: markMember.body, response: { 201: markMember.response } },
+    schema: {
+      ...schemaOf(markMember, ['党员']),
+      params: markMember.params,
+      body: markMember.body,
+      response: { 201: markMember.response },
+    },
     handler: async (req, reply) => {
       const out = await req.scoped((sc) => markStaffMember(sc, req.params.id, req.params.roleId, req.body));
       reply.code(201);
@@ -44,17 +53,26 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
         audit({ action: 'member.export', objectType: 'member', detail: { filters: req.query, rows: rows.length } });
         return rows;
       });
-      return sendXlsx(reply, `党员名册-${today()}.xlsx`, '党员', [
-        { header: '姓名', value: (m) => m.name },
-        { header: '身份证号', width: 22, value: (m) => masked(keys, m.id_enc, maskIdNumber) },
-        { header: '出生日期', value: (m) => m.birth_date },
-        { header: '党员类别', value: (m) => (m.membership === 'full' ? '正式党员' : m.membership === 'probationary' ? '预备党员' : '') },
-        { header: '入党日期', value: (m) => m.join_date },
-        { header: '组织关系所在党组织', width: 36, value: (m) => m.org_relation },
-        { header: '党员状态', value: (m) => STATUS[m.member_status] },
-        { header: '可信度', value: (m) => CONFIDENCE[m.confidence] },
-        { header: '所在市场主体', width: 40, value: (m) => m.entities.join('、') },
-      ], rows);
+      return sendXlsx(
+        reply,
+        `党员名册-${today()}.xlsx`,
+        '党员',
+        [
+          { header: '姓名', value: (m) => m.name },
+          { header: '身份证号', width: 22, value: (m) => masked(keys, m.id_enc, maskIdNumber) },
+          { header: '出生日期', value: (m) => m.birth_date },
+          {
+            header: '党员类别',
+            value: (m) => (m.membership === 'full' ? '正式党员' : m.membership === 'probationary' ? '预备党员' : ''),
+          },
+          { header: '入党日期', value: (m) => m.join_date },
+          { header: '组织关系所在党组织', width: 36, value: (m) => m.org_relation },
+          { header: '党员状态', value: (m) => STATUS[m.member_status] },
+          { header: '可信度', value: (m) => CONFIDENCE[m.confidence] },
+          { header: '所在市场主体', width: 40, value: (m) => m.entities.join('、') },
+        ],
+        rows,
+      );
     },
   });
 }

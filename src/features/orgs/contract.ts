@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { PROPOSAL_MODES, type ProposalMode } from '../../domain/orgs/grouping.js';
-import { date, endpoint, historyLine, idKeyParam, idParam, pageOf, pageQuery, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import {
+  date,
+  endpoint,
+  historyLine,
+  idKeyParam,
+  idParam,
+  pageOf,
+  pageQuery,
+  underQuery,
+  type ItemOf,
+  type ResponseOf,
+} from '../../http/contract.js';
 
 /** The party- and Youth League-organization ledger's contract (pure), shared with the web. */
 export const ORG_KINDS = ['committee', 'general_branch', 'branch', 'joint_branch'] as const;
@@ -18,9 +29,22 @@ export const orgFilters = {
 };
 
 export const orgListItem = z.object({
-  id: z.number(), body: z.enum(['party', 'league']), name: z.string(), kind: z.string(), kindLabel: z.string(), setupMode: z.string(), setupModeLabel: z.string(),
-  status: z.string(), statusLabel: z.string(), foundedOn: z.string().nullable(), countyName: z.string(), stationName: z.string().nullable(),
-  units: z.number(), memberCount: z.number(), secretary: z.string().nullable(), termEnd: z.string().nullable(),
+  id: z.number(),
+  body: z.enum(['party', 'league']),
+  name: z.string(),
+  kind: z.string(),
+  kindLabel: z.string(),
+  setupMode: z.string(),
+  setupModeLabel: z.string(),
+  status: z.string(),
+  statusLabel: z.string(),
+  foundedOn: z.string().nullable(),
+  countyName: z.string(),
+  stationName: z.string().nullable(),
+  units: z.number(),
+  memberCount: z.number(),
+  secretary: z.string().nullable(),
+  termEnd: z.string().nullable(),
 });
 
 const due = z.enum(['due', 'overdue']).nullable();
@@ -80,13 +104,47 @@ export const getOrg = endpoint({
   summary: '党组织详情：覆盖单位、党员（团员）、班子与任期、规则提示、变更记录',
   params: idParam,
   response: orgListItem.extend({
-    affiliatedTo: z.string().nullable(), note: z.string().nullable(), dissolvedOn: z.string().nullable(), countyCode: z.string(), stationCode: z.string().nullable(),
+    affiliatedTo: z.string().nullable(),
+    note: z.string().nullable(),
+    dissolvedOn: z.string().nullable(),
+    countyCode: z.string(),
+    stationCode: z.string().nullable(),
     fullMembers: z.object({ registered: z.number(), found: z.number(), count: z.number() }),
-    entities: z.array(z.object({ id: z.number(), name: z.string(), kind: z.string(), status: z.string(), foundMembers: z.number() })),
-    members: z.array(z.object({ id: z.number(), personId: z.number(), memberId: z.number().nullable(), name: z.string(), membership: z.string().nullable(), joinDate: z.string().nullable(), joinedOn: z.string().nullable() })),
-    officers: z.array(z.object({ id: z.number(), personId: z.number(), name: z.string(), role: z.string(), roleLabel: z.string(), termStart: z.string(), termEnd: z.string(), due })),
+    entities: z.array(
+      z.object({ id: z.number(), name: z.string(), kind: z.string(), status: z.string(), foundMembers: z.number() }),
+    ),
+    members: z.array(
+      z.object({
+        id: z.number(),
+        personId: z.number(),
+        memberId: z.number().nullable(),
+        name: z.string(),
+        membership: z.string().nullable(),
+        joinDate: z.string().nullable(),
+        joinedOn: z.string().nullable(),
+      }),
+    ),
+    officers: z.array(
+      z.object({
+        id: z.number(),
+        personId: z.number(),
+        name: z.string(),
+        role: z.string(),
+        roleLabel: z.string(),
+        termStart: z.string(),
+        termEnd: z.string(),
+        due,
+      }),
+    ),
     findings: z.array(z.object({ rule: z.string(), severity: z.enum(['refuse', 'warn']), message: z.string() })),
-    history: z.array(historyLine.extend({ object_type: z.string(), before: row.nullable(), after: row.nullable(), subject: z.string().nullable() })),
+    history: z.array(
+      historyLine.extend({
+        object_type: z.string(),
+        before: row.nullable(),
+        after: row.nullable(),
+        subject: z.string().nullable(),
+      }),
+    ),
   }),
 });
 
@@ -123,7 +181,12 @@ export const addOrgMember = endpoint({
   path: '/orgs/:id/members',
   summary: '登记组织关系（党员：memberId；团员：姓名与身份证号）',
   params: idParam,
-  body: z.strictObject({ memberId: z.number().int().positive().optional(), name: z.string().trim().min(2).max(20).optional(), idNumber: z.string().trim().optional(), joinedOn: date.optional() }),
+  body: z.strictObject({
+    memberId: z.number().int().positive().optional(),
+    name: z.string().trim().min(2).max(20).optional(),
+    idNumber: z.string().trim().optional(),
+    joinedOn: date.optional(),
+  }),
   status: 201,
   response: created,
 });
@@ -133,12 +196,18 @@ export const addOrgOfficer = endpoint({
   path: '/orgs/:id/officers',
   summary: '任命班子成员（从本组织登记的党员中选），任期默认按届期计算',
   params: idParam,
-  body: z.strictObject({ personId: z.number().int().positive(), role: z.enum(['secretary', 'deputy', 'committee']), termStart: date, termEnd: date.optional() }),
+  body: z.strictObject({
+    personId: z.number().int().positive(),
+    role: z.enum(['secretary', 'deputy', 'committee']),
+    termStart: date,
+    termEnd: date.optional(),
+  }),
   status: 201,
   response: created,
 });
 
-const removal = <P extends string>(path: P, summary: string) => endpoint({ method: 'DELETE', path, summary, params: idKeyParam, status: 204, response: z.null() });
+const removal = <P extends string>(path: P, summary: string) =>
+  endpoint({ method: 'DELETE', path, summary, params: idKeyParam, status: 204, response: z.null() });
 export const removeOrgEntity = removal('/orgs/:id/entities/:key', '移出覆盖的市场主体');
 export const removeOrgMember = removal('/orgs/:id/members/:key', '移出组织关系登记（同时免去其现任职务）');
 export const removeOrgOfficer = removal('/orgs/:id/officers/:key', '免去班子职务');
@@ -149,9 +218,21 @@ export type OrgDetail = ResponseOf<typeof getOrg>;
 // ── Setup proposals (组建建议, proposals.ts) ──────────────────────────────────────────────
 const proposalMode = z.enum(PROPOSAL_MODES as [ProposalMode, ...ProposalMode[]]);
 export const proposalItem = z.object({
-  id: z.number(), mode: proposalMode, modeLabel: z.string(), orgKind: z.string().nullable(), orgKindLabel: z.string().nullable(), state: z.enum(['open', 'accepted', 'rejected']),
-  countyName: z.string(), stationName: z.string().nullable(), units: z.number(), fullMembers: z.number(), members: z.number(), explanation: z.string(),
-  suggestedName: z.string(), reason: z.string().nullable(), orgId: z.number().nullable(),
+  id: z.number(),
+  mode: proposalMode,
+  modeLabel: z.string(),
+  orgKind: z.string().nullable(),
+  orgKindLabel: z.string().nullable(),
+  state: z.enum(['open', 'accepted', 'rejected']),
+  countyName: z.string(),
+  stationName: z.string().nullable(),
+  units: z.number(),
+  fullMembers: z.number(),
+  members: z.number(),
+  explanation: z.string(),
+  suggestedName: z.string(),
+  reason: z.string().nullable(),
+  orgId: z.number().nullable(),
   entities: z.array(z.object({ id: z.number(), name: z.string(), fullMembers: z.number(), members: z.number() })),
 });
 
@@ -159,7 +240,13 @@ export const generateOrgProposals = endpoint({
   method: 'POST',
   path: '/org-proposals/generate',
   summary: '按规则为本辖区无组织的市场主体重新生成组建建议（未处理的建议被替换）',
-  response: z.object({ candidates: z.number(), proposals: z.number(), skippedRejected: z.number(), counts: z.partialRecord(proposalMode, z.number()), ms: z.number() }),
+  response: z.object({
+    candidates: z.number(),
+    proposals: z.number(),
+    skippedRejected: z.number(),
+    counts: z.partialRecord(proposalMode, z.number()),
+    ms: z.number(),
+  }),
 });
 
 export const listProposals = endpoint({
@@ -179,9 +266,13 @@ export const listProposals = endpoint({
 export const acceptProposal = endpoint({
   method: 'POST',
   path: '/org-proposals/:id/accept',
-  summary: '采纳：组建类建议新建"筹建"党组织并覆盖其单位；挂靠类须选定挂靠的党组织；工作覆盖类生成指派指导员和"组织找党员"任务',
+  summary:
+    '采纳：组建类建议新建"筹建"党组织并覆盖其单位；挂靠类须选定挂靠的党组织；工作覆盖类生成指派指导员和"组织找党员"任务',
   params: idParam,
-  body: z.strictObject({ name: z.string().trim().min(2).max(60).optional(), orgId: z.number().int().positive().optional() }),
+  body: z.strictObject({
+    name: z.string().trim().min(2).max(60).optional(),
+    orgId: z.number().int().positive().optional(),
+  }),
   response: z.object({ id: z.number(), orgId: z.number().nullable() }),
 });
 

@@ -28,18 +28,32 @@ export async function proposalRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listProposals.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listProposals, tags), querystring: listProposals.query, response: { 200: listProposals.response } },
+    schema: {
+      ...schemaOf(listProposals, tags),
+      querystring: listProposals.query,
+      response: { 200: listProposals.response },
+    },
     handler: (req) => req.scoped(({ db }) => proposalPage(db, req.query)),
   });
 
   r.post(acceptProposal.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(acceptProposal, tags), params: acceptProposal.params, body: acceptProposal.body, response: { 200: acceptProposal.response } },
+    schema: {
+      ...schemaOf(acceptProposal, tags),
+      params: acceptProposal.params,
+      body: acceptProposal.body,
+      response: { 200: acceptProposal.response },
+    },
     handler: async (req) => {
       const s = await rules();
       return req.scoped(async (sc) => {
         const { p, units, orgId } = await adoptProposal(sc, req.params.id, req.body, s, req.user!.id);
-        sc.audit({ action: 'proposal.accept', objectType: 'org_proposal', objectId: p.id, detail: { mode: p.mode, orgId, units: units.length } });
+        sc.audit({
+          action: 'proposal.accept',
+          objectType: 'org_proposal',
+          objectId: p.id,
+          detail: { mode: p.mode, orgId, units: units.length },
+        });
         return { id: p.id, orgId };
       });
     },
@@ -47,12 +61,22 @@ export async function proposalRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(moveProposalUnit.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(moveProposalUnit, tags), params: moveProposalUnit.params, body: moveProposalUnit.body, response: { 200: moveProposalUnit.response } },
+    schema: {
+      ...schemaOf(moveProposalUnit, tags),
+      params: moveProposalUnit.params,
+      body: moveProposalUnit.body,
+      response: { 200: moveProposalUnit.response },
+    },
     handler: async (req) => {
       const s = await rules();
       return req.scoped(async ({ db, audit }) => {
         const moved = await moveProposalEntity(db, req.params.id, req.body, s);
-        audit({ action: 'proposal.adjust', objectType: 'org_proposal', objectId: moved.from, detail: { entityId: req.body.entityId, toProposalId: moved.to } });
+        audit({
+          action: 'proposal.adjust',
+          objectType: 'org_proposal',
+          objectId: moved.from,
+          detail: { entityId: req.body.entityId, toProposalId: moved.to },
+        });
         return moved;
       });
     },
@@ -60,11 +84,21 @@ export async function proposalRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(rejectProposal.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(rejectProposal, tags), params: rejectProposal.params, body: rejectProposal.body, response: { 200: rejectProposal.response } },
+    schema: {
+      ...schemaOf(rejectProposal, tags),
+      params: rejectProposal.params,
+      body: rejectProposal.body,
+      response: { 200: rejectProposal.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const id = await rejectOpenProposal(db, req.params.id, req.body.reason, req.user!.id);
-        audit({ action: 'proposal.reject', objectType: 'org_proposal', objectId: id, detail: { reason: req.body.reason } });
+        audit({
+          action: 'proposal.reject',
+          objectType: 'org_proposal',
+          objectId: id,
+          detail: { reason: req.body.reason },
+        });
         return { id };
       }),
   });

@@ -5,9 +5,35 @@ import { badRequest } from '../../http/errors.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { today as todayInZone } from '../../domain/time/zone.js';
 import { orgDetail, orgExportItems, orgPage, termsDue } from './queries.js';
-import { addOrg, appointOfficer, changeOrg, coverEntity, registerOrgMember, registerOrgsFromReports, removeCoveredEntity, removeOfficer, removeOrgMemberRow, removeOrgPart, type OrgPart } from './writes.js';
+import {
+  addOrg,
+  appointOfficer,
+  changeOrg,
+  coverEntity,
+  registerOrgMember,
+  registerOrgsFromReports,
+  removeCoveredEntity,
+  removeOfficer,
+  removeOrgMemberRow,
+  removeOrgPart,
+  type OrgPart,
+} from './writes.js';
 import { schemaOf } from '../../http/contract.js';
-import { addOrgEntity, addOrgMember, addOrgOfficer, createOrg, exportOrgs, getOrg, listOrgs, registerFromReports, removeOrgEntity, removeOrgMember, removeOrgOfficer, termReminders, updateOrg } from './contract.js';
+import {
+  addOrgEntity,
+  addOrgMember,
+  addOrgOfficer,
+  createOrg,
+  exportOrgs,
+  getOrg,
+  listOrgs,
+  registerFromReports,
+  removeOrgEntity,
+  removeOrgMember,
+  removeOrgOfficer,
+  termReminders,
+  updateOrg,
+} from './contract.js';
 
 /** The party- and Youth League-organization ledger: organizations, covered entities, members, officers, terms. */
 export async function orgRoutes(app: FastifyInstance): Promise<void> {
@@ -29,20 +55,26 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
         audit({ action: 'org.export', objectType: 'party_org', detail: { filters: req.query, rows: items.length } });
         return items;
       });
-      return sendXlsx(reply, `党组织台账-${todayInZone()}.xlsx`, '党组织', [
-        { header: '类别', width: 8, value: (o) => BODY_LABEL[o.body as 'party'] },
-        { header: '名称', width: 36, value: (o) => o.name },
-        { header: '组织类型', width: 12, value: (o) => o.kindLabel },
-        { header: '建立方式', width: 24, value: (o) => o.setupModeLabel },
-        { header: '状态', width: 8, value: (o) => o.statusLabel },
-        { header: '成立日期', width: 12, value: (o) => o.foundedOn },
-        { header: '县区', width: 10, value: (o) => o.countyName },
-        { header: '基层所', width: 16, value: (o) => o.stationName },
-        { header: '覆盖单位数', width: 10, value: (o) => o.units },
-        { header: '登记党员（团员）数', width: 12, value: (o) => o.memberCount },
-        { header: '书记', width: 10, value: (o) => o.secretary },
-        { header: '届满日期', width: 12, value: (o) => o.termEnd },
-      ], rows);
+      return sendXlsx(
+        reply,
+        `党组织台账-${todayInZone()}.xlsx`,
+        '党组织',
+        [
+          { header: '类别', width: 8, value: (o) => BODY_LABEL[o.body as 'party'] },
+          { header: '名称', width: 36, value: (o) => o.name },
+          { header: '组织类型', width: 12, value: (o) => o.kindLabel },
+          { header: '建立方式', width: 24, value: (o) => o.setupModeLabel },
+          { header: '状态', width: 8, value: (o) => o.statusLabel },
+          { header: '成立日期', width: 12, value: (o) => o.foundedOn },
+          { header: '县区', width: 10, value: (o) => o.countyName },
+          { header: '基层所', width: 16, value: (o) => o.stationName },
+          { header: '覆盖单位数', width: 10, value: (o) => o.units },
+          { header: '登记党员（团员）数', width: 12, value: (o) => o.memberCount },
+          { header: '书记', width: 10, value: (o) => o.secretary },
+          { header: '届满日期', width: 12, value: (o) => o.termEnd },
+        ],
+        rows,
+      );
     },
   });
 
@@ -61,7 +93,8 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(createOrg, ['党组织']), body: createOrg.body, response: { 201: createOrg.response } },
     handler: async (req, reply) => {
       const b = req.body;
-      if (b.status === 'established' && !b.foundedOn) throw badRequest('已建组织须填写成立日期', [{ field: 'foundedOn', message: '请填写成立日期' }]);
+      if (b.status === 'established' && !b.foundedOn)
+        throw badRequest('已建组织须填写成立日期', [{ field: 'foundedOn', message: '请填写成立日期' }]);
       const s = await rules();
       const id = await req.scoped((sc) => addOrg(sc, b, s));
       return reply.code(201).send({ id });
@@ -86,7 +119,12 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
 
   r.patch(updateOrg.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(updateOrg, ['党组织']), params: updateOrg.params, body: updateOrg.body, response: { 200: updateOrg.response } },
+    schema: {
+      ...schemaOf(updateOrg, ['党组织']),
+      params: updateOrg.params,
+      body: updateOrg.body,
+      response: { 200: updateOrg.response },
+    },
     handler: async (req) => {
       const b = req.body;
       const s = await rules();
@@ -106,7 +144,12 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(addOrgMember.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(addOrgMember, ['党组织']), params: addOrgMember.params, body: addOrgMember.body, response: { 201: addOrgMember.response } },
+    schema: {
+      ...schemaOf(addOrgMember, ['党组织']),
+      params: addOrgMember.params,
+      body: addOrgMember.body,
+      response: { 201: addOrgMember.response },
+    },
     handler: async (req, reply) => {
       const id = await req.scoped((sc) => registerOrgMember(sc, app.ctx.keys, req.params.id, req.body));
       return reply.code(201).send({ id });
@@ -115,7 +158,12 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(addOrgOfficer.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(addOrgOfficer, ['党组织']), params: addOrgOfficer.params, body: addOrgOfficer.body, response: { 201: addOrgOfficer.response } },
+    schema: {
+      ...schemaOf(addOrgOfficer, ['党组织']),
+      params: addOrgOfficer.params,
+      body: addOrgOfficer.body,
+      response: { 201: addOrgOfficer.response },
+    },
     handler: async (req, reply) => {
       const b = req.body;
       const s = await rules();
@@ -125,12 +173,20 @@ export async function orgRoutes(app: FastifyInstance): Promise<void> {
   });
 
   /** DELETE /orgs/:id/<part>/:key: one covered entity, registered member or officer, audited. */
-  const removal = (e: typeof removeOrgEntity | typeof removeOrgMember | typeof removeOrgOfficer, part: string, what: string, action: string, remove: OrgPart['remove']) =>
+  const removal = (
+    e: typeof removeOrgEntity | typeof removeOrgMember | typeof removeOrgOfficer,
+    part: string,
+    what: string,
+    action: string,
+    remove: OrgPart['remove'],
+  ) =>
     r.delete(e.path, {
       config: { access: 'data.write' },
       schema: { ...schemaOf(e, ['党组织']), params: e.params },
       handler: async (req, reply) => {
-        await req.scoped((sc) => removeOrgPart(sc, req.params.id, req.params.key, { part, what, action, summary: e.summary, remove }));
+        await req.scoped((sc) =>
+          removeOrgPart(sc, req.params.id, req.params.key, { part, what, action, summary: e.summary, remove }),
+        );
         return reply.code(204).send();
       },
     });

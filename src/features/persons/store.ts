@@ -8,14 +8,24 @@ import { blindIndex, encryptField } from '../../crypto/field.js';
  * Every feature that records a person goes through these two functions (which call the
  * database functions that may see persons of other jurisdictions to keep them one row each).
  */
-export type Identified = { idNumber: string; birthDate: string; sex: 'male' | 'female'; name: string; phone?: string | null };
+export type Identified = {
+  idNumber: string;
+  birthDate: string;
+  sex: 'male' | 'female';
+  name: string;
+  phone?: string | null;
+};
 export type Unidentified = { name: string; phone?: string | null };
 
 const enc = (keys: Keys, v?: string | null) => (v ? encryptField(keys, v) : null);
 const bi = (keys: Keys, v?: string | null) => (v ? blindIndex(keys, v) : null);
 
 /** Upserts persons known by ID number; returns person ids by ID number. */
-export async function upsertIdentified(db: Transaction<DB>, keys: Keys, people: Identified[]): Promise<Map<string, number>> {
+export async function upsertIdentified(
+  db: Transaction<DB>,
+  keys: Keys,
+  people: Identified[],
+): Promise<Map<string, number>> {
   if (!people.length) return new Map();
   const indexes = people.map((p) => blindIndex(keys, p.idNumber));
   const res = await sql<{ bi: string; person_id: number }>`SELECT * FROM xgz_person_upsert(
@@ -29,7 +39,10 @@ export async function upsertIdentified(db: Transaction<DB>, keys: Keys, people: 
 /** Creates persons known only by name (and phone); returns their ids in input order. */
 export async function insertUnidentified(db: Transaction<DB>, keys: Keys, people: Unidentified[]): Promise<number[]> {
   if (!people.length) return [];
-  const res = await sql<{ ord: number; person_id: number }>`SELECT * FROM xgz_person_insert_unidentified(${people.map((p) => p.name)}::text[],
+  const res = await sql<{
+    ord: number;
+    person_id: number;
+  }>`SELECT * FROM xgz_person_insert_unidentified(${people.map((p) => p.name)}::text[],
     ${people.map((p) => enc(keys, p.phone))}::text[], ${people.map((p) => bi(keys, p.phone))}::text[])`.execute(db);
   return res.rows.sort((a, b) => Number(a.ord) - Number(b.ord)).map((r) => r.person_id);
 }

@@ -26,7 +26,15 @@ export async function cardRoutes(app: FastifyInstance): Promise<void> {
   r.get(listCards.path, {
     config: { access: 'data.read' },
     schema: { ...schemaOf(listCards, TAGS), querystring: listCards.query, response: { 200: listCards.response } },
-    handler: (req) => req.scoped(async ({ db }) => pageFrom(await cardsFiltered(db, req.query), req.query, (q) => q.orderBy('c.expires_on').orderBy('c.id'), toCard)),
+    handler: (req) =>
+      req.scoped(async ({ db }) =>
+        pageFrom(
+          await cardsFiltered(db, req.query),
+          req.query,
+          (q) => q.orderBy('c.expires_on').orderBy('c.id'),
+          toCard,
+        ),
+      ),
   });
 
   r.get(exportCards.path, {
@@ -34,8 +42,18 @@ export async function cardRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags: TAGS, summary: exportCards.summary, querystring: exportCards.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await (await cardsFiltered(db, req.query)).orderBy('c.expires_on').orderBy('c.id').limit(100_000).execute();
-        audit({ action: 'mobile_card.export', objectType: 'mobile_card', detail: { filters: req.query, rows: rows.length } });
+        const rows = await (
+          await cardsFiltered(db, req.query)
+        )
+          .orderBy('c.expires_on')
+          .orderBy('c.id')
+          .limit(100_000)
+          .execute();
+        audit({
+          action: 'mobile_card.export',
+          objectType: 'mobile_card',
+          detail: { filters: req.query, rows: rows.length },
+        });
         return rows.map(toCard);
       });
       return sendXlsx(reply, `流动党员活动证-${today()}.xlsx`, '流动党员活动证', CARD_COLUMNS, rows);
@@ -54,7 +72,12 @@ export async function cardRoutes(app: FastifyInstance): Promise<void> {
 
   r.patch(updateCard.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(updateCard, TAGS), params: updateCard.params, body: updateCard.body, response: { 200: updateCard.response } },
+    schema: {
+      ...schemaOf(updateCard, TAGS),
+      params: updateCard.params,
+      body: updateCard.body,
+      response: { 200: updateCard.response },
+    },
     handler: async (req) => ({ id: await req.scoped((sc) => renewOrReturnCard(sc, req.params.id, req.body)) }),
   });
 }

@@ -1,6 +1,25 @@
 import { z } from 'zod';
-import { codesOf, date, endpoint, historyLine, idKeyParam, idParam, pageOf, pageQuery, place, subtreeFigures, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
-import { BUSINESS_LABEL, PLATFORM_STATUS_LABEL, RIDER_ROLE_LABEL, STATION_STATUS_LABEL } from '../../domain/platforms/labels.js';
+import {
+  codesOf,
+  date,
+  endpoint,
+  historyLine,
+  idKeyParam,
+  idParam,
+  pageOf,
+  pageQuery,
+  place,
+  subtreeFigures,
+  underQuery,
+  type ItemOf,
+  type ResponseOf,
+} from '../../http/contract.js';
+import {
+  BUSINESS_LABEL,
+  PLATFORM_STATUS_LABEL,
+  RIDER_ROLE_LABEL,
+  STATION_STATUS_LABEL,
+} from '../../domain/platforms/labels.js';
 import { CARD_STATE_LABEL, RIDER_ORG_TYPE_LABEL } from '../../domain/platforms/orgs.js';
 import { idNumberField, phoneField } from '../../domain/ledger/rows.js';
 import { ORG_KIND_LABEL, ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../../domain/orgs/rules.js';
@@ -21,8 +40,19 @@ const created = z.object({ id: z.number() });
 
 /** Which organizations serve a platform or station and which instructors are assigned to it now. */
 const unitWork = {
-  orgs: z.array(z.object({ linkId: z.number(), id: z.number(), name: z.string(), kind: codesOf(ORG_KIND_LABEL), setupMode: codesOf(SETUP_MODE_LABEL), status: orgStatus })),
-  instructors: z.array(z.object({ assignmentId: z.number(), instructorId: z.number(), name: z.string(), startOn: z.string() })),
+  orgs: z.array(
+    z.object({
+      linkId: z.number(),
+      id: z.number(),
+      name: z.string(),
+      kind: codesOf(ORG_KIND_LABEL),
+      setupMode: codesOf(SETUP_MODE_LABEL),
+      status: orgStatus,
+    }),
+  ),
+  instructors: z.array(
+    z.object({ assignmentId: z.number(), instructorId: z.number(), name: z.string(), startOn: z.string() }),
+  ),
 };
 const history = z.array(historyLine.extend({ objectType: z.string() }));
 
@@ -35,9 +65,23 @@ export const platformFilters = {
 };
 
 export const platformItem = z.object({
-  id: z.number(), name: z.string(), business: business, businessLabel: z.string(), status: platformStatus, statusLabel: z.string(),
-  registeredBy: z.string(), mine: z.boolean(), entityId: z.number().nullable(), entityName: z.string().nullable(), headquarters: z.string().nullable(),
-  partners: z.number(), stations: z.number(), riders: z.number(), memberRiders: z.number(), anyOrg: z.boolean(), work: z.boolean(),
+  id: z.number(),
+  name: z.string(),
+  business: business,
+  businessLabel: z.string(),
+  status: platformStatus,
+  statusLabel: z.string(),
+  registeredBy: z.string(),
+  mine: z.boolean(),
+  entityId: z.number().nullable(),
+  entityName: z.string().nullable(),
+  headquarters: z.string().nullable(),
+  partners: z.number(),
+  stations: z.number(),
+  riders: z.number(),
+  memberRiders: z.number(),
+  anyOrg: z.boolean(),
+  work: z.boolean(),
 });
 
 export const listPlatforms = endpoint({
@@ -49,7 +93,11 @@ export const listPlatforms = endpoint({
 });
 
 /** Platforms as xlsx (the export is audited). */
-export const exportPlatforms = { path: '/new-employment/platforms/export', summary: '导出平台企业台账（xlsx，导出留痕）', query: z.strictObject(platformFilters) } as const;
+export const exportPlatforms = {
+  path: '/new-employment/platforms/export',
+  summary: '导出平台企业台账（xlsx，导出留痕）',
+  query: z.strictObject(platformFilters),
+} as const;
 
 export const createPlatform = endpoint({
   method: 'POST',
@@ -58,7 +106,10 @@ export const createPlatform = endpoint({
   body: z.strictObject({
     name: z.string().trim().min(2, '平台名称至少 2 个字').max(60, '平台名称不超过 60 个字'),
     business: codesOf(BUSINESS_LABEL, '请选择业态'),
-    jurisdictionCode: z.string().regex(/^\d{6,9}$/, '登记单位代码应为 6 或 9 位数字').optional(),
+    jurisdictionCode: z
+      .string()
+      .regex(/^\d{6,9}$/, '登记单位代码应为 6 或 9 位数字')
+      .optional(),
     entityId: z.number().int().positive().optional(),
     headquarters: z.string().trim().max(60).optional(),
     note: z.string().trim().max(500).optional(),
@@ -77,9 +128,24 @@ export const stationFilters = {
 };
 
 export const stationItem = z.object({
-  id: z.number(), name: z.string(), platformId: z.number(), platformName: z.string(), businessLabel: z.string(), partnerId: z.number().nullable(), partnerName: z.string().nullable(),
-  countyName: z.string(), stationName: z.string().nullable(), address: z.string().nullable(), status: stationStatus, statusLabel: z.string(),
-  riders: z.number().nullable(), ridersAsOf: z.string().nullable(), memberRiders: z.number(), activists: z.number(), anyOrg: z.boolean(), work: z.boolean(),
+  id: z.number(),
+  name: z.string(),
+  platformId: z.number(),
+  platformName: z.string(),
+  businessLabel: z.string(),
+  partnerId: z.number().nullable(),
+  partnerName: z.string().nullable(),
+  countyName: z.string(),
+  stationName: z.string().nullable(),
+  address: z.string().nullable(),
+  status: stationStatus,
+  statusLabel: z.string(),
+  riders: z.number().nullable(),
+  ridersAsOf: z.string().nullable(),
+  memberRiders: z.number(),
+  activists: z.number(),
+  anyOrg: z.boolean(),
+  work: z.boolean(),
 });
 
 export const getPlatform = endpoint({
@@ -89,7 +155,16 @@ export const getPlatform = endpoint({
   params: idParam,
   response: platformItem.extend({
     note: z.string().nullable(),
-    partnerList: z.array(z.object({ id: z.number(), name: z.string(), contactName: z.string().nullable(), countyName: z.string(), entityName: z.string().nullable(), stations: z.number() })),
+    partnerList: z.array(
+      z.object({
+        id: z.number(),
+        name: z.string(),
+        contactName: z.string().nullable(),
+        countyName: z.string(),
+        entityName: z.string().nullable(),
+        stations: z.number(),
+      }),
+    ),
     stationList: z.array(stationItem),
     ...unitWork,
     history,
@@ -137,7 +212,11 @@ export const listStations = endpoint({
 });
 
 /** Stations as xlsx (the export is audited). */
-export const exportStations = { path: '/new-employment/stations/export', summary: '导出配送站点台账（xlsx，导出留痕）', query: z.strictObject(stationFilters) } as const;
+export const exportStations = {
+  path: '/new-employment/stations/export',
+  summary: '导出配送站点台账（xlsx，导出留痕）',
+  query: z.strictObject(stationFilters),
+} as const;
 
 export const createStation = endpoint({
   method: 'POST',
@@ -163,12 +242,25 @@ export const getStation = endpoint({
   summary: '配送站点详情：骑手数变化、党员和积极分子骑手（个人信息脱敏）、党组织、指导员、变更记录',
   params: idParam,
   response: stationItem.extend({
-    note: z.string().nullable(), entityId: z.number().nullable(), openedOn: z.string().nullable(), closedOn: z.string().nullable(), placeCode: z.string(),
+    note: z.string().nullable(),
+    entityId: z.number().nullable(),
+    openedOn: z.string().nullable(),
+    closedOn: z.string().nullable(),
+    placeCode: z.string(),
     counts: z.array(z.object({ id: z.number(), asOf: z.string(), riders: z.number() })),
-    riderPeople: z.array(z.object({
-      id: z.number(), name: z.string(), role: codesOf(RIDER_ROLE_LABEL), roleLabel: z.string(), memberId: z.number().nullable(), since: z.string(), leftOn: z.string().nullable(),
-      idNumber: z.string().nullable(), phone: z.string().nullable(),
-    })),
+    riderPeople: z.array(
+      z.object({
+        id: z.number(),
+        name: z.string(),
+        role: codesOf(RIDER_ROLE_LABEL),
+        roleLabel: z.string(),
+        memberId: z.number().nullable(),
+        since: z.string(),
+        leftOn: z.string().nullable(),
+        idNumber: z.string().nullable(),
+        phone: z.string().nullable(),
+      }),
+    ),
     ...unitWork,
     coverage: z.object({ anyOrg: z.boolean(), work: z.boolean() }),
     history,
@@ -197,7 +289,10 @@ export const recordRiderCount = endpoint({
   path: '/new-employment/stations/:id/rider-counts',
   summary: '登记站点骑手数（同一日期再登记即更正）',
   params: idParam,
-  body: z.strictObject({ asOf: date, riders: z.number().int('骑手数应为整数').min(0, '骑手数不能为负').max(100_000, '骑手数过大，请核对') }),
+  body: z.strictObject({
+    asOf: date,
+    riders: z.number().int('骑手数应为整数').min(0, '骑手数不能为负').max(100_000, '骑手数过大，请核对'),
+  }),
   status: 201,
   response: created,
 });
@@ -245,9 +340,21 @@ export const riderOrgFilters = {
 };
 
 export const riderOrgItem = z.object({
-  id: z.number(), name: z.string(), type: riderOrgType, typeLabel: z.string(), level: z.string(), levelLabel: z.string(), placeName: z.string(),
-  status: orgStatus, statusLabel: z.string(), foundedOn: z.string().nullable(), approverName: z.string().nullable(), approvedOn: z.string().nullable(),
-  memberCount: z.number(), units: z.number(), cardsExpiring: z.number(),
+  id: z.number(),
+  name: z.string(),
+  type: riderOrgType,
+  typeLabel: z.string(),
+  level: z.string(),
+  levelLabel: z.string(),
+  placeName: z.string(),
+  status: orgStatus,
+  statusLabel: z.string(),
+  foundedOn: z.string().nullable(),
+  approverName: z.string().nullable(),
+  approvedOn: z.string().nullable(),
+  memberCount: z.number(),
+  units: z.number(),
+  cardsExpiring: z.number(),
 });
 
 export const listRiderOrgs = endpoint({
@@ -259,22 +366,39 @@ export const listRiderOrgs = endpoint({
 });
 
 /** Committees and mobile branches as xlsx (the export is audited). */
-export const exportRiderOrgs = { path: '/new-employment/orgs/export', summary: '导出行业党委与流动党员党支部（xlsx，导出留痕）', query: z.strictObject(riderOrgFilters) } as const;
+export const exportRiderOrgs = {
+  path: '/new-employment/orgs/export',
+  summary: '导出行业党委与流动党员党支部（xlsx，导出留痕）',
+  query: z.strictObject(riderOrgFilters),
+} as const;
 
 export const listApprovers = endpoint({
   method: 'GET',
   path: '/new-employment/approvers',
   summary: '可批准流动党员党支部的行业党委（本级、下级及上级的已建县级以上行业党委）',
-  response: z.object({ items: z.array(z.object({ id: z.number(), name: z.string(), level: z.string(), levelLabel: z.string() })) }),
+  response: z.object({
+    items: z.array(z.object({ id: z.number(), name: z.string(), level: z.string(), levelLabel: z.string() })),
+  }),
 });
 
-const founding = { status: z.enum(['preparing', 'established']).default('established'), foundedOn: date.optional(), note: z.string().trim().max(500).optional() };
+const founding = {
+  status: z.enum(['preparing', 'established']).default('established'),
+  foundedOn: date.optional(),
+  note: z.string().trim().max(500).optional(),
+};
 
 export const createCommittee = endpoint({
   method: 'POST',
   path: '/new-employment/committees',
   summary: '成立网约配送员行业党委（省、市、县三级）',
-  body: z.strictObject({ name: z.string().trim().min(2, '名称至少 2 个字').max(60), jurisdictionCode: z.string().regex(/^\d{6}$/, '请选择省、市或县（区）').optional(), ...founding }),
+  body: z.strictObject({
+    name: z.string().trim().min(2, '名称至少 2 个字').max(60),
+    jurisdictionCode: z
+      .string()
+      .regex(/^\d{6}$/, '请选择省、市或县（区）')
+      .optional(),
+    ...founding,
+  }),
   status: 201,
   response: created,
 });
@@ -301,8 +425,15 @@ export const linkOrgUnit = endpoint({
   path: '/new-employment/orgs/:id/units',
   summary: '党组织联系（覆盖）平台企业或配送站点：计入本行业组织覆盖',
   params: idParam,
-  body: z.strictObject({ platformId: z.number().int().positive().optional(), deliveryStationId: z.number().int().positive().optional() })
-    .refine((b) => !!b.platformId !== !!b.deliveryStationId, { message: '请选择一个平台企业或一个配送站点', path: ['platformId'] }),
+  body: z
+    .strictObject({
+      platformId: z.number().int().positive().optional(),
+      deliveryStationId: z.number().int().positive().optional(),
+    })
+    .refine((b) => !!b.platformId !== !!b.deliveryStationId, {
+      message: '请选择一个平台企业或一个配送站点',
+      path: ['platformId'],
+    }),
   status: 204,
   response: z.null(),
 });
@@ -325,8 +456,18 @@ export const cardFilters = {
 };
 
 export const cardItem = z.object({
-  id: z.number(), memberId: z.number(), memberName: z.string(), orgId: z.number(), orgName: z.string(), cardNo: z.string(), issuedBy: z.string(),
-  issuedOn: z.string(), expiresOn: z.string(), returnedOn: z.string().nullable(), state: cardState, stateLabel: z.string(),
+  id: z.number(),
+  memberId: z.number(),
+  memberName: z.string(),
+  orgId: z.number(),
+  orgName: z.string(),
+  cardNo: z.string(),
+  issuedBy: z.string(),
+  issuedOn: z.string(),
+  expiresOn: z.string(),
+  returnedOn: z.string().nullable(),
+  state: cardState,
+  stateLabel: z.string(),
 });
 
 export const listCards = endpoint({
@@ -338,7 +479,11 @@ export const listCards = endpoint({
 });
 
 /** Cards as xlsx (the export is audited). */
-export const exportCards = { path: '/new-employment/cards/export', summary: '导出流动党员活动证（xlsx，导出留痕）', query: z.strictObject(cardFilters) } as const;
+export const exportCards = {
+  path: '/new-employment/cards/export',
+  summary: '导出流动党员活动证（xlsx，导出留痕）',
+  query: z.strictObject(cardFilters),
+} as const;
 
 export const createCard = endpoint({
   method: 'POST',
@@ -366,17 +511,33 @@ export const updateCard = endpoint({
 });
 
 // ── Figures ──────────────────────────────────────────────────────────────────────────────
-export const unitCoverage = z.object({ operating: z.number(), anyOrg: z.number(), work: z.number(), orgCoverage: z.number().nullable(), workCoverage: z.number().nullable() });
+export const unitCoverage = z.object({
+  operating: z.number(),
+  anyOrg: z.number(),
+  work: z.number(),
+  orgCoverage: z.number().nullable(),
+  workCoverage: z.number().nullable(),
+});
 const sectorFigures = z.object({
-  platforms: z.number(), partners: z.number(), stations: z.number(), riders: z.number(), memberRiders: z.number(), activists: z.number(),
-  committees: z.number(), mobileBranches: z.number(), cardsValid: z.number(), cardsExpiring: z.number(),
-  platformCoverage: unitCoverage, stationCoverage: unitCoverage,
+  platforms: z.number(),
+  partners: z.number(),
+  stations: z.number(),
+  riders: z.number(),
+  memberRiders: z.number(),
+  activists: z.number(),
+  committees: z.number(),
+  mobileBranches: z.number(),
+  cardsValid: z.number(),
+  cardsExpiring: z.number(),
+  platformCoverage: unitCoverage,
+  stationCoverage: unitCoverage,
 });
 
 export const newEmploymentFigures = endpoint({
   method: 'GET',
   path: '/new-employment/figures',
-  summary: '新业态数字：本级与下级的平台、站点、骑手、党员骑手、行业党委、流动党员党支部、活动证、行业两个覆盖，近 12 个月骑手数',
+  summary:
+    '新业态数字：本级与下级的平台、站点、骑手、党员骑手、行业党委、流动党员党支部、活动证、行业两个覆盖，近 12 个月骑手数',
   query: z.strictObject({ under: underQuery }),
   response: subtreeFigures(sectorFigures).extend({
     node: place,

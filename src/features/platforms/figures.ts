@@ -12,7 +12,12 @@ export async function newEmploymentFigureRoutes(app: FastifyInstance): Promise<v
 
   r.get(newEmploymentFigures.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(newEmploymentFigures, TAGS), querystring: newEmploymentFigures.query, response: { 200: newEmploymentFigures.response } },
-    handler: (req) => req.scoped(async ({ db }) => sectorFiguresUnder(db, await nodeInScope(db, req.user!, req.query.under))),
+    schema: {
+      ...schemaOf(newEmploymentFigures, TAGS),
+      querystring: newEmploymentFigures.query,
+      response: { 200: newEmploymentFigures.response },
+    },
+    handler: (req) =>
+      req.scoped(async ({ db }) => sectorFiguresUnder(db, await nodeInScope(db, req.user!, req.query.under))),
   });
 }

@@ -3,7 +3,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { schemaOf } from '../../http/contract.js';
 import { pageFrom } from '../../http/paging.js';
 import { sendXlsx, type Column } from '../../http/xlsx.js';
-import { createCommittee, createMobileBranch, exportRiderOrgs, linkOrgUnit, listApprovers, listRiderOrgs, unlinkOrgUnit } from './contract.js';
+import {
+  createCommittee,
+  createMobileBranch,
+  exportRiderOrgs,
+  linkOrgUnit,
+  listApprovers,
+  listRiderOrgs,
+  unlinkOrgUnit,
+} from './contract.js';
 import { approvers, riderOrgsFiltered, toRiderOrg, today } from './queries.js';
 import { foundCommittee, foundMobileBranch, linkOrgToUnit, unlinkOrgFromUnit } from './writes.js';
 import { TAGS } from './tags.js';
@@ -28,8 +36,20 @@ export async function riderOrgRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listRiderOrgs.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listRiderOrgs, TAGS), querystring: listRiderOrgs.query, response: { 200: listRiderOrgs.response } },
-    handler: (req) => req.scoped(async ({ db }) => pageFrom(await riderOrgsFiltered(db, req.query), req.query, (q) => q.orderBy('o.scope_key').orderBy('o.name'), toRiderOrg)),
+    schema: {
+      ...schemaOf(listRiderOrgs, TAGS),
+      querystring: listRiderOrgs.query,
+      response: { 200: listRiderOrgs.response },
+    },
+    handler: (req) =>
+      req.scoped(async ({ db }) =>
+        pageFrom(
+          await riderOrgsFiltered(db, req.query),
+          req.query,
+          (q) => q.orderBy('o.scope_key').orderBy('o.name'),
+          toRiderOrg,
+        ),
+      ),
   });
 
   r.get(exportRiderOrgs.path, {
@@ -37,8 +57,18 @@ export async function riderOrgRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags: TAGS, summary: exportRiderOrgs.summary, querystring: exportRiderOrgs.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await (await riderOrgsFiltered(db, req.query)).orderBy('o.scope_key').orderBy('o.name').limit(100_000).execute();
-        audit({ action: 'rider_org.export', objectType: 'party_org', detail: { filters: req.query, rows: rows.length } });
+        const rows = await (
+          await riderOrgsFiltered(db, req.query)
+        )
+          .orderBy('o.scope_key')
+          .orderBy('o.name')
+          .limit(100_000)
+          .execute();
+        audit({
+          action: 'rider_org.export',
+          objectType: 'party_org',
+          detail: { filters: req.query, rows: rows.length },
+        });
         return rows.map(toRiderOrg);
       });
       return sendXlsx(reply, `行业党委与流动党员党支部-${today()}.xlsx`, '组织', ORG_COLUMNS, rows);
@@ -53,7 +83,11 @@ export async function riderOrgRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(createCommittee.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(createCommittee, TAGS), body: createCommittee.body, response: { 201: createCommittee.response } },
+    schema: {
+      ...schemaOf(createCommittee, TAGS),
+      body: createCommittee.body,
+      response: { 201: createCommittee.response },
+    },
     handler: async (req, reply) => {
       const id = await req.scoped((sc) => foundCommittee(sc, req.user!, req.body));
       return reply.code(201).send({ id });
@@ -62,7 +96,11 @@ export async function riderOrgRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(createMobileBranch.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(createMobileBranch, TAGS), body: createMobileBranch.body, response: { 201: createMobileBranch.response } },
+    schema: {
+      ...schemaOf(createMobileBranch, TAGS),
+      body: createMobileBranch.body,
+      response: { 201: createMobileBranch.response },
+    },
     handler: async (req, reply) => {
       const id = await req.scoped((sc) => foundMobileBranch(sc, req.body));
       return reply.code(201).send({ id });
@@ -71,7 +109,12 @@ export async function riderOrgRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(linkOrgUnit.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(linkOrgUnit, TAGS), params: linkOrgUnit.params, body: linkOrgUnit.body, response: { 204: linkOrgUnit.response } },
+    schema: {
+      ...schemaOf(linkOrgUnit, TAGS),
+      params: linkOrgUnit.params,
+      body: linkOrgUnit.body,
+      response: { 204: linkOrgUnit.response },
+    },
     handler: async (req, reply) => {
       await req.scoped((sc) => linkOrgToUnit(sc, req.params.id, req.body));
       return reply.code(204).send(null);
@@ -80,7 +123,11 @@ export async function riderOrgRoutes(app: FastifyInstance): Promise<void> {
 
   r.delete(unlinkOrgUnit.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(unlinkOrgUnit, TAGS), params: unlinkOrgUnit.params, response: { 204: unlinkOrgUnit.response } },
+    schema: {
+      ...schemaOf(unlinkOrgUnit, TAGS),
+      params: unlinkOrgUnit.params,
+      response: { 204: unlinkOrgUnit.response },
+    },
     handler: async (req, reply) => {
       await req.scoped((sc) => unlinkOrgFromUnit(sc, req.params.id, req.params.key));
       return reply.code(204).send(null);

@@ -29,9 +29,20 @@ export async function platformResourceRoutes(app: FastifyInstance): Promise<void
 
   r.get(listPlatforms.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listPlatforms, TAGS), querystring: listPlatforms.query, response: { 200: listPlatforms.response } },
+    schema: {
+      ...schemaOf(listPlatforms, TAGS),
+      querystring: listPlatforms.query,
+      response: { 200: listPlatforms.response },
+    },
     handler: (req) =>
-      req.scoped(async ({ db }) => pageFrom(await platformsFiltered(db, req.user!.scopeKey, req.query), req.query, (q) => q.orderBy('p.name').orderBy('p.id'), toPlatform)),
+      req.scoped(async ({ db }) =>
+        pageFrom(
+          await platformsFiltered(db, req.user!.scopeKey, req.query),
+          req.query,
+          (q) => q.orderBy('p.name').orderBy('p.id'),
+          toPlatform,
+        ),
+      ),
   });
 
   r.get(exportPlatforms.path, {
@@ -39,7 +50,13 @@ export async function platformResourceRoutes(app: FastifyInstance): Promise<void
     schema: { tags: TAGS, summary: exportPlatforms.summary, querystring: exportPlatforms.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await (await platformsFiltered(db, req.user!.scopeKey, req.query)).orderBy('p.name').orderBy('p.id').limit(100_000).execute();
+        const rows = await (
+          await platformsFiltered(db, req.user!.scopeKey, req.query)
+        )
+          .orderBy('p.name')
+          .orderBy('p.id')
+          .limit(100_000)
+          .execute();
         audit({ action: 'platform.export', objectType: 'platform', detail: { filters: req.query, rows: rows.length } });
         return rows.map(toPlatform);
       });
@@ -49,7 +66,11 @@ export async function platformResourceRoutes(app: FastifyInstance): Promise<void
 
   r.post(createPlatform.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(createPlatform, TAGS), body: createPlatform.body, response: { 201: createPlatform.response } },
+    schema: {
+      ...schemaOf(createPlatform, TAGS),
+      body: createPlatform.body,
+      response: { 201: createPlatform.response },
+    },
     handler: async (req, reply) => {
       const id = await req.scoped((sc) => registerPlatform(sc, req.user!, req.body));
       return reply.code(201).send({ id });
@@ -64,13 +85,23 @@ export async function platformResourceRoutes(app: FastifyInstance): Promise<void
 
   r.patch(updatePlatform.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(updatePlatform, TAGS), params: updatePlatform.params, body: updatePlatform.body, response: { 200: updatePlatform.response } },
+    schema: {
+      ...schemaOf(updatePlatform, TAGS),
+      params: updatePlatform.params,
+      body: updatePlatform.body,
+      response: { 200: updatePlatform.response },
+    },
     handler: async (req) => ({ id: await req.scoped((sc) => changePlatform(sc, req.user!, req.params.id, req.body)) }),
   });
 
   r.post(addPartner.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(addPartner, TAGS), params: addPartner.params, body: addPartner.body, response: { 201: addPartner.response } },
+    schema: {
+      ...schemaOf(addPartner, TAGS),
+      params: addPartner.params,
+      body: addPartner.body,
+      response: { 201: addPartner.response },
+    },
     handler: async (req, reply) => {
       const id = await req.scoped((sc) => registerPartner(sc, req.params.id, req.body));
       return reply.code(201).send({ id });

@@ -3,7 +3,17 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { schemaOf } from '../../http/contract.js';
 import { pageFrom } from '../../http/paging.js';
 import { sendXlsx, type Column } from '../../http/xlsx.js';
-import { addRider, createStation, exportStations, getStation, listStations, recordRiderCount, revealRider, riderLeaves, updateStation } from './contract.js';
+import {
+  addRider,
+  createStation,
+  exportStations,
+  getStation,
+  listStations,
+  recordRiderCount,
+  revealRider,
+  riderLeaves,
+  updateStation,
+} from './contract.js';
 import { riderIdentity, stationDetail, stationsFiltered, toStation, today } from './queries.js';
 import { changeStation, countRiders, registerRider, registerStation, riderLeaves as leave } from './writes.js';
 import { TAGS } from './tags.js';
@@ -32,9 +42,20 @@ export async function stationRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listStations.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listStations, TAGS), querystring: listStations.query, response: { 200: listStations.response } },
+    schema: {
+      ...schemaOf(listStations, TAGS),
+      querystring: listStations.query,
+      response: { 200: listStations.response },
+    },
     handler: (req) =>
-      req.scoped(async ({ db }) => pageFrom(await stationsFiltered(db, req.query), req.query, (q) => q.orderBy('s.county_code').orderBy('s.name').orderBy('s.id'), toStation)),
+      req.scoped(async ({ db }) =>
+        pageFrom(
+          await stationsFiltered(db, req.query),
+          req.query,
+          (q) => q.orderBy('s.county_code').orderBy('s.name').orderBy('s.id'),
+          toStation,
+        ),
+      ),
   });
 
   r.get(exportStations.path, {
@@ -42,8 +63,18 @@ export async function stationRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags: TAGS, summary: exportStations.summary, querystring: exportStations.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await (await stationsFiltered(db, req.query)).orderBy('s.county_code').orderBy('s.name').limit(100_000).execute();
-        audit({ action: 'delivery_station.export', objectType: 'delivery_station', detail: { filters: req.query, rows: rows.length } });
+        const rows = await (
+          await stationsFiltered(db, req.query)
+        )
+          .orderBy('s.county_code')
+          .orderBy('s.name')
+          .limit(100_000)
+          .execute();
+        audit({
+          action: 'delivery_station.export',
+          objectType: 'delivery_station',
+          detail: { filters: req.query, rows: rows.length },
+        });
         return rows.map(toStation);
       });
       return sendXlsx(reply, `配送站点-${today()}.xlsx`, '配送站点', STATION_COLUMNS, rows);
@@ -67,13 +98,23 @@ export async function stationRoutes(app: FastifyInstance): Promise<void> {
 
   r.patch(updateStation.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(updateStation, TAGS), params: updateStation.params, body: updateStation.body, response: { 200: updateStation.response } },
+    schema: {
+      ...schemaOf(updateStation, TAGS),
+      params: updateStation.params,
+      body: updateStation.body,
+      response: { 200: updateStation.response },
+    },
     handler: (req) => req.scoped((sc) => changeStation(sc, req.params.id, req.body)),
   });
 
   r.post(recordRiderCount.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(recordRiderCount, TAGS), params: recordRiderCount.params, body: recordRiderCount.body, response: { 201: recordRiderCount.response } },
+    schema: {
+      ...schemaOf(recordRiderCount, TAGS),
+      params: recordRiderCount.params,
+      body: recordRiderCount.body,
+      response: { 201: recordRiderCount.response },
+    },
     handler: async (req, reply) => {
       const id = await req.scoped((sc) => countRiders(sc, req.user!, req.params.id, req.body));
       return reply.code(201).send({ id });
@@ -82,7 +123,12 @@ export async function stationRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(addRider.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(addRider, TAGS), params: addRider.params, body: addRider.body, response: { 201: addRider.response } },
+    schema: {
+      ...schemaOf(addRider, TAGS),
+      params: addRider.params,
+      body: addRider.body,
+      response: { 201: addRider.response },
+    },
     handler: async (req, reply) => {
       const id = await req.scoped((sc) => registerRider(sc, keys, req.params.id, req.body));
       return reply.code(201).send({ id });
@@ -91,7 +137,12 @@ export async function stationRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(riderLeaves.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(riderLeaves, TAGS), params: riderLeaves.params, body: riderLeaves.body, response: { 200: riderLeaves.response } },
+    schema: {
+      ...schemaOf(riderLeaves, TAGS),
+      params: riderLeaves.params,
+      body: riderLeaves.body,
+      response: { 200: riderLeaves.response },
+    },
     handler: (req) => req.scoped((sc) => leave(sc, req.params.id, req.params.key, req.body.leftOn)),
   });
 
@@ -101,7 +152,12 @@ export async function stationRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const x = await riderIdentity(db, keys, req.params.id, req.params.key);
-        audit({ action: 'personal.reveal', objectType: 'person', objectId: x.personId, detail: { riderId: x.riderId, deliveryStationId: x.stationId, fields: ['id_number', 'phone'] } });
+        audit({
+          action: 'personal.reveal',
+          objectType: 'person',
+          objectId: x.personId,
+          detail: { riderId: x.riderId, deliveryStationId: x.stationId, fields: ['id_number', 'phone'] },
+        });
         return { idNumber: x.idNumber, phone: x.phone };
       }),
   });

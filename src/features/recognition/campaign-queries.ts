@@ -14,13 +14,35 @@ type Filters = { under?: string; theme?: string; year?: number; q?: string };
 
 /** Campaigns the caller sees: those run in its subtree and those run above it (the RLS policy), with what its subtree put in. */
 function campaignList(db: Tx, scopeKey: string) {
-  return db.selectFrom('campaign as c').innerJoin('jurisdiction as j', 'j.code', 'c.jurisdiction_code')
-    .select(['c.id', 'c.name', 'c.theme', 'c.starts_on', 'c.ends_on', 'c.description', 'c.jurisdiction_code', 'c.scope_key', 'c.cancelled_at', 'c.cancel_reason', 'j.name as organizer'])
+  return db
+    .selectFrom('campaign as c')
+    .innerJoin('jurisdiction as j', 'j.code', 'c.jurisdiction_code')
+    .select([
+      'c.id',
+      'c.name',
+      'c.theme',
+      'c.starts_on',
+      'c.ends_on',
+      'c.description',
+      'c.jurisdiction_code',
+      'c.scope_key',
+      'c.cancelled_at',
+      'c.cancel_reason',
+      'j.name as organizer',
+    ])
     .select(sql<boolean>`starts_with(c.scope_key, ${scopeKey})`.as('mine'))
     .select(sql<number>`(SELECT count(*)::int FROM campaign_org co WHERE co.campaign_id = c.id)`.as('orgs'))
-    .select(sql<number>`(SELECT coalesce(sum(co.members), 0)::int FROM campaign_org co WHERE co.campaign_id = c.id)`.as('members'))
+    .select(
+      sql<number>`(SELECT coalesce(sum(co.members), 0)::int FROM campaign_org co WHERE co.campaign_id = c.id)`.as(
+        'members',
+      ),
+    )
     .select(sql<number>`(SELECT count(*)::int FROM campaign_activity a WHERE a.campaign_id = c.id)`.as('activities'))
-    .select(sql<number>`(SELECT coalesce(sum(a.participants), 0)::int FROM campaign_activity a WHERE a.campaign_id = c.id)`.as('participants'));
+    .select(
+      sql<number>`(SELECT coalesce(sum(a.participants), 0)::int FROM campaign_activity a WHERE a.campaign_id = c.id)`.as(
+        'participants',
+      ),
+    );
 }
 
 /** The campaigns matching the list's filters (shared by the list and its export). */
@@ -31,37 +53,79 @@ async function filtered(db: Tx, scopeKey: string, f: Filters) {
     q = q.where(await underOrAbove(db, 'c.scope_key', f.under));
   }
   if (f.theme) q = q.where('c.theme', '=', f.theme as 'other');
-  if (f.year) q = q.where(sql<boolean>`extract(year FROM c.starts_on) <= ${f.year} AND extract(year FROM c.ends_on) >= ${f.year}`);
+  if (f.year)
+    q = q.where(
+      sql<boolean>`extract(year FROM c.starts_on) <= ${f.year} AND extract(year FROM c.ends_on) >= ${f.year}`,
+    );
   if (f.q) q = q.where('c.name', 'like', containing(f.q));
   return q;
 }
 
 type Row = Awaited<ReturnType<ReturnType<typeof campaignList>['execute']>>[number];
 const toItem = (c: Row) => ({
-  id: c.id, name: c.name, theme: c.theme, themeLabel: CAMPAIGN_THEME_LABEL[c.theme], startsOn: c.starts_on, endsOn: c.ends_on, description: c.description,
-  organizer: c.organizer, jurisdictionCode: c.jurisdiction_code, mine: c.mine, cancelled: c.cancelled_at !== null, cancelReason: c.cancel_reason, orgs: c.orgs, members: c.members, activities: c.activities, participants: c.participants,
+  id: c.id,
+  name: c.name,
+  theme: c.theme,
+  themeLabel: CAMPAIGN_THEME_LABEL[c.theme],
+  startsOn: c.starts_on,
+  endsOn: c.ends_on,
+  description: c.description,
+  organizer: c.organizer,
+  jurisdictionCode: c.jurisdiction_code,
+  mine: c.mine,
+  cancelled: c.cancelled_at !== null,
+  cancelReason: c.cancel_reason,
+  orgs: c.orgs,
+  members: c.members,
+  activities: c.activities,
+  participants: c.participants,
 });
 
 /** One page of the campaigns, the latest first. */
 export async function campaignsPage(db: Tx, scopeKey: string, f: Filters & { page: number; pageSize: number }) {
-  return pageFrom(await filtered(db, scopeKey, f), f, (q) => q.orderBy('c.starts_on', 'desc').orderBy('c.id', 'desc'), toItem);
+  return pageFrom(
+    await filtered(db, scopeKey, f),
+    f,
+    (q) => q.orderBy('c.starts_on', 'desc').orderBy('c.id', 'desc'),
+    toItem,
+  );
 }
 
 /** The campaigns of the export (up to 10,000, the latest first) and their activities. */
 export async function campaignsForExport(db: Tx, scopeKey: string, f: Filters) {
-  const rows = (await (await filtered(db, scopeKey, f)).orderBy('c.starts_on', 'desc').limit(10_000).execute()).map(toItem);
+  const rows = (await (await filtered(db, scopeKey, f)).orderBy('c.starts_on', 'desc').limit(10_000).execute()).map(
+    toItem,
+  );
   const ids = rows.map((c) => c.id);
-  const activities = ids.length ? await db.selectFrom('campaign_activity as a').innerJoin('campaign as c', 'c.id', 'a.campaign_id').leftJoin('party_org as o', 'o.id', 'a.org_id')
-    .select(['c.name as campaign', 'a.held_on', 'a.title', 'o.name as org', 'a.participants', 'a.note']).where('a.campaign_id', 'in', ids).orderBy('a.held_on').limit(100_000).execute() : [];
+  const activities = ids.length
+    ? await db
+        .selectFrom('campaign_activity as a')
+        .innerJoin('campaign as c', 'c.id', 'a.campaign_id')
+        .leftJoin('party_org as o', 'o.id', 'a.org_id')
+        .select(['c.name as campaign', 'a.held_on', 'a.title', 'o.name as org', 'a.participants', 'a.note'])
+        .where('a.campaign_id', 'in', ids)
+        .orderBy('a.held_on')
+        .limit(100_000)
+        .execute()
+    : [];
   return { rows, activities };
 }
 
 /** Participation under the node (organizations, members, activities, participants), in all, by child node and on the node itself; for one campaign or year if given. */
 export async function campaignStatsUnder(db: Tx, node: Node, f: { campaignId?: number; year?: number }) {
   const { campaignId, year: y } = f;
-  const pick = (alias: string) => sql`${campaignId ? sql`AND ${sql.ref(`${alias}.campaign_id`)} = ${campaignId}` : sql``}
+  const pick = (
+    alias: string,
+  ) => sql`${campaignId ? sql`AND ${sql.ref(`${alias}.campaign_id`)} = ${campaignId}` : sql``}
     ${y ? sql`AND EXISTS (SELECT 1 FROM campaign c WHERE c.id = ${sql.ref(`${alias}.campaign_id`)} AND extract(year FROM c.starts_on) <= ${y} AND extract(year FROM c.ends_on) >= ${y})` : sql``}`;
-  const { rows } = await sql<{ child: string | null; campaigns: number; orgs: number; members: number; activities: number; participants: number }>`
+  const { rows } = await sql<{
+    child: string | null;
+    campaigns: number;
+    orgs: number;
+    members: number;
+    activities: number;
+    participants: number;
+  }>`
     SELECT x.child, count(DISTINCT x.campaign_id)::int AS campaigns, count(DISTINCT x.org_id) FILTER (WHERE x.t = 'o')::int AS orgs,
       coalesce(sum(x.members) FILTER (WHERE x.t = 'o'), 0)::int AS members, count(*) FILTER (WHERE x.t = 'a')::int AS activities,
       coalesce(sum(x.participants) FILTER (WHERE x.t = 'a'), 0)::int AS participants
@@ -73,12 +137,34 @@ export async function campaignStatsUnder(db: Tx, node: Node, f: { campaignId?: n
       FROM campaign_activity a WHERE starts_with(a.scope_key, ${node.scope_key}) ${pick('a')}
     ) x GROUP BY x.child`.execute(db);
   const zero = { campaigns: 0, orgs: 0, members: 0, activities: 0, participants: 0 };
-  const of = (row: (typeof rows)[number] | undefined) => (row ? { campaigns: row.campaigns, orgs: row.orgs, members: row.members, activities: row.activities, participants: row.participants } : zero);
+  const of = (row: (typeof rows)[number] | undefined) =>
+    row
+      ? {
+          campaigns: row.campaigns,
+          orgs: row.orgs,
+          members: row.members,
+          activities: row.activities,
+          participants: row.participants,
+        }
+      : zero;
   // Campaigns are distinct across children, so the total is counted once more over the whole subtree.
-  const total = rows.reduce((a, x) => ({ ...a, orgs: a.orgs + x.orgs, members: a.members + x.members, activities: a.activities + x.activities, participants: a.participants + x.participants }), zero);
-  const { rows: [distinct] } = await sql<{ n: number }>`SELECT count(DISTINCT x.campaign_id)::int AS n FROM (
+  const total = rows.reduce(
+    (a, x) => ({
+      ...a,
+      orgs: a.orgs + x.orgs,
+      members: a.members + x.members,
+      activities: a.activities + x.activities,
+      participants: a.participants + x.participants,
+    }),
+    zero,
+  );
+  const {
+    rows: [distinct],
+  } = await sql<{ n: number }>`SELECT count(DISTINCT x.campaign_id)::int AS n FROM (
       SELECT co.campaign_id FROM campaign_org co WHERE starts_with(co.scope_key, ${node.scope_key}) ${pick('co')}
-      UNION SELECT a.campaign_id FROM campaign_activity a WHERE starts_with(a.scope_key, ${node.scope_key}) ${pick('a')}) x`.execute(db);
+      UNION SELECT a.campaign_id FROM campaign_activity a WHERE starts_with(a.scope_key, ${node.scope_key}) ${pick('a')}) x`.execute(
+    db,
+  );
   return {
     node: { code: node.code, name: node.name, level: node.level },
     total: { ...total, campaigns: distinct.n },
@@ -91,13 +177,32 @@ export async function campaignStatsUnder(db: Tx, node: Node, f: { campaignId?: n
 export async function campaignDetail(db: Tx, scopeKey: string, id: number) {
   const c = await campaignList(db, scopeKey).where('c.id', '=', id).executeTakeFirst();
   if (!c) throw notFound('学习教育活动');
-  const orgs = await db.selectFrom('campaign_org as co').innerJoin('party_org as o', 'o.id', 'co.org_id').select(['o.id', 'o.name', 'co.members']).where('co.campaign_id', '=', c.id).orderBy('o.name').execute();
-  const activities = await db.selectFrom('campaign_activity as a').leftJoin('party_org as o', 'o.id', 'a.org_id')
-    .select(['a.id', 'a.held_on', 'a.title', 'a.participants', 'a.note', 'a.org_id', 'o.name as org']).where('a.campaign_id', '=', c.id).orderBy('a.held_on', 'desc').execute();
+  const orgs = await db
+    .selectFrom('campaign_org as co')
+    .innerJoin('party_org as o', 'o.id', 'co.org_id')
+    .select(['o.id', 'o.name', 'co.members'])
+    .where('co.campaign_id', '=', c.id)
+    .orderBy('o.name')
+    .execute();
+  const activities = await db
+    .selectFrom('campaign_activity as a')
+    .leftJoin('party_org as o', 'o.id', 'a.org_id')
+    .select(['a.id', 'a.held_on', 'a.title', 'a.participants', 'a.note', 'a.org_id', 'o.name as org'])
+    .where('a.campaign_id', '=', c.id)
+    .orderBy('a.held_on', 'desc')
+    .execute();
   return {
     ...toItem(c),
     orgList: orgs.map((o) => ({ id: o.id, name: o.name, members: o.members })),
-    activityList: activities.map((a) => ({ id: a.id, heldOn: a.held_on, title: a.title, participants: a.participants, note: a.note, orgId: a.org_id, org: a.org })),
+    activityList: activities.map((a) => ({
+      id: a.id,
+      heldOn: a.held_on,
+      title: a.title,
+      participants: a.participants,
+      note: a.note,
+      orgId: a.org_id,
+      org: a.org,
+    })),
   };
 }
 
@@ -111,8 +216,13 @@ export type CampaignRecord = Awaited<ReturnType<typeof loadCampaign>>;
 
 /** A party organization in the caller's scope that lies within the campaign's reach. */
 export async function reachableOrg(db: Tx, campaign: { scope_key: string }, orgId: number) {
-  const org = await db.selectFrom('party_org').select(['id', 'name', 'scope_key', 'body']).where('id', '=', orgId).executeTakeFirst();
+  const org = await db
+    .selectFrom('party_org')
+    .select(['id', 'name', 'scope_key', 'body'])
+    .where('id', '=', orgId)
+    .executeTakeFirst();
   if (!org) throw notFound('党组织');
-  if (!org.scope_key.startsWith(campaign.scope_key)) throw badRequest('该组织不在活动部署的辖区内', [{ field: 'orgId', message: '请选择活动辖区内的组织' }]);
+  if (!org.scope_key.startsWith(campaign.scope_key))
+    throw badRequest('该组织不在活动部署的辖区内', [{ field: 'orgId', message: '请选择活动辖区内的组织' }]);
   return org;
 }

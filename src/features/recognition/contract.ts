@@ -1,11 +1,31 @@
 import { z } from 'zod';
 import { CAMPAIGN_THEME_LABEL } from '../../domain/recognition/campaigns.js';
 import { AWARD_LEVEL_LABEL, HONOUR_ACTION_LABEL, HONOUR_STATE_LABEL } from '../../domain/recognition/honours.js';
-import { POINT_KIND_LABEL, POINT_LEVEL_LABEL, POINT_STATUS_LABEL, POINT_SUBJECT_LABEL, REVIEW_OUTCOME_LABEL } from '../../domain/recognition/points.js';
+import {
+  POINT_KIND_LABEL,
+  POINT_LEVEL_LABEL,
+  POINT_STATUS_LABEL,
+  POINT_SUBJECT_LABEL,
+  REVIEW_OUTCOME_LABEL,
+} from '../../domain/recognition/points.js';
 import { DECISION_LABEL, RECOMMENDATION_STATE_LABEL } from '../../domain/recognition/recommendations.js';
 import { CLASS_LEVEL_LABEL, SECRETARY_STATUS_LABEL } from '../../domain/recognition/training.js';
 import {
-  attachment, codesOf, date, endpoint, historyLine, idKeyParam, idParam, pageOf, pageQuery, subtreeFigures, timestamp, underQuery, year, type ItemOf, type ResponseOf,
+  attachment,
+  codesOf,
+  date,
+  endpoint,
+  historyLine,
+  idKeyParam,
+  idParam,
+  pageOf,
+  pageQuery,
+  subtreeFigures,
+  timestamp,
+  underQuery,
+  year,
+  type ItemOf,
+  type ResponseOf,
 } from '../../http/contract.js';
 
 /**
@@ -31,10 +51,27 @@ export const honourFilters = {
 };
 
 export const honourItem = z.object({
-  id: z.number(), kind: z.string(), kindLabel: z.string(), subjectName: z.string(), entityId: z.number().nullable(), zoneId: z.number().nullable(), memberId: z.number().nullable(),
-  state: honourState, stateLabel: z.string(), nominatedOn: z.string(), level: awardLevel.nullable(), levelLabel: z.string().nullable(), year: z.number().nullable(),
-  awardedOn: z.string().nullable(), revokedOn: z.string().nullable(), revokeReason: z.string().nullable(), nominationNote: z.string().nullable(), reviewNote: z.string().nullable(),
-  flagged: z.boolean(), flagReason: z.string().nullable(), actions: z.array(codesOf(HONOUR_ACTION_LABEL)),
+  id: z.number(),
+  kind: z.string(),
+  kindLabel: z.string(),
+  subjectName: z.string(),
+  entityId: z.number().nullable(),
+  zoneId: z.number().nullable(),
+  memberId: z.number().nullable(),
+  state: honourState,
+  stateLabel: z.string(),
+  nominatedOn: z.string(),
+  level: awardLevel.nullable(),
+  levelLabel: z.string().nullable(),
+  year: z.number().nullable(),
+  awardedOn: z.string().nullable(),
+  revokedOn: z.string().nullable(),
+  revokeReason: z.string().nullable(),
+  nominationNote: z.string().nullable(),
+  reviewNote: z.string().nullable(),
+  flagged: z.boolean(),
+  flagReason: z.string().nullable(),
+  actions: z.array(codesOf(HONOUR_ACTION_LABEL)),
 });
 
 export const listHonours = endpoint({
@@ -46,7 +83,11 @@ export const listHonours = endpoint({
 });
 
 /** Honours as xlsx (the export is audited). */
-export const exportHonours = { path: '/honours/export', summary: '导出荣誉台账（xlsx，导出留痕）', query: z.strictObject(honourFilters) } as const;
+export const exportHonours = {
+  path: '/honours/export',
+  summary: '导出荣誉台账（xlsx，导出留痕）',
+  query: z.strictObject(honourFilters),
+} as const;
 
 const honourTally = z.object({ awarded: z.number(), pending: z.number(), flagged: z.number() });
 export const honourCounts = endpoint({
@@ -83,7 +124,13 @@ export const getHonour = endpoint({
   params: idParam,
   response: honourItem.extend({
     violations: z.array(z.object({ id: z.number(), occurredOn: z.string(), description: z.string() })),
-    history: z.array(historyLine.extend({ state: z.string().nullable(), stateLabel: z.string().nullable(), flagReason: z.string().nullable() })),
+    history: z.array(
+      historyLine.extend({
+        state: z.string().nullable(),
+        stateLabel: z.string().nullable(),
+        flagReason: z.string().nullable(),
+      }),
+    ),
   }),
 });
 
@@ -92,7 +139,12 @@ export const actOnHonour = endpoint({
   path: '/honours/:id/actions',
   summary: '审核通过 / 审核不通过（须理由）/ 授予（级别、年度）/ 撤销（须理由）/ 复核后保留（须理由）',
   params: idParam,
-  body: z.strictObject({ action: codesOf(HONOUR_ACTION_LABEL), reason: z.string().trim().max(500).optional(), level: awardLevel.optional(), year: z.number().int().optional() }),
+  body: z.strictObject({
+    action: codesOf(HONOUR_ACTION_LABEL),
+    reason: z.string().trim().max(500).optional(),
+    level: awardLevel.optional(),
+    year: z.number().int().optional(),
+  }),
   response: z.object({ id: z.number(), state: honourState, stateLabel: z.string(), action: z.string() }),
 });
 
@@ -101,7 +153,17 @@ export const listViolations = endpoint({
   path: '/entities/:id/violations',
   summary: '市场主体的严重违法违规记录',
   params: idParam,
-  response: z.object({ items: z.array(z.object({ id: z.number(), occurredOn: z.string(), description: z.string(), recordedAt: timestamp, recordedBy: z.string().nullable() })) }),
+  response: z.object({
+    items: z.array(
+      z.object({
+        id: z.number(),
+        occurredOn: z.string(),
+        description: z.string(),
+        recordedAt: timestamp,
+        recordedBy: z.string().nullable(),
+      }),
+    ),
+  }),
 });
 
 export const recordViolation = endpoint({
@@ -109,7 +171,10 @@ export const recordViolation = endpoint({
   path: '/entities/:id/violations',
   summary: '记录严重违法违规行为（该主体的荣誉随即标记待复核）',
   params: idParam,
-  body: z.strictObject({ occurredOn: date, description: z.string().trim().min(4, '请简要说明违法违规情况（至少 4 个字）').max(500) }),
+  body: z.strictObject({
+    occurredOn: date,
+    description: z.string().trim().min(4, '请简要说明违法违规情况（至少 4 个字）').max(500),
+  }),
   status: 201,
   response: z.object({ id: z.number(), flaggedHonours: z.number() }),
 });
@@ -132,10 +197,26 @@ export const pointFilters = {
 };
 
 export const pointItem = z.object({
-  id: z.number(), kind: pointKind, kindLabel: z.string(), level: pointLevel, levelLabel: z.string(), subjectType: pointSubject, subjectTypeLabel: z.string(),
-  subjectId: z.number(), subjectName: z.string(), designatedOn: z.string(), responsible: z.string(), criteria: z.array(z.string()), criteriaCount: z.number(),
-  evidence: z.string().nullable(), status: pointStatus, statusLabel: z.string(), revokedOn: z.string().nullable(), revokeReason: z.string().nullable(),
-  lastReviewYear: z.number().nullable(), reviewDue: z.boolean(),
+  id: z.number(),
+  kind: pointKind,
+  kindLabel: z.string(),
+  level: pointLevel,
+  levelLabel: z.string(),
+  subjectType: pointSubject,
+  subjectTypeLabel: z.string(),
+  subjectId: z.number(),
+  subjectName: z.string(),
+  designatedOn: z.string(),
+  responsible: z.string(),
+  criteria: z.array(z.string()),
+  criteriaCount: z.number(),
+  evidence: z.string().nullable(),
+  status: pointStatus,
+  statusLabel: z.string(),
+  revokedOn: z.string().nullable(),
+  revokeReason: z.string().nullable(),
+  lastReviewYear: z.number().nullable(),
+  reviewDue: z.boolean(),
 });
 
 export const listPoints = endpoint({
@@ -191,9 +272,17 @@ export const getPoint = endpoint({
   params: idParam,
   response: pointItem.extend({
     responsibleName: z.string().nullable(),
-    reviews: z.array(z.object({
-      id: z.number(), year: z.number(), outcome: codesOf(REVIEW_OUTCOME_LABEL), outcomeLabel: z.string(), reason: z.string().nullable(), reviewedOn: z.string(), reviewer: z.string().nullable(),
-    })),
+    reviews: z.array(
+      z.object({
+        id: z.number(),
+        year: z.number(),
+        outcome: codesOf(REVIEW_OUTCOME_LABEL),
+        outcomeLabel: z.string(),
+        reason: z.string().nullable(),
+        reviewedOn: z.string(),
+        reviewer: z.string().nullable(),
+      }),
+    ),
   }),
 });
 
@@ -216,7 +305,12 @@ export const reviewPoint = endpoint({
   path: '/points/:id/reviews',
   summary: '年度复核：保留或撤销（撤销须说明理由），每年一次',
   params: idParam,
-  body: z.strictObject({ year: z.number().int().min(2000).max(2100), outcome: codesOf(REVIEW_OUTCOME_LABEL), reason: z.string().trim().max(500).optional(), reviewedOn: date.optional() }),
+  body: z.strictObject({
+    year: z.number().int().min(2000).max(2100),
+    outcome: codesOf(REVIEW_OUTCOME_LABEL),
+    reason: z.string().trim().max(500).optional(),
+    reviewedOn: date.optional(),
+  }),
   status: 201,
   response: created,
 });
@@ -225,9 +319,24 @@ export const reviewPoint = endpoint({
 const recommendationState = codesOf(RECOMMENDATION_STATE_LABEL);
 
 export const recommendationItem = z.object({
-  id: z.number(), kind: pointKind, kindLabel: z.string(), level: pointLevel, levelLabel: z.string(), subjectType: pointSubject, subjectTypeLabel: z.string(),
-  subjectId: z.number(), subjectName: z.string(), reason: z.string(), fromCode: z.string(), fromName: z.string(), toCode: z.string(),
-  state: recommendationState, stateLabel: z.string(), reviewReason: z.string().nullable(), createdAt: z.string(), reviewedAt: z.string().nullable(),
+  id: z.number(),
+  kind: pointKind,
+  kindLabel: z.string(),
+  level: pointLevel,
+  levelLabel: z.string(),
+  subjectType: pointSubject,
+  subjectTypeLabel: z.string(),
+  subjectId: z.number(),
+  subjectName: z.string(),
+  reason: z.string(),
+  fromCode: z.string(),
+  fromName: z.string(),
+  toCode: z.string(),
+  state: recommendationState,
+  stateLabel: z.string(),
+  reviewReason: z.string().nullable(),
+  createdAt: z.string(),
+  reviewedAt: z.string().nullable(),
   /** The caller's node is the one the recommendation went to, and it awaits review. */
   reviewable: z.boolean(),
   /** The caller's node recommended it and it was returned: it may send it again. */
@@ -238,7 +347,11 @@ export const listRecommendations = endpoint({
   method: 'GET',
   path: '/point-recommendations',
   summary: '联系点、示范点推荐：报给本级审核的（incoming）与本级报出的（outgoing）',
-  query: z.strictObject({ ...pageQuery, direction: z.enum(['incoming', 'outgoing']).optional(), state: recommendationState.optional() }),
+  query: z.strictObject({
+    ...pageQuery,
+    direction: z.enum(['incoming', 'outgoing']).optional(),
+    state: recommendationState.optional(),
+  }),
   response: pageOf(recommendationItem),
 });
 
@@ -256,7 +369,12 @@ export const recommendPoint = endpoint({
   method: 'POST',
   path: '/point-recommendations',
   summary: '向上级推荐联系点或示范点（理由；材料用附件上传）',
-  body: z.strictObject({ kind: codesOf(POINT_KIND_LABEL, '请选择联系点或示范点'), subjectType: codesOf(POINT_SUBJECT_LABEL, '请选择推荐对象类型'), subjectId: z.number().int().positive('请选择推荐对象'), reason: reasonText }),
+  body: z.strictObject({
+    kind: codesOf(POINT_KIND_LABEL, '请选择联系点或示范点'),
+    subjectType: codesOf(POINT_SUBJECT_LABEL, '请选择推荐对象类型'),
+    subjectId: z.number().int().positive('请选择推荐对象'),
+    reason: reasonText,
+  }),
   status: 201,
   response: created,
 });
@@ -266,7 +384,10 @@ export const reviewRecommendation = endpoint({
   path: '/point-recommendations/:id/review',
   summary: '审核下级推荐：选定、退回（补充材料）或不予采纳（须说明理由）；选定后按命名规则另行命名',
   params: idParam,
-  body: z.strictObject({ decision: codesOf(DECISION_LABEL, '请选择审核结果'), reason: z.string().trim().max(500, '理由不超过 500 字').optional() }),
+  body: z.strictObject({
+    decision: codesOf(DECISION_LABEL, '请选择审核结果'),
+    reason: z.string().trim().max(500, '理由不超过 500 字').optional(),
+  }),
   response: recommendationItem,
 });
 
@@ -291,8 +412,18 @@ export const trainingFilters = {
 };
 
 export const trainingItem = z.object({
-  id: z.number(), name: z.string(), level: classLevel, levelLabel: z.string(), startsOn: z.string(), endsOn: z.string(), place: z.string().nullable(),
-  organizer: z.string(), mine: z.boolean(), trainees: z.number(), attended: z.number(), completed: z.number(),
+  id: z.number(),
+  name: z.string(),
+  level: classLevel,
+  levelLabel: z.string(),
+  startsOn: z.string(),
+  endsOn: z.string(),
+  place: z.string().nullable(),
+  organizer: z.string(),
+  mine: z.boolean(),
+  trainees: z.number(),
+  attended: z.number(),
+  completed: z.number(),
 });
 
 export const listTrainings = endpoint({
@@ -303,7 +434,12 @@ export const listTrainings = endpoint({
   response: pageOf(trainingItem),
 });
 
-const indicator = z.object({ secretaries: z.number(), trained: z.number(), pending: z.number(), share: z.number().nullable() });
+const indicator = z.object({
+  secretaries: z.number(),
+  trained: z.number(),
+  pending: z.number(),
+  share: z.number().nullable(),
+});
 const indicatorPair = z.object({ all: indicator, newOrgs: indicator });
 export const trainingIndicator = endpoint({
   method: 'GET',
@@ -326,10 +462,22 @@ export const listSecretaries = endpoint({
   path: '/trainings/secretaries',
   summary: '在任书记及其培训情况（指标背后的名单；可选为学员）',
   query: z.strictObject({ ...pageQuery, ...secretaryFilters }),
-  response: pageOf(z.object({
-    id: z.number(), name: z.string(), orgId: z.number(), orgName: z.string(), place: z.string(), foundedOn: z.string().nullable(), termStart: z.string(), termEnd: z.string(),
-    windowEnd: z.string(), trainedOn: z.string().nullable(), status: secretaryStatus, statusLabel: z.string(),
-  })),
+  response: pageOf(
+    z.object({
+      id: z.number(),
+      name: z.string(),
+      orgId: z.number(),
+      orgName: z.string(),
+      place: z.string(),
+      foundedOn: z.string().nullable(),
+      termStart: z.string(),
+      termEnd: z.string(),
+      windowEnd: z.string(),
+      trainedOn: z.string().nullable(),
+      status: secretaryStatus,
+      statusLabel: z.string(),
+    }),
+  ),
 });
 
 const classFields = {
@@ -354,7 +502,17 @@ export const getTraining = endpoint({
   summary: '培训班详情：学员（本辖区）、出勤与结业',
   params: idParam,
   response: trainingItem.extend({
-    traineeList: z.array(z.object({ id: z.number(), officerId: z.number(), name: z.string(), orgName: z.string(), termStart: z.string(), attended: z.boolean(), completed: z.boolean() })),
+    traineeList: z.array(
+      z.object({
+        id: z.number(),
+        officerId: z.number(),
+        name: z.string(),
+        orgName: z.string(),
+        termStart: z.string(),
+        attended: z.boolean(),
+        completed: z.boolean(),
+      }),
+    ),
   }),
 });
 
@@ -385,7 +543,14 @@ export const updateTrainee = endpoint({
   response: z.object({ id: z.number(), attended: z.boolean(), completed: z.boolean() }),
 });
 
-export const removeTrainee = endpoint({ method: 'DELETE', path: '/trainings/:id/trainees/:key', summary: '移除学员', params: idKeyParam, status: 204, response: z.null() });
+export const removeTrainee = endpoint({
+  method: 'DELETE',
+  path: '/trainings/:id/trainees/:key',
+  summary: '移除学员',
+  params: idKeyParam,
+  status: 204,
+  response: z.null(),
+});
 
 // ── Campaigns (学习教育) ───────────────────────────────────────────────────────────────────
 const campaignTheme = codesOf(CAMPAIGN_THEME_LABEL);
@@ -398,8 +563,22 @@ export const campaignFilters = {
 };
 
 export const campaignItem = z.object({
-  id: z.number(), name: z.string(), theme: campaignTheme, themeLabel: z.string(), startsOn: z.string(), endsOn: z.string(), description: z.string().nullable(),
-  organizer: z.string(), jurisdictionCode: z.string(), mine: z.boolean(), cancelled: z.boolean(), cancelReason: z.string().nullable(), orgs: z.number(), members: z.number(), activities: z.number(), participants: z.number(),
+  id: z.number(),
+  name: z.string(),
+  theme: campaignTheme,
+  themeLabel: z.string(),
+  startsOn: z.string(),
+  endsOn: z.string(),
+  description: z.string().nullable(),
+  organizer: z.string(),
+  jurisdictionCode: z.string(),
+  mine: z.boolean(),
+  cancelled: z.boolean(),
+  cancelReason: z.string().nullable(),
+  orgs: z.number(),
+  members: z.number(),
+  activities: z.number(),
+  participants: z.number(),
 });
 
 export const listCampaigns = endpoint({
@@ -410,12 +589,22 @@ export const listCampaigns = endpoint({
   response: pageOf(campaignItem),
 });
 
-const campaignFigures = z.object({ campaigns: z.number(), orgs: z.number(), members: z.number(), activities: z.number(), participants: z.number() });
+const campaignFigures = z.object({
+  campaigns: z.number(),
+  orgs: z.number(),
+  members: z.number(),
+  activities: z.number(),
+  participants: z.number(),
+});
 export const campaignStats = endpoint({
   method: 'GET',
   path: '/campaigns/stats',
   summary: '学习教育参与情况：参加组织、党员、活动次数与人次，按下级辖区（可限定某一活动或年度）',
-  query: z.strictObject({ under: underQuery, campaignId: z.coerce.number().int().positive().optional(), year: year.optional() }),
+  query: z.strictObject({
+    under: underQuery,
+    campaignId: z.coerce.number().int().positive().optional(),
+    year: year.optional(),
+  }),
   response: subtreeFigures(campaignFigures).extend({ own: campaignFigures }),
 });
 
@@ -431,7 +620,13 @@ export const createCampaign = endpoint({
   method: 'POST',
   path: '/campaigns',
   summary: '部署学习教育活动（默认本级部署）',
-  body: z.strictObject({ ...campaignFields, jurisdictionCode: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字').optional() }),
+  body: z.strictObject({
+    ...campaignFields,
+    jurisdictionCode: z
+      .string()
+      .regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字')
+      .optional(),
+  }),
   status: 201,
   response: created,
 });
@@ -443,7 +638,17 @@ export const getCampaign = endpoint({
   params: idParam,
   response: campaignItem.extend({
     orgList: z.array(z.object({ id: z.number(), name: z.string(), members: z.number() })),
-    activityList: z.array(z.object({ id: z.number(), heldOn: z.string(), title: z.string(), participants: z.number(), note: z.string().nullable(), orgId: z.number().nullable(), org: z.string().nullable() })),
+    activityList: z.array(
+      z.object({
+        id: z.number(),
+        heldOn: z.string(),
+        title: z.string(),
+        participants: z.number(),
+        note: z.string().nullable(),
+        orgId: z.number().nullable(),
+        org: z.string().nullable(),
+      }),
+    ),
   }),
 });
 
@@ -471,12 +676,22 @@ export const addCampaignOrg = endpoint({
   path: '/campaigns/:id/orgs',
   summary: '登记参加的党组织与参加党员数（默认取该组织登记的党员数）',
   params: idParam,
-  body: z.strictObject({ orgId: z.number().int().positive(), members: z.number().int().min(0).max(100_000).optional() }),
+  body: z.strictObject({
+    orgId: z.number().int().positive(),
+    members: z.number().int().min(0).max(100_000).optional(),
+  }),
   status: 204,
   response: z.null(),
 });
 
-export const removeCampaignOrg = endpoint({ method: 'DELETE', path: '/campaigns/:id/orgs/:key', summary: '移出参加的党组织', params: idKeyParam, status: 204, response: z.null() });
+export const removeCampaignOrg = endpoint({
+  method: 'DELETE',
+  path: '/campaigns/:id/orgs/:key',
+  summary: '移出参加的党组织',
+  params: idKeyParam,
+  status: 204,
+  response: z.null(),
+});
 
 export const recordActivity = endpoint({
   method: 'POST',
@@ -484,8 +699,11 @@ export const recordActivity = endpoint({
   summary: '记录开展的活动（日期、名称、参加人数、备注；可注明组织）',
   params: idParam,
   body: z.strictObject({
-    heldOn: date, title: z.string().trim().min(2, '活动名称至少 2 个字').max(80), participants: z.number().int().min(0, '参加人数不能为负').max(100_000),
-    orgId: z.number().int().positive().optional(), note: z.string().trim().max(1000).optional(),
+    heldOn: date,
+    title: z.string().trim().min(2, '活动名称至少 2 个字').max(80),
+    participants: z.number().int().min(0, '参加人数不能为负').max(100_000),
+    orgId: z.number().int().positive().optional(),
+    note: z.string().trim().max(1000).optional(),
   }),
   status: 201,
   response: created,

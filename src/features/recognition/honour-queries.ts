@@ -1,7 +1,12 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Node } from '../../db/subtree.js';
-import { AWARD_LEVEL_LABEL, HONOUR_STATE_LABEL, honourActions, nominationProblem } from '../../domain/recognition/honours.js';
+import {
+  AWARD_LEVEL_LABEL,
+  HONOUR_STATE_LABEL,
+  honourActions,
+  nominationProblem,
+} from '../../domain/recognition/honours.js';
 import { badRequest, notFound } from '../../http/errors.js';
 import { containing, pageFrom, underNode } from '../../http/paging.js';
 import type { BodyOf } from '../../http/contract.js';
@@ -12,13 +17,41 @@ import type { nominateHonour } from './contract.js';
 
 type Tx = Transaction<DB>;
 
-type Filters = { under?: string; kind?: string; state?: string; level?: string; year?: number; flagged?: string; q?: string };
+type Filters = {
+  under?: string;
+  kind?: string;
+  state?: string;
+  level?: string;
+  year?: number;
+  flagged?: string;
+  q?: string;
+};
 
 function honourList(db: Tx) {
-  return db.selectFrom('honour as h')
+  return db
+    .selectFrom('honour as h')
     .leftJoin('dictionary as d', (j) => j.on('d.kind', '=', 'honor_kind').onRef('d.code', '=', 'h.kind'))
-    .select(['h.id', 'h.kind', 'd.label as kind_label', 'h.subject_name', 'h.entity_id', 'h.zone_id', 'h.member_id', 'h.state', 'h.nominated_on', 'h.level', 'h.year', 'h.awarded_on',
-      'h.revoked_on', 'h.revoke_reason', 'h.nomination_note', 'h.review_note', 'h.flagged_at', 'h.flag_reason', 'h.scope_key']);
+    .select([
+      'h.id',
+      'h.kind',
+      'd.label as kind_label',
+      'h.subject_name',
+      'h.entity_id',
+      'h.zone_id',
+      'h.member_id',
+      'h.state',
+      'h.nominated_on',
+      'h.level',
+      'h.year',
+      'h.awarded_on',
+      'h.revoked_on',
+      'h.revoke_reason',
+      'h.nomination_note',
+      'h.review_note',
+      'h.flagged_at',
+      'h.flag_reason',
+      'h.scope_key',
+    ]);
 }
 
 /** The honours matching the list's filters (shared by the list and its export). */
@@ -36,35 +69,80 @@ async function filtered(db: Tx, f: Filters) {
 
 type Row = Awaited<ReturnType<ReturnType<typeof honourList>['execute']>>[number];
 const toItem = (h: Row) => ({
-  id: h.id, kind: h.kind, kindLabel: h.kind_label ?? h.kind, subjectName: h.subject_name, entityId: h.entity_id, zoneId: h.zone_id, memberId: h.member_id,
-  state: h.state, stateLabel: HONOUR_STATE_LABEL[h.state], nominatedOn: h.nominated_on, level: h.level, levelLabel: h.level ? AWARD_LEVEL_LABEL[h.level] : null, year: h.year,
-  awardedOn: h.awarded_on, revokedOn: h.revoked_on, revokeReason: h.revoke_reason, nominationNote: h.nomination_note, reviewNote: h.review_note,
-  flagged: h.flagged_at !== null, flagReason: h.flag_reason, actions: honourActions({ state: h.state, flagged: h.flagged_at !== null }),
+  id: h.id,
+  kind: h.kind,
+  kindLabel: h.kind_label ?? h.kind,
+  subjectName: h.subject_name,
+  entityId: h.entity_id,
+  zoneId: h.zone_id,
+  memberId: h.member_id,
+  state: h.state,
+  stateLabel: HONOUR_STATE_LABEL[h.state],
+  nominatedOn: h.nominated_on,
+  level: h.level,
+  levelLabel: h.level ? AWARD_LEVEL_LABEL[h.level] : null,
+  year: h.year,
+  awardedOn: h.awarded_on,
+  revokedOn: h.revoked_on,
+  revokeReason: h.revoke_reason,
+  nominationNote: h.nomination_note,
+  reviewNote: h.review_note,
+  flagged: h.flagged_at !== null,
+  flagReason: h.flag_reason,
+  actions: honourActions({ state: h.state, flagged: h.flagged_at !== null }),
 });
 export type HonourItem = ReturnType<typeof toItem>;
 
 /** One page of the honours; flagged ones first: they wait for someone. */
 export async function honoursPage(db: Tx, f: Filters & { page: number; pageSize: number }) {
-  return pageFrom(await filtered(db, f), f, (q) => q.orderBy(sql`h.flagged_at IS NULL`).orderBy('h.nominated_on', 'desc').orderBy('h.id', 'desc'), toItem);
+  return pageFrom(
+    await filtered(db, f),
+    f,
+    (q) =>
+      q
+        .orderBy(sql`h.flagged_at IS NULL`)
+        .orderBy('h.nominated_on', 'desc')
+        .orderBy('h.id', 'desc'),
+    toItem,
+  );
 }
 
 /** The honours of the export (up to 100,000), newest first. */
 export async function honoursForExport(db: Tx, f: Filters) {
-  const rows = await (await filtered(db, f)).orderBy('h.nominated_on', 'desc').orderBy('h.id', 'desc').limit(100_000).execute();
+  const rows = await (
+    await filtered(db, f)
+  )
+    .orderBy('h.nominated_on', 'desc')
+    .orderBy('h.id', 'desc')
+    .limit(100_000)
+    .execute();
   return rows.map(toItem);
 }
 
 /** Awarded, pending and flagged honours under the node: in all, by kind, by child node and on the node itself (in a year if given). */
 export async function honourCountsUnder(db: Tx, node: Node, year: number | undefined) {
-  let q = db.selectFrom('honour as h')
-    .select(['h.kind', childOf(node, sql.ref('h.scope_key')).as('child'),
+  let q = db
+    .selectFrom('honour as h')
+    .select([
+      'h.kind',
+      childOf(node, sql.ref('h.scope_key')).as('child'),
       sql<number>`count(*) FILTER (WHERE h.state = 'awarded')::int`.as('awarded'),
       sql<number>`count(*) FILTER (WHERE h.state IN ('nominated', 'approved'))::int`.as('pending'),
-      sql<number>`count(*) FILTER (WHERE h.flagged_at IS NOT NULL AND h.state IN ('nominated', 'approved', 'awarded'))::int`.as('flagged')])
-    .where(sql<boolean>`starts_with(h.scope_key, ${node.scope_key})`).groupBy(['h.kind', 'child']);
+      sql<number>`count(*) FILTER (WHERE h.flagged_at IS NOT NULL AND h.state IN ('nominated', 'approved', 'awarded'))::int`.as(
+        'flagged',
+      ),
+    ])
+    .where(sql<boolean>`starts_with(h.scope_key, ${node.scope_key})`)
+    .groupBy(['h.kind', 'child']);
   if (year) q = q.where('h.year', '=', year);
   const rows = await q.execute();
-  const sum = (keep: (x: (typeof rows)[number]) => boolean) => rows.filter(keep).reduce((a, x) => ({ awarded: a.awarded + x.awarded, pending: a.pending + x.pending, flagged: a.flagged + x.flagged }), { awarded: 0, pending: 0, flagged: 0 });
+  const sum = (keep: (x: (typeof rows)[number]) => boolean) =>
+    rows
+      .filter(keep)
+      .reduce(
+        (a, x) => ({ awarded: a.awarded + x.awarded, pending: a.pending + x.pending, flagged: a.flagged + x.flagged }),
+        { awarded: 0, pending: 0, flagged: 0 },
+      );
   const kinds = await codeList(db, 'honor_kind');
   return {
     node: { code: node.code, name: node.name, level: node.level },
@@ -79,14 +157,40 @@ export async function honourCountsUnder(db: Tx, node: Node, year: number | undef
 export async function honourDetail(db: Tx, id: number) {
   const h = await honourList(db).where('h.id', '=', id).executeTakeFirst();
   if (!h) throw notFound('荣誉');
-  const history = await db.selectFrom('ledger_history as x').leftJoin('app_user as u', 'u.id', 'x.actor_id')
-    .select(['x.at', 'x.op', sql<string | null>`x.after->>'state'`.as('state'), sql<string | null>`x.after->>'flag_reason'`.as('flag_reason'), 'u.display_name as actor'])
-    .where('x.object_type', '=', 'honour').where('x.object_id', '=', h.id).orderBy('x.at', 'desc').limit(100).execute();
-  const violations = h.entity_id ? await db.selectFrom('entity_violation').select(['id', 'occurred_on', 'description']).where('entity_id', '=', h.entity_id).orderBy('occurred_on', 'desc').execute() : [];
+  const history = await db
+    .selectFrom('ledger_history as x')
+    .leftJoin('app_user as u', 'u.id', 'x.actor_id')
+    .select([
+      'x.at',
+      'x.op',
+      sql<string | null>`x.after->>'state'`.as('state'),
+      sql<string | null>`x.after->>'flag_reason'`.as('flag_reason'),
+      'u.display_name as actor',
+    ])
+    .where('x.object_type', '=', 'honour')
+    .where('x.object_id', '=', h.id)
+    .orderBy('x.at', 'desc')
+    .limit(100)
+    .execute();
+  const violations = h.entity_id
+    ? await db
+        .selectFrom('entity_violation')
+        .select(['id', 'occurred_on', 'description'])
+        .where('entity_id', '=', h.entity_id)
+        .orderBy('occurred_on', 'desc')
+        .execute()
+    : [];
   return {
     ...toItem(h),
     violations: violations.map((v) => ({ id: v.id, occurredOn: v.occurred_on, description: v.description })),
-    history: history.map((x) => ({ at: x.at, op: x.op, state: x.state, stateLabel: x.state ? HONOUR_STATE_LABEL[x.state as 'awarded'] ?? x.state : null, flagReason: x.flag_reason, actor: x.actor ?? '系统' })),
+    history: history.map((x) => ({
+      at: x.at,
+      op: x.op,
+      state: x.state,
+      stateLabel: x.state ? (HONOUR_STATE_LABEL[x.state as 'awarded'] ?? x.state) : null,
+      flagReason: x.flag_reason,
+      actor: x.actor ?? '系统',
+    })),
   };
 }
 
@@ -94,25 +198,53 @@ export type Nomination = BodyOf<typeof nominateHonour>;
 
 /** The honoured subject in the caller's scope: its display name and the scope key the honour takes (the demo nominates through it too). */
 export async function nominatedSubject(db: Tx, b: Nomination) {
-  const zone = b.zoneId ? await db.selectFrom('zone').select(['name', 'kind', 'scope_key']).where('id', '=', b.zoneId).executeTakeFirst() : null;
+  const zone = b.zoneId
+    ? await db.selectFrom('zone').select(['name', 'kind', 'scope_key']).where('id', '=', b.zoneId).executeTakeFirst()
+    : null;
   if (b.zoneId && !zone) throw notFound('专业市场');
   const problem = nominationProblem(b.kind, { entityId: b.entityId, zoneKind: zone?.kind, memberId: b.memberId });
   if (problem) throw badRequest(problem.message, [problem]);
-  if (!b.entityId) return { name: zone!.name, scope_key: zone!.scope_key, entity_id: null, zone_id: b.zoneId!, member_id: null };
-  const entity = await db.selectFrom('entity').select(['id', 'name', 'status', 'scope_key']).where('id', '=', b.entityId).executeTakeFirst();
+  if (!b.entityId)
+    return { name: zone!.name, scope_key: zone!.scope_key, entity_id: null, zone_id: b.zoneId!, member_id: null };
+  const entity = await db
+    .selectFrom('entity')
+    .select(['id', 'name', 'status', 'scope_key'])
+    .where('id', '=', b.entityId)
+    .executeTakeFirst();
   if (!entity) throw notFound('市场主体');
-  if (entity.status !== 'active') throw refusal({ status: 422, field: 'entityId', reason: `${entity.name}不在存续状态，不能提名` });
+  if (entity.status !== 'active')
+    throw refusal({ status: 422, field: 'entityId', reason: `${entity.name}不在存续状态，不能提名` });
   let name = entity.name;
   if (b.memberId) {
     // The member must work in the entity (hold a role there), as the honour names both.
-    const m = await db.selectFrom('member as m').innerJoin('person as p', 'p.id', 'm.person_id').select('p.name')
+    const m = await db
+      .selectFrom('member as m')
+      .innerJoin('person as p', 'p.id', 'm.person_id')
+      .select('p.name')
       .where('m.id', '=', b.memberId)
-      .where((w) => w.exists(w.selectFrom('entity_person as ep').select('ep.id').whereRef('ep.person_id', '=', 'm.person_id').where('ep.entity_id', '=', entity.id)))
+      .where((w) =>
+        w.exists(
+          w
+            .selectFrom('entity_person as ep')
+            .select('ep.id')
+            .whereRef('ep.person_id', '=', 'm.person_id')
+            .where('ep.entity_id', '=', entity.id),
+        ),
+      )
       .executeTakeFirst();
-    if (!m) throw badRequest('该党员不在所选市场主体的人员中', [{ field: 'memberId', message: '请选择在该主体任职或就业的党员' }]);
+    if (!m)
+      throw badRequest('该党员不在所选市场主体的人员中', [
+        { field: 'memberId', message: '请选择在该主体任职或就业的党员' },
+      ]);
     name = `${m.name}（${entity.name}）`;
   }
-  return { name, scope_key: entity.scope_key, entity_id: entity.id, zone_id: b.zoneId ?? null, member_id: b.memberId ?? null };
+  return {
+    name,
+    scope_key: entity.scope_key,
+    entity_id: entity.id,
+    zone_id: b.zoneId ?? null,
+    member_id: b.memberId ?? null,
+  };
 }
 
 /** The honour row, or 404. */
@@ -127,7 +259,20 @@ export type HonourRecord = Awaited<ReturnType<typeof loadHonour>>;
 export async function violationsOf(db: Tx, entityId: number) {
   const e = await db.selectFrom('entity').select('id').where('id', '=', entityId).executeTakeFirst();
   if (!e) throw notFound('市场主体');
-  const rows = await db.selectFrom('entity_violation as v').leftJoin('app_user as u', 'u.id', 'v.recorded_by')
-    .select(['v.id', 'v.occurred_on', 'v.description', 'v.created_at', 'u.display_name as recorded_by']).where('v.entity_id', '=', e.id).orderBy('v.occurred_on', 'desc').execute();
-  return { items: rows.map((v) => ({ id: v.id, occurredOn: v.occurred_on, description: v.description, recordedAt: v.created_at, recordedBy: v.recorded_by })) };
+  const rows = await db
+    .selectFrom('entity_violation as v')
+    .leftJoin('app_user as u', 'u.id', 'v.recorded_by')
+    .select(['v.id', 'v.occurred_on', 'v.description', 'v.created_at', 'u.display_name as recorded_by'])
+    .where('v.entity_id', '=', e.id)
+    .orderBy('v.occurred_on', 'desc')
+    .execute();
+  return {
+    items: rows.map((v) => ({
+      id: v.id,
+      occurredOn: v.occurred_on,
+      description: v.description,
+      recordedAt: v.created_at,
+      recordedBy: v.recorded_by,
+    })),
+  };
 }

@@ -19,17 +19,35 @@ export async function addNomination(db: Tx, b: NewNomination) {
   const kinds = await codeList(db, 'honor_kind');
   if (!kinds.has(b.kind)) throw badRequest('荣誉类型不在代码表中', [{ field: 'kind', message: '请选择荣誉类型' }]);
   const on = b.nominatedOn ?? today();
-  if (on > today()) throw badRequest('提名日期不能晚于今天', [{ field: 'nominatedOn', message: '提名日期不能晚于今天' }]);
+  if (on > today())
+    throw badRequest('提名日期不能晚于今天', [{ field: 'nominatedOn', message: '提名日期不能晚于今天' }]);
   const s = await nominatedSubject(db, b);
-  const row = await db.insertInto('honour').values({ kind: b.kind, entity_id: s.entity_id, zone_id: s.zone_id, member_id: s.member_id, subject_name: s.name, nominated_on: on, nomination_note: b.note ?? null, scope_key: s.scope_key })
-    .returning('id').executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('honour')
+    .values({
+      kind: b.kind,
+      entity_id: s.entity_id,
+      zone_id: s.zone_id,
+      member_id: s.member_id,
+      subject_name: s.name,
+      nominated_on: on,
+      nomination_note: b.note ?? null,
+      scope_key: s.scope_key,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return { id: row.id, subject: s };
 }
 
 /** Takes an action on the honour if its state allows it (the domain's transition); returns the state it moves to. */
 export async function applyHonourAction(db: Tx, h: HonourRecord, b: HonourAct) {
   const now = today();
-  const t = honourTransition({ state: h.state, flagged: h.flagged_at !== null }, b.action, { reason: b.reason, level: b.level, year: b.year, today: now });
+  const t = honourTransition({ state: h.state, flagged: h.flagged_at !== null }, b.action, {
+    reason: b.reason,
+    level: b.level,
+    year: b.year,
+    today: now,
+  });
   if (!t.ok) throw refusal(t);
   const set = {
     state: t.to,
@@ -47,9 +65,25 @@ export async function applyHonourAction(db: Tx, h: HonourRecord, b: HonourAct) {
 export async function addViolation(db: Tx, entityId: number, b: NewViolation, by: number) {
   const e = await db.selectFrom('entity').select(['id', 'scope_key']).where('id', '=', entityId).executeTakeFirst();
   if (!e) throw notFound('市场主体');
-  if (b.occurredOn > today()) throw badRequest('发生日期不能晚于今天', [{ field: 'occurredOn', message: '发生日期不能晚于今天' }]);
-  const row = await db.insertInto('entity_violation').values({ entity_id: e.id, occurred_on: b.occurredOn, description: b.description, recorded_by: by, scope_key: e.scope_key })
-    .returning('id').executeTakeFirstOrThrow();
-  const flagged = await db.selectFrom('honour').select(sql<number>`count(*)::int`.as('n')).where('entity_id', '=', e.id).where('flagged_at', 'is not', null).where('state', 'in', ['nominated', 'approved', 'awarded']).executeTakeFirstOrThrow();
+  if (b.occurredOn > today())
+    throw badRequest('发生日期不能晚于今天', [{ field: 'occurredOn', message: '发生日期不能晚于今天' }]);
+  const row = await db
+    .insertInto('entity_violation')
+    .values({
+      entity_id: e.id,
+      occurred_on: b.occurredOn,
+      description: b.description,
+      recorded_by: by,
+      scope_key: e.scope_key,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const flagged = await db
+    .selectFrom('honour')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('entity_id', '=', e.id)
+    .where('flagged_at', 'is not', null)
+    .where('state', 'in', ['nominated', 'approved', 'awarded'])
+    .executeTakeFirstOrThrow();
   return { entityId: e.id, id: row.id, flaggedHonours: flagged.n };
 }

@@ -4,8 +4,25 @@ import { HONOUR_ACTION_LABEL, HONOUR_STATE_LABEL } from '../../domain/recognitio
 import { sendXlsx, type Column } from '../../http/xlsx.js';
 import { areaNode, today } from './shared.js';
 import { schemaOf } from '../../http/contract.js';
-import { actOnHonour, exportHonours, getHonour, honourCounts, listHonours, listViolations, nominateHonour, recordViolation } from './contract.js';
-import { honourCountsUnder, honourDetail, honoursForExport, honoursPage, loadHonour, violationsOf, type HonourItem } from './honour-queries.js';
+import {
+  actOnHonour,
+  exportHonours,
+  getHonour,
+  honourCounts,
+  listHonours,
+  listViolations,
+  nominateHonour,
+  recordViolation,
+} from './contract.js';
+import {
+  honourCountsUnder,
+  honourDetail,
+  honoursForExport,
+  honoursPage,
+  loadHonour,
+  violationsOf,
+  type HonourItem,
+} from './honour-queries.js';
 import { addNomination, addViolation, applyHonourAction } from './honour-writes.js';
 
 const tags = ['荣誉'];
@@ -49,7 +66,11 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(honourCounts.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(honourCounts, tags), querystring: honourCounts.query, response: { 200: honourCounts.response } },
+    schema: {
+      ...schemaOf(honourCounts, tags),
+      querystring: honourCounts.query,
+      response: { 200: honourCounts.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const node = await areaNode(db, req.query.under ?? req.user!.jurisdictionCode);
@@ -59,12 +80,21 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(nominateHonour.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(nominateHonour, tags), body: nominateHonour.body, response: { 201: nominateHonour.response } },
+    schema: {
+      ...schemaOf(nominateHonour, tags),
+      body: nominateHonour.body,
+      response: { 201: nominateHonour.response },
+    },
     handler: async (req, reply) => {
       const b = req.body;
       const id = await req.scoped(async ({ db, audit }) => {
         const { id, subject: s } = await addNomination(db, b);
-        audit({ action: 'honour.nominate', objectType: 'honour', objectId: id, detail: { kind: b.kind, entityId: s.entity_id, zoneId: s.zone_id, memberId: s.member_id } });
+        audit({
+          action: 'honour.nominate',
+          objectType: 'honour',
+          objectId: id,
+          detail: { kind: b.kind, entityId: s.entity_id, zoneId: s.zone_id, memberId: s.member_id },
+        });
         return id;
       });
       return reply.code(201).send({ id });
@@ -79,31 +109,62 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(actOnHonour.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(actOnHonour, tags), params: actOnHonour.params, body: actOnHonour.body, response: { 200: actOnHonour.response } },
+    schema: {
+      ...schemaOf(actOnHonour, tags),
+      params: actOnHonour.params,
+      body: actOnHonour.body,
+      response: { 200: actOnHonour.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const b = req.body;
         const h = await loadHonour(db, req.params.id);
         const to = await applyHonourAction(db, h, b);
-        audit({ action: `honour.${b.action}`, objectType: 'honour', objectId: h.id, detail: { from: h.state, to, reason: b.reason ?? null, level: b.level ?? null, year: b.year ?? null, flagReason: h.flag_reason } });
+        audit({
+          action: `honour.${b.action}`,
+          objectType: 'honour',
+          objectId: h.id,
+          detail: {
+            from: h.state,
+            to,
+            reason: b.reason ?? null,
+            level: b.level ?? null,
+            year: b.year ?? null,
+            flagReason: h.flag_reason,
+          },
+        });
         return { id: h.id, state: to, stateLabel: HONOUR_STATE_LABEL[to], action: HONOUR_ACTION_LABEL[b.action] };
       }),
   });
 
   r.get(listViolations.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listViolations, tags), params: listViolations.params, response: { 200: listViolations.response } },
+    schema: {
+      ...schemaOf(listViolations, tags),
+      params: listViolations.params,
+      response: { 200: listViolations.response },
+    },
     handler: (req) => req.scoped(({ db }) => violationsOf(db, req.params.id)),
   });
 
   r.post(recordViolation.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(recordViolation, tags), params: recordViolation.params, body: recordViolation.body, response: { 201: recordViolation.response } },
+    schema: {
+      ...schemaOf(recordViolation, tags),
+      params: recordViolation.params,
+      body: recordViolation.body,
+      response: { 201: recordViolation.response },
+    },
     handler: async (req, reply) => {
       const b = req.body;
       const out = await req.scoped(async ({ db, audit }) => {
         const v = await addViolation(db, req.params.id, b, req.user!.id);
-        audit({ action: 'entity.violation_add', objectType: 'entity', objectId: v.entityId, detail: { violationId: v.id, occurredOn: b.occurredOn, flaggedHonours: v.flaggedHonours } });
+        audit({
+          action: 'entity.violation_add',
+          objectType: 'entity',
+          objectId: v.entityId,
+          detail: { violationId: v.id, occurredOn: b.occurredOn, flaggedHonours: v.flaggedHonours },
+        });
         return { id: v.id, flaggedHonours: v.flaggedHonours };
       });
       return reply.code(201).send(out);

@@ -5,10 +5,14 @@ import { EDITABLE_LISTS, type EditableList } from '../../domain/recognition/list
 import { forbidden } from '../../http/errors.js';
 import { replaceCodeList } from './list-writes.js';
 
-const entries = z.array(z.strictObject({
-  code: z.string().regex(/^[a-z_]{1,40}$/, '代码应为小写字母和下划线'),
-  label: z.string().trim().min(2, '名称至少 2 个字').max(30),
-})).max(30, '清单最多 30 项');
+const entries = z
+  .array(
+    z.strictObject({
+      code: z.string().regex(/^[a-z_]{1,40}$/, '代码应为小写字母和下划线'),
+      label: z.string().trim().min(2, '名称至少 2 个字').max(30),
+    }),
+  )
+  .max(30, '清单最多 30 项');
 
 /**
  * Editing the configurable lists (honour kinds, point criteria), kept in the dictionary table.
@@ -31,7 +35,12 @@ export async function listRoutes(app: FastifyInstance): Promise<void> {
       const after = req.body.entries;
       return req.scoped(async ({ db, audit }) => {
         const before = await replaceCodeList(db, kind, after);
-        audit({ action: 'code_list.update', objectType: 'dictionary', objectId: kind, detail: { before: [...before].map(([code, label]) => ({ code, label })), after } });
+        audit({
+          action: 'code_list.update',
+          objectType: 'dictionary',
+          objectId: kind,
+          detail: { before: [...before].map(([code, label]) => ({ code, label })), after },
+        });
         return { entries: after };
       });
     },

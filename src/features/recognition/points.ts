@@ -7,8 +7,23 @@ import { forbidden } from '../../http/errors.js';
 import { sendXlsx, type Column } from '../../http/xlsx.js';
 import { areaNode, ownNode, refusal, today } from './shared.js';
 import { schemaOf } from '../../http/contract.js';
-import { designatePoint, exportPoints, getPoint, listPoints, pointCounts, reviewPoint, updatePoint } from './contract.js';
-import { loadPoint, pointCountsUnder, pointDetail, pointsForExport, pointsPage, type PointItem } from './point-queries.js';
+import {
+  designatePoint,
+  exportPoints,
+  getPoint,
+  listPoints,
+  pointCounts,
+  reviewPoint,
+  updatePoint,
+} from './contract.js';
+import {
+  loadPoint,
+  pointCountsUnder,
+  pointDetail,
+  pointsForExport,
+  pointsPage,
+  type PointItem,
+} from './point-queries.js';
 import { addPoint, addPointReview, changePoint } from './point-writes.js';
 
 type Tx = Transaction<DB>;
@@ -17,7 +32,10 @@ const tags = ['联系点示范点'];
 /** The caller's bureau must be at the point's level or above (a county bureau names county points). */
 async function mustDesignate(db: Tx, userCode: string, level: PointLevel) {
   const me = await ownNode(db, userCode);
-  if (!mayDesignate(me.level, level)) throw forbidden(`${POINT_LEVEL_LABEL[level]}的联系点、示范点由${POINT_LEVEL_LABEL[level].replace('级', '')}级或以上市场监管部门命名和复核`);
+  if (!mayDesignate(me.level, level))
+    throw forbidden(
+      `${POINT_LEVEL_LABEL[level]}的联系点、示范点由${POINT_LEVEL_LABEL[level].replace('级', '')}级或以上市场监管部门命名和复核`,
+    );
 }
 
 const EXPORT_COLUMNS: Column<PointItem>[] = [
@@ -50,7 +68,11 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await pointsForExport(db, req.query);
-        audit({ action: 'point.export', objectType: 'recognition_point', detail: { filters: req.query, rows: rows.length } });
+        audit({
+          action: 'point.export',
+          objectType: 'recognition_point',
+          detail: { filters: req.query, rows: rows.length },
+        });
         return rows;
       });
       return sendXlsx(reply, `联系点示范点-${today()}.xlsx`, '联系点示范点', EXPORT_COLUMNS, rows);
@@ -69,13 +91,22 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(designatePoint.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(designatePoint, tags), body: designatePoint.body, response: { 201: designatePoint.response } },
+    schema: {
+      ...schemaOf(designatePoint, tags),
+      body: designatePoint.body,
+      response: { 201: designatePoint.response },
+    },
     handler: async (req, reply) => {
       const b = req.body;
       const id = await req.scoped(async ({ db, audit }) => {
         await mustDesignate(db, req.user!.jurisdictionCode, b.level);
         const id = await addPoint(db, b);
-        audit({ action: 'point.create', objectType: 'recognition_point', objectId: id, detail: { kind: b.kind, level: b.level, subjectType: b.subjectType, subjectId: b.subjectId } });
+        audit({
+          action: 'point.create',
+          objectType: 'recognition_point',
+          objectId: id,
+          detail: { kind: b.kind, level: b.level, subjectType: b.subjectType, subjectId: b.subjectId },
+        });
         return id;
       });
       return reply.code(201).send({ id });
@@ -90,7 +121,12 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
 
   r.patch(updatePoint.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(updatePoint, tags), params: updatePoint.params, body: updatePoint.body, response: { 200: updatePoint.response } },
+    schema: {
+      ...schemaOf(updatePoint, tags),
+      params: updatePoint.params,
+      body: updatePoint.body,
+      response: { 200: updatePoint.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const b = req.body;
@@ -98,21 +134,39 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
         if (before.status === 'revoked') throw refusal({ status: 409, reason: '该点已撤销，不能修改' });
         await mustDesignate(db, req.user!.jurisdictionCode, before.level);
         const { name, criteria } = await changePoint(db, before, b);
-        audit({ action: 'point.update', objectType: 'recognition_point', objectId: before.id, detail: { before: { responsibleName: before.responsible_name, criteria: before.criteria }, after: { responsibleName: name, criteria } } });
+        audit({
+          action: 'point.update',
+          objectType: 'recognition_point',
+          objectId: before.id,
+          detail: {
+            before: { responsibleName: before.responsible_name, criteria: before.criteria },
+            after: { responsibleName: name, criteria },
+          },
+        });
         return { id: before.id };
       }),
   });
 
   r.post(reviewPoint.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(reviewPoint, tags), params: reviewPoint.params, body: reviewPoint.body, response: { 201: reviewPoint.response } },
+    schema: {
+      ...schemaOf(reviewPoint, tags),
+      params: reviewPoint.params,
+      body: reviewPoint.body,
+      response: { 201: reviewPoint.response },
+    },
     handler: async (req, reply) => {
       const b = req.body;
       const id = await req.scoped(async ({ db, audit }) => {
         const p = await loadPoint(db, req.params.id);
         await mustDesignate(db, req.user!.jurisdictionCode, p.level);
         const id = await addPointReview(db, p, b, req.user!.id);
-        audit({ action: 'point.review', objectType: 'recognition_point', objectId: p.id, detail: { year: b.year, outcome: b.outcome, reason: b.reason ?? null } });
+        audit({
+          action: 'point.review',
+          objectType: 'recognition_point',
+          objectId: p.id,
+          detail: { year: b.year, outcome: b.outcome, reason: b.reason ?? null },
+        });
         return id;
       });
       return reply.code(201).send({ id });

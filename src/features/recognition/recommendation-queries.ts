@@ -16,21 +16,52 @@ export type SubjectType = keyof typeof SUBJECT_TABLE;
 
 /** Recommendations the caller sees (row-level security: those of its subtree), newest first. */
 function recommendationList(db: Tx) {
-  return db.selectFrom('point_recommendation as r')
+  return db
+    .selectFrom('point_recommendation as r')
     .innerJoin('jurisdiction as f', 'f.code', 'r.from_code')
-    .select(['r.id', 'r.kind', 'r.level', 'r.subject_type', 'r.subject_id', 'r.subject_name', 'r.reason', 'r.from_code', 'f.name as from_name', 'r.to_code', 'r.state',
-      'r.review_reason', 'r.created_at', 'r.reviewed_at', 'r.scope_key']);
+    .select([
+      'r.id',
+      'r.kind',
+      'r.level',
+      'r.subject_type',
+      'r.subject_id',
+      'r.subject_name',
+      'r.reason',
+      'r.from_code',
+      'f.name as from_name',
+      'r.to_code',
+      'r.state',
+      'r.review_reason',
+      'r.created_at',
+      'r.reviewed_at',
+      'r.scope_key',
+    ]);
 }
 type RecommendationRow = Awaited<ReturnType<ReturnType<typeof recommendationList>['execute']>>[number];
 
-export const recommendationById = (db: Tx, id: number) => recommendationList(db).where('r.id', '=', id).executeTakeFirst();
+export const recommendationById = (db: Tx, id: number) =>
+  recommendationList(db).where('r.id', '=', id).executeTakeFirst();
 
 /** A recommendation as the caller's node sees it: whether it may review it or send it again. */
 export const itemFor = (me: Me) => (x: RecommendationRow) => ({
-  id: Number(x.id), kind: x.kind, kindLabel: POINT_KIND_LABEL[x.kind], level: x.level, levelLabel: POINT_LEVEL_LABEL[x.level], subjectType: x.subject_type,
-  subjectTypeLabel: POINT_SUBJECT_LABEL[x.subject_type], subjectId: Number(x.subject_id), subjectName: x.subject_name, reason: x.reason, fromCode: x.from_code, fromName: x.from_name,
-  toCode: x.to_code, state: x.state, stateLabel: RECOMMENDATION_STATE_LABEL[x.state], reviewReason: x.review_reason,
-  createdAt: new Date(x.created_at).toISOString(), reviewedAt: x.reviewed_at ? new Date(x.reviewed_at).toISOString() : null,
+  id: Number(x.id),
+  kind: x.kind,
+  kindLabel: POINT_KIND_LABEL[x.kind],
+  level: x.level,
+  levelLabel: POINT_LEVEL_LABEL[x.level],
+  subjectType: x.subject_type,
+  subjectTypeLabel: POINT_SUBJECT_LABEL[x.subject_type],
+  subjectId: Number(x.subject_id),
+  subjectName: x.subject_name,
+  reason: x.reason,
+  fromCode: x.from_code,
+  fromName: x.from_name,
+  toCode: x.to_code,
+  state: x.state,
+  stateLabel: RECOMMENDATION_STATE_LABEL[x.state],
+  reviewReason: x.review_reason,
+  createdAt: new Date(x.created_at).toISOString(),
+  reviewedAt: x.reviewed_at ? new Date(x.reviewed_at).toISOString() : null,
   reviewable: x.state === 'pending' && x.to_code === me.jurisdictionCode,
   resendable: x.state === 'returned' && x.from_code === me.jurisdictionCode,
 });
@@ -50,7 +81,10 @@ export function recommendationsPage(db: Tx, me: Me, f: Filters) {
 export async function recommendationDetail(db: Tx, me: Me, id: number) {
   const x = await recommendationById(db, id);
   if (!x) throw notFound('推荐');
-  return { ...itemFor(me)(x), attachments: (await attachmentsOf(db, 'point_recommendation', [Number(x.id)])).get(Number(x.id)) ?? [] };
+  return {
+    ...itemFor(me)(x),
+    attachments: (await attachmentsOf(db, 'point_recommendation', [Number(x.id)])).get(Number(x.id)) ?? [],
+  };
 }
 
 /** A subject the caller may recommend: visible in its scope. */
@@ -60,6 +94,10 @@ export function subjectOf(db: Tx, type: SubjectType, id: number) {
 
 /** The node above the given one (the one a recommendation goes to); null at the top. */
 export async function parentCodeOf(db: Tx, code: string) {
-  const j = await db.selectFrom('jurisdiction').select('parent_code').where('code', '=', code).executeTakeFirstOrThrow();
+  const j = await db
+    .selectFrom('jurisdiction')
+    .select('parent_code')
+    .where('code', '=', code)
+    .executeTakeFirstOrThrow();
   return j.parent_code;
 }

@@ -6,11 +6,35 @@ import { CLASS_LEVEL_LABEL } from '../../domain/recognition/training.js';
 import { forbidden } from '../../http/errors.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { areaNode, endsBeforeStart, ownNode, refusal, today } from './shared.js';
-import { classDetail, classesForExport, classesPage, loadClass, secretariesForExport, secretariesPage, trainingIndicatorUnder } from './training-queries.js';
-import { addTrainingClass, changeTrainingClass, dropTrainee, enrolTrainees, markAttendance } from './training-writes.js';
+import {
+  classDetail,
+  classesForExport,
+  classesPage,
+  loadClass,
+  secretariesForExport,
+  secretariesPage,
+  trainingIndicatorUnder,
+} from './training-queries.js';
+import {
+  addTrainingClass,
+  changeTrainingClass,
+  dropTrainee,
+  enrolTrainees,
+  markAttendance,
+} from './training-writes.js';
 import { schemaOf } from '../../http/contract.js';
 import {
-  addTrainees, createTraining, getTraining, listSecretaries, listTrainings, removeTrainee, secretaryFilters, trainingFilters, trainingIndicator, updateTrainee, updateTraining,
+  addTrainees,
+  createTraining,
+  getTraining,
+  listSecretaries,
+  listTrainings,
+  removeTrainee,
+  secretaryFilters,
+  trainingFilters,
+  trainingIndicator,
+  updateTrainee,
+  updateTraining,
 } from './contract.js';
 
 const tags = ['书记培训'];
@@ -26,7 +50,11 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listTrainings.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listTrainings, tags), querystring: listTrainings.query, response: { 200: listTrainings.response } },
+    schema: {
+      ...schemaOf(listTrainings, tags),
+      querystring: listTrainings.query,
+      response: { 200: listTrainings.response },
+    },
     handler: (req) => req.scoped(({ db }) => classesPage(db, req.user!.scopeKey, req.query)),
   });
 
@@ -36,26 +64,40 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await classesForExport(db, req.user!.scopeKey, req.query);
-        audit({ action: 'training.export', objectType: 'training_class', detail: { filters: req.query, rows: rows.length } });
+        audit({
+          action: 'training.export',
+          objectType: 'training_class',
+          detail: { filters: req.query, rows: rows.length },
+        });
         return rows;
       });
-      return sendXlsx(reply, `书记培训班-${today()}.xlsx`, '书记培训班', [
-        { header: '名称', width: 30, value: (c) => c.name },
-        { header: '级别', width: 10, value: (c) => c.levelLabel },
-        { header: '开始日期', width: 12, value: (c) => c.startsOn },
-        { header: '结束日期', width: 12, value: (c) => c.endsOn },
-        { header: '地点', width: 20, value: (c) => c.place },
-        { header: '举办单位', width: 16, value: (c) => c.organizer },
-        { header: '学员数', width: 8, value: (c) => c.trainees },
-        { header: '出勤', width: 8, value: (c) => c.attended },
-        { header: '结业', width: 8, value: (c) => c.completed },
-      ], rows);
+      return sendXlsx(
+        reply,
+        `书记培训班-${today()}.xlsx`,
+        '书记培训班',
+        [
+          { header: '名称', width: 30, value: (c) => c.name },
+          { header: '级别', width: 10, value: (c) => c.levelLabel },
+          { header: '开始日期', width: 12, value: (c) => c.startsOn },
+          { header: '结束日期', width: 12, value: (c) => c.endsOn },
+          { header: '地点', width: 20, value: (c) => c.place },
+          { header: '举办单位', width: 16, value: (c) => c.organizer },
+          { header: '学员数', width: 8, value: (c) => c.trainees },
+          { header: '出勤', width: 8, value: (c) => c.attended },
+          { header: '结业', width: 8, value: (c) => c.completed },
+        ],
+        rows,
+      );
     },
   });
 
   r.get(trainingIndicator.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(trainingIndicator, tags), querystring: trainingIndicator.query, response: { 200: trainingIndicator.response } },
+    schema: {
+      ...schemaOf(trainingIndicator, tags),
+      querystring: trainingIndicator.query,
+      response: { 200: trainingIndicator.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const asOf = req.query.asOf ?? today();
@@ -66,7 +108,11 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listSecretaries.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(listSecretaries, tags), querystring: listSecretaries.query, response: { 200: listSecretaries.response } },
+    schema: {
+      ...schemaOf(listSecretaries, tags),
+      querystring: listSecretaries.query,
+      response: { 200: listSecretaries.response },
+    },
     handler: (req) => req.scoped(({ db }) => secretariesPage(db, req.user!.scopeKey, req.query)),
   });
 
@@ -76,33 +122,53 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
         const rows = await secretariesForExport(db, req.user!.scopeKey, req.query);
-        audit({ action: 'training.secretaries_export', objectType: 'training_class', detail: { filters: req.query, rows: rows.length } });
+        audit({
+          action: 'training.secretaries_export',
+          objectType: 'training_class',
+          detail: { filters: req.query, rows: rows.length },
+        });
         return rows;
       });
-      return sendXlsx(reply, `书记培训情况-${today()}.xlsx`, '书记培训情况', [
-        { header: '书记', width: 10, value: (s) => s.name },
-        { header: '党组织', width: 30, value: (s) => s.orgName },
-        { header: '县区 / 基层所', width: 20, value: (s) => s.place },
-        { header: '组织成立日期', width: 12, value: (s) => s.foundedOn },
-        { header: '任职日期', width: 12, value: (s) => s.termStart },
-        { header: '培训期限', width: 12, value: (s) => s.windowEnd },
-        { header: '结业日期', width: 12, value: (s) => s.trainedOn },
-        { header: '培训情况', width: 16, value: (s) => s.statusLabel },
-      ], rows);
+      return sendXlsx(
+        reply,
+        `书记培训情况-${today()}.xlsx`,
+        '书记培训情况',
+        [
+          { header: '书记', width: 10, value: (s) => s.name },
+          { header: '党组织', width: 30, value: (s) => s.orgName },
+          { header: '县区 / 基层所', width: 20, value: (s) => s.place },
+          { header: '组织成立日期', width: 12, value: (s) => s.foundedOn },
+          { header: '任职日期', width: 12, value: (s) => s.termStart },
+          { header: '培训期限', width: 12, value: (s) => s.windowEnd },
+          { header: '结业日期', width: 12, value: (s) => s.trainedOn },
+          { header: '培训情况', width: 16, value: (s) => s.statusLabel },
+        ],
+        rows,
+      );
     },
   });
 
   r.post(createTraining.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(createTraining, tags), body: createTraining.body, response: { 201: createTraining.response } },
+    schema: {
+      ...schemaOf(createTraining, tags),
+      body: createTraining.body,
+      response: { 201: createTraining.response },
+    },
     handler: async (req, reply) => {
       const b = req.body;
       if (b.endsOn < b.startsOn) throw endsBeforeStart();
       const id = await req.scoped(async ({ db, audit }) => {
         const me = await ownNode(db, req.user!.jurisdictionCode);
-        if (!atOrAbove(me.level, b.level)) throw refusal({ status: 422, field: 'level', reason: `本级不能举办${CLASS_LEVEL_LABEL[b.level]}培训班` });
+        if (!atOrAbove(me.level, b.level))
+          throw refusal({ status: 422, field: 'level', reason: `本级不能举办${CLASS_LEVEL_LABEL[b.level]}培训班` });
         const id = await addTrainingClass(db, me, b);
-        audit({ action: 'training.create', objectType: 'training_class', objectId: id, detail: { name: b.name, level: b.level, startsOn: b.startsOn, endsOn: b.endsOn } });
+        audit({
+          action: 'training.create',
+          objectType: 'training_class',
+          objectId: id,
+          detail: { name: b.name, level: b.level, startsOn: b.startsOn, endsOn: b.endsOn },
+        });
         return id;
       });
       return reply.code(201).send({ id });
@@ -117,39 +183,76 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
 
   r.patch(updateTraining.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(updateTraining, tags), params: updateTraining.params, body: updateTraining.body, response: { 200: updateTraining.response } },
+    schema: {
+      ...schemaOf(updateTraining, tags),
+      params: updateTraining.params,
+      body: updateTraining.body,
+      response: { 200: updateTraining.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const c = await loadClass(db, req.params.id);
         mustOwn(c, req.user!.scopeKey);
         const after = await changeTrainingClass(db, c, req.body);
-        audit({ action: 'training.update', objectType: 'training_class', objectId: c.id, detail: { before: { name: c.name, startsOn: c.starts_on, endsOn: c.ends_on }, after: { name: after.name, startsOn: after.starts_on, endsOn: after.ends_on } } });
+        audit({
+          action: 'training.update',
+          objectType: 'training_class',
+          objectId: c.id,
+          detail: {
+            before: { name: c.name, startsOn: c.starts_on, endsOn: c.ends_on },
+            after: { name: after.name, startsOn: after.starts_on, endsOn: after.ends_on },
+          },
+        });
         return { id: c.id };
       }),
   });
 
   r.post(addTrainees.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(addTrainees, tags), params: addTrainees.params, body: addTrainees.body, response: { 200: addTrainees.response } },
+    schema: {
+      ...schemaOf(addTrainees, tags),
+      params: addTrainees.params,
+      body: addTrainees.body,
+      response: { 200: addTrainees.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const c = await loadClass(db, req.params.id);
         mustOwn(c, req.user!.scopeKey);
         const { ids, added } = await enrolTrainees(db, c, req.body.officerIds);
-        audit({ action: 'training.trainee_add', objectType: 'training_class', objectId: c.id, detail: { officerIds: ids, added } });
+        audit({
+          action: 'training.trainee_add',
+          objectType: 'training_class',
+          objectId: c.id,
+          detail: { officerIds: ids, added },
+        });
         return { added };
       }),
   });
 
   r.patch(updateTrainee.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(updateTrainee, tags), params: updateTrainee.params, body: updateTrainee.body, response: { 200: updateTrainee.response } },
+    schema: {
+      ...schemaOf(updateTrainee, tags),
+      params: updateTrainee.params,
+      body: updateTrainee.body,
+      response: { 200: updateTrainee.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const c = await loadClass(db, req.params.id);
         mustOwn(c, req.user!.scopeKey);
         const { before: t, attended, completed } = await markAttendance(db, c, req.params.key, req.body);
-        audit({ action: 'training.attendance', objectType: 'training_class', objectId: c.id, detail: { traineeId: t.id, before: { attended: t.attended, completed: t.completed }, after: { attended, completed } } });
+        audit({
+          action: 'training.attendance',
+          objectType: 'training_class',
+          objectId: c.id,
+          detail: {
+            traineeId: t.id,
+            before: { attended: t.attended, completed: t.completed },
+            after: { attended, completed },
+          },
+        });
         return { id: t.id, attended, completed };
       }),
   });
@@ -162,7 +265,12 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
         const c = await loadClass(db, req.params.id);
         mustOwn(c, req.user!.scopeKey);
         await dropTrainee(db, c.id, req.params.key);
-        audit({ action: 'training.trainee_remove', objectType: 'training_class', objectId: c.id, detail: { traineeId: req.params.key } });
+        audit({
+          action: 'training.trainee_remove',
+          objectType: 'training_class',
+          objectId: c.id,
+          detail: { traineeId: req.params.key },
+        });
       });
       return reply.code(204).send();
     },

@@ -9,16 +9,48 @@ import type { Node } from '../../db/subtree.js';
 
 type Db = Transaction<DB> | Kysely<DB>;
 
-export type ReportAttention = { id: number; form: string; period: string; kind: 'outdated' | 'returned'; since: string; reason: string };
+export type ReportAttention = {
+  id: number;
+  form: string;
+  period: string;
+  kind: 'outdated' | 'returned';
+  since: string;
+  reason: string;
+};
 
 export async function reportsNeedingAttention(db: Db, node: Pick<Node, 'code'>): Promise<ReportAttention[]> {
-  const { rows } = await sql<{ id: number; form: string; period: string; state: string; outdated_at: Date | null; outdated_reason: string | null; returned_at: Date | null; return_reason: string | null }>`
+  const { rows } = await sql<{
+    id: number;
+    form: string;
+    period: string;
+    state: string;
+    outdated_at: Date | null;
+    outdated_reason: string | null;
+    returned_at: Date | null;
+    return_reason: string | null;
+  }>`
     SELECT id, form, period, state, outdated_at, outdated_reason, returned_at, return_reason FROM report
     WHERE jurisdiction_code = ${node.code} AND ((state = 'submitted' AND outdated_at IS NOT NULL) OR state = 'returned')
     ORDER BY period DESC, form`.execute(db);
-  return rows.map((r) => r.state === 'returned'
-    ? { id: r.id, form: r.form, period: r.period, kind: 'returned' as const, since: new Date(r.returned_at!).toISOString(), reason: r.return_reason ?? '' }
-    : { id: r.id, form: r.form, period: r.period, kind: 'outdated' as const, since: new Date(r.outdated_at!).toISOString(), reason: r.outdated_reason ?? '' });
+  return rows.map((r) =>
+    r.state === 'returned'
+      ? {
+          id: r.id,
+          form: r.form,
+          period: r.period,
+          kind: 'returned' as const,
+          since: new Date(r.returned_at!).toISOString(),
+          reason: r.return_reason ?? '',
+        }
+      : {
+          id: r.id,
+          form: r.form,
+          period: r.period,
+          kind: 'outdated' as const,
+          since: new Date(r.outdated_at!).toISOString(),
+          reason: r.outdated_reason ?? '',
+        },
+  );
 }
 
 export { reportRoutes } from './routes.js';

@@ -3,8 +3,15 @@ import { emptyCounts, toCounts, valuesOf, type Counts } from '../../domain/indic
 import { closingMonth, periodEnded, periodRange, type ReportForm } from '../../domain/reports/forms.js';
 import { runChecks } from '../../domain/reports/checks.js';
 import {
-  carriedMarks, consolidate, differences, OWN_ROW, TOTAL_ROW, unreported,
-  type ChildSubmission, type ConsolidatedRow, type MissingMark,
+  carriedMarks,
+  consolidate,
+  differences,
+  OWN_ROW,
+  TOTAL_ROW,
+  unreported,
+  type ChildSubmission,
+  type ConsolidatedRow,
+  type MissingMark,
 } from '../../domain/reports/consolidation.js';
 import { localDate } from '../../domain/time/zone.js';
 import { Problem } from '../../http/errors.js';
@@ -44,9 +51,19 @@ export { OWN_ROW, TOTAL_ROW };
  * (`closing`: only the month's period-end one).
  */
 export async function snapshotOfMonth(db: Db, node: Node, month: string, closing = false) {
-  const { rows: [tree] } = closing ? await sql<{ taken_at: Date }>`SELECT taken_at FROM xgz_snapshot_of_tree(${month})`.execute(db) : { rows: [null] };
+  const {
+    rows: [tree],
+  } = closing
+    ? await sql<{ taken_at: Date }>`SELECT taken_at FROM xgz_snapshot_of_tree(${month})`.execute(db)
+    : { rows: [null] };
   if (closing && !tree) return null;
-  const { rows } = await sql<{ code: string; name: string; level: string; counts: Record<string, number> | null; own: Record<string, number> | null }>`
+  const { rows } = await sql<{
+    code: string;
+    name: string;
+    level: string;
+    counts: Record<string, number> | null;
+    own: Record<string, number> | null;
+  }>`
     SELECT j.code, j.name, j.level, s.counts, s.own FROM jurisdiction j
     LEFT JOIN indicator_snapshot s ON s.scope_key = j.scope_key AND s.period = ${month}
     WHERE j.parent_code = ${node.code} OR j.code = ${node.code} ORDER BY j.code`.execute(db);
@@ -57,7 +74,7 @@ export async function snapshotOfMonth(db: Db, node: Node, month: string, closing
     takenAt: tree ? new Date(tree.taken_at).toISOString() : null,
     total: toCounts(self?.counts ?? {}),
     // A node with no children holds all its rows itself; before own rows were kept (0028) a node's own line is unknown: none.
-    own: toCounts(self?.own ?? (children.length ? {} : self?.counts ?? {})),
+    own: toCounts(self?.own ?? (children.length ? {} : (self?.counts ?? {}))),
     children: children.map((x) => ({ code: x.code, name: x.name, level: x.level, counts: toCounts(x.counts ?? {}) })),
   };
 }
@@ -65,13 +82,40 @@ export async function snapshotOfMonth(db: Db, node: Node, month: string, closing
 /** The latest month within the period with a snapshot of the node. */
 async function snapshotMonthIn(db: Db, node: Node, form: ReportForm, period: string): Promise<string | null> {
   const r = periodRange(form.period, period)!;
-  return (await sql<{ p: string | null }>`SELECT max(period) AS p FROM indicator_snapshot
-    WHERE scope_key = ${node.scope_key} AND period >= ${r.start.slice(0, 7)} AND period <= ${r.end.slice(0, 7)}`.execute(db)).rows[0]?.p ?? null;
+  return (
+    (
+      await sql<{ p: string | null }>`SELECT max(period) AS p FROM indicator_snapshot
+    WHERE scope_key = ${node.scope_key} AND period >= ${r.start.slice(0, 7)} AND period <= ${r.end.slice(0, 7)}`.execute(
+        db,
+      )
+    ).rows[0]?.p ?? null
+  );
 }
 
 /** Each child of the node with its report of a form and period and that report's latest submitted version. */
-export async function childSubmissions(db: Db, node: Node, form: string, period: string): Promise<(ChildSubmission & { level: string; id: number | null; preparedAt: Date | null; returnReason: string | null })[]> {
-  const { rows } = await sql<{ code: string; name: string; level: string; id: number | null; state: ChildSubmission['state']; version: number | null; prepared_at: Date | null; return_reason: string | null; submitted_at: Date | null; total: Record<string, number> | null; source: 'live' | 'snapshot' | null; as_of: string | null; missing: MissingMark[] | null }>`
+export async function childSubmissions(
+  db: Db,
+  node: Node,
+  form: string,
+  period: string,
+): Promise<
+  (ChildSubmission & { level: string; id: number | null; preparedAt: Date | null; returnReason: string | null })[]
+> {
+  const { rows } = await sql<{
+    code: string;
+    name: string;
+    level: string;
+    id: number | null;
+    state: ChildSubmission['state'];
+    version: number | null;
+    prepared_at: Date | null;
+    return_reason: string | null;
+    submitted_at: Date | null;
+    total: Record<string, number> | null;
+    source: 'live' | 'snapshot' | null;
+    as_of: string | null;
+    missing: MissingMark[] | null;
+  }>`
     SELECT j.code, j.name, j.level, r.id, r.state, r.version, r.prepared_at, r.return_reason, v.submitted_at,
       CASE WHEN r.state = 'submitted' THEN (SELECT x -> 'counts' FROM jsonb_array_elements(v.data -> 'rows') x WHERE x ->> 'kind' = 'total' LIMIT 1) END AS total,
       v.data ->> 'source' AS source, v.data ->> 'asOf' AS as_of, CASE WHEN r.state = 'submitted' THEN v.missing END AS missing
@@ -80,9 +124,19 @@ export async function childSubmissions(db: Db, node: Node, form: string, period:
     LEFT JOIN report_version v ON v.report_id = r.id AND v.version = r.version
     WHERE j.parent_code = ${node.code} ORDER BY j.code`.execute(db);
   return rows.map((r) => ({
-    code: r.code, name: r.name, level: r.level, id: r.id, state: r.state, version: r.version && r.version > 0 ? r.version : null,
-    submittedAt: r.submitted_at ? new Date(r.submitted_at).toISOString() : null, source: r.source, asOf: r.as_of,
-    total: r.total ? toCounts(r.total) : null, missing: r.missing ?? [], preparedAt: r.prepared_at, returnReason: r.return_reason,
+    code: r.code,
+    name: r.name,
+    level: r.level,
+    id: r.id,
+    state: r.state,
+    version: r.version && r.version > 0 ? r.version : null,
+    submittedAt: r.submitted_at ? new Date(r.submitted_at).toISOString() : null,
+    source: r.source,
+    asOf: r.as_of,
+    total: r.total ? toCounts(r.total) : null,
+    missing: r.missing ?? [],
+    preparedAt: r.prepared_at,
+    returnReason: r.return_reason,
   }));
 }
 
@@ -94,12 +148,24 @@ export type Basis = { source: 'live' | 'snapshot'; liveReason?: string | null };
  * unless the preparer chose live figures and said why. `source: 'snapshot'` asks for the latest
  * snapshot within the period (a current period's monthly one, too).
  */
-export async function basisFor(db: Db, node: Node, form: ReportForm, period: string, asked: { source?: 'live' | 'snapshot'; liveReason?: string | null }, today = localDate()) {
+export async function basisFor(
+  db: Db,
+  node: Node,
+  form: ReportForm,
+  period: string,
+  asked: { source?: 'live' | 'snapshot'; liveReason?: string | null },
+  today = localDate(),
+) {
   const ended = periodEnded(form.period, period, today);
   if (asked.source === 'live' || (!asked.source && !ended)) {
     if (ended && !asked.liveReason?.trim()) {
       const month = closingMonth(form.period, period);
-      throw new Problem(422, '不符合规定', `${period} 已结束，应按期末快照（${month}）填报；没有期末快照时，如确需按当前实时数据填报，须说明原因`, [{ field: 'liveReason', message: '按实时数据填报已结束的报告期，须说明原因' }]);
+      throw new Problem(
+        422,
+        '不符合规定',
+        `${period} 已结束，应按期末快照（${month}）填报；没有期末快照时，如确需按当前实时数据填报，须说明原因`,
+        [{ field: 'liveReason', message: '按实时数据填报已结束的报告期，须说明原因' }],
+      );
     }
     return { source: 'live' as const, month: null, liveReason: ended ? asked.liveReason!.trim() : null };
   }
@@ -109,7 +175,9 @@ export async function basisFor(db: Db, node: Node, form: ReportForm, period: str
     const detail = closing
       ? `${period} 没有期末快照（${closingMonth(form.period, period)} 月末未取快照，例如平台当时尚未运行）。可改按当前实时数据填报，但须说明原因，说明随上报版本保存`
       : '该报告期内没有月度指标快照，请从实时数据生成，或先取快照';
-    throw new Problem(422, closing ? '没有期末快照' : '没有可用的快照', detail, [{ field: closing ? 'liveReason' : 'source', message: closing ? '该报告期没有期末快照' : '该报告期没有快照' }]);
+    throw new Problem(422, closing ? '没有期末快照' : '没有可用的快照', detail, [
+      { field: closing ? 'liveReason' : 'source', message: closing ? '该报告期没有期末快照' : '该报告期没有快照' },
+    ]);
   }
   return { source: 'snapshot' as const, month, closing, liveReason: null };
 }
@@ -119,7 +187,13 @@ export async function basisFor(db: Db, node: Node, form: ReportForm, period: str
  * own rows (measured from the basis), the 缺报 marks carried up, and the differences from the live
  * figures of the same subtree, each explained (those beyond the tolerance flagged).
  */
-export async function prepareData(db: Db, node: Node, form: ReportForm, period: string, basis: Awaited<ReturnType<typeof basisFor>>): Promise<ReportData> {
+export async function prepareData(
+  db: Db,
+  node: Node,
+  form: ReportForm,
+  period: string,
+  basis: Awaited<ReturnType<typeof basisFor>>,
+): Promise<ReportData> {
   const children = await childSubmissions(db, node, form.code, period);
   const live = await figuresWithChildren(db, node);
   // A leaf's own rows are all its figures (figuresWithChildren reports own only beside children).
@@ -142,14 +216,33 @@ export async function prepareData(db: Db, node: Node, form: ReportForm, period: 
     consolidated: true,
     liveReason: basis.liveReason ?? null,
     rows,
-    children: children.map(({ code, name, state, version, submittedAt, source, asOf: at, total, missing }) => ({ code, name, state, version, submittedAt, source, asOf: at, total, missing })),
-    live: { total: live.total, own: liveOwn, children: Object.fromEntries(live.children.map((c) => [c.code, c.counts])) },
+    children: children.map(({ code, name, state, version, submittedAt, source, asOf: at, total, missing }) => ({
+      code,
+      name,
+      state,
+      version,
+      submittedAt,
+      source,
+      asOf: at,
+      total,
+      missing,
+    })),
+    live: {
+      total: live.total,
+      own: liveOwn,
+      children: Object.fromEntries(live.children.map((c) => [c.code, c.counts])),
+    },
     snapshot: snapshot && basis.month ? { month: basis.month, total: snapshot.total } : null,
   };
 }
 
 /** The 缺报 marks that apply (children still not submitted as the report stands), the marks the version carries up, and the differences from the live figures. */
-export function consolidationOf(node: { code: string; name: string }, data: ReportData, marks: readonly MissingMark[], tolerance: number) {
+export function consolidationOf(
+  node: { code: string; name: string },
+  data: ReportData,
+  marks: readonly MissingMark[],
+  tolerance: number,
+) {
   const children = data.children ?? [];
   const applying = unreported(children, marks).marked.map((c) => marks.find((m) => m.code === c.code)!);
   const own = data.rows.find((r) => r.kind === 'own')?.counts ?? emptyCounts();
@@ -161,38 +254,85 @@ export function consolidationOf(node: { code: string; name: string }, data: Repo
     missingBelow: carriedMarks([], children),
     differences: data.live
       ? differences({
-        node, children, marks: applying, own: { counts: toCounts(own), source: data.source, asOf: data.asOf },
-        live: { total: toCounts(data.live.total), own: toCounts(data.live.own), children: new Map(Object.entries(data.live.children).map(([k, v]) => [k, toCounts(v)])) },
-        tolerance,
-      })
+          node,
+          children,
+          marks: applying,
+          own: { counts: toCounts(own), source: data.source, asOf: data.asOf },
+          live: {
+            total: toCounts(data.live.total),
+            own: toCounts(data.live.own),
+            children: new Map(Object.entries(data.live.children).map(([k, v]) => [k, toCounts(v)])),
+          },
+          tolerance,
+        })
       : [],
   };
 }
 
 /** Rows as shown: every indicator's value (counts and the rates derived from them) beside the row's place. */
 export const rowsOut = (data: ReportData) =>
-  data.rows.map((r) => ({ code: r.code, name: r.name, kind: r.kind, version: r.version ?? null, ...valuesOf(toCounts(r.counts)) }));
+  data.rows.map((r) => ({
+    code: r.code,
+    name: r.name,
+    kind: r.kind,
+    version: r.version ?? null,
+    ...valuesOf(toCounts(r.counts)),
+  }));
 
 /**
  * The figures beside the consolidation as a check, never in its place: the subtree's live total
  * when the report was prepared, and the period-end snapshot's total where the own rows came from one.
  */
 export const checkRowsOf = (node: { code: string }, data: ReportData) => [
-  ...(data.live ? [{ code: node.code, name: `核对：实时数（${data.source === 'live' ? data.asOf : '生成时'}）`, kind: 'total' as const, version: null, ...valuesOf(toCounts(data.live.total)) }] : []),
-  ...(data.snapshot ? [{ code: node.code, name: `核对：期末快照（${data.snapshot.month}）`, kind: 'total' as const, version: null, ...valuesOf(toCounts(data.snapshot.total)) }] : []),
+  ...(data.live
+    ? [
+        {
+          code: node.code,
+          name: `核对：实时数（${data.source === 'live' ? data.asOf : '生成时'}）`,
+          kind: 'total' as const,
+          version: null,
+          ...valuesOf(toCounts(data.live.total)),
+        },
+      ]
+    : []),
+  ...(data.snapshot
+    ? [
+        {
+          code: node.code,
+          name: `核对：期末快照（${data.snapshot.month}）`,
+          kind: 'total' as const,
+          version: null,
+          ...valuesOf(toCounts(data.snapshot.total)),
+        },
+      ]
+    : []),
 ];
 
 /** The checks over the stored rows. */
-export const checksOf = (data: ReportData) => runChecks(data.rows.map((r) => ({ name: r.name, counts: toCounts(r.counts) })));
+export const checksOf = (data: ReportData) =>
+  runChecks(data.rows.map((r) => ({ name: r.name, counts: toCounts(r.counts) })));
 
 /** A source line for headers and exports: 下级上报汇总 + what the own rows were measured from. */
 export const sourceLabel = (data: ReportData) => {
-  const own = data.source === 'live' ? `实时数据（${data.asOf}）${data.liveReason ? '，期末无快照，按实时数据填报' : ''}` : `期末快照（${data.asOf}）`;
+  const own =
+    data.source === 'live'
+      ? `实时数据（${data.asOf}）${data.liveReason ? '，期末无快照，按实时数据填报' : ''}`
+      : `期末快照（${data.asOf}）`;
   return data.consolidated ? `下级上报汇总 + 本级${own}` : own;
 };
 
 /** Marks the parent's submitted report of the same form and period outdated (a child of the caller's subtree submitted again); whether one was. */
-export async function markParentOutdated(db: Db, child: string, form: string, period: string, reason: string): Promise<boolean> {
-  const { rows: [marked] } = await sql<{ n: number }>`SELECT xgz_report_mark_outdated(${child}, ${form}, ${period}, ${reason}) AS n`.execute(db);
+export async function markParentOutdated(
+  db: Db,
+  child: string,
+  form: string,
+  period: string,
+  reason: string,
+): Promise<boolean> {
+  const {
+    rows: [marked],
+  } = await sql<{ n: number }>`SELECT xgz_report_mark_outdated(${child}, ${form}, ${period}, ${reason}) AS n`.execute(
+    db,
+  );
   return Number(marked.n) > 0;
 }

@@ -4,7 +4,15 @@ import { INDICATORS, type IndicatorKey } from '../../domain/indicators/registry.
 import { headerGroups, type ReportForm } from '../../domain/reports/forms.js';
 import { neutralise } from '../../http/xlsx.js';
 
-export type SheetMeta = { unit: string; period: string; source: string; preparer: string; date: string; version: string; note: string | null };
+export type SheetMeta = {
+  unit: string;
+  period: string;
+  source: string;
+  preparer: string;
+  date: string;
+  version: string;
+  note: string | null;
+};
 type Row = { name: string } & Partial<Record<IndicatorKey, number | null>>;
 
 const THIN = { style: 'thin' } as const;
@@ -18,12 +26,19 @@ const BORDER = { top: THIN, left: THIN, bottom: THIN, right: THIN };
  */
 export async function reportWorkbook(form: ReportForm, meta: SheetMeta, rows: Row[]): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet(form.title.slice(0, 31), { pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 } });
+  const ws = wb.addWorksheet(form.title.slice(0, 31), {
+    pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 },
+  });
   const width = form.columns.length + 1;
   ws.mergeCells(1, 1, 1, width);
-  Object.assign(ws.getCell(1, 1), { value: form.title, font: { bold: true, size: 16 }, alignment: { horizontal: 'center' } });
+  Object.assign(ws.getCell(1, 1), {
+    value: form.title,
+    font: { bold: true, size: 16 },
+    alignment: { horizontal: 'center' },
+  });
   ws.mergeCells(2, 1, 2, width);
-  ws.getCell(2, 1).value = `填报单位：${meta.unit}    报告期：${meta.period}    数据来源：${meta.source}    计量单位：见表头`;
+  ws.getCell(2, 1).value =
+    `填报单位：${meta.unit}    报告期：${meta.period}    数据来源：${meta.source}    计量单位：见表头`;
   // Header: column A spans the three header rows; each group label spans its indicators.
   ws.mergeCells(3, 1, 5, 1);
   ws.getCell(3, 1).value = '辖区';
@@ -37,9 +52,15 @@ export async function reportWorkbook(form: ReportForm, meta: SheetMeta, rows: Ro
       col++;
     }
   }
-  for (let r = 3; r <= 5; r++) for (let c = 1; c <= width; c++) {
-    Object.assign(ws.getCell(r, c), { font: { bold: r < 5 }, alignment: { horizontal: 'center', vertical: 'middle', wrapText: true }, border: BORDER, fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFF2F2F2' } } });
-  }
+  for (let r = 3; r <= 5; r++)
+    for (let c = 1; c <= width; c++) {
+      Object.assign(ws.getCell(r, c), {
+        font: { bold: r < 5 },
+        alignment: { horizontal: 'center', vertical: 'middle', wrapText: true },
+        border: BORDER,
+        fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFF2F2F2' } },
+      });
+    }
   ws.getRow(4).height = 42;
   rows.forEach((row, i) => {
     const r = ws.getRow(6 + i);

@@ -1,6 +1,24 @@
 import { z } from 'zod';
-import { FEEDBACK_CATEGORY_LABEL, FEEDBACK_STATE_LABEL, PLAQUE_ACTION_LABEL, PLAQUE_STATE_LABEL, RECORD_STATUS_LABEL, SANLIANG_KIND_LABEL } from '../../domain/sanliang/plaque.js';
-import { codesOf, date, endpoint, idParam, pageOf, pageQuery, subtreeFigures, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import {
+  FEEDBACK_CATEGORY_LABEL,
+  FEEDBACK_STATE_LABEL,
+  PLAQUE_ACTION_LABEL,
+  PLAQUE_STATE_LABEL,
+  RECORD_STATUS_LABEL,
+  SANLIANG_KIND_LABEL,
+} from '../../domain/sanliang/plaque.js';
+import {
+  codesOf,
+  date,
+  endpoint,
+  idParam,
+  pageOf,
+  pageQuery,
+  subtreeFigures,
+  underQuery,
+  type ItemOf,
+  type ResponseOf,
+} from '../../http/contract.js';
 
 /** 三亮's contract (pure), shared with the web: records, plaques, the public's reports and the public plaque page. */
 const kind = codesOf(SANLIANG_KIND_LABEL);
@@ -15,23 +33,70 @@ export const recordFilters = {
   review: z.enum(['true']).optional(),
   q: z.string().trim().max(40).optional(),
 };
-export const feedbackFilters = { under: underQuery, state: codesOf(FEEDBACK_STATE_LABEL).optional(), category: category.optional() };
+export const feedbackFilters = {
+  under: underQuery,
+  state: codesOf(FEEDBACK_STATE_LABEL).optional(),
+  category: category.optional(),
+};
 
 export const recordItem = z.object({
-  id: z.number(), kind: kind, kindLabel: z.string(), memberId: z.number(), memberName: z.string().nullable(), entityId: z.number(), entityName: z.string(),
-  entityStatus: z.string(), needsReview: z.boolean(),
-  countyName: z.string(), stationName: z.string().nullable(), postName: z.string().nullable(), duties: z.string(), commitment: z.string(), shownOn: z.string(),
-  status: recordStatus, statusLabel: z.string(), withdrawnOn: z.string().nullable(), withdrawReason: z.string().nullable(),
-  plaque: z.object({ id: z.number(), number: z.string(), issuedOn: z.string() }).nullable(), openFeedback: z.number(),
+  id: z.number(),
+  kind: kind,
+  kindLabel: z.string(),
+  memberId: z.number(),
+  memberName: z.string().nullable(),
+  entityId: z.number(),
+  entityName: z.string(),
+  entityStatus: z.string(),
+  needsReview: z.boolean(),
+  countyName: z.string(),
+  stationName: z.string().nullable(),
+  postName: z.string().nullable(),
+  duties: z.string(),
+  commitment: z.string(),
+  shownOn: z.string(),
+  status: recordStatus,
+  statusLabel: z.string(),
+  withdrawnOn: z.string().nullable(),
+  withdrawReason: z.string().nullable(),
+  plaque: z.object({ id: z.number(), number: z.string(), issuedOn: z.string() }).nullable(),
+  openFeedback: z.number(),
 });
 export const plaqueItem = z.object({
-  id: z.number(), number: z.string(), state: codesOf(PLAQUE_STATE_LABEL), stateLabel: z.string(), issuedOn: z.string(), revokedOn: z.string().nullable(), revokeReason: z.string().nullable(), replacesId: z.number().nullable(),
+  id: z.number(),
+  number: z.string(),
+  state: codesOf(PLAQUE_STATE_LABEL),
+  stateLabel: z.string(),
+  issuedOn: z.string(),
+  revokedOn: z.string().nullable(),
+  revokeReason: z.string().nullable(),
+  replacesId: z.number().nullable(),
 });
 export const feedbackItem = z.object({
-  id: z.number(), recordId: z.number(), number: z.string(), plaqueState: z.string(), entityName: z.string(), category: z.string(), categoryLabel: z.string(), content: z.string(),
-  state: z.string(), stateLabel: z.string(), handlingNote: z.string().nullable(), handledBy: z.string().nullable(), handledAt: z.string().nullable(), createdAt: z.string(),
+  id: z.number(),
+  recordId: z.number(),
+  number: z.string(),
+  plaqueState: z.string(),
+  entityName: z.string(),
+  category: z.string(),
+  categoryLabel: z.string(),
+  content: z.string(),
+  state: z.string(),
+  stateLabel: z.string(),
+  handlingNote: z.string().nullable(),
+  handledBy: z.string().nullable(),
+  handledAt: z.string().nullable(),
+  createdAt: z.string(),
 });
-const figures = z.object({ members: z.number(), records: z.number(), memberOperators: z.number(), memberPosts: z.number(), entities: z.number(), validPlaques: z.number(), withdrawn: z.number() });
+const figures = z.object({
+  members: z.number(),
+  records: z.number(),
+  memberOperators: z.number(),
+  memberPosts: z.number(),
+  entities: z.number(),
+  validPlaques: z.number(),
+  withdrawn: z.number(),
+});
 const issued = z.object({ id: z.number(), number: z.string() });
 const reasonBody = z.strictObject({ reason: z.string().trim().max(200, '原因不超过 200 字') });
 
@@ -53,7 +118,16 @@ export const participation = endpoint({
   query: z.strictObject({ under: underQuery, months: z.coerce.number().int().min(1).max(36).default(12) }),
   response: subtreeFigures(figures).extend({
     unassigned: figures,
-    months: z.array(z.object({ month: z.string(), members: z.number(), started: z.number(), withdrawn: z.number(), issued: z.number(), revoked: z.number() })),
+    months: z.array(
+      z.object({
+        month: z.string(),
+        members: z.number(),
+        started: z.number(),
+        withdrawn: z.number(),
+        issued: z.number(),
+        revoked: z.number(),
+      }),
+    ),
   }),
 });
 
@@ -79,7 +153,11 @@ export const getRecord = endpoint({
   path: '/sanliang/:id',
   summary: '三亮记录详情：牌匾（含已撤销）、群众反映、可做的操作',
   params: idParam,
-  response: recordItem.extend({ plaques: z.array(plaqueItem), actions: z.array(codesOf(PLAQUE_ACTION_LABEL)), feedback: z.array(feedbackItem) }),
+  response: recordItem.extend({
+    plaques: z.array(plaqueItem),
+    actions: z.array(codesOf(PLAQUE_ACTION_LABEL)),
+    feedback: z.array(feedbackItem),
+  }),
 });
 
 export const updateRecord = endpoint({
@@ -174,9 +252,20 @@ export const verifyPlaque = endpoint({
   summary: '三亮牌匾核验（扫码打开）：是否有效、市场主体、党员（姓名脱敏）、职责与承诺',
   params: tokenParam,
   response: z.object({
-    number: z.string(), verdict: z.enum(['valid', 'revoked', 'suspended']), title: z.string(), detail: z.string(), kind: z.string(), kindLabel: z.string(), entityName: z.string().nullable(),
-    memberName: z.string().nullable(), postName: z.string().nullable(), duties: z.string().nullable(), commitment: z.string().nullable(),
-    issuedOn: z.string().nullable(), revokedOn: z.string().nullable(), area: z.string().nullable(),
+    number: z.string(),
+    verdict: z.enum(['valid', 'revoked', 'suspended']),
+    title: z.string(),
+    detail: z.string(),
+    kind: z.string(),
+    kindLabel: z.string(),
+    entityName: z.string().nullable(),
+    memberName: z.string().nullable(),
+    postName: z.string().nullable(),
+    duties: z.string().nullable(),
+    commitment: z.string().nullable(),
+    issuedOn: z.string().nullable(),
+    revokedOn: z.string().nullable(),
+    area: z.string().nullable(),
   }),
 });
 

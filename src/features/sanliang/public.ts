@@ -23,7 +23,9 @@ const nowhere = (ip: string): Principal => ({ userId: null, username: '公众（
 function canonical(raw: string): string {
   const t = raw.trim().toLowerCase();
   if (/^[0-9a-f]{32}$/.test(t)) return t;
-  const hint = parsePlaqueNumber(raw) ? '请扫描牌匾上的二维码打开核验页（牌匾编号不能直接查询）' : '核验链接不完整，请重新扫描牌匾上的二维码';
+  const hint = parsePlaqueNumber(raw)
+    ? '请扫描牌匾上的二维码打开核验页（牌匾编号不能直接查询）'
+    : '核验链接不完整，请重新扫描牌匾上的二维码';
   throw new Problem(400, '请求有误', hint, [{ field: 'token', message: '核验码格式不正确' }]);
 }
 
@@ -38,7 +40,11 @@ export async function sanliangPublicRoutes(app: FastifyInstance): Promise<void> 
 
   r.get(verifyPlaque.path, {
     config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },
-    schema: { ...schemaOf(verifyPlaque, ['公开']), params: verifyPlaque.params, response: { 200: verifyPlaque.response } },
+    schema: {
+      ...schemaOf(verifyPlaque, ['公开']),
+      params: verifyPlaque.params,
+      response: { 200: verifyPlaque.response },
+    },
     handler: async (req) => {
       const token = canonical(req.params.token);
       const p = await runScoped(db, nowhere(req.ip), ({ db: tx }) => publicPlaqueByToken(tx, token));
@@ -46,21 +52,49 @@ export async function sanliangPublicRoutes(app: FastifyInstance): Promise<void> 
       const text = verdictText(p.state, { reissued: p.reissued });
       // 暂停公示: the number scanned and that word, nothing about the entity, the member or why.
       if (p.state === 'suspended') {
-        return { number: p.number, verdict: p.state, ...text, kind: p.kind, kindLabel: SANLIANG_KIND_LABEL[p.kind], entityName: null, memberName: null, postName: null, duties: null, commitment: null, issuedOn: null, revokedOn: null, area: null };
+        return {
+          number: p.number,
+          verdict: p.state,
+          ...text,
+          kind: p.kind,
+          kindLabel: SANLIANG_KIND_LABEL[p.kind],
+          entityName: null,
+          memberName: null,
+          postName: null,
+          duties: null,
+          commitment: null,
+          issuedOn: null,
+          revokedOn: null,
+          area: null,
+        };
       }
       return {
-        number: p.number, verdict: p.state, ...text, kind: p.kind, kindLabel: SANLIANG_KIND_LABEL[p.kind],
+        number: p.number,
+        verdict: p.state,
+        ...text,
+        kind: p.kind,
+        kindLabel: SANLIANG_KIND_LABEL[p.kind],
         // An operator's name inside an individual business's name is masked like the member's.
         entityName: publicEntityName(p.entity_name ?? '', p.entity_kind, p.people ?? []),
-        memberName: p.name_first ? maskedName(p.name_first, Number(p.name_length)) : null, postName: p.post_name, duties: p.duties, commitment: p.commitment,
-        issuedOn: p.issued_on, revokedOn: p.revoked_on, area: p.area,
+        memberName: p.name_first ? maskedName(p.name_first, Number(p.name_length)) : null,
+        postName: p.post_name,
+        duties: p.duties,
+        commitment: p.commitment,
+        issuedOn: p.issued_on,
+        revokedOn: p.revoked_on,
+        area: p.area,
       };
     },
   });
 
   r.post(reportPlaqueProblem.path, {
     config: { access: 'public', rateLimit: { max: 5, timeWindow: '1 minute' } },
-    schema: { ...schemaOf(reportPlaqueProblem, ['公开']), params: reportPlaqueProblem.params, body: reportPlaqueProblem.body, response: { 201: reportPlaqueProblem.response } },
+    schema: {
+      ...schemaOf(reportPlaqueProblem, ['公开']),
+      params: reportPlaqueProblem.params,
+      body: reportPlaqueProblem.body,
+      response: { 201: reportPlaqueProblem.response },
+    },
     handler: async (req, reply) => {
       const token = canonical(req.params.token);
       const route = await runScoped(db, nowhere(req.ip), ({ db: tx }) => plaqueRouteByToken(tx, token));
@@ -73,13 +107,41 @@ export async function sanliangPublicRoutes(app: FastifyInstance): Promise<void> 
       // Written in the scope of the plaque's station, like a station clerk's entry: the policies hold.
       const sealed = sealFreeText(app.ctx.keys, req.body.content);
       const id = await runScoped(db, { ...nowhere(req.ip), scopeKey: route.scope_key }, async ({ db: tx, audit }) => {
-        const id = await insertPlaqueFeedback(tx, { plaqueId: Number(route.plaque_id), recordId: Number(route.record_id), scopeKey: route.scope_key, category: req.body.category, content: sealed.content });
-        await raiseCase(tx, { door: 'plaque', category: req.body.category, ...sealed, plaqueFeedbackId: id, unit, raisedKey: unit.scopeKey, trackingHash: trackingHash(code) },
-          { actor: 'public', actorId: null }, deadlines, new Date());
-        audit({ action: 'plaque.feedback_receive', objectType: 'plaque_feedback', objectId: id, detail: { number, category: req.body.category } });
+        const id = await insertPlaqueFeedback(tx, {
+          plaqueId: Number(route.plaque_id),
+          recordId: Number(route.record_id),
+          scopeKey: route.scope_key,
+          category: req.body.category,
+          content: sealed.content,
+        });
+        await raiseCase(
+          tx,
+          {
+            door: 'plaque',
+            category: req.body.category,
+            ...sealed,
+            plaqueFeedbackId: id,
+            unit,
+            raisedKey: unit.scopeKey,
+            trackingHash: trackingHash(code),
+          },
+          { actor: 'public', actorId: null },
+          deadlines,
+          new Date(),
+        );
+        audit({
+          action: 'plaque.feedback_receive',
+          objectType: 'plaque_feedback',
+          objectId: id,
+          detail: { number, category: req.body.category },
+        });
         return id;
       });
-      return reply.code(201).send({ receipt: `FK${String(id).padStart(8, '0')}`, code, message: '已收到您的反映，所在地市场监管所将核实处理。凭查询码可查询办理进度并评价。感谢您的监督！' });
+      return reply.code(201).send({
+        receipt: `FK${String(id).padStart(8, '0')}`,
+        code,
+        message: '已收到您的反映，所在地市场监管所将核实处理。凭查询码可查询办理进度并评价。感谢您的监督！',
+      });
     },
   });
 }

@@ -29,7 +29,7 @@ export async function settingRoutes(app: FastifyInstance): Promise<void> {
         if (req.user!.scopeKey !== '') throw forbidden('部署设置只能由全国（顶级）辖区的管理员修改');
         const before = await store.get(group as keyof typeof SETTING_GROUPS);
         return req.scoped(async ({ db, audit }) => {
-          const after = def.schema.parse({ ...before, ...(req.body) });
+          const after = def.schema.parse({ ...before, ...req.body });
           await saveSettingGroup(db, group as SettingGroup, after, req.user!.id);
           audit({ action: 'settings.update', objectType: 'setting', objectId: group, detail: { before, after } });
           store.invalidate();

@@ -4,7 +4,10 @@ import { endpoint, idParam, timestamp, type ItemOf } from '../../http/contract.j
 /** 待分配基层所: request and response shapes (pure). */
 
 export const unassignedQuery = z.strictObject({
-  countyCode: z.string().regex(/^\d{6}$/, '县区代码应为 6 位数字').optional(),
+  countyCode: z
+    .string()
+    .regex(/^\d{6}$/, '县区代码应为 6 位数字')
+    .optional(),
   q: z.string().trim().max(40, '关键词不超过 40 个字').optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
@@ -33,11 +36,23 @@ export const unassignedPage = z.object({
 export const assignBody = z
   .strictObject({
     stationCode: z.string().regex(/^\d{9}$/, '基层所代码应为 9 位数字'),
-    entityIds: z.array(z.number().int().positive()).min(1, '请至少选择一个主体').max(5000, '一次最多分配 5000 个主体').optional(),
-    keyword: z.string().trim().min(2, '关键词至少 2 个字（如路名、街道名或小区名）').max(40, '关键词不超过 40 个字').optional(),
+    entityIds: z
+      .array(z.number().int().positive())
+      .min(1, '请至少选择一个主体')
+      .max(5000, '一次最多分配 5000 个主体')
+      .optional(),
+    keyword: z
+      .string()
+      .trim()
+      .min(2, '关键词至少 2 个字（如路名、街道名或小区名）')
+      .max(40, '关键词不超过 40 个字')
+      .optional(),
     remember: z.boolean().default(true),
   })
-  .refine((b) => (b.entityIds ? 1 : 0) + (b.keyword ? 1 : 0) === 1, { message: '请选择主体，或填写地址中的路名、街道或关键词（二者选一）', path: ['keyword'] });
+  .refine((b) => (b.entityIds ? 1 : 0) + (b.keyword ? 1 : 0) === 1, {
+    message: '请选择主体，或填写地址中的路名、街道或关键词（二者选一）',
+    path: ['keyword'],
+  });
 
 export const assignResult = z.object({ assigned: z.number(), ruleId: z.number().nullable() });
 
@@ -74,7 +89,14 @@ export const listStationRules = endpoint({
   response: z.object({ items: z.array(stationRule) }),
 });
 
-export const deleteStationRule = endpoint({ method: 'DELETE', path: '/station-rules/:id', summary: '删除基层所分配规则（已分配的主体不变）', params: idParam, status: 204, response: z.null() });
+export const deleteStationRule = endpoint({
+  method: 'DELETE',
+  path: '/station-rules/:id',
+  summary: '删除基层所分配规则（已分配的主体不变）',
+  params: idParam,
+  status: 204,
+  response: z.null(),
+});
 
 export type UnassignedItem = ItemOf<typeof listUnassigned>;
 export type StationRule = ItemOf<typeof listStationRules>;

@@ -17,18 +17,37 @@ export async function stationAssignmentRoutes(app: FastifyInstance): Promise<voi
 
   r.get(unassignedList.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(unassignedList, TAGS), querystring: unassignedList.query, response: { 200: unassignedList.response } },
+    schema: {
+      ...schemaOf(unassignedList, TAGS),
+      querystring: unassignedList.query,
+      response: { 200: unassignedList.response },
+    },
     handler: (req) => req.scoped(({ db }) => listUnassigned(db, req.query)),
   });
 
   r.post(assignStations.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(assignStations, TAGS), body: assignStations.body, response: { 200: assignStations.response } },
+    schema: {
+      ...schemaOf(assignStations, TAGS),
+      body: assignStations.body,
+      response: { 200: assignStations.response },
+    },
     handler: (req) => {
       if (req.user!.scopeKey.length > 6) throw forbidden('基层所由县级及以上市场监管局分配');
       return req.scoped(async ({ db, audit }) => {
         const res = await assignStation(db, req.user!.id, req.body);
-        audit({ action: 'entity.assign_station', objectType: 'jurisdiction', objectId: res.station.code, detail: { stationCode: res.station.code, assigned: res.assigned, keyword: req.body.keyword ?? null, entityIds: req.body.entityIds?.slice(0, 100) ?? null, ruleId: res.ruleId } });
+        audit({
+          action: 'entity.assign_station',
+          objectType: 'jurisdiction',
+          objectId: res.station.code,
+          detail: {
+            stationCode: res.station.code,
+            assigned: res.assigned,
+            keyword: req.body.keyword ?? null,
+            entityIds: req.body.entityIds?.slice(0, 100) ?? null,
+            ruleId: res.ruleId,
+          },
+        });
         return { assigned: res.assigned, ruleId: res.ruleId };
       });
     },
@@ -46,7 +65,12 @@ export async function stationAssignmentRoutes(app: FastifyInstance): Promise<voi
     handler: async (req, reply) => {
       await req.scoped(async ({ db, audit }) => {
         const gone = await deleteRule(db, req.params.id);
-        audit({ action: 'station_rule.delete', objectType: 'station_rule', objectId: gone.id, detail: { before: gone } });
+        audit({
+          action: 'station_rule.delete',
+          objectType: 'station_rule',
+          objectId: gone.id,
+          detail: { before: gone },
+        });
       });
       return reply.code(204).send();
     },

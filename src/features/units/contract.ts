@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { codeParam, endpoint, idParam, pageOf, pageQuery, underQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import {
+  codeParam,
+  endpoint,
+  idParam,
+  pageOf,
+  pageQuery,
+  underQuery,
+  type ItemOf,
+  type ResponseOf,
+} from '../../http/contract.js';
 
 /**
  * The units' contract (pure), shared with the web: the "小个专"党委 a bureau sets up and the
@@ -26,7 +35,14 @@ const editable = z.strictObject({
   staffCount: z.number().int().min(0).max(100000).optional(),
   note: z.string().trim().max(500, '备注不超过 500 个字').nullable().optional(),
 });
-const counts = z.object({ code: z.string(), name: z.string(), level: z.string(), committees: z.number(), guidancePosts: z.number(), stations: z.number() });
+const counts = z.object({
+  code: z.string(),
+  name: z.string(),
+  level: z.string(),
+  committees: z.number(),
+  guidancePosts: z.number(),
+  stations: z.number(),
+});
 
 export const listUnits = endpoint({
   method: 'GET',
@@ -48,7 +64,10 @@ export const createUnit = endpoint({
   method: 'POST',
   path: '/units',
   summary: '新建党委或指导站',
-  body: editable.extend({ kind: unitKind, jurisdictionCode: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字') }),
+  body: editable.extend({
+    kind: unitKind,
+    jurisdictionCode: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字'),
+  }),
   status: 201,
   response: unit,
 });

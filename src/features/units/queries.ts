@@ -30,7 +30,14 @@ export async function unitPage(db: Transaction<DB>, f: UnitFilters) {
   if (status) base = base.where('u.status', '=', status);
   if (under) base = base.where(await underNode(db, 'u.scope_key', under));
   const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
-  const rows = await base.selectAll('u').select('j.name as jurisdiction_name').orderBy('u.scope_key').orderBy('u.id').limit(f.pageSize).offset(offsetOf(f)).execute();
+  const rows = await base
+    .selectAll('u')
+    .select('j.name as jurisdiction_name')
+    .orderBy('u.scope_key')
+    .orderBy('u.id')
+    .limit(f.pageSize)
+    .offset(offsetOf(f))
+    .execute();
   return { items: rows.map(toUnit), total, page: f.page, pageSize: f.pageSize };
 }
 
@@ -39,9 +46,21 @@ export async function unitSummaryOf(db: Transaction<DB>, code: string) {
   const rows = await db
     .selectFrom('jurisdiction as c')
     .select(['c.code', 'c.name', 'c.level'])
-    .select(sql<number>`(SELECT count(*)::int FROM bureau_unit u WHERE u.status = 'active' AND u.kind = 'xgz_committee' AND starts_with(u.scope_key, c.scope_key))`.as('committees'))
-    .select(sql<number>`(SELECT count(*)::int FROM bureau_unit u WHERE u.status = 'active' AND u.kind = 'guidance_post' AND starts_with(u.scope_key, c.scope_key))`.as('guidancePosts'))
-    .select(sql<number>`(SELECT count(*)::int FROM jurisdiction s WHERE s.level = 'station' AND starts_with(s.scope_key, c.scope_key))`.as('stations'))
+    .select(
+      sql<number>`(SELECT count(*)::int FROM bureau_unit u WHERE u.status = 'active' AND u.kind = 'xgz_committee' AND starts_with(u.scope_key, c.scope_key))`.as(
+        'committees',
+      ),
+    )
+    .select(
+      sql<number>`(SELECT count(*)::int FROM bureau_unit u WHERE u.status = 'active' AND u.kind = 'guidance_post' AND starts_with(u.scope_key, c.scope_key))`.as(
+        'guidancePosts',
+      ),
+    )
+    .select(
+      sql<number>`(SELECT count(*)::int FROM jurisdiction s WHERE s.level = 'station' AND starts_with(s.scope_key, c.scope_key))`.as(
+        'stations',
+      ),
+    )
     .where((eb) => eb.or([eb('c.code', '=', code), eb('c.parent_code', '=', code)]))
     .orderBy('c.code')
     .execute();

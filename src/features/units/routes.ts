@@ -14,19 +14,31 @@ export async function unitRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(listUnits.path, {
     config: { access: 'units.read' },
-    schema: { ...schemaOf(listUnits, ['党委与指导站']), querystring: listUnits.query, response: { 200: listUnits.response } },
+    schema: {
+      ...schemaOf(listUnits, ['党委与指导站']),
+      querystring: listUnits.query,
+      response: { 200: listUnits.response },
+    },
     handler: (req) => req.scoped(({ db }) => unitPage(db, req.query)),
   });
 
   r.get(unitSummary.path, {
     config: { access: 'units.read' },
-    schema: { ...schemaOf(unitSummary, ['党委与指导站']), params: unitSummary.params, response: { 200: unitSummary.response } },
+    schema: {
+      ...schemaOf(unitSummary, ['党委与指导站']),
+      params: unitSummary.params,
+      response: { 200: unitSummary.response },
+    },
     handler: (req) => req.scoped(({ db }) => unitSummaryOf(db, req.params.code)),
   });
 
   r.post(createUnit.path, {
     config: { access: 'units.manage' },
-    schema: { ...schemaOf(createUnit, ['党委与指导站']), body: createUnit.body, response: { 201: createUnit.response } },
+    schema: {
+      ...schemaOf(createUnit, ['党委与指导站']),
+      body: createUnit.body,
+      response: { 201: createUnit.response },
+    },
     handler: async (req, reply) => {
       const unit = await req.scoped((sc) => addUnit(sc, req.body));
       reply.code(201);
@@ -36,7 +48,12 @@ export async function unitRoutes(app: FastifyInstance): Promise<void> {
 
   r.patch(updateUnit.path, {
     config: { access: 'units.manage' },
-    schema: { ...schemaOf(updateUnit, ['党委与指导站']), params: updateUnit.params, body: updateUnit.body, response: { 200: updateUnit.response } },
+    schema: {
+      ...schemaOf(updateUnit, ['党委与指导站']),
+      params: updateUnit.params,
+      body: updateUnit.body,
+      response: { 200: updateUnit.response },
+    },
     handler: (req) => req.scoped((sc) => changeUnit(sc, req.params.id, req.body)),
   });
 }

@@ -1,4 +1,12 @@
 /** The workbench feature's entrance: the 待办 list, the bell, and the notification seam other features use. */
-export { notify, addNotifier, inAppNotifier, type Notifier, type Message, type Recipient, type Audience } from './notify.js';
+export {
+  notify,
+  addNotifier,
+  inAppNotifier,
+  type Notifier,
+  type Message,
+  type Recipient,
+  type Audience,
+} from './notify.js';
 export { workbenchRoutes } from './routes.js';
 export { runNotificationSweep } from './sweep.js';

@@ -22,8 +22,18 @@ export const inAppNotifier: Notifier = {
   name: 'in-app',
   async deliver(s, to, m) {
     if (to.length === 0) return;
-    await s.db.insertInto('notification')
-      .values(to.map((r) => ({ user_id: r.userId, scope_key: r.scopeKey, kind: m.kind, title: m.title.slice(0, 200), body: m.body ?? null, link: m.link ?? null })))
+    await s.db
+      .insertInto('notification')
+      .values(
+        to.map((r) => ({
+          user_id: r.userId,
+          scope_key: r.scopeKey,
+          kind: m.kind,
+          title: m.title.slice(0, 200),
+          body: m.body ?? null,
+          link: m.link ?? null,
+        })),
+      )
       .execute();
   },
 };
@@ -42,7 +52,10 @@ export type Audience = { nodes?: readonly string[]; users?: readonly Recipient[]
  */
 async function accountsOf(s: Scoped, nodeCodes: readonly string[]): Promise<Recipient[]> {
   if (nodeCodes.length === 0) return [];
-  const { rows } = await sql<{ id: number; scope_key: string }>`SELECT id, scope_key FROM xgz_notify_accounts(${[...new Set(nodeCodes)]}::text[])`.execute(s.db);
+  const { rows } = await sql<{
+    id: number;
+    scope_key: string;
+  }>`SELECT id, scope_key FROM xgz_notify_accounts(${[...new Set(nodeCodes)]}::text[])`.execute(s.db);
   return rows.map((r) => ({ userId: Number(r.id), scopeKey: r.scope_key }));
 }
 

@@ -5,12 +5,31 @@ import { NOTIFICATION_KIND_LABELS } from './contract.js';
 type Tx = Transaction<DB>;
 /** Notifications are read by their own account only (row-level security, and the user_id filter for the index). */
 
-const shape = (n: { id: number; kind: string; title: string; body: string | null; link: string | null; created_at: Date; read_at: Date | string | null }) =>
-  ({ id: n.id, kind: n.kind, title: n.title, body: n.body, link: n.link, createdAt: new Date(n.created_at).toISOString(), read: n.read_at !== null });
+const shape = (n: {
+  id: number;
+  kind: string;
+  title: string;
+  body: string | null;
+  link: string | null;
+  created_at: Date;
+  read_at: Date | string | null;
+}) => ({
+  id: n.id,
+  kind: n.kind,
+  title: n.title,
+  body: n.body,
+  link: n.link,
+  createdAt: new Date(n.created_at).toISOString(),
+  read: n.read_at !== null,
+});
 
 /** The statement counting an account's unread notifications (the bell runs it alone: readScopedOnce). */
 export const unreadCountQuery = (db: Kysely<DB>, userId: number) =>
-  db.selectFrom('notification').select(sql<number>`count(*)::int`.as('n')).where('user_id', '=', userId).where('read_at', 'is', null);
+  db
+    .selectFrom('notification')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null);
 
 export async function unreadCount(db: Tx, userId: number): Promise<number> {
   const { n } = await unreadCountQuery(db, userId).executeTakeFirstOrThrow();
@@ -18,17 +37,37 @@ export async function unreadCount(db: Tx, userId: number): Promise<number> {
 }
 
 export async function notificationsOf(db: Tx, userId: number, unreadOnly: boolean, limit: number) {
-  let q = db.selectFrom('notification').select(['id', 'kind', 'title', 'body', 'link', 'created_at', 'read_at']).where('user_id', '=', userId);
+  let q = db
+    .selectFrom('notification')
+    .select(['id', 'kind', 'title', 'body', 'link', 'created_at', 'read_at'])
+    .where('user_id', '=', userId);
   if (unreadOnly) q = q.where('read_at', 'is', null);
   return (await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute()).map(shape);
 }
 
 export const markRead = async (db: Tx, userId: number, id: number) =>
-  (await db.selectFrom('notification').select('id').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst()) &&
-  (await db.updateTable('notification').set({ read_at: new Date() }).where('id', '=', id).where('user_id', '=', userId).where('read_at', 'is', null).execute(), true);
+  (await db
+    .selectFrom('notification')
+    .select('id')
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .executeTakeFirst()) &&
+  (await db
+    .updateTable('notification')
+    .set({ read_at: new Date() })
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null)
+    .execute(),
+  true);
 
 export async function markAllRead(db: Tx, userId: number): Promise<number> {
-  const r = await db.updateTable('notification').set({ read_at: new Date() }).where('user_id', '=', userId).where('read_at', 'is', null).executeTakeFirst();
+  const r = await db
+    .updateTable('notification')
+    .set({ read_at: new Date() })
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
@@ -37,9 +76,23 @@ export async function digestOf(db: Tx, userId: number, day?: string) {
   const d = day ?? new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
   const from = new Date(`${d}T00:00:00+08:00`);
   const to = new Date(from.getTime() + 86_400_000);
-  const rows = await db.selectFrom('notification').select(['id', 'kind', 'title', 'body', 'link', 'created_at', 'read_at'])
-    .where('user_id', '=', userId).where('created_at', '>=', from).where('created_at', '<', to).orderBy('created_at').execute();
+  const rows = await db
+    .selectFrom('notification')
+    .select(['id', 'kind', 'title', 'body', 'link', 'created_at', 'read_at'])
+    .where('user_id', '=', userId)
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .orderBy('created_at')
+    .execute();
   const groups = new Map<string, ReturnType<typeof shape>[]>();
   for (const r of rows) groups.set(r.kind, [...(groups.get(r.kind) ?? []), shape(r)]);
-  return { day: d, groups: [...groups].map(([kind, items]) => ({ kind, label: NOTIFICATION_KIND_LABELS[kind] ?? '消息', count: items.length, items })) };
+  return {
+    day: d,
+    groups: [...groups].map(([kind, items]) => ({
+      kind,
+      label: NOTIFICATION_KIND_LABELS[kind] ?? '消息',
+      count: items.length,
+      items,
+    })),
+  };
 }

@@ -2,7 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { schemaOf } from '../../http/contract.js';
 import { notFound } from '../../http/errors.js';
-import { getDigest, getTodos, listNotifications, readAllNotifications, readNotification, unreadNotifications } from './contract.js';
+import {
+  getDigest,
+  getTodos,
+  listNotifications,
+  readAllNotifications,
+  readNotification,
+  unreadNotifications,
+} from './contract.js';
 import { digestOf, markAllRead, markRead, notificationsOf, unreadCount, unreadCountQuery } from './queries.js';
 import { readScopedOnce } from '../../db/scoped.js';
 import { todosOf } from './service.js';
@@ -22,7 +29,9 @@ export async function workbenchRoutes(app: FastifyInstance): Promise<void> {
     if (!app.housekeeping) return;
     timer = setInterval(() => {
       if (running) return;
-      running = runNotificationSweep(app.ctx.db).catch((err: unknown) => app.log.error({ err }, 'notification sweep failed')).finally(() => (running = null));
+      running = runNotificationSweep(app.ctx.db)
+        .catch((err: unknown) => app.log.error({ err }, 'notification sweep failed'))
+        .finally(() => (running = null));
     }, SWEEP_EVERY_MS);
     timer.unref();
   });
@@ -35,14 +44,22 @@ export async function workbenchRoutes(app: FastifyInstance): Promise<void> {
     config: { access: 'data.read' },
     schema: { ...schemaOf(getTodos, TAGS), querystring: getTodos.query, response: { 200: getTodos.response } },
     // Not req.scoped: the one statement goes with BEGIN, the scope and COMMIT in a single round trip (the same scope, role and row-level security).
-    handler: (req) => todosOf(app.ctx.db, app.ctx.database.pool, req.principal(), req.user!, new Date(), req.query.kind),
+    handler: (req) =>
+      todosOf(app.ctx.db, app.ctx.database.pool, req.principal(), req.user!, new Date(), req.query.kind),
   });
 
   r.get(listNotifications.path, {
     config: { access: 'session' },
-    schema: { ...schemaOf(listNotifications, TAGS), querystring: listNotifications.query, response: { 200: listNotifications.response } },
+    schema: {
+      ...schemaOf(listNotifications, TAGS),
+      querystring: listNotifications.query,
+      response: { 200: listNotifications.response },
+    },
     handler: (req) =>
-      req.scoped(async ({ db }) => ({ unread: await unreadCount(db, req.user!.id), items: await notificationsOf(db, req.user!.id, req.query.unread === 'true', req.query.limit) })),
+      req.scoped(async ({ db }) => ({
+        unread: await unreadCount(db, req.user!.id),
+        items: await notificationsOf(db, req.user!.id, req.query.unread === 'true', req.query.limit),
+      })),
   });
 
   r.get(unreadNotifications.path, {
@@ -50,14 +67,22 @@ export async function workbenchRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(unreadNotifications, TAGS), response: { 200: unreadNotifications.response } },
     // Asked by every page every few seconds: the one statement with BEGIN, the scope and COMMIT in a single round trip (as the 待办).
     handler: async (req) => {
-      const [{ n }] = await readScopedOnce<{ n: number }>(app.ctx.database.pool, req.principal(), unreadCountQuery(app.ctx.db, req.user!.id).compile());
+      const [{ n }] = await readScopedOnce<{ n: number }>(
+        app.ctx.database.pool,
+        req.principal(),
+        unreadCountQuery(app.ctx.db, req.user!.id).compile(),
+      );
       return { unread: n };
     },
   });
 
   r.post(readNotification.path, {
     config: { access: 'session' },
-    schema: { ...schemaOf(readNotification, TAGS), params: readNotification.params, response: { 204: readNotification.response } },
+    schema: {
+      ...schemaOf(readNotification, TAGS),
+      params: readNotification.params,
+      response: { 204: readNotification.response },
+    },
     handler: async (req, reply) => {
       const n = await req.scoped(({ db }) => markRead(db, req.user!.id, req.params.id));
       if (!n) throw notFound('消息');

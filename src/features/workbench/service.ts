@@ -18,12 +18,27 @@ type Used = { s: TodoSource<any>; ctx: TodoContext };
  * one SELECT (one row, one column per kind), or null when no kind applies. Exported so that the
  * bench can time the statement alone in the database.
  */
-export function todoStatement(db: Kysely<DB>, user: TodoUser, now: Date, kinds?: readonly string[]): { query: CompiledQuery; used: Used[] } | null {
+export function todoStatement(
+  db: Kysely<DB>,
+  user: TodoUser,
+  now: Date,
+  kinds?: readonly string[],
+): { query: CompiledQuery; used: Used[] } | null {
   // A unit account (platform contact point, rider committee) has only the cases routed to it.
   if (user.bound && isUnitKey(user.bound)) kinds = (kinds ?? ['appeal']).filter((k) => k === 'appeal');
   const today = localDate(now);
-  const ctx: TodoContext = { db, userId: user.id, code: user.jurisdictionCode, level: levelOfScopeKey(user.scopeKey), scopeKey: user.scopeKey, now, today };
-  const used = SOURCES.filter((s) => !kinds || kinds.includes(s.kind)).map((s) => ({ s, ctx, q: s.select(ctx) })).filter((x) => x.q !== null);
+  const ctx: TodoContext = {
+    db,
+    userId: user.id,
+    code: user.jurisdictionCode,
+    level: levelOfScopeKey(user.scopeKey),
+    scopeKey: user.scopeKey,
+    now,
+    today,
+  };
+  const used = SOURCES.filter((s) => !kinds || kinds.includes(s.kind))
+    .map((s) => ({ s, ctx, q: s.select(ctx) }))
+    .filter((x) => x.q !== null);
   if (used.length === 0) return null;
   return { query: sql`SELECT ${sql.join(used.map(({ s, q }) => sql`${q} AS ${sql.ref(s.kind)}`))}`.compile(db), used };
 }
@@ -43,7 +58,14 @@ const itemsOf = (row: Record<string, unknown>, used: Used[], now: Date) => ({
  * with the account's scope in a single round trip (BEGIN, the scope, the statement, COMMIT sent
  * together: db/scoped.ts readScopedOnce), however many kinds there are.
  */
-export async function todosOf(db: Kysely<DB>, pool: pg.Pool, who: Principal, user: TodoUser, now: Date, kinds?: readonly string[]): Promise<{ asOf: string; items: TodoItem[] }> {
+export async function todosOf(
+  db: Kysely<DB>,
+  pool: pg.Pool,
+  who: Principal,
+  user: TodoUser,
+  now: Date,
+  kinds?: readonly string[],
+): Promise<{ asOf: string; items: TodoItem[] }> {
   const st = todoStatement(db, user, now, kinds);
   if (!st) return { asOf: now.toISOString(), items: [] };
   const [row] = await readScopedOnce<Record<string, unknown>>(pool, who, st.query);

@@ -6,7 +6,10 @@ import { attachment, endpoint, idParam, pageOf, place, type ItemOf, type Respons
 const code = z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字');
 export const linkKind = z.enum(['visit', 'appeal', 'case', 'import', 'report']);
 export const figureSpec = z.strictObject({
-  key: z.string().trim().regex(/^[a-z][a-z0-9_]{0,39}$/, '数字项代码应为小写字母开头的字母、数字或下划线'),
+  key: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_]{0,39}$/, '数字项代码应为小写字母开头的字母、数字或下划线'),
   label: z.string().trim().min(1, '请填写数字项名称').max(40),
   unit: z.string().trim().max(10).optional(),
 });
@@ -24,7 +27,10 @@ export const newDeployment = z.strictObject({
   figures: z.array(figureSpec).max(20).default([]),
   /** The nodes it goes to; or, with levels, every node of those levels below the issuer. */
   targets: z.array(code).max(2000).default([]),
-  levels: z.array(z.enum(['province', 'city', 'county', 'station'])).max(4).default([]),
+  levels: z
+    .array(z.enum(['province', 'city', 'county', 'station']))
+    .max(4)
+    .default([]),
   /** Passing down part of a task received: the caller's own target row of the parent. */
   parentTargetId: z.number().int().positive().optional(),
 });
@@ -33,7 +39,10 @@ export type NewDeployment = z.infer<typeof newDeployment>;
 export const replyBody = z.strictObject({
   text: z.string().trim().min(1, '请填写办理情况').max(20000),
   figures: z.record(z.string(), z.number()).optional(),
-  links: z.array(z.strictObject({ kind: linkKind, id: z.number().int().positive() })).max(50).default([]),
+  links: z
+    .array(z.strictObject({ kind: linkKind, id: z.number().int().positive() }))
+    .max(50)
+    .default([]),
 });
 export const returnBody = z.strictObject({ reason: z.string().trim().min(1, '退回须写明原因').max(2000) });
 
@@ -46,13 +55,38 @@ export const listQuery = z.strictObject({
 });
 
 export const boardStatus = z.enum(['pending', 'received', 'done', 'returned', 'overdue']);
-export const counts = z.object({ total: z.number(), pending: z.number(), received: z.number(), done: z.number(), returned: z.number(), overdue: z.number(), late: z.number() });
+export const counts = z.object({
+  total: z.number(),
+  pending: z.number(),
+  received: z.number(),
+  done: z.number(),
+  returned: z.number(),
+  overdue: z.number(),
+  late: z.number(),
+});
 
 export const deploymentSummary = z.object({
-  id: z.number(), kind: z.enum(['notice', 'task']), kindLabel: z.string(), title: z.string(), issuer: place, dueAt: z.string().nullable(),
-  receiptRequired: z.boolean(), createdAt: z.string(), createdByName: z.string(), parentTargetId: z.number().nullable(),
+  id: z.number(),
+  kind: z.enum(['notice', 'task']),
+  kindLabel: z.string(),
+  title: z.string(),
+  issuer: place,
+  dueAt: z.string().nullable(),
+  receiptRequired: z.boolean(),
+  createdAt: z.string(),
+  createdByName: z.string(),
+  parentTargetId: z.number().nullable(),
   /** For the received box: the caller's own target row. */
-  mine: z.object({ targetId: z.number(), state: z.string(), stateLabel: z.string(), status: boardStatus, late: z.boolean(), returnReason: z.string().nullable() }).nullable(),
+  mine: z
+    .object({
+      targetId: z.number(),
+      state: z.string(),
+      stateLabel: z.string(),
+      status: boardStatus,
+      late: z.boolean(),
+      returnReason: z.string().nullable(),
+    })
+    .nullable(),
   /** For the issued box: the board's tiles. */
   counts: counts.nullable(),
   /** The ledger record this task is (a visit plan, an assistance program, a campaign, a report period, an assessment year): its body, one click away. */
@@ -63,20 +97,42 @@ export const deploymentSummary = z.object({
 });
 
 export const link = z.object({ kind: linkKind, id: z.number(), label: z.string(), path: z.string() });
-export const event = z.object({ action: z.string(), note: z.string().nullable(), late: z.boolean(), at: z.string(), byName: z.string() });
+export const event = z.object({
+  action: z.string(),
+  note: z.string().nullable(),
+  late: z.boolean(),
+  at: z.string(),
+  byName: z.string(),
+});
 
 export const target = z.object({
-  id: z.number(), deploymentId: z.number(), node: place, state: z.string(), stateLabel: z.string(), status: boardStatus, statusLabel: z.string(),
-  receivedAt: z.string().nullable(), receivedByName: z.string().nullable(), repliedAt: z.string().nullable(), repliedByName: z.string().nullable(),
-  replyText: z.string().nullable(), replyFigures: z.record(z.string(), z.number()).nullable(), links: z.array(link), late: z.boolean(),
-  returnReason: z.string().nullable(), returnedAt: z.string().nullable(),
+  id: z.number(),
+  deploymentId: z.number(),
+  node: place,
+  state: z.string(),
+  stateLabel: z.string(),
+  status: boardStatus,
+  statusLabel: z.string(),
+  receivedAt: z.string().nullable(),
+  receivedByName: z.string().nullable(),
+  repliedAt: z.string().nullable(),
+  repliedByName: z.string().nullable(),
+  replyText: z.string().nullable(),
+  replyFigures: z.record(z.string(), z.number()).nullable(),
+  links: z.array(link),
+  late: z.boolean(),
+  returnReason: z.string().nullable(),
+  returnedAt: z.string().nullable(),
   attachments: z.array(attachment),
   /** Sub-tasks this node passed down, with their boards' tiles. */
   passedDown: z.array(z.object({ id: z.number(), title: z.string(), counts })),
 });
 
 export const deploymentDetail = deploymentSummary.extend({
-  body: z.string(), evidence: z.string().nullable(), figures: z.array(figureSpec), remindDays: z.number(),
+  body: z.string(),
+  evidence: z.string().nullable(),
+  figures: z.array(figureSpec),
+  remindDays: z.number(),
   attachments: z.array(attachment),
   /** The task this one was passed down from (when the caller can see it). */
   parent: z.object({ id: z.number().nullable(), title: z.string(), issuerName: z.string() }).nullable(),
@@ -86,27 +142,79 @@ export const deploymentDetail = deploymentSummary.extend({
   issuedByMe: z.boolean(),
 });
 
-export const board = z.object({ id: z.number(), title: z.string(), kind: z.enum(['notice', 'task']), dueAt: z.string().nullable(), asOf: z.string(), counts, targets: z.array(target) });
+export const board = z.object({
+  id: z.number(),
+  title: z.string(),
+  kind: z.enum(['notice', 'task']),
+  dueAt: z.string().nullable(),
+  asOf: z.string(),
+  counts,
+  targets: z.array(target),
+});
 
 const TARGET_WITH_EVENTS = target.extend({ events: z.array(event) });
 
 export const issueDeployment = endpoint({
-  method: 'POST', path: '/deployments', summary: '下发通知或工作任务（到下级单位或层级；或转派本单位收到的任务）',
-  body: newDeployment, status: 201, response: z.object({ id: z.number() }),
+  method: 'POST',
+  path: '/deployments',
+  summary: '下发通知或工作任务（到下级单位或层级；或转派本单位收到的任务）',
+  body: newDeployment,
+  status: 201,
+  response: z.object({ id: z.number() }),
 });
 export const deploymentList = endpoint({
-  method: 'GET', path: '/deployments', summary: '收到的（本单位须签收、回复的）或本单位下发的通知与任务',
-  query: listQuery, response: pageOf(deploymentSummary),
+  method: 'GET',
+  path: '/deployments',
+  summary: '收到的（本单位须签收、回复的）或本单位下发的通知与任务',
+  query: listQuery,
+  response: pageOf(deploymentSummary),
 });
-export const getDeployment = endpoint({ method: 'GET', path: '/deployments/:id', summary: '通知或任务详情（附件；本单位的签收与回复）', params: idParam, response: deploymentDetail });
-export const getBoard = endpoint({ method: 'GET', path: '/deployments/:id/board', summary: '办理情况：各单位未签收、已签收、已办结、退回、逾期（实时）', params: idParam, response: board });
-export const getTarget = endpoint({ method: 'GET', path: '/deployment-targets/:id', summary: '某单位的签收与回复（附件、关联记录、经过、转派的下级任务）', params: idParam, response: TARGET_WITH_EVENTS });
-export const receiveTarget = endpoint({ method: 'POST', path: '/deployment-targets/:id/receive', summary: '签收', params: idParam, status: 204, response: z.null() });
+export const getDeployment = endpoint({
+  method: 'GET',
+  path: '/deployments/:id',
+  summary: '通知或任务详情（附件；本单位的签收与回复）',
+  params: idParam,
+  response: deploymentDetail,
+});
+export const getBoard = endpoint({
+  method: 'GET',
+  path: '/deployments/:id/board',
+  summary: '办理情况：各单位未签收、已签收、已办结、退回、逾期（实时）',
+  params: idParam,
+  response: board,
+});
+export const getTarget = endpoint({
+  method: 'GET',
+  path: '/deployment-targets/:id',
+  summary: '某单位的签收与回复（附件、关联记录、经过、转派的下级任务）',
+  params: idParam,
+  response: TARGET_WITH_EVENTS,
+});
+export const receiveTarget = endpoint({
+  method: 'POST',
+  path: '/deployment-targets/:id/receive',
+  summary: '签收',
+  params: idParam,
+  status: 204,
+  response: z.null(),
+});
 export const replyTarget = endpoint({
-  method: 'POST', path: '/deployment-targets/:id/reply', summary: '回复任务（办理情况、要求的数字、关联已有记录；附件另传）。截止后仍可回复，标记逾期',
-  params: idParam, body: replyBody, response: z.object({ late: z.boolean() }),
+  method: 'POST',
+  path: '/deployment-targets/:id/reply',
+  summary: '回复任务（办理情况、要求的数字、关联已有记录；附件另传）。截止后仍可回复，标记逾期',
+  params: idParam,
+  body: replyBody,
+  response: z.object({ late: z.boolean() }),
 });
-export const returnTarget = endpoint({ method: 'POST', path: '/deployment-targets/:id/return', summary: '退回回复（须写明原因），接收单位重新办理', params: idParam, body: returnBody, status: 204, response: z.null() });
+export const returnTarget = endpoint({
+  method: 'POST',
+  path: '/deployment-targets/:id/return',
+  summary: '退回回复（须写明原因），接收单位重新办理',
+  params: idParam,
+  body: returnBody,
+  status: 204,
+  response: z.null(),
+});
 
 export type DeploymentSummary = ItemOf<typeof deploymentList>;
 export type DeploymentDetail = ResponseOf<typeof getDeployment>;

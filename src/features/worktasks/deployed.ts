@@ -14,25 +14,47 @@ import { closeLedgerTask, syncLedgerTask, type Actor } from './ledger.js';
 const endOf = (d: string) => new Date(`${String(d).slice(0, 10)}T23:59:59+08:00`);
 
 async function nodeOf(s: Scoped, code: string) {
-  return s.db.selectFrom('jurisdiction').select(['code', 'name', 'scope_key', 'level']).where('code', '=', code).executeTakeFirstOrThrow();
+  return s.db
+    .selectFrom('jurisdiction')
+    .select(['code', 'name', 'scope_key', 'level'])
+    .where('code', '=', code)
+    .executeTakeFirstOrThrow();
 }
 const childrenOf = async (s: Scoped, code: string, exceptStations = false) =>
-  (await s.db.selectFrom('jurisdiction').select(['code', 'level']).where('parent_code', '=', code).execute()).filter((c) => !exceptStations || c.level !== 'station').map((c) => c.code);
+  (await s.db.selectFrom('jurisdiction').select(['code', 'level']).where('parent_code', '=', code).execute())
+    .filter((c) => !exceptStations || c.level !== 'station')
+    .map((c) => c.code);
 
 /** A visit plan (走访计划) goes to the stations (or, with none, the counties) of the entities it names. */
 export async function deployVisitPlan(s: Scoped, by: Actor, planId: number, now: Date): Promise<number | null> {
   const p = await s.db.selectFrom('visit_plan').selectAll().where('id', '=', planId).executeTakeFirstOrThrow();
   const issuer = await nodeOf(s, p.jurisdiction_code);
   const places = p.entity_ids.length
-    ? (await s.db.selectFrom('entity').select(sql<string>`coalesce(station_code, county_code)`.as('node')).distinct().where('id', 'in', p.entity_ids.map(Number)).execute()).map((r) => r.node)
+    ? (
+        await s.db
+          .selectFrom('entity')
+          .select(sql<string>`coalesce(station_code, county_code)`.as('node'))
+          .distinct()
+          .where('id', 'in', p.entity_ids.map(Number))
+          .execute()
+      ).map((r) => r.node)
     : [];
-  return syncLedgerTask(s, by, {
-    source: 'visit_plan', key: String(p.id), issuer: { code: issuer.code, scopeKey: issuer.scope_key },
-    title: `走访计划：${p.title}`,
-    body: `${issuer.name}走访计划「${p.title}」：走访人 ${p.visitor_name}，${p.starts_on} 至 ${p.ends_on}，共走访 ${p.entity_ids.length} 户市场主体（本单位辖区内的主体见走访计划）。\n走访后在"诉求直通与走访"中登记走访记录（日期、主体、了解到的情况），发现的问题按业务条线转办。`,
-    evidence: '回复时关联已登记的走访记录即可；不要求照片、定位或打卡。',
-    dueAt: endOf(p.ends_on), targets: places, path: `/appeals?tab=visits&plan=${p.id}`,
-  }, now);
+  return syncLedgerTask(
+    s,
+    by,
+    {
+      source: 'visit_plan',
+      key: String(p.id),
+      issuer: { code: issuer.code, scopeKey: issuer.scope_key },
+      title: `走访计划：${p.title}`,
+      body: `${issuer.name}走访计划「${p.title}」：走访人 ${p.visitor_name}，${p.starts_on} 至 ${p.ends_on}，共走访 ${p.entity_ids.length} 户市场主体（本单位辖区内的主体见走访计划）。\n走访后在"诉求直通与走访"中登记走访记录（日期、主体、了解到的情况），发现的问题按业务条线转办。`,
+      evidence: '回复时关联已登记的走访记录即可；不要求照片、定位或打卡。',
+      dueAt: endOf(p.ends_on),
+      targets: places,
+      path: `/appeals?tab=visits&plan=${p.id}`,
+    },
+    now,
+  );
 }
 
 /**
@@ -41,66 +63,137 @@ export async function deployVisitPlan(s: Scoped, by: Actor, planId: number, now:
  * (学习教育活动), whose organizations take part. One deployer serves both; what differs is said here.
  */
 const DOWNWARD = {
-  assistance_program: { table: 'assistance_program', noun: '帮扶项目', verb: '帮扶项目', page: (id: number) => `/assistance?open=${id}`,
-    ask: '请在"帮扶"中登记本辖区参与帮扶的市场主体、帮扶措施与成效。', evidence: '参与主体、帮扶措施与成效在"帮扶"中登记即可，回复时简述；不要求照片。' },
-  campaign: { table: 'campaign', noun: '学习教育', verb: '部署学习教育活动', page: (id: number) => `/education?campaign=${id}`,
-    ask: '请在"学习教育与书记培训"中登记本辖区参加的党组织与开展的活动。', evidence: '参加的组织与活动记录在"学习教育"中登记即可，回复时简述；不要求照片、打卡或线上学习时长。' },
+  assistance_program: {
+    table: 'assistance_program',
+    noun: '帮扶项目',
+    verb: '帮扶项目',
+    page: (id: number) => `/assistance?open=${id}`,
+    ask: '请在"帮扶"中登记本辖区参与帮扶的市场主体、帮扶措施与成效。',
+    evidence: '参与主体、帮扶措施与成效在"帮扶"中登记即可，回复时简述；不要求照片。',
+  },
+  campaign: {
+    table: 'campaign',
+    noun: '学习教育',
+    verb: '部署学习教育活动',
+    page: (id: number) => `/education?campaign=${id}`,
+    ask: '请在"学习教育与书记培训"中登记本辖区参加的党组织与开展的活动。',
+    evidence: '参加的组织与活动记录在"学习教育"中登记即可，回复时简述；不要求照片、打卡或线上学习时长。',
+  },
 } as const;
 
-async function deployDownward(s: Scoped, by: Actor, source: keyof typeof DOWNWARD, id: number, now: Date): Promise<number | null> {
+async function deployDownward(
+  s: Scoped,
+  by: Actor,
+  source: keyof typeof DOWNWARD,
+  id: number,
+  now: Date,
+): Promise<number | null> {
   const w = DOWNWARD[source];
-  const r = await s.db.selectFrom(w.table).select(['id', 'name', 'jurisdiction_code', 'starts_on', 'ends_on', 'description']).where('id', '=', id).executeTakeFirstOrThrow();
+  const r = await s.db
+    .selectFrom(w.table)
+    .select(['id', 'name', 'jurisdiction_code', 'starts_on', 'ends_on', 'description'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
   const issuer = await nodeOf(s, r.jurisdiction_code);
-  return syncLedgerTask(s, by, {
-    source, key: String(r.id), issuer: { code: issuer.code, scopeKey: issuer.scope_key },
-    title: `${w.noun}：${r.name}`,
-    body: `${issuer.name}${w.verb}「${r.name}」，${r.starts_on} 至 ${r.ends_on}。${r.description ? `\n${r.description}` : ''}\n${w.ask}`,
-    evidence: w.evidence,
-    dueAt: endOf(r.ends_on), targets: await childrenOf(s, issuer.code), path: w.page(Number(r.id)),
-  }, now);
+  return syncLedgerTask(
+    s,
+    by,
+    {
+      source,
+      key: String(r.id),
+      issuer: { code: issuer.code, scopeKey: issuer.scope_key },
+      title: `${w.noun}：${r.name}`,
+      body: `${issuer.name}${w.verb}「${r.name}」，${r.starts_on} 至 ${r.ends_on}。${r.description ? `\n${r.description}` : ''}\n${w.ask}`,
+      evidence: w.evidence,
+      dueAt: endOf(r.ends_on),
+      targets: await childrenOf(s, issuer.code),
+      path: w.page(Number(r.id)),
+    },
+    now,
+  );
 }
 
 /** An assistance program (帮扶项目) goes to the nodes directly below the organizer, which bring in their entities. */
-export const deployAssistanceProgram = (s: Scoped, by: Actor, programId: number, now: Date) => deployDownward(s, by, 'assistance_program', programId, now);
+export const deployAssistanceProgram = (s: Scoped, by: Actor, programId: number, now: Date) =>
+  deployDownward(s, by, 'assistance_program', programId, now);
 
 /** A campaign (学习教育活动) goes to the nodes directly below the deploying node, whose organizations take part. */
-export const deployCampaign = (s: Scoped, by: Actor, campaignId: number, now: Date) => deployDownward(s, by, 'campaign', campaignId, now);
+export const deployCampaign = (s: Scoped, by: Actor, campaignId: number, now: Date) =>
+  deployDownward(s, by, 'campaign', campaignId, now);
 
 /**
  * A report period (统计报表报告期) goes to the reporting nodes directly below the caller (stations do
  * not report). A node's submitted report answers it (answerLedgerTask, from the reports feature).
  */
-export async function deployReportPeriod(s: Scoped, by: Actor, issuerCode: string, form: FormCode, period: string, now: Date): Promise<number | null> {
+export async function deployReportPeriod(
+  s: Scoped,
+  by: Actor,
+  issuerCode: string,
+  form: FormCode,
+  period: string,
+  now: Date,
+): Promise<number | null> {
   const f = FORMS[form];
   const issuer = await nodeOf(s, issuerCode);
   const due = dueOn(f, period);
-  return syncLedgerTask(s, by, {
-    source: 'report_period', key: `${form}:${period}`, issuer: { code: issuer.code, scopeKey: issuer.scope_key },
-    title: `上报${f.title}（${periodLabel(f.period, period)}）`,
-    body: `请于 ${due} 前生成并上报${f.title}（${periodLabel(f.period, period)}）。报表数字由台账生成，各级汇总直接下级的最新上报版本。\n上报即完成本任务（自动回复并关联报表），无需另行填报。`,
-    evidence: '上报的报表（系统自动关联）。',
-    dueAt: endOf(due), targets: await childrenOf(s, issuer.code, true), path: `/reports?form=${form}&period=${encodeURIComponent(period)}`,
-  }, now);
+  return syncLedgerTask(
+    s,
+    by,
+    {
+      source: 'report_period',
+      key: `${form}:${period}`,
+      issuer: { code: issuer.code, scopeKey: issuer.scope_key },
+      title: `上报${f.title}（${periodLabel(f.period, period)}）`,
+      body: `请于 ${due} 前生成并上报${f.title}（${periodLabel(f.period, period)}）。报表数字由台账生成，各级汇总直接下级的最新上报版本。\n上报即完成本任务（自动回复并关联报表），无需另行填报。`,
+      evidence: '上报的报表（系统自动关联）。',
+      dueAt: endOf(due),
+      targets: await childrenOf(s, issuer.code, true),
+      path: `/reports?form=${form}&period=${encodeURIComponent(period)}`,
+    },
+    now,
+  );
 }
 
 /**
  * An assessment year (年度目标责任考核) goes from the level above to each child it set items for:
  * the items are the body; manual items take evidence on the assessment itself until its deadline.
  */
-export async function deployAssessmentYear(s: Scoped, by: Actor, issuerCode: string, year: number, evidenceDeadline: string, now: Date): Promise<number | null> {
+export async function deployAssessmentYear(
+  s: Scoped,
+  by: Actor,
+  issuerCode: string,
+  year: number,
+  evidenceDeadline: string,
+  now: Date,
+): Promise<number | null> {
   const issuer = await nodeOf(s, issuerCode);
-  const items = await s.db.selectFrom('assessment_item as a').innerJoin('jurisdiction as j', 'j.code', 'a.jurisdiction_code')
+  const items = await s.db
+    .selectFrom('assessment_item as a')
+    .innerJoin('jurisdiction as j', 'j.code', 'a.jurisdiction_code')
     .select(['a.jurisdiction_code', 'a.kind', 'a.indicator', 'a.label', sql<number>`a.weight::float8`.as('weight')])
-    .where('j.parent_code', '=', issuer.code).where('a.year', '=', year).orderBy('a.jurisdiction_code').orderBy('a.id').execute();
+    .where('j.parent_code', '=', issuer.code)
+    .where('a.year', '=', year)
+    .orderBy('a.jurisdiction_code')
+    .orderBy('a.id')
+    .execute();
   const children = [...new Set(items.map((i) => i.jurisdiction_code))];
   const manual = [...new Set(items.filter((i) => i.kind === 'manual').map((i) => `${i.label}`))];
-  return syncLedgerTask(s, by, {
-    source: 'assessment_year', key: String(year), issuer: { code: issuer.code, scopeKey: issuer.scope_key },
-    title: `${year} 年度目标责任考核`,
-    body: `${issuer.name}已设置 ${year} 年度目标责任考核项目。指标项按台账数据自动评分，无需另报；${manual.length ? `人工评分项（${manual.join('、')}）请于 ${evidenceDeadline} 前在"年度目标考核 · 本级考核"中上传佐证材料。` : '本年度没有人工评分项。'}\n考核目标、分值、实时得分与排名见"年度目标考核 · 本级考核"。`,
-    evidence: '人工评分项的佐证材料在本级考核中上传；系统已有的数据不另报。',
-    dueAt: endOf(evidenceDeadline), targets: children, path: `/assessment?year=${year}&tab=mine`,
-  }, now);
+  return syncLedgerTask(
+    s,
+    by,
+    {
+      source: 'assessment_year',
+      key: String(year),
+      issuer: { code: issuer.code, scopeKey: issuer.scope_key },
+      title: `${year} 年度目标责任考核`,
+      body: `${issuer.name}已设置 ${year} 年度目标责任考核项目。指标项按台账数据自动评分，无需另报；${manual.length ? `人工评分项（${manual.join('、')}）请于 ${evidenceDeadline} 前在"年度目标考核 · 本级考核"中上传佐证材料。` : '本年度没有人工评分项。'}\n考核目标、分值、实时得分与排名见"年度目标考核 · 本级考核"。`,
+      evidence: '人工评分项的佐证材料在本级考核中上传；系统已有的数据不另报。',
+      dueAt: endOf(evidenceDeadline),
+      targets: children,
+      path: `/assessment?year=${year}&tab=mine`,
+    },
+    now,
+  );
 }
 
 /** A record cancelled: its task is closed (see closeLedgerTask). */

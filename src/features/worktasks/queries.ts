@@ -1,7 +1,17 @@
 import { sql, type Selectable, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { DeploymentTable, DeploymentTargetTable } from '../../db/schema-worktasks.js';
-import { BOARD_LABELS, KIND_LABELS, LINK_KINDS, STATE_LABELS, boardStatus, countBoard, type BoardCounts, type FigureSpec, type LinkKind } from '../../domain/worktasks/rules.js';
+import {
+  BOARD_LABELS,
+  KIND_LABELS,
+  LINK_KINDS,
+  STATE_LABELS,
+  boardStatus,
+  countBoard,
+  type BoardCounts,
+  type FigureSpec,
+  type LinkKind,
+} from '../../domain/worktasks/rules.js';
 import { attachmentsOf } from '../attachments/index.js';
 import { SOURCE_LABELS } from './ledger.js';
 import type { z } from 'zod';
@@ -15,49 +25,109 @@ type Target = z.infer<typeof target>;
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 const dateOf = (d: Date | string | null) => (d ? new Date(d) : null);
-const json = <T>(v: unknown, fallback: T): T => (v === null || v === undefined ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+const json = <T>(v: unknown, fallback: T): T =>
+  v === null || v === undefined ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T);
 
 export async function deploymentById(db: Tx, id: number): Promise<DeploymentRow | undefined> {
-  return db.selectFrom('deployment as d').innerJoin('jurisdiction as j', 'j.code', 'd.issuer_code')
-    .selectAll('d').select(['j.name as issuer_name', 'j.level as issuer_level'])
-    .where('d.id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('deployment as d')
+    .innerJoin('jurisdiction as j', 'j.code', 'd.issuer_code')
+    .selectAll('d')
+    .select(['j.name as issuer_name', 'j.level as issuer_level'])
+    .where('d.id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function targetById(db: Tx, id: number): Promise<TargetRow | undefined> {
-  return db.selectFrom('deployment_target as t').innerJoin('jurisdiction as j', 'j.code', 't.node_code')
-    .selectAll('t').select(['j.name as node_name', 'j.level as node_level'])
-    .where('t.id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('deployment_target as t')
+    .innerJoin('jurisdiction as j', 'j.code', 't.node_code')
+    .selectAll('t')
+    .select(['j.name as node_name', 'j.level as node_level'])
+    .where('t.id', '=', id)
+    .executeTakeFirst();
 }
 
 /** Where a deployment or a target row hangs (for the attachment checks), when the caller can see it. */
-export const deploymentScope = (db: Tx, id: number) => db.selectFrom('deployment').select(['scope_key']).where('id', '=', id).executeTakeFirst();
-export const targetScope = (db: Tx, id: number) => db.selectFrom('deployment_target').select(['scope_key', 'state']).where('id', '=', id).executeTakeFirst();
+export const deploymentScope = (db: Tx, id: number) =>
+  db.selectFrom('deployment').select(['scope_key']).where('id', '=', id).executeTakeFirst();
+export const targetScope = (db: Tx, id: number) =>
+  db.selectFrom('deployment_target').select(['scope_key', 'state']).where('id', '=', id).executeTakeFirst();
 
 export async function targetsOf(db: Tx, deploymentId: number): Promise<TargetRow[]> {
-  return db.selectFrom('deployment_target as t').innerJoin('jurisdiction as j', 'j.code', 't.node_code')
-    .selectAll('t').select(['j.name as node_name', 'j.level as node_level'])
-    .where('t.deployment_id', '=', deploymentId).orderBy('t.node_code').execute();
+  return db
+    .selectFrom('deployment_target as t')
+    .innerJoin('jurisdiction as j', 'j.code', 't.node_code')
+    .selectAll('t')
+    .select(['j.name as node_name', 'j.level as node_level'])
+    .where('t.deployment_id', '=', deploymentId)
+    .orderBy('t.node_code')
+    .execute();
 }
 
 /** The tiles of several deployments' boards at once (for lists and passed-down sub-tasks). */
-export async function countsOf(db: Tx, deployments: readonly { id: number; kind: 'notice' | 'task'; receipt_required: boolean; due_at: Date | string | null }[], now: Date): Promise<Map<number, BoardCounts>> {
+export async function countsOf(
+  db: Tx,
+  deployments: readonly {
+    id: number;
+    kind: 'notice' | 'task';
+    receipt_required: boolean;
+    due_at: Date | string | null;
+  }[],
+  now: Date,
+): Promise<Map<number, BoardCounts>> {
   const out = new Map<number, BoardCounts>();
   if (deployments.length === 0) return out;
-  const rows = await db.selectFrom('deployment_target').select(['deployment_id', 'state', 'late']).where('deployment_id', 'in', deployments.map((d) => d.id)).execute();
+  const rows = await db
+    .selectFrom('deployment_target')
+    .select(['deployment_id', 'state', 'late'])
+    .where(
+      'deployment_id',
+      'in',
+      deployments.map((d) => d.id),
+    )
+    .execute();
   for (const d of deployments) {
-    out.set(d.id, countBoard(d.kind, d.receipt_required, dateOf(d.due_at), now, rows.filter((r) => Number(r.deployment_id) === d.id).map((r) => ({ state: r.state, late: r.late }))));
+    out.set(
+      d.id,
+      countBoard(
+        d.kind,
+        d.receipt_required,
+        dateOf(d.due_at),
+        now,
+        rows.filter((r) => Number(r.deployment_id) === d.id).map((r) => ({ state: r.state, late: r.late })),
+      ),
+    );
   }
   return out;
 }
 
 const LINK_PATHS: Record<LinkKind, (id: number) => string> = {
-  visit: (id) => `/appeals?visit=${id}`, appeal: (id) => `/appeals?id=${id}`, case: (id) => `/discovery?case=${id}`, import: () => '/imports', report: () => '/reports',
+  visit: (id) => `/appeals?visit=${id}`,
+  appeal: (id) => `/appeals?id=${id}`,
+  case: (id) => `/discovery?case=${id}`,
+  import: () => '/imports',
+  report: () => '/reports',
 };
-export const linkOf = (l: { kind: LinkKind; id: number }) => ({ kind: l.kind, id: l.id, label: `${LINK_KINDS[l.kind]} #${l.id}`, path: LINK_PATHS[l.kind](l.id) });
+export const linkOf = (l: { kind: LinkKind; id: number }) => ({
+  kind: l.kind,
+  id: l.id,
+  label: `${LINK_KINDS[l.kind]} #${l.id}`,
+  path: LINK_PATHS[l.kind](l.id),
+});
 
 /** Each linked record must exist where the caller can see it (its scope). Returns the first one that does not. */
-export async function missingLink(db: Tx, links: readonly { kind: LinkKind; id: number }[]): Promise<{ kind: LinkKind; id: number } | null> {
-  const tables = { visit: 'visit_record', appeal: 'appeal_case', case: 'discovery_case', import: 'import_job', report: 'report' } as const;
+export async function missingLink(
+  db: Tx,
+  links: readonly { kind: LinkKind; id: number }[],
+): Promise<{ kind: LinkKind; id: number } | null> {
+  const tables = {
+    visit: 'visit_record',
+    appeal: 'appeal_case',
+    case: 'discovery_case',
+    import: 'import_job',
+    report: 'report',
+  } as const;
   for (const l of links) {
     const found = await db.selectFrom(tables[l.kind]).select('id').where('id', '=', l.id).executeTakeFirst();
     if (!found) return l;
@@ -66,28 +136,64 @@ export async function missingLink(db: Tx, links: readonly { kind: LinkKind; id: 
 }
 
 export async function eventsOf(db: Tx, targetId: number) {
-  const rows = await db.selectFrom('deployment_event').select(['action', 'note', 'late', 'at', 'by_name']).where('target_id', '=', targetId).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('deployment_event')
+    .select(['action', 'note', 'late', 'at', 'by_name'])
+    .where('target_id', '=', targetId)
+    .orderBy('id')
+    .execute();
   return rows.map((e) => ({ action: e.action, note: e.note, late: e.late, at: iso(e.at)!, byName: e.by_name }));
 }
 
 /** Target rows as the API shows them, with reply attachments and the sub-tasks passed down. */
-export async function presentTargets(db: Tx, d: DeploymentRow, rows: readonly TargetRow[], now: Date): Promise<Target[]> {
-  const files = await attachmentsOf(db, 'deployment_target', rows.map((r) => r.id));
+export async function presentTargets(
+  db: Tx,
+  d: DeploymentRow,
+  rows: readonly TargetRow[],
+  now: Date,
+): Promise<Target[]> {
+  const files = await attachmentsOf(
+    db,
+    'deployment_target',
+    rows.map((r) => r.id),
+  );
   const subs = rows.length
-    ? await db.selectFrom('deployment').select(['id', 'title', 'kind', 'receipt_required', 'due_at', 'parent_target_id']).where('parent_target_id', 'in', rows.map((r) => r.id)).orderBy('id').execute()
+    ? await db
+        .selectFrom('deployment')
+        .select(['id', 'title', 'kind', 'receipt_required', 'due_at', 'parent_target_id'])
+        .where(
+          'parent_target_id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .orderBy('id')
+        .execute()
     : [];
   const subCounts = await countsOf(db, subs, now);
   return rows.map((t) => {
     const status = boardStatus(d.kind, t.state, d.receipt_required, dateOf(d.due_at), now);
     return {
-      id: t.id, deploymentId: Number(t.deployment_id), node: { code: t.node_code, name: t.node_name, level: t.node_level },
-      state: t.state, stateLabel: STATE_LABELS[t.state], status, statusLabel: BOARD_LABELS[status],
-      receivedAt: iso(t.received_at), receivedByName: t.received_by_name, repliedAt: iso(t.replied_at), repliedByName: t.replied_by_name,
-      replyText: t.reply_text, replyFigures: json<Record<string, number> | null>(t.reply_figures, null),
-      links: json<{ kind: LinkKind; id: number }[]>(t.reply_links, []).map(linkOf), late: t.late,
-      returnReason: t.return_reason, returnedAt: iso(t.returned_at),
+      id: t.id,
+      deploymentId: Number(t.deployment_id),
+      node: { code: t.node_code, name: t.node_name, level: t.node_level },
+      state: t.state,
+      stateLabel: STATE_LABELS[t.state],
+      status,
+      statusLabel: BOARD_LABELS[status],
+      receivedAt: iso(t.received_at),
+      receivedByName: t.received_by_name,
+      repliedAt: iso(t.replied_at),
+      repliedByName: t.replied_by_name,
+      replyText: t.reply_text,
+      replyFigures: json<Record<string, number> | null>(t.reply_figures, null),
+      links: json<{ kind: LinkKind; id: number }[]>(t.reply_links, []).map(linkOf),
+      late: t.late,
+      returnReason: t.return_reason,
+      returnedAt: iso(t.returned_at),
       attachments: files.get(t.id) ?? [],
-      passedDown: subs.filter((s) => Number(s.parent_target_id) === t.id).map((s) => ({ id: s.id, title: s.title, counts: subCounts.get(s.id)! })),
+      passedDown: subs
+        .filter((s) => Number(s.parent_target_id) === t.id)
+        .map((s) => ({ id: s.id, title: s.title, counts: subCounts.get(s.id)! })),
     };
   });
 }
@@ -96,7 +202,11 @@ export async function boardOf(db: Tx, d: DeploymentRow, now: Date): Promise<z.in
   const rows = await targetsOf(db, d.id);
   const dueAt = dateOf(d.due_at);
   return {
-    id: d.id, title: d.title, kind: d.kind, dueAt: iso(dueAt), asOf: now.toISOString(),
+    id: d.id,
+    title: d.title,
+    kind: d.kind,
+    dueAt: iso(dueAt),
+    asOf: now.toISOString(),
     counts: countBoard(d.kind, d.receipt_required, dueAt, now, rows),
     targets: await presentTargets(db, d, rows, now),
   };
@@ -104,38 +214,94 @@ export async function boardOf(db: Tx, d: DeploymentRow, now: Date): Promise<z.in
 
 type Summary = z.infer<typeof deploymentSummary>;
 const summaryOf = (d: DeploymentRow, mine: Summary['mine'], counts: BoardCounts | null): Summary => ({
-  id: d.id, kind: d.kind, kindLabel: KIND_LABELS[d.kind], title: d.title, issuer: { code: d.issuer_code, name: d.issuer_name, level: d.issuer_level },
-  dueAt: iso(d.due_at), receiptRequired: d.receipt_required, createdAt: iso(d.created_at)!, createdByName: d.created_by_name,
-  parentTargetId: d.parent_target_id === null ? null : Number(d.parent_target_id), mine, counts,
-  source: d.source_type ? { type: d.source_type, label: SOURCE_LABELS[d.source_type], path: d.source_path ?? '/' } : null,
-  closedAt: iso(d.closed_at), closedReason: d.closed_reason,
+  id: d.id,
+  kind: d.kind,
+  kindLabel: KIND_LABELS[d.kind],
+  title: d.title,
+  issuer: { code: d.issuer_code, name: d.issuer_name, level: d.issuer_level },
+  dueAt: iso(d.due_at),
+  receiptRequired: d.receipt_required,
+  createdAt: iso(d.created_at)!,
+  createdByName: d.created_by_name,
+  parentTargetId: d.parent_target_id === null ? null : Number(d.parent_target_id),
+  mine,
+  counts,
+  source: d.source_type
+    ? { type: d.source_type, label: SOURCE_LABELS[d.source_type], path: d.source_path ?? '/' }
+    : null,
+  closedAt: iso(d.closed_at),
+  closedReason: d.closed_reason,
 });
 
-export async function detailOf(db: Tx, d: DeploymentRow, user: { jurisdictionCode: string }, now: Date): Promise<z.infer<typeof deploymentDetail>> {
-  const ownRow = await db.selectFrom('deployment_target as t').innerJoin('jurisdiction as j', 'j.code', 't.node_code')
-    .selectAll('t').select(['j.name as node_name', 'j.level as node_level'])
-    .where('t.deployment_id', '=', d.id).where('t.node_code', '=', user.jurisdictionCode).executeTakeFirst();
+export async function detailOf(
+  db: Tx,
+  d: DeploymentRow,
+  user: { jurisdictionCode: string },
+  now: Date,
+): Promise<z.infer<typeof deploymentDetail>> {
+  const ownRow = await db
+    .selectFrom('deployment_target as t')
+    .innerJoin('jurisdiction as j', 'j.code', 't.node_code')
+    .selectAll('t')
+    .select(['j.name as node_name', 'j.level as node_level'])
+    .where('t.deployment_id', '=', d.id)
+    .where('t.node_code', '=', user.jurisdictionCode)
+    .executeTakeFirst();
   const own = ownRow ? (await presentTargets(db, d, [ownRow], now))[0] : null;
   const issuedByMe = d.issuer_code === user.jurisdictionCode;
   const counts = issuedByMe ? (await countsOf(db, [d], now)).get(d.id)! : null;
   let parent = null;
   if (d.parent_target_id !== null) {
     // The id only where the caller can open the parent (the node that passed it down, and above).
-    const p = await db.selectFrom('deployment_target').select('deployment_id').where('id', '=', Number(d.parent_target_id)).executeTakeFirst();
-    parent = { id: p ? Number(p.deployment_id) : null, title: d.parent_title ?? '', issuerName: d.parent_issuer_name ?? '' };
+    const p = await db
+      .selectFrom('deployment_target')
+      .select('deployment_id')
+      .where('id', '=', Number(d.parent_target_id))
+      .executeTakeFirst();
+    parent = {
+      id: p ? Number(p.deployment_id) : null,
+      title: d.parent_title ?? '',
+      issuerName: d.parent_issuer_name ?? '',
+    };
   }
   return {
-    ...summaryOf(d, own ? { targetId: own.id, state: own.state, stateLabel: own.stateLabel, status: own.status, late: own.late, returnReason: own.returnReason } : null, counts),
-    body: d.body, evidence: d.evidence, figures: json<FigureSpec[]>(d.figures, []), remindDays: d.remind_days,
+    ...summaryOf(
+      d,
+      own
+        ? {
+            targetId: own.id,
+            state: own.state,
+            stateLabel: own.stateLabel,
+            status: own.status,
+            late: own.late,
+            returnReason: own.returnReason,
+          }
+        : null,
+      counts,
+    ),
+    body: d.body,
+    evidence: d.evidence,
+    figures: json<FigureSpec[]>(d.figures, []),
+    remindDays: d.remind_days,
     attachments: (await attachmentsOf(db, 'deployment', [d.id])).get(d.id) ?? [],
-    parent, own, issuedByMe,
+    parent,
+    own,
+    issuedByMe,
   };
 }
 
 /** The received box (targets at the caller's node) or the issued box (deployments its node issued), newest first. */
-export async function listDeployments(db: Tx, user: { jurisdictionCode: string }, q: { box: 'received' | 'issued'; kind?: 'notice' | 'task'; open?: 'true' | 'false'; page: number; pageSize: number }, now: Date) {
+export async function listDeployments(
+  db: Tx,
+  user: { jurisdictionCode: string },
+  q: { box: 'received' | 'issued'; kind?: 'notice' | 'task'; open?: 'true' | 'false'; page: number; pageSize: number },
+  now: Date,
+) {
   let base = db.selectFrom('deployment as d').innerJoin('jurisdiction as j', 'j.code', 'd.issuer_code');
-  if (q.box === 'received') base = base.innerJoin('deployment_target as t', (on) => on.onRef('t.deployment_id', '=', 'd.id').on('t.node_code', '=', user.jurisdictionCode));
+  if (q.box === 'received')
+    base = base.innerJoin('deployment_target as t', (on) =>
+      on.onRef('t.deployment_id', '=', 'd.id').on('t.node_code', '=', user.jurisdictionCode),
+    );
   let filtered = q.box === 'issued' ? base.where('d.issuer_code', '=', user.jurisdictionCode) : base;
   if (q.kind) filtered = filtered.where('d.kind', '=', q.kind);
   if (q.box === 'received' && q.open) {
@@ -143,18 +309,46 @@ export async function listDeployments(db: Tx, user: { jurisdictionCode: string }
     filtered = filtered.where(q.open === 'true' ? openCond : sql<boolean>`NOT ${openCond}`);
   }
   const { total } = await filtered.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
-  const rows = (await filtered.selectAll('d').select(['j.name as issuer_name', 'j.level as issuer_level'])
-    .orderBy('d.created_at', 'desc').orderBy('d.id', 'desc').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute()) as DeploymentRow[];
+  const rows = (await filtered
+    .selectAll('d')
+    .select(['j.name as issuer_name', 'j.level as issuer_level'])
+    .orderBy('d.created_at', 'desc')
+    .orderBy('d.id', 'desc')
+    .limit(q.pageSize)
+    .offset((q.page - 1) * q.pageSize)
+    .execute()) as DeploymentRow[];
   let items: Summary[];
   if (q.box === 'issued') {
     const counts = await countsOf(db, rows, now);
     items = rows.map((d) => summaryOf(d, null, counts.get(d.id)!));
   } else {
-    const mine = rows.length ? await db.selectFrom('deployment_target').selectAll().where('deployment_id', 'in', rows.map((r) => r.id)).where('node_code', '=', user.jurisdictionCode).execute() : [];
+    const mine = rows.length
+      ? await db
+          .selectFrom('deployment_target')
+          .selectAll()
+          .where(
+            'deployment_id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .where('node_code', '=', user.jurisdictionCode)
+          .execute()
+      : [];
     items = rows.map((d) => {
       const t = mine.find((m) => Number(m.deployment_id) === d.id)!;
       const status = boardStatus(d.kind, t.state, d.receipt_required, dateOf(d.due_at), now);
-      return summaryOf(d, { targetId: t.id, state: t.state, stateLabel: STATE_LABELS[t.state], status, late: t.late, returnReason: t.return_reason }, null);
+      return summaryOf(
+        d,
+        {
+          targetId: t.id,
+          state: t.state,
+          stateLabel: STATE_LABELS[t.state],
+          status,
+          late: t.late,
+          returnReason: t.return_reason,
+        },
+        null,
+      );
     });
   }
   return { items, total, page: q.page, pageSize: q.pageSize };

@@ -6,8 +6,27 @@ import { schemaOf } from '../../http/contract.js';
 import { idParam } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { registerAttachmentOwner } from '../attachments/index.js';
-import { deploymentList, getBoard, getDeployment, getTarget, issueDeployment, receiveTarget, replyTarget, returnTarget } from './contract.js';
-import { boardOf, deploymentById, deploymentScope, detailOf, eventsOf, listDeployments, presentTargets, targetById, targetScope } from './queries.js';
+import {
+  deploymentList,
+  getBoard,
+  getDeployment,
+  getTarget,
+  issueDeployment,
+  receiveTarget,
+  replyTarget,
+  returnTarget,
+} from './contract.js';
+import {
+  boardOf,
+  deploymentById,
+  deploymentScope,
+  detailOf,
+  eventsOf,
+  listDeployments,
+  presentTargets,
+  targetById,
+  targetScope,
+} from './queries.js';
 import { issue, receive, reply, returnReply, runReminders } from './service.js';
 
 /** The clock the routes read (tests move it; see setClock). */
@@ -49,14 +68,22 @@ export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
   let timer: NodeJS.Timeout | null = null;
   app.addHook('onReady', async () => {
     if (!app.housekeeping) return;
-    timer = setInterval(() => void runReminders(app.ctx.db, clock()).catch((err) => app.log.error({ err }, 'deployment reminders failed')), REMIND_EVERY_MS);
+    timer = setInterval(
+      () =>
+        void runReminders(app.ctx.db, clock()).catch((err) => app.log.error({ err }, 'deployment reminders failed')),
+      REMIND_EVERY_MS,
+    );
     timer.unref();
   });
   app.addHook('onClose', async () => void (timer && clearInterval(timer)));
 
   r.post(issueDeployment.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(issueDeployment, TAGS), body: issueDeployment.body, response: { 201: issueDeployment.response } },
+    schema: {
+      ...schemaOf(issueDeployment, TAGS),
+      body: issueDeployment.body,
+      response: { 201: issueDeployment.response },
+    },
     handler: async (req, reply) => {
       const id = await req.scoped((s) => issue(s, req.user!, req.body, clock()));
       return reply.code(201).send({ id });
@@ -65,13 +92,21 @@ export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(deploymentList.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(deploymentList, TAGS), querystring: deploymentList.query, response: { 200: deploymentList.response } },
+    schema: {
+      ...schemaOf(deploymentList, TAGS),
+      querystring: deploymentList.query,
+      response: { 200: deploymentList.response },
+    },
     handler: (req) => req.scoped(({ db }) => listDeployments(db, req.user!, req.query, clock())),
   });
 
   r.get(getDeployment.path, {
     config: { access: 'data.read' },
-    schema: { ...schemaOf(getDeployment, TAGS), params: getDeployment.params, response: { 200: getDeployment.response } },
+    schema: {
+      ...schemaOf(getDeployment, TAGS),
+      params: getDeployment.params,
+      response: { 200: getDeployment.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const d = await deploymentById(db, req.params.id);
@@ -104,24 +139,52 @@ export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
         const d = await deploymentById(db, req.params.id);
         boardFor(req, d);
         const out = await boardOf(db, d!, clock());
-        audit({ action: 'deployment.export', objectType: 'deployment', objectId: d!.id, detail: { rows: out.targets.length } });
-        const asked = (typeof d!.figures === 'string' ? JSON.parse(d!.figures) : d!.figures) as { key: string; label: string }[];
+        audit({
+          action: 'deployment.export',
+          objectType: 'deployment',
+          objectId: d!.id,
+          detail: { rows: out.targets.length },
+        });
+        const asked = (typeof d!.figures === 'string' ? JSON.parse(d!.figures) : d!.figures) as {
+          key: string;
+          label: string;
+        }[];
         return { ...out, kindLabel: KIND_LABELS[d!.kind], labels: new Map(asked.map((f) => [f.key, f.label])) };
       });
-      const fmt = (s: string | null) => (s ? new Date(s).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '');
-      return sendXlsx(reply, `${b.kindLabel}办理情况-${b.id}.xlsx`, '办理情况', [
-        { header: '单位', width: 24, value: (t) => t.node.name },
-        { header: '代码', width: 12, value: (t) => t.node.code },
-        { header: '状态', width: 14, value: (t) => BOARD_LABELS[t.status] },
-        { header: '签收时间', width: 20, value: (t) => fmt(t.receivedAt) },
-        { header: '回复时间', width: 20, value: (t) => fmt(t.repliedAt) },
-        { header: '逾期回复', width: 10, value: (t) => (t.late ? '是' : '') },
-        { header: '办理情况', width: 40, value: (t) => t.replyText ?? '' },
-        { header: '填报数字', width: 24, value: (t) => (t.replyFigures ? Object.entries(t.replyFigures).map(([k, v]) => `${b.labels.get(k) ?? k} ${v}`).join('；') : '') },
-        { header: '附件', width: 24, value: (t) => t.attachments.map((a) => a.fileName).join('；') },
-        { header: '退回原因', width: 24, value: (t) => t.returnReason ?? '' },
-        { header: '已转派下级', width: 14, value: (t) => t.passedDown.map((p) => `${p.counts.done}/${p.counts.total}`).join('；') },
-      ], b.targets);
+      const fmt = (s: string | null) =>
+        s ? new Date(s).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '';
+      return sendXlsx(
+        reply,
+        `${b.kindLabel}办理情况-${b.id}.xlsx`,
+        '办理情况',
+        [
+          { header: '单位', width: 24, value: (t) => t.node.name },
+          { header: '代码', width: 12, value: (t) => t.node.code },
+          { header: '状态', width: 14, value: (t) => BOARD_LABELS[t.status] },
+          { header: '签收时间', width: 20, value: (t) => fmt(t.receivedAt) },
+          { header: '回复时间', width: 20, value: (t) => fmt(t.repliedAt) },
+          { header: '逾期回复', width: 10, value: (t) => (t.late ? '是' : '') },
+          { header: '办理情况', width: 40, value: (t) => t.replyText ?? '' },
+          {
+            header: '填报数字',
+            width: 24,
+            value: (t) =>
+              t.replyFigures
+                ? Object.entries(t.replyFigures)
+                    .map(([k, v]) => `${b.labels.get(k) ?? k} ${v}`)
+                    .join('；')
+                : '',
+          },
+          { header: '附件', width: 24, value: (t) => t.attachments.map((a) => a.fileName).join('；') },
+          { header: '退回原因', width: 24, value: (t) => t.returnReason ?? '' },
+          {
+            header: '已转派下级',
+            width: 14,
+            value: (t) => t.passedDown.map((p) => `${p.counts.done}/${p.counts.total}`).join('；'),
+          },
+        ],
+        b.targets,
+      );
     },
   });
 
@@ -140,7 +203,11 @@ export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(receiveTarget.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(receiveTarget, TAGS), params: receiveTarget.params, response: { 204: receiveTarget.response } },
+    schema: {
+      ...schemaOf(receiveTarget, TAGS),
+      params: receiveTarget.params,
+      response: { 204: receiveTarget.response },
+    },
     handler: async (req, reply) => {
       await req.scoped((s) => receive(s, req.user!, req.params.id, clock()));
       return reply.code(204).send(null);
@@ -149,13 +216,23 @@ export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(replyTarget.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(replyTarget, TAGS), params: replyTarget.params, body: replyTarget.body, response: { 200: replyTarget.response } },
+    schema: {
+      ...schemaOf(replyTarget, TAGS),
+      params: replyTarget.params,
+      body: replyTarget.body,
+      response: { 200: replyTarget.response },
+    },
     handler: (req) => req.scoped((s) => reply(s, req.user!, req.params.id, req.body, clock())),
   });
 
   r.post(returnTarget.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(returnTarget, TAGS), params: returnTarget.params, body: returnTarget.body, response: { 204: returnTarget.response } },
+    schema: {
+      ...schemaOf(returnTarget, TAGS),
+      params: returnTarget.params,
+      body: returnTarget.body,
+      response: { 204: returnTarget.response },
+    },
     handler: async (req, reply) => {
       await req.scoped((s) => returnReply(s, req.user!, req.params.id, req.body.reason, clock()));
       return reply.code(204).send(null);

@@ -2,7 +2,17 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { runScoped, type Scoped } from '../../db/scoped.js';
 import type { TargetState } from '../../db/schema-worktasks.js';
-import { checkFigures, isDone, isLate, reachable, reminderDue, transition, KIND_LABELS, type FigureSpec, type LinkKind } from '../../domain/worktasks/rules.js';
+import {
+  checkFigures,
+  isDone,
+  isLate,
+  reachable,
+  reminderDue,
+  transition,
+  KIND_LABELS,
+  type FigureSpec,
+  type LinkKind,
+} from '../../domain/worktasks/rules.js';
 import { conflict, forbidden, notFound, Problem } from '../../http/errors.js';
 import type { AuthUser } from '../../http/context.js';
 import { notify } from '../workbench/index.js';
@@ -35,7 +45,8 @@ export async function issue(s: Scoped, user: AuthUser, b: NewDeployment, now: Da
   if (due && due.getTime() <= now.getTime()) throw unprocessable('dueAt', '截止时间应晚于现在');
   if (b.kind === 'notice' && b.figures.length) throw unprocessable('figures', '通知不要求填报数字');
   const keys = new Set<string>();
-  for (const f of b.figures) if (keys.has(f.key) || !keys.add(f.key)) throw unprocessable('figures', `数字项代码"${f.key}"重复`);
+  for (const f of b.figures)
+    if (keys.has(f.key) || !keys.add(f.key)) throw unprocessable('figures', `数字项代码"${f.key}"重复`);
 
   let parent: Awaited<ReturnType<typeof deploymentById>>;
   if (b.parentTargetId !== undefined) {
@@ -43,33 +54,100 @@ export async function issue(s: Scoped, user: AuthUser, b: NewDeployment, now: Da
     if (!p) throw notFound('上级任务');
     if (p.node_code !== user.jurisdictionCode) throw forbidden('只能转派本单位收到的任务');
     parent = await deploymentById(s.db, Number(p.deployment_id));
-    if (parent?.due_at && due && due.getTime() > new Date(parent.due_at).getTime()) throw unprocessable('dueAt', '转派的截止时间不能晚于上级任务的截止时间');
+    if (parent?.due_at && due && due.getTime() > new Date(parent.due_at).getTime())
+      throw unprocessable('dueAt', '转派的截止时间不能晚于上级任务的截止时间');
   }
 
   // The nodes: as named, and every node of the named levels below; each must be in the caller's subtree (row-level security) and below its node.
   const named = [...new Set(b.targets)];
-  const found = named.length ? await s.db.selectFrom('jurisdiction').select(['code', 'scope_key']).where('code', 'in', named).execute() : [];
-  // The position only, not the code: a 404 must not confirm anything about a node out of reach.
-  const missing = named.findIndex((c) => !found.some((f) => f.code === c) || !reachable(user.scopeKey, found.find((f) => f.code === c)!.scope_key));
-  if (missing >= 0) throw new Problem(404, '未找到', `下发对象第 ${missing + 1} 个单位不存在，或不在您的下级`, [{ field: `targets.${missing}`, message: '不存在，或不在您的下级' }]);
-  const byLevel = b.levels.length
-    ? await s.db.selectFrom('jurisdiction').select(['code', 'scope_key']).where('level', 'in', b.levels).where('scope_key', '>', user.scopeKey).where('scope_key', 'like', `${user.scopeKey}%`).execute()
+  const found = named.length
+    ? await s.db.selectFrom('jurisdiction').select(['code', 'scope_key']).where('code', 'in', named).execute()
     : [];
-  const nodes = new Map([...found, ...byLevel].filter((n) => reachable(user.scopeKey, n.scope_key)).map((n) => [n.code, n.scope_key]));
+  // The position only, not the code: a 404 must not confirm anything about a node out of reach.
+  const missing = named.findIndex(
+    (c) => !found.some((f) => f.code === c) || !reachable(user.scopeKey, found.find((f) => f.code === c)!.scope_key),
+  );
+  if (missing >= 0)
+    throw new Problem(404, '未找到', `下发对象第 ${missing + 1} 个单位不存在，或不在您的下级`, [
+      { field: `targets.${missing}`, message: '不存在，或不在您的下级' },
+    ]);
+  const byLevel = b.levels.length
+    ? await s.db
+        .selectFrom('jurisdiction')
+        .select(['code', 'scope_key'])
+        .where('level', 'in', b.levels)
+        .where('scope_key', '>', user.scopeKey)
+        .where('scope_key', 'like', `${user.scopeKey}%`)
+        .execute()
+    : [];
+  const nodes = new Map(
+    [...found, ...byLevel].filter((n) => reachable(user.scopeKey, n.scope_key)).map((n) => [n.code, n.scope_key]),
+  );
   if (nodes.size === 0) throw unprocessable('targets', '请选择下发到的下级单位或层级');
 
-  const d = await s.db.insertInto('deployment').values({
-    kind: b.kind, title: b.title, body: b.body, issuer_code: user.jurisdictionCode, scope_key: user.scopeKey,
-    receipt_required: b.kind === 'task' ? true : b.receiptRequired, due_at: due, remind_days: b.remindDays, evidence: b.evidence || null,
-    figures: JSON.stringify(b.figures), parent_target_id: b.parentTargetId ?? null, parent_title: parent?.title ?? null, parent_issuer_name: parent?.issuer_name ?? null, created_by: user.id, created_by_name: user.displayName, created_at: now,
-  }).returning('id').executeTakeFirstOrThrow();
-  await s.db.insertInto('deployment_target').values([...nodes].map(([code, key]) => ({ deployment_id: d.id, node_code: code, scope_key: key }))).execute();
+  const d = await s.db
+    .insertInto('deployment')
+    .values({
+      kind: b.kind,
+      title: b.title,
+      body: b.body,
+      issuer_code: user.jurisdictionCode,
+      scope_key: user.scopeKey,
+      receipt_required: b.kind === 'task' ? true : b.receiptRequired,
+      due_at: due,
+      remind_days: b.remindDays,
+      evidence: b.evidence || null,
+      figures: JSON.stringify(b.figures),
+      parent_target_id: b.parentTargetId ?? null,
+      parent_title: parent?.title ?? null,
+      parent_issuer_name: parent?.issuer_name ?? null,
+      created_by: user.id,
+      created_by_name: user.displayName,
+      created_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await s.db
+    .insertInto('deployment_target')
+    .values([...nodes].map(([code, key]) => ({ deployment_id: d.id, node_code: code, scope_key: key })))
+    .execute();
   if (b.parentTargetId !== undefined) {
     const p = (await targetById(s.db, b.parentTargetId))!;
-    await s.db.insertInto('deployment_event').values({ target_id: p.id, scope_key: p.scope_key, action: 'pass_down', note: `转派 ${nodes.size} 个下级单位：${b.title}`, at: now, by_user: user.id, by_name: user.displayName }).execute();
+    await s.db
+      .insertInto('deployment_event')
+      .values({
+        target_id: p.id,
+        scope_key: p.scope_key,
+        action: 'pass_down',
+        note: `转派 ${nodes.size} 个下级单位：${b.title}`,
+        at: now,
+        by_user: user.id,
+        by_name: user.displayName,
+      })
+      .execute();
   }
-  await notify(s, { nodes: [...nodes.keys()] }, { kind: `deployment.${b.kind}`, title: `${KIND_LABELS[b.kind]}：${b.title}`, body: due ? `截止 ${due.toISOString().slice(0, 10)}` : null, link: link(d.id) });
-  s.audit({ action: 'deployment.issue', objectType: 'deployment', objectId: d.id, detail: { kind: b.kind, title: b.title, targets: [...nodes.keys()], dueAt: due?.toISOString() ?? null, parentTargetId: b.parentTargetId ?? null } });
+  await notify(
+    s,
+    { nodes: [...nodes.keys()] },
+    {
+      kind: `deployment.${b.kind}`,
+      title: `${KIND_LABELS[b.kind]}：${b.title}`,
+      body: due ? `截止 ${due.toISOString().slice(0, 10)}` : null,
+      link: link(d.id),
+    },
+  );
+  s.audit({
+    action: 'deployment.issue',
+    objectType: 'deployment',
+    objectId: d.id,
+    detail: {
+      kind: b.kind,
+      title: b.title,
+      targets: [...nodes.keys()],
+      dueAt: due?.toISOString() ?? null,
+      parentTargetId: b.parentTargetId ?? null,
+    },
+  });
   return d.id;
 }
 
@@ -87,12 +165,38 @@ export async function receive(s: Scoped, user: AuthUser, id: number, now: Date) 
   const { t, d } = await ownTarget(s, user, id);
   const next = transition(d.kind, t.state, 'receive');
   if (!next.ok) throw conflict(next.reason);
-  await s.db.updateTable('deployment_target').set({ state: next.to, received_at: now, received_by: user.id, received_by_name: user.displayName }).where('id', '=', t.id).where('state', '=', t.state).execute();
-  await s.db.insertInto('deployment_event').values({ target_id: t.id, scope_key: t.scope_key, action: 'receive', at: now, by_user: user.id, by_name: user.displayName }).execute();
-  s.audit({ action: 'deployment.receive', objectType: 'deployment_target', objectId: t.id, detail: { deploymentId: d.id } });
+  await s.db
+    .updateTable('deployment_target')
+    .set({ state: next.to, received_at: now, received_by: user.id, received_by_name: user.displayName })
+    .where('id', '=', t.id)
+    .where('state', '=', t.state)
+    .execute();
+  await s.db
+    .insertInto('deployment_event')
+    .values({
+      target_id: t.id,
+      scope_key: t.scope_key,
+      action: 'receive',
+      at: now,
+      by_user: user.id,
+      by_name: user.displayName,
+    })
+    .execute();
+  s.audit({
+    action: 'deployment.receive',
+    objectType: 'deployment_target',
+    objectId: t.id,
+    detail: { deploymentId: d.id },
+  });
 }
 
-export async function reply(s: Scoped, user: AuthUser, id: number, body: { text: string; figures?: Record<string, number>; links: { kind: LinkKind; id: number }[] }, now: Date) {
+export async function reply(
+  s: Scoped,
+  user: AuthUser,
+  id: number,
+  body: { text: string; figures?: Record<string, number>; links: { kind: LinkKind; id: number }[] },
+  now: Date,
+) {
   const { t, d } = await ownTarget(s, user, id);
   const next = transition(d.kind, t.state, 'reply');
   if (!next.ok) throw conflict(next.reason);
@@ -100,19 +204,58 @@ export async function reply(s: Scoped, user: AuthUser, id: number, body: { text:
   const bad = checkFigures(asked, body.figures);
   if (bad) throw unprocessable('figures', bad);
   const missing = await missingLink(s.db, body.links);
-  if (missing) throw new Problem(404, '未找到', `关联的记录（${missing.kind} #${missing.id}）不存在，或不在您的辖区内`, [{ field: 'links', message: `${missing.kind} #${missing.id} 不存在` }]);
+  if (missing)
+    throw new Problem(404, '未找到', `关联的记录（${missing.kind} #${missing.id}）不存在，或不在您的辖区内`, [
+      { field: 'links', message: `${missing.kind} #${missing.id} 不存在` },
+    ]);
   // Accepted after the deadline too, marked late.
   const late = isLate(d.due_at ? new Date(d.due_at) : null, now);
-  await s.db.updateTable('deployment_target').set({
-    state: next.to, reply_text: body.text, reply_figures: body.figures ? JSON.stringify(body.figures) : null, reply_links: JSON.stringify(body.links),
-    replied_at: now, replied_by: user.id, replied_by_name: user.displayName, late,
-    ...(t.received_at ? {} : { received_at: now, received_by: user.id, received_by_name: user.displayName }),
-  }).where('id', '=', t.id).where('state', '=', t.state).execute();
-  await s.db.insertInto('deployment_event').values({ target_id: t.id, scope_key: t.scope_key, action: 'reply', note: body.text.slice(0, 500), late, at: now, by_user: user.id, by_name: user.displayName }).execute();
+  await s.db
+    .updateTable('deployment_target')
+    .set({
+      state: next.to,
+      reply_text: body.text,
+      reply_figures: body.figures ? JSON.stringify(body.figures) : null,
+      reply_links: JSON.stringify(body.links),
+      replied_at: now,
+      replied_by: user.id,
+      replied_by_name: user.displayName,
+      late,
+      ...(t.received_at ? {} : { received_at: now, received_by: user.id, received_by_name: user.displayName }),
+    })
+    .where('id', '=', t.id)
+    .where('state', '=', t.state)
+    .execute();
+  await s.db
+    .insertInto('deployment_event')
+    .values({
+      target_id: t.id,
+      scope_key: t.scope_key,
+      action: 'reply',
+      note: body.text.slice(0, 500),
+      late,
+      at: now,
+      by_user: user.id,
+      by_name: user.displayName,
+    })
+    .execute();
   if (d.created_by !== null) {
-    await notify(s, { users: [{ userId: Number(d.created_by), scopeKey: d.scope_key }] }, { kind: 'deployment.reply', title: `${t.node_name}已回复：${d.title}${late ? '（逾期）' : ''}`, link: link(d.id) });
+    await notify(
+      s,
+      { users: [{ userId: Number(d.created_by), scopeKey: d.scope_key }] },
+      {
+        kind: 'deployment.reply',
+        title: `${t.node_name}已回复：${d.title}${late ? '（逾期）' : ''}`,
+        link: link(d.id),
+      },
+    );
   }
-  s.audit({ action: 'deployment.reply', objectType: 'deployment_target', objectId: t.id, detail: { deploymentId: d.id, late, links: body.links.length } });
+  s.audit({
+    action: 'deployment.reply',
+    objectType: 'deployment_target',
+    objectId: t.id,
+    detail: { deploymentId: d.id, late, links: body.links.length },
+  });
   return { late };
 }
 
@@ -125,10 +268,35 @@ export async function returnReply(s: Scoped, user: AuthUser, id: number, reason:
   if (d.closed_at) throw conflict('任务已撤销，不再退回');
   const next = transition(d.kind, t.state, 'return', reason);
   if (!next.ok) throw conflict(next.reason);
-  await s.db.updateTable('deployment_target').set({ state: next.to, return_reason: reason, returned_at: now }).where('id', '=', t.id).where('state', '=', t.state).execute();
-  await s.db.insertInto('deployment_event').values({ target_id: t.id, scope_key: t.scope_key, action: 'return', note: reason, at: now, by_user: user.id, by_name: user.displayName }).execute();
-  await notify(s, { nodes: [t.node_code] }, { kind: 'deployment.return', title: `任务被退回：${d.title}`, body: reason, link: link(d.id) });
-  s.audit({ action: 'deployment.return', objectType: 'deployment_target', objectId: t.id, detail: { deploymentId: d.id, reason } });
+  await s.db
+    .updateTable('deployment_target')
+    .set({ state: next.to, return_reason: reason, returned_at: now })
+    .where('id', '=', t.id)
+    .where('state', '=', t.state)
+    .execute();
+  await s.db
+    .insertInto('deployment_event')
+    .values({
+      target_id: t.id,
+      scope_key: t.scope_key,
+      action: 'return',
+      note: reason,
+      at: now,
+      by_user: user.id,
+      by_name: user.displayName,
+    })
+    .execute();
+  await notify(
+    s,
+    { nodes: [t.node_code] },
+    { kind: 'deployment.return', title: `任务被退回：${d.title}`, body: reason, link: link(d.id) },
+  );
+  s.audit({
+    action: 'deployment.return',
+    objectType: 'deployment_target',
+    objectId: t.id,
+    detail: { deploymentId: d.id, reason },
+  });
 }
 
 /**
@@ -137,12 +305,28 @@ export async function returnReply(s: Scoped, user: AuthUser, id: number, reason:
  */
 export async function runReminders(db: Kysely<DB>, now: Date): Promise<{ reminded: number; overdue: number }> {
   return runScoped(db, { userId: null, username: 'system', scopeKey: '', ip: null }, async (s) => {
-    const { rows } = await sql<{ id: number; deployment_id: number; node_code: string; scope_key: string; state: TargetState; reminded_at: Date | null; overdue_noted_at: Date | null;
-      kind: 'notice' | 'task'; title: string; due_at: Date; remind_days: number; receipt_required: boolean; created_by: number | null; issuer_key: string }>`
+    const { rows } = await sql<{
+      id: number;
+      deployment_id: number;
+      node_code: string;
+      scope_key: string;
+      state: TargetState;
+      reminded_at: Date | null;
+      overdue_noted_at: Date | null;
+      kind: 'notice' | 'task';
+      title: string;
+      due_at: Date;
+      remind_days: number;
+      receipt_required: boolean;
+      created_by: number | null;
+      issuer_key: string;
+    }>`
       SELECT t.id, t.deployment_id, t.node_code, t.scope_key, t.state, t.reminded_at, t.overdue_noted_at, d.kind, d.title, d.due_at, d.remind_days, d.receipt_required, d.created_by, d.scope_key AS issuer_key
       FROM deployment_target t JOIN deployment d ON d.id = t.deployment_id
       WHERE d.due_at IS NOT NULL AND d.closed_at IS NULL AND t.overdue_noted_at IS NULL AND d.due_at < ${new Date(now.getTime() + 61 * 86_400_000)}
-        AND (CASE WHEN d.kind = 'task' THEN t.state <> 'replied' ELSE d.receipt_required AND t.state = 'pending' END)`.execute(s.db);
+        AND (CASE WHEN d.kind = 'task' THEN t.state <> 'replied' ELSE d.receipt_required AND t.state = 'pending' END)`.execute(
+      s.db,
+    );
     let reminded = 0;
     let overdue = 0;
     for (const r of rows) {
@@ -150,13 +334,34 @@ export async function runReminders(db: Kysely<DB>, now: Date): Promise<{ reminde
       const done = isDone(r.kind, r.state, r.receipt_required);
       if (now.getTime() > due.getTime()) {
         await s.db.updateTable('deployment_target').set({ overdue_noted_at: now }).where('id', '=', r.id).execute();
-        await s.db.insertInto('deployment_event').values({ target_id: r.id, scope_key: r.scope_key, action: 'overdue', at: now, by_name: '系统' }).execute();
-        await notify(s, { nodes: [r.node_code], users: r.created_by !== null ? [{ userId: Number(r.created_by), scopeKey: r.issuer_key }] : [] }, { kind: 'deployment.overdue', title: `已逾期：${r.title}`, link: link(Number(r.deployment_id)) });
+        await s.db
+          .insertInto('deployment_event')
+          .values({ target_id: r.id, scope_key: r.scope_key, action: 'overdue', at: now, by_name: '系统' })
+          .execute();
+        await notify(
+          s,
+          {
+            nodes: [r.node_code],
+            users: r.created_by !== null ? [{ userId: Number(r.created_by), scopeKey: r.issuer_key }] : [],
+          },
+          { kind: 'deployment.overdue', title: `已逾期：${r.title}`, link: link(Number(r.deployment_id)) },
+        );
         overdue++;
       } else if (reminderDue(due, r.remind_days, now, done, !!r.reminded_at)) {
         await s.db.updateTable('deployment_target').set({ reminded_at: now }).where('id', '=', r.id).execute();
-        await s.db.insertInto('deployment_event').values({ target_id: r.id, scope_key: r.scope_key, action: 'remind', at: now, by_name: '系统' }).execute();
-        await notify(s, { nodes: [r.node_code] }, { kind: 'deployment.remind', title: `即将到期（${due.toISOString().slice(0, 10)}）：${r.title}`, link: link(Number(r.deployment_id)) });
+        await s.db
+          .insertInto('deployment_event')
+          .values({ target_id: r.id, scope_key: r.scope_key, action: 'remind', at: now, by_name: '系统' })
+          .execute();
+        await notify(
+          s,
+          { nodes: [r.node_code] },
+          {
+            kind: 'deployment.remind',
+            title: `即将到期（${due.toISOString().slice(0, 10)}）：${r.title}`,
+            link: link(Number(r.deployment_id)),
+          },
+        );
         reminded++;
       }
     }

@@ -4,9 +4,21 @@ import { endpoint, idParam, pageOf, pageQuery, type ItemOf } from '../../http/co
 /** Zones' contract (pure): what the routes accept and answer, shared with the web. */
 export const zoneKind = z.enum(['market', 'park', 'building', 'district']);
 
-export const zoneRow = z.object({ id: z.number(), kind: zoneKind, name: z.string(), address: z.string().nullable(), countyCode: z.string(), countyName: z.string(), entities: z.number() });
+export const zoneRow = z.object({
+  id: z.number(),
+  kind: zoneKind,
+  name: z.string(),
+  address: z.string().nullable(),
+  countyCode: z.string(),
+  countyName: z.string(),
+  entities: z.number(),
+});
 
-const editable = z.strictObject({ name: z.string().trim().min(2, '名称至少 2 个字').max(100), kind: zoneKind, address: z.string().trim().max(300).nullable().optional() });
+const editable = z.strictObject({
+  name: z.string().trim().min(2, '名称至少 2 个字').max(100),
+  kind: zoneKind,
+  address: z.string().trim().max(300).nullable().optional(),
+});
 
 export const listZones = endpoint({
   method: 'GET',

@@ -12,8 +12,26 @@ export async function zonePage(db: Transaction<DB>, f: ZoneFilters) {
   if (f.kind) base = base.where('z.kind', '=', f.kind);
   if (f.q) base = base.where('z.name', 'like', containing(f.q));
   const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
-  const rows = await base.select(['z.id', 'z.kind', 'z.name', 'z.address', 'z.county_code', 'c.name as county_name'])
+  const rows = await base
+    .select(['z.id', 'z.kind', 'z.name', 'z.address', 'z.county_code', 'c.name as county_name'])
     .select(sql<number>`(SELECT count(*)::int FROM entity_zone ez WHERE ez.zone_id = z.id)`.as('entities'))
-    .orderBy('z.county_code').orderBy('z.name').limit(f.pageSize).offset(offsetOf(f)).execute();
-  return { items: rows.map((z) => ({ id: z.id, kind: z.kind, name: z.name, address: z.address, countyCode: z.county_code, countyName: z.county_name, entities: z.entities })), total, page: f.page, pageSize: f.pageSize };
+    .orderBy('z.county_code')
+    .orderBy('z.name')
+    .limit(f.pageSize)
+    .offset(offsetOf(f))
+    .execute();
+  return {
+    items: rows.map((z) => ({
+      id: z.id,
+      kind: z.kind,
+      name: z.name,
+      address: z.address,
+      countyCode: z.county_code,
+      countyName: z.county_name,
+      entities: z.entities,
+    })),
+    total,
+    page: f.page,
+    pageSize: f.pageSize,
+  };
 }

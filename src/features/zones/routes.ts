@@ -29,7 +29,12 @@ export async function zoneRoutes(app: FastifyInstance): Promise<void> {
 
   r.patch(updateZone.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(updateZone, TAGS), params: updateZone.params, body: updateZone.body, response: { 200: updateZone.response } },
+    schema: {
+      ...schemaOf(updateZone, TAGS),
+      params: updateZone.params,
+      body: updateZone.body,
+      response: { 200: updateZone.response },
+    },
     handler: (req) => req.scoped((sc) => changeZone(sc, req.params.id, req.body)),
   });
 }

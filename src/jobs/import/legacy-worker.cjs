@@ -35,7 +35,8 @@ function read(opts) {
   // An HTML table's cells are text: raw keeps an ID number or a date as written (no guessing of numbers).
   const bytes = fs.readFileSync(workerData.file);
   if (!workerData.charset) return XLSX.read(bytes, { ...base, ...opts, type: 'buffer' });
-  const text = workerData.charset === 'gb18030' ? iconv.decode(bytes, 'gb18030') : bytes.toString('utf8').replace(/^\ufeff/, '');
+  const text =
+    workerData.charset === 'gb18030' ? iconv.decode(bytes, 'gb18030') : bytes.toString('utf8').replace(/^\ufeff/, '');
   return XLSX.read(text, { ...base, ...opts, type: 'string', raw: true });
 }
 
@@ -52,7 +53,9 @@ try {
     const name = workerData.sheet ?? wb.SheetNames[0];
     const ws = name === undefined ? undefined : wb.Sheets[name];
     if (!ws) {
-      parentPort.postMessage({ error: workerData.sheet ? `工作簿中没有名为"${workerData.sheet}"的工作表` : '工作簿中没有工作表' });
+      parentPort.postMessage({
+        error: workerData.sheet ? `工作簿中没有名为"${workerData.sheet}"的工作表` : '工作簿中没有工作表',
+      });
     } else {
       const range = ws['!ref'] ? XLSX.utils.decode_range(ws['!ref']) : null;
       const total = range ? range.e.r + 1 : 0;

@@ -24,7 +24,14 @@ const rows = async (s: Source) => {
 function twoSheets(): Buffer {
   const wb = XLSX.utils.book_new();
   XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['说明'], ['本表由登记系统导出']]), '说明');
-  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['统一社会信用代码', '企业名称'], ['91320102MA1W8K3T4X', '甲公司']]), '企业');
+  XLSX.utils.book_append_sheet(
+    wb,
+    XLSX.utils.aoa_to_sheet([
+      ['统一社会信用代码', '企业名称'],
+      ['91320102MA1W8K3T4X', '甲公司'],
+    ]),
+    '企业',
+  );
   XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['隐藏']]), '隐藏页');
   wb.Workbook = { Sheets: [{}, {}, { Hidden: 1 }] };
   return XLSX.write(wb, { type: 'buffer', bookType: 'biff8' }) as Buffer;
@@ -44,24 +51,32 @@ describe('legacy workbooks', () => {
 
   it('names a sheet the workbook does not have', async () => {
     const f = file('两页2.xls', twoSheets());
-    await expect(openSource(f, '两页2.xls', undefined, undefined, '个体')).rejects.toThrow('工作簿中没有名为"个体"的工作表');
+    await expect(openSource(f, '两页2.xls', undefined, undefined, '个体')).rejects.toThrow(
+      '工作簿中没有名为"个体"的工作表',
+    );
   });
 
   it('reads an HTML table saved as .xls in the charset it declares, cells as written', async () => {
-    const html = '<html><head><meta charset="utf-8"></head><body><table><tr><th>姓名</th><th>公民身份号码</th><th>入党日期</th></tr><tr><td>周一</td><td>320102198808081317</td><td>2010/7/1</td></tr></table></body></html>';
+    const html =
+      '<html><head><meta charset="utf-8"></head><body><table><tr><th>姓名</th><th>公民身份号码</th><th>入党日期</th></tr><tr><td>周一</td><td>320102198808081317</td><td>2010/7/1</td></tr></table></body></html>';
     const s = await openSource(file('名册.xls', html), '名册.xls');
     expect(s.headers).toEqual(['姓名', '公民身份号码', '入党日期']);
     expect(await rows(s)).toEqual([['周一', '320102198808081317', '2010/7/1']]);
   });
 
   it('refuses a damaged .xls in Chinese, and one that takes too long', async () => {
-    const damaged = file('坏.xls', Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(600, 7)]));
+    const damaged = file(
+      '坏.xls',
+      Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(600, 7)]),
+    );
     const err = await openSource(damaged, '坏.xls').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceError);
     expect((err as Error).message).toMatch(/XLS 文件无法读取/);
     process.env.XGZ_IMPORT_XLS_TIMEOUT_MS = '1';
     try {
-      await expect(openSource(file('慢.xls', twoSheets()), '慢.xls', undefined, undefined, '企业')).rejects.toThrow(/读取超过 1 秒仍未完成/);
+      await expect(openSource(file('慢.xls', twoSheets()), '慢.xls', undefined, undefined, '企业')).rejects.toThrow(
+        /读取超过 1 秒仍未完成/,
+      );
     } finally {
       delete process.env.XGZ_IMPORT_XLS_TIMEOUT_MS;
     }

@@ -18,12 +18,24 @@ const WORKER = new URL('./legacy-worker.cjs', import.meta.url);
 const timeoutMs = () => Number(process.env.XGZ_IMPORT_XLS_TIMEOUT_MS) || 120_000;
 const UNREADABLE = 'XLS 文件无法读取：文件已损坏，或不是 Excel 97-2003 工作簿（.xls）';
 
-type Message = { sheets?: string[]; total?: number; rows?: LegacyCell[][]; done?: true; error?: string; password?: boolean };
+type Message = {
+  sheets?: string[];
+  total?: number;
+  rows?: LegacyCell[][];
+  done?: true;
+  error?: string;
+  password?: boolean;
+};
 
 /** OLE2 (.xls, .et; also an encrypted .xlsx) by its magic, or an HTML table / Excel 2003 XML by its opening text. */
 export function legacyKind(head: Buffer): 'ole' | 'markup' | null {
   if (head.subarray(0, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]))) return 'ole';
-  const start = head.subarray(0, 2048).toString('latin1').replace(/^\ufeff|^\xef\xbb\xbf/, '').trimStart().toLowerCase();
+  const start = head
+    .subarray(0, 2048)
+    .toString('latin1')
+    .replace(/^\ufeff|^\xef\xbb\xbf/, '')
+    .trimStart()
+    .toLowerCase();
   if (!start.startsWith('<')) return null;
   return /<table|<html|urn:schemas-microsoft-com:office:spreadsheet/.test(start) ? 'markup' : null;
 }
@@ -34,11 +46,29 @@ function problem(m: Message): string {
 }
 
 /** Runs the worker and hands each message to `on` until it says it is finished; a stuck or failing reader is stopped. */
-function run(input: LegacyInput, op: 'sheets' | 'rows', sheet: string | undefined, on: (m: Message) => boolean): { finished: Promise<void>; stop: () => void } {
-  const worker = new Worker(WORKER, { workerData: { ...input, op, sheet }, resourceLimits: { maxOldGenerationSizeMb: 2048 }, stdout: true, stderr: true });
+function run(
+  input: LegacyInput,
+  op: 'sheets' | 'rows',
+  sheet: string | undefined,
+  on: (m: Message) => boolean,
+): { finished: Promise<void>; stop: () => void } {
+  const worker = new Worker(WORKER, {
+    workerData: { ...input, op, sheet },
+    resourceLimits: { maxOldGenerationSizeMb: 2048 },
+    stdout: true,
+    stderr: true,
+  });
   let stop = () => void worker.terminate();
   const finished = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new LegacyReadError(`XLS 文件读取超过 ${Math.ceil(timeoutMs() / 1000)} 秒仍未完成，已停止：请另存为 .xlsx 或 CSV 后上传`)), timeoutMs());
+    const timer = setTimeout(
+      () =>
+        fail(
+          new LegacyReadError(
+            `XLS 文件读取超过 ${Math.ceil(timeoutMs() / 1000)} 秒仍未完成，已停止：请另存为 .xlsx 或 CSV 后上传`,
+          ),
+        ),
+      timeoutMs(),
+    );
     const end = () => {
       clearTimeout(timer);
       void worker.terminate();
@@ -55,7 +85,13 @@ function run(input: LegacyInput, op: 'sheets' | 'rows', sheet: string | undefine
       if (m.error !== undefined) return fail(new LegacyReadError(problem(m)));
       if (on(m)) stop();
     });
-    worker.on('error', (err) => fail(new LegacyReadError(/memory/i.test(err.message) ? 'XLS 文件过大，读取时超出内存上限：请拆分或另存为 CSV 后上传' : UNREADABLE)));
+    worker.on('error', (err) =>
+      fail(
+        new LegacyReadError(
+          /memory/i.test(err.message) ? 'XLS 文件过大，读取时超出内存上限：请拆分或另存为 CSV 后上传' : UNREADABLE,
+        ),
+      ),
+    );
     worker.on('exit', () => fail(new LegacyReadError(UNREADABLE))); // after a resolve this changes nothing
   });
   return { finished, stop: () => stop() };
@@ -72,7 +108,10 @@ export async function legacySheets(input: LegacyInput): Promise<string[]> {
 }
 
 /** The records of one sheet (the first unless named), with `progress()` the share read so far (0–1). */
-export function legacyRecords(input: LegacyInput, sheet?: string): { records: AsyncGenerator<LegacyCell[]>; progress: () => number; close: () => void } {
+export function legacyRecords(
+  input: LegacyInput,
+  sheet?: string,
+): { records: AsyncGenerator<LegacyCell[]>; progress: () => number; close: () => void } {
   let queue: LegacyCell[][] = [];
   let head = 0; // next row of queue to hand out (shift() would copy the array every row)
   let total = 0;

@@ -8,7 +8,14 @@ import type { Principal } from '../../db/audit-chain.js';
 import { encryptField } from '../../crypto/field.js';
 import type { Keys } from '../../crypto/keys.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
-import { annualReportRow, registryRow, rosterRow, type AnnualReportRow, type RegistryRow, type RosterRow } from '../../domain/ledger/rows.js';
+import {
+  annualReportRow,
+  registryRow,
+  rosterRow,
+  type AnnualReportRow,
+  type RegistryRow,
+  type RosterRow,
+} from '../../domain/ledger/rows.js';
 import { fastAnnualReport } from '../../domain/ledger/fast-rows.js';
 import { rosterKey, writeRosterBatch } from './writers/roster.js';
 import { headerScore, mapHeaders, type ImportKind } from './templates.js';
@@ -24,14 +31,34 @@ import { isConnectionError } from '../../db/connection.js';
 import { myLease, startHeartbeat } from './lease.js';
 import { StoredFileError, openPlain } from './stored-file.js';
 import { pickSheet } from './sheets.js';
-import { AUTHORITY_HEADERS, STREET_HEADERS, cellByHeader, deriveStation, type StationPlace, type StationRule } from '../../domain/ledger/station.js';
-import { DUPLICATE_MARK_HEADER, duplicateAgainReason, duplicateKey, readDuplicateMark } from '../../domain/ledger/import-marks.js';
+import {
+  AUTHORITY_HEADERS,
+  STREET_HEADERS,
+  cellByHeader,
+  deriveStation,
+  type StationPlace,
+  type StationRule,
+} from '../../domain/ledger/station.js';
+import {
+  DUPLICATE_MARK_HEADER,
+  duplicateAgainReason,
+  duplicateKey,
+  readDuplicateMark,
+} from '../../domain/ledger/import-marks.js';
 
 /**
  * A refused row. scope: the jurisdiction the row belongs to when known (null: the job's own);
  * dupKey: for a repeat of an earlier row's key, the key's tag and the row that kept it.
  */
-export type Rejection = { rowNo: number; col: string | null; value: string | null; reason: string; raw?: Record<string, string>; scope?: string | null; dupKey?: string };
+export type Rejection = {
+  rowNo: number;
+  col: string | null;
+  value: string | null;
+  reason: string;
+  raw?: Record<string, string>;
+  scope?: string | null;
+  dupKey?: string;
+};
 type Row = RegistryRow | AnnualReportRow | RosterRow | CreditRow;
 /** An accepted row: its cells as read (the error report's copy is made from them only if the row is refused later) and its natural key. */
 type Accepted = Numbered<Row> & { cells: string[]; key: string };
@@ -56,7 +83,8 @@ export type ImportOptions = {
 export class Interrupted extends Error {}
 
 const PERSONAL = new Set(['repIdNumber', 'liaisonIdNumber', 'repPhone', 'liaisonPhone', 'idNumber', 'phone']);
-const maskValue = (field: string, v: string) => (!PERSONAL.has(field) ? v : /phone/i.test(field) ? maskPhone(v) : maskIdNumber(v));
+const maskValue = (field: string, v: string) =>
+  !PERSONAL.has(field) ? v : /phone/i.test(field) ? maskPhone(v) : maskIdNumber(v);
 
 /** 64 bits of the key's MD5, as a signed bigint: a compact key for the per-file duplicate check (collisions are negligible at file sizes). */
 const keyHash = (key: string) => crypto.createHash('md5').update(key).digest().readBigInt64BE(0).toString();
@@ -67,31 +95,60 @@ const keyTag = (key: string) => crypto.createHash('md5').update(key).digest('hex
 /** The natural key a row is unique on within a file (and upserted on). */
 function keyOf(kind: ImportKind, r: Row, keys: Keys): string {
   if (kind === 'roster') return rosterKey(keys, r as RosterRow);
-  if (isCreditKind(kind)) return `${(r as CreditRow).uscc ?? `R${(r as CreditRow).regNo}`}|${(r as CreditRow).listedOn}`;
+  if (isCreditKind(kind))
+    return `${(r as CreditRow).uscc ?? `R${(r as CreditRow).regNo}`}|${(r as CreditRow).listedOn}`;
   const e = r as RegistryRow | AnnualReportRow;
-  return kind === 'annual_report' ? `${e.uscc ?? `R${e.regNo}`}|${(e as AnnualReportRow).year}` : e.uscc ?? `R${e.regNo}`;
+  return kind === 'annual_report'
+    ? `${e.uscc ?? `R${e.regNo}`}|${(e as AnnualReportRow).year}`
+    : (e.uscc ?? `R${e.regNo}`);
 }
 
 /** Jurisdiction nodes under the job's scope: what county and station codes a row may name. */
 async function placesIn(db: Kysely<DB>, scopeKey: string) {
-  const rows = await db.selectFrom('jurisdiction').select(['code', 'level', 'parent_code', 'scope_key', 'name']).where(sql<boolean>`starts_with(scope_key, ${scopeKey})`).where('level', 'in', ['city', 'county', 'station']).execute();
+  const rows = await db
+    .selectFrom('jurisdiction')
+    .select(['code', 'level', 'parent_code', 'scope_key', 'name'])
+    .where(sql<boolean>`starts_with(scope_key, ${scopeKey})`)
+    .where('level', 'in', ['city', 'county', 'station'])
+    .execute();
   const withStations = new Set(rows.filter((r) => r.level === 'county').map((r) => r.parent_code));
   return new Map(rows.filter((r) => r.level !== 'city' || !withStations.has(r.code)).map((r) => [r.code, r]));
 }
 type Places = Awaited<ReturnType<typeof placesIn>>;
 
 /** The stations under the job's scope and the counties' keyword rules: what a row without a station is placed by. */
-async function stationsIn(db: Kysely<DB>, scopeKey: string): Promise<{ stations: StationPlace[]; rules: StationRule[] }> {
-  const stations = await db.selectFrom('jurisdiction').select(['code', 'parent_code', 'name', 'served_areas']).where('level', '=', 'station').where(sql<boolean>`starts_with(scope_key, ${scopeKey})`).execute();
-  const rules = await db.selectFrom('station_rule').select(['county_code', 'keyword', 'station_code']).where(sql<boolean>`starts_with(scope_key, ${scopeKey})`).execute();
+async function stationsIn(
+  db: Kysely<DB>,
+  scopeKey: string,
+): Promise<{ stations: StationPlace[]; rules: StationRule[] }> {
+  const stations = await db
+    .selectFrom('jurisdiction')
+    .select(['code', 'parent_code', 'name', 'served_areas'])
+    .where('level', '=', 'station')
+    .where(sql<boolean>`starts_with(scope_key, ${scopeKey})`)
+    .execute();
+  const rules = await db
+    .selectFrom('station_rule')
+    .select(['county_code', 'keyword', 'station_code'])
+    .where(sql<boolean>`starts_with(scope_key, ${scopeKey})`)
+    .execute();
   return {
-    stations: stations.map((s) => ({ code: s.code, countyCode: s.parent_code!, name: s.name, servedAreas: s.served_areas })),
+    stations: stations.map((s) => ({
+      code: s.code,
+      countyCode: s.parent_code!,
+      name: s.name,
+      servedAreas: s.served_areas,
+    })),
     rules: rules.map((r) => ({ countyCode: r.county_code, keyword: r.keyword, stationCode: r.station_code })),
   };
 }
 
 /** The jurisdiction a row names (its station within its county, else the county), when it is one under the job. */
-function scopeNamed(places: Places | null, countyCode: string | undefined, stationCode: string | undefined): string | null {
+function scopeNamed(
+  places: Places | null,
+  countyCode: string | undefined,
+  stationCode: string | undefined,
+): string | null {
   if (!places || !countyCode) return null;
   const county = places.get(countyCode.trim());
   if (!county || county.level === 'station') return null;
@@ -116,7 +173,9 @@ async function sheetOf(job: { sheet: string | null; file_path: string }): Promis
 async function countiesNear(db: Kysely<DB>, scopeKey: string): Promise<Map<string, County>> {
   const rows = await sql<{ code: string; name: string; parent_name: string | null }>`
     SELECT j.code, j.name, p.name AS parent_name FROM jurisdiction j LEFT JOIN jurisdiction p ON p.code = j.parent_code
-    WHERE starts_with(j.scope_key, ${scopeKey.slice(0, 2)}) AND (j.level = 'county' OR (j.level = 'city' AND NOT EXISTS (SELECT 1 FROM jurisdiction c WHERE c.parent_code = j.code AND c.level = 'county')))`.execute(db);
+    WHERE starts_with(j.scope_key, ${scopeKey.slice(0, 2)}) AND (j.level = 'county' OR (j.level = 'city' AND NOT EXISTS (SELECT 1 FROM jurisdiction c WHERE c.parent_code = j.code AND c.level = 'county')))`.execute(
+    db,
+  );
   return new Map(rows.rows.map((r) => [r.code, { code: r.code, name: r.name, parentName: r.parent_name }]));
 }
 
@@ -126,7 +185,8 @@ const shownCell = (cell: string) => {
   const kept = cut < 0 ? cell : `${cell.slice(0, cut).replace(/\ufffd+$/, '')}…`;
   return kept.replaceAll('\ufffd', '?').replaceAll('\u0000', '');
 };
-const rawOf = (headers: string[], cells: string[]) => Object.fromEntries(headers.map((h, i) => [h || `第${i + 1}列`, shownCell(cells[i] ?? '')]));
+const rawOf = (headers: string[], cells: string[]) =>
+  Object.fromEntries(headers.map((h, i) => [h || `第${i + 1}列`, shownCell(cells[i] ?? '')]));
 
 /**
  * Runs one import job to its end: streams the file, validates each row with the shared row
@@ -138,48 +198,97 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
   const { db } = ctx;
   // XGZ_IMPORT_BATCH_ROWS: smaller batches for the fault suite's kill -9 of a CLI import (more points to kill between).
   const batchSize = opts.batchSize ?? (Number(process.env.XGZ_IMPORT_BATCH_ROWS) || 5000);
-  const job = await db.selectFrom('import_job as j').leftJoin('app_user as u', 'u.id', 'j.created_by').selectAll('j').select('u.username').where('j.id', '=', jobId).executeTakeFirstOrThrow();
-  const who: Principal = { userId: job.created_by, username: job.username ?? 'system', scopeKey: job.scope_key, ip: null };
-  await db.updateTable('import_job').set({ status: 'running', started_at: new Date(), error: null, lease_owner: myLease(), heartbeat_at: new Date() }).where('id', '=', jobId).execute();
+  const job = await db
+    .selectFrom('import_job as j')
+    .leftJoin('app_user as u', 'u.id', 'j.created_by')
+    .selectAll('j')
+    .select('u.username')
+    .where('j.id', '=', jobId)
+    .executeTakeFirstOrThrow();
+  const who: Principal = {
+    userId: job.created_by,
+    username: job.username ?? 'system',
+    scopeKey: job.scope_key,
+    ip: null,
+  };
+  await db
+    .updateTable('import_job')
+    .set({ status: 'running', started_at: new Date(), error: null, lease_owner: myLease(), heartbeat_at: new Date() })
+    .where('id', '=', jobId)
+    .execute();
   const heartbeat = startHeartbeat(db, jobId);
   const totals = { read: 0, accepted: 0, rejected: 0, changed: 0 };
   let batchNo = 0;
   let plain: { path: string; dispose: () => void } | null = null;
   try {
     plain = await openPlain(ctx.keys, job.file_path);
-    const source = await openSource(plain.path, job.file_name, opts.limits ?? DEFAULT_LIMITS, (cells) => headerScore(job.kind, cells), await sheetOf({ ...job, file_path: plain.path }));
-    const { index, missing } = mapHeaders(job.kind, source.headers, [], (job.mapping ?? {}));
-    if (missing.length) throw new SourceError(`缺少必需的列：${missing.map((m) => m.label).join('、')}。请在"数据导入"页为这些项选择文件中的列（可保存为来源配置），或使用下载的模板`);
+    const source = await openSource(
+      plain.path,
+      job.file_name,
+      opts.limits ?? DEFAULT_LIMITS,
+      (cells) => headerScore(job.kind, cells),
+      await sheetOf({ ...job, file_path: plain.path }),
+    );
+    const { index, missing } = mapHeaders(job.kind, source.headers, [], job.mapping ?? {});
+    if (missing.length)
+      throw new SourceError(
+        `缺少必需的列：${missing.map((m) => m.label).join('、')}。请在"数据导入"页为这些项选择文件中的列（可保存为来源配置），或使用下载的模板`,
+      );
     // Registry rows name their county and station; an annual report's county is in its USCC (characters 3–8).
     const places = job.kind !== 'roster' ? await placesIn(db, job.scope_key) : null;
     const registryPlaces = job.kind === 'registry' ? places : null;
-    const counties = registryPlaces ? new CountyResolver(await countiesNear(db, job.scope_key), (code) => registryPlaces.get(code)?.level === 'county' || registryPlaces.get(code)?.level === 'city') : null;
+    const counties = registryPlaces
+      ? new CountyResolver(
+          await countiesNear(db, job.scope_key),
+          (code) => registryPlaces.get(code)?.level === 'county' || registryPlaces.get(code)?.level === 'city',
+        )
+      : null;
     // A county clerk's (or a station's) imports belong to that county.
-    const uploaderCounty = registryPlaces && job.scope_key.length >= 6 && registryPlaces.get(job.scope_key.slice(0, 6))?.level !== 'station' && registryPlaces.has(job.scope_key.slice(0, 6)) ? job.scope_key.slice(0, 6) : null;
+    const uploaderCounty =
+      registryPlaces &&
+      job.scope_key.length >= 6 &&
+      registryPlaces.get(job.scope_key.slice(0, 6))?.level !== 'station' &&
+      registryPlaces.has(job.scope_key.slice(0, 6))
+        ? job.scope_key.slice(0, 6)
+        : null;
     const namedScope = (v: { countyCode?: string; stationCode?: string; uscc?: string }) =>
-      job.kind === 'registry' ? scopeNamed(places, v.countyCode, v.stationCode) : scopeNamed(places, v.uscc?.trim().toUpperCase().slice(2, 8), undefined);
+      job.kind === 'registry'
+        ? scopeNamed(places, v.countyCode, v.stationCode)
+        : scopeNamed(places, v.uscc?.trim().toUpperCase().slice(2, 8), undefined);
     const placing = job.kind === 'registry' ? await stationsIn(db, job.scope_key) : null;
-    const schema: z.ZodType = { registry: registryRow, annual_report: annualReportRow, roster: rosterRow, abnormal_list: creditRow, untrustworthy_list: creditRow }[job.kind];
+    const schema: z.ZodType = {
+      registry: registryRow,
+      annual_report: annualReportRow,
+      roster: rosterRow,
+      abnormal_list: creditRow,
+      untrustworthy_list: creditRow,
+    }[job.kind];
     const headerOfField = new Map([...index].map(([f, i]) => [f, source.headers[i]]));
     const fields = [...index];
     // A row's cells by header, for the error report (a row without a problem cell has nothing to
     // clean: the reader flags U+FFFD and NUL). Made only for a row that is refused.
-    const plainRaw = (cells: string[]): Record<string, string> => Object.fromEntries(source.headers.map((h, i) => [h || `第${i + 1}列`, cells[i] ?? '']));
+    const plainRaw = (cells: string[]): Record<string, string> =>
+      Object.fromEntries(source.headers.map((h, i) => [h || `第${i + 1}列`, cells[i] ?? '']));
     // The error report's 重复标记 column (the last of that name, as the report's raw copy keeps it).
     const markAt = source.headers.map((h, i) => h || `第${i + 1}列`).lastIndexOf(DUPLICATE_MARK_HEADER);
-    const colOf = (field: string) => (index.has(field) ? { header: source.headers[index.get(field)!], at: index.get(field)! } : null);
+    const colOf = (field: string) =>
+      index.has(field) ? { header: source.headers[index.get(field)!], at: index.get(field)! } : null;
     const [countyCol, authorityCol, usccCol] = [colOf('countyCode'), colOf('authority'), colOf('uscc')];
     /** Facts a row does not state but the file does: 个体工商户 files without a type column, rosters without 人员类别. */
     const prepare = (input: Record<string, string>, cells: string[]): Omit<Rejection, 'rowNo'> | null => {
       if (job.kind === 'registry') {
         if (!index.has('kind') && index.has('form')) input.kind = '个体工商户';
         // One column for both codes ("统一社会信用代码/注册号"): a 15-digit value is a registration number.
-        if (input.uscc && !input.regNo && /^\d{15}$/.test(input.uscc.trim())) [input.regNo, input.uscc] = [input.uscc.trim(), ''];
+        if (input.uscc && !input.regNo && /^\d{15}$/.test(input.uscc.trim()))
+          [input.regNo, input.uscc] = [input.uscc.trim(), ''];
         const r = counties!.resolve({
           uploaderCounty,
           column: countyCol ? { header: countyCol.header, value: cells[countyCol.at] ?? '' } : null,
           authority: authorityCol ? { header: authorityCol.header, value: cells[authorityCol.at] ?? '' } : null,
-          uscc: usccCol && input.uscc ? { header: usccCol.header, value: input.uscc.replace(/\s/g, '').toUpperCase() } : null,
+          uscc:
+            usccCol && input.uscc
+              ? { header: usccCol.header, value: input.uscc.replace(/\s/g, '').toUpperCase() }
+              : null,
         });
         if (!r.ok) return r;
         input.countyCode = r.code;
@@ -200,13 +309,38 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       rejects = [];
       await writing;
       writing = (async () => {
-        const { accepted, changed, rejected } = await writeBatch(ctx, job.kind, jobId, who, full, bad, places, namedScope, plainRaw, { on: opts.followCases ?? true, spent: opts.followSpent });
+        const { accepted, changed, rejected } = await writeBatch(
+          ctx,
+          job.kind,
+          jobId,
+          who,
+          full,
+          bad,
+          places,
+          namedScope,
+          plainRaw,
+          { on: opts.followCases ?? true, spent: opts.followSpent },
+        );
         totals.accepted += accepted;
         totals.changed += changed;
         totals.rejected += rejected.size;
-        await db.updateTable('import_job').set({ rows_read: totals.read, rows_accepted: totals.accepted, rows_rejected: totals.rejected, rows_changed: totals.changed, bytes_read: source.bytesRead() }).where('id', '=', jobId).execute();
+        await db
+          .updateTable('import_job')
+          .set({
+            rows_read: totals.read,
+            rows_accepted: totals.accepted,
+            rows_rejected: totals.rejected,
+            rows_changed: totals.changed,
+            bytes_read: source.bytesRead(),
+          })
+          .where('id', '=', jobId)
+          .execute();
         await opts.afterBatch?.(++batchNo);
-        const j = await db.selectFrom('import_job').select('cancel_requested').where('id', '=', jobId).executeTakeFirstOrThrow();
+        const j = await db
+          .selectFrom('import_job')
+          .select('cancel_requested')
+          .where('id', '=', jobId)
+          .executeTakeFirstOrThrow();
         if (j.cancel_requested) throw new Cancelled();
         if (opts.shouldStop?.()) throw new Interrupted('stopped between batches');
       })();
@@ -241,23 +375,53 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
           if (seen.has(field)) continue;
           seen.add(field);
           const col = headerOfField.get(field) ?? (field === 'countyCode' ? (authorityCol?.header ?? null) : null);
-          rejects.push({ rowNo, col, value: input[field] ? maskValue(field, input[field]) : null, reason: issue.message, raw: seen.size === 1 ? raw : undefined, scope: namedScope(input) });
+          rejects.push({
+            rowNo,
+            col,
+            value: input[field] ? maskValue(field, input[field]) : null,
+            reason: issue.message,
+            raw: seen.size === 1 ? raw : undefined,
+            scope: namedScope(input),
+          });
         }
       } else {
         const row = parsed.data as Row;
         const placeProblem = job.kind === 'registry' ? checkPlaces(row as RegistryRow, places!, headerOfField) : null;
         const mark = markAt >= 0 ? readDuplicateMark(cells[markAt] ?? '') : null;
         const key = placeProblem ? '' : keyOf(job.kind, row, ctx.keys);
-        if (placeProblem) rejects.push({ rowNo, ...placeProblem, raw: plainRaw(cells), scope: scopeNamed(places, input.countyCode, undefined) });
+        if (placeProblem)
+          rejects.push({
+            rowNo,
+            ...placeProblem,
+            raw: plainRaw(cells),
+            scope: scopeNamed(places, input.countyCode, undefined),
+          });
         else if (mark && keyTag(key) === mark.tag) {
           // A repeat refused before, imported again from the error report: still a repeat.
           const r = row as RegistryRow;
-          rejects.push({ rowNo, col: DUPLICATE_MARK_HEADER, value: null, reason: duplicateAgainReason(mark.keptRow), raw: plainRaw(cells), scope: namedScope(r), dupKey: duplicateKey(mark.tag, mark.keptRow) });
+          rejects.push({
+            rowNo,
+            col: DUPLICATE_MARK_HEADER,
+            value: null,
+            reason: duplicateAgainReason(mark.keptRow),
+            raw: plainRaw(cells),
+            scope: namedScope(r),
+            dupKey: duplicateKey(mark.tag, mark.keptRow),
+          });
         } else {
           if (placing && !(row as RegistryRow).stationCode) {
             const r = row as RegistryRow;
             const raw = plainRaw(cells);
-            const found = deriveStation(r.countyCode, { authority: cellByHeader(raw, AUTHORITY_HEADERS), street: cellByHeader(raw, STREET_HEADERS), address: r.address }, placing.stations, placing.rules);
+            const found = deriveStation(
+              r.countyCode,
+              {
+                authority: cellByHeader(raw, AUTHORITY_HEADERS),
+                street: cellByHeader(raw, STREET_HEADERS),
+                address: r.address,
+              },
+              placing.stations,
+              placing.rules,
+            );
             if (found) r.stationCode = found.stationCode;
           }
           batch.push({ rowNo, row, cells, key });
@@ -268,13 +432,15 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     await flush();
     await writing;
     // PGlite has no autovacuum: refresh the planner's statistics after a bulk change.
-    if (totals.changed > 0) await sql`ANALYZE entity, entity_person, person, entity_zone, zone, annual_report, member`.execute(db);
+    if (totals.changed > 0)
+      await sql`ANALYZE entity, entity_person, person, entity_zone, zone, annual_report, member`.execute(db);
     await finish(ctx, jobId, who, 'done', null, totals);
   } catch (err) {
     // Not the job's fault: it stays 'running' under this process's lease for the caller to hand
     // back (or, if this process dies, for the next one to end as interrupted).
     if (err instanceof Interrupted || isConnectionError(err)) throw err;
-    if (err instanceof Cancelled) return finish(ctx, jobId, who, 'cancelled', '已取消：此前各批已导入的数据保留，可重新导入同一文件补齐', totals);
+    if (err instanceof Cancelled)
+      return finish(ctx, jobId, who, 'cancelled', '已取消：此前各批已导入的数据保留，可重新导入同一文件补齐', totals);
     const known = err instanceof SourceError || err instanceof StoredFileError;
     const message = known ? err.message : `导入出错：${(err as Error).message}`;
     await finish(ctx, jobId, who, 'failed', message, totals);
@@ -287,17 +453,42 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
 
 class Cancelled extends Error {}
 
-function checkPlaces(r: RegistryRow, places: Map<string, { level: string; parent_code: string | null }>, headerOf: Map<string, string>): Omit<Rejection, 'rowNo'> | null {
+function checkPlaces(
+  r: RegistryRow,
+  places: Map<string, { level: string; parent_code: string | null }>,
+  headerOf: Map<string, string>,
+): Omit<Rejection, 'rowNo'> | null {
   const county = places.get(r.countyCode);
-  if (!county || county.level === 'station') return { col: headerOf.get('countyCode') ?? null, value: r.countyCode, reason: `县区代码"${r.countyCode}"不存在或不在您的辖区内` };
+  if (!county || county.level === 'station')
+    return {
+      col: headerOf.get('countyCode') ?? null,
+      value: r.countyCode,
+      reason: `县区代码"${r.countyCode}"不存在或不在您的辖区内`,
+    };
   if (r.stationCode) {
     const station = places.get(r.stationCode);
-    if (!station || station.parent_code !== r.countyCode) return { col: headerOf.get('stationCode') ?? null, value: r.stationCode, reason: `基层所"${r.stationCode}"不存在或不属于县区 ${r.countyCode}` };
+    if (!station || station.parent_code !== r.countyCode)
+      return {
+        col: headerOf.get('stationCode') ?? null,
+        value: r.stationCode,
+        reason: `基层所"${r.stationCode}"不存在或不属于县区 ${r.countyCode}`,
+      };
   }
   return null;
 }
 
-async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who: Principal, batch: Accepted[], rejects: Rejection[], places: Places | null, namedScope: (v: { countyCode?: string; stationCode?: string; uscc?: string }) => string | null, plainRaw: (cells: string[]) => Record<string, string>, follow: { on: boolean; spent?: { ms: number } }) {
+async function writeBatch(
+  ctx: AppContext,
+  kind: ImportKind,
+  jobId: number,
+  who: Principal,
+  batch: Accepted[],
+  rejects: Rejection[],
+  places: Places | null,
+  namedScope: (v: { countyCode?: string; stationCode?: string; uscc?: string }) => string | null,
+  plainRaw: (cells: string[]) => Record<string, string>,
+  follow: { on: boolean; spent?: { ms: number } },
+) {
   const rowScope = (b: Accepted) => namedScope(b.row as { countyCode?: string; stationCode?: string; uscc?: string });
   // Within the batch: the first row with a key wins.
   const first = new Map<string, number>();
@@ -305,7 +496,16 @@ async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who:
   for (const b of batch) {
     const k = b.key;
     const at = first.get(k);
-    if (at !== undefined) rejects.push({ rowNo: b.rowNo, col: null, value: null, reason: `与第 ${at} 行重复（同一主体${kind === 'annual_report' ? '同一年度' : ''}），保留第 ${at} 行`, raw: plainRaw(b.cells), scope: rowScope(b), dupKey: duplicateKey(keyTag(k), at) });
+    if (at !== undefined)
+      rejects.push({
+        rowNo: b.rowNo,
+        col: null,
+        value: null,
+        reason: `与第 ${at} 行重复（同一主体${kind === 'annual_report' ? '同一年度' : ''}），保留第 ${at} 行`,
+        raw: plainRaw(b.cells),
+        scope: rowScope(b),
+        dupKey: duplicateKey(keyTag(k), at),
+      });
     else {
       first.set(k, b.rowNo);
       fresh.push(b);
@@ -314,11 +514,22 @@ async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who:
   // Entities already registered under another jurisdiction cannot be changed from this one.
   if (kind === 'registry' && fresh.length) {
     const codes = fresh.map((b) => (b.row as RegistryRow).uscc ?? (b.row as RegistryRow).regNo!);
-    const foreign = await ctx.db.selectFrom('entity').select(['uscc', 'reg_no', 'scope_key']).where((eb) => eb.or([eb('uscc', 'in', codes), eb('reg_no', 'in', codes)])).where(sql<boolean>`NOT starts_with(scope_key, ${who.scopeKey})`).execute();
+    const foreign = await ctx.db
+      .selectFrom('entity')
+      .select(['uscc', 'reg_no', 'scope_key'])
+      .where((eb) => eb.or([eb('uscc', 'in', codes), eb('reg_no', 'in', codes)]))
+      .where(sql<boolean>`NOT starts_with(scope_key, ${who.scopeKey})`)
+      .execute();
     const blocked = new Set(foreign.flatMap((f) => [f.uscc, f.reg_no]).filter(Boolean));
     fresh = fresh.filter((b) => {
       if (!blocked.has((b.row as RegistryRow).uscc ?? (b.row as RegistryRow).regNo!)) return true;
-      rejects.push({ rowNo: b.rowNo, col: null, value: null, reason: '该主体登记在其他辖区，不能由本辖区导入修改', raw: plainRaw(b.cells) });
+      rejects.push({
+        rowNo: b.rowNo,
+        col: null,
+        value: null,
+        reason: '该主体登记在其他辖区，不能由本辖区导入修改',
+        raw: plainRaw(b.cells),
+      });
       return false;
     });
   }
@@ -331,12 +542,23 @@ async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who:
       const seen = await sql<{ i: number; row_no: number }>`
         WITH t AS (SELECT * FROM unnest(${`{${hashes.join(',')}}`}::bigint[], ${`{${fresh.map((b) => b.rowNo).join(',')}}`}::int[]) WITH ORDINALITY AS t(h, r, i)),
         ins AS (INSERT INTO import_key (job_id, h, row_no) SELECT ${jobId}, h, r FROM t ON CONFLICT DO NOTHING RETURNING h)
-        SELECT t.i::int AS i, k.row_no FROM t JOIN import_key k ON k.job_id = ${jobId} AND k.h = t.h WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.h = t.h)`.execute(db);
+        SELECT t.i::int AS i, k.row_no FROM t JOIN import_key k ON k.job_id = ${jobId} AND k.h = t.h WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.h = t.h)`.execute(
+        db,
+      );
       if (seen.rows.length) {
         const firstRow = new Map(seen.rows.map((s) => [s.i - 1, s.row_no]));
         fresh.forEach((b, i) => {
           const at = firstRow.get(i);
-          if (at !== undefined) rejects.push({ rowNo: b.rowNo, col: null, value: null, reason: `与第 ${at} 行重复，保留第 ${at} 行`, raw: plainRaw(b.cells), scope: rowScope(b), dupKey: duplicateKey(keyTag(b.key), at) });
+          if (at !== undefined)
+            rejects.push({
+              rowNo: b.rowNo,
+              col: null,
+              value: null,
+              reason: `与第 ${at} 行重复，保留第 ${at} 行`,
+              raw: plainRaw(b.cells),
+              scope: rowScope(b),
+              dupKey: duplicateKey(keyTag(b.key), at),
+            });
         });
         accepted = fresh.filter((_, i) => !firstRow.has(i));
       }
@@ -354,7 +576,8 @@ async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who:
     if (accepted.length && kind === 'registry') {
       const scopeOf = (code: string) => places!.get(code)!.scope_key;
       ({ changed, identity } = await writeRegistryBatch(db, ctx.keys, accepted as Numbered<RegistryRow>[], scopeOf));
-      for (const b of accepted) tally(scopeOf((b.row as RegistryRow).stationCode ?? (b.row as RegistryRow).countyCode), 1, 0);
+      for (const b of accepted)
+        tally(scopeOf((b.row as RegistryRow).stationCode ?? (b.row as RegistryRow).countyCode), 1, 0);
     } else if (accepted.length && kind === 'roster') {
       changed = await writeRosterBatch(db, ctx.keys, accepted as Numbered<RosterRow>[], who.scopeKey);
       tally(who.scopeKey, accepted.length, 0);
@@ -363,7 +586,16 @@ async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who:
       changed = res.changed;
       for (const [scope, n] of Object.entries(res.byScope)) tally(scope, n, 0);
       const unknown = new Set(res.unknownRows);
-      for (const b of accepted) if (unknown.has(b.rowNo)) rejects.push({ rowNo: b.rowNo, col: null, value: (b.row as CreditRow).uscc ?? (b.row as CreditRow).regNo ?? null, reason: '台账中没有这个主体（或不在您的辖区内），请先导入其登记信息', raw: plainRaw(b.cells), scope: rowScope(b) });
+      for (const b of accepted)
+        if (unknown.has(b.rowNo))
+          rejects.push({
+            rowNo: b.rowNo,
+            col: null,
+            value: (b.row as CreditRow).uscc ?? (b.row as CreditRow).regNo ?? null,
+            reason: '台账中没有这个主体（或不在您的辖区内），请先导入其登记信息',
+            raw: plainRaw(b.cells),
+            scope: rowScope(b),
+          });
       accepted = accepted.filter((b) => !unknown.has(b.rowNo));
     } else if (accepted.length) {
       const res = await writeAnnualReportBatch(db, accepted as Numbered<AnnualReportRow>[]);
@@ -371,15 +603,33 @@ async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who:
       changed = res.changed;
       for (const [scope, n] of Object.entries(res.byScope)) tally(scope, n, 0);
       const unknown = new Set(res.unknownRows);
-      for (const b of accepted) if (unknown.has(b.rowNo)) rejects.push({ rowNo: b.rowNo, col: null, value: (b.row as AnnualReportRow).uscc ?? (b.row as AnnualReportRow).regNo ?? null, reason: '台账中没有这个主体（或不在您的辖区内），请先导入其登记信息', raw: plainRaw(b.cells), scope: rowScope(b) });
+      for (const b of accepted)
+        if (unknown.has(b.rowNo))
+          rejects.push({
+            rowNo: b.rowNo,
+            col: null,
+            value: (b.row as AnnualReportRow).uscc ?? (b.row as AnnualReportRow).regNo ?? null,
+            reason: '台账中没有这个主体（或不在您的辖区内），请先导入其登记信息',
+            raw: plainRaw(b.cells),
+            scope: rowScope(b),
+          });
       accepted = accepted.filter((b) => !unknown.has(b.rowNo));
     }
     // A status or listing the batch changed has suspended plaques and flagged honours: audited with this job as the cause.
-    if (changed && (kind === 'registry' || isCreditKind(kind))) await auditExitEffects(db, audit, { type: 'import_job', id: jobId, kind });
+    if (changed && (kind === 'registry' || isCreditKind(kind)))
+      await auditExitEffects(db, audit, { type: 'import_job', id: jobId, kind });
     // Per-batch hook: the cases of what the batch touched follow it (features/discovery).
     if (follow.on && accepted.length && !isCreditKind(kind)) {
       const t0 = performance.now();
-      await followImportBatch(scoped, { id: jobId, kind }, kind === 'roster' ? { rosterKeys: accepted.map((b) => b.key) } : entityIds ? { entityIds } : { entityCodes: accepted.map((b) => (b.row as RegistryRow).uscc ?? (b.row as RegistryRow).regNo!) });
+      await followImportBatch(
+        scoped,
+        { id: jobId, kind },
+        kind === 'roster'
+          ? { rosterKeys: accepted.map((b) => b.key) }
+          : entityIds
+            ? { entityIds }
+            : { entityCodes: accepted.map((b) => (b.row as RegistryRow).uscc ?? (b.row as RegistryRow).regNo!) },
+      );
       if (follow.spent) follow.spent.ms += performance.now() - t0;
     }
     if (rejects.length) {
@@ -394,22 +644,43 @@ async function writeBatch(ctx: AppContext, kind: ImportKind, jobId: number, who:
     if (identity.length) {
       await sql`INSERT INTO import_change (job_id, row_no, entity_id, scope_key, field, before, after)
         SELECT ${jobId}, * FROM unnest(${identity.map((c) => c.rowNo)}::int[], ${identity.map((c) => c.entityId)}::bigint[], ${identity.map((c) => c.scopeKey)}::text[],
-          ${identity.map((c) => c.field)}::text[], ${identity.map((c) => c.before)}::text[], ${identity.map((c) => c.after)}::text[])`.execute(db);
+          ${identity.map((c) => c.field)}::text[], ${identity.map((c) => c.before)}::text[], ${identity.map((c) => c.after)}::text[])`.execute(
+        db,
+      );
     }
     if (area.size) {
       const scopes = [...area.keys()];
       await sql`INSERT INTO import_job_area AS a (job_id, scope_key, rows_accepted, rows_rejected)
         SELECT ${jobId}, * FROM unnest(${scopes}::text[], ${scopes.map((k) => area.get(k)!.accepted)}::int[], ${scopes.map((k) => area.get(k)!.rejected)}::int[])
-        ON CONFLICT (job_id, scope_key) DO UPDATE SET rows_accepted = a.rows_accepted + EXCLUDED.rows_accepted, rows_rejected = a.rows_rejected + EXCLUDED.rows_rejected`.execute(db);
+        ON CONFLICT (job_id, scope_key) DO UPDATE SET rows_accepted = a.rows_accepted + EXCLUDED.rows_accepted, rows_rejected = a.rows_rejected + EXCLUDED.rows_rejected`.execute(
+        db,
+      );
     }
     return { accepted: accepted.length, changed, rejected: new Set(rejects.map((r) => r.rowNo)) };
   });
 }
 
-async function finish(ctx: AppContext, jobId: number, who: Principal, status: 'done' | 'failed' | 'cancelled', error: string | null, totals: { read: number; accepted: number; rejected: number; changed: number }) {
+async function finish(
+  ctx: AppContext,
+  jobId: number,
+  who: Principal,
+  status: 'done' | 'failed' | 'cancelled',
+  error: string | null,
+  totals: { read: number; accepted: number; rejected: number; changed: number },
+) {
   await runScoped(ctx.db, who, async ({ db, audit }) => {
     await db.deleteFrom('import_key').where('job_id', '=', jobId).execute();
-    await db.updateTable('import_job').set({ status, error, finished_at: new Date(), lease_owner: null }).where('id', '=', jobId).execute();
-    audit({ action: 'import.run', objectType: 'import_job', objectId: jobId, outcome: status === 'done' ? 'success' : 'failure', detail: { status, ...totals, error } });
+    await db
+      .updateTable('import_job')
+      .set({ status, error, finished_at: new Date(), lease_owner: null })
+      .where('id', '=', jobId)
+      .execute();
+    audit({
+      action: 'import.run',
+      objectType: 'import_job',
+      objectId: jobId,
+      outcome: status === 'done' ? 'success' : 'failure',
+      detail: { status, ...totals, error },
+    });
   });
 }

@@ -20,18 +20,29 @@ export class ImportRunner {
   private stopped = false;
   private sweeper: NodeJS.Timeout | null = null;
 
-  constructor(private readonly ctx: AppContext, private readonly log: FastifyBaseLogger) {}
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly log: FastifyBaseLogger,
+  ) {}
 
   /** At start: jobs whose process died are ended; queued jobs are taken up; the sweep starts. */
   async recover(): Promise<void> {
     await this.sweep();
     try {
-      const queued = await this.ctx.db.selectFrom('import_job').select('id').where('status', '=', 'queued').orderBy('id').execute();
+      const queued = await this.ctx.db
+        .selectFrom('import_job')
+        .select('id')
+        .where('status', '=', 'queued')
+        .orderBy('id')
+        .execute();
       for (const q of queued) this.enqueue(q.id);
     } catch (err) {
       // The server starts while the database is away (it answers 503 meanwhile): take the queue up when it is back.
       if (!this.ctx.database.health.report(err)) throw err;
-      this.ctx.database.health.once('up', () => void this.recover().catch((e: unknown) => this.log.error({ err: e }, 'import recovery failed')));
+      this.ctx.database.health.once(
+        'up',
+        () => void this.recover().catch((e: unknown) => this.log.error({ err: e }, 'import recovery failed')),
+      );
     }
     if (!this.sweeper && !this.stopped) {
       this.sweeper = setInterval(() => void this.sweep(), HEARTBEAT_MS);
@@ -66,7 +77,9 @@ export class ImportRunner {
       } catch (err) {
         if (err instanceof Interrupted) {
           this.queue.shift();
-          await handBack(this.ctx.db, id).catch((e: unknown) => this.log.error({ err: e, jobId: id }, 'import job not handed back'));
+          await handBack(this.ctx.db, id).catch((e: unknown) =>
+            this.log.error({ err: e, jobId: id }, 'import job not handed back'),
+          );
           this.log.info({ jobId: id }, 'import job handed back to the queue');
         } else if (isConnectionError(err)) {
           this.ctx.database.health.report(err);

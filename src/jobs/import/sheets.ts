@@ -20,7 +20,9 @@ export async function listSheets(file: string): Promise<string[]> {
     });
   }
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, z) => (err || !z ? reject(new SourceError('不是有效的 XLSX 文件（压缩包已损坏或被截断）')) : resolve(z))),
+    yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, z) =>
+      err || !z ? reject(new SourceError('不是有效的 XLSX 文件（压缩包已损坏或被截断）')) : resolve(z),
+    ),
   );
   const xml = await new Promise<string | null>((resolve, reject) => {
     let found = false;
@@ -48,8 +50,14 @@ export async function listSheets(file: string): Promise<string[]> {
     const attrs = m[1];
     const name = /\bname="([^"]*)"/.exec(attrs)?.[1];
     if (name === undefined || /\bstate="(hidden|veryHidden)"/.test(attrs)) continue;
-    names.push(name.replace(/&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-f]+);/gi, (_, e: string) =>
-      ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" })[e.toLowerCase()] ?? String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))));
+    names.push(
+      name.replace(
+        /&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-f]+);/gi,
+        (_, e: string) =>
+          ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" })[e.toLowerCase()] ??
+          String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)),
+      ),
+    );
   }
   return names;
 }
@@ -59,7 +67,10 @@ export async function listSheets(file: string): Promise<string[]> {
  * unreadable file (opening it says what is wrong) or a workbook with one sheet; `ask` when the
  * user must choose. The upload's preview and the import job both decide with this.
  */
-export async function pickSheet(file: string, requested?: string | null): Promise<{ sheet: string | null } | { ask: string[]; problem: string }> {
+export async function pickSheet(
+  file: string,
+  requested?: string | null,
+): Promise<{ sheet: string | null } | { ask: string[]; problem: string }> {
   let names: string[];
   try {
     names = await listSheets(file);

@@ -15,14 +15,28 @@ import { LegacyReadError, legacyKind, legacyRecords } from './legacy.js';
 export type SourceRow = { rowNo: number; cells: string[]; bad?: { index: number; reason: string } };
 /** How the file was read: text, an .xlsx workbook, or a legacy workbook (.xls, or an HTML/XML table saved as .xls). */
 export type SourceFormat = 'csv' | 'xlsx' | 'xls';
-export type Source = { headers: string[]; headerRowNo: number; rows: AsyncIterable<SourceRow>; bytesRead: () => number; format: SourceFormat; encoding: 'utf8' | 'gb18030' | null; /** Stops reading (a preview reads only the first rows). */ close: () => void };
+export type Source = {
+  headers: string[];
+  headerRowNo: number;
+  rows: AsyncIterable<SourceRow>;
+  bytesRead: () => number;
+  format: SourceFormat;
+  encoding: 'utf8' | 'gb18030' | null;
+  /** Stops reading (a preview reads only the first rows). */ close: () => void;
+};
 
 export class SourceError extends Error {}
 
-export type SourceLimits = { maxUncompressedBytes: number; maxRatio: number; maxRows: number; /** Longest field in bytes (CSV) or characters (XLSX); longer is a row error. */ maxFieldBytes?: number };
+export type SourceLimits = {
+  maxUncompressedBytes: number;
+  maxRatio: number;
+  maxRows: number;
+  /** Longest field in bytes (CSV) or characters (XLSX); longer is a row error. */ maxFieldBytes?: number;
+};
 export const DEFAULT_LIMITS: SourceLimits = { maxUncompressedBytes: 2 * 1024 ** 3, maxRatio: 200, maxRows: 10_000_000 };
 /** XGZ_IMPORT_MAX_FIELD (bytes), default 4 KiB: no cell of a real extract comes near it. */
-export const maxFieldOf = (limits: SourceLimits): number => limits.maxFieldBytes ?? (Number(process.env.XGZ_IMPORT_MAX_FIELD) || 4096);
+export const maxFieldOf = (limits: SourceLimits): number =>
+  limits.maxFieldBytes ?? (Number(process.env.XGZ_IMPORT_MAX_FIELD) || 4096);
 
 /** Marks where the reader cut a field (NUL SOH: control characters no text cell holds; PostgreSQL refuses NUL in text). */
 export const CUT = '\u0000\u0001';
@@ -100,7 +114,9 @@ function detectEncoding(buf: Buffer): 'utf8' | 'gb18030' {
     const bad = lines.filter((l) => l.includes('\ufffd'));
     if (bad.length >= 2 && bad.length / lines.length > 0.5) {
       const first = lines.findIndex((l) => l.includes('\ufffd')) + 1;
-      throw new SourceError(`文件编码无法识别：既不是 UTF-8，也不是 GB18030/GBK（第 ${first} 行起多行含无法解码的字节）。请在 Excel 或 WPS 中另存为"CSV UTF-8"或 .xlsx 后重新上传`);
+      throw new SourceError(
+        `文件编码无法识别：既不是 UTF-8，也不是 GB18030/GBK（第 ${first} 行起多行含无法解码的字节）。请在 Excel 或 WPS 中另存为"CSV UTF-8"或 .xlsx 后重新上传`,
+      );
     }
     return 'gb18030';
   }
@@ -116,13 +132,25 @@ const CSV_ERRORS: Record<string, string> = {
 /** csv-parse over a stream; `linesBefore`: lines the fast path below read first (error messages count from the file's start). */
 async function* parsedRows(stream: Readable, bom: boolean, linesBefore: number): AsyncGenerator<string[]> {
   // Records end at CRLF, LF or CR, each on its own: files stitched from several sources mix them.
-  const parser = stream.pipe(parse({ bom, relax_column_count: true, skip_empty_lines: true, trim: false, record_delimiter: ['\r\n', '\n', '\r'] }));
+  const parser = stream.pipe(
+    parse({
+      bom,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: false,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    }),
+  );
   try {
     for await (const rec of parser) yield rec as string[];
   } catch (err) {
     const e = err as { code?: string; lines?: number; message: string };
     const where = e.lines ? `第 ${e.lines + linesBefore} 行附近` : '';
-    throw new SourceError(e.code === 'CSV_QUOTE_NOT_CLOSED' ? `文件不完整或已损坏：${where}引号未闭合（文件可能被截断）` : `CSV 格式错误：${where}${CSV_ERRORS[e.code ?? ''] ?? '无法解析'}`);
+    throw new SourceError(
+      e.code === 'CSV_QUOTE_NOT_CLOSED'
+        ? `文件不完整或已损坏：${where}引号未闭合（文件可能被截断）`
+        : `CSV 格式错误：${where}${CSV_ERRORS[e.code ?? ''] ?? '无法解析'}`,
+    );
   }
 }
 
@@ -151,7 +179,11 @@ export async function* csvRows(stream: Readable): AsyncGenerator<string[]> {
   };
   for (;;) {
     const next = await it.next();
-    const chunk = next.done ? decoder.decode() : typeof next.value === 'string' ? next.value : decoder.decode(next.value, { stream: true });
+    const chunk = next.done
+      ? decoder.decode()
+      : typeof next.value === 'string'
+        ? next.value
+        : decoder.decode(next.value, { stream: true });
     let text = carry + chunk;
     if (start && text.length) {
       // Text (GB18030 decoded) keeps its BOM; the decoder above drops one from bytes.
@@ -191,7 +223,13 @@ export async function* csvRows(stream: Readable): AsyncGenerator<string[]> {
   }
 }
 
-type Opened = { records: AsyncGenerator<string[]>; bytes: () => number; format: SourceFormat; encoding: 'utf8' | 'gb18030' | null; close: () => void };
+type Opened = {
+  records: AsyncGenerator<string[]>;
+  bytes: () => number;
+  format: SourceFormat;
+  encoding: 'utf8' | 'gb18030' | null;
+  close: () => void;
+};
 
 function openCsv(file: string, head: Buffer, limits: SourceLimits): Opened {
   const count = counter();
@@ -199,13 +237,22 @@ function openCsv(file: string, head: Buffer, limits: SourceLimits): Opened {
   const input = fs.createReadStream(file);
   const raw = input.pipe(count).pipe(fieldLimiter(maxFieldOf(limits)));
   const text = encoding === 'utf8' ? raw : raw.pipe(iconv.decodeStream('gb18030'));
-  return { records: csvRows(text as Readable), bytes: () => count.bytes, format: 'csv', encoding, close: () => input.destroy() };
+  return {
+    records: csvRows(text as Readable),
+    bytes: () => count.bytes,
+    format: 'csv',
+    encoding,
+    close: () => input.destroy(),
+  };
 }
 
 /** Refuses a zip bomb before the reader inflates anything it keeps: see zip-guard.ts (counts the bytes actually inflated). */
 async function checkZip(file: string, limits: SourceLimits): Promise<void> {
   try {
-    await guardZip(file, { maxTotalBytes: limits.maxUncompressedBytes, maxEntryBytes: Math.min(limits.maxUncompressedBytes, DEFAULT_ZIP_LIMITS.maxEntryBytes) });
+    await guardZip(file, {
+      maxTotalBytes: limits.maxUncompressedBytes,
+      maxEntryBytes: Math.min(limits.maxUncompressedBytes, DEFAULT_ZIP_LIMITS.maxEntryBytes),
+    });
   } catch (err) {
     throw err instanceof ZipRefused ? new SourceError(err.message) : err;
   }
@@ -227,9 +274,20 @@ function cellText(v: ExcelJS.CellValue): string {
   return String(v);
 }
 
-async function* xlsxRows(input: fs.ReadStream, count: Transform, max: number, wanted?: string): AsyncGenerator<string[]> {
+async function* xlsxRows(
+  input: fs.ReadStream,
+  count: Transform,
+  max: number,
+  wanted?: string,
+): AsyncGenerator<string[]> {
   // styles are read so that date cells come as dates (a date is a number with a date format).
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input.pipe(count), { entries: 'emit', sharedStrings: 'cache', worksheets: 'emit', styles: 'cache', hyperlinks: 'ignore' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input.pipe(count), {
+    entries: 'emit',
+    sharedStrings: 'cache',
+    worksheets: 'emit',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+  });
   try {
     for await (const sheet of reader) {
       if (wanted !== undefined && (sheet as unknown as { name: string }).name !== wanted) {
@@ -258,12 +316,20 @@ async function openXlsx(file: string, limits: SourceLimits, sheet?: string): Pro
   await checkZip(file, limits);
   const count = counter();
   const input = fs.createReadStream(file);
-  return { records: xlsxRows(input, count, maxFieldOf(limits), sheet), bytes: () => count.bytes, format: 'xlsx', encoding: null, close: () => input.destroy() };
+  return {
+    records: xlsxRows(input, count, maxFieldOf(limits), sheet),
+    bytes: () => count.bytes,
+    format: 'xlsx',
+    encoding: null,
+    close: () => input.destroy(),
+  };
 }
 
 /** The charset of an HTML or XML "xls": the one it declares, else as detected (GB18030 or UTF-8). */
 function markupCharset(head: Buffer): 'utf8' | 'gb18030' {
-  const declared = /(?:charset|encoding)\s*=\s*["']?([\w-]+)/i.exec(head.subarray(0, 4096).toString('latin1'))?.[1].toLowerCase();
+  const declared = /(?:charset|encoding)\s*=\s*["']?([\w-]+)/i
+    .exec(head.subarray(0, 4096).toString('latin1'))?.[1]
+    .toLowerCase();
   if (declared) return /^(gb2312|gbk|gb18030|cp936|x-gbk)$/.test(declared) ? 'gb18030' : 'utf8';
   return detectEncoding(head);
 }
@@ -272,7 +338,10 @@ function markupCharset(head: Buffer): 'utf8' | 'gb18030' {
 function openLegacy(file: string, head: Buffer, kind: 'ole' | 'markup', limits: SourceLimits, sheet?: string): Opened {
   const size = fs.statSync(file).size;
   const max = maxFieldOf(limits);
-  const { records, progress, close } = legacyRecords(kind === 'markup' ? { file, charset: markupCharset(head) } : { file }, sheet);
+  const { records, progress, close } = legacyRecords(
+    kind === 'markup' ? { file, charset: markupCharset(head) } : { file },
+    sheet,
+  );
   async function* texts(): AsyncGenerator<string[]> {
     try {
       for await (const cells of records) {
@@ -289,14 +358,26 @@ function openLegacy(file: string, head: Buffer, kind: 'ole' | 'markup', limits: 
 }
 
 /** What a cell's text says about the bytes it came from: undecodable bytes, a cut field, a NUL. */
-function cellProblem(cells: string[], max: number, format: SourceFormat): { index: number; reason: string } | undefined {
+function cellProblem(
+  cells: string[],
+  max: number,
+  format: SourceFormat,
+): { index: number; reason: string } | undefined {
   const joined = cells.join('');
   if (!joined.includes('\u0000') && !joined.includes('\ufffd')) return undefined; // the usual row: one scan
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i];
-    if (c.includes(CUT)) return { index: i, reason: `内容超过 ${max} ${format === 'csv' ? '字节' : '字'}的上限（截断后保存在错误报告中）` };
+    if (c.includes(CUT))
+      return {
+        index: i,
+        reason: `内容超过 ${max} ${format === 'csv' ? '字节' : '字'}的上限（截断后保存在错误报告中）`,
+      };
     if (c.includes('\u0000')) return { index: i, reason: '含不可见的控制字符（NUL）' };
-    if (c.includes('\ufffd')) return { index: i, reason: '含无法识别的字节：文件中此处的字符不完整或不是 UTF-8/GB18030 编码（可能被截断或混入了其他编码）' };
+    if (c.includes('\ufffd'))
+      return {
+        index: i,
+        reason: '含无法识别的字节：文件中此处的字符不完整或不是 UTF-8/GB18030 编码（可能被截断或混入了其他编码）',
+      };
   }
   return undefined;
 }
@@ -309,7 +390,11 @@ const HEADER_SEARCH = 10;
  * refuses duplicate or undecodable header names, and numbers data rows as the spreadsheet shows
  * them (the file's first record = row 1).
  */
-async function withHeaders({ records, bytes, format, encoding, close }: Opened, limits: SourceLimits, score: (cells: string[]) => number): Promise<Source> {
+async function withHeaders(
+  { records, bytes, format, encoding, close }: Opened,
+  limits: SourceLimits,
+  score: (cells: string[]) => number,
+): Promise<Source> {
   const max = maxFieldOf(limits);
   const head: string[][] = [];
   for (let k = 0; k < HEADER_SEARCH; k++) {
@@ -329,13 +414,24 @@ async function withHeaders({ records, bytes, format, encoding, close }: Opened, 
     if (s > bestScore) [best, bestScore] = [cand, s];
   }
   const headerRowNo = best.i + 1;
-  const headers = best.c.map((h) => h.replace(/^\ufeff/, '').replace(/[\r\n]+/g, '').trim());
+  const headers = best.c.map((h) =>
+    h
+      .replace(/^\ufeff/, '')
+      .replace(/[\r\n]+/g, '')
+      .trim(),
+  );
   const undecodable = headers.find((h) => h.includes('\ufffd') || h.includes('\u0000'));
-  if (undecodable !== undefined) throw new SourceError(`文件编码无法识别：第 ${headerRowNo} 行（表头）含无法解码的字节。请另存为"CSV UTF-8"、GB18030/GBK 编码的 CSV 或 .xlsx 后重新上传`);
+  if (undecodable !== undefined)
+    throw new SourceError(
+      `文件编码无法识别：第 ${headerRowNo} 行（表头）含无法解码的字节。请另存为"CSV UTF-8"、GB18030/GBK 编码的 CSV 或 .xlsx 后重新上传`,
+    );
   const seen = new Map<string, number[]>();
   headers.forEach((h, i) => h && seen.set(h, [...(seen.get(h) ?? []), i + 1]));
   const dup = [...seen].filter(([, at]) => at.length > 1);
-  if (dup.length) throw new SourceError(`表头有重复的列名：${dup.map(([h, at]) => `"${h}"（第 ${at.join('、')} 列）`).join('；')}。请删除或改名后重新上传，以免数据取错列`);
+  if (dup.length)
+    throw new SourceError(
+      `表头有重复的列名：${dup.map(([h, at]) => `"${h}"（第 ${at.join('、')} 列）`).join('；')}。请删除或改名后重新上传，以免数据取错列`,
+    );
   const rest = head.slice(best.i + 1);
   async function* rows(): AsyncGenerator<SourceRow> {
     let rowNo = headerRowNo;
@@ -363,13 +459,24 @@ async function withHeaders({ records, bytes, format, encoding, close }: Opened, 
  * for what it is. `score` rates a record as the header row (the kind's known column names);
  * `sheet` names the worksheet of a workbook to read (else the first).
  */
-export async function openSource(file: string, fileName: string, limits: SourceLimits = DEFAULT_LIMITS, score: (cells: string[]) => number = () => 0, sheet?: string): Promise<Source> {
+export async function openSource(
+  file: string,
+  fileName: string,
+  limits: SourceLimits = DEFAULT_LIMITS,
+  score: (cells: string[]) => number = () => 0,
+  sheet?: string,
+): Promise<Source> {
   const head = sample(file);
   if (head.length === 0) throw new SourceError('文件为空：没有表头行');
   const legacy = legacyKind(head);
   const zip = head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
-  if (!zip && /\.xlsx$/i.test(fileName) && head.subarray(0, 512).includes(0)) throw new SourceError('文件名是 .xlsx，但内容既不是 Excel 工作簿也不是文本（CSV）');
-  const opened = legacy ? openLegacy(file, head, legacy, limits, sheet) : zip ? await openXlsx(file, limits, sheet) : openCsv(file, head, limits);
+  if (!zip && /\.xlsx$/i.test(fileName) && head.subarray(0, 512).includes(0))
+    throw new SourceError('文件名是 .xlsx，但内容既不是 Excel 工作簿也不是文本（CSV）');
+  const opened = legacy
+    ? openLegacy(file, head, legacy, limits, sheet)
+    : zip
+      ? await openXlsx(file, limits, sheet)
+      : openCsv(file, head, limits);
   try {
     return await withHeaders(opened, limits, score);
   } catch (err) {

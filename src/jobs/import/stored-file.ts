@@ -87,9 +87,13 @@ export async function openPlain(keys: Keys, file: string): Promise<{ path: strin
   const dispose = () => fs.rmSync(tmp, { force: true });
   try {
     const ctEnd = size - TAG - 1;
-    const input = ctEnd >= MAGIC.length + IV ? fs.createReadStream(file, { start: MAGIC.length + IV, end: ctEnd }) : Readable.from([]);
+    const input =
+      ctEnd >= MAGIC.length + IV
+        ? fs.createReadStream(file, { start: MAGIC.length + IV, end: ctEnd })
+        : Readable.from([]);
     await pipeline(input, open, fs.createWriteStream(tmp, { mode: 0o600 }));
-    if (!crypto.timingSafeEqual(mac.digest(), tag)) throw new StoredFileError('保存的导入文件校验失败（可能被改动或密钥不符），请重新上传');
+    if (!crypto.timingSafeEqual(mac.digest(), tag))
+      throw new StoredFileError('保存的导入文件校验失败（可能被改动或密钥不符），请重新上传');
   } catch (err) {
     dispose();
     throw err;

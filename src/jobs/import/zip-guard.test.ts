@@ -15,7 +15,13 @@ const write = (name: string, buf: Buffer) => {
 
 describe('zip guard: counts the bytes actually inflated, not what the directory says', () => {
   it('reads an honest workbook', async () => {
-    const f = write('ok.xlsx', buildXlsx([['统一社会信用代码', '名称'], ['92320102MA1PX7EB3T', '张三水果店']]));
+    const f = write(
+      'ok.xlsx',
+      buildXlsx([
+        ['统一社会信用代码', '名称'],
+        ['92320102MA1PX7EB3T', '张三水果店'],
+      ]),
+    );
     const src = await openSource(f, 'ok.xlsx');
     expect(src.headers).toEqual(['统一社会信用代码', '名称']);
     const rows = [];
@@ -35,7 +41,9 @@ describe('zip guard: counts the bytes actually inflated, not what the directory 
   it('refuses parts that inflate beyond the per-part, shared-strings and total limits, counted while inflating', async () => {
     const many = `<sst>${'<si><t>甲乙丙丁</t></si>'.repeat(400_000)}</sst>`; // ~10 MB of small strings
     const f = write('many.xlsx', buildXlsx([['a']], { sharedStrings: many, declaredSize: 1000 }));
-    await expect(guardZip(f, { maxSharedStringsBytes: 5 * 1024 ** 2 })).rejects.toThrow(/sharedStrings\.xml 解压后超过 5 MB/);
+    await expect(guardZip(f, { maxSharedStringsBytes: 5 * 1024 ** 2 })).rejects.toThrow(
+      /sharedStrings\.xml 解压后超过 5 MB/,
+    );
     await expect(guardZip(f, { maxEntryBytes: 4 * 1024 ** 2 })).rejects.toThrow(/解压后超过 4 MB/);
     await expect(guardZip(f, { maxTotalBytes: 3 * 1024 ** 2 })).rejects.toBeInstanceOf(ZipRefused);
     const ok = await guardZip(f);
@@ -43,8 +51,13 @@ describe('zip guard: counts the bytes actually inflated, not what the directory 
   });
 
   it('refuses garbage and truncated archives with a Chinese message', async () => {
-    const good = buildXlsx([['a', 'b'], ['1', '2']]);
+    const good = buildXlsx([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
     await expect(guardZip(write('junk.xlsx', Buffer.from('not a zip at all')))).rejects.toThrow(/不是有效的 XLSX 文件/);
-    await expect(guardZip(write('cut.xlsx', good.subarray(0, good.length - 40)))).rejects.toThrow(/不是有效的 XLSX 文件/);
+    await expect(guardZip(write('cut.xlsx', good.subarray(0, good.length - 40)))).rejects.toThrow(
+      /不是有效的 XLSX 文件/,
+    );
   });
 });

@@ -49,7 +49,9 @@ const mb = (n: number) => `${Math.round((n / 1024 ** 2) * 10) / 10} MB`;
 /** Refuses an archive whose directory already admits it is too big (cheap, before inflating anything). */
 async function checkDirectory(file: string, limits: ZipLimits): Promise<void> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, z) => (err || !z ? reject(new ZipRefused('不是有效的 XLSX 文件（压缩包已损坏或被截断）')) : resolve(z))),
+    yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, z) =>
+      err || !z ? reject(new ZipRefused('不是有效的 XLSX 文件（压缩包已损坏或被截断）')) : resolve(z),
+    ),
   );
   let total = 0;
   let entries = 0;
@@ -67,7 +69,8 @@ async function checkDirectory(file: string, limits: ZipLimits): Promise<void> {
     zip.on('error', () => reject(new ZipRefused('不是有效的 XLSX 文件（压缩包已损坏）')));
     zip.readEntry();
   });
-  if (total > limits.maxTotalBytes) throw new ZipRefused(`XLSX 解压后过大（${mb(total)}，上限 ${mb(limits.maxTotalBytes)}），疑似压缩炸弹，已拒绝`);
+  if (total > limits.maxTotalBytes)
+    throw new ZipRefused(`XLSX 解压后过大（${mb(total)}，上限 ${mb(limits.maxTotalBytes)}），疑似压缩炸弹，已拒绝`);
 }
 
 /** Inflates every part as the reader would and counts what comes out; throws ZipRefused at the first limit exceeded. */
@@ -100,7 +103,9 @@ async function countInflated(file: string, limits: ZipLimits): Promise<{ total: 
       entries++;
       if (entries > limits.maxEntries) throw new ZipRefused(`XLSX 压缩包内的文件超过 ${limits.maxEntries} 个，已拒绝`);
       const name = entry.path;
-      const entryMax = /^xl\/sharedStrings\.xml$/i.test(name) ? Math.min(limits.maxSharedStringsBytes, limits.maxEntryBytes) : limits.maxEntryBytes;
+      const entryMax = /^xl\/sharedStrings\.xml$/i.test(name)
+        ? Math.min(limits.maxSharedStringsBytes, limits.maxEntryBytes)
+        : limits.maxEntryBytes;
       const xml = /\.(xml|rels)$/i.test(name);
       let bytes = 0;
       let run = 0; // bytes since the last '<'
@@ -108,8 +113,10 @@ async function countInflated(file: string, limits: ZipLimits): Promise<{ total: 
         lastMove = Date.now();
         bytes += chunk.length;
         total += chunk.length;
-        if (bytes > entryMax) throw new ZipRefused(`XLSX 中的 ${name.slice(0, 80)} 解压后超过 ${mb(entryMax)}，疑似压缩炸弹，已拒绝`);
-        if (total > limits.maxTotalBytes) throw new ZipRefused(`XLSX 解压后超过 ${mb(limits.maxTotalBytes)}，疑似压缩炸弹，已拒绝`);
+        if (bytes > entryMax)
+          throw new ZipRefused(`XLSX 中的 ${name.slice(0, 80)} 解压后超过 ${mb(entryMax)}，疑似压缩炸弹，已拒绝`);
+        if (total > limits.maxTotalBytes)
+          throw new ZipRefused(`XLSX 解压后超过 ${mb(limits.maxTotalBytes)}，疑似压缩炸弹，已拒绝`);
         if (xml) {
           let from = 0;
           for (;;) {
@@ -123,7 +130,10 @@ async function countInflated(file: string, limits: ZipLimits): Promise<{ total: 
             run = 0;
             from = lt + 1;
           }
-          if (run > limits.maxTokenBytes) throw new ZipRefused(`XLSX 中有单元格内容或字符串超过 ${Math.round(limits.maxTokenBytes / 1024)} KB（${name.slice(0, 80)}），已拒绝`);
+          if (run > limits.maxTokenBytes)
+            throw new ZipRefused(
+              `XLSX 中有单元格内容或字符串超过 ${Math.round(limits.maxTokenBytes / 1024)} KB（${name.slice(0, 80)}），已拒绝`,
+            );
         }
       }
     }
@@ -142,7 +152,10 @@ async function countInflated(file: string, limits: ZipLimits): Promise<{ total: 
  * Checks an .xlsx file before it is read: the directory, then the bytes actually inflated.
  * Resolves with what the parts inflate to; rejects with ZipRefused (a Chinese message).
  */
-export async function guardZip(file: string, overrides: Partial<ZipLimits> = {}): Promise<{ total: number; entries: number }> {
+export async function guardZip(
+  file: string,
+  overrides: Partial<ZipLimits> = {},
+): Promise<{ total: number; entries: number }> {
   const limits = { ...DEFAULT_ZIP_LIMITS, ...overrides };
   await checkDirectory(file, limits);
   return countInflated(file, limits);

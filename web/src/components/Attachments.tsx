@@ -7,7 +7,8 @@ import { uploadAttachment as uploadEndpoint, type Attachment } from '@server/fea
 /** A file on a record as the server lists it (the attachments contract). */
 export type AttachmentItem = Attachment;
 
-const size = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+const size = (n: number) =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
 /** What the upload accepts (the server checks the bytes, not these names). */
 export const ACCEPT = '.pdf,.jpg,.jpeg,.png,.gif,.webp,.bmp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.ofd';
 
@@ -15,7 +16,12 @@ export const ACCEPT = '.pdf,.jpg,.jpeg,.png,.gif,.webp,.bmp,.doc,.docx,.xls,.xls
 export async function uploadAttachment(ownerType: string, ownerId: number, file: File): Promise<AttachmentItem> {
   const fd = new FormData();
   fd.append('file', file, file.name);
-  const res = await fetch(`/api/v1${pathOf(uploadEndpoint, { ownerType, ownerId })}`, { method: 'POST', body: fd, headers: { 'x-csrf-token': csrf() }, credentials: 'same-origin' });
+  const res = await fetch(`/api/v1${pathOf(uploadEndpoint, { ownerType, ownerId })}`, {
+    method: 'POST',
+    body: fd,
+    headers: { 'x-csrf-token': csrf() },
+    credentials: 'same-origin',
+  });
   const data = await res.json().catch(() => undefined);
   if (!res.ok) throw new ApiError(res.status, data?.title ?? '上传失败', data?.detail, data?.errors ?? []);
   return data as AttachmentItem;
@@ -25,35 +31,58 @@ export async function uploadAttachment(ownerType: string, ownerId: number, file:
 export function AttachmentList({ items }: { items: AttachmentItem[] }) {
   if (items.length === 0) return <Typography.Text type="secondary">无附件</Typography.Text>;
   return (
-    <List size="small" dataSource={items} renderItem={(a) => (
-      <List.Item style={{ paddingInline: 0 }}>
-        <Space size={4} style={{ minWidth: 0, flexWrap: 'wrap' }}>
-          <PaperClipOutlined />
-          <a href={`/api/v1/attachments/${a.id}/file`} style={{ wordBreak: 'break-all' }}>{a.fileName}</a>
-          <Typography.Text type="secondary">{size(a.sizeBytes)}</Typography.Text>
-        </Space>
-      </List.Item>
-    )} />
+    <List
+      size="small"
+      dataSource={items}
+      renderItem={(a) => (
+        <List.Item style={{ paddingInline: 0 }}>
+          <Space size={4} style={{ minWidth: 0, flexWrap: 'wrap' }}>
+            <PaperClipOutlined />
+            <a href={`/api/v1/attachments/${a.id}/file`} style={{ wordBreak: 'break-all' }}>
+              {a.fileName}
+            </a>
+            <Typography.Text type="secondary">{size(a.sizeBytes)}</Typography.Text>
+          </Space>
+        </List.Item>
+      )}
+    />
   );
 }
 
 /** A button that uploads files onto a record as they are chosen. */
-export function AttachmentUpload({ ownerType, ownerId, onUploaded, label = '上传附件' }: { ownerType: string; ownerId: number; onUploaded: (a: AttachmentItem) => void; label?: string }) {
+export function AttachmentUpload({
+  ownerType,
+  ownerId,
+  onUploaded,
+  label = '上传附件',
+}: {
+  ownerType: string;
+  ownerId: number;
+  onUploaded: (a: AttachmentItem) => void;
+  label?: string;
+}) {
   const { message } = App.useApp();
   const [busy, setBusy] = useState(false);
   return (
-    <Upload accept={ACCEPT} multiple showUploadList={false} customRequest={async ({ file }) => {
-      setBusy(true);
-      try {
-        onUploaded(await uploadAttachment(ownerType, ownerId, file as File));
-        message.success(`已上传 ${(file as File).name}`);
-      } catch (e) {
-        message.error(e instanceof ApiError ? e.detail ?? e.title : '上传失败');
-      } finally {
-        setBusy(false);
-      }
-    }}>
-      <Button icon={<UploadOutlined />} loading={busy} data-testid="attachment-upload">{label}</Button>
+    <Upload
+      accept={ACCEPT}
+      multiple
+      showUploadList={false}
+      customRequest={async ({ file }) => {
+        setBusy(true);
+        try {
+          onUploaded(await uploadAttachment(ownerType, ownerId, file as File));
+          message.success(`已上传 ${(file as File).name}`);
+        } catch (e) {
+          message.error(e instanceof ApiError ? (e.detail ?? e.title) : '上传失败');
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <Button icon={<UploadOutlined />} loading={busy} data-testid="attachment-upload">
+        {label}
+      </Button>
     </Upload>
   );
 }

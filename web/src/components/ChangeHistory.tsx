@@ -5,10 +5,19 @@ import type { HistoryLine } from '@server/http/contract';
 export function ChangeHistory<H extends HistoryLine>({ lines, describe }: { lines: H[]; describe: (h: H) => string }) {
   if (lines.length === 0) return <Empty description="暂无变更" />;
   return (
-    <Timeline items={lines.map((h, i) => ({
-      key: i,
-      color: h.op === 'I' ? 'green' : h.op === 'D' ? 'red' : 'blue',
-      content: <div><div>{describe(h)}</div><Typography.Text type="secondary" style={{ fontSize: 12 }}>{new Date(h.at).toLocaleString('zh-CN')} · {h.actor}</Typography.Text></div>,
-    }))} />
+    <Timeline
+      items={lines.map((h, i) => ({
+        key: i,
+        color: h.op === 'I' ? 'green' : h.op === 'D' ? 'red' : 'blue',
+        content: (
+          <div>
+            <div>{describe(h)}</div>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {new Date(h.at).toLocaleString('zh-CN')} · {h.actor}
+            </Typography.Text>
+          </div>
+        ),
+      }))}
+    />
   );
 }

@@ -4,7 +4,15 @@ import type { EChartsCoreOption, ECharts } from 'echarts/core';
 export type ChartClick = { dataIndex: number; name: string };
 
 /** A chart; ECharts itself is fetched the first time a chart is shown, not with the app. */
-export function EChart({ option, height, onClick }: { option: EChartsCoreOption; height: number; onClick?: (p: ChartClick) => void }) {
+export function EChart({
+  option,
+  height,
+  onClick,
+}: {
+  option: EChartsCoreOption;
+  height: number;
+  onClick?: (p: ChartClick) => void;
+}) {
   const el = useRef<HTMLDivElement>(null);
   const [chart, setChart] = useState<ECharts | null>(null);
   const click = useRef(onClick);

@@ -5,10 +5,28 @@ import { getJurisdiction, jurisdictionChildren } from '@server/features/jurisdic
 import type { JNode } from './JurisdictionTree';
 
 type Option = { id: string; pId: string | null; value: string; title: string; isLeaf: boolean };
-const toOption = (n: JNode): Option => ({ id: n.code, pId: n.parentCode, value: n.code, title: n.name, isLeaf: n.childCount === 0 });
+const toOption = (n: JNode): Option => ({
+  id: n.code,
+  pId: n.parentCode,
+  value: n.code,
+  title: n.name,
+  isLeaf: n.childCount === 0,
+});
 
 /** Picks a node of the user's subtree; levels are loaded on demand. `accept` limits which levels can be chosen. */
-export function JurisdictionPicker({ root, value, onChange, accept, placeholder }: { root: string; value?: string; onChange?: (v: string) => void; accept?: string[]; placeholder?: string }) {
+export function JurisdictionPicker({
+  root,
+  value,
+  onChange,
+  accept,
+  placeholder,
+}: {
+  root: string;
+  value?: string;
+  onChange?: (v: string) => void;
+  accept?: string[];
+  placeholder?: string;
+}) {
   const [options, setOptions] = useState<Option[]>([]);
   const [levels] = useState(() => new Map<string, string>());
   useEffect(() => {
@@ -20,10 +38,13 @@ export function JurisdictionPicker({ root, value, onChange, accept, placeholder 
   // A value set from outside (a link, the address bar) may lie below levels not yet opened: fetch it to show its name.
   useEffect(() => {
     if (!value || levels.has(value)) return;
-    void call(getJurisdiction, { params: { code: value } }).then((n) => {
-      levels.set(n.code, n.level);
-      setOptions((o) => (o.some((x) => x.id === n.code) ? o : [...o, toOption(n)]));
-    }, () => undefined);
+    void call(getJurisdiction, { params: { code: value } }).then(
+      (n) => {
+        levels.set(n.code, n.level);
+        setOptions((o) => (o.some((x) => x.id === n.code) ? o : [...o, toOption(n)]));
+      },
+      () => undefined,
+    );
   }, [value, levels]);
   const loadData = async ({ id }: { id?: string }) => {
     const children = await call(jurisdictionChildren, { params: { code: String(id) } });

@@ -11,11 +11,23 @@ import type { JurisdictionNode as JNode } from '@server/features/jurisdictions/c
 const toTree = (n: JNode): TreeDataNode => ({ key: n.code, title: n.name, isLeaf: n.childCount === 0 });
 
 function insertChildren(list: TreeDataNode[], key: React.Key, children: TreeDataNode[]): TreeDataNode[] {
-  return list.map((n) => (n.key === key ? { ...n, children } : n.children ? { ...n, children: insertChildren(n.children, key, children) } : n));
+  return list.map((n) =>
+    n.key === key ? { ...n, children } : n.children ? { ...n, children: insertChildren(n.children, key, children) } : n,
+  );
 }
 
 /** The user's subtree, loaded one level at a time (the national tree is never loaded whole). */
-export function JurisdictionTree({ root, selected, onSelect, reloadKey }: { root: string; selected?: string; onSelect: (code: string, node?: JNode) => void; reloadKey?: number }) {
+export function JurisdictionTree({
+  root,
+  selected,
+  onSelect,
+  reloadKey,
+}: {
+  root: string;
+  selected?: string;
+  onSelect: (code: string, node?: JNode) => void;
+  reloadKey?: number;
+}) {
   const [tree, setTree] = useState<TreeDataNode[] | null>(null);
   const [nodes] = useState(() => new Map<string, JNode>());
   const [error, setError] = useState<string | null>(null);
@@ -24,7 +36,10 @@ export function JurisdictionTree({ root, selected, onSelect, reloadKey }: { root
   useEffect(() => {
     void (async () => {
       try {
-        const [self, children] = await Promise.all([call(getJurisdiction, { params: { code: root } }), call(jurisdictionChildren, { params: { code: root } })]);
+        const [self, children] = await Promise.all([
+          call(getJurisdiction, { params: { code: root } }),
+          call(jurisdictionChildren, { params: { code: root } }),
+        ]);
         [self, ...children].forEach((n) => nodes.set(n.code, n));
         setTree([{ ...toTree(self), children: children.map(toTree) }]);
       } catch (e) {

@@ -27,12 +27,29 @@ export function ListOrCards<T extends object>({ card, onOpen, ...table }: Props<
   // Before the first measurement useBreakpoint is empty; fall back on the window's width.
   const phone = Object.keys(screens).length ? !screens.md : window.innerWidth < 768;
   if (!phone) {
-    return <Table<T> {...table} onRow={onOpen ? (r) => ({ onClick: () => onOpen(r), style: { cursor: 'pointer' } }) : table.onRow} />;
+    return (
+      <Table<T>
+        {...table}
+        onRow={onOpen ? (r) => ({ onClick: () => onOpen(r), style: { cursor: 'pointer' } }) : table.onRow}
+      />
+    );
   }
   const rowKey = table.rowKey;
-  const keyOf = (r: T, i: number) => String(typeof rowKey === 'function' ? rowKey(r, i) : rowKey ? (r as Record<string, unknown>)[rowKey as string] : i);
+  const keyOf = (r: T, i: number) =>
+    String(typeof rowKey === 'function' ? rowKey(r, i) : rowKey ? (r as Record<string, unknown>)[rowKey as string] : i);
   const tp = table.pagination;
-  const pagination = tp ? { current: tp.current, pageSize: tp.pageSize, total: tp.total, onChange: tp.onChange, showTotal: tp.showTotal, size: 'small' as const, simple: true, align: 'center' as const } : false;
+  const pagination = tp
+    ? {
+        current: tp.current,
+        pageSize: tp.pageSize,
+        total: tp.total,
+        onChange: tp.onChange,
+        showTotal: tp.showTotal,
+        size: 'small' as const,
+        simple: true,
+        align: 'center' as const,
+      }
+    : false;
   const empty = table.locale?.emptyText;
   return (
     <List<T>
@@ -45,19 +62,36 @@ export function ListOrCards<T extends object>({ card, onOpen, ...table }: Props<
         const v = card(r);
         return (
           <List.Item key={keyOf(r, i)} style={{ padding: '6px 0', border: 'none' }}>
-            <Card size="small" hoverable={!!onOpen} style={{ width: '100%', minWidth: 0 }} onClick={onOpen ? () => onOpen(r) : undefined} data-testid="list-card">
+            <Card
+              size="small"
+              hoverable={!!onOpen}
+              style={{ width: '100%', minWidth: 0 }}
+              onClick={onOpen ? () => onOpen(r) : undefined}
+              data-testid="list-card"
+            >
               <div style={{ display: 'flex', justifyContent: 'space-between', gap: 8, alignItems: 'flex-start' }}>
-                <Typography.Text strong style={{ minWidth: 0, flex: 1, overflowWrap: 'anywhere' }}>{v.title}</Typography.Text>
-                {v.status && <div style={{ flexShrink: 0, maxWidth: '50%', textAlign: 'right' }} data-testid="card-status">{v.status}</div>}
+                <Typography.Text strong style={{ minWidth: 0, flex: 1, overflowWrap: 'anywhere' }}>
+                  {v.title}
+                </Typography.Text>
+                {v.status && (
+                  <div style={{ flexShrink: 0, maxWidth: '50%', textAlign: 'right' }} data-testid="card-status">
+                    {v.status}
+                  </div>
+                )}
               </div>
               {v.due && (
                 <div style={{ marginTop: 4 }} data-testid="card-due">
-                  <Typography.Text type="secondary">{v.due.label}：</Typography.Text>{v.due.value}
+                  <Typography.Text type="secondary">{v.due.label}：</Typography.Text>
+                  {v.due.value}
                 </div>
               )}
               {v.lines && v.lines.length > 0 && (
                 <Space direction="vertical" size={0} style={{ marginTop: 4, width: '100%', minWidth: 0 }}>
-                  {v.lines.map((l, j) => <div key={j} style={{ overflowWrap: 'anywhere', color: 'rgba(0,0,0,0.65)' }}>{l}</div>)}
+                  {v.lines.map((l, j) => (
+                    <div key={j} style={{ overflowWrap: 'anywhere', color: 'rgba(0,0,0,0.65)' }}>
+                      {l}
+                    </div>
+                  ))}
                 </Space>
               )}
             </Card>

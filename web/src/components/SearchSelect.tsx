@@ -7,8 +7,12 @@ type Option = { value: number; label: ReactNode };
 type Common = {
   /** Given by Form.Item, so the field's label names this input. */
   id?: string;
-  query?: Query; value?: number | number[]; onChange?: (v: number | number[] | undefined) => void;
-  placeholder?: string; mode?: 'multiple'; style?: React.CSSProperties;
+  query?: Query;
+  value?: number | number[];
+  onChange?: (v: number | number[] | undefined) => void;
+  placeholder?: string;
+  mode?: 'multiple';
+  style?: React.CSSProperties;
 };
 
 /**
@@ -17,9 +21,22 @@ type Common = {
  * (`list={listEntities}`: its contract types the items) or, for a list chosen at run time, its path
  * and the item type.
  */
-export function SearchSelect<E extends Endpoint>(props: Common & { list: E; toOption: (item: ItemOf<E>) => Option }): ReactElement;
+export function SearchSelect<E extends Endpoint>(
+  props: Common & { list: E; toOption: (item: ItemOf<E>) => Option },
+): ReactElement;
 export function SearchSelect<T>(props: Common & { path: string; toOption: (item: T) => Option }): ReactElement;
-export function SearchSelect<T>({ id, list, path: given, query, toOption, value, onChange, placeholder, mode, style }: Common & { list?: Endpoint; path?: string; toOption: (item: T) => Option }) {
+export function SearchSelect<T>({
+  id,
+  list,
+  path: given,
+  query,
+  toOption,
+  value,
+  onChange,
+  placeholder,
+  mode,
+  style,
+}: Common & { list?: Endpoint; path?: string; toOption: (item: T) => Option }) {
   const path = list?.path ?? given!;
   const [options, setOptions] = useState<Option[]>([]);
   const [loading, setLoading] = useState(false);
@@ -30,25 +47,32 @@ export function SearchSelect<T>({ id, list, path: given, query, toOption, value,
   toOptionRef.current = toOption;
   // Options once shown, so a chosen value keeps its label after a later search no longer lists it.
   const seen = useRef(new Map<number, Option>());
-  const chosen = ([] as number[]).concat(value ?? []).filter((v) => !options.some((o) => o.value === v)).flatMap((v) => seen.current.get(v) ?? []);
+  const chosen = ([] as number[])
+    .concat(value ?? [])
+    .filter((v) => !options.some((o) => o.value === v))
+    .flatMap((v) => seen.current.get(v) ?? []);
 
   const search = (q: string) => {
     clearTimeout(timer.current);
-    timer.current = setTimeout(() => void (async () => {
-      const seq = ++latest.current;
-      setLoading(true);
-      try {
-        const page = await get<Page<T>>(path, { ...JSON.parse(extra), q: q.trim() || undefined, pageSize: 20 });
-        // A slower earlier answer must not overwrite a later one.
-        const found = page.items.map((i) => toOptionRef.current(i));
-        found.forEach((o) => seen.current.set(o.value, o));
-        if (seq === latest.current) setOptions(found);
-      } catch {
-        if (seq === latest.current) setOptions([]);
-      } finally {
-        if (seq === latest.current) setLoading(false);
-      }
-    })(), q ? 300 : 0);
+    timer.current = setTimeout(
+      () =>
+        void (async () => {
+          const seq = ++latest.current;
+          setLoading(true);
+          try {
+            const page = await get<Page<T>>(path, { ...JSON.parse(extra), q: q.trim() || undefined, pageSize: 20 });
+            // A slower earlier answer must not overwrite a later one.
+            const found = page.items.map((i) => toOptionRef.current(i));
+            found.forEach((o) => seen.current.set(o.value, o));
+            if (seq === latest.current) setOptions(found);
+          } catch {
+            if (seq === latest.current) setOptions([]);
+          } finally {
+            if (seq === latest.current) setLoading(false);
+          }
+        })(),
+      q ? 300 : 0,
+    );
   };
   useEffect(() => {
     search('');

@@ -6,7 +6,9 @@ export function Section({ title, extra, children }: { title: ReactNode; extra?: 
   return (
     <div style={{ marginTop: 24 }}>
       <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 8, marginBottom: 8 }}>
-        <Typography.Title level={5} style={{ margin: 0 }}>{title}</Typography.Title>
+        <Typography.Title level={5} style={{ margin: 0 }}>
+          {title}
+        </Typography.Title>
         {extra}
       </div>
       {children}

@@ -4,4 +4,7 @@
  * each data value through this; labels drawn on the canvas are text and need nothing.
  */
 export const escapeHtml = (v: string | number | null | undefined): string =>
-  String(v ?? '').replace(/[&<>"'`]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' })[c]!);
+  String(v ?? '').replace(
+    /[&<>"'`]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' })[c]!,
+  );

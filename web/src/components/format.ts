@@ -1,16 +1,20 @@
 import { INDICATORS, type IndicatorKey } from '@domain/indicators/registry';
 
 /** Rates arrive as 0..1, or null when there is nothing to divide by (no entities at all). */
-export const pct = (rate: number | null | undefined): string => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`);
+export const pct = (rate: number | null | undefined): string =>
+  rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`;
 
 /** An indicator's figure as the dashboard and the reports show it: a rate as a percentage, a count with separators. */
-export const indicatorValue = (k: IndicatorKey, v: number | null | undefined): string => (INDICATORS[k].kind === 'rate' ? pct(v) : (v ?? 0).toLocaleString());
+export const indicatorValue = (k: IndicatorKey, v: number | null | undefined): string =>
+  INDICATORS[k].kind === 'rate' ? pct(v) : (v ?? 0).toLocaleString();
 
 /** Select options from a code → label dictionary. */
-export const toOptions = (labels: Record<string, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }));
+export const toOptions = (labels: Record<string, string>) =>
+  Object.entries(labels).map(([value, label]) => ({ value, label }));
 
 /** Dates go to the API as YYYY-MM-DD, whatever the picker holds. */
-export const ymd = (d: { format: (f: string) => string } | null | undefined): string | undefined => d?.format('YYYY-MM-DD');
+export const ymd = (d: { format: (f: string) => string } | null | undefined): string | undefined =>
+  d?.format('YYYY-MM-DD');
 
 /** A recorded value in words (history rows hold whatever the column held): empty as 空, objects as JSON. */
 export const shown = (v: unknown, empty = '空'): string => {

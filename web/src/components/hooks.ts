@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { App } from 'antd';
 import { useSearchParams } from 'react-router-dom';
 import type { Endpoint, ParamsOf, ResponseOf } from '@server/http/contract';
@@ -20,16 +20,31 @@ export function useAddressFilters(keys: string[]) {
   return useFilters(Object.fromEntries(keys.map((k) => [k, params.get(k) ?? undefined])));
 }
 
+/**
+ * Reloads a list when something changed elsewhere on the page (a drawer, a form): a new `version`
+ * reloads it; a change of its filters reloads it by itself, so only the version is watched.
+ */
+export function useReloadOn(version: number, reload: () => Promise<void>) {
+  const latest = useRef(reload);
+  useEffect(() => {
+    latest.current = reload;
+  });
+  useEffect(() => {
+    if (version) void latest.current();
+  }, [version]);
+}
+
 /** The record open in a drawer, kept in the address (?open=12) so other pages can link to it. */
 export function useOpenParam(): [number | null, (id: number | null) => void] {
   const [params, setParams] = useSearchParams();
   const open = Number(params.get('open')) || null;
-  const setOpen = (id: number | null) => setParams((p) => {
-    const next = new URLSearchParams(p);
-    if (id) next.set('open', String(id));
-    else next.delete('open');
-    return next;
-  });
+  const setOpen = (id: number | null) =>
+    setParams((p) => {
+      const next = new URLSearchParams(p);
+      if (id) next.set('open', String(id));
+      else next.delete('open');
+      return next;
+    });
   return [open, setOpen];
 }
 

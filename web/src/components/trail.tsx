@@ -9,7 +9,7 @@ const nodes = new Map<string, JNode>();
 /** The chain of nodes from the user's own node (`root`) down to `code`. */
 export async function trailTo(code: string, root: string): Promise<Place[]> {
   const out: Place[] = [];
-  for (let c: string | null = code; c; ) {
+  for (let c: string | null = code; c;) {
     const n: JNode = nodes.get(c) ?? (await call(getJurisdiction, { params: { code: c } }));
     nodes.set(c, n);
     out.unshift(n);
@@ -23,5 +23,12 @@ export function DrillTrail({ under, root, onDrill }: { under: string; root: stri
   const [trail, setTrail] = useState<Place[]>([]);
   useEffect(() => void trailTo(under, root).then(setTrail, () => setTrail([])), [under, root]);
   if (trail.length < 2) return null;
-  return <Breadcrumb style={{ marginBottom: 12 }} items={trail.map((p, i) => ({ title: i < trail.length - 1 ? <a onClick={() => onDrill(p.code)}>{p.name}</a> : p.name }))} />;
+  return (
+    <Breadcrumb
+      style={{ marginBottom: 12 }}
+      items={trail.map((p, i) => ({
+        title: i < trail.length - 1 ? <a onClick={() => onDrill(p.code)}>{p.name}</a> : p.name,
+      }))}
+    />
+  );
 }

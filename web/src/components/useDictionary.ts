@@ -8,10 +8,18 @@ let cache: Promise<Record<string, Entry[]>> | null = null;
 export function useDictionary(kind: string): { entries: Entry[]; labels: Record<string, string> } {
   const [entries, setEntries] = useState<Entry[]>([]);
   useEffect(() => {
-    cache ??= call(listDictionaries).catch((e) => { cache = null; throw e; });
+    cache ??= call(listDictionaries).catch((e) => {
+      cache = null;
+      throw e;
+    });
     let live = true;
-    cache.then((d) => live && setEntries(d[kind] ?? []), () => undefined);
-    return () => { live = false; };
+    cache.then(
+      (d) => live && setEntries(d[kind] ?? []),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
   }, [kind]);
   return { entries, labels: Object.fromEntries(entries.map((e) => [e.code, e.label])) };
 }

@@ -54,5 +54,12 @@ type Paged<T> = {
   loading: boolean;
   error: string | null;
   reload: () => Promise<void>;
-  pagination: { current: number; pageSize: number; total: number; showSizeChanger: boolean; showTotal: (t: number) => string; onChange: (p: number, s: number) => void };
+  pagination: {
+    current: number;
+    pageSize: number;
+    total: number;
+    showSizeChanger: boolean;
+    showTotal: (t: number) => string;
+    onChange: (p: number, s: number) => void;
+  };
 };

@@ -9,14 +9,23 @@ import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 
-const OUTCOME: Record<string, [string, string]> = { success: ['成功', 'green'], failure: ['失败', 'red'], denied: ['拒绝', 'orange'] };
+const OUTCOME: Record<string, [string, string]> = {
+  success: ['成功', 'green'],
+  failure: ['失败', 'red'],
+  denied: ['拒绝', 'orange'],
+};
 
 export default function Audit() {
   const { message, modal } = App.useApp();
   const [actor, setActor] = useState('');
   const [outcome, setOutcome] = useState<string | undefined>();
   const [range, setRange] = useState<[Dayjs | null, Dayjs | null] | null>(null);
-  const filters = { actor, outcome, from: range?.[0]?.startOf('day').toISOString(), to: range?.[1]?.endOf('day').toISOString() };
+  const filters = {
+    actor,
+    outcome,
+    from: range?.[0]?.startOf('day').toISOString(),
+    to: range?.[1]?.endOf('day').toISOString(),
+  };
   const list = usePaged(listAudit, filters, 50);
   const verify = async () => {
     try {
@@ -33,15 +42,26 @@ export default function Audit() {
         title="审计日志"
         extra={
           <Space>
-            <Button icon={<SafetyCertificateOutlined />} onClick={verify}>校验完整性</Button>
-            <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportAudit.path}`, filters)}>导出 Excel</Button>
+            <Button icon={<SafetyCertificateOutlined />} onClick={verify}>
+              校验完整性
+            </Button>
+            <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportAudit.path}`, filters)}>
+              导出 Excel
+            </Button>
           </Space>
         }
       />
       <Card size="small">
         <Space wrap style={{ marginBottom: 12 }}>
           <Input.Search placeholder="操作人账号" allowClear onSearch={setActor} style={{ width: 180 }} />
-          <Select allowClear placeholder="结果" style={{ width: 120 }} value={outcome} onChange={setOutcome} options={Object.entries(OUTCOME).map(([v, [l]]) => ({ value: v, label: l }))} />
+          <Select
+            allowClear
+            placeholder="结果"
+            style={{ width: 120 }}
+            value={outcome}
+            onChange={setOutcome}
+            options={Object.entries(OUTCOME).map(([v, [l]]) => ({ value: v, label: l }))}
+          />
           <DatePicker.RangePicker onChange={(v) => setRange(v)} />
         </Space>
         {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
@@ -52,14 +72,30 @@ export default function Audit() {
           dataSource={list.items}
           pagination={list.pagination}
           scroll={{ x: 960 }}
-          expandable={{ expandedRowRender: (r) => <Typography.Paragraph code style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{JSON.stringify(r.detail, null, 2)}</Typography.Paragraph>, rowExpandable: (r) => !!r.detail }}
+          expandable={{
+            expandedRowRender: (r) => (
+              <Typography.Paragraph code style={{ whiteSpace: 'pre-wrap', margin: 0 }}>
+                {JSON.stringify(r.detail, null, 2)}
+              </Typography.Paragraph>
+            ),
+            rowExpandable: (r) => !!r.detail,
+          }}
           columns={[
             { title: '序号', dataIndex: 'id', width: 80 },
             { title: '时间', dataIndex: 'at', width: 170, render: (t: string) => new Date(t).toLocaleString('zh-CN') },
             { title: '操作人', dataIndex: 'actorName', width: 120 },
             { title: '操作', dataIndex: 'actionLabel', width: 140 },
-            { title: '对象', key: 'obj', render: (_, r) => (r.objectLabel ? `${r.objectLabel} ${r.objectId ?? ''}` : '') },
-            { title: '结果', dataIndex: 'outcome', width: 80, render: (o: string) => <Tag color={OUTCOME[o]?.[1]}>{OUTCOME[o]?.[0] ?? o}</Tag> },
+            {
+              title: '对象',
+              key: 'obj',
+              render: (_, r) => (r.objectLabel ? `${r.objectLabel} ${r.objectId ?? ''}` : ''),
+            },
+            {
+              title: '结果',
+              dataIndex: 'outcome',
+              width: 80,
+              render: (o: string) => <Tag color={OUTCOME[o]?.[1]}>{OUTCOME[o]?.[0] ?? o}</Tag>,
+            },
             { title: 'IP', dataIndex: 'ip', width: 130 },
           ]}
         />

@@ -1,8 +1,37 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, App, Button, Card, Col, Empty, Grid, Popconfirm, Row, Segmented, Select, Space, Spin, Statistic, Table, Tooltip, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Empty,
+  Grid,
+  Popconfirm,
+  Row,
+  Segmented,
+  Select,
+  Space,
+  Spin,
+  Statistic,
+  Table,
+  Tooltip,
+  Typography,
+} from 'antd';
 import { CameraOutlined, QuestionCircleOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
-import { COUNTS, GROUP_LABEL, INDICATORS, RATES, orgKindKey, setupModeKey, type CountKey, type IndicatorGroup, type IndicatorKey, type RateKey } from '@domain/indicators/registry';
+import {
+  COUNTS,
+  GROUP_LABEL,
+  INDICATORS,
+  RATES,
+  orgKindKey,
+  setupModeKey,
+  type CountKey,
+  type IndicatorGroup,
+  type IndicatorKey,
+  type RateKey,
+} from '@domain/indicators/registry';
 import { ORG_KIND_LABEL, SETUP_MODE_LABEL, type OrgKind, type SetupMode } from '@domain/orgs/rules';
 import { call, withQuery } from '../api';
 import { getDashboard, takeSnapshotsNow, type Dashboard, type Values } from '@server/features/indicators/contract';
@@ -40,8 +69,15 @@ function listOf(key: IndicatorKey, under: string): string | null {
     casesOpen: '/discovery',
     orgsEstablished: orgs({ status: 'established' }),
     orgsPreparing: orgs({ status: 'preparing' }),
-    ...Object.fromEntries((Object.keys(ORG_KIND_LABEL) as OrgKind[]).map((k) => [orgKindKey(k), orgs({ status: 'established', kind: k })])),
-    ...Object.fromEntries((Object.keys(SETUP_MODE_LABEL) as SetupMode[]).map((m) => [setupModeKey(m), orgs({ status: 'established', setupMode: m })])),
+    ...Object.fromEntries(
+      (Object.keys(ORG_KIND_LABEL) as OrgKind[]).map((k) => [orgKindKey(k), orgs({ status: 'established', kind: k })]),
+    ),
+    ...Object.fromEntries(
+      (Object.keys(SETUP_MODE_LABEL) as SetupMode[]).map((m) => [
+        setupModeKey(m),
+        orgs({ status: 'established', setupMode: m }),
+      ]),
+    ),
     instructorsActive: withQuery('/instructors', { under }),
     assignmentsInForce: withQuery('/instructors', { under }),
     entitiesReached: withQuery('/instructors', { under }),
@@ -56,12 +92,38 @@ function listOf(key: IndicatorKey, under: string): string | null {
     trainingCompletion: '/education',
     xgzCommittees: '/units',
     guidancePosts: '/units',
-    ...Object.fromEntries((['appealsReceived', 'appealsOpen', 'appealsClosed', 'appealsOverdue', 'appealsRated', 'appealsSatisfied', 'appealSatisfaction', 'visits', 'entitiesVisited', 'visitProblems'] as const).map((k) => [k, '/appeals'])),
-    ...Object.fromEntries((Object.keys(COUNTS) as CountKey[]).filter((k) => COUNTS[k].group === 'newEmployment' || COUNTS[k].group === 'league').map((k) => [k, COUNTS[k].group === 'league' ? orgs({ status: 'established', body: 'league' }) : '/new-employment'])),
+    ...Object.fromEntries(
+      (
+        [
+          'appealsReceived',
+          'appealsOpen',
+          'appealsClosed',
+          'appealsOverdue',
+          'appealsRated',
+          'appealsSatisfied',
+          'appealSatisfaction',
+          'visits',
+          'entitiesVisited',
+          'visitProblems',
+        ] as const
+      ).map((k) => [k, '/appeals']),
+    ),
+    ...Object.fromEntries(
+      (Object.keys(COUNTS) as CountKey[])
+        .filter((k) => COUNTS[k].group === 'newEmployment' || COUNTS[k].group === 'league')
+        .map((k) => [
+          k,
+          COUNTS[k].group === 'league' ? orgs({ status: 'established', body: 'league' }) : '/new-employment',
+        ]),
+    ),
     platformOrgCoverage: '/new-employment',
     stationOrgCoverage: '/new-employment',
     stationWorkCoverage: '/new-employment',
-    ...Object.fromEntries((Object.keys(COUNTS) as CountKey[]).filter((k) => COUNTS[k].group === 'assistance').map((k) => [k, '/assistance'])),
+    ...Object.fromEntries(
+      (Object.keys(COUNTS) as CountKey[])
+        .filter((k) => COUNTS[k].group === 'assistance')
+        .map((k) => [k, '/assistance']),
+    ),
   };
   return links[key] ?? null;
 }
@@ -71,19 +133,52 @@ const show = (key: IndicatorKey, v: Values) => indicatorValue(key, v[key]);
 /** Headline cards: one row per group, the figures of the group, each a link to its list. */
 const HEADLINES: { group: IndicatorGroup; keys: IndicatorKey[] }[] = [
   { group: 'entities', keys: ['operating', 'newEntities', 'kindEnterprise', 'kindIndividual', 'kindCooperative'] },
-  { group: 'coverage', keys: ['orgCoverage', 'workCoverage', 'standaloneRate', 'withMembers', 'orgCoverageWithMembers'] },
+  {
+    group: 'coverage',
+    keys: ['orgCoverage', 'workCoverage', 'standaloneRate', 'withMembers', 'orgCoverageWithMembers'],
+  },
   { group: 'members', keys: ['membersFound', 'membersOnRoster', 'casesOpen'] },
-  { group: 'orgs', keys: ['orgsEstablished', 'orgsPreparing', 'orgsBranch', 'orgsJointBranch', 'modeStandalone', 'modeZone'] },
+  {
+    group: 'orgs',
+    keys: ['orgsEstablished', 'orgsPreparing', 'orgsBranch', 'orgsJointBranch', 'modeStandalone', 'modeZone'],
+  },
   { group: 'instructors', keys: ['instructorsActive', 'assignmentsInForce', 'entitiesReached', 'guidanceThisYear'] },
   { group: 'sanliang', keys: ['sanliangParticipants', 'validPlaques'] },
   { group: 'points', keys: ['contactPoints', 'demoPoints'] },
   { group: 'honours', keys: ['honoursAwarded'] },
   { group: 'training', keys: ['trainingCompletion', 'secretaries', 'secretariesTrained'] },
   { group: 'units', keys: ['xgzCommittees', 'guidancePosts'] },
-  { group: 'appeals', keys: ['appealsReceived', 'appealsClosed', 'appealsOverdue', 'appealSatisfaction', 'visits', 'visitProblems'] },
-  { group: 'newEmployment', keys: ['platforms', 'platformPartners', 'deliveryStations', 'riders', 'memberRiders', 'riderCommittees', 'mobileBranches', 'mobileCardsValid', 'stationOrgCoverage', 'stationWorkCoverage'] },
+  {
+    group: 'appeals',
+    keys: ['appealsReceived', 'appealsClosed', 'appealsOverdue', 'appealSatisfaction', 'visits', 'visitProblems'],
+  },
+  {
+    group: 'newEmployment',
+    keys: [
+      'platforms',
+      'platformPartners',
+      'deliveryStations',
+      'riders',
+      'memberRiders',
+      'riderCommittees',
+      'mobileBranches',
+      'mobileCardsValid',
+      'stationOrgCoverage',
+      'stationWorkCoverage',
+    ],
+  },
   { group: 'league', keys: ['leagueOrgs', 'leagueMembers'] },
-  { group: 'assistance', keys: ['assistancePrograms', 'assistedEntities', 'assistedResolved', 'assistedImproved', 'assistedUnresolved', 'assistedOngoing'] },
+  {
+    group: 'assistance',
+    keys: [
+      'assistancePrograms',
+      'assistedEntities',
+      'assistedResolved',
+      'assistedImproved',
+      'assistedUnresolved',
+      'assistedOngoing',
+    ],
+  },
 ];
 
 export default function Dashboard() {
@@ -115,11 +210,22 @@ export default function Dashboard() {
 
   return (
     <div>
-      <PageTitle title="数据看板" extra={can('data.write') && (
-        <Popconfirm title="为本辖区及下级各辖区取本月快照？" description="本月已有的快照将被替换，以前各月保留。" okText="取快照" cancelText="取消" onConfirm={snapshot}>
-          <Button icon={<CameraOutlined />}>取本月快照</Button>
-        </Popconfirm>
-      )} />
+      <PageTitle
+        title="数据看板"
+        extra={
+          can('data.write') && (
+            <Popconfirm
+              title="为本辖区及下级各辖区取本月快照？"
+              description="本月已有的快照将被替换，以前各月保留。"
+              okText="取快照"
+              cancelText="取消"
+              onConfirm={snapshot}
+            >
+              <Button icon={<CameraOutlined />}>取本月快照</Button>
+            </Popconfirm>
+          )
+        }
+      />
       <DrillTrail under={under} root={root} onDrill={drill} />
       {error && <Alert type="error" showIcon title={error} />}
       {!data && !error && <Spin />}
@@ -132,7 +238,9 @@ function DashboardView({ data, onDrill }: { data: DashboardData; onDrill: (code:
   const { node, figures } = data;
   return (
     <>
-      <Typography.Paragraph type="secondary">{node.name}：各项指标为当前实时数据；趋势中以前各月取自月度快照。点击数字查看对应清单，点击下级辖区进入下钻。</Typography.Paragraph>
+      <Typography.Paragraph type="secondary">
+        {node.name}：各项指标为当前实时数据；趋势中以前各月取自月度快照。点击数字查看对应清单，点击下级辖区进入下钻。
+      </Typography.Paragraph>
       {HEADLINES.map(({ group, keys }) => (
         <Card key={group} size="small" title={GROUP_LABEL[group]} style={{ marginBottom: 12 }}>
           <Row gutter={[12, 12]}>
@@ -142,7 +250,19 @@ function DashboardView({ data, onDrill }: { data: DashboardData; onDrill: (code:
               return (
                 <Col key={k} xs={12} sm={8} lg={6} xl={4} data-indicator={k}>
                   <Statistic
-                    title={<span>{d.label}{d.note && <> <Tooltip title={d.note}><QuestionCircleOutlined style={{ color: '#999' }} /></Tooltip></>}</span>}
+                    title={
+                      <span>
+                        {d.label}
+                        {d.note && (
+                          <>
+                            {' '}
+                            <Tooltip title={d.note}>
+                              <QuestionCircleOutlined style={{ color: '#999' }} />
+                            </Tooltip>
+                          </>
+                        )}
+                      </span>
+                    }
                     value={show(k, figures)}
                     suffix={d.kind === 'count' ? d.unit : undefined}
                     valueRender={(v) => (href ? <Link to={href}>{v}</Link> : v)}
@@ -154,13 +274,19 @@ function DashboardView({ data, onDrill }: { data: DashboardData; onDrill: (code:
         </Card>
       ))}
       {figures.operating === 0 ? (
-        <Card><Empty description={'本辖区尚无存续的市场主体。可在"数据导入"中导入登记信息。'} /></Card>
+        <Card>
+          <Empty description={'本辖区尚无存续的市场主体。可在"数据导入"中导入登记信息。'} />
+        </Card>
       ) : (
         <>
           {data.children.length > 0 && <ChildrenCard data={data} onDrill={onDrill} />}
           <Row gutter={[12, 12]}>
-            <Col xs={24} xl={14}><TrendCard trend={data.trend} /></Col>
-            <Col xs={24} xl={10}><FunnelCard funnel={data.funnel} /></Col>
+            <Col xs={24} xl={14}>
+              <TrendCard trend={data.trend} />
+            </Col>
+            <Col xs={24} xl={10}>
+              <FunnelCard funnel={data.funnel} />
+            </Col>
           </Row>
         </>
       )}
@@ -170,7 +296,8 @@ function DashboardView({ data, onDrill }: { data: DashboardData; onDrill: (code:
 
 const RATE_CHOICES: RateKey[] = ['orgCoverage', 'workCoverage', 'standaloneRate', 'orgCoverageWithMembers'];
 /** From pale to the party red, by a share of 0..1. */
-const shade = (r: number | null) => (r === null ? '#bdbdbd' : `hsl(0, ${Math.round(35 + 40 * r)}%, ${Math.round(78 - 40 * r)}%)`);
+const shade = (r: number | null) =>
+  r === null ? '#bdbdbd' : `hsl(0, ${Math.round(35 + 40 * r)}%, ${Math.round(78 - 40 * r)}%)`;
 
 function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: string) => void }) {
   const wide = Grid.useBreakpoint().md !== false;
@@ -179,33 +306,100 @@ function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: 
   const { children } = data;
   const stations = children[0].level === 'station';
   // Nodes with no operating entity have no rate to compare; the table still lists them.
-  const ranked = useMemo(() => children.filter((c) => c.operating > 0).sort((a, b) => (b[rate] ?? -1) - (a[rate] ?? -1)), [children, rate]);
+  const ranked = useMemo(
+    () => children.filter((c) => c.operating > 0).sort((a, b) => (b[rate] ?? -1) - (a[rate] ?? -1)),
+    [children, rate],
+  );
   const byName = (name: string) => ranked.find((c) => c.name === name);
   const label = RATES[rate].label;
   // Shaded against the highest child, not against 100%: rates early in the work are small and would all look alike.
   const top = Math.max(0, ...ranked.map((c) => c[rate] ?? 0)) || 1;
-  const option = useMemo(() => (view === 'treemap' ? {
-    tooltip: { formatter: (p: { name: string; value: number }) => `${escapeHtml(p.name)}<br/>存续主体 ${p.value.toLocaleString()} 户<br/>${escapeHtml(label)} ${pct(byName(p.name)?.[rate] ?? null)}` },
-    series: [{
-      type: 'treemap', roam: false, nodeClick: false, breadcrumb: { show: false }, width: '100%', height: '100%', top: 0, left: 0,
-      label: { show: true, formatter: (p: { name: string }) => `${p.name}\n${pct(byName(p.name)?.[rate] ?? null)}` },
-      // Dark text on the pale tiles, white on the deep ones.
-      data: ranked.map((c) => ({ name: c.name, value: c.operating, itemStyle: { color: shade(c[rate] === null ? null : c[rate] / top) }, label: { color: (c[rate] ?? 0) / top > 0.5 ? '#fff' : '#333' } })),
-    }],
-  } : {
-    grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => `${v.toFixed(1)}%` },
-    xAxis: { type: 'value', max: (m: { max: number }) => Math.max(10, Math.ceil(m.max / 10) * 10), axisLabel: { formatter: '{value}%' } },
-    yAxis: { type: 'category', inverse: true, data: ranked.map((c) => c.name), axisLabel: { width: 110, overflow: 'truncate' } },
-    series: [{
-      type: 'bar', name: label, barMaxWidth: 18, itemStyle: { color: '#c62828' }, cursor: 'pointer',
-      data: ranked.map((c) => (c[rate] === null ? 0 : +(c[rate] * 100).toFixed(1))),
-      label: { show: true, position: 'right', formatter: (p: { dataIndex: number }) => pct(ranked[p.dataIndex][rate]) },
-    }],
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- byName reads ranked
-  }), [view, ranked, rate, label, top]);
-  const columns = (['operating', 'withMembers', 'anyOrg', 'orgCoverage', 'workCoverage', 'membersFound', 'orgsEstablished', 'instructorsActive', 'validPlaques'] as IndicatorKey[]).map((k) => ({
-    title: INDICATORS[k].label, dataIndex: k, width: 100, align: 'right' as const,
+  const option = useMemo(
+    () =>
+      view === 'treemap'
+        ? {
+            tooltip: {
+              formatter: (p: { name: string; value: number }) =>
+                `${escapeHtml(p.name)}<br/>存续主体 ${p.value.toLocaleString()} 户<br/>${escapeHtml(label)} ${pct(byName(p.name)?.[rate] ?? null)}`,
+            },
+            series: [
+              {
+                type: 'treemap',
+                roam: false,
+                nodeClick: false,
+                breadcrumb: { show: false },
+                width: '100%',
+                height: '100%',
+                top: 0,
+                left: 0,
+                label: {
+                  show: true,
+                  formatter: (p: { name: string }) => `${p.name}\n${pct(byName(p.name)?.[rate] ?? null)}`,
+                },
+                // Dark text on the pale tiles, white on the deep ones.
+                data: ranked.map((c) => ({
+                  name: c.name,
+                  value: c.operating,
+                  itemStyle: { color: shade(c[rate] === null ? null : c[rate] / top) },
+                  label: { color: (c[rate] ?? 0) / top > 0.5 ? '#fff' : '#333' },
+                })),
+              },
+            ],
+          }
+        : {
+            grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
+            tooltip: {
+              trigger: 'axis',
+              axisPointer: { type: 'shadow' },
+              valueFormatter: (v: number) => `${v.toFixed(1)}%`,
+            },
+            xAxis: {
+              type: 'value',
+              max: (m: { max: number }) => Math.max(10, Math.ceil(m.max / 10) * 10),
+              axisLabel: { formatter: '{value}%' },
+            },
+            yAxis: {
+              type: 'category',
+              inverse: true,
+              data: ranked.map((c) => c.name),
+              axisLabel: { width: 110, overflow: 'truncate' },
+            },
+            series: [
+              {
+                type: 'bar',
+                name: label,
+                barMaxWidth: 18,
+                itemStyle: { color: '#c62828' },
+                cursor: 'pointer',
+                data: ranked.map((c) => (c[rate] === null ? 0 : +(c[rate] * 100).toFixed(1))),
+                label: {
+                  show: true,
+                  position: 'right',
+                  formatter: (p: { dataIndex: number }) => pct(ranked[p.dataIndex][rate]),
+                },
+              },
+            ],
+          },
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- byName reads ranked
+    [view, ranked, rate, label, top],
+  );
+  const columns = (
+    [
+      'operating',
+      'withMembers',
+      'anyOrg',
+      'orgCoverage',
+      'workCoverage',
+      'membersFound',
+      'orgsEstablished',
+      'instructorsActive',
+      'validPlaques',
+    ] as IndicatorKey[]
+  ).map((k) => ({
+    title: INDICATORS[k].label,
+    dataIndex: k,
+    width: 100,
+    align: 'right' as const,
     sorter: (a: Child, b: Child) => (a[k] ?? -1) - (b[k] ?? -1),
     render: (_: unknown, r: Child) => {
       const href = listOf(k, r.code);
@@ -214,30 +408,84 @@ function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: 
   }));
   const controls = (
     <Space wrap>
-        <Select size="small" value={rate} onChange={setRate} style={{ width: 190 }} options={RATE_CHOICES.map((k) => ({ value: k, label: RATES[k].label }))} />
-        <Segmented size="small" style={{ maxWidth: '100%', overflowX: 'auto' }} value={view} onChange={(v) => setView(v as 'treemap' | 'bar')} options={[
+      <Select
+        size="small"
+        value={rate}
+        onChange={setRate}
+        style={{ width: 190 }}
+        options={RATE_CHOICES.map((k) => ({ value: k, label: RATES[k].label }))}
+      />
+      <Segmented
+        size="small"
+        style={{ maxWidth: '100%', overflowX: 'auto' }}
+        value={view}
+        onChange={(v) => setView(v as 'treemap' | 'bar')}
+        options={[
           { value: 'treemap', label: '矩形树图' },
           { value: 'bar', label: '排序条形图' },
-          { value: 'map', label: <Tooltip title="公开展示的地图须使用经审批的标准底图（审图号）。由部署方提供底图后启用；未提供时请使用矩形树图或条形图。">{wide ? '地图（需部署方提供审图号底图）' : '地图'}</Tooltip>, disabled: true },
-        ]} />
+          {
+            value: 'map',
+            label: (
+              <Tooltip title="公开展示的地图须使用经审批的标准底图（审图号）。由部署方提供底图后启用；未提供时请使用矩形树图或条形图。">
+                {wide ? '地图（需部署方提供审图号底图）' : '地图'}
+              </Tooltip>
+            ),
+            disabled: true,
+          },
+        ]}
+      />
     </Space>
   );
   return (
     // On a phone the controls go into the card's body: in its header they would push the page sideways.
-    <Card size="small" title={stations ? '各基层所对比' : '下级辖区对比'} style={{ marginBottom: 12 }} extra={wide ? controls : undefined}>
+    <Card
+      size="small"
+      title={stations ? '各基层所对比' : '下级辖区对比'}
+      style={{ marginBottom: 12 }}
+      extra={wide ? controls : undefined}
+    >
       {!wide && <div style={{ marginBottom: 12 }}>{controls}</div>}
       <Row gutter={[16, 16]}>
         <Col xs={24} xxl={10}>
-          <Typography.Text type="secondary">{view === 'treemap' ? `面积为存续主体数，颜色越深${label}越高（以下级中最高者为最深）` : `${label}排序`}（点击进入该辖区）</Typography.Text>
-          {ranked.length > 0
-            ? <EChart option={option} height={view === 'treemap' ? 320 : Math.max(160, ranked.length * 28 + 24)} onClick={(p) => { const c = byName(p.name); if (c) onDrill(c.code); }} />
-            : <Empty description="下级辖区尚无存续主体" />}
+          <Typography.Text type="secondary">
+            {view === 'treemap' ? `面积为存续主体数，颜色越深${label}越高（以下级中最高者为最深）` : `${label}排序`}
+            （点击进入该辖区）
+          </Typography.Text>
+          {ranked.length > 0 ? (
+            <EChart
+              option={option}
+              height={view === 'treemap' ? 320 : Math.max(160, ranked.length * 28 + 24)}
+              onClick={(p) => {
+                const c = byName(p.name);
+                if (c) onDrill(c.code);
+              }}
+            />
+          ) : (
+            <Empty description="下级辖区尚无存续主体" />
+          )}
         </Col>
         <Col xs={24} xxl={14}>
-          <Table<Child> rowKey="code" size="small" dataSource={children} pagination={false} scroll={{ x: 1000 }}
-            columns={[{ title: stations ? '基层所' : '辖区', dataIndex: 'name', fixed: 'left', width: 140, render: (n: string, r) => <a onClick={() => onDrill(r.code)}>{n}</a> }, ...columns]} />
+          <Table<Child>
+            rowKey="code"
+            size="small"
+            dataSource={children}
+            pagination={false}
+            scroll={{ x: 1000 }}
+            columns={[
+              {
+                title: stations ? '基层所' : '辖区',
+                dataIndex: 'name',
+                fixed: 'left',
+                width: 140,
+                render: (n: string, r) => <a onClick={() => onDrill(r.code)}>{n}</a>,
+              },
+              ...columns,
+            ]}
+          />
           {data.unassigned.operating > 0 && (
-            <Typography.Text type="warning">另有 {data.unassigned.operating} 户存续主体直接挂在{data.node.name}（未分配到下级）</Typography.Text>
+            <Typography.Text type="warning">
+              另有 {data.unassigned.operating} 户存续主体直接挂在{data.node.name}（未分配到下级）
+            </Typography.Text>
           )}
         </Col>
       </Row>
@@ -248,20 +496,46 @@ function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: 
 function TrendCard({ trend }: { trend: Month[] }) {
   const rates: RateKey[] = ['orgCoverage', 'workCoverage'];
   const counts: CountKey[] = ['membersFound', 'orgsEstablished'];
-  const option = useMemo(() => ({
-    grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
-    legend: { top: 0 },
-    tooltip: { trigger: 'axis' },
-    xAxis: { type: 'category', data: trend.map((m) => (m.live ? `${m.period}（实时）` : m.period)) },
-    yAxis: [{ type: 'value', axisLabel: { formatter: '{value}%' } }, { type: 'value', splitLine: { show: false } }],
-    series: [
-      ...rates.map((k) => ({ type: 'line', name: RATES[k].label, data: trend.map((m) => (m[k] === null ? null : +(m[k] * 100).toFixed(1))), yAxisIndex: 0, smooth: true })),
-      ...counts.map((k) => ({ type: 'line', name: COUNTS[k].label, data: trend.map((m) => m[k]), yAxisIndex: 1, lineStyle: { type: 'dashed' } })),
-    ],
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- the keys are constants
-  }), [trend]);
+  const option = useMemo(
+    () => ({
+      grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
+      legend: { top: 0 },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'category', data: trend.map((m) => (m.live ? `${m.period}（实时）` : m.period)) },
+      yAxis: [
+        { type: 'value', axisLabel: { formatter: '{value}%' } },
+        { type: 'value', splitLine: { show: false } },
+      ],
+      series: [
+        ...rates.map((k) => ({
+          type: 'line',
+          name: RATES[k].label,
+          data: trend.map((m) => (m[k] === null ? null : +(m[k] * 100).toFixed(1))),
+          yAxisIndex: 0,
+          smooth: true,
+        })),
+        ...counts.map((k) => ({
+          type: 'line',
+          name: COUNTS[k].label,
+          data: trend.map((m) => m[k]),
+          yAxisIndex: 1,
+          lineStyle: { type: 'dashed' },
+        })),
+      ],
+    }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the keys are constants
+    [trend],
+  );
   return (
-    <Card size="small" title="按月趋势" extra={<Typography.Text type="secondary">{trend.length > 1 ? `${trend.length - 1} 个月的快照 + 本月实时` : '尚无以前月份的快照，仅本月实时'}</Typography.Text>}>
+    <Card
+      size="small"
+      title="按月趋势"
+      extra={
+        <Typography.Text type="secondary">
+          {trend.length > 1 ? `${trend.length - 1} 个月的快照 + 本月实时` : '尚无以前月份的快照，仅本月实时'}
+        </Typography.Text>
+      }
+    >
       <EChart option={option} height={280} />
     </Card>
   );
@@ -269,16 +543,46 @@ function TrendCard({ trend }: { trend: Month[] }) {
 
 function FunnelCard({ funnel }: { funnel: DashboardData['funnel'] }) {
   const top = funnel[0]?.value || 1;
-  const option = useMemo(() => ({
-    tooltip: { trigger: 'item', formatter: (p: { name: string; value: number }) => `${escapeHtml(p.name)}：${p.value.toLocaleString()} 户（${pct(p.value / top)}）` },
-    series: [{
-      type: 'funnel', sort: 'none', left: '5%', width: '55%', top: 8, bottom: 8, minSize: '8%', gap: 2,
-      label: { show: true, position: 'right', color: '#333', formatter: (p: { name: string; value: number }) => `${p.name} ${p.value.toLocaleString()} 户（${pct(p.value / top)}）` },
-      data: funnel.map((s, i) => ({ name: s.label, value: s.value, itemStyle: { color: ['#ef9a9a', '#e57373', '#c62828'][i] } })),
-    }],
-  }), [funnel, top]);
+  const option = useMemo(
+    () => ({
+      tooltip: {
+        trigger: 'item',
+        formatter: (p: { name: string; value: number }) =>
+          `${escapeHtml(p.name)}：${p.value.toLocaleString()} 户（${pct(p.value / top)}）`,
+      },
+      series: [
+        {
+          type: 'funnel',
+          sort: 'none',
+          left: '5%',
+          width: '55%',
+          top: 8,
+          bottom: 8,
+          minSize: '8%',
+          gap: 2,
+          label: {
+            show: true,
+            position: 'right',
+            color: '#333',
+            formatter: (p: { name: string; value: number }) =>
+              `${p.name} ${p.value.toLocaleString()} 户（${pct(p.value / top)}）`,
+          },
+          data: funnel.map((s, i) => ({
+            name: s.label,
+            value: s.value,
+            itemStyle: { color: ['#ef9a9a', '#e57373', '#c62828'][i] },
+          })),
+        },
+      ],
+    }),
+    [funnel, top],
+  );
   return (
-    <Card size="small" title="党组织覆盖漏斗" extra={<Typography.Text type="secondary">存续主体 → 有党员 → 已被党组织覆盖</Typography.Text>}>
+    <Card
+      size="small"
+      title="党组织覆盖漏斗"
+      extra={<Typography.Text type="secondary">存续主体 → 有党员 → 已被党组织覆盖</Typography.Text>}
+    >
       <EChart option={option} height={280} />
     </Card>
   );

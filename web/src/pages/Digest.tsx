@@ -5,28 +5,60 @@ import { getDigest, readAllNotifications, type Digest } from '@server/features/w
 import { call } from '../api';
 import { PageTitle, Link } from '../Layout';
 
-
 /** 每日摘要: a day's messages grouped by kind (the bell shows the latest). */
 export default function DigestPage() {
   const [day, setDay] = useState<Dayjs>(dayjs());
   const [data, setData] = useState<Digest | null>(null);
   const load = () => call(getDigest, { query: { day: day.format('YYYY-MM-DD') } }).then(setData);
-  useEffect(() => { void load(); }, [day]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    void load();
+  }, [day]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <div>
-      <PageTitle title="消息 · 每日摘要" extra={<Space wrap><DatePicker value={day} onChange={(d) => d && setDay(d)} allowClear={false} /><Button onClick={() => void call(readAllNotifications).then(load)}>全部已读</Button></Space>} />
+      <PageTitle
+        title="消息 · 每日摘要"
+        extra={
+          <Space wrap>
+            <DatePicker value={day} onChange={(d) => d && setDay(d)} allowClear={false} />
+            <Button onClick={() => void call(readAllNotifications).then(load)}>全部已读</Button>
+          </Space>
+        }
+      />
       {data && data.groups.length === 0 && <Empty description={`${data.day} 没有消息`} />}
       {data?.groups.map((g) => (
-        <Card key={g.kind} size="small" title={<Space>{g.label}<Tag>{g.count}</Tag></Space>} style={{ marginBottom: 12 }}>
-          <List size="small" dataSource={g.items} renderItem={(n) => (
-            <List.Item style={{ paddingInline: 0 }}>
-              <div style={{ minWidth: 0, wordBreak: 'break-word' }}>
-                {n.link ? <Link to={n.link}>{n.title}</Link> : n.title}
-                {!n.read && <Tag color="red" style={{ marginLeft: 6 }}>未读</Tag>}
-                <div><Typography.Text type="secondary" style={{ fontSize: 12 }}>{new Date(n.createdAt).toLocaleTimeString('zh-CN', { hour12: false })}{n.body ? ` · ${n.body}` : ''}</Typography.Text></div>
-              </div>
-            </List.Item>
-          )} />
+        <Card
+          key={g.kind}
+          size="small"
+          title={
+            <Space>
+              {g.label}
+              <Tag>{g.count}</Tag>
+            </Space>
+          }
+          style={{ marginBottom: 12 }}
+        >
+          <List
+            size="small"
+            dataSource={g.items}
+            renderItem={(n) => (
+              <List.Item style={{ paddingInline: 0 }}>
+                <div style={{ minWidth: 0, wordBreak: 'break-word' }}>
+                  {n.link ? <Link to={n.link}>{n.title}</Link> : n.title}
+                  {!n.read && (
+                    <Tag color="red" style={{ marginLeft: 6 }}>
+                      未读
+                    </Tag>
+                  )}
+                  <div>
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {new Date(n.createdAt).toLocaleTimeString('zh-CN', { hour12: false })}
+                      {n.body ? ` · ${n.body}` : ''}
+                    </Typography.Text>
+                  </div>
+                </div>
+              </List.Item>
+            )}
+          />
         </Card>
       ))}
     </div>

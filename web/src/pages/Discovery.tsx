@@ -1,11 +1,38 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ListOrCards } from '../components/ListOrCards';
-import { Alert, App, Button, Card, DatePicker, Descriptions, Drawer, Form, Input, Modal, Progress, Select, Space, Tag, Timeline, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  DatePicker,
+  Descriptions,
+  Drawer,
+  Form,
+  Input,
+  Modal,
+  Progress,
+  Select,
+  Space,
+  Tag,
+  Timeline,
+  Typography,
+} from 'antd';
 import { SearchOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import { call } from '../api';
 import type { BodyOf } from '@server/http/contract';
-import { actOnCase, getCase, getDiscoveryRun, listCases, startDiscoveryRun, type CaseDetail as Detail, type CaseEventDetail as EventDetail, type CaseRow as Case, type DiscoveryRun as Run } from '@server/features/discovery/contract';
+import {
+  actOnCase,
+  getCase,
+  getDiscoveryRun,
+  listCases,
+  startDiscoveryRun,
+  type CaseDetail as Detail,
+  type CaseEventDetail as EventDetail,
+  type CaseRow as Case,
+  type DiscoveryRun as Run,
+} from '@server/features/discovery/contract';
 import { ACTION_LABEL, CASE_KIND_LABEL, CASE_KINDS, type CaseAction } from '@domain/cases/workflow';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
@@ -14,8 +41,23 @@ import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
 
 const KINDS = [['', '全部'], ...CASE_KINDS.map((k) => [k, CASE_KIND_LABEL[k]])];
-const STATE_COLOR: Record<string, string> = { open: 'red', contacted: 'orange', confirmed: 'green', dismissed: 'default', transferred: 'blue', resolved: 'cyan' };
-const LEVEL: Record<string, string> = { exact: '一致', homophone: '同音', one_char: '一字之差', transposed: '数字颠倒', same: '一致', different: '不同', missing: '缺失' };
+const STATE_COLOR: Record<string, string> = {
+  open: 'red',
+  contacted: 'orange',
+  confirmed: 'green',
+  dismissed: 'default',
+  transferred: 'blue',
+  resolved: 'cyan',
+};
+const LEVEL: Record<string, string> = {
+  exact: '一致',
+  homophone: '同音',
+  one_char: '一字之差',
+  transposed: '数字颠倒',
+  same: '一致',
+  different: '不同',
+  missing: '缺失',
+};
 
 export default function Discovery() {
   const { can } = useAuth();
@@ -29,11 +71,15 @@ export default function Discovery() {
 
   useEffect(() => {
     if (run?.status !== 'running') return;
-    const t = setInterval(() => void (async () => {
-      const r = await call(getDiscoveryRun, { params: { id: run.id } });
-      setRun(r);
-      if (r.status !== 'running') void reload();
-    })(), 800);
+    const t = setInterval(
+      () =>
+        void (async () => {
+          const r = await call(getDiscoveryRun, { params: { id: run.id } });
+          setRun(r);
+          if (r.status !== 'running') void reload();
+        })(),
+      800,
+    );
     return () => clearInterval(t);
   }, [run, reload]);
 
@@ -46,34 +92,94 @@ export default function Discovery() {
   };
   return (
     <div>
-      <PageTitle title="查找党员（组织找党员）" extra={can('data.write') && <Button type="primary" icon={<SearchOutlined />} onClick={start} loading={run?.status === 'running'}>运行比对</Button>} />
+      <PageTitle
+        title="查找党员（组织找党员）"
+        extra={
+          can('data.write') && (
+            <Button type="primary" icon={<SearchOutlined />} onClick={start} loading={run?.status === 'running'}>
+              运行比对
+            </Button>
+          )
+        }
+      />
       {run && (
-        <Alert style={{ marginBottom: 16 }} type={run.status === 'failed' ? 'error' : run.status === 'done' ? 'success' : 'info'} showIcon
-          title={run.status === 'running' ? `比对中：${run.step ?? ''}` : run.status === 'done' ? `比对完成：名册党员 ${run.counts.members} 人，主体人员 ${run.counts.roles} 人次，关联 ${run.counts.links} 条（其中身份证号一致 ${run.counts.exact} 条）；新线索 ${run.counts.raised} 条，重新核实 ${run.counts.reopened} 条` : `比对失败：${run.error}`}
-          description={run.status === 'running' ? <Progress percent={99} status="active" showInfo={false} /> : undefined} />
+        <Alert
+          style={{ marginBottom: 16 }}
+          type={run.status === 'failed' ? 'error' : run.status === 'done' ? 'success' : 'info'}
+          showIcon
+          title={
+            run.status === 'running'
+              ? `比对中：${run.step ?? ''}`
+              : run.status === 'done'
+                ? `比对完成：名册党员 ${run.counts.members} 人，主体人员 ${run.counts.roles} 人次，关联 ${run.counts.links} 条（其中身份证号一致 ${run.counts.exact} 条）；新线索 ${run.counts.raised} 条，重新核实 ${run.counts.reopened} 条`
+                : `比对失败：${run.error}`
+          }
+          description={
+            run.status === 'running' ? <Progress percent={99} status="active" showInfo={false} /> : undefined
+          }
+        />
       )}
       <Card size="small">
         <Space wrap style={{ marginBottom: 12 }}>
-          <Select value={kind} onChange={setKind} style={{ width: 190 }} options={KINDS.map(([value, label]) => ({ value, label: value ? label : '全部线索' }))} />
-          <Select allowClear placeholder="状态" style={{ width: 140 }} value={state} onChange={setState} options={[['open', '待核实'], ['contacted', '已联系'], ['confirmed', '已确认'], ['dismissed', '已排除'], ['transferred', '已转接组织关系'], ['resolved', '情况已变化，自动关闭']].map(([value, label]) => ({ value, label }))} />
+          <Select
+            value={kind}
+            onChange={setKind}
+            style={{ width: 190 }}
+            options={KINDS.map(([value, label]) => ({ value, label: value ? label : '全部线索' }))}
+          />
+          <Select
+            allowClear
+            placeholder="状态"
+            style={{ width: 140 }}
+            value={state}
+            onChange={setState}
+            options={[
+              ['open', '待核实'],
+              ['contacted', '已联系'],
+              ['confirmed', '已确认'],
+              ['dismissed', '已排除'],
+              ['transferred', '已转接组织关系'],
+              ['resolved', '情况已变化，自动关闭'],
+            ].map(([value, label]) => ({ value, label }))}
+          />
         </Space>
         {list.error && <Alert type="error" title={list.error} />}
-        <ListOrCards<Case> rowKey="id" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 820 }}
+        <ListOrCards<Case>
+          rowKey="id"
+          loading={list.loading}
+          dataSource={list.items}
+          pagination={list.pagination}
+          scroll={{ x: 820 }}
           locale={{ emptyText: '没有线索。导入党员名册和登记信息后，点击"运行比对"。' }}
           onOpen={(c) => setOpen(c.id)}
           card={(c) => ({
             title: c.entityName,
             status: <Tag color={STATE_COLOR[c.state]}>{c.stateLabel}</Tag>,
             due: { label: '更新', value: new Date(c.updatedAt).toLocaleString('zh-CN') },
-            lines: [<Tag color="volcano">{c.kindLabel}</Tag>, `党员：${c.memberName ?? '—'}`, `基层所：${c.stationName ?? '—'}`],
+            lines: [
+              <Tag color="volcano">{c.kindLabel}</Tag>,
+              `党员：${c.memberName ?? '—'}`,
+              `基层所：${c.stationName ?? '—'}`,
+            ],
           })}
           columns={[
-            { title: '线索', dataIndex: 'kindLabel', width: 150, render: (v: string) => <Tag color="volcano">{v}</Tag> },
+            {
+              title: '线索',
+              dataIndex: 'kindLabel',
+              width: 150,
+              render: (v: string) => <Tag color="volcano">{v}</Tag>,
+            },
             { title: '市场主体', dataIndex: 'entityName' },
             { title: '党员', dataIndex: 'memberName', width: 100, render: (v) => v ?? '—' },
             { title: '基层所', dataIndex: 'stationName', width: 160, render: (v) => v ?? '—' },
-            { title: '状态', dataIndex: 'stateLabel', width: 120, render: (v: string, c) => <Tag color={STATE_COLOR[c.state]}>{v}</Tag> },
-          ]} />
+            {
+              title: '状态',
+              dataIndex: 'stateLabel',
+              width: 120,
+              render: (v: string, c) => <Tag color={STATE_COLOR[c.state]}>{v}</Tag>,
+            },
+          ]}
+        />
       </Card>
       {open && <CaseDrawer id={open} onClose={() => setOpen(null)} onChanged={reload} />}
     </div>
@@ -82,8 +188,14 @@ export default function Discovery() {
 
 /** One line of a case's trail: what the person wrote, or why the system closed or raised it and which change did. */
 const eventText = (d: EventDetail) =>
-  [d.reason && (d.change ? `原因：${d.reason}` : d.reason), d.contact?.outcome, d.transfer && `${d.transfer.from} → ${d.transfer.to}`, d.change && `引起变化：${d.change.label}`].filter(Boolean).join('；');
-
+  [
+    d.reason && (d.change ? `原因：${d.reason}` : d.reason),
+    d.contact?.outcome,
+    d.transfer && `${d.transfer.from} → ${d.transfer.to}`,
+    d.change && `引起变化：${d.change.label}`,
+  ]
+    .filter(Boolean)
+    .join('；');
 
 function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { message } = App.useApp();
@@ -94,40 +206,144 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
   useEffect(() => void load(), [load]);
   const ev: Detail['evidence'] = d?.evidence ?? {};
   return (
-    <Drawer open size={drawerSize()} title={d ? `${d.kindLabel} · ${d.entity?.name ?? d.report?.entityText ?? ''}` : '线索'} onClose={onClose}
-      footer={d && can('data.write') && d.actions.length > 0 && <Space wrap>{d.actions.map((a) => <Button key={a} type={a === 'confirm' ? 'primary' : 'default'} onClick={() => setActing(a)}>{ACTION_LABEL[a]}</Button>)}</Space>}>
+    <Drawer
+      open
+      size={drawerSize()}
+      title={d ? `${d.kindLabel} · ${d.entity?.name ?? d.report?.entityText ?? ''}` : '线索'}
+      onClose={onClose}
+      footer={
+        d &&
+        can('data.write') &&
+        d.actions.length > 0 && (
+          <Space wrap>
+            {d.actions.map((a) => (
+              <Button key={a} type={a === 'confirm' ? 'primary' : 'default'} onClick={() => setActing(a)}>
+                {ACTION_LABEL[a]}
+              </Button>
+            ))}
+          </Space>
+        )
+      }
+    >
       {d && (
         <>
-          {d.state === 'resolved' && (() => {
-            const closed = [...d.events].reverse().find((e) => e.action === 'auto_closed')?.detail;
-            return <Alert type="success" showIcon style={{ marginBottom: 16 }} message="情况已变化，线索自动关闭" description={closed && <>{closed.reason && <div>原因：{closed.reason}</div>}{closed.change && <div>引起变化：{closed.change.label}</div>}</>} />;
-          })()}
-          <Descriptions size="small" column={1} bordered items={[
-            { label: '状态', children: d.stateLabel },
-            ...(d.condition ? [{ label: '发现条件', children: d.condition }] : []),
-            { label: '市场主体', children: d.entity ? <Link to={`/entities/${d.entity.id}`}>{d.entity.name}</Link> : `${d.report?.entityText ?? ''}（台账中未找到）` },
-            ...(d.report ? [
-              { label: '报到人', children: `${d.report.name}，${d.report.phone}` },
-              { label: '自述组织关系', children: d.report.orgRelation ?? '（未填）' },
-            ] : []),
-            { label: '年报申报党员', children: ev.declared !== undefined ? `${ev.declared} 人${ev.reportYear ? `（${ev.reportYear} 年度）` : '（无年报）'}` : '—' },
-            { label: '比对找到党员', children: ev.found !== undefined ? `${ev.found} 人` : '—' },
-            ...(d.member ? [
-              { label: '党员', children: `${d.member.name}${d.member.birthDate ? `，${d.member.birthDate} 生` : ''}${d.member.phone ? `，${d.member.phone}` : ''}` },
-              { label: '组织关系所在党组织', children: d.member.orgRelation ?? '（名册未填）' },
-              { label: '如何找到', children: ev.method === 'exact' ? '身份证号一致' : `姓名、出生日期、电话等比对（得分 ${ev.score}）：${Object.entries(ev.levels ?? {}).map(([k, v]) => `${{ name: '姓名', birthDate: '出生日期', phone: '电话', county: '县区' }[k] ?? k}${LEVEL[v] ?? v}`).join('，')}` },
-            ] : []),
-          ]} />
-          <Typography.Title level={5} style={{ marginTop: 24 }}>处理记录</Typography.Title>
-          <Timeline items={d.events.map((e) => ({ content: <div><b>{e.actionLabel}</b> · {new Date(e.at).toLocaleString('zh-CN')} · {e.actor}{e.detail && <div style={{ fontSize: 12, color: '#666', overflowWrap: 'anywhere' }}>{eventText(e.detail)}</div>}</div> }))} />
+          {d.state === 'resolved' &&
+            (() => {
+              const closed = [...d.events].reverse().find((e) => e.action === 'auto_closed')?.detail;
+              return (
+                <Alert
+                  type="success"
+                  showIcon
+                  style={{ marginBottom: 16 }}
+                  message="情况已变化，线索自动关闭"
+                  description={
+                    closed && (
+                      <>
+                        {closed.reason && <div>原因：{closed.reason}</div>}
+                        {closed.change && <div>引起变化：{closed.change.label}</div>}
+                      </>
+                    )
+                  }
+                />
+              );
+            })()}
+          <Descriptions
+            size="small"
+            column={1}
+            bordered
+            items={[
+              { label: '状态', children: d.stateLabel },
+              ...(d.condition ? [{ label: '发现条件', children: d.condition }] : []),
+              {
+                label: '市场主体',
+                children: d.entity ? (
+                  <Link to={`/entities/${d.entity.id}`}>{d.entity.name}</Link>
+                ) : (
+                  `${d.report?.entityText ?? ''}（台账中未找到）`
+                ),
+              },
+              ...(d.report
+                ? [
+                    { label: '报到人', children: `${d.report.name}，${d.report.phone}` },
+                    { label: '自述组织关系', children: d.report.orgRelation ?? '（未填）' },
+                  ]
+                : []),
+              {
+                label: '年报申报党员',
+                children:
+                  ev.declared !== undefined
+                    ? `${ev.declared} 人${ev.reportYear ? `（${ev.reportYear} 年度）` : '（无年报）'}`
+                    : '—',
+              },
+              { label: '比对找到党员', children: ev.found !== undefined ? `${ev.found} 人` : '—' },
+              ...(d.member
+                ? [
+                    {
+                      label: '党员',
+                      children: `${d.member.name}${d.member.birthDate ? `，${d.member.birthDate} 生` : ''}${d.member.phone ? `，${d.member.phone}` : ''}`,
+                    },
+                    { label: '组织关系所在党组织', children: d.member.orgRelation ?? '（名册未填）' },
+                    {
+                      label: '如何找到',
+                      children:
+                        ev.method === 'exact'
+                          ? '身份证号一致'
+                          : `姓名、出生日期、电话等比对（得分 ${ev.score}）：${Object.entries(ev.levels ?? {})
+                              .map(
+                                ([k, v]) =>
+                                  `${{ name: '姓名', birthDate: '出生日期', phone: '电话', county: '县区' }[k] ?? k}${LEVEL[v] ?? v}`,
+                              )
+                              .join('，')}`,
+                    },
+                  ]
+                : []),
+            ]}
+          />
+          <Typography.Title level={5} style={{ marginTop: 24 }}>
+            处理记录
+          </Typography.Title>
+          <Timeline
+            items={d.events.map((e) => ({
+              content: (
+                <div>
+                  <b>{e.actionLabel}</b> · {new Date(e.at).toLocaleString('zh-CN')} · {e.actor}
+                  {e.detail && (
+                    <div style={{ fontSize: 12, color: '#666', overflowWrap: 'anywhere' }}>{eventText(e.detail)}</div>
+                  )}
+                </div>
+              ),
+            }))}
+          />
         </>
       )}
-      {acting && <ActionForm id={id} action={acting} onClose={() => setActing(null)} onDone={() => { setActing(null); message.success('已记录'); void load(); onChanged(); }} />}
+      {acting && (
+        <ActionForm
+          id={id}
+          action={acting}
+          onClose={() => setActing(null)}
+          onDone={() => {
+            setActing(null);
+            message.success('已记录');
+            void load();
+            onChanged();
+          }}
+        />
+      )}
     </Drawer>
   );
 }
 
-function ActionForm({ id, action, onClose, onDone }: { id: number; action: CaseAction; onClose: () => void; onDone: () => void }) {
+function ActionForm({
+  id,
+  action,
+  onClose,
+  onDone,
+}: {
+  id: number;
+  action: CaseAction;
+  onClose: () => void;
+  onDone: () => void;
+}) {
   const [form] = Form.useForm();
   const [error, setError] = useState<string | null>(null);
   const submit = async () => {
@@ -146,21 +362,46 @@ function ActionForm({ id, action, onClose, onDone }: { id: number; action: CaseA
     <Modal open title={ACTION_LABEL[action]} onCancel={onClose} onOk={submit} okText="确定" destroyOnHidden>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <Form form={form} layout="vertical">
-        {(action === 'contact' || action === 'transfer') && <Form.Item name="date" label="日期" rules={[{ required: true, message: '请选择日期' }]}><DatePicker /></Form.Item>}
+        {(action === 'contact' || action === 'transfer') && (
+          <Form.Item name="date" label="日期" rules={[{ required: true, message: '请选择日期' }]}>
+            <DatePicker />
+          </Form.Item>
+        )}
         {action === 'contact' && (
           <>
-            <Form.Item name="way" label="方式" initialValue="visit"><Select options={[['visit', '上门走访'], ['phone', '电话'], ['message', '短信/微信'], ['other', '其他']].map(([value, label]) => ({ value, label }))} /></Form.Item>
-            <Form.Item name="outcome" label="结果" rules={[{ required: true, message: '请填写联系结果' }]}><Input.TextArea rows={3} maxLength={500} /></Form.Item>
+            <Form.Item name="way" label="方式" initialValue="visit">
+              <Select
+                options={[
+                  ['visit', '上门走访'],
+                  ['phone', '电话'],
+                  ['message', '短信/微信'],
+                  ['other', '其他'],
+                ].map(([value, label]) => ({ value, label }))}
+              />
+            </Form.Item>
+            <Form.Item name="outcome" label="结果" rules={[{ required: true, message: '请填写联系结果' }]}>
+              <Input.TextArea rows={3} maxLength={500} />
+            </Form.Item>
           </>
         )}
         {action === 'transfer' && (
           <>
-            <Form.Item name="from" label="转出党组织" rules={[{ required: true, message: '请填写' }]}><Input maxLength={200} /></Form.Item>
-            <Form.Item name="to" label="转入党组织" rules={[{ required: true, message: '请填写' }]}><Input maxLength={200} /></Form.Item>
+            <Form.Item name="from" label="转出党组织" rules={[{ required: true, message: '请填写' }]}>
+              <Input maxLength={200} />
+            </Form.Item>
+            <Form.Item name="to" label="转入党组织" rules={[{ required: true, message: '请填写' }]}>
+              <Input maxLength={200} />
+            </Form.Item>
           </>
         )}
         {(action === 'dismiss' || action === 'confirm' || action === 'reopen') && (
-          <Form.Item name="reason" label={action === 'dismiss' ? '排除原因' : '说明'} rules={action === 'dismiss' ? [{ required: true, message: '排除须写明原因' }] : []}><Input.TextArea rows={3} maxLength={500} /></Form.Item>
+          <Form.Item
+            name="reason"
+            label={action === 'dismiss' ? '排除原因' : '说明'}
+            rules={action === 'dismiss' ? [{ required: true, message: '排除须写明原因' }] : []}
+          >
+            <Input.TextArea rows={3} maxLength={500} />
+          </Form.Item>
         )}
       </Form>
     </Modal>

@@ -1,12 +1,54 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Drawer, Empty, Form, Input, InputNumber, Popconfirm, Row, Select, Space, Spin, Statistic, Table, Tabs, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Col,
+  DatePicker,
+  Descriptions,
+  Drawer,
+  Empty,
+  Form,
+  Input,
+  InputNumber,
+  Popconfirm,
+  Row,
+  Select,
+  Space,
+  Spin,
+  Statistic,
+  Table,
+  Tabs,
+  Tag,
+  Typography,
+} from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { call, pathOf, withQuery } from '../api';
 import type { BodyOf } from '@server/http/contract';
 import {
-  addCampaignOrg, addTrainees, cancelCampaign, createCampaign, createTraining, getCampaign, getTraining, listCampaigns, listSecretaries, listTrainings, recordActivity, removeCampaignOrg,
-  removeTrainee, trainingIndicator, updateTrainee, type CampaignRow, type SecretaryRow as Secretary, type TrainingDetail, type TrainingIndicator as IndicatorData, type TrainingRow as ClassRow,
+  addCampaignOrg,
+  addTrainees,
+  cancelCampaign,
+  createCampaign,
+  createTraining,
+  getCampaign,
+  getTraining,
+  listCampaigns,
+  listSecretaries,
+  listTrainings,
+  recordActivity,
+  removeCampaignOrg,
+  removeTrainee,
+  trainingIndicator,
+  updateTrainee,
+  type CampaignRow,
+  type SecretaryRow as Secretary,
+  type TrainingDetail,
+  type TrainingIndicator as IndicatorData,
+  type TrainingRow as ClassRow,
 } from '@server/features/recognition/contract';
 import type { OrgRow } from '@server/features/orgs/contract';
 import { useAuth } from '../auth';
@@ -28,7 +70,9 @@ import { CancelledMark, CancelWorkButton } from '../components/CancelWork';
 
 /** The forms: the routes' bodies, the dates as the pickers hold them. */
 type NewClass = Omit<BodyOf<typeof createTraining>, 'startsOn' | 'endsOn'> & { dates: [dayjs.Dayjs, dayjs.Dayjs] };
-type NewCampaign = Omit<BodyOf<typeof createCampaign>, 'startsOn' | 'endsOn' | 'jurisdictionCode'> & { dates: [dayjs.Dayjs, dayjs.Dayjs] };
+type NewCampaign = Omit<BodyOf<typeof createCampaign>, 'startsOn' | 'endsOn' | 'jurisdictionCode'> & {
+  dates: [dayjs.Dayjs, dayjs.Dayjs];
+};
 type NewActivity = Omit<BodyOf<typeof recordActivity>, 'heldOn'> & { heldOn: dayjs.Dayjs };
 const classField = createTraining.body.shape;
 const campaignField = createCampaign.body.shape;
@@ -40,10 +84,12 @@ export default function Education() {
   return (
     <div>
       <PageTitle title="学习教育与书记培训" />
-      <Tabs items={[
-        { key: 'training', label: '书记培训', children: <Training /> },
-        { key: 'campaigns', label: '学习教育', children: <Campaigns /> },
-      ]} />
+      <Tabs
+        items={[
+          { key: 'training', label: '书记培训', children: <Training /> },
+          { key: 'campaigns', label: '学习教育', children: <Campaigns /> },
+        ]}
+      />
     </div>
   );
 }
@@ -61,9 +107,23 @@ function Training() {
   const classes = usePaged(listTrainings, { ...cf, under });
   const [open, setOpen] = useState<number | null>(null);
   const [creating, setCreating] = useState(false);
-  const loadInd = useCallback(() => call(trainingIndicator, { query: { under } }).then((d) => { setInd(d); setIndError(null); }, (e) => setIndError(applyProblem(null, e))), [under]);
+  const loadInd = useCallback(
+    () =>
+      call(trainingIndicator, { query: { under } }).then(
+        (d) => {
+          setInd(d);
+          setIndError(null);
+        },
+        (e) => setIndError(applyProblem(null, e)),
+      ),
+    [under],
+  );
   useEffect(() => void loadInd(), [loadInd]);
-  const changed = () => { void classes.reload(); void secretaries.reload(); void loadInd(); };
+  const changed = () => {
+    void classes.reload();
+    void secretaries.reload();
+    void loadInd();
+  };
   const myLevel = me!.jurisdiction.level as UserLevel;
   const canHold = can('data.write') && myLevel !== 'station';
   const kids = ind?.children.filter((c) => c.all.secretaries > 0) ?? [];
@@ -71,8 +131,17 @@ function Training() {
   return (
     <>
       <Space style={{ marginBottom: 12 }} wrap>
-        <div style={{ width: 220 }}><JurisdictionPicker root={me!.jurisdiction.code} value={under} onChange={(v) => setUnder(v || undefined)} placeholder="辖区（默认本级）" /></div>
-        <Typography.Text type="secondary">指标口径：在任党组织书记中，任职后 12 个月内参加培训并结业的比例；"当年新建"指成立于本年度的组织。</Typography.Text>
+        <div style={{ width: 220 }}>
+          <JurisdictionPicker
+            root={me!.jurisdiction.code}
+            value={under}
+            onChange={(v) => setUnder(v || undefined)}
+            placeholder="辖区（默认本级）"
+          />
+        </div>
+        <Typography.Text type="secondary">
+          指标口径：在任党组织书记中，任职后 12 个月内参加培训并结业的比例；"当年新建"指成立于本年度的组织。
+        </Typography.Text>
       </Space>
       {indError && <Alert type="error" title={indError} style={{ marginBottom: 12 }} />}
       {ind && (
@@ -80,32 +149,89 @@ function Training() {
           <Row gutter={[16, 16]}>
             <Col xs={24} lg={9}>
               <Row gutter={[16, 16]}>
-                <Col span={12}><Statistic title="在任书记按期培训率" value={pct(ind.total.all.share)} /></Col>
-                <Col span={12}><Statistic title="当年新建组织书记按期培训率" value={pct(ind.total.newOrgs.share)} /></Col>
-                <Col span={8}><Statistic title="在任书记" value={ind.total.all.secretaries} /></Col>
-                <Col span={8}><Statistic title="已按期培训" value={ind.total.all.trained} /></Col>
-                <Col span={8}><Statistic title="期限内待培训" value={ind.total.all.pending} /></Col>
+                <Col span={12}>
+                  <Statistic title="在任书记按期培训率" value={pct(ind.total.all.share)} />
+                </Col>
+                <Col span={12}>
+                  <Statistic title="当年新建组织书记按期培训率" value={pct(ind.total.newOrgs.share)} />
+                </Col>
+                <Col span={8}>
+                  <Statistic title="在任书记" value={ind.total.all.secretaries} />
+                </Col>
+                <Col span={8}>
+                  <Statistic title="已按期培训" value={ind.total.all.trained} />
+                </Col>
+                <Col span={8}>
+                  <Statistic title="期限内待培训" value={ind.total.all.pending} />
+                </Col>
               </Row>
             </Col>
             <Col xs={24} lg={15}>
               {kids.length ? (
-                <AreaBars names={kids.map((c) => c.name)} percent onClick={(i) => setUnder(kids[i].code)} series={[
-                  { name: '全部书记', color: '#c62828', values: kids.map((c) => +((c.all.share ?? 0) * 100).toFixed(1)) },
-                  { name: '当年新建组织书记', color: '#fa8c16', values: kids.map((c) => +((c.newOrgs.share ?? 0) * 100).toFixed(1)) },
-                ]} />
-              ) : <Empty description="下级辖区暂无在任书记" />}
+                <AreaBars
+                  names={kids.map((c) => c.name)}
+                  percent
+                  onClick={(i) => setUnder(kids[i].code)}
+                  series={[
+                    {
+                      name: '全部书记',
+                      color: '#c62828',
+                      values: kids.map((c) => +((c.all.share ?? 0) * 100).toFixed(1)),
+                    },
+                    {
+                      name: '当年新建组织书记',
+                      color: '#fa8c16',
+                      values: kids.map((c) => +((c.newOrgs.share ?? 0) * 100).toFixed(1)),
+                    },
+                  ]}
+                />
+              ) : (
+                <Empty description="下级辖区暂无在任书记" />
+              )}
             </Col>
           </Row>
         </Card>
       )}
-      <Card size="small" title="在任书记培训情况" style={{ marginBottom: 16 }} extra={<Button size="small" icon={<DownloadOutlined />} href={withQuery('/api/v1/trainings/secretaries/export', { ...sf, under })}>导出 Excel</Button>}>
+      <Card
+        size="small"
+        title="在任书记培训情况"
+        style={{ marginBottom: 16 }}
+        extra={
+          <Button
+            size="small"
+            icon={<DownloadOutlined />}
+            href={withQuery('/api/v1/trainings/secretaries/export', { ...sf, under })}
+          >
+            导出 Excel
+          </Button>
+        }
+      >
         <Space wrap style={{ marginBottom: 12 }}>
-          <Input.Search placeholder="书记或组织名称" allowClear onSearch={(v) => setSf((x) => ({ ...x, q: v || undefined }))} style={{ width: 200 }} />
-          <Select allowClear placeholder="培训情况" style={{ width: 160 }} onChange={(v) => setSf((x) => ({ ...x, status: v }))} options={toOptions(SECRETARY_STATUS_LABEL)} />
-          <Checkbox onChange={(e) => setSf((x) => ({ ...x, newOrgs: e.target.checked ? 'true' : undefined }))}>仅当年新建组织</Checkbox>
+          <Input.Search
+            placeholder="书记或组织名称"
+            allowClear
+            onSearch={(v) => setSf((x) => ({ ...x, q: v || undefined }))}
+            style={{ width: 200 }}
+          />
+          <Select
+            allowClear
+            placeholder="培训情况"
+            style={{ width: 160 }}
+            onChange={(v) => setSf((x) => ({ ...x, status: v }))}
+            options={toOptions(SECRETARY_STATUS_LABEL)}
+          />
+          <Checkbox onChange={(e) => setSf((x) => ({ ...x, newOrgs: e.target.checked ? 'true' : undefined }))}>
+            仅当年新建组织
+          </Checkbox>
         </Space>
         {secretaries.error && <Alert type="error" title={secretaries.error} style={{ marginBottom: 12 }} />}
-        <Table<Secretary> rowKey="id" size="small" loading={secretaries.loading} dataSource={secretaries.items} pagination={secretaries.pagination} scroll={{ x: 860 }}
+        <Table<Secretary>
+          rowKey="id"
+          size="small"
+          loading={secretaries.loading}
+          dataSource={secretaries.items}
+          pagination={secretaries.pagination}
+          scroll={{ x: 860 }}
           locale={{ emptyText: '没有符合条件的在任书记。书记在"党组织"页的班子成员中任命。' }}
           columns={[
             { title: '书记', dataIndex: 'name', width: 90, fixed: 'left' },
@@ -113,45 +239,139 @@ function Training() {
             { title: '县区 / 基层所', dataIndex: 'place', width: 160 },
             { title: '任职日期', dataIndex: 'termStart', width: 100 },
             { title: '培训期限', dataIndex: 'windowEnd', width: 100 },
-            { title: '培训情况', dataIndex: 'status', width: 140, render: (s: SecretaryStatus, r) => <Tag color={STATUS_COLOR[s]}>{r.statusLabel}{r.trainedOn ? ` ${r.trainedOn}` : ''}</Tag> },
-          ]} />
+            {
+              title: '培训情况',
+              dataIndex: 'status',
+              width: 140,
+              render: (s: SecretaryStatus, r) => (
+                <Tag color={STATUS_COLOR[s]}>
+                  {r.statusLabel}
+                  {r.trainedOn ? ` ${r.trainedOn}` : ''}
+                </Tag>
+              ),
+            },
+          ]}
+        />
       </Card>
-      <Card size="small" title="培训班" extra={<Space>
-        <Button size="small" icon={<DownloadOutlined />} href={withQuery('/api/v1/trainings/export', { ...cf, under })}>导出 Excel</Button>
-        {canHold && <Button size="small" type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>举办培训班</Button>}
-      </Space>}>
+      <Card
+        size="small"
+        title="培训班"
+        extra={
+          <Space>
+            <Button
+              size="small"
+              icon={<DownloadOutlined />}
+              href={withQuery('/api/v1/trainings/export', { ...cf, under })}
+            >
+              导出 Excel
+            </Button>
+            {canHold && (
+              <Button size="small" type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+                举办培训班
+              </Button>
+            )}
+          </Space>
+        }
+      >
         <Space wrap style={{ marginBottom: 12 }}>
-          <Input.Search placeholder="培训班名称" allowClear onSearch={(v) => setCf((x) => ({ ...x, q: v || undefined }))} style={{ width: 180 }} />
-          <Select allowClear placeholder="级别" style={{ width: 120 }} onChange={(v) => setCf((x) => ({ ...x, level: v }))} options={toOptions(CLASS_LEVEL_LABEL)} />
-          <InputNumber placeholder="年度" min={2000} max={2100} style={{ width: 100 }} onChange={(v) => setCf((x) => ({ ...x, year: v ? String(v) : undefined }))} />
+          <Input.Search
+            placeholder="培训班名称"
+            allowClear
+            onSearch={(v) => setCf((x) => ({ ...x, q: v || undefined }))}
+            style={{ width: 180 }}
+          />
+          <Select
+            allowClear
+            placeholder="级别"
+            style={{ width: 120 }}
+            onChange={(v) => setCf((x) => ({ ...x, level: v }))}
+            options={toOptions(CLASS_LEVEL_LABEL)}
+          />
+          <InputNumber
+            placeholder="年度"
+            min={2000}
+            max={2100}
+            style={{ width: 100 }}
+            onChange={(v) => setCf((x) => ({ ...x, year: v ? String(v) : undefined }))}
+          />
         </Space>
         {classes.error && <Alert type="error" title={classes.error} style={{ marginBottom: 12 }} />}
-        <Table<ClassRow> rowKey="id" size="small" loading={classes.loading} dataSource={classes.items} pagination={classes.pagination} scroll={{ x: 860 }}
+        <Table<ClassRow>
+          rowKey="id"
+          size="small"
+          loading={classes.loading}
+          dataSource={classes.items}
+          pagination={classes.pagination}
+          scroll={{ x: 860 }}
           onRow={(c) => ({ onClick: () => setOpen(c.id), style: { cursor: 'pointer' } })}
-          locale={{ emptyText: canHold ? '还没有培训班。点击"举办培训班"登记，再从在任书记中选学员。' : '没有培训班记录。' }}
+          locale={{
+            emptyText: canHold ? '还没有培训班。点击"举办培训班"登记，再从在任书记中选学员。' : '没有培训班记录。',
+          }}
           columns={[
-            { title: '名称', dataIndex: 'name', width: 220, fixed: 'left', render: (n: string, c) => <Space size={4}>{n}{!c.mine && <Tag>上级举办</Tag>}</Space> },
+            {
+              title: '名称',
+              dataIndex: 'name',
+              width: 220,
+              fixed: 'left',
+              render: (n: string, c) => (
+                <Space size={4}>
+                  {n}
+                  {!c.mine && <Tag>上级举办</Tag>}
+                </Space>
+              ),
+            },
             { title: '级别', dataIndex: 'levelLabel', width: 90 },
             { title: '日期', key: 'd', width: 200, render: (_, c) => `${c.startsOn} 至 ${c.endsOn}` },
             { title: '举办单位', dataIndex: 'organizer', width: 120 },
-            { title: '学员 / 出勤 / 结业', key: 'n', width: 140, render: (_, c) => `${c.trainees} / ${c.attended} / ${c.completed}` },
-          ]} />
+            {
+              title: '学员 / 出勤 / 结业',
+              key: 'n',
+              width: 140,
+              render: (_, c) => `${c.trainees} / ${c.attended} / ${c.completed}`,
+            },
+          ]}
+        />
       </Card>
       {open && <ClassDrawer id={open} onClose={() => setOpen(null)} onChanged={changed} />}
       {creating && (
-        <FormModal<NewClass> title="举办书记培训班" onClose={() => setCreating(false)}
+        <FormModal<NewClass>
+          title="举办书记培训班"
+          onClose={() => setCreating(false)}
           initialValues={{ level: myLevel === 'station' ? undefined : myLevel }}
           onSubmit={async (v) => {
-            await call(createTraining, { body: { name: v.name, level: v.level, startsOn: ymd(v.dates[0])!, endsOn: ymd(v.dates[1])!, place: v.place || undefined } });
+            await call(createTraining, {
+              body: {
+                name: v.name,
+                level: v.level,
+                startsOn: ymd(v.dates[0])!,
+                endsOn: ymd(v.dates[1])!,
+                place: v.place || undefined,
+              },
+            });
             setCreating(false);
             changed();
-          }}>
-          <Form.Item name="name" label="名称" rules={[{ required: true, message: '请输入名称' }, zodRule(classField.name)]}><Input maxLength={60} placeholder="如 2026 年度县级党组织书记培训班" /></Form.Item>
-          <Form.Item name="level" label="级别" rules={[{ required: true, message: '请选择级别' }]}>
-            <Select options={(Object.keys(CLASS_LEVEL_LABEL) as (keyof typeof CLASS_LEVEL_LABEL)[]).filter((l) => atOrAbove(myLevel, l)).map((l) => ({ value: l, label: CLASS_LEVEL_LABEL[l] }))} />
+          }}
+        >
+          <Form.Item
+            name="name"
+            label="名称"
+            rules={[{ required: true, message: '请输入名称' }, zodRule(classField.name)]}
+          >
+            <Input maxLength={60} placeholder="如 2026 年度县级党组织书记培训班" />
           </Form.Item>
-          <Form.Item name="dates" label="日期" rules={[{ required: true, message: '请选择起止日期' }]}><DatePicker.RangePicker /></Form.Item>
-          <Form.Item name="place" label="地点" rules={[zodRule(classField.place)]}><Input maxLength={100} /></Form.Item>
+          <Form.Item name="level" label="级别" rules={[{ required: true, message: '请选择级别' }]}>
+            <Select
+              options={(Object.keys(CLASS_LEVEL_LABEL) as (keyof typeof CLASS_LEVEL_LABEL)[])
+                .filter((l) => atOrAbove(myLevel, l))
+                .map((l) => ({ value: l, label: CLASS_LEVEL_LABEL[l] }))}
+            />
+          </Form.Item>
+          <Form.Item name="dates" label="日期" rules={[{ required: true, message: '请选择起止日期' }]}>
+            <DatePicker.RangePicker />
+          </Form.Item>
+          <Form.Item name="place" label="地点" rules={[zodRule(classField.place)]}>
+            <Input maxLength={100} />
+          </Form.Item>
         </FormModal>
       )}
     </>
@@ -164,7 +384,10 @@ function ClassDrawer({ id, onClose, onChanged }: { id: number; onClose: () => vo
   const [d, setD] = useState<TrainingDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [picked, setPicked] = useState<number[]>([]);
-  const load = useCallback(() => call(getTraining, { params: { id } }).then(setD, (e) => setError(applyProblem(null, e))), [id]);
+  const load = useCallback(
+    () => call(getTraining, { params: { id } }).then(setD, (e) => setError(applyProblem(null, e))),
+    [id],
+  );
   useEffect(() => void load(), [load]);
   const act = async (fn: () => Promise<unknown>, text: string) => {
     try {
@@ -183,30 +406,114 @@ function ClassDrawer({ id, onClose, onChanged }: { id: number; onClose: () => vo
       {!d && !error && <Spin />}
       {d && (
         <>
-          <Descriptions size="small" column={1} bordered items={[
-            { label: '级别', children: d.levelLabel },
-            { label: '日期', children: `${d.startsOn} 至 ${d.endsOn}` },
-            { label: '地点', children: d.place ?? '—' },
-            { label: '举办单位', children: d.organizer },
-          ]} />
-          {!d.mine && <Alert type="info" showIcon style={{ marginTop: 12 }} title="上级举办的培训班，学员与考勤由举办单位登记；下表为本辖区的学员。" />}
+          <Descriptions
+            size="small"
+            column={1}
+            bordered
+            items={[
+              { label: '级别', children: d.levelLabel },
+              { label: '日期', children: `${d.startsOn} 至 ${d.endsOn}` },
+              { label: '地点', children: d.place ?? '—' },
+              { label: '举办单位', children: d.organizer },
+            ]}
+          />
+          {!d.mine && (
+            <Alert
+              type="info"
+              showIcon
+              style={{ marginTop: 12 }}
+              title="上级举办的培训班，学员与考勤由举办单位登记；下表为本辖区的学员。"
+            />
+          )}
           {write && (
             <Space.Compact style={{ width: '100%', marginTop: 16 }}>
-              <SearchSelect<Secretary> mode="multiple" path={listSecretaries.path} value={picked} onChange={(v) => setPicked(([] as number[]).concat(v ?? []))}
-                toOption={(s) => ({ value: s.id, label: `${s.name} · ${s.orgName}` })} placeholder="从在任书记中选择学员" />
-              <Button type="primary" disabled={!picked.length} onClick={() => act(() => call(addTrainees, { params: { id }, body: { officerIds: picked } }).then(() => setPicked([])), '已登记学员')}>登记</Button>
+              <SearchSelect<Secretary>
+                mode="multiple"
+                path={listSecretaries.path}
+                value={picked}
+                onChange={(v) => setPicked(([] as number[]).concat(v ?? []))}
+                toOption={(s) => ({ value: s.id, label: `${s.name} · ${s.orgName}` })}
+                placeholder="从在任书记中选择学员"
+              />
+              <Button
+                type="primary"
+                disabled={!picked.length}
+                onClick={() =>
+                  act(
+                    () => call(addTrainees, { params: { id }, body: { officerIds: picked } }).then(() => setPicked([])),
+                    '已登记学员',
+                  )
+                }
+              >
+                登记
+              </Button>
             </Space.Compact>
           )}
-          <Table size="small" rowKey="id" style={{ marginTop: 12 }} dataSource={d.traineeList} pagination={false} scroll={{ x: 560 }}
+          <Table
+            size="small"
+            rowKey="id"
+            style={{ marginTop: 12 }}
+            dataSource={d.traineeList}
+            pagination={false}
+            scroll={{ x: 560 }}
             locale={{ emptyText: '尚无学员' }}
             columns={[
               { title: '书记', dataIndex: 'name', width: 80 },
               { title: '党组织', dataIndex: 'orgName' },
               { title: '任职日期', dataIndex: 'termStart', width: 100 },
-              { title: '出勤', dataIndex: 'attended', width: 60, render: (v: boolean, t) => <Checkbox checked={v} disabled={!write} onChange={(e) => act(() => call(updateTrainee, { params: { id, key: t.id }, body: { attended: e.target.checked } }), '已保存')} /> },
-              { title: '结业', dataIndex: 'completed', width: 60, render: (v: boolean, t) => <Checkbox checked={v} disabled={!write || !t.attended} onChange={(e) => act(() => call(updateTrainee, { params: { id, key: t.id }, body: { completed: e.target.checked } }), '已保存')} /> },
-              ...(write ? [{ title: '', key: 'x', width: 60, render: (_: unknown, t: { id: number }) => <Popconfirm title="移除该学员？" onConfirm={() => act(() => call(removeTrainee, { params: { id, key: t.id } }), '已移除')}><a>移除</a></Popconfirm> }] : []),
-            ]} />
+              {
+                title: '出勤',
+                dataIndex: 'attended',
+                width: 60,
+                render: (v: boolean, t) => (
+                  <Checkbox
+                    checked={v}
+                    disabled={!write}
+                    onChange={(e) =>
+                      act(
+                        () => call(updateTrainee, { params: { id, key: t.id }, body: { attended: e.target.checked } }),
+                        '已保存',
+                      )
+                    }
+                  />
+                ),
+              },
+              {
+                title: '结业',
+                dataIndex: 'completed',
+                width: 60,
+                render: (v: boolean, t) => (
+                  <Checkbox
+                    checked={v}
+                    disabled={!write || !t.attended}
+                    onChange={(e) =>
+                      act(
+                        () => call(updateTrainee, { params: { id, key: t.id }, body: { completed: e.target.checked } }),
+                        '已保存',
+                      )
+                    }
+                  />
+                ),
+              },
+              ...(write
+                ? [
+                    {
+                      title: '',
+                      key: 'x',
+                      width: 60,
+                      render: (_: unknown, t: { id: number }) => (
+                        <Popconfirm
+                          title="移除该学员？"
+                          onConfirm={() => act(() => call(removeTrainee, { params: { id, key: t.id } }), '已移除')}
+                        >
+                          <a>移除</a>
+                        </Popconfirm>
+                      ),
+                    },
+                  ]
+                : []),
+            ]}
+          />
         </>
       )}
     </Drawer>
@@ -223,40 +530,118 @@ function Campaigns() {
   const [open, setOpen] = useState<number | null>(null);
   const [creating, setCreating] = useState(false);
   return (
-    <Card size="small" extra={<Space>
-      <Button size="small" icon={<DownloadOutlined />} href={withQuery('/api/v1/campaigns/export', f)}>导出 Excel</Button>
-      {can('data.write') && <Button size="small" type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>部署学习教育</Button>}
-    </Space>} title="学习教育活动">
+    <Card
+      size="small"
+      extra={
+        <Space>
+          <Button size="small" icon={<DownloadOutlined />} href={withQuery('/api/v1/campaigns/export', f)}>
+            导出 Excel
+          </Button>
+          {can('data.write') && (
+            <Button size="small" type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+              部署学习教育
+            </Button>
+          )}
+        </Space>
+      }
+      title="学习教育活动"
+    >
       <Space wrap style={{ marginBottom: 12 }}>
-        <Input.Search placeholder="名称" allowClear onSearch={(v) => setF((x) => ({ ...x, q: v || undefined }))} style={{ width: 180 }} />
-        <div style={{ width: 200 }}><JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={(v) => setF((x) => ({ ...x, under: v || undefined }))} placeholder="辖区" /></div>
-        <Select allowClear placeholder="类别" style={{ width: 140 }} onChange={(v) => setF((x) => ({ ...x, theme: v }))} options={themes.entries.map((t) => ({ value: t.code, label: t.label }))} />
-        <InputNumber placeholder="年度" min={2000} max={2100} style={{ width: 100 }} onChange={(v) => setF((x) => ({ ...x, year: v ? String(v) : undefined }))} />
+        <Input.Search
+          placeholder="名称"
+          allowClear
+          onSearch={(v) => setF((x) => ({ ...x, q: v || undefined }))}
+          style={{ width: 180 }}
+        />
+        <div style={{ width: 200 }}>
+          <JurisdictionPicker
+            root={me!.jurisdiction.code}
+            value={f.under}
+            onChange={(v) => setF((x) => ({ ...x, under: v || undefined }))}
+            placeholder="辖区"
+          />
+        </div>
+        <Select
+          allowClear
+          placeholder="类别"
+          style={{ width: 140 }}
+          onChange={(v) => setF((x) => ({ ...x, theme: v }))}
+          options={themes.entries.map((t) => ({ value: t.code, label: t.label }))}
+        />
+        <InputNumber
+          placeholder="年度"
+          min={2000}
+          max={2100}
+          style={{ width: 100 }}
+          onChange={(v) => setF((x) => ({ ...x, year: v ? String(v) : undefined }))}
+        />
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-      <Table<CampaignRow> rowKey="id" size="small" loading={list.loading} dataSource={list.items} pagination={list.pagination} scroll={{ x: 920 }}
+      <Table<CampaignRow>
+        rowKey="id"
+        size="small"
+        loading={list.loading}
+        dataSource={list.items}
+        pagination={list.pagination}
+        scroll={{ x: 920 }}
         onRow={(c) => ({ onClick: () => setOpen(c.id), style: { cursor: 'pointer' } })}
         locale={{ emptyText: '没有学习教育活动。上级部署的活动会出现在这里，本级也可部署。' }}
         columns={[
-          { title: '名称', dataIndex: 'name', width: 220, fixed: 'left', render: (n: string, c) => <Space size={4} wrap>{n}{!c.mine && <Tag>上级部署</Tag>}{c.cancelled && <Tag>已撤销</Tag>}</Space> },
+          {
+            title: '名称',
+            dataIndex: 'name',
+            width: 220,
+            fixed: 'left',
+            render: (n: string, c) => (
+              <Space size={4} wrap>
+                {n}
+                {!c.mine && <Tag>上级部署</Tag>}
+                {c.cancelled && <Tag>已撤销</Tag>}
+              </Space>
+            ),
+          },
           { title: '类别', dataIndex: 'themeLabel', width: 110 },
           { title: '期间', key: 'p', width: 200, render: (_, c) => `${c.startsOn} 至 ${c.endsOn}` },
           { title: '部署单位', dataIndex: 'organizer', width: 110 },
           { title: '参加组织 / 党员', key: 'o', width: 120, render: (_, c) => `${c.orgs} / ${c.members}` },
           { title: '活动次数 / 人次', key: 'a', width: 120, render: (_, c) => `${c.activities} / ${c.participants}` },
-        ]} />
+        ]}
+      />
       {open && <CampaignDrawer id={open} onClose={() => setOpen(null)} onChanged={() => void list.reload()} />}
       {creating && (
-        <FormModal<NewCampaign> title="部署学习教育活动" onClose={() => setCreating(false)}
+        <FormModal<NewCampaign>
+          title="部署学习教育活动"
+          onClose={() => setCreating(false)}
           onSubmit={async (v) => {
-            await call(createCampaign, { body: { name: v.name, theme: v.theme, startsOn: ymd(v.dates[0])!, endsOn: ymd(v.dates[1])!, description: v.description || undefined } });
+            await call(createCampaign, {
+              body: {
+                name: v.name,
+                theme: v.theme,
+                startsOn: ymd(v.dates[0])!,
+                endsOn: ymd(v.dates[1])!,
+                description: v.description || undefined,
+              },
+            });
             setCreating(false);
             void list.reload();
-          }}>
-          <Form.Item name="name" label="名称" rules={[{ required: true, message: '请输入名称' }, zodRule(campaignField.name)]}><Input maxLength={60} /></Form.Item>
-          <Form.Item name="theme" label="类别" rules={[{ required: true, message: '请选择类别' }]}><Select options={themes.entries.map((t) => ({ value: t.code, label: t.label }))} /></Form.Item>
-          <Form.Item name="dates" label="期间" rules={[{ required: true, message: '请选择起止日期' }]}><DatePicker.RangePicker /></Form.Item>
-          <Form.Item name="description" label="说明" rules={[zodRule(campaignField.description)]}><Input.TextArea rows={3} maxLength={1000} /></Form.Item>
+          }}
+        >
+          <Form.Item
+            name="name"
+            label="名称"
+            rules={[{ required: true, message: '请输入名称' }, zodRule(campaignField.name)]}
+          >
+            <Input maxLength={60} />
+          </Form.Item>
+          <Form.Item name="theme" label="类别" rules={[{ required: true, message: '请选择类别' }]}>
+            <Select options={themes.entries.map((t) => ({ value: t.code, label: t.label }))} />
+          </Form.Item>
+          <Form.Item name="dates" label="期间" rules={[{ required: true, message: '请选择起止日期' }]}>
+            <DatePicker.RangePicker />
+          </Form.Item>
+          <Form.Item name="description" label="说明" rules={[zodRule(campaignField.description)]}>
+            <Input.TextArea rows={3} maxLength={1000} />
+          </Form.Item>
         </FormModal>
       )}
     </Card>
@@ -266,62 +651,181 @@ function Campaigns() {
 function CampaignDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const { d, error, load, acting, setActing, done } = useRecord<typeof getCampaign, 'org' | 'activity'>(getCampaign, { id }, onChanged);
+  const { d, error, load, acting, setActing, done } = useRecord<typeof getCampaign, 'org' | 'activity'>(
+    getCampaign,
+    { id },
+    onChanged,
+  );
   const write = can('data.write');
   return (
-    <Drawer open size={drawerSize()} title={d?.name ?? '学习教育活动'} onClose={onClose}
-      extra={write && d && !d.cancelled && <Space><Button onClick={() => setActing('org')}>登记参加组织</Button><Button type="primary" onClick={() => setActing('activity')}>记录活动</Button></Space>}>
+    <Drawer
+      open
+      size={drawerSize()}
+      title={d?.name ?? '学习教育活动'}
+      onClose={onClose}
+      extra={
+        write &&
+        d &&
+        !d.cancelled && (
+          <Space>
+            <Button onClick={() => setActing('org')}>登记参加组织</Button>
+            <Button type="primary" onClick={() => setActing('activity')}>
+              记录活动
+            </Button>
+          </Space>
+        )
+      }
+    >
       {error && <Alert type="error" title={error} />}
       {!d && !error && <Spin />}
       {d && (
         <>
-          <Descriptions size="small" column={1} bordered items={[
-            { label: '类别', children: d.themeLabel },
-            { label: '期间', children: `${d.startsOn} 至 ${d.endsOn}` },
-            { label: '部署单位', children: d.organizer },
-            { label: '说明', children: d.description ?? '—' },
-            { label: '本辖区参加', children: `${d.orgs} 个组织、${d.members} 名党员；开展活动 ${d.activities} 次、${d.participants} 人次` },
-            { label: '状态', children: d.cancelled ? <CancelledMark reason={d.cancelReason} /> : write && d.mine ? <CancelWorkButton path={pathOf(cancelCampaign, { id })} what="学习教育活动" onDone={() => { void load(); onChanged(); }} /> : '进行中' },
-          ]} />
+          <Descriptions
+            size="small"
+            column={1}
+            bordered
+            items={[
+              { label: '类别', children: d.themeLabel },
+              { label: '期间', children: `${d.startsOn} 至 ${d.endsOn}` },
+              { label: '部署单位', children: d.organizer },
+              { label: '说明', children: d.description ?? '—' },
+              {
+                label: '本辖区参加',
+                children: `${d.orgs} 个组织、${d.members} 名党员；开展活动 ${d.activities} 次、${d.participants} 人次`,
+              },
+              {
+                label: '状态',
+                children: d.cancelled ? (
+                  <CancelledMark reason={d.cancelReason} />
+                ) : write && d.mine ? (
+                  <CancelWorkButton
+                    path={pathOf(cancelCampaign, { id })}
+                    what="学习教育活动"
+                    onDone={() => {
+                      void load();
+                      onChanged();
+                    }}
+                  />
+                ) : (
+                  '进行中'
+                ),
+              },
+            ]}
+          />
           <h4 style={{ marginTop: 16 }}>参加的党组织</h4>
-          <Table size="small" rowKey="id" dataSource={d.orgList} pagination={false} locale={{ emptyText: '本辖区尚未登记参加的组织' }}
+          <Table
+            size="small"
+            rowKey="id"
+            dataSource={d.orgList}
+            pagination={false}
+            locale={{ emptyText: '本辖区尚未登记参加的组织' }}
             columns={[
               { title: '党组织', dataIndex: 'name' },
               { title: '参加党员', dataIndex: 'members', width: 90, align: 'right' },
-              ...(write ? [{ title: '', key: 'x', width: 60, render: (_: unknown, o: { id: number }) => <Popconfirm title="移出该组织？" onConfirm={() => call(removeCampaignOrg, { params: { id, key: o.id } }).then(() => done('已移出'), (e) => message.error(applyProblem(null, e)))}><a>移出</a></Popconfirm> }] : []),
-            ]} />
+              ...(write
+                ? [
+                    {
+                      title: '',
+                      key: 'x',
+                      width: 60,
+                      render: (_: unknown, o: { id: number }) => (
+                        <Popconfirm
+                          title="移出该组织？"
+                          onConfirm={() =>
+                            call(removeCampaignOrg, { params: { id, key: o.id } }).then(
+                              () => done('已移出'),
+                              (e) => message.error(applyProblem(null, e)),
+                            )
+                          }
+                        >
+                          <a>移出</a>
+                        </Popconfirm>
+                      ),
+                    },
+                  ]
+                : []),
+            ]}
+          />
           <h4 style={{ marginTop: 16 }}>活动记录</h4>
-          <Table size="small" rowKey="id" dataSource={d.activityList} pagination={false} scroll={{ x: 520 }} locale={{ emptyText: '尚无活动记录' }}
+          <Table
+            size="small"
+            rowKey="id"
+            dataSource={d.activityList}
+            pagination={false}
+            scroll={{ x: 520 }}
+            locale={{ emptyText: '尚无活动记录' }}
             columns={[
               { title: '日期', dataIndex: 'heldOn', width: 100 },
               { title: '活动', dataIndex: 'title' },
               { title: '组织', dataIndex: 'org', width: 160, render: (v) => v ?? '—' },
               { title: '人数', dataIndex: 'participants', width: 60, align: 'right' },
               { title: '备注', dataIndex: 'note', width: 160, render: (v) => v ?? '' },
-            ]} />
+            ]}
+          />
         </>
       )}
       {acting === 'org' && (
-        <FormModal<BodyOf<typeof addCampaignOrg>> title="登记参加的党组织" onClose={() => setActing(null)}
-          onSubmit={async (v) => { await call(addCampaignOrg, { params: { id }, body: { orgId: v.orgId, members: v.members ?? undefined } }); done('已登记'); }}>
+        <FormModal<BodyOf<typeof addCampaignOrg>>
+          title="登记参加的党组织"
+          onClose={() => setActing(null)}
+          onSubmit={async (v) => {
+            await call(addCampaignOrg, { params: { id }, body: { orgId: v.orgId, members: v.members ?? undefined } });
+            done('已登记');
+          }}
+        >
           <Form.Item name="orgId" label="党组织" rules={[{ required: true, message: '请选择党组织' }]}>
-            <SearchSelect<OrgRow> path="/orgs" query={{ body: 'party' }} toOption={(o) => ({ value: o.id, label: o.name })} />
+            <SearchSelect<OrgRow>
+              path="/orgs"
+              query={{ body: 'party' }}
+              toOption={(o) => ({ value: o.id, label: o.name })}
+            />
           </Form.Item>
-          <Form.Item name="members" label="参加党员数（不填则取该组织登记的党员数）"><InputNumber min={0} /></Form.Item>
+          <Form.Item name="members" label="参加党员数（不填则取该组织登记的党员数）">
+            <InputNumber min={0} />
+          </Form.Item>
         </FormModal>
       )}
       {acting === 'activity' && d && (
-        <FormModal<NewActivity> title="记录活动" onClose={() => setActing(null)}
-          onSubmit={async (v) => { await call(recordActivity, { params: { id }, body: { heldOn: ymd(v.heldOn)!, title: v.title, participants: v.participants, orgId: v.orgId, note: v.note || undefined } }); done('已记录'); }}>
+        <FormModal<NewActivity>
+          title="记录活动"
+          onClose={() => setActing(null)}
+          onSubmit={async (v) => {
+            await call(recordActivity, {
+              params: { id },
+              body: {
+                heldOn: ymd(v.heldOn)!,
+                title: v.title,
+                participants: v.participants,
+                orgId: v.orgId,
+                note: v.note || undefined,
+              },
+            });
+            done('已记录');
+          }}
+        >
           <Form.Item name="heldOn" label="日期" rules={[{ required: true, message: '请选择日期' }]}>
             <DatePicker disabledDate={(x) => x.isBefore(dayjs(d.startsOn)) || x.isAfter(dayjs(d.endsOn))} />
           </Form.Item>
-          <Form.Item name="title" label="活动名称" rules={[{ required: true, message: '请输入活动名称' }, zodRule(activityField.title)]}><Input maxLength={80} placeholder="如 专题党课、读书班" /></Form.Item>
-          <Form.Item name="participants" label="参加人数" rules={[{ required: true, message: '请填写参加人数' }]}><InputNumber min={0} /></Form.Item>
-          <Form.Item name="orgId" label="组织（可选）">
-            <Select allowClear options={d.orgList.map((o) => ({ value: o.id, label: o.name }))} placeholder="参加的党组织" />
+          <Form.Item
+            name="title"
+            label="活动名称"
+            rules={[{ required: true, message: '请输入活动名称' }, zodRule(activityField.title)]}
+          >
+            <Input maxLength={80} placeholder="如 专题党课、读书班" />
           </Form.Item>
-          <Form.Item name="note" label="备注" rules={[zodRule(activityField.note)]}><Input.TextArea rows={2} maxLength={1000} /></Form.Item>
+          <Form.Item name="participants" label="参加人数" rules={[{ required: true, message: '请填写参加人数' }]}>
+            <InputNumber min={0} />
+          </Form.Item>
+          <Form.Item name="orgId" label="组织（可选）">
+            <Select
+              allowClear
+              options={d.orgList.map((o) => ({ value: o.id, label: o.name }))}
+              placeholder="参加的党组织"
+            />
+          </Form.Item>
+          <Form.Item name="note" label="备注" rules={[zodRule(activityField.note)]}>
+            <Input.TextArea rows={2} maxLength={1000} />
+          </Form.Item>
         </FormModal>
       )}
     </Drawer>

@@ -17,7 +17,18 @@ export type { EntityRow } from '@server/features/entities/contract';
 const KIND: Record<string, string> = ENTITY_KIND_LABEL;
 const STATUS = ENTITY_STATUS;
 const ORG = ['未建', '党支部', '党总支', '党委'];
-const FILTERS = ['q', 'under', 'kind', 'status', 'zoneId', 'isNew', 'partyDeclared', 'orgDeclared', 'coverage', 'sort'] as const;
+const FILTERS = [
+  'q',
+  'under',
+  'kind',
+  'status',
+  'zoneId',
+  'isNew',
+  'partyDeclared',
+  'orgDeclared',
+  'coverage',
+  'sort',
+] as const;
 
 export default function Entities() {
   const { me } = useAuth();
@@ -30,29 +41,104 @@ export default function Entities() {
     return out;
   }, [params]);
   const [zones, setZones] = useState<ZoneRow[]>([]);
-  const set = (k: string) => (v: string | undefined) => setParams((p) => {
-    const next = new URLSearchParams(p);
-    if (v) next.set(k, v);
-    else next.delete(k);
-    return next;
-  }, { replace: true });
+  const set = (k: string) => (v: string | undefined) =>
+    setParams(
+      (p) => {
+        const next = new URLSearchParams(p);
+        if (v) next.set(k, v);
+        else next.delete(k);
+        return next;
+      },
+      { replace: true },
+    );
   const list = usePaged(listEntities, f);
   useEffect(() => void call(listZones, { query: { pageSize: 200 } }).then((z) => setZones(z.items)), []);
-  const yesNo = [{ value: 'true', label: '是' }, { value: 'false', label: '否' }];
+  const yesNo = [
+    { value: 'true', label: '是' },
+    { value: 'false', label: '否' },
+  ];
   return (
     <div>
-      <PageTitle title="市场主体台账" extra={<Button icon={<DownloadOutlined />} href={withQuery('/api/v1/entities/export', f)}>导出 Excel</Button>} />
+      <PageTitle
+        title="市场主体台账"
+        extra={
+          <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/entities/export', f)}>
+            导出 Excel
+          </Button>
+        }
+      />
       <Card size="small">
         <Space wrap style={{ marginBottom: 12 }}>
-          {f.coverage && <Tag closable color="red" style={{ padding: '4px 8px' }} onClose={() => set('coverage')(undefined)}>{COVERAGE_FILTERS[f.coverage as CoverageFilter] ?? f.coverage}</Tag>}
-          <Input.Search placeholder="名称或统一社会信用代码" allowClear defaultValue={f.q} onSearch={set('q')} style={{ width: 240 }} />
-          <div style={{ width: 200 }}><JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" /></div>
-          <Select allowClear placeholder="主体类型" style={{ width: 130 }} value={f.kind} onChange={set('kind')} options={Object.entries(KIND).map(([value, label]) => ({ value, label }))} />
-          <Select allowClear placeholder="登记状态" style={{ width: 110 }} value={f.status} onChange={set('status')} options={Object.entries(STATUS).map(([value, [label]]) => ({ value, label }))} />
-          <Select allowClear showSearch optionFilterProp="label" placeholder="所在区域" style={{ width: 170 }} value={f.zoneId ? Number(f.zoneId) : undefined} onChange={(v) => set('zoneId')(v ? String(v) : undefined)} options={zones.map((z) => ({ value: z.id, label: z.name }))} />
-          <Select allowClear placeholder="新设主体" style={{ width: 110 }} value={f.isNew} onChange={set('isNew')} options={yesNo} />
-          <Select allowClear placeholder="年报有党员" style={{ width: 120 }} value={f.partyDeclared} onChange={set('partyDeclared')} options={yesNo} />
-          <Select allowClear placeholder="年报已建党组织" style={{ width: 140 }} value={f.orgDeclared} onChange={set('orgDeclared')} options={yesNo} />
+          {f.coverage && (
+            <Tag closable color="red" style={{ padding: '4px 8px' }} onClose={() => set('coverage')(undefined)}>
+              {COVERAGE_FILTERS[f.coverage as CoverageFilter] ?? f.coverage}
+            </Tag>
+          )}
+          <Input.Search
+            placeholder="名称或统一社会信用代码"
+            allowClear
+            defaultValue={f.q}
+            onSearch={set('q')}
+            style={{ width: 240 }}
+          />
+          <div style={{ width: 200 }}>
+            <JurisdictionPicker
+              root={me!.jurisdiction.code}
+              value={f.under}
+              onChange={set('under')}
+              placeholder="辖区"
+            />
+          </div>
+          <Select
+            allowClear
+            placeholder="主体类型"
+            style={{ width: 130 }}
+            value={f.kind}
+            onChange={set('kind')}
+            options={Object.entries(KIND).map(([value, label]) => ({ value, label }))}
+          />
+          <Select
+            allowClear
+            placeholder="登记状态"
+            style={{ width: 110 }}
+            value={f.status}
+            onChange={set('status')}
+            options={Object.entries(STATUS).map(([value, [label]]) => ({ value, label }))}
+          />
+          <Select
+            allowClear
+            showSearch
+            optionFilterProp="label"
+            placeholder="所在区域"
+            style={{ width: 170 }}
+            value={f.zoneId ? Number(f.zoneId) : undefined}
+            onChange={(v) => set('zoneId')(v ? String(v) : undefined)}
+            options={zones.map((z) => ({ value: z.id, label: z.name }))}
+          />
+          <Select
+            allowClear
+            placeholder="新设主体"
+            style={{ width: 110 }}
+            value={f.isNew}
+            onChange={set('isNew')}
+            options={yesNo}
+          />
+          <Select
+            allowClear
+            placeholder="年报有党员"
+            style={{ width: 120 }}
+            value={f.partyDeclared}
+            onChange={set('partyDeclared')}
+            options={yesNo}
+          />
+          <Select
+            allowClear
+            placeholder="年报已建党组织"
+            style={{ width: 140 }}
+            value={f.orgDeclared}
+            onChange={set('orgDeclared')}
+            options={yesNo}
+          />
         </Space>
         {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
         <ListOrCards<EntityRow>
@@ -68,23 +154,77 @@ export default function Entities() {
           }}
           onOpen={(e) => void nav(`/entities/${e.id}`)}
           card={(e) => ({
-            title: <Space size={4} wrap>{e.name}{e.isNew && <Tag color="magenta">新设</Tag>}</Space>,
+            title: (
+              <Space size={4} wrap>
+                {e.name}
+                {e.isNew && <Tag color="magenta">新设</Tag>}
+              </Space>
+            ),
             status: <Tag color={STATUS[e.status][1]}>{STATUS[e.status][0]}</Tag>,
             due: { label: '成立日期', value: e.registeredOn ?? '—' },
-            lines: [`${KIND[e.kind] ?? e.kind} · ${e.uscc ?? e.regNo ?? ''}`, `${e.countyName}${e.stationName ? ` / ${e.stationName}` : ''}`, `年报党员：${e.latestReport ? e.latestReport.partyMembers ?? '—' : '无年报'}${e.latestReport?.partyOrgForm ? ` · ${ORG[e.latestReport.partyOrgForm]}` : ''}`],
+            lines: [
+              `${KIND[e.kind] ?? e.kind} · ${e.uscc ?? e.regNo ?? ''}`,
+              `${e.countyName}${e.stationName ? ` / ${e.stationName}` : ''}`,
+              `年报党员：${e.latestReport ? (e.latestReport.partyMembers ?? '—') : '无年报'}${e.latestReport?.partyOrgForm ? ` · ${ORG[e.latestReport.partyOrgForm]}` : ''}`,
+            ],
           })}
           locale={{ emptyText: '没有符合条件的市场主体。可在"数据导入"中导入登记信息。' }}
           columns={[
-            { title: '名称', dataIndex: 'name', width: 260, fixed: 'left', sorter: true, render: (n: string, e) => <Space size={4}>{n}{e.isNew && <Tooltip title="12 个月内新设，重点对象"><Tag color="magenta">新设</Tag></Tooltip>}</Space> },
+            {
+              title: '名称',
+              dataIndex: 'name',
+              width: 260,
+              fixed: 'left',
+              sorter: true,
+              render: (n: string, e) => (
+                <Space size={4}>
+                  {n}
+                  {e.isNew && (
+                    <Tooltip title="12 个月内新设，重点对象">
+                      <Tag color="magenta">新设</Tag>
+                    </Tooltip>
+                  )}
+                </Space>
+              ),
+            },
             { title: '统一社会信用代码', dataIndex: 'uscc', width: 190, render: (u, e) => u ?? e.regNo },
             { title: '类型', dataIndex: 'kind', width: 110, render: (k: string) => KIND[k] },
-            { title: '状态', dataIndex: 'status', width: 70, render: (s: string) => <Tag color={STATUS[s][1]}>{STATUS[s][0]}</Tag> },
+            {
+              title: '状态',
+              dataIndex: 'status',
+              width: 70,
+              render: (s: string) => <Tag color={STATUS[s][1]}>{STATUS[s][0]}</Tag>,
+            },
             { title: '成立日期', dataIndex: 'registeredOn', width: 110, sorter: true },
-            { title: '县区 / 基层所', key: 'place', width: 190, render: (_, e) => `${e.countyName}${e.stationName ? ` / ${e.stationName}` : ''}` },
+            {
+              title: '县区 / 基层所',
+              key: 'place',
+              width: 190,
+              render: (_, e) => `${e.countyName}${e.stationName ? ` / ${e.stationName}` : ''}`,
+            },
             { title: '从业人数', dataIndex: 'employees', width: 90, align: 'right', sorter: true },
             { title: '法定代表人/经营者', dataIndex: 'legalRep', width: 120 },
-            { title: '年报党员', key: 'pm', width: 90, align: 'right', render: (_, e) => (e.latestReport ? e.latestReport.partyMembers ?? '—' : <span style={{ color: '#bbb' }}>无年报</span>) },
-            { title: '年报党组织', key: 'po', width: 100, render: (_, e) => (e.latestReport?.partyOrgForm ? <Tag color="red">{ORG[e.latestReport.partyOrgForm]}</Tag> : e.latestReport ? '未建' : '') },
+            {
+              title: '年报党员',
+              key: 'pm',
+              width: 90,
+              align: 'right',
+              render: (_, e) =>
+                e.latestReport ? (e.latestReport.partyMembers ?? '—') : <span style={{ color: '#bbb' }}>无年报</span>,
+            },
+            {
+              title: '年报党组织',
+              key: 'po',
+              width: 100,
+              render: (_, e) =>
+                e.latestReport?.partyOrgForm ? (
+                  <Tag color="red">{ORG[e.latestReport.partyOrgForm]}</Tag>
+                ) : e.latestReport ? (
+                  '未建'
+                ) : (
+                  ''
+                ),
+            },
           ]}
         />
       </Card>

@@ -13,49 +13,111 @@ import type { OrgRow } from './OrgDrawer';
 /** What the instructor picker needs of a roster row. */
 type InstructorOption = InstructorRow;
 
-type NewGuidance = Omit<BodyOf<typeof createGuidance>, 'onDate'> & { target: 'entity' | 'org'; onDate: dayjs.Dayjs; hasFollowUp?: boolean };
+type NewGuidance = Omit<BodyOf<typeof createGuidance>, 'onDate'> & {
+  target: 'entity' | 'org';
+  onDate: dayjs.Dayjs;
+  hasFollowUp?: boolean;
+};
 
 /** Logs one visit or guidance; the instructor is fixed when opened from an instructor's page. */
-export function GuidanceForm({ instructor, onClose, onSaved }: { instructor?: { id: number; name: string }; onClose: () => void; onSaved: () => void }) {
+export function GuidanceForm({
+  instructor,
+  onClose,
+  onSaved,
+}: {
+  instructor?: { id: number; name: string };
+  onClose: () => void;
+  onSaved: () => void;
+}) {
   const { message } = App.useApp();
   return (
-    <FormModal<NewGuidance> title={instructor ? `登记指导：${instructor.name}` : '登记指导'} okText="保存" onClose={onClose}
+    <FormModal<NewGuidance>
+      title={instructor ? `登记指导：${instructor.name}` : '登记指导'}
+      okText="保存"
+      onClose={onClose}
       initialValues={{ instructorId: instructor?.id, target: 'entity', onDate: dayjs(), kind: 'visit' }}
       onSubmit={async (v) => {
-        await call(createGuidance, { body: {
-          instructorId: v.instructorId, entityId: v.target === 'entity' ? v.entityId : undefined, orgId: v.target === 'org' ? v.orgId : undefined,
-          onDate: ymd(v.onDate)!, kind: v.kind, content: v.content, followUp: v.hasFollowUp && v.followUp ? v.followUp : undefined,
-        } });
+        await call(createGuidance, {
+          body: {
+            instructorId: v.instructorId,
+            entityId: v.target === 'entity' ? v.entityId : undefined,
+            orgId: v.target === 'org' ? v.orgId : undefined,
+            onDate: ymd(v.onDate)!,
+            kind: v.kind,
+            content: v.content,
+            followUp: v.hasFollowUp && v.followUp ? v.followUp : undefined,
+          },
+        });
         message.success('已登记');
         onSaved();
-      }}>
+      }}
+    >
       {!instructor && (
         <Form.Item name="instructorId" label="指导员" rules={[{ required: true, message: '请选择指导员' }]}>
-          <SearchSelect<InstructorOption> path="/instructors" query={{ status: 'active' }} placeholder="输入姓名查找" toOption={(i) => ({ value: i.id, label: `${i.name}${i.stationName ? ` · ${i.stationName}` : ''}` })} />
+          <SearchSelect<InstructorOption>
+            path="/instructors"
+            query={{ status: 'active' }}
+            placeholder="输入姓名查找"
+            toOption={(i) => ({ value: i.id, label: `${i.name}${i.stationName ? ` · ${i.stationName}` : ''}` })}
+          />
         </Form.Item>
       )}
       <Space wrap align="start">
-        <Form.Item name="onDate" label="日期" rules={[{ required: true, message: '请选择日期' }]}><DatePicker disabledDate={(d) => d.isAfter(dayjs())} /></Form.Item>
-        <Form.Item name="kind" label="方式"><Select style={{ width: 150 }} options={toOptions(GUIDANCE_KIND_LABEL)} /></Form.Item>
-        <Form.Item name="target" label="对象"><Select style={{ width: 120 }} options={[{ value: 'entity', label: '市场主体' }, { value: 'org', label: '党组织' }]} /></Form.Item>
+        <Form.Item name="onDate" label="日期" rules={[{ required: true, message: '请选择日期' }]}>
+          <DatePicker disabledDate={(d) => d.isAfter(dayjs())} />
+        </Form.Item>
+        <Form.Item name="kind" label="方式">
+          <Select style={{ width: 150 }} options={toOptions(GUIDANCE_KIND_LABEL)} />
+        </Form.Item>
+        <Form.Item name="target" label="对象">
+          <Select
+            style={{ width: 120 }}
+            options={[
+              { value: 'entity', label: '市场主体' },
+              { value: 'org', label: '党组织' },
+            ]}
+          />
+        </Form.Item>
       </Space>
       <Form.Item noStyle dependencies={['target']}>
-        {({ getFieldValue }) => getFieldValue('target') === 'org' ? (
-          <Form.Item name="orgId" label="党组织" rules={[{ required: true, message: '请选择党组织' }]}>
-            <SearchSelect<OrgRow> path="/orgs" placeholder="输入名称查找" toOption={(o) => ({ value: o.id, label: o.name })} />
-          </Form.Item>
-        ) : (
-          <Form.Item name="entityId" label="市场主体" rules={[{ required: true, message: '请选择市场主体' }]}>
-            <SearchSelect<EntityRow> path="/entities" placeholder="输入名称查找" toOption={(e) => ({ value: e.id, label: `${e.name}${e.stationName ? ` · ${e.stationName}` : ''}` })} />
-          </Form.Item>
-        )}
+        {({ getFieldValue }) =>
+          getFieldValue('target') === 'org' ? (
+            <Form.Item name="orgId" label="党组织" rules={[{ required: true, message: '请选择党组织' }]}>
+              <SearchSelect<OrgRow>
+                path="/orgs"
+                placeholder="输入名称查找"
+                toOption={(o) => ({ value: o.id, label: o.name })}
+              />
+            </Form.Item>
+          ) : (
+            <Form.Item name="entityId" label="市场主体" rules={[{ required: true, message: '请选择市场主体' }]}>
+              <SearchSelect<EntityRow>
+                path="/entities"
+                placeholder="输入名称查找"
+                toOption={(e) => ({ value: e.id, label: `${e.name}${e.stationName ? ` · ${e.stationName}` : ''}` })}
+              />
+            </Form.Item>
+          )
+        }
       </Form.Item>
-      <Form.Item name="content" label="做了什么" rules={[{ required: true, min: 4, message: '请填写指导内容（至少 4 个字）' }]}><Input.TextArea rows={3} maxLength={2000} showCount /></Form.Item>
-      <Form.Item name="hasFollowUp" valuePropName="checked"><Checkbox>有需要跟进的事项</Checkbox></Form.Item>
+      <Form.Item
+        name="content"
+        label="做了什么"
+        rules={[{ required: true, min: 4, message: '请填写指导内容（至少 4 个字）' }]}
+      >
+        <Input.TextArea rows={3} maxLength={2000} showCount />
+      </Form.Item>
+      <Form.Item name="hasFollowUp" valuePropName="checked">
+        <Checkbox>有需要跟进的事项</Checkbox>
+      </Form.Item>
       <Form.Item noStyle dependencies={['hasFollowUp']}>
-        {({ getFieldValue }) => getFieldValue('hasFollowUp') && (
-          <Form.Item name="followUp" label="后续事项" rules={[{ required: true, message: '请填写后续事项' }]}><Input maxLength={500} /></Form.Item>
-        )}
+        {({ getFieldValue }) =>
+          getFieldValue('hasFollowUp') && (
+            <Form.Item name="followUp" label="后续事项" rules={[{ required: true, message: '请填写后续事项' }]}>
+              <Input maxLength={500} />
+            </Form.Item>
+          )
+        }
       </Form.Item>
     </FormModal>
   );

@@ -11,7 +11,6 @@ import { useAuth } from '../auth';
 import { PageTitle, Link } from '../Layout';
 import { applyProblem } from '../components/problem';
 
-
 const DUTY_HINT: Record<string, string> = {
   sysadmin: '您是系统管理员：负责新建账号、分配业务角色、维护组织规则阈值。不接触业务数据。',
   secadmin: '您是安全管理员：负责安全策略、在线会话、账号解锁与三员职责分配。',
@@ -19,7 +18,14 @@ const DUTY_HINT: Record<string, string> = {
 };
 
 /** The 工作台's figures: registry indicators, the dashboard's own definitions. */
-const HOME_FIGURES: IndicatorKey[] = ['operating', 'newEntities', 'withMembers', 'orgsEstablished', 'orgCoverage', 'workCoverage'];
+const HOME_FIGURES: IndicatorKey[] = [
+  'operating',
+  'newEntities',
+  'withMembers',
+  'orgsEstablished',
+  'orgCoverage',
+  'workCoverage',
+];
 
 export default function Home() {
   const { me, can } = useAuth();
@@ -32,7 +38,11 @@ export default function Home() {
     call(unitSummary, { params: { code } }).then(setData, (e) => setError(applyProblem(null, e)));
   }, [code, can]);
   useEffect(() => {
-    if (can('data.read')) call(getDashboard, { query: { months: 2 } }).then((d) => setFigures(d.figures), () => setFigures(null));
+    if (can('data.read'))
+      call(getDashboard, { query: { months: 2 } }).then(
+        (d) => setFigures(d.figures),
+        () => setFigures(null),
+      );
   }, [can]);
   const rows = data?.children;
   const stationsBelow = rows?.[0]?.level === 'station';
@@ -41,11 +51,18 @@ export default function Home() {
     <div>
       <PageTitle title={`${me!.jurisdiction.name} · 工作台`} />
       <Typography.Paragraph type="secondary">您好，{me!.displayName}。</Typography.Paragraph>
-      {duty.map((d) => <Alert key={d} type="info" showIcon title={d} style={{ marginBottom: 16 }} />)}
+      {duty.map((d) => (
+        <Alert key={d} type="info" showIcon title={d} style={{ marginBottom: 16 }} />
+      ))}
       {error && <Alert type="error" showIcon title={error} />}
       {can('data.read') && <TodoList />}
       {figures && (
-        <Card title="本辖区主要指标" size="small" style={{ marginBottom: 16 }} extra={<Link to="/dashboard">数据看板</Link>}>
+        <Card
+          title="本辖区主要指标"
+          size="small"
+          style={{ marginBottom: 16 }}
+          extra={<Link to="/dashboard">数据看板</Link>}
+        >
           <Row gutter={[16, 16]}>
             {HOME_FIGURES.map((k) => {
               const def = INDICATORS[k];
@@ -53,46 +70,104 @@ export default function Home() {
               return (
                 <Col key={k} xs={12} sm={8} md={4}>
                   <Tooltip title={def.note}>
-                    <Statistic title={def.label} value={def.kind === 'rate' ? pct(v) : v ?? 0} suffix={def.kind === 'rate' ? undefined : def.unit} />
+                    <Statistic
+                      title={def.label}
+                      value={def.kind === 'rate' ? pct(v) : (v ?? 0)}
+                      suffix={def.kind === 'rate' ? undefined : def.unit}
+                    />
                   </Tooltip>
                 </Col>
               );
             })}
           </Row>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>口径与数据看板相同（同一指标登记表）。</Typography.Text>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            口径与数据看板相同（同一指标登记表）。
+          </Typography.Text>
         </Card>
       )}
       {rows && (
         <>
           {/* A grid without a gutter's negative margins: nothing sticks out on a phone. */}
-          <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(180px, 1fr))', gap: 16, marginBottom: 16 }}>
-            <Card><Statistic title="基层市场监管所" value={data.self.stations} suffix="个" /></Card>
-            <Card><Statistic title={'"小个专"党委'} value={data.self.committees} suffix="个" /></Card>
-            <Card><Statistic title="党建工作指导站" value={data.self.guidancePosts} suffix="个" /></Card>
+          <div
+            style={{
+              display: 'grid',
+              gridTemplateColumns: 'repeat(auto-fit, minmax(180px, 1fr))',
+              gap: 16,
+              marginBottom: 16,
+            }}
+          >
+            <Card>
+              <Statistic title="基层市场监管所" value={data.self.stations} suffix="个" />
+            </Card>
+            <Card>
+              <Statistic title={'"小个专"党委'} value={data.self.committees} suffix="个" />
+            </Card>
+            <Card>
+              <Statistic title="党建工作指导站" value={data.self.guidancePosts} suffix="个" />
+            </Card>
           </div>
-          {me!.jurisdiction.level !== 'station' && <Card title="下级辖区" extra={<Space><Link to="/stations">管理基层所</Link><Link to="/units">管理党委与指导站</Link></Space>}>
-            {rows.length === 0 ? (
-              <Empty description="本辖区没有下级单位" />
-            ) : (
-              <Table
-                rowKey="code"
-                size="small"
-                dataSource={rows}
-                pagination={rows.length > 20 ? { pageSize: 20 } : false}
-                scroll={{ x: 480 }}
-                columns={stationsBelow ? [
-                  { title: '基层所', dataIndex: 'name' },
-                  { title: '党建工作指导站', dataIndex: 'guidancePosts', render: (n: number) => (n ? '已建' : '未建') },
-                ] : [
-                  { title: '辖区', dataIndex: 'name' },
-                  { title: '基层所', dataIndex: 'stations', align: 'right', sorter: (a, b) => a.stations - b.stations },
-                  { title: '"小个专"党委', dataIndex: 'committees', align: 'right', sorter: (a, b) => a.committees - b.committees },
-                  { title: '指导站', dataIndex: 'guidancePosts', align: 'right', sorter: (a, b) => a.guidancePosts - b.guidancePosts },
-                  { title: '指导站覆盖所', key: 'rate', align: 'right', render: (_, r) => (r.stations ? `${Math.round((r.guidancePosts / r.stations) * 100)}%` : '—') },
-                ]}
-              />
-            )}
-          </Card>}
+          {me!.jurisdiction.level !== 'station' && (
+            <Card
+              title="下级辖区"
+              extra={
+                <Space>
+                  <Link to="/stations">管理基层所</Link>
+                  <Link to="/units">管理党委与指导站</Link>
+                </Space>
+              }
+            >
+              {rows.length === 0 ? (
+                <Empty description="本辖区没有下级单位" />
+              ) : (
+                <Table
+                  rowKey="code"
+                  size="small"
+                  dataSource={rows}
+                  pagination={rows.length > 20 ? { pageSize: 20 } : false}
+                  scroll={{ x: 480 }}
+                  columns={
+                    stationsBelow
+                      ? [
+                          { title: '基层所', dataIndex: 'name' },
+                          {
+                            title: '党建工作指导站',
+                            dataIndex: 'guidancePosts',
+                            render: (n: number) => (n ? '已建' : '未建'),
+                          },
+                        ]
+                      : [
+                          { title: '辖区', dataIndex: 'name' },
+                          {
+                            title: '基层所',
+                            dataIndex: 'stations',
+                            align: 'right',
+                            sorter: (a, b) => a.stations - b.stations,
+                          },
+                          {
+                            title: '"小个专"党委',
+                            dataIndex: 'committees',
+                            align: 'right',
+                            sorter: (a, b) => a.committees - b.committees,
+                          },
+                          {
+                            title: '指导站',
+                            dataIndex: 'guidancePosts',
+                            align: 'right',
+                            sorter: (a, b) => a.guidancePosts - b.guidancePosts,
+                          },
+                          {
+                            title: '指导站覆盖所',
+                            key: 'rate',
+                            align: 'right',
+                            render: (_, r) =>
+                              r.stations ? `${Math.round((r.guidancePosts / r.stations) * 100)}%` : '—',
+                          },
+                        ]
+                  }
+                />
+              )}
+            </Card>
+          )}
         </>
       )}
     </div>

@@ -3,11 +3,21 @@ import { Alert, App, Button, Card, Checkbox, Descriptions, Input, Select, Space,
 import { call } from '../api';
 import { applyProblem } from '../components/problem';
 import type { ResponseOf } from '@server/http/contract';
-import { listImportProfiles, planImport, saveImportProfile, startImport, type ImportKind, type ImportProfile as Profile } from '@server/features/imports/contract';
+import {
+  listImportProfiles,
+  planImport,
+  saveImportProfile,
+  startImport,
+  type ImportKind,
+  type ImportProfile as Profile,
+} from '@server/features/imports/contract';
 
 export type Preview = ResponseOf<typeof planImport>;
 /** How the file was read; a CSV also names its encoding (below). */
-const FORMAT_LABEL: Partial<Record<Preview['format'], string>> = { xlsx: 'Excel 工作簿（.xlsx）', xls: '旧版 Excel 工作簿（.xls）' };
+const FORMAT_LABEL: Partial<Record<Preview['format'], string>> = {
+  xlsx: 'Excel 工作簿（.xlsx）',
+  xls: '旧版 Excel 工作簿（.xls）',
+};
 const NONE = '__none__';
 
 /**
@@ -15,7 +25,19 @@ const NONE = '__none__';
  * field and which are left out; a mapping step (choose the column for each field, preview the
  * first rows) when a required field has no column; warnings to acknowledge; saved source profiles.
  */
-export function ImportPlan({ kind, preview, onChange, onStarted, onClose }: { kind: ImportKind; preview: Preview; onChange: (p: Preview) => void; onStarted: () => void; onClose: () => void }) {
+export function ImportPlan({
+  kind,
+  preview,
+  onChange,
+  onStarted,
+  onClose,
+}: {
+  kind: ImportKind;
+  preview: Preview;
+  onChange: (p: Preview) => void;
+  onStarted: () => void;
+  onClose: () => void;
+}) {
   const { message } = App.useApp();
   const [mapping, setMapping] = useState<Record<string, string>>(preview.mapping);
   const [profiles, setProfiles] = useState<Profile[]>([]);
@@ -34,7 +56,15 @@ export function ImportPlan({ kind, preview, onChange, onStarted, onClose }: { ki
     setBusy(true);
     setError(null);
     try {
-      const p = await call(planImport, { params: { kind }, body: { upload: preview.upload, mapping: next, ...(useProfile ? { profile: useProfile } : {}), ...(preview.sheet ? { sheet: preview.sheet } : {}) } });
+      const p = await call(planImport, {
+        params: { kind },
+        body: {
+          upload: preview.upload,
+          mapping: next,
+          ...(useProfile ? { profile: useProfile } : {}),
+          ...(preview.sheet ? { sheet: preview.sheet } : {}),
+        },
+      });
       setMapping(p.mapping);
       onChange(p);
     } catch (e) {
@@ -43,13 +73,22 @@ export function ImportPlan({ kind, preview, onChange, onStarted, onClose }: { ki
       setBusy(false);
     }
   };
-  const choose = (field: string, header: string | undefined) => void replan({ ...mapping, [field]: header === undefined || header === NONE ? '' : header });
+  const choose = (field: string, header: string | undefined) =>
+    void replan({ ...mapping, [field]: header === undefined || header === NONE ? '' : header });
 
   const start = async () => {
     setBusy(true);
     setError(null);
     try {
-      await call(startImport, { params: { kind }, body: { upload: preview.upload, mapping, acknowledge: ack ? preview.warnings.map((w) => w.header) : [], ...(preview.sheet ? { sheet: preview.sheet } : {}) } });
+      await call(startImport, {
+        params: { kind },
+        body: {
+          upload: preview.upload,
+          mapping,
+          acknowledge: ack ? preview.warnings.map((w) => w.header) : [],
+          ...(preview.sheet ? { sheet: preview.sheet } : {}),
+        },
+      });
       message.success(`已开始导入 ${preview.fileName}`);
       onStarted();
     } catch (e) {
@@ -70,60 +109,183 @@ export function ImportPlan({ kind, preview, onChange, onStarted, onClose }: { ki
     }
   };
 
-  const options = useMemo(() => [{ value: NONE, label: '（不使用）' }, ...preview.headers.filter(Boolean).map((h) => ({ value: h, label: h }))], [preview.headers]);
+  const options = useMemo(
+    () => [
+      { value: NONE, label: '（不使用）' },
+      ...preview.headers.filter(Boolean).map((h) => ({ value: h, label: h })),
+    ],
+    [preview.headers],
+  );
   const mappedFields = preview.fields.filter((f) => f.column);
   const startable = !preview.missing.length && (!preview.warnings.length || ack);
 
   return (
-    <Card size="small" title={`列对应：${preview.fileName}`} style={{ marginBottom: 16 }} extra={<a onClick={onClose}>放弃</a>} data-testid="import-plan">
+    <Card
+      size="small"
+      title={`列对应：${preview.fileName}`}
+      style={{ marginBottom: 16 }}
+      extra={<a onClick={onClose}>放弃</a>}
+      data-testid="import-plan"
+    >
       <Space orientation="vertical" style={{ width: '100%' }}>
-        <Descriptions size="small" column={3} items={[
-          { label: '格式', children: FORMAT_LABEL[preview.format] ?? `CSV（${preview.encoding === 'gb18030' ? 'GB18030/GBK' : 'UTF-8'}）` },
-          { label: '表头所在行', children: `第 ${preview.headerRowNo} 行` },
-          { label: '列数', children: preview.headers.length },
-        ]} />
+        <Descriptions
+          size="small"
+          column={3}
+          items={[
+            {
+              label: '格式',
+              children:
+                FORMAT_LABEL[preview.format] ?? `CSV（${preview.encoding === 'gb18030' ? 'GB18030/GBK' : 'UTF-8'}）`,
+            },
+            { label: '表头所在行', children: `第 ${preview.headerRowNo} 行` },
+            { label: '列数', children: preview.headers.length },
+          ]}
+        />
         {error && <Alert type="error" showIcon title={error} closable onClose={() => setError(null)} />}
         {preview.missing.length > 0 && (
-          <Alert type="warning" showIcon data-testid="import-missing" title={`文件中没有找到以下必需项的列：${preview.missing.map((m) => m.label).join('、')}。请在下面为它们选择文件中的列。`} />
+          <Alert
+            type="warning"
+            showIcon
+            data-testid="import-missing"
+            title={`文件中没有找到以下必需项的列：${preview.missing.map((m) => m.label).join('、')}。请在下面为它们选择文件中的列。`}
+          />
         )}
         <Space wrap>
           <Typography.Text>来源配置：</Typography.Text>
-          <Select style={{ width: 220 }} allowClear placeholder="选择已保存的列对应" value={profile} onChange={(v?: string) => { setProfile(v); if (v) void replan({}, v); }}
-            options={profiles.map((p) => ({ value: p.name, label: p.name }))} data-testid="import-profile" />
-          <Input style={{ width: 200 }} placeholder="保存为来源配置（名称）" value={profileName} onChange={(e) => setProfileName(e.target.value)} maxLength={60} />
-          <Button onClick={() => void saveProfile()} disabled={!profileName.trim()}>保存列对应</Button>
+          <Select
+            style={{ width: 220 }}
+            allowClear
+            placeholder="选择已保存的列对应"
+            value={profile}
+            onChange={(v?: string) => {
+              setProfile(v);
+              if (v) void replan({}, v);
+            }}
+            options={profiles.map((p) => ({ value: p.name, label: p.name }))}
+            data-testid="import-profile"
+          />
+          <Input
+            style={{ width: 200 }}
+            placeholder="保存为来源配置（名称）"
+            value={profileName}
+            onChange={(e) => setProfileName(e.target.value)}
+            maxLength={60}
+          />
+          <Button onClick={() => void saveProfile()} disabled={!profileName.trim()}>
+            保存列对应
+          </Button>
         </Space>
-        <Table size="small" rowKey="field" pagination={false} loading={busy} dataSource={preview.fields} scroll={{ x: 700 }}
+        <Table
+          size="small"
+          rowKey="field"
+          pagination={false}
+          loading={busy}
+          dataSource={preview.fields}
+          scroll={{ x: 700 }}
           columns={[
-            { title: '导入项', dataIndex: 'label', width: 220, render: (l: string, f) => <span>{l}{f.required && <Typography.Text type="danger"> *</Typography.Text>}</span> },
+            {
+              title: '导入项',
+              dataIndex: 'label',
+              width: 220,
+              render: (l: string, f) => (
+                <span>
+                  {l}
+                  {f.required && <Typography.Text type="danger"> *</Typography.Text>}
+                </span>
+              ),
+            },
             {
               title: '取自文件中的列',
               key: 'col',
               render: (_, f) => (
-                <Select style={{ width: 260 }} value={f.column ?? NONE} options={options} onChange={(v: string) => choose(f.field, v)} status={preview.missing.some((m) => m.field === f.field) ? 'warning' : undefined}
-                  data-testid={`map-${f.field}`} showSearch={{ optionFilterProp: 'label' }} />
+                <Select
+                  style={{ width: 260 }}
+                  value={f.column ?? NONE}
+                  options={options}
+                  onChange={(v: string) => choose(f.field, v)}
+                  status={preview.missing.some((m) => m.field === f.field) ? 'warning' : undefined}
+                  data-testid={`map-${f.field}`}
+                  showSearch={{ optionFilterProp: 'label' }}
+                />
               ),
             },
-            { title: '前几行的值', key: 'v', render: (_, f) => (f.column ? <Typography.Text type="secondary">{preview.sample.map((s) => s.values[f.field] || '（空）').join('、')}</Typography.Text> : null) },
-          ]} />
-        <Table size="small" rowKey="index" pagination={false} dataSource={preview.columns.filter((c) => !c.field)} title={() => '不导入的列'} locale={{ emptyText: '文件中的每一列都会导入' }}
+            {
+              title: '前几行的值',
+              key: 'v',
+              render: (_, f) =>
+                f.column ? (
+                  <Typography.Text type="secondary">
+                    {preview.sample.map((s) => s.values[f.field] || '（空）').join('、')}
+                  </Typography.Text>
+                ) : null,
+            },
+          ]}
+        />
+        <Table
+          size="small"
+          rowKey="index"
+          pagination={false}
+          dataSource={preview.columns.filter((c) => !c.field)}
+          title={() => '不导入的列'}
+          locale={{ emptyText: '文件中的每一列都会导入' }}
           columns={[
-            { title: '文件中的列', dataIndex: 'header', width: 220, render: (h: string, c) => h || `第 ${c.index + 1} 列` },
-            { title: '说明', dataIndex: 'note', render: (n: string, c) => (c.warning ? <Tag color="orange">{c.warning}</Tag> : <Typography.Text type="secondary">{n}</Typography.Text>) },
-          ]} />
+            {
+              title: '文件中的列',
+              dataIndex: 'header',
+              width: 220,
+              render: (h: string, c) => h || `第 ${c.index + 1} 列`,
+            },
+            {
+              title: '说明',
+              dataIndex: 'note',
+              render: (n: string, c) =>
+                c.warning ? (
+                  <Tag color="orange">{c.warning}</Tag>
+                ) : (
+                  <Typography.Text type="secondary">{n}</Typography.Text>
+                ),
+            },
+          ]}
+        />
         {mappedFields.length > 0 && (
-          <Table size="small" rowKey="rowNo" pagination={false} dataSource={preview.sample} title={() => '预览：前几行将这样导入'} scroll={{ x: 900 }} data-testid="import-sample"
-            columns={[{ title: '行号', dataIndex: 'rowNo', width: 60 }, ...mappedFields.map((f) => ({ title: f.label, key: f.field, render: (_: unknown, s: Preview['sample'][number]) => s.values[f.field] }))]} />
+          <Table
+            size="small"
+            rowKey="rowNo"
+            pagination={false}
+            dataSource={preview.sample}
+            title={() => '预览：前几行将这样导入'}
+            scroll={{ x: 900 }}
+            data-testid="import-sample"
+            columns={[
+              { title: '行号', dataIndex: 'rowNo', width: 60 },
+              ...mappedFields.map((f) => ({
+                title: f.label,
+                key: f.field,
+                render: (_: unknown, s: Preview['sample'][number]) => s.values[f.field],
+              })),
+            ]}
+          />
         )}
         {preview.warnings.length > 0 && (
-          <Alert type="warning" showIcon title="以下列看起来有用，但不会导入" description={
-            <Space orientation="vertical">
-              {preview.warnings.map((w) => <span key={w.header}>{w.reason}</span>)}
-              <Checkbox checked={ack} onChange={(e) => setAck(e.target.checked)} data-testid="import-ack">我已知晓，这些列不导入</Checkbox>
-            </Space>
-          } />
+          <Alert
+            type="warning"
+            showIcon
+            title="以下列看起来有用，但不会导入"
+            description={
+              <Space orientation="vertical">
+                {preview.warnings.map((w) => (
+                  <span key={w.header}>{w.reason}</span>
+                ))}
+                <Checkbox checked={ack} onChange={(e) => setAck(e.target.checked)} data-testid="import-ack">
+                  我已知晓，这些列不导入
+                </Checkbox>
+              </Space>
+            }
+          />
         )}
-        <Button type="primary" disabled={!startable} loading={busy} onClick={() => void start()}>开始导入</Button>
+        <Button type="primary" disabled={!startable} loading={busy} onClick={() => void start()}>
+          开始导入
+        </Button>
       </Space>
     </Card>
   );

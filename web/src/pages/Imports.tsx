@@ -1,6 +1,23 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ListOrCards } from '../components/ListOrCards';
-import { Alert, Grid, App, Button, Card, List, Modal, Popconfirm, Progress, Radio, Segmented, Space, Tag, Tooltip, Typography, Upload } from 'antd';
+import {
+  Alert,
+  Grid,
+  App,
+  Button,
+  Card,
+  List,
+  Modal,
+  Popconfirm,
+  Progress,
+  Radio,
+  Segmented,
+  Space,
+  Tag,
+  Tooltip,
+  Typography,
+  Upload,
+} from 'antd';
 import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
 import { ApiError, call, csrf } from '../api';
 import { PageTitle } from '../Layout';
@@ -9,8 +26,23 @@ import { applyProblem } from '../components/problem';
 import { ImportPlan, type Preview } from './ImportPlan';
 
 import { IMPORT_KIND_LABEL, IMPORT_KIND_SHORT } from '@domain/import/labels';
-import { IMPORT_KINDS, cancelImport, importChanges, listImports, rerunImport, type IdentityChangeItem as Change, type ImportJob as Job, type ImportKind } from '@server/features/imports/contract';
-const STATUS: Record<string, [string, 'normal' | 'active' | 'success' | 'exception']> = { queued: ['排队中', 'normal'], running: ['导入中', 'active'], done: ['已完成', 'success'], failed: ['失败', 'exception'], cancelled: ['已取消', 'exception'] };
+import {
+  IMPORT_KINDS,
+  cancelImport,
+  importChanges,
+  listImports,
+  rerunImport,
+  type IdentityChangeItem as Change,
+  type ImportJob as Job,
+  type ImportKind,
+} from '@server/features/imports/contract';
+const STATUS: Record<string, [string, 'normal' | 'active' | 'success' | 'exception']> = {
+  queued: ['排队中', 'normal'],
+  running: ['导入中', 'active'],
+  done: ['已完成', 'success'],
+  failed: ['失败', 'exception'],
+  cancelled: ['已取消', 'exception'],
+};
 const KINDS = IMPORT_KINDS.map((value) => ({ value, label: IMPORT_KIND_SHORT[value] }));
 
 export default function Imports() {
@@ -32,58 +64,94 @@ export default function Imports() {
     return () => clearInterval(t);
   }, [busy, reload]);
 
-  const upload = useCallback(async (file: File, sheetName?: string) => {
-    setUploading(true);
-    setError(null);
-    try {
-      const fd = new FormData();
-      fd.append('file', file);
-      // Read the header and the first rows first: the column plan is shown before anything is imported.
-      const query = sheetName ? `?sheet=${encodeURIComponent(sheetName)}` : '';
-      const res = await fetch(`/api/v1/imports/${kind}/upload${query}`, { method: 'POST', body: fd, headers: { 'x-csrf-token': csrf() } });
-      const data = await res.json();
-      if (res.status === 422 && data.code === 'sheet_required') {
-        const sheets = (data.errors ?? []).map((e: { message: string }) => e.message);
-        setSheet(sheets[0] ?? null);
-        setChoose({ file, sheets, detail: data.detail });
-        return;
+  const upload = useCallback(
+    async (file: File, sheetName?: string) => {
+      setUploading(true);
+      setError(null);
+      try {
+        const fd = new FormData();
+        fd.append('file', file);
+        // Read the header and the first rows first: the column plan is shown before anything is imported.
+        const query = sheetName ? `?sheet=${encodeURIComponent(sheetName)}` : '';
+        const res = await fetch(`/api/v1/imports/${kind}/upload${query}`, {
+          method: 'POST',
+          body: fd,
+          headers: { 'x-csrf-token': csrf() },
+        });
+        const data = await res.json();
+        if (res.status === 422 && data.code === 'sheet_required') {
+          const sheets = (data.errors ?? []).map((e: { message: string }) => e.message);
+          setSheet(sheets[0] ?? null);
+          setChoose({ file, sheets, detail: data.detail });
+          return;
+        }
+        if (!res.ok) throw new ApiError(res.status, data.title, data.detail, data.errors ?? [], data.code);
+        setChoose(null);
+        setPreview(data as Preview);
+      } catch (e) {
+        setError(applyProblem(null, e));
+      } finally {
+        setUploading(false);
       }
-      if (!res.ok) throw new ApiError(res.status, data.title, data.detail, data.errors ?? [], data.code);
-      setChoose(null);
-      setPreview(data as Preview);
-    } catch (e) {
-      setError(applyProblem(null, e));
-    } finally {
-      setUploading(false);
-    }
-  }, [kind]);
+    },
+    [kind],
+  );
 
   // On a phone the kinds stack: side by side they are wider than the screen.
   const phone = Grid.useBreakpoint().md === false;
   const progress = (j: Job) => (
-                <div data-testid={`job-${j.id}`}>
-                  <Progress percent={j.percent} status={STATUS[j.status][1]} size="small" />
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {STATUS[j.status][0]}
-                    {j.rowsPerSecond ? ` · ${j.rowsPerSecond} 行/秒` : ''}
-                    {j.etaSeconds !== null ? ` · 约 ${j.etaSeconds} 秒后完成` : ''}
-                  </Typography.Text>
-                  {j.error && <div><Typography.Text type="danger" style={{ fontSize: 12 }}>{j.error}</Typography.Text></div>}
-                </div>
+    <div data-testid={`job-${j.id}`}>
+      <Progress percent={j.percent} status={STATUS[j.status][1]} size="small" />
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {STATUS[j.status][0]}
+        {j.rowsPerSecond ? ` · ${j.rowsPerSecond} 行/秒` : ''}
+        {j.etaSeconds !== null ? ` · 约 ${j.etaSeconds} 秒后完成` : ''}
+      </Typography.Text>
+      {j.error && (
+        <div>
+          <Typography.Text type="danger" style={{ fontSize: 12 }}>
+            {j.error}
+          </Typography.Text>
+        </div>
+      )}
+    </div>
   );
   const ops = (j: Job) => (
-                <Space size="small" wrap>
-                  {j.rowsRejected > 0 && <a href={`/api/v1/imports/${j.id}/errors`}>错误报告</a>}
-                  {j.identityChanges > 0 && (
-                    <a data-testid={`changes-${j.id}`} onClick={() => call(importChanges, { params: { id: j.id } }).then((r) => setChanges({ job: j, items: r.items }), (e) => message.error(applyProblem(null, e)))}>
-                      变更摘要 <Tag color="orange">{j.identityChanges}</Tag>
-                    </a>
-                  )}
-                  {j.manageable && (j.status === 'running' || j.status === 'queued') && (
-                    <Popconfirm title="取消这次导入？已导入的批次会保留。" onConfirm={() => call(cancelImport, { params: { id: j.id } }).then(reload, (e) => message.error(applyProblem(null, e)))}><a>取消</a></Popconfirm>
-                  )}
-                  {j.manageable && (j.status === 'failed' || j.status === 'cancelled') && <a onClick={() => call(rerunImport, { params: { id: j.id } }).then(reload, (e) => message.error(applyProblem(null, e)))}>重新导入</a>}
-                </Space>
+    <Space size="small" wrap>
+      {j.rowsRejected > 0 && <a href={`/api/v1/imports/${j.id}/errors`}>错误报告</a>}
+      {j.identityChanges > 0 && (
+        <a
+          data-testid={`changes-${j.id}`}
+          onClick={() =>
+            call(importChanges, { params: { id: j.id } }).then(
+              (r) => setChanges({ job: j, items: r.items }),
+              (e) => message.error(applyProblem(null, e)),
+            )
+          }
+        >
+          变更摘要 <Tag color="orange">{j.identityChanges}</Tag>
+        </a>
+      )}
+      {j.manageable && (j.status === 'running' || j.status === 'queued') && (
+        <Popconfirm
+          title="取消这次导入？已导入的批次会保留。"
+          onConfirm={() =>
+            call(cancelImport, { params: { id: j.id } }).then(reload, (e) => message.error(applyProblem(null, e)))
+          }
+        >
+          <a>取消</a>
+        </Popconfirm>
+      )}
+      {j.manageable && (j.status === 'failed' || j.status === 'cancelled') && (
+        <a
+          onClick={() =>
+            call(rerunImport, { params: { id: j.id } }).then(reload, (e) => message.error(applyProblem(null, e)))
+          }
+        >
+          重新导入
+        </a>
+      )}
+    </Space>
   );
   return (
     <div>
@@ -91,44 +159,156 @@ export default function Imports() {
       <Card size="small" style={{ marginBottom: 16 }}>
         <Space orientation="vertical" style={{ width: '100%' }}>
           <Space wrap>
-            <Segmented<ImportKind> orientation={phone ? 'vertical' : 'horizontal'} value={kind} onChange={(v) => { setKind(v); setPreview(null); }} options={KINDS} />
-            <Button icon={<DownloadOutlined />} href={`/api/v1/imports/templates/${kind}`}>下载模板</Button>
+            <Segmented<ImportKind>
+              orientation={phone ? 'vertical' : 'horizontal'}
+              value={kind}
+              onChange={(v) => {
+                setKind(v);
+                setPreview(null);
+              }}
+              options={KINDS}
+            />
+            <Button icon={<DownloadOutlined />} href={`/api/v1/imports/templates/${kind}`}>
+              下载模板
+            </Button>
           </Space>
-          <Typography.Text type="secondary">支持 .xlsx、旧版 .xls 和 .csv（UTF-8 或 GBK/GB18030 编码），可直接上传登记系统、年报系统和组织部门导出的文件：上传后先显示每一列导入为哪一项、哪些列不导入，缺少的项可选择对应的列，确认后再开始导入。同一主体（同一年度）重复出现时保留第一行；同一文件可重复导入，不会重复写入。错误报告改正后可直接上传（自动读取其"待修正数据"工作表）；标有"重复标记"的行不会再导入。工作簿有多个工作表时会请您选择。</Typography.Text>
+          <Typography.Text type="secondary">
+            支持 .xlsx、旧版 .xls 和 .csv（UTF-8 或 GBK/GB18030
+            编码），可直接上传登记系统、年报系统和组织部门导出的文件：上传后先显示每一列导入为哪一项、哪些列不导入，缺少的项可选择对应的列，确认后再开始导入。同一主体（同一年度）重复出现时保留第一行；同一文件可重复导入，不会重复写入。错误报告改正后可直接上传（自动读取其"待修正数据"工作表）；标有"重复标记"的行不会再导入。工作簿有多个工作表时会请您选择。
+          </Typography.Text>
           {error && <Alert type="error" showIcon title={error} closable />}
-          <Upload.Dragger accept=".xlsx,.xls,.csv,.txt" showUploadList={false} disabled={uploading} customRequest={({ file }) => void upload(file as File)} data-testid="import-upload">
-            <p className="ant-upload-drag-icon"><InboxOutlined /></p>
+          <Upload.Dragger
+            accept=".xlsx,.xls,.csv,.txt"
+            showUploadList={false}
+            disabled={uploading}
+            customRequest={({ file }) => void upload(file as File)}
+            data-testid="import-upload"
+          >
+            <p className="ant-upload-drag-icon">
+              <InboxOutlined />
+            </p>
             <p className="ant-upload-text">点击或拖拽文件到这里，先查看列对应</p>
             <p className="ant-upload-hint">{IMPORT_KIND_LABEL[kind]}</p>
           </Upload.Dragger>
         </Space>
       </Card>
-      {preview && <ImportPlan kind={kind} preview={preview} onChange={setPreview} onClose={() => setPreview(null)} onStarted={() => { setPreview(null); void reload(); }} />}
+      {preview && (
+        <ImportPlan
+          kind={kind}
+          preview={preview}
+          onChange={setPreview}
+          onClose={() => setPreview(null)}
+          onStarted={() => {
+            setPreview(null);
+            void reload();
+          }}
+        />
+      )}
       <Card size="small" title="导入任务">
-        <ListOrCards<Job> rowKey="id" dataSource={list.items} pagination={list.pagination} loading={list.loading && !busy} scroll={{ x: 900 }} locale={{ emptyText: '还没有导入任务' }}
+        <ListOrCards<Job>
+          rowKey="id"
+          dataSource={list.items}
+          pagination={list.pagination}
+          loading={list.loading && !busy}
+          scroll={{ x: 900 }}
+          locale={{ emptyText: '还没有导入任务' }}
           card={(j) => ({
             title: j.fileName,
             status: j.rowsRejected > 0 ? <Tag color="red">拒绝 {j.rowsRejected}</Tag> : undefined,
-            lines: [`${j.kindLabel}${j.sheet ? ` · 工作表"${j.sheet}"` : ''} · ${new Date(j.createdAt).toLocaleString('zh-CN')}`, progress(j), `读取 ${j.rowsRead}${j.partial ? '（本辖区）' : ''} · 接受 ${j.rowsAccepted} · 变更 ${j.rowsChanged ?? '—'}`, ops(j)],
+            lines: [
+              `${j.kindLabel}${j.sheet ? ` · 工作表"${j.sheet}"` : ''} · ${new Date(j.createdAt).toLocaleString('zh-CN')}`,
+              progress(j),
+              `读取 ${j.rowsRead}${j.partial ? '（本辖区）' : ''} · 接受 ${j.rowsAccepted} · 变更 ${j.rowsChanged ?? '—'}`,
+              ops(j),
+            ],
           })}
           columns={[
-            { title: '文件', dataIndex: 'fileName', render: (n: string, j) => <div><div>{n}</div><Typography.Text type="secondary" style={{ fontSize: 12 }}>{j.kindLabel}{j.sheet ? ` · 工作表"${j.sheet}"` : ''} · {new Date(j.createdAt).toLocaleString('zh-CN')}</Typography.Text></div> },
+            {
+              title: '文件',
+              dataIndex: 'fileName',
+              render: (n: string, j) => (
+                <div>
+                  <div>{n}</div>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {j.kindLabel}
+                    {j.sheet ? ` · 工作表"${j.sheet}"` : ''} · {new Date(j.createdAt).toLocaleString('zh-CN')}
+                  </Typography.Text>
+                </div>
+              ),
+            },
             { title: '进度', key: 'p', width: 280, render: (_, j) => progress(j) },
-            { title: '读取', dataIndex: 'rowsRead', width: 80, align: 'right', render: (n: number, j) => (j.partial ? <Tooltip title="该任务由上级或其他辖区导入，这里只显示涉及本辖区的行"><span>{n} <Tag>本辖区</Tag></span></Tooltip> : n) },
+            {
+              title: '读取',
+              dataIndex: 'rowsRead',
+              width: 80,
+              align: 'right',
+              render: (n: number, j) =>
+                j.partial ? (
+                  <Tooltip title="该任务由上级或其他辖区导入，这里只显示涉及本辖区的行">
+                    <span>
+                      {n} <Tag>本辖区</Tag>
+                    </span>
+                  </Tooltip>
+                ) : (
+                  n
+                ),
+            },
             { title: '接受', dataIndex: 'rowsAccepted', width: 80, align: 'right' },
-            { title: '拒绝', dataIndex: 'rowsRejected', width: 80, align: 'right', render: (n: number) => (n ? <Tag color="red">{n}</Tag> : 0) },
-            { title: '变更', dataIndex: 'rowsChanged', width: 80, align: 'right', render: (n: number | null) => n ?? '—' },
+            {
+              title: '拒绝',
+              dataIndex: 'rowsRejected',
+              width: 80,
+              align: 'right',
+              render: (n: number) => (n ? <Tag color="red">{n}</Tag> : 0),
+            },
+            {
+              title: '变更',
+              dataIndex: 'rowsChanged',
+              width: 80,
+              align: 'right',
+              render: (n: number | null) => n ?? '—',
+            },
             { title: '操作', key: 'op', width: 170, render: (_, j) => ops(j) },
-          ]} />
+          ]}
+        />
       </Card>
-      <Modal open={!!choose} title="请选择要导入的工作表" okText="导入此工作表" cancelText="取消" confirmLoading={uploading} onCancel={() => setChoose(null)}
-        onOk={() => choose && sheet && void upload(choose.file, sheet)} okButtonProps={{ disabled: !sheet, 'data-testid': 'sheet-ok' }}>
+      <Modal
+        open={!!choose}
+        title="请选择要导入的工作表"
+        okText="导入此工作表"
+        cancelText="取消"
+        confirmLoading={uploading}
+        onCancel={() => setChoose(null)}
+        onOk={() => choose && sheet && void upload(choose.file, sheet)}
+        okButtonProps={{ disabled: !sheet, 'data-testid': 'sheet-ok' }}
+      >
         <Typography.Paragraph type="secondary">{choose?.detail}</Typography.Paragraph>
-        <Radio.Group value={sheet} onChange={(e) => setSheet(e.target.value)} options={(choose?.sheets ?? []).map((n) => ({ value: n, label: n }))} style={{ display: 'flex', flexDirection: 'column', gap: 8 }} />
+        <Radio.Group
+          value={sheet}
+          onChange={(e) => setSheet(e.target.value)}
+          options={(choose?.sheets ?? []).map((n) => ({ value: n, label: n }))}
+          style={{ display: 'flex', flexDirection: 'column', gap: 8 }}
+        />
       </Modal>
-      <Modal open={!!changes} title={`变更摘要：${changes?.job.fileName ?? ''}`} footer={null} onCancel={() => setChanges(null)} width={640}>
-        <Typography.Paragraph type="secondary">这次导入改变了以下已有主体的类型或名称，请核对是否应当如此。</Typography.Paragraph>
-        <List size="small" dataSource={changes?.items ?? []} renderItem={(c) => <List.Item><a href={`/entities/${c.entityId}`}>{c.entityName ?? `主体 ${c.entityId}`}</a>：{c.text}</List.Item>} />
+      <Modal
+        open={!!changes}
+        title={`变更摘要：${changes?.job.fileName ?? ''}`}
+        footer={null}
+        onCancel={() => setChanges(null)}
+        width={640}
+      >
+        <Typography.Paragraph type="secondary">
+          这次导入改变了以下已有主体的类型或名称，请核对是否应当如此。
+        </Typography.Paragraph>
+        <List
+          size="small"
+          dataSource={changes?.items ?? []}
+          renderItem={(c) => (
+            <List.Item>
+              <a href={`/entities/${c.entityId}`}>{c.entityName ?? `主体 ${c.entityId}`}</a>：{c.text}
+            </List.Item>
+          )}
+        />
       </Modal>
     </div>
   );

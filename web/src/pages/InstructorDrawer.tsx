@@ -1,5 +1,21 @@
 import { useState } from 'react';
-import { Alert, App, Button, DatePicker, Descriptions, Drawer, Form, Input, Popconfirm, Select, Space, Spin, Table, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  DatePicker,
+  Descriptions,
+  Drawer,
+  Form,
+  Input,
+  Popconfirm,
+  Select,
+  Space,
+  Spin,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { EyeOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import dayjs from 'dayjs';
@@ -17,7 +33,14 @@ import { GuidanceForm } from './GuidanceForm';
 import type { EntityRow } from './Entities';
 import type { OrgRow } from './OrgDrawer';
 import { useRecord } from '../components/hooks';
-import { assignInstructor, endAssignment, getInstructor, revealInstructor, updateInstructor, type InstructorDetail } from '@server/features/instructors/contract';
+import {
+  assignInstructor,
+  endAssignment,
+  getInstructor,
+  revealInstructor,
+  updateInstructor,
+  type InstructorDetail,
+} from '@server/features/instructors/contract';
 import type { ZoneRow } from '@server/features/zones/contract';
 
 export type { InstructorRow } from '@server/features/instructors/contract';
@@ -28,76 +51,221 @@ type Zone = ZoneRow;
 type Acting = 'assign' | 'guidance' | { end: Assignment };
 
 const LINKS: Record<Target, (id: number) => string> = {
-  entity: (id) => `/entities/${id}`, org: (id) => `/orgs?open=${id}`, zone: () => '/zones',
-  platform: (id) => `/new-employment?platform=${id}`, delivery_station: (id) => `/new-employment?station=${id}`,
+  entity: (id) => `/entities/${id}`,
+  org: (id) => `/orgs?open=${id}`,
+  zone: () => '/zones',
+  platform: (id) => `/new-employment?platform=${id}`,
+  delivery_station: (id) => `/new-employment?station=${id}`,
 };
 const link = (a: Assignment) => LINKS[a.target](a.targetId);
 
-export function InstructorDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
+export function InstructorDrawer({
+  id,
+  onClose,
+  onChanged,
+}: {
+  id: number;
+  onClose: () => void;
+  onChanged: () => void;
+}) {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const { d, error, acting, setActing, done } = useRecord<typeof getInstructor, Acting>(getInstructor, { id }, onChanged);
+  const { d, error, acting, setActing, done } = useRecord<typeof getInstructor, Acting>(
+    getInstructor,
+    { id },
+    onChanged,
+  );
   const [revealed, setRevealed] = useState<{ idNumber: string | null; phone: string | null } | null>(null);
   const setStatus = (status: 'active' | 'inactive') =>
-    call(updateInstructor, { params: { id }, body: { status } }).then((r) => done(status === 'inactive' ? `已停用，结束指派 ${r.endedAssignments} 项` : '已恢复在岗'), (e) => message.error(applyProblem(null, e)));
-  const reveal = () => call(revealInstructor, { params: { id } }).then(setRevealed, (e) => message.error(applyProblem(null, e)));
+    call(updateInstructor, { params: { id }, body: { status } }).then(
+      (r) => done(status === 'inactive' ? `已停用，结束指派 ${r.endedAssignments} 项` : '已恢复在岗'),
+      (e) => message.error(applyProblem(null, e)),
+    );
+  const reveal = () =>
+    call(revealInstructor, { params: { id } }).then(setRevealed, (e) => message.error(applyProblem(null, e)));
   const write = can('data.write');
   const inForce = d?.assignmentList.filter((a) => !a.endOn) ?? [];
   const ended = d?.assignmentList.filter((a) => a.endOn) ?? [];
 
   return (
-    <Drawer open size={drawerSize()} onClose={onClose}
-      title={d ? <Space size={4}>{d.name}{d.status === 'inactive' && <Tag>已停用</Tag>}</Space> : '指导员'}
-      footer={d && write && (
-        <Space wrap>
-          {d.status === 'active'
-            ? <Popconfirm title={`停用 ${d.name}？`} description={`其在指派的 ${d.assignments} 项一并结束，工作覆盖随之变化。`} onConfirm={() => setStatus('inactive')}><Button danger>停用</Button></Popconfirm>
-            : <Button onClick={() => setStatus('active')}>恢复在岗</Button>}
-        </Space>
-      )}>
+    <Drawer
+      open
+      size={drawerSize()}
+      onClose={onClose}
+      title={
+        d ? (
+          <Space size={4}>
+            {d.name}
+            {d.status === 'inactive' && <Tag>已停用</Tag>}
+          </Space>
+        ) : (
+          '指导员'
+        )
+      }
+      footer={
+        d &&
+        write && (
+          <Space wrap>
+            {d.status === 'active' ? (
+              <Popconfirm
+                title={`停用 ${d.name}？`}
+                description={`其在指派的 ${d.assignments} 项一并结束，工作覆盖随之变化。`}
+                onConfirm={() => setStatus('inactive')}
+              >
+                <Button danger>停用</Button>
+              </Popconfirm>
+            ) : (
+              <Button onClick={() => setStatus('active')}>恢复在岗</Button>
+            )}
+          </Space>
+        )
+      }
+    >
       {error && <Alert type="error" showIcon title={error} />}
       {!d && !error && <Spin />}
       {d && (
         <>
-          <Descriptions size="small" bordered column={{ xs: 1, sm: 2 }} styles={{ label: { whiteSpace: 'nowrap' } }} items={[
-            { label: '来源', children: d.sourceLabel },
-            { label: '县区 / 基层所', children: d.stationCode ? <Link to={`/guidance-posts/${d.stationCode}`}>{d.countyName} / {d.stationName}</Link> : d.countyName },
-            { label: '身份证号', children: revealed ? revealed.idNumber ?? '—' : d.idNumber ?? '—' },
-            { label: '手机号', children: <Space size={4}>{revealed ? revealed.phone ?? '—' : d.phone ?? '—'}{!revealed && (d.idNumber || d.phone) && can('personal.reveal') && <Button size="small" type="link" icon={<EyeOutlined />} onClick={reveal}>查看完整（留痕）</Button>}</Space> },
-            { label: '工作单位', children: d.workplace ?? '—' },
-            { label: '覆盖存续主体', children: `${d.reached} 户（在指派 ${d.assignments} 项）` },
-            ...(d.note ? [{ label: '备注', children: d.note, span: 'filled' as const }] : []),
-          ]} />
+          <Descriptions
+            size="small"
+            bordered
+            column={{ xs: 1, sm: 2 }}
+            styles={{ label: { whiteSpace: 'nowrap' } }}
+            items={[
+              { label: '来源', children: d.sourceLabel },
+              {
+                label: '县区 / 基层所',
+                children: d.stationCode ? (
+                  <Link to={`/guidance-posts/${d.stationCode}`}>
+                    {d.countyName} / {d.stationName}
+                  </Link>
+                ) : (
+                  d.countyName
+                ),
+              },
+              { label: '身份证号', children: revealed ? (revealed.idNumber ?? '—') : (d.idNumber ?? '—') },
+              {
+                label: '手机号',
+                children: (
+                  <Space size={4}>
+                    {revealed ? (revealed.phone ?? '—') : (d.phone ?? '—')}
+                    {!revealed && (d.idNumber || d.phone) && can('personal.reveal') && (
+                      <Button size="small" type="link" icon={<EyeOutlined />} onClick={reveal}>
+                        查看完整（留痕）
+                      </Button>
+                    )}
+                  </Space>
+                ),
+              },
+              { label: '工作单位', children: d.workplace ?? '—' },
+              { label: '覆盖存续主体', children: `${d.reached} 户（在指派 ${d.assignments} 项）` },
+              ...(d.note ? [{ label: '备注', children: d.note, span: 'filled' as const }] : []),
+            ]}
+          />
 
-          <Section title={`在指派（${inForce.length}）`} extra={write && d.status === 'active' && <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('assign')}>指派</Button>}>
-            <Table rowKey="id" size="small" pagination={false} dataSource={inForce} locale={{ emptyText: '没有在指派的对象。指派后，所联系的市场主体即计入工作覆盖。' }}
+          <Section
+            title={`在指派（${inForce.length}）`}
+            extra={
+              write &&
+              d.status === 'active' && (
+                <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('assign')}>
+                  指派
+                </Button>
+              )
+            }
+          >
+            <Table
+              rowKey="id"
+              size="small"
+              pagination={false}
+              dataSource={inForce}
+              locale={{ emptyText: '没有在指派的对象。指派后，所联系的市场主体即计入工作覆盖。' }}
               columns={[
-                { title: '对象', dataIndex: 'targetName', render: (n: string, a) => <Space size={4}><Tag>{a.targetLabel}</Tag>{a.target === 'zone' ? n : <Link to={link(a)}>{n}</Link>}</Space> },
+                {
+                  title: '对象',
+                  dataIndex: 'targetName',
+                  render: (n: string, a) => (
+                    <Space size={4}>
+                      <Tag>{a.targetLabel}</Tag>
+                      {a.target === 'zone' ? n : <Link to={link(a)}>{n}</Link>}
+                    </Space>
+                  ),
+                },
                 { title: '自', dataIndex: 'startOn', width: 110 },
                 { title: '覆盖主体', dataIndex: 'reached', width: 80, align: 'right' },
-                ...(write ? [{ title: '', key: 'op', width: 70, render: (_: unknown, a: Assignment) => <a onClick={() => setActing({ end: a })}>结束</a> }] : []),
-              ]} />
+                ...(write
+                  ? [
+                      {
+                        title: '',
+                        key: 'op',
+                        width: 70,
+                        render: (_: unknown, a: Assignment) => <a onClick={() => setActing({ end: a })}>结束</a>,
+                      },
+                    ]
+                  : []),
+              ]}
+            />
           </Section>
 
           {ended.length > 0 && (
             <Section title={`已结束的指派（${ended.length}）`}>
-              <Table rowKey="id" size="small" pagination={false} dataSource={ended}
+              <Table
+                rowKey="id"
+                size="small"
+                pagination={false}
+                dataSource={ended}
                 columns={[
-                  { title: '对象', dataIndex: 'targetName', render: (n: string, a) => <Space size={4}><Tag>{a.targetLabel}</Tag>{n}</Space> },
+                  {
+                    title: '对象',
+                    dataIndex: 'targetName',
+                    render: (n: string, a) => (
+                      <Space size={4}>
+                        <Tag>{a.targetLabel}</Tag>
+                        {n}
+                      </Space>
+                    ),
+                  },
                   { title: '期间', key: 'period', width: 200, render: (_, a) => `${a.startOn} 至 ${a.endOn}` },
                   { title: '原因', dataIndex: 'endReason' },
-                ]} />
+                ]}
+              />
             </Section>
           )}
 
-          <Section title="指导记录" extra={can('guidance.write') && <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('guidance')}>登记指导</Button>}>
-            <Table rowKey="id" size="small" pagination={false} dataSource={d.guidance} locale={{ emptyText: '暂无指导记录' }}
+          <Section
+            title="指导记录"
+            extra={
+              can('guidance.write') && (
+                <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('guidance')}>
+                  登记指导
+                </Button>
+              )
+            }
+          >
+            <Table
+              rowKey="id"
+              size="small"
+              pagination={false}
+              dataSource={d.guidance}
+              locale={{ emptyText: '暂无指导记录' }}
               columns={[
                 { title: '日期', dataIndex: 'onDate', width: 110 },
                 { title: '对象', key: 'where', width: 180, render: (_, g) => g.entityName ?? g.orgName },
                 { title: '内容', dataIndex: 'content' },
-                { title: '后续', key: 'follow', width: 90, render: (_, g) => (!g.followUp ? '—' : g.followUpDone ? <Tag color="green">已办结</Tag> : <Tag color="orange">未办结</Tag>) },
-              ]} />
+                {
+                  title: '后续',
+                  key: 'follow',
+                  width: 90,
+                  render: (_, g) =>
+                    !g.followUp ? (
+                      '—'
+                    ) : g.followUpDone ? (
+                      <Tag color="green">已办结</Tag>
+                    ) : (
+                      <Tag color="orange">未办结</Tag>
+                    ),
+                },
+              ]}
+            />
           </Section>
 
           <Section title="变更记录">
@@ -106,8 +274,12 @@ export function InstructorDrawer({ id, onClose, onChanged }: { id: number; onClo
         </>
       )}
       {d && acting === 'assign' && <AssignForm instructor={d} onClose={() => setActing(null)} onDone={done} />}
-      {d && acting === 'guidance' && <GuidanceForm instructor={d} onClose={() => setActing(null)} onSaved={() => done('已登记')} />}
-      {d && acting && typeof acting === 'object' && <EndForm instructor={d} assignment={acting.end} onClose={() => setActing(null)} onDone={done} />}
+      {d && acting === 'guidance' && (
+        <GuidanceForm instructor={d} onClose={() => setActing(null)} onSaved={() => done('已登记')} />
+      )}
+      {d && acting && typeof acting === 'object' && (
+        <EndForm instructor={d} assignment={acting.end} onClose={() => setActing(null)} onDone={done} />
+      )}
     </Drawer>
   );
 }
@@ -116,51 +288,116 @@ type FormProps = { instructor: Detail; onClose: () => void; onDone: (text: strin
 
 function AssignForm({ instructor, onClose, onDone }: FormProps) {
   return (
-    <FormModal<{ target: Target; targetId: number; startOn: dayjs.Dayjs }> title={`指派：${instructor.name}`} okText="指派"
-      initialValues={{ target: 'entity', startOn: dayjs() }} onClose={onClose}
+    <FormModal<{ target: Target; targetId: number; startOn: dayjs.Dayjs }>
+      title={`指派：${instructor.name}`}
+      okText="指派"
+      initialValues={{ target: 'entity', startOn: dayjs() }}
+      onClose={onClose}
       onSubmit={async (v) => {
-        const r = await call(assignInstructor, { params: { id: instructor.id }, body: { target: v.target, targetId: v.targetId, startOn: ymd(v.startOn) } });
-        onDone(`已指派，覆盖 ${r.reached} 户市场主体${r.tasksDone ? `，完成组建建议中的指派任务 ${r.tasksDone} 项` : ''}`);
-      }}>
-      <Typography.Paragraph type="secondary">指派到楼宇、市场等区域时，区域内的市场主体都计入工作覆盖；指派到党组织时，其覆盖的市场主体计入（筹建中的组织也算）。</Typography.Paragraph>
-      <Form.Item name="target" label="指派对象类型"><Select options={Object.entries(TARGET_LABEL).map(([value, label]) => ({ value, label }))} /></Form.Item>
+        const r = await call(assignInstructor, {
+          params: { id: instructor.id },
+          body: { target: v.target, targetId: v.targetId, startOn: ymd(v.startOn) },
+        });
+        onDone(
+          `已指派，覆盖 ${r.reached} 户市场主体${r.tasksDone ? `，完成组建建议中的指派任务 ${r.tasksDone} 项` : ''}`,
+        );
+      }}
+    >
+      <Typography.Paragraph type="secondary">
+        指派到楼宇、市场等区域时，区域内的市场主体都计入工作覆盖；指派到党组织时，其覆盖的市场主体计入（筹建中的组织也算）。
+      </Typography.Paragraph>
+      <Form.Item name="target" label="指派对象类型">
+        <Select options={Object.entries(TARGET_LABEL).map(([value, label]) => ({ value, label }))} />
+      </Form.Item>
       <Form.Item noStyle dependencies={['target']}>
         {({ getFieldValue }) => {
           const target = getFieldValue('target') as keyof typeof TARGET_LABEL;
           return (
-            <Form.Item key={target} name="targetId" label={TARGET_LABEL[target]} rules={[{ required: true, message: '请选择指派对象' }]}>
-              {target === 'entity' ? <SearchSelect<EntityRow> path="/entities" query={{ status: 'active' }} placeholder="输入名称查找" toOption={(e) => ({ value: e.id, label: `${e.name}${e.stationName ? ` · ${e.stationName}` : ''}` })} />
-                : target === 'zone' ? <SearchSelect<Zone> path="/zones" placeholder="输入名称查找" toOption={(z) => ({ value: z.id, label: `${z.name} · ${ZONE_KIND_LABEL[z.kind as 'market'] ?? z.kind}` })} />
-                  : target === 'platform' ? <SearchSelect<{ id: number; name: string; businessLabel: string }> path="/new-employment/platforms" placeholder="输入平台名称查找" toOption={(p) => ({ value: p.id, label: `${p.name} · ${p.businessLabel}` })} />
-                    : target === 'delivery_station' ? <SearchSelect<{ id: number; name: string; platformName: string }> path="/new-employment/stations" query={{ status: 'open' }} placeholder="输入站点名称查找" toOption={(s) => ({ value: s.id, label: `${s.name} · ${s.platformName}` })} />
-                      : <SearchSelect<OrgRow> path="/orgs" query={{ body: 'party' }} placeholder="输入名称查找" toOption={(o) => ({ value: o.id, label: `${o.name} · ${o.statusLabel}` })} />}
+            <Form.Item
+              key={target}
+              name="targetId"
+              label={TARGET_LABEL[target]}
+              rules={[{ required: true, message: '请选择指派对象' }]}
+            >
+              {target === 'entity' ? (
+                <SearchSelect<EntityRow>
+                  path="/entities"
+                  query={{ status: 'active' }}
+                  placeholder="输入名称查找"
+                  toOption={(e) => ({ value: e.id, label: `${e.name}${e.stationName ? ` · ${e.stationName}` : ''}` })}
+                />
+              ) : target === 'zone' ? (
+                <SearchSelect<Zone>
+                  path="/zones"
+                  placeholder="输入名称查找"
+                  toOption={(z) => ({
+                    value: z.id,
+                    label: `${z.name} · ${ZONE_KIND_LABEL[z.kind as 'market'] ?? z.kind}`,
+                  })}
+                />
+              ) : target === 'platform' ? (
+                <SearchSelect<{ id: number; name: string; businessLabel: string }>
+                  path="/new-employment/platforms"
+                  placeholder="输入平台名称查找"
+                  toOption={(p) => ({ value: p.id, label: `${p.name} · ${p.businessLabel}` })}
+                />
+              ) : target === 'delivery_station' ? (
+                <SearchSelect<{ id: number; name: string; platformName: string }>
+                  path="/new-employment/stations"
+                  query={{ status: 'open' }}
+                  placeholder="输入站点名称查找"
+                  toOption={(s) => ({ value: s.id, label: `${s.name} · ${s.platformName}` })}
+                />
+              ) : (
+                <SearchSelect<OrgRow>
+                  path="/orgs"
+                  query={{ body: 'party' }}
+                  placeholder="输入名称查找"
+                  toOption={(o) => ({ value: o.id, label: `${o.name} · ${o.statusLabel}` })}
+                />
+              )}
             </Form.Item>
           );
         }}
       </Form.Item>
-      <Form.Item name="startOn" label="指派日期" rules={[{ required: true, message: '请选择指派日期' }]}><DatePicker disabledDate={(x) => x.isAfter(dayjs())} /></Form.Item>
+      <Form.Item name="startOn" label="指派日期" rules={[{ required: true, message: '请选择指派日期' }]}>
+        <DatePicker disabledDate={(x) => x.isAfter(dayjs())} />
+      </Form.Item>
     </FormModal>
   );
 }
 
 function EndForm({ instructor, assignment, onClose, onDone }: FormProps & { assignment: Assignment }) {
   return (
-    <FormModal<{ endOn: dayjs.Dayjs; reason: string }> title={`结束指派：${assignment.targetName}`} okText="结束指派" danger initialValues={{ endOn: dayjs() }} onClose={onClose}
+    <FormModal<{ endOn: dayjs.Dayjs; reason: string }>
+      title={`结束指派：${assignment.targetName}`}
+      okText="结束指派"
+      danger
+      initialValues={{ endOn: dayjs() }}
+      onClose={onClose}
       onSubmit={async (v) => {
-        await call(endAssignment, { params: { id: instructor.id, key: assignment.id }, body: { endOn: ymd(v.endOn), reason: v.reason } });
+        await call(endAssignment, {
+          params: { id: instructor.id, key: assignment.id },
+          body: { endOn: ymd(v.endOn), reason: v.reason },
+        });
         onDone('已结束指派');
-      }}>
-      <Typography.Paragraph type="secondary">结束后，{assignment.reached} 户市场主体不再因此计入工作覆盖（有其他党组织或指导员的除外）。</Typography.Paragraph>
+      }}
+    >
+      <Typography.Paragraph type="secondary">
+        结束后，{assignment.reached} 户市场主体不再因此计入工作覆盖（有其他党组织或指导员的除外）。
+      </Typography.Paragraph>
       <Form.Item name="endOn" label="结束日期" rules={[{ required: true, message: '请选择结束日期' }]}>
         <DatePicker disabledDate={(x) => x.isAfter(dayjs()) || x.isBefore(dayjs(assignment.startOn))} />
       </Form.Item>
-      <Form.Item name="reason" label="原因" rules={[{ required: true, min: 2, message: '请填写结束原因' }]}><Input maxLength={200} /></Form.Item>
+      <Form.Item name="reason" label="原因" rules={[{ required: true, min: 2, message: '请填写结束原因' }]}>
+        <Input maxLength={200} />
+      </Form.Item>
     </FormModal>
   );
 }
 
 function describe(h: Detail['history'][number]): string {
-  const row = (h.after ?? h.before ?? {});
+  const row = h.after ?? h.before ?? {};
   if (h.object_type === 'instructor') {
     if (h.op === 'I') return '登记为指导员';
     if (h.before?.status !== h.after?.status) return h.after?.status === 'inactive' ? '停用' : '恢复在岗';

@@ -6,7 +6,6 @@ import { call } from '../api';
 import { applyProblem } from '../components/problem';
 import { getPlaque, type PlaqueInfo } from '@server/features/sanliang/contract';
 
-
 /**
  * The plaque as printed: one A5 page (the browser prints exactly the sheet; the app's menu,
  * header and footer are hidden in print). The QR code opens the public verification page.
@@ -36,7 +35,10 @@ export default function PlaquePrint() {
   const { plaqueId } = useParams();
   const [p, setP] = useState<PlaqueInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => void call(getPlaque, { params: { id: plaqueId } }).then(setP, (e) => setError(applyProblem(null, e))), [plaqueId]);
+  useEffect(
+    () => void call(getPlaque, { params: { id: plaqueId } }).then(setP, (e) => setError(applyProblem(null, e))),
+    [plaqueId],
+  );
   if (error) return <Alert type="error" showIcon title={error} />;
   if (!p) return <Spin />;
   const r = p.record;
@@ -44,16 +46,36 @@ export default function PlaquePrint() {
     <div>
       <style>{PRINT_CSS}</style>
       <Space className="no-print" wrap style={{ marginBottom: 16 }}>
-        <Link to={`/sanliang?open=${r.id}`}><Button icon={<ArrowLeftOutlined />}>返回</Button></Link>
-        <Button type="primary" icon={<PrinterOutlined />} disabled={p.state !== 'valid'} onClick={() => window.print()}>打印（A5）</Button>
-        <Typography.Text type="secondary">核验链接：<a href={p.verifyUrl} target="_blank" rel="noreferrer" data-verify-link>{p.verifyUrl}</a></Typography.Text>
+        <Link to={`/sanliang?open=${r.id}`}>
+          <Button icon={<ArrowLeftOutlined />}>返回</Button>
+        </Link>
+        <Button type="primary" icon={<PrinterOutlined />} disabled={p.state !== 'valid'} onClick={() => window.print()}>
+          打印（A5）
+        </Button>
+        <Typography.Text type="secondary">
+          核验链接：
+          <a href={p.verifyUrl} target="_blank" rel="noreferrer" data-verify-link>
+            {p.verifyUrl}
+          </a>
+        </Typography.Text>
       </Space>
-      {p.state !== 'valid' && <Alert className="no-print" type="warning" showIcon title="该牌匾已撤销，不能打印" style={{ marginBottom: 16 }} />}
+      {p.state !== 'valid' && (
+        <Alert
+          className="no-print"
+          type="warning"
+          showIcon
+          title="该牌匾已撤销，不能打印"
+          style={{ marginBottom: 16 }}
+        />
+      )}
       <div className="plaque-sheet">
         <div className="star">★</div>
         <h1>{r.kindLabel}</h1>
         <div className="who">
-          <b>{r.memberName}</b>{r.postName ? ` · ${r.postName}` : ''}<br />{r.entityName}
+          <b>{r.memberName}</b>
+          {r.postName ? ` · ${r.postName}` : ''}
+          <br />
+          {r.entityName}
         </div>
         <h2>亮职责</h2>
         <p>{r.duties}</p>
@@ -61,8 +83,12 @@ export default function PlaquePrint() {
         <p>{r.commitment}</p>
         <div className="foot">
           <div>
-            <p>编号：<span className="num">{p.number}</span></p>
-            <p>发放：{r.countyName} {r.stationName ?? '市场监管部门'} · {p.issuedOn}</p>
+            <p>
+              编号：<span className="num">{p.number}</span>
+            </p>
+            <p>
+              发放：{r.countyName} {r.stationName ?? '市场监管部门'} · {p.issuedOn}
+            </p>
             <p>扫码核验牌匾真伪、反映问题</p>
           </div>
           <img src={`/api/v1/plaques/${p.id}/qr.png`} alt={`牌匾 ${p.number} 的核验二维码`} />

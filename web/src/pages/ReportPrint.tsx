@@ -7,7 +7,12 @@ import { FORMS, headerGroups } from '@domain/reports/forms';
 import { call } from '../api';
 import { applyProblem } from '../components/problem';
 import { indicatorValue } from '../components/format';
-import { getReport, getReportVersion, type ReportDetail as Report, type ReportRow } from '@server/features/reports/contract';
+import {
+  getReport,
+  getReportVersion,
+  type ReportDetail as Report,
+  type ReportRow,
+} from '@server/features/reports/contract';
 
 /** The report as printed (the PDF form: print to PDF from the browser): A4 landscape, the official three-row header, the menu hidden. */
 const PRINT_CSS = `
@@ -35,7 +40,21 @@ export default function ReportPrint() {
         const rep = await call(getReport, { params: { id } });
         if (!version) return setR({ ...rep, date: rep.preparedAt.slice(0, 10) });
         const v = await call(getReportVersion, { params: { id, version } });
-        setR({ ...rep, rows: v.rows, note: v.note, source: v.source, asOf: v.asOf, sourceLabel: v.sourceLabel, liveReason: v.liveReason, missing: v.missing, missingBelow: [], checkRows: [], explanation: v.explanation, by: v.submittedBy, date: v.submittedAt.slice(0, 10) });
+        setR({
+          ...rep,
+          rows: v.rows,
+          note: v.note,
+          source: v.source,
+          asOf: v.asOf,
+          sourceLabel: v.sourceLabel,
+          liveReason: v.liveReason,
+          missing: v.missing,
+          missingBelow: [],
+          checkRows: [],
+          explanation: v.explanation,
+          by: v.submittedBy,
+          date: v.submittedAt.slice(0, 10),
+        });
       } catch (e) {
         setError(applyProblem(null, e));
       }
@@ -50,27 +69,81 @@ export default function ReportPrint() {
     <>
       <style>{PRINT_CSS}</style>
       <Space className="no-print" style={{ marginBottom: 12 }}>
-        <Link to={`/reports?open=${r.id}`}><Button icon={<ArrowLeftOutlined />}>返回</Button></Link>
-        <Button type="primary" icon={<PrinterOutlined />} onClick={() => window.print()}>打印 / 另存为 PDF</Button>
+        <Link to={`/reports?open=${r.id}`}>
+          <Button icon={<ArrowLeftOutlined />}>返回</Button>
+        </Link>
+        <Button type="primary" icon={<PrinterOutlined />} onClick={() => window.print()}>
+          打印 / 另存为 PDF
+        </Button>
       </Space>
       <div className="report-sheet" data-testid="report-sheet">
         <h1>{form.title}</h1>
-        <div className="meta"><span>填报单位：{r.node.name}</span><span>报告期：{r.periodLabel}</span><span>数据来源：{r.sourceLabel}</span></div>
+        <div className="meta">
+          <span>填报单位：{r.node.name}</span>
+          <span>报告期：{r.periodLabel}</span>
+          <span>数据来源：{r.sourceLabel}</span>
+        </div>
         <table>
           <thead>
-            <tr><th rowSpan={3}>辖区</th>{groups.map((g) => <th key={g.group} colSpan={g.columns.length}>{g.label}</th>)}</tr>
-            <tr>{form.columns.map((k) => <th key={k}>{INDICATORS[k].label}</th>)}</tr>
-            <tr>{form.columns.map((k) => <th key={k}>{INDICATORS[k].unit}</th>)}</tr>
+            <tr>
+              <th rowSpan={3}>辖区</th>
+              {groups.map((g) => (
+                <th key={g.group} colSpan={g.columns.length}>
+                  {g.label}
+                </th>
+              ))}
+            </tr>
+            <tr>
+              {form.columns.map((k) => (
+                <th key={k}>{INDICATORS[k].label}</th>
+              ))}
+            </tr>
+            <tr>
+              {form.columns.map((k) => (
+                <th key={k}>{INDICATORS[k].unit}</th>
+              ))}
+            </tr>
           </thead>
           <tbody>
-            {r.rows.map((row) => <tr key={`${row.kind}-${row.code}`} className={row.kind}><td>{row.name}</td>{form.columns.map((k) => <td key={k} className="num">{cell(row, k)}</td>)}</tr>)}
+            {r.rows.map((row) => (
+              <tr key={`${row.kind}-${row.code}`} className={row.kind}>
+                <td>{row.name}</td>
+                {form.columns.map((k) => (
+                  <td key={k} className="num">
+                    {cell(row, k)}
+                  </td>
+                ))}
+              </tr>
+            ))}
           </tbody>
         </table>
-        <div className="foot"><span>填报人：{r.by ?? '（工作稿）'}</span><span>填报日期：{r.date}</span><span>{version ? `第 ${version} 版` : `工作稿（${r.stateLabel}）`}</span></div>
-        {r.note && <div className="foot"><span>填报说明：{r.note}</span></div>}
-        {r.liveReason && <div className="foot"><span>期末无快照，按实时数据填报：{r.liveReason}</span></div>}
-        {[...r.missing, ...r.missingBelow].length > 0 && <div className="foot"><span>缺报：{[...r.missing, ...r.missingBelow].map((m) => `${m.name}（${m.by}标记：${m.reason}）`).join('；')}</span></div>}
-        {r.explanation && <div className="foot"><span>差异说明：{r.explanation}</span></div>}
+        <div className="foot">
+          <span>填报人：{r.by ?? '（工作稿）'}</span>
+          <span>填报日期：{r.date}</span>
+          <span>{version ? `第 ${version} 版` : `工作稿（${r.stateLabel}）`}</span>
+        </div>
+        {r.note && (
+          <div className="foot">
+            <span>填报说明：{r.note}</span>
+          </div>
+        )}
+        {r.liveReason && (
+          <div className="foot">
+            <span>期末无快照，按实时数据填报：{r.liveReason}</span>
+          </div>
+        )}
+        {[...r.missing, ...r.missingBelow].length > 0 && (
+          <div className="foot">
+            <span>
+              缺报：{[...r.missing, ...r.missingBelow].map((m) => `${m.name}（${m.by}标记：${m.reason}）`).join('；')}
+            </span>
+          </div>
+        )}
+        {r.explanation && (
+          <div className="foot">
+            <span>差异说明：{r.explanation}</span>
+          </div>
+        )}
       </div>
     </>
   );

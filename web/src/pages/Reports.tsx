@@ -1,18 +1,42 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Descriptions, Empty, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Descriptions,
+  Empty,
+  Form,
+  Input,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { DownloadOutlined, PrinterOutlined, ReloadOutlined, SendOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
 import { INDICATORS } from '@domain/indicators/registry';
 import { FORMS, headerGroups, periodLabel, periodOfDate, type FormCode } from '@domain/reports/forms';
 import { addMonths, localDate } from '@domain/time/zone';
 import { ApiError, call, withQuery } from '../api';
-import { annotateReport, getReport, getReportBoard, prepareReport, returnReport, submitReport, type Mark, type ReportBoard, type ReportDetail as Report, type ReportRow } from '@server/features/reports/contract';
+import {
+  annotateReport,
+  getReport,
+  getReportBoard,
+  prepareReport,
+  returnReport,
+  submitReport,
+  type Mark,
+  type ReportBoard,
+  type ReportDetail as Report,
+  type ReportRow,
+} from '@server/features/reports/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { FormModal } from '../components/FormModal';
 import { applyProblem } from '../components/problem';
 import { indicatorValue } from '../components/format';
-
 
 const STATE_COLOR: Record<string, string> = { draft: 'default', submitted: 'green', returned: 'orange' };
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '—');
@@ -22,28 +46,79 @@ const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('zh-CN'
 function ReportNotices({ report }: { report: Report }) {
   return (
     <>
-    {report.outdated && <Alert type="warning" showIcon style={{ margin: '8px 0' }} title="本级报表待更新" description={`${report.outdated.reason}（${when(report.outdated.at)}）`} />}
-    {report.waiting.length > 0 && report.actions.includes('submit') && (
-      <Alert type="error" showIcon style={{ margin: '8px 0' }} data-testid="report-waiting" title={`下级尚未上报：${report.waiting.map((c) => c.name).join('、')}`} description="须待其上报（再生成报表），或标记缺报并说明原因后上报" />
-    )}
-    {(report.missing.length > 0 || report.missingBelow.length > 0) && (
-      <Alert type="info" showIcon style={{ margin: '8px 0' }} data-testid="report-missing" title="缺报" description={
-        <ul style={{ margin: 0 }}>
-          {report.missing.map((m) => <li key={`own-${m.code}`}>本级标记 {m.name} 缺报：{m.reason}</li>)}
-          {report.missingBelow.map((m) => <li key={`below-${m.code}`}>{m.name}缺报（{m.by}标记）：{m.reason}</li>)}
-        </ul>
-      } />
-    )}
+      {report.outdated && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ margin: '8px 0' }}
+          title="本级报表待更新"
+          description={`${report.outdated.reason}（${when(report.outdated.at)}）`}
+        />
+      )}
+      {report.waiting.length > 0 && report.actions.includes('submit') && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ margin: '8px 0' }}
+          data-testid="report-waiting"
+          title={`下级尚未上报：${report.waiting.map((c) => c.name).join('、')}`}
+          description="须待其上报（再生成报表），或标记缺报并说明原因后上报"
+        />
+      )}
+      {(report.missing.length > 0 || report.missingBelow.length > 0) && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ margin: '8px 0' }}
+          data-testid="report-missing"
+          title="缺报"
+          description={
+            <ul style={{ margin: 0 }}>
+              {report.missing.map((m) => (
+                <li key={`own-${m.code}`}>
+                  本级标记 {m.name} 缺报：{m.reason}
+                </li>
+              ))}
+              {report.missingBelow.map((m) => (
+                <li key={`below-${m.code}`}>
+                  {m.name}缺报（{m.by}标记）：{m.reason}
+                </li>
+              ))}
+            </ul>
+          }
+        />
+      )}
     </>
   );
 }
 
 export function reportColumns(form: FormCode) {
   return [
-    { title: '辖区', dataIndex: 'name', key: 'name', fixed: 'left' as const, width: 150, render: (v: string, r: ReportRow) => (r.kind === 'total' ? <b>{v}</b> : v) },
+    {
+      title: '辖区',
+      dataIndex: 'name',
+      key: 'name',
+      fixed: 'left' as const,
+      width: 150,
+      render: (v: string, r: ReportRow) => (r.kind === 'total' ? <b>{v}</b> : v),
+    },
     ...headerGroups(FORMS[form]).map((g) => ({
-      title: g.label, key: g.group,
-      children: g.columns.map((k) => ({ title: <span>{INDICATORS[k].label}<br /><Typography.Text type="secondary">（{INDICATORS[k].unit}）</Typography.Text></span>, key: k, dataIndex: k, width: 96, align: 'right' as const, render: (v: number | null) => indicatorValue(k, v) })),
+      title: g.label,
+      key: g.group,
+      children: g.columns.map((k) => ({
+        title: (
+          <span>
+            {INDICATORS[k].label}
+            <br />
+            <Typography.Text type="secondary">（{INDICATORS[k].unit}）</Typography.Text>
+          </span>
+        ),
+        key: k,
+        dataIndex: k,
+        width: 96,
+        align: 'right' as const,
+        render: (v: number | null) => indicatorValue(k, v),
+      })),
     })),
   ];
 }
@@ -67,7 +142,14 @@ export default function Reports() {
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [acting, setActing] = useState<'note' | 'submit' | 'return' | 'missing' | 'live' | null>(null);
-  const set = (k: string, v: string | null) => setParams((p) => { const n = new URLSearchParams(p); if (v) n.set(k, v); else n.delete(k); if (k !== 'open') n.delete('open'); return n; });
+  const set = (k: string, v: string | null) =>
+    setParams((p) => {
+      const n = new URLSearchParams(p);
+      if (v) n.set(k, v);
+      else n.delete(k);
+      if (k !== 'open') n.delete('open');
+      return n;
+    });
 
   const load = useCallback(async () => {
     setError(null);
@@ -105,147 +187,431 @@ export default function Reports() {
     <>
       <PageTitle title="统计报表" />
       <Space wrap style={{ marginBottom: 12 }}>
-        <Select value={form} style={{ width: 260 }} onChange={(v) => setParams({ form: v })} options={Object.values(FORMS).map((f) => ({ value: f.code, label: f.title }))} aria-label="表式" />
-        <Select value={period} style={{ width: 160 }} onChange={(v) => set('period', v)} options={periods(form).map((p) => ({ value: p, label: periodLabel(FORMS[form].period, p) }))} aria-label="报告期" />
-        {can('data.write') && <Button type="primary" icon={<ReloadOutlined />} onClick={() => prepare()}>生成本级报表</Button>}
+        <Select
+          value={form}
+          style={{ width: 260 }}
+          onChange={(v) => setParams({ form: v })}
+          options={Object.values(FORMS).map((f) => ({ value: f.code, label: f.title }))}
+          aria-label="表式"
+        />
+        <Select
+          value={period}
+          style={{ width: 160 }}
+          onChange={(v) => set('period', v)}
+          options={periods(form).map((p) => ({ value: p, label: periodLabel(FORMS[form].period, p) }))}
+          aria-label="报告期"
+        />
+        {can('data.write') && (
+          <Button type="primary" icon={<ReloadOutlined />} onClick={() => prepare()}>
+            生成本级报表
+          </Button>
+        )}
         {can('data.write') && <Button onClick={() => prepare('snapshot')}>按月度快照生成</Button>}
       </Space>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       {board && board.children.length > 0 && (
-        <Card size="small" title={`下级上报情况（${board.periodLabel}，上报期限 ${board.dueOn}）`} style={{ marginBottom: 12 }}>
-          <Table size="small" rowKey="code" pagination={false} dataSource={board.children} data-testid="report-board"
+        <Card
+          size="small"
+          title={`下级上报情况（${board.periodLabel}，上报期限 ${board.dueOn}）`}
+          style={{ marginBottom: 12 }}
+        >
+          <Table
+            size="small"
+            rowKey="code"
+            pagination={false}
+            dataSource={board.children}
+            data-testid="report-board"
             columns={[
               { title: '辖区', dataIndex: 'name' },
               {
-                title: '状态', render: (_: unknown, c) => (
+                title: '状态',
+                render: (_: unknown, c) => (
                   <Space size={4} wrap>
-                    {c.report ? <Tag color={STATE_COLOR[c.report.state]}>{c.report.stateLabel}</Tag> : <Tag>未生成</Tag>}
-                    {c.report?.state !== 'submitted' && <Tag color={c.marked ? 'purple' : 'red'}>{c.marked ? `已标记缺报：${c.marked}` : '未上报'}</Tag>}
+                    {c.report ? (
+                      <Tag color={STATE_COLOR[c.report.state]}>{c.report.stateLabel}</Tag>
+                    ) : (
+                      <Tag>未生成</Tag>
+                    )}
+                    {c.report?.state !== 'submitted' && (
+                      <Tag color={c.marked ? 'purple' : 'red'}>{c.marked ? `已标记缺报：${c.marked}` : '未上报'}</Tag>
+                    )}
                     {c.report?.outdated && <Tag color="gold">待更新</Tag>}
                   </Space>
                 ),
               },
-              { title: '下级缺报', render: (_: unknown, c) => (c.carried.length ? c.carried.map((m) => <div key={m.code}>缺报：{m.name}（{m.by}标记：{m.reason}）</div>) : '—') },
+              {
+                title: '下级缺报',
+                render: (_: unknown, c) =>
+                  c.carried.length
+                    ? c.carried.map((m) => (
+                        <div key={m.code}>
+                          缺报：{m.name}（{m.by}标记：{m.reason}）
+                        </div>
+                      ))
+                    : '—',
+              },
               { title: '版本', render: (_: unknown, c) => (c.report?.version ? `第 ${c.report.version} 版` : '—') },
               { title: '上报时间', render: (_: unknown, c) => when(c.report?.submittedAt ?? null) },
               { title: '逾期', render: (_: unknown, c) => (c.overdue ? <Tag color="red">已逾期</Tag> : '') },
-              { title: '操作', render: (_: unknown, c) => (c.report ? <Button type="link" size="small" onClick={() => set('open', String(c.report!.id))}>查看</Button> : null) },
-            ]} />
+              {
+                title: '操作',
+                render: (_: unknown, c) =>
+                  c.report ? (
+                    <Button type="link" size="small" onClick={() => set('open', String(c.report!.id))}>
+                      查看
+                    </Button>
+                  ) : null,
+              },
+            ]}
+          />
           <Space style={{ marginTop: 12, marginBottom: 8 }}>
-            <Typography.Title level={5} style={{ margin: 0 }}>各下级最新上报版本（不含本级）</Typography.Title>
-            <Button size="small" icon={<DownloadOutlined />} href={withQuery('/api/v1/reports/consolidated/export', { form, period })}>导出汇总表</Button>
+            <Typography.Title level={5} style={{ margin: 0 }}>
+              各下级最新上报版本（不含本级）
+            </Typography.Title>
+            <Button
+              size="small"
+              icon={<DownloadOutlined />}
+              href={withQuery('/api/v1/reports/consolidated/export', { form, period })}
+            >
+              导出汇总表
+            </Button>
           </Space>
-          <Table size="small" rowKey="name" pagination={false} scroll={{ x: 'max-content' }} bordered dataSource={board.consolidated} columns={reportColumns(form)} />
+          <Table
+            size="small"
+            rowKey="name"
+            pagination={false}
+            scroll={{ x: 'max-content' }}
+            bordered
+            dataSource={board.consolidated}
+            columns={reportColumns(form)}
+          />
         </Card>
       )}
       {report ? (
-        <Card size="small" data-testid="report"
-          title={<Space>{report.node.name} · {report.title}<Tag color={STATE_COLOR[report.state]}>{report.stateLabel}</Tag>{report.version > 0 && <Tag>已上报 {report.version} 版</Tag>}</Space>}
+        <Card
+          size="small"
+          data-testid="report"
+          title={
+            <Space>
+              {report.node.name} · {report.title}
+              <Tag color={STATE_COLOR[report.state]}>{report.stateLabel}</Tag>
+              {report.version > 0 && <Tag>已上报 {report.version} 版</Tag>}
+            </Space>
+          }
           extra={
             <Space wrap>
               {report.actions.includes('annotate') && <Button onClick={() => setActing('note')}>填写说明</Button>}
-              {report.actions.includes('annotate') && (report.waiting.length > 0 || report.missing.length > 0) && <Button onClick={() => setActing('missing')}>标记缺报</Button>}
-              {report.actions.includes('prepare') && report.outdated && <Button onClick={() => prepare()}>重新汇总</Button>}
-              {report.actions.includes('submit') && <Button type="primary" icon={<SendOutlined />} onClick={() => setActing('submit')}>上报</Button>}
-              {report.actions.includes('return') && can('data.write') && <Button danger onClick={() => setActing('return')}>退回修改</Button>}
-              <Button icon={<DownloadOutlined />} href={`/api/v1/reports/${report.id}/export`}>导出 Excel</Button>
-              <Link to={`/reports/${report.id}/print`}><Button icon={<PrinterOutlined />}>打印</Button></Link>
+              {report.actions.includes('annotate') && (report.waiting.length > 0 || report.missing.length > 0) && (
+                <Button onClick={() => setActing('missing')}>标记缺报</Button>
+              )}
+              {report.actions.includes('prepare') && report.outdated && (
+                <Button onClick={() => prepare()}>重新汇总</Button>
+              )}
+              {report.actions.includes('submit') && (
+                <Button type="primary" icon={<SendOutlined />} onClick={() => setActing('submit')}>
+                  上报
+                </Button>
+              )}
+              {report.actions.includes('return') && can('data.write') && (
+                <Button danger onClick={() => setActing('return')}>
+                  退回修改
+                </Button>
+              )}
+              <Button icon={<DownloadOutlined />} href={`/api/v1/reports/${report.id}/export`}>
+                导出 Excel
+              </Button>
+              <Link to={`/reports/${report.id}/print`}>
+                <Button icon={<PrinterOutlined />}>打印</Button>
+              </Link>
             </Space>
-          }>
-          <Descriptions size="small" column={{ xs: 1, md: 3 }} items={[
-            { key: 'p', label: '报告期', children: report.periodLabel },
-            { key: 'd', label: '上报期限', children: report.dueOn },
-            { key: 's', label: '数据来源', children: report.sourceLabel },
-            { key: 'n', label: '填报说明', children: report.note ?? '—' },
-            ...(report.liveReason ? [{ key: 'l', label: '按实时数据填报的原因', children: report.liveReason }] : []),
-            ...(report.explanation ? [{ key: 'e', label: '差异说明', children: report.explanation }] : []),
-            ...(report.returnReason ? [{ key: 'r', label: '退回理由', children: <Typography.Text type="danger">{report.returnReason}</Typography.Text> }] : []),
-          ]} />
+          }
+        >
+          <Descriptions
+            size="small"
+            column={{ xs: 1, md: 3 }}
+            items={[
+              { key: 'p', label: '报告期', children: report.periodLabel },
+              { key: 'd', label: '上报期限', children: report.dueOn },
+              { key: 's', label: '数据来源', children: report.sourceLabel },
+              { key: 'n', label: '填报说明', children: report.note ?? '—' },
+              ...(report.liveReason ? [{ key: 'l', label: '按实时数据填报的原因', children: report.liveReason }] : []),
+              ...(report.explanation ? [{ key: 'e', label: '差异说明', children: report.explanation }] : []),
+              ...(report.returnReason
+                ? [
+                    {
+                      key: 'r',
+                      label: '退回理由',
+                      children: <Typography.Text type="danger">{report.returnReason}</Typography.Text>,
+                    },
+                  ]
+                : []),
+            ]}
+          />
           <ReportNotices report={report} />
           {report.checks.length > 0 && (
-            <Alert type="warning" showIcon style={{ margin: '8px 0' }} title="审核未通过（上报时须填写情况说明）" description={<ul style={{ margin: 0 }}>{report.checks.map((c, i) => <li key={i}>{c.message}</li>)}</ul>} />
+            <Alert
+              type="warning"
+              showIcon
+              style={{ margin: '8px 0' }}
+              title="审核未通过（上报时须填写情况说明）"
+              description={
+                <ul style={{ margin: 0 }}>
+                  {report.checks.map((c, i) => (
+                    <li key={i}>{c.message}</li>
+                  ))}
+                </ul>
+              }
+            />
           )}
-          <Table size="small" rowKey={(r) => `${r.kind}-${r.code}`} pagination={false} bordered scroll={{ x: 'max-content' }} dataSource={report.rows} columns={reportColumns(report.form)} style={{ marginTop: 8 }} />
+          <Table
+            size="small"
+            rowKey={(r) => `${r.kind}-${r.code}`}
+            pagination={false}
+            bordered
+            scroll={{ x: 'max-content' }}
+            dataSource={report.rows}
+            columns={reportColumns(report.form)}
+            style={{ marginTop: 8 }}
+          />
           {report.checkRows.length > 0 && (
             <>
-              <Typography.Title level={5} style={{ marginTop: 16 }}>核对（不计入报表）</Typography.Title>
-              <Table size="small" rowKey="name" pagination={false} bordered scroll={{ x: 'max-content' }} dataSource={report.checkRows} columns={reportColumns(report.form)} data-testid="report-check" />
+              <Typography.Title level={5} style={{ marginTop: 16 }}>
+                核对（不计入报表）
+              </Typography.Title>
+              <Table
+                size="small"
+                rowKey="name"
+                pagination={false}
+                bordered
+                scroll={{ x: 'max-content' }}
+                dataSource={report.checkRows}
+                columns={reportColumns(report.form)}
+                data-testid="report-check"
+              />
             </>
           )}
           {report.differences.length > 0 && (
             <>
-              <Typography.Title level={5} style={{ marginTop: 16 }}>与实时数的差异（允许范围 {Math.round(report.tolerance * 100)}%）</Typography.Title>
-              <Table size="small" rowKey={(d) => `${d.kind}-${d.code}-${d.key}`} pagination={{ pageSize: 10, hideOnSinglePage: true }} dataSource={report.differences} data-testid="report-differences" columns={[
-                { title: '行', dataIndex: 'row' },
-                { title: '指标', dataIndex: 'label' },
-                { title: '汇总', dataIndex: 'consolidated', align: 'right' as const },
-                { title: '实时', dataIndex: 'live', align: 'right' as const },
-                { title: '差', dataIndex: 'difference', align: 'right' as const, render: (v: number, d) => <>{v > 0 ? `+${v}` : v}{d.beyond && <Tag color="red" style={{ marginLeft: 4 }}>超出允许范围</Tag>}</> },
-                { title: '原因', dataIndex: 'explanation' },
-              ]} />
+              <Typography.Title level={5} style={{ marginTop: 16 }}>
+                与实时数的差异（允许范围 {Math.round(report.tolerance * 100)}%）
+              </Typography.Title>
+              <Table
+                size="small"
+                rowKey={(d) => `${d.kind}-${d.code}-${d.key}`}
+                pagination={{ pageSize: 10, hideOnSinglePage: true }}
+                dataSource={report.differences}
+                data-testid="report-differences"
+                columns={[
+                  { title: '行', dataIndex: 'row' },
+                  { title: '指标', dataIndex: 'label' },
+                  { title: '汇总', dataIndex: 'consolidated', align: 'right' as const },
+                  { title: '实时', dataIndex: 'live', align: 'right' as const },
+                  {
+                    title: '差',
+                    dataIndex: 'difference',
+                    align: 'right' as const,
+                    render: (v: number, d) => (
+                      <>
+                        {v > 0 ? `+${v}` : v}
+                        {d.beyond && (
+                          <Tag color="red" style={{ marginLeft: 4 }}>
+                            超出允许范围
+                          </Tag>
+                        )}
+                      </>
+                    ),
+                  },
+                  { title: '原因', dataIndex: 'explanation' },
+                ]}
+              />
             </>
           )}
           {report.versions.length > 0 && (
             <>
-              <Typography.Title level={5} style={{ marginTop: 16 }}>上报版本（不可修改）</Typography.Title>
-              <Table size="small" rowKey="version" pagination={false} dataSource={report.versions} columns={[
-                { title: '版本', dataIndex: 'version', render: (v: number) => `第 ${v} 版` },
-                { title: '上报时间', dataIndex: 'submittedAt', render: when },
-                { title: '上报人', dataIndex: 'submittedBy' },
-                { title: '情况说明', dataIndex: 'acknowledgement', render: (v: string | null) => v ?? '—' },
-                { title: '差异说明', dataIndex: 'explanation', render: (v: string | null) => v ?? '—' },
-                { title: '缺报', dataIndex: 'missing', render: (v: Mark[]) => (v.length ? v.map((m) => `${m.name}（${m.reason}）`).join('；') : '—') },
-                { title: '导出', render: (_: unknown, v) => <a href={`/api/v1/reports/${report.id}/export?version=${v.version}`}>Excel</a> },
-              ]} />
+              <Typography.Title level={5} style={{ marginTop: 16 }}>
+                上报版本（不可修改）
+              </Typography.Title>
+              <Table
+                size="small"
+                rowKey="version"
+                pagination={false}
+                dataSource={report.versions}
+                columns={[
+                  { title: '版本', dataIndex: 'version', render: (v: number) => `第 ${v} 版` },
+                  { title: '上报时间', dataIndex: 'submittedAt', render: when },
+                  { title: '上报人', dataIndex: 'submittedBy' },
+                  { title: '情况说明', dataIndex: 'acknowledgement', render: (v: string | null) => v ?? '—' },
+                  { title: '差异说明', dataIndex: 'explanation', render: (v: string | null) => v ?? '—' },
+                  {
+                    title: '缺报',
+                    dataIndex: 'missing',
+                    render: (v: Mark[]) => (v.length ? v.map((m) => `${m.name}（${m.reason}）`).join('；') : '—'),
+                  },
+                  {
+                    title: '导出',
+                    render: (_: unknown, v) => (
+                      <a href={`/api/v1/reports/${report.id}/export?version=${v.version}`}>Excel</a>
+                    ),
+                  },
+                ]}
+              />
             </>
           )}
-          <Typography.Title level={5} style={{ marginTop: 16 }}>流转记录</Typography.Title>
-          <ul>{report.events.map((e, i) => <li key={i}>{when(e.at)} {e.by} {({ prepare: '生成报表', submit: `上报第 ${e.version} 版`, return: `退回第 ${e.version} 版：${e.reason}` } as Record<string, string>)[e.action]}</li>)}</ul>
+          <Typography.Title level={5} style={{ marginTop: 16 }}>
+            流转记录
+          </Typography.Title>
+          <ul>
+            {report.events.map((e, i) => (
+              <li key={i}>
+                {when(e.at)} {e.by}{' '}
+                {
+                  (
+                    {
+                      prepare: '生成报表',
+                      submit: `上报第 ${e.version} 版`,
+                      return: `退回第 ${e.version} 版：${e.reason}`,
+                    } as Record<string, string>
+                  )[e.action]
+                }
+              </li>
+            ))}
+          </ul>
         </Card>
       ) : (
-        <Card size="small"><Empty description="本级尚未生成该期报表" /></Card>
+        <Card size="small">
+          <Empty description="本级尚未生成该期报表" />
+        </Card>
       )}
       {acting === 'note' && report && (
-        <FormModal<{ note: string }> title="填写报表说明" initialValues={{ note: report.note ?? '' }} onClose={() => setActing(null)} onSubmit={async (v) => { await call(annotateReport, { params: { id: report.id }, body: { note: v.note || null } }); await done('说明已保存'); }}>
-          <Form.Item name="note" label="填报说明"><Input.TextArea rows={4} maxLength={2000} /></Form.Item>
+        <FormModal<{ note: string }>
+          title="填写报表说明"
+          initialValues={{ note: report.note ?? '' }}
+          onClose={() => setActing(null)}
+          onSubmit={async (v) => {
+            await call(annotateReport, { params: { id: report.id }, body: { note: v.note || null } });
+            await done('说明已保存');
+          }}
+        >
+          <Form.Item name="note" label="填报说明">
+            <Input.TextArea rows={4} maxLength={2000} />
+          </Form.Item>
         </FormModal>
       )}
       {acting === 'submit' && report && (
-        <FormModal<{ acknowledgement?: string }> title={`上报${report.title}（${report.periodLabel}）`} okText="上报" onClose={() => setActing(null)} onSubmit={async (v) => { await call(submitReport, { params: { id: report.id }, body: v }); await done('已上报'); }}>
-          <Typography.Paragraph>上报后生成第 {report.version + 1} 版，不可再修改；如需更正，须由上级退回。</Typography.Paragraph>
+        <FormModal<{ acknowledgement?: string }>
+          title={`上报${report.title}（${report.periodLabel}）`}
+          okText="上报"
+          onClose={() => setActing(null)}
+          onSubmit={async (v) => {
+            await call(submitReport, { params: { id: report.id }, body: v });
+            await done('已上报');
+          }}
+        >
+          <Typography.Paragraph>
+            上报后生成第 {report.version + 1} 版，不可再修改；如需更正，须由上级退回。
+          </Typography.Paragraph>
           <ReportNotices report={report} />
           {report.checks.length > 0 && (
-            <Form.Item name="acknowledgement" label="情况说明（审核未通过，须说明原因）" rules={[{ required: true, message: '请填写情况说明' }]}><Input.TextArea rows={3} maxLength={2000} /></Form.Item>
+            <Form.Item
+              name="acknowledgement"
+              label="情况说明（审核未通过，须说明原因）"
+              rules={[{ required: true, message: '请填写情况说明' }]}
+            >
+              <Input.TextArea rows={3} maxLength={2000} />
+            </Form.Item>
           )}
           {beyond.length > 0 && (
-            <Form.Item name="explanation" label={`差异说明（${beyond.map((d) => d.label).join('、')}与实时数的差异超出允许范围，须说明）`} initialValue={report.explanation ?? undefined} rules={[{ required: true, whitespace: true, message: '请填写差异说明' }]}>
+            <Form.Item
+              name="explanation"
+              label={`差异说明（${beyond.map((d) => d.label).join('、')}与实时数的差异超出允许范围，须说明）`}
+              initialValue={report.explanation ?? undefined}
+              rules={[{ required: true, whitespace: true, message: '请填写差异说明' }]}
+            >
               <Input.TextArea rows={3} maxLength={2000} />
             </Form.Item>
           )}
         </FormModal>
       )}
       {acting === 'missing' && report && (
-        <FormModal<{ codes: string[]; reason: string }> title="标记缺报" okText="保存"
+        <FormModal<{ codes: string[]; reason: string }>
+          title="标记缺报"
+          okText="保存"
           initialValues={{ codes: report.missing.map((m) => m.code), reason: report.missing[0]?.reason ?? '' }}
           onClose={() => setActing(null)}
-          onSubmit={async (v) => { await call(annotateReport, { params: { id: report.id }, body: { missing: v.codes.map((code) => ({ code, reason: v.reason })) } }); await done('缺报已标记'); }}>
-          <Typography.Paragraph>标记为缺报的下级不计入本级汇总；缺报及原因随上报版本逐级上报，上级各级均可见。</Typography.Paragraph>
+          onSubmit={async (v) => {
+            await call(annotateReport, {
+              params: { id: report.id },
+              body: { missing: v.codes.map((code) => ({ code, reason: v.reason })) },
+            });
+            await done('缺报已标记');
+          }}
+        >
+          <Typography.Paragraph>
+            标记为缺报的下级不计入本级汇总；缺报及原因随上报版本逐级上报，上级各级均可见。
+          </Typography.Paragraph>
           <Form.Item name="codes" label="缺报的下级" rules={[{ required: true, message: '请选择缺报的下级' }]}>
-            <Select mode="multiple" aria-label="缺报的下级" options={[...report.waiting, ...report.missing].map((c) => ({ value: c.code, label: c.name }))} />
+            <Select
+              mode="multiple"
+              aria-label="缺报的下级"
+              options={[...report.waiting, ...report.missing].map((c) => ({ value: c.code, label: c.name }))}
+            />
           </Form.Item>
-          <Form.Item name="reason" label="缺报原因" rules={[{ required: true, whitespace: true, message: '请填写缺报原因' }]}><Input.TextArea rows={3} maxLength={500} /></Form.Item>
+          <Form.Item
+            name="reason"
+            label="缺报原因"
+            rules={[{ required: true, whitespace: true, message: '请填写缺报原因' }]}
+          >
+            <Input.TextArea rows={3} maxLength={500} />
+          </Form.Item>
         </FormModal>
       )}
       {acting === 'live' && (
-        <FormModal<{ liveReason: string }> title="该报告期没有期末快照" okText="按实时数据生成" onClose={() => setActing(null)}
-          onSubmit={async (v) => { await call(prepareReport, { body: { form, period, source: 'live', liveReason: v.liveReason } }); setActing(null); set('open', null); message.success('已按实时数据生成报表'); await load(); }}>
-          <Alert type="warning" showIcon style={{ marginBottom: 12 }} title="报告期已结束，但没有该期的期末快照" description="可改按当前实时数据填报，数字反映的是今天而不是期末的情况；须说明原因，原因随上报版本保存。" />
-          <Form.Item name="liveReason" label="按实时数据填报的原因" rules={[{ required: true, whitespace: true, message: '请说明原因' }]}><Input.TextArea rows={3} maxLength={500} /></Form.Item>
+        <FormModal<{ liveReason: string }>
+          title="该报告期没有期末快照"
+          okText="按实时数据生成"
+          onClose={() => setActing(null)}
+          onSubmit={async (v) => {
+            await call(prepareReport, { body: { form, period, source: 'live', liveReason: v.liveReason } });
+            setActing(null);
+            set('open', null);
+            message.success('已按实时数据生成报表');
+            await load();
+          }}
+        >
+          <Alert
+            type="warning"
+            showIcon
+            style={{ marginBottom: 12 }}
+            title="报告期已结束，但没有该期的期末快照"
+            description="可改按当前实时数据填报，数字反映的是今天而不是期末的情况；须说明原因，原因随上报版本保存。"
+          />
+          <Form.Item
+            name="liveReason"
+            label="按实时数据填报的原因"
+            rules={[{ required: true, whitespace: true, message: '请说明原因' }]}
+          >
+            <Input.TextArea rows={3} maxLength={500} />
+          </Form.Item>
         </FormModal>
       )}
       {acting === 'return' && report && (
-        <FormModal<{ reason: string }> title={`退回 ${report.node.name} 的报表`} okText="退回" danger onClose={() => setActing(null)} onSubmit={async (v) => { await call(returnReport, { params: { id: report.id }, body: v }); await done('已退回'); }}>
-          <Form.Item name="reason" label="退回理由" rules={[{ required: true, whitespace: true, message: '请填写退回理由' }]}><Input.TextArea rows={3} maxLength={500} /></Form.Item>
+        <FormModal<{ reason: string }>
+          title={`退回 ${report.node.name} 的报表`}
+          okText="退回"
+          danger
+          onClose={() => setActing(null)}
+          onSubmit={async (v) => {
+            await call(returnReport, { params: { id: report.id }, body: v });
+            await done('已退回');
+          }}
+        >
+          <Form.Item
+            name="reason"
+            label="退回理由"
+            rules={[{ required: true, whitespace: true, message: '请填写退回理由' }]}
+          >
+            <Input.TextArea rows={3} maxLength={500} />
+          </Form.Item>
         </FormModal>
       )}
     </>

@@ -1,9 +1,32 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Checkbox, Form, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { SERVICE_PERMISSIONS } from '@domain/auth/service';
 import type { BodyOf } from '@server/http/contract';
 import {
-  createServiceAccount, listServiceAccounts, registerCertificate, removeCertificate, revokeBody, revokeServiceAccount, rotateToken, serviceAccountCreate, updateServiceAccount,
+  createServiceAccount,
+  listServiceAccounts,
+  registerCertificate,
+  removeCertificate,
+  revokeBody,
+  revokeServiceAccount,
+  rotateToken,
+  serviceAccountCreate,
+  updateServiceAccount,
   type ServiceAccount,
 } from '@server/features/exchange/contract';
 import { call } from '../api';
@@ -14,8 +37,15 @@ import { FormModal } from '../components/FormModal';
 import { zodRule } from '../components/zodRule';
 
 const fmt = (t: string | null) => (t ? new Date(t).toLocaleString('zh-CN') : '—');
-const STATE = { active: <Tag color="green">有效</Tag>, expired: <Tag color="gold">已过期</Tag>, revoked: <Tag color="red">已吊销</Tag> } as const;
-const PERMISSION_OPTIONS = Object.entries(SERVICE_PERMISSIONS).map(([value, label]) => ({ value, label: `${label}（${value}）` }));
+const STATE = {
+  active: <Tag color="green">有效</Tag>,
+  expired: <Tag color="gold">已过期</Tag>,
+  revoked: <Tag color="red">已吊销</Tag>,
+} as const;
+const PERMISSION_OPTIONS = Object.entries(SERVICE_PERMISSIONS).map(([value, label]) => ({
+  value,
+  label: `${label}（${value}）`,
+}));
 const nextYear = () => `${new Date().getFullYear() + 1}-12-31`;
 
 const field = serviceAccountCreate.shape;
@@ -47,15 +77,40 @@ export default function ServiceAccounts() {
   }, [message]);
   useEffect(() => void reload(), [reload]);
 
-  const initial = (a: ServiceAccount | 'new'): BodyOf<typeof createServiceAccount> => a === 'new'
-    ? { name: '', jurisdictionCode: me?.jurisdiction.code ?? '', permissions: ['changes.read'], expiresAt: nextYear(), ipAllowlist: [], ratePerMinute: 120 }
-    : { name: a.name, jurisdictionCode: a.jurisdictionCode, permissions: a.permissions, expiresAt: a.expiresAt.slice(0, 10), ipAllowlist: a.ipAllowlist, ratePerMinute: a.ratePerMinute, note: a.note ?? undefined };
+  const initial = (a: ServiceAccount | 'new'): BodyOf<typeof createServiceAccount> =>
+    a === 'new'
+      ? {
+          name: '',
+          jurisdictionCode: me?.jurisdiction.code ?? '',
+          permissions: ['changes.read'],
+          expiresAt: nextYear(),
+          ipAllowlist: [],
+          ratePerMinute: 120,
+        }
+      : {
+          name: a.name,
+          jurisdictionCode: a.jurisdictionCode,
+          permissions: a.permissions,
+          expiresAt: a.expiresAt.slice(0, 10),
+          ipAllowlist: a.ipAllowlist,
+          ratePerMinute: a.ratePerMinute,
+          note: a.note ?? undefined,
+        };
   const save = async (v: BodyOf<typeof createServiceAccount>) => {
     if (editing === 'new') {
       const res = await call(createServiceAccount, { body: { ...v, note: v.note || undefined } });
       setShown({ name: res.account.name, token: res.token });
     } else if (editing) {
-      await call(updateServiceAccount, { params: { id: editing.id }, body: { permissions: v.permissions, expiresAt: v.expiresAt, ipAllowlist: v.ipAllowlist, ratePerMinute: v.ratePerMinute, note: v.note || null } });
+      await call(updateServiceAccount, {
+        params: { id: editing.id },
+        body: {
+          permissions: v.permissions,
+          expiresAt: v.expiresAt,
+          ipAllowlist: v.ipAllowlist,
+          ratePerMinute: v.ratePerMinute,
+          note: v.note || null,
+        },
+      });
       message.success('已保存，立即生效');
     }
     setEditing(null);
@@ -66,10 +121,20 @@ export default function ServiceAccounts() {
       title: `为"${a.name}"重新发放令牌？`,
       content: '旧令牌立即失效，对接系统须换用新令牌。',
       okText: '重新发放',
-      onOk: () => call(rotateToken, { params: { id: a.id } }).then((r) => { setShown({ name: a.name, token: r.token }); void reload(); }, (e) => message.error(applyProblem(null, e))),
+      onOk: () =>
+        call(rotateToken, { params: { id: a.id } }).then(
+          (r) => {
+            setShown({ name: a.name, token: r.token });
+            void reload();
+          },
+          (e) => message.error(applyProblem(null, e)),
+        ),
     });
   const registerCert = async (v: BodyOf<typeof registerCertificate>) => {
-    await call(registerCertificate, { params: { id: certFor!.id }, body: v.pem?.trim() ? { pem: v.pem } : { fingerprint: v.fingerprint ?? '' } });
+    await call(registerCertificate, {
+      params: { id: certFor!.id },
+      body: v.pem?.trim() ? { pem: v.pem } : { fingerprint: v.fingerprint ?? '' },
+    });
     message.success('证书已登记，立即生效');
     setCertFor(null);
     void reload();
@@ -80,7 +145,14 @@ export default function ServiceAccounts() {
       content: '以该证书发起的调用立即失效；令牌不受影响。',
       okText: '移除',
       okButtonProps: { danger: true },
-      onOk: () => call(removeCertificate, { params: { id: a.id } }).then(() => { message.success('已移除'); void reload(); }, (e) => message.error(applyProblem(null, e))),
+      onOk: () =>
+        call(removeCertificate, { params: { id: a.id } }).then(
+          () => {
+            message.success('已移除');
+            void reload();
+          },
+          (e) => message.error(applyProblem(null, e)),
+        ),
     });
   const revoke = async (v: BodyOf<typeof revokeServiceAccount>) => {
     await call(revokeServiceAccount, { params: { id: revoking!.id }, body: v });
@@ -91,8 +163,20 @@ export default function ServiceAccounts() {
 
   return (
     <div>
-      <PageTitle title="系统对接账号" extra={<Button type="primary" onClick={() => setEditing('new')}>新建服务账号</Button>} />
-      <Alert type="info" showIcon style={{ marginBottom: 12 }} message="登记系统、年报系统、组织部门党员信息系统、信用系统或省级平台以服务账号的令牌调用 /api/v1/exchange/… 接口：报送数据走与上传文件相同的导入流程，读取变更流、指标与已上报报表。令牌不能登录本系统；每次调用以该账号记入审计日志。" />
+      <PageTitle
+        title="系统对接账号"
+        extra={
+          <Button type="primary" onClick={() => setEditing('new')}>
+            新建服务账号
+          </Button>
+        }
+      />
+      <Alert
+        type="info"
+        showIcon
+        style={{ marginBottom: 12 }}
+        message="登记系统、年报系统、组织部门党员信息系统、信用系统或省级平台以服务账号的令牌调用 /api/v1/exchange/… 接口：报送数据走与上传文件相同的导入流程，读取变更流、指标与已上报报表。令牌不能登录本系统；每次调用以该账号记入审计日志。"
+      />
       <Card size="small">
         <Table<ServiceAccount>
           rowKey="id"
@@ -102,73 +186,208 @@ export default function ServiceAccounts() {
           scroll={{ x: 1100 }}
           locale={{ emptyText: '尚无服务账号' }}
           columns={[
-            { title: '名称', dataIndex: 'name', render: (n: string, a) => <Space direction="vertical" size={0}><span>{n}</span>{a.note && <Typography.Text type="secondary">{a.note}</Typography.Text>}</Space> },
+            {
+              title: '名称',
+              dataIndex: 'name',
+              render: (n: string, a) => (
+                <Space direction="vertical" size={0}>
+                  <span>{n}</span>
+                  {a.note && <Typography.Text type="secondary">{a.note}</Typography.Text>}
+                </Space>
+              ),
+            },
             { title: '辖区', dataIndex: 'jurisdictionName' },
-            { title: '权限', dataIndex: 'permissions', render: (ps: string[]) => ps.map((p) => <Tag key={p}>{p}</Tag>) },
-            { title: '令牌', dataIndex: 'tokenHint', render: (h: string) => <Typography.Text code>{h}</Typography.Text> },
+            {
+              title: '权限',
+              dataIndex: 'permissions',
+              render: (ps: string[]) => ps.map((p) => <Tag key={p}>{p}</Tag>),
+            },
+            {
+              title: '令牌',
+              dataIndex: 'tokenHint',
+              render: (h: string) => <Typography.Text code>{h}</Typography.Text>,
+            },
             {
               title: '客户端证书',
               dataIndex: 'certificate',
-              render: (c: ServiceAccount['certificate']) => c ? (
-                <Space direction="vertical" size={0} style={{ maxWidth: 220 }}>
-                  <Typography.Text code copyable={{ text: c.fingerprint }} ellipsis={{ tooltip: c.fingerprint }}>{c.fingerprint}</Typography.Text>
-                  {c.subject && <Typography.Text type="secondary" ellipsis={{ tooltip: c.subject }}>{c.subject}</Typography.Text>}
-                  {c.notAfter && <Typography.Text type="secondary">至 {fmt(c.notAfter)}</Typography.Text>}
-                </Space>
-              ) : '未登记',
+              render: (c: ServiceAccount['certificate']) =>
+                c ? (
+                  <Space direction="vertical" size={0} style={{ maxWidth: 220 }}>
+                    <Typography.Text code copyable={{ text: c.fingerprint }} ellipsis={{ tooltip: c.fingerprint }}>
+                      {c.fingerprint}
+                    </Typography.Text>
+                    {c.subject && (
+                      <Typography.Text type="secondary" ellipsis={{ tooltip: c.subject }}>
+                        {c.subject}
+                      </Typography.Text>
+                    )}
+                    {c.notAfter && <Typography.Text type="secondary">至 {fmt(c.notAfter)}</Typography.Text>}
+                  </Space>
+                ) : (
+                  '未登记'
+                ),
             },
             { title: '有效期至', dataIndex: 'expiresAt', render: fmt },
             { title: '来源地址', dataIndex: 'ipAllowlist', render: (l: string[]) => l.join('、') },
             { title: '限流（次/分）', dataIndex: 'ratePerMinute' },
-            { title: '状态', dataIndex: 'state', render: (s: ServiceAccount['state'], a) => <Space direction="vertical" size={0}>{STATE[s]}{a.revokeReason && <Typography.Text type="secondary">{a.revokeReason}</Typography.Text>}</Space> },
-            { title: '最近调用', dataIndex: 'lastUsedAt', render: (t: string | null, a) => (t ? `${fmt(t)}（${a.lastUsedIp ?? ''}）` : '从未') },
+            {
+              title: '状态',
+              dataIndex: 'state',
+              render: (s: ServiceAccount['state'], a) => (
+                <Space direction="vertical" size={0}>
+                  {STATE[s]}
+                  {a.revokeReason && <Typography.Text type="secondary">{a.revokeReason}</Typography.Text>}
+                </Space>
+              ),
+            },
+            {
+              title: '最近调用',
+              dataIndex: 'lastUsedAt',
+              render: (t: string | null, a) => (t ? `${fmt(t)}（${a.lastUsedIp ?? ''}）` : '从未'),
+            },
             {
               title: '操作',
               key: 'op',
-              render: (_, a) => a.state === 'revoked' ? null : (
-                <Space wrap>
-                  <a onClick={() => setEditing(a)}>修改</a>
-                  <a onClick={() => rotate(a)}>重新发放令牌</a>
-                  <a onClick={() => setCertFor(a)}>{a.certificate ? '更换证书' : '登记证书'}</a>
-                  {a.certificate && <a onClick={() => removeCert(a)}>移除证书</a>}
-                  <a onClick={() => setRevoking(a)}>吊销</a>
-                </Space>
-              ),
+              render: (_, a) =>
+                a.state === 'revoked' ? null : (
+                  <Space wrap>
+                    <a onClick={() => setEditing(a)}>修改</a>
+                    <a onClick={() => rotate(a)}>重新发放令牌</a>
+                    <a onClick={() => setCertFor(a)}>{a.certificate ? '更换证书' : '登记证书'}</a>
+                    {a.certificate && <a onClick={() => removeCert(a)}>移除证书</a>}
+                    <a onClick={() => setRevoking(a)}>吊销</a>
+                  </Space>
+                ),
             },
           ]}
         />
       </Card>
 
       {editing && (
-        <FormModal<BodyOf<typeof createServiceAccount>> title={editing === 'new' ? '新建服务账号' : '修改服务账号'} okText="保存" width={640} initialValues={initial(editing)} onClose={() => setEditing(null)} onSubmit={save}>
-          <Form.Item name="name" label="名称（对接的系统）" rules={[{ required: true, message: '请填写名称，至少 2 个字' }, zodRule(field.name)]}><Input disabled={editing !== 'new'} placeholder="如 省市场监管局登记系统" /></Form.Item>
-          <Form.Item name="jurisdictionCode" label="绑定辖区代码" rules={[{ required: true, message: '请填写辖区代码' }, zodRule(field.jurisdictionCode)]} extra="只能读写该辖区及下级的数据"><Input disabled={editing !== 'new'} inputMode="numeric" /></Form.Item>
-          <Form.Item name="permissions" label="权限" rules={[{ required: true, message: '至少授予一项权限' }, zodRule(field.permissions)]}><Checkbox.Group options={PERMISSION_OPTIONS} style={{ display: 'flex', flexDirection: 'column', gap: 4 }} /></Form.Item>
-          <Form.Item name="expiresAt" label="有效期至（YYYY-MM-DD，最长 3 年）" rules={[{ required: true, message: '请填写日期' }, zodRule(field.expiresAt)]}><Input type="date" /></Form.Item>
-          <Form.Item name="ipAllowlist" label="允许的来源地址或网段" rules={[{ required: true, message: '请至少填写一个地址，如 10.1.2.3 或 10.1.0.0/16' }, zodRule(field.ipAllowlist)]}><Select mode="tags" tokenSeparators={[',', ' ', '，']} placeholder="输入后回车，如 10.1.2.3、10.1.0.0/16" /></Form.Item>
-          <Form.Item name="ratePerMinute" label="每分钟最多调用次数" rules={[{ required: true, message: '请填写每分钟最多调用次数' }, zodRule(field.ratePerMinute)]}><InputNumber min={1} max={100000} style={{ width: '100%' }} /></Form.Item>
-          <Form.Item name="note" label="备注" rules={[zodRule(field.note)]}><Input maxLength={200} /></Form.Item>
+        <FormModal<BodyOf<typeof createServiceAccount>>
+          title={editing === 'new' ? '新建服务账号' : '修改服务账号'}
+          okText="保存"
+          width={640}
+          initialValues={initial(editing)}
+          onClose={() => setEditing(null)}
+          onSubmit={save}
+        >
+          <Form.Item
+            name="name"
+            label="名称（对接的系统）"
+            rules={[{ required: true, message: '请填写名称，至少 2 个字' }, zodRule(field.name)]}
+          >
+            <Input disabled={editing !== 'new'} placeholder="如 省市场监管局登记系统" />
+          </Form.Item>
+          <Form.Item
+            name="jurisdictionCode"
+            label="绑定辖区代码"
+            rules={[{ required: true, message: '请填写辖区代码' }, zodRule(field.jurisdictionCode)]}
+            extra="只能读写该辖区及下级的数据"
+          >
+            <Input disabled={editing !== 'new'} inputMode="numeric" />
+          </Form.Item>
+          <Form.Item
+            name="permissions"
+            label="权限"
+            rules={[{ required: true, message: '至少授予一项权限' }, zodRule(field.permissions)]}
+          >
+            <Checkbox.Group options={PERMISSION_OPTIONS} style={{ display: 'flex', flexDirection: 'column', gap: 4 }} />
+          </Form.Item>
+          <Form.Item
+            name="expiresAt"
+            label="有效期至（YYYY-MM-DD，最长 3 年）"
+            rules={[{ required: true, message: '请填写日期' }, zodRule(field.expiresAt)]}
+          >
+            <Input type="date" />
+          </Form.Item>
+          <Form.Item
+            name="ipAllowlist"
+            label="允许的来源地址或网段"
+            rules={[
+              { required: true, message: '请至少填写一个地址，如 10.1.2.3 或 10.1.0.0/16' },
+              zodRule(field.ipAllowlist),
+            ]}
+          >
+            <Select mode="tags" tokenSeparators={[',', ' ', '，']} placeholder="输入后回车，如 10.1.2.3、10.1.0.0/16" />
+          </Form.Item>
+          <Form.Item
+            name="ratePerMinute"
+            label="每分钟最多调用次数"
+            rules={[{ required: true, message: '请填写每分钟最多调用次数' }, zodRule(field.ratePerMinute)]}
+          >
+            <InputNumber min={1} max={100000} style={{ width: '100%' }} />
+          </Form.Item>
+          <Form.Item name="note" label="备注" rules={[zodRule(field.note)]}>
+            <Input maxLength={200} />
+          </Form.Item>
         </FormModal>
       )}
 
-      <Modal open={shown !== null} title={`"${shown?.name}"的令牌`} okText="我已妥善保存" cancelButtonProps={{ style: { display: 'none' } }} onOk={() => setShown(null)} onCancel={() => setShown(null)} maskClosable={false}>
-        <Alert type="warning" showIcon message="令牌只显示这一次，关闭后无法再查看。请立即复制并交给对接系统的管理员，通过安全渠道传递。" style={{ marginBottom: 12 }} />
-        <Typography.Paragraph copyable={{ text: shown?.token ?? '' }} code style={{ wordBreak: 'break-all' }}>{shown?.token}</Typography.Paragraph>
+      <Modal
+        open={shown !== null}
+        title={`"${shown?.name}"的令牌`}
+        okText="我已妥善保存"
+        cancelButtonProps={{ style: { display: 'none' } }}
+        onOk={() => setShown(null)}
+        onCancel={() => setShown(null)}
+        maskClosable={false}
+      >
+        <Alert
+          type="warning"
+          showIcon
+          message="令牌只显示这一次，关闭后无法再查看。请立即复制并交给对接系统的管理员，通过安全渠道传递。"
+          style={{ marginBottom: 12 }}
+        />
+        <Typography.Paragraph copyable={{ text: shown?.token ?? '' }} code style={{ wordBreak: 'break-all' }}>
+          {shown?.token}
+        </Typography.Paragraph>
         <Typography.Text type="secondary">调用时在请求头中携带：Authorization: Bearer &lt;令牌&gt;</Typography.Text>
       </Modal>
 
       {certFor && (
-        <FormModal<BodyOf<typeof registerCertificate>> title={`为"${certFor.name}"登记客户端证书`} okText="登记" width={640} onClose={() => setCertFor(null)} onSubmit={registerCert}>
-          <Alert type="info" showIcon style={{ marginBottom: 12 }} message="对接系统可用客户端证书（双向 TLS）代替令牌调用 /api/v1/exchange/… 接口。证书须由本平台配置的客户端证书 CA（XGZ_TLS_CLIENT_CA）签发；这里只登记证书本身（不需要私钥），或只登记其 SHA-256 指纹。" />
-          <Form.Item name="pem" label="证书（PEM）"><Input.TextArea rows={6} placeholder="-----BEGIN CERTIFICATE-----" style={{ fontFamily: 'monospace' }} /></Form.Item>
-          <Form.Item name="fingerprint" label="或 SHA-256 指纹" extra="openssl x509 -noout -fingerprint -sha256 -in client.crt"><Input placeholder="3A:5F:…" /></Form.Item>
+        <FormModal<BodyOf<typeof registerCertificate>>
+          title={`为"${certFor.name}"登记客户端证书`}
+          okText="登记"
+          width={640}
+          onClose={() => setCertFor(null)}
+          onSubmit={registerCert}
+        >
+          <Alert
+            type="info"
+            showIcon
+            style={{ marginBottom: 12 }}
+            message="对接系统可用客户端证书（双向 TLS）代替令牌调用 /api/v1/exchange/… 接口。证书须由本平台配置的客户端证书 CA（XGZ_TLS_CLIENT_CA）签发；这里只登记证书本身（不需要私钥），或只登记其 SHA-256 指纹。"
+          />
+          <Form.Item name="pem" label="证书（PEM）">
+            <Input.TextArea rows={6} placeholder="-----BEGIN CERTIFICATE-----" style={{ fontFamily: 'monospace' }} />
+          </Form.Item>
+          <Form.Item
+            name="fingerprint"
+            label="或 SHA-256 指纹"
+            extra="openssl x509 -noout -fingerprint -sha256 -in client.crt"
+          >
+            <Input placeholder="3A:5F:…" />
+          </Form.Item>
         </FormModal>
       )}
 
       {revoking && (
-        <FormModal<BodyOf<typeof revokeServiceAccount>> title={`吊销"${revoking.name}"`} okText="吊销" danger onClose={() => setRevoking(null)} onSubmit={revoke}>
+        <FormModal<BodyOf<typeof revokeServiceAccount>>
+          title={`吊销"${revoking.name}"`}
+          okText="吊销"
+          danger
+          onClose={() => setRevoking(null)}
+          onSubmit={revoke}
+        >
           <Alert type="error" showIcon message="吊销后令牌立即失效，且不能恢复。" style={{ marginBottom: 12 }} />
-          <Form.Item name="reason" label="吊销原因" rules={[{ required: true, message: '请填写吊销原因' }, zodRule(revokeBody.shape.reason)]}><Input maxLength={200} /></Form.Item>
+          <Form.Item
+            name="reason"
+            label="吊销原因"
+            rules={[{ required: true, message: '请填写吊销原因' }, zodRule(revokeBody.shape.reason)]}
+          >
+            <Input maxLength={200} />
+          </Form.Item>
         </FormModal>
       )}
     </div>

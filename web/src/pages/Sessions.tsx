@@ -25,7 +25,11 @@ export default function Sessions() {
           columns={[
             { title: '账号', dataIndex: 'username' },
             { title: '姓名', dataIndex: 'displayName' },
-            { title: '状态', dataIndex: 'stage', render: (s: string) => (s === 'full' ? <Tag color="green">已登录</Tag> : <Tag color="gold">登录中</Tag>) },
+            {
+              title: '状态',
+              dataIndex: 'stage',
+              render: (s: string) => (s === 'full' ? <Tag color="green">已登录</Tag> : <Tag color="gold">登录中</Tag>),
+            },
             { title: 'IP', dataIndex: 'ip' },
             { title: '登录时间', dataIndex: 'createdAt', render: fmt },
             { title: '最近活动', dataIndex: 'lastSeenAt', render: fmt },
@@ -33,7 +37,18 @@ export default function Sessions() {
               title: '操作',
               key: 'op',
               render: (_, s) => (
-                <Popconfirm title={`强制 ${s.displayName} 下线？`} onConfirm={() => call(endSession, { params: { id: s.id } }).then(() => { message.success('已强制下线'); void list.reload(); }, (e) => message.error(applyProblem(null, e)))}>
+                <Popconfirm
+                  title={`强制 ${s.displayName} 下线？`}
+                  onConfirm={() =>
+                    call(endSession, { params: { id: s.id } }).then(
+                      () => {
+                        message.success('已强制下线');
+                        void list.reload();
+                      },
+                      (e) => message.error(applyProblem(null, e)),
+                    )
+                  }
+                >
                   <a>强制下线</a>
                 </Popconfirm>
               ),

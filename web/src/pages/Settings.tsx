@@ -11,8 +11,17 @@ import { CodeLists } from '../components/CodeLists';
 type Settings = ResponseOf<typeof getSettings>;
 type Group = keyof typeof updateSettings;
 type ExitSettings = Settings['exit'];
-const EXIT_CAUSES: [keyof Omit<ExitSettings, 'liftOnRemoval'>, string][] = [['deregistered', '注销'], ['revoked', '吊销营业执照'], ['abnormal', '列入经营异常名录'], ['untrustworthy', '列入严重违法失信名单']];
-const EXIT_EFFECTS: ['suspendPlaques' | 'flagHonours' | 'flagPoints', string][] = [['suspendPlaques', '牌匾暂停公示'], ['flagHonours', '荣誉标记复核'], ['flagPoints', '联系点标记复核']];
+const EXIT_CAUSES: [keyof Omit<ExitSettings, 'liftOnRemoval'>, string][] = [
+  ['deregistered', '注销'],
+  ['revoked', '吊销营业执照'],
+  ['abnormal', '列入经营异常名录'],
+  ['untrustworthy', '列入严重违法失信名单'],
+];
+const EXIT_EFFECTS: ['suspendPlaques' | 'flagHonours' | 'flagPoints', string][] = [
+  ['suspendPlaques', '牌匾暂停公示'],
+  ['flagHonours', '荣誉标记复核'],
+  ['flagPoints', '联系点标记复核'],
+];
 
 const SECURITY: [string, string][] = [
   ['passwordMinLength', '密码最小长度'],
@@ -48,18 +57,44 @@ export default function SettingsPage() {
   return (
     <div>
       <PageTitle title="部署设置" />
-      {!top && <Alert type="warning" showIcon title="部署设置作用于整个平台，只能由全国（顶级）辖区的管理员修改；您可以查看。" style={{ marginBottom: 16 }} />}
+      {!top && (
+        <Alert
+          type="warning"
+          showIcon
+          title="部署设置作用于整个平台，只能由全国（顶级）辖区的管理员修改；您可以查看。"
+          style={{ marginBottom: 16 }}
+        />
+      )}
       {error && <Alert type="error" title={error} />}
       {data && (
         <Row gutter={16}>
           <Col xs={24} lg={12}>
-            <Group title="安全策略（安全管理员）" group="security" fields={SECURITY} values={data.security} editable={top && can('settings.security')} extra />
+            <Group
+              title="安全策略（安全管理员）"
+              group="security"
+              fields={SECURITY}
+              values={data.security}
+              editable={top && can('settings.security')}
+              extra
+            />
           </Col>
           <Col xs={24} lg={12}>
-            <Group title="组织设置规则（系统管理员）" group="rules" fields={RULES} values={data.rules} editable={top && can('settings.rules')} />
+            <Group
+              title="组织设置规则（系统管理员）"
+              group="rules"
+              fields={RULES}
+              values={data.rules}
+              editable={top && can('settings.rules')}
+            />
           </Col>
           <Col xs={24} lg={12}>
-            <Group title="诉求办理时限（系统管理员；超时逐级督办）" group="cases" fields={CASES} values={data.cases} editable={top && can('settings.rules')} />
+            <Group
+              title="诉求办理时限（系统管理员；超时逐级督办）"
+              group="cases"
+              fields={CASES}
+              values={data.cases}
+              editable={top && can('settings.rules')}
+            />
           </Col>
           <Col xs={24} lg={12}>
             <ExitRules values={data.exit} editable={top && can('settings.rules')} />
@@ -71,7 +106,21 @@ export default function SettingsPage() {
   );
 }
 
-function Group({ title, group, fields, values, editable, extra }: { title: string; group: Group; fields: [string, string][]; values: Settings[Group]; editable: boolean; extra?: boolean }) {
+function Group({
+  title,
+  group,
+  fields,
+  values,
+  editable,
+  extra,
+}: {
+  title: string;
+  group: Group;
+  fields: [string, string][];
+  values: Settings[Group];
+  editable: boolean;
+  extra?: boolean;
+}) {
   const [form] = Form.useForm();
   const { message } = App.useApp();
   const save = async () => {
@@ -83,12 +132,28 @@ function Group({ title, group, fields, values, editable, extra }: { title: strin
     }
   };
   return (
-    <Card title={title} style={{ marginBottom: 16 }} extra={editable && <Button type="primary" onClick={save}>保存</Button>}>
+    <Card
+      title={title}
+      style={{ marginBottom: 16 }}
+      extra={
+        editable && (
+          <Button type="primary" onClick={save}>
+            保存
+          </Button>
+        )
+      }
+    >
       <Form form={form} layout="horizontal" labelCol={{ span: 14 }} initialValues={values} disabled={!editable}>
         {fields.map(([k, label]) => (
-          <Form.Item key={k} name={k} label={label}><InputNumber min={0} /></Form.Item>
+          <Form.Item key={k} name={k} label={label}>
+            <InputNumber min={0} />
+          </Form.Item>
         ))}
-        {extra && <Form.Item name="requireTotpForAll" label="所有账号都须动态口令" valuePropName="checked"><Switch /></Form.Item>}
+        {extra && (
+          <Form.Item name="requireTotpForAll" label="所有账号都须动态口令" valuePropName="checked">
+            <Switch />
+          </Form.Item>
+        )}
       </Form>
     </Card>
   );
@@ -107,17 +172,39 @@ function ExitRules({ values, editable }: { values: ExitSettings; editable: boole
     }
   };
   return (
-    <Card title="退出机制规则（系统管理员）" style={{ marginBottom: 16 }} extra={editable && <Button type="primary" onClick={save}>保存</Button>}>
+    <Card
+      title="退出机制规则（系统管理员）"
+      style={{ marginBottom: 16 }}
+      extra={
+        editable && (
+          <Button type="primary" onClick={save}>
+            保存
+          </Button>
+        )
+      }
+    >
       <Form form={form} layout="vertical" initialValues={values} disabled={!editable}>
         {EXIT_CAUSES.map(([cause, label]) => (
           <Form.Item key={cause} label={label} style={{ marginBottom: 8 }}>
-            <Row gutter={8}>{EXIT_EFFECTS.map(([effect, text]) => (
-              <Col key={effect} xs={24} sm={8}><Form.Item name={[cause, effect]} valuePropName="checked" noStyle><Switch size="small" /></Form.Item> {text}</Col>
-            ))}</Row>
+            <Row gutter={8}>
+              {EXIT_EFFECTS.map(([effect, text]) => (
+                <Col key={effect} xs={24} sm={8}>
+                  <Form.Item name={[cause, effect]} valuePropName="checked" noStyle>
+                    <Switch size="small" />
+                  </Form.Item>{' '}
+                  {text}
+                </Col>
+              ))}
+            </Row>
           </Form.Item>
         ))}
         <Form.Item name="liftOnRemoval" label="移出名单或恢复存续后">
-          <Radio.Group options={[{ value: 'confirm', label: '经工作人员确认后恢复公示' }, { value: 'auto', label: '自动恢复公示' }]} />
+          <Radio.Group
+            options={[
+              { value: 'confirm', label: '经工作人员确认后恢复公示' },
+              { value: 'auto', label: '自动恢复公示' },
+            ]}
+          />
         </Form.Item>
       </Form>
     </Card>

@@ -2,7 +2,13 @@ import { useState } from 'react';
 import { Alert, App, Button, Card, Col, Form, Input, Modal, Popconfirm, Row, Select, Space, Table, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { call } from '../api';
-import { createStation, deleteStation, listStations, updateStation, type Station } from '@server/features/jurisdictions/contract';
+import {
+  createStation,
+  deleteStation,
+  listStations,
+  updateStation,
+  type Station,
+} from '@server/features/jurisdictions/contract';
 import { zodRule } from '../components/zodRule';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
@@ -11,7 +17,6 @@ import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { Link } from 'react-router-dom';
-
 
 export default function Stations() {
   const { me, can } = useAuth();
@@ -32,11 +37,25 @@ export default function Stations() {
 
   return (
     <div>
-      <PageTitle title="辖区与基层所" extra={canManage && <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>新建基层所</Button>} />
+      <PageTitle
+        title="辖区与基层所"
+        extra={
+          canManage && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
+              新建基层所
+            </Button>
+          )
+        }
+      />
       <Row gutter={16}>
         <Col xs={24} md={7}>
           <Card size="small" title="辖区" style={{ marginBottom: 16 }}>
-            <JurisdictionTree root={root} selected={under} onSelect={(c) => setUnder(c.length === 9 ? c.slice(0, 6) : c)} reloadKey={treeKey} />
+            <JurisdictionTree
+              root={root}
+              selected={under}
+              onSelect={(c) => setUnder(c.length === 9 ? c.slice(0, 6) : c)}
+              reloadKey={treeKey}
+            />
           </Card>
         </Col>
         <Col xs={24} md={17}>
@@ -55,36 +74,87 @@ export default function Stations() {
               locale={{ emptyText: canManage ? '本辖区还没有基层所，点击右上角"新建基层所"' : '本辖区还没有基层所' }}
               columns={[
                 { title: '所代码', dataIndex: 'code', width: 110 },
-                { title: '名称', dataIndex: 'name', render: (n: string, s: Station) => <Link to={`/guidance-posts/${s.code}`} title="指导站、驻所指导员与服务区域">{n}</Link> },
+                {
+                  title: '名称',
+                  dataIndex: 'name',
+                  render: (n: string, s: Station) => (
+                    <Link to={`/guidance-posts/${s.code}`} title="指导站、驻所指导员与服务区域">
+                      {n}
+                    </Link>
+                  ),
+                },
                 { title: '所属县区', dataIndex: 'countyName', width: 100 },
-                { title: '服务乡镇（街道）', dataIndex: 'servedAreas', render: (v: string[]) => v.map((a) => <Tag key={a}>{a}</Tag>) },
-                { title: '指导站', dataIndex: 'hasGuidancePost', width: 80, render: (v: boolean) => (v ? <Tag color="green">已建</Tag> : <Tag>未建</Tag>) },
+                {
+                  title: '服务乡镇（街道）',
+                  dataIndex: 'servedAreas',
+                  render: (v: string[]) => v.map((a) => <Tag key={a}>{a}</Tag>),
+                },
+                {
+                  title: '指导站',
+                  dataIndex: 'hasGuidancePost',
+                  width: 80,
+                  render: (v: boolean) => (v ? <Tag color="green">已建</Tag> : <Tag>未建</Tag>),
+                },
                 ...(canManage
-                  ? [{
-                      title: '操作',
-                      key: 'op',
-                      width: 120,
-                      render: (_: unknown, s: Station) => (
-                        <Space>
-                          <a onClick={() => setEditing(s)}>修改</a>
-                          <Popconfirm title="确认删除该所？" description="所下仍有账号或指导站时不能删除。" onConfirm={() => call(deleteStation, { params: { code: s.code } }).then(() => { message.success('已删除'); changed(); }, (e) => message.error(applyProblem(null, e)))}>
-                            <a>删除</a>
-                          </Popconfirm>
-                        </Space>
-                      ),
-                    }]
+                  ? [
+                      {
+                        title: '操作',
+                        key: 'op',
+                        width: 120,
+                        render: (_: unknown, s: Station) => (
+                          <Space>
+                            <a onClick={() => setEditing(s)}>修改</a>
+                            <Popconfirm
+                              title="确认删除该所？"
+                              description="所下仍有账号或指导站时不能删除。"
+                              onConfirm={() =>
+                                call(deleteStation, { params: { code: s.code } }).then(
+                                  () => {
+                                    message.success('已删除');
+                                    changed();
+                                  },
+                                  (e) => message.error(applyProblem(null, e)),
+                                )
+                              }
+                            >
+                              <a>删除</a>
+                            </Popconfirm>
+                          </Space>
+                        ),
+                      },
+                    ]
                   : []),
               ]}
             />
           </Card>
         </Col>
       </Row>
-      {editing && <StationForm root={root} station={editing === 'new' ? null : editing} defaultCounty={under.length === 6 ? under : undefined} onClose={() => setEditing(null)} onSaved={changed} />}
+      {editing && (
+        <StationForm
+          root={root}
+          station={editing === 'new' ? null : editing}
+          defaultCounty={under.length === 6 ? under : undefined}
+          onClose={() => setEditing(null)}
+          onSaved={changed}
+        />
+      )}
     </div>
   );
 }
 
-function StationForm({ root, station, defaultCounty, onClose, onSaved }: { root: string; station: Station | null; defaultCounty?: string; onClose: () => void; onSaved: () => void }) {
+function StationForm({
+  root,
+  station,
+  defaultCounty,
+  onClose,
+  onSaved,
+}: {
+  root: string;
+  station: Station | null;
+  defaultCounty?: string;
+  onClose: () => void;
+  onSaved: () => void;
+}) {
   const [form] = Form.useForm();
   const { message } = App.useApp();
   const [error, setError] = useState<string | null>(null);
@@ -106,20 +176,48 @@ function StationForm({ root, station, defaultCounty, onClose, onSaved }: { root:
     }
   };
   return (
-    <Modal open title={station ? `修改基层所：${station.name}` : '新建基层所'} onCancel={onClose} onOk={submit} okText="保存" confirmLoading={busy} destroyOnHidden>
+    <Modal
+      open
+      title={station ? `修改基层所：${station.name}` : '新建基层所'}
+      onCancel={onClose}
+      onOk={submit}
+      okText="保存"
+      confirmLoading={busy}
+      destroyOnHidden
+    >
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
-      <Form form={form} layout="vertical" initialValues={station ? { name: station.name, address: station.address, servedAreas: station.servedAreas } : { countyCode: defaultCounty }}>
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={
+          station
+            ? { name: station.name, address: station.address, servedAreas: station.servedAreas }
+            : { countyCode: defaultCounty }
+        }
+      >
         {!station && (
           <>
-            <Form.Item name="countyCode" label="所属县（区）" rules={[{ required: true, message: '请选择所属县（区）' }]}>
+            <Form.Item
+              name="countyCode"
+              label="所属县（区）"
+              rules={[{ required: true, message: '请选择所属县（区）' }]}
+            >
               <JurisdictionPicker root={root} accept={['county', 'city']} placeholder="选择县（区）" />
             </Form.Item>
-            <Form.Item name="suffix" label="所代码（3 位数字，本县内唯一）" rules={[{ required: true, message: '请填写所代码，如 007' }, zodRule(createStation.body.shape.suffix)]}>
+            <Form.Item
+              name="suffix"
+              label="所代码（3 位数字，本县内唯一）"
+              rules={[{ required: true, message: '请填写所代码，如 007' }, zodRule(createStation.body.shape.suffix)]}
+            >
               <Input maxLength={3} placeholder="如 007" />
             </Form.Item>
           </>
         )}
-        <Form.Item name="name" label="名称" rules={[{ required: true, min: 2, max: 60, message: '请输入 2–60 个字的名称' }]}>
+        <Form.Item
+          name="name"
+          label="名称"
+          rules={[{ required: true, min: 2, max: 60, message: '请输入 2–60 个字的名称' }]}
+        >
           <Input placeholder="如 新街口市场监管所" />
         </Form.Item>
         <Form.Item name="address" label="地址">

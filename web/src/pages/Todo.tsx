@@ -13,27 +13,72 @@ export function TodoList() {
   const nav = useNavigate();
   const [items, setItems] = useState<TodoItem[] | null>(null);
   const [filter, setFilter] = useState<'all' | 'urgent'>('all');
-  useEffect(() => { call(getTodos).then((r) => setItems(r.items), () => setItems([])); }, []);
+  useEffect(() => {
+    call(getTodos).then(
+      (r) => setItems(r.items),
+      () => setItems([]),
+    );
+  }, []);
   const shown = (items ?? []).filter((i) => filter === 'all' || i.urgency === 'overdue' || i.urgency === 'due_soon');
   const urgent = (items ?? []).filter((i) => i.urgency === 'overdue' || i.urgency === 'due_soon').length;
   return (
-    <Card size="small" style={{ marginBottom: 16 }} data-testid="todo"
-      title={<Space>今日待办<Badge count={items?.length ?? 0} showZero color="#c62828" /></Space>}
-      extra={<Segmented size="small" value={filter} onChange={(v) => setFilter(v as 'all' | 'urgent')} options={[{ value: 'all', label: '全部' }, { value: 'urgent', label: `紧急 ${urgent}` }]} />}>
-      {items && shown.length === 0 ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="没有待办事项" /> : (
-        <List loading={!items} dataSource={shown} renderItem={(i) => (
-          <List.Item style={{ paddingInline: 0, cursor: 'pointer' }} onClick={() => nav(i.link)} data-testid="todo-item" extra={<RightOutlined style={{ color: '#bbb' }} />}>
-            <div style={{ minWidth: 0, flex: 1 }}>
-              <Space wrap size={[6, 2]}>
-                <Tag color={COLOR[i.urgency]}>{URGENCY_LABELS[i.urgency]}</Tag>
-                <Tag>{i.kindLabel}</Tag>
-                {i.dueAt && <Typography.Text type={i.urgency === 'overdue' ? 'danger' : 'secondary'} style={{ fontSize: 12 }}>截止 {new Date(i.dueAt).toLocaleDateString('zh-CN')}</Typography.Text>}
-              </Space>
-              <Typography.Text strong style={{ display: 'block', wordBreak: 'break-word' }}>{i.title}</Typography.Text>
-              {i.detail && <Typography.Text type="secondary" style={{ fontSize: 13, wordBreak: 'break-word' }}>{i.detail}</Typography.Text>}
-            </div>
-          </List.Item>
-        )} />
+    <Card
+      size="small"
+      style={{ marginBottom: 16 }}
+      data-testid="todo"
+      title={
+        <Space>
+          今日待办
+          <Badge count={items?.length ?? 0} showZero color="#c62828" />
+        </Space>
+      }
+      extra={
+        <Segmented
+          size="small"
+          value={filter}
+          onChange={(v) => setFilter(v as 'all' | 'urgent')}
+          options={[
+            { value: 'all', label: '全部' },
+            { value: 'urgent', label: `紧急 ${urgent}` },
+          ]}
+        />
+      }
+    >
+      {items && shown.length === 0 ? (
+        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="没有待办事项" />
+      ) : (
+        <List
+          loading={!items}
+          dataSource={shown}
+          renderItem={(i) => (
+            <List.Item
+              style={{ paddingInline: 0, cursor: 'pointer' }}
+              onClick={() => nav(i.link)}
+              data-testid="todo-item"
+              extra={<RightOutlined style={{ color: '#bbb' }} />}
+            >
+              <div style={{ minWidth: 0, flex: 1 }}>
+                <Space wrap size={[6, 2]}>
+                  <Tag color={COLOR[i.urgency]}>{URGENCY_LABELS[i.urgency]}</Tag>
+                  <Tag>{i.kindLabel}</Tag>
+                  {i.dueAt && (
+                    <Typography.Text type={i.urgency === 'overdue' ? 'danger' : 'secondary'} style={{ fontSize: 12 }}>
+                      截止 {new Date(i.dueAt).toLocaleDateString('zh-CN')}
+                    </Typography.Text>
+                  )}
+                </Space>
+                <Typography.Text strong style={{ display: 'block', wordBreak: 'break-word' }}>
+                  {i.title}
+                </Typography.Text>
+                {i.detail && (
+                  <Typography.Text type="secondary" style={{ fontSize: 13, wordBreak: 'break-word' }}>
+                    {i.detail}
+                  </Typography.Text>
+                )}
+              </div>
+            </List.Item>
+          )}
+        />
       )}
     </Card>
   );

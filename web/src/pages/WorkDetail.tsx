@@ -1,9 +1,38 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Col, Collapse, Descriptions, Empty, Form, Input, InputNumber, Row, Select, Space, Statistic, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Collapse,
+  Descriptions,
+  Empty,
+  Form,
+  Input,
+  InputNumber,
+  Row,
+  Select,
+  Space,
+  Statistic,
+  Tag,
+  Typography,
+} from 'antd';
 import { DownloadOutlined, MinusCircleOutlined, PlusOutlined, ShareAltOutlined } from '@ant-design/icons';
 import { BOARD_LABELS, LINK_KINDS } from '@domain/worktasks/rules';
 import type { BodyOf } from '@server/http/contract';
-import { getBoard, getDeployment, receiveTarget, replyBody, replyTarget, returnBody, returnTarget, type Board, type DeploymentDetail as Detail, type Target } from '@server/features/worktasks/contract';
+import {
+  getBoard,
+  getDeployment,
+  receiveTarget,
+  replyBody,
+  replyTarget,
+  returnBody,
+  returnTarget,
+  type Board,
+  type DeploymentDetail as Detail,
+  type Target,
+} from '@server/features/worktasks/contract';
 import { useNavigate, useParams } from 'react-router-dom';
 import { call } from '../api';
 import { useAuth } from '../auth';
@@ -14,7 +43,6 @@ import { STATUS_COLOR, ymdhm } from './Work';
 import { zodRule } from '../components/zodRule';
 import { FormModal } from '../components/FormModal';
 import { IssueDrawer } from './WorkIssue';
-
 
 /** A notice or task: its body and files; the node's own receipt and reply (with files, pass-down); for the issuer, the live board with drill-down and return. */
 export default function WorkDetail() {
@@ -35,43 +63,108 @@ export default function WorkDetail() {
       setError(applyProblem(null, e));
     }
   }, [id]);
-  useEffect(() => { void load(); }, [load]);
+  useEffect(() => {
+    void load();
+  }, [load]);
   if (error) return <Alert type="error" showIcon title={error} />;
   if (!d) return null;
   const write = can('data.write');
   return (
     <div style={{ minWidth: 0 }}>
       <PageTitle title={d.title} extra={<Tag color={d.kind === 'task' ? 'red' : 'blue'}>{d.kindLabel}</Tag>} />
-      {d.closedAt && <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={`已撤销（${ymdhm(d.closedAt)}）${d.closedReason ? `：${d.closedReason}` : ''}`} />}
+      {d.closedAt && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 12 }}
+          title={`已撤销（${ymdhm(d.closedAt)}）${d.closedReason ? `：${d.closedReason}` : ''}`}
+        />
+      )}
       {d.source && (
-        <Alert type="info" showIcon style={{ marginBottom: 12 }} title={<span>本任务即{d.source.label}（台账中的记录就是任务内容，在台账中办理后回复时关联即可）：<Link to={d.source.path}>打开{d.source.label}</Link></span>} />
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 12 }}
+          title={
+            <span>
+              本任务即{d.source.label}（台账中的记录就是任务内容，在台账中办理后回复时关联即可）：
+              <Link to={d.source.path}>打开{d.source.label}</Link>
+            </span>
+          }
+        />
       )}
       {d.parent && (
-        <Alert type="info" showIcon style={{ marginBottom: 12 }} title={<span>转派自{d.parent.issuerName}的任务：{d.parent.id ? <Link to={`/work/${d.parent.id}`}>{d.parent.title}</Link> : d.parent.title}</span>} />
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 12 }}
+          title={
+            <span>
+              转派自{d.parent.issuerName}的任务：
+              {d.parent.id ? <Link to={`/work/${d.parent.id}`}>{d.parent.title}</Link> : d.parent.title}
+            </span>
+          }
+        />
       )}
       <Card size="small" style={{ marginBottom: 12 }}>
-        <Descriptions size="small" column={{ xs: 1, sm: 2 }} items={[
-          { key: 'i', label: '下发单位', children: `${d.issuer.name}（${d.createdByName}）` },
-          { key: 'c', label: '下发时间', children: ymdhm(d.createdAt) },
-          ...(d.dueAt ? [{ key: 'd', label: '截止', children: ymdhm(d.dueAt) }] : []),
-          ...(d.evidence ? [{ key: 'e', label: '回复要求', children: d.evidence }] : []),
-          ...(d.figures.length ? [{ key: 'f', label: '填报数字', children: d.figures.map((f) => f.label + (f.unit ? `（${f.unit}）` : '')).join('、') }] : []),
-        ]} />
-        <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginTop: 8, wordBreak: 'break-word' }}>{d.body}</Typography.Paragraph>
+        <Descriptions
+          size="small"
+          column={{ xs: 1, sm: 2 }}
+          items={[
+            { key: 'i', label: '下发单位', children: `${d.issuer.name}（${d.createdByName}）` },
+            { key: 'c', label: '下发时间', children: ymdhm(d.createdAt) },
+            ...(d.dueAt ? [{ key: 'd', label: '截止', children: ymdhm(d.dueAt) }] : []),
+            ...(d.evidence ? [{ key: 'e', label: '回复要求', children: d.evidence }] : []),
+            ...(d.figures.length
+              ? [
+                  {
+                    key: 'f',
+                    label: '填报数字',
+                    children: d.figures.map((f) => f.label + (f.unit ? `（${f.unit}）` : '')).join('、'),
+                  },
+                ]
+              : []),
+          ]}
+        />
+        <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginTop: 8, wordBreak: 'break-word' }}>
+          {d.body}
+        </Typography.Paragraph>
         <AttachmentList items={d.attachments} />
       </Card>
-      {d.own && <OwnPanel d={d} own={d.own} write={write && !d.closedAt} onChanged={load} onPassDown={() => setPassing(true)} />}
+      {d.own && (
+        <OwnPanel d={d} own={d.own} write={write && !d.closedAt} onChanged={load} onPassDown={() => setPassing(true)} />
+      )}
       {board && <BoardPanel id={d.id} board={board} figures={d.figures} write={write} onChanged={load} />}
       {d.own && (
-        <IssueDrawer open={passing} onClose={() => setPassing(false)} parent={{ targetId: d.own.id, title: d.title, dueAt: d.dueAt }}
-          onIssued={(sub) => { setPassing(false); message.success('已转派'); void nav(`/work/${sub}`); }} />
+        <IssueDrawer
+          open={passing}
+          onClose={() => setPassing(false)}
+          parent={{ targetId: d.own.id, title: d.title, dueAt: d.dueAt }}
+          onIssued={(sub) => {
+            setPassing(false);
+            message.success('已转派');
+            void nav(`/work/${sub}`);
+          }}
+        />
       )}
     </div>
   );
 }
 
 /** The node's own row: receive, reply (text, figures, files), pass down; the return reason when returned. */
-function OwnPanel({ d, own, write, onChanged, onPassDown }: { d: Detail; own: Target; write: boolean; onChanged: () => void; onPassDown: () => void }) {
+function OwnPanel({
+  d,
+  own,
+  write,
+  onChanged,
+  onPassDown,
+}: {
+  d: Detail;
+  own: Target;
+  write: boolean;
+  onChanged: () => void;
+  onPassDown: () => void;
+}) {
   const { message } = App.useApp();
   const [form] = Form.useForm();
   const [files, setFiles] = useState<AttachmentItem[]>(own.attachments);
@@ -79,65 +172,178 @@ function OwnPanel({ d, own, write, onChanged, onPassDown }: { d: Detail; own: Ta
   useEffect(() => setFiles(own.attachments), [own.attachments]);
   const act = async (fn: () => Promise<unknown>, ok: string) => {
     setBusy(true);
-    try { await fn(); message.success(ok); onChanged(); } catch (e) { message.error(applyProblem(form, e)); } finally { setBusy(false); }
+    try {
+      await fn();
+      message.success(ok);
+      onChanged();
+    } catch (e) {
+      message.error(applyProblem(form, e));
+    } finally {
+      setBusy(false);
+    }
   };
   const canReply = d.kind === 'task' && own.state !== 'replied';
   return (
-    <Card size="small" title="本单位办理" style={{ marginBottom: 12 }} extra={<Tag color={STATUS_COLOR[own.status]}>{BOARD_LABELS[own.status]}</Tag>}>
-      {own.state === 'returned' && <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={`已退回：${own.returnReason}`} />}
-      {own.late && <Tag color="orange" style={{ marginBottom: 8 }}>逾期回复</Tag>}
+    <Card
+      size="small"
+      title="本单位办理"
+      style={{ marginBottom: 12 }}
+      extra={<Tag color={STATUS_COLOR[own.status]}>{BOARD_LABELS[own.status]}</Tag>}
+    >
+      {own.state === 'returned' && (
+        <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={`已退回：${own.returnReason}`} />
+      )}
+      {own.late && (
+        <Tag color="orange" style={{ marginBottom: 8 }}>
+          逾期回复
+        </Tag>
+      )}
       {own.state === 'pending' && write && (
-        <Button type="primary" loading={busy} onClick={() => act(() => call(receiveTarget, { params: { id: own.id } }), '已签收')} style={{ marginRight: 8, marginBottom: 8 }} data-testid="receive">签收</Button>
+        <Button
+          type="primary"
+          loading={busy}
+          onClick={() => act(() => call(receiveTarget, { params: { id: own.id } }), '已签收')}
+          style={{ marginRight: 8, marginBottom: 8 }}
+          data-testid="receive"
+        >
+          签收
+        </Button>
       )}
       {d.kind === 'task' && write && own.state !== 'replied' && (
-        <Button icon={<ShareAltOutlined />} onClick={onPassDown} style={{ marginBottom: 8 }} data-testid="pass-down">转派下级</Button>
+        <Button icon={<ShareAltOutlined />} onClick={onPassDown} style={{ marginBottom: 8 }} data-testid="pass-down">
+          转派下级
+        </Button>
       )}
       {own.repliedAt && own.state === 'replied' && (
-        <Descriptions size="small" column={1} items={[
-          { key: 'r', label: '回复', children: <span style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{own.replyText}</span> },
-          { key: 't', label: '回复时间', children: `${ymdhm(own.repliedAt)}（${own.repliedByName}）` },
-          ...(own.replyFigures ? [{ key: 'f', label: '数字', children: d.figures.map((f) => `${f.label} ${own.replyFigures![f.key] ?? '—'}${f.unit ?? ''}`).join('；') }] : []),
-          ...(own.links.length ? [{ key: 'l', label: '关联记录', children: own.links.map((l) => <Link key={`${l.kind}${l.id}`} to={l.path}>{l.label} </Link>) }] : []),
-        ]} />
+        <Descriptions
+          size="small"
+          column={1}
+          items={[
+            {
+              key: 'r',
+              label: '回复',
+              children: <span style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{own.replyText}</span>,
+            },
+            { key: 't', label: '回复时间', children: `${ymdhm(own.repliedAt)}（${own.repliedByName}）` },
+            ...(own.replyFigures
+              ? [
+                  {
+                    key: 'f',
+                    label: '数字',
+                    children: d.figures
+                      .map((f) => `${f.label} ${own.replyFigures![f.key] ?? '—'}${f.unit ?? ''}`)
+                      .join('；'),
+                  },
+                ]
+              : []),
+            ...(own.links.length
+              ? [
+                  {
+                    key: 'l',
+                    label: '关联记录',
+                    children: own.links.map((l) => (
+                      <Link key={`${l.kind}${l.id}`} to={l.path}>
+                        {l.label}{' '}
+                      </Link>
+                    )),
+                  },
+                ]
+              : []),
+          ]}
+        />
       )}
       {(canReply || files.length > 0) && (
         <div style={{ margin: '8px 0' }}>
           <AttachmentList items={files} />
-          {canReply && write && <div style={{ marginTop: 8 }}><AttachmentUpload ownerType="deployment_target" ownerId={own.id} onUploaded={(a) => setFiles((x) => [...x, a])} /></div>}
+          {canReply && write && (
+            <div style={{ marginTop: 8 }}>
+              <AttachmentUpload
+                ownerType="deployment_target"
+                ownerId={own.id}
+                onUploaded={(a) => setFiles((x) => [...x, a])}
+              />
+            </div>
+          )}
         </div>
       )}
       {canReply && write && (
-        <Form form={form} layout="vertical" onFinish={(v: BodyOf<typeof replyTarget>) =>
-          act(() => call(replyTarget, { params: { id: own.id }, body: { text: v.text, ...(d.figures.length ? { figures: v.figures } : {}), links: (v.links ?? []).filter((l) => l?.kind && l?.id) } }), '已回复')}>
-          <Form.Item name="text" label="办理情况" rules={[{ required: true, message: '请填写办理情况' }, zodRule(replyBody.shape.text)]}><Input.TextArea rows={4} maxLength={20000} data-testid="reply-text" /></Form.Item>
+        <Form
+          form={form}
+          layout="vertical"
+          onFinish={(v: BodyOf<typeof replyTarget>) =>
+            act(
+              () =>
+                call(replyTarget, {
+                  params: { id: own.id },
+                  body: {
+                    text: v.text,
+                    ...(d.figures.length ? { figures: v.figures } : {}),
+                    links: (v.links ?? []).filter((l) => l?.kind && l?.id),
+                  },
+                }),
+              '已回复',
+            )
+          }
+        >
+          <Form.Item
+            name="text"
+            label="办理情况"
+            rules={[{ required: true, message: '请填写办理情况' }, zodRule(replyBody.shape.text)]}
+          >
+            <Input.TextArea rows={4} maxLength={20000} data-testid="reply-text" />
+          </Form.Item>
           {d.figures.map((f) => (
-            <Form.Item key={f.key} name={['figures', f.key]} label={f.label} rules={[{ required: true, message: `请填写${f.label}` }]}>
+            <Form.Item
+              key={f.key}
+              name={['figures', f.key]}
+              label={f.label}
+              rules={[{ required: true, message: `请填写${f.label}` }]}
+            >
               <InputNumber min={0} style={{ width: '100%' }} addonAfter={f.unit} />
             </Form.Item>
           ))}
           <Form.List name="links">
             {(fields, { add, remove }) => (
-              <Form.Item label="关联系统中已有的记录（可选）" extra="走访、诉求、核实线索、导入或报表已在系统中的，关联编号即可，不必重复填写">
+              <Form.Item
+                label="关联系统中已有的记录（可选）"
+                extra="走访、诉求、核实线索、导入或报表已在系统中的，关联编号即可，不必重复填写"
+              >
                 {fields.map((f) => (
                   <Space key={f.key} style={{ display: 'flex', marginBottom: 8 }} align="baseline" wrap>
                     <Form.Item name={[f.name, 'kind']} noStyle rules={[{ required: true, message: '类别' }]}>
-                      <Select style={{ width: 120 }} placeholder="类别" options={Object.entries(LINK_KINDS).map(([value, label]) => ({ value, label }))} />
+                      <Select
+                        style={{ width: 120 }}
+                        placeholder="类别"
+                        options={Object.entries(LINK_KINDS).map(([value, label]) => ({ value, label }))}
+                      />
                     </Form.Item>
-                    <Form.Item name={[f.name, 'id']} noStyle rules={[{ required: true, message: '编号' }]}><InputNumber min={1} placeholder="编号" style={{ width: 120 }} /></Form.Item>
+                    <Form.Item name={[f.name, 'id']} noStyle rules={[{ required: true, message: '编号' }]}>
+                      <InputNumber min={1} placeholder="编号" style={{ width: 120 }} />
+                    </Form.Item>
                     <MinusCircleOutlined onClick={() => remove(f.name)} />
                   </Space>
                 ))}
-                <Button type="dashed" icon={<PlusOutlined />} onClick={() => add()}>添加关联</Button>
+                <Button type="dashed" icon={<PlusOutlined />} onClick={() => add()}>
+                  添加关联
+                </Button>
               </Form.Item>
             )}
           </Form.List>
-          <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>附件可选，不要求拍照打卡；系统中已有的记录无需重复填报。</Typography.Paragraph>
-          <Button type="primary" htmlType="submit" loading={busy} block data-testid="reply-submit">提交回复</Button>
+          <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
+            附件可选，不要求拍照打卡；系统中已有的记录无需重复填报。
+          </Typography.Paragraph>
+          <Button type="primary" htmlType="submit" loading={busy} block data-testid="reply-submit">
+            提交回复
+          </Button>
         </Form>
       )}
       {own.passedDown.length > 0 && (
         <div style={{ marginTop: 8 }}>
-          {own.passedDown.map((p) => <div key={p.id}><Link to={`/work/${p.id}`}>已转派：{p.title}</Link>（办结 {p.counts.done}/{p.counts.total}）</div>)}
+          {own.passedDown.map((p) => (
+            <div key={p.id}>
+              <Link to={`/work/${p.id}`}>已转派：{p.title}</Link>（办结 {p.counts.done}/{p.counts.total}）
+            </div>
+          ))}
         </div>
       )}
     </Card>
@@ -145,48 +351,153 @@ function OwnPanel({ d, own, write, onChanged, onPassDown }: { d: Detail; own: Ta
 }
 
 /** The issuer's live board: the tiles, then each node as a card (status visible), expanding to its reply; return with a reason; Excel. */
-function BoardPanel({ id, board, figures, write, onChanged }: { id: number; board: Board; figures: Detail['figures']; write: boolean; onChanged: () => void }) {
+function BoardPanel({
+  id,
+  board,
+  figures,
+  write,
+  onChanged,
+}: {
+  id: number;
+  board: Board;
+  figures: Detail['figures'];
+  write: boolean;
+  onChanged: () => void;
+}) {
   const { message } = App.useApp();
   const [returning, setReturning] = useState<Target | null>(null);
   const c = board.counts;
-  const tiles: [string, number, string?][] = [['下发单位', c.total], ['已办结', c.done, '#389e0d'], ['已签收未办结', c.received], ['未签收', c.pending], ['退回待重报', c.returned, '#d48806'], ['逾期未办结', c.overdue, '#cf1322']];
+  const tiles: [string, number, string?][] = [
+    ['下发单位', c.total],
+    ['已办结', c.done, '#389e0d'],
+    ['已签收未办结', c.received],
+    ['未签收', c.pending],
+    ['退回待重报', c.returned, '#d48806'],
+    ['逾期未办结', c.overdue, '#cf1322'],
+  ];
   return (
-    <Card size="small" title="办理情况" extra={<a href={`/api/v1/deployments/${id}/board.xlsx`}><DownloadOutlined /> 导出</a>} data-testid="board">
+    <Card
+      size="small"
+      title="办理情况"
+      extra={
+        <a href={`/api/v1/deployments/${id}/board.xlsx`}>
+          <DownloadOutlined /> 导出
+        </a>
+      }
+      data-testid="board"
+    >
       <Row gutter={[8, 8]} style={{ marginBottom: 12 }}>
         {tiles.map(([label, value, color]) => (
-          <Col key={label} xs={8} sm={4}><Statistic title={label} value={value} styles={{ content: { color, fontSize: 20 } }} /></Col>
+          <Col key={label} xs={8} sm={4}>
+            <Statistic title={label} value={value} styles={{ content: { color, fontSize: 20 } }} />
+          </Col>
         ))}
       </Row>
       {c.late > 0 && <Typography.Text type="secondary">其中逾期回复 {c.late} 个。</Typography.Text>}
-      {board.targets.length === 0 ? <Empty /> : (
-        <Collapse size="small" items={board.targets.map((t) => ({
-          key: t.id,
-          label: <Space wrap size={[6, 2]}><span>{t.node.name}</span><Tag color={STATUS_COLOR[t.status]}>{t.statusLabel}</Tag>{t.late && <Tag color="orange">逾期回复</Tag>}</Space>,
-          children: (
-            <div style={{ minWidth: 0 }}>
-              <Descriptions size="small" column={1} items={[
-                { key: 'r', label: '签收', children: t.receivedAt ? `${ymdhm(t.receivedAt)}（${t.receivedByName}）` : '未签收' },
-                { key: 'p', label: '回复', children: t.repliedAt ? `${ymdhm(t.repliedAt)}（${t.repliedByName}）` : '未回复' },
-                ...(t.replyText ? [{ key: 't', label: '办理情况', children: <span style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{t.replyText}</span> }] : []),
-                ...(t.replyFigures ? [{ key: 'f', label: '数字', children: Object.entries(t.replyFigures).map(([k, v]) => `${figures.find((f) => f.key === k)?.label ?? k} ${v}`).join('；') }] : []),
-                ...(t.links.length ? [{ key: 'l', label: '关联记录', children: t.links.map((l) => <Link key={`${l.kind}${l.id}`} to={l.path}>{l.label} </Link>) }] : []),
-                ...(t.returnReason ? [{ key: 'x', label: '退回原因', children: t.returnReason }] : []),
-              ]} />
-              <AttachmentList items={t.attachments} />
-              {t.passedDown.map((p) => <div key={p.id}><Link to={`/work/${p.id}`}>已转派：{p.title}</Link>（办结 {p.counts.done}/{p.counts.total}）</div>)}
-              {write && t.state === 'replied' && <Button danger size="small" style={{ marginTop: 8 }} onClick={() => setReturning(t)}>退回</Button>}
-            </div>
-          ),
-        }))} />
+      {board.targets.length === 0 ? (
+        <Empty />
+      ) : (
+        <Collapse
+          size="small"
+          items={board.targets.map((t) => ({
+            key: t.id,
+            label: (
+              <Space wrap size={[6, 2]}>
+                <span>{t.node.name}</span>
+                <Tag color={STATUS_COLOR[t.status]}>{t.statusLabel}</Tag>
+                {t.late && <Tag color="orange">逾期回复</Tag>}
+              </Space>
+            ),
+            children: (
+              <div style={{ minWidth: 0 }}>
+                <Descriptions
+                  size="small"
+                  column={1}
+                  items={[
+                    {
+                      key: 'r',
+                      label: '签收',
+                      children: t.receivedAt ? `${ymdhm(t.receivedAt)}（${t.receivedByName}）` : '未签收',
+                    },
+                    {
+                      key: 'p',
+                      label: '回复',
+                      children: t.repliedAt ? `${ymdhm(t.repliedAt)}（${t.repliedByName}）` : '未回复',
+                    },
+                    ...(t.replyText
+                      ? [
+                          {
+                            key: 't',
+                            label: '办理情况',
+                            children: (
+                              <span style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{t.replyText}</span>
+                            ),
+                          },
+                        ]
+                      : []),
+                    ...(t.replyFigures
+                      ? [
+                          {
+                            key: 'f',
+                            label: '数字',
+                            children: Object.entries(t.replyFigures)
+                              .map(([k, v]) => `${figures.find((f) => f.key === k)?.label ?? k} ${v}`)
+                              .join('；'),
+                          },
+                        ]
+                      : []),
+                    ...(t.links.length
+                      ? [
+                          {
+                            key: 'l',
+                            label: '关联记录',
+                            children: t.links.map((l) => (
+                              <Link key={`${l.kind}${l.id}`} to={l.path}>
+                                {l.label}{' '}
+                              </Link>
+                            )),
+                          },
+                        ]
+                      : []),
+                    ...(t.returnReason ? [{ key: 'x', label: '退回原因', children: t.returnReason }] : []),
+                  ]}
+                />
+                <AttachmentList items={t.attachments} />
+                {t.passedDown.map((p) => (
+                  <div key={p.id}>
+                    <Link to={`/work/${p.id}`}>已转派：{p.title}</Link>（办结 {p.counts.done}/{p.counts.total}）
+                  </div>
+                ))}
+                {write && t.state === 'replied' && (
+                  <Button danger size="small" style={{ marginTop: 8 }} onClick={() => setReturning(t)}>
+                    退回
+                  </Button>
+                )}
+              </div>
+            ),
+          }))}
+        />
       )}
       {returning && (
-        <FormModal<BodyOf<typeof returnTarget>> title={`退回 ${returning.node.name} 的回复`} okText="退回" danger onClose={() => setReturning(null)} onSubmit={async (body) => {
-          await call(returnTarget, { params: { id: returning.id }, body });
-          message.success('已退回');
-          setReturning(null);
-          onChanged();
-        }}>
-          <Form.Item name="reason" label="退回原因" rules={[{ required: true, message: '退回须写明原因' }, zodRule(returnBody.shape.reason)]}><Input.TextArea rows={3} /></Form.Item>
+        <FormModal<BodyOf<typeof returnTarget>>
+          title={`退回 ${returning.node.name} 的回复`}
+          okText="退回"
+          danger
+          onClose={() => setReturning(null)}
+          onSubmit={async (body) => {
+            await call(returnTarget, { params: { id: returning.id }, body });
+            message.success('已退回');
+            setReturning(null);
+            onChanged();
+          }}
+        >
+          <Form.Item
+            name="reason"
+            label="退回原因"
+            rules={[{ required: true, message: '退回须写明原因' }, zodRule(returnBody.shape.reason)]}
+          >
+            <Input.TextArea rows={3} />
+          </Form.Item>
         </FormModal>
       )}
     </Card>

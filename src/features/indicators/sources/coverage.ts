@@ -6,7 +6,16 @@ import type { Measure } from '../measure.js';
 
 const KINDS = { kindEnterprise: 'enterprise', kindIndividual: 'individual', kindCooperative: 'cooperative' } as const;
 /** Registry key → column of coverage_tally. */
-const TALLY = { operating: 'operating', withMembers: 'with_members', ownOrg: 'own_org', anyOrg: 'any_org', work: 'work', membersOwnOrg: 'members_own_org', membersAnyOrg: 'members_any_org', entitiesReached: 'instructor' } as const;
+const TALLY = {
+  operating: 'operating',
+  withMembers: 'with_members',
+  ownOrg: 'own_org',
+  anyOrg: 'any_org',
+  work: 'work',
+  membersOwnOrg: 'members_own_org',
+  membersAnyOrg: 'members_any_org',
+  entitiesReached: 'instructor',
+} as const;
 
 /**
  * Entities, the two coverages and the entities instructors reach, from the trigger-kept coverage
@@ -20,10 +29,17 @@ export const coverageMeasures: Measure[] = [
     from: sql`coverage_tally t`,
     scope: 't.scope_key',
     where: () => sql`t.dim IN ('all', 'kind')`,
-    select: () => sql.join([
-      ...Object.entries(TALLY).map(([key, col]) => sql`coalesce(sum(${sql.ref(`t.${col}`)}) FILTER (WHERE t.dim = 'all'), 0)::int AS ${sql.ref(key)}`),
-      ...Object.entries(KINDS).map(([key, kind]) => sql`coalesce(sum(t.operating) FILTER (WHERE t.dim = 'kind' AND t.value = ${kind}), 0)::int AS ${sql.ref(key)}`),
-    ]),
+    select: () =>
+      sql.join([
+        ...Object.entries(TALLY).map(
+          ([key, col]) =>
+            sql`coalesce(sum(${sql.ref(`t.${col}`)}) FILTER (WHERE t.dim = 'all'), 0)::int AS ${sql.ref(key)}`,
+        ),
+        ...Object.entries(KINDS).map(
+          ([key, kind]) =>
+            sql`coalesce(sum(t.operating) FILTER (WHERE t.dim = 'kind' AND t.value = ${kind}), 0)::int AS ${sql.ref(key)}`,
+        ),
+      ]),
   },
   // Its own query: the months before newSince() are most of the tally's rows and count for nothing here.
   {

@@ -13,8 +13,15 @@ export const memberMeasures: Measure[] = [
     from: sql`(SELECT t.scope_key, t.on_roster AS roster, t.found, NULL::bigint AS member_id FROM member_tally t
                UNION ALL SELECT s.scope_key, 0, -1, s.member_id FROM member_found_spread s) m`,
     scope: 'm.scope_key',
-    select: () => sql`coalesce(sum(m.roster), 0)::int AS "membersOnRoster", (coalesce(sum(m.found), 0) + count(DISTINCT m.member_id))::int AS "membersFound"`,
+    select: () =>
+      sql`coalesce(sum(m.roster), 0)::int AS "membersOnRoster", (coalesce(sum(m.found), 0) + count(DISTINCT m.member_id))::int AS "membersFound"`,
   },
   // Still to verify: neither confirmed, dismissed nor transferred.
-  { keys: ['casesOpen'], from: sql`discovery_case c`, scope: 'c.scope_key', where: () => sql`c.state IN ('open', 'contacted')`, select: () => sql`count(*)::int AS "casesOpen"` },
+  {
+    keys: ['casesOpen'],
+    from: sql`discovery_case c`,
+    scope: 'c.scope_key',
+    where: () => sql`c.state IN ('open', 'contacted')`,
+    select: () => sql`count(*)::int AS "casesOpen"`,
+  },
 ];

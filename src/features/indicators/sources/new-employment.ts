@@ -9,8 +9,19 @@ import type { Measure } from '../measure.js';
  * carries the domain's definition (new_employment_coverage_facts).
  */
 export const newEmploymentMeasures: Measure[] = [
-  { keys: ['platforms'], from: sql`platform p`, scope: 'p.scope_key', where: () => sql`p.status = 'active'`, select: () => sql`count(*)::int AS "platforms"` },
-  { keys: ['platformPartners'], from: sql`platform_partner pp`, scope: 'pp.scope_key', select: () => sql`count(*)::int AS "platformPartners"` },
+  {
+    keys: ['platforms'],
+    from: sql`platform p`,
+    scope: 'p.scope_key',
+    where: () => sql`p.status = 'active'`,
+    select: () => sql`count(*)::int AS "platforms"`,
+  },
+  {
+    keys: ['platformPartners'],
+    from: sql`platform_partner pp`,
+    scope: 'pp.scope_key',
+    select: () => sql`count(*)::int AS "platformPartners"`,
+  },
   {
     keys: ['deliveryStations', 'riders'],
     // Each open station with its latest rider count.
@@ -19,13 +30,21 @@ export const newEmploymentMeasures: Measure[] = [
     scope: 'ds.scope_key',
     select: () => sql`count(*)::int AS "deliveryStations", coalesce(sum(ds.riders), 0)::int AS "riders"`,
   },
-  { keys: ['memberRiders'], from: sql`rider_person r`, scope: 'r.scope_key', where: () => sql`r.role = 'member' AND r.left_on IS NULL`, select: () => sql`count(*)::int AS "memberRiders"` },
+  {
+    keys: ['memberRiders'],
+    from: sql`rider_person r`,
+    scope: 'r.scope_key',
+    where: () => sql`r.role = 'member' AND r.left_on IS NULL`,
+    select: () => sql`count(*)::int AS "memberRiders"`,
+  },
   {
     keys: ['riderCommittees', 'mobileBranches'],
     from: sql`party_org o`,
     scope: 'o.scope_key',
-    where: () => sql`o.body = 'party' AND o.status = 'established' AND (o.sector = 'riders' OR o.setup_mode = 'mobile')`,
-    select: () => sql`count(*) FILTER (WHERE o.sector = 'riders' AND o.kind = 'committee' AND o.setup_mode = 'industry')::int AS "riderCommittees",
+    where: () =>
+      sql`o.body = 'party' AND o.status = 'established' AND (o.sector = 'riders' OR o.setup_mode = 'mobile')`,
+    select:
+      () => sql`count(*) FILTER (WHERE o.sector = 'riders' AND o.kind = 'committee' AND o.setup_mode = 'industry')::int AS "riderCommittees",
       count(*) FILTER (WHERE o.setup_mode = 'mobile')::int AS "mobileBranches"`,
   },
   {

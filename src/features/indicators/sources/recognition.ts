@@ -16,14 +16,22 @@ export const recognitionMeasures: Measure[] = [
     from: sql`recognition_point p`,
     scope: 'p.scope_key',
     where: () => sql`p.status = 'active'`,
-    select: () => sql`count(*) FILTER (WHERE p.kind = 'contact')::int AS "contactPoints", count(*) FILTER (WHERE p.kind = 'demo')::int AS "demoPoints"`,
+    select: () =>
+      sql`count(*) FILTER (WHERE p.kind = 'contact')::int AS "contactPoints", count(*) FILTER (WHERE p.kind = 'demo')::int AS "demoPoints"`,
   },
-  { keys: ['honoursAwarded'], from: sql`honour h`, scope: 'h.scope_key', where: () => sql`h.state = 'awarded'`, select: () => sql`count(*)::int AS "honoursAwarded"` },
+  {
+    keys: ['honoursAwarded'],
+    from: sql`honour h`,
+    scope: 'h.scope_key',
+    where: () => sql`h.state = 'awarded'`,
+    select: () => sql`count(*)::int AS "honoursAwarded"`,
+  },
   {
     keys: ['secretaries', 'secretariesTrained'],
     from: SECRETARY_FROM,
     scope: 'f.scope_key',
     where: () => secretaryInOffice(asOf()),
-    select: () => sql`count(*)::int AS "secretaries", count(*) FILTER (WHERE ${trainedInTime(asOf())})::int AS "secretariesTrained"`,
+    select: () =>
+      sql`count(*)::int AS "secretaries", count(*) FILTER (WHERE ${trainedInTime(asOf())})::int AS "secretariesTrained"`,
   },
 ];

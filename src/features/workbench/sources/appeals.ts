@@ -27,14 +27,49 @@ export const appealTodos: TodoSource<Value> = {
   },
   items: (r) => {
     const out: TodoItem[] = [];
-    const item = (key: string, title: string, detail: string, count: number, urgency: TodoItem['urgency'], dueAt: string | null = null): TodoItem =>
-      ({ key: `appeal:${key}`, kind: 'appeal', kindLabel: '诉求', title, detail, count, dueAt, urgency, link: '/appeals' });
-    if (r.overdue) out.push(item('overdue', `超时未办的诉求 ${r.overdue} 件`, '已超过本环节时限，将逐级督办', r.overdue, 'overdue'));
-    if (r.soon) out.push(item('soon', `24 小时内到期的诉求 ${r.soon} 件`, '请及时签收、办理或办结答复', r.soon, 'due_soon', at(r.first_due)?.toISOString() ?? null));
+    const item = (
+      key: string,
+      title: string,
+      detail: string,
+      count: number,
+      urgency: TodoItem['urgency'],
+      dueAt: string | null = null,
+    ): TodoItem => ({
+      key: `appeal:${key}`,
+      kind: 'appeal',
+      kindLabel: '诉求',
+      title,
+      detail,
+      count,
+      dueAt,
+      urgency,
+      link: '/appeals',
+    });
+    if (r.overdue)
+      out.push(item('overdue', `超时未办的诉求 ${r.overdue} 件`, '已超过本环节时限，将逐级督办', r.overdue, 'overdue'));
+    if (r.soon)
+      out.push(
+        item(
+          'soon',
+          `24 小时内到期的诉求 ${r.soon} 件`,
+          '请及时签收、办理或办结答复',
+          r.soon,
+          'due_soon',
+          at(r.first_due)?.toISOString() ?? null,
+        ),
+      );
     if (r.fresh) out.push(item('new', `新转来的诉求 ${r.fresh} 件`, '待签收', r.fresh, 'new'));
     if (r.escalated) {
       const many = r.escalated > ESCALATED_CAP;
-      out.push(item('escalated', `督办到本级的诉求 ${many ? `${ESCALATED_CAP} 件以上` : `${r.escalated} 件`}`, '下级超时未办，督办到本级', many ? ESCALATED_CAP : r.escalated, 'overdue'));
+      out.push(
+        item(
+          'escalated',
+          `督办到本级的诉求 ${many ? `${ESCALATED_CAP} 件以上` : `${r.escalated} 件`}`,
+          '下级超时未办，督办到本级',
+          many ? ESCALATED_CAP : r.escalated,
+          'overdue',
+        ),
+      );
     }
     return out;
   },

@@ -13,8 +13,30 @@ export const caseTodos: TodoSource<{ fresh: number; older: number }> = {
   },
   items: ({ fresh, older }) => {
     const out: TodoItem[] = [];
-    if (fresh) out.push({ key: 'case:new', kind: 'case', kindLabel: '核实线索', title: `新的核实线索 ${fresh} 条`, detail: '近 7 天比对或报到产生，待联系核实', count: fresh, dueAt: null, urgency: 'new', link: '/discovery' });
-    if (older) out.push({ key: 'case:open', kind: 'case', kindLabel: '核实线索', title: `待核实的线索 ${older} 条`, detail: '确认、排除（写明原因）或转接组织关系', count: older, dueAt: null, urgency: 'normal', link: '/discovery' });
+    if (fresh)
+      out.push({
+        key: 'case:new',
+        kind: 'case',
+        kindLabel: '核实线索',
+        title: `新的核实线索 ${fresh} 条`,
+        detail: '近 7 天比对或报到产生，待联系核实',
+        count: fresh,
+        dueAt: null,
+        urgency: 'new',
+        link: '/discovery',
+      });
+    if (older)
+      out.push({
+        key: 'case:open',
+        kind: 'case',
+        kindLabel: '核实线索',
+        title: `待核实的线索 ${older} 条`,
+        detail: '确认、排除（写明原因）或转接组织关系',
+        count: older,
+        dueAt: null,
+        urgency: 'normal',
+        link: '/discovery',
+      });
     return out;
   },
 };

@@ -11,7 +11,17 @@ import { at, DAY_MS, type TodoContext, type TodoSource } from './types.js';
  */
 const reportKeysDue = (c: TodoContext) => FORM_CODES.map((code) => `${code}:${periodDue(FORMS[code], c.today).period}`);
 
-type Row = { id: number; deployment_id: number; state: string; kind: 'notice' | 'task'; title: string; due_at: string | null; remind_days: number; return_reason: string | null; issuer: string };
+type Row = {
+  id: number;
+  deployment_id: number;
+  state: string;
+  kind: 'notice' | 'task';
+  title: string;
+  due_at: string | null;
+  remind_days: number;
+  return_reason: string | null;
+  issuer: string;
+};
 
 /** Notices to receive and tasks to answer (or answer again after a return) at the account's node. */
 export const deploymentTodos: TodoSource<Row[]> = {
@@ -27,11 +37,23 @@ export const deploymentTodos: TodoSource<Row[]> = {
   items: (rows, c) =>
     rows.map((r) => {
       const due = at(r.due_at);
-      const verb = r.kind === 'notice' ? '签收通知' : r.state === 'returned' ? '重新办理（已退回）' : r.state === 'pending' ? '签收并回复任务' : '回复任务';
+      const verb =
+        r.kind === 'notice'
+          ? '签收通知'
+          : r.state === 'returned'
+            ? '重新办理（已退回）'
+            : r.state === 'pending'
+              ? '签收并回复任务'
+              : '回复任务';
       return {
-        key: `deployment:${r.id}`, kind: 'deployment', kindLabel: KIND_LABELS[r.kind], title: `${verb}：${r.title}`,
+        key: `deployment:${r.id}`,
+        kind: 'deployment',
+        kindLabel: KIND_LABELS[r.kind],
+        title: `${verb}：${r.title}`,
         detail: r.state === 'returned' ? `退回原因：${r.return_reason}` : `${r.issuer}下发`,
-        count: 1, dueAt: due?.toISOString() ?? null, urgency: urgencyOf(due, c.now, Math.max(1, r.remind_days) * DAY_MS, r.state === 'pending'),
+        count: 1,
+        dueAt: due?.toISOString() ?? null,
+        urgency: urgencyOf(due, c.now, Math.max(1, r.remind_days) * DAY_MS, r.state === 'pending'),
         link: `/work/${r.deployment_id}`,
       };
     }),

@@ -8,5 +8,15 @@ import type { TodoSource } from './types.js';
 
 /** Every kind of 待办, one small query module each. A new kind is one more entry. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each source reads its own value shape
-export const SOURCES: readonly TodoSource<any>[] = [deploymentTodos, caseTodos, appealTodos, reportTodos, termTodos, honourTodos, exitTodos, cardTodos, importTodos];
+export const SOURCES: readonly TodoSource<any>[] = [
+  deploymentTodos,
+  caseTodos,
+  appealTodos,
+  reportTodos,
+  termTodos,
+  honourTodos,
+  exitTodos,
+  cardTodos,
+  importTodos,
+];
 export type { TodoContext, TodoSource } from './types.js';

@@ -17,10 +17,22 @@ export const termTodos: TodoSource<{ n: number; ended: number; first: string | n
       JOIN party_org o ON o.id = cand.org_id
       WHERE o.status = 'established' AND x.term_end <= ${until})`;
   },
-  items: (r) => !r.n ? [] : [{
-    key: 'term:due', kind: 'term', kindLabel: '换届提醒', title: `${r.n} 个党组织 6 个月内届满${r.ended ? `（其中 ${r.ended} 个已届满）` : ''}`, detail: '请督促按期换届，录入新一届班子',
-    count: r.n, dueAt: endOfDay(r.first), urgency: r.ended ? 'overdue' : 'due_soon', link: '/orgs',
-  }],
+  items: (r) =>
+    !r.n
+      ? []
+      : [
+          {
+            key: 'term:due',
+            kind: 'term',
+            kindLabel: '换届提醒',
+            title: `${r.n} 个党组织 6 个月内届满${r.ended ? `（其中 ${r.ended} 个已届满）` : ''}`,
+            detail: '请督促按期换届，录入新一届班子',
+            count: r.n,
+            dueAt: endOfDay(r.first),
+            urgency: r.ended ? 'overdue' : 'due_soon',
+            link: '/orgs',
+          },
+        ],
 };
 
 /** Honours in the subtree awaiting review, and awarded ones flagged for review (the entity turned bad). */
@@ -34,8 +46,30 @@ export const honourTodos: TodoSource<{ nominated: number; flagged: number }> = {
   },
   items: (r) => {
     const out: TodoItem[] = [];
-    if (r.nominated) out.push({ key: 'honour:nominated', kind: 'honour', kindLabel: '荣誉', title: `待审核的荣誉提名 ${r.nominated} 项`, detail: '审核通过或不通过（写明理由）', count: r.nominated, dueAt: null, urgency: 'normal', link: '/honours' });
-    if (r.flagged) out.push({ key: 'honour:flagged', kind: 'honour', kindLabel: '荣誉', title: `被标记复核的荣誉 ${r.flagged} 项`, detail: '主体注销、吊销或有严重违法记录，请复核是否撤销', count: r.flagged, dueAt: null, urgency: 'due_soon', link: '/honours' });
+    if (r.nominated)
+      out.push({
+        key: 'honour:nominated',
+        kind: 'honour',
+        kindLabel: '荣誉',
+        title: `待审核的荣誉提名 ${r.nominated} 项`,
+        detail: '审核通过或不通过（写明理由）',
+        count: r.nominated,
+        dueAt: null,
+        urgency: 'normal',
+        link: '/honours',
+      });
+    if (r.flagged)
+      out.push({
+        key: 'honour:flagged',
+        kind: 'honour',
+        kindLabel: '荣誉',
+        title: `被标记复核的荣誉 ${r.flagged} 项`,
+        detail: '主体注销、吊销或有严重违法记录，请复核是否撤销',
+        count: r.flagged,
+        dueAt: null,
+        urgency: 'due_soon',
+        link: '/honours',
+      });
     return out;
   },
 };
@@ -50,10 +84,22 @@ export const cardTodos: TodoSource<{ n: number; expired: number; first: string |
     return sql`(SELECT json_build_object('n', count(*), 'expired', count(*) FILTER (WHERE expires_on < ${c.today}), 'first', min(expires_on)::text)
       FROM mobile_card WHERE scope_key >= ${lo} AND scope_key < ${hi} AND returned_on IS NULL AND expires_on <= ${until})`;
   },
-  items: (r) => !r.n ? [] : [{
-    key: 'card:expiring', kind: 'card', kindLabel: '流动党员活动证', title: `${r.n} 张流动党员活动证 60 天内到期${r.expired ? `（其中 ${r.expired} 张已过期）` : ''}`, detail: '续期或登记交回',
-    count: r.n, dueAt: endOfDay(r.first), urgency: r.expired ? 'overdue' : 'due_soon', link: '/new-employment?tab=cards',
-  }],
+  items: (r) =>
+    !r.n
+      ? []
+      : [
+          {
+            key: 'card:expiring',
+            kind: 'card',
+            kindLabel: '流动党员活动证',
+            title: `${r.n} 张流动党员活动证 60 天内到期${r.expired ? `（其中 ${r.expired} 张已过期）` : ''}`,
+            detail: '续期或登记交回',
+            count: r.n,
+            dueAt: endOfDay(r.first),
+            urgency: r.expired ? 'overdue' : 'due_soon',
+            link: '/new-employment?tab=cards',
+          },
+        ],
 };
 
 type Job = { id: number; kind: string; file_name: string; status: string; rows_rejected: number };
@@ -74,11 +120,28 @@ export const importTodos: TodoSource<{ jobs: Job[]; no_station: number | null }>
   },
   items: ({ jobs, no_station }) => {
     const out: TodoItem[] = jobs.map((r) => ({
-      key: `import:${r.id}`, kind: 'import', kindLabel: '数据导入',
+      key: `import:${r.id}`,
+      kind: 'import',
+      kindLabel: '数据导入',
       title: r.status === 'failed' ? `导入失败：${r.file_name}` : `导入有 ${r.rows_rejected} 行被拒绝：${r.file_name}`,
-      detail: r.status === 'failed' ? '查看原因后重新导入' : '下载错误报告，改正后重新导入', count: r.status === 'failed' ? 1 : r.rows_rejected, dueAt: null, urgency: 'normal', link: '/imports',
+      detail: r.status === 'failed' ? '查看原因后重新导入' : '下载错误报告，改正后重新导入',
+      count: r.status === 'failed' ? 1 : r.rows_rejected,
+      dueAt: null,
+      urgency: 'normal',
+      link: '/imports',
     }));
-    if (no_station) out.push({ key: 'import:no-station', kind: 'import', kindLabel: '数据导入', title: `${no_station} 户存续市场主体未分到基层所`, detail: '在台账中指定所属基层所', count: no_station, dueAt: null, urgency: 'normal', link: '/entities' });
+    if (no_station)
+      out.push({
+        key: 'import:no-station',
+        kind: 'import',
+        kindLabel: '数据导入',
+        title: `${no_station} 户存续市场主体未分到基层所`,
+        detail: '在台账中指定所属基层所',
+        count: no_station,
+        dueAt: null,
+        urgency: 'normal',
+        link: '/entities',
+      });
     return out;
   },
 };

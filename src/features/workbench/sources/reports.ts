@@ -4,8 +4,17 @@ import { periodDue, urgencyOf } from '../../../domain/worktasks/todo.js';
 import type { TodoItem } from '../contract.js';
 import { DAY_MS, type TodoContext, type TodoSource } from './types.js';
 
-type Row = { t: 'own' | 'review'; id: number | null; form: string; period: string; state: string | null; return_reason: string | null; n: number };
-const dueOf = (c: TodoContext) => FORM_CODES.map((code) => ({ code, f: FORMS[code], ...periodDue(FORMS[code], c.today) }));
+type Row = {
+  t: 'own' | 'review';
+  id: number | null;
+  form: string;
+  period: string;
+  state: string | null;
+  return_reason: string | null;
+  n: number;
+};
+const dueOf = (c: TodoContext) =>
+  FORM_CODES.map((code) => ({ code, f: FORMS[code], ...periodDue(FORMS[code], c.today) }));
 
 /**
  * Statistical reports: the node's own report for the period now due (not yet submitted), its
@@ -15,7 +24,10 @@ const dueOf = (c: TodoContext) => FORM_CODES.map((code) => ({ code, f: FORMS[cod
 export const reportTodos: TodoSource<Row[]> = {
   kind: 'report',
   label: '统计报表',
-  select: (c) => (c.level === 'station' || c.level === 'nation') ? null : sql`(SELECT coalesce(json_agg(u), '[]'::json) FROM (
+  select: (c) =>
+    c.level === 'station' || c.level === 'nation'
+      ? null
+      : sql`(SELECT coalesce(json_agg(u), '[]'::json) FROM (
       SELECT 'own' AS t, r.id, r.form, r.period, r.state, r.return_reason, 1 AS n FROM report r
       WHERE r.jurisdiction_code = ${c.code} AND (r.state = 'returned' OR (r.form, r.period) IN (${sql.join(dueOf(c).map((d) => sql`(${d.code}, ${d.period})`))}))
       UNION ALL
@@ -30,18 +42,45 @@ export const reportTodos: TodoSource<Row[]> = {
       const own = rows.find((r) => r.t === 'own' && r.form === d.code && r.period === d.period);
       if (own?.state === 'submitted' || own?.state === 'returned') continue;
       const due = new Date(`${d.dueOn}T23:59:59+08:00`);
-      out.push({ key: `report:due:${d.code}:${d.period}`, kind: 'report', kindLabel: '统计报表', title: `上报${d.f.title}（${d.label}）`, detail: own ? '已生成，尚未上报' : '尚未生成',
-        count: 1, dueAt: due.toISOString(), urgency: urgencyOf(due, c.now, 7 * DAY_MS), link: `/reports?form=${d.code}&period=${encodeURIComponent(d.period)}` });
+      out.push({
+        key: `report:due:${d.code}:${d.period}`,
+        kind: 'report',
+        kindLabel: '统计报表',
+        title: `上报${d.f.title}（${d.label}）`,
+        detail: own ? '已生成，尚未上报' : '尚未生成',
+        count: 1,
+        dueAt: due.toISOString(),
+        urgency: urgencyOf(due, c.now, 7 * DAY_MS),
+        link: `/reports?form=${d.code}&period=${encodeURIComponent(d.period)}`,
+      });
     }
     for (const r of rows) {
       const f = FORMS[r.form as keyof typeof FORMS];
       if (!f) continue;
       if (r.t === 'own' && r.state === 'returned') {
-        out.push({ key: `report:returned:${r.id}`, kind: 'report', kindLabel: '统计报表', title: `重新上报（已退回）：${f.title}（${periodLabel(f.period, r.period)}）`, detail: `退回原因：${r.return_reason}`,
-          count: 1, dueAt: null, urgency: 'overdue', link: `/reports?form=${r.form}&period=${encodeURIComponent(r.period)}&open=${r.id}` });
+        out.push({
+          key: `report:returned:${r.id}`,
+          kind: 'report',
+          kindLabel: '统计报表',
+          title: `重新上报（已退回）：${f.title}（${periodLabel(f.period, r.period)}）`,
+          detail: `退回原因：${r.return_reason}`,
+          count: 1,
+          dueAt: null,
+          urgency: 'overdue',
+          link: `/reports?form=${r.form}&period=${encodeURIComponent(r.period)}&open=${r.id}`,
+        });
       } else if (r.t === 'review') {
-        out.push({ key: `report:review:${r.form}:${r.period}`, kind: 'report', kindLabel: '统计报表', title: `审核下级上报：${f.title}（${periodLabel(f.period, r.period)}）`, detail: `下级已上报 ${r.n} 份，审核后汇总上报或退回`,
-          count: r.n, dueAt: null, urgency: 'normal', link: `/reports?form=${r.form}&period=${encodeURIComponent(r.period)}` });
+        out.push({
+          key: `report:review:${r.form}:${r.period}`,
+          kind: 'report',
+          kindLabel: '统计报表',
+          title: `审核下级上报：${f.title}（${periodLabel(f.period, r.period)}）`,
+          detail: `下级已上报 ${r.n} 份，审核后汇总上报或退回`,
+          count: r.n,
+          dueAt: null,
+          urgency: 'normal',
+          link: `/reports?form=${r.form}&period=${encodeURIComponent(r.period)}`,
+        });
       }
     }
     return out;

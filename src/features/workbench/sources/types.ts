@@ -3,7 +3,15 @@ import type { DB } from '../../../db/schema.js';
 import type { TodoItem } from '../contract.js';
 
 /** Who the list is for: the account's node (its code, level and scope key) and today. */
-export type TodoContext = { db: Kysely<DB>; userId: number; code: string; level: string; scopeKey: string; now: Date; today: string };
+export type TodoContext = {
+  db: Kysely<DB>;
+  userId: number;
+  code: string;
+  level: string;
+  scopeKey: string;
+  now: Date;
+  today: string;
+};
 
 /**
  * One kind of 待办: a small query over the ledger it comes from (one scalar subquery yielding a

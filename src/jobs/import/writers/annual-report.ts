@@ -12,11 +12,20 @@ import { MATCHED_ROWS, NAMED_ENTITIES } from '../../../db/named-entities.js';
  * and the ids of the entities whose reports it inserted or changed (for the cases-follow hook: a report
  * imported again unchanged changes no case).
  */
-export async function writeAnnualReportBatch(db: Transaction<DB>, batch: Numbered<AnnualReportRow>[]): Promise<{ changed: number; unknownRows: number[]; byScope: Record<string, number>; entityIds: number[] }> {
+export async function writeAnnualReportBatch(
+  db: Transaction<DB>,
+  batch: Numbered<AnnualReportRow>[],
+): Promise<{ changed: number; unknownRows: number[]; byScope: Record<string, number>; entityIds: number[] }> {
   // Each column as one array literal (see arrayLiteral): the driver's per-element serialising cost more than the statement.
-  const a = (f: (b: Numbered<AnnualReportRow>) => string | number | boolean | null | undefined) => arrayLiteral(batch.map(f));
+  const a = (f: (b: Numbered<AnnualReportRow>) => string | number | boolean | null | undefined) =>
+    arrayLiteral(batch.map(f));
   const c = (f: (r: AnnualReportRow) => string | number | boolean | null | undefined) => a((b) => f(b.row));
-  const res = await sql<{ changed: number; unknown_rows: number[] | null; by_scope: Record<string, number> | null; entity_ids: (number | string)[] | null }>`
+  const res = await sql<{
+    changed: number;
+    unknown_rows: number[] | null;
+    by_scope: Record<string, number> | null;
+    entity_ids: (number | string)[] | null;
+  }>`
     WITH t AS (
       SELECT * FROM unnest(${a((b) => b.rowNo)}::int[], ${c((r) => r.uscc)}::text[], ${c((r) => r.regNo)}::text[], ${c((r) => r.year)}::int[],
         ${c((r) => r.filingStatus)}::text[], ${c((r) => r.filedOn)}::date[], ${c((r) => r.employees)}::int[], ${c((r) => r.partyMembers)}::int[],
@@ -42,5 +51,10 @@ export async function writeAnnualReportBatch(db: Transaction<DB>, batch: Numbere
            (SELECT jsonb_object_agg(scope_key, n) FROM (SELECT scope_key, count(*)::int AS n FROM m GROUP BY scope_key) s) AS by_scope,
            (SELECT array_agg(DISTINCT entity_id) FROM up) AS entity_ids`.execute(db);
   const r = res.rows[0];
-  return { changed: r.changed, unknownRows: r.unknown_rows ?? [], byScope: r.by_scope ?? {}, entityIds: (r.entity_ids ?? []).map(Number) };
+  return {
+    changed: r.changed,
+    unknownRows: r.unknown_rows ?? [],
+    byScope: r.by_scope ?? {},
+    entityIds: (r.entity_ids ?? []).map(Number),
+  };
 }

@@ -12,7 +12,11 @@ import type { Numbered } from './registry.js';
  * the listings inserted or changed, the row numbers naming no entity within scope, and the accepted
  * rows by the scope of their entity.
  */
-export async function writeCreditBatch(db: Transaction<DB>, list: CreditList, batch: Numbered<CreditRow>[]): Promise<{ changed: number; unknownRows: number[]; byScope: Record<string, number> }> {
+export async function writeCreditBatch(
+  db: Transaction<DB>,
+  list: CreditList,
+  batch: Numbered<CreditRow>[],
+): Promise<{ changed: number; unknownRows: number[]; byScope: Record<string, number> }> {
   const c = <T>(f: (r: CreditRow) => T) => batch.map((b) => f(b.row));
   const res = await sql<{ changed: number; unknown_rows: number[] | null; by_scope: Record<string, number> | null }>`
     WITH t AS (
@@ -38,6 +42,12 @@ export async function writeCreditBatch(db: Transaction<DB>, list: CreditList, ba
     )
     SELECT (SELECT count(*)::int FROM up) AS changed,
            (SELECT array_agg(row_no ORDER BY row_no) FROM t WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.row_no = t.row_no)) AS unknown_rows,
-           (SELECT jsonb_object_agg(scope_key, n) FROM (SELECT scope_key, count(*)::int AS n FROM m GROUP BY scope_key) s) AS by_scope`.execute(db);
-  return { changed: res.rows[0].changed, unknownRows: res.rows[0].unknown_rows ?? [], byScope: res.rows[0].by_scope ?? {} };
+           (SELECT jsonb_object_agg(scope_key, n) FROM (SELECT scope_key, count(*)::int AS n FROM m GROUP BY scope_key) s) AS by_scope`.execute(
+    db,
+  );
+  return {
+    changed: res.rows[0].changed,
+    unknownRows: res.rows[0].unknown_rows ?? [],
+    byScope: res.rows[0].by_scope ?? {},
+  };
 }

@@ -6,7 +6,14 @@ import type { RegistryRow } from '../../../domain/ledger/rows.js';
 
 export type Numbered<T> = { rowNo: number; row: T };
 /** A change of an existing entity's kind or name (the import's change summary lists them). */
-export type IdentityChange = { rowNo: number; entityId: number; scopeKey: string; field: 'kind' | 'name'; before: string; after: string };
+export type IdentityChange = {
+  rowNo: number;
+  entityId: number;
+  scopeKey: string;
+  field: 'kind' | 'name';
+  before: string;
+  after: string;
+};
 type Person = { name: string; id?: RegistryRow['repIdNumber']; phone?: string };
 
 /**
@@ -16,9 +23,18 @@ type Person = { name: string; id?: RegistryRow['repIdNumber']; phone?: string };
  * changes a row only where a value differs: importing the same file twice changes nothing.
  * Returns how many rows it inserted or changed, and the changes of an existing entity's kind or name.
  */
-export async function writeRegistryBatch(db: Transaction<DB>, keys: Keys, batch: Numbered<RegistryRow>[], scopeOf: (code: string) => string): Promise<{ changed: number; identity: IdentityChange[] }> {
+export async function writeRegistryBatch(
+  db: Transaction<DB>,
+  keys: Keys,
+  batch: Numbered<RegistryRow>[],
+  scopeOf: (code: string) => string,
+): Promise<{ changed: number; identity: IdentityChange[] }> {
   const rows = batch.map((b) => b.row);
-  const people = await upsertPersons(db, keys, rows.flatMap((r) => personsOf(r)));
+  const people = await upsertPersons(
+    db,
+    keys,
+    rows.flatMap((r) => personsOf(r)),
+  );
   const zones = await upsertZones(db, rows, scopeOf);
   const entityScope = (r: RegistryRow) => scopeOf(r.stationCode ?? r.countyCode);
 
@@ -31,7 +47,16 @@ export async function writeRegistryBatch(db: Transaction<DB>, keys: Keys, batch:
     if (!part.length) continue;
     const c = <T>(f: (r: RegistryRow) => T) => part.map(f);
     const keysOfPart = c((r) => (keyed === 'uscc' ? r.uscc! : r.regNo!));
-    const res = await sql<{ id: number; key: string; changed: boolean; scope_key: string | null; old_kind: string | null; old_name: string | null; kind: string | null; name: string | null }>`
+    const res = await sql<{
+      id: number;
+      key: string;
+      changed: boolean;
+      scope_key: string | null;
+      old_kind: string | null;
+      old_name: string | null;
+      kind: string | null;
+      name: string | null;
+    }>`
       WITH old AS (SELECT id, kind, name FROM entity WHERE ${sql.raw(keyed)} = ANY(${keysOfPart}::text[])),
       up AS (
         INSERT INTO entity AS e (kind, uscc, reg_no, name, status, registered_on, address, county_code, station_code, scope_key, industry_section, industry_division, size_class, employees, reg_type)
@@ -61,7 +86,9 @@ export async function writeRegistryBatch(db: Transaction<DB>, keys: Keys, batch:
       SELECT up.id, up.key, true AS changed, up.scope_key, o.kind AS old_kind, o.name AS old_name, up.kind, up.name FROM up LEFT JOIN old o ON o.id = up.id
       UNION ALL
       SELECT e.id, e.${sql.raw(keyed)}, false, NULL, NULL, NULL, NULL, NULL FROM entity e
-      WHERE e.${sql.raw(keyed)} = ANY(${keysOfPart}::text[]) AND NOT EXISTS (SELECT 1 FROM up WHERE up.id = e.id)`.execute(db);
+      WHERE e.${sql.raw(keyed)} = ANY(${keysOfPart}::text[]) AND NOT EXISTS (SELECT 1 FROM up WHERE up.id = e.id)`.execute(
+      db,
+    );
     for (const r of res.rows) {
       entityIds.set(r.key, r.id);
       if (r.changed) changed++;
@@ -69,13 +96,16 @@ export async function writeRegistryBatch(db: Transaction<DB>, keys: Keys, batch:
       for (const field of ['kind', 'name'] as const) {
         const before = field === 'kind' ? r.old_kind : r.old_name;
         const after = field === 'kind' ? r.kind : r.name;
-        if (r.changed && before !== null && after !== null && before !== after) identity.push({ rowNo: rowNoOf.get(r.key)!, entityId: r.id, scopeKey: r.scope_key!, field, before, after });
+        if (r.changed && before !== null && after !== null && before !== after)
+          identity.push({ rowNo: rowNoOf.get(r.key)!, entityId: r.id, scopeKey: r.scope_key!, field, before, after });
       }
     }
   }
   const idOf = (r: RegistryRow) => entityIds.get(r.uscc ?? r.regNo!)!;
 
-  const links = rows.filter((r) => r.zoneName).map((r) => ({ entity: idOf(r), zone: zones.get(`${r.countyCode}|${r.zoneName}`)!, scope: entityScope(r) }));
+  const links = rows
+    .filter((r) => r.zoneName)
+    .map((r) => ({ entity: idOf(r), zone: zones.get(`${r.countyCode}|${r.zoneName}`)!, scope: entityScope(r) }));
   if (links.length) {
     const res = await sql`INSERT INTO entity_zone (entity_id, zone_id, scope_key)
       SELECT * FROM unnest(${links.map((l) => l.entity)}::bigint[], ${links.map((l) => l.zone)}::bigint[], ${links.map((l) => l.scope)}::text[])
@@ -83,14 +113,18 @@ export async function writeRegistryBatch(db: Transaction<DB>, keys: Keys, batch:
     changed += Number(res.numAffectedRows ?? 0);
   }
 
-  for (const [role, pick] of [['legal_rep', 'rep'], ['liaison', 'liaison']] as const) {
+  for (const [role, pick] of [
+    ['legal_rep', 'rep'],
+    ['liaison', 'liaison'],
+  ] as const) {
     const withRole = rows.filter((r) => r[`${pick}Name`]);
     if (!withRole.length) continue;
     const entityCol = withRole.map(idOf);
     const personCol = withRole.map((r) => people.get(personKey(r, pick))!);
     const scopeCol = withRole.map(entityScope);
     // The registry names one person per role: someone else in that role is replaced (kept in the history).
-    const gone = await sql`DELETE FROM entity_person ep USING unnest(${entityCol}::bigint[], ${personCol}::bigint[]) AS t(entity_id, person_id)
+    const gone =
+      await sql`DELETE FROM entity_person ep USING unnest(${entityCol}::bigint[], ${personCol}::bigint[]) AS t(entity_id, person_id)
       WHERE ep.entity_id = t.entity_id AND ep.role = ${role} AND ep.person_id <> t.person_id`.execute(db);
     const added = await sql`INSERT INTO entity_person (entity_id, person_id, role, scope_key)
       SELECT e, p, ${role}, s FROM unnest(${entityCol}::bigint[], ${personCol}::bigint[], ${scopeCol}::text[]) AS t(e, p, s)
@@ -100,11 +134,25 @@ export async function writeRegistryBatch(db: Transaction<DB>, keys: Keys, batch:
   return { changed, identity };
 
   function personsOf(r: RegistryRow): Person[] {
-    return (['rep', 'liaison'] as const).filter((p) => r[`${p}Name`]).map((p) => ({ name: r[`${p}Name`]!, id: r[`${p}IdNumber`], phone: r[`${p}Phone`] }));
+    return (['rep', 'liaison'] as const)
+      .filter((p) => r[`${p}Name`])
+      .map((p) => ({ name: r[`${p}Name`]!, id: r[`${p}IdNumber`], phone: r[`${p}Phone`] }));
   }
   async function upsertPersons(tx: Transaction<DB>, k: Keys, persons: Person[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    const ids = await upsertIdentified(tx, k, persons.filter((p) => p.id).map((p) => ({ idNumber: p.id!.value, birthDate: p.id!.birthDate, sex: p.id!.sex, name: p.name, phone: p.phone })));
+    const ids = await upsertIdentified(
+      tx,
+      k,
+      persons
+        .filter((p) => p.id)
+        .map((p) => ({
+          idNumber: p.id!.value,
+          birthDate: p.id!.birthDate,
+          sex: p.id!.sex,
+          name: p.name,
+          phone: p.phone,
+        })),
+    );
     for (const r of rows) {
       for (const p of ['rep', 'liaison'] as const) {
         const id = r[`${p}IdNumber`];
@@ -119,14 +167,22 @@ export async function writeRegistryBatch(db: Transaction<DB>, keys: Keys, batch:
     const wanted = rows.flatMap((r) =>
       (['rep', 'liaison'] as const)
         .filter((p) => r[`${p}Name`] && !r[`${p}IdNumber`])
-        .map((p) => ({ r, pick: p, role: p === 'rep' ? ('legal_rep' as const) : ('liaison' as const), name: r[`${p}Name`]!, phone: r[`${p}Phone`] })),
+        .map((p) => ({
+          r,
+          pick: p,
+          role: p === 'rep' ? ('legal_rep' as const) : ('liaison' as const),
+          name: r[`${p}Name`]!,
+          phone: r[`${p}Phone`],
+        })),
     );
     if (!wanted.length) return;
     const existingKeys = wanted.map((w) => `${w.r.uscc ?? w.r.regNo}|${w.role}|${w.name}`);
     const found = await sql<{ k: string; person_id: number }>`
       SELECT coalesce(e.uscc, e.reg_no) || '|' || ep.role || '|' || p.name AS k, p.id AS person_id
       FROM entity_person ep JOIN entity e ON e.id = ep.entity_id JOIN person p ON p.id = ep.person_id
-      WHERE p.id_bi IS NULL AND coalesce(e.uscc, e.reg_no) || '|' || ep.role || '|' || p.name = ANY(${existingKeys}::text[])`.execute(tx);
+      WHERE p.id_bi IS NULL AND coalesce(e.uscc, e.reg_no) || '|' || ep.role || '|' || p.name = ANY(${existingKeys}::text[])`.execute(
+      tx,
+    );
     const have = new Map(found.rows.map((f) => [f.k, f.person_id]));
     const missing = wanted.filter((w, i) => !have.has(existingKeys[i]));
     const made = await insertUnidentified(tx, k, missing);
@@ -141,7 +197,11 @@ function personKey(r: RegistryRow, pick: 'rep' | 'liaison'): string {
   return id ? `id:${id.value}` : `n:${r.uscc ?? r.regNo}|${pick}|${r[`${pick}Name`]}`;
 }
 
-async function upsertZones(db: Transaction<DB>, rows: RegistryRow[], scopeOf: (code: string) => string): Promise<Map<string, number>> {
+async function upsertZones(
+  db: Transaction<DB>,
+  rows: RegistryRow[],
+  scopeOf: (code: string) => string,
+): Promise<Map<string, number>> {
   const named = new Map<string, RegistryRow>();
   for (const r of rows) if (r.zoneName) named.set(`${r.countyCode}|${r.zoneName}`, r);
   if (!named.size) return new Map();

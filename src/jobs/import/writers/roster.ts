@@ -13,29 +13,59 @@ import type { Numbered } from './registry.js';
  */
 export function rosterKey(keys: Keys, r: RosterRow): string {
   if (r.idNumber) return `id:${blindIndex(keys, r.idNumber.value)}`;
-  return `n:${crypto.createHash('sm3').update(`${r.name}|${r.birthDate ?? ''}|${r.orgRelation ?? ''}`).digest('hex')}`;
+  return `n:${crypto
+    .createHash('sm3')
+    .update(`${r.name}|${r.birthDate ?? ''}|${r.orgRelation ?? ''}`)
+    .digest('hex')}`;
 }
 
 /**
  * Upserts roster members (and their persons) in the caller's scoped transaction; a member's
  * sources gain 'roster' and a roster record counts as confirmed. Returns rows inserted or changed.
  */
-export async function writeRosterBatch(db: Transaction<DB>, keys: Keys, batch: Numbered<RosterRow>[], scopeKey: string): Promise<number> {
+export async function writeRosterBatch(
+  db: Transaction<DB>,
+  keys: Keys,
+  batch: Numbered<RosterRow>[],
+  scopeKey: string,
+): Promise<number> {
   const rows = batch.map((b) => b.row);
   const rkeys = rows.map((r) => rosterKey(keys, r));
   const personOf = new Map<string, number>();
 
   const identified = rows.map((r, i) => ({ r, k: rkeys[i] })).filter((x) => x.r.idNumber);
-  const ids = await upsertIdentified(db, keys, identified.map(({ r }) => ({ idNumber: r.idNumber!.value, birthDate: r.idNumber!.birthDate, sex: r.idNumber!.sex, name: r.name, phone: r.phone })));
+  const ids = await upsertIdentified(
+    db,
+    keys,
+    identified.map(({ r }) => ({
+      idNumber: r.idNumber!.value,
+      birthDate: r.idNumber!.birthDate,
+      sex: r.idNumber!.sex,
+      name: r.name,
+      phone: r.phone,
+    })),
+  );
   for (const { r, k } of identified) personOf.set(k, ids.get(r.idNumber!.value)!);
 
   // Without a number: the member already on file under the same key keeps their person.
   const unidentified = rows.map((r, i) => ({ r, k: rkeys[i] })).filter((x) => !x.r.idNumber);
   if (unidentified.length) {
-    const known = await db.selectFrom('member').select(['roster_key', 'person_id']).where('roster_key', 'in', unidentified.map((x) => x.k)).execute();
+    const known = await db
+      .selectFrom('member')
+      .select(['roster_key', 'person_id'])
+      .where(
+        'roster_key',
+        'in',
+        unidentified.map((x) => x.k),
+      )
+      .execute();
     for (const m of known) personOf.set(m.roster_key!, m.person_id);
     const fresh = unidentified.filter((x) => !personOf.has(x.k));
-    const made = await insertUnidentified(db, keys, fresh.map(({ r }) => ({ name: r.name, phone: r.phone })));
+    const made = await insertUnidentified(
+      db,
+      keys,
+      fresh.map(({ r }) => ({ name: r.name, phone: r.phone })),
+    );
     fresh.forEach((x, i) => personOf.set(x.k, made[i]));
   }
 
@@ -59,7 +89,9 @@ export async function writeRosterBatch(db: Transaction<DB>, keys: Keys, batch: N
   if (dated.length) {
     await sql`UPDATE person p SET birth_date = coalesce(t.b, p.birth_date), sex = coalesce(t.s, p.sex)
       FROM unnest(${dated.map((x) => personOf.get(x.k)!)}::bigint[], ${dated.map((x) => x.r.birthDate ?? null)}::date[], ${dated.map((x) => x.r.sex ?? null)}::text[]) AS t(id, b, s)
-      WHERE p.id = t.id AND (p.birth_date IS DISTINCT FROM coalesce(t.b, p.birth_date) OR p.sex IS DISTINCT FROM coalesce(t.s, p.sex))`.execute(db);
+      WHERE p.id = t.id AND (p.birth_date IS DISTINCT FROM coalesce(t.b, p.birth_date) OR p.sex IS DISTINCT FROM coalesce(t.s, p.sex))`.execute(
+      db,
+    );
   }
   return res.rows.length;
 }

@@ -23,7 +23,7 @@ import { amendServiceAccount, issueServiceAccount, revokeAccount, setCertificate
 const TAGS = ['系统对接'];
 
 /** A date alone expires at the end of that day, China time. */
-export function expiryOf(s: string): Date {
+function expiryOf(s: string): Date {
   const d = /^\d{4}-\d{2}-\d{2}$/.test(s) ? new Date(`${s}T23:59:59.999+08:00`) : new Date(s);
   if (Number.isNaN(d.getTime()))
     throw badRequest('有效期不是有效的日期', [{ field: 'expiresAt', message: '日期无效' }]);

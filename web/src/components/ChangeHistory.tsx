@@ -1,5 +1,6 @@
 import { Empty, Timeline, Typography } from 'antd';
 import type { HistoryLine } from '@server/http/contract';
+import { when } from './format';
 
 /** A record's change history (ledger_history lines), newest first, each line in words with who and when. */
 export function ChangeHistory<H extends HistoryLine>({ lines, describe }: { lines: H[]; describe: (h: H) => string }) {
@@ -13,7 +14,7 @@ export function ChangeHistory<H extends HistoryLine>({ lines, describe }: { line
           <div>
             <div>{describe(h)}</div>
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              {new Date(h.at).toLocaleString('zh-CN')} · {h.actor}
+              {when(h.at)} · {h.actor}
             </Typography.Text>
           </div>
         ),

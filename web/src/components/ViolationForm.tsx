@@ -4,7 +4,7 @@ import { call } from '../api';
 import type { BodyOf, ResponseOf } from '@server/http/contract';
 import { recordViolation } from '@server/features/recognition/contract';
 import { FormModal } from './FormModal';
-import { ymd } from './format';
+import { isFuture, ymd } from './format';
 import { zodRule } from './zodRule';
 
 type Values = Omit<BodyOf<typeof recordViolation>, 'occurredOn'> & { occurredOn: dayjs.Dayjs };
@@ -42,7 +42,7 @@ export function ViolationForm({
         style={{ marginBottom: 12 }}
       />
       <Form.Item name="occurredOn" label="发生日期" rules={[{ required: true, message: '请选择发生日期' }]}>
-        <DatePicker disabledDate={(x) => x.isAfter(dayjs())} />
+        <DatePicker disabledDate={isFuture} />
       </Form.Item>
       <Form.Item
         name="description"

@@ -12,6 +12,12 @@ export const indicatorValue = (k: IndicatorKey, v: number | null | undefined): s
 export const toOptions = (labels: Record<string, string>) =>
   Object.entries(labels).map(([value, label]) => ({ value, label }));
 
+/** A date picker's days after today, which a record of what happened cannot name (the server refuses them too). */
+export const isFuture = (d: { isAfter: (other: Date) => boolean }): boolean => d.isAfter(new Date());
+
+/** A moment in the reader's words, or a dash when there is none. */
+export const when = (t: string | null): string => (t ? new Date(t).toLocaleString('zh-CN') : '—');
+
 /** Dates go to the API as YYYY-MM-DD, whatever the picker holds. */
 export const ymd = (d: { format: (f: string) => string } | null | undefined): string | undefined =>
   d?.format('YYYY-MM-DD');

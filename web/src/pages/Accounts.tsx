@@ -37,9 +37,9 @@ import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
+import { when } from '../components/format';
 
 const DUTIES = ['sysadmin', 'secadmin', 'auditor'];
-const fmt = (t: string | null) => (t ? new Date(t).toLocaleString('zh-CN') : '—');
 
 export default function Accounts() {
   const { me, can } = useAuth();
@@ -151,7 +151,7 @@ export default function Accounts() {
                 </Space>
               ),
             },
-            { title: '最近登录', dataIndex: 'lastLoginAt', width: 160, render: fmt },
+            { title: '最近登录', dataIndex: 'lastLoginAt', width: 160, render: when },
             {
               title: '操作',
               key: 'op',
@@ -367,7 +367,7 @@ function LoginHistory({ account, onClose }: { account: Account; onClose: () => v
         pagination={list.pagination}
         locale={{ emptyText: '尚无登录记录' }}
         columns={[
-          { title: '时间', dataIndex: 'at', render: fmt },
+          { title: '时间', dataIndex: 'at', render: when },
           { title: 'IP', dataIndex: 'ip' },
           { title: '结果', dataIndex: 'outcome', render: (o: string) => OUTCOME[o] ?? o },
           { title: '浏览器', dataIndex: 'userAgent', ellipsis: true },

@@ -43,7 +43,7 @@ import { SearchSelect } from '../components/SearchSelect';
 import { AreaBars } from '../components/AreaBars';
 import { Section } from '../components/Section';
 import { drawerSize } from '../components/drawer';
-import { toOptions, ymd } from '../components/format';
+import { isFuture, toOptions, ymd } from '../components/format';
 import { OUTCOME_LABEL } from '../components/labels';
 import { useFilters, useOpenParam, useRecord, useReloadOn } from '../components/hooks';
 import { useDictionary } from '../components/useDictionary';
@@ -348,7 +348,7 @@ function ProgramDrawer({ id, onClose, onChanged }: { id: number; onClose: () => 
                 />
               </Form.Item>
               <Form.Item name="joinedOn" label="参与日期">
-                <DatePicker disabledDate={(x) => x.isAfter(dayjs())} />
+                <DatePicker disabledDate={isFuture} />
               </Form.Item>
               <Form.Item name="problem" label="存在的问题或需求">
                 <Input.TextArea rows={2} maxLength={2000} />

@@ -8,6 +8,7 @@ import { exportAudit, listAudit, verifyAudit } from '@server/features/audit/cont
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
+import { when } from '../components/format';
 
 const OUTCOME: Record<string, [string, string]> = {
   success: ['成功', 'green'],
@@ -82,7 +83,7 @@ export default function Audit() {
           }}
           columns={[
             { title: '序号', dataIndex: 'id', width: 80 },
-            { title: '时间', dataIndex: 'at', width: 170, render: (t: string) => new Date(t).toLocaleString('zh-CN') },
+            { title: '时间', dataIndex: 'at', width: 170, render: when },
             { title: '操作人', dataIndex: 'actorName', width: 120 },
             { title: '操作', dataIndex: 'actionLabel', width: 140 },
             {

@@ -39,6 +39,7 @@ import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
+import { when } from '../components/format';
 
 const KINDS = [['', '全部'], ...CASE_KINDS.map((k) => [k, CASE_KIND_LABEL[k]])];
 const STATE_COLOR: Record<string, string> = {
@@ -155,7 +156,7 @@ export default function Discovery() {
           card={(c) => ({
             title: c.entityName,
             status: <Tag color={STATE_COLOR[c.state]}>{c.stateLabel}</Tag>,
-            due: { label: '更新', value: new Date(c.updatedAt).toLocaleString('zh-CN') },
+            due: { label: '更新', value: when(c.updatedAt) },
             lines: [
               <Tag color="volcano">{c.kindLabel}</Tag>,
               `党员：${c.memberName ?? '—'}`,
@@ -306,7 +307,7 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
             items={d.events.map((e) => ({
               content: (
                 <div>
-                  <b>{e.actionLabel}</b> · {new Date(e.at).toLocaleString('zh-CN')} · {e.actor}
+                  <b>{e.actionLabel}</b> · {when(e.at)} · {e.actor}
                   {e.detail && (
                     <div style={{ fontSize: 12, color: '#666', overflowWrap: 'anywhere' }}>{eventText(e.detail)}</div>
                   )}

@@ -23,14 +23,13 @@ import {
 } from 'antd';
 import { ArrowLeftOutlined, EyeOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import dayjs from 'dayjs';
 import { call } from '../api';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { ENTITY_ROLE_LABEL, ENTITY_STATUS as STATUS } from '../components/labels';
 import { orgHref, OrgStatusTag } from '../components/OrgTags';
 import { ZONE_KIND_LABEL } from '../components/labels';
-import { shown } from '../components/format';
+import { isFuture, shown, when } from '../components/format';
 import {
   RECORD_SECTIONS,
   RECORD_SECTION_LABEL,
@@ -144,7 +143,7 @@ export default function EntityDetail() {
                 <DatePicker
                   size="small"
                   onChange={(v) => setAsOf(v ? v.format('YYYY-MM-DD') : undefined)}
-                  disabledDate={(x) => x.isAfter(dayjs())}
+                  disabledDate={isFuture}
                 />
               </Space>
             }
@@ -341,7 +340,7 @@ export default function EntityDetail() {
                       </Typography.Text>
                       <Typography.Text type="secondary">
                         {' '}
-                        · {new Date(h.at).toLocaleString('zh-CN')} · {h.actor}
+                        · {when(h.at)} · {h.actor}
                       </Typography.Text>
                       {h.op === 'U' &&
                         h.changes.map((c) => (

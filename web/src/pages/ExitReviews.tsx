@@ -9,6 +9,7 @@ import { applyProblem } from '../components/problem';
 import { zodRule } from '../components/zodRule';
 import type { BodyOf } from '@server/http/contract';
 import { liftExit, listExitReviews, reviewExit, type ExitReviewRow as Review } from '@server/features/exit/contract';
+import { when } from '../components/format';
 
 const STATE_COLOR: Record<Review['state'], string> = {
   open: 'red',
@@ -16,7 +17,6 @@ const STATE_COLOR: Record<Review['state'], string> = {
   lift_pending: 'blue',
   closed: 'default',
 };
-const at = (v: string | null) => (v ? new Date(v).toLocaleString('zh-CN') : '—');
 
 /**
  * 退出复核: entities deregistered, revoked or on a credit list — their 三亮 plaques suspended (the
@@ -97,8 +97,8 @@ export default function ExitReviews() {
               </div>
               <div>
                 <Typography.Text type="secondary">
-                  发生于 {at(r.openedAt)}
-                  {r.clearedAt ? ` · 原因消除于 ${at(r.clearedAt)}` : ''}
+                  发生于 {when(r.openedAt)}
+                  {r.clearedAt ? ` · 原因消除于 ${when(r.clearedAt)}` : ''}
                   {r.suspends ? '' : ' · 按设置不暂停牌匾'}
                 </Typography.Text>
               </div>

@@ -5,7 +5,7 @@ import type { BodyOf } from '@server/http/contract';
 import { createGuidance, type InstructorRow } from '@server/features/instructors/contract';
 import { FormModal } from '../components/FormModal';
 import { SearchSelect } from '../components/SearchSelect';
-import { toOptions, ymd } from '../components/format';
+import { isFuture, toOptions, ymd } from '../components/format';
 import { GUIDANCE_KIND_LABEL } from '../components/labels';
 import type { EntityRow } from './Entities';
 import type { OrgRow } from './OrgDrawer';
@@ -64,7 +64,7 @@ export function GuidanceForm({
       )}
       <Space wrap align="start">
         <Form.Item name="onDate" label="日期" rules={[{ required: true, message: '请选择日期' }]}>
-          <DatePicker disabledDate={(d) => d.isAfter(dayjs())} />
+          <DatePicker disabledDate={isFuture} />
         </Form.Item>
         <Form.Item name="kind" label="方式">
           <Select style={{ width: 150 }} options={toOptions(GUIDANCE_KIND_LABEL)} />

@@ -50,7 +50,7 @@ import { FormModal } from '../components/FormModal';
 import { ViolationForm } from '../components/ViolationForm';
 import { drawerSize } from '../components/drawer';
 import { useDictionary } from '../components/useDictionary';
-import { toOptions, ymd } from '../components/format';
+import { isFuture, toOptions, ymd } from '../components/format';
 import { zodRule } from '../components/zodRule';
 import {
   AWARD_LEVEL_LABEL,
@@ -315,7 +315,7 @@ function NominateForm({
         }
       </Form.Item>
       <Form.Item name="nominatedOn" label="提名日期">
-        <DatePicker disabledDate={(d) => d.isAfter(dayjs())} />
+        <DatePicker disabledDate={isFuture} />
       </Form.Item>
       <Form.Item name="note" label="推荐理由" rules={[zodRule(nominateHonour.body.shape.note)]}>
         <Input.TextArea rows={3} maxLength={1000} />

@@ -36,6 +36,7 @@ import {
   type ImportJob as Job,
   type ImportKind,
 } from '@server/features/imports/contract';
+import { when } from '../components/format';
 const STATUS: Record<string, [string, 'normal' | 'active' | 'success' | 'exception']> = {
   queued: ['排队中', 'normal'],
   running: ['导入中', 'active'],
@@ -216,7 +217,7 @@ export default function Imports() {
             title: j.fileName,
             status: j.rowsRejected > 0 ? <Tag color="red">拒绝 {j.rowsRejected}</Tag> : undefined,
             lines: [
-              `${j.kindLabel}${j.sheet ? ` · 工作表"${j.sheet}"` : ''} · ${new Date(j.createdAt).toLocaleString('zh-CN')}`,
+              `${j.kindLabel}${j.sheet ? ` · 工作表"${j.sheet}"` : ''} · ${when(j.createdAt)}`,
               progress(j),
               `读取 ${j.rowsRead}${j.partial ? '（本辖区）' : ''} · 接受 ${j.rowsAccepted} · 变更 ${j.rowsChanged ?? '—'}`,
               ops(j),
@@ -231,7 +232,7 @@ export default function Imports() {
                   <div>{n}</div>
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                     {j.kindLabel}
-                    {j.sheet ? ` · 工作表"${j.sheet}"` : ''} · {new Date(j.createdAt).toLocaleString('zh-CN')}
+                    {j.sheet ? ` · 工作表"${j.sheet}"` : ''} · {when(j.createdAt)}
                   </Typography.Text>
                 </div>
               ),

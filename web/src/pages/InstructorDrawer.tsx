@@ -27,7 +27,7 @@ import { FormModal } from '../components/FormModal';
 import { SearchSelect } from '../components/SearchSelect';
 import { ChangeHistory } from '../components/ChangeHistory';
 import { Section } from '../components/Section';
-import { ymd, shown } from '../components/format';
+import { isFuture, shown, ymd } from '../components/format';
 import { TARGET_LABEL, ZONE_KIND_LABEL } from '../components/labels';
 import { GuidanceForm } from './GuidanceForm';
 import type { EntityRow } from './Entities';
@@ -361,7 +361,7 @@ function AssignForm({ instructor, onClose, onDone }: FormProps) {
         }}
       </Form.Item>
       <Form.Item name="startOn" label="指派日期" rules={[{ required: true, message: '请选择指派日期' }]}>
-        <DatePicker disabledDate={(x) => x.isAfter(dayjs())} />
+        <DatePicker disabledDate={isFuture} />
       </Form.Item>
     </FormModal>
   );
@@ -387,7 +387,7 @@ function EndForm({ instructor, assignment, onClose, onDone }: FormProps & { assi
         结束后，{assignment.reached} 户市场主体不再因此计入工作覆盖（有其他党组织或指导员的除外）。
       </Typography.Paragraph>
       <Form.Item name="endOn" label="结束日期" rules={[{ required: true, message: '请选择结束日期' }]}>
-        <DatePicker disabledDate={(x) => x.isAfter(dayjs()) || x.isBefore(dayjs(assignment.startOn))} />
+        <DatePicker disabledDate={(x) => isFuture(x) || x.isBefore(dayjs(assignment.startOn))} />
       </Form.Item>
       <Form.Item name="reason" label="原因" rules={[{ required: true, min: 2, message: '请填写结束原因' }]}>
         <Input maxLength={200} />

@@ -20,7 +20,7 @@ import { call, withQuery } from '../api';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { useAddressFilters } from '../components/hooks';
-import { shown, toOptions } from '../components/format';
+import { shown, toOptions, when } from '../components/format';
 import { ENTITY_ROLE_LABEL, MEMBERSHIP_LABEL, MEMBER_SOURCE_LABEL, MEMBER_STATUS_LABEL } from '../components/labels';
 import {
   exportMembers,
@@ -197,7 +197,7 @@ export function MemberDrawer({ id, onClose }: { id: number; onClose: () => void 
             items={d.history.map((h) => ({
               content: (
                 <div>
-                  {new Date(h.at).toLocaleString('zh-CN')} · {h.actor}
+                  {when(h.at)} · {h.actor}
                   {h.changes.map((c) => (
                     <div key={c.field} style={{ fontSize: 12 }}>
                       {FIELD[c.field] ?? c.field}：{shown(c.from)} → {shown(c.to)}

@@ -55,7 +55,7 @@ import { listEntities } from '@server/features/entities/contract';
 import { listMembers } from '@server/features/members/contract';
 import { EChart } from '../components/EChart';
 import { AreaBars } from '../components/AreaBars';
-import { pct, toOptions, ymd } from '../components/format';
+import { isFuture, pct, toOptions, ymd } from '../components/format';
 import {
   BUSINESS_LABEL,
   CARD_STATE_LABEL,
@@ -405,7 +405,7 @@ function StationForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: 
         <Input maxLength={120} />
       </Form.Item>
       <Form.Item name="openedOn" label="开设日期">
-        <DatePicker disabledDate={(d) => d.isAfter(dayjs())} />
+        <DatePicker disabledDate={isFuture} />
       </Form.Item>
     </FormModal>
   );
@@ -515,7 +515,7 @@ function Orgs() {
             <JurisdictionPicker root={me!.jurisdiction.code} accept={['province', 'city', 'county']} />
           </Form.Item>
           <Form.Item name="foundedOn" label="成立日期" rules={[{ required: true, message: '请选择成立日期' }]}>
-            <DatePicker disabledDate={(d) => d.isAfter(dayjs())} />
+            <DatePicker disabledDate={isFuture} />
           </Form.Item>
         </FormModal>
       )}
@@ -595,10 +595,10 @@ function MobileBranchForm({ onClose, onSaved }: { onClose: () => void; onSaved: 
           />
         </Form.Item>
         <Form.Item name="approvedOn" label="批准日期" rules={[{ required: true, message: '请选择批准日期' }]}>
-          <DatePicker disabledDate={(d) => d.isAfter(dayjs())} />
+          <DatePicker disabledDate={isFuture} />
         </Form.Item>
         <Form.Item name="foundedOn" label="成立日期" rules={[{ required: true, message: '请选择成立日期' }]}>
-          <DatePicker disabledDate={(d) => d.isAfter(dayjs())} />
+          <DatePicker disabledDate={isFuture} />
         </Form.Item>
       </Space>
       <Form.Item name="deliveryStationIds" label="服务的配送站点（计入本行业组织覆盖）">
@@ -760,7 +760,7 @@ function Cards() {
           </Space>
           <Space wrap align="start">
             <Form.Item name="issuedOn" label="发证日期" rules={[{ required: true, message: '请选择发证日期' }]}>
-              <DatePicker disabledDate={(d) => d.isAfter(dayjs())} />
+              <DatePicker disabledDate={isFuture} />
             </Form.Item>
             <Form.Item name="expiresOn" label="有效期至" rules={[{ required: true, message: '请选择有效期' }]}>
               <DatePicker />

@@ -43,7 +43,7 @@ import { listOrgs } from '@server/features/orgs/contract';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { Section } from '../components/Section';
 import { EChart } from '../components/EChart';
-import { ymd } from '../components/format';
+import { isFuture, ymd } from '../components/format';
 import { ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../components/labels';
 import { useRecord } from '../components/hooks';
 import { zodRule } from '../components/zodRule';
@@ -419,7 +419,7 @@ export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose:
             >
               <Space wrap align="start">
                 <Form.Item name="asOf" label="统计日期" rules={[{ required: true, message: '请选择日期' }]}>
-                  <DatePicker disabledDate={(x) => x.isAfter(dayjs())} />
+                  <DatePicker disabledDate={isFuture} />
                 </Form.Item>
                 <Form.Item name="riders" label="骑手人数" rules={[{ required: true, message: '请填写人数' }]}>
                   <InputNumber min={0} precision={0} />
@@ -486,7 +486,7 @@ export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose:
                 </Form.Item>
               </Space>
               <Form.Item name="since" label="在站日期自">
-                <DatePicker disabledDate={(x) => x.isAfter(dayjs())} />
+                <DatePicker disabledDate={isFuture} />
               </Form.Item>
             </FormModal>
           )}
@@ -510,7 +510,7 @@ export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose:
               }}
             >
               <Form.Item name="closedOn" label="关闭日期" rules={[{ required: true, message: '请选择日期' }]}>
-                <DatePicker disabledDate={(x) => x.isAfter(dayjs())} />
+                <DatePicker disabledDate={isFuture} />
               </Form.Item>
             </FormModal>
           )}

@@ -40,7 +40,7 @@ import { ChangeHistory } from '../components/ChangeHistory';
 import { Section } from '../components/Section';
 import { FormModal } from '../components/FormModal';
 import { SearchSelect } from '../components/SearchSelect';
-import { toOptions, ymd, shown } from '../components/format';
+import { isFuture, shown, toOptions, ymd } from '../components/format';
 import {
   BODY_LABEL,
   ENTITY_STATUS as STATUS,
@@ -340,7 +340,6 @@ export function OrgDrawer({ id, onClose, onChanged }: { id: number; onClose: () 
 }
 
 type FormProps = { org: OrgDetail; onClose: () => void; onDone: (text: string) => void };
-const notFuture = (d: dayjs.Dayjs) => d.isAfter(dayjs());
 
 function StatusForm({ org, to, onClose, onDone }: FormProps & { to: Target }) {
   const t = TRANSITIONS[to];
@@ -362,7 +361,7 @@ function StatusForm({ org, to, onClose, onDone }: FormProps & { to: Target }) {
     >
       <Typography.Paragraph type="secondary">{t.hint}</Typography.Paragraph>
       <Form.Item name="date" label={t.date} rules={[{ required: true, message: `请选择${t.date}` }]}>
-        <DatePicker disabledDate={notFuture} />
+        <DatePicker disabledDate={isFuture} />
       </Form.Item>
     </FormModal>
   );
@@ -441,7 +440,7 @@ function MemberForm({ org, onClose, onDone }: FormProps) {
         </>
       )}
       <Form.Item name="joinedOn" label="转入本组织日期（可不填）">
-        <DatePicker disabledDate={notFuture} />
+        <DatePicker disabledDate={isFuture} />
       </Form.Item>
     </FormModal>
   );

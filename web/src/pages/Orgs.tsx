@@ -12,7 +12,7 @@ import { applyProblem } from '../components/problem';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { SearchSelect } from '../components/SearchSelect';
 import { FormModal } from '../components/FormModal';
-import { toOptions, ymd } from '../components/format';
+import { isFuture, toOptions, ymd } from '../components/format';
 import { BODY_LABEL, ORG_KIND_LABEL, ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../components/labels';
 import { OrgStatusTag, TermTag } from '../components/OrgTags';
 import { OrgDrawer, type OrgRow } from './OrgDrawer';
@@ -326,7 +326,7 @@ function OrgForm({
               label="成立日期"
               rules={[{ required: true, message: '已建组织须填写成立日期' }]}
             >
-              <DatePicker disabledDate={(d) => d.isAfter(dayjs())} />
+              <DatePicker disabledDate={isFuture} />
             </Form.Item>
           )
         }

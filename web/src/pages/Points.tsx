@@ -47,7 +47,7 @@ import { FormModal } from '../components/FormModal';
 import { AreaBars } from '../components/AreaBars';
 import { drawerSize } from '../components/drawer';
 import { useDictionary } from '../components/useDictionary';
-import { toOptions, ymd } from '../components/format';
+import { isFuture, toOptions, ymd } from '../components/format';
 import { zodRule } from '../components/zodRule';
 import {
   POINT_KIND_LABEL,
@@ -329,7 +329,7 @@ function PointForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: nu
         )}
       </Form.Item>
       <Form.Item name="designatedOn" label="命名日期" rules={[{ required: true, message: '请选择命名日期' }]}>
-        <DatePicker disabledDate={(d) => d.isAfter(dayjs())} />
+        <DatePicker disabledDate={isFuture} />
       </Form.Item>
       <Form.Item
         name="responsibleName"

@@ -35,8 +35,8 @@ import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { FormModal } from '../components/FormModal';
 import { zodRule } from '../components/zodRule';
+import { when } from '../components/format';
 
-const fmt = (t: string | null) => (t ? new Date(t).toLocaleString('zh-CN') : '—');
 const STATE = {
   active: <Tag color="green">有效</Tag>,
   expired: <Tag color="gold">已过期</Tag>,
@@ -221,13 +221,13 @@ export default function ServiceAccounts() {
                         {c.subject}
                       </Typography.Text>
                     )}
-                    {c.notAfter && <Typography.Text type="secondary">至 {fmt(c.notAfter)}</Typography.Text>}
+                    {c.notAfter && <Typography.Text type="secondary">至 {when(c.notAfter)}</Typography.Text>}
                   </Space>
                 ) : (
                   '未登记'
                 ),
             },
-            { title: '有效期至', dataIndex: 'expiresAt', render: fmt },
+            { title: '有效期至', dataIndex: 'expiresAt', render: when },
             { title: '来源地址', dataIndex: 'ipAllowlist', render: (l: string[]) => l.join('、') },
             { title: '限流（次/分）', dataIndex: 'ratePerMinute' },
             {
@@ -243,7 +243,7 @@ export default function ServiceAccounts() {
             {
               title: '最近调用',
               dataIndex: 'lastUsedAt',
-              render: (t: string | null, a) => (t ? `${fmt(t)}（${a.lastUsedIp ?? ''}）` : '从未'),
+              render: (t: string | null, a) => (t ? `${when(t)}（${a.lastUsedIp ?? ''}）` : '从未'),
             },
             {
               title: '操作',

@@ -5,8 +5,7 @@ import { call } from '../api';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
-
-const fmt = (t: string) => new Date(t).toLocaleString('zh-CN');
+import { when } from '../components/format';
 
 export default function Sessions() {
   const { message } = App.useApp();
@@ -31,8 +30,8 @@ export default function Sessions() {
               render: (s: string) => (s === 'full' ? <Tag color="green">已登录</Tag> : <Tag color="gold">登录中</Tag>),
             },
             { title: 'IP', dataIndex: 'ip' },
-            { title: '登录时间', dataIndex: 'createdAt', render: fmt },
-            { title: '最近活动', dataIndex: 'lastSeenAt', render: fmt },
+            { title: '登录时间', dataIndex: 'createdAt', render: when },
+            { title: '最近活动', dataIndex: 'lastSeenAt', render: when },
             {
               title: '操作',
               key: 'op',

@@ -2,18 +2,19 @@ import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { offsetOf } from '../../http/paging.js';
 import { OBJECT_LABELS, actionLabel } from './actions.js';
+import type { z } from 'zod';
 import type { auditFilters } from './contract.js';
 
 /** The audit trail's reads: a page of it, and the rows an export writes, under the same filters. */
 type Tx = Transaction<DB>;
-type Filters = { [K in keyof typeof auditFilters]?: string };
+type Filters = z.output<z.ZodObject<typeof auditFilters>>;
 
 function applyFilters(q: SelectQueryBuilder<DB, 'audit_log', object>, f: Filters) {
   if (f.actor) q = q.where('actor_name', '=', f.actor);
   if (f.action) q = q.where('action', '=', f.action);
   if (f.objectType) q = q.where('object_type', '=', f.objectType);
   if (f.objectId) q = q.where('object_id', '=', f.objectId);
-  if (f.outcome) q = q.where('outcome', '=', f.outcome as 'success');
+  if (f.outcome) q = q.where('outcome', '=', f.outcome);
   if (f.from) q = q.where('at', '>=', new Date(f.from));
   if (f.to) q = q.where('at', '<', new Date(f.to));
   return q;

@@ -1,4 +1,5 @@
 import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
+import type { z } from 'zod';
 import { entityFilters } from './contract.js';
 import type { DB } from '../../db/schema.js';
 import type { Keys } from '../../crypto/keys.js';
@@ -17,7 +18,7 @@ import { REACH_VIA } from './records.js';
 
 /** Filters of the entity ledger list, shared by the list and its export (the contract holds their schemas). */
 export { entityFilters };
-export type EntityFilters = { [K in keyof typeof entityFilters]?: string | number } & { sort: string };
+export type EntityFilters = z.output<z.ZodObject<typeof entityFilters>> & { sort: string };
 
 /** 新设: registered in the last 12 calendar months (see newSince), the priority targets. */
 export const isNew = () => sql<boolean>`(e.registered_on >= ${newSince()}::date)`;
@@ -60,8 +61,8 @@ const latestDeclares = (column: 'party_members' | 'party_org_form', declared: bo
 export async function entityQuery(db: Transaction<DB>, f: EntityFilters): Promise<Q> {
   let q = entities(db);
   if (f.under) q = q.where(await underNode(db, 'e.scope_key', String(f.under)));
-  if (f.kind) q = q.where('e.kind', '=', f.kind as 'enterprise');
-  if (f.status) q = q.where('e.status', '=', f.status as 'active');
+  if (f.kind) q = q.where('e.kind', '=', f.kind);
+  if (f.status) q = q.where('e.status', '=', f.status);
   if (f.industry) q = q.where('e.industry_section', '=', String(f.industry));
   if (f.zoneId)
     q = q.where(
@@ -70,7 +71,7 @@ export async function entityQuery(db: Transaction<DB>, f: EntityFilters): Promis
   if (f.isNew) q = q.where(f.isNew === 'true' ? isNew() : sql<boolean>`NOT coalesce(${isNew()}, false)`);
   if (f.partyDeclared) q = q.where(latestDeclares('party_members', f.partyDeclared === 'true'));
   if (f.orgDeclared) q = q.where(latestDeclares('party_org_form', f.orgDeclared === 'true'));
-  if (f.coverage) q = q.where(COVERAGE_WHERE[f.coverage as CoverageFilter]);
+  if (f.coverage) q = q.where(COVERAGE_WHERE[f.coverage]);
   if (f.q) {
     const s = String(f.q);
     q = /^[0-9A-Z]{15,18}$/i.test(s)

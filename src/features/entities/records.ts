@@ -14,6 +14,10 @@ import type { EntityRecords, RecordItem } from './contract.js';
 
 const WORK_TASK_LABEL: Record<string, string> = { assign_instructor: '选派党建工作指导员', find_members: '组织找党员' };
 /** How an instructor's assignment reaches an entity, by the assignment's target. */
+/** A code's label, from a row read as untyped SQL (a code the map does not know shows as itself). */
+const labelOf = <K extends string>(labels: Record<K, string>, v: unknown): string =>
+  labels[v as K] ?? (typeof v === 'string' ? v : '');
+
 export const REACH_VIA: Record<string, string> = {
   entity: '直接联系',
   zone: '所在区域',
@@ -82,9 +86,9 @@ export async function entityRecords(db: Transaction<DB>, entityId: number): Prom
     })),
     appeals: list<Any>('appeals', (x) => ({
       id: Number(x.id),
-      title: `${DOOR_LABEL[x.door as 'visit'] ?? String(x.door)} #${Number(x.id)}`,
+      title: `${labelOf(DOOR_LABEL, x.door)} #${Number(x.id)}`,
       detail: `${String(x.category)} · ${day(x.created_at)}${x.visit_id ? ' · 走访中发现' : ''}`,
-      state: APPEAL_STATE_LABEL[x.state as 'routed'] ?? String(x.state),
+      state: labelOf(APPEAL_STATE_LABEL, x.state),
       attention: !['resolved', 'closed'].includes(String(x.state)),
       href: `/appeals?open=${Number(x.id)}`,
     })),
@@ -92,7 +96,7 @@ export async function entityRecords(db: Transaction<DB>, entityId: number): Prom
       id: Number(x.id),
       title: x.program_name ?? '帮扶项目',
       detail: `${day(x.joined_on)} 加入${x.problem ? ` · ${clip(x.problem, 40)}` : ''}`,
-      state: OUTCOME_LABEL[x.outcome as 'ongoing'] ?? String(x.outcome),
+      state: labelOf(OUTCOME_LABEL, x.outcome),
       attention: x.outcome === 'unresolved',
       href: `/assistance?open=${Number(x.program_id)}`,
     })),
@@ -117,20 +121,20 @@ export async function entityRecords(db: Transaction<DB>, entityId: number): Prom
         id: Number(x.id),
         title: String(x.title),
         detail: `回复中引用了本主体的记录${x.due_at ? ` · 截止 ${day(x.due_at)}` : ''}`,
-        state: DEPLOYMENT_KIND_LABEL[x.kind as 'task'] ?? String(x.kind),
+        state: labelOf(DEPLOYMENT_KIND_LABEL, x.kind),
         attention: false,
         href: `/work/${Number(x.id)}`,
       })),
     ],
     plaques: list<Any>('plaques', (x) => ({
       id: Number(x.plaque_id ?? x.record_id),
-      title: `${SANLIANG_KIND_LABEL[x.kind as 'member_operator']} · ${String(x.name)}`,
-      detail: x.number ? `牌匾 ${String(x.number)}` : `未发牌（${RECORD_STATUS_LABEL[x.status as 'active']}）`,
+      title: `${labelOf(SANLIANG_KIND_LABEL, x.kind)} · ${String(x.name)}`,
+      detail: x.number ? `牌匾 ${String(x.number)}` : `未发牌（${labelOf(RECORD_STATUS_LABEL, x.status)}）`,
       state: !x.number
-        ? RECORD_STATUS_LABEL[x.status as 'active']
+        ? labelOf(RECORD_STATUS_LABEL, x.status)
         : x.state === 'valid' && x.suspended_at
           ? '暂停公示'
-          : PLAQUE_STATE_LABEL[x.state as 'valid'],
+          : labelOf(PLAQUE_STATE_LABEL, x.state),
       attention: x.state === 'valid' && !!x.suspended_at,
       href: `/sanliang?open=${Number(x.record_id)}`,
     })),
@@ -138,19 +142,19 @@ export async function entityRecords(db: Transaction<DB>, entityId: number): Prom
       id: Number(x.id),
       title: String(x.label),
       detail: [
-        x.level ? AWARD_LEVEL_LABEL[x.level as 'county'] : '',
+        x.level ? labelOf(AWARD_LEVEL_LABEL, x.level) : '',
         x.year ? `${Number(x.year)} 年` : '',
         x.flagged_at ? `待复核：${String(x.flag_reason ?? '')}` : '',
       ]
         .filter(Boolean)
         .join(' · '),
-      state: HONOUR_STATE_LABEL[x.state as 'awarded'] ?? String(x.state),
+      state: labelOf(HONOUR_STATE_LABEL, x.state),
       attention: !!x.flagged_at,
       href: `/honours?open=${Number(x.id)}`,
     })),
     points: list<Any>('points', (x) => ({
       id: Number(x.id),
-      title: `${POINT_LEVEL_LABEL[x.level as 'county']}${POINT_KIND_LABEL[x.kind as 'contact']}`,
+      title: `${labelOf(POINT_LEVEL_LABEL, x.level)}${labelOf(POINT_KIND_LABEL, x.kind)}`,
       detail: `${day(x.designated_on)} 确定${x.flagged_at ? ` · 待复核：${String(x.flag_reason ?? '')}` : ''}`,
       state: x.status === 'active' ? '有效' : '已撤销',
       attention: !!x.flagged_at,
@@ -158,17 +162,17 @@ export async function entityRecords(db: Transaction<DB>, entityId: number): Prom
     })),
     cases: list<Any>('cases', (x) => ({
       id: Number(x.id),
-      title: CASE_KIND_LABEL[x.kind as 'hidden_member'] ?? String(x.kind),
+      title: labelOf(CASE_KIND_LABEL, x.kind),
       detail: `更新于 ${day(x.updated_at)}`,
-      state: CASE_STATE_LABEL[x.state as 'open'] ?? String(x.state),
+      state: labelOf(CASE_STATE_LABEL, x.state),
       attention: ['open', 'contacted'].includes(String(x.state)),
       href: `/discovery?case=${Number(x.id)}`,
     })),
     orgs: list<Any>('orgs', (x) => ({
       id: Number(x.id),
       title: String(x.name),
-      detail: `${ORG_KIND_LABEL[x.kind as 'branch'] ?? ''} · ${SETUP_MODE_LABEL[x.setup_mode as 'standalone'] ?? ''}`,
-      state: ORG_STATUS_LABEL[x.status as 'established'] ?? String(x.status),
+      detail: `${labelOf(ORG_KIND_LABEL, x.kind)} · ${labelOf(SETUP_MODE_LABEL, x.setup_mode)}`,
+      state: labelOf(ORG_STATUS_LABEL, x.status),
       attention: false,
       href: `/orgs?open=${Number(x.id)}`,
     })),
@@ -182,7 +186,7 @@ export async function entityRecords(db: Transaction<DB>, entityId: number): Prom
     })),
     creditListings: list<Any>('listings', (x) => ({
       id: Number(x.id),
-      title: CREDIT_LIST_LABEL[x.list as 'abnormal'],
+      title: labelOf(CREDIT_LIST_LABEL, x.list),
       detail: `${day(x.listed_on)} 列入：${clip(x.listed_reason, 50)}${x.removed_on ? ` · ${day(x.removed_on)} 移出` : ''}`,
       state: x.removed_on ? '已移出' : '在列',
       attention: !x.removed_on,
@@ -190,9 +194,9 @@ export async function entityRecords(db: Transaction<DB>, entityId: number): Prom
     })),
     exitReviews: list<Any>('reviews', (x) => ({
       id: Number(x.id),
-      title: EXIT_CAUSE_LABEL[x.cause as 'revoked'],
+      title: labelOf(EXIT_CAUSE_LABEL, x.cause),
       detail: `${day(x.opened_at)} · ${String(x.reason)}`,
-      state: EXIT_STATE_LABEL[x.state as 'open'],
+      state: labelOf(EXIT_STATE_LABEL, x.state),
       attention: ['open', 'lift_pending'].includes(String(x.state)),
       href: `/exit-reviews?open=${Number(x.id)}`,
     })),

@@ -7,12 +7,13 @@ import {
   exitActions,
   type ExitEffect,
 } from '../../domain/exit/exit.js';
-import type { ExitReview } from './contract.js';
+import type { z } from 'zod';
+import type { ExitReview, listExitReviews } from './contract.js';
 
 /** Exit reviews within the caller's scope (row-level security), newest first, with their automatic effects. */
 export async function exitReviews(
   db: Transaction<DB>,
-  f: { state?: string; entityId?: number; id?: number; limit?: number },
+  f: { state?: z.output<(typeof listExitReviews)['query']>['state']; entityId?: number; id?: number; limit?: number },
 ): Promise<ExitReview[]> {
   let q = db
     .selectFrom('exit_review as r')
@@ -20,7 +21,7 @@ export async function exitReviews(
     .selectAll('r')
     .select('e.name as entity_name');
   if (f.state === 'live') q = q.where('r.state', 'in', ['open', 'lift_pending']);
-  else if (f.state) q = q.where('r.state', '=', f.state as 'open');
+  else if (f.state) q = q.where('r.state', '=', f.state);
   if (f.entityId) q = q.where('r.entity_id', '=', f.entityId);
   if (f.id) q = q.where('r.id', '=', f.id);
   const rows = await q

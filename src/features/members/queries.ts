@@ -1,4 +1,6 @@
 import { sql, type Transaction } from 'kysely';
+import type { z } from 'zod';
+import type { memberFilters } from './contract.js';
 import type { DB } from '../../db/schema.js';
 import type { Keys } from '../../crypto/keys.js';
 import { decryptField } from '../../crypto/field.js';
@@ -12,7 +14,8 @@ import { containing, offsetOf } from '../../http/paging.js';
 export const STATUS: Record<string, string> = MEMBER_STATUS_LABEL;
 export const CONFIDENCE: Record<string, string> = MEMBER_CONFIDENCE_LABEL;
 
-type MemberFilters = { q?: string; status?: string; confidence?: string; linked?: string };
+/** The roster's filters as the contract parses them. */
+type MemberFilters = z.output<z.ZodObject<typeof memberFilters>>;
 
 /** A personal field decrypted and masked (null when absent). */
 export const masked = (keys: Keys, enc: string | null, mask: (v: string) => string) =>
@@ -24,7 +27,7 @@ export const masked = (keys: Keys, enc: string | null, mask: (v: string) => stri
  * xgz_member_visible, through indexes), so the member's row-level security runs on those rows
  * only, not on every member of the roster (~30 µs a row: 40 ms at a station of the demo city).
  */
-function membersInScope(db: Transaction<DB>, f: { status?: string; confidence?: string; linked?: string }) {
+function membersInScope(db: Transaction<DB>, f: MemberFilters) {
   return db.with(
     (cte) => cte('m').materialized(),
     (w) => {
@@ -36,8 +39,8 @@ function membersInScope(db: Transaction<DB>, f: { status?: string; confidence?: 
           'in',
           sql<number>`(SELECT s.id FROM member s WHERE xgz_in_scope(s.scope_key) UNION SELECT l.member_id FROM member_link l WHERE xgz_in_scope(l.scope_key))`,
         );
-      if (f.status) m = m.where('m.member_status', '=', f.status as 'normal');
-      if (f.confidence) m = m.where('m.confidence', '=', f.confidence as 'confirmed');
+      if (f.status) m = m.where('m.member_status', '=', f.status);
+      if (f.confidence) m = m.where('m.confidence', '=', f.confidence);
       if (f.linked)
         m = m.where(
           sql<boolean>`EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id) = ${f.linked === 'true'}`,

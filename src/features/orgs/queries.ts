@@ -4,7 +4,7 @@ import type { DB } from '../../db/schema.js';
 import { Problem, conflict, notFound } from '../../http/errors.js';
 import { containing, offsetOf, pageFrom, underNode } from '../../http/paging.js';
 import { PROPOSAL_MODE_LABEL, type Candidate } from '../../domain/orgs/grouping.js';
-import type { listProposals } from './contract.js';
+import type { exportOrgs, listProposals } from './contract.js';
 import {
   checkOrg,
   LEAGUE_KIND_LABEL,
@@ -124,7 +124,8 @@ export function refuseOn(findings: RuleFinding[]): void {
     );
 }
 
-type Filters = { under?: string; body?: string; kind?: string; setupMode?: string; status?: string; q?: string };
+/** The list's filters as the contract parses them: each a value of its column's enum. */
+type Filters = z.output<(typeof exportOrgs)['query']>;
 
 /** The organization list with its counts, secretary and term. */
 function orgList(db: Transaction<DB>) {
@@ -165,10 +166,10 @@ function orgList(db: Transaction<DB>) {
 async function filtered(db: Transaction<DB>, f: Filters) {
   let q = orgList(db);
   if (f.under) q = q.where(await underNode(db, 'o.scope_key', f.under));
-  if (f.body) q = q.where('o.body', '=', f.body as 'party');
-  if (f.kind) q = q.where('o.kind', '=', f.kind as 'branch');
-  if (f.setupMode) q = q.where('o.setup_mode', '=', f.setupMode as 'joint');
-  if (f.status) q = q.where('o.status', '=', f.status as 'preparing');
+  if (f.body) q = q.where('o.body', '=', f.body);
+  if (f.kind) q = q.where('o.kind', '=', f.kind);
+  if (f.setupMode) q = q.where('o.setup_mode', '=', f.setupMode);
+  if (f.status) q = q.where('o.status', '=', f.status);
   if (f.q) q = q.where('o.name', 'like', containing(f.q));
   return q;
 }

@@ -1,4 +1,6 @@
 import { sql, type Transaction } from 'kysely';
+import type { z } from 'zod';
+import type { feedbackFilters } from './contract.js';
 import { today } from '../../domain/time/zone.js';
 import type { DB } from '../../db/schema.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
@@ -12,7 +14,6 @@ import {
   RECORD_STATUS_LABEL,
   SANLIANG_KIND_LABEL,
   PLAQUE_STATE_LABEL,
-  type FeedbackCategory,
   type PlaqueAction,
   type RecordStatus,
   type Refusal,
@@ -289,7 +290,7 @@ export async function participationByMonth(db: Tx, scopeKey: string, months: num
 }
 
 // ── The public's reports ─────────────────────────────────────────────────────────────────
-export type FeedbackFilters = { under?: string; state?: string; category?: string };
+export type FeedbackFilters = z.output<z.ZodObject<typeof feedbackFilters>>;
 
 export async function filteredFeedback(db: Tx, f: FeedbackFilters) {
   let q = db
@@ -313,8 +314,8 @@ export async function filteredFeedback(db: Tx, f: FeedbackFilters) {
       'u.display_name as handled_by',
     ]);
   if (f.under) q = q.where(await underNode(db, 'f.scope_key', f.under));
-  if (f.state) q = q.where('f.state', '=', f.state as 'open');
-  if (f.category) q = q.where('f.category', '=', f.category as FeedbackCategory);
+  if (f.state) q = q.where('f.state', '=', f.state);
+  if (f.category) q = q.where('f.category', '=', f.category);
   return q;
 }
 

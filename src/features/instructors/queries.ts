@@ -1,4 +1,6 @@
 import { sql, type Transaction } from 'kysely';
+import type { z } from 'zod';
+import type { instructorFilters } from './contract.js';
 import type { DB } from '../../db/schema.js';
 import type { Keys } from '../../crypto/keys.js';
 import { decryptField } from '../../crypto/field.js';
@@ -10,14 +12,13 @@ import {
   TARGET_LABEL,
   type AssignmentTarget,
   type GuidanceKind,
-  type InstructorSource,
 } from '../../domain/instructors/instructors.js';
 import { notFound } from '../../http/errors.js';
 import { containing, pageFrom, underNode } from '../../http/paging.js';
 
 type Tx = Transaction<DB>;
 
-type Filters = { under?: string; source?: string; status?: string; assigned?: string; q?: string };
+type Filters = z.output<z.ZodObject<typeof instructorFilters>>;
 
 /** The roster with each instructor's assignments in force, the entities reached and the latest guidance. */
 function instructorList(db: Tx) {
@@ -58,8 +59,8 @@ function instructorList(db: Tx) {
 async function filtered(db: Tx, f: Filters) {
   let q = instructorList(db);
   if (f.under) q = q.where(await underNode(db, 'i.scope_key', f.under));
-  if (f.source) q = q.where('i.source', '=', f.source as InstructorSource);
-  if (f.status) q = q.where('i.status', '=', f.status as 'active');
+  if (f.source) q = q.where('i.source', '=', f.source);
+  if (f.status) q = q.where('i.status', '=', f.status);
   if (f.assigned)
     q = q.where(
       sql<boolean>`EXISTS (SELECT 1 FROM instructor_assignment a WHERE a.instructor_id = i.id AND a.end_on IS NULL) = ${f.assigned === 'yes'}`,

@@ -1,4 +1,6 @@
 import { sql, type Transaction } from 'kysely';
+import type { z } from 'zod';
+import type { campaignFilters } from './contract.js';
 import type { DB } from '../../db/schema.js';
 import type { Node } from '../../db/subtree.js';
 import { CAMPAIGN_THEME_LABEL } from '../../domain/recognition/campaigns.js';
@@ -10,7 +12,7 @@ import { childOf, childrenOf } from './shared.js';
 
 type Tx = Transaction<DB>;
 
-type Filters = { under?: string; theme?: string; year?: number; q?: string };
+type Filters = z.output<z.ZodObject<typeof campaignFilters>>;
 
 /** Campaigns the caller sees: those run in its subtree and those run above it (the RLS policy), with what its subtree put in. */
 function campaignList(db: Tx, scopeKey: string) {
@@ -52,7 +54,7 @@ async function filtered(db: Tx, scopeKey: string, f: Filters) {
   if (f.under) {
     q = q.where(await underOrAbove(db, 'c.scope_key', f.under));
   }
-  if (f.theme) q = q.where('c.theme', '=', f.theme as 'other');
+  if (f.theme) q = q.where('c.theme', '=', f.theme);
   if (f.year)
     q = q.where(
       sql<boolean>`extract(year FROM c.starts_on) <= ${f.year} AND extract(year FROM c.ends_on) >= ${f.year}`,

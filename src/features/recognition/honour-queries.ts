@@ -1,4 +1,6 @@
 import { sql, type Transaction } from 'kysely';
+import type { z } from 'zod';
+import type { honourFilters } from './contract.js';
 import type { DB } from '../../db/schema.js';
 import type { Node } from '../../db/subtree.js';
 import {
@@ -17,15 +19,7 @@ import type { nominateHonour } from './contract.js';
 
 type Tx = Transaction<DB>;
 
-type Filters = {
-  under?: string;
-  kind?: string;
-  state?: string;
-  level?: string;
-  year?: number;
-  flagged?: string;
-  q?: string;
-};
+type Filters = z.output<z.ZodObject<typeof honourFilters>>;
 
 function honourList(db: Tx) {
   return db
@@ -59,8 +53,8 @@ async function filtered(db: Tx, f: Filters) {
   let q = honourList(db);
   if (f.under) q = q.where(await underNode(db, 'h.scope_key', f.under));
   if (f.kind) q = q.where('h.kind', '=', f.kind);
-  if (f.state) q = q.where('h.state', '=', f.state as 'awarded');
-  if (f.level) q = q.where('h.level', '=', f.level as 'city');
+  if (f.state) q = q.where('h.state', '=', f.state);
+  if (f.level) q = q.where('h.level', '=', f.level);
   if (f.year) q = q.where('h.year', '=', f.year);
   if (f.flagged) q = q.where('h.flagged_at', f.flagged === 'true' ? 'is not' : 'is', null);
   if (f.q) q = q.where('h.subject_name', 'like', containing(f.q));

@@ -1,4 +1,6 @@
 import { sql, type Transaction } from 'kysely';
+import type { z } from 'zod';
+import type { pointFilters } from './contract.js';
 import type { DB } from '../../db/schema.js';
 import type { Node } from '../../db/subtree.js';
 import {
@@ -18,16 +20,7 @@ import { childOf, childrenOf, today } from './shared.js';
 
 type Tx = Transaction<DB>;
 
-type Filters = {
-  under?: string;
-  kind?: string;
-  level?: string;
-  subjectType?: string;
-  status?: string;
-  year?: number;
-  reviewDue?: string;
-  q?: string;
-};
+type Filters = z.output<z.ZodObject<typeof pointFilters>>;
 
 function pointList(db: Tx) {
   return db
@@ -70,10 +63,10 @@ const dueSql = (y: number) =>
 async function filtered(db: Tx, f: Filters) {
   let q = pointList(db);
   if (f.under) q = q.where(await underNode(db, 'p.scope_key', f.under));
-  if (f.kind) q = q.where('p.kind', '=', f.kind as 'contact');
-  if (f.level) q = q.where('p.level', '=', f.level as 'county');
-  if (f.subjectType) q = q.where('p.subject_type', '=', f.subjectType as 'entity');
-  if (f.status) q = q.where('p.status', '=', f.status as 'active');
+  if (f.kind) q = q.where('p.kind', '=', f.kind);
+  if (f.level) q = q.where('p.level', '=', f.level);
+  if (f.subjectType) q = q.where('p.subject_type', '=', f.subjectType);
+  if (f.status) q = q.where('p.status', '=', f.status);
   if (f.year) q = q.where(sql<boolean>`extract(year FROM p.designated_on) = ${f.year}`);
   if (f.reviewDue) {
     const due = dueSql(Number(today().slice(0, 4)));

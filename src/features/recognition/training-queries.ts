@@ -1,4 +1,6 @@
 import { sql, type Transaction } from 'kysely';
+import type { z } from 'zod';
+import type { trainingFilters } from './contract.js';
 import type { DB } from '../../db/schema.js';
 import type { Node } from '../../db/subtree.js';
 import {
@@ -70,7 +72,7 @@ export function fold(rows: Counts[], keep: (r: Counts) => boolean = () => true):
   };
 }
 
-type Filters = { under?: string; level?: string; year?: number; q?: string };
+type Filters = z.output<z.ZodObject<typeof trainingFilters>>;
 
 /** Classes the caller sees (its subtree's and those held above it), with the trainees of its subtree. */
 function classList(db: Tx, scopeKey: string) {
@@ -98,7 +100,7 @@ async function filtered(db: Tx, scopeKey: string, f: Filters) {
   if (f.under) {
     q = q.where(await underOrAbove(db, 'c.scope_key', f.under));
   }
-  if (f.level) q = q.where('c.level', '=', f.level as 'county');
+  if (f.level) q = q.where('c.level', '=', f.level);
   if (f.year) q = q.where(sql<boolean>`extract(year FROM c.starts_on) = ${f.year}`);
   if (f.q) q = q.where('c.name', 'like', containing(f.q));
   return q;

@@ -2,6 +2,7 @@ import type { Scoped } from '../../db/scoped.js';
 import type { DeploymentSource } from '../../db/schema-worktasks.js';
 import { isLate } from '../../domain/worktasks/rules.js';
 import { notify } from '../workbench/index.js';
+import { recordReply } from './replies.js';
 
 /**
  * Deployed work already kept in a ledger (a visit plan, an assistance program, a campaign, a report
@@ -328,34 +329,7 @@ export async function answerLedgerTask(
     .executeTakeFirst();
   if (!t || t.state === 'replied') return false;
   const late = isLate(t.due_at ? new Date(t.due_at) : null, now);
-  const who = by.id;
-  await s.db
-    .updateTable('deployment_target')
-    .set({
-      state: 'replied',
-      reply_text: a.text,
-      reply_links: JSON.stringify(a.links),
-      replied_at: now,
-      replied_by: who,
-      replied_by_name: by.name,
-      late,
-      ...(t.received_at ? {} : { received_at: now, received_by: who, received_by_name: by.name }),
-    })
-    .where('id', '=', t.id)
-    .execute();
-  await s.db
-    .insertInto('deployment_event')
-    .values({
-      target_id: t.id,
-      scope_key: t.scope_key,
-      action: 'reply',
-      note: a.text.slice(0, 500),
-      late,
-      at: now,
-      by_user: who,
-      by_name: by.name,
-    })
-    .execute();
+  await recordReply(s, t, 'replied', by, a, late, now);
   if (t.created_by !== null)
     await notify(
       s,

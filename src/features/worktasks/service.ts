@@ -18,6 +18,7 @@ import type { AuthUser } from '../../http/context.js';
 import { notify } from '../workbench/index.js';
 import type { NewDeployment } from './contract.js';
 import { deploymentById, missingLink, targetById } from './queries.js';
+import { recordReply } from './replies.js';
 
 /** Writes of notices and tasks: issue (or pass down), receive, reply, return; and the reminder job. */
 
@@ -210,35 +211,7 @@ export async function reply(
     ]);
   // Accepted after the deadline too, marked late.
   const late = isLate(d.due_at ? new Date(d.due_at) : null, now);
-  await s.db
-    .updateTable('deployment_target')
-    .set({
-      state: next.to,
-      reply_text: body.text,
-      reply_figures: body.figures ? JSON.stringify(body.figures) : null,
-      reply_links: JSON.stringify(body.links),
-      replied_at: now,
-      replied_by: user.id,
-      replied_by_name: user.displayName,
-      late,
-      ...(t.received_at ? {} : { received_at: now, received_by: user.id, received_by_name: user.displayName }),
-    })
-    .where('id', '=', t.id)
-    .where('state', '=', t.state)
-    .execute();
-  await s.db
-    .insertInto('deployment_event')
-    .values({
-      target_id: t.id,
-      scope_key: t.scope_key,
-      action: 'reply',
-      note: body.text.slice(0, 500),
-      late,
-      at: now,
-      by_user: user.id,
-      by_name: user.displayName,
-    })
-    .execute();
+  await recordReply(s, t, next.to, { id: user.id, name: user.displayName }, body, late, now);
   if (d.created_by !== null) {
     await notify(
       s,

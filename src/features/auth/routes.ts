@@ -20,6 +20,7 @@ import {
   nextStage,
 } from './sessions.js';
 import { newTotpSecret, totpStep, totpUri } from './totp.js';
+import { endSession } from '../../http/sessions.js';
 import { addressLockedUntil, jurisdictionPath, pendingTotpSecret, userById, userByName } from './queries.js';
 import {
   acceptTotpStep,
@@ -27,7 +28,6 @@ import {
   clearAddressFailures,
   countAccountFailure,
   countAddressFailure,
-  endSession,
   holdPendingTotp,
   markSignedIn,
   recordLoginHistory,

@@ -22,9 +22,6 @@ export async function recordLoginHistory(
     .execute();
 }
 
-/** Ends one session (a sign-out, or a half-signed-in session that met a lock): the request hook's own (http/sessions.ts). */
-export { endSession } from '../../http/sessions.js';
-
 /**
  * Counts a wrong password for this account at this address; at the threshold the address is
  * locked out of the account, each time twice as long. Failures a day old are forgotten first

@@ -119,7 +119,7 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
     regNo: ['注册号', '工商注册号', 'regno'],
     year: ['年报年度', '年度', '报告年度', '年报所属年度', 'ancheyear'],
     filingStatus: ['报送状态', '年报状态', '年报报送状态'],
-    filedOn: ['报送日期', '年报日期', '年报报送日期', '报送时间', 'anchedate'],
+    filedOn: ['报送日期', '年报日期', '年报报送日期', '填报日期', '年报填报日期', '报送时间', 'anchedate'],
     employees: ['从业人数', '从业人员', '从业人员数', 'empnum'],
     partyMembers: [
       '党员人数',

@@ -154,6 +154,43 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
     expect(e.name).toBe(a['名称']);
   });
 
+  it('finds repeats alike when the keys outgrow the in-memory table and go to the database', async () => {
+    // 8 slots hold 4 keys: rows 2–5 stay in memory, the later ones are recorded in import_key.
+    const first = Array.from({ length: 7 }, () => reg());
+    const rows = [
+      ...first,
+      { ...first[1], 名称: '重复甲' },
+      { ...first[5], 名称: '重复乙' },
+      { ...first[6], 名称: '重复丙' },
+    ];
+    const stored: number[] = [];
+    const { job, rejections } = await importFile(t, 'registry', csvFile(dir, 'dup-spill.csv', rows), importer, {
+      batchSize: 3,
+      keySlots: 8,
+      afterBatch: async () => {
+        stored.push((await t.db.selectFrom('import_key').select('row_no').execute()).length);
+      },
+    });
+    expect(stored).toEqual([0, 2, 3, 3]);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 7, rows_rejected: 3 });
+    expect(rejections.map((r) => [r.row_no, r.reason])).toEqual([
+      [9, '与第 3 行重复，保留第 3 行'],
+      [10, '与第 7 行重复，保留第 7 行'],
+      [11, '与第 8 行重复，保留第 8 行'],
+    ]);
+    const names = await t.db
+      .selectFrom('entity')
+      .select('name')
+      .where(
+        'uscc',
+        'in',
+        [first[1], first[5], first[6]].map((r) => r['统一社会信用代码']),
+      )
+      .execute();
+    expect(names.map((n) => n.name).sort()).toEqual([first[1], first[5], first[6]].map((r) => r['名称']).sort());
+    expect(await t.db.selectFrom('import_key').select('h').where('job_id', '=', job.id).execute()).toEqual([]);
+  });
+
   it('refuses a file missing required columns, naming them, and writes nothing', async () => {
     const before = await ledgerState(t);
     const row = reg();

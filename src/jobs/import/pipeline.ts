@@ -18,6 +18,7 @@ import {
 } from '../../domain/ledger/rows.js';
 import { fastAnnualReport } from '../../domain/ledger/fast-rows.js';
 import { rosterKey, writeRosterBatch } from './writers/roster.js';
+import { FileKeys, keyHashOf } from './file-keys.js';
 import { headerScore, mapHeaders, type ImportKind } from './templates.js';
 import { CountyResolver, type County } from '../../domain/import/county.js';
 import { writeRegistryBatch, type IdentityChange, type Numbered } from './writers/registry.js';
@@ -77,6 +78,8 @@ export type ImportOptions = {
   followCases?: boolean;
   /** The bench's window on the hook: the milliseconds it took, added up over the batches. */
   followSpent?: { ms: number };
+  /** Slots of the per-file duplicate check's in-memory table (default MAX_SLOTS); tests make it small to reach import_key. */
+  keySlots?: number;
 };
 
 /** The run was stopped between batches at the runner's request (or the database went away): the job is not finished. */
@@ -85,9 +88,6 @@ export class Interrupted extends Error {}
 const PERSONAL = new Set(['repIdNumber', 'liaisonIdNumber', 'repPhone', 'liaisonPhone', 'idNumber', 'phone']);
 const maskValue = (field: string, v: string) =>
   !PERSONAL.has(field) ? v : /phone/i.test(field) ? maskPhone(v) : maskIdNumber(v);
-
-/** 64 bits of the key's MD5, as a signed bigint: a compact key for the per-file duplicate check (collisions are negligible at file sizes). */
-const keyHash = (key: string) => crypto.createHash('md5').update(key).digest().readBigInt64BE(0).toString();
 
 /** A short tag of a key (8 hex of its MD5), written into the error report's 重复标记. */
 const keyTag = (key: string) => crypto.createHash('md5').update(key).digest('hex').slice(0, 8);
@@ -298,6 +298,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       return null;
     };
 
+    const fileKeys = new FileKeys(jobId, opts.keySlots);
     let batch: Accepted[] = [];
     let rejects: Rejection[] = [];
     // One batch is written while the next is parsed and validated: with a database server the
@@ -316,6 +317,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
           who,
           full,
           bad,
+          fileKeys,
           places,
           namedScope,
           plainRaw,
@@ -484,6 +486,7 @@ async function writeBatch(
   who: Principal,
   batch: Accepted[],
   rejects: Rejection[],
+  fileKeys: FileKeys,
   places: Places | null,
   namedScope: (v: { countyCode?: string; stationCode?: string; uscc?: string }) => string | null,
   plainRaw: (cells: string[]) => Record<string, string>,
@@ -537,16 +540,12 @@ async function writeBatch(
     const { db, audit } = scoped;
     let accepted = fresh;
     if (fresh.length) {
-      const hashes = fresh.map((b) => keyHash(b.key));
-      // Returns only the keys seen before (usually none), with the row that had them first.
-      const seen = await sql<{ i: number; row_no: number }>`
-        WITH t AS (SELECT * FROM unnest(${`{${hashes.join(',')}}`}::bigint[], ${`{${fresh.map((b) => b.rowNo).join(',')}}`}::int[]) WITH ORDINALITY AS t(h, r, i)),
-        ins AS (INSERT INTO import_key (job_id, h, row_no) SELECT ${jobId}, h, r FROM t ON CONFLICT DO NOTHING RETURNING h)
-        SELECT t.i::int AS i, k.row_no FROM t JOIN import_key k ON k.job_id = ${jobId} AND k.h = t.h WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.h = t.h)`.execute(
+      // Keys an earlier batch had: the rows that had them first are kept.
+      const firstRow = await fileKeys.check(
         db,
+        fresh.map((b) => ({ hash: keyHashOf(b.key), rowNo: b.rowNo })),
       );
-      if (seen.rows.length) {
-        const firstRow = new Map(seen.rows.map((s) => [s.i - 1, s.row_no]));
+      if (firstRow.size) {
         fresh.forEach((b, i) => {
           const at = firstRow.get(i);
           if (at !== undefined)

@@ -22,18 +22,7 @@ export async function signedInApp(ctx: AppContext, db: Kysely<DB>) {
   await takeSystemSnapshots(db, false);
   const app = await buildApp(ctx, { webDist: null, logStream: { write: () => true } });
   const password = `Pw-${crypto.randomBytes(6).toString('hex')}A`;
-  await db
-    .insertInto('app_user')
-    .values({
-      username: 'bench',
-      display_name: '基准',
-      jurisdiction_code: '000000',
-      scope_key: '',
-      roles: ['viewer'],
-      password_hash: await hashPassword(password, 1000),
-      must_change_password: false,
-    })
-    .execute();
+  await benchUser(db, 'bench', '000000', '', ['viewer'], password);
   const login = await app.inject({
     method: 'POST',
     url: '/api/v1/auth/login',
@@ -41,6 +30,31 @@ export async function signedInApp(ctx: AppContext, db: Kysely<DB>) {
   });
   const cookie = String(login.headers['set-cookie']).split(';')[0];
   return { app, cookie, csrf: login.json().csrfToken as string };
+}
+
+/** A bench account (made anew, or given this password and these roles again in a reused database). */
+export async function benchUser(
+  db: Kysely<DB>,
+  username: string,
+  code: string,
+  scopeKey: string,
+  roles: string[],
+  password: string,
+) {
+  const passwordHash = await hashPassword(password, 1000);
+  await db
+    .insertInto('app_user')
+    .values({
+      username,
+      display_name: '基准',
+      jurisdiction_code: code,
+      scope_key: scopeKey,
+      roles,
+      password_hash: passwordHash,
+      must_change_password: false,
+    })
+    .onConflict((oc) => oc.column('username').doUpdateSet({ roles, password_hash: passwordHash }))
+    .execute();
 }
 
 /** `runs` timed GETs of a URL after 3 warm-up calls (they warm caches and the plan): p50, p95 and the last body. */

@@ -16,32 +16,35 @@
  *     station's lists (entities, cases, members, organizations), the national report (median of 3);
  *  5. the database's size on disk, and per million entities.
  * Usage: DATABASE_URL=… npm run bench -- province [--entities N] [--roles-per-entity 3] [--member-share 0.035] [--runs 20]
- *   (N defaults to 5,000,000; XGZ_BENCH_KEEP=1 keeps the database)
+ *   (N defaults to 5,000,000; XGZ_BENCH_KEEP=1 keeps the database; --reuse-database xgz_bench_prov_<pid>
+ *   measures a kept one again, migrated to the current code, steps 4 and 5 only: discovery is not re-run)
  * Prints: RESULT province entities=N discovery_s=… precision=… recall=… coverage_p95_ms=… dashboard_p95_ms=… workbench_p95_ms=… national_report_s=… disk_gb=…
  */
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { runDiscovery } from '../src/features/discovery/run.js';
-import { hashPassword } from '../src/crypto/password.js';
 import { demoPlaces } from '../src/demo/files.js';
 import { recomputeCounts } from '../src/features/indicators/recompute.js';
 import { periodOf, takeSystemSnapshots, trendStart } from '../src/features/indicators/service.js';
-import { arg, scratchDatabase } from './_scratch.js';
+import { arg, keptDatabase, scratchDatabase } from './_scratch.js';
 import { groundTruth, loadWithSql } from './_discovery.js';
 import { addCaseLedger, addOrgLedger, addWorkLedgers } from './_ledger.js';
-import { ms, signedInApp, timeGet, timeNationalReport } from './_api.js';
+import { benchUser, ms, signedInApp, timeGet, timeNationalReport } from './_api.js';
 
 const PROVINCE = '32';
 const secs = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
-const f3 = (x: number) => x.toFixed(3);
+/** A figure to d places; n/a for one this run did not measure (discovery, on a reused database). */
+const fx = (x: number, d: number) => (Number.isNaN(x) ? 'n/a' : x.toFixed(d));
+const f3 = (x: number) => fx(x, 3);
 
 async function main() {
-  const entities = Number(arg('entities', '5000000'));
+  let entities = Number(arg('entities', '5000000'));
   const rolesPerEntity = Number(arg('roles-per-entity', '3'));
   const memberShare = Number(arg('member-share', '0.035'));
   const runs = Number(arg('runs', '20'));
   if (!process.env.DATABASE_URL) throw new Error('province runs on PostgreSQL: set DATABASE_URL');
-  const { database, ctx, drop } = await scratchDatabase('prov', 8);
+  const reuse = arg('reuse-database', '');
+  const { database, ctx, drop } = reuse ? await keptDatabase('prov', reuse, 8) : await scratchDatabase('prov', 8);
   const db = database.db;
   try {
     // Every county of the province, 12 stations each (the discovery generator places entities at them).
@@ -54,79 +57,15 @@ async function main() {
         .orderBy('code')
         .execute()
     ).map((c) => c.code);
-    await sql`INSERT INTO jurisdiction (code, parent_code, level, name, scope_key)
+    if (!reuse)
+      await sql`INSERT INTO jurisdiction (code, parent_code, level, name, scope_key)
       SELECT c.code || lpad(s::text, 3, '0'), c.code, 'station', '第' || s || '所', c.scope_key || lpad(s::text, 3, '0') FROM jurisdiction c, generate_series(1, 12) s
       WHERE c.code = ANY(${counties}::text[])`.execute(db);
     const places = (await demoPlaces(db, counties)).filter((p) => p.streets.length > 0);
-    const opts = {
-      entities,
-      seed: 18,
-      badShare: 0,
-      places,
-      today: new Date('2026-11-27'),
-      rolesPerEntity,
-      memberShare,
-    };
-    console.log(
-      `[postgres] ${entities.toLocaleString()} entities over ${places.length} counties of province ${PROVINCE} (${rolesPerEntity} roles each, member share ${memberShare})`,
-    );
-
-    let t0 = performance.now();
-    await loadWithSql(database, ctx, opts);
-    const loadS = secs(t0);
-    const { truth } = groundTruth(ctx, opts);
-
-    // Discovery over the province, as a nation-level run would start it.
-    const run = await db
-      .insertInto('discovery_run')
-      .values({ scope_key: '' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    t0 = performance.now();
-    const counts = await runDiscovery(ctx, { userId: null, username: 'bench', scopeKey: '', ip: null }, run.id);
-    const discoveryS = (performance.now() - t0) / 1000;
-    const links = await sql<{
-      key: string;
-      uscc: string;
-    }>`SELECT m.roster_key AS key, e.uscc FROM member_link l JOIN member m ON m.id = l.member_id JOIN entity e ON e.id = l.entity_id WHERE m.roster_key IS NOT NULL`.execute(
-      db,
-    );
-    const correct = links.rows.filter((l) => truth.get(l.key) === l.uscc).length;
-    const precision = links.rows.length ? correct / links.rows.length : 1;
-    const recall = truth.size ? correct / truth.size : 1;
-    console.log(
-      `discovery: ${discoveryS.toFixed(1)} s (${counts.candidates.toLocaleString()} candidate pairs, ${counts.exact.toLocaleString()} exact); links precision ${f3(precision)} recall ${f3(recall)} (${links.rows.length.toLocaleString()} links, ${truth.size.toLocaleString()} in the truth)`,
-    );
-
-    // The rest of the ledger, then coverage, the tallies and the snapshots.
-    t0 = performance.now();
-    await addOrgLedger(db);
-    await addWorkLedgers(db);
-    await addCaseLedger(
-      db,
-      places.map((p) => p.countyCode),
-      Math.round(entities / 5),
-    );
-    await sql`SELECT xgz_coverage_rebuild()`.execute(db);
-    await sql`SELECT xgz_member_tally_rebuild()`.execute(db);
-    await sql`VACUUM ANALYZE`.execute(db);
-    const snapshotNodes = await takeSystemSnapshots(db, true);
-    await sql`INSERT INTO indicator_snapshot (jurisdiction_code, scope_key, period, counts, trigger)
-      SELECT s.jurisdiction_code, s.scope_key, to_char(to_date(${trendStart(12)}, 'YYYY-MM') + make_interval(months => m), 'YYYY-MM'), s.counts, 'schedule'
-      FROM indicator_snapshot s, generate_series(0, 10) m WHERE s.period = ${periodOf()}`.execute(db);
-    const size = (
-      await sql<{
-        t: string;
-        n: number;
-      }>`SELECT t, n FROM (VALUES ('entities', (SELECT count(*) FROM entity)), ('roles', (SELECT count(*) FROM entity_person)), ('members', (SELECT count(*) FROM member)),
-      ('organizations', (SELECT count(*) FROM party_org)), ('instructors', (SELECT count(*) FROM instructor)), ('plaques', (SELECT count(*) FROM sanliang_plaque)),
-      ('discovery cases', (SELECT count(*) FROM discovery_case)), ('appeal cases', (SELECT count(*) FROM appeal_case))) v(t, n)`.execute(
-        db,
-      )
-    ).rows;
-    console.log(
-      `ledger completed, coverage rebuilt, snapshot of ${snapshotNodes} nodes in ${secs(t0)} s (load ${loadS} s): ${size.map((r) => `${Number(r.n).toLocaleString()} ${r.t}`).join(', ')}`,
-    );
+    let found = { discoveryS: NaN, precision: NaN, recall: NaN };
+    if (!reuse) found = await build(database, ctx, places, { entities, rolesPerEntity, memberShare });
+    const { discoveryS, precision, recall } = found;
+    if (reuse) entities = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM entity`.execute(db)).rows[0].n);
 
     // Through the real app.
     const { app, cookie, csrf } = await signedInApp(ctx, db);
@@ -160,18 +99,7 @@ async function main() {
         .select('scope_key')
         .where('code', '=', code)
         .executeTakeFirstOrThrow();
-      await db
-        .insertInto('app_user')
-        .values({
-          username,
-          display_name: '基准',
-          jurisdiction_code: code,
-          scope_key,
-          roles,
-          password_hash: await hashPassword(password, 1000),
-          must_change_password: false,
-        })
-        .execute();
+      await benchUser(db, username, code, scope_key, roles, password);
       const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
       return String(login.headers['set-cookie']).split(';')[0];
     };
@@ -206,11 +134,87 @@ async function main() {
       `goals: discovery < 300 s, coverage p95 ≤ 50 ms, dashboard p95 ≤ 100 ms, workbench and station lists p95 ≤ 100 ms, national report ≤ 2 s`,
     );
     console.log(
-      `RESULT province entities=${entities} discovery_s=${discoveryS.toFixed(1)} precision=${f3(precision)} recall=${f3(recall)} coverage_p95_ms=${ms(worst.coverage)} dashboard_p95_ms=${ms(worst.dashboard)} workbench_p95_ms=${ms(worst.workbench)} national_report_s=${reportS.toFixed(2)} disk_gb=${diskGb.toFixed(2)}`,
+      `RESULT province entities=${entities} discovery_s=${fx(discoveryS, 1)} precision=${f3(precision)} recall=${f3(recall)} coverage_p95_ms=${ms(worst.coverage)} dashboard_p95_ms=${ms(worst.dashboard)} workbench_p95_ms=${ms(worst.workbench)} national_report_s=${reportS.toFixed(2)} disk_gb=${diskGb.toFixed(2)}`,
     );
   } finally {
     await drop();
   }
+}
+
+/** Steps 1–3: the province's ledger, generated and discovered; returns discovery's time and accuracy. */
+async function build(
+  database: Awaited<ReturnType<typeof scratchDatabase>>['database'],
+  ctx: Awaited<ReturnType<typeof scratchDatabase>>['ctx'],
+  places: Awaited<ReturnType<typeof demoPlaces>>,
+  { entities, rolesPerEntity, memberShare }: { entities: number; rolesPerEntity: number; memberShare: number },
+) {
+  const db = database.db;
+  const opts = {
+    entities,
+    seed: 18,
+    badShare: 0,
+    places,
+    today: new Date('2026-11-27'),
+    rolesPerEntity,
+    memberShare,
+  };
+  console.log(
+    `[postgres] ${entities.toLocaleString()} entities over ${places.length} counties of province ${PROVINCE} (${rolesPerEntity} roles each, member share ${memberShare})`,
+  );
+
+  let t0 = performance.now();
+  await loadWithSql(database, ctx, opts);
+  const loadS = secs(t0);
+  const { truth } = groundTruth(ctx, opts);
+
+  // Discovery over the province, as a nation-level run would start it.
+  const run = await db.insertInto('discovery_run').values({ scope_key: '' }).returning('id').executeTakeFirstOrThrow();
+  t0 = performance.now();
+  const counts = await runDiscovery(ctx, { userId: null, username: 'bench', scopeKey: '', ip: null }, run.id);
+  const discoveryS = (performance.now() - t0) / 1000;
+  const links = await sql<{
+    key: string;
+    uscc: string;
+  }>`SELECT m.roster_key AS key, e.uscc FROM member_link l JOIN member m ON m.id = l.member_id JOIN entity e ON e.id = l.entity_id WHERE m.roster_key IS NOT NULL`.execute(
+    db,
+  );
+  const correct = links.rows.filter((l) => truth.get(l.key) === l.uscc).length;
+  const precision = links.rows.length ? correct / links.rows.length : 1;
+  const recall = truth.size ? correct / truth.size : 1;
+  console.log(
+    `discovery: ${discoveryS.toFixed(1)} s (${counts.candidates.toLocaleString()} candidate pairs, ${counts.exact.toLocaleString()} exact); links precision ${f3(precision)} recall ${f3(recall)} (${links.rows.length.toLocaleString()} links, ${truth.size.toLocaleString()} in the truth)`,
+  );
+
+  // The rest of the ledger, then coverage, the tallies and the snapshots.
+  t0 = performance.now();
+  await addOrgLedger(db);
+  await addWorkLedgers(db);
+  await addCaseLedger(
+    db,
+    places.map((p) => p.countyCode),
+    Math.round(entities / 5),
+  );
+  await sql`SELECT xgz_coverage_rebuild()`.execute(db);
+  await sql`SELECT xgz_member_tally_rebuild()`.execute(db);
+  await sql`VACUUM ANALYZE`.execute(db);
+  const snapshotNodes = await takeSystemSnapshots(db, true);
+  await sql`INSERT INTO indicator_snapshot (jurisdiction_code, scope_key, period, counts, trigger)
+    SELECT s.jurisdiction_code, s.scope_key, to_char(to_date(${trendStart(12)}, 'YYYY-MM') + make_interval(months => m), 'YYYY-MM'), s.counts, 'schedule'
+    FROM indicator_snapshot s, generate_series(0, 10) m WHERE s.period = ${periodOf()}`.execute(db);
+  const size = (
+    await sql<{
+      t: string;
+      n: number;
+    }>`SELECT t, n FROM (VALUES ('entities', (SELECT count(*) FROM entity)), ('roles', (SELECT count(*) FROM entity_person)), ('members', (SELECT count(*) FROM member)),
+    ('organizations', (SELECT count(*) FROM party_org)), ('instructors', (SELECT count(*) FROM instructor)), ('plaques', (SELECT count(*) FROM sanliang_plaque)),
+    ('discovery cases', (SELECT count(*) FROM discovery_case)), ('appeal cases', (SELECT count(*) FROM appeal_case))) v(t, n)`.execute(
+      db,
+    )
+  ).rows;
+  console.log(
+    `ledger completed, coverage rebuilt, snapshot of ${snapshotNodes} nodes in ${secs(t0)} s (load ${loadS} s): ${size.map((r) => `${Number(r.n).toLocaleString()} ${r.t}`).join(', ')}`,
+  );
+  return { discoveryS, precision, recall };
 }
 
 await main();

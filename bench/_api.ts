@@ -1,6 +1,7 @@
 /** Timing the API through the real app (session, permission check, row-level security), shared by the benchmarks. */
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/server.js';
 import { hashPassword } from '../src/crypto/password.js';
 import type { DB } from '../src/db/schema.js';
@@ -21,40 +22,40 @@ export const ms = (x: number) => x.toFixed(1);
 export async function signedInApp(ctx: AppContext, db: Kysely<DB>) {
   await takeSystemSnapshots(db, false);
   const app = await buildApp(ctx, { webDist: null, logStream: { write: () => true } });
-  const password = `Pw-${crypto.randomBytes(6).toString('hex')}A`;
-  await benchUser(db, 'bench', '000000', '', ['viewer'], password);
-  const login = await app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { username: 'bench', password },
-  });
-  const cookie = String(login.headers['set-cookie']).split(';')[0];
-  return { app, cookie, csrf: login.json().csrfToken as string };
+  const { cookie, csrf } = await benchCookie(app, db, 'bench', '000000', ['viewer']);
+  return { app, cookie, csrf };
 }
 
-/** A bench account (made anew, or given this password and these roles again in a reused database). */
-export async function benchUser(
+/** A bench account at a node (made anew, or given a new password and these roles in a reused database), signed in: its cookie. */
+export async function benchCookie(
+  app: FastifyInstance,
   db: Kysely<DB>,
   username: string,
   code: string,
-  scopeKey: string,
   roles: string[],
-  password: string,
 ) {
+  const password = `Pw-${crypto.randomBytes(6).toString('hex')}A`;
   const passwordHash = await hashPassword(password, 1000);
+  const { scope_key } = await db
+    .selectFrom('jurisdiction')
+    .select('scope_key')
+    .where('code', '=', code)
+    .executeTakeFirstOrThrow();
   await db
     .insertInto('app_user')
     .values({
       username,
       display_name: '基准',
       jurisdiction_code: code,
-      scope_key: scopeKey,
+      scope_key,
       roles,
       password_hash: passwordHash,
       must_change_password: false,
     })
     .onConflict((oc) => oc.column('username').doUpdateSet({ roles, password_hash: passwordHash }))
     .execute();
+  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
+  return { cookie: String(login.headers['set-cookie']).split(';')[0], csrf: login.json().csrfToken as string };
 }
 
 /** `runs` timed GETs of a URL after 3 warm-up calls (they warm caches and the plan): p50, p95 and the last body. */

@@ -10,15 +10,14 @@
  * Usage: npm run bench -- cases [--cases N] [--seconds S] [--clients C] [--runs R] [--reuse-database xgz_bench_cases_<pid>]
  * (PostgreSQL with DATABASE_URL, else PGlite)
  */
-import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { sql, type Kysely } from 'kysely';
 import { buildApp } from '../src/server.js';
 import { runEscalation } from '../src/features/appeals/engine.js';
 import { takeSystemSnapshots } from '../src/features/indicators/service.js';
-import { hashPassword } from '../src/crypto/password.js';
 import type { DB } from '../src/db/schema.js';
+import { benchCookie } from './_api.js';
 import { arg, keptDatabase, scratchDatabase } from './_scratch.js';
 
 const PROVINCES = ['32', '33'];
@@ -80,23 +79,8 @@ async function main() {
       { webDist: null, logStream: { write: () => true } },
     );
     const station = `${counties[0]}001`;
-    const cookieOf = async (username: string, code: string, roles: string[]) => {
-      const password = `Pw-${crypto.randomBytes(6).toString('hex')}A`;
-      await db
-        .insertInto('app_user')
-        .values({
-          username,
-          display_name: '基准',
-          jurisdiction_code: code,
-          scope_key: code,
-          roles,
-          password_hash: await hashPassword(password, 1000),
-          must_change_password: false,
-        })
-        .execute();
-      const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
-      return String(login.headers['set-cookie']).split(';')[0];
-    };
+    const cookieOf = async (username: string, code: string, roles: string[]) =>
+      (await benchCookie(app, db, username, code, roles)).cookie;
     const clerk = await cookieOf('bench_station', station, ['station_staff']);
     const editor = await cookieOf('bench_county', counties[0], ['editor']);
     const stationCases = Number(

@@ -20,7 +20,6 @@
  *   measures a kept one again, migrated to the current code, steps 4 and 5 only: discovery is not re-run)
  * Prints: RESULT province entities=N discovery_s=… precision=… recall=… coverage_p95_ms=… dashboard_p95_ms=… workbench_p95_ms=… national_report_s=… disk_gb=…
  */
-import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { runDiscovery } from '../src/features/discovery/run.js';
 import { demoPlaces } from '../src/demo/files.js';
@@ -29,7 +28,7 @@ import { periodOf, takeSystemSnapshots, trendStart } from '../src/features/indic
 import { arg, keptDatabase, scratchDatabase } from './_scratch.js';
 import { groundTruth, loadWithSql } from './_discovery.js';
 import { addCaseLedger, addOrgLedger, addWorkLedgers } from './_ledger.js';
-import { benchUser, ms, signedInApp, timeGet, timeNationalReport } from './_api.js';
+import { ms, signedInApp, timeGet, timeNationalReport, benchCookie } from './_api.js';
 
 const PROVINCE = '32';
 const secs = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
@@ -92,17 +91,8 @@ async function main() {
     await recomputeCounts(db, '');
     console.log(`  naive recompute of the nation's figures from the ledger rows: ${secs(n0)} s`);
 
-    const cookieOf = async (username: string, code: string, roles: string[]) => {
-      const password = `Pw-${crypto.randomBytes(6).toString('hex')}A`;
-      const { scope_key } = await db
-        .selectFrom('jurisdiction')
-        .select('scope_key')
-        .where('code', '=', code)
-        .executeTakeFirstOrThrow();
-      await benchUser(db, username, code, scope_key, roles, password);
-      const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
-      return String(login.headers['set-cookie']).split(';')[0];
-    };
+    const cookieOf = async (username: string, code: string, roles: string[]) =>
+      (await benchCookie(app, db, username, code, roles)).cookie;
     const clerk = await cookieOf('bench_station', station, ['station_staff']);
     const editor = await cookieOf('bench_county', county, ['editor']);
     const work: [string, string, string][] = [

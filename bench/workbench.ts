@@ -7,15 +7,13 @@
  * Usage: npm run bench -- workbench [--entities N] [--cases M] [--runs R] [--reuse-database xgz_bench_workbench_<pid>]   (PostgreSQL with DATABASE_URL, else PGlite)
  * --reuse-database: a database kept by an earlier run (XGZ_BENCH_KEEP=1), migrated to the current code, timed again without generating.
  */
-import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { buildApp } from '../src/server.js';
-import { hashPassword } from '../src/crypto/password.js';
 import { takeSystemSnapshots } from '../src/features/indicators/service.js';
 import { arg, keptDatabase, scratchDatabase } from './_scratch.js';
 import { addCaseLedger, addWorkLedgers, generateLedger } from './_ledger.js';
 import fs from 'node:fs';
-import { ms, quantile, timeGet } from './_api.js';
+import { ms, quantile, timeGet, benchCookie } from './_api.js';
 import { todoStatement } from '../src/features/workbench/service.js';
 import { readScopedOnce } from '../src/db/scoped.js';
 
@@ -66,24 +64,8 @@ async function main() {
 
     if (!reuse) await takeSystemSnapshots(db, false); // so the app's start-up snapshot does not run during the timings
     const app = await buildApp(ctx, { webDist: null, logStream: { write: () => true } });
-    const cookieOf = async (username: string, code: string, roles: string[]) => {
-      const password = `Pw-${crypto.randomBytes(6).toString('hex')}A`;
-      username = `${username}_${process.pid}`;
-      await db
-        .insertInto('app_user')
-        .values({
-          username,
-          display_name: '基准',
-          jurisdiction_code: code,
-          scope_key: code,
-          roles,
-          password_hash: await hashPassword(password, 1000),
-          must_change_password: false,
-        })
-        .execute();
-      const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
-      return String(login.headers['set-cookie']).split(';')[0];
-    };
+    const cookieOf = async (username: string, code: string, roles: string[]) =>
+      (await benchCookie(app, db, username, code, roles)).cookie;
     const county = counties[0];
     const station = `${county}001`;
     const result: Record<string, number> = {};
@@ -97,7 +79,7 @@ async function main() {
         .selectFrom('app_user as u')
         .innerJoin('jurisdiction as j', 'j.code', 'u.jurisdiction_code')
         .select(['u.id', 'u.username', 'u.jurisdiction_code', 'j.scope_key'])
-        .where('u.username', '=', `bench_${who}_${process.pid}`)
+        .where('u.username', '=', `bench_${who}`)
         .executeTakeFirstOrThrow();
       const { p50, p95, body } = await timeGet(app, cookie, '/api/v1/workbench', runs);
       const items = JSON.parse(body).items as { kind: string; count: number }[];

@@ -139,6 +139,7 @@ export async function addWorkLedgers(db: Kysely<DB>) {
       c,
     );
     await sql`SET session_replication_role = DEFAULT`.execute(c);
+    await sql`SELECT xgz_state_tally_rebuild()`.execute(c); // the open-case and plaque tallies (migration 0045), after the load with triggers off
   });
 }
 

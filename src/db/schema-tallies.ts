@@ -49,8 +49,69 @@ export interface MemberTallyTable {
   found: Counter;
 }
 
+/** 0044: coverage_tally summed per county (keys cut to six characters), with the number of rows summed. */
+export interface CoverageTallyCountyTable {
+  scope_key: string;
+  dim: string;
+  value: string;
+  operating: number;
+  with_members: number;
+  own_org: number;
+  any_org: number;
+  work: number;
+  members_own_org: number;
+  members_any_org: number;
+  instructor: number;
+  tally_rows: number;
+}
+
+/** 0045: discovery cases per scope key and state (triggers on discovery_case). */
+export interface DiscoveryCaseTallyTable {
+  scope_key: string;
+  state: string;
+  n: number;
+}
+
+/** 0045: 三亮 plaques per scope key and state (triggers on sanliang_plaque). */
+export interface SanliangPlaqueTallyTable {
+  scope_key: string;
+  state: string;
+  n: number;
+}
+
+/** 0046: appeal_tally summed per county (keys cut to six characters). */
+export interface AppealTallyCountyTable {
+  scope_key: string;
+  door: string;
+  category: string;
+  state: string;
+  escalated: boolean;
+  n: number;
+  rated: number;
+  stars: number;
+  satisfied: number;
+}
+
+/** 0045: 三亮 participants (members with an active record) per scope key. */
+export interface SanliangTallyTable {
+  scope_key: string;
+  participants: Counter;
+}
+
+/** 0045: the scope keys of a member's active 三亮 records. */
+export interface SanliangMemberTable {
+  member_id: number;
+  scope_keys: string[];
+}
+
 export interface TallyTables {
   appeal_tally: AppealTallyTable;
+  appeal_tally_county: AppealTallyCountyTable;
+  coverage_tally_county: CoverageTallyCountyTable;
+  discovery_case_tally: DiscoveryCaseTallyTable;
+  sanliang_plaque_tally: SanliangPlaqueTallyTable;
+  sanliang_tally: SanliangTallyTable;
+  sanliang_member: SanliangMemberTable;
   appeal_due_tally: AppealDueTallyTable;
   appeal_step_tally: AppealStepTallyTable;
   member_found: MemberFoundTable;

@@ -639,6 +639,11 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
       ).rows,
       due: (await sql`SELECT scope_key, due_on::text, n FROM appeal_due_tally WHERE n <> 0 ORDER BY 1, 2`.execute(t.db))
         .rows,
+      // The dashboard's per-county sums of the counts (migration 0046).
+      county: (
+        await sql`SELECT scope_key, door, category, state, escalated, n, rated, stars, satisfied FROM appeal_tally_county
+        WHERE (n, rated, stars, satisfied) <> (0, 0, 0, 0) ORDER BY 1, 2, 3, 4, 5`.execute(t.db)
+      ).rows,
     });
     const recounted = async () => ({
       counts: (
@@ -656,6 +661,11 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
         WHERE state IN ('intake', 'routed', 'accepted', 'handling') AND due_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`.execute(
           t.db,
         )
+      ).rows,
+      county: (
+        await sql`SELECT left(scope_key, 6) AS scope_key, door, category, state, escalation_level > 0 AS escalated, count(*)::int AS n, count(satisfaction)::int AS rated,
+          coalesce(sum(satisfaction), 0)::int AS stars, count(*) FILTER (WHERE satisfaction >= 4)::int AS satisfied
+        FROM appeal_case GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`.execute(t.db)
       ).rows,
     });
     // After every move the tests above made through the engine:

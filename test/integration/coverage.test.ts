@@ -283,7 +283,24 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
     return { ...tally, reached: rows.filter((r) => r.status === 'active' && r.instructor).length };
   }
 
+  /** The per-county sums (migration 0044) against coverage_tally's rows summed by county, row for row (with the number of rows summed). */
+  async function expectCountySums() {
+    const cols = sql`operating, with_members, own_org, any_org, work, members_own_org, members_any_org, instructor`;
+    const kept =
+      await sql`SELECT dim, scope_key, value, ${cols}, tally_rows FROM coverage_tally_county ORDER BY dim, scope_key, value`.execute(
+        t.db,
+      );
+    const summed =
+      await sql`SELECT dim, left(scope_key, 6) AS scope_key, value, sum(operating)::int AS operating, sum(with_members)::int AS with_members,
+      sum(own_org)::int AS own_org, sum(any_org)::int AS any_org, sum(work)::int AS work, sum(members_own_org)::int AS members_own_org,
+      sum(members_any_org)::int AS members_any_org, sum(instructor)::int AS instructor, count(*)::int AS tally_rows
+      FROM coverage_tally GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(t.db);
+    expect(kept.rows).toEqual(summed.rows);
+    return kept.rows.length;
+  }
+
   async function expectConsistent() {
+    expect(await expectCountySums()).toBeGreaterThan(0);
     for (const scope of SCOPES) {
       const kept = await tallyUnder(t.db, scope);
       expect(kept, `scope ${scope || '全国'}`).toEqual(await recomputeTally(t.db, scope));
@@ -343,5 +360,88 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
       .execute();
     expect(after).toEqual(before);
     expect(await flags()).toEqual(kept);
+    await expectCountySums();
+  });
+
+  it("keeps the per-county sums through coverage_tally's own inserts, updates and deletes, and a rebuild puts both back", async () => {
+    const row = (scope: string, value: string, n: number) => ({
+      scope_key: scope,
+      dim: 'zone' as const,
+      value,
+      operating: n,
+      with_members: n,
+      own_org: 0,
+      any_org: n,
+      work: 1,
+      members_own_org: 0,
+      members_any_org: n,
+      instructor: 1,
+    });
+    // Two stations of one county and the county itself, a value no entity has.
+    await t.db
+      .insertInto('coverage_tally')
+      .values([
+        row('320102001', '999001', 2),
+        row('320102002', '999001', 3),
+        row('320102', '999001', 1),
+        row('32', '999001', 4),
+      ])
+      .execute();
+    await expectCountySums();
+    const sums = () =>
+      sql<{
+        scope_key: string;
+        operating: number;
+        tally_rows: number;
+      }>`SELECT scope_key, operating, tally_rows FROM coverage_tally_county WHERE dim = 'zone' AND value = '999001' ORDER BY scope_key`.execute(
+        t.db,
+      );
+    expect((await sums()).rows).toEqual([
+      { scope_key: '32', operating: 4, tally_rows: 1 },
+      { scope_key: '320102', operating: 6, tally_rows: 3 },
+    ]);
+    await t.db
+      .updateTable('coverage_tally')
+      .set({ operating: 0 })
+      .where('value', '=', '999001')
+      .where('scope_key', 'like', '320102%')
+      .execute();
+    // An upsert, as the refresh writes: one row inserted, one updated, in one statement.
+    await sql`INSERT INTO coverage_tally AS t (scope_key, dim, value, operating, with_members, own_org, any_org, work, members_own_org, members_any_org)
+      VALUES ('320102001', 'zone', '999001', 5, 0, 0, 0, 0, 0, 0), ('320104001', 'zone', '999001', 7, 0, 0, 0, 0, 0, 0)
+      ON CONFLICT (dim, scope_key, value) DO UPDATE SET operating = t.operating + excluded.operating`.execute(t.db);
+    await expectCountySums();
+    expect((await sums()).rows).toEqual([
+      { scope_key: '32', operating: 4, tally_rows: 1 },
+      { scope_key: '320102', operating: 5, tally_rows: 3 },
+      { scope_key: '320104', operating: 7, tally_rows: 1 },
+    ]);
+    // A row moved to another county's station, then rows removed: a county's row goes with its last tally row.
+    await t.db
+      .updateTable('coverage_tally')
+      .set({ scope_key: '320104002' })
+      .where('value', '=', '999001')
+      .where('scope_key', '=', '320102002')
+      .execute();
+    await expectCountySums();
+    await t.db
+      .deleteFrom('coverage_tally')
+      .where('value', '=', '999001')
+      .where('scope_key', 'in', ['320104001', '320104002', '32'])
+      .execute();
+    await expectCountySums();
+    expect((await sums()).rows).toEqual([{ scope_key: '320102', operating: 5, tally_rows: 2 }]);
+    await t.db.deleteFrom('coverage_tally').where('value', '=', '999001').execute();
+    expect((await sums()).rows).toEqual([]);
+    await expectCountySums();
+    // The splits above a county read the county sums: the same figures as summing the stations' rows.
+    for (const scope of ['', '32', '3201'])
+      expect(await tallyUnder(t.db, scope)).toEqual(await recomputeTally(t.db, scope));
+    // The rebuild writes coverage_tally set-based and the county sums from it; with the triggers off, the county rebuild alone puts them right.
+    await sql`SELECT xgz_coverage_rebuild()`.execute(t.db);
+    expect(await expectCountySums()).toBeGreaterThan(0);
+    await sql`UPDATE coverage_tally_county SET operating = operating + 1`.execute(t.db);
+    await sql`SELECT xgz_coverage_county_rebuild()`.execute(t.db);
+    expect(await expectCountySums()).toBeGreaterThan(0);
   });
 });

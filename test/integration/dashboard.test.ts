@@ -825,4 +825,91 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
     await sql`SELECT xgz_member_tally_rebuild()`.execute(t.db);
     expect(kept).toEqual(await tallies());
   });
+
+  it('keeps the open-case, plaque and 三亮 tallies equal to the rows through cases raised, moved, closed and deleted, 三亮 records added and withdrawn and a plaque revoked', async () => {
+    const counts = async () =>
+      (
+        await sql<{
+          t: string;
+          scope_key: string;
+          state: string;
+          n: number;
+        }>`SELECT 'case' AS t, scope_key, state, n FROM discovery_case_tally WHERE n <> 0
+           UNION ALL SELECT 'plaque', scope_key, state, n FROM sanliang_plaque_tally WHERE n <> 0
+           UNION ALL SELECT '三亮', scope_key, '', participants FROM sanliang_tally WHERE participants <> 0 ORDER BY 1, 2, 3`.execute(
+          t.db,
+        )
+      ).rows;
+    const fromRows = async () =>
+      (
+        await sql<{
+          t: string;
+          scope_key: string;
+          state: string;
+          n: number;
+        }>`SELECT 'case' AS t, scope_key, state, count(*)::int AS n FROM discovery_case GROUP BY 2, 3
+           UNION ALL SELECT 'plaque', scope_key, state, count(*)::int FROM sanliang_plaque GROUP BY 2, 3
+           UNION ALL SELECT '三亮', scope_key, '', count(DISTINCT member_id)::int FROM sanliang WHERE status = 'active' GROUP BY 2 ORDER BY 1, 2, 3`.execute(
+          t.db,
+        )
+      ).rows;
+    expect(await counts()).toEqual(await fromRows());
+    const entities = await t.db.selectFrom('entity').select(['id', 'scope_key']).orderBy('id').execute();
+    // Two cases raised in one statement (B1 and the city itself), one moved to another station, one closed, one deleted.
+    await t.db
+      .insertInto('discovery_case')
+      .values(
+        [entities[0], entities[entities.length - 1]].map((e, i) => ({
+          kind: 'declared_not_found' as const,
+          entity_id: e.id,
+          scope_key: i ? '3201' : B1,
+          state: 'open' as const,
+          evidence: JSON.stringify({}),
+          evidence_hash: `tally-${e.id}`,
+        })),
+      )
+      .execute();
+    const cases = await t.db.selectFrom('discovery_case').select(['id', 'state']).orderBy('id').execute();
+    await t.db.updateTable('discovery_case').set({ scope_key: A2 }).where('id', '=', cases[0].id).execute();
+    await t.db.updateTable('discovery_case').set({ state: 'confirmed' }).where('id', '=', cases[1].id).execute();
+    await t.db.deleteFrom('discovery_case').where('id', '=', cases[2].id).execute();
+    // 三亮: the A1 member's record copied to A2 (one member under two keys), then another record withdrawn.
+    const records = await t.db
+      .selectFrom('sanliang')
+      .selectAll()
+      .where('status', '=', 'active')
+      .orderBy('id')
+      .execute();
+    expect(records.length).toBeGreaterThan(1);
+    const { id: _id, ...copy } = records[0];
+    const inA2 = entities.find((e) => e.scope_key === A2)!;
+    await t.db
+      .insertInto('sanliang')
+      .values({ ...copy, entity_id: inA2.id, scope_key: A2 })
+      .execute();
+    expect(await counts()).toEqual(await fromRows());
+    expect((await dashboard(nation, NATION)).figures.sanliangParticipants).toBe(
+      (await dashboard(nation, A1)).figures.sanliangParticipants,
+    );
+    await t.db
+      .updateTable('sanliang')
+      .set({ status: 'withdrawn', withdrawn_on: '2026-03-01' })
+      .where('id', '=', records[1].id)
+      .execute();
+    // The plaque revoked.
+    const plaques = await t.db.selectFrom('sanliang_plaque').select(['id']).orderBy('id').execute();
+    expect(plaques.length).toBeGreaterThan(0);
+    await t.db
+      .updateTable('sanliang_plaque')
+      .set({ state: 'revoked', revoked_on: '2026-03-01', revoke_reason: '测试' })
+      .where('id', '=', plaques[0].id)
+      .execute();
+    expect(await counts()).toEqual(await fromRows());
+    for (const [code, key] of NODES)
+      expect((await dashboard(nation, code)).figures, code).toEqual(await recomputed(key));
+    // And they are what a rebuild from the rows makes.
+    const kept = await counts();
+    await sql`SELECT xgz_state_tally_rebuild()`.execute(t.db);
+    expect(await counts()).toEqual(kept);
+  });
 });

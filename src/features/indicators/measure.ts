@@ -12,6 +12,12 @@ export type Db = Transaction<DB> | Kysely<DB>;
 export type Measure = {
   keys: readonly CountKey[];
   from: RawBuilder<unknown>;
+  /**
+   * The same rows summed per county (scope keys cut to a county's six characters), under the same
+   * alias: read instead of `from` when the node and the grouping are at most a county's key long,
+   * where they give the same counts from fewer rows (sums only: a distinct count cannot be summed).
+   */
+  county?: RawBuilder<unknown>;
   scope: string;
   where?: () => RawBuilder<unknown>;
   select: () => RawBuilder<unknown>;
@@ -19,6 +25,9 @@ export type Measure = {
 
 /** The counts under a scope key, in total and for each group of rows sharing the first `depth` characters of their scope key. */
 export type Measured = { total: Counts; groups: Map<string, Counts> };
+
+/** A county's key length. */
+const COUNTY = 6;
 
 /**
  * One measure over the rows under `under`, grouped by scope key prefix of length `depth` (the
@@ -28,11 +37,12 @@ export type Measured = { total: Counts; groups: Map<string, Counts> };
  */
 function measureQuery(m: Measure, under: string, depth: number) {
   const scope = sql.ref(m.scope);
+  const from = m.county && under.length <= COUNTY && depth <= COUNTY ? m.county : m.from;
   // A literal, not a parameter: the grouping expression must be the same expression in SELECT and GROUP BY.
   const prefix = sql`left(${scope}, ${sql.lit(Math.trunc(depth))})`;
   return sql`
     SELECT GROUPING(${prefix}) AS whole, ${prefix} AS key, ${m.select()}
-    FROM ${m.from}
+    FROM ${from}
     WHERE ${scope} >= ${under} AND ${scope} < ${`${under}~`} ${m.where ? sql`AND ${m.where()}` : sql``}
     GROUP BY GROUPING SETS ((${prefix}), ())`;
 }

@@ -4,13 +4,14 @@ import { openStateList, overdueRows } from '../../appeals/index.js';
 
 /**
  * 诉求与走访: cases counted where their responsible unit is, from the trigger-kept case tally
- * (migration 0021); overdue as of the moment measured (the kept due days and today's cases);
+ * (migration 0021; above a county its per-county sums, 0046); overdue as of the moment measured (the kept due days and today's cases);
  * visits where the entity is.
  */
 export const appealMeasures: Measure[] = [
   {
     keys: ['appealsReceived', 'appealsOpen', 'appealsClosed', 'visitProblems', 'appealsRated', 'appealsSatisfied'],
     from: sql`appeal_tally t`,
+    county: sql`appeal_tally_county t`,
     scope: 't.scope_key',
     select:
       () => sql`coalesce(sum(t.n), 0)::int AS "appealsReceived", coalesce(sum(t.n) FILTER (WHERE t.state IN (${openStateList})), 0)::int AS "appealsOpen",

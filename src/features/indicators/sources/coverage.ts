@@ -19,7 +19,7 @@ const TALLY = {
 
 /**
  * Entities, the two coverages and the entities instructors reach, from the trigger-kept coverage
- * tallies (migrations 0008, 0019): the
+ * tallies (migrations 0008, 0019; above a county their per-county sums, 0044): the
  * dimension 'all' for the coverage counts, 'kind' for the kinds, 'reg_month' from newSince() on
  * for the new ones. Operating entities only, as the coverage domain defines them.
  */
@@ -27,6 +27,7 @@ export const coverageMeasures: Measure[] = [
   {
     keys: [...Object.keys(TALLY), ...Object.keys(KINDS)] as CountKey[],
     from: sql`coverage_tally t`,
+    county: sql`coverage_tally_county t`,
     scope: 't.scope_key',
     where: () => sql`t.dim IN ('all', 'kind')`,
     select: () =>
@@ -45,6 +46,7 @@ export const coverageMeasures: Measure[] = [
   {
     keys: ['newEntities'],
     from: sql`coverage_tally t`,
+    county: sql`coverage_tally_county t`,
     scope: 't.scope_key',
     where: () => sql`t.dim = 'reg_month' AND t.value >= ${newSince(hostDateOf()).slice(0, 7)}`,
     select: () => sql`coalesce(sum(t.operating), 0)::int AS "newEntities"`,

@@ -1,4 +1,5 @@
 import type { ColumnType } from 'kysely';
+import type { CoverageTallyTable } from './schema.js';
 
 /**
  * Kysely types of the tables that statement triggers and raw SQL keep (figures kept per scope key,
@@ -50,47 +51,20 @@ export interface MemberTallyTable {
 }
 
 /** 0044: coverage_tally summed per county (keys cut to six characters), with the number of rows summed. */
-export interface CoverageTallyCountyTable {
-  scope_key: string;
-  dim: string;
-  value: string;
-  operating: number;
-  with_members: number;
-  own_org: number;
-  any_org: number;
-  work: number;
-  members_own_org: number;
-  members_any_org: number;
+export type CoverageTallyCountyTable = Omit<CoverageTallyTable, 'instructor'> & {
   instructor: number;
   tally_rows: number;
-}
+};
 
-/** 0045: discovery cases per scope key and state (triggers on discovery_case). */
-export interface DiscoveryCaseTallyTable {
+/** 0045: discovery cases (discovery_case_tally) and 三亮 plaques (sanliang_plaque_tally) per scope key and state. */
+export interface StateTallyTable {
   scope_key: string;
   state: string;
   n: number;
 }
 
-/** 0045: 三亮 plaques per scope key and state (triggers on sanliang_plaque). */
-export interface SanliangPlaqueTallyTable {
-  scope_key: string;
-  state: string;
-  n: number;
-}
-
-/** 0046: appeal_tally summed per county (keys cut to six characters). */
-export interface AppealTallyCountyTable {
-  scope_key: string;
-  door: string;
-  category: string;
-  state: string;
-  escalated: boolean;
-  n: number;
-  rated: number;
-  stars: number;
-  satisfied: number;
-}
+/** 0046: appeal_tally summed per county (keys cut to six characters): the same columns. */
+export type AppealTallyCountyTable = AppealTallyTable;
 
 /** 0045: 三亮 participants (members with an active record) per scope key. */
 export interface SanliangTallyTable {
@@ -108,8 +82,8 @@ export interface TallyTables {
   appeal_tally: AppealTallyTable;
   appeal_tally_county: AppealTallyCountyTable;
   coverage_tally_county: CoverageTallyCountyTable;
-  discovery_case_tally: DiscoveryCaseTallyTable;
-  sanliang_plaque_tally: SanliangPlaqueTallyTable;
+  discovery_case_tally: StateTallyTable;
+  sanliang_plaque_tally: StateTallyTable;
   sanliang_tally: SanliangTallyTable;
   sanliang_member: SanliangMemberTable;
   appeal_due_tally: AppealDueTallyTable;

@@ -1,5 +1,4 @@
-import type { ColumnType } from 'kysely';
-import type { CoverageTallyTable } from './schema.js';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * Kysely types of the tables that statement triggers and raw SQL keep (figures kept per scope key,
@@ -48,6 +47,21 @@ export interface MemberTallyTable {
   scope_key: string;
   on_roster: Counter;
   found: Counter;
+}
+
+/** coverage_tally: the two-coverage figures per scope key and breakdown (dim, value). */
+export interface CoverageTallyTable {
+  scope_key: string;
+  dim: 'all' | 'kind' | 'industry' | 'reg_month' | 'zone_kind' | 'zone';
+  value: string;
+  operating: number;
+  with_members: number;
+  own_org: number;
+  any_org: number;
+  work: number;
+  members_own_org: number;
+  members_any_org: number;
+  instructor: Generated<number>;
 }
 
 /** 0044: coverage_tally summed per county (keys cut to six characters), with the number of rows summed. */

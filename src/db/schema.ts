@@ -6,7 +6,7 @@ import type { CaseTables } from './schema-cases.js';
 import type { ReportTables } from './schema-reports.js';
 import type { ImportFlowTables, ImportMapping, ImportTables } from './schema-imports.js';
 import type { WorkLoopTables } from './schema-worktasks.js';
-import type { TallyTables } from './schema-tallies.js';
+import type { CoverageTallyTable, TallyTables } from './schema-tallies.js';
 import type { JurisdictionLevel } from '../domain/jurisdiction/codes.js';
 import type { RecommendationTables } from './schema-recommendations.js';
 import type { ExchangeTables } from './schema-exchange.js';
@@ -545,20 +545,6 @@ export interface EntityCoverageTable {
   work: boolean;
   /** Reached by an instructor's assignment in force (migration 0019). */
   instructor: Generated<boolean>;
-}
-
-export interface CoverageTallyTable {
-  scope_key: string;
-  dim: 'all' | 'kind' | 'industry' | 'reg_month' | 'zone_kind' | 'zone';
-  value: string;
-  operating: number;
-  with_members: number;
-  own_org: number;
-  any_org: number;
-  work: number;
-  members_own_org: number;
-  members_any_org: number;
-  instructor: Generated<number>;
 }
 
 export type SanliangKind = 'member_operator' | 'member_post';

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Scoped } from '../../db/scoped.js';
 import { dueOn, FORMS, periodLabel, type FormCode } from '../../domain/reports/forms.js';
-import { closeLedgerTask, syncLedgerTask, type Actor } from './ledger.js';
+import { closeLedgerTask, syncLedgerTask } from './ledger.js';
+import type { Actor } from './replies.js';
 
 /**
  * The ledgers whose records are deployed work, each as a task to the nodes it names (the record is

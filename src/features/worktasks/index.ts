@@ -13,11 +13,10 @@ export {
   answerLedgerTask,
   returnLedgerTask,
   ledgerTaskOf,
-  actorOf,
   SOURCE_LABELS,
   type LedgerTask,
-  type Actor,
 } from './ledger.js';
+export { actorOf, type Actor } from './replies.js';
 export * as workTaskContract from './contract.js';
 export {
   deployVisitPlan,

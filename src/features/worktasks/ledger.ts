@@ -2,7 +2,7 @@ import type { Scoped } from '../../db/scoped.js';
 import type { DeploymentSource } from '../../db/schema-worktasks.js';
 import { isLate } from '../../domain/worktasks/rules.js';
 import { notify } from '../workbench/index.js';
-import { recordReply } from './replies.js';
+import { moveTarget, recordReply, type Actor } from './replies.js';
 
 /**
  * Deployed work already kept in a ledger (a visit plan, an assistance program, a campaign, a report
@@ -36,10 +36,6 @@ export type LedgerTask = {
   /** Where the record is, in the web app. */
   path: string;
 };
-
-/** Who acts (an account, or the system), as the events and the board name them. */
-export type Actor = { id: number | null; name: string };
-export const actorOf = (u: { id: number; displayName: string }): Actor => ({ id: u.id, name: u.displayName });
 
 const link = (id: number) => `/work/${id}`;
 const eq = (a: Date | string | null, b: Date | null) =>
@@ -361,22 +357,12 @@ export async function returnLedgerTask(
     .where('t.node_code', '=', a.node)
     .executeTakeFirst();
   if (!t || t.state !== 'replied') return false;
-  await s.db
-    .updateTable('deployment_target')
-    .set({ state: 'returned', return_reason: a.reason, returned_at: now })
-    .where('id', '=', t.id)
-    .execute();
-  await s.db
-    .insertInto('deployment_event')
-    .values({
-      target_id: t.id,
-      scope_key: t.scope_key,
-      action: 'return',
-      note: a.reason,
-      at: now,
-      by_user: by.id,
-      by_name: by.name,
-    })
-    .execute();
+  await moveTarget(
+    s,
+    t,
+    { state: 'returned', return_reason: a.reason, returned_at: now },
+    { action: 'return', by, note: a.reason },
+    now,
+  );
   return true;
 }

@@ -1,5 +1,39 @@
+import type { Updateable } from 'kysely';
 import type { Scoped } from '../../db/scoped.js';
-import type { TargetState } from '../../db/schema-worktasks.js';
+import type { DeploymentEventAction, DeploymentTargetTable, TargetState } from '../../db/schema-worktasks.js';
+
+/** Who acts (an account, or the system), as the events and the board name them. */
+export type Actor = { id: number | null; name: string };
+export const actorOf = (u: { id: number; displayName: string }): Actor => ({ id: u.id, name: u.displayName });
+
+/**
+ * Moves a target and puts the move on its trail. With `from`, only a target still in that state
+ * moves (a concurrent move wins and this one does nothing).
+ */
+export async function moveTarget(
+  s: Scoped,
+  t: { id: number; scope_key: string; state?: TargetState },
+  set: Updateable<DeploymentTargetTable>,
+  e: { action: DeploymentEventAction; by: Actor; note?: string; late?: boolean },
+  now: Date,
+): Promise<void> {
+  let update = s.db.updateTable('deployment_target').set(set).where('id', '=', t.id);
+  if (t.state) update = update.where('state', '=', t.state);
+  await update.execute();
+  await s.db
+    .insertInto('deployment_event')
+    .values({
+      target_id: t.id,
+      scope_key: t.scope_key,
+      action: e.action,
+      note: e.note ?? null,
+      late: e.late,
+      at: now,
+      by_user: e.by.id,
+      by_name: e.by.name,
+    })
+    .execute();
+}
 
 /**
  * A node's reply on record, from the reply form or from the ledger record that answers a task: the
@@ -9,14 +43,15 @@ export async function recordReply(
   s: Scoped,
   t: { id: number; scope_key: string; state: TargetState; received_at: unknown },
   state: TargetState,
-  by: { id: number | null; name: string },
+  by: Actor,
   reply: { text: string; figures?: Record<string, number>; links: { kind: string; id: number }[] },
   late: boolean,
   now: Date,
 ): Promise<void> {
-  await s.db
-    .updateTable('deployment_target')
-    .set({
+  await moveTarget(
+    s,
+    t,
+    {
       state,
       reply_text: reply.text,
       reply_figures: reply.figures ? JSON.stringify(reply.figures) : null,
@@ -26,21 +61,8 @@ export async function recordReply(
       replied_by_name: by.name,
       late,
       ...(t.received_at ? {} : { received_at: now, received_by: by.id, received_by_name: by.name }),
-    })
-    .where('id', '=', t.id)
-    .where('state', '=', t.state)
-    .execute();
-  await s.db
-    .insertInto('deployment_event')
-    .values({
-      target_id: t.id,
-      scope_key: t.scope_key,
-      action: 'reply',
-      note: reply.text.slice(0, 500),
-      late,
-      at: now,
-      by_user: by.id,
-      by_name: by.name,
-    })
-    .execute();
+    },
+    { action: 'reply', by, note: reply.text.slice(0, 500), late },
+    now,
+  );
 }

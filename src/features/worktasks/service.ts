@@ -18,7 +18,7 @@ import type { AuthUser } from '../../http/context.js';
 import { notify } from '../workbench/index.js';
 import type { NewDeployment } from './contract.js';
 import { deploymentById, missingLink, targetById } from './queries.js';
-import { recordReply } from './replies.js';
+import { actorOf, moveTarget, recordReply } from './replies.js';
 
 /** Writes of notices and tasks: issue (or pass down), receive, reply, return; and the reminder job. */
 
@@ -166,23 +166,13 @@ export async function receive(s: Scoped, user: AuthUser, id: number, now: Date) 
   const { t, d } = await ownTarget(s, user, id);
   const next = transition(d.kind, t.state, 'receive');
   if (!next.ok) throw conflict(next.reason);
-  await s.db
-    .updateTable('deployment_target')
-    .set({ state: next.to, received_at: now, received_by: user.id, received_by_name: user.displayName })
-    .where('id', '=', t.id)
-    .where('state', '=', t.state)
-    .execute();
-  await s.db
-    .insertInto('deployment_event')
-    .values({
-      target_id: t.id,
-      scope_key: t.scope_key,
-      action: 'receive',
-      at: now,
-      by_user: user.id,
-      by_name: user.displayName,
-    })
-    .execute();
+  await moveTarget(
+    s,
+    t,
+    { state: next.to, received_at: now, received_by: user.id, received_by_name: user.displayName },
+    { action: 'receive', by: actorOf(user) },
+    now,
+  );
   s.audit({
     action: 'deployment.receive',
     objectType: 'deployment_target',
@@ -211,7 +201,7 @@ export async function reply(
     ]);
   // Accepted after the deadline too, marked late.
   const late = isLate(d.due_at ? new Date(d.due_at) : null, now);
-  await recordReply(s, t, next.to, { id: user.id, name: user.displayName }, body, late, now);
+  await recordReply(s, t, next.to, actorOf(user), body, late, now);
   if (d.created_by !== null) {
     await notify(
       s,
@@ -241,24 +231,13 @@ export async function returnReply(s: Scoped, user: AuthUser, id: number, reason:
   if (d.closed_at) throw conflict('任务已撤销，不再退回');
   const next = transition(d.kind, t.state, 'return', reason);
   if (!next.ok) throw conflict(next.reason);
-  await s.db
-    .updateTable('deployment_target')
-    .set({ state: next.to, return_reason: reason, returned_at: now })
-    .where('id', '=', t.id)
-    .where('state', '=', t.state)
-    .execute();
-  await s.db
-    .insertInto('deployment_event')
-    .values({
-      target_id: t.id,
-      scope_key: t.scope_key,
-      action: 'return',
-      note: reason,
-      at: now,
-      by_user: user.id,
-      by_name: user.displayName,
-    })
-    .execute();
+  await moveTarget(
+    s,
+    t,
+    { state: next.to, return_reason: reason, returned_at: now },
+    { action: 'return', by: actorOf(user), note: reason },
+    now,
+  );
   await notify(
     s,
     { nodes: [t.node_code] },

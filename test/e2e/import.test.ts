@@ -182,6 +182,24 @@ describe.skipIf(!browserAvailable)('import in Chromium', () => {
         .station_code,
     ).toBe(station.code);
   });
+
+  it('an annual-report extract dropped on 登记信息 → the plan says it looks like a 年报 → one click reads it as one, every required field found', async () => {
+    const page = await env.browser.newPage({ viewport: { width: 1366, height: 860 } });
+    await signInFirstTime(page, env.server.url, env.server.creds.get('county2_editor')!, 'County2-Pass-2026');
+    await page.getByRole('menuitem', { name: '数据导入' }).click();
+    await page
+      .locator('input[type=file]')
+      .setInputFiles(path.resolve(import.meta.dirname, '../fixtures/extracts/annual-report.utf8bom.csv'));
+    const plan = page.getByTestId('import-plan');
+    await expect.poll(() => plan.getByTestId('import-likelier').count()).toBe(1);
+    expect(await plan.getByTestId('import-missing').count()).toBe(1);
+    await page.screenshot({ path: `${SHOTS}/import-likelier.png` });
+    await plan.getByRole('button', { name: '改为按年报导入' }).click();
+    await expect.poll(() => plan.getByTestId('import-likelier').count()).toBe(0);
+    expect(await plan.getByTestId('import-missing').count()).toBe(0);
+    expect(await page.locator('.ant-segmented-item-selected').innerText()).toBe('年报');
+    await expect.poll(() => plan.getByRole('button', { name: /开始导入/ }).isEnabled()).toBe(true);
+  });
 });
 
 /** Every upload shows its column plan first: a file whose columns are all known is started from it. */

@@ -34,6 +34,8 @@ export const preview = z.object({
   ),
   missing: z.array(z.object({ field: z.string(), label: z.string() })),
   warnings: z.array(z.object({ header: z.string(), reason: z.string() })),
+  /** Another kind the file more likely is (this one misses required fields that one finds), else null. */
+  likelierKind: importKind.nullable(),
   /** The first rows as the import would read them: field → cell (ID numbers and phones masked). */
   sample: z.array(z.object({ rowNo: z.number(), values: z.record(z.string(), z.string()) })),
   mapping,

@@ -11,7 +11,7 @@ import { DEFAULT_LIMITS, openSource } from '../../jobs/import/sources.js';
 import { pickSheet } from '../../jobs/import/sheets.js';
 import { openPlain, writeEncrypted } from '../../jobs/import/stored-file.js';
 import type { Keys } from '../../crypto/keys.js';
-import { headerScore, mapHeaders, TEMPLATES, type ImportKind } from '../../jobs/import/templates.js';
+import { headerScore, likelierKind, mapHeaders, TEMPLATES, type ImportKind } from '../../jobs/import/templates.js';
 import type { Preview } from './contract.js';
 
 /**
@@ -136,6 +136,11 @@ export async function previewFile(
     })),
     missing: plan.missing,
     warnings: plan.warnings,
+    likelierKind: likelierKind(
+      kind,
+      source.headers,
+      sample.map((s) => s.cells),
+    ),
     sample: sample.map((s) => ({
       rowNo: s.rowNo,
       values: Object.fromEntries([...plan.index].map(([f, i]) => [f, mask(kind, f, s.cells[i] ?? '')])),

@@ -303,5 +303,23 @@ export function headerScore(kind: ImportKind, cells: string[]): number {
   ).index.size;
 }
 
+/**
+ * The kind a file more likely is, when it was uploaded under one whose required fields its header
+ * lacks: another kind that finds every required field there and more fields than this one (an
+ * annual report put under 登记信息 names 年报年度 and the party columns). Null when this kind fits.
+ */
+export function likelierKind(kind: ImportKind, headers: string[], sample: string[][] = []): ImportKind | null {
+  const own = mapHeaders(kind, headers, sample);
+  if (!own.missing.length) return null;
+  let best: ImportKind | null = null;
+  let named = own.index.size;
+  for (const other of Object.keys(TEMPLATES) as ImportKind[]) {
+    if (other === kind) continue;
+    const plan = mapHeaders(other, headers, sample);
+    if (!plan.missing.length && plan.index.size > named) [best, named] = [other, plan.index.size];
+  }
+  return best;
+}
+
 export const headerOf = (kind: ImportKind, field: string): string =>
   TEMPLATES[kind].columns.find((c) => c.field === field)?.header ?? field;

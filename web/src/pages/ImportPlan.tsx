@@ -3,6 +3,7 @@ import { Alert, App, Button, Card, Checkbox, Descriptions, Input, Select, Space,
 import { call } from '../api';
 import { applyProblem } from '../components/problem';
 import type { ResponseOf } from '@server/http/contract';
+import { IMPORT_KIND_SHORT } from '@domain/import/labels';
 import {
   listImportProfiles,
   planImport,
@@ -29,12 +30,15 @@ export function ImportPlan({
   kind,
   preview,
   onChange,
+  onSwitchKind,
   onStarted,
   onClose,
 }: {
   kind: ImportKind;
   preview: Preview;
   onChange: (p: Preview) => void;
+  /** Reads the same file again as another kind (the one its header more likely is). */
+  onSwitchKind: (kind: ImportKind) => void;
   onStarted: () => void;
   onClose: () => void;
 }) {
@@ -142,6 +146,19 @@ export function ImportPlan({
           ]}
         />
         {error && <Alert type="error" showIcon title={error} closable onClose={() => setError(null)} />}
+        {preview.likelierKind && (
+          <Alert
+            type="info"
+            showIcon
+            data-testid="import-likelier"
+            title={`这个文件的表头更像"${IMPORT_KIND_SHORT[preview.likelierKind]}"：按"${IMPORT_KIND_SHORT[kind]}"导入缺少必需项，按"${IMPORT_KIND_SHORT[preview.likelierKind]}"导入可识别全部必需项。`}
+            action={
+              <Button size="small" type="primary" onClick={() => onSwitchKind(preview.likelierKind!)}>
+                改为按{IMPORT_KIND_SHORT[preview.likelierKind]}导入
+              </Button>
+            }
+          />
+        )}
         {preview.missing.length > 0 && (
           <Alert
             type="warning"

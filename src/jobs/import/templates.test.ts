@@ -5,12 +5,11 @@ import { likelierKind } from './templates.js';
 
 const DIR = path.resolve(import.meta.dirname, '../../../test/fixtures/extracts');
 /** The header row of a fixture export, as the reader finds it (BOM and title line left aside). */
-const headerOf = (file: string, line = 0, encoding: BufferEncoding | 'gb18030' = 'utf8') =>
-  new TextDecoder(encoding)
-    .decode(fs.readFileSync(path.join(DIR, file)))
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
-    [line].split(',');
+const headerOf = (file: string, line = 0, encoding = 'utf8') => {
+  const text = new TextDecoder(encoding).decode(fs.readFileSync(path.join(DIR, file)));
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  return lines[line].split(',');
+};
 
 describe('likelierKind: a file uploaded under the wrong kind', () => {
   const annual = headerOf('annual-report.utf8bom.csv');

@@ -228,7 +228,9 @@ async function onBackend(
     };
   } finally {
     await database?.close();
-    if (kind === 'citus') await dropClusterDatabase(url, name);
+    // XGZ_BENCH_KEEP=1 keeps both databases for a look at plans afterwards, as the other benches do.
+    if (process.env.XGZ_BENCH_KEEP) console.log(`[${kind}] kept database ${name}`);
+    else if (kind === 'citus') await dropClusterDatabase(url, name);
     else await adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
 }

@@ -138,6 +138,7 @@ export async function previewFile(
     warnings: plan.warnings,
     likelierKind: likelierKind(
       kind,
+      plan,
       source.headers,
       sample.map((s) => s.cells),
     ),

@@ -7,19 +7,17 @@ export type Actor = { id: number | null; name: string };
 export const actorOf = (u: { id: number; displayName: string }): Actor => ({ id: u.id, name: u.displayName });
 
 /**
- * Moves a target and puts the move on its trail. With `from`, only a target still in that state
- * moves (a concurrent move wins and this one does nothing).
+ * Moves a target still in the state it was read in (a concurrent move wins: the update then
+ * changes nothing) and puts the move on its trail.
  */
 export async function moveTarget(
   s: Scoped,
-  t: { id: number; scope_key: string; state?: TargetState },
+  t: { id: number; scope_key: string; state: TargetState },
   set: Updateable<DeploymentTargetTable>,
   e: { action: DeploymentEventAction; by: Actor; note?: string; late?: boolean },
   now: Date,
 ): Promise<void> {
-  let update = s.db.updateTable('deployment_target').set(set).where('id', '=', t.id);
-  if (t.state) update = update.where('state', '=', t.state);
-  await update.execute();
+  await s.db.updateTable('deployment_target').set(set).where('id', '=', t.id).where('state', '=', t.state).execute();
   await s.db
     .insertInto('deployment_event')
     .values({

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { likelierKind } from './templates.js';
+import { likelierKind as likelier, mapHeaders, type ImportKind } from './templates.js';
+
+const likelierKind = (kind: ImportKind, headers: string[]) => likelier(kind, mapHeaders(kind, headers), headers);
 
 const DIR = path.resolve(import.meta.dirname, '../../../test/fixtures/extracts');
 /** The header row of a fixture export, as the reader finds it (BOM and title line left aside). */

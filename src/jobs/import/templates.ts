@@ -306,10 +306,15 @@ export function headerScore(kind: ImportKind, cells: string[]): number {
 /**
  * The kind a file more likely is, when it was uploaded under one whose required fields its header
  * lacks: another kind that finds every required field there and more fields than this one (an
- * annual report put under 登记信息 names 年报年度 and the party columns). Null when this kind fits.
+ * annual report put under 登记信息 names 年报年度 and the party columns). `own` is this kind's plan
+ * with the user's mapping: once the user has chosen columns for the missing fields, it fits.
  */
-export function likelierKind(kind: ImportKind, headers: string[], sample: string[][] = []): ImportKind | null {
-  const own = mapHeaders(kind, headers, sample);
+export function likelierKind(
+  kind: ImportKind,
+  own: ColumnPlan,
+  headers: string[],
+  sample: string[][] = [],
+): ImportKind | null {
   if (!own.missing.length) return null;
   let best: ImportKind | null = null;
   let named = own.index.size;

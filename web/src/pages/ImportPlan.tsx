@@ -37,7 +37,7 @@ export function ImportPlan({
   kind: ImportKind;
   preview: Preview;
   onChange: (p: Preview) => void;
-  /** Reads the same file again as another kind (the one its header more likely is). */
+  /** The upload was planned as another kind (the one its header more likely is). */
   onSwitchKind: (kind: ImportKind) => void;
   onStarted: () => void;
   onClose: () => void;
@@ -56,12 +56,13 @@ export function ImportPlan({
   }, [kind]);
   useEffect(() => setAck(false), [preview.warnings.length]);
 
-  const replan = async (next: Record<string, string>, useProfile?: string) => {
+  /** Plans the upload again: with another mapping or profile, or as another kind (`as`). */
+  const replan = async (next: Record<string, string>, useProfile?: string, as: ImportKind = kind) => {
     setBusy(true);
     setError(null);
     try {
       const p = await call(planImport, {
-        params: { kind },
+        params: { kind: as },
         body: {
           upload: preview.upload,
           mapping: next,
@@ -70,6 +71,7 @@ export function ImportPlan({
         },
       });
       setMapping(p.mapping);
+      if (as !== kind) onSwitchKind(as);
       onChange(p);
     } catch (e) {
       setError(applyProblem(null, e));
@@ -153,7 +155,7 @@ export function ImportPlan({
             data-testid="import-likelier"
             title={`这个文件的表头更像"${IMPORT_KIND_SHORT[preview.likelierKind]}"：按"${IMPORT_KIND_SHORT[kind]}"导入缺少必需项，按"${IMPORT_KIND_SHORT[preview.likelierKind]}"导入可识别全部必需项。`}
             action={
-              <Button size="small" type="primary" onClick={() => onSwitchKind(preview.likelierKind!)}>
+              <Button size="small" type="primary" onClick={() => void replan({}, undefined, preview.likelierKind!)}>
                 改为按{IMPORT_KIND_SHORT[preview.likelierKind]}导入
               </Button>
             }

@@ -52,8 +52,6 @@ export default function Imports() {
   const [uploading, setUploading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [preview, setPreview] = useState<Preview | null>(null);
-  // The file behind the preview: kept so that it can be read again under another kind.
-  const [file, setFile] = useState<File | null>(null);
   // A workbook with several sheets: the file waits here while the user picks one.
   const [choose, setChoose] = useState<{ file: File; sheets: string[]; detail: string } | null>(null);
   const [sheet, setSheet] = useState<string | null>(null);
@@ -68,7 +66,7 @@ export default function Imports() {
   }, [busy, reload]);
 
   const upload = useCallback(
-    async (file: File, sheetName?: string, as: ImportKind = kind) => {
+    async (file: File, sheetName?: string) => {
       setUploading(true);
       setError(null);
       try {
@@ -76,7 +74,7 @@ export default function Imports() {
         fd.append('file', file);
         // Read the header and the first rows first: the column plan is shown before anything is imported.
         const query = sheetName ? `?sheet=${encodeURIComponent(sheetName)}` : '';
-        const res = await fetch(`/api/v1/imports/${as}/upload${query}`, {
+        const res = await fetch(`/api/v1/imports/${kind}/upload${query}`, {
           method: 'POST',
           body: fd,
           headers: { 'x-csrf-token': csrf() },
@@ -90,7 +88,6 @@ export default function Imports() {
         }
         if (!res.ok) throw new ApiError(res.status, data.title, data.detail, data.errors ?? [], data.code);
         setChoose(null);
-        setFile(file);
         setPreview(data as Preview);
       } catch (e) {
         setError(applyProblem(null, e));
@@ -201,10 +198,7 @@ export default function Imports() {
           kind={kind}
           preview={preview}
           onChange={setPreview}
-          onSwitchKind={(k) => {
-            setKind(k);
-            if (file) void upload(file, preview.sheet ?? undefined, k);
-          }}
+          onSwitchKind={setKind}
           onClose={() => setPreview(null)}
           onStarted={() => {
             setPreview(null);

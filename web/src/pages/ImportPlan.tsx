@@ -136,7 +136,7 @@ export function ImportPlan({
       <Space orientation="vertical" style={{ width: '100%' }}>
         <Descriptions
           size="small"
-          column={3}
+          column={{ xs: 1, sm: 3 }}
           items={[
             {
               label: '格式',

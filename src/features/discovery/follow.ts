@@ -132,11 +132,12 @@ async function factsOf(db: Scoped['db'], entityIds: number[] | null): Promise<Fa
       SELECT pe.entity_id, array_agg(om.member_id)::int[] AS registered FROM party_org_entity pe JOIN party_org_member om ON om.org_id = pe.org_id
       WHERE om.member_id IS NOT NULL AND ${of('pe.entity_id')} GROUP BY pe.entity_id
     ) registered ON registered.entity_id = e.id
+    ${join} (
+      SELECT DISTINCT d.entity_id FROM discovery_case d WHERE d.state <> 'resolved' AND d.kind <> 'self_report' AND ${of('d.entity_id')} ${one ? sql`LIMIT 1` : sql``}
+    ) pending ON pending.entity_id = e.id
     WHERE ${one ? sql`e.id = ANY(${entityIds}::bigint[])` : sql`true`}
       AND ((e.status = 'active' AND (found.entity_id IS NOT NULL OR coalesce(latest.party_members, 0) > 0))
-        OR e.id IN (SELECT d.entity_id FROM discovery_case d WHERE d.state <> 'resolved' AND d.kind <> 'self_report' AND ${of('d.entity_id')}))`.execute(
-    db,
-  );
+        OR pending.entity_id IS NOT NULL)`.execute(db);
   return res.rows;
 }
 

@@ -165,6 +165,11 @@ export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => vo
       colocateWith = t;
       log(`citus: distributed table ${t} by county_code`);
     }
+    // A SECURITY DEFINER function (xgz_plaque_serial) reaches the shards over the connections the
+    // transaction already holds, opened as xgz_app, not as the function's owner: a scoped
+    // transaction that had read a distributed table was refused ("permission denied for table
+    // …_<shard>"). So on Citus the app role holds the rights its functions use on these tables.
+    for (const t of DISTRIBUTED_TABLES) await client.query(`GRANT SELECT, INSERT, UPDATE ON ${ident(t)} TO xgz_app`);
     return true;
   } finally {
     await client.query('SELECT pg_advisory_unlock(727275)').catch(() => {});

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { BACKENDS, freshDatabase } from '../helpers/db.js';
 import type { Database } from '../../src/db/connection.js';
+import { registerAuditKey } from '../../src/db/audit-chain.js';
 import {
   citusBlockers,
   citusState,
@@ -57,9 +58,7 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
   });
 
   it('draws plaque serials per county from the distributed counter through the coordinator', async () => {
-    // As the system connection. Through runScoped (as xgz_app, in the SECURITY DEFINER function)
-    // a worker answered "permission denied for table sanliang_plaque_counter_<shard>" here,
-    // while the sanliang feature's own tests pass on the cluster: see bench/README.md (citus).
+    // As the system connection; the next test draws one as the app does.
     const serial = async (county: string) =>
       (await sql<{ n: number }>`SELECT xgz_plaque_serial(${county}) AS n`.execute(d.db)).rows[0].n;
     expect([await serial('320102'), await serial('320102'), await serial('320104')]).toEqual([1, 2, 1]);
@@ -77,6 +76,17 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
       d.db,
     );
     expect(placed.rows[0].n).toBe(2);
+  });
+
+  it('draws a serial in a scoped transaction, as the app does when it issues a plaque', async () => {
+    const { runScoped } = await import('../../src/db/scoped.js');
+    registerAuditKey(d.db, Buffer.alloc(32, 7));
+    const who = { userId: null, username: 'probe', scopeKey: '320102', ip: null };
+    const drawn = await runScoped(d.db, who, async ({ db }) => {
+      await sql`SELECT count(*) FROM sanliang`.execute(db); // the transaction has been to the workers before
+      return (await sql<{ n: number }>`SELECT xgz_plaque_serial('320105') AS n`.execute(db)).rows[0].n;
+    });
+    expect(drawn).toBe(1);
   });
 
   it('says why each remaining large table stays on the coordinator', async () => {

@@ -95,8 +95,14 @@ async function main() {
       (await benchCookie(app, db, username, code, roles)).cookie;
     const clerk = await cookieOf('bench_station', station, ['station_staff']);
     const editor = await cookieOf('bench_county', county, ['editor']);
+    // An entity page (every record that names it, one statement): the station's entity with the most appeals.
+    const busiest = await sql<{ id: string }>`
+      SELECT coalesce((SELECT c.entity_id FROM appeal_case c WHERE c.entity_id IS NOT NULL AND c.scope_key >= j.scope_key AND c.scope_key < j.scope_key || '~'
+        GROUP BY 1 ORDER BY count(*) DESC LIMIT 1), (SELECT e.id FROM entity e WHERE e.station_code = j.code LIMIT 1)) AS id
+      FROM jurisdiction j WHERE j.code = ${station}`.execute(db);
     const work: [string, string, string][] = [
       ['station workbench', clerk, '/api/v1/workbench'],
+      ['station entity page', clerk, `/api/v1/entities/${busiest.rows[0].id}`],
       ['county workbench', editor, '/api/v1/workbench'],
       ['station entities, page 1', clerk, '/api/v1/entities?page=1&pageSize=20'],
       ['station entities, filtered page 3', clerk, '/api/v1/entities?page=3&pageSize=20&kind=individual&status=active'],

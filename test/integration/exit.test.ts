@@ -371,12 +371,36 @@ describe.each(BACKENDS)('exit driven by status and credit lists on %s', (backend
       .insertInto('work_task')
       .values({ kind: 'assign_instructor', entity_id: entityA, scope_key: scopeA })
       .execute();
+    // Its appeals: one that names it, one found on its visit (no entity of its own), and both at once.
+    const appeal = (values: { entity_id?: number; visit_id?: number; content: string }) =>
+      t.db
+        .insertInto('appeal_case')
+        .values({
+          ...values,
+          door: 'visit',
+          category: 'entry',
+          county_code: COUNTY,
+          unit_kind: 'station',
+          unit_code: scopeA,
+          scope_key: scopeA,
+          raised_key: scopeA,
+          state: 'routed',
+          step_started_at: new Date(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    const appeals = [
+      await appeal({ entity_id: entityA, content: '门前停车难' }),
+      await appeal({ visit_id: Number(visit.id), content: '走访发现：办证难' }),
+      await appeal({ entity_id: entityA, visit_id: Number(visit.id), content: '走访发现：消防通道' }),
+    ].map((a) => Number(a.id));
     const res = await staff1.get(`/entities/${entityA}/records`);
     expect(res.statusCode, res.body).toBe(200);
     const r = res.json();
     expect(r.visits).toEqual([
       expect.objectContaining({ id: Number(visit.id), href: `/appeals?tab=visits&visit=${visit.id}` }),
     ]);
+    expect(r.appeals.map((x: { id: number }) => x.id)).toEqual([...appeals].reverse());
     expect(r.tasks.map((x: { title: string }) => x.title)).toEqual(['选派党建工作指导员']);
     expect(r.plaques).toEqual([
       expect.objectContaining({ id: plaqueA.id, state: '有效', href: expect.stringMatching(/^\/sanliang\?open=\d+$/) }),

@@ -44,8 +44,8 @@ export async function entityRecords(db: Transaction<DB>, entityId: number): Prom
     v AS (SELECT id, visited_on, visitor_name, learned, plan_id FROM visit_record WHERE entity_id = ${entityId})
     SELECT EXISTS (SELECT 1 FROM e) AS found,
       (SELECT json_agg(x ORDER BY x.visited_on DESC, x.id DESC) FROM v x) AS visits,
-      (SELECT json_agg(x ORDER BY x.id DESC) FROM (SELECT c.id, c.door, c.category, c.state, c.created_at, c.visit_id FROM appeal_case c
-        WHERE c.entity_id = ${entityId} OR c.visit_id IN (SELECT id FROM v)) x) AS appeals,
+      (SELECT json_agg(x ORDER BY x.id DESC) FROM (SELECT c.id, c.door, c.category, c.state, c.created_at, c.visit_id FROM appeal_case c WHERE c.entity_id = ${entityId}
+        UNION SELECT c.id, c.door, c.category, c.state, c.created_at, c.visit_id FROM v JOIN appeal_case c ON c.visit_id = v.id) x) AS appeals,
       (SELECT json_agg(x ORDER BY x.joined_on DESC) FROM (SELECT a.id, a.program_id, p.name AS program_name, a.joined_on, a.problem, a.outcome FROM assistance_entity a
         LEFT JOIN assistance_program p ON p.id = a.program_id WHERE a.entity_id = ${entityId}) x) AS assistance,
       (SELECT json_agg(x ORDER BY x.id DESC) FROM (SELECT id, kind, state, created_at FROM work_task WHERE entity_id = ${entityId}) x) AS work_tasks,

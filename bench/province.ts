@@ -103,6 +103,7 @@ async function main() {
     const work: [string, string, string][] = [
       ['station workbench', clerk, '/api/v1/workbench'],
       ['station entity page', clerk, `/api/v1/entities/${busiest.rows[0].id}`],
+      ['station entity page, its records', clerk, `/api/v1/entities/${busiest.rows[0].id}/records`],
       ['county workbench', editor, '/api/v1/workbench'],
       ['station entities, page 1', clerk, '/api/v1/entities?page=1&pageSize=20'],
       ['station entities, filtered page 3', clerk, '/api/v1/entities?page=3&pageSize=20&kind=individual&status=active'],

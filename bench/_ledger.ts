@@ -187,6 +187,7 @@ export async function addCaseLedger(db: Kysely<DB>, counties: string[], cases: n
       c,
     );
     await sql`SET session_replication_role = DEFAULT`.execute(c);
+    await sql`SELECT xgz_state_tally_rebuild()`.execute(c); // the honours' tally (migration 0050), after the load with triggers off
   });
 }
 

@@ -70,7 +70,11 @@ export type CoverageTallyCountyTable = Omit<CoverageTallyTable, 'instructor'> & 
   tally_rows: number;
 };
 
-/** 0045: discovery cases (discovery_case_tally) and 三亮 plaques (sanliang_plaque_tally) per scope key and state. */
+/**
+ * 0045: discovery cases (discovery_case_tally) and 三亮 plaques (sanliang_plaque_tally) per scope key
+ * and state; 0050: honours (honour_tally) and instructor assignments (instructor_assignment_tally,
+ * state in_force or ended).
+ */
 export interface StateTallyTable {
   scope_key: string;
   state: string;
@@ -97,6 +101,8 @@ export interface TallyTables {
   appeal_tally_county: AppealTallyCountyTable;
   coverage_tally_county: CoverageTallyCountyTable;
   discovery_case_tally: StateTallyTable;
+  honour_tally: StateTallyTable;
+  instructor_assignment_tally: StateTallyTable;
   sanliang_plaque_tally: StateTallyTable;
   sanliang_tally: SanliangTallyTable;
   sanliang_member: SanliangMemberTable;

@@ -826,7 +826,7 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
     expect(kept).toEqual(await tallies());
   });
 
-  it('keeps the open-case, plaque and 三亮 tallies equal to the rows through cases raised, moved, closed and deleted, 三亮 records added and withdrawn and a plaque revoked', async () => {
+  it('keeps the open-case, plaque, 三亮, honour and assignment tallies equal to the rows through cases raised, moved, closed and deleted, 三亮 records added and withdrawn, a plaque revoked, an honour awarded and revoked, assignments ended and deleted', async () => {
     const counts = async () =>
       (
         await sql<{
@@ -836,7 +836,9 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
           n: number;
         }>`SELECT 'case' AS t, scope_key, state, n FROM discovery_case_tally WHERE n <> 0
            UNION ALL SELECT 'plaque', scope_key, state, n FROM sanliang_plaque_tally WHERE n <> 0
-           UNION ALL SELECT '三亮', scope_key, '', participants FROM sanliang_tally WHERE participants <> 0 ORDER BY 1, 2, 3`.execute(
+           UNION ALL SELECT '三亮', scope_key, '', participants FROM sanliang_tally WHERE participants <> 0
+           UNION ALL SELECT 'honour', scope_key, state, n FROM honour_tally WHERE n <> 0
+           UNION ALL SELECT 'assignment', scope_key, state, n FROM instructor_assignment_tally WHERE n <> 0 ORDER BY 1, 2, 3`.execute(
           t.db,
         )
       ).rows;
@@ -849,9 +851,10 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
           n: number;
         }>`SELECT 'case' AS t, scope_key, state, count(*)::int AS n FROM discovery_case GROUP BY 2, 3
            UNION ALL SELECT 'plaque', scope_key, state, count(*)::int FROM sanliang_plaque GROUP BY 2, 3
-           UNION ALL SELECT '三亮', scope_key, '', count(DISTINCT member_id)::int FROM sanliang WHERE status = 'active' GROUP BY 2 ORDER BY 1, 2, 3`.execute(
-          t.db,
-        )
+           UNION ALL SELECT '三亮', scope_key, '', count(DISTINCT member_id)::int FROM sanliang WHERE status = 'active' GROUP BY 2
+           UNION ALL SELECT 'honour', scope_key, state, count(*)::int FROM honour GROUP BY 2, 3
+           UNION ALL SELECT 'assignment', scope_key, CASE WHEN end_on IS NULL THEN 'in_force' ELSE 'ended' END, count(*)::int FROM instructor_assignment GROUP BY 2, 3
+           ORDER BY 1, 2, 3`.execute(t.db)
       ).rows;
     expect(await counts()).toEqual(await fromRows());
     const entities = await t.db.selectFrom('entity').select(['id', 'scope_key']).orderBy('id').execute();
@@ -904,6 +907,41 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
       .set({ state: 'revoked', revoked_on: '2026-03-01', revoke_reason: '测试' })
       .where('id', '=', plaques[0].id)
       .execute();
+    expect(await counts()).toEqual(await fromRows());
+    // An honour awarded at A2, then revoked; an assignment ended, a copy of it at A2 added and deleted.
+    const honour = await t.db.selectFrom('honour').selectAll().orderBy('id').executeTakeFirstOrThrow();
+    const { id: _h, ...honourCopy } = honour;
+    const awarded = await t.db
+      .insertInto('honour')
+      .values({ ...honourCopy, state: 'awarded', level: 'county', year: 2026, awarded_on: '2026-01-10', scope_key: A2 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t.db
+      .updateTable('honour')
+      .set({ state: 'revoked', revoke_reason: '测试' })
+      .where('id', '=', awarded.id)
+      .execute();
+    expect(await counts()).toEqual(await fromRows());
+    const assignment = await t.db
+      .selectFrom('instructor_assignment')
+      .selectAll()
+      .where('end_on', 'is', null)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    await t.db
+      .updateTable('instructor_assignment')
+      .set({ end_on: '2026-03-01' })
+      .where('id', '=', assignment.id)
+      .execute();
+    const { id: _a, ...assignmentCopy } = assignment;
+    const copied = await t.db
+      .insertInto('instructor_assignment')
+      .values({ ...assignmentCopy, scope_key: A2 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    expect(await counts()).toEqual(await fromRows());
+    expect((await dashboard(nation, A2)).figures.assignmentsInForce).toBe((await recomputed(A2)).assignmentsInForce);
+    await t.db.deleteFrom('instructor_assignment').where('id', '=', copied.id).execute();
     expect(await counts()).toEqual(await fromRows());
     for (const [code, key] of NODES)
       expect((await dashboard(nation, code)).figures, code).toEqual(await recomputed(key));

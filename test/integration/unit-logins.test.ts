@@ -265,6 +265,14 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
     expect(await t.db.selectFrom('guidance_record').select('id').where('content', '=', '替别人登记').execute()).toEqual(
       [],
     );
+    // Its dashboard counts its own assignment in force; the county's editor counts both.
+    const inForce = async (c: typeof wang) => {
+      const res = await c.get(`/dashboard?under=${COUNTY}`);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().figures.assignmentsInForce;
+    };
+    expect(await inForce(wang)).toBe(1);
+    expect(await inForce(editor)).toBe(2);
     // An unbound instructor account has no "mine"; the county's editor sees both as before.
     const unbound = await t.signIn(await t.user({ roles: ['instructor'], jurisdiction: COUNTY }));
     expect((await unbound.get('/instructors/mine')).json()).toEqual({

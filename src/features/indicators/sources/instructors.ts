@@ -11,12 +11,14 @@ export const instructorMeasures: Measure[] = [
     where: () => sql`i.status = 'active'`,
     select: () => sql`count(*)::int AS "instructorsActive"`,
   },
+  // From their tally (migration 0050). An instructor's account sees only its own assignments,
+  // not the tally: for it alone the rows are counted (the second branch is planned away for others).
   {
     keys: ['assignmentsInForce'],
-    from: sql`instructor_assignment a`,
+    from: sql`(SELECT t.scope_key, t.n FROM instructor_assignment_tally t WHERE t.state = 'in_force'
+               UNION ALL SELECT r.scope_key, 1 FROM instructor_assignment r WHERE starts_with(xgz_bound(), 'instructor:') AND r.end_on IS NULL) a`,
     scope: 'a.scope_key',
-    where: () => sql`a.end_on IS NULL`,
-    select: () => sql`count(*)::int AS "assignmentsInForce"`,
+    select: () => sql`coalesce(sum(a.n), 0)::int AS "assignmentsInForce"`,
   },
   {
     keys: ['guidanceThisYear'],

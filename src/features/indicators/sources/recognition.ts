@@ -8,7 +8,8 @@ const asOf = () => localDate();
 
 /**
  * Contact and demonstration points in force, honours awarded and not revoked (both counted where
- * their subject is), and the secretary training indicator with the training ledger's own SQL.
+ * their subject is; honours from their tally, migration 0050), and the secretary training
+ * indicator with the training ledger's own SQL.
  */
 export const recognitionMeasures: Measure[] = [
   {
@@ -21,10 +22,10 @@ export const recognitionMeasures: Measure[] = [
   },
   {
     keys: ['honoursAwarded'],
-    from: sql`honour h`,
+    from: sql`honour_tally h`,
     scope: 'h.scope_key',
     where: () => sql`h.state = 'awarded'`,
-    select: () => sql`count(*)::int AS "honoursAwarded"`,
+    select: () => sql`coalesce(sum(h.n), 0)::int AS "honoursAwarded"`,
   },
   {
     keys: ['secretaries', 'secretariesTrained'],

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { BACKENDS, freshDatabase } from '../helpers/db.js';
 import type { Database } from '../../src/db/connection.js';
 import { registerAuditKey } from '../../src/db/audit-chain.js';
+import { runScoped } from '../../src/db/scoped.js';
 import {
   citusBlockers,
   citusState,
@@ -79,7 +80,6 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
   });
 
   it('draws a serial in a scoped transaction, as the app does when it issues a plaque', async () => {
-    const { runScoped } = await import('../../src/db/scoped.js');
     registerAuditKey(d.db, Buffer.alloc(32, 7));
     const who = { userId: null, username: 'probe', scopeKey: '320102', ip: null };
     const drawn = await runScoped(d.db, who, async ({ db }) => {

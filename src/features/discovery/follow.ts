@@ -142,30 +142,16 @@ async function factsOf(db: Scoped['db'], entityIds: number[] | null): Promise<Fa
 }
 
 /**
- * Derives the cases of some entities (null: all in scope) from the facts now and brings the
- * ledger to them: a case whose condition holds and is not on file is raised; one on file whose
- * evidence changed is updated (a decided one reopened); an open one whose condition no longer
- * holds closes itself ('resolved'), its trail naming the reason and the change. A resolved case
- * stays; when its condition returns, a new case is raised. Set-based: a few statements per call.
- * known: members' facts the caller has already read (a full run); the others are read here.
+ * The facts of the entities (null: all in scope), with the facts of their members found: those
+ * the caller has not read are read here, through the links in scope. Its own function so that the
+ * rows as read (a province's millions) are garbage before the cases are written.
  */
-export async function followCases(
-  s: Scoped,
-  entityIds: number[] | null,
-  change: CaseChange,
-  known: Map<number, MemberFacts> = new Map(),
-): Promise<Record<string, number>> {
-  const { db } = s;
-  const counts: Record<string, number> = { raised: 0, reopened: 0, updated: 0, unchanged: 0, resolved: 0 };
-  if (entityIds && !entityIds.length) return counts;
-  const ids = entityIds && [...new Set(entityIds.map(Number))];
-  const t0 = performance.now();
-  // The given entities' rows are read by index lookups per entity, whose cost a ledger without
-  // fresh statistics overestimates enough to start JIT compiling (~1 s, the work itself ~20 ms):
-  // off for the rest of this transaction, as in the change feed (exchange/feed.ts).
-  if (ids) await sql`SET LOCAL jit = off`.execute(db);
+async function entityFacts(
+  db: Scoped['db'],
+  ids: number[] | null,
+  known: Map<number, MemberFacts>,
+): Promise<Map<number, EntityFacts>> {
   const rows = await factsOf(db, ids);
-  // Members linked to these entities that the caller has not read: through the links in scope.
   const missing = [...new Set(rows.flatMap((r) => (r.found ?? []).map((f) => Number(f.member))))].filter(
     (m) => !known.has(m),
   );
@@ -217,7 +203,36 @@ export async function followCases(
       }),
     });
   }
+  return facts;
+}
+
+/**
+ * Derives the cases of some entities (null: all in scope) from the facts now and brings the
+ * ledger to them: a case whose condition holds and is not on file is raised; one on file whose
+ * evidence changed is updated (a decided one reopened); an open one whose condition no longer
+ * holds closes itself ('resolved'), its trail naming the reason and the change. A resolved case
+ * stays; when its condition returns, a new case is raised. Set-based: a few statements per call.
+ * known: members' facts the caller has already read (a full run); the others are read here.
+ */
+export async function followCases(
+  s: Scoped,
+  entityIds: number[] | null,
+  change: CaseChange,
+  known: Map<number, MemberFacts> = new Map(),
+): Promise<Record<string, number>> {
+  const { db } = s;
+  const counts: Record<string, number> = { raised: 0, reopened: 0, updated: 0, unchanged: 0, resolved: 0 };
+  if (entityIds && !entityIds.length) return counts;
+  const ids = entityIds && [...new Set(entityIds.map(Number))];
+  const t0 = performance.now();
+  // The given entities' rows are read by index lookups per entity, whose cost a ledger without
+  // fresh statistics overestimates enough to start JIT compiling (~1 s, the work itself ~20 ms):
+  // off for the rest of this transaction, as in the change feed (exchange/feed.ts).
+  if (ids) await sql`SET LOCAL jit = off`.execute(db);
+  const facts = await entityFacts(db, ids, known);
   const cases: HeldCase[] = [...facts.values()].flatMap(casesHeld);
+  for (const k of ['hidden_member', 'pocket_member', 'entity_without_org', 'declared_not_found']) counts[k] = 0;
+  for (const c of cases) counts[c.kind]++;
   const queryMs = performance.now() - t0;
 
   // The cases on file for these entities, not resolved: only new, changed and ended ones are written.
@@ -352,8 +367,6 @@ export async function followCases(
   }
   counts.casesQueryMs = Math.round(queryMs);
   counts.casesWriteMs = Math.round(performance.now() - t1);
-  for (const k of ['hidden_member', 'pocket_member', 'entity_without_org', 'declared_not_found'])
-    counts[k] = cases.filter((c) => c.kind === k).length;
   return counts;
 }
 

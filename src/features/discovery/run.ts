@@ -117,115 +117,7 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
     });
 
     await step('姓名、出生日期、电话比对', { exact: exact.links });
-    const t1 = performance.now();
-    const foundById = [...new Set(exact.pairs.map((p) => p.memberId))];
-    // The number of roles looked at (for the run's summary) is counted on a connection of its own
-    // meanwhile where there is one (PostgreSQL); PGlite runs it after.
-    const rolesCounted = scoped(
-      async ({ db }) =>
-        (
-          await sql<{
-            n: number;
-          }>`SELECT count(*)::int AS n FROM entity_person ep JOIN entity e ON e.id = ep.entity_id AND e.status = 'active'`.execute(
-            db,
-          )
-        ).rows[0].n,
-    );
-    rolesCounted.catch(() => undefined);
-    const { members, candidates, exactRoles, linked, chance } = await scoped(async ({ db }) => {
-      const members = await sql<{
-        id: number;
-        person_id: number;
-        org_relation: string | null;
-        member_status: string;
-        scope_key: string;
-        sources: string[];
-        name: string;
-        birth_date: string | null;
-        phone_bi: string | null;
-        has_id: boolean;
-      }>`
-        SELECT * FROM xgz_discovery_members()`.execute(db);
-      const staff = await sql<{
-        member_id: number;
-      }>`SELECT DISTINCT member_id FROM member_link WHERE method = 'staff'`.execute(db);
-      // Candidates share a birth date, a phone or the name with a member not yet found; pairs
-      // whose names or dates can never agree enough are left out in SQL (see migration 0009).
-      const sounds = soundTable();
-      const candidates = await sql<{
-        member_id: number;
-        role_id: number;
-        entity_id: number;
-        person_id: number;
-        scope_key: string;
-        name: string;
-        birth_date: string | null;
-        phone_bi: string | null;
-        has_id: boolean;
-        county_code: string;
-      }>`
-        SELECT * FROM xgz_discovery_candidates(${sounds.char}::text[], ${sounds.reading}::text[], ${foundById}::bigint[])`.execute(
-        db,
-      );
-      // How often two people share a name or a birth date by chance (the u of the model), from the
-      // planner's statistics: the squared shares of the most common values (imports run ANALYZE).
-      const stats = await sql<{ attname: string; freqs: number[] | null }>`
-        SELECT attname, most_common_freqs::float8[] AS freqs FROM pg_stats WHERE tablename = 'person' AND attname IN ('name', 'birth_date')`.execute(
-        db,
-      );
-      const squared = (col: string) =>
-        (stats.rows.find((r) => r.attname === col)?.freqs ?? []).reduce((sum, f) => sum + f * f, 0);
-      const chance = { name: squared('name'), birth: squared('birth_date') };
-      const vouched = new Set(
-        members.rows.filter((m) => !m.sources.every((x) => x === 'declared')).map((m) => Number(m.id)),
-      );
-      return {
-        members: members.rows,
-        candidates: candidates.rows,
-        exactRoles: new Set(exact.pairs.filter((l) => vouched.has(l.memberId)).map((l) => l.roleId)),
-        linked: new Set([...foundById, ...staff.rows.map((r) => Number(r.member_id))]),
-        chance,
-      };
-    });
-    const loadMs = performance.now() - t1;
-    const t2 = performance.now();
-    const memberRecs: MemberRec[] = members.map((m) => ({
-      memberId: Number(m.id),
-      personId: Number(m.person_id),
-      name: m.name,
-      birthDate: m.birth_date,
-      phoneBi: m.phone_bi,
-      county: m.scope_key.length >= 6 ? m.scope_key.slice(0, 6) : null,
-      hasId: m.has_id,
-      orgRelation: m.org_relation,
-      status: m.member_status,
-      declaredOnly: m.sources.every((x) => x === 'declared'),
-    }));
-    const byMember = new Map<number, RoleRec[]>();
-    for (const c of candidates) {
-      const mid = Number(c.member_id);
-      (byMember.get(mid) ?? byMember.set(mid, []).get(mid)!).push({
-        roleId: Number(c.role_id),
-        entityId: Number(c.entity_id),
-        personId: Number(c.person_id),
-        name: c.name,
-        birthDate: c.birth_date,
-        phoneBi: c.phone_bi,
-        county: c.county_code,
-        hasId: c.has_id,
-        scopeKey: c.scope_key,
-      });
-    }
-    const unlinked = memberRecs.filter((m) => byMember.has(m.memberId) && !linked.has(m.memberId));
-    // Without statistics (a database never analysed) the configured model stands.
-    const model =
-      chance.name > 0
-        ? withU(DEFAULT_MODEL, { name: chance.name, birthDate: chance.birth || DEFAULT_MODEL.birthDate.exact.u })
-        : DEFAULT_MODEL;
-    const links = pickLinks(unlinked, byMember, exactRoles, model);
-    const roles = await rolesCounted;
-
-    const scoreMs = performance.now() - t2;
+    const { links, memberRecs, candidateCount, roles, loadMs, scoreMs } = await probableLinks(scoped, exact.pairs);
     await step('生成线索', { exact: exact.links, probabilistic: links.length });
     const t3 = performance.now();
     const counts = await scoped(async ({ db, audit }) => {
@@ -247,9 +139,9 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
         known,
       );
       const c = {
-        members: members.length,
+        members: memberRecs.length,
         roles,
-        candidates: candidates.length,
+        candidates: candidateCount,
         links: exact.links + links.length,
         exact: exact.links,
         ...written,
@@ -279,6 +171,131 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
     );
     throw err;
   }
+}
+
+/**
+ * The probabilistic links of the members not found by ID number: their candidates loaded and
+ * scored. Its own function so that the candidates (millions of rows at a province, held twice:
+ * as read and grouped by member) are garbage once it returns, before the links and the cases are
+ * written: held to the end of the run, they filled the default 4 GB heap at 5M entities and the
+ * case writer spent most of its time collecting garbage.
+ */
+async function probableLinks(
+  scoped: <T>(fn: (s: Scoped) => Promise<T>) => Promise<T>,
+  exactPairs: { memberId: number; roleId: number }[],
+) {
+  const t1 = performance.now();
+  const foundById = [...new Set(exactPairs.map((p) => p.memberId))];
+  // The number of roles looked at (for the run's summary) is counted on a connection of its own
+  // meanwhile where there is one (PostgreSQL); PGlite runs it after.
+  const rolesCounted = scoped(
+    async ({ db }) =>
+      (
+        await sql<{
+          n: number;
+        }>`SELECT count(*)::int AS n FROM entity_person ep JOIN entity e ON e.id = ep.entity_id AND e.status = 'active'`.execute(
+          db,
+        )
+      ).rows[0].n,
+  );
+  rolesCounted.catch(() => undefined);
+  const { members, byMember, candidateCount, exactRoles, linked, chance } = await scoped(async ({ db }) => {
+    const members = await sql<{
+      id: number;
+      person_id: number;
+      org_relation: string | null;
+      member_status: string;
+      scope_key: string;
+      sources: string[];
+      name: string;
+      birth_date: string | null;
+      phone_bi: string | null;
+      has_id: boolean;
+    }>`
+      SELECT * FROM xgz_discovery_members()`.execute(db);
+    const staff = await sql<{
+      member_id: number;
+    }>`SELECT DISTINCT member_id FROM member_link WHERE method = 'staff'`.execute(db);
+    // Candidates share a birth date, a phone or the name with a member not yet found; pairs
+    // whose names or dates can never agree enough are left out in SQL (see migration 0009).
+    const sounds = soundTable();
+    const candidates = await sql<{
+      member_id: number;
+      role_id: number;
+      entity_id: number;
+      person_id: number;
+      scope_key: string;
+      name: string;
+      birth_date: string | null;
+      phone_bi: string | null;
+      has_id: boolean;
+      county_code: string;
+    }>`
+      SELECT * FROM xgz_discovery_candidates(${sounds.char}::text[], ${sounds.reading}::text[], ${foundById}::bigint[])`.execute(
+      db,
+    );
+    // How often two people share a name or a birth date by chance (the u of the model), from the
+    // planner's statistics: the squared shares of the most common values (imports run ANALYZE).
+    const stats = await sql<{ attname: string; freqs: number[] | null }>`
+      SELECT attname, most_common_freqs::float8[] AS freqs FROM pg_stats WHERE tablename = 'person' AND attname IN ('name', 'birth_date')`.execute(
+      db,
+    );
+    const squared = (col: string) =>
+      (stats.rows.find((r) => r.attname === col)?.freqs ?? []).reduce((sum, f) => sum + f * f, 0);
+    const chance = { name: squared('name'), birth: squared('birth_date') };
+    const vouched = new Set(
+      members.rows.filter((m) => !m.sources.every((x) => x === 'declared')).map((m) => Number(m.id)),
+    );
+    // Grouped by member here, so the rows as read are garbage once this returns.
+    const byMember = new Map<number, RoleRec[]>();
+    for (const c of candidates.rows) {
+      const mid = Number(c.member_id);
+      (byMember.get(mid) ?? byMember.set(mid, []).get(mid)!).push({
+        roleId: Number(c.role_id),
+        entityId: Number(c.entity_id),
+        personId: Number(c.person_id),
+        name: c.name,
+        birthDate: c.birth_date,
+        phoneBi: c.phone_bi,
+        county: c.county_code,
+        hasId: c.has_id,
+        scopeKey: c.scope_key,
+      });
+    }
+    return {
+      members: members.rows,
+      byMember,
+      candidateCount: candidates.rows.length,
+      exactRoles: new Set(exactPairs.filter((l) => vouched.has(l.memberId)).map((l) => l.roleId)),
+      linked: new Set([...foundById, ...staff.rows.map((r) => Number(r.member_id))]),
+      chance,
+    };
+  });
+  const loadMs = performance.now() - t1;
+  const t2 = performance.now();
+  const memberRecs: MemberRec[] = members.map((m) => ({
+    memberId: Number(m.id),
+    personId: Number(m.person_id),
+    name: m.name,
+    birthDate: m.birth_date,
+    phoneBi: m.phone_bi,
+    county: m.scope_key.length >= 6 ? m.scope_key.slice(0, 6) : null,
+    hasId: m.has_id,
+    orgRelation: m.org_relation,
+    status: m.member_status,
+    declaredOnly: m.sources.every((x) => x === 'declared'),
+  }));
+  const unlinked = memberRecs.filter((m) => byMember.has(m.memberId) && !linked.has(m.memberId));
+  // Without statistics (a database never analysed) the configured model stands.
+  const model =
+    chance.name > 0
+      ? withU(DEFAULT_MODEL, { name: chance.name, birthDate: chance.birth || DEFAULT_MODEL.birthDate.exact.u })
+      : DEFAULT_MODEL;
+  const links = pickLinks(unlinked, byMember, exactRoles, model);
+  const roles = await rolesCounted;
+
+  const scoreMs = performance.now() - t2;
+  return { links, memberRecs, candidateCount, roles, loadMs, scoreMs };
 }
 
 /**

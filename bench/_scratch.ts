@@ -72,6 +72,7 @@ export async function keptDatabase(
   prefix: string,
   name: string,
   poolSize = 4,
+  dropAfter = false,
 ): Promise<{ database: Database; ctx: AppContext; dir: string; drop: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
   if (!url || !new RegExp(`^xgz_bench_${prefix}_[a-z0-9_]+$`).test(name))
@@ -91,7 +92,22 @@ export async function keptDatabase(
     settings: new SettingsStore(database.db),
   };
   registerAuditKey(ctx.db, ctx.keys.auditMac);
-  return { database, ctx, dir: '', drop: () => database.close() };
+  const drop = async () => {
+    await database.close();
+    if (dropAfter) await adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    else console.log(`kept database ${name}`);
+  };
+  return { database, ctx, dir: '', drop };
+}
+
+/** A copy of a kept bench database, file by file (CREATE DATABASE … TEMPLATE; nothing may be connected to it). */
+export async function copyDatabase(from: string, to: string) {
+  const url = process.env.DATABASE_URL;
+  if (!url || !/^xgz_bench_[a-z0-9_]+$/.test(from))
+    throw new Error('--from-loaded needs DATABASE_URL and a kept bench database');
+  const t0 = performance.now();
+  await adminQuery(url, `CREATE DATABASE ${to} TEMPLATE ${from}`);
+  console.log(`copied ${from} to ${to} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 /** Whether the PostgreSQL server of DATABASE_URL has a database of that name. */

@@ -17,7 +17,9 @@
  *  5. the database's size on disk, and per million entities.
  * Usage: DATABASE_URL=… npm run bench -- province [--entities N] [--roles-per-entity 3] [--member-share 0.035] [--runs 20]
  *   (N defaults to 5,000,000; XGZ_BENCH_KEEP=1 keeps the database; --reuse-database xgz_bench_prov_<pid>
- *   measures a kept one again, migrated to the current code, steps 4 and 5 only: discovery is not re-run)
+ *   measures a kept one again, migrated to the current code, steps 4 and 5 only: discovery is not re-run;
+ *   --load-only stops after step 1 and keeps the database, which --from-loaded xgz_bench_prov_<pid> then
+ *   copies (CREATE DATABASE … TEMPLATE, minutes instead of the hour step 1 takes at 5M) for steps 2–5)
  * Prints: RESULT province entities=N discovery_s=… precision=… recall=… coverage_p95_ms=… dashboard_p95_ms=… workbench_p95_ms=… national_report_s=… disk_gb=…
  */
 import { sql } from 'kysely';
@@ -25,7 +27,7 @@ import { runDiscovery } from '../src/features/discovery/run.js';
 import { demoPlaces } from '../src/demo/files.js';
 import { recomputeCounts } from '../src/features/indicators/recompute.js';
 import { periodOf, takeSystemSnapshots, trendStart } from '../src/features/indicators/service.js';
-import { arg, keptDatabase, scratchDatabase } from './_scratch.js';
+import { arg, copyDatabase, keptDatabase, scratchDatabase } from './_scratch.js';
 import { groundTruth, loadWithSql } from './_discovery.js';
 import { addCaseLedger, addOrgLedger, addWorkLedgers } from './_ledger.js';
 import { ms, signedInApp, timeGet, timeNationalReport, benchCookie } from './_api.js';
@@ -43,7 +45,14 @@ async function main() {
   const runs = Number(arg('runs', '20'));
   if (!process.env.DATABASE_URL) throw new Error('province runs on PostgreSQL: set DATABASE_URL');
   const reuse = arg('reuse-database', '');
-  const { database, ctx, drop } = reuse ? await keptDatabase('prov', reuse, 8) : await scratchDatabase('prov', 8);
+  const loadOnly = process.argv.includes('--load-only');
+  const loaded = arg('from-loaded', '');
+  if (loaded) await copyDatabase(loaded, `xgz_bench_prov_${process.pid}`);
+  const { database, ctx, drop } = reuse
+    ? await keptDatabase('prov', reuse, 8)
+    : loaded
+      ? await keptDatabase('prov', `xgz_bench_prov_${process.pid}`, 8, !process.env.XGZ_BENCH_KEEP)
+      : await scratchDatabase('prov', 8, loadOnly ? `xgz_bench_prov_${process.pid}` : undefined);
   const db = database.db;
   try {
     // Every county of the province, 12 stations each (the discovery generator places entities at them).
@@ -56,13 +65,21 @@ async function main() {
         .orderBy('code')
         .execute()
     ).map((c) => c.code);
-    if (!reuse)
+    if (!reuse && !loaded)
       await sql`INSERT INTO jurisdiction (code, parent_code, level, name, scope_key)
       SELECT c.code || lpad(s::text, 3, '0'), c.code, 'station', '第' || s || '所', c.scope_key || lpad(s::text, 3, '0') FROM jurisdiction c, generate_series(1, 12) s
       WHERE c.code = ANY(${counties}::text[])`.execute(db);
     const places = (await demoPlaces(db, counties)).filter((p) => p.streets.length > 0);
     let found = { discoveryS: NaN, precision: NaN, recall: NaN };
-    if (!reuse) found = await build(database, ctx, places, { entities, rolesPerEntity, memberShare });
+    const opts = provinceOptions(places, { entities, rolesPerEntity, memberShare });
+    if (!reuse && !loaded) {
+      console.log(
+        `[postgres] ${entities.toLocaleString()} entities over ${places.length} counties of province ${PROVINCE} (${rolesPerEntity} roles each, member share ${memberShare})`,
+      );
+      await loadWithSql(database, ctx, opts);
+    }
+    if (loadOnly) return;
+    if (!reuse) found = await build(database, ctx, opts);
     const { discoveryS, precision, recall } = found;
     if (reuse) entities = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM entity`.execute(db)).rows[0].n);
 
@@ -138,35 +155,27 @@ async function main() {
   }
 }
 
-/** Steps 1–3: the province's ledger, generated and discovered; returns discovery's time and accuracy. */
-async function build(
-  database: Awaited<ReturnType<typeof scratchDatabase>>['database'],
-  ctx: Awaited<ReturnType<typeof scratchDatabase>>['ctx'],
+/** Step 1's generator options: the same for loading and for the ground truth read back after a copy. */
+function provinceOptions(
   places: Awaited<ReturnType<typeof demoPlaces>>,
   { entities, rolesPerEntity, memberShare }: { entities: number; rolesPerEntity: number; memberShare: number },
 ) {
-  const db = database.db;
-  const opts = {
-    entities,
-    seed: 18,
-    badShare: 0,
-    places,
-    today: new Date('2026-11-27'),
-    rolesPerEntity,
-    memberShare,
-  };
-  console.log(
-    `[postgres] ${entities.toLocaleString()} entities over ${places.length} counties of province ${PROVINCE} (${rolesPerEntity} roles each, member share ${memberShare})`,
-  );
+  return { entities, seed: 18, badShare: 0, places, today: new Date('2026-11-27'), rolesPerEntity, memberShare };
+}
 
-  let t0 = performance.now();
-  await loadWithSql(database, ctx, opts);
-  const loadS = secs(t0);
+/** Steps 2–3 on the loaded ledger: discovery and the rest of the ledger; returns discovery's time and accuracy. */
+async function build(
+  database: Awaited<ReturnType<typeof scratchDatabase>>['database'],
+  ctx: Awaited<ReturnType<typeof scratchDatabase>>['ctx'],
+  opts: ReturnType<typeof provinceOptions>,
+) {
+  const db = database.db;
+  const entities = opts.entities;
   const { truth } = groundTruth(ctx, opts);
 
   // Discovery over the province, as a nation-level run would start it.
   const run = await db.insertInto('discovery_run').values({ scope_key: '' }).returning('id').executeTakeFirstOrThrow();
-  t0 = performance.now();
+  let t0 = performance.now();
   const counts = await runDiscovery(ctx, { userId: null, username: 'bench', scopeKey: '', ip: null }, run.id);
   const discoveryS = (performance.now() - t0) / 1000;
   const links = await sql<{
@@ -181,6 +190,10 @@ async function build(
   console.log(
     `discovery: ${discoveryS.toFixed(1)} s (${counts.candidates.toLocaleString()} candidate pairs, ${counts.exact.toLocaleString()} exact); links precision ${f3(precision)} recall ${f3(recall)} (${links.rows.length.toLocaleString()} links, ${truth.size.toLocaleString()} in the truth)`,
   );
+  const s = (k: string) => (counts[k] / 1000).toFixed(1);
+  console.log(
+    `  steps: exact ${s('exactMs')} s, load ${s('loadMs')} s, scoring ${s('scoreMs')} s, links ${s('linksMs')} s (${counts.added.toLocaleString()} added), cases ${s('casesMs')} s (query ${s('casesQueryMs')}, writing ${s('casesWriteMs')}; ${counts.raised.toLocaleString()} raised)`,
+  );
 
   // The rest of the ledger, then coverage, the tallies and the snapshots.
   t0 = performance.now();
@@ -188,7 +201,7 @@ async function build(
   await addWorkLedgers(db);
   await addCaseLedger(
     db,
-    places.map((p) => p.countyCode),
+    opts.places.map((p) => p.countyCode),
     Math.round(entities / 5),
   );
   await sql`SELECT xgz_coverage_rebuild()`.execute(db);
@@ -209,7 +222,7 @@ async function build(
     )
   ).rows;
   console.log(
-    `ledger completed, coverage rebuilt, snapshot of ${snapshotNodes} nodes in ${secs(t0)} s (load ${loadS} s): ${size.map((r) => `${Number(r.n).toLocaleString()} ${r.t}`).join(', ')}`,
+    `ledger completed, coverage rebuilt, snapshot of ${snapshotNodes} nodes in ${secs(t0)} s: ${size.map((r) => `${Number(r.n).toLocaleString()} ${r.t}`).join(', ')}`,
   );
   return { discoveryS, precision, recall };
 }

@@ -86,6 +86,28 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
     (await t.db.selectFrom(table).select('id').orderBy('id').execute()).map((r) => r.id);
   const pickOf = (list: number[], n: number) => (list.length ? list[n % list.length] : null);
 
+  /** A party organization of the county covering these entities. */
+  async function addOrg(covered: number[], mode: (typeof MODES)[number], status: (typeof ORG_STATUS)[number]) {
+    const org = await t.db
+      .insertInto('party_org')
+      .values({
+        name: `党组织${crypto.randomUUID()}`,
+        kind: 'branch',
+        setup_mode: mode,
+        county_code: '320102',
+        scope_key: '320102',
+        status,
+        founded_on: status === 'preparing' ? null : '2024-01-01',
+        dissolved_on: status === 'dissolved' ? '2025-01-01' : null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('party_org_entity')
+      .values(covered.map((entity_id) => ({ org_id: org.id, entity_id, scope_key: '320102' })))
+      .execute();
+  }
+
   async function apply(o: Op) {
     const entities = await ids('entity');
     const e = 'pick' in o ? pickOf(entities, o.pick) : null;
@@ -163,26 +185,7 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
       }
       case 'org': {
         const covered = [...new Set(o.picks.map((p) => pickOf(entities, p)).filter((x): x is number => x !== null))];
-        if (!covered.length) return;
-        const status = ORG_STATUS[o.status];
-        const org = await t.db
-          .insertInto('party_org')
-          .values({
-            name: `党组织${crypto.randomUUID()}`,
-            kind: 'branch',
-            setup_mode: MODES[o.mode],
-            county_code: '320102',
-            scope_key: '320102',
-            status,
-            founded_on: status === 'preparing' ? null : '2024-01-01',
-            dissolved_on: status === 'dissolved' ? '2025-01-01' : null,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await t.db
-          .insertInto('party_org_entity')
-          .values(covered.map((entity_id) => ({ org_id: org.id, entity_id, scope_key: '320102' })))
-          .execute();
+        if (covered.length) await addOrg(covered, MODES[o.mode], ORG_STATUS[o.status]);
         return;
       }
       case 'orgStatus': {
@@ -347,7 +350,7 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
     expect(total.withMembers).toBeGreaterThan(0);
   });
 
-  it('follows with_members through links moved, removed and re-added in one statement each, and reports declaring members or none', async () => {
+  it('follows with_members through links moved, removed and re-added in one statement each, and reports declaring members or none, and the members-with-organization sums with it', async () => {
     // The links' and the reports' triggers refresh only entities whose with_members changes (migration 0052).
     const l = ledger(t.db);
     const [a, b, c] = [
@@ -378,6 +381,29 @@ describe.each(BACKENDS)('the two coverages on %s', (backend) => {
     await t.db.deleteFrom('annual_report').where('entity_id', '=', c).execute();
     await l.report(c, 2026, { members: 3 });
     expect(await flag(c)).toBe(true);
+    await expectConsistent();
+    // With an organization of its own (and so any organization), the entity's first and last members
+    // move members_own_org and members_any_org with with_members; a joint one's only members_any_org (0053).
+    const [own, joint] = [await l.entity({ place: '320102001' }), await l.entity({ place: '320102002' })];
+    await addOrg([own], 'standalone', 'established');
+    await addOrg([joint], 'joint', 'established');
+    const before = await tallyUnder(t.db, '');
+    await l.members(own, 2);
+    await l.members(joint, 1);
+    expect(await tallyUnder(t.db, '')).toMatchObject({
+      withMembers: before.withMembers + 2,
+      membersOwnOrg: before.membersOwnOrg + 1,
+      membersAnyOrg: before.membersAnyOrg + 2,
+    });
+    await expectConsistent();
+    await t.db.updateTable('member_link').set({ entity_id: joint }).where('entity_id', '=', own).execute();
+    expect(await tallyUnder(t.db, '')).toMatchObject({
+      withMembers: before.withMembers + 1,
+      membersOwnOrg: before.membersOwnOrg,
+      membersAnyOrg: before.membersAnyOrg + 1,
+    });
+    await t.db.deleteFrom('member_link').where('entity_id', '=', joint).execute();
+    expect(await tallyUnder(t.db, '')).toEqual(before);
     await expectConsistent();
   });
 

@@ -231,7 +231,7 @@ export async function followCases(
   if (ids) await sql`SET LOCAL jit = off`.execute(db);
   const facts = await entityFacts(db, ids, known);
   const cases: HeldCase[] = [...facts.values()].flatMap(casesHeld);
-  for (const k of ['hidden_member', 'pocket_member', 'entity_without_org', 'declared_not_found']) counts[k] = 0;
+  for (const k of Object.keys(CASE_CONDITION)) counts[k] = 0;
   for (const c of cases) counts[c.kind]++;
   const queryMs = performance.now() - t0;
 

@@ -5,6 +5,15 @@ import { SHOTS, browserAvailable, browserSuite, signInFirstTime } from './browse
 describe.skipIf(!browserAvailable)('web shell in Chromium', () => {
   const env = browserSuite();
 
+  it('a first visit shows the sign-in form and no reproach above it', async () => {
+    const page = await env.browser.newPage({ viewport: { width: 1366, height: 800 } });
+    await page.goto(env.server.url);
+    await page.getByPlaceholder('账号').waitFor();
+    // The first /auth/me answers 401 "请先登录": not news to someone who has not signed in yet.
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.close();
+  });
+
   it('county editor: login → forced password change → create a station → sees it; another county cannot', async () => {
     const page = await env.browser.newPage({ viewport: { width: 1366, height: 800 } });
     await signInFirstTime(page, env.server.url, env.server.creds.get('county_editor')!, 'Xuanwu-2026!');

@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { getMe, logout as logoutEndpoint, type Me } from '@server/features/auth/contract';
 import { call, setCsrfToken, setUnauthorizedHandler, ApiError } from './api';
 
@@ -19,11 +19,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null>(null);
   const [loading, setLoading] = useState(true);
   const [notice, setNotice] = useState<string | null>(null);
+  // A 401 is news only to someone who was signed in (or whose session timed out): a first visit
+  // is not told "请先登录" above the very form it came to fill in.
+  const signedIn = useRef(false);
 
   const refresh = useCallback(async () => {
     try {
       const m = await call(getMe);
       setCsrfToken(m.csrfToken);
+      signedIn.current = true;
       setMe(m);
       setNotice(null);
       return m;
@@ -38,14 +42,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     setUnauthorizedHandler((err) => {
+      if (signedIn.current || err.code === 'session_expired') setNotice(err.detail ?? '请重新登录');
+      signedIn.current = false;
       setMe(null);
-      setNotice(err.detail ?? '请重新登录');
     });
     void refresh();
   }, [refresh]);
 
   const logout = useCallback(async () => {
     await call(logoutEndpoint).catch(() => undefined);
+    signedIn.current = false;
     setMe(null);
   }, []);
 

@@ -199,7 +199,9 @@ async function probableLinks(
       ).rows[0].n,
   );
   rolesCounted.catch(() => undefined);
-  const { members, byMember, candidateCount, exactRoles, linked, chance } = await scoped(async ({ db }) => {
+  // The members and the candidates are read on connections of their own at the same time where
+  // there are several (PostgreSQL: the members' join is seconds at a province); PGlite runs one after the other.
+  const memberSets = scoped(async ({ db }) => {
     const members = await sql<{
       id: number;
       person_id: number;
@@ -216,8 +218,12 @@ async function probableLinks(
     const staff = await sql<{
       member_id: number;
     }>`SELECT DISTINCT member_id FROM member_link WHERE method = 'staff'`.execute(db);
+    return { members: members.rows, staff: staff.rows };
+  });
+  memberSets.catch(() => undefined);
+  const { byMember, candidateCount, chance } = await scoped(async ({ db }) => {
     // Candidates share a birth date, a phone or the name with a member not yet found; pairs
-    // whose names or dates can never agree enough are left out in SQL (see migration 0009).
+    // whose names or dates can never agree enough are left out in SQL (migrations 0009, 0051).
     const sounds = soundTable();
     const candidates = await sql<{
       member_id: number;
@@ -242,10 +248,6 @@ async function probableLinks(
     );
     const squared = (col: string) =>
       (stats.rows.find((r) => r.attname === col)?.freqs ?? []).reduce((sum, f) => sum + f * f, 0);
-    const chance = { name: squared('name'), birth: squared('birth_date') };
-    const vouched = new Set(
-      members.rows.filter((m) => !m.sources.every((x) => x === 'declared')).map((m) => Number(m.id)),
-    );
     // Grouped by member here, so the rows as read are garbage once this returns.
     const byMember = new Map<number, RoleRec[]>();
     for (const c of candidates.rows) {
@@ -263,14 +265,13 @@ async function probableLinks(
       });
     }
     return {
-      members: members.rows,
       byMember,
       candidateCount: candidates.rows.length,
-      exactRoles: new Set(exactPairs.filter((l) => vouched.has(l.memberId)).map((l) => l.roleId)),
-      linked: new Set([...foundById, ...staff.rows.map((r) => Number(r.member_id))]),
-      chance,
+      chance: { name: squared('name'), birth: squared('birth_date') },
     };
   });
+  const { members, staff } = await memberSets;
+  const linked = new Set([...foundById, ...staff.map((r) => Number(r.member_id))]);
   const loadMs = performance.now() - t1;
   const t2 = performance.now();
   const memberRecs: MemberRec[] = members.map((m) => ({
@@ -285,6 +286,9 @@ async function probableLinks(
     status: m.member_status,
     declaredOnly: m.sources.every((x) => x === 'declared'),
   }));
+  // A role found by ID number for a member vouched for (on a roster, not only declared) is taken.
+  const vouched = new Set(memberRecs.filter((m) => !m.declaredOnly).map((m) => m.memberId));
+  const exactRoles = new Set(exactPairs.filter((l) => vouched.has(l.memberId)).map((l) => l.roleId));
   const unlinked = memberRecs.filter((m) => byMember.has(m.memberId) && !linked.has(m.memberId));
   // Without statistics (a database never analysed) the configured model stands.
   const model =
@@ -382,11 +386,15 @@ function soundTable(): { char: string[]; reading: string[] } {
  * member on file (source: declared, unconfirmed) unless they are one already.
  */
 async function recordDeclaredMembers(db: Scoped['db']): Promise<void> {
+  // Driven by the reports that say so (a few percent) whose year is the entity's latest, each
+  // probed by index: not a sort of every report and a hash of every entity (seconds at a province).
   await sql`INSERT INTO member (person_id, sources, confidence, scope_key)
     SELECT DISTINCT ON (ep.person_id) ep.person_id, ARRAY['declared'], 'declared', e.scope_key
-    FROM (SELECT DISTINCT ON (a.entity_id) a.entity_id, a.rep_is_member FROM annual_report a ORDER BY a.entity_id, a.year DESC) latest
-    JOIN entity e ON e.id = latest.entity_id AND e.status = 'active'
+    FROM annual_report a
+    JOIN entity e ON e.id = a.entity_id AND e.status = 'active'
     JOIN entity_person ep ON ep.entity_id = e.id AND ep.role = 'legal_rep'
-    WHERE latest.rep_is_member
+    WHERE a.rep_is_member
+      AND NOT EXISTS (SELECT 1 FROM annual_report b WHERE b.entity_id = a.entity_id AND b.year > a.year)
+      AND NOT EXISTS (SELECT 1 FROM member m WHERE m.person_id = ep.person_id)
     ON CONFLICT (person_id) DO NOTHING`.execute(db);
 }

@@ -62,4 +62,57 @@ describe.each(BACKENDS)('discovery candidates on %s', (backend) => {
     );
     expect(found).toEqual(['1958-06-01', '1981-02-01', '1985-06-01', '1985-06-10'].map((b) => [b, people.get(b)]));
   });
+
+  // A run asks for the blocks in parts on two connections (migration 0055): each pair must come from
+  // exactly one block, and together the blocks give every pair.
+  it('reads the blocks in parts that are disjoint and together give every pair', async () => {
+    const county = '320104';
+    const l = ledger(d.db);
+    const entity = await l.entity({ place: county, name: '秦淮商行' });
+    const person = (name: string, birth: string | null, phone: string | null) =>
+      d.db
+        .insertInto('person')
+        .values({ name, birth_date: birth, phone_bi: phone })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    const member = await person('李秀英', '1979-03-08', 'phone-a');
+    await d.db
+      .insertInto('member')
+      .values({ person_id: member.id, scope_key: county, confidence: 'confirmed', sources: ['roster'] })
+      .execute();
+    const people: Record<string, number> = {};
+    for (const [label, name, birth, phone] of [
+      ['same date and phone', '李秀英', '1979-03-08', 'phone-a'], // date and phone blocks: the date block's
+      ['typo and same phone', '李秀英', '1979-03-18', 'phone-a'], // phone and typo blocks: the phone block's
+      ['same date', '李秀兰', '1979-03-08', null],
+      ['same phone, no date', '李秀华', null, 'phone-a'],
+      ['typo', '李秀英', '1978-03-08', 'phone-b'],
+      ['nothing shared', '李秀英', '1960-11-30', 'phone-c'],
+    ] as const) {
+      const p = await person(name, birth, phone);
+      await d.db
+        .insertInto('entity_person')
+        .values({ entity_id: entity, person_id: p.id, role: 'employee', scope_key: county })
+        .execute();
+      people[label] = Number(p.id);
+    }
+    const part = (blocks: string[] | null) =>
+      runScoped(d.db, { userId: null, username: 'test', scopeKey: county, ip: null }, async ({ db }) =>
+        (
+          await sql<{ person_id: number }>`
+          SELECT person_id FROM xgz_discovery_candidates('{}'::text[], '{}'::text[], '{}'::bigint[]${blocks ? sql`, ${blocks}::text[]` : sql``})`.execute(
+            db,
+          )
+        ).rows
+          .map((r) => Number(r.person_id))
+          .sort((a, b) => a - b),
+      );
+    const ids = (...labels: string[]) => labels.map((x) => people[x]).sort((a, b) => a - b);
+    expect(await part(['date'])).toEqual(ids('same date and phone', 'same date'));
+    expect(await part(['phone'])).toEqual(ids('typo and same phone', 'same phone, no date'));
+    expect(await part(['typo'])).toEqual(ids('typo'));
+    expect(await part(null)).toEqual(
+      ids('same date and phone', 'same date', 'typo and same phone', 'same phone, no date', 'typo'),
+    );
+  });
 });

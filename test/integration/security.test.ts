@@ -342,11 +342,12 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
   });
 
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
+    // XGZ's views; an extension's own (Citus puts citus_tables and others in public) are not ours to set.
     const views = await sql<{ relname: string; invoker: boolean }>`
       SELECT c.relname, coalesce(c.reloptions::text[] @> ARRAY['security_invoker=true'], false) AS invoker
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'v' AND n.nspname = 'public' ORDER BY 1`.execute(
-      t.db,
-    );
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'v' AND n.nspname = 'public'
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+      ORDER BY 1`.execute(t.db);
     const byName = Object.fromEntries(views.rows.map((v) => [v.relname, v.invoker]));
     expect(Object.values(byName).length).toBeGreaterThan(3);
     expect(

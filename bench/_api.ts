@@ -1,5 +1,6 @@
 /** Timing the API through the real app (session, permission check, row-level security), shared by the benchmarks. */
 import crypto from 'node:crypto';
+import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/server.js';
@@ -86,6 +87,21 @@ export async function benchCookie(
 }
 
 /** `runs` timed GETs of a URL after 3 warm-up calls (they warm caches and the plan): p50, p95 and the last body. */
+/**
+ * The process's major garbage collections, to tell a slow request from a pause of the whole process
+ * (a bench that ran a province's discovery in the same process first has gigabytes of garbage).
+ */
+const majorGc: { start: number; end: number }[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries())
+    if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === perf.NODE_PERFORMANCE_GC_MAJOR)
+      majorGc.push({ start: e.startTime, end: e.startTime + e.duration });
+}).observe({ entryTypes: ['gc'] });
+
+/**
+ * Times `runs` GETs (after 3 warm-ups): p50, p95, and how many of the timed requests a major
+ * garbage collection of this process overlapped, with the longest such pause.
+ */
 export async function timeGet(
   app: Awaited<ReturnType<typeof signedInApp>>['app'],
   cookie: string,
@@ -93,15 +109,30 @@ export async function timeGet(
   runs: number,
 ) {
   const times: number[] = [];
+  const spans: { start: number; end: number }[] = [];
   let body = '';
   for (let i = 0; i < runs + 3; i++) {
     const s = performance.now();
     const res = await app.inject({ method: 'GET', url, headers: { cookie } });
-    if (i >= 3) times.push(performance.now() - s);
+    const e = performance.now();
+    if (i >= 3) {
+      times.push(e - s);
+      spans.push({ start: s, end: e });
+    }
     body = res.body;
     if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
   }
-  return { p50: quantile(times, 0.5), p95: quantile(times, 0.95), body };
+  // The observer is called asynchronously: let it deliver the last entries first.
+  await new Promise((r) => setImmediate(r));
+  const pauses = spans.map((t) =>
+    majorGc.filter((g) => g.start < t.end && g.end > t.start).reduce((m, g) => Math.max(m, g.end - g.start), 0),
+  );
+  return {
+    p50: quantile(times, 0.5),
+    p95: quantile(times, 0.95),
+    body,
+    gc: { requests: pauses.filter((p) => p > 0).length, longestMs: Math.max(0, ...pauses) },
+  };
 }
 
 /** Median seconds of 3 preparations of the national report (each replaces the draft); its total must be the dashboard's. */

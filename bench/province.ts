@@ -101,7 +101,7 @@ async function main() {
       worst.coverage = Math.max(worst.coverage, cov.p95);
       worst.dashboard = Math.max(worst.dashboard, dash.p95);
       console.log(
-        `  ${level.padEnd(8)} ${code.padEnd(9)} coverage p50 ${ms(cov.p50)} p95 ${ms(cov.p95)} ms   dashboard p50 ${ms(dash.p50)} p95 ${ms(dash.p95)} ms`,
+        `  ${level.padEnd(8)} ${code.padEnd(9)} coverage p50 ${ms(cov.p50)} p95 ${ms(cov.p95)} ms   dashboard p50 ${ms(dash.p50)} p95 ${ms(dash.p95)} ms${gcNote(cov, dash)}`,
       );
     }
     const n0 = performance.now();
@@ -131,7 +131,7 @@ async function main() {
     for (const [label, who, url] of work) {
       const t = await timeGet(app, who, url, runs);
       worst.workbench = Math.max(worst.workbench, t.p95);
-      console.log(`  ${label.padEnd(34)} p50 ${ms(t.p50)} p95 ${ms(t.p95)} ms`);
+      console.log(`  ${label.padEnd(34)} p50 ${ms(t.p50)} p95 ${ms(t.p95)} ms${gcNote(t)}`);
     }
     const nation = JSON.parse((await timeGet(app, cookie, '/api/v1/dashboard', 1)).body).figures;
     const reportS = await timeNationalReport(app, cookie, csrf, db, nation);
@@ -228,3 +228,10 @@ async function build(
 }
 
 await main();
+
+/** Which timed requests a major garbage collection of the bench's own process overlapped. */
+function gcNote(...timed: { gc: { requests: number; longestMs: number } }[]): string {
+  const requests = timed.reduce((n, t) => n + t.gc.requests, 0);
+  if (!requests) return '';
+  return `   (${requests} of them during a major GC, longest ${ms(Math.max(...timed.map((t) => t.gc.longestMs)))} ms)`;
+}

@@ -115,4 +115,51 @@ describe.each(BACKENDS)('discovery candidates on %s', (backend) => {
       ids('same date and phone', 'same date', 'typo and same phone', 'same phone, no date', 'typo'),
     );
   });
+
+  // Migration 0056: born the same day, a pair is a candidate only when the names can be close as
+  // decide() judges them (the same, the same sounds, or one character after the first replaced).
+  it('pairs people born the same day only when their names can be close', async () => {
+    const county = '320105';
+    const l = ledger(d.db);
+    const entity = await l.entity({ place: county, name: '建邺商行' });
+    const sounds = {
+      char: ['张', '章', '伟', '玮', '明', '华', '芳'],
+      reading: ['zhang', 'zhang', 'wei', 'wei', 'ming', 'hua', 'fang'],
+    };
+    const person = (name: string) =>
+      d.db.insertInto('person').values({ name, birth_date: '1990-07-07' }).returning('id').executeTakeFirstOrThrow();
+    for (const name of ['张伟明', '张伟']) {
+      const m = await person(name);
+      await d.db
+        .insertInto('member')
+        .values({ person_id: m.id, scope_key: county, confidence: 'confirmed', sources: ['roster'] })
+        .execute();
+    }
+    const people: Record<string, number> = {};
+    for (const name of ['张伟明', '章玮明', '张华明', '张伟华', '张芳华', '章华明', '张芳', '章芳', '张伟明华']) {
+      const p = await person(name);
+      await d.db
+        .insertInto('entity_person')
+        .values({ entity_id: entity, person_id: p.id, role: 'employee', scope_key: county })
+        .execute();
+      people[name] = Number(p.id);
+    }
+    const found = await runScoped(
+      d.db,
+      { userId: null, username: 'test', scopeKey: county, ip: null },
+      async ({ db }) =>
+        (
+          await sql<{ person_id: number }>`
+        SELECT DISTINCT person_id FROM xgz_discovery_candidates(${sounds.char}::text[], ${sounds.reading}::text[], '{}'::bigint[], ARRAY['date'])`.execute(
+            db,
+          )
+        ).rows
+          .map((r) => Object.keys(people).find((n) => people[n] === Number(r.person_id)))
+          .sort(),
+    );
+    // 张伟明: itself, its homophone 章玮明, the second character replaced (张华明) or the third (张伟华);
+    // 张伟: 张芳 (the second replaced); not 张芳华 or 章华明 (two characters differ), 章芳 (first
+    // and second differ), nor 张伟明华 (another length).
+    expect(found).toEqual(['张伟华', '张伟明', '张华明', '张芳', '章玮明'].sort());
+  });
 });

@@ -6,14 +6,15 @@ import type { Database } from '../../src/db/connection.js';
 import { registerAuditKey } from '../../src/db/audit-chain.js';
 import { runScoped } from '../../src/db/scoped.js';
 import { seedJurisdictions } from '../../src/features/jurisdictions/index.js';
+import { compareDates } from '../../src/domain/matching/compare.js';
 
 const COUNTY = '320102';
 
 // The candidate pairs discovery scores (xgz_discovery_candidates): the people in roles who could be
-// a roster member without an ID number to match by. The same-name block admits a birth date that
-// differs by a typo only (migration 0051 made each typo kind its own join): same month and day,
-// same year and month decade, or same day and year decade; a namesake born on an unrelated day is
-// never a candidate.
+// a roster member without an ID number to match by. The same-name blocks find birth dates that
+// share parts (migration 0051: same month and day, same year and month decade, or same day and
+// year decade) and keep those that differ by a typo as compareDates judges it (migration 0057: one
+// digit wrong or two neighbouring digits swapped); a namesake born on an unrelated day is never a candidate.
 describe.each(BACKENDS)('discovery candidates on %s', (backend) => {
   let d: Database;
   beforeAll(async () => {
@@ -47,7 +48,7 @@ describe.each(BACKENDS)('discovery candidates on %s', (backend) => {
       await inRole('1985-06-01'), // the same date (the date block)
       await inRole('1985-06-10'), // same year, month decade
       await inRole('1958-06-01'), // same month and day
-      await inRole('1981-02-01'), // same day, year decade
+      await inRole('1981-02-01'), // same day and year decade, but two digits wrong: no typo
       await inRole('1970-03-15'), // a namesake, nothing in common
     ]);
     const found = await runScoped(
@@ -60,7 +61,7 @@ describe.each(BACKENDS)('discovery candidates on %s', (backend) => {
           FROM xgz_discovery_candidates('{}'::text[], '{}'::text[], '{}'::bigint[]) ORDER BY 2`.execute(db)
         ).rows.map((r) => [r.birth_date, Number(r.person_id)]),
     );
-    expect(found).toEqual(['1958-06-01', '1981-02-01', '1985-06-01', '1985-06-10'].map((b) => [b, people.get(b)]));
+    expect(found).toEqual(['1958-06-01', '1985-06-01', '1985-06-10'].map((b) => [b, people.get(b)]));
   });
 
   // A run asks for the blocks in parts on two connections (migration 0055): each pair must come from
@@ -161,5 +162,46 @@ describe.each(BACKENDS)('discovery candidates on %s', (backend) => {
     // 张伟: 张芳 (the second replaced); not 张芳华 or 章华明 (two characters differ), 章芳 (first
     // and second differ), nor 张伟明华 (another length).
     expect(found).toEqual(['张伟华', '张伟明', '张华明', '张芳', '章玮明'].sort());
+  });
+
+  // Migration 0057: the typo blocks keep a namesake only when the dates differ by a typo as
+  // compareDates judges it. The database's test must agree with it on every pair.
+  it('judges a typo in a birth date exactly as compareDates does', async () => {
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const valid = (d: string) =>
+      d >= '19000101' &&
+      /^\d{8}$/.test(d) &&
+      new Date(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}T00:00:00Z`)
+        .toISOString()
+        .slice(0, 10)
+        .replaceAll('-', '') === d;
+    const iso = (d: string) => `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}`;
+    const pairs: [string, string][] = [];
+    while (pairs.length < 3000) {
+      const a = `${1940 + rnd(70)}${String(1 + rnd(12)).padStart(2, '0')}${String(1 + rnd(28)).padStart(2, '0')}`;
+      const i = rnd(8);
+      const digits = [...a];
+      const kind = rnd(3);
+      if (kind === 0) digits[i] = String(rnd(10));
+      else if (kind === 1 && i < 7) [digits[i], digits[i + 1]] = [digits[i + 1], digits[i]];
+      else
+        digits.splice(
+          0,
+          8,
+          ...`${1940 + rnd(70)}${String(1 + rnd(12)).padStart(2, '0')}${String(1 + rnd(28)).padStart(2, '0')}`,
+        );
+      const b = digits.join('');
+      if (valid(b)) pairs.push([iso(a), iso(b)]);
+    }
+    const sqlSays = (
+      await sql<{ typo: boolean }>`
+      SELECT xgz_birth_date_typo(a, b) AS typo FROM unnest(${pairs.map((p) => p[0])}::date[], ${pairs.map((p) => p[1])}::date[]) WITH ORDINALITY AS t(a, b, i) ORDER BY i`.execute(
+        d.db,
+      )
+    ).rows.map((r) => r.typo);
+    const jsSays = pairs.map(([a, b]) => compareDates(a, b) === 'transposed');
+    expect(jsSays.filter(Boolean).length).toBeGreaterThan(1000);
+    expect(sqlSays).toEqual(jsSays);
   });
 });

@@ -13,7 +13,7 @@ const COUNTY = '320102';
 // The candidate pairs discovery scores (xgz_discovery_candidates): the people in roles who could be
 // a roster member without an ID number to match by. The same-name blocks find birth dates that
 // share parts (migration 0051: same month and day, same year and month decade, or same day and
-// year decade) and keep those that differ by a typo as compareDates judges it (migration 0057: one
+// year decade) and keep those that differ by a typo as compareDates judges it (migration 0055: one
 // digit wrong or two neighbouring digits swapped); a namesake born on an unrelated day is never a candidate.
 describe.each(BACKENDS)('discovery candidates on %s', (backend) => {
   let d: Database;
@@ -117,7 +117,7 @@ describe.each(BACKENDS)('discovery candidates on %s', (backend) => {
     );
   });
 
-  // Migration 0056: born the same day, a pair is a candidate only when the names can be close as
+  // Migration 0055: born the same day, a pair is a candidate only when the names can be close as
   // decide() judges them (the same, the same sounds, or one character after the first replaced).
   it('pairs people born the same day only when their names can be close', async () => {
     const county = '320105';
@@ -164,7 +164,7 @@ describe.each(BACKENDS)('discovery candidates on %s', (backend) => {
     expect(found).toEqual(['张伟华', '张伟明', '张华明', '张芳', '章玮明'].sort());
   });
 
-  // Migration 0057: the typo blocks keep a namesake only when the dates differ by a typo as
+  // Migration 0055: the typo blocks keep a namesake only when the dates differ by a typo as
   // compareDates judges it. The database's test must agree with it on every pair.
   it('judges a typo in a birth date exactly as compareDates does', async () => {
     let seed = 7;

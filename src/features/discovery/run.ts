@@ -258,7 +258,7 @@ async function probableLinks(
   });
   memberSets.catch(() => undefined);
   // Candidates share a birth date, a phone or the name with a member not yet found; pairs whose
-  // names or dates can never agree enough are left out in SQL (migrations 0009, 0051). The blocks
+  // names or dates can never agree enough are left out in SQL (migrations 0009, 0051, 0055). The blocks
   // are read in two parts on connections of their own (PostgreSQL), the typo blocks (the namesakes)
   // beside the date and phone blocks, which take about as long (migration 0055: 11.6 → 9.1 s with the
   // members' join at 1M); the parts' pairs are disjoint.

@@ -258,10 +258,9 @@ async function probableLinks(
   });
   memberSets.catch(() => undefined);
   // Candidates share a birth date, a phone or the name with a member not yet found; pairs whose
-  // names or dates can never agree enough are left out in SQL (migrations 0009, 0051, 0055). The blocks
-  // are read in two parts on connections of their own (PostgreSQL), the typo blocks (the namesakes)
-  // beside the date and phone blocks, which take about as long (migration 0055: 11.6 → 9.1 s with the
-  // members' join at 1M); the parts' pairs are disjoint.
+  // names or dates can never agree enough are left out in SQL (migrations 0009, 0051, 0055). The
+  // blocks are read in two disjoint parts on connections of their own (PostgreSQL; PGlite one after
+  // the other), each one pass over every person: the date and phone blocks, and the typo blocks.
   const sounds = soundTable();
   const parts = [['date', 'phone'], ['typo']].map((blocks) =>
     scoped(async ({ db }) =>

@@ -11,10 +11,10 @@ import { compareDates } from '../../src/domain/matching/compare.js';
 const COUNTY = '320102';
 
 // The candidate pairs discovery scores (xgz_discovery_candidates): the people in roles who could be
-// a roster member without an ID number to match by. The same-name blocks find birth dates that
-// share parts (migration 0051: same month and day, same year and month decade, or same day and
-// year decade) and keep those that differ by a typo as compareDates judges it (migration 0055: one
-// digit wrong or two neighbouring digits swapped); a namesake born on an unrelated day is never a candidate.
+// a roster member without an ID number to match by. The same-name blocks find the namesakes whose
+// birth dates differ by a typo as compareDates judges it (one digit wrong or two neighbouring digits
+// swapped; migration 0056 joins on each date's typos written out); a namesake born on an unrelated
+// day is never a candidate.
 describe.each(BACKENDS)('discovery candidates on %s', (backend) => {
   let d: Database;
   beforeAll(async () => {
@@ -164,8 +164,8 @@ describe.each(BACKENDS)('discovery candidates on %s', (backend) => {
     expect(found).toEqual(['张伟华', '张伟明', '张华明', '张芳', '章玮明'].sort());
   });
 
-  // Migration 0055: the typo blocks keep a namesake only when the dates differ by a typo as
-  // compareDates judges it. The database's test must agree with it on every pair.
+  // The typo blocks keep a namesake only when the dates differ by a typo as compareDates judges it
+  // (xgz_birth_date_typo is the list of typos the blocks join on). The database must agree on every pair.
   it('judges a typo in a birth date exactly as compareDates does', async () => {
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);

@@ -258,7 +258,7 @@ async function probableLinks(
   });
   memberSets.catch(() => undefined);
   // Candidates share a birth date, a phone or the name with a member not yet found; pairs whose
-  // names or dates can never agree enough are left out in SQL (migrations 0009, 0051, 0055). The
+  // names or dates can never agree enough are left out in SQL (migrations 0009, 0051, 0055, 0056). The
   // blocks are read in two disjoint parts on connections of their own (PostgreSQL; PGlite one after
   // the other), each one pass over every person: the date and phone blocks, and the typo blocks.
   const sounds = soundTable();

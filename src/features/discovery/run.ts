@@ -117,15 +117,22 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
     });
 
     await step('姓名、出生日期、电话比对', { exact: exact.links });
-    const { links, memberRecs, candidateCount, roles, loadMs, scoreMs } = await probableLinks(scoped, exact.pairs);
-    await step('生成线索', { exact: exact.links, probabilistic: links.length });
-    const t3 = performance.now();
-    const counts = await scoped(async ({ db, audit }) => {
-      const written = await writeLinks(db, [
-        ...exact.pairs.map((p) => ({ ...p, method: 'exact' as const, score: 99, levels: null })),
-        ...links,
-      ]);
-      const linksMs = performance.now() - t3;
+    const exactLinks = exact.pairs.map((p) => ({ ...p, method: 'exact' as const, score: 99, levels: null }));
+    // The run's results are written in one transaction. Where the database has connections to
+    // spare (PostgreSQL) it opens before the candidates load and writes the exact links (most of
+    // the links, ~150 µs each with their triggers at a province) while the candidates load and
+    // are scored on other connections: a core of two sat idle through the load, and the other
+    // through the writing. PGlite is one connection: there the transaction opens after the scoring.
+    const scored = async () => {
+      const probable = await probableLinks(scoped, exact.pairs);
+      await step('生成线索', { exact: exact.links, probabilistic: probable.links.length });
+      return probable;
+    };
+    const finish = async ({ db, audit }: Scoped, probable: Probable, early: LinkCounts) => {
+      const { links, memberRecs, candidateCount, roles, loadMs, scoreMs } = probable;
+      const rest = [await writeLinks(db, links), await removeLinksNotDerived(db)];
+      const written = sumCounts(early, ...rest);
+      const t3 = performance.now();
       const known = new Map<number, MemberFacts>(
         memberRecs.map((m) => [
           m.memberId,
@@ -148,8 +155,8 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
         exactMs: Math.round(exact.ms),
         loadMs: Math.round(loadMs),
         scoreMs: Math.round(scoreMs),
-        linksMs: Math.round(linksMs),
-        casesMs: Math.round(performance.now() - t3 - linksMs),
+        linksMs: Math.round([early, ...rest].reduce((n, c) => n + c.ms, 0)),
+        casesMs: Math.round(performance.now() - t3),
         ...raised,
       };
       audit({ action: 'discovery.run', objectType: 'discovery_run', objectId: runId, detail: c });
@@ -159,7 +166,18 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
         .where('id', '=', runId)
         .execute();
       return c;
-    });
+    };
+    const counts =
+      ctx.database.kind === 'pglite'
+        ? await scored().then((probable) =>
+            scoped(async (s) => finish(s, probable, await writeLinks(s.db, exactLinks))),
+          )
+        : await scoped(async (s) => {
+            const early = writeLinks(s.db, exactLinks);
+            early.catch(() => undefined); // awaited below, after the candidates
+            const probable = await scored();
+            return finish(s, probable, await early);
+          });
     return counts;
   } catch (err) {
     await scoped(({ db }) =>
@@ -337,44 +355,69 @@ export async function endInterruptedDiscoveryRuns(db: Kysely<DB>): Promise<numbe
   return Number(res.numUpdatedRows);
 }
 
+type LinkCounts = { added: number; changed: number; removed: number; ms: number };
+type Probable = Awaited<ReturnType<typeof probableLinks>>;
+
+const sumCounts = (...all: LinkCounts[]): Omit<LinkCounts, 'ms'> => ({
+  added: all.reduce((n, c) => n + c.added, 0),
+  changed: all.reduce((n, c) => n + c.changed, 0),
+  removed: all.reduce((n, c) => n + c.removed, 0),
+});
+
 /**
  * Brings the links in scope (all but the staff's) to the ones derived now, writing only the
- * differences: links no longer derived go, changed ones are updated, new ones added, the rest left
- * alone, so the coverage tallies (statement triggers on member_link) refresh only what changed.
- * Exact links carry the levels {"idNumber":"same"}. The derived links are staged in a temporary
- * table with statistics, so each statement is planned as a hash join whatever the numbers.
+ * differences, so the coverage tallies (statement triggers on member_link) refresh only what
+ * changed. In parts, in one transaction: writeLinks for each set of derived links (the exact ones,
+ * then the probabilistic: changed ones updated, new ones added, the rest left alone), then
+ * removeLinksNotDerived. Exact links carry the levels {"idNumber":"same"}. The derived links are
+ * staged in a temporary table with statistics, so each statement is planned as a hash join
+ * whatever the numbers.
  */
 async function writeLinks(
   db: Scoped['db'],
   links: (Omit<Link, 'levels'> & { levels: unknown })[],
-): Promise<{ added: number; changed: number; removed: number }> {
-  await sql`DROP TABLE IF EXISTS pg_temp.discovery_derived`.execute(db);
-  await sql`CREATE TEMP TABLE discovery_derived ON COMMIT DROP AS
+): Promise<LinkCounts> {
+  const t0 = performance.now();
+  await sql`CREATE TEMP TABLE IF NOT EXISTS discovery_derived (member_id bigint, entity_person_id bigint, entity_id bigint, method text, score real, levels jsonb, scope_key text) ON COMMIT DROP`.execute(
+    db,
+  );
+  await sql`DROP TABLE IF EXISTS pg_temp.discovery_part`.execute(db);
+  await sql`CREATE TEMP TABLE discovery_part ON COMMIT DROP AS
     SELECT t.m AS member_id, t.r AS entity_person_id, t.e AS entity_id, t.k AS method, t.s AS score, coalesce(t.v, '{"idNumber":"same"}') AS levels, t.p AS scope_key
     FROM json_to_recordset(${JSON.stringify(links.map((l) => ({ m: l.memberId, r: l.roleId, e: l.entityId, k: l.method, s: l.score, v: l.levels ?? undefined, p: l.scopeKey })))}::json)
       AS t(m bigint, r bigint, e bigint, k text, s real, v jsonb, p text)`.execute(db);
-  await sql`ANALYZE pg_temp.discovery_derived`.execute(db);
-  const gone = await sql`DELETE FROM member_link l WHERE l.method <> 'staff'
-    AND NOT EXISTS (SELECT 1 FROM discovery_derived d WHERE d.member_id = l.member_id AND d.entity_person_id = l.entity_person_id)`.execute(
-    db,
-  );
+  await sql`ANALYZE pg_temp.discovery_part`.execute(db);
+  await sql`INSERT INTO discovery_derived SELECT * FROM discovery_part`.execute(db);
   const changed =
     await sql`UPDATE member_link l SET method = d.method, score = d.score, levels = d.levels, entity_id = d.entity_id, scope_key = d.scope_key
-    FROM discovery_derived d WHERE l.member_id = d.member_id AND l.entity_person_id = d.entity_person_id AND l.method <> 'staff'
+    FROM discovery_part d WHERE l.member_id = d.member_id AND l.entity_person_id = d.entity_person_id AND l.method <> 'staff'
       AND (l.method, l.score, l.levels, l.entity_id, l.scope_key) IS DISTINCT FROM (d.method, d.score, d.levels, d.entity_id, d.scope_key)`.execute(
       db,
     );
   // Links already on file (unchanged, just updated, or the staff's) conflict and are left alone.
   const added =
     await sql`INSERT INTO member_link (member_id, entity_person_id, entity_id, method, score, levels, scope_key)
-    SELECT d.member_id, d.entity_person_id, d.entity_id, d.method, d.score, d.levels, d.scope_key FROM discovery_derived d
+    SELECT d.member_id, d.entity_person_id, d.entity_id, d.method, d.score, d.levels, d.scope_key FROM discovery_part d
     ON CONFLICT DO NOTHING`.execute(db);
-  await sql`DROP TABLE pg_temp.discovery_derived`.execute(db);
+  await sql`DROP TABLE pg_temp.discovery_part`.execute(db);
   return {
     added: Number(added.numAffectedRows ?? 0),
     changed: Number(changed.numAffectedRows ?? 0),
-    removed: Number(gone.numAffectedRows ?? 0),
+    removed: 0,
+    ms: performance.now() - t0,
   };
+}
+
+/** The links in scope (but the staff's) that no writeLinks of this transaction derived go. */
+async function removeLinksNotDerived(db: Scoped['db']): Promise<LinkCounts> {
+  const t0 = performance.now();
+  await sql`ANALYZE pg_temp.discovery_derived`.execute(db);
+  const gone = await sql`DELETE FROM member_link l WHERE l.method <> 'staff'
+    AND NOT EXISTS (SELECT 1 FROM discovery_derived d WHERE d.member_id = l.member_id AND d.entity_person_id = l.entity_person_id)`.execute(
+    db,
+  );
+  await sql`DROP TABLE pg_temp.discovery_derived`.execute(db);
+  return { added: 0, changed: 0, removed: Number(gone.numAffectedRows ?? 0), ms: performance.now() - t0 };
 }
 
 // The pinyin readings of every common CJK character (all of a polyphone's), built once: two

@@ -255,6 +255,7 @@ export async function followCases(
   }`.execute(db);
   const onFile = new Map(prior.rows.map((r) => [caseKey(r.kind, Number(r.entity_id), Number(r.member_id) || null), r]));
   const actor = s.who.userId;
+  const withEvents = change.source !== 'discovery';
   const t1 = performance.now();
   const held = new Set<string>();
   type Moved = HeldCase & { hash: string; id: number; from: string; to: string; changed: boolean };
@@ -299,11 +300,12 @@ export async function followCases(
         FROM json_to_recordset(${JSON.stringify(fresh.map((c) => ({ kind: c.kind, entity_id: c.entityId, member_id: c.memberId, scope_key: c.scopeKey, evidence: c.evidence, hash: c.hash })))}::json)
           AS t(kind text, entity_id bigint, member_id bigint, scope_key text, evidence jsonb, hash text)
         ON CONFLICT (kind, entity_id, (coalesce(member_id, 0))) WHERE kind <> 'self_report' AND state <> 'resolved' DO NOTHING
-        RETURNING id, kind, scope_key`.execute(db);
-      counts.raised += res.rows.length;
-      // A case raised by a change other than a run says which change raised it (the run's own are many and say so on the run).
+        ${withEvents ? sql`RETURNING id, kind, scope_key` : sql``}`.execute(db);
+      counts.raised += withEvents ? res.rows.length : Number(res.numAffectedRows ?? 0);
+      // A case raised by a change other than a run says which change raised it (the run's own are
+      // many, a province's millions, and say so on the run: not even their ids are sent back).
       // Its detail is built by the database from the conditions and the change, each sent once.
-      if (change.source !== 'discovery' && res.rows.length) {
+      if (withEvents && res.rows.length) {
         const raised = res.rows as { id: number; kind: string; scope_key: string }[];
         await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key)
           SELECT id, ${actor}::bigint, 'raised', NULL, 'open', jsonb_build_object('condition', ${JSON.stringify(CASE_CONDITION)}::jsonb ->> kind, 'change', ${JSON.stringify(change)}::jsonb), k

@@ -208,7 +208,7 @@ async function main() {
       `hidden-member cases  precision ${f3(hiddenScore.precision)}  recall ${f3(hiddenScore.recall)}  F1 ${f3(hiddenScore.f1)}`,
     );
     console.log(
-      `discovery run: ${seconds.toFixed(2)} s in all (${counts.candidates.toLocaleString()} candidate pairs; exact-ID join ${exactSeconds.toFixed(1)} s, candidates ${(counts.loadMs / 1000).toFixed(1)} s, scoring ${(counts.scoreMs / 1000).toFixed(1)} s, writing ${(counts.added + counts.changed + counts.removed).toLocaleString()} link changes ${(counts.linksMs / 1000).toFixed(1)} s, cases ${(counts.casesMs / 1000).toFixed(1)} s)`,
+      `discovery run: ${seconds.toFixed(2)} s in all (${counts.candidates.toLocaleString()} candidate pairs; exact-ID join ${exactSeconds.toFixed(1)} s, candidates ${(counts.loadMs / 1000).toFixed(1)} s, scoring ${(counts.scoreMs / 1000).toFixed(1)} s, writing ${(counts.added + counts.changed + counts.removed).toLocaleString()} link changes ${(counts.linksMs / 1000).toFixed(1)} s (exact ones ${(counts.exactLinksMs / 1000).toFixed(1)} s, beside the candidates on PostgreSQL), cases ${(counts.casesMs / 1000).toFixed(1)} s)`,
     );
     console.log(
       `exact-ID part (the scoped join that derives the ${counts.exact.toLocaleString()} exact links; writing them is in "link changes" above) ${exactSeconds.toFixed(3)} s beside a bare SQL hash join of the ID keys ${joinSeconds.toFixed(3)} s (ratio ${(exactSeconds / joinSeconds).toFixed(2)})`,

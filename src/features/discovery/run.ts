@@ -96,6 +96,7 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
     );
   try {
     await step('身份证号比对');
+    const inputs = runInputs(scoped);
     // The same person row (one per ID number) in a role of an operating entity in scope: one SQL
     // join (migration 0009). The links are written with the probabilistic ones, at the end.
     const exact = await scoped(async ({ db }) => {
@@ -124,7 +125,7 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
     // are scored on other connections: a core of two sat idle through the load, and the other
     // through the writing. PGlite is one connection: there the transaction opens after the scoring.
     const scored = async () => {
-      const probable = await probableLinks(scoped, exact.pairs);
+      const probable = await probableLinks(scoped, exact.pairs, inputs);
       await step('生成线索', { exact: exact.links, probabilistic: probable.links.length });
       return probable;
     };
@@ -230,20 +231,13 @@ type CandidateRow = {
 };
 
 /**
- * The probabilistic links of the members not found by ID number: their candidates loaded and
- * scored. Its own function so that the candidates (millions of rows at a province, held twice:
- * as read and grouped by member) are garbage once it returns, before the links and the cases are
- * written: held to the end of the run, they filled the default 4 GB heap at 5M entities and the
- * case writer spent most of its time collecting garbage.
+ * What the scoring needs besides the candidates and does not depend on the links found by ID
+ * number: the members in scope with the staff's links, and the number of roles looked at (for the
+ * run's summary). Started with the run, on connections of their own where there are several
+ * (PostgreSQL), so they are read beside the ID-number join, when a core is idle; PGlite runs them
+ * one after the other.
  */
-async function probableLinks(
-  scoped: <T>(fn: (s: Scoped) => Promise<T>) => Promise<T>,
-  exactPairs: { memberId: number; roleId: number }[],
-) {
-  const t1 = performance.now();
-  const foundById = [...new Set(exactPairs.map((p) => p.memberId))];
-  // The number of roles looked at (for the run's summary) is counted on a connection of its own
-  // meanwhile where there is one (PostgreSQL); PGlite runs it after.
+function runInputs(scoped: <T>(fn: (s: Scoped) => Promise<T>) => Promise<T>) {
   const rolesCounted = scoped(
     async ({ db }) =>
       (
@@ -255,8 +249,6 @@ async function probableLinks(
       ).rows[0].n,
   );
   rolesCounted.catch(() => undefined);
-  // The members and the candidates are read on connections of their own at the same time where
-  // there are several (PostgreSQL: the members' join is seconds at a province); PGlite runs one after the other.
   const memberSets = scoped(async ({ db }) => {
     const members = await sql<{
       id: number;
@@ -277,6 +269,24 @@ async function probableLinks(
     return { members: members.rows, staff: staff.rows };
   });
   memberSets.catch(() => undefined);
+  return { rolesCounted, memberSets };
+}
+type RunInputs = ReturnType<typeof runInputs>;
+
+/**
+ * The probabilistic links of the members not found by ID number: their candidates loaded and
+ * scored. Its own function so that the candidates (millions of rows at a province, held twice:
+ * as read and grouped by member) are garbage once it returns, before the links and the cases are
+ * written: held to the end of the run, they filled the default 4 GB heap at 5M entities and the
+ * case writer spent most of its time collecting garbage.
+ */
+async function probableLinks(
+  scoped: <T>(fn: (s: Scoped) => Promise<T>) => Promise<T>,
+  exactPairs: { memberId: number; roleId: number }[],
+  { rolesCounted, memberSets }: RunInputs,
+) {
+  const t1 = performance.now();
+  const foundById = [...new Set(exactPairs.map((p) => p.memberId))];
   // Candidates share a birth date, a phone or the name with a member not yet found; pairs whose
   // names or dates can never agree enough are left out in SQL (migrations 0009, 0051, 0055, 0056). The
   // blocks are read in two disjoint parts on connections of their own (PostgreSQL; PGlite one after

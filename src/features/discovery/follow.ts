@@ -68,6 +68,27 @@ export async function refreshExactLinks(
   return { added, removed: Number(gone.numAffectedRows ?? 0) };
 }
 
+/** A link as a discovery run derives it (levels null: found by ID number). */
+export type DerivedLink = {
+  memberId: number;
+  roleId: number;
+  entityId: number;
+  method: 'exact' | 'probabilistic';
+  score: number;
+  levels: unknown;
+  scopeKey: string;
+};
+
+/**
+ * Derived links as rows of member_link's columns, sent as one JSON parameter: what the run
+ * writes (run.ts) and, beside the writing, what the facts of its cases read. Exact links carry
+ * the levels {"idNumber":"same"}.
+ */
+export const derivedLinkRows = (links: DerivedLink[]) =>
+  sql`(SELECT t.m AS member_id, t.r AS entity_person_id, t.e AS entity_id, t.k AS method, t.s AS score, coalesce(t.v, '{"idNumber":"same"}') AS levels, t.p AS scope_key
+    FROM json_to_recordset(${JSON.stringify(links.map((l) => ({ m: l.memberId, r: l.roleId, e: l.entityId, k: l.method, s: l.score, v: l.levels ?? undefined, p: l.scopeKey })))}::json)
+      AS t(m bigint, r bigint, e bigint, k text, s real, v jsonb, p text))`;
+
 type FactRow = {
   entity_id: number;
   name: string;
@@ -107,8 +128,18 @@ function candidates(entityIds: number[]) {
     OR EXISTS (SELECT 1 FROM discovery_case d WHERE d.entity_id = e.id AND d.state <> 'resolved' AND d.kind <> 'self_report')) OFFSET 0)`;
 }
 
-async function factsOf(db: Scoped['db'], entityIds: number[] | null): Promise<FactRow[]> {
+/**
+ * given (a full run only): the links the run derived, read in place of member_link with the
+ * staff's links on file, so that the facts can be read on another connection while the run's
+ * own transaction writes those links (run.ts). A derived link the staff already recorded is
+ * theirs, as the writer leaves it.
+ */
+async function factsOf(db: Scoped['db'], entityIds: number[] | null, given?: DerivedLink[]): Promise<FactRow[]> {
   const one = entityIds !== null;
+  const links = given
+    ? sql`(SELECT g.* FROM ${derivedLinkRows(given)} g WHERE NOT EXISTS (SELECT 1 FROM member_link x WHERE x.method = 'staff' AND x.member_id = g.member_id AND x.entity_person_id = g.entity_person_id)
+      UNION ALL SELECT member_id, entity_person_id, entity_id, method, score, levels, scope_key FROM member_link WHERE method = 'staff')`
+    : sql`member_link`;
   const of = (col: string) => (one ? sql`${sql.ref(col)} = e.id` : sql`true`);
   const join = one ? sql`LEFT JOIN LATERAL` : sql`LEFT JOIN`;
   const res = await sql<FactRow>`
@@ -122,7 +153,7 @@ async function factsOf(db: Scoped['db'], entityIds: number[] | null): Promise<Fa
     ) latest ON latest.entity_id = e.id
     ${join} (
       SELECT l.entity_id, json_agg(json_build_object('member', l.member_id, 'role', l.entity_person_id, 'method', l.method, 'score', l.score, 'levels', l.levels) ORDER BY l.member_id, l.entity_person_id) AS found
-      FROM member_link l WHERE ${of('l.entity_id')} GROUP BY l.entity_id
+      FROM ${links} l WHERE ${of('l.entity_id')} GROUP BY l.entity_id
     ) found ON found.entity_id = e.id
     ${join} (
       SELECT pe.entity_id, array_agg(o.name ORDER BY o.name) AS orgs FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id
@@ -150,8 +181,9 @@ async function entityFacts(
   db: Scoped['db'],
   ids: number[] | null,
   known: Map<number, MemberFacts>,
+  read?: Promise<FactRow[]>,
 ): Promise<Map<number, EntityFacts>> {
-  const rows = await factsOf(db, ids);
+  const rows = await (read ?? factsOf(db, ids));
   const missing = [...new Set(rows.flatMap((r) => (r.found ?? []).map((f) => Number(f.member))))].filter(
     (m) => !known.has(m),
   );
@@ -213,12 +245,14 @@ async function entityFacts(
  * holds closes itself ('resolved'), its trail naming the reason and the change. A resolved case
  * stays; when its condition returns, a new case is raised. Set-based: a few statements per call.
  * known: members' facts the caller has already read (a full run); the others are read here.
+ * read: the entities' facts as readRunFacts read them beside the run's writing (a full run on PostgreSQL).
  */
 export async function followCases(
   s: Scoped,
   entityIds: number[] | null,
   change: CaseChange,
   known: Map<number, MemberFacts> = new Map(),
+  read?: Promise<FactRow[]>,
 ): Promise<Record<string, number>> {
   const { db } = s;
   const counts: Record<string, number> = { raised: 0, reopened: 0, updated: 0, unchanged: 0, resolved: 0 };
@@ -229,7 +263,7 @@ export async function followCases(
   // fresh statistics overestimates enough to start JIT compiling (~1 s, the work itself ~20 ms):
   // off for the rest of this transaction, as in the change feed (exchange/feed.ts).
   if (ids) await sql`SET LOCAL jit = off`.execute(db);
-  const facts = await entityFacts(db, ids, known);
+  const facts = await entityFacts(db, ids, known, read);
   const cases: HeldCase[] = [...facts.values()].flatMap(casesHeld);
   for (const k of Object.keys(CASE_CONDITION)) counts[k] = 0;
   for (const c of cases) counts[c.kind]++;
@@ -370,6 +404,14 @@ export async function followCases(
   counts.casesQueryMs = Math.round(queryMs);
   counts.casesWriteMs = Math.round(performance.now() - t1);
   return counts;
+}
+
+/**
+ * The facts of every entity in scope with the run's derived links in place of member_link's
+ * (see factsOf), for followCases; on a connection of its own, beside the run's transaction.
+ */
+export function readRunFacts(db: Scoped['db'], links: DerivedLink[]): Promise<FactRow[]> {
+  return factsOf(db, null, links);
 }
 
 /** Links, then cases, of some entities after a change: the incremental path. */

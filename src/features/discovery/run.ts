@@ -11,7 +11,7 @@ import {
   type Model,
   type Record_,
 } from '../../domain/matching/fellegi-sunter.js';
-import { followCases, type MemberFacts } from './follow.js';
+import { derivedLinkRows, followCases, readRunFacts, type DerivedLink, type MemberFacts } from './follow.js';
 import { pinyin } from 'pinyin-pro';
 
 type MemberRec = Record_ & {
@@ -23,15 +23,6 @@ type MemberRec = Record_ & {
   declaredOnly: boolean;
 };
 type RoleRec = Record_ & { roleId: number; entityId: number; personId: number; hasId: boolean; scopeKey: string };
-type Link = {
-  memberId: number;
-  roleId: number;
-  entityId: number;
-  method: 'exact' | 'probabilistic';
-  score: number;
-  levels: unknown;
-  scopeKey: string;
-};
 
 /** Bits by which the best candidate must beat the next to be linked (else the case is ambiguous). */
 const AMBIGUITY_MARGIN = 3;
@@ -47,10 +38,10 @@ export function pickLinks(
   exactRoles: Set<number>,
   model: Model,
   threshold = DEFAULT_THRESHOLD,
-): Link[] {
-  const probable: Link[] = [];
+): DerivedLink[] {
+  const probable: DerivedLink[] = [];
   for (const m of members) {
-    const scored: Link[] = [];
+    const scored: DerivedLink[] = [];
     for (const r of candidates.get(m.memberId) ?? []) {
       // Two different ID numbers are two people; a number on one side only proves nothing.
       if (r.personId === m.personId || (r.hasId && m.hasId)) continue;
@@ -70,7 +61,7 @@ export function pickLinks(
     if (scored.length && (scored.length === 1 || scored[0].score - scored[1].score >= AMBIGUITY_MARGIN))
       probable.push(scored[0]);
   }
-  const byRole = new Map<number, Link>();
+  const byRole = new Map<number, DerivedLink>();
   for (const l of probable)
     if (!exactRoles.has(l.roleId) && (!byRole.has(l.roleId) || byRole.get(l.roleId)!.score < l.score))
       byRole.set(l.roleId, l);
@@ -122,14 +113,20 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
     // The run's results are written in one transaction. Where the database has connections to
     // spare (PostgreSQL) it opens before the candidates load and writes the exact links (most of
     // the links, ~150 µs each with their triggers at a province) while the candidates load and
-    // are scored on other connections: a core of two sat idle through the load, and the other
-    // through the writing. PGlite is one connection: there the transaction opens after the scoring.
+    // are scored on other connections, and the rest of the links while the cases' facts are read
+    // on another: otherwise a core of two sat idle through each. PGlite is one connection: there
+    // the transaction opens after the scoring and reads the facts after the links.
     const scored = async () => {
       const probable = await probableLinks(scoped, exact.pairs, inputs);
       await step('生成线索', { exact: exact.links, probabilistic: probable.links.length });
       return probable;
     };
-    const finish = async ({ db, audit }: Scoped, probable: Probable, early: LinkCounts) => {
+    const finish = async (
+      { db, audit }: Scoped,
+      probable: Probable,
+      early: LinkCounts,
+      facts?: Parameters<typeof followCases>[4],
+    ) => {
       const { links, memberRecs, candidateCount, roles, loadMs, scoreMs } = probable;
       const rest = [await writeLinks(db, links), await removeLinksNotDerived(db)];
       const written = sumCounts(early, ...rest);
@@ -145,6 +142,7 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
         null,
         { source: 'discovery', label: `比对运行 #${runId}`, objectType: 'discovery_run', objectId: runId },
         known,
+        facts,
       );
       const c = {
         members: memberRecs.length,
@@ -179,7 +177,11 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
             const early = writeLinks(s.db, exactLinks);
             early.catch(() => undefined); // awaited below, after the candidates
             const probable = await scored();
-            return finish(s, probable, await early);
+            // The cases' facts are read on another connection, with the links derived now in
+            // place of member_link's, while this transaction writes those links.
+            const facts = scoped(({ db }) => readRunFacts(db, [...exactLinks, ...probable.links]));
+            facts.catch(() => undefined); // awaited in followCases
+            return finish(s, probable, await early, facts);
           });
     return counts;
   } catch (err) {
@@ -385,19 +387,13 @@ const sumCounts = (...all: LinkCounts[]): Omit<LinkCounts, 'ms'> => ({
  * staged in a temporary table with statistics, so each statement is planned as a hash join
  * whatever the numbers.
  */
-async function writeLinks(
-  db: Scoped['db'],
-  links: (Omit<Link, 'levels'> & { levels: unknown })[],
-): Promise<LinkCounts> {
+async function writeLinks(db: Scoped['db'], links: DerivedLink[]): Promise<LinkCounts> {
   const t0 = performance.now();
   await sql`CREATE TEMP TABLE IF NOT EXISTS discovery_derived (member_id bigint, entity_person_id bigint, entity_id bigint, method text, score real, levels jsonb, scope_key text) ON COMMIT DROP`.execute(
     db,
   );
   await sql`DROP TABLE IF EXISTS pg_temp.discovery_part`.execute(db);
-  await sql`CREATE TEMP TABLE discovery_part ON COMMIT DROP AS
-    SELECT t.m AS member_id, t.r AS entity_person_id, t.e AS entity_id, t.k AS method, t.s AS score, coalesce(t.v, '{"idNumber":"same"}') AS levels, t.p AS scope_key
-    FROM json_to_recordset(${JSON.stringify(links.map((l) => ({ m: l.memberId, r: l.roleId, e: l.entityId, k: l.method, s: l.score, v: l.levels ?? undefined, p: l.scopeKey })))}::json)
-      AS t(m bigint, r bigint, e bigint, k text, s real, v jsonb, p text)`.execute(db);
+  await sql`CREATE TEMP TABLE discovery_part ON COMMIT DROP AS SELECT * FROM ${derivedLinkRows(links)} t`.execute(db);
   await sql`ANALYZE pg_temp.discovery_part`.execute(db);
   await sql`INSERT INTO discovery_derived SELECT * FROM discovery_part`.execute(db);
   const changed =

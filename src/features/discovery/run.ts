@@ -87,11 +87,13 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
     );
   try {
     await step('身份证号比对');
+    // The members declared in annual reports are recorded first: the members read beside the
+    // join (runInputs) must include them.
+    await scoped(({ db }) => recordDeclaredMembers(db));
     const inputs = runInputs(scoped);
     // The same person row (one per ID number) in a role of an operating entity in scope: one SQL
     // join (migration 0009). The links are written with the probabilistic ones, at the end.
     const exact = await scoped(async ({ db }) => {
-      await recordDeclaredMembers(db);
       const t0 = performance.now();
       const res = await sql<{
         member_id: number;

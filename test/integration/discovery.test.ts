@@ -272,8 +272,10 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
       ]),
       importer,
     );
-    await runDiscovery();
+    const run = await runDiscovery();
     const wu = (await editor.get('/members?q=吴十')).json().items[0];
+    // The member the run records from the report is among the members it reads (its facts known).
+    expect(run.counts.members).toBe((await editor.get('/members')).json().total);
     expect(wu).toMatchObject({ confidence: 'declared', sources: ['declared'], entities: ['庚申报有限公司'] });
     const kinds = (await cases())
       .filter((c) => c.entityName === '庚申报有限公司')

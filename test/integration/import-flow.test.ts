@@ -137,7 +137,6 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
     expect(data[1][1]).toMatch(/与原文件第 2 行同一主体/);
     fix.getRow(2).getCell(head.indexOf('名称') + 1).value = '玄武区改正后小吃店';
     const again = await upload(county, 'registry', '导入错误报告.xlsx', Buffer.from(await report.xlsx.writeBuffer()));
-    // Refused with 400 on both attempts in one CI run (PostgreSQL), passing in the next and alone: the body says why if it recurs.
     expect(again.statusCode, again.body).toBe(202);
     const job2 = (await county.get(`/imports/${again.json().id}`)).json();
     expect(job2).toMatchObject({

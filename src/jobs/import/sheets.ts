@@ -1,5 +1,4 @@
-import yauzl from 'yauzl';
-import { SourceError, sample } from './sources.js';
+import { SourceError, sample, workbookOf } from './sources.js';
 import { LegacyReadError, legacyKind, legacySheets } from './legacy.js';
 
 import { chooseSheet } from '../../domain/ledger/sheets.js';
@@ -7,7 +6,7 @@ import { chooseSheet } from '../../domain/ledger/sheets.js';
 export { chooseSheet, CORRECTIONS_SHEET, type SheetChoice } from '../../domain/ledger/sheets.js';
 
 /**
- * The names of a workbook's visible sheets, in order: for an .xlsx read from xl/workbook.xml
+ * The names of a workbook's visible sheets, in order: for an .xlsx read from its workbook part
  * without inflating anything else; for an .xls by the sandboxed legacy reader; an HTML table
  * saved as .xls is one sheet.
  */
@@ -19,47 +18,9 @@ export async function listSheets(file: string): Promise<string[]> {
       throw err instanceof LegacyReadError ? new SourceError(err.message) : err;
     });
   }
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, z) =>
-      err || !z ? reject(new SourceError('不是有效的 XLSX 文件（压缩包已损坏或被截断）')) : resolve(z),
-    ),
-  );
-  const xml = await new Promise<string | null>((resolve, reject) => {
-    let found = false;
-    zip.on('entry', (e: yauzl.Entry) => {
-      if (e.fileName !== 'xl/workbook.xml' || e.uncompressedSize > 4 * 1024 ** 2) return zip.readEntry();
-      found = true;
-      zip.openReadStream(e, (err, stream) => {
-        if (err || !stream) return reject(new SourceError('XLSX 文件无法读取：工作簿目录损坏'));
-        const parts: Buffer[] = [];
-        stream.on('data', (d: Buffer) => parts.push(d));
-        stream.on('end', () => {
-          zip.close();
-          resolve(Buffer.concat(parts).toString('utf8'));
-        });
-        stream.on('error', () => reject(new SourceError('XLSX 文件无法读取：工作簿目录损坏')));
-      });
-    });
-    zip.on('end', () => !found && resolve(null));
-    zip.on('error', () => reject(new SourceError('不是有效的 XLSX 文件（压缩包已损坏）')));
-    zip.readEntry();
-  });
-  if (xml === null) return []; // no directory: opening the file reports what is wrong with it
-  const names: string[] = [];
-  for (const m of xml.matchAll(/<(?:\w+:)?sheet\b([^>]*)\/?>/g)) {
-    const attrs = m[1];
-    const name = /\bname="([^"]*)"/.exec(attrs)?.[1];
-    if (name === undefined || /\bstate="(hidden|veryHidden)"/.test(attrs)) continue;
-    names.push(
-      name.replace(
-        /&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-f]+);/gi,
-        (_, e: string) =>
-          ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" })[e.toLowerCase()] ??
-          String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)),
-      ),
-    );
-  }
-  return names;
+  const book = await workbookOf(file);
+  book.close();
+  return book.sheets.filter((s) => !s.hidden).map((s) => s.name);
 }
 
 /**

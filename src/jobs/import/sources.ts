@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { DEFAULT_ZIP_LIMITS, ZipRefused, guardZip } from './zip-guard.js';
 import { numberCellText } from '../../domain/import/normalise.js';
 import { LegacyReadError, legacyKind, legacyRecords } from './legacy.js';
+import { WorkbookUnreadable, openWorkbook, type Workbook } from './workbook.js';
 
 /**
  * One record of a source file: its 1-based row number as the user sees it, and its cells as text.
@@ -274,54 +275,48 @@ function cellText(v: ExcelJS.CellValue): string {
   return String(v);
 }
 
-async function* xlsxRows(
-  input: fs.ReadStream,
-  count: Transform,
-  max: number,
-  wanted?: string,
-): AsyncGenerator<string[]> {
-  // styles are read so that date cells come as dates (a date is a number with a date format).
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input.pipe(count), {
-    entries: 'emit',
-    sharedStrings: 'cache',
-    worksheets: 'emit',
-    styles: 'cache',
-    hyperlinks: 'ignore',
-  });
+async function* xlsxRows(book: Workbook, max: number, wanted?: string): AsyncGenerator<string[]> {
+  const sheet = wanted === undefined ? book.sheets.find((s) => !s.hidden) : book.sheets.find((s) => s.name === wanted);
+  if (!sheet)
+    throw new SourceError(wanted === undefined ? '工作簿中没有可读的工作表' : `工作簿中没有名为"${wanted}"的工作表`);
   try {
-    for await (const sheet of reader) {
-      if (wanted !== undefined && (sheet as unknown as { name: string }).name !== wanted) {
-        for await (const _ of sheet as AsyncIterable<ExcelJS.Row>); // another sheet: skipped
-        continue;
+    for await (const row of book.rows(sheet)) {
+      const values = row.values as ExcelJS.CellValue[];
+      const cells: string[] = [];
+      for (let i = 1; i < values.length; i++) {
+        const t = cellText(values[i]);
+        cells.push(t.length > max ? t.slice(0, max) + CUT : t);
       }
-      for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
-        const values = row.values as ExcelJS.CellValue[];
-        const cells: string[] = [];
-        for (let i = 1; i < values.length; i++) {
-          const t = cellText(values[i]);
-          cells.push(t.length > max ? t.slice(0, max) + CUT : t);
-        }
-        yield cells;
-      }
-      return; // first worksheet (or the one asked for) only
+      yield cells;
     }
-    if (wanted !== undefined) throw new SourceError(`工作簿中没有名为"${wanted}"的工作表`);
   } catch (err) {
-    if (err instanceof SourceError) throw err;
-    throw new SourceError('XLSX 文件无法读取：文件已损坏，或不是 Excel 工作簿（.xlsx）');
+    throw err instanceof WorkbookUnreadable
+      ? new SourceError(err.message)
+      : new SourceError('XLSX 文件无法读取：文件已损坏，或不是 Excel 工作簿（.xlsx）', { cause: err });
+  }
+}
+
+/** A workbook's directory, its damage told in Chinese. */
+export async function workbookOf(file: string): Promise<Workbook> {
+  try {
+    return await openWorkbook(file);
+  } catch (err) {
+    throw new SourceError(
+      err instanceof WorkbookUnreadable ? err.message : 'XLSX 文件无法读取：文件已损坏，或不是 Excel 工作簿（.xlsx）',
+      { cause: err },
+    );
   }
 }
 
 async function openXlsx(file: string, limits: SourceLimits, sheet?: string): Promise<Opened> {
   await checkZip(file, limits);
-  const count = counter();
-  const input = fs.createReadStream(file);
+  const book = await workbookOf(file);
   return {
-    records: xlsxRows(input, count, maxFieldOf(limits), sheet),
-    bytes: () => count.bytes,
+    records: xlsxRows(book, maxFieldOf(limits), sheet),
+    bytes: book.bytesRead,
     format: 'xlsx',
     encoding: null,
-    close: () => input.destroy(),
+    close: book.close,
   };
 }
 

@@ -1,0 +1,186 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { describe, expect, it } from 'vitest';
+import { buildZip, type ZipPart } from '../../../test/helpers/zip.js';
+import { openSource } from './sources.js';
+import { listSheets } from './sheets.js';
+import { xmlText } from './workbook.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-book-'));
+const write = (name: string, buf: Buffer) => {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, buf);
+  return f;
+};
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+const NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+
+type Sheet = { name: string; rows: string[][]; hidden?: boolean };
+/**
+ * A workbook written part by part, in the shapes real exporters use: `p` is the prefix of the
+ * spreadsheet namespace (the Open XML SDK writes <x:row>), `order` the parts' order in the zip.
+ */
+function workbook(sheets: Sheet[], o: { p?: string; order?: 'excel' | 'workbook-last' } = {}): Buffer {
+  const p = o.p ? `${o.p}:` : '';
+  const ns = o.p ? `xmlns:${o.p}="${NS}"` : `xmlns="${NS}"`;
+  const strings: string[] = [];
+  const idx = (s: string) => (strings.includes(s) ? strings.indexOf(s) : strings.push(s) - 1);
+  const col = (i: number) => String.fromCharCode(65 + i);
+  const sheetParts: ZipPart[] = sheets.map((s, si) => ({
+    name: `xl/worksheets/sheet${si + 1}.xml`,
+    data: `<?xml version="1.0" encoding="UTF-8"?><${p}worksheet ${ns}><${p}sheetData>${s.rows
+      .map(
+        (r, ri) =>
+          `<${p}row r="${ri + 1}">${r.map((v, ci) => `<${p}c r="${col(ci)}${ri + 1}" t="s"><${p}v>${idx(v)}</${p}v></${p}c>`).join('')}</${p}row>`,
+      )
+      .join('')}</${p}sheetData></${p}worksheet>`,
+  }));
+  const book: ZipPart = {
+    name: 'xl/workbook.xml',
+    data: `<?xml version="1.0" encoding="UTF-8"?><${p}workbook ${ns} xmlns:r="${REL}"><${p}sheets>${sheets
+      .map(
+        (s, i) =>
+          `<${p}sheet name="${esc(s.name)}" sheetId="${i + 1}"${s.hidden ? ' state="hidden"' : ''} r:id="rId${i + 1}"/>`,
+      )
+      .join('')}</${p}sheets></${p}workbook>`,
+  };
+  const rels: ZipPart[] = [
+    {
+      name: '_rels/.rels',
+      data: `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="/xl/workbook.xml"/></Relationships>`,
+    },
+    {
+      name: 'xl/_rels/workbook.xml.rels',
+      data: `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${sheets
+        .map(
+          (_, i) =>
+            `<Relationship Id="rId${i + 1}" Type="${REL}/worksheet" Target="/xl/worksheets/sheet${i + 1}.xml"/>`,
+        )
+        .join('')}<Relationship Id="rS" Type="${REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
+    },
+  ];
+  const sst: ZipPart = {
+    name: 'xl/sharedStrings.xml',
+    data: `<?xml version="1.0" encoding="UTF-8"?><${p}sst ${ns}>${strings.map((s) => `<${p}si><${p}t>${esc(s)}</${p}t></${p}si>`).join('')}</${p}sst>`,
+  };
+  // Excel: workbook first, shared strings after the sheets; ExcelJS's writer: the workbook last.
+  return buildZip(
+    o.order === 'workbook-last' ? [...rels, ...sheetParts, sst, book] : [...rels, book, ...sheetParts, sst],
+  );
+}
+
+const readAll = async (file: string, sheet?: string) => {
+  const s = await openSource(file, 'book.xlsx', undefined, (c) => (c.includes('名称') ? 9 : 0), sheet);
+  const rows: string[][] = [];
+  for await (const r of s.rows) {
+    expect(r.bad).toBeUndefined();
+    rows.push(r.cells);
+  }
+  return { headers: s.headers, rows };
+};
+
+describe('xlsx reader: reads a workbook part by part through its zip directory', () => {
+  it('decodes UTF-8 cut anywhere by a chunk boundary, and each chunk ends before a tag', async () => {
+    const xml = `<?xml version="1.0"?><x:sst xmlns:x="${NS}"><x:si><x:t>玄武区好味小吃店</x:t></x:si></x:sst>`;
+    const bytes = Buffer.from(xml);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const parts: string[] = [];
+      for await (const s of Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)]).pipe(xmlText()))
+        parts.push(s as string);
+      expect(parts.join('')).toBe(xml.replace(/<(\/?)x:/g, '<$1'));
+      expect(parts.slice(1).every((s) => s.startsWith('<'))).toBe(true);
+    }
+  });
+
+  it('reads 20,000 rows of Chinese shared strings without one character damaged', async () => {
+    const file = path.join(dir, 'cjk.xlsx');
+    const w = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true });
+    const ws = w.addWorksheet('主体');
+    ws.addRow(['统一社会信用代码', '名称']).commit();
+    const chars = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁';
+    const name = (i: number) => Array.from({ length: 7 }, (_, k) => chars[(i * 7 + k * 13) % chars.length]).join('');
+    for (let i = 0; i < 20_000; i++)
+      ws.addRow([`92320102MA${String(i).padStart(8, '0')}`, `${name(i)}店${i}`]).commit();
+    ws.commit();
+    await w.commit();
+    const { rows } = await readAll(file);
+    expect(rows).toHaveLength(20_000);
+    const wrong = rows.filter((r, i) => r[1] !== `${name(i)}店${i}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('reads the workbook part wherever it lies in the zip, every time', async () => {
+    const f = write(
+      'last.xlsx',
+      workbook(
+        [
+          { name: '错误明细', rows: [['行号', '原因']] },
+          {
+            name: '待修正数据',
+            rows: [
+              ['统一社会信用代码', '名称'],
+              ['92320102MA1PX7EB3T', '张三水果店'],
+            ],
+          },
+        ],
+        { order: 'workbook-last' },
+      ),
+    );
+    const reads = await Promise.all(Array.from({ length: 200 }, () => readAll(f, '待修正数据')));
+    expect(new Set(reads.map((r) => JSON.stringify(r.rows)))).toEqual(
+      new Set(['[["92320102MA1PX7EB3T","张三水果店"]]']),
+    );
+  });
+
+  it('reads a workbook whose elements carry a namespace prefix (Open XML SDK), sheets named as in the tabs', async () => {
+    const f = write(
+      'sdk.xlsx',
+      workbook(
+        [
+          { name: '隐藏', rows: [['x']], hidden: true },
+          {
+            name: '个体户 & 企业',
+            rows: [
+              ['统一社会信用代码', '名称'],
+              ['92320102MA1PX7EB3T', '李四超市'],
+            ],
+          },
+        ],
+        { p: 'x' },
+      ),
+    );
+    expect(await listSheets(f)).toEqual(['个体户 & 企业']);
+    // No sheet asked: the first one the user can see, not the hidden one before it.
+    expect(await readAll(f)).toEqual({
+      headers: ['统一社会信用代码', '名称'],
+      rows: [['92320102MA1PX7EB3T', '李四超市']],
+    });
+  });
+
+  it('names a missing sheet and a workbook without its directory in Chinese', async () => {
+    const f = write('one.xlsx', workbook([{ name: '数据', rows: [['名称'], ['甲']] }]));
+    await expect(readAll(f, '别的')).rejects.toThrow(/工作簿中没有名为"别的"的工作表/);
+    const broken = write(
+      'nobook.xlsx',
+      buildZip([{ name: 'xl/worksheets/sheet1.xml', data: `<worksheet xmlns="${NS}"><sheetData/></worksheet>` }]),
+    );
+    await expect(openSource(broken, 'nobook.xlsx')).rejects.toThrow(/XLSX 文件无法读取：缺少工作簿目录/);
+  });
+
+  it('stops inflating a workbook part past 16 MB: it is read before the zip guard, to list the sheets', async () => {
+    const book = workbook([{ name: '数据', rows: [['名称'], ['甲']] }]);
+    const padded = buildZip([
+      {
+        name: '_rels/.rels',
+        data: `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+      },
+      { name: 'xl/workbook.xml', data: `<workbook xmlns="${NS}">${'<x/>'.repeat(5_000_000)}</workbook>` },
+    ]);
+    expect(padded.length).toBeLessThan(book.length + 100_000);
+    await expect(listSheets(write('padded.xlsx', padded))).rejects.toThrow(/xl\/workbook\.xml 解压后超过 16 MB/);
+  });
+});

@@ -1,0 +1,214 @@
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { Transform, type Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import type yauzl from 'yauzl';
+import { ZipDamaged, inflated, openZip, zipParts } from './zip.js';
+import { DEFAULT_ZIP_LIMITS } from './zip-guard.js';
+
+/**
+ * An .xlsx workbook read part by part through its zip's central directory (yauzl), with ExcelJS's
+ * own XML parsers for each part. ExcelJS's streaming reader unzips in file order instead, and on
+ * this machine that loop lost the last parts of a small workbook about once in 200 reads (the
+ * sheets then had no names: "file damaged"); it decodes each chunk of UTF-8 on its own, so a
+ * Chinese character cut by a chunk boundary became U+FFFD (24 rows refused in 50,000); and when
+ * the shared strings come after the sheets, as Excel writes them, it copies every sheet inflated to
+ * a temporary file first. Here the relationships, the workbook, the shared strings and the styles
+ * are read first, whatever their order in the file, and a sheet streams straight from the zip as
+ * text decoded across chunk boundaries.
+ */
+export type WorkbookSheet = { name: string; hidden: boolean };
+export type Workbook = {
+  /** The sheets in the order their tabs show, hidden ones marked. */
+  sheets: WorkbookSheet[];
+  rows(sheet: WorkbookSheet): AsyncGenerator<ExcelJS.Row>;
+  /** How far into the file the reading is, in compressed bytes: for the import's progress. */
+  bytesRead: () => number;
+  close: () => void;
+};
+
+export class WorkbookUnreadable extends Error {}
+
+type Rel = { Id: string; Type: string; Target: string; TargetMode?: string };
+type SheetModel = { id: number; name: string; rId: string; state?: string };
+/** ExcelJS's WorkbookReader internals used here (exceljs 4.4, pinned by the lock file; workbook.test.ts reads through them). */
+type ReaderParts = {
+  workbookRels?: Rel[];
+  model?: { sheets?: SheetModel[] };
+  _parseRels(part: Readable): Promise<void>;
+  _parseWorkbook(part: Readable): Promise<void>;
+  _parseSharedStrings(part: Readable): AsyncGenerator<unknown>;
+  _parseStyles(part: Readable): Promise<void>;
+  _parseWorksheet(
+    part: Readable,
+    sheetNo: string,
+  ): Generator<{ value: AsyncIterable<ExcelJS.Row> & { name: string } }, void>;
+};
+
+const unreadable = (what: string) => new WorkbookUnreadable(`XLSX 文件无法读取：${what}`);
+
+/**
+ * An XML part as text: UTF-8 decoded across chunk boundaries, each chunk ending before a tag, and
+ * the root element's namespace prefix dropped from element names (files written with the Open XML
+ * SDK say <x:row>; ExcelJS knows <row>).
+ */
+export function xmlText(): Transform {
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  let prefix: RegExp | null | undefined; // undefined until the root element has been seen
+  const fix = (text: string) => {
+    if (prefix === undefined) {
+      const root = /<([A-Za-z_][\w.-]*)(:[\w.-]+)?[\s/>]/.exec(text.replace(/<[?!][^>]*>/g, ''));
+      if (!root) return null;
+      prefix = root[2] ? new RegExp(`<(/?)${root[1].replace(/\./g, '\\.')}:`, 'g') : null;
+    }
+    return prefix ? text.replace(prefix, '<$1') : text;
+  };
+  return new Transform({
+    readableObjectMode: true,
+    transform(chunk: Buffer, _enc, done) {
+      const text = carry + decoder.write(chunk);
+      const cut = text.lastIndexOf('<');
+      const ready = cut > 0 ? fix(text.slice(0, cut)) : null;
+      carry = ready === null ? text : text.slice(cut);
+      if (ready) this.push(ready);
+      done();
+    },
+    flush(done) {
+      const rest = carry + decoder.end();
+      if (rest) this.push(fix(rest) ?? rest);
+      done();
+    },
+  });
+}
+
+/** A relationship's target as a part name: relative to the part that names it, or from the package root. */
+const partOf = (from: string, target: string) =>
+  (target.startsWith('/') ? target.slice(1) : path.posix.normalize(path.posix.join(path.posix.dirname(from), target)))
+    .replace(/^\/+/, '')
+    .toLowerCase();
+
+const relsOf = (part: string) =>
+  path.posix.join(path.posix.dirname(part), '_rels', `${path.posix.basename(part)}.rels`).toLowerCase();
+
+/** A part as XML text; a damaged deflate stream ends the text with its error (pipe alone would leave the parser waiting). */
+function textOf(raw: Readable, name: string, maxBytes = Infinity, seen = { inflated: 0 }): Transform {
+  const text = xmlText();
+  raw.on('error', () => text.destroy(unreadable(`${name.slice(0, 80)} 的压缩数据已损坏`)));
+  raw.on('data', (chunk: Buffer) => {
+    if ((seen.inflated += chunk.length) <= maxBytes) return;
+    raw.unpipe(text);
+    raw.destroy();
+    text.destroy(unreadable(`${name.slice(0, 80)} 解压后超过 ${Math.round(maxBytes / 1024 ** 2)} MB`));
+  });
+  return raw.pipe(text);
+}
+
+/**
+ * Parts read whole into memory are capped here, whatever their names: the directory parts
+ * (relationships, workbook) are read before the zip guard has run, and the shared strings and
+ * styles may sit under any name the relationships give them.
+ */
+const DIRECTORY_PART_BYTES = 16 * 1024 ** 2;
+const CACHED_PART_BYTES = DEFAULT_ZIP_LIMITS.maxSharedStringsBytes;
+
+/** Opens an .xlsx: reads its directory, relationships and workbook part (the sheets' names); nothing of the sheets yet. */
+export async function openWorkbook(file: string): Promise<Workbook> {
+  const zip = await openZip(file).catch((err: unknown) => {
+    throw err instanceof ZipDamaged ? unreadable(err.message) : err;
+  });
+  const open: Readable[] = [];
+  try {
+    const parts = await zipParts(zip, DEFAULT_ZIP_LIMITS.maxEntries).catch((err: unknown) => {
+      throw err instanceof ZipDamaged ? unreadable(err.message) : err;
+    });
+    const unzip = (entry: yauzl.Entry) =>
+      inflated(zip, entry).catch((err: unknown) => {
+        throw err instanceof ZipDamaged ? unreadable(err.message) : err;
+      });
+    // Only the parsers of ExcelJS's reader are used; its input is never read.
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(null as unknown as string, {
+      worksheets: 'emit',
+      sharedStrings: 'cache',
+      styles: 'cache', // a date is a number with a date format: the styles say which
+      hyperlinks: 'ignore',
+    }) as unknown as ReaderParts;
+    const text = async (name: string, maxBytes = Infinity) => {
+      const entry = parts.get(name);
+      if (!entry) return null;
+      const stream = textOf(await unzip(entry), entry.fileName, maxBytes);
+      open.push(stream);
+      return stream;
+    };
+    const rels = async (name: string) => {
+      const part = await text(name, DIRECTORY_PART_BYTES);
+      if (!part) return [];
+      await reader._parseRels(part);
+      return reader.workbookRels ?? [];
+    };
+    const main =
+      (await rels('_rels/.rels')).find((r) => r.Type.endsWith('/officeDocument') && r.TargetMode !== 'External')
+        ?.Target ?? 'xl/workbook.xml';
+    const bookPart = partOf('', main);
+    const bookRels = await rels(relsOf(bookPart));
+    const book = await text(bookPart, DIRECTORY_PART_BYTES);
+    if (!book) throw unreadable('缺少工作簿目录（workbook.xml）');
+    await reader._parseWorkbook(book);
+    // A part the relationships do not name is looked for where Excel puts it, as ExcelJS did.
+    const related = (type: string, usual: string) => {
+      const named = bookRels.filter((r) => r.Type.endsWith(`/${type}`) && r.TargetMode !== 'External');
+      return named.length ? named.map((r) => partOf(bookPart, r.Target)) : [partOf(bookPart, usual)];
+    };
+    const sheets = (reader.model?.sheets ?? []).map((s) => {
+      const rel = bookRels.find((r) => r.Id === s.rId);
+      return {
+        name: s.name,
+        hidden: s.state === 'hidden' || s.state === 'veryHidden',
+        id: s.id,
+        part: partOf(bookPart, rel?.Target ?? `worksheets/sheet${s.id}.xml`),
+      };
+    });
+    let shared: Promise<void> | undefined;
+    const readShared = async () => {
+      for (const name of related('sharedStrings', 'sharedStrings.xml')) {
+        const part = await text(name, CACHED_PART_BYTES);
+        if (part) for await (const _ of reader._parseSharedStrings(part)); // cached on the reader
+      }
+      for (const name of related('styles', 'styles.xml')) {
+        const part = await text(name, CACHED_PART_BYTES);
+        if (part) await reader._parseStyles(part);
+      }
+    };
+    let reading: { entry: yauzl.Entry; inflated: number } | null = null;
+    return {
+      sheets: sheets.map(({ name, hidden }) => ({ name, hidden })),
+      async *rows(wanted) {
+        const sheet = sheets.find((s) => s.name === wanted.name);
+        const entry = sheet && parts.get(sheet.part);
+        if (!sheet || !entry) throw unreadable(`工作表"${wanted.name}"的数据缺失`);
+        await (shared ??= readShared());
+        const progress = { entry, inflated: 0 };
+        reading = progress;
+        const stream = textOf(await unzip(entry), entry.fileName, Infinity, progress);
+        open.push(stream);
+        const worksheet = reader._parseWorksheet(stream, String(sheet.id)).next().value?.value;
+        if (!worksheet) throw unreadable(`工作表"${wanted.name}"无法打开`);
+        worksheet.name = sheet.name;
+        yield* worksheet;
+      },
+      bytesRead: () =>
+        reading
+          ? reading.entry.relativeOffsetOfLocalHeader +
+            Math.round((reading.entry.compressedSize * reading.inflated) / Math.max(1, reading.entry.uncompressedSize))
+          : 0,
+      close: () => {
+        for (const s of open) s.destroy();
+        zip.close();
+      },
+    };
+  } catch (err) {
+    for (const s of open) s.destroy();
+    zip.close();
+    throw err;
+  }
+}

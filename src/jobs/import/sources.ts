@@ -275,12 +275,18 @@ function cellText(v: ExcelJS.CellValue): string {
   return String(v);
 }
 
+const EXCEL_ROWS = 1_048_576;
+
 async function* xlsxRows(book: Workbook, max: number, wanted?: string): AsyncGenerator<string[]> {
   const sheet = wanted === undefined ? book.sheets.find((s) => !s.hidden) : book.sheets.find((s) => s.name === wanted);
   if (!sheet)
     throw new SourceError(wanted === undefined ? '工作簿中没有可读的工作表' : `工作簿中没有名为"${wanted}"的工作表`);
   try {
+    let next = 1;
     for await (const row of book.rows(sheet)) {
+      // Excel writes no element for an empty row: its number still counts, as the user sees it.
+      for (; next < row.number && row.number <= EXCEL_ROWS; next++) yield [];
+      next++;
       const values = row.values as ExcelJS.CellValue[];
       const cells: string[] = [];
       for (let i = 1; i < values.length; i++) {
@@ -377,7 +383,7 @@ function cellProblem(
   return undefined;
 }
 
-/** How many of the first records may stand above the header (a title such as "2024年市场主体登记信息表", a date line). */
+/** How many of the first non-blank records may stand above the header (a title such as "2024年市场主体登记信息表", a date line). */
 const HEADER_SEARCH = 10;
 
 /**
@@ -392,10 +398,11 @@ async function withHeaders(
 ): Promise<Source> {
   const max = maxFieldOf(limits);
   const head: string[][] = [];
-  for (let k = 0; k < HEADER_SEARCH; k++) {
+  for (let filled = 0; filled < HEADER_SEARCH && head.length < HEADER_SEARCH * 100;) {
     const r = await records.next();
     if (r.done) break;
     head.push(r.value);
+    if (r.value.some((x) => x.trim() !== '')) filled++;
   }
   const nonBlank = head.map((c, i) => ({ c, i })).filter(({ c }) => c.some((x) => x.trim() !== ''));
   if (!nonBlank.length) throw new SourceError('文件为空：没有表头行');

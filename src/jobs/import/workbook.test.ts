@@ -19,24 +19,29 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 const NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 
-type Sheet = { name: string; rows: string[][]; hidden?: boolean };
+type Sheet = { name: string; rows: string[][]; hidden?: boolean; rowNumbers?: number[] };
 /**
  * A workbook written part by part, in the shapes real exporters use: `p` is the prefix of the
- * spreadsheet namespace (the Open XML SDK writes <x:row>), `order` the parts' order in the zip.
+ * spreadsheet namespace, `order` the parts' order in the zip, `sdk` the way a hand-written
+ * Open XML SDK exporter writes cells (<x:row> and <x:c> without references, inline strings).
  */
-function workbook(sheets: Sheet[], o: { p?: string; order?: 'excel' | 'workbook-last' } = {}): Buffer {
+function workbook(sheets: Sheet[], o: { p?: string; order?: 'excel' | 'workbook-last'; sdk?: boolean } = {}): Buffer {
   const p = o.p ? `${o.p}:` : '';
   const ns = o.p ? `xmlns:${o.p}="${NS}"` : `xmlns="${NS}"`;
   const strings: string[] = [];
   const idx = (s: string) => (strings.includes(s) ? strings.indexOf(s) : strings.push(s) - 1);
   const col = (i: number) => String.fromCharCode(65 + i);
+  const cell = (v: string, ci: number, rn: number) =>
+    o.sdk
+      ? `<${p}c t="inlineStr"><${p}is><${p}t>${esc(v)}</${p}t></${p}is></${p}c>`
+      : `<${p}c r="${col(ci)}${rn}" t="s"><${p}v>${idx(v)}</${p}v></${p}c>`;
   const sheetParts: ZipPart[] = sheets.map((s, si) => ({
     name: `xl/worksheets/sheet${si + 1}.xml`,
     data: `<?xml version="1.0" encoding="UTF-8"?><${p}worksheet ${ns}><${p}sheetData>${s.rows
-      .map(
-        (r, ri) =>
-          `<${p}row r="${ri + 1}">${r.map((v, ci) => `<${p}c r="${col(ci)}${ri + 1}" t="s"><${p}v>${idx(v)}</${p}v></${p}c>`).join('')}</${p}row>`,
-      )
+      .map((r, ri) => {
+        const rn = s.rowNumbers?.[ri] ?? ri + 1;
+        return `<${p}row${o.sdk ? '' : ` r="${rn}"`}>${r.map((v, ci) => cell(v, ci, rn)).join('')}</${p}row>`;
+      })
       .join('')}</${p}sheetData></${p}worksheet>`,
   }));
   const book: ZipPart = {
@@ -159,6 +164,55 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
       headers: ['统一社会信用代码', '名称'],
       rows: [['92320102MA1PX7EB3T', '李四超市']],
     });
+  });
+
+  it('reads cells without references (Open XML SDK) in their columns, and numbers rows as Excel shows them', async () => {
+    const sdk = write(
+      'sdk-refs.xlsx',
+      workbook(
+        [
+          {
+            name: 'Sheet1',
+            rows: [
+              ['统一社会信用代码', '名称', '住所'],
+              ['92320102MA1PX7EB3T', '王五面馆', '长江路 1 号'],
+            ],
+          },
+        ],
+        {
+          p: 'x',
+          sdk: true,
+        },
+      ),
+    );
+    expect(await readAll(sdk)).toEqual({
+      headers: ['统一社会信用代码', '名称', '住所'],
+      rows: [['92320102MA1PX7EB3T', '王五面馆', '长江路 1 号']],
+    });
+    // A title in row 1, row 2 left empty (Excel writes no element for it), the header in row 3.
+    const gaps = write(
+      'gaps.xlsx',
+      workbook([
+        {
+          name: '名册',
+          rows: [
+            ['2026年市场主体登记信息'],
+            ['统一社会信用代码', '名称'],
+            ['92320102MA1PX7EB3T', '甲店'],
+            ['92320102MA1PX7EB4R', '乙店'],
+          ],
+          rowNumbers: [1, 3, 4, 7],
+        },
+      ]),
+    );
+    const s = await openSource(gaps, 'gaps.xlsx', undefined, (c) => (c.includes('名称') ? 9 : 0));
+    expect(s.headerRowNo).toBe(3);
+    const numbered = [];
+    for await (const r of s.rows) numbered.push([r.rowNo, r.cells[1]]);
+    expect(numbered).toEqual([
+      [4, '甲店'],
+      [7, '乙店'],
+    ]);
   });
 
   it('names a missing sheet and a workbook without its directory in Chinese', async () => {

@@ -47,12 +47,41 @@ type ReaderParts = {
 
 const unreadable = (what: string) => new WorkbookUnreadable(`XLSX 文件无法读取：${what}`);
 
+const column = (n: number): string =>
+  (n > 26 ? column(Math.floor((n - 1) / 26)) : '') + String.fromCharCode(65 + ((n - 1) % 26));
+const columnNumber = (letters: string) =>
+  [...letters.toUpperCase()].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0);
+
 /**
- * An XML part as text: UTF-8 decoded across chunk boundaries, each chunk ending before a tag, and
- * the root element's namespace prefix dropped from element names (files written with the Open XML
- * SDK say <x:row>; ExcelJS knows <row>).
+ * Gives every <row> and <c> of a worksheet the reference the format lets a writer leave out (the
+ * next row, the next column): Excel opens such files, hand-written Open XML SDK exporters write
+ * them, and ExcelJS places cells only by their reference.
  */
-export function xmlText(): Transform {
+function cellRefs(): (text: string) => string {
+  let row = 0;
+  let col = 0;
+  return (text) =>
+    text.replace(/<(row|c)(?=[\s/>])([^>]*)>/g, (tag, name: string, attrs: string) => {
+      const r = /\sr\s*=\s*["']([^"']*)["']/.exec(attrs)?.[1];
+      if (name === 'row') {
+        col = 0;
+        row = r && /^\d+$/.test(r) ? Number(r) : row + 1;
+        return r ? tag : `<row r="${row}"${attrs}>`;
+      }
+      const at = r ? /^([A-Za-z]{1,3})\d+$/.exec(r) : null;
+      col = at ? columnNumber(at[1]) : col + 1;
+      return r ? tag : `<c r="${column(col)}${row}"${attrs}>`;
+    });
+}
+
+/**
+ * An XML part as text: UTF-8 decoded across chunk boundaries, each chunk ending before a tag (so
+ * a tag is never cut), the root element's namespace prefix dropped from element names (files
+ * written with the Open XML SDK say <x:row>; ExcelJS knows <row>), and for a worksheet the cell
+ * references filled in.
+ */
+export function xmlText(o: { worksheet?: boolean } = {}): Transform {
+  const refs = o.worksheet ? cellRefs() : (text: string) => text;
   const decoder = new StringDecoder('utf8');
   let carry = '';
   let prefix: RegExp | null | undefined; // undefined until the root element has been seen
@@ -62,7 +91,7 @@ export function xmlText(): Transform {
       if (!root) return null;
       prefix = root[2] ? new RegExp(`<(/?)${root[1].replace(/\./g, '\\.')}:`, 'g') : null;
     }
-    return prefix ? text.replace(prefix, '<$1') : text;
+    return refs(prefix ? text.replace(prefix, '<$1') : text);
   };
   return new Transform({
     readableObjectMode: true,
@@ -92,11 +121,18 @@ const relsOf = (part: string) =>
   path.posix.join(path.posix.dirname(part), '_rels', `${path.posix.basename(part)}.rels`).toLowerCase();
 
 /** A part as XML text; a damaged deflate stream ends the text with its error (pipe alone would leave the parser waiting). */
-function textOf(raw: Readable, name: string, maxBytes = Infinity, seen = { inflated: 0 }): Transform {
-  const text = xmlText();
+function textOf(
+  raw: Readable,
+  name: string,
+  o: { maxBytes?: number; worksheet?: { inflated: number } } = {},
+): Transform {
+  const { maxBytes = Infinity, worksheet } = o;
+  const text = xmlText({ worksheet: !!worksheet });
+  let inflated = 0;
   raw.on('error', () => text.destroy(unreadable(`${name.slice(0, 80)} 的压缩数据已损坏`)));
   raw.on('data', (chunk: Buffer) => {
-    if ((seen.inflated += chunk.length) <= maxBytes) return;
+    if (worksheet) worksheet.inflated += chunk.length;
+    if ((inflated += chunk.length) <= maxBytes) return;
     raw.unpipe(text);
     raw.destroy();
     text.destroy(unreadable(`${name.slice(0, 80)} 解压后超过 ${Math.round(maxBytes / 1024 ** 2)} MB`));
@@ -136,7 +172,7 @@ export async function openWorkbook(file: string): Promise<Workbook> {
     const text = async (name: string, maxBytes = Infinity) => {
       const entry = parts.get(name);
       if (!entry) return null;
-      const stream = textOf(await unzip(entry), entry.fileName, maxBytes);
+      const stream = textOf(await unzip(entry), entry.fileName, { maxBytes });
       open.push(stream);
       return stream;
     };
@@ -189,7 +225,7 @@ export async function openWorkbook(file: string): Promise<Workbook> {
         await (shared ??= readShared());
         const progress = { entry, inflated: 0 };
         reading = progress;
-        const stream = textOf(await unzip(entry), entry.fileName, Infinity, progress);
+        const stream = textOf(await unzip(entry), entry.fileName, { worksheet: progress });
         open.push(stream);
         const worksheet = reader._parseWorksheet(stream, String(sheet.id)).next().value?.value;
         if (!worksheet) throw unreadable(`工作表"${wanted.name}"无法打开`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { buildZip, type ZipPart } from '../../../test/helpers/zip.js';
+import { buildXlsx, buildZip, type ZipPart } from '../../../test/helpers/zip.js';
 import { openSource } from './sources.js';
 import { listSheets } from './sheets.js';
 import { xmlText } from './workbook.js';
@@ -99,6 +99,21 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
       expect(parts.join('')).toBe(xml.replace(/<(\/?)x:/g, '<$1'));
       expect(parts.slice(1).every((s) => s.startsWith('<'))).toBe(true);
     }
+  });
+
+  it('takes a shared string without its phonetic runs (拼音指南)', async () => {
+    const sst = `<?xml version="1.0"?><sst xmlns="${NS}"><si><t>张三</t><rPh sb="0" eb="1"><t>zhāng</t></rPh><rPh sb="1" eb="2"><t>sān</t></rPh><phoneticPr fontId="1"/></si><si><r><t>李</t></r><r><rPr><b/></rPr><t>四</t></r><rPh sb="0" eb="1"/></si></sst>`;
+    const parts: string[] = [];
+    for await (const s of Readable.from([Buffer.from(sst)]).pipe(xmlText({ part: 'sharedStrings' })))
+      parts.push(s as string);
+    expect(parts.join('')).not.toMatch(/zhāng|sān|rPh/);
+    const f = write(
+      'phonetic.xlsx',
+      buildXlsx([['名称'], ['张三'], ['李四']], {
+        sharedStrings: sst.replace('<si><t>张三', '<si><t>名称</t></si><si><t>张三'),
+      }),
+    );
+    expect((await readAll(f)).rows).toEqual([['张三'], ['李四']]);
   });
 
   it('reads 20,000 rows of Chinese shared strings without one character damaged', async () => {

@@ -75,13 +75,33 @@ function cellRefs(): (text: string) => string {
 }
 
 /**
+ * Drops a shared string's phonetic runs (<rPh>, Excel's 拼音指南): ExcelJS would take their
+ * reading for the string itself.
+ */
+function withoutPhonetics(): (text: string) => string {
+  let inside = false;
+  return (text) =>
+    text.replace(
+      /<(\/?)rPh(?=[\s/>])[^>]*?(\/?)>|[^<]+|<[^>]*>/g,
+      (piece, closing: string | undefined, empty: string | undefined) => {
+        if (closing !== undefined) {
+          if (!empty) inside = !closing;
+          return '';
+        }
+        return inside ? '' : piece;
+      },
+    );
+}
+
+/**
  * An XML part as text: UTF-8 decoded across chunk boundaries, each chunk ending before a tag (so
  * a tag is never cut), the root element's namespace prefix dropped from element names (files
- * written with the Open XML SDK say <x:row>; ExcelJS knows <row>), and for a worksheet the cell
- * references filled in.
+ * written with the Open XML SDK say <x:row>; ExcelJS knows <row>), a worksheet's cell
+ * references filled in, the shared strings' phonetic runs dropped.
  */
-export function xmlText(o: { worksheet?: boolean } = {}): Transform {
-  const refs = o.worksheet ? cellRefs() : (text: string) => text;
+export function xmlText(o: { part?: 'worksheet' | 'sharedStrings' } = {}): Transform {
+  const refs =
+    o.part === 'worksheet' ? cellRefs() : o.part === 'sharedStrings' ? withoutPhonetics() : (text: string) => text;
   const decoder = new StringDecoder('utf8');
   let carry = '';
   let prefix: RegExp | null | undefined; // undefined until the root element has been seen
@@ -124,10 +144,10 @@ const relsOf = (part: string) =>
 function textOf(
   raw: Readable,
   name: string,
-  o: { maxBytes?: number; worksheet?: { inflated: number } } = {},
+  o: { maxBytes?: number; part?: 'sharedStrings'; worksheet?: { inflated: number } } = {},
 ): Transform {
   const { maxBytes = Infinity, worksheet } = o;
-  const text = xmlText({ worksheet: !!worksheet });
+  const text = xmlText({ part: worksheet ? 'worksheet' : o.part });
   let inflated = 0;
   raw.on('error', () => text.destroy(unreadable(`${name.slice(0, 80)} 的压缩数据已损坏`)));
   raw.on('data', (chunk: Buffer) => {
@@ -169,10 +189,10 @@ export async function openWorkbook(file: string): Promise<Workbook> {
       styles: 'cache', // a date is a number with a date format: the styles say which
       hyperlinks: 'ignore',
     }) as unknown as ReaderParts;
-    const text = async (name: string, maxBytes = Infinity) => {
+    const text = async (name: string, maxBytes = Infinity, part?: 'sharedStrings') => {
       const entry = parts.get(name);
       if (!entry) return null;
-      const stream = textOf(await unzip(entry), entry.fileName, { maxBytes });
+      const stream = textOf(await unzip(entry), entry.fileName, { maxBytes, part });
       open.push(stream);
       return stream;
     };
@@ -207,7 +227,7 @@ export async function openWorkbook(file: string): Promise<Workbook> {
     let shared: Promise<void> | undefined;
     const readShared = async () => {
       for (const name of related('sharedStrings', 'sharedStrings.xml')) {
-        const part = await text(name, CACHED_PART_BYTES);
+        const part = await text(name, CACHED_PART_BYTES, 'sharedStrings');
         if (part) for await (const _ of reader._parseSharedStrings(part)); // cached on the reader
       }
       for (const name of related('styles', 'styles.xml')) {

@@ -49,8 +49,14 @@ try {
   if (workerData.op === 'sheets') {
     parentPort.postMessage({ sheets: visibleSheets(read({ sheetRows: 1 })) }); // bookSheets alone skips the hidden flags
   } else {
-    const wb = read(workerData.sheet ? { sheets: workerData.sheet } : { sheets: 0 });
-    const name = workerData.sheet ?? wb.SheetNames[0];
+    let wb = read(workerData.sheet ? { sheets: workerData.sheet } : { sheets: 0 });
+    let name = workerData.sheet ?? wb.SheetNames[0];
+    // No sheet named: the first one the user can see (a hidden sheet may come first).
+    const shown = workerData.sheet ? name : visibleSheets(wb)[0];
+    if (shown !== undefined && shown !== name) {
+      wb = read({ sheets: shown });
+      name = shown;
+    }
     const ws = name === undefined ? undefined : wb.Sheets[name];
     if (!ws) {
       parentPort.postMessage({

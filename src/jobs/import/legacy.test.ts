@@ -49,6 +49,25 @@ describe('legacy workbooks', () => {
     expect(s.bytesRead()).toBe(fs.statSync(f).size);
   });
 
+  it('reads the first sheet the user can see when none is named', async () => {
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['代码表'], ['01']]), '字典');
+    XLSX.utils.book_append_sheet(
+      wb,
+      XLSX.utils.aoa_to_sheet([
+        ['统一社会信用代码', '企业名称'],
+        ['91320102MA1W8K3T4X', '甲公司'],
+      ]),
+      '企业',
+    );
+    wb.Workbook = { Sheets: [{ Hidden: 1 }, {}] };
+    const f = file('隐藏在前.xls', XLSX.write(wb, { type: 'buffer', bookType: 'biff8' }) as Buffer);
+    expect(await pickSheet(f)).toEqual({ sheet: null });
+    const s = await openSource(f, '隐藏在前.xls');
+    expect(s.headers).toEqual(['统一社会信用代码', '企业名称']);
+    expect(await rows(s)).toEqual([['91320102MA1W8K3T4X', '甲公司']]);
+  });
+
   it('names a sheet the workbook does not have', async () => {
     const f = file('两页2.xls', twoSheets());
     await expect(openSource(f, '两页2.xls', undefined, undefined, '个体')).rejects.toThrow(

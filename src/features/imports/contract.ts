@@ -25,7 +25,7 @@ export const preview = z.object({
   /** The worksheet read (a workbook with several), else null. */
   sheet: z.string().nullable(),
   format: z.enum(['csv', 'xlsx', 'xls']),
-  encoding: z.enum(['utf8', 'gb18030']).nullable(),
+  encoding: z.enum(['utf8', 'gb18030', 'utf16le', 'utf16be']).nullable(),
   headerRowNo: z.number(),
   headers: z.array(z.string()),
   columns: z.array(plannedColumn),

@@ -22,7 +22,7 @@ export type Source = {
   rows: AsyncIterable<SourceRow>;
   bytesRead: () => number;
   format: SourceFormat;
-  encoding: 'utf8' | 'gb18030' | null;
+  encoding: TextEncoding | null;
   /** Stops reading (a preview reads only the first rows). */ close: () => void;
 };
 
@@ -59,7 +59,8 @@ function counter(): Transform & { bytes: number } {
  * whole: the rest of the field is dropped and a NUL marks the cut. Works on the raw bytes: quote,
  * comma, CR and LF are single bytes that never occur inside a UTF-8 or GB18030 character.
  */
-function fieldLimiter(max: number): Transform {
+function fieldLimiter(max: number, delimiter: Delimiter): Transform {
+  const sep = delimiter.charCodeAt(0);
   let inQuotes = false;
   let len = 0;
   let cut = false;
@@ -70,7 +71,7 @@ function fieldLimiter(max: number): Transform {
       for (let i = 0; i < chunk.length; i++) {
         const b = chunk[i];
         if (b === 0x22) inQuotes = !inQuotes;
-        else if (!inQuotes && (b === 0x2c || b === 0x0a || b === 0x0d)) {
+        else if (!inQuotes && (b === sep || b === 0x0a || b === 0x0d)) {
           len = 0;
           cut = false;
         } else if (++len > max) {
@@ -97,12 +98,17 @@ export function sample(file: string): Buffer {
   return buf.subarray(0, n);
 }
 
+export type TextEncoding = 'utf8' | 'gb18030' | 'utf16le' | 'utf16be';
+type Delimiter = ',' | '\t';
+
 /**
- * UTF-8 (with or without BOM) when the first 64 KiB decode as UTF-8, else GB18030 (a superset of
- * GBK). When even GB18030 leaves many lines of the sample undecodable, the guess is wrong and
- * the file is refused whole.
+ * UTF-16 by its BOM (Excel's "Unicode 文本"); UTF-8 (with or without BOM) when the first 64 KiB
+ * decode as UTF-8, else GB18030 (a superset of GBK). When even GB18030 leaves many lines of the
+ * sample undecodable, the guess is wrong and the file is refused whole.
  */
-function detectEncoding(buf: Buffer): 'utf8' | 'gb18030' {
+function detectEncoding(buf: Buffer): TextEncoding {
+  if (buf[0] === 0xff && buf[1] === 0xfe) return 'utf16le';
+  if (buf[0] === 0xfe && buf[1] === 0xff) return 'utf16be';
   let head = buf;
   // Do not judge by a multi-byte character cut at the end of the sample.
   while (head.length && (head[head.length - 1] & 0xc0) === 0x80) head = head.subarray(0, head.length - 1);
@@ -131,11 +137,17 @@ const CSV_ERRORS: Record<string, string> = {
 };
 
 /** csv-parse over a stream; `linesBefore`: lines the fast path below read first (error messages count from the file's start). */
-async function* parsedRows(stream: Readable, bom: boolean, linesBefore: number): AsyncGenerator<string[]> {
+async function* parsedRows(
+  stream: Readable,
+  bom: boolean,
+  linesBefore: number,
+  delimiter: Delimiter,
+): AsyncGenerator<string[]> {
   // Records end at CRLF, LF or CR, each on its own: files stitched from several sources mix them.
   const parser = stream.pipe(
     parse({
       bom,
+      delimiter,
       relax_column_count: true,
       skip_empty_lines: true,
       trim: false,
@@ -161,12 +173,12 @@ const lastBreak = (text: string, from: number) => Math.max(text.lastIndexOf('\n'
 
 /**
  * The records of a CSV stream (bytes in UTF-8, or text). A file without a quote character (the
- * usual registry export) is split here: lines at CRLF, LF or CR, cells at commas, empty lines
+ * usual registry export) is split here: lines at CRLF, LF or CR, cells at the delimiter, empty lines
  * skipped; for such text that is exactly what csv-parse gives with the options above, at a
  * fraction of its cost. From the line holding the first quote on, the rest of the stream goes
  * to csv-parse, which reads quoted fields and says what is wrong with bad ones.
  */
-export async function* csvRows(stream: Readable): AsyncGenerator<string[]> {
+export async function* csvRows(stream: Readable, delimiter: Delimiter = ','): AsyncGenerator<string[]> {
   const decoder = new TextDecoder('utf-8'); // replaces undecodable bytes with U+FFFD; drops a leading BOM as csv-parse's bom option does
   const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   let carry = '';
@@ -176,7 +188,7 @@ export async function* csvRows(stream: Readable): AsyncGenerator<string[]> {
     const segments = complete.split(LINE_END);
     segments.pop(); // complete ends with a line break
     lines += segments.length;
-    for (const line of segments) if (line !== '') yield line.split(',');
+    for (const line of segments) if (line !== '') yield line.split(delimiter);
   };
   for (;;) {
     const next = await it.next();
@@ -209,7 +221,7 @@ export async function* csvRows(stream: Readable): AsyncGenerator<string[]> {
           yield typeof n.value === 'string' ? n.value : decoder.decode(n.value, { stream: true });
         }
       };
-      yield* parsedRows(Readable.from(tail(), { objectMode: false }), false, lines);
+      yield* parsedRows(Readable.from(tail(), { objectMode: false }), false, lines, delimiter);
       return;
     }
     if (next.done) {
@@ -228,18 +240,33 @@ type Opened = {
   records: AsyncGenerator<string[]>;
   bytes: () => number;
   format: SourceFormat;
-  encoding: 'utf8' | 'gb18030' | null;
+  encoding: TextEncoding | null;
   close: () => void;
 };
+
+/**
+ * Tab for a text file whose first lines hold more tabs than commas (Excel's "文本文件(制表符分隔)"
+ * and "Unicode 文本" save as .txt that way), else comma.
+ */
+function detectDelimiter(head: Buffer, encoding: TextEncoding): Delimiter {
+  const lines = iconv.decode(head, encoding).split(LINE_END).slice(0, 20);
+  const count = (ch: string) => lines.reduce((n, l) => n + l.split(ch).length - 1, 0);
+  return count('\t') > count(',') ? '\t' : ',';
+}
 
 function openCsv(file: string, head: Buffer, limits: SourceLimits): Opened {
   const count = counter();
   const encoding = detectEncoding(head);
   const input = fs.createReadStream(file);
-  const raw = input.pipe(count).pipe(fieldLimiter(maxFieldOf(limits)));
-  const text = encoding === 'utf8' ? raw : raw.pipe(iconv.decodeStream('gb18030'));
+  const delimiter = detectDelimiter(head, encoding);
+  // UTF-16 becomes UTF-8 first: the field limiter and the fast path read bytes of an ASCII-compatible encoding.
+  const bytes = encoding.startsWith('utf16')
+    ? input.pipe(count).pipe(iconv.decodeStream(encoding)).pipe(iconv.encodeStream('utf8'))
+    : input.pipe(count);
+  const limited = bytes.pipe(fieldLimiter(maxFieldOf(limits), delimiter));
+  const text = encoding === 'gb18030' ? limited.pipe(iconv.decodeStream('gb18030')) : limited;
   return {
-    records: csvRows(text as Readable),
+    records: csvRows(text as Readable, delimiter),
     bytes: () => count.bytes,
     format: 'csv',
     encoding,
@@ -332,7 +359,7 @@ function markupCharset(head: Buffer): 'utf8' | 'gb18030' {
     .exec(head.subarray(0, 4096).toString('latin1'))?.[1]
     .toLowerCase();
   if (declared) return /^(gb2312|gbk|gb18030|cp936|x-gbk)$/.test(declared) ? 'gb18030' : 'utf8';
-  return detectEncoding(head);
+  return detectEncoding(head) === 'gb18030' ? 'gb18030' : 'utf8';
 }
 
 /** A legacy workbook, read by the sandboxed reader (legacy.ts); cells become text as an .xlsx's do. */

@@ -19,6 +19,12 @@ const FORMAT_LABEL: Partial<Record<Preview['format'], string>> = {
   xlsx: 'Excel 工作簿（.xlsx）',
   xls: '旧版 Excel 工作簿（.xls）',
 };
+const ENCODING_LABEL: Record<NonNullable<Preview['encoding']>, string> = {
+  utf8: 'UTF-8',
+  gb18030: 'GB18030/GBK',
+  utf16le: 'UTF-16',
+  utf16be: 'UTF-16',
+};
 const NONE = '__none__';
 
 /**
@@ -140,8 +146,7 @@ export function ImportPlan({
           items={[
             {
               label: '格式',
-              children:
-                FORMAT_LABEL[preview.format] ?? `CSV（${preview.encoding === 'gb18030' ? 'GB18030/GBK' : 'UTF-8'}）`,
+              children: FORMAT_LABEL[preview.format] ?? `CSV（${ENCODING_LABEL[preview.encoding ?? 'utf8']}）`,
             },
             { label: '表头所在行', children: `第 ${preview.headerRowNo} 行` },
             { label: '列数', children: preview.headers.length },

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSource } from './sources.js';
+
+/** Excel's and WPS's text exports, as a clerk saves them: tab-separated .txt, in UTF-16 ("Unicode 文本") or GBK. */
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-text-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const read = async (name: string, bytes: Buffer) => {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, bytes);
+  const s = await openSource(f, name, undefined, (c) => (c.includes('名称') ? 9 : 0));
+  const rows: { rowNo: number; cells: string[]; bad?: unknown }[] = [];
+  for await (const r of s.rows) rows.push(r);
+  return { encoding: s.encoding, headers: s.headers, rows };
+};
+const utf16le = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf16le')]);
+
+const lines = [
+  '统一社会信用代码\t名称\t住所\t备注',
+  '92320102MA1PX7EB3T\t上海路张三水果店\t"长江路 1 号\t(后门)"\t"含""引号""的说明"',
+  '92320102MA1PX7EB4R\t李四超市\t中山路 2 号\t',
+].join('\r\n');
+
+describe('text exports', () => {
+  it('reads "Unicode 文本" (UTF-16 with BOM, tab-separated), quoted fields as Excel writes them', async () => {
+    const r = await read('名册.txt', utf16le(`${lines}\r\n`));
+    expect(r.encoding).toBe('utf16le');
+    expect(r.headers).toEqual(['统一社会信用代码', '名称', '住所', '备注']);
+    expect(r.rows.map((x) => x.cells)).toEqual([
+      ['92320102MA1PX7EB3T', '上海路张三水果店', '长江路 1 号\t(后门)', '含"引号"的说明'],
+      ['92320102MA1PX7EB4R', '李四超市', '中山路 2 号', ''],
+    ]);
+    expect(r.rows.every((x) => x.bad === undefined)).toBe(true);
+  });
+
+  it('reads a GBK tab-separated .txt, and a wide row is not taken for one over-long field', async () => {
+    const wide = Array.from({ length: 60 }, (_, i) => `第${i}列`);
+    const row = Array.from(
+      { length: 60 },
+      () => '某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某',
+    );
+    row[0] = '92320102MA1PX7EB3T';
+    row[1] = '王五面馆';
+    wide[1] = '名称';
+    const text = `${wide.join('\t')}\r\n${row.join('\t')}\r\n`;
+    expect(Buffer.byteLength(row.join('\t'))).toBeGreaterThan(4096);
+    const r = await read('宽表.txt', iconv.encode(text, 'gbk'));
+    expect(r.encoding).toBe('gb18030');
+    expect(r.rows).toHaveLength(1);
+    expect(r.rows[0].bad).toBeUndefined();
+    expect(r.rows[0].cells).toEqual(row);
+  });
+
+  it('still refuses an over-long field in UTF-16, naming the row', async () => {
+    const r = await read('长.txt', utf16le(`统一社会信用代码\t名称\r\n92320102MA1PX7EB3T\t${'长'.repeat(5000)}\r\n`));
+    expect(r.rows).toHaveLength(1);
+    expect(r.rows[0]).toMatchObject({ rowNo: 2, bad: { index: 1 } });
+  });
+
+  it('keeps commas for a CSV whose text holds a tab or two', async () => {
+    const r = await read(
+      'a.csv',
+      Buffer.from('统一社会信用代码,名称,住所\n92320102MA1PX7EB3T,张三\t水果店,长江路 1 号\n'),
+    );
+    expect(r.rows.map((x) => x.cells)).toEqual([['92320102MA1PX7EB3T', '张三\t水果店', '长江路 1 号']]);
+  });
+});

@@ -230,6 +230,41 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
     ]);
   });
 
+  it('takes a date in a Chinese built-in format (2024年1月1日, numFmtId 31, 57, 58) for the date it shows', async () => {
+    const ids = [0, 14, 31, 57, 58]; // xf 0 is General, as in every file
+    const styles = `<styleSheet xmlns="${NS}"><cellXfs count="${ids.length}">${ids.map((i) => `<xf numFmtId="${i}" applyNumberFormat="1"/>`).join('')}</cellXfs></styleSheet>`;
+    const cells = ids.map((_, i) => `<row r="${i + 2}"><c r="A${i + 2}" s="${i}"><v>45292</v></c></row>`).join('');
+    const f = write(
+      'dates.xlsx',
+      buildZip([
+        {
+          name: '_rels/.rels',
+          data: `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+        },
+        {
+          name: 'xl/workbook.xml',
+          data: `<workbook xmlns="${NS}" xmlns:r="${REL}"><sheets><sheet name="名册" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+        },
+        {
+          name: 'xl/_rels/workbook.xml.rels',
+          data: `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL}/styles" Target="styles.xml"/></Relationships>`,
+        },
+        { name: 'xl/styles.xml', data: styles },
+        {
+          name: 'xl/worksheets/sheet1.xml',
+          data: `<worksheet xmlns="${NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>成立日期</t></is></c></row>${cells}</sheetData></worksheet>`,
+        },
+      ]),
+    );
+    expect((await readAll(f)).rows).toEqual([
+      ['45292'],
+      ['2024-01-01'],
+      ['2024-01-01'],
+      ['2024-01-01'],
+      ['2024-01-01'],
+    ]);
+  });
+
   it('names a missing sheet and a workbook without its directory in Chinese', async () => {
     const f = write('one.xlsx', workbook([{ name: '数据', rows: [['名称'], ['甲']] }]));
     await expect(readAll(f, '别的')).rejects.toThrow(/工作簿中没有名为"别的"的工作表/);

@@ -35,6 +35,7 @@ type SheetModel = { id: number; name: string; rId: string; state?: string };
 type ReaderParts = {
   workbookRels?: Rel[];
   model?: { sheets?: SheetModel[] };
+  styles: { index?: { numFmt: (string | undefined)[] } };
   _parseRels(part: Readable): Promise<void>;
   _parseWorkbook(part: Readable): Promise<void>;
   _parseSharedStrings(part: Readable): AsyncGenerator<unknown>;
@@ -43,6 +44,27 @@ type ReaderParts = {
     part: Readable,
     sheetNo: string,
   ): Generator<{ value: AsyncIterable<ExcelJS.Row> & { name: string } }, void>;
+};
+
+/**
+ * The date formats a Chinese Excel or WPS has built in (ECMA-376 18.8.30: ids 27–31, 36, 50–54,
+ * 57, 58 belong to the install's locale): a file using one does not spell it out, and ExcelJS
+ * knows only the locale-free ones, so such a date came through as its serial number (45292).
+ */
+const ZH_CN_DATE_FORMATS: Record<number, string> = {
+  27: 'yyyy"年"m"月"',
+  28: 'm"月"d"日"',
+  29: 'm"月"d"日"',
+  30: 'm-d-yy',
+  31: 'yyyy"年"m"月"d"日"',
+  36: 'yyyy"年"m"月"',
+  50: 'yyyy"年"m"月"',
+  51: 'm"月"d"日"',
+  52: 'yyyy"年"m"月"',
+  53: 'm"月"d"日"',
+  54: 'm"月"d"日"',
+  57: 'yyyy"年"m"月"',
+  58: 'm"月"d"日"',
 };
 
 const unreadable = (what: string) => new WorkbookUnreadable(`XLSX 文件无法读取：${what}`);
@@ -234,6 +256,8 @@ export async function openWorkbook(file: string): Promise<Workbook> {
         const part = await text(name, CACHED_PART_BYTES);
         if (part) await reader._parseStyles(part);
       }
+      const formats = reader.styles.index?.numFmt;
+      if (formats) for (const [id, code] of Object.entries(ZH_CN_DATE_FORMATS)) formats[Number(id)] ??= code;
     };
     let reading: { entry: yauzl.Entry; inflated: number } | null = null;
     return {

@@ -11,6 +11,8 @@ const XLSX = require('xlsx');
 const iconv = require('iconv-lite');
 
 const BATCH = 2000;
+// The date formats a Chinese Excel has built in: a file using one does not spell it out (see workbook.ts).
+for (const [id, code] of Object.entries(require('./zh-cn-date-formats.json'))) XLSX.SSF.load(code, Number(id));
 const pad = (n) => String(n).padStart(2, '0');
 
 /** A cell as the importer wants it: text as written, a date cell as its calendar date, a number as a number. */

@@ -68,6 +68,19 @@ describe('legacy workbooks', () => {
     expect(await rows(s)).toEqual([['91320102MA1W8K3T4X', '甲公司']]);
   });
 
+  it('takes a date in a Chinese built-in format (numFmtId 31: 2024年1月1日) for the date it shows', async () => {
+    XLSX.SSF.load('yyyy"年"m"月"d"日"', 31); // so that the writer here uses the built-in id, as a Chinese Excel does
+    const ws = XLSX.utils.aoa_to_sheet([
+      ['统一社会信用代码', '成立日期'],
+      ['91320102MA1W8K3T4X', 45292],
+    ]);
+    ws.B2.z = 'yyyy"年"m"月"d"日"';
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, ws, '企业');
+    const f = file('日期.xls', XLSX.write(wb, { type: 'buffer', bookType: 'biff8' }) as Buffer);
+    expect(await rows(await openSource(f, '日期.xls'))).toEqual([['91320102MA1W8K3T4X', '2024-01-01']]);
+  });
+
   it('names a sheet the workbook does not have', async () => {
     const f = file('两页2.xls', twoSheets());
     await expect(openSource(f, '两页2.xls', undefined, undefined, '个体')).rejects.toThrow(

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { Transform, type Readable } from 'node:stream';
@@ -50,22 +51,9 @@ type ReaderParts = {
  * The date formats a Chinese Excel or WPS has built in (ECMA-376 18.8.30: ids 27–31, 36, 50–54,
  * 57, 58 belong to the install's locale): a file using one does not spell it out, and ExcelJS
  * knows only the locale-free ones, so such a date came through as its serial number (45292).
+ * The .xls reader (legacy-worker.cjs) loads the same table into SheetJS.
  */
-const ZH_CN_DATE_FORMATS: Record<number, string> = {
-  27: 'yyyy"年"m"月"',
-  28: 'm"月"d"日"',
-  29: 'm"月"d"日"',
-  30: 'm-d-yy',
-  31: 'yyyy"年"m"月"d"日"',
-  36: 'yyyy"年"m"月"',
-  50: 'yyyy"年"m"月"',
-  51: 'm"月"d"日"',
-  52: 'yyyy"年"m"月"',
-  53: 'm"月"d"日"',
-  54: 'm"月"d"日"',
-  57: 'yyyy"年"m"月"',
-  58: 'm"月"d"日"',
-};
+const ZH_CN_DATE_FORMATS = createRequire(import.meta.url)('./zh-cn-date-formats.json') as Record<string, string>;
 
 const unreadable = (what: string) => new WorkbookUnreadable(`XLSX 文件无法读取：${what}`);
 

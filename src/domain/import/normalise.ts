@@ -22,6 +22,15 @@ export function normaliseCode(v: string): { value: string; fullWidth: boolean } 
   return { value, fullWidth };
 }
 
+/**
+ * A cell written as Excel's text formula ="…": how registry systems export an ID number or a
+ * code in CSV so that Excel keeps it as text. Its text, not a formula (nothing is evaluated).
+ */
+export function excelTextLiteral(v: string): string {
+  const m = /^=\s*"((?:[^"]|"")*)"$/.exec(v);
+  return m ? m[1].replaceAll('""', '"') : v;
+}
+
 /** Excel's rendering of a long number: 3.20102E+17. Such a value has lost its last digits. */
 export const SCIENTIFIC = /^\d(\.\d+)?E\+?\d+$/i;
 

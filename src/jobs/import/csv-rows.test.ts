@@ -13,6 +13,7 @@ function reference(bytes: Buffer): string[][] | string {
     const records: unknown = parse(bytes, {
       bom: true,
       relax_column_count: true,
+      relax_quotes: true,
       skip_empty_lines: true,
       trim: false,
       record_delimiter: ['\r\n', '\n', '\r'],

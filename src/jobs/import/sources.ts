@@ -4,7 +4,7 @@ import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { DEFAULT_ZIP_LIMITS, ZipRefused, guardZip } from './zip-guard.js';
-import { numberCellText } from '../../domain/import/normalise.js';
+import { excelTextLiteral, numberCellText } from '../../domain/import/normalise.js';
 import { LegacyReadError, legacyKind, legacyRecords } from './legacy.js';
 import { WorkbookUnreadable, openWorkbook, type Workbook } from './workbook.js';
 
@@ -149,6 +149,7 @@ async function* parsedRows(
       bom,
       delimiter,
       relax_column_count: true,
+      relax_quotes: true, // a quote inside an unquoted field is text, as Excel reads it (="0123" exports)
       skip_empty_lines: true,
       trim: false,
       record_delimiter: ['\r\n', '\n', '\r'],
@@ -468,7 +469,8 @@ async function withHeaders(
       rowNo++;
       if (rowNo - headerRowNo > limits.maxRows) throw new SourceError(`文件超过 ${limits.maxRows} 行上限`);
       if (cells.every((c) => c.trim() === '')) return null;
-      return { rowNo, cells, bad: cellProblem(cells, max, format) };
+      const text = cells.map(excelTextLiteral);
+      return { rowNo, cells: text, bad: cellProblem(text, max, format) };
     };
     for (const cells of rest) {
       const r = emit(cells);

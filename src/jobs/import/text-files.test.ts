@@ -61,6 +61,23 @@ describe('text exports', () => {
     expect(r.rows[0]).toMatchObject({ rowNo: 2, bad: { index: 1 } });
   });
 
+  it('takes ="…" cells (how systems keep an ID number as text in Excel) for their text, quoted or not', async () => {
+    const r = await read(
+      '防科学计数法.csv',
+      Buffer.from(
+        [
+          '统一社会信用代码,名称,经营者身份证号,备注',
+          '="92320102MA1PX7EB3T",张三水果店,="320102198001011234",="说""明"""',
+          '"=""92320102MA1PX7EB4R""",李四超市,"=""32010219800101123X""",= "x" + 1',
+        ].join('\r\n'),
+      ),
+    );
+    expect(r.rows.map((x) => x.cells)).toEqual([
+      ['92320102MA1PX7EB3T', '张三水果店', '320102198001011234', '说"明"'],
+      ['92320102MA1PX7EB4R', '李四超市', '32010219800101123X', '= "x" + 1'],
+    ]);
+  });
+
   it('keeps commas for a CSV whose text holds a tab or two', async () => {
     const r = await read(
       'a.csv',

@@ -21,21 +21,24 @@ const rows = async (s: Source) => {
   return out;
 };
 
-function twoSheets(): Buffer {
+/** An .xls as SheetJS writes it (BIFF8): its sheets in order, hidden ones marked. */
+function xls(sheets: { name: string; rows: unknown[][]; hidden?: boolean }[]): Buffer {
   const wb = XLSX.utils.book_new();
-  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['说明'], ['本表由登记系统导出']]), '说明');
-  XLSX.utils.book_append_sheet(
-    wb,
-    XLSX.utils.aoa_to_sheet([
-      ['统一社会信用代码', '企业名称'],
-      ['91320102MA1W8K3T4X', '甲公司'],
-    ]),
-    '企业',
-  );
-  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['隐藏']]), '隐藏页');
-  wb.Workbook = { Sheets: [{}, {}, { Hidden: 1 }] };
+  for (const sh of sheets) XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(sh.rows), sh.name);
+  wb.Workbook = { Sheets: sheets.map((sh) => (sh.hidden ? { Hidden: 1 } : {})) };
   return XLSX.write(wb, { type: 'buffer', bookType: 'biff8' }) as Buffer;
 }
+
+const COMPANY = [
+  ['统一社会信用代码', '企业名称'],
+  ['91320102MA1W8K3T4X', '甲公司'],
+];
+const twoSheets = () =>
+  xls([
+    { name: '说明', rows: [['说明'], ['本表由登记系统导出']] },
+    { name: '企业', rows: COMPANY },
+    { name: '隐藏页', rows: [['隐藏']], hidden: true },
+  ]);
 
 describe('legacy workbooks', () => {
   it('lists an .xls workbook’s visible sheets and reads the one asked for', async () => {
@@ -50,18 +53,13 @@ describe('legacy workbooks', () => {
   });
 
   it('reads the first sheet the user can see when none is named', async () => {
-    const wb = XLSX.utils.book_new();
-    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['代码表'], ['01']]), '字典');
-    XLSX.utils.book_append_sheet(
-      wb,
-      XLSX.utils.aoa_to_sheet([
-        ['统一社会信用代码', '企业名称'],
-        ['91320102MA1W8K3T4X', '甲公司'],
+    const f = file(
+      '隐藏在前.xls',
+      xls([
+        { name: '字典', rows: [['代码表'], ['01']], hidden: true },
+        { name: '企业', rows: COMPANY },
       ]),
-      '企业',
     );
-    wb.Workbook = { Sheets: [{ Hidden: 1 }, {}] };
-    const f = file('隐藏在前.xls', XLSX.write(wb, { type: 'buffer', bookType: 'biff8' }) as Buffer);
     expect(await pickSheet(f)).toEqual({ sheet: null });
     const s = await openSource(f, '隐藏在前.xls');
     expect(s.headers).toEqual(['统一社会信用代码', '企业名称']);

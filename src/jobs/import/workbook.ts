@@ -91,16 +91,18 @@ function cellRefs(): (text: string) => string {
 function withoutPhonetics(): (text: string) => string {
   let inside = false;
   return (text) =>
-    text.replace(
-      /<(\/?)rPh(?=[\s/>])[^>]*?(\/?)>|[^<]+|<[^>]*>/g,
-      (piece, closing: string | undefined, empty: string | undefined) => {
-        if (closing !== undefined) {
-          if (!empty) inside = !closing;
-          return '';
-        }
-        return inside ? '' : piece;
-      },
-    );
+    !inside && !text.includes('<rPh')
+      ? text
+      : text.replace(
+          /<(\/?)rPh(?=[\s/>])[^>]*?(\/?)>|[^<]+|<[^>]*>/g,
+          (piece, closing: string | undefined, empty: string | undefined) => {
+            if (closing !== undefined) {
+              if (!empty) inside = !closing;
+              return '';
+            }
+            return inside ? '' : piece;
+          },
+        );
 }
 
 /**

@@ -324,23 +324,22 @@ async function* xlsxRows(book: Workbook, max: number, wanted?: string): AsyncGen
       yield cells;
     }
   } catch (err) {
-    throw err instanceof WorkbookUnreadable
-      ? new SourceError(err.message)
-      : new SourceError('XLSX 文件无法读取：文件已损坏，或不是 Excel 工作簿（.xlsx）', { cause: err });
+    throw sourceErrorOf(err);
   }
 }
 
+/** What went wrong reading a workbook, in Chinese: the reader's own words, else "damaged". */
+const sourceErrorOf = (err: unknown) =>
+  new SourceError(
+    err instanceof WorkbookUnreadable ? err.message : 'XLSX 文件无法读取：文件已损坏，或不是 Excel 工作簿（.xlsx）',
+    { cause: err },
+  );
+
 /** A workbook's directory, its damage told in Chinese. */
-export async function workbookOf(file: string): Promise<Workbook> {
-  try {
-    return await openWorkbook(file);
-  } catch (err) {
-    throw new SourceError(
-      err instanceof WorkbookUnreadable ? err.message : 'XLSX 文件无法读取：文件已损坏，或不是 Excel 工作簿（.xlsx）',
-      { cause: err },
-    );
-  }
-}
+export const workbookOf = (file: string): Promise<Workbook> =>
+  openWorkbook(file).catch((err: unknown) => {
+    throw sourceErrorOf(err);
+  });
 
 async function openXlsx(file: string, limits: SourceLimits, sheet?: string): Promise<Opened> {
   await checkZip(file, limits);

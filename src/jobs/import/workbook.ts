@@ -56,6 +56,10 @@ type ReaderParts = {
 const ZH_CN_DATE_FORMATS = createRequire(import.meta.url)('./zh-cn-date-formats.json') as Record<string, string>;
 
 const unreadable = (what: string) => new WorkbookUnreadable(`XLSX 文件无法读取：${what}`);
+/** A damaged zip told as an unreadable workbook. */
+const told = (err: unknown): never => {
+  throw err instanceof ZipDamaged ? unreadable(err.message) : err;
+};
 
 const column = (n: number): string =>
   (n > 26 ? column(Math.floor((n - 1) / 26)) : '') + String.fromCharCode(65 + ((n - 1) % 26));
@@ -182,18 +186,15 @@ const CACHED_PART_BYTES = DEFAULT_ZIP_LIMITS.maxSharedStringsBytes;
 
 /** Opens an .xlsx: reads its directory, relationships and workbook part (the sheets' names); nothing of the sheets yet. */
 export async function openWorkbook(file: string): Promise<Workbook> {
-  const zip = await openZip(file).catch((err: unknown) => {
-    throw err instanceof ZipDamaged ? unreadable(err.message) : err;
-  });
+  const zip = await openZip(file).catch(told);
   const open: Readable[] = [];
+  const close = () => {
+    for (const s of open) s.destroy();
+    zip.close();
+  };
   try {
-    const parts = await zipParts(zip, DEFAULT_ZIP_LIMITS.maxEntries).catch((err: unknown) => {
-      throw err instanceof ZipDamaged ? unreadable(err.message) : err;
-    });
-    const unzip = (entry: yauzl.Entry) =>
-      inflated(zip, entry).catch((err: unknown) => {
-        throw err instanceof ZipDamaged ? unreadable(err.message) : err;
-      });
+    const parts = await zipParts(zip, DEFAULT_ZIP_LIMITS.maxEntries).catch(told);
+    const unzip = (entry: yauzl.Entry) => inflated(zip, entry).catch(told);
     // Only the parsers of ExcelJS's reader are used; its input is never read.
     const reader = new ExcelJS.stream.xlsx.WorkbookReader(null as unknown as string, {
       worksheets: 'emit',
@@ -271,14 +272,10 @@ export async function openWorkbook(file: string): Promise<Workbook> {
           ? reading.entry.relativeOffsetOfLocalHeader +
             Math.round((reading.entry.compressedSize * reading.inflated) / Math.max(1, reading.entry.uncompressedSize))
           : 0,
-      close: () => {
-        for (const s of open) s.destroy();
-        zip.close();
-      },
+      close,
     };
   } catch (err) {
-    for (const s of open) s.destroy();
-    zip.close();
+    close();
     throw err;
   }
 }

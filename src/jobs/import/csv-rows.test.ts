@@ -14,7 +14,6 @@ function reference(bytes: Buffer): string[][] | string {
       bom: true,
       relax_column_count: true,
       relax_quotes: true,
-      skip_empty_lines: true,
       trim: false,
       record_delimiter: ['\r\n', '\n', '\r'],
     });

@@ -150,7 +150,6 @@ async function* parsedRows(
       delimiter,
       relax_column_count: true,
       relax_quotes: true, // a quote inside an unquoted field is text, as Excel reads it (="0123" exports)
-      skip_empty_lines: true,
       trim: false,
       record_delimiter: ['\r\n', '\n', '\r'],
     }),
@@ -169,13 +168,14 @@ async function* parsedRows(
 }
 
 const LINE_END = /\r\n|\n|\r/;
-/** Index of the last CR or LF in text at or before `from`, -1 if none. */
-const lastBreak = (text: string, from: number) => Math.max(text.lastIndexOf('\n', from), text.lastIndexOf('\r', from));
+/** Index of the last CR or LF in text at or before `from`, -1 if none (lastIndexOf reads a negative `from` as 0). */
+const lastBreak = (text: string, from: number) =>
+  from < 0 ? -1 : Math.max(text.lastIndexOf('\n', from), text.lastIndexOf('\r', from));
 
 /**
  * The records of a CSV stream (bytes in UTF-8, or text). A file without a quote character (the
- * usual registry export) is split here: lines at CRLF, LF or CR, cells at the delimiter, empty lines
- * skipped; for such text that is exactly what csv-parse gives with the options above, at a
+ * usual registry export) is split here: lines at CRLF, LF or CR, cells at the delimiter, an empty
+ * line an empty record (a row in Excel, counted in row numbers); for such text that is exactly what csv-parse gives with the options above, at a
  * fraction of its cost. From the line holding the first quote on, the rest of the stream goes
  * to csv-parse, which reads quoted fields and says what is wrong with bad ones.
  */
@@ -189,7 +189,7 @@ export async function* csvRows(stream: Readable, delimiter: Delimiter = ','): As
     const segments = complete.split(LINE_END);
     segments.pop(); // complete ends with a line break
     lines += segments.length;
-    for (const line of segments) if (line !== '') yield line.split(delimiter);
+    for (const line of segments) yield line.split(delimiter);
   };
   for (;;) {
     const next = await it.next();

@@ -15,7 +15,7 @@ const read = async (name: string, bytes: Buffer) => {
   const s = await openSource(f, name, undefined, (c) => (c.includes('名称') ? 9 : 0));
   const rows: { rowNo: number; cells: string[]; bad?: unknown }[] = [];
   for await (const r of s.rows) rows.push(r);
-  return { encoding: s.encoding, headers: s.headers, rows };
+  return { encoding: s.encoding, headers: s.headers, headerRowNo: s.headerRowNo, rows };
 };
 const utf16le = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf16le')]);
 
@@ -84,5 +84,24 @@ describe('text exports', () => {
       Buffer.from('统一社会信用代码,名称,住所\n92320102MA1PX7EB3T,张三\t水果店,长江路 1 号\n'),
     );
     expect(r.rows.map((x) => x.cells)).toEqual([['92320102MA1PX7EB3T', '张三\t水果店', '长江路 1 号']]);
+  });
+
+  it('numbers rows as Excel shows the file: blank lines are rows, a quoted line break is not', async () => {
+    const title = '2024年市场主体登记信息表\r\n\r\n统一社会信用代码,名称,住所\r\n';
+    const plain = `${title}92320102MA1PX7EB3T,张三水果店,长江路 1 号\r\n\r\n\r\n92320102MA1PX7EB4R,李四超市,中山路 2 号\r\n`;
+    const a = await read('空行.csv', iconv.encode(plain, 'gbk'));
+    expect(a.headerRowNo).toBe(3);
+    expect(a.rows.map((x) => [x.rowNo, x.cells[1]])).toEqual([
+      [4, '张三水果店'],
+      [7, '李四超市'],
+    ]);
+    // From the first quote on csv-parse reads the rest: the same numbering, a two-line cell one row.
+    const quoted = `${title}92320102MA1PX7EB3T,张三水果店,"长江路\n1 号"\r\n\r\n92320102MA1PX7EB4R,李四超市,中山路 2 号\r\n`;
+    const b = await read('引号.csv', Buffer.from(quoted));
+    expect(b.headerRowNo).toBe(3);
+    expect(b.rows.map((x) => [x.rowNo, x.cells[2]])).toEqual([
+      [4, '长江路\n1 号'],
+      [6, '中山路 2 号'],
+    ]);
   });
 });

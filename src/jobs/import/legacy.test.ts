@@ -79,6 +79,17 @@ describe('legacy workbooks', () => {
     expect(await rows(await openSource(f, '日期.xls'))).toEqual([['91320102MA1W8K3T4X', '2024-01-01']]);
   });
 
+  it('takes a formula cell for its saved result (Excel 2003 XML saved as .xls keeps formulas)', async () => {
+    const ws = XLSX.utils.aoa_to_sheet([['企业名称', '从业人数']]);
+    ws.A2 = { t: 's', v: '甲公司', f: 'CONCATENATE("甲","公司")' };
+    ws.B2 = { t: 'n', v: 3, f: '1+2' };
+    ws['!ref'] = 'A1:B2';
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, ws, '企业');
+    const f = file('公式.xls', XLSX.write(wb, { type: 'buffer', bookType: 'xlml' }) as Buffer);
+    expect(await rows(await openSource(f, '公式.xls'))).toEqual([['甲公司', '3']]);
+  });
+
   it('names a sheet the workbook does not have', async () => {
     const f = file('两页2.xls', twoSheets());
     await expect(openSource(f, '两页2.xls', undefined, undefined, '个体')).rejects.toThrow(

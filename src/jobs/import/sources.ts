@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { DEFAULT_ZIP_LIMITS, ZipRefused, guardZip } from './zip-guard.js';
 import { excelTextLiteral, numberCellText } from '../../domain/import/normalise.js';
 import { LegacyReadError, legacyKind, legacyRecords } from './legacy.js';
-import { WorkbookUnreadable, openWorkbook, type Workbook } from './workbook.js';
+import { WorkbookUnreadable, formulaResult, openWorkbook, type Workbook } from './workbook.js';
 
 /**
  * One record of a source file: its 1-based row number as the user sees it, and its cells as text.
@@ -41,6 +41,8 @@ export const maxFieldOf = (limits: SourceLimits): number =>
 
 /** Marks where the reader cut a field (NUL SOH: control characters no text cell holds; PostgreSQL refuses NUL in text). */
 export const CUT = '\u0000\u0001';
+/** Marks a formula cell whose file holds no result to read (NUL STX; see CUT). */
+export const NO_RESULT = '\u0000\u0002';
 
 /** Counts bytes as they pass, for the progress bar (share of the file read). */
 function counter(): Transform & { bytes: number } {
@@ -287,14 +289,20 @@ async function checkZip(file: string, limits: SourceLimits): Promise<void> {
   }
 }
 
-/** Cell values as text. Formulas are never evaluated: their text is kept as written, and validation refuses it. */
-function cellText(v: ExcelJS.CellValue): string {
+/**
+ * Cell values as text. A formula cell is what Excel shows: the result the file saved with it
+ * (nothing is evaluated here); `numFmt` makes a numeric result a date, as Excel formats it.
+ */
+function cellText(v: ExcelJS.CellValue, numFmt: () => string | undefined): string {
   if (v === null || v === undefined) return '';
   // A date cell (by its number format): the calendar date it shows.
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
   if (typeof v === 'number') return numberCellText(v);
   if (typeof v === 'object') {
-    if ('formula' in v || 'sharedFormula' in v) return `=${(v as { formula?: string }).formula ?? ''}`;
+    if ('formula' in v || 'sharedFormula' in v) {
+      const shown = formulaResult(v, numFmt());
+      return shown === undefined ? NO_RESULT : cellText(shown, numFmt);
+    }
     if ('richText' in v) return v.richText.map((t) => t.text).join('');
     if ('text' in v) return String(v.text);
     if ('error' in v) return String(v.error);
@@ -318,7 +326,7 @@ async function* xlsxRows(book: Workbook, max: number, wanted?: string): AsyncGen
       const values = row.values as ExcelJS.CellValue[];
       const cells: string[] = [];
       for (let i = 1; i < values.length; i++) {
-        const t = cellText(values[i]);
+        const t = cellText(values[i], () => row.getCell(i).numFmt);
         cells.push(t.length > max ? t.slice(0, max) + CUT : t);
       }
       yield cells;
@@ -399,6 +407,12 @@ function cellProblem(
       return {
         index: i,
         reason: `内容超过 ${max} ${format === 'csv' ? '字节' : '字'}的上限（截断后保存在错误报告中）`,
+      };
+    if (c.includes(NO_RESULT))
+      return {
+        index: i,
+        reason:
+          '是公式，文件中没有它可用的计算结果（未保存结果，或结果是错误值）：请在 Excel 或 WPS 中检查、保存后重新上传',
       };
     if (c.includes('\u0000')) return { index: i, reason: '含不可见的控制字符（NUL）' };
     if (c.includes('\ufffd'))

@@ -78,6 +78,25 @@ function workbook(sheets: Sheet[], o: { p?: string; order?: 'excel' | 'workbook-
   );
 }
 
+/** A workbook of one sheet named 名册: `rows` is its sheetData's XML, `styles` its styles part. */
+const oneSheet = (rows: string, styles?: string) =>
+  buildZip([
+    {
+      name: '_rels/.rels',
+      data: `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+    },
+    {
+      name: 'xl/workbook.xml',
+      data: `<workbook xmlns="${NS}" xmlns:r="${REL}"><sheets><sheet name="名册" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+    },
+    {
+      name: 'xl/_rels/workbook.xml.rels',
+      data: `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/>${styles ? `<Relationship Id="rId2" Type="${REL}/styles" Target="styles.xml"/>` : ''}</Relationships>`,
+    },
+    ...(styles ? [{ name: 'xl/styles.xml', data: styles }] : []),
+    { name: 'xl/worksheets/sheet1.xml', data: `<worksheet xmlns="${NS}"><sheetData>${rows}</sheetData></worksheet>` },
+  ]);
+
 const readAll = async (file: string, sheet?: string) => {
   const s = await openSource(file, 'book.xlsx', undefined, (c) => (c.includes('名称') ? 9 : 0), sheet);
   const rows: string[][] = [];
@@ -236,25 +255,7 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
     const cells = ids.map((_, i) => `<row r="${i + 2}"><c r="A${i + 2}" s="${i}"><v>45292</v></c></row>`).join('');
     const f = write(
       'dates.xlsx',
-      buildZip([
-        {
-          name: '_rels/.rels',
-          data: `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
-        },
-        {
-          name: 'xl/workbook.xml',
-          data: `<workbook xmlns="${NS}" xmlns:r="${REL}"><sheets><sheet name="名册" sheetId="1" r:id="rId1"/></sheets></workbook>`,
-        },
-        {
-          name: 'xl/_rels/workbook.xml.rels',
-          data: `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL}/styles" Target="styles.xml"/></Relationships>`,
-        },
-        { name: 'xl/styles.xml', data: styles },
-        {
-          name: 'xl/worksheets/sheet1.xml',
-          data: `<worksheet xmlns="${NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>成立日期</t></is></c></row>${cells}</sheetData></worksheet>`,
-        },
-      ]),
+      oneSheet(`<row r="1"><c r="A1" t="inlineStr"><is><t>成立日期</t></is></c></row>${cells}`, styles),
     );
     expect((await readAll(f)).rows).toEqual([
       ['45292'],
@@ -263,6 +264,39 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
       ['2024-01-01'],
       ['2024-01-01'],
     ]);
+  });
+
+  it('reads an inline string whole: every run of a rich one, without its phonetic reading', async () => {
+    const str = (ref: string, inner: string) => `<c r="${ref}" t="inlineStr"><is>${inner}</is></c>`;
+    const f = write(
+      'inline.xlsx',
+      oneSheet(
+        `<row r="1">${str('A1', '<t>名称</t>')}</row>` +
+          `<row r="2">${str('A2', '<r><t>张</t></r><r><rPr><b/><sz val="11"/></rPr><t xml:space="preserve">三 水果店</t></r>')}</row>` +
+          `<row r="3">${str('A3', '<t>李四超市</t><rPh sb="0" eb="2"><t>lǐsì</t></rPh><phoneticPr fontId="1"/>')}</row>` +
+          `<row r="4">${str('A4', '')}<c r="B4" t="inlineStr"><is/></c></row>`,
+      ),
+    );
+    expect((await readAll(f)).rows).toEqual([['张三 水果店'], ['李四超市']]);
+  });
+
+  it('takes a formula cell for the result Excel shows, a date by its format; one without a result is refused by name', async () => {
+    const styles = `<styleSheet xmlns="${NS}"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>`;
+    const f = write(
+      'formulas.xlsx',
+      oneSheet(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>名称</t></is></c><c r="B1" t="inlineStr"><is><t>从业人数</t></is></c><c r="C1" t="inlineStr"><is><t>成立日期</t></is></c></row>' +
+          '<row r="2"><c r="A2" t="str"><f>CONCATENATE("张三","水果店")</f><v>张三水果店</v></c><c r="B2"><f>1+2</f><v>3</v></c><c r="C2" s="1"><f>DATE(2024,1,1)</f><v>45292</v></c></row>' +
+          '<row r="3"><c r="A3" t="str"><f t="shared" ref="A3:A4" si="0">A2&amp;"分店"</f><v>张三水果店分店</v></c><c r="B3"><f>B2*2</f></c><c r="C3" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>',
+        styles,
+      ),
+    );
+    const s = await openSource(f, 'formulas.xlsx', undefined, (c) => (c.includes('名称') ? 9 : 0));
+    const rows = [];
+    for await (const r of s.rows) rows.push(r);
+    expect(rows[0]).toEqual({ rowNo: 2, cells: ['张三水果店', '3', '2024-01-01'] });
+    expect(rows[1].cells[0]).toBe('张三水果店分店');
+    expect(rows[1].bad).toEqual({ index: 1, reason: expect.stringMatching(/^是公式，文件中没有它可用的计算结果/) });
   });
 
   it('names a missing sheet and a workbook without its directory in Chinese', async () => {

@@ -55,6 +55,25 @@ type ReaderParts = {
  */
 const ZH_CN_DATE_FORMATS = createRequire(import.meta.url)('./zh-cn-date-formats.json') as Record<string, string>;
 
+const { isDateFmt, excelToDate } = createRequire(import.meta.url)('exceljs/lib/utils/utils.js') as {
+  isDateFmt: (fmt: string) => boolean;
+  excelToDate: (serial: number, date1904?: boolean) => Date;
+};
+
+/**
+ * The value a formula cell shows: the result saved with it (ExcelJS leaves a numeric one a serial
+ * number even under a date format, and an error as NaN), undefined when the file saved none.
+ */
+export function formulaResult(
+  v: ExcelJS.CellFormulaValue | ExcelJS.CellSharedFormulaValue,
+  numFmt: string | undefined,
+): Exclude<ExcelJS.CellValue, ExcelJS.CellFormulaValue | ExcelJS.CellSharedFormulaValue> | undefined {
+  const r = v.result;
+  if (typeof r !== 'number') return r;
+  if (Number.isNaN(r)) return undefined;
+  return numFmt && isDateFmt(numFmt) ? excelToDate(r) : r;
+}
+
 const unreadable = (what: string) => new WorkbookUnreadable(`XLSX 文件无法读取：${what}`);
 /** A damaged zip told as an unreadable workbook. */
 const told = (err: unknown): never => {
@@ -89,6 +108,40 @@ function cellRefs(): (text: string) => string {
 }
 
 /**
+ * An inline string (<is>, written by exporters that skip the shared strings) as one <t> holding
+ * the text of its runs: ExcelJS takes each <t> for the whole value, so a rich one ("张" bold +
+ * "三店") came through as its last run, one with 拼音指南 as the reading.
+ */
+function inlineStrings(): (text: string) => string {
+  let inString = false;
+  let inText = false;
+  let inPhonetic = false;
+  return (text) =>
+    !inString && !text.includes('<is')
+      ? text
+      : text.replace(
+          /<(\/?)(is|t|rPh)(?=[\s/>])[^>]*?(\/?)>|<[^>]*>|[^<]+/g,
+          (piece, closing: string | undefined, name: string | undefined, empty: string | undefined) => {
+            if (name === 'is') {
+              if (empty) return piece;
+              inString = !closing;
+              return closing ? '</t></is>' : '<is><t>';
+            }
+            if (!inString) return piece;
+            if (name === 't' && !empty) inText = !closing;
+            else if (name === 'rPh' && !empty) inPhonetic = !closing;
+            return piece.startsWith('<') || !inText || inPhonetic ? '' : piece;
+          },
+        );
+}
+
+const worksheetText = () => {
+  const refs = cellRefs();
+  const strings = inlineStrings();
+  return (text: string) => strings(refs(text));
+};
+
+/**
  * Drops a shared string's phonetic runs (<rPh>, Excel's 拼音指南): ExcelJS would take their
  * reading for the string itself.
  */
@@ -113,11 +166,11 @@ function withoutPhonetics(): (text: string) => string {
  * An XML part as text: UTF-8 decoded across chunk boundaries, each chunk ending before a tag (so
  * a tag is never cut), the root element's namespace prefix dropped from element names (files
  * written with the Open XML SDK say <x:row>; ExcelJS knows <row>), a worksheet's cell
- * references filled in, the shared strings' phonetic runs dropped.
+ * references filled in and inline strings made whole, the shared strings' phonetic runs dropped.
  */
 export function xmlText(o: { part?: 'worksheet' | 'sharedStrings' } = {}): Transform {
   const refs =
-    o.part === 'worksheet' ? cellRefs() : o.part === 'sharedStrings' ? withoutPhonetics() : (text: string) => text;
+    o.part === 'worksheet' ? worksheetText() : o.part === 'sharedStrings' ? withoutPhonetics() : (t: string) => t;
   const decoder = new StringDecoder('utf8');
   let carry = '';
   let prefix: RegExp | null | undefined; // undefined until the root element has been seen

@@ -280,6 +280,17 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
     expect((await readAll(f)).rows).toEqual([['张三 水果店'], ['李四超市']]);
   });
 
+  it('reads a date cell of the ISO 8601 type (t="d") as its date, not as its year', async () => {
+    const f = write(
+      'iso.xlsx',
+      oneSheet(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>名称</t></is></c><c r="B1" t="inlineStr"><is><t>成立日期</t></is></c></row>' +
+          '<row r="2"><c r="A2" t="inlineStr"><is><t>甲店</t></is></c><c r="B2" t="d"><v>2019-05-01T00:00:00</v></c></row>',
+      ),
+    );
+    expect((await readAll(f)).rows).toEqual([['甲店', '2019-05-01T00:00:00']]);
+  });
+
   it('takes a formula cell for the result Excel shows, a date by its format; one without a result is refused by name', async () => {
     const styles = `<styleSheet xmlns="${NS}"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>`;
     const f = write(

@@ -88,7 +88,8 @@ const columnNumber = (letters: string) =>
 /**
  * Gives every <row> and <c> of a worksheet the reference the format lets a writer leave out (the
  * next row, the next column): Excel opens such files, hand-written Open XML SDK exporters write
- * them, and ExcelJS places cells only by their reference.
+ * them, and ExcelJS places cells only by their reference. A date cell of the ISO 8601 type
+ * (t="d", written by some libraries) becomes text: ExcelJS would read "2024-01-01T00:00:00" as 2024.
  */
 function cellRefs(): (text: string) => string {
   let row = 0;
@@ -103,7 +104,8 @@ function cellRefs(): (text: string) => string {
       }
       const at = r ? /^([A-Za-z]{1,3})\d+$/.exec(r) : null;
       col = at ? columnNumber(at[1]) : col + 1;
-      return r ? tag : `<c r="${column(col)}${row}"${attrs}>`;
+      const typed = attrs.replace(/(\st\s*=\s*)(["'])d\2/, '$1"str"');
+      return r && typed === attrs ? tag : `<c${r ? '' : ` r="${column(col)}${row}"`}${typed}>`;
     });
 }
 

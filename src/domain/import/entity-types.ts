@@ -99,8 +99,8 @@ export type EntityTypeResult = { ok: true; kind: EntityKind; typeName: string } 
 export function parseEntityType(input: string): EntityTypeResult {
   const v = input.trim();
   if (!v) return { ok: false, reason: '市场主体类型不能为空' };
-  const own = OWN_WORDS[v] ?? OWN_WORDS[v.toLowerCase()];
-  if (own) return { ok: true, kind: own, typeName: v };
+  const own = [v, v.toLowerCase()].find((w) => Object.hasOwn(OWN_WORDS, w)); // not "constructor" from the prototype
+  if (own) return { ok: true, kind: OWN_WORDS[own], typeName: v };
   const k = key(v);
   const named = BY_NAME.get(k);
   if (named) return { ok: true, kind: named.kind, typeName: named.name };

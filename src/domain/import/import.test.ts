@@ -5,7 +5,7 @@ import { parseEntityType, ENTITY_TYPES } from './entity-types.js';
 import { normaliseCode, normaliseDateText, numberCellText, SCIENTIFIC } from './normalise.js';
 import { CountyResolver, type County } from './county.js';
 import { parseIndustryText, DIVISIONS, SECTIONS } from '../ledger/industry.js';
-import { idNumberField, registryRow, usccField, dateField } from '../ledger/rows.js';
+import { idNumberField, entityStatusField, registryRow, usccField, dateField } from '../ledger/rows.js';
 import { idCheckChar } from '../identifiers/id-number.js';
 import { regNoCheckDigit } from '../identifiers/uscc.js';
 
@@ -115,6 +115,7 @@ describe('市场主体类型', () => {
       reason: expect.stringMatching(/无法识别.*个体工商户/),
     });
     expect(parseEntityType('8888')).toMatchObject({ ok: false });
+    expect(parseEntityType('constructor')).toMatchObject({ ok: false });
   });
 });
 
@@ -206,6 +207,27 @@ describe('normalising cells', () => {
       status: 'active',
       industry: { section: 'F', division: null },
     });
+  });
+});
+
+describe('登记状态 as registry systems print it', () => {
+  const status = (v: string) => entityStatusField.safeParse(v);
+  it.each([
+    ['存续(在营,开业,在册)', 'active'],
+    ['存续（在营、开业、在册）', 'active'],
+    ['在营（开业）企业', 'active'],
+    ['歇业', 'active'],
+    ['清算中', 'active'],
+    ['吊销，未注销', 'revoked'],
+    ['吊销,已注销', 'deregistered'],
+    ['注销(个体)', 'deregistered'],
+    ['迁出', 'moved_out'],
+  ])('"%s" → %s', (v, want) => {
+    expect(status(v)).toMatchObject({ success: true, data: want });
+  });
+  it('refuses a word it does not know, naming the field', () => {
+    expect(status('其他').error?.issues[0].message).toMatch(/^登记状态"其他"无法识别/);
+    expect(status('constructor').success).toBe(false);
   });
 });
 

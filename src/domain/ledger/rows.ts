@@ -34,12 +34,15 @@ function choice<V>(label: string, words: Record<string, V>) {
     .trim()
     .transform((v, ctx) => {
       const half = toHalfWidth(v).trim();
-      const hit =
-        words[v] ??
-        words[v.toLowerCase()] ??
-        words[half] ??
-        words[half.toLowerCase()] ??
-        words[v.replace(/[(]/g, '（').replace(/[)]/g, '）')];
+      const hit = [
+        v,
+        v.toLowerCase(),
+        half,
+        half.toLowerCase(),
+        half.replace(/\(/g, '（').replace(/\)/g, '）').replace(/,/g, '，'), // the words are written with full-width marks
+        // A word with a note in brackets, as registry systems print it: 存续(在营,开业,在册), 在营（开业）企业.
+        half.replace(/\([^)]*\)/g, '').trim(),
+      ].find((w) => Object.hasOwn(words, w)); // not "constructor" and the like from the prototype
       if (hit === undefined) {
         ctx.addIssue({
           code: 'custom',
@@ -47,7 +50,7 @@ function choice<V>(label: string, words: Record<string, V>) {
         });
         return z.NEVER;
       }
-      return hit;
+      return words[hit];
     });
 }
 
@@ -172,6 +175,13 @@ export const ENTITY_STATUS_WORDS = {
   '在营（开业）': 'active',
   '在营（开业）企业': 'active',
   '存续（在营）': 'active',
+  '存续/在业': 'active',
+  正常: 'active',
+  // Not ended: 歇业 (the 2022 条例's suspension, up to three years), 停业 and 清算 keep the registration.
+  歇业: 'active',
+  停业: 'active',
+  清算: 'active',
+  清算中: 'active',
   active: 'active',
   注销: 'deregistered',
   已注销: 'deregistered',
@@ -252,6 +262,11 @@ const industry = z.string().transform((v, ctx) => {
 
 const opt = <T extends z.ZodType>(s: T) => z.preprocess(blankToUndefined, s.optional());
 
+/** 登记状态 as registry systems print it; blank means 存续. */
+export const entityStatusField = z
+  .preprocess(blankToUndefined, choice('登记状态', ENTITY_STATUS_WORDS).optional())
+  .transform((v) => v ?? 'active');
+
 export const registryRow = z
   .object({
     uscc: opt(usccField),
@@ -265,9 +280,7 @@ export const registryRow = z
       }
       return r;
     }),
-    status: z
-      .preprocess(blankToUndefined, choice('登记状态', ENTITY_STATUS_WORDS).optional())
-      .transform((v) => v ?? 'active'),
+    status: entityStatusField,
     registeredOn: opt(dateField('成立日期')),
     address: optionalText(300, '住所'),
     countyCode: z
@@ -417,7 +430,7 @@ export const rosterRow = z.object({
     const r = parseIdNumber(normaliseCode(v).value);
     return r.ok ? { value: r.value, birthDate: r.birthDate, sex: r.sex } : undefined;
   }),
-  sex: opt(choice('性别', { 男: 'male', 女: 'female', male: 'male', female: 'female' })),
+  sex: opt(choice('性别', { 男: 'male', 女: 'female', 男性: 'male', 女性: 'female', male: 'male', female: 'female' })),
   birthDate: opt(dateField('出生日期')),
   joinDate: opt(dateField('入党日期')),
   confirmedOn: opt(dateField('转正日期')),
@@ -443,6 +456,9 @@ export const rosterRow = z.object({
         出国境: 'abroad',
         出国: 'abroad',
         '出国（境）': 'abroad',
+        '出国（境）党员': 'abroad',
+        出国境党员: 'abroad',
+        失联党员: 'lost',
         停止党籍: 'other',
         其他: 'other',
       }).optional(),

@@ -158,7 +158,9 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     const doc = await multipart('说明.docx', 'not a table');
     const refused = await clerk.call('POST', '/imports/registry/upload', doc.body, { 'content-type': doc.type });
     expect(refused.statusCode).toBe(400);
-    expect(refused.json().detail).toBe('只支持 .xlsx、.xls、.csv 或 .txt 文件');
+    expect(refused.json().detail).toBe(
+      '只支持 .xlsx、.xls（含 WPS 的 .et）、Excel 2003 XML 表格（.xml）、.csv 或 .txt 文件',
+    );
   });
 
   it('maps a column the vocabulary does not know, warns about an unused phone column until acknowledged, and reuses the mapping as a saved profile', async () => {

@@ -88,6 +88,14 @@ describe('legacy workbooks', () => {
     XLSX.utils.book_append_sheet(wb, ws, '企业');
     const f = file('公式.xls', XLSX.write(wb, { type: 'buffer', bookType: 'xlml' }) as Buffer);
     expect(await rows(await openSource(f, '公式.xls'))).toEqual([['甲公司', '3']]);
+    // Excel's "XML 电子表格 2003" keeps its own extension.
+    const xml = file('公式.xml', fs.readFileSync(f));
+    expect(await rows(await openSource(xml, '公式.xml'))).toEqual([['甲公司', '3']]);
+  });
+
+  it('refuses XML or a web page that holds no table, instead of reading its tags as CSV', async () => {
+    const f = file('配置.xml', '<?xml version="1.0" encoding="UTF-8"?>\n<config><item>名称,住所</item></config>');
+    await expect(openSource(f, '配置.xml')).rejects.toThrow(/不是 Excel 的"XML 电子表格 2003"/);
   });
 
   it('names a sheet the workbook does not have', async () => {

@@ -516,6 +516,10 @@ export async function openSource(
   const zip = head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
   if (!zip && /\.xlsx$/i.test(fileName) && head.subarray(0, 512).includes(0))
     throw new SourceError('文件名是 .xlsx，但内容既不是 Excel 工作簿也不是文本（CSV）');
+  if (!legacy && /^(\ufeff|\xef\xbb\xbf)?\s*<(\?xml|!doctype)/i.test(head.subarray(0, 512).toString('latin1')))
+    throw new SourceError(
+      '文件是 XML 或网页，但不是 Excel 的"XML 电子表格 2003"，也不含表格：请在 Excel 或 WPS 中另存为 .xlsx 后上传',
+    );
   const opened = legacy
     ? openLegacy(file, head, legacy, limits, sheet)
     : zip

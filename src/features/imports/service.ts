@@ -7,7 +7,7 @@ import type { DB } from '../../db/schema.js';
 import { Problem, badRequest, notFound } from '../../http/errors.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import type { Mapping } from '../../domain/import/plan.js';
-import { DEFAULT_LIMITS, openSource } from '../../jobs/import/sources.js';
+import { DEFAULT_LIMITS, openSource, shownCell } from '../../jobs/import/sources.js';
 import { pickSheet } from '../../jobs/import/sheets.js';
 import { openPlain, writeEncrypted } from '../../jobs/import/stored-file.js';
 import type { Keys } from '../../crypto/keys.js';
@@ -144,7 +144,7 @@ export async function previewFile(
     ),
     sample: sample.map((s) => ({
       rowNo: s.rowNo,
-      values: Object.fromEntries([...plan.index].map(([f, i]) => [f, mask(kind, f, s.cells[i] ?? '')])),
+      values: Object.fromEntries([...plan.index].map(([f, i]) => [f, mask(kind, f, shownCell(s.cells[i] ?? ''))])),
     })),
     // What the import will run with: every field's column, and the fields the user chose to leave empty.
     mapping: {

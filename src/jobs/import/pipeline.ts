@@ -27,7 +27,7 @@ import { writeCreditBatch } from './writers/credit.js';
 import { auditExitEffects } from '../../features/exit/index.js';
 import { CREDIT_LISTS, creditRow, isCreditKind, type CreditRow } from '../../domain/ledger/credit-rows.js';
 import { followImportBatch } from '../../features/discovery/index.js';
-import { CUT, DEFAULT_LIMITS, NO_RESULT, SourceError, openSource, type SourceLimits } from './sources.js';
+import { DEFAULT_LIMITS, SourceError, openSource, shownCell, type SourceLimits } from './sources.js';
 import { isConnectionError } from '../../db/connection.js';
 import { myLease, startHeartbeat } from './lease.js';
 import { StoredFileError, openPlain } from './stored-file.js';
@@ -188,13 +188,6 @@ async function countiesNear(db: Kysely<DB>, scopeKey: string): Promise<Map<strin
   return new Map(rows.rows.map((r) => [r.code, { code: r.code, name: r.name, parentName: r.parent_name }]));
 }
 
-/** A rejected row as read, for the error report: a cut field ends with "…", undecodable bytes show as "?", a formula without a result as nothing. */
-const shownCell = (cell: string) => {
-  if (cell === NO_RESULT) return '';
-  const cut = cell.indexOf(CUT);
-  const kept = cut < 0 ? cell : `${cell.slice(0, cut).replace(/\ufffd+$/, '')}…`;
-  return kept.replaceAll('\ufffd', '?').replaceAll('\u0000', '');
-};
 const rawOf = (headers: string[], cells: string[]) =>
   Object.fromEntries(headers.map((h, i) => [h || `第${i + 1}列`, shownCell(cells[i] ?? '')]));
 

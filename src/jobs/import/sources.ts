@@ -44,6 +44,14 @@ export const CUT = '\u0000\u0001';
 /** Marks a formula cell whose file holds no result to read (NUL STX; see CUT). */
 export const NO_RESULT = '\u0000\u0002';
 
+/** A cell as read, for people (the error report, the preview): a cut field ends with "…", undecodable bytes show as "?", a formula without a result as nothing. */
+export const shownCell = (cell: string): string => {
+  if (cell === NO_RESULT) return '';
+  const cut = cell.indexOf(CUT);
+  const kept = cut < 0 ? cell : `${cell.slice(0, cut).replace(/\ufffd+$/, '')}…`;
+  return kept.replaceAll('\ufffd', '?').replaceAll('\u0000', '');
+};
+
 /** Counts bytes as they pass, for the progress bar (share of the file read). */
 function counter(): Transform & { bytes: number } {
   const t = new Transform({

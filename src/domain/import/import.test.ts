@@ -218,6 +218,7 @@ describe('登记状态 as registry systems print it', () => {
     ['在营（开业）企业', 'active'],
     ['歇业', 'active'],
     ['清算中', 'active'],
+    ['迁入', 'active'],
     ['吊销，未注销', 'revoked'],
     ['吊销,已注销', 'deregistered'],
     ['注销(个体)', 'deregistered'],

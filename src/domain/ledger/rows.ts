@@ -182,6 +182,7 @@ export const ENTITY_STATUS_WORDS = {
   停业: 'active',
   清算: 'active',
   清算中: 'active',
+  迁入: 'active', // moved in: registered here now
   active: 'active',
   注销: 'deregistered',
   已注销: 'deregistered',

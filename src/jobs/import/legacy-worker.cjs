@@ -71,7 +71,7 @@ try {
     } else {
       const range = ws['!ref'] ? XLSX.utils.decode_range(ws['!ref']) : null;
       const total = range ? range.e.r + 1 : 0;
-      parentPort.postMessage({ total });
+      parentPort.postMessage({ total, merges: ws['!merges'] || [] });
       let rows = [];
       for (let r = 0; r < total; r++) {
         const cells = [];

@@ -98,6 +98,24 @@ describe('legacy workbooks', () => {
     await expect(openSource(f, '配置.xml')).rejects.toThrow(/不是 Excel 的"XML 电子表格 2003"/);
   });
 
+  it('reads merged cells as the sheet shows them (a branch merged over its members)', async () => {
+    const ws = XLSX.utils.aoa_to_sheet([
+      ['姓名', '所在党支部'],
+      ['周一', '第一党支部'],
+      ['吴二', ''],
+      ['郑三', '第二党支部'],
+    ]);
+    ws['!merges'] = [{ s: { r: 1, c: 1 }, e: { r: 2, c: 1 } }];
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, ws, '名册');
+    const f = file('合并.xls', XLSX.write(wb, { type: 'buffer', bookType: 'biff8' }) as Buffer);
+    expect(await rows(await openSource(f, '合并.xls'))).toEqual([
+      ['周一', '第一党支部'],
+      ['吴二', '第一党支部'],
+      ['郑三', '第二党支部'],
+    ]);
+  });
+
   it('names a sheet the workbook does not have', async () => {
     const f = file('两页2.xls', twoSheets());
     await expect(openSource(f, '两页2.xls', undefined, undefined, '个体')).rejects.toThrow(

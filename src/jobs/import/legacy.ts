@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { MAX_MERGES, type Merge } from './merges.js';
 
 /**
  * Excel 97-2003 workbooks (.xls, the registration and roster systems' usual export) and the
@@ -21,6 +22,8 @@ const UNREADABLE = 'XLS 文件无法读取：文件已损坏，或不是 Excel 9
 type Message = {
   sheets?: string[];
   total?: number;
+  /** SheetJS's merged ranges of the sheet (rows and columns from 0), sent with total. */
+  merges?: { s: { r: number; c: number }; e: { r: number; c: number } }[];
   rows?: LegacyCell[][];
   done?: true;
   error?: string;
@@ -111,7 +114,14 @@ export async function legacySheets(input: LegacyInput): Promise<string[]> {
 export function legacyRecords(
   input: LegacyInput,
   sheet?: string,
-): { records: AsyncGenerator<LegacyCell[]>; progress: () => number; close: () => void } {
+): {
+  records: AsyncGenerator<LegacyCell[]>;
+  /** The sheet's merged ranges: known once the first record is out. */
+  merges: () => Merge[];
+  progress: () => number;
+  close: () => void;
+} {
+  let merges: Merge[] = [];
   let queue: LegacyCell[][] = [];
   let head = 0; // next row of queue to hand out (shift() would copy the array every row)
   let total = 0;
@@ -125,6 +135,10 @@ export function legacyRecords(
   };
   const reader = run(input, 'rows', sheet, (m) => {
     if (m.total !== undefined) total = m.total;
+    if (m.merges)
+      merges = m.merges
+        .slice(0, MAX_MERGES)
+        .map(({ s, e }) => ({ top: s.r + 1, left: s.c + 1, bottom: e.r + 1, right: e.c + 1 }));
     if (m.rows) queue.push(...m.rows);
     if (m.done) finished = true;
     signal();
@@ -148,5 +162,10 @@ export function legacyRecords(
       await new Promise<void>((resolve) => (wake = resolve));
     }
   }
-  return { records: records(), progress: () => (total ? Math.min(1, taken / total) : 0), close: () => reader.stop() };
+  return {
+    records: records(),
+    merges: () => merges,
+    progress: () => (total ? Math.min(1, taken / total) : 0),
+    close: () => reader.stop(),
+  };
 }

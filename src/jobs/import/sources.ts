@@ -7,6 +7,7 @@ import { DEFAULT_ZIP_LIMITS, ZipRefused, guardZip } from './zip-guard.js';
 import { excelTextLiteral, numberCellText } from '../../domain/import/normalise.js';
 import { LegacyReadError, legacyKind, legacyRecords } from './legacy.js';
 import { WorkbookUnreadable, formulaResult, openWorkbook, type Workbook } from './workbook.js';
+import { mergeFiller } from './merges.js';
 
 /**
  * One record of a source file: its 1-based row number as the user sees it, and its cells as text.
@@ -326,10 +327,11 @@ async function* xlsxRows(book: Workbook, max: number, wanted?: string): AsyncGen
   if (!sheet)
     throw new SourceError(wanted === undefined ? '工作簿中没有可读的工作表' : `工作簿中没有名为"${wanted}"的工作表`);
   try {
+    const fill = mergeFiller(await book.merges(sheet));
     let next = 1;
     for await (const row of book.rows(sheet)) {
       // Excel writes no element for an empty row: its number still counts, as the user sees it.
-      for (; next < row.number && row.number <= EXCEL_ROWS; next++) yield [];
+      for (; next < row.number && row.number <= EXCEL_ROWS; next++) yield fill(next, []);
       next++;
       const values = row.values as ExcelJS.CellValue[];
       const cells: string[] = [];
@@ -337,7 +339,7 @@ async function* xlsxRows(book: Workbook, max: number, wanted?: string): AsyncGen
         const t = cellText(values[i], () => row.getCell(i).numFmt);
         cells.push(t.length > max ? t.slice(0, max) + CUT : t);
       }
-      yield cells;
+      yield fill(row.number, cells);
     }
   } catch (err) {
     throw sourceErrorOf(err);
@@ -382,17 +384,21 @@ function markupCharset(head: Buffer): 'utf8' | 'gb18030' {
 function openLegacy(file: string, head: Buffer, kind: 'ole' | 'markup', limits: SourceLimits, sheet?: string): Opened {
   const size = fs.statSync(file).size;
   const max = maxFieldOf(limits);
-  const { records, progress, close } = legacyRecords(
+  const { records, merges, progress, close } = legacyRecords(
     kind === 'markup' ? { file, charset: markupCharset(head) } : { file },
     sheet,
   );
   async function* texts(): AsyncGenerator<string[]> {
     try {
+      let fill: ReturnType<typeof mergeFiller> | undefined;
+      let rowNo = 0;
       for await (const cells of records) {
-        yield cells.map((c) => {
+        fill ??= mergeFiller(merges());
+        const text = cells.map((c) => {
           const t = typeof c === 'number' ? numberCellText(c) : c;
           return t.length > max ? t.slice(0, max) + CUT : t;
         });
+        yield fill(++rowNo, text);
       }
     } catch (err) {
       throw err instanceof LegacyReadError ? new SourceError(err.message) : err;

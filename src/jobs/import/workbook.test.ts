@@ -310,6 +310,35 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
     expect(rows[1].bad).toEqual({ index: 1, reason: expect.stringMatching(/^是公式，文件中没有它可用的计算结果/) });
   });
 
+  it('reads merged cells as the sheet shows them: a two-row header, a branch merged over its members', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('党员名册');
+    ws.addRow(['序号', '姓名', '公民身份号码', '所在党支部', '联系方式']);
+    ws.addRow(['', '', '', '', '联系电话']);
+    ws.addRow([1, '周一', '320102198808081317', '第一党支部', '13912345678']);
+    ws.addRow([2, '吴二', '320102199001011234', '', '13912345679']);
+    ws.addRow([3, '郑三', '320102199202021234', '第二党支部', '']);
+    for (const c of ['A', 'B', 'C', 'D']) ws.mergeCells(`${c}1:${c}2`);
+    ws.mergeCells('D3:D4');
+    const f = path.join(dir, 'merged.xlsx');
+    await wb.xlsx.writeFile(f);
+    const s = await openSource(
+      f,
+      'merged.xlsx',
+      undefined,
+      (c) => ['姓名', '联系电话'].filter((h) => c.includes(h)).length,
+    );
+    expect(s.headerRowNo).toBe(2);
+    expect(s.headers).toEqual(['序号', '姓名', '公民身份号码', '所在党支部', '联系电话']);
+    const rows = [];
+    for await (const r of s.rows) rows.push([r.rowNo, r.cells[1], r.cells[3]]);
+    expect(rows).toEqual([
+      [3, '周一', '第一党支部'],
+      [4, '吴二', '第一党支部'],
+      [5, '郑三', '第二党支部'],
+    ]);
+  });
+
   it('names a missing sheet and a workbook without its directory in Chinese', async () => {
     const f = write('one.xlsx', workbook([{ name: '数据', rows: [['名称'], ['甲']] }]));
     await expect(readAll(f, '别的')).rejects.toThrow(/工作簿中没有名为"别的"的工作表/);

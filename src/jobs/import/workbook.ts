@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import type yauzl from 'yauzl';
 import { ZipDamaged, inflated, openZip, zipParts } from './zip.js';
 import { DEFAULT_ZIP_LIMITS } from './zip-guard.js';
+import { MAX_MERGES, mergeOf, type Merge } from './merges.js';
 
 /**
  * An .xlsx workbook read part by part through its zip's central directory (yauzl), with ExcelJS's
@@ -23,6 +24,8 @@ export type Workbook = {
   /** The sheets in the order their tabs show, hidden ones marked. */
   sheets: WorkbookSheet[];
   rows(sheet: WorkbookSheet): AsyncGenerator<ExcelJS.Row>;
+  /** The sheet's merged ranges (listed after its rows, so read in a pass of their own before them). */
+  merges(sheet: WorkbookSheet): Promise<Merge[]>;
   /** How far into the file the reading is, in compressed bytes: for the import's progress. */
   bytesRead: () => number;
   close: () => void;
@@ -306,12 +309,30 @@ export async function openWorkbook(file: string): Promise<Workbook> {
       if (formats) for (const [id, code] of Object.entries(ZH_CN_DATE_FORMATS)) formats[Number(id)] ??= code;
     };
     let reading: { entry: yauzl.Entry; inflated: number } | null = null;
+    const partOfSheet = (wanted: WorkbookSheet) => {
+      const sheet = sheets.find((s) => s.name === wanted.name);
+      const entry = sheet && parts.get(sheet.part);
+      if (!sheet || !entry) throw unreadable(`工作表"${wanted.name}"的数据缺失`);
+      return { sheet, entry };
+    };
     return {
       sheets: sheets.map(({ name, hidden }) => ({ name, hidden })),
+      async merges(wanted) {
+        const { entry } = partOfSheet(wanted);
+        const stream = textOf(await unzip(entry), entry.fileName);
+        open.push(stream);
+        const found: Merge[] = [];
+        for await (const chunk of stream as AsyncIterable<string>) {
+          if (!chunk.includes('<mergeCell')) continue;
+          for (const m of chunk.matchAll(/<mergeCell\s[^>]*?\bref\s*=\s*["']([^"']+)["']/g)) {
+            const merge = mergeOf(m[1]);
+            if (merge && found.length < MAX_MERGES) found.push(merge);
+          }
+        }
+        return found;
+      },
       async *rows(wanted) {
-        const sheet = sheets.find((s) => s.name === wanted.name);
-        const entry = sheet && parts.get(sheet.part);
-        if (!sheet || !entry) throw unreadable(`工作表"${wanted.name}"的数据缺失`);
+        const { sheet, entry } = partOfSheet(wanted);
         await (shared ??= readShared());
         const progress = { entry, inflated: 0 };
         reading = progress;

@@ -5,7 +5,14 @@ import { parseEntityType, ENTITY_TYPES } from './entity-types.js';
 import { normaliseCode, normaliseDateText, numberCellText, SCIENTIFIC } from './normalise.js';
 import { CountyResolver, type County } from './county.js';
 import { parseIndustryText, DIVISIONS, SECTIONS } from '../ledger/industry.js';
-import { idNumberField, entityStatusField, registryRow, usccField, dateField } from '../ledger/rows.js';
+import {
+  contactPhoneField,
+  idNumberField,
+  entityStatusField,
+  registryRow,
+  usccField,
+  dateField,
+} from '../ledger/rows.js';
 import { idCheckChar } from '../identifiers/id-number.js';
 import { regNoCheckDigit } from '../identifiers/uscc.js';
 
@@ -229,6 +236,27 @@ describe('登记状态 as registry systems print it', () => {
   it('refuses a word it does not know, naming the field', () => {
     expect(status('其他').error?.issues[0].message).toMatch(/^登记状态"其他"无法识别/);
     expect(status('constructor').success).toBe(false);
+  });
+});
+
+describe('联系电话 in registry extracts', () => {
+  it.each([
+    ['13912345678', '13912345678'],
+    ['+86 139 1234 5678', '13912345678'],
+    ['１３９１２３４５６７８', '13912345678'],
+    ['025-83456789', '025-83456789'],
+    ['(025)83456789', '025-83456789'],
+    ['0512-6523456转801', '0512-6523456'],
+    ['83456789', '83456789'],
+    ['02583456789', '025-83456789'],
+    ['051265234567', '0512-65234567'],
+    ['025-83456789/13912345678', '13912345678'],
+    ['025-83456789，025-83456790', '025-83456789'],
+  ])('"%s" → %s', (input, want) => {
+    expect(contactPhoneField.parse(input)).toBe(want);
+  });
+  it.each(['12345', '1391234567', '无', '025-123'])('refuses "%s", saying what would do', (input) => {
+    expect(contactPhoneField.safeParse(input).error?.issues[0].message).toMatch(/^联系电话应为手机号.*或固定电话/);
   });
 });
 

@@ -137,6 +137,32 @@ export const phoneField = z.string().transform((input, ctx) => {
   return v;
 });
 
+// Area codes: 010 and 02x have three digits, the rest four (0512, 0871).
+const LANDLINE = /^(?:\(?(0(?:[12]\d|[3-9]\d{2}))\)?-?)?([2-9]\d{6,7})(?:(?:-|转|ext)\d{1,6})?$/i;
+
+/**
+ * 联系电话 as registry extracts hold it: a mobile, or an enterprise's fixed line (025-83456789,
+ * (025)83456789, 83456789转801), or several of them ("13912345678/025-83456789"). The mobile is
+ * kept when there is one, else the fixed line (area code, a hyphen, the number; no extension).
+ */
+export const contactPhoneField = z.string().transform((input, ctx) => {
+  const { fullWidth } = normaliseCode(input);
+  const text = toHalfWidth(input).trim();
+  // The whole cell first (spaces inside a number: "139 1234 5678"), then its parts.
+  const numbers = [text, ...text.split(/[/,;、，；]+|(?<=\d)或(?=\d)/), ...text.split(/\s+/)]
+    .map((n) => n.replace(/[\s\u00a0'‘’`]/g, '').replace(/^\+?86-?(?=1)/, ''))
+    .filter(Boolean);
+  const mobile = numbers.map((n) => n.replace(/-/g, '')).find((n) => MOBILE.test(n));
+  if (mobile) return mobile;
+  const fixed = numbers.map((n) => LANDLINE.exec(n)).find(Boolean);
+  if (fixed) return fixed[1] ? `${fixed[1]}-${fixed[2]}` : fixed[2];
+  ctx.addIssue({
+    code: 'custom',
+    message: `联系电话应为手机号（11 位，以 1 开头）或固定电话（如 025-83456789）${fullWidth ? '（该值含全角字符，已按半角读取）' : ''}`,
+  });
+  return z.NEVER;
+});
+
 export const YES_NO_WORDS: Record<string, boolean> = {
   '1': true,
   是: true,
@@ -301,10 +327,10 @@ export const registryRow = z
     employees: opt(count('从业人数')),
     repName: opt(text(30, '法定代表人/经营者姓名')),
     repIdNumber: opt(idNumberField),
-    repPhone: opt(phoneField),
+    repPhone: opt(contactPhoneField),
     liaisonName: opt(text(30, '联络员姓名')),
     liaisonIdNumber: opt(idNumberField),
-    liaisonPhone: opt(phoneField),
+    liaisonPhone: opt(contactPhoneField),
   })
   .superRefine((r, ctx) => {
     if (!r.uscc && !r.regNo)

@@ -7,6 +7,7 @@ import { CountyResolver, type County } from './county.js';
 import { parseIndustryText, DIVISIONS, SECTIONS } from '../ledger/industry.js';
 import {
   contactPhoneField,
+  representativeIdField,
   idNumberField,
   entityStatusField,
   registryRow,
@@ -258,6 +259,20 @@ describe('联系电话 in registry extracts', () => {
   it.each(['12345', '1391234567', '无', '025-123'])('refuses "%s", saying what would do', (input) => {
     expect(contactPhoneField.safeParse(input).error?.issues[0].message).toMatch(/^联系电话应为手机号.*或固定电话/);
   });
+});
+
+describe('法定代表人证件号码 in registry extracts', () => {
+  it('checks a 身份证号 and refuses a typo in one', () => {
+    expect(representativeIdField.parse('320102198808081317')).toMatchObject({ value: '320102198808081317' });
+    expect(representativeIdField.safeParse('320102198808081318').error?.issues[0].message).toMatch(/校验位错误/);
+    expect(representativeIdField.safeParse('32010219880808131').error?.issues[0].message).toMatch(/应为 18 位/);
+  });
+  it.each(['E12345678', 'H1234567801', 'A123456(7)', '12345678', 'ｅ１２３４５６７８'])(
+    'reads the row without a foreign or 港澳台 document number "%s"',
+    (v) => {
+      expect(representativeIdField.safeParse(v)).toEqual({ success: true, data: undefined });
+    },
+  );
 });
 
 describe('county derivation', () => {

@@ -289,6 +289,19 @@ const industry = z.string().transform((v, ctx) => {
 
 const opt = <T extends z.ZodType>(s: T) => z.preprocess(blankToUndefined, s.optional());
 
+/** A passport, 港澳居民来往内地通行证, 香港身份证 or 台胞证 number: no 居民身份证号 however it is typed. */
+const OTHER_DOCUMENT = /^[A-Z]{1,2}\d{6,10}(\([0-9A-Z]\))?$|^\d{8,10}$/;
+
+/**
+ * 法定代表人/经营者证件号码 as registry extracts hold it: a 居民身份证号 is checked (a typo refuses
+ * the row); the document of a foreign or Hong Kong, Macao or Taiwan representative is no
+ * 身份证号, and the row is read without it (XGZ keeps the 身份证号 a roster can be matched on).
+ */
+export const representativeIdField = z.preprocess(
+  (v) => (typeof v === 'string' && OTHER_DOCUMENT.test(normaliseCode(v).value) ? undefined : v),
+  opt(idNumberField),
+);
+
 /** 登记状态 as registry systems print it; blank means 存续. */
 export const entityStatusField = z
   .preprocess(blankToUndefined, choice('登记状态', ENTITY_STATUS_WORDS).optional())
@@ -326,10 +339,10 @@ export const registryRow = z
     sizeClass: opt(choice('企业规模', SIZE_WORDS)),
     employees: opt(count('从业人数')),
     repName: opt(text(30, '法定代表人/经营者姓名')),
-    repIdNumber: opt(idNumberField),
+    repIdNumber: representativeIdField,
     repPhone: opt(contactPhoneField),
     liaisonName: opt(text(30, '联络员姓名')),
-    liaisonIdNumber: opt(idNumberField),
+    liaisonIdNumber: representativeIdField,
     liaisonPhone: opt(contactPhoneField),
   })
   .superRefine((r, ctx) => {

@@ -13,6 +13,7 @@ import {
   registryRow,
   usccField,
   dateField,
+  monthOrDateField,
 } from '../ledger/rows.js';
 import { idCheckChar } from '../identifiers/id-number.js';
 import { regNoCheckDigit } from '../identifiers/uscc.js';
@@ -273,6 +274,21 @@ describe('法定代表人证件号码 in registry extracts', () => {
       expect(representativeIdField.safeParse(v)).toEqual({ success: true, data: undefined });
     },
   );
+});
+
+describe('roster dates given to the month', () => {
+  it.each([
+    ['2010.07', '2010-07-01'],
+    ['2010年7月', '2010-07-01'],
+    ['2010-7', '2010-07-01'],
+    ['201007', '2010-07-01'],
+    ['2010.07.15', '2010-07-15'],
+  ])('入党日期 "%s" → %s', (input, want) => {
+    expect(monthOrDateField('入党日期').parse(input)).toBe(want);
+  });
+  it('still refuses a month that is none', () => {
+    expect(monthOrDateField('入党日期').safeParse('2010.13').success).toBe(false);
+  });
 });
 
 describe('county derivation', () => {

@@ -79,6 +79,17 @@ export const dateField = (label: string) =>
       return d.toISOString().slice(0, 10);
     });
 
+/**
+ * A date a roster may give to the month only (入党日期 "2010.07", "2010年7月", "201007": how
+ * hand-kept rosters write it): the first of that month; a whole date as dateField reads it.
+ */
+export const monthOrDateField = (label: string) =>
+  z.preprocess((v) => {
+    if (typeof v !== 'string') return v;
+    const m = /^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$/.exec(toHalfWidth(v).trim());
+    return m ? `${m[1]}-${(m[2] ?? m[3]).padStart(2, '0')}-01` : v;
+  }, dateField(label));
+
 const count = (label: string, max = 10_000_000) =>
   z
     .string()
@@ -472,8 +483,8 @@ export const rosterRow = z.object({
   }),
   sex: opt(choice('性别', { 男: 'male', 女: 'female', 男性: 'male', 女性: 'female', male: 'male', female: 'female' })),
   birthDate: opt(dateField('出生日期')),
-  joinDate: opt(dateField('入党日期')),
-  confirmedOn: opt(dateField('转正日期')),
+  joinDate: opt(monthOrDateField('入党日期')),
+  confirmedOn: opt(monthOrDateField('转正日期')),
   membership: choice('党员类别', {
     正式党员: 'full',
     正式: 'full',

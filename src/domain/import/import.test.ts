@@ -197,6 +197,12 @@ describe('normalising cells', () => {
     expect(normaliseDateText(input)).toBe(out);
     expect(dateField('成立日期').parse(input)).toBe(out);
   });
+  it("reads Excel's serial number in a date column as the date (a cell without a date format shows it so)", () => {
+    expect(dateField('成立日期').parse('43586')).toBe('2019-05-01');
+    expect(dateField('成立日期').parse('45292.0')).toBe('2024-01-01');
+    expect(dateField('成立日期').safeParse('1985').success).toBe(false); // a year, not a serial
+    expect(dateField('成立日期').safeParse('99999').success).toBe(false); // 2173: after today
+  });
   it('still refuses impossible dates', () => {
     expect(dateField('成立日期').safeParse('20190231').success).toBe(false);
   });

@@ -60,6 +60,18 @@ export function normaliseDateText(v: string): string {
   return `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
 }
 
+/**
+ * A date column's cell holding Excel's serial number (43586: the date was typed into, or exported
+ * to, a cell without a date format, so Excel itself shows the number): the date it stands for.
+ * Five digits only (1927-05-19 to 2173-10-14): a four-digit value is a year, not a serial.
+ */
+export function excelSerialDate(v: string): string | null {
+  const m = /^(\d{5})(?:\.0+)?$/.exec(v.trim());
+  if (!m) return null;
+  const d = new Date(Date.UTC(1899, 11, 30) + Number(m[1]) * 86_400_000);
+  return d.toISOString().slice(0, 10);
+}
+
 /** A text that looks like a date (for the column plan's warnings). */
 export function looksLikeDate(v: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(normaliseDateText(v));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseRegNo, parseUscc } from '../identifiers/uscc.js';
 import { MOBILE, parseIdNumber } from '../identifiers/id-number.js';
 import { parseIndustryText } from './industry.js';
-import { normaliseCode, normaliseDateText, SCIENTIFIC, toHalfWidth } from '../import/normalise.js';
+import { excelSerialDate, normaliseCode, normaliseDateText, SCIENTIFIC, toHalfWidth } from '../import/normalise.js';
 import { parseEntityType } from '../import/entity-types.js';
 
 // zod's own messages (a field absent from a row, a value of the wrong type) in Chinese too: every
@@ -59,7 +59,7 @@ export const dateField = (label: string) =>
     .string()
     .trim()
     .transform((input, ctx) => {
-      const v = normaliseDateText(input);
+      const v = excelSerialDate(input) ?? normaliseDateText(input);
       const m = /^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$/.exec(v);
       const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
       if (

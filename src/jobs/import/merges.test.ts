@@ -36,4 +36,13 @@ describe('merged cells', () => {
     const fill = mergeFiller([mergeOf('A1:A2')!]);
     expect([fill(1, ['甲']), fill(2, ['乙'])]).toEqual([['甲'], ['乙']]);
   });
+
+  it('stays one step a column for a crafted sheet: overlapping merges, merges far to the right', () => {
+    const fill = mergeFiller([
+      ...Array.from({ length: 1000 }, () => mergeOf('B1:B1000000')!),
+      mergeOf('XFD1:XFD1000000')!,
+    ]);
+    fill(1, ['a', '值']);
+    expect(fill(2, ['b'])).toEqual(['b', '值']);
+  });
 });

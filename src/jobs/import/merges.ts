@@ -31,22 +31,31 @@ export function mergeOf(ref: string): Merge | null {
   };
 }
 
+/** Merges right of this column are not filled: no table of ours is that wide, and a crafted file could make every row that wide. */
+const MAX_FILLED_COLUMN = 256;
+
 /**
  * A function to call with every row in order (its number and cells): it fills the cells the
- * sheet's vertical merges cover below their first row with that row's value, in place.
+ * sheet's vertical merges cover below their first row with that row's value, in place. Merges
+ * never overlap in a file Excel wrote; if one claims to, the later one in its column wins, so a
+ * row costs at most one step per column.
  */
 export function mergeFiller(merges: Merge[]): (rowNo: number, cells: string[]) => string[] {
   const starting = new Map<number, Merge[]>();
-  for (const m of merges) if (m.bottom > m.top) starting.set(m.top, [...(starting.get(m.top) ?? []), m]);
+  for (const m of merges)
+    if (m.bottom > m.top && m.left <= MAX_FILLED_COLUMN) starting.set(m.top, [...(starting.get(m.top) ?? []), m]);
   if (!starting.size) return (_rowNo, cells) => cells;
-  let active: { m: Merge; value: string }[] = [];
+  const active = new Map<number, { bottom: number; value: string }>(); // by column (from 1)
   return (rowNo, cells) => {
-    if (active.length) active = active.filter((a) => a.m.bottom >= rowNo);
-    for (const a of active) {
-      while (cells.length < a.m.left) cells.push('');
-      if (cells[a.m.left - 1] === '') cells[a.m.left - 1] = a.value;
+    for (const [col, a] of active) {
+      if (a.bottom < rowNo) {
+        active.delete(col);
+        continue;
+      }
+      while (cells.length < col) cells.push('');
+      if (cells[col - 1] === '') cells[col - 1] = a.value;
     }
-    for (const m of starting.get(rowNo) ?? []) active.push({ m, value: cells[m.left - 1] ?? '' });
+    for (const m of starting.get(rowNo) ?? []) active.set(m.left, { bottom: m.bottom, value: cells[m.left - 1] ?? '' });
     return cells;
   };
 }

@@ -438,6 +438,28 @@ function cellProblem(
   return undefined;
 }
 
+/**
+ * The names of a two-row header: a group name of the upper row stands over the columns to its
+ * right that have no name of their own there (merged across, as Excel shows it), and joins each
+ * name of the lower row under it (法定代表人 + 证件号码 = 法定代表人证件号码); a column named in one row
+ * only keeps that name. Null unless some group has at least two names under it.
+ */
+function twoRowHeader(upper: string[], lower: string[]): string[] | null {
+  const width = Math.max(upper.length, lower.length);
+  const names: string[] = [];
+  let group = '';
+  const grouped = new Map<string, number>();
+  for (let i = 0; i < width; i++) {
+    const up = (upper[i] ?? '').trim();
+    const low = (lower[i] ?? '').trim();
+    if (up) group = up;
+    const over = up || group;
+    if (low && over && low !== over) grouped.set(over, (grouped.get(over) ?? 0) + 1);
+    names.push(!low ? up : !over || low === over ? low : `${over}${low}`);
+  }
+  return [...grouped.values()].some((n) => n >= 2) ? names : null;
+}
+
 /** How many of the first non-blank records may stand above the header (a title such as "2024年市场主体登记信息表", a date line). */
 const HEADER_SEARCH = 10;
 
@@ -469,6 +491,12 @@ async function withHeaders(
   for (const cand of nonBlank.slice(1)) {
     const s = rate(cand.c);
     if (s > bestScore) [best, bestScore] = [cand, s];
+  }
+  // A two-row header (法定代表人 over 姓名, 证件号码, 联系电话): its names joined, when that names more known columns.
+  for (let k = 1; k < nonBlank.length; k++) {
+    if (nonBlank[k].i !== nonBlank[k - 1].i + 1) continue;
+    const joined = twoRowHeader(nonBlank[k - 1].c, nonBlank[k].c);
+    if (joined && score(joined) > score(best.c)) best = { c: joined, i: nonBlank[k].i };
   }
   const headerRowNo = best.i + 1;
   const headers = best.c.map((h) =>

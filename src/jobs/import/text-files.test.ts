@@ -4,6 +4,7 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSource } from './sources.js';
+import { headerScore } from './templates.js';
 
 /** Excel's and WPS's text exports, as a clerk saves them: tab-separated .txt, in UTF-16 ("Unicode 文本") or GBK. */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-text-'));
@@ -103,5 +104,31 @@ describe('text exports', () => {
       [4, '长江路\n1 号'],
       [6, '中山路 2 号'],
     ]);
+  });
+
+  it('reads a two-row header (法定代表人 and 联络员 over 姓名, 证件号码, 联系电话) as the names it makes', async () => {
+    const text = [
+      '统一社会信用代码,企业名称,法定代表人,,,联络员,,,登记状态',
+      ',,姓名,证件号码,联系电话,姓名,证件号码,联系电话,',
+      '92320102MA1PX7EB3T,甲公司,张三,320102198808081317,13912345678,李四,,025-83456789,存续',
+    ].join('\r\n');
+    const f = path.join(dir, '两行表头.csv');
+    fs.writeFileSync(f, text);
+    const s = await openSource(f, '两行表头.csv', undefined, (c) => headerScore('registry', c));
+    expect(s.headerRowNo).toBe(2);
+    expect(s.headers).toEqual([
+      '统一社会信用代码',
+      '企业名称',
+      '法定代表人姓名',
+      '法定代表人证件号码',
+      '法定代表人联系电话',
+      '联络员姓名',
+      '联络员证件号码',
+      '联络员联系电话',
+      '登记状态',
+    ]);
+    const rows = [];
+    for await (const r of s.rows) rows.push([r.rowNo, r.cells[2]]);
+    expect(rows).toEqual([[3, '张三']]);
   });
 });

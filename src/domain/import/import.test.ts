@@ -14,6 +14,7 @@ import {
   usccField,
   dateField,
   monthOrDateField,
+  annualReportRow,
 } from '../ledger/rows.js';
 import { idCheckChar } from '../identifiers/id-number.js';
 import { regNoCheckDigit } from '../identifiers/uscc.js';
@@ -294,6 +295,18 @@ describe('roster dates given to the month', () => {
   });
   it('still refuses a month that is none', () => {
     expect(monthOrDateField('入党日期').safeParse('2010.13').success).toBe(false);
+  });
+});
+
+describe('annual reports as systems and clerks write them', () => {
+  const row = (over: Record<string, string>) =>
+    annualReportRow.safeParse({ uscc: '', regNo: '110108000000016', year: '2023', ...over });
+  it.each(['2023', '2023年', '2023年度', '２０２３年度'])('年报年度 "%s" is 2023', (year) => {
+    expect(row({ year })).toMatchObject({ success: true, data: { year: 2023 } });
+  });
+  it('refuses a year that is none, and 党组织建立时间 may be given to the month', () => {
+    expect(row({ year: '23' }).success).toBe(false);
+    expect(row({ partyOrgSetOn: '2018.06' })).toMatchObject({ success: true, data: { partyOrgSetOn: '2018-06-01' } });
   });
 });
 

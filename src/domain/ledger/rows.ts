@@ -418,8 +418,8 @@ export const annualReportRow = z
       .string()
       .trim()
       .transform((v, ctx) => {
-        const y = Number(v);
-        if (!/^\d{4}$/.test(v) || y < 2013 || y >= new Date().getFullYear()) {
+        const y = Number(/^(\d{4})\s*(年度?)?$/.exec(toHalfWidth(v))?.[1] ?? NaN); // 2023, 2023年, 2023年度
+        if (Number.isNaN(y) || y < 2013 || y >= new Date().getFullYear()) {
           ctx.addIssue({ code: 'custom', message: `年报年度"${v}"无效（应为 2013 年至去年之间的四位年份）` });
           return z.NEVER;
         }
@@ -433,7 +433,7 @@ export const annualReportRow = z
     partyMembers: opt(count('党员人数', 1_000_000)),
     partyOrgForm: opt(choice('党组织建立形式', ORG_FORM_WORDS)),
     partyOrgWay: opt(choice('党组织建立方式', ORG_WAY_WORDS)),
-    partyOrgSetOn: opt(dateField('党组织建立时间')),
+    partyOrgSetOn: opt(monthOrDateField('党组织建立时间')),
     repIsMember: opt(yesNo('法定代表人是否党员')),
     repIsSecretary: opt(yesNo('法定代表人是否党组织书记')),
     orgSetUp: opt(yesNo('是否成立党组织')),

@@ -304,6 +304,17 @@ describe('annual reports as systems and clerks write them', () => {
   it.each(['2023', '2023年', '2023年度', '２０２３年度'])('年报年度 "%s" is 2023', (year) => {
     expect(row({ year })).toMatchObject({ success: true, data: { year: 2023 } });
   });
+  it.each([
+    ['12', 12],
+    ['12人', 12],
+    ['12 人', 12],
+    ['12.0', 12],
+  ])('从业人数 "%s" is %d', (employees, n) => {
+    expect(row({ employees })).toMatchObject({ success: true, data: { employees: n } });
+  });
+  it('refuses a count that is none', () => {
+    for (const employees of ['十二', '12.5', '-3', '人']) expect(row({ employees }).success).toBe(false);
+  });
   it('refuses a year that is none, and 党组织建立时间 may be given to the month', () => {
     expect(row({ year: '23' }).success).toBe(false);
     expect(row({ partyOrgSetOn: '2018.06' })).toMatchObject({ success: true, data: { partyOrgSetOn: '2018-06-01' } });

@@ -95,7 +95,9 @@ const count = (label: string, max = 10_000_000) =>
     .string()
     .trim()
     .transform((input, ctx) => {
-      const v = toHalfWidth(input).trim();
+      const v = toHalfWidth(input)
+        .trim()
+        .replace(/(?<=\d)(\.0+|\s*[人名户个])$/, ''); // 12人, 12.0 (a number cell's text)
       if (!/^\d+$/.test(v) || Number(v) > max) {
         ctx.addIssue({ code: 'custom', message: `${label}"${input}"应为不大于 ${max} 的非负整数${hasFull(input)}` });
         return z.NEVER;

@@ -264,7 +264,9 @@ export function ImportPlan({
               dataIndex: 'note',
               render: (n: string, c) =>
                 c.warning ? (
-                  <Tag color="orange">{c.warning}</Tag>
+                  <Tag color="orange" style={{ whiteSpace: 'normal' }}>
+                    {c.warning}
+                  </Tag>
                 ) : (
                   <Typography.Text type="secondary">{n}</Typography.Text>
                 ),

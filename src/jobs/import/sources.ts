@@ -186,8 +186,9 @@ const lastBreak = (text: string, from: number) =>
 /**
  * The records of a CSV stream (bytes in UTF-8, or text). A file without a quote character (the
  * usual registry export) is split here: lines at CRLF, LF or CR, cells at the delimiter, an empty
- * line an empty record (a row in Excel, counted in row numbers); for such text that is exactly what csv-parse gives with the options above, at a
- * fraction of its cost. From the line holding the first quote on, the rest of the stream goes
+ * line an empty record (a row in Excel, counted in row numbers); for such text that is exactly
+ * what csv-parse gives with the options above, at a fraction of its cost. From the line holding
+ * the first quote on, the rest of the stream goes
  * to csv-parse, which reads quoted fields and says what is wrong with bad ones.
  */
 export async function* csvRows(stream: Readable, delimiter: Delimiter = ','): AsyncGenerator<string[]> {

@@ -14,15 +14,14 @@ const BATCH = 2000;
 // The date formats a Chinese Excel has built in: a file using one does not spell it out (see workbook.ts).
 for (const [id, code] of Object.entries(require('./zh-cn-date-formats.json'))) XLSX.SSF.load(code, Number(id));
 const pad = (n) => String(n).padStart(2, '0');
-const NO_RESULT = '\u0000\u0002'; // sources.ts's marker of a formula without a result
 
 /**
  * A cell as the importer wants it: text as written, a date cell as its calendar date, a number as
- * a number; a formula cell as the result saved with it (nothing is evaluated), NO_RESULT when none.
+ * a number; a formula cell as the result saved with it (nothing is evaluated), null when none.
  */
 function cellValue(cell) {
   if (!cell) return '';
-  if (cell.f && (cell.v === undefined || cell.t === 'e')) return NO_RESULT;
+  if (cell.f && (cell.v === undefined || cell.t === 'e')) return null;
   if (cell.t === 'n' && typeof cell.v === 'number') {
     if (cell.z && XLSX.SSF.is_date(cell.z)) {
       const d = XLSX.SSF.parse_date_code(cell.v);

@@ -11,7 +11,8 @@ import { MAX_MERGES, type Merge } from './merges.js';
  */
 export class LegacyReadError extends Error {}
 
-export type LegacyCell = string | number;
+/** A cell's value; null for a formula cell the file saved no usable result for. */
+export type LegacyCell = string | number | null;
 /** A markup file (HTML or XML saved as .xls) names its charset; the worker reads and decodes it, off the request thread. */
 export type LegacyInput = { file: string; charset?: 'utf8' | 'gb18030' };
 
@@ -30,8 +31,11 @@ type Message = {
   password?: boolean;
 };
 
-/** OLE2 (.xls, .et; also an encrypted .xlsx) by its magic, or an HTML table / Excel 2003 XML by its opening text. */
-export function legacyKind(head: Buffer): 'ole' | 'markup' | null {
+/**
+ * OLE2 (.xls, .et; also an encrypted .xlsx) by its magic, or an HTML table / Excel 2003 XML by its
+ * opening text; 'no-table' for other XML or a web page without a table (no spreadsheet to read).
+ */
+export function legacyKind(head: Buffer): 'ole' | 'markup' | 'no-table' | null {
   if (head.subarray(0, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]))) return 'ole';
   const start = head
     .subarray(0, 2048)
@@ -40,7 +44,8 @@ export function legacyKind(head: Buffer): 'ole' | 'markup' | null {
     .trimStart()
     .toLowerCase();
   if (!start.startsWith('<')) return null;
-  return /<table|<html|urn:schemas-microsoft-com:office:spreadsheet/.test(start) ? 'markup' : null;
+  if (/<table|<html|urn:schemas-microsoft-com:office:spreadsheet/.test(start)) return 'markup';
+  return /^<(\?xml|!doctype)/.test(start) ? 'no-table' : null;
 }
 
 function problem(m: Message): string {

@@ -13,15 +13,17 @@ export type Merge = { top: number; left: number; bottom: number; right: number }
 /** How many merges a sheet may declare before the rest are ignored (a sheet is not a merge list). */
 export const MAX_MERGES = 100_000;
 
-const column = (letters: string) => [...letters.toUpperCase()].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0);
+/** A column's letters (A, AB) as its number from 1. */
+export const columnNumber = (letters: string): number =>
+  [...letters.toUpperCase()].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0);
 
 /** "A5:B9" (or "C3", a merge of one cell) as a range; null for anything else. */
 export function mergeOf(ref: string): Merge | null {
   const m = /^\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?$/.exec(ref.trim());
   if (!m) return null;
   const [a, b] = [
-    { c: column(m[1]), r: Number(m[2]) },
-    { c: column(m[3] ?? m[1]), r: Number(m[4] ?? m[2]) },
+    { c: columnNumber(m[1]), r: Number(m[2]) },
+    { c: columnNumber(m[3] ?? m[1]), r: Number(m[4] ?? m[2]) },
   ];
   return {
     top: Math.min(a.r, b.r),

@@ -12,7 +12,7 @@ export { chooseSheet, CORRECTIONS_SHEET, type SheetChoice } from '../../domain/l
  */
 export async function listSheets(file: string): Promise<string[]> {
   const legacy = legacyKind(sample(file));
-  if (legacy === 'markup') return [];
+  if (legacy === 'markup' || legacy === 'no-table') return []; // no-table: opening it says why
   if (legacy === 'ole') {
     return legacySheets({ file }).catch((err: unknown) => {
       throw err instanceof LegacyReadError ? new SourceError(err.message) : err;

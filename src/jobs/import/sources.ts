@@ -299,19 +299,22 @@ async function checkZip(file: string, limits: SourceLimits): Promise<void> {
   }
 }
 
+const isFormula = (v: ExcelJS.CellValue): v is ExcelJS.CellFormulaValue | ExcelJS.CellSharedFormulaValue =>
+  typeof v === 'object' && v !== null && ('formula' in v || 'sharedFormula' in v);
+
 /**
  * Cell values as text. A formula cell is what Excel shows: the result the file saved with it
- * (nothing is evaluated here); `numFmt` makes a numeric result a date, as Excel formats it.
+ * (nothing is evaluated here); its cell's `numFmt` makes a numeric result a date, as Excel formats it.
  */
-function cellText(v: ExcelJS.CellValue, numFmt: () => string | undefined): string {
+function cellText(v: ExcelJS.CellValue, numFmt?: string): string {
   if (v === null || v === undefined) return '';
   // A date cell (by its number format): the calendar date it shows.
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
   if (typeof v === 'number') return numberCellText(v);
   if (typeof v === 'object') {
-    if ('formula' in v || 'sharedFormula' in v) {
-      const shown = formulaResult(v, numFmt());
-      return shown === undefined ? NO_RESULT : cellText(shown, numFmt);
+    if (isFormula(v)) {
+      const shown = formulaResult(v, numFmt);
+      return shown === undefined ? NO_RESULT : cellText(shown);
     }
     if ('richText' in v) return v.richText.map((t) => t.text).join('');
     if ('text' in v) return String(v.text);
@@ -337,7 +340,8 @@ async function* xlsxRows(book: Workbook, max: number, wanted?: string): AsyncGen
       const values = row.values as ExcelJS.CellValue[];
       const cells: string[] = [];
       for (let i = 1; i < values.length; i++) {
-        const t = cellText(values[i], () => row.getCell(i).numFmt);
+        const v = values[i];
+        const t = cellText(v, isFormula(v) ? row.getCell(i).numFmt : undefined); // a cell's format is looked up for formulas only
         cells.push(t.length > max ? t.slice(0, max) + CUT : t);
       }
       yield fill(row.number, cells);
@@ -396,7 +400,7 @@ function openLegacy(file: string, head: Buffer, kind: 'ole' | 'markup', limits: 
       for await (const cells of records) {
         fill ??= mergeFiller(merges());
         const text = cells.map((c) => {
-          const t = typeof c === 'number' ? numberCellText(c) : c;
+          const t = c === null ? NO_RESULT : typeof c === 'number' ? numberCellText(c) : c;
           return t.length > max ? t.slice(0, max) + CUT : t;
         });
         yield fill(++rowNo, text);
@@ -559,7 +563,7 @@ export async function openSource(
   const zip = head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
   if (!zip && /\.xlsx$/i.test(fileName) && head.subarray(0, 512).includes(0))
     throw new SourceError('文件名是 .xlsx，但内容既不是 Excel 工作簿也不是文本（CSV）');
-  if (!legacy && /^(\ufeff|\xef\xbb\xbf)?\s*<(\?xml|!doctype)/i.test(head.subarray(0, 512).toString('latin1')))
+  if (legacy === 'no-table')
     throw new SourceError(
       '文件是 XML 或网页，但不是 Excel 的"XML 电子表格 2003"，也不含表格：请在 Excel 或 WPS 中另存为 .xlsx 后上传',
     );

@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import type yauzl from 'yauzl';
 import { ZipDamaged, inflated, openZip, zipParts } from './zip.js';
 import { DEFAULT_ZIP_LIMITS } from './zip-guard.js';
-import { MAX_MERGES, mergeOf, type Merge } from './merges.js';
+import { MAX_MERGES, columnNumber, mergeOf, type Merge } from './merges.js';
 
 /**
  * An .xlsx workbook read part by part through its zip's central directory (yauzl), with ExcelJS's
@@ -85,8 +85,6 @@ const told = (err: unknown): never => {
 
 const column = (n: number): string =>
   (n > 26 ? column(Math.floor((n - 1) / 26)) : '') + String.fromCharCode(65 + ((n - 1) % 26));
-const columnNumber = (letters: string) =>
-  [...letters.toUpperCase()].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0);
 
 /**
  * Gives every <row> and <c> of a worksheet the reference the format lets a writer leave out (the

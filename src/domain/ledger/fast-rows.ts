@@ -17,11 +17,10 @@ const SLOW = Symbol('slow');
 type Slow = typeof SLOW;
 
 const blank = (v: string | undefined) => v === undefined || v === '';
-const hasOwn = (words: object, v: string) => Object.prototype.hasOwnProperty.call(words, v);
 
 function word<V>(words: Record<string, V>, v: string | undefined): V | undefined | Slow {
   if (blank(v)) return undefined;
-  return hasOwn(words, v) ? words[v] : SLOW;
+  return Object.hasOwn(words, v) ? words[v] : SLOW;
 }
 
 function count(v: string | undefined, max: number): number | undefined | Slow {

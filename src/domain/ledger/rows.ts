@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { parseRegNo, parseUscc } from '../identifiers/uscc.js';
 import { MOBILE, parseIdNumber } from '../identifiers/id-number.js';
 import { parseIndustryText } from './industry.js';
-import { excelSerialDate, normaliseCode, normaliseDateText, SCIENTIFIC, toHalfWidth } from '../import/normalise.js';
+import {
+  excelSerialDate,
+  hasFullWidth,
+  normaliseCode,
+  normaliseDateText,
+  SCIENTIFIC,
+  toHalfWidth,
+} from '../import/normalise.js';
 import { parseEntityType } from '../import/entity-types.js';
 
 // zod's own messages (a field absent from a row, a value of the wrong type) in Chinese too: every
@@ -151,7 +158,7 @@ export const phoneField = z.string().transform((input, ctx) => {
 });
 
 // Area codes: 010 and 02x have three digits, the rest four (0512, 0871).
-const LANDLINE = /^(?:\(?(0(?:[12]\d|[3-9]\d{2}))\)?-?)?([2-9]\d{6,7})(?:(?:-|转|ext)\d{1,6})?$/i;
+const LANDLINE = /^(?:\(?(0(?:[12]\d|[3-9]\d{2}))\)?)?([2-9]\d{6,7})(?:(?:转|EXT)\d{1,6})?$/;
 
 /**
  * 联系电话 as registry extracts hold it: a mobile, or an enterprise's fixed line (025-83456789,
@@ -159,19 +166,19 @@ const LANDLINE = /^(?:\(?(0(?:[12]\d|[3-9]\d{2}))\)?-?)?([2-9]\d{6,7})(?:(?:-|�
  * kept when there is one, else the fixed line (area code, a hyphen, the number; no extension).
  */
 export const contactPhoneField = z.string().transform((input, ctx) => {
-  const { fullWidth } = normaliseCode(input);
   const text = toHalfWidth(input).trim();
-  // The whole cell first (spaces inside a number: "139 1234 5678"), then its parts.
+  // The whole cell first (spaces inside a number: "139 1234 5678"), then its parts, each as a
+  // code (no spaces or hyphens: the area code is told by its length).
   const numbers = [text, ...text.split(/[/,;、，；]+|(?<=\d)或(?=\d)/), ...text.split(/\s+/)]
-    .map((n) => n.replace(/[\s\u00a0'‘’`]/g, '').replace(/^\+?86-?(?=1)/, ''))
+    .map((n) => normaliseCode(n).value.replace(/^\+?86(?=1)/, ''))
     .filter(Boolean);
-  const mobile = numbers.map((n) => n.replace(/-/g, '')).find((n) => MOBILE.test(n));
+  const mobile = numbers.find((n) => MOBILE.test(n));
   if (mobile) return mobile;
   const fixed = numbers.map((n) => LANDLINE.exec(n)).find(Boolean);
   if (fixed) return fixed[1] ? `${fixed[1]}-${fixed[2]}` : fixed[2];
   ctx.addIssue({
     code: 'custom',
-    message: `联系电话应为手机号（11 位，以 1 开头）或固定电话（如 025-83456789）${fullWidth ? '（该值含全角字符，已按半角读取）' : ''}`,
+    message: `联系电话应为手机号（11 位，以 1 开头）或固定电话（如 025-83456789）${hasFullWidth(input) ? '（该值含全角字符，已按半角读取）' : ''}`,
   });
   return z.NEVER;
 });

@@ -19,12 +19,12 @@ const pad = (n) => String(n).padStart(2, '0');
  * A cell as the importer wants it: text as written, a date cell as its calendar date, a number as
  * a number; a formula cell as the result saved with it (nothing is evaluated), null when none.
  */
-function cellValue(cell) {
+function cellValue(cell, dates) {
   if (!cell) return '';
   if (cell.f && (cell.v === undefined || cell.t === 'e')) return null;
   if (cell.t === 'n' && typeof cell.v === 'number') {
     if (cell.z && XLSX.SSF.is_date(cell.z)) {
-      const d = XLSX.SSF.parse_date_code(cell.v);
+      const d = XLSX.SSF.parse_date_code(cell.v, dates);
       return d ? `${d.y}-${pad(d.m)}-${pad(d.d)}` : '';
     }
     return cell.v;
@@ -71,10 +71,12 @@ try {
       const range = ws['!ref'] ? XLSX.utils.decode_range(ws['!ref']) : null;
       const total = range ? range.e.r + 1 : 0;
       parentPort.postMessage({ total, merges: ws['!merges'] || [] });
+      // Dates counted from 1904 in a workbook saved so (Excel for Mac's old default).
+      const dates = { date1904: Boolean(wb.Workbook && wb.Workbook.WBProps && wb.Workbook.WBProps.date1904) };
       let rows = [];
       for (let r = 0; r < total; r++) {
         const cells = [];
-        for (let c = 0; c <= range.e.c; c++) cells.push(cellValue(ws[XLSX.utils.encode_cell({ r, c })]));
+        for (let c = 0; c <= range.e.c; c++) cells.push(cellValue(ws[XLSX.utils.encode_cell({ r, c })], dates));
         while (cells.length && cells[cells.length - 1] === '') cells.pop();
         rows.push(cells);
         if (rows.length === BATCH) {

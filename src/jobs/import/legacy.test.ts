@@ -79,6 +79,19 @@ describe('legacy workbooks', () => {
     expect(await rows(await openSource(f, '日期.xls'))).toEqual([['91320102MA1W8K3T4X', '2024-01-01']]);
   });
 
+  it('counts dates from 1904 in a workbook saved so (Excel for Mac)', async () => {
+    const ws = XLSX.utils.aoa_to_sheet([
+      ['统一社会信用代码', '成立日期'],
+      ['91320102MA1W8K3T4X', 45292 - 1462],
+    ]);
+    ws.B2.z = 'yyyy-mm-dd';
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, ws, '企业');
+    wb.Workbook = { WBProps: { date1904: true } };
+    const f = file('1904.xls', XLSX.write(wb, { type: 'buffer', bookType: 'biff8' }) as Buffer);
+    expect(await rows(await openSource(f, '1904.xls'))).toEqual([['91320102MA1W8K3T4X', '2024-01-01']]);
+  });
+
   it('takes a formula cell for its saved result (Excel 2003 XML saved as .xls keeps formulas)', async () => {
     const ws = XLSX.utils.aoa_to_sheet([['企业名称', '从业人数']]);
     ws.A2 = { t: 's', v: '甲公司', f: 'CONCATENATE("甲","公司")' };

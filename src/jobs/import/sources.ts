@@ -306,14 +306,14 @@ const isFormula = (v: ExcelJS.CellValue): v is ExcelJS.CellFormulaValue | ExcelJ
  * Cell values as text. A formula cell is what Excel shows: the result the file saved with it
  * (nothing is evaluated here); its cell's `numFmt` makes a numeric result a date, as Excel formats it.
  */
-function cellText(v: ExcelJS.CellValue, numFmt?: string): string {
+function cellText(v: ExcelJS.CellValue, numFmt?: string, date1904 = false): string {
   if (v === null || v === undefined) return '';
   // A date cell (by its number format): the calendar date it shows.
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
   if (typeof v === 'number') return numberCellText(v);
   if (typeof v === 'object') {
     if (isFormula(v)) {
-      const shown = formulaResult(v, numFmt);
+      const shown = formulaResult(v, numFmt, date1904);
       return shown === undefined ? NO_RESULT : cellText(shown);
     }
     if ('richText' in v) return v.richText.map((t) => t.text).join('');
@@ -341,7 +341,7 @@ async function* xlsxRows(book: Workbook, max: number, wanted?: string): AsyncGen
       const cells: string[] = [];
       for (let i = 1; i < values.length; i++) {
         const v = values[i];
-        const t = cellText(v, isFormula(v) ? row.getCell(i).numFmt : undefined); // a cell's format is looked up for formulas only
+        const t = cellText(v, isFormula(v) ? row.getCell(i).numFmt : undefined, book.date1904); // a cell's format is looked up for formulas only
         cells.push(t.length > max ? t.slice(0, max) + CUT : t);
       }
       yield fill(row.number, cells);

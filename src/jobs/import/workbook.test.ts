@@ -310,6 +310,22 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
     expect(rows[1].bad).toEqual({ index: 1, reason: expect.stringMatching(/^是公式，文件中没有它可用的计算结果/) });
   });
 
+  it('counts dates from 1904 in a workbook saved so (Excel for Mac), the result of a formula too', async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.properties.date1904 = true;
+    const ws = wb.addWorksheet('名录');
+    ws.addRow(['名称', '成立日期', '核准日期']);
+    ws.addRow(['甲店', new Date(Date.UTC(2019, 4, 1)), { formula: 'DATE(2024,1,1)', result: 45292 - 1462 }]);
+    ws.getColumn(2).numFmt = 'yyyy-mm-dd';
+    ws.getCell('C2').numFmt = 'yyyy-mm-dd';
+    const f = path.join(dir, 'mac1904.xlsx');
+    await wb.xlsx.writeFile(f);
+    const s = await openSource(f, 'mac1904.xlsx', undefined, (c) => (c.includes('名称') ? 9 : 0));
+    const rows = [];
+    for await (const r of s.rows) rows.push(r);
+    expect(rows).toEqual([{ rowNo: 2, cells: ['甲店', '2019-05-01', '2024-01-01'] }]);
+  });
+
   it('reads merged cells as the sheet shows them: a two-row header, a branch merged over its members', async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('党员名册');

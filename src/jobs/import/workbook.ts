@@ -28,6 +28,8 @@ export type Workbook = {
   merges(sheet: WorkbookSheet): Promise<Merge[]>;
   /** How far into the file the reading is, in compressed bytes: for the import's progress. */
   bytesRead: () => number;
+  /** Dates counted from 1904 (Excel for Mac's old default, workbookPr date1904): serial 0 is 1904-01-01. */
+  date1904: boolean;
   close: () => void;
 };
 
@@ -38,6 +40,7 @@ type SheetModel = { id: number; name: string; rId: string; state?: string };
 /** ExcelJS's WorkbookReader internals used here (exceljs 4.4, pinned by the lock file; workbook.test.ts reads through them). */
 type ReaderParts = {
   workbookRels?: Rel[];
+  properties?: { model?: { date1904?: boolean } };
   model?: { sheets?: SheetModel[] };
   styles: { index?: { numFmt: (string | undefined)[] } };
   _parseRels(part: Readable): Promise<void>;
@@ -70,11 +73,12 @@ const { isDateFmt, excelToDate } = createRequire(import.meta.url)('exceljs/lib/u
 export function formulaResult(
   v: ExcelJS.CellFormulaValue | ExcelJS.CellSharedFormulaValue,
   numFmt: string | undefined,
+  date1904 = false,
 ): Exclude<ExcelJS.CellValue, ExcelJS.CellFormulaValue | ExcelJS.CellSharedFormulaValue> | undefined {
   const r = v.result;
   if (typeof r !== 'number') return r;
   if (Number.isNaN(r)) return undefined;
-  return numFmt && isDateFmt(numFmt) ? excelToDate(r) : r;
+  return numFmt && isDateFmt(numFmt) ? excelToDate(r, date1904) : r;
 }
 
 const unreadable = (what: string) => new WorkbookUnreadable(`XLSX 文件无法读取：${what}`);
@@ -315,6 +319,8 @@ export async function openWorkbook(file: string): Promise<Workbook> {
     };
     return {
       sheets: sheets.map(({ name, hidden }) => ({ name, hidden })),
+      // Plain date cells ExcelJS's worksheet reader counts from 1904 itself (it reads these properties).
+      date1904: reader.properties?.model?.date1904 === true,
       async merges(wanted) {
         const { entry } = partOfSheet(wanted);
         const stream = textOf(await unzip(entry), entry.fileName);

@@ -162,7 +162,7 @@ const LANDLINE = /^(?:\(?(0(?:[12]\d|[3-9]\d{2}))\)?)?([2-9]\d{6,7})(?:(?:转|EX
 
 /**
  * 联系电话 as registry extracts hold it: a mobile, or an enterprise's fixed line (025-83456789,
- * (025)83456789, 83456789转801), or several of them ("13912345678/025-83456789"). The mobile is
+ * (025)83456789, 83456789转801, 0512-6523456-801), or several of them ("13912345678/025-83456789"). The mobile is
  * kept when there is one, else the fixed line (area code, a hyphen, the number; no extension).
  */
 export const contactPhoneField = z.string().transform((input, ctx) => {
@@ -170,7 +170,10 @@ export const contactPhoneField = z.string().transform((input, ctx) => {
   // The whole cell first (spaces inside a number: "139 1234 5678"), then its parts, each as a
   // code (no spaces or hyphens: the area code is told by its length).
   const numbers = [text, ...text.split(/[/,;、，；]+|(?<=\d)或(?=\d)/), ...text.split(/\s+/)]
-    .map((n) => normaliseCode(n).value.replace(/^\+?86(?=1)/, ''))
+    // An extension after a hyphen (025-83456789-801) is one with 转: normaliseCode drops hyphens.
+    .map((n) =>
+      normaliseCode(n.replace(/(?<=(?:^|\D)[2-9]\d{6,7})-(?=\d{1,6}$)/, '转')).value.replace(/^\+?86(?=1)/, ''),
+    )
     .filter(Boolean);
   const mobile = numbers.find((n) => MOBILE.test(n));
   if (mobile) return mobile;

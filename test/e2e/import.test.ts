@@ -40,6 +40,7 @@ describe.skipIf(!browserAvailable)('import in Chromium', () => {
     await pickOption(plan.getByTestId('map-name'), '商户称号');
     await expect.poll(() => plan.getByTestId('import-missing').count()).toBe(0);
     await expect.poll(() => plan.getByTestId('import-sample').getByText('浏览器导入测试1号店').count()).toBe(1);
+    expect(await plan.getByTestId('import-sample').getByText('格式无误').count()).toBe(5); // each row judged before the import
     // An unused column of phone numbers must be acknowledged before the import starts.
     await expect
       .poll(() => plan.getByText('列"备用号码"像手机号，将不导入（无法识别的列）').count())

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +74,54 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     expect(p.warnings).toEqual([]);
     expect(p.columns.every((c) => c.field || /不导入/.test(c.note))).toBe(true);
     expect(JSON.stringify(p.sample)).not.toMatch(/\d{6}\d{8}\d{3}[\dX]/); // ID numbers masked in the preview
+    // Every row's verdict in a preview of the whole file agrees with the import: a row imported has
+    // no problem; a row refused has one in the column the error report names, or none where what
+    // refuses it is not on the row (its county, an entity not on file).
+    const whole = await previewFile(t.ctx.keys, exp.kind, 'u1', path.join(DIR, name), name, {}, undefined, 1000);
+    expect(whole.sample.length).toBe(exp.rows.length);
+    const flagged = whole.sample.filter((s) => s.problems.length).map((s) => s.rowNo);
+    for (const r of exp.rows) {
+      const s = whole.sample.find((x) => x.rowNo === r.row)!;
+      if (r.accepted) expect(s.problems, `row ${r.row}`).toEqual([]);
+      else if (s.problems.length)
+        expect(
+          s.problems.map((x) => x.label),
+          `row ${r.row}`,
+        ).toContain(r.col);
+    }
+    const placeOrLedger = exp.rows.filter((r) => !r.accepted && /县区|台账中没有|重复/.test(r.reason)).length;
+    expect(flagged.length).toBe(exp.rows.filter((r) => !r.accepted).length - placeOrLedger);
+  });
+
+  it('previews a row as it will be stored, and says what would refuse one, masked as the preview masks', async () => {
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-preview-')), 'roster.csv');
+    fs.writeFileSync(
+      f,
+      [
+        '姓名,公民身份号码,人员类别,入党日期,转正日期,所在党支部',
+        '周一,320102198808081317,正式党员,2010年7月,43586,第一党支部',
+        '吴二,320102199001011234,正式党员,二〇一〇年,2011-07-01,第一党支部',
+      ].join('\n'),
+    );
+    const p = await previewFile(t.ctx.keys, 'roster', 'u1', f, 'roster.csv', {});
+    expect(p.sample.map((s) => s.problems.map((x) => x.label))).toEqual([[], ['入党日期']]);
+    expect(p.sample[1].problems[0].reason).not.toContain('二〇一〇年'); // a party fact: only "filled" is shown
+    expect(p.sample[0].values.idNumber).not.toContain('19880808');
+
+    const g = path.join(path.dirname(f), 'registry.csv');
+    fs.writeFileSync(
+      g,
+      [
+        '统一社会信用代码,企业名称,市场主体类型,成立日期,登记状态,所属县区',
+        `${uscc('91', '320102', 'MA1PRX0A1')},预览甲店,有限责任公司,43586,存续,320102`,
+        `${uscc('91', '320102', 'MA1PRX0A2')},预览乙店,有限责任公司,2019年5月1日,确认,320102`,
+      ].join('\n'),
+    );
+    const r = await previewFile(t.ctx.keys, 'registry', 'u1', g, 'registry.csv', {});
+    expect(r.sample.map((s) => s.values.registeredOn)).toEqual(['2019-05-01', '2019年5月1日']);
+    expect(r.sample[1].problems).toEqual([
+      { field: 'status', label: '登记状态', reason: expect.stringMatching(/^登记状态"确认"无法识别/) },
+    ]);
   });
 
   it.each(FILES)('%s imports as expected, row by row', async (name) => {

@@ -36,8 +36,17 @@ export const preview = z.object({
   warnings: z.array(z.object({ header: z.string(), reason: z.string() })),
   /** Another kind the file more likely is (this one misses required fields that one finds), else null. */
   likelierKind: importKind.nullable(),
-  /** The first rows as the import would read them: field → cell (ID numbers and phones masked). */
-  sample: z.array(z.object({ rowNo: z.number(), values: z.record(z.string(), z.string()) })),
+  /**
+   * The first rows as the import would read them: field → cell (ID numbers and phones masked, a date
+   * as it will be stored), and what would refuse the row (its county and station aside), by column.
+   */
+  sample: z.array(
+    z.object({
+      rowNo: z.number(),
+      values: z.record(z.string(), z.string()),
+      problems: z.array(z.object({ field: z.string(), label: z.string(), reason: z.string() })),
+    }),
+  ),
   mapping,
 });
 export type Preview = z.infer<typeof preview>;

@@ -8,6 +8,7 @@ import { Problem, badRequest, notFound } from '../../http/errors.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import type { Mapping } from '../../domain/import/plan.js';
 import { DEFAULT_LIMITS, openSource, shownCell } from '../../jobs/import/sources.js';
+import { checkRow, fillFromFile } from '../../jobs/import/row-check.js';
 import { pickSheet } from '../../jobs/import/sheets.js';
 import { openPlain, writeEncrypted } from '../../jobs/import/stored-file.js';
 import type { Keys } from '../../crypto/keys.js';
@@ -77,6 +78,51 @@ const mask = (kind: ImportKind, field: string, v: string) =>
           ? maskPhone(v.replace(/\s/g, ''))
           : maskIdNumber(v.replace(/\s/g, ''));
 
+type SourceRow = { rowNo: number; cells: string[]; bad?: { index: number; reason: string } };
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * One of the first rows as the import will take it: its cells by field (masked; a date as it will
+ * be stored, not as the file writes it: 43586, 2019年5月1日) and what would refuse it, judged on the
+ * row alone (checkRow: its county and station are found by the import). A value the preview masks
+ * is masked in the reasons too.
+ */
+function sampleRow(
+  kind: ImportKind,
+  index: Map<string, number>,
+  headers: string[],
+  row: SourceRow,
+): Preview['sample'][number] {
+  // A problem names the file's own column, as the error report does.
+  const label = (field: string) =>
+    (index.has(field) && headers[index.get(field)!]) ||
+    (TEMPLATES[kind].columns.find((c) => c.field === field)?.header ?? field);
+  const input = Object.fromEntries([...index].map(([f, i]) => [f, row.cells[i] ?? '']));
+  fillFromFile(kind, input, (f) => index.has(f));
+  const { problems, read } = checkRow(kind, input);
+  const values: Record<string, string> = {};
+  const hide: [string, string][] = [];
+  for (const [f, i] of index) {
+    const cell = shownCell(row.cells[i] ?? '');
+    const stored = read?.[f];
+    const shown = mask(kind, f, typeof stored === 'string' && ISO_DATE.test(stored) ? stored : cell);
+    values[f] = shown;
+    if (shown !== cell && cell.trim()) hide.push([cell.trim(), shown]);
+  }
+  const masked = (reason: string) => hide.reduce((r, [v, m]) => r.replaceAll(v, m), reason);
+  const refused = row.bad
+    ? [{ field: '', label: headers[row.bad.index] || `第${row.bad.index + 1}列`, reason: row.bad.reason }]
+    : [];
+  return {
+    rowNo: row.rowNo,
+    values,
+    problems: [
+      ...refused,
+      ...problems.map((p) => ({ field: p.field, label: label(p.field), reason: masked(p.reason) })),
+    ],
+  };
+}
+
 /** Reads the header and the first rows: the column plan, and the rows as the import would take them. */
 export async function previewFile(
   keys: Keys,
@@ -89,7 +135,7 @@ export async function previewFile(
   rows = 5,
 ): Promise<Preview> {
   const plain = await openPlain(keys, file);
-  const sample: { rowNo: number; cells: string[] }[] = [];
+  const sample: SourceRow[] = [];
   let source: Awaited<ReturnType<typeof openSource>>;
   let chosen: string | null;
   try {
@@ -103,7 +149,7 @@ export async function previewFile(
     );
     try {
       for await (const r of source.rows) {
-        sample.push({ rowNo: r.rowNo, cells: r.cells });
+        sample.push(r);
         if (sample.length >= rows) break;
       }
     } finally {
@@ -142,10 +188,7 @@ export async function previewFile(
       source.headers,
       sample.map((s) => s.cells),
     ),
-    sample: sample.map((s) => ({
-      rowNo: s.rowNo,
-      values: Object.fromEntries([...plan.index].map(([f, i]) => [f, mask(kind, f, shownCell(s.cells[i] ?? ''))])),
-    })),
+    sample: sample.map((s) => sampleRow(kind, plan.index, source.headers, s)),
     // What the import will run with: every field's column, and the fields the user chose to leave empty.
     mapping: {
       ...Object.fromEntries(Object.entries(userMapping).filter(([, h]) => h === '')),

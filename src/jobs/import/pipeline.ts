@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { z } from 'zod';
 import type { AppContext } from '../../http/context.js';
 import type { DB } from '../../db/schema.js';
 import { runScoped } from '../../db/scoped.js';
@@ -8,14 +7,7 @@ import type { Principal } from '../../db/audit-chain.js';
 import { encryptField } from '../../crypto/field.js';
 import type { Keys } from '../../crypto/keys.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
-import {
-  annualReportRow,
-  registryRow,
-  rosterRow,
-  type AnnualReportRow,
-  type RegistryRow,
-  type RosterRow,
-} from '../../domain/ledger/rows.js';
+import type { AnnualReportRow, RegistryRow, RosterRow } from '../../domain/ledger/rows.js';
 import { fastAnnualReport } from '../../domain/ledger/fast-rows.js';
 import { rosterKey, writeRosterBatch } from './writers/roster.js';
 import { FileKeys, keyHashOf } from './file-keys.js';
@@ -25,13 +17,14 @@ import { writeRegistryBatch, type IdentityChange, type Numbered } from './writer
 import { writeAnnualReportBatch } from './writers/annual-report.js';
 import { writeCreditBatch } from './writers/credit.js';
 import { auditExitEffects } from '../../features/exit/index.js';
-import { CREDIT_LISTS, creditRow, isCreditKind, type CreditRow } from '../../domain/ledger/credit-rows.js';
+import { CREDIT_LISTS, isCreditKind, type CreditRow } from '../../domain/ledger/credit-rows.js';
 import { followImportBatch } from '../../features/discovery/index.js';
 import { DEFAULT_LIMITS, SourceError, openSource, shownCell, type SourceLimits } from './sources.js';
 import { isConnectionError } from '../../db/connection.js';
 import { myLease, startHeartbeat } from './lease.js';
 import { StoredFileError, openPlain } from './stored-file.js';
 import { pickSheet } from './sheets.js';
+import { ROW_SCHEMAS, fillFromFile } from './row-check.js';
 import {
   AUTHORITY_HEADERS,
   STREET_HEADERS,
@@ -259,13 +252,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
         ? scopeNamed(places, v.countyCode, v.stationCode)
         : scopeNamed(places, v.uscc?.trim().toUpperCase().slice(2, 8), undefined);
     const placing = job.kind === 'registry' ? await stationsIn(db, job.scope_key) : null;
-    const schema: z.ZodType = {
-      registry: registryRow,
-      annual_report: annualReportRow,
-      roster: rosterRow,
-      abnormal_list: creditRow,
-      untrustworthy_list: creditRow,
-    }[job.kind];
+    const schema = ROW_SCHEMAS[job.kind];
     const headerOfField = new Map([...index].map(([f, i]) => [f, source.headers[i]]));
     const fields = [...index];
     // A row's cells by header, for the error report (a row without a problem cell has nothing to
@@ -277,27 +264,19 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     const colOf = (field: string) =>
       index.has(field) ? { header: source.headers[index.get(field)!], at: index.get(field)! } : null;
     const [countyCol, authorityCol, usccCol] = [colOf('countyCode'), colOf('authority'), colOf('uscc')];
-    /** Facts a row does not state but the file does: 个体工商户 files without a type column, rosters without 人员类别. */
+    /** Facts a row does not state but the file does (fillFromFile), and a registry row's county. */
     const prepare = (input: Record<string, string>, cells: string[]): Omit<Rejection, 'rowNo'> | null => {
-      if (job.kind === 'registry') {
-        if (!index.has('kind') && index.has('form')) input.kind = '个体工商户';
-        // One column for both codes ("统一社会信用代码/注册号"): a 15-digit value is a registration number.
-        if (input.uscc && !input.regNo && /^\d{15}$/.test(input.uscc.trim()))
-          [input.regNo, input.uscc] = [input.uscc.trim(), ''];
-        const r = counties!.resolve({
-          uploaderCounty,
-          column: countyCol ? { header: countyCol.header, value: cells[countyCol.at] ?? '' } : null,
-          authority: authorityCol ? { header: authorityCol.header, value: cells[authorityCol.at] ?? '' } : null,
-          uscc:
-            usccCol && input.uscc
-              ? { header: usccCol.header, value: input.uscc.replace(/\s/g, '').toUpperCase() }
-              : null,
-        });
-        if (!r.ok) return r;
-        input.countyCode = r.code;
-      } else if (job.kind === 'roster' && !index.has('membership') && index.has('confirmedOn')) {
-        input.membership = input.confirmedOn.trim() ? '正式党员' : '预备党员';
-      }
+      fillFromFile(job.kind, input, (f) => index.has(f));
+      if (job.kind !== 'registry') return null;
+      const r = counties!.resolve({
+        uploaderCounty,
+        column: countyCol ? { header: countyCol.header, value: cells[countyCol.at] ?? '' } : null,
+        authority: authorityCol ? { header: authorityCol.header, value: cells[authorityCol.at] ?? '' } : null,
+        uscc:
+          usccCol && input.uscc ? { header: usccCol.header, value: input.uscc.replace(/\s/g, '').toUpperCase() } : null,
+      });
+      if (!r.ok) return r;
+      input.countyCode = r.code;
       return null;
     };
 

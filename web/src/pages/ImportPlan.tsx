@@ -279,15 +279,26 @@ export function ImportPlan({
             rowKey="rowNo"
             pagination={false}
             dataSource={preview.sample}
-            title={() => '预览：前几行将这样导入'}
-            scroll={{ x: 900 }}
+            title={() => sampleTitle(preview.sample)}
+            scroll={{ x: 1100 }}
             data-testid="import-sample"
             columns={[
               { title: '行号', dataIndex: 'rowNo', width: 60 },
+              {
+                title: '预检',
+                key: 'problems',
+                width: 240,
+                render: (_: unknown, s: Preview['sample'][number]) => <SampleVerdict row={s} />,
+              },
               ...mappedFields.map((f) => ({
                 title: f.label,
                 key: f.field,
-                render: (_: unknown, s: Preview['sample'][number]) => s.values[f.field],
+                render: (_: unknown, s: Preview['sample'][number]) =>
+                  s.problems.some((p) => p.field === f.field) ? (
+                    <Typography.Text type="danger">{s.values[f.field] || '（空）'}</Typography.Text>
+                  ) : (
+                    s.values[f.field]
+                  ),
               })),
             ]}
           />
@@ -314,5 +325,36 @@ export function ImportPlan({
         </Button>
       </Space>
     </Card>
+  );
+}
+
+const sampleTitle = (sample: Preview['sample']) => {
+  const refused = sample.filter((s) => s.problems.length).length;
+  return `预览：前 ${sample.length} 行将这样导入${refused ? `（其中 ${refused} 行将被拒绝，原因见"预检"列；导入后可下载错误报告修正）` : ''}`;
+};
+
+/** A first row's verdict on its own values; its county and station are checked when it is imported. */
+function SampleVerdict({ row }: { row: Preview['sample'][number] }) {
+  if (!row.problems.length)
+    return (
+      <Tag color="green" title="所属县区、基层所在导入时核对">
+        格式无误
+      </Tag>
+    );
+  return (
+    <Space orientation="vertical" size={0}>
+      <Tag color="red">将被拒绝</Tag>
+      {row.problems.map((p) => (
+        <Typography.Paragraph
+          type="danger"
+          key={p.label}
+          style={{ margin: 0 }}
+          ellipsis={{ rows: 3, expandable: true, symbol: '展开' }}
+        >
+          {/* Most reasons name their column already (成立日期"2021-02-30"不是有效日期). */}
+          {p.reason.startsWith(p.label) ? p.reason : `${p.label}：${p.reason}`}
+        </Typography.Paragraph>
+      ))}
+    </Space>
   );
 }

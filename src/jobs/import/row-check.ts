@@ -1,0 +1,55 @@
+import type { z } from 'zod';
+import { annualReportRow, registryRow, rosterRow } from '../../domain/ledger/rows.js';
+import { creditRow } from '../../domain/ledger/credit-rows.js';
+import type { ImportKind } from './templates.js';
+
+/** Each kind's row schema (domain/ledger): what a row must be to be imported. */
+export const ROW_SCHEMAS: Record<ImportKind, z.ZodType> = {
+  registry: registryRow,
+  annual_report: annualReportRow,
+  roster: rosterRow,
+  abnormal_list: creditRow,
+  untrustworthy_list: creditRow,
+};
+
+/**
+ * Facts a row does not state but its file does: a 个体工商户 file has no type column, one column
+ * may hold both codes ("统一社会信用代码/注册号": a 15-digit value is a registration number), a
+ * roster without 人员类别 says 正式党员 by a 转正日期. Fills `input` in place.
+ */
+export function fillFromFile(
+  kind: ImportKind,
+  input: Record<string, string>,
+  mapped: (field: string) => boolean,
+): void {
+  if (kind === 'registry') {
+    if (!mapped('kind') && mapped('form')) input.kind = '个体工商户';
+    if (input.uscc && !input.regNo && /^\d{15}$/.test(input.uscc.trim()))
+      [input.regNo, input.uscc] = [input.uscc.trim(), ''];
+  } else if (kind === 'roster' && !mapped('membership') && mapped('confirmedOn')) {
+    input.membership = input.confirmedOn.trim() ? '正式党员' : '预备党员';
+  }
+}
+
+/** A registry row's place (county, station) is judged by the import against the jurisdiction tree. */
+const PLACE_FIELDS = new Set(['countyCode', 'stationCode']);
+
+export type RowCheck = { problems: { field: string; reason: string }[]; read: Record<string, unknown> | null };
+
+/**
+ * A row judged on its own values, as the import's schema would (its place aside): the first
+ * problem of each field, or the values as they will be stored. For the preview of a file.
+ */
+export function checkRow(kind: ImportKind, input: Record<string, string>): RowCheck {
+  const station = input.stationCode?.trim() ?? '';
+  const probe =
+    kind === 'registry' ? { ...input, countyCode: /^\d{9}$/.test(station) ? station.slice(0, 6) : '000000' } : input;
+  const r = ROW_SCHEMAS[kind].safeParse(probe);
+  if (r.success) return { problems: [], read: r.data as Record<string, unknown> };
+  const problems = new Map<string, string>();
+  for (const issue of r.error.issues) {
+    const field = String(issue.path[0] ?? '');
+    if (!PLACE_FIELDS.has(field) && !problems.has(field)) problems.set(field, issue.message);
+  }
+  return { problems: [...problems].map(([field, reason]) => ({ field, reason })), read: null };
+}

@@ -465,8 +465,11 @@ function twoRowHeader(upper: string[], lower: string[]): string[] | null {
   return [...grouped.values()].some((n) => n >= 2) ? names : null;
 }
 
-/** How many of the first non-blank records may stand above the header (a title such as "2024年市场主体登记信息表", a date line). */
-const HEADER_SEARCH = 10;
+/**
+ * How many of the first non-blank records may stand above the header: a title ("2024年市场主体登记信息表"),
+ * a date line, a template's 填表说明 of a dozen numbered lines and more.
+ */
+const HEADER_SEARCH = 30;
 
 /**
  * Finds the header (the best-scoring of the first records; title rows above it are skipped),

@@ -106,6 +106,18 @@ describe('text exports', () => {
     ]);
   });
 
+  it("finds the header below a template's filling notes (填表说明, a dozen lines and more)", async () => {
+    const notes = [
+      '党员信息采集表',
+      '填表说明：',
+      ...Array.from({ length: 14 }, (_, i) => `${i + 1}. 第 ${i + 1} 条说明，请按要求填写。`),
+    ];
+    const text = [...notes, '', '统一社会信用代码,名称,住所', '92320102MA1PX7EB3T,张三水果店,长江路 1 号'].join('\r\n');
+    const a = await read('说明.csv', iconv.encode(text, 'gbk'));
+    expect(a.headerRowNo).toBe(notes.length + 2);
+    expect(a.rows).toEqual([{ rowNo: notes.length + 3, cells: ['92320102MA1PX7EB3T', '张三水果店', '长江路 1 号'] }]);
+  });
+
   it('reads a two-row header (法定代表人 and 联络员 over 姓名, 证件号码, 联系电话) as the names it makes', async () => {
     const text = [
       '统一社会信用代码,企业名称,法定代表人,,,联络员,,,登记状态',

@@ -47,13 +47,14 @@ export function numberCellText(n: number): string {
 
 /**
  * Dates as people and systems write them: 2019-05-01, 2019/5/1, 2019.5.1, 2019年5月1日,
- * 20190501, 2019-05-01 00:00:00, 2019-05-01T00:00:00. Returns YYYY-MM-DD text for the row schema
- * to check, or the input unchanged when it is none of these.
+ * 20190501, 2019-05-01 00:00:00, 2019-05-01T00:00:00, and as a Chinese Excel saves a date cell's
+ * long formats to CSV: 2019年5月1日 星期三, 2019/5/1 下午 2:30:00. Returns YYYY-MM-DD text for the
+ * row schema to check, or the input unchanged when it is none of these.
  */
 export function normaliseDateText(v: string): string {
   const s = toHalfWidth(v).trim();
   const m =
-    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(
+    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?(?:(?:\s*[上下]午\s*|\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(
       s,
     ) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s);
   if (!m) return s;

@@ -7,6 +7,7 @@ import { CountyResolver, type County } from './county.js';
 import { parseIndustryText, DIVISIONS, SECTIONS } from '../ledger/industry.js';
 import {
   contactPhoneField,
+  phoneField,
   representativeIdField,
   idNumberField,
   entityStatusField,
@@ -257,6 +258,8 @@ describe('联系电话 in registry extracts', () => {
   it.each([
     ['13912345678', '13912345678'],
     ['+86 139 1234 5678', '13912345678'],
+    ['0086-139-1234-5678', '13912345678'],
+    ['8613912345678', '13912345678'],
     ['１３９１２３４５６７８', '13912345678'],
     ['025-83456789', '025-83456789'],
     ['(025)83456789', '025-83456789'],
@@ -271,6 +274,10 @@ describe('联系电话 in registry extracts', () => {
     ['025-83456789，025-83456790', '025-83456789'],
   ])('"%s" → %s', (input, want) => {
     expect(contactPhoneField.parse(input)).toBe(want);
+  });
+  it('reads a mobile with the country code written any way (+86, 86, 0086) in the other phone fields too', () => {
+    for (const v of ['+86 13912345678', '8613912345678', '0086 139 1234 5678'])
+      expect(phoneField.parse(v), v).toBe('13912345678');
   });
   it.each(['12345', '1391234567', '无', '025-123'])('refuses "%s", saying what would do', (input) => {
     expect(contactPhoneField.safeParse(input).error?.issues[0].message).toMatch(/^联系电话应为手机号.*或固定电话/);

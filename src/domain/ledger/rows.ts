@@ -144,9 +144,12 @@ export const idNumberField = identifier('身份证号', parseIdNumber).transform
   sex: r.sex,
 }));
 
+/** A mobile number without China's country code, written +86, 86 or 0086 before it. */
+const withoutCountryCode = (v: string) => v.replace(/^(?:\+|00)?86(?=1\d{10}$)/, '');
+
 export const phoneField = z.string().transform((input, ctx) => {
   const { value, fullWidth } = normaliseCode(input);
-  const v = value.replace(/^\+?86/, '');
+  const v = withoutCountryCode(value);
   if (!MOBILE.test(v)) {
     ctx.addIssue({
       code: 'custom',
@@ -171,9 +174,7 @@ export const contactPhoneField = z.string().transform((input, ctx) => {
   // code (no spaces or hyphens: the area code is told by its length).
   const numbers = [text, ...text.split(/[/,;、，；]+|(?<=\d)或(?=\d)/), ...text.split(/\s+/)]
     // An extension after a hyphen (025-83456789-801) is one with 转: normaliseCode drops hyphens.
-    .map((n) =>
-      normaliseCode(n.replace(/(?<=(?:^|\D)[2-9]\d{6,7})-(?=\d{1,6}$)/, '转')).value.replace(/^\+?86(?=1)/, ''),
-    )
+    .map((n) => withoutCountryCode(normaliseCode(n.replace(/(?<=(?:^|\D)[2-9]\d{6,7})-(?=\d{1,6}$)/, '转')).value))
     .filter(Boolean);
   const mobile = numbers.find((n) => MOBILE.test(n));
   if (mobile) return mobile;
@@ -528,7 +529,7 @@ export const rosterRow = z.object({
     )
     .transform((v) => v ?? 'normal'),
   phone: opt(z.string().trim()).transform((v) => {
-    const p = v ? normaliseCode(v).value.replace(/^\+?86/, '') : undefined;
+    const p = v ? withoutCountryCode(normaliseCode(v).value) : undefined;
     return p && MOBILE.test(p) ? p : undefined;
   }),
   occupation: optionalText(60, '职业'),

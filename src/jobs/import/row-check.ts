@@ -31,9 +31,6 @@ export function fillFromFile(
   }
 }
 
-/** A registry row's place (county, station) is judged by the import against the jurisdiction tree. */
-const PLACE_FIELDS = new Set(['countyCode', 'stationCode']);
-
 export type RowCheck = { problems: { field: string; reason: string }[]; read: Record<string, unknown> | null };
 
 /**
@@ -41,6 +38,8 @@ export type RowCheck = { problems: { field: string; reason: string }[]; read: Re
  * problem of each field, or the values as they will be stored. For the preview of a file.
  */
 export function checkRow(kind: ImportKind, input: Record<string, string>): RowCheck {
+  // A registry row's county is found by the import (from its column, 登记机关 or code) against the
+  // tree: here it is its station's, so a station code is still checked for its form.
   const station = input.stationCode?.trim() ?? '';
   const probe =
     kind === 'registry' ? { ...input, countyCode: /^\d{9}$/.test(station) ? station.slice(0, 6) : '000000' } : input;
@@ -49,7 +48,7 @@ export function checkRow(kind: ImportKind, input: Record<string, string>): RowCh
   const problems = new Map<string, string>();
   for (const issue of r.error.issues) {
     const field = String(issue.path[0] ?? '');
-    if (!PLACE_FIELDS.has(field) && !problems.has(field)) problems.set(field, issue.message);
+    if (field !== 'countyCode' && !problems.has(field)) problems.set(field, issue.message);
   }
   return { problems: [...problems].map(([field, reason]) => ({ field, reason })), read: null };
 }

@@ -337,7 +337,7 @@ const sampleTitle = (sample: Preview['sample']) => {
 function SampleVerdict({ row }: { row: Preview['sample'][number] }) {
   if (!row.problems.length)
     return (
-      <Tag color="green" title="所属县区、基层所在导入时核对">
+      <Tag color="green" title="所属县区、基层所及文件内的重复在导入时核对">
         格式无误
       </Tag>
     );

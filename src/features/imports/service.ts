@@ -79,13 +79,17 @@ const mask = (kind: ImportKind, field: string, v: string) =>
           : maskIdNumber(v.replace(/\s/g, ''));
 
 type SourceRow = { rowNo: number; cells: string[]; bad?: { index: number; reason: string } };
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * A value shown as it will be stored rather than as written: a date (43586, 2019年5月1日) and a phone
+ * (025-84561234-801, 0086 139…); words (存续, 个体工商户) stay as written, their stored codes mean nothing to a clerk.
+ */
+const shownAsStored = (field: string, stored: string) => /^\d{4}-\d{2}-\d{2}$/.test(stored) || /phone/i.test(field);
 
 /**
- * One of the first rows as the import will take it: its cells by field (masked; a date as it will
- * be stored, not as the file writes it: 43586, 2019年5月1日) and what would refuse it, judged on the
- * row alone (checkRow: its county and station are found by the import). A value the preview masks
- * is masked in the reasons too.
+ * One of the first rows as the import will take it: its cells by field (masked; dates and phones as
+ * they will be stored, see shownAsStored) and what would refuse it, judged on the
+ * row alone (checkRow: its county is found by the import). A reason quotes its own field's value,
+ * so a value the preview masks is masked there too.
  */
 function sampleRow(
   kind: ImportKind,
@@ -97,28 +101,30 @@ function sampleRow(
   const label = (field: string) =>
     (index.has(field) && headers[index.get(field)!]) ||
     (TEMPLATES[kind].columns.find((c) => c.field === field)?.header ?? field);
+  const raw = (field: string) => shownCell(row.cells[index.get(field) ?? -1] ?? '');
   const input = Object.fromEntries([...index].map(([f, i]) => [f, row.cells[i] ?? '']));
   fillFromFile(kind, input, (f) => index.has(f));
   const { problems, read } = checkRow(kind, input);
   const values: Record<string, string> = {};
-  const hide: [string, string][] = [];
-  for (const [f, i] of index) {
-    const cell = shownCell(row.cells[i] ?? '');
+  for (const f of index.keys()) {
     const stored = read?.[f];
-    const shown = mask(kind, f, typeof stored === 'string' && ISO_DATE.test(stored) ? stored : cell);
-    values[f] = shown;
-    if (shown !== cell && cell.trim()) hide.push([cell.trim(), shown]);
+    values[f] = mask(kind, f, typeof stored === 'string' && shownAsStored(f, stored) ? stored : raw(f));
   }
-  const masked = (reason: string) => hide.reduce((r, [v, m]) => r.replaceAll(v, m), reason);
-  const refused = row.bad
-    ? [{ field: '', label: headers[row.bad.index] || `第${row.bad.index + 1}列`, reason: row.bad.reason }]
-    : [];
+  const unreadable = row.bad && {
+    field: [...index].find(([, i]) => i === row.bad!.index)?.[0] ?? '',
+    label: headers[row.bad.index] || `第${row.bad.index + 1}列`,
+    reason: row.bad.reason,
+  };
   return {
     rowNo: row.rowNo,
     values,
     problems: [
-      ...refused,
-      ...problems.map((p) => ({ field: p.field, label: label(p.field), reason: masked(p.reason) })),
+      ...(unreadable ? [unreadable] : []),
+      ...problems.map((p) => ({
+        field: p.field,
+        label: label(p.field),
+        reason: raw(p.field).trim() ? p.reason.replaceAll(raw(p.field).trim(), values[p.field]) : p.reason,
+      })),
     ],
   };
 }

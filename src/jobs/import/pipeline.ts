@@ -265,8 +265,9 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       index.has(field) ? { header: source.headers[index.get(field)!], at: index.get(field)! } : null;
     const [countyCol, authorityCol, usccCol] = [colOf('countyCode'), colOf('authority'), colOf('uscc')];
     /** Facts a row does not state but the file does (fillFromFile), and a registry row's county. */
+    const mapped = (field: string) => index.has(field);
     const prepare = (input: Record<string, string>, cells: string[]): Omit<Rejection, 'rowNo'> | null => {
-      fillFromFile(job.kind, input, (f) => index.has(f));
+      fillFromFile(job.kind, input, mapped);
       if (job.kind !== 'registry') return null;
       const r = counties!.resolve({
         uploaderCounty,

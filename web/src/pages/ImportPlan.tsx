@@ -344,10 +344,10 @@ function SampleVerdict({ row }: { row: Preview['sample'][number] }) {
   return (
     <Space orientation="vertical" size={0}>
       <Tag color="red">将被拒绝</Tag>
-      {row.problems.map((p) => (
+      {row.problems.map((p, i) => (
         <Typography.Paragraph
           type="danger"
-          key={p.label}
+          key={i}
           style={{ margin: 0 }}
           ellipsis={{ rows: 3, expandable: true, symbol: '展开' }}
         >

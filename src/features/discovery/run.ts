@@ -405,9 +405,12 @@ async function writeLinks(db: Scoped['db'], links: DerivedLink[]): Promise<LinkC
       db,
     );
   // Links already on file (unchanged, just updated, or the staff's) conflict and are left alone.
+  // In entity order: each link's foreign-key checks (its entity, its role) and the coverage rows it
+  // flips then walk those tables' pages in order instead of at random (exact links at 5M: 83 → 68 s).
   const added =
     await sql`INSERT INTO member_link (member_id, entity_person_id, entity_id, method, score, levels, scope_key)
     SELECT d.member_id, d.entity_person_id, d.entity_id, d.method, d.score, d.levels, d.scope_key FROM discovery_part d
+    ORDER BY d.entity_id, d.entity_person_id
     ON CONFLICT DO NOTHING`.execute(db);
   await sql`DROP TABLE pg_temp.discovery_part`.execute(db);
   return {

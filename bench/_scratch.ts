@@ -107,8 +107,8 @@ export async function copyDatabase(from: string, to: string) {
     throw new Error('--from-loaded needs DATABASE_URL and a kept bench database');
   const t0 = performance.now();
   await adminQuery(url, `CREATE DATABASE ${to} TEMPLATE ${from}`);
-  // The copy's pages are written back before anything is timed on it: at 5M (20 GB) a run started
-  // at once shared the disk with that writeback (discovery 247 s, 198 s in the next run).
+  // The copy's pages are written back before anything is timed on it, not beside the timed run
+  // (at 5M the copy is 20 GB; discovery right after one took 174–247 s).
   await adminQuery(url, 'CHECKPOINT').catch((err: Error) =>
     console.log(`no CHECKPOINT after the copy: ${err.message}`),
   );

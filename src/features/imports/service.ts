@@ -120,11 +120,14 @@ function sampleRow(
     values,
     problems: [
       ...(unreadable ? [unreadable] : []),
-      ...problems.map((p) => ({
-        field: p.field,
-        label: label(p.field),
-        reason: raw(p.field).trim() ? p.reason.replaceAll(raw(p.field).trim(), values[p.field]) : p.reason,
-      })),
+      ...problems.map((p) => {
+        const written = raw(p.field).trim();
+        return {
+          field: p.field,
+          label: label(p.field),
+          reason: written ? p.reason.replaceAll(written, values[p.field]) : p.reason,
+        };
+      }),
     ],
   };
 }

@@ -87,6 +87,35 @@ describe('text exports', () => {
     expect(r.rows.map((x) => x.cells)).toEqual([['92320102MA1PX7EB3T', '张三\t水果店', '长江路 1 号']]);
   });
 
+  it("reads semicolon and vertical-bar exports, and Excel's sep= line, by the delimiter that splits every row alike", async () => {
+    const semi = await read(
+      '欧洲区域设置.csv',
+      Buffer.from('sep=;\r\n统一社会信用代码;名称;住所\r\n92320102MA1PX7EB3T;张三水果店;长江路 1 号, 2 楼\r\n'),
+    );
+    expect(semi.headers).toEqual(['统一社会信用代码', '名称', '住所']);
+    expect(semi.rows.map((x) => x.cells)).toEqual([['92320102MA1PX7EB3T', '张三水果店', '长江路 1 号, 2 楼']]);
+    const bar = [
+      '统一社会信用代码|名称|住所|经营范围',
+      '92320102MA1PX7EB3T|张三水果店|长江路 1 号,2 楼|水果,干果,蔬菜零售',
+      '92320102MA1PX7EB4R|李四超市|中山路 2 号|日用百货,食品销售,烟草制品零售,预包装食品',
+    ].join('\r\n');
+    const b = await read('交换库导出.txt', iconv.encode(`${bar}\r\n`, 'gbk'));
+    expect(b.rows.map((x) => x.cells[3])).toEqual(['水果,干果,蔬菜零售', '日用百货,食品销售,烟草制品零售,预包装食品']);
+    // Semicolons in 经营范围 (more of them than commas) do not make a comma CSV a semicolon one.
+    const scope = [
+      '统一社会信用代码,名称,经营范围',
+      '92320102MA1PX7EB3T,张三水果店,水果;干果;蔬菜;粮油;零售',
+      '92320102MA1PX7EB4R,李四超市,日用百货;食品',
+      '92320102MA1PX7EB5P,王五面馆,餐饮服务;食品销售;烟草;酒类',
+    ].join('\n');
+    const c = await read('经营范围.csv', Buffer.from(`${scope}\n`));
+    expect(c.rows.map((x) => x.cells[2])).toEqual([
+      '水果;干果;蔬菜;粮油;零售',
+      '日用百货;食品',
+      '餐饮服务;食品销售;烟草;酒类',
+    ]);
+  });
+
   it('numbers rows as Excel shows the file: blank lines are rows, a quoted line break is not', async () => {
     const title = '2024年市场主体登记信息表\r\n\r\n统一社会信用代码,名称,住所\r\n';
     const plain = `${title}92320102MA1PX7EB3T,张三水果店,长江路 1 号\r\n\r\n\r\n92320102MA1PX7EB4R,李四超市,中山路 2 号\r\n`;

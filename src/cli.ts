@@ -289,6 +289,7 @@ type JobFigures = {
   bytes_read: number;
   file_bytes: number;
   error: string | null;
+  footer?: string | null;
 };
 type RejectedRow = { row_no: number; col: string | null; value: string | null; reason: string };
 
@@ -334,9 +335,14 @@ function importOutcome(file: string, j: JobFigures, rejections: RejectedRow[]) {
     );
     process.stdout.write(`有 ${j.rows_rejected} 行未导入，原因见 ${out}\n`);
   }
+  reportOutcome(j);
+}
+
+/** The last lines of an import on the terminal (and the exit code): its figures, the footer it skipped, or why it stopped. */
+function reportOutcome(j: JobFigures) {
   process.stdout.write(
     j.status === 'done'
-      ? `导入完成：读取 ${j.rows_read} 行，接受 ${j.rows_accepted}，拒绝 ${j.rows_rejected}，变更 ${j.rows_changed}\n`
+      ? `导入完成：读取 ${j.rows_read} 行，接受 ${j.rows_accepted}，拒绝 ${j.rows_rejected}，变更 ${j.rows_changed}\n${j.footer ? `${j.footer}\n` : ''}`
       : `导入未完成：${j.error}\n`,
   );
   if (j.status !== 'done') process.exitCode = 1;
@@ -711,12 +717,7 @@ imports
       process.stdout.write(`重新导入：新任务 #${n.id}…\n`);
       await runImportJob(ctx, n.id);
       const done = await ctx.db.selectFrom('import_job').selectAll().where('id', '=', n.id).executeTakeFirstOrThrow();
-      process.stdout.write(
-        done.status === 'done'
-          ? `导入完成：读取 ${done.rows_read} 行，接受 ${done.rows_accepted}，拒绝 ${done.rows_rejected}，变更 ${done.rows_changed}\n`
-          : `导入未完成：${done.error}\n`,
-      );
-      if (done.status !== 'done') process.exitCode = 1;
+      reportOutcome(done);
     }, 'imports rerun'),
   );
 

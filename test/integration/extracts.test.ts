@@ -29,6 +29,7 @@ const FILES = [
   'duplicate-headers.csv',
   'long-field.csv',
   'xlsx-renamed.csv',
+  'registry-exchange.gb18030.txt',
   'annual-report.utf8bom.csv',
   'roster.xlsx',
   'roster-web-export.xls',
@@ -163,6 +164,7 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     }
     expect(job.rows_accepted).toBe(accepted.length);
     expect(job.rows_read).toBe(exp.rows.length);
+    expect(job.footer).toBe(exp.footer ?? null);
     for (const r of accepted) {
       if (!r.accepted) continue;
       if (exp.kind === 'registry') {

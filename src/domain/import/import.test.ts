@@ -4,6 +4,7 @@ import { planColumns, looksSensitive, type FieldSpec } from './plan.js';
 import { parseEntityType, ENTITY_TYPES } from './entity-types.js';
 import { normaliseCode, normaliseDateText, numberCellText, SCIENTIFIC } from './normalise.js';
 import { CountyResolver, type County } from './county.js';
+import { footerText } from './footer.js';
 import { parseIndustryText, DIVISIONS, SECTIONS } from '../ledger/industry.js';
 import {
   contactPhoneField,
@@ -395,5 +396,22 @@ describe('county derivation', () => {
       col: '登记机关',
       reason: expect.stringMatching(/无法确定所属县区：文件没有"所属县区代码"列.*不能对应.*110101 不是您辖区内的县区/),
     });
+  });
+});
+
+describe('footerText', () => {
+  it('reads totals, signatures and dates under a table as its footer, keeping the text as written', () => {
+    expect(footerText(['合计：1,003 户', '', ''])).toBe('合计：1,003 户');
+    expect(footerText(['', '共 1003 条记录'])).toBe('共 1003 条记录');
+    expect(footerText(['制表人：张三', '审核人：李四', '填报日期：2024年3月1日'])).toBe(
+      '制表人：张三 审核人：李四 填报日期：2024年3月1日',
+    );
+    expect(footerText(['总  计', '', '1234'])).toBe('总  计 1234');
+  });
+  it('does not take a data row for one: a name, an identifier, a blank row', () => {
+    expect(footerText(['92320102MA1PX7EB3T', '合计水果店'])).toBeNull();
+    expect(footerText(['合计', '92320102MA1PX7EB3T'])).toBeNull();
+    expect(footerText(['制表厂', '个人经营'])).toBeNull();
+    expect(footerText(['', ' '])).toBeNull();
   });
 });

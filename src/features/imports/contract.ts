@@ -121,6 +121,8 @@ export const importJob = z.object({
   rowsPerSecond: z.number().nullable(),
   etaSeconds: z.number().nullable(),
   error: z.string().nullable(),
+  /** The footer rows (合计, 制表人：…) under the last data row that were skipped, named; null when none. */
+  footer: z.string().nullable(),
   createdAt: timestamp,
   startedAt: timestamp.nullable(),
   finishedAt: timestamp.nullable(),

@@ -55,6 +55,7 @@ function baseJob(j: Selectable<ImportJobTable>) {
     rowsPerSecond: rate,
     etaSeconds: eta,
     error: j.error,
+    footer: j.footer,
     createdAt: j.created_at,
     startedAt: j.started_at,
     finishedAt: j.finished_at,
@@ -184,6 +185,7 @@ export async function localJobStatus(db: Kysely<DB>, id: number) {
       'bytes_read',
       'file_bytes',
       'error',
+      'footer',
     ])
     .where('id', '=', id)
     .executeTakeFirst();

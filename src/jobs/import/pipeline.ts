@@ -19,6 +19,7 @@ import { writeCreditBatch } from './writers/credit.js';
 import { auditExitEffects } from '../../features/exit/index.js';
 import { CREDIT_LISTS, isCreditKind, type CreditRow } from '../../domain/ledger/credit-rows.js';
 import { followImportBatch } from '../../features/discovery/index.js';
+import { footerNote } from '../../domain/import/footer.js';
 import { DEFAULT_LIMITS, SourceError, openSource, shownCell, type SourceLimits } from './sources.js';
 import { isConnectionError } from '../../db/connection.js';
 import { myLease, startHeartbeat } from './lease.js';
@@ -209,7 +210,14 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
   };
   await db
     .updateTable('import_job')
-    .set({ status: 'running', started_at: new Date(), error: null, lease_owner: myLease(), heartbeat_at: new Date() })
+    .set({
+      status: 'running',
+      started_at: new Date(),
+      error: null,
+      footer: null,
+      lease_owner: myLease(),
+      heartbeat_at: new Date(),
+    })
     .where('id', '=', jobId)
     .execute();
   const heartbeat = startHeartbeat(db, jobId);
@@ -428,7 +436,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     await writing;
     // PGlite has no autovacuum: refresh the planner's statistics after a bulk change.
     if (totals.changed > 0) await sql`ANALYZE ${sql.raw(WRITTEN[job.kind])}`.execute(db);
-    await finish(ctx, jobId, who, 'done', null, totals);
+    await finish(ctx, jobId, who, 'done', null, totals, footerNote(source.footer()));
   } catch (err) {
     // Not the job's fault: it stays 'running' under this process's lease for the caller to hand
     // back (or, if this process dies, for the next one to end as interrupted).
@@ -658,12 +666,13 @@ async function finish(
   status: 'done' | 'failed' | 'cancelled',
   error: string | null,
   totals: { read: number; accepted: number; rejected: number; changed: number },
+  footer: string | null = null,
 ) {
   await runScoped(ctx.db, who, async ({ db, audit }) => {
     await db.deleteFrom('import_key').where('job_id', '=', jobId).execute();
     await db
       .updateTable('import_job')
-      .set({ status, error, finished_at: new Date(), lease_owner: null })
+      .set({ status, error, footer, finished_at: new Date(), lease_owner: null })
       .where('id', '=', jobId)
       .execute();
     audit({

@@ -5,6 +5,7 @@ import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { DEFAULT_ZIP_LIMITS, ZipRefused, guardZip } from './zip-guard.js';
 import { excelTextLiteral, numberCellText } from '../../domain/import/normalise.js';
+import { footerText } from '../../domain/import/footer.js';
 import { LegacyReadError, legacyKind, legacyRecords } from './legacy.js';
 import { WorkbookUnreadable, formulaResult, openWorkbook, type Workbook } from './workbook.js';
 import { mergeFiller } from './merges.js';
@@ -24,8 +25,11 @@ export type Source = {
   bytesRead: () => number;
   format: SourceFormat;
   encoding: TextEncoding | null;
+  /** The rows under the last data row that read as the table's footer (合计, 制表人：…): not data, not read; known once the rows are. */
+  footer: () => FooterRow[];
   /** Stops reading (a preview reads only the first rows). */ close: () => void;
 };
+export type FooterRow = { rowNo: number; text: string };
 
 export class SourceError extends Error {}
 
@@ -501,6 +505,8 @@ function twoRowHeader(upper: string[], lower: string[]): string[] | null {
  * a date line, a template's 填表说明 of a dozen numbered lines and more.
  */
 const HEADER_SEARCH = 30;
+/** More footer-like rows in a row than a footer has are data (a file that is all 合计 rows is refused row by row, not skipped). */
+const MAX_FOOTER = 20;
 
 /**
  * Finds the header (the best-scoring of the first records; title rows above it are skipped),
@@ -557,25 +563,32 @@ async function withHeaders(
       `表头有重复的列名：${dup.map(([h, at]) => `"${h}"（第 ${at.join('、')} 列）`).join('；')}。请删除或改名后重新上传，以免数据取错列`,
     );
   const rest = head.slice(best.i + 1);
+  // Footer-like rows wait here: a data row after them makes them data (refused or not as such), the end makes them the footer.
+  let pending: FooterRow[] = [];
+  let held: SourceRow[] = [];
   async function* rows(): AsyncGenerator<SourceRow> {
     let rowNo = headerRowNo;
-    const emit = (cells: string[]): SourceRow | null => {
+    const emit = function* (cells: string[]): Generator<SourceRow> {
       rowNo++;
       if (rowNo - headerRowNo > limits.maxRows) throw new SourceError(`文件超过 ${limits.maxRows} 行上限`);
-      if (cells.every((c) => c.trim() === '')) return null;
+      if (cells.every((c) => c.trim() === '')) return;
       const text = cells.map(excelTextLiteral);
-      return { rowNo, cells: text, bad: cellProblem(text, max, format) };
+      const row = { rowNo, cells: text, bad: cellProblem(text, max, format) };
+      const footer = footerText(text);
+      if (footer !== null && held.length < MAX_FOOTER) {
+        pending.push({ rowNo, text: footer });
+        held.push(row);
+        return;
+      }
+      yield* held;
+      [pending, held] = [[], []];
+      yield row;
     };
-    for (const cells of rest) {
-      const r = emit(cells);
-      if (r) yield r;
-    }
-    for await (const cells of records) {
-      const r = emit(cells);
-      if (r) yield r;
-    }
+    for (const cells of rest) yield* emit(cells);
+    for await (const cells of records) yield* emit(cells);
   }
-  return { headers, headerRowNo, rows: rows(), bytesRead: bytes, format, encoding, close };
+  const footer = () => pending;
+  return { headers, headerRowNo, rows: rows(), bytesRead: bytes, format, encoding, footer, close };
 }
 
 /**

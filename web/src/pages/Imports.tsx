@@ -115,6 +115,13 @@ export default function Imports() {
           </Typography.Text>
         </div>
       )}
+      {j.footer && (
+        <div>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid={`footer-${j.id}`}>
+            {j.footer}
+          </Typography.Text>
+        </div>
+      )}
     </div>
   );
   const ops = (j: Job) => (

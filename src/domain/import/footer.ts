@@ -1,0 +1,31 @@
+import { toHalfWidth } from './normalise.js';
+
+/**
+ * What hand-kept sheets and system exports put under their last row: a total ("合计：1,003 户",
+ * "共 1003 条记录"), the signatures ("制表人：张三  审核人：李四"), the date it was made
+ * ("填报日期：2024年3月1日", "导出时间：…"). Each starts its first filled cell.
+ */
+const FOOTER =
+  /^(?:[合总共]\s*计|小\s*计|共\s*[\d,]+\s*(?:条|户|行|家|人|个|名|项|条记录)|(?:制表|填表|填报|审核|审批|负责|单位负责|统计负责|经办|打印|导出|复核)人?\s*[:：]|(?:制表|填表|填报|打印|导出|统计|报送)(?:日期|时间)\s*[:：]|(?:制表|填报|填表)单位\s*[:：]?)/;
+
+/** An identifier (USCC, ID number, registration number) a footer never holds. */
+const IDENTIFIER = /[0-9A-Z]{15,18}/;
+
+/**
+ * The text of a record that reads as a table's footer, else null. Only a guess from the record
+ * alone: the import skips such records only after the last data row (see sources.ts), so a
+ * data row that happens to start so is still read as one.
+ */
+export function footerText(cells: string[]): string | null {
+  const filled = cells.map((c) => c.trim()).filter((c) => c !== '');
+  const plain = filled.map((c) => toHalfWidth(c).replace(/\s/g, '').toUpperCase());
+  if (!filled.length || !FOOTER.test(toHalfWidth(filled[0])) || plain.some((c) => IDENTIFIER.test(c))) return null;
+  return filled.join(' ').slice(0, 200);
+}
+
+/** What a finished job says of the footer it skipped. */
+export function footerNote(rows: { rowNo: number; text: string }[]): string | null {
+  if (!rows.length) return null;
+  const named = rows.map((r) => `第 ${r.rowNo} 行"${r.text}"`).join('、');
+  return `表尾 ${rows.length} 行不是数据，未导入：${named}`;
+}

@@ -11,7 +11,7 @@ import { previewFile } from '../../src/features/imports/service.js';
 import { TEMPLATES } from '../../src/jobs/import/templates.js';
 import { VOCABULARY } from '../../src/domain/import/vocabulary.js';
 import { decryptField } from '../../src/crypto/field.js';
-import { uscc, type Outcome } from '../fixtures/extracts/generate.js';
+import { id, uscc, type Outcome } from '../fixtures/extracts/generate.js';
 
 /**
  * The extract corpus (test/fixtures/extracts, written by its generate.ts): files shaped like what
@@ -102,11 +102,14 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
         '姓名,公民身份号码,人员类别,入党日期,转正日期,所在党支部',
         '周一,320102198808081317,正式党员,2010年7月,43586,第一党支部',
         '吴二,320102199001011234,正式党员,二〇一〇年,2011-07-01,第一党支部',
+        `郑三,${id('320102', '19900202', '123')},党员,2010-07-01,2011-07-01,第一党支部`,
       ].join('\n'),
     );
     const p = await previewFile(t.ctx.keys, 'roster', 'u1', f, 'roster.csv', {});
-    expect(p.sample.map((s) => s.problems.map((x) => x.label))).toEqual([[], ['入党日期']]);
+    expect(p.sample.map((s) => s.problems.map((x) => x.label))).toEqual([[], ['入党日期'], ['人员类别']]);
     expect(p.sample[1].problems[0].reason).not.toContain('二〇一〇年'); // a party fact: only "filled" is shown
+    // Only the quoted value is masked: the options it is part of (正式党员) still read.
+    expect(p.sample[2].problems[0].reason).toMatch(/^党员类别"（已填写）"无法识别，可填：正式党员、/);
     expect(p.sample[0].values.idNumber).not.toContain('19880808');
 
     const g = path.join(path.dirname(f), 'registry.csv');
@@ -318,6 +321,33 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
         { name: '预备乙', membership: 'probationary' },
       ]),
     );
+  });
+
+  it("takes a hand-kept roster's 出生年月 (1980.03) to the month: the key tells two namesakes apart, no day is made up", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-roster-'));
+    const file = path.join(dir, '花名册.csv');
+    fs.writeFileSync(
+      file,
+      [
+        '姓名,性别,出生年月,人员类别,入党时间,所在党支部',
+        '同名丙,男,1980.03,正式党员,2005.07,某支部',
+        '同名丙,男,1985年6月,正式党员,2009.07,某支部',
+        '同名丁,女,1979-02-30,正式党员,2005.07,某支部',
+      ].join('\r\n'),
+    );
+    const { job, rejections } = await importFile(t, 'roster', file, users['320102']);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 2, rows_rejected: 1 });
+    expect(rejections.map((r) => [r.row_no, r.col])).toEqual([[4, '出生年月']]);
+    const rows = (
+      await sql<{ birth: string | null; sex: string }>`
+        SELECT p.birth_date::text AS birth, p.sex FROM member m JOIN person p ON p.id = m.person_id WHERE p.name = '同名丙'`.execute(
+        t.db,
+      )
+    ).rows;
+    expect(rows).toEqual([
+      { birth: null, sex: 'male' },
+      { birth: null, sex: 'male' },
+    ]);
   });
 
   it("reads the roster's dates from date cells and its full-width ID", async () => {

@@ -16,6 +16,7 @@ import {
   usccField,
   dateField,
   monthOrDateField,
+  birthField,
   annualReportRow,
 } from '../ledger/rows.js';
 import { idCheckChar } from '../identifiers/id-number.js';
@@ -311,6 +312,15 @@ describe('roster dates given to the month', () => {
   });
   it('still refuses a month that is none', () => {
     expect(monthOrDateField('入党日期').safeParse('2010.13').success).toBe(false);
+  });
+  it('keeps 出生年月 to the month, never a made-up day', () => {
+    expect(birthField('出生日期').parse('1980.03')).toBe('1980-03');
+    expect(birthField('出生日期').parse('1980年3月12日')).toBe('1980-03-12');
+    expect(birthField('出生日期').safeParse('1980.13').success).toBe(false);
+  });
+  it('takes no month for a whole date where a day is needed (成立日期 "2019.12" is not 2019-01-02)', () => {
+    for (const v of ['2019.12', '2019512', '201912'])
+      expect(dateField('成立日期').safeParse(v).error?.issues[0].message).toMatch(/^成立日期".*"不是有效日期/);
   });
 });
 

@@ -67,7 +67,8 @@ export const dateField = (label: string) =>
     .trim()
     .transform((input, ctx) => {
       const v = excelSerialDate(input) ?? normaliseDateText(input);
-      const m = /^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$/.exec(v);
+      // Every written form is normalised to this one: anything else ("2019.12", a month) is no date.
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
       const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
       if (
         !m ||
@@ -86,16 +87,42 @@ export const dateField = (label: string) =>
       return d.toISOString().slice(0, 10);
     });
 
+/** A date given to the month only ("2010.07", "2010年7月", "201007"), as 'YYYY-MM'; null for anything else. */
+function monthText(v: string): string | null {
+  const m = /^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$/.exec(toHalfWidth(v).trim());
+  const month = m ? Number(m[2] ?? m[3]) : 0;
+  if (!m || month < 1 || month > 12 || Number(m[1]) < 1900) return null;
+  return `${m[1]}-${String(month).padStart(2, '0')}`;
+}
+
 /**
  * A date a roster may give to the month only (入党日期 "2010.07", "2010年7月", "201007": how
  * hand-kept rosters write it): the first of that month; a whole date as dateField reads it.
  */
 export const monthOrDateField = (label: string) =>
   z.preprocess((v) => {
-    if (typeof v !== 'string') return v;
-    const m = /^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$/.exec(toHalfWidth(v).trim());
-    return m ? `${m[1]}-${(m[2] ?? m[3]).padStart(2, '0')}-01` : v;
+    const month = typeof v === 'string' ? monthText(v) : null;
+    return month ? `${month}-01` : v;
   }, dateField(label));
+
+/**
+ * 出生年月 as hand-kept rosters write it ("1980.03"): kept to the month ('1980-03'), never made a
+ * day (a member is matched on an exact birth date); a whole date as dateField reads it.
+ */
+export const birthField = (label: string) => {
+  const whole = dateField(label);
+  return z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const month = monthText(v);
+      if (month) return month;
+      const r = whole.safeParse(v);
+      if (r.success) return r.data;
+      for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+      return z.NEVER;
+    });
+};
 
 const count = (label: string, max = 10_000_000) =>
   z
@@ -495,7 +522,8 @@ export const rosterRow = z.object({
     return r.ok ? { value: r.value, birthDate: r.birthDate, sex: r.sex } : undefined;
   }),
   sex: opt(choice('性别', { 男: 'male', 女: 'female', 男性: 'male', 女性: 'female', male: 'male', female: 'female' })),
-  birthDate: opt(dateField('出生日期')),
+  /** 'YYYY-MM-DD', or 'YYYY-MM' when the roster gives the month only. */
+  birthDate: opt(birthField('出生日期')),
   joinDate: opt(monthOrDateField('入党日期')),
   confirmedOn: opt(monthOrDateField('转正日期')),
   membership: choice('党员类别', {

@@ -83,7 +83,7 @@ type SourceRow = { rowNo: number; cells: string[]; bad?: { index: number; reason
  * A value shown as it will be stored rather than as written: a date (43586, 2019年5月1日) and a phone
  * (025-84561234-801, 0086 139…); words (存续, 个体工商户) stay as written, their stored codes mean nothing to a clerk.
  */
-const shownAsStored = (field: string, stored: string) => /^\d{4}-\d{2}-\d{2}$/.test(stored) || /phone/i.test(field);
+const shownAsStored = (field: string, stored: string) => /^\d{4}-\d{2}(-\d{2})?$/.test(stored) || /phone/i.test(field);
 
 /**
  * One of the first rows as the import will take it: its cells by field (masked; dates and phones as
@@ -120,16 +120,23 @@ function sampleRow(
     values,
     problems: [
       ...(unreadable ? [unreadable] : []),
-      ...problems.map((p) => {
-        const written = raw(p.field).trim();
-        return {
-          field: p.field,
-          label: label(p.field),
-          reason: written ? p.reason.replaceAll(written, values[p.field]) : p.reason,
-        };
-      }),
+      ...problems.map((p) => ({
+        field: p.field,
+        label: label(p.field),
+        reason: maskedReason(p.reason, raw(p.field), values[p.field]),
+      })),
     ],
   };
+}
+
+/**
+ * A reason quoting its field's written value, with the value as the preview shows it: the quoted
+ * value only ("党员" inside 党员类别 or 正式党员 stays), everywhere when the reason does not quote it.
+ */
+function maskedReason(reason: string, written: string, shown: string): string {
+  const w = written.trim();
+  if (!w || w === shown) return reason;
+  return reason.includes(`"${w}"`) ? reason.replaceAll(`"${w}"`, `"${shown}"`) : reason.replaceAll(w, shown);
 }
 
 /** Reads the header and the first rows: the column plan, and the rows as the import would take them. */

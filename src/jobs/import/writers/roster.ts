@@ -84,11 +84,12 @@ export async function writeRosterBatch(
       OR NOT ('roster' = ANY(m.sources))
     RETURNING m.id`.execute(db);
 
-  // Birth date and sex for members known only by name: what the roster says.
-  const dated = unidentified.filter((x) => x.r.birthDate || x.r.sex);
+  // Birth date and sex for members known only by name: what the roster says (a birth month is no date: it stays in the key only).
+  const day = (r: RosterRow) => (r.birthDate && r.birthDate.length === 10 ? r.birthDate : null);
+  const dated = unidentified.filter((x) => day(x.r) || x.r.sex);
   if (dated.length) {
     await sql`UPDATE person p SET birth_date = coalesce(t.b, p.birth_date), sex = coalesce(t.s, p.sex)
-      FROM unnest(${dated.map((x) => personOf.get(x.k)!)}::bigint[], ${dated.map((x) => x.r.birthDate ?? null)}::date[], ${dated.map((x) => x.r.sex ?? null)}::text[]) AS t(id, b, s)
+      FROM unnest(${dated.map((x) => personOf.get(x.k)!)}::bigint[], ${dated.map((x) => day(x.r))}::date[], ${dated.map((x) => x.r.sex ?? null)}::text[]) AS t(id, b, s)
       WHERE p.id = t.id AND (p.birth_date IS DISTINCT FROM coalesce(t.b, p.birth_date) OR p.sex IS DISTINCT FROM coalesce(t.s, p.sex))`.execute(
       db,
     );

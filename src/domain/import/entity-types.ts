@@ -117,7 +117,7 @@ export function parseEntityType(input: string): EntityTypeResult {
   if (/^个体工商户/.test(k)) return { ok: true, kind: 'individual', typeName: v };
   if (/^农民专业合作社/.test(k)) return { ok: true, kind: 'cooperative', typeName: v };
   if (
-    /^(其他)?(有限责任公司|股份有限公司)|分公司$|(合伙|独资|联营|外商投资|台港澳投资|港澳台投资)企业|分支机构|常驻代表机构|^(全民|集体)所有制|^股份合作/.test(
+    /^(其他)?(有限责任公司|股份有限公司)|分公司$|(合伙|独资|联营|外商投资|台港澳投资|港澳台投资)企业|分支机构|常驻代表机构|^(全民|集体)所有制|^股份合作|企业法人|^(外资|外商|中外|台港澳|港澳台)/.test(
       k,
     )
   )

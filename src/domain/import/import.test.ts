@@ -113,6 +113,8 @@ describe('市场主体类型', () => {
     ['9100', 'cooperative', '农民专业合作社'],
     ['企业', 'enterprise', '企业'],
     ['有限责任公司（港澳台法人独资）', 'enterprise', '有限责任公司（港澳台法人独资）'],
+    ['非公司企业法人', 'enterprise', '非公司企业法人'],
+    ['外资企业', 'enterprise', '外资企业'],
   ])('"%s" is %s (%s)', (input, kind, typeName) => {
     expect(parseEntityType(input)).toEqual({ ok: true, kind, typeName });
   });
@@ -247,6 +249,10 @@ describe('登记状态 as registry systems print it', () => {
     ['吊销,已注销', 'deregistered'],
     ['注销(个体)', 'deregistered'],
     ['迁出', 'moved_out'],
+    ['已吊销', 'revoked'],
+    ['责令关闭', 'revoked'],
+    ['登记成立', 'active'],
+    ['迁移异地', 'moved_out'],
   ])('"%s" → %s', (v, want) => {
     expect(status(v)).toMatchObject({ success: true, data: want });
   });

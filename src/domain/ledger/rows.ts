@@ -260,6 +260,9 @@ export const ENTITY_STATUS_WORDS = {
   清算: 'active',
   清算中: 'active',
   迁入: 'active', // moved in: registered here now
+  登记成立: 'active',
+  成立: 'active',
+  设立: 'active',
   active: 'active',
   注销: 'deregistered',
   已注销: 'deregistered',
@@ -270,10 +273,16 @@ export const ENTITY_STATUS_WORDS = {
   吊销未注销: 'revoked',
   '吊销，已注销': 'deregistered',
   吊销企业: 'revoked',
+  已吊销: 'revoked',
+  被吊销: 'revoked',
+  责令关闭: 'revoked', // closed by order: no longer trading, the registration not yet cancelled
   撤销: 'revoked',
+  已撤销: 'revoked',
+  撤销登记: 'revoked',
   revoked: 'revoked',
   迁出: 'moved_out',
   已迁出: 'moved_out',
+  迁移异地: 'moved_out',
   moved_out: 'moved_out',
 } as const;
 export const ZONE_KIND_WORDS = {

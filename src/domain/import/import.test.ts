@@ -38,6 +38,19 @@ describe('header vocabulary', () => {
     expect(planColumns('registry', specsOf('registry'), [], ['住所(经营场所)']).index.get('address')).toBe(0);
     expect(planColumns('registry', specsOf('registry'), [], [' 企业名称 ']).index.get('name')).toBe(0);
     expect(planColumns('annual_report', specsOf('annual_report'), [], ['NUMPARM']).index.get('partyMembers')).toBe(0);
+    // A template's notes on a name: a format, a hint, a required mark; the name as written still comes first.
+    const noted = planColumns(
+      'registry',
+      specsOf('registry'),
+      [],
+      ['*名称（字号）', '成立日期（YYYY-MM-DD）', '联系电话(手机)', '所属监管所'],
+    );
+    expect(Object.fromEntries(noted.index)).toMatchObject({ name: 0, registeredOn: 1, repPhone: 2 });
+    expect(noted.columns[3].note).toBe('不导入，用于确定基层所');
+    expect(planColumns('registry', specsOf('registry'), [], ['名称（字号）', '名称']).index.get('name')).toBe(1);
+    expect(
+      planColumns('annual_report', specsOf('annual_report'), [], ['其中：党员人数']).index.get('partyMembers'),
+    ).toBe(0);
   });
 
   it.each((Object.keys(KNOWN_UNUSED) as FileKind[]).flatMap((k) => KNOWN_UNUSED[k].map((h) => [k, h] as const)))(

@@ -1,6 +1,7 @@
 import { parseIdNumber, MOBILE } from '../identifiers/id-number.js';
 import { parseUscc } from '../identifiers/uscc.js';
-import { KNOWN_UNUSED, VOCABULARY, normalizeHeader, type FileKind } from './vocabulary.js';
+import { KNOWN_UNUSED, VOCABULARY, bareHeader, normalizeHeader, type FileKind } from './vocabulary.js';
+import { STATION_HEADERS, STREET_HEADERS } from '../ledger/station.js';
 import { looksLikeDate, normaliseCode, SCIENTIFIC } from './normalise.js';
 
 /**
@@ -26,6 +27,9 @@ export type ColumnPlan = {
 };
 /** A user's choice: field → the header of the column that feeds it ('' = use no column). */
 export type Mapping = Record<string, string>;
+
+/** Registry columns read only to place an entity at its station (see domain/ledger/station.ts). */
+const PLACE_HEADERS = new Set([...STATION_HEADERS, ...STREET_HEADERS].map(normalizeHeader));
 
 /** Fields that may stand in for a required one: a registry file without 市场主体类型 but with 组成形式 is one of 个体工商户. */
 const STAND_IN: Record<string, string> = { kind: 'form', membership: 'confirmedOn' };
@@ -55,15 +59,17 @@ export function planColumns(
       taken.add(i);
     }
   }
-  // … then the vocabulary, for fields the user did not set (a field set to '' stays unset).
-  headers.forEach((h, i) => {
-    if (taken.has(i)) return;
-    const field = byName.get(normalizeHeader(h));
-    if (field && !index.has(field) && !(field in mapping)) {
-      index.set(field, i);
-      taken.add(i);
-    }
-  });
+  // … then the vocabulary, for fields the user did not set (a field set to '' stays unset): the
+  // headers as written, then the others without their notes (成立日期（YYYY-MM-DD）).
+  for (const form of [normalizeHeader, (h: string) => normalizeHeader(bareHeader(h))])
+    headers.forEach((h, i) => {
+      if (taken.has(i)) return;
+      const field = byName.get(form(h));
+      if (field && !index.has(field) && !(field in mapping)) {
+        index.set(field, i);
+        taken.add(i);
+      }
+    });
   const fieldAt = new Map([...index].map(([f, i]) => [i, f]));
   const warnings: { header: string; reason: string }[] = [];
   const columns = headers.map((header, i): PlannedColumn => {
@@ -96,6 +102,8 @@ export function planColumns(
       };
     if (unused.has(normalizeHeader(header)))
       return { index: i, header, field: null, fieldLabel: null, note: '不导入（平台不使用此项）', warning: null };
+    if (kind === 'registry' && PLACE_HEADERS.has(normalizeHeader(header)))
+      return { index: i, header, field: null, fieldLabel: null, note: '不导入，用于确定基层所', warning: null };
     const what = looksSensitive(
       header,
       sample.map((r) => r[i] ?? ''),

@@ -126,9 +126,21 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '党员（含预备党员）人数',
       '党员（含预备党员）人数（人）',
       '党员人数（含预备党员）',
+      '其中党员人数',
+      '其中：党员人数',
+      '中共党员人数',
+      '党员数',
       'numParM',
     ],
-    partyOrgForm: ['党组织建立形式', '党组织形式', '党组织建制', 'parIns'],
+    partyOrgForm: [
+      '党组织建立形式',
+      '党组织形式',
+      '党组织建制',
+      '党组织建立情况',
+      '党组织设置情况',
+      '党组织类型',
+      'parIns',
+    ],
     partyOrgWay: ['党组织建立方式', '党组织组建方式', '建立方式', 'parOrgW'],
     partyOrgSetOn: ['党组织建立时间', '党组织成立时间', '党组织组建时间', 'parSetTime'],
     repIsMember: ['法定代表人是否党员', '法定代表人是否为党员', '经营者是否党员', '经营者是否为党员', 'resParMSign'],
@@ -222,6 +234,14 @@ export const KNOWN_UNUSED: Record<FileKind, string[]> = {
   abnormal_list: [...REPORT_COLUMNS, '序号', '法定代表人', '住所', '登记机关', '公示日期'],
   untrustworthy_list: [...REPORT_COLUMNS, '序号', '法定代表人', '住所', '登记机关', '类别', '公示日期'],
 };
+
+/**
+ * A header without the notes a template adds to its names: a format or a hint in parentheses
+ * ("成立日期（YYYY-MM-DD）", "联系电话(手机)", "名称（字号）") and required marks ("※姓名", "姓名★").
+ * Read only when the header as written names no column.
+ */
+export const bareHeader = (h: string): string =>
+  h.replace(/[（(][^（()）]*[)）]/g, '').replace(/^[\s*＊※★☆]+|[\s*＊※★☆]+$/g, '');
 
 export const normalizeHeader = (h: string): string =>
   h

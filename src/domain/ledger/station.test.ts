@@ -24,6 +24,16 @@ describe('station derivation', () => {
     });
     expect(stationByAuthority('南京市玄武区市场监督管理局', STATIONS)).toBeNull(); // the bureau itself is no station
   });
+  it('takes a station column (所属监管所) before the authority and the address', () => {
+    expect(
+      deriveStation(
+        '320102',
+        { station: '孝陵卫所', authority: '南京市玄武区市场监督管理局', address: '梅园新村街道长江路 1 号' },
+        STATIONS,
+        [],
+      ),
+    ).toMatchObject({ stationCode: '320102002', via: 'authority' });
+  });
   it('else the township or street the station serves, from the address or a street column', () => {
     expect(
       deriveStation(

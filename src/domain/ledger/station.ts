@@ -7,10 +7,27 @@
  */
 export type StationPlace = { code: string; countyCode: string; name: string; servedAreas: string[] };
 export type StationRule = { countyCode: string; keyword: string; stationCode: string };
-export type StationHint = { authority?: string | null; address?: string | null; street?: string | null };
+export type StationHint = {
+  station?: string | null;
+  authority?: string | null;
+  address?: string | null;
+  street?: string | null;
+};
 export type StationFound = { stationCode: string; via: 'authority' | 'area' | 'rule'; matched: string };
 
-/** Headers (as the source systems name them) of the registering authority and of the street/township. */
+/** Headers (as the source systems name them) of the station that supervises the entity, of the registering authority and of the street/township. */
+export const STATION_HEADERS = [
+  '所属监管所',
+  '监管所',
+  '管辖所',
+  '所属基层所',
+  '基层所',
+  '基层所名称',
+  '所属市场监管所',
+  '管辖市场监管所',
+  '所属工商所',
+  '工商所',
+];
 export const AUTHORITY_HEADERS = ['登记机关', '登记机关名称', '管辖机关', '管辖单位', '登记管理机关', '管辖机关名称'];
 export const STREET_HEADERS = [
   '街道',
@@ -92,7 +109,7 @@ export function stationByRule(address: string | null | undefined, rules: Station
   return b ? { stationCode: b.code, via: 'rule', matched: b.matched } : null;
 }
 
-/** The station for a row of the given county: authority, then served township/street, then the county's rules. */
+/** The station for a row of the given county: a station column, the authority, then served township/street, then the county's rules. */
 export function deriveStation(
   countyCode: string,
   hint: StationHint,
@@ -103,6 +120,7 @@ export function deriveStation(
   if (!own.length) return null;
   const ownRules = rules.filter((r) => r.countyCode === countyCode && own.some((s) => s.code === r.stationCode));
   return (
+    (hint.station ? stationByAuthority(hint.station, own) : null) ??
     (hint.authority ? stationByAuthority(hint.authority, own) : null) ??
     stationByArea(hint, own) ??
     stationByRule(hint.address, ownRules)

@@ -28,6 +28,7 @@ import { pickSheet } from './sheets.js';
 import { ROW_SCHEMAS, fillFromFile } from './row-check.js';
 import {
   AUTHORITY_HEADERS,
+  STATION_HEADERS,
   STREET_HEADERS,
   cellByHeader,
   deriveStation,
@@ -418,6 +419,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
             const found = deriveStation(
               r.countyCode,
               {
+                station: cellByHeader(raw, STATION_HEADERS),
                 authority: cellByHeader(raw, AUTHORITY_HEADERS),
                 street: cellByHeader(raw, STREET_HEADERS),
                 address: r.address,

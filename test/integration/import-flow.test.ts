@@ -241,28 +241,47 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
   });
 
   it('places entities at a station by authority or served street; the rest go to 待分配基层所, assigned in bulk, and the rule applies next time', async () => {
-    const [viaAuthority, viaAddress, viaStreet, none, other] = [code(), code(), code(), code(), code()];
+    const [viaAuthority, viaAddress, viaStreet, none, other, viaColumn] = [
+      code(),
+      code(),
+      code(),
+      code(),
+      code(),
+      code(),
+    ];
     const file = csvFile(dir, 'stations.csv', [
       row({
         统一社会信用代码: viaAuthority,
         登记机关: '南京市玄武区市场监督管理局孝陵卫测试市场监管所',
         住所: '玄武区梅园新村街道 1 号',
         街道: '',
+        所属监管所: '',
       }),
       row({
         统一社会信用代码: viaAddress,
         登记机关: '南京市玄武区市场监督管理局',
         住所: '南京市玄武区梅园新村街道长江路 2 号',
         街道: '',
+        所属监管所: '',
       }),
-      row({ 统一社会信用代码: viaStreet, 登记机关: '', 住所: '龙蟠路 3 号', 街道: '孝陵卫' }),
-      row({ 统一社会信用代码: none, 登记机关: '', 住所: '玄武区北京东路 8 号', 街道: '' }),
-      row({ 统一社会信用代码: other, 登记机关: '', 住所: '玄武区太平北路 5 号', 街道: '' }),
+      row({ 统一社会信用代码: viaStreet, 登记机关: '', 住所: '龙蟠路 3 号', 街道: '孝陵卫', 所属监管所: '' }),
+      row({ 统一社会信用代码: none, 登记机关: '', 住所: '玄武区北京东路 8 号', 街道: '', 所属监管所: '' }),
+      row({ 统一社会信用代码: other, 登记机关: '', 住所: '玄武区太平北路 5 号', 街道: '', 所属监管所: '' }),
+      // A station column outranks the address (in 梅园新村街道, served by the other station).
+      row({
+        统一社会信用代码: viaColumn,
+        登记机关: '南京市玄武区市场监督管理局',
+        住所: '玄武区梅园新村街道 6 号',
+        街道: '',
+        所属监管所: '孝陵卫测试所',
+      }),
     ]);
     expect((await upload(county, 'registry', 'stations.csv', fs.readFileSync(file))).statusCode).toBe(202);
     expect(
-      await Promise.all([viaAuthority, viaAddress, viaStreet, none].map(async (u) => (await entity(u)).station_code)),
-    ).toEqual([S2, S1, S2, null]);
+      await Promise.all(
+        [viaAuthority, viaAddress, viaStreet, none, viaColumn].map(async (u) => (await entity(u)).station_code),
+      ),
+    ).toEqual([S2, S1, S2, null, S2]);
     expect((await entity(viaAddress)).scope_key).toBe(S1);
 
     const staff1 = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: S1 }));

@@ -1,4 +1,5 @@
 import { toHalfWidth } from './normalise.js';
+import { redactFreeText } from '../identifiers/free-text.js';
 
 /**
  * What hand-kept sheets and system exports put under their last row: a total ("合计：1,003 户",
@@ -12,7 +13,7 @@ const FOOTER =
 const IDENTIFIER = /[0-9A-Z]{15,18}/;
 
 /**
- * The text of a record that reads as a table's footer, else null. Only a guess from the record
+ * The text of a record that reads as a table's footer (phone numbers masked), else null. Only a guess from the record
  * alone: the import skips such records only after the last data row (see sources.ts), so a
  * data row that happens to start so is still read as one.
  */
@@ -20,7 +21,7 @@ export function footerText(cells: string[]): string | null {
   const filled = cells.map((c) => c.trim()).filter((c) => c !== '');
   const plain = filled.map((c) => toHalfWidth(c).replace(/\s/g, '').toUpperCase());
   if (!filled.length || !FOOTER.test(toHalfWidth(filled[0])) || plain.some((c) => IDENTIFIER.test(c))) return null;
-  return filled.join(' ').slice(0, 200);
+  return redactFreeText(filled.join(' ')).text.slice(0, 200); // the maker's phone is personal data too
 }
 
 /** What a finished job says of the footer it skipped. */

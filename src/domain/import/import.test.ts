@@ -436,6 +436,7 @@ describe('footerText', () => {
       '制表人：张三 审核人：李四 填报日期：2024年3月1日',
     );
     expect(footerText(['总  计', '', '1234'])).toBe('总  计 1234');
+    expect(footerText(['制表人：张三 13912345678'])).toBe('制表人：张三 139****5678');
   });
   it('does not take a data row for one: a name, an identifier, a blank row', () => {
     expect(footerText(['92320102MA1PX7EB3T', '合计水果店'])).toBeNull();

@@ -30,6 +30,7 @@ const FILES = [
   'long-field.csv',
   'xlsx-renamed.csv',
   'registry-exchange.gb18030.txt',
+  'registry-libreoffice.ods',
   'annual-report.utf8bom.csv',
   'roster.xlsx',
   'roster-web-export.xls',
@@ -201,7 +202,7 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     }
   });
 
-  it('takes an .xls upload through the web route and plans its columns; refuses a file type it does not read, naming the types', async () => {
+  it('takes an .xls and an .ods upload through the web route and plans their columns; refuses a file type it does not read, naming the types', async () => {
     const clerk = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320102' }));
     const xls = await multipart(
       '个体工商户.xls',
@@ -210,11 +211,17 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     const up = await clerk.call('POST', '/imports/registry/upload', xls.body, { 'content-type': xls.type });
     expect(up.statusCode, up.body).toBe(200);
     expect(up.json()).toMatchObject({ format: 'xls', missing: [], warnings: [] });
+    const ods = await multipart(
+      '名录.ods',
+      new Uint8Array(fs.readFileSync(path.join(DIR, 'registry-libreoffice.ods'))),
+    );
+    const odsUp = await clerk.call('POST', '/imports/registry/upload', ods.body, { 'content-type': ods.type });
+    expect(odsUp.json()).toMatchObject({ format: 'ods', headerRowNo: 2, missing: [], warnings: [] });
     const doc = await multipart('说明.docx', 'not a table');
     const refused = await clerk.call('POST', '/imports/registry/upload', doc.body, { 'content-type': doc.type });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().detail).toBe(
-      '只支持 .xlsx、.xls（含 WPS 的 .et）、Excel 2003 XML 表格（.xml）、.csv 或 .txt 文件',
+      '只支持 .xlsx、.xls（含 WPS 的 .et）、OpenDocument 表格（.ods）、Excel 2003 XML 表格（.xml）、.csv 或 .txt 文件',
     );
   });
 

@@ -24,7 +24,7 @@ export const preview = z.object({
   fileName: z.string(),
   /** The worksheet read (a workbook with several), else null. */
   sheet: z.string().nullable(),
-  format: z.enum(['csv', 'xlsx', 'xls']),
+  format: z.enum(['csv', 'xlsx', 'xls', 'ods']),
   encoding: z.enum(['utf8', 'gb18030', 'utf16le', 'utf16be']).nullable(),
   headerRowNo: z.number(),
   headers: z.array(z.string()),
@@ -160,7 +160,7 @@ export const uploadAndImport = endpoint({
   method: 'POST',
   path: '/imports/:kind',
   summary:
-    '上传文件并开始导入（multipart，字段 file；.xlsx、.xls、.et、.xml、.csv 或 .txt）。多工作表的工作簿须以 sheet 指定工作表（错误报告的"待修正数据"自动识别）。profile：来源配置名称；acknowledge：确认不导入的提示列（以逗号分隔的列名）；未指定时返回 422，errors 中逐个列出工作表名称（field 为 sheet）',
+    '上传文件并开始导入（multipart，字段 file；.xlsx、.xls、.et、.ods、.xml、.csv 或 .txt）。多工作表的工作簿须以 sheet 指定工作表（错误报告的"待修正数据"自动识别）。profile：来源配置名称；acknowledge：确认不导入的提示列（以逗号分隔的列名）；未指定时返回 422，errors 中逐个列出工作表名称（field 为 sheet）',
   params: kindParams,
   query: uploadQuery.extend({
     profile: z.string().trim().min(1).max(60).optional(),

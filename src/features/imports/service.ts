@@ -20,8 +20,9 @@ import type { Preview } from './contract.js';
  * named for the user who sent it (only they can preview or start it), with its original name beside.
  */
 /** What an upload may be called: the reader then goes by the bytes (an .xlsx named .csv is read as a workbook). */
-export const UPLOAD_EXTENSIONS = ['.xlsx', '.xls', '.et', '.xml', '.csv', '.txt'];
-export const UPLOAD_REFUSED = '只支持 .xlsx、.xls（含 WPS 的 .et）、Excel 2003 XML 表格（.xml）、.csv 或 .txt 文件';
+export const UPLOAD_EXTENSIONS = ['.xlsx', '.xls', '.et', '.ods', '.xml', '.csv', '.txt'];
+export const UPLOAD_REFUSED =
+  '只支持 .xlsx、.xls（含 WPS 的 .et）、OpenDocument 表格（.ods）、Excel 2003 XML 表格（.xml）、.csv 或 .txt 文件';
 
 export async function storeUpload(
   keys: Keys,

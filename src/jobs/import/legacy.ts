@@ -31,12 +31,21 @@ type Message = {
   password?: boolean;
 };
 
+const ODS = 'application/vnd.oasis.opendocument.spreadsheet';
+
 /**
- * OLE2 (.xls, .et; also an encrypted .xlsx) by its magic, or an HTML table / Excel 2003 XML by its
- * opening text; 'no-table' for other XML or a web page without a table (no spreadsheet to read).
+ * OLE2 (.xls, .et; also an encrypted .xlsx) by its magic, an OpenDocument spreadsheet (.ods, as
+ * LibreOffice and the office suites of domestic systems save) by the mimetype entry its zip opens
+ * with, or an HTML table / Excel 2003 XML by its opening text; 'no-table' for other XML or a web
+ * page without a table (no spreadsheet to read).
  */
-export function legacyKind(head: Buffer): 'ole' | 'markup' | 'no-table' | null {
+export function legacyKind(head: Buffer): 'ole' | 'ods' | 'markup' | 'no-table' | null {
   if (head.subarray(0, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]))) return 'ole';
+  if (
+    head.subarray(30, 38).toString('latin1') === 'mimetype' &&
+    head.subarray(38, 128).toString('latin1').startsWith(ODS)
+  )
+    return 'ods';
   const start = head
     .subarray(0, 2048)
     .toString('latin1')

@@ -13,7 +13,7 @@ export { chooseSheet, CORRECTIONS_SHEET, type SheetChoice } from '../../domain/l
 export async function listSheets(file: string): Promise<string[]> {
   const legacy = legacyKind(sample(file));
   if (legacy === 'markup' || legacy === 'no-table') return []; // no-table: opening it says why
-  if (legacy === 'ole') {
+  if (legacy === 'ole' || legacy === 'ods') {
     return legacySheets({ file }).catch((err: unknown) => {
       throw err instanceof LegacyReadError ? new SourceError(err.message) : err;
     });

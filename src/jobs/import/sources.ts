@@ -17,7 +17,7 @@ import { mergeFiller } from './merges.js';
  */
 export type SourceRow = { rowNo: number; cells: string[]; bad?: { index: number; reason: string } };
 /** How the file was read: text, an .xlsx workbook, or a legacy workbook (.xls, or an HTML/XML table saved as .xls). */
-export type SourceFormat = 'csv' | 'xlsx' | 'xls';
+export type SourceFormat = 'csv' | 'xlsx' | 'xls' | 'ods';
 export type Source = {
   headers: string[];
   headerRowNo: number;
@@ -421,7 +421,13 @@ function markupCharset(head: Buffer): 'utf8' | 'gb18030' {
 }
 
 /** A legacy workbook, read by the sandboxed reader (legacy.ts); cells become text as an .xlsx's do. */
-function openLegacy(file: string, head: Buffer, kind: 'ole' | 'markup', limits: SourceLimits, sheet?: string): Opened {
+function openLegacy(
+  file: string,
+  head: Buffer,
+  kind: 'ole' | 'ods' | 'markup',
+  limits: SourceLimits,
+  sheet?: string,
+): Opened {
   const size = fs.statSync(file).size;
   const max = maxFieldOf(limits);
   const { records, merges, progress, close } = legacyRecords(
@@ -444,7 +450,8 @@ function openLegacy(file: string, head: Buffer, kind: 'ole' | 'markup', limits: 
       throw err instanceof LegacyReadError ? new SourceError(err.message) : err;
     }
   }
-  return { records: texts(), bytes: () => Math.round(size * progress()), format: 'xls', encoding: null, close };
+  const format = kind === 'ods' ? 'ods' : 'xls';
+  return { records: texts(), bytes: () => Math.round(size * progress()), format, encoding: null, close };
 }
 
 /** What a cell's text says about the bytes it came from: undecodable bytes, a cut field, a NUL. */
@@ -592,7 +599,7 @@ async function withHeaders(
 }
 
 /**
- * Opens a CSV (UTF-8 or GB18030/GBK, detected), XLSX or legacy XLS file as a stream of rows. The format is
+ * Opens a CSV (UTF-8 or GB18030/GBK, detected), XLSX, ODS or legacy XLS file as a stream of rows. The format is
  * recognised by the file's bytes, not its name: an .xlsx renamed .csv (or the reverse) is read
  * for what it is. `score` rates a record as the header row (the kind's known column names);
  * `sheet` names the worksheet of a workbook to read (else the first).
@@ -614,6 +621,7 @@ export async function openSource(
     throw new SourceError(
       '文件是 XML 或网页，但不是 Excel 的"XML 电子表格 2003"，也不含表格：请在 Excel 或 WPS 中另存为 .xlsx 后上传',
     );
+  if (legacy === 'ods') await checkZip(file, limits); // a zip like .xlsx: refused before anything is inflated
   const opened = legacy
     ? openLegacy(file, head, legacy, limits, sheet)
     : zip

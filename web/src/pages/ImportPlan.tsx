@@ -18,6 +18,7 @@ export type Preview = ResponseOf<typeof planImport>;
 const FORMAT_LABEL: Partial<Record<Preview['format'], string>> = {
   xlsx: 'Excel 工作簿（.xlsx）',
   xls: '旧版 Excel 工作簿（.xls）',
+  ods: 'OpenDocument 表格（.ods）',
 };
 const ENCODING_LABEL: Record<NonNullable<Preview['encoding']>, string> = {
   utf8: 'UTF-8',

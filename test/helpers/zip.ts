@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 
-/** One part of a hand-built zip: its bytes, and optionally the inflated size its headers claim (a lie). */
-export type ZipPart = { name: string; data: Buffer | string; declaredSize?: number };
+/** One part of a hand-built zip: its bytes, optionally the inflated size its headers claim (a lie), and whether it is stored rather than deflated. */
+export type ZipPart = { name: string; data: Buffer | string; declaredSize?: number; stored?: boolean };
 
 /**
  * Builds a zip (deflated parts) whose local headers and central directory state `declaredSize`
@@ -13,7 +13,8 @@ export function buildZip(parts: ZipPart[]): Buffer {
   let offset = 0;
   for (const p of parts) {
     const raw = typeof p.data === 'string' ? Buffer.from(p.data) : p.data;
-    const body = zlib.deflateRawSync(raw, { level: 9 });
+    const body = p.stored ? raw : zlib.deflateRawSync(raw, { level: 9 });
+    const method = p.stored ? 0 : 8;
     const name = Buffer.from(p.name);
     const crc = zlib.crc32(raw);
     const size = p.declaredSize ?? raw.length;
@@ -21,7 +22,7 @@ export function buildZip(parts: ZipPart[]): Buffer {
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(0x800, 6);
-    local.writeUInt16LE(8, 8);
+    local.writeUInt16LE(method, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
     local.writeUInt32LE(size, 22);
@@ -32,7 +33,7 @@ export function buildZip(parts: ZipPart[]): Buffer {
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(0x800, 8);
-    central.writeUInt16LE(8, 10);
+    central.writeUInt16LE(method, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(body.length, 20);
     central.writeUInt32LE(size, 24);

@@ -1,4 +1,4 @@
-import { SourceError, sample, workbookOf } from './sources.js';
+import { SourceError, checkZip, sample, workbookOf } from './sources.js';
 import { LegacyReadError, legacyKind, legacySheets } from './legacy.js';
 
 import { chooseSheet } from '../../domain/ledger/sheets.js';
@@ -14,6 +14,7 @@ export async function listSheets(file: string): Promise<string[]> {
   const legacy = legacyKind(sample(file));
   if (legacy === 'markup' || legacy === 'no-table') return []; // no-table: opening it says why
   if (legacy === 'ole' || legacy === 'ods') {
+    if (legacy === 'ods') await checkZip(file); // SheetJS inflates the whole package to list its sheets
     return legacySheets({ file }).catch((err: unknown) => {
       throw err instanceof LegacyReadError ? new SourceError(err.message) : err;
     });

@@ -323,7 +323,7 @@ function openCsv(file: string, head: Buffer, limits: SourceLimits): Opened {
 }
 
 /** Refuses a zip bomb before the reader inflates anything it keeps: see zip-guard.ts (counts the bytes actually inflated). */
-async function checkZip(file: string, limits: SourceLimits): Promise<void> {
+export async function checkZip(file: string, limits: SourceLimits = DEFAULT_LIMITS): Promise<void> {
   try {
     await guardZip(file, {
       maxTotalBytes: limits.maxUncompressedBytes,

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildXlsx } from '../../../test/helpers/zip.js';
+import { buildXlsx, buildZip } from '../../../test/helpers/zip.js';
 import { ZipRefused, guardZip } from './zip-guard.js';
-import { openSource } from './sources.js';
+import { DEFAULT_LIMITS, SourceError, openSource } from './sources.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-zip-'));
 const write = (name: string, buf: Buffer) => {
@@ -48,6 +48,19 @@ describe('zip guard: counts the bytes actually inflated, not what the directory 
     await expect(guardZip(f, { maxTotalBytes: 3 * 1024 ** 2 })).rejects.toBeInstanceOf(ZipRefused);
     const ok = await guardZip(f);
     expect(ok.total).toBeGreaterThan(10 * 1024 ** 2);
+  });
+
+  it('guards an OpenDocument spreadsheet (.ods) as an .xlsx, before the reader inflates it', async () => {
+    const f = write(
+      'bomb.ods',
+      buildZip([
+        { name: 'mimetype', data: 'application/vnd.oasis.opendocument.spreadsheet', stored: true },
+        { name: 'content.xml', data: Buffer.alloc(3 * 1024 ** 2, 0x20), declaredSize: 1000 },
+      ]),
+    );
+    await expect(
+      openSource(f, 'bomb.ods', { ...DEFAULT_LIMITS, maxUncompressedBytes: 1024 ** 2 }),
+    ).rejects.toBeInstanceOf(SourceError);
   });
 
   it('refuses garbage and truncated archives with a Chinese message', async () => {

@@ -357,6 +357,36 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     ]);
   });
 
+  it('takes 失联/出国（境）/流动 from their own yes-no columns beside 党籍状态, and refuses a flag it cannot read', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-roster-'));
+    const file = path.join(dir, '党员信息.csv');
+    fs.writeFileSync(
+      file,
+      [
+        '姓名,公民身份号码,人员类别,党籍状态,是否失联党员,是否流动党员',
+        `流动戊,${id('320102', '19820101', '311')},正式党员,正常,否,是`,
+        `失联己,${id('320102', '19830101', '322')},正式党员,正常,是,是`,
+        `停止庚,${id('320102', '19840101', '333')},正式党员,停止党籍,否,是`,
+        `正常辛,${id('320102', '19850101', '344')},正式党员,正常,否,否`,
+        `不明壬,${id('320102', '19860101', '355')},正式党员,正常,不详,否`,
+      ].join('\r\n'),
+    );
+    const { job, rejections } = await importFile(t, 'roster', file, users['320102']);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 4, rows_rejected: 1 });
+    expect(rejections.map((r) => [r.row_no, r.col])).toEqual([[6, '是否失联党员']]);
+    const rows = (
+      await sql<{ name: string; member_status: string }>`
+        SELECT p.name, m.member_status FROM member m JOIN person p ON p.id = m.person_id
+        WHERE p.name IN ('流动戊', '失联己', '停止庚', '正常辛') ORDER BY p.name`.execute(t.db)
+    ).rows;
+    expect(Object.fromEntries(rows.map((r) => [r.name, r.member_status]))).toEqual({
+      流动戊: 'mobile',
+      失联己: 'lost',
+      停止庚: 'other',
+      正常辛: 'normal',
+    });
+  });
+
   it("reads the roster's dates from date cells and its full-width ID", async () => {
     const rows = (
       await sql<{ name: string; join_date: string; membership: string; member_status: string; has_id: boolean }>`

@@ -522,37 +522,41 @@ export type AnnualReportRow = {
   repIsSecretary?: boolean;
 };
 
+type MemberStatus = 'normal' | 'mobile' | 'lost' | 'abroad' | 'other';
+
 /**
  * A row of the member roster the organization department shares. The ID number is kept when it
  * is valid; an unusable one does not refuse the row (about a fifth of rosters lack one): the
  * member is then matched on name, birth date and phone.
  */
-export const rosterRow = z.object({
-  name: text(30, '姓名'),
-  idNumber: z.preprocess(blankToUndefined, z.string().optional()).transform((v) => {
-    if (!v) return undefined;
-    const r = parseIdNumber(normaliseCode(v).value);
-    return r.ok ? { value: r.value, birthDate: r.birthDate, sex: r.sex } : undefined;
-  }),
-  sex: opt(choice('性别', { 男: 'male', 女: 'female', 男性: 'male', 女性: 'female', male: 'male', female: 'female' })),
-  /** 'YYYY-MM-DD', or 'YYYY-MM' when the roster gives the month only. */
-  birthDate: opt(birthField('出生日期')),
-  joinDate: opt(monthOrDateField('入党日期')),
-  confirmedOn: opt(monthOrDateField('转正日期')),
-  membership: choice('党员类别', {
-    正式党员: 'full',
-    正式: 'full',
-    full: 'full',
-    预备党员: 'probationary',
-    预备: 'probationary',
-    probationary: 'probationary',
-  }),
-  orgRelation: optionalText(200, '组织关系所在党组织'),
-  orgRelationCode: optionalText(60, '党组织代码'),
-  memberStatus: z
-    .preprocess(
+export const rosterRow = z
+  .object({
+    name: text(30, '姓名'),
+    idNumber: z.preprocess(blankToUndefined, z.string().optional()).transform((v) => {
+      if (!v) return undefined;
+      const r = parseIdNumber(normaliseCode(v).value);
+      return r.ok ? { value: r.value, birthDate: r.birthDate, sex: r.sex } : undefined;
+    }),
+    sex: opt(
+      choice('性别', { 男: 'male', 女: 'female', 男性: 'male', 女性: 'female', male: 'male', female: 'female' }),
+    ),
+    /** 'YYYY-MM-DD', or 'YYYY-MM' when the roster gives the month only. */
+    birthDate: opt(birthField('出生日期')),
+    joinDate: opt(monthOrDateField('入党日期')),
+    confirmedOn: opt(monthOrDateField('转正日期')),
+    membership: choice('党员类别', {
+      正式党员: 'full',
+      正式: 'full',
+      full: 'full',
+      预备党员: 'probationary',
+      预备: 'probationary',
+      probationary: 'probationary',
+    }),
+    orgRelation: optionalText(200, '组织关系所在党组织'),
+    orgRelationCode: optionalText(60, '党组织代码'),
+    memberStatus: z.preprocess(
       blankToUndefined,
-      choice('党员状态', {
+      choice<MemberStatus>('党员状态', {
         正常: 'normal',
         流动: 'mobile',
         流动党员: 'mobile',
@@ -567,13 +571,36 @@ export const rosterRow = z.object({
         停止党籍: 'other',
         其他: 'other',
       }).optional(),
-    )
-    .transform((v) => v ?? 'normal'),
-  phone: opt(z.string().trim()).transform((v) => {
-    const p = v ? withoutCountryCode(normaliseCode(v).value) : undefined;
-    return p && MOBILE.test(p) ? p : undefined;
-  }),
-  occupation: optionalText(60, '职业'),
-  workplace: optionalText(200, '工作单位'),
-});
+    ),
+    // The organization department's export states these apart from 党籍状态 (which says 正常 for them).
+    lostFlag: opt(yesNo('是否失联党员')),
+    abroadFlag: opt(yesNo('是否出国（境）党员')),
+    mobileFlag: opt(yesNo('是否流动党员')),
+    phone: opt(z.string().trim()).transform((v) => {
+      const p = v ? withoutCountryCode(normaliseCode(v).value) : undefined;
+      return p && MOBILE.test(p) ? p : undefined;
+    }),
+    occupation: optionalText(60, '职业'),
+    workplace: optionalText(200, '工作单位'),
+  })
+  .transform(({ lostFlag, abroadFlag, mobileFlag, ...r }) => ({
+    ...r,
+    memberStatus: memberStatusOf(r.memberStatus, { lostFlag, abroadFlag, mobileFlag }),
+  }));
+
+/**
+ * A member's status from 党籍状态 and the 是否失联/出国（境）/流动党员 columns: a status other than
+ * 正常 as stated (停止党籍 stays so); else 失联 before 出国（境） before 流动 (the one that needs
+ * finding first); else 正常.
+ */
+function memberStatusOf(
+  stated: MemberStatus | undefined,
+  flags: { lostFlag?: boolean; abroadFlag?: boolean; mobileFlag?: boolean },
+): MemberStatus {
+  if (stated && stated !== 'normal') return stated;
+  if (flags.lostFlag) return 'lost';
+  if (flags.abroadFlag) return 'abroad';
+  if (flags.mobileFlag) return 'mobile';
+  return 'normal';
+}
 export type RosterRow = z.infer<typeof rosterRow>;

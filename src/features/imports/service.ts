@@ -67,7 +67,17 @@ export const forgetUpload = (dir: string, upload: string) =>
 
 const PERSONAL = /IdNumber$|^idNumber$|Phone$|^phone$/;
 /** A roster's party facts about a person are personal data too: the preview says only that they are filled. */
-const PARTY = new Set(['membership', 'joinDate', 'confirmedOn', 'memberStatus', 'orgRelation', 'orgRelationCode']);
+const PARTY = new Set([
+  'membership',
+  'joinDate',
+  'confirmedOn',
+  'memberStatus',
+  'lostFlag',
+  'abroadFlag',
+  'mobileFlag',
+  'orgRelation',
+  'orgRelationCode',
+]);
 const mask = (kind: ImportKind, field: string, v: string) =>
   !v
     ? v

@@ -9,6 +9,9 @@ import { redactFreeText } from '../identifiers/free-text.js';
 const FOOTER =
   /^(?:[合总共]\s*计|小\s*计|共\s*[\d,]+\s*(?:条|户|行|家|人|个|名|项|条记录)|(?:制表|填表|填报|审核|审批|负责|单位负责|统计负责|经办|打印|导出|复核)人?\s*[:：]|(?:制表|填表|填报|打印|导出|统计|报送)(?:日期|时间)\s*[:：]|(?:制表|填报|填表)单位\s*[:：]?)/;
 
+/** The characters a footer starts with (FOOTER's alternatives). */
+const FOOTER_START = new Set('合总共小制填审负单统经打导复报');
+
 /** An identifier (USCC, ID number, registration number) a footer never holds. */
 const IDENTIFIER = /[0-9A-Z]{15,18}/;
 
@@ -18,6 +21,9 @@ const IDENTIFIER = /[0-9A-Z]{15,18}/;
  * data row that happens to start so is still read as one.
  */
 export function footerText(cells: string[]): string | null {
+  // Every data row comes through here: most are told apart by the first character of their first cell.
+  const first = cells.find((c) => c.trim() !== '')?.trim();
+  if (!first || !FOOTER_START.has(first[0])) return null;
   const filled = cells.map((c) => c.trim()).filter((c) => c !== '');
   const plain = filled.map((c) => toHalfWidth(c).replace(/\s/g, '').toUpperCase());
   if (!filled.length || !FOOTER.test(toHalfWidth(filled[0])) || plain.some((c) => IDENTIFIER.test(c))) return null;

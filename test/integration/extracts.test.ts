@@ -95,6 +95,21 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     expect(flagged.length).toBe(exp.rows.filter((r) => !r.accepted).length - placeOrLedger);
   });
 
+  it('skips a second header line (the field codes over their Chinese names) rather than refusing it as a row', async () => {
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-codes-')), 'exchange.csv');
+    fs.writeFileSync(
+      f,
+      [
+        'UNISCID,ENTNAME,ENTTYPE,ESTDATE',
+        '统一社会信用代码,企业名称,企业类型,成立日期',
+        `${uscc('91', '320102', 'MA1PRX0B3')},双表头甲公司,有限责任公司,2019-05-01`,
+      ].join('\r\n'),
+    );
+    const p = await previewFile(t.ctx.keys, 'registry', 'u1', f, 'exchange.csv', {});
+    expect(p).toMatchObject({ headerRowNo: 2, headers: ['统一社会信用代码', '企业名称', '企业类型', '成立日期'] });
+    expect(p.sample.map((s) => [s.rowNo, s.problems])).toEqual([[3, []]]);
+  });
+
   it('previews a row as it will be stored, and says what would refuse one, masked as the preview masks', async () => {
     const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-preview-')), 'roster.csv');
     fs.writeFileSync(

@@ -550,6 +550,13 @@ async function withHeaders(
     const joined = twoRowHeader(nonBlank[k - 1].c, nonBlank[k].c);
     if (joined && score(joined) > score(best.c)) best = { c: joined, i: nonBlank[k].i };
   }
+  // A second header line right under it (field codes over their Chinese names, as a data-exchange
+  // export prints them) is no data: skipped, and its names taken when they name as many columns.
+  const under = nonBlank.find(({ i }) => i === best.i + 1);
+  const named = score(best.c);
+  if (under && score(under.c) >= Math.max(2, named / 2))
+    best =
+      score(under.c) >= named && under.c.some((h) => /[\u4e00-\u9fff]/.test(h)) ? under : { c: best.c, i: under.i };
   const headerRowNo = best.i + 1;
   const headers = best.c.map((h) =>
     h

@@ -81,6 +81,7 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     // refuses it is not on the row (its county, an entity not on file).
     const whole = await previewFile(t.ctx.keys, exp.kind, 'u1', path.join(DIR, name), name, {}, undefined, 1000);
     expect(whole.sample.length).toBe(exp.rows.length);
+    expect(whole.footer).toBe(exp.footer?.replace('未导入', '将不导入') ?? null); // the import's footer, said before it runs
     const flagged = whole.sample.filter((s) => s.problems.length).map((s) => s.rowNo);
     for (const r of exp.rows) {
       const s = whole.sample.find((x) => x.rowNo === r.row)!;

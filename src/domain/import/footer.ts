@@ -30,9 +30,9 @@ export function footerText(cells: string[]): string | null {
   return redactFreeText(filled.join(' ')).text.slice(0, 200); // the maker's phone is personal data too
 }
 
-/** What a finished job says of the footer it skipped. */
-export function footerNote(rows: { rowNo: number; text: string }[]): string | null {
+/** What a finished job (or, before it, the preview: 将不导入) says of the footer it skipped. */
+export function footerNote(rows: { rowNo: number; text: string }[], verb = '未导入'): string | null {
   if (!rows.length) return null;
   const named = rows.map((r) => `第 ${r.rowNo} 行"${r.text}"`).join('、');
-  return `表尾 ${rows.length} 行不是数据，未导入：${named}`;
+  return `表尾 ${rows.length} 行不是数据，${verb}：${named}`;
 }

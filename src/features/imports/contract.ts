@@ -36,6 +36,8 @@ export const preview = z.object({
   warnings: z.array(z.object({ header: z.string(), reason: z.string() })),
   /** Another kind the file more likely is (this one misses required fields that one finds), else null. */
   likelierKind: importKind.nullable(),
+  /** The footer rows (合计, 制表人：…) the import will skip, when the sample reached the file's end; else null (the finished job names them). */
+  footer: z.string().nullable(),
   /**
    * The first rows as the import would read them: field → cell (ID numbers and phones masked, a date
    * as it will be stored), and what would refuse the row (its county and station aside), by column.

@@ -7,6 +7,7 @@ import type { DB } from '../../db/schema.js';
 import { Problem, badRequest, notFound } from '../../http/errors.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import type { Mapping } from '../../domain/import/plan.js';
+import { footerNote } from '../../domain/import/footer.js';
 import { DEFAULT_LIMITS, openSource, shownCell } from '../../jobs/import/sources.js';
 import { checkRow, fillFromFile } from '../../jobs/import/row-check.js';
 import { pickSheet } from '../../jobs/import/sheets.js';
@@ -163,6 +164,7 @@ export async function previewFile(
 ): Promise<Preview> {
   const plain = await openPlain(keys, file);
   const sample: SourceRow[] = [];
+  let cut = false; // the sample stopped before the file's end: its footer is not known
   let source: Awaited<ReturnType<typeof openSource>>;
   let chosen: string | null;
   try {
@@ -177,7 +179,10 @@ export async function previewFile(
     try {
       for await (const r of source.rows) {
         sample.push(r);
-        if (sample.length >= rows) break;
+        if (sample.length >= rows) {
+          cut = true;
+          break;
+        }
       }
     } finally {
       source.close();
@@ -216,6 +221,7 @@ export async function previewFile(
       sample.map((s) => s.cells),
     ),
     sample: sample.map((s) => sampleRow(kind, plan.index, source.headers, s)),
+    footer: cut ? null : footerNote(source.footer(), '将不导入'),
     // What the import will run with: every field's column, and the fields the user chose to leave empty.
     mapping: {
       ...Object.fromEntries(Object.entries(userMapping).filter(([, h]) => h === '')),

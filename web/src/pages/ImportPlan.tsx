@@ -167,6 +167,7 @@ export function ImportPlan({
             }
           />
         )}
+        {preview.footer && <Alert type="info" showIcon data-testid="import-footer" title={preview.footer} />}
         {preview.missing.length > 0 && (
           <Alert
             type="warning"

@@ -23,10 +23,9 @@ const IDENTIFIER = /[0-9A-Z]{15,18}/;
 export function footerText(cells: string[]): string | null {
   // Every data row comes through here: most are told apart by the first character of their first cell.
   const first = cells.find((c) => c.trim() !== '')?.trim();
-  if (!first || !FOOTER_START.has(first[0])) return null;
+  if (!first || !FOOTER_START.has(first[0]) || !FOOTER.test(toHalfWidth(first))) return null;
   const filled = cells.map((c) => c.trim()).filter((c) => c !== '');
-  const plain = filled.map((c) => toHalfWidth(c).replace(/\s/g, '').toUpperCase());
-  if (!filled.length || !FOOTER.test(toHalfWidth(filled[0])) || plain.some((c) => IDENTIFIER.test(c))) return null;
+  if (filled.some((c) => IDENTIFIER.test(toHalfWidth(c).replace(/\s/g, '').toUpperCase()))) return null;
   return redactFreeText(filled.join(' ')).text.slice(0, 200); // the maker's phone is personal data too
 }
 

@@ -127,7 +127,6 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '党员（含预备党员）人数（人）',
       '党员人数（含预备党员）',
       '其中党员人数',
-      '其中：党员人数',
       '中共党员人数',
       '党员数',
       'numParM',

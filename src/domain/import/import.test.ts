@@ -48,6 +48,17 @@ describe('header vocabulary', () => {
     expect(Object.fromEntries(noted.index)).toMatchObject({ name: 0, registeredOn: 1, repPhone: 2 });
     expect(noted.columns[3].note).toBe('不导入，用于确定基层所');
     expect(planColumns('registry', specsOf('registry'), [], ['名称（字号）', '名称']).index.get('name')).toBe(1);
+    // A note written after the name, and a place column with a note.
+    const after = planColumns(
+      'registry',
+      specsOf('registry'),
+      [],
+      ['成立日期 格式：年-月-日', '联系电话\n必填', '住所（例：XX路X号）', '所属监管所（名称）', '营业执照 注册号'],
+    );
+    expect(Object.fromEntries(after.index)).toMatchObject({ registeredOn: 0, repPhone: 1, address: 2, regNo: 4 });
+    expect(after.columns[3].note).toBe('不导入，用于确定基层所');
+    // A word after the name that is not a note is not cut: 法定代表人 证件号码 is not the name.
+    expect(planColumns('registry', specsOf('registry'), [], ['法定代表人 证件号码']).index.get('repName')).toBeUndefined();
     expect(
       planColumns('annual_report', specsOf('annual_report'), [], ['其中：党员人数']).index.get('partyMembers'),
     ).toBe(0);

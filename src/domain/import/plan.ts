@@ -1,6 +1,6 @@
 import { parseIdNumber, MOBILE } from '../identifiers/id-number.js';
 import { parseUscc } from '../identifiers/uscc.js';
-import { KNOWN_UNUSED, VOCABULARY, bareHeader, normalizeHeader, type FileKind } from './vocabulary.js';
+import { KNOWN_UNUSED, VOCABULARY, headerForms, normalizeHeader, type FileKind } from './vocabulary.js';
 import { STATION_HEADERS, STREET_HEADERS } from '../ledger/station.js';
 import { looksLikeDate, normaliseCode, SCIENTIFIC } from './normalise.js';
 
@@ -61,10 +61,10 @@ export function planColumns(
   }
   // … then the vocabulary, for fields the user did not set (a field set to '' stays unset): the
   // headers as written, then the others without their notes (成立日期（YYYY-MM-DD）).
-  for (const form of [normalizeHeader, (h: string) => normalizeHeader(bareHeader(h))])
+  for (const pass of [0, 1])
     headers.forEach((h, i) => {
       if (taken.has(i)) return;
-      const field = byName.get(form(h));
+      const field = byName.get(headerForms(h)[pass]);
       if (field && !index.has(field) && !(field in mapping)) {
         index.set(field, i);
         taken.add(i);
@@ -102,7 +102,7 @@ export function planColumns(
       };
     if (unused.has(normalizeHeader(header)))
       return { index: i, header, field: null, fieldLabel: null, note: '不导入（平台不使用此项）', warning: null };
-    if (kind === 'registry' && PLACE_HEADERS.has(normalizeHeader(header)))
+    if (kind === 'registry' && headerForms(header).some((f) => PLACE_HEADERS.has(f)))
       return { index: i, header, field: null, fieldLabel: null, note: '不导入，用于确定基层所', warning: null };
     const what = looksSensitive(
       header,

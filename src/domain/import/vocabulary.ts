@@ -236,11 +236,18 @@ export const KNOWN_UNUSED: Record<FileKind, string[]> = {
 
 /**
  * A header without the notes a template adds to its names: a format or a hint in parentheses
- * ("成立日期（YYYY-MM-DD）", "联系电话(手机)", "名称（字号）") and required marks ("※姓名", "姓名★").
+ * ("成立日期（YYYY-MM-DD）", "联系电话(手机)", "名称（字号）"), one written after the name
+ * ("成立日期 格式：年-月-日", "联系电话\n必填") and required marks ("※姓名", "姓名★").
  * Read only when the header as written names no column.
  */
 export const bareHeader = (h: string): string =>
-  h.replace(/[（(][^（()）]*[)）]/g, '').replace(/^[\s*＊※★☆]+|[\s*＊※★☆]+$/g, '');
+  h
+    .replace(/[（(][^（()）]*[)）]/g, '')
+    .replace(/[\s:：,，;；]+(格式|例如|示例|必填|选填|非必填|可不填|请|填写|(?:注|说明|如|例)[:：])[\s\S]*$/, '')
+    .replace(/^[\s*＊※★☆]+|[\s*＊※★☆]+$/g, '');
+
+/** The forms a header is looked up by: as written, then without its notes (see bareHeader). */
+export const headerForms = (h: string): string[] => [normalizeHeader(h), normalizeHeader(bareHeader(h))];
 
 export const normalizeHeader = (h: string): string =>
   h

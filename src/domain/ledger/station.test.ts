@@ -71,6 +71,8 @@ describe('station derivation', () => {
   it('reads the hint columns by the names the source systems use', () => {
     expect(cellByHeader({ '登记机关（名称）': ' 孝陵卫所 ', 住所: 'x' }, ['登记机关名称'])).toBe('孝陵卫所');
     expect(cellByHeader({ 住所: 'x' }, ['登记机关'])).toBeUndefined();
+    expect(cellByHeader({ '所属监管所（名称）': '孝陵卫所' }, ['所属监管所'])).toBe('孝陵卫所');
+    expect(cellByHeader({ '街道 请填写全称': '孝陵卫街道' }, ['街道'])).toBe('孝陵卫街道');
     expect(keywordProblem('路')).toMatch(/至少 2 个字/);
     expect(keywordProblem('中山路')).toBeNull();
   });

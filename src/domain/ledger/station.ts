@@ -5,6 +5,8 @@
  * rule the county made on its 待分配基层所 list. Pure: the caller passes the county's stations
  * and rules.
  */
+import { headerForms, normalizeHeader } from '../import/vocabulary.js';
+
 export type StationPlace = { code: string; countyCode: string; name: string; servedAreas: string[] };
 export type StationRule = { countyCode: string; keyword: string; stationCode: string };
 export type StationHint = {
@@ -127,10 +129,10 @@ export function deriveStation(
   );
 }
 
-/** The value of the first header in names that the row has (headers compared without spaces and brackets). */
+/** The value of the first header in names that the row has (headers compared as the column plan does, notes and all). */
 export function cellByHeader(raw: Record<string, string>, names: string[]): string | undefined {
-  const wanted = new Set(names.map(squeeze));
-  for (const [h, v] of Object.entries(raw)) if (wanted.has(squeeze(h)) && v.trim()) return v.trim();
+  const wanted = new Set(names.map(normalizeHeader));
+  for (const [h, v] of Object.entries(raw)) if (headerForms(h).some((f) => wanted.has(f)) && v.trim()) return v.trim();
   return undefined;
 }
 

@@ -58,7 +58,9 @@ describe('header vocabulary', () => {
     expect(Object.fromEntries(after.index)).toMatchObject({ registeredOn: 0, repPhone: 1, address: 2, regNo: 4 });
     expect(after.columns[3].note).toBe('不导入，用于确定基层所');
     // A word after the name that is not a note is not cut: 法定代表人 证件号码 is not the name.
-    expect(planColumns('registry', specsOf('registry'), [], ['法定代表人 证件号码']).index.get('repName')).toBeUndefined();
+    expect(
+      planColumns('registry', specsOf('registry'), [], ['法定代表人 证件号码']).index.get('repName'),
+    ).toBeUndefined();
     expect(
       planColumns('annual_report', specsOf('annual_report'), [], ['其中：党员人数']).index.get('partyMembers'),
     ).toBe(0);

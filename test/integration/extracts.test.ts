@@ -118,7 +118,7 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
       [
         '姓名,公民身份号码,人员类别,入党日期,转正日期,所在党支部',
         '周一,320102198808081317,正式党员,2010年7月,43586,第一党支部',
-        '吴二,320102199001011234,正式党员,二〇一〇年,2011-07-01,第一党支部',
+        `吴二,${id('320102', '19900101', '123')},正式党员,二〇一〇年,2011-07-01,第一党支部`,
         `郑三,${id('320102', '19900202', '123')},党员,2010-07-01,2011-07-01,第一党支部`,
       ].join('\n'),
     );
@@ -126,7 +126,7 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     expect(p.sample.map((s) => s.problems.map((x) => x.label))).toEqual([[], ['入党日期'], ['人员类别']]);
     expect(p.sample[1].problems[0].reason).not.toContain('二〇一〇年'); // a party fact: only "filled" is shown
     // Only the quoted value is masked: the options it is part of (正式党员) still read.
-    expect(p.sample[2].problems[0].reason).toMatch(/^党员类别"（已填写）"无法识别，可填：正式党员、/);
+    expect(p.sample[2].problems[0].reason).toMatch(/^人员类别"（已填写）"无法识别，可填：正式党员、/);
     expect(p.sample[0].values.idNumber).not.toContain('19880808');
 
     const g = path.join(path.dirname(f), 'registry.csv');

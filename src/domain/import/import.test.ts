@@ -18,6 +18,7 @@ import {
   monthOrDateField,
   birthField,
   annualReportRow,
+  rosterRow,
 } from '../ledger/rows.js';
 import { idCheckChar } from '../identifiers/id-number.js';
 import { regNoCheckDigit } from '../identifiers/uscc.js';
@@ -376,6 +377,52 @@ describe('annual reports as systems and clerks write them', () => {
   it('refuses a year that is none, and 党组织建立时间 may be given to the month', () => {
     expect(row({ year: '23' }).success).toBe(false);
     expect(row({ partyOrgSetOn: '2018.06' })).toMatchObject({ success: true, data: { partyOrgSetOn: '2018-06-01' } });
+  });
+  it('reads 有/无, the report system words and its codes (0 未组建党支部 … 3 党委; a 0 组建方式 is none)', () => {
+    expect(row({ orgSetUp: '无' })).toMatchObject({ success: true, data: { partyOrgForm: 0 } });
+    expect(row({ orgSetUp: '有', partyOrgForm: '3', partyOrgWay: '加入上级企业(母公司)党组织' })).toMatchObject({
+      success: true,
+      data: { partyOrgForm: 3, partyOrgWay: 5 },
+    });
+    expect(row({ partyOrgForm: '未组建党支部', partyOrgWay: '0' })).toMatchObject({
+      success: true,
+      data: { partyOrgForm: 0 },
+    });
+  });
+  it('refuses a report that says there is no organization and what it is', () => {
+    const reasons = (over: Record<string, string>) => row(over).error?.issues.map((i) => i.message);
+    expect(reasons({ orgSetUp: '否', partyOrgForm: '党支部' })).toEqual([
+      expect.stringMatching(/是否成立党组织为"否"/),
+    ]);
+    expect(reasons({ orgSetUp: '是', partyOrgForm: '0' })).toEqual([expect.stringMatching(/建立形式却为未建立/)]);
+    expect(reasons({ partyOrgForm: '0', partyOrgSetOn: '2018-07-01' })).toEqual([
+      expect.stringMatching(/未建立，却填写了建立方式或建立时间/),
+    ]);
+  });
+});
+
+describe('roster rows', () => {
+  const row = (over: Record<string, string>) => rosterRow.safeParse({ name: '王芳', membership: '正式党员', ...over });
+  it('reads 性别 by its GB/T 2261.1 code and takes 无 or - for no ID number', () => {
+    expect(row({ sex: '2', idNumber: '无' })).toMatchObject({ success: true, data: { sex: 'female' } });
+    expect(row({ idNumber: '-' }).data?.idNumber).toBeUndefined();
+  });
+  it('refuses an ID number that is written but unusable', () => {
+    expect(row({ idNumber: '110105194912310021' }).error?.issues[0].message).toBe('身份证号校验位错误');
+  });
+  it('refuses a member who joined before 18, and a 转正日期 before the 入党日期', () => {
+    expect(row({ birthDate: '1992-07-15', joinDate: '2010-06-01' }).success).toBe(false);
+    expect(row({ birthDate: '1992-07-15', joinDate: '2010.07' }).success).toBe(true); // to the month
+    expect(row({ joinDate: '2012-07-01', confirmedOn: '2011-07-01' }).error?.issues[0].message).toMatch(
+      /转正日期 2011-07-01 早于入党日期 2012-07-01/,
+    );
+  });
+});
+
+describe('dates', () => {
+  it('says a blank required date is missing and a future one is after today', () => {
+    expect(dateField('成立日期').safeParse('').error?.issues[0].message).toBe('成立日期不能为空');
+    expect(dateField('成立日期').safeParse('2099-01-01').error?.issues[0].message).toBe('成立日期"2099-01-01"晚于今天');
   });
 });
 

@@ -1,6 +1,13 @@
 import { parseRegNo, parseUscc } from '../identifiers/uscc.js';
 import { SCIENTIFIC } from '../import/normalise.js';
-import { FILING_WORDS, ORG_FORM_WORDS, ORG_WAY_WORDS, YES_NO_WORDS, type AnnualReportRow } from './rows.js';
+import {
+  FILING_WORDS,
+  ORG_FORM_WORDS,
+  ORG_WAY_WORDS,
+  YES_NO_WORDS,
+  orgContradictions,
+  type AnnualReportRow,
+} from './rows.js';
 
 /**
  * The import's fast path for the annual-report row schema: the zod schema (annualReportRow) is the
@@ -89,6 +96,9 @@ export function fastAnnualReport(input: Record<string, string | undefined>): Ann
   )
     return undefined;
   if (partyMembers !== undefined && employees !== undefined && partyMembers > employees) return undefined;
+  // A report at odds with itself is refused by the schema, which says why.
+  if (orgContradictions({ orgSetUp, partyOrgForm: form, partyOrgWay: way, partyOrgSetOn: setOn }).length)
+    return undefined;
   const row: AnnualReportRow & { orgSetUp?: boolean } = { year, filingStatus: filing ?? 'filed' };
   if (u !== undefined) row.uscc = u;
   if (r !== undefined) row.regNo = r;

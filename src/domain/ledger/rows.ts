@@ -66,22 +66,23 @@ export const dateField = (label: string) =>
     .string()
     .trim()
     .transform((input, ctx) => {
+      if (!input) {
+        ctx.addIssue({ code: 'custom', message: `${label}不能为空` });
+        return z.NEVER;
+      }
       const v = excelSerialDate(input) ?? normaliseDateText(input);
       // Every written form is normalised to this one: anything else ("2019.12", a month) is no date.
       const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
       const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-      if (
-        !m ||
-        !d ||
-        d.getUTCMonth() !== Number(m[2]) - 1 ||
-        d.getUTCDate() !== Number(m[3]) ||
-        Number(m[1]) < 1900 ||
-        d.getTime() > Date.now()
-      ) {
+      if (!m || !d || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3]) || Number(m[1]) < 1900) {
         ctx.addIssue({
           code: 'custom',
           message: `${label}"${input}"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）${hasFull(input)}`,
         });
+        return z.NEVER;
+      }
+      if (d.getTime() > Date.now()) {
+        ctx.addIssue({ code: 'custom', message: `${label}"${input}"晚于今天` });
         return z.NEVER;
       }
       return d.toISOString().slice(0, 10);
@@ -223,6 +224,8 @@ export const YES_NO_WORDS: Record<string, boolean> = {
   '2': false,
   '0': false,
   否: false,
+  有: true,
+  无: false,
   N: false,
   n: false,
   false: false,
@@ -314,6 +317,11 @@ export const ORG_FORM_WORDS: Record<string, number> = {
   '3': 3,
   未建立: 0,
   未建: 0,
+  未组建: 0,
+  未成立: 0,
+  未组建党支部: 0,
+  未成立党组织: 0,
+  未建立党组织: 0,
   无: 0,
   党支部: 1,
   联合党支部: 1,
@@ -331,12 +339,18 @@ export const ORG_WAY_WORDS: Record<string, number> = {
   单独组建: 1,
   单独建: 1,
   单独建立: 1,
+  单独建立党组织: 1,
+  单独组建党组织: 1,
   联合组建: 2,
   联合建: 2,
   联合建立: 2,
+  联合建立党组织: 2,
+  联合组建党组织: 2,
   加入社区党组织: 3,
   加入个私协会党组织: 4,
+  '加入民营（私营）企业协会党组织': 4,
   加入上级公司党组织: 5,
+  '加入上级企业（母公司）党组织': 5,
 };
 
 const industry = z.string().transform((v, ctx) => {
@@ -485,7 +499,11 @@ export const annualReportRow = z
     employees: opt(count('从业人数')),
     partyMembers: opt(count('党员人数', 1_000_000)),
     partyOrgForm: opt(choice('党组织建立形式', ORG_FORM_WORDS)),
-    partyOrgWay: opt(choice('党组织建立方式', ORG_WAY_WORDS)),
+    // The report system writes 0 where there is no organization to have a way.
+    partyOrgWay: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '0' ? '' : v),
+      opt(choice('党组织建立方式', ORG_WAY_WORDS)),
+    ),
     partyOrgSetOn: opt(monthOrDateField('党组织建立时间')),
     repIsMember: opt(yesNo('法定代表人是否党员')),
     repIsSecretary: opt(yesNo('法定代表人是否党组织书记')),
@@ -494,6 +512,7 @@ export const annualReportRow = z
   .superRefine((r, ctx) => {
     if (!r.uscc && !r.regNo)
       ctx.addIssue({ code: 'custom', path: ['uscc'], message: '统一社会信用代码与注册号至少填写一项' });
+    for (const [field, message] of orgContradictions(r)) ctx.addIssue({ code: 'custom', path: [field], message });
     if (r.partyMembers !== undefined && r.employees !== undefined && r.partyMembers > r.employees) {
       ctx.addIssue({
         code: 'custom',
@@ -507,6 +526,27 @@ export const annualReportRow = z
     ...r,
     partyOrgForm: r.partyOrgForm ?? (r.orgSetUp === undefined ? undefined : r.orgSetUp ? 1 : 0),
   }));
+/**
+ * An annual report that says both that there is no party organization and what it is: 是否成立党组织
+ * 否 beside a 党组织建立形式, or 建立形式 未建立 beside a 建立方式 or 建立时间 (the report system clears those
+ * when there is none). Which half is true only the clerk can tell, so the row is refused.
+ */
+export function orgContradictions(r: {
+  orgSetUp?: boolean;
+  partyOrgForm?: number;
+  partyOrgWay?: number;
+  partyOrgSetOn?: string;
+}): [string, string][] {
+  const details = r.partyOrgWay !== undefined || r.partyOrgSetOn !== undefined;
+  if (r.orgSetUp === false && ((r.partyOrgForm ?? 0) > 0 || details))
+    return [['orgSetUp', '是否成立党组织为"否"，却填写了党组织的建立形式、方式或时间，请核对']];
+  if (r.orgSetUp === true && r.partyOrgForm === 0)
+    return [['orgSetUp', '是否成立党组织为"是"，党组织建立形式却为未建立，请核对']];
+  if (r.partyOrgForm === 0 && details)
+    return [['partyOrgForm', '党组织建立形式为未建立，却填写了建立方式或建立时间，请核对']];
+  return [];
+}
+
 export type AnnualReportRow = {
   uscc?: string;
   regNo?: string;
@@ -524,27 +564,37 @@ export type AnnualReportRow = {
 
 type MemberStatus = 'normal' | 'mobile' | 'lost' | 'abroad' | 'other';
 
+/** What a hand-kept roster writes where a member has no ID number. */
+const NO_VALUE = /^(无|暂无|没有|不详|未知|空|[-—–_/\\]+|null|none|n\/a)$/i;
+
 /**
- * A row of the member roster the organization department shares. The ID number is kept when it
- * is valid; an unusable one does not refuse the row (about a fifth of rosters lack one): the
- * member is then matched on name, birth date and phone.
+ * A row of the member roster the organization department shares. A member may have no ID number
+ * (about a fifth of hand-kept rosters lack one: the member is then matched on name, birth date and
+ * phone), but a number that is written is checked like any other: one Excel turned into
+ * scientific notation, or with a wrong check digit, refuses the row rather than being dropped.
  */
 export const rosterRow = z
   .object({
     name: text(30, '姓名'),
-    idNumber: z.preprocess(blankToUndefined, z.string().optional()).transform((v) => {
-      if (!v) return undefined;
-      const r = parseIdNumber(normaliseCode(v).value);
-      return r.ok ? { value: r.value, birthDate: r.birthDate, sex: r.sex } : undefined;
-    }),
+    idNumber: z.preprocess((v) => (typeof v === 'string' && NO_VALUE.test(v.trim()) ? '' : v), representativeIdField),
     sex: opt(
-      choice('性别', { 男: 'male', 女: 'female', 男性: 'male', 女性: 'female', male: 'male', female: 'female' }),
+      // GB/T 2261.1: 1 男, 2 女.
+      choice<'male' | 'female'>('性别', {
+        男: 'male',
+        女: 'female',
+        男性: 'male',
+        女性: 'female',
+        male: 'male',
+        female: 'female',
+        '1': 'male',
+        '2': 'female',
+      }),
     ),
     /** 'YYYY-MM-DD', or 'YYYY-MM' when the roster gives the month only. */
     birthDate: opt(birthField('出生日期')),
     joinDate: opt(monthOrDateField('入党日期')),
     confirmedOn: opt(monthOrDateField('转正日期')),
-    membership: choice('党员类别', {
+    membership: choice<'full' | 'probationary'>('人员类别', {
       正式党员: 'full',
       正式: 'full',
       full: 'full',
@@ -583,10 +633,48 @@ export const rosterRow = z
     occupation: optionalText(60, '职业'),
     workplace: optionalText(200, '工作单位'),
   })
+  .superRefine((r, ctx) =>
+    rosterContradictions(r).forEach(([field, message]) => ctx.addIssue({ code: 'custom', path: [field], message })),
+  )
   .transform(({ lostFlag, abroadFlag, mobileFlag, ...r }) => ({
     ...r,
     memberStatus: memberStatusOf(r.memberStatus, { lostFlag, abroadFlag, mobileFlag }),
   }));
+
+const SEX_LABEL = { male: '男', female: '女' } as const;
+
+/**
+ * What a roster row says against itself: a 性别 or 出生日期 other than the ID number's (the number
+ * would win without a word), a member who joined before 18 (or before birth), a 预备党员 with a
+ * 转正日期, a 转正日期 before the 入党日期.
+ */
+function rosterContradictions(r: {
+  idNumber?: { birthDate: string; sex: 'male' | 'female' };
+  sex?: 'male' | 'female';
+  birthDate?: string;
+  joinDate?: string;
+  confirmedOn?: string;
+  membership: 'full' | 'probationary';
+}): [string, string][] {
+  const out: [string, string][] = [];
+  const id = r.idNumber;
+  if (id && r.sex && r.sex !== id.sex)
+    out.push(['sex', `性别"${SEX_LABEL[r.sex]}"与身份证号不符（身份证号为${SEX_LABEL[id.sex]}性）`]);
+  if (id && r.birthDate && !id.birthDate.startsWith(r.birthDate))
+    out.push(['birthDate', `出生日期"${r.birthDate}"与身份证号不符（身份证号为 ${id.birthDate}）`]);
+  const birth = id?.birthDate ?? r.birthDate;
+  if (birth && r.joinDate) {
+    // To the month: a roster may give either date to the month only.
+    const adult = `${Number(birth.slice(0, 4)) + 18}${birth.slice(4, 7)}`;
+    if (r.joinDate.slice(0, 7) < adult)
+      out.push(['joinDate', `入党日期 ${r.joinDate} 时未满 18 周岁（出生日期 ${birth}），请核对入党日期与出生日期`]);
+  }
+  if (r.membership === 'probationary' && r.confirmedOn)
+    out.push(['membership', `人员类别为预备党员，却填写了转正日期 ${r.confirmedOn}：已转正的应为正式党员`]);
+  if (r.joinDate && r.confirmedOn && r.confirmedOn < r.joinDate)
+    out.push(['confirmedOn', `转正日期 ${r.confirmedOn} 早于入党日期 ${r.joinDate}`]);
+  return out;
+}
 
 /**
  * A member's status from 党籍状态 and the 是否失联/出国（境）/流动党员 columns: a status other than

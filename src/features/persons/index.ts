@@ -1,2 +1,8 @@
 /** The persons feature's entrance: the one person store other features write people through (identified by ID number, or not). */
-export { insertUnidentified, upsertIdentified, type Identified, type Unidentified } from './store.js';
+export {
+  insertUnidentified,
+  updateUnidentified,
+  upsertIdentified,
+  type Identified,
+  type Unidentified,
+} from './store.js';

@@ -46,3 +46,25 @@ export async function insertUnidentified(db: Transaction<DB>, keys: Keys, people
     ${people.map((p) => enc(keys, p.phone))}::text[], ${people.map((p) => bi(keys, p.phone))}::text[])`.execute(db);
   return res.rows.sort((a, b) => Number(a.ord) - Number(b.ord)).map((r) => r.person_id);
 }
+
+/**
+ * What a source states of persons known only by name: birth date, sex, phone. A blank keeps what is
+ * on file; a phone is replaced when it differs.
+ */
+export async function updateUnidentified(
+  db: Transaction<DB>,
+  keys: Keys,
+  people: { id: number; birthDate?: string | null; sex?: 'male' | 'female' | null; phone?: string | null }[],
+): Promise<void> {
+  const stated = people.filter((p) => p.birthDate || p.sex || p.phone);
+  if (!stated.length) return;
+  await sql`UPDATE person p SET birth_date = coalesce(t.b, p.birth_date), sex = coalesce(t.s, p.sex),
+      phone_enc = CASE WHEN t.pbi IS NULL OR t.pbi = p.phone_bi THEN p.phone_enc ELSE t.pe END,
+      phone_bi = coalesce(t.pbi, p.phone_bi), updated_at = now()
+    FROM unnest(${stated.map((p) => p.id)}::bigint[], ${stated.map((p) => p.birthDate ?? null)}::date[], ${stated.map((p) => p.sex ?? null)}::text[],
+      ${stated.map((p) => enc(keys, p.phone))}::text[], ${stated.map((p) => bi(keys, p.phone))}::text[]) AS t(id, b, s, pe, pbi)
+    WHERE p.id = t.id AND p.id_bi IS NULL AND (p.birth_date IS DISTINCT FROM coalesce(t.b, p.birth_date)
+      OR p.sex IS DISTINCT FROM coalesce(t.s, p.sex) OR p.phone_bi IS DISTINCT FROM coalesce(t.pbi, p.phone_bi))`.execute(
+    db,
+  );
+}

@@ -15,20 +15,20 @@ export const ROW_SCHEMAS: Record<ImportKind, z.ZodType> = {
 /**
  * Facts a row does not state but its file does: a 个体工商户 file has no type column, one column
  * may hold both codes ("统一社会信用代码/注册号": a 15-digit value is a registration number), a
- * roster without 人员类别 says 正式党员 by a 转正日期. Fills `input` in place.
+ * roster without 人员类别 (or a row that leaves it blank) says 正式党员 by a 转正日期. Fills `input` in place.
  */
 export function fillFromFile(
   kind: ImportKind,
   input: Record<string, string>,
   mapped: (field: string) => boolean,
 ): void {
-  if (kind === 'registry') {
-    if (!mapped('kind') && mapped('form')) input.kind = '个体工商户';
-    if (input.uscc && !input.regNo && /^\d{15}$/.test(input.uscc.trim()))
-      [input.regNo, input.uscc] = [input.uscc.trim(), ''];
-  } else if (kind === 'roster' && !mapped('membership') && mapped('confirmedOn')) {
-    input.membership = input.confirmedOn.trim() ? '正式党员' : '预备党员';
-  }
+  if (kind === 'registry' && !mapped('kind') && mapped('form')) input.kind = '个体工商户';
+  // Registry, annual-report and credit-list files (GSXT's 统一社会信用代码/注册号) alike.
+  if (input.uscc && !input.regNo && /^\d{15}$/.test(input.uscc.trim()))
+    [input.regNo, input.uscc] = [input.uscc.trim(), ''];
+  // 人员类别 absent, or left blank on a row with a 转正日期: the date says 正式党员.
+  if (kind === 'roster' && mapped('confirmedOn') && !(mapped('membership') && input.membership?.trim()))
+    input.membership = input.confirmedOn.trim() ? '正式党员' : mapped('membership') ? '' : '预备党员';
 }
 
 export type RowCheck = { problems: { field: string; reason: string }[]; read: Record<string, unknown> | null };

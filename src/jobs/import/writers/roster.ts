@@ -3,20 +3,38 @@ import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../../db/schema.js';
 import type { Keys } from '../../../crypto/keys.js';
 import { blindIndex } from '../../../crypto/field.js';
-import { insertUnidentified, upsertIdentified } from '../../../features/persons/index.js';
+import { insertUnidentified, updateUnidentified, upsertIdentified } from '../../../features/persons/index.js';
 import type { RosterRow } from '../../../domain/ledger/rows.js';
 import type { Numbered } from './registry.js';
 
+/** A roster birth date that is a whole day (a month is none). */
+const day = (birth: string | undefined) => (birth && birth.length === 10 ? birth : null);
+
+const nameKey = (name: string, birth: string, org: string) =>
+  `n:${crypto.createHash('sm3').update(`${name}|${birth}|${org}`).digest('hex')}`;
+
 /**
- * The natural key of a roster member: the ID number's blind index, or, without a usable
- * number, a hash of name, birth date and org relation (what the roster says about them).
+ * The natural key of a roster member: the ID number's blind index, or, without a number, name and
+ * birth date; the org relation too when no whole birth date tells namesakes apart. A member who
+ * moves branch keeps the key (and the record); two rows of a name and a birthday are one member.
  */
 export function rosterKey(keys: Keys, r: RosterRow): string {
   if (r.idNumber) return `id:${blindIndex(keys, r.idNumber.value)}`;
-  return `n:${crypto
-    .createHash('sm3')
-    .update(`${r.name}|${r.birthDate ?? ''}|${r.orgRelation ?? ''}`)
-    .digest('hex')}`;
+  return nameKey(r.name, r.birthDate ?? '', day(r.birthDate) ? '' : (r.orgRelation ?? ''));
+}
+
+/**
+ * Keys a member known only by name may be on file under, for a row: the one above, and the key
+ * of earlier releases (name, birth, org relation always). For a row with an ID number, the birth
+ * date is the number's: the member recorded before the number was known.
+ */
+function nameKeys(r: RosterRow): string[] {
+  const birth = r.idNumber?.birthDate ?? r.birthDate ?? '';
+  const org = r.orgRelation ?? '';
+  const keys = [nameKey(r.name, birth, day(birth) ? '' : org), nameKey(r.name, birth, org)];
+  // A roster that gave the birth month only, or none, before the number was known.
+  if (r.idNumber) keys.push(nameKey(r.name, birth.slice(0, 7), org), nameKey(r.name, '', org));
+  return [...new Set(keys)];
 }
 
 /**
@@ -47,19 +65,31 @@ export async function writeRosterBatch(
   );
   for (const { r, k } of identified) personOf.set(k, ids.get(r.idNumber!.value)!);
 
-  // Without a number: the member already on file under the same key keeps their person.
+  await adoptNamedMembers(
+    db,
+    identified.map(({ r, k }) => ({ r, k, person: personOf.get(k)! })),
+  );
+
+  // Without a number: the member already on file under the same key (or an earlier release's) keeps their person.
   const unidentified = rows.map((r, i) => ({ r, k: rkeys[i] })).filter((x) => !x.r.idNumber);
   if (unidentified.length) {
-    const known = await db
-      .selectFrom('member')
-      .select(['roster_key', 'person_id'])
-      .where(
-        'roster_key',
-        'in',
-        unidentified.map((x) => x.k),
-      )
-      .execute();
-    for (const m of known) personOf.set(m.roster_key!, m.person_id);
+    const candidates = unidentified.map((x) => [x.k, ...nameKeys(x.r)]);
+    const known = new Map(
+      (
+        await db
+          .selectFrom('member')
+          .select(['roster_key', 'person_id'])
+          .where('roster_key', 'in', [...new Set(candidates.flat())])
+          .execute()
+      ).map((m) => [m.roster_key!, m.person_id]),
+    );
+    const taken = new Set(personOf.values());
+    unidentified.forEach((x, i) => {
+      const person = candidates[i].map((c) => known.get(c)).find((p) => p !== undefined && !taken.has(p));
+      if (person === undefined) return;
+      personOf.set(x.k, person);
+      taken.add(person);
+    });
     const fresh = unidentified.filter((x) => !personOf.has(x.k));
     const made = await insertUnidentified(
       db,
@@ -84,15 +114,58 @@ export async function writeRosterBatch(
       OR NOT ('roster' = ANY(m.sources))
     RETURNING m.id`.execute(db);
 
-  // Birth date and sex for members known only by name: what the roster says (a birth month is no date: it stays in the key only).
-  const day = (r: RosterRow) => (r.birthDate && r.birthDate.length === 10 ? r.birthDate : null);
-  const dated = unidentified.filter((x) => day(x.r) || x.r.sex);
-  if (dated.length) {
-    await sql`UPDATE person p SET birth_date = coalesce(t.b, p.birth_date), sex = coalesce(t.s, p.sex)
-      FROM unnest(${dated.map((x) => personOf.get(x.k)!)}::bigint[], ${dated.map((x) => day(x.r))}::date[], ${dated.map((x) => x.r.sex ?? null)}::text[]) AS t(id, b, s)
-      WHERE p.id = t.id AND (p.birth_date IS DISTINCT FROM coalesce(t.b, p.birth_date) OR p.sex IS DISTINCT FROM coalesce(t.s, p.sex))`.execute(
-      db,
-    );
-  }
+  // What the roster says of members known only by name (a birth month is no date: it stays in the key only).
+  await updateUnidentified(
+    db,
+    keys,
+    unidentified.map((x) => ({
+      id: personOf.get(x.k)!,
+      birthDate: day(x.r.birthDate),
+      sex: x.r.sex,
+      phone: x.r.phone,
+    })),
+  );
   return res.rows.length;
+}
+
+/**
+ * A member recorded without an ID number whose number the roster now gives: the record (its links,
+ * cases and history) passes to the person of that number, unless that person is a member already
+ * or the name and birth date fit more than one row. The person known only by name is left without
+ * a member.
+ */
+async function adoptNamedMembers(
+  db: Transaction<DB>,
+  rows: { r: RosterRow; k: string; person: number }[],
+): Promise<void> {
+  if (!rows.length) return;
+  const wanted = rows.map((x) => nameKeys(x.r));
+  const found = await db
+    .selectFrom('member')
+    .select(['id', 'roster_key', 'person_id'])
+    .where((eb) =>
+      eb.or([
+        eb('roster_key', 'in', [...new Set(wanted.flat())]),
+        eb(
+          'person_id',
+          'in',
+          rows.map((x) => x.person),
+        ),
+      ]),
+    )
+    .execute();
+  const byKey = new Map(found.filter((m) => m.roster_key?.startsWith('n:')).map((m) => [m.roster_key!, m]));
+  const members = new Set(found.map((m) => Number(m.person_id)));
+  const claims = new Map<number, { k: string; person: number }[]>();
+  rows.forEach((x, i) => {
+    const old = wanted[i].map((c) => byKey.get(c)).find(Boolean);
+    if (old && !members.has(x.person)) claims.set(Number(old.id), [...(claims.get(Number(old.id)) ?? []), x]);
+  });
+  for (const [id, [claim, ...others]] of claims)
+    if (!others.length)
+      await db
+        .updateTable('member')
+        .set({ person_id: claim.person, roster_key: claim.k })
+        .where('id', '=', id)
+        .execute();
 }

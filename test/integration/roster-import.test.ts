@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/domain/random.js';
+import { idNumber } from '../../src/demo/ledger.js';
+import { BACKENDS } from '../helpers/db.js';
+import { testApp, type TestApp } from '../helpers/app.js';
+import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
+
+const rnd = seededRandom(91);
+const WANG = idNumber(rnd, '320102', new Date('1982-04-05'));
+/** The sex the number does not say (its 17th digit is odd for men). */
+const NOT_WANGS_SEX = Number(WANG[16]) % 2 ? '女' : '男';
+
+type Member = { id: number; name: string; idNumber: string | null; orgRelation: string | null; phone: string | null };
+
+/** Later rosters about the same members: a member known only by name stays one record. */
+describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
+  let t: TestApp;
+  let editor: Awaited<ReturnType<TestApp['signIn']>>;
+  let importer: { id: number; scopeKey: string };
+  const dir = tmpDir();
+  const m = (name: string, id: string, birth: string, org: string, phone = '', kind = '正式党员') => ({
+    姓名: name,
+    公民身份号码: id,
+    出生日期: birth,
+    人员类别: kind,
+    所在党支部: org,
+    联系电话: phone,
+  });
+  const roster = (file: string, rows: Record<string, string>[]) =>
+    importFile(t, 'roster', csvFile(dir, file, rows), importer);
+  const members = async () => (await editor.get('/members?pageSize=50')).json().items as Member[];
+
+  beforeAll(async () => {
+    t = await testApp(backend);
+    const u = await t.user({ roles: ['editor'], jurisdiction: '320102' });
+    importer = { id: u.id, scopeKey: '320102' };
+    editor = await t.signIn(u);
+  });
+  afterAll(() => t?.close());
+
+  it('refuses an ID number that is written but unusable, and takes 无 for none', async () => {
+    const r = await roster('bad-ids.csv', [
+      m('李四', '3.20102E+17', '', '甲支部'),
+      m('陈五', '110105194912310021', '', '甲支部'),
+      m('周九', '无', '1949-12-31', '甲支部'),
+    ]);
+    expect(r.job).toMatchObject({ rows_accepted: 1, rows_rejected: 2 });
+    expect(r.rejections.map((x) => x.reason)).toEqual([
+      expect.stringMatching(/科学计数法/),
+      expect.stringMatching(/校验位错误/),
+    ]);
+  });
+
+  it('keeps a member without a number as one record when they move branch, change phone, and gain a number', async () => {
+    await roster('r1.csv', [m('王芳', '', '1982-04-05', '餐饮行业联合党支部', '13911112222')]);
+    const [first] = (await members()).filter((x) => x.name === '王芳');
+    // Moved branch, new phone.
+    await roster('r2.csv', [m('王芳', '', '1982-04-05', '个体劳动者协会党支部', '13933334444')]);
+    let wang = (await members()).filter((x) => x.name === '王芳');
+    expect(wang).toHaveLength(1);
+    expect(wang[0]).toMatchObject({ id: first.id, orgRelation: '个体劳动者协会党支部', phone: '139****4444' });
+    // The number becomes known: the same member, now identified.
+    const r3 = await roster('r3.csv', [m('王芳', WANG, '', '个体劳动者协会党支部')]);
+    expect(r3.job).toMatchObject({ rows_accepted: 1, rows_rejected: 0 });
+    wang = (await members()).filter((x) => x.name === '王芳');
+    expect(wang).toHaveLength(1);
+    expect(wang[0].id).toBe(first.id);
+    expect(wang[0].idNumber).toBe(`${WANG.slice(0, 6)}********${WANG.slice(-4)}`);
+    // And again with the number: nothing new.
+    const r4 = await roster('r4.csv', [m('王芳', WANG, '', '个体劳动者协会党支部')]);
+    expect(r4.job).toMatchObject({ rows_accepted: 1, rows_changed: 0 });
+    expect((await members()).filter((x) => x.name === '王芳')).toHaveLength(1);
+  });
+
+  it('refuses a row that contradicts itself, naming both facts', async () => {
+    const r = await roster(
+      'contradictions.csv',
+      [
+        { ...m('赵六', WANG, '', '甲支部'), 性别: NOT_WANGS_SEX },
+        m('钱七', '', '2010-01-01', '甲支部'),
+        { ...m('孙八', '', '1980-01-01', '甲支部', '', '预备党员'), 转正日期: '2024-07-01' },
+      ].map((row, i) =>
+        i === 1 ? { ...row, 入党日期: '2005-07-01' } : { 性别: '', 入党日期: '', 转正日期: '', ...row },
+      ),
+    );
+    expect(r.job).toMatchObject({ rows_accepted: 0, rows_rejected: 3 });
+    expect(r.rejections.map((x) => x.reason)).toEqual([
+      `性别"${NOT_WANGS_SEX}"与身份证号不符（身份证号为${NOT_WANGS_SEX === '男' ? '女' : '男'}性）`,
+      expect.stringMatching(/入党日期 2005-07-01 时未满 18 周岁/),
+      expect.stringMatching(/人员类别为预备党员，却填写了转正日期/),
+    ]);
+  });
+});

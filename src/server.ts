@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -214,6 +214,17 @@ function tlsOptions(tls: NonNullable<AppContext['config']['tls']>): https.Server
   return options;
 }
 
+/** "/members?q=320102…&page=2" → "/members?q=…&page=…": the path and the query's keys. */
+export function queryKeysOnly(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const keys = url
+    .slice(at + 1)
+    .split('&')
+    .map((p) => `${p.split('=')[0]}=…`);
+  return `${url.slice(0, at)}?${keys.join('&')}`;
+}
+
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
@@ -225,6 +236,15 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
         'req.headers.authorization',
         'res.headers["set-cookie"]',
       ],
+      // A query string is a search (an ID number, a phone, a name): its keys are logged, never its values.
+      serializers: {
+        req: (req: FastifyRequest) => ({
+          method: req.method,
+          url: queryKeysOnly(req.url),
+          host: req.host,
+          remoteAddress: req.ip,
+        }),
+      },
       ...(opts.logStream ? { stream: opts.logStream } : {}),
     },
     bodyLimit: ctx.config.bodyLimit,

@@ -17,7 +17,14 @@ export const underQuery = z
  */
 export const timestamp = z.codec(z.string(), z.date(), { decode: (s) => new Date(s), encode: (d) => d.toISOString() });
 
-export const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+export const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
+  // 2026-02-30 has the form but is no day (the database would refuse it with a 500).
+  .refine((v) => {
+    const d = new Date(`${v}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(v);
+  }, '日期无效（没有这一天）');
 export const year = z.coerce.number().int().min(2000, '年度不早于 2000 年').max(2100, '年度不晚于 2100 年');
 
 /** One line of a record's change history (ledger_history): when, insert/update/delete, by whom. Features extend it with what changed. */

@@ -211,6 +211,8 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
       { name: '张三', confidence: 'confirmed', method: 'exact' },
     ]);
     const memberId = (await editor.get('/members?q=张三')).json().items[0].id;
+    // A search by number and phone: the request log keeps the query's keys only (the logs project reads it).
+    for (const q of [ZHANG, '13911112222']) expect((await editor.get(`/members?q=${q}`)).statusCode).toBe(200);
     const member = (await editor.get(`/members/${memberId}`)).json();
     expect(member.roles).toMatchObject([{ entityName: '甲科技有限公司', role: 'legal_rep', method: 'exact' }]);
     expect(member.cases.map((c: { kind: string }) => c.kind).sort()).toEqual(['hidden_member', 'pocket_member']);

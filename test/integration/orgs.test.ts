@@ -111,6 +111,10 @@ describe.each(BACKENDS)('party organizations and setup proposals on %s', (backen
     const noDate = await staff.patch(`/orgs/${orgId}`, { status: 'established' });
     expect(noDate.statusCode).toBe(400);
     expect(noDate.json().errors[0].field).toBe('foundedOn');
+    // A date of the right form that is no day: a field error, nothing written (not a database error).
+    const noDay = await staff.patch(`/orgs/${orgId}`, { status: 'established', foundedOn: '2024-02-30' });
+    expect(noDay.statusCode).toBe(400);
+    expect(noDay.json().errors[0]).toMatchObject({ field: 'foundedOn', message: expect.stringMatching(/没有这一天/) });
     expect((await staff.patch(`/orgs/${orgId}`, { status: 'established', foundedOn: '2026-07-01' })).statusCode).toBe(
       200,
     );

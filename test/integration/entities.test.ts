@@ -206,6 +206,52 @@ describe.each(BACKENDS)('entity ledger on %s', (backend) => {
     ).toEqual(['D', 'I', 'I']);
   });
 
+  it("cannot rename or read another county's person by adding their number to an own entity", async () => {
+    const u2 = await t.user({ roles: ['editor'], jurisdiction: '320104' });
+    const other = await t.signIn(u2);
+    const theirs = uscc(rnd, 'enterprise', '320104');
+    const theirRep = idNumber(rnd, '320104', new Date('1985-06-15'));
+    await importFile(
+      t,
+      'registry',
+      csvFile(dir, 'theirs.csv', [
+        {
+          统一社会信用代码: theirs,
+          名称: '秦淮区某商贸有限公司',
+          主体类型: '企业',
+          所属县区代码: '320104',
+          '法定代表人/经营者': '丁军',
+          '法定代表人/经营者身份证号': theirRep,
+          '法定代表人/经营者手机': '17425080490',
+        },
+      ]),
+      { id: u2.id, scopeKey: '320104' },
+    );
+    const mine = (await editor.get(`/entities?q=${OLD}`)).json().items[0].id;
+    const added = await editor.post(`/entities/${mine}/people`, {
+      role: 'investor',
+      name: '某人',
+      idNumber: theirRep,
+      phone: '13900000000',
+    });
+    expect(added.statusCode).toBe(201);
+    // Their record is as they kept it …
+    const theirId = (await other.get(`/entities?q=${theirs}`)).json().items[0].id;
+    expect((await other.get(`/entities/${theirId}`)).json().people[0]).toMatchObject({
+      name: '丁军',
+      phone: '174****0490',
+    });
+    // … and their phone is not ours to see, masked or revealed; nor the birth date beside the masked number.
+    const ours = (await editor.get(`/entities/${mine}`))
+      .json()
+      .people.find((p: { role: string }) => p.role === 'investor');
+    expect(ours).toMatchObject({ phone: null, birthDate: null });
+    expect((await editor.post(`/entities/${mine}/people/${added.json().roleId}/reveal`)).json()).toEqual({
+      idNumber: theirRep,
+      phone: null,
+    });
+  });
+
   it('keeps a timeline and answers "as of" a date', async () => {
     const id = (await editor.get(`/entities?q=${NEW}`)).json().items[0].id;
     // Pretend the entity was registered in the ledger a year ago, then moved to a station today.

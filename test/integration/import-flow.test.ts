@@ -390,6 +390,8 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
         .slice(1)
         .map((r) => r[0]),
     ).toEqual(['5']);
+    // The rows as written (numbers and phones in clear) are the uploader's only.
+    expect(sheetRows(stationReport.getWorksheet('待修正数据')!).slice(1)).toEqual([]);
     const bEditor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B }));
     expect(await findJob(bEditor)).toMatchObject({ rowsAccepted: 1, rowsRejected: 0 });
     expect(

@@ -74,6 +74,14 @@ export function parseIdNumber(
 export const maskIdNumber = (v: string): string =>
   v.length >= 10 ? `${v.slice(0, 6)}${'*'.repeat(v.length - 10)}${v.slice(-4)}` : '*'.repeat(v.length);
 
+/**
+ * The birth date to show beside a person's masked ID number: none. The mask hides exactly the
+ * number's eight birth digits, so the date beside it would complete the number without the audited
+ * reveal; a person without a number shows theirs.
+ */
+export const birthBesideMaskedId = (idEnc: string | null, birthDate: string | null): string | null =>
+  idEnc ? null : birthDate;
+
 /** Mainland mobile numbers: 11 digits starting 1[3-9]. */
 export const MOBILE = /^1[3-9]\d{9}$/;
 export const maskPhone = (v: string): string =>

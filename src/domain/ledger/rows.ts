@@ -152,7 +152,8 @@ const identifier = <T>(label: string, parse: (v: string) => ({ ok: true } & T) |
     if (SCIENTIFIC.test(value)) {
       ctx.addIssue({
         code: 'custom',
-        message: `${label}"${input.trim()}"是科学计数法：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写`,
+        // The value is not quoted: what is left of a number is personal data, and reasons are kept in clear.
+        message: `${label}是科学计数法（如 3.2E+17）：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写`,
       });
       return z.NEVER;
     }
@@ -380,10 +381,12 @@ export const representativeIdField = z.preprocess(
   opt(idNumberField),
 );
 
-/** 登记状态 as registry systems print it; blank means 存续. */
-export const entityStatusField = z
-  .preprocess(blankToUndefined, choice('登记状态', ENTITY_STATUS_WORDS).optional())
-  .transform((v) => v ?? 'active');
+/**
+ * 登记状态 as registry systems print it. Blank (or no such column) says nothing: an entity on file
+ * keeps its status (a 注销 one does not come back to 存续 because a later list omits the column), a
+ * new one is 存续 (writers/registry.ts).
+ */
+export const entityStatusField = z.preprocess(blankToUndefined, choice('登记状态', ENTITY_STATUS_WORDS).optional());
 
 export const registryRow = z
   .object({
@@ -448,7 +451,8 @@ export type RegistryRow = {
   kind: 'enterprise' | 'individual' | 'cooperative';
   /** 市场主体类型 as the registration system names it. */
   regType?: string;
-  status: 'active' | 'deregistered' | 'revoked' | 'moved_out';
+  /** Absent when the row does not say (see entityStatusField). */
+  status?: 'active' | 'deregistered' | 'revoked' | 'moved_out';
   registeredOn?: string;
   address: string | null;
   countyCode: string;

@@ -1,10 +1,11 @@
+import { readablePhone } from '../persons/index.js';
 import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { z } from 'zod';
 import { entityFilters } from './contract.js';
 import type { DB } from '../../db/schema.js';
 import type { Keys } from '../../crypto/keys.js';
 import { decryptField } from '../../crypto/field.js';
-import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
+import { birthBesideMaskedId, maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import { SECTIONS } from '../../domain/ledger/industry.js';
 import { ENTITY_KIND_LABEL, ENTITY_ROLE_LABEL, ENTITY_STATUS_LABEL, historyValue } from '../../domain/ledger/labels.js';
 import { ORG_KIND_LABEL, ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../../domain/orgs/rules.js';
@@ -222,7 +223,8 @@ export async function entityDetail(db: Transaction<DB>, keys: Keys, id: number, 
   const people = await db
     .selectFrom('entity_person as ep')
     .innerJoin('person as p', 'p.id', 'ep.person_id')
-    .select(['ep.id', 'ep.role', 'p.name', 'p.id_enc', 'p.phone_enc', 'p.birth_date', 'p.sex', 'ep.created_at'])
+    .select(['ep.id', 'ep.role', 'p.name', 'p.id_enc', 'p.birth_date', 'p.sex', 'ep.created_at'])
+    .select(readablePhone('p').as('phone_enc'))
     .where('ep.entity_id', '=', e.id)
     .orderBy('ep.role')
     .orderBy('ep.id')
@@ -296,7 +298,7 @@ export async function entityDetail(db: Transaction<DB>, keys: Keys, id: number, 
       name: p.name,
       idNumber: p.id_enc ? maskIdNumber(decryptField(keys, p.id_enc)) : null,
       phone: p.phone_enc ? maskPhone(decryptField(keys, p.phone_enc)) : null,
-      birthDate: p.birth_date,
+      birthDate: birthBesideMaskedId(p.id_enc, p.birth_date),
       sex: p.sex,
     })),
     zones,

@@ -8,7 +8,7 @@ import { badRequest, conflict, notFound } from '../../http/errors.js';
 import type { z } from 'zod';
 import type { addEntityPerson, updateEntity } from './contract.js';
 import { followEntities } from '../discovery/index.js';
-import { insertUnidentified, upsertIdentified } from '../persons/index.js';
+import { insertUnidentified, readablePhone, upsertIdentified } from '../persons/index.js';
 import { auditExitEffects } from '../exit/index.js';
 
 /** The entity ledger's writes: each records its audit line and lets the discovery cases follow the change. */
@@ -21,7 +21,8 @@ export async function revealEntityPerson({ db, audit }: Scoped, keys: Keys, id: 
   const p = await db
     .selectFrom('entity_person as ep')
     .innerJoin('person as p', 'p.id', 'ep.person_id')
-    .select(['p.id', 'p.id_enc', 'p.phone_enc'])
+    .select(['p.id', 'p.id_enc'])
+    .select(readablePhone('p').as('phone_enc'))
     .where('ep.id', '=', roleId)
     .where('ep.entity_id', '=', id)
     .executeTakeFirst();

@@ -434,13 +434,16 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       const { j, rows } = await req.scoped(async ({ db, audit }) => {
         const j = await loadJob(db, req.params.id);
         const rows = await jobRejections(db, j.id);
+        // The rows as written (ID numbers, phones in clear) go back only to who uploaded the file;
+        // every other reader of the job's rows in their scope gets what is wrong, masked.
+        const uploader = Number(j.created_by) === req.user!.id;
         audit({
           action: 'import.error_report',
           objectType: 'import_job',
           objectId: j.id,
-          detail: { rows: rows.length },
+          detail: { rows: rows.length, rowsAsWritten: uploader },
         });
-        return { j, rows };
+        return { j, rows: uploader ? rows : rows.map((r) => ({ ...r, raw_enc: null })) };
       });
       return sendErrorReport(
         reply,

@@ -5,7 +5,7 @@ import type { DB } from '../../db/schema.js';
 import type { Keys } from '../../crypto/keys.js';
 import { decryptField } from '../../crypto/field.js';
 import { historyValue, MEMBER_CONFIDENCE_LABEL, MEMBER_STATUS_LABEL } from '../../domain/ledger/labels.js';
-import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
+import { birthBesideMaskedId, maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import { notFound } from '../../http/errors.js';
 import { containing, offsetOf } from '../../http/paging.js';
 
@@ -115,7 +115,7 @@ export async function memberPage(
     items: rows.map((m) => ({
       id: m.id,
       name: m.name,
-      birthDate: m.birth_date,
+      birthDate: birthBesideMaskedId(m.id_enc, m.birth_date),
       idNumber: masked(keys, m.id_enc, maskIdNumber),
       phone: masked(keys, m.phone_enc, maskPhone),
       membership: m.membership,
@@ -178,7 +178,7 @@ export async function memberDetail(db: Transaction<DB>, keys: Keys, id: number) 
   return {
     id: m.id,
     name: m.name,
-    birthDate: m.birth_date,
+    birthDate: birthBesideMaskedId(m.id_enc, m.birth_date),
     sex: m.sex,
     idNumber: masked(keys, m.id_enc, maskIdNumber),
     phone: masked(keys, m.phone_enc, maskPhone),

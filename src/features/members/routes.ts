@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { maskIdNumber } from '../../domain/identifiers/id-number.js';
+import { birthBesideMaskedId, maskIdNumber } from '../../domain/identifiers/id-number.js';
 import { schemaOf } from '../../http/contract.js';
 import { exportMembers, getMember, listMembers, markMember } from './contract.js';
 import { sendXlsx } from '../../http/xlsx.js';
@@ -60,7 +60,7 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
         [
           { header: '姓名', value: (m) => m.name },
           { header: '身份证号', width: 22, value: (m) => masked(keys, m.id_enc, maskIdNumber) },
-          { header: '出生日期', value: (m) => m.birth_date },
+          { header: '出生日期', value: (m) => birthBesideMaskedId(m.id_enc, m.birth_date) },
           {
             header: '党员类别',
             value: (m) => (m.membership === 'full' ? '正式党员' : m.membership === 'probationary' ? '预备党员' : ''),

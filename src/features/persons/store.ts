@@ -68,3 +68,10 @@ export async function updateUnidentified(
     db,
   );
 }
+
+/**
+ * A person's phone (encrypted) as the reader may see it: withheld when it was recorded outside the
+ * reader's scope by a holder of the person there (xgz_person_phone, migration 0059). `alias` is the
+ * person table's name in the query.
+ */
+export const readablePhone = (alias: string) => sql<string | null>`xgz_person_phone(${sql.ref(`${alias}.id`)})`;

@@ -30,6 +30,8 @@ export async function writeRegistryBatch(
   scopeOf: (code: string) => string,
 ): Promise<{ changed: number; identity: IdentityChange[] }> {
   const rows = batch.map((b) => b.row);
+  await settleStatuses(db, rows);
+  await settleRegNos(db, rows);
   const people = await upsertPersons(
     db,
     keys,
@@ -61,7 +63,7 @@ export async function writeRegistryBatch(
       up AS (
         INSERT INTO entity AS e (kind, uscc, reg_no, name, status, registered_on, address, county_code, station_code, scope_key, industry_section, industry_division, size_class, employees, reg_type)
         SELECT * FROM unnest(${c((r) => r.kind)}::text[], ${c((r) => r.uscc ?? null)}::text[], ${c((r) => r.regNo ?? null)}::text[], ${c((r) => r.name)}::text[],
-          ${c((r) => r.status)}::text[], ${c((r) => r.registeredOn ?? null)}::date[], ${c((r) => r.address)}::text[], ${c((r) => r.countyCode)}::text[],
+          ${c((r) => r.status ?? 'active')}::text[], ${c((r) => r.registeredOn ?? null)}::date[], ${c((r) => r.address)}::text[], ${c((r) => r.countyCode)}::text[],
           ${c((r) => r.stationCode ?? null)}::text[], ${c(entityScope)}::text[], ${c((r) => r.industry?.section ?? null)}::text[],
           ${c((r) => r.industry?.division ?? null)}::text[], ${c((r) => r.sizeClass ?? null)}::text[], ${c((r) => r.employees ?? null)}::int[], ${c((r) => r.regType ?? null)}::text[])
         ON CONFLICT (${sql.raw(keyed)}) DO UPDATE SET
@@ -212,4 +214,48 @@ async function upsertZones(
   const res = await sql<{ id: number; county_code: string; name: string }>`SELECT id, county_code, name FROM zone
     WHERE (county_code || '|' || name) = ANY(${[...named.keys()]}::text[])`.execute(db);
   return new Map(res.rows.map((r) => [`${r.county_code}|${r.name}`, r.id]));
+}
+
+/**
+ * Rows that do not state a 登记状态 keep the one on file (a new entity is 存续): fills `status` in
+ * place, one lookup a batch, by the rows' codes.
+ */
+async function settleStatuses(db: Transaction<DB>, rows: RegistryRow[]): Promise<void> {
+  const silent = rows.filter((r) => !r.status);
+  if (!silent.length) return;
+  const on = await sql<{ key: string; status: RegistryRow['status'] }>`
+    SELECT e.uscc AS key, e.status FROM entity e WHERE e.uscc = ANY(${silent.flatMap((r) => r.uscc ?? [])}::text[])
+    UNION ALL SELECT e.reg_no, e.status FROM entity e WHERE e.uscc IS NULL AND e.reg_no = ANY(${silent.flatMap((r) => (r.uscc ? [] : [r.regNo!]))}::text[])`.execute(
+    db,
+  );
+  const statusOf = new Map(on.rows.map((r) => [r.key, r.status]));
+  for (const r of silent) r.status = statusOf.get(r.uscc ?? r.regNo!) ?? 'active';
+}
+
+/**
+ * A 注册号 named beside a USCC that the ledger holds (换照: a 个体工商户 recorded by its 注册号 now
+ * has a USCC): the entity recorded by the number takes the USCC, when no entity has it yet. A
+ * number another entity holds under another USCC, or one a row above in the batch named, is left
+ * where it is (the row keeps its USCC only), so no row fails the batch on the number's uniqueness.
+ */
+async function settleRegNos(db: Transaction<DB>, rows: RegistryRow[]): Promise<void> {
+  const seen = new Set<string>();
+  const both = rows.filter((r) => {
+    if (!r.uscc || !r.regNo) return false;
+    if (seen.has(r.regNo)) r.regNo = undefined;
+    else seen.add(r.regNo);
+    return !!r.regNo;
+  });
+  if (!both.length) return;
+  const held = await sql<{ reg_no: string; uscc: string; holder: string | null; taken: boolean }>`
+    SELECT t.reg_no, t.uscc, e.uscc AS holder, EXISTS (SELECT 1 FROM entity x WHERE x.uscc = t.uscc) AS taken
+    FROM unnest(${both.map((r) => r.regNo!)}::text[], ${both.map((r) => r.uscc!)}::text[]) AS t(reg_no, uscc)
+    JOIN entity e ON e.reg_no = t.reg_no`.execute(db);
+  const adopt = held.rows.filter((h) => h.holder === null && !h.taken);
+  if (adopt.length)
+    await sql`UPDATE entity e SET uscc = t.uscc, updated_at = now()
+      FROM unnest(${adopt.map((h) => h.reg_no)}::text[], ${adopt.map((h) => h.uscc)}::text[]) AS t(reg_no, uscc)
+      WHERE e.reg_no = t.reg_no AND e.uscc IS NULL`.execute(db);
+  const keep = new Set(held.rows.filter((h) => h.holder !== h.uscc && !adopt.includes(h)).map((h) => h.reg_no));
+  for (const r of both) if (keep.has(r.regNo!)) r.regNo = undefined;
 }

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/domain/random.js';
+import { uscc } from '../../src/demo/ledger.js';
+import { regNoCheckDigit } from '../../src/domain/identifiers/uscc.js';
+import { BACKENDS } from '../helpers/db.js';
+import { testApp, type TestApp } from '../helpers/app.js';
+import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
+
+const rnd = seededRandom(77);
+const regNo = (n: number) => {
+  const first = `3201020000${String(n).padStart(4, '0')}`;
+  return `${first}${regNoCheckDigit(first)}`;
+};
+
+/** Later registry extracts about entities already on file: what they do not say stays as it was. */
+describe.each(BACKENDS)('registry re-imports on %s', (backend) => {
+  let t: TestApp;
+  let importer: { id: number; scopeKey: string };
+  const dir = tmpDir();
+  const registry = (file: string, rows: Record<string, string>[]) =>
+    importFile(t, 'registry', csvFile(dir, file, rows), importer);
+  const entity = (code: string) =>
+    t.db
+      .selectFrom('entity')
+      .select(['id', 'uscc', 'reg_no', 'status', 'name'])
+      .where((eb) => eb.or([eb('uscc', '=', code), eb('reg_no', '=', code)]))
+      .execute();
+
+  beforeAll(async () => {
+    t = await testApp(backend);
+    const u = await t.user({ roles: ['editor'], jurisdiction: '320102' });
+    importer = { id: u.id, scopeKey: '320102' };
+  });
+  afterAll(() => t?.close());
+
+  it('keeps a 注销 entity 注销 when a later list has no 登记状态 (or leaves it blank); a new one is 存续', async () => {
+    const [gone, fresh] = [uscc(rnd, 'individual', '320102'), uscc(rnd, 'individual', '320102')];
+    const row = (code: string, status?: string) => ({
+      统一社会信用代码: code,
+      名称: `玄武区${code.slice(-4)}便利店`,
+      主体类型: '个体工商户',
+      所属县区代码: '320102',
+      ...(status === undefined ? {} : { 登记状态: status }),
+    });
+    await registry('first.csv', [row(gone, '注销')]);
+    await registry('no-status.csv', [row(gone), row(fresh)]);
+    await registry('blank-status.csv', [row(gone, ''), row(fresh, '')]);
+    expect((await entity(gone))[0].status).toBe('deregistered');
+    expect((await entity(fresh))[0].status).toBe('active');
+  });
+
+  it('gives a 个体工商户 on file by its 注册号 the USCC it got (换照), and never fails a batch on a number held elsewhere', async () => {
+    const [code, other, third] = [
+      uscc(rnd, 'individual', '320102'),
+      uscc(rnd, 'individual', '320102'),
+      uscc(rnd, 'individual', '320102'),
+    ];
+    const row = (u: string, r: string, name: string) => ({
+      统一社会信用代码: u,
+      注册号: r,
+      名称: name,
+      主体类型: '个体工商户',
+      所属县区代码: '320102',
+    });
+    await registry('by-number.csv', [row('', regNo(1), '玄武区老字号饭店')]);
+    const [before] = await entity(regNo(1));
+    const r = await registry('re-licensed.csv', [
+      row(code, regNo(1), '玄武区老字号饭店'),
+      row(other, regNo(1), '玄武区同号甲店'), // the same number under another USCC, in the same batch
+    ]);
+    expect(r.job).toMatchObject({ status: 'done', rows_accepted: 2, rows_rejected: 0 });
+    expect(await entity(regNo(1))).toEqual([{ ...before, uscc: code }]);
+    // A later file giving the number to a third USCC: imported without it, the number stays.
+    const r2 = await registry('later.csv', [row(third, regNo(1), '玄武区同号乙店')]);
+    expect(r2.job).toMatchObject({ status: 'done', rows_accepted: 1 });
+    expect((await entity(third))[0]).toMatchObject({ reg_no: null });
+    expect((await entity(other))[0]).toMatchObject({ reg_no: null });
+  });
+});

@@ -334,6 +334,10 @@ function importOutcome(file: string, j: JobFigures, rejections: RejectedRow[]) {
       { mode: 0o600 },
     );
     process.stdout.write(`有 ${j.rows_rejected} 行未导入，原因见 ${out}\n`);
+  } else if (fs.existsSync(`${file}.errors.csv`)) {
+    // An earlier run's refusals would read as this run's.
+    fs.rmSync(`${file}.errors.csv`);
+    process.stdout.write(`没有拒绝的行；上次导入留下的 ${file}.errors.csv 已删除\n`);
   }
   reportOutcome(j);
 }
@@ -469,7 +473,9 @@ program
         path.basename(file),
         { ...base, ...(sent ?? {}) },
         o.sheet,
-      ).catch((err: Error) => fail(err.message));
+      ).catch((err: Error) =>
+        fail(err.message.includes('请选择要导入的工作表') ? `${err.message}：加 --sheet 工作表名称` : err.message),
+      );
       for (const c of plan.columns) process.stdout.write(`  ${c.header || `第${c.index + 1}列`} → ${c.note}\n`);
       if (plan.missing.length)
         fail(
@@ -501,8 +507,11 @@ program
         progress.show(j);
         return j;
       };
-      const timer = setInterval(() => void show(), 500);
+      // The last poll is awaited before the database closes (a poll in flight then failed the command).
+      let polling: Promise<unknown> = Promise.resolve();
+      const timer = setInterval(() => (polling = show().catch(() => undefined)), 500);
       await runImportJob(ctx, job.id).finally(() => clearInterval(timer));
+      await polling;
       const j = await show();
       progress.stop();
       const rej = j.rows_rejected

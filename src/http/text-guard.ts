@@ -2,13 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest, type FieldError } from './errors.js';
 
 /**
- * Text the database cannot store — a NUL character, or half of a UTF-16 surrogate pair — is
- * refused at the door with 400 naming the field, before any schema or query sees it (PostgreSQL
+ * Text the database cannot store — a NUL character, or half of a UTF-16 surrogate pair — and
+ * invisible direction controls are refused at the door with 400 naming the field, before any schema or query sees it (PostgreSQL
  * rejects NUL in text, which used to surface as a 500). One hook for every route: the query
  * string, the path parameters and the JSON body, at any depth.
  */
 // eslint-disable-next-line no-control-regex
 const INVALID = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Invisible controls that reorder what is shown ("\u202e三张" shows as 张三): never in a name or a record. */
+const BIDI = /[\u202A-\u202E\u2066-\u2069]/;
 
 function findInvalid(value: unknown, at: string, out: FieldError[], depth = 0): void {
   if (out.length >= 5 || depth > 20) return;
@@ -18,6 +20,8 @@ function findInvalid(value: unknown, at: string, out: FieldError[], depth = 0): 
         field: at || '(整体)',
         message: value.includes('\u0000') ? '含有空字符（NUL），请删除后重试' : '含有无效的字符编码，请删除后重试',
       });
+    else if (BIDI.test(value))
+      out.push({ field: at || '(整体)', message: '含有改变文字显示方向的不可见控制字符，请删除后重试' });
     return;
   }
   if (Array.isArray(value)) value.forEach((v, i) => findInvalid(v, at ? `${at}.${i}` : String(i), out, depth + 1));

@@ -101,9 +101,12 @@ describe('xgz CLI (embedded database)', { timeout: 300_000 }, () => {
     const warned = await xgz('import', 'registry', file, '--mapping', mapping);
     expect(warned.code).toBe(1);
     expect(warned.out).toMatch(/以下列将不导入：列"备用号码"像手机号.*--acknowledge "备用号码"/);
+    fs.writeFileSync(`${file}.errors.csv`, '上次的拒绝行'); // an earlier run's report
     const done = await xgz('import', 'registry', file, '--mapping', mapping, '--acknowledge', '备用号码');
     expect(done.out).toMatch(/商户字号 → 导入为"名称"/);
     expect(done.out).toMatch(/导入完成：读取 1 行，接受 1，拒绝 0/);
+    expect(done.out).toMatch(/上次导入留下的 .*errors\.csv 已删除/);
+    expect(fs.existsSync(`${file}.errors.csv`)).toBe(false);
   });
 
   it('backs up and restores the embedded database, keeping the replaced data aside', async () => {

@@ -294,6 +294,10 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     const body = await c.post('/zones', { kind: 'market', name: 'a\u0000b', countyCode: COUNTY });
     expect(body.statusCode).toBe(400);
     expect(body.json().errors).toEqual([{ field: 'name', message: '含有空字符（NUL），请删除后重试' }]);
+    // A direction control that shows "\u202e三张" as 张三.
+    const spoof = await c.post('/zones', { kind: 'market', name: '\u202e场市', countyCode: COUNTY });
+    expect(spoof.statusCode).toBe(400);
+    expect(spoof.json().errors[0]).toMatchObject({ field: 'name', message: expect.stringMatching(/文字显示方向/) });
   });
 
   it('#12 ID numbers and phones typed into a public appeal are masked for everyone; the original is revealed only on audit', async () => {

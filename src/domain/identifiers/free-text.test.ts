@@ -13,6 +13,17 @@ describe('free text: personal numbers masked', () => {
     expect(r.text).toContain('138****5678');
   });
 
+  it('masks numbers typed in other groupings or in full-width digits', () => {
+    for (const typed of [
+      '身份证 3201 0519 9802 1913 08',
+      '３２０１０５１９９８０２１９１３０８',
+      '32010519980219130８',
+      '电话１８６８０５４４５８８',
+      '186 80 54 45 88',
+    ])
+      expect(redactFreeText(typed).text, typed).not.toMatch(/19980219|1998 ?02|0544|54 ?45/);
+  });
+
   it('leaves dates, amounts, order numbers and short numbers alone', () => {
     const text = '2026年3月5日在12号站点，欠薪3500元，订单号 A2026030512345678901，工号 10086。';
     expect(redactFreeText(text)).toEqual({ text, found: 0 });

@@ -20,7 +20,8 @@ export type Redacted = { text: string; found: number };
 
 export function redactFreeText(text: string): Redacted {
   let found = 0;
-  let out = text;
+  // Full-width digits (３２０１…) read as digits: typed so, a number would pass unseen.
+  let out = text.replace(/[０-９Ｘｘ]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
   for (const { re, mask } of PATTERNS) {
     out = out.replace(re, (m) => {
       found++;
@@ -28,5 +29,17 @@ export function redactFreeText(text: string): Redacted {
       return mask(digits);
     });
   }
+  // Then a number typed in groups of any size ("3201 0519 9802 1913 08"): a run of digits with single
+  // spaces or hyphens between them that holds exactly an ID number's or a mobile's digits.
+  out = out.replace(/(?<![0-9])\d(?:[ \u3000-]?\d)+(?:[ \u3000-]?[Xx])?(?![0-9])/g, (m) => {
+    const digits = m.replace(/[^0-9Xx]/g, '');
+    const mask = ID_DIGITS.test(digits) ? maskIdNumber : MOBILE_DIGITS.test(digits) ? maskPhone : null;
+    if (!mask) return m;
+    found++;
+    return mask(digits);
+  });
   return { text: out, found };
 }
+
+const ID_DIGITS = /^(\d{17}[0-9Xx]|\d{15})$/;
+const MOBILE_DIGITS = /^(86)?1[3-9]\d{9}$/;

@@ -101,6 +101,23 @@ describe('column plan', () => {
     expect(plan.warnings.map((w) => w.reason).join()).toMatch(/手机号.*日期/);
   });
 
+  it('reads the Chinese twin of a coded exchange column (REGSTATE_CN over REGSTATE), and an annual report section over its names', () => {
+    const plan = planColumns(
+      'registry',
+      specsOf('registry'),
+      [],
+      ['UNISCID', 'REGSTATE', 'ENTTYPE', 'REGSTATE_CN', 'ENTTYPE_CN'],
+    );
+    expect(Object.fromEntries(plan.index)).toMatchObject({ uscc: 0, status: 3, kind: 4 });
+    const annual = planColumns(
+      'annual_report',
+      specsOf('annual_report'),
+      [],
+      ['统一社会信用代码', '党建信息是否建立党组织', '党建信息从业人员中党员人数'],
+    );
+    expect(Object.fromEntries(annual.index)).toMatchObject({ orgSetUp: 1, partyMembers: 2 });
+  });
+
   it("takes the user's mapping before the vocabulary, and a field mapped to nothing stays unmapped", () => {
     const plan = planColumns('registry', specs, ['uscc'], ['统一社会信用代码', '企业名称', '字号'], [], {
       name: '字号',
@@ -260,6 +277,21 @@ describe('normalising cells', () => {
       status: 'active',
       industry: { section: 'F', division: null },
     });
+  });
+  it('names a 个体工商户 without a 字号 by its operator; any other entity still needs its name', () => {
+    const row = (name: string, kind: string, repName = '王五') =>
+      registryRow.safeParse({
+        uscc: '',
+        regNo: `32010200000001${regNoCheckDigit('32010200000001')}`,
+        name,
+        kind,
+        countyCode: '320102',
+        repName,
+      });
+    for (const name of ['', '*', '***', '/', '无', '（无字号）'])
+      expect(row(name, '个体工商户').data?.name, name).toBe('王五（个体工商户）');
+    expect(row('', '个体工商户', '').error?.issues[0].message).toMatch(/无字号的个体工商户须填写经营者姓名/);
+    expect(row('*', '有限责任公司').error?.issues[0].message).toBe('名称不能为空');
   });
 });
 

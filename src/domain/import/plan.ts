@@ -70,6 +70,32 @@ export function planColumns(
         taken.add(i);
       }
     });
+  // An exchange extract gives a coded field twice, REGSTATE ("1") and REGSTATE_CN ("存续"): the
+  // Chinese one is read, whose words are known.
+  for (const [field, i] of index) {
+    if (field in mapping) continue;
+    const cn = headers.findIndex((h, j) => !taken.has(j) && normalizeHeader(h) === `${normalizeHeader(headers[i])}cn`);
+    if (cn < 0) continue;
+    index.set(field, cn);
+    taken.delete(i);
+    taken.add(cn);
+  }
+  // An annual report's section over its columns (党建信息 over 是否建立党组织, joined as a two-row
+  // header): the name after the section, for a field still unset. Annual reports only: a person's
+  // prefix there (投资人证件号码) must not fall back to the representative's field.
+  if (kind === 'annual_report')
+    headers.forEach((h, i) => {
+      if (taken.has(i)) return;
+      const n = normalizeHeader(h);
+      for (let k = 1; k <= n.length - 4; k++) {
+        const field = byName.get(n.slice(k));
+        if (field && !index.has(field) && !(field in mapping)) {
+          index.set(field, i);
+          taken.add(i);
+          return;
+        }
+      }
+    });
   const fieldAt = new Map([...index].map(([f, i]) => [i, f]));
   const warnings: { header: string; reason: string }[] = [];
   const columns = headers.map((header, i): PlannedColumn => {

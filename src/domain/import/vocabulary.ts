@@ -128,6 +128,9 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '党员人数（含预备党员）',
       '其中党员人数',
       '中共党员人数',
+      '中共党员（包括预备党员）人数',
+      '党员（预备党员）人数',
+      '从业人员中党员人数',
       '党员数',
       'numParM',
     ],
@@ -251,6 +254,6 @@ export const headerForms = (h: string): string[] => [normalizeHeader(h), normali
 
 export const normalizeHeader = (h: string): string =>
   h
-    .replace(/[\s\u3000（）()：:*＊\ufeff]/g, '')
+    .replace(/[\s\u3000（）()：:*＊\ufeff_]/g, '') // REGSTATE_CN is regstatecn
     .replace(/[Ａ-Ｚａ-ｚ０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
     .toLowerCase();

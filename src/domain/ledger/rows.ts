@@ -381,6 +381,9 @@ export const representativeIdField = z.preprocess(
   opt(idNumberField),
 );
 
+/** What an export writes for a 个体工商户 without a 字号. */
+const NO_NAME = /^([*＊]+|[-—/／\\]+|无|无字号|（无字号）|\(无字号\)|null)$/i;
+
 /**
  * 登记状态 as registry systems print it. Blank (or no such column) says nothing: an entity on file
  * keeps its status (a 注销 one does not come back to 存续 because a later list omits the column), a
@@ -392,7 +395,8 @@ export const registryRow = z
   .object({
     uscc: opt(usccField),
     regNo: opt(regNoField),
-    name: text(200, '名称'),
+    // A 个体工商户 may have no 字号: exports leave the name blank or write a placeholder.
+    name: z.preprocess((v) => (typeof v === 'string' && NO_NAME.test(v.trim()) ? '' : v), optionalText(200, '名称')),
     kind: z.string().transform((v, ctx) => {
       const r = parseEntityType(v);
       if (!r.ok) {
@@ -429,6 +433,12 @@ export const registryRow = z
   .superRefine((r, ctx) => {
     if (!r.uscc && !r.regNo)
       ctx.addIssue({ code: 'custom', path: ['uscc'], message: '统一社会信用代码与注册号至少填写一项' });
+    if (!r.name && !(r.kind.kind === 'individual' && r.repName))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['name'],
+        message: r.kind.kind === 'individual' ? '名称不能为空（无字号的个体工商户须填写经营者姓名）' : '名称不能为空',
+      });
     if (r.stationCode && !String(r.stationCode).startsWith(r.countyCode))
       ctx.addIssue({ code: 'custom', path: ['stationCode'], message: '基层所不属于所填县区' });
     if (r.zoneName && !r.zoneKind)
@@ -443,7 +453,13 @@ export const registryRow = z
     }
   })
   // The registration system's type is kept as written (entity.reg_type); kind is XGZ's.
-  .transform(({ kind, ...r }) => ({ ...r, kind: kind.kind, regType: kind.typeName }));
+  // A 个体工商户 without a 字号 is known by its operator, as the registry shows it.
+  .transform(({ kind, ...r }) => ({
+    ...r,
+    name: r.name ?? `${r.repName}（个体工商户）`,
+    kind: kind.kind,
+    regType: kind.typeName,
+  }));
 export type RegistryRow = {
   uscc?: string;
   regNo?: string;

@@ -509,7 +509,9 @@ program
       };
       // The last poll is awaited before the database closes (a poll in flight then failed the command).
       let polling: Promise<unknown> = Promise.resolve();
-      const timer = setInterval(() => (polling = show().catch(() => undefined)), 500);
+      const timer = setInterval(() => {
+        polling = show().catch(() => undefined);
+      }, 500);
       await runImportJob(ctx, job.id).finally(() => clearInterval(timer));
       await polling;
       const j = await show();

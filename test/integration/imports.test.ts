@@ -112,7 +112,7 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
       /校验位错误/,
     ],
     ['bad kind', { 主体类型: '外星企业' }, '主体类型', /无法识别/],
-    ['missing name', { 名称: '' }, '名称', /不能为空/],
+    ['missing name', { 名称: '', 主体类型: '企业' }, '名称', /不能为空/],
     ['formula cell', { 名称: '=HYPERLINK("http://x","点我")', 从业人数: '=1+1' }, '从业人数', /非负整数/],
   ];
 

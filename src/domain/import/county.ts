@@ -31,7 +31,18 @@ export class CountyResolver {
   constructor(
     private readonly counties: Map<string, County>,
     private readonly inScope: (code: string) => boolean = () => true,
+    /** Names of the provinces 登记机关 may name that none of counties is in ("北京市", "浙江省"). */
+    private readonly otherProvinces: string[] = [],
   ) {}
+
+  /** The other province 登记机关 names, when it names one ("北京市朝阳区市场监督管理局"). */
+  private provinceNamed(text: string): string | null {
+    const t = text.replace(/\s/g, '');
+    return (
+      this.otherProvinces.find((p) => t.includes(p) || t.startsWith(p.replace(/(省|市|自治区|特别行政区)$/, ''))) ??
+      null
+    );
+  }
 
   /** The county 登记机关 names: by code, else by the one county name it contains (the city name decides between namesakes). */
   authorityCounty(text: string): string | null {
@@ -87,6 +98,14 @@ export class CountyResolver {
       });
     }
     const authority = f.authority?.value.trim() ? this.authorityCounty(f.authority.value) : null;
+    const province = f.authority?.value.trim() && !authority ? this.provinceNamed(f.authority.value) : null;
+    if (province)
+      return {
+        ok: false,
+        col: f.authority!.header,
+        value: f.authority!.value.trim(),
+        reason: `"${f.authority!.header}""${f.authority!.value.trim()}"在${province}，不在您的辖区内`,
+      };
     if (authority)
       known.push({
         from: 'authority',

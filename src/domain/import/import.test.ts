@@ -475,6 +475,24 @@ describe('county derivation', () => {
       from: 'uploader',
     });
   });
+  it("refuses a 登记机关 of another province, even under the uploader's county", () => {
+    const here = new CountyResolver(counties, () => true, ['北京市', '浙江省']);
+    for (const value of ['北京市朝阳区市场监督管理局', '浙江省杭州市西湖区市场监督管理局', '北京朝阳区工商局'])
+      expect(
+        here.resolve({ ...none, uploaderCounty: '320102', authority: { header: '登记机关', value } }),
+      ).toMatchObject({
+        ok: false,
+        col: '登记机关',
+        reason: expect.stringMatching(/在(北京市|浙江省)，不在您的辖区内/),
+      });
+    // A name it cannot place in any province stays the uploader's (鼓楼分局 of the county's own city).
+    expect(
+      here.resolve({ ...none, uploaderCounty: '320102', authority: { header: '登记机关', value: '鼓楼分局' } }),
+    ).toMatchObject({
+      ok: true,
+      code: '320102',
+    });
+  });
   it('else 登记机关, by name (the city decides between namesakes) or code', () => {
     expect(
       r.resolve({ ...none, authority: { header: '登记机关', value: '南京市秦淮区市场监督管理局' } }),

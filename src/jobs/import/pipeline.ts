@@ -183,6 +183,18 @@ async function countiesNear(db: Kysely<DB>, scopeKey: string): Promise<Map<strin
   return new Map(rows.rows.map((r) => [r.code, { code: r.code, name: r.name, parentName: r.parent_name }]));
 }
 
+/** The provinces other than the uploader's, by name: a 登记机关 there is outside any county the uploader may file under. */
+async function provincesElsewhere(db: Kysely<DB>, scopeKey: string): Promise<string[]> {
+  if (scopeKey.length < 2) return [];
+  const rows = await db
+    .selectFrom('jurisdiction')
+    .select('name')
+    .where('level', '=', 'province')
+    .where(sql<boolean>`NOT starts_with(scope_key, ${scopeKey.slice(0, 2)})`)
+    .execute();
+  return rows.map((r) => r.name);
+}
+
 const rawOf = (headers: string[], cells: string[]) =>
   Object.fromEntries(headers.map((h, i) => [h || `第${i + 1}列`, shownCell(cells[i] ?? '')]));
 
@@ -246,6 +258,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       ? new CountyResolver(
           await countiesNear(db, job.scope_key),
           (code) => registryPlaces.get(code)?.level === 'county' || registryPlaces.get(code)?.level === 'city',
+          await provincesElsewhere(db, job.scope_key),
         )
       : null;
     // A county clerk's (or a station's) imports belong to that county.

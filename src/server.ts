@@ -10,7 +10,6 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { DestinationStream } from 'pino';
 import type { ApiRoute, AppContext } from './http/context.js';
 import { installAuth } from './http/auth.js';
@@ -51,8 +50,7 @@ import { exchangeRoutes, serviceAccountRoutes } from './features/exchange/index.
 import { ImportRunner } from './jobs/import/runner.js';
 import { registerAuditKey } from './db/audit-chain.js';
 import { housekeeping } from './jobs/housekeeping.js';
-
-z.config(z.locales.zhCN());
+import './domain/zod-chinese.js';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 

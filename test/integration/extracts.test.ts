@@ -92,7 +92,7 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
           `row ${r.row}`,
         ).toContain(r.col);
     }
-    const placeOrLedger = exp.rows.filter((r) => !r.accepted && /县区|台账中没有|重复/.test(r.reason)).length;
+    const placeOrLedger = exp.rows.filter((r) => !r.accepted && /县区|辖区|台账中没有|重复/.test(r.reason)).length;
     expect(flagged.length).toBe(exp.rows.filter((r) => !r.accepted).length - placeOrLedger);
   });
 

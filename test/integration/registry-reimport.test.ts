@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/domain/random.js';
-import { uscc } from '../../src/demo/ledger.js';
+import { idNumber, uscc } from '../../src/demo/ledger.js';
 import { regNoCheckDigit } from '../../src/domain/identifiers/uscc.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
@@ -47,6 +47,32 @@ describe.each(BACKENDS)('registry re-imports on %s', (backend) => {
     await registry('blank-status.csv', [row(gone, ''), row(fresh, '')]);
     expect((await entity(gone))[0].status).toBe('deregistered');
     expect((await entity(fresh))[0].status).toBe('active');
+  });
+
+  it('keeps the identified representative when a later extract names them without the 证件号码', async () => {
+    const code = uscc(rnd, 'individual', '320102');
+    const row = (id: string) => ({
+      统一社会信用代码: code,
+      名称: '玄武区证件便利店',
+      主体类型: '个体工商户',
+      所属县区代码: '320102',
+      '法定代表人/经营者': '王五',
+      '法定代表人/经营者身份证号': id,
+    });
+    await registry('with-id.csv', [row(idNumber(rnd, '320102', new Date('1970-01-02')))]);
+    const rep = () =>
+      t.db
+        .selectFrom('entity_person as ep')
+        .innerJoin('entity as e', 'e.id', 'ep.entity_id')
+        .innerJoin('person as p', 'p.id', 'ep.person_id')
+        .select(['p.id', 'p.id_bi'])
+        .where('e.uscc', '=', code)
+        .where('ep.role', '=', 'legal_rep')
+        .execute();
+    const [before] = await rep();
+    expect(before.id_bi).not.toBeNull();
+    await registry('without-id.csv', [row('')]);
+    expect(await rep()).toEqual([before]);
   });
 
   it('gives a 个体工商户 on file by its 注册号 the USCC it got (换照), and never fails a batch on a number held elsewhere', async () => {

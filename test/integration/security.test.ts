@@ -294,6 +294,11 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     const body = await c.post('/zones', { kind: 'market', name: 'a\u0000b', countyCode: COUNTY });
     expect(body.statusCode).toBe(400);
     expect(body.json().errors).toEqual([{ field: 'name', message: '含有空字符（NUL），请删除后重试' }]);
+    // A missing field and one of the wrong type say so in words, not in zod's type names.
+    const missing = await c.post('/zones', { kind: 'market', countyCode: COUNTY });
+    expect(missing.json().errors).toEqual([{ field: 'name', message: '必填' }]);
+    const wrong = await c.post('/zones', { kind: 'market', name: 12, countyCode: COUNTY });
+    expect(wrong.json().errors).toEqual([{ field: 'name', message: '应为文字' }]);
     // A direction control that shows "\u202e三张" as 张三.
     const spoof = await c.post('/zones', { kind: 'market', name: '\u202e场市', countyCode: COUNTY });
     expect(spoof.statusCode).toBe(400);

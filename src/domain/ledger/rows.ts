@@ -11,10 +11,9 @@ import {
   toHalfWidth,
 } from '../import/normalise.js';
 import { parseEntityType } from '../import/entity-types.js';
-
 // zod's own messages (a field absent from a row, a value of the wrong type) in Chinese too: every
 // refusal a user reads is Chinese, whichever schema gave it.
-z.config(z.locales.zhCN());
+import '../zod-chinese.js';
 
 /**
  * Row schemas for the registry extract and the annual report: the import validates every row

@@ -195,6 +195,15 @@ async function provincesElsewhere(db: Kysely<DB>, scopeKey: string): Promise<str
   return rows.map((r) => r.name);
 }
 
+/** What makes two rows of a kind one: said when the second is refused as a repeat. */
+const SAME: Record<ImportKind, string> = {
+  registry: '同一主体',
+  annual_report: '同一主体同一年度',
+  roster: '同一党员：身份证号相同，或无身份证号而姓名、出生日期相同',
+  abnormal_list: '同一主体同一列入日期',
+  untrustworthy_list: '同一主体同一列入日期',
+};
+
 const rawOf = (headers: string[], cells: string[]) =>
   Object.fromEntries(headers.map((h, i) => [h || `第${i + 1}列`, shownCell(cells[i] ?? '')]));
 
@@ -519,7 +528,7 @@ async function writeBatch(
         rowNo: b.rowNo,
         col: null,
         value: null,
-        reason: `与第 ${at} 行重复（同一主体${kind === 'annual_report' ? '同一年度' : ''}），保留第 ${at} 行`,
+        reason: `与第 ${at} 行重复（${SAME[kind]}），保留第 ${at} 行`,
         raw: plainRaw(b.cells),
         scope: rowScope(b),
         dupKey: duplicateKey(keyTag(k), at),

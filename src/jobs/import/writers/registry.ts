@@ -164,7 +164,10 @@ export async function writeRegistryBatch(
     await linkUnidentified(tx, k, out);
     return out;
   }
-  /** People named without a number: reuse the one already in that entity's role under that name, else create. */
+  /**
+   * People named without a number: reuse the one already in that entity's role under that name (a
+   * later extract that leaves the 证件号码 blank keeps the person it identified), else create.
+   */
   async function linkUnidentified(tx: Transaction<DB>, k: Keys, out: Map<string, number>) {
     const wanted = rows.flatMap((r) =>
       (['rep', 'liaison'] as const)
@@ -182,9 +185,7 @@ export async function writeRegistryBatch(
     const found = await sql<{ k: string; person_id: number }>`
       SELECT coalesce(e.uscc, e.reg_no) || '|' || ep.role || '|' || p.name AS k, p.id AS person_id
       FROM entity_person ep JOIN entity e ON e.id = ep.entity_id JOIN person p ON p.id = ep.person_id
-      WHERE p.id_bi IS NULL AND coalesce(e.uscc, e.reg_no) || '|' || ep.role || '|' || p.name = ANY(${existingKeys}::text[])`.execute(
-      tx,
-    );
+      WHERE coalesce(e.uscc, e.reg_no) || '|' || ep.role || '|' || p.name = ANY(${existingKeys}::text[])`.execute(tx);
     const have = new Map(found.rows.map((f) => [f.k, f.person_id]));
     const missing = wanted.filter((w, i) => !have.has(existingKeys[i]));
     const made = await insertUnidentified(tx, k, missing);

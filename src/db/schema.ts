@@ -198,6 +198,8 @@ export interface PersonTable {
   sex: 'male' | 'female' | null;
   phone_enc: string | null;
   phone_bi: string | null;
+  /** The scope of the writer who recorded the phone (see xgz_person_phone, migration 0059). */
+  phone_scope: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

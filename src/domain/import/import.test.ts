@@ -312,6 +312,12 @@ describe('登记状态 as registry systems print it', () => {
     ['责令关闭', 'revoked'],
     ['登记成立', 'active'],
     ['迁移异地', 'moved_out'],
+    ['拟注销', 'active'],
+    ['非正常户', 'active'],
+    ['吊销后注销', 'deregistered'],
+    ['个体转企业', 'deregistered'],
+    ['外资吊销', 'revoked'],
+    ['迁往外省市', 'moved_out'],
   ])('"%s" → %s', (v, want) => {
     expect(status(v)).toMatchObject({ success: true, data: want });
   });

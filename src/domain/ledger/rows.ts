@@ -263,6 +263,11 @@ export const ENTITY_STATUS_WORDS = {
   清算: 'active',
   清算中: 'active',
   迁入: 'active', // moved in: registered here now
+  已开业: 'active',
+  拟注销: 'active', // a 注销 announced (简易注销公告), not yet done
+  解散: 'active', // dissolved by its owners, not yet 注销
+  已告解散: 'active',
+  非正常户: 'active', // a tax standing, not a registration's
   登记成立: 'active',
   成立: 'active',
   设立: 'active',
@@ -270,6 +275,14 @@ export const ENTITY_STATUS_WORDS = {
   注销: 'deregistered',
   已注销: 'deregistered',
   注销企业: 'deregistered',
+  企业已注销: 'deregistered',
+  内资注销: 'deregistered',
+  外资注销: 'deregistered',
+  简易注销: 'deregistered',
+  企业直接申请注销: 'deregistered',
+  注吊销: 'deregistered',
+  吊销后注销: 'deregistered',
+  个体转企业: 'deregistered', // the 个体工商户's registration ends; the enterprise is a new entity
   deregistered: 'deregistered',
   吊销: 'revoked',
   '吊销，未注销': 'revoked',
@@ -278,6 +291,8 @@ export const ENTITY_STATUS_WORDS = {
   吊销企业: 'revoked',
   已吊销: 'revoked',
   被吊销: 'revoked',
+  内资吊销: 'revoked',
+  外资吊销: 'revoked',
   责令关闭: 'revoked', // closed by order: no longer trading, the registration not yet cancelled
   撤销: 'revoked',
   已撤销: 'revoked',
@@ -286,6 +301,10 @@ export const ENTITY_STATUS_WORDS = {
   迁出: 'moved_out',
   已迁出: 'moved_out',
   迁移异地: 'moved_out',
+  已迁出企业: 'moved_out',
+  迁往市外: 'moved_out',
+  市外迁出: 'moved_out',
+  迁往外省市: 'moved_out',
   moved_out: 'moved_out',
 } as const;
 export const ZONE_KIND_WORDS = {

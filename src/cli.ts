@@ -32,6 +32,7 @@ import cliProgress from 'cli-progress';
 import { runImportJob } from './jobs/import/pipeline.js';
 import { previewFile, readLocalAccess, type LocalAccess } from './features/imports/index.js';
 import { neutralise } from './http/xlsx.js';
+import { Problem } from './http/errors.js';
 import { demoPlaces, writeDemoFiles } from './demo/files.js';
 import { DEMO, registerDemoOrgs } from './demo/jurisdiction.js';
 import { registerDemoWork } from './demo/work.js';
@@ -474,7 +475,11 @@ program
         { ...base, ...(sent ?? {}) },
         o.sheet,
       ).catch((err: Error) =>
-        fail(err.message.includes('请选择要导入的工作表') ? `${err.message}：加 --sheet 工作表名称` : err.message),
+        fail(
+          err instanceof Problem && err.code === 'sheet_required'
+            ? `${err.message}：加 --sheet 工作表名称`
+            : err.message,
+        ),
       );
       for (const c of plan.columns) process.stdout.write(`  ${c.header || `第${c.index + 1}列`} → ${c.note}\n`);
       if (plan.missing.length)

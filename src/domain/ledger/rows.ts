@@ -399,8 +399,12 @@ export const representativeIdField = z.preprocess(
   opt(idNumberField),
 );
 
-/** What an export writes for a 个体工商户 without a 字号. */
-const NO_NAME = /^([*＊]+|[-—/／\\]+|无|无字号|（无字号）|\(无字号\)|null)$/i;
+/** What a hand-kept file writes in a cell that has nothing to say. */
+const NOTHING = String.raw`无|暂无|没有|不详|未知|空|[-—–_/／\\]+|null|none|n/a`;
+/** …and an export for a 个体工商户 without a 字号. */
+const NO_NAME = new RegExp(`^(${NOTHING}|[*＊]+|无字号|[（(]无字号[)）])$`, 'i');
+/** …and a roster where a member has no ID number. */
+const NO_ID = new RegExp(`^(${NOTHING})$`, 'i');
 
 /**
  * 登记状态 as registry systems print it. Blank (or no such column) says nothing: an entity on file
@@ -602,9 +606,6 @@ export type AnnualReportRow = {
 
 type MemberStatus = 'normal' | 'mobile' | 'lost' | 'abroad' | 'other';
 
-/** What a hand-kept roster writes where a member has no ID number. */
-const NO_VALUE = /^(无|暂无|没有|不详|未知|空|[-—–_/\\]+|null|none|n\/a)$/i;
-
 /**
  * A row of the member roster the organization department shares. A member may have no ID number
  * (about a fifth of hand-kept rosters lack one: the member is then matched on name, birth date and
@@ -614,7 +615,7 @@ const NO_VALUE = /^(无|暂无|没有|不详|未知|空|[-—–_/\\]+|null|none
 export const rosterRow = z
   .object({
     name: text(30, '姓名'),
-    idNumber: z.preprocess((v) => (typeof v === 'string' && NO_VALUE.test(v.trim()) ? '' : v), representativeIdField),
+    idNumber: z.preprocess((v) => (typeof v === 'string' && NO_ID.test(v.trim()) ? '' : v), representativeIdField),
     sex: opt(
       // GB/T 2261.1: 1 男, 2 女.
       choice<'male' | 'female'>('性别', {

@@ -26,9 +26,12 @@ export function fillFromFile(
   // Registry, annual-report and credit-list files (GSXT's 统一社会信用代码/注册号) alike.
   if (input.uscc && !input.regNo && /^\d{15}$/.test(input.uscc.trim()))
     [input.regNo, input.uscc] = [input.uscc.trim(), ''];
-  // 人员类别 absent, or left blank on a row with a 转正日期: the date says 正式党员.
-  if (kind === 'roster' && mapped('confirmedOn') && !(mapped('membership') && input.membership?.trim()))
-    input.membership = input.confirmedOn.trim() ? '正式党员' : mapped('membership') ? '' : '预备党员';
+  // 人员类别 absent, or left blank on a row with a 转正日期: the date says which.
+  if (kind === 'roster' && mapped('confirmedOn')) {
+    const confirmed = !!input.confirmedOn.trim();
+    if (!mapped('membership')) input.membership = confirmed ? '正式党员' : '预备党员';
+    else if (confirmed && !input.membership.trim()) input.membership = '正式党员';
+  }
 }
 
 export type RowCheck = { problems: { field: string; reason: string }[]; read: Record<string, unknown> | null };

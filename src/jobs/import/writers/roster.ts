@@ -73,7 +73,7 @@ export async function writeRosterBatch(
   // Without a number: the member already on file under the same key (or an earlier release's) keeps their person.
   const unidentified = rows.map((r, i) => ({ r, k: rkeys[i] })).filter((x) => !x.r.idNumber);
   if (unidentified.length) {
-    const candidates = unidentified.map((x) => [x.k, ...nameKeys(x.r)]);
+    const candidates = unidentified.map((x) => nameKeys(x.r)); // its key first
     const known = new Map(
       (
         await db
@@ -132,40 +132,45 @@ export async function writeRosterBatch(
  * A member recorded without an ID number whose number the roster now gives: the record (its links,
  * cases and history) passes to the person of that number, unless that person is a member already
  * or the name and birth date fit more than one row. The person known only by name is left without
- * a member.
+ * a member. Only persons not yet members are looked for (none, on a roster imported before).
  */
 async function adoptNamedMembers(
   db: Transaction<DB>,
   rows: { r: RosterRow; k: string; person: number }[],
 ): Promise<void> {
   if (!rows.length) return;
-  const wanted = rows.map((x) => nameKeys(x.r));
-  const found = await db
-    .selectFrom('member')
-    .select(['id', 'roster_key', 'person_id'])
-    .where((eb) =>
-      eb.or([
-        eb('roster_key', 'in', [...new Set(wanted.flat())]),
-        eb(
+  const members = new Set(
+    (
+      await db
+        .selectFrom('member')
+        .select('person_id')
+        .where(
           'person_id',
           'in',
           rows.map((x) => x.person),
-        ),
-      ]),
-    )
-    .execute();
-  const byKey = new Map(found.filter((m) => m.roster_key?.startsWith('n:')).map((m) => [m.roster_key!, m]));
-  const members = new Set(found.map((m) => Number(m.person_id)));
-  const claims = new Map<number, { k: string; person: number }[]>();
-  rows.forEach((x, i) => {
-    const old = wanted[i].map((c) => byKey.get(c)).find(Boolean);
-    if (old && !members.has(x.person)) claims.set(Number(old.id), [...(claims.get(Number(old.id)) ?? []), x]);
-  });
-  for (const [id, [claim, ...others]] of claims)
-    if (!others.length)
+        )
+        .execute()
+    ).map((m) => Number(m.person_id)),
+  );
+  const newcomers = rows.filter((x) => !members.has(x.person)).map((x) => ({ ...x, keys: nameKeys(x.r) }));
+  if (!newcomers.length) return;
+  const byKey = new Map(
+    (
       await db
-        .updateTable('member')
-        .set({ person_id: claim.person, roster_key: claim.k })
-        .where('id', '=', id)
-        .execute();
+        .selectFrom('member')
+        .select(['id', 'roster_key'])
+        .where('roster_key', 'in', [...new Set(newcomers.flatMap((x) => x.keys))])
+        .execute()
+    ).map((m) => [m.roster_key!, Number(m.id)]),
+  );
+  const claims = new Map<number, { k: string; person: number }[]>();
+  for (const x of newcomers) {
+    const old = x.keys.map((c) => byKey.get(c)).find((id) => id !== undefined);
+    if (old !== undefined) claims.set(old, [...(claims.get(old) ?? []), x]);
+  }
+  const adopted = [...claims].filter(([, c]) => c.length === 1).map(([id, [c]]) => ({ id, ...c }));
+  if (adopted.length)
+    await sql`UPDATE member m SET person_id = t.p, roster_key = t.k
+      FROM unnest(${adopted.map((a) => a.id)}::bigint[], ${adopted.map((a) => a.person)}::bigint[], ${adopted.map((a) => a.k)}::text[]) AS t(id, p, k)
+      WHERE m.id = t.id`.execute(db);
 }

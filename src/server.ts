@@ -13,7 +13,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { DestinationStream } from 'pino';
 import type { ApiRoute, AppContext } from './http/context.js';
 import { installAuth } from './http/auth.js';
-import { installErrorHandling, RETRY_AFTER_SECONDS } from './http/errors.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling, RETRY_AFTER_SECONDS } from './http/errors.js';
 import { installTextGuard } from './http/text-guard.js';
 import { appliedMigrations, listMigrations } from './db/migrate.js';
 import { releaseDataDirLock } from './db/lock.js';
@@ -212,15 +212,25 @@ function tlsOptions(tls: NonNullable<AppContext['config']['tls']>): https.Server
   return options;
 }
 
-/** "/members?q=320102…&page=2" → "/members?q=…&page=…": the path and the query's keys. */
-export function queryKeysOnly(url: string): string {
+/**
+ * Paths whose last part is a secret: an appeal's query code is the only key to the case, and a
+ * plaque's token opens its public page.
+ */
+const SECRET_PATH = /^(\/api\/v1\/public\/appeals\/|\/api\/v1\/public\/plaques\/|\/verify\/)[^/?]+/;
+
+/**
+ * What the log keeps of a request's URL: "/members?q=320102…&page=2" → "/members?q=…&page=…" (a
+ * query is a search: an ID number, a phone, a name) and "/public/appeals/WFTS…" → "/public/appeals/…".
+ */
+export function loggableUrl(url: string): string {
   const at = url.indexOf('?');
-  if (at < 0) return url;
+  const path = (at < 0 ? url : url.slice(0, at)).replace(SECRET_PATH, '$1…');
+  if (at < 0) return path;
   const keys = url
     .slice(at + 1)
     .split('&')
     .map((p) => `${p.split('=')[0]}=…`);
-  return `${url.slice(0, at)}?${keys.join('&')}`;
+  return `${path}?${keys.join('&')}`;
 }
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -234,11 +244,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
         'req.headers.authorization',
         'res.headers["set-cookie"]',
       ],
-      // A query string is a search (an ID number, a phone, a name): its keys are logged, never its values.
+      // A query string's values and a secret path's last part are never logged (loggableUrl).
       serializers: {
         req: (req: FastifyRequest) => ({
           method: req.method,
-          url: queryKeysOnly(req.url),
+          url: loggableUrl(req.url),
           host: req.host,
           remoteAddress: req.ip,
         }),
@@ -246,6 +256,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       ...(opts.logStream ? { stream: opts.logStream } : {}),
     },
     bodyLimit: ctx.config.bodyLimit,
+    frameworkErrors,
+    clientErrorHandler,
     trustProxy: ctx.config.trustProxy,
     // While closing, requests still arriving get our own 503 (below), in Chinese.
     return503OnClosing: false,

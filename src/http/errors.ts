@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -83,6 +85,37 @@ const UNIQUE_MESSAGES: Record<string, FieldError> = {
   assistance_program_name_uq: { field: 'name', message: '本级已有同名的帮扶项目' },
   assistance_entity_uq: { field: 'entityId', message: '该主体已在此帮扶项目中' },
 };
+
+/**
+ * Errors Fastify meets before a route is found (a malformed or over-long path): answered as
+ * problem+json in Chinese, without echoing the path back (it may hold a query code).
+ */
+export function frameworkErrors(err: FastifyError, _req: unknown, reply: FastifyReply) {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return send(reply, { status: 414, title: '地址过长', detail: '请求地址中的参数过长，请检查链接是否完整正确' });
+  return send(reply, { status: 400, title: '请求有误', detail: '请求地址格式不正确（含无法解析的字符）' });
+}
+
+/**
+ * Errors the HTTP parser meets before Fastify sees a request (headers too large, a malformed
+ * request): a problem+json answer written to the socket, in Chinese, then the connection closes.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, title, detail]: [number, string, string] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, '请求头过大', '请求头（如 Cookie）超过上限，请清除本站 Cookie 后重试']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, '请求超时', '请求未在规定时间内发送完毕，请重试']
+        : [400, '请求有误', '请求格式不正确'];
+  const body = JSON.stringify({ type: 'about:blank', status, title, detail });
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n` +
+        `Content-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(err);
+}
 
 /** Maps every error to problem+json; stack traces and SQL stay in the server log. */
 export function installErrorHandling(app: FastifyInstance, webDist: string | null): void {

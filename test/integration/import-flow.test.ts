@@ -417,6 +417,32 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
     expect(await findAr(bEditor)).toBeUndefined();
   });
 
+  it("a rerun by the city runs within the uploader's scope, and its error report keeps the uploader's rows and any personal number from the city", async () => {
+    const city = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320100' }));
+    // A row whose columns shifted: an ID number where the date belongs.
+    const rows = [
+      row({ 成立日期: '' }),
+      row({ 成立日期: '110101199003074033' }),
+      row({ 成立日期: '', 所属县区代码: B, 统一社会信用代码: code(B) }),
+    ];
+    const res = await upload(county, 'registry', 'shifted.csv', fs.readFileSync(csvFile(dir, 'shifted.csv', rows)));
+    const first = res.json().id as number;
+    expect((await county.get(`/imports/${first}`)).json()).toMatchObject({ rowsAccepted: 1, rowsRejected: 2 });
+    const again = await city.post(`/imports/${first}/rerun`);
+    expect(again.statusCode).toBe(202);
+    await t.app.imports.idle();
+    const rerun = again.json().id as number;
+    // Checked against the county's scope again: the row of county B is still refused.
+    expect((await city.get(`/imports/${rerun}`)).json()).toMatchObject({ rowsAccepted: 1, rowsRejected: 2 });
+    const cityReport = await readXlsx((await city.get(`/imports/${rerun}/errors`)).rawPayload);
+    expect(sheetRows(cityReport.getWorksheet('待修正数据')!).slice(1)).toEqual([]);
+    const detail = JSON.stringify(sheetRows(cityReport.getWorksheet('错误明细')!));
+    expect(detail).not.toContain('110101199003074033');
+    expect(detail).toContain('110101********4033');
+    const own = await readXlsx((await county.get(`/imports/${rerun}/errors`)).rawPayload);
+    expect(JSON.stringify(sheetRows(own.getWorksheet('待修正数据')!))).toContain('110101199003074033');
+  });
+
   it('xgz import hands the file to the running server (loopback, token file 0600) and writes the errors file', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-handoff-'));
     const before = t.ctx.config.dataDir;

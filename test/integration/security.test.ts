@@ -350,6 +350,32 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     expect((await viewer.post(`/appeals/${row.id}/reveal`)).statusCode).toBe(403);
   });
 
+  it('round 2: an over-long or malformed path and oversized headers are problem+json in Chinese; secret path parts never reach the log', async () => {
+    const long = await t.app.inject({ method: 'GET', url: `/api/v1/public/appeals/${'A'.repeat(5000)}` });
+    expect(long.statusCode).toBe(414);
+    expect(long.headers['content-type']).toMatch(/problem\+json/);
+    expect(long.json()).toMatchObject({ title: '地址过长' });
+    expect(long.body).not.toContain('AAAA');
+    const bad = await t.app.inject({ method: 'GET', url: '/api/v1/entities/%E0%A4%A' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().detail).toMatch(/地址格式不正确/);
+    // Headers beyond Node's limit are refused by the HTTP parser, before Fastify: over a real socket.
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as { port: number };
+    const big = await fetch(`http://127.0.0.1:${port}/api/v1/auth/me`, {
+      headers: { cookie: `x=${'a'.repeat(20_000)}` },
+    });
+    expect(big.status).toBe(431);
+    expect(big.headers.get('content-type')).toMatch(/problem\+json/);
+    expect((await big.json()).title).toBe('请求头过大');
+    const { loggableUrl } = await import('../../src/server.js');
+    expect(loggableUrl('/api/v1/public/appeals/WFTS7DHYZNWEATRYETGMXABA15/feedback?x=1')).toBe(
+      '/api/v1/public/appeals/…/feedback?x=…',
+    );
+    expect(loggableUrl('/verify/3f1c-aa?from=qr')).toBe('/verify/…?from=…');
+    expect(loggableUrl('/api/v1/entities/12')).toBe('/api/v1/entities/12');
+  });
+
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
     // XGZ's views; an extension's own (Citus puts citus_tables and others in public) are not ours to set.
     const views = await sql<{ relname: string; invoker: boolean }>`

@@ -36,4 +36,12 @@ describe('server logs after the whole suite', () => {
     );
     expect(offending.slice(0, 5)).toEqual([]);
   });
+
+  it("contains no appeal's query code and no plaque's token (the appeals and 三亮 suites open both)", () => {
+    expect(lines.some((l) => l.includes('/api/v1/public/appeals/…'))).toBe(true);
+    const offending = lines.filter((l) =>
+      /\/public\/(appeals|plaques)\/[A-Za-z0-9_-]{8}|\/verify\/[A-Za-z0-9_-]{8}/.test(l),
+    );
+    expect(offending.slice(0, 5)).toEqual([]);
+  });
 });

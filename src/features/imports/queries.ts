@@ -101,6 +101,21 @@ export async function jobAsSeen(db: Transaction<DB>, id: number, viewer: string)
   return toJob(j, viewer, (await subtreeFigures(db, [j.id])).get(j.id));
 }
 
+/**
+ * Who uploaded the file a job reads: the account of the first job on it (a rerun reads the same
+ * stored file under a new job, perhaps started by someone else). Null when that job is not visible.
+ */
+export async function uploaderOf(db: Transaction<DB>, filePath: string): Promise<number | null> {
+  const first = await db
+    .selectFrom('import_job')
+    .select('created_by')
+    .where('file_path', '=', filePath)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return first?.created_by == null ? null : Number(first.created_by);
+}
+
 /** A job's refused rows, in file order (row-level security leaves a station the rows of its own subtree). */
 export const jobRejections = (db: Transaction<DB>, jobId: number) =>
   db

@@ -46,8 +46,18 @@ import {
   UPLOAD_EXTENSIONS,
   UPLOAD_REFUSED,
 } from './service.js';
-import { identityChanges, importPage, jobAsSeen, jobRejections, loadJob, manageableJob, toJob } from './queries.js';
+import {
+  identityChanges,
+  importPage,
+  jobAsSeen,
+  jobRejections,
+  loadJob,
+  manageableJob,
+  toJob,
+  uploaderOf,
+} from './queries.js';
 import { addImportJob, requestCancel } from './writes.js';
+import { redactFreeText } from '../../domain/identifiers/free-text.js';
 import {
   DUPLICATE_MARK_HEADER,
   ORIGINAL_ROW_HEADER,
@@ -413,7 +423,8 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
             fileName: j.file_name,
             filePath: j.file_path,
             fileBytes: j.file_bytes,
-            scopeKey: req.user!.scopeKey,
+            // The file was checked against its uploader's scope: it runs again within that scope.
+            scopeKey: j.scope_key,
             createdBy: req.user!.id,
             mapping: j.mapping,
             sheet: j.sheet,
@@ -434,16 +445,17 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       const { j, rows } = await req.scoped(async ({ db, audit }) => {
         const j = await loadJob(db, req.params.id);
         const rows = await jobRejections(db, j.id);
-        // The rows as written (ID numbers, phones in clear) go back only to who uploaded the file;
-        // every other reader of the job's rows in their scope gets what is wrong, masked.
-        const uploader = Number(j.created_by) === req.user!.id;
+        // The rows as written (ID numbers, phones in clear) go back only to who uploaded the file
+        // (not to whoever ran it again); every other reader of the job's rows in their scope gets
+        // what is wrong, with any personal number in it masked, whatever column it sat in.
+        const uploader = (await uploaderOf(db, j.file_path)) === req.user!.id;
         audit({
           action: 'import.error_report',
           objectType: 'import_job',
           objectId: j.id,
           detail: { rows: rows.length, rowsAsWritten: uploader },
         });
-        return { j, rows: uploader ? rows : rows.map((r) => ({ ...r, raw_enc: null })) };
+        return { j, rows: uploader ? rows : rows.map(maskedRejection) };
       });
       return sendErrorReport(
         reply,
@@ -455,6 +467,14 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
   });
   await app.register(localImportRoutes);
 }
+
+/** A refused row as someone other than its uploader sees it: no row as written, numbers masked. */
+const maskedRejection = <R extends { value: string | null; reason: string; raw_enc: string | null }>(r: R): R => ({
+  ...r,
+  value: r.value === null ? null : redactFreeText(r.value).text,
+  reason: redactFreeText(r.reason).text,
+  raw_enc: null,
+});
 
 /** Two sheets: what is wrong (row, column, value, reason), and the rejected rows in the file's own columns to fix and upload again. */
 async function sendErrorReport(

@@ -90,10 +90,13 @@ const UNIQUE_MESSAGES: Record<string, FieldError> = {
  * Errors Fastify meets before a route is found (a malformed or over-long path): answered as
  * problem+json in Chinese, without echoing the path back (it may hold a query code).
  */
-export function frameworkErrors(err: FastifyError, _req: unknown, reply: FastifyReply) {
-  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH')
-    return send(reply, { status: 414, title: '地址过长', detail: '请求地址中的参数过长，请检查链接是否完整正确' });
-  return send(reply, { status: 400, title: '请求有误', detail: '请求地址格式不正确（含无法解析的字符）' });
+export function frameworkErrors(err: FastifyError, _req: unknown, reply: FastifyReply): void {
+  void send(
+    reply,
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? { status: 414, title: '地址过长', detail: '请求地址中的参数过长，请检查链接是否完整正确' }
+      : { status: 400, title: '请求有误', detail: '请求地址格式不正确（含无法解析的字符）' },
+  );
 }
 
 /**

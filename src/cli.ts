@@ -13,6 +13,7 @@ import { checkRoleSet } from './domain/auth/roles.js';
 import {
   resetPasswordOnServer,
   resetTotpOnServer,
+  setDisabledOnServer,
   temporaryPassword,
   unlockAccount,
 } from './features/accounts/index.js';
@@ -231,6 +232,19 @@ user
       process.stdout.write(`账号 ${username} 已解除锁定\n`);
     }),
   );
+for (const [name, disabled] of [
+  ['disable', true],
+  ['enable', false],
+] as const)
+  user
+    .command(`${name} <username>`)
+    .description(disabled ? '停用账号并结束其会话；三员账号只能这样停用' : '启用已停用的账号；三员账号只能这样启用')
+    .action((username: string) =>
+      withContext(async (ctx) => {
+        if (!(await setDisabledOnServer(ctx.db, username, disabled))) fail(`账号 ${username} 不存在`);
+        process.stdout.write(`账号 ${username} 已${disabled ? '停用' : '启用'}\n`);
+      }),
+    );
 user
   .command('reset-totp <username>')
   .description('解绑动态口令（丢失手机时），下次登录须重新绑定；三员账号的动态口令只能这样解绑')

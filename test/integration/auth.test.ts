@@ -480,6 +480,48 @@ describe.each(BACKENDS)('security findings (issue 16) on %s', (backend) => {
     expect(await resetPasswordOnServer(t.db, 'nobody-at-all')).toBeNull();
   });
 
+  it('round 2: the security administrator can neither disable, move nor re-role a duty account, nor make one of a business account', async () => {
+    const { setDisabledOnServer } = await import('../../src/features/accounts/admin.js');
+    const sec = await t.signIn(await t.user({ roles: ['secadmin'], jurisdiction: '000000' }));
+    const auditor = await t.user({ roles: ['auditor'], jurisdiction: '000000' });
+    const admin = await t.user({ roles: ['sysadmin'], jurisdiction: '000000' });
+    for (const [id, body] of [
+      [auditor.id, { disabled: true }],
+      [auditor.id, { jurisdictionCode: XUANWU }],
+      [auditor.id, { roles: ['viewer'] }],
+      [admin.id, { disabled: true }],
+    ] as const) {
+      const res = await sec.call('PATCH', `/accounts/${id}`, body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(403);
+      expect(res.json().detail).toMatch(/三员分立.*命令行/);
+    }
+    const kept = await t.db
+      .selectFrom('app_user')
+      .select(['disabled', 'jurisdiction_code', 'roles'])
+      .where('id', '=', auditor.id)
+      .executeTakeFirstOrThrow();
+    expect(kept).toEqual({ disabled: false, jurisdiction_code: '000000', roles: ['auditor'] });
+    // Its name may change, and a form sent back with the same roles and node is no change.
+    const renamed = await sec.call('PATCH', `/accounts/${auditor.id}`, {
+      displayName: '审计员甲',
+      roles: ['auditor'],
+      disabled: false,
+    });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    // Nor make one of a business account whose one-time password it issued: taking the business role is
+    // the system administrator's, and no account holds both.
+    const biz = await t.user({ roles: ['viewer'], jurisdiction: '000000' });
+    expect((await sec.post(`/accounts/${biz.id}/reset-password`)).statusCode).toBe(200);
+    expect((await sec.call('PATCH', `/accounts/${biz.id}`, { roles: ['auditor'] })).statusCode).toBe(403);
+    // The command line disables and enables a duty account, audited as the system.
+    const old = await t.signIn(auditor);
+    expect(await setDisabledOnServer(t.db, auditor.username, true)).toBe(true);
+    expect((await old.get('/auth/me')).statusCode).toBe(401);
+    expect((await login(auditor.username, auditor.password)).statusCode).toBe(401);
+    expect(await setDisabledOnServer(t.db, auditor.username, false)).toBe(true);
+    expect((await login(auditor.username, auditor.password)).statusCode).toBe(200);
+  });
+
   it('finding 13: reveal answers carry Cache-Control: no-store; /api/docs needs a signed-in session', async () => {
     const appeal = await t.app.inject({
       method: 'POST',

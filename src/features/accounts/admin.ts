@@ -3,6 +3,7 @@ import type { DB } from '../../db/schema.js';
 import { recordAudit } from '../../db/audit-chain.js';
 import { hashPassword } from '../../crypto/password.js';
 import { temporaryPassword } from './service.js';
+import { endSessionsOf } from '../auth/index.js';
 import { clearLocks, setOneTimePassword, unbindTotp } from './writes.js';
 
 /**
@@ -58,6 +59,21 @@ export async function resetTotpOnServer(db: Kysely<DB>, username: string): Promi
     objectType: 'user',
     objectId: u.id,
     detail: { via: 'cli', sessionsEnded },
+  });
+  return true;
+}
+
+/** Disables (sessions ended) or enables an account — for a duty account the only way; false when there is no such account. */
+export async function setDisabledOnServer(db: Kysely<DB>, username: string, disabled: boolean): Promise<boolean> {
+  const u = await find(db, username);
+  if (!u) return false;
+  await db.updateTable('app_user').set({ disabled, updated_at: new Date() }).where('id', '=', u.id).execute();
+  const ended = disabled ? await endSessionsOf(db, u.id) : 0;
+  await recordAudit(db, SYSTEM, {
+    action: 'account.update',
+    objectType: 'user',
+    objectId: u.id,
+    detail: { after: { disabled }, via: 'cli', sessionsEnded: ended },
   });
   return true;
 }

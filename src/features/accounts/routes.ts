@@ -16,6 +16,7 @@ import {
 } from './contract.js';
 import {
   assertBinding,
+  assertDutyAccountKept,
   assertMayAssign,
   assertNotDutyCredential,
   assertRoleSet,
@@ -114,8 +115,9 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
         if (before.id === req.user!.id && (b.roles || b.disabled || b.jurisdictionCode))
           throw badRequest('不能修改自己的角色、辖区或停用自己');
         const perms = req.user!.permissions;
+        if (b.roles) assertRoleSet(b.roles);
+        assertDutyAccountKept(before, b);
         if (b.roles) {
-          assertRoleSet(b.roles);
           const changed = [
             ...b.roles.filter((x) => !before.roles.includes(x)),
             ...before.roles.filter((x) => !(b.roles as string[]).includes(x)),

@@ -29,6 +29,29 @@ export function assertNotDutyCredential(roles: readonly string[], what: string):
   }
 }
 
+/**
+ * 三员分立: a duty holder's account is disabled, moved or given other roles on the server's command
+ * line only — through the API one duty holder could lock out or blind another (the auditor moved
+ * to a station sees none of the security administrator's actions).
+ */
+export function assertDutyAccountKept(
+  before: { roles: readonly string[]; disabled: boolean; jurisdiction_code: string },
+  b: { roles?: readonly string[]; disabled?: boolean; jurisdictionCode?: string },
+): void {
+  if (!before.roles.some(isAdminDuty)) return;
+  const sameRoles =
+    !b.roles || (b.roles.length === before.roles.length && b.roles.every((r) => before.roles.includes(r)));
+  const changed = [
+    !sameRoles && '角色',
+    b.jurisdictionCode !== undefined && b.jurisdictionCode !== before.jurisdiction_code && '辖区',
+    b.disabled !== undefined && b.disabled !== before.disabled && (b.disabled ? '停用' : '启用'),
+  ].filter(Boolean);
+  if (changed.length)
+    throw forbidden(
+      `三员分立：管理员账号的${changed.join('、')}只能由服务器运维人员用命令行办理（xgz user disable / enable / create），不能在网页上办理`,
+    );
+}
+
 export function assertRoleSet(roles: readonly string[]): void {
   const problem = checkRoleSet(roles);
   if (problem) throw badRequest(problem, [{ field: 'roles', message: problem }]);

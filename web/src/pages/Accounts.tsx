@@ -162,7 +162,7 @@ export default function Accounts() {
                   {can('accounts.reset') && a.id !== me!.id && !a.roles.some((r) => DUTIES.includes(r.code)) && (
                     <a onClick={() => resetPassword(a)}>发放一次性密码</a>
                   )}
-                  {a.id !== me!.id && (
+                  {a.id !== me!.id && !a.roles.some((r) => DUTIES.includes(r.code)) && (
                     <a
                       onClick={() =>
                         act(
@@ -222,6 +222,7 @@ function AccountForm({
   const [form] = Form.useForm();
   const { modal } = App.useApp();
   const [error, setError] = useState<string | null>(null);
+  const duty = !!account?.roles.some((r) => DUTIES.includes(r.code));
   const submit = async () => {
     const { bindKind, bindId, ...v } = await form.validateFields();
     // Unit and instructor logins (issue 13): the unit or instructor record the account is bound to.
@@ -234,12 +235,14 @@ function AccountForm({
       if (account) {
         await call(updateAccount, {
           params: { id: account.id },
-          body: {
-            displayName: v.displayName,
-            roles: v.roles,
-            jurisdictionCode: v.jurisdictionCode !== account.jurisdictionCode ? v.jurisdictionCode : undefined,
-            ...binding,
-          },
+          body: duty
+            ? { displayName: v.displayName }
+            : {
+                displayName: v.displayName,
+                roles: v.roles,
+                jurisdictionCode: v.jurisdictionCode !== account.jurisdictionCode ? v.jurisdictionCode : undefined,
+                ...binding,
+              },
         });
       } else {
         await call(createAccount, { body: { ...v, ...binding } });
@@ -303,12 +306,23 @@ function AccountForm({
         <Form.Item name="displayName" label="姓名" rules={[{ required: true, max: 30, message: '请输入姓名' }]}>
           <Input />
         </Form.Item>
-        <Form.Item name="jurisdictionCode" label="所属辖区" rules={[{ required: true, message: '请选择所属辖区' }]}>
-          <JurisdictionPicker root={root} />
-        </Form.Item>
-        <Form.Item name="roles" label="角色" rules={[{ required: true, message: '至少选择一个角色' }]}>
-          <Select mode="multiple" options={roles.map((r) => ({ value: r.code, label: r.label }))} />
-        </Form.Item>
+        {duty ? (
+          <Alert
+            type="warning"
+            showIcon
+            title="管理员账号的辖区、角色与停用只能由服务器运维人员用命令行办理（xgz user disable / enable / create），这里只能修改姓名。"
+            style={{ marginBottom: 16 }}
+          />
+        ) : (
+          <>
+            <Form.Item name="jurisdictionCode" label="所属辖区" rules={[{ required: true, message: '请选择所属辖区' }]}>
+              <JurisdictionPicker root={root} />
+            </Form.Item>
+            <Form.Item name="roles" label="角色" rules={[{ required: true, message: '至少选择一个角色' }]}>
+              <Select mode="multiple" options={roles.map((r) => ({ value: r.code, label: r.label }))} />
+            </Form.Item>
+          </>
+        )}
         <Form.Item noStyle dependencies={['roles']}>
           {({ getFieldValue }) => {
             const rs: string[] = getFieldValue('roles') ?? [];

@@ -252,6 +252,18 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     expect((await act(staff1, up.id, { action: 'route', unitCode: S2 })).statusCode).toBe(403);
     expect((await act(editor, up.id, { action: 'route', unitCode: S2 })).statusCode).toBe(200);
     expect((await staff2.get(`/appeals/${up.id}`)).json()).toMatchObject({ unitCode: S2, state: 'routed' });
+    // The station it was passed to takes it on, though another station raised it.
+    expect((await act(staff2, up.id, { action: 'accept' })).json().state).toBe('accepted');
+  });
+
+  it('a case raised at the county and passed down to a station is received and handled there', async () => {
+    const atCounty = await raise({ areaCode: COUNTY });
+    expect((await act(editor, atCounty.id, { action: 'route', unitCode: S1 })).statusCode).toBe(200);
+    const accepted = await act(staff1, atCounty.id, { action: 'accept' });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    expect(accepted.json().state).toBe('accepted');
+    const resolved = await act(staff1, atCounty.id, { action: 'resolve', reply: '已协调物业开放电动车通道' });
+    expect(resolved.statusCode, resolved.body).toBe(200);
   });
 
   it("routes a rider's rights problem to the named platform's contact point, else the rider industry committee, else the station", async () => {

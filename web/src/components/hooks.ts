@@ -74,5 +74,7 @@ function useDetailAt<T, A>(path: string, onChanged: () => void) {
     void load();
     onChanged();
   };
-  return { d, error, load, acting, setActing, done };
+  /** An action started from a button (no form to show its problem on) says why it was refused. */
+  const failed = (e: unknown) => void message.error(applyProblem(null, e));
+  return { d, error, load, acting, setActing, done, failed };
 }

@@ -220,7 +220,11 @@ function CaseList() {
 
 function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can, me } = useAuth();
-  const { d, error, acting, setActing, done } = useRecord<typeof getAppeal, Acting>(getAppeal, { id }, onChanged);
+  const { d, error, acting, setActing, done, failed } = useRecord<typeof getAppeal, Acting>(
+    getAppeal,
+    { id },
+    onChanged,
+  );
   const lines = useDictionary('business_line');
   const [phone, setPhone] = useState<string | null>(null);
   const [original, setOriginal] = useState<string | null>(null);
@@ -326,7 +330,7 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
                   <Button
                     key={a}
                     type={a === 'accept' || a === 'resolve' ? 'primary' : 'default'}
-                    onClick={() => (a === 'accept' ? act('accept') : setActing(a))}
+                    onClick={() => (a === 'accept' ? act('accept').catch(failed) : setActing(a))}
                   >
                     {label}
                   </Button>

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { BACKENDS } from '../helpers/db.js';
@@ -631,12 +632,25 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
   });
 
   it('exports the list as xlsx with an audit record', async () => {
+    await raise();
     const res = await staff1.get('/appeals/export?door=rider');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/spreadsheetml/);
     expect(
       await t.db.selectFrom('audit_log').select('action').where('action', '=', 'appeal.export').executeTakeFirst(),
     ).toBeTruthy();
+    // Times as the screen shows them: the deployment's zone (China time), not UTC.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as never);
+    const sheet = wb.worksheets[0];
+    const first = sheet.getRow(2);
+    const c = await t.db
+      .selectFrom('appeal_case')
+      .select('created_at')
+      .where('id', '=', Number(first.getCell(1).value))
+      .executeTakeFirstOrThrow();
+    const china = new Date(c.created_at).toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 16);
+    expect(first.getCell(9).value).toBe(china);
   });
 
   // Last: it writes and deletes cases of its own.

@@ -58,6 +58,13 @@ export function localDate(at: Date = new Date(), tz: string = zone): string {
   return `${p.y}-${pad(p.m)}-${pad(p.d)}`;
 }
 
+/** "YYYY-MM-DD HH:mm" (or with ":ss") at an instant in the zone, as exports show times; '' for none. */
+export function localDateTime(at: Date | string | null | undefined, seconds = false, tz: string = zone): string {
+  if (at === null || at === undefined || at === '') return '';
+  const p = parts(new Date(at), tz);
+  return `${p.y}-${pad(p.m)}-${pad(p.d)} ${pad(p.h)}:${pad(p.min)}${seconds ? `:${pad(p.s)}` : ''}`;
+}
+
 /** The month (YYYY-MM) at an instant in the zone. */
 export const localMonth = (at: Date = new Date(), tz: string = zone): string => localDate(at, tz).slice(0, 7);
 

@@ -39,7 +39,7 @@ import {
 } from './queries.js';
 import { changeServicePost, insertServicePost } from './writes.js';
 import { visitRoutes } from './visits.js';
-import { today } from '../../domain/time/zone.js';
+import { localDateTime, today } from '../../domain/time/zone.js';
 
 /** How often the app looks for overdue cases (the job is cheap when none are due). */
 const ESCALATION_EVERY_MS = 10 * 60_000;
@@ -104,8 +104,8 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
           { header: '市场主体', width: 28, value: (c) => c.entityName },
           { header: '承办单位', width: 20, value: (c) => c.unitName },
           { header: '状态', width: 8, value: (c) => c.stateLabel },
-          { header: '提交时间', width: 18, value: (c) => c.createdAt.slice(0, 16).replace('T', ' ') },
-          { header: '本环节时限', width: 18, value: (c) => c.dueAt?.slice(0, 16).replace('T', ' ') },
+          { header: '提交时间', width: 18, value: (c) => localDateTime(c.createdAt) },
+          { header: '本环节时限', width: 18, value: (c) => localDateTime(c.dueAt) },
           { header: '超时', width: 6, value: (c) => (c.overdue ? '是' : '') },
           { header: '督办层级', width: 8, value: (c) => c.escalationLevel || '' },
           { header: '答复', width: 40, value: (c) => c.reply },

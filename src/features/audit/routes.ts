@@ -7,7 +7,7 @@ import { exportAudit, listAudit, verifyAudit } from './contract.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { OBJECT_LABELS, actionLabel } from './actions.js';
 import { auditExportRows, auditPage } from './queries.js';
-import { today } from '../../domain/time/zone.js';
+import { localDateTime, today } from '../../domain/time/zone.js';
 
 /** The audit trail: read and exported by the auditor only; the export is itself audited. */
 export async function auditRoutes(app: FastifyInstance): Promise<void> {
@@ -34,7 +34,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
         '审计日志',
         [
           { header: '序号', width: 8, value: (a) => a.id },
-          { header: '时间', width: 20, value: (a) => a.at },
+          { header: '时间', width: 20, value: (a) => localDateTime(a.at, true) },
           { header: '操作人', value: (a) => a.actor_name },
           { header: 'IP', value: (a) => a.ip },
           { header: '操作', width: 20, value: (a) => actionLabel(a.action) },

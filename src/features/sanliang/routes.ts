@@ -47,7 +47,7 @@ import {
   revokePlaque,
   updateRecord,
 } from './contract.js';
-import { today } from '../../domain/time/zone.js';
+import { localDateTime, today } from '../../domain/time/zone.js';
 
 const tags = ['三亮'];
 /**
@@ -371,7 +371,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
         `牌匾问题反映-${today()}.xlsx`,
         '反映',
         [
-          { header: '收到时间', width: 20, value: (f) => f.createdAt.slice(0, 16).replace('T', ' ') },
+          { header: '收到时间', width: 20, value: (f) => localDateTime(f.createdAt) },
           { header: '牌匾编号', width: 20, value: (f) => f.number },
           { header: '市场主体', width: 32, value: (f) => f.entityName },
           { header: '问题类别', width: 24, value: (f) => f.categoryLabel },

@@ -28,6 +28,7 @@ import {
   targetScope,
 } from './queries.js';
 import { issue, receive, reply, returnReply, runReminders } from './service.js';
+import { localDateTime } from '../../domain/time/zone.js';
 
 /** The clock the routes read (tests move it; see setClock). */
 let clock: () => Date = () => new Date();
@@ -151,8 +152,6 @@ export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
         }[];
         return { ...out, kindLabel: KIND_LABELS[d!.kind], labels: new Map(asked.map((f) => [f.key, f.label])) };
       });
-      const fmt = (s: string | null) =>
-        s ? new Date(s).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '';
       return sendXlsx(
         reply,
         `${b.kindLabel}办理情况-${b.id}.xlsx`,
@@ -161,8 +160,8 @@ export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
           { header: '单位', width: 24, value: (t) => t.node.name },
           { header: '代码', width: 12, value: (t) => t.node.code },
           { header: '状态', width: 14, value: (t) => BOARD_LABELS[t.status] },
-          { header: '签收时间', width: 20, value: (t) => fmt(t.receivedAt) },
-          { header: '回复时间', width: 20, value: (t) => fmt(t.repliedAt) },
+          { header: '签收时间', width: 20, value: (t) => localDateTime(t.receivedAt) },
+          { header: '回复时间', width: 20, value: (t) => localDateTime(t.repliedAt) },
           { header: '逾期回复', width: 10, value: (t) => (t.late ? '是' : '') },
           { header: '办理情况', width: 40, value: (t) => t.replyText ?? '' },
           {

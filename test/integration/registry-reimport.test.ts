@@ -5,6 +5,7 @@ import { regNoCheckDigit } from '../../src/domain/identifiers/uscc.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
+import { ledger } from '../helpers/ledger.js';
 
 const rnd = seededRandom(77);
 const regNo = (n: number) => {
@@ -47,6 +48,53 @@ describe.each(BACKENDS)('registry re-imports on %s', (backend) => {
     await registry('blank-status.csv', [row(gone, ''), row(fresh, '')]);
     expect((await entity(gone))[0].status).toBe('deregistered');
     expect((await entity(fresh))[0].status).toBe('active');
+  });
+
+  it("keeps an entity at its station (and in the station's sight, with its people) when a later extract names no station; a move to another county takes its rows along", async () => {
+    const station = '320102001';
+    await ledger(t.db).station(station, '东所');
+    const stationKey = (
+      await t.db.selectFrom('jurisdiction').select('scope_key').where('code', '=', station).executeTakeFirstOrThrow()
+    ).scope_key;
+    const code = uscc(rnd, 'individual', '320102');
+    const row = {
+      统一社会信用代码: code,
+      名称: '玄武区严宇花店',
+      主体类型: '个体工商户',
+      经营者: '严宇',
+      证件号码: idNumber(rnd, '320102', new Date('1980-05-06')),
+      所属县区代码: '320102',
+    };
+    await registry('at-station.csv', [{ ...row, 基层所代码: station }]);
+    const placed = async () => {
+      const [e] = await entity(code);
+      const at = await t.db
+        .selectFrom('entity')
+        .select(['station_code', 'scope_key'])
+        .where('id', '=', e.id)
+        .executeTakeFirstOrThrow();
+      const people = await t.db.selectFrom('entity_person').select('scope_key').where('entity_id', '=', e.id).execute();
+      return { ...at, people: people.map((p) => p.scope_key) };
+    };
+    expect(await placed()).toEqual({ station_code: station, scope_key: stationKey, people: [stationKey] });
+    const again = await registry('no-station.csv', [row]);
+    expect(await placed()).toEqual({ station_code: station, scope_key: stationKey, people: [stationKey] });
+    expect(again.job.rows_changed).toBe(0);
+    const staff = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: station }));
+    const [e] = await entity(code);
+    expect((await staff.get(`/entities/${e.id}`)).statusCode).toBe(200);
+    // Moved to another county by a later extract (the city's): no station there yet, the county's scope for all its rows.
+    const keyOf = async (code: string) =>
+      (await t.db.selectFrom('jurisdiction').select('scope_key').where('code', '=', code).executeTakeFirstOrThrow())
+        .scope_key;
+    const city = await t.user({ roles: ['editor'], jurisdiction: '320100' });
+    const move = await importFile(t, 'registry', csvFile(dir, 'moved.csv', [{ ...row, 所属县区代码: '320104' }]), {
+      id: city.id,
+      scopeKey: await keyOf('320100'),
+    });
+    expect(move.rejections).toEqual([]);
+    const countyKey = await keyOf('320104');
+    expect(await placed()).toEqual({ station_code: null, scope_key: countyKey, people: [countyKey] });
   });
 
   it('keeps the identified representative when a later extract names them without the 证件号码', async () => {

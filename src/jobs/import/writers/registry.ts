@@ -1,3 +1,4 @@
+import { moveEntityRows } from '../../../db/entity-scope.js';
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../../db/schema.js';
 import type { Keys } from '../../../crypto/keys.js';
@@ -38,7 +39,16 @@ export async function writeRegistryBatch(
     rows.flatMap((r) => personsOf(r)),
   );
   const zones = await upsertZones(db, rows, scopeOf);
-  const entityScope = (r: RegistryRow) => scopeOf(r.stationCode ?? r.countyCode);
+  const fileScope = (r: RegistryRow) => scopeOf(r.stationCode ?? r.countyCode);
+  // A file that names no station keeps the one the entity is at while its county stays (a clerk
+  // placed it, or an earlier file or address did), and with it the station's scope: the entity
+  // does not drop out of its station's sight on a re-import.
+  const station = sql`CASE WHEN EXCLUDED.station_code IS NOT NULL THEN EXCLUDED.station_code
+    WHEN e.county_code = EXCLUDED.county_code THEN e.station_code END`;
+  const scope = sql`CASE WHEN EXCLUDED.station_code IS NULL AND e.county_code = EXCLUDED.county_code AND e.station_code IS NOT NULL
+    THEN (SELECT j.scope_key FROM jurisdiction j WHERE j.code = e.station_code) ELSE EXCLUDED.scope_key END`;
+  const scopeOfEntity = new Map<number, string>();
+  const moved = new Map<string, number[]>();
 
   const entityIds = new Map<string, number>();
   const rowNoOf = new Map(batch.map((b) => [b.row.uscc ?? b.row.regNo!, b.rowNo]));
@@ -56,28 +66,28 @@ export async function writeRegistryBatch(
       scope_key: string | null;
       old_kind: string | null;
       old_name: string | null;
+      old_scope: string | null;
       kind: string | null;
       name: string | null;
     }>`
-      WITH old AS (SELECT id, kind, name FROM entity WHERE ${sql.raw(keyed)} = ANY(${keysOfPart}::text[])),
+      WITH old AS (SELECT id, kind, name, scope_key FROM entity WHERE ${sql.raw(keyed)} = ANY(${keysOfPart}::text[])),
       up AS (
         INSERT INTO entity AS e (kind, uscc, reg_no, name, status, registered_on, address, county_code, station_code, scope_key, industry_section, industry_division, size_class, employees, reg_type)
         SELECT * FROM unnest(${c((r) => r.kind)}::text[], ${c((r) => r.uscc ?? null)}::text[], ${c((r) => r.regNo ?? null)}::text[], ${c((r) => r.name)}::text[],
           ${c((r) => r.status ?? 'active')}::text[], ${c((r) => r.registeredOn ?? null)}::date[], ${c((r) => r.address)}::text[], ${c((r) => r.countyCode)}::text[],
-          ${c((r) => r.stationCode ?? null)}::text[], ${c(entityScope)}::text[], ${c((r) => r.industry?.section ?? null)}::text[],
+          ${c((r) => r.stationCode ?? null)}::text[], ${c(fileScope)}::text[], ${c((r) => r.industry?.section ?? null)}::text[],
           ${c((r) => r.industry?.division ?? null)}::text[], ${c((r) => r.sizeClass ?? null)}::text[], ${c((r) => r.employees ?? null)}::int[], ${c((r) => r.regType ?? null)}::text[])
         ON CONFLICT (${sql.raw(keyed)}) DO UPDATE SET
           kind = EXCLUDED.kind, reg_no = COALESCE(EXCLUDED.reg_no, e.reg_no), name = EXCLUDED.name, status = EXCLUDED.status,
           registered_on = COALESCE(EXCLUDED.registered_on, e.registered_on), address = COALESCE(EXCLUDED.address, e.address),
-          county_code = EXCLUDED.county_code, station_code = COALESCE(EXCLUDED.station_code, e.station_code), scope_key = EXCLUDED.scope_key,
+          county_code = EXCLUDED.county_code, station_code = ${station}, scope_key = ${scope},
           industry_section = COALESCE(EXCLUDED.industry_section, e.industry_section), industry_division = COALESCE(EXCLUDED.industry_division, e.industry_division),
           size_class = COALESCE(EXCLUDED.size_class, e.size_class), employees = COALESCE(EXCLUDED.employees, e.employees),
           reg_type = COALESCE(EXCLUDED.reg_type, e.reg_type), updated_at = now()
-        WHERE (e.kind, e.name, e.status, e.county_code, e.scope_key) IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.name, EXCLUDED.status, EXCLUDED.county_code, EXCLUDED.scope_key)
+        WHERE (e.kind, e.name, e.status, e.county_code, e.station_code, e.scope_key) IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.name, EXCLUDED.status, EXCLUDED.county_code, ${station}, ${scope})
            OR (EXCLUDED.reg_no IS NOT NULL AND e.reg_no IS DISTINCT FROM EXCLUDED.reg_no)
            OR (EXCLUDED.registered_on IS NOT NULL AND e.registered_on IS DISTINCT FROM EXCLUDED.registered_on)
            OR (EXCLUDED.address IS NOT NULL AND e.address IS DISTINCT FROM EXCLUDED.address)
-           OR (EXCLUDED.station_code IS NOT NULL AND e.station_code IS DISTINCT FROM EXCLUDED.station_code)
            OR (EXCLUDED.industry_division IS NOT NULL AND e.industry_division IS DISTINCT FROM EXCLUDED.industry_division)
            OR (EXCLUDED.industry_section IS NOT NULL AND e.industry_section IS DISTINCT FROM EXCLUDED.industry_section)
            OR (EXCLUDED.size_class IS NOT NULL AND e.size_class IS DISTINCT FROM EXCLUDED.size_class)
@@ -85,14 +95,17 @@ export async function writeRegistryBatch(
            OR (EXCLUDED.reg_type IS NOT NULL AND e.reg_type IS DISTINCT FROM EXCLUDED.reg_type)
         RETURNING e.id, e.${sql.raw(keyed)} AS key, e.scope_key, e.kind, e.name
       )
-      SELECT up.id, up.key, true AS changed, up.scope_key, o.kind AS old_kind, o.name AS old_name, up.kind, up.name FROM up LEFT JOIN old o ON o.id = up.id
+      SELECT up.id, up.key, true AS changed, up.scope_key, o.kind AS old_kind, o.name AS old_name, o.scope_key AS old_scope, up.kind, up.name FROM up LEFT JOIN old o ON o.id = up.id
       UNION ALL
-      SELECT e.id, e.${sql.raw(keyed)}, false, NULL, NULL, NULL, NULL, NULL FROM entity e
+      SELECT e.id, e.${sql.raw(keyed)}, false, e.scope_key, NULL, NULL, NULL, NULL, NULL FROM entity e
       WHERE e.${sql.raw(keyed)} = ANY(${keysOfPart}::text[]) AND NOT EXISTS (SELECT 1 FROM up WHERE up.id = e.id)`.execute(
       db,
     );
     for (const r of res.rows) {
       entityIds.set(r.key, r.id);
+      scopeOfEntity.set(r.id, r.scope_key!);
+      if (r.changed && r.old_scope !== null && r.old_scope !== r.scope_key)
+        (moved.get(r.scope_key!) ?? moved.set(r.scope_key!, []).get(r.scope_key!)!).push(r.id);
       if (r.changed) changed++;
       // old is the entity before this statement: a row there whose kind or name now differs was changed, not created.
       for (const field of ['kind', 'name'] as const) {
@@ -104,6 +117,9 @@ export async function writeRegistryBatch(
     }
   }
   const idOf = (r: RegistryRow) => entityIds.get(r.uscc ?? r.regNo!)!;
+  // What hangs on an entity that changed station or county (its people, zone links, reports…) follows it.
+  for (const [to, ids] of moved) await moveEntityRows(db, ids, to);
+  const entityScope = (r: RegistryRow) => scopeOfEntity.get(idOf(r))!;
 
   const links = rows
     .filter((r) => r.zoneName)

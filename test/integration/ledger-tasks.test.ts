@@ -260,7 +260,7 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
     expect((await status(city.post('/reports/periods', { form: 'xgz_core', period }), 201)).json().id).toBe(first); // again: the same task
     const targets = await targetsOf(first);
     expect(targets.map((x) => x.node_code)).toEqual(expect.arrayContaining([A, B]));
-    expect(targets.every((x) => x.node_code.length === 6)).toBe(true); // stations do not report
+    expect(targets.every((x) => x.node_code.length === 6)).toBe(true); // the city's children: its counties
     const title = `上报${FORMS.xgz_core.title}`;
     expect((await tasks(county)).some((i) => i.title.includes(title))).toBe(true);
     expect((await tasks(station)).some((i) => i.title.includes(title))).toBe(false);

@@ -255,6 +255,10 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
     expect(county.actions).toEqual(['prepare']);
     const attention = await t.db.transaction().execute(async (tx) => reportsNeedingAttention(tx, { code: A }));
     expect(attention.map((x) => [x.id, x.kind])).toEqual([[countyReport, 'outdated']]);
+    // And its 今日待办 says so, until it submits again.
+    const todoKeys = async () =>
+      ((await ok(as[A].get('/workbench?kind=report'))).items as { key: string }[]).map((i) => i.key);
+    expect(await todoKeys()).toContain(`report:outdated:${countyReport}`);
     // The city's report is not outdated until the county submits again.
     const cityReport = await t.db
       .selectFrom('report')
@@ -273,6 +277,7 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
       [A, null, 5],
     ]);
     await ok(submit(A, redone.id), 201);
+    expect(await todoKeys()).not.toContain(`report:outdated:${countyReport}`);
     const city = await ok(as[CITY].get(`/reports/${cityReport.id}`));
     expect(city.outdated?.reason).toMatch(/^玄武区于 .* 重新上报第 2 版/);
     expect(

@@ -160,7 +160,7 @@ export const deployPeriod = endpoint({
   method: 'POST',
   path: '/reports/periods',
   summary:
-    '下发报告期：向直接下级（基层所不报表）部署某表式某报告期的上报任务（截止为该期上报期限）；下级上报即自动完成，退回即随之退回；重复下发只更新',
+    '下发报告期：向直接下级（县局向其基层所）部署某表式某报告期的上报任务（截止为该期上报期限）；下级上报即自动完成，退回即随之退回；重复下发只更新',
   body: z.strictObject({ form: form.default('xgz_core'), period }),
   status: 201,
   response: z.object({ id: z.number().nullable() }),

@@ -21,10 +21,8 @@ async function nodeOf(s: Scoped, code: string) {
     .where('code', '=', code)
     .executeTakeFirstOrThrow();
 }
-const childrenOf = async (s: Scoped, code: string, exceptStations = false) =>
-  (await s.db.selectFrom('jurisdiction').select(['code', 'level']).where('parent_code', '=', code).execute())
-    .filter((c) => !exceptStations || c.level !== 'station')
-    .map((c) => c.code);
+const childrenOf = async (s: Scoped, code: string) =>
+  (await s.db.selectFrom('jurisdiction').select('code').where('parent_code', '=', code).execute()).map((c) => c.code);
 
 /** A visit plan (走访计划) goes to the stations (or, with none, the counties) of the entities it names. */
 export async function deployVisitPlan(s: Scoped, by: Actor, planId: number, now: Date): Promise<number | null> {
@@ -148,7 +146,7 @@ export async function deployReportPeriod(
       body: `请于 ${due} 前生成并上报${f.title}（${periodLabel(f.period, period)}）。报表数字由台账生成，各级汇总直接下级的最新上报版本。\n上报即完成本任务（自动回复并关联报表），无需另行填报。`,
       evidence: '上报的报表（系统自动关联）。',
       dueAt: endOf(due),
-      targets: await childrenOf(s, issuer.code, true),
+      targets: await childrenOf(s, issuer.code),
       path: `/reports?form=${form}&period=${encodeURIComponent(period)}`,
     },
     now,

@@ -11,6 +11,7 @@ type Row = {
   period: string;
   state: string | null;
   return_reason: string | null;
+  outdated_reason: string | null;
   n: number;
 };
 const dueOf = (c: TodoContext) =>
@@ -18,20 +19,22 @@ const dueOf = (c: TodoContext) =>
 
 /**
  * Statistical reports: the node's own report for the period now due (not yet submitted), its
- * returned reports, and the level below's submissions awaiting its review (while its own report
- * for that period is not yet submitted). Stations do not report.
+ * returned reports, its submitted reports a child's later version made 待更新, and the level
+ * below's submissions awaiting its review (while its own report for that period is not yet
+ * submitted). Stations report too (the county consolidates them); the nation reports to no one.
  */
 export const reportTodos: TodoSource<Row[]> = {
   kind: 'report',
   label: '统计报表',
   select: (c) =>
-    c.level === 'station' || c.level === 'nation'
+    c.level === 'nation'
       ? null
       : sql`(SELECT coalesce(json_agg(u), '[]'::json) FROM (
-      SELECT 'own' AS t, r.id, r.form, r.period, r.state, r.return_reason, 1 AS n FROM report r
-      WHERE r.jurisdiction_code = ${c.code} AND (r.state = 'returned' OR (r.form, r.period) IN (${sql.join(dueOf(c).map((d) => sql`(${d.code}, ${d.period})`))}))
+      SELECT 'own' AS t, r.id, r.form, r.period, r.state, r.return_reason, r.outdated_reason, 1 AS n FROM report r
+      WHERE r.jurisdiction_code = ${c.code} AND (r.state = 'returned' OR r.outdated_at IS NOT NULL
+        OR (r.form, r.period) IN (${sql.join(dueOf(c).map((d) => sql`(${d.code}, ${d.period})`))}))
       UNION ALL
-      SELECT 'review', NULL, x.form, x.period, NULL, NULL, x.n FROM (
+      SELECT 'review', NULL, x.form, x.period, NULL, NULL, NULL, x.n FROM (
         SELECT ch.form, ch.period, count(*)::int AS n FROM report ch JOIN jurisdiction j ON j.code = ch.jurisdiction_code
         WHERE j.parent_code = ${c.code} AND ch.state = 'submitted'
           AND NOT EXISTS (SELECT 1 FROM report o WHERE o.jurisdiction_code = ${c.code} AND o.form = ch.form AND o.period = ch.period AND o.state = 'submitted')
@@ -67,6 +70,18 @@ export const reportTodos: TodoSource<Row[]> = {
           count: 1,
           dueAt: null,
           urgency: 'overdue',
+          link: `/reports?form=${r.form}&period=${encodeURIComponent(r.period)}&open=${r.id}`,
+        });
+      } else if (r.t === 'own' && r.state === 'submitted' && r.outdated_reason !== null) {
+        out.push({
+          key: `report:outdated:${r.id}`,
+          kind: 'report',
+          kindLabel: '统计报表',
+          title: `更新已上报的报表（待更新）：${f.title}（${periodLabel(f.period, r.period)}）`,
+          detail: r.outdated_reason,
+          count: 1,
+          dueAt: null,
+          urgency: 'new',
           link: `/reports?form=${r.form}&period=${encodeURIComponent(r.period)}&open=${r.id}`,
         });
       } else if (r.t === 'review') {

@@ -265,6 +265,12 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     expect(accepted.json().state).toBe('accepted');
     const resolved = await act(staff1, atCounty.id, { action: 'resolve', reply: '已协调物业开放电动车通道' });
     expect(resolved.statusCode, resolved.body).toBe(200);
+    // Closing one that is no case says why.
+    const dup = await raise({ areaCode: COUNTY });
+    const bare = await act(editor, dup.id, { action: 'close' });
+    expect(bare.statusCode).toBe(400);
+    expect(bare.json().errors).toEqual([{ field: 'note', message: expect.stringMatching(/关闭原因/) }]);
+    expect((await act(editor, dup.id, { action: 'close', note: '与前一诉求重复' })).json().state).toBe('closed');
   });
 
   it("routes a rider's rights problem to the named platform's contact point, else the rider industry committee, else the station", async () => {

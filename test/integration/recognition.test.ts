@@ -243,20 +243,29 @@ describe.each(BACKENDS)('contact points, honours, campaigns and training on %s',
       const n = await nominate(staff, { kind: 'honest_enterprise', entityId: e.a, note: '守信经营' });
       expect(n.statusCode).toBe(201);
       const id = n.json().id;
-      const early = await act(staff, id, { action: 'award', level: 'county', year: Y });
+      // The station nominates; the bureau decides.
+      const byStation = await act(staff, id, { action: 'approve' });
+      expect(byStation.statusCode).toBe(403);
+      expect(byStation.json().detail).toMatch(/基层所只能提名/);
+      const early = await act(county, id, { action: 'award', level: 'county', year: Y });
       expect(early.statusCode).toBe(409);
       expect(early.headers['content-type']).toContain('application/problem+json');
       expect(early.json().detail).toBe('荣誉已提名，不能授予');
-      expect((await act(staff, id, { action: 'approve' })).json()).toMatchObject({ state: 'approved' });
-      const noLevel = await act(staff, id, { action: 'award', year: Y });
+      expect((await act(county, id, { action: 'approve' })).json()).toMatchObject({ state: 'approved' });
+      const noLevel = await act(county, id, { action: 'award', year: Y });
       expect(noLevel.statusCode).toBe(422);
       expect(noLevel.json().errors[0].field).toBe('level');
-      expect((await act(staff, id, { action: 'award', level: 'county', year: Y + 1 })).statusCode).toBe(422);
-      expect((await act(staff, id, { action: 'award', level: 'county', year: Y })).json()).toMatchObject({
+      expect((await act(county, id, { action: 'award', level: 'county', year: Y + 1 })).statusCode).toBe(422);
+      // No level awards above itself.
+      const above = await act(county, id, { action: 'award', level: 'province', year: Y });
+      expect(above.statusCode).toBe(422);
+      expect(above.json().errors[0]).toMatchObject({ field: 'level', message: expect.stringMatching(/高于本级/) });
+      expect((await act(county, id, { action: 'award', level: 'county', year: Y })).json()).toMatchObject({
         state: 'awarded',
       });
-      expect((await act(staff, id, { action: 'revoke' })).json().errors[0].field).toBe('reason');
-      expect((await act(staff, id, { action: 'revoke', reason: '群众投诉属实' })).json()).toMatchObject({
+      expect((await act(staff, id, { action: 'revoke', reason: '群众投诉属实' })).statusCode).toBe(403);
+      expect((await act(county, id, { action: 'revoke' })).json().errors[0].field).toBe('reason');
+      expect((await act(county, id, { action: 'revoke', reason: '群众投诉属实' })).json()).toMatchObject({
         state: 'revoked',
       });
       expect(await honour(id)).toMatchObject({
@@ -367,8 +376,8 @@ describe.each(BACKENDS)('contact points, honours, campaigns and training on %s',
 
       // A serious violation on an active entity, recorded by station staff: its awarded honour is flagged.
       const award = (await nominate(staff, { kind: 'honest_enterprise', entityId: e.c })).json().id;
-      await act(staff, award, { action: 'approve' });
-      await act(staff, award, { action: 'award', level: 'county', year: Y });
+      await act(county, award, { action: 'approve' });
+      await act(county, award, { action: 'award', level: 'county', year: Y });
       const bad = await staff.post(`/entities/${e.c}/violations`, {
         occurredOn: TODAY,
         description: '销售假冒伪劣商品被处罚',
@@ -390,7 +399,7 @@ describe.each(BACKENDS)('contact points, honours, campaigns and training on %s',
           .statusCode,
       ).toBe(404);
       // Revoking settles the flag; a new nomination of that entity starts flagged.
-      await act(staff, award, { action: 'revoke', reason: '严重违法' });
+      await act(county, award, { action: 'revoke', reason: '严重违法' });
       expect(await honour(award)).toMatchObject({ flagged: false, state: 'revoked' });
       const fresh = (await nominate(staff, { kind: 'honest_enterprise', entityId: e.c })).json().id;
       expect(await honour(fresh)).toMatchObject({ flagged: true });

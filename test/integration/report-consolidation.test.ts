@@ -257,7 +257,7 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
     expect(attention.map((x) => [x.id, x.kind])).toEqual([[countyReport, 'outdated']]);
     // And its 今日待办 says so, until it submits again.
     const todoKeys = async () =>
-      ((await ok(as[A].get('/workbench?kind=report'))).items as { key: string }[]).map((i) => i.key);
+      (await ok<{ items: { key: string }[] }>(as[A].get('/workbench?kind=report'))).items.map((i) => i.key);
     expect(await todoKeys()).toContain(`report:outdated:${countyReport}`);
     // The city's report is not outdated until the county submits again.
     const cityReport = await t.db

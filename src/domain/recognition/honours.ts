@@ -80,6 +80,37 @@ export function honourTransition(h: HonourFacts, action: HonourAction, input: Ho
   return { ok: true, to: TO[action], clearsFlag: action === 'revoke' };
 }
 
+/** The level of the account acting on an honour: the award levels, or a station (基层所). */
+export type ActorLevel = AwardLevel | 'station';
+const RANK: Record<ActorLevel, number> = { station: 0, county: 1, city: 2, province: 3, nation: 4 };
+
+/**
+ * Who may decide on an honour: a station nominates, but approving, rejecting, awarding, revoking
+ * and clearing a review flag are the bureau's (county or above); no level awards above itself or
+ * revokes (or keeps after review) an honour awarded above it. Null when the actor may.
+ */
+export function honourAuthority(
+  actor: ActorLevel,
+  action: HonourAction,
+  awarded: AwardLevel | null,
+  level: AwardLevel | null | undefined,
+): { status: 403 | 422; reason: string; field?: 'level' } | null {
+  if (actor === 'station')
+    return { status: 403, reason: `基层所只能提名；${HONOUR_ACTION_LABEL[action]}由县级及以上市场监管部门办理` };
+  if (action === 'award' && level && RANK[level] > RANK[actor])
+    return {
+      status: 422,
+      reason: `不能授予高于本级的荣誉：本级可授予${AWARD_LEVEL_LABEL[actor]}及以下荣誉`,
+      field: 'level',
+    };
+  if ((action === 'revoke' || action === 'clear_flag') && awarded && RANK[awarded] > RANK[actor])
+    return {
+      status: 403,
+      reason: `该荣誉为${AWARD_LEVEL_LABEL[awarded]}荣誉，须由${AWARD_LEVEL_LABEL[awarded]}或以上市场监管部门${HONOUR_ACTION_LABEL[action]}`,
+    };
+  return null;
+}
+
 export const honourActions = (h: HonourFacts): HonourAction[] =>
   (Object.keys(MOVES) as HonourAction[]).filter(
     (a) =>

@@ -206,6 +206,9 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
           throw badRequest('办结须填写答复', [{ field: 'reply', message: '请填写给提出人的答复' }]);
         if (b.action === 'note' && !b.note)
           throw badRequest('请填写办理情况', [{ field: 'note', message: '请填写办理情况' }]);
+        // Closing a case its person gets no answer to (a duplicate, no content) says why, for the record.
+        if (b.action === 'close' && !b.note)
+          throw badRequest('关闭须写明原因', [{ field: 'note', message: '请填写关闭原因（如重复诉求、无实际内容）' }]);
         if (b.action === 'route' && !b.unitCode)
           throw badRequest('转办须选择承办单位', [{ field: 'unitCode', message: '请选择承办单位' }]);
         const seen = await caseScope(db, req.params.id);

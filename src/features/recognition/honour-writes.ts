@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { DB } from '../../db/schema.js';
-import { honourTransition } from '../../domain/recognition/honours.js';
+import { honourAuthority, honourTransition, type ActorLevel } from '../../domain/recognition/honours.js';
 import { badRequest, notFound } from '../../http/errors.js';
 import { codeList, refusal, today } from './shared.js';
 import { nominatedSubject, type HonourRecord } from './honour-queries.js';
@@ -40,8 +40,10 @@ export async function addNomination(db: Tx, b: NewNomination) {
 }
 
 /** Takes an action on the honour if its state allows it (the domain's transition); returns the state it moves to. */
-export async function applyHonourAction(db: Tx, h: HonourRecord, b: HonourAct) {
+export async function applyHonourAction(db: Tx, h: HonourRecord, b: HonourAct, actor: ActorLevel) {
   const now = today();
+  const denied = honourAuthority(actor, b.action, h.level, b.level);
+  if (denied) throw refusal(denied);
   const t = honourTransition({ state: h.state, flagged: h.flagged_at !== null }, b.action, {
     reason: b.reason,
     level: b.level,

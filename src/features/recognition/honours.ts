@@ -24,6 +24,7 @@ import {
   type HonourItem,
 } from './honour-queries.js';
 import { addNomination, addViolation, applyHonourAction } from './honour-writes.js';
+import { levelOfScopeKey } from '../../domain/worktasks/todo.js';
 
 const tags = ['荣誉'];
 
@@ -119,7 +120,7 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
       req.scoped(async ({ db, audit }) => {
         const b = req.body;
         const h = await loadHonour(db, req.params.id);
-        const to = await applyHonourAction(db, h, b);
+        const to = await applyHonourAction(db, h, b, levelOfScopeKey(req.user!.scopeKey));
         audit({
           action: `honour.${b.action}`,
           objectType: 'honour',

@@ -6,10 +6,10 @@ export { today } from '../../domain/time/zone.js';
 export { codeList } from '../dictionaries/index.js';
 
 /** A rule refusal from the domain as problem+json: 409 for the state, 422 for the facts, naming the field. */
-export const refusal = (p: { status: 409 | 422; reason: string; field?: string }) =>
+export const refusal = (p: { status: 403 | 409 | 422; reason: string; field?: string }) =>
   new Problem(
     p.status,
-    p.status === 409 ? '当前状态不允许此操作' : '不符合规定',
+    p.status === 409 ? '当前状态不允许此操作' : p.status === 403 ? '无权操作' : '不符合规定',
     p.reason,
     p.field ? [{ field: p.field, message: p.reason }] : undefined,
   );

@@ -31,6 +31,9 @@ export interface ServiceAccountTable {
   cert_fingerprint: ColumnType<string | null, string | null | undefined, string | null>;
   cert_subject: ColumnType<string | null, string | null | undefined, string | null>;
   cert_not_after: ColumnType<Date | string | null, Date | string | null | undefined, Date | string | null>;
+  /** Confirmed by a business account of its node (migration 0061): null until then, and again after a credential or permission change. */
+  confirmed_at: ColumnType<Date | string | null, Date | string | null | undefined, Date | string | null>;
+  confirmed_by: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface ExchangeBatchTable {

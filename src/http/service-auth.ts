@@ -90,6 +90,7 @@ export async function authenticateService(req: FastifyRequest, credential: Crede
       's.permissions',
       's.expires_at',
       's.revoked_at',
+      's.confirmed_at',
       's.ip_allowlist',
       's.rate_per_minute',
       's.last_used_at',
@@ -122,6 +123,7 @@ export async function authenticateService(req: FastifyRequest, credential: Crede
   if (row.revoked_at) throw unauthorized(byToken ? '令牌已吊销' : '服务账号已吊销', 'token_revoked');
   if (new Date(row.expires_at).getTime() <= Date.now())
     throw unauthorized(byToken ? '令牌已过期' : '服务账号已过期', 'token_expired');
+  if (!row.confirmed_at) throw unauthorized('该服务账号待业务部门确认启用（确认后发放新令牌）', 'account_unconfirmed');
   if (!ipAllowed(req.ip, row.ip_allowlist))
     throw new Problem(403, '无权操作', `来源地址 ${req.ip} 不在该服务账号的地址白名单内`, undefined, 'ip_not_allowed');
   if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > TOUCH_EVERY_MS) {

@@ -74,6 +74,7 @@ function makePki(dir: string) {
 describe.each(BACKENDS)('service accounts by client certificate on %s', (backend) => {
   let t: TestApp;
   let sec: Awaited<ReturnType<TestApp['signIn']>>;
+  let biz: Awaited<ReturnType<TestApp['signIn']>>;
   let file: (name: string) => string;
   let port: number;
   const pem = (name: string) => fs.readFileSync(file(`${name}.crt`), 'utf8');
@@ -113,6 +114,9 @@ describe.each(BACKENDS)('service accounts by client certificate on %s', (backend
     expect(res.statusCode, res.body).toBe(201);
     return res.json<{ account: { id: number } }>().account;
   };
+  /** A business account of the node confirms the account as it stands (its certificate included). */
+  const confirm = async (id: number) =>
+    expect((await biz.post(`/service-accounts/${id}/token`, {})).statusCode).toBe(200);
 
   beforeAll(async () => {
     const dir = tmpDir();
@@ -124,6 +128,7 @@ describe.each(BACKENDS)('service accounts by client certificate on %s', (backend
     });
     t.app.ctx.config.dataDir = tmpDir();
     sec = await t.signIn(await t.user({ roles: ['secadmin'], jurisdiction: A }));
+    biz = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: A }));
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     port = (t.app.server.address() as AddressInfo).port;
   });
@@ -150,6 +155,10 @@ describe.each(BACKENDS)('service accounts by client certificate on %s', (backend
     expect((await call('GET', '/exchange/changes', null)).status).toBe(401);
     expect((await call('GET', '/entities', 'province-platform')).status).toBe(401);
 
+    // The security administrator registered it: it works once the business side confirms the account.
+    const waiting = await call('GET', '/exchange/changes?limit=10', 'province-platform');
+    expect([waiting.status, waiting.json.code]).toEqual([401, 'account_unconfirmed']);
+    await confirm(account.id);
     const ok = await call('GET', '/exchange/changes?limit=10', 'province-platform');
     expect(ok.status, JSON.stringify(ok.json)).toBe(200);
     expect(Array.isArray(ok.json.items)).toBe(true);
@@ -211,6 +220,7 @@ describe.each(BACKENDS)('service accounts by client certificate on %s', (backend
     });
     expect(byFp.statusCode, byFp.body).toBe(200);
     expect(byFp.json().certificate).toEqual({ fingerprint: fp, subject: null, notAfter: null });
+    await confirm(account.id);
     expect((await call('GET', '/exchange/changes', 'second-system')).status).toBe(200);
     // The same certificate for a second account is refused, naming the field.
     const twin = await issue(['changes.read']);

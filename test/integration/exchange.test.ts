@@ -35,6 +35,7 @@ const registryRow = (uscc: string, name: string) => ({
 describe.each(BACKENDS)('exchange on %s', (backend) => {
   let t: TestApp;
   let sec: Awaited<ReturnType<TestApp['signIn']>>;
+  let biz: Awaited<ReturnType<TestApp['signIn']>>;
   const bearer = (
     token: string,
     method: 'GET' | 'POST' | 'PATCH',
@@ -60,7 +61,14 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
       ratePerMinute: o.rate ?? 1000,
     });
     expect(res.statusCode, res.body).toBe(201);
-    return res.json<{ token: string; account: { id: number; tokenHint: string } }>();
+    expect(res.json().token).toBeNull();
+    return confirm(res.json().account.id);
+  };
+  /** The business side of the account's node (here the city above both counties) confirms it and takes the token. */
+  const confirm = async (id: number) => {
+    const res = await biz.post(`/service-accounts/${id}/token`, {});
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<{ token: string; account: { id: number; tokenHint: string; state: string } }>();
   };
   const counts = async () => ({
     entities: Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM entity`.execute(t.db)).rows[0].n),
@@ -72,6 +80,7 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
     t = await testApp(backend);
     t.app.ctx.config.dataDir = tmpDir();
     sec = await t.signIn(await t.user({ roles: ['secadmin'], jurisdiction: A }));
+    biz = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320100' }));
   });
   afterAll(() => t?.close());
 
@@ -259,10 +268,49 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
     expect((await bearer(token, 'GET', `/exchange/imports/${mine.json().job.id}`)).statusCode).toBe(404);
   });
 
+  it('三员分立: the security administrator never holds a working token; the business side confirms and takes it, again after a permission or certificate change', async () => {
+    const created = await sec.post('/service-accounts', {
+      name: '省级平台',
+      jurisdictionCode: A,
+      permissions: ['changes.read', 'members.read'],
+      expiresAt: NEXT_YEAR,
+      ipAllowlist: ['127.0.0.1'],
+    });
+    expect(created.json()).toMatchObject({ token: null, account: { state: 'unconfirmed', confirmedAt: null } });
+    const id = created.json().account.id as number;
+    // The administrator cannot take one; a station below the node or a sibling county cannot confirm it.
+    expect((await sec.post(`/service-accounts/${id}/token`, {})).statusCode).toBe(403);
+    const sibling = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: B }));
+    expect((await sibling.post(`/service-accounts/${id}/token`, {})).statusCode).toBe(404);
+    const { token, account } = await confirm(id);
+    expect(account.state).toBe('active');
+    expect((await bearer(token, 'GET', '/exchange/changes?limit=1')).statusCode).toBe(200);
+    const widened = await sec.call('PATCH', `/service-accounts/${id}`, { ipAllowlist: ['127.0.0.1', '10.0.0.0/8'] });
+    expect(widened.json().state).toBe('unconfirmed');
+    const waiting = await bearer(token, 'GET', '/exchange/changes?limit=1');
+    expect([waiting.statusCode, waiting.json().code]).toEqual([401, 'account_unconfirmed']);
+    const again = await confirm(id);
+    expect((await bearer(again.token, 'GET', '/exchange/changes?limit=1')).statusCode).toBe(200);
+    const who = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_id'])
+      .where('object_type', '=', 'service_account')
+      .where('object_id', '=', String(id))
+      .where('action', 'like', 'service_account.%')
+      .orderBy('id')
+      .execute();
+    expect(who.map((a) => a.action)).toEqual([
+      'service_account.create',
+      'service_account.confirm',
+      'service_account.update',
+      'service_account.confirm',
+    ]);
+  });
+
   it('stops a revoked or expired token at once (401), and a rotated token replaces the old one', async () => {
     const { token, account } = await issue({ permissions: ['changes.read'] });
     expect((await bearer(token, 'GET', '/exchange/changes?limit=1')).statusCode).toBe(200);
-    const rotated = await sec.post(`/service-accounts/${account.id}/token`, {});
+    const rotated = await biz.post(`/service-accounts/${account.id}/token`, {});
     expect(rotated.statusCode).toBe(200);
     const fresh = rotated.json().token as string;
     expect((await bearer(token, 'GET', '/exchange/changes?limit=1')).statusCode).toBe(401);
@@ -362,7 +410,7 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
       ipAllowlist: ['127.0.0.1'],
     });
     expect(bAcc.statusCode).toBe(201);
-    const bSeen = await readAll(bAcc.json().token, undefined, 1000);
+    const bSeen = await readAll((await confirm(bAcc.json().account.id)).token, undefined, 1000);
     expect(bSeen.seen).toEqual([]);
     // The sibling's administrator cannot touch A's accounts.
     expect((await secB.post(`/service-accounts/${reader.account.id}/revoke`, { reason: '越权吊销' })).statusCode).toBe(
@@ -468,7 +516,8 @@ describe.each(BACKENDS.filter((b) => b === 'postgres'))(
         expiresAt: NEXT_YEAR,
         ipAllowlist: ['127.0.0.1'],
       });
-      const token = acc.json().token as string;
+      const biz = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: A }));
+      const token = (await biz.post(`/service-accounts/${acc.json().account.id}/token`, {})).json().token as string;
       const read = async (after?: string) =>
         (
           await t.app.inject({

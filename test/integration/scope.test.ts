@@ -342,17 +342,16 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
       await t.db.selectFrom('report_version').select(['report_id', 'version']).orderBy('report_id').execute(),
       await t.db.selectFrom('assessment_item').selectAll().orderBy('id').execute(),
       await t.db.selectFrom('station_rule').selectAll().orderBy('id').execute(),
+      // Tasks, their targets and events of A's subtree (a sibling's own report period reaches its own stations).
       ...(await Promise.all(
-        (
-          [
-            'deployment',
-            'deployment_target',
-            'deployment_event',
-            'attachment',
-            'notification',
-            'point_recommendation',
-          ] as const
-        ).map((tbl) => t.db.selectFrom(tbl).selectAll().orderBy('id').execute()),
+        (['deployment', 'deployment_target', 'deployment_event'] as const).map((tbl) =>
+          t.db.selectFrom(tbl).selectAll().where('scope_key', 'like', `${A_COUNTY}%`).orderBy('id').execute(),
+        ),
+      )),
+      ...(await Promise.all(
+        (['attachment', 'notification', 'point_recommendation'] as const).map((tbl) =>
+          t.db.selectFrom(tbl).selectAll().orderBy('id').execute(),
+        ),
       )),
       await t.db
         .selectFrom('service_account')
@@ -759,10 +758,13 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
       ipAllowlist: ['127.0.0.1'],
     });
     expect(sa.statusCode, sa.body).toBe(201);
+    // Confirmed by A's business side, who takes the token.
+    const aBiz = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: A_COUNTY }));
+    const saToken = (await aBiz.post(`/service-accounts/${sa.json().account.id}/token`, {})).json().token as string;
     const delivered = await t.app.inject({
       method: 'POST',
       url: '/api/v1/exchange/imports/registry?batch=A-1',
-      headers: { authorization: `Bearer ${sa.json().token}`, 'content-type': 'text/csv' },
+      headers: { authorization: `Bearer ${saToken}`, 'content-type': 'text/csv' },
       payload: `统一社会信用代码,名称,主体类型,所属县区代码,基层所代码,所在区域名称,区域类型\r\n${A_USCC},${MARK}小吃店,个体工商户,${A_COUNTY},${A_STATION},${MARK}市场,专业市场\r\n`,
     });
     expect(delivered.statusCode, delivered.body).toBe(202);
@@ -1002,6 +1004,7 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
     const tokens: { rel: keyof typeof RELATIONS; perms: string[]; token: string }[] = [];
     for (const [rel, code] of Object.entries(RELATIONS) as [keyof typeof RELATIONS, string][]) {
       const sec = await t.signIn(await t.user({ roles: ['secadmin'], jurisdiction: code }));
+      const biz = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: code }));
       for (const perms of [SERVICE_PERMISSION_CODES as string[], ['figures.read']]) {
         const res = await sec.post('/service-accounts', {
           name: `${rel}-${perms.length}`,
@@ -1011,7 +1014,9 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
           ipAllowlist: ['127.0.0.1'],
         });
         expect(res.statusCode, res.body).toBe(201);
-        tokens.push({ rel, perms, token: res.json().token });
+        const taken = await biz.post(`/service-accounts/${res.json().account.id}/token`, {});
+        expect(taken.statusCode, taken.body).toBe(200);
+        tokens.push({ rel, perms, token: taken.json().token });
       }
     }
     const call = (token: string, method: string, url: string, payload?: string) =>

@@ -70,7 +70,12 @@ export const MENU: Item[] = [
   { key: '/units', label: '党委与指导站', icon: <FlagOutlined />, permission: 'units.read' },
   { key: '/accounts', label: '账号管理', icon: <TeamOutlined />, permission: 'accounts.read' },
   { key: '/sessions', label: '在线会话', icon: <DesktopOutlined />, permission: 'sessions.manage' },
-  { key: '/service-accounts', label: '系统对接账号', icon: <ApiOutlined />, permission: 'service_accounts.manage' },
+  {
+    key: '/service-accounts',
+    label: '系统对接账号',
+    icon: <ApiOutlined />,
+    permission: 'service_accounts.read',
+  },
   {
     key: '/settings',
     label: '部署设置',

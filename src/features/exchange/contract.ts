@@ -36,11 +36,13 @@ export const serviceAccount = z.object({
   expiresAt: z.string(),
   ipAllowlist: z.array(z.string()),
   ratePerMinute: z.number(),
-  state: z.enum(['active', 'expired', 'revoked']),
+  /** unconfirmed: waits for a business account of its node to confirm it and take its token. */
+  state: z.enum(['unconfirmed', 'active', 'expired', 'revoked']),
   revokedAt: z.string().nullable(),
   revokeReason: z.string().nullable(),
   lastUsedAt: z.string().nullable(),
   lastUsedIp: z.string().nullable(),
+  confirmedAt: z.string().nullable(),
   createdAt: z.string(),
   /** The client certificate registered for the account (mutual TLS), else null. */
   certificate: z
@@ -88,8 +90,10 @@ export const certificateBody = z
 
 export const revokeBody = z.strictObject({ reason: z.string().trim().min(2, '请填写吊销原因').max(200) });
 
-/** A token is shown once, in this answer; only its keyed hash is kept. */
+/** A token is shown once, in this answer, to the business account confirming the account; only its keyed hash is kept. */
 export const issued = z.object({ account: serviceAccount, token: z.string() });
+/** A new account: no token yet (the business side takes it when confirming). */
+export const created = z.object({ account: serviceAccount, token: z.null() });
 
 export const listServiceAccounts = endpoint({
   method: 'GET',
@@ -100,15 +104,16 @@ export const listServiceAccounts = endpoint({
 export const createServiceAccount = endpoint({
   method: 'POST',
   path: '/service-accounts',
-  summary: '新建服务账号：绑定一个辖区、授予权限、设定有效期、来源地址白名单与限流；令牌只在本次返回',
+  summary:
+    '新建服务账号（安全管理员）：绑定一个辖区、授予权限、设定有效期、来源地址白名单与限流；待该辖区业务部门确认启用并领取令牌',
   body: serviceAccountCreate,
   status: 201,
-  response: issued,
+  response: created,
 });
 export const updateServiceAccount = endpoint({
   method: 'PATCH',
   path: '/service-accounts/:id',
-  summary: '修改服务账号的权限、有效期、地址白名单、限流或备注（立即生效）',
+  summary: '修改服务账号的权限、有效期、地址白名单、限流或备注（立即生效；改权限或白名单须业务部门重新确认启用）',
   params: idParam,
   body: serviceAccountPatch,
   response: serviceAccount,
@@ -124,7 +129,7 @@ export const revokeServiceAccount = endpoint({
 export const registerCertificate = endpoint({
   method: 'PUT',
   path: '/service-accounts/:id/certificate',
-  summary: '登记服务账号的客户端证书（双向 TLS，取代已登记的）：给出证书 PEM 或其 SHA-256 指纹；立即生效',
+  summary: '登记服务账号的客户端证书（双向 TLS，取代已登记的）：给出证书 PEM 或其 SHA-256 指纹；须业务部门重新确认启用',
   params: idParam,
   body: certificateBody,
   response: serviceAccount,
@@ -139,7 +144,7 @@ export const removeCertificate = endpoint({
 export const rotateToken = endpoint({
   method: 'POST',
   path: '/service-accounts/:id/token',
-  summary: '重新发放令牌：旧令牌立即失效，新令牌只在本次返回',
+  summary: '确认启用并领取令牌（本辖区或上级的业务账号，不是安全管理员）：旧令牌立即失效，新令牌只在本次返回',
   params: idParam,
   response: issued,
 });

@@ -18,7 +18,7 @@ import {
   type ServiceAccount,
 } from './contract.js';
 import { certificateHolder, loadServiceAccount, serviceAccountList, type ServiceAccountRow } from './queries.js';
-import { amendServiceAccount, issueServiceAccount, revokeAccount, setCertificate, setToken } from './writes.js';
+import { amendServiceAccount, confirmWithToken, issueServiceAccount, revokeAccount, setCertificate } from './writes.js';
 
 const TAGS = ['系统对接'];
 
@@ -49,11 +49,12 @@ function present(s: ServiceAccountRow): ServiceAccount {
     expiresAt: iso(s.expires_at)!,
     ipAllowlist: s.ip_allowlist,
     ratePerMinute: s.rate_per_minute,
-    state: s.revoked_at ? 'revoked' : expired ? 'expired' : 'active',
+    state: s.revoked_at ? 'revoked' : expired ? 'expired' : s.confirmed_at ? 'active' : 'unconfirmed',
     revokedAt: iso(s.revoked_at),
     revokeReason: s.revoke_reason,
     lastUsedAt: iso(s.last_used_at),
     lastUsedIp: s.last_used_ip,
+    confirmedAt: iso(s.confirmed_at),
     createdAt: iso(s.created_at)!,
     certificate: s.cert_fingerprint
       ? { fingerprint: showFingerprint(s.cert_fingerprint), subject: s.cert_subject, notAfter: iso(s.cert_not_after) }
@@ -107,7 +108,8 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
   const { keys } = app.ctx;
 
   r.get(listServiceAccounts.path, {
-    config: { access: 'service_accounts.manage' },
+    // The security administrator issues and revokes; a bureau editor confirms and takes tokens.
+    config: { access: 'service_accounts.read' },
     schema: { ...schemaOf(listServiceAccounts, TAGS), response: { 200: listServiceAccounts.response } },
     handler: (req) => req.scoped(async ({ db }) => ({ items: (await serviceAccountList(db)).map(present) })),
   });
@@ -122,6 +124,7 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     handler: async (req, reply) => {
       const b = req.body;
       const expires = expiryOf(b.expiresAt);
+      // A token nobody is shown: the account works once the business side confirms it and takes its own.
       const { token, hash } = newServiceToken(keys);
       const account = await req.scoped(async ({ db, audit }) => {
         const node = await findNode(db, b.jurisdictionCode, req.user!.scopeKey);
@@ -153,7 +156,7 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
         });
         return present(await loadServiceAccount(db, id));
       });
-      return reply.code(201).send({ account, token });
+      return reply.code(201).send({ account, token: null });
     },
   });
 
@@ -267,21 +270,35 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
       }),
   });
 
+  // 三员分立: the token goes to a business account of the node (or above), never to the security
+  // administrator who set the account up; taking it confirms the account as it stands.
   r.post(rotateToken.path, {
-    config: { access: 'service_accounts.manage' },
+    config: { access: 'data.write' },
     schema: { ...schemaOf(rotateToken, TAGS), params: rotateToken.params, response: { 200: rotateToken.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         const before = await loadServiceAccount(db, req.params.id);
         if (before.revoked_at) throw badRequest('该服务账号已吊销，请新建账号');
         const { token, hash } = newServiceToken(keys);
+        if (new Date(before.expires_at).getTime() <= Date.now())
+          throw badRequest('该服务账号已过期，请安全管理员延长有效期');
         const entry = {
-          action: 'service_account.rotate',
+          action: before.confirmed_at ? 'service_account.rotate' : 'service_account.confirm',
           objectType: 'service_account',
           objectId: before.user_id,
-          detail: { oldHint: before.token_hint, newHint: tokenHint(token) },
+          detail: {
+            oldHint: before.token_hint,
+            newHint: tokenHint(token),
+            permissions: before.permissions,
+            ipAllowlist: before.ip_allowlist,
+            certificate: before.cert_fingerprint ? showFingerprint(before.cert_fingerprint) : null,
+          },
         };
-        expectWritten(await setToken(db, before.user_id, hash, tokenHint(token)), '服务账号', entry);
+        expectWritten(
+          await confirmWithToken(db, before.user_id, hash, tokenHint(token), req.user!.id),
+          '服务账号',
+          entry,
+        );
         audit(entry);
         return { account: present(await loadServiceAccount(db, before.user_id)), token };
       }),

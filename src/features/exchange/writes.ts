@@ -78,6 +78,8 @@ export const amendServiceAccount = (
       ...(c.expiresAt ? { expires_at: c.expiresAt } : {}),
       ...(c.ipAllowlist ? { ip_allowlist: c.ipAllowlist } : {}),
       ...(c.ratePerMinute ? { rate_per_minute: c.ratePerMinute } : {}),
+      // What the account may do and from where was confirmed by the business side: a change asks again.
+      ...(c.permissions || c.ipAllowlist ? { confirmed_at: null, confirmed_by: null } : {}),
       updated_at: new Date(),
     })
     .where('user_id', '=', id)
@@ -92,7 +94,7 @@ export const revokeAccount = (db: Tx, id: number, by: number, reason: string) =>
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
 
-/** Registers an account's client certificate in place of any before it; null removes it. */
+/** Registers an account's client certificate in place of any before it (to be confirmed again); null removes it. */
 export const setCertificate = (
   db: Tx,
   id: number,
@@ -104,16 +106,17 @@ export const setCertificate = (
       cert_fingerprint: c?.fingerprint ?? null,
       cert_subject: c?.subject ?? null,
       cert_not_after: c?.notAfter ?? null,
+      ...(c ? { confirmed_at: null, confirmed_by: null } : {}),
       updated_at: new Date(),
     })
     .where('user_id', '=', id)
     .executeTakeFirst();
 
-/** Replaces an account's token (the old one stops working at once). */
-export const setToken = (db: Tx, id: number, hash: string, hint: string) =>
+/** The business side confirms the account and takes its new token (the old one stops working at once). */
+export const confirmWithToken = (db: Tx, id: number, hash: string, hint: string, by: number) =>
   db
     .updateTable('service_account')
-    .set({ token_hash: hash, token_hint: hint, updated_at: new Date() })
+    .set({ token_hash: hash, token_hint: hint, confirmed_at: new Date(), confirmed_by: by, updated_at: new Date() })
     .where('user_id', '=', id)
     .executeTakeFirst();
 

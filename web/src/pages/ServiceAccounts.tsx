@@ -38,6 +38,7 @@ import { zodRule } from '../components/zodRule';
 import { when } from '../components/format';
 
 const STATE = {
+  unconfirmed: <Tag color="blue">待业务部门确认启用</Tag>,
   active: <Tag color="green">有效</Tag>,
   expired: <Tag color="gold">已过期</Tag>,
   revoked: <Tag color="red">已吊销</Tag>,
@@ -57,7 +58,10 @@ const field = serviceAccountCreate.shape;
  */
 export default function ServiceAccounts() {
   const { message } = App.useApp();
-  const { me } = useAuth();
+  const { me, can } = useAuth();
+  // 三员分立: the security administrator sets accounts up and revokes them; the business side confirms them and takes the token.
+  const manages = can('service_accounts.manage');
+  const confirms = can('data.write');
   const [items, setItems] = useState<ServiceAccount[]>([]);
   const [loading, setLoading] = useState(false);
   const [editing, setEditing] = useState<ServiceAccount | 'new' | null>(null);
@@ -98,8 +102,8 @@ export default function ServiceAccounts() {
         };
   const save = async (v: BodyOf<typeof createServiceAccount>) => {
     if (editing === 'new') {
-      const res = await call(createServiceAccount, { body: { ...v, note: v.note || undefined } });
-      setShown({ name: res.account.name, token: res.token });
+      await call(createServiceAccount, { body: { ...v, note: v.note || undefined } });
+      message.success('已新建，待该辖区业务部门确认启用并领取令牌');
     } else if (editing) {
       await call(updateServiceAccount, {
         params: { id: editing.id },
@@ -111,16 +115,16 @@ export default function ServiceAccounts() {
           note: v.note || null,
         },
       });
-      message.success('已保存，立即生效');
+      message.success('已保存；改了权限或来源地址的，须业务部门重新确认启用');
     }
     setEditing(null);
     void reload();
   };
   const rotate = (a: ServiceAccount) =>
     Modal.confirm({
-      title: `为"${a.name}"重新发放令牌？`,
-      content: '旧令牌立即失效，对接系统须换用新令牌。',
-      okText: '重新发放',
+      title: a.state === 'unconfirmed' ? `确认启用"${a.name}"并领取令牌？` : `为"${a.name}"重新发放令牌？`,
+      content: `权限：${a.permissions.map((p) => SERVICE_PERMISSIONS[p as keyof typeof SERVICE_PERMISSIONS] ?? p).join('、')}；来源地址：${a.ipAllowlist.join('、')}${a.certificate ? `；证书：${a.certificate.subject ?? a.certificate.fingerprint}` : ''}。旧令牌立即失效，对接系统须换用新令牌。`,
+      okText: a.state === 'unconfirmed' ? '确认启用' : '重新发放',
       onOk: () =>
         call(rotateToken, { params: { id: a.id } }).then(
           (r) => {
@@ -135,7 +139,7 @@ export default function ServiceAccounts() {
       params: { id: certFor!.id },
       body: v.pem?.trim() ? { pem: v.pem } : { fingerprint: v.fingerprint ?? '' },
     });
-    message.success('证书已登记，立即生效');
+    message.success('证书已登记，待业务部门确认启用后生效');
     setCertFor(null);
     void reload();
   };
@@ -166,16 +170,18 @@ export default function ServiceAccounts() {
       <PageTitle
         title="系统对接账号"
         extra={
-          <Button type="primary" onClick={() => setEditing('new')}>
-            新建服务账号
-          </Button>
+          manages && (
+            <Button type="primary" onClick={() => setEditing('new')}>
+              新建服务账号
+            </Button>
+          )
         }
       />
       <Alert
         type="info"
         showIcon
         style={{ marginBottom: 12 }}
-        message="登记系统、年报系统、组织部门党员信息系统、信用系统或省级平台以服务账号的令牌调用 /api/v1/exchange/… 接口：报送数据走与上传文件相同的导入流程，读取变更流、指标与已上报报表。令牌不能登录本系统；每次调用以该账号记入审计日志。"
+        message="登记系统、年报系统、组织部门党员信息系统、信用系统或省级平台以服务账号的令牌调用 /api/v1/exchange/… 接口：报送数据走与上传文件相同的导入流程，读取变更流、指标与已上报报表。令牌不能登录本系统；每次调用以该账号记入审计日志。安全管理员新建、修改和吊销服务账号；账号须由所在辖区（或上级）的业务部门确认启用，令牌只交给确认人。"
       />
       <Card size="small">
         <Table<ServiceAccount>
@@ -251,11 +257,15 @@ export default function ServiceAccounts() {
               render: (_, a) =>
                 a.state === 'revoked' ? null : (
                   <Space wrap>
-                    <a onClick={() => setEditing(a)}>修改</a>
-                    <a onClick={() => rotate(a)}>重新发放令牌</a>
-                    <a onClick={() => setCertFor(a)}>{a.certificate ? '更换证书' : '登记证书'}</a>
-                    {a.certificate && <a onClick={() => removeCert(a)}>移除证书</a>}
-                    <a onClick={() => setRevoking(a)}>吊销</a>
+                    {manages && <a onClick={() => setEditing(a)}>修改</a>}
+                    {confirms && a.state !== 'expired' && (
+                      <a onClick={() => rotate(a)}>
+                        {a.state === 'unconfirmed' ? '确认启用并领取令牌' : '重新领取令牌'}
+                      </a>
+                    )}
+                    {manages && <a onClick={() => setCertFor(a)}>{a.certificate ? '更换证书' : '登记证书'}</a>}
+                    {manages && a.certificate && <a onClick={() => removeCert(a)}>移除证书</a>}
+                    {manages && <a onClick={() => setRevoking(a)}>吊销</a>}
                   </Space>
                 ),
             },

@@ -427,4 +427,30 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     expect((await ok(countyA.get('/deployments?box=issued'))).items.map((i: { id: number }) => i.id)).toEqual([subA]);
     expect(cityUserId).toBeGreaterThan(0);
   });
+
+  it("reads a deadline in the deployment's zone: a date is the end of that day, a time without offset China time; a day the calendar has not is refused", async () => {
+    const year = new Date().getFullYear() + 1;
+    const issue = (dueAt: string) =>
+      city.post('/deployments', { kind: 'task', title: `期限${dueAt}`, body: 'x', dueAt, targets: [A] });
+    const noDay = await issue(`${year}-02-30`);
+    expect(noDay.statusCode).toBe(422);
+    expect(noDay.json().errors[0].field).toBe('dueAt');
+    expect((await issue(`${year}-03-01T25:00`)).statusCode).toBe(422);
+    const dueOf = async (res: { json(): { id: number } }) =>
+      (await t.db.selectFrom('deployment').select('due_at').where('id', '=', res.json().id).executeTakeFirstOrThrow())
+        .due_at;
+    expect(new Date(await dueOf(await issue(`${year}-03-01`))).toISOString()).toBe(`${year}-03-01T15:59:59.000Z`);
+    expect(new Date(await dueOf(await issue(`${year}-03-01T10:00`))).toISOString()).toBe(`${year}-03-01T02:00:00.000Z`);
+    expect(new Date(await dueOf(await issue(`${year}-03-01T10:00:00Z`))).toISOString()).toBe(
+      `${year}-03-01T10:00:00.000Z`,
+    );
+    // The notice says the day as China has it: 07:00 on the 11th is the 11th, not UTC's 10th.
+    const early = await issue(`${year}-03-11T07:00:00+08:00`);
+    const note = await t.db
+      .selectFrom('notification')
+      .select('body')
+      .where('link', '=', `/work/${early.json().id}`)
+      .executeTakeFirstOrThrow();
+    expect(note.body).toBe(`截止 ${year}-03-11 07:00`);
+  });
 });

@@ -3,6 +3,7 @@ import type { DeploymentSource } from '../../db/schema-worktasks.js';
 import { isLate } from '../../domain/worktasks/rules.js';
 import { notify } from '../workbench/index.js';
 import { moveTarget, recordReply, type Actor } from './replies.js';
+import { localDateTime } from '../../domain/time/zone.js';
 
 /**
  * Deployed work already kept in a ledger (a visit plan, an assistance program, a campaign, a report
@@ -120,7 +121,7 @@ export async function syncLedgerTask(s: Scoped, by: Actor, t: LedgerTask, now: D
       {
         kind: 'deployment.task',
         title: `${label}：${t.title}`,
-        body: t.dueAt ? `截止 ${t.dueAt.toISOString().slice(0, 10)}` : null,
+        body: t.dueAt ? `截止 ${localDateTime(t.dueAt)}` : null,
         link: link(Number(d.id)),
       },
     );
@@ -200,7 +201,7 @@ export async function syncLedgerTask(s: Scoped, by: Actor, t: LedgerTask, now: D
       {
         kind: 'deployment.update',
         title: `${label}已${reopened ? '重新下发' : '更新'}：${t.title}`,
-        body: t.dueAt ? `截止 ${t.dueAt.toISOString().slice(0, 10)}` : null,
+        body: t.dueAt ? `截止 ${localDateTime(t.dueAt)}` : null,
         link: link(id),
       },
     );
@@ -212,7 +213,7 @@ export async function syncLedgerTask(s: Scoped, by: Actor, t: LedgerTask, now: D
       {
         kind: 'deployment.task',
         title: `${label}：${t.title}`,
-        body: t.dueAt ? `截止 ${t.dueAt.toISOString().slice(0, 10)}` : null,
+        body: t.dueAt ? `截止 ${localDateTime(t.dueAt)}` : null,
         link: link(id),
       },
     );

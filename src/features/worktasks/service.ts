@@ -19,17 +19,35 @@ import { notify } from '../workbench/index.js';
 import type { NewDeployment } from './contract.js';
 import { deploymentById, missingLink, targetById } from './queries.js';
 import { actorOf, moveTarget, recordReply } from './replies.js';
+import { localDateTime, startOfLocalDay } from '../../domain/time/zone.js';
 
 /** Writes of notices and tasks: issue (or pass down), receive, reply, return; and the reminder job. */
 
 const unprocessable = (field: string, message: string) => new Problem(422, '不符合规定', message, [{ field, message }]);
 
-/** A deadline as given: a date means the end of that day in China time. */
+/**
+ * A deadline as given: a date means the end of that day, a time without an offset that time, both
+ * in the deployment's zone; a day the calendar has not (2027-02-30) is invalid, not the next month's.
+ */
 export function parseDue(raw: string | undefined): Date | null | 'invalid' {
   if (!raw) return null;
-  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(raw) ? `${raw}T23:59:59+08:00` : raw);
-  return /^\d{4}-\d{2}-\d{2}/.test(raw) && !Number.isNaN(d.getTime()) ? d : 'invalid';
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(raw);
+  if (!m || !isCalendarDate(m[1])) return 'invalid';
+  if (m[2] === undefined) return new Date(startOfLocalDay(m[1]).getTime() + DAY_MS - 1000);
+  if (m[6]) {
+    const d = new Date(raw);
+    return Number.isNaN(d.getTime()) ? 'invalid' : d;
+  }
+  const [h, min, sec] = [Number(m[2]), Number(m[3]), Number(m[4] ?? 0)];
+  if (h > 23 || min > 59 || sec > 59) return 'invalid';
+  return new Date(startOfLocalDay(m[1]).getTime() + ((h * 60 + min) * 60 + sec) * 1000);
 }
+
+const DAY_MS = 86_400_000;
+const isCalendarDate = (d: string) => {
+  const t = new Date(`${d}T00:00:00Z`);
+  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === d;
+};
 
 const link = (id: number) => `/work/${id}`;
 
@@ -133,7 +151,7 @@ export async function issue(s: Scoped, user: AuthUser, b: NewDeployment, now: Da
     {
       kind: `deployment.${b.kind}`,
       title: `${KIND_LABELS[b.kind]}：${b.title}`,
-      body: due ? `截止 ${due.toISOString().slice(0, 10)}` : null,
+      body: due ? `截止 ${localDateTime(due)}` : null,
       link: link(d.id),
     },
   );
@@ -310,7 +328,7 @@ export async function runReminders(db: Kysely<DB>, now: Date): Promise<{ reminde
           { nodes: [r.node_code] },
           {
             kind: 'deployment.remind',
-            title: `即将到期（${due.toISOString().slice(0, 10)}）：${r.title}`,
+            title: `即将到期（${localDateTime(due)}）：${r.title}`,
             link: link(Number(r.deployment_id)),
           },
         );

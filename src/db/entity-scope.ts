@@ -9,6 +9,8 @@ const ENTITY_SCOPED = [
   'credit_listing',
   'exit_review',
   'exit_effect',
+  'sanliang',
+  'honour',
 ] as const;
 
 /** Moves the rows that follow entities to their new scope (the entities themselves are updated by the caller). */
@@ -16,4 +18,8 @@ export async function moveEntityRows(db: Transaction<DB>, entityIds: number[], s
   if (!entityIds.length) return;
   for (const t of ENTITY_SCOPED)
     await db.updateTable(t).set({ scope_key: scopeKey }).where('entity_id', 'in', entityIds).execute();
+  // A 三亮 record's plaques and the public's reports on them go where the record went.
+  const records = db.selectFrom('sanliang').select('id').where('entity_id', 'in', entityIds);
+  for (const t of ['sanliang_plaque', 'plaque_feedback'] as const)
+    await db.updateTable(t).set({ scope_key: scopeKey }).where('record_id', 'in', records).execute();
 }

@@ -466,6 +466,29 @@ describe.each(BACKENDS)('三亮 records, plaques and the public page on %s', (ba
     await editor.del(`/sanliang/${id}`);
   });
 
+  it('a record, its plaque and the reports on it go with the entity to its new station (the old one answered 500)', async () => {
+    const l = ledger(t.db);
+    const moving = await l.entity({ place: S2, name: '搬走商行' });
+    const [m] = await l.members(moving, 1);
+    const id = (
+      await editor.post('/sanliang', {
+        kind: 'member_operator',
+        memberId: m,
+        entityId: moving,
+        duties: DUTIES,
+        commitment: COMMITMENT,
+        shownOn: '2026-02-01',
+      })
+    ).json().id;
+    expect((await staff2.post(`/sanliang/${id}/plaques`)).statusCode).toBe(201);
+    const moved = await editor.patch(`/entities/${moving}`, { stationCode: S1 });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect((await staff2.get(`/sanliang/${id}`)).statusCode).toBe(404);
+    const seen = await staff1.get(`/sanliang/${id}`);
+    expect(seen.statusCode, seen.body).toBe(200);
+    expect(seen.json().plaques).toHaveLength(1);
+  });
+
   it('deletes only a record that never had a plaque', async () => {
     const l = ledger(t.db);
     const e3 = await l.entity({ place: S1, name: '误录商店' });

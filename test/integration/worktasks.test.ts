@@ -437,8 +437,10 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     expect(noDay.json().errors[0].field).toBe('dueAt');
     expect((await issue(`${year}-03-01T25:00`)).statusCode).toBe(422);
     const dueOf = async (res: { json(): { id: number } }) =>
-      (await t.db.selectFrom('deployment').select('due_at').where('id', '=', res.json().id).executeTakeFirstOrThrow())
-        .due_at;
+      String(
+        (await t.db.selectFrom('deployment').select('due_at').where('id', '=', res.json().id).executeTakeFirstOrThrow())
+          .due_at,
+      );
     expect(new Date(await dueOf(await issue(`${year}-03-01`))).toISOString()).toBe(`${year}-03-01T15:59:59.000Z`);
     expect(new Date(await dueOf(await issue(`${year}-03-01T10:00`))).toISOString()).toBe(`${year}-03-01T02:00:00.000Z`);
     expect(new Date(await dueOf(await issue(`${year}-03-01T10:00:00Z`))).toISOString()).toBe(

@@ -294,6 +294,14 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
     ).toEqual(['report']);
     // A period whose deadline is past cannot be deployed.
     expect((await city.post('/reports/periods', { form: 'xgz_core', period: '2020-Q1' })).statusCode).toBe(422);
+    // The county deploys it to its stations after one had submitted: that one has answered it already.
+    const own = (await status(station.post('/reports', { form: 'xgz_core', period, source: 'live' }), 201)).json().id;
+    const sent = await station.post(`/reports/${own}/submit`, { acknowledgement: '已核对', explanation: '所里数字' });
+    expect(sent.statusCode, sent.body).toBe(201);
+    const down = (await status(county.post('/reports/periods', { form: 'xgz_core', period }), 201)).json().id;
+    const byNode = new Map((await targetsOf(down)).map((x) => [x.node_code, x.state]));
+    expect(byNode.get(A1)).toBe('replied');
+    expect(byNode.get(A2)).toBe('pending');
   });
 
   it('an assessment year reaches each county with items; evidence on a manual item stays when the items change, and an item with evidence cannot be removed', async () => {

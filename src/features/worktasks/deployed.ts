@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Scoped } from '../../db/scoped.js';
 import { dueOn, FORMS, periodLabel, type FormCode } from '../../domain/reports/forms.js';
-import { closeLedgerTask, syncLedgerTask } from './ledger.js';
+import { answerLedgerTask, closeLedgerTask, syncLedgerTask } from './ledger.js';
 import type { Actor } from './replies.js';
 
 /**
@@ -135,7 +135,8 @@ export async function deployReportPeriod(
   const f = FORMS[form];
   const issuer = await nodeOf(s, issuerCode);
   const due = dueOn(f, period);
-  return syncLedgerTask(
+  const targets = await childrenOf(s, issuer.code);
+  const id = await syncLedgerTask(
     s,
     by,
     {
@@ -146,11 +147,37 @@ export async function deployReportPeriod(
       body: `请于 ${due} 前生成并上报${f.title}（${periodLabel(f.period, period)}）。报表数字由台账生成，各级汇总直接下级的最新上报版本。\n上报即完成本任务（自动回复并关联报表），无需另行填报。`,
       evidence: '上报的报表（系统自动关联）。',
       dueAt: endOf(due),
-      targets: await childrenOf(s, issuer.code),
+      targets,
       path: `/reports?form=${form}&period=${encodeURIComponent(period)}`,
     },
     now,
   );
+  // A child that submitted before the period was deployed has answered it already.
+  if (id !== null && targets.length) {
+    const submitted = await s.db
+      .selectFrom('report')
+      .select(['id', 'jurisdiction_code', 'version'])
+      .where('form', '=', form)
+      .where('period', '=', period)
+      .where('state', '=', 'submitted')
+      .where('jurisdiction_code', 'in', targets)
+      .execute();
+    for (const r of submitted)
+      await answerLedgerTask(
+        s,
+        by,
+        {
+          source: 'report_period',
+          issuerCode: issuer.code,
+          key: `${form}:${period}`,
+          node: r.jurisdiction_code,
+          text: `已上报第 ${r.version} 版`,
+          links: [{ kind: 'report', id: Number(r.id) }],
+        },
+        now,
+      );
+  }
+  return id;
 }
 
 /**

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { totpNow } from '../../src/features/auth/totp.js';
-import { SHOTS, browserAvailable, browserSuite, confirmModal, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, confirmModal, signIn, signInFirstTime } from './browser.js';
 
 const FINGERPRINT = 'AB'.repeat(32);
 
 describe.skipIf(!browserAvailable)('service accounts in Chromium', () => {
   const env = browserSuite();
 
-  it('security administrator: enrols a dynamic code, issues a service account (token shown once), registers a certificate, revokes it', async () => {
+  it('security administrator: enrols a dynamic code, sets up a service account (no token: it waits for the business side), registers a certificate, revokes it', async () => {
     const page = await env.browser.newPage({ viewport: { width: 1366, height: 800 } });
     await signInFirstTime(page, env.server.url, env.server.creds.get('secadmin')!, 'Secure-Pass-2026');
     await page.getByRole('button', { name: '生成绑定二维码' }).click();
@@ -30,9 +30,22 @@ describe.skipIf(!browserAvailable)('service accounts in Chromium', () => {
     await create.getByLabel(/来源地址/).press('Enter');
     await confirmModal(create, /保\s*存/);
 
-    const token = page.getByRole('dialog').filter({ hasText: '令牌只显示这一次' });
-    await expect.poll(() => token.locator('code').innerText()).toMatch(/\S{20,}/);
-    await confirmModal(token, /我已妥善保存/);
+    // 三员分立: no token for the security administrator; the account waits for the business side.
+    await expect
+      .poll(() =>
+        page
+          .getByRole('row', { name: /省登记系统/ })
+          .getByText('待业务部门确认启用')
+          .count(),
+      )
+      .toBe(1);
+    expect(await page.getByText('令牌只显示这一次').count()).toBe(0);
+    expect(
+      await page
+        .getByRole('row', { name: /省登记系统/ })
+        .getByText('确认启用并领取令牌')
+        .count(),
+    ).toBe(0);
     const account = await env.server.t.db
       .selectFrom('service_account')
       .selectAll()
@@ -60,6 +73,33 @@ describe.skipIf(!browserAvailable)('service accounts in Chromium', () => {
       )
       .toBe(1);
 
+    // The business side of its node confirms it and is shown the token, once (here the account is moved to
+    // 玄武区, whose editor the test makes; the security administrator's picker is another test's matter).
+    const t = env.server.t;
+    const xuanwu = await t.db
+      .selectFrom('jurisdiction')
+      .select(['code', 'scope_key'])
+      .where('code', '=', '320102')
+      .executeTakeFirstOrThrow();
+    await t.db
+      .updateTable('service_account')
+      .set({ jurisdiction_code: xuanwu.code, scope_key: xuanwu.scope_key })
+      .where('user_id', '=', account.user_id)
+      .execute();
+    const editor = await t.user({ roles: ['editor'], jurisdiction: '320102' });
+    const business = await env.browser.newPage({ viewport: { width: 1366, height: 800 } });
+    await signIn(business, env.server.url, editor.username, editor.password);
+    await business.goto(`${env.server.url}/service-accounts`);
+    const row = business.getByRole('row', { name: /省登记系统/ });
+    await row.getByText('确认启用并领取令牌').click();
+    await confirmModal(business.getByRole('dialog').filter({ hasText: '确认启用' }), /确认启用/);
+    const token = business.getByRole('dialog').filter({ hasText: '令牌只显示这一次' });
+    await expect.poll(() => token.locator('code').innerText()).toMatch(/^xgzsa_\S{20,}/);
+    await confirmModal(token, /我已妥善保存/);
+    await expect.poll(() => row.getByText('有效').count()).toBe(1);
+    await business.close();
+
+    await page.reload();
     await page
       .getByRole('row', { name: /省登记系统/ })
       .getByText('吊销', { exact: true })

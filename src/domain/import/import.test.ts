@@ -461,6 +461,10 @@ describe('dates', () => {
   it('says a blank required date is missing and a future one is after today', () => {
     expect(dateField('成立日期').safeParse('').error?.issues[0].message).toBe('成立日期不能为空');
     expect(dateField('成立日期').safeParse('2099-01-01').error?.issues[0].message).toBe('成立日期"2099-01-01"晚于今天');
+    // An Excel serial number is said as the date it stands for (73050 is 2099-12-31).
+    expect(dateField('成立日期').safeParse('73050').error?.issues[0].message).toBe(
+      '成立日期"73050"（即 2099-12-31）晚于今天',
+    );
   });
 });
 

@@ -14,6 +14,7 @@ import { parseEntityType } from '../import/entity-types.js';
 // zod's own messages (a field absent from a row, a value of the wrong type) in Chinese too: every
 // refusal a user reads is Chinese, whichever schema gave it.
 import '../zod-chinese.js';
+import { today } from '../time/zone.js';
 
 /**
  * Row schemas for the registry extract and the annual report: the import validates every row
@@ -80,11 +81,13 @@ export const dateField = (label: string) =>
         });
         return z.NEVER;
       }
-      if (d.getTime() > Date.now()) {
-        ctx.addIssue({ code: 'custom', message: `${label}"${input}"晚于今天` });
+      // Today as the deployment's zone has it (China's day starts 8 hours before UTC's); an Excel
+      // serial number is said as the date it stands for.
+      if (v > today()) {
+        ctx.addIssue({ code: 'custom', message: `${label}"${input}"${v === input ? '' : `（即 ${v}）`}晚于今天` });
         return z.NEVER;
       }
-      return d.toISOString().slice(0, 10);
+      return v;
     });
 
 /** A date given to the month only ("2010.07", "2010年7月", "201007"), as 'YYYY-MM'; null for anything else. */

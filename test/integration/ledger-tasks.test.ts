@@ -358,7 +358,7 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
     ).toEqual(['组织覆盖率', '党建工作创新']);
   });
 
-  it('the bell rings for cases routed and escalated, new discovery cases, flagged honours and imports needing attention — grouped, each once', async () => {
+  it('the bell rings for cases routed, reopened by their person and escalated, new discovery cases, flagged honours and imports needing attention — grouped, each once', async () => {
     await runNotificationSweep(t.db); // whatever the earlier tests left
     const before = {
       station: (await kindsOf(ids.station)).length,
@@ -376,8 +376,9 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
         201,
       )
     ).json().id;
-    for (const content of ['驿站门口停车很难，经常被贴罚单', '驿站饮水机坏了很久没人修']) {
-      await status(
+    const codes: string[] = [];
+    for (const content of ['驿站门口停车很难，经常被贴罚单', '驿站饮水机坏了很久没人修', '驿站充电柜坏了']) {
+      const raised = await status(
         t.app.inject({
           method: 'POST',
           url: '/api/v1/public/appeals',
@@ -385,7 +386,30 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
         }),
         201,
       );
+      codes.push(raised.json().code);
     }
+    // The third: answered by the station, then reopened by the person (the station hears of it below).
+    const third = (await t.db.selectFrom('appeal_case').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow())
+      .id;
+    await status(station.post(`/appeals/${third}/actions`, { action: 'accept' }), 200);
+    await status(station.post(`/appeals/${third}/actions`, { action: 'resolve', reply: '已联系维修' }), 200);
+    await runNotificationSweep(t.db); // what happened so far is told now; the reopen below is new
+    const toStation = await t.db
+      .selectFrom('notification')
+      .select(['kind', 'title'])
+      .where('user_id', '=', ids.station)
+      .orderBy('id')
+      .execute();
+    expect(toStation.slice(before.station)).toContainEqual({ kind: 'appeal.routed', title: '新转来的诉求 3 件' });
+    before.station = toStation.length;
+    await status(
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/public/appeals/${encodeURIComponent(codes[2])}/feedback`,
+        payload: { action: 'reopen', comment: '充电柜还是坏的，没有修好' },
+      }),
+      200,
+    );
     const c = await t.db.selectFrom('appeal_case').select(['id', 'created_at']).orderBy('id').executeTakeFirstOrThrow();
     await runEscalation(
       t.db,
@@ -448,7 +472,7 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
       ).slice(from);
     expect(await news(ids.station, before.station)).toEqual(
       expect.arrayContaining([
-        { kind: 'appeal.routed', title: '新转来的诉求 2 件', link: '/appeals' },
+        { kind: 'appeal.reopened', title: '提出人要求重新办理的诉求 1 件', link: '/appeals' },
         { kind: 'case.new', title: '新的核实线索 1 条', link: '/discovery' },
       ]),
     );

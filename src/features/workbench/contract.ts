@@ -105,6 +105,7 @@ export const NOTIFICATION_KIND_LABELS: Record<string, string> = {
   'report.returned': '报表退回',
   'appeal.routed': '新转来的诉求',
   'appeal.escalated': '督办的诉求',
+  'appeal.reopened': '要求重新办理的诉求',
   'case.new': '新的核实线索',
   'honour.flagged': '荣誉待复核',
   'import.attention': '导入待处理',

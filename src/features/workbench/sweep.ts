@@ -47,7 +47,7 @@ async function codesOf(s: Scoped, keys: readonly string[]): Promise<Map<string, 
   return new Map(rows.map((r) => [r.scope_key, r.code]));
 }
 
-/** Cases routed to a unit (new, or passed on to it) and cases escalated to a level. */
+/** Cases routed to a unit (new, or passed on to it), reopened by the person who raised them, and escalated to a level. */
 async function appealEvents(s: Scoped, now: Date): Promise<number> {
   const c = await cursorOf(s, 'appeal_event', maxId(s, 'appeal_event'));
   const { rows } = await sql<{
@@ -61,22 +61,26 @@ async function appealEvents(s: Scoped, now: Date): Promise<number> {
   }>`
     SELECT e.id, e.action, e.at, e.detail->>'to' AS to_key, a.scope_key AS case_key, a.unit_platform_id AS platform_id, a.unit_org_id AS org_id
     FROM appeal_event e JOIN appeal_case a ON a.id = e.case_id
-    WHERE e.id > ${c.last_id} AND e.action IN ('route', 'escalate') ORDER BY e.id LIMIT ${BATCH}`.execute(s.db);
+    WHERE e.id > ${c.last_id} AND e.action IN ('route', 'escalate', 'reopen') ORDER BY e.id LIMIT ${BATCH}`.execute(
+    s.db,
+  );
   if (!rows.length) return 0;
   await move(s, 'appeal_event', { last_id: Number(rows.at(-1)!.id), last_at: now });
   const fresh = rows.filter((r) => now.getTime() - new Date(r.at).getTime() < STALE_MS);
   const routed = new Map<string, number>();
   const units = new Map<string, number>();
   const escalated = new Map<string, number>();
+  const reopened = new Map<string, number>();
   for (const r of fresh) {
-    if (r.action === 'route') {
+    if (r.action === 'reopen') reopened.set(r.case_key, (reopened.get(r.case_key) ?? 0) + 1);
+    else if (r.action === 'route') {
       routed.set(r.case_key, (routed.get(r.case_key) ?? 0) + 1);
       if (r.platform_id !== null)
         units.set(`platform:${r.platform_id}`, (units.get(`platform:${r.platform_id}`) ?? 0) + 1);
       if (r.org_id !== null) units.set(`org:${r.org_id}`, (units.get(`org:${r.org_id}`) ?? 0) + 1);
     } else if (r.to_key !== null) escalated.set(r.to_key, (escalated.get(r.to_key) ?? 0) + 1);
   }
-  const codes = await codesOf(s, [...routed.keys(), ...escalated.keys()]);
+  const codes = await codesOf(s, [...routed.keys(), ...escalated.keys(), ...reopened.keys()]);
   let told = 0;
   for (const [key, n] of routed) {
     const code = codes.get(key);
@@ -103,6 +107,23 @@ async function appealEvents(s: Scoped, now: Date): Promise<number> {
         s,
         { users },
         { kind: 'appeal.routed', title: `转到本单位的诉求 ${n} 件`, body: '请及时签收、办理', link: '/appeals' },
+      );
+      told++;
+    }
+  }
+  // The person asked for it to be handled again: the unit that answered hears so.
+  for (const [key, n] of reopened) {
+    const code = codes.get(key);
+    if (code) {
+      await notify(
+        s,
+        { nodes: [code] },
+        {
+          kind: 'appeal.reopened',
+          title: `提出人要求重新办理的诉求 ${n} 件`,
+          body: '请再次办理并答复',
+          link: '/appeals',
+        },
       );
       told++;
     }

@@ -82,17 +82,16 @@ async function appealEvents(s: Scoped, now: Date): Promise<number> {
   }
   const codes = await codesOf(s, [...routed.keys(), ...escalated.keys(), ...reopened.keys()]);
   let told = 0;
-  for (const [key, n] of routed) {
-    const code = codes.get(key);
-    if (code) {
-      await notify(
-        s,
-        { nodes: [code] },
-        { kind: 'appeal.routed', title: `新转来的诉求 ${n} 件`, body: '请及时签收、办理', link: '/appeals' },
-      );
+  // One message per node of each kind: how many cases, and what to do.
+  const tellNodes = async (counts: Map<string, number>, kind: string, title: (n: number) => string, body: string) => {
+    for (const [key, n] of counts) {
+      const code = codes.get(key);
+      if (!code) continue;
+      await notify(s, { nodes: [code] }, { kind, title: title(n), body, link: '/appeals' });
       told++;
     }
-  }
+  };
+  await tellNodes(routed, 'appeal.routed', (n) => `新转来的诉求 ${n} 件`, '请及时签收、办理');
   for (const [unit, n] of units) {
     const [kind, id] = unit.split(':');
     const accounts = await s.db
@@ -112,38 +111,8 @@ async function appealEvents(s: Scoped, now: Date): Promise<number> {
     }
   }
   // The person asked for it to be handled again: the unit that answered hears so.
-  for (const [key, n] of reopened) {
-    const code = codes.get(key);
-    if (code) {
-      await notify(
-        s,
-        { nodes: [code] },
-        {
-          kind: 'appeal.reopened',
-          title: `提出人要求重新办理的诉求 ${n} 件`,
-          body: '请再次办理并答复',
-          link: '/appeals',
-        },
-      );
-      told++;
-    }
-  }
-  for (const [key, n] of escalated) {
-    const code = codes.get(key);
-    if (code) {
-      await notify(
-        s,
-        { nodes: [code] },
-        {
-          kind: 'appeal.escalated',
-          title: `督办到本级的诉求 ${n} 件`,
-          body: '下级超过时限未办，请督办',
-          link: '/appeals',
-        },
-      );
-      told++;
-    }
-  }
+  await tellNodes(reopened, 'appeal.reopened', (n) => `提出人要求重新办理的诉求 ${n} 件`, '请再次办理并答复');
+  await tellNodes(escalated, 'appeal.escalated', (n) => `督办到本级的诉求 ${n} 件`, '下级超过时限未办，请督办');
   return told;
 }
 

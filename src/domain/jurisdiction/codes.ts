@@ -23,6 +23,19 @@ export function scopeKeyOf(code: string, level: JurisdictionLevel): string {
   }
 }
 
+/** A node's level from its scope key (nation '', province 2, city 4, county 6, station 9 characters). */
+export function levelOfScopeKey(key: string): JurisdictionLevel {
+  return key.length === 0
+    ? 'nation'
+    : key.length <= 2
+      ? 'province'
+      : key.length <= 4
+        ? 'city'
+        : key.length <= 6
+          ? 'county'
+          : 'station';
+}
+
 export const STATION_SUFFIX = /^\d{3}$/;
 
 /**

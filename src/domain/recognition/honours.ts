@@ -1,3 +1,4 @@
+import type { JurisdictionLevel } from '../jurisdiction/codes.js';
 /**
  * The honours workflow (荣誉): nomination → review (approve / reject) → award (level, year) →
  * revoke (reason). A flag for review (the entity deregistered or revoked, or a serious
@@ -81,7 +82,7 @@ export function honourTransition(h: HonourFacts, action: HonourAction, input: Ho
 }
 
 /** The level of the account acting on an honour: the award levels, or a station (基层所). */
-export type ActorLevel = AwardLevel | 'station';
+export type ActorLevel = JurisdictionLevel;
 const RANK: Record<ActorLevel, number> = { station: 0, county: 1, city: 2, province: 3, nation: 4 };
 
 /**

@@ -101,7 +101,7 @@ describe('the 待办 order', () => {
   });
 });
 
-import { levelOfScopeKey } from './todo.js';
+import { levelOfScopeKey } from '../jurisdiction/codes.js';
 describe('levels from scope keys', () => {
   it('reads the level from the key length', () => {
     expect(['', '32', '3201', '320102', '320102001'].map(levelOfScopeKey)).toEqual([

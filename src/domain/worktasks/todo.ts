@@ -40,16 +40,3 @@ export function periodDue(form: ReportForm, today: string): { period: string; la
   const period = periodOfDate(form.period, dayBefore.toISOString().slice(0, 10));
   return { period, label: periodLabel(form.period, period), dueOn: dueOn(form, period) };
 }
-
-/** A node's level from its scope key (nation '', province 2, city 4, county 6, station 9 characters). */
-export function levelOfScopeKey(key: string): 'nation' | 'province' | 'city' | 'county' | 'station' {
-  return key.length === 0
-    ? 'nation'
-    : key.length <= 2
-      ? 'province'
-      : key.length <= 4
-        ? 'city'
-        : key.length <= 6
-          ? 'county'
-          : 'station';
-}

@@ -24,7 +24,7 @@ import {
   type HonourItem,
 } from './honour-queries.js';
 import { addNomination, addViolation, applyHonourAction } from './honour-writes.js';
-import { levelOfScopeKey } from '../../domain/worktasks/todo.js';
+import { levelOfScopeKey } from '../../domain/jurisdiction/codes.js';
 
 const tags = ['荣誉'];
 

@@ -1,5 +1,5 @@
-import { moveEntityRows } from '../../../db/entity-scope.js';
 import { sql, type Transaction } from 'kysely';
+import { moveEntityRows } from '../../../db/entity-scope.js';
 import type { DB } from '../../../db/schema.js';
 import type { Keys } from '../../../crypto/keys.js';
 import { insertUnidentified, upsertIdentified } from '../../../features/persons/index.js';

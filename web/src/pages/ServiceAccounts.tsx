@@ -190,7 +190,7 @@ export default function ServiceAccounts() {
           dataSource={items}
           pagination={false}
           scroll={{ x: 1100 }}
-          locale={{ emptyText: '尚无服务账号' }}
+          locale={{ emptyText: manages ? '尚无服务账号' : '尚无服务账号：安全管理员新建后，在此确认启用并领取令牌' }}
           columns={[
             {
               title: '名称',

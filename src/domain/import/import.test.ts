@@ -21,7 +21,7 @@ import {
   rosterRow,
 } from '../ledger/rows.js';
 import { idCheckChar } from '../identifiers/id-number.js';
-import { regNoCheckDigit } from '../identifiers/uscc.js';
+import { regNoCheckDigit, usccCheckChar } from '../identifiers/uscc.js';
 
 const specsOf = (kind: FileKind): FieldSpec[] =>
   Object.keys(VOCABULARY[kind]).map((field) => ({ field, header: `<${field}>`, aliases: [] }));
@@ -292,6 +292,29 @@ describe('normalising cells', () => {
       expect(row(name, '个体工商户').data?.name, name).toBe('王五（个体工商户）');
     expect(row('', '个体工商户', '').error?.issues[0].message).toMatch(/无字号的个体工商户须填写经营者姓名/);
     expect(row('*', '有限责任公司').error?.issues[0].message).toBe('名称不能为空');
+  });
+});
+
+describe('注册号 beside and without a 统一社会信用代码', () => {
+  const good = `32010200000001${regNoCheckDigit('32010200000001')}`;
+  const bad = `32010200000001${(regNoCheckDigit('32010200000001') + 1) % 10}`;
+  const uscc = `91320102MA1XYW123${usccCheckChar('91320102MA1XYW123')}`;
+  const row = (cells: { uscc?: string; regNo: string }) =>
+    registryRow.safeParse({ uscc: '', name: '某公司', kind: '有限责任公司', countyCode: '320102', ...cells });
+  it('keeps a former number whose check digit does not hold when a valid USCC is the key', () => {
+    const r = row({ uscc, regNo: bad });
+    expect(r.error).toBeUndefined();
+    expect(r.data).toMatchObject({ uscc, regNo: bad });
+  });
+  it('refuses it where the 注册号 is the only key, naming the field', () => {
+    const r = row({ regNo: bad });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]).toMatchObject({ path: ['regNo'] });
+    expect(r.error?.issues[0].message).toMatch(/注册号校验位错误.*唯一依据/);
+    expect(row({ regNo: good }).success).toBe(true);
+  });
+  it('still refuses a 注册号 that is not 15 digits, beside a USCC or not', () => {
+    expect(row({ regNo: '3201020000000' }).error?.issues[0].message).toBe('注册号应为 15 位数字');
   });
 });
 

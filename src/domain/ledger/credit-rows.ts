@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateField, regNoField, usccField } from './rows.js';
+import { dateField, entityKeyIssues, regNoField, usccField } from './rows.js';
 
 /**
  * Row schema of the credit lists as the 国家企业信用信息公示系统 exports them: the 经营异常名录
@@ -23,8 +23,7 @@ export const creditRow = z
     removedAuthority: opt(words(200, '作出决定机关（移出）')),
   })
   .superRefine((r, ctx) => {
-    if (!r.uscc && !r.regNo)
-      ctx.addIssue({ code: 'custom', path: ['uscc'], message: '统一社会信用代码与注册号至少填写一项' });
+    entityKeyIssues(r, ctx);
     if (r.removedOn && r.removedOn < r.listedOn)
       ctx.addIssue({
         code: 'custom',

@@ -168,7 +168,31 @@ const identifier = <T>(label: string, parse: (v: string) => ({ ok: true } & T) |
   });
 
 export const usccField = identifier('统一社会信用代码', parseUscc).transform((r) => r.value);
-export const regNoField = identifier('注册号', parseRegNo).transform((r) => r.value);
+/**
+ * 注册号, the 15-digit number of registrations before the 统一社会信用代码. Registries issued some whose
+ * check digit does not hold (local systems before GS15-2006), so the field checks only the form;
+ * the check digit is enforced by entityKeyIssues where the 注册号 is the row's only key.
+ */
+export const regNoField = identifier('注册号', (v) =>
+  /^\d{15}$/.test(v) ? { ok: true as const, value: v } : { ok: false as const, reason: '注册号应为 15 位数字' },
+).transform((r) => r.value);
+
+/**
+ * The entity keys of a registry-side row: one of them at least. Beside a valid 统一社会信用代码 (the
+ * key) a 注册号 is kept as the registry wrote it, for the older lists that carry only it; alone it
+ * is the key, and a wrong check digit there is likelier a typo that would make a second entity.
+ */
+export function entityKeyIssues(r: { uscc?: string; regNo?: string }, ctx: z.RefinementCtx): void {
+  if (!r.uscc && !r.regNo)
+    ctx.addIssue({ code: 'custom', path: ['uscc'], message: '统一社会信用代码与注册号至少填写一项' });
+  const check = !r.uscc && r.regNo ? parseRegNo(r.regNo) : undefined;
+  if (check && !check.ok)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['regNo'],
+      message: `${check.reason}（未填统一社会信用代码时，注册号是识别该主体的唯一依据，请核对）`,
+    });
+}
 export const idNumberField = identifier('身份证号', parseIdNumber).transform((r) => ({
   value: r.value,
   birthDate: r.birthDate,
@@ -456,8 +480,7 @@ export const registryRow = z
     liaisonPhone: opt(contactPhoneField),
   })
   .superRefine((r, ctx) => {
-    if (!r.uscc && !r.regNo)
-      ctx.addIssue({ code: 'custom', path: ['uscc'], message: '统一社会信用代码与注册号至少填写一项' });
+    entityKeyIssues(r, ctx);
     if (!r.name && !(r.kind.kind === 'individual' && r.repName))
       ctx.addIssue({
         code: 'custom',
@@ -555,8 +578,7 @@ export const annualReportRow = z
     orgSetUp: opt(yesNo('是否成立党组织')),
   })
   .superRefine((r, ctx) => {
-    if (!r.uscc && !r.regNo)
-      ctx.addIssue({ code: 'custom', path: ['uscc'], message: '统一社会信用代码与注册号至少填写一项' });
+    entityKeyIssues(r, ctx);
     for (const [field, message] of orgContradictions(r)) ctx.addIssue({ code: 'custom', path: [field], message });
     if (r.partyMembers !== undefined && r.employees !== undefined && r.partyMembers > r.employees) {
       ctx.addIssue({

@@ -243,7 +243,9 @@ describe.each(BACKENDS)('contact points, honours, campaigns and training on %s',
       const n = await nominate(staff, { kind: 'honest_enterprise', entityId: e.a, note: '守信经营' });
       expect(n.statusCode).toBe(201);
       const id = n.json().id;
-      // The station nominates; the bureau decides.
+      // The station nominates; the bureau decides: its pages offer the station nothing to do.
+      expect((await staff.get(`/honours/${id}`)).json().actions).toEqual([]);
+      expect((await county.get(`/honours/${id}`)).json().actions).toEqual(['approve', 'reject']);
       const byStation = await act(staff, id, { action: 'approve' });
       expect(byStation.statusCode).toBe(403);
       expect(byStation.json().detail).toMatch(/基层所只能提名/);

@@ -1,5 +1,6 @@
-/** The levels of the jurisdiction tree (the column jurisdiction.level holds one). */
-export type JurisdictionLevel = 'nation' | 'province' | 'city' | 'county' | 'station';
+/** The levels of the jurisdiction tree (the column jurisdiction.level holds one), top down. */
+export const JURISDICTION_LEVELS = ['nation', 'province', 'city', 'county', 'station'] as const;
+export type JurisdictionLevel = (typeof JURISDICTION_LEVELS)[number];
 
 /**
  * Jurisdiction codes and scope keys. GB/T 2260 division codes are six digits; the scope key is

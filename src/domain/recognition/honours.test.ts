@@ -87,10 +87,22 @@ describe('honour state machine', () => {
   });
 
   it('lists the actions a page may offer', () => {
-    expect(honourActions({ state: 'nominated', flagged: false })).toEqual(['approve', 'reject']);
-    expect(honourActions({ state: 'nominated', flagged: true })).toEqual(['reject', 'clear_flag']);
-    expect(honourActions({ state: 'awarded', flagged: true })).toEqual(['revoke', 'clear_flag']);
-    expect(honourActions({ state: 'revoked', flagged: false })).toEqual([]);
+    const h = (state: HonourState, flagged: boolean) => ({ state, flagged, level: null });
+    expect(honourActions(h('nominated', false), 'county')).toEqual(['approve', 'reject']);
+    expect(honourActions(h('nominated', true), 'county')).toEqual(['reject', 'clear_flag']);
+    expect(honourActions({ state: 'awarded', flagged: true, level: 'county' }, 'county')).toEqual([
+      'revoke',
+      'clear_flag',
+    ]);
+    expect(honourActions(h('revoked', false), 'county')).toEqual([]);
+  });
+
+  it('offers an actor only what its level may do: a station nominates, nobody revokes above itself', () => {
+    expect(honourActions({ state: 'nominated', flagged: false, level: null }, 'station')).toEqual([]);
+    expect(honourActions({ state: 'approved', flagged: false, level: null }, 'station')).toEqual([]);
+    const cityAward = { state: 'awarded' as const, flagged: true, level: 'city' as const };
+    expect(honourActions(cityAward, 'county')).toEqual([]);
+    expect(honourActions(cityAward, 'city')).toEqual(['revoke', 'clear_flag']);
   });
 
   it('asks each kind for its subject: a market, an entity, or a member in an entity', () => {

@@ -112,12 +112,18 @@ export function honourAuthority(
   return null;
 }
 
-export const honourActions = (h: HonourFacts): HonourAction[] =>
+/** The award levels an actor may confer: its own and those below. */
+export const awardLevelsOpenTo = (actor: ActorLevel): AwardLevel[] =>
+  (Object.keys(AWARD_LEVEL_LABEL) as AwardLevel[]).filter((l) => RANK[l] <= RANK[actor]);
+
+/** The moves a page may offer this actor on this honour: the state's, less those its level may not make. */
+export const honourActions = (h: HonourFacts & { level: AwardLevel | null }, actor: ActorLevel): HonourAction[] =>
   (Object.keys(MOVES) as HonourAction[]).filter(
     (a) =>
       MOVES[a].includes(h.state) &&
       (a !== 'clear_flag' || h.flagged) &&
-      !((a === 'approve' || a === 'award') && h.flagged),
+      !((a === 'approve' || a === 'award') && h.flagged) &&
+      !honourAuthority(actor, a, h.level, undefined),
   );
 
 /** What a nomination must name for its kind; a Chinese reason (and the field) when it does not. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { endpoint, type ResponseOf } from '../../http/contract.js';
+import { JURISDICTION_LEVELS } from '../../domain/jurisdiction/codes.js';
 
 /** The sign-in steps' contract (pure), shared with the web: password, dynamic code, password change, code enrolment, who is signed in. */
 
@@ -78,7 +79,7 @@ export const getMe = endpoint({
     jurisdiction: z.object({
       code: z.string(),
       name: z.string(),
-      level: z.string(),
+      level: z.enum(JURISDICTION_LEVELS),
       path: z.array(z.object({ code: z.string(), name: z.string() })),
     }),
   }),

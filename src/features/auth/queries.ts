@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AppUser, DB } from '../../db/schema.js';
+import type { JurisdictionLevel } from '../../domain/jurisdiction/codes.js';
 
 /** Signing in's reads, on the server's own connection: there is no caller's scope before a session is full. */
 
@@ -32,10 +33,10 @@ export async function pendingTotpSecret(db: Kysely<DB>, sessionIdHash: string): 
 
 /** The user's own node with its ancestors (names only: the breadcrumb above the tree). */
 export async function jurisdictionPath(db: Kysely<DB>, code: string) {
-  const path: { code: string; name: string; level: string }[] = [];
+  const path: { code: string; name: string; level: JurisdictionLevel }[] = [];
   let next: string | null = code;
   while (next) {
-    const row: { code: string; name: string; level: string; parent_code: string | null } = await db
+    const row: { code: string; name: string; level: JurisdictionLevel; parent_code: string | null } = await db
       .selectFrom('jurisdiction')
       .select(['code', 'name', 'level', 'parent_code'])
       .where('code', '=', next)

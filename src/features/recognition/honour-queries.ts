@@ -7,6 +7,7 @@ import {
   AWARD_LEVEL_LABEL,
   HONOUR_STATE_LABEL,
   honourActions,
+  type ActorLevel,
   nominationProblem,
 } from '../../domain/recognition/honours.js';
 import { badRequest, notFound } from '../../http/errors.js';
@@ -62,7 +63,7 @@ async function filtered(db: Tx, f: Filters) {
 }
 
 type Row = Awaited<ReturnType<ReturnType<typeof honourList>['execute']>>[number];
-const toItem = (h: Row) => ({
+const itemFor = (actor: ActorLevel) => (h: Row) => ({
   id: h.id,
   kind: h.kind,
   kindLabel: h.kind_label ?? h.kind,
@@ -83,12 +84,12 @@ const toItem = (h: Row) => ({
   reviewNote: h.review_note,
   flagged: h.flagged_at !== null,
   flagReason: h.flag_reason,
-  actions: honourActions({ state: h.state, flagged: h.flagged_at !== null }),
+  actions: honourActions({ state: h.state, flagged: h.flagged_at !== null, level: h.level }, actor),
 });
-export type HonourItem = ReturnType<typeof toItem>;
+export type HonourItem = ReturnType<ReturnType<typeof itemFor>>;
 
 /** One page of the honours; flagged ones first: they wait for someone. */
-export async function honoursPage(db: Tx, f: Filters & { page: number; pageSize: number }) {
+export async function honoursPage(db: Tx, f: Filters & { page: number; pageSize: number }, actor: ActorLevel) {
   return pageFrom(
     await filtered(db, f),
     f,
@@ -97,12 +98,12 @@ export async function honoursPage(db: Tx, f: Filters & { page: number; pageSize:
         .orderBy(sql`h.flagged_at IS NULL`)
         .orderBy('h.nominated_on', 'desc')
         .orderBy('h.id', 'desc'),
-    toItem,
+    itemFor(actor),
   );
 }
 
 /** The honours of the export (up to 100,000), newest first. */
-export async function honoursForExport(db: Tx, f: Filters) {
+export async function honoursForExport(db: Tx, f: Filters, actor: ActorLevel) {
   const rows = await (
     await filtered(db, f)
   )
@@ -110,7 +111,7 @@ export async function honoursForExport(db: Tx, f: Filters) {
     .orderBy('h.id', 'desc')
     .limit(100_000)
     .execute();
-  return rows.map(toItem);
+  return rows.map(itemFor(actor));
 }
 
 /** Awarded, pending and flagged honours under the node: in all, by kind, by child node and on the node itself (in a year if given). */
@@ -148,7 +149,7 @@ export async function honourCountsUnder(db: Tx, node: Node, year: number | undef
 }
 
 /** One honour with its entity's violations and its history (the last 100 changes). */
-export async function honourDetail(db: Tx, id: number) {
+export async function honourDetail(db: Tx, id: number, actor: ActorLevel) {
   const h = await honourList(db).where('h.id', '=', id).executeTakeFirst();
   if (!h) throw notFound('荣誉');
   const history = await db
@@ -175,7 +176,7 @@ export async function honourDetail(db: Tx, id: number) {
         .execute()
     : [];
   return {
-    ...toItem(h),
+    ...itemFor(actor)(h),
     violations: violations.map((v) => ({ id: v.id, occurredOn: v.occurred_on, description: v.description })),
     history: history.map((x) => ({
       at: x.at,

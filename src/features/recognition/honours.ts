@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { HONOUR_ACTION_LABEL, HONOUR_STATE_LABEL } from '../../domain/recognition/honours.js';
 import { sendXlsx, type Column } from '../../http/xlsx.js';
@@ -42,6 +42,9 @@ const EXPORT_COLUMNS: Column<HonourItem>[] = [
   { header: '撤销理由', width: 30, value: (h) => h.revokeReason },
 ];
 
+/** The level an honour's actor acts at: its account's node. */
+const actorLevel = (req: FastifyRequest) => levelOfScopeKey(req.user!.scopeKey);
+
 /** Honours: nomination → review → award → revoke, flagged for review when the entity's standing turns bad; serious violations staff record. */
 export async function honourRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -49,7 +52,7 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
   r.get(listHonours.path, {
     config: { access: 'data.read' },
     schema: { ...schemaOf(listHonours, tags), querystring: listHonours.query, response: { 200: listHonours.response } },
-    handler: (req) => req.scoped(({ db }) => honoursPage(db, req.query)),
+    handler: (req) => req.scoped(({ db }) => honoursPage(db, req.query, actorLevel(req))),
   });
 
   r.get(exportHonours.path, {
@@ -57,7 +60,7 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags, summary: exportHonours.summary, querystring: exportHonours.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await honoursForExport(db, req.query);
+        const rows = await honoursForExport(db, req.query, actorLevel(req));
         audit({ action: 'honour.export', objectType: 'honour', detail: { filters: req.query, rows: rows.length } });
         return rows;
       });
@@ -105,7 +108,7 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
   r.get(getHonour.path, {
     config: { access: 'data.read' },
     schema: { ...schemaOf(getHonour, tags), params: getHonour.params, response: { 200: getHonour.response } },
-    handler: (req) => req.scoped(({ db }) => honourDetail(db, req.params.id)),
+    handler: (req) => req.scoped(({ db }) => honourDetail(db, req.params.id, actorLevel(req))),
   });
 
   r.post(actOnHonour.path, {
@@ -120,7 +123,7 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
       req.scoped(async ({ db, audit }) => {
         const b = req.body;
         const h = await loadHonour(db, req.params.id);
-        const to = await applyHonourAction(db, h, b, levelOfScopeKey(req.user!.scopeKey));
+        const to = await applyHonourAction(db, h, b, actorLevel(req));
         audit({
           action: `honour.${b.action}`,
           objectType: 'honour',

@@ -54,6 +54,7 @@ import { isFuture, toOptions, ymd } from '../components/format';
 import { zodRule } from '../components/zodRule';
 import {
   AWARD_LEVEL_LABEL,
+  awardLevelsOpenTo,
   HONOUR_ACTION_LABEL,
   HONOUR_STATE_LABEL,
   MARKET_KINDS,
@@ -324,8 +325,16 @@ function NominateForm({
   );
 }
 
+/** Why an honour still open offers this account nothing: the level that decides it is above. */
+const waitsFor = (d: HonourDetail): string | null =>
+  d.state === 'nominated' || d.state === 'approved'
+    ? '待县级及以上市场监管部门审核、授予（基层所只能提名）'
+    : d.state === 'awarded' && d.flagged
+      ? `该荣誉为${d.levelLabel}荣誉，由${d.levelLabel}或以上市场监管部门复核`
+      : null;
+
 function HonourDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
-  const { can } = useAuth();
+  const { me, can } = useAuth();
   const { message } = App.useApp();
   const [d, setD] = useState<HonourDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -372,6 +381,9 @@ function HonourDrawer({ id, onClose, onChanged }: { id: number; onClose: () => v
       {!d && !error && <Spin />}
       {d && (
         <>
+          {can('data.write') && !d.actions.length && waitsFor(d) && (
+            <Alert type="info" showIcon title={waitsFor(d)} style={{ marginBottom: 12 }} />
+          )}
           {d.flagged && (
             <Alert
               type="warning"
@@ -447,7 +459,12 @@ function HonourDrawer({ id, onClose, onChanged }: { id: number; onClose: () => v
           {acting === 'award' && (
             <>
               <Form.Item name="level" label="荣誉级别" rules={[{ required: true, message: '请选择级别' }]}>
-                <Radio.Group options={toOptions(AWARD_LEVEL_LABEL)} />
+                <Radio.Group
+                  options={awardLevelsOpenTo(me!.jurisdiction.level).map((l) => ({
+                    value: l,
+                    label: AWARD_LEVEL_LABEL[l],
+                  }))}
+                />
               </Form.Item>
               <Form.Item name="year" label="年度" rules={[{ required: true, message: '请填写年度' }]}>
                 <InputNumber min={2000} max={dayjs().year()} />

@@ -222,7 +222,9 @@ const SECRET_PATH = /^(\/api\/v1\/public\/appeals\/|\/api\/v1\/public\/plaques\/
  * What the log keeps of a request's URL: "/members?q=320102…&page=2" → "/members?q=…&page=…" (a
  * query is a search: an ID number, a phone, a name) and "/public/appeals/WFTS…" → "/public/appeals/…".
  */
-export function loggableUrl(url: string): string {
+export function loggableUrl(full: string): string {
+  // A target in absolute form (refused, but logged) is logged by its path.
+  const url = full.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?]*/i, '');
   const at = url.indexOf('?');
   const path = (at < 0 ? url : url.slice(0, at)).replace(SECRET_PATH, '$1…');
   if (at < 0) return path;

@@ -40,6 +40,10 @@ export function installAuth(app: FastifyInstance): void {
   });
 
   app.addHook('onRequest', async (req) => {
+    // A target in absolute form (GET http://host/path, as a client sends to a proxy) still reaches
+    // its route, but every check here reads the path: only the origin form is served.
+    if (!req.url.startsWith('/'))
+      throw new Problem(400, '请求格式不正确', '请求地址应以 / 开头（本服务不作代理）', undefined, 'absolute_form');
     // The API's description names every route and field: signed-in staff only (issue 16, finding 13).
     if (req.url === '/api/docs' || req.url.startsWith('/api/docs/') || req.url.startsWith('/api/docs?')) {
       const expired = await loadSession(req);

@@ -184,6 +184,8 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/reports/:id/return': { reason: '越权退回' },
   'PUT /api/v1/assessments/:code': { year: 2026, items: [{ kind: 'manual', label: '越权考核项', weight: 10 }] },
   'POST /api/v1/deployments': { kind: 'notice', title: '越权通知', body: '越权', targets: [A_STATION] },
+  'PATCH /api/v1/deployments/:id': { title: '越权修改', note: '越权' },
+  'POST /api/v1/deployments/:id/withdraw': { reason: '越权撤回' },
   'POST /api/v1/deployment-targets/:id/reply': { text: '越权回复' },
   'POST /api/v1/deployment-targets/:id/return': { reason: '越权退回' },
   'POST /api/v1/attachments/:ownerType/:ownerId': {},

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -374,6 +375,28 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     );
     expect(loggableUrl('/verify/3f1c-aa?from=qr')).toBe('/verify/…?from=…');
     expect(loggableUrl('/api/v1/entities/12')).toBe('/api/v1/entities/12');
+    expect(loggableUrl('http://127.0.0.1:3202/api/v1/public/appeals/RCM6HH4RZRJQ?x=1')).toBe(
+      '/api/v1/public/appeals/…?x=…',
+    );
+  });
+
+  it('round 3: a request target in absolute form (as sent to a proxy) is refused before any route, signed in or not', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => undefined);
+    const { port } = t.app.server.address() as { port: number };
+    const raw = (target: string) =>
+      new Promise<string>((resolve, reject) => {
+        const sock = net.connect(port, '127.0.0.1', () =>
+          sock.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`),
+        );
+        let out = '';
+        sock.on('data', (b) => (out += b.toString()));
+        sock.on('end', () => resolve(out));
+        sock.on('error', reject);
+      });
+    for (const path of ['/api/docs/json', '/api/v1/settings', '/api/v1/auth/me', '/api/v1/public/appeals/ABCDEF'])
+      expect(await raw(`http://127.0.0.1:${port}${path}`), path).toMatch(/^HTTP\/1\.1 400[\s\S]*absolute_form/);
+    // The origin form still answers as before.
+    expect(await raw('/api/v1/settings')).toMatch(/^HTTP\/1\.1 401/);
   });
 
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {

@@ -455,4 +455,107 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
       .executeTakeFirstOrThrow();
     expect(note.body).toBe(`截止 ${year}-03-11 07:00`);
   });
+
+  it('the issuer corrects or withdraws what it sent: the nodes are told, parts passed down close with it, nothing else may', async () => {
+    const due = new Date(Date.now() + 6 * DAY);
+    const id = (
+      await ok<{ id: number }>(
+        city.post('/deployments', {
+          kind: 'task',
+          title: '排查快递网点',
+          body: '初稿',
+          dueAt: due.toISOString(),
+          targets: [A, B],
+        }),
+        201,
+      )
+    ).id;
+    const own = async (c: Client) => (await ok(c.get(`/deployments/${id}`))).own.id as number;
+    const [ta, tb] = [await own(countyA), await own(countyB)];
+    await ok(countyB.post(`/deployment-targets/${tb}/reply`, { text: '已排查' }));
+    const sub = (
+      await ok<{ id: number }>(
+        countyA.post('/deployments', {
+          kind: 'task',
+          title: '排查快递网点（玄武）',
+          body: '各所排查',
+          dueAt: new Date(due.getTime() - DAY).toISOString(),
+          targets: [A1],
+          parentTargetId: ta,
+        }),
+        201,
+      )
+    ).id;
+
+    // Only the issuing unit changes it; a recipient is refused, a node below does not see it.
+    expect((await countyA.patch(`/deployments/${id}`, { title: 'x', note: 'x' })).statusCode).toBe(403);
+    expect((await countyA.post(`/deployments/${id}/withdraw`, { reason: 'x' })).statusCode).toBe(403);
+    expect((await stA1.post(`/deployments/${id}/withdraw`, { reason: 'x' })).statusCode).toBe(404);
+    // A change says why, changes something, and keeps a deadline ahead (and a part passed down within its parent's).
+    expect((await city.patch(`/deployments/${id}`, { title: '排查快递网点' })).json().errors[0].field).toBe('note');
+    expect((await city.patch(`/deployments/${id}`, { title: '排查快递网点', note: '无' })).statusCode).toBe(422);
+    expect(
+      (await city.patch(`/deployments/${id}`, { dueAt: new Date(Date.now() - DAY).toISOString(), note: '提前' })).json()
+        .errors[0].field,
+    ).toBe('dueAt');
+    expect(
+      (await countyA.patch(`/deployments/${sub}`, { dueAt: new Date(due.getTime() + DAY).toISOString(), note: '延期' }))
+        .statusCode,
+    ).toBe(422);
+
+    const later = new Date(due.getTime() + 2 * DAY);
+    await ok(
+      city.patch(`/deployments/${id}`, { body: '请于周五前排查完毕', dueAt: later.toISOString(), note: '延长两天' }),
+      204,
+    );
+    const seen = await ok(countyA.get(`/deployments/${id}`));
+    expect(seen).toMatchObject({ body: '请于周五前排查完毕', dueAt: later.toISOString() });
+    const trail = await ok(countyA.get(`/deployment-targets/${ta}`));
+    expect(trail.events.find((e: { action: string }) => e.action === 'update').note).toMatch(
+      /^已修改正文、截止时间改为 .+：延长两天$/,
+    );
+    // The node not yet done is told; the one that replied is not.
+    const told = async (c: Client, prefix: string) =>
+      (await ok(c.get('/notifications'))).items.some((n: { title: string }) => n.title.startsWith(prefix));
+    expect(await told(countyA, '工作任务已修改')).toBe(true);
+    expect(await told(countyB, '工作任务已修改')).toBe(false);
+
+    // Withdrawn: closed for every node, the part passed down too; each told; no more receipts, replies or changes.
+    expect((await city.post(`/deployments/${id}/withdraw`, {})).json().errors[0].field).toBe('reason');
+    await ok(city.post(`/deployments/${id}/withdraw`, { reason: '并入年度专项' }), 204);
+    expect((await ok(countyA.get(`/deployments/${id}`))).closedReason).toBe('下发单位撤回：并入年度专项');
+    const part = await ok(stA1.get(`/deployments/${sub}`));
+    expect(part.closedReason).toBe('上级任务已撤回：并入年度专项');
+    expect((await stA1.post(`/deployment-targets/${part.own.id}/receive`)).statusCode).toBe(409);
+    expect(await told(stA1, '工作任务已撤回')).toBe(true);
+    expect(await told(countyB, '工作任务已撤回')).toBe(true);
+    expect((await city.patch(`/deployments/${id}`, { title: '再改', note: 'x' })).statusCode).toBe(409);
+    expect((await city.post(`/deployments/${id}/withdraw`, { reason: '再撤' })).statusCode).toBe(409);
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select('detail')
+      .where('action', '=', 'deployment.withdraw')
+      .where('object_id', '=', String(id))
+      .executeTakeFirstOrThrow();
+    expect(audit.detail).toMatchObject({ reason: '并入年度专项', closed: [id, sub] });
+    // Nothing is deleted: the reply stands on the board.
+    expect((await ok(city.get(`/deployments/${id}/board`))).counts).toMatchObject({ total: 2, done: 1 });
+  });
+
+  it("a ledger record's task is changed or cancelled in its ledger, not here", async () => {
+    const id = (
+      await ok<{ id: number }>(
+        city.post('/deployments', { kind: 'notice', title: '走访计划', body: 'x', targets: [A] }),
+        201,
+      )
+    ).id;
+    await t.db
+      .updateTable('deployment')
+      .set({ source_type: 'visit_plan', source_key: 'probe', source_path: '/visits' })
+      .where('id', '=', id)
+      .execute();
+    const res = await city.post(`/deployments/${id}/withdraw`, { reason: '取消' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().detail).toBe('本任务随走访计划下发，请在走访计划中撤销');
+  });
 });

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { findNode } from '../../db/subtree.js';
 import { expectWritten } from '../../db/writes.js';
-import { badRequest, notFound } from '../../http/errors.js';
+import { badRequest, forbidden, notFound } from '../../http/errors.js';
 import { schemaOf } from '../../http/contract.js';
 import { newServiceToken } from '../../http/service-auth.js';
 import { normalizeFingerprint, showFingerprint, tokenHint } from '../../domain/auth/service.js';
@@ -223,6 +223,9 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
+        // A station's staff write data too, but the business side that vouches for a system is a bureau's editor.
+        if (!req.user!.permissions.has('service_accounts.read'))
+          throw forbidden('只有市场监管局的业务编辑人员可以确认启用服务账号或更换令牌');
         const before = await loadServiceAccount(db, req.params.id);
         if (before.revoked_at) throw badRequest('该服务账号已吊销，请新建账号');
         const c = certificateOf(req.body);
@@ -277,6 +280,9 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     schema: { ...schemaOf(rotateToken, TAGS), params: rotateToken.params, response: { 200: rotateToken.response } },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
+        // A station's staff write data too, but the business side that vouches for a system is a bureau's editor.
+        if (!req.user!.permissions.has('service_accounts.read'))
+          throw forbidden('只有市场监管局的业务编辑人员可以确认启用服务账号或更换令牌');
         const before = await loadServiceAccount(db, req.params.id);
         if (before.revoked_at) throw badRequest('该服务账号已吊销，请新建账号');
         const { token, hash } = newServiceToken(keys);

@@ -36,6 +36,16 @@ export const newDeployment = z.strictObject({
 });
 export type NewDeployment = z.infer<typeof newDeployment>;
 
+/** A change to a deployment already issued: what changes, and a word to the nodes on why. */
+export const reviseBody = z.strictObject({
+  title: newDeployment.shape.title.optional(),
+  body: newDeployment.shape.body.optional(),
+  dueAt: z.string().trim().optional(),
+  evidence: z.string().trim().max(2000).optional(),
+  note: z.string().trim().min(1, '请说明修改的内容或原因（接收单位会看到）').max(500),
+});
+export const withdrawBody = z.strictObject({ reason: z.string().trim().min(1, '撤回须写明原因').max(500) });
+
 export const replyBody = z.strictObject({
   text: z.string().trim().min(1, '请填写办理情况').max(20000),
   figures: z.record(z.string(), z.number()).optional(),
@@ -161,6 +171,24 @@ export const issueDeployment = endpoint({
   body: newDeployment,
   status: 201,
   response: z.object({ id: z.number() }),
+});
+export const reviseDeployment = endpoint({
+  method: 'PATCH',
+  path: '/deployments/:id',
+  summary: '修改已下发的通知或任务（标题、正文、截止时间、回复要求；须说明，未办结的单位收到提醒）',
+  params: idParam,
+  body: reviseBody,
+  status: 204,
+  response: z.null(),
+});
+export const withdrawDeployment = endpoint({
+  method: 'POST',
+  path: '/deployments/:id/withdraw',
+  summary: '撤回已下发的通知或任务（须写明原因；各单位转派到下级的一并撤回）',
+  params: idParam,
+  body: withdrawBody,
+  status: 204,
+  response: z.null(),
 });
 export const deploymentList = endpoint({
   method: 'GET',

@@ -2,7 +2,7 @@ import type { Scoped } from '../../db/scoped.js';
 import type { DeploymentSource } from '../../db/schema-worktasks.js';
 import { isLate } from '../../domain/worktasks/rules.js';
 import { notify } from '../workbench/index.js';
-import { moveTarget, recordReply, type Actor } from './replies.js';
+import { closeDeployment, moveTarget, recordReply, type Actor } from './replies.js';
 import { localDateTime } from '../../domain/time/zone.js';
 
 /**
@@ -252,31 +252,14 @@ export async function closeLedgerTask(
     .where('source_key', '=', key)
     .executeTakeFirst();
   if (!d || d.closed_at !== null) return d ? Number(d.id) : null;
-  await s.db.updateTable('deployment').set({ closed_at: now, closed_reason: reason }).where('id', '=', d.id).execute();
-  const targets = await s.db
-    .selectFrom('deployment_target')
-    .select(['id', 'node_code', 'scope_key', 'state'])
-    .where('deployment_id', '=', d.id)
-    .execute();
-  if (targets.length)
-    await s.db
-      .insertInto('deployment_event')
-      .values(
-        targets.map((t) => ({
-          target_id: t.id,
-          scope_key: t.scope_key,
-          action: 'close' as const,
-          note: reason,
-          at: now,
-          by_user: by.id,
-          by_name: by.name,
-        })),
-      )
-      .execute();
-  await notify(
+  await closeDeployment(
     s,
-    { nodes: targets.filter((t) => t.state !== 'replied').map((t) => t.node_code) },
-    { kind: 'deployment.close', title: `任务已撤销：${d.title}`, body: reason, link: link(Number(d.id)) },
+    by,
+    { id: Number(d.id), title: d.title },
+    reason,
+    { kind: 'deployment.close', title: `任务已撤销：${d.title}` },
+    (t) => t.state !== 'replied',
+    now,
   );
   s.audit({
     action: 'deployment.close',

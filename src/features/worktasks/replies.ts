@@ -1,5 +1,6 @@
 import type { Updateable } from 'kysely';
 import type { Scoped } from '../../db/scoped.js';
+import { notify } from '../workbench/index.js';
 import type { DeploymentEventAction, DeploymentTargetTable, TargetState } from '../../db/schema-worktasks.js';
 
 /** Who acts (an account, or the system), as the events and the board name them. */
@@ -62,5 +63,46 @@ export async function recordReply(
     },
     { action: 'reply', by, note: reply.text.slice(0, 500), late },
     now,
+  );
+}
+
+/**
+ * Closes a deployment: it leaves every 待办 list and takes no more receipts or replies; each target's
+ * trail says why, and the targets `tell` picks hear it.
+ */
+export async function closeDeployment(
+  s: Scoped,
+  by: Actor,
+  d: { id: number; title: string },
+  reason: string,
+  bell: { kind: string; title: string },
+  tell: (t: { state: TargetState }) => boolean,
+  now: Date,
+): Promise<void> {
+  await s.db.updateTable('deployment').set({ closed_at: now, closed_reason: reason }).where('id', '=', d.id).execute();
+  const targets = await s.db
+    .selectFrom('deployment_target')
+    .select(['id', 'node_code', 'scope_key', 'state'])
+    .where('deployment_id', '=', d.id)
+    .execute();
+  if (targets.length)
+    await s.db
+      .insertInto('deployment_event')
+      .values(
+        targets.map((t) => ({
+          target_id: t.id,
+          scope_key: t.scope_key,
+          action: 'close' as const,
+          note: reason,
+          at: now,
+          by_user: by.id,
+          by_name: by.name,
+        })),
+      )
+      .execute();
+  await notify(
+    s,
+    { nodes: targets.filter(tell).map((t) => t.node_code) },
+    { kind: bell.kind, title: bell.title, body: reason, link: `/work/${d.id}` },
   );
 }

@@ -15,6 +15,8 @@ import {
   receiveTarget,
   replyTarget,
   returnTarget,
+  reviseDeployment,
+  withdrawDeployment,
 } from './contract.js';
 import {
   boardOf,
@@ -27,7 +29,7 @@ import {
   targetById,
   targetScope,
 } from './queries.js';
-import { issue, receive, reply, returnReply, runReminders } from './service.js';
+import { issue, receive, reply, returnReply, revise, runReminders, withdraw } from './service.js';
 import { localDateTime } from '../../domain/time/zone.js';
 
 /** The clock the routes read (tests move it; see setClock). */
@@ -88,6 +90,34 @@ export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       const id = await req.scoped((s) => issue(s, req.user!, req.body, clock()));
       return reply.code(201).send({ id });
+    },
+  });
+
+  r.patch(reviseDeployment.path, {
+    config: { access: 'data.write' },
+    schema: {
+      ...schemaOf(reviseDeployment, TAGS),
+      params: reviseDeployment.params,
+      body: reviseDeployment.body,
+      response: { 204: reviseDeployment.response },
+    },
+    handler: async (req, reply) => {
+      await req.scoped((s) => revise(s, req.user!, req.params.id, req.body, clock()));
+      return reply.code(204).send(null);
+    },
+  });
+
+  r.post(withdrawDeployment.path, {
+    config: { access: 'data.write' },
+    schema: {
+      ...schemaOf(withdrawDeployment, TAGS),
+      params: withdrawDeployment.params,
+      body: withdrawDeployment.body,
+      response: { 204: withdrawDeployment.response },
+    },
+    handler: async (req, reply) => {
+      await req.scoped((s) => withdraw(s, req.user!, req.params.id, req.body.reason, clock()));
+      return reply.code(204).send(null);
     },
   });
 

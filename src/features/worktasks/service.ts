@@ -18,7 +18,8 @@ import type { AuthUser } from '../../http/context.js';
 import { notify } from '../workbench/index.js';
 import type { NewDeployment } from './contract.js';
 import { deploymentById, missingLink, targetById } from './queries.js';
-import { actorOf, moveTarget, recordReply } from './replies.js';
+import { actorOf, closeDeployment, moveTarget, recordReply } from './replies.js';
+import { SOURCE_LABELS } from './ledger.js';
 import { localDateTime, startOfLocalDay } from '../../domain/time/zone.js';
 
 /** Writes of notices and tasks: issue (or pass down), receive, reply, return; and the reminder job. */
@@ -266,6 +267,143 @@ export async function returnReply(s: Scoped, user: AuthUser, id: number, reason:
     objectType: 'deployment_target',
     objectId: t.id,
     detail: { deploymentId: d.id, reason },
+  });
+}
+
+/** A deployment the caller's unit issued by hand and may still change: not a ledger record's task, not closed. */
+async function ownIssued(s: Scoped, user: AuthUser, id: number, verb: string) {
+  const d = await deploymentById(s.db, id);
+  if (!d) throw notFound('通知或任务');
+  if (d.issuer_code !== user.jurisdictionCode) throw forbidden(`只有下发单位可以${verb}`);
+  if (d.source_type) {
+    const label = SOURCE_LABELS[d.source_type];
+    throw conflict(`本任务随${label}下发，请在${label}中${verb === '撤回' ? '撤销' : verb}`);
+  }
+  if (d.closed_at) throw conflict(`已撤销${d.closed_reason ? `（${d.closed_reason}）` : ''}，不能${verb}`);
+  return d;
+}
+
+type Revision = { title?: string; body?: string; dueAt?: string; evidence?: string; note: string };
+
+/**
+ * The issuer corrects what it sent (a title, the text, the deadline, what to reply with): every
+ * target's trail records it with the issuer's note, and the nodes not yet done are told. A later
+ * deadline makes reminders and the overdue mark due again.
+ */
+export async function revise(s: Scoped, user: AuthUser, id: number, b: Revision, now: Date): Promise<void> {
+  const d = await ownIssued(s, user, id, '修改');
+  const parsed = b.dueAt === undefined ? undefined : parseDue(b.dueAt);
+  if (parsed === 'invalid') throw unprocessable('dueAt', '截止时间格式应为 YYYY-MM-DD 或 ISO 日期时间');
+  const oldDue = d.due_at ? new Date(d.due_at) : null;
+  const due = parsed === undefined ? oldDue : parsed;
+  if (d.kind === 'task' && !due) throw unprocessable('dueAt', '工作任务须设截止时间');
+  const dueChanged = (due?.getTime() ?? null) !== (oldDue?.getTime() ?? null);
+  if (dueChanged && due && due.getTime() <= now.getTime()) throw unprocessable('dueAt', '截止时间应晚于现在');
+  if (dueChanged && due && d.parent_target_id !== null) {
+    const parentTarget = await targetById(s.db, Number(d.parent_target_id));
+    const parent = parentTarget && (await deploymentById(s.db, Number(parentTarget.deployment_id)));
+    if (parent?.due_at && due.getTime() > new Date(parent.due_at).getTime())
+      throw unprocessable('dueAt', '转派的截止时间不能晚于上级任务的截止时间');
+  }
+  const next = {
+    title: b.title ?? d.title,
+    body: b.body ?? d.body,
+    evidence: b.evidence === undefined ? d.evidence : b.evidence || null,
+  };
+  const changes = [
+    next.title !== d.title && '标题',
+    next.body !== d.body && '正文',
+    dueChanged && `截止时间改为 ${due ? localDateTime(due) : '无'}`,
+    next.evidence !== d.evidence && '回复要求',
+  ].filter((c): c is string => !!c);
+  if (!changes.length) throw unprocessable('note', '没有修改任何内容');
+  await s.db
+    .updateTable('deployment')
+    .set({ ...next, due_at: due })
+    .where('id', '=', d.id)
+    .execute();
+  if (dueChanged)
+    await s.db
+      .updateTable('deployment_target')
+      .set({ reminded_at: null, overdue_noted_at: null })
+      .where('deployment_id', '=', d.id)
+      .where('state', '<>', 'replied')
+      .execute();
+  const targets = await s.db
+    .selectFrom('deployment_target')
+    .select(['id', 'node_code', 'scope_key', 'state'])
+    .where('deployment_id', '=', d.id)
+    .execute();
+  const note = `已修改${changes.join('、')}：${b.note}`;
+  if (targets.length)
+    await s.db
+      .insertInto('deployment_event')
+      .values(
+        targets.map((t) => ({
+          target_id: t.id,
+          scope_key: t.scope_key,
+          action: 'update' as const,
+          note,
+          at: now,
+          by_user: user.id,
+          by_name: user.displayName,
+        })),
+      )
+      .execute();
+  await notify(
+    s,
+    { nodes: targets.filter((t) => !isDone(d.kind, t.state, d.receipt_required)).map((t) => t.node_code) },
+    { kind: 'deployment.update', title: `${KIND_LABELS[d.kind]}已修改：${next.title}`, body: note, link: link(d.id) },
+  );
+  s.audit({
+    action: 'deployment.update',
+    objectType: 'deployment',
+    objectId: d.id,
+    detail: { changes, note: b.note, dueAt: due?.toISOString() ?? null },
+  });
+}
+
+/**
+ * The issuer withdraws what it sent: it is closed for every node, and so is every part of it a
+ * node passed down (and theirs below), each node told. Nothing is deleted: the trail stays.
+ */
+export async function withdraw(s: Scoped, user: AuthUser, id: number, reason: string, now: Date): Promise<void> {
+  const d = await ownIssued(s, user, id, '撤回');
+  const by = actorOf(user);
+  const closed: number[] = [];
+  let level = [{ id: Number(d.id), title: d.title, kind: d.kind }];
+  for (let depth = 0; level.length; depth++) {
+    for (const x of level) {
+      await closeDeployment(
+        s,
+        by,
+        x,
+        depth === 0 ? `下发单位撤回：${reason}` : `上级任务已撤回：${reason}`,
+        { kind: 'deployment.close', title: `${KIND_LABELS[x.kind]}已撤回：${x.title}` },
+        () => true,
+        now,
+      );
+      closed.push(x.id);
+    }
+    level = (
+      await s.db
+        .selectFrom('deployment as c')
+        .innerJoin('deployment_target as t', 't.id', 'c.parent_target_id')
+        .select(['c.id', 'c.title', 'c.kind'])
+        .where(
+          't.deployment_id',
+          'in',
+          level.map((x) => x.id),
+        )
+        .where('c.closed_at', 'is', null)
+        .execute()
+    ).map((c) => ({ id: Number(c.id), title: c.title, kind: c.kind }));
+  }
+  s.audit({
+    action: 'deployment.withdraw',
+    objectType: 'deployment',
+    objectId: d.id,
+    detail: { reason, closed },
   });
 }
 

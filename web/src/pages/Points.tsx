@@ -58,7 +58,6 @@ import {
   type PointKind,
   type PointLevel,
   type PointSubject,
-  type UserLevel,
 } from '@domain/recognition/points';
 import { useFilters, useRecord } from '../components/hooks';
 import { PointRecommendations, SUBJECT_PATH } from './PointRecommendations';
@@ -81,7 +80,7 @@ export default function Points() {
   };
   const canDesignate =
     can('data.write') &&
-    (['province', 'city', 'county'] as PointLevel[]).some((l) => mayDesignate(me!.jurisdiction.level as UserLevel, l));
+    (['province', 'city', 'county'] as PointLevel[]).some((l) => mayDesignate(me!.jurisdiction.level, l));
 
   return (
     <div>
@@ -285,7 +284,7 @@ function PointForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: nu
   const { me } = useAuth();
   const { message } = App.useApp();
   const levels = (Object.keys(POINT_LEVEL_LABEL) as PointLevel[]).filter((l) =>
-    mayDesignate(me!.jurisdiction.level as UserLevel, l),
+    mayDesignate(me!.jurisdiction.level, l),
   );
   const submit = async (v: NewPoint) => {
     const r = await call(designatePoint, {

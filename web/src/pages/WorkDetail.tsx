@@ -6,6 +6,7 @@ import {
   Card,
   Col,
   Collapse,
+  DatePicker,
   Descriptions,
   Empty,
   Form,
@@ -29,6 +30,10 @@ import {
   replyTarget,
   returnBody,
   returnTarget,
+  reviseBody,
+  reviseDeployment,
+  withdrawBody,
+  withdrawDeployment,
   type Board,
   type DeploymentDetail as Detail,
   type Target,
@@ -43,6 +48,7 @@ import { STATUS_COLOR, ymdhm } from './Work';
 import { zodRule } from '../components/zodRule';
 import { FormModal } from '../components/FormModal';
 import { IssueDrawer } from './WorkIssue';
+import dayjs, { type Dayjs } from 'dayjs';
 
 /** A notice or task: its body and files; the node's own receipt and reply (with files, pass-down); for the issuer, the live board with drill-down and return. */
 export default function WorkDetail() {
@@ -54,6 +60,7 @@ export default function WorkDetail() {
   const [board, setBoard] = useState<Board | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [passing, setPassing] = useState(false);
+  const [changing, setChanging] = useState<'revise' | 'withdraw' | null>(null);
   const load = useCallback(async () => {
     try {
       const detail = await call(getDeployment, { params: { id } });
@@ -71,7 +78,25 @@ export default function WorkDetail() {
   const write = can('data.write');
   return (
     <div style={{ minWidth: 0 }}>
-      <PageTitle title={d.title} extra={<Tag color={d.kind === 'task' ? 'red' : 'blue'}>{d.kindLabel}</Tag>} />
+      <PageTitle
+        title={d.title}
+        extra={
+          <Space wrap>
+            <Tag color={d.kind === 'task' ? 'red' : 'blue'}>{d.kindLabel}</Tag>
+            {write && d.issuedByMe && !d.source && !d.closedAt && (
+              <>
+                <Button size="small" onClick={() => setChanging('revise')} data-testid="revise">
+                  修改
+                </Button>
+                <Button size="small" danger onClick={() => setChanging('withdraw')} data-testid="withdraw">
+                  撤回
+                </Button>
+              </>
+            )}
+          </Space>
+        }
+      />
+      {changing && <ChangeIssued d={d} what={changing} onClose={() => setChanging(null)} onDone={load} />}
       {d.closedAt && (
         <Alert
           type="warning"
@@ -501,5 +526,99 @@ function BoardPanel({
         </FormModal>
       )}
     </Card>
+  );
+}
+
+type Revision = Omit<BodyOf<typeof reviseDeployment>, 'dueAt'> & { due?: Dayjs };
+
+/** The issuer's correction (title, text, deadline, what to reply with; a word on why) or withdrawal (a reason). */
+function ChangeIssued({
+  d,
+  what,
+  onClose,
+  onDone,
+}: {
+  d: Detail;
+  what: 'revise' | 'withdraw';
+  onClose: () => void;
+  onDone: () => Promise<void>;
+}) {
+  const { message } = App.useApp();
+  if (what === 'withdraw')
+    return (
+      <FormModal<BodyOf<typeof withdrawDeployment>>
+        title={`撤回${d.kindLabel}`}
+        okText="撤回"
+        danger
+        onClose={onClose}
+        onSubmit={async (body) => {
+          await call(withdrawDeployment, { params: { id: d.id }, body });
+          message.success(`已撤回；各接收单位已收到提醒${d.kind === 'task' ? '，转派到下级的一并撤回' : ''}`);
+          onClose();
+          await onDone();
+        }}
+      >
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 12 }}
+          title="撤回后各单位不能再签收或回复；已收到的回复和附件保留。"
+        />
+        <Form.Item
+          name="reason"
+          label="撤回原因"
+          rules={[{ required: true, message: '撤回须写明原因' }, zodRule(withdrawBody.shape.reason)]}
+        >
+          <Input.TextArea rows={3} />
+        </Form.Item>
+      </FormModal>
+    );
+  return (
+    <FormModal<Revision>
+      title={`修改${d.kindLabel}`}
+      okText="保存并通知"
+      width={640}
+      initialValues={{
+        title: d.title,
+        body: d.body,
+        evidence: d.evidence ?? '',
+        ...(d.dueAt ? { due: dayjs(d.dueAt) } : {}),
+      }}
+      onClose={onClose}
+      onSubmit={async ({ due, ...v }) => {
+        // The deadline goes only when the clerk moved it: the picker keeps minutes, not 23:59:59.
+        const moved = due && (!d.dueAt || !due.isSame(dayjs(d.dueAt), 'minute'));
+        await call(reviseDeployment, {
+          params: { id: d.id },
+          body: { ...v, ...(moved ? { dueAt: due.format('YYYY-MM-DDTHH:mm') } : {}) },
+        });
+        message.success('已修改；未办结的单位已收到提醒');
+        onClose();
+        await onDone();
+      }}
+    >
+      <Form.Item name="title" label="标题" rules={[zodRule(reviseBody.shape.title)]}>
+        <Input />
+      </Form.Item>
+      <Form.Item name="body" label={d.kind === 'task' ? '任务要求' : '正文'} rules={[zodRule(reviseBody.shape.body)]}>
+        <Input.TextArea rows={5} />
+      </Form.Item>
+      <Form.Item name="due" label="截止时间" rules={[{ required: d.kind === 'task', message: '工作任务须设截止时间' }]}>
+        <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }} />
+      </Form.Item>
+      {d.kind === 'task' && (
+        <Form.Item name="evidence" label="回复要求">
+          <Input.TextArea rows={2} />
+        </Form.Item>
+      )}
+      <Form.Item
+        name="note"
+        label="修改说明"
+        extra="接收单位会在提醒和办理经过中看到这句话"
+        rules={[{ required: true, message: '请说明修改的内容或原因' }, zodRule(reviseBody.shape.note)]}
+      >
+        <Input.TextArea rows={2} />
+      </Form.Item>
+    </FormModal>
   );
 }

@@ -52,7 +52,7 @@ import { drawerSize } from '../../components/drawer';
 import { pct, toOptions, ymd } from '../../components/format';
 import { zodRule } from '../../components/zodRule';
 import { CLASS_LEVEL_LABEL, SECRETARY_STATUS_LABEL, type SecretaryStatus } from '@domain/recognition/training';
-import { atOrAbove, type UserLevel } from '@domain/recognition/points';
+import { atOrAbove } from '@domain/recognition/points';
 
 /** The forms: the routes' bodies, the dates as the pickers hold them. */
 type NewClass = Omit<BodyOf<typeof createTraining>, 'startsOn' | 'endsOn'> & { dates: [dayjs.Dayjs, dayjs.Dayjs] };
@@ -89,7 +89,7 @@ export function Training() {
     void secretaries.reload();
     void loadInd();
   };
-  const myLevel = me!.jurisdiction.level as UserLevel;
+  const myLevel = me!.jurisdiction.level;
   const canHold = can('data.write') && myLevel !== 'station';
   const kids = ind?.children.filter((c) => c.all.secretaries > 0) ?? [];
 

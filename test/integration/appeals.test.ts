@@ -243,7 +243,11 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
       unitName: expect.stringContaining('食品'),
       mine: true,
     });
-    // A station hands a case up to its county; the county transfers it to the other station.
+    // A station hands a case up to its county, one step: not past it to the city or province.
+    const skip = await raise();
+    for (const above of ['320100', '320000'])
+      expect((await act(staff1, skip.id, { action: 'route', unitCode: above })).statusCode, above).toBe(404);
+    // The county transfers what came up to the other station.
     const up = await raise();
     expect((await act(staff1, up.id, { action: 'route', unitCode: COUNTY, line: 'credit' })).json().state).toBe(
       'routed',

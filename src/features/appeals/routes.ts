@@ -237,7 +237,13 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
         /** A transfer goes to a node in the caller's subtree, or up to the node just above the case's unit. */
         async function transferUnit(code: string, line: string | null) {
           const j = await nodeByCode(db, code);
-          const up = j && c.scope_key.startsWith(j.scope_key) && j.scope_key !== c.scope_key;
+          // Up is one step, to the parent of the case's node: a station cannot skip its county.
+          const holder = await db
+            .selectFrom('jurisdiction')
+            .select('parent_code')
+            .where('scope_key', '=', c.scope_key)
+            .executeTakeFirst();
+          const up = j && holder?.parent_code === j.code;
           if (!j || (!j.scope_key.startsWith(req.user!.scopeKey) && !up)) throw notFound('承办单位');
           if (line && !(await visitLines(db)).has(line))
             throw badRequest('业务条线不存在', [{ field: 'line', message: '业务条线不存在' }]);

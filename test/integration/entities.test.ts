@@ -206,7 +206,7 @@ describe.each(BACKENDS)('entity ledger on %s', (backend) => {
     ).toEqual(['D', 'I', 'I']);
   });
 
-  it("cannot rename or read another county's person by adding their number to an own entity", async () => {
+  it("cannot rename or read another county's person, nor learn their name, by adding their number to an own entity", async () => {
     const u2 = await t.user({ roles: ['editor'], jurisdiction: '320104' });
     const other = await t.signIn(u2);
     const theirs = uscc(rnd, 'enterprise', '320104');
@@ -228,9 +228,22 @@ describe.each(BACKENDS)('entity ledger on %s', (backend) => {
       { id: u2.id, scopeKey: '320104' },
     );
     const mine = (await editor.get(`/entities?q=${OLD}`)).json().items[0].id;
+    const before = (await editor.get(`/entities/${mine}`)).json().people.length;
+    // The number alone opens nothing: under another name it is refused, without saying whose it is.
+    const guessed = await editor.post(`/entities/${mine}/people`, {
+      role: 'investor',
+      name: '探测',
+      idNumber: theirRep,
+      phone: '13900000000',
+    });
+    expect(guessed.statusCode).toBe(422);
+    expect(guessed.json().errors[0].field).toBe('name');
+    expect(guessed.body).not.toContain('丁军');
+    expect((await editor.get(`/entities/${mine}`)).json().people).toHaveLength(before);
+    // Name and number together, as 实名核验 asks: the person is added (spaces in the name aside).
     const added = await editor.post(`/entities/${mine}/people`, {
       role: 'investor',
-      name: '某人',
+      name: '丁 军',
       idNumber: theirRep,
       phone: '13900000000',
     });

@@ -100,9 +100,12 @@ export async function addMemberFromReport(tx: Tx, keys: Keys, reportId: number, 
   const parsed = idNumber ? parseIdNumber(idNumber) : null;
   const personId = parsed?.ok
     ? (
-        await upsertIdentified(tx, keys, [
-          { idNumber: parsed.value, birthDate: parsed.birthDate, sex: parsed.sex, name: rep.name, phone },
-        ])
+        await upsertIdentified(
+          tx,
+          keys,
+          [{ idNumber: parsed.value, birthDate: parsed.birthDate, sex: parsed.sex, name: rep.name, phone }],
+          { byHand: true },
+        )
       ).get(parsed.value)!
     : (await insertUnidentified(tx, keys, [{ name: rep.name, phone }]))[0];
   await sql`INSERT INTO member AS m (person_id, org_relation, sources, confidence, scope_key, workplace)

@@ -47,9 +47,12 @@ export async function addPersonToEntity(sc: Scoped, keys: Keys, id: number, b: N
   const { role, name, idNumber, phone } = b;
   const personId = idNumber
     ? (
-        await upsertIdentified(db, keys, [
-          { idNumber: idNumber.value, birthDate: idNumber.birthDate, sex: idNumber.sex, name, phone },
-        ])
+        await upsertIdentified(
+          db,
+          keys,
+          [{ idNumber: idNumber.value, birthDate: idNumber.birthDate, sex: idNumber.sex, name, phone }],
+          { byHand: true },
+        )
       ).get(idNumber.value)!
     : (await insertUnidentified(db, keys, [{ name, phone }]))[0];
   const link = await db

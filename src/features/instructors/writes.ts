@@ -32,15 +32,20 @@ export async function addInstructor(db: Tx, keys: Keys, b: NewInstructor): Promi
   const place = await orgPlace(db, b.placeCode);
   const personId = b.idNumber
     ? (
-        await upsertIdentified(db, keys, [
-          {
-            idNumber: b.idNumber.value,
-            birthDate: b.idNumber.birthDate,
-            sex: b.idNumber.sex,
-            name: b.name,
-            phone: b.phone,
-          },
-        ])
+        await upsertIdentified(
+          db,
+          keys,
+          [
+            {
+              idNumber: b.idNumber.value,
+              birthDate: b.idNumber.birthDate,
+              sex: b.idNumber.sex,
+              name: b.name,
+              phone: b.phone,
+            },
+          ],
+          { byHand: true },
+        )
       ).get(b.idNumber.value)!
     : (await insertUnidentified(db, keys, [{ name: b.name, phone: b.phone }]))[0];
   const row = await db

@@ -175,9 +175,12 @@ export async function registerOrgMember(sc: Scoped, keys: Keys, id: number, b: N
           message: parsed && !parsed.ok ? parsed.reason : '请填写姓名',
         },
       ]);
-    const ids = await upsertIdentified(db, keys, [
-      { idNumber: parsed.value, birthDate: parsed.birthDate, sex: parsed.sex, name: b.name },
-    ]);
+    const ids = await upsertIdentified(
+      db,
+      keys,
+      [{ idNumber: parsed.value, birthDate: parsed.birthDate, sex: parsed.sex, name: b.name }],
+      { byHand: true },
+    );
     personId = ids.get(parsed.value)!;
   }
   const row = await db

@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Keys } from '../../crypto/keys.js';
 import { blindIndex, encryptField } from '../../crypto/field.js';
+import { Problem } from '../../http/errors.js';
 
 /**
  * Persons: one row per ID number, the number and phone SM4-encrypted with blind indexes.
@@ -17,17 +18,31 @@ export type Identified = {
 };
 export type Unidentified = { name: string; phone?: string | null };
 
+const NAME_NOT_ON_FILE = '姓名与该身份证号登记的姓名不一致，请核对姓名和号码（如此人确已改名，请联系原登记辖区更正）';
+
 const enc = (keys: Keys, v?: string | null) => (v ? encryptField(keys, v) : null);
 const bi = (keys: Keys, v?: string | null) => (v ? blindIndex(keys, v) : null);
 
-/** Upserts persons known by ID number; returns person ids by ID number. */
+/**
+ * Upserts persons known by ID number; returns person ids by ID number. By hand (a form, a
+ * confirmation), the name must be the one on file when another jurisdiction holds the person: a
+ * number alone must not show whose it is, nor link this jurisdiction to their records (0062). An
+ * import keeps the name on file instead (the shared row changes only within the writer's scope).
+ */
 export async function upsertIdentified(
   db: Transaction<DB>,
   keys: Keys,
   people: Identified[],
+  how: { byHand?: boolean } = {},
 ): Promise<Map<string, number>> {
   if (!people.length) return new Map();
   const indexes = people.map((p) => blindIndex(keys, p.idNumber));
+  if (how.byHand) {
+    const { rows } = await sql<{ bi: string }>`SELECT bi FROM xgz_person_name_conflicts(
+      ${indexes}::text[], ${people.map((p) => p.name)}::text[]) AS bi`.execute(db);
+    if (rows.length)
+      throw new Problem(422, '姓名与身份证号不一致', NAME_NOT_ON_FILE, [{ field: 'name', message: NAME_NOT_ON_FILE }]);
+  }
   const res = await sql<{ bi: string; person_id: number }>`SELECT * FROM xgz_person_upsert(
     ${indexes}::text[], ${people.map((p) => encryptField(keys, p.idNumber))}::text[], ${people.map((p) => p.name)}::text[],
     ${people.map((p) => p.birthDate)}::date[], ${people.map((p) => p.sex)}::text[],

@@ -244,15 +244,20 @@ export async function registerRider({ db, audit }: Scoped, keys: Keys, stationId
   } else if (b.name) {
     personId = b.idNumber
       ? (
-          await upsertIdentified(db, keys, [
-            {
-              idNumber: b.idNumber.value,
-              birthDate: b.idNumber.birthDate,
-              sex: b.idNumber.sex,
-              name: b.name,
-              phone: b.phone,
-            },
-          ])
+          await upsertIdentified(
+            db,
+            keys,
+            [
+              {
+                idNumber: b.idNumber.value,
+                birthDate: b.idNumber.birthDate,
+                sex: b.idNumber.sex,
+                name: b.name,
+                phone: b.phone,
+              },
+            ],
+            { byHand: true },
+          )
         ).get(b.idNumber.value)!
       : (await insertUnidentified(db, keys, [{ name: b.name, phone: b.phone }]))[0];
   } else {

@@ -428,6 +428,11 @@ export const nodeByCode = (db: Tx, code: string) =>
     .where('code', '=', code)
     .executeTakeFirst();
 
+/** The code of the node just above the one holding a scope key (where a case may be handed up to). */
+export const parentOfScope = async (db: Tx, scopeKey: string) =>
+  (await db.selectFrom('jurisdiction').select('parent_code').where('scope_key', '=', scopeKey).executeTakeFirst())
+    ?.parent_code ?? null;
+
 /** One page of the service posts, by name. */
 export async function servicePostPage(db: Tx, f: { under?: string; page: number; pageSize: number }) {
   let q = db

@@ -31,6 +31,7 @@ import {
   caseSecrets,
   filteredCases,
   nodeByCode,
+  parentOfScope,
   placeUnit,
   servicePostById,
   servicePostPage,
@@ -238,12 +239,7 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
         async function transferUnit(code: string, line: string | null) {
           const j = await nodeByCode(db, code);
           // Up is one step, to the parent of the case's node: a station cannot skip its county.
-          const holder = await db
-            .selectFrom('jurisdiction')
-            .select('parent_code')
-            .where('scope_key', '=', c.scope_key)
-            .executeTakeFirst();
-          const up = j && holder?.parent_code === j.code;
+          const up = j && (await parentOfScope(db, c.scope_key)) === j.code;
           if (!j || (!j.scope_key.startsWith(req.user!.scopeKey) && !up)) throw notFound('承办单位');
           if (line && !(await visitLines(db)).has(line))
             throw badRequest('业务条线不存在', [{ field: 'line', message: '业务条线不存在' }]);

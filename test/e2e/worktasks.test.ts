@@ -248,4 +248,68 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
     ]);
     await ctx.close();
   });
+
+  it('the issuer corrects a notice it sent (修改, with a word to the nodes) and withdraws it (撤回, with a reason), at phone size', async () => {
+    const { t, url } = env.server;
+    const u = await t.user({ roles: ['editor'], jurisdiction: '320102' });
+    const api = await t.signIn(u);
+    const station = await t.db
+      .selectFrom('jurisdiction')
+      .select('code')
+      .where('parent_code', '=', '320102')
+      .where('level', '=', 'station')
+      .orderBy('code')
+      .executeTakeFirstOrThrow();
+    const sent = await api.post('/deployments', {
+      kind: 'notice',
+      title: '关于开展快递网点排查的通知',
+      body: '请各所于本周内排查。',
+      targets: [station.code],
+    });
+    expect(sent.statusCode, sent.body).toBe(201);
+    const id = (JSON.parse(sent.body) as { id: number }).id;
+
+    const ctx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const page = await ctx.newPage();
+    await signIn(page, url, u.username, u.password);
+    await page.goto(`${url}/work/${id}`);
+    await page.getByTestId('revise').click();
+    const revising = page.locator('.ant-modal').filter({ hasText: '修改说明' });
+    await revising.getByLabel('正文').fill('请各所于下周五前排查完毕。');
+    // Saved only with a word to the nodes on what changed.
+    await revising.getByRole('button', { name: '保存并通知' }).click();
+    await expect.poll(() => revising.getByText('请说明修改的内容或原因').count()).toBe(1);
+    await revising.getByLabel('修改说明').fill('排查时间放宽到下周五');
+    await noSidewaysScroll(page, 'revise notice');
+    await page.screenshot({ path: `${SHOTS}/notice-revise-phone.png`, fullPage: true });
+    await revising.getByRole('button', { name: '保存并通知' }).click();
+    await expect.poll(() => page.getByText('请各所于下周五前排查完毕。').count(), { timeout: 20_000 }).toBe(1);
+
+    await page.getByTestId('withdraw').click();
+    const withdrawing = page.locator('.ant-modal').filter({ hasText: '撤回原因' });
+    await withdrawing.getByLabel('撤回原因').fill('并入全市专项行动');
+    await withdrawing
+      .getByRole('button', { name: /撤\s*回/ })
+      .last()
+      .click();
+    await expect
+      .poll(() => page.getByText(/已撤销.*下发单位撤回：并入全市专项行动/).count(), { timeout: 20_000 })
+      .toBe(1);
+    // Nothing left to change: the buttons are gone.
+    expect(await page.getByTestId('revise').count()).toBe(0);
+    await noSidewaysScroll(page, 'withdrawn notice');
+    await page.screenshot({ path: `${SHOTS}/notice-withdrawn-phone.png`, fullPage: true });
+    const events = await t.db
+      .selectFrom('deployment_event as e')
+      .innerJoin('deployment_target as x', 'x.id', 'e.target_id')
+      .select(['e.action', 'e.note'])
+      .where('x.deployment_id', '=', id)
+      .orderBy('e.id')
+      .execute();
+    expect(events).toEqual([
+      { action: 'update', note: '已修改正文：排查时间放宽到下周五' },
+      { action: 'close', note: '下发单位撤回：并入全市专项行动' },
+    ]);
+    await ctx.close();
+  });
 });

@@ -268,6 +268,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
           await countiesNear(db, job.scope_key),
           (code) => registryPlaces.get(code)?.level === 'county' || registryPlaces.get(code)?.level === 'city',
           await provincesElsewhere(db, job.scope_key),
+          job.scope_key,
         )
       : null;
     // A county clerk's (or a station's) imports belong to that county.
@@ -294,7 +295,12 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     const markAt = source.headers.map((h, i) => h || `第${i + 1}列`).lastIndexOf(DUPLICATE_MARK_HEADER);
     const colOf = (field: string) =>
       index.has(field) ? { header: source.headers[index.get(field)!], at: index.get(field)! } : null;
-    const [countyCol, authorityCol, usccCol] = [colOf('countyCode'), colOf('authority'), colOf('uscc')];
+    const [countyCol, authorityCol, usccCol, regNoCol] = [
+      colOf('countyCode'),
+      colOf('authority'),
+      colOf('uscc'),
+      colOf('regNo'),
+    ];
     /** Facts a row does not state but the file does (fillFromFile), and a registry row's county. */
     const mapped = (field: string) => index.has(field);
     const prepare = (input: Record<string, string>, cells: string[]): Omit<Rejection, 'rowNo'> | null => {
@@ -304,8 +310,12 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
         uploaderCounty,
         column: countyCol ? { header: countyCol.header, value: cells[countyCol.at] ?? '' } : null,
         authority: authorityCol ? { header: authorityCol.header, value: cells[authorityCol.at] ?? '' } : null,
-        uscc:
-          usccCol && input.uscc ? { header: usccCol.header, value: input.uscc.replace(/\s/g, '').toUpperCase() } : null,
+        code:
+          usccCol && input.uscc
+            ? { header: usccCol.header, value: input.uscc.replace(/\s/g, '') }
+            : regNoCol && input.regNo
+              ? { header: regNoCol.header, value: input.regNo.replace(/\s/g, '') }
+              : null,
       });
       if (!r.ok) return r;
       input.countyCode = r.code;

@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { DEFAULT_ZIP_LIMITS, ZipRefused, guardZip } from './zip-guard.js';
 import { excelTextLiteral, numberCellText } from '../../domain/import/normalise.js';
 import { footerText } from '../../domain/import/footer.js';
-import { LegacyReadError, legacyKind, legacyRecords } from './legacy.js';
+import { LegacyReadError, legacyRecords, spreadsheetKind } from './legacy.js';
 import { WorkbookUnreadable, formulaResult, openWorkbook, type Workbook } from './workbook.js';
 import { mergeFiller } from './merges.js';
 
@@ -620,9 +620,11 @@ export async function openSource(
 ): Promise<Source> {
   const head = sample(file);
   if (head.length === 0) throw new SourceError('文件为空：没有表头行');
-  const legacy = legacyKind(head);
+  // The content decides, not the name: an .xls or a password-protected workbook (both OLE2) saved
+  // as .xlsx goes to the legacy reader, which reads the one and names the password of the other.
+  const legacy = await spreadsheetKind(file, head);
   const zip = head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
-  if (!zip && /\.xlsx$/i.test(fileName) && head.subarray(0, 512).includes(0))
+  if (!zip && !legacy && /\.xlsx$/i.test(fileName) && head.subarray(0, 512).includes(0))
     throw new SourceError('文件名是 .xlsx，但内容既不是 Excel 工作簿也不是文本（CSV）');
   if (legacy === 'no-table')
     throw new SourceError(

@@ -149,6 +149,48 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     }
   });
 
+  it('shows an import file name with an ID number or mobile in it masked to all but its uploader', async () => {
+    const [uploader, colleague] = [
+      await t.user({ roles: ['editor'], jurisdiction: COUNTY }),
+      await t.user({ roles: ['editor'], jurisdiction: COUNTY }),
+    ];
+    const name = '张三320102197705061234-13912345678.csv';
+    const job = await t.db
+      .insertInto('import_job')
+      .values({
+        kind: 'registry',
+        file_name: name,
+        file_path: '/nonexistent',
+        file_bytes: 1,
+        scope_key: COUNTY,
+        created_by: uploader.id,
+        status: 'failed',
+        finished_at: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const seen = async (u: typeof uploader) => {
+      const c = await t.signIn(u);
+      const list = (await c.get('/imports?pageSize=100')).json().items as { id: number; fileName: string }[];
+      const todo = ((await c.get('/workbench?kind=import')).json().items as { key: string; title: string }[]).find(
+        (i) => i.key === `import:${job.id}`,
+      );
+      return [
+        list.find((j) => j.id === job.id)?.fileName,
+        (await c.get(`/imports/${job.id}`)).json().fileName,
+        todo?.title,
+      ];
+    };
+    expect(await seen(uploader)).toEqual([name, name, `导入失败：${name}`]);
+    const others = await seen(colleague);
+    expect(others.slice(0, 2)).toEqual([
+      '张三320102********1234-139****5678.csv',
+      '张三320102********1234-139****5678.csv',
+    ]);
+    expect(others[2]).toBe('导入失败：张三320102********1234-139****5678.csv');
+    await t.db.updateTable('import_job').set({ status: 'cancelled' }).where('id', '=', job.id).execute();
+  });
+
   it('#4 a superuser who rewrites a record and recomputes the chain without the key cannot make verify pass', async () => {
     const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
     for (let i = 0; i < 6; i++)

@@ -365,13 +365,13 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       querystring: listImports.query,
       response: { 200: listImports.response },
     },
-    handler: (req) => req.scoped(({ db }) => importPage(db, req.query, req.user!.scopeKey)),
+    handler: (req) => req.scoped(({ db }) => importPage(db, req.query, req.user!)),
   });
 
   r.get(getImport.path, {
     config: { access: 'data.read' },
     schema: { ...schemaOf(getImport, IMPORT_TAGS), params: getImport.params, response: { 200: getImport.response } },
-    handler: (req) => req.scoped(({ db }) => jobAsSeen(db, req.params.id, req.user!.scopeKey)),
+    handler: (req) => req.scoped(({ db }) => jobAsSeen(db, req.params.id, req.user!)),
   });
 
   r.get(importChanges.path, {
@@ -401,7 +401,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
         if (!['queued', 'running'].includes(j.status)) throw badRequest('该任务已结束，无需取消');
         const row = await requestCancel(db, j.id);
         audit({ action: 'import.cancel', objectType: 'import_job', objectId: j.id });
-        return toJob(row);
+        return toJob(row, req.user!);
       }),
   });
 

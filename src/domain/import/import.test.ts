@@ -4,7 +4,7 @@ import { planColumns, looksSensitive, type FieldSpec } from './plan.js';
 import { parseEntityType, ENTITY_TYPES } from './entity-types.js';
 import { normaliseCode, normaliseDateText, numberCellText, SCIENTIFIC } from './normalise.js';
 import { CountyResolver, type County } from './county.js';
-import { footerText } from './footer.js';
+import { footerText, hiddenRowsNote } from './footer.js';
 import { parseIndustryText, DIVISIONS, SECTIONS } from '../ledger/industry.js';
 import {
   contactPhoneField,
@@ -640,6 +640,21 @@ describe('county derivation', () => {
       col: '登记机关',
       reason: expect.stringMatching(/无法确定所属县区：文件没有"所属县区代码"列.*不能对应.*110101 不是您辖区内的县区/),
     });
+  });
+});
+
+describe('hiddenRowsNote', () => {
+  it('names the hidden rows, counting them beyond ten', () => {
+    expect(hiddenRowsNote([])).toBeNull();
+    expect(hiddenRowsNote([4, 9])).toBe(
+      '第 4、9 行在 Excel 中是隐藏行，已一并导入；如不应导入，请在文件中删除后重新上传',
+    );
+    expect(
+      hiddenRowsNote(
+        Array.from({ length: 12 }, (_, i) => i + 2),
+        '导入时将一并导入',
+      ),
+    ).toMatch(/^第 2、3、4、5、6、7、8、9、10、11 等 12 行在 Excel 中是隐藏行，导入时将一并导入/);
   });
 });
 

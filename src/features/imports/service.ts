@@ -7,7 +7,7 @@ import type { DB } from '../../db/schema.js';
 import { Problem, badRequest, notFound } from '../../http/errors.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import type { Mapping } from '../../domain/import/plan.js';
-import { footerNote } from '../../domain/import/footer.js';
+import { footerNote, hiddenRowsNote } from '../../domain/import/footer.js';
 import { DEFAULT_LIMITS, openSource, shownCell } from '../../jobs/import/sources.js';
 import { checkRow, fillFromFile } from '../../jobs/import/row-check.js';
 import { pickSheet } from '../../jobs/import/sheets.js';
@@ -248,6 +248,7 @@ export async function previewFile(
     ),
     sample: sample.map((s) => sampleRow(kind, plan.index, source.headers, s)),
     footer: cut ? null : footerNote(source.footer(), '将不导入'),
+    hiddenRows: hiddenRowsNote(source.hiddenRows(), '导入时将一并导入'),
     // What the import will run with: every field's column, and the fields the user chose to leave empty.
     mapping: {
       ...Object.fromEntries(Object.entries(userMapping).filter(([, h]) => h === '')),

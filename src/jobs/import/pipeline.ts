@@ -19,7 +19,7 @@ import { writeCreditBatch } from './writers/credit.js';
 import { auditExitEffects } from '../../features/exit/index.js';
 import { CREDIT_LISTS, isCreditKind, type CreditRow } from '../../domain/ledger/credit-rows.js';
 import { followImportBatch } from '../../features/discovery/index.js';
-import { footerNote } from '../../domain/import/footer.js';
+import { footerNote, hiddenRowsNote } from '../../domain/import/footer.js';
 import { DEFAULT_LIMITS, SourceError, openSource, shownCell, type SourceLimits } from './sources.js';
 import { isConnectionError } from '../../db/connection.js';
 import { myLease, startHeartbeat } from './lease.js';
@@ -470,7 +470,8 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     await writing;
     // PGlite has no autovacuum: refresh the planner's statistics after a bulk change.
     if (totals.changed > 0) await sql`ANALYZE ${sql.raw(WRITTEN[job.kind])}`.execute(db);
-    await finish(ctx, jobId, who, 'done', null, totals, footerNote(source.footer()));
+    const notes = [footerNote(source.footer()), hiddenRowsNote(source.hiddenRows())].filter((n) => n !== null);
+    await finish(ctx, jobId, who, 'done', null, totals, notes.join('；') || null);
   } catch (err) {
     // Not the job's fault: it stays 'running' under this process's lease for the caller to hand
     // back (or, if this process dies, for the next one to end as interrupted).

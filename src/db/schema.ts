@@ -271,7 +271,7 @@ export interface ImportJobTable {
   /** The column mapping chosen for this file (migration 0023). */
   mapping: ColumnType<ImportMapping | null, string | null | undefined, string | null>;
   sheet: ColumnType<string | null, string | null | undefined, string | null>;
-  /** The footer rows skipped under the last data row, as the job shows them (migration 0058). */
+  /** The footer rows skipped under the last data row, and the hidden rows imported, as the job shows them (migration 0058). */
   footer: ColumnType<string | null, string | null | undefined, string | null>;
 }
 

@@ -240,6 +240,30 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
     });
   });
 
+  it('imports the rows a workbook hides, and says which in the preview and the finished job', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('登记信息');
+    ws.addRow(['2026 年登记信息（已筛选）']);
+    ws.getRow(1).hidden = true; // a hidden title above the header is not a data row
+    const rows = [row({}), row({}), row({})];
+    ws.addRow(Object.keys(rows[0]));
+    for (const r of rows) ws.addRow(Object.values(r));
+    ws.getRow(4).hidden = true; // the clerk's filter hid the second entity
+    const buf = Buffer.from(await wb.xlsx.writeBuffer());
+    const { body, type } = await multipart('筛选过.xlsx', buf);
+    const preview = await county.call('POST', '/imports/registry/upload', body, { 'content-type': type });
+    expect(preview.statusCode).toBe(200);
+    expect(preview.json().hiddenRows).toBe(
+      '第 4 行在 Excel 中是隐藏行，导入时将一并导入；如不应导入，请在文件中删除后重新上传',
+    );
+    const job = await upload(county, 'registry', '筛选过.xlsx', buf);
+    expect((await county.get(`/imports/${job.json().id}`)).json()).toMatchObject({
+      status: 'done',
+      rowsAccepted: 3,
+      footer: '第 4 行在 Excel 中是隐藏行，已一并导入；如不应导入，请在文件中删除后重新上传',
+    });
+  });
+
   it('places entities at a station by authority or served street; the rest go to 待分配基层所, assigned in bulk, and the rule applies next time', async () => {
     const [viaAuthority, viaAddress, viaStreet, none, other, viaColumn] = [
       code(),

@@ -88,6 +88,109 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     await t.db.updateTable('import_job').set({ status: 'cancelled' }).where('created_by', '=', u.id).execute();
   });
 
+  it('#1 counts an upload started after its preview against the same limit, and a preview upload too', async () => {
+    const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+    const c = await t.signIn(u);
+    const { body, type } = await multipart('预览.csv', `统一社会信用代码,名称,主体类型\r\n`);
+    const preview = await c.call('POST', '/imports/registry/upload', body, { 'content-type': type });
+    expect(preview.statusCode).toBe(200);
+    const queue = (n: number) =>
+      t.db
+        .insertInto('import_job')
+        .values(
+          Array.from({ length: n }, (_, i) => ({
+            kind: 'registry' as const,
+            file_name: `q${i}.csv`,
+            file_path: '/nonexistent',
+            file_bytes: 1,
+            scope_key: COUNTY,
+            created_by: u.id,
+            status: 'queued' as const,
+          })),
+        )
+        .execute();
+    await queue(2);
+    const start = await c.post('/imports/registry/start', { upload: preview.json().upload });
+    expect(start.statusCode).toBe(429);
+    expect(start.json()).toMatchObject({ title: '导入任务过多', code: 'import_limit_account' });
+    const again = await c.call('POST', '/imports/registry/upload', body, { 'content-type': type });
+    expect(again.statusCode).toBe(429);
+    // Refused, the upload is still there to start once a job is done.
+    await t.db.updateTable('import_job').set({ status: 'cancelled' }).where('created_by', '=', u.id).execute();
+    expect((await c.post('/imports/registry/plan', { upload: preview.json().upload })).statusCode).toBe(200);
+    await t.db.updateTable('import_job').set({ status: 'cancelled' }).where('created_by', '=', u.id).execute();
+  });
+
+  it('#1 keeps a bounded number of unstarted uploads per account, the oldest going first', async () => {
+    const { HELD_UPLOADS_PER_ACCOUNT } = await import('../../src/features/imports/service.js');
+    // A data directory of its own: the test apps share one, and uploads are named by account id.
+    const own = await testApp(backend, { XGZ_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-held-')) });
+    const u = await own.user({ roles: ['editor'], jurisdiction: COUNTY });
+    const c = await own.signIn(u);
+    const { body, type } = await multipart('预览.csv', `统一社会信用代码,名称,主体类型\r\n`);
+    const uploads: string[] = [];
+    for (let i = 0; i <= HELD_UPLOADS_PER_ACCOUNT; i++) {
+      const res = await c.call('POST', '/imports/registry/upload', body, { 'content-type': type });
+      expect(res.statusCode).toBe(200);
+      uploads.push(res.json().upload);
+    }
+    const imports = path.join(own.ctx.config.dataDir, 'imports');
+    try {
+      // Each upload is its file and its note.
+      expect(fs.readdirSync(imports).filter((n) => n.startsWith(`u${u.id}-`))).toHaveLength(
+        2 * HELD_UPLOADS_PER_ACCOUNT,
+      );
+      expect((await c.post('/imports/registry/plan', { upload: uploads[0] })).statusCode).toBe(404);
+      for (const upload of uploads.slice(1))
+        expect((await c.post('/imports/registry/plan', { upload })).statusCode).toBe(200);
+    } finally {
+      await own.close();
+      fs.rmSync(own.ctx.config.dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('shows an import file name with an ID number or mobile in it masked to all but its uploader', async () => {
+    const [uploader, colleague] = [
+      await t.user({ roles: ['editor'], jurisdiction: COUNTY }),
+      await t.user({ roles: ['editor'], jurisdiction: COUNTY }),
+    ];
+    const name = '张三320102197705061234-13912345678.csv';
+    const job = await t.db
+      .insertInto('import_job')
+      .values({
+        kind: 'registry',
+        file_name: name,
+        file_path: '/nonexistent',
+        file_bytes: 1,
+        scope_key: COUNTY,
+        created_by: uploader.id,
+        status: 'failed',
+        finished_at: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const seen = async (u: typeof uploader) => {
+      const c = await t.signIn(u);
+      const list = (await c.get('/imports?pageSize=100')).json().items as { id: number; fileName: string }[];
+      const todo = ((await c.get('/workbench?kind=import')).json().items as { key: string; title: string }[]).find(
+        (i) => i.key === `import:${job.id}`,
+      );
+      return [
+        list.find((j) => j.id === job.id)?.fileName,
+        (await c.get(`/imports/${job.id}`)).json().fileName,
+        todo?.title,
+      ];
+    };
+    expect(await seen(uploader)).toEqual([name, name, `导入失败：${name}`]);
+    const others = await seen(colleague);
+    expect(others.slice(0, 2)).toEqual([
+      '张三320102********1234-139****5678.csv',
+      '张三320102********1234-139****5678.csv',
+    ]);
+    expect(others[2]).toBe('导入失败：张三320102********1234-139****5678.csv');
+    await t.db.updateTable('import_job').set({ status: 'cancelled' }).where('id', '=', job.id).execute();
+  });
+
   it('#4 a superuser who rewrites a record and recomputes the chain without the key cannot make verify pass', async () => {
     const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
     for (let i = 0; i < 6; i++)

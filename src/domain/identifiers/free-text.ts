@@ -43,3 +43,9 @@ export function redactFreeText(text: string): Redacted {
 
 const ID_DIGITS = /^(\d{17}[0-9Xx]|\d{15})$/;
 const MOBILE_DIGITS = /^(86)?1[3-9]\d{9}$/;
+
+/**
+ * An uploaded file's name as anyone but its uploader sees it: clerks name files after the person
+ * they are about ("张三320102197705061234.xlsx"), and the name is listed to the whole node.
+ */
+export const fileNameForOthers = (name: string): string => redactFreeText(name).text;

@@ -4,10 +4,17 @@
  *  - the uploader's own county (a county clerk imports the county's entities);
  *  - a 所属县区代码 column, when the file has one;
  *  - 登记机关 (a name such as "南京市玄武区市场监督管理局", or a division code), matched to a county
- *    of the uploader's subtree by name;
- *  - the USCC's characters 3–8: the division of the authority that issued the code. It does not
- *    change when an entity later moves to another county, so it is used only when none of the
- *    above is known, and never outvotes them.
+ *    of the uploader's province by name. A name without its city ("鼓楼区市场监督管理局": 南京 and
+ *    徐州 both have one) is narrowed to the namesake in the uploader's own city, else province, then
+ *    to the one the code's division names; one still ambiguous is refused, never guessed;
+ *  - the division in the USCC (characters 3–8) or the 15-digit 注册号 (first 6): the authority that
+ *    issued the code. It is a hint, not proof: it does not change when an entity moves (迁移) to
+ *    another county, and divisions get renamed or merged. So it never outvotes the facts above, but
+ *    it is not silently overruled either: when the only other fact is a county uploader's own county
+ *    and the code names another county of the tree, the row is refused, naming that county and how
+ *    to confirm (a 登记机关 or 所属县区代码 column). A code naming no county of the tree (a renamed
+ *    division, another province) leaves the uploader's county standing. An uploader above county
+ *    level has no county of their own: the code's county is taken when it is in their scope.
  * The first three must agree: when two of them name different counties the row is refused, saying
  * which; when none of the four is known the row is refused too.
  */
@@ -16,14 +23,22 @@ export type CountyFacts = {
   uploaderCounty: string | null;
   column: { header: string; value: string } | null;
   authority: { header: string; value: string } | null;
-  uscc: { header: string; value: string } | null;
+  /** The 统一社会信用代码, or the 注册号 where the row has no USCC. */
+  code: { header: string; value: string } | null;
 };
 export type CountyResult =
-  | { ok: true; code: string; from: 'uploader' | 'column' | 'authority' | 'uscc' }
+  | { ok: true; code: string; from: 'uploader' | 'column' | 'authority' | 'code' }
   | { ok: false; col: string | null; value: string | null; reason: string };
 
+/** The division a registration code was issued in: a USCC's characters 3–8, a 注册号's first 6. */
+export function divisionOfCode(code: string): string | null {
+  const v = code.trim().toUpperCase();
+  if (v.length === 18) return /^\d{6}$/.test(v.slice(2, 8)) ? v.slice(2, 8) : null;
+  return /^\d{15}$/.test(v) ? v.slice(0, 6) : null;
+}
+
 export class CountyResolver {
-  private readonly byAuthority = new Map<string, string | null>();
+  private readonly byAuthority = new Map<string, string[]>();
   /**
    * counties: those 登记机关 may name (the uploader's province: naming a county outside the
    * uploader's subtree is a disagreement, not an unknown); inScope: those the uploader may file under.
@@ -33,6 +48,8 @@ export class CountyResolver {
     private readonly inScope: (code: string) => boolean = () => true,
     /** Names of the provinces 登记机关 may name that none of counties is in ("北京市", "浙江省"). */
     private readonly otherProvinces: string[] = [],
+    /** The uploader's scope key (a code prefix): whose city a namesake 登记机关 is taken to be in. */
+    private readonly uploaderScope = '',
   ) {}
 
   /** The other province 登记机关 names, when it names one ("北京市朝阳区市场监督管理局"). */
@@ -44,30 +61,43 @@ export class CountyResolver {
     );
   }
 
-  /** The county 登记机关 names: by code, else by the one county name it contains (the city name decides between namesakes). */
-  authorityCounty(text: string): string | null {
+  /**
+   * The counties 登记机关 may mean: by code, else by the county name it contains. Namesakes are
+   * narrowed by the city the text names, else by the uploader's own city, then province; more than
+   * one left means the name alone cannot tell.
+   */
+  authorityCandidates(text: string): string[] {
     const t = text.replace(/\s/g, '');
     let hit = this.byAuthority.get(t);
     if (hit !== undefined) return hit;
     const code = /^\d{6}(\d{3})?$/.test(t) ? t.slice(0, 6) : null;
-    if (code) hit = this.counties.has(code) ? code : null;
+    if (code) hit = this.counties.has(code) ? [code] : [];
     else {
       let found = [...this.counties.values()].filter((c) => t.includes(c.name));
-      if (found.length > 1) found = found.filter((c) => c.parentName && t.includes(c.parentName.replace(/市$/, '')));
       // "鼓楼区" inside "南京市鼓楼区…" but also a longer name containing a shorter one: keep the longest.
       if (found.length > 1) {
         const longest = Math.max(...found.map((c) => c.name.length));
         found = found.filter((c) => c.name.length === longest);
       }
-      hit = found.length === 1 ? found[0].code : null;
+      found = narrowed(found, (c) => !!c.parentName && t.includes(c.parentName.replace(/市$/, '')));
+      for (const area of [this.uploaderScope.slice(0, 4), this.uploaderScope.slice(0, 2)])
+        found = narrowed(found, (c) => c.code.startsWith(area));
+      hit = found.map((c) => c.code);
     }
     this.byAuthority.set(t, hit);
     return hit;
   }
 
+  /** "320106（南京市鼓楼区）": a county as a clerk tells it from its namesakes. */
+  private named(code: string): string {
+    const c = this.counties.get(code);
+    return `${code}（${c ? `${c.parentName ?? ''}${c.name}` : '未知县区'}）`;
+  }
+
   resolve(f: CountyFacts): CountyResult {
     const label = (code: string) =>
       `${code}（${this.counties.get(code)?.name ?? '未知县区'}${this.inScope(code) ? '' : '，不在您的辖区内'}）`;
+    const division = f.code ? divisionOfCode(f.code.value) : null;
     const known: {
       from: 'uploader' | 'column' | 'authority';
       code: string;
@@ -97,22 +127,32 @@ export class CountyResolver {
         value: v,
       });
     }
-    const authority = f.authority?.value.trim() ? this.authorityCounty(f.authority.value) : null;
-    const province = f.authority?.value.trim() && !authority ? this.provinceNamed(f.authority.value) : null;
+    const authorityText = f.authority?.value.trim() ?? '';
+    let candidates = authorityText ? this.authorityCandidates(authorityText) : [];
+    if (candidates.length > 1 && division && candidates.includes(division)) candidates = [division];
+    if (candidates.length > 1)
+      return {
+        ok: false,
+        col: f.authority!.header,
+        value: authorityText,
+        reason: `"${f.authority!.header}""${authorityText}"可能是 ${candidates.map((c) => this.named(c)).join('或 ')}，无法确定是哪一个：请在登记机关中写明所在市，或增加"所属县区代码"列`,
+      };
+    const authority = candidates[0] ?? null;
+    const province = authorityText && !authority ? this.provinceNamed(authorityText) : null;
     if (province)
       return {
         ok: false,
         col: f.authority!.header,
-        value: f.authority!.value.trim(),
-        reason: `"${f.authority!.header}""${f.authority!.value.trim()}"在${province}，不在您的辖区内`,
+        value: authorityText,
+        reason: `"${f.authority!.header}""${authorityText}"在${province}，不在您的辖区内`,
       };
     if (authority)
       known.push({
         from: 'authority',
         code: authority,
-        says: `"${f.authority!.header}""${f.authority!.value.trim()}"在 ${label(authority)}`,
+        says: `"${f.authority!.header}""${authorityText}"在 ${label(authority)}`,
         col: f.authority!.header,
-        value: f.authority!.value.trim(),
+        value: authorityText,
       });
     if (known.length) {
       const other = known.find((k) => k.code !== known[0].code);
@@ -128,25 +168,42 @@ export class CountyResolver {
       const k = known[0];
       if (!this.inScope(k.code))
         return { ok: false, col: k.col, value: k.value, reason: `所属县区不在您的辖区内：${k.says}` };
+      // The uploader's county alone against a code issued in another county of the tree: the
+      // entity may have moved in, or belong there; the clerk decides, with a column that says so.
+      if (k.from === 'uploader' && known.length === 1 && division && division !== k.code && this.counties.has(division))
+        return {
+          ok: false,
+          col: f.code!.header,
+          value: f.code!.value.trim(),
+          reason: `"${f.code!.header}"的登记机关行政区划码为 ${this.named(division)}，不是导入人所在县区 ${label(k.code)}：该主体可能已迁入本县区，也可能属于${this.counties.get(division)!.name}。请增加"登记机关"或"所属县区代码"列写明所属县区后重新导入`,
+        };
       return { ok: true, code: k.code, from: k.from };
     }
-    const division = f.uscc?.value.trim().length === 18 ? f.uscc.value.trim().slice(2, 8) : null;
     if (division && this.counties.has(division) && this.inScope(division))
-      return { ok: true, code: division, from: 'uscc' };
+      return { ok: true, code: division, from: 'code' };
     const tried = [
       f.column ? `"${f.column.header}"为空` : '文件没有"所属县区代码"列',
-      f.authority?.value.trim()
-        ? `"${f.authority.header}""${f.authority.value.trim()}"不能对应到您辖区内的某个县区`
+      authorityText
+        ? `"${f.authority!.header}""${authorityText}"不能对应到您辖区内的某个县区`
         : f.authority
           ? `"${f.authority.header}"为空`
           : '文件没有"登记机关"列',
-      division ? `统一社会信用代码第 3–8 位 ${division} 不是您辖区内的县区` : '没有可用的统一社会信用代码',
+      division
+        ? `"${f.code!.header}"的行政区划码 ${division} 不是您辖区内的县区`
+        : '没有可用的统一社会信用代码或注册号',
     ];
     return {
       ok: false,
       col: f.authority?.header ?? f.column?.header ?? null,
-      value: f.authority?.value.trim() || null,
+      value: authorityText || null,
       reason: `无法确定所属县区：${tried.join('，')}。请增加"所属县区代码"列，或由县区账号导入`,
     };
   }
+}
+
+/** Those of items that pass, when any does; else all of them (a narrowing that leaves none tells nothing). */
+function narrowed<T>(items: T[], keep: (item: T) => boolean): T[] {
+  if (items.length < 2) return items;
+  const kept = items.filter(keep);
+  return kept.length ? kept : items;
 }

@@ -35,3 +35,18 @@ export function footerNote(rows: { rowNo: number; text: string }[], verb = '未�
   const named = rows.map((r) => `第 ${r.rowNo} 行"${r.text}"`).join('、');
   return `表尾 ${rows.length} 行不是数据，${verb}：${named}`;
 }
+
+/** Row numbers named one by one in a note; more are counted. */
+const NAMED_ROWS = 10;
+
+/**
+ * The note on rows hidden in Excel. Clerks hide rows to filter (a 注销 entity, a row done with);
+ * such rows are read like any other, since skipping them would lose data silently, but the clerk
+ * is told, so that a row hidden as "not this one" is noticed before (or after) it is imported.
+ */
+export function hiddenRowsNote(rows: number[], verb = '已一并导入'): string | null {
+  if (!rows.length) return null;
+  const named = rows.slice(0, NAMED_ROWS).join('、');
+  const count = rows.length > NAMED_ROWS ? ` 等 ${rows.length} 行` : ' 行';
+  return `第 ${named}${count}在 Excel 中是隐藏行，${verb}；如不应导入，请在文件中删除后重新上传`;
+}

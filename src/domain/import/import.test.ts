@@ -4,7 +4,7 @@ import { planColumns, looksSensitive, type FieldSpec } from './plan.js';
 import { parseEntityType, ENTITY_TYPES } from './entity-types.js';
 import { normaliseCode, normaliseDateText, numberCellText, SCIENTIFIC } from './normalise.js';
 import { CountyResolver, type County } from './county.js';
-import { footerText } from './footer.js';
+import { footerText, hiddenRowsNote } from './footer.js';
 import { parseIndustryText, DIVISIONS, SECTIONS } from '../ledger/industry.js';
 import {
   contactPhoneField,
@@ -499,14 +499,86 @@ describe('county derivation', () => {
     ['320302', { code: '320302', name: '鼓楼区', parentName: '徐州市' }],
   ]);
   const r = new CountyResolver(counties);
-  const none = { uploaderCounty: null, column: null, authority: null, uscc: null };
+  const none = { uploaderCounty: null, column: null, authority: null, code: null };
   const uscc = (d: string) => ({ header: '统一社会信用代码', value: `91${d}MA1XXXXXXX` });
-  it("takes the uploader's county first", () => {
-    expect(r.resolve({ ...none, uploaderCounty: '320102', uscc: uscc('320104') })).toEqual({
+  it("takes the uploader's county first, where the code's division is theirs or names no county", () => {
+    // 320103 (白下区) was merged into 秦淮区 in 2013: a division the tree no longer has tells nothing.
+    for (const code of [uscc('320102'), uscc('320103'), uscc('110101'), { header: '注册号', value: '320103000000017' }])
+      expect(r.resolve({ ...none, uploaderCounty: '320102', code })).toEqual({
+        ok: true,
+        code: '320102',
+        from: 'uploader',
+      });
+  });
+  it("refuses a county uploader's row whose code names another county, saying it and how to confirm", () => {
+    for (const code of [uscc('320104'), { header: '注册号', value: '320104000000017' }])
+      expect(r.resolve({ ...none, uploaderCounty: '320102', code })).toMatchObject({
+        ok: false,
+        col: code.header,
+        value: code.value,
+        reason: expect.stringMatching(
+          /行政区划码为 320104（南京市秦淮区），不是导入人所在县区 320102（玄武区）.*请增加"登记机关"或"所属县区代码"列/,
+        ),
+      });
+    // A 登记机关 or 所属县区代码 that says the uploader's county confirms it: the entity moved in.
+    expect(
+      r.resolve({
+        ...none,
+        uploaderCounty: '320102',
+        code: uscc('320104'),
+        authority: { header: '登记机关', value: '南京市玄武区市场监督管理局' },
+      }),
+    ).toMatchObject({ ok: true, code: '320102' });
+    expect(
+      r.resolve({
+        ...none,
+        uploaderCounty: '320102',
+        code: uscc('320104'),
+        column: { header: '所属县区', value: '320102' },
+      }),
+    ).toMatchObject({ ok: true, code: '320102' });
+  });
+  it("above county level, takes the code's county when it is in scope", () => {
+    const city = new CountyResolver(counties, (c) => c.startsWith('3201'), [], '3201');
+    expect(city.resolve({ ...none, code: { header: '注册号', value: '320104000000017' } })).toEqual({
       ok: true,
-      code: '320102',
-      from: 'uploader',
+      code: '320104',
+      from: 'code',
     });
+    expect(city.resolve({ ...none, code: uscc('320302') })).toMatchObject({ ok: false });
+  });
+  it("reads an ambiguous 登记机关 as the namesake in the uploader's city, refusing it there when it is not theirs", () => {
+    const authority = { header: '登记机关', value: '鼓楼区市场监督管理局' };
+    const xuanwu = new CountyResolver(counties, (c) => c === '320102', [], '320102');
+    expect(xuanwu.resolve({ ...none, uploaderCounty: '320102', authority })).toMatchObject({
+      ok: false,
+      col: '登记机关',
+      reason: expect.stringMatching(
+        /所属县区不一致：导入人所在县区为 320102（玄武区），"登记机关""鼓楼区市场监督管理局"在 320106（鼓楼区，不在您的辖区内）/,
+      ),
+    });
+    const nanjing = new CountyResolver(counties, (c) => c.startsWith('3201'), [], '3201');
+    expect(nanjing.resolve({ ...none, authority })).toEqual({ ok: true, code: '320106', from: 'authority' });
+    const xuzhou = new CountyResolver(counties, (c) => c.startsWith('3203'), [], '320302');
+    expect(xuzhou.resolve({ ...none, uploaderCounty: '320302', authority })).toMatchObject({
+      ok: true,
+      code: '320302',
+    });
+  });
+  it("else by the code's division, refusing a 登记机关 that stays ambiguous", () => {
+    const authority = { header: '登记机关', value: '鼓楼区市场监督管理局' };
+    const province = new CountyResolver(counties, () => true, [], '32');
+    expect(province.resolve({ ...none, authority, code: uscc('320302') })).toEqual({
+      ok: true,
+      code: '320302',
+      from: 'authority',
+    });
+    for (const code of [null, uscc('320104')])
+      expect(province.resolve({ ...none, authority, code })).toMatchObject({
+        ok: false,
+        col: '登记机关',
+        reason: expect.stringMatching(/可能是 320106（南京市鼓楼区）或 320302（徐州市鼓楼区），无法确定/),
+      });
   });
   it("refuses a 登记机关 of another province, even under the uploader's county", () => {
     const here = new CountyResolver(counties, () => true, ['北京市', '浙江省']);
@@ -540,8 +612,8 @@ describe('county derivation', () => {
   });
   it("else the USCC's characters 3–8", () => {
     expect(
-      r.resolve({ ...none, uscc: uscc('320104'), authority: { header: '登记机关', value: '南京市市场监督管理局' } }),
-    ).toEqual({ ok: true, code: '320104', from: 'uscc' });
+      r.resolve({ ...none, code: uscc('320104'), authority: { header: '登记机关', value: '南京市市场监督管理局' } }),
+    ).toEqual({ ok: true, code: '320104', from: 'code' });
   });
   it('refuses disagreement, naming both', () => {
     const res = r.resolve({
@@ -560,7 +632,7 @@ describe('county derivation', () => {
   it('refuses when nothing tells the county, saying what was tried', () => {
     const res = r.resolve({
       ...none,
-      uscc: uscc('110101'),
+      code: uscc('110101'),
       authority: { header: '登记机关', value: '北京市东城区市场监督管理局' },
     });
     expect(res).toMatchObject({
@@ -568,6 +640,21 @@ describe('county derivation', () => {
       col: '登记机关',
       reason: expect.stringMatching(/无法确定所属县区：文件没有"所属县区代码"列.*不能对应.*110101 不是您辖区内的县区/),
     });
+  });
+});
+
+describe('hiddenRowsNote', () => {
+  it('names the hidden rows, counting them beyond ten', () => {
+    expect(hiddenRowsNote([])).toBeNull();
+    expect(hiddenRowsNote([4, 9])).toBe(
+      '第 4、9 行在 Excel 中是隐藏行，已一并导入；如不应导入，请在文件中删除后重新上传',
+    );
+    expect(
+      hiddenRowsNote(
+        Array.from({ length: 12 }, (_, i) => i + 2),
+        '导入时将一并导入',
+      ),
+    ).toMatch(/^第 2、3、4、5、6、7、8、9、10、11 等 12 行在 Excel 中是隐藏行，导入时将一并导入/);
   });
 });
 

@@ -38,6 +38,8 @@ export const preview = z.object({
   likelierKind: importKind.nullable(),
   /** The footer rows (合计, 制表人：…) the import will skip, when the sample reached the file's end; else null (the finished job names them). */
   footer: z.string().nullable(),
+  /** The rows under the header the workbook hides (an .xlsx), which the import reads like any other, named; else null. */
+  hiddenRows: z.string().nullable(),
   /**
    * The first rows as the import would read them: field → cell (ID numbers and phones masked, a date
    * as it will be stored), and what would refuse the row (its county and station aside), by column.
@@ -123,7 +125,10 @@ export const importJob = z.object({
   rowsPerSecond: z.number().nullable(),
   etaSeconds: z.number().nullable(),
   error: z.string().nullable(),
-  /** The footer rows (合计, 制表人：…) under the last data row that were skipped, named; null when none. */
+  /**
+   * Notes on the rows read: the footer rows (合计, 制表人：…) under the last data row that were
+   * skipped, and the rows hidden in the workbook that were imported, named; null when none.
+   */
   footer: z.string().nullable(),
   createdAt: timestamp,
   startedAt: timestamp.nullable(),

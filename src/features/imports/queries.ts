@@ -4,18 +4,24 @@ import { forbidden, notFound } from '../../http/errors.js';
 import { offsetOf } from '../../http/paging.js';
 import { historyValue, identityChangeText } from '../../domain/ledger/labels.js';
 import { TEMPLATES } from '../../jobs/import/templates.js';
+import { fileNameForOthers } from '../../domain/identifiers/free-text.js';
 
 type Figures = { accepted: number; rejected: number; changes: number };
+/** Who looks at a job: their scope key and account. */
+export type Viewer = { scopeKey: string; id: number };
 
 /**
  * A job as the caller sees it: the uploader's scope and the levels above see all its figures;
  * an account whose subtree the job's rows touch sees that subtree's (read = accepted + refused there).
+ * Only the account that started it sees the file name as written. Without a viewer, as its starter sees it.
  */
-export function toJob(j: Selectable<ImportJobTable>, viewer: string = j.scope_key, figures?: Figures) {
-  const manageable = j.scope_key.startsWith(viewer);
+export function toJob(j: Selectable<ImportJobTable>, viewer?: Viewer, figures?: Figures) {
+  const manageable = j.scope_key.startsWith(viewer?.scopeKey ?? j.scope_key);
   const own = figures ?? { accepted: 0, rejected: 0, changes: 0 };
+  const starter = !viewer || (j.created_by !== null && Number(j.created_by) === viewer.id);
   return {
     ...baseJob(j),
+    fileName: starter ? j.file_name : fileNameForOthers(j.file_name),
     ...(manageable
       ? {}
       : {
@@ -76,7 +82,7 @@ export async function manageableJob(db: Transaction<DB>, id: number, scopeKey: s
 }
 
 /** One page of the jobs the caller may see, newest first, each as the caller sees it. */
-export async function importPage(db: Transaction<DB>, p: { page: number; pageSize: number }, viewer: string) {
+export async function importPage(db: Transaction<DB>, p: { page: number; pageSize: number }, viewer: Viewer) {
   const [{ total }] = await db
     .selectFrom('import_job')
     .select(sql<number>`count(*)::int`.as('total'))
@@ -96,7 +102,7 @@ export async function importPage(db: Transaction<DB>, p: { page: number; pageSiz
 }
 
 /** One job as the caller sees it. */
-export async function jobAsSeen(db: Transaction<DB>, id: number, viewer: string) {
+export async function jobAsSeen(db: Transaction<DB>, id: number, viewer: Viewer) {
   const j = await loadJob(db, id);
   return toJob(j, viewer, (await subtreeFigures(db, [j.id])).get(j.id));
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import multipart from '@fastify/multipart';
 import ExcelJS from 'exceljs';
@@ -131,6 +131,46 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     }
   };
 
+  /**
+   * The one way an upload becomes a queued job (uploaded and started at once, or started after
+   * its preview): its column plan checked and confirmed, the job added and audited. The caller
+   * holds a slot of the import gate: the job is counted from here on.
+   */
+  const queueJob = (
+    req: FastifyRequest,
+    kind: ImportKind,
+    f: { upload: string; file: string; fileName: string; bytes: number },
+    choice: { profile?: string; mapping?: Record<string, string>; sheet?: string | null; acknowledge: string[] },
+  ) =>
+    req.scoped(async ({ db, audit }) => {
+      const m = await mappingFor(db, kind, choice.profile, choice.mapping);
+      const p = await planOf(kind, f.upload, f.file, f.fileName, m, choice.sheet);
+      assertStartable(p, choice.acknowledge);
+      const j = await addImportJob(db, {
+        kind,
+        fileName: f.fileName.slice(0, 200),
+        filePath: f.file,
+        fileBytes: f.bytes,
+        scopeKey: req.user!.scopeKey,
+        createdBy: req.user!.id,
+        mapping: p.mapping,
+        sheet: p.sheet,
+      });
+      audit({
+        action: 'import.upload',
+        objectType: 'import_job',
+        objectId: j.id,
+        detail: {
+          kind: j.kind,
+          fileName: j.file_name,
+          bytes: f.bytes,
+          profile: choice.profile ?? null,
+          ignoredAcknowledged: p.warnings.map((w) => w.header),
+        },
+      });
+      return j;
+    });
+
   r.post(uploadForPlan.path, {
     config: { access: 'data.write' },
     schema: {
@@ -149,22 +189,31 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
         file.file.resume();
         throw badRequest(UPLOAD_REFUSED, [{ field: 'file', message: '文件类型不支持' }]);
       }
-      const stored = await storeUpload(app.ctx.keys, dir, req.user!.id, file.file, file.filename);
-      if (file.file.truncated) {
-        fs.rmSync(stored.file, { force: true });
-        forgetUpload(dir, stored.upload);
-        throw new Problem(413, '文件过大', `文件超过上限 ${Math.round(config.importMaxBytes / 1024 ** 2)} MB`);
-      }
-      const m = await req.scoped(async ({ db, audit }) => {
-        audit({
-          action: 'import.preview',
-          objectType: 'import_upload',
-          objectId: stored.upload,
-          detail: { kind: req.params.kind, fileName: file.filename.slice(0, 200), bytes: stored.bytes },
-        });
-        return mappingFor(db, req.params.kind, undefined, undefined);
+      // Receiving and reading a preview costs what an import's upload does: it takes a slot too.
+      const release = await gate.enter(req.user!.id).catch((err: unknown) => {
+        file.file.resume();
+        throw err;
       });
-      return planOf(req.params.kind, stored.upload, stored.file, file.filename, m, req.query.sheet);
+      try {
+        const stored = await storeUpload(app.ctx.keys, dir, req.user!.id, file.file, file.filename);
+        if (file.file.truncated) {
+          fs.rmSync(stored.file, { force: true });
+          forgetUpload(dir, stored.upload);
+          throw new Problem(413, '文件过大', `文件超过上限 ${Math.round(config.importMaxBytes / 1024 ** 2)} MB`);
+        }
+        const m = await req.scoped(async ({ db, audit }) => {
+          audit({
+            action: 'import.preview',
+            objectType: 'import_upload',
+            objectId: stored.upload,
+            detail: { kind: req.params.kind, fileName: file.filename.slice(0, 200), bytes: stored.bytes },
+          });
+          return mappingFor(db, req.params.kind, undefined, undefined);
+        });
+        return planOf(req.params.kind, stored.upload, stored.file, file.filename, m, req.query.sheet);
+      } finally {
+        release();
+      }
     },
   });
 
@@ -194,34 +243,8 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       if (req.user!.scopeKey.length > 6) throw forbidden('登记信息和年报由县级及以上市场监管局导入');
       const up = findUpload(dir, req.user!.id, req.body.upload);
-      const row = await req.scoped(async ({ db, audit }) => {
-        const m = await mappingFor(db, req.params.kind, req.body.profile, req.body.mapping);
-        const p = await planOf(req.params.kind, req.body.upload, up.file, up.fileName, m, req.body.sheet);
-        assertStartable(p, req.body.acknowledge);
-        const j = await addImportJob(db, {
-          kind: req.params.kind,
-          fileName: up.fileName,
-          filePath: up.file,
-          fileBytes: up.bytes,
-          scopeKey: req.user!.scopeKey,
-          createdBy: req.user!.id,
-          mapping: p.mapping,
-          sheet: p.sheet,
-        });
-        audit({
-          action: 'import.upload',
-          objectType: 'import_job',
-          objectId: j.id,
-          detail: {
-            kind: j.kind,
-            fileName: j.file_name,
-            bytes: up.bytes,
-            profile: req.body.profile ?? null,
-            ignoredAcknowledged: p.warnings.map((w) => w.header),
-          },
-        });
-        return j;
-      });
+      const release = await gate.enter(req.user!.id);
+      const row = await queueJob(req, req.params.kind, { upload: req.body.upload, ...up }, req.body).finally(release);
       forgetUpload(dir, req.body.upload);
       app.imports.enqueue(row.id);
       return reply.code(202).send(toJob(row));
@@ -314,40 +337,18 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
           fs.rmSync(stored, { force: true });
           throw new Problem(413, '文件过大', `文件超过上限 ${Math.round(config.importMaxBytes / 1024 ** 2)} MB`);
         }
-        const row = await req.scoped(async ({ db, audit }) => {
-          const m = await mappingFor(db, req.params.kind, req.query.profile, undefined);
-          const p = await planOf(req.params.kind, '', stored, file.filename, m, req.query.sheet).catch(
-            (err: unknown) => {
-              fs.rmSync(stored, { force: true });
-              throw err;
-            },
-          );
-          try {
-            assertStartable(
-              p,
-              (req.query.acknowledge ?? '').split(',').map((h) => h.trim()),
-            );
-          } catch (err) {
-            fs.rmSync(stored, { force: true });
-            throw err;
-          }
-          const j = await addImportJob(db, {
-            kind: req.params.kind,
-            fileName: file.filename.slice(0, 200),
-            filePath: stored,
-            fileBytes: bytes,
-            scopeKey: req.user!.scopeKey,
-            createdBy: req.user!.id,
-            mapping: p.mapping,
-            sheet: p.sheet,
-          });
-          audit({
-            action: 'import.upload',
-            objectType: 'import_job',
-            objectId: j.id,
-            detail: { kind: j.kind, fileName: j.file_name, bytes },
-          });
-          return j;
+        const row = await queueJob(
+          req,
+          req.params.kind,
+          { upload: '', file: stored, fileName: file.filename, bytes },
+          {
+            profile: req.query.profile,
+            sheet: req.query.sheet,
+            acknowledge: (req.query.acknowledge ?? '').split(',').map((h) => h.trim()),
+          },
+        ).catch((err: unknown) => {
+          fs.rmSync(stored, { force: true }); // refused: there is no job to keep it for
+          throw err;
         });
         app.imports.enqueue(row.id);
         return reply.code(202).send(toJob(row));
@@ -364,13 +365,13 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       querystring: listImports.query,
       response: { 200: listImports.response },
     },
-    handler: (req) => req.scoped(({ db }) => importPage(db, req.query, req.user!.scopeKey)),
+    handler: (req) => req.scoped(({ db }) => importPage(db, req.query, req.user!)),
   });
 
   r.get(getImport.path, {
     config: { access: 'data.read' },
     schema: { ...schemaOf(getImport, IMPORT_TAGS), params: getImport.params, response: { 200: getImport.response } },
-    handler: (req) => req.scoped(({ db }) => jobAsSeen(db, req.params.id, req.user!.scopeKey)),
+    handler: (req) => req.scoped(({ db }) => jobAsSeen(db, req.params.id, req.user!)),
   });
 
   r.get(importChanges.path, {
@@ -400,7 +401,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
         if (!['queued', 'running'].includes(j.status)) throw badRequest('该任务已结束，无需取消');
         const row = await requestCancel(db, j.id);
         audit({ action: 'import.cancel', objectType: 'import_job', objectId: j.id });
-        return toJob(row);
+        return toJob(row, req.user!);
       }),
   });
 

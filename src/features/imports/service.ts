@@ -7,7 +7,7 @@ import type { DB } from '../../db/schema.js';
 import { Problem, badRequest, notFound } from '../../http/errors.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import type { Mapping } from '../../domain/import/plan.js';
-import { footerNote } from '../../domain/import/footer.js';
+import { footerNote, hiddenRowsNote } from '../../domain/import/footer.js';
 import { DEFAULT_LIMITS, openSource, shownCell } from '../../jobs/import/sources.js';
 import { checkRow, fillFromFile } from '../../jobs/import/row-check.js';
 import { pickSheet } from '../../jobs/import/sheets.js';
@@ -16,15 +16,23 @@ import type { Keys } from '../../crypto/keys.js';
 import { headerScore, likelierKind, mapHeaders, TEMPLATES, type ImportKind } from '../../jobs/import/templates.js';
 import type { Preview } from './contract.js';
 
-/**
- * Uploads waiting for their column plan to be confirmed: the file under the data directory,
- * named for the user who sent it (only they can preview or start it), with its original name beside.
- */
 /** What an upload may be called: the reader then goes by the bytes (an .xlsx named .csv is read as a workbook). */
 export const UPLOAD_EXTENSIONS = ['.xlsx', '.xls', '.et', '.ods', '.xml', '.csv', '.txt'];
 export const UPLOAD_REFUSED =
   '只支持 .xlsx、.xls（含 WPS 的 .et）、OpenDocument 表格（.ods）、Excel 2003 XML 表格（.xml）、.csv 或 .txt 文件';
 
+/**
+ * Uploads an account may hold unstarted. Each may be as large as an import file and would be kept
+ * for the retention period, so an account (or a stolen session) could otherwise fill the disk by
+ * previewing; a clerk previews a file or two before starting one, so the oldest beyond this go.
+ */
+export const HELD_UPLOADS_PER_ACCOUNT = 5;
+
+/**
+ * Uploads waiting for their column plan to be confirmed: the file under the data directory,
+ * named for the user who sent it (only they can preview or start it), with its original name beside.
+ * Storing one removes the account's oldest unstarted uploads beyond HELD_UPLOADS_PER_ACCOUNT.
+ */
 export async function storeUpload(
   keys: Keys,
   dir: string,
@@ -43,7 +51,23 @@ export async function storeUpload(
     JSON.stringify({ fileName: fileName.slice(0, 200), file, bytes }),
     { mode: 0o600 },
   );
+  for (const old of heldUploads(dir, userId).slice(HELD_UPLOADS_PER_ACCOUNT)) {
+    const meta = path.join(dir, `${old}.json`);
+    const held = (JSON.parse(fs.readFileSync(meta, 'utf8')) as { file: string }).file;
+    fs.rmSync(held, { force: true });
+    forgetUpload(dir, old);
+  }
   return { upload, file, bytes };
+}
+
+/** The account's unstarted uploads (starting one forgets it), newest first. */
+function heldUploads(dir: string, userId: number): string[] {
+  return fs
+    .readdirSync(dir)
+    .filter((n) => n.startsWith(`u${userId}-`) && n.endsWith('.json'))
+    .map((n) => ({ upload: n.slice(0, -'.json'.length), at: fs.statSync(path.join(dir, n)).mtimeMs }))
+    .sort((a, b) => b.at - a.at)
+    .map((u) => u.upload);
 }
 
 export function findUpload(
@@ -224,6 +248,7 @@ export async function previewFile(
     ),
     sample: sample.map((s) => sampleRow(kind, plan.index, source.headers, s)),
     footer: cut ? null : footerNote(source.footer(), '将不导入'),
+    hiddenRows: hiddenRowsNote(source.hiddenRows(), '导入时将一并导入'),
     // What the import will run with: every field's column, and the fields the user chose to leave empty.
     mapping: {
       ...Object.fromEntries(Object.entries(userMapping).filter(([, h]) => h === '')),

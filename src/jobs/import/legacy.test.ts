@@ -161,4 +161,30 @@ describe('legacy workbooks', () => {
       delete process.env.XGZ_IMPORT_XLS_TIMEOUT_MS;
     }
   });
+
+  it('goes by the content whatever the name: an .xls or a password-protected workbook saved as .xlsx', async () => {
+    const asXlsx = file('其实是xls.xlsx', twoSheets());
+    const s = await openSource(asXlsx, '其实是xls.xlsx', undefined, undefined, '企业');
+    expect(s.format).toBe('xls');
+    expect(await rows(s)).toEqual([['91320102MA1W8K3T4X', '甲公司']]);
+    // Office wraps an encrypted .xlsx in an OLE2 file holding EncryptionInfo and EncryptedPackage.
+    const cfb = XLSX.CFB.utils.cfb_new();
+    XLSX.CFB.utils.cfb_add(cfb, '/EncryptionInfo', Buffer.from([4, 0, 4, 0, 0x40, 0, 0, 0]));
+    XLSX.CFB.utils.cfb_add(cfb, '/EncryptedPackage', Buffer.alloc(64, 1));
+    const locked = Buffer.from(XLSX.CFB.write(cfb, { type: 'buffer' }) as Uint8Array);
+    for (const name of ['加密.xlsx', '加密.xls'])
+      await expect(openSource(file(name, locked), name)).rejects.toThrow(/文件有密码保护/);
+  });
+
+  it('reads an .ods whose zip does not open with its mimetype entry (as SheetJS writes it)', async () => {
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(COMPANY), '企业');
+    const ods = XLSX.write(wb, { type: 'buffer', bookType: 'ods' }) as Buffer;
+    expect(ods.subarray(30, 38).toString('latin1')).not.toBe('mimetype');
+    const f = file('表.ods', ods);
+    expect(await listSheets(f)).toEqual(['企业']);
+    const s = await openSource(f, '表.ods');
+    expect(s.format).toBe('ods');
+    expect(await rows(s)).toEqual([['91320102MA1W8K3T4X', '甲公司']]);
+  });
 });

@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { MAX_MERGES, type Merge } from './merges.js';
+import { openZip, zipParts } from './zip.js';
+import { DEFAULT_ZIP_LIMITS } from './zip-guard.js';
 
 /**
  * Excel 97-2003 workbooks (.xls, the registration and roster systems' usual export) and the
@@ -32,6 +34,9 @@ type Message = {
 };
 
 const ODS = 'application/vnd.oasis.opendocument.spreadsheet';
+/** An OLE2 compound file: an .xls, .et, or an .xlsx encrypted with a password (Office wraps it in one). */
+const OLE2 = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+const ZIP = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
 /**
  * OLE2 (.xls, .et; also an encrypted .xlsx) by its magic, an OpenDocument spreadsheet (.ods, as
@@ -39,8 +44,8 @@ const ODS = 'application/vnd.oasis.opendocument.spreadsheet';
  * with, or an HTML table / Excel 2003 XML by its opening text; 'no-table' for other XML or a web
  * page without a table (no spreadsheet to read).
  */
-export function legacyKind(head: Buffer): 'ole' | 'ods' | 'markup' | 'no-table' | null {
-  if (head.subarray(0, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]))) return 'ole';
+function legacyKind(head: Buffer): LegacyKind {
+  if (head.subarray(0, 8).equals(OLE2)) return 'ole';
   if (
     head.subarray(30, 38).toString('latin1') === 'mimetype' &&
     head.subarray(38, 128).toString('latin1').startsWith(ODS)
@@ -55,6 +60,26 @@ export function legacyKind(head: Buffer): 'ole' | 'ods' | 'markup' | 'no-table' 
   if (!start.startsWith('<')) return null;
   if (/<table|<html|urn:schemas-microsoft-com:office:spreadsheet/.test(start)) return 'markup';
   return /^<(\?xml|!doctype)/.test(start) ? 'no-table' : null;
+}
+
+export type LegacyKind = 'ole' | 'ods' | 'markup' | 'no-table' | null;
+
+/**
+ * legacyKind, and an OpenDocument spreadsheet whose zip does not open with its mimetype entry
+ * (SheetJS, and some converters, write META-INF/manifest.xml first): a zip with a content.xml and
+ * no [Content_Types].xml is no .xlsx. Only the zip's directory is read, bounded as the guard bounds it.
+ */
+export async function spreadsheetKind(file: string, head: Buffer): Promise<LegacyKind> {
+  const kind = legacyKind(head);
+  if (kind || !head.subarray(0, 4).equals(ZIP)) return kind;
+  const zip = await openZip(file).catch(() => null);
+  if (!zip) return null; // the .xlsx reader says what is wrong with it
+  try {
+    const parts = await zipParts(zip, DEFAULT_ZIP_LIMITS.maxEntries).catch(() => null);
+    return parts?.has('content.xml') && !parts.has('[content_types].xml') ? 'ods' : null;
+  } finally {
+    zip.close();
+  }
 }
 
 function problem(m: Message): string {

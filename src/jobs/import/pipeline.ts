@@ -19,7 +19,7 @@ import { writeCreditBatch } from './writers/credit.js';
 import { auditExitEffects } from '../../features/exit/index.js';
 import { CREDIT_LISTS, isCreditKind, type CreditRow } from '../../domain/ledger/credit-rows.js';
 import { followImportBatch } from '../../features/discovery/index.js';
-import { footerNote } from '../../domain/import/footer.js';
+import { footerNote, hiddenRowsNote } from '../../domain/import/footer.js';
 import { DEFAULT_LIMITS, SourceError, openSource, shownCell, type SourceLimits } from './sources.js';
 import { isConnectionError } from '../../db/connection.js';
 import { myLease, startHeartbeat } from './lease.js';
@@ -268,6 +268,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
           await countiesNear(db, job.scope_key),
           (code) => registryPlaces.get(code)?.level === 'county' || registryPlaces.get(code)?.level === 'city',
           await provincesElsewhere(db, job.scope_key),
+          job.scope_key,
         )
       : null;
     // A county clerk's (or a station's) imports belong to that county.
@@ -294,7 +295,12 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     const markAt = source.headers.map((h, i) => h || `第${i + 1}列`).lastIndexOf(DUPLICATE_MARK_HEADER);
     const colOf = (field: string) =>
       index.has(field) ? { header: source.headers[index.get(field)!], at: index.get(field)! } : null;
-    const [countyCol, authorityCol, usccCol] = [colOf('countyCode'), colOf('authority'), colOf('uscc')];
+    const [countyCol, authorityCol, usccCol, regNoCol] = [
+      colOf('countyCode'),
+      colOf('authority'),
+      colOf('uscc'),
+      colOf('regNo'),
+    ];
     /** Facts a row does not state but the file does (fillFromFile), and a registry row's county. */
     const mapped = (field: string) => index.has(field);
     const prepare = (input: Record<string, string>, cells: string[]): Omit<Rejection, 'rowNo'> | null => {
@@ -304,8 +310,12 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
         uploaderCounty,
         column: countyCol ? { header: countyCol.header, value: cells[countyCol.at] ?? '' } : null,
         authority: authorityCol ? { header: authorityCol.header, value: cells[authorityCol.at] ?? '' } : null,
-        uscc:
-          usccCol && input.uscc ? { header: usccCol.header, value: input.uscc.replace(/\s/g, '').toUpperCase() } : null,
+        code:
+          usccCol && input.uscc
+            ? { header: usccCol.header, value: input.uscc.replace(/\s/g, '') }
+            : regNoCol && input.regNo
+              ? { header: regNoCol.header, value: input.regNo.replace(/\s/g, '') }
+              : null,
       });
       if (!r.ok) return r;
       input.countyCode = r.code;
@@ -460,7 +470,8 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     await writing;
     // PGlite has no autovacuum: refresh the planner's statistics after a bulk change.
     if (totals.changed > 0) await sql`ANALYZE ${sql.raw(WRITTEN[job.kind])}`.execute(db);
-    await finish(ctx, jobId, who, 'done', null, totals, footerNote(source.footer()));
+    const notes = [footerNote(source.footer()), hiddenRowsNote(source.hiddenRows())].filter((n) => n !== null);
+    await finish(ctx, jobId, who, 'done', null, totals, notes.join('；') || null);
   } catch (err) {
     // Not the job's fault: it stays 'running' under this process's lease for the caller to hand
     // back (or, if this process dies, for the next one to end as interrupted).

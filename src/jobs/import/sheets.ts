@@ -1,5 +1,5 @@
 import { SourceError, checkZip, sample, workbookOf } from './sources.js';
-import { LegacyReadError, legacyKind, legacySheets } from './legacy.js';
+import { LegacyReadError, legacySheets, spreadsheetKind } from './legacy.js';
 
 import { chooseSheet } from '../../domain/ledger/sheets.js';
 
@@ -11,7 +11,7 @@ export { chooseSheet, CORRECTIONS_SHEET, type SheetChoice } from '../../domain/l
  * saved as .xls is one sheet.
  */
 export async function listSheets(file: string): Promise<string[]> {
-  const legacy = legacyKind(sample(file));
+  const legacy = await spreadsheetKind(file, sample(file));
   if (legacy === 'markup' || legacy === 'no-table') return []; // no-table: opening it says why
   if (legacy === 'ole' || legacy === 'ods') {
     if (legacy === 'ods') await checkZip(file); // SheetJS inflates the whole package to list its sheets

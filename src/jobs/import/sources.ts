@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { DEFAULT_ZIP_LIMITS, ZipRefused, guardZip } from './zip-guard.js';
 import { excelTextLiteral, numberCellText } from '../../domain/import/normalise.js';
 import { footerText } from '../../domain/import/footer.js';
-import { LegacyReadError, legacyKind, legacyRecords } from './legacy.js';
+import { LegacyReadError, legacyRecords, spreadsheetKind } from './legacy.js';
 import { WorkbookUnreadable, formulaResult, openWorkbook, type Workbook } from './workbook.js';
 import { mergeFiller } from './merges.js';
 
@@ -27,6 +27,8 @@ export type Source = {
   encoding: TextEncoding | null;
   /** The rows under the last data row that read as the table's footer (合计, 制表人：…): not data, not read; known once the rows are. */
   footer: () => FooterRow[];
+  /** The rows under the header hidden in the workbook (an .xlsx; other formats tell none): read like any other. Known once the first row is. */
+  hiddenRows: () => number[];
   /** Stops reading (a preview reads only the first rows). */ close: () => void;
 };
 export type FooterRow = { rowNo: number; text: string };
@@ -256,6 +258,8 @@ export async function* csvRows(stream: Readable, delimiter: Delimiter = ','): As
 
 type Opened = {
   records: AsyncGenerator<string[]>;
+  /** The rows the file hides, by number, known once the first record is read. */
+  hiddenRows?: () => number[];
   bytes: () => number;
   format: SourceFormat;
   encoding: TextEncoding | null;
@@ -361,12 +365,19 @@ function cellText(v: ExcelJS.CellValue, numFmt?: string, date1904 = false): stri
 
 const EXCEL_ROWS = 1_048_576;
 
-async function* xlsxRows(book: Workbook, max: number, wanted?: string): AsyncGenerator<string[]> {
+async function* xlsxRows(
+  book: Workbook,
+  max: number,
+  wanted: string | undefined,
+  hidden: { rows: number[] },
+): AsyncGenerator<string[]> {
   const sheet = wanted === undefined ? book.sheets.find((s) => !s.hidden) : book.sheets.find((s) => s.name === wanted);
   if (!sheet)
     throw new SourceError(wanted === undefined ? '工作簿中没有可读的工作表' : `工作簿中没有名为"${wanted}"的工作表`);
   try {
-    const fill = mergeFiller(await book.merges(sheet));
+    const layout = await book.layout(sheet);
+    hidden.rows = layout.hiddenRows;
+    const fill = mergeFiller(layout.merges);
     let next = 1;
     for await (const row of book.rows(sheet)) {
       // Excel writes no element for an empty row: its number still counts, as the user sees it.
@@ -402,8 +413,10 @@ export const workbookOf = (file: string): Promise<Workbook> =>
 async function openXlsx(file: string, limits: SourceLimits, sheet?: string): Promise<Opened> {
   await checkZip(file, limits);
   const book = await workbookOf(file);
+  const hidden = { rows: [] as number[] };
   return {
-    records: xlsxRows(book, maxFieldOf(limits), sheet),
+    records: xlsxRows(book, maxFieldOf(limits), sheet, hidden),
+    hiddenRows: () => hidden.rows,
     bytes: book.bytesRead,
     format: 'xlsx',
     encoding: null,
@@ -521,7 +534,7 @@ const MAX_FOOTER = 20;
  * them (the file's first record = row 1).
  */
 async function withHeaders(
-  { records, bytes, format, encoding, close }: Opened,
+  { records, hiddenRows, bytes, format, encoding, close }: Opened,
   limits: SourceLimits,
   score: (cells: string[]) => number,
 ): Promise<Source> {
@@ -602,7 +615,8 @@ async function withHeaders(
     for await (const cells of records) yield* emit(cells);
   }
   const footer = () => pending;
-  return { headers, headerRowNo, rows: rows(), bytesRead: bytes, format, encoding, footer, close };
+  const hidden = () => (hiddenRows?.() ?? []).filter((n) => n > headerRowNo);
+  return { headers, headerRowNo, rows: rows(), bytesRead: bytes, format, encoding, footer, hiddenRows: hidden, close };
 }
 
 /**
@@ -620,9 +634,11 @@ export async function openSource(
 ): Promise<Source> {
   const head = sample(file);
   if (head.length === 0) throw new SourceError('文件为空：没有表头行');
-  const legacy = legacyKind(head);
+  // The content decides, not the name: an .xls or a password-protected workbook (both OLE2) saved
+  // as .xlsx goes to the legacy reader, which reads the one and names the password of the other.
+  const legacy = await spreadsheetKind(file, head);
   const zip = head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
-  if (!zip && /\.xlsx$/i.test(fileName) && head.subarray(0, 512).includes(0))
+  if (!zip && !legacy && /\.xlsx$/i.test(fileName) && head.subarray(0, 512).includes(0))
     throw new SourceError('文件名是 .xlsx，但内容既不是 Excel 工作簿也不是文本（CSV）');
   if (legacy === 'no-table')
     throw new SourceError(

@@ -377,4 +377,17 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
     expect(padded.length).toBeLessThan(book.length + 100_000);
     await expect(listSheets(write('padded.xlsx', padded))).rejects.toThrow(/xl\/workbook\.xml 解压后超过 16 MB/);
   });
+
+  it('reads the rows Excel hides like any other and names those under the header', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('名单');
+    ws.addRows([['筛选后的名单'], ['名称'], ['甲店'], ['乙店'], ['丙店']]);
+    for (const n of [1, 4]) ws.getRow(n).hidden = true;
+    const f = write('hidden-rows.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    const s = await openSource(f, 'hidden-rows.xlsx', undefined, (c) => (c.includes('名称') ? 9 : 0));
+    const names = [];
+    for await (const r of s.rows) names.push(r.cells[0]);
+    expect(names).toEqual(['甲店', '乙店', '丙店']);
+    expect(s.hiddenRows()).toEqual([4]);
+  });
 });

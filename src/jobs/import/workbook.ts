@@ -24,8 +24,11 @@ export type Workbook = {
   /** The sheets in the order their tabs show, hidden ones marked. */
   sheets: WorkbookSheet[];
   rows(sheet: WorkbookSheet): AsyncGenerator<ExcelJS.Row>;
-  /** The sheet's merged ranges (listed after its rows, so read in a pass of their own before them). */
-  merges(sheet: WorkbookSheet): Promise<Merge[]>;
+  /**
+   * The sheet's merged ranges (listed after its rows, so read in a pass of their own before them)
+   * and the rows hidden in Excel (hidden="1"; a clerk filters so), by number, found in that pass.
+   */
+  layout(sheet: WorkbookSheet): Promise<{ merges: Merge[]; hiddenRows: number[] }>;
   /** How far into the file the reading is, in compressed bytes: for the import's progress. */
   bytesRead: () => number;
   /** Dates counted from 1904 (Excel for Mac's old default, workbookPr date1904): serial 0 is 1904-01-01. */
@@ -321,19 +324,26 @@ export async function openWorkbook(file: string): Promise<Workbook> {
       sheets: sheets.map(({ name, hidden }) => ({ name, hidden })),
       // Plain date cells ExcelJS's worksheet reader counts from 1904 itself (it reads these properties).
       date1904: reader.properties?.model?.date1904 === true,
-      async merges(wanted) {
+      async layout(wanted) {
         const { entry } = partOfSheet(wanted);
         const stream = textOf(await unzip(entry), entry.fileName);
         open.push(stream);
-        const found: Merge[] = [];
+        const merges: Merge[] = [];
+        const hiddenRows: number[] = [];
+        let row = 0;
         for await (const chunk of stream as AsyncIterable<string>) {
+          for (const [, attrs] of chunk.matchAll(/<row(?=[\s/>])([^>]*)>/g)) {
+            const r = /\sr\s*=\s*["'](\d+)["']/.exec(attrs)?.[1];
+            row = r ? Number(r) : row + 1; // a row without its number is the next one, as cellRefs reads it
+            if (/\shidden\s*=\s*["'](1|true)["']/.test(attrs)) hiddenRows.push(row);
+          }
           if (!chunk.includes('<mergeCell')) continue;
           for (const m of chunk.matchAll(/<mergeCell\s[^>]*?\bref\s*=\s*["']([^"']+)["']/g)) {
             const merge = mergeOf(m[1]);
-            if (merge && found.length < MAX_MERGES) found.push(merge);
+            if (merge && merges.length < MAX_MERGES) merges.push(merge);
           }
         }
-        return found;
+        return { merges, hiddenRows };
       },
       async *rows(wanted) {
         const { sheet, entry } = partOfSheet(wanted);

@@ -168,6 +168,9 @@ export function ImportPlan({
           />
         )}
         {preview.footer && <Alert type="info" showIcon data-testid="import-footer" title={preview.footer} />}
+        {preview.hiddenRows && (
+          <Alert type="warning" showIcon data-testid="import-hidden-rows" title={preview.hiddenRows} />
+        )}
         {preview.missing.length > 0 && (
           <Alert
             type="warning"

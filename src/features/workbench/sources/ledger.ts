@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { TodoItem } from '../contract.js';
 import { DAY_MS, subtree, type TodoSource } from './types.js';
+import { fileNameForOthers } from '../../../domain/identifiers/free-text.js';
 
 const endOfDay = (d: string | null) => (d ? new Date(`${d}T23:59:59+08:00`).toISOString() : null);
 
@@ -102,7 +103,14 @@ export const cardTodos: TodoSource<{ n: number; expired: number; first: string |
         ],
 };
 
-type Job = { id: number; kind: string; file_name: string; status: string; rows_rejected: number };
+type Job = {
+  id: number;
+  kind: string;
+  file_name: string;
+  status: string;
+  rows_rejected: number;
+  created_by: number | null;
+};
 
 /** Imports of the node that need attention (failed, or rows refused and not yet re-imported), and, for a county, entities without a station. */
 export const importTodos: TodoSource<{ jobs: Job[]; no_station: number | null }> = {
@@ -112,24 +120,27 @@ export const importTodos: TodoSource<{ jobs: Job[]; no_station: number | null }>
     const since = new Date(c.now.getTime() - 30 * DAY_MS);
     return sql`json_build_object(
       'jobs', (SELECT coalesce(json_agg(x), '[]'::json) FROM (
-        SELECT j.id, j.kind, j.file_name, j.status, j.rows_rejected FROM import_job j
+        SELECT j.id, j.kind, j.file_name, j.status, j.rows_rejected, j.created_by FROM import_job j
         WHERE j.scope_key = ${c.scopeKey} AND j.created_at >= ${since} AND (j.status = 'failed' OR (j.status = 'done' AND j.rows_rejected > 0))
           AND NOT EXISTS (SELECT 1 FROM import_job k WHERE k.scope_key = j.scope_key AND k.kind = j.kind AND k.id > j.id AND k.status = 'done' AND k.rows_rejected = 0)
         ORDER BY j.id DESC LIMIT 10) x),
       'no_station', ${c.level === 'county' ? sql`(SELECT count(*) FROM entity WHERE scope_key = ${c.scopeKey} AND status = 'active')` : sql`NULL::int`})`;
   },
-  items: ({ jobs, no_station }) => {
-    const out: TodoItem[] = jobs.map((r) => ({
-      key: `import:${r.id}`,
-      kind: 'import',
-      kindLabel: '数据导入',
-      title: r.status === 'failed' ? `导入失败：${r.file_name}` : `导入有 ${r.rows_rejected} 行被拒绝：${r.file_name}`,
-      detail: r.status === 'failed' ? '查看原因后重新导入' : '下载错误报告，改正后重新导入',
-      count: r.status === 'failed' ? 1 : r.rows_rejected,
-      dueAt: null,
-      urgency: 'normal',
-      link: '/imports',
-    }));
+  items: ({ jobs, no_station }, c) => {
+    const out: TodoItem[] = jobs.map((r) => {
+      const name = r.created_by === c.userId ? r.file_name : fileNameForOthers(r.file_name);
+      return {
+        key: `import:${r.id}`,
+        kind: 'import',
+        kindLabel: '数据导入',
+        title: r.status === 'failed' ? `导入失败：${name}` : `导入有 ${r.rows_rejected} 行被拒绝：${name}`,
+        detail: r.status === 'failed' ? '查看原因后重新导入' : '下载错误报告，改正后重新导入',
+        count: r.status === 'failed' ? 1 : r.rows_rejected,
+        dueAt: null,
+        urgency: 'normal',
+        link: '/imports',
+      };
+    });
     if (no_station)
       out.push({
         key: 'import:no-station',

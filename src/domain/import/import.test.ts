@@ -67,6 +67,18 @@ describe('header vocabulary', () => {
     ).toBe(0);
   });
 
+  it('reads 法人代表 and 法人 (as county lists title them) as the representative, and his ID and phone beside', () => {
+    for (const name of ['法人代表', '法人', '法定代表人姓名', '负责人', '经营者姓名']) {
+      const plan = planColumns(
+        'registry',
+        specsOf('registry'),
+        [],
+        ['企业名称', name, '法人代表身份证号', '法人代表电话'],
+      );
+      expect(Object.fromEntries(plan.index)).toMatchObject({ name: 0, repName: 1, repIdNumber: 2, repPhone: 3 });
+    }
+  });
+
   it.each((Object.keys(KNOWN_UNUSED) as FileKind[]).flatMap((k) => KNOWN_UNUSED[k].map((h) => [k, h] as const)))(
     '%s: known column "%s" is listed as not used, without a warning',
     (kind, header) => {

@@ -8,6 +8,10 @@ describe('which sheet of a workbook to import', () => {
     expect(chooseSheet(['数据', '填写说明'])).toEqual({ sheet: '数据' });
     expect(chooseSheet(['Sheet1'])).toEqual({ sheet: 'Sheet1' });
   });
+  it("passes over other systems' help sheets before the data (填报说明, 填表说明, 使用说明, 导入说明)", () => {
+    for (const help of ['填报说明', '填表说明', '使用说明', '导入说明'])
+      expect(chooseSheet([help, '登记信息'])).toEqual({ sheet: '登记信息' });
+  });
   it('asks when several sheets could hold the rows, or the one named is missing', () => {
     expect(chooseSheet(['封面', '登记信息'])).toEqual({
       ask: ['封面', '登记信息'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseSheet } from './sheets.js';
-import { duplicateKey, duplicateMark, readDuplicateMark } from './import-marks.js';
+import { duplicateAgainReason, duplicateKey, duplicateMark, readDuplicateMark } from './import-marks.js';
 
 describe('which sheet of a workbook to import', () => {
   it("takes the error report's 待修正数据, the template's data sheet, or the only sheet", () => {
@@ -24,10 +24,17 @@ describe('which sheet of a workbook to import', () => {
 
 describe('the duplicate mark of the error report', () => {
   it('reads back what it writes, and nothing else', () => {
-    const mark = duplicateMark(duplicateKey('0a1b2c3d', 17));
+    const mark = duplicateMark('registry', duplicateKey('0a1b2c3d', 17));
     expect(mark).toBe('重复：与原文件第 17 行同一主体，未导入（标记 0a1b2c3d）');
     expect(readDuplicateMark(mark)).toEqual({ tag: '0a1b2c3d', keptRow: 17 });
     expect(readDuplicateMark('')).toBeNull();
     expect(readDuplicateMark('重复')).toBeNull();
+  });
+  it("speaks of a roster's rows as people, not entities", () => {
+    const mark = duplicateMark('roster', duplicateKey('0a1b2c3d', 17));
+    expect(mark).toBe('重复：与原文件第 17 行同一人，未导入（标记 0a1b2c3d）');
+    expect(readDuplicateMark(mark)).toEqual({ tag: '0a1b2c3d', keptRow: 17 });
+    expect(duplicateAgainReason('roster', 17)).toMatch(/与第 17 行是同一人.*若其实是另一人，请改正其身份证号/);
+    expect(duplicateAgainReason('registry', 17)).not.toMatch(/人/);
   });
 });

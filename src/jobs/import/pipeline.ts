@@ -429,7 +429,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
             rowNo,
             col: DUPLICATE_MARK_HEADER,
             value: null,
-            reason: duplicateAgainReason(mark.keptRow),
+            reason: duplicateAgainReason(job.kind, mark.keptRow),
             raw: plainRaw(cells),
             scope: namedScope(r),
             dupKey: duplicateKey(mark.tag, mark.keptRow),

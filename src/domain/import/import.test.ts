@@ -260,6 +260,11 @@ describe('normalising cells', () => {
     ['2019/5/1 周三', '2019-05-01'],
     ['2019/5/1 下午 2:30:00', '2019-05-01'],
     ['2019/5/1 上午12:00', '2019-05-01'],
+    // An instant with its zone is dated in China (Asia/Shanghai, the default deployment zone).
+    ['2019-05-05T16:00:00.000Z', '2019-05-06'],
+    ['2019-05-05T15:59:59Z', '2019-05-05'],
+    ['2019-05-06T00:00:00+08:00', '2019-05-06'],
+    ['2019-05-05 23:30:00-0100', '2019-05-06'],
   ])('date "%s" → %s', (input, out) => {
     expect(normaliseDateText(input)).toBe(out);
     expect(dateField('成立日期').parse(input)).toBe(out);
@@ -272,6 +277,7 @@ describe('normalising cells', () => {
   });
   it('still refuses impossible dates', () => {
     expect(dateField('成立日期').safeParse('20190231').success).toBe(false);
+    expect(dateField('成立日期').safeParse('2019-02-31T16:00:00Z').success).toBe(false);
   });
   it("keeps the registration system's type beside XGZ's kind", () => {
     const r = registryRow.parse({

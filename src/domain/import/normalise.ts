@@ -1,3 +1,5 @@
+import { localDate } from '../time/zone.js';
+
 /**
  * Normalising cells before they are validated. Exports and hand-kept sheets carry full-width
  * digits and letters (１２３Ｘ), full-width parentheses, stray spaces, lower-case x in ID numbers,
@@ -50,15 +52,32 @@ export function numberCellText(n: number): string {
  * 20190501, 2019-05-01 00:00:00, 2019-05-01T00:00:00, and as a Chinese Excel saves a date cell's
  * long formats to CSV: 2019年5月1日 星期三, 2019/5/1 下午 2:30:00. Returns YYYY-MM-DD text for the
  * row schema to check, or the input unchanged when it is none of these.
+ *
+ * A time with its zone (2019-05-05T16:00:00.000Z, …+08:00: how JSON and some exchange systems
+ * write a date as the instant of its midnight in China) is an instant, whose date is the
+ * deployment zone's: 16:00 UTC is already the next day in China. A time without a zone is the
+ * clock on the wall where it was written: its date is as written.
  */
 export function normaliseDateText(v: string): string {
   const s = toHalfWidth(v).trim();
   const m =
-    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?(?:(?:\s*[上下]午\s*|\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(
+    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?(?:(?:\s*[上下]午\s*|\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
       s,
     ) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s);
   if (!m) return s;
-  return `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
+  const date = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
+  return m[7] ? (zonedInstantDate(date, Number(m[4]), Number(m[5]), Number(m[6] ?? 0), m[7]) ?? date) : date;
+}
+
+/** The deployment zone's date at an instant written with its UTC offset; null when the date or time is none (left for the schema to refuse). */
+function zonedInstantDate(date: string, h: number, min: number, sec: number, offset: string): string | null {
+  const [y, mo, d] = date.split('-').map(Number);
+  const wall = Date.UTC(y, mo - 1, d, h, min, sec);
+  const back = new Date(wall);
+  if (back.getUTCDate() !== d || back.getUTCHours() !== h || min > 59 || sec > 59) return null;
+  const o = /^([+-])(\d{2}):?(\d{2})$/.exec(offset);
+  const offsetMin = o ? (o[1] === '-' ? -1 : 1) * (Number(o[2]) * 60 + Number(o[3])) : 0; // Z: UTC
+  return localDate(new Date(wall - offsetMin * 60_000));
 }
 
 /**

@@ -296,6 +296,21 @@ describe('normalising cells', () => {
       industry: { section: 'F', division: null },
     });
   });
+  it('joins a name or an address typed over two lines: no space where Chinese text meets, one between other words', () => {
+    const r = registryRow.parse({
+      regNo: `32010200000001${regNoCheckDigit('32010200000001')}`,
+      name: '南京探针十一号\n电子有限公司',
+      kind: '有限责任公司',
+      countyCode: '320102',
+      address: '南京市玄武区 \r\n 珠江路 88 号\nRoom 5\nBuilding 2',
+      repName: '王\n五',
+    });
+    expect(r).toMatchObject({
+      name: '南京探针十一号电子有限公司',
+      address: '南京市玄武区珠江路 88 号Room 5 Building 2',
+      repName: '王五',
+    });
+  });
   it('names a 个体工商户 without a 字号 by its operator; any other entity still needs its name', () => {
     const row = (name: string, kind: string, repName = '王五') =>
       registryRow.safeParse({
@@ -485,6 +500,12 @@ describe('roster rows', () => {
   it('reads 性别 by its GB/T 2261.1 code and takes 无 or - for no ID number', () => {
     expect(row({ sex: '2', idNumber: '无' })).toMatchObject({ success: true, data: { sex: 'female' } });
     expect(row({ idNumber: '-' }).data?.idNumber).toBeUndefined();
+  });
+  it('joins a name or a workplace typed over two lines', () => {
+    expect(row({ name: '王\r\n芳', workplace: '南京某某\n电子有限公司' }).data).toMatchObject({
+      name: '王芳',
+      workplace: '南京某某电子有限公司',
+    });
   });
   it('refuses an ID number that is written but unusable', () => {
     expect(row({ idNumber: '110105194912310021' }).error?.issues[0].message).toBe('身份证号校验位错误');

@@ -24,6 +24,22 @@ export function normaliseCode(v: string): { value: string; fullWidth: boolean } 
   return { value, fullWidth };
 }
 
+/** Chinese characters and full-width marks: text that is written without spaces between words. */
+const CJK = String.raw`[\p{sc=Han}\u3000-\u303f\uff00-\uffef]`;
+const BREAK_BY_CJK = new RegExp(String.raw`(?<=${CJK})\s*[\r\n]\s*|\s*[\r\n]\s*(?=${CJK})`, 'gu');
+const BREAK = /\s*[\r\n]\s*/g;
+
+/**
+ * A name or an address typed into a cell over two lines (Alt+Enter, or a wrapped export:
+ * "南京探针十一号\n电子有限公司") is one line: a line break and the spaces around it go where
+ * Chinese text meets (it has no spaces between words), and become one space between other
+ * words ("Room 5\nBuilding 2").
+ */
+export function joinLines(v: string): string {
+  if (!/[\r\n]/.test(v)) return v;
+  return v.replace(BREAK_BY_CJK, '').replace(BREAK, ' ');
+}
+
 /**
  * A cell written as Excel's text formula ="…": how registry systems export an ID number or a
  * code in CSV so that Excel keeps it as text. Its text, not a formula (nothing is evaluated).

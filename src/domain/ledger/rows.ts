@@ -5,6 +5,7 @@ import { parseIndustryText } from './industry.js';
 import {
   excelSerialDate,
   hasFullWidth,
+  joinLines,
   normaliseCode,
   normaliseDateText,
   SCIENTIFIC,
@@ -23,11 +24,13 @@ import { today } from '../time/zone.js';
  * says in Chinese what is wrong.
  */
 
+// Names and addresses: a value typed over two lines is one (joinLines).
 const text = (max: number, label: string) =>
-  z.string().trim().min(1, `${label}不能为空`).max(max, `${label}不超过 ${max} 个字`);
+  z.string().overwrite(joinLines).trim().min(1, `${label}不能为空`).max(max, `${label}不超过 ${max} 个字`);
 const optionalText = (max: number, label: string) =>
   z
     .string()
+    .overwrite(joinLines)
     .trim()
     .max(max, `${label}不超过 ${max} 个字`)
     .optional()

@@ -273,6 +273,8 @@ export interface ImportJobTable {
   sheet: ColumnType<string | null, string | null | undefined, string | null>;
   /** The footer rows skipped under the last data row, as the job shows them (migration 0058). */
   footer: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Values of accepted rows read and not stored (masked, a roster's fixed line), counted by column (migration 0062). */
+  withheld: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ImportRejectionTable {

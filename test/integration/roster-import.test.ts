@@ -72,6 +72,38 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     expect((await members()).filter((x) => x.name === '王芳')).toHaveLength(1);
   });
 
+  it('keeps the mobile of a 联系电话 as the registry reads it, refuses no phone, and says which values it did not store', async () => {
+    const r = await roster('phones.csv', [
+      m('郑一', '', '1970-01-01', '乙支部', '0512-6523456转801/13912340001'),
+      m('郑二', '', '1970-01-02', '乙支部', '13912340002（微信同号）'),
+      m('郑三', '', '1970-01-03', '乙支部', '13912340003；025-84561234'),
+      m('郑四', '', '1970-01-04', '乙支部', '025-84561234'),
+      m('郑五', '', '1970-01-05', '乙支部', '(025)84561234'),
+      m('郑六', '', '1970-01-06', '乙支部', '1391234567'),
+      m('郑七', '', '1970-01-07', '乙支部', '139****0007'),
+      m('郑八', '320102********1234', '1970-01-08', '乙支部'),
+    ]);
+    expect(r.job).toMatchObject({ rows_accepted: 6, rows_rejected: 2 });
+    expect(r.rejections).toMatchObject([
+      { row_no: 7, col: '联系电话', reason: expect.stringMatching(/^联系电话应为手机号/) },
+      { row_no: 9, col: '公民身份号码', reason: '身份证号已被脱敏（含 *），无法识别此人，请使用未脱敏的名册' },
+    ]);
+    const phones = Object.fromEntries(
+      (await members()).filter((x) => x.name.startsWith('郑')).map((x) => [x.name, x.phone]),
+    );
+    expect(phones).toEqual({
+      郑一: '139****0001',
+      郑二: '139****0002',
+      郑三: '139****0003',
+      郑四: null,
+      郑五: null,
+      郑七: null,
+    });
+    expect(r.job.withheld).toBe(
+      '列"联系电话"：2 个值是固定电话，未保存（比对党员只用手机号）；列"联系电话"：1 个值已脱敏（含 *），未保存',
+    );
+  });
+
   it('refuses a row that contradicts itself, naming both facts', async () => {
     const r = await roster(
       'contradictions.csv',

@@ -19,6 +19,7 @@ import {
   birthField,
   annualReportRow,
   rosterRow,
+  WithheldTally,
 } from '../ledger/rows.js';
 import { idCheckChar } from '../identifiers/id-number.js';
 import { regNoCheckDigit, usccCheckChar } from '../identifiers/uscc.js';
@@ -113,6 +114,27 @@ describe('column plan', () => {
     expect(plan.warnings.map((w) => w.reason).join()).toMatch(/手机号.*日期/);
   });
 
+  it('warns once about a column whose values are masked, saying what becomes of them', () => {
+    const masked = '320102********1234';
+    const plan = planColumns(
+      'registry',
+      specs,
+      ['uscc'],
+      ['统一社会信用代码', '名称', '法定代表人身份证号'],
+      [
+        ['91320102MA1XXXXX1X', '某公司', masked],
+        ['91320102MA1XXXXX2X', '某店', masked],
+      ],
+    );
+    expect(plan.warnings).toEqual([
+      {
+        header: '法定代表人身份证号',
+        reason: '列"法定代表人身份证号"中有已脱敏的值（含 *），这些值不会保存，所在行的其余数据照常导入',
+      },
+    ]);
+    const roster = planColumns('roster', specsOf('roster'), [], ['姓名', '身份证号'], [['王芳', masked]]);
+    expect(roster.warnings[0].reason).toMatch(/^列"身份证号"中有已脱敏的值（含 \*），无法据此识别，这些行将被拒绝/);
+  });
   it('reads the Chinese twin of a coded exchange column (REGSTATE_CN over REGSTATE), and an annual report section over its names', () => {
     const plan = planColumns(
       'registry',
@@ -401,6 +423,11 @@ describe('联系电话 in registry extracts', () => {
     ['051265234567', '0512-65234567'],
     ['025-83456789/13912345678', '13912345678'],
     ['025-83456789，025-83456790', '025-83456789'],
+    ['13912345678（微信同号）', '13912345678'],
+    ['0512-6523456转801/13912345678', '13912345678'],
+    ['13912345678；025-84561234', '13912345678'],
+    ['办公025-84561234 手机13912345678', '13912345678'],
+    ['(025)84561234（总机）', '025-84561234'],
   ])('"%s" → %s', (input, want) => {
     expect(contactPhoneField.parse(input)).toBe(want);
   });
@@ -418,6 +445,32 @@ describe('法定代表人证件号码 in registry extracts', () => {
     expect(representativeIdField.parse('320102198808081317')).toMatchObject({ value: '320102198808081317' });
     expect(representativeIdField.safeParse('320102198808081318').error?.issues[0].message).toMatch(/校验位错误/);
     expect(representativeIdField.safeParse('32010219880808131').error?.issues[0].message).toMatch(/应为 18 位/);
+  });
+  it("imports the entity without a representative's or liaison's masked ID number or phone", () => {
+    const r = registryRow.safeParse({
+      regNo: `32010200000001${regNoCheckDigit('32010200000001')}`,
+      name: '某公司',
+      kind: '有限责任公司',
+      countyCode: '320102',
+      repName: '王五',
+      repIdNumber: '320102********1234',
+      repPhone: '139****5000',
+      liaisonName: '李四',
+      liaisonIdNumber: '320102＊＊＊＊＊＊＊＊1234',
+      liaisonPhone: '025-8456****',
+    });
+    expect(r).toMatchObject({ success: true, data: { repName: '王五', liaisonName: '李四' } });
+    expect([r.data?.repIdNumber, r.data?.repPhone, r.data?.liaisonIdNumber, r.data?.liaisonPhone]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+  it('refuses a masked key, saying it is masked', () => {
+    expect(usccField.safeParse('91320102********1X').error?.issues[0].message).toBe(
+      '统一社会信用代码已被脱敏（含 *），无法识别，请使用未脱敏的文件',
+    );
   });
   it.each(['E12345678', 'H1234567801', 'A123456(7)', '12345678', 'ｅ１２３４５６７８'])(
     'reads the row without a foreign or 港澳台 document number "%s"',
@@ -509,6 +562,39 @@ describe('roster rows', () => {
   });
   it('refuses an ID number that is written but unusable', () => {
     expect(row({ idNumber: '110105194912310021' }).error?.issues[0].message).toBe('身份证号校验位错误');
+  });
+  it('refuses a masked ID number, saying it is masked: the member could not be told', () => {
+    for (const idNumber of ['320102********1234', '320102＊＊＊＊＊＊＊＊1234'])
+      expect(row({ idNumber }).error?.issues.map((i) => i.message)).toEqual([
+        '身份证号已被脱敏（含 *），无法识别此人，请使用未脱敏的名册',
+      ]);
+  });
+  it.each([
+    ['0512-6523456转801/13912345678', '13912345678'],
+    ['13912345678（微信同号）', '13912345678'],
+    ['13912345678；025-84561234', '13912345678'],
+    // A fixed line is not a member's phone to be matched on (a workplace shares it); nor a masked one.
+    ['025-84561234', undefined],
+    ['(025)84561234', undefined],
+    ['139****5000', undefined],
+    ['无', undefined],
+  ])('reads 联系电话 "%s" as the registry does, keeping a mobile (%s)', (phone, want) => {
+    expect(row({ phone })).toMatchObject({ success: true, data: { phone: want } });
+  });
+  it('refuses a 联系电话 that is no phone, rather than dropping it', () => {
+    expect(row({ phone: '1391234567' }).error?.issues).toMatchObject([
+      { path: ['phone'], message: expect.stringMatching(/^联系电话应为手机号/) },
+    ]);
+  });
+  it('counts the values it read and did not store, by column', () => {
+    const tally = new WithheldTally();
+    for (const phone of ['025-84561234', '139****5000', '13912345678', '无', ''])
+      tally.add('roster', { phone }, row({ phone }).data!);
+    tally.add('registry', { repIdNumber: '320102********1234', repPhone: '139****5000' }, {});
+    expect(tally.note((f) => ({ phone: '联系电话', repIdNumber: '法人代表身份证号', repPhone: '手机' })[f]!)).toBe(
+      '列"联系电话"：1 个值是固定电话，未保存（比对党员只用手机号）；列"联系电话"：1 个值已脱敏（含 *），未保存；列"法人代表身份证号"：1 个值已脱敏（含 *），未保存；列"手机"：1 个值已脱敏（含 *），未保存',
+    );
+    expect(new WithheldTally().note(String)).toBeNull();
   });
   it('refuses a member who joined before 18, and a 转正日期 before the 入党日期', () => {
     expect(row({ birthDate: '1992-07-15', joinDate: '2010-06-01' }).success).toBe(false);

@@ -41,6 +41,12 @@ export function joinLines(v: string): string {
 }
 
 /**
+ * A value an export masked for privacy (320102********1234, 139****5000): the digits that would
+ * tell the person are not in the file. No ID number, code or phone holds an asterisk.
+ */
+export const isMasked = (v: string): boolean => v.includes('*') || v.includes('＊');
+
+/**
  * A cell written as Excel's text formula ="…": how registry systems export an ID number or a
  * code in CSV so that Excel keeps it as text. Its text, not a formula (nothing is evaluated).
  */

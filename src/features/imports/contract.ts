@@ -125,6 +125,8 @@ export const importJob = z.object({
   error: z.string().nullable(),
   /** The footer rows (合计, 制表人：…) under the last data row that were skipped, named; null when none. */
   footer: z.string().nullable(),
+  /** Values of accepted rows read and not stored (masked, a roster's fixed line), counted by column; null when none. */
+  withheld: z.string().nullable(),
   createdAt: timestamp,
   startedAt: timestamp.nullable(),
   finishedAt: timestamp.nullable(),

@@ -7,7 +7,7 @@ import type { Principal } from '../../db/audit-chain.js';
 import { encryptField } from '../../crypto/field.js';
 import type { Keys } from '../../crypto/keys.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
-import type { AnnualReportRow, RegistryRow, RosterRow } from '../../domain/ledger/rows.js';
+import { WithheldTally, type AnnualReportRow, type RegistryRow, type RosterRow } from '../../domain/ledger/rows.js';
 import { fastAnnualReport } from '../../domain/ledger/fast-rows.js';
 import { rosterKey, writeRosterBatch } from './writers/roster.js';
 import { FileKeys, keyHashOf } from './file-keys.js';
@@ -237,6 +237,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       started_at: new Date(),
       error: null,
       footer: null,
+      withheld: null,
       lease_owner: myLease(),
       heartbeat_at: new Date(),
     })
@@ -313,6 +314,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     };
 
     const fileKeys = new FileKeys(jobId, opts.keySlots);
+    const withheld = new WithheldTally();
     let changedAtAnalyze = 0;
     let batch: Accepted[] = [];
     let rejects: Rejection[] = [];
@@ -451,6 +453,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
             );
             if (found) r.stationCode = found.stationCode;
           }
+          withheld.add(job.kind, input, row as { phone?: string });
           batch.push({ rowNo, row, cells, key });
         }
       }
@@ -460,7 +463,10 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     await writing;
     // PGlite has no autovacuum: refresh the planner's statistics after a bulk change.
     if (totals.changed > 0) await sql`ANALYZE ${sql.raw(WRITTEN[job.kind])}`.execute(db);
-    await finish(ctx, jobId, who, 'done', null, totals, footerNote(source.footer()));
+    await finish(ctx, jobId, who, 'done', null, totals, {
+      footer: footerNote(source.footer()),
+      withheld: withheld.note((f) => headerOfField.get(f) ?? f),
+    });
   } catch (err) {
     // Not the job's fault: it stays 'running' under this process's lease for the caller to hand
     // back (or, if this process dies, for the next one to end as interrupted).
@@ -690,13 +696,13 @@ async function finish(
   status: 'done' | 'failed' | 'cancelled',
   error: string | null,
   totals: { read: number; accepted: number; rejected: number; changed: number },
-  footer: string | null = null,
+  notes: { footer: string | null; withheld: string | null } = { footer: null, withheld: null },
 ) {
   await runScoped(ctx.db, who, async ({ db, audit }) => {
     await db.deleteFrom('import_key').where('job_id', '=', jobId).execute();
     await db
       .updateTable('import_job')
-      .set({ status, error, footer, finished_at: new Date(), lease_owner: null })
+      .set({ status, error, ...notes, finished_at: new Date(), lease_owner: null })
       .where('id', '=', jobId)
       .execute();
     audit({

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VOCABULARY, KNOWN_UNUSED, type FileKind } from './vocabulary.js';
 import { planColumns, looksSensitive, type FieldSpec } from './plan.js';
 import { parseEntityType, ENTITY_TYPES } from './entity-types.js';
-import { normaliseCode, normaliseDateText, numberCellText, SCIENTIFIC } from './normalise.js';
+import { ExcelCutColumns, normaliseCode, normaliseDateText, numberCellText, SCIENTIFIC } from './normalise.js';
 import { CountyResolver, type County } from './county.js';
 import { footerText } from './footer.js';
 import { parseIndustryText, DIVISIONS, SECTIONS } from '../ledger/industry.js';
@@ -268,6 +268,26 @@ describe('normalising cells', () => {
     expect(numberCellText(320102900101123)).toBe('320102900101123');
     expect(SCIENTIFIC.test('3.20102E+17')).toBe(true);
     expect(idNumberField.safeParse('3.20102E+17').error?.issues[0].message).toMatch(/科学计数法.*"文本"格式/);
+  });
+  it('refuses an 18-digit ID ending 000 whose check digit fails as Excel-cut, not as a typo', () => {
+    // 320102197705061234 as Excel keeps it: 15 significant digits.
+    expect(idNumberField.safeParse('320102197705061000').error?.issues[0].message).toBe(
+      '身份证号末三位为 000：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写',
+    );
+  });
+  it('judges a column Excel cut by its share of numbers ending 000, a genuine one alone passing', () => {
+    const genuine = '320102197705061000'; // as the column tells it: ending 000
+    const cutCol = new ExcelCutColumns();
+    for (const v of [genuine, '110105198001011000', '110105194912310021']) cutCol.see('idNumber', v);
+    expect(cutCol.isCut('idNumber', genuine)).toBe(true);
+    expect(cutCol.isCut('idNumber', '110105194912310021')).toBe(false);
+    const fine = new ExcelCutColumns();
+    fine.see('idNumber', genuine);
+    for (let i = 0; i < 20; i++) fine.see('idNumber', '110105194912310021');
+    expect(fine.isCut('idNumber', genuine)).toBe(false);
+    fine.see('idNumber', '110105198001011000'); // two of 22: under a fifth
+    expect(fine.isCut('idNumber', genuine)).toBe(false);
+    expect(new ExcelCutColumns().isCut('idNumber', genuine)).toBe(false);
   });
   it.each([
     ['2019年5月1日', '2019-05-01'],

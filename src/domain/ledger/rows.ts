@@ -3,6 +3,7 @@ import { parseRegNo, parseUscc } from '../identifiers/uscc.js';
 import { MOBILE, parseIdNumber } from '../identifiers/id-number.js';
 import { parseIndustryText } from './industry.js';
 import {
+  EXCEL_CUT,
   excelSerialDate,
   hasFullWidth,
   isMasked,
@@ -148,6 +149,10 @@ const count = (label: string, max = 10_000_000) =>
 
 const hasFull = (v: string) => (/[\uff01-\uff5e\u3000]/.test(v) ? '（该值含全角字符）' : '');
 
+/** An identifier Excel held as a number, which has lost its last digits: how it shows, and what to do. */
+export const excelNumberMessage = (label: string, shown: string) =>
+  `${label}${shown}：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写`;
+
 /**
  * An identifier cell, normalised first (full-width to half-width, spaces out, upper case); a value
  * Excel turned into a number shown in scientific notation is refused: its last digits are gone.
@@ -159,17 +164,20 @@ const identifier = <T>(label: string, parse: (v: string) => ({ ok: true } & T) |
       ctx.addIssue({ code: 'custom', message: `${label}已被脱敏（含 *），无法识别，请使用未脱敏的文件` });
       return z.NEVER;
     }
+    // The value is not quoted: what is left of a number is personal data, and reasons are kept in clear.
     if (SCIENTIFIC.test(value)) {
-      ctx.addIssue({
-        code: 'custom',
-        // The value is not quoted: what is left of a number is personal data, and reasons are kept in clear.
-        message: `${label}是科学计数法（如 3.2E+17）：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写`,
-      });
+      ctx.addIssue({ code: 'custom', message: excelNumberMessage(label, '是科学计数法（如 3.2E+17）') });
       return z.NEVER;
     }
     const r = parse(value);
     if (!r.ok) {
-      ctx.addIssue({ code: 'custom', message: fullWidth ? `${r.reason}（该值含全角字符，已按半角读取）` : r.reason });
+      // 18 digits ending 000 whose check fails: Excel's cut far likelier than a typo.
+      const message = EXCEL_CUT.test(value)
+        ? excelNumberMessage(label, '末三位为 000')
+        : fullWidth
+          ? `${r.reason}（该值含全角字符，已按半角读取）`
+          : r.reason;
+      ctx.addIssue({ code: 'custom', message });
       return z.NEVER;
     }
     return r;
@@ -425,6 +433,11 @@ const industry = z.string().transform((v, ctx) => {
 });
 
 const opt = <T extends z.ZodType>(s: T) => z.preprocess(blankToUndefined, s.optional());
+
+/** The fields of a file that hold 身份证号 (an Excel cut is judged over their columns, ExcelCutColumns). */
+export const ID_NUMBER_FIELDS = ['idNumber', 'repIdNumber', 'liaisonIdNumber'];
+/** Why a 身份证号 of a column Excel cut is refused though its check digit holds. */
+export const EXCEL_CUT_COLUMN_MESSAGE = excelNumberMessage('身份证号', '末三位为 000（本列多个号码如此）');
 
 /** A passport, 港澳居民来往内地通行证, 香港身份证 or 台胞证 number: no 居民身份证号 however it is typed. */
 const OTHER_DOCUMENT = /^[A-Z]{1,2}\d{6,10}(\([0-9A-Z]\))?$|^\d{8,10}$/;

@@ -7,7 +7,15 @@ import type { Principal } from '../../db/audit-chain.js';
 import { encryptField } from '../../crypto/field.js';
 import type { Keys } from '../../crypto/keys.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
-import { WithheldTally, type AnnualReportRow, type RegistryRow, type RosterRow } from '../../domain/ledger/rows.js';
+import {
+  EXCEL_CUT_COLUMN_MESSAGE,
+  ID_NUMBER_FIELDS,
+  WithheldTally,
+  type AnnualReportRow,
+  type RegistryRow,
+  type RosterRow,
+} from '../../domain/ledger/rows.js';
+import { CUT_WINDOW, ExcelCutColumns } from '../../domain/import/normalise.js';
 import { fastAnnualReport } from '../../domain/ledger/fast-rows.js';
 import { rosterKey, writeRosterBatch } from './writers/roster.js';
 import { FileKeys, keyHashOf } from './file-keys.js';
@@ -315,6 +323,13 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
 
     const fileKeys = new FileKeys(jobId, opts.keySlots);
     const withheld = new WithheldTally();
+    // The ID columns are judged for Excel's cut over the rows read so far, the first CUT_WINDOW before any.
+    const idColumns = ID_NUMBER_FIELDS.filter(mapped).map((f) => [f, index.get(f)!] as const);
+    const cut = new ExcelCutColumns();
+    const seeIds = ({ cells }: { cells: string[] }) => {
+      for (const [f, i] of idColumns) cut.see(f, cells[i] ?? '');
+    };
+    const cutField = (input: Record<string, string>) => idColumns.find(([f]) => cut.isCut(f, input[f]))?.[0];
     let changedAtAnalyze = 0;
     let batch: Accepted[] = [];
     let rejects: Rejection[] = [];
@@ -375,7 +390,9 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       writing.catch(() => {}); // surfaced by the next await
     };
 
-    for await (const { rowNo, cells, bad } of source.rows) {
+    for await (const { rowNo, cells, bad } of idColumns.length
+      ? lookAhead(source.rows, CUT_WINDOW, seeIds)
+      : source.rows) {
       totals.read++;
       if (bad) {
         const raw = rawOf(source.headers, cells);
@@ -395,6 +412,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       // The usual row takes the schema's compiled fast path; any other goes through the schema.
       const quick = job.kind === 'annual_report' ? fastAnnualReport(input) : undefined;
       const parsed = quick ? { success: true as const, data: quick } : schema.safeParse(input);
+      const cutAt = parsed.success ? cutField(input) : undefined;
       if (!parsed.success) {
         const raw = plainRaw(cells);
         const seen = new Set<string>();
@@ -412,6 +430,15 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
             scope: namedScope(input),
           });
         }
+      } else if (cutAt) {
+        rejects.push({
+          rowNo,
+          col: headerOfField.get(cutAt) ?? null,
+          value: maskValue(cutAt, input[cutAt]),
+          reason: EXCEL_CUT_COLUMN_MESSAGE,
+          raw: plainRaw(cells),
+          scope: namedScope(input),
+        });
       } else {
         const row = parsed.data as Row;
         const placeProblem = job.kind === 'registry' ? checkPlaces(row as RegistryRow, places!, headerOfField) : null;
@@ -484,6 +511,17 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
 }
 
 class Cancelled extends Error {}
+
+/** The rows, each seen as it is read, the first `n` held back until all of them have been seen. */
+async function* lookAhead<T>(rows: AsyncIterable<T>, n: number, see: (row: T) => void): AsyncGenerator<T> {
+  const ahead: T[] = [];
+  for await (const row of rows) {
+    see(row);
+    if (ahead.length >= n) yield row;
+    else if (ahead.push(row) === n) yield* ahead;
+  }
+  if (ahead.length < n) yield* ahead;
+}
 
 function checkPlaces(
   r: RegistryRow,

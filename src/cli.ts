@@ -305,6 +305,7 @@ type JobFigures = {
   file_bytes: number;
   error: string | null;
   footer?: string | null;
+  withheld?: string | null;
 };
 type RejectedRow = { row_no: number; col: string | null; value: string | null; reason: string };
 
@@ -361,7 +362,7 @@ function importOutcome(file: string, j: JobFigures, rejections: RejectedRow[]) {
 function reportOutcome(j: JobFigures) {
   process.stdout.write(
     j.status === 'done'
-      ? `导入完成：读取 ${j.rows_read} 行，接受 ${j.rows_accepted}，拒绝 ${j.rows_rejected}，变更 ${j.rows_changed}\n${j.footer ? `${j.footer}\n` : ''}`
+      ? `导入完成：读取 ${j.rows_read} 行，接受 ${j.rows_accepted}，拒绝 ${j.rows_rejected}，变更 ${j.rows_changed}\n${j.footer ? `${j.footer}\n` : ''}${j.withheld ? `${j.withheld}\n` : ''}`
       : `导入未完成：${j.error}\n`,
   );
   if (j.status !== 'done') process.exitCode = 1;

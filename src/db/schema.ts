@@ -273,6 +273,8 @@ export interface ImportJobTable {
   sheet: ColumnType<string | null, string | null | undefined, string | null>;
   /** The footer rows skipped under the last data row, and the hidden rows imported, as the job shows them (migration 0058). */
   footer: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Values of accepted rows read and not stored (masked, a roster's fixed line), counted by column (migration 0063). */
+  withheld: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ImportRejectionTable {

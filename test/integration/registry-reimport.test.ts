@@ -123,6 +123,41 @@ describe.each(BACKENDS)('registry re-imports on %s', (backend) => {
     expect(await rep()).toEqual([before]);
   });
 
+  it('imports an entity whose extract masks the representative’s 证件号码 and phone, keeping what is on file, and counts them', async () => {
+    const code = uscc(rnd, 'individual', '320102');
+    const row = (id: string, phone: string) => ({
+      统一社会信用代码: code,
+      名称: '玄武区脱敏便利店',
+      主体类型: '个体工商户',
+      所属县区代码: '320102',
+      法人代表: '赵六',
+      法人代表身份证号: id,
+      联系电话: phone,
+    });
+    const masked = await registry('masked.csv', [row('320102********1234', '139****5000')]);
+    expect(masked.job).toMatchObject({ rows_accepted: 1, rows_rejected: 0 });
+    expect(masked.job.withheld).toBe(
+      '列"法人代表身份证号"：1 个值已脱敏（含 *），未保存；列"联系电话"：1 个值已脱敏（含 *），未保存',
+    );
+    const rep = () =>
+      t.db
+        .selectFrom('entity_person as ep')
+        .innerJoin('entity as e', 'e.id', 'ep.entity_id')
+        .innerJoin('person as p', 'p.id', 'ep.person_id')
+        .select(['p.id', 'p.name', 'p.id_bi', 'p.phone_bi'])
+        .where('e.uscc', '=', code)
+        .where('ep.role', '=', 'legal_rep')
+        .execute();
+    expect(await rep()).toMatchObject([{ name: '赵六', id_bi: null, phone_bi: null }]);
+    // The whole extract, then a masked one: the number and phone on file stay.
+    await registry('whole.csv', [row(idNumber(rnd, '320102', new Date('1971-02-03')), '13912345000')]);
+    const [whole] = await rep();
+    expect(whole.id_bi).not.toBeNull();
+    const again = await registry('masked-again.csv', [row('320102********1234', '139****5000')]);
+    expect(again.job).toMatchObject({ rows_accepted: 1, rows_rejected: 0 });
+    expect(await rep()).toEqual([whole]);
+  });
+
   it('gives a 个体工商户 on file by its 注册号 the USCC it got (换照), and never fails a batch on a number held elsewhere', async () => {
     const [code, other, third] = [
       uscc(rnd, 'individual', '320102'),

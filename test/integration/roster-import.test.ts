@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/domain/random.js';
 import { idNumber } from '../../src/demo/ledger.js';
+import { idCheckChar } from '../../src/domain/identifiers/id-number.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
@@ -9,6 +10,14 @@ const rnd = seededRandom(91);
 const WANG = idNumber(rnd, '320102', new Date('1982-04-05'));
 /** The sex the number does not say (its 17th digit is odd for men). */
 const NOT_WANGS_SEX = Number(WANG[16]) % 2 ? '女' : '男';
+
+/** An ID number ending 000 (what Excel keeps of any 18-digit number), its check digit holding or not. */
+function endingIn000(checkHolds: boolean, from = 1): string {
+  for (let i = from; ; i++) {
+    const first17 = `320102${19700101 + (i % 28)}${Math.floor(i / 28) % 10}00`;
+    if ((idCheckChar(first17) === '0') === checkHolds) return `${first17}0`;
+  }
+}
 
 type Member = { id: number; name: string; idNumber: string | null; orgRelation: string | null; phone: string | null };
 
@@ -70,6 +79,63 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     const r4 = await roster('r4.csv', [m('王芳', WANG, '', '个体劳动者协会党支部')]);
     expect(r4.job).toMatchObject({ rows_accepted: 1, rows_changed: 0 });
     expect((await members()).filter((x) => x.name === '王芳')).toHaveLength(1);
+  });
+
+  it('keeps the mobile of a 联系电话 as the registry reads it, refuses no phone, and says which values it did not store', async () => {
+    const r = await roster('phones.csv', [
+      m('郑一', '', '1970-01-01', '乙支部', '0512-6523456转801/13912340001'),
+      m('郑二', '', '1970-01-02', '乙支部', '13912340002（微信同号）'),
+      m('郑三', '', '1970-01-03', '乙支部', '13912340003；025-84561234'),
+      m('郑四', '', '1970-01-04', '乙支部', '025-84561234'),
+      m('郑五', '', '1970-01-05', '乙支部', '(025)84561234'),
+      m('郑六', '', '1970-01-06', '乙支部', '1391234567'),
+      m('郑七', '', '1970-01-07', '乙支部', '139****0007'),
+      m('郑八', '320102********1234', '1970-01-08', '乙支部'),
+    ]);
+    expect(r.job).toMatchObject({ rows_accepted: 6, rows_rejected: 2 });
+    expect(r.rejections).toMatchObject([
+      { row_no: 7, col: '联系电话', reason: expect.stringMatching(/^联系电话应为手机号/) },
+      { row_no: 9, col: '公民身份号码', reason: '身份证号已被脱敏（含 *），无法识别此人，请使用未脱敏的名册' },
+    ]);
+    const phones = Object.fromEntries(
+      (await members()).filter((x) => x.name.startsWith('郑')).map((x) => [x.name, x.phone]),
+    );
+    expect(phones).toEqual({
+      郑一: '139****0001',
+      郑二: '139****0002',
+      郑三: '139****0003',
+      郑四: null,
+      郑五: null,
+      郑七: null,
+    });
+    expect(r.job.withheld).toBe(
+      '列"联系电话"：2 个值是固定电话，未保存（比对党员只用手机号）；列"联系电话"：1 个值已脱敏（含 *），未保存',
+    );
+  });
+
+  it('refuses every number of a column Excel cut (ending 000), even one whose check digit holds by chance; a genuine one alone imports', async () => {
+    const lucky = endingIn000(true);
+    const r = await roster('excel-cut.csv', [
+      m('吴一', lucky, '', '丙支部'),
+      m('吴二', endingIn000(false), '', '丙支部'),
+      m('吴三', endingIn000(false, 40), '', '丙支部'),
+    ]);
+    expect(r.job).toMatchObject({ rows_accepted: 0, rows_rejected: 3 });
+    expect(r.rejections.map((x) => [x.col, x.reason])).toEqual([
+      [
+        '公民身份号码',
+        '身份证号末三位为 000（本列多个号码如此）：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写',
+      ],
+      ['公民身份号码', '身份证号末三位为 000：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写'],
+      ['公民身份号码', '身份证号末三位为 000：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写'],
+    ]);
+    const alone = await roster('genuine-000.csv', [
+      m('吴一', lucky, '', '丙支部'),
+      ...Array.from({ length: 9 }, (_, i) =>
+        m(`冯${i}`, idNumber(rnd, '320102', new Date(1980, 0, i + 1)), '', '丙支部'),
+      ),
+    ]);
+    expect(alone.job).toMatchObject({ rows_accepted: 10, rows_rejected: 0 });
   });
 
   it('refuses a row that contradicts itself, naming both facts', async () => {

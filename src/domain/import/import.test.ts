@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VOCABULARY, KNOWN_UNUSED, type FileKind } from './vocabulary.js';
 import { planColumns, looksSensitive, type FieldSpec } from './plan.js';
 import { parseEntityType, ENTITY_TYPES } from './entity-types.js';
-import { normaliseCode, normaliseDateText, numberCellText, SCIENTIFIC } from './normalise.js';
+import { ExcelCutColumns, normaliseCode, normaliseDateText, numberCellText, SCIENTIFIC } from './normalise.js';
 import { CountyResolver, type County } from './county.js';
 import { footerText, hiddenRowsNote } from './footer.js';
 import { parseIndustryText, DIVISIONS, SECTIONS } from '../ledger/industry.js';
@@ -19,6 +19,7 @@ import {
   birthField,
   annualReportRow,
   rosterRow,
+  WithheldTally,
 } from '../ledger/rows.js';
 import { idCheckChar } from '../identifiers/id-number.js';
 import { regNoCheckDigit, usccCheckChar } from '../identifiers/uscc.js';
@@ -67,6 +68,18 @@ describe('header vocabulary', () => {
     ).toBe(0);
   });
 
+  it('reads 法人代表 and 法人 (as county lists title them) as the representative, and his ID and phone beside', () => {
+    for (const name of ['法人代表', '法人', '法定代表人姓名', '负责人', '经营者姓名']) {
+      const plan = planColumns(
+        'registry',
+        specsOf('registry'),
+        [],
+        ['企业名称', name, '法人代表身份证号', '法人代表电话'],
+      );
+      expect(Object.fromEntries(plan.index)).toMatchObject({ name: 0, repName: 1, repIdNumber: 2, repPhone: 3 });
+    }
+  });
+
   it.each((Object.keys(KNOWN_UNUSED) as FileKind[]).flatMap((k) => KNOWN_UNUSED[k].map((h) => [k, h] as const)))(
     '%s: known column "%s" is listed as not used, without a warning',
     (kind, header) => {
@@ -101,6 +114,27 @@ describe('column plan', () => {
     expect(plan.warnings.map((w) => w.reason).join()).toMatch(/手机号.*日期/);
   });
 
+  it('warns once about a column whose values are masked, saying what becomes of them', () => {
+    const masked = '320102********1234';
+    const plan = planColumns(
+      'registry',
+      specs,
+      ['uscc'],
+      ['统一社会信用代码', '名称', '法定代表人身份证号'],
+      [
+        ['91320102MA1XXXXX1X', '某公司', masked],
+        ['91320102MA1XXXXX2X', '某店', masked],
+      ],
+    );
+    expect(plan.warnings).toEqual([
+      {
+        header: '法定代表人身份证号',
+        reason: '列"法定代表人身份证号"中有已脱敏的值（含 *），这些值不会保存，所在行的其余数据照常导入',
+      },
+    ]);
+    const roster = planColumns('roster', specsOf('roster'), [], ['姓名', '身份证号'], [['王芳', masked]]);
+    expect(roster.warnings[0].reason).toMatch(/^列"身份证号"中有已脱敏的值（含 \*），无法据此识别，这些行将被拒绝/);
+  });
   it('reads the Chinese twin of a coded exchange column (REGSTATE_CN over REGSTATE), and an annual report section over its names', () => {
     const plan = planColumns(
       'registry',
@@ -235,6 +269,26 @@ describe('normalising cells', () => {
     expect(SCIENTIFIC.test('3.20102E+17')).toBe(true);
     expect(idNumberField.safeParse('3.20102E+17').error?.issues[0].message).toMatch(/科学计数法.*"文本"格式/);
   });
+  it('refuses an 18-digit ID ending 000 whose check digit fails as Excel-cut, not as a typo', () => {
+    // 320102197705061234 as Excel keeps it: 15 significant digits.
+    expect(idNumberField.safeParse('320102197705061000').error?.issues[0].message).toBe(
+      '身份证号末三位为 000：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写',
+    );
+  });
+  it('judges a column Excel cut by its share of numbers ending 000, a genuine one alone passing', () => {
+    const genuine = '320102197705061000'; // as the column tells it: ending 000
+    const cutCol = new ExcelCutColumns();
+    for (const v of [genuine, '110105198001011000', '110105194912310021']) cutCol.see('idNumber', v);
+    expect(cutCol.isCut('idNumber', genuine)).toBe(true);
+    expect(cutCol.isCut('idNumber', '110105194912310021')).toBe(false);
+    const fine = new ExcelCutColumns();
+    fine.see('idNumber', genuine);
+    for (let i = 0; i < 20; i++) fine.see('idNumber', '110105194912310021');
+    expect(fine.isCut('idNumber', genuine)).toBe(false);
+    fine.see('idNumber', '110105198001011000'); // two of 22: under a fifth
+    expect(fine.isCut('idNumber', genuine)).toBe(false);
+    expect(new ExcelCutColumns().isCut('idNumber', genuine)).toBe(false);
+  });
   it.each([
     ['2019年5月1日', '2019-05-01'],
     ['2019/5/1', '2019-05-01'],
@@ -248,6 +302,11 @@ describe('normalising cells', () => {
     ['2019/5/1 周三', '2019-05-01'],
     ['2019/5/1 下午 2:30:00', '2019-05-01'],
     ['2019/5/1 上午12:00', '2019-05-01'],
+    // An instant with its zone is dated in China (Asia/Shanghai, the default deployment zone).
+    ['2019-05-05T16:00:00.000Z', '2019-05-06'],
+    ['2019-05-05T15:59:59Z', '2019-05-05'],
+    ['2019-05-06T00:00:00+08:00', '2019-05-06'],
+    ['2019-05-05 23:30:00-0100', '2019-05-06'],
   ])('date "%s" → %s', (input, out) => {
     expect(normaliseDateText(input)).toBe(out);
     expect(dateField('成立日期').parse(input)).toBe(out);
@@ -260,6 +319,7 @@ describe('normalising cells', () => {
   });
   it('still refuses impossible dates', () => {
     expect(dateField('成立日期').safeParse('20190231').success).toBe(false);
+    expect(dateField('成立日期').safeParse('2019-02-31T16:00:00Z').success).toBe(false);
   });
   it("keeps the registration system's type beside XGZ's kind", () => {
     const r = registryRow.parse({
@@ -276,6 +336,21 @@ describe('normalising cells', () => {
       regType: '有限责任公司（自然人投资或控股）',
       status: 'active',
       industry: { section: 'F', division: null },
+    });
+  });
+  it('joins a name or an address typed over two lines: no space where Chinese text meets, one between other words', () => {
+    const r = registryRow.parse({
+      regNo: `32010200000001${regNoCheckDigit('32010200000001')}`,
+      name: '南京探针十一号\n电子有限公司',
+      kind: '有限责任公司',
+      countyCode: '320102',
+      address: '南京市玄武区 \r\n 珠江路 88 号\nRoom 5\nBuilding 2',
+      repName: '王\n五',
+    });
+    expect(r).toMatchObject({
+      name: '南京探针十一号电子有限公司',
+      address: '南京市玄武区珠江路 88 号Room 5 Building 2',
+      repName: '王五',
     });
   });
   it('names a 个体工商户 without a 字号 by its operator; any other entity still needs its name', () => {
@@ -368,6 +443,11 @@ describe('联系电话 in registry extracts', () => {
     ['051265234567', '0512-65234567'],
     ['025-83456789/13912345678', '13912345678'],
     ['025-83456789，025-83456790', '025-83456789'],
+    ['13912345678（微信同号）', '13912345678'],
+    ['0512-6523456转801/13912345678', '13912345678'],
+    ['13912345678；025-84561234', '13912345678'],
+    ['办公025-84561234 手机13912345678', '13912345678'],
+    ['(025)84561234（总机）', '025-84561234'],
   ])('"%s" → %s', (input, want) => {
     expect(contactPhoneField.parse(input)).toBe(want);
   });
@@ -385,6 +465,32 @@ describe('法定代表人证件号码 in registry extracts', () => {
     expect(representativeIdField.parse('320102198808081317')).toMatchObject({ value: '320102198808081317' });
     expect(representativeIdField.safeParse('320102198808081318').error?.issues[0].message).toMatch(/校验位错误/);
     expect(representativeIdField.safeParse('32010219880808131').error?.issues[0].message).toMatch(/应为 18 位/);
+  });
+  it("imports the entity without a representative's or liaison's masked ID number or phone", () => {
+    const r = registryRow.safeParse({
+      regNo: `32010200000001${regNoCheckDigit('32010200000001')}`,
+      name: '某公司',
+      kind: '有限责任公司',
+      countyCode: '320102',
+      repName: '王五',
+      repIdNumber: '320102********1234',
+      repPhone: '139****5000',
+      liaisonName: '李四',
+      liaisonIdNumber: '320102＊＊＊＊＊＊＊＊1234',
+      liaisonPhone: '025-8456****',
+    });
+    expect(r).toMatchObject({ success: true, data: { repName: '王五', liaisonName: '李四' } });
+    expect([r.data?.repIdNumber, r.data?.repPhone, r.data?.liaisonIdNumber, r.data?.liaisonPhone]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+  it('refuses a masked key, saying it is masked', () => {
+    expect(usccField.safeParse('91320102********1X').error?.issues[0].message).toBe(
+      '统一社会信用代码已被脱敏（含 *），无法识别，请使用未脱敏的文件',
+    );
   });
   it.each(['E12345678', 'H1234567801', 'A123456(7)', '12345678', 'ｅ１２３４５６７８'])(
     'reads the row without a foreign or 港澳台 document number "%s"',
@@ -468,8 +574,47 @@ describe('roster rows', () => {
     expect(row({ sex: '2', idNumber: '无' })).toMatchObject({ success: true, data: { sex: 'female' } });
     expect(row({ idNumber: '-' }).data?.idNumber).toBeUndefined();
   });
+  it('joins a name or a workplace typed over two lines', () => {
+    expect(row({ name: '王\r\n芳', workplace: '南京某某\n电子有限公司' }).data).toMatchObject({
+      name: '王芳',
+      workplace: '南京某某电子有限公司',
+    });
+  });
   it('refuses an ID number that is written but unusable', () => {
     expect(row({ idNumber: '110105194912310021' }).error?.issues[0].message).toBe('身份证号校验位错误');
+  });
+  it('refuses a masked ID number, saying it is masked: the member could not be told', () => {
+    for (const idNumber of ['320102********1234', '320102＊＊＊＊＊＊＊＊1234'])
+      expect(row({ idNumber }).error?.issues.map((i) => i.message)).toEqual([
+        '身份证号已被脱敏（含 *），无法识别此人，请使用未脱敏的名册',
+      ]);
+  });
+  it.each([
+    ['0512-6523456转801/13912345678', '13912345678'],
+    ['13912345678（微信同号）', '13912345678'],
+    ['13912345678；025-84561234', '13912345678'],
+    // A fixed line is not a member's phone to be matched on (a workplace shares it); nor a masked one.
+    ['025-84561234', undefined],
+    ['(025)84561234', undefined],
+    ['139****5000', undefined],
+    ['无', undefined],
+  ])('reads 联系电话 "%s" as the registry does, keeping a mobile (%s)', (phone, want) => {
+    expect(row({ phone })).toMatchObject({ success: true, data: { phone: want } });
+  });
+  it('refuses a 联系电话 that is no phone, rather than dropping it', () => {
+    expect(row({ phone: '1391234567' }).error?.issues).toMatchObject([
+      { path: ['phone'], message: expect.stringMatching(/^联系电话应为手机号/) },
+    ]);
+  });
+  it('counts the values it read and did not store, by column', () => {
+    const tally = new WithheldTally();
+    for (const phone of ['025-84561234', '139****5000', '13912345678', '无', ''])
+      tally.add('roster', { phone }, row({ phone }).data!);
+    tally.add('registry', { repIdNumber: '320102********1234', repPhone: '139****5000' }, {});
+    expect(tally.note((f) => ({ phone: '联系电话', repIdNumber: '法人代表身份证号', repPhone: '手机' })[f]!)).toBe(
+      '列"联系电话"：1 个值是固定电话，未保存（比对党员只用手机号）；列"联系电话"：1 个值已脱敏（含 *），未保存；列"法人代表身份证号"：1 个值已脱敏（含 *），未保存；列"手机"：1 个值已脱敏（含 *），未保存',
+    );
+    expect(new WithheldTally().note(String)).toBeNull();
   });
   it('refuses a member who joined before 18, and a 转正日期 before the 入党日期', () => {
     expect(row({ birthDate: '1992-07-15', joinDate: '2010-06-01' }).success).toBe(false);

@@ -1,3 +1,5 @@
+import { localDate } from '../time/zone.js';
+
 /**
  * Normalising cells before they are validated. Exports and hand-kept sheets carry full-width
  * digits and letters (１２３Ｘ), full-width parentheses, stray spaces, lower-case x in ID numbers,
@@ -22,6 +24,28 @@ export function normaliseCode(v: string): { value: string; fullWidth: boolean } 
   return { value, fullWidth };
 }
 
+/** Chinese characters and full-width marks: text that is written without spaces between words. */
+const CJK = String.raw`[\p{sc=Han}\u3000-\u303f\uff00-\uffef]`;
+const BREAK_BY_CJK = new RegExp(String.raw`(?<=${CJK})\s*[\r\n]\s*|\s*[\r\n]\s*(?=${CJK})`, 'gu');
+const BREAK = /\s*[\r\n]\s*/g;
+
+/**
+ * A name or an address typed into a cell over two lines (Alt+Enter, or a wrapped export:
+ * "南京探针十一号\n电子有限公司") is one line: a line break and the spaces around it go where
+ * Chinese text meets (it has no spaces between words), and become one space between other
+ * words ("Room 5\nBuilding 2").
+ */
+export function joinLines(v: string): string {
+  if (!/[\r\n]/.test(v)) return v;
+  return v.replace(BREAK_BY_CJK, '').replace(BREAK, ' ');
+}
+
+/**
+ * A value an export masked for privacy (320102********1234, 139****5000): the digits that would
+ * tell the person are not in the file. No ID number, code or phone holds an asterisk.
+ */
+export const isMasked = (v: string): boolean => v.includes('*') || v.includes('＊');
+
 /**
  * A cell written as Excel's text formula ="…": how registry systems export an ID number or a
  * code in CSV so that Excel keeps it as text. Its text, not a formula (nothing is evaluated).
@@ -33,6 +57,40 @@ export function excelTextLiteral(v: string): string {
 
 /** Excel's rendering of a long number: 3.20102E+17. Such a value has lost its last digits. */
 export const SCIENTIFIC = /^\d(\.\d+)?E\+?\d+$/i;
+
+/**
+ * An 18-digit number as Excel keeps one it held as a number: 15 significant digits, the last three
+ * 0 (320102197705061000). A genuine 身份证号 ends 000 about once in 1,100 (sequence x00, check 0).
+ */
+export const EXCEL_CUT = /^\d{15}000$/;
+
+/** At least this many rows are read before a column is judged (ExcelCutColumns). */
+export const CUT_WINDOW = 1000;
+
+/**
+ * Columns of 身份证号 that Excel cut: a CSV, or a text cell typed over a number, has no cell type
+ * to tell, but in a column Excel cut every number ends 000. A column is judged so when two of its
+ * numbers at least, and a fifth of them, end 000 (genuine ones: about one in 1,100); its numbers
+ * ending 000 are then refused even where their check digit holds by chance (one in 11).
+ */
+export class ExcelCutColumns {
+  private readonly seen = new Map<string, { ids: number; cut: number }>();
+
+  /** Counts a cell of an ID column. */
+  see(field: string, cell: string): void {
+    const v = normaliseCode(cell).value;
+    if (!/^\d{17}[\dX]$/.test(v)) return;
+    const s = this.seen.get(field) ?? this.seen.set(field, { ids: 0, cut: 0 }).get(field)!;
+    s.ids++;
+    if (EXCEL_CUT.test(v)) s.cut++;
+  }
+
+  /** Whether a value of the column is one Excel cut, as far as the column has been read. */
+  isCut(field: string, cell: string): boolean {
+    const s = this.seen.get(field);
+    return !!s && s.cut >= 2 && s.cut * 5 >= s.ids && EXCEL_CUT.test(normaliseCode(cell).value);
+  }
+}
 
 /** A number cell holding an identifier, as text: exact when Excel could keep it, else in the scientific form Excel shows. */
 export function numberCellText(n: number): string {
@@ -50,15 +108,32 @@ export function numberCellText(n: number): string {
  * 20190501, 2019-05-01 00:00:00, 2019-05-01T00:00:00, and as a Chinese Excel saves a date cell's
  * long formats to CSV: 2019年5月1日 星期三, 2019/5/1 下午 2:30:00. Returns YYYY-MM-DD text for the
  * row schema to check, or the input unchanged when it is none of these.
+ *
+ * A time with its zone (2019-05-05T16:00:00.000Z, …+08:00: how JSON and some exchange systems
+ * write a date as the instant of its midnight in China) is an instant, whose date is the
+ * deployment zone's: 16:00 UTC is already the next day in China. A time without a zone is the
+ * clock on the wall where it was written: its date is as written.
  */
 export function normaliseDateText(v: string): string {
   const s = toHalfWidth(v).trim();
   const m =
-    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?(?:(?:\s*[上下]午\s*|\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(
+    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?(?:(?:\s*[上下]午\s*|\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
       s,
     ) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s);
   if (!m) return s;
-  return `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
+  const date = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
+  return m[7] ? (zonedInstantDate(date, Number(m[4]), Number(m[5]), Number(m[6] ?? 0), m[7]) ?? date) : date;
+}
+
+/** The deployment zone's date at an instant written with its UTC offset; null when the date or time is none (left for the schema to refuse). */
+function zonedInstantDate(date: string, h: number, min: number, sec: number, offset: string): string | null {
+  const [y, mo, d] = date.split('-').map(Number);
+  const wall = Date.UTC(y, mo - 1, d, h, min, sec);
+  const back = new Date(wall);
+  if (back.getUTCDate() !== d || back.getUTCHours() !== h || min > 59 || sec > 59) return null;
+  const o = /^([+-])(\d{2}):?(\d{2})$/.exec(offset);
+  const offsetMin = o ? (o[1] === '-' ? -1 : 1) * (Number(o[2]) * 60 + Number(o[3])) : 0; // Z: UTC
+  return localDate(new Date(wall - offsetMin * 60_000));
 }
 
 /**

@@ -2,7 +2,8 @@ import { parseIdNumber, MOBILE } from '../identifiers/id-number.js';
 import { parseUscc } from '../identifiers/uscc.js';
 import { KNOWN_UNUSED, VOCABULARY, headerForms, normalizeHeader, type FileKind } from './vocabulary.js';
 import { STATION_HEADERS, STREET_HEADERS } from '../ledger/station.js';
-import { looksLikeDate, normaliseCode, SCIENTIFIC } from './normalise.js';
+import { isMasked, looksLikeDate, normaliseCode, SCIENTIFIC } from './normalise.js';
+import { maskedValueFate } from '../ledger/rows.js';
 
 /**
  * The column plan: after the header is read, which column feeds which field, which columns are
@@ -107,7 +108,12 @@ export function planColumns(
         field,
         fieldLabel: labelOf.get(field) ?? field,
         note: `导入为"${labelOf.get(field)}"`,
-        warning: null,
+        warning: maskedWarning(
+          kind,
+          field,
+          header,
+          sample.map((r) => r[i] ?? ''),
+        ),
       };
     if (!header.trim())
       return {
@@ -156,6 +162,15 @@ export function planColumns(
   if (oneOf.length && !oneOf.some((f) => index.has(f)) && !missing.some((m) => m.field === oneOf[0]))
     missing.push({ field: oneOf[0], label: oneOf.map((f) => labelOf.get(f)).join('或') });
   return { columns, index, missing, warnings };
+}
+
+/** A column whose sample holds masked values (320102********1234): what will become of them, said once before the import. */
+function maskedWarning(kind: FileKind, field: string, header: string, values: string[]): string | null {
+  const fate = maskedValueFate(kind, field);
+  if (!fate || !values.some(isMasked)) return null;
+  return fate === 'absent'
+    ? `列"${header}"中有已脱敏的值（含 *），这些值不会保存，所在行的其余数据照常导入`
+    : `列"${header}"中有已脱敏的值（含 *），无法据此识别，这些行将被拒绝，请使用未脱敏的文件`;
 }
 
 /** What an unused column seems to hold ("身份证号", "手机号", "统一社会信用代码", "日期"), or null. */

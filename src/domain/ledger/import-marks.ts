@@ -1,3 +1,5 @@
+import type { FileKind } from '../import/vocabulary.js';
+
 /**
  * The columns XGZ adds to the 待修正数据 sheet of an error report. 原行号 is the row's number
  * in the file first imported. 重复标记 marks a row refused because its key repeated an
@@ -12,9 +14,18 @@ export const REPORT_HEADERS = new Set([ORIGINAL_ROW_HEADER, DUPLICATE_MARK_HEADE
 /** dup_key as stored with a rejection: the key's tag and the row that kept the key. */
 export const duplicateKey = (tag: string, keptRow: number) => `${tag}@${keptRow}`;
 
-export function duplicateMark(dupKey: string): string {
+/** What two rows of a file are when one repeats the other: a roster's rows are people, the other files' entities. */
+const SAME_ONE: Record<FileKind, { same: string; other: string; keys: string }> = {
+  registry: { same: '同一主体', other: '另一主体', keys: '统一社会信用代码（或注册号）' },
+  annual_report: { same: '同一主体', other: '另一主体', keys: '统一社会信用代码（或注册号）' },
+  abnormal_list: { same: '同一主体', other: '另一主体', keys: '统一社会信用代码（或注册号）' },
+  untrustworthy_list: { same: '同一主体', other: '另一主体', keys: '统一社会信用代码（或注册号）' },
+  roster: { same: '同一人', other: '另一人', keys: '身份证号（无身份证号的，姓名或出生日期）' },
+};
+
+export function duplicateMark(kind: FileKind, dupKey: string): string {
   const [tag, kept] = dupKey.split('@');
-  return `重复：与原文件第 ${kept} 行同一主体，未导入（标记 ${tag}）`;
+  return `重复：与原文件第 ${kept} 行${SAME_ONE[kind].same}，未导入（标记 ${tag}）`;
 }
 
 /** The tag and kept row a 重复标记 cell names, or null when the cell is empty or not XGZ's mark. */
@@ -23,5 +34,7 @@ export function readDuplicateMark(cell: string | undefined): { tag: string; kept
   return m ? { tag: m[2], keptRow: Number(m[1]) } : null;
 }
 
-export const duplicateAgainReason = (keptRow: number) =>
-  `该行在原文件中与第 ${keptRow} 行是同一主体（重复行），不会导入，以免覆盖第 ${keptRow} 行的数据。若它其实是另一主体，请改正其统一社会信用代码（或注册号、身份证号）；若确要以此行为准，请清空"${DUPLICATE_MARK_HEADER}"列后再导入`;
+export const duplicateAgainReason = (kind: FileKind, keptRow: number) => {
+  const { same, other, keys } = SAME_ONE[kind];
+  return `该行在原文件中与第 ${keptRow} 行是${same}（重复行），不会导入，以免覆盖第 ${keptRow} 行的数据。若其实是${other}，请改正其${keys}；若确要以此行为准，请清空"${DUPLICATE_MARK_HEADER}"列后再导入`;
+};

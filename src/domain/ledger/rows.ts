@@ -3,8 +3,11 @@ import { parseRegNo, parseUscc } from '../identifiers/uscc.js';
 import { MOBILE, parseIdNumber } from '../identifiers/id-number.js';
 import { parseIndustryText } from './industry.js';
 import {
+  EXCEL_CUT,
   excelSerialDate,
   hasFullWidth,
+  isMasked,
+  joinLines,
   normaliseCode,
   normaliseDateText,
   SCIENTIFIC,
@@ -23,11 +26,13 @@ import { today } from '../time/zone.js';
  * says in Chinese what is wrong.
  */
 
+// Names and addresses: a value typed over two lines is one (joinLines).
 const text = (max: number, label: string) =>
-  z.string().trim().min(1, `${label}不能为空`).max(max, `${label}不超过 ${max} 个字`);
+  z.string().overwrite(joinLines).trim().min(1, `${label}不能为空`).max(max, `${label}不超过 ${max} 个字`);
 const optionalText = (max: number, label: string) =>
   z
     .string()
+    .overwrite(joinLines)
     .trim()
     .max(max, `${label}不超过 ${max} 个字`)
     .optional()
@@ -144,6 +149,10 @@ const count = (label: string, max = 10_000_000) =>
 
 const hasFull = (v: string) => (/[\uff01-\uff5e\u3000]/.test(v) ? '（该值含全角字符）' : '');
 
+/** An identifier Excel held as a number, which has lost its last digits: how it shows, and what to do. */
+export const excelNumberMessage = (label: string, shown: string) =>
+  `${label}${shown}：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写`;
+
 /**
  * An identifier cell, normalised first (full-width to half-width, spaces out, upper case); a value
  * Excel turned into a number shown in scientific notation is refused: its last digits are gone.
@@ -151,17 +160,24 @@ const hasFull = (v: string) => (/[\uff01-\uff5e\u3000]/.test(v) ? '（该值含�
 const identifier = <T>(label: string, parse: (v: string) => ({ ok: true } & T) | { ok: false; reason: string }) =>
   z.string().transform((input, ctx) => {
     const { value, fullWidth } = normaliseCode(input);
+    if (isMasked(value)) {
+      ctx.addIssue({ code: 'custom', message: `${label}已被脱敏（含 *），无法识别，请使用未脱敏的文件` });
+      return z.NEVER;
+    }
+    // The value is not quoted: what is left of a number is personal data, and reasons are kept in clear.
     if (SCIENTIFIC.test(value)) {
-      ctx.addIssue({
-        code: 'custom',
-        // The value is not quoted: what is left of a number is personal data, and reasons are kept in clear.
-        message: `${label}是科学计数法（如 3.2E+17）：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写`,
-      });
+      ctx.addIssue({ code: 'custom', message: excelNumberMessage(label, '是科学计数法（如 3.2E+17）') });
       return z.NEVER;
     }
     const r = parse(value);
     if (!r.ok) {
-      ctx.addIssue({ code: 'custom', message: fullWidth ? `${r.reason}（该值含全角字符，已按半角读取）` : r.reason });
+      // 18 digits ending 000 whose check fails: Excel's cut far likelier than a typo.
+      const message = EXCEL_CUT.test(value)
+        ? excelNumberMessage(label, '末三位为 000')
+        : fullWidth
+          ? `${r.reason}（该值含全角字符，已按半角读取）`
+          : r.reason;
+      ctx.addIssue({ code: 'custom', message });
       return z.NEVER;
     }
     return r;
@@ -215,19 +231,24 @@ export const phoneField = z.string().transform((input, ctx) => {
   return v;
 });
 
+const NOTE = /\([^()]*\p{sc=Han}[^()]*\)/gu;
+const WORDS = /(?:(?!转)[\p{sc=Han}:])+/u;
 // Area codes: 010 and 02x have three digits, the rest four (0512, 0871).
 const LANDLINE = /^(?:\(?(0(?:[12]\d|[3-9]\d{2}))\)?)?([2-9]\d{6,7})(?:(?:转|EXT)\d{1,6})?$/;
 
 /**
  * 联系电话 as registry extracts hold it: a mobile, or an enterprise's fixed line (025-83456789,
- * (025)83456789, 83456789转801, 0512-6523456-801), or several of them ("13912345678/025-83456789"). The mobile is
- * kept when there is one, else the fixed line (area code, a hyphen, the number; no extension).
+ * (025)83456789, 83456789转801, 0512-6523456-801), or several of them ("13912345678/025-83456789"),
+ * with notes ("13912345678（微信同号）"). The mobile is kept when there is one, else the fixed line
+ * (area code, a hyphen, the number; no extension).
  */
 export const contactPhoneField = z.string().transform((input, ctx) => {
-  const text = toHalfWidth(input).trim();
+  // A note in brackets is no part of a number ("13912345678（微信同号）"); an area code is ("(025)…").
+  const text = toHalfWidth(input).trim().replace(NOTE, ' ');
   // The whole cell first (spaces inside a number: "139 1234 5678"), then its parts, each as a
-  // code (no spaces or hyphens: the area code is told by its length).
-  const numbers = [text, ...text.split(/[/,;、，；]+|(?<=\d)或(?=\d)/), ...text.split(/\s+/)]
+  // code (no spaces or hyphens: the area code is told by its length): parts between separators,
+  // spaces, or words ("手机13912345678 办公025-84561234"; 转 is an extension's).
+  const numbers = [text, ...text.split(/[/,;、，；]+|(?<=\d)或(?=\d)/), ...text.split(/\s+/), ...text.split(WORDS)]
     // An extension after a hyphen (025-83456789-801) is one with 转: normaliseCode drops hyphens.
     .map((n) => withoutCountryCode(normaliseCode(n.replace(/(?<=(?:^|\D)[2-9]\d{6,7})-(?=\d{1,6}$)/, '转')).value))
     .filter(Boolean);
@@ -413,6 +434,11 @@ const industry = z.string().transform((v, ctx) => {
 
 const opt = <T extends z.ZodType>(s: T) => z.preprocess(blankToUndefined, s.optional());
 
+/** The fields of a file that hold 身份证号 (an Excel cut is judged over their columns, ExcelCutColumns). */
+export const ID_NUMBER_FIELDS = ['idNumber', 'repIdNumber', 'liaisonIdNumber'];
+/** Why a 身份证号 of a column Excel cut is refused though its check digit holds. */
+export const EXCEL_CUT_COLUMN_MESSAGE = excelNumberMessage('身份证号', '末三位为 000（本列多个号码如此）');
+
 /** A passport, 港澳居民来往内地通行证, 香港身份证 or 台胞证 number: no 居民身份证号 however it is typed. */
 const OTHER_DOCUMENT = /^[A-Z]{1,2}\d{6,10}(\([0-9A-Z]\))?$|^\d{8,10}$/;
 
@@ -430,8 +456,16 @@ export const representativeIdField = z.preprocess(
 const NOTHING = String.raw`无|暂无|没有|不详|未知|空|[-—–_/／\\]+|null|none|n/a`;
 /** …and an export for a 个体工商户 without a 字号. */
 const NO_NAME = new RegExp(`^(${NOTHING}|[*＊]+|无字号|[（(]无字号[)）])$`, 'i');
-/** …and a roster where a member has no ID number. */
-const NO_ID = new RegExp(`^(${NOTHING})$`, 'i');
+/** …and a roster where a member has no ID number or phone. */
+const NO_VALUE = new RegExp(`^(${NOTHING})$`, 'i');
+const nothingToBlank = (v: unknown) => (typeof v === 'string' && NO_VALUE.test(v.trim()) ? '' : v);
+
+/**
+ * An optional personal field an export masked (320102********1234, 139****5000) is absent: the
+ * row is imported without it, and the job counts such values (withheldValues).
+ */
+const unlessMasked = <T extends z.ZodType>(s: T) =>
+  z.preprocess((v) => (typeof v === 'string' && isMasked(v) ? undefined : v), s);
 
 /**
  * 登记状态 as registry systems print it. Blank (or no such column) says nothing: an entity on file
@@ -473,11 +507,11 @@ export const registryRow = z
     sizeClass: opt(choice('企业规模', SIZE_WORDS)),
     employees: opt(count('从业人数')),
     repName: opt(text(30, '法定代表人/经营者姓名')),
-    repIdNumber: representativeIdField,
-    repPhone: opt(contactPhoneField),
+    repIdNumber: unlessMasked(representativeIdField),
+    repPhone: unlessMasked(opt(contactPhoneField)),
     liaisonName: opt(text(30, '联络员姓名')),
-    liaisonIdNumber: representativeIdField,
-    liaisonPhone: opt(contactPhoneField),
+    liaisonIdNumber: unlessMasked(representativeIdField),
+    liaisonPhone: unlessMasked(opt(contactPhoneField)),
   })
   .superRefine((r, ctx) => {
     entityKeyIssues(r, ctx);
@@ -640,7 +674,13 @@ type MemberStatus = 'normal' | 'mobile' | 'lost' | 'abroad' | 'other';
 export const rosterRow = z
   .object({
     name: text(30, '姓名'),
-    idNumber: z.preprocess((v) => (typeof v === 'string' && NO_ID.test(v.trim()) ? '' : v), representativeIdField),
+    // The key of a member: a masked number would make another person of them, or none.
+    // The key of a member: a masked number would make another person of them, or none.
+    idNumber: z.preprocess((v, ctx) => {
+      if (typeof v === 'string' && isMasked(v))
+        ctx.addIssue({ code: 'custom', message: '身份证号已被脱敏（含 *），无法识别此人，请使用未脱敏的名册' });
+      return nothingToBlank(v);
+    }, representativeIdField),
     sex: opt(
       // GB/T 2261.1: 1 男, 2 女.
       choice<'male' | 'female'>('性别', {
@@ -690,10 +730,12 @@ export const rosterRow = z
     lostFlag: opt(yesNo('是否失联党员')),
     abroadFlag: opt(yesNo('是否出国（境）党员')),
     mobileFlag: opt(yesNo('是否流动党员')),
-    phone: opt(z.string().trim()).transform((v) => {
-      const p = v ? withoutCountryCode(normaliseCode(v).value) : undefined;
-      return p && MOBILE.test(p) ? p : undefined;
-    }),
+    // 联系电话 as the registry reads it (the mobile of "0512-6523456转801/13912345678"), kept only when
+    // a mobile: a member known by name is matched on it, and a fixed line is shared by a workplace
+    // (the job counts those not kept, withheldValues).
+    phone: z
+      .preprocess(nothingToBlank, unlessMasked(opt(contactPhoneField)))
+      .transform((v) => (v && MOBILE.test(v) ? v : undefined)),
     occupation: optionalText(60, '职业'),
     workplace: optionalText(200, '工作单位'),
   })
@@ -756,3 +798,59 @@ function memberStatusOf(
   return 'normal';
 }
 export type RosterRow = z.infer<typeof rosterRow>;
+
+/** Why a value of an accepted row was read and not stored. */
+type Withheld = 'masked' | 'fixedLine';
+
+/** The optional personal fields whose masked values are taken as absent (unlessMasked), by file kind. */
+const MASKABLE: Partial<Record<string, readonly string[]>> = {
+  registry: ['repIdNumber', 'repPhone', 'liaisonIdNumber', 'liaisonPhone'],
+  roster: ['phone'],
+};
+
+/**
+ * What becomes of a masked value in a field: absent (the row is imported without it), refused (a
+ * key: the row cannot say whom or what it is about), or null for a field no export masks.
+ */
+export function maskedValueFate(kind: string, field: string): 'absent' | 'refused' | null {
+  if (MASKABLE[kind]?.includes(field)) return 'absent';
+  return ['uscc', 'regNo', 'idNumber'].includes(field) ? 'refused' : null;
+}
+
+const WITHHELD_WORDS: Record<Withheld, string> = {
+  masked: '已脱敏（含 *），未保存',
+  fixedLine: '是固定电话，未保存（比对党员只用手机号）',
+};
+
+/**
+ * The values of accepted rows that were read and not stored, counted by column for the job's
+ * result (nothing a file holds is dropped unsaid): masked personal data, and a roster's fixed line.
+ */
+export class WithheldTally {
+  private readonly counts = new Map<string, { field: string; why: Withheld; n: number }>();
+
+  add(kind: string, input: Record<string, string | undefined>, row: { phone?: string }): void {
+    for (const field of MASKABLE[kind] ?? []) {
+      const v = input[field]?.trim();
+      if (!v) continue;
+      if (isMasked(v)) this.count(field, 'masked');
+      // A roster's phone that was read (invalid ones refuse the row) and not kept is a fixed line.
+      else if (kind === 'roster' && !row.phone && nothingToBlank(v) !== '') this.count(field, 'fixedLine');
+    }
+  }
+
+  private count(field: string, why: Withheld): void {
+    const c =
+      this.counts.get(`${field}|${why}`) ??
+      this.counts.set(`${field}|${why}`, { field, why, n: 0 }).get(`${field}|${why}`)!;
+    c.n++;
+  }
+
+  /** 列"联系电话"：3 个值已脱敏（含 *），未保存；…, or null when every value read was stored. */
+  note(headerOf: (field: string) => string): string | null {
+    if (!this.counts.size) return null;
+    return [...this.counts.values()]
+      .map((c) => `列"${headerOf(c.field)}"：${c.n} 个值${WITHHELD_WORDS[c.why]}`)
+      .join('；');
+  }
+}

@@ -1,7 +1,10 @@
 /** The sheet of an XLSX error report that holds the rows to correct and import again. */
 export const CORRECTIONS_SHEET = '待修正数据';
-/** Sheets that explain a file rather than hold its rows: the template's notes, the error report's list. */
-const HELPER_SHEETS = new Set(['填写说明', '说明', '错误明细']);
+/**
+ * Sheets that explain a file rather than hold its rows: the template's notes (and what other
+ * systems' templates call theirs), the error report's list.
+ */
+const HELPER_SHEETS = new Set(['填写说明', '填报说明', '填表说明', '使用说明', '导入说明', '说明', '错误明细']);
 
 export type SheetChoice = { sheet: string } | { ask: string[]; problem: string };
 

@@ -130,6 +130,8 @@ export const importJob = z.object({
    * skipped, and the rows hidden in the workbook that were imported, named; null when none.
    */
   footer: z.string().nullable(),
+  /** Values of accepted rows read and not stored (masked, a roster's fixed line), counted by column; null when none. */
+  withheld: z.string().nullable(),
   createdAt: timestamp,
   startedAt: timestamp.nullable(),
   finishedAt: timestamp.nullable(),

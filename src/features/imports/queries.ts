@@ -62,6 +62,7 @@ function baseJob(j: Selectable<ImportJobTable>) {
     etaSeconds: eta,
     error: j.error,
     footer: j.footer,
+    withheld: j.withheld,
     createdAt: j.created_at,
     startedAt: j.started_at,
     finishedAt: j.finished_at,
@@ -207,6 +208,7 @@ export async function localJobStatus(db: Kysely<DB>, id: number) {
       'file_bytes',
       'error',
       'footer',
+      'withheld',
     ])
     .where('id', '=', id)
     .executeTakeFirst();

@@ -504,7 +504,7 @@ async function sendErrorReport(
     const original = x.raw[ORIGINAL_ROW_HEADER]?.trim() || x.rowNo;
     if (!marked) return [original];
     const dup = dupOf.get(x.rowNo);
-    return [original, dup ? duplicateMark(dup) : (x.raw[DUPLICATE_MARK_HEADER] ?? '')];
+    return [original, dup ? duplicateMark(j.kind, dup) : (x.raw[DUPLICATE_MARK_HEADER] ?? '')];
   };
   return sendXlsx(
     reply,

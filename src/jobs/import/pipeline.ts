@@ -7,7 +7,15 @@ import type { Principal } from '../../db/audit-chain.js';
 import { encryptField } from '../../crypto/field.js';
 import type { Keys } from '../../crypto/keys.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
-import type { AnnualReportRow, RegistryRow, RosterRow } from '../../domain/ledger/rows.js';
+import {
+  EXCEL_CUT_COLUMN_MESSAGE,
+  ID_NUMBER_FIELDS,
+  WithheldTally,
+  type AnnualReportRow,
+  type RegistryRow,
+  type RosterRow,
+} from '../../domain/ledger/rows.js';
+import { CUT_WINDOW, ExcelCutColumns } from '../../domain/import/normalise.js';
 import { fastAnnualReport } from '../../domain/ledger/fast-rows.js';
 import { rosterKey, writeRosterBatch } from './writers/roster.js';
 import { FileKeys, keyHashOf } from './file-keys.js';
@@ -237,6 +245,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       started_at: new Date(),
       error: null,
       footer: null,
+      withheld: null,
       lease_owner: myLease(),
       heartbeat_at: new Date(),
     })
@@ -323,6 +332,14 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     };
 
     const fileKeys = new FileKeys(jobId, opts.keySlots);
+    const withheld = new WithheldTally();
+    // The ID columns are judged for Excel's cut over the rows read so far, the first CUT_WINDOW before any.
+    const idColumns = ID_NUMBER_FIELDS.filter(mapped).map((f) => [f, index.get(f)!] as const);
+    const cut = new ExcelCutColumns();
+    const seeIds = ({ cells }: { cells: string[] }) => {
+      for (const [f, i] of idColumns) cut.see(f, cells[i] ?? '');
+    };
+    const cutField = (input: Record<string, string>) => idColumns.find(([f]) => cut.isCut(f, input[f]))?.[0];
     let changedAtAnalyze = 0;
     let batch: Accepted[] = [];
     let rejects: Rejection[] = [];
@@ -383,7 +400,9 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       writing.catch(() => {}); // surfaced by the next await
     };
 
-    for await (const { rowNo, cells, bad } of source.rows) {
+    for await (const { rowNo, cells, bad } of idColumns.length
+      ? lookAhead(source.rows, CUT_WINDOW, seeIds)
+      : source.rows) {
       totals.read++;
       if (bad) {
         const raw = rawOf(source.headers, cells);
@@ -403,6 +422,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       // The usual row takes the schema's compiled fast path; any other goes through the schema.
       const quick = job.kind === 'annual_report' ? fastAnnualReport(input) : undefined;
       const parsed = quick ? { success: true as const, data: quick } : schema.safeParse(input);
+      const cutAt = parsed.success ? cutField(input) : undefined;
       if (!parsed.success) {
         const raw = plainRaw(cells);
         const seen = new Set<string>();
@@ -420,6 +440,15 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
             scope: namedScope(input),
           });
         }
+      } else if (cutAt) {
+        rejects.push({
+          rowNo,
+          col: headerOfField.get(cutAt) ?? null,
+          value: maskValue(cutAt, input[cutAt]),
+          reason: EXCEL_CUT_COLUMN_MESSAGE,
+          raw: plainRaw(cells),
+          scope: namedScope(input),
+        });
       } else {
         const row = parsed.data as Row;
         const placeProblem = job.kind === 'registry' ? checkPlaces(row as RegistryRow, places!, headerOfField) : null;
@@ -439,7 +468,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
             rowNo,
             col: DUPLICATE_MARK_HEADER,
             value: null,
-            reason: duplicateAgainReason(mark.keptRow),
+            reason: duplicateAgainReason(job.kind, mark.keptRow),
             raw: plainRaw(cells),
             scope: namedScope(r),
             dupKey: duplicateKey(mark.tag, mark.keptRow),
@@ -461,6 +490,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
             );
             if (found) r.stationCode = found.stationCode;
           }
+          withheld.add(job.kind, input, row as { phone?: string });
           batch.push({ rowNo, row, cells, key });
         }
       }
@@ -471,7 +501,10 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     // PGlite has no autovacuum: refresh the planner's statistics after a bulk change.
     if (totals.changed > 0) await sql`ANALYZE ${sql.raw(WRITTEN[job.kind])}`.execute(db);
     const notes = [footerNote(source.footer()), hiddenRowsNote(source.hiddenRows())].filter((n) => n !== null);
-    await finish(ctx, jobId, who, 'done', null, totals, notes.join('；') || null);
+    await finish(ctx, jobId, who, 'done', null, totals, {
+      footer: notes.join('；') || null,
+      withheld: withheld.note((f) => headerOfField.get(f) ?? f),
+    });
   } catch (err) {
     // Not the job's fault: it stays 'running' under this process's lease for the caller to hand
     // back (or, if this process dies, for the next one to end as interrupted).
@@ -489,6 +522,17 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
 }
 
 class Cancelled extends Error {}
+
+/** The rows, each seen as it is read, the first `n` held back until all of them have been seen. */
+async function* lookAhead<T>(rows: AsyncIterable<T>, n: number, see: (row: T) => void): AsyncGenerator<T> {
+  const ahead: T[] = [];
+  for await (const row of rows) {
+    see(row);
+    if (ahead.length >= n) yield row;
+    else if (ahead.push(row) === n) yield* ahead;
+  }
+  if (ahead.length < n) yield* ahead;
+}
 
 function checkPlaces(
   r: RegistryRow,
@@ -701,13 +745,13 @@ async function finish(
   status: 'done' | 'failed' | 'cancelled',
   error: string | null,
   totals: { read: number; accepted: number; rejected: number; changed: number },
-  footer: string | null = null,
+  notes: { footer: string | null; withheld: string | null } = { footer: null, withheld: null },
 ) {
   await runScoped(ctx.db, who, async ({ db, audit }) => {
     await db.deleteFrom('import_key').where('job_id', '=', jobId).execute();
     await db
       .updateTable('import_job')
-      .set({ status, error, footer, finished_at: new Date(), lease_owner: null })
+      .set({ status, error, ...notes, finished_at: new Date(), lease_owner: null })
       .where('id', '=', jobId)
       .execute();
     audit({

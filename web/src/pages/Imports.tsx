@@ -122,6 +122,13 @@ export default function Imports() {
           </Typography.Text>
         </div>
       )}
+      {j.withheld && (
+        <div>
+          <Typography.Text type="warning" style={{ fontSize: 12 }} data-testid={`withheld-${j.id}`}>
+            {j.withheld}
+          </Typography.Text>
+        </div>
+      )}
     </div>
   );
   const ops = (j: Job) => (

@@ -285,10 +285,22 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
     const { token, account } = await confirm(id);
     expect(account.state).toBe('active');
     expect((await bearer(token, 'GET', '/exchange/changes?limit=1')).statusCode).toBe(200);
+    const seen = account.terms as string;
     const widened = await sec.call('PATCH', `/service-accounts/${id}`, { ipAllowlist: ['127.0.0.1', '10.0.0.0/8'] });
     expect(widened.json().state).toBe('unconfirmed');
+    expect(widened.json().terms).not.toBe(seen);
     const waiting = await bearer(token, 'GET', '/exchange/changes?limit=1');
     expect([waiting.statusCode, waiting.json().code]).toEqual([401, 'account_unconfirmed']);
+    // The confirmation names what the editor saw: the terms as they were before the change confirm nothing.
+    const stale = await biz.post(`/service-accounts/${id}/token`, { terms: seen });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json().detail).toMatch(/刚被安全管理员修改/);
+    expect((await sec.get('/service-accounts')).json().items.find((a: { id: number }) => a.id === id).state).toBe(
+      'unconfirmed',
+    );
+    // A station's staff write data, but do not vouch for another system.
+    const staff = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: A }));
+    expect((await staff.post(`/service-accounts/${id}/token`, { terms: widened.json().terms })).statusCode).toBe(403);
     const again = await confirm(id);
     expect((await bearer(again.token, 'GET', '/exchange/changes?limit=1')).statusCode).toBe(200);
     const who = await t.db

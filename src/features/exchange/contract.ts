@@ -44,6 +44,8 @@ export const serviceAccount = z.object({
   lastUsedIp: z.string().nullable(),
   confirmedAt: z.string().nullable(),
   createdAt: z.string(),
+  /** A digest of what a confirmation vouches for (node, permissions, addresses, rate, expiry, certificate): sent back with the confirmation, so a change made meanwhile is not confirmed unseen. */
+  terms: z.string(),
   /** The client certificate registered for the account (mutual TLS), else null. */
   certificate: z
     .object({ fingerprint: z.string(), subject: z.string().nullable(), notAfter: z.string().nullable() })
@@ -146,6 +148,8 @@ export const rotateToken = endpoint({
   path: '/service-accounts/:id/token',
   summary: '确认启用并领取令牌（本辖区或上级的业务账号，不是安全管理员）：旧令牌立即失效，新令牌只在本次返回',
   params: idParam,
+  /** terms: the account's as the confirmer saw it; when it no longer is (changed meanwhile), 409 and nothing happens. */
+  body: z.strictObject({ terms: z.string().max(64).optional() }).optional(),
   response: issued,
 });
 

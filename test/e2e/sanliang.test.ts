@@ -67,6 +67,8 @@ describe.skipIf(!browserAvailable)('三亮 plaques in Chromium', () => {
     await expect.poll(() => link.count()).toBe(1);
     const href = (await link.getAttribute('href'))!;
     expect(href).toMatch(new RegExp(`^${url}/verify/[0-9a-f]{32}$`)); // the unguessable token, not the printed number
+    // No XGZ_PUBLIC_URL here: the link is this machine's, and the page says the public cannot open it.
+    expect(await page.getByTestId('intranet-qr').textContent()).toMatch(/内网地址.*XGZ_PUBLIC_URL/);
     const qr = page.getByRole('img', { name: `牌匾 ${number} 的核验二维码` });
     await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     await page.screenshot({ path: `${SHOTS}/sanliang-print.png`, fullPage: true });

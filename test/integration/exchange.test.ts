@@ -68,7 +68,7 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
   const confirm = async (id: number) => {
     const res = await biz.post(`/service-accounts/${id}/token`, {});
     expect(res.statusCode, res.body).toBe(200);
-    return res.json<{ token: string; account: { id: number; tokenHint: string; state: string } }>();
+    return res.json<{ token: string; account: { id: number; tokenHint: string; state: string; terms: string } }>();
   };
   const counts = async () => ({
     entities: Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM entity`.execute(t.db)).rows[0].n),
@@ -285,7 +285,7 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
     const { token, account } = await confirm(id);
     expect(account.state).toBe('active');
     expect((await bearer(token, 'GET', '/exchange/changes?limit=1')).statusCode).toBe(200);
-    const seen = account.terms as string;
+    const seen = account.terms;
     const widened = await sec.call('PATCH', `/service-accounts/${id}`, { ipAllowlist: ['127.0.0.1', '10.0.0.0/8'] });
     expect(widened.json().state).toBe('unconfirmed');
     expect(widened.json().terms).not.toBe(seen);

@@ -3,6 +3,7 @@ import {
   decideFeedback,
   decidePlaque,
   maskedName,
+  publiclyReachable,
   needsReview,
   shownOnValid,
   parsePlaqueNumber,
@@ -151,5 +152,27 @@ describe('record rules', () => {
   it('takes no shown-on date in the future', () => {
     expect(shownOnValid('2026-03-01', '2026-03-01')).toBe(true);
     expect(shownOnValid('2026-03-02', '2026-03-01')).toBe(false);
+  });
+});
+
+describe('a verification link the public can open', () => {
+  it('is not one on this machine, a private address or an intranet name', () => {
+    for (const url of [
+      'http://127.0.0.1:3000/verify/x',
+      'http://localhost/verify/x',
+      'http://10.1.2.3/verify/x',
+      'http://172.20.0.5:8080/verify/x',
+      'http://192.168.1.10/verify/x',
+      'http://xgz-server/verify/x',
+      'http://[::1]/verify/x',
+      'not a url',
+    ])
+      expect(publiclyReachable(url), url).toBe(false);
+    for (const url of [
+      'https://xgz.scjgj.nanjing.gov.cn/verify/x',
+      'http://58.213.1.2/verify/x',
+      'http://172.32.0.1/verify/x',
+    ])
+      expect(publiclyReachable(url), url).toBe(true);
   });
 });

@@ -130,6 +130,33 @@ export function parsePlaqueNumber(input: string): string | null {
   return NUMBER.test(s) ? s : null;
 }
 
+/**
+ * Whether the public can open a verification link printed on a plaque: not when its host is this
+ * machine, a private (RFC 1918) or link-local address, or a name without a dot (an intranet name) —
+ * what the link falls back to when XGZ_PUBLIC_URL is not set and the clerk works on the intranet.
+ */
+export function publiclyReachable(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  if (host === 'localhost' || host.endsWith('.local') || host.endsWith('.localhost') || host.startsWith('['))
+    return false;
+  const ip = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(host);
+  if (!ip) return host.includes('.');
+  const [a, b] = [Number(ip[1]), Number(ip[2])];
+  return !(
+    a === 127 ||
+    a === 10 ||
+    a === 0 ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 169 && b === 254)
+  );
+}
+
 // ── The public verification page ─────────────────────────────────────────────────────────
 export type PublicVerdict = 'valid' | 'revoked' | 'suspended' | 'unknown';
 

@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router-dom';
 import { call } from '../api';
 import { applyProblem } from '../components/problem';
 import { getPlaque, type PlaqueInfo } from '@server/features/sanliang/contract';
+import { publiclyReachable } from '@domain/sanliang/plaque';
 
 /**
  * The plaque as printed: one A5 page (the browser prints exactly the sheet; the app's menu,
@@ -59,6 +60,17 @@ export default function PlaquePrint() {
           </a>
         </Typography.Text>
       </Space>
+      {!publiclyReachable(p.verifyUrl) && (
+        <Alert
+          className="no-print"
+          type="warning"
+          showIcon
+          title="二维码指向内网地址，公众用手机扫码打不开"
+          description={`核验链接是 ${new URL(p.verifyUrl, window.location.href).host}。请系统管理员把 XGZ_PUBLIC_URL 设置为公众可访问的网址（见 README"配置（环境变量）"一节）后再打印。`}
+          style={{ marginBottom: 16 }}
+          data-testid="intranet-qr"
+        />
+      )}
       {p.state !== 'valid' && (
         <Alert
           className="no-print"

@@ -124,6 +124,12 @@ export function personName(rnd: Random): string {
   return rnd.pick([...SURNAMES]) + (rnd.chance(0.6) ? chars(rnd, GIVEN, 2) : chars(rnd, GIVEN, 1));
 }
 
+/** A 入党日期 the roster rules accept: at 18 at the earliest (a year's margin for the month), 1985 or later. */
+function joinDateOf(rnd: Random, birth: Date): string {
+  const from = Math.max(1985, birth.getUTCFullYear() + 19);
+  return `${rnd.int(from, Math.max(from, 2022))}-0${rnd.int(1, 9)}-01`;
+}
+
 export function idNumber(rnd: Random, division: string, birth: Date): string {
   const first17 = `${division}${day(birth).replaceAll('-', '')}${pad(rnd.int(0, 999), 3)}`;
   return first17 + idCheckChar(first17);
@@ -278,7 +284,7 @@ export function* generateLedger(o: DemoOptions): Generator<DemoEntity> {
           idNumber: withId ? registry['法定代表人/经营者身份证号'] : undefined,
           birthDate: !withId && rnd.chance(0.1) ? swapDayDigits(day(birth)) : day(birth),
           membership: rnd.chance(0.95) ? '正式党员' : '预备党员',
-          joinDate: `${rnd.int(1985, 2022)}-0${rnd.int(1, 9)}-01`,
+          joinDate: joinDateOf(rnd, birth),
           orgRelation: rnd.chance(0.15)
             ? `${name}党支部`
             : `${rnd.pick(place.streets) ?? place.countyName}${rnd.pick(BRANCHES)}`,
@@ -343,7 +349,7 @@ function extraRoles(
         idNumber: withId ? id : undefined,
         birthDate: !withId && rnd.chance(0.1) ? swapDayDigits(day(birth)) : day(birth),
         membership: rnd.chance(0.95) ? '正式党员' : '预备党员',
-        joinDate: `${rnd.int(1985, 2022)}-0${rnd.int(1, 9)}-01`,
+        joinDate: joinDateOf(rnd, birth),
         orgRelation: rnd.chance(0.15)
           ? `${entityName}党支部`
           : `${rnd.pick(place.streets) ?? place.countyName}${rnd.pick(BRANCHES)}`,

@@ -327,11 +327,13 @@ function NominateForm({
 
 /** Why an honour still open offers this account nothing: the level that decides it is above. */
 const waitsFor = (d: HonourDetail): string | null =>
-  d.state === 'nominated' || d.state === 'approved'
-    ? '待县级及以上市场监管部门审核、授予（基层所只能提名）'
-    : d.state === 'awarded' && d.flagged
-      ? `该荣誉为${d.levelLabel}荣誉，由${d.levelLabel}或以上市场监管部门复核`
-      : null;
+  d.state === 'nominated'
+    ? '待县级及以上市场监管部门审核（基层所只能提名）'
+    : d.state === 'approved'
+      ? '已审核通过，待县级及以上市场监管部门授予'
+      : d.state === 'awarded' && d.flagged
+        ? `该荣誉为${d.levelLabel}荣誉，由${d.levelLabel}或以上市场监管部门复核`
+        : null;
 
 function HonourDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { me, can } = useAuth();

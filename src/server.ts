@@ -216,7 +216,18 @@ function tlsOptions(tls: NonNullable<AppContext['config']['tls']>): https.Server
  * Paths whose last part is a secret: an appeal's query code is the only key to the case, and a
  * plaque's token opens its public page.
  */
-const SECRET_PATH = /^(\/api\/v1\/public\/appeals\/|\/api\/v1\/public\/plaques\/|\/verify\/)[^/?]+/;
+const SECRET_PATH = /(\/public\/(?:appeals|plaques)\/|^\/verify\/)[^/]+/i;
+
+/** A path as the router reads it: escapes decoded, repeated slashes as one. */
+function routedPath(raw: string): string {
+  let path = raw;
+  try {
+    path = decodeURIComponent(raw);
+  } catch {
+    // Malformed escapes: the request is refused (400); log it as it came.
+  }
+  return path.replace(/\/{2,}/g, '/');
+}
 
 /**
  * What the log keeps of a request's URL: "/members?q=320102…&page=2" → "/members?q=…&page=…" (a
@@ -226,7 +237,8 @@ export function loggableUrl(full: string): string {
   // A target in absolute form (refused, but logged) is logged by its path.
   const url = full.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?]*/i, '');
   const at = url.indexOf('?');
-  const path = (at < 0 ? url : url.slice(0, at)).replace(SECRET_PATH, '$1…');
+  // As the router reads it (%61ppeals is appeals, // is /), so an encoded secret is masked too.
+  const path = routedPath(at < 0 ? url : url.slice(0, at)).replace(SECRET_PATH, '$1…');
   if (at < 0) return path;
   const keys = url
     .slice(at + 1)

@@ -44,8 +44,10 @@ export function installAuth(app: FastifyInstance): void {
     // its route, but every check here reads the path: only the origin form is served.
     if (!req.url.startsWith('/'))
       throw new Problem(400, '请求格式不正确', '请求地址应以 / 开头（本服务不作代理）', undefined, 'absolute_form');
+    // The checks read the route the router matched, not the raw target: /api/%64ocs is /api/docs.
+    const route = req.routeOptions.url ?? '';
     // The API's description names every route and field: signed-in staff only (issue 16, finding 13).
-    if (req.url === '/api/docs' || req.url.startsWith('/api/docs/') || req.url.startsWith('/api/docs?')) {
+    if (route === '/api/docs' || route.startsWith('/api/docs/')) {
       const expired = await loadSession(req);
       if (!req.session || req.session.stage !== 'full')
         throw unauthorized(
@@ -55,7 +57,7 @@ export function installAuth(app: FastifyInstance): void {
       return;
     }
     const access = req.routeOptions.config?.access;
-    if (!req.url.startsWith('/api/') || access === undefined) return;
+    if (!route.startsWith('/api/') || access === undefined) return;
     // Service accounts (issue 15): a bearer token opens the exchange routes and nothing else — not
     // the sign-in, not a session route; the exchange routes take no session.
     // A bearer token, or a client certificate the server's TLS listener verified against the
@@ -102,7 +104,8 @@ export function installAuth(app: FastifyInstance): void {
   // No API answer is kept by a browser or a proxy: reveals carry full ID numbers and phones, and
   // lists carry names (issue 16, finding 13). A route that wants caching sets its own header.
   app.addHook('onSend', async (req, reply) => {
-    if (req.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    if ((req.routeOptions.url ?? req.url).startsWith('/api/') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
     // Every call of a service account is audited under it, refusals included.
     if (req.serviceAccount) await auditServiceCall(req, reply.statusCode);
   });

@@ -188,6 +188,13 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
       '张三320102********1234-139****5678.csv',
     ]);
     expect(others[2]).toBe('导入失败：张三320102********1234-139****5678.csv');
+    // A colleague who runs the file again gets a job of their own, named as they were shown it.
+    const stored = path.join(os.tmpdir(), `xgz-rerun-${job.id}`);
+    fs.writeFileSync(stored, 'x');
+    await t.db.updateTable('import_job').set({ file_path: stored }).where('id', '=', job.id).execute();
+    const rerun = await (await t.signIn(colleague)).post(`/imports/${job.id}/rerun`);
+    expect(rerun.statusCode, rerun.body).toBe(202);
+    expect(rerun.json().fileName).toBe('张三320102********1234-139****5678.csv');
     await t.db.updateTable('import_job').set({ status: 'cancelled' }).where('id', '=', job.id).execute();
   });
 
@@ -481,6 +488,12 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     expect(loggableUrl('http://127.0.0.1:3202/api/v1/public/appeals/RCM6HH4RZRJQ?x=1')).toBe(
       '/api/v1/public/appeals/…?x=…',
     );
+    // As the router reads it: an escaped or doubled path is masked all the same.
+    expect(loggableUrl('/api/v1/public/%61ppeals/NVRWQ6G6KPF77N29VB31AC8SHQ')).toBe('/api/v1/public/appeals/…');
+    expect(loggableUrl('//127.0.0.1:3203/api//v1/public/appeals/NVRWQ6G6KPF77N29VB31AC8SHQ')).toBe(
+      '/127.0.0.1:3203/api/v1/public/appeals/…',
+    );
+    expect(loggableUrl('/API/v1/public/appeals/NVRWQ6G6KPF77N29VB31AC8SHQ')).toBe('/API/v1/public/appeals/…');
   });
 
   it('round 3: a request target in absolute form (as sent to a proxy) is refused before any route, signed in or not', async () => {
@@ -500,6 +513,9 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
       expect(await raw(`http://127.0.0.1:${port}${path}`), path).toMatch(/^HTTP\/1\.1 400[\s\S]*absolute_form/);
     // The origin form still answers as before.
     expect(await raw('/api/v1/settings')).toMatch(/^HTTP\/1\.1 401/);
+    // An escaped path is the route it names: the description still asks for a session.
+    expect(await raw('/api/%64ocs/json')).toMatch(/^HTTP\/1\.1 401/);
+    expect(await raw('/%61pi/v1/settings')).toMatch(/^HTTP\/1\.1 (401|404)/);
   });
 
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {

@@ -527,6 +527,9 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     const part = await ok(stA1.get(`/deployments/${sub}`));
     expect(part.closedReason).toBe('上级任务已撤回：并入年度专项');
     expect((await stA1.post(`/deployment-targets/${part.own.id}/receive`)).statusCode).toBe(409);
+    // Nor files, on it or on a reply.
+    expect((await upload(city, 'deployment', id, '补充通知.pdf', PDF)).statusCode).toBe(409);
+    expect((await upload(countyA, 'deployment_target', ta, '排查表.pdf', PDF)).statusCode).toBe(409);
     expect(await told(stA1, '工作任务已撤回')).toBe(true);
     expect(await told(countyB, '工作任务已撤回')).toBe(true);
     expect((await city.patch(`/deployments/${id}`, { title: '再改', note: 'x' })).statusCode).toBe(409);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { redactFreeText } from './free-text.js';
+import { fileNameForOthers, redactFreeText } from './free-text.js';
 
 describe('free text: personal numbers masked', () => {
   it('masks ID numbers and phones wherever they are typed', () => {
@@ -42,5 +42,20 @@ describe('free text: personal numbers masked', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('a file name as others see it', () => {
+  it('masks an ID or phone among dates and counters, or between _ and .; keeps a date or a short number', () => {
+    for (const [name, shown] of [
+      ['张三320102197705061234.xlsx', '张三320102********1234.xlsx'],
+      ['20241201320102197705061234登记.csv', '202*********************34登记.csv'],
+      ['张三_320102_19770506_1234.csv', '张三_320*************34.csv'],
+      ['张三320102.19770506.1234.csv', '张三320*************34.csv'],
+      ['李四13912345678.xlsx', '李四139****5678.xlsx'],
+      ['登记信息导出20241201.csv', '登记信息导出20241201.csv'],
+      ['2024年第3季度-玄武区-v2.xlsx', '2024年第3季度-玄武区-v2.xlsx'],
+    ])
+      expect(fileNameForOthers(name), name).toBe(shown);
   });
 });

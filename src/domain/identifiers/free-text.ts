@@ -48,4 +48,11 @@ const MOBILE_DIGITS = /^(86)?1[3-9]\d{9}$/;
  * An uploaded file's name as anyone but its uploader sees it: clerks name files after the person
  * they are about ("张三320102197705061234.xlsx"), and the name is listed to the whole node.
  */
-export const fileNameForOthers = (name: string): string => redactFreeText(name).text;
+export const fileNameForOthers = (name: string): string =>
+  // Beyond free text's patterns: in a file name an ID or a phone sits among dates and counters
+  // (20241201320102197705061234登记.csv) or between _ and . (张三_320102_19770506_1234.csv). Any
+  // run of 11 or more digits (separators aside) is masked, its first 3 and last 2 digits kept.
+  redactFreeText(name).text.replace(/\d(?:[_.\- ]?\d){9,}(?:[_.\- ]?[\dXx])/g, (m) => {
+    const digits = m.replace(/[^0-9Xx]/g, '');
+    return `${digits.slice(0, 3)}${'*'.repeat(digits.length - 5)}${digits.slice(-2)}`;
+  });

@@ -421,7 +421,8 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
           if (!fs.existsSync(j.file_path)) throw badRequest('原文件已不在服务器上，请重新上传');
           const n = await addImportJob(db, {
             kind: j.kind,
-            fileName: j.file_name,
+            // The new job is the rerunner's: it carries the file's name as they were shown it.
+            fileName: toJob(j, req.user!).fileName,
             filePath: j.file_path,
             fileBytes: j.file_bytes,
             // The file was checked against its uploader's scope: it runs again within that scope.

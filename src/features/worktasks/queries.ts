@@ -50,9 +50,14 @@ export async function targetById(db: Tx, id: number): Promise<TargetRow | undefi
 
 /** Where a deployment or a target row hangs (for the attachment checks), when the caller can see it. */
 export const deploymentScope = (db: Tx, id: number) =>
-  db.selectFrom('deployment').select(['scope_key']).where('id', '=', id).executeTakeFirst();
+  db.selectFrom('deployment').select(['scope_key', 'closed_at']).where('id', '=', id).executeTakeFirst();
 export const targetScope = (db: Tx, id: number) =>
-  db.selectFrom('deployment_target').select(['scope_key', 'state']).where('id', '=', id).executeTakeFirst();
+  db
+    .selectFrom('deployment_target as t')
+    .innerJoin('deployment as d', 'd.id', 't.deployment_id')
+    .select(['t.scope_key', 't.state', 'd.closed_at'])
+    .where('t.id', '=', id)
+    .executeTakeFirst();
 
 export async function targetsOf(db: Tx, deploymentId: number): Promise<TargetRow[]> {
   return db

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { BOARD_LABELS, KIND_LABELS } from '../../domain/worktasks/rules.js';
-import { forbidden, notFound } from '../../http/errors.js';
+import { conflict, forbidden, notFound } from '../../http/errors.js';
 import { schemaOf } from '../../http/contract.js';
 import { idParam } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
@@ -46,6 +46,7 @@ registerAttachmentOwner('deployment', {
     const d = await deploymentScope(s.db, id);
     if (!d) throw notFound('通知或任务');
     if (d.scope_key !== s.who.scopeKey) throw forbidden('只有下发单位可以为通知或任务添加附件');
+    if (d.closed_at) throw conflict('已撤销，不能再添加或删除附件');
     return { scopeKey: d.scope_key };
   },
 });
@@ -55,6 +56,7 @@ registerAttachmentOwner('deployment_target', {
     const t = await targetScope(s.db, id);
     if (!t) throw notFound('任务或通知');
     if (t.scope_key !== s.who.scopeKey) throw forbidden('只有接收单位可以为回复添加附件');
+    if (t.closed_at) throw conflict('已撤销，不能再添加或删除附件');
     if (t.state === 'replied') throw forbidden('已回复，上级退回后才能修改附件');
     return { scopeKey: t.scope_key };
   },

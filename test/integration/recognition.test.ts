@@ -246,6 +246,8 @@ describe.each(BACKENDS)('contact points, honours, campaigns and training on %s',
       // The station nominates; the bureau decides: its pages offer the station nothing to do.
       expect((await staff.get(`/honours/${id}`)).json().actions).toEqual([]);
       expect((await county.get(`/honours/${id}`)).json().actions).toEqual(['approve', 'reject']);
+      const viewer = await t.signIn(await t.user({ roles: ['viewer'], jurisdiction: COUNTY }));
+      expect((await viewer.get(`/honours/${id}`)).json().actions).toEqual([]);
       const byStation = await act(staff, id, { action: 'approve' });
       expect(byStation.statusCode).toBe(403);
       expect(byStation.json().detail).toMatch(/基层所只能提名/);

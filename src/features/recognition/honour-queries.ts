@@ -63,7 +63,7 @@ async function filtered(db: Tx, f: Filters) {
 }
 
 type Row = Awaited<ReturnType<ReturnType<typeof honourList>['execute']>>[number];
-const itemFor = (actor: ActorLevel) => (h: Row) => ({
+const itemFor = (actor: ActorLevel | null) => (h: Row) => ({
   id: h.id,
   kind: h.kind,
   kindLabel: h.kind_label ?? h.kind,
@@ -84,12 +84,12 @@ const itemFor = (actor: ActorLevel) => (h: Row) => ({
   reviewNote: h.review_note,
   flagged: h.flagged_at !== null,
   flagReason: h.flag_reason,
-  actions: honourActions({ state: h.state, flagged: h.flagged_at !== null, level: h.level }, actor),
+  actions: actor ? honourActions({ state: h.state, flagged: h.flagged_at !== null, level: h.level }, actor) : [],
 });
 export type HonourItem = ReturnType<ReturnType<typeof itemFor>>;
 
 /** One page of the honours; flagged ones first: they wait for someone. */
-export async function honoursPage(db: Tx, f: Filters & { page: number; pageSize: number }, actor: ActorLevel) {
+export async function honoursPage(db: Tx, f: Filters & { page: number; pageSize: number }, actor: ActorLevel | null) {
   return pageFrom(
     await filtered(db, f),
     f,
@@ -103,7 +103,7 @@ export async function honoursPage(db: Tx, f: Filters & { page: number; pageSize:
 }
 
 /** The honours of the export (up to 100,000), newest first. */
-export async function honoursForExport(db: Tx, f: Filters, actor: ActorLevel) {
+export async function honoursForExport(db: Tx, f: Filters, actor: ActorLevel | null) {
   const rows = await (
     await filtered(db, f)
   )
@@ -149,7 +149,7 @@ export async function honourCountsUnder(db: Tx, node: Node, year: number | undef
 }
 
 /** One honour with its entity's violations and its history (the last 100 changes). */
-export async function honourDetail(db: Tx, id: number, actor: ActorLevel) {
+export async function honourDetail(db: Tx, id: number, actor: ActorLevel | null) {
   const h = await honourList(db).where('h.id', '=', id).executeTakeFirst();
   if (!h) throw notFound('荣誉');
   const history = await db

@@ -44,6 +44,8 @@ const EXPORT_COLUMNS: Column<HonourItem>[] = [
 
 /** The level an honour's actor acts at: its account's node. */
 const actorLevel = (req: FastifyRequest) => levelOfScopeKey(req.user!.scopeKey);
+/** The level a reader could act at, or null for an account that only reads (it is offered no move). */
+const readerLevel = (req: FastifyRequest) => (req.user!.permissions.has('data.write') ? actorLevel(req) : null);
 
 /** Honours: nomination → review → award → revoke, flagged for review when the entity's standing turns bad; serious violations staff record. */
 export async function honourRoutes(app: FastifyInstance): Promise<void> {
@@ -52,7 +54,7 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
   r.get(listHonours.path, {
     config: { access: 'data.read' },
     schema: { ...schemaOf(listHonours, tags), querystring: listHonours.query, response: { 200: listHonours.response } },
-    handler: (req) => req.scoped(({ db }) => honoursPage(db, req.query, actorLevel(req))),
+    handler: (req) => req.scoped(({ db }) => honoursPage(db, req.query, readerLevel(req))),
   });
 
   r.get(exportHonours.path, {
@@ -60,7 +62,7 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags, summary: exportHonours.summary, querystring: exportHonours.query },
     handler: async (req, reply) => {
       const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await honoursForExport(db, req.query, actorLevel(req));
+        const rows = await honoursForExport(db, req.query, readerLevel(req));
         audit({ action: 'honour.export', objectType: 'honour', detail: { filters: req.query, rows: rows.length } });
         return rows;
       });
@@ -108,7 +110,7 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
   r.get(getHonour.path, {
     config: { access: 'data.read' },
     schema: { ...schemaOf(getHonour, tags), params: getHonour.params, response: { 200: getHonour.response } },
-    handler: (req) => req.scoped(({ db }) => honourDetail(db, req.params.id, actorLevel(req))),
+    handler: (req) => req.scoped(({ db }) => honourDetail(db, req.params.id, readerLevel(req))),
   });
 
   r.post(actOnHonour.path, {

@@ -8,7 +8,7 @@ import { badRequest, conflict, notFound } from '../../http/errors.js';
 import type { z } from 'zod';
 import type { addEntityPerson, updateEntity } from './contract.js';
 import { followEntities } from '../discovery/index.js';
-import { insertUnidentified, readablePhone, upsertIdentified } from '../persons/index.js';
+import { personFromForm, readablePhone } from '../persons/index.js';
 import { auditExitEffects } from '../exit/index.js';
 
 /** The entity ledger's writes: each records its audit line and lets the discovery cases follow the change. */
@@ -45,16 +45,7 @@ export async function addPersonToEntity(sc: Scoped, keys: Keys, id: number, b: N
   const e = await db.selectFrom('entity').select(['id', 'scope_key']).where('id', '=', id).executeTakeFirst();
   if (!e) throw notFound('市场主体');
   const { role, name, idNumber, phone } = b;
-  const personId = idNumber
-    ? (
-        await upsertIdentified(
-          db,
-          keys,
-          [{ idNumber: idNumber.value, birthDate: idNumber.birthDate, sex: idNumber.sex, name, phone }],
-          { byHand: true },
-        )
-      ).get(idNumber.value)!
-    : (await insertUnidentified(db, keys, [{ name, phone }]))[0];
+  const personId = await personFromForm(db, keys, { name, phone, idNumber });
   const link = await db
     .insertInto('entity_person')
     .values({ entity_id: e.id, person_id: personId, role, scope_key: e.scope_key })

@@ -5,7 +5,7 @@ import type { Keys } from '../../crypto/keys.js';
 import { assignmentRefusal, endRefusal } from '../../domain/instructors/instructors.js';
 import { badRequest, notFound } from '../../http/errors.js';
 import { today } from '../../domain/time/zone.js';
-import { insertUnidentified, upsertIdentified } from '../persons/index.js';
+import { personFromForm } from '../persons/index.js';
 import { orgPlace } from '../orgs/index.js';
 import { loadInstructor, targetOf } from './queries.js';
 import type {
@@ -30,24 +30,7 @@ type GuidanceChange = z.output<(typeof updateGuidance)['body']>;
 /** Registers an instructor (the person found by ID number, else a new one; ID number and phone encrypted); returns the id. */
 export async function addInstructor(db: Tx, keys: Keys, b: NewInstructor): Promise<number> {
   const place = await orgPlace(db, b.placeCode);
-  const personId = b.idNumber
-    ? (
-        await upsertIdentified(
-          db,
-          keys,
-          [
-            {
-              idNumber: b.idNumber.value,
-              birthDate: b.idNumber.birthDate,
-              sex: b.idNumber.sex,
-              name: b.name,
-              phone: b.phone,
-            },
-          ],
-          { byHand: true },
-        )
-      ).get(b.idNumber.value)!
-    : (await insertUnidentified(db, keys, [{ name: b.name, phone: b.phone }]))[0];
+  const personId = await personFromForm(db, keys, b);
   const row = await db
     .insertInto('instructor')
     .values({ person_id: personId, source: b.source, workplace: b.workplace ?? null, note: b.note ?? null, ...place })

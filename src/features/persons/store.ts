@@ -51,6 +51,27 @@ export async function upsertIdentified(
   return new Map(people.map((p, i) => [p.idNumber, byBi.get(indexes[i])!]));
 }
 
+/**
+ * A person typed into a form: the one with the ID number when given (its name must be the one on
+ * file, see above), else a new person known by name. Returns the person's id.
+ */
+export async function personFromForm(
+  db: Transaction<DB>,
+  keys: Keys,
+  p: {
+    name: string;
+    phone?: string | null;
+    idNumber?: { value: string; birthDate: string; sex: 'male' | 'female' } | null;
+  },
+): Promise<number> {
+  if (!p.idNumber) return (await insertUnidentified(db, keys, [{ name: p.name, phone: p.phone }]))[0];
+  const { value, birthDate, sex } = p.idNumber;
+  const ids = await upsertIdentified(db, keys, [{ idNumber: value, birthDate, sex, name: p.name, phone: p.phone }], {
+    byHand: true,
+  });
+  return ids.get(value)!;
+}
+
 /** Creates persons known only by name (and phone); returns their ids in input order. */
 export async function insertUnidentified(db: Transaction<DB>, keys: Keys, people: Unidentified[]): Promise<number[]> {
   if (!people.length) return [];

@@ -7,7 +7,7 @@ import { nodeInScope } from '../../db/subtree.js';
 import { maskIdNumber } from '../../domain/identifiers/id-number.js';
 import { COMMITTEE_LEVELS, approverProblem, cardProblem, type NodeLevel } from '../../domain/platforms/orgs.js';
 import { Problem, badRequest, notFound } from '../../http/errors.js';
-import { insertUnidentified, upsertIdentified } from '../persons/index.js';
+import { personFromForm } from '../persons/index.js';
 import { loadOrg, orgPlace } from '../orgs/index.js';
 import type { z } from 'zod';
 import type {
@@ -242,24 +242,7 @@ export async function registerRider({ db, audit }: Scoped, keys: Keys, stationId
     if (!m) throw notFound('党员');
     personId = m.person_id;
   } else if (b.name) {
-    personId = b.idNumber
-      ? (
-          await upsertIdentified(
-            db,
-            keys,
-            [
-              {
-                idNumber: b.idNumber.value,
-                birthDate: b.idNumber.birthDate,
-                sex: b.idNumber.sex,
-                name: b.name,
-                phone: b.phone,
-              },
-            ],
-            { byHand: true },
-          )
-        ).get(b.idNumber.value)!
-      : (await insertUnidentified(db, keys, [{ name: b.name, phone: b.phone }]))[0];
+    personId = await personFromForm(db, keys, { name: b.name, phone: b.phone, idNumber: b.idNumber });
   } else {
     throw badRequest('请选择名册中的党员，或填写骑手姓名', [{ field: 'name', message: '请填写姓名' }]);
   }

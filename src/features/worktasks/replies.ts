@@ -80,10 +80,25 @@ export async function closeDeployment(
   now: Date,
 ): Promise<void> {
   await s.db.updateTable('deployment').set({ closed_at: now, closed_reason: reason }).where('id', '=', d.id).execute();
+  const targets = await onEveryTarget(s, d.id, { action: 'close', note: reason, by }, now);
+  await notify(
+    s,
+    { nodes: targets.filter(tell).map((t) => t.node_code) },
+    { kind: bell.kind, title: bell.title, body: reason, link: `/work/${d.id}` },
+  );
+}
+
+/** Puts one event on the trail of every target of a deployment (a change or a close); returns the targets. */
+export async function onEveryTarget(
+  s: Scoped,
+  deploymentId: number,
+  e: { action: DeploymentEventAction; note: string; by: Actor },
+  now: Date,
+) {
   const targets = await s.db
     .selectFrom('deployment_target')
     .select(['id', 'node_code', 'scope_key', 'state'])
-    .where('deployment_id', '=', d.id)
+    .where('deployment_id', '=', deploymentId)
     .execute();
   if (targets.length)
     await s.db
@@ -92,17 +107,13 @@ export async function closeDeployment(
         targets.map((t) => ({
           target_id: t.id,
           scope_key: t.scope_key,
-          action: 'close' as const,
-          note: reason,
+          action: e.action,
+          note: e.note,
           at: now,
-          by_user: by.id,
-          by_name: by.name,
+          by_user: e.by.id,
+          by_name: e.by.name,
         })),
       )
       .execute();
-  await notify(
-    s,
-    { nodes: targets.filter(tell).map((t) => t.node_code) },
-    { kind: bell.kind, title: bell.title, body: reason, link: `/work/${d.id}` },
-  );
+  return targets;
 }

@@ -18,7 +18,7 @@ import type { AuthUser } from '../../http/context.js';
 import { notify } from '../workbench/index.js';
 import type { NewDeployment } from './contract.js';
 import { deploymentById, missingLink, targetById } from './queries.js';
-import { actorOf, closeDeployment, moveTarget, recordReply } from './replies.js';
+import { actorOf, closeDeployment, moveTarget, onEveryTarget, recordReply } from './replies.js';
 import { SOURCE_LABELS } from './ledger.js';
 import { localDateTime, startOfLocalDay } from '../../domain/time/zone.js';
 
@@ -329,27 +329,8 @@ export async function revise(s: Scoped, user: AuthUser, id: number, b: Revision,
       .where('deployment_id', '=', d.id)
       .where('state', '<>', 'replied')
       .execute();
-  const targets = await s.db
-    .selectFrom('deployment_target')
-    .select(['id', 'node_code', 'scope_key', 'state'])
-    .where('deployment_id', '=', d.id)
-    .execute();
   const note = `已修改${changes.join('、')}：${b.note}`;
-  if (targets.length)
-    await s.db
-      .insertInto('deployment_event')
-      .values(
-        targets.map((t) => ({
-          target_id: t.id,
-          scope_key: t.scope_key,
-          action: 'update' as const,
-          note,
-          at: now,
-          by_user: user.id,
-          by_name: user.displayName,
-        })),
-      )
-      .execute();
+  const targets = await onEveryTarget(s, d.id, { action: 'update', note, by: actorOf(user) }, now);
   await notify(
     s,
     { nodes: targets.filter((t) => !isDone(d.kind, t.state, d.receipt_required)).map((t) => t.node_code) },

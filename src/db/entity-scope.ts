@@ -11,6 +11,7 @@ const ENTITY_SCOPED = [
   'exit_effect',
   'sanliang',
   'honour',
+  'entity_violation',
 ] as const;
 
 /** Moves the rows that follow entities to their new scope (the entities themselves are updated by the caller). */

@@ -410,6 +410,19 @@ describe.each(BACKENDS)('contact points, honours, campaigns and training on %s',
       expect((await staff.get(`/entities/${e.c}/violations`)).json().items).toHaveLength(1);
     });
 
+    it('an entity moved to another station takes its violations along: the new station sees why its honours are flagged, the old one no longer', async () => {
+      const l = ledger(t.db);
+      const moving = await l.entity({ place: S2, name: '西所搬迁商行' });
+      expect(
+        (await staff2.post(`/entities/${moving}/violations`, { occurredOn: TODAY, description: '无照经营被责令改正' }))
+          .statusCode,
+      ).toBe(201);
+      const moved = await county.patch(`/entities/${moving}`, { stationCode: S1 });
+      expect(moved.statusCode, moved.body).toBe(200);
+      expect((await staff.get(`/entities/${moving}/violations`)).json().items).toHaveLength(1);
+      expect((await staff2.get(`/entities/${moving}/violations`)).statusCode).toBe(404);
+    });
+
     it('the honour kinds and criteria lists are edited by the rules duty of the top node; codes in use stay', async () => {
       const sys = await t.signIn(await t.user({ roles: ['sysadmin'], jurisdiction: '000000' }));
       const kinds = (await county.get('/dictionaries')).json().honor_kind as { code: string; label: string }[];

@@ -840,10 +840,10 @@ export class WithheldTally {
   }
 
   private count(field: string, why: Withheld): void {
-    const c =
-      this.counts.get(`${field}|${why}`) ??
-      this.counts.set(`${field}|${why}`, { field, why, n: 0 }).get(`${field}|${why}`)!;
-    c.n++;
+    const key = `${field}|${why}`;
+    const c = this.counts.get(key);
+    if (c) c.n++;
+    else this.counts.set(key, { field, why, n: 1 });
   }
 
   /** 列"联系电话"：3 个值已脱敏（含 *），未保存；…, or null when every value read was stored. */

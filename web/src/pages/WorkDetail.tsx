@@ -597,10 +597,18 @@ function ChangeIssued({
         await onDone();
       }}
     >
-      <Form.Item name="title" label="标题" rules={[zodRule(reviseBody.shape.title)]}>
+      <Form.Item
+        name="title"
+        label="标题"
+        rules={[{ required: true, message: '请填写标题' }, zodRule(reviseBody.shape.title)]}
+      >
         <Input />
       </Form.Item>
-      <Form.Item name="body" label={d.kind === 'task' ? '任务要求' : '正文'} rules={[zodRule(reviseBody.shape.body)]}>
+      <Form.Item
+        name="body"
+        label={d.kind === 'task' ? '任务要求' : '正文'}
+        rules={[{ required: true, message: '请填写正文或任务要求' }, zodRule(reviseBody.shape.body)]}
+      >
         <Input.TextArea rows={5} />
       </Form.Item>
       <Form.Item name="due" label="截止时间" rules={[{ required: d.kind === 'task', message: '工作任务须设截止时间' }]}>

@@ -195,6 +195,8 @@ export interface PersonTable {
   id_enc: string | null;
   name: string;
   birth_date: string | null;
+  /** A birth date known to the month only ('1980-03'), while birth_date is unknown (migration 0065). */
+  birth_month: string | null;
   sex: 'male' | 'female' | null;
   phone_enc: string | null;
   phone_bi: string | null;

@@ -64,6 +64,51 @@ describe.each(BACKENDS)('discovery candidates on %s', (backend) => {
     expect(found).toEqual(['1958-06-01', '1985-06-01', '1985-06-10'].map((b) => [b, people.get(b)]));
   });
 
+  // Migration 0065: a member whose roster gave the birth month only is paired with the namesakes born in it.
+  it('pairs a member known to the birth month with the namesakes born in that month', async () => {
+    const county = '320106';
+    const l = ledger(d.db);
+    const entity = await l.entity({ place: county, name: '鼓楼商行' });
+    const member = await d.db
+      .insertInto('person')
+      .values({ name: '赵月华', birth_month: '1985-06' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await d.db
+      .insertInto('member')
+      .values({ person_id: member.id, scope_key: county, confidence: 'confirmed', sources: ['roster'] })
+      .execute();
+    const people: Record<string, number> = {};
+    for (const [name, birth] of [
+      ['赵月华', '1985-06-20'],
+      ['赵月华', '1985-07-20'],
+      ['赵月娥', '1985-06-20'],
+    ] as const) {
+      const p = await d.db
+        .insertInto('person')
+        .values({ name, birth_date: birth })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await d.db
+        .insertInto('entity_person')
+        .values({ entity_id: entity, person_id: p.id, role: 'employee', scope_key: county })
+        .execute();
+      people[`${name} ${birth}`] = Number(p.id);
+    }
+    const found = await runScoped(
+      d.db,
+      { userId: null, username: 'test', scopeKey: county, ip: null },
+      async ({ db }) =>
+        (
+          await sql<{ person_id: number }>`
+        SELECT person_id FROM xgz_discovery_candidates('{}'::text[], '{}'::text[], '{}'::bigint[], ARRAY['typo'])`.execute(
+            db,
+          )
+        ).rows.map((r) => Number(r.person_id)),
+    );
+    expect(found).toEqual([people['赵月华 1985-06-20']]);
+  });
+
   // A run asks for the blocks in parts on two connections (migration 0055): each pair must come from
   // exactly one block, and together the blocks give every pair.
   it('reads the blocks in parts that are disjoint and together give every pair', async () => {

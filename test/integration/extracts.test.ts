@@ -348,7 +348,7 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     );
   });
 
-  it("takes a hand-kept roster's 出生年月 (1980.03) to the month: the key tells two namesakes apart, no day is made up", async () => {
+  it("takes a hand-kept roster's 出生年月 (1980.03) to the month: kept as the month, the key tells two namesakes apart, no day is made up", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-roster-'));
     const file = path.join(dir, '花名册.csv');
     fs.writeFileSync(
@@ -364,14 +364,13 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     expect(job).toMatchObject({ status: 'done', rows_accepted: 2, rows_rejected: 1 });
     expect(rejections.map((r) => [r.row_no, r.col])).toEqual([[4, '出生年月']]);
     const rows = (
-      await sql<{ birth: string | null; sex: string }>`
-        SELECT p.birth_date::text AS birth, p.sex FROM member m JOIN person p ON p.id = m.person_id WHERE p.name = '同名丙'`.execute(
-        t.db,
-      )
+      await sql<{ birth: string | null; month: string | null; sex: string }>`
+        SELECT p.birth_date::text AS birth, p.birth_month AS month, p.sex FROM member m JOIN person p ON p.id = m.person_id
+        WHERE p.name = '同名丙' ORDER BY p.birth_month`.execute(t.db)
     ).rows;
     expect(rows).toEqual([
-      { birth: null, sex: 'male' },
-      { birth: null, sex: 'male' },
+      { birth: null, month: '1980-03', sex: 'male' },
+      { birth: null, month: '1985-06', sex: 'male' },
     ]);
   });
 

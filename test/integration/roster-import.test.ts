@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/domain/random.js';
-import { idNumber } from '../../src/demo/ledger.js';
+import { sql } from 'kysely';
+import { idNumber, uscc } from '../../src/demo/ledger.js';
 import { idCheckChar } from '../../src/domain/identifiers/id-number.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
@@ -154,6 +155,40 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
       `性别"${NOT_WANGS_SEX}"与身份证号不符（身份证号为${NOT_WANGS_SEX === '男' ? '女' : '男'}性）`,
       expect.stringMatching(/入党日期 2005-07-01 时未满 18 周岁/),
       expect.stringMatching(/人员类别为预备党员，却填写了转正日期/),
+    ]);
+  });
+  it('keeps a birth month (出生年月 1980.03) and links the member to the namesake born in it', async () => {
+    const rep = idNumber(rnd, '320102', new Date('1980-03-17'));
+    const code = uscc(rnd, 'enterprise', '320102');
+    const registry = await importFile(
+      t,
+      'registry',
+      csvFile(dir, 'month-registry.csv', [
+        {
+          统一社会信用代码: code,
+          名称: '月华商贸有限公司',
+          主体类型: '企业',
+          所属县区代码: '320102',
+          法定代表人: '韩月华',
+          法定代表人身份证号: rep,
+        },
+      ]),
+      importer,
+    );
+    expect(registry.job).toMatchObject({ rows_accepted: 1 });
+    const r = await roster('month.csv', [{ ...m('韩月华', '', '', '丁支部'), 出生日期: '1980.03' }]);
+    expect(r.job).toMatchObject({ rows_accepted: 1, rows_rejected: 0 });
+    const [han] = (await members()).filter((x) => x.name === '韩月华') as (Member & { birthDate: string | null })[];
+    expect(han.birthDate).toBe('1980-03');
+    const run = await editor.post('/discovery/runs');
+    expect(run.statusCode).toBe(202);
+    await Promise.all(t.app.discoveryRuns);
+    const links = (
+      await sql<{ method: string; levels: Record<string, string> }>`
+        SELECT l.method, l.levels FROM member_link l WHERE l.member_id = ${han.id}`.execute(t.db)
+    ).rows;
+    expect(links).toEqual([
+      { method: 'probabilistic', levels: expect.objectContaining({ name: 'exact', birthDate: 'month' }) },
     ]);
   });
 });

@@ -7,7 +7,7 @@ import { distance } from 'fastest-levenshtein';
  * station staff who verify a link.
  */
 export type NameLevel = 'exact' | 'homophone' | 'one_char' | 'different';
-export type DateLevel = 'exact' | 'transposed' | 'different' | 'missing';
+export type DateLevel = 'exact' | 'transposed' | 'month' | 'different' | 'missing';
 export type ValueLevel = 'same' | 'different' | 'missing';
 
 // Names repeat a great deal: their pinyin is computed once each (the cache is emptied when large).
@@ -36,6 +36,8 @@ export function compareNames(a: string, b: string): NameLevel {
 export function compareDates(a: string | null | undefined, b: string | null | undefined): DateLevel {
   if (!a || !b) return 'missing';
   if (a === b) return 'exact';
+  // One side known to the month only ('1980-03'): the month agrees or not; a typo cannot be told.
+  if (a.length !== b.length) return a.slice(0, 7) === b.slice(0, 7) ? 'month' : 'different';
   const x = a.replaceAll('-', '');
   const y = b.replaceAll('-', '');
   const diff = [...x].map((c, i) => (c === y[i] ? -1 : i)).filter((i) => i >= 0);

@@ -34,6 +34,18 @@ describe('Fellegi–Sunter scoring', () => {
     expect(decide(base, { ...base, birthDate: '1979-03-02', phoneBi: 'p2' }).link).toBe(false);
     expect(decide(base, { ...base, name: '李强' }).link).toBe(false);
   });
+  it('takes a birth month (a roster 出生年月) as less than a day and more than nothing', () => {
+    expect(compareDates('1985-06', '1985-06-20')).toBe('month');
+    expect(compareDates('1985-06-20', '1985-06')).toBe('month');
+    expect(compareDates('1985-06', '1985-07-20')).toBe('different');
+    const month = { name: '王伟', birthDate: '1985-06', county: '320102' };
+    expect(decide(month, { ...month, birthDate: '1985-06-20' }).link).toBe(true);
+    expect(decide(month, { ...month, birthDate: '1985-07-20' }).link).toBe(false);
+    const levels = { name: 'exact', phone: 'missing', county: 'same' } as const;
+    const m = score({ ...levels, birthDate: 'month' }).score;
+    expect(m).toBeGreaterThan(score({ ...levels, birthDate: 'missing' }).score);
+    expect(m).toBeLessThan(score({ ...levels, birthDate: 'exact' }).score);
+  });
   it('needs more than a name and a county when the birth date is missing: a phone settles it', () => {
     expect(decide(base, { name: '王伟', county: '320102' }).link).toBe(false);
     expect(decide(base, { name: '王伟', county: '320102', phoneBi: 'p1' }).link).toBe(true);

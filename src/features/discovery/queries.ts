@@ -3,6 +3,7 @@ import type { DB } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
 import { offsetOf, underNode } from '../../http/paging.js';
 import type { CaseKind, CaseState } from '../../domain/cases/workflow.js';
+import { birthShown } from '../persons/index.js';
 
 type Tx = Transaction<DB>;
 
@@ -74,7 +75,7 @@ export async function caseParts(db: Tx, c: CaseRow) {
         .select([
           'm.id',
           'p.name',
-          'p.birth_date',
+          birthShown('p').as('birth_date'),
           'p.phone_enc',
           'm.org_relation',
           'm.member_status',

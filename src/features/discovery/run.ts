@@ -265,6 +265,7 @@ function runInputs(scoped: <T>(fn: (s: Scoped) => Promise<T>) => Promise<T>) {
       birth_date: string | null;
       phone_bi: string | null;
       has_id: boolean;
+      birth_month: string | null;
     }>`
       SELECT * FROM xgz_discovery_members()`.execute(db);
     const staff = await sql<{
@@ -332,7 +333,7 @@ async function probableLinks(
     memberId: Number(m.id),
     personId: Number(m.person_id),
     name: m.name,
-    birthDate: m.birth_date,
+    birthDate: m.birth_date ?? m.birth_month,
     phoneBi: m.phone_bi,
     county: m.scope_key.length >= 6 ? m.scope_key.slice(0, 6) : null,
     hasId: m.has_id,

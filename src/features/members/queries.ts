@@ -8,6 +8,7 @@ import { historyValue, MEMBER_CONFIDENCE_LABEL, MEMBER_STATUS_LABEL } from '../.
 import { birthBesideMaskedId, maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import { notFound } from '../../http/errors.js';
 import { containing, offsetOf } from '../../http/paging.js';
+import { birthShown } from '../persons/index.js';
 
 /** The party-member roster's reads: the list (and its export's rows) and a member's page. */
 
@@ -64,7 +65,7 @@ export function memberQuery(db: Transaction<DB>, f: MemberFilters) {
     .select([
       'm.id',
       'p.name',
-      'p.birth_date',
+      birthShown('p').as('birth_date'),
       'p.sex',
       'p.id_enc',
       'p.phone_enc',
@@ -142,7 +143,7 @@ export async function memberDetail(db: Transaction<DB>, keys: Keys, id: number) 
     .selectFrom('member as m')
     .innerJoin('person as p', 'p.id', 'm.person_id')
     .selectAll('m')
-    .select(['p.name', 'p.birth_date', 'p.sex', 'p.id_enc', 'p.phone_enc'])
+    .select(['p.name', birthShown('p').as('birth_date'), 'p.sex', 'p.id_enc', 'p.phone_enc'])
     .where('m.id', '=', id)
     .executeTakeFirst();
   if (!m) throw notFound('党员');

@@ -1,5 +1,6 @@
 /** The persons feature's entrance: the one person store other features write people through (identified by ID number, or not). */
 export {
+  birthShown,
   insertUnidentified,
   personFromForm,
   readablePhone,

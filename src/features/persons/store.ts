@@ -84,8 +84,9 @@ export async function insertUnidentified(db: Transaction<DB>, keys: Keys, people
 }
 
 /**
- * What a source states of persons known only by name: birth date, sex, phone. A blank keeps what is
- * on file; a phone is replaced when it differs.
+ * What a source states of persons known only by name: birth date (a whole date, or 'YYYY-MM' when
+ * it gives the month only), sex, phone. A blank keeps what is on file; a whole date replaces a
+ * month; a phone is replaced when it differs.
  */
 export async function updateUnidentified(
   db: Transaction<DB>,
@@ -94,16 +95,26 @@ export async function updateUnidentified(
 ): Promise<void> {
   const stated = people.filter((p) => p.birthDate || p.sex || p.phone);
   if (!stated.length) return;
-  await sql`UPDATE person p SET birth_date = coalesce(t.b, p.birth_date), sex = coalesce(t.s, p.sex),
+  const whole = (b?: string | null) => (b && b.length === 10 ? b : null);
+  const month = (b?: string | null) => (b && b.length === 7 ? b : null);
+  await sql`UPDATE person p SET birth_date = coalesce(t.b, p.birth_date),
+      birth_month = CASE WHEN coalesce(t.b, p.birth_date) IS NULL THEN coalesce(t.bm, p.birth_month) END, sex = coalesce(t.s, p.sex),
       phone_enc = CASE WHEN t.pbi IS NULL OR t.pbi = p.phone_bi THEN p.phone_enc ELSE t.pe END,
       phone_bi = coalesce(t.pbi, p.phone_bi), updated_at = now()
-    FROM unnest(${stated.map((p) => p.id)}::bigint[], ${stated.map((p) => p.birthDate ?? null)}::date[], ${stated.map((p) => p.sex ?? null)}::text[],
-      ${stated.map((p) => enc(keys, p.phone))}::text[], ${stated.map((p) => bi(keys, p.phone))}::text[]) AS t(id, b, s, pe, pbi)
+    FROM unnest(${stated.map((p) => p.id)}::bigint[], ${stated.map((p) => whole(p.birthDate))}::date[], ${stated.map((p) => month(p.birthDate))}::text[],
+      ${stated.map((p) => p.sex ?? null)}::text[], ${stated.map((p) => enc(keys, p.phone))}::text[], ${stated.map((p) => bi(keys, p.phone))}::text[]) AS t(id, b, bm, s, pe, pbi)
     WHERE p.id = t.id AND p.id_bi IS NULL AND (p.birth_date IS DISTINCT FROM coalesce(t.b, p.birth_date)
+      OR (p.birth_date IS NULL AND t.b IS NULL AND p.birth_month IS DISTINCT FROM coalesce(t.bm, p.birth_month))
       OR p.sex IS DISTINCT FROM coalesce(t.s, p.sex) OR p.phone_bi IS DISTINCT FROM coalesce(t.pbi, p.phone_bi))`.execute(
     db,
   );
 }
+
+/** A person's birth date as known: the whole date, else the month ('1980-03'). `alias` is the person table's name in the query. */
+export const birthShown = (alias: string) =>
+  sql<
+    string | null
+  >`coalesce(to_char(${sql.ref(`${alias}.birth_date`)}, 'YYYY-MM-DD'), ${sql.ref(`${alias}.birth_month`)})`;
 
 /**
  * A person's phone (encrypted) as the reader may see it: withheld when it was recorded outside the

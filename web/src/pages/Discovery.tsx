@@ -55,6 +55,7 @@ const LEVEL: Record<string, string> = {
   homophone: '同音',
   one_char: '一字之差',
   transposed: '数字颠倒',
+  month: '同年同月',
   same: '一致',
   different: '不同',
   missing: '缺失',

@@ -114,13 +114,13 @@ export async function writeRosterBatch(
       OR NOT ('roster' = ANY(m.sources))
     RETURNING m.id`.execute(db);
 
-  // What the roster says of members known only by name (a birth month is no date: it stays in the key only).
+  // What the roster says of members known only by name (a birth month is kept as the month).
   await updateUnidentified(
     db,
     keys,
     unidentified.map((x) => ({
       id: personOf.get(x.k)!,
-      birthDate: day(x.r.birthDate),
+      birthDate: x.r.birthDate,
       sex: x.r.sex,
       phone: x.r.phone,
     })),

@@ -456,7 +456,7 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     expect(note.body).toBe(`截止 ${year}-03-11 07:00`);
   });
 
-  it('the issuer corrects or withdraws what it sent: the nodes are told, parts passed down close with it, nothing else may', async () => {
+  it('the issuer corrects or withdraws what it sent: the nodes are told, parts passed down close with it or end by its deadline, nothing else may', async () => {
     const due = new Date(Date.now() + 6 * DAY);
     const id = (
       await ok<{ id: number }>(
@@ -519,6 +519,21 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
       (await ok(c.get('/notifications'))).items.some((n: { title: string }) => n.title.startsWith(prefix));
     expect(await told(countyA, '工作任务已修改')).toBe(true);
     expect(await told(countyB, '工作任务已修改')).toBe(false);
+    expect(await told(stA1, '工作任务已修改')).toBe(false);
+
+    // Brought forward before the part passed down ends: the part ends with it, the station told.
+    const sooner = new Date(due.getTime() - 2 * DAY);
+    await ok(city.patch(`/deployments/${id}`, { dueAt: sooner.toISOString(), note: '提前收集' }), 204);
+    expect(await ok(stA1.get(`/deployments/${sub}`))).toMatchObject({ dueAt: sooner.toISOString() });
+    expect(await told(stA1, '工作任务已修改')).toBe(true);
+    const forward = await t.db
+      .selectFrom('audit_log')
+      .select('detail')
+      .where('action', '=', 'deployment.update')
+      .where('object_id', '=', String(id))
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(forward.detail).toMatchObject({ broughtForward: [sub] });
 
     // Withdrawn: closed for every node, the part passed down too; each told; no more receipts, replies or changes.
     expect((await city.post(`/deployments/${id}/withdraw`, {})).json().errors[0].field).toBe('reason');

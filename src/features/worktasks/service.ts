@@ -10,6 +10,7 @@ import {
   reminderDue,
   transition,
   KIND_LABELS,
+  type DeploymentKind,
   type FigureSpec,
   type LinkKind,
 } from '../../domain/worktasks/rules.js';
@@ -322,26 +323,71 @@ export async function revise(s: Scoped, user: AuthUser, id: number, b: Revision,
     .set({ ...next, due_at: due })
     .where('id', '=', d.id)
     .execute();
-  if (dueChanged)
-    await s.db
-      .updateTable('deployment_target')
-      .set({ reminded_at: null, overdue_noted_at: null })
-      .where('deployment_id', '=', d.id)
-      .where('state', '<>', 'replied')
-      .execute();
-  const note = `已修改${changes.join('、')}：${b.note}`;
-  const targets = await onEveryTarget(s, d.id, { action: 'update', note, by: actorOf(user) }, now);
-  await notify(
-    s,
-    { nodes: targets.filter((t) => !isDone(d.kind, t.state, d.receipt_required)).map((t) => t.node_code) },
-    { kind: 'deployment.update', title: `${KIND_LABELS[d.kind]}已修改：${next.title}`, body: note, link: link(d.id) },
-  );
+  if (dueChanged) await remindAgain(s, Number(d.id));
+  await tellChange(s, user, { ...d, title: next.title }, `已修改${changes.join('、')}：${b.note}`, now);
+  // A deadline brought forward: the parts passed down that end later end with it (a station cannot answer after the city's deadline).
+  const broughtForward =
+    dueChanged && due && oldDue && due < oldDue ? await bringForward(s, user, Number(d.id), due, now) : [];
   s.audit({
     action: 'deployment.update',
     objectType: 'deployment',
     objectId: d.id,
-    detail: { changes, note: b.note, dueAt: due?.toISOString() ?? null },
+    detail: { changes, note: b.note, dueAt: due?.toISOString() ?? null, broughtForward },
   });
+}
+
+/** Reminders and the overdue mark due again for the nodes not done (a deadline moved). */
+const remindAgain = (s: Scoped, id: number) =>
+  s.db
+    .updateTable('deployment_target')
+    .set({ reminded_at: null, overdue_noted_at: null })
+    .where('deployment_id', '=', id)
+    .where('state', '<>', 'replied')
+    .execute();
+
+/** A change on every target's trail, the nodes not yet done told. */
+async function tellChange(
+  s: Scoped,
+  user: AuthUser,
+  d: { id: number; kind: DeploymentKind; title: string; receipt_required: boolean },
+  note: string,
+  now: Date,
+) {
+  const targets = await onEveryTarget(s, d.id, { action: 'update', note, by: actorOf(user) }, now);
+  await notify(
+    s,
+    { nodes: targets.filter((t) => !isDone(d.kind, t.state, d.receipt_required)).map((t) => t.node_code) },
+    { kind: 'deployment.update', title: `${KIND_LABELS[d.kind]}已修改：${d.title}`, body: note, link: link(d.id) },
+  );
+}
+
+/** The open parts that the nodes of these deployments passed down, one level below. */
+const passedDown = (s: Scoped, ids: number[]) =>
+  s.db
+    .selectFrom('deployment as c')
+    .innerJoin('deployment_target as t', 't.id', 'c.parent_target_id')
+    .select(['c.id', 'c.title', 'c.kind', 'c.due_at', 'c.receipt_required'])
+    .where('t.deployment_id', 'in', ids)
+    .where('c.closed_at', 'is', null)
+    .execute();
+
+/** Every part passed down below a deployment that ends after `due` now ends at it, its nodes told; returns their ids. */
+async function bringForward(s: Scoped, user: AuthUser, id: number, due: Date, now: Date): Promise<number[]> {
+  const moved: number[] = [];
+  const note = `上级任务截止时间提前，本任务截止时间随之改为 ${localDateTime(due)}`;
+  // A part within its parent's deadline has its own parts within it too: only the moved ones are descended.
+  for (let level = [id]; level.length;) {
+    const later = (await passedDown(s, level)).filter((c) => c.due_at && new Date(c.due_at) > due);
+    for (const c of later) {
+      const part = { ...c, id: Number(c.id) };
+      await s.db.updateTable('deployment').set({ due_at: due }).where('id', '=', part.id).execute();
+      await remindAgain(s, part.id);
+      await tellChange(s, user, part, note, now);
+      moved.push(part.id);
+    }
+    level = later.map((c) => Number(c.id));
+  }
+  return moved;
 }
 
 /**
@@ -367,17 +413,10 @@ export async function withdraw(s: Scoped, user: AuthUser, id: number, reason: st
       closed.push(x.id);
     }
     level = (
-      await s.db
-        .selectFrom('deployment as c')
-        .innerJoin('deployment_target as t', 't.id', 'c.parent_target_id')
-        .select(['c.id', 'c.title', 'c.kind'])
-        .where(
-          't.deployment_id',
-          'in',
-          level.map((x) => x.id),
-        )
-        .where('c.closed_at', 'is', null)
-        .execute()
+      await passedDown(
+        s,
+        level.map((x) => x.id),
+      )
     ).map((c) => ({ id: Number(c.id), title: c.title, kind: c.kind }));
   }
   s.audit({

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { BACKENDS } from '../helpers/db.js';
 import { nextIp, testApp, type TestApp } from '../helpers/app.js';
-import { importFile, tmpDir } from '../helpers/imports.js';
+import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
 import { ledger } from '../helpers/ledger.js';
 import { buildXlsx } from '../helpers/zip.js';
 import { recordHash, verifyAuditChain } from '../../src/db/audit-chain.js';
@@ -516,6 +516,101 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     // An escaped path is the route it names: the description still asks for a session.
     expect(await raw('/api/%64ocs/json')).toMatch(/^HTTP\/1\.1 401/);
     expect(await raw('/%61pi/v1/settings')).toMatch(/^HTTP\/1\.1 (401|404)/);
+  });
+
+  it("round 4: a phone a city's extract gave for another county's person is not shown to a station that adds the person by number and name, on any page", async () => {
+    const { idNumber, uscc } = await import('../../src/demo/ledger.js');
+    const rnd = (await import('../../src/domain/random.js')).seededRandom(404);
+    const theirRep = idNumber(rnd, '320104', new Date('1987-09-24'));
+    const city = await t.user({ roles: ['editor'], jurisdiction: '320100' });
+    await importFile(
+      t,
+      'registry',
+      csvFile(dir, 'city-extract.csv', [
+        {
+          统一社会信用代码: uscc(rnd, 'enterprise', '320104'),
+          名称: '秦淮区林记商行有限公司',
+          主体类型: '企业',
+          所属县区代码: '320104',
+          法定代表人: '林磊',
+          法定代表人身份证号: theirRep,
+          法定代表人手机: '17425080490',
+        },
+      ]),
+      {
+        id: city.id,
+        scopeKey: (
+          await t.db
+            .selectFrom('jurisdiction')
+            .select('scope_key')
+            .where('code', '=', '320100')
+            .executeTakeFirstOrThrow()
+        ).scope_key,
+      },
+    );
+    const cityClient = await t.signIn(city);
+    const staff = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: STATION }));
+    const mine = await ledger(t.db).entity({ place: STATION, name: '东所某小店' });
+    const person = { name: '林磊', idNumber: theirRep };
+    const role = await staff.post(`/entities/${mine}/people`, { role: 'employee', ...person });
+    expect(role.statusCode).toBe(201);
+    expect((await staff.get(`/entities/${mine}`)).json().people[0].phone).toBeNull();
+    expect((await staff.post(`/entities/${mine}/people/${role.json().roleId}/reveal`)).json().phone).toBeNull();
+    const instructor = await staff.post('/instructors', { ...person, source: 'retired', placeCode: STATION });
+    expect(instructor.statusCode).toBe(201);
+    expect((await staff.get(`/instructors/${instructor.json().id}`)).json().phone).toBeNull();
+    expect((await staff.post(`/instructors/${instructor.json().id}/reveal`)).json().phone).toBeNull();
+    // The city that recorded it still sees it.
+    const theirs = (await cityClient.get('/entities?q=林记商行')).json().items[0].id;
+    expect((await cityClient.get(`/entities/${theirs}`)).json().people[0].phone).toBe('174****0490');
+  });
+
+  it("round 4: a station that links another county's roster member to its own entity acts on its case, not on that county's record", async () => {
+    const { idNumber } = await import('../../src/demo/ledger.js');
+    const rnd = (await import('../../src/domain/random.js')).seededRandom(405);
+    const theirs = idNumber(rnd, '320104', new Date('1998-12-05'));
+    const qinhuai = await t.user({ roles: ['editor'], jurisdiction: '320104' });
+    const roster = await importFile(
+      t,
+      'roster',
+      csvFile(dir, 'qinhuai-roster.csv', [
+        { 姓名: '丁军', 公民身份号码: theirs, 人员类别: '正式党员', 所在党支部: '月牙湖街道社区党委' },
+      ]),
+      { id: qinhuai.id, scopeKey: '320104' },
+    );
+    expect(roster.job).toMatchObject({ rows_accepted: 1 });
+    const staff = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: STATION }));
+    const mine = await ledger(t.db).entity({ place: STATION, name: '东所某饭店' });
+    expect(
+      (await staff.post(`/entities/${mine}/people`, { role: 'employee', name: '丁军', idNumber: theirs })).statusCode,
+    ).toBe(201);
+    const member = await t.db
+      .selectFrom('member as m')
+      .innerJoin('person as p', 'p.id', 'm.person_id')
+      .select(['m.id', 'm.sources', 'm.org_relation'])
+      .where('p.name', '=', '丁军')
+      .executeTakeFirstOrThrow();
+    const open = (await staff.get('/cases?pageSize=200'))
+      .json()
+      .items.filter((c: { memberName: string | null }) => c.memberName === '丁军');
+    expect(open.length).toBeGreaterThan(0);
+    const c = open[0].id;
+    expect((await staff.post(`/cases/${c}/actions`, { action: 'confirm' })).statusCode).toBe(200);
+    expect(
+      (
+        await staff.post(`/cases/${c}/actions`, {
+          action: 'transfer',
+          transfer: { from: '月牙湖街道社区党委', to: '东所党支部', date: '2026-11-01' },
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      await t.db
+        .selectFrom('member')
+        .select(['id', 'sources', 'org_relation'])
+        .where('id', '=', member.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual(member);
   });
 
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {

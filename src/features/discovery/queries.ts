@@ -3,7 +3,7 @@ import type { DB } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
 import { offsetOf, underNode } from '../../http/paging.js';
 import type { CaseKind, CaseState } from '../../domain/cases/workflow.js';
-import { birthShown } from '../persons/index.js';
+import { birthShown, readablePhone } from '../persons/index.js';
 
 type Tx = Transaction<DB>;
 
@@ -76,7 +76,8 @@ export async function caseParts(db: Tx, c: CaseRow) {
           'm.id',
           'p.name',
           birthShown('p').as('birth_date'),
-          'p.phone_enc',
+          'p.id_enc',
+          readablePhone('p').as('phone_enc'),
           'm.org_relation',
           'm.member_status',
           'm.membership',

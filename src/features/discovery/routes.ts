@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { decryptField } from '../../crypto/field.js';
-import { maskPhone } from '../../domain/identifiers/id-number.js';
+import { birthBesideMaskedId, maskPhone } from '../../domain/identifiers/id-number.js';
 import { ACTION_LABEL, CASE_KIND_LABEL, STATE_LABEL, allowedActions, transition } from '../../domain/cases/workflow.js';
 import { CASE_CONDITION } from '../../domain/cases/conditions.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
@@ -131,7 +131,7 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
             ? {
                 id: member.id,
                 name: member.name,
-                birthDate: member.birth_date,
+                birthDate: birthBesideMaskedId(member.id_enc, member.birth_date),
                 phone: member.phone_enc ? maskPhone(decryptField(app.ctx.keys, member.phone_enc)) : null,
                 orgRelation: member.org_relation,
                 memberStatus: member.member_status,

@@ -38,15 +38,25 @@ export async function moveCase(
     .execute();
 }
 
+// A member record changes only on the line of the roster that holds it (that scope, above or
+// below it): a station that sees another county's member through a link to its own entity records
+// its confirmation or transfer on the case, not on that county's record (migration 0066).
+const onLine = sql<boolean>`xgz_on_line(scope_key)`;
+
 /** Staff vouched for the member: confirmed, with 'staff' among the sources. */
 export const confirmMember = (db: Tx, memberId: number) =>
-  sql`UPDATE member SET confidence = 'confirmed', sources = (SELECT array_agg(DISTINCT s) FROM unnest(sources || ARRAY['staff']) s), updated_at = now() WHERE id = ${memberId}`.execute(
+  sql`UPDATE member SET confidence = 'confirmed', sources = (SELECT array_agg(DISTINCT s) FROM unnest(sources || ARRAY['staff']) s), updated_at = now() WHERE id = ${memberId} AND ${onLine}`.execute(
     db,
   );
 
 /** The member's organization relation moved to another organization. */
 export const transferMember = (db: Tx, memberId: number, to: string) =>
-  db.updateTable('member').set({ org_relation: to, updated_at: new Date() }).where('id', '=', memberId).execute();
+  db
+    .updateTable('member')
+    .set({ org_relation: to, updated_at: new Date() })
+    .where('id', '=', memberId)
+    .where(onLine)
+    .execute();
 
 /** A self-report received (phone and ID number encrypted) and the case that puts it on the station's work list. */
 export async function insertSelfReport(

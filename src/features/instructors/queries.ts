@@ -15,6 +15,7 @@ import {
 } from '../../domain/instructors/instructors.js';
 import { notFound } from '../../http/errors.js';
 import { containing, pageFrom, underNode } from '../../http/paging.js';
+import { readablePhone } from '../persons/index.js';
 
 type Tx = Transaction<DB>;
 
@@ -31,7 +32,7 @@ function instructorList(db: Tx) {
       'i.id',
       'p.name',
       'p.id_enc',
-      'p.phone_enc',
+      readablePhone('p').as('phone_enc'),
       'i.source',
       'c.name as county_name',
       'i.station_code',
@@ -243,7 +244,11 @@ export async function instructorDetail(db: Tx, keys: Keys, id: number) {
 
 /** An instructor's person: the encrypted ID number and phone a reveal decrypts. */
 export const instructorPerson = (db: Tx, personId: number) =>
-  db.selectFrom('person').select(['id', 'id_enc', 'phone_enc']).where('id', '=', personId).executeTakeFirstOrThrow();
+  db
+    .selectFrom('person')
+    .select(['id', 'id_enc', readablePhone('person').as('phone_enc')])
+    .where('id', '=', personId)
+    .executeTakeFirstOrThrow();
 
 type GuidanceFilters = {
   under?: string;

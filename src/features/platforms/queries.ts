@@ -29,6 +29,7 @@ import { unitRates } from '../../domain/platforms/coverage.js';
 import { monthEnds } from '../../domain/platforms/riders.js';
 import { figuresByChild, type Node } from '../../db/subtree.js';
 import type { cardFilters, platformFilters, riderOrgFilters, stationFilters } from './contract.js';
+import { readablePhone } from '../persons/index.js';
 
 /** The new-employment sector's reads: the lists behind the four resources, their details and the shared lookups. */
 type Tx = Transaction<DB>;
@@ -507,7 +508,16 @@ export async function stationDetail(db: Tx, keys: Keys, id: number) {
   const riders = await db
     .selectFrom('rider_person as r')
     .innerJoin('person as p', 'p.id', 'r.person_id')
-    .select(['r.id', 'r.role', 'r.member_id', 'r.since', 'r.left_on', 'p.name', 'p.id_enc', 'p.phone_enc'])
+    .select([
+      'r.id',
+      'r.role',
+      'r.member_id',
+      'r.since',
+      'r.left_on',
+      'p.name',
+      'p.id_enc',
+      readablePhone('p').as('phone_enc'),
+    ])
     .where('r.delivery_station_id', '=', s.id)
     .orderBy(sql`r.left_on IS NULL`, 'desc')
     .orderBy('p.name')
@@ -550,7 +560,7 @@ export async function riderIdentity(db: Tx, keys: Keys, stationId: number, rider
   const x = await db
     .selectFrom('rider_person as r')
     .innerJoin('person as p', 'p.id', 'r.person_id')
-    .select(['r.id', 'p.id as person_id', 'p.id_enc', 'p.phone_enc'])
+    .select(['r.id', 'p.id as person_id', 'p.id_enc', readablePhone('p').as('phone_enc')])
     .where('r.id', '=', riderId)
     .where('r.delivery_station_id', '=', s.id)
     .executeTakeFirst();

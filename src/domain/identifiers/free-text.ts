@@ -6,6 +6,11 @@ import { maskIdNumber, maskPhone } from './id-number.js';
  * separators; landlines with an area code). Found anywhere in the text, not inside a longer run
  * of digits, and replaced by the same masks the platform shows elsewhere.
  */
+const SEP = '[ \\t\\u3000._/\\\\,，、·・:：;；|\\-–—~～]{0,2}';
+const GROUPED = new RegExp(`(?<![0-9])\\d(?:${SEP}\\d)+(?:${SEP}[Xx])?(?![0-9])`, 'g');
+const ID_DIGITS = /^(\d{17}[0-9Xx]|\d{15})$/;
+const MOBILE_DIGITS = /^(86)?1[3-9]\d{9}$/;
+
 const PATTERNS: { re: RegExp; mask: (digits: string) => string }[] = [
   // 18-character ID (last may be X), or 15-digit old ID; also written with spaces every few digits.
   { re: /(?<![0-9])(\d{6}[ -]?(?:18|19|20)\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{3}[0-9Xx])(?![0-9])/g, mask: maskIdNumber },
@@ -29,20 +34,41 @@ export function redactFreeText(text: string): Redacted {
       return mask(digits);
     });
   }
-  // Then a number typed in groups of any size ("3201 0519 9802 1913 08"): a run of digits with single
-  // spaces or hyphens between them that holds exactly an ID number's or a mobile's digits.
-  out = out.replace(/(?<![0-9])\d(?:[ \u3000-]?\d)+(?:[ \u3000-]?[Xx])?(?![0-9])/g, (m) => {
-    const digits = m.replace(/[^0-9Xx]/g, '');
-    const mask = ID_DIGITS.test(digits) ? maskIdNumber : MOBILE_DIGITS.test(digits) ? maskPhone : null;
-    if (!mask) return m;
-    found++;
-    return mask(digits);
+  // Then a number typed in groups of any size and any separators ("3201 0519 9802 1913 08",
+  // "320102.19900307.1234", "138_1234_5678"): in a run of digit groups with up to two separator
+  // characters between them, the consecutive groups that hold exactly an ID number's or a mobile's
+  // digits ("身份证320102.19900307.1234，手机138.1234.5678" is one run holding both).
+  out = out.replace(GROUPED, (run) => {
+    const parts = run.split(/([^0-9Xx]+)/); // groups at even places, separators between
+    let shown = '';
+    for (let i = 0; i < parts.length;) {
+      const hit = numberFrom(parts, i);
+      if (hit) {
+        found++;
+        shown += hit.masked;
+        i = hit.end;
+      } else {
+        shown += parts[i];
+        i++;
+      }
+    }
+    return shown;
   });
   return { text: out, found };
 }
 
-const ID_DIGITS = /^(\d{17}[0-9Xx]|\d{15})$/;
-const MOBILE_DIGITS = /^(86)?1[3-9]\d{9}$/;
+/** The longest ID number or mobile written by the groups from `start` (an even place): masked, and where it ends. */
+function numberFrom(parts: string[], start: number): { masked: string; end: number } | null {
+  if (start % 2) return null;
+  let digits = '';
+  let best: { masked: string; end: number } | null = null;
+  for (let j = start; j < parts.length && digits.length < 18; j += 2) {
+    digits += parts[j];
+    const mask = ID_DIGITS.test(digits) ? maskIdNumber : MOBILE_DIGITS.test(digits) ? maskPhone : null;
+    if (mask) best = { masked: mask(digits), end: j + 1 };
+  }
+  return best;
+}
 
 /**
  * An uploaded file's name as anyone but its uploader sees it: clerks name files after the person

@@ -8,6 +8,7 @@ import { attachmentFile, removeAttachment, uploadAttachment } from './contract.j
 import { attachmentById, insertAttachment, markRemoved, toAttachment } from './queries.js';
 import { ownerOf } from './owners.js';
 import { getFile, putFile } from './store.js';
+import { fileNameForOthers } from '../../domain/identifiers/free-text.js';
 
 const tags = ['附件'];
 
@@ -62,7 +63,9 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
           owner_type: req.params.ownerType,
           owner_id: req.params.ownerId,
           scope_key: scopeKey,
-          file_name: fileName,
+          // Kept as every reader of the record sees it (the whole node, the issuer above): clerks
+          // name files after the person they are about; an ID number or a mobile in it is masked.
+          file_name: fileNameForOthers(fileName),
           media_type: verdict.mediaType,
           size_bytes: bytes.length,
           content_key: contentKey,
@@ -76,7 +79,7 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
           detail: {
             ownerType: a.owner_type,
             ownerId: req.params.ownerId,
-            fileName,
+            fileName: a.file_name,
             mediaType: verdict.mediaType,
             bytes: bytes.length,
           },

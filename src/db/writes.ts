@@ -6,14 +6,16 @@ import { Problem } from '../http/errors.js';
  * DELETE silently: the statement succeeds and changes 0 rows (e.g. station staff may read a
  * county's zone but not change it). That is a refusal, not a success: the request gets 404, the
  * transaction rolls back (with any audit entries it buffered), and runScoped records this entry
- * with outcome 'denied' in a transaction of its own.
+ * with outcome 'denied' in a transaction of its own. Another refusal worth seeing in the log (a
+ * probe) carries its own problem.
  */
 export class RefusedWrite extends Problem {
   constructor(
     readonly entry: AuditEntry,
     what: string,
+    problem: Problem = new Problem(404, '未找到', `${what}不存在，或不在您的辖区内`),
   ) {
-    super(404, '未找到', `${what}不存在，或不在您的辖区内`);
+    super(problem.status, problem.title, problem.detail, problem.errors);
   }
 }
 

@@ -240,6 +240,13 @@ describe.each(BACKENDS)('entity ledger on %s', (backend) => {
     expect(guessed.json().errors[0].field).toBe('name');
     expect(guessed.body).not.toContain('热合曼');
     expect((await editor.get(`/entities/${mine}`)).json().people).toHaveLength(before);
+    // The try is in the audit log, as refused (names tried against a number are a probe).
+    const tried = await t.db
+      .selectFrom('audit_log')
+      .select(['outcome', 'detail'])
+      .where('action', '=', 'person.name_mismatch')
+      .execute();
+    expect(tried).toEqual([{ outcome: 'denied', detail: { numbers: 1 } }]);
     // Name and number together, as 实名核验 asks: the person is added, the dot written any way.
     const added = await editor.post(`/entities/${mine}/people`, {
       role: 'investor',

@@ -3,6 +3,7 @@ import type { DB } from '../../db/schema.js';
 import type { Keys } from '../../crypto/keys.js';
 import { blindIndex, encryptField } from '../../crypto/field.js';
 import { Problem } from '../../http/errors.js';
+import { RefusedWrite } from '../../db/writes.js';
 
 /**
  * Persons: one row per ID number, the number and phone SM4-encrypted with blind indexes.
@@ -40,8 +41,13 @@ export async function upsertIdentified(
   if (how.byHand) {
     const { rows } = await sql<{ bi: string }>`SELECT bi FROM xgz_person_name_conflicts(
       ${indexes}::text[], ${people.map((p) => p.name)}::text[]) AS bi`.execute(db);
+    // Refused and audited on its own: tries of names against a number are a probe to be seen (round 4).
     if (rows.length)
-      throw new Problem(422, '姓名与身份证号不一致', NAME_NOT_ON_FILE, [{ field: 'name', message: NAME_NOT_ON_FILE }]);
+      throw new RefusedWrite(
+        { action: 'person.name_mismatch', objectType: 'person', detail: { numbers: rows.length } },
+        '人员',
+        new Problem(422, '姓名与身份证号不一致', NAME_NOT_ON_FILE, [{ field: 'name', message: NAME_NOT_ON_FILE }]),
+      );
   }
   const res = await sql<{ bi: string; person_id: number }>`SELECT * FROM xgz_person_upsert(
     ${indexes}::text[], ${people.map((p) => encryptField(keys, p.idNumber))}::text[], ${people.map((p) => p.name)}::text[],

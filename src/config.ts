@@ -11,7 +11,13 @@ const envSchema = z.object({
   XGZ_DATA_KEY: z.string().optional(),
   XGZ_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   XGZ_COOKIE_SECURE: z.enum(['auto', 'always', 'never']).default('auto'),
-  XGZ_TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  // The proxies in front: 1 for one on this machine, or their addresses. Never every address, or a
+  // client's own X-Forwarded-For would be taken for its address (lockout, rate limits, allowlists).
+  XGZ_TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(/^([01]|[\w.:/]+(,\s*[\w.:/]+)*)$/, '应为 0、1（代理在本机）或代理的地址列表（如 10.0.0.5,10.0.1.0/24）')
+    .default('0'),
   XGZ_BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
   XGZ_IMPORT_MAX_BYTES: z.coerce
     .number()
@@ -60,7 +66,8 @@ export type Config = {
   dataKey?: string;
   logLevel: z.infer<typeof envSchema>['XGZ_LOG_LEVEL'];
   cookieSecure: 'auto' | 'always' | 'never';
-  trustProxy: boolean;
+  /** The proxies whose X-Forwarded-For is believed (addresses, CIDRs or proxy-addr's names); false when none. */
+  trustProxy: false | string[];
   bodyLimit: number;
   importMaxBytes: number;
   attachmentMaxBytes: number;
@@ -97,7 +104,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataKey: e.XGZ_DATA_KEY,
     logLevel: e.XGZ_LOG_LEVEL,
     cookieSecure: e.XGZ_COOKIE_SECURE,
-    trustProxy: e.XGZ_TRUST_PROXY === '1',
+    trustProxy:
+      e.XGZ_TRUST_PROXY === '0'
+        ? false
+        : e.XGZ_TRUST_PROXY === '1'
+          ? ['loopback']
+          : e.XGZ_TRUST_PROXY.split(',').map((a) => a.trim()),
     bodyLimit: e.XGZ_BODY_LIMIT,
     importMaxBytes: e.XGZ_IMPORT_MAX_BYTES,
     attachmentMaxBytes: e.XGZ_ATTACHMENT_MAX_BYTES,

@@ -613,6 +613,38 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     ).toEqual(member);
   });
 
+  it("round 5: behind a proxy only the proxy is believed: a client's own X-Forwarded-For names no address", async () => {
+    const behind = await testApp(backend, { XGZ_TRUST_PROXY: '1' }); // a proxy on this machine
+    const elsewhere = await testApp(backend, { XGZ_TRUST_PROXY: '10.0.0.5' });
+    try {
+      const ipOf = async (app: TestApp, remoteAddress: string, xff: string) => {
+        const username = `nobody${Math.random().toString(36).slice(2, 8)}`;
+        await app.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { username, password: 'x' },
+          remoteAddress,
+          headers: { 'x-forwarded-for': xff },
+        });
+        const row = await app.db
+          .selectFrom('audit_log')
+          .select('ip')
+          .where('object_id', '=', username)
+          .executeTakeFirstOrThrow();
+        return row.ip;
+      };
+      // Through the local proxy: the address it appended, not the one the client wrote before it.
+      expect(await ipOf(behind, '127.0.0.1', '203.0.113.9, 198.51.100.7')).toBe('198.51.100.7');
+      // Straight from a client: its header is its own words.
+      expect(await ipOf(behind, '192.0.2.44', '198.51.100.7')).toBe('192.0.2.44');
+      expect(await ipOf(elsewhere, '127.0.0.1', '198.51.100.7')).toBe('127.0.0.1');
+      expect(await ipOf(elsewhere, '10.0.0.5', '203.0.113.9, 198.51.100.8')).toBe('198.51.100.8');
+    } finally {
+      await behind.close();
+      await elsewhere.close();
+    }
+  });
+
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
     // XGZ's views; an extension's own (Citus puts citus_tables and others in public) are not ours to set.
     const views = await sql<{ relname: string; invoker: boolean }>`

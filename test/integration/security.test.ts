@@ -565,7 +565,7 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     expect((await cityClient.get(`/entities/${theirs}`)).json().people[0].phone).toBe('174****0490');
   });
 
-  it("round 4: a station that links another county's roster member to its own entity acts on its case, not on that county's record", async () => {
+  it("round 4-5: a station that links another county's roster member to its own entity acts on its case or marks the person (记为党员), never on that county's record", async () => {
     const { idNumber } = await import('../../src/demo/ledger.js');
     const rnd = (await import('../../src/domain/random.js')).seededRandom(405);
     const theirs = idNumber(rnd, '320104', new Date('1998-12-05'));
@@ -581,15 +581,21 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     expect(roster.job).toMatchObject({ rows_accepted: 1 });
     const staff = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: STATION }));
     const mine = await ledger(t.db).entity({ place: STATION, name: '东所某饭店' });
-    expect(
-      (await staff.post(`/entities/${mine}/people`, { role: 'employee', name: '丁军', idNumber: theirs })).statusCode,
-    ).toBe(201);
+    const role = await staff.post(`/entities/${mine}/people`, { role: 'employee', name: '丁军', idNumber: theirs });
+    expect(role.statusCode).toBe(201);
     const member = await t.db
       .selectFrom('member as m')
       .innerJoin('person as p', 'p.id', 'm.person_id')
-      .select(['m.id', 'm.sources', 'm.org_relation'])
+      .select(['m.id', 'm.sources', 'm.org_relation', 'm.membership', 'm.confidence'])
       .where('p.name', '=', '丁军')
       .executeTakeFirstOrThrow();
+    // 记为党员 (round 5): linked to the station's entity, that county's record unchanged.
+    const marked = await staff.post(`/entities/${mine}/people/${role.json().roleId}/member`, {
+      membership: 'probationary',
+      orgRelation: '东所伪造支部',
+      note: '探测',
+    });
+    expect(marked.json()).toEqual({ memberId: member.id });
     const open = (await staff.get('/cases?pageSize=200'))
       .json()
       .items.filter((c: { memberName: string | null }) => c.memberName === '丁军');
@@ -606,9 +612,10 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     ).toBe(200);
     expect(
       await t.db
-        .selectFrom('member')
-        .select(['id', 'sources', 'org_relation'])
-        .where('id', '=', member.id)
+        .selectFrom('member as m')
+        .innerJoin('person as p', 'p.id', 'm.person_id')
+        .select(['m.id', 'm.sources', 'm.org_relation', 'm.membership', 'm.confidence'])
+        .where('m.id', '=', member.id)
         .executeTakeFirstOrThrow(),
     ).toEqual(member);
   });
@@ -643,6 +650,91 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
       await behind.close();
       await elsewhere.close();
     }
+  });
+
+  it("round 5: an import naming another county's member by number reads no name and rewrites no record; a wrong name is refused and audited", async () => {
+    const { idNumber, uscc } = await import('../../src/demo/ledger.js');
+    const rnd = (await import('../../src/domain/random.js')).seededRandom(505);
+    const theirs = idNumber(rnd, '320104', new Date('1959-04-14'));
+    const qinhuai = await t.user({ roles: ['editor'], jurisdiction: '320104' });
+    const member = (name: string, id: string, org: string) => ({
+      姓名: name,
+      公民身份号码: id,
+      人员类别: '正式党员',
+      所在党支部: org,
+    });
+    await importFile(t, 'roster', csvFile(dir, 'qh.csv', [member('何强晓', theirs, '秦淮某支部')]), {
+      id: qinhuai.id,
+      scopeKey: '320104',
+    });
+    const before = await t.db
+      .selectFrom('member as m')
+      .innerJoin('person as p', 'p.id', 'm.person_id')
+      .select(['m.id', 'm.membership', 'm.org_relation', 'm.member_status', 'p.name'])
+      .where('p.name', '=', '何强晓')
+      .executeTakeFirstOrThrow();
+    const xuanwu = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+    const as = { id: xuanwu.id, scopeKey: COUNTY };
+    // A registry row with the number and another name: refused, the name on file never shown.
+    const shop = uscc(rnd, 'individual', COUNTY);
+    const reg = await importFile(
+      t,
+      'registry',
+      csvFile(dir, 'probe.csv', [
+        {
+          统一社会信用代码: shop,
+          名称: '探测小店',
+          主体类型: '个体工商户',
+          所属县区代码: COUNTY,
+          法定代表人: '某某',
+          法定代表人身份证号: theirs,
+        },
+      ]),
+      as,
+    );
+    expect(reg.job).toMatchObject({ status: 'done', rows_accepted: 0, rows_rejected: 1 });
+    expect(reg.rejections[0]).toMatchObject({
+      col: '法定代表人',
+      reason: expect.stringMatching(/^姓名与该身份证号登记的姓名不一致/),
+    });
+    expect(JSON.stringify(reg)).not.toContain('何强晓');
+    expect(await t.db.selectFrom('entity').select('id').where('uscc', '=', shop).execute()).toEqual([]);
+    // A roster: the wrong name refused; the right one refused too (the record is 秦淮's), the rest of the batch imported.
+    const fresh = idNumber(rnd, COUNTY, new Date('1980-01-01'));
+    const r = await importFile(
+      t,
+      'roster',
+      csvFile(dir, 'xw.csv', [member('某某', theirs, '玄武伪造支部'), member('新党员', fresh, '玄武某支部')]),
+      as,
+    );
+    expect(r.job).toMatchObject({ status: 'done', rows_accepted: 1, rows_rejected: 1 });
+    expect(r.rejections[0].reason).toMatch(/^姓名与该身份证号登记的姓名不一致/);
+    const right = await importFile(
+      t,
+      'roster',
+      csvFile(dir, 'xw2.csv', [member('何强晓', theirs, '玄武伪造支部')]),
+      as,
+    );
+    expect(right.job).toMatchObject({ status: 'done', rows_accepted: 0, rows_rejected: 1 });
+    expect(right.rejections[0].reason).toMatch(/^此人的党员记录由其他辖区（或上级）的名册管理/);
+    expect(
+      await t.db
+        .selectFrom('member as m')
+        .innerJoin('person as p', 'p.id', 'm.person_id')
+        .select(['m.id', 'm.membership', 'm.org_relation', 'm.member_status', 'p.name'])
+        .where('m.id', '=', before.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual(before);
+    const audited = await t.db
+      .selectFrom('audit_log')
+      .select(['outcome', 'detail'])
+      .where('action', '=', 'person.name_mismatch')
+      .where('object_type', '=', 'import_job')
+      .execute();
+    expect(audited).toEqual([
+      { outcome: 'denied', detail: { rows: 1 } },
+      { outcome: 'denied', detail: { rows: 1 } },
+    ]);
   });
 
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {

@@ -5,6 +5,7 @@ import { decryptField } from '../../crypto/field.js';
 import { parseIdNumber } from '../../domain/identifiers/id-number.js';
 import type { CaseAction, CaseState } from '../../domain/cases/workflow.js';
 import { insertUnidentified, upsertIdentified } from '../persons/index.js';
+import { memberOffLine } from '../members/index.js';
 import type { CaseRow } from './queries.js';
 
 type Tx = Transaction<DB>;
@@ -118,6 +119,7 @@ export async function addMemberFromReport(tx: Tx, keys: Keys, reportId: number, 
         )
       ).get(parsed.value)!
     : (await insertUnidentified(tx, keys, [{ name: rep.name, phone }]))[0];
+  if (await memberOffLine(tx, personId)) return; // another county's record: confirmed on the case only
   await sql`INSERT INTO member AS m (person_id, org_relation, sources, confidence, scope_key, workplace)
     VALUES (${personId}, ${rep.org_relation}, ARRAY['self_report','staff'], 'confirmed', ${scopeKey}, ${rep.entity_text})
     ON CONFLICT (person_id) DO UPDATE SET confidence = 'confirmed', sources = (SELECT array_agg(DISTINCT s) FROM unnest(m.sources || ARRAY['self_report','staff']) s), updated_at = now()`.execute(

@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../../db/schema.js';
 import type { z } from 'zod';
 import type { Scoped } from '../../db/scoped.js';
 import { notFound } from '../../http/errors.js';
@@ -22,14 +23,17 @@ export async function markStaffMember(
     .where('entity_id', '=', entityId)
     .executeTakeFirst();
   if (!role) throw notFound('人员');
-  const row = await sql<{
-    id: number;
-  }>`INSERT INTO member AS m (person_id, membership, org_relation, sources, confidence, scope_key)
+  const memberId =
+    (await memberOffLine(db, role.person_id)) ??
+    (
+      await sql<{
+        id: number;
+      }>`INSERT INTO member AS m (person_id, membership, org_relation, sources, confidence, scope_key)
     VALUES (${role.person_id}, ${b.membership ?? null}, ${b.orgRelation ?? null}, ARRAY['staff'], 'declared', ${role.scope_key})
     ON CONFLICT (person_id) DO UPDATE SET sources = (SELECT array_agg(DISTINCT s) FROM unnest(m.sources || ARRAY['staff']) s),
       membership = coalesce(m.membership, EXCLUDED.membership), org_relation = coalesce(m.org_relation, EXCLUDED.org_relation), updated_at = now()
-    RETURNING m.id`.execute(db);
-  const memberId = row.rows[0].id;
+    RETURNING m.id`.execute(db)
+    ).rows[0].id;
   await db
     .insertInto('member_link')
     .values({
@@ -50,4 +54,18 @@ export async function markStaffMember(
     detail: { entityId: role.entity_id, roleId: role.id, note: b.note },
   });
   return { memberId };
+}
+
+/**
+ * The member record of a person that a roster off the caller's line holds (another county's, seen
+ * here through a link to an own entity): staff here link to it, and do not change it (round-5 probe).
+ */
+export async function memberOffLine(db: Transaction<DB>, personId: number): Promise<number | null> {
+  const m = await db
+    .selectFrom('member')
+    .select('id')
+    .where('person_id', '=', personId)
+    .where(sql<boolean>`NOT xgz_on_line(scope_key)`)
+    .executeTakeFirst();
+  return m ? Number(m.id) : null;
 }

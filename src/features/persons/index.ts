@@ -2,6 +2,9 @@
 export {
   birthShown,
   insertUnidentified,
+  membersElsewhere,
+  NAME_NOT_ON_FILE,
+  namesNotOnFile,
   personFromForm,
   readablePhone,
   updateUnidentified,

@@ -18,6 +18,7 @@ import {
 import { CUT_WINDOW, ExcelCutColumns } from '../../domain/import/normalise.js';
 import { fastAnnualReport } from '../../domain/ledger/fast-rows.js';
 import { rosterKey, writeRosterBatch } from './writers/roster.js';
+import { personRefusals } from './persons-check.js';
 import { FileKeys, keyHashOf } from './file-keys.js';
 import { headerScore, mapHeaders, type ImportKind } from './templates.js';
 import { CountyResolver, type County } from '../../domain/import/county.js';
@@ -363,6 +364,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
           places,
           namedScope,
           plainRaw,
+          (f) => headerOfField.get(f) ?? null,
           { on: opts.followCases ?? true, spent: opts.followSpent },
         );
         totals.accepted += accepted;
@@ -569,6 +571,7 @@ async function writeBatch(
   places: Places | null,
   namedScope: (v: { countyCode?: string; stationCode?: string; uscc?: string }) => string | null,
   plainRaw: (cells: string[]) => Record<string, string>,
+  colOf: (field: string) => string | null,
   follow: { on: boolean; spent?: { ms: number } },
 ) {
   const rowScope = (b: Accepted) => namedScope(b.row as { countyCode?: string; stationCode?: string; uscc?: string });
@@ -640,6 +643,36 @@ async function writeBatch(
         });
         accepted = fresh.filter((_, i) => !firstRow.has(i));
       }
+    }
+    if (accepted.length && (kind === 'registry' || kind === 'roster')) {
+      const refused = await personRefusals(
+        db,
+        ctx.keys,
+        kind,
+        accepted.map((b) => b.row as RegistryRow | RosterRow),
+      );
+      for (const x of refused) {
+        const b = accepted[x.index];
+        rejects.push({
+          rowNo: b.rowNo,
+          col: colOf(x.field),
+          value: null,
+          reason: x.reason,
+          raw: plainRaw(b.cells),
+          scope: rowScope(b),
+        });
+      }
+      const mismatched = refused.filter((x) => x.field !== 'idNumber').length;
+      if (mismatched)
+        audit({
+          action: 'person.name_mismatch',
+          objectType: 'import_job',
+          objectId: jobId,
+          outcome: 'denied',
+          detail: { rows: mismatched },
+        });
+      const gone = new Set(refused.map((x) => x.index));
+      accepted = accepted.filter((_, i) => !gone.has(i));
     }
     let changed = 0;
     let identity: IdentityChange[] = [];

@@ -47,7 +47,9 @@ export async function namesNotOnFile(
 export async function membersElsewhere(db: Transaction<DB>, keys: Keys, idNumbers: string[]): Promise<Set<string>> {
   if (!idNumbers.length) return new Set();
   const indexes = idNumbers.map((v) => blindIndex(keys, v));
-  const { rows } = await sql<{ bi: string }>`SELECT bi FROM xgz_members_elsewhere(${indexes}::text[]) AS bi`.execute(db);
+  const { rows } = await sql<{ bi: string }>`SELECT bi FROM xgz_members_elsewhere(${indexes}::text[]) AS bi`.execute(
+    db,
+  );
   const off = new Set(rows.map((r) => r.bi));
   return new Set(idNumbers.filter((_, i) => off.has(indexes[i])));
 }

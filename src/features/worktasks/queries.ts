@@ -5,6 +5,7 @@ import {
   BOARD_LABELS,
   KIND_LABELS,
   LINK_KINDS,
+  LINK_PATHS,
   STATE_LABELS,
   boardStatus,
   countBoard,
@@ -107,13 +108,6 @@ export async function countsOf(
   return out;
 }
 
-const LINK_PATHS: Record<LinkKind, (id: number) => string> = {
-  visit: (id) => `/appeals?visit=${id}`,
-  appeal: (id) => `/appeals?id=${id}`,
-  case: (id) => `/discovery?case=${id}`,
-  import: () => '/imports',
-  report: () => '/reports',
-};
 export const linkOf = (l: { kind: LinkKind; id: number }) => ({
   kind: l.kind,
   id: l.id,

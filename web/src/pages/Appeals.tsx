@@ -20,7 +20,7 @@ import {
   Typography,
 } from 'antd';
 import { DownloadOutlined, MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
-import { useSearchParams } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import dayjs from 'dayjs';
 import { call, pathOf, withQuery } from '../api';
 import {
@@ -32,6 +32,7 @@ import {
   createVisitPlan,
   exportAppeals,
   getAppeal,
+  getVisit,
   listAppeals,
   listServicePosts,
   listVisitPlans,
@@ -408,14 +409,55 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
   );
 }
 
+/** One visit: what was learned, and the problems it raised with where each now stands. */
+function VisitDrawer({ id, lines, onClose }: { id: number; lines: Record<string, string>; onClose: () => void }) {
+  const { d, error } = useRecord(getVisit, { id }, () => {});
+  return (
+    <Drawer open title="走访记录" onClose={onClose} size={drawerSize()} destroyOnHidden>
+      {error && <Alert type="error" showIcon title={error} />}
+      {d && (
+        <Descriptions
+          size="small"
+          column={1}
+          items={[
+            { key: 'd', label: '日期', children: d.visitedOn },
+            { key: 'e', label: '市场主体', children: d.entityName },
+            { key: 'v', label: '走访人', children: d.visitorName },
+            {
+              key: 'l',
+              label: '了解到的情况',
+              children: <span style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{d.learned}</span>,
+            },
+            {
+              key: 'c',
+              label: '提出的问题',
+              children: d.cases.length
+                ? d.cases.map((c) => (
+                    <div key={c.id}>
+                      <Link to={`/appeals?open=${c.id}`}>{lines[c.line] ?? c.line}</Link>{' '}
+                      <Tag color={STATE_COLOR[c.state]}>{STATE_LABEL[c.state]}</Tag>
+                    </div>
+                  ))
+                : '无',
+            },
+          ]}
+        />
+      )}
+    </Drawer>
+  );
+}
+
 function Visits() {
   const { can, me } = useAuth();
   const plans = usePaged(listVisitPlans, {});
   const visits = usePaged(listVisits, {});
   const lines = useDictionary('business_line');
   const [adding, setAdding] = useState<'plan' | 'visit' | null>(null);
+  // A task reply's linked visit opens here (?tab=visits&open=19).
+  const [open, setOpen] = useOpenParam();
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
+      {open && <VisitDrawer id={open} lines={lines.labels} onClose={() => setOpen(null)} />}
       <Typography.Paragraph type="secondary">
         大走访大调研：走访只需记录日期、市场主体和了解到的情况；发现的问题按业务条线转县局办理。不要求拍照、定位打卡。
       </Typography.Paragraph>
@@ -480,6 +522,7 @@ function Visits() {
           dataSource={visits.items}
           pagination={visits.pagination}
           scroll={{ x: 600 }}
+          onRow={(v) => ({ onClick: () => setOpen(v.id), style: { cursor: 'pointer' } })}
           columns={[
             { title: '日期', dataIndex: 'visitedOn', width: 110 },
             { title: '市场主体', dataIndex: 'entityName', width: 200 },

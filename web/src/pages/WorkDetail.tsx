@@ -164,7 +164,14 @@ export default function WorkDetail() {
         <IssueDrawer
           open={passing}
           onClose={() => setPassing(false)}
-          parent={{ targetId: d.own.id, title: d.title, dueAt: d.dueAt }}
+          parent={{
+            targetId: d.own.id,
+            title: d.title,
+            body: d.body,
+            evidence: d.evidence,
+            dueAt: d.dueAt,
+            figures: d.figures,
+          }}
           onIssued={(sub) => {
             setPassing(false);
             message.success('已转派');
@@ -191,6 +198,7 @@ function OwnPanel({
   onPassDown: () => void;
 }) {
   const { message } = App.useApp();
+  const { me } = useAuth();
   const [form] = Form.useForm();
   const [files, setFiles] = useState<AttachmentItem[]>(own.attachments);
   const [busy, setBusy] = useState(false);
@@ -234,7 +242,7 @@ function OwnPanel({
           签收
         </Button>
       )}
-      {d.kind === 'task' && write && own.state !== 'replied' && (
+      {d.kind === 'task' && write && own.state !== 'replied' && me!.jurisdiction.level !== 'station' && (
         <Button icon={<ShareAltOutlined />} onClick={onPassDown} style={{ marginBottom: 8 }} data-testid="pass-down">
           转派下级
         </Button>
@@ -295,6 +303,16 @@ function OwnPanel({
         <Form
           form={form}
           layout="vertical"
+          // After a return the reply to correct is the one sent: change what was questioned, not retype it all.
+          initialValues={
+            own.state === 'returned'
+              ? {
+                  text: own.replyText ?? undefined,
+                  figures: own.replyFigures ?? undefined,
+                  links: own.links.map((l) => ({ kind: l.kind, id: l.id })),
+                }
+              : undefined
+          }
           onFinish={(v: BodyOf<typeof replyTarget>) =>
             act(
               () =>
@@ -393,7 +411,7 @@ function BoardPanel({
   const [returning, setReturning] = useState<Target | null>(null);
   const c = board.counts;
   const tiles: [string, number, string?][] = [
-    ['下发单位', c.total],
+    ['接收单位', c.total],
     ['已办结', c.done, '#389e0d'],
     ['已签收未办结', c.received],
     ['未签收', c.pending],
@@ -494,9 +512,11 @@ function BoardPanel({
                   </div>
                 ))}
                 {write && t.state === 'replied' && (
-                  <Button danger size="small" style={{ marginTop: 8 }} onClick={() => setReturning(t)}>
-                    退回
-                  </Button>
+                  <div style={{ marginTop: 8 }}>
+                    <Button danger size="small" onClick={() => setReturning(t)}>
+                      退回
+                    </Button>
+                  </div>
                 )}
               </div>
             ),

@@ -472,13 +472,20 @@ function Visits() {
           )
         }
       >
-        <Table<VisitPlanRow>
+        <ListOrCards<VisitPlanRow>
           rowKey="id"
           size="small"
           loading={plans.loading}
           dataSource={plans.items}
           pagination={plans.pagination}
           scroll={{ x: 600 }}
+          locale={{ emptyText: '还没有走访计划' }}
+          card={(p) => ({
+            title: p.title,
+            status: p.cancelled ? <CancelledMark reason={p.cancelReason} /> : undefined,
+            due: { label: '期间', value: `${p.startsOn} 至 ${p.endsOn}` },
+            lines: [`${p.visitorName} · 已走访 ${p.visited} / 计划 ${p.entities}`],
+          })}
           columns={[
             { title: '计划', dataIndex: 'title' },
             { title: '走访人', dataIndex: 'visitorName', width: 100 },
@@ -515,14 +522,26 @@ function Visits() {
           )
         }
       >
-        <Table<VisitRow>
+        <ListOrCards<VisitRow>
           rowKey="id"
           size="small"
           loading={visits.loading}
           dataSource={visits.items}
           pagination={visits.pagination}
           scroll={{ x: 600 }}
-          onRow={(v) => ({ onClick: () => setOpen(v.id), style: { cursor: 'pointer' } })}
+          locale={{ emptyText: '还没有走访记录' }}
+          onOpen={(v) => setOpen(v.id)}
+          card={(v) => ({
+            title: v.entityName,
+            status: v.problems ? <Tag color="orange">提出问题 {v.problems}</Tag> : undefined,
+            due: { label: '日期', value: v.visitedOn },
+            lines: [
+              <Typography.Text ellipsis style={{ maxWidth: '100%' }}>
+                {v.learned}
+              </Typography.Text>,
+              `走访人：${v.visitorName}`,
+            ],
+          })}
           columns={[
             { title: '日期', dataIndex: 'visitedOn', width: 110 },
             { title: '市场主体', dataIndex: 'entityName', width: 200 },

@@ -287,7 +287,10 @@ function OwnPanel({
       )}
       {(canReply || files.length > 0) && (
         <div style={{ margin: '8px 0' }}>
-          <AttachmentList items={files} />
+          <AttachmentList
+            items={files}
+            onRemoved={canReply && write ? (id) => setFiles((x) => x.filter((f) => f.id !== id)) : undefined}
+          />
           {canReply && write && (
             <div style={{ marginTop: 8 }}>
               <AttachmentUpload

@@ -216,6 +216,45 @@ function OwnPanel({
     }
   };
   const canReply = d.kind === 'task' && own.state !== 'replied';
+  // 数据最多报一次: a node that passed the task down starts its reply from the sum of what its
+  // units replied (figures matched by name), to check and correct rather than add up by hand.
+  const [summed, setSummed] = useState<{ units: number; of: number } | null>(null);
+  useEffect(() => {
+    if (!canReply || !write || own.state === 'returned' || !d.figures.length || !own.passedDown.length) return;
+    let live = true;
+    void Promise.all(
+      own.passedDown.map(async (p) => ({
+        sub: await call(getDeployment, { params: { id: p.id } }),
+        board: await call(getBoard, { params: { id: p.id } }),
+      })),
+    ).then(
+      (parts) => {
+        if (!live) return;
+        const totals: Record<string, number> = {};
+        let units = 0;
+        let of = 0;
+        for (const { sub, board } of parts)
+          for (const t of board.targets) {
+            of++;
+            if (t.state !== 'replied' || !t.replyFigures) continue;
+            units++;
+            for (const f of d.figures) {
+              const key = sub.figures.find((x) => x.label === f.label)?.key;
+              const v = key === undefined ? undefined : t.replyFigures[key];
+              if (v !== undefined) totals[f.key] = (totals[f.key] ?? 0) + v;
+            }
+          }
+        if (!units) return;
+        for (const [k, v] of Object.entries(totals))
+          if (form.getFieldValue(['figures', k]) === undefined) form.setFieldValue(['figures', k], v);
+        setSummed({ units, of });
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [canReply, write, own.state, own.passedDown, d.figures, form]);
   return (
     <Card
       size="small"
@@ -348,6 +387,11 @@ function OwnPanel({
               <InputNumber min={0} style={{ width: '100%' }} addonAfter={f.unit} />
             </Form.Item>
           ))}
+          {summed && (
+            <Typography.Paragraph type="secondary" style={{ marginTop: -8 }} data-testid="figures-summed">
+              以上数字已按转派下级的回复合计预填（{summed.units}/{summed.of} 个单位已回复），请核对后提交。
+            </Typography.Paragraph>
+          )}
           <Form.List name="links">
             {(fields, { add, remove }) => (
               <Form.Item
@@ -413,6 +457,10 @@ function BoardPanel({
   const { message } = App.useApp();
   const [returning, setReturning] = useState<Target | null>(null);
   const c = board.counts;
+  // The asked figures added up over the replies standing (a returned one is out until sent again).
+  const replied = board.targets.filter((t) => t.state === 'replied' && t.replyFigures);
+  const sums: Record<string, number> = {};
+  for (const t of replied) for (const [k, v] of Object.entries(t.replyFigures!)) sums[k] = (sums[k] ?? 0) + v;
   const tiles: [string, number, string?][] = [
     ['接收单位', c.total],
     ['已办结', c.done, '#389e0d'],
@@ -440,6 +488,14 @@ function BoardPanel({
         ))}
       </Row>
       {c.late > 0 && <Typography.Text type="secondary">其中逾期回复 {c.late} 个。</Typography.Text>}
+      {figures.length > 0 && replied.length > 0 && (
+        <div style={{ marginBottom: 8 }} data-testid="board-totals">
+          <Typography.Text strong>
+            合计（{replied.length} 个单位已回复）：
+            {figures.map((f) => `${f.label} ${sums[f.key] ?? 0}${f.unit ?? ''}`).join('；')}
+          </Typography.Text>
+        </div>
+      )}
       {board.targets.length === 0 ? (
         <Empty />
       ) : (
@@ -487,7 +543,10 @@ function BoardPanel({
                             key: 'f',
                             label: '数字',
                             children: Object.entries(t.replyFigures)
-                              .map(([k, v]) => `${figures.find((f) => f.key === k)?.label ?? k} ${v}`)
+                              .map(([k, v]) => {
+                                const f = figures.find((x) => x.key === k);
+                                return `${f?.label ?? k} ${v}${f?.unit ?? ''}`;
+                              })
                               .join('；'),
                           },
                         ]

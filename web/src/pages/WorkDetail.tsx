@@ -48,6 +48,7 @@ import { STATUS_COLOR, ymdhm } from './Work';
 import { zodRule } from '../components/zodRule';
 import { FormModal } from '../components/FormModal';
 import { IssueDrawer } from './WorkIssue';
+import { LinkPicker } from './WorkLinkPicker';
 import dayjs, { type Dayjs } from 'dayjs';
 
 /** A notice or task: its body and files; the node's own receipt and reply (with files, pass-down); for the issuer, the live board with drill-down and return. */
@@ -396,19 +397,24 @@ function OwnPanel({
             {(fields, { add, remove }) => (
               <Form.Item
                 label="关联系统中已有的记录（可选）"
-                extra="走访、诉求、核实线索、导入或报表已在系统中的，关联编号即可，不必重复填写"
+                extra="走访、诉求、核实线索、导入或报表已在系统中的，选择关联即可，不必重复填写"
               >
                 {fields.map((f) => (
                   <Space key={f.key} style={{ display: 'flex', marginBottom: 8 }} align="baseline" wrap>
                     <Form.Item name={[f.name, 'kind']} noStyle rules={[{ required: true, message: '类别' }]}>
                       <Select
                         style={{ width: 120 }}
+                        onChange={() => form.setFieldValue(['links', f.name, 'id'], undefined)}
                         placeholder="类别"
                         options={Object.entries(LINK_KINDS).map(([value, label]) => ({ value, label }))}
                       />
                     </Form.Item>
-                    <Form.Item name={[f.name, 'id']} noStyle rules={[{ required: true, message: '编号' }]}>
-                      <InputNumber min={1} placeholder="编号" style={{ width: 120 }} />
+                    <Form.Item noStyle shouldUpdate>
+                      {() => (
+                        <Form.Item name={[f.name, 'id']} noStyle rules={[{ required: true, message: '请选择记录' }]}>
+                          <LinkPicker kind={form.getFieldValue(['links', f.name, 'kind'])} />
+                        </Form.Item>
+                      )}
                     </Form.Item>
                     <MinusCircleOutlined onClick={() => remove(f.name)} />
                   </Space>

@@ -482,9 +482,21 @@ function Visits() {
           locale={{ emptyText: '还没有走访计划' }}
           card={(p) => ({
             title: p.title,
-            status: p.cancelled ? <CancelledMark reason={p.cancelReason} /> : undefined,
             due: { label: '期间', value: `${p.startsOn} 至 ${p.endsOn}` },
-            lines: [`${p.visitorName} · 已走访 ${p.visited} / 计划 ${p.entities}`],
+            lines: [
+              `${p.visitorName} · 已走访 ${p.visited} / 计划 ${p.entities}`,
+              p.cancelled ? (
+                <CancelledMark reason={p.cancelReason} />
+              ) : (
+                can('guidance.write') && (
+                  <CancelWorkButton
+                    path={pathOf(cancelVisitPlan, { id: p.id })}
+                    what="走访计划"
+                    onDone={() => void plans.reload()}
+                  />
+                )
+              ),
+            ],
           })}
           columns={[
             { title: '计划', dataIndex: 'title' },

@@ -169,7 +169,13 @@ export function IssueDrawer({
               rules={[{ required: true, message: '工作任务须设截止日期' }]}
               extra={parent?.dueAt ? `不晚于上级任务截止 ${parent.dueAt.slice(0, 10)}` : undefined}
             >
-              <DatePicker style={{ width: '100%' }} />
+              <DatePicker
+                style={{ width: '100%' }}
+                // Days the server would refuse (past, or after the task passed down) are not offered.
+                disabledDate={(day) =>
+                  day.isBefore(dayjs(), 'day') || (!!parent?.dueAt && day.isAfter(dayjs(parent.dueAt), 'day'))
+                }
+              />
             </Form.Item>
             <Form.Item
               name="evidence"
@@ -206,7 +212,7 @@ export function IssueDrawer({
         ) : (
           <>
             <Form.Item name="due" label="签收期限（可选）">
-              <DatePicker style={{ width: '100%' }} />
+              <DatePicker style={{ width: '100%' }} disabledDate={(day) => day.isBefore(dayjs(), 'day')} />
             </Form.Item>
             <Form.Item name="receiptRequired" label="须签收" valuePropName="checked">
               <Switch />

@@ -93,7 +93,7 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     await confirmModal(marking, /保\s*存/);
     await expect
       .poll(() => card.getByTestId('report-missing').textContent(), { timeout: 15_000 })
-      .toContain(`本级标记 ${missing.name} 缺报：所内人员调整，本季度数据未报`);
+      .toContain(`${missing.name}缺报（本级标记）：所内人员调整，本季度数据未报`);
     await card.getByRole('button', { name: '上报' }).click();
     const submitting = page.locator('.ant-modal');
     const explanation = submitting.getByLabel(/差异说明/);

@@ -184,7 +184,8 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
     // 走访 plan: on the 走访 tab's plan list.
     await page.goto(`${url}/appeals`);
     await page.getByRole('tab', { name: '走访' }).click();
-    const planRow = page.locator('tr', { hasText: '撤销测试走访计划' });
+    // At phone size the plan list is cards (status and actions in sight), not a table.
+    const planRow = page.getByTestId('list-card').filter({ hasText: '撤销测试走访计划' });
     await withdraw(planRow, '上级调整部署');
     await expect.poll(() => planRow.getByText('已撤销').count(), { timeout: 20_000 }).toBe(1);
     expect(await planRow.getByText('原因：上级调整部署').count()).toBe(1);
@@ -307,7 +308,7 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
       .orderBy('e.id')
       .execute();
     expect(events).toEqual([
-      { action: 'update', note: '已修改正文：排查时间放宽到下周五' },
+      { action: 'update', note: '修改了正文。说明：排查时间放宽到下周五' },
       { action: 'close', note: '下发单位撤回：并入全市专项行动' },
     ]);
     await ctx.close();

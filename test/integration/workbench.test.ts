@@ -225,7 +225,7 @@ describe.each(BACKENDS)('the 待办 workbench on %s', (backend) => {
       .returning('id')
       .executeTakeFirstOrThrow();
     expect(await todos(station, 'term')).toEqual([
-      expect.objectContaining({ key: 'term:due', count: 1, urgency: 'due_soon', link: '/orgs' }),
+      expect.objectContaining({ key: 'term:due', count: 1, urgency: 'due_soon', link: '/orgs?tab=terms' }),
     ]);
     expect(await keys(county, 'term')).toEqual(['term:due']); // the county sees its subtree's
     await t.db

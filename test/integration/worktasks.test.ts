@@ -514,7 +514,7 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     expect(seen).toMatchObject({ body: '请于周五前排查完毕', dueAt: later.toISOString() });
     const trail = await ok(countyA.get(`/deployment-targets/${ta}`));
     expect(trail.events.find((e: { action: string }) => e.action === 'update').note).toMatch(
-      /^已修改正文、截止时间改为 .+：延长两天$/,
+      /^修改了正文、截止时间（改为 .+）。说明：延长两天$/,
     );
     // The node not yet done is told; the one that replied is not.
     const told = async (c: Client, prefix: string) =>

@@ -555,6 +555,8 @@ export type RegistryRow = {
   address: string | null;
   countyCode: string;
   stationCode?: string;
+  /** The station was worked out from the registering authority, street or address (the file names none): a guess, which never moves an entity already placed in its county. */
+  stationDerived?: boolean;
   zoneName: string | null;
   zoneKind?: 'market' | 'park' | 'building' | 'district';
   industry?: { section: string; division: string | null };

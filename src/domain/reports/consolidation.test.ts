@@ -99,7 +99,7 @@ describe('consolidation', () => {
       ['child', '3', 0, 3, false],
       ['total', 'N', 11, 20, true],
     ]);
-    expect(op[0].explanation).toBe('所1于 2026-10-08 上报第 2 版（实时数据（2026-10-08）），此后台账有变化');
+    expect(op[0].explanation).toBe('所1于 2026-10-08 上报第 2 版（实时数据 2026-10-08），此后台账有变化');
     expect(op[1].explanation).toBe('所2缺报（人员调整），其数字未计入汇总');
     expect(op[2].explanation).toBe('所3的报表已退回、尚未重新上报，其数字未计入汇总');
     expect(op[3].explanation).toContain('所2缺报');

@@ -117,7 +117,16 @@ export type Difference = {
 
 const dateOf = (iso: string | null) => (iso ? iso.slice(0, 10) : '');
 const basisOf = (source: 'live' | 'snapshot' | null, asOf: string | null) =>
-  source === 'snapshot' ? `期末快照（${asOf}）` : `实时数据（${asOf ?? ''}）`;
+  source === 'snapshot' ? `期末快照 ${asOf}` : `实时数据 ${asOf ?? ''}`.trimEnd();
+
+/** The units a version left out as 缺报, named when few. */
+const namesOf = (marks: readonly MissingMark[]) =>
+  marks.length <= 3
+    ? marks.map((m) => m.name).join('、')
+    : `${marks
+        .slice(0, 3)
+        .map((m) => m.name)
+        .join('、')}等 ${marks.length} 个单位`;
 
 /** Whether a difference is beyond the tolerance: more than `tolerance` of the larger figure, and at least 1. */
 export const beyondTolerance = (consolidated: number, live: number, tolerance: number) => {
@@ -140,8 +149,13 @@ export function differences(input: {
   const out: Difference[] = [];
   const marks = new Map(input.marks.map((m) => [m.code, m]));
   const childWhy = (c: ChildSubmission) => {
-    if (c.state === 'submitted' && c.total)
-      return `${c.name}于 ${dateOf(c.submittedAt)} 上报第 ${c.version} 版（${basisOf(c.source, c.asOf)}），此后台账有变化`;
+    if (c.state === 'submitted' && c.total) {
+      const sent = `${c.name}于 ${dateOf(c.submittedAt)} 上报第 ${c.version} 版（${basisOf(c.source, c.asOf)}）`;
+      // A version that left units out as 缺报 is short by their figures: that, not a later change, is the first reason.
+      return c.missing.length
+        ? `${sent}，其中${namesOf(c.missing)}缺报、数字未计入；上报后台账如有变化，也计入此差`
+        : `${sent}，此后台账有变化`;
+    }
     const m = marks.get(c.code);
     if (m) return `${c.name}缺报（${m.reason}），其数字未计入汇总`;
     return c.state === 'returned'

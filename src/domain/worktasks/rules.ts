@@ -39,6 +39,39 @@ export const LINK_KINDS = {
 } as const;
 export type LinkKind = keyof typeof LINK_KINDS;
 
+/**
+ * Where a linked record opens: the page that shows that one record (its drawer is kept in the
+ * address as ?open=, a visit on the 走访 tab). Imports have no record page beyond their list.
+ */
+export const LINK_PATHS: Record<LinkKind, (id: number) => string> = {
+  visit: (id) => `/appeals?tab=visits&open=${id}`,
+  appeal: (id) => `/appeals?open=${id}`,
+  case: (id) => `/discovery?open=${id}`,
+  import: () => '/imports',
+  report: (id) => `/reports?open=${id}`,
+};
+
+/** The refusal when a reply names a record the caller cannot see, in the clerk's words (never the code name). */
+export const missingLinkMessage = (l: { kind: LinkKind; id: number }): string =>
+  `关联的${LINK_KINDS[l.kind]}（编号 ${l.id}）不存在，或不在您的辖区内`;
+
+/**
+ * The line the receiving units read when the issuer corrects a notice or task: what changed
+ * (the new deadline spelled out) and the issuer's reason. Empty changes give null.
+ */
+export function revisionNote(
+  changed: { title?: boolean; body?: boolean; due?: string | null; evidence?: boolean },
+  note: string,
+): string | null {
+  const parts = [
+    changed.title && '标题',
+    changed.body && '正文',
+    changed.due !== undefined && `截止时间（改为 ${changed.due ?? '无'}）`,
+    changed.evidence && '回复要求',
+  ].filter((c): c is string => !!c);
+  return parts.length ? `修改了${parts.join('、')}。说明：${note}` : null;
+}
+
 export type Transition = { ok: true; to: TargetState } | { ok: false; reason: string };
 
 /**

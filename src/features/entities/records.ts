@@ -166,7 +166,7 @@ export async function entityRecords(db: Transaction<DB>, entityId: number): Prom
       detail: `更新于 ${day(x.updated_at)}`,
       state: labelOf(CASE_STATE_LABEL, x.state),
       attention: ['open', 'contacted'].includes(String(x.state)),
-      href: `/discovery?case=${Number(x.id)}`,
+      href: `/discovery?open=${Number(x.id)}`,
     })),
     orgs: list<Any>('orgs', (x) => ({
       id: Number(x.id),

@@ -23,7 +23,15 @@ export const exitReview = z.object({
   actions: z.array(z.enum(['review', 'lift'])),
   /** What was done automatically, in order. */
   effects: z.array(
-    z.object({ effect: z.string(), label: z.string(), objectType: z.string(), objectId: z.number(), at: timestamp }),
+    z.object({
+      effect: z.string(),
+      label: z.string(),
+      objectType: z.string(),
+      objectId: z.number(),
+      /** What a clerk knows the object by (a plaque's number, XGZ-320102-000001), where it has one. */
+      objectLabel: z.string().nullable(),
+      at: timestamp,
+    }),
   ),
 });
 /** An exit review as the server builds it (moments as Dates). */

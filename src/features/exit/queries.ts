@@ -30,14 +30,17 @@ export async function exitReviews(
     .execute();
   const effects = rows.length
     ? await db
-        .selectFrom('exit_effect')
-        .select(['review_id', 'effect', 'object_type', 'object_id', 'at'])
+        .selectFrom('exit_effect as x')
+        .leftJoin('sanliang_plaque as p', (j) =>
+          j.onRef('p.id', '=', 'x.object_id').on('x.object_type', '=', 'sanliang_plaque'),
+        )
+        .select(['x.review_id', 'x.effect', 'x.object_type', 'x.object_id', 'x.at', 'p.number as plaque_number'])
         .where(
-          'review_id',
+          'x.review_id',
           'in',
           rows.map((r) => r.id),
         )
-        .orderBy('id')
+        .orderBy('x.id')
         .execute()
     : [];
   return rows.map((r) => ({
@@ -64,6 +67,7 @@ export async function exitReviews(
         label: EXIT_EFFECT_LABEL[x.effect as ExitEffect] ?? x.effect,
         objectType: x.object_type,
         objectId: Number(x.object_id),
+        objectLabel: x.plaque_number ?? null,
         at: x.at,
       })),
   }));

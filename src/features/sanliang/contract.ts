@@ -59,7 +59,8 @@ export const recordItem = z.object({
   statusLabel: z.string(),
   withdrawnOn: z.string().nullable(),
   withdrawReason: z.string().nullable(),
-  plaque: z.object({ id: z.number(), number: z.string(), issuedOn: z.string() }).nullable(),
+  /** suspended: an exit review (注销、吊销、名单) holds the plaque back from the public page (暂停公示). */
+  plaque: z.object({ id: z.number(), number: z.string(), issuedOn: z.string(), suspended: z.boolean() }).nullable(),
   openFeedback: z.number(),
 });
 export const plaqueItem = z.object({

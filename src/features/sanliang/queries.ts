@@ -63,6 +63,7 @@ function recordList(db: Tx) {
         'pl.id as plaque_id',
         'pl.number as plaque_number',
         'pl.issued_on as plaque_issued_on',
+        'pl.suspended_at as plaque_suspended_at',
       ])
       .select(
         sql<number>`(SELECT count(*)::int FROM plaque_feedback f WHERE f.record_id = s.id AND f.state = 'open')`.as(
@@ -105,7 +106,14 @@ export const toRecordItem = (s: Row) => ({
   statusLabel: RECORD_STATUS_LABEL[s.status],
   withdrawnOn: s.withdrawn_on,
   withdrawReason: s.withdraw_reason,
-  plaque: s.plaque_id ? { id: s.plaque_id, number: s.plaque_number!, issuedOn: s.plaque_issued_on! } : null,
+  plaque: s.plaque_id
+    ? {
+        id: s.plaque_id,
+        number: s.plaque_number!,
+        issuedOn: s.plaque_issued_on!,
+        suspended: s.plaque_suspended_at !== null && s.plaque_suspended_at !== undefined,
+      }
+    : null,
   openFeedback: s.open_feedback,
 });
 

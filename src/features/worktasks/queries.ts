@@ -5,6 +5,7 @@ import {
   BOARD_LABELS,
   KIND_LABELS,
   LINK_KINDS,
+  LINK_PATHS,
   STATE_LABELS,
   boardStatus,
   countBoard,
@@ -13,6 +14,9 @@ import {
   type LinkKind,
 } from '../../domain/worktasks/rules.js';
 import { attachmentsOf } from '../attachments/index.js';
+import { CASE_KIND_LABEL } from '../../domain/cases/workflow.js';
+import { FORMS, periodLabel } from '../../domain/reports/forms.js';
+import { localDate } from '../../domain/time/zone.js';
 import { SOURCE_LABELS } from './ledger.js';
 import type { z } from 'zod';
 import type { board, deploymentDetail, deploymentSummary, target } from './contract.js';
@@ -107,19 +111,63 @@ export async function countsOf(
   return out;
 }
 
-const LINK_PATHS: Record<LinkKind, (id: number) => string> = {
-  visit: (id) => `/appeals?visit=${id}`,
-  appeal: (id) => `/appeals?id=${id}`,
-  case: (id) => `/discovery?case=${id}`,
-  import: () => '/imports',
-  report: () => '/reports',
-};
-export const linkOf = (l: { kind: LinkKind; id: number }) => ({
+export const linkOf = (l: { kind: LinkKind; id: number }, labels?: ReadonlyMap<string, string>) => ({
   kind: l.kind,
   id: l.id,
-  label: `${LINK_KINDS[l.kind]} #${l.id}`,
+  label: labels?.get(`${l.kind}:${l.id}`) ?? `${LINK_KINDS[l.kind]} #${l.id}`,
   path: LINK_PATHS[l.kind](l.id),
 });
+
+/**
+ * What the linked records are, in a clerk's words (走访记录 2026-10-21 玄武区董晓洋茶叶店), for the
+ * records the reader can see; the others keep the kind and number.
+ */
+export async function linkLabels(db: Tx, links: readonly { kind: LinkKind; id: number }[]) {
+  const out = new Map<string, string>();
+  const ids = (k: LinkKind) => [...new Set(links.filter((l) => l.kind === k).map((l) => l.id))];
+  const put = (k: LinkKind, id: number | string, text: string) =>
+    out.set(`${k}:${Number(id)}`, `${LINK_KINDS[k]} ${text}`);
+  if (ids('visit').length)
+    for (const v of await db
+      .selectFrom('visit_record as v')
+      .innerJoin('entity as e', 'e.id', 'v.entity_id')
+      .select(['v.id', 'v.visited_on', 'e.name'])
+      .where('v.id', 'in', ids('visit'))
+      .execute())
+      put('visit', v.id, `${String(v.visited_on).slice(0, 10)} ${v.name}`);
+  if (ids('case').length)
+    for (const c of await db
+      .selectFrom('discovery_case as c')
+      .leftJoin('entity as e', 'e.id', 'c.entity_id')
+      .select(['c.id', 'c.kind', 'e.name'])
+      .where('c.id', 'in', ids('case'))
+      .execute())
+      put('case', c.id, `${CASE_KIND_LABEL[c.kind]}${c.name ? ` · ${c.name}` : ''}`);
+  if (ids('appeal').length)
+    for (const a of await db
+      .selectFrom('appeal_case')
+      .select(['id', 'created_at'])
+      .where('id', 'in', ids('appeal'))
+      .execute())
+      put('appeal', a.id, `${localDate(new Date(a.created_at))} 提交`);
+  if (ids('import').length)
+    for (const j of await db
+      .selectFrom('import_job')
+      .select(['id', 'file_name'])
+      .where('id', 'in', ids('import'))
+      .execute())
+      put('import', j.id, j.file_name);
+  if (ids('report').length)
+    for (const r of await db
+      .selectFrom('report')
+      .select(['id', 'form', 'period'])
+      .where('id', 'in', ids('report'))
+      .execute()) {
+      const f = FORMS[r.form as keyof typeof FORMS];
+      put('report', r.id, f ? `${f.title}（${periodLabel(f.period, r.period)}）` : r.period);
+    }
+  return out;
+}
 
 /** Each linked record must exist where the caller can see it (its scope). Returns the first one that does not. */
 export async function missingLink(
@@ -175,6 +223,10 @@ export async function presentTargets(
         .execute()
     : [];
   const subCounts = await countsOf(db, subs, now);
+  const labels = await linkLabels(
+    db,
+    rows.flatMap((t) => json<{ kind: LinkKind; id: number }[]>(t.reply_links, [])),
+  );
   return rows.map((t) => {
     const status = boardStatus(d.kind, t.state, d.receipt_required, dateOf(d.due_at), now);
     return {
@@ -191,7 +243,7 @@ export async function presentTargets(
       repliedByName: t.replied_by_name,
       replyText: t.reply_text,
       replyFigures: json<Record<string, number> | null>(t.reply_figures, null),
-      links: json<{ kind: LinkKind; id: number }[]>(t.reply_links, []).map(linkOf),
+      links: json<{ kind: LinkKind; id: number }[]>(t.reply_links, []).map((l) => linkOf(l, labels)),
       late: t.late,
       returnReason: t.return_reason,
       returnedAt: iso(t.returned_at),

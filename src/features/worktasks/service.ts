@@ -10,6 +10,8 @@ import {
   reminderDue,
   transition,
   KIND_LABELS,
+  missingLinkMessage,
+  revisionNote,
   type DeploymentKind,
   type FigureSpec,
   type LinkKind,
@@ -216,8 +218,8 @@ export async function reply(
   if (bad) throw unprocessable('figures', bad);
   const missing = await missingLink(s.db, body.links);
   if (missing)
-    throw new Problem(404, '未找到', `关联的记录（${missing.kind} #${missing.id}）不存在，或不在您的辖区内`, [
-      { field: 'links', message: `${missing.kind} #${missing.id} 不存在` },
+    throw new Problem(404, '未找到', missingLinkMessage(missing), [
+      { field: 'links', message: missingLinkMessage(missing) },
     ]);
   // Accepted after the deadline too, marked late.
   const late = isLate(d.due_at ? new Date(d.due_at) : null, now);
@@ -317,14 +319,23 @@ export async function revise(s: Scoped, user: AuthUser, id: number, b: Revision,
     dueChanged && `截止时间改为 ${due ? localDateTime(due) : '无'}`,
     next.evidence !== d.evidence && '回复要求',
   ].filter((c): c is string => !!c);
-  if (!changes.length) throw unprocessable('note', '没有修改任何内容');
+  const note = revisionNote(
+    {
+      title: next.title !== d.title,
+      body: next.body !== d.body,
+      ...(dueChanged ? { due: due ? localDateTime(due) : null } : {}),
+      evidence: next.evidence !== d.evidence,
+    },
+    b.note,
+  );
+  if (!note) throw unprocessable('note', '没有修改任何内容');
   await s.db
     .updateTable('deployment')
     .set({ ...next, due_at: due })
     .where('id', '=', d.id)
     .execute();
   if (dueChanged) await remindAgain(s, Number(d.id));
-  await tellChange(s, user, { ...d, title: next.title }, `已修改${changes.join('、')}：${b.note}`, now);
+  await tellChange(s, user, { ...d, title: next.title }, note, now);
   // A deadline brought forward: the parts passed down that end later end with it (a station cannot answer after the city's deadline).
   const broughtForward =
     dueChanged && due && oldDue && due < oldDue ? await bringForward(s, user, Number(d.id), due, now) : [];

@@ -490,7 +490,10 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
               placing.stations,
               placing.rules,
             );
-            if (found) r.stationCode = found.stationCode;
+            if (found) {
+              r.stationCode = found.stationCode;
+              r.stationDerived = true;
+            }
           }
           withheld.add(job.kind, input, row as { phone?: string });
           batch.push({ rowNo, row, cells, key });

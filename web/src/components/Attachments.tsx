@@ -1,8 +1,13 @@
 import { useState } from 'react';
-import { App, Button, List, Space, Typography, Upload } from 'antd';
+import { App, Button, List, Popconfirm, Space, Typography, Upload } from 'antd';
 import { PaperClipOutlined, UploadOutlined } from '@ant-design/icons';
-import { ApiError, csrf, pathOf } from '../api';
-import { uploadAttachment as uploadEndpoint, type Attachment } from '@server/features/attachments/contract';
+import { ApiError, call, csrf, pathOf } from '../api';
+import { applyProblem } from './problem';
+import {
+  removeAttachment,
+  uploadAttachment as uploadEndpoint,
+  type Attachment,
+} from '@server/features/attachments/contract';
 
 /** A file on a record as the server lists it (the attachments contract). */
 export type AttachmentItem = Attachment;
@@ -27,8 +32,13 @@ export async function uploadAttachment(ownerType: string, ownerId: number, file:
   return data as AttachmentItem;
 }
 
-/** The files of a record, each a download link (served through the record's access rules, audited). */
-export function AttachmentList({ items }: { items: AttachmentItem[] }) {
+/**
+ * The files of a record, each a download link (served through the record's access rules, audited).
+ * With onRemoved (a record still being written, e.g. a reply not yet sent) each file can be deleted,
+ * after a confirmation: a wrong file chosen by mistake is not stuck on the reply.
+ */
+export function AttachmentList({ items, onRemoved }: { items: AttachmentItem[]; onRemoved?: (id: number) => void }) {
+  const { message } = App.useApp();
   if (items.length === 0) return <Typography.Text type="secondary">无附件</Typography.Text>;
   return (
     <List
@@ -42,6 +52,26 @@ export function AttachmentList({ items }: { items: AttachmentItem[] }) {
               {a.fileName}
             </a>
             <Typography.Text type="secondary">{size(a.sizeBytes)}</Typography.Text>
+            {onRemoved && (
+              <Popconfirm
+                title={`删除附件"${a.fileName}"？`}
+                okText="删除"
+                okButtonProps={{ danger: true }}
+                onConfirm={() =>
+                  call(removeAttachment, { params: { id: a.id } }).then(
+                    () => {
+                      message.success('附件已删除');
+                      onRemoved(a.id);
+                    },
+                    (e) => void message.error(applyProblem(null, e)),
+                  )
+                }
+              >
+                <Button type="link" size="small" danger style={{ paddingInline: 4 }}>
+                  删除
+                </Button>
+              </Popconfirm>
+            )}
           </Space>
         </List.Item>
       )}

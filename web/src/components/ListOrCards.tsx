@@ -38,18 +38,20 @@ export function ListOrCards<T extends object>({ card, onOpen, ...table }: Props<
   const keyOf = (r: T, i: number) =>
     String(typeof rowKey === 'function' ? rowKey(r, i) : rowKey ? (r as Record<string, unknown>)[rowKey as string] : i);
   const tp = table.pagination;
-  const pagination = tp
-    ? {
-        current: tp.current,
-        pageSize: tp.pageSize,
-        total: tp.total,
-        onChange: tp.onChange,
-        showTotal: tp.showTotal,
-        size: 'small' as const,
-        simple: true,
-        align: 'center' as const,
-      }
-    : false;
+  // An empty list shows its empty text, not a pager reading 共 0 条 1 / 0.
+  const pagination =
+    tp && tp.total
+      ? {
+          current: tp.current,
+          pageSize: tp.pageSize,
+          total: tp.total,
+          onChange: tp.onChange,
+          showTotal: tp.showTotal,
+          size: 'small' as const,
+          simple: true,
+          align: 'center' as const,
+        }
+      : false;
   const empty = table.locale?.emptyText;
   return (
     <List<T>

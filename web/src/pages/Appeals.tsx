@@ -20,7 +20,7 @@ import {
   Typography,
 } from 'antd';
 import { DownloadOutlined, MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
-import { useSearchParams } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import dayjs from 'dayjs';
 import { call, pathOf, withQuery } from '../api';
 import {
@@ -32,6 +32,7 @@ import {
   createVisitPlan,
   exportAppeals,
   getAppeal,
+  getVisit,
   listAppeals,
   listServicePosts,
   listVisitPlans,
@@ -408,14 +409,55 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
   );
 }
 
+/** One visit: what was learned, and the problems it raised with where each now stands. */
+function VisitDrawer({ id, lines, onClose }: { id: number; lines: Record<string, string>; onClose: () => void }) {
+  const { d, error } = useRecord(getVisit, { id }, () => {});
+  return (
+    <Drawer open title="走访记录" onClose={onClose} size={drawerSize()} destroyOnHidden>
+      {error && <Alert type="error" showIcon title={error} />}
+      {d && (
+        <Descriptions
+          size="small"
+          column={1}
+          items={[
+            { key: 'd', label: '日期', children: d.visitedOn },
+            { key: 'e', label: '市场主体', children: d.entityName },
+            { key: 'v', label: '走访人', children: d.visitorName },
+            {
+              key: 'l',
+              label: '了解到的情况',
+              children: <span style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{d.learned}</span>,
+            },
+            {
+              key: 'c',
+              label: '提出的问题',
+              children: d.cases.length
+                ? d.cases.map((c) => (
+                    <div key={c.id}>
+                      <Link to={`/appeals?open=${c.id}`}>{lines[c.line] ?? c.line}</Link>{' '}
+                      <Tag color={STATE_COLOR[c.state]}>{STATE_LABEL[c.state]}</Tag>
+                    </div>
+                  ))
+                : '无',
+            },
+          ]}
+        />
+      )}
+    </Drawer>
+  );
+}
+
 function Visits() {
   const { can, me } = useAuth();
   const plans = usePaged(listVisitPlans, {});
   const visits = usePaged(listVisits, {});
   const lines = useDictionary('business_line');
   const [adding, setAdding] = useState<'plan' | 'visit' | null>(null);
+  // A task reply's linked visit opens here (?tab=visits&open=19).
+  const [open, setOpen] = useOpenParam();
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
+      {open && <VisitDrawer id={open} lines={lines.labels} onClose={() => setOpen(null)} />}
       <Typography.Paragraph type="secondary">
         大走访大调研：走访只需记录日期、市场主体和了解到的情况；发现的问题按业务条线转县局办理。不要求拍照、定位打卡。
       </Typography.Paragraph>
@@ -430,13 +472,32 @@ function Visits() {
           )
         }
       >
-        <Table<VisitPlanRow>
+        <ListOrCards<VisitPlanRow>
           rowKey="id"
           size="small"
           loading={plans.loading}
           dataSource={plans.items}
           pagination={plans.pagination}
           scroll={{ x: 600 }}
+          locale={{ emptyText: '还没有走访计划' }}
+          card={(p) => ({
+            title: p.title,
+            due: { label: '期间', value: `${p.startsOn} 至 ${p.endsOn}` },
+            lines: [
+              `${p.visitorName} · 已走访 ${p.visited} / 计划 ${p.entities}`,
+              p.cancelled ? (
+                <CancelledMark reason={p.cancelReason} />
+              ) : (
+                can('guidance.write') && (
+                  <CancelWorkButton
+                    path={pathOf(cancelVisitPlan, { id: p.id })}
+                    what="走访计划"
+                    onDone={() => void plans.reload()}
+                  />
+                )
+              ),
+            ],
+          })}
           columns={[
             { title: '计划', dataIndex: 'title' },
             { title: '走访人', dataIndex: 'visitorName', width: 100 },
@@ -473,13 +534,26 @@ function Visits() {
           )
         }
       >
-        <Table<VisitRow>
+        <ListOrCards<VisitRow>
           rowKey="id"
           size="small"
           loading={visits.loading}
           dataSource={visits.items}
           pagination={visits.pagination}
           scroll={{ x: 600 }}
+          locale={{ emptyText: '还没有走访记录' }}
+          onOpen={(v) => setOpen(v.id)}
+          card={(v) => ({
+            title: v.entityName,
+            status: v.problems ? <Tag color="orange">提出问题 {v.problems}</Tag> : undefined,
+            due: { label: '日期', value: v.visitedOn },
+            lines: [
+              <Typography.Text ellipsis style={{ maxWidth: '100%' }}>
+                {v.learned}
+              </Typography.Text>,
+              `走访人：${v.visitorName}`,
+            ],
+          })}
           columns={[
             { title: '日期', dataIndex: 'visitedOn', width: 110 },
             { title: '市场主体', dataIndex: 'entityName', width: 200 },

@@ -37,6 +37,7 @@ import { ACTION_LABEL, CASE_KIND_LABEL, CASE_KINDS, type CaseAction } from '@dom
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
+import { useOpenParam } from '../components/hooks';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
 import { when } from '../components/format';
@@ -67,7 +68,8 @@ export default function Discovery() {
   const [kind, setKind] = useState('');
   const [state, setState] = useState<string | undefined>('open');
   const [run, setRun] = useState<Run | null>(null);
-  const [open, setOpen] = useState<number | null>(null);
+  // Kept in the address (?open=12): a task reply's linked case and an entity's case list open it here.
+  const [open, setOpen] = useOpenParam();
   const list = usePaged(listCases, { kind: kind || undefined, state });
   const { reload } = list;
 

@@ -108,7 +108,7 @@ export default function ExitReviews() {
                 {r.effects.map((e, i) => (
                   <Tag key={i}>
                     {e.label}
-                    {e.objectType === 'sanliang_plaque' ? ` #${e.objectId}` : ''}
+                    {e.objectLabel ? ` ${e.objectLabel}` : ''}
                   </Tag>
                 ))}
               </Space>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Badge, Button, Card, DatePicker, Form, Input, Radio, Select, Space, Table, Tabs, Tag } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
+import { useSearchParams } from 'react-router-dom';
 import type { BodyOf, ItemOf } from '@server/http/contract';
 import { createOrg, exportOrgs, listOrgs, termReminders } from '@server/features/orgs/contract';
 import { call, withQuery } from '../api';
@@ -24,6 +25,7 @@ type Reminder = ItemOf<typeof termReminders>;
 export default function Orgs() {
   const { me, can } = useAuth();
   const [open, setOpen] = useOpenParam();
+  const [params, setParams] = useSearchParams();
   // A figure clicked elsewhere (数据看板) opens the list filtered: the filters start from the address.
   const { f, set } = useAddressFilters(['under', 'body', 'kind', 'setupMode', 'status']);
   const list = usePaged(listOrgs, f);
@@ -63,6 +65,16 @@ export default function Orgs() {
         }
       />
       <Tabs
+        // The 工作台's 换届提醒 lands on its tab (?tab=terms), not on the whole list.
+        activeKey={params.get('tab') === 'terms' ? 'terms' : 'list'}
+        onChange={(k) =>
+          setParams((p) => {
+            const n = new URLSearchParams(p);
+            if (k === 'terms') n.set('tab', k);
+            else n.delete('tab');
+            return n;
+          })
+        }
         items={[
           {
             key: 'list',

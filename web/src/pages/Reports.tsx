@@ -7,6 +7,7 @@ import {
   Descriptions,
   Empty,
   Form,
+  Grid,
   Input,
   Select,
   Space,
@@ -76,7 +77,7 @@ function ReportNotices({ report }: { report: Report }) {
             <ul style={{ margin: 0 }}>
               {report.missing.map((m) => (
                 <li key={`own-${m.code}`}>
-                  本级标记 {m.name} 缺报：{m.reason}
+                  {m.name}缺报（本级标记）：{m.reason}
                 </li>
               ))}
               {report.missingBelow.map((m) => (
@@ -91,6 +92,10 @@ function ReportNotices({ report }: { report: Report }) {
     </>
   );
 }
+
+/** The indicators beyond the tolerance, named when few; a long list (a whole missing county) is counted, not spelled out. */
+export const beyondSummary = (labels: readonly string[]) =>
+  labels.length <= 3 ? labels.join('、') : `${labels.slice(0, 3).join('、')}等 ${labels.length} 项指标`;
 
 export function reportColumns(form: FormCode) {
   return [
@@ -177,6 +182,16 @@ export default function Reports() {
     }
   };
   const beyond = report?.differences.filter((d) => d.beyond) ?? [];
+  const narrow = !Grid.useBreakpoint().md;
+  const heading = (r: Report) => (
+    <Space wrap size={[8, 4]}>
+      <span style={{ whiteSpace: 'normal' }}>
+        {r.node.name} · {r.title}
+      </span>
+      <Tag color={STATE_COLOR[r.state]}>{r.stateLabel}</Tag>
+      {r.version > 0 && <Tag>已上报 {r.version} 版</Tag>}
+    </Space>
+  );
   const done = async (text: string) => {
     setActing(null);
     message.success(text);
@@ -221,8 +236,10 @@ export default function Reports() {
             pagination={false}
             dataSource={board.children}
             data-testid="report-board"
+            // A phone scrolls this table sideways; without it the long 缺报 reasons squeezed the unit's name to one character a line.
+            scroll={{ x: 960 }}
             columns={[
-              { title: '辖区', dataIndex: 'name' },
+              { title: '辖区', dataIndex: 'name', width: 130, fixed: 'left' as const },
               {
                 title: '状态',
                 render: (_: unknown, c) => (
@@ -241,6 +258,7 @@ export default function Reports() {
               },
               {
                 title: '下级缺报',
+                width: 320,
                 render: (_: unknown, c) =>
                   c.carried.length
                     ? c.carried.map((m) => (
@@ -291,13 +309,8 @@ export default function Reports() {
         <Card
           size="small"
           data-testid="report"
-          title={
-            <Space>
-              {report.node.name} · {report.title}
-              <Tag color={STATE_COLOR[report.state]}>{report.stateLabel}</Tag>
-              {report.version > 0 && <Tag>已上报 {report.version} 版</Tag>}
-            </Space>
-          }
+          // On a phone the buttons fill the header and squeezed the title (with the report's state) to nothing: it goes into the body there.
+          title={narrow ? undefined : heading(report)}
           extra={
             <Space wrap>
               {report.actions.includes('annotate') && <Button onClick={() => setActing('note')}>填写说明</Button>}
@@ -326,6 +339,7 @@ export default function Reports() {
             </Space>
           }
         >
+          {narrow && <div style={{ marginBottom: 8, fontWeight: 600 }}>{heading(report)}</div>}
           <Descriptions
             size="small"
             column={{ xs: 1, md: 3 }}
@@ -399,13 +413,14 @@ export default function Reports() {
                 size="small"
                 rowKey={(d) => `${d.kind}-${d.code}-${d.key}`}
                 pagination={{ pageSize: 10, hideOnSinglePage: true }}
+                scroll={{ x: 900 }}
                 dataSource={report.differences}
                 data-testid="report-differences"
                 columns={[
-                  { title: '行', dataIndex: 'row' },
-                  { title: '指标', dataIndex: 'label' },
-                  { title: '汇总', dataIndex: 'consolidated', align: 'right' as const },
-                  { title: '实时', dataIndex: 'live', align: 'right' as const },
+                  { title: '行', dataIndex: 'row', width: 150 },
+                  { title: '指标', dataIndex: 'label', width: 140 },
+                  { title: '汇总', dataIndex: 'consolidated', align: 'right' as const, width: 80 },
+                  { title: '实时', dataIndex: 'live', align: 'right' as const, width: 80 },
                   {
                     title: '差',
                     dataIndex: 'difference',
@@ -523,7 +538,8 @@ export default function Reports() {
           {beyond.length > 0 && (
             <Form.Item
               name="explanation"
-              label={`差异说明（${beyond.map((d) => d.label).join('、')}与实时数的差异超出允许范围，须说明）`}
+              label="差异说明"
+              extra={`${beyondSummary(beyond.map((d) => d.label))}与实时数的差异超出允许范围，须说明（逐项差异及原因见报表下方“与实时数的差异”）`}
               initialValue={report.explanation ?? undefined}
               rules={[{ required: true, whitespace: true, message: '请填写差异说明' }]}
             >
@@ -549,12 +565,40 @@ export default function Reports() {
           <Typography.Paragraph>
             标记为缺报的下级不计入本级汇总；缺报及原因随上报版本逐级上报，上级各级均可见。
           </Typography.Paragraph>
-          <Form.Item name="codes" label="缺报的下级" rules={[{ required: true, message: '请选择缺报的下级' }]}>
-            <Select
-              mode="multiple"
-              aria-label="缺报的下级"
-              options={[...report.waiting, ...report.missing].map((c) => ({ value: c.code, label: c.name }))}
-            />
+          <Form.Item
+            label="缺报的下级"
+            required
+            extra={
+              report.waiting.length > 1 && (
+                <Form.Item noStyle shouldUpdate>
+                  {(f) => (
+                    <Button
+                      type="link"
+                      size="small"
+                      style={{ paddingInline: 0 }}
+                      onClick={() =>
+                        f.setFieldValue('codes', [
+                          ...new Set([
+                            ...((f.getFieldValue('codes') as string[]) ?? []),
+                            ...report.waiting.map((c) => c.code),
+                          ]),
+                        ])
+                      }
+                    >
+                      选择全部未上报的下级（{report.waiting.length} 个）
+                    </Button>
+                  )}
+                </Form.Item>
+              )
+            }
+          >
+            <Form.Item name="codes" noStyle rules={[{ required: true, message: '请选择缺报的下级' }]}>
+              <Select
+                mode="multiple"
+                aria-label="缺报的下级"
+                options={[...report.waiting, ...report.missing].map((c) => ({ value: c.code, label: c.name }))}
+              />
+            </Form.Item>
           </Form.Item>
           <Form.Item
             name="reason"

@@ -1,3 +1,4 @@
+import { ListOrCards } from '../components/ListOrCards';
 import { lazy, useCallback, useEffect, useMemo, useState } from 'react';
 import {
   Alert,
@@ -159,14 +160,37 @@ function Ledger() {
         )}
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-      <Table<SanliangRow>
+      <ListOrCards<SanliangRow>
         rowKey="id"
         size="middle"
         loading={list.loading}
         dataSource={list.items}
         pagination={list.pagination}
         scroll={{ x: 1000 }}
-        onRow={(s) => ({ onClick: () => setOpen(s.id), style: { cursor: 'pointer' } })}
+        onOpen={(s) => setOpen(s.id)}
+        // On a phone a card: the status, 待复核 and a suspended plaque were in columns scrolled out of sight.
+        card={(s) => ({
+          title: s.entityName,
+          status: (
+            <Space size={2} wrap style={{ justifyContent: 'flex-end' }}>
+              <Tag color={s.status === 'active' ? 'red' : 'default'}>{s.statusLabel}</Tag>
+              {s.needsReview && <Tag color="orange">待复核</Tag>}
+            </Space>
+          ),
+          due: { label: '亮牌日期', value: s.shownOn },
+          lines: [
+            `${s.memberName ?? '（名册不在本辖区）'} · ${s.kindLabel}${s.postName ? `（${s.postName}）` : ''}`,
+            s.plaque ? (
+              <Space size={4} wrap>
+                牌匾 {s.plaque.number}
+                {s.plaque.suspended && <Tag color="orange">暂停公示</Tag>}
+              </Space>
+            ) : (
+              '未发牌'
+            ),
+            ...(s.openFeedback ? [`待处理反映 ${s.openFeedback} 条`] : []),
+          ],
+        })}
         locale={{
           emptyText: can('data.write')
             ? '还没有三亮记录。点击"新建三亮记录"，选择党员和所在市场主体即可登记，登记后可发放牌匾。'
@@ -215,7 +239,10 @@ function Ledger() {
             width: 190,
             render: (_, s) =>
               s.plaque ? (
-                <Typography.Text copyable>{s.plaque.number}</Typography.Text>
+                <Space size={4} wrap>
+                  <Typography.Text copyable>{s.plaque.number}</Typography.Text>
+                  {s.plaque.suspended && <Tag color="orange">暂停公示</Tag>}
+                </Space>
               ) : (
                 <span style={{ color: '#bbb' }}>未发牌</span>
               ),

@@ -87,7 +87,11 @@ export default function Work() {
               >
                 <Space wrap size={[6, 4]} style={{ marginBottom: 4 }}>
                   <Tag color={d.kind === 'task' ? 'red' : 'blue'}>{d.kindLabel}</Tag>
-                  {d.mine && <Tag color={STATUS_COLOR[d.mine.status]}>{BOARD_LABELS[d.mine.status]}</Tag>}
+                  {d.closedAt ? (
+                    <Tag>已撤回</Tag>
+                  ) : (
+                    d.mine && <Tag color={STATUS_COLOR[d.mine.status]}>{BOARD_LABELS[d.mine.status]}</Tag>
+                  )}
                   {d.mine?.late && <Tag color="orange">逾期回复</Tag>}
                 </Space>
                 <Typography.Text strong style={{ display: 'block', wordBreak: 'break-word' }}>
@@ -97,7 +101,7 @@ export default function Work() {
                   {box === 'received' ? `${d.issuer.name}下发` : `${d.createdByName} 下发于 ${ymdhm(d.createdAt)}`}
                   {d.dueAt ? ` · 截止 ${ymdhm(d.dueAt)}` : ''}
                 </Typography.Text>
-                {d.counts && (
+                {d.counts && !d.closedAt && (
                   <Space wrap size={[6, 4]} style={{ display: 'flex', marginTop: 6 }}>
                     <Tag>共 {d.counts.total}</Tag>
                     <Tag color="success">已办结 {d.counts.done}</Tag>

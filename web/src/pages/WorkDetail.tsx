@@ -48,6 +48,7 @@ import { STATUS_COLOR, ymdhm } from './Work';
 import { zodRule } from '../components/zodRule';
 import { FormModal } from '../components/FormModal';
 import { IssueDrawer } from './WorkIssue';
+import { LinkPicker } from './WorkLinkPicker';
 import dayjs, { type Dayjs } from 'dayjs';
 
 /** A notice or task: its body and files; the node's own receipt and reply (with files, pass-down); for the issuer, the live board with drill-down and return. */
@@ -164,7 +165,14 @@ export default function WorkDetail() {
         <IssueDrawer
           open={passing}
           onClose={() => setPassing(false)}
-          parent={{ targetId: d.own.id, title: d.title, dueAt: d.dueAt }}
+          parent={{
+            targetId: d.own.id,
+            title: d.title,
+            body: d.body,
+            evidence: d.evidence,
+            dueAt: d.dueAt,
+            figures: d.figures,
+          }}
           onIssued={(sub) => {
             setPassing(false);
             message.success('已转派');
@@ -191,6 +199,7 @@ function OwnPanel({
   onPassDown: () => void;
 }) {
   const { message } = App.useApp();
+  const { me } = useAuth();
   const [form] = Form.useForm();
   const [files, setFiles] = useState<AttachmentItem[]>(own.attachments);
   const [busy, setBusy] = useState(false);
@@ -208,6 +217,45 @@ function OwnPanel({
     }
   };
   const canReply = d.kind === 'task' && own.state !== 'replied';
+  // 数据最多报一次: a node that passed the task down starts its reply from the sum of what its
+  // units replied (figures matched by name), to check and correct rather than add up by hand.
+  const [summed, setSummed] = useState<{ units: number; of: number } | null>(null);
+  useEffect(() => {
+    if (!canReply || !write || own.state === 'returned' || !d.figures.length || !own.passedDown.length) return;
+    let live = true;
+    void Promise.all(
+      own.passedDown.map(async (p) => ({
+        sub: await call(getDeployment, { params: { id: p.id } }),
+        board: await call(getBoard, { params: { id: p.id } }),
+      })),
+    ).then(
+      (parts) => {
+        if (!live) return;
+        const totals: Record<string, number> = {};
+        let units = 0;
+        let of = 0;
+        for (const { sub, board } of parts)
+          for (const t of board.targets) {
+            of++;
+            if (t.state !== 'replied' || !t.replyFigures) continue;
+            units++;
+            for (const f of d.figures) {
+              const key = sub.figures.find((x) => x.label === f.label)?.key;
+              const v = key === undefined ? undefined : t.replyFigures[key];
+              if (v !== undefined) totals[f.key] = (totals[f.key] ?? 0) + v;
+            }
+          }
+        if (!units) return;
+        for (const [k, v] of Object.entries(totals))
+          if (form.getFieldValue(['figures', k]) === undefined) form.setFieldValue(['figures', k], v);
+        setSummed({ units, of });
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [canReply, write, own.state, own.passedDown, d.figures, form]);
   return (
     <Card
       size="small"
@@ -234,7 +282,7 @@ function OwnPanel({
           签收
         </Button>
       )}
-      {d.kind === 'task' && write && own.state !== 'replied' && (
+      {d.kind === 'task' && write && own.state !== 'replied' && me!.jurisdiction.level !== 'station' && (
         <Button icon={<ShareAltOutlined />} onClick={onPassDown} style={{ marginBottom: 8 }} data-testid="pass-down">
           转派下级
         </Button>
@@ -279,7 +327,10 @@ function OwnPanel({
       )}
       {(canReply || files.length > 0) && (
         <div style={{ margin: '8px 0' }}>
-          <AttachmentList items={files} />
+          <AttachmentList
+            items={files}
+            onRemoved={canReply && write ? (id) => setFiles((x) => x.filter((f) => f.id !== id)) : undefined}
+          />
           {canReply && write && (
             <div style={{ marginTop: 8 }}>
               <AttachmentUpload
@@ -295,6 +346,16 @@ function OwnPanel({
         <Form
           form={form}
           layout="vertical"
+          // After a return the reply to correct is the one sent: change what was questioned, not retype it all.
+          initialValues={
+            own.state === 'returned'
+              ? {
+                  text: own.replyText ?? undefined,
+                  figures: own.replyFigures ?? undefined,
+                  links: own.links.map((l) => ({ kind: l.kind, id: l.id })),
+                }
+              : undefined
+          }
           onFinish={(v: BodyOf<typeof replyTarget>) =>
             act(
               () =>
@@ -327,23 +388,33 @@ function OwnPanel({
               <InputNumber min={0} style={{ width: '100%' }} addonAfter={f.unit} />
             </Form.Item>
           ))}
+          {summed && (
+            <Typography.Paragraph type="secondary" style={{ marginTop: -8 }} data-testid="figures-summed">
+              以上数字已按转派下级的回复合计预填（{summed.units}/{summed.of} 个单位已回复），请核对后提交。
+            </Typography.Paragraph>
+          )}
           <Form.List name="links">
             {(fields, { add, remove }) => (
               <Form.Item
                 label="关联系统中已有的记录（可选）"
-                extra="走访、诉求、核实线索、导入或报表已在系统中的，关联编号即可，不必重复填写"
+                extra="走访、诉求、核实线索、导入或报表已在系统中的，选择关联即可，不必重复填写"
               >
                 {fields.map((f) => (
                   <Space key={f.key} style={{ display: 'flex', marginBottom: 8 }} align="baseline" wrap>
                     <Form.Item name={[f.name, 'kind']} noStyle rules={[{ required: true, message: '类别' }]}>
                       <Select
                         style={{ width: 120 }}
+                        onChange={() => form.setFieldValue(['links', f.name, 'id'], undefined)}
                         placeholder="类别"
                         options={Object.entries(LINK_KINDS).map(([value, label]) => ({ value, label }))}
                       />
                     </Form.Item>
-                    <Form.Item name={[f.name, 'id']} noStyle rules={[{ required: true, message: '编号' }]}>
-                      <InputNumber min={1} placeholder="编号" style={{ width: 120 }} />
+                    <Form.Item noStyle shouldUpdate>
+                      {() => (
+                        <Form.Item name={[f.name, 'id']} noStyle rules={[{ required: true, message: '请选择记录' }]}>
+                          <LinkPicker kind={form.getFieldValue(['links', f.name, 'kind'])} />
+                        </Form.Item>
+                      )}
                     </Form.Item>
                     <MinusCircleOutlined onClick={() => remove(f.name)} />
                   </Space>
@@ -392,8 +463,12 @@ function BoardPanel({
   const { message } = App.useApp();
   const [returning, setReturning] = useState<Target | null>(null);
   const c = board.counts;
+  // The asked figures added up over the replies standing (a returned one is out until sent again).
+  const replied = board.targets.filter((t) => t.state === 'replied' && t.replyFigures);
+  const sums: Record<string, number> = {};
+  for (const t of replied) for (const [k, v] of Object.entries(t.replyFigures!)) sums[k] = (sums[k] ?? 0) + v;
   const tiles: [string, number, string?][] = [
-    ['下发单位', c.total],
+    ['接收单位', c.total],
     ['已办结', c.done, '#389e0d'],
     ['已签收未办结', c.received],
     ['未签收', c.pending],
@@ -419,6 +494,14 @@ function BoardPanel({
         ))}
       </Row>
       {c.late > 0 && <Typography.Text type="secondary">其中逾期回复 {c.late} 个。</Typography.Text>}
+      {figures.length > 0 && replied.length > 0 && (
+        <div style={{ marginBottom: 8 }} data-testid="board-totals">
+          <Typography.Text strong>
+            合计（{replied.length} 个单位已回复）：
+            {figures.map((f) => `${f.label} ${sums[f.key] ?? 0}${f.unit ?? ''}`).join('；')}
+          </Typography.Text>
+        </div>
+      )}
       {board.targets.length === 0 ? (
         <Empty />
       ) : (
@@ -466,7 +549,10 @@ function BoardPanel({
                             key: 'f',
                             label: '数字',
                             children: Object.entries(t.replyFigures)
-                              .map(([k, v]) => `${figures.find((f) => f.key === k)?.label ?? k} ${v}`)
+                              .map(([k, v]) => {
+                                const f = figures.find((x) => x.key === k);
+                                return `${f?.label ?? k} ${v}${f?.unit ?? ''}`;
+                              })
                               .join('；'),
                           },
                         ]
@@ -494,9 +580,11 @@ function BoardPanel({
                   </div>
                 ))}
                 {write && t.state === 'replied' && (
-                  <Button danger size="small" style={{ marginTop: 8 }} onClick={() => setReturning(t)}>
-                    退回
-                  </Button>
+                  <div style={{ marginTop: 8 }}>
+                    <Button danger size="small" onClick={() => setReturning(t)}>
+                      退回
+                    </Button>
+                  </div>
                 )}
               </div>
             ),

@@ -16,7 +16,7 @@ import {
   Upload,
 } from 'antd';
 import { MinusCircleOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
-import type { Dayjs } from 'dayjs';
+import dayjs, { type Dayjs } from 'dayjs';
 import type { BodyOf, ResponseOf } from '@server/http/contract';
 import { jurisdictionChildren } from '@server/features/jurisdictions/contract';
 import { figureSpec, issueDeployment, newDeployment } from '@server/features/worktasks/contract';
@@ -49,7 +49,15 @@ export function IssueDrawer({
   open: boolean;
   onClose: () => void;
   onIssued: (id: number) => void;
-  parent?: { targetId: number; title: string; dueAt: string | null };
+  /** A pass-down starts from the task received: its title, requirements, deadline and figures, to trim rather than retype. */
+  parent?: {
+    targetId: number;
+    title: string;
+    body: string;
+    evidence: string | null;
+    dueAt: string | null;
+    figures: { label: string; unit?: string }[];
+  };
 }) {
   const { me } = useAuth();
   const { message } = App.useApp();
@@ -88,7 +96,7 @@ export function IssueDrawer({
           message.error(applyProblem(null, e));
         }
       }
-      message.success(v.kind === 'task' ? '任务已下发' : '通知已下发');
+      if (!parent) message.success(v.kind === 'task' ? '任务已下发' : '通知已下发');
       form.resetFields();
       setFiles([]);
       onIssued(id);
@@ -115,7 +123,19 @@ export function IssueDrawer({
       <Form
         form={form}
         layout="vertical"
-        initialValues={{ kind: parent ? 'task' : 'task', receiptRequired: true }}
+        initialValues={
+          parent
+            ? {
+                kind: 'task',
+                receiptRequired: true,
+                title: parent.title,
+                body: parent.body,
+                ...(parent.evidence ? { evidence: parent.evidence } : {}),
+                ...(parent.dueAt ? { due: dayjs(parent.dueAt) } : {}),
+                figures: parent.figures.map((f) => ({ label: f.label, unit: f.unit })),
+              }
+            : { kind: 'task', receiptRequired: true }
+        }
         onFinish={submit}
       >
         <Form.Item name="kind" label="类别">
@@ -149,7 +169,13 @@ export function IssueDrawer({
               rules={[{ required: true, message: '工作任务须设截止日期' }]}
               extra={parent?.dueAt ? `不晚于上级任务截止 ${parent.dueAt.slice(0, 10)}` : undefined}
             >
-              <DatePicker style={{ width: '100%' }} />
+              <DatePicker
+                style={{ width: '100%' }}
+                // Days the server would refuse (past, or after the task passed down) are not offered.
+                disabledDate={(day) =>
+                  day.isBefore(dayjs(), 'day') || (!!parent?.dueAt && day.isAfter(dayjs(parent.dueAt), 'day'))
+                }
+              />
             </Form.Item>
             <Form.Item
               name="evidence"
@@ -186,7 +212,7 @@ export function IssueDrawer({
         ) : (
           <>
             <Form.Item name="due" label="签收期限（可选）">
-              <DatePicker style={{ width: '100%' }} />
+              <DatePicker style={{ width: '100%' }} disabledDate={(day) => day.isBefore(dayjs(), 'day')} />
             </Form.Item>
             <Form.Item name="receiptRequired" label="须签收" valuePropName="checked">
               <Switch />

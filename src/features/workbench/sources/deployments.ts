@@ -53,7 +53,13 @@ export const deploymentTodos: TodoSource<Row[]> = {
         detail: r.state === 'returned' ? `退回原因：${r.return_reason}` : `${r.issuer}下发`,
         count: 1,
         dueAt: due?.toISOString() ?? null,
-        urgency: urgencyOf(due, c.now, Math.max(1, r.remind_days) * DAY_MS, r.state === 'pending'),
+        // A reply sent back is to do again now: it ranks with the new items, not below them.
+        urgency: urgencyOf(
+          due,
+          c.now,
+          Math.max(1, r.remind_days) * DAY_MS,
+          r.state === 'pending' || r.state === 'returned',
+        ),
         link: `/work/${r.deployment_id}`,
       };
     }),

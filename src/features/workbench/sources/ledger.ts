@@ -31,7 +31,7 @@ export const termTodos: TodoSource<{ n: number; ended: number; first: string | n
             count: r.n,
             dueAt: endOfDay(r.first),
             urgency: r.ended ? 'overdue' : 'due_soon',
-            link: '/orgs',
+            link: '/orgs?tab=terms',
           },
         ],
 };

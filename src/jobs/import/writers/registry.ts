@@ -32,6 +32,7 @@ export async function writeRegistryBatch(
 ): Promise<{ changed: number; identity: IdentityChange[] }> {
   const rows = batch.map((b) => b.row);
   await settleStatuses(db, rows);
+  await settleStations(db, rows);
   await settleRegNos(db, rows);
   const people = await upsertPersons(
     db,
@@ -247,6 +248,27 @@ async function settleStatuses(db: Transaction<DB>, rows: RegistryRow[]): Promise
   );
   const statusOf = new Map(on.rows.map((r) => [r.key, r.status]));
   for (const r of silent) r.status = statusOf.get(r.uscc ?? r.regNo!) ?? 'active';
+}
+
+/**
+ * A station worked out from the address or registering authority is a guess for an entity that has
+ * none: an entity the ledger already holds at a station of the same county stays there (a clerk, or
+ * an earlier file, placed it). Without this a re-import of a plain registry extract moved entities
+ * to the station their street maps to, and the old station lost sight of them and their honours.
+ */
+async function settleStations(db: Transaction<DB>, rows: RegistryRow[]): Promise<void> {
+  const guessed = rows.filter((r) => r.stationDerived);
+  if (!guessed.length) return;
+  const on = await sql<{ key: string; county_code: string; station_code: string | null }>`
+    SELECT e.uscc AS key, e.county_code, e.station_code FROM entity e WHERE e.uscc = ANY(${guessed.flatMap((r) => r.uscc ?? [])}::text[])
+    UNION ALL SELECT e.reg_no, e.county_code, e.station_code FROM entity e WHERE e.uscc IS NULL AND e.reg_no = ANY(${guessed.flatMap((r) => (r.uscc ? [] : [r.regNo!]))}::text[])`.execute(
+    db,
+  );
+  const placed = new Map(on.rows.map((r) => [r.key, r]));
+  for (const r of guessed) {
+    const held = placed.get(r.uscc ?? r.regNo!);
+    if (held?.station_code && held.county_code === r.countyCode) delete r.stationCode;
+  }
 }
 
 /**

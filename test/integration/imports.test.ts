@@ -138,6 +138,22 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
     expect(rejections[0].raw_enc).not.toContain(bad);
   });
 
+  it('imports a row whose 经营范围 (a column it does not read) is over the field limit; a read column over it still refuses the row', async () => {
+    // 1,600 characters of 经营范围 are 4,800 bytes in UTF-8: over the 4,096-byte limit of a CSV field.
+    const scope = '技术服务、技术开发、技术咨询；'.repeat(110);
+    const long = reg({ 经营范围: scope });
+    const badName = reg({ 名称: '很长的名称'.repeat(300), 经营范围: scope });
+    const { job, rejections } = await importFile(t, 'registry', csvFile(dir, 'scope.csv', [long, badName]), importer);
+    expect(rejections).toMatchObject([{ row_no: 3, col: '名称', reason: expect.stringMatching(/超过 4096 字节/) }]);
+    expect(job).toMatchObject({ rows_accepted: 1, rows_rejected: 1 });
+    const e = await t.db
+      .selectFrom('entity')
+      .select('name')
+      .where('uscc', '=', long['统一社会信用代码'])
+      .executeTakeFirst();
+    expect(e?.name).toBe(long['名称']);
+  });
+
   it('reports a key repeated in one file, keeps the first, also across batches', async () => {
     const a = reg();
     const rows = [a, reg(), reg(), { ...a, 名称: '重复的第二行' }];

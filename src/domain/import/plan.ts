@@ -1,6 +1,6 @@
 import { parseIdNumber, MOBILE } from '../identifiers/id-number.js';
 import { parseUscc } from '../identifiers/uscc.js';
-import { KNOWN_UNUSED, VOCABULARY, headerForms, normalizeHeader, type FileKind } from './vocabulary.js';
+import { KNOWN_UNUSED, REPORT_COLUMNS, VOCABULARY, headerForms, normalizeHeader, type FileKind } from './vocabulary.js';
 import { STATION_HEADERS, STREET_HEADERS } from '../ledger/station.js';
 import { isMasked, looksLikeDate, normaliseCode, SCIENTIFIC } from './normalise.js';
 import { maskedValueFate } from '../ledger/rows.js';
@@ -25,12 +25,23 @@ export type ColumnPlan = {
   index: Map<string, number>;
   missing: { field: string; label: string }[];
   warnings: { header: string; reason: string }[];
+  /** The columns whose cells the import does not read (neither a field's, nor a place's, nor the error report's own). */
+  ignored: Set<number>;
 };
 /** A user's choice: field → the header of the column that feeds it ('' = use no column). */
 export type Mapping = Record<string, string>;
 
 /** Registry columns read only to place an entity at its station (see domain/ledger/station.ts). */
 const PLACE_HEADERS = new Set([...STATION_HEADERS, ...STREET_HEADERS].map(normalizeHeader));
+
+const REPORT_HEADERS = new Set(REPORT_COLUMNS.map(normalizeHeader));
+/** Columns read beside the fields: a registry's place columns, an error report's 原行号 and 重复标记. */
+const readBeside = (kind: FileKind, header: string): 'place' | 'report' | null =>
+  kind === 'registry' && headerForms(header).some((f) => PLACE_HEADERS.has(f))
+    ? 'place'
+    : REPORT_HEADERS.has(normalizeHeader(header))
+      ? 'report'
+      : null;
 
 /** Fields that may stand in for a required one: a registry file without 市场主体类型 but with 组成形式 is one of 个体工商户. */
 const STAND_IN: Record<string, string> = { kind: 'form', membership: 'confirmedOn' };
@@ -134,7 +145,7 @@ export function planColumns(
       };
     if (unused.has(normalizeHeader(header)))
       return { index: i, header, field: null, fieldLabel: null, note: '不导入（平台不使用此项）', warning: null };
-    if (kind === 'registry' && headerForms(header).some((f) => PLACE_HEADERS.has(f)))
+    if (readBeside(kind, header) === 'place')
       return { index: i, header, field: null, fieldLabel: null, note: '不导入，用于确定基层所', warning: null };
     const what = looksSensitive(
       header,
@@ -161,7 +172,8 @@ export function planColumns(
     .map((s) => ({ field: s.field, label: s.header }));
   if (oneOf.length && !oneOf.some((f) => index.has(f)) && !missing.some((m) => m.field === oneOf[0]))
     missing.push({ field: oneOf[0], label: oneOf.map((f) => labelOf.get(f)).join('或') });
-  return { columns, index, missing, warnings };
+  const ignored = new Set(columns.filter((c) => !c.field && !readBeside(kind, c.header)).map((c) => c.index));
+  return { columns, index, missing, warnings, ignored };
 }
 
 /** A column whose sample holds masked values (320102********1234): what will become of them, said once before the import. */

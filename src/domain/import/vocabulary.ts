@@ -205,7 +205,7 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
  * as "不导入（平台不使用）", without a warning.
  */
 // 原行号 and 重复标记 are XGZ's own columns in an error report's 待修正数据 (the import reads the mark itself).
-const REPORT_COLUMNS = ['原行号', '重复标记'];
+export const REPORT_COLUMNS = ['原行号', '重复标记'];
 export const KNOWN_UNUSED: Record<FileKind, string[]> = {
   registry: [
     ...REPORT_COLUMNS,

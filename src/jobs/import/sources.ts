@@ -12,10 +12,19 @@ import { mergeFiller } from './merges.js';
 
 /**
  * One record of a source file: its 1-based row number as the user sees it, and its cells as text.
- * `bad` names a cell the reader could not take as it is (bytes that are not text in the file's
- * encoding, a field over the size limit): the row is refused, never stored with U+FFFD or cut.
+ * `bad` names the cells the reader could not take as they are (bytes that are not text in the
+ * file's encoding, a field over the size limit): a row with one in a column the import reads is
+ * refused, never stored with U+FFFD or cut (see firstReadProblem).
  */
-export type SourceRow = { rowNo: number; cells: string[]; bad?: { index: number; reason: string } };
+export type CellProblem = { index: number; reason: string };
+export type SourceRow = { rowNo: number; cells: string[]; bad?: CellProblem[] };
+
+/**
+ * The problem that refuses a row: the first in a column the import reads. A cell the import does
+ * not read (经营范围 longer than the field limit, in a column the plan leaves out) refuses nothing.
+ */
+export const firstReadProblem = (row: SourceRow, ignored: ReadonlySet<number>): CellProblem | undefined =>
+  row.bad?.find((b) => !ignored.has(b.index));
 /** How the file was read: text, an .xlsx workbook, or a legacy workbook (.xls, or an HTML/XML table saved as .xls). */
 export type SourceFormat = 'csv' | 'xlsx' | 'xls' | 'ods';
 export type Source = {
@@ -467,34 +476,24 @@ function openLegacy(
   return { records: texts(), bytes: () => Math.round(size * progress()), format, encoding: null, close };
 }
 
-/** What a cell's text says about the bytes it came from: undecodable bytes, a cut field, a NUL. */
-function cellProblem(
-  cells: string[],
-  max: number,
-  format: SourceFormat,
-): { index: number; reason: string } | undefined {
+/** What the cells' text says about the bytes they came from: undecodable bytes, a cut field, a NUL; undefined when nothing. */
+function cellProblems(cells: string[], max: number, format: SourceFormat): CellProblem[] | undefined {
   const joined = cells.join('');
   if (!joined.includes('\u0000') && !joined.includes('\ufffd')) return undefined; // the usual row: one scan
-  for (let i = 0; i < cells.length; i++) {
-    const c = cells[i];
-    if (c.includes(CUT))
-      return {
-        index: i,
-        reason: `内容超过 ${max} ${format === 'csv' ? '字节' : '字'}的上限（截断后保存在错误报告中）`,
-      };
-    if (c.includes(NO_RESULT))
-      return {
-        index: i,
-        reason:
-          '是公式，文件中没有它可用的计算结果（未保存结果，或结果是错误值）：请在 Excel 或 WPS 中检查、保存后重新上传',
-      };
-    if (c.includes('\u0000')) return { index: i, reason: '含不可见的控制字符（NUL）' };
-    if (c.includes('\ufffd'))
-      return {
-        index: i,
-        reason: '含无法识别的字节：文件中此处的字符不完整或不是 UTF-8/GB18030 编码（可能被截断或混入了其他编码）',
-      };
-  }
+  const found = cells.flatMap((c, index) => {
+    const reason = cellProblem(c, max, format);
+    return reason ? [{ index, reason }] : [];
+  });
+  return found.length ? found : undefined;
+}
+
+function cellProblem(c: string, max: number, format: SourceFormat): string | undefined {
+  if (c.includes(CUT)) return `内容超过 ${max} ${format === 'csv' ? '字节' : '字'}的上限（截断后保存在错误报告中）`;
+  if (c.includes(NO_RESULT))
+    return '是公式，文件中没有它可用的计算结果（未保存结果，或结果是错误值）：请在 Excel 或 WPS 中检查、保存后重新上传';
+  if (c.includes('\u0000')) return '含不可见的控制字符（NUL）';
+  if (c.includes('\ufffd'))
+    return '含无法识别的字节：文件中此处的字符不完整或不是 UTF-8/GB18030 编码（可能被截断或混入了其他编码）';
   return undefined;
 }
 
@@ -600,7 +599,7 @@ async function withHeaders(
       if (rowNo - headerRowNo > limits.maxRows) throw new SourceError(`文件超过 ${limits.maxRows} 行上限`);
       if (cells.every((c) => c.trim() === '')) return;
       const text = cells.map(excelTextLiteral);
-      const row = { rowNo, cells: text, bad: cellProblem(text, max, format) };
+      const row = { rowNo, cells: text, bad: cellProblems(text, max, format) };
       const footer = footerText(text);
       if (footer !== null && held.length < MAX_FOOTER) {
         pending.push({ rowNo, text: footer });

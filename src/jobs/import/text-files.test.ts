@@ -59,7 +59,7 @@ describe('text exports', () => {
   it('still refuses an over-long field in UTF-16, naming the row', async () => {
     const r = await read('长.txt', utf16le(`统一社会信用代码\t名称\r\n92320102MA1PX7EB3T\t${'长'.repeat(5000)}\r\n`));
     expect(r.rows).toHaveLength(1);
-    expect(r.rows[0]).toMatchObject({ rowNo: 2, bad: { index: 1 } });
+    expect(r.rows[0]).toMatchObject({ rowNo: 2, bad: [{ index: 1 }] });
   });
 
   it('takes ="…" cells (how systems keep an ID number as text in Excel) for their text, quoted or not', async () => {

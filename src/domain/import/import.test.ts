@@ -193,6 +193,9 @@ describe('市场主体类型', () => {
     ['有限责任公司（港澳台法人独资）', 'enterprise', '有限责任公司（港澳台法人独资）'],
     ['非公司企业法人', 'enterprise', '非公司企业法人'],
     ['外资企业', 'enterprise', '外资企业'],
+    // XGZ's words with the 组成形式 in brackets, as county lists write an individual business.
+    ['个体户（个人经营）', 'individual', '个体户（个人经营）'],
+    ['个体(家庭经营)', 'individual', '个体(家庭经营)'],
   ])('"%s" is %s (%s)', (input, kind, typeName) => {
     expect(parseEntityType(input)).toEqual({ ok: true, kind, typeName });
   });
@@ -416,12 +419,24 @@ describe('登记状态 as registry systems print it', () => {
     ['个体转企业', 'deregistered'],
     ['外资吊销', 'revoked'],
     ['迁往外省市', 'moved_out'],
+    ['在营在册', 'active'],
+    ['在业在册', 'active'],
+    ['有效', 'active'],
+    ['确立', 'active'],
   ])('"%s" → %s', (v, want) => {
     expect(status(v)).toMatchObject({ success: true, data: want });
   });
   it('refuses a word it does not know, naming the field', () => {
     expect(status('其他').error?.issues[0].message).toMatch(/^登记状态"其他"无法识别/);
     expect(status('constructor').success).toBe(false);
+  });
+  it('names one word for each status rather than every spelling it knows, and says a code is not read', () => {
+    expect(status('其他').error?.issues[0].message).toBe('登记状态"其他"无法识别，可填：存续、注销、吊销、迁出等');
+    // Codes differ between systems (REGSTATE 1, 01 …): the Chinese name is asked for, not guessed.
+    for (const code of ['1', '03', '６'])
+      expect(status(code).error?.issues[0].message).toBe(
+        `登记状态"${code}"是代码：各系统的代码表不同，无法确定其含义，请填写（或导出）登记状态的中文名称，如：存续、注销、吊销、迁出等`,
+      );
   });
 });
 
@@ -540,6 +555,29 @@ describe('annual reports as systems and clerks write them', () => {
   });
   it('refuses a count that is none', () => {
     for (const employees of ['十二', '12.5', '-3', '人']) expect(row({ employees }).success).toBe(false);
+  });
+  it('reads 无 as no members, and a dash or 不详 as not stated', () => {
+    expect(row({ partyMembers: '无' })).toMatchObject({ success: true, data: { partyMembers: 0 } });
+    for (const partyMembers of ['-', '/', '—', '不详']) {
+      const r = row({ partyMembers });
+      expect(r.success).toBe(true);
+      expect(r.data).not.toHaveProperty('partyMembers', expect.anything());
+    }
+  });
+  it('reads ticks and crosses, a code beside its word (1-是), and 已建立/未建立 for 是否成立党组织', () => {
+    expect(row({ repIsMember: '√', repIsSecretary: '×' })).toMatchObject({
+      success: true,
+      data: { repIsMember: true, repIsSecretary: false },
+    });
+    expect(
+      row({ repIsMember: '1-是', repIsSecretary: '2：否', partyOrgForm: '1.党支部', orgSetUp: '已建立' }),
+    ).toMatchObject({
+      success: true,
+      data: { repIsMember: true, repIsSecretary: false, partyOrgForm: 1 },
+    });
+    expect(row({ orgSetUp: '未建立' })).toMatchObject({ success: true, data: { partyOrgForm: 0 } });
+    // A code and a word that disagree say nothing sure.
+    expect(row({ repIsMember: '1-否' }).error?.issues[0].message).toMatch(/^法定代表人是否党员"1-否"无法识别/);
   });
   it('refuses a year that is none, and 党组织建立时间 may be given to the month', () => {
     expect(row({ year: '23' }).success).toBe(false);

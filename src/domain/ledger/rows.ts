@@ -45,25 +45,47 @@ function choice<V>(label: string, words: Record<string, V>) {
     .string()
     .trim()
     .transform((v, ctx) => {
-      const half = toHalfWidth(v).trim();
-      const hit = [
-        v,
-        v.toLowerCase(),
-        half,
-        half.toLowerCase(),
-        half.replace(/\(/g, '（').replace(/\)/g, '）').replace(/,/g, '，'), // the words are written with full-width marks
-        // A word with a note in brackets, as registry systems print it: 存续(在营,开业,在册), 在营（开业）企业.
-        half.replace(/\([^)]*\)/g, '').trim(),
-      ].find((w) => Object.hasOwn(words, w)); // not "constructor" and the like from the prototype
+      const hit = choiceKey(v, words);
       if (hit === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `${label}"${v}"无法识别，可填：${[...new Set(Object.keys(words).filter((k) => /[\u4e00-\u9fa5]/.test(k)))].join('、')}`,
-        });
+        ctx.addIssue({ code: 'custom', message: unknownChoice(label, v, words) });
         return z.NEVER;
       }
       return words[hit];
     });
+}
+
+/** The key of words a written value is, or undefined. */
+function choiceKey<V>(v: string, words: Record<string, V>): string | undefined {
+  const half = toHalfWidth(v).trim();
+  const hit = [
+    v,
+    v.toLowerCase(),
+    half,
+    half.toLowerCase(),
+    half.replace(/\(/g, '（').replace(/\)/g, '）').replace(/,/g, '，'), // the words are written with full-width marks
+    // A word with a note in brackets, as registry systems print it: 存续(在营,开业,在册), 在营（开业）企业.
+    half.replace(/\([^)]*\)/g, '').trim(),
+  ].find((w) => Object.hasOwn(words, w)); // not "constructor" and the like from the prototype
+  if (hit !== undefined) return hit;
+  // A code with its word, as report systems print a coded field: 1-是, 2：否, 1.党支部. Both must say the same.
+  const pair = /^([0-9A-Za-z]{1,2})\s*[-:：.、．]\s*(\S.*)$/.exec(half);
+  if (!pair) return undefined;
+  const [code, word] = [choiceKey(pair[1], words), choiceKey(pair[2], words)];
+  return code !== undefined && word !== undefined && words[code] === words[word] ? word : undefined;
+}
+
+/**
+ * Why a value is not one of the words: the words to write (one for each meaning when the list is
+ * long), and for a bare code of a field whose words are all words, that the code is not read.
+ */
+function unknownChoice<V>(label: string, v: string, words: Record<string, V>): string {
+  const chinese = [...new Set(Object.keys(words).filter((k) => /[\u4e00-\u9fa5]/.test(k)))];
+  const meanings = new Set<V>();
+  const firstOfEach = chinese.filter((k) => !meanings.has(words[k]) && !!meanings.add(words[k]));
+  const list = chinese.length <= 12 ? chinese.join('、') : `${firstOfEach.join('、')}等`;
+  if (/^\d{1,3}$/.test(toHalfWidth(v).trim()) && !Object.keys(words).some((k) => /^\d+$/.test(k)))
+    return `${label}"${v}"是代码：各系统的代码表不同，无法确定其含义，请填写（或导出）${label}的中文名称，如：${list}`;
+  return `${label}"${v}"无法识别，可填：${list}`;
 }
 
 export const dateField = (label: string) =>
@@ -146,6 +168,16 @@ const count = (label: string, max = 10_000_000) =>
       }
       return Number(v);
     });
+
+/**
+ * An optional count as report lists write it: 无 (none: 0), or a cell with nothing to say (-, /,
+ * 不详: not stated, as if blank).
+ */
+const optCount = (label: string, max?: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^(无|没有|暂无)$/.test(v.trim()) ? '0' : nothingToBlank(v)),
+    opt(count(label, max)),
+  );
 
 const hasFull = (v: string) => (/[\uff01-\uff5e\u3000]/.test(v) ? '（该值含全角字符）' : '');
 
@@ -277,8 +309,27 @@ export const YES_NO_WORDS: Record<string, boolean> = {
   N: false,
   n: false,
   false: false,
+  // Ticks and crosses, as a hand-kept or checkbox column marks it.
+  '√': true,
+  '✓': true,
+  '✔': true,
+  '×': false,
+  '✗': false,
+  '✘': false,
 };
 const yesNo = (label: string) => choice<boolean>(label, YES_NO_WORDS);
+/** 是否成立党组织 as report lists answer it: in yes and no, or in what was done (已建立 / 未建立). */
+export const ORG_SET_UP_WORDS: Record<string, boolean> = {
+  ...YES_NO_WORDS,
+  已建立: true,
+  已成立: true,
+  已组建: true,
+  已建: true,
+  未建立: false,
+  未成立: false,
+  未组建: false,
+  未建: false,
+};
 
 export const ENTITY_KIND_WORDS = {
   企业: 'enterprise',
@@ -304,6 +355,14 @@ export const ENTITY_STATUS_WORDS = {
   '在营（开业）企业': 'active',
   '存续（在营）': 'active',
   '存续/在业': 'active',
+  // How other provinces' systems word 存续 (the 总局's answer lists them).
+  在营在册: 'active',
+  在业在册: 'active',
+  正常在业: 'active',
+  正常经营: 'active',
+  经营: 'active',
+  有效: 'active',
+  确立: 'active',
   正常: 'active',
   // Not ended: 歇业 (the 2022 条例's suspension, up to three years), 停业 and 清算 keep the registration.
   歇业: 'active',
@@ -505,7 +564,7 @@ export const registryRow = z
     zoneKind: opt(choice('区域类型', ZONE_KIND_WORDS)),
     industry: opt(industry),
     sizeClass: opt(choice('企业规模', SIZE_WORDS)),
-    employees: opt(count('从业人数')),
+    employees: optCount('从业人数'),
     repName: opt(text(30, '法定代表人/经营者姓名')),
     repIdNumber: unlessMasked(representativeIdField),
     repPhone: unlessMasked(opt(contactPhoneField)),
@@ -598,8 +657,8 @@ export const annualReportRow = z
       .preprocess(blankToUndefined, choice('报送状态', FILING_WORDS).optional())
       .transform((v) => v ?? 'filed'),
     filedOn: opt(dateField('报送日期')),
-    employees: opt(count('从业人数')),
-    partyMembers: opt(count('党员人数', 1_000_000)),
+    employees: optCount('从业人数'),
+    partyMembers: optCount('党员人数', 1_000_000),
     partyOrgForm: opt(choice('党组织建立形式', ORG_FORM_WORDS)),
     // The report system writes 0 where there is no organization to have a way.
     partyOrgWay: z.preprocess(
@@ -609,7 +668,7 @@ export const annualReportRow = z
     partyOrgSetOn: opt(monthOrDateField('党组织建立时间')),
     repIsMember: opt(yesNo('法定代表人是否党员')),
     repIsSecretary: opt(yesNo('法定代表人是否党组织书记')),
-    orgSetUp: opt(yesNo('是否成立党组织')),
+    orgSetUp: opt(choice('是否成立党组织', ORG_SET_UP_WORDS)),
   })
   .superRefine((r, ctx) => {
     entityKeyIssues(r, ctx);

@@ -152,6 +152,16 @@ describe('column plan', () => {
     expect(Object.fromEntries(annual.index)).toMatchObject({ orgSetUp: 1, partyMembers: 2 });
   });
 
+  it('reads the industry by its code: 行业代码 over 行业门类 in any order, INDUSTRYCO over its 小类 name', () => {
+    const industryOf = (headers: string[]) =>
+      headers[planColumns('registry', specsOf('registry'), [], headers).index.get('industry')!];
+    expect(industryOf(['行业门类', '行业代码'])).toBe('行业代码');
+    expect(industryOf(['行业代码', '行业门类'])).toBe('行业代码');
+    expect(industryOf(['INDUSTRYPHY', 'INDUSTRYCO', 'INDUSTRYCO_CN'])).toBe('INDUSTRYCO');
+    expect(industryOf(['INDUSTRYCO', 'INDUSTRYCO_CN'])).toBe('INDUSTRYCO');
+    expect(industryOf(['行业门类'])).toBe('行业门类');
+  });
+
   it("takes the user's mapping before the vocabulary, and a field mapped to nothing stays unmapped", () => {
     const plan = planColumns('registry', specs, ['uscc'], ['统一社会信用代码', '企业名称', '字号'], [], {
       name: '字号',

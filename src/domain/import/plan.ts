@@ -1,6 +1,15 @@
 import { parseIdNumber, MOBILE } from '../identifiers/id-number.js';
 import { parseUscc } from '../identifiers/uscc.js';
-import { KNOWN_UNUSED, REPORT_COLUMNS, VOCABULARY, headerForms, normalizeHeader, type FileKind } from './vocabulary.js';
+import {
+  CODE_ONLY,
+  KNOWN_UNUSED,
+  MORE_SPECIFIC,
+  REPORT_COLUMNS,
+  VOCABULARY,
+  headerForms,
+  normalizeHeader,
+  type FileKind,
+} from './vocabulary.js';
 import { STATION_HEADERS, STREET_HEADERS } from '../ledger/station.js';
 import { isMasked, looksLikeDate, normaliseCode, SCIENTIFIC } from './normalise.js';
 import { maskedValueFate } from '../ledger/rows.js';
@@ -82,10 +91,21 @@ export function planColumns(
         taken.add(i);
       }
     });
+  // Of two columns for a field, the one that says more (行业代码 over 行业门类).
+  for (const [field, names] of Object.entries(MORE_SPECIFIC[kind] ?? {})) {
+    const i = index.get(field);
+    if (i === undefined || field in mapping) continue;
+    const wanted = new Set(names.map(normalizeHeader));
+    const better = headers.findIndex((h, j) => !taken.has(j) && wanted.has(normalizeHeader(h)));
+    if (better < 0 || wanted.has(normalizeHeader(headers[i]))) continue;
+    index.set(field, better);
+    taken.delete(i);
+    taken.add(better);
+  }
   // An exchange extract gives a coded field twice, REGSTATE ("1") and REGSTATE_CN ("存续"): the
-  // Chinese one is read, whose words are known.
+  // Chinese one is read, whose words are known (not for a field read by its code, CODE_ONLY).
   for (const [field, i] of index) {
-    if (field in mapping) continue;
+    if (field in mapping || CODE_ONLY[kind]?.includes(field)) continue;
     const cn = headers.findIndex((h, j) => !taken.has(j) && normalizeHeader(h) === `${normalizeHeader(headers[i])}cn`);
     if (cn < 0) continue;
     index.set(field, cn);

@@ -236,6 +236,21 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
 };
 
 /**
+ * Where a file has two columns for a field, the one of these names is read, whatever their order:
+ * it says more. 行业门类 (INDUSTRYPHY, the section letter) beside 行业代码 (INDUSTRYCO, 6510): the
+ * code also gives the 大类.
+ */
+export const MORE_SPECIFIC: Partial<Record<FileKind, Record<string, string[]>>> = {
+  registry: { industry: ['行业代码', '国民经济行业代码', 'industryco'] },
+};
+
+/**
+ * Fields read by their code, never by the Chinese twin column of an exchange extract: INDUSTRYCO_CN
+ * holds the 小类 name (软件开发), which XGZ does not know; the code's 大类 it does.
+ */
+export const CODE_ONLY: Partial<Record<FileKind, string[]>> = { registry: ['industry'] };
+
+/**
  * Columns the source systems export that XGZ knowingly does not store: shown in the column plan
  * as "不导入（平台不使用）", without a warning.
  */

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { VOCABULARY, KNOWN_UNUSED, type FileKind } from './vocabulary.js';
 import { planColumns, looksSensitive, type FieldSpec } from './plan.js';
 import { parseEntityType, ENTITY_TYPES } from './entity-types.js';
-import { ExcelCutColumns, normaliseCode, normaliseDateText, numberCellText, SCIENTIFIC } from './normalise.js';
+import {
+  ExcelCutColumns,
+  excelTextLiteral,
+  normaliseCode,
+  normaliseDateText,
+  numberCellText,
+  SCIENTIFIC,
+} from './normalise.js';
 import { CountyResolver, type County } from './county.js';
 import { footerText, hiddenRowsNote } from './footer.js';
 import { parseIndustryText, DIVISIONS, SECTIONS } from '../ledger/industry.js';
@@ -320,6 +327,8 @@ describe('normalising cells', () => {
     ['2019-05-05T15:59:59Z', '2019-05-05'],
     ['2019-05-06T00:00:00+08:00', '2019-05-06'],
     ['2019-05-05 23:30:00-0100', '2019-05-06'],
+    // A data-exchange timestamp (yyyyMMddHHmmss).
+    ['20190501083000', '2019-05-01'],
   ])('date "%s" → %s', (input, out) => {
     expect(normaliseDateText(input)).toBe(out);
     expect(dateField('成立日期').parse(input)).toBe(out);
@@ -330,8 +339,16 @@ describe('normalising cells', () => {
     expect(dateField('成立日期').safeParse('1985').success).toBe(false); // a year, not a serial
     expect(dateField('成立日期').safeParse('99999').success).toBe(false); // 2173: after today
   });
+  it("reads a cell behind Excel's text mark (a leading apostrophe, as other systems' CSV and XGZ's error report write it)", () => {
+    expect(excelTextLiteral("'2019-05-01")).toBe('2019-05-01');
+    expect(excelTextLiteral("'-3")).toBe('-3');
+    expect(excelTextLiteral('="320102199001011234"')).toBe('320102199001011234');
+    expect(excelTextLiteral("''双引号")).toBe("''双引号");
+    expect(excelTextLiteral("O'Brien")).toBe("O'Brien");
+  });
   it('still refuses impossible dates', () => {
     expect(dateField('成立日期').safeParse('20190231').success).toBe(false);
+    expect(dateField('成立日期').safeParse('20190231083000').success).toBe(false);
     expect(dateField('成立日期').safeParse('2019-02-31T16:00:00Z').success).toBe(false);
   });
   it("keeps the registration system's type beside XGZ's kind", () => {
@@ -560,11 +577,14 @@ describe('annual reports as systems and clerks write them', () => {
     ['12人', 12],
     ['12 人', 12],
     ['12.0', 12],
+    ['1,200', 1200],
+    ['1,200人', 1200],
   ])('从业人数 "%s" is %d', (employees, n) => {
     expect(row({ employees })).toMatchObject({ success: true, data: { employees: n } });
   });
   it('refuses a count that is none', () => {
-    for (const employees of ['十二', '12.5', '-3', '人']) expect(row({ employees }).success).toBe(false);
+    for (const employees of ['十二', '12.5', '-3', '人', '1,20', '12,000,0'])
+      expect(row({ employees }).success).toBe(false);
   });
   it('reads 无 as no members, and a dash or 不详 as not stated', () => {
     expect(row({ partyMembers: '无' })).toMatchObject({ success: true, data: { partyMembers: 0 } });

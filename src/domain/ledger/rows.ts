@@ -161,7 +161,8 @@ const count = (label: string, max = 10_000_000) =>
     .transform((input, ctx) => {
       const v = toHalfWidth(input)
         .trim()
-        .replace(/(?<=\d)(\.0+|\s*[人名户个])$/, ''); // 12人, 12.0 (a number cell's text)
+        .replace(/(?<=\d)(\.0+|\s*[人名户个])$/, '') // 12人, 12.0 (a number cell's text)
+        .replace(/^(\d{1,3})((?:,\d{3})+)$/, (_, a: string, b: string) => a + b.replaceAll(',', '')); // 1,200
       if (!/^\d+$/.test(v) || Number(v) > max) {
         ctx.addIssue({ code: 'custom', message: `${label}"${input}"应为不大于 ${max} 的非负整数${hasFull(input)}` });
         return z.NEVER;

@@ -79,6 +79,16 @@ describe('text exports', () => {
     ]);
   });
 
+  it("takes cells behind Excel's text mark (a leading apostrophe) for their text", async () => {
+    const r = await read(
+      '撇号.csv',
+      Buffer.from(
+        ['统一社会信用代码,名称,成立日期,从业人数', "'92320102MA1PX7EB3T,'张三水果店,'2019-05-01,'12"].join('\r\n'),
+      ),
+    );
+    expect(r.rows.map((x) => x.cells)).toEqual([['92320102MA1PX7EB3T', '张三水果店', '2019-05-01', '12']]);
+  });
+
   it('keeps commas for a CSV whose text holds a tab or two', async () => {
     const r = await read(
       'a.csv',

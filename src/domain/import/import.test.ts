@@ -760,6 +760,22 @@ describe('county derivation', () => {
     });
     expect(city.resolve({ ...none, code: uscc('320302') })).toMatchObject({ ok: false });
   });
+  it("reads a city bureau's branch (玄武分局, 南京市工商行政管理局玄武分局) as its county, a namesake by the uploader's city", () => {
+    const city = new CountyResolver(counties, (c) => c.startsWith('3201'), [], '3201');
+    for (const value of ['玄武分局', '南京市工商行政管理局玄武分局', '南京市市场监督管理局玄武分局'])
+      expect(city.resolve({ ...none, authority: { header: '登记机关', value } })).toEqual({
+        ok: true,
+        code: '320102',
+        from: 'authority',
+      });
+    expect(city.resolve({ ...none, authority: { header: '登记机关', value: '鼓楼分局' } })).toMatchObject({
+      ok: true,
+      code: '320106',
+    });
+    // A 新区 or a bureau without a county's name is none of them.
+    expect(city.authorityCandidates('南京市市场监督管理局江北新区分局')).toEqual([]);
+    expect(city.authorityCandidates('南京市市场监督管理局')).toEqual([]);
+  });
   it("reads an ambiguous 登记机关 as the namesake in the uploader's city, refusing it there when it is not theirs", () => {
     const authority = { header: '登记机关', value: '鼓楼区市场监督管理局' };
     const xuanwu = new CountyResolver(counties, (c) => c === '320102', [], '320102');
@@ -803,13 +819,14 @@ describe('county derivation', () => {
         col: '登记机关',
         reason: expect.stringMatching(/在(北京市|浙江省)，不在您的辖区内/),
       });
-    // A name it cannot place in any province stays the uploader's (鼓楼分局 of the county's own city).
-    expect(
-      here.resolve({ ...none, uploaderCounty: '320102', authority: { header: '登记机关', value: '鼓楼分局' } }),
-    ).toMatchObject({
-      ok: true,
-      code: '320102',
-    });
+    // A name it cannot place in any province stays the uploader's (高新区分局, 白下分局: no county of the tree).
+    for (const value of ['高新区分局', '南京市工商行政管理局白下分局'])
+      expect(
+        here.resolve({ ...none, uploaderCounty: '320102', authority: { header: '登记机关', value } }),
+      ).toMatchObject({
+        ok: true,
+        code: '320102',
+      });
   });
   it('else 登记机关, by name (the city decides between namesakes) or code', () => {
     expect(

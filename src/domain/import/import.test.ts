@@ -638,6 +638,16 @@ describe('annual reports as systems and clerks write them', () => {
 
 describe('roster rows', () => {
   const row = (over: Record<string, string>) => rosterRow.safeParse({ name: '王芳', membership: '正式党员', ...over });
+  it('reads 政治面貌 as personnel lists write it, and refuses a row of someone who is no member', () => {
+    for (const [v, want] of [
+      ['中共党员', 'full'],
+      ['中国共产党党员', 'full'],
+      ['中共预备党员', 'probationary'],
+      ['中国共产党预备党员', 'probationary'],
+    ])
+      expect(row({ membership: v })).toMatchObject({ success: true, data: { membership: want } });
+    expect(row({ membership: '共青团员' }).error?.issues[0].message).toMatch(/^人员类别"共青团员"无法识别/);
+  });
   it('reads 性别 by its GB/T 2261.1 code and takes 无 or - for no ID number', () => {
     expect(row({ sex: '2', idNumber: '无' })).toMatchObject({ success: true, data: { sex: 'female' } });
     expect(row({ idNumber: '-' }).data?.idNumber).toBeUndefined();

@@ -254,7 +254,7 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
     birthDate: ['出生日期', '出生年月', '出生年月日'],
     joinDate: ['入党日期', '入党时间'],
     confirmedOn: ['转正日期', '转正时间'],
-    membership: ['人员类别', '党员类别', '党员类型'],
+    membership: ['人员类别', '党员类别', '党员类型', '政治面貌'],
     // Hand-kept rosters name the branch every way: 所在支部, 所属党支部, 支部名称 ….
     orgRelation: [
       '所在党支部',

@@ -9,16 +9,21 @@ import { dateField, entityKeyIssues, regNoField, usccField } from './rows.js';
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const opt = <T extends z.ZodType>(s: T) => z.preprocess(blankToUndefined, s.optional());
 const words = (max: number, label: string) => z.string().trim().max(max, `${label}不超过 ${max} 个字`);
+/**
+ * A reason as the decision states it: the 严重违法失信名单's give the facts and the articles relied on
+ * (several hundred characters), kept whole.
+ */
+const REASON_MAX = 2000;
 
 export const creditRow = z
   .object({
     uscc: opt(usccField),
     regNo: opt(regNoField),
     name: opt(words(200, '企业名称')),
-    listedReason: words(500, '列入原因').min(1, '列入原因不能为空'),
+    listedReason: words(REASON_MAX, '列入原因').min(1, '列入原因不能为空'),
     listedOn: dateField('列入日期'),
     listedAuthority: opt(words(200, '作出决定机关（列入）')),
-    removedReason: opt(words(500, '移出原因')),
+    removedReason: opt(words(REASON_MAX, '移出原因')),
     removedOn: opt(dateField('移出日期')),
     removedAuthority: opt(words(200, '作出决定机关（移出）')),
   })

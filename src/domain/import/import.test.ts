@@ -694,6 +694,11 @@ describe('roster rows', () => {
     );
     expect(new WithheldTally().note(String)).toBeNull();
   });
+  it("reads the member system's 流出/流入党员 as mobile members, 失去联系党员 as lost", () => {
+    for (const v of ['流出', '流出党员', '流入党员', '外出流动党员'])
+      expect(row({ memberStatus: v })).toMatchObject({ success: true, data: { memberStatus: 'mobile' } });
+    expect(row({ memberStatus: '失去联系党员' })).toMatchObject({ success: true, data: { memberStatus: 'lost' } });
+  });
   it('refuses a member who joined before 18, and a 转正日期 before the 入党日期', () => {
     expect(row({ birthDate: '1992-07-15', joinDate: '2010-06-01' }).success).toBe(false);
     expect(row({ birthDate: '1992-07-15', joinDate: '2010.07' }).success).toBe(true); // to the month

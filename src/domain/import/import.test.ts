@@ -582,6 +582,14 @@ describe('annual reports as systems and clerks write them', () => {
   ])('从业人数 "%s" is %d', (employees, n) => {
     expect(row({ employees })).toMatchObject({ success: true, data: { employees: n } });
   });
+  it.each([
+    ['已年报', 'filed'],
+    ['逾期已年报', 'late'],
+    ['逾期报送', 'late'],
+    ['未年报', 'not_filed'],
+  ])('报送状态 "%s" is %s', (filingStatus, want) => {
+    expect(row({ filingStatus })).toMatchObject({ success: true, data: { filingStatus: want } });
+  });
   it('refuses a count that is none', () => {
     for (const employees of ['十二', '12.5', '-3', '人', '1,20', '12,000,0'])
       expect(row({ employees }).success).toBe(false);

@@ -631,11 +631,20 @@ export type RegistryRow = {
 export const FILING_WORDS = {
   已报送: 'filed',
   已公示: 'filed',
+  // As the supervision platforms and clerks word it.
+  已年报: 'filed',
+  已报: 'filed',
   filed: 'filed',
   逾期补报: 'late',
   补报: 'late',
+  逾期报送: 'late',
+  逾期年报: 'late',
+  逾期已年报: 'late',
+  逾期已报送: 'late',
   late: 'late',
   未报送: 'not_filed',
+  未年报: 'not_filed',
+  未报: 'not_filed',
   not_filed: 'not_filed',
 } as const;
 

@@ -655,6 +655,8 @@ describe('roster rows', () => {
     ])
       expect(row({ membership: v })).toMatchObject({ success: true, data: { membership: want } });
     expect(row({ membership: '共青团员' }).error?.issues[0].message).toMatch(/^人员类别"共青团员"无法识别/);
+    // "党员" alone may be written for a 预备党员 too: not taken for a full member.
+    expect(row({ membership: '党员' }).success).toBe(false);
   });
   it('reads 性别 by its GB/T 2261.1 code and takes 无 or - for no ID number', () => {
     expect(row({ sex: '2', idNumber: '无' })).toMatchObject({ success: true, data: { sex: 'female' } });

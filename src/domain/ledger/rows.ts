@@ -774,7 +774,6 @@ export const rosterRow = z
       // 政治面貌 as personnel lists write it (GB/T 4762: 中国共产党党员, 中国共产党预备党员, and their short forms).
       中共党员: 'full',
       中国共产党党员: 'full',
-      党员: 'full',
       预备党员: 'probationary',
       预备: 'probationary',
       中共预备党员: 'probationary',

@@ -922,11 +922,22 @@ describe('footerText', () => {
     );
     expect(footerText(['总  计', '', '1234'])).toBe('总  计 1234');
     expect(footerText(['制表人：张三 13912345678'])).toBe('制表人：张三 139****5678');
+    // Notes and sources under the table.
+    for (const note of [
+      '注：1.本表由登记机关导出',
+      '注1：含分支机构',
+      '说明：数据仅供内部使用',
+      '数据来源：国家企业信用信息公示系统',
+      '数据截至：2026年11月30日',
+    ])
+      expect(footerText([note, '', ''])).toBe(note);
   });
   it('does not take a data row for one: a name, an identifier, a blank row', () => {
     expect(footerText(['92320102MA1PX7EB3T', '合计水果店'])).toBeNull();
     expect(footerText(['合计', '92320102MA1PX7EB3T'])).toBeNull();
     expect(footerText(['制表厂', '个人经营'])).toBeNull();
+    expect(footerText(['说明书印刷店', '个人经营'])).toBeNull();
+    expect(footerText(['数据科技有限公司', '有限责任公司'])).toBeNull();
     expect(footerText(['', ' '])).toBeNull();
   });
 });

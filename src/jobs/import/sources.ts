@@ -498,6 +498,23 @@ function cellProblem(c: string, max: number, format: SourceFormat): string | und
 }
 
 /**
+ * Makes a header's names distinct, in place. A name given to two columns that the import reads
+ * (联系电话 twice: which is the representative's?) refuses the file; another repeated name (备注,
+ * 序号 in a list put together by hand) is told apart by its column: 备注（第 9 列）.
+ */
+function distinctHeaders(headers: string[], score: (cells: string[]) => number): void {
+  const seen = new Map<string, number[]>();
+  headers.forEach((h, i) => h && seen.set(h, [...(seen.get(h) ?? []), i + 1]));
+  const dup = [...seen].filter(([, at]) => at.length > 1);
+  const read = dup.filter(([h]) => score([h]) > 0);
+  if (read.length)
+    throw new SourceError(
+      `表头有重复的列名：${read.map(([h, at]) => `"${h}"（第 ${at.join('、')} 列）`).join('；')}。请删除或改名后重新上传，以免数据取错列`,
+    );
+  for (const [h, at] of dup) for (const n of at.slice(1)) headers[n - 1] = `${h}（第 ${n} 列）`;
+}
+
+/**
  * The names of a two-row header: a group name of the upper row stands over the columns to its
  * right that have no name of their own there (merged across, as Excel shows it), and joins each
  * name of the lower row under it (法定代表人 + 证件号码 = 法定代表人证件号码); a column named in one row
@@ -581,13 +598,7 @@ async function withHeaders(
     throw new SourceError(
       `文件编码无法识别：第 ${headerRowNo} 行（表头）含无法解码的字节。请另存为"CSV UTF-8"、GB18030/GBK 编码的 CSV 或 .xlsx 后重新上传`,
     );
-  const seen = new Map<string, number[]>();
-  headers.forEach((h, i) => h && seen.set(h, [...(seen.get(h) ?? []), i + 1]));
-  const dup = [...seen].filter(([, at]) => at.length > 1);
-  if (dup.length)
-    throw new SourceError(
-      `表头有重复的列名：${dup.map(([h, at]) => `"${h}"（第 ${at.join('、')} 列）`).join('；')}。请删除或改名后重新上传，以免数据取错列`,
-    );
+  distinctHeaders(headers, score);
   const rest = head.slice(best.i + 1);
   // Footer-like rows wait here: a data row after them makes them data (refused or not as such), the end makes them the footer.
   let pending: FooterRow[] = [];

@@ -183,3 +183,17 @@ describe('text exports', () => {
     expect(rows).toEqual([[3, '张三']]);
   });
 });
+
+describe('repeated column names', () => {
+  it('tells apart a repeated name the import does not read by its column, and refuses one it reads', async () => {
+    const r = await read(
+      '两个备注.csv',
+      Buffer.from('统一社会信用代码,名称,备注,序号,备注\r\n92320102MA1PX7EB3T,张三水果店,甲,1,乙\r\n'),
+    );
+    expect(r.headers).toEqual(['统一社会信用代码', '名称', '备注', '序号', '备注（第 5 列）']);
+    expect(r.rows[0].cells).toEqual(['92320102MA1PX7EB3T', '张三水果店', '甲', '1', '乙']);
+    await expect(read('两个名称.csv', Buffer.from('名称,备注,名称\r\n张三水果店,,李四超市\r\n'))).rejects.toThrow(
+      '表头有重复的列名："名称"（第 1、3 列）',
+    );
+  });
+});

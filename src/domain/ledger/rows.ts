@@ -880,6 +880,23 @@ function memberStatusOf(
 }
 export type RosterRow = z.infer<typeof rosterRow>;
 
+/**
+ * 人员类别 of a roster that has no such column, by its dates: a 转正日期 makes a 正式党员; without
+ * one, a member who joined more than two years ago is one too (the probation is a year, extended by
+ * a year at most: the member was then confirmed or is no longer on the roll; hand-kept rosters leave
+ * an old member's 转正日期 blank when nobody knows it); else a 预备党员.
+ */
+export function membershipByDates(
+  joinDate: string,
+  confirmedOn: string,
+  on: string = today(),
+): '正式党员' | '预备党员' {
+  if (confirmedOn.trim()) return '正式党员';
+  const joined = monthOrDateField('入党日期').safeParse(joinDate);
+  const twoYearsBefore = `${Number(on.slice(0, 4)) - 2}${on.slice(4)}`;
+  return joined.success && joined.data < twoYearsBefore ? '正式党员' : '预备党员';
+}
+
 /** Why a value of an accepted row was read and not stored. */
 type Withheld = 'masked' | 'fixedLine';
 

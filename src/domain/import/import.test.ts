@@ -29,6 +29,7 @@ import {
   WithheldTally,
 } from '../ledger/rows.js';
 import { idCheckChar } from '../identifiers/id-number.js';
+import { creditRow } from '../ledger/credit-rows.js';
 import { regNoCheckDigit, usccCheckChar } from '../identifiers/uscc.js';
 
 const specsOf = (kind: FileKind): FieldSpec[] =>
@@ -939,5 +940,86 @@ describe('footerText', () => {
     expect(footerText(['说明书印刷店', '个人经营'])).toBeNull();
     expect(footerText(['数据科技有限公司', '有限责任公司'])).toBeNull();
     expect(footerText(['', ' '])).toBeNull();
+  });
+});
+
+describe('cells with nothing to say (-, /, 无, 不详)', () => {
+  const uscc = `92320102MA1PX7EB3${usccCheckChar('92320102MA1PX7EB3')}`;
+  it('are absent optional values, not refused ones, in every kind of row', () => {
+    const registry = registryRow.safeParse({
+      uscc,
+      regNo: '-',
+      name: '某店',
+      kind: '个体工商户',
+      countyCode: '320102',
+      status: '-',
+      registeredOn: '/',
+      address: '无',
+      industry: '—',
+      repName: '张三',
+      repIdNumber: '不详',
+      repPhone: '无',
+    });
+    expect(registry.success).toBe(true);
+    expect(registry.data).toMatchObject({ address: null });
+    for (const f of ['regNo', 'status', 'registeredOn', 'industry', 'repIdNumber', 'repPhone'])
+      expect(registry.data).not.toHaveProperty(f, expect.anything());
+    // A 个体工商户 with only its 注册号: the USCC column says 无.
+    expect(
+      registryRow.safeParse({
+        uscc: '无',
+        regNo: '110108000000016',
+        name: '某店',
+        kind: '个体工商户',
+        countyCode: '320102',
+        address: '',
+      }).success,
+    ).toBe(true);
+    const report = annualReportRow.safeParse({
+      uscc,
+      year: '2024',
+      filedOn: '-',
+      partyOrgSetOn: '/',
+      repIsMember: '-',
+      partyOrgForm: '-',
+    });
+    expect(report.success).toBe(true);
+    const listing = creditRow.safeParse({
+      uscc,
+      listedReason: '通过登记的住所无法联系的',
+      listedOn: '2024-01-01',
+      removedReason: '-',
+      removedOn: '-',
+      removedAuthority: '-',
+    });
+    expect(listing).toMatchObject({ success: true, data: { removedOn: undefined, removedReason: undefined } });
+    const member = rosterRow.safeParse({
+      name: '王芳',
+      membership: '正式党员',
+      birthDate: '不详',
+      joinDate: '-',
+      confirmedOn: '/',
+      orgRelation: '无',
+    });
+    expect(member).toMatchObject({ success: true, data: { orgRelation: null } });
+  });
+  it('keep their meaning where they are a value: 无 is no, none, 0', () => {
+    expect(
+      annualReportRow.safeParse({ uscc, year: '2024', repIsMember: '无', partyOrgForm: '无', partyMembers: '无' }),
+    ).toMatchObject({
+      success: true,
+      data: { repIsMember: false, partyOrgForm: 0, partyMembers: 0 },
+    });
+    // Both keys saying nothing: the row names no entity.
+    expect(
+      registryRow.safeParse({
+        uscc: '-',
+        regNo: '无',
+        name: '某店',
+        kind: '个体工商户',
+        countyCode: '320102',
+        address: '',
+      }).error?.issues[0].message,
+    ).toBe('统一社会信用代码与注册号至少填写一项');
   });
 });

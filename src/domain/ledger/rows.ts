@@ -29,15 +29,33 @@ import { today } from '../time/zone.js';
 // Names and addresses: a value typed over two lines is one (joinLines).
 const text = (max: number, label: string) =>
   z.string().overwrite(joinLines).trim().min(1, `${label}不能为空`).max(max, `${label}不超过 ${max} 个字`);
+/**
+ * What exports and hand-kept files write in a cell that has nothing to say: a dash or a slash
+ * (PLACEHOLDER, in any field: "-" is no 登记状态 and no 是/否 either), or a word (NOTHING: 无, 不详 …,
+ * in a field whose values are no such words: a code, a date, a phone, a name of a place).
+ */
+const PLACEHOLDER = String.raw`[-—–_/／\\]+|null|none|n/a`;
+const NOTHING = String.raw`无|暂无|没有|不详|未知|空|${PLACEHOLDER}`;
+const NO_VALUE = new RegExp(`^(${NOTHING})$`, 'i');
+const NO_MARK = new RegExp(`^(${PLACEHOLDER})$`, 'i');
+/** Whether a cell says nothing (NOTHING), as a blank one does. */
+export const saysNothing = (v: string): boolean => v.trim() === '' || NO_VALUE.test(v.trim());
+const nothingToBlank = (v: unknown) => (typeof v === 'string' && NO_VALUE.test(v.trim()) ? '' : v);
+const blankToUndefined = (v: unknown) =>
+  typeof v === 'string' && (v.trim() === '' || NO_MARK.test(v.trim())) ? undefined : v;
+const nothingToUndefined = (v: unknown) => (typeof v === 'string' && saysNothing(v) ? undefined : v);
+
 const optionalText = (max: number, label: string) =>
-  z
-    .string()
-    .overwrite(joinLines)
-    .trim()
-    .max(max, `${label}不超过 ${max} 个字`)
-    .optional()
-    .transform((v) => v || null);
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+  z.preprocess(
+    nothingToBlank,
+    z
+      .string()
+      .overwrite(joinLines)
+      .trim()
+      .max(max, `${label}不超过 ${max} 个字`)
+      .optional()
+      .transform((v) => v || null),
+  );
 
 /** A value from a fixed list, accepting the Chinese words users write as well as the codes. */
 function choice<V>(label: string, words: Record<string, V>) {
@@ -492,7 +510,10 @@ const industry = z.string().transform((v, ctx) => {
   return r;
 });
 
-const opt = <T extends z.ZodType>(s: T) => z.preprocess(blankToUndefined, s.optional());
+/** An optional field: blank, or a dash or a slash, is absent. */
+export const opt = <T extends z.ZodType>(s: T) => z.preprocess(blankToUndefined, s.optional());
+/** An optional code, date or phone: also absent when the cell says 无, 不详 … (NOTHING). */
+export const optValue = <T extends z.ZodType>(s: T) => z.preprocess(nothingToUndefined, s.optional());
 
 /** The fields of a file that hold 身份证号 (an Excel cut is judged over their columns, ExcelCutColumns). */
 export const ID_NUMBER_FIELDS = ['idNumber', 'repIdNumber', 'liaisonIdNumber'];
@@ -509,16 +530,11 @@ const OTHER_DOCUMENT = /^[A-Z]{1,2}\d{6,10}(\([0-9A-Z]\))?$|^\d{8,10}$/;
  */
 export const representativeIdField = z.preprocess(
   (v) => (typeof v === 'string' && OTHER_DOCUMENT.test(normaliseCode(v).value) ? undefined : v),
-  opt(idNumberField),
+  optValue(idNumberField),
 );
 
-/** What a hand-kept file writes in a cell that has nothing to say. */
-const NOTHING = String.raw`无|暂无|没有|不详|未知|空|[-—–_/／\\]+|null|none|n/a`;
 /** …and an export for a 个体工商户 without a 字号. */
 const NO_NAME = new RegExp(`^(${NOTHING}|[*＊]+|无字号|[（(]无字号[)）])$`, 'i');
-/** …and a roster where a member has no ID number or phone. */
-const NO_VALUE = new RegExp(`^(${NOTHING})$`, 'i');
-const nothingToBlank = (v: unknown) => (typeof v === 'string' && NO_VALUE.test(v.trim()) ? '' : v);
 
 /**
  * An optional personal field an export masked (320102********1234, 139****5000) is absent: the
@@ -536,8 +552,8 @@ export const entityStatusField = z.preprocess(blankToUndefined, choice('登记�
 
 export const registryRow = z
   .object({
-    uscc: opt(usccField),
-    regNo: opt(regNoField),
+    uscc: optValue(usccField),
+    regNo: optValue(regNoField),
     // A 个体工商户 may have no 字号: exports leave the name blank or write a placeholder.
     name: z.preprocess((v) => (typeof v === 'string' && NO_NAME.test(v.trim()) ? '' : v), optionalText(200, '名称')),
     kind: z.string().transform((v, ctx) => {
@@ -549,13 +565,13 @@ export const registryRow = z
       return r;
     }),
     status: entityStatusField,
-    registeredOn: opt(dateField('成立日期')),
+    registeredOn: optValue(dateField('成立日期')),
     address: optionalText(300, '住所'),
     countyCode: z
       .string()
       .trim()
       .regex(/^\d{6}$/, '所属县区代码应为 6 位行政区划代码'),
-    stationCode: opt(
+    stationCode: optValue(
       z
         .string()
         .trim()
@@ -563,15 +579,15 @@ export const registryRow = z
     ),
     zoneName: optionalText(100, '所在区域'),
     zoneKind: opt(choice('区域类型', ZONE_KIND_WORDS)),
-    industry: opt(industry),
+    industry: optValue(industry),
     sizeClass: opt(choice('企业规模', SIZE_WORDS)),
     employees: optCount('从业人数'),
     repName: opt(text(30, '法定代表人/经营者姓名')),
     repIdNumber: unlessMasked(representativeIdField),
-    repPhone: unlessMasked(opt(contactPhoneField)),
+    repPhone: unlessMasked(optValue(contactPhoneField)),
     liaisonName: opt(text(30, '联络员姓名')),
     liaisonIdNumber: unlessMasked(representativeIdField),
-    liaisonPhone: unlessMasked(opt(contactPhoneField)),
+    liaisonPhone: unlessMasked(optValue(contactPhoneField)),
   })
   .superRefine((r, ctx) => {
     entityKeyIssues(r, ctx);
@@ -650,8 +666,8 @@ export const FILING_WORDS = {
 
 export const annualReportRow = z
   .object({
-    uscc: opt(usccField),
-    regNo: opt(regNoField),
+    uscc: optValue(usccField),
+    regNo: optValue(regNoField),
     year: z
       .string()
       .trim()
@@ -666,7 +682,7 @@ export const annualReportRow = z
     filingStatus: z
       .preprocess(blankToUndefined, choice('报送状态', FILING_WORDS).optional())
       .transform((v) => v ?? 'filed'),
-    filedOn: opt(dateField('报送日期')),
+    filedOn: optValue(dateField('报送日期')),
     employees: optCount('从业人数'),
     partyMembers: optCount('党员人数', 1_000_000),
     partyOrgForm: opt(choice('党组织建立形式', ORG_FORM_WORDS)),
@@ -675,7 +691,7 @@ export const annualReportRow = z
       (v) => (typeof v === 'string' && v.trim() === '0' ? '' : v),
       opt(choice('党组织建立方式', ORG_WAY_WORDS)),
     ),
-    partyOrgSetOn: opt(monthOrDateField('党组织建立时间')),
+    partyOrgSetOn: optValue(monthOrDateField('党组织建立时间')),
     repIsMember: opt(yesNo('法定代表人是否党员')),
     repIsSecretary: opt(yesNo('法定代表人是否党组织书记')),
     orgSetUp: opt(choice('是否成立党组织', ORG_SET_UP_WORDS)),
@@ -764,9 +780,9 @@ export const rosterRow = z
       }),
     ),
     /** 'YYYY-MM-DD', or 'YYYY-MM' when the roster gives the month only. */
-    birthDate: opt(birthField('出生日期')),
-    joinDate: opt(monthOrDateField('入党日期')),
-    confirmedOn: opt(monthOrDateField('转正日期')),
+    birthDate: optValue(birthField('出生日期')),
+    joinDate: optValue(monthOrDateField('入党日期')),
+    confirmedOn: optValue(monthOrDateField('转正日期')),
     membership: choice<'full' | 'probationary'>('人员类别', {
       正式党员: 'full',
       正式: 'full',
@@ -891,7 +907,7 @@ export function membershipByDates(
   confirmedOn: string,
   on: string = today(),
 ): '正式党员' | '预备党员' {
-  if (confirmedOn.trim()) return '正式党员';
+  if (!saysNothing(confirmedOn)) return '正式党员';
   const joined = monthOrDateField('入党日期').safeParse(joinDate);
   const twoYearsBefore = `${Number(on.slice(0, 4)) - 2}${on.slice(4)}`;
   return joined.success && joined.data < twoYearsBefore ? '正式党员' : '预备党员';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { annualReportRow, membershipByDates, registryRow, rosterRow } from '../../domain/ledger/rows.js';
+import { annualReportRow, membershipByDates, registryRow, rosterRow, saysNothing } from '../../domain/ledger/rows.js';
 import { creditRow } from '../../domain/ledger/credit-rows.js';
 import type { ImportKind } from './templates.js';
 
@@ -29,7 +29,7 @@ export function fillFromFile(
     [input.regNo, input.uscc] = [input.uscc.trim(), ''];
   // 人员类别 absent, or left blank on a row with a 转正日期: the date says which.
   if (kind === 'roster' && mapped('confirmedOn')) {
-    const confirmed = !!input.confirmedOn.trim();
+    const confirmed = !saysNothing(input.confirmedOn);
     if (!mapped('membership')) input.membership = membershipByDates(input.joinDate ?? '', input.confirmedOn);
     else if (confirmed && !input.membership.trim()) input.membership = '正式党员';
   }

@@ -1023,3 +1023,24 @@ describe('cells with nothing to say (-, /, 无, 不详)', () => {
     ).toBe('统一社会信用代码与注册号至少填写一项');
   });
 });
+
+describe('主体类型 against the 统一社会信用代码', () => {
+  const code = (head: string) => `${head}320102MA1PX7EB3${usccCheckChar(`${head}320102MA1PX7EB3`)}`;
+  const row = (uscc: string, kind: string) =>
+    registryRow.safeParse({ uscc, name: '某某', kind, countyCode: '320102', address: '' });
+  it('refuses a type the code contradicts (its second character: 1 企业, 2 个体工商户, 3 农民专业合作社), saying both', () => {
+    expect(row(code('91'), '个体工商户').error?.issues[0]).toMatchObject({
+      path: ['kind'],
+      message:
+        '主体类型"个体工商户"与统一社会信用代码不符：代码第 2 位"1"表示企业（个体工商户应为"2"），请核对主体类型或统一社会信用代码',
+    });
+    expect(row(code('92'), '个人独资企业').success).toBe(false);
+    expect(row(code('93'), '企业').success).toBe(false);
+  });
+  it("takes a type the code agrees with, and any type beside another department's code", () => {
+    expect(row(code('91'), '个人独资企业').success).toBe(true);
+    expect(row(code('92'), '个体工商户').success).toBe(true);
+    expect(row(code('93'), '农民专业合作社').success).toBe(true);
+    expect(row(code('52'), '个体工商户').success).toBe(true); // 民政's code: its second character is its own
+  });
+});

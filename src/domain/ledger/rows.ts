@@ -550,6 +550,16 @@ const unlessMasked = <T extends z.ZodType>(s: T) =>
  */
 export const entityStatusField = z.preprocess(blankToUndefined, choice('登记状态', ENTITY_STATUS_WORDS).optional());
 
+const KIND_WORD = { enterprise: '企业', individual: '个体工商户', cooperative: '农民专业合作社' } as const;
+/** 机构类别, the second character of a 统一社会信用代码 issued by 市场监管 (GB 32100-2015). */
+const KIND_DIGIT = { enterprise: '1', individual: '2', cooperative: '3' } as const;
+
+/** The kind a 统一社会信用代码 names, when 市场监管 issued it (first character 9); null for another department's code. */
+function kindOfUscc(uscc: string): keyof typeof KIND_WORD | null {
+  if (uscc[0] !== '9') return null;
+  return (Object.keys(KIND_DIGIT) as (keyof typeof KIND_DIGIT)[]).find((k) => KIND_DIGIT[k] === uscc[1]) ?? null;
+}
+
 export const registryRow = z
   .object({
     uscc: optValue(usccField),
@@ -609,6 +619,13 @@ export const registryRow = z
       if ((r[`${p}IdNumber`] || r[`${p}Phone`]) && !r[`${p}Name`])
         ctx.addIssue({ code: 'custom', path: [`${p}Name`], message: '填写了证件号或手机时须填写姓名' });
     }
+    const codeSays = r.uscc ? kindOfUscc(r.uscc) : null;
+    if (codeSays && codeSays !== r.kind.kind)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kind'],
+        message: `主体类型"${r.kind.typeName}"与统一社会信用代码不符：代码第 2 位"${r.uscc![1]}"表示${KIND_WORD[codeSays]}（${KIND_WORD[r.kind.kind]}应为"${KIND_DIGIT[r.kind.kind]}"），请核对主体类型或统一社会信用代码`,
+      });
   })
   // The registration system's type is kept as written (entity.reg_type); kind is XGZ's.
   // A 个体工商户 without a 字号 is known by its operator, as the registry shows it.

@@ -580,6 +580,8 @@ describe('annual reports as systems and clerks write them', () => {
     ['12.0', 12],
     ['1,200', 1200],
     ['1,200人', 1200],
+    ['3人（含预备党员1人）', 3],
+    ['3(其中预备1)', 3],
   ])('从业人数 "%s" is %d', (employees, n) => {
     expect(row({ employees })).toMatchObject({ success: true, data: { employees: n } });
   });

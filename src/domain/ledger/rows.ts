@@ -179,6 +179,7 @@ const count = (label: string, max = 10_000_000) =>
     .transform((input, ctx) => {
       const v = toHalfWidth(input)
         .trim()
+        .replace(/(?<=\d\s*[人名户个]?)\s*\([^()]*\)$/, '') // 3人（含预备党员1人）: a note after the number
         .replace(/(?<=\d)(\.0+|\s*[人名户个])$/, '') // 12人, 12.0 (a number cell's text)
         .replace(/^(\d{1,3})((?:,\d{3})+)$/, (_, a: string, b: string) => a + b.replaceAll(',', '')); // 1,200
       if (!/^\d+$/.test(v) || Number(v) > max) {

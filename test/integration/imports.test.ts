@@ -159,6 +159,19 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
     expect(e?.name).toBe(long['名称']);
   });
 
+  it('takes rows with nothing in the columns it reads (a 序号 numbered down before anything was filled in) for blank rows', async () => {
+    const filled = [reg(), reg()].map((r, i) => ({ 序号: String(i + 1), ...r }));
+    const numbered = Array.from({ length: 30 }, (_, i) => ({ 序号: String(i + 3) }));
+    const { job, rejections } = await importFile(
+      t,
+      'registry',
+      csvFile(dir, 'numbered.csv', [...filled, ...numbered]),
+      importer,
+    );
+    expect(rejections).toEqual([]);
+    expect(job).toMatchObject({ status: 'done', rows_read: 2, rows_accepted: 2, rows_rejected: 0 });
+  });
+
   it('reports a key repeated in one file, keeps the first, also across batches', async () => {
     const a = reg();
     const rows = [a, reg(), reg(), { ...a, 名称: '重复的第二行' }];

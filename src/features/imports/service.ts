@@ -8,7 +8,14 @@ import { Problem, badRequest, notFound } from '../../http/errors.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import type { ColumnPlan, Mapping } from '../../domain/import/plan.js';
 import { footerNote, hiddenRowsNote } from '../../domain/import/footer.js';
-import { DEFAULT_LIMITS, firstReadProblem, openSource, shownCell, type SourceRow } from '../../jobs/import/sources.js';
+import {
+  DEFAULT_LIMITS,
+  firstReadProblem,
+  openSource,
+  readsNothing,
+  shownCell,
+  type SourceRow,
+} from '../../jobs/import/sources.js';
 import { checkRow, fillFromFile } from '../../jobs/import/row-check.js';
 import { pickSheet } from '../../jobs/import/sheets.js';
 import { openPlain, writeEncrypted } from '../../jobs/import/stored-file.js';
@@ -202,8 +209,10 @@ export async function previewFile(
       (cells) => headerScore(kind, cells),
       chosen ?? undefined,
     );
+    const { ignored } = mapHeaders(kind, source.headers, [], userMapping);
     try {
       for await (const r of source.rows) {
+        if (readsNothing(r, ignored)) continue;
         sample.push(r);
         if (sample.length >= rows) {
           cut = true;

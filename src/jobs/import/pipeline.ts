@@ -28,7 +28,15 @@ import { auditExitEffects } from '../../features/exit/index.js';
 import { CREDIT_LISTS, isCreditKind, type CreditRow } from '../../domain/ledger/credit-rows.js';
 import { followImportBatch } from '../../features/discovery/index.js';
 import { footerNote, hiddenRowsNote } from '../../domain/import/footer.js';
-import { DEFAULT_LIMITS, SourceError, firstReadProblem, openSource, shownCell, type SourceLimits } from './sources.js';
+import {
+  DEFAULT_LIMITS,
+  SourceError,
+  firstReadProblem,
+  openSource,
+  readsNothing,
+  shownCell,
+  type SourceLimits,
+} from './sources.js';
 import { isConnectionError } from '../../db/connection.js';
 import { myLease, startHeartbeat } from './lease.js';
 import { StoredFileError, openPlain } from './stored-file.js';
@@ -402,6 +410,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
 
     for await (const sourceRow of idColumns.length ? lookAhead(source.rows, CUT_WINDOW, seeIds) : source.rows) {
       const { rowNo, cells } = sourceRow;
+      if (readsNothing(sourceRow, ignored)) continue;
       totals.read++;
       const bad = firstReadProblem(sourceRow, ignored);
       if (bad) {

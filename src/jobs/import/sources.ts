@@ -25,6 +25,13 @@ export type SourceRow = { rowNo: number; cells: string[]; bad?: CellProblem[] };
  */
 export const firstReadProblem = (row: SourceRow, ignored: ReadonlySet<number>): CellProblem | undefined =>
   row.bad?.find((b) => !ignored.has(b.index));
+
+/**
+ * A row with nothing in the columns the import reads: no data, like a blank row (a hand-kept
+ * sheet numbers its 序号 down to row 500 before anything is filled in).
+ */
+export const readsNothing = (row: SourceRow, ignored: ReadonlySet<number>): boolean =>
+  row.cells.every((c, i) => ignored.has(i) || c.trim() === '');
 /** How the file was read: text, an .xlsx workbook, or a legacy workbook (.xls, or an HTML/XML table saved as .xls). */
 export type SourceFormat = 'csv' | 'xlsx' | 'xls' | 'ods';
 export type Source = {

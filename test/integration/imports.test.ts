@@ -160,16 +160,18 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
   });
 
   it('takes rows with nothing in the columns it reads (a 序号 numbered down before anything was filled in) for blank rows', async () => {
-    const filled = [reg(), reg()].map((r, i) => ({ 序号: String(i + 1), ...r }));
+    const filled = [reg(), reg()].map((r, i) => ({ 序号: String(i + 1), ...r, 经营范围: '' }));
     const numbered = Array.from({ length: 30 }, (_, i) => ({ 序号: String(i + 3) }));
+    // Words in a column it does not read are something: that row is read, and refused saying what it lacks.
+    const scopeOnly = { 序号: '33', 经营范围: '日用百货销售' };
     const { job, rejections } = await importFile(
       t,
       'registry',
-      csvFile(dir, 'numbered.csv', [...filled, ...numbered]),
+      csvFile(dir, 'numbered.csv', [...filled, ...numbered, scopeOnly]),
       importer,
     );
-    expect(rejections).toEqual([]);
-    expect(job).toMatchObject({ status: 'done', rows_read: 2, rows_accepted: 2, rows_rejected: 0 });
+    expect(new Set(rejections.map((r) => r.row_no))).toEqual(new Set([34]));
+    expect(job).toMatchObject({ status: 'done', rows_read: 3, rows_accepted: 2, rows_rejected: 1 });
   });
 
   it('reports a key repeated in one file, keeps the first, also across batches', async () => {

@@ -27,11 +27,13 @@ export const firstReadProblem = (row: SourceRow, ignored: ReadonlySet<number>): 
   row.bad?.find((b) => !ignored.has(b.index));
 
 /**
- * A row with nothing in the columns the import reads: no data, like a blank row (a hand-kept
- * sheet numbers its 序号 down to row 500 before anything is filled in).
+ * A row with nothing in the columns the import reads and only numbers in the others: no data,
+ * like a blank row (a hand-kept sheet numbers its 序号 down to row 500 before anything is filled
+ * in). A row with words in a column the import does not read (an annual report's 企业名称 alone)
+ * is still read, and refused saying what it lacks.
  */
 export const readsNothing = (row: SourceRow, ignored: ReadonlySet<number>): boolean =>
-  row.cells.every((c, i) => ignored.has(i) || c.trim() === '');
+  row.cells.every((c, i) => c.trim() === '' || (ignored.has(i) && /^\d+(\.0+)?$/.test(c.trim())));
 /** How the file was read: text, an .xlsx workbook, or a legacy workbook (.xls, or an HTML/XML table saved as .xls). */
 export type SourceFormat = 'csv' | 'xlsx' | 'xls' | 'ods';
 export type Source = {

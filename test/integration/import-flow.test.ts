@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { uscc as makeUscc } from '../../src/demo/ledger.js';
 import { seededRandom } from '../../src/domain/random.js';
+import { regNoCheckDigit } from '../../src/domain/identifiers/uscc.js';
 import { LOCAL_ACCESS_FILE } from '../../src/features/imports/local.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
@@ -114,7 +115,7 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
         住所: '玄武区梅园新村街道长江路 1 号',
       }),
       row({ 统一社会信用代码: u2, 名称: '' }),
-      row({ 统一社会信用代码: u1, 名称: '南京冒名贸易有限公司', 主体类型: '企业', 住所: '别处 99 号' }),
+      row({ 统一社会信用代码: u1, 名称: '南京冒名贸易商行', 主体类型: '个体工商户', 住所: '别处 99 号' }),
     ];
     const first = await upload(county, 'registry', 'extract.csv', fs.readFileSync(csvFile(dir, 'extract.csv', rows)));
     expect(first.statusCode).toBe(202);
@@ -173,17 +174,20 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
       rowsAccepted: 1,
       rowsRejected: 0,
     });
-    expect((await entity(u3)).name).toBe('南京冒名贸易有限公司');
+    expect((await entity(u3)).name).toBe('南京冒名贸易商行');
   });
 
   it("says in the change summary and the history, in Chinese, when a re-imported row changes an entity's kind or name", async () => {
-    const u = code();
+    // Known by its 注册号 (a 统一社会信用代码 would tell its kind, and refuse a type against it).
+    const n = `32010260000001${regNoCheckDigit('32010260000001')}`;
     await upload(
       county,
       'registry',
       'k1.csv',
       fs.readFileSync(
-        csvFile(dir, 'k1.csv', [row({ 统一社会信用代码: u, 名称: '玄武区老张修车铺', 主体类型: '个体工商户' })]),
+        csvFile(dir, 'k1.csv', [
+          row({ 统一社会信用代码: '', 注册号: n, 名称: '玄武区老张修车铺', 主体类型: '个体工商户' }),
+        ]),
       ),
     );
     const res = await upload(
@@ -191,7 +195,9 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
       'registry',
       'k2.csv',
       fs.readFileSync(
-        csvFile(dir, 'k2.csv', [row({ 统一社会信用代码: u, 名称: '南京老张汽车服务有限公司', 主体类型: '企业' })]),
+        csvFile(dir, 'k2.csv', [
+          row({ 统一社会信用代码: '', 注册号: n, 名称: '南京老张汽车服务有限公司', 主体类型: '企业' }),
+        ]),
       ),
     );
     const job = (await county.get(`/imports/${res.json().id}`)).json();
@@ -201,7 +207,7 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
       '第 2 行：主体类型由"个体工商户"改为"企业"',
       '第 2 行：名称由"玄武区老张修车铺"改为"南京老张汽车服务有限公司"',
     ]);
-    const e = await entity(u);
+    const e = await t.db.selectFrom('entity').select('id').where('reg_no', '=', n).executeTakeFirstOrThrow();
     const timeline = (await county.get(`/entities/${e.id}`)).json().timeline;
     const kindChange = timeline
       .flatMap((h: { changes: { field: string; from: unknown; to: unknown }[] }) => h.changes)

@@ -74,7 +74,8 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
     const good = reg({ 所在区域名称: '新街口商圈', 区域类型: '商圈' });
     const { job, rejections } = await importFile(t, 'registry', csvFile(dir, 'ok.csv', [good]), importer);
     expect(rejections).toEqual([]);
-    expect(job).toMatchObject({ status: 'done', rows_read: 1, rows_accepted: 1, rows_rejected: 0 });
+    // 变更 counts the file's rows that changed something (here one entity with its zone and its operator), not table rows.
+    expect(job).toMatchObject({ status: 'done', rows_read: 1, rows_accepted: 1, rows_rejected: 0, rows_changed: 1 });
     const person = await t.db.selectFrom('person').selectAll().where('name', '=', '张三').executeTakeFirstOrThrow();
     expect(person.id_enc).not.toContain(ID);
     expect(person.phone_enc).not.toContain('13812345678');
@@ -97,6 +98,10 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
       .execute();
     expect(history.map((h) => h.object_type).sort()).toEqual(['entity', 'entity_person', 'entity_zone']);
     expect(history.every((h) => h.actor_id === importer.id)).toBe(true);
+    // Another operator for the same entity: one row changed (the old one out, the new one in).
+    const next = { ...good, '法定代表人/经营者': '李四', '法定代表人/经营者身份证号': '', '法定代表人/经营者手机': '' };
+    const again = await importFile(t, 'registry', csvFile(dir, 'ok2.csv', [next]), importer);
+    expect(again.job).toMatchObject({ rows_accepted: 1, rows_changed: 1 });
   });
 
   const badCases: [string, Record<string, string>, string | null, RegExp][] = [
@@ -136,6 +141,37 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
     );
     expect(rejections[0].value).toBe(`${bad.slice(0, 6)}********${bad.slice(-4)}`);
     expect(rejections[0].raw_enc).not.toContain(bad);
+  });
+
+  it('imports a row whose 经营范围 (a column it does not read) is over the field limit; a read column over it still refuses the row', async () => {
+    // 1,600 characters of 经营范围 are 4,800 bytes in UTF-8: over the 4,096-byte limit of a CSV field.
+    const scope = '技术服务、技术开发、技术咨询；'.repeat(110);
+    const long = reg({ 经营范围: scope });
+    const badName = reg({ 名称: '很长的名称'.repeat(300), 经营范围: scope });
+    const { job, rejections } = await importFile(t, 'registry', csvFile(dir, 'scope.csv', [long, badName]), importer);
+    expect(rejections).toMatchObject([{ row_no: 3, col: '名称', reason: expect.stringMatching(/超过 4096 字节/) }]);
+    expect(job).toMatchObject({ rows_accepted: 1, rows_rejected: 1 });
+    const e = await t.db
+      .selectFrom('entity')
+      .select('name')
+      .where('uscc', '=', long['统一社会信用代码'])
+      .executeTakeFirst();
+    expect(e?.name).toBe(long['名称']);
+  });
+
+  it('takes rows with nothing in the columns it reads (a 序号 numbered down before anything was filled in) for blank rows', async () => {
+    const filled = [reg(), reg()].map((r, i) => ({ 序号: String(i + 1), ...r, 经营范围: '' }));
+    const numbered = Array.from({ length: 30 }, (_, i) => ({ 序号: String(i + 3) }));
+    // Words in a column it does not read are something: that row is read, and refused saying what it lacks.
+    const scopeOnly = { 序号: '33', 经营范围: '日用百货销售' };
+    const { job, rejections } = await importFile(
+      t,
+      'registry',
+      csvFile(dir, 'numbered.csv', [...filled, ...numbered, scopeOnly]),
+      importer,
+    );
+    expect(new Set(rejections.map((r) => r.row_no))).toEqual(new Set([34]));
+    expect(job).toMatchObject({ status: 'done', rows_read: 3, rows_accepted: 2, rows_rejected: 1 });
   });
 
   it('reports a key repeated in one file, keeps the first, also across batches', async () => {

@@ -74,6 +74,12 @@ export class CountyResolver {
     if (code) hit = this.counties.has(code) ? [code] : [];
     else {
       let found = [...this.counties.values()].filter((c) => t.includes(c.name));
+      // A city bureau's branch, as older registrations name it: 玄武分局, 南京市工商行政管理局玄武分局.
+      if (!found.length)
+        found = [...this.counties.values()].filter((c) => {
+          const stem = branchStem(c.name);
+          return !!stem && t.includes(`${stem}分局`);
+        });
       // "鼓楼区" inside "南京市鼓楼区…" but also a longer name containing a shorter one: keep the longest.
       if (found.length > 1) {
         const longest = Math.max(...found.map((c) => c.name.length));
@@ -199,6 +205,12 @@ export class CountyResolver {
       reason: `无法确定所属县区：${tried.join('，')}。请增加"所属县区代码"列，或由县区账号导入`,
     };
   }
+}
+
+/** A county's name without its 区/县/市/旗 ending, as its bureau's branch is named (玄武区: 玄武分局); '' when one character would be left. */
+function branchStem(name: string): string {
+  const stem = name.replace(/(自治县|自治旗|区|县|市|旗)$/, '');
+  return stem.length >= 2 ? stem : '';
 }
 
 /** Those of items that pass, when any does; else all of them (a narrowing that leaves none tells nothing). */

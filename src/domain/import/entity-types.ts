@@ -99,7 +99,8 @@ export type EntityTypeResult = { ok: true; kind: EntityKind; typeName: string } 
 export function parseEntityType(input: string): EntityTypeResult {
   const v = input.trim();
   if (!v) return { ok: false, reason: '市场主体类型不能为空' };
-  const own = [v, v.toLowerCase()].find((w) => Object.hasOwn(OWN_WORDS, w)); // not "constructor" from the prototype
+  // Not "constructor" from the prototype. A note in brackets after the word: 个体户（个人经营）, 个体(家庭经营).
+  const own = [v, v.toLowerCase(), key(v).replace(/（[^（）]*）$/, '')].find((w) => Object.hasOwn(OWN_WORDS, w));
   if (own) return { ok: true, kind: OWN_WORDS[own], typeName: v };
   const k = key(v);
   const named = BY_NAME.get(k);

@@ -4,13 +4,14 @@ import { redactFreeText } from '../identifiers/free-text.js';
 /**
  * What hand-kept sheets and system exports put under their last row: a total ("合计：1,003 户",
  * "共 1003 条记录"), the signatures ("制表人：张三  审核人：李四"), the date it was made
- * ("填报日期：2024年3月1日", "导出时间：…"). Each starts its first filled cell.
+ * ("填报日期：2024年3月1日", "导出时间：…"), notes and sources ("注：1.本表…", "说明：…",
+ * "数据来源：国家企业信用信息公示系统", "数据截至：…"). Each starts its first filled cell.
  */
 const FOOTER =
-  /^(?:[合总共]\s*计|小\s*计|共\s*[\d,]+\s*(?:条|户|行|家|人|个|名|项|条记录)|(?:制表|填表|填报|审核|审批|负责|单位负责|统计负责|经办|打印|导出|复核)人?\s*[:：]|(?:制表|填表|填报|打印|导出|统计|报送)(?:日期|时间)\s*[:：]|(?:制表|填报|填表)单位\s*[:：]?)/;
+  /^(?:[合总共]\s*计|小\s*计|共\s*[\d,]+\s*(?:条|户|行|家|人|个|名|项|条记录)|(?:制表|填表|填报|审核|审批|负责|单位负责|统计负责|经办|打印|导出|复核)人?\s*[:：]|(?:制表|填表|填报|打印|导出|统计|报送)(?:日期|时间)\s*[:：]|(?:制表|填报|填表)单位\s*[:：]?|(?:注|备注|附注|说明|填表说明)\s*\d*\s*[:：]|(?:数据)?来源\s*[:：]|数据(?:截至|截止)(?:日期|时间)?\s*[:：]?)/;
 
 /** The characters a footer starts with (FOOTER's alternatives). */
-const FOOTER_START = new Set('合总共小制填审负单统经打导复报');
+const FOOTER_START = new Set('合总共小制填审负单统经打导复报注备附说数来');
 
 /** An identifier (USCC, ID number, registration number) a footer never holds. */
 const IDENTIFIER = /[0-9A-Z]{15,18}/;

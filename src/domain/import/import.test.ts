@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { VOCABULARY, KNOWN_UNUSED, type FileKind } from './vocabulary.js';
 import { planColumns, looksSensitive, type FieldSpec } from './plan.js';
 import { parseEntityType, ENTITY_TYPES } from './entity-types.js';
-import { ExcelCutColumns, normaliseCode, normaliseDateText, numberCellText, SCIENTIFIC } from './normalise.js';
+import {
+  ExcelCutColumns,
+  excelTextLiteral,
+  normaliseCode,
+  normaliseDateText,
+  numberCellText,
+  SCIENTIFIC,
+} from './normalise.js';
 import { CountyResolver, type County } from './county.js';
 import { footerText, hiddenRowsNote } from './footer.js';
 import { parseIndustryText, DIVISIONS, SECTIONS } from '../ledger/industry.js';
@@ -22,6 +29,7 @@ import {
   WithheldTally,
 } from '../ledger/rows.js';
 import { idCheckChar } from '../identifiers/id-number.js';
+import { creditRow } from '../ledger/credit-rows.js';
 import { regNoCheckDigit, usccCheckChar } from '../identifiers/uscc.js';
 
 const specsOf = (kind: FileKind): FieldSpec[] =>
@@ -152,6 +160,16 @@ describe('column plan', () => {
     expect(Object.fromEntries(annual.index)).toMatchObject({ orgSetUp: 1, partyMembers: 2 });
   });
 
+  it('reads the industry by its code: 行业代码 over 行业门类 in any order, INDUSTRYCO over its 小类 name', () => {
+    const industryOf = (headers: string[]) =>
+      headers[planColumns('registry', specsOf('registry'), [], headers).index.get('industry')!];
+    expect(industryOf(['行业门类', '行业代码'])).toBe('行业代码');
+    expect(industryOf(['行业代码', '行业门类'])).toBe('行业代码');
+    expect(industryOf(['INDUSTRYPHY', 'INDUSTRYCO', 'INDUSTRYCO_CN'])).toBe('INDUSTRYCO');
+    expect(industryOf(['INDUSTRYCO', 'INDUSTRYCO_CN'])).toBe('INDUSTRYCO');
+    expect(industryOf(['行业门类'])).toBe('行业门类');
+  });
+
   it("takes the user's mapping before the vocabulary, and a field mapped to nothing stays unmapped", () => {
     const plan = planColumns('registry', specs, ['uscc'], ['统一社会信用代码', '企业名称', '字号'], [], {
       name: '字号',
@@ -193,6 +211,9 @@ describe('市场主体类型', () => {
     ['有限责任公司（港澳台法人独资）', 'enterprise', '有限责任公司（港澳台法人独资）'],
     ['非公司企业法人', 'enterprise', '非公司企业法人'],
     ['外资企业', 'enterprise', '外资企业'],
+    // XGZ's words with the 组成形式 in brackets, as county lists write an individual business.
+    ['个体户（个人经营）', 'individual', '个体户（个人经营）'],
+    ['个体(家庭经营)', 'individual', '个体(家庭经营)'],
   ])('"%s" is %s (%s)', (input, kind, typeName) => {
     expect(parseEntityType(input)).toEqual({ ok: true, kind, typeName });
   });
@@ -307,6 +328,8 @@ describe('normalising cells', () => {
     ['2019-05-05T15:59:59Z', '2019-05-05'],
     ['2019-05-06T00:00:00+08:00', '2019-05-06'],
     ['2019-05-05 23:30:00-0100', '2019-05-06'],
+    // A data-exchange timestamp (yyyyMMddHHmmss).
+    ['20190501083000', '2019-05-01'],
   ])('date "%s" → %s', (input, out) => {
     expect(normaliseDateText(input)).toBe(out);
     expect(dateField('成立日期').parse(input)).toBe(out);
@@ -317,8 +340,16 @@ describe('normalising cells', () => {
     expect(dateField('成立日期').safeParse('1985').success).toBe(false); // a year, not a serial
     expect(dateField('成立日期').safeParse('99999').success).toBe(false); // 2173: after today
   });
+  it("reads a cell behind Excel's text mark (a leading apostrophe, as other systems' CSV and XGZ's error report write it)", () => {
+    expect(excelTextLiteral("'2019-05-01")).toBe('2019-05-01');
+    expect(excelTextLiteral("'-3")).toBe('-3');
+    expect(excelTextLiteral('="320102199001011234"')).toBe('320102199001011234');
+    expect(excelTextLiteral("''双引号")).toBe("''双引号");
+    expect(excelTextLiteral("O'Brien")).toBe("O'Brien");
+  });
   it('still refuses impossible dates', () => {
     expect(dateField('成立日期').safeParse('20190231').success).toBe(false);
+    expect(dateField('成立日期').safeParse('20190231083000').success).toBe(false);
     expect(dateField('成立日期').safeParse('2019-02-31T16:00:00Z').success).toBe(false);
   });
   it("keeps the registration system's type beside XGZ's kind", () => {
@@ -416,12 +447,24 @@ describe('登记状态 as registry systems print it', () => {
     ['个体转企业', 'deregistered'],
     ['外资吊销', 'revoked'],
     ['迁往外省市', 'moved_out'],
+    ['在营在册', 'active'],
+    ['在业在册', 'active'],
+    ['有效', 'active'],
+    ['确立', 'active'],
   ])('"%s" → %s', (v, want) => {
     expect(status(v)).toMatchObject({ success: true, data: want });
   });
   it('refuses a word it does not know, naming the field', () => {
     expect(status('其他').error?.issues[0].message).toMatch(/^登记状态"其他"无法识别/);
     expect(status('constructor').success).toBe(false);
+  });
+  it('names one word for each status rather than every spelling it knows, and says a code is not read', () => {
+    expect(status('其他').error?.issues[0].message).toBe('登记状态"其他"无法识别，可填：存续、注销、吊销、迁出等');
+    // Codes differ between systems (REGSTATE 1, 01 …): the Chinese name is asked for, not guessed.
+    for (const code of ['1', '03', '６'])
+      expect(status(code).error?.issues[0].message).toBe(
+        `登记状态"${code}"是代码：各系统的代码表不同，无法确定其含义，请填写（或导出）登记状态的中文名称，如：存续、注销、吊销、迁出等`,
+      );
   });
 });
 
@@ -535,11 +578,47 @@ describe('annual reports as systems and clerks write them', () => {
     ['12人', 12],
     ['12 人', 12],
     ['12.0', 12],
+    ['1,200', 1200],
+    ['1,200人', 1200],
+    ['3人（含预备党员1人）', 3],
+    ['3(其中预备1)', 3],
   ])('从业人数 "%s" is %d', (employees, n) => {
     expect(row({ employees })).toMatchObject({ success: true, data: { employees: n } });
   });
+  it.each([
+    ['已年报', 'filed'],
+    ['逾期已年报', 'late'],
+    ['逾期报送', 'late'],
+    ['未年报', 'not_filed'],
+  ])('报送状态 "%s" is %s', (filingStatus, want) => {
+    expect(row({ filingStatus })).toMatchObject({ success: true, data: { filingStatus: want } });
+  });
   it('refuses a count that is none', () => {
-    for (const employees of ['十二', '12.5', '-3', '人']) expect(row({ employees }).success).toBe(false);
+    for (const employees of ['十二', '12.5', '-3', '人', '1,20', '12,000,0'])
+      expect(row({ employees }).success).toBe(false);
+  });
+  it('reads 无 as no members, and a dash or 不详 as not stated', () => {
+    expect(row({ partyMembers: '无' })).toMatchObject({ success: true, data: { partyMembers: 0 } });
+    for (const partyMembers of ['-', '/', '—', '不详']) {
+      const r = row({ partyMembers });
+      expect(r.success).toBe(true);
+      expect(r.data).not.toHaveProperty('partyMembers', expect.anything());
+    }
+  });
+  it('reads ticks and crosses, a code beside its word (1-是), and 已建立/未建立 for 是否成立党组织', () => {
+    expect(row({ repIsMember: '√', repIsSecretary: '×' })).toMatchObject({
+      success: true,
+      data: { repIsMember: true, repIsSecretary: false },
+    });
+    expect(
+      row({ repIsMember: '1-是', repIsSecretary: '2：否', partyOrgForm: '1.党支部', orgSetUp: '已建立' }),
+    ).toMatchObject({
+      success: true,
+      data: { repIsMember: true, repIsSecretary: false, partyOrgForm: 1 },
+    });
+    expect(row({ orgSetUp: '未建立' })).toMatchObject({ success: true, data: { partyOrgForm: 0 } });
+    // A code and a word that disagree say nothing sure.
+    expect(row({ repIsMember: '1-否' }).error?.issues[0].message).toMatch(/^法定代表人是否党员"1-否"无法识别/);
   });
   it('refuses a year that is none, and 党组织建立时间 may be given to the month', () => {
     expect(row({ year: '23' }).success).toBe(false);
@@ -570,6 +649,18 @@ describe('annual reports as systems and clerks write them', () => {
 
 describe('roster rows', () => {
   const row = (over: Record<string, string>) => rosterRow.safeParse({ name: '王芳', membership: '正式党员', ...over });
+  it('reads 政治面貌 as personnel lists write it, and refuses a row of someone who is no member', () => {
+    for (const [v, want] of [
+      ['中共党员', 'full'],
+      ['中国共产党党员', 'full'],
+      ['中共预备党员', 'probationary'],
+      ['中国共产党预备党员', 'probationary'],
+    ])
+      expect(row({ membership: v })).toMatchObject({ success: true, data: { membership: want } });
+    expect(row({ membership: '共青团员' }).error?.issues[0].message).toMatch(/^人员类别"共青团员"无法识别/);
+    // "党员" alone may be written for a 预备党员 too: not taken for a full member.
+    expect(row({ membership: '党员' }).success).toBe(false);
+  });
   it('reads 性别 by its GB/T 2261.1 code and takes 无 or - for no ID number', () => {
     expect(row({ sex: '2', idNumber: '无' })).toMatchObject({ success: true, data: { sex: 'female' } });
     expect(row({ idNumber: '-' }).data?.idNumber).toBeUndefined();
@@ -615,6 +706,11 @@ describe('roster rows', () => {
       '列"联系电话"：1 个值是固定电话，未保存（比对党员只用手机号）；列"联系电话"：1 个值已脱敏（含 *），未保存；列"法人代表身份证号"：1 个值已脱敏（含 *），未保存；列"手机"：1 个值已脱敏（含 *），未保存',
     );
     expect(new WithheldTally().note(String)).toBeNull();
+  });
+  it("reads the member system's 流出/流入党员 as mobile members, 失去联系党员 as lost", () => {
+    for (const v of ['流出', '流出党员', '流入党员', '外出流动党员'])
+      expect(row({ memberStatus: v })).toMatchObject({ success: true, data: { memberStatus: 'mobile' } });
+    expect(row({ memberStatus: '失去联系党员' })).toMatchObject({ success: true, data: { memberStatus: 'lost' } });
   });
   it('refuses a member who joined before 18, and a 转正日期 before the 入党日期', () => {
     expect(row({ birthDate: '1992-07-15', joinDate: '2010-06-01' }).success).toBe(false);
@@ -692,6 +788,22 @@ describe('county derivation', () => {
     });
     expect(city.resolve({ ...none, code: uscc('320302') })).toMatchObject({ ok: false });
   });
+  it("reads a city bureau's branch (玄武分局, 南京市工商行政管理局玄武分局) as its county, a namesake by the uploader's city", () => {
+    const city = new CountyResolver(counties, (c) => c.startsWith('3201'), [], '3201');
+    for (const value of ['玄武分局', '南京市工商行政管理局玄武分局', '南京市市场监督管理局玄武分局'])
+      expect(city.resolve({ ...none, authority: { header: '登记机关', value } })).toEqual({
+        ok: true,
+        code: '320102',
+        from: 'authority',
+      });
+    expect(city.resolve({ ...none, authority: { header: '登记机关', value: '鼓楼分局' } })).toMatchObject({
+      ok: true,
+      code: '320106',
+    });
+    // A 新区 or a bureau without a county's name is none of them.
+    expect(city.authorityCandidates('南京市市场监督管理局江北新区分局')).toEqual([]);
+    expect(city.authorityCandidates('南京市市场监督管理局')).toEqual([]);
+  });
   it("reads an ambiguous 登记机关 as the namesake in the uploader's city, refusing it there when it is not theirs", () => {
     const authority = { header: '登记机关', value: '鼓楼区市场监督管理局' };
     const xuanwu = new CountyResolver(counties, (c) => c === '320102', [], '320102');
@@ -735,13 +847,14 @@ describe('county derivation', () => {
         col: '登记机关',
         reason: expect.stringMatching(/在(北京市|浙江省)，不在您的辖区内/),
       });
-    // A name it cannot place in any province stays the uploader's (鼓楼分局 of the county's own city).
-    expect(
-      here.resolve({ ...none, uploaderCounty: '320102', authority: { header: '登记机关', value: '鼓楼分局' } }),
-    ).toMatchObject({
-      ok: true,
-      code: '320102',
-    });
+    // A name it cannot place in any province stays the uploader's (高新区分局, 白下分局: no county of the tree).
+    for (const value of ['高新区分局', '南京市工商行政管理局白下分局'])
+      expect(
+        here.resolve({ ...none, uploaderCounty: '320102', authority: { header: '登记机关', value } }),
+      ).toMatchObject({
+        ok: true,
+        code: '320102',
+      });
   });
   it('else 登记机关, by name (the city decides between namesakes) or code', () => {
     expect(
@@ -812,11 +925,124 @@ describe('footerText', () => {
     );
     expect(footerText(['总  计', '', '1234'])).toBe('总  计 1234');
     expect(footerText(['制表人：张三 13912345678'])).toBe('制表人：张三 139****5678');
+    // Notes and sources under the table.
+    for (const note of [
+      '注：1.本表由登记机关导出',
+      '注1：含分支机构',
+      '说明：数据仅供内部使用',
+      '数据来源：国家企业信用信息公示系统',
+      '数据截至：2026年11月30日',
+    ])
+      expect(footerText([note, '', ''])).toBe(note);
   });
   it('does not take a data row for one: a name, an identifier, a blank row', () => {
     expect(footerText(['92320102MA1PX7EB3T', '合计水果店'])).toBeNull();
     expect(footerText(['合计', '92320102MA1PX7EB3T'])).toBeNull();
     expect(footerText(['制表厂', '个人经营'])).toBeNull();
+    expect(footerText(['说明书印刷店', '个人经营'])).toBeNull();
+    expect(footerText(['数据科技有限公司', '有限责任公司'])).toBeNull();
     expect(footerText(['', ' '])).toBeNull();
+  });
+});
+
+describe('cells with nothing to say (-, /, 无, 不详)', () => {
+  const uscc = `92320102MA1PX7EB3${usccCheckChar('92320102MA1PX7EB3')}`;
+  it('are absent optional values, not refused ones, in every kind of row', () => {
+    const registry = registryRow.safeParse({
+      uscc,
+      regNo: '-',
+      name: '某店',
+      kind: '个体工商户',
+      countyCode: '320102',
+      status: '-',
+      registeredOn: '/',
+      address: '无',
+      industry: '—',
+      repName: '张三',
+      repIdNumber: '不详',
+      repPhone: '无',
+    });
+    expect(registry.success).toBe(true);
+    expect(registry.data).toMatchObject({ address: null });
+    for (const f of ['regNo', 'status', 'registeredOn', 'industry', 'repIdNumber', 'repPhone'])
+      expect(registry.data).not.toHaveProperty(f, expect.anything());
+    // A 个体工商户 with only its 注册号: the USCC column says 无.
+    expect(
+      registryRow.safeParse({
+        uscc: '无',
+        regNo: '110108000000016',
+        name: '某店',
+        kind: '个体工商户',
+        countyCode: '320102',
+        address: '',
+      }).success,
+    ).toBe(true);
+    const report = annualReportRow.safeParse({
+      uscc,
+      year: '2024',
+      filedOn: '-',
+      partyOrgSetOn: '/',
+      repIsMember: '-',
+      partyOrgForm: '-',
+    });
+    expect(report.success).toBe(true);
+    const listing = creditRow.safeParse({
+      uscc,
+      listedReason: '通过登记的住所无法联系的',
+      listedOn: '2024-01-01',
+      removedReason: '-',
+      removedOn: '-',
+      removedAuthority: '-',
+    });
+    expect(listing).toMatchObject({ success: true, data: { removedOn: undefined, removedReason: undefined } });
+    const member = rosterRow.safeParse({
+      name: '王芳',
+      membership: '正式党员',
+      birthDate: '不详',
+      joinDate: '-',
+      confirmedOn: '/',
+      orgRelation: '无',
+    });
+    expect(member).toMatchObject({ success: true, data: { orgRelation: null } });
+  });
+  it('keep their meaning where they are a value: 无 is no, none, 0', () => {
+    expect(
+      annualReportRow.safeParse({ uscc, year: '2024', repIsMember: '无', partyOrgForm: '无', partyMembers: '无' }),
+    ).toMatchObject({
+      success: true,
+      data: { repIsMember: false, partyOrgForm: 0, partyMembers: 0 },
+    });
+    // Both keys saying nothing: the row names no entity.
+    expect(
+      registryRow.safeParse({
+        uscc: '-',
+        regNo: '无',
+        name: '某店',
+        kind: '个体工商户',
+        countyCode: '320102',
+        address: '',
+      }).error?.issues[0].message,
+    ).toBe('统一社会信用代码与注册号至少填写一项');
+  });
+});
+
+describe('主体类型 against the 统一社会信用代码', () => {
+  const code = (head: string) => `${head}320102MA1PX7EB3${usccCheckChar(`${head}320102MA1PX7EB3`)}`;
+  const row = (uscc: string, kind: string) =>
+    registryRow.safeParse({ uscc, name: '某某', kind, countyCode: '320102', address: '' });
+  it('refuses a type the code contradicts (its second character: 1 企业, 2 个体工商户, 3 农民专业合作社), saying both', () => {
+    expect(row(code('91'), '个体工商户').error?.issues[0]).toMatchObject({
+      path: ['kind'],
+      message:
+        '主体类型"个体工商户"与统一社会信用代码不符：代码第 2 位"1"表示企业（个体工商户应为"2"），请核对主体类型或统一社会信用代码',
+    });
+    expect(row(code('92'), '个人独资企业').success).toBe(false);
+    expect(row(code('93'), '企业').success).toBe(false);
+  });
+  it("takes a type the code agrees with, and any type beside another department's code", () => {
+    expect(row(code('91'), '个人独资企业').success).toBe(true);
+    expect(row(code('92'), '个体工商户').success).toBe(true);
+    expect(row(code('93'), '农民专业合作社').success).toBe(true);
+    expect(row(code('52'), '个体工商户').success).toBe(true); // 民政's code: its second character is its own
   });
 });

@@ -49,8 +49,11 @@ export const isMasked = (v: string): boolean => v.includes('*') || v.includes('�
 /**
  * A cell written as Excel's text formula ="…": how registry systems export an ID number or a
  * code in CSV so that Excel keeps it as text. Its text, not a formula (nothing is evaluated).
+ * Likewise Excel's text mark, a leading apostrophe ('2019-05-01, '12: how other systems write
+ * text into a CSV, and how XGZ's own error report keeps a cell from being read as a formula).
  */
 export function excelTextLiteral(v: string): string {
+  if (/^'[^']/.test(v)) return v.slice(1);
   const m = /^=\s*"((?:[^"]|"")*)"$/.exec(v);
   return m ? m[1].replaceAll('""', '"') : v;
 }
@@ -105,7 +108,7 @@ export function numberCellText(n: number): string {
 
 /**
  * Dates as people and systems write them: 2019-05-01, 2019/5/1, 2019.5.1, 2019年5月1日,
- * 20190501, 2019-05-01 00:00:00, 2019-05-01T00:00:00, and as a Chinese Excel saves a date cell's
+ * 20190501, 20190501000000, 2019-05-01 00:00:00, 2019-05-01T00:00:00, and as a Chinese Excel saves a date cell's
  * long formats to CSV: 2019年5月1日 星期三, 2019/5/1 下午 2:30:00. Returns YYYY-MM-DD text for the
  * row schema to check, or the input unchanged when it is none of these.
  *
@@ -119,7 +122,7 @@ export function normaliseDateText(v: string): string {
   const m =
     /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?(?:(?:\s*[上下]午\s*|\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
       s,
-    ) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s);
+    ) ?? /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/.exec(s); // 20190501, 20190501083000 (an exchange timestamp)
   if (!m) return s;
   const date = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
   return m[7] ? (zonedInstantDate(date, Number(m[4]), Number(m[5]), Number(m[6] ?? 0), m[7]) ?? date) : date;

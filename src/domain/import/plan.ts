@@ -1,6 +1,15 @@
 import { parseIdNumber, MOBILE } from '../identifiers/id-number.js';
 import { parseUscc } from '../identifiers/uscc.js';
-import { KNOWN_UNUSED, VOCABULARY, headerForms, normalizeHeader, type FileKind } from './vocabulary.js';
+import {
+  CODE_ONLY,
+  KNOWN_UNUSED,
+  MORE_SPECIFIC,
+  REPORT_COLUMNS,
+  VOCABULARY,
+  headerForms,
+  normalizeHeader,
+  type FileKind,
+} from './vocabulary.js';
 import { STATION_HEADERS, STREET_HEADERS } from '../ledger/station.js';
 import { isMasked, looksLikeDate, normaliseCode, SCIENTIFIC } from './normalise.js';
 import { maskedValueFate } from '../ledger/rows.js';
@@ -25,12 +34,23 @@ export type ColumnPlan = {
   index: Map<string, number>;
   missing: { field: string; label: string }[];
   warnings: { header: string; reason: string }[];
+  /** The columns whose cells the import does not read (neither a field's, nor a place's, nor the error report's own). */
+  ignored: Set<number>;
 };
 /** A user's choice: field → the header of the column that feeds it ('' = use no column). */
 export type Mapping = Record<string, string>;
 
 /** Registry columns read only to place an entity at its station (see domain/ledger/station.ts). */
 const PLACE_HEADERS = new Set([...STATION_HEADERS, ...STREET_HEADERS].map(normalizeHeader));
+
+const REPORT_HEADERS = new Set(REPORT_COLUMNS.map(normalizeHeader));
+/** Columns read beside the fields: a registry's place columns, an error report's 原行号 and 重复标记. */
+const readBeside = (kind: FileKind, header: string): 'place' | 'report' | null =>
+  kind === 'registry' && headerForms(header).some((f) => PLACE_HEADERS.has(f))
+    ? 'place'
+    : REPORT_HEADERS.has(normalizeHeader(header))
+      ? 'report'
+      : null;
 
 /** Fields that may stand in for a required one: a registry file without 市场主体类型 but with 组成形式 is one of 个体工商户. */
 const STAND_IN: Record<string, string> = { kind: 'form', membership: 'confirmedOn' };
@@ -71,10 +91,21 @@ export function planColumns(
         taken.add(i);
       }
     });
+  // Of two columns for a field, the one that says more (行业代码 over 行业门类).
+  for (const [field, names] of Object.entries(MORE_SPECIFIC[kind] ?? {})) {
+    const i = index.get(field);
+    if (i === undefined || field in mapping) continue;
+    const wanted = new Set(names.map(normalizeHeader));
+    const better = headers.findIndex((h, j) => !taken.has(j) && wanted.has(normalizeHeader(h)));
+    if (better < 0 || wanted.has(normalizeHeader(headers[i]))) continue;
+    index.set(field, better);
+    taken.delete(i);
+    taken.add(better);
+  }
   // An exchange extract gives a coded field twice, REGSTATE ("1") and REGSTATE_CN ("存续"): the
-  // Chinese one is read, whose words are known.
+  // Chinese one is read, whose words are known (not for a field read by its code, CODE_ONLY).
   for (const [field, i] of index) {
-    if (field in mapping) continue;
+    if (field in mapping || CODE_ONLY[kind]?.includes(field)) continue;
     const cn = headers.findIndex((h, j) => !taken.has(j) && normalizeHeader(h) === `${normalizeHeader(headers[i])}cn`);
     if (cn < 0) continue;
     index.set(field, cn);
@@ -134,7 +165,7 @@ export function planColumns(
       };
     if (unused.has(normalizeHeader(header)))
       return { index: i, header, field: null, fieldLabel: null, note: '不导入（平台不使用此项）', warning: null };
-    if (kind === 'registry' && headerForms(header).some((f) => PLACE_HEADERS.has(f)))
+    if (readBeside(kind, header) === 'place')
       return { index: i, header, field: null, fieldLabel: null, note: '不导入，用于确定基层所', warning: null };
     const what = looksSensitive(
       header,
@@ -161,7 +192,8 @@ export function planColumns(
     .map((s) => ({ field: s.field, label: s.header }));
   if (oneOf.length && !oneOf.some((f) => index.has(f)) && !missing.some((m) => m.field === oneOf[0]))
     missing.push({ field: oneOf[0], label: oneOf.map((f) => labelOf.get(f)).join('或') });
-  return { columns, index, missing, warnings };
+  const ignored = new Set(columns.filter((c) => !c.field && !readBeside(kind, c.header)).map((c) => c.index));
+  return { columns, index, missing, warnings, ignored };
 }
 
 /** A column whose sample holds masked values (320102********1234): what will become of them, said once before the import. */

@@ -24,6 +24,9 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '统一代码',
       '统一社会信用代码/注册号',
       '统一社会信用代码（注册号）',
+      '统一信用代码',
+      '社会统一信用代码',
+      '信用代码/注册号',
       'uniscid',
       'uscc',
       'creditcode',
@@ -39,6 +42,9 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '个体工商户名称',
       '企业名称（字号名称）',
       '企业（机构）名称',
+      // A 个体工商户's name is its 字号.
+      '字号',
+      '商号',
       'entname',
       'traname',
     ],
@@ -56,8 +62,37 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
     ],
     form: ['组成形式', '经营者组成形式', 'compform'],
     status: ['登记状态', '经营状态', '状态', '企业状态', '登记状态（中文）', 'regstate', 'regstatecn'],
-    registeredOn: ['成立日期', '登记日期', '注册日期', '成立时间', '开业日期', '注册登记日期', 'estdate'],
-    address: ['住所', '经营场所', '地址', '住所（经营场所）', '住所/经营场所', '注册地址', '经营地址', 'dom', 'oploc'],
+    registeredOn: [
+      '成立日期',
+      '登记日期',
+      '注册日期',
+      '成立时间',
+      '开业日期',
+      '注册登记日期',
+      '设立日期',
+      '注册时间',
+      '登记时间',
+      '开业时间',
+      'estdate',
+    ],
+    address: [
+      '住所',
+      '经营场所',
+      '地址',
+      '住所（经营场所）',
+      '住所/经营场所',
+      '注册地址',
+      '经营地址',
+      // 农民专业合作社 and some provinces' extracts: where it produces and trades.
+      '生产经营地',
+      '生产经营地址',
+      '生产经营场所',
+      '经营场所地址',
+      '企业地址',
+      '实际经营地址',
+      'dom',
+      'oploc',
+    ],
     authority: ['登记机关', '登记机关名称', '发照机关', 'regorg', 'regorgcn'],
     countyCode: ['所属县区代码', '县区代码', '管辖区划代码', '行政区划代码', '所属行政区划代码'],
     stationCode: ['基层所代码', '所代码', '管辖所代码', '监管所代码'],
@@ -70,10 +105,14 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '行业',
       '行业类别',
       '行业代码（中文）',
+      '行业门类名称',
+      '所属行业门类',
+      '国民经济行业分类代码',
+      '行业分类代码',
       'industryphy',
       'industryco',
     ],
-    employees: ['从业人数', '从业人员', '从业人员数', 'empnum'],
+    employees: ['从业人数', '从业人员', '从业人员数', '从业人员人数', '员工人数', 'empnum'],
     repName: [
       '法定代表人',
       '经营者',
@@ -98,6 +137,9 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '经营者身份证号',
       '经营者身份证号码',
       '经营者证件号码',
+      '经营者证件号',
+      '经营者身份证件号码',
+      '法定代表人身份证件号码',
       '负责人证件号码',
       '法人代表身份证号',
       '法人代表身份证号码',
@@ -119,6 +161,10 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '法人代表手机',
       '法人代表联系电话',
       '移动电话',
+      '手机号',
+      '联系方式',
+      '法定代表人联系方式',
+      '经营者联系方式',
       'tel',
     ],
     liaisonName: ['联络员', '联络员姓名'],
@@ -128,9 +174,19 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
   annual_report: {
     uscc: ['统一社会信用代码', '信用代码', '社会信用代码', '统一社会信用代码/注册号', 'uniscid'],
     regNo: ['注册号', '工商注册号', 'regno'],
-    year: ['年报年度', '年度', '报告年度', '年报所属年度', 'ancheyear'],
+    year: ['年报年度', '年度', '报告年度', '年报所属年度', '年报年份', '报送年度', 'ancheyear'],
     filingStatus: ['报送状态', '年报状态', '年报报送状态'],
-    filedOn: ['报送日期', '年报日期', '年报报送日期', '填报日期', '年报填报日期', '报送时间', 'anchedate'],
+    filedOn: [
+      '报送日期',
+      '年报日期',
+      '年报报送日期',
+      '填报日期',
+      '年报填报日期',
+      '报送时间',
+      '填报时间',
+      '年报报送时间',
+      'anchedate',
+    ],
     employees: ['从业人数', '从业人员', '从业人员数', 'empnum'],
     partyMembers: [
       '党员人数',
@@ -156,24 +212,68 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
     ],
     partyOrgWay: ['党组织建立方式', '党组织组建方式', '建立方式', 'parOrgW'],
     partyOrgSetOn: ['党组织建立时间', '党组织成立时间', '党组织组建时间', 'parSetTime'],
-    repIsMember: ['法定代表人是否党员', '法定代表人是否为党员', '经营者是否党员', '经营者是否为党员', 'resParMSign'],
-    repIsSecretary: ['法定代表人是否党组织书记', '法定代表人是否为党组织书记', 'resParSecSign'],
+    repIsMember: [
+      '法定代表人是否党员',
+      '法定代表人是否为党员',
+      '经营者是否党员',
+      '经营者是否为党员',
+      // As the report forms ask it: 中共党员.
+      '法定代表人是否中共党员',
+      '法定代表人是否为中共党员',
+      '经营者是否中共党员',
+      '经营者是否为中共党员',
+      '负责人是否党员',
+      '负责人是否为党员',
+      '负责人是否中共党员',
+      '法人是否党员',
+      'resParMSign',
+    ],
+    repIsSecretary: [
+      '法定代表人是否党组织书记',
+      '法定代表人是否为党组织书记',
+      '经营者是否党组织书记',
+      '经营者是否为党组织书记',
+      '负责人是否党组织书记',
+      'resParSecSign',
+    ],
     orgSetUp: ['是否成立党组织', '是否建立党组织', 'partOrgIs'],
   },
   roster: {
     name: ['姓名', '党员姓名'],
-    idNumber: ['公民身份号码', '身份证号', '身份证号码', '证件号码'],
+    idNumber: [
+      '公民身份号码',
+      '身份证号',
+      '身份证号码',
+      '证件号码',
+      '公民身份证号码',
+      '身份证件号码',
+      '身份证',
+      '证件号',
+    ],
     sex: ['性别'],
-    birthDate: ['出生日期', '出生年月'],
+    birthDate: ['出生日期', '出生年月', '出生年月日'],
     joinDate: ['入党日期', '入党时间'],
     confirmedOn: ['转正日期', '转正时间'],
-    membership: ['人员类别', '党员类别'],
-    orgRelation: ['所在党支部', '所在党组织', '党组织名称', '组织关系所在党组织'],
+    membership: ['人员类别', '党员类别', '党员类型', '政治面貌'],
+    // Hand-kept rosters name the branch every way: 所在支部, 所属党支部, 支部名称 ….
+    orgRelation: [
+      '所在党支部',
+      '所在党组织',
+      '党组织名称',
+      '组织关系所在党组织',
+      '所在支部',
+      '所属党支部',
+      '所属支部',
+      '所属党组织',
+      '党支部',
+      '支部名称',
+      '党支部名称',
+    ],
     orgRelationCode: ['党组织代码', '所在党组织代码'],
-    memberStatus: ['党籍状态', '党员状态', '状态'],
-    phone: ['联系电话', '手机', '手机号码', '移动电话'],
+    memberStatus: ['党籍状态', '党员状态', '状态', '党籍'],
+    phone: ['联系电话', '手机', '手机号码', '移动电话', '手机号', '联系方式', '联系手机'],
     occupation: ['职业', '工作岗位'],
-    workplace: ['工作单位', '工作单位及职务'],
+    workplace: ['工作单位', '工作单位及职务', '现工作单位', '工作单位名称'],
   },
   // 国家企业信用信息公示系统: 经营异常名录 and 严重违法失信名单 (黑名单) exports.
   abnormal_list: {
@@ -201,11 +301,26 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
 };
 
 /**
+ * Where a file has two columns for a field, the one of these names is read, whatever their order:
+ * it says more. 行业门类 (INDUSTRYPHY, the section letter) beside 行业代码 (INDUSTRYCO, 6510): the
+ * code also gives the 大类.
+ */
+export const MORE_SPECIFIC: Partial<Record<FileKind, Record<string, string[]>>> = {
+  registry: { industry: ['行业代码', '国民经济行业代码', 'industryco'] },
+};
+
+/**
+ * Fields read by their code, never by the Chinese twin column of an exchange extract: INDUSTRYCO_CN
+ * holds the 小类 name (软件开发), which XGZ does not know; the code's 大类 it does.
+ */
+export const CODE_ONLY: Partial<Record<FileKind, string[]>> = { registry: ['industry'] };
+
+/**
  * Columns the source systems export that XGZ knowingly does not store: shown in the column plan
  * as "不导入（平台不使用）", without a warning.
  */
 // 原行号 and 重复标记 are XGZ's own columns in an error report's 待修正数据 (the import reads the mark itself).
-const REPORT_COLUMNS = ['原行号', '重复标记'];
+export const REPORT_COLUMNS = ['原行号', '重复标记'];
 export const KNOWN_UNUSED: Record<FileKind, string[]> = {
   registry: [
     ...REPORT_COLUMNS,
@@ -239,6 +354,8 @@ export const KNOWN_UNUSED: Record<FileKind, string[]> = {
     '序号',
     '资产总额',
     '营业总收入',
+    // The organization's name: the ledger registers an organization from the report's form and date.
+    '党组织名称',
     '纳税总额',
     'entname',
     'pripid',

@@ -1,26 +1,30 @@
 import { z } from 'zod';
-import { dateField, entityKeyIssues, regNoField, usccField } from './rows.js';
+import { dateField, entityKeyIssues, opt, optValue, regNoField, usccField } from './rows.js';
 
 /**
  * Row schema of the credit lists as the 国家企业信用信息公示系统 exports them: the 经营异常名录
  * and the 严重违法失信名单 (黑名单) share one shape — the entity (统一社会信用代码 or 注册号, its
  * name as written), when, why and by whom it was listed, and when, why and by whom removed.
  */
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const opt = <T extends z.ZodType>(s: T) => z.preprocess(blankToUndefined, s.optional());
 const words = (max: number, label: string) => z.string().trim().max(max, `${label}不超过 ${max} 个字`);
+/**
+ * A reason as the decision states it: the 严重违法失信名单's give the facts and the articles relied on
+ * (several hundred characters), kept whole.
+ */
+const REASON_MAX = 2000;
 
 export const creditRow = z
   .object({
-    uscc: opt(usccField),
-    regNo: opt(regNoField),
+    uscc: optValue(usccField),
+    regNo: optValue(regNoField),
     name: opt(words(200, '企业名称')),
-    listedReason: words(500, '列入原因').min(1, '列入原因不能为空'),
+    listedReason: words(REASON_MAX, '列入原因').min(1, '列入原因不能为空'),
     listedOn: dateField('列入日期'),
     listedAuthority: opt(words(200, '作出决定机关（列入）')),
-    removedReason: opt(words(500, '移出原因')),
-    removedOn: opt(dateField('移出日期')),
-    removedAuthority: opt(words(200, '作出决定机关（移出）')),
+    // A listing not removed: its 移出 cells blank, or "-" / 无 as the 公示系统 and clerks write them.
+    removedReason: optValue(words(REASON_MAX, '移出原因')),
+    removedOn: optValue(dateField('移出日期')),
+    removedAuthority: optValue(words(200, '作出决定机关（移出）')),
   })
   .superRefine((r, ctx) => {
     entityKeyIssues(r, ctx);

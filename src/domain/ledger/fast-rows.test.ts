@@ -74,13 +74,13 @@ const CELLS: Record<string, string[]> = {
     '２０２４-05-20',
   ],
   employees: ['', '0', '3', '12', '007', '10000000', '10000001', '-1', '3.5', '３', ' 4', '1e3', '99999999999'],
-  partyMembers: ['', '0', '1', '3', '20', '1000000', '1000001', '２', 'x'],
+  partyMembers: ['', '0', '1', '3', '20', '1000000', '1000001', '２', 'x', '无', '-', '3人'],
   partyOrgForm: ['', '0', '1', '3', '党支部', '党委', '4', 'hasOwnProperty', ' 1'],
   partyOrgWay: ['', '1', '5', '单独组建', '联合建', '6', '（联合）'],
   partyOrgSetOn: ['', '2020-07-01', '2020-7-1', 'bad'],
-  repIsMember: ['', '是', '否', '1', '0', '2', 'Y', 'n', 'true', 'TRUE', 'yes', 'valueOf'],
+  repIsMember: ['', '是', '否', '1', '0', '2', 'Y', 'n', 'true', 'TRUE', 'yes', 'valueOf', '√', '×', '1-是', '2-是'],
   repIsSecretary: ['', '是', '否', 'N', '３'],
-  orgSetUp: ['', '1', '0', '是', 'maybe'],
+  orgSetUp: ['', '1', '0', '是', 'maybe', '已建立', '未建立', '√'],
 };
 
 function parseBySchema(input: Record<string, string>) {

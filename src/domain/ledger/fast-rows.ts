@@ -3,6 +3,7 @@ import { SCIENTIFIC } from '../import/normalise.js';
 import {
   FILING_WORDS,
   ORG_FORM_WORDS,
+  ORG_SET_UP_WORDS,
   ORG_WAY_WORDS,
   YES_NO_WORDS,
   orgContradictions,
@@ -81,7 +82,7 @@ export function fastAnnualReport(input: Record<string, string | undefined>): Ann
   const setOn = date(input.partyOrgSetOn);
   const repIsMember = word(YES_NO_WORDS, input.repIsMember);
   const repIsSecretary = word(YES_NO_WORDS, input.repIsSecretary);
-  const orgSetUp = word(YES_NO_WORDS, input.orgSetUp);
+  const orgSetUp = word(ORG_SET_UP_WORDS, input.orgSetUp);
   if (
     filing === SLOW ||
     filedOn === SLOW ||

@@ -29,15 +29,33 @@ import { today } from '../time/zone.js';
 // Names and addresses: a value typed over two lines is one (joinLines).
 const text = (max: number, label: string) =>
   z.string().overwrite(joinLines).trim().min(1, `${label}不能为空`).max(max, `${label}不超过 ${max} 个字`);
+/**
+ * What exports and hand-kept files write in a cell that has nothing to say: a dash or a slash
+ * (PLACEHOLDER, in any field: "-" is no 登记状态 and no 是/否 either), or a word (NOTHING: 无, 不详 …,
+ * in a field whose values are no such words: a code, a date, a phone, a name of a place).
+ */
+const PLACEHOLDER = String.raw`[-—–_/／\\]+|null|none|n/a`;
+const NOTHING = String.raw`无|暂无|没有|不详|未知|空|${PLACEHOLDER}`;
+const NO_VALUE = new RegExp(`^(${NOTHING})$`, 'i');
+const NO_MARK = new RegExp(`^(${PLACEHOLDER})$`, 'i');
+/** Whether a cell says nothing (NOTHING), as a blank one does. */
+export const saysNothing = (v: string): boolean => v.trim() === '' || NO_VALUE.test(v.trim());
+const nothingToBlank = (v: unknown) => (typeof v === 'string' && NO_VALUE.test(v.trim()) ? '' : v);
+const blankToUndefined = (v: unknown) =>
+  typeof v === 'string' && (v.trim() === '' || NO_MARK.test(v.trim())) ? undefined : v;
+const nothingToUndefined = (v: unknown) => (typeof v === 'string' && saysNothing(v) ? undefined : v);
+
 const optionalText = (max: number, label: string) =>
-  z
-    .string()
-    .overwrite(joinLines)
-    .trim()
-    .max(max, `${label}不超过 ${max} 个字`)
-    .optional()
-    .transform((v) => v || null);
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+  z.preprocess(
+    nothingToBlank,
+    z
+      .string()
+      .overwrite(joinLines)
+      .trim()
+      .max(max, `${label}不超过 ${max} 个字`)
+      .optional()
+      .transform((v) => v || null),
+  );
 
 /** A value from a fixed list, accepting the Chinese words users write as well as the codes. */
 function choice<V>(label: string, words: Record<string, V>) {
@@ -45,25 +63,47 @@ function choice<V>(label: string, words: Record<string, V>) {
     .string()
     .trim()
     .transform((v, ctx) => {
-      const half = toHalfWidth(v).trim();
-      const hit = [
-        v,
-        v.toLowerCase(),
-        half,
-        half.toLowerCase(),
-        half.replace(/\(/g, '（').replace(/\)/g, '）').replace(/,/g, '，'), // the words are written with full-width marks
-        // A word with a note in brackets, as registry systems print it: 存续(在营,开业,在册), 在营（开业）企业.
-        half.replace(/\([^)]*\)/g, '').trim(),
-      ].find((w) => Object.hasOwn(words, w)); // not "constructor" and the like from the prototype
+      const hit = choiceKey(v, words);
       if (hit === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `${label}"${v}"无法识别，可填：${[...new Set(Object.keys(words).filter((k) => /[\u4e00-\u9fa5]/.test(k)))].join('、')}`,
-        });
+        ctx.addIssue({ code: 'custom', message: unknownChoice(label, v, words) });
         return z.NEVER;
       }
       return words[hit];
     });
+}
+
+/** The key of words a written value is, or undefined. */
+function choiceKey<V>(v: string, words: Record<string, V>): string | undefined {
+  const half = toHalfWidth(v).trim();
+  const hit = [
+    v,
+    v.toLowerCase(),
+    half,
+    half.toLowerCase(),
+    half.replace(/\(/g, '（').replace(/\)/g, '）').replace(/,/g, '，'), // the words are written with full-width marks
+    // A word with a note in brackets, as registry systems print it: 存续(在营,开业,在册), 在营（开业）企业.
+    half.replace(/\([^)]*\)/g, '').trim(),
+  ].find((w) => Object.hasOwn(words, w)); // not "constructor" and the like from the prototype
+  if (hit !== undefined) return hit;
+  // A code with its word, as report systems print a coded field: 1-是, 2：否, 1.党支部. Both must say the same.
+  const pair = /^([0-9A-Za-z]{1,2})\s*[-:：.、．]\s*(\S.*)$/.exec(half);
+  if (!pair) return undefined;
+  const [code, word] = [choiceKey(pair[1], words), choiceKey(pair[2], words)];
+  return code !== undefined && word !== undefined && words[code] === words[word] ? word : undefined;
+}
+
+/**
+ * Why a value is not one of the words: the words to write (one for each meaning when the list is
+ * long), and for a bare code of a field whose words are all words, that the code is not read.
+ */
+function unknownChoice<V>(label: string, v: string, words: Record<string, V>): string {
+  const chinese = [...new Set(Object.keys(words).filter((k) => /[\u4e00-\u9fa5]/.test(k)))];
+  const meanings = new Set<V>();
+  const firstOfEach = chinese.filter((k) => !meanings.has(words[k]) && !!meanings.add(words[k]));
+  const list = chinese.length <= 12 ? chinese.join('、') : `${firstOfEach.join('、')}等`;
+  if (/^\d{1,3}$/.test(toHalfWidth(v).trim()) && !Object.keys(words).some((k) => /^\d+$/.test(k)))
+    return `${label}"${v}"是代码：各系统的代码表不同，无法确定其含义，请填写（或导出）${label}的中文名称，如：${list}`;
+  return `${label}"${v}"无法识别，可填：${list}`;
 }
 
 export const dateField = (label: string) =>
@@ -139,13 +179,25 @@ const count = (label: string, max = 10_000_000) =>
     .transform((input, ctx) => {
       const v = toHalfWidth(input)
         .trim()
-        .replace(/(?<=\d)(\.0+|\s*[人名户个])$/, ''); // 12人, 12.0 (a number cell's text)
+        .replace(/(?<=\d\s*[人名户个]?)\s*\([^()]*\)$/, '') // 3人（含预备党员1人）: a note after the number
+        .replace(/(?<=\d)(\.0+|\s*[人名户个])$/, '') // 12人, 12.0 (a number cell's text)
+        .replace(/^(\d{1,3})((?:,\d{3})+)$/, (_, a: string, b: string) => a + b.replaceAll(',', '')); // 1,200
       if (!/^\d+$/.test(v) || Number(v) > max) {
         ctx.addIssue({ code: 'custom', message: `${label}"${input}"应为不大于 ${max} 的非负整数${hasFull(input)}` });
         return z.NEVER;
       }
       return Number(v);
     });
+
+/**
+ * An optional count as report lists write it: 无 (none: 0), or a cell with nothing to say (-, /,
+ * 不详: not stated, as if blank).
+ */
+const optCount = (label: string, max?: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^(无|没有|暂无)$/.test(v.trim()) ? '0' : nothingToBlank(v)),
+    opt(count(label, max)),
+  );
 
 const hasFull = (v: string) => (/[\uff01-\uff5e\u3000]/.test(v) ? '（该值含全角字符）' : '');
 
@@ -277,8 +329,27 @@ export const YES_NO_WORDS: Record<string, boolean> = {
   N: false,
   n: false,
   false: false,
+  // Ticks and crosses, as a hand-kept or checkbox column marks it.
+  '√': true,
+  '✓': true,
+  '✔': true,
+  '×': false,
+  '✗': false,
+  '✘': false,
 };
 const yesNo = (label: string) => choice<boolean>(label, YES_NO_WORDS);
+/** 是否成立党组织 as report lists answer it: in yes and no, or in what was done (已建立 / 未建立). */
+export const ORG_SET_UP_WORDS: Record<string, boolean> = {
+  ...YES_NO_WORDS,
+  已建立: true,
+  已成立: true,
+  已组建: true,
+  已建: true,
+  未建立: false,
+  未成立: false,
+  未组建: false,
+  未建: false,
+};
 
 export const ENTITY_KIND_WORDS = {
   企业: 'enterprise',
@@ -304,6 +375,14 @@ export const ENTITY_STATUS_WORDS = {
   '在营（开业）企业': 'active',
   '存续（在营）': 'active',
   '存续/在业': 'active',
+  // How other provinces' systems word 存续 (the 总局's answer lists them).
+  在营在册: 'active',
+  在业在册: 'active',
+  正常在业: 'active',
+  正常经营: 'active',
+  经营: 'active',
+  有效: 'active',
+  确立: 'active',
   正常: 'active',
   // Not ended: 歇业 (the 2022 条例's suspension, up to three years), 停业 and 清算 keep the registration.
   歇业: 'active',
@@ -432,7 +511,10 @@ const industry = z.string().transform((v, ctx) => {
   return r;
 });
 
-const opt = <T extends z.ZodType>(s: T) => z.preprocess(blankToUndefined, s.optional());
+/** An optional field: blank, or a dash or a slash, is absent. */
+export const opt = <T extends z.ZodType>(s: T) => z.preprocess(blankToUndefined, s.optional());
+/** An optional code, date or phone: also absent when the cell says 无, 不详 … (NOTHING). */
+export const optValue = <T extends z.ZodType>(s: T) => z.preprocess(nothingToUndefined, s.optional());
 
 /** The fields of a file that hold 身份证号 (an Excel cut is judged over their columns, ExcelCutColumns). */
 export const ID_NUMBER_FIELDS = ['idNumber', 'repIdNumber', 'liaisonIdNumber'];
@@ -449,16 +531,11 @@ const OTHER_DOCUMENT = /^[A-Z]{1,2}\d{6,10}(\([0-9A-Z]\))?$|^\d{8,10}$/;
  */
 export const representativeIdField = z.preprocess(
   (v) => (typeof v === 'string' && OTHER_DOCUMENT.test(normaliseCode(v).value) ? undefined : v),
-  opt(idNumberField),
+  optValue(idNumberField),
 );
 
-/** What a hand-kept file writes in a cell that has nothing to say. */
-const NOTHING = String.raw`无|暂无|没有|不详|未知|空|[-—–_/／\\]+|null|none|n/a`;
 /** …and an export for a 个体工商户 without a 字号. */
 const NO_NAME = new RegExp(`^(${NOTHING}|[*＊]+|无字号|[（(]无字号[)）])$`, 'i');
-/** …and a roster where a member has no ID number or phone. */
-const NO_VALUE = new RegExp(`^(${NOTHING})$`, 'i');
-const nothingToBlank = (v: unknown) => (typeof v === 'string' && NO_VALUE.test(v.trim()) ? '' : v);
 
 /**
  * An optional personal field an export masked (320102********1234, 139****5000) is absent: the
@@ -474,10 +551,20 @@ const unlessMasked = <T extends z.ZodType>(s: T) =>
  */
 export const entityStatusField = z.preprocess(blankToUndefined, choice('登记状态', ENTITY_STATUS_WORDS).optional());
 
+const KIND_WORD = { enterprise: '企业', individual: '个体工商户', cooperative: '农民专业合作社' } as const;
+/** 机构类别, the second character of a 统一社会信用代码 issued by 市场监管 (GB 32100-2015). */
+const KIND_DIGIT = { enterprise: '1', individual: '2', cooperative: '3' } as const;
+
+/** The kind a 统一社会信用代码 names, when 市场监管 issued it (first character 9); null for another department's code. */
+function kindOfUscc(uscc: string): keyof typeof KIND_WORD | null {
+  if (uscc[0] !== '9') return null;
+  return (Object.keys(KIND_DIGIT) as (keyof typeof KIND_DIGIT)[]).find((k) => KIND_DIGIT[k] === uscc[1]) ?? null;
+}
+
 export const registryRow = z
   .object({
-    uscc: opt(usccField),
-    regNo: opt(regNoField),
+    uscc: optValue(usccField),
+    regNo: optValue(regNoField),
     // A 个体工商户 may have no 字号: exports leave the name blank or write a placeholder.
     name: z.preprocess((v) => (typeof v === 'string' && NO_NAME.test(v.trim()) ? '' : v), optionalText(200, '名称')),
     kind: z.string().transform((v, ctx) => {
@@ -489,13 +576,13 @@ export const registryRow = z
       return r;
     }),
     status: entityStatusField,
-    registeredOn: opt(dateField('成立日期')),
+    registeredOn: optValue(dateField('成立日期')),
     address: optionalText(300, '住所'),
     countyCode: z
       .string()
       .trim()
       .regex(/^\d{6}$/, '所属县区代码应为 6 位行政区划代码'),
-    stationCode: opt(
+    stationCode: optValue(
       z
         .string()
         .trim()
@@ -503,15 +590,15 @@ export const registryRow = z
     ),
     zoneName: optionalText(100, '所在区域'),
     zoneKind: opt(choice('区域类型', ZONE_KIND_WORDS)),
-    industry: opt(industry),
+    industry: optValue(industry),
     sizeClass: opt(choice('企业规模', SIZE_WORDS)),
-    employees: opt(count('从业人数')),
+    employees: optCount('从业人数'),
     repName: opt(text(30, '法定代表人/经营者姓名')),
     repIdNumber: unlessMasked(representativeIdField),
-    repPhone: unlessMasked(opt(contactPhoneField)),
+    repPhone: unlessMasked(optValue(contactPhoneField)),
     liaisonName: opt(text(30, '联络员姓名')),
     liaisonIdNumber: unlessMasked(representativeIdField),
-    liaisonPhone: unlessMasked(opt(contactPhoneField)),
+    liaisonPhone: unlessMasked(optValue(contactPhoneField)),
   })
   .superRefine((r, ctx) => {
     entityKeyIssues(r, ctx);
@@ -533,6 +620,13 @@ export const registryRow = z
       if ((r[`${p}IdNumber`] || r[`${p}Phone`]) && !r[`${p}Name`])
         ctx.addIssue({ code: 'custom', path: [`${p}Name`], message: '填写了证件号或手机时须填写姓名' });
     }
+    const codeSays = r.uscc ? kindOfUscc(r.uscc) : null;
+    if (codeSays && codeSays !== r.kind.kind)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kind'],
+        message: `主体类型"${r.kind.typeName}"与统一社会信用代码不符：代码第 2 位"${r.uscc![1]}"表示${KIND_WORD[codeSays]}（${KIND_WORD[r.kind.kind]}应为"${KIND_DIGIT[r.kind.kind]}"），请核对主体类型或统一社会信用代码`,
+      });
   })
   // The registration system's type is kept as written (entity.reg_type); kind is XGZ's.
   // A 个体工商户 without a 字号 is known by its operator, as the registry shows it.
@@ -573,18 +667,27 @@ export type RegistryRow = {
 export const FILING_WORDS = {
   已报送: 'filed',
   已公示: 'filed',
+  // As the supervision platforms and clerks word it.
+  已年报: 'filed',
+  已报: 'filed',
   filed: 'filed',
   逾期补报: 'late',
   补报: 'late',
+  逾期报送: 'late',
+  逾期年报: 'late',
+  逾期已年报: 'late',
+  逾期已报送: 'late',
   late: 'late',
   未报送: 'not_filed',
+  未年报: 'not_filed',
+  未报: 'not_filed',
   not_filed: 'not_filed',
 } as const;
 
 export const annualReportRow = z
   .object({
-    uscc: opt(usccField),
-    regNo: opt(regNoField),
+    uscc: optValue(usccField),
+    regNo: optValue(regNoField),
     year: z
       .string()
       .trim()
@@ -599,19 +702,19 @@ export const annualReportRow = z
     filingStatus: z
       .preprocess(blankToUndefined, choice('报送状态', FILING_WORDS).optional())
       .transform((v) => v ?? 'filed'),
-    filedOn: opt(dateField('报送日期')),
-    employees: opt(count('从业人数')),
-    partyMembers: opt(count('党员人数', 1_000_000)),
+    filedOn: optValue(dateField('报送日期')),
+    employees: optCount('从业人数'),
+    partyMembers: optCount('党员人数', 1_000_000),
     partyOrgForm: opt(choice('党组织建立形式', ORG_FORM_WORDS)),
     // The report system writes 0 where there is no organization to have a way.
     partyOrgWay: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '0' ? '' : v),
       opt(choice('党组织建立方式', ORG_WAY_WORDS)),
     ),
-    partyOrgSetOn: opt(monthOrDateField('党组织建立时间')),
+    partyOrgSetOn: optValue(monthOrDateField('党组织建立时间')),
     repIsMember: opt(yesNo('法定代表人是否党员')),
     repIsSecretary: opt(yesNo('法定代表人是否党组织书记')),
-    orgSetUp: opt(yesNo('是否成立党组织')),
+    orgSetUp: opt(choice('是否成立党组织', ORG_SET_UP_WORDS)),
   })
   .superRefine((r, ctx) => {
     entityKeyIssues(r, ctx);
@@ -697,15 +800,20 @@ export const rosterRow = z
       }),
     ),
     /** 'YYYY-MM-DD', or 'YYYY-MM' when the roster gives the month only. */
-    birthDate: opt(birthField('出生日期')),
-    joinDate: opt(monthOrDateField('入党日期')),
-    confirmedOn: opt(monthOrDateField('转正日期')),
+    birthDate: optValue(birthField('出生日期')),
+    joinDate: optValue(monthOrDateField('入党日期')),
+    confirmedOn: optValue(monthOrDateField('转正日期')),
     membership: choice<'full' | 'probationary'>('人员类别', {
       正式党员: 'full',
       正式: 'full',
       full: 'full',
+      // 政治面貌 as personnel lists write it (GB/T 4762: 中国共产党党员, 中国共产党预备党员, and their short forms).
+      中共党员: 'full',
+      中国共产党党员: 'full',
       预备党员: 'probationary',
       预备: 'probationary',
+      中共预备党员: 'probationary',
+      中国共产党预备党员: 'probationary',
       probationary: 'probationary',
     }),
     orgRelation: optionalText(200, '组织关系所在党组织'),
@@ -716,6 +824,12 @@ export const rosterRow = z
         正常: 'normal',
         流动: 'mobile',
         流动党员: 'mobile',
+        // The national member system's words for a mobile member, by the side the roster is kept on.
+        流出: 'mobile',
+        流出党员: 'mobile',
+        流入: 'mobile',
+        流入党员: 'mobile',
+        外出流动党员: 'mobile',
         失联: 'lost',
         失去联系: 'lost',
         出国境: 'abroad',
@@ -724,6 +838,7 @@ export const rosterRow = z
         '出国（境）党员': 'abroad',
         出国境党员: 'abroad',
         失联党员: 'lost',
+        失去联系党员: 'lost',
         停止党籍: 'other',
         其他: 'other',
       }).optional(),
@@ -800,6 +915,23 @@ function memberStatusOf(
   return 'normal';
 }
 export type RosterRow = z.infer<typeof rosterRow>;
+
+/**
+ * 人员类别 of a roster that has no such column, by its dates: a 转正日期 makes a 正式党员; without
+ * one, a member who joined more than two years ago is one too (the probation is a year, extended by
+ * a year at most: the member was then confirmed or is no longer on the roll; hand-kept rosters leave
+ * an old member's 转正日期 blank when nobody knows it); else a 预备党员.
+ */
+export function membershipByDates(
+  joinDate: string,
+  confirmedOn: string,
+  on: string = today(),
+): '正式党员' | '预备党员' {
+  if (!saysNothing(confirmedOn)) return '正式党员';
+  const joined = monthOrDateField('入党日期').safeParse(joinDate);
+  const twoYearsBefore = `${Number(on.slice(0, 4)) - 2}${on.slice(4)}`;
+  return joined.success && joined.data < twoYearsBefore ? '正式党员' : '预备党员';
+}
 
 /** Why a value of an accepted row was read and not stored. */
 type Withheld = 'masked' | 'fixedLine';

@@ -6,9 +6,16 @@ import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { Problem, badRequest, notFound } from '../../http/errors.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
-import type { Mapping } from '../../domain/import/plan.js';
+import type { ColumnPlan, Mapping } from '../../domain/import/plan.js';
 import { footerNote, hiddenRowsNote } from '../../domain/import/footer.js';
-import { DEFAULT_LIMITS, openSource, shownCell } from '../../jobs/import/sources.js';
+import {
+  DEFAULT_LIMITS,
+  firstReadProblem,
+  openSource,
+  readsNothing,
+  shownCell,
+  type SourceRow,
+} from '../../jobs/import/sources.js';
 import { checkRow, fillFromFile } from '../../jobs/import/row-check.js';
 import { pickSheet } from '../../jobs/import/sheets.js';
 import { openPlain, writeEncrypted } from '../../jobs/import/stored-file.js';
@@ -114,7 +121,6 @@ const mask = (kind: ImportKind, field: string, v: string) =>
           ? maskPhone(v.replace(/\s/g, ''))
           : maskIdNumber(v.replace(/\s/g, ''));
 
-type SourceRow = { rowNo: number; cells: string[]; bad?: { index: number; reason: string } };
 /**
  * A value shown as it will be stored rather than as written: a date (43586, 2019年5月1日), a phone
  * (025-84561234-801, 0086 139…) and a name (a 个体工商户 without a 字号 is named by its operator);
@@ -131,7 +137,7 @@ const shownAsStored = (field: string, stored: string) =>
  */
 function sampleRow(
   kind: ImportKind,
-  index: Map<string, number>,
+  { index, ignored }: Pick<ColumnPlan, 'index' | 'ignored'>,
   headers: string[],
   row: SourceRow,
 ): Preview['sample'][number] {
@@ -148,10 +154,11 @@ function sampleRow(
     const stored = read?.[f];
     values[f] = mask(kind, f, typeof stored === 'string' && shownAsStored(f, stored) ? stored : raw(f));
   }
-  const unreadable = row.bad && {
-    field: [...index].find(([, i]) => i === row.bad!.index)?.[0] ?? '',
-    label: headers[row.bad.index] || `第${row.bad.index + 1}列`,
-    reason: row.bad.reason,
+  const bad = firstReadProblem(row, ignored);
+  const unreadable = bad && {
+    field: [...index].find(([, i]) => i === bad.index)?.[0] ?? '',
+    label: headers[bad.index] || `第${bad.index + 1}列`,
+    reason: bad.reason,
   };
   return {
     rowNo: row.rowNo,
@@ -202,8 +209,10 @@ export async function previewFile(
       (cells) => headerScore(kind, cells),
       chosen ?? undefined,
     );
+    const { ignored } = mapHeaders(kind, source.headers, [], userMapping);
     try {
       for await (const r of source.rows) {
+        if (readsNothing(r, ignored)) continue;
         sample.push(r);
         if (sample.length >= rows) {
           cut = true;
@@ -246,7 +255,7 @@ export async function previewFile(
       source.headers,
       sample.map((s) => s.cells),
     ),
-    sample: sample.map((s) => sampleRow(kind, plan.index, source.headers, s)),
+    sample: sample.map((s) => sampleRow(kind, plan, source.headers, s)),
     footer: cut ? null : footerNote(source.footer(), '将不导入'),
     hiddenRows: hiddenRowsNote(source.hiddenRows(), '导入时将一并导入'),
     // What the import will run with: every field's column, and the fields the user chose to leave empty.

@@ -29,7 +29,15 @@ import { auditExitEffects } from '../../features/exit/index.js';
 import { CREDIT_LISTS, isCreditKind, type CreditRow } from '../../domain/ledger/credit-rows.js';
 import { followImportBatch } from '../../features/discovery/index.js';
 import { footerNote, hiddenRowsNote } from '../../domain/import/footer.js';
-import { DEFAULT_LIMITS, SourceError, openSource, shownCell, type SourceLimits } from './sources.js';
+import {
+  DEFAULT_LIMITS,
+  SourceError,
+  firstReadProblem,
+  openSource,
+  readsNothing,
+  shownCell,
+  type SourceLimits,
+} from './sources.js';
 import { isConnectionError } from '../../db/connection.js';
 import { myLease, startHeartbeat } from './lease.js';
 import { StoredFileError, openPlain } from './stored-file.js';
@@ -265,7 +273,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       (cells) => headerScore(job.kind, cells),
       await sheetOf({ ...job, file_path: plain.path }),
     );
-    const { index, missing } = mapHeaders(job.kind, source.headers, [], job.mapping ?? {});
+    const { index, missing, ignored } = mapHeaders(job.kind, source.headers, [], job.mapping ?? {});
     if (missing.length)
       throw new SourceError(
         `缺少必需的列：${missing.map((m) => m.label).join('、')}。请在"数据导入"页为这些项选择文件中的列（可保存为来源配置），或使用下载的模板`,
@@ -402,10 +410,11 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       writing.catch(() => {}); // surfaced by the next await
     };
 
-    for await (const { rowNo, cells, bad } of idColumns.length
-      ? lookAhead(source.rows, CUT_WINDOW, seeIds)
-      : source.rows) {
+    for await (const sourceRow of idColumns.length ? lookAhead(source.rows, CUT_WINDOW, seeIds) : source.rows) {
+      const { rowNo, cells } = sourceRow;
+      if (readsNothing(sourceRow, ignored)) continue;
       totals.read++;
+      const bad = firstReadProblem(sourceRow, ignored);
       if (bad) {
         const raw = rawOf(source.headers, cells);
         const col = source.headers[bad.index] || `第${bad.index + 1}列`;

@@ -29,4 +29,21 @@ describe('checkRow', () => {
     fillFromFile('roster', input, (f) => f === 'confirmedOn');
     expect(input.membership).toBe('预备党员');
   });
+
+  it('takes a member who joined more than two years ago for a 正式党员 when the roster has no 人员类别 and no 转正日期', () => {
+    const fill = (joinDate: string, confirmedOn = '') => {
+      const input: Record<string, string> = { joinDate, confirmedOn };
+      fillFromFile('roster', input, (f) => f === 'confirmedOn' || f === 'joinDate');
+      return input.membership;
+    };
+    // An old member whose 转正日期 nobody wrote down: the probation ended decades ago.
+    expect(fill('1975.06')).toBe('正式党员');
+    expect(fill('1990-07-01')).toBe('正式党员');
+    expect(fill('2010-07-01', '2011-07-01')).toBe('正式党员');
+    // Within two years (a probation of a year, extended by one at most), or no date to tell: 预备党员.
+    const lastMonth = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+    expect(fill(lastMonth)).toBe('预备党员');
+    expect(fill('')).toBe('预备党员');
+    expect(fill('不详')).toBe('预备党员');
+  });
 });

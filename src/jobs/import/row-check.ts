@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { annualReportRow, registryRow, rosterRow } from '../../domain/ledger/rows.js';
+import { annualReportRow, membershipByDates, registryRow, rosterRow, saysNothing } from '../../domain/ledger/rows.js';
 import { creditRow } from '../../domain/ledger/credit-rows.js';
 import type { ImportKind } from './templates.js';
 
@@ -15,7 +15,8 @@ export const ROW_SCHEMAS: Record<ImportKind, z.ZodType> = {
 /**
  * Facts a row does not state but its file does: a 个体工商户 file has no type column, one column
  * may hold both codes ("统一社会信用代码/注册号": a 15-digit value is a registration number), a
- * roster without 人员类别 (or a row that leaves it blank) says 正式党员 by a 转正日期. Fills `input` in place.
+ * roster without 人员类别 says it by its dates (membershipByDates), and a row that leaves it blank
+ * says 正式党员 by a 转正日期. Fills `input` in place.
  */
 export function fillFromFile(
   kind: ImportKind,
@@ -28,8 +29,8 @@ export function fillFromFile(
     [input.regNo, input.uscc] = [input.uscc.trim(), ''];
   // 人员类别 absent, or left blank on a row with a 转正日期: the date says which.
   if (kind === 'roster' && mapped('confirmedOn')) {
-    const confirmed = !!input.confirmedOn.trim();
-    if (!mapped('membership')) input.membership = confirmed ? '正式党员' : '预备党员';
+    const confirmed = !saysNothing(input.confirmedOn);
+    if (!mapped('membership')) input.membership = membershipByDates(input.joinDate ?? '', input.confirmedOn);
     else if (confirmed && !input.membership.trim()) input.membership = '正式党员';
   }
 }

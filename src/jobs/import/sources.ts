@@ -12,10 +12,28 @@ import { mergeFiller } from './merges.js';
 
 /**
  * One record of a source file: its 1-based row number as the user sees it, and its cells as text.
- * `bad` names a cell the reader could not take as it is (bytes that are not text in the file's
- * encoding, a field over the size limit): the row is refused, never stored with U+FFFD or cut.
+ * `bad` names the cells the reader could not take as they are (bytes that are not text in the
+ * file's encoding, a field over the size limit): a row with one in a column the import reads is
+ * refused, never stored with U+FFFD or cut (see firstReadProblem).
  */
-export type SourceRow = { rowNo: number; cells: string[]; bad?: { index: number; reason: string } };
+export type CellProblem = { index: number; reason: string };
+export type SourceRow = { rowNo: number; cells: string[]; bad?: CellProblem[] };
+
+/**
+ * The problem that refuses a row: the first in a column the import reads. A cell the import does
+ * not read (经营范围 longer than the field limit, in a column the plan leaves out) refuses nothing.
+ */
+export const firstReadProblem = (row: SourceRow, ignored: ReadonlySet<number>): CellProblem | undefined =>
+  row.bad?.find((b) => !ignored.has(b.index));
+
+/**
+ * A row with nothing in the columns the import reads and only numbers in the others: no data,
+ * like a blank row (a hand-kept sheet numbers its 序号 down to row 500 before anything is filled
+ * in). A row with words in a column the import does not read (an annual report's 企业名称 alone)
+ * is still read, and refused saying what it lacks.
+ */
+export const readsNothing = (row: SourceRow, ignored: ReadonlySet<number>): boolean =>
+  row.cells.every((c, i) => c.trim() === '' || (ignored.has(i) && /^\d+(\.0+)?$/.test(c.trim())));
 /** How the file was read: text, an .xlsx workbook, or a legacy workbook (.xls, or an HTML/XML table saved as .xls). */
 export type SourceFormat = 'csv' | 'xlsx' | 'xls' | 'ods';
 export type Source = {
@@ -467,35 +485,42 @@ function openLegacy(
   return { records: texts(), bytes: () => Math.round(size * progress()), format, encoding: null, close };
 }
 
-/** What a cell's text says about the bytes it came from: undecodable bytes, a cut field, a NUL. */
-function cellProblem(
-  cells: string[],
-  max: number,
-  format: SourceFormat,
-): { index: number; reason: string } | undefined {
+/** What the cells' text says about the bytes they came from: undecodable bytes, a cut field, a NUL; undefined when nothing. */
+function cellProblems(cells: string[], max: number, format: SourceFormat): CellProblem[] | undefined {
   const joined = cells.join('');
   if (!joined.includes('\u0000') && !joined.includes('\ufffd')) return undefined; // the usual row: one scan
-  for (let i = 0; i < cells.length; i++) {
-    const c = cells[i];
-    if (c.includes(CUT))
-      return {
-        index: i,
-        reason: `内容超过 ${max} ${format === 'csv' ? '字节' : '字'}的上限（截断后保存在错误报告中）`,
-      };
-    if (c.includes(NO_RESULT))
-      return {
-        index: i,
-        reason:
-          '是公式，文件中没有它可用的计算结果（未保存结果，或结果是错误值）：请在 Excel 或 WPS 中检查、保存后重新上传',
-      };
-    if (c.includes('\u0000')) return { index: i, reason: '含不可见的控制字符（NUL）' };
-    if (c.includes('\ufffd'))
-      return {
-        index: i,
-        reason: '含无法识别的字节：文件中此处的字符不完整或不是 UTF-8/GB18030 编码（可能被截断或混入了其他编码）',
-      };
-  }
+  const found = cells.flatMap((c, index) => {
+    const reason = cellProblem(c, max, format);
+    return reason ? [{ index, reason }] : [];
+  });
+  return found.length ? found : undefined;
+}
+
+function cellProblem(c: string, max: number, format: SourceFormat): string | undefined {
+  if (c.includes(CUT)) return `内容超过 ${max} ${format === 'csv' ? '字节' : '字'}的上限（截断后保存在错误报告中）`;
+  if (c.includes(NO_RESULT))
+    return '是公式，文件中没有它可用的计算结果（未保存结果，或结果是错误值）：请在 Excel 或 WPS 中检查、保存后重新上传';
+  if (c.includes('\u0000')) return '含不可见的控制字符（NUL）';
+  if (c.includes('\ufffd'))
+    return '含无法识别的字节：文件中此处的字符不完整或不是 UTF-8/GB18030 编码（可能被截断或混入了其他编码）';
   return undefined;
+}
+
+/**
+ * Makes a header's names distinct, in place. A name given to two columns that the import reads
+ * (联系电话 twice: which is the representative's?) refuses the file; another repeated name (备注,
+ * 序号 in a list put together by hand) is told apart by its column: 备注（第 9 列）.
+ */
+function distinctHeaders(headers: string[], score: (cells: string[]) => number): void {
+  const seen = new Map<string, number[]>();
+  headers.forEach((h, i) => h && seen.set(h, [...(seen.get(h) ?? []), i + 1]));
+  const dup = [...seen].filter(([, at]) => at.length > 1);
+  const read = dup.filter(([h]) => score([h]) > 0);
+  if (read.length)
+    throw new SourceError(
+      `表头有重复的列名：${read.map(([h, at]) => `"${h}"（第 ${at.join('、')} 列）`).join('；')}。请删除或改名后重新上传，以免数据取错列`,
+    );
+  for (const [h, at] of dup) for (const n of at.slice(1)) headers[n - 1] = `${h}（第 ${n} 列）`;
 }
 
 /**
@@ -582,13 +607,7 @@ async function withHeaders(
     throw new SourceError(
       `文件编码无法识别：第 ${headerRowNo} 行（表头）含无法解码的字节。请另存为"CSV UTF-8"、GB18030/GBK 编码的 CSV 或 .xlsx 后重新上传`,
     );
-  const seen = new Map<string, number[]>();
-  headers.forEach((h, i) => h && seen.set(h, [...(seen.get(h) ?? []), i + 1]));
-  const dup = [...seen].filter(([, at]) => at.length > 1);
-  if (dup.length)
-    throw new SourceError(
-      `表头有重复的列名：${dup.map(([h, at]) => `"${h}"（第 ${at.join('、')} 列）`).join('；')}。请删除或改名后重新上传，以免数据取错列`,
-    );
+  distinctHeaders(headers, score);
   const rest = head.slice(best.i + 1);
   // Footer-like rows wait here: a data row after them makes them data (refused or not as such), the end makes them the footer.
   let pending: FooterRow[] = [];
@@ -600,7 +619,7 @@ async function withHeaders(
       if (rowNo - headerRowNo > limits.maxRows) throw new SourceError(`文件超过 ${limits.maxRows} 行上限`);
       if (cells.every((c) => c.trim() === '')) return;
       const text = cells.map(excelTextLiteral);
-      const row = { rowNo, cells: text, bad: cellProblem(text, max, format) };
+      const row = { rowNo, cells: text, bad: cellProblems(text, max, format) };
       const footer = footerText(text);
       if (footer !== null && held.length < MAX_FOOTER) {
         pending.push({ rowNo, text: footer });

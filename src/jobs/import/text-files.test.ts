@@ -59,7 +59,7 @@ describe('text exports', () => {
   it('still refuses an over-long field in UTF-16, naming the row', async () => {
     const r = await read('长.txt', utf16le(`统一社会信用代码\t名称\r\n92320102MA1PX7EB3T\t${'长'.repeat(5000)}\r\n`));
     expect(r.rows).toHaveLength(1);
-    expect(r.rows[0]).toMatchObject({ rowNo: 2, bad: { index: 1 } });
+    expect(r.rows[0]).toMatchObject({ rowNo: 2, bad: [{ index: 1 }] });
   });
 
   it('takes ="…" cells (how systems keep an ID number as text in Excel) for their text, quoted or not', async () => {
@@ -77,6 +77,16 @@ describe('text exports', () => {
       ['92320102MA1PX7EB3T', '张三水果店', '320102198001011234', '说"明"'],
       ['92320102MA1PX7EB4R', '李四超市', '32010219800101123X', '= "x" + 1'],
     ]);
+  });
+
+  it("takes cells behind Excel's text mark (a leading apostrophe) for their text", async () => {
+    const r = await read(
+      '撇号.csv',
+      Buffer.from(
+        ['统一社会信用代码,名称,成立日期,从业人数', "'92320102MA1PX7EB3T,'张三水果店,'2019-05-01,'12"].join('\r\n'),
+      ),
+    );
+    expect(r.rows.map((x) => x.cells)).toEqual([['92320102MA1PX7EB3T', '张三水果店', '2019-05-01', '12']]);
   });
 
   it('keeps commas for a CSV whose text holds a tab or two', async () => {
@@ -171,5 +181,19 @@ describe('text exports', () => {
     const rows = [];
     for await (const r of s.rows) rows.push([r.rowNo, r.cells[2]]);
     expect(rows).toEqual([[3, '张三']]);
+  });
+});
+
+describe('repeated column names', () => {
+  it('tells apart a repeated name the import does not read by its column, and refuses one it reads', async () => {
+    const r = await read(
+      '两个备注.csv',
+      Buffer.from('统一社会信用代码,名称,备注,序号,备注\r\n92320102MA1PX7EB3T,张三水果店,甲,1,乙\r\n'),
+    );
+    expect(r.headers).toEqual(['统一社会信用代码', '名称', '备注', '序号', '备注（第 5 列）']);
+    expect(r.rows[0].cells).toEqual(['92320102MA1PX7EB3T', '张三水果店', '甲', '1', '乙']);
+    await expect(read('两个名称.csv', Buffer.from('名称,备注,名称\r\n张三水果店,,李四超市\r\n'))).rejects.toThrow(
+      '表头有重复的列名："名称"（第 1、3 列）',
+    );
   });
 });

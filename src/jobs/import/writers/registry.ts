@@ -22,7 +22,9 @@ type Person = { name: string; id?: RegistryRow['repIdNumber']; phone?: string };
  * zones, entities, their zone links and people in roles. Every statement takes whole columns
  * as arrays (unnest), so the batch size is not bound by the parameter limit, and every upsert
  * changes a row only where a value differs: importing the same file twice changes nothing.
- * Returns how many rows it inserted or changed, and the changes of an existing entity's kind or name.
+ * Returns how many of its rows inserted or changed anything (an entity, its zone link, its people
+ * in roles: one row of the file however many tables it touched), and the changes of an existing
+ * entity's kind or name.
  */
 export async function writeRegistryBatch(
   db: Transaction<DB>,
@@ -54,7 +56,8 @@ export async function writeRegistryBatch(
   const entityIds = new Map<string, number>();
   const rowNoOf = new Map(batch.map((b) => [b.row.uscc ?? b.row.regNo!, b.rowNo]));
   const identity: IdentityChange[] = [];
-  let changed = 0;
+  /** The entities this batch inserted or changed anything of: the rows that changed. */
+  const changed = new Set<number>();
   for (const keyed of ['uscc', 'reg_no'] as const) {
     const part = rows.filter((r) => (keyed === 'uscc' ? !!r.uscc : !r.uscc));
     if (!part.length) continue;
@@ -107,7 +110,7 @@ export async function writeRegistryBatch(
       scopeOfEntity.set(r.id, r.scope_key!);
       if (r.changed && r.old_scope !== null && r.old_scope !== r.scope_key)
         (moved.get(r.scope_key!) ?? moved.set(r.scope_key!, []).get(r.scope_key!)!).push(r.id);
-      if (r.changed) changed++;
+      if (r.changed) changed.add(r.id);
       // old is the entity before this statement: a row there whose kind or name now differs was changed, not created.
       for (const field of ['kind', 'name'] as const) {
         const before = field === 'kind' ? r.old_kind : r.old_name;
@@ -126,10 +129,10 @@ export async function writeRegistryBatch(
     .filter((r) => r.zoneName)
     .map((r) => ({ entity: idOf(r), zone: zones.get(`${r.countyCode}|${r.zoneName}`)!, scope: entityScope(r) }));
   if (links.length) {
-    const res = await sql`INSERT INTO entity_zone (entity_id, zone_id, scope_key)
+    const res = await sql<{ entity_id: number }>`INSERT INTO entity_zone (entity_id, zone_id, scope_key)
       SELECT * FROM unnest(${links.map((l) => l.entity)}::bigint[], ${links.map((l) => l.zone)}::bigint[], ${links.map((l) => l.scope)}::text[])
-      ON CONFLICT DO NOTHING`.execute(db);
-    changed += Number(res.numAffectedRows ?? 0);
+      ON CONFLICT DO NOTHING RETURNING entity_id`.execute(db);
+    for (const r of res.rows) changed.add(Number(r.entity_id));
   }
 
   for (const [role, pick] of [
@@ -142,15 +145,18 @@ export async function writeRegistryBatch(
     const personCol = withRole.map((r) => people.get(personKey(r, pick))!);
     const scopeCol = withRole.map(entityScope);
     // The registry names one person per role: someone else in that role is replaced (kept in the history).
-    const gone =
-      await sql`DELETE FROM entity_person ep USING unnest(${entityCol}::bigint[], ${personCol}::bigint[]) AS t(entity_id, person_id)
-      WHERE ep.entity_id = t.entity_id AND ep.role = ${role} AND ep.person_id <> t.person_id`.execute(db);
-    const added = await sql`INSERT INTO entity_person (entity_id, person_id, role, scope_key)
+    const gone = await sql<{
+      entity_id: number;
+    }>`DELETE FROM entity_person ep USING unnest(${entityCol}::bigint[], ${personCol}::bigint[]) AS t(entity_id, person_id)
+      WHERE ep.entity_id = t.entity_id AND ep.role = ${role} AND ep.person_id <> t.person_id RETURNING ep.entity_id`.execute(
+      db,
+    );
+    const added = await sql<{ entity_id: number }>`INSERT INTO entity_person (entity_id, person_id, role, scope_key)
       SELECT e, p, ${role}, s FROM unnest(${entityCol}::bigint[], ${personCol}::bigint[], ${scopeCol}::text[]) AS t(e, p, s)
-      ON CONFLICT DO NOTHING`.execute(db);
-    changed += Number(gone.numAffectedRows ?? 0) + Number(added.numAffectedRows ?? 0);
+      ON CONFLICT DO NOTHING RETURNING entity_id`.execute(db);
+    for (const r of [...gone.rows, ...added.rows]) changed.add(Number(r.entity_id));
   }
-  return { changed, identity };
+  return { changed: changed.size, identity };
 
   function personsOf(r: RegistryRow): Person[] {
     return (['rep', 'liaison'] as const)

@@ -10,6 +10,7 @@ import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
 import { ledger } from '../helpers/ledger.js';
 import { buildXlsx } from '../helpers/zip.js';
 import { recordHash, verifyAuditChain } from '../../src/db/audit-chain.js';
+import { runScoped } from '../../src/db/scoped.js';
 // Modules the fixes added are imported inside their tests, so that on the code before the fixes
 // each test fails on its own assertion (or on the missing module) rather than the whole file.
 const anchors = () => import('../../src/db/audit-anchor.js');
@@ -735,6 +736,41 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
       { outcome: 'denied', detail: { rows: 1 } },
       { outcome: 'denied', detail: { rows: 1 } },
     ]);
+  });
+
+  it('round 5: the phone of a person known only by name follows the same rule: not shown off the line of whoever recorded it', async () => {
+    const qinhuai = await t.user({ roles: ['editor'], jurisdiction: '320104' });
+    const r = await importFile(
+      t,
+      'roster',
+      csvFile(dir, 'qh-noid.csv', [
+        {
+          姓名: '刘洋',
+          出生日期: '2001-11-19',
+          人员类别: '正式党员',
+          所在党支部: '秦淮某支部',
+          联系电话: '17700005512',
+        },
+      ]),
+      { id: qinhuai.id, scopeKey: '320104' },
+    );
+    expect(r.job).toMatchObject({ rows_accepted: 1 });
+    const person = await t.db.selectFrom('person').select('id').where('name', '=', '刘洋').executeTakeFirstOrThrow();
+    // A role at the station (as a probabilistic link would bring the member into its sight).
+    const mine = await ledger(t.db).entity({ place: STATION, name: '东所某茶馆' });
+    await t.db
+      .insertInto('entity_person')
+      .values({ entity_id: mine, person_id: person.id, role: 'employee', scope_key: STATION })
+      .execute();
+    const phoneAt = (scopeKey: string) =>
+      runScoped(
+        t.db,
+        { userId: null, username: 'test', scopeKey, ip: null },
+        async ({ db }) =>
+          (await sql<{ p: string | null }>`SELECT xgz_person_phone(${person.id}) AS p`.execute(db)).rows[0].p,
+      );
+    expect(await phoneAt('320104')).not.toBeNull();
+    expect(await phoneAt(STATION)).toBeNull();
   });
 
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {

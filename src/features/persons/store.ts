@@ -135,7 +135,8 @@ export async function updateUnidentified(
   await sql`UPDATE person p SET birth_date = coalesce(t.b, p.birth_date),
       birth_month = CASE WHEN coalesce(t.b, p.birth_date) IS NULL THEN coalesce(t.bm, p.birth_month) END, sex = coalesce(t.s, p.sex),
       phone_enc = CASE WHEN t.pbi IS NULL OR t.pbi = p.phone_bi THEN p.phone_enc ELSE t.pe END,
-      phone_bi = coalesce(t.pbi, p.phone_bi), updated_at = now()
+      phone_bi = coalesce(t.pbi, p.phone_bi),
+      phone_scope = CASE WHEN t.pbi IS NULL OR t.pbi = p.phone_bi THEN p.phone_scope ELSE xgz_scope() END, updated_at = now()
     FROM unnest(${stated.map((p) => p.id)}::bigint[], ${stated.map((p) => whole(p.birthDate))}::date[], ${stated.map((p) => month(p.birthDate))}::text[],
       ${stated.map((p) => p.sex ?? null)}::text[], ${stated.map((p) => enc(keys, p.phone))}::text[], ${stated.map((p) => bi(keys, p.phone))}::text[]) AS t(id, b, bm, s, pe, pbi)
     WHERE p.id = t.id AND p.id_bi IS NULL AND (p.birth_date IS DISTINCT FROM coalesce(t.b, p.birth_date)

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { AppUser, DB } from '../../db/schema.js';
 import type { JurisdictionLevel } from '../../domain/jurisdiction/codes.js';
 
@@ -46,4 +46,11 @@ export async function jurisdictionPath(db: Kysely<DB>, code: string) {
   }
   const self = path[path.length - 1];
   return { code: self.code, name: self.name, level: self.level, path: path.map(({ code, name }) => ({ code, name })) };
+}
+
+/** The PBKDF2 iteration count most stored password hashes carry (null before any account has one). */
+export async function commonIterations(db: Kysely<DB>): Promise<number | null> {
+  const r = await sql<{ it: number }>`SELECT split_part(password_hash, '$', 2)::int AS it FROM app_user
+    WHERE password_hash LIKE 'pbkdf2-sm3$%' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`.execute(db);
+  return r.rows[0]?.it ?? null;
 }

@@ -22,7 +22,14 @@ import {
 } from './sessions.js';
 import { newTotpSecret, totpStep, totpUri } from './totp.js';
 import { endSession } from '../../http/sessions.js';
-import { addressLockedUntil, jurisdictionPath, pendingTotpSecret, userById, userByName } from './queries.js';
+import {
+  addressLockedUntil,
+  commonIterations,
+  jurisdictionPath,
+  pendingTotpSecret,
+  userById,
+  userByName,
+} from './queries.js';
 import {
   acceptTotpStep,
   bindTotp,
@@ -43,9 +50,14 @@ const TAGS = ['认证'];
 export async function authRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db, keys, settings, config } = app.ctx;
-  // An unknown account's password is checked against a hash of the accounts' own cost, so the
-  // answer takes as long as for a known one (a fixed 100,000 told the two apart, round-4 probe).
-  const dummyHash = hashPassword(crypto.randomUUID(), config.passwordIterations);
+  // An unknown account's password is checked against a hash of the accounts' own cost (the count
+  // most of their stored hashes carry), so the answer takes as long as for a known one: a fixed
+  // 100,000 (round 4), then this process's calibration after a restart (round 5) told them apart.
+  let dummyHash: Promise<string> | undefined;
+  const dummy = () =>
+    (dummyHash ??= commonIterations(db).then((it) =>
+      hashPassword(crypto.randomUUID(), it ?? config.passwordIterations),
+    ));
 
   const setCookie = (req: FastifyRequest, reply: FastifyReply, token: string) =>
     reply.setCookie(SESSION_COOKIE, token, {
@@ -208,7 +220,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       const { username, password } = req.body;
       const u = await userByName(db, username);
       if (!u) {
-        await verifyPassword(password, await dummyHash); // same timing as a known account
+        await verifyPassword(password, await dummy()); // same timing as a known account
         await recordAudit(db, who(req), {
           action: 'auth.login',
           objectType: 'user',

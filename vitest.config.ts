@@ -13,6 +13,8 @@ const SERVERLESS = [
   'src/db/array-literal.test.ts',
   'src/features/appeals/engine.test.ts',
   'src/features/attachments/store.test.ts',
+  'src/features/reports/xlsx.test.ts',
+  'src/http/xlsx.test.ts',
 ];
 
 export default defineConfig({

@@ -8,9 +8,13 @@ export type Column<T> = {
   value: (row: T) => string | number | Date | null | undefined;
 };
 
-/** Text that a spreadsheet would read as a formula is prefixed with ' so it stays text (CSV/formula injection). */
+/**
+ * Text that a spreadsheet would read as a formula is prefixed with ' so it stays text (CSV/formula
+ * injection): = + - @ tab or CR first, in ASCII or in a form that reads as one (full-width ＝ ＋ － ＠,
+ * small ﹦ ﹢ ﹣ ﹫: whatever NFKC maps to them).
+ */
 export function neutralise(v: string): string {
-  return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /^[=+\-@\t\r]/.test(v.slice(0, 2).normalize('NFKC')) ? `'${v}` : v;
 }
 
 /**
@@ -34,7 +38,8 @@ export async function sendXlsx<T>(
     .send(stream);
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true });
   const ws = wb.addWorksheet(sheet, { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = columns.map((c) => ({ header: c.header, width: c.width ?? 16 }));
+  // Headers too: some come from an uploaded file (the error report's 待修正数据).
+  ws.columns = columns.map((c) => ({ header: neutralise(c.header), width: c.width ?? 16 }));
   ws.getRow(1).font = { bold: true };
   ws.getRow(1).commit();
   for await (const row of rows) {
@@ -48,7 +53,7 @@ export async function sendXlsx<T>(
   ws.commit();
   for (const x of extra) {
     const s = wb.addWorksheet(x.name);
-    s.columns = x.headers.map((h) => ({ header: h, width: Math.max(12, h.length * 2 + 2) }));
+    s.columns = x.headers.map((h) => ({ header: neutralise(h), width: Math.max(12, h.length * 2 + 2) }));
     s.getRow(1).font = { bold: true };
     s.getRow(1).commit();
     for (const r of x.rows) s.addRow(r.map((v) => (typeof v === 'string' ? neutralise(v) : v))).commit();

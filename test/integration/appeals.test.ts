@@ -567,6 +567,21 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     expect((await progress(code)).json()).toMatchObject({ state: 'resolved', reply: '已上门核实，责令整改' });
   });
 
+  it('masks ID numbers and phones in the reply the public reads by the tracking code (round-5 probe)', async () => {
+    const { code, id } = await raise();
+    expect((await act(staff1, id, { action: 'accept' })).statusCode).toBe(200);
+    const reply = '已联系车主王某（身份证320115199812058626，电话17801335127），问题已解决';
+    expect((await act(staff1, id, { action: 'resolve', reply })).json().state).toBe('resolved');
+    const shown = (await progress(code)).json().reply as string;
+    expect(shown).toBe('已联系车主王某（身份证320115********8626，电话178****5127），问题已解决');
+    const stored = await t.db
+      .selectFrom('appeal_case')
+      .select('public_reply')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(stored.public_reply).toBe(shown);
+  });
+
   it('keeps the business lines a configurable list: renamed freely, an in-use line not removed', async () => {
     const admin = await t.signIn(await t.user({ roles: ['sysadmin'], jurisdiction: '000000' }));
     const lines = (await admin.get('/dictionaries')).json().business_line as { code: string; label: string }[];

@@ -104,6 +104,28 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('writes an import file name into the audit log with ID numbers and phones masked (round-5 probe)', async () => {
+    const name = '王五身份证320115199812058626电话17801335127.csv';
+    const content = fs.readFileSync(csvFile(dir, 'named.csv', [row({})]));
+    const { body, type } = await multipart(name, content);
+    expect((await county.call('POST', '/imports/registry/upload', body, { 'content-type': type })).statusCode).toBe(
+      200,
+    );
+    expect((await upload(county, 'registry', name, content)).statusCode).toBe(202);
+    const logged = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'detail'])
+      .where('action', 'in', ['import.preview', 'import.upload'])
+      .orderBy('id', 'desc')
+      .limit(2)
+      .execute();
+    expect(logged.map((a) => a.action).sort()).toEqual(['import.preview', 'import.upload']);
+    for (const a of logged)
+      expect((a.detail as { fileName: string }).fileName, a.action).toBe(
+        '王五身份证320115********8626电话178****5127.csv',
+      );
+  });
+
   it('imports the corrected error report (workbook, or its 待修正数据 as CSV); a row refused as a repeat never changes the entity', async () => {
     const u1 = code();
     const u2 = code();

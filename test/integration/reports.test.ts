@@ -187,6 +187,17 @@ describe.each(BACKENDS)('statistical reports on %s', (backend) => {
     const old = await ok<{ rows: Row[]; note: string }>(editorCity.get(`/reports/${draft.id}/versions/1`));
     const now = await ok<{ rows: Row[] }>(editorCity.get(`/reports/${draft.id}/versions/2`));
     expect([old.rows.at(-1)!.operating, now.rows.at(-1)!.operating]).toEqual([3, 4]);
+    // A version number beyond the int4 column is refused in Chinese, not a 500 (round-5 probe).
+    for (const url of [
+      `/reports/${draft.id}/versions/2147483648`,
+      `/reports/9007199254740991/versions/2147483648`,
+      `/reports/${draft.id}/export?version=2147483648`,
+    ]) {
+      const res = await editorCity.get(url);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().errors, url).toEqual([{ field: 'version', message: '版本号过大' }]);
+    }
+    expect((await editorCity.get(`/reports/${draft.id}/versions/2147483647`)).statusCode).toBe(404);
     expect(old.note).toBe('本季度新增一个党支部');
     expect(
       await t.db

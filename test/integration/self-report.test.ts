@@ -65,6 +65,37 @@ describe.each(BACKENDS)('public self-report (党员找组织) on %s', (backend) 
     expect(members).toMatchObject([{ name: '孙报到', confidence: 'confirmed', sources: ['self_report', 'staff'] }]);
   });
 
+  it('masks ID numbers and phones typed into the free-text fields (round-5 probe)', async () => {
+    const res = await report({
+      ...valid,
+      uscc: undefined,
+      name: '李四13900001111',
+      phone: '13900001111',
+      entityName: '某店 老板320115199812058626 手机17801335127',
+      orgRelation: '联系人 320115 1998 1205 8626',
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const row = await t.db
+      .selectFrom('self_report')
+      .select(['name', 'entity_text', 'org_relation'])
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      name: '李四139****1111',
+      entity_text: '某店 老板320115********8626 手机178****5127',
+      org_relation: expect.stringMatching(/^联系人 320115\*+8626$/),
+    });
+    const editor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320102' }));
+    const c = await t.db
+      .selectFrom('discovery_case')
+      .select('id')
+      .where('kind', '=', 'self_report')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    const shown = JSON.stringify((await editor.get(`/cases/${c.id}`)).json());
+    expect(shown).not.toMatch(/19981205|1998 1205|0133|0000 ?1111/);
+  });
+
   it('an entity not in the ledger lands with the county', async () => {
     expect(
       (await report({ ...valid, uscc: undefined, entityName: '不在台账的店', phone: '13812340001' })).statusCode,

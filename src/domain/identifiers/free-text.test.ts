@@ -31,6 +31,70 @@ describe('free text: personal numbers masked', () => {
       expect(redactFreeText(typed).text, typed).not.toMatch(/19980219|1998 ?02|0544|54 ?45/);
   });
 
+  it('masks numbers written with invisible characters, other separators or digits of other forms (round-5 probe)', () => {
+    const id = '320115199812058626';
+    const ph = '17801335127';
+    const split = (v: string, sep: string, at: number[]) =>
+      at.reduce((out, n, i) => out + v.slice(at[i - 1] ?? 0, n) + sep, '') + v.slice(at[at.length - 1]);
+    const written: Record<string, string> = {
+      zwsp: [...id].join('\u200b'),
+      zwnj: [...ph].join('\u200c'),
+      zwj: [...ph].join('\u200d'),
+      wordJoiner: [...id].join('\u2060'),
+      bom: [...ph].join('\ufeff'),
+      softHyphen: [...id].join('\u00ad'),
+      fullWidthHyphen: split(id, '－', [6, 14]),
+      fullWidthPeriod: split(id, '．', [6, 14]),
+      ideographicStop: split(ph, '。', [3, 7]),
+      nbsp: split(ph, '\u00a0', [3, 7]),
+      hyphenU2010: split(ph, '\u2010', [3, 7]),
+      minusU2212: split(ph, '\u2212', [3, 7]),
+      star: split(ph, '*', [3, 7]),
+      newline: split(ph, '\n', [3, 7]),
+      threeSpaces: split(ph, '   ', [3, 7]),
+      brackets: `${ph.slice(0, 3)}[${ph.slice(3, 7)}]${ph.slice(7)}`,
+      parens: `(178)0133-5127`,
+      zwspAndHyphen: split(id, '\u200b－\u200b', [6, 14]),
+      mathBold: [...ph].map((d) => String.fromCodePoint(0x1d7ce + Number(d))).join(''),
+      circled: [...ph].map((d) => (d === '0' ? '⓪' : String.fromCodePoint(0x2460 + Number(d) - 1))).join(''),
+      arabicIndic: [...ph].map((d) => String.fromCodePoint(0x0660 + Number(d))).join(''),
+      fullWidthPlus86: `＋８６ ${ph}`,
+    };
+    for (const [how, v] of Object.entries(written)) {
+      const r = redactFreeText(`联系${v}。`);
+      expect(r.found, how).toBeGreaterThan(0);
+      const digits = r.text.replace(/[^0-9]/g, '');
+      expect(digits, how).not.toMatch(/19981205|0133/);
+    }
+  });
+
+  it('masks the strings of the round-5 probe end to end, keeping the rest of the text as typed', () => {
+    const r = redactFreeText(
+      '举报人身份证320115－19981205－8626，电话178\u00a00133\u00a05127，另一个1\u200b3\u200b9\u200b1\u200b2\u200b3\u200b4\u200b5\u200b6\u200b7\u200b8',
+    );
+    expect(r.found).toBe(3);
+    expect(r.text).toBe('举报人身份证320115********8626，电话178****5127，另一个139****5678');
+    const entity = redactFreeText('某店 老板320115199812058626 手机17801335127');
+    expect(entity.text).toBe('某店 老板320115********8626 手机178****5127');
+    expect(redactFreeText('联系人 320115 1998 1205 8626').text).not.toMatch(/1998|1205/);
+    // Digits of other forms are rewritten only inside a run that holds a number.
+    const kept = '①号楼３层，价格１２０元。';
+    expect(redactFreeText(kept)).toEqual({ text: kept, found: 0 });
+  });
+
+  it('leaves dates with full-width or other separators, amounts and times readable', () => {
+    for (const text of [
+      '2024年3月5日',
+      '2024.03.05 13:00',
+      '2024－03－05 13:00',
+      '1,380,000元',
+      '２０２４．０３．０５',
+      '订单号 A2026030512345678901',
+      '第1、2、3、4、5条，共 12 人',
+    ])
+      expect(redactFreeText(text), text).toEqual({ text, found: 0 });
+  });
+
   it('leaves dates, amounts, order numbers and short numbers alone', () => {
     const text = '2026年3月5日在12号站点，欠薪3500元，订单号 A2026030512345678901，工号 10086。';
     expect(redactFreeText(text)).toEqual({ text, found: 0 });
@@ -60,6 +124,13 @@ describe('a file name as others see it', () => {
       ['张三_320102_19770506_1234.csv', '张三_320102********1234.csv'],
       ['张三320102.19770506.1234.csv', '张三320102********1234.csv'],
       ['李四13912345678.xlsx', '李四139****5678.xlsx'],
+      [
+        '张三3\u200b2\u200b0\u200b1\u200b1\u200b5\u200b1\u200b9\u200b9\u200b8\u200b1\u200b2\u200b0\u200b5\u200b8\u200b6\u200b2\u200b6.pdf',
+        '张三320115********8626.pdf',
+      ],
+      ['张三320115－19981205－8626.pdf', '张三320115********8626.pdf'],
+      ['王五178\u00a00133\u00a05127.pdf', '王五178****5127.pdf'],
+      ['登记２０２４１２０１３２０１０２１９７７０５０６１２３４.csv', '登记202*********************34.csv'],
       ['登记信息导出20241201.csv', '登记信息导出20241201.csv'],
       ['2024年第3季度-玄武区-v2.xlsx', '2024年第3季度-玄武区-v2.xlsx'],
     ])

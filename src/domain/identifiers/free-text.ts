@@ -5,9 +5,17 @@ import { maskIdNumber, maskPhone } from './id-number.js';
  * (18 characters, or the old 15 digits) and phone numbers (mobiles, with or without +86 and
  * separators; landlines with an area code). Found anywhere in the text, not inside a longer run
  * of digits, and replaced by the same masks the platform shows elsewhere.
+ *
+ * A number is looked for in runs of digits of any script (full-width ３, bold 𝟑, circled ③,
+ * Arabic-Indic ٣) with up to three characters that are neither letters nor digits between them
+ * (spaces of any kind, － ． 。 ‐ − * brackets, newlines). Invisible format characters (zero-width
+ * space or joiner, word joiner, soft hyphen: \p{Cf}) are dropped first. Only a run that holds a
+ * number is rewritten (in ASCII digits); the rest of the text is kept as typed.
  */
-const SEP = '[ \\t\\u3000._/\\\\,，、·・:：;；|\\-–—~～]{0,2}';
-const GROUPED = new RegExp(`(?<![0-9])\\d(?:${SEP}\\d)+(?:${SEP}[Xx])?(?![0-9])`, 'g');
+const DIGIT = '[\\p{Nd}\\p{No}]';
+const SEP = '[^\\p{L}\\p{N}]{0,3}';
+const RUN = new RegExp(`(?<!${DIGIT})${DIGIT}(?:${SEP}${DIGIT})+(?:${SEP}[XxＸｘ])?(?!${DIGIT})`, 'gu');
+const LONG_RUN = new RegExp(`${DIGIT}(?:[^\\p{L}\\p{N}]?${DIGIT}){9,}(?:[^\\p{L}\\p{N}]?(?:${DIGIT}|[XxＸｘ]))`, 'gu');
 const ID_DIGITS = /^(\d{17}[0-9Xx]|\d{15})$/;
 const MOBILE_DIGITS = /^(86)?1[3-9]\d{9}$/;
 
@@ -25,36 +33,53 @@ export type Redacted = { text: string; found: number };
 
 export function redactFreeText(text: string): Redacted {
   let found = 0;
-  // Full-width digits (３２０１…) read as digits: typed so, a number would pass unseen.
-  let out = text.replace(/[０-９Ｘｘ]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+  const out = text.replace(/\p{Cf}/gu, '').replace(RUN, (run) => {
+    const r = maskRun(asciiDigits(run));
+    found += r.found;
+    return r.found ? r.text : run;
+  });
+  return { text: out, found };
+}
+
+/** A run's digits of any script as ASCII (Ｘ as X); its separators as typed. */
+const asciiDigits = (run: string): string =>
+  run.replace(/[\p{Nd}\p{No}Ｘｘ]/gu, (c) => {
+    const k = c.normalize('NFKC');
+    if (/^[0-9Xx]+$/.test(k)) return k;
+    return /\p{Nd}/u.test(c) ? String(decimalValue(c)) : c;
+  });
+
+/** A decimal digit's value: Unicode encodes each script's digits 0–9 in a row, from 0. */
+function decimalValue(c: string): number {
+  const cp = c.codePointAt(0)!;
+  let k = 0;
+  while (k < 100 && /\p{Nd}/u.test(String.fromCodePoint(cp - k - 1))) k++;
+  return k % 10;
+}
+
+/** The numbers in one run of ASCII digit groups, masked: first by their usual shapes, then by its groups. */
+function maskRun(run: string): Redacted {
+  let found = 0;
+  let out = run;
   for (const { re, mask } of PATTERNS) {
     out = out.replace(re, (m) => {
       found++;
-      const digits = m.replace(/[^0-9Xx]/g, '');
-      return mask(digits);
+      return mask(m.replace(/[^0-9Xx]/g, ''));
     });
   }
   // Then a number typed in groups of any size and any separators ("3201 0519 9802 1913 08",
-  // "320102.19900307.1234", "138_1234_5678"): in a run of digit groups with up to two separator
-  // characters between them, the consecutive groups that hold exactly an ID number's or a mobile's
-  // digits ("身份证320102.19900307.1234，手机138.1234.5678" is one run holding both).
-  out = out.replace(GROUPED, (run) => {
-    const parts = run.split(/([^0-9Xx]+)/); // groups at even places, separators between
-    let shown = '';
-    for (let i = 0; i < parts.length;) {
-      const hit = numberFrom(parts, i);
-      if (hit) {
-        found++;
-        shown += hit.masked;
-        i = hit.end;
-      } else {
-        shown += parts[i];
-        i++;
-      }
-    }
-    return shown;
-  });
-  return { text: out, found };
+  // "320102.19900307.1234", "138_1234_5678"): the consecutive groups of the run that hold exactly
+  // an ID number's or a mobile's digits ("身份证320102.19900307.1234，手机138.1234.5678" is one run
+  // holding both).
+  const parts = out.split(/([^0-9Xx]+)/); // groups at even places, separators between
+  let shown = '';
+  for (let i = 0; i < parts.length;) {
+    const hit = numberFrom(parts, i);
+    if (hit) found++;
+    shown += hit ? hit.masked : parts[i];
+    i = hit ? hit.end : i + 1;
+  }
+  return { text: shown, found };
 }
 
 /** The longest ID number or mobile written by the groups from `start` (an even place): masked, and where it ends. */
@@ -77,8 +102,9 @@ function numberFrom(parts: string[], start: number): { masked: string; end: numb
 export const fileNameForOthers = (name: string): string =>
   // Beyond free text's patterns: in a file name an ID or a phone sits among dates and counters
   // (20241201320102197705061234登记.csv) or between _ and . (张三_320102_19770506_1234.csv). Any
-  // run of 11 or more digits (separators aside) is masked, its first 3 and last 2 digits kept.
-  redactFreeText(name).text.replace(/\d(?:[_.\- ]?\d){9,}(?:[_.\- ]?[\dXx])/g, (m) => {
-    const digits = m.replace(/[^0-9Xx]/g, '');
+  // run of 11 or more digits (one separator aside between them) is masked, its first 3 and last 2
+  // digits kept.
+  redactFreeText(name).text.replace(LONG_RUN, (m) => {
+    const digits = asciiDigits(m).replace(/[^0-9Xx]/g, '');
     return `${digits.slice(0, 3)}${'*'.repeat(digits.length - 5)}${digits.slice(-2)}`;
   });

@@ -6,6 +6,7 @@ import type { AppealCaseTable } from '../../db/schema-cases.js';
 import { runScoped } from '../../db/scoped.js';
 import { sm3Hex } from '../../crypto/sm3.js';
 import { conflict } from '../../http/errors.js';
+import { maskFreeText } from './free-text.js';
 import {
   canReopen,
   closesUnanswered,
@@ -132,7 +133,8 @@ export function planMove(
   if (ended) set[`${ended}_ms`] = Number(c[`${ended}_ms`] ?? 0) + Math.max(0, now.getTime() - started.getTime());
   if (restartsClock(c.state, action, to))
     Object.assign(set, { step_started_at: now, due_at: dueAt(to, now, d), escalation_level: 0, escalated_key: null });
-  if (action === 'resolve') Object.assign(set, { public_reply: input.reply, resolved_at: now });
+  // The reply goes out to whoever holds the tracking code: no ID number or phone in it.
+  if (action === 'resolve') Object.assign(set, { public_reply: maskFreeText(input.reply), resolved_at: now });
   if (to === 'closed') set.closed_at = now;
   if (action === 'feedback')
     Object.assign(set, { satisfaction: input.satisfaction, feedback_comment: input.comment ?? null });

@@ -7,6 +7,9 @@ import { insertSelfReport } from './writes.js';
 import { schemaOf } from '../../http/contract.js';
 import { publicDivisions, submitSelfReport } from './contract.js';
 import { notFound } from '../../http/errors.js';
+import { redactFreeText } from '../../domain/identifiers/free-text.js';
+
+const masked = (text: string): string => redactFreeText(text).text;
 
 const PUBLIC = { userId: null, username: '公众（党员报到）', scopeKey: '', ip: null };
 
@@ -47,11 +50,13 @@ export async function selfReportRoutes(app: FastifyInstance): Promise<void> {
           entityId: entity?.id ?? null,
           countyCode: county.code,
           scopeKey,
-          name: b.name,
+          // Free text from the public, read by staff on the case: ID numbers and phones typed into
+          // it are masked as in an appeal (the number itself is asked for in its own field).
+          name: masked(b.name),
           phoneEnc: encryptField(keys, b.phone),
           idEnc: b.idNumber ? encryptField(keys, b.idNumber.value) : null,
-          entityText: b.uscc ? `${b.entityName}（${b.uscc}）` : b.entityName,
-          orgRelation: b.orgRelation ?? null,
+          entityText: b.uscc ? `${masked(b.entityName)}（${b.uscc}）` : masked(b.entityName),
+          orgRelation: b.orgRelation ? masked(b.orgRelation) : null,
         });
         audit({
           action: 'self_report.receive',

@@ -14,6 +14,7 @@ import { assertStartable, mappingFor, previewFile } from './service.js';
 import { SourceError } from '../../jobs/import/sources.js';
 import { accountByName, localJobStatus } from './queries.js';
 import { addImportJob } from './writes.js';
+import { fileNameForOthers } from '../../domain/identifiers/free-text.js';
 
 /** Where a running server tells `xgz import` how to reach it: address and a random token, mode 0600, in the data dir. */
 export const LOCAL_ACCESS_FILE = 'local-import.json';
@@ -128,7 +129,7 @@ export async function localImportRoutes(app: FastifyInstance): Promise<void> {
           action: 'import.upload',
           objectType: 'import_job',
           objectId: j.id,
-          detail: { kind: req.params.kind, fileName, via: 'cli' },
+          detail: { kind: req.params.kind, fileName: fileNameForOthers(fileName), via: 'cli' },
         },
       );
       app.imports.enqueue(j.id);

@@ -57,7 +57,7 @@ import {
   uploaderOf,
 } from './queries.js';
 import { addImportJob, requestCancel } from './writes.js';
-import { redactFreeText } from '../../domain/identifiers/free-text.js';
+import { fileNameForOthers, redactFreeText } from '../../domain/identifiers/free-text.js';
 import {
   DUPLICATE_MARK_HEADER,
   ORIGINAL_ROW_HEADER,
@@ -162,7 +162,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
         objectId: j.id,
         detail: {
           kind: j.kind,
-          fileName: j.file_name,
+          fileName: fileNameForOthers(j.file_name), // the auditor reads no personal number
           bytes: f.bytes,
           profile: choice.profile ?? null,
           ignoredAcknowledged: p.warnings.map((w) => w.header),
@@ -206,7 +206,11 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
             action: 'import.preview',
             objectType: 'import_upload',
             objectId: stored.upload,
-            detail: { kind: req.params.kind, fileName: file.filename.slice(0, 200), bytes: stored.bytes },
+            detail: {
+              kind: req.params.kind,
+              fileName: fileNameForOthers(file.filename.slice(0, 200)),
+              bytes: stored.bytes,
+            },
           });
           return mappingFor(db, req.params.kind, undefined, undefined);
         });

@@ -6,6 +6,8 @@ import { values } from '../indicators/contract.js';
 /** The statistical reports' contract (pure), shared with the web. */
 export const form = z.enum(FORM_CODES as [FormCode, ...FormCode[]]);
 const period = z.string().trim().max(10);
+/** A submitted version's number (an int4 column): a larger one is a 400, not a database error. */
+const versionNumber = z.coerce.number().int().positive('版本号应为正整数').max(2_147_483_647, '版本号过大');
 const source = z.enum(['live', 'snapshot']);
 const rowKind = z.enum(['child', 'own', 'total']);
 
@@ -240,7 +242,7 @@ export const getReportVersion = endpoint({
   summary: '已上报的某一版本（不可修改）',
   params: z.strictObject({
     id: z.coerce.number().int().positive(),
-    version: z.coerce.number().int().positive('版本号应为正整数'),
+    version: versionNumber,
   }),
   response: z.object({
     version: z.number(),
@@ -264,7 +266,7 @@ export const getReportVersion = endpoint({
 export const exportReport = {
   path: '/reports/:id/export',
   params: idParam,
-  query: z.strictObject({ version: z.coerce.number().int().positive().optional() }),
+  query: z.strictObject({ version: versionNumber.optional() }),
 } as const;
 
 export type ReportBoard = ResponseOf<typeof getReportBoard>;

@@ -37,8 +37,9 @@ export async function reportWorkbook(form: ReportForm, meta: SheetMeta, rows: Ro
     alignment: { horizontal: 'center' },
   });
   ws.mergeCells(2, 1, 2, width);
-  ws.getCell(2, 1).value =
-    `填报单位：${meta.unit}    报告期：${meta.period}    数据来源：${meta.source}    计量单位：见表头`;
+  ws.getCell(2, 1).value = neutralise(
+    `填报单位：${meta.unit}    报告期：${meta.period}    数据来源：${meta.source}    计量单位：见表头`,
+  );
   // Header: column A spans the three header rows; each group label spans its indicators.
   ws.mergeCells(3, 1, 5, 1);
   ws.getCell(3, 1).value = '辖区';
@@ -75,7 +76,7 @@ export async function reportWorkbook(form: ReportForm, meta: SheetMeta, rows: Ro
   });
   const foot = 6 + rows.length + 1;
   ws.mergeCells(foot, 1, foot, width);
-  ws.getCell(foot, 1).value = `填报人：${meta.preparer}    填报日期：${meta.date}    版本：${meta.version}`;
+  ws.getCell(foot, 1).value = neutralise(`填报人：${meta.preparer}    填报日期：${meta.date}    版本：${meta.version}`);
   if (meta.note) {
     ws.mergeCells(foot + 1, 1, foot + 1, width);
     ws.getCell(foot + 1, 1).value = neutralise(`填报说明：${meta.note}`);

@@ -3,7 +3,7 @@ import type { DB } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
 import { offsetOf, underNode } from '../../http/paging.js';
 import type { CaseKind, CaseState } from '../../domain/cases/workflow.js';
-import { birthShown, readablePhone } from '../persons/index.js';
+import { memberBirthShown, readablePhone } from '../persons/index.js';
 
 type Tx = Transaction<DB>;
 
@@ -75,7 +75,7 @@ export async function caseParts(db: Tx, c: CaseRow) {
         .select([
           'm.id',
           'p.name',
-          birthShown('p').as('birth_date'),
+          memberBirthShown('m', 'p').as('birth_date'),
           'p.id_enc',
           readablePhone('p').as('phone_enc'),
           'm.org_relation',

@@ -8,7 +8,7 @@ import { historyValue, MEMBER_CONFIDENCE_LABEL, MEMBER_STATUS_LABEL } from '../.
 import { birthBesideMaskedId, maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import { notFound } from '../../http/errors.js';
 import { containing, offsetOf } from '../../http/paging.js';
-import { birthShown, readablePhone } from '../persons/index.js';
+import { memberBirthShown, readablePhone } from '../persons/index.js';
 
 /** The party-member roster's reads: the list (and its export's rows) and a member's page. */
 
@@ -65,7 +65,7 @@ export function memberQuery(db: Transaction<DB>, f: MemberFilters) {
     .select([
       'm.id',
       'p.name',
-      birthShown('p').as('birth_date'),
+      memberBirthShown('m', 'p').as('birth_date'),
       'p.sex',
       'p.id_enc',
       readablePhone('p').as('phone_enc'),
@@ -143,7 +143,13 @@ export async function memberDetail(db: Transaction<DB>, keys: Keys, id: number) 
     .selectFrom('member as m')
     .innerJoin('person as p', 'p.id', 'm.person_id')
     .selectAll('m')
-    .select(['p.name', birthShown('p').as('birth_date'), 'p.sex', 'p.id_enc', readablePhone('p').as('phone_enc')])
+    .select([
+      'p.name',
+      memberBirthShown('m', 'p').as('birth_date'),
+      'p.sex',
+      'p.id_enc',
+      readablePhone('p').as('phone_enc'),
+    ])
     .where('m.id', '=', id)
     .executeTakeFirst();
   if (!m) throw notFound('党员');

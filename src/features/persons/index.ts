@@ -3,6 +3,7 @@ export {
   birthShown,
   insertUnidentified,
   membersElsewhere,
+  memberBirthShown,
   NAME_NOT_ON_FILE,
   namesNotOnFile,
   personFromForm,

@@ -153,6 +153,18 @@ export const birthShown = (alias: string) =>
   >`coalesce(to_char(${sql.ref(`${alias}.birth_date`)}, 'YYYY-MM-DD'), ${sql.ref(`${alias}.birth_month`)})`;
 
 /**
+ * A member's birth date as the reader may see it: withheld while the member is linked to a role of
+ * someone with an ID number the reader sees masked, because the eight hidden digits are that date
+ * and the link's evidence says the dates agree (round-5 probe). `member`, `person`: the aliases.
+ */
+export const memberBirthShown = (member: string, person: string) =>
+  sql<
+    string | null
+  >`CASE WHEN NOT EXISTS (SELECT 1 FROM member_link l JOIN entity_person ep ON ep.id = l.entity_person_id
+    JOIN person q ON q.id = ep.person_id WHERE l.member_id = ${sql.ref(`${member}.id`)} AND q.id_bi IS NOT NULL)
+    THEN ${birthShown(person)} END`;
+
+/**
  * A person's phone (encrypted) as the reader may see it: withheld when it was recorded outside the
  * reader's scope by a holder of the person there (xgz_person_phone, migration 0059). `alias` is the
  * person table's name in the query.

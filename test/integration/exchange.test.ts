@@ -317,6 +317,14 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
       'service_account.update',
       'service_account.confirm',
     ]);
+    // A longer life or a higher rate is a change of terms too (round-5 probe).
+    const longer = await sec.call('PATCH', `/service-accounts/${id}`, {
+      expiresAt: new Date(Date.now() + 3 * 365 * 86_400_000).toISOString(),
+      ratePerMinute: 100000,
+    });
+    expect(longer.json().state).toBe('unconfirmed');
+    const after = await bearer(again.token, 'GET', '/exchange/changes?limit=1');
+    expect([after.statusCode, after.json().code]).toEqual([401, 'account_unconfirmed']);
   });
 
   it('stops a revoked or expired token at once (401), and a rotated token replaces the old one', async () => {

@@ -78,8 +78,11 @@ export const amendServiceAccount = (
       ...(c.expiresAt ? { expires_at: c.expiresAt } : {}),
       ...(c.ipAllowlist ? { ip_allowlist: c.ipAllowlist } : {}),
       ...(c.ratePerMinute ? { rate_per_minute: c.ratePerMinute } : {}),
-      // What the account may do and from where was confirmed by the business side: a change asks again.
-      ...(c.permissions || c.ipAllowlist ? { confirmed_at: null, confirmed_by: null } : {}),
+      // What the account may do, from where, how often and until when was confirmed by the business
+      // side (its terms): a change asks again (expiry and rate too, round-5 probe).
+      ...(c.permissions || c.ipAllowlist || c.expiresAt || c.ratePerMinute
+        ? { confirmed_at: null, confirmed_by: null }
+        : {}),
       updated_at: new Date(),
     })
     .where('user_id', '=', id)

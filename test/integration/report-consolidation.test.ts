@@ -141,7 +141,7 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
       ['total', A, 4, 5, true],
     ]);
     expect(d[0].explanation).toMatch(
-      /^第001所于 \d{4}-\d{2}-\d{2} 上报第 1 版（实时数据（\d{4}-\d{2}-\d{2}）），此后台账有变化$/,
+      /^第001所于 \d{4}-\d{2}-\d{2} 上报第 1 版（实时数据 \d{4}-\d{2}-\d{2}），此后台账有变化$/,
     );
     // Beyond the tolerance: explained before it goes up, and the explanation kept in the version.
     const unexplained = await submit(A, county.id);

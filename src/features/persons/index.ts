@@ -1,6 +1,5 @@
 /** The persons feature's entrance: the one person store other features write people through (identified by ID number, or not). */
 export {
-  birthShown,
   insertUnidentified,
   membersElsewhere,
   memberBirthShown,

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Keys } from '../../crypto/keys.js';
 import { blindIndex, encryptField } from '../../crypto/field.js';
@@ -35,23 +35,37 @@ export async function namesNotOnFile(
   keys: Keys,
   people: { idNumber: string; name: string }[],
 ): Promise<Set<string>> {
-  if (!people.length) return new Set();
-  const indexes = people.map((p) => blindIndex(keys, p.idNumber));
-  const { rows } = await sql<{ bi: string }>`SELECT bi FROM xgz_person_name_conflicts(
-    ${indexes}::text[], ${people.map((p) => p.name)}::text[]) AS bi`.execute(db);
-  const conflicting = new Set(rows.map((r) => r.bi));
-  return new Set(people.filter((_, i) => conflicting.has(indexes[i])).map((p) => p.idNumber));
+  const names = people.map((p) => p.name);
+  return flagged(
+    keys,
+    people.map((p) => p.idNumber),
+    (indexes) =>
+      sql<{ bi: string }>`SELECT bi FROM xgz_person_name_conflicts(${indexes}::text[], ${names}::text[]) AS bi`,
+    db,
+  );
 }
 
 /** The ID numbers among these that are members on a roster held outside the caller's scope (another county's or above, migration 0067). */
 export async function membersElsewhere(db: Transaction<DB>, keys: Keys, idNumbers: string[]): Promise<Set<string>> {
-  if (!idNumbers.length) return new Set();
-  const indexes = idNumbers.map((v) => blindIndex(keys, v));
-  const { rows } = await sql<{ bi: string }>`SELECT bi FROM xgz_members_elsewhere(${indexes}::text[]) AS bi`.execute(
+  return flagged(
+    keys,
+    idNumbers,
+    (indexes) => sql<{ bi: string }>`SELECT bi FROM xgz_members_elsewhere(${indexes}::text[]) AS bi`,
     db,
   );
-  const off = new Set(rows.map((r) => r.bi));
-  return new Set(idNumbers.filter((_, i) => off.has(indexes[i])));
+}
+
+/** The numbers whose blind indexes a SECURITY DEFINER function flags (it sees every holder; the caller sees only the answer). */
+async function flagged(
+  keys: Keys,
+  numbers: string[],
+  ask: (indexes: string[]) => RawBuilder<{ bi: string }>,
+  db: Transaction<DB>,
+): Promise<Set<string>> {
+  if (!numbers.length) return new Set();
+  const indexes = numbers.map((v) => blindIndex(keys, v));
+  const hit = new Set((await ask(indexes).execute(db)).rows.map((r) => r.bi));
+  return new Set(numbers.filter((_, i) => hit.has(indexes[i])));
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AuditEntry } from './audit-chain.js';
-import { Problem } from '../http/errors.js';
+import { Problem, conflict } from '../http/errors.js';
 
 /**
  * A write the caller's scope filtered to nothing. Row-level security hides rows from an UPDATE or
@@ -47,5 +47,15 @@ function rowsOf(result: unknown): number {
  */
 export function expectWritten<T>(result: T, what: string, entry: AuditEntry): NonNullable<T> {
   if (rowsOf(result) === 0) throw new RefusedWrite(entry, what);
+  return result as NonNullable<T>;
+}
+
+/**
+ * A workflow move made on the state it was read in (`WHERE state = <as read>`): when it changed no
+ * row, someone else moved the record meanwhile (two clerks, or a reply racing a return), so the
+ * request gets 409 and its transaction, with the event it was about to record, rolls back.
+ */
+export function expectMoved<T>(result: T, what: string): NonNullable<T> {
+  if (rowsOf(result) === 0) throw conflict(`${what}刚被他人处理，状态已变化，请刷新后再操作`);
   return result as NonNullable<T>;
 }

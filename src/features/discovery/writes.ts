@@ -7,6 +7,7 @@ import type { CaseAction, CaseState } from '../../domain/cases/workflow.js';
 import { insertUnidentified, upsertIdentified } from '../persons/index.js';
 import { memberOffLine } from '../members/index.js';
 import type { CaseRow } from './queries.js';
+import { expectMoved } from '../../db/writes.js';
 
 type Tx = Transaction<DB>;
 
@@ -18,13 +19,21 @@ export const queueRun = (db: Tx, scopeKey: string, by: number) =>
     .returningAll()
     .executeTakeFirstOrThrow();
 
-/** A person's move on a case: its new state and the trail line saying who did what and why. */
+/** A person's move on a case, from the state it was read in (else 409): its new state and the trail line saying who did what and why. */
 export async function moveCase(
   db: Tx,
   c: CaseRow,
   m: { by: number; action: CaseAction; to: CaseState; detail: object },
 ) {
-  await db.updateTable('discovery_case').set({ state: m.to, updated_at: new Date() }).where('id', '=', c.id).execute();
+  expectMoved(
+    await db
+      .updateTable('discovery_case')
+      .set({ state: m.to, updated_at: new Date() })
+      .where('id', '=', c.id)
+      .where('state', '=', c.state)
+      .executeTakeFirst(),
+    '该线索',
+  );
   await db
     .insertInto('case_event')
     .values({

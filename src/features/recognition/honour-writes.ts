@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { honourAuthority, honourTransition, type ActorLevel } from '../../domain/recognition/honours.js';
 import { badRequest, notFound } from '../../http/errors.js';
+import { expectMoved } from '../../db/writes.js';
 import { codeList, refusal, today } from './shared.js';
 import { nominatedSubject, type HonourRecord } from './honour-queries.js';
 import type { actOnHonour, nominateHonour, recordViolation } from './contract.js';
@@ -59,7 +60,10 @@ export async function applyHonourAction(db: Tx, h: HonourRecord, b: HonourAct, a
     ...(b.action === 'award' ? { level: b.level!, year: b.year!, awarded_on: now } : {}),
     ...(b.action === 'revoke' ? { revoked_on: now, revoke_reason: b.reason! } : {}),
   };
-  await db.updateTable('honour').set(set).where('id', '=', h.id).execute();
+  expectMoved(
+    await db.updateTable('honour').set(set).where('id', '=', h.id).where('state', '=', h.state).executeTakeFirst(),
+    '该荣誉',
+  );
   return t.to;
 }
 

@@ -32,9 +32,12 @@ export type Tx = Transaction<DB>;
 export type User = { id: number; displayName: string; jurisdictionCode: string; scopeKey: string };
 export const today = () => localDate();
 
-/** The report, its node and the node's parent, in the caller's scope (outside it: not found). */
-export async function loadReport(db: Tx, id: number) {
-  const r = await db
+/**
+ * The report, its node and the node's parent, in the caller's scope (outside it: not found).
+ * `lock` holds the report for a move, so a submission and a return (or two submissions) take turns.
+ */
+export async function loadReport(db: Tx, id: number, lock = false) {
+  const q = db
     .selectFrom('report as r')
     .innerJoin('jurisdiction as j', 'j.code', 'r.jurisdiction_code')
     .select([
@@ -58,8 +61,8 @@ export async function loadReport(db: Tx, id: number) {
       'j.level',
       'j.parent_code',
     ])
-    .where('r.id', '=', id)
-    .executeTakeFirst();
+    .where('r.id', '=', id);
+  const r = await (lock ? q.forUpdate('r') : q).executeTakeFirst();
   if (!r) throw notFound('报表');
   return r;
 }

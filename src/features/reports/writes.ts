@@ -177,7 +177,7 @@ export async function prepareReport(
     .where('form', '=', body.form)
     .where('period', '=', body.period)
     .executeTakeFirst();
-  const current = existing ? await loadReport(db, existing.id) : null;
+  const current = existing ? await loadReport(db, existing.id, true) : null;
   const to = move(user, current, 'prepare');
   const basis = await basisFor(db, node, f, body.period, { source: body.source, liveReason: body.liveReason });
   const data = await prepareData(db, node, f, body.period, basis);
@@ -231,7 +231,7 @@ export async function annotateReport(
   id: number,
   body: z.output<typeof annotateEndpoint.body>,
 ): Promise<void> {
-  const rep = await loadReport(db, id);
+  const rep = await loadReport(db, id, true);
   move(user, rep, 'annotate');
   const set: { note?: string | null; explanation?: string | null; missing?: string } = {};
   if (body.note !== undefined) set.note = body.note || null;
@@ -274,7 +274,7 @@ export async function submitReport(
   tolerance: number,
 ): Promise<void> {
   const { db, audit } = s;
-  const rep = await loadReport(db, id);
+  const rep = await loadReport(db, id, true);
   const data = rep.data as ReportData;
   const node = { code: rep.jurisdiction_code, name: rep.name, level: rep.level, scope_key: rep.scope_key };
   // What the draft consolidated must still be what the children have submitted.
@@ -356,7 +356,7 @@ export async function submitReport(
 /** 退回 (the level directly above, with its reason). */
 export async function returnReport(s: Scoped, user: User, id: number, reason: string): Promise<void> {
   const { db, audit } = s;
-  const rep = await loadReport(db, id);
+  const rep = await loadReport(db, id, true);
   const to = move(user, rep, 'return', { reason });
   await db
     .updateTable('report')

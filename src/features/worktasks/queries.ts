@@ -42,14 +42,15 @@ export async function deploymentById(db: Tx, id: number): Promise<DeploymentRow 
     .executeTakeFirst();
 }
 
-export async function targetById(db: Tx, id: number): Promise<TargetRow | undefined> {
-  return db
+/** A target with its node's name; `lock` holds the row for a move, so a close or a second move waits for it. */
+export async function targetById(db: Tx, id: number, lock = false): Promise<TargetRow | undefined> {
+  const q = db
     .selectFrom('deployment_target as t')
     .innerJoin('jurisdiction as j', 'j.code', 't.node_code')
     .selectAll('t')
     .select(['j.name as node_name', 'j.level as node_level'])
-    .where('t.id', '=', id)
-    .executeTakeFirst();
+    .where('t.id', '=', id);
+  return (lock ? q.forUpdate('t') : q).executeTakeFirst();
 }
 
 /** Where a deployment or a target row hangs (for the attachment checks), when the caller can see it. */

@@ -1,6 +1,7 @@
 import type { Updateable } from 'kysely';
 import type { Scoped } from '../../db/scoped.js';
 import { notify } from '../workbench/index.js';
+import { expectMoved } from '../../db/writes.js';
 import type { DeploymentEventAction, DeploymentTargetTable, TargetState } from '../../db/schema-worktasks.js';
 
 /** Who acts (an account, or the system), as the events and the board name them. */
@@ -8,8 +9,8 @@ export type Actor = { id: number | null; name: string };
 export const actorOf = (u: { id: number; displayName: string }): Actor => ({ id: u.id, name: u.displayName });
 
 /**
- * Moves a target still in the state it was read in (a concurrent move wins: the update then
- * changes nothing) and puts the move on its trail.
+ * Moves a target still in the state it was read in and puts the move on its trail; a concurrent
+ * move wins (the update changes nothing) and this one is refused with 409, its event unwritten.
  */
 export async function moveTarget(
   s: Scoped,
@@ -18,7 +19,15 @@ export async function moveTarget(
   e: { action: DeploymentEventAction; by: Actor; note?: string; late?: boolean },
   now: Date,
 ): Promise<void> {
-  await s.db.updateTable('deployment_target').set(set).where('id', '=', t.id).where('state', '=', t.state).execute();
+  expectMoved(
+    await s.db
+      .updateTable('deployment_target')
+      .set(set)
+      .where('id', '=', t.id)
+      .where('state', '=', t.state)
+      .executeTakeFirst(),
+    '该任务',
+  );
   await s.db
     .insertInto('deployment_event')
     .values({
@@ -88,7 +97,11 @@ export async function closeDeployment(
   );
 }
 
-/** Puts one event on the trail of every target of a deployment (a change or a close); returns the targets. */
+/**
+ * Puts one event on the trail of every target of a deployment (a change or a close); returns the
+ * targets. They are locked, so a reply or receipt in flight finishes first (and its trail line
+ * comes before the close), and one that starts later reads the deployment closed.
+ */
 export async function onEveryTarget(
   s: Scoped,
   deploymentId: number,
@@ -99,6 +112,8 @@ export async function onEveryTarget(
     .selectFrom('deployment_target')
     .select(['id', 'node_code', 'scope_key', 'state'])
     .where('deployment_id', '=', deploymentId)
+    .orderBy('id')
+    .forUpdate()
     .execute();
   if (targets.length)
     await s.db

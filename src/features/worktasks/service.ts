@@ -176,7 +176,7 @@ export async function issue(s: Scoped, user: AuthUser, b: NewDeployment, now: Da
 
 /** The caller's own target row (the node itself acts on it) with its deployment. */
 async function ownTarget(s: Scoped, user: AuthUser, id: number) {
-  const t = await targetById(s.db, id);
+  const t = await targetById(s.db, id, true);
   if (!t) throw notFound('任务或通知');
   if (t.node_code !== user.jurisdictionCode) throw forbidden('只能由接收单位签收或回复');
   const d = (await deploymentById(s.db, Number(t.deployment_id)))!;
@@ -246,7 +246,7 @@ export async function reply(
 
 /** The issuer returns a reply with a reason; the node must reply again. */
 export async function returnReply(s: Scoped, user: AuthUser, id: number, reason: string, now: Date) {
-  const t = await targetById(s.db, id);
+  const t = await targetById(s.db, id, true);
   if (!t) throw notFound('任务或通知');
   const d = (await deploymentById(s.db, Number(t.deployment_id)))!;
   if (d.issuer_code !== user.jurisdictionCode) throw forbidden('只有下发单位可以退回');

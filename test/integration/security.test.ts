@@ -773,6 +773,25 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     expect(await phoneAt(STATION)).toBeNull();
   });
 
+  it('round 6: a phone or ID number a rider writes in Chinese numerals is masked in the kept appeal; dates and amounts in numerals are kept', async () => {
+    const content =
+      '电话一三八〇〇一三八〇〇〇一直没人接，身份证三二〇一〇二一九九〇〇三〇七一二三四，二〇二四年三月欠薪三千五百元';
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/public/appeals',
+      payload: { category: 'other', content, areaCode: STATION },
+      remoteAddress: nextIp(),
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const kept = await t.db
+      .selectFrom('appeal_case')
+      .select(['content', 'content_enc'])
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(kept.content).toBe('电话138****8000一直没人接，身份证320102********1234，二〇二四年三月欠薪三千五百元');
+    expect(kept.content_enc).not.toBeNull(); // the original, for the audited reveal
+  });
+
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
     // XGZ's views; an extension's own (Citus puts citus_tables and others in public) are not ours to set.
     const views = await sql<{ relname: string; invoker: boolean }>`

@@ -116,6 +116,38 @@ describe('free text: personal numbers masked', () => {
   });
 });
 
+describe('free text: numbers written in Chinese numerals (round 6)', () => {
+  it('masks phones and ID numbers written in Chinese numerals, alone or mixed with digits', () => {
+    const cases: [string, string][] = [
+      ['电话一三八〇〇一三八〇〇〇，谢谢', '电话138****8000，谢谢'],
+      ['幺三八 〇〇幺三 八〇〇〇', '138****8000'],
+      ['壹叁捌零零壹叁捌零零零', '138****8000'],
+      ['1三8○○138○○○', '138****8000'],
+      ['身份证三二〇一〇二一九九〇〇三〇七一二三四', '身份证320102********1234'],
+      ['打一三八〇〇一三八〇〇〇一直没人接', '打138****8000一直没人接'],
+      ['13800138000一直没人接', '138****8000一直没人接'],
+      ['张三13800138000', '张三138****8000'],
+      ['一三八〇〇一三八〇〇〇，二〇二四年三月', '138****8000，二〇二四年三月'],
+      // A masked number's kept digits are not read again with the next group (was 138****2024年).
+      ['13800138000，2024年3月', '138****8000，2024年3月'],
+      ['李四三二〇一〇二一九九〇〇三〇七一二三四', '李四320102********1234'],
+    ];
+    for (const [text, shown] of cases) expect(redactFreeText(text), text).toEqual({ text: shown, found: 1 });
+  });
+
+  it('leaves dates, amounts and counts in Chinese numerals as typed', () => {
+    for (const text of [
+      '二〇二四年三月五日',
+      '二〇二四年一月一日至二〇二四年十二月三十一日',
+      '金额三千五百元，共计一百二十三人',
+      '一二三四五六七八九十',
+      '第一、二、三条，欠薪三个月',
+      '订单号2026030512345678901一个',
+    ])
+      expect(redactFreeText(text), text).toEqual({ text, found: 0 });
+  });
+});
+
 describe('a file name as others see it', () => {
   it('masks an ID or phone among dates and counters, or between _ and .; keeps a date or a short number', () => {
     for (const [name, shown] of [

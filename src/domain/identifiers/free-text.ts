@@ -11,13 +11,31 @@ import { maskIdNumber, maskPhone } from './id-number.js';
  * (spaces of any kind, － ． 。 ‐ − * brackets, newlines). Invisible format characters (zero-width
  * space or joiner, word joiner, soft hyphen: \p{Cf}) are dropped first. Only a run that holds a
  * number is rewritten (in ASCII digits); the rest of the text is kept as typed.
+ *
+ * Chinese numerals count as digits too ("一三八〇〇一三八〇〇〇", "幺三八…", 壹贰叁 and ○ for zero):
+ * a run of them is a number only when it holds a phone or an ID number, so dates (二〇二四年),
+ * amounts (三千五百元) and counts keep their characters. A Chinese numeral at either end of a
+ * run may belong to the next word (13800138000一直没人接): up to three of them are tried as text.
  */
-const DIGIT = '[\\p{Nd}\\p{No}]';
-const SEP = '[^\\p{L}\\p{N}]{0,3}';
+// Each value's characters: everyday, 大写 (financial), traditional, and spoken (幺 1, 洞 0, 拐 7, 勾 9).
+const HAN_DIGITS: Record<string, number> = Object.fromEntries(
+  ['〇零○洞', '一幺壹', '二贰貳', '三叁參', '四肆', '五伍', '六陆陸', '七柒拐', '八捌', '九玖勾'].flatMap(
+    (chars, value) => [...chars].map((c) => [c, value]),
+  ),
+);
+const HAN = `[${Object.keys(HAN_DIGITS).join('')}]`;
+const HAN_EDGE = 3;
+const MASKED = '\uE000'; // a masked digit while a run is worked on
+const DIGIT = `(?:[\\p{Nd}\\p{No}]|${HAN})`;
+const SEP = '[^\\p{L}\\p{N}○]{0,3}'; // ○ is a zero, not a separator
 const RUN = new RegExp(`(?<!${DIGIT})${DIGIT}(?:${SEP}${DIGIT})+(?:${SEP}[XxＸｘ])?(?!${DIGIT})`, 'gu');
-const LONG_RUN = new RegExp(`${DIGIT}(?:[^\\p{L}\\p{N}]?${DIGIT}){9,}(?:[^\\p{L}\\p{N}]?(?:${DIGIT}|[XxＸｘ]))`, 'gu');
+// In a file name Chinese numerals are words (张三); one written as a phone is caught as free text first.
+const NUM = '[\\p{Nd}\\p{No}]';
+const LONG_RUN = new RegExp(`${NUM}(?:[^\\p{L}\\p{N}]?${NUM}){9,}(?:[^\\p{L}\\p{N}]?(?:${NUM}|[XxＸｘ]))`, 'gu');
 const ID_DIGITS = /^(\d{17}[0-9Xx]|\d{15})$/;
 const MOBILE_DIGITS = /^(86)?1[3-9]\d{9}$/;
+const WHOLE_NUMBER =
+  /^(?:\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]|(?:86)?1[3-9]\d{9})$/;
 
 const PATTERNS: { re: RegExp; mask: (digits: string) => string }[] = [
   // 18-character ID (last may be X), or 15-digit old ID; also written with spaces every few digits.
@@ -34,16 +52,75 @@ export type Redacted = { text: string; found: number };
 export function redactFreeText(text: string): Redacted {
   let found = 0;
   const out = text.replace(/\p{Cf}/gu, '').replace(RUN, (run) => {
-    const r = maskRun(asciiDigits(run));
+    const r = maskRunAsTyped(run);
     found += r.found;
-    return r.found ? r.text : run;
+    return r.text;
   });
   return { text: out, found };
 }
 
-/** A run's digits of any script as ASCII (Ｘ as X); its separators as typed. */
+/**
+ * A run with its numbers masked, or as typed when it holds none. Chinese numerals at its ends
+ * may be words (张三, 一直, 三天): the run is also tried without up to HAN_EDGE of them at each end
+ * (and the separators next to them), those kept as typed. The reading that masks the most digits
+ * wins, so a name's 三 before an ID number neither joins the number nor shows its digits.
+ */
+function maskRunAsTyped(run: string): Redacted {
+  const chars = Array.from(run);
+  const digitAt = chars.flatMap((c, i) => (/^[\p{Nd}\p{No}]$/u.test(c) || c in HAN_DIGITS ? [i] : []));
+  const isHan = (k: number) => chars[digitAt[k]] in HAN_DIGITS;
+  // A run far longer than a number with words at its ends is tried once, as a whole.
+  const edge = chars.length > 80 ? 0 : HAN_EDGE;
+  let best: (Redacted & { from: number; to: number; score: number }) | null = null;
+  for (let lead = 0; lead <= edge && lead < digitAt.length; lead++) {
+    if (lead > 0 && !isHan(lead - 1)) break;
+    for (let trail = 0; trail <= edge && lead + trail < digitAt.length - 1; trail++) {
+      if (trail > 0 && !isHan(digitAt.length - trail)) break;
+      const from = lead ? digitAt[lead] : 0;
+      const to = trail ? digitAt[digitAt.length - 1 - trail] + 1 : chars.length;
+      const core = asciiDigits(chars.slice(from, to).join(''));
+      const r = maskRun(core);
+      if (!r.found) continue;
+      // Masked digits first; between equals, the reading that is exactly one well-formed number.
+      const score = 2 * (r.text.split('*').length - 1) + (WHOLE_NUMBER.test(core.replace(/[^0-9Xx]/g, '')) ? 1 : 0);
+      if (!best || score > best.score) best = { ...r, from, to, score };
+    }
+  }
+  if (!best) return { text: run, found: 0 };
+  const core = chars.slice(best.from, best.to);
+  return {
+    text: chars.slice(0, best.from).join('') + keepAsTyped(core, best.text) + chars.slice(best.to).join(''),
+    found: best.found,
+  };
+}
+
+/**
+ * A masked run with the groups before its first number and after its last as they were typed
+ * ("一三八〇〇一三八〇〇〇，二〇二四年" keeps its 二〇二四): the masking rewrote the run in ASCII.
+ */
+function keepAsTyped(typed: string[], masked: string): string {
+  const ascii = Array.from(asciiDigits(typed.join('')));
+  const out = Array.from(masked);
+  if (ascii.length !== typed.length) return masked; // a digit that became two (⑩): leave it in ASCII
+  const isSep = (c: string) => !/^[0-9Xx*]$/.test(c);
+  let same = 0;
+  while (same < out.length && same < ascii.length && out[out.length - 1 - same] === ascii[ascii.length - 1 - same])
+    same++;
+  let tail = out.length - same;
+  while (tail < out.length && !isSep(out[tail])) tail++;
+  let lead = 0;
+  while (lead < out.length && lead < ascii.length && out[lead] === ascii[lead]) lead++;
+  while (lead > 0 && !isSep(out[lead - 1])) lead--;
+  if (lead > tail) return masked;
+  return [...typed.slice(0, lead), ...out.slice(lead, tail), ...typed.slice(typed.length - (out.length - tail))].join(
+    '',
+  );
+}
+
+/** A run's digits of any script, Chinese numerals included, as ASCII (Ｘ as X); its separators as typed. */
 const asciiDigits = (run: string): string =>
-  run.replace(/[\p{Nd}\p{No}Ｘｘ]/gu, (c) => {
+  run.replace(new RegExp(`[\\p{Nd}\\p{No}Ｘｘ]|${HAN}`, 'gu'), (c) => {
+    if (c in HAN_DIGITS) return String(HAN_DIGITS[c]);
     const k = c.normalize('NFKC');
     if (/^[0-9Xx]+$/.test(k)) return k;
     return /\p{Nd}/u.test(c) ? String(decimalValue(c)) : c;
@@ -60,11 +137,13 @@ function decimalValue(c: string): number {
 /** The numbers in one run of ASCII digit groups, masked: first by their usual shapes, then by its groups. */
 function maskRun(run: string): Redacted {
   let found = 0;
-  let out = run;
+  // Masks are written with MASKED until the end, so that the groups pass below does not read a
+  // masked number's kept digits as a group ("13800138000，2024" is one phone, then a year).
+  let out = run.replaceAll(MASKED, ' ');
   for (const { re, mask } of PATTERNS) {
     out = out.replace(re, (m) => {
       found++;
-      return mask(m.replace(/[^0-9Xx]/g, ''));
+      return mask(m.replace(/[^0-9Xx]/g, '')).replaceAll('*', MASKED);
     });
   }
   // Then a number typed in groups of any size and any separators ("3201 0519 9802 1913 08",
@@ -79,15 +158,18 @@ function maskRun(run: string): Redacted {
     shown += hit ? hit.masked : parts[i];
     i = hit ? hit.end : i + 1;
   }
-  return { text: shown, found };
+  return { text: shown.replaceAll(MASKED, '*'), found };
 }
 
 /** The longest ID number or mobile written by the groups from `start` (an even place): masked, and where it ends. */
 function numberFrom(parts: string[], start: number): { masked: string; end: number } | null {
   if (start % 2) return null;
+  const masked = (k: number) => k > 0 && k < parts.length && parts[k].includes(MASKED);
+  if (masked(start - 1)) return null; // the kept tail of a masked number
   let digits = '';
   let best: { masked: string; end: number } | null = null;
   for (let j = start; j < parts.length && digits.length < 18; j += 2) {
+    if (j > start && masked(j - 1)) break; // a masked number's kept head
     digits += parts[j];
     const mask = ID_DIGITS.test(digits) ? maskIdNumber : MOBILE_DIGITS.test(digits) ? maskPhone : null;
     if (mask) best = { masked: mask(digits), end: j + 1 };

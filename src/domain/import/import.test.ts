@@ -76,6 +76,17 @@ describe('header vocabulary', () => {
     ).toBe(0);
   });
 
+  it("reads the member system's short flag columns (是否失联, 是否出国（境）, 是否流动) as the roster's flags", () => {
+    const plan = planColumns(
+      'roster',
+      specsOf('roster'),
+      [],
+      ['姓名', '党籍状态', '是否失联', '是否流动党员', '是否出国（境）'],
+    );
+    expect(Object.fromEntries(plan.index)).toMatchObject({ lostFlag: 2, mobileFlag: 3, abroadFlag: 4 });
+    expect(planColumns('roster', specsOf('roster'), [], ['是否出国(境)']).index.get('abroadFlag')).toBe(0);
+  });
+
   it('reads 法人代表 and 法人 (as county lists title them) as the representative, and his ID and phone beside', () => {
     for (const name of ['法人代表', '法人', '法定代表人姓名', '负责人', '经营者姓名']) {
       const plan = planColumns(

@@ -502,11 +502,15 @@ describe('联系电话 in registry extracts', () => {
     ['13912345678；025-84561234', '13912345678'],
     ['办公025-84561234 手机13912345678', '13912345678'],
     ['(025)84561234（总机）', '025-84561234'],
+    // A mobile with the long-distance 0 before it, as some lists keep it.
+    ['013912345678', '13912345678'],
+    ['0139 1234 5678', '13912345678'],
+    ['010-62345678', '010-62345678'],
   ])('"%s" → %s', (input, want) => {
     expect(contactPhoneField.parse(input)).toBe(want);
   });
   it('reads a mobile with the country code written any way (+86, 86, 0086) in the other phone fields too', () => {
-    for (const v of ['+86 13912345678', '8613912345678', '0086 139 1234 5678'])
+    for (const v of ['+86 13912345678', '8613912345678', '0086 139 1234 5678', '013912345678'])
       expect(phoneField.parse(v), v).toBe('13912345678');
   });
   it.each(['12345', '1391234567', '无', '025-123'])('refuses "%s", saying what would do', (input) => {

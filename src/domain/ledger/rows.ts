@@ -267,8 +267,11 @@ export const idNumberField = identifier('身份证号', parseIdNumber).transform
   sex: r.sex,
 }));
 
-/** A mobile number without China's country code, written +86, 86 or 0086 before it. */
-const withoutCountryCode = (v: string) => v.replace(/^(?:\+|00)?86(?=1\d{10}$)/, '');
+/**
+ * A mobile number without China's country code, written +86, 86 or 0086 before it, or the long-distance
+ * 0 some lists put before a mobile (013912345678: no area code begins 01 but Beijing's 010).
+ */
+const withoutCountryCode = (v: string) => v.replace(/^(?:(?:\+|00)?86|0)(?=1[3-9]\d{9}$)/, '');
 
 export const phoneField = z.string().transform((input, ctx) => {
   const { value, fullWidth } = normaliseCode(input);

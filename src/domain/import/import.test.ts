@@ -341,6 +341,13 @@ describe('normalising cells', () => {
     ['2019-05-05 23:30:00-0100', '2019-05-06'],
     // A data-exchange timestamp (yyyyMMddHHmmss).
     ['20190501083000', '2019-05-01'],
+    // The year last, as an English-language Excel writes a date cell to CSV: month first; a first
+    // number over 12 is the day.
+    ['5/1/2019', '2019-05-01'],
+    ['12/31/2019', '2019-12-31'],
+    ['5/1/2019 0:00', '2019-05-01'],
+    ['5/1/2019 12:00:00 AM', '2019-05-01'],
+    ['31/12/2019', '2019-12-31'],
   ])('date "%s" → %s', (input, out) => {
     expect(normaliseDateText(input)).toBe(out);
     expect(dateField('成立日期').parse(input)).toBe(out);

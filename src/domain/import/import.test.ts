@@ -584,8 +584,11 @@ describe('roster dates given to the month', () => {
     expect(birthField('出生日期').safeParse('1980.13').success).toBe(false);
   });
   it('takes no month for a whole date where a day is needed (成立日期 "2019.12" is not 2019-01-02)', () => {
-    for (const v of ['2019.12', '2019512', '201912'])
-      expect(dateField('成立日期').safeParse(v).error?.issues[0].message).toMatch(/^成立日期".*"不是有效日期/);
+    for (const v of ['2019.12', '201912', '2019-12', '2019年12月'])
+      expect(dateField('成立日期').safeParse(v).error?.issues[0].message).toBe(
+        `成立日期"${v}"只写到月份，成立日期须写到日（如 2024-03-15）`,
+      );
+    expect(dateField('成立日期').safeParse('2019512').error?.issues[0].message).toMatch(/^成立日期".*"不是有效日期/);
   });
 });
 

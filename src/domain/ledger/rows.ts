@@ -122,7 +122,9 @@ export const dateField = (label: string) =>
       if (!m || !d || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3]) || Number(m[1]) < 1900) {
         ctx.addIssue({
           code: 'custom',
-          message: `${label}"${input}"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）${hasFull(input)}`,
+          message: monthText(input)
+            ? `${label}"${input}"只写到月份，${label}须写到日（如 2024-03-15）`
+            : `${label}"${input}"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）${hasFull(input)}`,
         });
         return z.NEVER;
       }

@@ -402,6 +402,22 @@ describe('normalising cells', () => {
       repName: '王五',
     });
   });
+  it('reads the kind off the 统一社会信用代码 when the row gives no type, keeping no registration type', () => {
+    const base = { countyCode: '320102', name: '小张便利店' };
+    const individual = `92320102MA1PX7EB3${usccCheckChar('92320102MA1PX7EB3')}`;
+    const cooperative = `93320102MA1PX7EB3${usccCheckChar('93320102MA1PX7EB3')}`;
+    expect(registryRow.parse({ ...base, uscc: individual })).toMatchObject({ kind: 'individual', regType: undefined });
+    expect(registryRow.parse({ ...base, uscc: cooperative, kind: '' })).toMatchObject({ kind: 'cooperative' });
+    expect(registryRow.parse({ ...base, uscc: individual, kind: '-' })).toMatchObject({ kind: 'individual' });
+    // No code to tell by, or one another department issued: the row is refused, saying what to fill.
+    const regNo = `32010200000001${regNoCheckDigit('32010200000001')}`;
+    expect(registryRow.safeParse({ ...base, regNo }).error?.issues).toMatchObject([
+      { path: ['kind'], message: expect.stringMatching(/^主体类型为空：没有统一社会信用代码时须填写主体类型/) },
+    ]);
+    const other = `52320102MA1PX7EB3${usccCheckChar('52320102MA1PX7EB3')}`;
+    expect(registryRow.safeParse({ ...base, uscc: other }).error?.issues[0].message).toMatch(/也不表明类型/);
+  });
+
   it('names a 个体工商户 without a 字号 by its operator; any other entity still needs its name', () => {
     const row = (name: string, kind: string, repName = '王五') =>
       registryRow.safeParse({

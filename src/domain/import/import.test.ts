@@ -914,6 +914,31 @@ describe('county derivation', () => {
       r.resolve({ ...none, code: uscc('320104'), authority: { header: '登记机关', value: '南京市市场监督管理局' } }),
     ).toEqual({ ok: true, code: '320104', from: 'code' });
   });
+  it('last, the county its 住所 names: an entity the city bureau registered itself (code issued in 320100), uploaded by the city', () => {
+    const city = new CountyResolver(counties, (c) => c.startsWith('3201'), [], '3201');
+    const byCity = {
+      ...none,
+      code: uscc('320100'),
+      authority: { header: '登记机关', value: '南京市市场监督管理局' },
+    };
+    const at = (value: string) => city.resolve({ ...byCity, address: { header: '住所', value } });
+    expect(at('南京市玄武区玄武大道699号')).toEqual({ ok: true, code: '320102', from: 'address' });
+    // The namesake in the uploader's city (徐州 has a 鼓楼区 too).
+    expect(at('鼓楼区中山北路1号')).toEqual({ ok: true, code: '320106', from: 'address' });
+    // An address naming two counties, or none, tells nothing: refused, saying what was tried.
+    expect(at('南京市秦淮区玄武区交界处')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/"住所"中有 .*多个县区名/),
+    });
+    expect(at('南京市江北新区某路1号')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/"住所"中没有您辖区内的县区名/),
+    });
+    // Never over a fact that names the county: 登记机关, the column or the code.
+    expect(
+      city.resolve({ ...byCity, code: uscc('320104'), address: { header: '住所', value: '南京市玄武区某路' } }),
+    ).toEqual({ ok: true, code: '320104', from: 'code' });
+  });
   it('refuses disagreement, naming both', () => {
     const res = r.resolve({
       ...none,

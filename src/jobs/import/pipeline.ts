@@ -316,11 +316,12 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     const markAt = source.headers.map((h, i) => h || `第${i + 1}列`).lastIndexOf(DUPLICATE_MARK_HEADER);
     const colOf = (field: string) =>
       index.has(field) ? { header: source.headers[index.get(field)!], at: index.get(field)! } : null;
-    const [countyCol, authorityCol, usccCol, regNoCol] = [
+    const [countyCol, authorityCol, usccCol, regNoCol, addressCol] = [
       colOf('countyCode'),
       colOf('authority'),
       colOf('uscc'),
       colOf('regNo'),
+      colOf('address'),
     ];
     /** Facts a row does not state but the file does (fillFromFile), and a registry row's county. */
     const mapped = (field: string) => index.has(field);
@@ -337,6 +338,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
             : regNoCol && input.regNo
               ? { header: regNoCol.header, value: input.regNo.replace(/\s/g, '') }
               : null,
+        address: addressCol ? { header: addressCol.header, value: cells[addressCol.at] ?? '' } : null,
       });
       if (!r.ok) return r;
       input.countyCode = r.code;

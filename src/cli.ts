@@ -499,7 +499,8 @@ program
       for (const c of plan.columns) process.stdout.write(`  ${c.header || `第${c.index + 1}列`} → ${c.note}\n`);
       if (plan.missing.length)
         fail(
-          `缺少必需的列：${plan.missing.map((m) => `${m.label}（${m.field}）`).join('、')}。请用 --mapping 指定，如 {"${plan.missing[0].field}": "文件中的列名"}`,
+          plan.otherList ??
+            `缺少必需的列：${plan.missing.map((m) => `${m.label}（${m.field}）`).join('、')}。请用 --mapping 指定，如 {"${plan.missing[0].field}": "文件中的列名"}`,
         );
       const ack = (o.acknowledge ?? '').split(',').map((h) => h.trim());
       const open = plan.warnings.filter((w) => !ack.includes('all') && !ack.includes(w.header));

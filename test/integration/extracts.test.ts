@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import XLSX from 'xlsx';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { importFile } from '../helpers/imports.js';
@@ -402,6 +403,73 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
       停止庚: 'other',
       正常辛: 'normal',
     });
+  });
+
+  it('imports a county 个体工商户名册 saved by WPS (.et) with blank Sheet1 and Sheet3 and no type column: the code says the kind', async () => {
+    const clerk = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320102' }));
+    const codes = [uscc('92', '320102', 'MA2ET0001'), uscc('92', '320102', 'MA2ET0002')];
+    const data = [
+      ['个体工商户名册'],
+      [],
+      ['统一社会信用代码', '个体户名称', '经营者', '身份证号码', '经营场所', '成立日期', '联系电话'],
+      [
+        codes[0],
+        'WPS名册一号店',
+        '吴一',
+        id('320102', '19881111', '411'),
+        '玄武区龙蟠路1号',
+        '2023.1.1',
+        '013800001111',
+      ],
+      [
+        codes[1],
+        'WPS名册二号店',
+        '吴二',
+        id('320102', '19881112', '421'),
+        '玄武区龙蟠路2号',
+        '5/6/2023',
+        '13800001112',
+      ],
+    ];
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([]), 'Sheet1');
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(data), 'Sheet2');
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([]), 'Sheet3');
+    const book = new Uint8Array(XLSX.write(wb, { type: 'buffer', bookType: 'biff8' }) as Buffer);
+    const { body, type } = await multipart('个体户名册.et', book);
+    const up = await clerk.call('POST', '/imports/registry/upload', body, { 'content-type': type });
+    expect(up.statusCode).toBe(200);
+    expect(up.json()).toMatchObject({ sheet: 'Sheet2', headerRowNo: 3, missing: [], otherList: null });
+    const started = await clerk.post('/imports/registry/start', { upload: up.json().upload });
+    expect(started.statusCode).toBe(202);
+    await expect
+      .poll(async () => (await clerk.get(`/imports/${started.json().id}`)).json().status, { timeout: 30_000 })
+      .toBe('done');
+    expect((await clerk.get(`/imports/${started.json().id}`)).json()).toMatchObject({
+      rowsAccepted: 2,
+      rowsRejected: 0,
+    });
+    const rows = await t.db
+      .selectFrom('entity')
+      .select(['uscc', 'kind', 'reg_type', 'registered_on'])
+      .where('uscc', 'in', codes)
+      .orderBy('uscc')
+      .execute();
+    expect(rows.map((r) => [r.kind, r.reg_type, String(r.registered_on).slice(0, 10)])).toEqual([
+      ['individual', null, '2023-01-01'],
+      ['individual', null, '2023-05-06'],
+    ]);
+  });
+
+  it('tells a clerk who brings a 党组织台账 that such lists are entered on their page, not imported', async () => {
+    const clerk = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320102' }));
+    const text = `组织名称,组织类别,隶属关系,成立日期,书记姓名,覆盖企业,党员人数\r\n中共某公司支部委员会,党支部,某党委,2021.7.1,钱一,"${uscc('91', '320102', 'MA1W8K3T4')}、${uscc('91', '320102', 'MA1X2B7C1')}",5\r\n`;
+    const { body, type } = await multipart('党组织台账.csv', text);
+    const up = (await clerk.call('POST', '/imports/registry/upload', body, { 'content-type': type })).json();
+    expect(up.otherList).toMatch(/^这个文件像是党组织名单：数据导入只读登记信息、年报、党员名册和信用名单/);
+    const refused = await clerk.post('/imports/registry/start', { upload: up.upload });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().detail).toBe(up.otherList);
   });
 
   it("reads the roster's dates from date cells and its full-width ID", async () => {

@@ -25,9 +25,15 @@ export type CountyFacts = {
   authority: { header: string; value: string } | null;
   /** The 统一社会信用代码, or the 注册号 where the row has no USCC. */
   code: { header: string; value: string } | null;
+  /**
+   * 住所 ("南京市玄武区玄武大道699号"): the last resort, for an entity a city bureau registered
+   * itself (登记机关 南京市市场监督管理局, a code issued in the city's division 320100) on an upload
+   * above county level; used only when it names one county in scope.
+   */
+  address?: { header: string; value: string } | null;
 };
 export type CountyResult =
-  | { ok: true; code: string; from: 'uploader' | 'column' | 'authority' | 'code' }
+  | { ok: true; code: string; from: 'uploader' | 'column' | 'authority' | 'code' | 'address' }
   | { ok: false; col: string | null; value: string | null; reason: string };
 
 /** The division a registration code was issued in: a USCC's characters 3–8, a 注册号's first 6. */
@@ -71,27 +77,29 @@ export class CountyResolver {
     let hit = this.byAuthority.get(t);
     if (hit !== undefined) return hit;
     const code = /^\d{6}(\d{3})?$/.test(t) ? t.slice(0, 6) : null;
-    if (code) hit = this.counties.has(code) ? [code] : [];
-    else {
-      let found = [...this.counties.values()].filter((c) => t.includes(c.name));
-      // A city bureau's branch, as older registrations name it: 玄武分局, 南京市工商行政管理局玄武分局.
-      if (!found.length)
-        found = [...this.counties.values()].filter((c) => {
-          const stem = branchStem(c.name);
-          return !!stem && t.includes(`${stem}分局`);
-        });
-      // "鼓楼区" inside "南京市鼓楼区…" but also a longer name containing a shorter one: keep the longest.
-      if (found.length > 1) {
-        const longest = Math.max(...found.map((c) => c.name.length));
-        found = found.filter((c) => c.name.length === longest);
-      }
-      found = narrowed(found, (c) => !!c.parentName && t.includes(c.parentName.replace(/市$/, '')));
-      for (const area of [this.uploaderScope.slice(0, 4), this.uploaderScope.slice(0, 2)])
-        found = narrowed(found, (c) => c.code.startsWith(area));
-      hit = found.map((c) => c.code);
-    }
+    hit = code ? (this.counties.has(code) ? [code] : []) : this.namedIn(t, true);
     this.byAuthority.set(t, hit);
     return hit;
+  }
+
+  /** The counties a text names (a 登记机关, or with `branches` false a 住所), narrowed as authorityCandidates says. */
+  private namedIn(t: string, branches: boolean): string[] {
+    let found = [...this.counties.values()].filter((c) => t.includes(c.name));
+    // A city bureau's branch, as older registrations name it: 玄武分局, 南京市工商行政管理局玄武分局.
+    if (!found.length && branches)
+      found = [...this.counties.values()].filter((c) => {
+        const stem = branchStem(c.name);
+        return !!stem && t.includes(`${stem}分局`);
+      });
+    // "鼓楼区" inside "南京市鼓楼区…" but also a longer name containing a shorter one: keep the longest.
+    if (found.length > 1) {
+      const longest = Math.max(...found.map((c) => c.name.length));
+      found = found.filter((c) => c.name.length === longest);
+    }
+    found = narrowed(found, (c) => !!c.parentName && t.includes(c.parentName.replace(/市$/, '')));
+    for (const area of [this.uploaderScope.slice(0, 4), this.uploaderScope.slice(0, 2)])
+      found = narrowed(found, (c) => c.code.startsWith(area));
+    return found.map((c) => c.code);
   }
 
   /** "320106（南京市鼓楼区）": a county as a clerk tells it from its namesakes. */
@@ -187,6 +195,8 @@ export class CountyResolver {
     }
     if (division && this.counties.has(division) && this.inScope(division))
       return { ok: true, code: division, from: 'code' };
+    const named = f.address?.value.trim() ? this.namedIn(f.address.value.replace(/\s/g, ''), false) : [];
+    if (named.length === 1 && this.inScope(named[0])) return { ok: true, code: named[0], from: 'address' };
     const tried = [
       f.column ? `"${f.column.header}"为空` : '文件没有"所属县区代码"列',
       authorityText
@@ -197,6 +207,13 @@ export class CountyResolver {
       division
         ? `"${f.code!.header}"的行政区划码 ${division} 不是您辖区内的县区`
         : '没有可用的统一社会信用代码或注册号',
+      ...(f.address?.value.trim()
+        ? [
+            named.length > 1
+              ? `"${f.address.header}"中有 ${named.map((c) => this.named(c)).join('、')} 多个县区名`
+              : `"${f.address.header}"中没有您辖区内的县区名`,
+          ]
+        : []),
     ];
     return {
       ok: false,

@@ -76,6 +76,17 @@ describe('header vocabulary', () => {
     ).toBe(0);
   });
 
+  it("reads the member system's short flag columns (是否失联, 是否出国（境）, 是否流动) as the roster's flags", () => {
+    const plan = planColumns(
+      'roster',
+      specsOf('roster'),
+      [],
+      ['姓名', '党籍状态', '是否失联', '是否流动党员', '是否出国（境）'],
+    );
+    expect(Object.fromEntries(plan.index)).toMatchObject({ lostFlag: 2, mobileFlag: 3, abroadFlag: 4 });
+    expect(planColumns('roster', specsOf('roster'), [], ['是否出国(境)']).index.get('abroadFlag')).toBe(0);
+  });
+
   it('reads 法人代表 and 法人 (as county lists title them) as the representative, and his ID and phone beside', () => {
     for (const name of ['法人代表', '法人', '法定代表人姓名', '负责人', '经营者姓名']) {
       const plan = planColumns(
@@ -330,6 +341,13 @@ describe('normalising cells', () => {
     ['2019-05-05 23:30:00-0100', '2019-05-06'],
     // A data-exchange timestamp (yyyyMMddHHmmss).
     ['20190501083000', '2019-05-01'],
+    // The year last, as an English-language Excel writes a date cell to CSV: month first; a first
+    // number over 12 is the day.
+    ['5/1/2019', '2019-05-01'],
+    ['12/31/2019', '2019-12-31'],
+    ['5/1/2019 0:00', '2019-05-01'],
+    ['5/1/2019 12:00:00 AM', '2019-05-01'],
+    ['31/12/2019', '2019-12-31'],
   ])('date "%s" → %s', (input, out) => {
     expect(normaliseDateText(input)).toBe(out);
     expect(dateField('成立日期').parse(input)).toBe(out);
@@ -384,6 +402,22 @@ describe('normalising cells', () => {
       repName: '王五',
     });
   });
+  it('reads the kind off the 统一社会信用代码 when the row gives no type, keeping no registration type', () => {
+    const base = { countyCode: '320102', name: '小张便利店' };
+    const individual = `92320102MA1PX7EB3${usccCheckChar('92320102MA1PX7EB3')}`;
+    const cooperative = `93320102MA1PX7EB3${usccCheckChar('93320102MA1PX7EB3')}`;
+    expect(registryRow.parse({ ...base, uscc: individual })).toMatchObject({ kind: 'individual', regType: undefined });
+    expect(registryRow.parse({ ...base, uscc: cooperative, kind: '' })).toMatchObject({ kind: 'cooperative' });
+    expect(registryRow.parse({ ...base, uscc: individual, kind: '-' })).toMatchObject({ kind: 'individual' });
+    // No code to tell by, or one another department issued: the row is refused, saying what to fill.
+    const regNo = `32010200000001${regNoCheckDigit('32010200000001')}`;
+    expect(registryRow.safeParse({ ...base, regNo }).error?.issues).toMatchObject([
+      { path: ['kind'], message: expect.stringMatching(/^主体类型为空：没有统一社会信用代码时须填写主体类型/) },
+    ]);
+    const other = `52320102MA1PX7EB3${usccCheckChar('52320102MA1PX7EB3')}`;
+    expect(registryRow.safeParse({ ...base, uscc: other }).error?.issues[0].message).toMatch(/也不表明类型/);
+  });
+
   it('names a 个体工商户 without a 字号 by its operator; any other entity still needs its name', () => {
     const row = (name: string, kind: string, repName = '王五') =>
       registryRow.safeParse({
@@ -491,11 +525,15 @@ describe('联系电话 in registry extracts', () => {
     ['13912345678；025-84561234', '13912345678'],
     ['办公025-84561234 手机13912345678', '13912345678'],
     ['(025)84561234（总机）', '025-84561234'],
+    // A mobile with the long-distance 0 before it, as some lists keep it.
+    ['013912345678', '13912345678'],
+    ['0139 1234 5678', '13912345678'],
+    ['010-62345678', '010-62345678'],
   ])('"%s" → %s', (input, want) => {
     expect(contactPhoneField.parse(input)).toBe(want);
   });
   it('reads a mobile with the country code written any way (+86, 86, 0086) in the other phone fields too', () => {
-    for (const v of ['+86 13912345678', '8613912345678', '0086 139 1234 5678'])
+    for (const v of ['+86 13912345678', '8613912345678', '0086 139 1234 5678', '013912345678'])
       expect(phoneField.parse(v), v).toBe('13912345678');
   });
   it.each(['12345', '1391234567', '无', '025-123'])('refuses "%s", saying what would do', (input) => {
@@ -562,8 +600,11 @@ describe('roster dates given to the month', () => {
     expect(birthField('出生日期').safeParse('1980.13').success).toBe(false);
   });
   it('takes no month for a whole date where a day is needed (成立日期 "2019.12" is not 2019-01-02)', () => {
-    for (const v of ['2019.12', '2019512', '201912'])
-      expect(dateField('成立日期').safeParse(v).error?.issues[0].message).toMatch(/^成立日期".*"不是有效日期/);
+    for (const v of ['2019.12', '201912', '2019-12', '2019年12月'])
+      expect(dateField('成立日期').safeParse(v).error?.issues[0].message).toBe(
+        `成立日期"${v}"只写到月份，成立日期须写到日（如 2024-03-15）`,
+      );
+    expect(dateField('成立日期').safeParse('2019512').error?.issues[0].message).toMatch(/^成立日期".*"不是有效日期/);
   });
 });
 
@@ -871,6 +912,31 @@ describe('county derivation', () => {
   it("else the USCC's characters 3–8", () => {
     expect(
       r.resolve({ ...none, code: uscc('320104'), authority: { header: '登记机关', value: '南京市市场监督管理局' } }),
+    ).toEqual({ ok: true, code: '320104', from: 'code' });
+  });
+  it('last, the county its 住所 names: an entity the city bureau registered itself (code issued in 320100), uploaded by the city', () => {
+    const city = new CountyResolver(counties, (c) => c.startsWith('3201'), [], '3201');
+    const byCity = {
+      ...none,
+      code: uscc('320100'),
+      authority: { header: '登记机关', value: '南京市市场监督管理局' },
+    };
+    const at = (value: string) => city.resolve({ ...byCity, address: { header: '住所', value } });
+    expect(at('南京市玄武区玄武大道699号')).toEqual({ ok: true, code: '320102', from: 'address' });
+    // The namesake in the uploader's city (徐州 has a 鼓楼区 too).
+    expect(at('鼓楼区中山北路1号')).toEqual({ ok: true, code: '320106', from: 'address' });
+    // An address naming two counties, or none, tells nothing: refused, saying what was tried.
+    expect(at('南京市秦淮区玄武区交界处')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/"住所"中有 .*多个县区名/),
+    });
+    expect(at('南京市江北新区某路1号')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/"住所"中没有您辖区内的县区名/),
+    });
+    // Never over a fact that names the county: 登记机关, the column or the code.
+    expect(
+      city.resolve({ ...byCity, code: uscc('320104'), address: { header: '住所', value: '南京市玄武区某路' } }),
     ).toEqual({ ok: true, code: '320104', from: 'code' });
   });
   it('refuses disagreement, naming both', () => {

@@ -123,9 +123,23 @@ export function normaliseDateText(v: string): string {
     /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?(?:(?:\s*[上下]午\s*|\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
       s,
     ) ?? /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/.exec(s); // 20190501, 20190501083000 (an exchange timestamp)
-  if (!m) return s;
+  if (!m) return yearLastDate(s) ?? s;
   const date = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
   return m[7] ? (zonedInstantDate(date, Number(m[4]), Number(m[5]), Number(m[6] ?? 0), m[7]) ?? date) : date;
+}
+
+/**
+ * A date with the year last (5/6/2023, 5/6/2023 0:00, 5/6/2023 12:00:00 AM): how an English-language
+ * Excel, and the systems built on its formats, write a date cell to CSV — month first. A first
+ * number over 12 can only be a day (15/6/2023, as British settings write it). YYYY-MM-DD, or null
+ * for any other text.
+ */
+function yearLastDate(s: string): string | null {
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?$/i.exec(s);
+  if (!m) return null;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  const [month, day] = a > 12 ? [b, a] : [a, b];
+  return `${m[3]}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
 /** The deployment zone's date at an instant written with its UTC offset; null when the date or time is none (left for the schema to refuse). */

@@ -271,6 +271,18 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
     ],
     orgRelationCode: ['党组织代码', '所在党组织代码'],
     memberStatus: ['党籍状态', '党员状态', '状态', '党籍'],
+    // 全国党员管理信息系统 exports the flags short, under a two-row 党员状态/其他情况 header: 是否失联, 是否出国（境）.
+    lostFlag: ['是否失联党员', '失联党员', '是否失联', '是否为失联党员', '是否失去联系', '是否失去联系党员'],
+    abroadFlag: [
+      '是否出国（境）党员',
+      '是否出国境党员',
+      '出国（境）党员',
+      '是否出国（境）',
+      '是否出国境',
+      '是否出国',
+      '是否为出国（境）党员',
+    ],
+    mobileFlag: ['是否流动党员', '流动党员', '是否流动', '是否为流动党员'],
     phone: ['联系电话', '手机', '手机号码', '移动电话', '手机号', '联系方式', '联系手机'],
     occupation: ['职业', '工作岗位'],
     workplace: ['工作单位', '工作单位及职务', '现工作单位', '工作单位名称'],

@@ -122,7 +122,9 @@ export const dateField = (label: string) =>
       if (!m || !d || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3]) || Number(m[1]) < 1900) {
         ctx.addIssue({
           code: 'custom',
-          message: `${label}"${input}"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）${hasFull(input)}`,
+          message: monthText(input)
+            ? `${label}"${input}"只写到月份，${label}须写到日（如 2024-03-15）`
+            : `${label}"${input}"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）${hasFull(input)}`,
         });
         return z.NEVER;
       }
@@ -267,8 +269,11 @@ export const idNumberField = identifier('身份证号', parseIdNumber).transform
   sex: r.sex,
 }));
 
-/** A mobile number without China's country code, written +86, 86 or 0086 before it. */
-const withoutCountryCode = (v: string) => v.replace(/^(?:\+|00)?86(?=1\d{10}$)/, '');
+/**
+ * A mobile number without China's country code, written +86, 86 or 0086 before it, or the long-distance
+ * 0 some lists put before a mobile (013912345678: no area code begins 01 but Beijing's 010).
+ */
+const withoutCountryCode = (v: string) => v.replace(/^(?:(?:\+|00)?86|0)(?=1[3-9]\d{9}$)/, '');
 
 export const phoneField = z.string().transform((input, ctx) => {
   const { value, fullWidth } = normaliseCode(input);
@@ -567,14 +572,19 @@ export const registryRow = z
     regNo: optValue(regNoField),
     // A 个体工商户 may have no 字号: exports leave the name blank or write a placeholder.
     name: z.preprocess((v) => (typeof v === 'string' && NO_NAME.test(v.trim()) ? '' : v), optionalText(200, '名称')),
-    kind: z.string().transform((v, ctx) => {
-      const r = parseEntityType(v);
-      if (!r.ok) {
-        ctx.addIssue({ code: 'custom', message: r.reason });
-        return z.NEVER;
-      }
-      return r;
-    }),
+    // Blank (or no such column): the 统一社会信用代码's second character says it, checked below.
+    kind: z.preprocess(
+      (v) => v ?? '',
+      z.string().transform((v, ctx) => {
+        if (saysNothing(v)) return null;
+        const r = parseEntityType(v);
+        if (!r.ok) {
+          ctx.addIssue({ code: 'custom', message: r.reason });
+          return z.NEVER;
+        }
+        return r;
+      }),
+    ),
     status: entityStatusField,
     registeredOn: optValue(dateField('成立日期')),
     address: optionalText(300, '住所'),
@@ -602,11 +612,23 @@ export const registryRow = z
   })
   .superRefine((r, ctx) => {
     entityKeyIssues(r, ctx);
-    if (!r.name && !(r.kind.kind === 'individual' && r.repName))
+    const codeSays = r.uscc ? kindOfUscc(r.uscc) : null;
+    const kind = r.kind?.kind ?? codeSays;
+    if (!kind) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kind'],
+        message: r.uscc
+          ? `主体类型为空，统一社会信用代码"${r.uscc}"也不表明类型（不是市场监管部门核发的代码），请填写主体类型（如 个体工商户、有限责任公司、农民专业合作社）`
+          : '主体类型为空：没有统一社会信用代码时须填写主体类型（如 个体工商户、有限责任公司、农民专业合作社）',
+      });
+      return;
+    }
+    if (!r.name && !(kind === 'individual' && r.repName))
       ctx.addIssue({
         code: 'custom',
         path: ['name'],
-        message: r.kind.kind === 'individual' ? '名称不能为空（无字号的个体工商户须填写经营者姓名）' : '名称不能为空',
+        message: kind === 'individual' ? '名称不能为空（无字号的个体工商户须填写经营者姓名）' : '名称不能为空',
       });
     if (r.stationCode && !String(r.stationCode).startsWith(r.countyCode))
       ctx.addIssue({ code: 'custom', path: ['stationCode'], message: '基层所不属于所填县区' });
@@ -620,8 +642,7 @@ export const registryRow = z
       if ((r[`${p}IdNumber`] || r[`${p}Phone`]) && !r[`${p}Name`])
         ctx.addIssue({ code: 'custom', path: [`${p}Name`], message: '填写了证件号或手机时须填写姓名' });
     }
-    const codeSays = r.uscc ? kindOfUscc(r.uscc) : null;
-    if (codeSays && codeSays !== r.kind.kind)
+    if (codeSays && r.kind && codeSays !== r.kind.kind)
       ctx.addIssue({
         code: 'custom',
         path: ['kind'],
@@ -630,11 +651,12 @@ export const registryRow = z
   })
   // The registration system's type is kept as written (entity.reg_type); kind is XGZ's.
   // A 个体工商户 without a 字号 is known by its operator, as the registry shows it.
+  // A kind read off the code has no registration type: one on file stays (the writer keeps it).
   .transform(({ kind, ...r }) => ({
     ...r,
     name: r.name ?? `${r.repName}（个体工商户）`,
-    kind: kind.kind,
-    regType: kind.typeName,
+    kind: kind?.kind ?? kindOfUscc(r.uscc!)!,
+    regType: kind?.typeName,
   }));
 export type RegistryRow = {
   uscc?: string;

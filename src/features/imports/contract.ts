@@ -36,6 +36,11 @@ export const preview = z.object({
   warnings: z.array(z.object({ header: z.string(), reason: z.string() })),
   /** Another kind the file more likely is (this one misses required fields that one finds), else null. */
   likelierKind: importKind.nullable(),
+  /**
+   * A list the import does not read (党组织台账, 指导员名单 …) that the file seems to be, said with
+   * where its records are kept; null otherwise (or when the file fits this kind or another).
+   */
+  otherList: z.string().nullable(),
   /** The footer rows (合计, 制表人：…) the import will skip, when the sample reached the file's end; else null (the finished job names them). */
   footer: z.string().nullable(),
   /** The rows under the header the workbook hides (an .xlsx), which the import reads like any other, named; else null. */

@@ -17,6 +17,7 @@ import {
   type SourceRow,
 } from '../../jobs/import/sources.js';
 import { checkRow, fillFromFile } from '../../jobs/import/row-check.js';
+import { otherListNote } from '../../domain/import/other-lists.js';
 import { pickSheet } from '../../jobs/import/sheets.js';
 import { openPlain, writeEncrypted } from '../../jobs/import/stored-file.js';
 import type { Keys } from '../../crypto/keys.js';
@@ -232,6 +233,12 @@ export async function previewFile(
     userMapping,
   );
   const t = TEMPLATES[kind];
+  const likelier = likelierKind(
+    kind,
+    plan,
+    source.headers,
+    sample.map((s) => s.cells),
+  );
   return {
     upload,
     fileName,
@@ -249,12 +256,8 @@ export async function previewFile(
     })),
     missing: plan.missing,
     warnings: plan.warnings,
-    likelierKind: likelierKind(
-      kind,
-      plan,
-      source.headers,
-      sample.map((s) => s.cells),
-    ),
+    likelierKind: likelier,
+    otherList: plan.missing.length && !likelier ? otherListNote(source.headers) : null,
     sample: sample.map((s) => sampleRow(kind, plan, source.headers, s)),
     footer: cut ? null : footerNote(source.footer(), '将不导入'),
     hiddenRows: hiddenRowsNote(source.hiddenRows(), '导入时将一并导入'),
@@ -308,7 +311,8 @@ export async function mappingFor(
 export function assertStartable(p: Preview, acknowledge: string[]): void {
   if (p.missing.length)
     throw badRequest(
-      `缺少必需的列：${p.missing.map((m) => m.label).join('、')}。请在列对应步骤中为这些项选择文件中的列`,
+      p.otherList ??
+        `缺少必需的列：${p.missing.map((m) => m.label).join('、')}。请在列对应步骤中为这些项选择文件中的列`,
       p.missing.map((m) => ({ field: `mapping.${m.field}`, message: `请为"${m.label}"选择一列` })),
     );
   const open = p.warnings.filter((w) => !acknowledge.includes(w.header));

@@ -45,6 +45,19 @@ function read(opts) {
   return XLSX.read(text, { ...base, ...opts, type: 'string', raw: true });
 }
 
+/** How many rows of each sheet are read to tell whether it is blank. */
+const EMPTY_PROBE_ROWS = 100;
+
+/** Whether a sheet (as read) has a cell with a value: formatting alone is no value. */
+function hasValue(ws) {
+  if (!ws) return false;
+  for (const [ref, cell] of Object.entries(ws)) {
+    if (ref[0] === '!' || !cell) continue;
+    if (cell.f || (cell.v !== undefined && cell.v !== null && String(cell.v).trim() !== '')) return true;
+  }
+  return false;
+}
+
 function visibleSheets(wb) {
   const meta = (wb.Workbook && wb.Workbook.Sheets) || [];
   return wb.SheetNames.filter((_, i) => !(meta[i] && meta[i].Hidden));
@@ -52,7 +65,11 @@ function visibleSheets(wb) {
 
 try {
   if (workerData.op === 'sheets') {
-    parentPort.postMessage({ sheets: visibleSheets(read({ sheetRows: 1 })) }); // bookSheets alone skips the hidden flags
+    // bookSheets alone skips the hidden flags. The first rows tell a blank sheet (Excel's Sheet1 left
+    // empty beside the data's Sheet2) from one with a title or a header above its data.
+    const wb = read({ sheetRows: EMPTY_PROBE_ROWS });
+    const sheets = visibleSheets(wb);
+    parentPort.postMessage({ sheets, empty: sheets.filter((n) => !hasValue(wb.Sheets[n])) });
   } else {
     let wb = read(workerData.sheet ? { sheets: workerData.sheet } : { sheets: 0 });
     let name = workerData.sheet ?? wb.SheetNames[0];

@@ -52,6 +52,22 @@ describe('legacy workbooks', () => {
     expect(s.bytesRead()).toBe(fs.statSync(f).size);
   });
 
+  it("takes the one sheet with data when the others are blank (Excel's Sheet1 and Sheet3 beside the data's Sheet2, as .xls and WPS .et)", async () => {
+    const book = xls([
+      { name: 'Sheet1', rows: [] },
+      { name: 'Sheet2', rows: [['个体工商户名册'], [], ...COMPANY] },
+      { name: 'Sheet3', rows: [] },
+    ]);
+    for (const name of ['空表在前.xls', '空表在前.et'])
+      expect(await pickSheet(file(name, book))).toEqual({ sheet: 'Sheet2' });
+    // Two sheets with data still ask.
+    const two = xls([
+      { name: 'Sheet1', rows: COMPANY },
+      { name: 'Sheet2', rows: COMPANY },
+    ]);
+    expect(await pickSheet(file('两页数据.xls', two))).toMatchObject({ ask: ['Sheet1', 'Sheet2'] });
+  });
+
   it('reads the first sheet the user can see when none is named', async () => {
     const f = file(
       '隐藏在前.xls',

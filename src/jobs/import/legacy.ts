@@ -24,6 +24,8 @@ const UNREADABLE = 'XLS 文件无法读取：文件已损坏，或不是 Excel 9
 
 type Message = {
   sheets?: string[];
+  /** Of those, the ones with no value in their first rows (Excel's blank Sheet1 beside the data's Sheet2). */
+  empty?: string[];
   total?: number;
   /** SheetJS's merged ranges of the sheet (rows and columns from 0), sent with total. */
   merges?: { s: { r: number; c: number }; e: { r: number; c: number } }[];
@@ -141,12 +143,19 @@ function run(
 
 /** The workbook's visible sheets, in order. */
 export async function legacySheets(input: LegacyInput): Promise<string[]> {
+  return (await legacySheetsRead(input)).names;
+}
+
+/** The workbook's visible sheets, in order, and those of them with no value in their first rows. */
+export async function legacySheetsRead(input: LegacyInput): Promise<{ names: string[]; empty: Set<string> }> {
   let names: string[] = [];
+  let empty: string[] = [];
   await run(input, 'sheets', undefined, (m) => {
     names = m.sheets ?? [];
+    empty = m.empty ?? [];
     return true;
   }).finished;
-  return names;
+  return { names, empty: new Set(empty) };
 }
 
 /** The records of one sheet (the first unless named), with `progress()` the share read so far (0–1). */

@@ -20,7 +20,7 @@ import { fastAnnualReport } from '../../domain/ledger/fast-rows.js';
 import { rosterKey, writeRosterBatch } from './writers/roster.js';
 import { personRefusals } from './persons-check.js';
 import { FileKeys, keyHashOf } from './file-keys.js';
-import { headerScore, mapHeaders, type ImportKind } from './templates.js';
+import { headerScore, likelierKind, mapHeaders, type ImportKind } from './templates.js';
 import { CountyResolver, type County } from '../../domain/import/county.js';
 import { writeRegistryBatch, type IdentityChange, type Numbered } from './writers/registry.js';
 import { writeAnnualReportBatch } from './writers/annual-report.js';
@@ -29,6 +29,7 @@ import { auditExitEffects } from '../../features/exit/index.js';
 import { CREDIT_LISTS, isCreditKind, type CreditRow } from '../../domain/ledger/credit-rows.js';
 import { followImportBatch } from '../../features/discovery/index.js';
 import { footerNote, hiddenRowsNote } from '../../domain/import/footer.js';
+import { otherListNote } from '../../domain/import/other-lists.js';
 import {
   DEFAULT_LIMITS,
   SourceError,
@@ -273,10 +274,12 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       (cells) => headerScore(job.kind, cells),
       await sheetOf({ ...job, file_path: plain.path }),
     );
-    const { index, missing, ignored } = mapHeaders(job.kind, source.headers, [], job.mapping ?? {});
+    const plan = mapHeaders(job.kind, source.headers, [], job.mapping ?? {});
+    const { index, missing, ignored } = plan;
     if (missing.length)
       throw new SourceError(
-        `缺少必需的列：${missing.map((m) => m.label).join('、')}。请在"数据导入"页为这些项选择文件中的列（可保存为来源配置），或使用下载的模板`,
+        (likelierKind(job.kind, plan, source.headers) ? null : otherListNote(source.headers)) ??
+          `缺少必需的列：${missing.map((m) => m.label).join('、')}。请在"数据导入"页为这些项选择文件中的列（可保存为来源配置），或使用下载的模板`,
       );
     // Registry rows name their county and station; an annual report's county is in its USCC (characters 3–8).
     const places = job.kind !== 'roster' ? await placesIn(db, job.scope_key) : null;
@@ -313,11 +316,12 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     const markAt = source.headers.map((h, i) => h || `第${i + 1}列`).lastIndexOf(DUPLICATE_MARK_HEADER);
     const colOf = (field: string) =>
       index.has(field) ? { header: source.headers[index.get(field)!], at: index.get(field)! } : null;
-    const [countyCol, authorityCol, usccCol, regNoCol] = [
+    const [countyCol, authorityCol, usccCol, regNoCol, addressCol] = [
       colOf('countyCode'),
       colOf('authority'),
       colOf('uscc'),
       colOf('regNo'),
+      colOf('address'),
     ];
     /** Facts a row does not state but the file does (fillFromFile), and a registry row's county. */
     const mapped = (field: string) => index.has(field);
@@ -334,6 +338,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
             : regNoCol && input.regNo
               ? { header: regNoCol.header, value: input.regNo.replace(/\s/g, '') }
               : null,
+        address: addressCol ? { header: addressCol.header, value: cells[addressCol.at] ?? '' } : null,
       });
       if (!r.ok) return r;
       input.countyCode = r.code;

@@ -1,5 +1,5 @@
 import { SourceError, checkZip, sample, workbookOf } from './sources.js';
-import { LegacyReadError, legacySheets, spreadsheetKind } from './legacy.js';
+import { LegacyReadError, legacySheetsRead, spreadsheetKind } from './legacy.js';
 
 import { chooseSheet } from '../../domain/ledger/sheets.js';
 
@@ -11,17 +11,31 @@ export { chooseSheet, CORRECTIONS_SHEET, type SheetChoice } from '../../domain/l
  * saved as .xls is one sheet.
  */
 export async function listSheets(file: string): Promise<string[]> {
+  return (await readSheets(file, false)).names;
+}
+
+/**
+ * The visible sheets' names and, when `blanks`, those with no value (an .xlsx's read until their
+ * first value; an .xls's first rows).
+ */
+async function readSheets(file: string, blanks: boolean): Promise<{ names: string[]; empty: Set<string> }> {
   const legacy = await spreadsheetKind(file, sample(file));
-  if (legacy === 'markup' || legacy === 'no-table') return []; // no-table: opening it says why
+  if (legacy === 'markup' || legacy === 'no-table') return { names: [], empty: new Set() }; // no-table: opening it says why
   if (legacy === 'ole' || legacy === 'ods') {
     if (legacy === 'ods') await checkZip(file); // SheetJS inflates the whole package to list its sheets
-    return legacySheets({ file }).catch((err: unknown) => {
+    return legacySheetsRead({ file }).catch((err: unknown) => {
       throw err instanceof LegacyReadError ? new SourceError(err.message) : err;
     });
   }
   const book = await workbookOf(file);
-  book.close();
-  return book.sheets.filter((s) => !s.hidden).map((s) => s.name);
+  try {
+    const shown = book.sheets.filter((s) => !s.hidden);
+    const empty = new Set<string>();
+    if (blanks) for (const s of shown) if (!(await book.hasValues(s))) empty.add(s.name);
+    return { names: shown.map((s) => s.name), empty };
+  } finally {
+    book.close();
+  }
 }
 
 /**
@@ -34,14 +48,19 @@ export async function pickSheet(
   requested?: string | null,
 ): Promise<{ sheet: string | null } | { ask: string[]; problem: string }> {
   let names: string[];
+  let empty = new Set<string>();
   try {
     names = await listSheets(file);
+    // Several sheets and none asked for: the blank ones are no candidates (Excel's Sheet1 left
+    // empty while the data is on Sheet2), which only reading them tells.
+    if (names.length > 1 && !requested && 'ask' in chooseSheet(names))
+      ({ names, empty } = await readSheets(file, true));
   } catch (err) {
     if (err instanceof SourceError) return { sheet: null };
     throw err;
   }
   // No directory or one sheet, nothing asked: the reader opens the file and says what is wrong with it.
   if (names.length <= 1 && !requested) return { sheet: null };
-  const choice = chooseSheet(names, requested);
+  const choice = chooseSheet(names, requested, empty);
   return 'sheet' in choice ? { sheet: names.length > 1 ? choice.sheet : null } : choice;
 }

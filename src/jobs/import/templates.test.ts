@@ -32,3 +32,26 @@ describe('likelierKind: a file uploaded under the wrong kind', () => {
     expect(likelierKind('registry', ['备注', '序号'])).toBeNull();
   });
 });
+
+describe('a registry list without a type column', () => {
+  it('takes the 统一社会信用代码 for the type of a list of entities with their representative (a county 个体工商户名册)', () => {
+    const headers = ['统一社会信用代码', '个体户名称', '经营者', '身份证号码', '经营场所', '成立日期', '联系电话'];
+    expect(mapHeaders('registry', headers).missing).toEqual([]);
+    expect(likelierKind('registry', headers)).toBeNull();
+  });
+
+  it('still asks for the type where no code can say it, or the file is another kind’s', () => {
+    expect(mapHeaders('registry', ['注册号', '字号名称', '经营者']).missing.map((m) => m.field)).toEqual(['kind']);
+    // A credit list names the representative too: it is not read as a registry.
+    const credit = [
+      '统一社会信用代码',
+      '企业名称',
+      '法定代表人',
+      '列入经营异常名录原因',
+      '列入日期',
+      '作出决定机关(列入)',
+    ];
+    expect(mapHeaders('registry', credit).missing.map((m) => m.field)).toEqual(['kind']);
+    expect(likelierKind('registry', credit)).toBe('abnormal_list');
+  });
+});

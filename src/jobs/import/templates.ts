@@ -300,7 +300,24 @@ export function mapHeaders(
   mapping: Mapping = {},
 ): ColumnPlan {
   const t = TEMPLATES[kind];
-  return planColumns(kind, t.columns, t.oneOf, headers, sample, mapping);
+  const plan = planColumns(kind, t.columns, t.oneOf, headers, sample, mapping);
+  // A county's 个体工商户名册 or enterprise list with neither 市场主体类型 nor 组成形式: each row's
+  // 统一社会信用代码 says the kind by its second character (a row without one is refused, saying
+  // so). Only for a list of entities with their representative, and never for a file another kind
+  // reads whole (an annual report or a credit list also has the code and the name).
+  if (
+    kind === 'registry' &&
+    plan.missing.some((m) => m.field === 'kind') &&
+    plan.index.has('uscc') &&
+    plan.index.has('repName') &&
+    !(Object.keys(TEMPLATES) as ImportKind[]).some(
+      (other) =>
+        other !== 'registry' &&
+        !planColumns(other, TEMPLATES[other].columns, TEMPLATES[other].oneOf, headers, sample).missing.length,
+    )
+  )
+    plan.missing = plan.missing.filter((m) => m.field !== 'kind');
+  return plan;
 }
 
 /** How well a row reads as this kind's header (the number of columns it names): finds the header below title rows. */

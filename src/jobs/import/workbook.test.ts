@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { buildXlsx, buildZip, type ZipPart } from '../../../test/helpers/zip.js';
 import { openSource } from './sources.js';
-import { listSheets } from './sheets.js';
+import { listSheets, pickSheet } from './sheets.js';
 import { xmlText } from './workbook.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-book-'));
@@ -173,6 +173,33 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
     expect(new Set(reads.map((r) => JSON.stringify(r.rows)))).toEqual(
       new Set(['[["92320102MA1PX7EB3T","张三水果店"]]']),
     );
+  });
+
+  it("takes the one sheet with data when the others are blank (Excel's Sheet1 left empty, formatted to XFD or not)", async () => {
+    const data = [
+      ['统一社会信用代码', '名称'],
+      ['92320102MA1PX7EB3T', '李四超市'],
+    ];
+    const prefixed = workbook(
+      [
+        { name: 'Sheet1', rows: [] },
+        { name: 'Sheet2', rows: data },
+        { name: 'Sheet3', rows: [] },
+      ],
+      { p: 'x' },
+    );
+    expect(await pickSheet(write('blank-first.xlsx', prefixed))).toEqual({ sheet: 'Sheet2' });
+    // Cells with a fill or a border and no value, out to the last column, are still blank.
+    const wb = new ExcelJS.Workbook();
+    const blank = wb.addWorksheet('Sheet1');
+    for (let r = 1; r <= 30; r++) blank.getCell(r, 16384).style = { border: { top: { style: 'thin' } } };
+    wb.addWorksheet('党员名册').addRows(data);
+    const f = write('formatted-blank.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(await pickSheet(f)).toEqual({ sheet: '党员名册' });
+    // A value anywhere makes a sheet a candidate: two then ask.
+    blank.getCell('B7').value = 0;
+    const g = write('two-with-data.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(await pickSheet(g)).toMatchObject({ ask: ['Sheet1', '党员名册'] });
   });
 
   it('reads a workbook whose elements carry a namespace prefix (Open XML SDK), sheets named as in the tabs', async () => {

@@ -29,6 +29,8 @@ export type Workbook = {
    * and the rows hidden in Excel (hidden="1"; a clerk filters so), by number, found in that pass.
    */
   layout(sheet: WorkbookSheet): Promise<{ merges: Merge[]; hiddenRows: number[] }>;
+  /** Whether the sheet has a cell with a value (formatting alone, to XFD, is none): read until the first one. */
+  hasValues(sheet: WorkbookSheet): Promise<boolean>;
   /** How far into the file the reading is, in compressed bytes: for the import's progress. */
   bytesRead: () => number;
   /** Dates counted from 1904 (Excel for Mac's old default, workbookPr date1904): serial 0 is 1904-01-01. */
@@ -344,6 +346,24 @@ export async function openWorkbook(file: string): Promise<Workbook> {
           }
         }
         return { merges, hiddenRows };
+      },
+      async hasValues(wanted) {
+        const { entry } = partOfSheet(wanted);
+        const stream = textOf(await unzip(entry), entry.fileName);
+        open.push(stream);
+        // A value is a <v> (a number, a shared string's index, a formula's result) or an inline
+        // string <is>; a tag may be cut by a chunk's end, so the last few characters are kept.
+        let tail = '';
+        try {
+          for await (const chunk of stream as AsyncIterable<string>) {
+            const text = tail + chunk;
+            if (/<(?:[\w-]+:)?(?:v|is|f)[\s>]/.test(text)) return true;
+            tail = text.slice(-16);
+          }
+          return false;
+        } finally {
+          stream.destroy();
+        }
       },
       async *rows(wanted) {
         const { sheet, entry } = partOfSheet(wanted);

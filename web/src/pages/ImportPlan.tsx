@@ -167,6 +167,9 @@ export function ImportPlan({
             }
           />
         )}
+        {preview.otherList && (
+          <Alert type="warning" showIcon data-testid="import-other-list" title={preview.otherList} />
+        )}
         {preview.footer && <Alert type="info" showIcon data-testid="import-footer" title={preview.footer} />}
         {preview.hiddenRows && (
           <Alert type="warning" showIcon data-testid="import-hidden-rows" title={preview.hiddenRows} />

@@ -8,7 +8,7 @@ type Json<T> = ColumnType<T, string | undefined, string>;
 export type DeploymentKind = 'notice' | 'task';
 export type TargetState = 'pending' | 'received' | 'replied' | 'returned';
 export type DeploymentEventAction =
-  'receive' | 'reply' | 'return' | 'remind' | 'overdue' | 'pass_down' | 'update' | 'close';
+  'receive' | 'reply' | 'return' | 'remind' | 'overdue' | 'pass_down' | 'update' | 'close' | 'accept';
 /** The ledgers whose records are deployed as tasks (0032_ledger_tasks.sql). */
 export type DeploymentSource = 'visit_plan' | 'assistance_program' | 'campaign' | 'report_period' | 'assessment_year';
 
@@ -25,6 +25,8 @@ export interface DeploymentTable {
   evidence: string | null;
   figures: Json<unknown>;
   parent_target_id: number | null;
+  /** The deployment the parent target belongs to (0075): the chain a node below may read up. */
+  parent_deployment_id: ColumnType<number | null, number | null | undefined, number | null>;
   parent_title: string | null;
   parent_issuer_name: string | null;
   created_by: number | null;
@@ -57,6 +59,10 @@ export interface DeploymentTargetTable {
   returned_at: Date | string | null;
   reminded_at: Date | string | null;
   overdue_noted_at: Date | string | null;
+  /** The issuer accepted the reply (0075): reviewed, it leaves the issuer's 待办. */
+  accepted_at: ColumnType<Date | string | null, Date | string | null | undefined, Date | string | null>;
+  accepted_by: ColumnType<number | null, number | null | undefined, number | null>;
+  accepted_by_name: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DeploymentEventTable {

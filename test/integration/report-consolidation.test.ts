@@ -36,6 +36,7 @@ type Detail = {
     consolidated: number;
     live: number;
     beyond: boolean;
+    byMissing?: boolean;
     explanation: string;
   }[];
   outdated: { at: string; reason: string } | null;
@@ -174,8 +175,13 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
     expect(marked.waiting).toEqual([]);
     const diff = marked.differences.find((x) => x.kind === 'child' && x.key === 'operating')!;
     expect(diff.explanation).toBe('第001所缺报（所长外出培训，数据未报），其数字未计入汇总');
-    const done = await ok(submit(B, b.id, { explanation: '乙所缺报' }), 201);
+    // The whole difference is the station left out: its 缺报 reason is the explanation, none other asked.
+    const total = marked.differences.find((x) => x.kind === 'total' && x.key === 'operating')!;
+    expect(total).toMatchObject({ consolidated: 0, live: 1, beyond: false, byMissing: true });
+    expect(total.explanation).toContain('差异来自缺报单位（第001所：所长外出培训，数据未报），缺报原因即差异说明');
+    const done = await ok(submit(B, b.id), 201);
     expect(done.versions[0].missing.map((m) => m.code)).toEqual([B1]);
+    expect(done.versions[0].explanation).toBeNull();
   });
 
   it('the city and the province consolidate in turn; the province equals the sum of what was submitted below, not the live figures, and shows the 缺报 mark', async () => {

@@ -213,7 +213,8 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
       )
     ).id;
     const a1 = await ok(stA1.get(`/deployments/${subA}`));
-    expect(a1.parent).toEqual({ id: null, title: '开展新业态走访', issuerName: '南京市' });
+    // The station opens the city's task its county passed down (read-only: the chain, 0075).
+    expect(a1.parent).toEqual({ id: taskId, title: '开展新业态走访', issuerName: '南京市' });
     expect((await ok(countyA.get(`/deployments/${subA}`))).parent.id).toBe(taskId);
     expect(a1.own.node.code).toBe(A1);
     tgt[A1] = a1.own.id;
@@ -489,10 +490,12 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
       )
     ).id;
 
-    // Only the issuing unit changes it; a recipient is refused, a node below does not see it.
+    // Only the issuing unit changes it; a recipient is refused, and so is the station it was passed down to
+    // (which reads it, read-only); a node below outside that chain does not see it.
     expect((await countyA.patch(`/deployments/${id}`, { title: 'x', note: 'x' })).statusCode).toBe(403);
     expect((await countyA.post(`/deployments/${id}/withdraw`, { reason: 'x' })).statusCode).toBe(403);
-    expect((await stA1.post(`/deployments/${id}/withdraw`, { reason: 'x' })).statusCode).toBe(404);
+    expect((await stA1.post(`/deployments/${id}/withdraw`, { reason: 'x' })).statusCode).toBe(403);
+    expect((await stA2.post(`/deployments/${id}/withdraw`, { reason: 'x' })).statusCode).toBe(404);
     // A change says why, changes something, and keeps a deadline ahead (and a part passed down within its parent's).
     expect((await city.patch(`/deployments/${id}`, { title: '排查快递网点' })).json().errors[0].field).toBe('note');
     expect((await city.patch(`/deployments/${id}`, { title: '排查快递网点', note: '无' })).statusCode).toBe(422);
@@ -577,5 +580,119 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     const res = await city.post(`/deployments/${id}/withdraw`, { reason: '取消' });
     expect(res.statusCode).toBe(409);
     expect(res.json().detail).toBe('本任务随走访计划下发，请在走访计划中撤销');
+  });
+
+  it("a station opens the city's task its county passed down, read-only with its files; no station outside that chain can", async () => {
+    const parentDue = new Date(Date.now() + 6 * DAY);
+    const id = (
+      await ok<{ id: number }>(
+        city.post('/deployments', {
+          kind: 'task',
+          title: '排查快递网点党员',
+          body: '请各区排查辖区快递网点中的党员。',
+          dueAt: parentDue.toISOString(),
+          targets: [A, B],
+        }),
+        201,
+      )
+    ).id;
+    const file = await ok(upload(city, 'deployment', id, '排查方案.pdf', PDF), 201);
+    const countyTarget = (await ok(countyA.get(`/deployments/${id}`))).own.id as number;
+    // Before anything is passed down, no station reads it.
+    expect((await stA1.get(`/deployments/${id}`)).statusCode).toBe(404);
+    const sub = (
+      await ok<{ id: number }>(
+        countyA.post('/deployments', {
+          kind: 'task',
+          title: '排查快递网点党员（第001所）',
+          body: '本所排查',
+          dueAt: new Date(parentDue.getTime() - DAY).toISOString(),
+          targets: [A1],
+          parentTargetId: countyTarget,
+        }),
+        201,
+      )
+    ).id;
+    expect((await ok(stA1.get(`/deployments/${sub}`))).parent.id).toBe(id);
+    const up = await ok(stA1.get(`/deployments/${id}`));
+    expect(up).toMatchObject({
+      title: '排查快递网点党员',
+      body: '请各区排查辖区快递网点中的党员。',
+      own: null,
+      issuedByMe: false,
+    });
+    expect(up.counts).toBeNull();
+    expect(up.attachments.map((a: { fileName: string }) => a.fileName)).toEqual(['排查方案.pdf']);
+    expect((await stA1.get(`/attachments/${file.id}/file`)).rawPayload.equals(PDF)).toBe(true);
+    // Read-only, and only the task: not the board, the county's row, the other county's, nor a reply or receipt.
+    expect((await stA1.get(`/deployments/${id}/board`)).statusCode).toBe(403);
+    expect((await stA1.get(`/deployment-targets/${countyTarget}`)).statusCode).toBe(404);
+    const countyB = (await ok(city.get(`/deployments/${id}/board`))).targets.find(
+      (x: { node: { code: string } }) => x.node.code === B,
+    ).id as number;
+    expect((await stA1.get(`/deployment-targets/${countyB}`)).statusCode).toBe(404);
+    expect((await stA1.post(`/deployment-targets/${countyTarget}/receive`)).statusCode).toBe(404);
+    expect((await upload(stA1, 'deployment', id, 'x.pdf', PDF)).statusCode).toBe(403);
+    // The received box holds the county's part, not the city's task.
+    const inbox = await ok<{ items: { id: number }[] }>(stA1.get('/deployments?box=received'));
+    expect(inbox.items.map((i) => i.id)).toContain(sub);
+    expect(inbox.items.map((i) => i.id)).not.toContain(id);
+    // Stations outside the chain: the sibling the county did not pass it to, and the other county's station.
+    for (const other of [stA2, stB1]) {
+      expect((await other.get(`/deployments/${id}`)).statusCode).toBe(404);
+      expect((await other.get(`/attachments/${file.id}/file`)).statusCode).toBe(404);
+      expect((await other.get(`/deployments/${sub}`)).statusCode).toBe(404);
+    }
+  });
+
+  it("a station's reply is the county's 待办 until the county accepts or returns it; an accepted reply stands", async () => {
+    const id = (
+      await ok<{ id: number }>(
+        countyA.post('/deployments', {
+          kind: 'task',
+          title: '核对个体工商户党员名单',
+          body: '各所核对',
+          dueAt: new Date(Date.now() + 4 * DAY).toISOString(),
+          levels: ['station'],
+        }),
+        201,
+      )
+    ).id;
+    const reviewItem = async () =>
+      (
+        await ok<{ items: { key: string; title: string; detail: string; count: number; link: string }[] }>(
+          countyA.get('/workbench?kind=deployment'),
+        )
+      ).items.find((i) => i.key === `deployment-review:${id}`);
+    expect(await reviewItem()).toBeUndefined();
+    const own = async (c: Client) => (await ok(c.get(`/deployments/${id}`))).own.id as number;
+    const a1 = await own(stA1);
+    const a2 = await own(stA2);
+    await ok(stA1.post(`/deployment-targets/${a1}/reply`, { text: '已核对，无出入' }));
+    await ok(stA2.post(`/deployment-targets/${a2}/reply`, { text: '已核对，补登 1 人' }));
+    expect(await reviewItem()).toMatchObject({
+      title: '审阅下级回复：核对个体工商户党员名单',
+      count: 2,
+      link: `/work/${id}`,
+    });
+    // Only the issuer reviews.
+    expect((await stA1.post(`/deployment-targets/${a1}/accept`)).statusCode).toBe(403);
+    expect((await stB1.post(`/deployment-targets/${a1}/accept`)).statusCode).toBe(404);
+    await ok(countyA.post(`/deployment-targets/${a1}/accept`), 204);
+    expect((await countyA.post(`/deployment-targets/${a1}/accept`)).statusCode).toBe(409);
+    const accepted = await countyA.post(`/deployment-targets/${a1}/return`, { reason: '再核一遍' });
+    expect(accepted.statusCode).toBe(409);
+    expect(accepted.json().detail).toBe('回复已采纳，不能再退回');
+    expect((await reviewItem())?.count).toBe(1);
+    const mine = await ok(stA1.get(`/deployments/${id}`));
+    expect(mine.own.acceptedAt).not.toBeNull();
+    expect((await ok(stA1.get('/notifications'))).items[0].title).toBe('回复已采纳：核对个体工商户党员名单');
+    // A return is a review too: the item goes, and comes back when the station replies again.
+    await ok(countyA.post(`/deployment-targets/${a2}/return`, { reason: '请写明补登者所在主体' }), 204);
+    expect(await reviewItem()).toBeUndefined();
+    await ok(stA2.post(`/deployment-targets/${a2}/reply`, { text: '补登 1 人，在某某便利店' }));
+    expect((await reviewItem())?.count).toBe(1);
+    const trail = await ok(countyA.get(`/deployment-targets/${a1}`));
+    expect(trail.events.map((e: { action: string }) => e.action)).toEqual(['reply', 'accept']);
   });
 });

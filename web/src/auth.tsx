@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { getMe, logout as logoutEndpoint, type Me } from '@server/features/auth/contract';
+import { isTimeZone, setTimeZone } from '@domain/time/zone';
 import { call, setCsrfToken, setUnauthorizedHandler, ApiError } from './api';
 
 export type { Me };
@@ -27,6 +28,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     try {
       const m = await call(getMe);
       setCsrfToken(m.csrfToken);
+      // Every time on every page in the deployment's zone (components/format.ts), set before the pages render.
+      if (isTimeZone(m.timeZone)) setTimeZone(m.timeZone);
       signedIn.current = true;
       setMe(m);
       setNotice(null);

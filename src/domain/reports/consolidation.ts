@@ -112,6 +112,11 @@ export type Difference = {
   difference: number;
   /** Beyond the tolerance (judged on the total row): must be explained before submission. */
   beyond: boolean;
+  /**
+   * The total row's difference is what units left out as 缺报 account for (their live figures bring
+   * it within the tolerance): the 缺报 reasons are its explanation, no other is asked for.
+   */
+  byMissing?: boolean;
   explanation: string;
 };
 
@@ -143,11 +148,29 @@ export function differences(input: {
   children: readonly ChildSubmission[];
   marks: readonly MissingMark[];
   own: { counts: Counts; source: 'live' | 'snapshot'; asOf: string } | null;
-  live: { total: Counts; own: Counts; children: ReadonlyMap<string, Counts> };
+  /** The live figures of units marked 缺报 further down (the marks the children's versions carried), by code. */
+  live: {
+    total: Counts;
+    own: Counts;
+    children: ReadonlyMap<string, Counts>;
+    missing?: ReadonlyMap<string, Counts>;
+  };
   tolerance: number;
 }): Difference[] {
   const out: Difference[] = [];
   const marks = new Map(input.marks.map((m) => [m.code, m]));
+  // What the units left out as 缺报 hold today: children this level marked, and units the children's versions left out.
+  const left: { mark: MissingMark; live: Counts }[] = [
+    ...input.children
+      .filter((c) => c.state !== 'submitted' && marks.has(c.code))
+      .map((c) => ({ mark: marks.get(c.code)!, live: input.live.children.get(c.code) ?? emptyCounts() })),
+    ...submittedChildren(input.children).flatMap((c) =>
+      c.missing.flatMap((m) => {
+        const live = input.live.missing?.get(m.code);
+        return live ? [{ mark: m, live }] : [];
+      }),
+    ),
+  ];
   const childWhy = (c: ChildSubmission) => {
     if (c.state === 'submitted' && c.total) {
       const sent = `${c.name}于 ${dateOf(c.submittedAt)} 上报第 ${c.version} 版（${basisOf(c.source, c.asOf)}）`;
@@ -212,6 +235,15 @@ export function differences(input: {
     if (consolidated === live) continue;
     if (DISTINCT_COUNTS.has(key))
       reasons.push(`${label}在全辖区按人（户）去重，同一对象在几个下级都计入时，各下级之和大于全辖区数`);
+    // Beyond the tolerance only because units were left out as 缺报: their reasons explain it.
+    const short = left.filter((l) => l.live[key] !== 0);
+    const shortBy = short.reduce((s, l) => s + l.live[key], 0);
+    const beyond = beyondTolerance(consolidated, live, input.tolerance);
+    const byMissing = beyond && short.length > 0 && !beyondTolerance(consolidated + shortBy, live, input.tolerance);
+    if (byMissing)
+      reasons.push(
+        `差异来自缺报单位（${short.map((l) => `${l.mark.name}：${l.mark.reason}`).join('；')}），缺报原因即差异说明`,
+      );
     out.push({
       code: input.node.code,
       row: TOTAL_ROW,
@@ -221,7 +253,8 @@ export function differences(input: {
       consolidated,
       live,
       difference: consolidated - live,
-      beyond: beyondTolerance(consolidated, live, input.tolerance),
+      beyond: beyond && !byMissing,
+      ...(byMissing ? { byMissing } : {}),
       explanation: reasons.length ? reasons.join('；') : '各行之和与全辖区实时数不同',
     });
   }

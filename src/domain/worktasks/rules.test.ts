@@ -19,6 +19,17 @@ describe('target transitions', () => {
     expect(transition('task', 'received', 'return', '原因').ok).toBe(false);
     expect(transition('notice', 'received', 'return', '原因').ok).toBe(false);
   });
+  it('the issuer accepts a standing reply once; an accepted reply is not returned afterwards', () => {
+    expect(transition('task', 'replied', 'accept')).toEqual({ ok: true, to: 'replied' });
+    expect(transition('task', 'replied', 'accept', null, true)).toEqual({ ok: false, reason: '回复已采纳' });
+    expect(transition('task', 'received', 'accept').ok).toBe(false);
+    expect(transition('task', 'returned', 'accept').ok).toBe(false);
+    expect(transition('notice', 'received', 'accept').ok).toBe(false);
+    expect(transition('task', 'replied', 'return', '请补充', true)).toEqual({
+      ok: false,
+      reason: '回复已采纳，不能再退回',
+    });
+  });
 });
 
 describe('the board', () => {

@@ -9,7 +9,7 @@
 
 export type DeploymentKind = 'notice' | 'task';
 export type TargetState = 'pending' | 'received' | 'replied' | 'returned';
-export type TargetAction = 'receive' | 'reply' | 'return';
+export type TargetAction = 'receive' | 'reply' | 'return' | 'accept';
 
 export const KIND_LABELS: Record<DeploymentKind, string> = { notice: '通知', task: '工作任务' };
 export const STATE_LABELS: Record<TargetState, string> = {
@@ -77,13 +77,15 @@ export type Transition = { ok: true; to: TargetState } | { ok: false; reason: st
 /**
  * A target's next state. Receipt is once; a notice is never replied to; a task may be replied
  * to with or without a prior receipt (the reply implies it), again after a return, and not while
- * its reply stands; only a standing reply can be returned, and only with a reason.
+ * its reply stands; only a standing reply can be returned, and only with a reason. The issuer reviews
+ * each reply: it accepts it (采纳, final: an accepted reply is not returned afterwards) or returns it.
  */
 export function transition(
   kind: DeploymentKind,
   from: TargetState,
   action: TargetAction,
   reason?: string | null,
+  accepted = false,
 ): Transition {
   switch (action) {
     case 'receive':
@@ -95,8 +97,14 @@ export function transition(
     case 'return':
       if (kind === 'notice') return { ok: false, reason: '通知没有回复可退回' };
       if (from !== 'replied') return { ok: false, reason: '只有已回复的任务才能退回' };
+      if (accepted) return { ok: false, reason: '回复已采纳，不能再退回' };
       if (!reason?.trim()) return { ok: false, reason: '退回须写明原因' };
       return { ok: true, to: 'returned' };
+    case 'accept':
+      if (kind === 'notice') return { ok: false, reason: '通知没有回复可采纳' };
+      if (from !== 'replied') return { ok: false, reason: '只有已回复的任务才能采纳' };
+      if (accepted) return { ok: false, reason: '回复已采纳' };
+      return { ok: true, to: 'replied' };
   }
 }
 

@@ -76,6 +76,8 @@ export const getMe = endpoint({
     stage,
     csrfToken: z.string(),
     totpEnabled: z.boolean(),
+    /** The deployment's time zone (XGZ_TIME_ZONE): the web shows every time in it, not in the browser's. */
+    timeZone: z.string(),
     jurisdiction: z.object({
       code: z.string(),
       name: z.string(),

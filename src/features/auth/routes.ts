@@ -361,6 +361,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         stage: req.session!.stage,
         csrfToken: req.session!.csrfToken,
         totpEnabled: u.totp_enabled,
+        timeZone: app.ctx.config.timeZone,
         jurisdiction: await jurisdictionPath(db, u.jurisdiction_code),
       };
     },

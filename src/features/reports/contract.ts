@@ -31,6 +31,8 @@ export const difference = z.object({
   live: z.number(),
   difference: z.number(),
   beyond: z.boolean(),
+  /** Explained by the 缺报 marks' reasons (the units left out account for it): no other explanation asked. */
+  byMissing: z.boolean().optional(),
   explanation: z.string(),
 });
 /** A failed check of the report. */

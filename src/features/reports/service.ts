@@ -39,7 +39,7 @@ export type ReportData = {
   /** The children as they stood at preparation: state, version used, what it was measured from, the marks it carried. */
   children?: ChildSubmission[];
   /** The live figures of the same subtree at preparation, beside the consolidation as a check (and the period-end snapshot's total, where used). */
-  live?: { total: Counts; own: Counts; children: Record<string, Counts> };
+  live?: { total: Counts; own: Counts; children: Record<string, Counts>; missing?: Record<string, Counts> };
   snapshot?: { month: string; total: Counts } | null;
 };
 
@@ -231,9 +231,26 @@ export async function prepareData(
       total: live.total,
       own: liveOwn,
       children: Object.fromEntries(live.children.map((c) => [c.code, c.counts])),
+      missing: await liveOfMissingBelow(db, children),
     },
     snapshot: snapshot && basis.month ? { month: basis.month, total: snapshot.total } : null,
   };
+}
+
+/**
+ * The live figures of the units the children's versions left out as 缺报 (a version short by them
+ * is explained by their reasons, consolidation.ts differences()).
+ */
+async function liveOfMissingBelow(db: Db, children: readonly ChildSubmission[]): Promise<Record<string, Counts>> {
+  const codes = [...new Set(carriedMarks([], children).map((m) => m.code))];
+  if (!codes.length) return {};
+  const { rows } =
+    await sql<Node>`SELECT code, name, level, scope_key FROM jurisdiction WHERE code = ANY(${codes}::text[])`.execute(
+      db,
+    );
+  const out: Record<string, Counts> = {};
+  for (const n of rows) out[n.code] = (await figuresWithChildren(db, n)).total;
+  return out;
 }
 
 /** The 缺报 marks that apply (children still not submitted as the report stands), the marks the version carries up, and the differences from the live figures. */
@@ -262,6 +279,7 @@ export function consolidationOf(
             total: toCounts(data.live.total),
             own: toCounts(data.live.own),
             children: new Map(Object.entries(data.live.children).map(([k, v]) => [k, toCounts(v)])),
+            missing: new Map(Object.entries(data.live.missing ?? {}).map(([k, v]) => [k, toCounts(v)])),
           },
           tolerance,
         })

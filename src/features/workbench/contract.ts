@@ -97,6 +97,7 @@ export const NOTIFICATION_KIND_LABELS: Record<string, string> = {
   'deployment.task': '工作任务',
   'deployment.reply': '下级回复',
   'deployment.return': '退回',
+  'deployment.accept': '回复已采纳',
   'deployment.remind': '到期提醒',
   'deployment.overdue': '逾期',
   'deployment.update': '通知或任务更新',

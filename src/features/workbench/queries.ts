@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { NOTIFICATION_KIND_LABELS } from './contract.js';
+import { localDate, startOfLocalDay } from '../../domain/time/zone.js';
 
 type Tx = Transaction<DB>;
 /** Notifications are read by their own account only (row-level security, and the user_id filter for the index). */
@@ -71,11 +72,13 @@ export async function markAllRead(db: Tx, userId: number): Promise<number> {
   return Number(r.numUpdatedRows);
 }
 
-/** One day's notifications (China time), grouped by kind. */
+/** One day's notifications (the deployment's zone), grouped by kind. */
 export async function digestOf(db: Tx, userId: number, day?: string) {
-  const d = day ?? new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-  const from = new Date(`${d}T00:00:00+08:00`);
-  const to = new Date(from.getTime() + 86_400_000);
+  const d = day ?? localDate();
+  const from = startOfLocalDay(d);
+  const next = new Date(`${d}T00:00:00Z`);
+  next.setUTCDate(next.getUTCDate() + 1);
+  const to = startOfLocalDay(next.toISOString().slice(0, 10));
   const rows = await db
     .selectFrom('notification')
     .select(['id', 'kind', 'title', 'body', 'link', 'created_at', 'read_at'])

@@ -133,6 +133,9 @@ export const target = z.object({
   late: z.boolean(),
   returnReason: z.string().nullable(),
   returnedAt: z.string().nullable(),
+  /** The issuer accepted the reply (reviewed; it stands). */
+  acceptedAt: z.string().nullable(),
+  acceptedByName: z.string().nullable(),
   attachments: z.array(attachment),
   /** Sub-tasks this node passed down, with their boards' tiles. */
   passedDown: z.array(z.object({ id: z.number(), title: z.string(), counts })),
@@ -240,6 +243,15 @@ export const returnTarget = endpoint({
   summary: '退回回复（须写明原因），接收单位重新办理',
   params: idParam,
   body: returnBody,
+  status: 204,
+  response: z.null(),
+});
+
+export const acceptTarget = endpoint({
+  method: 'POST',
+  path: '/deployment-targets/:id/accept',
+  summary: '采纳回复（下发单位审阅后确认；采纳后不再退回）',
+  params: idParam,
   status: 204,
   response: z.null(),
 });

@@ -248,6 +248,8 @@ export async function presentTargets(
       late: t.late,
       returnReason: t.return_reason,
       returnedAt: iso(t.returned_at),
+      acceptedAt: iso(t.accepted_at),
+      acceptedByName: t.accepted_by_name,
       attachments: files.get(t.id) ?? [],
       passedDown: subs
         .filter((s) => Number(s.parent_target_id) === t.id)
@@ -310,14 +312,18 @@ export async function detailOf(
   const counts = issuedByMe ? (await countsOf(db, [d], now)).get(d.id)! : null;
   let parent = null;
   if (d.parent_target_id !== null) {
-    // The id only where the caller can open the parent (the node that passed it down, and above).
-    const p = await db
-      .selectFrom('deployment_target')
-      .select('deployment_id')
-      .where('id', '=', Number(d.parent_target_id))
-      .executeTakeFirst();
+    // The id where the caller can open the parent: the node that passed it down and above, and the
+    // nodes it was passed down to (read-only, the chain only: row-level security, 0075).
+    const p =
+      d.parent_deployment_id === null
+        ? undefined
+        : await db
+            .selectFrom('deployment')
+            .select('id')
+            .where('id', '=', Number(d.parent_deployment_id))
+            .executeTakeFirst();
     parent = {
-      id: p ? Number(p.deployment_id) : null,
+      id: p ? Number(p.id) : null,
       title: d.parent_title ?? '',
       issuerName: d.parent_issuer_name ?? '',
     };

@@ -7,6 +7,7 @@ import { idParam } from '../../http/paging.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { registerAttachmentOwner } from '../attachments/index.js';
 import {
+  acceptTarget,
   deploymentList,
   getBoard,
   getDeployment,
@@ -29,7 +30,7 @@ import {
   targetById,
   targetScope,
 } from './queries.js';
-import { issue, receive, reply, returnReply, revise, runReminders, withdraw } from './service.js';
+import { acceptReply, issue, receive, reply, returnReply, revise, runReminders, withdraw } from './service.js';
 import { localDateTime } from '../../domain/time/zone.js';
 
 /** The clock the routes read (tests move it; see setClock). */
@@ -266,6 +267,19 @@ export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
     },
     handler: async (req, reply) => {
       await req.scoped((s) => returnReply(s, req.user!, req.params.id, req.body.reason, clock()));
+      return reply.code(204).send(null);
+    },
+  });
+
+  r.post(acceptTarget.path, {
+    config: { access: 'data.write' },
+    schema: {
+      ...schemaOf(acceptTarget, TAGS),
+      params: acceptTarget.params,
+      response: { 204: acceptTarget.response },
+    },
+    handler: async (req, reply) => {
+      await req.scoped((s) => acceptReply(s, req.user!, req.params.id, clock()));
       return reply.code(204).send(null);
     },
   });

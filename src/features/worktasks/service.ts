@@ -122,6 +122,7 @@ export async function issue(s: Scoped, user: AuthUser, b: NewDeployment, now: Da
       evidence: b.evidence || null,
       figures: JSON.stringify(b.figures),
       parent_target_id: b.parentTargetId ?? null,
+      parent_deployment_id: parent?.id ?? null,
       parent_title: parent?.title ?? null,
       parent_issuer_name: parent?.issuer_name ?? null,
       created_by: user.id,
@@ -251,7 +252,7 @@ export async function returnReply(s: Scoped, user: AuthUser, id: number, reason:
   const d = (await deploymentById(s.db, Number(t.deployment_id)))!;
   if (d.issuer_code !== user.jurisdictionCode) throw forbidden('只有下发单位可以退回');
   if (d.closed_at) throw conflict('任务已撤销，不再退回');
-  const next = transition(d.kind, t.state, 'return', reason);
+  const next = transition(d.kind, t.state, 'return', reason, t.accepted_at !== null);
   if (!next.ok) throw conflict(next.reason);
   await moveTarget(
     s,
@@ -270,6 +271,50 @@ export async function returnReply(s: Scoped, user: AuthUser, id: number, reason:
     objectType: 'deployment_target',
     objectId: t.id,
     detail: { deploymentId: d.id, reason },
+  });
+}
+
+/**
+ * The issuer accepts a reply (采纳): reviewed, it leaves the issuer's 待办 and stands (it is not
+ * returned afterwards). The node is told.
+ */
+export async function acceptReply(s: Scoped, user: AuthUser, id: number, now: Date) {
+  const t = await targetById(s.db, id);
+  if (!t) throw notFound('任务或通知');
+  const d = (await deploymentById(s.db, Number(t.deployment_id)))!;
+  if (d.issuer_code !== user.jurisdictionCode) throw forbidden('只有下发单位可以采纳');
+  if (d.closed_at) throw conflict('任务已撤销，不再采纳');
+  const next = transition(d.kind, t.state, 'accept', null, t.accepted_at !== null);
+  if (!next.ok) throw conflict(next.reason);
+  const moved = await s.db
+    .updateTable('deployment_target')
+    .set({ accepted_at: now, accepted_by: user.id, accepted_by_name: user.displayName })
+    .where('id', '=', t.id)
+    .where('state', '=', 'replied')
+    .where('accepted_at', 'is', null)
+    .executeTakeFirst();
+  if (!Number(moved.numUpdatedRows)) throw conflict('回复已变化，请刷新后再试');
+  await s.db
+    .insertInto('deployment_event')
+    .values({
+      target_id: t.id,
+      scope_key: t.scope_key,
+      action: 'accept',
+      at: now,
+      by_user: user.id,
+      by_name: user.displayName,
+    })
+    .execute();
+  await notify(
+    s,
+    { nodes: [t.node_code] },
+    { kind: 'deployment.accept', title: `回复已采纳：${d.title}`, link: link(d.id) },
+  );
+  s.audit({
+    action: 'deployment.accept',
+    objectType: 'deployment_target',
+    objectId: t.id,
+    detail: { deploymentId: d.id },
   });
 }
 

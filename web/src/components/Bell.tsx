@@ -9,6 +9,7 @@ import {
   type Notification,
 } from '@server/features/workbench/contract';
 import { call } from '../api';
+import { when } from './format';
 
 /** The bell in the shell: unread count (checked every minute and on opening), the latest messages, the daily digest. */
 export function Bell() {
@@ -58,7 +59,7 @@ export function Bell() {
                     {n.title}
                     <div>
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                        {new Date(n.createdAt).toLocaleString('zh-CN', { hour12: false })}
+                        {when(n.createdAt)}
                       </Typography.Text>
                     </div>
                   </div>

@@ -4,7 +4,7 @@ import { call } from '../api';
 import type { BodyOf, ResponseOf } from '@server/http/contract';
 import { recordViolation } from '@server/features/recognition/contract';
 import { FormModal } from './FormModal';
-import { isFuture, ymd } from './format';
+import { isFuture, ymd, today } from './format';
 import { zodRule } from './zodRule';
 
 type Values = Omit<BodyOf<typeof recordViolation>, 'occurredOn'> & { occurredOn: dayjs.Dayjs };
@@ -25,7 +25,7 @@ export function ViolationForm({
       okText="记录"
       danger
       onClose={onClose}
-      initialValues={{ occurredOn: dayjs() }}
+      initialValues={{ occurredOn: today() }}
       onSubmit={async (v) =>
         onDone(
           await call(recordViolation, {

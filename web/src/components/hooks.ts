@@ -14,10 +14,24 @@ export function useFilters(initial: Filters = {}) {
   return { f, set, setF };
 }
 
-/** Filters that start from the address, so a figure clicked elsewhere opens its list filtered (/orgs?kind=branch). */
+/**
+ * Filters that start from the address, so a figure clicked elsewhere opens its list filtered
+ * (/orgs?kind=branch, /members?q=王). A link followed while the page is open (the address changes,
+ * the page stays) sets those filters again.
+ */
 export function useAddressFilters(keys: string[]) {
   const [params] = useSearchParams();
-  return useFilters(Object.fromEntries(keys.map((k) => [k, params.get(k) ?? undefined])));
+  const fromAddress = Object.fromEntries(keys.map((k) => [k, params.get(k) ?? undefined]));
+  const filters = useFilters(fromAddress);
+  const seen = JSON.stringify(fromAddress);
+  const last = useRef(seen);
+  const { setF } = filters;
+  useEffect(() => {
+    if (last.current === seen) return;
+    last.current = seen;
+    setF((x) => ({ ...x, ...(JSON.parse(seen) as Filters) }));
+  }, [seen, setF]);
+  return filters;
 }
 
 /**

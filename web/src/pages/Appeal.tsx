@@ -15,7 +15,6 @@ import {
   Steps,
   Typography,
 } from 'antd';
-import dayjs from 'dayjs';
 import { ApiError, call } from '../api';
 import {
   appealFeedback,
@@ -29,7 +28,7 @@ import {
 import type { BodyOf, ResponseOf } from '@server/http/contract';
 import { useDivisions } from '../components/useDivisions';
 import { applyProblem } from '../components/problem';
-import { toOptions } from '../components/format';
+import { toOptions, when } from '../components/format';
 import { RIDER_CATEGORY_LABEL, SATISFACTION_LABEL } from '@domain/cases/engine';
 import { OFFER_LABEL } from '@domain/cases/service-posts';
 import { zodRule } from '../components/zodRule';
@@ -250,7 +249,7 @@ function ProgressView({ p, code, onChanged }: { p: AppealProgress; code: string;
           { label: '状态', children: <b data-state={p.state}>{p.stateLabel}</b> },
           { label: '类别', children: p.categoryLabel },
           { label: '承办单位', children: p.unitName },
-          { label: '提交时间', children: dayjs(p.submittedAt).format('YYYY-MM-DD HH:mm') },
+          { label: '提交时间', children: when(p.submittedAt) },
           ...(p.reply ? [{ label: '答复', children: p.reply }] : []),
           ...(p.satisfactionLabel ? [{ label: '您的评价', children: p.satisfactionLabel }] : []),
         ]}
@@ -260,7 +259,7 @@ function ProgressView({ p, code, onChanged }: { p: AppealProgress; code: string;
         size="small"
         style={{ marginTop: 16 }}
         current={p.steps.length - 1}
-        items={p.steps.map((s) => ({ title: s.label, description: dayjs(s.at).format('YYYY-MM-DD HH:mm') }))}
+        items={p.steps.map((s) => ({ title: s.label, description: when(s.at) }))}
       />
       {(p.canFeedback || p.canReopen) && <FeedbackForm key={p.state} code={code} p={p} onDone={onChanged} />}
     </div>
@@ -315,9 +314,7 @@ function FeedbackForm({ code, p, onDone }: { code: string; p: AppealProgress; on
           <Input.TextArea rows={3} maxLength={500} />
         </Form.Item>
         {mode === 'reopen' && p.reopenUntil && (
-          <Typography.Paragraph type="secondary">
-            可在 {dayjs(p.reopenUntil).format('YYYY-MM-DD HH:mm')} 前要求重新办理。
-          </Typography.Paragraph>
+          <Typography.Paragraph type="secondary">可在 {when(p.reopenUntil)} 前要求重新办理。</Typography.Paragraph>
         )}
         <Button type="primary" htmlType="submit" block>
           {mode === 'feedback' ? '提交评价' : '要求重新办理'}

@@ -55,7 +55,7 @@ import { SearchSelect } from '../components/SearchSelect';
 import { FormModal } from '../components/FormModal';
 import { CancelledMark, CancelWorkButton } from '../components/CancelWork';
 import { drawerSize } from '../components/drawer';
-import { toOptions, ymd } from '../components/format';
+import { toOptions, ymd, when, today } from '../components/format';
 import { useFilters, useOpenParam, useRecord } from '../components/hooks';
 import { useDictionary } from '../components/useDictionary';
 import { ACTION_LABEL, DOOR_LABEL, RIDER_CATEGORY_LABEL, STATE_LABEL } from '@domain/cases/engine';
@@ -69,7 +69,7 @@ type Acting = StaffAction;
 /** The node just above the user's (a station hands a case that is not its own back to its county). */
 const parentOf = (j: { code: string; path: { code: string; name: string }[] }) =>
   j.path.filter((p) => p.code !== j.code).slice(-1);
-const fmt = (v: string | null) => (v ? dayjs(v).format('YYYY-MM-DD HH:mm') : '—');
+const fmt = (v: string | null) => when(v);
 const STATE_COLOR: Record<string, string> = {
   routed: 'orange',
   accepted: 'blue',
@@ -615,7 +615,7 @@ function Visits() {
         }>
           title="登记走访"
           onClose={() => setAdding(null)}
-          initialValues={{ visitorName: me!.displayName, visitedOn: dayjs() }}
+          initialValues={{ visitorName: me!.displayName, visitedOn: today() }}
           onSubmit={async (v) => {
             await call(createVisit, {
               body: {

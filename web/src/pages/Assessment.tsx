@@ -21,7 +21,7 @@ import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { FormModal } from '../components/FormModal';
 import { applyProblem } from '../components/problem';
-import { pct } from '../components/format';
+import { pct, today } from '../components/format';
 import { ListOrCards } from '../components/ListOrCards';
 import { AttachmentList, AttachmentUpload } from '../components/Attachments';
 import {
@@ -70,7 +70,7 @@ const INDICATOR_OPTIONS = (Object.keys(INDICATORS) as IndicatorKey[]).map((k) =>
 export default function Assessment() {
   const { me, can } = useAuth();
   const { message } = App.useApp();
-  const thisYear = new Date().getFullYear();
+  const thisYear = today().year();
   const [year, setYear] = useState(thisYear);
   const [d, setD] = useState<Assessments | null>(null);
   const [error, setError] = useState<string | null>(null);

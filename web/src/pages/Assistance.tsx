@@ -43,7 +43,7 @@ import { SearchSelect } from '../components/SearchSelect';
 import { AreaBars } from '../components/AreaBars';
 import { Section } from '../components/Section';
 import { drawerSize } from '../components/drawer';
-import { isFuture, toOptions, ymd } from '../components/format';
+import { isFuture, toOptions, ymd, today } from '../components/format';
 import { OUTCOME_LABEL } from '../components/labels';
 import { useFilters, useOpenParam, useRecord, useReloadOn } from '../components/hooks';
 import { useDictionary } from '../components/useDictionary';
@@ -331,7 +331,7 @@ function ProgramDrawer({ id, onClose, onChanged }: { id: number; onClose: () => 
               title="登记参与主体"
               okText="保存"
               onClose={() => setActing(null)}
-              initialValues={{ joinedOn: dayjs() }}
+              initialValues={{ joinedOn: today() }}
               onSubmit={async (v) => {
                 await call(addParticipant, {
                   params: { id },

@@ -271,6 +271,11 @@ function DashboardView({ data, onDrill }: { data: DashboardData; onDrill: (code:
               );
             })}
           </Row>
+          {group === 'members' && (figures.membersFound ?? 0) > (figures.membersOnRoster ?? 0) && (
+            <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }} data-testid="members-rule">
+              两个数按不同规则计入辖区："已找到的党员"按其所在市场主体计入，"名册党员"按名册所在单位计入（名册由上级导入时计在上级），所以前者可以多于后者。
+            </Typography.Paragraph>
+          )}
         </Card>
       ))}
       {figures.operating === 0 ? (

@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'react';
 import { Button, Card, DatePicker, Empty, List, Space, Tag, Typography } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import { getDigest, readAllNotifications, type Digest } from '@server/features/workbench/contract';
 import { call } from '../api';
 import { PageTitle, Link } from '../Layout';
+import { timeOf, today } from '../components/format';
 
 /** 每日摘要: a day's messages grouped by kind (the bell shows the latest). */
 export default function DigestPage() {
-  const [day, setDay] = useState<Dayjs>(dayjs());
+  const [day, setDay] = useState<Dayjs>(today());
   const [data, setData] = useState<Digest | null>(null);
   const load = () => call(getDigest, { query: { day: day.format('YYYY-MM-DD') } }).then(setData);
   useEffect(() => {
@@ -51,7 +52,7 @@ export default function DigestPage() {
                   )}
                   <div>
                     <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                      {new Date(n.createdAt).toLocaleTimeString('zh-CN', { hour12: false })}
+                      {timeOf(n.createdAt)}
                       {n.body ? ` · ${n.body}` : ''}
                     </Typography.Text>
                   </div>

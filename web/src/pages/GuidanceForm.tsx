@@ -5,7 +5,7 @@ import type { BodyOf } from '@server/http/contract';
 import { createGuidance, type InstructorRow } from '@server/features/instructors/contract';
 import { FormModal } from '../components/FormModal';
 import { SearchSelect } from '../components/SearchSelect';
-import { isFuture, toOptions, ymd } from '../components/format';
+import { isFuture, toOptions, ymd, today } from '../components/format';
 import { GUIDANCE_KIND_LABEL } from '../components/labels';
 import type { EntityRow } from './Entities';
 import type { OrgRow } from './OrgDrawer';
@@ -35,7 +35,7 @@ export function GuidanceForm({
       title={instructor ? `登记指导：${instructor.name}` : '登记指导'}
       okText="保存"
       onClose={onClose}
-      initialValues={{ instructorId: instructor?.id, target: 'entity', onDate: dayjs(), kind: 'visit' }}
+      initialValues={{ instructorId: instructor?.id, target: 'entity', onDate: today(), kind: 'visit' }}
       onSubmit={async (v) => {
         await call(createGuidance, {
           body: {

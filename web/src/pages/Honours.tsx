@@ -50,7 +50,7 @@ import { FormModal } from '../components/FormModal';
 import { ViolationForm } from '../components/ViolationForm';
 import { drawerSize } from '../components/drawer';
 import { useDictionary } from '../components/useDictionary';
-import { isFuture, toOptions, ymd } from '../components/format';
+import { isFuture, toOptions, ymd, when, today } from '../components/format';
 import { zodRule } from '../components/zodRule';
 import {
   AWARD_LEVEL_LABEL,
@@ -275,7 +275,7 @@ function NominateForm({
       okText="提名"
       onClose={onClose}
       onSubmit={submit}
-      initialValues={{ nominatedOn: dayjs() }}
+      initialValues={{ nominatedOn: today() }}
     >
       <Form.Item name="kind" label="荣誉类型" rules={[{ required: true, message: '请选择荣誉类型' }]}>
         <Select options={kinds.map((k) => ({ value: k.code, label: k.label }))} />
@@ -433,7 +433,7 @@ function HonourDrawer({ id, onClose, onChanged }: { id: number; onClose: () => v
           <h4 style={{ marginTop: 16 }}>变更记录</h4>
           <Timeline
             items={d.history.map((h) => ({
-              content: `${dayjs(h.at).format('YYYY-MM-DD HH:mm')} · ${h.actor} · ${h.stateLabel ?? ''}${h.flagReason ? `（标记待复核：${h.flagReason}）` : ''}`,
+              content: `${when(h.at)} · ${h.actor} · ${h.stateLabel ?? ''}${h.flagReason ? `（标记待复核：${h.flagReason}）` : ''}`,
             }))}
           />
         </>
@@ -456,7 +456,7 @@ function HonourDrawer({ id, onClose, onChanged }: { id: number; onClose: () => v
           danger={acting === 'revoke' || acting === 'reject'}
           onClose={() => setActing(null)}
           onSubmit={submit}
-          initialValues={{ year: dayjs().year() }}
+          initialValues={{ year: today().year() }}
         >
           {acting === 'award' && (
             <>
@@ -469,7 +469,7 @@ function HonourDrawer({ id, onClose, onChanged }: { id: number; onClose: () => v
                 />
               </Form.Item>
               <Form.Item name="year" label="年度" rules={[{ required: true, message: '请填写年度' }]}>
-                <InputNumber min={2000} max={dayjs().year()} />
+                <InputNumber min={2000} max={today().year()} />
               </Form.Item>
             </>
           )}

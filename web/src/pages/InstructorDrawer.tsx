@@ -27,7 +27,7 @@ import { FormModal } from '../components/FormModal';
 import { SearchSelect } from '../components/SearchSelect';
 import { ChangeHistory } from '../components/ChangeHistory';
 import { Section } from '../components/Section';
-import { isFuture, shown, ymd } from '../components/format';
+import { isFuture, shown, ymd, today } from '../components/format';
 import { TARGET_LABEL, ZONE_KIND_LABEL } from '../components/labels';
 import { GuidanceForm } from './GuidanceForm';
 import type { EntityRow } from './Entities';
@@ -291,7 +291,7 @@ function AssignForm({ instructor, onClose, onDone }: FormProps) {
     <FormModal<{ target: Target; targetId: number; startOn: dayjs.Dayjs }>
       title={`指派：${instructor.name}`}
       okText="指派"
-      initialValues={{ target: 'entity', startOn: dayjs() }}
+      initialValues={{ target: 'entity', startOn: today() }}
       onClose={onClose}
       onSubmit={async (v) => {
         const r = await call(assignInstructor, {
@@ -373,7 +373,7 @@ function EndForm({ instructor, assignment, onClose, onDone }: FormProps & { assi
       title={`结束指派：${assignment.targetName}`}
       okText="结束指派"
       danger
-      initialValues={{ endOn: dayjs() }}
+      initialValues={{ endOn: today() }}
       onClose={onClose}
       onSubmit={async (v) => {
         await call(endAssignment, {

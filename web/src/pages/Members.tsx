@@ -37,8 +37,10 @@ const CONFIDENCE: Record<string, [string, string]> = {
 };
 
 export default function Members() {
-  // A figure clicked elsewhere (数据看板: 已找到的党员) opens the list filtered.
-  const { f, set } = useAddressFilters(['linked']);
+  // A figure clicked elsewhere (数据看板: 已找到的党员) or a name linked from another page (?q=) opens the list filtered.
+  const { f, set } = useAddressFilters(['linked', 'q', 'status', 'confidence']);
+  const [q, setQ] = useState(f.q ?? '');
+  useEffect(() => setQ(f.q ?? ''), [f.q]);
   const list = usePaged(listMembers, f);
   const [open, setOpen] = useState<number | null>(null);
   return (
@@ -53,11 +55,20 @@ export default function Members() {
       />
       <Card size="small">
         <Space wrap style={{ marginBottom: 12 }}>
-          <Input.Search placeholder="姓名" allowClear onSearch={set('q')} style={{ width: 160 }} />
+          <Input.Search
+            placeholder="姓名"
+            allowClear
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            onSearch={set('q')}
+            style={{ width: 160 }}
+            data-testid="member-search"
+          />
           <Select
             allowClear
             placeholder="党员状态"
             style={{ width: 120 }}
+            value={f.status}
             onChange={set('status')}
             options={toOptions(MEMBER_STATUS_LABEL)}
           />
@@ -65,6 +76,7 @@ export default function Members() {
             allowClear
             placeholder="可信度"
             style={{ width: 120 }}
+            value={f.confidence}
             onChange={set('confidence')}
             options={Object.entries(CONFIDENCE).map(([value, [label]]) => ({ value, label }))}
           />
@@ -72,7 +84,7 @@ export default function Members() {
             allowClear
             placeholder="在市场主体中找到"
             style={{ width: 160 }}
-            defaultValue={f.linked}
+            value={f.linked}
             onChange={set('linked')}
             options={[
               { value: 'true', label: '已找到' },

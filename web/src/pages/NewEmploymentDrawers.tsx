@@ -43,7 +43,7 @@ import { listOrgs } from '@server/features/orgs/contract';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { Section } from '../components/Section';
 import { EChart } from '../components/EChart';
-import { isFuture, ymd } from '../components/format';
+import { isFuture, ymd, when, today } from '../components/format';
 import { ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../components/labels';
 import { useRecord } from '../components/hooks';
 import { zodRule } from '../components/zodRule';
@@ -75,7 +75,7 @@ function HistoryList({ history }: { history: History }) {
   return (
     <Timeline
       items={history.map((h) => ({
-        content: `${dayjs(h.at).format('YYYY-MM-DD HH:mm')} ${h.actor}：${OP[h.op]}${OBJECT[h.objectType] ?? h.objectType}`,
+        content: `${when(h.at)} ${h.actor}：${OP[h.op]}${OBJECT[h.objectType] ?? h.objectType}`,
       }))}
     />
   );
@@ -411,7 +411,7 @@ export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose:
               title="登记骑手数（同一日期再登记即更正）"
               okText="保存"
               onClose={() => setActing(null)}
-              initialValues={{ asOf: dayjs() }}
+              initialValues={{ asOf: today() }}
               onSubmit={async (v) => {
                 await call(recordRiderCount, { params: { id }, body: { asOf: ymd(v.asOf)!, riders: v.riders } });
                 done('已登记骑手数');
@@ -439,7 +439,7 @@ export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose:
               title="登记党员或入党积极分子骑手"
               okText="保存"
               onClose={() => setActing(null)}
-              initialValues={{ role: 'member', since: dayjs() }}
+              initialValues={{ role: 'member', since: today() }}
               onSubmit={async (v) => {
                 await call(addRider, {
                   params: { id },
@@ -503,7 +503,7 @@ export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose:
               okText="关闭"
               danger
               onClose={() => setActing(null)}
-              initialValues={{ closedOn: dayjs() }}
+              initialValues={{ closedOn: today() }}
               onSubmit={async (v) => {
                 await call(updateStation, { params: { id }, body: { status: 'closed', closedOn: ymd(v.closedOn) } });
                 done('站点已关闭');

@@ -40,7 +40,7 @@ import { ChangeHistory } from '../components/ChangeHistory';
 import { Section } from '../components/Section';
 import { FormModal } from '../components/FormModal';
 import { SearchSelect } from '../components/SearchSelect';
-import { isFuture, shown, toOptions, ymd } from '../components/format';
+import { isFuture, shown, toOptions, ymd, today } from '../components/format';
 import {
   BODY_LABEL,
   ENTITY_STATUS as STATUS,
@@ -348,7 +348,7 @@ function StatusForm({ org, to, onClose, onDone }: FormProps & { to: Target }) {
       title={`${t.label}：${org.name}`}
       okText={t.label}
       danger={to === 'dissolved'}
-      initialValues={{ date: dayjs() }}
+      initialValues={{ date: today() }}
       onClose={onClose}
       onSubmit={async (v) => {
         await call(updateOrg, {
@@ -455,7 +455,7 @@ function OfficerForm({ org, onClose, onDone }: FormProps) {
       termEnd?: dayjs.Dayjs;
     }>
       title="任命班子成员"
-      initialValues={{ role: 'secretary', termStart: dayjs() }}
+      initialValues={{ role: 'secretary', termStart: today() }}
       onClose={onClose}
       onSubmit={async (v) => {
         await call(addOrgOfficer, {

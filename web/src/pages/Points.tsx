@@ -47,7 +47,7 @@ import { FormModal } from '../components/FormModal';
 import { AreaBars } from '../components/AreaBars';
 import { drawerSize } from '../components/drawer';
 import { useDictionary } from '../components/useDictionary';
-import { isFuture, toOptions, ymd } from '../components/format';
+import { isFuture, toOptions, ymd, today } from '../components/format';
 import { zodRule } from '../components/zodRule';
 import {
   POINT_KIND_LABEL,
@@ -305,7 +305,7 @@ function PointForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: nu
       okText="保存"
       onClose={onClose}
       onSubmit={submit}
-      initialValues={{ kind: 'contact', level: levels.at(-1), subjectType: 'entity', designatedOn: dayjs() }}
+      initialValues={{ kind: 'contact', level: levels.at(-1), subjectType: 'entity', designatedOn: today() }}
     >
       <Form.Item name="kind" label="类别">
         <Radio.Group optionType="button" options={toOptions(POINT_KIND_LABEL)} />
@@ -379,7 +379,7 @@ function PointDrawer({ id, onClose, onChanged }: { id: number; onClose: () => vo
       {d && (
         <>
           {d.reviewDue && (
-            <Alert type="warning" showIcon title={`${dayjs().year()} 年度尚未复核`} style={{ marginBottom: 12 }} />
+            <Alert type="warning" showIcon title={`${today().year()} 年度尚未复核`} style={{ marginBottom: 12 }} />
           )}
           <Descriptions
             size="small"
@@ -427,14 +427,14 @@ function PointDrawer({ id, onClose, onChanged }: { id: number; onClose: () => vo
         <FormModal<BodyOf<typeof reviewPoint>>
           title="年度复核"
           onClose={() => setActing(null)}
-          initialValues={{ year: dayjs().year(), outcome: 'keep' }}
+          initialValues={{ year: today().year(), outcome: 'keep' }}
           onSubmit={async (v) => {
             await call(reviewPoint, { params: { id }, body: { ...v, reason: v.reason || undefined } });
             done(v.outcome === 'keep' ? '已复核：保留' : '已撤销');
           }}
         >
           <Form.Item name="year" label="复核年度" rules={[{ required: true, message: '请填写年度' }]}>
-            <InputNumber min={2000} max={dayjs().year()} />
+            <InputNumber min={2000} max={today().year()} />
           </Form.Item>
           <Form.Item name="outcome" label="结论">
             <Radio.Group options={toOptions(REVIEW_OUTCOME_LABEL)} />

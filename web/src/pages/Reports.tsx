@@ -37,10 +37,9 @@ import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { FormModal } from '../components/FormModal';
 import { applyProblem } from '../components/problem';
-import { indicatorValue } from '../components/format';
+import { indicatorValue, when } from '../components/format';
 
 const STATE_COLOR: Record<string, string> = { draft: 'default', submitted: 'green', returned: 'orange' };
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '—');
 
 /** The form's columns as grouped table headers (group → indicator with its unit), the way the xlsx and the print sheet lay them out. */
 /** What stands in the way of submitting, or travels with the report: outdated, children not reported, 缺报 marks. */
@@ -431,6 +430,11 @@ export default function Reports() {
                         {d.beyond && (
                           <Tag color="red" style={{ marginLeft: 4 }}>
                             超出允许范围
+                          </Tag>
+                        )}
+                        {d.byMissing && (
+                          <Tag color="blue" style={{ marginLeft: 4 }}>
+                            缺报原因即说明
                           </Tag>
                         )}
                       </>

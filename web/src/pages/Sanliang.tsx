@@ -45,7 +45,7 @@ import { SearchSelect } from '../components/SearchSelect';
 import { FormModal } from '../components/FormModal';
 import { EChart } from '../components/EChart';
 import { AreaBars } from '../components/AreaBars';
-import { toOptions, ymd } from '../components/format';
+import { toOptions, ymd, when, today } from '../components/format';
 import { zodRule } from '../components/zodRule';
 import {
   FEEDBACK_CATEGORY_LABEL,
@@ -304,7 +304,7 @@ function RecordForm({ root, onClose, onSaved }: { root: string; onClose: () => v
       okText="保存"
       onClose={onClose}
       onSubmit={submit}
-      initialValues={{ kind: 'member_operator', duties: DUTIES, commitment: COMMITMENT, shownOn: dayjs() }}
+      initialValues={{ kind: 'member_operator', duties: DUTIES, commitment: COMMITMENT, shownOn: today() }}
     >
       <Form.Item name="kind" label="类别">
         <Radio.Group optionType="button" options={toOptions(SANLIANG_KIND_LABEL)} />
@@ -418,7 +418,7 @@ function FeedbackList({ onChanged }: { onChanged: (open: number) => void }) {
             title: '收到时间',
             dataIndex: 'createdAt',
             width: 150,
-            render: (v: string) => dayjs(v).format('YYYY-MM-DD HH:mm'),
+            render: (v: string) => when(v),
           },
           {
             title: '牌匾 / 市场主体',

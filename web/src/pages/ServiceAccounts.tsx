@@ -35,7 +35,7 @@ import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { FormModal } from '../components/FormModal';
 import { zodRule } from '../components/zodRule';
-import { when } from '../components/format';
+import { when, today } from '../components/format';
 
 const STATE = {
   unconfirmed: <Tag color="blue">待业务部门确认启用</Tag>,
@@ -47,7 +47,7 @@ const PERMISSION_OPTIONS = Object.entries(SERVICE_PERMISSIONS).map(([value, labe
   value,
   label: `${label}（${value}）`,
 }));
-const nextYear = () => `${new Date().getFullYear() + 1}-12-31`;
+const nextYear = () => `${today().year() + 1}-12-31`;
 
 const field = serviceAccountCreate.shape;
 

@@ -5,6 +5,7 @@ import { useNavigate } from 'react-router-dom';
 import { URGENCY_LABELS, type Urgency } from '@domain/worktasks/todo';
 import { getTodos, type TodoItem } from '@server/features/workbench/contract';
 import { call } from '../api';
+import { when } from '../components/format';
 
 const COLOR: Record<Urgency, string> = { overdue: 'error', due_soon: 'warning', new: 'processing', normal: 'default' };
 
@@ -63,7 +64,7 @@ export function TodoList() {
                   <Tag>{i.kindLabel}</Tag>
                   {i.dueAt && (
                     <Typography.Text type={i.urgency === 'overdue' ? 'danger' : 'secondary'} style={{ fontSize: 12 }}>
-                      截止 {new Date(i.dueAt).toLocaleDateString('zh-CN')}
+                      截止 {when(i.dueAt)}
                     </Typography.Text>
                   )}
                 </Space>

@@ -9,6 +9,7 @@ import { call } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { IssueDrawer } from './WorkIssue';
+import { when } from '../components/format';
 
 export const STATUS_COLOR: Record<BoardStatus, string> = {
   pending: 'default',
@@ -17,17 +18,8 @@ export const STATUS_COLOR: Record<BoardStatus, string> = {
   returned: 'warning',
   overdue: 'error',
 };
-export const ymdhm = (s: string | null) =>
-  s
-    ? new Date(s).toLocaleString('zh-CN', {
-        hour12: false,
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-      })
-    : '—';
+/** A moment in the deployment's zone (components/format.ts). */
+export const ymdhm = (s: string | null) => when(s);
 
 /** 通知与任务: what this node received (to receive, answer) and what it issued (with each board's tiles). Cards on every screen: nothing scrolls sideways. */
 export default function Work() {

@@ -23,6 +23,7 @@ import { DownloadOutlined, MinusCircleOutlined, PlusOutlined, ShareAltOutlined }
 import { BOARD_LABELS, LINK_KINDS } from '@domain/worktasks/rules';
 import type { BodyOf } from '@server/http/contract';
 import {
+  acceptTarget,
   getBoard,
   getDeployment,
   receiveTarget,
@@ -49,12 +50,17 @@ import { zodRule } from '../components/zodRule';
 import { FormModal } from '../components/FormModal';
 import { IssueDrawer } from './WorkIssue';
 import { LinkPicker } from './WorkLinkPicker';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
+import { pickerOf } from '../components/format';
+
+const LEVEL_RANK: Record<string, number> = { nation: 0, province: 1, city: 2, county: 3, station: 4 };
+/** Whether a unit of level `a` is above one of level `b` (a task from above, read up the chain). */
+const isAbove = (a: string, b: string | undefined) => b !== undefined && (LEVEL_RANK[a] ?? 9) < (LEVEL_RANK[b] ?? 9);
 
 /** A notice or task: its body and files; the node's own receipt and reply (with files, pass-down); for the issuer, the live board with drill-down and return. */
 export default function WorkDetail() {
   const id = Number(useParams().id);
-  const { can } = useAuth();
+  const { can, me } = useAuth();
   const nav = useNavigate();
   const { message } = App.useApp();
   const [d, setD] = useState<Detail | null>(null);
@@ -130,6 +136,15 @@ export default function WorkDetail() {
               {d.parent.id ? <Link to={`/work/${d.parent.id}`}>{d.parent.title}</Link> : d.parent.title}
             </span>
           }
+        />
+      )}
+      {!d.own && !d.issuedByMe && isAbove(d.issuer.level, me?.jurisdiction.level) && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 12 }}
+          data-testid="chain-read-only"
+          title="上级的原任务（只读）：供了解要求和附件；本单位在转派给本单位的任务中签收、回复"
         />
       )}
       <Card size="small" style={{ marginBottom: 12 }}>
@@ -269,6 +284,11 @@ function OwnPanel({
       {own.late && (
         <Tag color="orange" style={{ marginBottom: 8 }}>
           逾期回复
+        </Tag>
+      )}
+      {own.state === 'replied' && (
+        <Tag color={own.acceptedAt ? 'green' : 'default'} style={{ marginBottom: 8 }}>
+          {own.acceptedAt ? `上级已采纳（${ymdhm(own.acceptedAt)}）` : '待上级审阅'}
         </Tag>
       )}
       {own.state === 'pending' && write && (
@@ -462,6 +482,20 @@ function BoardPanel({
 }) {
   const { message } = App.useApp();
   const [returning, setReturning] = useState<Target | null>(null);
+  const [accepting, setAccepting] = useState<number | null>(null);
+  const accept = async (t: Target) => {
+    setAccepting(t.id);
+    try {
+      await call(acceptTarget, { params: { id: t.id } });
+      message.success(`已采纳 ${t.node.name} 的回复`);
+      onChanged();
+    } catch (e) {
+      message.error(applyProblem(null, e));
+    } finally {
+      setAccepting(null);
+    }
+  };
+  const toReview = board.targets.filter((t) => t.state === 'replied' && !t.acceptedAt).length;
   const c = board.counts;
   // The asked figures added up over the replies standing (a returned one is out until sent again).
   const replied = board.targets.filter((t) => t.state === 'replied' && t.replyFigures);
@@ -494,6 +528,15 @@ function BoardPanel({
         ))}
       </Row>
       {c.late > 0 && <Typography.Text type="secondary">其中逾期回复 {c.late} 个。</Typography.Text>}
+      {toReview > 0 && write && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 8 }}
+          data-testid="to-review"
+          title={`${toReview} 个单位的回复待审阅：展开后采纳，或写明原因退回`}
+        />
+      )}
       {figures.length > 0 && replied.length > 0 && (
         <div style={{ marginBottom: 8 }} data-testid="board-totals">
           <Typography.Text strong>
@@ -514,6 +557,8 @@ function BoardPanel({
                 <span>{t.node.name}</span>
                 <Tag color={STATUS_COLOR[t.status]}>{t.statusLabel}</Tag>
                 {t.late && <Tag color="orange">逾期回复</Tag>}
+                {t.state === 'replied' &&
+                  (t.acceptedAt ? <Tag color="green">已采纳</Tag> : <Tag color="gold">待审阅</Tag>)}
               </Space>
             ),
             children: (
@@ -579,12 +624,26 @@ function BoardPanel({
                     <Link to={`/work/${p.id}`}>已转派：{p.title}</Link>（办结 {p.counts.done}/{p.counts.total}）
                   </div>
                 ))}
-                {write && t.state === 'replied' && (
-                  <div style={{ marginTop: 8 }}>
+                {t.acceptedAt && (
+                  <Typography.Text type="secondary">
+                    已采纳：{ymdhm(t.acceptedAt)}（{t.acceptedByName}）
+                  </Typography.Text>
+                )}
+                {write && t.state === 'replied' && !t.acceptedAt && (
+                  <Space style={{ marginTop: 8 }} wrap>
+                    <Button
+                      type="primary"
+                      size="small"
+                      loading={accepting === t.id}
+                      onClick={() => void accept(t)}
+                      data-testid="accept"
+                    >
+                      采纳
+                    </Button>
                     <Button danger size="small" onClick={() => setReturning(t)}>
                       退回
                     </Button>
-                  </div>
+                  </Space>
                 )}
               </div>
             ),
@@ -670,12 +729,12 @@ function ChangeIssued({
         title: d.title,
         body: d.body,
         evidence: d.evidence ?? '',
-        ...(d.dueAt ? { due: dayjs(d.dueAt) } : {}),
+        ...(d.dueAt ? { due: pickerOf(d.dueAt) } : {}),
       }}
       onClose={onClose}
       onSubmit={async ({ due, ...v }) => {
         // The deadline goes only when the clerk moved it: the picker keeps minutes, not 23:59:59.
-        const moved = due && (!d.dueAt || !due.isSame(dayjs(d.dueAt), 'minute'));
+        const moved = due && (!d.dueAt || !due.isSame(pickerOf(d.dueAt), 'minute'));
         await call(reviseDeployment, {
           params: { id: d.id },
           body: { ...v, ...(moved ? { dueAt: due.format('YYYY-MM-DDTHH:mm') } : {}) },

@@ -16,7 +16,7 @@ import {
   Upload,
 } from 'antd';
 import { MinusCircleOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import type { BodyOf, ResponseOf } from '@server/http/contract';
 import { jurisdictionChildren } from '@server/features/jurisdictions/contract';
 import { figureSpec, issueDeployment, newDeployment } from '@server/features/worktasks/contract';
@@ -25,6 +25,7 @@ import { zodRule } from '../components/zodRule';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { ACCEPT, uploadAttachment } from '../components/Attachments';
+import { today, pickerOf } from '../components/format';
 
 /** The form's fields: the contract's body, with the deadline as a picked day and the figures keyed on submit. */
 type Values = Omit<BodyOf<typeof issueDeployment>, 'dueAt' | 'figures'> & {
@@ -131,7 +132,7 @@ export function IssueDrawer({
                 title: parent.title,
                 body: parent.body,
                 ...(parent.evidence ? { evidence: parent.evidence } : {}),
-                ...(parent.dueAt ? { due: dayjs(parent.dueAt) } : {}),
+                ...(parent.dueAt ? { due: pickerOf(parent.dueAt) } : {}),
                 figures: parent.figures.map((f) => ({ label: f.label, unit: f.unit })),
               }
             : { kind: 'task', receiptRequired: true }
@@ -173,7 +174,7 @@ export function IssueDrawer({
                 style={{ width: '100%' }}
                 // Days the server would refuse (past, or after the task passed down) are not offered.
                 disabledDate={(day) =>
-                  day.isBefore(dayjs(), 'day') || (!!parent?.dueAt && day.isAfter(dayjs(parent.dueAt), 'day'))
+                  day.isBefore(today(), 'day') || (!!parent?.dueAt && day.isAfter(pickerOf(parent.dueAt), 'day'))
                 }
               />
             </Form.Item>
@@ -212,7 +213,7 @@ export function IssueDrawer({
         ) : (
           <>
             <Form.Item name="due" label="签收期限（可选）">
-              <DatePicker style={{ width: '100%' }} disabledDate={(day) => day.isBefore(dayjs(), 'day')} />
+              <DatePicker style={{ width: '100%' }} disabledDate={(day) => day.isBefore(today(), 'day')} />
             </Form.Item>
             <Form.Item name="receiptRequired" label="须签收" valuePropName="checked">
               <Switch />

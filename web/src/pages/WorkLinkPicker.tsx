@@ -5,9 +5,10 @@ import { listAppeals, listVisits } from '@server/features/appeals/contract';
 import { listCases } from '@server/features/discovery/contract';
 import { listImports } from '@server/features/imports/contract';
 import { call } from '../api';
+import { dayOf } from '../components/format';
 
 type Option = { value: number; label: string };
-const day = (s: string | Date) => new Date(s).toLocaleDateString('zh-CN');
+const day = (s: string | Date) => dayOf(s);
 const cut = (s: string, n = 18) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 /** The unit's latest records of a kind, as a clerk knows them (date, entity, what it was), newest first. */

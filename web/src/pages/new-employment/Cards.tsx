@@ -20,7 +20,7 @@ import { JurisdictionPicker } from '../../components/JurisdictionPicker';
 import { FormModal } from '../../components/FormModal';
 import { SearchSelect } from '../../components/SearchSelect';
 import { listMembers } from '@server/features/members/contract';
-import { isFuture, toOptions, ymd } from '../../components/format';
+import { isFuture, toOptions, ymd, today } from '../../components/format';
 import { CARD_STATE_LABEL } from '../../components/labels';
 import { useFilters } from '../../components/hooks';
 
@@ -104,7 +104,7 @@ export function Cards() {
                         <a onClick={() => setRenewing(c)}>续期</a>
                         <a
                           onClick={() =>
-                            void act(c, { returnedOn: dayjs().format('YYYY-MM-DD') }, '已登记交回').catch((e) =>
+                            void act(c, { returnedOn: today().format('YYYY-MM-DD') }, '已登记交回').catch((e) =>
                               message.error(applyProblem(null, e)),
                             )
                           }

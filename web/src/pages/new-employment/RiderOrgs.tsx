@@ -20,7 +20,7 @@ import { usePaged } from '../../components/usePaged';
 import { JurisdictionPicker } from '../../components/JurisdictionPicker';
 import { FormModal } from '../../components/FormModal';
 import { SearchSelect } from '../../components/SearchSelect';
-import { isFuture, toOptions, ymd } from '../../components/format';
+import { isFuture, toOptions, ymd, today } from '../../components/format';
 import { ORG_STATUS_LABEL, RIDER_ORG_TYPE_LABEL } from '../../components/labels';
 import { useFilters } from '../../components/hooks';
 
@@ -115,7 +115,7 @@ export function RiderOrgs() {
           title="成立网约配送员行业党委"
           okText="保存"
           onClose={() => setCreating(null)}
-          initialValues={{ jurisdictionCode: me!.jurisdiction.code, foundedOn: dayjs() }}
+          initialValues={{ jurisdictionCode: me!.jurisdiction.code, foundedOn: today() }}
           onSubmit={async (v) => {
             await call(createCommittee, { body: { ...v, foundedOn: ymd(v.foundedOn) } });
             saved(`已成立：${v.name}`);
@@ -164,7 +164,7 @@ function MobileBranchForm({ onClose, onSaved }: { onClose: () => void; onSaved: 
       onClose={onClose}
       initialValues={{
         placeCode: ['county', 'station'].includes(me!.jurisdiction.level) ? me!.jurisdiction.code : undefined,
-        foundedOn: dayjs(),
+        foundedOn: today(),
       }}
       onSubmit={async (v) => {
         await call(createMobileBranch, {

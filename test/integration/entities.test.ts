@@ -299,11 +299,14 @@ describe.each(BACKENDS)('entity ledger on %s', (backend) => {
     const ws = (await readXlsx(res.rawPayload)).worksheets[0];
     expect(ws.getRow(1).getCell(3).value).toBe('名称');
     expect(ws.getRow(2).getCell(3).value).toBe('南京老字号食品有限公司');
-    expect(ws.getRow(2).getCell(13).value).toBe(`${ID.slice(0, 6)}********${ID.slice(-4)}`);
+    // The industry in words beside its code, not the bare letter C.
+    expect([ws.getRow(1).getCell(10).value, ws.getRow(2).getCell(10).value]).toEqual(['行业门类', 'C 制造业']);
+    expect([ws.getRow(1).getCell(11).value, ws.getRow(2).getCell(11).value]).toEqual(['行业大类', '14 食品制造业']);
+    expect(ws.getRow(2).getCell(14).value).toBe(`${ID.slice(0, 6)}********${ID.slice(-4)}`);
     expect(ws.rowCount).toBe(2);
     const full = (await readXlsx((await editor.get('/entities/export?kind=enterprise&reveal=true')).rawPayload))
       .worksheets[0];
-    expect(full.getRow(2).getCell(13).value).toBe(ID);
+    expect(full.getRow(2).getCell(14).value).toBe(ID);
     const viewer = await t.signIn(await t.user({ roles: ['viewer'], jurisdiction: '320102' }));
     expect((await viewer.get('/entities/export?reveal=true')).statusCode).toBe(403);
     const audits = await t.db.selectFrom('audit_log').select('detail').where('action', '=', 'entity.export').execute();

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { maskIdNumber } from '../../domain/identifiers/id-number.js';
 import { ENTITY_KIND_LABEL, ENTITY_STATUS_LABEL } from '../../domain/ledger/labels.js';
+import { DIVISIONS, SECTIONS } from '../../domain/ledger/industry.js';
 import { forbidden } from '../../http/errors.js';
 import { decryptField } from '../../crypto/field.js';
 import { sendXlsx } from '../../http/xlsx.js';
@@ -68,6 +69,10 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
         });
         return rows;
       });
+      // The code with its name, as the registry extracts write it (F 批发和零售业, 52 零售业): a letter alone says nothing to a reader.
+      const sectionText = (code: string | null) =>
+        code ? `${code} ${SECTIONS.find((x) => x.code === code)?.label ?? ''}`.trim() : '';
+      const divisionText = (code: string | null) => (code ? `${code} ${DIVISIONS[code] ?? ''}`.trim() : '');
       const idText = (enc: string | null) =>
         enc ? (reveal ? decryptField(keys, enc) : maskIdNumber(decryptField(keys, enc))) : '';
       return sendXlsx(
@@ -84,7 +89,8 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
           { header: '新设（12 个月内）', width: 10, value: (e) => (e.is_new ? '是' : '') },
           { header: '县区', width: 10, value: (e) => e.county_name },
           { header: '基层所', width: 18, value: (e) => e.station_name },
-          { header: '行业门类', width: 10, value: (e) => e.industry_section },
+          { header: '行业门类', width: 24, value: (e) => sectionText(e.industry_section) },
+          { header: '行业大类', width: 24, value: (e) => divisionText(e.industry_division) },
           { header: '从业人数', width: 10, value: (e) => e.employees },
           { header: '法定代表人/经营者', width: 12, value: (e) => e.legal_rep },
           { header: '身份证号', width: 22, value: (e) => idText(e.rep_id_enc) },

@@ -6,6 +6,9 @@ import dayjs, { type Dayjs } from 'dayjs';
 export const pct = (rate: number | null | undefined): string =>
   rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`;
 
+/** A count with thousands separators (18,416), as the dashboard shows it; a dash when there is none. */
+export const num = (n: number | null | undefined): string => (n === null || n === undefined ? '—' : n.toLocaleString());
+
 /** An indicator's figure as the dashboard and the reports show it: a rate as a percentage, a count with separators. */
 export const indicatorValue = (k: IndicatorKey, v: number | null | undefined): string =>
   INDICATORS[k].kind === 'rate' ? pct(v) : (v ?? 0).toLocaleString();

@@ -39,7 +39,7 @@ export function usePaged<T>(source: string | Endpoint | null, filters: Query, pa
     pageSize: size,
     total: data?.total ?? 0,
     showSizeChanger: true,
-    showTotal: (t: number) => `共 ${t} 条`,
+    showTotal: (t: number) => `共 ${t.toLocaleString()} 条`,
     onChange: (p: number, s: number) => {
       setPage(p);
       setSize(s);

@@ -122,7 +122,7 @@ export default function Assessment() {
         </Button>
       </Space>
       <Typography.Paragraph type="secondary">
-        指标项按实时数据自动评分：min(实际值 ÷ 目标值, 1) × 分值；人工评分项由上级评分并写明依据。
+        指标项按实时数据自动评分：得分 = 分值 × 实际值 ÷ 目标值，达到目标值即得满分；人工评分项由上级评分并写明依据。
       </Typography.Paragraph>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <OwnAssessment year={year} />

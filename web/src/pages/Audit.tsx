@@ -72,7 +72,7 @@ export default function Audit() {
           loading={list.loading}
           dataSource={list.items}
           pagination={list.pagination}
-          scroll={{ x: 960 }}
+          scroll={{ x: 1140 }}
           expandable={{
             expandedRowRender: (r) => (
               <Typography.Paragraph code style={{ whiteSpace: 'pre-wrap', margin: 0 }}>
@@ -84,8 +84,8 @@ export default function Audit() {
           columns={[
             { title: '序号', dataIndex: 'id', width: 80 },
             { title: '时间', dataIndex: 'at', width: 170, render: when },
-            { title: '操作人', dataIndex: 'actorName', width: 120 },
-            { title: '操作', dataIndex: 'actionLabel', width: 140 },
+            { title: '操作人', dataIndex: 'actorName', width: 160 },
+            { title: '操作', dataIndex: 'actionLabel', width: 240 },
             {
               title: '对象',
               key: 'obj',

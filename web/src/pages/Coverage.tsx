@@ -19,7 +19,7 @@ import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { applyProblem } from '../components/problem';
-import { pct } from '../components/format';
+import { num, pct } from '../components/format';
 import { EChart } from '../components/EChart';
 import type { CoverageFilter } from '../components/labels';
 import { DrillTrail } from '../components/trail';
@@ -34,7 +34,7 @@ const entitiesHref = (under: string, coverage: CoverageFilter, extra: Record<str
   withQuery('/entities', { under, coverage, ...extra });
 
 function Count({ n, href }: { n: number; href: string | null }) {
-  return href && n > 0 ? <Link to={href}>{n}</Link> : <>{n}</>;
+  return href && n > 0 ? <Link to={href}>{num(n)}</Link> : <>{num(n)}</>;
 }
 
 type Headline = {
@@ -187,7 +187,7 @@ function CoverageView({ data, onDrill }: { data: CoverageData; onDrill: (code: s
           type="warning"
           showIcon
           style={{ marginBottom: 16 }}
-          title={`另有 ${unassigned.operating} 户存续主体未分配到基层所`}
+          title={`另有 ${num(unassigned.operating)} 户存续主体未分配到基层所`}
         />
       )}
       <Card size="small" title="分类统计">

@@ -36,7 +36,7 @@ import {
   type ImportJob as Job,
   type ImportKind,
 } from '@server/features/imports/contract';
-import { when } from '../components/format';
+import { num, when } from '../components/format';
 const STATUS: Record<string, [string, 'normal' | 'active' | 'success' | 'exception']> = {
   queued: ['排队中', 'normal'],
   running: ['导入中', 'active'],
@@ -105,7 +105,7 @@ export default function Imports() {
       <Progress percent={j.percent} status={STATUS[j.status][1]} size="small" />
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
         {STATUS[j.status][0]}
-        {j.rowsPerSecond ? ` · ${j.rowsPerSecond} 行/秒` : ''}
+        {j.rowsPerSecond ? ` · ${num(j.rowsPerSecond)} 行/秒` : ''}
         {j.etaSeconds !== null ? ` · 约 ${j.etaSeconds} 秒后完成` : ''}
       </Typography.Text>
       {j.error && (
@@ -231,11 +231,11 @@ export default function Imports() {
           locale={{ emptyText: '还没有导入任务' }}
           card={(j) => ({
             title: j.fileName,
-            status: j.rowsRejected > 0 ? <Tag color="red">拒绝 {j.rowsRejected}</Tag> : undefined,
+            status: j.rowsRejected > 0 ? <Tag color="red">拒绝 {num(j.rowsRejected)}</Tag> : undefined,
             lines: [
               `${j.kindLabel}${j.sheet ? ` · 工作表"${j.sheet}"` : ''} · ${when(j.createdAt)}`,
               progress(j),
-              `读取 ${j.rowsRead}${j.partial ? '（本辖区）' : ''} · 接受 ${j.rowsAccepted} · 变更 ${j.rowsChanged ?? '—'}`,
+              `读取 ${num(j.rowsRead)}${j.partial ? '（本辖区）' : ''} · 接受 ${num(j.rowsAccepted)} · 变更 ${num(j.rowsChanged)}`,
               ops(j),
             ],
           })}
@@ -263,27 +263,27 @@ export default function Imports() {
                 j.partial ? (
                   <Tooltip title="该任务由上级或其他辖区导入，这里只显示涉及本辖区的行">
                     <span>
-                      {n} <Tag>本辖区</Tag>
+                      {num(n)} <Tag>本辖区</Tag>
                     </span>
                   </Tooltip>
                 ) : (
-                  n
+                  num(n)
                 ),
             },
-            { title: '接受', dataIndex: 'rowsAccepted', width: 80, align: 'right' },
+            { title: '接受', dataIndex: 'rowsAccepted', width: 80, align: 'right', render: (n: number) => num(n) },
             {
               title: '拒绝',
               dataIndex: 'rowsRejected',
               width: 80,
               align: 'right',
-              render: (n: number) => (n ? <Tag color="red">{n}</Tag> : 0),
+              render: (n: number) => (n ? <Tag color="red">{num(n)}</Tag> : 0),
             },
             {
               title: '变更',
               dataIndex: 'rowsChanged',
               width: 80,
               align: 'right',
-              render: (n: number | null) => n ?? '—',
+              render: (n: number | null) => num(n),
             },
             { title: '操作', key: 'op', width: 170, render: (_, j) => ops(j) },
           ]}

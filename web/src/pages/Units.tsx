@@ -1,19 +1,5 @@
 import { useState } from 'react';
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  DatePicker,
-  Form,
-  Input,
-  InputNumber,
-  Modal,
-  Segmented,
-  Space,
-  Table,
-  Tag,
-} from 'antd';
+import { Alert, App, Button, Card, DatePicker, Form, Input, InputNumber, Modal, Segmented, Space, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { call } from '../api';
@@ -23,6 +9,7 @@ import { PageTitle } from '../Layout';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
+import { ListOrCards } from '../components/ListOrCards';
 
 const KIND = { xgz_committee: '"小个专"党委', guidance_post: '党建工作指导站' };
 
@@ -63,13 +50,31 @@ export default function Units() {
           {under && <a onClick={() => setUnder(undefined)}>清除辖区</a>}
         </Space>
         {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-        <Table<Unit>
+        {/* On a phone a card per unit: the table squeezed the name to a character a line. */}
+        <ListOrCards<Unit>
           rowKey="id"
           loading={list.loading}
           dataSource={list.items}
           pagination={list.pagination}
-          scroll={{ x: 760 }}
+          scroll={{ x: 900 }}
           locale={{ emptyText: '暂无记录' }}
+          card={(u) => ({
+            title: u.name,
+            status: u.status === 'active' ? <Tag color="green">在建</Tag> : <Tag>已撤销</Tag>,
+            due: u.foundedOn ? { label: '成立日期', value: u.foundedOn } : undefined,
+            lines: [
+              <span key="k">
+                <Tag color={u.kind === 'xgz_committee' ? 'red' : 'orange'}>{KIND[u.kind]}</Tag>
+                {u.jurisdictionName}
+              </span>,
+              [u.leaderName && `负责人：${u.leaderName}`, `人数：${u.staffCount}`].filter(Boolean).join(' · ') || null,
+              canManage ? (
+                <a key="op" onClick={() => setEditing(u)}>
+                  修改
+                </a>
+              ) : null,
+            ].filter(Boolean),
+          })}
           columns={[
             {
               title: '类别',
@@ -77,7 +82,7 @@ export default function Units() {
               width: 130,
               render: (k: Unit['kind']) => <Tag color={k === 'xgz_committee' ? 'red' : 'orange'}>{KIND[k]}</Tag>,
             },
-            { title: '名称', dataIndex: 'name' },
+            { title: '名称', dataIndex: 'name', width: 240 },
             { title: '所在辖区', dataIndex: 'jurisdictionName', width: 150 },
             { title: '成立日期', dataIndex: 'foundedOn', width: 110 },
             { title: '负责人', dataIndex: 'leaderName', width: 90 },

@@ -1,8 +1,10 @@
 import { useState } from 'react';
-import { Alert, Card, Input, Segmented, Space, Table } from 'antd';
+import { Alert, Card, Input, Segmented, Space } from 'antd';
 import { useNavigate } from 'react-router-dom';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
+import { ListOrCards } from '../components/ListOrCards';
+import { num } from '../components/format';
 import { ZONE_KIND_LABEL } from '../components/labels';
 import { listZones, type ZoneRow } from '@server/features/zones/contract';
 
@@ -29,18 +31,25 @@ export default function Zones() {
           <Input.Search placeholder="区域名称" allowClear onSearch={setQ} style={{ width: 200 }} />
         </Space>
         {list.error && <Alert type="error" title={list.error} />}
-        <Table<ZoneRow>
+        {/* On a phone a card per zone: the table squeezed the name to a character a line. */}
+        <ListOrCards<ZoneRow>
           rowKey="id"
           loading={list.loading}
           dataSource={list.items}
           pagination={list.pagination}
-          locale={{ emptyText: '暂无区域。导入登记信息时填写"所在区域名称"即自动建立。' }}
-          onRow={(z) => ({ onClick: () => void nav(`/entities?zoneId=${z.id}`), style: { cursor: 'pointer' } })}
+          locale={{
+            emptyText: q || kind ? '没有符合条件的区域' : '暂无区域。导入登记信息时填写"所在区域名称"即自动建立。',
+          }}
+          onOpen={(z) => void nav(`/entities?zoneId=${z.id}`)}
+          card={(z) => ({
+            title: z.name,
+            lines: [`${KIND[z.kind]} · ${z.countyName}`, `市场主体 ${num(z.entities)} 户`],
+          })}
           columns={[
             { title: '名称', dataIndex: 'name' },
             { title: '类型', dataIndex: 'kind', width: 100, render: (k: string) => KIND[k] },
             { title: '县区', dataIndex: 'countyName', width: 120 },
-            { title: '市场主体数', dataIndex: 'entities', width: 110, align: 'right' },
+            { title: '市场主体数', dataIndex: 'entities', width: 110, align: 'right', render: (n: number) => num(n) },
           ]}
         />
       </Card>

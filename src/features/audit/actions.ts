@@ -176,6 +176,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'deployment.receive': '签收通知/任务',
   'deployment.reply': '回复任务',
   'deployment.return': '退回任务回复',
+  'deployment.accept': '采纳任务回复',
   'deployment.export': '导出任务办理情况',
   'attachment.upload': '上传附件',
   'attachment.download': '下载附件',

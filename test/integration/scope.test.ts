@@ -218,7 +218,7 @@ const OWN_SCOPE = new Set([
 ]);
 /** POST routes that take no body. */
 const NO_BODY =
-  /service-accounts\/:id\/token$|reset-password|unlock|reset-totp|reveal|cancel|rerun|\/receive$|\/read$|read-all$|discovery\/runs$|generate$|from-reports$|sanliang\/:id\/plaques$|dashboard\/snapshots$/;
+  /service-accounts\/:id\/token$|reset-password|unlock|reset-totp|reveal|cancel|rerun|\/receive$|\/accept$|\/read$|read-all$|discovery\/runs$|generate$|from-reports$|sanliang\/:id\/plaques$|dashboard\/snapshots$/;
 
 describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
   let t: TestApp;

@@ -625,12 +625,12 @@ function BoardPanel({
                   </div>
                 ))}
                 {t.acceptedAt && (
-                  <Typography.Text type="secondary">
+                  <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
                     已采纳：{ymdhm(t.acceptedAt)}（{t.acceptedByName}）
-                  </Typography.Text>
+                  </Typography.Paragraph>
                 )}
                 {write && t.state === 'replied' && !t.acceptedAt && (
-                  <Space style={{ marginTop: 8 }} wrap>
+                  <Space style={{ marginTop: 8, display: 'flex' }} wrap>
                     <Button
                       type="primary"
                       size="small"

@@ -331,6 +331,11 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
     const roster = (await staff.get('/members')).json();
     expect(roster.items.map((m: { name: string }) => m.name)).toEqual(['王玮']);
     expect(roster.total).toBe(1);
+    // 名册党员 (the rosters held here) is the station's own: none, as its dashboard counts; the county holds them all.
+    expect((await staff.get('/members?held=true')).json().total).toBe(0);
+    const county = (await editor.get('/members?held=true&pageSize=200')).json();
+    expect(county.total).toBe((await editor.get('/members?pageSize=200')).json().total);
+    expect(county.total).toBeGreaterThan(0);
     await editor.post('/stations', { countyCode: '320102', suffix: '002', name: '乙所' });
     const elsewhere = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: '320102002' }));
     expect(await cases(elsewhere)).toEqual([]);

@@ -7,6 +7,8 @@ export const memberFilters = {
   status: z.enum(['normal', 'mobile', 'lost', 'abroad', 'other']).optional(),
   confidence: z.enum(['confirmed', 'declared', 'self_reported']).optional(),
   linked: z.enum(['true', 'false']).optional(),
+  /** Only the rosters held in the caller's own jurisdiction (名册党员 on the dashboard), not members seen through links to its entities. */
+  held: z.enum(['true']).optional(),
 };
 
 const memberRow = z.object({

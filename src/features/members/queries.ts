@@ -42,6 +42,7 @@ function membersInScope(db: Transaction<DB>, f: MemberFilters) {
         );
       if (f.status) m = m.where('m.member_status', '=', f.status);
       if (f.confidence) m = m.where('m.confidence', '=', f.confidence);
+      if (f.held) m = m.where(sql<boolean>`xgz_in_scope(m.scope_key)`);
       if (f.linked)
         m = m.where(
           sql<boolean>`EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id) = ${f.linked === 'true'}`,

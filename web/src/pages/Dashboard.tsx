@@ -65,7 +65,7 @@ function listOf(key: IndicatorKey, under: string): string | null {
     standaloneRate: entities({ coverage: 'own_org' }),
     workCoverage: entities({ coverage: 'work' }),
     membersFound: withQuery('/members', { linked: 'true' }),
-    membersOnRoster: '/members',
+    membersOnRoster: withQuery('/members', { held: 'true' }),
     casesOpen: '/discovery',
     orgsEstablished: orgs({ status: 'established' }),
     orgsPreparing: orgs({ status: 'preparing' }),

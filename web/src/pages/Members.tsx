@@ -38,7 +38,7 @@ const CONFIDENCE: Record<string, [string, string]> = {
 
 export default function Members() {
   // A figure clicked elsewhere (数据看板: 已找到的党员) or a name linked from another page (?q=) opens the list filtered.
-  const { f, set } = useAddressFilters(['linked', 'q', 'status', 'confidence']);
+  const { f, set } = useAddressFilters(['linked', 'q', 'status', 'confidence', 'held']);
   const [q, setQ] = useState(f.q ?? '');
   useEffect(() => setQ(f.q ?? ''), [f.q]);
   const list = usePaged(listMembers, f);
@@ -90,6 +90,14 @@ export default function Members() {
               { value: 'true', label: '已找到' },
               { value: 'false', label: '未找到' },
             ]}
+          />
+          <Select
+            allowClear
+            placeholder="名册所在"
+            style={{ width: 180 }}
+            value={f.held}
+            onChange={set('held')}
+            options={[{ value: 'true', label: '本辖区持有的名册' }]}
           />
         </Space>
         {list.error && <Alert type="error" title={list.error} />}

@@ -200,6 +200,9 @@ describe('column plan', () => {
     expect(looksSensitive('', ['3.20102E+17'])).toBe('身份证号');
     expect(looksSensitive('备注', ['好', '坏'])).toBe(null);
     expect(looksSensitive('分机', ['84001234', '12345678'])).toBe(null);
+    // A landline column beside the roster's mobile one is said to be what it is.
+    expect(looksSensitive('固定电话', ['025-84561234'])).toBe('电话号码');
+    expect(looksSensitive('联系电话', ['025-84561234'])).toBe('手机号');
     expect(looksSensitive('', ['20190501', '2020/1/2'])).toBe('日期');
   });
 });

@@ -87,6 +87,16 @@ describe('header vocabulary', () => {
     expect(planColumns('roster', specsOf('roster'), [], ['是否出国(境)']).index.get('abroadFlag')).toBe(0);
   });
 
+  it("lists an individual business report's 字号名称 as not used, like an enterprise report's 企业名称", () => {
+    const plan = planColumns(
+      'annual_report',
+      specsOf('annual_report'),
+      [],
+      ['统一社会信用代码', '字号名称', '个体户名称'],
+    );
+    expect(plan.columns.slice(1).map((c) => c.note)).toEqual(['不导入（平台不使用此项）', '不导入（平台不使用此项）']);
+  });
+
   it('reads 法人代表 and 法人 (as county lists title them) as the representative, and his ID and phone beside', () => {
     for (const name of ['法人代表', '法人', '法定代表人姓名', '负责人', '经营者姓名']) {
       const plan = planColumns(

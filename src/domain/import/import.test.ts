@@ -542,11 +542,20 @@ describe('联系电话 in registry extracts', () => {
     ['013912345678', '13912345678'],
     ['0139 1234 5678', '13912345678'],
     ['010-62345678', '010-62345678'],
+    // The international form: the country code in brackets, and a landline without its trunk 0.
+    ['(+86)13912345678', '13912345678'],
+    ['（+86）139 1234 5678', '13912345678'],
+    ['+86 (0)139 1234 5678', '13912345678'],
+    ['+86 25 8456 1234', '025-84561234'],
+    ['+86 10 6234 5678', '010-62345678'],
+    ['0086-25-84561234', '025-84561234'],
+    ['86-025-84561234', '025-84561234'],
+    ['8612-3456', '86123456'],
   ])('"%s" → %s', (input, want) => {
     expect(contactPhoneField.parse(input)).toBe(want);
   });
   it('reads a mobile with the country code written any way (+86, 86, 0086) in the other phone fields too', () => {
-    for (const v of ['+86 13912345678', '8613912345678', '0086 139 1234 5678', '013912345678'])
+    for (const v of ['+86 13912345678', '8613912345678', '0086 139 1234 5678', '013912345678', '(+86)139-1234-5678'])
       expect(phoneField.parse(v), v).toBe('13912345678');
   });
   it.each(['12345', '1391234567', '无', '025-123'])('refuses "%s", saying what would do', (input) => {

@@ -87,6 +87,16 @@ describe('header vocabulary', () => {
     expect(planColumns('roster', specsOf('roster'), [], ['是否出国(境)']).index.get('abroadFlag')).toBe(0);
   });
 
+  it("lists an individual business report's 字号名称 as not used, like an enterprise report's 企业名称", () => {
+    const plan = planColumns(
+      'annual_report',
+      specsOf('annual_report'),
+      [],
+      ['统一社会信用代码', '字号名称', '个体户名称'],
+    );
+    expect(plan.columns.slice(1).map((c) => c.note)).toEqual(['不导入（平台不使用此项）', '不导入（平台不使用此项）']);
+  });
+
   it('reads 法人代表 and 法人 (as county lists title them) as the representative, and his ID and phone beside', () => {
     for (const name of ['法人代表', '法人', '法定代表人姓名', '负责人', '经营者姓名']) {
       const plan = planColumns(
@@ -200,6 +210,9 @@ describe('column plan', () => {
     expect(looksSensitive('', ['3.20102E+17'])).toBe('身份证号');
     expect(looksSensitive('备注', ['好', '坏'])).toBe(null);
     expect(looksSensitive('分机', ['84001234', '12345678'])).toBe(null);
+    // A landline column beside the roster's mobile one is said to be what it is.
+    expect(looksSensitive('固定电话', ['025-84561234'])).toBe('电话号码');
+    expect(looksSensitive('联系电话', ['025-84561234'])).toBe('手机号');
     expect(looksSensitive('', ['20190501', '2020/1/2'])).toBe('日期');
   });
 });
@@ -529,11 +542,20 @@ describe('联系电话 in registry extracts', () => {
     ['013912345678', '13912345678'],
     ['0139 1234 5678', '13912345678'],
     ['010-62345678', '010-62345678'],
+    // The international form: the country code in brackets, and a landline without its trunk 0.
+    ['(+86)13912345678', '13912345678'],
+    ['（+86）139 1234 5678', '13912345678'],
+    ['+86 (0)139 1234 5678', '13912345678'],
+    ['+86 25 8456 1234', '025-84561234'],
+    ['+86 10 6234 5678', '010-62345678'],
+    ['0086-25-84561234', '025-84561234'],
+    ['86-025-84561234', '025-84561234'],
+    ['8612-3456', '86123456'],
   ])('"%s" → %s', (input, want) => {
     expect(contactPhoneField.parse(input)).toBe(want);
   });
   it('reads a mobile with the country code written any way (+86, 86, 0086) in the other phone fields too', () => {
-    for (const v of ['+86 13912345678', '8613912345678', '0086 139 1234 5678', '013912345678'])
+    for (const v of ['+86 13912345678', '8613912345678', '0086 139 1234 5678', '013912345678', '(+86)139-1234-5678'])
       expect(phoneField.parse(v), v).toBe('13912345678');
   });
   it.each(['12345', '1391234567', '无', '025-123'])('refuses "%s", saying what would do', (input) => {

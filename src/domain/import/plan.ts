@@ -209,7 +209,10 @@ function maskedWarning(kind: FileKind, field: string, header: string, values: st
 export function looksSensitive(header: string, values: string[]): string | null {
   const h = normalizeHeader(header);
   if (/身份证|证件号|公民身份|cerno|idcard/.test(h)) return '身份证号';
-  if (/电话|手机|phone|tel|mobile/.test(h)) return '手机号';
+  if (/手机|mobile/.test(h)) return '手机号';
+  // 固定电话, 办公电话: a landline column; 联系电话 may hold either.
+  if (/固定电话|座机|办公电话|单位电话/.test(h)) return '电话号码';
+  if (/电话|phone|tel/.test(h)) return '手机号';
   if (/信用代码|注册号|uscc|uniscid|regno/.test(h)) return '统一社会信用代码或注册号';
   const filled = values.map((v) => v.trim()).filter(Boolean);
   if (filled.length) {

@@ -363,6 +363,10 @@ export const KNOWN_UNUSED: Record<FileKind, string[]> = {
     ...REPORT_COLUMNS,
     '企业名称',
     '名称',
+    // An individual business's report names it by its 字号.
+    '字号名称',
+    '个体户名称',
+    '个体工商户名称',
     '序号',
     '资产总额',
     '营业总收入',

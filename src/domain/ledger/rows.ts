@@ -275,8 +275,23 @@ export const idNumberField = identifier('身份证号', parseIdNumber).transform
  */
 const withoutCountryCode = (v: string) => v.replace(/^(?:(?:\+|00)?86|0)(?=1[3-9]\d{9}$)/, '');
 
+/**
+ * A number written in the international form: the country code in brackets or with + or 00
+ * ("(+86)13912345678", "（+86）139…", "+86 (0)25 8456 1234"), or a bare 86 before a separator
+ * ("86-025-84561234"), is the number without it; a landline so written drops its trunk 0
+ * ("+86 25 8456 1234"), which is put back. Other text is returned as it is.
+ */
+function withoutCountryPrefix(text: string): string {
+  const m = /^\s*(?:[(（]\s*(?:\+|00)?86\s*[)）]|(?:\+|00)86|86(?=[\s-]))[\s-]*(?:[(（]\s*0\s*[)）][\s-]*)?(?=\d)/.exec(
+    text,
+  );
+  if (!m) return text;
+  const rest = text.slice(m[0].length);
+  return /^(?:1[3-9]|0)/.test(rest) ? rest : `0${rest}`;
+}
+
 export const phoneField = z.string().transform((input, ctx) => {
-  const { value, fullWidth } = normaliseCode(input);
+  const { value, fullWidth } = normaliseCode(withoutCountryPrefix(toHalfWidth(input)));
   const v = withoutCountryCode(value);
   if (!MOBILE.test(v)) {
     ctx.addIssue({
@@ -301,7 +316,7 @@ const LANDLINE = /^(?:\(?(0(?:[12]\d|[3-9]\d{2}))\)?)?([2-9]\d{6,7})(?:(?:转|EX
  */
 export const contactPhoneField = z.string().transform((input, ctx) => {
   // A note in brackets is no part of a number ("13912345678（微信同号）"); an area code is ("(025)…").
-  const text = toHalfWidth(input).trim().replace(NOTE, ' ');
+  const text = withoutCountryPrefix(toHalfWidth(input).trim()).replace(NOTE, ' ');
   // The whole cell first (spaces inside a number: "139 1234 5678"), then its parts, each as a
   // code (no spaces or hyphens: the area code is told by its length): parts between separators,
   // spaces, or words ("手机13912345678 办公025-84561234"; 转 is an extension's).

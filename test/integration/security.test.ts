@@ -838,6 +838,36 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     expect(await jobs()).toBe(before + 1);
   });
 
+  it('round 6: an import linked in a task reply shows the issuer its file name as others see it, not the ID number in it', async () => {
+    const city = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320100' }));
+    const county = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+    const { job } = await importFile(
+      t,
+      'roster',
+      csvFile(dir, '张三320102197705061234名册.csv', [{ 姓名: '某甲', 人员类别: '正式党员', 所在党支部: '某支部' }]),
+      { id: county.id, scopeKey: COUNTY },
+    );
+    const task = await city.post('/deployments', {
+      kind: 'task',
+      title: '报送名册',
+      body: '请报送',
+      dueAt: '2099-12-31',
+      targets: [COUNTY],
+    });
+    expect(task.statusCode, task.body).toBe(201);
+    const countyClient = await t.signIn(county);
+    const mine = (await countyClient.get(`/deployments/${task.json().id}`)).json().own.id;
+    const reply = await countyClient.post(`/deployment-targets/${mine}/reply`, {
+      text: '已导入',
+      links: [{ kind: 'import', id: job.id }],
+    });
+    expect(reply.statusCode, reply.body).toBe(200);
+    const seen = await city.get(`/deployment-targets/${mine}`);
+    expect(seen.json().links).toEqual([expect.objectContaining({ kind: 'import', id: job.id })]);
+    expect(seen.json().links[0].label).toContain('张三320102********1234名册.csv');
+    expect(seen.body).not.toContain('19770506');
+  });
+
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
     // XGZ's views; an extension's own (Citus puts citus_tables and others in public) are not ours to set.
     const views = await sql<{ relname: string; invoker: boolean }>`

@@ -868,6 +868,30 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     expect(seen.body).not.toContain('19770506');
   });
 
+  it('round 6: a phone, an ID number or a password typed as the account name at sign-in is not kept as typed in the audit trail', async () => {
+    const tried = ['13912345678', '320102197705061234', 'Secret#Pass2026'];
+    for (const username of tried) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username, password: 'whatever1' },
+        remoteAddress: nextIp(),
+      });
+      expect(res.statusCode).toBe(401);
+    }
+    const rows = await t.db
+      .selectFrom('audit_log')
+      .select(['object_id', 'detail'])
+      .where('action', '=', 'auth.login')
+      .where('outcome', '=', 'failure')
+      .orderBy('id', 'desc')
+      .limit(3)
+      .execute();
+    const kept = JSON.stringify(rows);
+    for (const username of tried) expect(kept).not.toContain(username);
+    expect(rows.map((r) => r.object_id).reverse()).toEqual(['1**********', '3*****************', 'S**************']);
+  });
+
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
     // XGZ's views; an extension's own (Citus puts citus_tables and others in public) are not ours to set.
     const views = await sql<{ relname: string; invoker: boolean }>`

@@ -528,6 +528,17 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
           })
         ).statusCode,
       ).toBe(403);
+      // The rule for who imports holds here too (round 6): not as a station's account.
+      const station = await t.user({ roles: ['station_staff'], jurisdiction: S1 });
+      const asStation = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/local/imports/registry?${q}&user=${station.username}`,
+        payload: { path: note },
+        headers: { 'x-xgz-local-token': token },
+        remoteAddress: '127.0.0.1',
+      });
+      expect(asStation.statusCode, asStation.body).toBe(400);
+      expect(asStation.json().detail).toMatch(/不能导入到基层所/);
 
       const u = code();
       const file = csvFile(dataDir, 'cli.csv', [

@@ -792,6 +792,106 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     expect(kept.content_enc).not.toBeNull(); // the original, for the audited reveal
   });
 
+  it('round 6: a station imports nothing through any door: not a roster through the exchange API (its own account, or a county account naming the station), not a rerun on the web', async () => {
+    const sec = await t.signIn(await t.user({ roles: ['secadmin'], jurisdiction: COUNTY }));
+    const biz = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+    const issue = async (node: string) => {
+      const res = await sec.post('/service-accounts', {
+        name: `对接-${node}`,
+        jurisdictionCode: node,
+        permissions: ['roster.write'],
+        expiresAt: `${new Date().getFullYear() + 1}-12-31`,
+        ipAllowlist: ['127.0.0.1'],
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      const token = await biz.post(`/service-accounts/${res.json().account.id}/token`, {});
+      expect(token.statusCode, token.body).toBe(200);
+      return token.json().token as string;
+    };
+    const deliver = (token: string, kind: string, query: string, body: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/exchange/imports/${kind}?${query}`,
+        payload: body,
+        remoteAddress: '127.0.0.1',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      });
+    const roster = '姓名,公民身份号码,人员类别,所在党支部\r\n所内甲,11010519491231002X,正式党员,东所支部\r\n';
+    const jobs = async () =>
+      Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM import_job`.execute(t.db)).rows[0].n);
+    const before = await jobs();
+    const stationToken = await issue(STATION);
+    const own = await deliver(stationToken, 'roster', 'batch=s-1', roster);
+    expect(own.statusCode, own.body).toBe(403);
+    expect(own.json().detail).toBe('党员名册由县级及以上市场监管局导入，不能导入到基层所');
+    const countyToken = await issue(COUNTY);
+    expect((await deliver(countyToken, 'roster', `batch=c-1&node=${STATION}`, roster)).statusCode).toBe(403);
+    expect(await jobs()).toBe(before);
+    // The county's own delivery is taken; a station-level job (as one delivered before this fix) is not rerun by the station.
+    expect((await deliver(countyToken, 'roster', 'batch=c-2', roster)).statusCode).toBe(202);
+    await t.app.imports.idle();
+    const job = await t.db.selectFrom('import_job').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    await t.db.updateTable('import_job').set({ scope_key: STATION }).where('id', '=', job.id).execute();
+    const staff = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: STATION }));
+    const rerun = await staff.post(`/imports/${job.id}/rerun`);
+    expect(rerun.statusCode, rerun.body).toBe(403);
+    expect(await jobs()).toBe(before + 1);
+  });
+
+  it('round 6: an import linked in a task reply shows the issuer its file name as others see it, not the ID number in it', async () => {
+    const city = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320100' }));
+    const county = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+    const { job } = await importFile(
+      t,
+      'roster',
+      csvFile(dir, '张三320102197705061234名册.csv', [{ 姓名: '某甲', 人员类别: '正式党员', 所在党支部: '某支部' }]),
+      { id: county.id, scopeKey: COUNTY },
+    );
+    const task = await city.post('/deployments', {
+      kind: 'task',
+      title: '报送名册',
+      body: '请报送',
+      dueAt: '2099-12-31',
+      targets: [COUNTY],
+    });
+    expect(task.statusCode, task.body).toBe(201);
+    const countyClient = await t.signIn(county);
+    const mine = (await countyClient.get(`/deployments/${task.json().id}`)).json().own.id;
+    const reply = await countyClient.post(`/deployment-targets/${mine}/reply`, {
+      text: '已导入',
+      links: [{ kind: 'import', id: job.id }],
+    });
+    expect(reply.statusCode, reply.body).toBe(200);
+    const seen = await city.get(`/deployment-targets/${mine}`);
+    expect(seen.json().links).toEqual([expect.objectContaining({ kind: 'import', id: job.id })]);
+    expect(seen.json().links[0].label).toContain('张三320102********1234名册.csv');
+    expect(seen.body).not.toContain('19770506');
+  });
+
+  it('round 6: a phone, an ID number or a password typed as the account name at sign-in is not kept as typed in the audit trail', async () => {
+    const tried = ['13912345678', '320102197705061234', 'Secret#Pass2026'];
+    for (const username of tried) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username, password: 'whatever1' },
+        remoteAddress: nextIp(),
+      });
+      expect(res.statusCode).toBe(401);
+    }
+    const rows = await t.db
+      .selectFrom('audit_log')
+      .select(['object_id', 'detail'])
+      .where('action', '=', 'auth.login')
+      .where('outcome', '=', 'failure')
+      .orderBy('id', 'desc')
+      .limit(3)
+      .execute();
+    const kept = JSON.stringify(rows);
+    for (const username of tried) expect(kept).not.toContain(username);
+    expect(rows.map((r) => r.object_id).reverse()).toEqual(['1**********', '3*****************', 'S**************']);
+  });
+
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
     // XGZ's views; an extension's own (Citus puts citus_tables and others in public) are not ours to set.
     const views = await sql<{ relname: string; invoker: boolean }>`

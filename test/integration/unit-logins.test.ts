@@ -200,6 +200,27 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
     expect((await editor.get('/appeals')).json().total).toBe(4);
   });
 
+  it("round 6: a contact point's figures are of its own cases: not the county's appeal tallies or visits", async () => {
+    // A visit in the county, so that its visits count too.
+    const entity = await ledger(t.db).entity({ place: S1, name: '走访过的小店' });
+    const visit = await editor.post('/visits', {
+      entityId: entity,
+      visitedOn: '2026-11-02',
+      visitorName: '张明',
+      learned: '经营正常',
+    });
+    expect(visit.statusCode, visit.body).toBe(201);
+    const county = (await editor.get('/appeals/figures')).json();
+    expect(county.total).toMatchObject({ total: 4, visits: 1 });
+    const unit = await boundAccount(['unit_staff'], { platformId });
+    const own = (await unit.get('/appeals')).json().items.length;
+    const seen = await unit.get('/appeals/figures');
+    expect(seen.statusCode, seen.body).toBe(200);
+    expect(seen.json().total.total).toBeLessThanOrEqual(own);
+    expect(seen.json().total.visits).toBe(0);
+    expect(seen.json().steps.every((s: { p50Hours: number | null }) => !s.p50Hours)).toBe(true);
+  });
+
   it("a rider industry committee's account sees the committee's case only", async () => {
     const unit = await boundAccount(['unit_staff'], { orgId: committeeId });
     expect((await unit.get('/appeals')).json().items.map((c: { id: number }) => c.id)).toEqual([cases.committee]);

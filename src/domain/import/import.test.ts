@@ -1134,3 +1134,15 @@ describe('主体类型 against the 统一社会信用代码', () => {
     expect(row(code('52'), '个体工商户').success).toBe(true); // 民政's code: its second character is its own
   });
 });
+
+describe('who imports (one rule for the web and the exchange API)', () => {
+  it('lets a bureau at county level or above import every kind, and no station', async () => {
+    const { importRefusal } = await import('./who-imports.js');
+    const kinds = ['registry', 'annual_report', 'roster', 'abnormal_list', 'untrustworthy_list'] as const;
+    for (const kind of kinds) {
+      for (const key of ['', '32', '3201', '320102']) expect(importRefusal(kind, key), `${kind} ${key}`).toBeNull();
+      expect(importRefusal(kind, '320102001'), kind).toMatch(/由县级及以上市场监管局导入，不能导入到基层所$/);
+    }
+    expect(importRefusal('roster', '320102001')).toBe('党员名册由县级及以上市场监管局导入，不能导入到基层所');
+  });
+});

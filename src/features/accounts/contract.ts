@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACCOUNT_NAME, ACCOUNT_NAME_RULE } from '../../domain/auth/account-name.js';
 import { endpoint, idParam, pageOf, pageQuery, timestamp, type ItemOf } from '../../http/contract.js';
 import { ROLE_CODES, type Role } from '../../domain/auth/roles.js';
 
@@ -47,10 +48,7 @@ export const createAccount = endpoint({
   path: '/accounts',
   summary: '新建业务账号（不返回密码：由安全管理员发放一次性密码；管理员账号只能用命令行创建）',
   body: z.strictObject({
-    username: z
-      .string()
-      .trim()
-      .regex(/^[a-zA-Z][a-zA-Z0-9_.-]{2,31}$/, '账号名 3–32 位，以字母开头，可含字母、数字、_ . -'),
+    username: z.string().trim().regex(ACCOUNT_NAME, ACCOUNT_NAME_RULE),
     displayName: z.string().trim().min(1, '请填写姓名').max(30, '姓名不超过 30 个字'),
     jurisdictionCode: z.string().regex(/^\d{6,9}$/, '辖区代码应为 6 或 9 位数字'),
     roles: z.array(role).min(1, '至少分配一个角色'),

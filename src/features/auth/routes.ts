@@ -8,6 +8,7 @@ import { hashPassword, verifyPassword } from '../../crypto/password.js';
 import { decryptField, encryptField } from '../../crypto/field.js';
 import { checkPassword } from '../../domain/auth/password-policy.js';
 import { isLocked, minutesLeft } from '../../domain/auth/lockout.js';
+import { ACCOUNT_NAME, attemptedName } from '../../domain/auth/account-name.js';
 import { ROLES, type Role, permissionsOf } from '../../domain/auth/roles.js';
 import { schemaOf } from '../../http/contract.js';
 import { Problem, badRequest, unauthorized } from '../../http/errors.js';
@@ -224,9 +225,11 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         await recordAudit(db, who(req), {
           action: 'auth.login',
           objectType: 'user',
-          objectId: username.slice(0, 64),
+          // Not as typed unless it has an account name's shape: a phone, an ID number or a password
+          // typed into the name field stays out of the trail (round-6 probe).
+          objectId: attemptedName(username).slice(0, 64),
           outcome: 'failure',
-          detail: { reason: 'unknown_user' },
+          detail: { reason: 'unknown_user', ...(ACCOUNT_NAME.test(username) ? {} : { shape: 'not_account_name' }) },
         });
         throw genericLoginFailure();
       }

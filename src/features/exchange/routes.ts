@@ -30,6 +30,7 @@ import { changesAfter } from './feed.js';
 import { NdjsonError, ndjsonToCsv } from './ndjson.js';
 import { batchJob, batchPage, priorBatch, rejectionPage, reportVersionsSince } from './queries.js';
 import { recordBatch } from './writes.js';
+import { importRefusal } from '../../domain/import/who-imports.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const FORMATS: Record<string, 'csv' | 'xlsx' | 'ndjson'> = {
@@ -122,8 +123,9 @@ export async function exchangeRoutes(app: FastifyInstance): Promise<void> {
       const code = req.query.node ?? req.user!.jurisdictionCode;
       const node = await req.scoped(({ db }) => findNode(db, code, req.user!.scopeKey));
       if (!node) throw forbidden(`辖区 ${code} 不在该服务账号的辖区内`);
-      if (node.scope_key.length > 6 && (kind === 'registry' || kind === 'annual_report'))
-        throw forbidden('登记信息和年报由县级及以上市场监管局导入');
+      // The web's rule for who imports, not a looser copy (rosters and credit lists reached stations, round-6 probe).
+      const refusal = importRefusal(kind, node.scope_key);
+      if (refusal) throw forbidden(refusal);
       const batch = req.query.batch;
 
       const release = await gate.enter(sa.id);

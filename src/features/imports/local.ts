@@ -15,6 +15,7 @@ import { SourceError } from '../../jobs/import/sources.js';
 import { accountByName, localJobStatus } from './queries.js';
 import { addImportJob } from './writes.js';
 import { fileNameForOthers } from '../../domain/identifiers/free-text.js';
+import { importRefusal } from '../../domain/import/who-imports.js';
 
 /** Where a running server tells `xgz import` how to reach it: address and a random token, mode 0600, in the data dir. */
 export const LOCAL_ACCESS_FILE = 'local-import.json';
@@ -99,6 +100,9 @@ export async function localImportRoutes(app: FastifyInstance): Promise<void> {
       const u = user ? await accountByName(ctx.db, user) : null;
       if (user && (!u || u.disabled))
         throw badRequest(`账号 ${user} 不存在或已停用`, [{ field: 'user', message: '账号不存在或已停用' }]);
+      // The rule for who imports holds on the command line too: not as a station's account.
+      const refusal = u ? importRefusal(req.params.kind, u.scope_key) : null;
+      if (refusal) throw badRequest(`账号 ${user}：${refusal}`, [{ field: 'user', message: refusal }]);
       // The same column plan as an upload: a missing field or an unacknowledged warned column refuses the file.
       const m = await ctx.db
         .transaction()

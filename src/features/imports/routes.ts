@@ -58,6 +58,7 @@ import {
 } from './queries.js';
 import { addImportJob, requestCancel } from './writes.js';
 import { fileNameForOthers, redactFreeText } from '../../domain/identifiers/free-text.js';
+import { importRefusal } from '../../domain/import/who-imports.js';
 import {
   DUPLICATE_MARK_HEADER,
   ORIGINAL_ROW_HEADER,
@@ -65,6 +66,12 @@ import {
   duplicateMark,
 } from '../../domain/ledger/import-marks.js';
 import { localImportRoutes } from './local.js';
+
+/** The one rule for who imports (src/domain/import/who-imports.ts), as a 403. */
+const refuseStationImport = (kind: ImportKind, scopeKey: string): void => {
+  const refusal = importRefusal(kind, scopeKey);
+  if (refusal) throw forbidden(refusal);
+};
 
 /** Imports of registry extracts and annual reports: templates, upload, progress, cancel, error report. */
 export async function importRoutes(app: FastifyInstance): Promise<void> {
@@ -180,7 +187,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       response: { 200: uploadForPlan.response },
     },
     handler: async (req) => {
-      if (req.user!.scopeKey.length > 6) throw forbidden('登记信息和年报由县级及以上市场监管局导入');
+      refuseStationImport(req.params.kind, req.user!.scopeKey);
       if (!req.isMultipart())
         throw new Problem(415, '不支持的内容类型', '请以 multipart/form-data 上传文件（字段名 file）');
       const file = await req.file({ limits: { fileSize: config.importMaxBytes, files: 1 } });
@@ -230,6 +237,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       response: { 200: planImport.response },
     },
     handler: async (req) => {
+      refuseStationImport(req.params.kind, req.user!.scopeKey);
       const up = findUpload(dir, req.user!.id, req.body.upload);
       const m = await req.scoped(({ db }) => mappingFor(db, req.params.kind, req.body.profile, req.body.mapping));
       return planOf(req.params.kind, req.body.upload, up.file, up.fileName, m, req.body.sheet);
@@ -245,7 +253,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       response: { 202: startImport.response },
     },
     handler: async (req, reply) => {
-      if (req.user!.scopeKey.length > 6) throw forbidden('登记信息和年报由县级及以上市场监管局导入');
+      refuseStationImport(req.params.kind, req.user!.scopeKey);
       const up = findUpload(dir, req.user!.id, req.body.upload);
       const release = await gate.enter(req.user!.id);
       const row = await queueJob(req, req.params.kind, { upload: req.body.upload, ...up }, req.body).finally(release);
@@ -318,7 +326,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       response: { 202: uploadAndImport.response },
     },
     handler: async (req, reply) => {
-      if (req.user!.scopeKey.length > 6) throw forbidden('登记信息和年报由县级及以上市场监管局导入');
+      refuseStationImport(req.params.kind, req.user!.scopeKey);
       if (!req.isMultipart())
         throw new Problem(415, '不支持的内容类型', '请以 multipart/form-data 上传文件（字段名 file）');
       const file = await req.file({ limits: { fileSize: config.importMaxBytes, files: 1 } });
@@ -421,6 +429,10 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       const row = await req
         .scoped(async ({ db, audit }) => {
           const j = await manageableJob(db, req.params.id, req.user!.scopeKey);
+          // A rerun imports again: the rule for who imports holds for the rerunner and the job's node
+          // (a station reran a station-level job a service account had delivered, round-6 probe).
+          refuseStationImport(j.kind, req.user!.scopeKey);
+          refuseStationImport(j.kind, j.scope_key);
           if (['queued', 'running'].includes(j.status)) throw badRequest('该任务仍在进行');
           if (!fs.existsSync(j.file_path)) throw badRequest('原文件已不在服务器上，请重新上传');
           const n = await addImportJob(db, {

@@ -17,6 +17,7 @@ import { attachmentsOf } from '../attachments/index.js';
 import { CASE_KIND_LABEL } from '../../domain/cases/workflow.js';
 import { FORMS, periodLabel } from '../../domain/reports/forms.js';
 import { localDate } from '../../domain/time/zone.js';
+import { fileNameForOthers } from '../../domain/identifiers/free-text.js';
 import { SOURCE_LABELS } from './ledger.js';
 import type { z } from 'zod';
 import type { board, deploymentDetail, deploymentSummary, target } from './contract.js';
@@ -157,7 +158,9 @@ export async function linkLabels(db: Tx, links: readonly { kind: LinkKind; id: n
       .select(['id', 'file_name'])
       .where('id', 'in', ids('import'))
       .execute())
-      put('import', j.id, j.file_name);
+      // Whoever reads the reply (the issuer above) is not the uploader: the name as others see it
+      // (a clerk names files after the person, 张三320102….csv; round-6 probe).
+      put('import', j.id, fileNameForOthers(j.file_name));
   if (ids('report').length)
     for (const r of await db
       .selectFrom('report')

@@ -259,13 +259,23 @@ export function InstructorDrawer({
               dataSource={d.guidance}
               locale={{ emptyText: '暂无指导记录' }}
               columns={[
-                { title: '日期', dataIndex: 'onDate', width: 110 },
-                { title: '对象', key: 'where', width: 180, render: (_, g) => g.entityName ?? g.orgName },
-                { title: '内容', dataIndex: 'content' },
+                // Date and object above the content in one column: three narrow columns left the content a character or two a line on a phone.
+                {
+                  title: '日期 · 对象 / 内容',
+                  key: 'what',
+                  render: (_, g) => (
+                    <>
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {g.onDate} · {g.entityName ?? g.orgName}
+                      </Typography.Text>
+                      <div>{g.content}</div>
+                    </>
+                  ),
+                },
                 {
                   title: '后续',
                   key: 'follow',
-                  width: 90,
+                  width: 76,
                   render: (_, g) =>
                     !g.followUp ? (
                       '—'

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { PDF } from '../helpers/attachments.js';
 import {
   SHOTS,
   browserAvailable,
   browserSuite,
+  demoImported,
   signInFirstTime,
   signIn,
   noSidewaysScroll,
+  noSqueezedCells,
   settled,
 } from './browser.js';
 
@@ -178,8 +181,32 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
     }
   });
 
-  it('the county dashboard fits a phone and a desktop without scrolling sideways', async () => {
-    const { url, creds } = env.server;
+  it('the county dashboard, zones, units, coverage and an instructor fit a phone and a desktop: nothing scrolls sideways, no name stands a character a line', async () => {
+    const { t, url, creds } = env.server;
+    // The lists are filled once the demo's imports have run; an instructor (the test demo registers
+    // none) is assigned to three of the county's entities, the longest names first.
+    await demoImported(t);
+    const county = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320102' }));
+    const station = await t.db
+      .selectFrom('jurisdiction')
+      .select('code')
+      .where('parent_code', '=', '320102')
+      .orderBy('code')
+      .executeTakeFirstOrThrow();
+    const made = await county.post('/instructors', { name: '欧阳指导', source: 'retired', placeCode: station.code });
+    expect(made.statusCode, made.body).toBe(201);
+    const targets = await t.db
+      .selectFrom('entity')
+      .select('id')
+      .where('station_code', '=', station.code)
+      .where('status', '=', 'active')
+      .orderBy(sql`length(name)`, 'desc')
+      .limit(3)
+      .execute();
+    for (const e of targets) {
+      const res = await county.post(`/instructors/${made.json().id}/assignments`, { target: 'entity', targetId: e.id });
+      expect(res.statusCode, res.body).toBe(201);
+    }
     for (const [size, viewport] of [
       ['phone', { width: 390, height: 844 }],
       ['desktop', { width: 1366, height: 800 }],
@@ -193,6 +220,24 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
       await expect.poll(() => page.locator('.ant-spin-spinning').count(), { timeout: 30_000 }).toBe(0);
       await noSidewaysScroll(page, `${size} county dashboard`);
       if (size === 'phone') await page.screenshot({ path: `${SHOTS}/county-dashboard-phone.png`, fullPage: true });
+      // The county clerk's other lists and an instructor's drawer: no name stands a character a line.
+      for (const [path, ready] of [
+        ['/zones', '市场主体'],
+        ['/units', '党建工作指导站'],
+        ['/coverage', '组织覆盖率'],
+        ['/instructors', '来源'],
+      ] as const) {
+        await page.goto(`${url}${path}`);
+        await expect.poll(() => page.getByText(ready).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+        await expect.poll(() => page.locator('.ant-spin-spinning').count(), { timeout: 30_000 }).toBe(0);
+        await noSidewaysScroll(page, `${size} ${path}`);
+        await noSqueezedCells(page, `${size} ${path}`);
+      }
+      await page.locator('.ant-table-row').first().click();
+      const drawer = page.locator('.ant-drawer-open').filter({ hasText: '在指派' });
+      await expect.poll(() => drawer.getByText('覆盖存续主体').count(), { timeout: 30_000 }).toBe(1);
+      await noSqueezedCells(page, `${size} instructor drawer`);
+      if (size === 'phone') await page.screenshot({ path: `${SHOTS}/county-instructor-phone.png`, fullPage: true });
       await ctx.close();
     }
   });

@@ -152,7 +152,15 @@ describe.each(BACKENDS)('party organizations and setup proposals on %s', (backen
       .execute();
     expect(trail.map((a) => a.action).sort()).toEqual(['org.update', 'proposal.accept']);
     // The organization's page shows its history.
-    expect((await staff.get(`/orgs/${orgId}`)).json().history.length).toBeGreaterThanOrEqual(4);
+    const history = (await staff.get(`/orgs/${orgId}`)).json().history as { object_type: string; subject: string }[];
+    expect(history.length).toBeGreaterThanOrEqual(4);
+    // Each covered unit's line names its entity (looked up by id after the lines are read).
+    expect(
+      history
+        .filter((h) => h.object_type === 'party_org_entity')
+        .map((h) => h.subject)
+        .sort(),
+    ).toEqual(['大厦丙公司', '大厦乙公司', '大厦甲公司']);
   });
 
   it('a rejection needs a reason, and the same grouping is not proposed again', async () => {

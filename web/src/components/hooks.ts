@@ -14,6 +14,9 @@ export function useFilters(initial: Filters = {}) {
   return { f, set, setF };
 }
 
+/** Whether any filter is set: an empty list then says nothing matched, not that there is nothing yet. */
+export const filtered = (f: Filters): boolean => Object.values(f).some((v) => v !== undefined && v !== '');
+
 /**
  * Filters that start from the address, so a figure clicked elsewhere opens its list filtered
  * (/orgs?kind=branch, /members?q=王). A link followed while the page is open (the address changes,

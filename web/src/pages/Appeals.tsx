@@ -56,7 +56,7 @@ import { FormModal } from '../components/FormModal';
 import { CancelledMark, CancelWorkButton } from '../components/CancelWork';
 import { drawerSize } from '../components/drawer';
 import { toOptions, ymd, when, today } from '../components/format';
-import { useFilters, useOpenParam, useRecord } from '../components/hooks';
+import { filtered, useFilters, useOpenParam, useRecord } from '../components/hooks';
 import { useDictionary } from '../components/useDictionary';
 import { ACTION_LABEL, DOOR_LABEL, RIDER_CATEGORY_LABEL, STATE_LABEL } from '@domain/cases/engine';
 import { AreaBars } from '../components/AreaBars';
@@ -157,6 +157,7 @@ function CaseList() {
         pagination={list.pagination}
         scroll={{ x: 900 }}
         onOpen={(x) => setOpen(x.id)}
+        locale={{ emptyText: filtered(f) ? '没有符合条件的诉求' : '本辖区还没有诉求' }}
         card={(x) => ({
           title: (
             <Space size={4} wrap>
@@ -746,7 +747,7 @@ function Posts() {
           <Form.Item
             name="jurisdictionCode"
             label="所在县（区）或基层所"
-            rules={[{ required: true, message: '请选择' }]}
+            rules={[{ required: true, message: '请选择所在县（区）或基层所' }]}
           >
             <JurisdictionPicker root={me!.jurisdiction.code} placeholder="选择" />
           </Form.Item>

@@ -45,7 +45,7 @@ import { Section } from '../components/Section';
 import { drawerSize } from '../components/drawer';
 import { isFuture, toOptions, ymd, today } from '../components/format';
 import { OUTCOME_LABEL } from '../components/labels';
-import { useFilters, useOpenParam, useRecord, useReloadOn } from '../components/hooks';
+import { filtered, useFilters, useOpenParam, useRecord, useReloadOn } from '../components/hooks';
 import { useDictionary } from '../components/useDictionary';
 import { zodRule } from '../components/zodRule';
 import { ChildrenTable } from '../components/ChildrenTable';
@@ -141,7 +141,11 @@ function Programs({ onOpen, version }: { onOpen: (id: number) => void; version: 
         pagination={list.pagination}
         scroll={{ x: 1000 }}
         onRow={(p) => ({ onClick: () => onOpen(p.id), style: { cursor: 'pointer' } })}
-        locale={{ emptyText: '还没有帮扶项目。如质量技术帮扶"提质强企"、计量服务中小企业行，点击"新建帮扶项目"。' }}
+        locale={{
+          emptyText: filtered(f)
+            ? '没有符合条件的帮扶项目。'
+            : '还没有帮扶项目。如质量技术帮扶"提质强企"、计量服务中小企业行，点击"新建帮扶项目"。',
+        }}
         columns={[
           {
             title: '帮扶项目',

@@ -390,10 +390,10 @@ function ActionForm({
         )}
         {action === 'transfer' && (
           <>
-            <Form.Item name="from" label="转出党组织" rules={[{ required: true, message: '请填写' }]}>
+            <Form.Item name="from" label="转出党组织" rules={[{ required: true, message: '请填写转出党组织' }]}>
               <Input maxLength={200} />
             </Form.Item>
-            <Form.Item name="to" label="转入党组织" rules={[{ required: true, message: '请填写' }]}>
+            <Form.Item name="to" label="转入党组织" rules={[{ required: true, message: '请填写转入党组织' }]}>
               <Input maxLength={200} />
             </Form.Item>
           </>

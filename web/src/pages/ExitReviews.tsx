@@ -138,7 +138,10 @@ export default function ExitReviews() {
           <Form.Item
             name="note"
             label={acting.action === 'review' ? '复核意见' : '恢复说明'}
-            rules={[{ required: true, message: '请填写' }, zodRule(reviewExit.body.shape.note)]}
+            rules={[
+              { required: true, message: acting.action === 'review' ? '请填写复核意见' : '请填写恢复说明' },
+              zodRule(reviewExit.body.shape.note),
+            ]}
           >
             <Input.TextArea rows={3} maxLength={500} showCount />
           </Form.Item>

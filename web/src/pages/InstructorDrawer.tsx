@@ -146,8 +146,10 @@ export function InstructorDrawer({
               {
                 label: '手机号',
                 children: (
-                  <Space size={4}>
-                    {revealed ? (revealed.phone ?? '—') : (d.phone ?? '—')}
+                  <Space size={4} wrap>
+                    <span style={{ whiteSpace: 'nowrap' }}>
+                      {revealed ? (revealed.phone ?? '—') : (d.phone ?? '—')}
+                    </span>
                     {!revealed && (d.idNumber || d.phone) && can('personal.reveal') && (
                       <Button size="small" type="link" icon={<EyeOutlined />} onClick={reveal}>
                         查看完整（留痕）
@@ -180,18 +182,23 @@ export function InstructorDrawer({
               dataSource={inForce}
               locale={{ emptyText: '没有在指派的对象。指派后，所联系的市场主体即计入工作覆盖。' }}
               columns={[
+                // The date under the name, not a column of its own: on a phone the name kept a character a line.
                 {
-                  title: '对象',
+                  title: '对象 / 指派日期',
                   dataIndex: 'targetName',
                   render: (n: string, a) => (
-                    <Space size={4}>
-                      <Tag>{a.targetLabel}</Tag>
-                      {a.target === 'zone' ? n : <Link to={link(a)}>{n}</Link>}
-                    </Space>
+                    <>
+                      <div>
+                        <Tag>{a.targetLabel}</Tag>
+                        {a.target === 'zone' ? n : <Link to={link(a)}>{n}</Link>}
+                      </div>
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        自 {a.startOn}
+                      </Typography.Text>
+                    </>
                   ),
                 },
-                { title: '自', dataIndex: 'startOn', width: 110 },
-                { title: '覆盖主体', dataIndex: 'reached', width: 80, align: 'right' },
+                { title: '覆盖主体', dataIndex: 'reached', width: 72, align: 'right' },
                 ...(write
                   ? [
                       {
@@ -215,17 +222,21 @@ export function InstructorDrawer({
                 dataSource={ended}
                 columns={[
                   {
-                    title: '对象',
+                    title: '对象 / 期间',
                     dataIndex: 'targetName',
                     render: (n: string, a) => (
-                      <Space size={4}>
-                        <Tag>{a.targetLabel}</Tag>
-                        {n}
-                      </Space>
+                      <>
+                        <div>
+                          <Tag>{a.targetLabel}</Tag>
+                          {n}
+                        </div>
+                        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                          {a.startOn} 至 {a.endOn}
+                        </Typography.Text>
+                      </>
                     ),
                   },
-                  { title: '期间', key: 'period', width: 200, render: (_, a) => `${a.startOn} 至 ${a.endOn}` },
-                  { title: '原因', dataIndex: 'endReason' },
+                  { title: '原因', dataIndex: 'endReason', width: '40%' },
                 ]}
               />
             </Section>
@@ -248,13 +259,23 @@ export function InstructorDrawer({
               dataSource={d.guidance}
               locale={{ emptyText: '暂无指导记录' }}
               columns={[
-                { title: '日期', dataIndex: 'onDate', width: 110 },
-                { title: '对象', key: 'where', width: 180, render: (_, g) => g.entityName ?? g.orgName },
-                { title: '内容', dataIndex: 'content' },
+                // Date and object above the content in one column: three narrow columns left the content a character or two a line on a phone.
+                {
+                  title: '日期 · 对象 / 内容',
+                  key: 'what',
+                  render: (_, g) => (
+                    <>
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {g.onDate} · {g.entityName ?? g.orgName}
+                      </Typography.Text>
+                      <div>{g.content}</div>
+                    </>
+                  ),
+                },
                 {
                   title: '后续',
                   key: 'follow',
-                  width: 90,
+                  width: 76,
                   render: (_, g) =>
                     !g.followUp ? (
                       '—'

@@ -26,7 +26,7 @@ import { GUIDANCE_KIND_LABEL, INSTRUCTOR_STATUS_LABEL, SOURCE_LABEL } from '../c
 import { InstructorDrawer, type InstructorRow } from './InstructorDrawer';
 import { GuidanceForm } from './GuidanceForm';
 import { MyInstructorWork } from './MyInstructorWork';
-import { useAddressFilters, useFilters, useOpenParam, useReloadOn } from '../components/hooks';
+import { filtered, useAddressFilters, useFilters, useOpenParam, useReloadOn } from '../components/hooks';
 import { zodRule } from '../components/zodRule';
 import { ChildrenTable } from '../components/ChildrenTable';
 
@@ -130,9 +130,11 @@ function Roster({ onOpen, version }: { onOpen: (id: number) => void; version: nu
         scroll={{ x: 1000 }}
         onRow={(o) => ({ onClick: () => onOpen(o.id), style: { cursor: 'pointer' } })}
         locale={{
-          emptyText: can('data.write')
-            ? '名册中还没有指导员。点击"登记指导员"添加，再把他们指派到市场主体、楼宇市场或党组织。'
-            : '没有符合条件的指导员。',
+          emptyText: filtered(f)
+            ? '没有符合条件的指导员。'
+            : can('data.write')
+              ? '名册中还没有指导员。点击"登记指导员"添加，再把他们指派到市场主体、楼宇市场或党组织。'
+              : '没有符合条件的指导员。',
         }}
         columns={[
           {

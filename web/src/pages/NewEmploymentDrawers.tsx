@@ -261,7 +261,11 @@ export function PlatformDrawer({
               <Form.Item name="name" label="合作商名称" rules={[{ required: true, min: 2, message: '请填写名称' }]}>
                 <Input maxLength={60} />
               </Form.Item>
-              <Form.Item name="placeCode" label="所在县（区）或基层所" rules={[{ required: true, message: '请选择' }]}>
+              <Form.Item
+                name="placeCode"
+                label="所在县（区）或基层所"
+                rules={[{ required: true, message: '请选择所在县（区）或基层所' }]}
+              >
                 <JurisdictionPicker root={me!.jurisdiction.code} accept={['city', 'county', 'station']} />
               </Form.Item>
               <Form.Item name="contactName" label="联系人">

@@ -59,7 +59,7 @@ import {
   type PointLevel,
   type PointSubject,
 } from '@domain/recognition/points';
-import { useFilters, useRecord } from '../components/hooks';
+import { filtered, useFilters, useRecord } from '../components/hooks';
 import { PointRecommendations, SUBJECT_PATH } from './PointRecommendations';
 
 export default function Points() {
@@ -164,9 +164,11 @@ export default function Points() {
           scroll={{ x: 1000 }}
           onRow={(p) => ({ onClick: () => setOpen(p.id), style: { cursor: 'pointer' } })}
           locale={{
-            emptyText: canDesignate
-              ? '还没有联系点或示范点。点击"命名联系点/示范点"，从市场主体、党组织或市场园区中选择。'
-              : '没有符合条件的联系点或示范点。',
+            emptyText: filtered(f)
+              ? '没有符合条件的联系点或示范点。'
+              : canDesignate
+                ? '还没有联系点或示范点。点击"命名联系点/示范点"，从市场主体、党组织或市场园区中选择。'
+                : '没有符合条件的联系点或示范点。',
           }}
           columns={[
             {

@@ -55,7 +55,7 @@ import {
 } from '@domain/sanliang/plaque';
 import { SanliangDrawer } from './SanliangDrawer';
 import type { EntityRow } from './Entities';
-import { useFilters, useOpenParam } from '../components/hooks';
+import { filtered, useFilters, useOpenParam } from '../components/hooks';
 
 const PlaquePrint = lazy(() => import('./PlaquePrint'));
 
@@ -192,9 +192,11 @@ function Ledger() {
           ],
         })}
         locale={{
-          emptyText: can('data.write')
-            ? '还没有三亮记录。点击"新建三亮记录"，选择党员和所在市场主体即可登记，登记后可发放牌匾。'
-            : '没有符合条件的三亮记录。',
+          emptyText: filtered(f)
+            ? '没有符合条件的三亮记录。'
+            : can('data.write')
+              ? '还没有三亮记录。点击"新建三亮记录"，选择党员和所在市场主体即可登记，登记后可发放牌匾。'
+              : '没有符合条件的三亮记录。',
         }}
         columns={[
           {

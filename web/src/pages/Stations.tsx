@@ -71,7 +71,13 @@ export default function Stations() {
               dataSource={list.items}
               pagination={list.pagination}
               scroll={{ x: 720 }}
-              locale={{ emptyText: canManage ? '本辖区还没有基层所，点击右上角"新建基层所"' : '本辖区还没有基层所' }}
+              locale={{
+                emptyText: q
+                  ? `没有名称含"${q}"的基层所`
+                  : canManage
+                    ? '本辖区还没有基层所，点击右上角"新建基层所"'
+                    : '本辖区还没有基层所',
+              }}
               columns={[
                 { title: '所代码', dataIndex: 'code', width: 110 },
                 {

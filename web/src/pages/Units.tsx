@@ -184,7 +184,7 @@ function UnitForm({
             <Form.Item
               name="jurisdictionCode"
               label={kind === 'guidance_post' ? '所在基层所' : '所在辖区（省、市、县）'}
-              rules={[{ required: true, message: '请选择' }]}
+              rules={[{ required: true, message: kind === 'guidance_post' ? '请选择所在基层所' : '请选择所在辖区' }]}
             >
               <JurisdictionPicker
                 root={root}

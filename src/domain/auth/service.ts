@@ -4,6 +4,7 @@
  * exchange API with a bearer token. Their permissions are their own list, never a role's: no
  * person's role grants them, and a token grants nothing else.
  */
+import { isCreditKind } from '../ledger/credit-rows.js';
 
 export const SERVICE_PERMISSIONS = {
   'registry.write': '报送登记信息（市场主体及其人员）',
@@ -18,9 +19,9 @@ export type ServicePermission = keyof typeof SERVICE_PERMISSIONS;
 export const SERVICE_PERMISSION_CODES = Object.keys(SERVICE_PERMISSIONS) as ServicePermission[];
 export const isServicePermission = (p: string): p is ServicePermission => p in SERVICE_PERMISSIONS;
 
-/** The permission a delivered batch of an import kind needs: credit lists share one, the others are named by their kind. */
+/** The permission a delivered batch of an import kind needs: the credit lists (经营异常名录, 严重违法失信名单) share one, the others are named by their kind. */
 export function writePermissionOf(kind: string): ServicePermission | null {
-  const p = kind.startsWith('credit') ? 'credit.write' : `${kind}.write`;
+  const p = isCreditKind(kind) ? 'credit.write' : `${kind}.write`;
   return isServicePermission(p) ? p : null;
 }
 

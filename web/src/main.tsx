@@ -1,6 +1,6 @@
 import { StrictMode, Suspense, lazy } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BrowserRouter, Route, Routes } from 'react-router-dom';
+import { BrowserRouter, Route, Routes, useLocation } from 'react-router-dom';
 import { App as AntApp, ConfigProvider, Spin } from 'antd';
 import zhCN from 'antd/locale/zh_CN';
 import 'dayjs/locale/zh-cn';
@@ -8,8 +8,20 @@ import dayjs from 'dayjs';
 import { AuthProvider, useAuth } from './auth';
 import { SignIn } from './pages/SignIn';
 import { AppLayout } from './Layout';
+import { PageErrorBoundary } from './components/PageError';
 
 dayjs.locale('zh-cn');
+
+// A tab left open across an upgrade asks for page chunks the new build no longer has: it loads the
+// new build instead of going blank. At most once a minute, so a chunk that is really missing (a
+// broken deployment) shows its error rather than reloading for ever.
+window.addEventListener('vite:preloadError', (event) => {
+  const last = Number(sessionStorage.getItem('xgz-reloaded-for-build') ?? 0);
+  if (Date.now() - last < 60_000) return;
+  sessionStorage.setItem('xgz-reloaded-for-build', String(Date.now()));
+  event.preventDefault();
+  window.location.reload();
+});
 
 const Home = lazy(() => import('./pages/Home'));
 const Stations = lazy(() => import('./pages/Stations'));
@@ -52,6 +64,7 @@ const Digest = lazy(() => import('./pages/Digest'));
 
 function Shell() {
   const { me, loading } = useAuth();
+  const { pathname } = useLocation();
   // Public pages need no account.
   if (window.location.pathname.startsWith('/self-report'))
     return (
@@ -75,46 +88,48 @@ function Shell() {
   if (!me || me.stage !== 'full') return <SignIn />;
   return (
     <AppLayout>
-      <Suspense fallback={<Spin />}>
-        <Routes>
-          <Route path="/" element={<Home />} />
-          <Route path="/stations" element={<Stations />} />
-          <Route path="/units" element={<Units />} />
-          <Route path="/accounts" element={<Accounts />} />
-          <Route path="/sessions" element={<Sessions />} />
-          <Route path="/service-accounts" element={<ServiceAccounts />} />
-          <Route path="/settings" element={<Settings />} />
-          <Route path="/audit" element={<Audit />} />
-          <Route path="/entities" element={<Entities />} />
-          <Route path="/entities/unassigned" element={<Unassigned />} />
-          <Route path="/entities/:id" element={<EntityDetail />} />
-          <Route path="/zones" element={<Zones />} />
-          <Route path="/imports" element={<Imports />} />
-          <Route path="/members" element={<Members />} />
-          <Route path="/discovery" element={<Discovery />} />
-          <Route path="/coverage" element={<Coverage />} />
-          <Route path="/dashboard" element={<Dashboard />} />
-          <Route path="/orgs" element={<Orgs />} />
-          <Route path="/proposals" element={<Proposals />} />
-          <Route path="/instructors" element={<Instructors />} />
-          <Route path="/guidance-posts/:code" element={<GuidancePost />} />
-          <Route path="/sanliang/*" element={<Sanliang />} />
-          <Route path="/points" element={<Points />} />
-          <Route path="/honours" element={<Honours />} />
-          <Route path="/exit-reviews" element={<ExitReviews />} />
-          <Route path="/education" element={<Education />} />
-          <Route path="/new-employment" element={<NewEmployment />} />
-          <Route path="/assistance" element={<Assistance />} />
-          <Route path="/appeals" element={<Appeals />} />
-          <Route path="/reports" element={<Reports />} />
-          <Route path="/reports/:id/print" element={<ReportPrint />} />
-          <Route path="/assessment" element={<Assessment />} />
-          <Route path="/work" element={<Work />} />
-          <Route path="/work/:id" element={<WorkDetail />} />
-          <Route path="/notifications" element={<Digest />} />
-          <Route path="*" element={<Home />} />
-        </Routes>
-      </Suspense>
+      <PageErrorBoundary key={pathname}>
+        <Suspense fallback={<Spin />}>
+          <Routes>
+            <Route path="/" element={<Home />} />
+            <Route path="/stations" element={<Stations />} />
+            <Route path="/units" element={<Units />} />
+            <Route path="/accounts" element={<Accounts />} />
+            <Route path="/sessions" element={<Sessions />} />
+            <Route path="/service-accounts" element={<ServiceAccounts />} />
+            <Route path="/settings" element={<Settings />} />
+            <Route path="/audit" element={<Audit />} />
+            <Route path="/entities" element={<Entities />} />
+            <Route path="/entities/unassigned" element={<Unassigned />} />
+            <Route path="/entities/:id" element={<EntityDetail />} />
+            <Route path="/zones" element={<Zones />} />
+            <Route path="/imports" element={<Imports />} />
+            <Route path="/members" element={<Members />} />
+            <Route path="/discovery" element={<Discovery />} />
+            <Route path="/coverage" element={<Coverage />} />
+            <Route path="/dashboard" element={<Dashboard />} />
+            <Route path="/orgs" element={<Orgs />} />
+            <Route path="/proposals" element={<Proposals />} />
+            <Route path="/instructors" element={<Instructors />} />
+            <Route path="/guidance-posts/:code" element={<GuidancePost />} />
+            <Route path="/sanliang/*" element={<Sanliang />} />
+            <Route path="/points" element={<Points />} />
+            <Route path="/honours" element={<Honours />} />
+            <Route path="/exit-reviews" element={<ExitReviews />} />
+            <Route path="/education" element={<Education />} />
+            <Route path="/new-employment" element={<NewEmployment />} />
+            <Route path="/assistance" element={<Assistance />} />
+            <Route path="/appeals" element={<Appeals />} />
+            <Route path="/reports" element={<Reports />} />
+            <Route path="/reports/:id/print" element={<ReportPrint />} />
+            <Route path="/assessment" element={<Assessment />} />
+            <Route path="/work" element={<Work />} />
+            <Route path="/work/:id" element={<WorkDetail />} />
+            <Route path="/notifications" element={<Digest />} />
+            <Route path="*" element={<Home />} />
+          </Routes>
+        </Suspense>
+      </PageErrorBoundary>
     </AppLayout>
   );
 }

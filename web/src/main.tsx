@@ -88,7 +88,7 @@ function Shell() {
   if (!me || me.stage !== 'full') return <SignIn />;
   return (
     <AppLayout>
-      <PageErrorBoundary key={pathname}>
+      <PageErrorBoundary at={pathname}>
         <Suspense fallback={<Spin />}>
           <Routes>
             <Route path="/" element={<Home />} />

@@ -3,14 +3,18 @@ import { Button, Result } from 'antd';
 
 /**
  * A page that fails to load or to draw (its code gone after an upgrade, a fault) says so and offers
- * a reload, instead of blanking the whole window; the menu stays usable. `key` it by the address,
- * so going to another page tries again.
+ * a reload, instead of blanking the whole window; the menu stays usable. Going to another address
+ * (`at`) tries again; a page that works is not remounted when its address changes.
  */
-export class PageErrorBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
+export class PageErrorBoundary extends Component<{ at: string; children: ReactNode }, { failed: boolean }> {
   state = { failed: false };
 
   static getDerivedStateFromError() {
     return { failed: true };
+  }
+
+  componentDidUpdate(before: { at: string }) {
+    if (this.state.failed && before.at !== this.props.at) this.setState({ failed: false });
   }
 
   render() {

@@ -245,13 +245,19 @@ export async function reply(
   return { late };
 }
 
-/** The issuer returns a reply with a reason; the node must reply again. */
-export async function returnReply(s: Scoped, user: AuthUser, id: number, reason: string, now: Date) {
+/** A target of a deployment the caller's unit issued, held for the issuer's review (退回 or 采纳), with its deployment. */
+async function issuedTarget(s: Scoped, user: AuthUser, id: number, verb: string) {
   const t = await targetById(s.db, id, true);
   if (!t) throw notFound('任务或通知');
   const d = (await deploymentById(s.db, Number(t.deployment_id)))!;
-  if (d.issuer_code !== user.jurisdictionCode) throw forbidden('只有下发单位可以退回');
-  if (d.closed_at) throw conflict('任务已撤销，不再退回');
+  if (d.issuer_code !== user.jurisdictionCode) throw forbidden(`只有下发单位可以${verb}`);
+  if (d.closed_at) throw conflict(`任务已撤销，不再${verb}`);
+  return { t, d };
+}
+
+/** The issuer returns a reply with a reason; the node must reply again. */
+export async function returnReply(s: Scoped, user: AuthUser, id: number, reason: string, now: Date) {
+  const { t, d } = await issuedTarget(s, user, id, '退回');
   const next = transition(d.kind, t.state, 'return', reason, t.accepted_at !== null);
   if (!next.ok) throw conflict(next.reason);
   await moveTarget(
@@ -279,32 +285,16 @@ export async function returnReply(s: Scoped, user: AuthUser, id: number, reason:
  * returned afterwards). The node is told.
  */
 export async function acceptReply(s: Scoped, user: AuthUser, id: number, now: Date) {
-  const t = await targetById(s.db, id);
-  if (!t) throw notFound('任务或通知');
-  const d = (await deploymentById(s.db, Number(t.deployment_id)))!;
-  if (d.issuer_code !== user.jurisdictionCode) throw forbidden('只有下发单位可以采纳');
-  if (d.closed_at) throw conflict('任务已撤销，不再采纳');
+  const { t, d } = await issuedTarget(s, user, id, '采纳');
   const next = transition(d.kind, t.state, 'accept', null, t.accepted_at !== null);
   if (!next.ok) throw conflict(next.reason);
-  const moved = await s.db
-    .updateTable('deployment_target')
-    .set({ accepted_at: now, accepted_by: user.id, accepted_by_name: user.displayName })
-    .where('id', '=', t.id)
-    .where('state', '=', 'replied')
-    .where('accepted_at', 'is', null)
-    .executeTakeFirst();
-  if (!Number(moved.numUpdatedRows)) throw conflict('回复已变化，请刷新后再试');
-  await s.db
-    .insertInto('deployment_event')
-    .values({
-      target_id: t.id,
-      scope_key: t.scope_key,
-      action: 'accept',
-      at: now,
-      by_user: user.id,
-      by_name: user.displayName,
-    })
-    .execute();
+  await moveTarget(
+    s,
+    t,
+    { accepted_at: now, accepted_by: user.id, accepted_by_name: user.displayName },
+    { action: 'accept', by: actorOf(user) },
+    now,
+  );
   await notify(
     s,
     { nodes: [t.node_code] },

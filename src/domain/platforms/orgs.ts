@@ -4,6 +4,8 @@
  * a mobile-member card (流动党员活动证) is valid from issue to expiry, and the ledger lists those
  * about to expire so the member can renew in time or transfer the org relation formally.
  */
+import { addDays } from '../time/zone.js';
+
 export type NodeLevel = 'nation' | 'province' | 'city' | 'county' | 'station';
 
 /** Levels at which a rider industry committee (网约配送员行业党委) is set up. */
@@ -45,8 +47,6 @@ export const CARD_STATE_LABEL: Record<CardState, string> = {
   returned: '已交回',
 };
 
-const addDays = (d: string, n: number) =>
-  new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /** The state of a card on `today` (YYYY-MM-DD): valid through its expiry day. */
 export function cardState(

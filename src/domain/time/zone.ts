@@ -68,6 +68,10 @@ export function localDateTime(at: Date | string | null | undefined, seconds = fa
 /** The month (YYYY-MM) at an instant in the zone. */
 export const localMonth = (at: Date = new Date(), tz: string = zone): string => localDate(at, tz).slice(0, 7);
 
+/** The calendar day `n` days after `date` (YYYY-MM-DD; n may be negative). */
+export const addDays = (date: string, n: number): string =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
 /** The month `n` months after `month` (YYYY-MM; n may be negative). */
 export function addMonths(month: string, n: number): string {
   const i = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1 + n;

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { NOTIFICATION_KIND_LABELS } from './contract.js';
-import { localDate, startOfLocalDay } from '../../domain/time/zone.js';
+import { addDays, localDate, startOfLocalDay } from '../../domain/time/zone.js';
 
 type Tx = Transaction<DB>;
 /** Notifications are read by their own account only (row-level security, and the user_id filter for the index). */
@@ -76,9 +76,7 @@ export async function markAllRead(db: Tx, userId: number): Promise<number> {
 export async function digestOf(db: Tx, userId: number, day?: string) {
   const d = day ?? localDate();
   const from = startOfLocalDay(d);
-  const next = new Date(`${d}T00:00:00Z`);
-  next.setUTCDate(next.getUTCDate() + 1);
-  const to = startOfLocalDay(next.toISOString().slice(0, 10));
+  const to = startOfLocalDay(addDays(d, 1));
   const rows = await db
     .selectFrom('notification')
     .select(['id', 'kind', 'title', 'body', 'link', 'created_at', 'read_at'])

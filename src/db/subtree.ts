@@ -1,4 +1,4 @@
-import { sql, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB, JurisdictionLevel } from './schema.js';
 import { notFound } from '../http/errors.js';
 
@@ -10,7 +10,7 @@ export type Node = { code: string; name: string; level: JurisdictionLevel; scope
  * The one node lookup: a jurisdiction node by code, limited to a subtree when `within` (a scope
  * key) is given. Undefined when there is none; the callers below turn that into their answer.
  */
-export const findNode = (db: Tx, code: string, within?: string): Promise<Node | undefined> => {
+export const findNode = (db: Kysely<DB>, code: string, within?: string): Promise<Node | undefined> => {
   let q = db.selectFrom('jurisdiction').select(['code', 'name', 'level', 'scope_key']).where('code', '=', code);
   if (within !== undefined) q = q.where('scope_key', 'like', `${within}%`);
   return q.executeTakeFirst();

@@ -15,7 +15,7 @@ import {
 } from '../../domain/reports/consolidation.js';
 import { localDate } from '../../domain/time/zone.js';
 import { Problem } from '../../http/errors.js';
-import type { Node } from '../../db/subtree.js';
+import { findNode, type Node } from '../../db/subtree.js';
 import type { Db } from '../indicators/index.js';
 import { figuresWithChildren } from '../indicators/index.js';
 
@@ -242,14 +242,11 @@ export async function prepareData(
  * is explained by their reasons, consolidation.ts differences()).
  */
 async function liveOfMissingBelow(db: Db, children: readonly ChildSubmission[]): Promise<Record<string, Counts>> {
-  const codes = [...new Set(carriedMarks([], children).map((m) => m.code))];
-  if (!codes.length) return {};
-  const { rows } =
-    await sql<Node>`SELECT code, name, level, scope_key FROM jurisdiction WHERE code = ANY(${codes}::text[])`.execute(
-      db,
-    );
   const out: Record<string, Counts> = {};
-  for (const n of rows) out[n.code] = (await figuresWithChildren(db, n)).total;
+  for (const code of new Set(carriedMarks([], children).map((m) => m.code))) {
+    const n = await findNode(db, code);
+    if (n) out[code] = (await figuresWithChildren(db, n)).total;
+  }
   return out;
 }
 

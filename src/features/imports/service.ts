@@ -17,11 +17,17 @@ import {
   type SourceRow,
 } from '../../jobs/import/sources.js';
 import { checkRow, fillFromFile } from '../../jobs/import/row-check.js';
-import { otherListNote } from '../../domain/import/other-lists.js';
 import { pickSheet } from '../../jobs/import/sheets.js';
 import { openPlain, writeEncrypted } from '../../jobs/import/stored-file.js';
 import type { Keys } from '../../crypto/keys.js';
-import { headerScore, likelierKind, mapHeaders, TEMPLATES, type ImportKind } from '../../jobs/import/templates.js';
+import {
+  headerScore,
+  likelierKind,
+  mapHeaders,
+  otherListOf,
+  TEMPLATES,
+  type ImportKind,
+} from '../../jobs/import/templates.js';
 import type { Preview } from './contract.js';
 
 /** What an upload may be called: the reader then goes by the bytes (an .xlsx named .csv is read as a workbook). */
@@ -257,7 +263,7 @@ export async function previewFile(
     missing: plan.missing,
     warnings: plan.warnings,
     likelierKind: likelier,
-    otherList: plan.missing.length && !likelier ? otherListNote(source.headers) : null,
+    otherList: otherListOf(plan, likelier, source.headers),
     sample: sample.map((s) => sampleRow(kind, plan, source.headers, s)),
     footer: cut ? null : footerNote(source.footer(), '将不导入'),
     hiddenRows: hiddenRowsNote(source.hiddenRows(), '导入时将一并导入'),

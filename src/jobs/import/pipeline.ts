@@ -20,7 +20,7 @@ import { fastAnnualReport } from '../../domain/ledger/fast-rows.js';
 import { rosterKey, writeRosterBatch } from './writers/roster.js';
 import { personRefusals } from './persons-check.js';
 import { FileKeys, keyHashOf } from './file-keys.js';
-import { headerScore, likelierKind, mapHeaders, type ImportKind } from './templates.js';
+import { headerScore, likelierKind, mapHeaders, otherListOf, type ImportKind } from './templates.js';
 import { CountyResolver, type County } from '../../domain/import/county.js';
 import { writeRegistryBatch, type IdentityChange, type Numbered } from './writers/registry.js';
 import { writeAnnualReportBatch } from './writers/annual-report.js';
@@ -29,7 +29,6 @@ import { auditExitEffects } from '../../features/exit/index.js';
 import { CREDIT_LISTS, isCreditKind, type CreditRow } from '../../domain/ledger/credit-rows.js';
 import { followImportBatch } from '../../features/discovery/index.js';
 import { footerNote, hiddenRowsNote } from '../../domain/import/footer.js';
-import { otherListNote } from '../../domain/import/other-lists.js';
 import {
   DEFAULT_LIMITS,
   SourceError,
@@ -278,7 +277,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     const { index, missing, ignored } = plan;
     if (missing.length)
       throw new SourceError(
-        (likelierKind(job.kind, plan, source.headers) ? null : otherListNote(source.headers)) ??
+        otherListOf(plan, likelierKind(job.kind, plan, source.headers), source.headers) ??
           `缺少必需的列：${missing.map((m) => m.label).join('、')}。请在"数据导入"页为这些项选择文件中的列（可保存为来源配置），或使用下载的模板`,
       );
     // Registry rows name their county and station; an annual report's county is in its USCC (characters 3–8).

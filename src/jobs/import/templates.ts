@@ -4,6 +4,7 @@
  * table, since field codes differ between provinces and versions).
  */
 import { IMPORT_KIND_LABEL } from '../../domain/import/labels.js';
+import { otherListNote } from '../../domain/import/other-lists.js';
 import { planColumns, type ColumnPlan, type Mapping } from '../../domain/import/plan.js';
 import type { ImportKind } from '../../features/imports/contract.js';
 
@@ -350,6 +351,13 @@ export function likelierKind(
   }
   return best;
 }
+
+/**
+ * The list the import does not read that a file seems to be (党组织台账, 指导员名单 …: otherListNote),
+ * said only when it misses this kind's columns and no other kind (`likelier`) reads it; else null.
+ */
+export const otherListOf = (plan: ColumnPlan, likelier: ImportKind | null, headers: string[]): string | null =>
+  plan.missing.length && !likelier ? otherListNote(headers) : null;
 
 export const headerOf = (kind: ImportKind, field: string): string =>
   TEMPLATES[kind].columns.find((c) => c.field === field)?.header ?? field;

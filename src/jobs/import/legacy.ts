@@ -141,13 +141,8 @@ function run(
   return { finished, stop: () => stop() };
 }
 
-/** The workbook's visible sheets, in order. */
-export async function legacySheets(input: LegacyInput): Promise<string[]> {
-  return (await legacySheetsRead(input)).names;
-}
-
 /** The workbook's visible sheets, in order, and those of them with no value in their first rows. */
-export async function legacySheetsRead(input: LegacyInput): Promise<{ names: string[]; empty: Set<string> }> {
+export async function legacySheets(input: LegacyInput): Promise<{ names: string[]; empty: Set<string> }> {
   let names: string[] = [];
   let empty: string[] = [];
   await run(input, 'sheets', undefined, (m) => {

@@ -1,5 +1,5 @@
 import { SourceError, checkZip, sample, workbookOf } from './sources.js';
-import { LegacyReadError, legacySheetsRead, spreadsheetKind } from './legacy.js';
+import { LegacyReadError, legacySheets, spreadsheetKind } from './legacy.js';
 
 import { chooseSheet } from '../../domain/ledger/sheets.js';
 
@@ -15,23 +15,24 @@ export async function listSheets(file: string): Promise<string[]> {
 }
 
 /**
- * The visible sheets' names and, when `blanks`, those with no value (an .xlsx's read until their
- * first value; an .xls's first rows).
+ * The visible sheets' names and those with no value: an .xls's from its first rows, always; an
+ * .xlsx's, read until their first value, when `blanks` (else null, not read).
  */
-async function readSheets(file: string, blanks: boolean): Promise<{ names: string[]; empty: Set<string> }> {
+async function readSheets(file: string, blanks: boolean): Promise<{ names: string[]; empty: Set<string> | null }> {
   const legacy = await spreadsheetKind(file, sample(file));
-  if (legacy === 'markup' || legacy === 'no-table') return { names: [], empty: new Set() }; // no-table: opening it says why
+  if (legacy === 'markup' || legacy === 'no-table') return { names: [], empty: null }; // no-table: opening it says why
   if (legacy === 'ole' || legacy === 'ods') {
     if (legacy === 'ods') await checkZip(file); // SheetJS inflates the whole package to list its sheets
-    return legacySheetsRead({ file }).catch((err: unknown) => {
+    return legacySheets({ file }).catch((err: unknown) => {
       throw err instanceof LegacyReadError ? new SourceError(err.message) : err;
     });
   }
   const book = await workbookOf(file);
   try {
     const shown = book.sheets.filter((s) => !s.hidden);
+    if (!blanks) return { names: shown.map((s) => s.name), empty: null };
     const empty = new Set<string>();
-    if (blanks) for (const s of shown) if (!(await book.hasValues(s))) empty.add(s.name);
+    for (const s of shown) if (!(await book.hasValues(s))) empty.add(s.name);
     return { names: shown.map((s) => s.name), empty };
   } finally {
     book.close();
@@ -47,20 +48,20 @@ export async function pickSheet(
   file: string,
   requested?: string | null,
 ): Promise<{ sheet: string | null } | { ask: string[]; problem: string }> {
-  let names: string[];
-  let empty = new Set<string>();
+  let read: Awaited<ReturnType<typeof readSheets>>;
   try {
-    names = await listSheets(file);
+    read = await readSheets(file, false);
     // Several sheets and none asked for: the blank ones are no candidates (Excel's Sheet1 left
-    // empty while the data is on Sheet2), which only reading them tells.
-    if (names.length > 1 && !requested && 'ask' in chooseSheet(names))
-      ({ names, empty } = await readSheets(file, true));
+    // empty while the data is on Sheet2), which only reading an .xlsx's sheets tells.
+    if (read.names.length > 1 && !requested && !read.empty && 'ask' in chooseSheet(read.names))
+      read = await readSheets(file, true);
   } catch (err) {
     if (err instanceof SourceError) return { sheet: null };
     throw err;
   }
+  const { names } = read;
   // No directory or one sheet, nothing asked: the reader opens the file and says what is wrong with it.
   if (names.length <= 1 && !requested) return { sheet: null };
-  const choice = chooseSheet(names, requested, empty);
+  const choice = chooseSheet(names, requested, read.empty ?? undefined);
   return 'sheet' in choice ? { sheet: names.length > 1 ? choice.sheet : null } : choice;
 }

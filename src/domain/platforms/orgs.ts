@@ -47,7 +47,6 @@ export const CARD_STATE_LABEL: Record<CardState, string> = {
   returned: '已交回',
 };
 
-
 /** The state of a card on `today` (YYYY-MM-DD): valid through its expiry day. */
 export function cardState(
   c: { expiresOn: string; returnedOn: string | null },

@@ -11,7 +11,7 @@ export const num = (n: number | null | undefined): string => (n === null || n ==
 
 /** An indicator's figure as the dashboard and the reports show it: a rate as a percentage, a count with separators. */
 export const indicatorValue = (k: IndicatorKey, v: number | null | undefined): string =>
-  INDICATORS[k].kind === 'rate' ? pct(v) : (v ?? 0).toLocaleString();
+  INDICATORS[k].kind === 'rate' ? pct(v) : num(v ?? 0);
 
 /** Select options from a code → label dictionary. */
 export const toOptions = (labels: Record<string, string>) =>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Endpoint, ItemOf } from '@server/http/contract';
 import { get, type Page, type Query } from '../api';
 import { applyProblem } from './problem';
+import { num } from './format';
 
 /** Server-side paged list state: filters, page, loading, error, reload. Give the list's endpoint (its contract types the items) or, for lists without one yet, its path. */
 export function usePaged<E extends Endpoint>(e: E | null, filters: Query, pageSize?: number): Paged<ItemOf<E>>;
@@ -39,7 +40,7 @@ export function usePaged<T>(source: string | Endpoint | null, filters: Query, pa
     pageSize: size,
     total: data?.total ?? 0,
     showSizeChanger: true,
-    showTotal: (t: number) => `共 ${t.toLocaleString()} 条`,
+    showTotal: (t: number) => `共 ${num(t)} 条`,
     onChange: (p: number, s: number) => {
       setPage(p);
       setSize(s);

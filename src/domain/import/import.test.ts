@@ -683,6 +683,26 @@ describe('annual reports as systems and clerks write them', () => {
     // A code and a word that disagree say nothing sure.
     expect(row({ repIsMember: '1-否' }).error?.issues[0].message).toMatch(/^法定代表人是否党员"1-否"无法识别/);
   });
+  it('reads 是否有党员 beside 党员人数: 否 with no count is none, and the two at odds refuse the row', () => {
+    // Listed as an unrecognised column before (clerk probe, round 6): 否 left the count unknown, 是 with 0 passed.
+    expect(row({ hasMembers: '否', partyMembers: '' })).toMatchObject({ success: true, data: { partyMembers: 0 } });
+    expect(row({ hasMembers: '无' })).toMatchObject({ success: true, data: { partyMembers: 0 } });
+    expect(row({ hasMembers: '有', partyMembers: '3' })).toMatchObject({ success: true, data: { partyMembers: 3 } });
+    expect(row({ hasMembers: '√', partyMembers: '2' }).data).not.toHaveProperty('hasMembers');
+    const issue = (over: Record<string, string>) => {
+      const i = row(over).error?.issues[0];
+      return i && [i.path[0], i.message];
+    };
+    expect(issue({ hasMembers: '否', partyMembers: '2' })).toEqual([
+      'hasMembers',
+      '是否有党员为"否"，党员人数却为 2，请核对',
+    ]);
+    expect(issue({ hasMembers: '1', partyMembers: '0' })).toEqual(['hasMembers', '是否有党员为"是"，党员人数却为 0，请核对']);
+    expect(issue({ hasMembers: '是' })).toEqual([
+      'partyMembers',
+      '是否有党员为"是"，党员人数为空：请填写党员人数（含预备党员）后重新导入',
+    ]);
+  });
   it('refuses a year that is none, and 党组织建立时间 may be given to the month', () => {
     expect(row({ year: '23' }).success).toBe(false);
     expect(row({ partyOrgSetOn: '2018.06' })).toMatchObject({ success: true, data: { partyOrgSetOn: '2018-06-01' } });

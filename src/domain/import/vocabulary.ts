@@ -201,6 +201,16 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '党员数',
       'numParM',
     ],
+    // Report lists and supervision platforms ask it before the count (是否有党员 / 党员人数).
+    hasMembers: [
+      '是否有党员',
+      '是否有中共党员',
+      '有无党员',
+      '有无中共党员',
+      '是否有党员（含预备党员）',
+      '从业人员中是否有党员',
+      '是否有党员从业人员',
+    ],
     partyOrgForm: [
       '党组织建立形式',
       '党组织形式',

@@ -741,6 +741,7 @@ export const annualReportRow = z
       .transform((v) => v ?? 'filed'),
     filedOn: optValue(dateField('报送日期')),
     employees: optCount('从业人数'),
+    hasMembers: opt(yesNo('是否有党员')),
     partyMembers: optCount('党员人数', 1_000_000),
     partyOrgForm: opt(choice('党组织建立形式', ORG_FORM_WORDS)),
     // The report system writes 0 where there is no organization to have a way.
@@ -756,6 +757,8 @@ export const annualReportRow = z
   .superRefine((r, ctx) => {
     entityKeyIssues(r, ctx);
     for (const [field, message] of orgContradictions(r)) ctx.addIssue({ code: 'custom', path: [field], message });
+    const members = memberCountIssue(r);
+    if (members) ctx.addIssue({ code: 'custom', path: [members[0]], message: members[1] });
     if (r.partyMembers !== undefined && r.employees !== undefined && r.partyMembers > r.employees) {
       ctx.addIssue({
         code: 'custom',
@@ -765,10 +768,27 @@ export const annualReportRow = z
     }
   })
   // Individual-business reports say only whether a branch was set up (partOrgIs 1/0).
-  .transform((r) => ({
+  // 是否有党员 否 with the count left blank says the count: none.
+  .transform(({ hasMembers, ...r }) => ({
     ...r,
+    partyMembers: r.partyMembers ?? (hasMembers === false ? 0 : undefined),
     partyOrgForm: r.partyOrgForm ?? (r.orgSetUp === undefined ? undefined : r.orgSetUp ? 1 : 0),
   }));
+
+/**
+ * 是否有党员 against 党员人数: a 否 beside a count above 0, or a 是 beside 0, is at odds with itself;
+ * a 是 without a count leaves the members uncounted, and a count is what the ledger keeps (the
+ * entity's members, the 有党员未建组织 list): the clerk is asked for it rather than a number made up.
+ */
+export function memberCountIssue(r: { hasMembers?: boolean; partyMembers?: number }): [string, string] | null {
+  if (r.hasMembers === false && (r.partyMembers ?? 0) > 0)
+    return ['hasMembers', `是否有党员为"否"，党员人数却为 ${r.partyMembers}，请核对`];
+  if (r.hasMembers === true && r.partyMembers === 0)
+    return ['hasMembers', '是否有党员为"是"，党员人数却为 0，请核对'];
+  if (r.hasMembers === true && r.partyMembers === undefined)
+    return ['partyMembers', '是否有党员为"是"，党员人数为空：请填写党员人数（含预备党员）后重新导入'];
+  return null;
+}
 /**
  * An annual report that says both that there is no party organization and what it is: 是否成立党组织
  * 否 beside a 党组织建立形式, or 建立形式 未建立 beside a 建立方式 or 建立时间 (the report system clears those

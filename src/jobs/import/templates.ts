@@ -196,6 +196,12 @@ export const TEMPLATES: Record<ImportKind, { label: string; columns: Column[]; o
       { field: 'filedOn', header: '报送日期', aliases: ['年报日期', 'anchedate'], example: '2026-05-20' },
       { field: 'employees', header: '从业人数', aliases: ['从业人员', 'empnum'], example: '8' },
       {
+        field: 'hasMembers',
+        header: '是否有党员',
+        aliases: ['是否有中共党员'],
+        example: '是 / 否（有党员的须填写党员人数；为"否"而党员人数空着时记为 0）',
+      },
+      {
         field: 'partyMembers',
         header: '党员人数（含预备党员）',
         aliases: ['党员人数', '党员（含预备党员）人数', 'numParM', 'numparm'],

@@ -697,7 +697,10 @@ describe('annual reports as systems and clerks write them', () => {
       'hasMembers',
       '是否有党员为"否"，党员人数却为 2，请核对',
     ]);
-    expect(issue({ hasMembers: '1', partyMembers: '0' })).toEqual(['hasMembers', '是否有党员为"是"，党员人数却为 0，请核对']);
+    expect(issue({ hasMembers: '1', partyMembers: '0' })).toEqual([
+      'hasMembers',
+      '是否有党员为"是"，党员人数却为 0，请核对',
+    ]);
     expect(issue({ hasMembers: '是' })).toEqual([
       'partyMembers',
       '是否有党员为"是"，党员人数为空：请填写党员人数（含预备党员）后重新导入',

@@ -301,13 +301,22 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
   abnormal_list: {
     uscc: ['uniscid'],
     regNo: ['regno'],
-    name: ['entname', '企业名称（字号名称）'],
-    listedReason: ['specause', '列入经营异常名录原因类型'],
-    listedOn: ['abntime', 'cogdate'],
-    listedAuthority: ['decorg', '列入作出决定机关'],
-    removedReason: ['remexcpres'],
-    removedOn: ['remdate'],
-    removedAuthority: ['redecorg', '移出作出决定机关'],
+    // A 个体工商户 is named by its 字号; its list is 经营异常状态 (《个体工商户年度报告暂行办法》): 标记 for
+    // 列入, 恢复正常记载状态 for 移出, as the 公示系统 shows a 个体工商户's page.
+    name: ['entname', '企业名称（字号名称）', '个体工商户名称', '个体户名称', '字号名称'],
+    listedReason: [
+      'specause',
+      '列入经营异常名录原因类型',
+      '标记经营异常状态原因',
+      '列入经营异常状态原因',
+      '标记原因',
+      '标记事由',
+    ],
+    listedOn: ['abntime', 'cogdate', '标记日期', '标记经营异常状态日期', '列入经营异常状态日期'],
+    listedAuthority: ['decorg', '列入作出决定机关', '标记作出决定机关', '作出标记决定机关', '标记决定机关'],
+    removedReason: ['remexcpres', '恢复正常记载状态原因', '移出经营异常状态原因', '恢复原因', '恢复事由'],
+    removedOn: ['remdate', '恢复日期', '恢复正常记载状态日期', '移出经营异常状态日期'],
+    removedAuthority: ['redecorg', '移出作出决定机关', '恢复作出决定机关', '作出恢复决定机关', '恢复决定机关'],
   },
   untrustworthy_list: {
     uscc: ['uniscid'],
@@ -411,3 +420,20 @@ export const normalizeHeader = (h: string): string =>
     .replace(/[\s\u3000（）()：:*＊\ufeff_]/g, '') // REGSTATE_CN is regstatecn
     .replace(/[Ａ-Ｚａ-ｚ０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
     .toLowerCase();
+
+const AUTHORITY = new Set(['作出决定机关', '决定机关', '作出决定机关名称']);
+const REMOVAL = /^(移出|恢复)/;
+/**
+ * The two 作出决定机关 of a credit list that the 公示系统 names alike (a 个体工商户's 经营异常状态:
+ * 标记…原因, 标记日期, 作出决定机关, 恢复…原因, 恢复日期, 作出决定机关): the one before the 移出/恢复
+ * columns decided the listing, the one after them the removal. Renamed in place to the names the
+ * credit lists read (作出决定机关（列入）, 作出决定机关（移出）); any other header is left as it is.
+ */
+export function nameCreditAuthorities(headers: string[]): void {
+  const at = headers.flatMap((h, i) => (AUTHORITY.has(normalizeHeader(h)) ? [i] : []));
+  if (at.length !== 2) return;
+  const removalBetween = headers.slice(at[0] + 1, at[1]).some((h) => REMOVAL.test(normalizeHeader(h)));
+  if (!removalBetween) return;
+  headers[at[0]] = '作出决定机关（列入）';
+  headers[at[1]] = '作出决定机关（移出）';
+}

@@ -783,8 +783,7 @@ export const annualReportRow = z
 export function memberCountIssue(r: { hasMembers?: boolean; partyMembers?: number }): [string, string] | null {
   if (r.hasMembers === false && (r.partyMembers ?? 0) > 0)
     return ['hasMembers', `是否有党员为"否"，党员人数却为 ${r.partyMembers}，请核对`];
-  if (r.hasMembers === true && r.partyMembers === 0)
-    return ['hasMembers', '是否有党员为"是"，党员人数却为 0，请核对'];
+  if (r.hasMembers === true && r.partyMembers === 0) return ['hasMembers', '是否有党员为"是"，党员人数却为 0，请核对'];
   if (r.hasMembers === true && r.partyMembers === undefined)
     return ['partyMembers', '是否有党员为"是"，党员人数为空：请填写党员人数（含预备党员）后重新导入'];
   return null;

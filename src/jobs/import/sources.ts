@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { DEFAULT_ZIP_LIMITS, ZipRefused, guardZip } from './zip-guard.js';
 import { excelTextLiteral, numberCellText } from '../../domain/import/normalise.js';
 import { footerText } from '../../domain/import/footer.js';
+import { nameCreditAuthorities } from '../../domain/import/vocabulary.js';
 import { LegacyReadError, legacyRecords, spreadsheetKind } from './legacy.js';
 import { WorkbookUnreadable, formulaResult, openWorkbook, type Workbook } from './workbook.js';
 import { mergeFiller } from './merges.js';
@@ -607,6 +608,7 @@ async function withHeaders(
     throw new SourceError(
       `文件编码无法识别：第 ${headerRowNo} 行（表头）含无法解码的字节。请另存为"CSV UTF-8"、GB18030/GBK 编码的 CSV 或 .xlsx 后重新上传`,
     );
+  nameCreditAuthorities(headers);
   distinctHeaders(headers, score);
   const rest = head.slice(best.i + 1);
   // Footer-like rows wait here: a data row after them makes them data (refused or not as such), the end makes them the footer.

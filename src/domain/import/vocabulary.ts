@@ -427,13 +427,16 @@ const REMOVAL = /^(移出|恢复)/;
  * The two 作出决定机关 of a credit list that the 公示系统 names alike (a 个体工商户's 经营异常状态:
  * 标记…原因, 标记日期, 作出决定机关, 恢复…原因, 恢复日期, 作出决定机关): the one before the 移出/恢复
  * columns decided the listing, the one after them the removal. Renamed in place to the names the
- * credit lists read (作出决定机关（列入）, 作出决定机关（移出）); any other header is left as it is.
+ * credit lists read (作出决定机关（列入）, 作出决定机关（移出））; one alone is named by its side of the
+ * 移出/恢复 columns. Any other header is left as it is.
  */
 export function nameCreditAuthorities(headers: string[]): void {
   const at = headers.flatMap((h, i) => (AUTHORITY.has(normalizeHeader(h)) ? [i] : []));
-  if (at.length !== 2) return;
-  const removalBetween = headers.slice(at[0] + 1, at[1]).some((h) => REMOVAL.test(normalizeHeader(h)));
-  if (!removalBetween) return;
+  const removalAt = headers.findIndex((h) => REMOVAL.test(normalizeHeader(h)));
+  const removalBefore = (i: number) => removalAt >= 0 && removalAt < i;
+  // One alone (the 严重违法失信名单's 作出决定机关 beside 作出移出决定机关): by its side of the removal columns.
+  if (at.length === 1) headers[at[0]] = removalBefore(at[0]) ? '作出决定机关（移出）' : '作出决定机关（列入）';
+  if (at.length !== 2 || removalBefore(at[0]) || !removalBefore(at[1])) return;
   headers[at[0]] = '作出决定机关（列入）';
   headers[at[1]] = '作出决定机关（移出）';
 }

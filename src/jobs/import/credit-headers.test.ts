@@ -51,8 +51,15 @@ describe('a 个体工商户 经营异常状态 list', () => {
       '移出原因',
       '作出决定机关（移出）',
     ]);
-    // No removal between them, one only, or three: as written (the file's repeated names are told apart as before).
+    // No removal between them: as written (the file's repeated names are told apart as before).
     expect(names(['作出决定机关', '备注', '作出决定机关'])).toEqual(['作出决定机关', '备注', '作出决定机关']);
-    expect(names(['列入日期', '作出决定机关'])).toEqual(['列入日期', '作出决定机关']);
+    // One alone (a 严重违法失信名单 with 作出移出决定机关 of its own): by its side of the removal columns.
+    expect(names(['列入日期', '作出决定机关', '移出日期', '作出移出决定机关'])).toEqual([
+      '列入日期',
+      '作出决定机关（列入）',
+      '移出日期',
+      '作出移出决定机关',
+    ]);
+    expect(names(['列入日期', '移出日期', '作出决定机关'])).toEqual(['列入日期', '移出日期', '作出决定机关（移出）']);
   });
 });

@@ -735,6 +735,25 @@ describe('annual reports as systems and clerks write them', () => {
 
 describe('roster rows', () => {
   const row = (over: Record<string, string>) => rosterRow.safeParse({ name: '王芳', membership: '正式党员', ...over });
+  it('refuses a member whose org relation was transferred out (转出日期), and reads 转入日期 without keeping it', () => {
+    // Listed as unrecognised date columns before (clerk probe, round 6): a member who had left was imported as held here.
+    const out = row({ joinDate: '2005-07-01', transferredInOn: '2018-03-01', transferredOutOn: '2025.10' });
+    expect(out.success).toBe(false);
+    expect(out.error?.issues.map((i) => [i.path[0], i.message])).toEqual([
+      [
+        'transferredOutOn',
+        '组织关系已于 2025-10-01 转出，此人已不由本名册的党组织管理，不能按本名册导入：请删去此行（转入的党组织导入其名册时登记此人），或核对转出日期',
+      ],
+    ]);
+    // Come back since (转入 after 转出), or never gone: imported, the dates not kept.
+    const back = row({ transferredOutOn: '2019-01-01', transferredInOn: '2021年3月1日' });
+    expect(back.success).toBe(true);
+    expect(back.data).not.toHaveProperty('transferredInOn');
+    expect(back.data).not.toHaveProperty('transferredOutOn');
+    expect(row({ transferredInOn: '2018-03-01', transferredOutOn: '' }).success).toBe(true);
+    expect(row({ transferredInOn: '2018-03-01', transferredOutOn: '-' }).success).toBe(true);
+    expect(row({ transferredOutOn: '不是日期' }).error?.issues[0].path).toEqual(['transferredOutOn']);
+  });
   it('reads 政治面貌 as personnel lists write it, and refuses a row of someone who is no member', () => {
     for (const [v, want] of [
       ['中共党员', 'full'],

@@ -280,6 +280,17 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '党支部名称',
     ],
     orgRelationCode: ['党组织代码', '所在党组织代码'],
+    // The member system's roster gives when the org relation came in and, for one that has left, went out.
+    transferredInOn: [
+      '转入日期',
+      '转入时间',
+      '组织关系转入日期',
+      '组织关系转入时间',
+      '转入本支部日期',
+      '进入支部日期',
+      '进入当前支部日期',
+    ],
+    transferredOutOn: ['转出日期', '转出时间', '组织关系转出日期', '组织关系转出时间', '离开支部日期'],
     memberStatus: ['党籍状态', '党员状态', '状态', '党籍'],
     // 全国党员管理信息系统 exports the flags short, under a two-row 党员状态/其他情况 header: 是否失联, 是否出国（境）.
     lostFlag: ['是否失联党员', '失联党员', '是否失联', '是否为失联党员', '是否失去联系', '是否失去联系党员'],

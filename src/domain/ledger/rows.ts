@@ -859,6 +859,9 @@ export const rosterRow = z
     birthDate: optValue(birthField('出生日期')),
     joinDate: optValue(monthOrDateField('入党日期')),
     confirmedOn: optValue(monthOrDateField('转正日期')),
+    // Read to tell a member whose relation has left the organization (transferredOut), not kept.
+    transferredInOn: optValue(monthOrDateField('转入日期')),
+    transferredOutOn: optValue(monthOrDateField('转出日期')),
     membership: choice<'full' | 'probationary'>('人员类别', {
       正式党员: 'full',
       正式: 'full',
@@ -912,15 +915,27 @@ export const rosterRow = z
     occupation: optionalText(60, '职业'),
     workplace: optionalText(200, '工作单位'),
   })
-  .superRefine((r, ctx) =>
-    rosterContradictions(r).forEach(([field, message]) => ctx.addIssue({ code: 'custom', path: [field], message })),
-  )
-  .transform(({ lostFlag, abroadFlag, mobileFlag, ...r }) => ({
+  .superRefine((r, ctx) => {
+    rosterContradictions(r).forEach(([field, message]) => ctx.addIssue({ code: 'custom', path: [field], message }));
+    const out = transferredOut(r);
+    if (out) ctx.addIssue({ code: 'custom', path: ['transferredOutOn'], message: out });
+  })
+  .transform(({ lostFlag, abroadFlag, mobileFlag, transferredInOn: _in, transferredOutOn: _out, ...r }) => ({
     ...r,
     memberStatus: memberStatusOf(r.memberStatus, { lostFlag, abroadFlag, mobileFlag }),
   }));
 
 const SEX_LABEL = { male: '男', female: '女' } as const;
+
+/**
+ * A roster row whose org relation was transferred out (a 转出日期, not followed by a later 转入日期):
+ * the member is no longer held by the organization whose roster this is, and importing the row would
+ * record them there. Refused, saying so; the organization they went to holds them on its roster.
+ */
+export function transferredOut(r: { transferredInOn?: string; transferredOutOn?: string }): string | null {
+  if (!r.transferredOutOn || (r.transferredInOn && r.transferredInOn > r.transferredOutOn)) return null;
+  return `组织关系已于 ${r.transferredOutOn} 转出，此人已不由本名册的党组织管理，不能按本名册导入：请删去此行（转入的党组织导入其名册时登记此人），或核对转出日期`;
+}
 
 /**
  * What a roster row says against itself: a 性别 or 出生日期 other than the ID number's (the number

@@ -110,6 +110,8 @@ const PARTY = new Set([
   'membership',
   'joinDate',
   'confirmedOn',
+  'transferredInOn',
+  'transferredOutOn',
   'memberStatus',
   'lostFlag',
   'abroadFlag',

@@ -268,6 +268,18 @@ export const TEMPLATES: Record<ImportKind, { label: string; columns: Column[]; o
       },
       { field: 'confirmedOn', header: '转正日期', aliases: ['转正时间'], example: '2016-07-01' },
       {
+        field: 'transferredInOn',
+        header: '转入日期',
+        aliases: ['转入时间'],
+        example: '2018-03-01（组织关系转入本党组织的日期，可不填）',
+      },
+      {
+        field: 'transferredOutOn',
+        header: '转出日期',
+        aliases: ['转出时间'],
+        example: '留空（组织关系已转出的党员不在本名册，请删去该行）',
+      },
+      {
         field: 'orgRelation',
         header: '组织关系所在党组织',
         aliases: ['所在党支部', '所在党组织', '党组织名称'],

@@ -361,9 +361,24 @@ describe('normalising cells', () => {
     ['5/1/2019 0:00', '2019-05-01'],
     ['5/1/2019 12:00:00 AM', '2019-05-01'],
     ['31/12/2019', '2019-12-31'],
+    // Clerk probe, round 6: a hand-typed 号, an English clock's AM after the date, and Oracle's
+    // default DD-MON-RR as registration systems' SQL extracts print it (Chinese and English sessions).
+    ['2019年5月1号', '2019-05-01'],
+    ['2019/05/01 12:00:00 AM', '2019-05-01'],
+    ['2019-05-01 2:30 pm', '2019-05-01'],
+    ['01-5月 -19', '2019-05-01'],
+    ['1-12月-98', '1998-12-01'],
+    ['01-5月 -2019', '2019-05-01'],
+    ['01-MAY-19', '2019-05-01'],
+    ['15-Dec-1998', '1998-12-15'],
+    ['01-5月 -19 12.00.00.000000 上午', '2019-05-01'],
   ])('date "%s" → %s', (input, out) => {
     expect(normaliseDateText(input)).toBe(out);
     expect(dateField('成立日期').parse(input)).toBe(out);
+  });
+  it('refuses what only looks like an Oracle date', () => {
+    for (const v of ['01-13月 -19', '32-5月 -19', '01-MAI-19', '01-5月'])
+      expect(dateField('成立日期').safeParse(v).success, v).toBe(false);
   });
   it("reads Excel's serial number in a date column as the date (a cell without a date format shows it so)", () => {
     expect(dateField('成立日期').parse('43586')).toBe('2019-05-01');

@@ -750,6 +750,30 @@ describe('annual reports as systems and clerks write them', () => {
 
 describe('roster rows', () => {
   const row = (over: Record<string, string>) => rosterRow.safeParse({ name: '王芳', membership: '正式党员', ...over });
+  it('gives a name one spelling: a padded two-character name and a minority name’s dot as typed are one member', () => {
+    // Clerk probe, round 6: 王　芳 (padded to line up) and 王芳 next month were two members known by name;
+    // 阿布都•热合曼 on the registry and 阿布都·热合曼 on the roster two spellings of one person.
+    for (const [typed, kept] of [
+      ['王　芳', '王芳'],
+      ['王 芳', '王芳'],
+      ['阿布都•热合曼', '阿布都·热合曼'],
+      ['阿布都．热合曼', '阿布都·热合曼'],
+      ['阿布都 . 热合曼', '阿布都·热合曼'],
+      ['𠮷\u00a0丽', '𠮷丽'],
+      ['John Smith', 'John Smith'],
+    ])
+      expect(row({ name: typed })).toMatchObject({ success: true, data: { name: kept } });
+    expect(
+      registryRow.safeParse({
+        uscc: '',
+        regNo: '110108000000016',
+        name: '',
+        kind: '个体工商户',
+        countyCode: '320102',
+        repName: '李　四',
+      }),
+    ).toMatchObject({ success: true, data: { repName: '李四', name: '李四（个体工商户）' } });
+  });
   it('refuses a member whose org relation was transferred out (转出日期), and reads 转入日期 without keeping it', () => {
     // Listed as unrecognised date columns before (clerk probe, round 6): a member who had left was imported as held here.
     const out = row({ joinDate: '2005-07-01', transferredInOn: '2018-03-01', transferredOutOn: '2025.10' });

@@ -40,6 +40,20 @@ export function joinLines(v: string): string {
   return v.replace(BREAK_BY_CJK, '').replace(BREAK, ' ');
 }
 
+/** The middle dot of a name (GB/T 28039: U+00B7) and what is typed for it: •, ．, ・, ‧, ∙, ⋅, ･. */
+const NAME_DOTS = /[•．・‧∙⋅･]|(?<=\p{Script=Han})\s*\.\s*(?=\p{Script=Han})/gu;
+/** Spaces (a full-width one, a no-break one, a zero-width one) beside a Chinese character or a name's dot. */
+const NAME_GAP = /[\s\u200b]+(?=[\p{Script=Han}·])|(?<=[\p{Script=Han}·])[\s\u200b]+/gu;
+/**
+ * A person's name as one writes it whoever typed it: lists pad a two-character name to line up
+ * (王　芳, 王 芳) and type a minority name's dot as they can (阿布都•热合曼, 阿布都．热合曼). The padding
+ * goes and the dot is ·, so the same person is one name in every file (a member known by name is
+ * kept by it); spaces between Latin words (John Smith) stay.
+ */
+export function normalisePersonName(v: string): string {
+  return v.replace(NAME_DOTS, '·').replace(NAME_GAP, '');
+}
+
 /**
  * A value an export masked for privacy (320102********1234, 139****5000): the digits that would
  * tell the person are not in the file. No ID number, code or phone holds an asterisk.

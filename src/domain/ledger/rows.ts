@@ -10,6 +10,7 @@ import {
   joinLines,
   normaliseCode,
   normaliseDateText,
+  normalisePersonName,
   SCIENTIFIC,
   toHalfWidth,
 } from '../import/normalise.js';
@@ -26,9 +27,15 @@ import { today } from '../time/zone.js';
  * says in Chinese what is wrong.
  */
 
-// Names and addresses: a value typed over two lines is one (joinLines).
-const text = (max: number, label: string) =>
-  z.string().overwrite(joinLines).trim().min(1, `${label}不能为空`).max(max, `${label}不超过 ${max} 个字`);
+// A person's name typed over two lines is one (joinLines), and has one spelling in every file (normalisePersonName).
+const personName = (label: string) =>
+  z
+    .string()
+    .overwrite(joinLines)
+    .overwrite(normalisePersonName)
+    .trim()
+    .min(1, `${label}不能为空`)
+    .max(30, `${label}不超过 30 个字`);
 /**
  * What exports and hand-kept files write in a cell that has nothing to say: a dash or a slash
  * (PLACEHOLDER, in any field: "-" is no 登记状态 and no 是/否 either), or a word (NOTHING: 无, 不详 …,
@@ -618,10 +625,10 @@ export const registryRow = z
     industry: optValue(industry),
     sizeClass: opt(choice('企业规模', SIZE_WORDS)),
     employees: optCount('从业人数'),
-    repName: opt(text(30, '法定代表人/经营者姓名')),
+    repName: opt(personName('法定代表人/经营者姓名')),
     repIdNumber: unlessMasked(representativeIdField),
     repPhone: unlessMasked(optValue(contactPhoneField)),
-    liaisonName: opt(text(30, '联络员姓名')),
+    liaisonName: opt(personName('联络员姓名')),
     liaisonIdNumber: unlessMasked(representativeIdField),
     liaisonPhone: unlessMasked(optValue(contactPhoneField)),
   })
@@ -834,7 +841,7 @@ type MemberStatus = 'normal' | 'mobile' | 'lost' | 'abroad' | 'other';
  */
 export const rosterRow = z
   .object({
-    name: text(30, '姓名'),
+    name: personName('姓名'),
     // The key of a member: a masked number would make another person of them, or none.
     // The key of a member: a masked number would make another person of them, or none.
     idNumber: z.preprocess((v, ctx) => {

@@ -7,7 +7,8 @@ import type { DB } from '../../db/schema.js';
 import { Problem, badRequest, notFound } from '../../http/errors.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import type { ColumnPlan, Mapping } from '../../domain/import/plan.js';
-import { footerNote, hiddenRowsNote } from '../../domain/import/footer.js';
+import { footerNote, hiddenColumnsNote, hiddenRowsNote } from '../../domain/import/footer.js';
+import { readHidden } from '../../jobs/import/sources.js';
 import {
   DEFAULT_LIMITS,
   firstReadProblem,
@@ -269,7 +270,13 @@ export async function previewFile(
     otherList: otherListOf(plan, likelier, source.headers),
     sample: sample.map((s) => sampleRow(kind, plan, source.headers, s)),
     footer: cut ? null : footerNote(source.footer(), '将不导入'),
-    hiddenRows: hiddenRowsNote(source.hiddenRows(), '导入时将一并导入'),
+    hiddenRows:
+      [
+        hiddenRowsNote(source.hiddenRows(), '导入时将一并导入'),
+        hiddenColumnsNote(readHidden(plan, source), '导入时将一并导入'),
+      ]
+        .filter((n) => n !== null)
+        .join('；') || null,
     // What the import will run with: every field's column, and the fields the user chose to leave empty.
     mapping: {
       ...Object.fromEntries(Object.entries(userMapping).filter(([, h]) => h === '')),

@@ -48,6 +48,8 @@ export type Source = {
   footer: () => FooterRow[];
   /** The rows under the header hidden in the workbook (an .xlsx; other formats tell none): read like any other. Known once the first row is. */
   hiddenRows: () => number[];
+  /** The columns hidden in the workbook, from 0 (an .xlsx; other formats tell none): read like any other. */
+  hiddenColumns: () => number[];
   /** Stops reading (a preview reads only the first rows). */ close: () => void;
 };
 export type FooterRow = { rowNo: number; text: string };
@@ -279,6 +281,8 @@ type Opened = {
   records: AsyncGenerator<string[]>;
   /** The rows the file hides, by number, known once the first record is read. */
   hiddenRows?: () => number[];
+  /** The columns the file hides, from 1, known once the first record is read. */
+  hiddenColumns?: () => number[];
   bytes: () => number;
   format: SourceFormat;
   encoding: TextEncoding | null;
@@ -388,7 +392,7 @@ async function* xlsxRows(
   book: Workbook,
   max: number,
   wanted: string | undefined,
-  hidden: { rows: number[] },
+  hidden: { rows: number[]; columns: number[] },
 ): AsyncGenerator<string[]> {
   const sheet = wanted === undefined ? book.sheets.find((s) => !s.hidden) : book.sheets.find((s) => s.name === wanted);
   if (!sheet)
@@ -396,6 +400,7 @@ async function* xlsxRows(
   try {
     const layout = await book.layout(sheet);
     hidden.rows = layout.hiddenRows;
+    hidden.columns = layout.hiddenColumns;
     const fill = mergeFiller(layout.merges);
     let next = 1;
     for await (const row of book.rows(sheet)) {
@@ -432,10 +437,11 @@ export const workbookOf = (file: string): Promise<Workbook> =>
 async function openXlsx(file: string, limits: SourceLimits, sheet?: string): Promise<Opened> {
   await checkZip(file, limits);
   const book = await workbookOf(file);
-  const hidden = { rows: [] as number[] };
+  const hidden = { rows: [] as number[], columns: [] as number[] };
   return {
     records: xlsxRows(book, maxFieldOf(limits), sheet, hidden),
     hiddenRows: () => hidden.rows,
+    hiddenColumns: () => hidden.columns,
     bytes: book.bytesRead,
     format: 'xlsx',
     encoding: null,
@@ -560,7 +566,7 @@ const MAX_FOOTER = 20;
  * them (the file's first record = row 1).
  */
 async function withHeaders(
-  { records, hiddenRows, bytes, format, encoding, close }: Opened,
+  { records, hiddenRows, hiddenColumns, bytes, format, encoding, close }: Opened,
   limits: SourceLimits,
   score: (cells: string[]) => number,
 ): Promise<Source> {
@@ -637,7 +643,19 @@ async function withHeaders(
   }
   const footer = () => pending;
   const hidden = () => (hiddenRows?.() ?? []).filter((n) => n > headerRowNo);
-  return { headers, headerRowNo, rows: rows(), bytesRead: bytes, format, encoding, footer, hiddenRows: hidden, close };
+  const hiddenCols = () => (hiddenColumns?.() ?? []).map((c) => c - 1).filter((i) => i < headers.length);
+  return {
+    headers,
+    headerRowNo,
+    rows: rows(),
+    bytesRead: bytes,
+    format,
+    encoding,
+    footer,
+    hiddenRows: hidden,
+    hiddenColumns: hiddenCols,
+    close,
+  };
 }
 
 /**
@@ -678,3 +696,12 @@ export async function openSource(
     throw err;
   }
 }
+
+/** The headers of the hidden columns the import reads (the plan's fields'), in the file's order. */
+export const readHidden = (plan: { index: Map<string, number> }, source: Pick<Source, 'headers' | 'hiddenColumns'>) => {
+  const read = new Set(plan.index.values());
+  return source
+    .hiddenColumns()
+    .filter((i) => read.has(i))
+    .map((i) => source.headers[i]);
+};

@@ -219,25 +219,28 @@ export async function noSidewaysScroll(page: Page, where: string) {
 
 /**
  * Fails when a table cell's text stands a few characters a line (a column squeezed by its
- * neighbours on a phone: 李/陵/卫/商/务/中/心), naming the cells.
+ * neighbours on a phone: 李/陵/卫/商/务/中/心), naming the cells; within `root` (a CSS selector)
+ * when given, else the whole page.
  */
-export async function noSqueezedCells(page: Page, where: string) {
+export async function noSqueezedCells(page: Page, where: string, root?: string) {
   await settled(page);
-  const squeezed = await page.evaluate(() =>
-    [...document.querySelectorAll('td')]
-      .filter((td) => td.getClientRects().length > 0)
-      .map((td) => {
-        const text = (td.innerText ?? '').replace(/\s+/g, '');
-        const style = getComputedStyle(td);
-        const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
-        // The text's own height, not the cell's (a row is as tall as its tallest cell).
-        const range = document.createRange();
-        range.selectNodeContents(td);
-        const lines = Math.max(1, Math.round(range.getBoundingClientRect().height / line));
-        return { text, lines };
-      })
-      .filter((c) => c.text.length >= 4 && c.lines >= 3 && c.text.length / c.lines < 4)
-      .map((c) => `"${c.text.slice(0, 12)}" (${c.lines} lines)`),
+  const squeezed = await page.evaluate(
+    (root) =>
+      [...(root ? (document.querySelector(root) ?? document) : document).querySelectorAll('td')]
+        .filter((td) => td.getClientRects().length > 0)
+        .map((td) => {
+          const text = (td.innerText ?? '').replace(/\s+/g, '');
+          const style = getComputedStyle(td);
+          const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
+          // The text's own height, not the cell's (a row is as tall as its tallest cell).
+          const range = document.createRange();
+          range.selectNodeContents(td);
+          const lines = Math.max(1, Math.round(range.getBoundingClientRect().height / line));
+          return { text, lines };
+        })
+        .filter((c) => c.text.length >= 4 && c.lines >= 3 && c.text.length / c.lines < 4)
+        .map((c) => `"${c.text.slice(0, 12)}" (${c.lines} lines)`),
+    root,
   );
   expect(squeezed, `${where}: table cells squeezed to a few characters a line`).toEqual([]);
 }

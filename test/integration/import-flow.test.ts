@@ -292,6 +292,32 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
     });
   });
 
+  it('says which columns the import reads a workbook hides, in the preview and the finished job', async () => {
+    // Clerk probe, round 6: a column hidden in Excel was read without a word.
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('登记信息');
+    const rows = [row({}), row({})];
+    ws.addRow([...Object.keys(rows[0]), '备注']);
+    for (const r of rows) ws.addRow([...Object.values(r), '']);
+    const read = Object.keys(rows[0]).length;
+    ws.getColumn(read).hidden = true; // read: named
+    ws.getColumn(read + 1).hidden = true; // 备注, not read: not named
+    const header = Object.keys(rows[0])[read - 1];
+    const buf = Buffer.from(await wb.xlsx.writeBuffer());
+    const { body, type } = await multipart('隐藏列.xlsx', buf);
+    const preview = await county.call('POST', '/imports/registry/upload', body, { 'content-type': type });
+    expect(preview.statusCode).toBe(200);
+    expect(preview.json().hiddenRows).toBe(
+      `列 "${header}" 在 Excel 中是隐藏列，导入时将一并导入；如不应导入，请在列对应中改为不导入该列，或在文件中删除后重新上传`,
+    );
+    const job = await upload(county, 'registry', '隐藏列.xlsx', buf);
+    expect((await county.get(`/imports/${job.json().id}`)).json()).toMatchObject({
+      status: 'done',
+      rowsAccepted: 2,
+      footer: `列 "${header}" 在 Excel 中是隐藏列，已一并导入；如不应导入，请在列对应中改为不导入该列，或在文件中删除后重新上传`,
+    });
+  });
+
   it('places entities at a station by authority or served street; the rest go to 待分配基层所, assigned in bulk, and the rule applies next time', async () => {
     const [viaAuthority, viaAddress, viaStreet, none, other, viaColumn] = [
       code(),

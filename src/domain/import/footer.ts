@@ -51,3 +51,14 @@ export function hiddenRowsNote(rows: number[], verb = '已一并导入'): string
   const count = rows.length > NAMED_ROWS ? ` 等 ${rows.length} 行` : ' 行';
   return `第 ${named}${count}在 Excel 中是隐藏行，${verb}；如不应导入，请在文件中删除后重新上传`;
 }
+
+/**
+ * The columns the import reads that the workbook hides (by their headers): read like any other (a
+ * clerk may hide a column to print the sheet), but said, so that a column hidden as "not this one"
+ * (an old 联系电话 beside the new) is noticed; the column plan can leave it out.
+ */
+export function hiddenColumnsNote(headers: string[], verb = '已一并导入'): string | null {
+  if (!headers.length) return null;
+  const named = headers.map((h) => `"${h}"`).join('、');
+  return `列 ${named} 在 Excel 中是隐藏列，${verb}；如不应导入，请在列对应中改为不导入该列，或在文件中删除后重新上传`;
+}

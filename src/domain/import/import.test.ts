@@ -361,9 +361,24 @@ describe('normalising cells', () => {
     ['5/1/2019 0:00', '2019-05-01'],
     ['5/1/2019 12:00:00 AM', '2019-05-01'],
     ['31/12/2019', '2019-12-31'],
+    // Clerk probe, round 6: a hand-typed 号, an English clock's AM after the date, and Oracle's
+    // default DD-MON-RR as registration systems' SQL extracts print it (Chinese and English sessions).
+    ['2019年5月1号', '2019-05-01'],
+    ['2019/05/01 12:00:00 AM', '2019-05-01'],
+    ['2019-05-01 2:30 pm', '2019-05-01'],
+    ['01-5月 -19', '2019-05-01'],
+    ['1-12月-98', '1998-12-01'],
+    ['01-5月 -2019', '2019-05-01'],
+    ['01-MAY-19', '2019-05-01'],
+    ['15-Dec-1998', '1998-12-15'],
+    ['01-5月 -19 12.00.00.000000 上午', '2019-05-01'],
   ])('date "%s" → %s', (input, out) => {
     expect(normaliseDateText(input)).toBe(out);
     expect(dateField('成立日期').parse(input)).toBe(out);
+  });
+  it('refuses what only looks like an Oracle date', () => {
+    for (const v of ['01-13月 -19', '32-5月 -19', '01-MAI-19', '01-5月'])
+      expect(dateField('成立日期').safeParse(v).success, v).toBe(false);
   });
   it("reads Excel's serial number in a date column as the date (a cell without a date format shows it so)", () => {
     expect(dateField('成立日期').parse('43586')).toBe('2019-05-01');
@@ -683,6 +698,29 @@ describe('annual reports as systems and clerks write them', () => {
     // A code and a word that disagree say nothing sure.
     expect(row({ repIsMember: '1-否' }).error?.issues[0].message).toMatch(/^法定代表人是否党员"1-否"无法识别/);
   });
+  it('reads 是否有党员 beside 党员人数: 否 with no count is none, and the two at odds refuse the row', () => {
+    // Listed as an unrecognised column before (clerk probe, round 6): 否 left the count unknown, 是 with 0 passed.
+    expect(row({ hasMembers: '否', partyMembers: '' })).toMatchObject({ success: true, data: { partyMembers: 0 } });
+    expect(row({ hasMembers: '无' })).toMatchObject({ success: true, data: { partyMembers: 0 } });
+    expect(row({ hasMembers: '有', partyMembers: '3' })).toMatchObject({ success: true, data: { partyMembers: 3 } });
+    expect(row({ hasMembers: '√', partyMembers: '2' }).data).not.toHaveProperty('hasMembers');
+    const issue = (over: Record<string, string>) => {
+      const i = row(over).error?.issues[0];
+      return i && [i.path[0], i.message];
+    };
+    expect(issue({ hasMembers: '否', partyMembers: '2' })).toEqual([
+      'hasMembers',
+      '是否有党员为"否"，党员人数却为 2，请核对',
+    ]);
+    expect(issue({ hasMembers: '1', partyMembers: '0' })).toEqual([
+      'hasMembers',
+      '是否有党员为"是"，党员人数却为 0，请核对',
+    ]);
+    expect(issue({ hasMembers: '是' })).toEqual([
+      'partyMembers',
+      '是否有党员为"是"，党员人数为空：请填写党员人数（含预备党员）后重新导入',
+    ]);
+  });
   it('refuses a year that is none, and 党组织建立时间 may be given to the month', () => {
     expect(row({ year: '23' }).success).toBe(false);
     expect(row({ partyOrgSetOn: '2018.06' })).toMatchObject({ success: true, data: { partyOrgSetOn: '2018-06-01' } });
@@ -712,6 +750,49 @@ describe('annual reports as systems and clerks write them', () => {
 
 describe('roster rows', () => {
   const row = (over: Record<string, string>) => rosterRow.safeParse({ name: '王芳', membership: '正式党员', ...over });
+  it('gives a name one spelling: a padded two-character name and a minority name’s dot as typed are one member', () => {
+    // Clerk probe, round 6: 王　芳 (padded to line up) and 王芳 next month were two members known by name;
+    // 阿布都•热合曼 on the registry and 阿布都·热合曼 on the roster two spellings of one person.
+    for (const [typed, kept] of [
+      ['王　芳', '王芳'],
+      ['王 芳', '王芳'],
+      ['阿布都•热合曼', '阿布都·热合曼'],
+      ['阿布都．热合曼', '阿布都·热合曼'],
+      ['阿布都 . 热合曼', '阿布都·热合曼'],
+      ['𠮷\u00a0丽', '𠮷丽'],
+      ['John Smith', 'John Smith'],
+    ])
+      expect(row({ name: typed })).toMatchObject({ success: true, data: { name: kept } });
+    expect(
+      registryRow.safeParse({
+        uscc: '',
+        regNo: '110108000000016',
+        name: '',
+        kind: '个体工商户',
+        countyCode: '320102',
+        repName: '李　四',
+      }),
+    ).toMatchObject({ success: true, data: { repName: '李四', name: '李四（个体工商户）' } });
+  });
+  it('refuses a member whose org relation was transferred out (转出日期), and reads 转入日期 without keeping it', () => {
+    // Listed as unrecognised date columns before (clerk probe, round 6): a member who had left was imported as held here.
+    const out = row({ joinDate: '2005-07-01', transferredInOn: '2018-03-01', transferredOutOn: '2025.10' });
+    expect(out.success).toBe(false);
+    expect(out.error?.issues.map((i) => [i.path[0], i.message])).toEqual([
+      [
+        'transferredOutOn',
+        '组织关系已于 2025-10-01 转出，此人已不由本名册的党组织管理，不能按本名册导入：请删去此行（转入的党组织导入其名册时登记此人），或核对转出日期',
+      ],
+    ]);
+    // Come back since (转入 after 转出), or never gone: imported, the dates not kept.
+    const back = row({ transferredOutOn: '2019-01-01', transferredInOn: '2021年3月1日' });
+    expect(back.success).toBe(true);
+    expect(back.data).not.toHaveProperty('transferredInOn');
+    expect(back.data).not.toHaveProperty('transferredOutOn');
+    expect(row({ transferredInOn: '2018-03-01', transferredOutOn: '' }).success).toBe(true);
+    expect(row({ transferredInOn: '2018-03-01', transferredOutOn: '-' }).success).toBe(true);
+    expect(row({ transferredOutOn: '不是日期' }).error?.issues[0].path).toEqual(['transferredOutOn']);
+  });
   it('reads 政治面貌 as personnel lists write it, and refuses a row of someone who is no member', () => {
     for (const [v, want] of [
       ['中共党员', 'full'],

@@ -40,6 +40,20 @@ export function joinLines(v: string): string {
   return v.replace(BREAK_BY_CJK, '').replace(BREAK, ' ');
 }
 
+/** The middle dot of a name (GB/T 28039: U+00B7) and what is typed for it: •, ．, ・, ‧, ∙, ⋅, ･. */
+const NAME_DOTS = /[•．・‧∙⋅･]|(?<=\p{Script=Han})\s*\.\s*(?=\p{Script=Han})/gu;
+/** Spaces (a full-width one, a no-break one, a zero-width one) beside a Chinese character or a name's dot. */
+const NAME_GAP = /[\s\u200b]+(?=[\p{Script=Han}·])|(?<=[\p{Script=Han}·])[\s\u200b]+/gu;
+/**
+ * A person's name as one writes it whoever typed it: lists pad a two-character name to line up
+ * (王　芳, 王 芳) and type a minority name's dot as they can (阿布都•热合曼, 阿布都．热合曼). The padding
+ * goes and the dot is ·, so the same person is one name in every file (a member known by name is
+ * kept by it); spaces between Latin words (John Smith) stay.
+ */
+export function normalisePersonName(v: string): string {
+  return v.replace(NAME_DOTS, '·').replace(NAME_GAP, '');
+}
+
 /**
  * A value an export masked for privacy (320102********1234, 139****5000): the digits that would
  * tell the person are not in the file. No ID number, code or phone holds an asterisk.
@@ -120,10 +134,10 @@ export function numberCellText(n: number): string {
 export function normaliseDateText(v: string): string {
   const s = toHalfWidth(v).trim();
   const m =
-    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?(?:(?:\s*[上下]午\s*|\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
+    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?(?:(?:\s*[上下]午\s*|\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*[AP]M)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(
       s,
     ) ?? /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/.exec(s); // 20190501, 20190501083000 (an exchange timestamp)
-  if (!m) return yearLastDate(s) ?? s;
+  if (!m) return yearLastDate(s) ?? oracleDate(s) ?? s;
   const date = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
   return m[7] ? (zonedInstantDate(date, Number(m[4]), Number(m[5]), Number(m[6] ?? 0), m[7]) ?? date) : date;
 }
@@ -140,6 +154,26 @@ function yearLastDate(s: string): string | null {
   const [a, b] = [Number(m[1]), Number(m[2])];
   const [month, day] = a > 12 ? [b, a] : [a, b];
   return `${m[3]}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+/**
+ * A date as an Oracle database prints it by default (DD-MON-RR): 01-5月 -19 in a Chinese session
+ * (how the registration systems' own extracts, pulled with a SQL client, often come), 01-MAY-19 in
+ * an English one, a TIMESTAMP's time after it (01-5月 -19 12.00.00.000000 上午). Two-digit years by
+ * Oracle's RR rule: 00–49 are 20xx, 50–99 19xx. YYYY-MM-DD, or null for any other text.
+ */
+function oracleDate(s: string): string | null {
+  const m =
+    /^(\d{1,2})-\s*(?:(\d{1,2})\s*月|([A-Z]{3}))\s*-\s*(\d{2}|\d{4})(?:\s+\d{1,2}[.:]\d{2}[.:]\d{2}(?:[.,]\d+)?(?:\s*(?:[上下]午|[AP]M))?)?$/i.exec(
+      s,
+    );
+  if (!m) return null;
+  const month = m[2] ? Number(m[2]) : MONTHS.indexOf(m[3].toUpperCase()) + 1;
+  if (!month) return null;
+  const yy = Number(m[4]);
+  const year = m[4].length === 4 ? yy : yy < 50 ? 2000 + yy : 1900 + yy;
+  return `${year}-${String(month).padStart(2, '0')}-${m[1].padStart(2, '0')}`;
 }
 
 /** The deployment zone's date at an instant written with its UTC offset; null when the date or time is none (left for the schema to refuse). */

@@ -201,6 +201,16 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '党员数',
       'numParM',
     ],
+    // Report lists and supervision platforms ask it before the count (是否有党员 / 党员人数).
+    hasMembers: [
+      '是否有党员',
+      '是否有中共党员',
+      '有无党员',
+      '有无中共党员',
+      '是否有党员（含预备党员）',
+      '从业人员中是否有党员',
+      '是否有党员从业人员',
+    ],
     partyOrgForm: [
       '党组织建立形式',
       '党组织形式',
@@ -270,6 +280,17 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '党支部名称',
     ],
     orgRelationCode: ['党组织代码', '所在党组织代码'],
+    // The member system's roster gives when the org relation came in and, for one that has left, went out.
+    transferredInOn: [
+      '转入日期',
+      '转入时间',
+      '组织关系转入日期',
+      '组织关系转入时间',
+      '转入本支部日期',
+      '进入支部日期',
+      '进入当前支部日期',
+    ],
+    transferredOutOn: ['转出日期', '转出时间', '组织关系转出日期', '组织关系转出时间', '离开支部日期'],
     memberStatus: ['党籍状态', '党员状态', '状态', '党籍'],
     // 全国党员管理信息系统 exports the flags short, under a two-row 党员状态/其他情况 header: 是否失联, 是否出国（境）.
     lostFlag: ['是否失联党员', '失联党员', '是否失联', '是否为失联党员', '是否失去联系', '是否失去联系党员'],
@@ -291,13 +312,22 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
   abnormal_list: {
     uscc: ['uniscid'],
     regNo: ['regno'],
-    name: ['entname', '企业名称（字号名称）'],
-    listedReason: ['specause', '列入经营异常名录原因类型'],
-    listedOn: ['abntime', 'cogdate'],
-    listedAuthority: ['decorg', '列入作出决定机关'],
-    removedReason: ['remexcpres'],
-    removedOn: ['remdate'],
-    removedAuthority: ['redecorg', '移出作出决定机关'],
+    // A 个体工商户 is named by its 字号; its list is 经营异常状态 (《个体工商户年度报告暂行办法》): 标记 for
+    // 列入, 恢复正常记载状态 for 移出, as the 公示系统 shows a 个体工商户's page.
+    name: ['entname', '企业名称（字号名称）', '个体工商户名称', '个体户名称', '字号名称'],
+    listedReason: [
+      'specause',
+      '列入经营异常名录原因类型',
+      '标记经营异常状态原因',
+      '列入经营异常状态原因',
+      '标记原因',
+      '标记事由',
+    ],
+    listedOn: ['abntime', 'cogdate', '标记日期', '标记经营异常状态日期', '列入经营异常状态日期'],
+    listedAuthority: ['decorg', '列入作出决定机关', '标记作出决定机关', '作出标记决定机关', '标记决定机关'],
+    removedReason: ['remexcpres', '恢复正常记载状态原因', '移出经营异常状态原因', '恢复原因', '恢复事由'],
+    removedOn: ['remdate', '恢复日期', '恢复正常记载状态日期', '移出经营异常状态日期'],
+    removedAuthority: ['redecorg', '移出作出决定机关', '恢复作出决定机关', '作出恢复决定机关', '恢复决定机关'],
   },
   untrustworthy_list: {
     uscc: ['uniscid'],
@@ -401,3 +431,23 @@ export const normalizeHeader = (h: string): string =>
     .replace(/[\s\u3000（）()：:*＊\ufeff_]/g, '') // REGSTATE_CN is regstatecn
     .replace(/[Ａ-Ｚａ-ｚ０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
     .toLowerCase();
+
+const AUTHORITY = new Set(['作出决定机关', '决定机关', '作出决定机关名称']);
+const REMOVAL = /^(移出|恢复)/;
+/**
+ * The two 作出决定机关 of a credit list that the 公示系统 names alike (a 个体工商户's 经营异常状态:
+ * 标记…原因, 标记日期, 作出决定机关, 恢复…原因, 恢复日期, 作出决定机关): the one before the 移出/恢复
+ * columns decided the listing, the one after them the removal. Renamed in place to the names the
+ * credit lists read (作出决定机关（列入）, 作出决定机关（移出））; one alone is named by its side of the
+ * 移出/恢复 columns. Any other header is left as it is.
+ */
+export function nameCreditAuthorities(headers: string[]): void {
+  const at = headers.flatMap((h, i) => (AUTHORITY.has(normalizeHeader(h)) ? [i] : []));
+  const removalAt = headers.findIndex((h) => REMOVAL.test(normalizeHeader(h)));
+  const removalBefore = (i: number) => removalAt >= 0 && removalAt < i;
+  // One alone (the 严重违法失信名单's 作出决定机关 beside 作出移出决定机关): by its side of the removal columns.
+  if (at.length === 1) headers[at[0]] = removalBefore(at[0]) ? '作出决定机关（移出）' : '作出决定机关（列入）';
+  if (at.length !== 2 || removalBefore(at[0]) || !removalBefore(at[1])) return;
+  headers[at[0]] = '作出决定机关（列入）';
+  headers[at[1]] = '作出决定机关（移出）';
+}

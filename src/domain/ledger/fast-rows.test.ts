@@ -81,6 +81,9 @@ const CELLS: Record<string, string[]> = {
   repIsMember: ['', '是', '否', '1', '0', '2', 'Y', 'n', 'true', 'TRUE', 'yes', 'valueOf', '√', '×', '1-是', '2-是'],
   repIsSecretary: ['', '是', '否', 'N', '３'],
   orgSetUp: ['', '1', '0', '是', 'maybe', '已建立', '未建立', '√'],
+  // Last, so the draws above are as before; mostly absent: a report list with 是否有党员 goes to the
+  // schema, which reads it beside the count.
+  hasMembers: ['', '', '', '', '', '', '', '', '', '', '', '', '', '', '是', '否'],
 };
 
 function parseBySchema(input: Record<string, string>) {

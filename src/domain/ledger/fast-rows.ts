@@ -66,6 +66,8 @@ function regNo(v: string | undefined): string | undefined | Slow {
 
 /** The annual-report schema's value for a row of canonical cells, or undefined when the schema must decide. */
 export function fastAnnualReport(input: Record<string, string | undefined>): AnnualReportRow | undefined {
+  // 是否有党员 stands beside the count: the schema reads the two together.
+  if (!blank(input.hasMembers)) return undefined;
   const u = uscc(input.uscc);
   const r = regNo(input.regNo);
   if (u === SLOW || r === SLOW || (u === undefined && r === undefined)) return undefined;

@@ -10,6 +10,7 @@ import {
   joinLines,
   normaliseCode,
   normaliseDateText,
+  normalisePersonName,
   SCIENTIFIC,
   toHalfWidth,
 } from '../import/normalise.js';
@@ -26,9 +27,15 @@ import { today } from '../time/zone.js';
  * says in Chinese what is wrong.
  */
 
-// Names and addresses: a value typed over two lines is one (joinLines).
-const text = (max: number, label: string) =>
-  z.string().overwrite(joinLines).trim().min(1, `${label}不能为空`).max(max, `${label}不超过 ${max} 个字`);
+// A person's name typed over two lines is one (joinLines), and has one spelling in every file (normalisePersonName).
+const personName = (label: string) =>
+  z
+    .string()
+    .overwrite(joinLines)
+    .overwrite(normalisePersonName)
+    .trim()
+    .min(1, `${label}不能为空`)
+    .max(30, `${label}不超过 30 个字`);
 /**
  * What exports and hand-kept files write in a cell that has nothing to say: a dash or a slash
  * (PLACEHOLDER, in any field: "-" is no 登记状态 and no 是/否 either), or a word (NOTHING: 无, 不详 …,
@@ -618,10 +625,10 @@ export const registryRow = z
     industry: optValue(industry),
     sizeClass: opt(choice('企业规模', SIZE_WORDS)),
     employees: optCount('从业人数'),
-    repName: opt(text(30, '法定代表人/经营者姓名')),
+    repName: opt(personName('法定代表人/经营者姓名')),
     repIdNumber: unlessMasked(representativeIdField),
     repPhone: unlessMasked(optValue(contactPhoneField)),
-    liaisonName: opt(text(30, '联络员姓名')),
+    liaisonName: opt(personName('联络员姓名')),
     liaisonIdNumber: unlessMasked(representativeIdField),
     liaisonPhone: unlessMasked(optValue(contactPhoneField)),
   })
@@ -741,6 +748,7 @@ export const annualReportRow = z
       .transform((v) => v ?? 'filed'),
     filedOn: optValue(dateField('报送日期')),
     employees: optCount('从业人数'),
+    hasMembers: opt(yesNo('是否有党员')),
     partyMembers: optCount('党员人数', 1_000_000),
     partyOrgForm: opt(choice('党组织建立形式', ORG_FORM_WORDS)),
     // The report system writes 0 where there is no organization to have a way.
@@ -756,6 +764,8 @@ export const annualReportRow = z
   .superRefine((r, ctx) => {
     entityKeyIssues(r, ctx);
     for (const [field, message] of orgContradictions(r)) ctx.addIssue({ code: 'custom', path: [field], message });
+    const members = memberCountIssue(r);
+    if (members) ctx.addIssue({ code: 'custom', path: [members[0]], message: members[1] });
     if (r.partyMembers !== undefined && r.employees !== undefined && r.partyMembers > r.employees) {
       ctx.addIssue({
         code: 'custom',
@@ -765,10 +775,26 @@ export const annualReportRow = z
     }
   })
   // Individual-business reports say only whether a branch was set up (partOrgIs 1/0).
-  .transform((r) => ({
+  // 是否有党员 否 with the count left blank says the count: none.
+  .transform(({ hasMembers, ...r }) => ({
     ...r,
+    partyMembers: r.partyMembers ?? (hasMembers === false ? 0 : undefined),
     partyOrgForm: r.partyOrgForm ?? (r.orgSetUp === undefined ? undefined : r.orgSetUp ? 1 : 0),
   }));
+
+/**
+ * 是否有党员 against 党员人数: a 否 beside a count above 0, or a 是 beside 0, is at odds with itself;
+ * a 是 without a count leaves the members uncounted, and a count is what the ledger keeps (the
+ * entity's members, the 有党员未建组织 list): the clerk is asked for it rather than a number made up.
+ */
+export function memberCountIssue(r: { hasMembers?: boolean; partyMembers?: number }): [string, string] | null {
+  if (r.hasMembers === false && (r.partyMembers ?? 0) > 0)
+    return ['hasMembers', `是否有党员为"否"，党员人数却为 ${r.partyMembers}，请核对`];
+  if (r.hasMembers === true && r.partyMembers === 0) return ['hasMembers', '是否有党员为"是"，党员人数却为 0，请核对'];
+  if (r.hasMembers === true && r.partyMembers === undefined)
+    return ['partyMembers', '是否有党员为"是"，党员人数为空：请填写党员人数（含预备党员）后重新导入'];
+  return null;
+}
 /**
  * An annual report that says both that there is no party organization and what it is: 是否成立党组织
  * 否 beside a 党组织建立形式, or 建立形式 未建立 beside a 建立方式 or 建立时间 (the report system clears those
@@ -815,7 +841,7 @@ type MemberStatus = 'normal' | 'mobile' | 'lost' | 'abroad' | 'other';
  */
 export const rosterRow = z
   .object({
-    name: text(30, '姓名'),
+    name: personName('姓名'),
     // The key of a member: a masked number would make another person of them, or none.
     // The key of a member: a masked number would make another person of them, or none.
     idNumber: z.preprocess((v, ctx) => {
@@ -840,6 +866,9 @@ export const rosterRow = z
     birthDate: optValue(birthField('出生日期')),
     joinDate: optValue(monthOrDateField('入党日期')),
     confirmedOn: optValue(monthOrDateField('转正日期')),
+    // Read to tell a member whose relation has left the organization (transferredOut), not kept.
+    transferredInOn: optValue(monthOrDateField('转入日期')),
+    transferredOutOn: optValue(monthOrDateField('转出日期')),
     membership: choice<'full' | 'probationary'>('人员类别', {
       正式党员: 'full',
       正式: 'full',
@@ -893,15 +922,27 @@ export const rosterRow = z
     occupation: optionalText(60, '职业'),
     workplace: optionalText(200, '工作单位'),
   })
-  .superRefine((r, ctx) =>
-    rosterContradictions(r).forEach(([field, message]) => ctx.addIssue({ code: 'custom', path: [field], message })),
-  )
-  .transform(({ lostFlag, abroadFlag, mobileFlag, ...r }) => ({
+  .superRefine((r, ctx) => {
+    rosterContradictions(r).forEach(([field, message]) => ctx.addIssue({ code: 'custom', path: [field], message }));
+    const out = transferredOut(r);
+    if (out) ctx.addIssue({ code: 'custom', path: ['transferredOutOn'], message: out });
+  })
+  .transform(({ lostFlag, abroadFlag, mobileFlag, transferredInOn: _in, transferredOutOn: _out, ...r }) => ({
     ...r,
     memberStatus: memberStatusOf(r.memberStatus, { lostFlag, abroadFlag, mobileFlag }),
   }));
 
 const SEX_LABEL = { male: '男', female: '女' } as const;
+
+/**
+ * A roster row whose org relation was transferred out (a 转出日期, not followed by a later 转入日期):
+ * the member is no longer held by the organization whose roster this is, and importing the row would
+ * record them there. Refused, saying so; the organization they went to holds them on its roster.
+ */
+export function transferredOut(r: { transferredInOn?: string; transferredOutOn?: string }): string | null {
+  if (!r.transferredOutOn || (r.transferredInOn && r.transferredInOn > r.transferredOutOn)) return null;
+  return `组织关系已于 ${r.transferredOutOn} 转出，此人已不由本名册的党组织管理，不能按本名册导入：请删去此行（转入的党组织导入其名册时登记此人），或核对转出日期`;
+}
 
 /**
  * What a roster row says against itself: a 性别 or 出生日期 other than the ID number's (the number

@@ -7,7 +7,8 @@ import type { DB } from '../../db/schema.js';
 import { Problem, badRequest, notFound } from '../../http/errors.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import type { ColumnPlan, Mapping } from '../../domain/import/plan.js';
-import { footerNote, hiddenRowsNote } from '../../domain/import/footer.js';
+import { footerNote, hiddenColumnsNote, hiddenRowsNote } from '../../domain/import/footer.js';
+import { readHidden } from '../../jobs/import/sources.js';
 import {
   DEFAULT_LIMITS,
   firstReadProblem,
@@ -110,6 +111,8 @@ const PARTY = new Set([
   'membership',
   'joinDate',
   'confirmedOn',
+  'transferredInOn',
+  'transferredOutOn',
   'memberStatus',
   'lostFlag',
   'abroadFlag',
@@ -130,11 +133,12 @@ const mask = (kind: ImportKind, field: string, v: string) =>
 
 /**
  * A value shown as it will be stored rather than as written: a date (43586, 2019年5月1日), a phone
- * (025-84561234-801, 0086 139…) and a name (a 个体工商户 without a 字号 is named by its operator);
- * words (存续, 个体工商户) stay as written, their stored codes mean nothing to a clerk.
+ * (025-84561234-801, 0086 139…) and a name (a 个体工商户 without a 字号 is named by its operator; a
+ * person's name as it is kept, 王　芳 as 王芳); words (存续, 个体工商户) stay as written, their stored
+ * codes mean nothing to a clerk.
  */
 const shownAsStored = (field: string, stored: string) =>
-  /^\d{4}-\d{2}(-\d{2})?$/.test(stored) || /phone/i.test(field) || field === 'name';
+  /^\d{4}-\d{2}(-\d{2})?$/.test(stored) || /phone/i.test(field) || field === 'name' || /Name$/.test(field);
 
 /**
  * One of the first rows as the import will take it: its cells by field (masked; dates and phones as
@@ -266,7 +270,13 @@ export async function previewFile(
     otherList: otherListOf(plan, likelier, source.headers),
     sample: sample.map((s) => sampleRow(kind, plan, source.headers, s)),
     footer: cut ? null : footerNote(source.footer(), '将不导入'),
-    hiddenRows: hiddenRowsNote(source.hiddenRows(), '导入时将一并导入'),
+    hiddenRows:
+      [
+        hiddenRowsNote(source.hiddenRows(), '导入时将一并导入'),
+        hiddenColumnsNote(readHidden(plan, source), '导入时将一并导入'),
+      ]
+        .filter((n) => n !== null)
+        .join('；') || null,
     // What the import will run with: every field's column, and the fields the user chose to leave empty.
     mapping: {
       ...Object.fromEntries(Object.entries(userMapping).filter(([, h]) => h === '')),

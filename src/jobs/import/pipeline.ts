@@ -28,7 +28,7 @@ import { writeCreditBatch } from './writers/credit.js';
 import { auditExitEffects } from '../../features/exit/index.js';
 import { CREDIT_LISTS, isCreditKind, type CreditRow } from '../../domain/ledger/credit-rows.js';
 import { followImportBatch } from '../../features/discovery/index.js';
-import { footerNote, hiddenRowsNote } from '../../domain/import/footer.js';
+import { footerNote, hiddenColumnsNote, hiddenRowsNote } from '../../domain/import/footer.js';
 import {
   DEFAULT_LIMITS,
   SourceError,
@@ -37,6 +37,7 @@ import {
   readsNothing,
   shownCell,
   type SourceLimits,
+  readHidden,
 } from './sources.js';
 import { isConnectionError } from '../../db/connection.js';
 import { myLease, startHeartbeat } from './lease.js';
@@ -518,7 +519,11 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     await writing;
     // PGlite has no autovacuum: refresh the planner's statistics after a bulk change.
     if (totals.changed > 0) await sql`ANALYZE ${sql.raw(WRITTEN[job.kind])}`.execute(db);
-    const notes = [footerNote(source.footer()), hiddenRowsNote(source.hiddenRows())].filter((n) => n !== null);
+    const notes = [
+      footerNote(source.footer()),
+      hiddenRowsNote(source.hiddenRows()),
+      hiddenColumnsNote(readHidden(plan, source)),
+    ].filter((n) => n !== null);
     await finish(ctx, jobId, who, 'done', null, totals, {
       footer: notes.join('；') || null,
       withheld: withheld.note((f) => headerOfField.get(f) ?? f),

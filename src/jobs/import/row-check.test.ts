@@ -46,4 +46,18 @@ describe('checkRow', () => {
     expect(fill('')).toBe('预备党员');
     expect(fill('不详')).toBe('预备党员');
   });
+  it('reads a 个体工商户 list (组成形式, no type column) row whose 组成形式 is blank by its code: a 农民专业合作社 is one', () => {
+    const code = (head: string) => `${head}${usccCheckChar(head)}`;
+    const read = (uscc: string, form: string) => {
+      const input: Record<string, string> = { uscc, name: '甲', form };
+      fillFromFile('registry', input, (f) => f === 'form');
+      return checkRow('registry', input);
+    };
+    // Refused before as 主体类型"个体工商户"与统一社会信用代码不符 (clerk probe, round 6).
+    expect(read(code('93320102MA1BBBB05'), '')).toMatchObject({ problems: [], read: { kind: 'cooperative' } });
+    expect(read(code('92320102MA1BBBB01'), '')).toMatchObject({ problems: [], read: { kind: 'individual' } });
+    expect(read(code('92320102MA1BBBB01'), '家庭经营')).toMatchObject({ problems: [], read: { kind: 'individual' } });
+    // A written 组成形式 still says 个体工商户, and a code saying otherwise is still refused.
+    expect(read(code('93320102MA1BBBB05'), '个人经营').problems.map((p) => p.field)).toEqual(['kind']);
+  });
 });

@@ -23,7 +23,10 @@ export function fillFromFile(
   input: Record<string, string>,
   mapped: (field: string) => boolean,
 ): void {
-  if (kind === 'registry' && !mapped('kind') && mapped('form')) input.kind = '个体工商户';
+  // A 组成形式 left blank on a row whose code says its kind (a 农民专业合作社 or an enterprise in a
+  // station's list of its 个体工商户) is no 个体工商户: the code's second character says which.
+  if (kind === 'registry' && !mapped('kind') && mapped('form'))
+    input.kind = saysNothing(input.form) && /^9/i.test(input.uscc?.trim() ?? '') ? '' : '个体工商户';
   // Registry, annual-report and credit-list files (GSXT's 统一社会信用代码/注册号) alike.
   if (input.uscc && !input.regNo && /^\d{15}$/.test(input.uscc.trim()))
     [input.regNo, input.uscc] = [input.uscc.trim(), ''];

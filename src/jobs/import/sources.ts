@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { DEFAULT_ZIP_LIMITS, ZipRefused, guardZip } from './zip-guard.js';
 import { excelTextLiteral, numberCellText } from '../../domain/import/normalise.js';
 import { footerText } from '../../domain/import/footer.js';
+import { nameCreditAuthorities } from '../../domain/import/vocabulary.js';
 import { LegacyReadError, legacyRecords, spreadsheetKind } from './legacy.js';
 import { WorkbookUnreadable, formulaResult, openWorkbook, type Workbook } from './workbook.js';
 import { mergeFiller } from './merges.js';
@@ -47,6 +48,8 @@ export type Source = {
   footer: () => FooterRow[];
   /** The rows under the header hidden in the workbook (an .xlsx; other formats tell none): read like any other. Known once the first row is. */
   hiddenRows: () => number[];
+  /** The columns hidden in the workbook, from 0 (an .xlsx; other formats tell none): read like any other. */
+  hiddenColumns: () => number[];
   /** Stops reading (a preview reads only the first rows). */ close: () => void;
 };
 export type FooterRow = { rowNo: number; text: string };
@@ -278,6 +281,8 @@ type Opened = {
   records: AsyncGenerator<string[]>;
   /** The rows the file hides, by number, known once the first record is read. */
   hiddenRows?: () => number[];
+  /** The columns the file hides, from 1, known once the first record is read. */
+  hiddenColumns?: () => number[];
   bytes: () => number;
   format: SourceFormat;
   encoding: TextEncoding | null;
@@ -387,7 +392,7 @@ async function* xlsxRows(
   book: Workbook,
   max: number,
   wanted: string | undefined,
-  hidden: { rows: number[] },
+  hidden: { rows: number[]; columns: number[] },
 ): AsyncGenerator<string[]> {
   const sheet = wanted === undefined ? book.sheets.find((s) => !s.hidden) : book.sheets.find((s) => s.name === wanted);
   if (!sheet)
@@ -395,6 +400,7 @@ async function* xlsxRows(
   try {
     const layout = await book.layout(sheet);
     hidden.rows = layout.hiddenRows;
+    hidden.columns = layout.hiddenColumns;
     const fill = mergeFiller(layout.merges);
     let next = 1;
     for await (const row of book.rows(sheet)) {
@@ -431,10 +437,11 @@ export const workbookOf = (file: string): Promise<Workbook> =>
 async function openXlsx(file: string, limits: SourceLimits, sheet?: string): Promise<Opened> {
   await checkZip(file, limits);
   const book = await workbookOf(file);
-  const hidden = { rows: [] as number[] };
+  const hidden = { rows: [] as number[], columns: [] as number[] };
   return {
     records: xlsxRows(book, maxFieldOf(limits), sheet, hidden),
     hiddenRows: () => hidden.rows,
+    hiddenColumns: () => hidden.columns,
     bytes: book.bytesRead,
     format: 'xlsx',
     encoding: null,
@@ -559,7 +566,7 @@ const MAX_FOOTER = 20;
  * them (the file's first record = row 1).
  */
 async function withHeaders(
-  { records, hiddenRows, bytes, format, encoding, close }: Opened,
+  { records, hiddenRows, hiddenColumns, bytes, format, encoding, close }: Opened,
   limits: SourceLimits,
   score: (cells: string[]) => number,
 ): Promise<Source> {
@@ -607,6 +614,7 @@ async function withHeaders(
     throw new SourceError(
       `文件编码无法识别：第 ${headerRowNo} 行（表头）含无法解码的字节。请另存为"CSV UTF-8"、GB18030/GBK 编码的 CSV 或 .xlsx 后重新上传`,
     );
+  nameCreditAuthorities(headers);
   distinctHeaders(headers, score);
   const rest = head.slice(best.i + 1);
   // Footer-like rows wait here: a data row after them makes them data (refused or not as such), the end makes them the footer.
@@ -635,7 +643,19 @@ async function withHeaders(
   }
   const footer = () => pending;
   const hidden = () => (hiddenRows?.() ?? []).filter((n) => n > headerRowNo);
-  return { headers, headerRowNo, rows: rows(), bytesRead: bytes, format, encoding, footer, hiddenRows: hidden, close };
+  const hiddenCols = () => (hiddenColumns?.() ?? []).map((c) => c - 1).filter((i) => i < headers.length);
+  return {
+    headers,
+    headerRowNo,
+    rows: rows(),
+    bytesRead: bytes,
+    format,
+    encoding,
+    footer,
+    hiddenRows: hidden,
+    hiddenColumns: hiddenCols,
+    close,
+  };
 }
 
 /**
@@ -676,3 +696,12 @@ export async function openSource(
     throw err;
   }
 }
+
+/** The headers of the hidden columns the import reads (the plan's fields'), in the file's order. */
+export const readHidden = (plan: { index: Map<string, number> }, source: Pick<Source, 'headers' | 'hiddenColumns'>) => {
+  const read = new Set(plan.index.values());
+  return source
+    .hiddenColumns()
+    .filter((i) => read.has(i))
+    .map((i) => source.headers[i]);
+};

@@ -196,6 +196,12 @@ export const TEMPLATES: Record<ImportKind, { label: string; columns: Column[]; o
       { field: 'filedOn', header: '报送日期', aliases: ['年报日期', 'anchedate'], example: '2026-05-20' },
       { field: 'employees', header: '从业人数', aliases: ['从业人员', 'empnum'], example: '8' },
       {
+        field: 'hasMembers',
+        header: '是否有党员',
+        aliases: ['是否有中共党员'],
+        example: '是 / 否（有党员的须填写党员人数；为"否"而党员人数空着时记为 0）',
+      },
+      {
         field: 'partyMembers',
         header: '党员人数（含预备党员）',
         aliases: ['党员人数', '党员（含预备党员）人数', 'numParM', 'numparm'],
@@ -261,6 +267,18 @@ export const TEMPLATES: Record<ImportKind, { label: string; columns: Column[]; o
         example: '正式党员 / 预备党员（无此列时按"转正日期"：有日期为正式党员）',
       },
       { field: 'confirmedOn', header: '转正日期', aliases: ['转正时间'], example: '2016-07-01' },
+      {
+        field: 'transferredInOn',
+        header: '转入日期',
+        aliases: ['转入时间'],
+        example: '2018-03-01（组织关系转入本党组织的日期，可不填）',
+      },
+      {
+        field: 'transferredOutOn',
+        header: '转出日期',
+        aliases: ['转出时间'],
+        example: '留空（组织关系已转出的党员不在本名册，请删去该行）',
+      },
       {
         field: 'orgRelation',
         header: '组织关系所在党组织',

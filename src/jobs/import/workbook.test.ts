@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { buildXlsx, buildZip, type ZipPart } from '../../../test/helpers/zip.js';
-import { openSource } from './sources.js';
+import { openSource, readHidden } from './sources.js';
 import { listSheets, pickSheet } from './sheets.js';
 import { xmlText } from './workbook.js';
 
@@ -419,5 +419,22 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
     for await (const r of s.rows) names.push(r.cells[0]);
     expect(names).toEqual(['甲店', '乙店', '丙店']);
     expect(s.hiddenRows()).toEqual([4]);
+  });
+
+  it('reads the columns Excel hides like any other and names them (from 0) among the header', async () => {
+    // Clerk probe, round 6: a hidden column the import reads was read without a word.
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('名单');
+    ws.addRows([
+      ['名称', '旧电话', '联系电话', '备注'],
+      ['甲店', '025-1', '13912345678', ''],
+    ]);
+    ws.getColumn(2).hidden = true;
+    ws.getColumn(4).hidden = true;
+    const f = write('hidden-columns.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    const s = await openSource(f, 'hidden-columns.xlsx', undefined, (c) => (c.includes('名称') ? 9 : 0));
+    for await (const r of s.rows) expect(r.cells.slice(0, 3)).toEqual(['甲店', '025-1', '13912345678']);
+    expect(s.hiddenColumns()).toEqual([1, 3]);
+    expect(readHidden({ index: new Map([['name', 0], ['phone', 1]]) }, s)).toEqual(['旧电话']);
   });
 });

@@ -20,15 +20,18 @@ import { MAX_MERGES, columnNumber, mergeOf, type Merge } from './merges.js';
  * text decoded across chunk boundaries.
  */
 export type WorkbookSheet = { name: string; hidden: boolean };
+/** Excel's last column (XFD). */
+const MAX_COLUMN = 16_384;
 export type Workbook = {
   /** The sheets in the order their tabs show, hidden ones marked. */
   sheets: WorkbookSheet[];
   rows(sheet: WorkbookSheet): AsyncGenerator<ExcelJS.Row>;
   /**
    * The sheet's merged ranges (listed after its rows, so read in a pass of their own before them)
-   * and the rows hidden in Excel (hidden="1"; a clerk filters so), by number, found in that pass.
+   * and the rows and columns hidden in Excel (hidden="1"; a clerk filters or hides so), by number
+   * (columns from 1), found in that pass.
    */
-  layout(sheet: WorkbookSheet): Promise<{ merges: Merge[]; hiddenRows: number[] }>;
+  layout(sheet: WorkbookSheet): Promise<{ merges: Merge[]; hiddenRows: number[]; hiddenColumns: number[] }>;
   /** Whether the sheet has a cell with a value (formatting alone, to XFD, is none): read until the first one. */
   hasValues(sheet: WorkbookSheet): Promise<boolean>;
   /** How far into the file the reading is, in compressed bytes: for the import's progress. */
@@ -332,8 +335,17 @@ export async function openWorkbook(file: string): Promise<Workbook> {
         open.push(stream);
         const merges: Merge[] = [];
         const hiddenRows: number[] = [];
+        const hiddenColumns: number[] = [];
         let row = 0;
         for await (const chunk of stream as AsyncIterable<string>) {
+          // <cols> stands before the rows: a hidden range, to the sheet's last column (16384) at most.
+          if (row === 0)
+            for (const [, attrs] of chunk.matchAll(/<(?:[\w-]+:)?col(?=[\s/>])([^>]*)>/g)) {
+              if (!/\shidden\s*=\s*["'](1|true)["']/.test(attrs)) continue;
+              const min = Number(/\smin\s*=\s*["'](\d+)["']/.exec(attrs)?.[1] ?? NaN);
+              const max = Math.min(Number(/\smax\s*=\s*["'](\d+)["']/.exec(attrs)?.[1] ?? min), MAX_COLUMN);
+              for (let c = min; c <= max && hiddenColumns.length < MAX_COLUMN; c++) hiddenColumns.push(c);
+            }
           for (const [, attrs] of chunk.matchAll(/<row(?=[\s/>])([^>]*)>/g)) {
             const r = /\sr\s*=\s*["'](\d+)["']/.exec(attrs)?.[1];
             row = r ? Number(r) : row + 1; // a row without its number is the next one, as cellRefs reads it
@@ -345,7 +357,7 @@ export async function openWorkbook(file: string): Promise<Workbook> {
             if (merge && merges.length < MAX_MERGES) merges.push(merge);
           }
         }
-        return { merges, hiddenRows };
+        return { merges, hiddenRows, hiddenColumns };
       },
       async hasValues(wanted) {
         const { entry } = partOfSheet(wanted);

@@ -288,7 +288,7 @@ export function ImportPlan({
             pagination={false}
             dataSource={preview.sample}
             title={() => sampleTitle(preview.sample)}
-            scroll={{ x: 1100 }}
+            scroll={{ x: 'max-content' }}
             data-testid="import-sample"
             columns={[
               { title: '行号', dataIndex: 'rowNo', width: 60 },
@@ -301,6 +301,8 @@ export function ImportPlan({
               ...mappedFields.map((f) => ({
                 title: f.label,
                 key: f.field,
+                // Each column as wide as its values need: an extract's 住所 and 登记机关 stood a character a line.
+                width: WIDE_SAMPLE_FIELDS.has(f.field) ? 220 : 130,
                 render: (_: unknown, s: Preview['sample'][number]) =>
                   s.problems.some((p) => p.field === f.field) ? (
                     <Typography.Text type="danger">{s.values[f.field] || '（空）'}</Typography.Text>
@@ -335,6 +337,22 @@ export function ImportPlan({
     </Card>
   );
 }
+
+/** Sample columns of long text (names, addresses, authorities, reasons): wider than codes, dates and words. */
+const WIDE_SAMPLE_FIELDS = new Set([
+  'name',
+  'kind',
+  'address',
+  'authority',
+  'industry',
+  'zoneName',
+  'orgRelation',
+  'workplace',
+  'listedReason',
+  'listedAuthority',
+  'removedReason',
+  'removedAuthority',
+]);
 
 const sampleTitle = (sample: Preview['sample']) => {
   const refused = sample.filter((s) => s.problems.length).length;

@@ -8,7 +8,7 @@ import { SHOTS, browserAvailable, browserSuite, signInFirstTime, demoImported } 
 type Dashboard = {
   node: { code: string; name: string };
   figures: { operating: number; orgCoverage: number | null };
-  children: { code: string; name: string; level: string; operating: number }[];
+  children: { code: string; name: string; level: string; operating: number; orgCoverage: number | null }[];
 };
 
 /** The figure a headline card shows, as a number. */
@@ -88,6 +88,11 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: true });
     await page.getByText('排序条形图').click();
     await expect.poll(() => page.locator('canvas').count()).toBe(3);
+    // The bars' axis fits the highest rate (no 10% floor that leaves small rates as slivers).
+    const top = Math.max(0, ...city.children.map((c) => (c.orgCoverage ?? 0) * 100));
+    const axis = Number(await page.locator('[data-axis-max]').getAttribute('data-axis-max'));
+    expect(axis).toBeGreaterThanOrEqual(top);
+    expect(axis).toBeLessThanOrEqual(Math.max(1, top * 2));
     await page.screenshot({ path: `${SHOTS}/dashboard-bar.png` });
 
     // Drill down to the county with the most entities, through its row.

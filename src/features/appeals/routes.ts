@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isUnitKey } from '../../domain/auth/binding.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { decryptField } from '../../crypto/field.js';
 import { maskPhone } from '../../domain/identifiers/id-number.js';
@@ -124,7 +125,10 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
       querystring: appealFigures.query,
       response: { 200: appealFigures.response },
     },
-    handler: (req) => req.scoped(async ({ db }) => caseFigures(db, await nodeInScope(db, req.user!, req.query.under))),
+    handler: (req) =>
+      req.scoped(async ({ db }) =>
+        caseFigures(db, await nodeInScope(db, req.user!, req.query.under), new Date(), isUnitKey(req.user!.bound)),
+      ),
   });
 
   r.get(getAppeal.path, {

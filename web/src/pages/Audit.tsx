@@ -80,6 +80,7 @@ export default function Audit() {
                 bordered
                 column={1}
                 data-testid="audit-detail"
+                styles={{ label: { width: 220 } }}
                 items={r.detailLines.map((l, i) => ({
                   key: i,
                   label: l.label,

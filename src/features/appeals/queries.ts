@@ -336,7 +336,8 @@ export async function caseFigures(db: Tx, node: Node, now = new Date(), unit = f
     return out;
   };
   const avg = (t: { rated: number; stars: number }) => (t.rated ? Math.round((t.stars / t.rated) * 100) / 100 : null);
-  const hours = (v: number | null) => (v == null ? null : Math.round((v / 3_600_000) * 10) / 10);
+  // Hundredths of an hour (36 s): a step done in minutes is not rounded to 0 (the web words it, durationText).
+  const hours = (v: number | null) => (v == null ? null : Math.round((v / 3_600_000) * 100) / 100);
   const all = sum(() => true);
   const visitTotal = visits.find((v) => v.k === null) ?? noVisits;
   return {

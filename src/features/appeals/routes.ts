@@ -151,7 +151,7 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
           stepHours: (Object.keys(TIMED_STEPS) as (keyof typeof TIMED_STEPS)[]).map((s) => ({
             step: s,
             label: TIMED_STEPS[s],
-            hours: row[`${s}_ms`] == null ? null : Math.round((Number(row[`${s}_ms`]) / 3_600_000) * 10) / 10,
+            hours: row[`${s}_ms`] == null ? null : Math.round((Number(row[`${s}_ms`]) / 3_600_000) * 100) / 100,
           })),
           events: events.map((e) => ({
             id: Number(e.id),

@@ -48,6 +48,7 @@ import {
 } from '@server/features/appeals/contract';
 import type { BodyOf } from '@server/http/contract';
 import { useAuth } from '../auth';
+import { durationText } from '@server/domain/cases/step-times';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
@@ -302,7 +303,7 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
                 children:
                   d.stepHours
                     .filter((s) => s.hours != null)
-                    .map((s) => `${s.label} ${s.hours} 小时`)
+                    .map((s) => `${s.label} ${durationText(s.hours)}`)
                     .join('；') || '—',
               },
               ...(d.reply ? [{ label: '答复', children: d.reply }] : []),
@@ -779,7 +780,7 @@ function Figures() {
     void call(appealFigures, { query: { under: code } }).then(setData, (e) => setError(String(e.message ?? e)));
   };
   useEffect(() => load(undefined), []);
-  const h = (v: number | null) => (v == null ? '—' : `${v} 小时`);
+  const h = durationText;
   const children = data?.children.filter((c) => c.total > 0) ?? [];
   const categories = Object.entries(data?.byCategory ?? {}).sort((a, b) => b[1] - a[1]);
   return (

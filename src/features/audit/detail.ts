@@ -304,7 +304,7 @@ export function describeDetail(action: string, detail: unknown): DetailLine[] {
   const codes = { ...VALUE_LABELS[''], ...VALUE_LABELS[action.split('.')[0]] };
   const lines: DetailLine[] = [];
   const walk = (o: object, prefix: string) => {
-    for (const [k, v] of Object.entries(o)) {
+    for (const [k, v] of Object.entries(o) as [string, unknown][]) {
       const label = prefix ? `${prefix} · ${detailLabel(k)}` : detailLabel(k);
       if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length) walk(v, label);
       else lines.push({ label, value: Array.isArray(v) ? inline(v, codes[k]) : scalar(v, codes[k]) });

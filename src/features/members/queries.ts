@@ -152,7 +152,10 @@ export async function memberPage(
 
 /** The rows of the roster's export, in name order. */
 export const memberExportRows = async (db: Transaction<DB>, f: MemberFilters) =>
-  memberQuery(db, await resolved(db, f)).orderBy('p.name').limit(200_000).execute();
+  memberQuery(db, await resolved(db, f))
+    .orderBy('p.name')
+    .limit(200_000)
+    .execute();
 
 /** A member's page: the person (masked), the roles it was found in, its discovery cases and its history. */
 export async function memberDetail(db: Transaction<DB>, keys: Keys, id: number) {

@@ -69,7 +69,12 @@ export default function Members() {
             data-testid="member-search"
           />
           <div style={{ width: 200 }} data-testid="member-under">
-            <JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" />
+            <JurisdictionPicker
+              root={me!.jurisdiction.code}
+              value={f.under}
+              onChange={set('under')}
+              placeholder="辖区"
+            />
           </div>
           <Select
             allowClear

@@ -69,3 +69,44 @@ describe('spreadsheet exports: formula injection', () => {
     ]);
   });
 });
+
+describe('spreadsheet exports: dates', () => {
+  it('writes dates and times as Excel dates with a date format, so they sort and filter as dates', async () => {
+    type Row = { on: string | null; at: string; when: Date; raw: string };
+    const rows: Row[] = [
+      { on: '2026-03-05', at: '2026-03-05 08:30', when: new Date('2026-03-05T16:30:05Z'), raw: '2026-03-05' },
+      { on: '2026-02-30', at: '2026-03-05 24:10', when: new Date('2026-03-05T00:00:00Z'), raw: 'x' },
+      { on: null, at: '2026-03', when: new Date(Number.NaN), raw: '' },
+    ];
+    const wb = await sent((reply) =>
+      sendXlsx<Row>(
+        reply,
+        'd.xlsx',
+        '日期',
+        [
+          { header: '日期', width: 12, value: (r) => r.on },
+          { header: '时间', width: 18, value: (r) => r.at },
+          { header: '时刻', width: 20, value: (r) => r.when },
+          { header: '原值', value: (r) => r.raw, text: true },
+        ],
+        rows,
+      ),
+    );
+    const ws = wb.getWorksheet('日期')!;
+    const [on, at, when, raw] = [1, 2, 3, 4].map((c) => ws.getRow(2).getCell(c));
+    expect(on.value).toEqual(new Date('2026-03-05T00:00:00Z'));
+    expect(on.numFmt).toBe('yyyy-mm-dd');
+    expect(at.value).toEqual(new Date('2026-03-05T08:30:00Z'));
+    expect(at.numFmt).toBe('yyyy-mm-dd hh:mm');
+    // A moment is put on the deployment's clock (Asia/Shanghai: 16:30:05Z is 00:30:05 the next day).
+    expect(when.value).toEqual(new Date('2026-03-06T00:30:05Z'));
+    expect(when.numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+    // A value quoted from an uploaded file stays as written.
+    expect(raw.value).toBe('2026-03-05');
+    // What is not a real day or time stays text; nothing stays nothing.
+    expect([1, 2].map((c) => ws.getRow(3).getCell(c).value)).toEqual(['2026-02-30', '2026-03-05 24:10']);
+    expect([1, 2, 3].map((c) => ws.getRow(4).getCell(c).value)).toEqual([null, '2026-03', null]);
+    // The widths asked for are kept: a date fits in 12, a time with seconds in 20.
+    expect([1, 2, 3].map((c) => ws.getColumn(c).width)).toEqual([12, 18, 20]);
+  });
+});

@@ -1,12 +1,45 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { FastifyReply } from 'fastify';
+import { localDateTime } from '../domain/time/zone.js';
 
 export type Column<T> = {
   header: string;
   width?: number;
   value: (row: T) => string | number | Date | null | undefined;
+  /** Written as given, even when it reads as a date (a value quoted from an uploaded file). */
+  text?: boolean;
 };
+
+type CellValue = string | number | Date | null;
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MOMENT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})(?::(\d{2}))?$/;
+export const DATE_FORMAT = 'yyyy-mm-dd';
+export const DATETIME_FORMAT = 'yyyy-mm-dd hh:mm';
+
+/**
+ * A value as its cell: a date (YYYY-MM-DD) or a time (YYYY-MM-DD HH:mm[:ss], as the exports write the
+ * deployment's wall clock; a Date is first put on that clock) becomes a real Excel date with its
+ * number format, so a clerk can sort and filter by it; text that would read as a formula is
+ * neutralised; anything else is written as it is. Excel dates carry no zone: ExcelJS writes a Date
+ * by its UTC fields, so the wall-clock fields are given as UTC.
+ */
+export function cellOf(v: string | number | Date | null | undefined): { value: CellValue; numFmt?: string } {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? { value: null } : cellOf(localDateTime(v, true));
+  if (typeof v !== 'string') return { value: v ?? null };
+  const m = DAY.exec(v) ?? MOMENT.exec(v);
+  if (m) {
+    const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0));
+    const at = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
+    // 2026-02-30 (or 24:00) has the form but is no moment: it stays text, as written.
+    if (at.toISOString().slice(0, 10) === v.slice(0, 10) && h < 24 && mi < 60 && sec < 60)
+      return {
+        value: at,
+        numFmt: m[4] === undefined ? DATE_FORMAT : m[6] === undefined ? DATETIME_FORMAT : `${DATETIME_FORMAT}:ss`,
+      };
+  }
+  return { value: neutralise(v) };
+}
 
 /**
  * Text that a spreadsheet would read as a formula is prefixed with ' so it stays text (CSV/formula
@@ -43,12 +76,15 @@ export async function sendXlsx<T>(
   ws.getRow(1).font = { bold: true };
   ws.getRow(1).commit();
   for await (const row of rows) {
-    ws.addRow(
-      columns.map((c) => {
-        const v = c.value(row);
-        return typeof v === 'string' ? neutralise(v) : (v ?? null);
-      }),
-    ).commit();
+    const cells = columns.map((c) => {
+      const v = c.value(row);
+      return c.text && typeof v === 'string' ? { value: neutralise(v) } : cellOf(v);
+    });
+    const r = ws.addRow(cells.map((c) => c.value));
+    cells.forEach((c, i) => {
+      if (c.numFmt) r.getCell(i + 1).numFmt = c.numFmt;
+    });
+    r.commit();
   }
   ws.commit();
   for (const x of extra) {

@@ -8,7 +8,7 @@ import { SHOTS, browserAvailable, browserSuite, signInFirstTime, demoImported } 
 type Dashboard = {
   node: { code: string; name: string };
   figures: { operating: number; orgCoverage: number | null };
-  children: { code: string; name: string; level: string; operating: number }[];
+  children: { code: string; name: string; level: string; operating: number; orgCoverage: number | null }[];
 };
 
 /** The figure a headline card shows, as a number. */
@@ -88,6 +88,11 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: true });
     await page.getByText('排序条形图').click();
     await expect.poll(() => page.locator('canvas').count()).toBe(3);
+    // The bars' axis fits the highest rate (no 10% floor that leaves small rates as slivers).
+    const top = Math.max(0, ...city.children.map((c) => (c.orgCoverage ?? 0) * 100));
+    const axis = Number(await page.locator('[data-axis-max]').getAttribute('data-axis-max'));
+    expect(axis).toBeGreaterThanOrEqual(top);
+    expect(axis).toBeLessThanOrEqual(Math.max(1, top * 2));
     await page.screenshot({ path: `${SHOTS}/dashboard-bar.png` });
 
     // Drill down to the county with the most entities, through its row.
@@ -118,6 +123,21 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     await page.locator('.ant-breadcrumb a', { hasText: city.node.name }).last().click();
     await expect.poll(() => new URL(page.url()).searchParams.get('under')).toBeNull();
     await expect.poll(() => headline(page, 'operating')).toBe(city.figures.operating);
+
+    // 已找到的党员 of one county opens the member list of that county: the same count, not the city's.
+    const xuanwu = (await api('320102')) as Dashboard & { figures: { membersFound: number } };
+    const cityFound = (city as Dashboard & { figures: { membersFound: number } }).figures.membersFound;
+    expect(xuanwu.figures.membersFound).toBeGreaterThan(0);
+    expect(xuanwu.figures.membersFound).toBeLessThan(cityFound);
+    await page.goto('/dashboard?under=320102');
+    await page.locator('[data-indicator="membersFound"] a').click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/members');
+    expect(Object.fromEntries(new URL(page.url()).searchParams)).toMatchObject({ under: '320102', linked: 'true' });
+    await expect
+      .poll(() => page.getByText(`共 ${xuanwu.figures.membersFound} 条`).count(), { timeout: 15_000 })
+      .toBe(1);
+    expect(await page.getByTestId('member-under').textContent()).toContain('玄武区');
+    await page.screenshot({ path: `${SHOTS}/dashboard-members.png` });
     expect(crashes).toEqual([]);
     await ctx.close();
   });

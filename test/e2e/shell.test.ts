@@ -59,6 +59,27 @@ describe.skipIf(!browserAvailable)('web shell in Chromium', () => {
     await page.screenshot({ path: `${SHOTS}/accounts.png` });
   });
 
+  it("auditor: a record's detail reads in words, not as JSON keys (round 7)", async () => {
+    const page = await env.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await signInFirstTime(page, env.server.url, env.server.creds.get('auditor')!, 'Audit-Pass-2026');
+    await page.getByRole('button', { name: '生成绑定二维码' }).click();
+    const secret = (await page.getByTestId('totp-secret').locator('code').innerText()).trim();
+    await page.getByLabel(/6 位动态口令/).fill(totpNow(secret));
+    await page.getByRole('button', { name: /确\s*认/ }).click();
+    await page.getByRole('menuitem', { name: '审计日志' }).click();
+    // The county editor's new station (the test above): its row opens to the station as written.
+    const row = page.locator('.ant-table-row', { hasText: '新建基层所' }).first();
+    await row.locator('.ant-table-row-expand-icon').click();
+    const detail = page.getByTestId('audit-detail').first();
+    await detail.waitFor();
+    const text = await detail.innerText();
+    expect(text).toContain('修改后 · 名称');
+    expect(text).toContain('紫金山市场监管所');
+    expect(text).not.toMatch(/[{}"]|after|name/);
+    await page.screenshot({ path: `${SHOTS}/audit-detail.png` });
+    await page.close();
+  });
+
   it('phone-sized viewport: station staff sees the shell with a collapsible menu', async () => {
     const ctx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const page = await ctx.newPage();

@@ -664,7 +664,7 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     expect(
       await t.db.selectFrom('audit_log').select('action').where('action', '=', 'appeal.export').executeTakeFirst(),
     ).toBeTruthy();
-    // Times as the screen shows them: the deployment's zone (China time), not UTC.
+    // Times as the screen shows them: the deployment's zone (China time), not UTC; as Excel times (sortable), not text.
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.rawPayload as never);
     const sheet = wb.worksheets[0];
@@ -675,7 +675,8 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
       .where('id', '=', Number(first.getCell(1).value))
       .executeTakeFirstOrThrow();
     const china = new Date(c.created_at).toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 16);
-    expect(first.getCell(9).value).toBe(china);
+    expect(first.getCell(9).value).toEqual(new Date(`${china.replace(' ', 'T')}:00Z`));
+    expect(first.getCell(9).numFmt).toBe('yyyy-mm-dd hh:mm');
   });
 
   // Last: it writes and deletes cases of its own.

@@ -54,6 +54,17 @@ describe.each(BACKENDS)('audit trail on %s', (backend) => {
     const list = await auditor.get('/audit?action=station.update');
     expect(list.statusCode).toBe(200);
     expect(list.json().items.every((r: { action: string }) => r.action === 'station.update')).toBe(true);
+    // The detail in words: the keys named, nested records as "修改前 · 名称" (round 7: raw JSON keys before).
+    const renamed = list
+      .json()
+      .items.find((r: { detailLines: { value: string }[] }) => r.detailLines.some((l) => l.value === '审计所（改）'));
+    expect(renamed.detailLines).toEqual(
+      expect.arrayContaining([
+        { label: '修改前 · 名称', value: '审计所' },
+        { label: '修改后 · 名称', value: '审计所（改）' },
+      ]),
+    );
+    expect(JSON.stringify(renamed.detailLines)).not.toMatch(/"label":"[a-zA-Z]/);
     const exp = await auditor.get('/audit/export?action=station.create');
     expect(exp.statusCode).toBe(200);
     const wb = new ExcelJS.Workbook();
@@ -61,6 +72,8 @@ describe.each(BACKENDS)('audit trail on %s', (backend) => {
     const ws = wb.worksheets[0];
     expect(ws.getRow(1).getCell(5).value).toBe('操作');
     expect(ws.getRow(2).getCell(5).value).toBe('新建基层所');
+    expect(ws.getRow(1).getCell(9).value).toBe('详情');
+    expect(ws.getRow(2).getCell(9).text).toMatch(/^修改后 · 名称：/);
     const logged = await t.db.selectFrom('audit_log').select('detail').where('action', '=', 'audit.export').execute();
     expect(logged).toHaveLength(1);
   });

@@ -336,6 +336,14 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
     const county = (await editor.get('/members?held=true&pageSize=200')).json();
     expect(county.total).toBe((await editor.get('/members?pageSize=200')).json().total);
     expect(county.total).toBeGreaterThan(0);
+    // The county's dashboard, drilled to the station: the member lists it links to (?under=) count as its figures.
+    const station = (await editor.get('/dashboard?under=320102001')).json().figures;
+    expect(station).toMatchObject({ membersFound: 1, membersOnRoster: 0 });
+    const under = (q: string) => editor.get(`/members?under=320102001&${q}`).then((r) => r.json());
+    expect((await under('linked=true')).items.map((m: { name: string }) => m.name)).toEqual(['王玮']);
+    expect((await under('held=true')).total).toBe(0);
+    expect((await under('')).total).toBe(1);
+    expect((await editor.get('/members?under=320102&held=true')).json().total).toBe(county.total);
     await editor.post('/stations', { countyCode: '320102', suffix: '002', name: '乙所' });
     const elsewhere = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: '320102002' }));
     expect(await cases(elsewhere)).toEqual([]);

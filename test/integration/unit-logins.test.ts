@@ -214,11 +214,30 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
     expect(county.total).toMatchObject({ total: 4, visits: 1 });
     const unit = await boundAccount(['unit_staff'], { platformId });
     const own = (await unit.get('/appeals')).json().items.length;
+    expect(own).toBe(1);
+    // Every case two days past due: the county's overdue figure counts them all.
+    const due = await t.db.selectFrom('appeal_case').select(['id', 'due_at']).execute();
+    await t.db
+      .updateTable('appeal_case')
+      .set({ due_at: new Date(Date.now() - 2 * 86_400_000) })
+      .execute();
+    expect((await editor.get('/appeals/figures')).json().total.overdue).toBe(4);
     const seen = await unit.get('/appeals/figures');
     expect(seen.statusCode, seen.body).toBe(200);
-    expect(seen.json().total.total).toBeLessThanOrEqual(own);
-    expect(seen.json().total.visits).toBe(0);
+    // Round 7: its own figures (the case in its list), not 0 from tallies it cannot read, nor the county's overdue;
+    // visits are not its to read: none, not 0.
+    expect(seen.json().total).toMatchObject({
+      total: own,
+      open: own,
+      overdue: own,
+      visits: null,
+      entitiesVisited: null,
+    });
+    expect(seen.json().byDoor).toEqual({ rider: own });
+    expect(seen.json().children.every((c: { visits: number | null }) => c.visits === null)).toBe(true);
     expect(seen.json().steps.every((s: { p50Hours: number | null }) => !s.p50Hours)).toBe(true);
+    for (const d of due)
+      await t.db.updateTable('appeal_case').set({ due_at: d.due_at }).where('id', '=', d.id).execute();
   });
 
   it("a rider industry committee's account sees the committee's case only", async () => {

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript6';
 import { describe, expect, it } from 'vitest';
 import { ROOT, readGraph } from './imports.js';
 import { ACTION_LABELS, OBJECT_LABELS } from '../../src/features/audit/actions.js';
+import { DETAIL_LABELS } from '../../src/features/audit/detail.js';
 import { ACTION_LABEL as CASE_ACTION_LABEL } from '../../src/domain/cases/workflow.js';
 import { HONOUR_ACTION_LABEL } from '../../src/domain/recognition/honours.js';
 import { DECISION_LABEL } from '../../src/domain/recognition/recommendations.js';
@@ -54,5 +56,32 @@ describe('audit trail labels', () => {
     const objects = literals(/\bobject(?:Type|_type):\s*'([a-z_]+)'/g);
     expect(objects.length).toBeGreaterThan(40);
     expect(objects.filter((o) => !OBJECT_LABELS[o])).toEqual([]);
+  });
+
+  it('names every key written into a detail, so the auditor reads words, not JSON keys (round 7)', () => {
+    const keys = new Set<string>();
+    /** The named keys of an object literal and of the object literals inside it (spreads of literals too). */
+    const collect = (n: ts.Node): void => {
+      if (ts.isObjectLiteralExpression(n))
+        for (const p of n.properties) {
+          if ((ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && !ts.isComputedPropertyName(p.name))
+            keys.add(p.name.text);
+        }
+      if (!ts.isArrowFunction(n) && !ts.isFunctionExpression(n)) ts.forEachChild(n, collect);
+    };
+    for (const f of files.filter((x) => x.endsWith('.ts'))) {
+      const source = ts.createSourceFile(f, fs.readFileSync(path.join(ROOT, f), 'utf8'), ts.ScriptTarget.Latest, true);
+      const visit = (n: ts.Node): void => {
+        // An audit record: an object literal with an action and a detail.
+        if (ts.isObjectLiteralExpression(n) && n.properties.some((p) => p.name?.getText() === 'action')) {
+          const d = n.properties.find((p) => p.name?.getText() === 'detail');
+          if (d && ts.isPropertyAssignment(d)) collect(d.initializer);
+        }
+        ts.forEachChild(n, visit);
+      };
+      visit(source);
+    }
+    expect(keys.size).toBeGreaterThan(150);
+    expect([...keys].filter((k) => !DETAIL_LABELS[k]).sort()).toEqual([]);
   });
 });

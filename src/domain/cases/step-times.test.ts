@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketBounds, maxError, quantilesFromBuckets } from './step-times.js';
+import { bucketBounds, durationText, maxError, quantilesFromBuckets } from './step-times.js';
 
 /** The bucket of a time, as the SQL function xgz_step_bucket computes it (the integration test holds them together). */
 const bucketOf = (ms: number) => (ms < 60_000 ? 0 : 1 + Math.floor(40 * Math.log(ms / 60_000)));
@@ -71,5 +71,16 @@ describe('step-time buckets', () => {
     const [lo, hi] = bucketBounds(100);
     expect(m).toBeGreaterThanOrEqual(lo);
     expect(m).toBeLessThan(hi);
+  });
+});
+
+describe('durationText', () => {
+  it('reads minutes under an hour, hours under two days, days beyond', () => {
+    expect(durationText(null)).toBe('—');
+    expect(durationText(0)).toBe('不到 1 分钟');
+    expect(durationText(0.004)).toBe('不到 1 分钟');
+    expect(durationText(0.25)).toBe('15 分钟');
+    expect(durationText(14.06)).toBe('14.1 小时');
+    expect(durationText(175.6)).toBe('7.3 天');
   });
 });

@@ -47,3 +47,16 @@ export function quantilesFromBuckets(
     return r === lo ? v : v + (r - lo) * (at(lo + 1) - v);
   });
 }
+
+/**
+ * A step's time for people to read: minutes under an hour, hours under two days, days beyond.
+ * The figures showed "0 小时 / 0 小时" for a routing done in minutes, and "175.6 小时" for a week.
+ */
+export function durationText(hours: number | null | undefined): string {
+  if (hours == null) return '—';
+  const minutes = Math.round(hours * 60);
+  if (minutes < 1) return '不到 1 分钟';
+  if (minutes < 60) return `${minutes} 分钟`;
+  if (hours < 48) return `${Math.round(hours * 10) / 10} 小时`;
+  return `${Math.round((hours / 24) * 10) / 10} 天`;
+}

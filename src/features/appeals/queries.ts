@@ -243,6 +243,17 @@ export function overdueRows(now: RawBuilder<unknown> = sql`now()`) {
 }
 const STEP_COLS = Object.keys(TIMED_STEPS) as TimedStep[];
 
+/** A unit account's own cases in the shape of appeal_tally (0021's trigger writes the same columns). */
+const ownCaseTally = sql`(SELECT scope_key, door, category, state, escalation_level > 0 AS escalated, 1 AS n,
+  (satisfaction IS NOT NULL)::int AS rated, coalesce(satisfaction, 0) AS stars FROM appeal_case)`;
+/** …in the shape of appeal_step_tally. */
+const ownStepTally = sql`(SELECT c.scope_key, v.step, xgz_step_bucket(v.ms) AS bucket, 1 AS n FROM appeal_case c
+  CROSS JOIN LATERAL (VALUES ('route', c.route_ms), ('accept', c.accept_ms), ('resolve', c.resolve_ms), ('feedback', c.feedback_ms)) v(step, ms)
+  WHERE v.ms IS NOT NULL)`;
+/** …its open cases past due, as rows (scope_key, n) like overdueRows. */
+const ownOverdue = (now: RawBuilder<unknown>) =>
+  sql`(SELECT c.scope_key, 1 AS n FROM appeal_case c WHERE c.state IN (${openStateList}) AND c.due_at < ${now})`;
+
 /**
  * The case figures of a node's subtree: counts by door, category and state; median and 90th
  * percentile of each step's time (hours); overdue; satisfaction; visits and entities visited —
@@ -250,8 +261,13 @@ const STEP_COLS = Object.keys(TIMED_STEPS) as TimedStep[];
  * (migration 0021), overdue (which moves with the clock) from the open cases' index. Scope keys
  * are code prefixes and a node's children share one key length, so grouping by the key's first
  * L characters gives every child (and the rows at the node itself, whose keys are shorter).
+ *
+ * A unit account (a platform's contact point, a rider industry committee) reads none of the
+ * tallies (migrations 0069, 0088: they hold the county's cases), so its figures are counted from
+ * the cases it can read, its own, the same way; visits are not its to read and come back null,
+ * not 0 (round 7: its 数字 tab showed 0 cases beside the cases in its list).
  */
-export async function caseFigures(db: Tx, node: Node, now = new Date()) {
+export async function caseFigures(db: Tx, node: Node, now = new Date(), unit = false) {
   const kids = await db
     .selectFrom('jurisdiction')
     .select(['code', 'name', 'level', 'scope_key'])
@@ -274,28 +290,33 @@ export async function caseFigures(db: Tx, node: Node, now = new Date()) {
     }>`
     SELECT left(t.scope_key, ${len}) AS k, t.door, t.category, t.state, sum(t.n)::int AS n, coalesce(sum(t.n) FILTER (WHERE t.escalated), 0)::int AS escalated,
       sum(t.rated)::int AS rated, sum(t.stars)::int AS stars
-    FROM appeal_tally t WHERE ${under('t.scope_key')} GROUP BY 1, 2, 3, 4 HAVING sum(t.n) > 0`.execute(db)
+    FROM ${unit ? ownCaseTally : sql`appeal_tally`} t WHERE ${under('t.scope_key')} GROUP BY 1, 2, 3, 4 HAVING sum(t.n) > 0`.execute(
+      db,
+    )
   ).rows;
   const overdue = new Map(
     (
       await sql<{ k: string; n: number }>`
-    SELECT left(o.scope_key, ${len}) AS k, sum(o.n)::int AS n FROM ${overdueRows(sql`${now}::timestamptz`)} o WHERE ${under('o.scope_key')} GROUP BY 1`.execute(
+    SELECT left(o.scope_key, ${len}) AS k, sum(o.n)::int AS n FROM ${unit ? ownOverdue(sql`${now}::timestamptz`) : overdueRows(sql`${now}::timestamptz`)} o WHERE ${under('o.scope_key')} GROUP BY 1`.execute(
         db,
       )
     ).rows.map((r) => [r.k, r.n]),
   );
   const buckets = (
     await sql<{ step: TimedStep; bucket: number; n: number }>`
-    SELECT t.step, t.bucket, sum(t.n)::int AS n FROM appeal_step_tally t WHERE ${under('t.scope_key')} GROUP BY 1, 2`.execute(
+    SELECT t.step, t.bucket, sum(t.n)::int AS n FROM ${unit ? ownStepTally : sql`appeal_step_tally`} t WHERE ${under('t.scope_key')} GROUP BY 1, 2`.execute(
       db,
     )
   ).rows;
   const lines = await visitLines(db);
-  const visits = (
-    await sql<{ k: string | null; visits: number; entities: number }>`
+  const visits = unit
+    ? []
+    : (
+        await sql<{ k: string | null; visits: number; entities: number }>`
     SELECT left(v.scope_key, ${len}) AS k, count(*)::int AS visits, count(DISTINCT v.entity_id)::int AS entities
     FROM visit_record v WHERE ${under('v.scope_key')} GROUP BY ROLLUP (1)`.execute(db)
-  ).rows;
+      ).rows;
+  const noVisits = { visits: unit ? null : 0, entities: unit ? null : 0 };
 
   /** Sums of the grouped rows that pass `keep`. */
   const sum = (keep: (g: (typeof groups)[number]) => boolean) => {
@@ -315,9 +336,10 @@ export async function caseFigures(db: Tx, node: Node, now = new Date()) {
     return out;
   };
   const avg = (t: { rated: number; stars: number }) => (t.rated ? Math.round((t.stars / t.rated) * 100) / 100 : null);
-  const hours = (v: number | null) => (v == null ? null : Math.round((v / 3_600_000) * 10) / 10);
+  // Hundredths of an hour (36 s): a step done in minutes is not rounded to 0 (the web words it, durationText).
+  const hours = (v: number | null) => (v == null ? null : Math.round((v / 3_600_000) * 100) / 100);
   const all = sum(() => true);
-  const visitTotal = visits.find((v) => v.k === null) ?? { visits: 0, entities: 0 };
+  const visitTotal = visits.find((v) => v.k === null) ?? noVisits;
   return {
     node: { code: node.code, name: node.name, level: node.level },
     total: {
@@ -348,7 +370,7 @@ export async function caseFigures(db: Tx, node: Node, now = new Date()) {
     }),
     children: kids.map((kid) => {
       const t = sum((g) => g.k === kid.scope_key);
-      const v = visits.find((x) => x.k === kid.scope_key) ?? { visits: 0, entities: 0 };
+      const v = visits.find((x) => x.k === kid.scope_key) ?? noVisits;
       return {
         code: kid.code,
         name: kid.name,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isUnitKey } from '../../domain/auth/binding.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { decryptField } from '../../crypto/field.js';
 import { maskPhone } from '../../domain/identifiers/id-number.js';
@@ -124,7 +125,10 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
       querystring: appealFigures.query,
       response: { 200: appealFigures.response },
     },
-    handler: (req) => req.scoped(async ({ db }) => caseFigures(db, await nodeInScope(db, req.user!, req.query.under))),
+    handler: (req) =>
+      req.scoped(async ({ db }) =>
+        caseFigures(db, await nodeInScope(db, req.user!, req.query.under), new Date(), isUnitKey(req.user!.bound)),
+      ),
   });
 
   r.get(getAppeal.path, {
@@ -147,7 +151,7 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
           stepHours: (Object.keys(TIMED_STEPS) as (keyof typeof TIMED_STEPS)[]).map((s) => ({
             step: s,
             label: TIMED_STEPS[s],
-            hours: row[`${s}_ms`] == null ? null : Math.round((Number(row[`${s}_ms`]) / 3_600_000) * 10) / 10,
+            hours: row[`${s}_ms`] == null ? null : Math.round((Number(row[`${s}_ms`]) / 3_600_000) * 100) / 100,
           })),
           events: events.map((e) => ({
             id: Number(e.id),

@@ -24,6 +24,8 @@ export const auditRecord = z.object({
   objectId: z.string().nullable(),
   outcome: z.string(),
   detail: z.unknown(),
+  /** The detail in words (labels for its keys, values formatted): what the auditor reads. */
+  detailLines: z.array(z.object({ label: z.string(), value: z.string() })),
 });
 
 export const listAudit = endpoint({

@@ -2,6 +2,7 @@ import { sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { offsetOf } from '../../http/paging.js';
 import { OBJECT_LABELS, actionLabel } from './actions.js';
+import { describeDetail } from './detail.js';
 import type { z } from 'zod';
 import type { auditFilters } from './contract.js';
 
@@ -38,6 +39,7 @@ export async function auditPage(db: Tx, q: Filters & { page: number; pageSize: n
       objectId: a.object_id,
       outcome: a.outcome,
       detail: a.detail,
+      detailLines: describeDetail(a.action, a.detail),
     })),
     total,
     page: q.page,

@@ -6,6 +6,7 @@ import { schemaOf } from '../../http/contract.js';
 import { exportAudit, listAudit, verifyAudit } from './contract.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import { OBJECT_LABELS, actionLabel } from './actions.js';
+import { detailText } from './detail.js';
 import { auditExportRows, auditPage } from './queries.js';
 import { localDateTime, today } from '../../domain/time/zone.js';
 
@@ -41,7 +42,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
           { header: '对象类型', value: (a) => (a.object_type ? (OBJECT_LABELS[a.object_type] ?? a.object_type) : '') },
           { header: '对象编号', value: (a) => a.object_id },
           { header: '结果', width: 8, value: (a) => ({ success: '成功', failure: '失败', denied: '拒绝' })[a.outcome] },
-          { header: '详情', width: 60, value: (a) => (a.detail ? JSON.stringify(a.detail) : '') },
+          { header: '详情', width: 60, value: (a) => detailText(a.action, a.detail) },
           { header: '哈希', width: 66, value: (a) => a.hash },
         ],
         rows,

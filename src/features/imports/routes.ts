@@ -530,7 +530,7 @@ async function sendErrorReport(
     [
       { header: '行号', width: 8, value: (r) => r.row_no },
       { header: '列', width: 22, value: (r) => r.col ?? '（整行）' },
-      { header: '值', width: 24, value: (r) => r.value },
+      { header: '值', width: 24, value: (r) => r.value, text: true },
       { header: '原因', width: 60, value: (r) => r.reason },
     ],
     rows,

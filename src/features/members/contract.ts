@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { endpoint, idParam, pageOf, pageQuery, timestamp, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import {
+  endpoint,
+  idParam,
+  pageOf,
+  pageQuery,
+  timestamp,
+  underQuery,
+  type ItemOf,
+  type ResponseOf,
+} from '../../http/contract.js';
 
 /** The party-member roster's contract (pure), shared with the web. */
 export const memberFilters = {
@@ -9,6 +18,12 @@ export const memberFilters = {
   linked: z.enum(['true', 'false']).optional(),
   /** Only the rosters held in the caller's own jurisdiction (名册党员 on the dashboard), not members seen through links to its entities. */
   held: z.enum(['true']).optional(),
+  /**
+   * A node of the caller's subtree (a figure of the dashboard's sub-jurisdiction): the members whose
+   * roster or whose link lies below it; with linked, those linked below it (已找到的党员); with
+   * held, those whose roster is held below it (名册党员) — each as the figure counts them.
+   */
+  under: underQuery,
 };
 
 const memberRow = z.object({

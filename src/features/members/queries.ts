@@ -8,6 +8,7 @@ import { historyValue, MEMBER_CONFIDENCE_LABEL, MEMBER_STATUS_LABEL } from '../.
 import { birthBesideMaskedId, maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import { notFound } from '../../http/errors.js';
 import { containing, offsetOf } from '../../http/paging.js';
+import { areaNode } from '../../db/subtree.js';
 import { memberBirthShown, readablePhone } from '../persons/index.js';
 
 /** The party-member roster's reads: the list (and its export's rows) and a member's page. */
@@ -15,8 +16,13 @@ import { memberBirthShown, readablePhone } from '../persons/index.js';
 export const STATUS: Record<string, string> = MEMBER_STATUS_LABEL;
 export const CONFIDENCE: Record<string, string> = MEMBER_CONFIDENCE_LABEL;
 
-/** The roster's filters as the contract parses them. */
-type MemberFilters = z.output<z.ZodObject<typeof memberFilters>>;
+/** The roster's filters as the contract parses them, with `under` resolved to its node's scope key. */
+type MemberFilters = z.output<z.ZodObject<typeof memberFilters>> & { underKey?: string };
+
+/** The filters with `under` looked up in the caller's scope (a node outside it is "not found"). */
+async function resolved(db: Transaction<DB>, f: MemberFilters): Promise<MemberFilters> {
+  return f.under ? { ...f, underKey: (await areaNode(db, f.under)).scope_key } : f;
+}
 
 /** A personal field decrypted and masked (null when absent). */
 export const masked = (keys: Keys, enc: string | null, mask: (v: string) => string) =>
@@ -43,9 +49,18 @@ function membersInScope(db: Transaction<DB>, f: MemberFilters) {
       if (f.status) m = m.where('m.member_status', '=', f.status);
       if (f.confidence) m = m.where('m.confidence', '=', f.confidence);
       if (f.held) m = m.where(sql<boolean>`xgz_in_scope(m.scope_key)`);
+      const k = f.underKey;
+      // Below a node, each filter reads as the dashboard's figure counts (indicators/recompute.ts):
+      // 名册党员 by the roster's key, 已找到的党员 by the link's, the rest by either.
+      const linkBelow = k ? sql`AND starts_with(l.scope_key, ${k})` : sql``;
+      if (k && f.held) m = m.where(sql<boolean>`starts_with(m.scope_key, ${k})`);
+      if (k && !f.held && f.linked !== 'true')
+        m = m.where(
+          sql<boolean>`(starts_with(m.scope_key, ${k}) OR EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id ${linkBelow}))`,
+        );
       if (f.linked)
         m = m.where(
-          sql<boolean>`EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id) = ${f.linked === 'true'}`,
+          sql<boolean>`EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id ${linkBelow}) = ${f.linked === 'true'}`,
         );
       return m;
     },
@@ -104,8 +119,9 @@ async function memberCount(db: Transaction<DB>, f: MemberFilters): Promise<numbe
 export async function memberPage(
   db: Transaction<DB>,
   keys: Keys,
-  f: MemberFilters & { page: number; pageSize: number },
+  query: MemberFilters & { page: number; pageSize: number },
 ) {
+  const f = { ...query, ...(await resolved(db, query)) };
   const total = await memberCount(db, f);
   const rows = await memberQuery(db, f)
     .orderBy('p.name')
@@ -135,8 +151,11 @@ export async function memberPage(
 }
 
 /** The rows of the roster's export, in name order. */
-export const memberExportRows = (db: Transaction<DB>, f: MemberFilters) =>
-  memberQuery(db, f).orderBy('p.name').limit(200_000).execute();
+export const memberExportRows = async (db: Transaction<DB>, f: MemberFilters) =>
+  memberQuery(db, await resolved(db, f))
+    .orderBy('p.name')
+    .limit(200_000)
+    .execute();
 
 /** A member's page: the person (masked), the roles it was found in, its discovery cases and its history. */
 export async function memberDetail(db: Transaction<DB>, keys: Keys, id: number) {

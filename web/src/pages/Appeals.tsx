@@ -48,6 +48,7 @@ import {
 } from '@server/features/appeals/contract';
 import type { BodyOf } from '@server/http/contract';
 import { useAuth } from '../auth';
+import { durationText } from '@server/domain/cases/step-times';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
@@ -302,7 +303,7 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
                 children:
                   d.stepHours
                     .filter((s) => s.hours != null)
-                    .map((s) => `${s.label} ${s.hours} 小时`)
+                    .map((s) => `${s.label} ${durationText(s.hours)}`)
                     .join('；') || '—',
               },
               ...(d.reply ? [{ label: '答复', children: d.reply }] : []),
@@ -768,6 +769,8 @@ function Posts() {
 
 function Figures() {
   const { me } = useAuth();
+  // A unit account's figures are of its own cases: no jurisdictions to pick or compare.
+  const unit = me?.roles.some((r) => r.code === 'unit_staff') ?? false;
   const [under, setUnder] = useState<string | undefined>();
   const [data, setData] = useState<AppealFigures | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -777,14 +780,18 @@ function Figures() {
     void call(appealFigures, { query: { under: code } }).then(setData, (e) => setError(String(e.message ?? e)));
   };
   useEffect(() => load(undefined), []);
-  const h = (v: number | null) => (v == null ? '—' : `${v} 小时`);
+  const h = durationText;
   const children = data?.children.filter((c) => c.total > 0) ?? [];
   const categories = Object.entries(data?.byCategory ?? {}).sort((a, b) => b[1] - a[1]);
   return (
     <Card size="small">
-      <div style={{ width: 220, marginBottom: 12 }}>
-        <JurisdictionPicker root={me!.jurisdiction.code} value={under} onChange={load} placeholder="辖区" />
-      </div>
+      {unit ? (
+        <Typography.Paragraph type="secondary">本单位承办的诉求的数字。</Typography.Paragraph>
+      ) : (
+        <div style={{ width: 220, marginBottom: 12 }}>
+          <JurisdictionPicker root={me!.jurisdiction.code} value={under} onChange={load} placeholder="辖区" />
+        </div>
+      )}
       {error && <Alert type="error" title={error} />}
       {data && (
         <>
@@ -802,8 +809,13 @@ function Figures() {
                 children:
                   data.total.satisfaction == null ? '—' : `${data.total.satisfaction}（${data.total.rated} 人评价）`,
               },
-              { label: '走访次数', children: data.total.visits },
-              { label: '走访主体', children: data.total.entitiesVisited },
+              // An account that reads no visits (a unit's) gets none back: no 0 that is not true.
+              ...(data.total.visits === null
+                ? []
+                : [
+                    { label: '走访次数', children: data.total.visits },
+                    { label: '走访主体', children: data.total.entitiesVisited },
+                  ]),
               ...Object.entries(data.byDoor).map(([k, n]) => ({
                 label: DOOR_LABEL[k as keyof typeof DOOR_LABEL] ?? k,
                 children: n,
@@ -814,7 +826,7 @@ function Figures() {
               })),
             ]}
           />
-          {data.children.length > 0 && (
+          {!unit && data.children.length > 0 && (
             <ChildrenTable
               rows={data.children}
               onDrill={load}
@@ -828,18 +840,22 @@ function Figures() {
                 { title: '走访问题', dataIndex: 'visit' },
                 { title: '牌匾', dataIndex: 'plaque' },
                 { title: '满意度', dataIndex: 'satisfaction', render: (v: number | null) => v ?? '—' },
-                { title: '走访', dataIndex: 'visits' },
-                { title: '走访主体', dataIndex: 'entitiesVisited' },
+                ...(data.total.visits === null
+                  ? []
+                  : [
+                      { title: '走访', dataIndex: 'visits' },
+                      { title: '走访主体', dataIndex: 'entitiesVisited' },
+                    ]),
               ]}
             />
           )}
           {data.total.total === 0 ? (
             <Typography.Paragraph type="secondary" style={{ marginTop: 12 }}>
-              {data.node.name}还没有诉求和走访问题。
+              {unit ? '本单位还没有承办的诉求。' : `${data.node.name}还没有诉求和走访问题。`}
             </Typography.Paragraph>
           ) : (
             <Space direction="vertical" style={{ width: '100%', marginTop: 12 }}>
-              {children.length > 0 && (
+              {!unit && children.length > 0 && (
                 <>
                   <Typography.Text strong>按下级（点击查看该辖区）</Typography.Text>
                   <AreaBars

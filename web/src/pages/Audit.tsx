@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, DatePicker, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, DatePicker, Descriptions, Input, Select, Space, Table, Tag } from 'antd';
 import { DownloadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import type { ItemOf } from '@server/http/contract';
@@ -75,11 +75,20 @@ export default function Audit() {
           scroll={{ x: 1140 }}
           expandable={{
             expandedRowRender: (r) => (
-              <Typography.Paragraph code style={{ whiteSpace: 'pre-wrap', margin: 0 }}>
-                {JSON.stringify(r.detail, null, 2)}
-              </Typography.Paragraph>
+              <Descriptions
+                size="small"
+                bordered
+                column={1}
+                data-testid="audit-detail"
+                styles={{ label: { width: 220 } }}
+                items={r.detailLines.map((l, i) => ({
+                  key: i,
+                  label: l.label,
+                  children: <span style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>{l.value}</span>,
+                }))}
+              />
             ),
-            rowExpandable: (r) => !!r.detail,
+            rowExpandable: (r) => r.detailLines.length > 0,
           }}
           columns={[
             { title: '序号', dataIndex: 'id', width: 80 },

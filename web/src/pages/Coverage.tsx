@@ -17,6 +17,7 @@ import { QuestionCircleOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
 import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
+import { percentAxisMax } from '@server/domain/indicators/axis';
 import { PageTitle } from '../Layout';
 import { applyProblem } from '../components/problem';
 import { num, pct } from '../components/format';
@@ -240,13 +241,15 @@ function ChildrenCard({ data, onDrill }: { data: CoverageData; onDrill: (code: s
     () => children.filter((c) => c.operating > 0).sort((a, b) => byRate('orgCoverage')(b, a)),
     [children],
   );
+  // The axis fits the rates shown (small ones early in the work would be slivers under a fixed floor).
+  const axisMax = percentAxisMax(Math.max(0, ...ranked.map((c) => (c.orgCoverage ?? 0) * 100)));
   const option = useMemo(
     () => ({
       grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => `${v.toFixed(1)}%` },
       xAxis: {
         type: 'value',
-        max: (m: { max: number }) => Math.max(10, Math.ceil(m.max / 10) * 10),
+        max: axisMax,
         axisLabel: { formatter: '{value}%' },
       },
       yAxis: {
@@ -271,7 +274,7 @@ function ChildrenCard({ data, onDrill }: { data: CoverageData; onDrill: (code: s
         },
       ],
     }),
-    [ranked],
+    [ranked, axisMax],
   );
   return (
     <Card size="small" title={stations ? '各基层所对比' : '下级辖区对比'} style={{ marginBottom: 16 }}>
@@ -301,7 +304,7 @@ function ChildrenCard({ data, onDrill }: { data: CoverageData; onDrill: (code: s
           />
         </Col>
         {ranked.length > 0 && (
-          <Col xs={24} xxl={10}>
+          <Col xs={24} xxl={10} data-axis-max={axisMax}>
             <Typography.Text type="secondary">组织覆盖率排序（点击条形进入该辖区）</Typography.Text>
             <EChart
               option={option}

@@ -36,6 +36,7 @@ import { ORG_KIND_LABEL, SETUP_MODE_LABEL, type OrgKind, type SetupMode } from '
 import { call, withQuery } from '../api';
 import { getDashboard, takeSnapshotsNow, type Dashboard, type Values } from '@server/features/indicators/contract';
 import { useAuth } from '../auth';
+import { percentAxisMax } from '@server/domain/indicators/axis';
 import { PageTitle } from '../Layout';
 import { applyProblem } from '../components/problem';
 import { indicatorValue, pct } from '../components/format';
@@ -64,8 +65,8 @@ function listOf(key: IndicatorKey, under: string): string | null {
     orgCoverage: entities({ coverage: 'any_org' }),
     standaloneRate: entities({ coverage: 'own_org' }),
     workCoverage: entities({ coverage: 'work' }),
-    membersFound: withQuery('/members', { linked: 'true' }),
-    membersOnRoster: withQuery('/members', { held: 'true' }),
+    membersFound: withQuery('/members', { under, linked: 'true' }),
+    membersOnRoster: withQuery('/members', { under, held: 'true' }),
     casesOpen: '/discovery',
     orgsEstablished: orgs({ status: 'established' }),
     orgsPreparing: orgs({ status: 'preparing' }),
@@ -319,6 +320,8 @@ function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: 
   const label = RATES[rate].label;
   // Shaded against the highest child, not against 100%: rates early in the work are small and would all look alike.
   const top = Math.max(0, ...ranked.map((c) => c[rate] ?? 0)) || 1;
+  // The bar chart's axis fits the rates shown (small ones early in the work would be slivers under a fixed floor).
+  const axisMax = percentAxisMax(Math.max(0, ...ranked.map((c) => (c[rate] ?? 0) * 100)));
   const option = useMemo(
     () =>
       view === 'treemap'
@@ -360,7 +363,7 @@ function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: 
             },
             xAxis: {
               type: 'value',
-              max: (m: { max: number }) => Math.max(10, Math.ceil(m.max / 10) * 10),
+              max: axisMax,
               axisLabel: { formatter: '{value}%' },
             },
             yAxis: {
@@ -386,7 +389,7 @@ function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: 
             ],
           },
     // eslint-disable-next-line react-hooks/exhaustive-deps -- byName reads ranked
-    [view, ranked, rate, label, top],
+    [view, ranked, rate, label, top, axisMax],
   );
   const columns = (
     [
@@ -457,14 +460,16 @@ function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: 
             （点击进入该辖区）
           </Typography.Text>
           {ranked.length > 0 ? (
-            <EChart
-              option={option}
-              height={view === 'treemap' ? 320 : Math.max(160, ranked.length * 28 + 24)}
-              onClick={(p) => {
-                const c = byName(p.name);
-                if (c) onDrill(c.code);
-              }}
-            />
+            <div data-axis-max={view === 'bar' ? axisMax : undefined}>
+              <EChart
+                option={option}
+                height={view === 'treemap' ? 320 : Math.max(160, ranked.length * 28 + 24)}
+                onClick={(p) => {
+                  const c = byName(p.name);
+                  if (c) onDrill(c.code);
+                }}
+              />
+            </div>
           ) : (
             <Empty description="下级辖区尚无存续主体" />
           )}

@@ -20,6 +20,8 @@ import { call, withQuery } from '../api';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { useAddressFilters } from '../components/hooks';
+import { useAuth } from '../auth';
+import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { shown, toOptions, when } from '../components/format';
 import { ENTITY_ROLE_LABEL, MEMBERSHIP_LABEL, MEMBER_SOURCE_LABEL, MEMBER_STATUS_LABEL } from '../components/labels';
 import {
@@ -38,7 +40,9 @@ const CONFIDENCE: Record<string, [string, string]> = {
 
 export default function Members() {
   // A figure clicked elsewhere (数据看板: 已找到的党员) or a name linked from another page (?q=) opens the list filtered.
-  const { f, set } = useAddressFilters(['linked', 'q', 'status', 'confidence', 'held']);
+  // The dashboard passes its sub-jurisdiction (?under=), so the list agrees with the figure clicked.
+  const { f, set } = useAddressFilters(['linked', 'q', 'status', 'confidence', 'held', 'under']);
+  const { me } = useAuth();
   const [q, setQ] = useState(f.q ?? '');
   useEffect(() => setQ(f.q ?? ''), [f.q]);
   const list = usePaged(listMembers, f);
@@ -64,6 +68,14 @@ export default function Members() {
             style={{ width: 160 }}
             data-testid="member-search"
           />
+          <div style={{ width: 200 }} data-testid="member-under">
+            <JurisdictionPicker
+              root={me!.jurisdiction.code}
+              value={f.under}
+              onChange={set('under')}
+              placeholder="辖区"
+            />
+          </div>
           <Select
             allowClear
             placeholder="党员状态"

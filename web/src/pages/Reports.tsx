@@ -498,7 +498,15 @@ export default function Reports() {
         </Card>
       ) : (
         <Card size="small">
-          <Empty description="本级尚未生成该期报表" />
+          <Empty
+            description={
+              <>
+                本级尚未生成该期报表。
+                <br />
+                点击上方"生成本级报表"：数字取自台账和下级已上报的报表，无须逐项录入；生成后可核对、填写说明再上报。
+              </>
+            }
+          />
         </Card>
       )}
       {acting === 'note' && report && (

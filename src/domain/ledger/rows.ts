@@ -805,7 +805,7 @@ export type AnnualReportRow = {
   repIsSecretary?: boolean;
 };
 
-type MemberStatus = 'normal' | 'mobile' | 'lost' | 'abroad' | 'other';
+type MemberStatus = 'normal' | 'mobile' | 'lost' | 'abroad' | 'other' | 'transferred_out' | 'stopped' | 'deceased';
 
 /**
  * A row of the member roster the organization department shares. A member may have no ID number
@@ -876,7 +876,12 @@ export const rosterRow = z
         出国境党员: 'abroad',
         失联党员: 'lost',
         失去联系党员: 'lost',
-        停止党籍: 'other',
+        // What a member-missing case concludes (domain/cases/workflow.ts ABSENT_RESULT), as a roster may state it.
+        停止党籍: 'stopped',
+        已转出: 'transferred_out',
+        转出: 'transferred_out',
+        去世: 'deceased',
+        死亡: 'deceased',
         其他: 'other',
       }).optional(),
     ),

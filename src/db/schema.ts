@@ -344,7 +344,8 @@ export interface MemberLinkTable {
 
 export interface DiscoveryCaseTable {
   id: Generated<number>;
-  kind: 'hidden_member' | 'pocket_member' | 'entity_without_org' | 'declared_not_found' | 'self_report' | 'roster_absent';
+  kind:
+    'hidden_member' | 'pocket_member' | 'entity_without_org' | 'declared_not_found' | 'self_report' | 'roster_absent';
   entity_id: number | null;
   member_id: number | null;
   self_report_id: number | null;

@@ -4,6 +4,8 @@ import { idNumber } from '../../src/demo/ledger.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
+import { Interrupted } from '../../src/jobs/import/pipeline.js';
+import { handBack } from '../../src/jobs/import/lease.js';
 
 /**
  * A member missing from a later full roster (名册中已不存在): a full roster's successful end raises
@@ -38,7 +40,7 @@ describe.each(BACKENDS)('members missing from a full roster on %s', (backend) =>
     庚: id('1976-07-07'),
     辛: id('1977-08-08'),
   };
-  const row = (name: keyof typeof P | string, org: string, idNo?: string) => ({
+  const row = (name: string, org: string, idNo?: string) => ({
     姓名: name,
     公民身份号码: idNo ?? P[name as keyof typeof P],
     人员类别: '正式党员',
@@ -46,12 +48,19 @@ describe.each(BACKENDS)('members missing from a full roster on %s', (backend) =>
   });
   const roster = (
     rows: Record<string, string>[],
-    o: { full?: boolean; who?: { id: number; scopeKey: string }; batchSize?: number; afterBatch?: () => void } = {},
+    o: {
+      full?: boolean;
+      who?: { id: number; scopeKey: string };
+      batchSize?: number;
+      afterBatch?: () => void;
+      shouldStop?: () => boolean;
+    } = {},
   ) =>
     importFile(t, 'roster', csvFile(dir, `roster${++files}.csv`, rows), o.who ?? importer, {
       fullRoster: o.full,
       batchSize: o.batchSize,
       afterBatch: o.afterBatch,
+      shouldStop: o.shouldStop,
     });
   const absentCases = async (c: Client = editor, state?: string) =>
     (await c.get(`/cases?kind=roster_absent&pageSize=50${state ? `&state=${state}` : ''}`)).json().items as Case[];
@@ -110,6 +119,22 @@ describe.each(BACKENDS)('members missing from a full roster on %s', (backend) =>
     expect(failed).toMatchObject({ status: 'failed', full_roster: true, absent_members: null });
     expect(await absentCases()).toEqual([]);
     expect(await t.db.selectFrom('import_roster_seen').selectAll().execute()).toEqual([]);
+    // Stopped between batches (shutdown): not finished, nothing raised; handed back, its seen rows go.
+    await expect(
+      roster([row('甲', '第一支部'), row('乙', '第一支部')], { full: true, batchSize: 1, shouldStop: () => true }),
+    ).rejects.toThrow(Interrupted);
+    const stopped = await t.db
+      .selectFrom('import_job')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    expect(stopped).toMatchObject({ status: 'running', absent_members: null });
+    expect(await absentCases()).toEqual([]);
+    expect(await t.db.selectFrom('import_roster_seen').selectAll().execute()).not.toEqual([]);
+    expect(await handBack(t.db, stopped.id)).toBe(true);
+    expect(await t.db.selectFrom('import_roster_seen').selectAll().execute()).toEqual([]);
+    await t.db.updateTable('import_job').set({ status: 'cancelled' }).where('id', '=', stopped.id).execute();
   });
 
   it('a full roster raises a case for each member of its organizations it lacks; a refused row is not absent; other organizations are left alone', async () => {
@@ -117,7 +142,9 @@ describe.each(BACKENDS)('members missing from a full roster on %s', (backend) =>
     const r = await roster([row('甲', '第一支部'), row('丙', '第一支部', '3.20102E+17')], { full: true });
     expect(r.job).toMatchObject({ status: 'done', rows_accepted: 1, rows_rejected: 1, absent_members: 1 });
     const cases = await absentCases();
-    expect(cases).toMatchObject([{ kind: 'roster_absent', state: 'open', memberName: '乙' }]);
+    expect(cases).toMatchObject([
+      { kind: 'roster_absent', state: 'open', memberName: '乙', entityName: '党组织：第一支部' },
+    ]);
     const d = (await editor.get(`/cases/${cases[0].id}`)).json();
     expect(d).toMatchObject({
       kindLabel: '名册中已不存在',
@@ -126,7 +153,10 @@ describe.each(BACKENDS)('members missing from a full roster on %s', (backend) =>
       evidence: { orgRelation: '第一支部', importJob: r.job.id },
       actions: ['contact', 'conclude'],
     });
-    expect(d.events[0]).toMatchObject({ action: 'raised', detail: { change: { label: expect.stringMatching(/完整党员名册/) } } });
+    expect(d.events[0]).toMatchObject({
+      action: 'raised',
+      detail: { change: { label: expect.stringMatching(/完整党员名册/) } },
+    });
     // The county's 待办 counts it with its other cases.
     const todo = (await editor.get('/workbench')).json();
     expect(JSON.stringify(todo)).toMatch(/核实线索 1 条/);
@@ -170,8 +200,14 @@ describe.each(BACKENDS)('members missing from a full roster on %s', (backend) =>
       conclusion: { result: 'transferred_out', date: '2026-11-01', to: '鼓楼区某街道党工委' },
     });
     expect(moved.json()).toMatchObject({ state: 'transferred', stateLabel: '已转接组织关系' });
-    expect(await memberOf('戊')).toMatchObject({ member_status: 'transferred_out', org_relation: '鼓楼区某街道党工委' });
-    const died = await act(byName['己'], { action: 'conclude', conclusion: { result: 'deceased', date: '2026-10-12' } });
+    expect(await memberOf('戊')).toMatchObject({
+      member_status: 'transferred_out',
+      org_relation: '鼓楼区某街道党工委',
+    });
+    const died = await act(byName['己'], {
+      action: 'conclude',
+      conclusion: { result: 'deceased', date: '2026-10-12' },
+    });
     expect(died.json().state).toBe('confirmed');
     expect((await memberOf('己')).member_status).toBe('deceased');
     const kept = await act(byName['庚'], {
@@ -207,8 +243,13 @@ describe.each(BACKENDS)('members missing from a full roster on %s', (backend) =>
     expect(await absentCases(stranger)).toEqual([]);
     expect((await stranger.get(`/cases/${mine[0].id}`)).statusCode).toBe(404);
     expect(
-      (await stranger.post(`/cases/${mine[0].id}/actions`, { action: 'conclude', conclusion: { result: 'on_roll' }, reason: 'x' }))
-        .statusCode,
+      (
+        await stranger.post(`/cases/${mine[0].id}/actions`, {
+          action: 'conclude',
+          conclusion: { result: 'on_roll' },
+          reason: 'x',
+        })
+      ).statusCode,
     ).toBe(404);
     const theirs = await roster([row('张三', '第一支部', idNumber(rnd, OTHER, new Date('1980-01-01')))], {
       full: true,

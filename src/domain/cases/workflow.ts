@@ -33,13 +33,15 @@ export const ENDED_STATUSES: EndedStatus[] = ['transferred_out', 'stopped', 'dec
  * the member stays as they are). 已转出 is the relation transferred; 停止党籍 and 去世 confirm the
  * member left the roll; 仍在册 dismisses the absence.
  */
-export const ABSENT_RESULT: Record<AbsentResult, { label: string; state: CaseState; memberStatus: EndedStatus | null }> =
-  {
-    transferred_out: { label: '已转出', state: 'transferred', memberStatus: 'transferred_out' },
-    stopped: { label: '停止党籍', state: 'confirmed', memberStatus: 'stopped' },
-    deceased: { label: '去世', state: 'confirmed', memberStatus: 'deceased' },
-    on_roll: { label: '仍在册', state: 'dismissed', memberStatus: null },
-  };
+export const ABSENT_RESULT: Record<
+  AbsentResult,
+  { label: string; state: CaseState; memberStatus: EndedStatus | null }
+> = {
+  transferred_out: { label: '已转出', state: 'transferred', memberStatus: 'transferred_out' },
+  stopped: { label: '停止党籍', state: 'confirmed', memberStatus: 'stopped' },
+  deceased: { label: '去世', state: 'confirmed', memberStatus: 'deceased' },
+  on_roll: { label: '仍在册', state: 'dismissed', memberStatus: null },
+};
 
 /** The kinds about a member found (or reported) in an entity: confirmed or dismissed. */
 const FOUND_KINDS = CASE_KINDS.filter((k) => k !== 'roster_absent');

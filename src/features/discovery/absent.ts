@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Scoped } from '../../db/scoped.js';
 import { ROSTER_ABSENT_CONDITION } from '../../domain/cases/conditions.js';
 import { ENDED_STATUSES } from '../../domain/cases/workflow.js';
-import type { CaseChange } from './follow.js';
+import type { CaseChange } from './change.js';
 
 /**
  * A member missing from a later full roster (名册中已不存在). At a full-roster import's successful
@@ -43,7 +43,9 @@ export async function raiseRosterAbsences(s: Scoped, job: { id: number; scopeKey
   if (!rows.length) return 0;
   await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key)
     SELECT id, ${s.who.userId}::bigint, 'raised', NULL, 'open', ${JSON.stringify({ condition: ROSTER_ABSENT_CONDITION, change })}::jsonb, k
-    FROM unnest(${rows.map((r) => Number(r.id))}::bigint[], ${rows.map((r) => r.scope_key)}::text[]) AS t(id, k)`.execute(db);
+    FROM unnest(${rows.map((r) => Number(r.id))}::bigint[], ${rows.map((r) => r.scope_key)}::text[]) AS t(id, k)`.execute(
+    db,
+  );
   s.audit({
     action: 'case.follow',
     objectType: 'import_job',

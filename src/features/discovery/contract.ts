@@ -77,9 +77,7 @@ export const caseEventDetail = z.looseObject({
   change: z.looseObject({ source: z.string(), label: z.string() }).optional(),
   contact: z.looseObject({ outcome: z.string().optional() }).optional(),
   transfer: z.looseObject({ from: z.string(), to: z.string() }).optional(),
-  conclusion: z
-    .looseObject({ result: z.string(), date: z.string().optional(), to: z.string().optional() })
-    .optional(),
+  conclusion: z.looseObject({ result: z.string(), date: z.string().optional(), to: z.string().optional() }).optional(),
 });
 
 /**

@@ -12,17 +12,9 @@ import {
 } from '../../domain/cases/conditions.js';
 import { IMPORT_KIND_SHORT } from '../../domain/import/labels.js';
 import { closeAbsentCases } from './absent.js';
+import type { CaseChange } from './change.js';
 
-/**
- * What changed, as the trail of a case closed or raised by it shows it: an import batch, an
- * organization edit, an entity edit, a case's own transfer, or a full discovery run.
- */
-export type CaseChange = {
-  source: 'import' | 'org' | 'entity' | 'case' | 'discovery';
-  label: string;
-  objectType?: string;
-  objectId?: number;
-};
+export type { CaseChange } from './change.js';
 
 /** A member's fields the conditions read; declaredOnly: only an annual report says so (not vouched). */
 export type MemberFacts = { status: string; orgRelation: string | null; declaredOnly: boolean };

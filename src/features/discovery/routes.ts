@@ -50,7 +50,10 @@ const TAGS = ['查找党员'];
 /** A member-missing case's conclusion says what it must: a result; a date for 已转出, 停止党籍, 去世; a reason for 仍在册. */
 function concludable(b: { reason?: string; conclusion?: { result: keyof typeof ABSENT_RESULT; date?: string } }) {
   const c = b.conclusion;
-  if (!c) throw badRequest('请选择核实结果', [{ field: 'conclusion.result', message: '请选择已转出、停止党籍、去世或仍在册' }]);
+  if (!c)
+    throw badRequest('请选择核实结果', [
+      { field: 'conclusion.result', message: '请选择已转出、停止党籍、去世或仍在册' },
+    ]);
   if (c.result === 'on_roll' && !b.reason)
     throw badRequest('仍在册须写明原因', [{ field: 'reason', message: '请写明名册中没有该党员的原因，如名册遗漏' }]);
   if (c.result !== 'on_roll' && !c.date)

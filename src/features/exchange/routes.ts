@@ -196,7 +196,16 @@ export async function exchangeRoutes(app: FastifyInstance): Promise<void> {
               action: 'import.upload',
               objectType: 'import_job',
               objectId: row.id,
-              detail: { kind, batch, node: node.code, bytes, format, via: 'exchange', ignoredColumns: ignored, fullRoster },
+              detail: {
+                kind,
+                batch,
+                node: node.code,
+                bytes,
+                format,
+                via: 'exchange',
+                ignoredColumns: ignored,
+                fullRoster,
+              },
             });
             return { row, replayed: false, ignored };
           });

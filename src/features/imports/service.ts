@@ -336,7 +336,9 @@ export function assertStartable(p: Preview, acknowledge: string[]): void {
 export function assertFullRoster(p: Preview, kind: ImportKind, full: boolean): void {
   if (!full) return;
   if (kind !== 'roster')
-    throw badRequest('只有党员名册可标明为完整名册', [{ field: 'fullRoster', message: '只有党员名册可标明为完整名册' }]);
+    throw badRequest('只有党员名册可标明为完整名册', [
+      { field: 'fullRoster', message: '只有党员名册可标明为完整名册' },
+    ]);
   if (!p.fields.some((f) => f.field === 'orgRelation' && f.column))
     throw badRequest('完整名册须有"所在党支部"（组织关系所在党组织）列：据此判断名册是哪些党组织的完整名册', [
       { field: 'mapping.orgRelation', message: '请为"所在党支部"选择一列，或不标明为完整名册' },

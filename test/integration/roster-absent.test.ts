@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { seededRandom } from '../../src/domain/random.js';
 import { idNumber } from '../../src/demo/ledger.js';
 import { BACKENDS } from '../helpers/db.js';
@@ -182,6 +183,16 @@ describe.each(BACKENDS)('members missing from a full roster on %s', (backend) =>
     const r = await roster([row('辛', '第三支部')], { full: true });
     expect(r.job.absent_members).toBe(3);
     const byName = Object.fromEntries((await absentCases()).map((c) => [c.memberName, c.id]));
+    // 名册党员 (the trigger-kept tally) counts the members on the roll.
+    const onRoster = async () =>
+      (
+        await t.db
+          .selectFrom('member_tally')
+          .select('on_roster')
+          .where('scope_key', '=', COUNTY)
+          .executeTakeFirstOrThrow()
+      ).on_roster;
+    const before = await onRoster();
     const act = (caseId: number, body: object) => editor.post(`/cases/${caseId}/actions`, body);
 
     // Refusals, each naming what is missing; nothing changes.
@@ -217,6 +228,7 @@ describe.each(BACKENDS)('members missing from a full roster on %s', (backend) =>
     });
     expect(kept.json().state).toBe('dismissed');
     expect((await memberOf('庚')).member_status).toBe('normal');
+    expect(await onRoster()).toBe(before - 2);
 
     // The member's history and the audit trail keep who changed what.
     const member = (await editor.get(`/members/${(await memberOf('己')).id}`)).json();
@@ -234,6 +246,10 @@ describe.each(BACKENDS)('members missing from a full roster on %s', (backend) =>
     // A roster naming 戊 again puts them back on the roll (the roster is the later fact).
     await roster([row('戊', '第三支部')]);
     expect((await memberOf('戊')).member_status).toBe('normal');
+    expect(await onRoster()).toBe(before - 1);
+    // The full rebuild counts as the trigger did.
+    await sql`SELECT xgz_member_tally_rebuild()`.execute(t.db);
+    expect(await onRoster()).toBe(before - 1);
   });
 
   it('keeps to the county: another county neither sees its cases nor raises any with a full roster of a namesake branch', async () => {

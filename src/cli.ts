@@ -31,7 +31,7 @@ import { citusBlockers, citusState, distributeForCitus, isCitus } from './db/cit
 import { reclaimStaleImports } from './jobs/import/lease.js';
 import cliProgress from 'cli-progress';
 import { runImportJob } from './jobs/import/pipeline.js';
-import { previewFile, readLocalAccess, type LocalAccess } from './features/imports/index.js';
+import { assertFullRoster, previewFile, readLocalAccess, type LocalAccess } from './features/imports/index.js';
 import { neutralise } from './http/xlsx.js';
 import { Problem } from './http/errors.js';
 import { demoPlaces, writeDemoFiles } from './demo/files.js';
@@ -306,6 +306,7 @@ type JobFigures = {
   error: string | null;
   footer?: string | null;
   withheld?: string | null;
+  absent_members?: number | null;
 };
 type RejectedRow = { row_no: number; col: string | null; value: string | null; reason: string };
 
@@ -358,11 +359,17 @@ function importOutcome(file: string, j: JobFigures, rejections: RejectedRow[]) {
   reportOutcome(j);
 }
 
+/** A full roster's end: how many members of its organizations it no longer had, and where their cases are. */
+const absentNote = (n: number) =>
+  n
+    ? `完整名册比对：所涉党组织中有 ${n} 名党员不在本名册中，已生成"名册中已不存在"核实线索（网页"查找党员"页）`
+    : '完整名册比对：所涉党组织的党员都在本名册中';
+
 /** The last lines of an import on the terminal (and the exit code): its figures, the footer it skipped, or why it stopped. */
 function reportOutcome(j: JobFigures) {
   process.stdout.write(
     j.status === 'done'
-      ? `导入完成：读取 ${j.rows_read} 行，接受 ${j.rows_accepted}，拒绝 ${j.rows_rejected}，变更 ${j.rows_changed}\n${j.footer ? `${j.footer}\n` : ''}${j.withheld ? `${j.withheld}\n` : ''}`
+      ? `导入完成：读取 ${j.rows_read} 行，接受 ${j.rows_accepted}，拒绝 ${j.rows_rejected}，变更 ${j.rows_changed}\n${j.footer ? `${j.footer}\n` : ''}${j.withheld ? `${j.withheld}\n` : ''}${j.absent_members != null ? `${absentNote(j.absent_members)}\n` : ''}`
       : `导入未完成：${j.error}\n`,
   );
   if (j.status !== 'done') process.exitCode = 1;
@@ -372,7 +379,14 @@ function reportOutcome(j: JobFigures) {
  * Hands the file to the running server (embedded database: only the server may open it) over
  * the loopback interface with the token it wrote into the data dir, and follows the job there.
  */
-type ImportCliOptions = { user?: string; sheet?: string; profile?: string; mapping?: string; acknowledge?: string };
+type ImportCliOptions = {
+  user?: string;
+  sheet?: string;
+  profile?: string;
+  mapping?: string;
+  acknowledge?: string;
+  fullRoster?: boolean;
+};
 
 async function handOffImport(
   access: LocalAccess,
@@ -387,6 +401,7 @@ async function handOffImport(
     ...(o.user ? { user: o.user } : {}),
     ...(o.sheet ? { sheet: o.sheet } : {}),
     ...(o.profile ? { profile: o.profile } : {}),
+    ...(o.fullRoster ? { fullRoster: 'true' } : {}),
   });
   const acknowledge = (o.acknowledge ?? '')
     .split(',')
@@ -432,6 +447,10 @@ program
     '列对应文件：{"项": "文件中的列名"}，如 {"name": "商户字号"}；与 --profile 同用时逐项覆盖',
   )
   .option('--acknowledge <columns>', '确认不导入的提示列（以逗号分隔的列名；all 表示全部）')
+  .option(
+    '--full-roster',
+    '仅党员名册：文件是所涉党组织的完整名册，导入成功后这些党组织中文件没有的党员生成"名册中已不存在"核实线索',
+  )
   .action(async (kindArg: string, file: string, o: ImportCliOptions) => {
     const kind = (
       {
@@ -508,6 +527,11 @@ program
         fail(
           `以下列将不导入：${open.map((w) => w.reason).join('；')}。确认后加 --acknowledge "${open.map((w) => w.header).join(',')}" 重新运行`,
         );
+      try {
+        assertFullRoster(plan, kind, !!o.fullRoster);
+      } catch (err) {
+        fail((err as Error).message);
+      }
       const job = await ctx.db
         .insertInto('import_job')
         .values({
@@ -519,6 +543,7 @@ program
           created_by: u?.id ?? null,
           mapping: JSON.stringify(plan.mapping),
           sheet: plan.sheet,
+          full_roster: !!o.fullRoster,
         })
         .returning('id')
         .executeTakeFirstOrThrow();

@@ -277,6 +277,18 @@ export interface ImportJobTable {
   footer: ColumnType<string | null, string | null | undefined, string | null>;
   /** Values of accepted rows read and not stored (masked, a roster's fixed line), counted by column (migration 0063). */
   withheld: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The file is the full roster of the organizations it carries (migration 0084). */
+  full_roster: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Members of those organizations the full roster no longer had: the cases its end raised (migration 0084). */
+  absent_members: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** Who a full-roster job saw, per batch (migration 0084): a member, or a refused row's name hash or organization. */
+export interface ImportRosterSeenTable {
+  job_id: number;
+  member_id: number | null;
+  name_hash: string | null;
+  org: string | null;
 }
 
 export interface ImportRejectionTable {
@@ -304,7 +316,11 @@ export interface MemberTable {
   join_date: string | null;
   org_relation: string | null;
   org_relation_code: string | null;
-  member_status: ColumnType<'normal' | 'mobile' | 'lost' | 'abroad' | 'other', string | undefined, string>;
+  member_status: ColumnType<
+    'normal' | 'mobile' | 'lost' | 'abroad' | 'other' | 'transferred_out' | 'stopped' | 'deceased',
+    string | undefined,
+    string
+  >;
   occupation: string | null;
   workplace: string | null;
   sources: ColumnType<string[], string[] | undefined, string[]>;
@@ -328,7 +344,8 @@ export interface MemberLinkTable {
 
 export interface DiscoveryCaseTable {
   id: Generated<number>;
-  kind: 'hidden_member' | 'pocket_member' | 'entity_without_org' | 'declared_not_found' | 'self_report';
+  kind:
+    'hidden_member' | 'pocket_member' | 'entity_without_org' | 'declared_not_found' | 'self_report' | 'roster_absent';
   entity_id: number | null;
   member_id: number | null;
   self_report_id: number | null;
@@ -644,6 +661,7 @@ export interface DB
   import_job: ImportJobTable;
   import_rejection: ImportRejectionTable;
   import_key: ImportKeyTable;
+  import_roster_seen: ImportRosterSeenTable;
   member: MemberTable;
   member_link: MemberLinkTable;
   discovery_case: DiscoveryCaseTable;

@@ -22,13 +22,13 @@ export function csvFile(
   return file;
 }
 
-/** Creates a job for a file as the given user (at their scope) and runs it to the end. */
+/** Creates a job for a file as the given user (at their scope) and runs it to the end (fullRoster: a roster given as full). */
 export async function importFile(
   t: TestApp,
   kind: 'registry' | 'annual_report' | 'roster' | 'abnormal_list' | 'untrustworthy_list',
   file: string,
   user: { id: number; scopeKey: string },
-  opts: ImportOptions = {},
+  opts: ImportOptions & { fullRoster?: boolean } = {},
 ) {
   const job = await t.db
     .insertInto('import_job')
@@ -39,6 +39,7 @@ export async function importFile(
       file_bytes: fs.statSync(file).size,
       scope_key: user.scopeKey,
       created_by: user.id,
+      full_roster: opts.fullRoster ?? false,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

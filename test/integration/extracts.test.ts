@@ -401,7 +401,7 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     expect(Object.fromEntries(rows.map((r) => [r.name, r.member_status]))).toEqual({
       流动戊: 'mobile',
       失联己: 'lost',
-      停止庚: 'other',
+      停止庚: 'stopped',
       正常辛: 'normal',
     });
   });

@@ -7,7 +7,8 @@ import type { CaseKind } from './workflow.js';
  * run and the incremental path (on each import batch, organization edit, entity change) both
  * derive the cases of an entity with casesHeld, so they agree.
  */
-export type DiscoveryKind = Exclude<CaseKind, 'self_report'>;
+/** The kinds derived from an entity's facts (a self-report is raised by the public, a roster absence by a full roster's end). */
+export type DiscoveryKind = Exclude<CaseKind, 'self_report' | 'roster_absent'>;
 export const DISCOVERY_KINDS: DiscoveryKind[] = [
   'hidden_member',
   'pocket_member',
@@ -22,6 +23,10 @@ export const CASE_CONDITION: Record<DiscoveryKind, string> = {
   entity_without_org: '主体有党员（找到或年报申报），但既未建立也未纳入党组织',
   declared_not_found: '最新年报申报有党员，但名册中一人也未找到',
 };
+
+/** The condition of a roster_absent case (raised at a full roster's end, features/discovery/absent.ts). */
+export const ROSTER_ABSENT_CONDITION =
+  '该党员曾在本辖区导入的党员名册中，其所在党组织的最新完整名册中已没有此人（可能已转出、停止党籍、去世，或名册有遗漏）';
 
 /** A roster member linked to one of the entity's roles. vouched: someone other than the report vouches for them (roster, staff, the member). */
 export type FoundMember = {

@@ -26,6 +26,9 @@ export const MEMBER_STATUS_LABEL = {
   lost: '失联',
   abroad: '出国境',
   other: '其他',
+  transferred_out: '已转出',
+  stopped: '停止党籍',
+  deceased: '去世',
 } as const;
 export const MEMBER_CONFIDENCE_LABEL = {
   confirmed: '名册或核实确认',

@@ -831,7 +831,7 @@ export type AnnualReportRow = {
   repIsSecretary?: boolean;
 };
 
-type MemberStatus = 'normal' | 'mobile' | 'lost' | 'abroad' | 'other';
+type MemberStatus = 'normal' | 'mobile' | 'lost' | 'abroad' | 'other' | 'transferred_out' | 'stopped' | 'deceased';
 
 /**
  * A row of the member roster the organization department shares. A member may have no ID number
@@ -905,7 +905,12 @@ export const rosterRow = z
         出国境党员: 'abroad',
         失联党员: 'lost',
         失去联系党员: 'lost',
-        停止党籍: 'other',
+        // What a member-missing case concludes (domain/cases/workflow.ts ABSENT_RESULT), as a roster may state it.
+        停止党籍: 'stopped',
+        已转出: 'transferred_out',
+        转出: 'transferred_out',
+        去世: 'deceased',
+        死亡: 'deceased',
         其他: 'other',
       }).optional(),
     ),
@@ -925,7 +930,7 @@ export const rosterRow = z
   .superRefine((r, ctx) => {
     rosterContradictions(r).forEach(([field, message]) => ctx.addIssue({ code: 'custom', path: [field], message }));
     const out = transferredOut(r);
-    if (out) ctx.addIssue({ code: 'custom', path: ['transferredOutOn'], message: out });
+    if (out) ctx.addIssue({ code: 'custom', path: ['transferredOutOn'], message: out, params: { left: true } });
   })
   .transform(({ lostFlag, abroadFlag, mobileFlag, transferredInOn: _in, transferredOutOn: _out, ...r }) => ({
     ...r,
@@ -939,6 +944,10 @@ const SEX_LABEL = { male: '男', female: '女' } as const;
  * the member is no longer held by the organization whose roster this is, and importing the row would
  * record them there. Refused, saying so; the organization they went to holds them on its roster.
  */
+/** Whether a roster row was refused only because its member's relation was transferred out (transferredOut). */
+export const refusedAsLeft = (issues: readonly z.core.$ZodIssue[]) =>
+  issues.length > 0 && issues.every((i) => i.code === 'custom' && (i.params as { left?: boolean } | undefined)?.left);
+
 export function transferredOut(r: { transferredInOn?: string; transferredOutOn?: string }): string | null {
   if (!r.transferredOutOn || (r.transferredInOn && r.transferredInOn > r.transferredOutOn)) return null;
   return `组织关系已于 ${r.transferredOutOn} 转出，此人已不由本名册的党组织管理，不能按本名册导入：请删去此行（转入的党组织导入其名册时登记此人），或核对转出日期`;

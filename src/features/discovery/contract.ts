@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTION_LABEL, CASE_KINDS, CASE_STATES } from '../../domain/cases/workflow.js';
+import { ABSENT_RESULTS, ACTION_LABEL, CASE_KINDS, CASE_STATES } from '../../domain/cases/workflow.js';
 import {
   codesOf,
   endpoint,
@@ -77,6 +77,7 @@ export const caseEventDetail = z.looseObject({
   change: z.looseObject({ source: z.string(), label: z.string() }).optional(),
   contact: z.looseObject({ outcome: z.string().optional() }).optional(),
   transfer: z.looseObject({ from: z.string(), to: z.string() }).optional(),
+  conclusion: z.looseObject({ result: z.string(), date: z.string().optional(), to: z.string().optional() }).optional(),
 });
 
 /**
@@ -97,6 +98,8 @@ export const caseEvidence = z.looseObject({
   memberStatus: z.string().optional(),
   orgForm: z.number().nullish(),
   entityFound: z.boolean().optional(),
+  /** A member missing from a full roster: the import job whose end raised the case. */
+  importJob: z.number().optional(),
 });
 
 export const getCase = endpoint({
@@ -155,7 +158,8 @@ export const getCase = endpoint({
 export const actOnCase = endpoint({
   method: 'POST',
   path: '/cases/:id/actions',
-  summary: '处理线索：记录联系、确认、排除（须写原因）、记录组织关系转接、重新核实',
+  summary:
+    '处理线索：记录联系、确认、排除（须写原因）、记录组织关系转接、重新核实；名册中已不存在的党员：记录核实结果（已转出、停止党籍、去世须写日期，仍在册须写原因）',
   params: idParam,
   body: z.strictObject({
     action: caseAction,
@@ -172,6 +176,13 @@ export const actOnCase = endpoint({
         from: z.string().trim().min(1, '请填写转出党组织').max(200, '转出党组织不超过 200 字'),
         to: z.string().trim().min(1, '请填写转入党组织').max(200, '转入党组织不超过 200 字'),
         date: isoDate,
+      })
+      .optional(),
+    conclusion: z
+      .strictObject({
+        result: z.enum(ABSENT_RESULTS, '请选择核实结果：已转出、停止党籍、去世或仍在册'),
+        date: isoDate.optional(),
+        to: z.string().trim().min(1, '请填写转入党组织').max(200, '转入党组织不超过 200 字').optional(),
       })
       .optional(),
   }),

@@ -11,17 +11,10 @@ import {
   type HeldCase,
 } from '../../domain/cases/conditions.js';
 import { IMPORT_KIND_SHORT } from '../../domain/import/labels.js';
+import { closeAbsentCases } from './absent.js';
+import type { CaseChange } from './change.js';
 
-/**
- * What changed, as the trail of a case closed or raised by it shows it: an import batch, an
- * organization edit, an entity edit, a case's own transfer, or a full discovery run.
- */
-export type CaseChange = {
-  source: 'import' | 'org' | 'entity' | 'case' | 'discovery';
-  label: string;
-  objectType?: string;
-  objectId?: number;
-};
+export type { CaseChange } from './change.js';
 
 /** A member's fields the conditions read; declaredOnly: only an annual report says so (not vouched). */
 export type MemberFacts = { status: string; orgRelation: string | null; declaredOnly: boolean };
@@ -273,7 +266,7 @@ export async function followCases(
   // Given entities: only those with facts can have one (factsOf reads every entity with a case not
   // resolved), looked up entity by entity through discovery_case_entity_idx (as in factsOf).
   const unresolved = sql`SELECT id, kind, entity_id, coalesce(member_id, 0) AS member_id, state, evidence_hash, scope_key FROM discovery_case
-    WHERE kind <> 'self_report' AND state <> 'resolved'`;
+    WHERE kind NOT IN ('self_report', 'roster_absent') AND state <> 'resolved'`;
   const prior = await sql<{
     id: number;
     kind: string;
@@ -453,6 +446,12 @@ export async function followImportBatch(
   named: { entityIds?: number[]; entityCodes?: string[]; rosterKeys?: string[] },
 ): Promise<void> {
   const { db } = s;
+  const change: CaseChange = {
+    source: 'import',
+    label: `导入${IMPORT_KIND_SHORT[job.kind]}（导入任务 #${job.id}）`,
+    objectType: 'import_job',
+    objectId: job.id,
+  };
   let ids: number[] = [];
   if (named.entityIds) ids = named.entityIds;
   else if (named.entityCodes?.length) {
@@ -466,17 +465,11 @@ export async function followImportBatch(
     const res = await sql<{
       id: number;
     }>`SELECT id FROM member WHERE roster_key = ANY(${named.rosterKeys}::text[])`.execute(db);
-    ids = await entitiesOfMembers(
-      db,
-      res.rows.map((r) => Number(r.id)),
-    );
+    const members = res.rows.map((r) => Number(r.id));
+    // Members the roster carries again are no longer missing from it.
+    await closeAbsentCases(s, members, change);
+    ids = await entitiesOfMembers(db, members);
   }
-  const change: CaseChange = {
-    source: 'import',
-    label: `导入${IMPORT_KIND_SHORT[job.kind]}（导入任务 #${job.id}）`,
-    objectType: 'import_job',
-    objectId: job.id,
-  };
   // An annual report changes no role and no roster row, hence no exact link: only the cases follow it.
   if (job.kind === 'annual_report') await followCases(s, ids, change);
   else await followEntities(s, ids, change);

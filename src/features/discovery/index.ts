@@ -12,3 +12,4 @@ export {
   type MemberFacts,
 } from './follow.js';
 export { endInterruptedDiscoveryRuns, runDiscovery } from './run.js';
+export { raiseRosterAbsences } from './absent.js';

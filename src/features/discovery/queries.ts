@@ -46,7 +46,11 @@ export async function casePage(
     .leftJoin('person as p', 'p.id', 'm.person_id')
     .select(['d.id', 'd.kind', 'd.state', 'd.entity_id', 'st.name as station_name', 'd.updated_at'])
     // A resolved case stays with the station that worked it; its entity may since have moved out of sight.
-    .select(sql<string>`coalesce(e.name, sr.entity_text, '（已移出本辖区的市场主体）')`.as('entity_name'))
+    // A member missing from a full roster is about no entity: the organization the roster carried stands there.
+    .select(
+      sql<string>`CASE WHEN d.kind = 'roster_absent' THEN '党组织：' || coalesce(d.evidence->>'orgRelation', '—')
+        ELSE coalesce(e.name, sr.entity_text, '（已移出本辖区的市场主体）') END`.as('entity_name'),
+    )
     .select(sql<string | null>`coalesce(p.name, sr.name)`.as('member_name'))
     .orderBy(sql`CASE d.state WHEN 'open' THEN 0 WHEN 'contacted' THEN 1 ELSE 2 END`)
     .orderBy('d.id', 'desc')

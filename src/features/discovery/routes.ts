@@ -2,13 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { decryptField } from '../../crypto/field.js';
 import { birthBesideMaskedId, maskPhone } from '../../domain/identifiers/id-number.js';
-import { ACTION_LABEL, CASE_KIND_LABEL, STATE_LABEL, allowedActions, transition } from '../../domain/cases/workflow.js';
-import { CASE_CONDITION } from '../../domain/cases/conditions.js';
+import {
+  ABSENT_RESULT,
+  ACTION_LABEL,
+  CASE_KIND_LABEL,
+  STATE_LABEL,
+  allowedActions,
+  transition,
+} from '../../domain/cases/workflow.js';
+import { CASE_CONDITION, ROSTER_ABSENT_CONDITION } from '../../domain/cases/conditions.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { runDiscovery } from './run.js';
 import { entitiesOfMembers, followEntities } from './follow.js';
 import { caseParts, casePage, loadCase, runById, runningRun } from './queries.js';
-import { addMemberFromReport, confirmMember, moveCase, queueRun, transferMember } from './writes.js';
+import { addMemberFromReport, concludeMember, confirmMember, moveCase, queueRun, transferMember } from './writes.js';
 import { schemaOf } from '../../http/contract.js';
 import { actOnCase, getCase, getDiscoveryRun, listCases, startDiscoveryRun, type CaseEventDetail } from './contract.js';
 
@@ -39,6 +46,21 @@ const EVENT_LABEL: Record<string, string> = {
 };
 
 const TAGS = ['查找党员'];
+
+/** A member-missing case's conclusion says what it must: a result; a date for 已转出, 停止党籍, 去世; a reason for 仍在册. */
+function concludable(b: { reason?: string; conclusion?: { result: keyof typeof ABSENT_RESULT; date?: string } }) {
+  const c = b.conclusion;
+  if (!c)
+    throw badRequest('请选择核实结果', [
+      { field: 'conclusion.result', message: '请选择已转出、停止党籍、去世或仍在册' },
+    ]);
+  if (c.result === 'on_roll' && !b.reason)
+    throw badRequest('仍在册须写明原因', [{ field: 'reason', message: '请写明名册中没有该党员的原因，如名册遗漏' }]);
+  if (c.result !== 'on_roll' && !c.date)
+    throw badRequest(`请填写${ABSENT_RESULT[c.result].label}的日期`, [
+      { field: 'conclusion.date', message: `请填写${ABSENT_RESULT[c.result].label}的日期` },
+    ]);
+}
 
 /** 查找党员: discovery runs and the verification work list (组织找党员). */
 export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
@@ -118,7 +140,12 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
           stateLabel: STATE_LABEL[c.state],
           evidence: c.evidence as Record<string, unknown>,
           entity,
-          condition: c.kind === 'self_report' ? null : CASE_CONDITION[c.kind],
+          condition:
+            c.kind === 'self_report'
+              ? null
+              : c.kind === 'roster_absent'
+                ? ROSTER_ABSENT_CONDITION
+                : CASE_CONDITION[c.kind],
           resolvedAt: c.resolved_at,
           report: report && {
             name: report.name,
@@ -168,28 +195,32 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
         const { db, audit } = s;
         const c = await loadCase(db, req.params.id);
         const b = req.body;
-        const move = transition(c.kind, c.state, b.action);
+        const move = transition(c.kind, c.state, b.action, b.conclusion?.result);
         if (!move.ok) throw conflict(move.reason);
+        if (b.action === 'conclude') concludable(b);
         if (b.action === 'dismiss' && !b.reason)
           throw badRequest('排除线索须写明原因', [{ field: 'reason', message: '请填写排除原因' }]);
         if (b.action === 'contact' && !b.contact)
           throw badRequest('请填写联系情况', [{ field: 'contact', message: '请填写联系日期、方式和结果' }]);
         if (b.action === 'transfer' && !b.transfer)
           throw badRequest('请填写组织关系转接情况', [{ field: 'transfer', message: '请填写转出、转入党组织和日期' }]);
-        const detail = { reason: b.reason, contact: b.contact, transfer: b.transfer };
+        const detail = { reason: b.reason, contact: b.contact, transfer: b.transfer, conclusion: b.conclusion };
         await moveCase(db, c, { by: req.user!.id, action: b.action, to: move.to, detail });
         if (c.self_report_id && b.action === 'confirm')
           await addMemberFromReport(db, app.ctx.keys, c.self_report_id, c.scope_key);
         if (c.member_id && b.action === 'confirm') await confirmMember(db, c.member_id);
         if (c.member_id && b.action === 'transfer') await transferMember(db, c.member_id, b.transfer!.to);
+        const ended = b.conclusion && ABSENT_RESULT[b.conclusion.result].memberStatus;
+        if (c.member_id && b.action === 'conclude' && ended)
+          await concludeMember(db, c.member_id, ended, b.conclusion!.to);
         audit({
           action: `case.${b.action}`,
           objectType: 'discovery_case',
           objectId: c.id,
-          detail: { kind: c.kind, from: c.state, to: move.to, ...detail },
+          detail: { kind: c.kind, from: c.state, to: move.to, ...detail, ...(ended ? { memberStatus: ended } : {}) },
         });
         // What was recorded about the member (vouched for, relation moved) may end or raise their other cases.
-        if (c.member_id && (b.action === 'confirm' || b.action === 'transfer')) {
+        if (c.member_id && (b.action === 'confirm' || b.action === 'transfer' || ended)) {
           await followEntities(s, await entitiesOfMembers(db, [c.member_id]), {
             source: 'case',
             label: `线索 #${c.id}：${ACTION_LABEL[b.action]}`,

@@ -3,7 +3,7 @@ import type { DB } from '../../db/schema.js';
 import type { Keys } from '../../crypto/keys.js';
 import { decryptField } from '../../crypto/field.js';
 import { parseIdNumber } from '../../domain/identifiers/id-number.js';
-import type { CaseAction, CaseState } from '../../domain/cases/workflow.js';
+import type { CaseAction, CaseState, EndedStatus } from '../../domain/cases/workflow.js';
 import { insertUnidentified, upsertIdentified } from '../persons/index.js';
 import { memberOffLine } from '../members/index.js';
 import type { CaseRow } from './queries.js';
@@ -67,6 +67,25 @@ export const transferMember = (db: Tx, memberId: number, to: string) =>
     .where('id', '=', memberId)
     .where(onLine)
     .execute();
+
+/**
+ * What a member-missing case concluded about the member: the status that ends their membership on
+ * this roster (已转出, 停止党籍, 去世), and for 已转出 the organization they moved to when known.
+ * The member's history (trigger) keeps the before and after; returns whether the record changed.
+ */
+export async function concludeMember(db: Tx, memberId: number, status: EndedStatus, to: string | undefined) {
+  const res = await db
+    .updateTable('member')
+    .set((eb) => ({
+      member_status: status,
+      org_relation: to ?? eb.ref('org_relation'),
+      updated_at: new Date(),
+    }))
+    .where('id', '=', memberId)
+    .where(onLine)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
 
 /** A self-report received (phone and ID number encrypted) and the case that puts it on the station's work list. */
 export async function insertSelfReport(

@@ -212,6 +212,10 @@ export const batchQuery = z.strictObject({
     .optional(),
   profile: z.string().trim().min(1).max(60).optional(),
   sheet: z.string().trim().min(1).max(100).optional(),
+  fullRoster: z.enum(['true', 'false'], '应为 true 或 false').optional().meta({
+    description:
+      '仅党员名册（roster）：true 表示本批是所涉党组织的完整名册，导入成功后，这些党组织中本批没有的党员生成"名册中已不存在"核实线索；默认 false（部分名册，不作比较）',
+  }),
 });
 
 export const rejection = z.object({

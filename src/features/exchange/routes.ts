@@ -17,6 +17,7 @@ import {
   ImportGate,
   TEMPLATES,
   addImportJob,
+  assertFullRoster,
   assertStartable,
   mappingFor,
   previewFile,
@@ -57,6 +58,8 @@ const job = importJob.pick({
   rowsChanged: true,
   percent: true,
   error: true,
+  fullRoster: true,
+  absentMembers: true,
   createdAt: true,
   startedAt: true,
   finishedAt: true,
@@ -98,7 +101,7 @@ export async function exchangeRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['系统对接'],
       summary:
-        '报送一批数据：请求体为 CSV（text/csv，UTF-8 或 GB18030）、XLSX 或 NDJSON（application/x-ndjson，每行一个对象，键为模板的列名或字段名），走与上传文件相同的导入流程；返回导入任务。batch 为调用方的批次号：同一批次号、同一内容再次报送返回同一任务（200，replayed=true），不同内容 409',
+        '报送一批数据：请求体为 CSV（text/csv，UTF-8 或 GB18030）、XLSX 或 NDJSON（application/x-ndjson，每行一个对象，键为模板的列名或字段名），走与上传文件相同的导入流程；返回导入任务。batch 为调用方的批次号：同一批次号、同一内容再次报送返回同一任务（200，replayed=true），不同内容（或 fullRoster 不同）409。党员名册可加 fullRoster=true 表明是所涉党组织的完整名册',
       description:
         '需要与导入类型对应的权限（registry.write / annual_report.write / roster.write / credit.write）。node 为导入到的辖区（默认服务账号绑定的辖区，须在其辖区内，否则 403）。',
       security,
@@ -127,6 +130,7 @@ export async function exchangeRoutes(app: FastifyInstance): Promise<void> {
       const refusal = importRefusal(kind, node.scope_key);
       if (refusal) throw forbidden(refusal);
       const batch = req.query.batch;
+      const fullRoster = req.query.fullRoster === 'true';
 
       const release = await gate.enter(sa.id);
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -147,7 +151,7 @@ export async function exchangeRoutes(app: FastifyInstance): Promise<void> {
           req.scoped(async ({ db, audit }) => {
             const prior = await priorBatch(db, sa.id, batch);
             if (prior) {
-              if (prior.body_hash !== hash || prior.batch_kind !== kind) {
+              if (prior.body_hash !== hash || prior.batch_kind !== kind || prior.full_roster !== fullRoster) {
                 throw new Problem(
                   409,
                   '批次号冲突',
@@ -168,6 +172,7 @@ export async function exchangeRoutes(app: FastifyInstance): Promise<void> {
             }
             const ignored = p.warnings.map((w) => w.header);
             assertStartable(p, ignored);
+            assertFullRoster(p, kind, fullRoster);
             const row = await addImportJob(db, {
               kind,
               fileName: fileName.slice(0, 200),
@@ -177,6 +182,7 @@ export async function exchangeRoutes(app: FastifyInstance): Promise<void> {
               createdBy: sa.id,
               mapping: p.mapping,
               sheet: p.sheet,
+              fullRoster,
             });
             await recordBatch(db, {
               accountId: sa.id,
@@ -190,7 +196,16 @@ export async function exchangeRoutes(app: FastifyInstance): Promise<void> {
               action: 'import.upload',
               objectType: 'import_job',
               objectId: row.id,
-              detail: { kind, batch, node: node.code, bytes, format, via: 'exchange', ignoredColumns: ignored },
+              detail: {
+                kind,
+                batch,
+                node: node.code,
+                bytes,
+                format,
+                via: 'exchange',
+                ignoredColumns: ignored,
+                fullRoster,
+              },
             });
             return { row, replayed: false, ignored };
           });

@@ -66,9 +66,16 @@ export const planBody = z.strictObject({
   profile: z.string().trim().min(1).max(60).optional(),
   sheet: z.string().trim().min(1).max(100).optional(),
 });
+/** A query's yes or no (a form field or a URL says it as text). */
+export const flagQuery = z.enum(['true', 'false'], '应为 true 或 false');
 export const startBody = planBody.extend({
   /** The headers of the warned columns the user has seen and accepts to leave out. */
   acknowledge: z.array(z.string().max(200)).max(500).default([]),
+  /**
+   * The file is the full roster of the party organizations it carries: at the job's successful end,
+   * each member of those organizations it does not have gets a case 名册中已不存在 (roster only).
+   */
+  fullRoster: z.boolean().default(false),
 });
 
 export const profile = z.object({ id: z.number(), kind: importKind, name: z.string(), mapping, updatedAt: timestamp });
@@ -112,6 +119,7 @@ export const localImportQuery = z.strictObject({
   profile: z.string().trim().min(1).max(60).optional(),
   user: z.string().max(64).optional(),
   sheet: z.string().trim().min(1).max(100).optional(),
+  fullRoster: flagQuery.optional(),
 });
 
 /** An import job as the imports pages and the exchange (system-to-system delivery, a pick of it) show it (toJob in routes.ts). */
@@ -137,6 +145,10 @@ export const importJob = z.object({
   footer: z.string().nullable(),
   /** Values of accepted rows read and not stored (masked, a roster's fixed line), counted by column; null when none. */
   withheld: z.string().nullable(),
+  /** The file was given as the full roster of the organizations it carries. */
+  fullRoster: z.boolean(),
+  /** Members of those organizations the full roster did not have: the 名册中已不存在 cases its end raised (null: not a full roster, or not ended). */
+  absentMembers: z.number().nullable(),
   createdAt: timestamp,
   startedAt: timestamp.nullable(),
   finishedAt: timestamp.nullable(),
@@ -179,6 +191,7 @@ export const uploadAndImport = endpoint({
   query: uploadQuery.extend({
     profile: z.string().trim().min(1).max(60).optional(),
     acknowledge: z.string().max(10_000).optional(),
+    fullRoster: flagQuery.optional(),
   }),
   status: 202,
   response: importJob,

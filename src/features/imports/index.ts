@@ -7,6 +7,6 @@ export { TEMPLATES, type ImportKind } from '../../jobs/import/templates.js';
 export { importRoutes } from './routes.js';
 export { toJob } from './queries.js';
 export { addImportJob } from './writes.js';
-export { assertStartable, mappingFor, previewFile } from './service.js';
+export { assertFullRoster, assertStartable, mappingFor, previewFile } from './service.js';
 export { ImportGate } from './gate.js';
 export { readLocalAccess, type LocalAccess } from './local.js';

@@ -10,7 +10,7 @@ import { selfRef, type ProcessRef } from '../../db/lock.js';
 import { Problem, badRequest, notFound } from '../../http/errors.js';
 import { idParam } from '../../http/paging.js';
 import { importKind, localImportQuery, mapping } from './contract.js';
-import { assertStartable, mappingFor, previewFile } from './service.js';
+import { assertFullRoster, assertStartable, mappingFor, previewFile } from './service.js';
 import { SourceError } from '../../jobs/import/sources.js';
 import { accountByName, localJobStatus } from './queries.js';
 import { addImportJob } from './writes.js';
@@ -116,6 +116,8 @@ export async function localImportRoutes(app: FastifyInstance): Promise<void> {
         plan,
         req.body.acknowledge.includes('all') ? plan.warnings.map((w) => w.header) : req.body.acknowledge,
       );
+      const fullRoster = req.query.fullRoster === 'true';
+      assertFullRoster(plan, req.params.kind, fullRoster);
       const j = await addImportJob(ctx.db, {
         kind: req.params.kind,
         fileName,
@@ -125,6 +127,7 @@ export async function localImportRoutes(app: FastifyInstance): Promise<void> {
         createdBy: u?.id ?? null,
         sheet: plan.sheet,
         mapping: plan.mapping,
+        fullRoster,
       });
       await recordAudit(
         ctx.db,
@@ -133,7 +136,7 @@ export async function localImportRoutes(app: FastifyInstance): Promise<void> {
           action: 'import.upload',
           objectType: 'import_job',
           objectId: j.id,
-          detail: { kind: req.params.kind, fileName: fileNameForOthers(fileName), via: 'cli' },
+          detail: { kind: req.params.kind, fileName: fileNameForOthers(fileName), via: 'cli', fullRoster },
         },
       );
       app.imports.enqueue(j.id);

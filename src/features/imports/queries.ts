@@ -63,6 +63,8 @@ function baseJob(j: Selectable<ImportJobTable>) {
     error: j.error,
     footer: j.footer,
     withheld: j.withheld,
+    fullRoster: j.full_roster,
+    absentMembers: j.absent_members,
     createdAt: j.created_at,
     startedAt: j.started_at,
     finishedAt: j.finished_at,
@@ -209,6 +211,7 @@ export async function localJobStatus(db: Kysely<DB>, id: number) {
       'error',
       'footer',
       'withheld',
+      'absent_members',
     ])
     .where('id', '=', id)
     .executeTakeFirst();

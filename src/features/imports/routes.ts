@@ -34,6 +34,7 @@ import {
   uploadForPlan,
 } from './contract.js';
 import {
+  assertFullRoster,
   assertStartable,
   deleteProfile,
   findUpload,
@@ -147,12 +148,19 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     req: FastifyRequest,
     kind: ImportKind,
     f: { upload: string; file: string; fileName: string; bytes: number },
-    choice: { profile?: string; mapping?: Record<string, string>; sheet?: string | null; acknowledge: string[] },
+    choice: {
+      profile?: string;
+      mapping?: Record<string, string>;
+      sheet?: string | null;
+      acknowledge: string[];
+      fullRoster: boolean;
+    },
   ) =>
     req.scoped(async ({ db, audit }) => {
       const m = await mappingFor(db, kind, choice.profile, choice.mapping);
       const p = await planOf(kind, f.upload, f.file, f.fileName, m, choice.sheet);
       assertStartable(p, choice.acknowledge);
+      assertFullRoster(p, kind, choice.fullRoster);
       const j = await addImportJob(db, {
         kind,
         fileName: f.fileName.slice(0, 200),
@@ -162,6 +170,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
         createdBy: req.user!.id,
         mapping: p.mapping,
         sheet: p.sheet,
+        fullRoster: choice.fullRoster,
       });
       audit({
         action: 'import.upload',
@@ -169,6 +178,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
         objectId: j.id,
         detail: {
           kind: j.kind,
+          fullRoster: choice.fullRoster,
           fileName: fileNameForOthers(j.file_name), // the auditor reads no personal number
           bytes: f.bytes,
           profile: choice.profile ?? null,
@@ -357,6 +367,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
             profile: req.query.profile,
             sheet: req.query.sheet,
             acknowledge: (req.query.acknowledge ?? '').split(',').map((h) => h.trim()),
+            fullRoster: req.query.fullRoster === 'true',
           },
         ).catch((err: unknown) => {
           fs.rmSync(stored, { force: true }); // refused: there is no job to keep it for
@@ -446,6 +457,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
             createdBy: req.user!.id,
             mapping: j.mapping,
             sheet: j.sheet,
+            fullRoster: j.full_roster,
           });
           audit({ action: 'import.upload', objectType: 'import_job', objectId: n.id, detail: { rerunOf: j.id } });
           return n;

@@ -339,6 +339,22 @@ export function assertStartable(p: Preview, acknowledge: string[]): void {
     );
 }
 
+/**
+ * A file said to be a full roster must be a roster that names each member's organization: the
+ * organizations it carries are those whose members it is compared with at its end.
+ */
+export function assertFullRoster(p: Preview, kind: ImportKind, full: boolean): void {
+  if (!full) return;
+  if (kind !== 'roster')
+    throw badRequest('只有党员名册可标明为完整名册', [
+      { field: 'fullRoster', message: '只有党员名册可标明为完整名册' },
+    ]);
+  if (!p.fields.some((f) => f.field === 'orgRelation' && f.column))
+    throw badRequest('完整名册须有"所在党支部"（组织关系所在党组织）列：据此判断名册是哪些党组织的完整名册', [
+      { field: 'mapping.orgRelation', message: '请为"所在党支部"选择一列，或不标明为完整名册' },
+    ]);
+}
+
 export async function listProfiles(db: Transaction<DB>, kind: ImportKind | undefined) {
   let q = db.selectFrom('import_profile').select(['id', 'kind', 'name', 'mapping', 'updated_at']).orderBy('name');
   if (kind) q = q.where('kind', '=', kind);

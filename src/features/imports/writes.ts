@@ -18,6 +18,8 @@ export const addImportJob = (
     createdBy: number | null;
     mapping: Mapping | null;
     sheet: string | null;
+    /** A roster that is the full roster of the organizations it carries (checked by assertFullRoster). */
+    fullRoster?: boolean;
   },
 ) =>
   db
@@ -31,6 +33,7 @@ export const addImportJob = (
       created_by: v.createdBy,
       mapping: v.mapping ? JSON.stringify(v.mapping) : null,
       sheet: v.sheet,
+      full_roster: v.fullRoster ?? false,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -32,7 +32,9 @@ export async function recomputeCounts(db: Db, scopeKey: string): Promise<Counts>
     kindIndividual: entities.individual,
     kindCooperative: entities.cooperative,
     newEntities: entities.fresh,
-    membersOnRoster: await scalar(sql`SELECT count(*) AS n FROM member WHERE ${under('scope_key')}`),
+    membersOnRoster: await scalar(
+      sql`SELECT count(*) AS n FROM member WHERE xgz_member_on_roll(member_status) AND ${under('scope_key')}`,
+    ),
     membersFound: await scalar(
       sql`SELECT count(*) AS n FROM member m WHERE EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id AND ${under('l.scope_key')})`,
     ),

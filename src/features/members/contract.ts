@@ -13,7 +13,7 @@ import {
 /** The party-member roster's contract (pure), shared with the web. */
 export const memberFilters = {
   q: z.string().trim().max(30).optional(),
-  status: z.enum(['normal', 'mobile', 'lost', 'abroad', 'other']).optional(),
+  status: z.enum(['normal', 'mobile', 'lost', 'abroad', 'other', 'transferred_out', 'stopped', 'deceased']).optional(),
   confidence: z.enum(['confirmed', 'declared', 'self_reported']).optional(),
   linked: z.enum(['true', 'false']).optional(),
   /** Only the rosters held in the caller's own jurisdiction (名册党员 on the dashboard), not members seen through links to its entities. */

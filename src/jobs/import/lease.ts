@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { appendAudit, auditKeyOf } from '../../db/audit-chain.js';
 import { formatRef, parseRef, processState, selfRef } from '../../db/lock.js';
+import { clearSeen } from './roster-seen.js';
 
 /** A job whose heartbeat is older than this, run by a process we cannot see, is taken as dead. */
 export const LEASE_STALE_MS = 60_000;
@@ -71,6 +72,7 @@ export async function reclaimStaleImports(
         .executeTakeFirst();
       if (!row) return false;
       await trx.deleteFrom('import_key').where('job_id', '=', j.id).execute();
+      await clearSeen(trx, j.id);
       await appendAudit(
         trx,
         SYSTEM,
@@ -100,6 +102,9 @@ export async function reclaimStaleImports(
   // Key rows of jobs that are not running (left by a crash between the job's end and their
   // deletion, or by a version that did not clean up) go too: they only serve a running job.
   await sql`DELETE FROM import_key k WHERE NOT EXISTS (SELECT 1 FROM import_job j WHERE j.id = k.job_id AND j.status = 'running')`.execute(
+    db,
+  );
+  await sql`DELETE FROM import_roster_seen k WHERE NOT EXISTS (SELECT 1 FROM import_job j WHERE j.id = k.job_id AND j.status = 'running')`.execute(
     db,
   );
   return ended;
@@ -135,6 +140,7 @@ export async function handBack(db: Kysely<DB>, jobId: number): Promise<boolean> 
       .executeTakeFirst();
     if (!row) return false;
     await trx.deleteFrom('import_key').where('job_id', '=', jobId).execute();
+    await clearSeen(trx, jobId);
     await trx.deleteFrom('import_rejection').where('job_id', '=', jobId).execute();
     return true;
   });

@@ -11,6 +11,7 @@ import {
   EXCEL_CUT_COLUMN_MESSAGE,
   ID_NUMBER_FIELDS,
   WithheldTally,
+  refusedAsLeft,
   type AnnualReportRow,
   type RegistryRow,
   type RosterRow,
@@ -27,7 +28,9 @@ import { writeAnnualReportBatch } from './writers/annual-report.js';
 import { writeCreditBatch } from './writers/credit.js';
 import { auditExitEffects } from '../../features/exit/index.js';
 import { CREDIT_LISTS, isCreditKind, type CreditRow } from '../../domain/ledger/credit-rows.js';
-import { followImportBatch } from '../../features/discovery/index.js';
+import { followImportBatch, raiseRosterAbsences } from '../../features/discovery/index.js';
+import type { Scoped } from '../../db/scoped.js';
+import { RosterSeen, clearSeen, recordSeen, type Unnamed } from './roster-seen.js';
 import { footerNote, hiddenColumnsNote, hiddenRowsNote } from '../../domain/import/footer.js';
 import {
   DEFAULT_LIMITS,
@@ -258,9 +261,13 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       withheld: null,
       lease_owner: myLease(),
       heartbeat_at: new Date(),
+      absent_members: null,
     })
     .where('id', '=', jobId)
     .execute();
+  // A full roster's members are compared at its successful end with those it saw (roster-seen.ts).
+  const fullRoster = job.kind === 'roster' && job.full_roster;
+  if (fullRoster) await clearSeen(db, jobId);
   const heartbeat = startHeartbeat(db, jobId);
   const totals = { read: 0, accepted: 0, rejected: 0, changed: 0 };
   let batchNo = 0;
@@ -346,6 +353,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     };
 
     const fileKeys = new FileKeys(jobId, opts.keySlots);
+    const seen = fullRoster ? new RosterSeen(index.get('name'), index.get('orgRelation')) : null;
     const withheld = new WithheldTally();
     // The ID columns are judged for Excel's cut over the rows read so far, the first CUT_WINDOW before any.
     const idColumns = ID_NUMBER_FIELDS.filter(mapped).map((f) => [f, index.get(f)!] as const);
@@ -361,7 +369,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     // two run on different cores. Batches still commit one after another, in file order.
     let writing: Promise<void> = Promise.resolve();
     const flush = async () => {
-      const [full, bad] = [batch, rejects];
+      const [full, bad, refused] = [batch, rejects, seen?.take() ?? null];
       batch = [];
       rejects = [];
       await writing;
@@ -379,6 +387,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
           plainRaw,
           (f) => headerOfField.get(f) ?? null,
           { on: opts.followCases ?? true, spent: opts.followSpent },
+          refused,
         );
         totals.accepted += accepted;
         totals.changed += changed;
@@ -424,6 +433,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
         const raw = rawOf(source.headers, cells);
         const col = source.headers[bad.index] || `第${bad.index + 1}列`;
         rejects.push({ rowNo, col, value: null, reason: bad.reason, raw });
+        seen?.refusedCells(cells);
         if (batch.length + rejects.length >= batchSize) await flush();
         continue;
       }
@@ -441,22 +451,25 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       const cutAt = parsed.success ? cutField(input) : undefined;
       if (!parsed.success) {
         const raw = plainRaw(cells);
-        const seen = new Set<string>();
+        // A member the file itself says has left (转出日期) is not seen: a full roster raises their case.
+        if (!refusedAsLeft(parsed.error.issues)) seen?.refusedCells(cells);
+        const said = new Set<string>();
         for (const issue of parsed.error.issues) {
           const field = String(issue.path[0] ?? '');
-          if (seen.has(field)) continue;
-          seen.add(field);
+          if (said.has(field)) continue;
+          said.add(field);
           const col = headerOfField.get(field) ?? (field === 'countyCode' ? (authorityCol?.header ?? null) : null);
           rejects.push({
             rowNo,
             col,
             value: input[field] ? maskValue(field, input[field]) : null,
             reason: issue.message,
-            raw: seen.size === 1 ? raw : undefined,
+            raw: said.size === 1 ? raw : undefined,
             scope: namedScope(input),
           });
         }
       } else if (cutAt) {
+        seen?.refusedCells(cells);
         rejects.push({
           rowNo,
           col: headerOfField.get(cutAt) ?? null,
@@ -480,6 +493,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
         else if (mark && keyTag(key) === mark.tag) {
           // A repeat refused before, imported again from the error report: still a repeat.
           const r = row as RegistryRow;
+          seen?.refusedKey(key);
           rejects.push({
             rowNo,
             col: DUPLICATE_MARK_HEADER,
@@ -524,10 +538,16 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       hiddenRowsNote(source.hiddenRows()),
       hiddenColumnsNote(readHidden(plan, source)),
     ].filter((n) => n !== null);
-    await finish(ctx, jobId, who, 'done', null, totals, {
-      footer: notes.join('；') || null,
-      withheld: withheld.note((f) => headerOfField.get(f) ?? f),
-    });
+    await finish(
+      ctx,
+      jobId,
+      who,
+      'done',
+      null,
+      totals,
+      { footer: notes.join('；') || null, withheld: withheld.note((f) => headerOfField.get(f) ?? f) },
+      fullRoster ? (s) => raiseRosterAbsences(s, { id: jobId, scopeKey: job.scope_key }) : undefined,
+    );
   } catch (err) {
     // Not the job's fault: it stays 'running' under this process's lease for the caller to hand
     // back (or, if this process dies, for the next one to end as interrupted).
@@ -594,6 +614,8 @@ async function writeBatch(
   plainRaw: (cells: string[]) => Record<string, string>,
   colOf: (field: string) => string | null,
   follow: { on: boolean; spent?: { ms: number } },
+  /** A full roster's batch: the rows it refused before their key was known, and keys of rows refused so (else null). */
+  refused: { keys: string[]; unnamed: Unnamed[] } | null,
 ) {
   const rowScope = (b: Accepted) => namedScope(b.row as { countyCode?: string; stationCode?: string; uscc?: string });
   // Within the batch: the first row with a key wins.
@@ -764,6 +786,8 @@ async function writeBatch(
       );
       if (follow.spent) follow.spent.ms += performance.now() - t0;
     }
+    // Every row of a full roster's batch was seen, accepted or not (a refused row's member is not absent).
+    if (refused) await recordSeen(db, jobId, [...batch.map((b) => b.key), ...refused.keys], refused.unnamed);
     if (rejects.length) {
       await sql`INSERT INTO import_rejection (job_id, row_no, col, value, reason, raw_enc, scope_key, dup_key)
         SELECT ${jobId}, * FROM unnest(${rejects.map((r) => r.rowNo)}::int[], ${rejects.map((r) => r.col)}::text[], ${rejects.map((r) => r.value)}::text[],
@@ -800,12 +824,17 @@ async function finish(
   error: string | null,
   totals: { read: number; accepted: number; rejected: number; changed: number },
   notes: { footer: string | null; withheld: string | null } = { footer: null, withheld: null },
+  /** What a successful end does in the same transaction as marking the job done (a full roster's absent members): a count. */
+  atEnd?: (s: Scoped) => Promise<number>,
 ) {
-  await runScoped(ctx.db, who, async ({ db, audit }) => {
+  await runScoped(ctx.db, who, async (s) => {
+    const { db, audit } = s;
+    const absent = status === 'done' && atEnd ? await atEnd(s) : null;
     await db.deleteFrom('import_key').where('job_id', '=', jobId).execute();
+    await clearSeen(db, jobId);
     await db
       .updateTable('import_job')
-      .set({ status, error, ...notes, finished_at: new Date(), lease_owner: null })
+      .set({ status, error, ...notes, absent_members: absent, finished_at: new Date(), lease_owner: null })
       .where('id', '=', jobId)
       .execute();
     audit({
@@ -813,7 +842,7 @@ async function finish(
       objectType: 'import_job',
       objectId: jobId,
       outcome: status === 'done' ? 'success' : 'failure',
-      detail: { status, ...totals, error },
+      detail: { status, ...totals, error, ...(absent !== null ? { absentMembers: absent } : {}) },
     });
   });
 }

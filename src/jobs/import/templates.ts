@@ -290,7 +290,7 @@ export const TEMPLATES: Record<ImportKind, { label: string; columns: Column[]; o
         field: 'memberStatus',
         header: '党籍状态',
         aliases: ['党员状态', '状态'],
-        example: '正常 / 流动 / 失联 / 出国境 / 停止党籍',
+        example: '正常 / 流动 / 失联 / 出国境 / 停止党籍 / 已转出 / 去世',
       },
       { field: 'lostFlag', header: '是否失联党员', aliases: ['失联党员'], example: '是 / 否' },
       {

@@ -12,6 +12,7 @@ import {
   Input,
   Modal,
   Progress,
+  Radio,
   Select,
   Space,
   Tag,
@@ -19,7 +20,7 @@ import {
   Typography,
 } from 'antd';
 import { SearchOutlined } from '@ant-design/icons';
-import { Link } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import { call } from '../api';
 import type { BodyOf } from '@server/http/contract';
 import {
@@ -33,7 +34,15 @@ import {
   type CaseRow as Case,
   type DiscoveryRun as Run,
 } from '@server/features/discovery/contract';
-import { ACTION_LABEL, CASE_KIND_LABEL, CASE_KINDS, type CaseAction } from '@domain/cases/workflow';
+import {
+  ABSENT_RESULT,
+  ABSENT_RESULTS,
+  ACTION_LABEL,
+  CASE_KIND_LABEL,
+  CASE_KINDS,
+  type AbsentResult,
+  type CaseAction,
+} from '@domain/cases/workflow';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
@@ -41,6 +50,7 @@ import { useOpenParam } from '../components/hooks';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
 import { when } from '../components/format';
+import { MEMBER_STATUS_LABEL } from '../components/labels';
 
 const KINDS = [['', '全部'], ...CASE_KINDS.map((k) => [k, CASE_KIND_LABEL[k]])];
 const STATE_COLOR: Record<string, string> = {
@@ -65,8 +75,10 @@ const LEVEL: Record<string, string> = {
 export default function Discovery() {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const [kind, setKind] = useState('');
-  const [state, setState] = useState<string | undefined>('open');
+  // An import's result links here with its kind and state (?kind=roster_absent&state=open).
+  const [params] = useSearchParams();
+  const [kind, setKind] = useState(() => params.get('kind') ?? '');
+  const [state, setState] = useState<string | undefined>(() => params.get('state') ?? 'open');
   const [run, setRun] = useState<Run | null>(null);
   // Kept in the address (?open=12): a task reply's linked case and an entity's case list open it here.
   const [open, setOpen] = useOpenParam();
@@ -173,7 +185,7 @@ export default function Discovery() {
               width: 150,
               render: (v: string) => <Tag color="volcano">{v}</Tag>,
             },
-            { title: '市场主体', dataIndex: 'entityName' },
+            { title: '市场主体 / 党组织', dataIndex: 'entityName' },
             { title: '党员', dataIndex: 'memberName', width: 100, render: (v) => v ?? '—' },
             { title: '基层所', dataIndex: 'stationName', width: 160, render: (v) => v ?? '—' },
             {
@@ -190,12 +202,94 @@ export default function Discovery() {
   );
 }
 
+type Item = { label: string; children: React.ReactNode };
+const memberLine = (m: NonNullable<Detail['member']>) =>
+  `${m.name}${m.birthDate ? `，${m.birthDate} 生` : ''}${m.phone ? `，${m.phone}` : ''}`;
+
+/** A case about an entity (or a self-report): the entity, what its report declared, the member found and how. */
+function entityItems(d: Detail, ev: Detail['evidence']): Item[] {
+  return [
+    {
+      label: '市场主体',
+      children: d.entity ? (
+        <Link to={`/entities/${d.entity.id}`}>{d.entity.name}</Link>
+      ) : (
+        `${d.report?.entityText ?? ''}（台账中未找到）`
+      ),
+    },
+    ...(d.report
+      ? [
+          { label: '报到人', children: `${d.report.name}，${d.report.phone}` },
+          { label: '自述组织关系', children: d.report.orgRelation ?? '（未填）' },
+        ]
+      : []),
+    {
+      label: '年报申报党员',
+      children:
+        ev.declared !== undefined
+          ? `${ev.declared} 人${ev.reportYear ? `（${ev.reportYear} 年度）` : '（无年报）'}`
+          : '—',
+    },
+    { label: '比对找到党员', children: ev.found !== undefined ? `${ev.found} 人` : '—' },
+    ...(d.member
+      ? [
+          { label: '党员', children: memberLine(d.member) },
+          { label: '组织关系所在党组织', children: d.member.orgRelation ?? '（名册未填）' },
+          {
+            label: '如何找到',
+            children:
+              ev.method === 'exact'
+                ? '身份证号一致'
+                : `姓名、出生日期、电话等比对（得分 ${ev.score}）：${Object.entries(ev.levels ?? {})
+                    .map(
+                      ([k, v]) =>
+                        `${{ name: '姓名', birthDate: '出生日期', phone: '电话', county: '县区' }[k] ?? k}${LEVEL[v] ?? v}`,
+                    )
+                    .join('，')}`,
+          },
+        ]
+      : []),
+  ];
+}
+
+/** A member missing from a full roster: the member, the organization the roster carried, the import that found it. */
+function absentItems(d: Detail): Item[] {
+  return [
+    ...(d.member
+      ? [
+          {
+            label: '党员',
+            children: <Link to={`/members?q=${encodeURIComponent(d.member.name)}`}>{memberLine(d.member)}</Link>,
+          },
+          {
+            label: '党员状态',
+            children: MEMBER_STATUS_LABEL[d.member.memberStatus as 'normal'] ?? d.member.memberStatus,
+          },
+          { label: '组织关系所在党组织', children: d.member.orgRelation ?? '（名册未填）' },
+        ]
+      : []),
+    { label: '完整名册中的党组织', children: d.evidence.orgRelation ?? '—' },
+    {
+      label: '发现于',
+      children: d.evidence.importJob ? <Link to="/imports">导入任务 #{d.evidence.importJob}</Link> : '—',
+    },
+  ];
+}
+
 /** One line of a case's trail: what the person wrote, or why the system closed or raised it and which change did. */
 const eventText = (d: EventDetail) =>
   [
     d.reason && (d.change ? `原因：${d.reason}` : d.reason),
     d.contact?.outcome,
     d.transfer && `${d.transfer.from} → ${d.transfer.to}`,
+    d.conclusion &&
+      [
+        ABSENT_RESULT[d.conclusion.result as AbsentResult]?.label ?? d.conclusion.result,
+        d.conclusion.date,
+        d.conclusion.to && `转入 ${d.conclusion.to}`,
+      ]
+        .filter(Boolean)
+        .join('，'),
     d.change && `引起变化：${d.change.label}`,
   ]
     .filter(Boolean)
@@ -213,7 +307,7 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
     <Drawer
       open
       size={drawerSize()}
-      title={d ? `${d.kindLabel} · ${d.entity?.name ?? d.report?.entityText ?? ''}` : '线索'}
+      title={d ? `${d.kindLabel} · ${d.entity?.name ?? d.report?.entityText ?? d.member?.name ?? ''}` : '线索'}
       onClose={onClose}
       footer={
         d &&
@@ -221,7 +315,11 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
         d.actions.length > 0 && (
           <Space wrap>
             {d.actions.map((a) => (
-              <Button key={a} type={a === 'confirm' ? 'primary' : 'default'} onClick={() => setActing(a)}>
+              <Button
+                key={a}
+                type={a === 'confirm' || a === 'conclude' ? 'primary' : 'default'}
+                onClick={() => setActing(a)}
+              >
                 {ACTION_LABEL[a]}
               </Button>
             ))}
@@ -258,49 +356,7 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
             items={[
               { label: '状态', children: d.stateLabel },
               ...(d.condition ? [{ label: '发现条件', children: d.condition }] : []),
-              {
-                label: '市场主体',
-                children: d.entity ? (
-                  <Link to={`/entities/${d.entity.id}`}>{d.entity.name}</Link>
-                ) : (
-                  `${d.report?.entityText ?? ''}（台账中未找到）`
-                ),
-              },
-              ...(d.report
-                ? [
-                    { label: '报到人', children: `${d.report.name}，${d.report.phone}` },
-                    { label: '自述组织关系', children: d.report.orgRelation ?? '（未填）' },
-                  ]
-                : []),
-              {
-                label: '年报申报党员',
-                children:
-                  ev.declared !== undefined
-                    ? `${ev.declared} 人${ev.reportYear ? `（${ev.reportYear} 年度）` : '（无年报）'}`
-                    : '—',
-              },
-              { label: '比对找到党员', children: ev.found !== undefined ? `${ev.found} 人` : '—' },
-              ...(d.member
-                ? [
-                    {
-                      label: '党员',
-                      children: `${d.member.name}${d.member.birthDate ? `，${d.member.birthDate} 生` : ''}${d.member.phone ? `，${d.member.phone}` : ''}`,
-                    },
-                    { label: '组织关系所在党组织', children: d.member.orgRelation ?? '（名册未填）' },
-                    {
-                      label: '如何找到',
-                      children:
-                        ev.method === 'exact'
-                          ? '身份证号一致'
-                          : `姓名、出生日期、电话等比对（得分 ${ev.score}）：${Object.entries(ev.levels ?? {})
-                              .map(
-                                ([k, v]) =>
-                                  `${{ name: '姓名', birthDate: '出生日期', phone: '电话', county: '县区' }[k] ?? k}${LEVEL[v] ?? v}`,
-                              )
-                              .join('，')}`,
-                    },
-                  ]
-                : []),
+              ...(d.kind === 'roster_absent' ? absentItems(d) : entityItems(d, ev)),
             ]}
           />
           <Typography.Title level={5} style={{ marginTop: 24 }}>
@@ -350,11 +406,18 @@ function ActionForm({
 }) {
   const [form] = Form.useForm();
   const [error, setError] = useState<string | null>(null);
+  const result = Form.useWatch<AbsentResult | undefined>('result', form);
   const submit = async () => {
     const v = await form.validateFields();
     const body: BodyOf<typeof actOnCase> = { action, reason: v.reason || undefined };
     if (action === 'contact') body.contact = { date: v.date.format('YYYY-MM-DD'), way: v.way, outcome: v.outcome };
     if (action === 'transfer') body.transfer = { from: v.from, to: v.to, date: v.date.format('YYYY-MM-DD') };
+    if (action === 'conclude')
+      body.conclusion = {
+        result: v.result,
+        ...(v.date ? { date: v.date.format('YYYY-MM-DD') } : {}),
+        ...(v.to ? { to: v.to } : {}),
+      };
     try {
       await call(actOnCase, { params: { id }, body });
       onDone();
@@ -366,9 +429,28 @@ function ActionForm({
     <Modal open title={ACTION_LABEL[action]} onCancel={onClose} onOk={submit} okText="确定" destroyOnHidden>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <Form form={form} layout="vertical">
-        {(action === 'contact' || action === 'transfer') && (
-          <Form.Item name="date" label="日期" rules={[{ required: true, message: '请选择日期' }]}>
+        {action === 'conclude' && (
+          <Form.Item name="result" label="核实结果" rules={[{ required: true, message: '请选择核实结果' }]}>
+            <Radio.Group
+              data-testid="conclude-result"
+              options={ABSENT_RESULTS.map((r) => ({ value: r, label: ABSENT_RESULT[r].label }))}
+            />
+          </Form.Item>
+        )}
+        {(action === 'contact' ||
+          action === 'transfer' ||
+          (action === 'conclude' && result && result !== 'on_roll')) && (
+          <Form.Item
+            name="date"
+            label={action === 'conclude' && result ? `${ABSENT_RESULT[result].label}日期` : '日期'}
+            rules={[{ required: true, message: '请选择日期' }]}
+          >
             <DatePicker />
+          </Form.Item>
+        )}
+        {action === 'conclude' && result === 'transferred_out' && (
+          <Form.Item name="to" label="转入党组织（知道时填写）">
+            <Input maxLength={200} />
           </Form.Item>
         )}
         {action === 'contact' && (
@@ -398,11 +480,21 @@ function ActionForm({
             </Form.Item>
           </>
         )}
-        {(action === 'dismiss' || action === 'confirm' || action === 'reopen') && (
+        {(action === 'dismiss' || action === 'confirm' || action === 'reopen' || action === 'conclude') && (
           <Form.Item
             name="reason"
-            label={action === 'dismiss' ? '排除原因' : '说明'}
-            rules={action === 'dismiss' ? [{ required: true, message: '排除须写明原因' }] : []}
+            label={
+              action === 'dismiss'
+                ? '排除原因'
+                : action === 'conclude' && result === 'on_roll'
+                  ? '名册中没有该党员的原因'
+                  : '说明'
+            }
+            rules={
+              action === 'dismiss' || (action === 'conclude' && result === 'on_roll')
+                ? [{ required: true, message: action === 'dismiss' ? '排除须写明原因' : '仍在册须写明原因' }]
+                : []
+            }
           >
             <Input.TextArea rows={3} maxLength={500} />
           </Form.Item>

@@ -55,6 +55,7 @@ export function ImportPlan({
   const [profile, setProfile] = useState<string | undefined>();
   const [profileName, setProfileName] = useState('');
   const [ack, setAck] = useState(false);
+  const [fullRoster, setFullRoster] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -100,6 +101,7 @@ export function ImportPlan({
           mapping,
           acknowledge: ack ? preview.warnings.map((w) => w.header) : [],
           ...(preview.sheet ? { sheet: preview.sheet } : {}),
+          fullRoster: kind === 'roster' && fullRoster,
         },
       });
       message.success(`已开始导入 ${preview.fileName}`);
@@ -328,6 +330,21 @@ export function ImportPlan({
                 </Checkbox>
               </Space>
             }
+          />
+        )}
+        {kind === 'roster' && (
+          <Alert
+            type="info"
+            title={
+              <Checkbox
+                checked={fullRoster}
+                onChange={(e) => setFullRoster(e.target.checked)}
+                data-testid="import-full-roster"
+              >
+                这是所涉党支部的完整名册
+              </Checkbox>
+            }
+            description="勾选后，导入成功时，文件中各党支部（所在党支部列）在本辖区名册中、却不在本文件中的党员，生成“名册中已不存在”核实线索（已转出、停止党籍、去世或仍在册，由工作人员核实）。只导出部分党员的文件请勿勾选。"
           />
         )}
         <Button type="primary" disabled={!startable} loading={busy} onClick={() => void start()}>

@@ -37,6 +37,17 @@ import {
   type ImportKind,
 } from '@server/features/imports/contract';
 import { num, when } from '../components/format';
+import { Link } from 'react-router-dom';
+
+/** A full roster's comparison, as its job's line says it: pending until its successful end, then how many members it lacked. */
+const absentLine = (j: Job) =>
+  j.absentMembers === null
+    ? j.status === 'done' || j.status === 'queued' || j.status === 'running'
+      ? '完整名册：导入成功后比对所涉党支部的党员'
+      : '完整名册：导入未成功，未作比对'
+    : j.absentMembers
+      ? `完整名册：所涉党支部中有 ${num(j.absentMembers)} 名党员不在本文件中，已生成"名册中已不存在"核实线索`
+      : '完整名册：所涉党支部的党员都在本文件中';
 const STATUS: Record<string, [string, 'normal' | 'active' | 'success' | 'exception']> = {
   queued: ['排队中', 'normal'],
   running: ['导入中', 'active'],
@@ -127,6 +138,18 @@ export default function Imports() {
           <Typography.Text type="warning" style={{ fontSize: 12 }} data-testid={`withheld-${j.id}`}>
             {j.withheld}
           </Typography.Text>
+        </div>
+      )}
+      {j.fullRoster && (
+        <div data-testid={`absent-${j.id}`}>
+          <Typography.Text type={j.absentMembers ? 'warning' : 'secondary'} style={{ fontSize: 12 }}>
+            {absentLine(j)}
+          </Typography.Text>
+          {!!j.absentMembers && (
+            <Link to="/discovery?kind=roster_absent&state=open" style={{ fontSize: 12, marginLeft: 8 }}>
+              查看核实线索
+            </Link>
+          )}
         </div>
       )}
     </div>

@@ -137,13 +137,13 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
         '统一社会信用代码,企业名称,市场主体类型,成立日期,登记状态,所属县区,法定代表人,联系电话',
         `${uscc('91', '320102', 'MA1PRX0A1')},预览甲店,有限责任公司,43586,存续,320102,王一,0086 139 1234 5678`,
         `${uscc('91', '320102', 'MA1PRX0A2')},预览乙店,有限责任公司,2019年5月1日,确认,320102,王二,13912345678`,
-        `${uscc('92', '320102', 'MA1PRX0A3')},*,个体工商户,2019-05-01,存续,320102,王　三,`,
+        `${uscc('92', '320102', 'MA1PRX0A3')},*,个体工商户,2019-05-01,存续,320102,王\u3000三,`,
       ].join('\n'),
     );
     const r = await previewFile(t.ctx.keys, 'registry', 'u1', g, 'registry.csv', {});
     expect(r.sample.map((s) => s.values.registeredOn)).toEqual(['2019-05-01', '2019年5月1日', '2019-05-01']);
     expect(r.sample[2].values.name).toBe('王三（个体工商户）'); // a 个体工商户 without a 字号, named as it will be
-    expect(r.sample[2].values.repName).toBe('王三'); // a person's name as it is kept: the padding (王　三) gone
+    expect(r.sample[2].values.repName).toBe('王三'); // a person's name as it is kept: the padding (王\u3000三) gone
     expect(r.sample[0].values.repPhone).toBe('139****5678'); // as it will be stored, masked
     expect(r.sample[1].problems).toEqual([
       { field: 'status', label: '登记状态', reason: expect.stringMatching(/^登记状态"确认"无法识别/) },

@@ -751,7 +751,7 @@ describe('annual reports as systems and clerks write them', () => {
 describe('roster rows', () => {
   const row = (over: Record<string, string>) => rosterRow.safeParse({ name: '王芳', membership: '正式党员', ...over });
   it('gives a name one spelling: a padded two-character name and a minority name’s dot as typed are one member', () => {
-    // Clerk probe, round 6: 王　芳 (padded to line up) and 王芳 next month were two members known by name;
+    // Clerk probe, round 6: 王\u3000芳 (padded with a full-width space to line up) and 王芳 next month were two members known by name;
     // 阿布都•热合曼 on the registry and 阿布都·热合曼 on the roster two spellings of one person.
     for (const [typed, kept] of [
       ['王　芳', '王芳'],

@@ -46,7 +46,7 @@ const NAME_DOTS = /[•．・‧∙⋅･]|(?<=\p{Script=Han})\s*\.\s*(?=\p{Scri
 const NAME_GAP = /[\s\u200b]+(?=[\p{Script=Han}·])|(?<=[\p{Script=Han}·])[\s\u200b]+/gu;
 /**
  * A person's name as one writes it whoever typed it: lists pad a two-character name to line up
- * (王　芳, 王 芳) and type a minority name's dot as they can (阿布都•热合曼, 阿布都．热合曼). The padding
+ * (王\u3000芳, 王 芳) and type a minority name's dot as they can (阿布都•热合曼, 阿布都．热合曼). The padding
  * goes and the dot is ·, so the same person is one name in every file (a member known by name is
  * kept by it); spaces between Latin words (John Smith) stay.
  */

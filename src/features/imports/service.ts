@@ -134,7 +134,7 @@ const mask = (kind: ImportKind, field: string, v: string) =>
 /**
  * A value shown as it will be stored rather than as written: a date (43586, 2019年5月1日), a phone
  * (025-84561234-801, 0086 139…) and a name (a 个体工商户 without a 字号 is named by its operator; a
- * person's name as it is kept, 王　芳 as 王芳); words (存续, 个体工商户) stay as written, their stored
+ * person's name as it is kept, 王\u3000芳 as 王芳); words (存续, 个体工商户) stay as written, their stored
  * codes mean nothing to a clerk.
  */
 const shownAsStored = (field: string, stored: string) =>

@@ -435,6 +435,16 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
     const s = await openSource(f, 'hidden-columns.xlsx', undefined, (c) => (c.includes('名称') ? 9 : 0));
     for await (const r of s.rows) expect(r.cells.slice(0, 3)).toEqual(['甲店', '025-1', '13912345678']);
     expect(s.hiddenColumns()).toEqual([1, 3]);
-    expect(readHidden({ index: new Map([['name', 0], ['phone', 1]]) }, s)).toEqual(['旧电话']);
+    expect(
+      readHidden(
+        {
+          index: new Map([
+            ['name', 0],
+            ['phone', 1],
+          ]),
+        },
+        s,
+      ),
+    ).toEqual(['旧电话']);
   });
 });

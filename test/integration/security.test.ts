@@ -892,6 +892,44 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     expect(rows.map((r) => r.object_id).reverse()).toEqual(['1**********', '3*****************', 'S**************']);
   });
 
+  it('round 7: a phone or ID number a rider writes with letters for digits (138OO138OOO) is masked in the kept appeal; words are kept', async () => {
+    const content = '电话l38 OOl3 8OOO，身份证32O1O2I99OO3O7I234，Hello OIL 2024';
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/public/appeals',
+      payload: { category: 'other', content, areaCode: STATION },
+      remoteAddress: nextIp(),
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const kept = await t.db.selectFrom('appeal_case').select('content').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(kept.content).toBe('电话138****8000，身份证320102********1234，Hello OIL 2024');
+  });
+
+  it('round 7: a self-report receipt is random and short (DY-XXXX-XXXX), not a count of the reports filed; the station finds it on the case, another county does not', async () => {
+    const receipts: string[] = [];
+    for (const name of ['周报到', '吴报到', '郑报到']) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/public/self-report',
+        payload: { name, phone: '13812340000', countyCode: COUNTY, entityName: '某店', consent: true },
+        remoteAddress: nextIp(),
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      receipts.push(res.json().receipt);
+    }
+    for (const r of receipts) expect(r).toMatch(/^DY-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+    expect(new Set(receipts).size).toBe(3);
+    const ids = await t.db.selectFrom('self_report').select(['id', 'receipt']).orderBy('id').execute();
+    expect(ids.slice(-3).map((r) => r.receipt)).toEqual(receipts);
+    expect(receipts.join()).not.toMatch(/\d{8}/);
+    const county = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+    const mine = (await county.get('/cases?kind=self_report')).json().items;
+    const detail = (await county.get(`/cases/${mine[0].id}`)).json();
+    expect(receipts).toContain(detail.report.receipt);
+    const other = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320104' }));
+    expect((await other.get(`/cases/${mine[0].id}`)).statusCode).toBe(404);
+  });
+
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
     // XGZ's views; an extension's own (Citus puts citus_tables and others in public) are not ours to set.
     const views = await sql<{ relname: string; invoker: boolean }>`

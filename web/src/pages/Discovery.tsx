@@ -269,6 +269,7 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
               ...(d.report
                 ? [
                     { label: '报到人', children: `${d.report.name}，${d.report.phone}` },
+                    { label: '回执号', children: d.report.receipt },
                     { label: '自述组织关系', children: d.report.orgRelation ?? '（未填）' },
                   ]
                 : []),

@@ -930,6 +930,34 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     expect((await other.get(`/cases/${mine[0].id}`)).statusCode).toBe(404);
   });
 
+  it('round 7: a deeply nested JSON body is refused before it is parsed (it held the event loop for a second at sign-in); prototype poisoning is still refused', async () => {
+    const send = (payload: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        headers: { 'content-type': 'application/json' },
+        payload,
+        remoteAddress: nextIp(),
+      });
+    const deep = await send(`{"username":"a","password":"b","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    expect(deep.statusCode).toBe(400);
+    expect(deep.json().detail).toBe('请求体嵌套超过 20 层');
+    expect((await send('{"username":"a","password":"b","__proto__":{"x":1}}')).statusCode).toBe(400);
+    const fine = await send('{"username":"nobody-here","password":"b"}');
+    expect(fine.statusCode).toBe(401);
+  });
+
+  it('round 7: an ID number or a phone in a path or a parameter name is masked in the log (only values were)', async () => {
+    const { loggableUrl } = await import('../../src/server.js');
+    expect(loggableUrl('/api/v1/members/11010519491231002X')).toBe('/api/v1/members/110105********002X');
+    expect(loggableUrl('/api/v1/members?13912345678&q=1')).toBe('/api/v1/members?139****5678=…&q=…');
+    expect(loggableUrl('/api/v1/members?%31%33%39%31%32%33%34%35%36%37%38=1')).toBe('/api/v1/members?139****5678=…');
+    expect(loggableUrl('/api/v1/entities/12?page=2')).toBe('/api/v1/entities/12?page=…');
+    // Sent for real as well: the logs project (test/logs) scans what this server logged.
+    const st = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: STATION }));
+    expect((await st.get('/members/11010519491231002X?13912345678')).statusCode).toBe(400);
+  });
+
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
     // XGZ's views; an extension's own (Citus puts citus_tables and others in public) are not ours to set.
     const views = await sql<{ relname: string; invoker: boolean }>`

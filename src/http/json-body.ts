@@ -37,6 +37,6 @@ export function installJsonParser(app: FastifyInstance): void {
         badRequest(`请求体嵌套超过 ${MAX_JSON_DEPTH} 层`, [{ field: '(body)', message: '嵌套过深' }]),
         undefined,
       );
-    parse(req, body as string, done);
+    void parse(req, body as string, done);
   });
 }

@@ -958,6 +958,43 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     expect((await st.get('/members/11010519491231002X?13912345678')).statusCode).toBe(400);
   });
 
+  it('round 7: wrong passwords answer alike for an account and for a name that names none, lockout included; a disabled account says so only after its own password', async () => {
+    const { lockoutThreshold } = await t.ctx.settings.get('security');
+    const u = await t.user({ roles: ['viewer'], jurisdiction: COUNTY, password: 'Right-Pass-2026!' });
+    const ip = nextIp();
+    const tryAs = (username: string, password = 'Wrong-Pass-1') =>
+      t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress: ip });
+    const answers = async (name: string) => {
+      const out: string[] = [];
+      for (let i = 0; i <= lockoutThreshold; i++) {
+        const r = await tryAs(name);
+        out.push(`${r.statusCode} ${r.json().detail}`);
+      }
+      return out;
+    };
+    const known = await answers(u.username);
+    expect(known.at(-2)).toMatch(/^423 /);
+    expect(await answers(`${u.username}x`)).toEqual(known);
+    // Disabled: a wrong password is a wrong password; only the right one is told the account is disabled.
+    const off = await t.user({ roles: ['viewer'], jurisdiction: COUNTY, password: 'Right-Pass-2026!' });
+    await t.db.updateTable('app_user').set({ disabled: true }).where('id', '=', off.id).execute();
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: off.username, password: 'Wrong-Pass-1' },
+      remoteAddress: nextIp(),
+    });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json().detail).toBe('账号或密码错误');
+    const right = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: off.username, password: 'Right-Pass-2026!' },
+      remoteAddress: nextIp(),
+    });
+    expect(right.json().detail).toBe('账号已停用，请联系管理员');
+  });
+
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
     // XGZ's views; an extension's own (Citus puts citus_tables and others in public) are not ours to set.
     const views = await sql<{ relname: string; invoker: boolean }>`

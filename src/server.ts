@@ -15,6 +15,8 @@ import type { ApiRoute, AppContext } from './http/context.js';
 import { installAuth } from './http/auth.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, RETRY_AFTER_SECONDS } from './http/errors.js';
 import { installTextGuard } from './http/text-guard.js';
+import { installJsonParser } from './http/json-body.js';
+import { redactFreeText } from './domain/identifiers/free-text.js';
 import { appliedMigrations, listMigrations } from './db/migrate.js';
 import { releaseDataDirLock } from './db/lock.js';
 import { accountRoutes } from './features/accounts/index.js';
@@ -238,14 +240,18 @@ export function loggableUrl(full: string): string {
   const url = full.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?]*/i, '');
   const at = url.indexOf('?');
   // As the router reads it (%61ppeals is appeals, // is /), so an encoded secret is masked too.
-  const path = routedPath(at < 0 ? url : url.slice(0, at)).replace(SECRET_PATH, '$1…');
+  // An ID number or a phone typed into the path or as a parameter's name (/members/3201…,
+  // ?1391234…) is masked as in free text: only the values were kept out before (round-7 probe).
+  const path = numbersMasked(routedPath(at < 0 ? url : url.slice(0, at)).replace(SECRET_PATH, '$1…'));
   if (at < 0) return path;
   const keys = url
     .slice(at + 1)
     .split('&')
-    .map((p) => `${p.split('=')[0]}=…`);
+    .map((p) => `${numbersMasked(routedPath(p.split('=')[0]))}=…`);
   return `${path}?${keys.join('&')}`;
 }
+
+const numbersMasked = (text: string): string => redactFreeText(text).text;
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -299,6 +305,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app, opts.webDist === undefined ? WEB_DIST : opts.webDist);
   installProbes(app, ctx);
+  installJsonParser(app);
   installTextGuard(app);
 
   // Every API route must say who may call it; a route without a declared access fails start-up.

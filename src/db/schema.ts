@@ -400,6 +400,8 @@ export interface SelfReportTable {
   entity_text: string;
   org_relation: string | null;
   consent_at: Date;
+  /** The random receipt the reporter was given (domain/cases/receipt.ts). */
+  receipt: string;
   created_at: CreatedAt;
 }
 
@@ -625,6 +627,8 @@ export interface PlaqueFeedbackTable {
   handling_note: string | null;
   handled_by: number | null;
   handled_at: Date | null;
+  /** The random receipt the reporter was given (domain/cases/receipt.ts). */
+  receipt: string;
   created_at: CreatedAt;
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { badRequest, type FieldError } from './errors.js';
+import { MAX_JSON_DEPTH } from './json-body.js';
 
 /**
  * Text the database cannot store — a NUL character, or half of a UTF-16 surrogate pair — and
@@ -13,7 +14,7 @@ const INVALID = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const BIDI = /[\u202A-\u202E\u2066-\u2069]/;
 
 function findInvalid(value: unknown, at: string, out: FieldError[], depth = 0): void {
-  if (out.length >= 5 || depth > 20) return;
+  if (out.length >= 5 || depth > MAX_JSON_DEPTH) return; // a deeper body is refused by the parser
   if (typeof value === 'string') {
     if (INVALID.test(value))
       out.push({

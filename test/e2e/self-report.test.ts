@@ -34,7 +34,7 @@ describe.skipIf(!browserAvailable)('党员报到 on a phone in Chromium', () => 
 
     await page.getByLabel(/身份证号/).fill(good);
     await page.getByRole('button', { name: /提\s*交/ }).click();
-    await expect.poll(() => page.getByText(/回执号：DY\d{8}/).count()).toBe(1);
+    await expect.poll(() => page.getByText(/回执号：DY-[0-9A-Z]{4}-[0-9A-Z]{4}/).count()).toBe(1);
     const rows = await t.db.selectFrom('self_report').select(['county_code', 'name']).execute();
     expect(rows).toEqual([{ county_code: '320102', name: '孙报到' }]);
     await page.screenshot({ path: `${SHOTS}/self-report.png`, fullPage: true });

@@ -318,7 +318,7 @@ describe.each(BACKENDS)('三亮 records, plaques and the public page on %s', (ba
     expect(bad.json().errors[0].field).toBe('content');
     const sent = await report(plaque.number, { category: 'conduct', content: '经营者未按承诺明码标价' });
     expect(sent.statusCode, sent.body).toBe(201);
-    expect(sent.json().receipt).toMatch(/^FK\d{8}$/);
+    expect(sent.json().receipt).toMatch(/^FK-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
 
     const mine = (await staff1.get('/plaque-feedback?state=open')).json();
     expect(mine.items).toHaveLength(1);

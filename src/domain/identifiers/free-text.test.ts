@@ -169,3 +169,36 @@ describe('a file name as others see it', () => {
       expect(fileNameForOthers(name), name).toBe(shown);
   });
 });
+
+describe('free text: letters typed for digits (round 7)', () => {
+  it('masks a phone or an ID number written with O/o for 0 and I/l for 1, with or without separators', () => {
+    const cases: [string, string][] = [
+      ['138OO138OOO', '138****8000'],
+      ['电话138OO138OOO谢谢', '电话138****8000谢谢'],
+      ['l38 OOl3 8OOO', '138****8000'],
+      ['I38-OOI3-8OOO', '138****8000'],
+      ['138 oo13 8ooo', '138****8000'],
+      ['１３８ＯＯ１３８ＯＯＯ', '138****8000'],
+      ['138ОО138ООО', '138****8000'], // Cyrillic О
+      ['身份证32O1O2I99OO3O7I234', '身份证320102********1234'],
+      ['Hello 13800138000', 'Hello 138****8000'],
+      ['lol13800138000', 'lol138****8000'],
+    ];
+    for (const [text, shown] of cases) expect(redactFreeText(text), text).toEqual({ text: shown, found: 1 });
+    expect(fileNameForOthers('张三138OO138OOO.xlsx')).toBe('张三138****8000.xlsx');
+  });
+
+  it('leaves words made of those letters, codes and counts as typed', () => {
+    for (const text of [
+      'Hello World OIL Tool iPhone 13 OLED55 COOL',
+      'I/O 2024',
+      'No.1 OK',
+      '订单号SO2026O3O512',
+      'IOI 2024年',
+      'Io 5 ll OO 10元',
+      '型号 LOL-1000，共 100 件',
+      '2026O3O5 外卖单',
+    ])
+      expect(redactFreeText(text), text).toEqual({ text, found: 0 });
+  });
+});

@@ -16,6 +16,12 @@ import { maskIdNumber, maskPhone } from './id-number.js';
  * a run of them is a number only when it holds a phone or an ID number, so dates (二〇二四年),
  * amounts (三千五百元) and counts keep their characters. A Chinese numeral at either end of a
  * run may belong to the next word (13800138000一直没人接): up to three of them are tried as text.
+ *
+ * Letters typed for digits count as digits too (138OO138OOO, l38 OOl3 8OOO: O or o for 0, I or l
+ * for 1, in Latin, full-width, Greek or Cyrillic form), but only as a word of their own: a run of
+ * letters made of nothing else, touching no other letter of those scripts. So Hello, OIL, Tool or
+ * iPhone stay words, while a phone written with them is masked; and like Chinese numerals such a
+ * word at either end of a run is tried as text first (lol 13800138000 keeps its lol).
  */
 // Each value's characters: everyday, 大写 (financial), traditional, and spoken (幺 1, 洞 0, 拐 7, 勾 9).
 const HAN_DIGITS: Record<string, number> = Object.fromEntries(
@@ -24,9 +30,16 @@ const HAN_DIGITS: Record<string, number> = Object.fromEntries(
   ),
 );
 const HAN = `[${Object.keys(HAN_DIGITS).join('')}]`;
+const LETTER_DIGITS: Record<string, number> = Object.fromEntries(
+  ['OoＯｏΟοОо', 'IlＩｌΙІ'].flatMap((chars, value) => [...chars].map((c) => [c, value])),
+);
+const WORD_LETTER = '[\\p{Script=Latin}\\p{Script=Greek}\\p{Script=Cyrillic}]';
+// A word made only of letters that look like digits (OO, l, lOl): never a part of a longer word.
+const LETTERS = `(?<!${WORD_LETTER})[${Object.keys(LETTER_DIGITS).join('')}]+(?!${WORD_LETTER})`;
+const isWordDigit = (c: string): boolean => c in HAN_DIGITS || c in LETTER_DIGITS;
 const HAN_EDGE = 3;
 const MASKED = '\uE000'; // a masked digit while a run is worked on
-const DIGIT = `(?:[\\p{Nd}\\p{No}]|${HAN})`;
+const DIGIT = `(?:[\\p{Nd}\\p{No}]|${HAN}|${LETTERS})`;
 const SEP = '[^\\p{L}\\p{N}○]{0,3}'; // ○ is a zero, not a separator
 const RUN = new RegExp(`(?<!${DIGIT})${DIGIT}(?:${SEP}${DIGIT})+(?:${SEP}[XxＸｘ])?(?!${DIGIT})`, 'gu');
 // In a file name Chinese numerals are words (张三); one written as a phone is caught as free text first.
@@ -67,8 +80,8 @@ export function redactFreeText(text: string): Redacted {
  */
 function maskRunAsTyped(run: string): Redacted {
   const chars = Array.from(run);
-  const digitAt = chars.flatMap((c, i) => (/^[\p{Nd}\p{No}]$/u.test(c) || c in HAN_DIGITS ? [i] : []));
-  const isHan = (k: number) => chars[digitAt[k]] in HAN_DIGITS;
+  const digitAt = chars.flatMap((c, i) => (/^[\p{Nd}\p{No}]$/u.test(c) || isWordDigit(c) ? [i] : []));
+  const isHan = (k: number) => isWordDigit(chars[digitAt[k]]);
   // A run far longer than a number with words at its ends is tried once, as a whole.
   const edge = chars.length > 80 ? 0 : HAN_EDGE;
   let best: (Redacted & { from: number; to: number; score: number }) | null = null;
@@ -117,14 +130,17 @@ function keepAsTyped(typed: string[], masked: string): string {
   );
 }
 
-/** A run's digits of any script, Chinese numerals included, as ASCII (Ｘ as X); its separators as typed. */
+/** A run's digits of any script, Chinese numerals and letters for digits included, as ASCII (Ｘ as X); its separators as typed. */
 const asciiDigits = (run: string): string =>
-  run.replace(new RegExp(`[\\p{Nd}\\p{No}Ｘｘ]|${HAN}`, 'gu'), (c) => {
-    if (c in HAN_DIGITS) return String(HAN_DIGITS[c]);
-    const k = c.normalize('NFKC');
-    if (/^[0-9Xx]+$/.test(k)) return k;
-    return /\p{Nd}/u.test(c) ? String(decimalValue(c)) : c;
-  });
+  run.replace(new RegExp(`[\\p{Nd}\\p{No}Ｘｘ]|${HAN}|${LETTERS}`, 'gu'), (m) => [...m].map(asciiDigit).join(''));
+
+function asciiDigit(c: string): string {
+  if (c in HAN_DIGITS) return String(HAN_DIGITS[c]);
+  if (c in LETTER_DIGITS) return String(LETTER_DIGITS[c]);
+  const k = c.normalize('NFKC');
+  if (/^[0-9Xx]+$/.test(k)) return k;
+  return /\p{Nd}/u.test(c) ? String(decimalValue(c)) : c;
+}
 
 /** A decimal digit's value: Unicode encodes each script's digits 0–9 in a row, from 0. */
 function decimalValue(c: string): number {

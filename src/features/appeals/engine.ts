@@ -22,6 +22,7 @@ import {
   type CaseState,
 } from '../../domain/cases/engine.js';
 import type { Unit } from '../../domain/cases/routing.js';
+import { CROCKFORD } from '../../domain/cases/receipt.js'; // base32 with no I, L, O, U to misread
 
 /** The database side of the case engine: raising a case, moving it, and the escalation job. */
 type Tx = Transaction<DB>;
@@ -31,14 +32,13 @@ export type PlacedUnit = Unit & { scopeKey: string; countyCode: string };
 export type Mover = { actor: CaseActor; actorId: number | null };
 
 // ── Tracking codes ──────────────────────────────────────────────────────────────────────
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: no I, L, O, U to misread
 /** A new tracking code: 130 random bits as 26 base32 characters. Shown once; only its hash is kept. */
 export function newTrackingCode(): string {
   const bytes = crypto.randomBytes(17);
   let bits = 0n;
   for (const b of bytes) bits = (bits << 8n) | BigInt(b);
   let out = '';
-  for (let i = 0; i < 26; i++) out += ALPHABET[Number((bits >> BigInt(i * 5)) & 31n)];
+  for (let i = 0; i < 26; i++) out += CROCKFORD[Number((bits >> BigInt(i * 5)) & 31n)];
   return out;
 }
 /** The code as typed (any case, spaces or dashes between groups) in its canonical form, or null when it cannot be one. */

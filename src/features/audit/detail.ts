@@ -15,6 +15,7 @@ export type DetailLine = { label: string; value: string };
 
 /** Chinese names of the keys the code writes into details (test/structure/audit-labels.test.ts checks the literal ones). */
 export const DETAIL_LABELS: Record<string, string> = {
+  absentMembers: '名册中已不存在的党员',
   accepted: '接受行数',
   accounts: '账号',
   acknowledgement: '确认说明',
@@ -88,6 +89,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   flagReason: '标记原因',
   flaggedHonours: '标记复核的荣誉',
   followUpDone: '后续事项已办结',
+  fullRoster: '完整名册',
   form: '表式',
   format: '格式',
   foundedOn: '成立日期',
@@ -122,6 +124,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   lockedHere: '本次锁定',
   mediaType: '文件类型',
   memberId: '党员编号',
+  memberStatus: '党员状态',
   members: '党员',
   method: '方式',
   minutes: '分钟',

@@ -5,7 +5,8 @@ import QRCode from 'qrcode';
 import type { AppUser } from '../../db/schema.js';
 import { recordAudit } from '../../db/audit-chain.js';
 import { hashPassword, verifyPassword } from '../../crypto/password.js';
-import { decryptField, encryptField } from '../../crypto/field.js';
+import { blindIndex, decryptField, encryptField } from '../../crypto/field.js';
+import { UnknownNameThrottle } from './unknown-throttle.js';
 import { checkPassword } from '../../domain/auth/password-policy.js';
 import { isLocked, minutesLeft } from '../../domain/auth/lockout.js';
 import { ACCOUNT_NAME, attemptedName } from '../../domain/auth/account-name.js';
@@ -86,7 +87,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
    * this account at this client address (set by wrong passwords). A half-signed-in session that
    * meets a lock is ended.
    */
-  async function assertMaySignIn(req: FastifyRequest, u: AppUser): Promise<void> {
+  async function assertMaySignIn(req: FastifyRequest, u: AppUser, checkDisabled = true): Promise<void> {
     const refuse = async (reason: string, detail: string, code = 'locked') => {
       if (req.session && req.session.stage !== 'full') await endSession(db, req.session.idHash);
       await recordAudit(db, who(req, u), {
@@ -98,15 +99,49 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       });
       throw code === 'disabled' ? unauthorized(detail, 'disabled') : lockedProblem(detail);
     };
-    if (u.disabled) return refuse('disabled', '账号已停用，请联系管理员', 'disabled');
+    if (checkDisabled && u.disabled) return refuse('disabled', '账号已停用，请联系管理员', 'disabled');
     if (isLocked(u.locked_until))
       return refuse('locked', `账号已锁定，请 ${minutesLeft(u.locked_until!)} 分钟后再试，或请安全管理员解锁`);
     const here = await addressLockedUntil(db, u.id, req.ip);
-    if (isLocked(here))
-      return refuse(
-        'locked_here',
-        `本地址连续验证失败，该账号在本地址的登录已暂停，请 ${minutesLeft(here!)} 分钟后再试`,
-      );
+    if (isLocked(here)) return refuse('locked_here', lockedHereDetail(here!));
+  }
+  const lockedHereDetail = (until: Date) =>
+    `本地址连续验证失败，该账号在本地址的登录已暂停，请 ${minutesLeft(until)} 分钟后再试`;
+  const thresholdProblem = (threshold: number, minutes: number) =>
+    lockedProblem(`连续 ${threshold} 次密码错误，该账号在本地址的登录已暂停 ${minutes} 分钟`);
+
+  /**
+   * A name that names no account answers as an account would: the dummy hash's time, and the
+   * address lock at the same threshold (unknown-throttle.ts), audited as before.
+   */
+  const unknownNames = new UnknownNameThrottle();
+  async function failUnknownName(req: FastifyRequest, username: string, password: string): Promise<never> {
+    const nameKey = blindIndex(keys, `sign-in:${username}`);
+    const audit = (more: Record<string, unknown>) =>
+      recordAudit(db, who(req), {
+        action: 'auth.login',
+        objectType: 'user',
+        // Not as typed unless it has an account name's shape: a phone, an ID number or a password
+        // typed into the name field stays out of the trail (round-6 probe).
+        objectId: attemptedName(username).slice(0, 64),
+        outcome: 'failure',
+        detail: {
+          reason: 'unknown_user',
+          ...(ACCOUNT_NAME.test(username) ? {} : { shape: 'not_account_name' }),
+          ...more,
+        },
+      });
+    const here = unknownNames.lockedUntil(nameKey, req.ip);
+    if (here) {
+      await audit({ lockedHere: true });
+      throw lockedProblem(lockedHereDetail(here));
+    }
+    await verifyPassword(password, await dummy()); // same timing as a known account
+    const sec = await settings.get('security');
+    const { lock, minutes } = unknownNames.fail(nameKey, req.ip, sec);
+    await audit({ lockedHere: lock, ...(lock ? { minutes } : {}) });
+    if (lock) throw thresholdProblem(sec.lockoutThreshold, minutes);
+    throw genericLoginFailure();
   }
 
   /**
@@ -125,8 +160,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       outcome: 'failure',
       detail: { reason: 'password', lockedHere: lock, ...(lock ? { minutes } : {}) },
     });
-    if (lock)
-      throw lockedProblem(`连续 ${sec.lockoutThreshold} 次密码错误，该账号在本地址的登录已暂停 ${minutes} 分钟`);
+    if (lock) throw thresholdProblem(sec.lockoutThreshold, minutes);
     throw genericLoginFailure();
   }
 
@@ -220,21 +254,11 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       const { username, password } = req.body;
       const u = await userByName(db, username);
-      if (!u) {
-        await verifyPassword(password, await dummy()); // same timing as a known account
-        await recordAudit(db, who(req), {
-          action: 'auth.login',
-          objectType: 'user',
-          // Not as typed unless it has an account name's shape: a phone, an ID number or a password
-          // typed into the name field stays out of the trail (round-6 probe).
-          objectId: attemptedName(username).slice(0, 64),
-          outcome: 'failure',
-          detail: { reason: 'unknown_user', ...(ACCOUNT_NAME.test(username) ? {} : { shape: 'not_account_name' }) },
-        });
-        throw genericLoginFailure();
-      }
-      await assertMaySignIn(req, u);
+      if (!u) return failUnknownName(req, username, password);
+      // A disabled account says so only after its own password: the name alone told it existed.
+      await assertMaySignIn(req, u, false);
       if (!(await verifyPassword(password, u.password_hash))) return failPassword(req, u);
+      if (u.disabled) await assertMaySignIn(req, u);
 
       const sec = await settings.get('security');
       const stage = nextStage(u, sec.requireTotpForAll, false);

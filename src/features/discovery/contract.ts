@@ -121,6 +121,8 @@ export const getCase = endpoint({
       .object({
         name: z.string(),
         phone: z.string(),
+        /** The random receipt the member was given, to find the report when they call. */
+        receipt: z.string(),
         entityText: z.string(),
         orgRelation: z.string().nullable(),
         reportedAt: timestamp,

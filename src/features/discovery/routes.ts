@@ -150,6 +150,7 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
           report: report && {
             name: report.name,
             phone: maskPhone(decryptField(app.ctx.keys, report.phone_enc)),
+            receipt: report.receipt,
             entityText: report.entity_text,
             orgRelation: report.org_relation,
             reportedAt: report.created_at,

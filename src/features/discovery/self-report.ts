@@ -45,8 +45,8 @@ export async function selfReportRoutes(app: FastifyInstance): Promise<void> {
       if (!county || (county.level !== 'county' && county.level !== 'city')) throw notFound('县（区）');
       const entity = await reportedEntity(db, b, county.code);
       const scopeKey = entity?.scope_key ?? county.scope_key;
-      const id = await runScoped(db, { ...PUBLIC, ip: req.ip }, async ({ db: tx, audit }) => {
-        const { reportId, caseId } = await insertSelfReport(tx, {
+      const receipt = await runScoped(db, { ...PUBLIC, ip: req.ip }, async ({ db: tx, audit }) => {
+        const { caseId, receipt } = await insertSelfReport(tx, {
           entityId: entity?.id ?? null,
           countyCode: county.code,
           scopeKey,
@@ -64,10 +64,10 @@ export async function selfReportRoutes(app: FastifyInstance): Promise<void> {
           objectId: caseId,
           detail: { entityFound: !!entity },
         });
-        return reportId;
+        return receipt;
       });
       return reply.code(201).send({
-        receipt: `DY${String(id).padStart(8, '0')}`,
+        receipt, // random (domain/cases/receipt.ts): a serial told how many had reported
         message: '已收到您的报到信息。所在地市场监管所将与您联系核实，请保持电话畅通。',
       });
     },

@@ -8,6 +8,7 @@ import { insertUnidentified, upsertIdentified } from '../persons/index.js';
 import { memberOffLine } from '../members/index.js';
 import type { CaseRow } from './queries.js';
 import { expectMoved } from '../../db/writes.js';
+import { insertWithReceipt } from '../../db/receipt.js';
 
 type Tx = Transaction<DB>;
 
@@ -101,21 +102,25 @@ export async function insertSelfReport(
     orgRelation: string | null;
   },
 ) {
-  const rep = await db
-    .insertInto('self_report')
-    .values({
-      entity_id: r.entityId,
-      county_code: r.countyCode,
-      scope_key: r.scopeKey,
-      name: r.name,
-      phone_enc: r.phoneEnc,
-      id_enc: r.idEnc,
-      entity_text: r.entityText,
-      org_relation: r.orgRelation,
-      consent_at: new Date(),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const { receipt, row: rep } = await insertWithReceipt('DY', (receipt) =>
+    db
+      .insertInto('self_report')
+      .values({
+        receipt,
+        entity_id: r.entityId,
+        county_code: r.countyCode,
+        scope_key: r.scopeKey,
+        name: r.name,
+        phone_enc: r.phoneEnc,
+        id_enc: r.idEnc,
+        entity_text: r.entityText,
+        org_relation: r.orgRelation,
+        consent_at: new Date(),
+      })
+      .onConflict((oc) => oc.column('receipt').doNothing())
+      .returning('id')
+      .executeTakeFirst(),
+  );
   const c = await db
     .insertInto('discovery_case')
     .values({
@@ -128,7 +133,7 @@ export async function insertSelfReport(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return { reportId: rep.id, caseId: c.id };
+  return { reportId: rep.id, caseId: c.id, receipt };
 }
 
 /** On confirmation a self-report becomes a member record (confirmed by staff, source: self-report). */

@@ -75,6 +75,8 @@ export const plaqueItem = z.object({
 });
 export const feedbackItem = z.object({
   id: z.number(),
+  /** The random receipt the reporter was given, to find the report when they call. */
+  receipt: z.string(),
   recordId: z.number(),
   number: z.string(),
   plaqueState: z.string(),

@@ -106,39 +106,43 @@ export async function sanliangPublicRoutes(app: FastifyInstance): Promise<void> 
       const deadlines = await app.ctx.settings.get('cases');
       // Written in the scope of the plaque's station, like a station clerk's entry: the policies hold.
       const sealed = sealFreeText(app.ctx.keys, req.body.content);
-      const id = await runScoped(db, { ...nowhere(req.ip), scopeKey: route.scope_key }, async ({ db: tx, audit }) => {
-        const id = await insertPlaqueFeedback(tx, {
-          plaqueId: Number(route.plaque_id),
-          recordId: Number(route.record_id),
-          scopeKey: route.scope_key,
-          category: req.body.category,
-          content: sealed.content,
-        });
-        await raiseCase(
-          tx,
-          {
-            door: 'plaque',
+      const receipt = await runScoped(
+        db,
+        { ...nowhere(req.ip), scopeKey: route.scope_key },
+        async ({ db: tx, audit }) => {
+          const { id, receipt } = await insertPlaqueFeedback(tx, {
+            plaqueId: Number(route.plaque_id),
+            recordId: Number(route.record_id),
+            scopeKey: route.scope_key,
             category: req.body.category,
-            ...sealed,
-            plaqueFeedbackId: id,
-            unit,
-            raisedKey: unit.scopeKey,
-            trackingHash: trackingHash(code),
-          },
-          { actor: 'public', actorId: null },
-          deadlines,
-          new Date(),
-        );
-        audit({
-          action: 'plaque.feedback_receive',
-          objectType: 'plaque_feedback',
-          objectId: id,
-          detail: { number, category: req.body.category },
-        });
-        return id;
-      });
+            content: sealed.content,
+          });
+          await raiseCase(
+            tx,
+            {
+              door: 'plaque',
+              category: req.body.category,
+              ...sealed,
+              plaqueFeedbackId: id,
+              unit,
+              raisedKey: unit.scopeKey,
+              trackingHash: trackingHash(code),
+            },
+            { actor: 'public', actorId: null },
+            deadlines,
+            new Date(),
+          );
+          audit({
+            action: 'plaque.feedback_receive',
+            objectType: 'plaque_feedback',
+            objectId: id,
+            detail: { number, category: req.body.category },
+          });
+          return receipt;
+        },
+      );
       return reply.code(201).send({
-        receipt: `FK${String(id).padStart(8, '0')}`,
+        receipt,
         code,
         message: '已收到您的反映，所在地市场监管所将核实处理。凭查询码可查询办理进度并评价。感谢您的监督！',
       });

@@ -314,6 +314,7 @@ export async function filteredFeedback(db: Tx, f: FeedbackFilters) {
       'f.content',
       'f.state',
       'f.handling_note',
+      'f.receipt',
       'f.handled_at',
       'f.created_at',
       'p.number',
@@ -330,6 +331,7 @@ export async function filteredFeedback(db: Tx, f: FeedbackFilters) {
 type FeedbackRow = Awaited<ReturnType<Awaited<ReturnType<typeof filteredFeedback>>['execute']>>[number];
 export const toFeedbackItem = (f: FeedbackRow) => ({
   id: f.id,
+  receipt: f.receipt,
   recordId: f.record_id,
   number: f.number,
   plaqueState: f.plaque_state,

@@ -372,6 +372,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
         '反映',
         [
           { header: '收到时间', width: 20, value: (f) => localDateTime(f.createdAt) },
+          { header: '回执号', width: 16, value: (f) => f.receipt },
           { header: '牌匾编号', width: 20, value: (f) => f.number },
           { header: '市场主体', width: 32, value: (f) => f.entityName },
           { header: '问题类别', width: 24, value: (f) => f.categoryLabel },

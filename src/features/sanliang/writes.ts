@@ -1,3 +1,4 @@
+import { insertWithReceipt } from '../../db/receipt.js';
 import type { Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { FeedbackCategory, SanliangKind } from '../../domain/sanliang/plaque.js';
@@ -62,21 +63,25 @@ export const markFeedbackHandled = (db: Tx, id: number, note: string, by: number
     .where('id', '=', id)
     .execute();
 
-/** A report from the public on a plaque (its content already sealed); returns its id. */
+/** A report from the public on a plaque (its content already sealed); returns its id and the random receipt given. */
 export const insertPlaqueFeedback = async (
   db: Tx,
   v: { plaqueId: number; recordId: number; scopeKey: string; category: FeedbackCategory; content: string },
-) =>
-  (
-    await db
+) => {
+  const { receipt, row } = await insertWithReceipt('FK', (receipt) =>
+    db
       .insertInto('plaque_feedback')
       .values({
+        receipt,
         plaque_id: v.plaqueId,
         record_id: v.recordId,
         scope_key: v.scopeKey,
         category: v.category,
         content: v.content,
       })
+      .onConflict((oc) => oc.column('receipt').doNothing())
       .returning('id')
-      .executeTakeFirstOrThrow()
-  ).id;
+      .executeTakeFirst(),
+  );
+  return { id: row.id, receipt };
+};

@@ -220,6 +220,7 @@ function entityItems(d: Detail, ev: Detail['evidence']): Item[] {
     ...(d.report
       ? [
           { label: '报到人', children: `${d.report.name}，${d.report.phone}` },
+          { label: '回执号', children: d.report.receipt },
           { label: '自述组织关系', children: d.report.orgRelation ?? '（未填）' },
         ]
       : []),

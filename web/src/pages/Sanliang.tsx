@@ -440,6 +440,7 @@ function FeedbackList({ onChanged }: { onChanged: (open: number) => void }) {
               <Space direction="vertical" size={0}>
                 <Tag>{x.categoryLabel}</Tag>
                 {x.content}
+                <Typography.Text type="secondary">回执号 {x.receipt}</Typography.Text>
               </Space>
             ),
           },

@@ -256,7 +256,7 @@ export function SanliangDrawer({ id, onClose, onChanged }: { id: number; onClose
                 }
                 description={
                   f.state === 'open'
-                    ? `${f.stateLabel} · ${f.createdAt.slice(0, 10)} · 牌匾 ${f.number}`
+                    ? `${f.stateLabel} · ${f.createdAt.slice(0, 10)} · 牌匾 ${f.number} · 回执号 ${f.receipt}`
                     : `${f.stateLabel}：${f.handlingNote}`
                 }
               />

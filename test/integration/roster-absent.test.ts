@@ -250,6 +250,15 @@ describe.each(BACKENDS)('members missing from a full roster on %s', (backend) =>
     // The full rebuild counts as the trigger did.
     await sql`SELECT xgz_member_tally_rebuild()`.execute(t.db);
     expect(await onRoster()).toBe(before - 1);
+    // Back on the roll and missing again from a full roster: a new case (the 已转出 one is history).
+    const missingAgain = await roster([row('辛', '第三支部')], { full: true });
+    expect(missingAgain.job.absent_members).toBe(1);
+    expect((await absentCases(editor, 'open')).map((c) => c.memberName)).toEqual(['戊']);
+    await act((await absentCases(editor, 'open'))[0].id, {
+      action: 'conclude',
+      conclusion: { result: 'on_roll' },
+      reason: '核实仍在册',
+    });
   });
 
   it('keeps to the county: another county neither sees its cases nor raises any with a full roster of a namesake branch', async () => {

@@ -12,8 +12,9 @@ import type { CaseChange } from './change.js';
  * 去世), whom the job did not see, gets a roster_absent case at the holder's node: a member
  * whose row the job refused was seen (by key, else by name, else the refused row's organization
  * stands for all of its members). The comparison is one statement over import_roster_seen, in the
- * database: nothing of the file is held in memory. A member with a case not yet resolved (open,
- * or decided: 仍在册 stands until someone reopens it) gets no second one. Returns the cases raised.
+ * database: nothing of the file is held in memory. A member with a case pending (open, contacted)
+ * or decided 仍在册 (it stands until someone reopens it) gets no second one; one concluded 已转出,
+ * 停止党籍 or 去世 and put back on the roll since does (migration 0089). Returns the cases raised.
  */
 export async function raiseRosterAbsences(s: Scoped, job: { id: number; scopeKey: string }): Promise<number> {
   const { db } = s;
@@ -37,7 +38,7 @@ export async function raiseRosterAbsences(s: Scoped, job: { id: number; scopeKey
     SELECT 'roster_absent', NULL, a.id, a.scope_key, jsonb_build_object('orgRelation', a.org_relation, 'importJob', ${job.id}::bigint),
       'roster_absent:' || ${job.id}::bigint, ${s.who.userId}::bigint
     FROM absent a
-    ON CONFLICT (member_id) WHERE kind = 'roster_absent' AND state <> 'resolved' DO NOTHING
+    ON CONFLICT (member_id) WHERE kind = 'roster_absent' AND state IN ('open', 'contacted', 'dismissed') DO NOTHING
     RETURNING id, scope_key`.execute(db);
   const rows = raised.rows;
   if (!rows.length) return 0;

@@ -89,7 +89,7 @@ describe.skipIf(!browserAvailable)('三亮 plaques in Chromium', () => {
     await pickOption(pub.getByLabel('问题类别'), '未履行职责或承诺');
     await pub.getByLabel('具体情况').fill('店内商品未明码标价');
     await pub.getByRole('button', { name: /提\s*交/ }).click();
-    await expect.poll(() => pub.getByText(/回执号：FK\d{8}/).count()).toBe(1);
+    await expect.poll(() => pub.getByText(/回执号：FK-[0-9A-Z]{4}-[0-9A-Z]{4}/).count()).toBe(1);
 
     // Back in the ledger: revoke it, with a reason.
     await page.getByRole('button', { name: /返\s*回/ }).click();

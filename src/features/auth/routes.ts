@@ -85,9 +85,12 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
    * The lock, checked at every step of signing in (password, TOTP code, forced password change):
    * the account's own lock (set by wrong second factors, or by an administrator) and the lock of
    * this account at this client address (set by wrong passwords). A half-signed-in session that
-   * meets a lock is ended.
+   * meets a lock is ended. Before the password is checked only the address lock answers (`addressOnly`),
+   * as it does for a name that names no account: the account's own lock and its being disabled are
+   * told to whoever knows its password, else the name alone tells that it exists and has a second
+   * factor (round-8 probe: a wrong password for an account locked by wrong codes answered 423).
    */
-  async function assertMaySignIn(req: FastifyRequest, u: AppUser, checkDisabled = true): Promise<void> {
+  async function assertMaySignIn(req: FastifyRequest, u: AppUser, addressOnly = false): Promise<void> {
     const refuse = async (reason: string, detail: string, code = 'locked') => {
       if (req.session && req.session.stage !== 'full') await endSession(db, req.session.idHash);
       await recordAudit(db, who(req, u), {
@@ -99,8 +102,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       });
       throw code === 'disabled' ? unauthorized(detail, 'disabled') : lockedProblem(detail);
     };
-    if (checkDisabled && u.disabled) return refuse('disabled', '账号已停用，请联系管理员', 'disabled');
-    if (isLocked(u.locked_until))
+    if (!addressOnly && u.disabled) return refuse('disabled', '账号已停用，请联系管理员', 'disabled');
+    if (!addressOnly && isLocked(u.locked_until))
       return refuse('locked', `账号已锁定，请 ${minutesLeft(u.locked_until!)} 分钟后再试，或请安全管理员解锁`);
     const here = await addressLockedUntil(db, u.id, req.ip);
     if (isLocked(here)) return refuse('locked_here', lockedHereDetail(here!));
@@ -255,10 +258,9 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       const { username, password } = req.body;
       const u = await userByName(db, username);
       if (!u) return failUnknownName(req, username, password);
-      // A disabled account says so only after its own password: the name alone told it existed.
-      await assertMaySignIn(req, u, false);
+      await assertMaySignIn(req, u, true);
       if (!(await verifyPassword(password, u.password_hash))) return failPassword(req, u);
-      if (u.disabled) await assertMaySignIn(req, u);
+      await assertMaySignIn(req, u);
 
       const sec = await settings.get('security');
       const stage = nextStage(u, sec.requireTotpForAll, false);

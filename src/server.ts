@@ -16,7 +16,7 @@ import { installAuth } from './http/auth.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, RETRY_AFTER_SECONDS } from './http/errors.js';
 import { installTextGuard } from './http/text-guard.js';
 import { installJsonParser } from './http/json-body.js';
-import { redactFreeText } from './domain/identifiers/free-text.js';
+import { loggableUrl } from './http/loggable-url.js';
 import { appliedMigrations, listMigrations } from './db/migrate.js';
 import { releaseDataDirLock } from './db/lock.js';
 import { accountRoutes } from './features/accounts/index.js';
@@ -213,45 +213,6 @@ function tlsOptions(tls: NonNullable<AppContext['config']['tls']>): https.Server
     });
   return options;
 }
-
-/**
- * Paths whose last part is a secret: an appeal's query code is the only key to the case, and a
- * plaque's token opens its public page.
- */
-const SECRET_PATH = /(\/public\/(?:appeals|plaques)\/|^\/verify\/)[^/]+/i;
-
-/** A path as the router reads it: escapes decoded, repeated slashes as one. */
-function routedPath(raw: string): string {
-  let path = raw;
-  try {
-    path = decodeURIComponent(raw);
-  } catch {
-    // Malformed escapes: the request is refused (400); log it as it came.
-  }
-  return path.replace(/\/{2,}/g, '/');
-}
-
-/**
- * What the log keeps of a request's URL: "/members?q=320102…&page=2" → "/members?q=…&page=…" (a
- * query is a search: an ID number, a phone, a name) and "/public/appeals/WFTS…" → "/public/appeals/…".
- */
-export function loggableUrl(full: string): string {
-  // A target in absolute form (refused, but logged) is logged by its path.
-  const url = full.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?]*/i, '');
-  const at = url.indexOf('?');
-  // As the router reads it (%61ppeals is appeals, // is /), so an encoded secret is masked too.
-  // An ID number or a phone typed into the path or as a parameter's name (/members/3201…,
-  // ?1391234…) is masked as in free text: only the values were kept out before (round-7 probe).
-  const path = numbersMasked(routedPath(at < 0 ? url : url.slice(0, at)).replace(SECRET_PATH, '$1…'));
-  if (at < 0) return path;
-  const keys = url
-    .slice(at + 1)
-    .split('&')
-    .map((p) => `${numbersMasked(routedPath(p.split('=')[0]))}=…`);
-  return `${path}?${keys.join('&')}`;
-}
-
-const numbersMasked = (text: string): string => redactFreeText(text).text;
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({

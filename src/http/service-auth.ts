@@ -14,6 +14,7 @@ import {
 import { runScoped } from '../db/scoped.js';
 import { Problem, forbidden, unauthorized } from './errors.js';
 import { authUserOf } from './context.js';
+import { auditableUrl } from './loggable-url.js';
 
 /** A new token (shown once) and the keyed hash kept of it (HMAC-SM3 under the blind-index key, domain-separated). */
 export function newServiceToken(keys: Keys): { token: string; hash: string } {
@@ -154,8 +155,7 @@ export async function auditServiceCall(req: FastifyRequest, status: number): Pro
       detail: {
         method: req.method,
         route: req.routeOptions.url ?? null,
-        path: req.url.split('?')[0].slice(0, 300),
-        query: req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1, 300) : null,
+        ...auditableUrl(req.url),
         status,
       },
     });

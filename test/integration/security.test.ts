@@ -52,6 +52,23 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
   });
   afterAll(() => t?.close());
 
+  /** A service account of the node with these permissions, set up by a security administrator and confirmed by the county: its token. */
+  async function serviceToken(node: string, permissions: string[]): Promise<string> {
+    const sec = await t.signIn(await t.user({ roles: ['secadmin'], jurisdiction: COUNTY }));
+    const biz = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+    const res = await sec.post('/service-accounts', {
+      name: `对接-${node}-${permissions.join('-')}`,
+      jurisdictionCode: node,
+      permissions,
+      expiresAt: `${new Date().getFullYear() + 1}-12-31`,
+      ipAllowlist: ['127.0.0.1'],
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const token = await biz.post(`/service-accounts/${res.json().account.id}/token`, {});
+    expect(token.statusCode, token.body).toBe(200);
+    return token.json().token as string;
+  }
+
   it('#1 refuses an xlsx whose zip directory lies about its size, counting the bytes actually inflated, within a memory bound', async () => {
     const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
     const file = path.join(dir, 'bomb.xlsx');
@@ -480,7 +497,7 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     expect(big.status).toBe(431);
     expect(big.headers.get('content-type')).toMatch(/problem\+json/);
     expect((await big.json()).title).toBe('请求头过大');
-    const { loggableUrl } = await import('../../src/server.js');
+    const { loggableUrl } = await import('../../src/http/loggable-url.js');
     expect(loggableUrl('/api/v1/public/appeals/WFTS7DHYZNWEATRYETGMXABA15/feedback?x=1')).toBe(
       '/api/v1/public/appeals/…/feedback?x=…',
     );
@@ -798,21 +815,7 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
   });
 
   it('round 6: a station imports nothing through any door: not a roster through the exchange API (its own account, or a county account naming the station), not a rerun on the web', async () => {
-    const sec = await t.signIn(await t.user({ roles: ['secadmin'], jurisdiction: COUNTY }));
-    const biz = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
-    const issue = async (node: string) => {
-      const res = await sec.post('/service-accounts', {
-        name: `对接-${node}`,
-        jurisdictionCode: node,
-        permissions: ['roster.write'],
-        expiresAt: `${new Date().getFullYear() + 1}-12-31`,
-        ipAllowlist: ['127.0.0.1'],
-      });
-      expect(res.statusCode, res.body).toBe(201);
-      const token = await biz.post(`/service-accounts/${res.json().account.id}/token`, {});
-      expect(token.statusCode, token.body).toBe(200);
-      return token.json().token as string;
-    };
+    const issue = (node: string) => serviceToken(node, ['roster.write']);
     const deliver = (token: string, kind: string, query: string, body: string) =>
       t.app.inject({
         method: 'POST',
@@ -946,7 +949,7 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
   });
 
   it('round 7: an ID number or a phone in a path or a parameter name is masked in the log (only values were)', async () => {
-    const { loggableUrl } = await import('../../src/server.js');
+    const { loggableUrl } = await import('../../src/http/loggable-url.js');
     expect(loggableUrl('/api/v1/members/11010519491231002X')).toBe('/api/v1/members/110105********002X');
     expect(loggableUrl('/api/v1/members?13912345678&q=1')).toBe('/api/v1/members?139****5678=…&q=…');
     expect(loggableUrl('/api/v1/members?%31%33%39%31%32%33%34%35%36%37%38=1')).toBe('/api/v1/members?139****5678=…');
@@ -991,6 +994,56 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
       remoteAddress: nextIp(),
     });
     expect(right.json().detail).toBe('账号已停用，请联系管理员');
+  });
+
+  describe('round 8', () => {
+    it('a wrong password for an account its wrong codes locked answers as for a name that names none; only the right password is told of the lock', async () => {
+      const { lockoutThreshold } = await t.ctx.settings.get('security');
+      const u = await t.user({ roles: ['auditor'], jurisdiction: COUNTY });
+      const login = (username: string, password: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { username, password },
+          remoteAddress: nextIp(),
+        });
+      const half = t.client(await login(u.username, u.password));
+      for (let i = 0; i < lockoutThreshold; i++) await half.post('/auth/totp/verify', { code: '000000' });
+      const locked = await t.db
+        .selectFrom('app_user')
+        .select('locked_until')
+        .where('id', '=', u.id)
+        .executeTakeFirstOrThrow();
+      expect(locked.locked_until!.getTime()).toBeGreaterThan(Date.now());
+      const answer = async (username: string, password: string) => {
+        const r = await login(username, password);
+        return `${r.statusCode} ${r.json().detail}`;
+      };
+      expect(await answer(u.username, 'Wrong-Pass-1')).toBe(await answer(`${u.username}x`, 'Wrong-Pass-1'));
+      expect(await answer(u.username, u.password)).toMatch(/^423 账号已锁定/);
+    });
+
+    it("a service account's call is audited with the ID numbers and phones in its path and query masked; a cursor stays readable", async () => {
+      const token = await serviceToken(COUNTY, ['changes.read']);
+      const call = (url: string) =>
+        t.app.inject({ method: 'GET', url, remoteAddress: '127.0.0.1', headers: { authorization: `Bearer ${token}` } });
+      expect((await call('/api/v1/exchange/changes?after=11010519491231002X&phone=13912345678')).statusCode).toBe(400);
+      expect((await call('/api/v1/exchange/imports/110105194912310%30%32X')).statusCode).toBe(400);
+      expect((await call('/api/v1/exchange/changes?limit=5')).statusCode).toBe(200);
+      const rows = await t.db
+        .selectFrom('audit_log')
+        .select('detail')
+        .where('action', '=', 'exchange.call')
+        .orderBy('id', 'desc')
+        .limit(3)
+        .execute();
+      const kept = rows.map((r) => r.detail as { path: string; query: string | null }).reverse();
+      expect(kept.map((d) => [d.path, d.query])).toEqual([
+        ['/api/v1/exchange/changes', 'after=110105********002X&phone=139****5678'],
+        ['/api/v1/exchange/imports/110105********002X', null],
+        ['/api/v1/exchange/changes', 'limit=5'],
+      ]);
+    });
   });
 
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { badRequest, type FieldError } from './errors.js';
 import { MAX_JSON_DEPTH } from './json-body.js';
+import { DIRECTION_CONTROLS } from '../domain/identifiers/free-text.js';
 
 /**
  * Text the database cannot store — a NUL character, or half of a UTF-16 surrogate pair — and
@@ -10,8 +11,6 @@ import { MAX_JSON_DEPTH } from './json-body.js';
  */
 // eslint-disable-next-line no-control-regex
 const INVALID = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-/** Invisible controls that reorder what is shown ("\u202e三张" shows as 张三): never in a name or a record. */
-const BIDI = /[\u202A-\u202E\u2066-\u2069]/;
 
 function findInvalid(value: unknown, at: string, out: FieldError[], depth = 0): void {
   if (out.length >= 5 || depth > MAX_JSON_DEPTH) return; // a deeper body is refused by the parser
@@ -21,7 +20,7 @@ function findInvalid(value: unknown, at: string, out: FieldError[], depth = 0): 
         field: at || '(整体)',
         message: value.includes('\u0000') ? '含有空字符（NUL），请删除后重试' : '含有无效的字符编码，请删除后重试',
       });
-    else if (BIDI.test(value))
+    else if (DIRECTION_CONTROLS.test(value))
       out.push({ field: at || '(整体)', message: '含有改变文字显示方向的不可见控制字符，请删除后重试' });
     return;
   }

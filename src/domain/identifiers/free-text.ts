@@ -206,3 +206,16 @@ export const fileNameForOthers = (name: string): string =>
     const digits = asciiDigits(m).replace(/[^0-9Xx]/g, '');
     return `${digits.slice(0, 3)}${'*'.repeat(digits.length - 5)}${digits.slice(-2)}`;
   });
+
+/** Invisible controls that reorder what is shown ("\u202e三张" shows as 张三): never in a name or a record. */
+export const DIRECTION_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
+
+const NOT_IN_FILE_NAME = new RegExp(String.raw`[\\/\p{Cc}]|${DIRECTION_CONTROLS.source}`, 'gu');
+
+/**
+ * An uploaded file's name as kept and listed: path separators, control characters (an escape
+ * sequence reached the terminal of `xgz imports list`) and direction controls (名单\u202evsc.csv
+ * shows as another name) become _ (round-8 probe: an import's name was kept as sent).
+ */
+export const cleanFileName = (name: string): string =>
+  name.normalize('NFC').replace(NOT_IN_FILE_NAME, '_').slice(-255) || '未命名';

@@ -8,7 +8,7 @@ import { attachmentFile, removeAttachment, uploadAttachment } from './contract.j
 import { attachmentById, insertAttachment, markRemoved, toAttachment } from './queries.js';
 import { ownerOf } from './owners.js';
 import { getFile, putFile } from './store.js';
-import { fileNameForOthers } from '../../domain/identifiers/free-text.js';
+import { cleanFileName, fileNameForOthers } from '../../domain/identifiers/free-text.js';
 
 const tags = ['附件'];
 
@@ -39,11 +39,7 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
       const max = config.attachmentMaxBytes;
       const file = await req.file({ limits: { fileSize: max, files: 1 } });
       if (!file) throw badRequest('没有收到文件', [{ field: 'file', message: '请选择文件' }]);
-      const fileName =
-        file.filename
-          .normalize('NFC')
-          .replace(/[\\/\p{Cc}]/gu, '_')
-          .slice(-255) || '未命名';
+      const fileName = cleanFileName(file.filename);
       const chunks: Buffer[] = [];
       for await (const chunk of file.file) chunks.push(chunk as Buffer);
       if (file.file.truncated)

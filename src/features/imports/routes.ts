@@ -58,7 +58,7 @@ import {
   uploaderOf,
 } from './queries.js';
 import { addImportJob, requestCancel } from './writes.js';
-import { fileNameForOthers, redactFreeText } from '../../domain/identifiers/free-text.js';
+import { cleanFileName, fileNameForOthers, redactFreeText } from '../../domain/identifiers/free-text.js';
 import { importRefusal } from '../../domain/import/who-imports.js';
 import {
   DUPLICATE_MARK_HEADER,
@@ -202,7 +202,8 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
         throw new Problem(415, '不支持的内容类型', '请以 multipart/form-data 上传文件（字段名 file）');
       const file = await req.file({ limits: { fileSize: config.importMaxBytes, files: 1 } });
       if (!file) throw badRequest('没有收到文件', [{ field: 'file', message: '请选择文件' }]);
-      if (!UPLOAD_EXTENSIONS.includes(path.extname(file.filename).toLowerCase())) {
+      const fileName = cleanFileName(file.filename);
+      if (!UPLOAD_EXTENSIONS.includes(path.extname(fileName).toLowerCase())) {
         file.file.resume();
         throw badRequest(UPLOAD_REFUSED, [{ field: 'file', message: '文件类型不支持' }]);
       }
@@ -212,7 +213,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
         throw err;
       });
       try {
-        const stored = await storeUpload(app.ctx.keys, dir, req.user!.id, file.file, file.filename);
+        const stored = await storeUpload(app.ctx.keys, dir, req.user!.id, file.file, fileName);
         if (file.file.truncated) {
           fs.rmSync(stored.file, { force: true });
           forgetUpload(dir, stored.upload);
@@ -225,13 +226,13 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
             objectId: stored.upload,
             detail: {
               kind: req.params.kind,
-              fileName: fileNameForOthers(file.filename.slice(0, 200)),
+              fileName: fileNameForOthers(fileName.slice(0, 200)),
               bytes: stored.bytes,
             },
           });
           return mappingFor(db, req.params.kind, undefined, undefined);
         });
-        return planOf(req.params.kind, stored.upload, stored.file, file.filename, m, req.query.sheet);
+        return planOf(req.params.kind, stored.upload, stored.file, fileName, m, req.query.sheet);
       } finally {
         release();
       }
@@ -341,7 +342,8 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
         throw new Problem(415, '不支持的内容类型', '请以 multipart/form-data 上传文件（字段名 file）');
       const file = await req.file({ limits: { fileSize: config.importMaxBytes, files: 1 } });
       if (!file) throw badRequest('没有收到文件', [{ field: 'file', message: '请选择文件' }]);
-      const ext = path.extname(file.filename).toLowerCase();
+      const fileName = cleanFileName(file.filename);
+      const ext = path.extname(fileName).toLowerCase();
       if (!UPLOAD_EXTENSIONS.includes(ext)) {
         file.file.resume();
         throw badRequest(UPLOAD_REFUSED, [{ field: 'file', message: '文件类型不支持' }]);
@@ -362,7 +364,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
         const row = await queueJob(
           req,
           req.params.kind,
-          { upload: '', file: stored, fileName: file.filename, bytes },
+          { upload: '', file: stored, fileName, bytes },
           {
             profile: req.query.profile,
             sheet: req.query.sheet,

@@ -85,6 +85,7 @@ export function installAuth(app: FastifyInstance): void {
       await loadSession(req);
       refuseWithoutToken(!!req.user);
     }
+    if (access !== 'public') refuseCrossSite(req);
     const expired = await loadSession(req);
     if (access === 'public') return;
     if (expired) throw unauthorized('长时间未操作，会话已超时，请重新登录', 'session_expired');
@@ -109,6 +110,19 @@ export function installAuth(app: FastifyInstance): void {
     // Every call of a service account is audited under it, refusals included.
     if (req.serviceAccount) await auditServiceCall(req, reply.statusCode);
   });
+}
+
+/**
+ * A browser names where a request comes from (Fetch Metadata). One from another site, or from a
+ * sibling on the same site (another port of the host, another subdomain: SameSite=Strict sends the
+ * cookie to those), is refused on every signed-in route, GETs included: an export, a download, the
+ * audit check each write an audit line and cost work, and the CSRF token guards only the writes
+ * (round-8 probe). A request without the header (an older browser, a script) is judged as before.
+ */
+function refuseCrossSite(req: FastifyRequest): void {
+  const site = req.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site')
+    throw new Problem(403, '请求被拒绝', '不接受从其他网站发起的请求，请在本平台的页面中操作', undefined, 'cross_site');
 }
 
 const stageHint = {

@@ -1044,6 +1044,39 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
         ['/api/v1/exchange/changes', 'limit=5'],
       ]);
     });
+
+    it('an uploaded file keeps no control or direction character in its name (an escape sequence reached the terminal of xgz imports list)', async () => {
+      const ed = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const { body, type } = await multipart(
+        '名单\u202evsc\u001b[2J.csv',
+        '姓名,人员类别,组织关系所在党组织\r\n某乙,正式党员,测试支部\r\n',
+      );
+      const res = await ed.call('POST', '/imports/roster', body, { 'content-type': type });
+      expect(res.statusCode, res.body).toBe(202);
+      expect(res.json().fileName).toBe('名单_vsc_[2J.csv');
+      await t.app.imports.idle();
+    });
+
+    it('a signed-in request a browser marks as sent from another site, or a sibling on the same site, is refused, GETs included: no export is made or audited', async () => {
+      const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const ed = await t.signIn(u);
+      const audited = async () =>
+        Number(
+          (await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_log WHERE actor_id = ${u.id}`.execute(t.db))
+            .rows[0].n,
+        );
+      const before = await audited();
+      const from = (site: string) => ed.call('GET', '/members/export', undefined, { 'sec-fetch-site': site });
+      for (const site of ['cross-site', 'same-site']) {
+        const refused = await from(site);
+        expect(refused.statusCode).toBe(403);
+        expect(refused.json().code).toBe('cross_site');
+      }
+      expect(await audited()).toBe(before);
+      expect((await from('same-origin')).statusCode).toBe(200);
+      expect((await from('none')).statusCode).toBe(200); // typed or bookmarked
+      expect(await audited()).toBe(before + 2);
+    });
   });
 
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {

@@ -152,7 +152,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   parentTargetId: '上级任务对象编号',
   participants: '参加人数',
   partnerId: '合作企业编号',
-  path: '接口',
+  path: '请求路径',
   period: '报告期',
   permissions: '权限',
   personId: '人员编号',

@@ -32,7 +32,7 @@ describe.each(BACKENDS)('ended members on %s', (backend) => {
   const codes = names.map(() => uscc(rnd, 'enterprise', COUNTY));
   const ids = { 终甲: idNumber(rnd, COUNTY, new Date(1981, 1, 2)), 终乙: idNumber(rnd, COUNTY, new Date(1982, 3, 4)) };
 
-  const roster = (rows: { name: keyof typeof ids; status?: string }[], full = false) =>
+  const roster = (rows: { name: string; status?: string; out?: string; in?: string; id?: string }[], full = false) =>
     importFile(
       t,
       'roster',
@@ -41,15 +41,24 @@ describe.each(BACKENDS)('ended members on %s', (backend) => {
         `m${++files}.csv`,
         rows.map((r) => ({
           姓名: r.name,
-          公民身份号码: ids[r.name],
+          公民身份号码: r.id ?? ids[r.name as keyof typeof ids],
           党员类别: '正式党员',
           组织关系所在党组织: ORG,
           党员状态: r.status ?? '正常',
+          转入日期: r.in ?? '',
+          转出日期: r.out ?? '',
         })),
       ),
       importer,
       { fullRoster: full },
     );
+  const memberOf = (name: string) =>
+    t.db
+      .selectFrom('member as m')
+      .innerJoin('person as p', 'p.id', 'm.person_id')
+      .select(['m.id', 'm.member_status', 'm.ended_on'])
+      .where('p.name', '=', name)
+      .executeTakeFirst();
   // Not resolved, unless a state is asked for.
   const cases = async (entityName: string, state = '') =>
     ((await editor.get(`/cases?pageSize=200${state}`)).json().items as Case[]).filter(
@@ -175,6 +184,7 @@ describe.each(BACKENDS)('ended members on %s', (backend) => {
     });
     expect(done.statusCode, done.body).toBe(200);
     expect(await cases(names[1])).toEqual([]);
+    expect(await memberOf('终乙')).toMatchObject({ member_status: 'transferred_out', ended_on: '2026-11-01' });
     const after = await cases(names[1], '&state=resolved');
     expect(await closing(after.find((c) => c.kind === 'hidden_member')!)).toBe(
       '该党员组织关系已转出，不再计为本主体的党员',
@@ -185,6 +195,71 @@ describe.each(BACKENDS)('ended members on %s', (backend) => {
     await runDiscovery();
     expect(await cases(names[1])).toEqual([]);
     expect(await figures()).toMatchObject({ withMembers: 1, membersFound: 1 });
+    await talliesMatchRebuild();
+  });
+
+  it('a roster row with a 转出日期 records the member held here as 已转出 on that date, with history, audit and a line in the result; one held nowhere here is refused, saying so', async () => {
+    const more = {
+      转丙: idNumber(rnd, COUNTY, new Date(1983, 5, 6)),
+      转丁: idNumber(rnd, COUNTY, new Date(1984, 7, 8)),
+      转戊: idNumber(rnd, COUNTY, new Date(1985, 9, 10)),
+      转己: idNumber(rnd, COUNTY, new Date(1986, 10, 11)),
+    };
+    await roster([{ name: '转丙', id: more.转丙 }]);
+    const before = await figures();
+    const r = await roster([
+      { name: '转丙', id: more.转丙, out: '2026-09-01' },
+      { name: '转丁', id: more.转丁, out: '2026-08-01' },
+      { name: '转戊', id: more.转戊, status: '已转出' },
+      // Came back since: on the roll.
+      { name: '转己', id: more.转己, out: '2019-01-01', in: '2021-03-01' },
+    ]);
+    expect(r.job).toMatchObject({ status: 'done', rows_accepted: 2, rows_rejected: 2, members_left: 1 });
+    expect(r.rejections.map((x) => [x.row_no, x.col, x.reason])).toEqual([
+      [
+        3,
+        '转出日期',
+        '组织关系已于 2026-08-01 转出，但本单位名册中没有此党员，无从记录转出，此行未导入（转入的党组织导入其名册时登记此人）',
+      ],
+      [
+        4,
+        '党员状态',
+        '党籍状态为已转出，但本单位名册中没有此党员，无从记录转出，此行未导入（转入的党组织导入其名册时登记此人）',
+      ],
+    ]);
+    // Nobody is created for the rows refused; the one who came back is on the roll.
+    expect(await memberOf('转丁')).toBeUndefined();
+    expect(await memberOf('转戊')).toBeUndefined();
+    expect(await memberOf('转己')).toMatchObject({ member_status: 'normal', ended_on: null });
+    const left = (await memberOf('转丙'))!;
+    expect(left).toMatchObject({ member_status: 'transferred_out', ended_on: '2026-09-01' });
+    expect(await figures()).toMatchObject({ membersOnRoster: before.membersOnRoster });
+
+    // The job says it; the member's page shows the status, the date and the change; the audit names the member.
+    const job = (await editor.get(`/imports/${r.job.id}`)).json();
+    expect(job.membersLeft).toBe(1);
+    const member = (await editor.get(`/members/${left.id}`)).json();
+    expect(member).toMatchObject({ status: 'transferred_out', statusLabel: '已转出', endedOn: '2026-09-01' });
+    expect(member.history[0].changes).toEqual(
+      expect.arrayContaining([
+        { field: 'member_status', from: '正常', to: '已转出' },
+        { field: 'ended_on', from: null, to: '2026-09-01' },
+      ]),
+    );
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select(['object_id', 'detail'])
+      .where('action', '=', 'member.transferred_out')
+      .execute();
+    expect(audit).toEqual([
+      { object_id: String(r.job.id), detail: { memberStatus: 'transferred_out', members: [left.id] } },
+    ]);
+
+    // The same file again changes nothing more; a later roster naming them on the roll puts them back.
+    const again = await roster([{ name: '转丙', id: more.转丙, out: '2026-09-01' }]);
+    expect(again.job).toMatchObject({ rows_accepted: 1, rows_changed: 0, members_left: 1 });
+    await roster([{ name: '转丙', id: more.转丙 }]);
+    expect(await memberOf('转丙')).toMatchObject({ member_status: 'normal', ended_on: null });
     await talliesMatchRebuild();
   });
 });

@@ -12,6 +12,7 @@ import {
 } from '../../domain/cases/conditions.js';
 import { IMPORT_KIND_SHORT } from '../../domain/import/labels.js';
 import { closeAbsentCases } from './absent.js';
+import { isEnded } from '../../domain/cases/workflow.js';
 import type { CaseChange } from './change.js';
 
 export type { CaseChange } from './change.js';
@@ -464,7 +465,7 @@ export async function entitiesOfOrg(db: Scoped['db'], orgId: number): Promise<nu
 export async function followImportBatch(
   s: Scoped,
   job: { id: number; kind: 'registry' | 'annual_report' | 'roster' },
-  named: { entityIds?: number[]; entityCodes?: string[]; rosterKeys?: string[] },
+  named: { entityIds?: number[]; entityCodes?: string[]; rosterKeys?: string[]; memberIds?: number[] },
 ): Promise<void> {
   const { db } = s;
   const change: CaseChange = {
@@ -482,13 +483,30 @@ export async function followImportBatch(
       db,
     );
     ids = res.rows.map((r) => Number(r.id));
-  } else if (named.rosterKeys?.length) {
+  } else if (named.rosterKeys?.length || named.memberIds?.length) {
     const res = await sql<{
       id: number;
-    }>`SELECT id FROM member WHERE roster_key = ANY(${named.rosterKeys}::text[])`.execute(db);
+      member_status: string;
+    }>`SELECT id, member_status FROM member WHERE roster_key = ANY(${named.rosterKeys ?? []}::text[]) OR id = ANY(${named.memberIds ?? []}::bigint[])`.execute(
+      db,
+    );
     const members = res.rows.map((r) => Number(r.id));
-    // Members the roster carries again are no longer missing from it.
-    await closeAbsentCases(s, members, change);
+    // Members the roster carries again are no longer missing from it; those it says left, neither.
+    const [left, onRoll] = [
+      res.rows.filter((r) => isEnded(r.member_status)),
+      res.rows.filter((r) => !isEnded(r.member_status)),
+    ];
+    await closeAbsentCases(
+      s,
+      onRoll.map((r) => Number(r.id)),
+      change,
+    );
+    await closeAbsentCases(
+      s,
+      left.map((r) => Number(r.id)),
+      change,
+      '导入的名册记录该党员已转出、停止党籍或去世',
+    );
     ids = await entitiesOfMembers(db, members);
   }
   // An annual report changes no role and no roster row, hence no exact link: only the cases follow it.

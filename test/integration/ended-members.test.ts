@@ -262,4 +262,24 @@ describe.each(BACKENDS)('ended members on %s', (backend) => {
     expect(await memberOf('转丙')).toMatchObject({ member_status: 'normal', ended_on: null });
     await talliesMatchRebuild();
   });
+
+  it('an organization counts for its rules only the registered members on the roll', async () => {
+    const e1 = await t.db.selectFrom('entity').select('id').where('name', '=', names[0]).executeTakeFirstOrThrow();
+    const org = await editor.post('/orgs', {
+      name: '终甲商贸有限公司党支部',
+      kind: 'branch',
+      setupMode: 'standalone',
+      placeCode: COUNTY,
+      status: 'established',
+      foundedOn: '2024-07-01',
+      entityIds: [e1.id],
+    });
+    expect(org.statusCode, org.body).toBe(201);
+    const memberId = (await memberOf('终甲'))!.id;
+    expect((await editor.post(`/orgs/${org.json().id}/members`, { memberId })).statusCode).toBe(201);
+    const fullMembers = async () => (await editor.get(`/orgs/${org.json().id}`)).json().fullMembers;
+    expect(await fullMembers()).toMatchObject({ registered: 1, count: 1 });
+    await roster([{ name: '终甲', status: '去世' }]);
+    expect(await fullMembers()).toMatchObject({ registered: 0, found: 0, count: 0 });
+  });
 });

@@ -307,6 +307,7 @@ type JobFigures = {
   footer?: string | null;
   withheld?: string | null;
   absent_members?: number | null;
+  members_left?: number | null;
 };
 type RejectedRow = { row_no: number; col: string | null; value: string | null; reason: string };
 
@@ -360,6 +361,7 @@ function importOutcome(file: string, j: JobFigures, rejections: RejectedRow[]) {
 }
 
 /** A full roster's end: how many members of its organizations it no longer had, and where their cases are. */
+const leftNote = (n: number) => `名册记录组织关系已转出：${n} 名党员已记为已转出（按转出日期）`;
 const absentNote = (n: number) =>
   n
     ? `完整名册比对：所涉党组织中有 ${n} 名党员不在本名册中，已生成"名册中已不存在"核实线索（网页"查找党员"页）`
@@ -369,7 +371,7 @@ const absentNote = (n: number) =>
 function reportOutcome(j: JobFigures) {
   process.stdout.write(
     j.status === 'done'
-      ? `导入完成：读取 ${j.rows_read} 行，接受 ${j.rows_accepted}，拒绝 ${j.rows_rejected}，变更 ${j.rows_changed}\n${j.footer ? `${j.footer}\n` : ''}${j.withheld ? `${j.withheld}\n` : ''}${j.absent_members != null ? `${absentNote(j.absent_members)}\n` : ''}`
+      ? `导入完成：读取 ${j.rows_read} 行，接受 ${j.rows_accepted}，拒绝 ${j.rows_rejected}，变更 ${j.rows_changed}\n${j.footer ? `${j.footer}\n` : ''}${j.withheld ? `${j.withheld}\n` : ''}${j.members_left ? `${leftNote(j.members_left)}\n` : ''}${j.absent_members != null ? `${absentNote(j.absent_members)}\n` : ''}`
       : `导入未完成：${j.error}\n`,
   );
   if (j.status !== 'done') process.exitCode = 1;

@@ -281,6 +281,8 @@ export interface ImportJobTable {
   full_roster: ColumnType<boolean, boolean | undefined, boolean>;
   /** Members of those organizations the full roster no longer had: the cases its end raised (migration 0084). */
   absent_members: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A roster's rows that recorded a member held here as 已转出 (migration 0101); null for other kinds. */
+  members_left: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** Who a full-roster job saw, per batch (migration 0084): a member, or a refused row's name hash or organization. */
@@ -323,6 +325,8 @@ export interface MemberTable {
   >;
   occupation: string | null;
   workplace: string | null;
+  /** When the membership ended (已转出, 停止党籍, 去世), when known (migration 0101). */
+  ended_on: ColumnType<string | null, string | null | undefined, string | null>;
   sources: ColumnType<string[], string[] | undefined, string[]>;
   confidence: ColumnType<'confirmed' | 'declared' | 'self_reported', string | undefined, string>;
   scope_key: string;

@@ -284,10 +284,10 @@ describe.each(BACKENDS)('members missing from a full roster on %s', (backend) =>
     expect(await absentCases(editor, 'open')).toHaveLength(2);
   });
 
-  it('counts a member the file says has left (转出日期) as absent, not as a refused row seen', async () => {
+  it('records a member the full roster says has left (转出日期) as 已转出, not as absent: no case', async () => {
     const [壬, 癸] = [id('1978-09-09'), id('1979-10-10')];
     await roster([row('壬', '第四支部', 壬), row('癸', '第四支部', 癸)]);
-    // The member system's export still lists 癸 with the date the relation went out: refused, and a case.
+    // The member system's export still lists 癸 with the date the relation went out: recorded, no case.
     const r = await roster(
       [
         { ...row('壬', '第四支部', 壬), 转出日期: '' },
@@ -297,7 +297,8 @@ describe.each(BACKENDS)('members missing from a full roster on %s', (backend) =>
         full: true,
       },
     );
-    expect(r.job).toMatchObject({ status: 'done', rows_rejected: 1, absent_members: 1 });
-    expect((await absentCases(editor, 'open')).map((c) => c.memberName)).toContain('癸');
+    expect(r.job).toMatchObject({ status: 'done', rows_rejected: 0, absent_members: 0, members_left: 1 });
+    expect((await absentCases(editor, 'open')).map((c) => c.memberName)).not.toContain('癸');
+    expect(await memberOf('癸')).toMatchObject({ member_status: 'transferred_out' });
   });
 });

@@ -57,6 +57,18 @@ describe('the conditions of discovery cases', () => {
     expect(kinds(entity({ found: [member(1)], status: 'revoked' }))).toEqual([]);
   });
 
+  it('counts no member whose membership has ended, and says so when their case closes', () => {
+    for (const status of ['transferred_out', 'stopped', 'deceased']) {
+      const e = entity({ declared: 1, found: [member(1, { status })] });
+      expect(kinds(e)).toEqual(['declared_not_found', 'entity_without_org']);
+      expect(whyResolved('hidden_member', 1, e, status)).toMatch(
+        /^该党员(组织关系已转出|已停止党籍|已去世)，不再计为本主体的党员$/,
+      );
+    }
+    // Without the member's status the reason is the general one.
+    expect(whyResolved('pocket_member', 1, entity())).toMatch(/^该党员已不再关联到本主体/);
+  });
+
   it('says why a condition no longer holds', () => {
     const e = entity({ found: [member(1)] });
     expect(whyResolved('entity_without_org', null, { ...e, orgs: ['某联合党支部'] })).toBe(

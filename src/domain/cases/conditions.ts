@@ -1,4 +1,4 @@
-import type { CaseKind } from './workflow.js';
+import { isEnded, type CaseKind, type EndedStatus } from './workflow.js';
 
 /**
  * The conditions that raise discovery cases (组织找党员), as pure rules over one entity's facts.
@@ -77,7 +77,8 @@ export function relationCovers(orgRelation: string | null, entity: { name: strin
   );
 }
 
-const vouchedFound = (e: EntityFacts) => e.found.filter((f) => f.vouched);
+// A member whose membership has ended (已转出, 停止党籍, 去世) is no party member found in the entity.
+const vouchedFound = (e: EntityFacts) => e.found.filter((f) => f.vouched && !isEnded(f.status));
 const distinctMembers = (found: FoundMember[]) => [...new Set(found.map((f) => f.member))];
 
 /** Why a found member is not a pocket member (null: they are one). */
@@ -129,17 +130,30 @@ const STATUS_LABEL: Record<string, string> = {
   moved_out: '已迁出',
 };
 
+const ENDED_LABEL: Record<EndedStatus, string> = {
+  transferred_out: '组织关系已转出',
+  stopped: '已停止党籍',
+  deceased: '已去世',
+};
+
 /**
- * Why a case's condition no longer holds, given the entity's facts now (null: the entity is gone).
- * Called for a case casesHeld no longer derives.
+ * Why a case's condition no longer holds, given the entity's facts now (null: the entity is gone)
+ * and the status of the case's member now, when known. Called for a case casesHeld no longer derives.
  */
-export function whyResolved(kind: DiscoveryKind, memberId: number | null, e: EntityFacts | null): string {
+export function whyResolved(
+  kind: DiscoveryKind,
+  memberId: number | null,
+  e: EntityFacts | null,
+  memberStatus?: string,
+): string {
   if (!e) return '市场主体已不在台账中';
   if (e.status !== 'active') return `市场主体${STATUS_LABEL[e.status] ?? '已不在存续状态'}`;
   const found = vouchedFound(e);
   const distinct = distinctMembers(found);
   const declared = e.declared ?? 0;
-  const gone = '该党员已不再关联到本主体（名册或登记信息变更，或已在其他主体找到）';
+  const gone = isEnded(memberStatus)
+    ? `该党员${ENDED_LABEL[memberStatus]}，不再计为本主体的党员`
+    : '该党员已不再关联到本主体（名册或登记信息变更，或已在其他主体找到）';
   switch (kind) {
     case 'hidden_member':
       if (memberId !== null && !distinct.includes(memberId)) return gone;

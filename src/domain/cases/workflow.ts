@@ -28,6 +28,9 @@ export type AbsentResult = (typeof ABSENT_RESULTS)[number];
 /** A member's status that ends their membership on the roster holding them (a later roster naming them again restores it). */
 export type EndedStatus = 'transferred_out' | 'stopped' | 'deceased';
 export const ENDED_STATUSES: EndedStatus[] = ['transferred_out', 'stopped', 'deceased'];
+/** Whether a member's status ends their membership (as xgz_member_on_roll says in SQL, migration 0085). */
+export const isEnded = (status: string | null | undefined): status is EndedStatus =>
+  (ENDED_STATUSES as (string | null | undefined)[]).includes(status);
 /**
  * Each conclusion: its words, the case's state after it, and the member's status it records (null:
  * the member stays as they are). 已转出 is the relation transferred; 停止党籍 and 去世 confirm the

@@ -26,6 +26,8 @@ import {
   birthField,
   annualReportRow,
   rosterRow,
+  leavesRoster,
+  leftUnknownMessage,
   WithheldTally,
 } from '../ledger/rows.js';
 import { idCheckChar } from '../identifiers/id-number.js';
@@ -774,23 +776,30 @@ describe('roster rows', () => {
       }),
     ).toMatchObject({ success: true, data: { repName: '李四', name: '李四（个体工商户）' } });
   });
-  it('refuses a member whose org relation was transferred out (转出日期), and reads 转入日期 without keeping it', () => {
-    // Listed as unrecognised date columns before (clerk probe, round 6): a member who had left was imported as held here.
+  it('reads a member whose org relation was transferred out (转出日期) as leaving: 已转出 on that date; 转入日期 read, not kept', () => {
+    // Refused before (round 6); a clerk would rather have it recorded on the member held here.
     const out = row({ joinDate: '2005-07-01', transferredInOn: '2018-03-01', transferredOutOn: '2025.10' });
-    expect(out.success).toBe(false);
-    expect(out.error?.issues.map((i) => [i.path[0], i.message])).toEqual([
-      [
-        'transferredOutOn',
-        '组织关系已于 2025-10-01 转出，此人已不由本名册的党组织管理，不能按本名册导入：请删去此行（转入的党组织导入其名册时登记此人），或核对转出日期',
-      ],
-    ]);
-    // Come back since (转入 after 转出), or never gone: imported, the dates not kept.
+    expect(out.success).toBe(true);
+    expect(out.data).toMatchObject({ memberStatus: 'transferred_out', leftOn: '2025-10-01' });
+    expect(leavesRoster(out.data!)).toBe(true);
+    expect(leftUnknownMessage(out.data!)).toBe(
+      '组织关系已于 2025-10-01 转出，但本单位名册中没有此党员，无从记录转出，此行未导入（转入的党组织导入其名册时登记此人）',
+    );
+    // 党籍状态 已转出 says the same, without a date.
+    const said = row({ memberStatus: '已转出' });
+    expect(said.data).toMatchObject({ memberStatus: 'transferred_out' });
+    expect(said.data).not.toHaveProperty('leftOn', expect.anything());
+    expect(leavesRoster(said.data!)).toBe(true);
+    // Come back since (转入 after 转出), or never gone: on the roll, the dates not kept.
     const back = row({ transferredOutOn: '2019-01-01', transferredInOn: '2021年3月1日' });
     expect(back.success).toBe(true);
+    expect(back.data).toMatchObject({ memberStatus: 'normal' });
+    expect(back.data?.leftOn).toBeUndefined();
     expect(back.data).not.toHaveProperty('transferredInOn');
     expect(back.data).not.toHaveProperty('transferredOutOn');
-    expect(row({ transferredInOn: '2018-03-01', transferredOutOn: '' }).success).toBe(true);
-    expect(row({ transferredInOn: '2018-03-01', transferredOutOn: '-' }).success).toBe(true);
+    expect(leavesRoster(back.data!)).toBe(false);
+    expect(row({ transferredInOn: '2018-03-01', transferredOutOn: '' }).data?.memberStatus).toBe('normal');
+    expect(row({ transferredInOn: '2018-03-01', transferredOutOn: '-' }).data?.memberStatus).toBe('normal');
     expect(row({ transferredOutOn: '不是日期' }).error?.issues[0].path).toEqual(['transferredOutOn']);
   });
   it('reads 政治面貌 as personnel lists write it, and refuses a row of someone who is no member', () => {

@@ -866,7 +866,7 @@ export const rosterRow = z
     birthDate: optValue(birthField('出生日期')),
     joinDate: optValue(monthOrDateField('入党日期')),
     confirmedOn: optValue(monthOrDateField('转正日期')),
-    // Read to tell a member whose relation has left the organization (transferredOut), not kept.
+    // Read to tell a member whose relation has left the organization (leftOn): 转入日期 is not kept.
     transferredInOn: optValue(monthOrDateField('转入日期')),
     transferredOutOn: optValue(monthOrDateField('转出日期')),
     membership: choice<'full' | 'probationary'>('人员类别', {
@@ -929,29 +929,33 @@ export const rosterRow = z
   })
   .superRefine((r, ctx) => {
     rosterContradictions(r).forEach(([field, message]) => ctx.addIssue({ code: 'custom', path: [field], message }));
-    const out = transferredOut(r);
-    if (out) ctx.addIssue({ code: 'custom', path: ['transferredOutOn'], message: out, params: { left: true } });
   })
-  .transform(({ lostFlag, abroadFlag, mobileFlag, transferredInOn: _in, transferredOutOn: _out, ...r }) => ({
-    ...r,
-    memberStatus: memberStatusOf(r.memberStatus, { lostFlag, abroadFlag, mobileFlag }),
-  }));
+  .transform(({ lostFlag, abroadFlag, mobileFlag, transferredInOn, transferredOutOn, ...r }) => {
+    const leftOn =
+      transferredOutOn && !(transferredInOn && transferredInOn > transferredOutOn) ? transferredOutOn : null;
+    return {
+      ...r,
+      memberStatus: leftOn
+        ? ('transferred_out' as const)
+        : memberStatusOf(r.memberStatus, { lostFlag, abroadFlag, mobileFlag }),
+      /** The 转出日期 of a member whose relation went out (not followed by a later 转入日期). */
+      leftOn: leftOn ?? undefined,
+    };
+  });
 
 const SEX_LABEL = { male: '男', female: '女' } as const;
 
 /**
- * A roster row whose org relation was transferred out (a 转出日期, not followed by a later 转入日期):
- * the member is no longer held by the organization whose roster this is, and importing the row would
- * record them there. Refused, saying so; the organization they went to holds them on its roster.
+ * A roster row saying the member's relation went out (a 转出日期 not followed by a later 转入日期,
+ * or 党籍状态 已转出): the member is no longer held by the organization whose roster this is. The
+ * row creates no member; it records the member held at the importer's node as 已转出 (on that
+ * date), and is refused, saying so, when no member is held there (jobs/import/writers/roster.ts).
  */
-/** Whether a roster row was refused only because its member's relation was transferred out (transferredOut). */
-export const refusedAsLeft = (issues: readonly z.core.$ZodIssue[]) =>
-  issues.length > 0 && issues.every((i) => i.code === 'custom' && (i.params as { left?: boolean } | undefined)?.left);
+export const leavesRoster = (r: Pick<RosterRow, 'memberStatus'>) => r.memberStatus === 'transferred_out';
 
-export function transferredOut(r: { transferredInOn?: string; transferredOutOn?: string }): string | null {
-  if (!r.transferredOutOn || (r.transferredInOn && r.transferredInOn > r.transferredOutOn)) return null;
-  return `组织关系已于 ${r.transferredOutOn} 转出，此人已不由本名册的党组织管理，不能按本名册导入：请删去此行（转入的党组织导入其名册时登记此人），或核对转出日期`;
-}
+/** Why a row saying the member left was not recorded: no member of its keys is held at the importer's node. */
+export const leftUnknownMessage = (r: Pick<RosterRow, 'leftOn'>) =>
+  `${r.leftOn ? `组织关系已于 ${r.leftOn} 转出` : '党籍状态为已转出'}，但本单位名册中没有此党员，无从记录转出，此行未导入（转入的党组织导入其名册时登记此人）`;
 
 /**
  * What a roster row says against itself: a 性别 or 出生日期 other than the ID number's (the number

@@ -60,6 +60,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'zone.create': '新建区域',
   'member.export': '导出党员名册',
   'member.staff_entry': '工作人员记为党员',
+  'member.transferred_out': '按名册记为已转出',
   'discovery.run': '运行党员比对',
   'self_report.receive': '收到党员报到',
   'case.contact': '线索：记录联系',

@@ -126,6 +126,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   memberId: '党员编号',
   memberStatus: '党员状态',
   members: '党员',
+  membersLeft: '记为已转出的党员',
   method: '方式',
   minutes: '分钟',
   missing: '缺报',

@@ -57,11 +57,17 @@ export async function raiseRosterAbsences(s: Scoped, job: { id: number; scopeKey
 }
 
 /**
- * The case follows the roster: an import (full or not) that carries the member again closes their
- * open roster_absent case ('resolved', as other cases close when their condition ends). A case a
- * person decided keeps the decision. In the batch's transaction (the pipeline's per-batch hook).
+ * The case follows the roster: an import (full or not) that carries the member again, or says
+ * they left, closes their open roster_absent case ('resolved', as other cases close when their
+ * condition ends), with the reason given. A case a person decided keeps the decision. In the
+ * batch's transaction (the pipeline's per-batch hook).
  */
-export async function closeAbsentCases(s: Scoped, memberIds: number[], change: CaseChange): Promise<number> {
+export async function closeAbsentCases(
+  s: Scoped,
+  memberIds: number[],
+  change: CaseChange,
+  reason = '再次导入的名册中有该党员',
+): Promise<number> {
   if (!memberIds.length) return 0;
   const closed = await sql<{ id: number; from_state: string; scope_key: string }>`
     WITH hit AS (SELECT id, state FROM discovery_case WHERE kind = 'roster_absent' AND state IN ('open', 'contacted') AND member_id = ANY(${memberIds}::bigint[]) FOR UPDATE)
@@ -69,7 +75,7 @@ export async function closeAbsentCases(s: Scoped, memberIds: number[], change: C
     RETURNING d.id, hit.state AS from_state, d.scope_key`.execute(s.db);
   const rows = closed.rows;
   if (!rows.length) return 0;
-  const detail = JSON.stringify({ condition: ROSTER_ABSENT_CONDITION, reason: '再次导入的名册中有该党员', change });
+  const detail = JSON.stringify({ condition: ROSTER_ABSENT_CONDITION, reason, change });
   await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key)
     SELECT id, ${s.who.userId}::bigint, 'auto_closed', f, 'resolved', ${detail}::jsonb, k
     FROM unnest(${rows.map((r) => Number(r.id))}::bigint[], ${rows.map((r) => r.from_state)}::text[], ${rows.map((r) => r.scope_key)}::text[]) AS t(id, f, k)`.execute(

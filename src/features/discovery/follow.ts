@@ -12,6 +12,7 @@ import {
 } from '../../domain/cases/conditions.js';
 import { IMPORT_KIND_SHORT } from '../../domain/import/labels.js';
 import { closeAbsentCases } from './absent.js';
+import { isEnded } from '../../domain/cases/workflow.js';
 import type { CaseChange } from './change.js';
 
 export type { CaseChange } from './change.js';
@@ -40,12 +41,12 @@ export async function refreshExactLinks(
   const rows = derived.rows;
   // The exact links of these entities no longer derived, found entity by entity (LATERAL, as in
   // xgz_discovery_exact_in) and deleted by id: not a scan of member_link by `= ANY` (see factsOf).
+  // With them, these entities' links of any method whose member has ended (migration 0100).
   const gone = await sql`DELETE FROM member_link WHERE id = ANY(ARRAY(
     SELECT l.id FROM unnest(${entityIds}::bigint[]) AS i(id)
     CROSS JOIN LATERAL (SELECT x.id, x.member_id, x.entity_person_id FROM member_link x WHERE x.entity_id = i.id AND x.method = 'exact' OFFSET 0) l
-    WHERE NOT EXISTS (SELECT 1 FROM unnest(${rows.map((r) => r.member_id)}::bigint[], ${rows.map((r) => r.entity_person_id)}::bigint[]) AS d(m, r) WHERE d.m = l.member_id AND d.r = l.entity_person_id)))`.execute(
-    db,
-  );
+    WHERE NOT EXISTS (SELECT 1 FROM unnest(${rows.map((r) => r.member_id)}::bigint[], ${rows.map((r) => r.entity_person_id)}::bigint[]) AS d(m, r) WHERE d.m = l.member_id AND d.r = l.entity_person_id)
+    UNION ALL SELECT id FROM xgz_discovery_ended_links(${entityIds}::bigint[])))`.execute(db);
   let added = 0;
   if (rows.length) {
     const res =
@@ -368,11 +369,17 @@ export async function followCases(
       !held.has(caseKey(r.kind, Number(r.entity_id), Number(r.member_id) || null)),
   );
   if (ended.length) {
+    const status = await memberStatuses(db, ended.map((r) => Number(r.member_id)).filter(Boolean), known);
     const detail = ended.map((r) => {
       const kind = r.kind as HeldCase['kind'];
       return JSON.stringify({
         condition: CASE_CONDITION[kind],
-        reason: whyResolved(kind, Number(r.member_id) || null, facts.get(Number(r.entity_id))!),
+        reason: whyResolved(
+          kind,
+          Number(r.member_id) || null,
+          facts.get(Number(r.entity_id))!,
+          status.get(Number(r.member_id)),
+        ),
         change,
       });
     });
@@ -397,6 +404,21 @@ export async function followCases(
   counts.casesQueryMs = Math.round(queryMs);
   counts.casesWriteMs = Math.round(performance.now() - t1);
   return counts;
+}
+
+/**
+ * The status now of the members of cases closing: the facts read for them where known, else the
+ * member as the caller sees it (one whose links went when their membership ended is not among the
+ * facts: the reason names what became of them).
+ */
+async function memberStatuses(db: Scoped['db'], ids: number[], known: Map<number, MemberFacts>) {
+  const status = new Map<number, string>();
+  const unread = [...new Set(ids)].filter((id) => !known.has(id));
+  if (unread.length)
+    for (const m of await db.selectFrom('member').select(['id', 'member_status']).where('id', 'in', unread).execute())
+      status.set(Number(m.id), m.member_status);
+  for (const id of ids) if (known.has(id)) status.set(id, known.get(id)!.status);
+  return status;
 }
 
 /**
@@ -443,7 +465,7 @@ export async function entitiesOfOrg(db: Scoped['db'], orgId: number): Promise<nu
 export async function followImportBatch(
   s: Scoped,
   job: { id: number; kind: 'registry' | 'annual_report' | 'roster' },
-  named: { entityIds?: number[]; entityCodes?: string[]; rosterKeys?: string[] },
+  named: { entityIds?: number[]; entityCodes?: string[]; rosterKeys?: string[]; memberIds?: number[] },
 ): Promise<void> {
   const { db } = s;
   const change: CaseChange = {
@@ -461,13 +483,30 @@ export async function followImportBatch(
       db,
     );
     ids = res.rows.map((r) => Number(r.id));
-  } else if (named.rosterKeys?.length) {
+  } else if (named.rosterKeys?.length || named.memberIds?.length) {
     const res = await sql<{
       id: number;
-    }>`SELECT id FROM member WHERE roster_key = ANY(${named.rosterKeys}::text[])`.execute(db);
+      member_status: string;
+    }>`SELECT id, member_status FROM member WHERE roster_key = ANY(${named.rosterKeys ?? []}::text[]) OR id = ANY(${named.memberIds ?? []}::bigint[])`.execute(
+      db,
+    );
     const members = res.rows.map((r) => Number(r.id));
-    // Members the roster carries again are no longer missing from it.
-    await closeAbsentCases(s, members, change);
+    // Members the roster carries again are no longer missing from it; those it says left, neither.
+    const [left, onRoll] = [
+      res.rows.filter((r) => isEnded(r.member_status)),
+      res.rows.filter((r) => !isEnded(r.member_status)),
+    ];
+    await closeAbsentCases(
+      s,
+      onRoll.map((r) => Number(r.id)),
+      change,
+    );
+    await closeAbsentCases(
+      s,
+      left.map((r) => Number(r.id)),
+      change,
+      '导入的名册记录该党员已转出、停止党籍或去世',
+    );
     ids = await entitiesOfMembers(db, members);
   }
   // An annual report changes no role and no roster row, hence no exact link: only the cases follow it.

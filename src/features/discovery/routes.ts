@@ -213,7 +213,7 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
         if (c.member_id && b.action === 'transfer') await transferMember(db, c.member_id, b.transfer!.to);
         const ended = b.conclusion && ABSENT_RESULT[b.conclusion.result].memberStatus;
         if (c.member_id && b.action === 'conclude' && ended)
-          await concludeMember(db, c.member_id, ended, b.conclusion!.to);
+          await concludeMember(db, c.member_id, ended, b.conclusion!);
         audit({
           action: `case.${b.action}`,
           objectType: 'discovery_case',

@@ -11,6 +11,7 @@ import {
   type Model,
   type Record_,
 } from '../../domain/matching/fellegi-sunter.js';
+import { isEnded } from '../../domain/cases/workflow.js';
 import { derivedLinkRows, followCases, readRunFacts, type DerivedLink, type MemberFacts } from './follow.js';
 import { pinyin } from 'pinyin-pro';
 
@@ -344,7 +345,8 @@ async function probableLinks(
   // A role found by ID number for a member vouched for (on a roster, not only declared) is taken.
   const vouched = new Set(memberRecs.filter((m) => !m.declaredOnly).map((m) => m.memberId));
   const exactRoles = new Set(exactPairs.filter((l) => vouched.has(l.memberId)).map((l) => l.roleId));
-  const unlinked = memberRecs.filter((m) => byMember.has(m.memberId) && !linked.has(m.memberId));
+  // A member whose membership has ended is not looked for (migration 0100 drops their links).
+  const unlinked = memberRecs.filter((m) => byMember.has(m.memberId) && !linked.has(m.memberId) && !isEnded(m.status));
   // Without statistics (a database never analysed) the configured model stands.
   const model =
     chance.name > 0
@@ -422,14 +424,16 @@ async function writeLinks(db: Scoped['db'], links: DerivedLink[]): Promise<LinkC
   };
 }
 
-/** The links in scope (but the staff's) that no writeLinks of this transaction derived go. */
+/**
+ * The links in scope (but the staff's) that no writeLinks of this transaction derived go, and
+ * those of members whose membership has ended, the staff's too (migration 0100).
+ */
 async function removeLinksNotDerived(db: Scoped['db']): Promise<LinkCounts> {
   const t0 = performance.now();
   await sql`ANALYZE pg_temp.discovery_derived`.execute(db);
-  const gone = await sql`DELETE FROM member_link l WHERE l.method <> 'staff'
-    AND NOT EXISTS (SELECT 1 FROM discovery_derived d WHERE d.member_id = l.member_id AND d.entity_person_id = l.entity_person_id)`.execute(
-    db,
-  );
+  const gone = await sql`DELETE FROM member_link l WHERE (l.method <> 'staff'
+    AND NOT EXISTS (SELECT 1 FROM discovery_derived d WHERE d.member_id = l.member_id AND d.entity_person_id = l.entity_person_id))
+    OR l.id IN (SELECT id FROM xgz_discovery_ended_links(NULL))`.execute(db);
   await sql`DROP TABLE pg_temp.discovery_derived`.execute(db);
   return { added: 0, changed: 0, removed: Number(gone.numAffectedRows ?? 0), ms: performance.now() - t0 };
 }

@@ -71,15 +71,16 @@ export const transferMember = (db: Tx, memberId: number, to: string) =>
 
 /**
  * What a member-missing case concluded about the member: the status that ends their membership on
- * this roster (已转出, 停止党籍, 去世), and for 已转出 the organization they moved to when known.
- * The member's history (trigger) keeps the before and after; returns whether the record changed.
+ * this roster (已转出, 停止党籍, 去世) and its date, and for 已转出 the organization they moved to
+ * when known. The member's history (trigger) keeps the before and after; returns whether the record changed.
  */
-export async function concludeMember(db: Tx, memberId: number, status: EndedStatus, to: string | undefined) {
+export async function concludeMember(db: Tx, memberId: number, status: EndedStatus, c: { date?: string; to?: string }) {
   const res = await db
     .updateTable('member')
     .set((eb) => ({
       member_status: status,
-      org_relation: to ?? eb.ref('org_relation'),
+      ended_on: c.date ?? null,
+      org_relation: c.to ?? eb.ref('org_relation'),
       updated_at: new Date(),
     }))
     .where('id', '=', memberId)

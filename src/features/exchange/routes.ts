@@ -60,6 +60,7 @@ const job = importJob.pick({
   error: true,
   fullRoster: true,
   absentMembers: true,
+  membersLeft: true,
   createdAt: true,
   startedAt: true,
   finishedAt: true,

@@ -149,6 +149,8 @@ export const importJob = z.object({
   fullRoster: z.boolean(),
   /** Members of those organizations the full roster did not have: the 名册中已不存在 cases its end raised (null: not a full roster, or not ended). */
   absentMembers: z.number().nullable(),
+  /** A roster's rows that recorded a member held here as 已转出 (转出日期 or 党籍状态 已转出); null for other kinds. */
+  membersLeft: z.number().nullable(),
   createdAt: timestamp,
   startedAt: timestamp.nullable(),
   finishedAt: timestamp.nullable(),

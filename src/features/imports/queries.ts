@@ -65,6 +65,7 @@ function baseJob(j: Selectable<ImportJobTable>) {
     withheld: j.withheld,
     fullRoster: j.full_roster,
     absentMembers: j.absent_members,
+    membersLeft: j.members_left,
     createdAt: j.created_at,
     startedAt: j.started_at,
     finishedAt: j.finished_at,
@@ -212,6 +213,7 @@ export async function localJobStatus(db: Kysely<DB>, id: number) {
       'footer',
       'withheld',
       'absent_members',
+      'members_left',
     ])
     .where('id', '=', id)
     .executeTakeFirst();

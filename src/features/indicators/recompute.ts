@@ -36,7 +36,7 @@ export async function recomputeCounts(db: Db, scopeKey: string): Promise<Counts>
       sql`SELECT count(*) AS n FROM member WHERE xgz_member_on_roll(member_status) AND ${under('scope_key')}`,
     ),
     membersFound: await scalar(
-      sql`SELECT count(*) AS n FROM member m WHERE EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id AND ${under('l.scope_key')})`,
+      sql`SELECT count(*) AS n FROM member m WHERE xgz_member_on_roll(m.member_status) AND EXISTS (SELECT 1 FROM member_link l WHERE l.member_id = m.id AND ${under('l.scope_key')})`,
     ),
     casesOpen: await scalar(
       sql`SELECT count(*) AS n FROM discovery_case WHERE state IN ('open', 'contacted') AND ${under('scope_key')}`,

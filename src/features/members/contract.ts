@@ -67,6 +67,8 @@ export const getMember = endpoint({
     orgRelationCode: z.string().nullable(),
     status: z.string(),
     statusLabel: z.string(),
+    /** When the membership ended (已转出, 停止党籍, 去世), when known. */
+    endedOn: z.string().nullable(),
     confidence: z.string(),
     confidenceLabel: z.string(),
     sources: z.array(z.string()),

@@ -198,7 +198,7 @@ export async function memberDetail(db: Transaction<DB>, keys: Keys, id: number) 
   const changed = (b: unknown, a: unknown) => {
     const x = (b ?? {}) as Record<string, unknown>;
     const y = (a ?? {}) as Record<string, unknown>;
-    return ['membership', 'org_relation', 'member_status', 'confidence', 'sources', 'workplace']
+    return ['membership', 'org_relation', 'member_status', 'ended_on', 'confidence', 'sources', 'workplace']
       .filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]))
       .map((k) => ({ field: k, from: historyValue(k, x[k] ?? null), to: historyValue(k, y[k] ?? null) }));
   };
@@ -215,6 +215,7 @@ export async function memberDetail(db: Transaction<DB>, keys: Keys, id: number) 
     orgRelationCode: m.org_relation_code,
     status: m.member_status,
     statusLabel: STATUS[m.member_status],
+    endedOn: m.ended_on,
     confidence: m.confidence,
     confidenceLabel: CONFIDENCE[m.confidence],
     sources: m.sources,

@@ -56,15 +56,16 @@ export const entityMembers = (entityId: RawBuilder<unknown>) => sql`LATERAL (
   GROUP BY d.n)`;
 
 /**
- * Full members an organization counts for the rules: those whose org relation it holds; while
- * none are registered yet (an organization in preparation), those of its entities.
+ * Full members an organization counts for the rules: those whose org relation it holds (on the
+ * roll: not 已转出, 停止党籍 or 去世); while none are registered yet (an organization in
+ * preparation), those of its entities.
  */
 export async function fullMembersOf(
   db: Tx,
   orgId: number,
 ): Promise<{ registered: number; found: number; count: number }> {
   const { rows } = await sql<{ registered: number; found: number }>`
-    SELECT (SELECT count(*)::int FROM party_org_member om JOIN member m ON m.id = om.member_id WHERE om.org_id = ${orgId} AND m.membership = 'full') AS registered,
+    SELECT (SELECT count(*)::int FROM party_org_member om JOIN member m ON m.id = om.member_id WHERE om.org_id = ${orgId} AND m.membership = 'full' AND xgz_member_on_roll(m.member_status)) AS registered,
            (SELECT coalesce(sum(mc.full_members), 0)::int FROM party_org_entity pe CROSS JOIN ${entityMembers(sql.ref('pe.entity_id'))} mc WHERE pe.org_id = ${orgId}) AS found`.execute(
     db,
   );

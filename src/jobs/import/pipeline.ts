@@ -11,14 +11,15 @@ import {
   EXCEL_CUT_COLUMN_MESSAGE,
   ID_NUMBER_FIELDS,
   WithheldTally,
-  refusedAsLeft,
+  leavesRoster,
+  leftUnknownMessage,
   type AnnualReportRow,
   type RegistryRow,
   type RosterRow,
 } from '../../domain/ledger/rows.js';
 import { CUT_WINDOW, ExcelCutColumns } from '../../domain/import/normalise.js';
 import { fastAnnualReport } from '../../domain/ledger/fast-rows.js';
-import { rosterKey, writeRosterBatch } from './writers/roster.js';
+import { recordTransfersOut, rosterKey, writeRosterBatch } from './writers/roster.js';
 import { personRefusals } from './persons-check.js';
 import { FileKeys, keyHashOf } from './file-keys.js';
 import { headerScore, likelierKind, mapHeaders, otherListOf, type ImportKind } from './templates.js';
@@ -262,6 +263,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       lease_owner: myLease(),
       heartbeat_at: new Date(),
       absent_members: null,
+      members_left: job.kind === 'roster' ? 0 : null,
     })
     .where('id', '=', jobId)
     .execute();
@@ -269,7 +271,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
   const fullRoster = job.kind === 'roster' && job.full_roster;
   if (fullRoster) await clearSeen(db, jobId);
   const heartbeat = startHeartbeat(db, jobId);
-  const totals = { read: 0, accepted: 0, rejected: 0, changed: 0 };
+  const totals = { read: 0, accepted: 0, rejected: 0, changed: 0, membersLeft: 0 };
   let batchNo = 0;
   let plain: { path: string; dispose: () => void } | null = null;
   try {
@@ -374,7 +376,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       rejects = [];
       await writing;
       writing = (async () => {
-        const { accepted, changed, rejected } = await writeBatch(
+        const { accepted, changed, left, rejected } = await writeBatch(
           ctx,
           job.kind,
           jobId,
@@ -392,6 +394,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
         totals.accepted += accepted;
         totals.changed += changed;
         totals.rejected += rejected.size;
+        if (job.kind === 'roster') totals.membersLeft += left;
         await db
           .updateTable('import_job')
           .set({
@@ -399,6 +402,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
             rows_accepted: totals.accepted,
             rows_rejected: totals.rejected,
             rows_changed: totals.changed,
+            ...(job.kind === 'roster' ? { members_left: totals.membersLeft } : {}),
             bytes_read: source.bytesRead(),
           })
           .where('id', '=', jobId)
@@ -451,8 +455,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       const cutAt = parsed.success ? cutField(input) : undefined;
       if (!parsed.success) {
         const raw = plainRaw(cells);
-        // A member the file itself says has left (转出日期) is not seen: a full roster raises their case.
-        if (!refusedAsLeft(parsed.error.issues)) seen?.refusedCells(cells);
+        seen?.refusedCells(cells);
         const said = new Set<string>();
         for (const issue of parsed.error.issues) {
           const field = String(issue.path[0] ?? '');
@@ -718,6 +721,8 @@ async function writeBatch(
       accepted = accepted.filter((_, i) => !gone.has(i));
     }
     let changed = 0;
+    let left = 0; // members recorded 已转出
+    let leftMembers: number[] = [];
     let identity: IdentityChange[] = [];
     let entityIds: number[] | undefined; // the entities whose rows the batch changed, when the writer returns them
     const area = new Map<string, { accepted: number; rejected: number }>();
@@ -733,7 +738,40 @@ async function writeBatch(
       for (const b of accepted)
         tally(scopeOf((b.row as RegistryRow).stationCode ?? (b.row as RegistryRow).countyCode), 1, 0);
     } else if (accepted.length && kind === 'roster') {
-      changed = await writeRosterBatch(db, ctx.keys, accepted as Numbered<RosterRow>[], who.scopeKey);
+      // Rows saying the member left record it on the member held here; one held nowhere here is refused.
+      const rows = accepted as (Accepted & Numbered<RosterRow>)[];
+      const out = await recordTransfersOut(
+        db,
+        ctx.keys,
+        rows.filter((b) => leavesRoster(b.row)),
+        who.scopeKey,
+      );
+      for (const b of out.unknown)
+        rejects.push({
+          rowNo: b.rowNo,
+          col: colOf(b.row.leftOn ? 'transferredOutOn' : 'memberStatus'),
+          value: null,
+          reason: leftUnknownMessage(b.row),
+          raw: plainRaw(b.cells),
+        });
+      if (out.members.length)
+        audit({
+          action: 'member.transferred_out',
+          objectType: 'import_job',
+          objectId: jobId,
+          detail: { memberStatus: 'transferred_out', members: out.members },
+        });
+      left = out.members.length;
+      leftMembers = out.members;
+      const unknown = new Set<Accepted>(out.unknown);
+      accepted = accepted.filter((b) => !unknown.has(b));
+      changed =
+        (await writeRosterBatch(
+          db,
+          ctx.keys,
+          rows.filter((b) => !leavesRoster(b.row)),
+          who.scopeKey,
+        )) + out.changed;
       tally(who.scopeKey, accepted.length, 0);
     } else if (accepted.length && isCreditKind(kind)) {
       const res = await writeCreditBatch(db, CREDIT_LISTS[kind], accepted as Numbered<CreditRow>[]);
@@ -779,7 +817,7 @@ async function writeBatch(
         scoped,
         { id: jobId, kind },
         kind === 'roster'
-          ? { rosterKeys: accepted.map((b) => b.key) }
+          ? { rosterKeys: accepted.map((b) => b.key), memberIds: leftMembers }
           : entityIds
             ? { entityIds }
             : { entityCodes: accepted.map((b) => (b.row as RegistryRow).uscc ?? (b.row as RegistryRow).regNo!) },
@@ -812,7 +850,7 @@ async function writeBatch(
         db,
       );
     }
-    return { accepted: accepted.length, changed, rejected: new Set(rejects.map((r) => r.rowNo)) };
+    return { accepted: accepted.length, changed, left, rejected: new Set(rejects.map((r) => r.rowNo)) };
   });
 }
 
@@ -822,7 +860,10 @@ async function finish(
   who: Principal,
   status: 'done' | 'failed' | 'cancelled',
   error: string | null,
-  totals: { read: number; accepted: number; rejected: number; changed: number },
+  {
+    membersLeft,
+    ...totals
+  }: { read: number; accepted: number; rejected: number; changed: number; membersLeft: number },
   notes: { footer: string | null; withheld: string | null } = { footer: null, withheld: null },
   /** What a successful end does in the same transaction as marking the job done (a full roster's absent members): a count. */
   atEnd?: (s: Scoped) => Promise<number>,
@@ -842,7 +883,13 @@ async function finish(
       objectType: 'import_job',
       objectId: jobId,
       outcome: status === 'done' ? 'success' : 'failure',
-      detail: { status, ...totals, error, ...(absent !== null ? { absentMembers: absent } : {}) },
+      detail: {
+        status,
+        ...totals,
+        error,
+        ...(absent !== null ? { absentMembers: absent } : {}),
+        ...(membersLeft ? { membersLeft } : {}),
+      },
     });
   });
 }

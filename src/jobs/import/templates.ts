@@ -277,7 +277,7 @@ export const TEMPLATES: Record<ImportKind, { label: string; columns: Column[]; o
         field: 'transferredOutOn',
         header: '转出日期',
         aliases: ['转出时间'],
-        example: '留空（组织关系已转出的党员不在本名册，请删去该行）',
+        example: '留空；填写的，本单位名册中的该党员记为已转出（可不删去该行）',
       },
       {
         field: 'orgRelation',

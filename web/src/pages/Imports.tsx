@@ -140,6 +140,16 @@ export default function Imports() {
           </Typography.Text>
         </div>
       )}
+      {!!j.membersLeft && (
+        <div data-testid={`left-${j.id}`}>
+          <Typography.Text style={{ fontSize: 12 }}>
+            名册记录组织关系已转出：{num(j.membersLeft)} 名党员已记为已转出
+          </Typography.Text>
+          <Link to="/members?status=transferred_out" style={{ fontSize: 12, marginLeft: 8 }}>
+            查看党员
+          </Link>
+        </div>
+      )}
       {j.fullRoster && (
         <div data-testid={`absent-${j.id}`}>
           <Typography.Text type={j.absentMembers ? 'warning' : 'secondary'} style={{ fontSize: 12 }}>

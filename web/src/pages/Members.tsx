@@ -24,6 +24,7 @@ import { useAuth } from '../auth';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { shown, toOptions, when } from '../components/format';
 import { ENTITY_ROLE_LABEL, MEMBERSHIP_LABEL, MEMBER_SOURCE_LABEL, MEMBER_STATUS_LABEL } from '../components/labels';
+import { isEnded } from '@server/domain/cases/workflow';
 import {
   exportMembers,
   getMember,
@@ -173,6 +174,7 @@ const FIELD: Record<string, string> = {
   membership: '党员类别',
   org_relation: '组织关系',
   member_status: '状态',
+  ended_on: '转出/停止党籍/去世日期',
   confidence: '可信度',
   sources: '来源',
   workplace: '工作单位',
@@ -199,7 +201,10 @@ export function MemberDrawer({ id, onClose }: { id: number; onClose: () => void 
                   : '—',
               },
               { label: '组织关系所在党组织', children: d.orgRelation ?? '—' },
-              { label: '状态 / 可信度', children: `${d.statusLabel} / ${d.confidenceLabel}` },
+              {
+                label: '状态 / 可信度',
+                children: `${d.statusLabel}${d.endedOn ? `（${d.endedOn}）` : ''} / ${d.confidenceLabel}`,
+              },
               {
                 label: '来源',
                 children: d.sources
@@ -213,7 +218,9 @@ export function MemberDrawer({ id, onClose }: { id: number; onClose: () => void 
             所在市场主体
           </Typography.Title>
           {d.roles.length === 0 ? (
-            <Typography.Text type="secondary">尚未在市场主体中找到。</Typography.Text>
+            <Typography.Text type="secondary">
+              {isEnded(d.status) ? `${d.statusLabel}的党员不再在市场主体中比对。` : '尚未在市场主体中找到。'}
+            </Typography.Text>
           ) : (
             d.roles.map((r) => (
               <div key={`${r.entityId}-${r.role}`}>

@@ -107,7 +107,8 @@ export async function writeRosterBatch(
       ${rows.map((r) => r.occupation)}::text[], ${rows.map((r) => r.workplace)}::text[]) AS t(p, k, ms, jd, orl, orc, st, occ, wp)
     ON CONFLICT (person_id) DO UPDATE SET
       roster_key = EXCLUDED.roster_key, membership = EXCLUDED.membership, join_date = EXCLUDED.join_date, org_relation = EXCLUDED.org_relation,
-      org_relation_code = EXCLUDED.org_relation_code, member_status = EXCLUDED.member_status, occupation = EXCLUDED.occupation, workplace = EXCLUDED.workplace,
+      org_relation_code = EXCLUDED.org_relation_code, member_status = EXCLUDED.member_status,
+      ended_on = CASE WHEN m.member_status = EXCLUDED.member_status THEN m.ended_on END, occupation = EXCLUDED.occupation, workplace = EXCLUDED.workplace,
       sources = (SELECT array_agg(DISTINCT s) FROM unnest(m.sources || ARRAY['roster']) s), confidence = 'confirmed', updated_at = now()
     WHERE (m.roster_key, m.membership, m.join_date, m.org_relation, m.org_relation_code, m.member_status, m.occupation, m.workplace, m.confidence)
       IS DISTINCT FROM (EXCLUDED.roster_key, EXCLUDED.membership, EXCLUDED.join_date, EXCLUDED.org_relation, EXCLUDED.org_relation_code, EXCLUDED.member_status, EXCLUDED.occupation, EXCLUDED.workplace, 'confirmed')
@@ -173,4 +174,40 @@ async function adoptNamedMembers(
     await sql`UPDATE member m SET person_id = t.p, roster_key = t.k
       FROM unnest(${adopted.map((a) => a.id)}::bigint[], ${adopted.map((a) => a.person)}::bigint[], ${adopted.map((a) => a.k)}::text[]) AS t(id, p, k)
       WHERE m.id = t.id`.execute(db);
+}
+
+/**
+ * Rows saying the member's relation went out (leavesRoster): the member held at the importer's node
+ * under one of the row's keys (the keys writeRosterBatch files them under), or the person of its ID
+ * number, is recorded 已转出 on the row's 转出日期; nobody is created. The member's history
+ * (trigger) keeps the change. Returns the members recorded, the rows changed, and the rows naming
+ * no member held here (refused by the caller).
+ */
+export async function recordTransfersOut<B extends Numbered<RosterRow>>(
+  db: Transaction<DB>,
+  keys: Keys,
+  batch: B[],
+  scopeKey: string,
+): Promise<{ members: number[]; changed: number; unknown: B[] }> {
+  if (!batch.length) return { members: [], changed: 0, unknown: [] };
+  const rows = batch.map((b) => ({
+    keys: [...new Set([rosterKey(keys, b.row), ...nameKeys(b.row)])],
+    idBi: b.row.idNumber ? blindIndex(keys, b.row.idNumber.value) : null,
+    leftOn: b.row.leftOn ?? null,
+  }));
+  const held = await sql<{ i: number; id: number; changed: boolean }>`
+    WITH r AS (SELECT * FROM json_to_recordset(${JSON.stringify(rows.map((r, i) => ({ i, keys: r.keys, bi: r.idBi, d: r.leftOn })))}::json)
+      AS t(i int, keys text[], bi text, d date)),
+    hit AS (SELECT DISTINCT ON (m.id) r.i, m.id, r.d FROM r
+      JOIN member m ON m.scope_key = ${scopeKey} AND (m.roster_key = ANY(r.keys) OR m.person_id = (SELECT p.id FROM person p WHERE p.id_bi = r.bi))
+      ORDER BY m.id, r.i),
+    up AS (UPDATE member m SET member_status = 'transferred_out', ended_on = hit.d, updated_at = now() FROM hit
+      WHERE m.id = hit.id AND (m.member_status, m.ended_on) IS DISTINCT FROM ('transferred_out', hit.d) RETURNING m.id)
+    SELECT hit.i, hit.id, EXISTS (SELECT 1 FROM up WHERE up.id = hit.id) AS changed FROM hit`.execute(db);
+  const found = new Set(held.rows.map((h) => h.i));
+  return {
+    members: held.rows.map((h) => Number(h.id)),
+    changed: held.rows.filter((h) => h.changed).length,
+    unknown: batch.filter((_, i) => !found.has(i)),
+  };
 }

@@ -1,7 +1,6 @@
 import type { AppContext } from '../http/context.js';
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
-import type { Keys } from '../crypto/keys.js';
 import { insertUnidentified } from '../features/persons/index.js';
 import { orgPlace } from '../features/orgs/index.js';
 import type { InstructorSource } from '../domain/instructors/instructors.js';
@@ -9,9 +8,7 @@ import { personName } from './ledger.js';
 import { seededRandom } from '../domain/random.js';
 import { DEMO } from './jurisdiction.js';
 import { asCityEditor, daysBefore } from './steps.js';
-
-/** The demo's instructor login (its password printed at first start like the others'). */
-export const DEMO_INSTRUCTOR = { username: 'instructor', name: '周志明', phone: '13912340618' };
+import { DEMO_INSTRUCTOR } from './instructor-login.js';
 
 const SOURCES: InstructorSource[] = ['station', 'station', 'bureau', 'retired', 'association', 'volunteer'];
 const VISITS = [
@@ -99,22 +96,6 @@ export async function registerDemoInstructors(ctx: AppContext): Promise<number> 
     });
     return made;
   });
-}
-
-/** The demo instructor's record at a station, made with the demo's accounts so its login is bound from the start. */
-export async function insertDemoInstructor(db: Transaction<DB>, keys: Keys, station: string): Promise<number> {
-  const [personId] = await insertUnidentified(db, keys, [{ name: DEMO_INSTRUCTOR.name, phone: DEMO_INSTRUCTOR.phone }]);
-  const { id } = await db
-    .insertInto('instructor')
-    .values({
-      person_id: personId,
-      source: 'station',
-      workplace: '基层所党建工作指导员',
-      ...(await orgPlace(db, station)),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return id;
 }
 
 /**

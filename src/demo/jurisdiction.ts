@@ -10,7 +10,7 @@ import { seededRandom } from '../domain/random.js';
 import { registerDeclaredOrgs } from '../features/orgs/index.js';
 import { writeEncrypted } from '../jobs/import/stored-file.js';
 import { demoPlaces, writeDemoFiles } from './files.js';
-import { DEMO_INSTRUCTOR, insertDemoInstructor } from './instructors.js';
+import { DEMO_INSTRUCTOR, insertDemoInstructor } from './instructor-login.js';
 
 /** An account created at first start, with the password printed that once. */
 export type Credential = { username: string; password: string; role: string; jurisdiction: string };

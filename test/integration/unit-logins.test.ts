@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/db.js';
 import { nextIp, testApp, type TestApp } from '../helpers/app.js';
 import { ledger } from '../helpers/ledger.js';
+import { PDF, PNG, upload } from '../helpers/attachments.js';
 
 type Client = Awaited<ReturnType<TestApp['signIn']>>;
 
@@ -297,20 +298,39 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
     // The guidance list shows its own records only; the other instructor's assignments are not its to see.
     const records = (await wang.get('/guidance-records')).json();
     expect(records.items.map((r: { content: string }) => r.content)).toEqual(['王指导上门走访']);
-    expect(
-      (
-        await wang.post('/guidance-records', {
-          instructorId: ids[1],
-          entityId: e2,
-          onDate: '2026-03-02',
-          kind: 'visit',
-          content: '替别人登记',
-        })
-      ).statusCode,
-    ).not.toBe(201);
+    const forOther = await wang.post('/guidance-records', {
+      instructorId: ids[1],
+      entityId: e2,
+      onDate: '2026-03-02',
+      kind: 'visit',
+      content: '替别人登记',
+    });
+    expect(forOther.statusCode).toBe(403);
+    expect(forOther.json().detail).toBe('指导员账号只能登记本人的指导记录');
     expect(await t.db.selectFrom('guidance_record').select('id').where('content', '=', '替别人登记').execute()).toEqual(
       [],
     );
+    // A photo of its visit goes onto its own record and shows in the list; another's record is out of its reach.
+    const [own, others] = await Promise.all(
+      ['王指导上门走访', '李指导上门走访'].map(async (content) =>
+        Number(
+          (
+            await t.db
+              .selectFrom('guidance_record')
+              .select('id')
+              .where('content', '=', content)
+              .executeTakeFirstOrThrow()
+          ).id,
+        ),
+      ),
+    );
+    const photo = await upload(wang, 'guidance_record', own, '走访照片.png', PNG);
+    expect(photo.statusCode, photo.body).toBe(201);
+    expect((await wang.get('/guidance-records')).json().items[0].files).toMatchObject([{ fileName: '走访照片.png' }]);
+    expect((await wang.get('/instructors/mine')).json().guidance[0].files).toBe(1);
+    expect((await upload(wang, 'guidance_record', others, '别人的.png', PNG)).statusCode).toBe(404);
+    // Its guidance rights do not reach other records' files (a notice's are its issuer's).
+    expect((await upload(wang, 'deployment', 1, '通知附件.pdf', PDF)).statusCode).toBe(403);
     // Its dashboard counts its own assignment in force; the county's editor counts both.
     const inForce = async (c: typeof wang) => {
       const res = await c.get(`/dashboard?under=${COUNTY}`);

@@ -331,6 +331,21 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
     expect((await upload(wang, 'guidance_record', others, '别人的.png', PNG)).statusCode).toBe(404);
     // Its guidance rights do not reach other records' files (a notice's are its issuer's).
     expect((await upload(wang, 'deployment', 1, '通知附件.pdf', PDF)).statusCode).toBe(403);
+    // Its 待办 holds what it can do: its own open follow-ups, not the station's reports or tasks it cannot act on.
+    const followed = await wang.post('/guidance-records', {
+      instructorId: ids[0],
+      entityId: e1,
+      onDate: '2026-03-03',
+      kind: 'visit',
+      content: '王指导再次走访',
+      followUp: '下周确认联络员',
+    });
+    expect(followed.statusCode, followed.body).toBe(201);
+    const todos = (await wang.get('/workbench')).json().items as { kind: string; count: number }[];
+    expect(todos).toMatchObject([{ kind: 'guidance', count: 1 }]);
+    expect((await editor.get('/workbench')).json().items.map((i: { kind: string }) => i.kind)).not.toContain(
+      'guidance',
+    );
     // Its dashboard counts its own assignment in force; the county's editor counts both.
     const inForce = async (c: typeof wang) => {
       const res = await c.get(`/dashboard?under=${COUNTY}`);
@@ -339,7 +354,7 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
     };
     expect(await inForce(wang)).toBe(1);
     expect(await inForce(editor)).toBe(2);
-    // An unbound instructor account has no "mine"; the county's editor sees both as before.
+    // An unbound instructor account has no "mine"; the county's editor sees all three records as before.
     const unbound = await t.signIn(await t.user({ roles: ['instructor'], jurisdiction: COUNTY }));
     expect((await unbound.get('/instructors/mine')).json()).toEqual({
       instructor: null,
@@ -347,6 +362,6 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
       entities: [],
       guidance: [],
     });
-    expect((await editor.get('/guidance-records')).json().total).toBe(2);
+    expect((await editor.get('/guidance-records')).json().total).toBe(3);
   });
 });

@@ -160,7 +160,7 @@ export function GuidanceForm({
       </Form.Item>
       <Form.Item label="现场照片（可不传；每张不超过上传上限）">
         <Upload
-          listType="picture"
+          // A list of names, not thumbnails: the content security policy keeps blob: images out.
           accept="image/*"
           multiple
           maxCount={6}

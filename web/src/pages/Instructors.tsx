@@ -36,12 +36,15 @@ type FigureRow = ResponseOf<typeof instructorFigures>['children'][number];
 
 /** 党建工作指导员: the roster, the guidance they log, and the figures by area. */
 export default function Instructors() {
-  const { can } = useAuth();
   const [open, setOpen] = useOpenParam();
   const [creating, setCreating] = useState(false);
   // The 待办 of an instructor's follow-ups links to its records (?tab=guidance&followUp=open).
   const [params] = useSearchParams();
-  const [tab, setTab] = useState(params.get('tab') ?? 'roster');
+  const { me, can } = useAuth();
+  // An instructor's own account opens on its records, not on the roster of its colleagues.
+  const [tab, setTab] = useState(
+    params.get('tab') ?? (me!.roles.some((r) => r.code === 'instructor') ? 'guidance' : 'roster'),
+  );
   // Bumped when the drawer or the form changed something, so the roster shows it.
   const [version, setVersion] = useState(0);
   const changed = () => setVersion((v) => v + 1);

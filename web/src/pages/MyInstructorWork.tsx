@@ -31,6 +31,8 @@ export function MyInstructorWork({ mine, onLogged }: { mine: Mine | null; onLogg
   const [logging, setLogging] = useState<{ id: number; name: string } | null | undefined>(undefined);
   if (!mine?.instructor) return null;
   const me = mine.instructor;
+  // Entities assigned are listed above with 记走访; the other assignments (an organization, a building …) here.
+  const others = mine.assignments.filter((a) => a.target !== 'entity');
   return (
     <Card
       size="small"
@@ -88,24 +90,24 @@ export function MyInstructorWork({ mine, onLogged }: { mine: Mine | null; onLogg
             )}
           />
         </Col>
-        <Col xs={24} md={8}>
-          <Typography.Text strong>我的包联（{mine.assignments.length}）</Typography.Text>
-          <List
-            size="small"
-            dataSource={mine.assignments}
-            locale={{ emptyText: '暂无包联' }}
-            pagination={mine.assignments.length > 10 ? { pageSize: 10, size: 'small', simple: true } : false}
-            renderItem={(a) => (
-              <List.Item style={{ paddingInline: 0 }}>
-                <Space size={4} wrap>
-                  <Tag>{a.targetLabel}</Tag>
-                  {a.name ?? '—'}
-                  <Typography.Text type="secondary">{a.startOn} 起</Typography.Text>
-                </Space>
-              </List.Item>
-            )}
-          />
-        </Col>
+        {others.length > 0 && (
+          <Col xs={24} md={8}>
+            <Typography.Text strong>包联的党组织、楼宇等（{others.length}）</Typography.Text>
+            <List
+              size="small"
+              dataSource={others}
+              renderItem={(a) => (
+                <List.Item style={{ paddingInline: 0 }}>
+                  <Space size={4} wrap>
+                    <Tag>{a.targetLabel}</Tag>
+                    {a.name ?? '—'}
+                    <Typography.Text type="secondary">{a.startOn} 起</Typography.Text>
+                  </Space>
+                </List.Item>
+              )}
+            />
+          </Col>
+        )}
       </Row>
       {logging !== undefined && (
         <GuidanceForm

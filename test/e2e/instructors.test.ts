@@ -136,6 +136,12 @@ describe.skipIf(!browserAvailable)('instructors in Chromium', () => {
     expect(await photo.getAttribute('title')).toBe('门店照片.png');
     await noSidewaysScroll(page, '指导记录');
     await page.screenshot({ path: `${SHOTS}/instructor-phone-log.png`, fullPage: true });
+    // The entity's page shows the visit too, with 记走访 for the next one.
+    await page.goto(`/entities/${entityId}`);
+    const onEntity = page.getByTestId('entity-guidance');
+    await expect.poll(() => onEntity.getByText('上门走访，了解店主入党意愿').count(), { timeout: 15_000 }).toBe(1);
+    expect(await onEntity.getByText('照片 1 张').count()).toBe(1);
+    expect(await onEntity.getByRole('button', { name: /记走访/ }).count()).toBe(1);
     expect(crashes).toEqual([]);
     await ctx.close();
   });

@@ -158,7 +158,7 @@ export function GuidanceForm({
       >
         <Input.TextArea rows={3} maxLength={2000} showCount />
       </Form.Item>
-      <Form.Item label="现场照片（可不传；每张不超过上传上限）">
+      <Form.Item label="现场照片（可不传）">
         <Upload
           // A list of names, not thumbnails: the content security policy keeps blob: images out.
           accept="image/*"

@@ -1,11 +1,14 @@
 import type { AppContext } from '../http/context.js';
+import type { Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
 import { insertUnidentified } from '../features/persons/index.js';
 import { orgPlace } from '../features/orgs/index.js';
 import type { InstructorSource } from '../domain/instructors/instructors.js';
 import { personName } from './ledger.js';
 import { seededRandom } from '../domain/random.js';
 import { DEMO } from './jurisdiction.js';
-import { asCityEditor } from './steps.js';
+import { asCityEditor, daysBefore } from './steps.js';
+import { DEMO_INSTRUCTOR } from './instructor-login.js';
 
 const SOURCES: InstructorSource[] = ['station', 'station', 'bureau', 'retired', 'association', 'volunteer'];
 const VISITS = [
@@ -85,7 +88,70 @@ export async function registerDemoInstructors(ctx: AppContext): Promise<number> 
         made++;
       }
     }
-    audit({ action: 'instructor.create', objectType: 'instructor', detail: { demo: true, instructors: made } });
+    const assigned = await assignDemoInstructor(db, editorId);
+    audit({
+      action: 'instructor.create',
+      objectType: 'instructor',
+      detail: { demo: true, instructors: made, demoInstructorEntities: assigned },
+    });
     return made;
   });
+}
+
+/**
+ * Once the ledger is in: the demo instructor's round — a few operating entities of its station
+ * with no party work yet, and one organization there — and two visits already logged, so the
+ * instructor's pages are not empty. Returns how many entities it was assigned.
+ */
+async function assignDemoInstructor(db: Transaction<DB>, editorId: number): Promise<number> {
+  const me = await db
+    .selectFrom('app_user as u')
+    .innerJoin('instructor as i', 'i.id', 'u.bound_instructor_id')
+    .select(['i.id', 'i.station_code'])
+    .where('u.username', '=', DEMO_INSTRUCTOR.username)
+    .executeTakeFirst();
+  if (!me?.station_code) return 0;
+  const entities = await db
+    .selectFrom('entity_coverage as c')
+    .innerJoin('entity as e', 'e.id', 'c.entity_id')
+    .select(['e.id', 'e.scope_key'])
+    .where('e.station_code', '=', me.station_code)
+    .where('c.operating', '=', true)
+    .where('c.work', '=', false)
+    .orderBy('e.id')
+    .limit(6)
+    .execute();
+  const org = await db
+    .selectFrom('party_org')
+    .select(['id', 'scope_key'])
+    .where('station_code', '=', me.station_code)
+    .orderBy('id')
+    .executeTakeFirst();
+  const startOn = daysBefore(90);
+  const rows = [
+    ...entities.map((t) => ({ target: 'entity' as const, entity_id: t.id, scope_key: t.scope_key })),
+    ...(org ? [{ target: 'org' as const, org_id: org.id, scope_key: org.scope_key }] : []),
+  ];
+  if (!rows.length) return 0;
+  await db
+    .insertInto('instructor_assignment')
+    .values(rows.map((r) => ({ ...r, instructor_id: me.id, start_on: startOn })))
+    .execute();
+  if (entities.length)
+    await db
+      .insertInto('guidance_record')
+      .values(
+        entities.slice(0, 2).map((t, i) => ({
+          instructor_id: me.id,
+          entity_id: t.id,
+          on_date: daysBefore(30 - i * 14),
+          kind: 'visit' as const,
+          content: VISITS[i],
+          follow_up: i === 1 ? '下次走访确认联络员人选' : null,
+          scope_key: t.scope_key,
+          created_by: editorId,
+        })),
+      )
+      .execute();
+  return entities.length;
 }

@@ -10,6 +10,7 @@ import { seededRandom } from '../domain/random.js';
 import { registerDeclaredOrgs } from '../features/orgs/index.js';
 import { writeEncrypted } from '../jobs/import/stored-file.js';
 import { demoPlaces, writeDemoFiles } from './files.js';
+import { DEMO_INSTRUCTOR, insertDemoInstructor } from './instructor-login.js';
 
 /** An account created at first start, with the password printed that once. */
 export type Credential = { username: string; password: string; role: string; jurisdiction: string };
@@ -128,6 +129,9 @@ export async function loadDemo(ctx: AppContext, entities: number): Promise<Crede
         }
       }
     }
+    // The instructor's login, at the first district's second station (the first one's roster stays the clerk's to fill).
+    const instructorStation = demoStations(counties[0].code)[1];
+    const instructorId = await insertDemoInstructor(db, ctx.keys, instructorStation.code);
     const accounts = [
       {
         username: 'city_editor',
@@ -161,6 +165,15 @@ export async function loadDemo(ctx: AppContext, entities: number): Promise<Crede
         label: '基层所人员',
         where: firstStation.name,
       },
+      {
+        username: DEMO_INSTRUCTOR.username,
+        display_name: `${DEMO_INSTRUCTOR.name}（党建指导员）`,
+        jurisdiction_code: instructorStation.code,
+        roles: ['instructor'],
+        label: '党建指导员',
+        where: instructorStation.name,
+        bound_instructor_id: instructorId,
+      },
     ];
     for (const a of accounts) {
       const password = temporaryPassword();
@@ -177,6 +190,7 @@ export async function loadDemo(ctx: AppContext, entities: number): Promise<Crede
           jurisdiction_code: a.jurisdiction_code,
           scope_key,
           roles: a.roles,
+          bound_instructor_id: 'bound_instructor_id' in a ? a.bound_instructor_id : null,
           password_hash: await hashPassword(password, ctx.config.passwordIterations),
         })
         .execute();

@@ -21,6 +21,7 @@ describe.each(BACKENDS)('first start on %s', (backend) => {
       'county_editor',
       'county2_editor',
       'station_staff',
+      'instructor',
     ]);
     expect(new Set(creds.map((c) => c.password)).size).toBe(creds.length);
     expect(await bootstrap(t.ctx, { demo: true, demoEntities: 300 })).toEqual([]);

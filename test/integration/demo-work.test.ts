@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { bootstrap } from '../../src/bootstrap.js';
+import { bootstrap, type Credential } from '../../src/bootstrap.js';
 import { verifyAuditChain } from '../../src/db/audit-chain.js';
 import { registerDemoOrgs } from '../../src/demo/jurisdiction.js';
 import { registerDemoWork, type DemoWork } from '../../src/demo/work.js';
@@ -16,10 +16,11 @@ const count = async (t: TestApp, table: string, where = 'true') =>
 describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
   let t: TestApp;
   let work: DemoWork;
+  let creds: Credential[];
   beforeAll(async () => {
     t = await testApp(backend);
     // As `npm start` does on a fresh data dir, on a smaller city: import, register the declared organizations, then the work.
-    await bootstrap(t.ctx, { demo: true, demoEntities: 1500 });
+    creds = await bootstrap(t.ctx, { demo: true, demoEntities: 1500 });
     await t.app.imports.recover();
     await t.app.imports.idle();
     expect((await t.db.selectFrom('import_job').select('status').execute()).every((j) => j.status === 'done')).toBe(
@@ -75,6 +76,30 @@ describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
     ]);
     expect(new Set(audits.map((a) => a.actor_name))).toEqual(new Set(['city_editor']));
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
+  });
+
+  it("gives the demo instructor's login its own round: bound to its record, entities and an organization assigned, two visits logged", async () => {
+    const c = creds.find((x) => x.username === 'instructor')!;
+    expect(c.role).toBe('党建指导员');
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: c.username, password: c.password },
+      remoteAddress: nextIp(),
+    });
+    const me = t.client(login);
+    expect(
+      (await me.post('/auth/password', { currentPassword: c.password, newPassword: 'Demo-Pass-2026' })).json().stage,
+    ).toBe('full');
+    const mine = (await me.get('/instructors/mine')).json();
+    expect(mine.instructor.name).toBe('周志明');
+    expect(mine.entities.length).toBeGreaterThan(2);
+    expect(mine.assignments.map((a: { target: string }) => a.target)).toContain('org');
+    expect(mine.guidance).toHaveLength(2);
+    // Row-level security: the guidance log shows this instructor's visits only.
+    const log = (await me.get('/guidance-records?pageSize=50')).json();
+    expect(log.total).toBe(2);
+    expect(await count(t, 'guidance_record')).toBeGreaterThan(2);
   });
 
   it('shows a clerk sensible figures: the training indicator, term reminders, the lists', async () => {

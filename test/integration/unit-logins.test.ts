@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/db.js';
 import { nextIp, testApp, type TestApp } from '../helpers/app.js';
 import { ledger } from '../helpers/ledger.js';
+import { PDF, PNG, upload } from '../helpers/attachments.js';
 
 type Client = Awaited<ReturnType<TestApp['signIn']>>;
 
@@ -297,19 +298,53 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
     // The guidance list shows its own records only; the other instructor's assignments are not its to see.
     const records = (await wang.get('/guidance-records')).json();
     expect(records.items.map((r: { content: string }) => r.content)).toEqual(['王指导上门走访']);
-    expect(
-      (
-        await wang.post('/guidance-records', {
-          instructorId: ids[1],
-          entityId: e2,
-          onDate: '2026-03-02',
-          kind: 'visit',
-          content: '替别人登记',
-        })
-      ).statusCode,
-    ).not.toBe(201);
+    const forOther = await wang.post('/guidance-records', {
+      instructorId: ids[1],
+      entityId: e2,
+      onDate: '2026-03-02',
+      kind: 'visit',
+      content: '替别人登记',
+    });
+    expect(forOther.statusCode).toBe(403);
+    expect(forOther.json().detail).toBe('指导员账号只能登记本人的指导记录');
     expect(await t.db.selectFrom('guidance_record').select('id').where('content', '=', '替别人登记').execute()).toEqual(
       [],
+    );
+    // A photo of its visit goes onto its own record and shows in the list; another's record is out of its reach.
+    const [own, others] = await Promise.all(
+      ['王指导上门走访', '李指导上门走访'].map(async (content) =>
+        Number(
+          (
+            await t.db
+              .selectFrom('guidance_record')
+              .select('id')
+              .where('content', '=', content)
+              .executeTakeFirstOrThrow()
+          ).id,
+        ),
+      ),
+    );
+    const photo = await upload(wang, 'guidance_record', own, '走访照片.png', PNG);
+    expect(photo.statusCode, photo.body).toBe(201);
+    expect((await wang.get('/guidance-records')).json().items[0].files).toMatchObject([{ fileName: '走访照片.png' }]);
+    expect((await wang.get('/instructors/mine')).json().guidance[0].files).toBe(1);
+    expect((await upload(wang, 'guidance_record', others, '别人的.png', PNG)).statusCode).toBe(404);
+    // Its guidance rights do not reach other records' files (a notice's are its issuer's).
+    expect((await upload(wang, 'deployment', 1, '通知附件.pdf', PDF)).statusCode).toBe(403);
+    // Its 待办 holds what it can do: its own open follow-ups, not the station's reports or tasks it cannot act on.
+    const followed = await wang.post('/guidance-records', {
+      instructorId: ids[0],
+      entityId: e1,
+      onDate: '2026-03-03',
+      kind: 'visit',
+      content: '王指导再次走访',
+      followUp: '下周确认联络员',
+    });
+    expect(followed.statusCode, followed.body).toBe(201);
+    const todos = (await wang.get('/workbench')).json().items as { kind: string; count: number }[];
+    expect(todos).toMatchObject([{ kind: 'guidance', count: 1 }]);
+    expect((await editor.get('/workbench')).json().items.map((i: { kind: string }) => i.kind)).not.toContain(
+      'guidance',
     );
     // Its dashboard counts its own assignment in force; the county's editor counts both.
     const inForce = async (c: typeof wang) => {
@@ -319,7 +354,7 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
     };
     expect(await inForce(wang)).toBe(1);
     expect(await inForce(editor)).toBe(2);
-    // An unbound instructor account has no "mine"; the county's editor sees both as before.
+    // An unbound instructor account has no "mine"; the county's editor sees all three records as before.
     const unbound = await t.signIn(await t.user({ roles: ['instructor'], jurisdiction: COUNTY }));
     expect((await unbound.get('/instructors/mine')).json()).toEqual({
       instructor: null,
@@ -327,6 +362,6 @@ describe.each(BACKENDS)('unit and instructor logins on %s', (backend) => {
       entities: [],
       guidance: [],
     });
-    expect((await editor.get('/guidance-records')).json().total).toBe(2);
+    expect((await editor.get('/guidance-records')).json().total).toBe(3);
   });
 });

@@ -14,6 +14,10 @@ export function boundKey(roles: readonly string[], b: Binding): string {
   return roles.includes('unit_staff') ? 'none:' : '';
 }
 
+/** The instructor record an account is bound to (its xgz.bound key), else null. */
+export const boundInstructorOf = (key: string): number | null =>
+  key.startsWith('instructor:') ? Number(key.slice('instructor:'.length)) : null;
+
 export const isUnitKey = (key: string): boolean =>
   key.startsWith('platform:') || key.startsWith('org:') || key === 'none:';
 

@@ -1,4 +1,6 @@
 import type { Scoped } from '../../db/scoped.js';
+import type { Permission } from '../../domain/auth/roles.js';
+import { forbidden } from '../../http/errors.js';
 
 /**
  * The records files may be attached to. A feature registers each kind it owns (a notice, a
@@ -9,6 +11,8 @@ import type { Scoped } from '../../db/scoped.js';
 export type AttachmentOwner = {
   /** What the record is called in messages, e.g. "通知/任务". */
   label: string;
+  /** What the caller must hold to add or remove files here: 维护业务台账 unless the record says otherwise (a visit's photos: 登记走访). */
+  permission?: Permission;
   writable(s: Scoped, id: number): Promise<{ scopeKey: string }>;
 };
 
@@ -19,4 +23,13 @@ export function registerAttachmentOwner(type: string, owner: AttachmentOwner): v
   owners.set(type, owner);
 }
 
-export const ownerOf = (type: string): AttachmentOwner | undefined => owners.get(type);
+/** Whether the caller may write files on some kind of record: one who may not is refused before any record is looked up. */
+export const writesSomeOwner = (permissions: ReadonlySet<Permission>): boolean =>
+  [...owners.values()].some((o) => permissions.has(o.permission ?? 'data.write'));
+
+/** The owner of a type, once the caller is known to hold its write permission; a refusal otherwise. */
+export function writableOwner(type: string, permissions: ReadonlySet<Permission>): AttachmentOwner | undefined {
+  const owner = owners.get(type);
+  if (owner && !permissions.has(owner.permission ?? 'data.write')) throw forbidden();
+  return owner;
+}

@@ -6,7 +6,7 @@ import { badRequest, forbidden, notFound, Problem } from '../../http/errors.js';
 import { schemaOf } from '../../http/contract.js';
 import { attachmentFile, removeAttachment, uploadAttachment } from './contract.js';
 import { attachmentById, insertAttachment, markRemoved, toAttachment } from './queries.js';
-import { ownerOf } from './owners.js';
+import { writableOwner, writesSomeOwner } from './owners.js';
 import { getFile, putFile } from './store.js';
 import { cleanFileName, fileNameForOthers } from '../../domain/identifiers/free-text.js';
 
@@ -22,15 +22,17 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
   const { config, keys } = app.ctx;
   await app.register(multipart, { limits: { files: 1, fields: 0 } });
 
+  // Every signed-in reader reaches the handler; the record's kind names the write permission it needs.
   r.post(uploadAttachment.path, {
-    config: { access: 'data.write' },
+    config: { access: 'data.read' },
     schema: {
       ...schemaOf(uploadAttachment, tags),
       params: uploadAttachment.params,
       response: { 201: uploadAttachment.response },
     },
     handler: async (req, reply) => {
-      const owner = ownerOf(req.params.ownerType);
+      if (!writesSomeOwner(req.user!.permissions)) throw forbidden();
+      const owner = writableOwner(req.params.ownerType, req.user!.permissions);
       if (!owner) throw notFound('附件所属记录');
       // The record first: a file for a record out of reach is refused before its bytes are read.
       await req.scoped((s) => owner.writable(s, req.params.ownerId));
@@ -112,13 +114,14 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.delete(removeAttachment.path, {
-    config: { access: 'data.write' },
+    config: { access: 'data.read' },
     schema: { ...schemaOf(removeAttachment, tags), params: removeAttachment.params },
     handler: async (req, reply) => {
+      if (!writesSomeOwner(req.user!.permissions)) throw forbidden();
       await req.scoped(async (s) => {
         const a = await attachmentById(s.db, req.params.id);
         if (!a) throw notFound('附件');
-        const owner = ownerOf(a.owner_type);
+        const owner = writableOwner(a.owner_type, req.user!.permissions);
         if (!owner) throw notFound('附件所属记录');
         await owner.writable(s, Number(a.owner_id));
         if (a.uploaded_by !== req.user!.id) throw forbidden('只能删除本人上传的附件');

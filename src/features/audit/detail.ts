@@ -61,6 +61,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   criteria: '标准',
   deliveryStationId: '配送站点编号',
   demo: '演示数据',
+  demoInstructorEntities: '演示指导员包联主体数',
   deploymentId: '通知/任务编号',
   disabled: '停用',
   displayName: '姓名',

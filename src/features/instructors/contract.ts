@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  attachment,
   date,
   endpoint,
   historyLine,
@@ -205,6 +206,7 @@ export const guidanceItem = z.object({
   followUp: z.string().nullable(),
   followUpDone: z.boolean(),
   createdBy: z.string().nullable(),
+  files: z.array(attachment).describe('走访照片等附件'),
 });
 
 export const listGuidance = endpoint({
@@ -274,6 +276,7 @@ export const myInstructorWork = endpoint({
         kindLabel: z.string(),
         content: z.string(),
         target: z.string().nullable(),
+        files: z.number().describe('附件（照片）数'),
       }),
     ),
   }),

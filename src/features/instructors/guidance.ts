@@ -1,13 +1,27 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { guidanceRefusal } from '../../domain/instructors/instructors.js';
-import { badRequest } from '../../http/errors.js';
+import { badRequest, forbidden, notFound } from '../../http/errors.js';
+import { boundInstructorOf } from '../../domain/auth/binding.js';
+import { registerAttachmentOwner } from '../attachments/index.js';
 import { schemaOf } from '../../http/contract.js';
 import { createGuidance, exportGuidance, listGuidance, updateGuidance } from './contract.js';
 import { sendXlsx } from '../../http/xlsx.js';
-import { guidanceExportItems, guidancePage } from './queries.js';
+import { guidanceExportItems, guidancePage, guidanceScope } from './queries.js';
 import { addGuidance, changeGuidance } from './writes.js';
 import { today } from '../../domain/time/zone.js';
+
+// Photos of a visit (走访照片): whoever may log guidance adds them to a record they see; an
+// instructor's account sees its own records only (row-level security, 0031).
+registerAttachmentOwner('guidance_record', {
+  label: '指导记录',
+  permission: 'guidance.write',
+  async writable(s, id) {
+    const scopeKey = await guidanceScope(s.db, id);
+    if (!scopeKey) throw notFound('指导记录');
+    return { scopeKey };
+  },
+});
 
 /** Guidance records (指导记录): what an instructor did where, and what is to follow. */
 export async function guidanceRoutes(app: FastifyInstance): Promise<void> {
@@ -67,6 +81,8 @@ export async function guidanceRoutes(app: FastifyInstance): Promise<void> {
       const b = req.body;
       const refusal = guidanceRefusal(b.onDate, today());
       if (refusal) throw badRequest(refusal.message, [refusal]);
+      const bound = boundInstructorOf(req.user!.bound);
+      if (bound !== null && bound !== b.instructorId) throw forbidden('指导员账号只能登记本人的指导记录');
       if (!b.entityId && !b.orgId)
         throw badRequest('请选择指导的市场主体或党组织', [{ field: 'entityId', message: '请选择市场主体或党组织' }]);
       const id = await req.scoped(async ({ db, audit }) => {

@@ -9,6 +9,7 @@ import {
   type GuidanceKind,
 } from '../../domain/instructors/instructors.js';
 import { notFound } from '../../http/errors.js';
+import { boundInstructorOf } from '../../domain/auth/binding.js';
 import { myWork } from './queries.js';
 
 /** 我的指导工作: an instructor account's assignments, the entities they reach, its guidance records. */
@@ -19,9 +20,9 @@ export async function myInstructorRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(myInstructorWork, ['指导员']), response: { 200: myInstructorWork.response } },
     handler: (req) =>
       req.scoped(async ({ db }) => {
-        const bound = req.user!.bound;
-        if (!bound.startsWith('instructor:')) return { instructor: null, assignments: [], entities: [], guidance: [] };
-        const w = await myWork(db, Number(bound.slice('instructor:'.length)));
+        const bound = boundInstructorOf(req.user!.bound);
+        if (bound === null) return { instructor: null, assignments: [], entities: [], guidance: [] };
+        const w = await myWork(db, bound);
         if (!w) throw notFound('指导员');
         return {
           instructor: { id: Number(w.me.id), name: w.me.name, status: w.me.status },
@@ -40,6 +41,7 @@ export async function myInstructorRoutes(app: FastifyInstance): Promise<void> {
             kindLabel: GUIDANCE_KIND_LABEL[g.kind as GuidanceKind] ?? g.kind,
             content: g.content,
             target: g.entity_name ?? g.org_name,
+            files: g.files,
           })),
         };
       }),

@@ -16,6 +16,7 @@ import {
 import { notFound } from '../../http/errors.js';
 import { containing, pageFrom, underNode } from '../../http/paging.js';
 import { readablePhone } from '../persons/index.js';
+import { attachmentsOf } from '../attachments/index.js';
 
 type Tx = Transaction<DB>;
 
@@ -325,8 +326,18 @@ const toGuidanceItem = (g: GuidanceRow) => ({
 /** A page of the guidance log, newest first. */
 export async function guidancePage(db: Tx, f: GuidanceFilters & { page: number; pageSize: number }) {
   const q = await filteredGuidance(db, f);
-  return pageFrom(q, f, (q) => q.orderBy('g.on_date', 'desc').orderBy('g.id', 'desc'), toGuidanceItem);
+  const page = await pageFrom(q, f, (q) => q.orderBy('g.on_date', 'desc').orderBy('g.id', 'desc'), toGuidanceItem);
+  const files = await attachmentsOf(
+    db,
+    'guidance_record',
+    page.items.map((g) => Number(g.id)),
+  );
+  return { ...page, items: page.items.map((g) => ({ ...g, files: files.get(Number(g.id)) ?? [] })) };
 }
+
+/** Where a guidance record hangs (its files hang there too); undefined when out of reach. */
+export const guidanceScope = async (db: Tx, id: number) =>
+  (await db.selectFrom('guidance_record').select('scope_key').where('id', '=', id).executeTakeFirst())?.scope_key;
 
 /** The guidance records of the export, newest first. */
 export async function guidanceExportItems(db: Tx, f: GuidanceFilters) {
@@ -364,8 +375,10 @@ export async function myWork(db: Tx, instructorId: number) {
     content: string;
     entity_name: string | null;
     org_name: string | null;
+    files: number;
   }>`
-    SELECT g.id, g.on_date::text AS on_date, g.kind, g.content, e.name AS entity_name, o.name AS org_name
+    SELECT g.id, g.on_date::text AS on_date, g.kind, g.content, e.name AS entity_name, o.name AS org_name,
+      (SELECT count(*)::int FROM attachment a WHERE a.owner_type = 'guidance_record' AND a.owner_id = g.id AND a.removed_at IS NULL) AS files
     FROM guidance_record g LEFT JOIN entity e ON e.id = g.entity_id LEFT JOIN party_org o ON o.id = g.org_id
     WHERE g.instructor_id = ${instructorId} ORDER BY g.on_date DESC, g.id DESC LIMIT 50`.execute(db);
   return { me, assignments: assignments.rows, entities: entities.rows, guidance: guidance.rows };

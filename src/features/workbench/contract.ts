@@ -19,7 +19,18 @@ export const digestQuery = z.strictObject({
     .optional(),
 });
 
-export const todoKind = z.enum(['deployment', 'case', 'appeal', 'report', 'term', 'honour', 'exit', 'card', 'import']);
+export const todoKind = z.enum([
+  'deployment',
+  'case',
+  'appeal',
+  'report',
+  'term',
+  'honour',
+  'exit',
+  'card',
+  'import',
+  'guidance',
+]);
 export const todoItem = z.object({
   /** Stable key of the item (kind and what it is about). */
   key: z.string(),

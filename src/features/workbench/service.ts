@@ -6,11 +6,19 @@ import type { Principal } from '../../db/audit-chain.js';
 import { inDueOrder } from '../../domain/worktasks/todo.js';
 import { levelOfScopeKey } from '../../domain/jurisdiction/codes.js';
 import { isUnitKey } from '../../domain/auth/binding.js';
+import type { Permission } from '../../domain/auth/roles.js';
 import { localDate } from '../../domain/time/zone.js';
 import type { TodoItem } from './contract.js';
 import { SOURCES, type TodoContext, type TodoSource } from './sources/index.js';
 
-type TodoUser = { id: number; jurisdictionCode: string; scopeKey: string; bound?: string };
+type TodoUser = {
+  id: number;
+  jurisdictionCode: string;
+  scopeKey: string;
+  bound?: string;
+  /** The account's permissions: a kind whose work it may not do is left out (all kinds when not given, as the bench times them). */
+  permissions?: ReadonlySet<Permission>;
+};
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each source reads its own value shape
 type Used = { s: TodoSource<any>; ctx: TodoContext };
 
@@ -34,10 +42,12 @@ export function todoStatement(
     code: user.jurisdictionCode,
     level: levelOfScopeKey(user.scopeKey),
     scopeKey: user.scopeKey,
+    bound: user.bound ?? '',
     now,
     today,
   };
   const used = SOURCES.filter((s) => !kinds || kinds.includes(s.kind))
+    .filter((s) => !user.permissions || user.permissions.has(s.permission ?? 'data.write'))
     .map((s) => ({ s, ctx, q: s.select(ctx) }))
     .filter((x) => x.q !== null);
   if (used.length === 0) return null;

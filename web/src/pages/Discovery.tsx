@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ListOrCards } from '../components/ListOrCards';
+import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import {
   Alert,
   App,
@@ -73,16 +74,18 @@ const LEVEL: Record<string, string> = {
 };
 
 export default function Discovery() {
-  const { can } = useAuth();
+  const { me, can } = useAuth();
   const { message } = App.useApp();
   // An import's result links here with its kind and state (?kind=roster_absent&state=open).
   const [params] = useSearchParams();
   const [kind, setKind] = useState(() => params.get('kind') ?? '');
   const [state, setState] = useState<string | undefined>(() => params.get('state') ?? 'open');
+  // The dashboard's 待核实线索 passes the sub-jurisdiction clicked (?under=), so the list agrees with the figure.
+  const [under, setUnder] = useState<string | undefined>(() => params.get('under') ?? undefined);
   const [run, setRun] = useState<Run | null>(null);
   // Kept in the address (?open=12): a task reply's linked case and an entity's case list open it here.
   const [open, setOpen] = useOpenParam();
-  const list = usePaged(listCases, { kind: kind || undefined, state });
+  const list = usePaged(listCases, { kind: kind || undefined, state, under });
   const { reload } = list;
 
   useEffect(() => {
@@ -158,6 +161,9 @@ export default function Discovery() {
               ['resolved', '情况已变化，自动关闭'],
             ].map(([value, label]) => ({ value, label }))}
           />
+          <div style={{ width: 200 }} data-testid="case-under">
+            <JurisdictionPicker root={me!.jurisdiction.code} value={under} onChange={setUnder} placeholder="辖区" />
+          </div>
         </Space>
         {list.error && <Alert type="error" title={list.error} />}
         <ListOrCards<Case>

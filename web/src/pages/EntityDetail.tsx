@@ -24,6 +24,7 @@ import {
 import { ArrowLeftOutlined, EyeOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { call } from '../api';
+import { EntityGuidance } from './EntityGuidance';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
 import { ENTITY_ROLE_LABEL, ENTITY_STATUS as STATUS } from '../components/labels';
@@ -277,6 +278,7 @@ export default function EntityDetail() {
             />
           </Card>
           <OrgsCard orgs={d.orgs} coverage={d.coverage} />
+          <EntityGuidance entity={{ id: Number(id), name: d.name }} />
           <WorkCard entityId={Number(id)} />
           <Card title="党员（比对找到）" size="small" style={{ marginBottom: 16 }}>
             {d.members.length === 0 ? (

@@ -7,6 +7,7 @@ import type { ResponseOf } from '@server/http/contract';
 import { unitSummary, type UnitSummary as Summary } from '@server/features/units/contract';
 import { pct } from '../components/format';
 import { TodoList } from './Todo';
+import { MyInstructorWork, useMyInstructorWork } from './MyInstructorWork';
 import { useAuth } from '../auth';
 import { PageTitle, Link } from '../Layout';
 import { applyProblem } from '../components/problem';
@@ -32,6 +33,8 @@ export default function Home() {
   const [data, setData] = useState<{ self: Summary; children: Summary[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [figures, setFigures] = useState<ResponseOf<typeof getDashboard>['figures'] | null>(null);
+  // An instructor's day starts at its own round: its entities and 登记走访 come first.
+  const [mine, reloadMine] = useMyInstructorWork();
   const code = me!.jurisdiction.code;
   useEffect(() => {
     if (!can('units.read')) return;
@@ -55,6 +58,7 @@ export default function Home() {
         <Alert key={d} type="info" showIcon title={d} style={{ marginBottom: 16 }} />
       ))}
       {error && <Alert type="error" showIcon title={error} />}
+      <MyInstructorWork mine={mine} onLogged={reloadMine} />
       {can('data.read') && <TodoList />}
       {figures && (
         <Card

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, App, Button, Card, DatePicker, Form, Input, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
-import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
-import { Link } from 'react-router-dom';
+import { DownloadOutlined, PaperClipOutlined, PlusOutlined } from '@ant-design/icons';
+import { Link, useSearchParams } from 'react-router-dom';
 import type { BodyOf, ResponseOf } from '@server/http/contract';
 import {
   createInstructor,
@@ -25,23 +25,30 @@ import { toOptions, ymd } from '../components/format';
 import { GUIDANCE_KIND_LABEL, INSTRUCTOR_STATUS_LABEL, SOURCE_LABEL } from '../components/labels';
 import { InstructorDrawer, type InstructorRow } from './InstructorDrawer';
 import { GuidanceForm } from './GuidanceForm';
-import { MyInstructorWork } from './MyInstructorWork';
-import { filtered, useAddressFilters, useFilters, useOpenParam, useReloadOn } from '../components/hooks';
+import { MyInstructorWork, useMyInstructorWork, type Mine } from './MyInstructorWork';
+import { filtered, useAddressFilters, useOpenParam, useReloadOn } from '../components/hooks';
 import { zodRule } from '../components/zodRule';
 import { ChildrenTable } from '../components/ChildrenTable';
+import { ListOrCards } from '../components/ListOrCards';
 
 export type { GuidanceRow } from '@server/features/instructors/contract';
 type FigureRow = ResponseOf<typeof instructorFigures>['children'][number];
 
 /** 党建工作指导员: the roster, the guidance they log, and the figures by area. */
 export default function Instructors() {
-  const { can } = useAuth();
   const [open, setOpen] = useOpenParam();
   const [creating, setCreating] = useState(false);
-  const [tab, setTab] = useState('roster');
+  // The 待办 of an instructor's follow-ups links to its records (?tab=guidance&followUp=open).
+  const [params] = useSearchParams();
+  const { me, can } = useAuth();
+  // An instructor's own account opens on its records, not on the roster of its colleagues.
+  const [tab, setTab] = useState(
+    params.get('tab') ?? (me!.roles.some((r) => r.code === 'instructor') ? 'guidance' : 'roster'),
+  );
   // Bumped when the drawer or the form changed something, so the roster shows it.
   const [version, setVersion] = useState(0);
   const changed = () => setVersion((v) => v + 1);
+  const [mine, reloadMine] = useMyInstructorWork();
   return (
     <div>
       <PageTitle
@@ -54,13 +61,23 @@ export default function Instructors() {
           )
         }
       />
-      <MyInstructorWork />
+      <MyInstructorWork
+        mine={mine}
+        onLogged={() => {
+          reloadMine();
+          changed();
+        }}
+      />
       <Tabs
         activeKey={tab}
         onChange={setTab}
         items={[
           { key: 'roster', label: '指导员名册', children: <Roster onOpen={setOpen} version={version} /> },
-          { key: 'guidance', label: '指导记录', children: <Guidance /> },
+          {
+            key: 'guidance',
+            label: '指导记录',
+            children: <Guidance mine={mine} version={version} onLogged={reloadMine} />,
+          },
           { key: 'figures', label: '按辖区统计', children: <FiguresByArea /> },
         ]}
       />
@@ -172,11 +189,13 @@ function Roster({ onOpen, version }: { onOpen: (id: number) => void; version: nu
   );
 }
 
-function Guidance() {
+/** The guidance log; an instructor's own account logs as itself (its records only are listed, 0031). */
+function Guidance({ mine, version, onLogged }: { mine: Mine | null; version: number; onLogged: () => void }) {
   const { me, can } = useAuth();
   const { message } = App.useApp();
-  const { f, set, setF } = useFilters();
+  const { f, set, setF } = useAddressFilters(['followUp']);
   const list = usePaged(listGuidance, f);
+  useReloadOn(version, list.reload);
   const [logging, setLogging] = useState(false);
   const close = (g: GuidanceRow) =>
     call(updateGuidance, { params: { id: g.id }, body: { followUpDone: true } }).then(
@@ -184,7 +203,7 @@ function Guidance() {
         message.success('已办结');
         void list.reload();
       },
-      (e) => message.error(applyProblem(null, e)),
+      (e) => void message.error(applyProblem(null, e)),
     );
   return (
     <Card size="small">
@@ -204,6 +223,7 @@ function Guidance() {
         <Select
           allowClear
           placeholder="后续事项"
+          value={f.followUp}
           style={{ width: 120 }}
           onChange={set('followUp')}
           options={[
@@ -221,14 +241,30 @@ function Guidance() {
         )}
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-      <Table<GuidanceRow>
+      <ListOrCards<GuidanceRow>
         rowKey="id"
         size="middle"
         loading={list.loading}
         dataSource={list.items}
         pagination={list.pagination}
-        scroll={{ x: 1000 }}
+        scroll={{ x: 1100 }}
         locale={{ emptyText: '还没有指导记录。指导员每次走访、指导后，点击"登记指导"记下做了什么、还要跟进什么。' }}
+        card={(g) => ({
+          title: g.entityName ?? g.orgName,
+          status: <Tag>{g.kindLabel}</Tag>,
+          due: { label: '日期', value: g.onDate },
+          lines: [
+            `指导员：${g.instructorName}`,
+            g.content,
+            g.followUp && (
+              <Space key="f" size={4}>
+                后续：
+                <FollowUp g={g} onDone={close} />
+              </Space>
+            ),
+            g.files.length > 0 && <Photos key="p" files={g.files} />,
+          ],
+        })}
         columns={[
           { title: '日期', dataIndex: 'onDate', width: 110 },
           { title: '指导员', dataIndex: 'instructorName', width: 90 },
@@ -257,34 +293,59 @@ function Guidance() {
             title: '后续事项',
             key: 'follow',
             width: 220,
-            render: (_, g) =>
-              !g.followUp ? (
-                '—'
-              ) : (
-                <Space size={4} wrap>
-                  {g.followUp}
-                  {g.followUpDone ? (
-                    <Tag color="green">已办结</Tag>
-                  ) : can('guidance.write') ? (
-                    <a onClick={() => void close(g)}>标记办结</a>
-                  ) : (
-                    <Tag color="orange">未办结</Tag>
-                  )}
-                </Space>
-              ),
+            render: (_, g) => (g.followUp ? <FollowUp g={g} onDone={close} /> : '—'),
+          },
+          {
+            title: '照片',
+            key: 'files',
+            width: 100,
+            render: (_, g) => (g.files.length ? <Photos files={g.files} /> : '—'),
           },
         ]}
       />
       {logging && (
         <GuidanceForm
+          instructor={mine?.instructor ?? undefined}
           onClose={() => setLogging(false)}
           onSaved={() => {
             setLogging(false);
             void list.reload();
+            onLogged();
           }}
         />
       )}
     </Card>
+  );
+}
+
+/** A record's follow-up, with 标记办结 for whoever may log guidance. */
+function FollowUp({ g, onDone }: { g: GuidanceRow; onDone: (g: GuidanceRow) => void }) {
+  const { can } = useAuth();
+  return (
+    <Space size={4} wrap>
+      {g.followUp}
+      {g.followUpDone ? (
+        <Tag color="green">已办结</Tag>
+      ) : can('guidance.write') ? (
+        <a onClick={() => onDone(g)}>标记办结</a>
+      ) : (
+        <Tag color="orange">未办结</Tag>
+      )}
+    </Space>
+  );
+}
+
+/** A visit's photos, each a download link (audited like every attachment). */
+function Photos({ files }: { files: GuidanceRow['files'] }) {
+  return (
+    <Space size={4} wrap onClick={(e) => e.stopPropagation()}>
+      <PaperClipOutlined />
+      {files.map((f, i) => (
+        <a key={f.id} href={`/api/v1/attachments/${f.id}/file`} title={f.fileName}>
+          照片{i + 1}
+        </a>
+      ))}
+    </Space>
   );
 }
 

@@ -55,7 +55,7 @@ import {
 } from '@domain/sanliang/plaque';
 import { SanliangDrawer } from './SanliangDrawer';
 import type { EntityRow } from './Entities';
-import { filtered, useFilters, useOpenParam } from '../components/hooks';
+import { filtered, useAddressFilters, useFilters, useOpenParam } from '../components/hooks';
 
 const PlaquePrint = lazy(() => import('./PlaquePrint'));
 
@@ -109,14 +109,15 @@ function SanliangHome() {
 function Ledger() {
   const { me, can } = useAuth();
   const [open, setOpen] = useOpenParam();
-  const { f, set } = useFilters();
+  // The dashboard's 三亮 figures pass the sub-jurisdiction clicked (?under=), so the list agrees with the figure.
+  const { f, set } = useAddressFilters(['under']);
   const list = usePaged(listRecords, f);
   const [creating, setCreating] = useState(false);
   return (
     <Card size="small">
       <Space wrap style={{ marginBottom: 12 }}>
         <Input.Search placeholder="市场主体或党员姓名" allowClear onSearch={set('q')} style={{ width: 200 }} />
-        <div style={{ width: 200 }}>
+        <div style={{ width: 200 }} data-testid="sanliang-under">
           <JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" />
         </div>
         <Select

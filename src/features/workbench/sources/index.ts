@@ -4,6 +4,7 @@ import { deploymentTodos } from './deployments.js';
 import { cardTodos, honourTodos, importTodos, termTodos } from './ledger.js';
 import { reportTodos } from './reports.js';
 import { exitTodos } from './exit.js';
+import { guidanceTodos } from './guidance.js';
 import type { TodoSource } from './types.js';
 
 /** Every kind of 待办, one small query module each. A new kind is one more entry. */
@@ -18,5 +19,6 @@ export const SOURCES: readonly TodoSource<any>[] = [
   exitTodos,
   cardTodos,
   importTodos,
+  guidanceTodos,
 ];
 export type { TodoContext, TodoSource } from './types.js';

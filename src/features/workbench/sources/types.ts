@@ -1,6 +1,7 @@
 import type { Kysely, RawBuilder } from 'kysely';
 import type { DB } from '../../../db/schema.js';
 import type { TodoItem } from '../contract.js';
+import type { Permission } from '../../../domain/auth/roles.js';
 
 /** Who the list is for: the account's node (its code, level and scope key) and today. */
 export type TodoContext = {
@@ -9,6 +10,8 @@ export type TodoContext = {
   code: string;
   level: string;
   scopeKey: string;
+  /** The account's binding (xgz.bound): '' for an ordinary account, 'instructor:N' for an instructor's own. */
+  bound: string;
   now: Date;
   today: string;
 };
@@ -23,6 +26,8 @@ export type TodoContext = {
 export type TodoSource<V = never> = {
   kind: TodoItem['kind'];
   label: string;
+  /** What the account must hold to do the work an item asks (维护业务台账 unless said otherwise): who cannot is not shown it. */
+  permission?: Permission;
   /** The subquery (a single JSON value), or null when the kind does not apply to this node. */
   select(c: TodoContext): RawBuilder<unknown> | null;
   items(value: V, c: TodoContext): TodoItem[];

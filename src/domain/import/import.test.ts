@@ -272,6 +272,13 @@ describe('GB/T 4754-2017 industries', () => {
     ['批发和零售业(F)', 'F', null],
     ['信息传输、软件和信息技术服务业', 'I', null],
     ['软件和信息技术服务业', 'I', '65'],
+    ['[F]批发和零售业', 'F', null],
+    ['【52】零售业', 'F', '52'],
+    ['F5211 百货零售', 'F', '52'],
+    ['6513 应用软件开发', 'I', '65'],
+    ['批发和零售业-零售业', 'F', '52'],
+    ['批发和零售业/零售业/百货零售', 'F', '52'],
+    ['住宿和餐饮业－餐饮业', 'H', '62'],
   ])('"%s" → %s %s', (input, section, division) => {
     expect(parseIndustryText(input)).toEqual({ section, division });
   });
@@ -283,6 +290,10 @@ describe('GB/T 4754-2017 industries', () => {
   it('refuses a code and a name that disagree, and unknown names', () => {
     expect(parseIndustryText('52 餐饮业')).toBe(null);
     expect(parseIndustryText('其他机械设备及电子产品批发')).toBe(null);
+    expect(parseIndustryText('F6211 百货零售')).toBe(null); // 62 is 餐饮业, not of 门类 F
+    expect(parseIndustryText('5211 餐饮业')).toBe(null); // the name names another 大类
+    expect(parseIndustryText('批发和零售业-餐饮业')).toBe(null);
+    expect(parseIndustryText('百货-零售')).toBe(null);
   });
 });
 

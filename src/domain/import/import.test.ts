@@ -11,7 +11,7 @@ import {
   SCIENTIFIC,
 } from './normalise.js';
 import { CountyResolver, type County } from './county.js';
-import { footerText, hiddenRowsNote } from './footer.js';
+import { footerText, hiddenRowsNote, sectionTitle, sectionTitlesNote } from './footer.js';
 import { parseIndustryText, DIVISIONS, SECTIONS } from '../ledger/industry.js';
 import {
   contactPhoneField,
@@ -1093,6 +1093,31 @@ describe('hiddenRowsNote', () => {
         '导入时将一并导入',
       ),
     ).toMatch(/^第 2、3、4、5、6、7、8、9、10、11 等 12 行在 Excel 中是隐藏行，导入时将一并导入/);
+  });
+});
+
+describe('sectionTitle', () => {
+  it('reads a lone cell naming a branch, a subtotal or a count as the title of the rows under it', () => {
+    expect(sectionTitle(['二支部', '', '', ''])).toBe('二支部');
+    expect(sectionTitle(['', '中共南京市玄武区个体劳动者协会第二支部委员会（共 2 人）', ''])).toBe(
+      '中共南京市玄武区个体劳动者协会第二支部委员会（共 2 人）',
+    );
+    expect(sectionTitle(['小计', '', ''])).toBe('小计');
+    expect(sectionTitle(['玄武区（共 120 户）', ''])).toBe('玄武区（共 120 户）');
+    expect(sectionTitle(['商贸党总支 联系人 13912345678', ''])).toBe('商贸党总支 联系人 139****5678');
+  });
+  it('leaves data as data: a lone name, a name beside other values, an identifier', () => {
+    expect(sectionTitle(['', '张三', '', ''])).toBeNull(); // a member known by name alone
+    expect(sectionTitle(['南京甲乙商贸有限公司', ''])).toBeNull(); // refused saying what it lacks
+    expect(sectionTitle(['张三', '二支部', '正式党员'])).toBeNull();
+    expect(sectionTitle(['91320102MA1XXXXX1X 支部'])).toBeNull();
+    expect(sectionTitle(['', ''])).toBeNull();
+  });
+  it('names at most ten of the rows it skipped', () => {
+    const rows = Array.from({ length: 12 }, (_, i) => ({ rowNo: i + 3, text: `${i + 1}支部` }));
+    expect(sectionTitlesNote(rows.slice(0, 2))).toBe('分组标题 2 行不是数据，未导入：第 3 行"1支部"、第 4 行"2支部"');
+    expect(sectionTitlesNote(rows)).toMatch(/^分组标题 12 行不是数据，未导入：第 3 行"1支部"、.*第 12 行"10支部" 等$/);
+    expect(sectionTitlesNote([])).toBeNull();
   });
 });
 

@@ -785,6 +785,20 @@ describe('roster rows', () => {
       }),
     ).toMatchObject({ success: true, data: { repName: '李四', name: '李四（个体工商户）' } });
   });
+  it('refuses a row whose 党籍状态 says the person left the party (出党), saying so, not as an unknown word', () => {
+    for (const v of ['出党', '开除党籍', '除名', '退党', '已出党（除名）']) {
+      const r = row({ memberStatus: v });
+      expect(r.success).toBe(false);
+      expect(r.error?.issues.map((i) => [i.path[0], i.message])).toEqual([
+        [
+          'memberStatus',
+          `党员状态"${v}"：此人已不是党员，不应在党员名册中。请删去此行（如系误填，请改为正常、停止党籍等）`,
+        ],
+      ]);
+    }
+    expect(row({ memberStatus: '停止党籍' })).toMatchObject({ success: true, data: { memberStatus: 'stopped' } });
+    expect(row({ memberStatus: '正常' })).toMatchObject({ success: true, data: { memberStatus: 'normal' } });
+  });
   it('refuses a member whose org relation was transferred out (转出日期), and reads 转入日期 without keeping it', () => {
     // Listed as unrecognised date columns before (clerk probe, round 6): a member who had left was imported as held here.
     const out = row({ joinDate: '2005-07-01', transferredInOn: '2018-03-01', transferredOutOn: '2025.10' });

@@ -79,6 +79,22 @@ function choice<V>(label: string, words: Record<string, V>) {
     });
 }
 
+/**
+ * A 党籍状态 saying the person has left the party (出党: 开除党籍, 除名, 退党, 劝退…, as the member
+ * system records it): not a member, so the row is refused saying so, not as an unknown word.
+ */
+const notLeftParty = z
+  .string()
+  .trim()
+  .superRefine((v, ctx) => {
+    if (/^(?:已?出党|开除党籍|已?除名|已?退党|劝退|不予承认党员资格|取消党籍)/.test(toHalfWidth(v)))
+      ctx.addIssue({
+        code: 'custom',
+        message: `党员状态"${v}"：此人已不是党员，不应在党员名册中。请删去此行（如系误填，请改为正常、停止党籍等）`,
+        abort: true,
+      });
+  });
+
 /** The key of words a written value is, or undefined. */
 function choiceKey<V>(v: string, words: Record<string, V>): string | undefined {
   const half = toHalfWidth(v).trim();
@@ -886,33 +902,37 @@ export const rosterRow = z
     orgRelationCode: optionalText(60, '党组织代码'),
     memberStatus: z.preprocess(
       blankToUndefined,
-      choice<MemberStatus>('党员状态', {
-        正常: 'normal',
-        流动: 'mobile',
-        流动党员: 'mobile',
-        // The national member system's words for a mobile member, by the side the roster is kept on.
-        流出: 'mobile',
-        流出党员: 'mobile',
-        流入: 'mobile',
-        流入党员: 'mobile',
-        外出流动党员: 'mobile',
-        失联: 'lost',
-        失去联系: 'lost',
-        出国境: 'abroad',
-        出国: 'abroad',
-        '出国（境）': 'abroad',
-        '出国（境）党员': 'abroad',
-        出国境党员: 'abroad',
-        失联党员: 'lost',
-        失去联系党员: 'lost',
-        // What a member-missing case concludes (domain/cases/workflow.ts ABSENT_RESULT), as a roster may state it.
-        停止党籍: 'stopped',
-        已转出: 'transferred_out',
-        转出: 'transferred_out',
-        去世: 'deceased',
-        死亡: 'deceased',
-        其他: 'other',
-      }).optional(),
+      notLeftParty
+        .pipe(
+          choice<MemberStatus>('党员状态', {
+            正常: 'normal',
+            流动: 'mobile',
+            流动党员: 'mobile',
+            // The national member system's words for a mobile member, by the side the roster is kept on.
+            流出: 'mobile',
+            流出党员: 'mobile',
+            流入: 'mobile',
+            流入党员: 'mobile',
+            外出流动党员: 'mobile',
+            失联: 'lost',
+            失去联系: 'lost',
+            出国境: 'abroad',
+            出国: 'abroad',
+            '出国（境）': 'abroad',
+            '出国（境）党员': 'abroad',
+            出国境党员: 'abroad',
+            失联党员: 'lost',
+            失去联系党员: 'lost',
+            // What a member-missing case concludes (domain/cases/workflow.ts ABSENT_RESULT), as a roster may state it.
+            停止党籍: 'stopped',
+            已转出: 'transferred_out',
+            转出: 'transferred_out',
+            去世: 'deceased',
+            死亡: 'deceased',
+            其他: 'other',
+          }),
+        )
+        .optional(),
     ),
     // The organization department's export states these apart from 党籍状态 (which says 正常 for them).
     lostFlag: opt(yesNo('是否失联党员')),

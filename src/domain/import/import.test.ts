@@ -441,6 +441,21 @@ describe('normalising cells', () => {
       repName: '王五',
     });
   });
+  it('writes an address’s full-width digits and letters half-width, one address however the extract typed it', () => {
+    const row = (address: string) =>
+      registryRow.parse({
+        uscc: '',
+        regNo: `32010200000001${regNoCheckDigit('32010200000001')}`,
+        name: '某店',
+        kind: '个体工商户',
+        countyCode: '320102',
+        address,
+      });
+    expect(row('南京市玄武区中山路１８号Ａ座１０１－２室（二楼）').address).toBe(
+      '南京市玄武区中山路18号A座101-2室（二楼）',
+    );
+    expect(row('南京市玄武区中山路18号A座101-2室（二楼）').address).toBe('南京市玄武区中山路18号A座101-2室（二楼）');
+  });
   it('reads the kind off the 统一社会信用代码 when the row gives no type, keeping no registration type', () => {
     const base = { countyCode: '320102', name: '小张便利店' };
     const individual = `92320102MA1PX7EB3${usccCheckChar('92320102MA1PX7EB3')}`;

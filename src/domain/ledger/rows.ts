@@ -64,6 +64,14 @@ const optionalText = (max: number, label: string) =>
       .transform((v) => v || null),
   );
 
+/**
+ * An address's full-width digits and Latin letters (中山路１号, Ａ座) as half-width: extracts of one
+ * entity write them either way, and each re-import would record a change of 住所 that is none, and
+ * an address rule (路名, 门牌) would miss. Full-width brackets and the rest stay as written.
+ */
+const halfWidthAlnum = (v: string | null) =>
+  v && v.replace(/[０-９Ａ-Ｚａ-ｚ－]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+
 /** A value from a fixed list, accepting the Chinese words users write as well as the codes. */
 function choice<V>(label: string, words: Record<string, V>) {
   return z
@@ -625,7 +633,7 @@ export const registryRow = z
     ),
     status: entityStatusField,
     registeredOn: optValue(dateField('成立日期')),
-    address: optionalText(300, '住所'),
+    address: optionalText(300, '住所').transform(halfWidthAlnum),
     countyCode: z
       .string()
       .trim()

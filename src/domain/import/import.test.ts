@@ -595,8 +595,19 @@ describe('联系电话 in registry extracts', () => {
     ['0086-25-84561234', '025-84561234'],
     ['86-025-84561234', '025-84561234'],
     ['8612-3456', '86123456'],
+    // Kept as a number by Excel: the trunk 0 dropped, or written out as a decimal.
+    ['2584561234', '025-84561234'],
+    ['1062345678', '010-62345678'],
+    ['51265234567', '0512-65234567'],
+    ['5126523456', '0512-6523456'],
+    ['13912345678.0', '13912345678'],
   ])('"%s" → %s', (input, want) => {
     expect(contactPhoneField.parse(input)).toBe(want);
+  });
+  it('refuses a phone in scientific notation, saying its last digits are lost and what to do', () => {
+    expect(contactPhoneField.safeParse('1.39123E+10').error?.issues[0].message).toBe(
+      '联系电话是科学计数法（如 1.39E+10）：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写',
+    );
   });
   it('reads a mobile with the country code written any way (+86, 86, 0086) in the other phone fields too', () => {
     for (const v of ['+86 13912345678', '8613912345678', '0086 139 1234 5678', '013912345678', '(+86)139-1234-5678'])

@@ -340,14 +340,28 @@ const WORDS = /(?:(?!转)[\p{sc=Han}:])+/u;
 const LANDLINE = /^(?:\(?(0(?:[12]\d|[3-9]\d{2}))\)?)?([2-9]\d{6,7})(?:(?:转|EXT)\d{1,6})?$/;
 
 /**
+ * A fixed line whose trunk 0 Excel dropped (025-84561234 kept as the number 2584561234): ten or
+ * eleven digits not starting 0 or 1 (a mobile's), or 10 and eight digits (Beijing's), are no other
+ * number, and get the 0 back.
+ */
+const withTrunkZero = (n: string) => (/^(?:10\d{8}|[2-9]\d{9,10})$/.test(n) ? `0${n}` : n);
+
+/**
  * 联系电话 as registry extracts hold it: a mobile, or an enterprise's fixed line (025-83456789,
  * (025)83456789, 83456789转801, 0512-6523456-801), or several of them ("13912345678/025-83456789"),
  * with notes ("13912345678（微信同号）"). The mobile is kept when there is one, else the fixed line
  * (area code, a hyphen, the number; no extension).
  */
 export const contactPhoneField = z.string().transform((input, ctx) => {
+  const whole = toHalfWidth(input).trim();
+  // The value is not quoted: what is left of a number is personal data, and reasons are kept in clear.
+  if (SCIENTIFIC.test(whole)) {
+    ctx.addIssue({ code: 'custom', message: excelNumberMessage('联系电话', '是科学计数法（如 1.39E+10）') });
+    return z.NEVER;
+  }
   // A note in brackets is no part of a number ("13912345678（微信同号）"); an area code is ("(025)…").
-  const text = withoutCountryPrefix(toHalfWidth(input).trim()).replace(NOTE, ' ');
+  // A number saved as a decimal (13912345678.0: a spreadsheet column of numbers written out) is the number.
+  const text = withoutCountryPrefix(whole.replace(/^(\d+)\.0+$/, '$1')).replace(NOTE, ' ');
   // The whole cell first (spaces inside a number: "139 1234 5678"), then its parts, each as a
   // code (no spaces or hyphens: the area code is told by its length): parts between separators,
   // spaces, or words ("手机13912345678 办公025-84561234"; 转 is an extension's).
@@ -357,7 +371,7 @@ export const contactPhoneField = z.string().transform((input, ctx) => {
     .filter(Boolean);
   const mobile = numbers.find((n) => MOBILE.test(n));
   if (mobile) return mobile;
-  const fixed = numbers.map((n) => LANDLINE.exec(n)).find(Boolean);
+  const fixed = numbers.map((n) => LANDLINE.exec(withTrunkZero(n))).find(Boolean);
   if (fixed) return fixed[1] ? `${fixed[1]}-${fixed[2]}` : fixed[2];
   ctx.addIssue({
     code: 'custom',

@@ -207,6 +207,29 @@ describe.each(BACKENDS)('registry re-imports on %s', (backend) => {
     expect(again.job.rows_changed).toBe(0);
   });
 
+  it('imports an extract whose 注册号 column holds the 统一社会信用代码 (alone, or copied beside it) by that code', async () => {
+    const [alone, twice] = [uscc(rnd, 'individual', '320102'), uscc(rnd, 'individual', '320102')];
+    const r = await registry('regno-holds-uscc.csv', [
+      {
+        注册号: alone,
+        统一社会信用代码: '',
+        名称: '玄武区代码在注册号店',
+        主体类型: '个体工商户',
+        所属县区代码: '320102',
+      },
+      {
+        注册号: twice,
+        统一社会信用代码: twice,
+        名称: '玄武区代码写两遍店',
+        主体类型: '个体工商户',
+        所属县区代码: '320102',
+      },
+    ]);
+    expect(r.rejections).toEqual([]);
+    expect((await entity(alone))[0]).toMatchObject({ uscc: alone, reg_no: null });
+    expect((await entity(twice))[0]).toMatchObject({ uscc: twice, reg_no: null });
+  });
+
   it('gives a 个体工商户 on file by its 注册号 the USCC it got (换照), and never fails a batch on a number held elsewhere', async () => {
     const [code, other, third] = [
       uscc(rnd, 'individual', '320102'),

@@ -17,6 +17,7 @@ const regNo = (n: number) => {
 describe.each(BACKENDS)('registry re-imports on %s', (backend) => {
   let t: TestApp;
   let importer: { id: number; scopeKey: string };
+  let editor: Awaited<ReturnType<TestApp['user']>>;
   const dir = tmpDir();
   const registry = (file: string, rows: Record<string, string>[]) =>
     importFile(t, 'registry', csvFile(dir, file, rows), importer);
@@ -29,8 +30,8 @@ describe.each(BACKENDS)('registry re-imports on %s', (backend) => {
 
   beforeAll(async () => {
     t = await testApp(backend);
-    const u = await t.user({ roles: ['editor'], jurisdiction: '320102' });
-    importer = { id: u.id, scopeKey: '320102' };
+    editor = await t.user({ roles: ['editor'], jurisdiction: '320102' });
+    importer = { id: editor.id, scopeKey: '320102' };
   });
   afterAll(() => t?.close());
 
@@ -156,6 +157,77 @@ describe.each(BACKENDS)('registry re-imports on %s', (backend) => {
     const again = await registry('masked-again.csv', [row('320102********1234', '139****5000')]);
     expect(again.job).toMatchObject({ rows_accepted: 1, rows_rejected: 0 });
     expect(await rep()).toEqual([whole]);
+  });
+
+  it("counts a re-import that changes only a person's 联系电话 as 变更 and writes it into the entity's history, the number never", async () => {
+    const [known, named] = [uscc(rnd, 'individual', '320102'), uscc(rnd, 'individual', '320102')];
+    const row = (code: string, rep: string, id: string, phone: string) => ({
+      统一社会信用代码: code,
+      名称: `玄武区${rep}电话便利店`,
+      主体类型: '个体工商户',
+      所属县区代码: '320102',
+      经营者: rep,
+      经营者身份证号: id,
+      联系电话: phone,
+    });
+    const id = idNumber(rnd, '320102', new Date('1975-04-05'));
+    const first = await registry('phones.csv', [
+      row(known, '钱七', id, '13912340001'),
+      row(named, '孙八', '', '13912340002'),
+    ]);
+    expect(first.job).toMatchObject({ rows_accepted: 2, rows_changed: 2 });
+    const same = await registry('phones-same.csv', [
+      row(known, '钱七', id, '13912340001'),
+      row(named, '孙八', '', '13912340002'),
+    ]);
+    expect(same.job.rows_changed).toBe(0);
+    const changed = await registry('phones-new.csv', [
+      row(known, '钱七', id, '13912340009'),
+      row(named, '孙八', '', '13912340008'),
+    ]);
+    expect(changed.job).toMatchObject({ rows_accepted: 2, rows_changed: 2 });
+    const client = await t.signIn(editor);
+    for (const [code, rep, phone] of [
+      [known, '钱七', '139****0009'],
+      [named, '孙八', '139****0008'],
+    ]) {
+      const [e] = await entity(code);
+      const page = (await client.get(`/entities/${e.id}`)).json();
+      expect(page.people).toMatchObject([{ name: rep, phone }]);
+      const lines = page.timeline.filter((h: { op: string }) => h.op === 'U');
+      expect(lines).toMatchObject([
+        { objectType: 'entity_person', changes: [{ field: 'phone', from: `${rep}的原号码`, to: `${rep}的新号码` }] },
+      ]);
+      expect(JSON.stringify(page.timeline)).not.toMatch(/1391234/);
+    }
+    const again = await registry('phones-new-again.csv', [
+      row(known, '钱七', id, '13912340009'),
+      row(named, '孙八', '', '13912340008'),
+    ]);
+    expect(again.job.rows_changed).toBe(0);
+  });
+
+  it('imports an extract whose 注册号 column holds the 统一社会信用代码 (alone, or copied beside it) by that code', async () => {
+    const [alone, twice] = [uscc(rnd, 'individual', '320102'), uscc(rnd, 'individual', '320102')];
+    const r = await registry('regno-holds-uscc.csv', [
+      {
+        注册号: alone,
+        统一社会信用代码: '',
+        名称: '玄武区代码在注册号店',
+        主体类型: '个体工商户',
+        所属县区代码: '320102',
+      },
+      {
+        注册号: twice,
+        统一社会信用代码: twice,
+        名称: '玄武区代码写两遍店',
+        主体类型: '个体工商户',
+        所属县区代码: '320102',
+      },
+    ]);
+    expect(r.rejections).toEqual([]);
+    expect((await entity(alone))[0]).toMatchObject({ uscc: alone, reg_no: null });
+    expect((await entity(twice))[0]).toMatchObject({ uscc: twice, reg_no: null });
   });
 
   it('gives a 个体工商户 on file by its 注册号 the USCC it got (换照), and never fails a batch on a number held elsewhere', async () => {

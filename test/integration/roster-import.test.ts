@@ -82,6 +82,34 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     expect((await members()).filter((x) => x.name === '王芳')).toHaveLength(1);
   });
 
+  it('counts a re-imported roster row that changes only the member’s 联系电话 as 变更, with or without a number', async () => {
+    const id = idNumber(rnd, '320102', new Date('1979-08-09'));
+    const rows = (a: string, b: string) => [m('冯十', id, '', '乙支部', a), m('褚十一', '', '1981-02-03', '乙支部', b)];
+    expect((await roster('p1.csv', rows('13911110001', '13911110002'))).job).toMatchObject({ rows_changed: 2 });
+    expect((await roster('p2.csv', rows('13911110001', '13911110002'))).job).toMatchObject({ rows_changed: 0 });
+    expect((await roster('p3.csv', rows('13911110001', '13911110009'))).job).toMatchObject({ rows_changed: 1 });
+    expect((await roster('p4.csv', rows('13911110008', '13911110009'))).job).toMatchObject({ rows_changed: 1 });
+    const phones = (await members()).filter((x) => ['冯十', '褚十一'].includes(x.name)).map((x) => x.phone);
+    expect(phones.sort()).toEqual(['139****0008', '139****0009']);
+  });
+
+  it('skips the title above each branch of a roster exported branch by branch, and says which rows', async () => {
+    const blank = { 姓名: '', 公民身份号码: '', 出生日期: '', 人员类别: '', 所在党支部: '', 联系电话: '' };
+    const r = await roster('by-branch.csv', [
+      { ...blank, 姓名: '中共玄武区个体劳动者协会第一支部委员会（共 1 人）' },
+      m('蒋十二', '', '1983-03-04', '第一支部'),
+      { ...blank, 姓名: '小计' },
+      { ...blank, 所在党支部: '第二支部' },
+      m('沈十三', '', '1984-04-05', '第二支部'),
+      { ...blank, 姓名: '韩十四' },
+    ]);
+    expect(r.job).toMatchObject({ rows_read: 3, rows_accepted: 2, rows_rejected: 1 });
+    expect(r.rejections.map((x) => x.row_no)).toEqual([7]); // a name alone is data, refused for what it lacks
+    expect(r.job.footer).toBe(
+      '分组标题 3 行不是数据，未导入：第 2 行"中共玄武区个体劳动者协会第一支部委员会（共 1 人）"、第 4 行"小计"、第 5 行"第二支部"',
+    );
+  });
+
   it('keeps the mobile of a 联系电话 as the registry reads it, refuses no phone, and says which values it did not store', async () => {
     const r = await roster('phones.csv', [
       m('郑一', '', '1970-01-01', '乙支部', '0512-6523456转801/13912340001'),

@@ -30,6 +30,34 @@ export function footerText(cells: string[]): string | null {
   return redactFreeText(filled.join(' ')).text.slice(0, 200); // the maker's phone is personal data too
 }
 
+/** What a group's title says of itself: a party branch or committee, a subtotal, a count ("（共 12 人）"). */
+const SECTION_TITLE = /支部|总支|党委|党组|委员会|小\s*计|合\s*计|共\s*[\d,]+\s*(?:人|户|名|条|家|个)/;
+
+/**
+ * The text of a row that titles the group of rows under it, else null: one filled cell, in any
+ * column, reading as a title ("二支部", "中共××支部委员会（共 12 人）", a "小计" between groups). A
+ * roster exported branch by branch has such a row above every branch; each was refused as a
+ * member without a name. Any other lone cell is data (a member known by name alone; an annual
+ * report's 企业名称 alone, refused saying what it lacks).
+ */
+export function sectionTitle(cells: string[]): string | null {
+  const filled = cells.filter((c) => c.trim() !== '');
+  if (filled.length !== 1) return null;
+  const text = toHalfWidth(filled[0].trim());
+  if (!SECTION_TITLE.test(text) || IDENTIFIER.test(text.replace(/\s/g, '').toUpperCase())) return null;
+  return redactFreeText(filled[0].trim()).text.slice(0, 200);
+}
+
+/** What a finished job (or the preview: 将不导入) says of the group titles it skipped. */
+export function sectionTitlesNote(rows: { rowNo: number; text: string }[], verb = '未导入'): string | null {
+  if (!rows.length) return null;
+  const named = rows
+    .slice(0, NAMED_ROWS)
+    .map((r) => `第 ${r.rowNo} 行"${r.text}"`)
+    .join('、');
+  return `分组标题 ${rows.length} 行不是数据，${verb}：${named}${rows.length > NAMED_ROWS ? ' 等' : ''}`;
+}
+
 /** What a finished job (or, before it, the preview: 将不导入) says of the footer it skipped. */
 export function footerNote(rows: { rowNo: number; text: string }[], verb = '未导入'): string | null {
   if (!rows.length) return null;

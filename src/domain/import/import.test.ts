@@ -11,7 +11,7 @@ import {
   SCIENTIFIC,
 } from './normalise.js';
 import { CountyResolver, type County } from './county.js';
-import { footerText, hiddenRowsNote } from './footer.js';
+import { footerText, hiddenRowsNote, sectionTitle, sectionTitlesNote } from './footer.js';
 import { parseIndustryText, DIVISIONS, SECTIONS } from '../ledger/industry.js';
 import {
   contactPhoneField,
@@ -274,6 +274,13 @@ describe('GB/T 4754-2017 industries', () => {
     ['批发和零售业(F)', 'F', null],
     ['信息传输、软件和信息技术服务业', 'I', null],
     ['软件和信息技术服务业', 'I', '65'],
+    ['[F]批发和零售业', 'F', null],
+    ['【52】零售业', 'F', '52'],
+    ['F5211 百货零售', 'F', '52'],
+    ['6513 应用软件开发', 'I', '65'],
+    ['批发和零售业-零售业', 'F', '52'],
+    ['批发和零售业/零售业/百货零售', 'F', '52'],
+    ['住宿和餐饮业－餐饮业', 'H', '62'],
   ])('"%s" → %s %s', (input, section, division) => {
     expect(parseIndustryText(input)).toEqual({ section, division });
   });
@@ -285,6 +292,10 @@ describe('GB/T 4754-2017 industries', () => {
   it('refuses a code and a name that disagree, and unknown names', () => {
     expect(parseIndustryText('52 餐饮业')).toBe(null);
     expect(parseIndustryText('其他机械设备及电子产品批发')).toBe(null);
+    expect(parseIndustryText('F6211 百货零售')).toBe(null); // 62 is 餐饮业, not of 门类 F
+    expect(parseIndustryText('5211 餐饮业')).toBe(null); // the name names another 大类
+    expect(parseIndustryText('批发和零售业-餐饮业')).toBe(null);
+    expect(parseIndustryText('百货-零售')).toBe(null);
   });
 });
 
@@ -346,6 +357,9 @@ describe('normalising cells', () => {
     ['2019-5-1T00:00:00', '2019-05-01'],
     ['2019年5月1日 星期三', '2019-05-01'],
     ['2019年05月01日星期三', '2019-05-01'],
+    ['2019年05月01日 00时00分00秒', '2019-05-01'],
+    ['2019年5月1日0时0分', '2019-05-01'],
+    ['2019年5月1日 下午3时', '2019-05-01'],
     ['2019/5/1 周三', '2019-05-01'],
     ['2019/5/1 下午 2:30:00', '2019-05-01'],
     ['2019/5/1 上午12:00', '2019-05-01'],
@@ -431,6 +445,21 @@ describe('normalising cells', () => {
       address: '南京市玄武区珠江路 88 号Room 5 Building 2',
       repName: '王五',
     });
+  });
+  it('writes an address’s full-width digits and letters half-width, one address however the extract typed it', () => {
+    const row = (address: string) =>
+      registryRow.parse({
+        uscc: '',
+        regNo: `32010200000001${regNoCheckDigit('32010200000001')}`,
+        name: '某店',
+        kind: '个体工商户',
+        countyCode: '320102',
+        address,
+      });
+    expect(row('南京市玄武区中山路１８号Ａ座１０１－２室（二楼）').address).toBe(
+      '南京市玄武区中山路18号A座101-2室（二楼）',
+    );
+    expect(row('南京市玄武区中山路18号A座101-2室（二楼）').address).toBe('南京市玄武区中山路18号A座101-2室（二楼）');
   });
   it('reads the kind off the 统一社会信用代码 when the row gives no type, keeping no registration type', () => {
     const base = { countyCode: '320102', name: '小张便利店' };
@@ -568,8 +597,19 @@ describe('联系电话 in registry extracts', () => {
     ['0086-25-84561234', '025-84561234'],
     ['86-025-84561234', '025-84561234'],
     ['8612-3456', '86123456'],
+    // Kept as a number by Excel: the trunk 0 dropped, or written out as a decimal.
+    ['2584561234', '025-84561234'],
+    ['1062345678', '010-62345678'],
+    ['51265234567', '0512-65234567'],
+    ['5126523456', '0512-6523456'],
+    ['13912345678.0', '13912345678'],
   ])('"%s" → %s', (input, want) => {
     expect(contactPhoneField.parse(input)).toBe(want);
+  });
+  it('refuses a phone in scientific notation, saying its last digits are lost and what to do', () => {
+    expect(contactPhoneField.safeParse('1.39123E+10').error?.issues[0].message).toBe(
+      '联系电话是科学计数法（如 1.39E+10）：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写',
+    );
   });
   it('reads a mobile with the country code written any way (+86, 86, 0086) in the other phone fields too', () => {
     for (const v of ['+86 13912345678', '8613912345678', '0086 139 1234 5678', '013912345678', '(+86)139-1234-5678'])
@@ -775,6 +815,20 @@ describe('roster rows', () => {
         repName: '李　四',
       }),
     ).toMatchObject({ success: true, data: { repName: '李四', name: '李四（个体工商户）' } });
+  });
+  it('refuses a row whose 党籍状态 says the person left the party (出党), saying so, not as an unknown word', () => {
+    for (const v of ['出党', '开除党籍', '除名', '退党', '已出党（除名）']) {
+      const r = row({ memberStatus: v });
+      expect(r.success).toBe(false);
+      expect(r.error?.issues.map((i) => [i.path[0], i.message])).toEqual([
+        [
+          'memberStatus',
+          `党员状态"${v}"：此人已不是党员，不应在党员名册中。请删去此行（如系误填，请改为正常、停止党籍等）`,
+        ],
+      ]);
+    }
+    expect(row({ memberStatus: '停止党籍' })).toMatchObject({ success: true, data: { memberStatus: 'stopped' } });
+    expect(row({ memberStatus: '正常' })).toMatchObject({ success: true, data: { memberStatus: 'normal' } });
   });
   it('reads a member whose org relation was transferred out (转出日期) as leaving: 已转出 on that date; 转入日期 read, not kept', () => {
     // Refused before (round 6); a clerk would rather have it recorded on the member held here.
@@ -1091,6 +1145,31 @@ describe('hiddenRowsNote', () => {
         '导入时将一并导入',
       ),
     ).toMatch(/^第 2、3、4、5、6、7、8、9、10、11 等 12 行在 Excel 中是隐藏行，导入时将一并导入/);
+  });
+});
+
+describe('sectionTitle', () => {
+  it('reads a lone cell naming a branch, a subtotal or a count as the title of the rows under it', () => {
+    expect(sectionTitle(['二支部', '', '', ''])).toBe('二支部');
+    expect(sectionTitle(['', '中共南京市玄武区个体劳动者协会第二支部委员会（共 2 人）', ''])).toBe(
+      '中共南京市玄武区个体劳动者协会第二支部委员会（共 2 人）',
+    );
+    expect(sectionTitle(['小计', '', ''])).toBe('小计');
+    expect(sectionTitle(['玄武区（共 120 户）', ''])).toBe('玄武区（共 120 户）');
+    expect(sectionTitle(['商贸党总支 联系人 13912345678', ''])).toBe('商贸党总支 联系人 139****5678');
+  });
+  it('leaves data as data: a lone name, a name beside other values, an identifier', () => {
+    expect(sectionTitle(['', '张三', '', ''])).toBeNull(); // a member known by name alone
+    expect(sectionTitle(['南京甲乙商贸有限公司', ''])).toBeNull(); // refused saying what it lacks
+    expect(sectionTitle(['张三', '二支部', '正式党员'])).toBeNull();
+    expect(sectionTitle(['91320102MA1XXXXX1X 支部'])).toBeNull();
+    expect(sectionTitle(['', ''])).toBeNull();
+  });
+  it('names at most ten of the rows it skipped', () => {
+    const rows = Array.from({ length: 12 }, (_, i) => ({ rowNo: i + 3, text: `${i + 1}支部` }));
+    expect(sectionTitlesNote(rows.slice(0, 2))).toBe('分组标题 2 行不是数据，未导入：第 3 行"1支部"、第 4 行"2支部"');
+    expect(sectionTitlesNote(rows)).toMatch(/^分组标题 12 行不是数据，未导入：第 3 行"1支部"、.*第 12 行"10支部" 等$/);
+    expect(sectionTitlesNote([])).toBeNull();
   });
 });
 

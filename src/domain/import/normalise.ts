@@ -123,7 +123,8 @@ export function numberCellText(n: number): string {
 /**
  * Dates as people and systems write them: 2019-05-01, 2019/5/1, 2019.5.1, 2019年5月1日,
  * 20190501, 20190501000000, 2019-05-01 00:00:00, 2019-05-01T00:00:00, and as a Chinese Excel saves a date cell's
- * long formats to CSV: 2019年5月1日 星期三, 2019/5/1 下午 2:30:00. Returns YYYY-MM-DD text for the
+ * long formats to CSV: 2019年5月1日 星期三, 2019/5/1 下午 2:30:00; a Chinese-locale database's
+ * 2019年05月01日 00时00分00秒. Returns YYYY-MM-DD text for the
  * row schema to check, or the input unchanged when it is none of these.
  *
  * A time with its zone (2019-05-05T16:00:00.000Z, …+08:00: how JSON and some exchange systems
@@ -134,7 +135,7 @@ export function numberCellText(n: number): string {
 export function normaliseDateText(v: string): string {
   const s = toHalfWidth(v).trim();
   const m =
-    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?(?:(?:\s*[上下]午\s*|\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*[AP]M)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(
+    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?(?:\s*[上下]?午?\s*\d{1,2}\s*[时点]\s*(?:\d{1,2}\s*分\s*(?:\d{1,2}\s*秒)?)?)?(?:(?:\s*[上下]午\s*|\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*[AP]M)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(
       s,
     ) ?? /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/.exec(s); // 20190501, 20190501083000 (an exchange timestamp)
   if (!m) return yearLastDate(s) ?? oracleDate(s) ?? s;

@@ -145,11 +145,19 @@ const nameKey = (v: string) =>
     .replace(/[)]/g, '）');
 const SECTION_BY_NAME = new Map(SECTIONS.map((s) => [nameKey(s.label), s.code]));
 const DIVISION_BY_NAME = new Map(Object.entries(DIVISIONS).map(([code, name]) => [nameKey(name), code]));
+/** A 门类 or 大类 known by its name, else null. */
+function byIndustryName(name: string): { section: string; division: string | null } | null {
+  const division = DIVISION_BY_NAME.get(nameKey(name));
+  if (division) return parseIndustry(division);
+  const section = SECTION_BY_NAME.get(nameKey(name));
+  return section ? { section, division: null } : null;
+}
 
 /**
  * Reads an industry as the registration system exports it: a 门类 letter ("F"), a 门类 name
  * ("批发和零售业"), a 大类 code ("52", also with its letter "F52" or as a 中类/小类 code "5211"), a
- * 大类 name ("零售业"), or a code and name together ("F 批发和零售业", "52 零售业", "批发和零售业(F)").
+ * 大类 name ("零售业"), a code and name together ("F 批发和零售业", "52 零售业", "批发和零售业(F)",
+ * "[F]批发和零售业", a 小类 code with its name "F5211 百货零售"), or the path of names "批发和零售业-零售业".
  */
 export function parseIndustryText(input: string): { section: string; division: string | null } | null {
   const v = input.trim().replace(/[Ａ-Ｚａ-ｚ０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
@@ -160,16 +168,15 @@ export function parseIndustryText(input: string): { section: string; division: s
   if (byDivision) return parseIndustry(byDivision);
   const bySection = SECTION_BY_NAME.get(k);
   if (bySection) return { section: bySection, division: null };
+  // A code in brackets before the name, as some systems print it: "[F]批发和零售业", "【52】零售业".
+  const code = /^[[【（]([A-Ta-t]?\d{1,4}|[A-Ta-t])[\]】）](.+)$/.exec(k);
+  if (code) return parseIndustryText(`${code[1]} ${code[2]}`);
   // Code and name together: the code decides, the name must agree with it.
   const m = /^([A-Ta-t]?\d{0,4}|[A-Ta-t])[\s、:：.\-—]*([^\dA-Za-z（(]+?)[（(]?([A-Ta-t]?\d{0,4})[）)]?$/.exec(k);
   if (m) {
     const code = (m[1] || m[3]).toUpperCase();
     const byCode = code ? parseIndustry(code) : null;
-    const byName = DIVISION_BY_NAME.get(nameKey(m[2]))
-      ? parseIndustry(DIVISION_BY_NAME.get(nameKey(m[2]))!)
-      : SECTION_BY_NAME.get(nameKey(m[2]))
-        ? { section: SECTION_BY_NAME.get(nameKey(m[2]))!, division: null }
-        : null;
+    const byName = byIndustryName(m[2]);
     if (
       byCode &&
       byName &&
@@ -177,6 +184,18 @@ export function parseIndustryText(input: string): { section: string; division: s
       (!byName.division || !byCode.division || byName.division === byCode.division)
     )
       return byCode.division ? byCode : byName;
+    // A 中类/小类 code with its own name ("F5211 百货零售"): those names are not listed here, so a
+    // name that is no 门类 or 大类 name leaves the code to decide.
+    if (byCode?.division && !byName) return byCode;
+  }
+  // The path of names from the 门类 down ("批发和零售业-零售业", "批发和零售业/零售业/百货零售"):
+  // the known names must agree; the most specific decides.
+  const parts = k.split(/[-－—–/／>＞|｜]+/).filter((x) => x !== '');
+  if (parts.length > 1) {
+    const known = parts.map(byIndustryName).filter((x) => x !== null);
+    const divisions = new Set(known.flatMap((x) => x.division ?? []));
+    if (known.length && new Set(known.map((x) => x.section)).size === 1 && divisions.size <= 1)
+      return { section: known[0].section, division: [...divisions][0] ?? null };
   }
   return null;
 }

@@ -64,6 +64,14 @@ const optionalText = (max: number, label: string) =>
       .transform((v) => v || null),
   );
 
+/**
+ * An address's full-width digits and Latin letters (中山路１号, Ａ座) as half-width: extracts of one
+ * entity write them either way, and each re-import would record a change of 住所 that is none, and
+ * an address rule (路名, 门牌) would miss. Full-width brackets and the rest stay as written.
+ */
+const halfWidthAlnum = (v: string | null) =>
+  v && v.replace(/[０-９Ａ-Ｚａ-ｚ－]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+
 /** A value from a fixed list, accepting the Chinese words users write as well as the codes. */
 function choice<V>(label: string, words: Record<string, V>) {
   return z
@@ -78,6 +86,22 @@ function choice<V>(label: string, words: Record<string, V>) {
       return words[hit];
     });
 }
+
+/**
+ * A 党籍状态 saying the person has left the party (出党: 开除党籍, 除名, 退党, 劝退…, as the member
+ * system records it): not a member, so the row is refused saying so, not as an unknown word.
+ */
+const notLeftParty = z
+  .string()
+  .trim()
+  .superRefine((v, ctx) => {
+    if (/^(?:已?出党|开除党籍|已?除名|已?退党|劝退|不予承认党员资格|取消党籍)/.test(toHalfWidth(v)))
+      ctx.addIssue({
+        code: 'custom',
+        message: `党员状态"${v}"：此人已不是党员，不应在党员名册中。请删去此行（如系误填，请改为正常、停止党籍等）`,
+        abort: true,
+      });
+  });
 
 /** The key of words a written value is, or undefined. */
 function choiceKey<V>(v: string, words: Record<string, V>): string | undefined {
@@ -316,14 +340,28 @@ const WORDS = /(?:(?!转)[\p{sc=Han}:])+/u;
 const LANDLINE = /^(?:\(?(0(?:[12]\d|[3-9]\d{2}))\)?)?([2-9]\d{6,7})(?:(?:转|EXT)\d{1,6})?$/;
 
 /**
+ * A fixed line whose trunk 0 Excel dropped (025-84561234 kept as the number 2584561234): ten or
+ * eleven digits not starting 0 or 1 (a mobile's), or 10 and eight digits (Beijing's), are no other
+ * number, and get the 0 back.
+ */
+const withTrunkZero = (n: string) => (/^(?:10\d{8}|[2-9]\d{9,10})$/.test(n) ? `0${n}` : n);
+
+/**
  * 联系电话 as registry extracts hold it: a mobile, or an enterprise's fixed line (025-83456789,
  * (025)83456789, 83456789转801, 0512-6523456-801), or several of them ("13912345678/025-83456789"),
  * with notes ("13912345678（微信同号）"). The mobile is kept when there is one, else the fixed line
  * (area code, a hyphen, the number; no extension).
  */
 export const contactPhoneField = z.string().transform((input, ctx) => {
+  const whole = toHalfWidth(input).trim();
+  // The value is not quoted: what is left of a number is personal data, and reasons are kept in clear.
+  if (SCIENTIFIC.test(whole)) {
+    ctx.addIssue({ code: 'custom', message: excelNumberMessage('联系电话', '是科学计数法（如 1.39E+10）') });
+    return z.NEVER;
+  }
   // A note in brackets is no part of a number ("13912345678（微信同号）"); an area code is ("(025)…").
-  const text = withoutCountryPrefix(toHalfWidth(input).trim()).replace(NOTE, ' ');
+  // A number saved as a decimal (13912345678.0: a spreadsheet column of numbers written out) is the number.
+  const text = withoutCountryPrefix(whole.replace(/^(\d+)\.0+$/, '$1')).replace(NOTE, ' ');
   // The whole cell first (spaces inside a number: "139 1234 5678"), then its parts, each as a
   // code (no spaces or hyphens: the area code is told by its length): parts between separators,
   // spaces, or words ("手机13912345678 办公025-84561234"; 转 is an extension's).
@@ -333,7 +371,7 @@ export const contactPhoneField = z.string().transform((input, ctx) => {
     .filter(Boolean);
   const mobile = numbers.find((n) => MOBILE.test(n));
   if (mobile) return mobile;
-  const fixed = numbers.map((n) => LANDLINE.exec(n)).find(Boolean);
+  const fixed = numbers.map((n) => LANDLINE.exec(withTrunkZero(n))).find(Boolean);
   if (fixed) return fixed[1] ? `${fixed[1]}-${fixed[2]}` : fixed[2];
   ctx.addIssue({
     code: 'custom',
@@ -609,7 +647,7 @@ export const registryRow = z
     ),
     status: entityStatusField,
     registeredOn: optValue(dateField('成立日期')),
-    address: optionalText(300, '住所'),
+    address: optionalText(300, '住所').transform(halfWidthAlnum),
     countyCode: z
       .string()
       .trim()
@@ -886,33 +924,37 @@ export const rosterRow = z
     orgRelationCode: optionalText(60, '党组织代码'),
     memberStatus: z.preprocess(
       blankToUndefined,
-      choice<MemberStatus>('党员状态', {
-        正常: 'normal',
-        流动: 'mobile',
-        流动党员: 'mobile',
-        // The national member system's words for a mobile member, by the side the roster is kept on.
-        流出: 'mobile',
-        流出党员: 'mobile',
-        流入: 'mobile',
-        流入党员: 'mobile',
-        外出流动党员: 'mobile',
-        失联: 'lost',
-        失去联系: 'lost',
-        出国境: 'abroad',
-        出国: 'abroad',
-        '出国（境）': 'abroad',
-        '出国（境）党员': 'abroad',
-        出国境党员: 'abroad',
-        失联党员: 'lost',
-        失去联系党员: 'lost',
-        // What a member-missing case concludes (domain/cases/workflow.ts ABSENT_RESULT), as a roster may state it.
-        停止党籍: 'stopped',
-        已转出: 'transferred_out',
-        转出: 'transferred_out',
-        去世: 'deceased',
-        死亡: 'deceased',
-        其他: 'other',
-      }).optional(),
+      notLeftParty
+        .pipe(
+          choice<MemberStatus>('党员状态', {
+            正常: 'normal',
+            流动: 'mobile',
+            流动党员: 'mobile',
+            // The national member system's words for a mobile member, by the side the roster is kept on.
+            流出: 'mobile',
+            流出党员: 'mobile',
+            流入: 'mobile',
+            流入党员: 'mobile',
+            外出流动党员: 'mobile',
+            失联: 'lost',
+            失去联系: 'lost',
+            出国境: 'abroad',
+            出国: 'abroad',
+            '出国（境）': 'abroad',
+            '出国（境）党员': 'abroad',
+            出国境党员: 'abroad',
+            失联党员: 'lost',
+            失去联系党员: 'lost',
+            // What a member-missing case concludes (domain/cases/workflow.ts ABSENT_RESULT), as a roster may state it.
+            停止党籍: 'stopped',
+            已转出: 'transferred_out',
+            转出: 'transferred_out',
+            去世: 'deceased',
+            死亡: 'deceased',
+            其他: 'other',
+          }),
+        )
+        .optional(),
     ),
     // The organization department's export states these apart from 党籍状态 (which says 正常 for them).
     lostFlag: opt(yesNo('是否失联党员')),

@@ -151,7 +151,7 @@ export async function addMemberFromReport(tx: Tx, keys: Keys, reportId: number, 
           [{ idNumber: parsed.value, birthDate: parsed.birthDate, sex: parsed.sex, name: rep.name, phone }],
           { byHand: true },
         )
-      ).get(parsed.value)!
+      ).ids.get(parsed.value)!
     : (await insertUnidentified(tx, keys, [{ name: rep.name, phone }]))[0];
   if (await memberOffLine(tx, personId)) return; // another county's record: confirmed on the case only
   await sql`INSERT INTO member AS m (person_id, org_relation, sources, confidence, scope_key, workplace)

@@ -7,7 +7,13 @@ import type { DB } from '../../db/schema.js';
 import { Problem, badRequest, notFound } from '../../http/errors.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import type { ColumnPlan, Mapping } from '../../domain/import/plan.js';
-import { footerNote, hiddenColumnsNote, hiddenRowsNote } from '../../domain/import/footer.js';
+import {
+  footerNote,
+  hiddenColumnsNote,
+  hiddenRowsNote,
+  sectionTitle,
+  sectionTitlesNote,
+} from '../../domain/import/footer.js';
 import { readHidden } from '../../jobs/import/sources.js';
 import {
   DEFAULT_LIMITS,
@@ -209,6 +215,7 @@ export async function previewFile(
   const plain = await openPlain(keys, file);
   const sample: SourceRow[] = [];
   let cut = false; // the sample stopped before the file's end: its footer is not known
+  const titles: { rowNo: number; text: string }[] = [];
   let source: Awaited<ReturnType<typeof openSource>>;
   let chosen: string | null;
   try {
@@ -224,6 +231,11 @@ export async function previewFile(
     try {
       for await (const r of source.rows) {
         if (readsNothing(r, ignored)) continue;
+        const title = sectionTitle(r.cells);
+        if (title !== null) {
+          titles.push({ rowNo: r.rowNo, text: title });
+          continue;
+        }
         sample.push(r);
         if (sample.length >= rows) {
           cut = true;
@@ -269,7 +281,10 @@ export async function previewFile(
     likelierKind: likelier,
     otherList: otherListOf(plan, likelier, source.headers),
     sample: sample.map((s) => sampleRow(kind, plan, source.headers, s)),
-    footer: cut ? null : footerNote(source.footer(), '将不导入'),
+    footer:
+      [sectionTitlesNote(titles, '将不导入'), cut ? null : footerNote(source.footer(), '将不导入')]
+        .filter((n) => n !== null)
+        .join('；') || null,
     hiddenRows:
       [
         hiddenRowsNote(source.hiddenRows(), '导入时将一并导入'),

@@ -175,7 +175,7 @@ export async function registerOrgMember(sc: Scoped, keys: Keys, id: number, b: N
           message: parsed && !parsed.ok ? parsed.reason : '请填写姓名',
         },
       ]);
-    const ids = await upsertIdentified(
+    const { ids } = await upsertIdentified(
       db,
       keys,
       [{ idNumber: parsed.value, birthDate: parsed.birthDate, sex: parsed.sex, name: b.name }],

@@ -7,8 +7,10 @@ export {
   namesNotOnFile,
   personFromForm,
   readablePhone,
+  recordPersonChanges,
   updateUnidentified,
   upsertIdentified,
   type Identified,
+  type PersonChange,
   type Unidentified,
 } from './store.js';

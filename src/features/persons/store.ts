@@ -18,6 +18,8 @@ export type Identified = {
   phone?: string | null;
 };
 export type Unidentified = { name: string; phone?: string | null };
+/** What a write changed of a person already on file: the name it replaced (else null), whether the phone changed. */
+export type PersonChange = { personId: number; name: string; oldName: string | null; phoneChanged: boolean };
 
 export const NAME_NOT_ON_FILE =
   '姓名与该身份证号登记的姓名不一致，请核对姓名和号码（如此人确已改名，请联系原登记辖区更正）';
@@ -69,7 +71,8 @@ async function flagged(
 }
 
 /**
- * Upserts persons known by ID number; returns person ids by ID number. By hand (a form, a
+ * Upserts persons known by ID number; returns person ids by ID number, and what changed of the
+ * persons already on file (an import counts and records those, migration 0090). By hand (a form, a
  * confirmation), the name must be the one on file when another jurisdiction holds the person: a
  * number alone must not show whose it is, nor link this jurisdiction to their records (0062). An
  * import keeps the name on file instead (the shared row changes only within the writer's scope).
@@ -79,8 +82,8 @@ export async function upsertIdentified(
   keys: Keys,
   people: Identified[],
   how: { byHand?: boolean } = {},
-): Promise<Map<string, number>> {
-  if (!people.length) return new Map();
+): Promise<{ ids: Map<string, number>; changes: PersonChange[] }> {
+  if (!people.length) return { ids: new Map(), changes: [] };
   const indexes = people.map((p) => blindIndex(keys, p.idNumber));
   if (how.byHand) {
     const mismatched = await namesNotOnFile(db, keys, people);
@@ -92,12 +95,28 @@ export async function upsertIdentified(
         new Problem(422, '姓名与身份证号不一致', NAME_NOT_ON_FILE, [{ field: 'name', message: NAME_NOT_ON_FILE }]),
       );
   }
-  const res = await sql<{ bi: string; person_id: number }>`SELECT * FROM xgz_person_upsert(
+  const res = await sql<{
+    bi: string;
+    person_id: number;
+    old_name: string | null;
+    phone_changed: boolean;
+  }>`SELECT * FROM xgz_person_upsert(
     ${indexes}::text[], ${people.map((p) => encryptField(keys, p.idNumber))}::text[], ${people.map((p) => p.name)}::text[],
     ${people.map((p) => p.birthDate)}::date[], ${people.map((p) => p.sex)}::text[],
     ${people.map((p) => enc(keys, p.phone))}::text[], ${people.map((p) => bi(keys, p.phone))}::text[])`.execute(db);
   const byBi = new Map(res.rows.map((r) => [r.bi, r.person_id]));
-  return new Map(people.map((p, i) => [p.idNumber, byBi.get(indexes[i])!]));
+  const nameOf = new Map(people.map((p, i) => [indexes[i], p.name]));
+  return {
+    ids: new Map(people.map((p, i) => [p.idNumber, byBi.get(indexes[i])!])),
+    changes: res.rows
+      .filter((r) => r.old_name !== null || r.phone_changed)
+      .map((r) => ({
+        personId: Number(r.person_id),
+        name: nameOf.get(r.bi)!,
+        oldName: r.old_name,
+        phoneChanged: r.phone_changed,
+      })),
+  };
 }
 
 /**
@@ -115,9 +134,14 @@ export async function personFromForm(
 ): Promise<number> {
   if (!p.idNumber) return (await insertUnidentified(db, keys, [{ name: p.name, phone: p.phone }]))[0];
   const { value, birthDate, sex } = p.idNumber;
-  const ids = await upsertIdentified(db, keys, [{ idNumber: value, birthDate, sex, name: p.name, phone: p.phone }], {
-    byHand: true,
-  });
+  const { ids } = await upsertIdentified(
+    db,
+    keys,
+    [{ idNumber: value, birthDate, sex, name: p.name, phone: p.phone }],
+    {
+      byHand: true,
+    },
+  );
   return ids.get(value)!;
 }
 
@@ -135,29 +159,55 @@ export async function insertUnidentified(db: Transaction<DB>, keys: Keys, people
 /**
  * What a source states of persons known only by name: birth date (a whole date, or 'YYYY-MM' when
  * it gives the month only), sex, phone. A blank keeps what is on file; a whole date replaces a
- * month; a phone is replaced when it differs.
+ * month; a phone is replaced when it differs. Returns the persons it changed (phoneChanged read
+ * from the statement's snapshot, taken before the update).
  */
 export async function updateUnidentified(
   db: Transaction<DB>,
   keys: Keys,
   people: { id: number; birthDate?: string | null; sex?: 'male' | 'female' | null; phone?: string | null }[],
-): Promise<void> {
+): Promise<PersonChange[]> {
   const stated = people.filter((p) => p.birthDate || p.sex || p.phone);
-  if (!stated.length) return;
+  if (!stated.length) return [];
   const whole = (b?: string | null) => (b && b.length === 10 ? b : null);
   const month = (b?: string | null) => (b && b.length === 7 ? b : null);
-  await sql`UPDATE person p SET birth_date = coalesce(t.b, p.birth_date),
+  const res = await sql<{ id: number; name: string; phone_changed: boolean }>`
+    WITH old AS (SELECT id, phone_bi FROM person WHERE id = ANY(${stated.map((p) => p.id)}::bigint[]))
+    UPDATE person p SET birth_date = coalesce(t.b, p.birth_date),
       birth_month = CASE WHEN coalesce(t.b, p.birth_date) IS NULL THEN coalesce(t.bm, p.birth_month) END, sex = coalesce(t.s, p.sex),
       phone_enc = CASE WHEN t.pbi IS NULL OR t.pbi = p.phone_bi THEN p.phone_enc ELSE t.pe END,
       phone_bi = coalesce(t.pbi, p.phone_bi),
       phone_scope = CASE WHEN t.pbi IS NULL OR t.pbi = p.phone_bi THEN p.phone_scope ELSE xgz_scope() END, updated_at = now()
     FROM unnest(${stated.map((p) => p.id)}::bigint[], ${stated.map((p) => whole(p.birthDate))}::date[], ${stated.map((p) => month(p.birthDate))}::text[],
-      ${stated.map((p) => p.sex ?? null)}::text[], ${stated.map((p) => enc(keys, p.phone))}::text[], ${stated.map((p) => bi(keys, p.phone))}::text[]) AS t(id, b, bm, s, pe, pbi)
-    WHERE p.id = t.id AND p.id_bi IS NULL AND (p.birth_date IS DISTINCT FROM coalesce(t.b, p.birth_date)
+      ${stated.map((p) => p.sex ?? null)}::text[], ${stated.map((p) => enc(keys, p.phone))}::text[], ${stated.map((p) => bi(keys, p.phone))}::text[]) AS t(id, b, bm, s, pe, pbi),
+      old o
+    WHERE p.id = t.id AND o.id = p.id AND p.id_bi IS NULL AND (p.birth_date IS DISTINCT FROM coalesce(t.b, p.birth_date)
       OR (p.birth_date IS NULL AND t.b IS NULL AND p.birth_month IS DISTINCT FROM coalesce(t.bm, p.birth_month))
-      OR p.sex IS DISTINCT FROM coalesce(t.s, p.sex) OR p.phone_bi IS DISTINCT FROM coalesce(t.pbi, p.phone_bi))`.execute(
-    db,
-  );
+      OR p.sex IS DISTINCT FROM coalesce(t.s, p.sex) OR p.phone_bi IS DISTINCT FROM coalesce(t.pbi, p.phone_bi))
+    RETURNING p.id, p.name, o.phone_bi IS DISTINCT FROM p.phone_bi AS phone_changed`.execute(db);
+  return res.rows.map((r) => ({ personId: Number(r.id), name: r.name, oldName: null, phoneChanged: r.phone_changed }));
+}
+
+/**
+ * Writes what an import changed of persons (a phone, a name) into the history of those of
+ * `entityIds` where they hold a role; returns the entities written to. The line names what
+ * changed, never a number: "联系电话：王芳的原号码 → 王芳的新号码".
+ */
+export async function recordPersonChanges(
+  db: Transaction<DB>,
+  changes: PersonChange[],
+  entityIds: number[],
+): Promise<Set<number>> {
+  if (!changes.length || !entityIds.length) return new Set();
+  const side = (c: PersonChange, was: boolean) =>
+    JSON.stringify({
+      ...(c.oldName !== null ? { person_name: was ? c.oldName : c.name } : {}),
+      ...(c.phoneChanged ? { phone: `${c.name}的${was ? '原' : '新'}号码` } : {}),
+    });
+  const res = await sql<{ entity_id: number }>`SELECT * FROM xgz_person_change_history(
+    ${changes.map((c) => c.personId)}::bigint[], ${changes.map((c) => side(c, true))}::jsonb[],
+    ${changes.map((c) => side(c, false))}::jsonb[], ${entityIds}::bigint[])`.execute(db);
+  return new Set(res.rows.map((r) => Number(r.entity_id)));
 }
 
 /** A person's birth date as known: the whole date, else the month ('1980-03'). `alias` is the person table's name in the query. */

@@ -32,7 +32,13 @@ import { CREDIT_LISTS, isCreditKind, type CreditRow } from '../../domain/ledger/
 import { followImportBatch, raiseRosterAbsences } from '../../features/discovery/index.js';
 import type { Scoped } from '../../db/scoped.js';
 import { RosterSeen, clearSeen, recordSeen, type Unnamed } from './roster-seen.js';
-import { footerNote, hiddenColumnsNote, hiddenRowsNote } from '../../domain/import/footer.js';
+import {
+  footerNote,
+  hiddenColumnsNote,
+  hiddenRowsNote,
+  sectionTitle,
+  sectionTitlesNote,
+} from '../../domain/import/footer.js';
 import {
   DEFAULT_LIMITS,
   SourceError,
@@ -428,9 +434,16 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       writing.catch(() => {}); // surfaced by the next await
     };
 
+    /** Rows titling the group under them (a branch's name above its members): not data. */
+    const titles: { rowNo: number; text: string }[] = [];
     for await (const sourceRow of idColumns.length ? lookAhead(source.rows, CUT_WINDOW, seeIds) : source.rows) {
       const { rowNo, cells } = sourceRow;
       if (readsNothing(sourceRow, ignored)) continue;
+      const title = sectionTitle(cells);
+      if (title !== null) {
+        titles.push({ rowNo, text: title });
+        continue;
+      }
       totals.read++;
       const bad = firstReadProblem(sourceRow, ignored);
       if (bad) {
@@ -537,6 +550,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     // PGlite has no autovacuum: refresh the planner's statistics after a bulk change.
     if (totals.changed > 0) await sql`ANALYZE ${sql.raw(WRITTEN[job.kind])}`.execute(db);
     const notes = [
+      sectionTitlesNote(titles),
       footerNote(source.footer()),
       hiddenRowsNote(source.hiddenRows()),
       hiddenColumnsNote(readHidden(plan, source)),

@@ -24,6 +24,24 @@ describe('checkRow', () => {
     expect(r.read).toBeNull();
   });
 
+  it('takes a 统一社会信用代码 in the 注册号 column for the code: alone, or beside the same code; another stays a 注册号', () => {
+    const code = `92320102MA1PX7EB3${usccCheckChar('92320102MA1PX7EB3')}`;
+    const filled = (input: Record<string, string>) => {
+      fillFromFile('registry', input, () => true);
+      return input;
+    };
+    // Refused before as 注册号应为 15 位数字: every entity registered since 2015 in such an extract.
+    expect(filled({ uscc: '', regNo: code.toLowerCase() })).toMatchObject({ uscc: code.toLowerCase(), regNo: '' });
+    expect(filled({ regNo: ` ${code} ` })).toMatchObject({ uscc: ` ${code} `, regNo: '' });
+    expect(filled({ uscc: code, regNo: code })).toMatchObject({ uscc: code, regNo: '' });
+    const other = `92320102MA1PX7EB4${usccCheckChar('92320102MA1PX7EB4')}`;
+    expect(filled({ uscc: code, regNo: other })).toMatchObject({ uscc: code, regNo: other });
+    expect(filled({ uscc: code, regNo: '320102000123459' })).toMatchObject({ uscc: code, regNo: '320102000123459' });
+    expect(checkRow('registry', filled({ regNo: code, name: '某店', kind: '个体工商户' })).read).toMatchObject({
+      uscc: code,
+    });
+  });
+
   it('fills what the file says for its rows: a roster without 人员类别 by its 转正日期', () => {
     const input: Record<string, string> = { confirmedOn: '' };
     fillFromFile('roster', input, (f) => f === 'confirmedOn');

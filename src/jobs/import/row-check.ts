@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { annualReportRow, membershipByDates, registryRow, rosterRow, saysNothing } from '../../domain/ledger/rows.js';
 import { creditRow } from '../../domain/ledger/credit-rows.js';
+import { normaliseCode } from '../../domain/import/normalise.js';
 import type { ImportKind } from './templates.js';
 
 /** Each kind's row schema (domain/ledger): what a row must be to be imported. */
@@ -14,7 +15,8 @@ export const ROW_SCHEMAS: Record<ImportKind, z.ZodType> = {
 
 /**
  * Facts a row does not state but its file does: a 个体工商户 file has no type column, one column
- * may hold both codes ("统一社会信用代码/注册号": a 15-digit value is a registration number), a
+ * may hold both codes ("统一社会信用代码/注册号": a 15-digit value is a registration number, an
+ * 18-character one in the 注册号 column the 统一社会信用代码), a
  * roster without 人员类别 says it by its dates (membershipByDates), and a row that leaves it blank
  * says 正式党员 by a 转正日期. Fills `input` in place.
  */
@@ -30,6 +32,11 @@ export function fillFromFile(
   // Registry, annual-report and credit-list files (GSXT's 统一社会信用代码/注册号) alike.
   if (input.uscc && !input.regNo && /^\d{15}$/.test(input.uscc.trim()))
     [input.regNo, input.uscc] = [input.uscc.trim(), ''];
+  // And the other way: a 注册号 column holding the 统一社会信用代码 (REGNO filled with it for entities
+  // registered since 2015, or copied beside it) is the code, not a 注册号 of the wrong length.
+  const code = normaliseCode(input.regNo ?? '').value;
+  if (/^[0-9A-Z]{18}$/.test(code) && (!input.uscc?.trim() || normaliseCode(input.uscc).value === code))
+    [input.uscc, input.regNo] = [input.regNo, ''];
   // 人员类别 absent, or left blank on a row with a 转正日期: the date says which.
   if (kind === 'roster' && mapped('confirmedOn')) {
     const confirmed = !saysNothing(input.confirmedOn);

@@ -64,6 +64,8 @@ const FIELD: Record<string, string> = {
   uscc: '信用代码',
   reg_no: '注册号',
   person_id: '人员',
+  person_name: '姓名',
+  phone: '联系电话',
   role: '角色',
   zone_id: '区域',
 };

@@ -2,7 +2,13 @@ import { sql, type Transaction } from 'kysely';
 import { moveEntityRows } from '../../../db/entity-scope.js';
 import type { DB } from '../../../db/schema.js';
 import type { Keys } from '../../../crypto/keys.js';
-import { insertUnidentified, upsertIdentified } from '../../../features/persons/index.js';
+import {
+  insertUnidentified,
+  recordPersonChanges,
+  updateUnidentified,
+  upsertIdentified,
+  type PersonChange,
+} from '../../../features/persons/index.js';
 import type { RegistryRow } from '../../../domain/ledger/rows.js';
 
 export type Numbered<T> = { rowNo: number; row: T };
@@ -36,6 +42,8 @@ export async function writeRegistryBatch(
   await settleStatuses(db, rows);
   await settleStations(db, rows);
   await settleRegNos(db, rows);
+  /** Persons on file whose phone or name this batch changed: their entities' rows changed too. */
+  const personChanges: PersonChange[] = [];
   const people = await upsertPersons(
     db,
     keys,
@@ -123,6 +131,7 @@ export async function writeRegistryBatch(
   const idOf = (r: RegistryRow) => entityIds.get(r.uscc ?? r.regNo!)!;
   // What hangs on an entity that changed station or county (its people, zone links, reports…) follows it.
   for (const [to, ids] of moved) await moveEntityRows(db, ids, to);
+  for (const id of await recordPersonChanges(db, personChanges, [...entityIds.values()])) changed.add(id);
   const entityScope = (r: RegistryRow) => scopeOfEntity.get(idOf(r))!;
 
   const links = rows
@@ -165,7 +174,7 @@ export async function writeRegistryBatch(
   }
   async function upsertPersons(tx: Transaction<DB>, k: Keys, persons: Person[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    const ids = await upsertIdentified(
+    const { ids, changes } = await upsertIdentified(
       tx,
       k,
       persons
@@ -184,12 +193,14 @@ export async function writeRegistryBatch(
         if (id) out.set(personKey(r, p), ids.get(id.value)!);
       }
     }
+    personChanges.push(...changes);
     await linkUnidentified(tx, k, out);
     return out;
   }
   /**
    * People named without a number: reuse the one already in that entity's role under that name (a
-   * later extract that leaves the 证件号码 blank keeps the person it identified), else create.
+   * later extract that leaves the 证件号码 blank keeps the person it identified, and takes the
+   * phone the row gives), else create.
    */
   async function linkUnidentified(tx: Transaction<DB>, k: Keys, out: Map<string, number>) {
     const wanted = rows.flatMap((r) =>
@@ -211,6 +222,11 @@ export async function writeRegistryBatch(
       WHERE coalesce(e.uscc, e.reg_no) || '|' || ep.role || '|' || p.name = ANY(${existingKeys}::text[])`.execute(tx);
     const have = new Map(found.rows.map((f) => [f.k, f.person_id]));
     const missing = wanted.filter((w, i) => !have.has(existingKeys[i]));
+    const kept = wanted.flatMap((w, i) => {
+      const id = have.get(existingKeys[i]);
+      return id !== undefined && w.phone ? [{ id, phone: w.phone }] : [];
+    });
+    personChanges.push(...(await updateUnidentified(tx, k, kept)));
     const made = await insertUnidentified(tx, k, missing);
     missing.forEach((m, i) => have.set(`${m.r.uscc ?? m.r.regNo}|${m.role}|${m.name}`, made[i]));
     wanted.forEach((w, i) => out.set(personKey(w.r, w.pick), have.get(existingKeys[i])!));

@@ -39,7 +39,8 @@ function nameKeys(r: RosterRow): string[] {
 
 /**
  * Upserts roster members (and their persons) in the caller's scoped transaction; a member's
- * sources gain 'roster' and a roster record counts as confirmed. Returns rows inserted or changed.
+ * sources gain 'roster' and a roster record counts as confirmed. Returns rows inserted or changed
+ * (a member, or only their person: a phone).
  */
 export async function writeRosterBatch(
   db: Transaction<DB>,
@@ -52,7 +53,7 @@ export async function writeRosterBatch(
   const personOf = new Map<string, number>();
 
   const identified = rows.map((r, i) => ({ r, k: rkeys[i] })).filter((x) => x.r.idNumber);
-  const ids = await upsertIdentified(
+  const { ids, changes } = await upsertIdentified(
     db,
     keys,
     identified.map(({ r }) => ({
@@ -99,7 +100,7 @@ export async function writeRosterBatch(
     fresh.forEach((x, i) => personOf.set(x.k, made[i]));
   }
 
-  const res = await sql<{ id: number }>`
+  const res = await sql<{ person_id: number }>`
     INSERT INTO member AS m (person_id, roster_key, membership, join_date, org_relation, org_relation_code, member_status, occupation, workplace, sources, confidence, scope_key)
     SELECT p, k, ms, jd, orl, orc, st, occ, wp, ARRAY['roster'], 'confirmed', ${scopeKey}
     FROM unnest(${rkeys.map((k) => personOf.get(k)!)}::bigint[], ${rkeys}::text[], ${rows.map((r) => r.membership)}::text[], ${rows.map((r) => r.joinDate ?? null)}::date[],
@@ -113,10 +114,10 @@ export async function writeRosterBatch(
     WHERE (m.roster_key, m.membership, m.join_date, m.org_relation, m.org_relation_code, m.member_status, m.occupation, m.workplace, m.confidence)
       IS DISTINCT FROM (EXCLUDED.roster_key, EXCLUDED.membership, EXCLUDED.join_date, EXCLUDED.org_relation, EXCLUDED.org_relation_code, EXCLUDED.member_status, EXCLUDED.occupation, EXCLUDED.workplace, 'confirmed')
       OR NOT ('roster' = ANY(m.sources))
-    RETURNING m.id`.execute(db);
+    RETURNING m.person_id`.execute(db);
 
   // What the roster says of members known only by name (a birth month is kept as the month).
-  await updateUnidentified(
+  const told = await updateUnidentified(
     db,
     keys,
     unidentified.map((x) => ({
@@ -126,7 +127,8 @@ export async function writeRosterBatch(
       phone: x.r.phone,
     })),
   );
-  return res.rows.length;
+  // A row that changed only its member's person (a new phone) changed the roster too.
+  return new Set([...res.rows.map((r) => Number(r.person_id)), ...[...changes, ...told].map((c) => c.personId)]).size;
 }
 
 /**

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Projects: unit (pure, no database), integration (database on PGlite and, with DATABASE_URL,
@@ -17,9 +18,16 @@ const SERVERLESS = [
   'src/http/xlsx.test.ts',
 ];
 
+// Two test files at a time even on 2 cores (vitest's default is one fewer than the cores: one file on
+// CI's machine): a database test spends much of its time waiting on its database server (PostgreSQL,
+// Citus) or on a child process, and that file alone left a core idle. The projects that set
+// fileParallelism: false (browser, faults) still run one file at a time.
+const maxWorkers = Math.max(os.availableParallelism() - 1, 2);
+
 export default defineConfig({
   test: {
     env,
+    maxWorkers,
     projects: [
       {
         test: {

@@ -41,7 +41,7 @@ export default defineConfig({
           name: 'integration',
           include: ['src/**/*.test.ts', 'test/integration/**/*.test.ts'],
           exclude: ['src/domain/**', 'src/crypto/**', ...(process.env.XGZ_BACKENDS === 'citus' ? SERVERLESS : [])],
-          globalSetup: ['test/setup/databases.ts'],
+          globalSetup: ['test/setup/databases.ts', 'test/setup/cli.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           env,
@@ -70,7 +70,7 @@ export default defineConfig({
         test: {
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
-          globalSetup: ['test/setup/databases.ts'],
+          globalSetup: ['test/setup/databases.ts', 'test/setup/cli.ts'],
           // Each kill scenario starts several processes (CLI, server): generous on a busy machine.
           testTimeout: 900_000,
           hookTimeout: 300_000,

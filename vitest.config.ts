@@ -33,6 +33,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/domain/**/*.test.ts', 'src/crypto/**/*.test.ts', 'test/structure/**/*.test.ts'],
+          // The structure tests parse the whole source tree (seconds of CPU); beside a database
+          // test on the other core, vitest's default of 5 s was too close.
+          testTimeout: 30_000,
           env,
         },
       },

@@ -15,7 +15,7 @@ const TEST_ENTRIES = ['test/faults/child.ts', 'test/integration/period-boundary.
 /**
  * src/ (and the test children above) compiled once to plain JS, file for file, for the tests that
  * start the CLI as a process: through bin/xgz.mjs (tsx) each start compiled the whole module graph
- * again (~2 s of CPU; ~1 s from this build), and the CLI and fault suites start it over a hundred
+ * again (~2 s of CPU; ~1 s from this build), and the CLI and fault suites start it some seventy
  * times. esbuild's transform is the one tsx runs, so the code is the same; bin/xgz.mjs itself stays
  * covered by the import flow's CLI run. The build sits inside the checkout (packages resolve from
  * its node_modules) with src/'s other files (migrations, JSON, the legacy worker) and a link to web/

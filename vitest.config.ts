@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Projects: unit (pure, no database), integration (database on PGlite and, with DATABASE_URL,
@@ -17,14 +18,24 @@ const SERVERLESS = [
   'src/http/xlsx.test.ts',
 ];
 
+// Two test files at a time even on 2 cores (vitest's default is one fewer than the cores: one file on
+// CI's machine): a database test spends much of its time waiting on its database server (PostgreSQL,
+// Citus) or on a child process, and that file alone left a core idle. The projects that set
+// fileParallelism: false (browser, faults) still run one file at a time.
+const maxWorkers = Math.max(os.availableParallelism() - 1, 2);
+
 export default defineConfig({
   test: {
     env,
+    maxWorkers,
     projects: [
       {
         test: {
           name: 'unit',
           include: ['src/domain/**/*.test.ts', 'src/crypto/**/*.test.ts', 'test/structure/**/*.test.ts'],
+          // The structure tests parse the whole source tree (seconds of CPU); beside a database
+          // test on the other core, vitest's default of 5 s was too close.
+          testTimeout: 30_000,
           env,
         },
       },
@@ -33,7 +44,7 @@ export default defineConfig({
           name: 'integration',
           include: ['src/**/*.test.ts', 'test/integration/**/*.test.ts'],
           exclude: ['src/domain/**', 'src/crypto/**', ...(process.env.XGZ_BACKENDS === 'citus' ? SERVERLESS : [])],
-          globalSetup: ['test/setup/databases.ts'],
+          globalSetup: ['test/setup/databases.ts', 'test/setup/cli.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           env,
@@ -62,7 +73,7 @@ export default defineConfig({
         test: {
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
-          globalSetup: ['test/setup/databases.ts'],
+          globalSetup: ['test/setup/databases.ts', 'test/setup/cli.ts'],
           // Each kill scenario starts several processes (CLI, server): generous on a busy machine.
           testTimeout: 900_000,
           hookTimeout: 300_000,

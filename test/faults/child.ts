@@ -1,5 +1,6 @@
 // A background job run in a process of its own, so the fault suite can kill -9 it at any point:
 //   node --import tsx test/faults/child.ts escalation|snapshot|discovery|recover
+// (the suite runs its compiled copy: test/setup/cli.ts).
 // DATABASE_URL names the database; XGZ_FAULT_KEY the master key (hex) the data was written with.
 import { openDatabase } from '../../src/db/connection.js';
 import { loadConfig } from '../../src/config.js';

@@ -8,6 +8,7 @@ import { sql, type Kysely } from 'kysely';
 import { inject } from 'vitest';
 import { withDatabase } from '../setup/databases.js';
 import type { DB } from '../../src/db/schema.js';
+import { compiled } from '../helpers/compiled.js';
 
 /** How many random kill points each scenario tries (XGZ_FAULT_ROUNDS raises it for a longer run). */
 export const ROUNDS = Number(process.env.XGZ_FAULT_ROUNDS) || 2;
@@ -63,7 +64,7 @@ export function run(
 export const xgz = (env: NodeJS.ProcessEnv, args: string[], killAfterMs?: number) =>
   run(
     process.execPath,
-    ['bin/xgz.mjs', ...args],
+    [compiled('src/cli.ts'), ...args],
     { XGZ_PASSWORD_ITERATIONS: '1000', XGZ_LOG_LEVEL: 'warn', ...env },
     killAfterMs,
   );

@@ -17,6 +17,7 @@ import { registerAuditKey, verifyAuditChain } from '../../src/db/audit-chain.js'
 import type { AppContext } from '../../src/http/context.js';
 import type { DB } from '../../src/db/schema.js';
 import { ledger } from '../helpers/ledger.js';
+import { compiled } from '../helpers/compiled.js';
 import { checksums, pgDatabase, randomBetween, ROUNDS, run, tmp, xgz } from './harness.js';
 
 const KEY = crypto.randomBytes(32).toString('hex');
@@ -192,7 +193,7 @@ describe.runIf(process.env.DATABASE_URL)('kill -9 of background jobs on PostgreS
   const child = (url: string, job: string, killAfterMs?: number) =>
     run(
       process.execPath,
-      ['--import', 'tsx', 'test/faults/child.ts', job],
+      [compiled('test/faults/child.ts'), job],
       { DATABASE_URL: url, XGZ_FAULT_KEY: KEY, XGZ_LOG_LEVEL: 'silent' },
       killAfterMs,
     );
@@ -237,7 +238,7 @@ describe.runIf(process.env.DATABASE_URL)('kill -9 of background jobs on PostgreS
       for (let round = 0; round < ROUNDS; round++) {
         const d = await copy();
         // The job starts after the child's start-up: kill between its READY and its expected end.
-        const proc = run(process.execPath, ['--import', 'tsx', 'test/faults/child.ts', job], {
+        const proc = run(process.execPath, [compiled('test/faults/child.ts'), job], {
           DATABASE_URL: d.url,
           XGZ_FAULT_KEY: KEY,
           XGZ_LOG_LEVEL: 'silent',

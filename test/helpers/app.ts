@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
@@ -24,8 +25,11 @@ export const nextIp = () => `127.0.${(++ipSeq >> 8) & 255}.${ipSeq & 255}`;
 /** `env`: more environment for the app's config (e.g. XGZ_TLS_CERT for a TLS listener). */
 export async function testApp(backend: Backend, env: Record<string, string> = {}) {
   const database = await freshDatabase(backend);
+  // A data directory per app, removed on close: uploads are named by account id and the demo ledger
+  // by kind, so two test files running at the same time (vitest runs two at once) must not share one.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-app-'));
   const config = {
-    ...loadConfig({ XGZ_PASSWORD_ITERATIONS: '1000', XGZ_DATA_DIR: '.tmp/unused', XGZ_LOG_LEVEL: 'info', ...env }),
+    ...loadConfig({ XGZ_PASSWORD_ITERATIONS: '1000', XGZ_DATA_DIR: dataDir, XGZ_LOG_LEVEL: 'info', ...env }),
     databaseUrl: undefined,
   };
   const ctx: AppContext = {
@@ -130,6 +134,7 @@ export async function testApp(backend: Backend, env: Record<string, string> = {}
       await app.close();
       await database.close();
       await new Promise((r) => logStream.end(r));
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

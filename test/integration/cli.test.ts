@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
+import { compiled } from '../helpers/compiled.js';
 
 const run = promisify(execFile);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-cli-'));
@@ -12,7 +13,10 @@ const env = { ...process.env, XGZ_DATA_DIR: dataDir, DATABASE_URL: '', XGZ_PASSW
 
 async function xgz(...args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/xgz.mjs', ...args], { env, timeout: 120_000 });
+    const { stdout, stderr } = await run(process.execPath, [compiled('src/cli.ts'), ...args], {
+      env,
+      timeout: 120_000,
+    });
     return { code: 0, out: stdout + stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

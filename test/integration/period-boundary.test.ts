@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { FORMS } from '../../src/domain/reports/forms.js';
@@ -8,6 +7,7 @@ import { basisFor } from '../../src/features/reports/service.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { ledger } from '../helpers/ledger.js';
+import { compiled } from '../helpers/compiled.js';
 
 /** 23:59 and 00:01 Beijing time around the end of 2026-Q4: the same two instants are 15:59 and 16:01 UTC on 31 December. */
 const BEFORE = '2026-12-31T23:59:00+08:00';
@@ -15,14 +15,10 @@ const AFTER = '2027-01-01T00:01:00+08:00';
 const HOSTS = ['UTC', 'Asia/Shanghai'] as const;
 
 function probe(at: string, tz: string) {
-  const out = execFileSync(
-    process.execPath,
-    ['--import', 'tsx', path.resolve('test/integration/period-boundary.probe.ts'), at],
-    {
-      env: { ...process.env, TZ: tz },
-      encoding: 'utf8',
-    },
-  );
+  const out = execFileSync(process.execPath, [compiled('test/integration/period-boundary.probe.ts'), at], {
+    env: { ...process.env, TZ: tz },
+    encoding: 'utf8',
+  });
   return JSON.parse(out) as Record<string, unknown>;
 }
 

@@ -141,7 +141,7 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
 
   it('#1 keeps a bounded number of unstarted uploads per account, the oldest going first', async () => {
     const { HELD_UPLOADS_PER_ACCOUNT } = await import('../../src/features/imports/service.js');
-    // A data directory of its own: the test apps share one, and uploads are named by account id.
+    // A data directory of its own, named here: its imports folder is counted below.
     const own = await testApp(backend, { XGZ_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-held-')) });
     const u = await own.user({ roles: ['editor'], jurisdiction: COUNTY });
     const c = await own.signIn(u);

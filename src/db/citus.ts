@@ -10,9 +10,10 @@ import pg from 'pg';
  * What goes where, and why (each checked on a local Citus 13.2 cluster, see bench/README.md):
  *  - REFERENCE_TABLES: dictionaries and settings — small, read by every query, replicated to
  *    every node so joins with them stay on the shard. The jurisdiction tree is not one yet:
- *    some 40 tables reference it by foreign key, and Citus then turns all of them into "Citus
- *    local tables", whose statement triggers cannot read their transition tables (the coverage
- *    and tally triggers fail with "unrecognized RTE kind: 7"), see README.
+ *    some 40 tables reference it by foreign key, and Citus then turns their foreign-key graph
+ *    into "Citus local tables". Their statement triggers run there since migration 0111; what
+ *    else still fails (plain tables beside them, functions typed by their row types, SQL
+ *    functions with parameters) is in bench/README.md, section citus.
  *  - DISTRIBUTED_TABLES: tables keyed by county_code that no trigger, and no foreign key of a
  *    table that stays on the coordinator, ties to other tables; co-located with each other.
  *  - Everything else stays on the coordinator (Citus makes the tables that reference a

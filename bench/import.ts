@@ -78,19 +78,25 @@ async function prepare(backend: string, target: string, rows: number, file: stri
       const e = Math.floor(r / YEARS.length);
       const employees = 1 + (e % 9);
       const members = e % 11 === 0 ? 1 + (e % 3) : 0;
-      yield [
-        usccOf(e),
-        YEARS[r % YEARS.length],
-        '已报送',
-        `${YEARS[r % YEARS.length] + 1}-05-20`,
-        employees,
-        Math.min(members, employees),
-        members >= 3 ? 1 : 0,
-        members >= 3 ? 1 : '',
-        '',
-        members ? '是' : '否',
-        '否',
-      ];
+      // By column name, not position: the template gains columns (是否有党员 did, and broke a
+      // positional row here without a word until every row was refused).
+      const row: Record<string, string | number> = {
+        统一社会信用代码: usccOf(e),
+        年报年度: YEARS[r % YEARS.length],
+        报送状态: '已报送',
+        报送日期: `${YEARS[r % YEARS.length] + 1}-05-20`,
+        从业人数: employees,
+        是否有党员: members ? '是' : '否',
+        '党员人数（含预备党员）': Math.min(members, employees),
+        党组织建立形式: members >= 3 ? 1 : 0,
+        党组织建立方式: members >= 3 ? 1 : '',
+        党组织建立时间: '',
+        '法定代表人/经营者是否党员': members ? '是' : '否',
+        '法定代表人/经营者是否党组织书记': '否',
+      };
+      const unknown = Object.keys(row).filter((h) => !headers.includes(h));
+      if (unknown.length) throw new Error(`bench row names columns the template has not: ${unknown.join(', ')}`);
+      yield row;
     }
   };
   await pipeline(Readable.from(gen()), stringify({ header: true, columns: headers }), fs.createWriteStream(file));
@@ -126,7 +132,7 @@ async function child(mode: string, backend: string, target: string, file: string
   const followSpent = { ms: 0 };
   const t0 = performance.now();
   if (mode === 'copy' || mode === 'floor') {
-    await sql`CREATE ${sql.raw(mode === 'floor' ? 'UNLOGGED' : '')} TABLE copy_baseline (uscc text, year text, filing text, filed_on text, employees text, members text, org_form text, org_way text, org_set_on text, rep_member text, rep_secretary text)`.execute(
+    await sql`CREATE ${sql.raw(mode === 'floor' ? 'UNLOGGED' : '')} TABLE copy_baseline (uscc text, year text, filing text, filed_on text, employees text, has_members text, members text, org_form text, org_way text, org_set_on text, rep_member text, rep_secretary text)`.execute(
       db.db,
     );
     if (backend === 'pg') {

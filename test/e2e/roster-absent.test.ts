@@ -22,11 +22,13 @@ describe.skipIf(!browserAvailable)('a member missing from a full roster in Chrom
         .where('username', '=', 'county_editor')
         .executeTakeFirstOrThrow();
       const dir = tmpDir();
+      // A branch per run: the phone's full roster must not count the desktop run's members as missing.
+      const branch = `浏览器测试党支部（${size}）`;
       const member = (name: string, birth: string) => ({
         姓名: name,
         公民身份号码: idNumber(rnd, '320102', new Date(birth)),
         人员类别: '正式党员',
-        所在党支部: '浏览器测试党支部',
+        所在党支部: branch,
       });
       const [kept, gone] = [member(names[0], '1980-01-01'), member(names[1], '1960-02-02')];
       await importFile(t, 'roster', csvFile(dir, `第一次名册-${size}.csv`, [kept, gone]), {
@@ -67,7 +69,7 @@ describe.skipIf(!browserAvailable)('a member missing from a full roster in Chrom
           ? page.getByTestId('list-card').filter({ hasText: names[1] })
           : page.getByRole('row', { name: new RegExp(names[1]) });
       await expect.poll(() => card.getByText('名册中已不存在').count()).toBe(1);
-      expect(await card.getByText('党组织：浏览器测试党支部').count()).toBe(1);
+      expect(await card.getByText(`党组织：${branch}`).count()).toBe(1);
       await card.click();
       const drawer = page.locator('.ant-drawer').last();
       await expect.poll(() => drawer.getByText('完整名册中的党组织').count()).toBe(1);

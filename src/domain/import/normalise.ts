@@ -9,9 +9,11 @@ import { localDate } from '../time/zone.js';
 
 const FULL_WIDTH = /[\uff01-\uff5e\u3000]/;
 
-/** Full-width ASCII (！–～) to half-width, ideographic space to a space. */
+/** Full-width ASCII (！–～) to half-width, ideographic space to a space (a value without any is returned as is: most cells, every cell of an import). */
 export const toHalfWidth = (v: string): string =>
-  v.replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
+  FULL_WIDTH.test(v)
+    ? v.replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ')
+    : v;
 
 export const hasFullWidth = (v: string): boolean => FULL_WIDTH.test(v);
 

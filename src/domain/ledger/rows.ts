@@ -105,6 +105,8 @@ const notLeftParty = z
 
 /** The key of words a written value is, or undefined. */
 function choiceKey<V>(v: string, words: Record<string, V>): string | undefined {
+  // Most cells are written as the word itself: found before the variants below are built (per cell of an import).
+  if (Object.hasOwn(words, v)) return v;
   const half = toHalfWidth(v).trim();
   const hit = [
     v,

@@ -4,6 +4,7 @@ import {
   hostDateOf,
   isTimeZone,
   localDate,
+  localDateTime,
   localMonth,
   offsetMs,
   startOfLocalDay,
@@ -17,6 +18,11 @@ describe("dates in the deployment's zone", () => {
     expect(localMonth(at, 'Asia/Shanghai')).toBe('2027-01');
     expect(localDate(at, 'UTC')).toBe('2026-12-31');
     expect(localDate(at)).toBe('2027-01-01'); // the default zone
+    // One second apart across midnight, and a second's fractions (the last instant's fields are kept).
+    expect(localDateTime(new Date('2026-12-31T15:59:59.000Z'), true, 'Asia/Shanghai')).toBe('2026-12-31 23:59:59');
+    expect(localDateTime(new Date('2026-12-31T15:59:59.999Z'), true, 'Asia/Shanghai')).toBe('2026-12-31 23:59:59');
+    expect(localDateTime(new Date('2026-12-31T16:00:00.000Z'), true, 'Asia/Shanghai')).toBe('2027-01-01 00:00:00');
+    expect(localDateTime(new Date('2026-12-31T16:00:00.000Z'), true, 'UTC')).toBe('2026-12-31 16:00:00');
   });
   it('finds where local days and months begin, and the offset', () => {
     expect(startOfMonth('2027-01', 'Asia/Shanghai').toISOString()).toBe('2026-12-31T16:00:00.000Z');

@@ -7,19 +7,14 @@ import type { DB } from '../../db/schema.js';
 import { Problem, badRequest, notFound } from '../../http/errors.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import type { ColumnPlan, Mapping } from '../../domain/import/plan.js';
-import {
-  footerNote,
-  hiddenColumnsNote,
-  hiddenRowsNote,
-  sectionTitle,
-  sectionTitlesNote,
-} from '../../domain/import/footer.js';
+import { footerNote, hiddenColumnsNote, hiddenRowsNote, sectionTitlesNote } from '../../domain/import/footer.js';
 import { readHidden } from '../../jobs/import/sources.js';
 import {
   DEFAULT_LIMITS,
   firstReadProblem,
   openSource,
-  readsNothing,
+  dataRows,
+  type TitleRow,
   shownCell,
   type SourceRow,
 } from '../../jobs/import/sources.js';
@@ -215,7 +210,7 @@ export async function previewFile(
   const plain = await openPlain(keys, file);
   const sample: SourceRow[] = [];
   let cut = false; // the sample stopped before the file's end: its footer is not known
-  const titles: { rowNo: number; text: string }[] = [];
+  const titles: TitleRow[] = [];
   let source: Awaited<ReturnType<typeof openSource>>;
   let chosen: string | null;
   try {
@@ -229,13 +224,7 @@ export async function previewFile(
     );
     const { ignored } = mapHeaders(kind, source.headers, [], userMapping);
     try {
-      for await (const r of source.rows) {
-        if (readsNothing(r, ignored)) continue;
-        const title = sectionTitle(r.cells);
-        if (title !== null) {
-          titles.push({ rowNo: r.rowNo, text: title });
-          continue;
-        }
+      for await (const r of dataRows(source.rows, ignored, titles)) {
         sample.push(r);
         if (sample.length >= rows) {
           cut = true;

@@ -32,19 +32,14 @@ import { CREDIT_LISTS, isCreditKind, type CreditRow } from '../../domain/ledger/
 import { followImportBatch, raiseRosterAbsences } from '../../features/discovery/index.js';
 import type { Scoped } from '../../db/scoped.js';
 import { RosterSeen, clearSeen, recordSeen, type Unnamed } from './roster-seen.js';
-import {
-  footerNote,
-  hiddenColumnsNote,
-  hiddenRowsNote,
-  sectionTitle,
-  sectionTitlesNote,
-} from '../../domain/import/footer.js';
+import { footerNote, hiddenColumnsNote, hiddenRowsNote, sectionTitlesNote } from '../../domain/import/footer.js';
 import {
   DEFAULT_LIMITS,
   SourceError,
   firstReadProblem,
   openSource,
-  readsNothing,
+  dataRows,
+  type TitleRow,
   shownCell,
   type SourceLimits,
   readHidden,
@@ -435,15 +430,10 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     };
 
     /** Rows titling the group under them (a branch's name above its members): not data. */
-    const titles: { rowNo: number; text: string }[] = [];
-    for await (const sourceRow of idColumns.length ? lookAhead(source.rows, CUT_WINDOW, seeIds) : source.rows) {
+    const titles: TitleRow[] = [];
+    const rows = idColumns.length ? lookAhead(source.rows, CUT_WINDOW, seeIds) : source.rows;
+    for await (const sourceRow of dataRows(rows, ignored, titles)) {
       const { rowNo, cells } = sourceRow;
-      if (readsNothing(sourceRow, ignored)) continue;
-      const title = sectionTitle(cells);
-      if (title !== null) {
-        titles.push({ rowNo, text: title });
-        continue;
-      }
       totals.read++;
       const bad = firstReadProblem(sourceRow, ignored);
       if (bad) {

@@ -5,7 +5,7 @@ import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { DEFAULT_ZIP_LIMITS, ZipRefused, guardZip } from './zip-guard.js';
 import { excelTextLiteral, numberCellText } from '../../domain/import/normalise.js';
-import { footerText } from '../../domain/import/footer.js';
+import { footerText, sectionTitle } from '../../domain/import/footer.js';
 import { nameCreditAuthorities } from '../../domain/import/vocabulary.js';
 import { LegacyReadError, legacyRecords, spreadsheetKind } from './legacy.js';
 import { WorkbookUnreadable, formulaResult, openWorkbook, type Workbook } from './workbook.js';
@@ -35,6 +35,22 @@ export const firstReadProblem = (row: SourceRow, ignored: ReadonlySet<number>): 
  */
 export const readsNothing = (row: SourceRow, ignored: ReadonlySet<number>): boolean =>
   row.cells.every((c, i) => c.trim() === '' || (ignored.has(i) && /^\d+(\.0+)?$/.test(c.trim())));
+/** A row titling the group under it (a branch's name above its members), by its row number. */
+export type TitleRow = { rowNo: number; text: string };
+
+/** The rows that carry data, for the preview and the import alike: rows reading nothing are left out, group titles put in `titles`. */
+export async function* dataRows<R extends SourceRow>(
+  rows: AsyncIterable<R>,
+  ignored: ReadonlySet<number>,
+  titles: TitleRow[],
+): AsyncGenerator<R> {
+  for await (const row of rows) {
+    if (readsNothing(row, ignored)) continue;
+    const text = sectionTitle(row.cells);
+    if (text === null) yield row;
+    else titles.push({ rowNo: row.rowNo, text });
+  }
+}
 /** How the file was read: text, an .xlsx workbook, or a legacy workbook (.xls, or an HTML/XML table saved as .xls). */
 export type SourceFormat = 'csv' | 'xlsx' | 'xls' | 'ods';
 export type Source = {

@@ -1,17 +1,5 @@
 import { useEffect, useState } from 'react';
-import {
-  Alert,
-  Button,
-  Card,
-  Descriptions,
-  Drawer,
-  Input,
-  Select,
-  Space,
-  Tag,
-  Timeline,
-  Typography,
-} from 'antd';
+import { Alert, Button, Card, Descriptions, Drawer, Input, Select, Space, Tag, Timeline, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { drawerSize } from '../components/drawer';
 import { DownloadOutlined } from '@ant-design/icons';

@@ -276,7 +276,7 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
     await page.screenshot({ path: `${SHOTS}/own-assessment-phone.png`, fullPage: true });
     await ctx.close();
   });
-  it('the ledgers a clerk opens in the field (members, organizations, honours, points, secretaries) are cards on a phone and tables on a desktop', async () => {
+  it('the ledgers a clerk opens in the field (members, organizations, honours, points, secretaries, assistance) are cards on a phone and tables on a desktop', async () => {
     const { t, url } = env.server;
     await demoImported(t);
     // The demo's organizations, officers, honours, points and training, as `npm start` registers them.
@@ -290,7 +290,7 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
       const ctx = await env.browser.newContext({ viewport, isMobile: size === 'phone' });
       const page = await ctx.newPage();
       await signIn(page, url, clerk.username, clerk.password);
-      for (const path of ['/members', '/orgs', '/honours', '/points', '/education']) {
+      for (const path of ['/members', '/orgs', '/honours', '/points', '/education', '/assistance']) {
         await page.goto(`${url}${path}`);
         const rows = size === 'phone' ? page.getByTestId('list-card') : page.locator('.ant-table-row');
         await expect.poll(() => rows.count(), { timeout: 30_000, message: `${size} ${path}` }).toBeGreaterThan(0);

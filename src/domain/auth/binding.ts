@@ -54,7 +54,7 @@ export const narrowingOfRoles = (roles: readonly string[]): Narrowing | null =>
  * sign-out, password, its profile: access 'signing-in') are open to every signed-in account.
  */
 const NARROWED_ROUTES: Record<Narrowing, readonly string[]> = {
-  unit: ['/appeals/*', '/workbench/*', '/notifications/*'],
+  unit: ['/appeals/*', '/workbench/*', '/notifications/*', '/dictionaries'],
   instructor: [
     '/workbench/*',
     '/notifications/*',

@@ -288,13 +288,9 @@ describe.each(BACKENDS)('instructors and work coverage on %s', (backend) => {
 
   it("an instructor's account reaches only what it is assigned to: not another entity, the roster, cases, appeals, exports or the county's figures", async () => {
     const me = await instructorAccount(zhang);
+    const names = (rows: { name: string }[]) => rows.map((x) => x.name).sort();
     // Its entities and organization, for its guidance form's pickers; the county's others are not listed.
-    expect(
-      (await me.get('/entities'))
-        .json()
-        .items.map((x: { name: string }) => x.name)
-        .sort(),
-    ).toEqual(['单独丙', '支部丁']);
+    expect(names((await me.get('/entities')).json().items)).toEqual(['单独丙', '支部丁']);
     expect((await me.get('/orgs')).json().items.map((o: { name: string }) => o.name)).toEqual(['筹建中的联合支部']);
     // Its entity's page, people masked as staff see them; an entity of its station it is not assigned to answers
     // as one of another county does.
@@ -339,12 +335,7 @@ describe.each(BACKENDS)('instructors and work coverage on %s', (backend) => {
       expect(res.json().title).toMatch(/[\u4e00-\u9fff]/);
     }
     // Its day's work still works: its round, its records, its 待办, the dictionaries.
-    expect(
-      (await me.get('/instructors/mine'))
-        .json()
-        .entities.map((x: { name: string }) => x.name)
-        .sort(),
-    ).toEqual(['单独丙', '支部丁']);
+    expect(names((await me.get('/instructors/mine')).json().entities)).toEqual(['单独丙', '支部丁']);
     expect((await me.get('/guidance-records')).json().total).toBe(2);
     for (const url of ['/workbench', '/notifications/unread-count', '/dictionaries'])
       expect((await me.get(url)).statusCode, url).toBe(200);

@@ -206,20 +206,17 @@ function Guidance({ mine, version, onLogged }: { mine: Mine | null; version: num
       },
       (e) => void message.error(applyProblem(null, e)),
     );
+  // An instructor's own records need no area to narrow by (its account reads no jurisdiction tree).
+  const area = narrowed ? null : (
+    <div style={{ width: 200 }}>
+      <JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" />
+    </div>
+  );
   return (
     <Card size="small">
       <Space wrap style={{ marginBottom: 12 }}>
         <Input.Search placeholder="主体、组织或内容" allowClear onSearch={set('q')} style={{ width: 200 }} />
-        {!narrowed && (
-          <div style={{ width: 200 }}>
-            <JurisdictionPicker
-              root={me!.jurisdiction.code}
-              value={f.under}
-              onChange={set('under')}
-              placeholder="辖区"
-            />
-          </div>
-        )}
+        {area}
         <Select
           allowClear
           placeholder="方式"

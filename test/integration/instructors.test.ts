@@ -334,6 +334,17 @@ describe.each(BACKENDS)('instructors and work coverage on %s', (backend) => {
       expect(res.statusCode, url).toBe(403);
       expect(res.json().title).toMatch(/[\u4e00-\u9fff]/);
     }
+    // Nor is it told of its station's work: a notice to the station rings the clerks' bell, not its own.
+    const unread = async (c: Client) => (await c.get('/notifications/unread-count')).json().unread as number;
+    const [staffBefore, meBefore] = [await unread(staff), await unread(me)];
+    const notice = await editor.post('/deployments', {
+      kind: 'notice',
+      title: '学习通知',
+      body: '请学习',
+      targets: [S1],
+    });
+    expect(notice.statusCode, notice.body).toBe(201);
+    expect([await unread(staff), await unread(me)]).toEqual([staffBefore + 1, meBefore]);
     // Its day's work still works: its round, its records, its 待办, the dictionaries.
     expect(names((await me.get('/instructors/mine')).json().entities)).toEqual(['单独丙', '支部丁']);
     expect((await me.get('/guidance-records')).json().total).toBe(2);

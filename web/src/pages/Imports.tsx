@@ -40,6 +40,10 @@ import { num, when } from '../components/format';
 import { Link } from 'react-router-dom';
 
 /** A full roster's comparison, as its job's line says it: pending until its successful end, then how many members it lacked. */
+/** The sheet(s) a job read, beside its kind: 工作表"二支部", or the several one import took. */
+const sheetsOf = (j: Job) =>
+  j.sheets ? ` · ${j.sheets.length} 个工作表（${j.sheets.join('、')}）` : j.sheet ? ` · 工作表"${j.sheet}"` : '';
+
 const absentLine = (j: Job) =>
   j.absentMembers === null
     ? j.status === 'done' || j.status === 'queued' || j.status === 'running'
@@ -267,7 +271,7 @@ export default function Imports() {
             title: j.fileName,
             status: j.rowsRejected > 0 ? <Tag color="red">拒绝 {num(j.rowsRejected)}</Tag> : undefined,
             lines: [
-              `${j.kindLabel}${j.sheet ? ` · 工作表"${j.sheet}"` : ''} · ${when(j.createdAt)}`,
+              `${j.kindLabel}${sheetsOf(j)} · ${when(j.createdAt)}`,
               progress(j),
               `读取 ${num(j.rowsRead)}${j.partial ? '（本辖区）' : ''} · 接受 ${num(j.rowsAccepted)} · 变更 ${num(j.rowsChanged)}`,
               ops(j),
@@ -282,7 +286,7 @@ export default function Imports() {
                   <div>{n}</div>
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                     {j.kindLabel}
-                    {j.sheet ? ` · 工作表"${j.sheet}"` : ''} · {when(j.createdAt)}
+                    {sheetsOf(j)} · {when(j.createdAt)}
                   </Typography.Text>
                 </div>
               ),

@@ -10,6 +10,7 @@ import { recordAudit, registerAuditKey, verifyAuditChain } from './db/audit-chai
 import { AnchorError, readAnchors } from './db/audit-anchor.js';
 import { hashPassword } from './crypto/password.js';
 import { checkRoleSet } from './domain/auth/roles.js';
+import { rowPlace } from './domain/ledger/sheets.js';
 import {
   resetPasswordOnServer,
   resetTotpOnServer,
@@ -308,6 +309,8 @@ type JobFigures = {
   withheld?: string | null;
   absent_members?: number | null;
   members_left?: number | null;
+  /** The sheets the job read together: its row numbers are references (domain/ledger/sheets.ts). */
+  sheets?: string[] | null;
 };
 type RejectedRow = { row_no: number; col: string | null; value: string | null; reason: string };
 
@@ -338,15 +341,17 @@ function importProgress() {
 function importOutcome(file: string, j: JobFigures, rejections: RejectedRow[]) {
   if (j.rows_rejected) {
     const out = `${file}.errors.csv`;
+    const sheets = j.sheets ?? null;
     fs.writeFileSync(
       out,
-      '\ufeff行号,列,值,原因\n' +
+      `\ufeff${sheets ? '工作表,' : ''}行号,列,值,原因\n` +
         rejections
-          .map((r) =>
-            [r.row_no, r.col ?? '', r.value ?? '', r.reason]
+          .map((r) => {
+            const at = rowPlace(r.row_no, sheets);
+            return [...(sheets ? [at.sheet ?? ''] : []), at.rowNo, r.col ?? '', r.value ?? '', r.reason]
               .map((v) => `"${neutralise(String(v)).replaceAll('"', '""')}"`)
-              .join(','),
-          )
+              .join(',');
+          })
           .join('\n') +
         '\n',
       { mode: 0o600 },
@@ -545,6 +550,7 @@ program
           created_by: u?.id ?? null,
           mapping: JSON.stringify(plan.mapping),
           sheet: plan.sheet,
+          sheets: plan.sheets,
           full_roster: !!o.fullRoster,
         })
         .returning('id')

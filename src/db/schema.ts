@@ -273,6 +273,8 @@ export interface ImportJobTable {
   /** The column mapping chosen for this file (migration 0023). */
   mapping: ColumnType<ImportMapping | null, string | null | undefined, string | null>;
   sheet: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The sheets read together, in order (migration 0120); its row numbers are then references (domain/ledger/sheets.ts). */
+  sheets: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
   /** The footer rows skipped under the last data row, and the hidden rows imported, as the job shows them (migration 0058). */
   footer: ColumnType<string | null, string | null | undefined, string | null>;
   /** Values of accepted rows read and not stored (masked, a roster's fixed line), counted by column (migration 0063). */

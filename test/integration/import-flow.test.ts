@@ -5,7 +5,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { uscc as makeUscc } from '../../src/demo/ledger.js';
+import { idNumber, uscc as makeUscc } from '../../src/demo/ledger.js';
+import { sql } from 'kysely';
 import { seededRandom } from '../../src/domain/random.js';
 import { regNoCheckDigit } from '../../src/domain/identifiers/uscc.js';
 import { LOCAL_ACCESS_FILE } from '../../src/features/imports/local.js';
@@ -265,6 +266,128 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
       status: 'done',
       rowsAccepted: 1,
       sheet: '登记信息',
+    });
+  });
+
+  describe('a roster exported one sheet per 党支部', () => {
+    const HEADER = ['序号', '姓名', '性别', '公民身份号码', '人员类别', '入党日期', '联系电话'];
+    const person = (birth: string, sex: '男' | '女') => {
+      for (;;) {
+        const n = idNumber(rnd, A, new Date(birth));
+        if ((Number(n[16]) % 2 === 1) === (sex === '男')) return n;
+      }
+    };
+    const [zhao, qian, sun, li] = [
+      person('1970-03-01', '男'),
+      person('1975-06-02', '女'),
+      person('1980-09-03', '男'),
+      person('1985-12-04', '女'),
+    ];
+    const badCheck = `${sun.slice(0, 17)}${sun[17] === '0' ? '1' : '0'}`;
+    /** Each branch's sheet as the 全国党员管理信息系统 exports it: a merged title over the header, then the members. */
+    async function workbook(extra?: (wb: ExcelJS.Workbook) => void) {
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('说明').addRow(['本名册按党支部分表导出']);
+      const branch = (name: string, members: (string | number)[][], tail?: string) => {
+        const ws = wb.addWorksheet(name);
+        ws.addRow([`中共玄武区个体劳动者协会${name}委员会党员名册`]);
+        ws.mergeCells(1, 1, 1, HEADER.length);
+        ws.addRow(HEADER);
+        members.forEach((m, i) => ws.addRow([i + 1, ...m]));
+        if (tail) ws.addRow([tail]);
+      };
+      branch('第一党支部', [
+        ['赵一', '男', zhao, '正式党员', '1995-07-01', '13911110001'],
+        ['钱二', '女', qian, '正式党员', '2000-07-01', ''],
+      ]);
+      branch('第二党支部', [
+        ['孙三', '男', sun, '正式党员', '2005-07-01', ''],
+        ['孙三弟', '男', badCheck, '预备党员', '2025-07-01', ''],
+      ]);
+      branch(
+        '第三党支部',
+        [
+          ['赵一', '男', zhao, '正式党员', '1995-07-01', ''],
+          ['李四', '女', li, '预备党员', '2025-06-01', ''],
+        ],
+        '合计：2 人',
+      );
+      wb.addWorksheet('Sheet4');
+      extra?.(wb);
+      return Buffer.from(await wb.xlsx.writeBuffer());
+    }
+
+    it('takes every data sheet in one import: the preview names them, each refusal names its sheet and row, one job, one audit entry', async () => {
+      // Clerk probe, round 8: such a workbook was refused with 请选择工作表, to be imported sheet by sheet.
+      const buf = await workbook();
+      const { body, type } = await multipart('党员名册（按支部）.xlsx', buf);
+      const preview = await county.call('POST', '/imports/roster/upload', body, { 'content-type': type });
+      expect(preview.statusCode).toBe(200);
+      expect(preview.json()).toMatchObject({ sheet: null, sheets: ['第一党支部', '第二党支部', '第三党支部'] });
+      expect(preview.json().sample.map((r: { sheet: string; rowNo: number }) => `${r.sheet}:${r.rowNo}`)).toEqual([
+        '第一党支部:3',
+        '第一党支部:4',
+        '第二党支部:3',
+        '第二党支部:4',
+        '第三党支部:3',
+      ]);
+      const before = await t.db
+        .selectFrom('audit_log')
+        .select(sql<number>`max(id)`.as('id'))
+        .executeTakeFirstOrThrow();
+      const res = await upload(county, 'roster', '党员名册（按支部）.xlsx', buf);
+      expect(res.statusCode).toBe(202);
+      const job = (await county.get(`/imports/${res.json().id}`)).json();
+      expect(job).toMatchObject({
+        status: 'done',
+        sheet: null,
+        sheets: ['第一党支部', '第二党支部', '第三党支部'],
+        rowsRead: 6,
+        rowsAccepted: 4,
+        rowsRejected: 2,
+        footer: '表尾 1 行不是数据，未导入：工作表"第三党支部"第 5 行"合计：2 人"',
+      });
+      const report = await readXlsx((await county.get(`/imports/${job.id}/errors`)).rawPayload);
+      const errors = sheetRows(report.getWorksheet('错误明细')!);
+      expect(errors[0].slice(0, 2)).toEqual(['工作表', '行号']);
+      expect(errors.slice(1).map((r) => [r[0], r[1], r[2]])).toEqual([
+        ['第二党支部', '4', '公民身份号码'],
+        ['第三党支部', '3', '（整行）'],
+      ]);
+      expect(errors[2][4]).toMatch(/^与工作表"第一党支部"第 3 行重复.*保留工作表"第一党支部"第 3 行$/);
+      expect(
+        sheetRows(report.getWorksheet('待修正数据')!)
+          .map((r) => r[0])
+          .slice(1),
+      ).toEqual(['工作表"第二党支部"第 4 行', '工作表"第三党支部"第 3 行']);
+      const audits = await t.db
+        .selectFrom('audit_log')
+        .select(['action', 'detail'])
+        .where('id', '>', before.id)
+        .where('action', '=', 'import.upload')
+        .execute();
+      expect(audits).toHaveLength(1);
+      expect(audits[0].detail).toMatchObject({ sheets: ['第一党支部', '第二党支部', '第三党支部'] });
+    });
+
+    it('still asks when a data sheet has another header, naming it and the columns that differ', async () => {
+      const buf = await workbook((wb) =>
+        wb.addWorksheet('入党积极分子').addRows([
+          ['姓名', '申请日期'],
+          ['周五', '2024-01-01'],
+        ]),
+      );
+      const asked = await upload(county, 'roster', '名册.xlsx', buf);
+      expect(asked.statusCode).toBe(422);
+      expect(asked.json()).toMatchObject({ code: 'sheet_required' });
+      expect(asked.json().detail).toMatch(
+        /^工作表"入党积极分子"的列与"第一党支部"不同（多出"申请日期"，缺少"序号、性别、公民身份号码/,
+      );
+      const one = await upload(county, 'roster', '名册.xlsx', buf, '第二党支部');
+      expect((await county.get(`/imports/${one.json().id}`)).json()).toMatchObject({
+        sheet: '第二党支部',
+        sheets: null,
+      });
     });
   });
 

@@ -61,11 +61,22 @@ export function regNoCheckDigit(first14: string): number {
   return (11 - p) % 10;
 }
 
+/**
+ * Why a 注册号 is not of the 15-digit form. A 13-digit one is the number registries issued before
+ * GS15-2006 (2007): still printed on old licences and copied into extracts, but no longer the
+ * key anything is found by; the clerk is told what to write instead.
+ */
+export function regNoFormReason(v: string): string {
+  return /^\d{13}$/.test(v)
+    ? '注册号为 13 位：这是 2007 年以前的旧注册号（现行注册号为 15 位），平台不能据此识别主体。请改填该主体的统一社会信用代码或 15 位注册号（可在国家企业信用信息公示系统查询）；已填统一社会信用代码的，清空此格即可'
+    : '注册号应为 15 位数字';
+}
+
 export function parseRegNo(
   input: string,
 ): { ok: true; value: string; division: string } | { ok: false; reason: string } {
   const v = input.trim();
-  if (!/^\d{15}$/.test(v)) return { ok: false, reason: '注册号应为 15 位数字' };
+  if (!/^\d{15}$/.test(v)) return { ok: false, reason: regNoFormReason(v) };
   if (regNoCheckDigit(v.slice(0, 14)) !== Number(v[14])) return { ok: false, reason: '注册号校验位错误' };
   return { ok: true, value: v, division: v.slice(0, 6) };
 }

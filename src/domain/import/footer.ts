@@ -1,5 +1,6 @@
 import { toHalfWidth } from './normalise.js';
 import { redactFreeText } from '../identifiers/free-text.js';
+import { rowLabel, rowPlace } from '../ledger/sheets.js';
 
 /**
  * What hand-kept sheets and system exports put under their last row: a total ("合计：1,003 户",
@@ -49,19 +50,33 @@ export function sectionTitle(cells: string[]): string | null {
 }
 
 /** What a finished job (or the preview: 将不导入) says of the group titles it skipped. */
-export function sectionTitlesNote(rows: { rowNo: number; text: string }[], verb = '未导入'): string | null {
+/**
+ * The notes below name rows by their reference: `sheets` are the sheets a job read together (a
+ * row is then named with its sheet, rowLabel), null for one sheet or a CSV.
+ */
+type Sheets = readonly string[] | null;
+
+export function sectionTitlesNote(
+  rows: { rowNo: number; text: string }[],
+  verb = '未导入',
+  sheets: Sheets = null,
+): string | null {
   if (!rows.length) return null;
   const named = rows
     .slice(0, NAMED_ROWS)
-    .map((r) => `第 ${r.rowNo} 行"${r.text}"`)
+    .map((r) => `${rowLabel(r.rowNo, sheets)}"${r.text}"`)
     .join('、');
   return `分组标题 ${rows.length} 行不是数据，${verb}：${named}${rows.length > NAMED_ROWS ? ' 等' : ''}`;
 }
 
 /** What a finished job (or, before it, the preview: 将不导入) says of the footer it skipped. */
-export function footerNote(rows: { rowNo: number; text: string }[], verb = '未导入'): string | null {
+export function footerNote(
+  rows: { rowNo: number; text: string }[],
+  verb = '未导入',
+  sheets: Sheets = null,
+): string | null {
   if (!rows.length) return null;
-  const named = rows.map((r) => `第 ${r.rowNo} 行"${r.text}"`).join('、');
+  const named = rows.map((r) => `${rowLabel(r.rowNo, sheets)}"${r.text}"`).join('、');
   return `表尾 ${rows.length} 行不是数据，${verb}：${named}`;
 }
 
@@ -73,11 +88,19 @@ const NAMED_ROWS = 10;
  * such rows are read like any other, since skipping them would lose data silently, but the clerk
  * is told, so that a row hidden as "not this one" is noticed before (or after) it is imported.
  */
-export function hiddenRowsNote(rows: number[], verb = '已一并导入'): string | null {
+export function hiddenRowsNote(rows: number[], verb = '已一并导入', sheets: Sheets = null): string | null {
   if (!rows.length) return null;
-  const named = rows.slice(0, NAMED_ROWS).join('、');
   const count = rows.length > NAMED_ROWS ? ` 等 ${rows.length} 行` : ' 行';
-  return `第 ${named}${count}在 Excel 中是隐藏行，${verb}；如不应导入，请在文件中删除后重新上传`;
+  // 第 4、9 行; by sheet, 工作表"一支部"第 4、9 行，工作表"二支部"第 3 行
+  const bySheet = new Map<string | null, number[]>();
+  for (const ref of rows.slice(0, NAMED_ROWS)) {
+    const { sheet, rowNo } = rowPlace(ref, sheets);
+    bySheet.set(sheet, [...(bySheet.get(sheet) ?? []), rowNo]);
+  }
+  const named = [...bySheet]
+    .map(([sheet, nos]) => `${sheet === null ? '' : `工作表"${sheet}"`}第 ${nos.join('、')}`)
+    .join(' 行，');
+  return `${named}${count}在 Excel 中是隐藏行，${verb}；如不应导入，请在文件中删除后重新上传`;
 }
 
 /**

@@ -513,7 +513,14 @@ describe('注册号 beside and without a 统一社会信用代码', () => {
     expect(row({ regNo: good }).success).toBe(true);
   });
   it('still refuses a 注册号 that is not 15 digits, beside a USCC or not', () => {
-    expect(row({ regNo: '3201020000000' }).error?.issues[0].message).toBe('注册号应为 15 位数字');
+    expect(row({ regNo: '32010200000000' }).error?.issues[0].message).toBe('注册号应为 15 位数字');
+  });
+  it('tells a 13-digit 注册号 (issued before 2007) for what it is, and what to write instead, beside a USCC or not', () => {
+    // Was 注册号应为 15 位数字: the clerk holding an old licence's number was not told why, nor what to do.
+    for (const r of [row({ regNo: '3201021234567' }), row({ uscc, regNo: '3201021234567' })]) {
+      expect(r.error?.issues[0]).toMatchObject({ path: ['regNo'] });
+      expect(r.error?.issues[0].message).toMatch(/13 位.*2007 年以前的旧注册号.*统一社会信用代码.*清空此格/);
+    }
   });
 });
 

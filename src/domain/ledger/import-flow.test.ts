@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseSheet } from './sheets.js';
+import { SHEET_ROW_SPAN, chooseSheet, rowLabel, rowPlace, sheetRowRef, sheetsOfOneShape } from './sheets.js';
+import { hiddenRowsNote } from '../import/footer.js';
 import { duplicateAgainReason, duplicateKey, duplicateMark, readDuplicateMark } from './import-marks.js';
 
 describe('which sheet of a workbook to import', () => {
@@ -19,6 +20,51 @@ describe('which sheet of a workbook to import', () => {
     });
     expect(chooseSheet(['封面', '登记信息'], '登记信息')).toEqual({ sheet: '登记信息' });
     expect(chooseSheet(['封面'], '年报')).toMatchObject({ problem: '工作簿中没有名为"年报"的工作表，可选：封面' });
+  });
+});
+
+describe('several sheets of one header, read as one file', () => {
+  const H = ['序号', '姓名', '公民身份号码'];
+  it("takes them all when each has the first one's header (columns left unnamed at the right aside)", () => {
+    expect(
+      sheetsOfOneShape([
+        { sheet: '一支部', headers: H },
+        { sheet: '二支部', headers: [...H, '', ''] },
+      ]),
+    ).toEqual({ sheets: ['一支部', '二支部'] });
+  });
+  it('says which sheet differs and how', () => {
+    expect(
+      sheetsOfOneShape([
+        { sheet: '一支部', headers: H },
+        { sheet: '二支部', headers: H },
+        { sheet: '积极分子', headers: ['姓名', '申请日期'] },
+      ]),
+    ).toEqual({
+      problem: '工作表"积极分子"的列与"一支部"不同（多出"申请日期"，缺少"序号、公民身份号码"），不能一次导入',
+    });
+    expect(
+      sheetsOfOneShape([
+        { sheet: 'a', headers: H },
+        { sheet: 'b', headers: [...H].reverse() },
+      ]),
+    ).toMatchObject({
+      problem: expect.stringContaining('列的顺序不同'),
+    });
+  });
+  it("names a row by its sheet and its row as Excel shows it, past Excel's last row", () => {
+    const sheets = ['一支部', '二支部'];
+    const last = sheetRowRef(1, 1_048_576);
+    expect(rowPlace(last, sheets)).toEqual({ sheet: '二支部', rowNo: 1_048_576 });
+    expect(rowLabel(sheetRowRef(0, 3), sheets)).toBe('工作表"一支部"第 3 行');
+    expect(rowLabel(7, null)).toBe('第 7 行');
+    expect(sheetRowRef(1, 1)).toBe(SHEET_ROW_SPAN + 1);
+    expect(hiddenRowsNote([sheetRowRef(0, 4), sheetRowRef(0, 9), sheetRowRef(1, 3)], '已一并导入', sheets)).toBe(
+      '工作表"一支部"第 4、9 行，工作表"二支部"第 3 行在 Excel 中是隐藏行，已一并导入；如不应导入，请在文件中删除后重新上传',
+    );
+    expect(duplicateMark('roster', duplicateKey('0a1b2c3d', sheetRowRef(1, 5)), sheets)).toBe(
+      '重复：与原文件工作表"二支部"第 5 行同一人，未导入（标记 0a1b2c3d）',
+    );
   });
 });
 

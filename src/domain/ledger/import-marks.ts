@@ -1,4 +1,5 @@
 import type { FileKind } from '../import/vocabulary.js';
+import { rowLabel } from './sheets.js';
 
 /**
  * The columns XGZ adds to the 待修正数据 sheet of an error report. 原行号 is the row's number
@@ -23,9 +24,10 @@ const SAME_ONE: Record<FileKind, { same: string; other: string; keys: string }> 
   roster: { same: '同一人', other: '另一人', keys: '身份证号（无身份证号的，姓名或出生日期）' },
 };
 
-export function duplicateMark(kind: FileKind, dupKey: string): string {
+/** The 重复标记 of a refused repeat; `sheets`: those its job read together (the kept row is then named with its sheet). */
+export function duplicateMark(kind: FileKind, dupKey: string, sheets: readonly string[] | null = null): string {
   const [tag, kept] = dupKey.split('@');
-  return `重复：与原文件第 ${kept} 行${SAME_ONE[kind].same}，未导入（标记 ${tag}）`;
+  return `重复：与原文件${rowLabel(Number(kept), sheets)}${SAME_ONE[kind].same}，未导入（标记 ${tag}）`;
 }
 
 /** The tag and kept row a 重复标记 cell names, or null when the cell is empty or not XGZ's mark. */

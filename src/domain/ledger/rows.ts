@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseRegNo, parseUscc } from '../identifiers/uscc.js';
+import { parseRegNo, parseUscc, regNoFormReason } from '../identifiers/uscc.js';
 import { MOBILE, parseIdNumber } from '../identifiers/id-number.js';
 import { parseIndustryText } from './industry.js';
 import {
@@ -277,7 +277,7 @@ export const usccField = identifier('统一社会信用代码', parseUscc).trans
  * the check digit is enforced by entityKeyIssues where the 注册号 is the row's only key.
  */
 export const regNoField = identifier('注册号', (v) =>
-  /^\d{15}$/.test(v) ? { ok: true as const, value: v } : { ok: false as const, reason: '注册号应为 15 位数字' },
+  /^\d{15}$/.test(v) ? { ok: true as const, value: v } : { ok: false as const, reason: regNoFormReason(v) },
 ).transform((r) => r.value);
 
 /**

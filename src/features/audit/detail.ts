@@ -204,6 +204,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   sessionsEnded: '结束的会话',
   setupMode: '建立方式',
   shape: '账号格式',
+  sheets: '一并导入的工作表',
   source: '来源',
   sourceKey: '来源记录',
   staffCount: '人员数',

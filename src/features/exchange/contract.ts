@@ -220,6 +220,8 @@ export const batchQuery = z.strictObject({
 
 export const rejection = z.object({
   rowNo: z.number(),
+  /** The row's sheet, when the batch was a workbook whose sheets were read together. */
+  sheet: z.string().nullable(),
   column: z.string().nullable(),
   value: z.string().nullable(),
   reason: z.string(),

@@ -3,6 +3,7 @@ import type { DB } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
 import { offsetOf } from '../../http/paging.js';
 import { toJob } from '../imports/index.js';
+import { rowPlace } from '../../domain/ledger/sheets.js';
 
 /** The exchange's reads: service accounts (for the security administrator), and the batches, jobs and report versions an account calls for. */
 type Tx = Transaction<DB>;
@@ -79,7 +80,7 @@ export async function batchPage(db: Tx, accountId: number, p: Page) {
 }
 
 /** One page of a job's refused rows, in file order. */
-export async function rejectionPage(db: Tx, jobId: number, p: Page) {
+export async function rejectionPage(db: Tx, jobId: number, p: Page, sheets: string[] | null) {
   const base = db.selectFrom('import_rejection').where('job_id', '=', jobId);
   const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
   const rows = await base
@@ -89,7 +90,7 @@ export async function rejectionPage(db: Tx, jobId: number, p: Page) {
     .offset(offsetOf(p))
     .execute();
   return {
-    items: rows.map((x) => ({ rowNo: x.row_no, column: x.col, value: x.value, reason: x.reason })),
+    items: rows.map((x) => ({ ...rowPlace(x.row_no, sheets), column: x.col, value: x.value, reason: x.reason })),
     total,
     page: p.page,
     pageSize: p.pageSize,

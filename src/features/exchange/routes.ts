@@ -183,6 +183,7 @@ export async function exchangeRoutes(app: FastifyInstance): Promise<void> {
               createdBy: sa.id,
               mapping: p.mapping,
               sheet: p.sheet,
+              sheets: p.sheets,
               fullRoster,
             });
             await recordBatch(db, {
@@ -272,7 +273,7 @@ export async function exchangeRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req) => {
       const j = await ownJob(req, req.params.id);
       return req.scoped(async ({ db, audit }) => {
-        const page = await rejectionPage(db, j.id, req.query);
+        const page = await rejectionPage(db, j.id, req.query, j.sheets);
         audit({
           action: 'import.error_report',
           objectType: 'import_job',

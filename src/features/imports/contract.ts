@@ -24,6 +24,8 @@ export const preview = z.object({
   fileName: z.string(),
   /** The worksheet read (a workbook with several), else null. */
   sheet: z.string().nullable(),
+  /** The sheets the import will read together (every data sheet, all with one header: a roster one sheet per 党支部), else null. */
+  sheets: z.array(z.string()).nullable(),
   format: z.enum(['csv', 'xlsx', 'xls', 'ods']),
   encoding: z.enum(['utf8', 'gb18030', 'utf16le', 'utf16be']).nullable(),
   headerRowNo: z.number(),
@@ -52,6 +54,8 @@ export const preview = z.object({
   sample: z.array(
     z.object({
       rowNo: z.number(),
+      /** The row's sheet, when the import reads several. */
+      sheet: z.string().nullable(),
       values: z.record(z.string(), z.string()),
       problems: z.array(z.object({ field: z.string(), label: z.string(), reason: z.string() })),
     }),
@@ -94,6 +98,8 @@ export const uploadQuery = z.strictObject({
 /** A change an import made to an existing entity's kind or name (its change summary). */
 export const identityChange = z.object({
   rowNo: z.number(),
+  /** The row's sheet, when the job read several. */
+  sheet: z.string().nullable(),
   entityId: z.number(),
   entityName: z.string().nullable(),
   field: z.enum(['kind', 'name']),
@@ -106,6 +112,8 @@ export const identityChange = z.object({
 /** What a job adds for the account looking at it: its figures are that account's subtree's when the job is another's. */
 export const jobScopeFields = {
   sheet: z.string().nullable(),
+  /** The sheets the job reads together, in order; its refusals name each row's sheet. Null for one sheet or a CSV. */
+  sheets: z.array(z.string()).nullable(),
   /** The figures are those of the caller's jurisdiction only (the job was uploaded above or beside it). */
   partial: z.boolean(),
   /** The caller may cancel or rerun the job (it was uploaded within the caller's scope). */

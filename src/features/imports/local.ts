@@ -126,6 +126,7 @@ export async function localImportRoutes(app: FastifyInstance): Promise<void> {
         scopeKey: u?.scope_key ?? '',
         createdBy: u?.id ?? null,
         sheet: plan.sheet,
+        sheets: plan.sheets,
         mapping: plan.mapping,
         fullRoster,
       });

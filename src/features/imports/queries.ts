@@ -5,6 +5,7 @@ import { offsetOf } from '../../http/paging.js';
 import { historyValue, identityChangeText } from '../../domain/ledger/labels.js';
 import { TEMPLATES } from '../../jobs/import/templates.js';
 import { fileNameForOthers } from '../../domain/identifiers/free-text.js';
+import { rowLabel, rowPlace } from '../../domain/ledger/sheets.js';
 
 type Figures = { accepted: number; rejected: number; changes: number };
 /** Who looks at a job: their scope key and account. */
@@ -31,6 +32,7 @@ export function toJob(j: Selectable<ImportJobTable>, viewer?: Viewer, figures?: 
           rowsChanged: null,
         }),
     sheet: j.sheet,
+    sheets: j.sheets,
     partial: !manageable,
     manageable,
     identityChanges: own.changes,
@@ -166,7 +168,7 @@ export async function subtreeFigures(db: Transaction<DB>, jobIds: number[]): Pro
 }
 
 /** The job's changes of kind or name to entities the caller may see, in file order. */
-export async function identityChanges(db: Transaction<DB>, jobId: number) {
+export async function identityChanges(db: Transaction<DB>, jobId: number, sheets: string[] | null) {
   const rows = await db
     .selectFrom('import_change as c')
     .leftJoin('entity as e', 'e.id', 'c.entity_id')
@@ -177,14 +179,14 @@ export async function identityChanges(db: Transaction<DB>, jobId: number) {
     .limit(10_000)
     .execute();
   return rows.map((r) => ({
-    rowNo: r.row_no,
+    ...rowPlace(r.row_no, sheets),
     entityId: r.entity_id,
     entityName: r.name,
     field: r.field,
     fieldLabel: r.field === 'kind' ? '主体类型' : '名称',
     before: historyValue(r.field, r.before) as string | null,
     after: historyValue(r.field, r.after) as string | null,
-    text: `第 ${r.row_no} 行：${identityChangeText(r.field, r.before, r.after)}`,
+    text: `${rowLabel(r.row_no, sheets)}：${identityChangeText(r.field, r.before, r.after)}`,
   }));
 }
 
@@ -214,6 +216,7 @@ export async function localJobStatus(db: Kysely<DB>, id: number) {
       'withheld',
       'absent_members',
       'members_left',
+      'sheets',
     ])
     .where('id', '=', id)
     .executeTakeFirst();

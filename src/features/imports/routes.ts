@@ -67,6 +67,7 @@ import {
   duplicateMark,
 } from '../../domain/ledger/import-marks.js';
 import { localImportRoutes } from './local.js';
+import { rowLabel, rowPlace } from '../../domain/ledger/sheets.js';
 
 /** The one rule for who imports (src/domain/import/who-imports.ts), as a 403. */
 const refuseStationImport = (kind: ImportKind, scopeKey: string): void => {
@@ -170,6 +171,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
         createdBy: req.user!.id,
         mapping: p.mapping,
         sheet: p.sheet,
+        sheets: p.sheets,
         fullRoster: choice.fullRoster,
       });
       audit({
@@ -180,6 +182,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
           kind: j.kind,
           fullRoster: choice.fullRoster,
           fileName: fileNameForOthers(j.file_name), // the auditor reads no personal number
+          sheets: p.sheets,
           bytes: f.bytes,
           profile: choice.profile ?? null,
           ignoredAcknowledged: p.warnings.map((w) => w.header),
@@ -409,7 +412,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) =>
       req.scoped(async ({ db }) => {
         const j = await loadJob(db, req.params.id);
-        return { items: await identityChanges(db, j.id) };
+        return { items: await identityChanges(db, j.id, j.sheets) };
       }),
   });
 
@@ -459,6 +462,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
             createdBy: req.user!.id,
             mapping: j.mapping,
             sheet: j.sheet,
+            sheets: j.sheets,
             fullRoster: j.full_roster,
           });
           audit({ action: 'import.upload', objectType: 'import_job', objectId: n.id, detail: { rerunOf: j.id } });
@@ -531,18 +535,23 @@ async function sendErrorReport(
     : TEMPLATES[j.kind].columns.map((c) => c.header);
   const headers = own.filter((h) => !REPORT_HEADERS.has(h));
   const marked = dupOf.size > 0 || raws.some((x) => x.raw[DUPLICATE_MARK_HEADER]);
+  // A job that read several sheets names each row's sheet (its row numbers are references).
+  const { sheets } = j;
   const lead = (x: { rowNo: number; raw: Record<string, string> }) => {
-    const original = x.raw[ORIGINAL_ROW_HEADER]?.trim() || x.rowNo;
+    const original = x.raw[ORIGINAL_ROW_HEADER]?.trim() || (sheets ? rowLabel(x.rowNo, sheets) : x.rowNo);
     if (!marked) return [original];
     const dup = dupOf.get(x.rowNo);
-    return [original, dup ? duplicateMark(j.kind, dup) : (x.raw[DUPLICATE_MARK_HEADER] ?? '')];
+    return [original, dup ? duplicateMark(j.kind, dup, sheets) : (x.raw[DUPLICATE_MARK_HEADER] ?? '')];
   };
   return sendXlsx(
     reply,
     `导入错误报告-${j.id}.xlsx`,
     '错误明细',
     [
-      { header: '行号', width: 8, value: (r) => r.row_no },
+      ...(sheets
+        ? [{ header: '工作表', width: 16, value: (r: (typeof rows)[number]) => rowPlace(r.row_no, sheets).sheet }]
+        : []),
+      { header: '行号', width: 8, value: (r) => rowPlace(r.row_no, sheets).rowNo },
       { header: '列', width: 22, value: (r) => r.col ?? '（整行）' },
       { header: '值', width: 24, value: (r) => r.value, text: true },
       { header: '原因', width: 60, value: (r) => r.reason },

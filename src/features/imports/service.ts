@@ -12,14 +12,13 @@ import { readHidden } from '../../jobs/import/sources.js';
 import {
   DEFAULT_LIMITS,
   firstReadProblem,
-  openSource,
   dataRows,
   type TitleRow,
   shownCell,
   type SourceRow,
 } from '../../jobs/import/sources.js';
 import { checkRow, fillFromFile } from '../../jobs/import/row-check.js';
-import { pickSheet } from '../../jobs/import/sheets.js';
+import { openPicked, pickSheet } from '../../jobs/import/sheets.js';
 import { openPlain, writeEncrypted } from '../../jobs/import/stored-file.js';
 import type { Keys } from '../../crypto/keys.js';
 import {
@@ -30,6 +29,7 @@ import {
   TEMPLATES,
   type ImportKind,
 } from '../../jobs/import/templates.js';
+import { rowPlace } from '../../domain/ledger/sheets.js';
 import type { Preview } from './contract.js';
 
 /** What an upload may be called: the reader then goes by the bytes (an .xlsx named .csv is read as a workbook). */
@@ -152,6 +152,7 @@ function sampleRow(
   { index, ignored }: Pick<ColumnPlan, 'index' | 'ignored'>,
   headers: string[],
   row: SourceRow,
+  sheets: string[] | null,
 ): Preview['sample'][number] {
   // A problem names the file's own column, as the error report does.
   const label = (field: string) =>
@@ -173,7 +174,7 @@ function sampleRow(
     reason: bad.reason,
   };
   return {
-    rowNo: row.rowNo,
+    ...rowPlace(row.rowNo, sheets),
     values,
     problems: [
       ...(unreadable ? [unreadable] : []),
@@ -211,17 +212,12 @@ export async function previewFile(
   const sample: SourceRow[] = [];
   let cut = false; // the sample stopped before the file's end: its footer is not known
   const titles: TitleRow[] = [];
-  let source: Awaited<ReturnType<typeof openSource>>;
-  let chosen: string | null;
+  let source: Awaited<ReturnType<typeof openPicked>>;
+  let chosen: { sheet: string | null } | { sheets: string[] };
   try {
-    chosen = await sheetFor(plain.path, sheet ?? undefined);
-    source = await openSource(
-      plain.path,
-      fileName,
-      DEFAULT_LIMITS,
-      (cells) => headerScore(kind, cells),
-      chosen ?? undefined,
-    );
+    const score = (cells: string[]) => headerScore(kind, cells);
+    chosen = await sheetFor(plain.path, sheet ?? undefined, score);
+    source = await openPicked(plain.path, fileName, DEFAULT_LIMITS, score, chosen);
     const { ignored } = mapHeaders(kind, source.headers, [], userMapping);
     try {
       for await (const r of dataRows(source.rows, ignored, titles)) {
@@ -253,7 +249,8 @@ export async function previewFile(
   return {
     upload,
     fileName,
-    sheet: chosen,
+    sheet: 'sheet' in chosen ? chosen.sheet : null,
+    sheets: source.sheets,
     format: source.format,
     encoding: source.encoding,
     headerRowNo: source.headerRowNo,
@@ -269,14 +266,17 @@ export async function previewFile(
     warnings: plan.warnings,
     likelierKind: likelier,
     otherList: otherListOf(plan, likelier, source.headers),
-    sample: sample.map((s) => sampleRow(kind, plan, source.headers, s)),
+    sample: sample.map((s) => sampleRow(kind, plan, source.headers, s, source.sheets)),
     footer:
-      [sectionTitlesNote(titles, '将不导入'), cut ? null : footerNote(source.footer(), '将不导入')]
+      [
+        sectionTitlesNote(titles, '将不导入', source.sheets),
+        cut ? null : footerNote(source.footer(), '将不导入', source.sheets),
+      ]
         .filter((n) => n !== null)
         .join('；') || null,
     hiddenRows:
       [
-        hiddenRowsNote(source.hiddenRows(), '导入时将一并导入'),
+        hiddenRowsNote(source.hiddenRows(), '导入时将一并导入', source.sheets),
         hiddenColumnsNote(readHidden(plan, source), '导入时将一并导入'),
       ]
         .filter((n) => n !== null)
@@ -290,12 +290,17 @@ export async function previewFile(
 }
 
 /**
- * The worksheet to read: the one asked for, else the error report's 待修正数据, else the only
- * one; a workbook with several leaves the choice to the user (422 listing the sheets).
+ * The worksheet(s) to read: the one asked for, else the error report's 待修正数据, else the only
+ * one, else every data sheet when they share one header (`score` finds it); a workbook with
+ * several others leaves the choice to the user (422 listing the sheets).
  */
-export async function sheetFor(file: string, requested: string | undefined): Promise<string | null> {
-  const picked = await pickSheet(file, requested);
-  if ('sheet' in picked) return picked.sheet;
+export async function sheetFor(
+  file: string,
+  requested: string | undefined,
+  score: (cells: string[]) => number,
+): Promise<{ sheet: string | null } | { sheets: string[] }> {
+  const picked = await pickSheet(file, requested, score);
+  if (!('ask' in picked)) return picked;
   throw new Problem(
     422,
     '请选择工作表',

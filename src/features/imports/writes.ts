@@ -18,6 +18,8 @@ export const addImportJob = (
     createdBy: number | null;
     mapping: Mapping | null;
     sheet: string | null;
+    /** The sheets the preview showed it would read together (a rerun keeps them), else null. */
+    sheets?: string[] | null;
     /** A roster that is the full roster of the organizations it carries (checked by assertFullRoster). */
     fullRoster?: boolean;
   },
@@ -33,6 +35,7 @@ export const addImportJob = (
       created_by: v.createdBy,
       mapping: v.mapping ? JSON.stringify(v.mapping) : null,
       sheet: v.sheet,
+      sheets: v.sheets ?? null,
       full_roster: v.fullRoster ?? false,
     })
     .returningAll()

@@ -19,6 +19,7 @@ import {
 } from '../../domain/ledger/rows.js';
 import { CUT_WINDOW, ExcelCutColumns } from '../../domain/import/normalise.js';
 import { fastAnnualReport } from '../../domain/ledger/fast-rows.js';
+import { rowLabel } from '../../domain/ledger/sheets.js';
 import { recordTransfersOut, rosterKey, writeRosterBatch } from './writers/roster.js';
 import { personRefusals } from './persons-check.js';
 import { FileKeys, keyHashOf } from './file-keys.js';
@@ -37,7 +38,6 @@ import {
   DEFAULT_LIMITS,
   SourceError,
   firstReadProblem,
-  openSource,
   dataRows,
   type TitleRow,
   shownCell,
@@ -47,7 +47,7 @@ import {
 import { isConnectionError } from '../../db/connection.js';
 import { myLease, startHeartbeat } from './lease.js';
 import { StoredFileError, openPlain } from './stored-file.js';
-import { pickSheet } from './sheets.js';
+import { openPicked, pickSheet } from './sheets.js';
 import { ROW_SCHEMAS, fillFromFile } from './row-check.js';
 import {
   AUTHORITY_HEADERS,
@@ -184,13 +184,18 @@ function scopeNamed(
 }
 
 /**
- * The sheet a workbook job reads: the one chosen at upload, else the error report's
- * 待修正数据, else the only data sheet; a workbook with several leaves the choice to the user.
+ * The sheet(s) a workbook job reads: those the preview showed it would read together, else the
+ * one chosen at upload, else (pickSheet) the error report's 待修正数据, the only data sheet or
+ * every data sheet of one header; a workbook whose sheets differ leaves the choice to the user.
  */
-async function sheetOf(job: { sheet: string | null; file_path: string }): Promise<string | undefined> {
-  const picked = await pickSheet(job.file_path, job.sheet);
+async function sheetsOf(
+  job: { sheet: string | null; sheets: string[] | null; file_path: string },
+  score: (cells: string[]) => number,
+): Promise<{ sheet: string | null } | { sheets: string[] }> {
+  if (job.sheets?.length) return { sheets: job.sheets };
+  const picked = await pickSheet(job.file_path, job.sheet, score);
   if ('ask' in picked) throw new SourceError(picked.problem);
-  return picked.sheet ?? undefined;
+  return picked;
 }
 
 /**
@@ -277,13 +282,17 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
   let plain: { path: string; dispose: () => void } | null = null;
   try {
     plain = await openPlain(ctx.keys, job.file_path);
-    const source = await openSource(
+    const score = (cells: string[]) => headerScore(job.kind, cells);
+    const source = await openPicked(
       plain.path,
       job.file_name,
       opts.limits ?? DEFAULT_LIMITS,
-      (cells) => headerScore(job.kind, cells),
-      await sheetOf({ ...job, file_path: plain.path }),
+      score,
+      await sheetsOf({ ...job, file_path: plain.path }, score),
     );
+    const { sheets } = source;
+    // Its refusals and notes name each row's sheet from here (rowLabel).
+    if (sheets) await db.updateTable('import_job').set({ sheets }).where('id', '=', jobId).execute();
     const plan = mapHeaders(job.kind, source.headers, [], job.mapping ?? {});
     const { index, missing, ignored } = plan;
     if (missing.length)
@@ -391,6 +400,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
           (f) => headerOfField.get(f) ?? null,
           { on: opts.followCases ?? true, spent: opts.followSpent },
           refused,
+          sheets,
         );
         totals.accepted += accepted;
         totals.changed += changed;
@@ -540,9 +550,9 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     // PGlite has no autovacuum: refresh the planner's statistics after a bulk change.
     if (totals.changed > 0) await sql`ANALYZE ${sql.raw(WRITTEN[job.kind])}`.execute(db);
     const notes = [
-      sectionTitlesNote(titles),
-      footerNote(source.footer()),
-      hiddenRowsNote(source.hiddenRows()),
+      sectionTitlesNote(titles, undefined, sheets),
+      footerNote(source.footer(), undefined, sheets),
+      hiddenRowsNote(source.hiddenRows(), undefined, sheets),
       hiddenColumnsNote(readHidden(plan, source)),
     ].filter((n) => n !== null);
     await finish(
@@ -623,6 +633,8 @@ async function writeBatch(
   follow: { on: boolean; spent?: { ms: number } },
   /** A full roster's batch: the rows it refused before their key was known, and keys of rows refused so (else null). */
   refused: { keys: string[]; unnamed: Unnamed[] } | null,
+  /** The sheets the job reads together (its row numbers are references), else null. */
+  sheets: readonly string[] | null,
 ) {
   const rowScope = (b: Accepted) => namedScope(b.row as { countyCode?: string; stationCode?: string; uscc?: string });
   // Within the batch: the first row with a key wins.
@@ -636,7 +648,7 @@ async function writeBatch(
         rowNo: b.rowNo,
         col: null,
         value: null,
-        reason: `与第 ${at} 行重复（${SAME[kind]}），保留第 ${at} 行`,
+        reason: `与${rowLabel(at, sheets)}重复（${SAME[kind]}），保留${rowLabel(at, sheets)}`,
         raw: plainRaw(b.cells),
         scope: rowScope(b),
         dupKey: duplicateKey(keyTag(k), at),
@@ -685,7 +697,7 @@ async function writeBatch(
               rowNo: b.rowNo,
               col: null,
               value: null,
-              reason: `与第 ${at} 行重复，保留第 ${at} 行`,
+              reason: `与${rowLabel(at, sheets)}重复，保留${rowLabel(at, sheets)}`,
               raw: plainRaw(b.cells),
               scope: rowScope(b),
               dupKey: duplicateKey(keyTag(b.key), at),

@@ -64,8 +64,13 @@ export function ImportPlan({
   }, [kind]);
   useEffect(() => setAck(false), [preview.warnings.length]);
 
-  /** Plans the upload again: with another mapping or profile, or as another kind (`as`). */
-  const replan = async (next: Record<string, string>, useProfile?: string, as: ImportKind = kind) => {
+  /** Plans the upload again: with another mapping or profile, as another kind (`as`), or from one of the sheets it would read together. */
+  const replan = async (
+    next: Record<string, string>,
+    useProfile?: string,
+    as: ImportKind = kind,
+    sheet = preview.sheet,
+  ) => {
     setBusy(true);
     setError(null);
     try {
@@ -75,7 +80,7 @@ export function ImportPlan({
           upload: preview.upload,
           mapping: next,
           ...(useProfile ? { profile: useProfile } : {}),
-          ...(preview.sheet ? { sheet: preview.sheet } : {}),
+          ...(sheet ? { sheet } : {}),
         },
       });
       setMapping(p.mapping);
@@ -171,6 +176,29 @@ export function ImportPlan({
         )}
         {preview.otherList && (
           <Alert type="warning" showIcon data-testid="import-other-list" title={preview.otherList} />
+        )}
+        {preview.sheets && (
+          <Alert
+            type="info"
+            showIcon
+            data-testid="import-sheets"
+            title={`将一次导入工作簿的 ${preview.sheets.length} 个工作表：${preview.sheets.join('、')}（各表表头相同，按顺序读取；被拒绝的行注明工作表与行号）。`}
+            description={
+              kind === 'roster' && !preview.fields.find((f) => f.field === 'orgRelation')?.column
+                ? '文件没有"所在党支部"列：工作表的名称不会记为党员的所在党支部，需要时请在各表中加上这一列。'
+                : undefined
+            }
+            action={
+              <Select
+                size="small"
+                style={{ width: 180 }}
+                placeholder="只导入其中一个工作表"
+                options={preview.sheets.map((s) => ({ value: s, label: s }))}
+                onChange={(s: string) => void replan(mapping, undefined, kind, s)}
+                data-testid="import-one-sheet"
+              />
+            }
+          />
         )}
         {preview.footer && <Alert type="info" showIcon data-testid="import-footer" title={preview.footer} />}
         {preview.hiddenRows && (
@@ -286,13 +314,14 @@ export function ImportPlan({
         {mappedFields.length > 0 && (
           <Table
             size="small"
-            rowKey="rowNo"
+            rowKey={(r) => `${r.sheet ?? ''}:${r.rowNo}`}
             pagination={false}
             dataSource={preview.sample}
             title={() => sampleTitle(preview.sample)}
             scroll={{ x: 'max-content' }}
             data-testid="import-sample"
             columns={[
+              ...(preview.sheets ? [{ title: '工作表', dataIndex: 'sheet', width: 100 }] : []),
               { title: '行号', dataIndex: 'rowNo', width: 60 },
               {
                 title: '预检',

@@ -4,6 +4,7 @@ import {
   codesOf,
   endpoint,
   idParam,
+  manyOf,
   pageOf,
   pageQuery,
   timestamp,
@@ -66,7 +67,13 @@ export const listCases = endpoint({
   method: 'GET',
   path: '/cases',
   summary: '核实线索（本辖区）',
-  query: z.strictObject({ ...pageQuery, kind: caseKind.optional(), state: caseState.optional(), under: underQuery }),
+  // Several states at once (?state=open,contacted): the dashboard's 待核实线索 counts both.
+  query: z.strictObject({
+    ...pageQuery,
+    kind: caseKind.optional(),
+    state: manyOf(caseState).optional(),
+    under: underQuery,
+  }),
   response: pageOf(caseListItem),
 });
 

@@ -30,14 +30,14 @@ export type CaseRow = Awaited<ReturnType<typeof loadCase>>;
 /** One page of the work list, open and contacted cases first; system-closed cases only when asked for by state. */
 export async function casePage(
   db: Tx,
-  f: { kind?: CaseKind; state?: CaseState; under?: string; page: number; pageSize: number },
+  f: { kind?: CaseKind; state?: CaseState[]; under?: string; page: number; pageSize: number },
 ) {
   let base = db
     .selectFrom('discovery_case as d')
     .leftJoin('entity as e', 'e.id', 'd.entity_id')
     .leftJoin('self_report as sr', 'sr.id', 'd.self_report_id');
   if (f.kind) base = base.where('d.kind', '=', f.kind);
-  base = f.state ? base.where('d.state', '=', f.state) : base.where('d.state', '<>', 'resolved');
+  base = f.state?.length ? base.where('d.state', 'in', f.state) : base.where('d.state', '<>', 'resolved');
   if (f.under) base = base.where(await underNode(db, 'd.scope_key', f.under));
   const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
   const rows = await base

@@ -41,6 +41,9 @@ import {
   ACTION_LABEL,
   CASE_KIND_LABEL,
   CASE_KINDS,
+  CASE_STATES,
+  PENDING_STATES,
+  STATE_LABEL,
   type AbsentResult,
   type CaseAction,
 } from '@domain/cases/workflow';
@@ -76,16 +79,17 @@ const LEVEL: Record<string, string> = {
 export default function Discovery() {
   const { me, can } = useAuth();
   const { message } = App.useApp();
-  // An import's result links here with its kind and state (?kind=roster_absent&state=open).
+  // An import's result links here with its kind and state (?kind=roster_absent&state=open), the dashboard's
+  // 待核实线索 with both states it counts (?state=open,contacted); with none, the cases still to verify.
   const [params] = useSearchParams();
   const [kind, setKind] = useState(() => params.get('kind') ?? '');
-  const [state, setState] = useState<string | undefined>(() => params.get('state') ?? 'open');
+  const [state, setState] = useState<string[]>(() => params.get('state')?.split(',').filter(Boolean) ?? PENDING_STATES);
   // The dashboard's 待核实线索 passes the sub-jurisdiction clicked (?under=), so the list agrees with the figure.
   const [under, setUnder] = useState<string | undefined>(() => params.get('under') ?? undefined);
   const [run, setRun] = useState<Run | null>(null);
   // Kept in the address (?open=12): a task reply's linked case and an entity's case list open it here.
   const [open, setOpen] = useOpenParam();
-  const list = usePaged(listCases, { kind: kind || undefined, state, under });
+  const list = usePaged(listCases, { kind: kind || undefined, state: state.join(',') || undefined, under });
   const { reload } = list;
 
   useEffect(() => {
@@ -146,21 +150,18 @@ export default function Discovery() {
             style={{ width: 190 }}
             options={KINDS.map(([value, label]) => ({ value, label: value ? label : '全部线索' }))}
           />
-          <Select
-            allowClear
-            placeholder="状态"
-            style={{ width: 140 }}
-            value={state}
-            onChange={setState}
-            options={[
-              ['open', '待核实'],
-              ['contacted', '已联系'],
-              ['confirmed', '已确认'],
-              ['dismissed', '已排除'],
-              ['transferred', '已转接组织关系'],
-              ['resolved', '情况已变化，自动关闭'],
-            ].map(([value, label]) => ({ value, label }))}
-          />
+          <div style={{ width: 240 }} data-testid="case-state">
+            <Select
+              mode="multiple"
+              allowClear
+              placeholder="全部状态（不含自动关闭）"
+              style={{ width: '100%' }}
+              maxTagCount="responsive"
+              value={state}
+              onChange={setState}
+              options={CASE_STATES.map((value) => ({ value, label: STATE_LABEL[value] }))}
+            />
+          </div>
           <div style={{ width: 200 }} data-testid="case-under">
             <JurisdictionPicker root={me!.jurisdiction.code} value={under} onChange={setUnder} placeholder="辖区" />
           </div>

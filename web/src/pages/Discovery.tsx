@@ -6,7 +6,6 @@ import {
   App,
   Button,
   Card,
-  DatePicker,
   Descriptions,
   Drawer,
   Form,
@@ -53,7 +52,8 @@ import { usePaged } from '../components/usePaged';
 import { useOpenParam } from '../components/hooks';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
-import { when } from '../components/format';
+import { isFuture, when } from '../components/format';
+import { DateField } from '../components/DateField';
 import { MEMBER_STATUS_LABEL } from '../components/labels';
 
 const KINDS = [['', '全部'], ...CASE_KINDS.map((k) => [k, CASE_KIND_LABEL[k]])];
@@ -453,7 +453,7 @@ function ActionForm({
             label={action === 'conclude' && result ? `${ABSENT_RESULT[result].label}日期` : '日期'}
             rules={[{ required: true, message: '请选择日期' }]}
           >
-            <DatePicker />
+            <DateField disabledDate={isFuture} />
           </Form.Item>
         )}
         {action === 'conclude' && result === 'transferred_out' && (

@@ -63,19 +63,16 @@ export const caseListItem = z.object({
   actions: z.array(caseAction),
 });
 
+/** The work list's filters; several states at once (?state=open,contacted): the dashboard's 待核实线索 counts both. */
+const caseFilters = { kind: caseKind.optional(), state: manyOf(caseState).optional(), under: underQuery };
 export const listCases = endpoint({
   method: 'GET',
   path: '/cases',
   summary: '核实线索（本辖区）',
-  // Several states at once (?state=open,contacted): the dashboard's 待核实线索 counts both.
-  query: z.strictObject({
-    ...pageQuery,
-    kind: caseKind.optional(),
-    state: manyOf(caseState).optional(),
-    under: underQuery,
-  }),
+  query: z.strictObject({ ...pageQuery, ...caseFilters }),
   response: pageOf(caseListItem),
 });
+export const exportCases = { path: '/cases/export', query: z.strictObject(caseFilters) } as const;
 
 /** What a trail line recorded: the person's reason, contact or transfer; the system's condition and the change that moved it. */
 export const caseEventDetail = z.looseObject({

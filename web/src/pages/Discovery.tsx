@@ -19,12 +19,13 @@ import {
   Timeline,
   Typography,
 } from 'antd';
-import { SearchOutlined } from '@ant-design/icons';
+import { DownloadOutlined, SearchOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
-import { call } from '../api';
+import { call, withQuery } from '../api';
 import type { BodyOf } from '@server/http/contract';
 import {
   actOnCase,
+  exportCases,
   getCase,
   getDiscoveryRun,
   listCases,
@@ -89,7 +90,8 @@ export default function Discovery() {
   const [run, setRun] = useState<Run | null>(null);
   // Kept in the address (?open=12): a task reply's linked case and an entity's case list open it here.
   const [open, setOpen] = useOpenParam();
-  const list = usePaged(listCases, { kind: kind || undefined, state: state.join(',') || undefined, under });
+  const filters = { kind: kind || undefined, state: state.join(',') || undefined, under };
+  const list = usePaged(listCases, filters);
   const { reload } = list;
 
   useEffect(() => {
@@ -165,6 +167,9 @@ export default function Discovery() {
           <div style={{ width: 200 }} data-testid="case-under">
             <JurisdictionPicker root={me!.jurisdiction.code} value={under} onChange={setUnder} placeholder="辖区" />
           </div>
+          <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportCases.path}`, filters)}>
+            导出 Excel
+          </Button>
         </Space>
         {list.error && <Alert type="error" title={list.error} />}
         <ListOrCards<Case>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
 import { seededRandom } from '../../src/domain/random.js';
 import { idNumber, uscc } from '../../src/demo/ledger.js';
 import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
@@ -6,6 +7,7 @@ import {
   browserAvailable,
   browserSuite,
   confirmModal,
+  noSidewaysScroll,
   SHOTS,
   signIn,
   signInFirstTime,
@@ -74,6 +76,16 @@ describe.skipIf(!browserAvailable)('member discovery in Chromium', () => {
     await confirmModal(staff.locator('.ant-modal').last());
     await expect.poll(() => staff.getByText('已确认').count()).toBeGreaterThan(0);
     await staff.screenshot({ path: `${SHOTS}/case-confirmed.png` });
+    // The list downloads as Excel under its filters: here 已确认 alone, so the confirmed case is the one line.
+    await staff.goto(`${env.server.url}/discovery?state=confirmed`);
+    await expect.poll(() => staff.getByTestId('list-card').count()).toBe(1);
+    await noSidewaysScroll(staff, 'the case list with its export, on a phone');
+    const download = staff.waitForEvent('download');
+    await staff.getByRole('link', { name: /导出 Excel/ }).click();
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(await (await download).path());
+    const lines = book.getWorksheet('核实线索')!.getSheetValues().slice(2) as unknown[][];
+    expect(lines.map((l) => [l[1], l[2], l[5]])).toEqual([['隐形党员', '梅园新村测试面馆', '已确认']]);
     const entity = await t.db
       .selectFrom('entity')
       .select('id')

@@ -226,7 +226,12 @@ export default function Reports() {
       {board && board.children.length > 0 && (
         <Card
           size="small"
-          title={`下级上报情况（${board.periodLabel}，上报期限 ${board.dueOn}）`}
+          // Wrapped, not cut: on a phone the due date was lost behind an ellipsis.
+          title={
+            <span style={{ whiteSpace: 'normal' }}>
+              下级上报情况（{board.periodLabel}，上报期限 {board.dueOn}）
+            </span>
+          }
           style={{ marginBottom: 12 }}
         >
           <Table
@@ -234,6 +239,10 @@ export default function Reports() {
             rowKey="code"
             pagination={false}
             dataSource={board.children}
+            // A tap on a row opens its report: on a phone the 查看 column is beyond the screen's edge.
+            onRow={(c) =>
+              c.report ? { onClick: () => set('open', String(c.report!.id)), style: { cursor: 'pointer' } } : {}
+            }
             data-testid="report-board"
             // A phone scrolls this table sideways; without it the long 缺报 reasons squeezed the unit's name to one character a line.
             scroll={{ x: 960 }}

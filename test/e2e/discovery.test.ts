@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { seededRandom } from '../../src/domain/random.js';
 import { idNumber, uscc } from '../../src/demo/ledger.js';
 import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
+import { RUN_STEPS } from '../../src/features/discovery/contract.js';
 import {
   browserAvailable,
   browserSuite,
@@ -58,7 +59,21 @@ describe.skipIf(!browserAvailable)('member discovery in Chromium', () => {
     const city = await env.browser.newPage({ viewport: { width: 1366, height: 860 } });
     await signInFirstTime(city, env.server.url, env.server.creds.get('city_editor')!, 'City-Pass-2026');
     await city.getByRole('menuitem', { name: '查找党员' }).click();
+    // While the run is at its second step the page shows where it is: the progress it polls is held there until looked at.
+    let hold = true;
+    await city.route('**/api/v1/discovery/runs/*', async (route) => {
+      if (!hold) return route.continue();
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: { ...(await res.json()), status: 'running', step: RUN_STEPS[1] } });
+    });
     await city.getByRole('button', { name: /运行比对/ }).click();
+    const steps = city.getByTestId('run-steps');
+    await expect
+      .poll(() => steps.locator('.ant-steps-item-process').textContent(), { timeout: 15_000 })
+      .toContain(RUN_STEPS[1]);
+    expect(await steps.locator('.ant-steps-item-finish').allTextContents()).toEqual([RUN_STEPS[0]]);
+    await city.screenshot({ path: `${SHOTS}/discovery-running.png` });
+    hold = false;
     await expect.poll(() => city.getByText(/比对完成/).count(), { timeout: 60_000 }).toBe(1);
 
     const staffCtx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });

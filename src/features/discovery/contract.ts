@@ -23,6 +23,9 @@ export const caseAction = codesOf(ACTION_LABEL);
 /** A calendar date that exists (2024-02-30 is refused). */
 const isoDate = z.iso.date('日期格式应为 YYYY-MM-DD');
 
+/** A discovery run's steps in order: the run records the one it is at, the page shows where that is. */
+export const RUN_STEPS = ['身份证号比对', '姓名、出生日期、电话比对', '生成线索'] as const;
+
 const run = z.object({
   id: z.number(),
   status: z.string(),

@@ -7,6 +7,7 @@ import {
   browserSuite,
   confirmModal,
   noSidewaysScroll,
+  noSqueezedCells,
   pickOption,
   SHOTS,
   signIn,
@@ -150,6 +151,11 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     const title = mobile.locator('.ant-card-head-title', { hasText: '下级上报情况' });
     await title.waitFor();
     expect(await title.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
+    // The county's own report, its version with the 缺报 mark: the versions table is not squeezed.
+    await expect
+      .poll(() => mobile.getByTestId('report-versions').getByText('所内人员调整').count(), { timeout: 15_000 })
+      .toBe(1);
+    await noSqueezedCells(mobile, 'the versions of a report on a phone', '[data-testid="report-versions"]');
     const submitted = stations[1];
     await mobile
       .getByTestId('report-board')

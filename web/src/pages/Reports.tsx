@@ -464,14 +464,23 @@ export default function Reports() {
                 rowKey="version"
                 pagination={false}
                 dataSource={report.versions}
+                data-testid="report-versions"
+                // A phone scrolls it sideways: the explanations and 缺报 reasons stood a few characters a line.
+                scroll={{ x: 900 }}
                 columns={[
-                  { title: '版本', dataIndex: 'version', render: (v: number) => `第 ${v} 版` },
-                  { title: '上报时间', dataIndex: 'submittedAt', render: when },
-                  { title: '上报人', dataIndex: 'submittedBy' },
-                  { title: '情况说明', dataIndex: 'acknowledgement', render: (v: string | null) => v ?? '—' },
-                  { title: '差异说明', dataIndex: 'explanation', render: (v: string | null) => v ?? '—' },
+                  { title: '版本', dataIndex: 'version', width: 70, render: (v: number) => `第 ${v} 版` },
+                  { title: '上报时间', dataIndex: 'submittedAt', width: 140, render: when },
+                  { title: '上报人', dataIndex: 'submittedBy', width: 110 },
+                  {
+                    title: '情况说明',
+                    dataIndex: 'acknowledgement',
+                    width: 180,
+                    render: (v: string | null) => v ?? '—',
+                  },
+                  { title: '差异说明', dataIndex: 'explanation', width: 180, render: (v: string | null) => v ?? '—' },
                   {
                     title: '缺报',
+                    width: 200,
                     dataIndex: 'missing',
                     render: (v: Mark[]) => (v.length ? v.map((m) => `${m.name}（${m.reason}）`).join('；') : '—'),
                   },

@@ -80,6 +80,9 @@ describe.skipIf(!browserAvailable)('member discovery in Chromium', () => {
     const staff = await staffCtx.newPage();
     await signInFirstTime(staff, env.server.url, env.server.creds.get('station_staff')!, 'Station-2026!');
     await staff.goto(`${env.server.url}/discovery`);
+    // A station has no level below it: no jurisdiction filter takes room on its phone.
+    await staff.getByTestId('case-state').waitFor();
+    expect(await staff.getByTestId('case-under').count()).toBe(0);
     // On a phone the list is cards, each with its status.
     const row = staff.getByTestId('list-card').filter({ hasText: '梅园新村测试面馆' }).filter({ hasText: '隐形党员' });
     await expect.poll(() => row.count()).toBe(1);

@@ -174,9 +174,12 @@ export default function Discovery() {
               options={CASE_STATES.map((value) => ({ value, label: STATE_LABEL[value] }))}
             />
           </div>
-          <div style={{ width: 200 }} data-testid="case-under">
-            <JurisdictionPicker root={me!.jurisdiction.code} value={under} onChange={setUnder} placeholder="辖区" />
-          </div>
+          {/* A station has no level below it to narrow to: the picker would only take room on its phone. */}
+          {me!.jurisdiction.level !== 'station' && (
+            <div style={{ width: 200 }} data-testid="case-under">
+              <JurisdictionPicker root={me!.jurisdiction.code} value={under} onChange={setUnder} placeholder="辖区" />
+            </div>
+          )}
           <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportCases.path}`, filters)}>
             导出 Excel
           </Button>

@@ -25,6 +25,17 @@ export const date = z
     const d = new Date(`${v}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(v);
   }, '日期无效（没有这一天）');
+/**
+ * A query parameter naming one or more values of `item`: comma-separated (?state=open,contacted, as
+ * the web's withQuery writes a list and as a link carries it) or repeated (?state=open&state=contacted).
+ */
+export const manyOf = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z.array(item).or(
+    z
+      .string()
+      .transform((v) => v.split(',').filter(Boolean))
+      .pipe(z.array(item)),
+  );
 export const year = z.coerce.number().int().min(2000, '年度不早于 2000 年').max(2100, '年度不晚于 2100 年');
 
 /** One line of a record's change history (ledger_history): when, insert/update/delete, by whom. Features extend it with what changed. */

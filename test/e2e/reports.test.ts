@@ -6,8 +6,11 @@ import {
   browserAvailable,
   browserSuite,
   confirmModal,
+  noSidewaysScroll,
+  noSqueezedCells,
   pickOption,
   SHOTS,
+  signIn,
   signInFirstTime,
   demoImported,
 } from './browser.js';
@@ -133,6 +136,37 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     await page.screenshot({ path: `${SHOTS}/report-print.png`, fullPage: true });
     expect(crashes).toEqual([]);
     await county.close();
+
+    // On a phone: the board's title wraps (its due date whole, not behind an ellipsis), and a tap on a
+    // station's row opens its report (the 查看 column is beyond the screen's edge there).
+    const phone = await env.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      baseURL: url,
+    });
+    const mobile = await phone.newPage();
+    await signIn(mobile, url, 'county_editor', 'County-2026!');
+    await mobile.goto(`${url}/reports`);
+    const title = mobile.locator('.ant-card-head-title', { hasText: '下级上报情况' });
+    await title.waitFor();
+    expect(await title.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
+    // The county's own report, its version with the 缺报 mark: the versions table is not squeezed.
+    await expect
+      .poll(() => mobile.getByTestId('report-versions').getByText('所内人员调整').count(), { timeout: 15_000 })
+      .toBe(1);
+    await noSqueezedCells(mobile, 'the versions of a report on a phone', '[data-testid="report-versions"]');
+    const submitted = stations[1];
+    await mobile
+      .getByTestId('report-board')
+      .getByRole('row', { name: new RegExp(submitted.name) })
+      .tap();
+    await expect
+      .poll(() => mobile.getByTestId('report').textContent(), { timeout: 15_000 })
+      .toContain(`${submitted.name} · ${FORMS.xgz_core.title}`);
+    await noSidewaysScroll(mobile, 'the report board on a phone');
+    await mobile.screenshot({ path: `${SHOTS}/report-board-phone.png`, fullPage: true });
+    await phone.close();
 
     // The city sees it submitted, opens it and returns it with a reason.
     const cityCtx = await env.browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: url });

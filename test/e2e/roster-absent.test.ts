@@ -76,12 +76,29 @@ describe.skipIf(!browserAvailable)('a member missing from a full roster in Chrom
       await drawer.getByRole('button', { name: '记录核实结果' }).click();
       const modal = page.locator('.ant-modal').last();
       await modal.getByText('去世', { exact: true }).click();
-      await modal.getByLabel('去世日期').fill('2026-10-12');
-      await modal.getByLabel('去世日期').press('Enter');
+      const date = modal.getByLabel('去世日期');
+      let day = '2026-10-12';
+      if (size === 'phone') {
+        // On a phone the date is picked from the calendar: a tap on the field must not bring up the keyboard.
+        expect(await date.getAttribute('readonly')).not.toBeNull();
+        await date.tap();
+        const calendar = page.locator('.ant-picker-dropdown:visible');
+        await calendar.waitFor();
+        // No date after today: a death is recorded once it happened.
+        expect(await calendar.locator('.ant-picker-cell-disabled').count()).toBeGreaterThan(0);
+        day = (await calendar.locator('.ant-picker-cell-today').getAttribute('title'))!;
+        await calendar.locator('.ant-picker-cell-today').tap();
+        expect(await date.inputValue()).toBe(day);
+      } else {
+        // With a keyboard the date can be typed.
+        expect(await date.getAttribute('readonly')).toBeNull();
+        await date.fill(day);
+        await date.press('Enter');
+      }
       await page.screenshot({ path: `${SHOTS}/roster-absent-conclude-${size}.png` });
       await confirmModal(modal);
       await expect.poll(() => drawer.getByText('已确认').count()).toBeGreaterThan(0);
-      await expect.poll(() => drawer.getByText('去世，2026-10-12').count()).toBe(1);
+      await expect.poll(() => drawer.getByText(`去世，${day}`).count()).toBe(1);
       await page.screenshot({ path: `${SHOTS}/roster-absent-concluded-${size}.png` });
       const status = await t.db
         .selectFrom('member as m')

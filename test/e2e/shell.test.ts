@@ -86,6 +86,9 @@ describe.skipIf(!browserAvailable)('web shell in Chromium', () => {
     await signInFirstTime(page, env.server.url, env.server.creds.get('station_staff')!, 'Station-2026!');
     await expect.poll(() => page.getByRole('heading', { name: /工作台/ }).count()).toBe(1);
     await expect.poll(() => page.getByText('党建工作指导站').count()).toBeGreaterThan(0);
+    // Its own guidance post, not a count of the stations (itself) and committees (a county's) above it.
+    expect(await page.getByText('基层市场监管所', { exact: true }).count()).toBe(0);
+    expect(await page.getByText('"小个专"党委', { exact: true }).count()).toBe(0);
     await page.screenshot({ path: `${SHOTS}/phone-home.png` });
     await ctx.close();
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { COUNT_KEYS, valuesOf, type Counts } from '../../src/domain/indicators/registry.js';
+import { PENDING_STATES } from '../../src/domain/cases/workflow.js';
 import { recomputeCounts } from '../../src/features/indicators/recompute.js';
 import { MEASURES, SOURCES } from '../../src/features/indicators/sources/index.js';
 import { periodOf, trendStart } from '../../src/features/indicators/service.js';
@@ -643,6 +644,19 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
       secretaries: 0,
       trainingCompletion: null,
     });
+  });
+
+  it("opens from 待核实线索 a case list holding as many cases as the figure: both states it counts, as the dashboard's link asks", async () => {
+    const figure = (await dashboard(nation, A)).figures.casesOpen;
+    const list = await nation.get(`/cases?under=${A}&state=${PENDING_STATES.join(',')}`);
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.json().total).toBe(figure);
+    expect(new Set(list.json().items.map((c: { state: string }) => c.state))).toEqual(new Set(['open', 'contacted']));
+    // Repeated parameters name several states as well; a state that is none is refused, naming it.
+    expect((await nation.get(`/cases?under=${A}&state=open&state=contacted`)).json().total).toBe(figure);
+    const bad = await nation.get(`/cases?under=${A}&state=open,closed`);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('state');
   });
 
   it('gives for every node, and for each of its children, the figures a fresh recompute from the ledger rows gives', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
 import { seededRandom } from '../../src/domain/random.js';
 import { idNumber, uscc } from '../../src/demo/ledger.js';
 import { BACKENDS } from '../helpers/db.js';
@@ -348,5 +349,52 @@ describe.each(BACKENDS)('member discovery on %s', (backend) => {
     const elsewhere = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: '320102002' }));
     expect(await cases(elsewhere)).toEqual([]);
     expect((await elsewhere.get(`/cases/${hidden.id}`)).statusCode).toBe(404);
+  });
+
+  it("exports the work list under its filters as the list shows it, within the caller's scope, with a trace", async () => {
+    const sheetOf = async (c: Client, q: string) => {
+      const res = await c.get(`/cases/export${q}`);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.headers['content-type']).toContain('spreadsheetml');
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+      return book
+        .getWorksheet('核实线索')!
+        .getSheetValues()
+        .slice(1)
+        .map((r) => (r as unknown[]).slice(1, 6));
+    };
+    const q = '?state=open,contacted';
+    const listed = (await editor.get(`/cases${q}&pageSize=200`)).json().items as {
+      kindLabel: string;
+      entityName: string;
+      memberName: string | null;
+      stationName: string | null;
+      stateLabel: string;
+    }[];
+    expect(listed.length).toBeGreaterThan(1);
+    const [header, ...rows] = await sheetOf(editor, q);
+    expect(header).toEqual(['线索', '市场主体 / 党组织', '党员', '基层所', '状态']);
+    expect(rows).toEqual(
+      listed.map((c) => [
+        c.kindLabel,
+        c.entityName,
+        c.memberName ?? undefined,
+        c.stationName ?? undefined,
+        c.stateLabel,
+      ]),
+    );
+    // A station's export holds its own cases only.
+    const staff = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: '320102001' }));
+    const own = await sheetOf(staff, '');
+    expect(new Set(own.slice(1).map((r) => r[1]))).toEqual(new Set(['乙餐饮有限公司']));
+    const traces = await t.db
+      .selectFrom('audit_log')
+      .select(['detail'])
+      .where('action', '=', 'case.export')
+      .orderBy('id')
+      .execute();
+    expect(traces.map((a) => (a.detail as { rows: number }).rows)).toEqual([rows.length, own.length - 1]);
+    expect((await editor.get('/cases/export?state=closed')).statusCode).toBe(400);
   });
 });

@@ -11,6 +11,9 @@
  */
 export const CASE_STATES = ['open', 'contacted', 'confirmed', 'dismissed', 'transferred', 'resolved'] as const;
 export type CaseState = (typeof CASE_STATES)[number];
+/** Still to verify (待核实线索): neither confirmed, dismissed, transferred nor closed by the system. */
+export const PENDING_STATES: CaseState[] = ['open', 'contacted'];
+export const isPending = (state: string): boolean => (PENDING_STATES as string[]).includes(state);
 export type CaseAction = 'contact' | 'confirm' | 'dismiss' | 'transfer' | 'reopen' | 'conclude';
 export const CASE_KINDS = [
   'hidden_member',
@@ -50,13 +53,13 @@ export const ABSENT_RESULT: Record<
 const FOUND_KINDS = CASE_KINDS.filter((k) => k !== 'roster_absent');
 
 const MOVES: Record<CaseAction, { from: CaseState[]; to: CaseState; kinds?: readonly CaseKind[] }> = {
-  contact: { from: ['open', 'contacted'], to: 'contacted' },
-  confirm: { from: ['open', 'contacted'], to: 'confirmed', kinds: FOUND_KINDS },
-  dismiss: { from: ['open', 'contacted'], to: 'dismissed', kinds: FOUND_KINDS },
+  contact: { from: PENDING_STATES, to: 'contacted' },
+  confirm: { from: PENDING_STATES, to: 'confirmed', kinds: FOUND_KINDS },
+  dismiss: { from: PENDING_STATES, to: 'dismissed', kinds: FOUND_KINDS },
   transfer: { from: ['confirmed'], to: 'transferred', kinds: ['hidden_member', 'pocket_member', 'self_report'] },
   reopen: { from: ['dismissed'], to: 'open' },
   // Its state is the result's (ABSENT_RESULT); 'confirmed' stands for it where no result is given.
-  conclude: { from: ['open', 'contacted'], to: 'confirmed', kinds: ['roster_absent'] },
+  conclude: { from: PENDING_STATES, to: 'confirmed', kinds: ['roster_absent'] },
 };
 
 export const STATE_LABEL: Record<CaseState, string> = {

@@ -69,6 +69,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'case.transfer': '线索：记录组织关系转接',
   'case.reopen': '线索：重新核实',
   'case.conclude': '线索：记录名册中已不存在的党员的核实结果',
+  'case.export': '导出核实线索',
   'zone.update': '修改区域',
   'sanliang.create': '新建三亮记录',
   'sanliang.update': '修改三亮记录',

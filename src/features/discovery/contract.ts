@@ -4,6 +4,7 @@ import {
   codesOf,
   endpoint,
   idParam,
+  manyOf,
   pageOf,
   pageQuery,
   timestamp,
@@ -21,6 +22,9 @@ export const caseAction = codesOf(ACTION_LABEL);
 
 /** A calendar date that exists (2024-02-30 is refused). */
 const isoDate = z.iso.date('日期格式应为 YYYY-MM-DD');
+
+/** A discovery run's steps in order: the run records the one it is at, the page shows where that is. */
+export const RUN_STEPS = ['身份证号比对', '姓名、出生日期、电话比对', '生成线索'] as const;
 
 const run = z.object({
   id: z.number(),
@@ -62,13 +66,16 @@ export const caseListItem = z.object({
   actions: z.array(caseAction),
 });
 
+/** The work list's filters; several states at once (?state=open,contacted): the dashboard's 待核实线索 counts both. */
+const caseFilters = { kind: caseKind.optional(), state: manyOf(caseState).optional(), under: underQuery };
 export const listCases = endpoint({
   method: 'GET',
   path: '/cases',
   summary: '核实线索（本辖区）',
-  query: z.strictObject({ ...pageQuery, kind: caseKind.optional(), state: caseState.optional(), under: underQuery }),
+  query: z.strictObject({ ...pageQuery, ...caseFilters }),
   response: pageOf(caseListItem),
 });
+export const exportCases = { path: '/cases/export', query: z.strictObject(caseFilters) } as const;
 
 /** What a trail line recorded: the person's reason, contact or transfer; the system's condition and the change that moved it. */
 export const caseEventDetail = z.looseObject({

@@ -12,7 +12,7 @@ import {
 } from '../../domain/cases/conditions.js';
 import { IMPORT_KIND_SHORT } from '../../domain/import/labels.js';
 import { closeAbsentCases } from './absent.js';
-import { isEnded } from '../../domain/cases/workflow.js';
+import { isEnded, isPending } from '../../domain/cases/workflow.js';
 import type { CaseChange } from './change.js';
 
 export type { CaseChange } from './change.js';
@@ -364,7 +364,7 @@ export async function followCases(
   // decision. An entity the caller no longer sees (moved to another station) is not judged here.
   const ended = prior.rows.filter(
     (r) =>
-      ['open', 'contacted'].includes(r.state) &&
+      isPending(r.state) &&
       facts.has(Number(r.entity_id)) &&
       !held.has(caseKey(r.kind, Number(r.entity_id), Number(r.member_id) || null)),
   );

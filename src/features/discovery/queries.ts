@@ -27,20 +27,23 @@ export async function loadCase(db: Tx, id: number) {
 }
 export type CaseRow = Awaited<ReturnType<typeof loadCase>>;
 
-/** One page of the work list, open and contacted cases first; system-closed cases only when asked for by state. */
-export async function casePage(
-  db: Tx,
-  f: { kind?: CaseKind; state?: CaseState; under?: string; page: number; pageSize: number },
-) {
+type CaseFilters = { kind?: CaseKind; state?: CaseState[]; under?: string };
+
+/** The work list's cases under the filters: system-closed cases only when asked for by state. */
+async function filteredCases(db: Tx, f: CaseFilters) {
   let base = db
     .selectFrom('discovery_case as d')
     .leftJoin('entity as e', 'e.id', 'd.entity_id')
     .leftJoin('self_report as sr', 'sr.id', 'd.self_report_id');
   if (f.kind) base = base.where('d.kind', '=', f.kind);
-  base = f.state ? base.where('d.state', '=', f.state) : base.where('d.state', '<>', 'resolved');
+  base = f.state?.length ? base.where('d.state', 'in', f.state) : base.where('d.state', '<>', 'resolved');
   if (f.under) base = base.where(await underNode(db, 'd.scope_key', f.under));
-  const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
-  const rows = await base
+  return base;
+}
+
+/** The list's columns of the filtered cases, open and contacted cases first, newest first. */
+const caseColumns = (base: Awaited<ReturnType<typeof filteredCases>>) =>
+  base
     .leftJoin('jurisdiction as st', 'st.code', 'e.station_code')
     .leftJoin('member as m', 'm.id', 'd.member_id')
     .leftJoin('person as p', 'p.id', 'm.person_id')
@@ -53,11 +56,21 @@ export async function casePage(
     )
     .select(sql<string | null>`coalesce(p.name, sr.name)`.as('member_name'))
     .orderBy(sql`CASE d.state WHEN 'open' THEN 0 WHEN 'contacted' THEN 1 ELSE 2 END`)
-    .orderBy('d.id', 'desc')
-    .limit(f.pageSize)
-    .offset(offsetOf(f))
-    .execute();
+    .orderBy('d.id', 'desc');
+
+/** One page of the work list. */
+export async function casePage(db: Tx, f: CaseFilters & { page: number; pageSize: number }) {
+  const base = await filteredCases(db, f);
+  const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
+  const rows = await caseColumns(base).limit(f.pageSize).offset(offsetOf(f)).execute();
   return { rows, total };
+}
+
+/** The whole filtered work list, as the list shows it, for its Excel export (at most 100,000 rows). */
+export async function caseExportRows(db: Tx, f: CaseFilters) {
+  return caseColumns(await filteredCases(db, f))
+    .limit(100_000)
+    .execute();
 }
 
 /** What a case's detail shows beside the case: its entity, self-report and member, and its trail (the system's "raised" line first). */

@@ -14,10 +14,20 @@ import { CASE_CONDITION, ROSTER_ABSENT_CONDITION } from '../../domain/cases/cond
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { runDiscovery } from './run.js';
 import { entitiesOfMembers, followEntities } from './follow.js';
-import { caseParts, casePage, loadCase, runById, runningRun } from './queries.js';
+import { caseExportRows, caseParts, casePage, loadCase, runById, runningRun } from './queries.js';
 import { addMemberFromReport, concludeMember, confirmMember, moveCase, queueRun, transferMember } from './writes.js';
 import { schemaOf } from '../../http/contract.js';
-import { actOnCase, getCase, getDiscoveryRun, listCases, startDiscoveryRun, type CaseEventDetail } from './contract.js';
+import { sendXlsx } from '../../http/xlsx.js';
+import { today as todayInZone } from '../../domain/time/zone.js';
+import {
+  actOnCase,
+  exportCases,
+  getCase,
+  getDiscoveryRun,
+  listCases,
+  startDiscoveryRun,
+  type CaseEventDetail,
+} from './contract.js';
 
 const toRun = (r: {
   id: number;
@@ -96,6 +106,36 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
         if (!row) throw notFound('比对任务');
         return toRun(row);
       }),
+  });
+
+  r.get(exportCases.path, {
+    config: { access: 'data.read' },
+    schema: { tags: TAGS, summary: '导出核实线索（xlsx，导出留痕）', querystring: exportCases.query },
+    handler: async (req, reply) => {
+      const rows = await req.scoped(async ({ db, audit }) => {
+        const items = await caseExportRows(db, req.query);
+        audit({
+          action: 'case.export',
+          objectType: 'discovery_case',
+          detail: { filters: req.query, rows: items.length },
+        });
+        return items;
+      });
+      return sendXlsx(
+        reply,
+        `核实线索-${todayInZone()}.xlsx`,
+        '核实线索',
+        [
+          { header: '线索', width: 20, value: (c) => CASE_KIND_LABEL[c.kind] },
+          { header: '市场主体 / 党组织', width: 36, value: (c) => c.entity_name },
+          { header: '党员', width: 10, value: (c) => c.member_name },
+          { header: '基层所', width: 18, value: (c) => c.station_name },
+          { header: '状态', width: 12, value: (c) => STATE_LABEL[c.state] },
+          { header: '更新时间', width: 18, value: (c) => c.updated_at },
+        ],
+        rows,
+      );
+    },
   });
 
   r.get(listCases.path, {

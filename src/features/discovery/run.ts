@@ -12,6 +12,7 @@ import {
   type Record_,
 } from '../../domain/matching/fellegi-sunter.js';
 import { isEnded } from '../../domain/cases/workflow.js';
+import { RUN_STEPS } from './contract.js';
 import { derivedLinkRows, followCases, readRunFacts, type DerivedLink, type MemberFacts } from './follow.js';
 import { pinyin } from 'pinyin-pro';
 
@@ -87,7 +88,7 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
         .execute(),
     );
   try {
-    await step('身份证号比对');
+    await step(RUN_STEPS[0]);
     // The members declared in annual reports are recorded first: the members read beside the
     // join (runInputs) must include them.
     await scoped(({ db }) => recordDeclaredMembers(db));
@@ -111,7 +112,7 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
       return { pairs, links: pairs.length, ms: performance.now() - t0 };
     });
 
-    await step('姓名、出生日期、电话比对', { exact: exact.links });
+    await step(RUN_STEPS[1], { exact: exact.links });
     const exactLinks = exact.pairs.map((p) => ({ ...p, method: 'exact' as const, score: 99, levels: null }));
     // The run's results are written in one transaction. Where the database has connections to
     // spare (PostgreSQL) it opens before the candidates load and writes the exact links (most of
@@ -121,7 +122,7 @@ export async function runDiscovery(ctx: AppContext, who: Principal, runId: numbe
     // the transaction opens after the scoring and reads the facts after the links.
     const scored = async () => {
       const probable = await probableLinks(scoped, exact.pairs, inputs);
-      await step('生成线索', { exact: exact.links, probabilistic: probable.links.length });
+      await step(RUN_STEPS[2], { exact: exact.links, probabilistic: probable.links.length });
       return probable;
     };
     const finish = async (

@@ -4,7 +4,7 @@ import { SANLIANG_KIND_LABEL, RECORD_STATUS_LABEL, PLAQUE_STATE_LABEL } from '..
 import { HONOUR_STATE_LABEL, AWARD_LEVEL_LABEL } from '../../domain/recognition/honours.js';
 import { POINT_KIND_LABEL, POINT_LEVEL_LABEL } from '../../domain/recognition/points.js';
 import { DOOR_LABEL, STATE_LABEL as APPEAL_STATE_LABEL } from '../../domain/cases/engine.js';
-import { CASE_KIND_LABEL, STATE_LABEL as CASE_STATE_LABEL } from '../../domain/cases/workflow.js';
+import { CASE_KIND_LABEL, isPending, STATE_LABEL as CASE_STATE_LABEL } from '../../domain/cases/workflow.js';
 import { OUTCOME_LABEL } from '../../domain/platforms/labels.js';
 import { ORG_KIND_LABEL, ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../../domain/orgs/rules.js';
 import { EXIT_CAUSE_LABEL, EXIT_STATE_LABEL } from '../../domain/exit/exit.js';
@@ -165,7 +165,7 @@ export async function entityRecords(db: Transaction<DB>, entityId: number): Prom
       title: labelOf(CASE_KIND_LABEL, x.kind),
       detail: `更新于 ${day(x.updated_at)}`,
       state: labelOf(CASE_STATE_LABEL, x.state),
-      attention: ['open', 'contacted'].includes(String(x.state)),
+      attention: isPending(String(x.state)),
       href: `/discovery?open=${Number(x.id)}`,
     })),
     orgs: list<Any>('orgs', (x) => ({

@@ -56,7 +56,8 @@ import { SearchSelect } from '../components/SearchSelect';
 import { FormModal } from '../components/FormModal';
 import { CancelledMark, CancelWorkButton } from '../components/CancelWork';
 import { drawerSize } from '../components/drawer';
-import { toOptions, ymd, when, today } from '../components/format';
+import { isFuture, toOptions, ymd, when, today } from '../components/format';
+import { DateField } from '../components/DateField';
 import { filtered, useFilters, useOpenParam, useRecord } from '../components/hooks';
 import { useDictionary } from '../components/useDictionary';
 import { ACTION_LABEL, DOOR_LABEL, RIDER_CATEGORY_LABEL, STATE_LABEL } from '@domain/cases/engine';
@@ -640,7 +641,7 @@ function Visits() {
             />
           </Form.Item>
           <Form.Item name="visitedOn" label="走访日期" rules={[{ required: true, message: '请选择日期' }]}>
-            <DatePicker style={{ width: '100%' }} />
+            <DateField disabledDate={isFuture} style={{ width: '100%' }} />
           </Form.Item>
           <Form.Item name="visitorName" label="走访人" rules={[{ required: true, message: '请填写走访人' }]}>
             <Input maxLength={40} />

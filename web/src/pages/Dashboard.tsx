@@ -33,6 +33,7 @@ import {
   type RateKey,
 } from '@domain/indicators/registry';
 import { ORG_KIND_LABEL, SETUP_MODE_LABEL, type OrgKind, type SetupMode } from '@domain/orgs/rules';
+import { PENDING_STATES } from '@domain/cases/workflow';
 import { call, withQuery } from '../api';
 import { getDashboard, takeSnapshotsNow, type Dashboard, type Values } from '@server/features/indicators/contract';
 import { useAuth } from '../auth';
@@ -67,7 +68,7 @@ function listOf(key: IndicatorKey, under: string): string | null {
     workCoverage: entities({ coverage: 'work' }),
     membersFound: withQuery('/members', { under, linked: 'true' }),
     membersOnRoster: withQuery('/members', { under, held: 'true' }),
-    casesOpen: withQuery('/discovery', { under }),
+    casesOpen: withQuery('/discovery', { under, state: PENDING_STATES.join(',') }),
     orgsEstablished: orgs({ status: 'established' }),
     orgsPreparing: orgs({ status: 'preparing' }),
     ...Object.fromEntries(

@@ -6,30 +6,31 @@ import {
   App,
   Button,
   Card,
-  DatePicker,
   Descriptions,
   Drawer,
   Form,
   Input,
   Modal,
-  Progress,
   Radio,
   Select,
   Space,
+  Steps,
   Tag,
   Timeline,
   Typography,
 } from 'antd';
-import { SearchOutlined } from '@ant-design/icons';
+import { DownloadOutlined, SearchOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
-import { call } from '../api';
+import { call, withQuery } from '../api';
 import type { BodyOf } from '@server/http/contract';
 import {
   actOnCase,
+  exportCases,
   getCase,
   getDiscoveryRun,
   listCases,
   startDiscoveryRun,
+  RUN_STEPS,
   type CaseDetail as Detail,
   type CaseEventDetail as EventDetail,
   type CaseRow as Case,
@@ -41,6 +42,9 @@ import {
   ACTION_LABEL,
   CASE_KIND_LABEL,
   CASE_KINDS,
+  CASE_STATES,
+  PENDING_STATES,
+  STATE_LABEL,
   type AbsentResult,
   type CaseAction,
 } from '@domain/cases/workflow';
@@ -50,7 +54,8 @@ import { usePaged } from '../components/usePaged';
 import { useOpenParam } from '../components/hooks';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
-import { when } from '../components/format';
+import { isFuture, when } from '../components/format';
+import { DateField } from '../components/DateField';
 import { MEMBER_STATUS_LABEL } from '../components/labels';
 
 const KINDS = [['', '全部'], ...CASE_KINDS.map((k) => [k, CASE_KIND_LABEL[k]])];
@@ -76,16 +81,18 @@ const LEVEL: Record<string, string> = {
 export default function Discovery() {
   const { me, can } = useAuth();
   const { message } = App.useApp();
-  // An import's result links here with its kind and state (?kind=roster_absent&state=open).
+  // An import's result links here with its kind and state (?kind=roster_absent&state=open), the dashboard's
+  // 待核实线索 with both states it counts (?state=open,contacted); with none, the cases still to verify.
   const [params] = useSearchParams();
   const [kind, setKind] = useState(() => params.get('kind') ?? '');
-  const [state, setState] = useState<string | undefined>(() => params.get('state') ?? 'open');
+  const [state, setState] = useState<string[]>(() => params.get('state')?.split(',').filter(Boolean) ?? PENDING_STATES);
   // The dashboard's 待核实线索 passes the sub-jurisdiction clicked (?under=), so the list agrees with the figure.
   const [under, setUnder] = useState<string | undefined>(() => params.get('under') ?? undefined);
   const [run, setRun] = useState<Run | null>(null);
   // Kept in the address (?open=12): a task reply's linked case and an entity's case list open it here.
   const [open, setOpen] = useOpenParam();
-  const list = usePaged(listCases, { kind: kind || undefined, state, under });
+  const filters = { kind: kind || undefined, state: state.join(',') || undefined, under };
+  const list = usePaged(listCases, filters);
   const { reload } = list;
 
   useEffect(() => {
@@ -128,13 +135,22 @@ export default function Discovery() {
           showIcon
           title={
             run.status === 'running'
-              ? `比对中：${run.step ?? ''}`
+              ? '比对中（在后台进行，可离开本页；完成后新线索出现在列表中）'
               : run.status === 'done'
                 ? `比对完成：名册党员 ${run.counts.members} 人，主体人员 ${run.counts.roles} 人次，关联 ${run.counts.links} 条（其中身份证号一致 ${run.counts.exact} 条）；新线索 ${run.counts.raised} 条，重新核实 ${run.counts.reopened} 条`
                 : `比对失败：${run.error}`
           }
           description={
-            run.status === 'running' ? <Progress percent={99} status="active" showInfo={false} /> : undefined
+            run.status === 'running' ? (
+              // Where the run is among its steps (a bar held at 99% said nothing of it).
+              <div data-testid="run-steps">
+                <Steps
+                  size="small"
+                  current={Math.max(0, (RUN_STEPS as readonly (string | null)[]).indexOf(run.step))}
+                  items={RUN_STEPS.map((title) => ({ title }))}
+                />
+              </div>
+            ) : undefined
           }
         />
       )}
@@ -146,24 +162,27 @@ export default function Discovery() {
             style={{ width: 190 }}
             options={KINDS.map(([value, label]) => ({ value, label: value ? label : '全部线索' }))}
           />
-          <Select
-            allowClear
-            placeholder="状态"
-            style={{ width: 140 }}
-            value={state}
-            onChange={setState}
-            options={[
-              ['open', '待核实'],
-              ['contacted', '已联系'],
-              ['confirmed', '已确认'],
-              ['dismissed', '已排除'],
-              ['transferred', '已转接组织关系'],
-              ['resolved', '情况已变化，自动关闭'],
-            ].map(([value, label]) => ({ value, label }))}
-          />
-          <div style={{ width: 200 }} data-testid="case-under">
-            <JurisdictionPicker root={me!.jurisdiction.code} value={under} onChange={setUnder} placeholder="辖区" />
+          <div style={{ width: 240 }} data-testid="case-state">
+            <Select
+              mode="multiple"
+              allowClear
+              placeholder="全部状态（不含自动关闭）"
+              style={{ width: '100%' }}
+              maxTagCount="responsive"
+              value={state}
+              onChange={setState}
+              options={CASE_STATES.map((value) => ({ value, label: STATE_LABEL[value] }))}
+            />
           </div>
+          {/* A station has no level below it to narrow to: the picker would only take room on its phone. */}
+          {me!.jurisdiction.level !== 'station' && (
+            <div style={{ width: 200 }} data-testid="case-under">
+              <JurisdictionPicker root={me!.jurisdiction.code} value={under} onChange={setUnder} placeholder="辖区" />
+            </div>
+          )}
+          <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportCases.path}`, filters)}>
+            导出 Excel
+          </Button>
         </Space>
         {list.error && <Alert type="error" title={list.error} />}
         <ListOrCards<Case>
@@ -452,7 +471,7 @@ function ActionForm({
             label={action === 'conclude' && result ? `${ABSENT_RESULT[result].label}日期` : '日期'}
             rules={[{ required: true, message: '请选择日期' }]}
           >
-            <DatePicker />
+            <DateField disabledDate={isFuture} />
           </Form.Item>
         )}
         {action === 'conclude' && result === 'transferred_out' && (

@@ -1,17 +1,5 @@
 import { useState } from 'react';
-import {
-  App,
-  Button,
-  Checkbox,
-  DatePicker,
-  Form,
-  Input,
-  Select,
-  Space,
-  Typography,
-  Upload,
-  type UploadFile,
-} from 'antd';
+import { App, Button, Checkbox, Form, Input, Select, Space, Typography, Upload, type UploadFile } from 'antd';
 import { CameraOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { call } from '../api';
@@ -22,6 +10,7 @@ import { createGuidance, type InstructorRow } from '@server/features/instructors
 import { FormModal } from '../components/FormModal';
 import { SearchSelect } from '../components/SearchSelect';
 import { isFuture, toOptions, ymd, today } from '../components/format';
+import { DateField } from '../components/DateField';
 import { GUIDANCE_KIND_LABEL } from '../components/labels';
 import type { EntityRow } from './Entities';
 import type { OrgRow } from './OrgDrawer';
@@ -104,7 +93,7 @@ export function GuidanceForm({
       )}
       <Space wrap align="start">
         <Form.Item name="onDate" label="日期" rules={[{ required: true, message: '请选择日期' }]}>
-          <DatePicker disabledDate={isFuture} inputReadOnly />
+          <DateField disabledDate={isFuture} />
         </Form.Item>
         <Form.Item name="kind" label="方式">
           <Select style={{ width: 150 }} options={toOptions(GUIDANCE_KIND_LABEL)} />

@@ -101,12 +101,17 @@ export default function Home() {
               marginBottom: 16,
             }}
           >
-            <Card>
-              <Statistic title="基层市场监管所" value={data.self.stations} suffix="个" />
-            </Card>
-            <Card>
-              <Statistic title={'"小个专"党委'} value={data.self.committees} suffix="个" />
-            </Card>
+            {/* A station counted itself (基层市场监管所 1 个) and the committees it never holds: its own post alone. */}
+            {me!.jurisdiction.level !== 'station' && (
+              <>
+                <Card>
+                  <Statistic title="基层市场监管所" value={data.self.stations} suffix="个" />
+                </Card>
+                <Card>
+                  <Statistic title={'"小个专"党委'} value={data.self.committees} suffix="个" />
+                </Card>
+              </>
+            )}
             <Card>
               <Statistic title="党建工作指导站" value={data.self.guidancePosts} suffix="个" />
             </Card>

@@ -226,7 +226,12 @@ export default function Reports() {
       {board && board.children.length > 0 && (
         <Card
           size="small"
-          title={`下级上报情况（${board.periodLabel}，上报期限 ${board.dueOn}）`}
+          // Wrapped, not cut: on a phone the due date was lost behind an ellipsis.
+          title={
+            <span style={{ whiteSpace: 'normal' }}>
+              下级上报情况（{board.periodLabel}，上报期限 {board.dueOn}）
+            </span>
+          }
           style={{ marginBottom: 12 }}
         >
           <Table
@@ -234,6 +239,10 @@ export default function Reports() {
             rowKey="code"
             pagination={false}
             dataSource={board.children}
+            // A tap on a row opens its report: on a phone the 查看 column is beyond the screen's edge.
+            onRow={(c) =>
+              c.report ? { onClick: () => set('open', String(c.report!.id)), style: { cursor: 'pointer' } } : {}
+            }
             data-testid="report-board"
             // A phone scrolls this table sideways; without it the long 缺报 reasons squeezed the unit's name to one character a line.
             scroll={{ x: 960 }}
@@ -455,14 +464,23 @@ export default function Reports() {
                 rowKey="version"
                 pagination={false}
                 dataSource={report.versions}
+                data-testid="report-versions"
+                // A phone scrolls it sideways: the explanations and 缺报 reasons stood a few characters a line.
+                scroll={{ x: 900 }}
                 columns={[
-                  { title: '版本', dataIndex: 'version', render: (v: number) => `第 ${v} 版` },
-                  { title: '上报时间', dataIndex: 'submittedAt', render: when },
-                  { title: '上报人', dataIndex: 'submittedBy' },
-                  { title: '情况说明', dataIndex: 'acknowledgement', render: (v: string | null) => v ?? '—' },
-                  { title: '差异说明', dataIndex: 'explanation', render: (v: string | null) => v ?? '—' },
+                  { title: '版本', dataIndex: 'version', width: 70, render: (v: number) => `第 ${v} 版` },
+                  { title: '上报时间', dataIndex: 'submittedAt', width: 140, render: when },
+                  { title: '上报人', dataIndex: 'submittedBy', width: 110 },
+                  {
+                    title: '情况说明',
+                    dataIndex: 'acknowledgement',
+                    width: 180,
+                    render: (v: string | null) => v ?? '—',
+                  },
+                  { title: '差异说明', dataIndex: 'explanation', width: 180, render: (v: string | null) => v ?? '—' },
                   {
                     title: '缺报',
+                    width: 200,
                     dataIndex: 'missing',
                     render: (v: Mark[]) => (v.length ? v.map((m) => `${m.name}（${m.reason}）`).join('；') : '—'),
                   },

@@ -1079,6 +1079,19 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     });
   });
 
+  describe('round 9', () => {
+    it("the deployment settings are read only by the duty that edits them, each its own groups: the lockout threshold and session limits are no business account's to read", async () => {
+      const read = async (roles: string[]) => {
+        const c = await t.signIn(await t.user({ roles, jurisdiction: roles[0] === 'editor' ? COUNTY : '000000' }));
+        const res = await c.get('/settings');
+        return res.statusCode === 200 ? Object.keys(res.json()).sort() : res.statusCode;
+      };
+      for (const roles of [['editor'], ['auditor']]) expect(await read(roles)).toBe(403);
+      expect(await read(['secadmin'])).toEqual(['security']);
+      expect(await read(['sysadmin'])).toEqual(['cases', 'exit', 'rules']);
+    });
+  });
+
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
     // XGZ's views; an extension's own (Citus puts citus_tables and others in public) are not ours to set.
     const views = await sql<{ relname: string; invoker: boolean }>`

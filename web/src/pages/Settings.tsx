@@ -10,7 +10,7 @@ import { CodeLists } from '../components/CodeLists';
 
 type Settings = ResponseOf<typeof getSettings>;
 type Group = keyof typeof updateSettings;
-type ExitSettings = Settings['exit'];
+type ExitSettings = NonNullable<Settings['exit']>;
 const EXIT_CAUSES: [keyof Omit<ExitSettings, 'liftOnRemoval'>, string][] = [
   ['deregistered', '注销'],
   ['revoked', '吊销营业执照'],
@@ -68,37 +68,45 @@ export default function SettingsPage() {
       {error && <Alert type="error" title={error} />}
       {data && (
         <Row gutter={16}>
-          <Col xs={24} lg={12}>
-            <Group
-              title="安全策略（安全管理员）"
-              group="security"
-              fields={SECURITY}
-              values={data.security}
-              editable={top && can('settings.security')}
-              extra
-            />
-          </Col>
-          <Col xs={24} lg={12}>
-            <Group
-              title="组织设置规则（系统管理员）"
-              group="rules"
-              fields={RULES}
-              values={data.rules}
-              editable={top && can('settings.rules')}
-            />
-          </Col>
-          <Col xs={24} lg={12}>
-            <Group
-              title="诉求办理时限（系统管理员；超时逐级督办）"
-              group="cases"
-              fields={CASES}
-              values={data.cases}
-              editable={top && can('settings.rules')}
-            />
-          </Col>
-          <Col xs={24} lg={12}>
-            <ExitRules values={data.exit} editable={top && can('settings.rules')} />
-          </Col>
+          {data.security && (
+            <Col xs={24} lg={12}>
+              <Group
+                title="安全策略（安全管理员）"
+                group="security"
+                fields={SECURITY}
+                values={data.security}
+                editable={top && can('settings.security')}
+                extra
+              />
+            </Col>
+          )}
+          {data.rules && (
+            <Col xs={24} lg={12}>
+              <Group
+                title="组织设置规则（系统管理员）"
+                group="rules"
+                fields={RULES}
+                values={data.rules}
+                editable={top && can('settings.rules')}
+              />
+            </Col>
+          )}
+          {data.cases && (
+            <Col xs={24} lg={12}>
+              <Group
+                title="诉求办理时限（系统管理员；超时逐级督办）"
+                group="cases"
+                fields={CASES}
+                values={data.cases}
+                editable={top && can('settings.rules')}
+              />
+            </Col>
+          )}
+          {data.exit && (
+            <Col xs={24} lg={12}>
+              <ExitRules values={data.exit} editable={top && can('settings.rules')} />
+            </Col>
+          )}
         </Row>
       )}
       <CodeLists editable={top && can('settings.rules')} />
@@ -117,7 +125,7 @@ function Group({
   title: string;
   group: Group;
   fields: [string, string][];
-  values: Settings[Group];
+  values: NonNullable<Settings[Group]>;
   editable: boolean;
   extra?: boolean;
 }) {
@@ -125,7 +133,7 @@ function Group({
   const { message } = App.useApp();
   const save = async () => {
     try {
-      await call(updateSettings[group], { body: form.getFieldsValue() as Settings[Group] });
+      await call(updateSettings[group], { body: form.getFieldsValue() as NonNullable<Settings[Group]> });
       message.success('设置已保存，并已记入审计日志');
     } catch (e) {
       message.error(applyProblem(form, e));

@@ -1090,6 +1090,23 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
       expect(await read(['secadmin'])).toEqual(['security']);
       expect(await read(['sysadmin'])).toEqual(['cases', 'exit', 'rules']);
     });
+
+    it('an IPv6 client is counted by its /64 at sign-in: wrong passwords from many addresses of one block lock the block out of the account, not the owner elsewhere', async () => {
+      const { lockoutThreshold } = await t.ctx.settings.get('security');
+      const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const block = (n: number) => (host: number) => `2001:db8:9:${n}::${host.toString(16)}`;
+      const [attacker, owner] = [block(1), block(2)];
+      const login = (password: string, from: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { username: u.username, password },
+          remoteAddress: from,
+        });
+      for (let i = 1; i <= lockoutThreshold; i++) await login('Wrong-Pass-1', attacker(i));
+      expect((await login(u.password, attacker(1000))).statusCode).toBe(423);
+      expect((await login(u.password, owner(1))).statusCode).toBe(200);
+    });
   });
 
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {

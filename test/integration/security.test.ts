@@ -1136,6 +1136,31 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
         errors: [{ field: '(body)', message: '内容过多' }],
       });
     });
+
+    it("an account reveals at most 30 people's full ID numbers and phones in ten minutes, refused ones counted; the next is 429 and a denied line for the auditor (150 were revealed in 9 s)", async () => {
+      const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const [ed, other] = [
+        await t.signIn(u),
+        await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY })),
+      ];
+      for (let i = 0; i < 30; i++) expect((await ed.post('/instructors/999999/reveal')).statusCode).toBe(404);
+      const refused = await ed.post('/instructors/999999/reveal');
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json()).toMatchObject({ code: 'reveal_limit', title: '查看过于频繁' });
+      expect((await other.post('/instructors/999999/reveal')).statusCode).toBe(404);
+      const denied = await t.db
+        .selectFrom('audit_log')
+        .select(['outcome', 'detail'])
+        .where('action', '=', 'personal.reveal_limited')
+        .where('actor_id', '=', u.id)
+        .execute();
+      expect(denied).toEqual([
+        {
+          outcome: 'denied',
+          detail: { route: 'POST /api/v1/instructors/:id/reveal', limit: { max: 30, windowMinutes: 10 } },
+        },
+      ]);
+    });
   });
 
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {

@@ -3,6 +3,7 @@ import type { ResponseOf } from '@server/http/contract';
 import { Alert, App, Button, Card, Col, Form, InputNumber, Radio, Row, Switch } from 'antd';
 import { call } from '../api';
 import { getSettings, updateSettings } from '@server/features/settings/contract';
+import { SETTING_GROUPS } from '@server/domain/settings/settings';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { applyProblem } from '../components/problem';
@@ -48,6 +49,13 @@ const RULES: [string, string][] = [
   ['secretaryMinFullYears', '书记至少有几年党龄（正式）'],
 ];
 
+/** The groups of numbers, each shown when the server gives it (only to the duty that edits it). */
+const NUMBER_GROUPS: [Exclude<Group, 'exit'>, string, [string, string][]][] = [
+  ['security', '安全策略（安全管理员）', SECURITY],
+  ['rules', '组织设置规则（系统管理员）', RULES],
+  ['cases', '诉求办理时限（系统管理员；超时逐级督办）', CASES],
+];
+
 export default function SettingsPage() {
   const { me, can } = useAuth();
   const [data, setData] = useState<Settings | null>(null);
@@ -68,43 +76,26 @@ export default function SettingsPage() {
       {error && <Alert type="error" title={error} />}
       {data && (
         <Row gutter={16}>
-          {data.security && (
-            <Col xs={24} lg={12}>
-              <Group
-                title="安全策略（安全管理员）"
-                group="security"
-                fields={SECURITY}
-                values={data.security}
-                editable={top && can('settings.security')}
-                extra
-              />
-            </Col>
-          )}
-          {data.rules && (
-            <Col xs={24} lg={12}>
-              <Group
-                title="组织设置规则（系统管理员）"
-                group="rules"
-                fields={RULES}
-                values={data.rules}
-                editable={top && can('settings.rules')}
-              />
-            </Col>
-          )}
-          {data.cases && (
-            <Col xs={24} lg={12}>
-              <Group
-                title="诉求办理时限（系统管理员；超时逐级督办）"
-                group="cases"
-                fields={CASES}
-                values={data.cases}
-                editable={top && can('settings.rules')}
-              />
-            </Col>
-          )}
+          {NUMBER_GROUPS.map(([group, title, fields]) => {
+            const values = data[group];
+            return (
+              values && (
+                <Col key={group} xs={24} lg={12}>
+                  <Group
+                    title={title}
+                    group={group}
+                    fields={fields}
+                    values={values}
+                    editable={top && can(SETTING_GROUPS[group].permission)}
+                    extra={group === 'security'}
+                  />
+                </Col>
+              )
+            );
+          })}
           {data.exit && (
             <Col xs={24} lg={12}>
-              <ExitRules values={data.exit} editable={top && can('settings.rules')} />
+              <ExitRules values={data.exit} editable={top && can(SETTING_GROUPS.exit.permission)} />
             </Col>
           )}
         </Row>

@@ -6,6 +6,8 @@ import { endSession, sessionOf, touchSession } from './sessions.js';
 import { authUserOf } from './context.js';
 import { forbidden, unauthorized, Problem } from './errors.js';
 import { isServicePermission } from '../domain/auth/service.js';
+import { REVEAL_LIMIT, RevealBudget } from '../domain/auth/reveal-limit.js';
+import { recordAudit } from '../db/audit-chain.js';
 import {
   auditServiceCall,
   authenticateService,
@@ -38,6 +40,8 @@ export function installAuth(app: FastifyInstance): void {
     if (!this.user) throw unauthorized();
     return runScoped(this.server.ctx.db, this.principal(), fn);
   });
+
+  const reveals = new RevealBudget();
 
   app.addHook('onRequest', async (req) => {
     // A target in absolute form (GET http://host/path, as a client sends to a proxy) still reaches
@@ -100,6 +104,7 @@ export function installAuth(app: FastifyInstance): void {
     // A unit account works its own cases only, an instructor account its own assignments: the rest
     // of the county's ledgers (and the deployment's settings) stay closed to them.
     if (!routeAllowed(req.user.bound, route)) throw forbidden();
+    if (access === 'personal.reveal') await spendReveal(req, reveals);
   });
 
   // No API answer is kept by a browser or a proxy: reveals carry full ID numbers and phones, and
@@ -123,6 +128,26 @@ function refuseCrossSite(req: FastifyRequest): void {
   const site = req.headers['sec-fetch-site'];
   if (site === 'cross-site' || site === 'same-site')
     throw new Problem(403, '请求被拒绝', '不接受从其他网站发起的请求，请在本平台的页面中操作', undefined, 'cross_site');
+}
+
+/** One reveal of full personal data counted against the account (domain/auth/reveal-limit.ts); past the limit, 429 and a denied line in the audit trail. */
+async function spendReveal(req: FastifyRequest, reveals: RevealBudget): Promise<void> {
+  const minutes = reveals.take(req.user!.id);
+  if (minutes === null) return;
+  await recordAudit(req.server.ctx.db, req.principal(), {
+    action: 'personal.reveal_limited',
+    objectType: 'user',
+    objectId: req.user!.id,
+    outcome: 'denied',
+    detail: { route: `${req.method} ${req.routeOptions.url ?? ''}`, limit: REVEAL_LIMIT },
+  });
+  throw new Problem(
+    429,
+    '查看过于频繁',
+    `${REVEAL_LIMIT.windowMinutes} 分钟内最多查看 ${REVEAL_LIMIT.max} 次完整个人信息，请 ${minutes} 分钟后再试`,
+    undefined,
+    'reveal_limit',
+  );
 }
 
 const stageHint = {

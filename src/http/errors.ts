@@ -120,6 +120,13 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): 
   socket.destroy(err);
 }
 
+/**
+ * How many field errors one answer lists. A form has a few dozen fields at most; a body of 80,000
+ * unknown keys (670 KB, no sign-in needed at /auth/login) was answered with every one of them,
+ * twice: 4.9 MB back for each request (round-9 probe).
+ */
+export const MAX_LISTED_ERRORS = 20;
+
 /** Maps every error to problem+json; stack traces and SQL stay in the server log. */
 export function installErrorHandling(app: FastifyInstance, webDist: string | null): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -136,11 +143,13 @@ export function installErrorHandling(app: FastifyInstance, webDist: string | nul
         { body: '请求体', querystring: '查询参数', params: '路径参数', headers: '请求头' }[
           err.validationContext ?? 'body'
         ] ?? '请求';
+      const listed = errors.slice(0, MAX_LISTED_ERRORS);
+      const more = errors.length > listed.length ? `；另有 ${errors.length - listed.length} 处` : '';
       return send(reply, {
         status: 400,
         title: '请求有误',
-        detail: `${where}校验未通过：${errors.map((e) => `${e.field || '(整体)'} ${e.message}`).join('；')}`,
-        errors,
+        detail: `${where}校验未通过：${listed.map((e) => `${e.field || '(整体)'} ${e.message}`).join('；')}${more}`,
+        errors: listed,
       });
     }
     switch (err.code) {

@@ -81,7 +81,7 @@ export const MENU: Item[] = [
     key: '/settings',
     label: '部署设置',
     icon: <SettingOutlined />,
-    permission: ['settings.security', 'settings.rules'],
+    permission: 'settings.read',
   },
   { key: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read' },
 ];

@@ -29,6 +29,7 @@ export const PERMISSIONS = {
   'sessions.manage': '查看在线会话、强制下线、解锁账号',
   'service_accounts.manage': '新建、修改、吊销系统对接服务账号（令牌由业务部门确认启用时领取）',
   'service_accounts.read': '查看系统对接服务账号（业务部门据此确认启用、领取令牌）',
+  'settings.read': '查看部署设置（本职责所管的部分）',
   'settings.security': '修改安全策略',
   'settings.rules': '修改组织设置规则阈值',
   'audit.read': '查阅审计日志',
@@ -45,13 +46,14 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   // 三员分立: the system administrator manages accounts and roles but never holds a credential;
   // the security administrator issues one-time passwords for business accounts only. Credentials
   // of duty accounts are set on the server (xgz user …), never shown to another duty holder.
-  sysadmin: ['jurisdiction.read', 'accounts.read', 'accounts.manage', 'settings.rules'],
+  sysadmin: ['jurisdiction.read', 'accounts.read', 'accounts.manage', 'settings.read', 'settings.rules'],
   // Service accounts (other systems' tokens) are credentials too: the security administrator issues them.
   secadmin: [
     'accounts.read',
     'accounts.grant_duties',
     'accounts.reset',
     'sessions.manage',
+    'settings.read',
     'settings.security',
     'service_accounts.manage',
     'service_accounts.read',

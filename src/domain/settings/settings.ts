@@ -63,3 +63,11 @@ export type SecuritySettings = z.infer<typeof securitySettings>;
 export type RuleSettings = z.infer<typeof ruleSettings>;
 export type CaseSettings = z.infer<typeof caseSettings>;
 export type ExitSettings = z.infer<typeof exitSettings>;
+
+/**
+ * The groups an account may read: those its duty edits. The lockout threshold, the session limits
+ * and whether a second factor is required tell an attacker holding any account how many guesses
+ * and how long a stolen session they have (round-9 probe: every signed-in account read them all).
+ */
+export const readableGroups = (permissions: ReadonlySet<string>): SettingGroup[] =>
+  (Object.keys(SETTING_GROUPS) as SettingGroup[]).filter((g) => permissions.has(SETTING_GROUPS[g].permission));

@@ -24,6 +24,7 @@ import {
 } from './sessions.js';
 import { newTotpSecret, totpStep, totpUri } from './totp.js';
 import { endSession } from '../../http/sessions.js';
+import { clientKey } from '../../domain/auth/client-address.js';
 import {
   addressLockedUntil,
   commonIterations,
@@ -105,7 +106,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     if (!addressOnly && u.disabled) return refuse('disabled', '账号已停用，请联系管理员', 'disabled');
     if (!addressOnly && isLocked(u.locked_until))
       return refuse('locked', `账号已锁定，请 ${minutesLeft(u.locked_until!)} 分钟后再试，或请安全管理员解锁`);
-    const here = await addressLockedUntil(db, u.id, req.ip);
+    const here = await addressLockedUntil(db, u.id, clientKey(req.ip));
     if (isLocked(here)) return refuse('locked_here', lockedHereDetail(here!));
   }
   const lockedHereDetail = (until: Date) =>
@@ -134,14 +135,14 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
           ...more,
         },
       });
-    const here = unknownNames.lockedUntil(nameKey, req.ip);
+    const here = unknownNames.lockedUntil(nameKey, clientKey(req.ip));
     if (here) {
       await audit({ lockedHere: true });
       throw lockedProblem(lockedHereDetail(here));
     }
     await verifyPassword(password, await dummy()); // same timing as a known account
     const sec = await settings.get('security');
-    const { lock, minutes } = unknownNames.fail(nameKey, req.ip, sec);
+    const { lock, minutes } = unknownNames.fail(nameKey, clientKey(req.ip), sec);
     await audit({ lockedHere: lock, ...(lock ? { minutes } : {}) });
     if (lock) throw thresholdProblem(sec.lockoutThreshold, minutes);
     throw genericLoginFailure();
@@ -154,7 +155,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
    */
   async function failPassword(req: FastifyRequest, u: AppUser): Promise<never> {
     const sec = await settings.get('security');
-    const { lock, minutes } = await countAddressFailure(db, u, req.ip, sec);
+    const { lock, minutes } = await countAddressFailure(db, u, clientKey(req.ip), sec);
     await history(req, u, lock ? 'locked' : 'failure');
     await recordAudit(db, who(req, u), {
       action: 'auth.login',
@@ -265,7 +266,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       const sec = await settings.get('security');
       const stage = nextStage(u, sec.requireTotpForAll, false);
       const session = await createSession(db, u, stage, { ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
-      await clearAddressFailures(db, u.id, req.ip);
+      await clearAddressFailures(db, u.id, clientKey(req.ip));
       // The account's second-factor failure count resets only when a sign-in completes.
       await markSignedIn(db, u.id, stage !== 'totp');
       await history(req, u, stage === 'totp' ? 'password_ok' : 'success');

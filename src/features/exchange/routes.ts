@@ -32,6 +32,7 @@ import { NdjsonError, ndjsonToCsv } from './ndjson.js';
 import { batchJob, batchPage, priorBatch, rejectionPage, reportVersionsSince } from './queries.js';
 import { recordBatch } from './writes.js';
 import { importRefusal } from '../../domain/import/who-imports.js';
+import { clientKey } from '../../domain/auth/client-address.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const FORMATS: Record<string, 'csv' | 'xlsx' | 'ndjson'> = {
@@ -91,7 +92,7 @@ export async function exchangeRoutes(app: FastifyInstance): Promise<void> {
   const rateLimit = {
     max: (req: FastifyRequest) => req.serviceAccount?.ratePerMinute ?? 60,
     timeWindow: 60_000,
-    keyGenerator: (req: FastifyRequest) => `service:${req.serviceAccount?.id ?? req.ip}`,
+    keyGenerator: (req: FastifyRequest) => `service:${req.serviceAccount?.id ?? clientKey(req.ip)}`,
   };
   const kinds = Object.keys(TEMPLATES) as [ImportKind, ...ImportKind[]];
   // Either credential: a bearer token, or a registered client certificate (mutual TLS).

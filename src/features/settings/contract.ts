@@ -6,8 +6,13 @@ import { caseSettings, exitSettings, ruleSettings, securitySettings } from '../.
 export const getSettings = endpoint({
   method: 'GET',
   path: '/settings',
-  summary: '部署设置',
-  response: z.object({ security: securitySettings, rules: ruleSettings, cases: caseSettings, exit: exitSettings }),
+  summary: '部署设置（只含本职责所管的设置组）',
+  response: z.object({
+    security: securitySettings.optional(),
+    rules: ruleSettings.optional(),
+    cases: caseSettings.optional(),
+    exit: exitSettings.optional(),
+  }),
 });
 
 const put = <S extends z.ZodObject, P extends string>(path: P, label: string, schema: S) =>

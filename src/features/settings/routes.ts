@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { SETTING_GROUPS, type SettingGroup } from '../../domain/settings/settings.js';
+import { SETTING_GROUPS, readableGroups, type SettingGroup } from '../../domain/settings/settings.js';
 import { forbidden } from '../../http/errors.js';
 import { schemaOf } from '../../http/contract.js';
 import { getSettings, updateSettings } from './contract.js';
@@ -15,9 +15,12 @@ export async function settingRoutes(app: FastifyInstance): Promise<void> {
   const store = app.ctx.settings;
 
   r.get(getSettings.path, {
-    config: { access: 'session' },
+    config: { access: 'settings.read' },
     schema: { ...schemaOf(getSettings, ['设置']), response: { 200: getSettings.response } },
-    handler: () => store.all(),
+    handler: async (req) => {
+      const all = await store.all();
+      return Object.fromEntries(readableGroups(req.user!.permissions).map((g) => [g, all[g]]));
+    },
   });
 
   for (const [group, def] of Object.entries(SETTING_GROUPS)) {

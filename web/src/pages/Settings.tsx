@@ -3,6 +3,7 @@ import type { ResponseOf } from '@server/http/contract';
 import { Alert, App, Button, Card, Col, Form, InputNumber, Radio, Row, Switch } from 'antd';
 import { call } from '../api';
 import { getSettings, updateSettings } from '@server/features/settings/contract';
+import { SETTING_GROUPS } from '@server/domain/settings/settings';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { applyProblem } from '../components/problem';
@@ -10,7 +11,7 @@ import { CodeLists } from '../components/CodeLists';
 
 type Settings = ResponseOf<typeof getSettings>;
 type Group = keyof typeof updateSettings;
-type ExitSettings = Settings['exit'];
+type ExitSettings = NonNullable<Settings['exit']>;
 const EXIT_CAUSES: [keyof Omit<ExitSettings, 'liftOnRemoval'>, string][] = [
   ['deregistered', '注销'],
   ['revoked', '吊销营业执照'],
@@ -48,6 +49,13 @@ const RULES: [string, string][] = [
   ['secretaryMinFullYears', '书记至少有几年党龄（正式）'],
 ];
 
+/** The groups of numbers, each shown when the server gives it (only to the duty that edits it). */
+const NUMBER_GROUPS: [Exclude<Group, 'exit'>, string, [string, string][]][] = [
+  ['security', '安全策略（安全管理员）', SECURITY],
+  ['rules', '组织设置规则（系统管理员）', RULES],
+  ['cases', '诉求办理时限（系统管理员；超时逐级督办）', CASES],
+];
+
 export default function SettingsPage() {
   const { me, can } = useAuth();
   const [data, setData] = useState<Settings | null>(null);
@@ -68,37 +76,28 @@ export default function SettingsPage() {
       {error && <Alert type="error" title={error} />}
       {data && (
         <Row gutter={16}>
-          <Col xs={24} lg={12}>
-            <Group
-              title="安全策略（安全管理员）"
-              group="security"
-              fields={SECURITY}
-              values={data.security}
-              editable={top && can('settings.security')}
-              extra
-            />
-          </Col>
-          <Col xs={24} lg={12}>
-            <Group
-              title="组织设置规则（系统管理员）"
-              group="rules"
-              fields={RULES}
-              values={data.rules}
-              editable={top && can('settings.rules')}
-            />
-          </Col>
-          <Col xs={24} lg={12}>
-            <Group
-              title="诉求办理时限（系统管理员；超时逐级督办）"
-              group="cases"
-              fields={CASES}
-              values={data.cases}
-              editable={top && can('settings.rules')}
-            />
-          </Col>
-          <Col xs={24} lg={12}>
-            <ExitRules values={data.exit} editable={top && can('settings.rules')} />
-          </Col>
+          {NUMBER_GROUPS.map(([group, title, fields]) => {
+            const values = data[group];
+            return (
+              values && (
+                <Col key={group} xs={24} lg={12}>
+                  <Group
+                    title={title}
+                    group={group}
+                    fields={fields}
+                    values={values}
+                    editable={top && can(SETTING_GROUPS[group].permission)}
+                    extra={group === 'security'}
+                  />
+                </Col>
+              )
+            );
+          })}
+          {data.exit && (
+            <Col xs={24} lg={12}>
+              <ExitRules values={data.exit} editable={top && can(SETTING_GROUPS.exit.permission)} />
+            </Col>
+          )}
         </Row>
       )}
       <CodeLists editable={top && can('settings.rules')} />
@@ -117,7 +116,7 @@ function Group({
   title: string;
   group: Group;
   fields: [string, string][];
-  values: Settings[Group];
+  values: NonNullable<Settings[Group]>;
   editable: boolean;
   extra?: boolean;
 }) {
@@ -125,7 +124,7 @@ function Group({
   const { message } = App.useApp();
   const save = async () => {
     try {
-      await call(updateSettings[group], { body: form.getFieldsValue() as Settings[Group] });
+      await call(updateSettings[group], { body: form.getFieldsValue() as NonNullable<Settings[Group]> });
       message.success('设置已保存，并已记入审计日志');
     } catch (e) {
       message.error(applyProblem(form, e));

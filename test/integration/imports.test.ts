@@ -159,6 +159,25 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
     expect(e?.name).toBe(long['名称']);
   });
 
+  it('refuses a row whose read cell holds a direction control (a name shown reversed), naming the column; the same control in a column it does not read is no matter', async () => {
+    const reversed = reg({ 名称: '\u202e店吃小三张' });
+    const noted = reg({ 备注: '\u2067备注\u2069' });
+    const { job, rejections } = await importFile(
+      t,
+      'registry',
+      csvFile(dir, 'direction.csv', [reversed, noted]),
+      importer,
+    );
+    expect(rejections).toMatchObject([{ row_no: 2, col: '名称', reason: expect.stringMatching(/改变文字方向/) }]);
+    expect(job).toMatchObject({ rows_accepted: 1, rows_rejected: 1 });
+    const kept = await t.db
+      .selectFrom('entity')
+      .select('uscc')
+      .where('uscc', 'in', [reversed['统一社会信用代码'], noted['统一社会信用代码']])
+      .execute();
+    expect(kept.map((e) => e.uscc)).toEqual([noted['统一社会信用代码']]);
+  });
+
   it('takes rows with nothing in the columns it reads (a 序号 numbered down before anything was filled in) for blank rows', async () => {
     const filled = [reg(), reg()].map((r, i) => ({ 序号: String(i + 1), ...r, 经营范围: '' }));
     const numbered = Array.from({ length: 30 }, (_, i) => ({ 序号: String(i + 3) }));

@@ -7,6 +7,7 @@ import { DEFAULT_ZIP_LIMITS, ZipRefused, guardZip } from './zip-guard.js';
 import { excelTextLiteral, numberCellText } from '../../domain/import/normalise.js';
 import { footerText, sectionTitle } from '../../domain/import/footer.js';
 import { nameCreditAuthorities } from '../../domain/import/vocabulary.js';
+import { DIRECTION_CONTROLS } from '../../domain/identifiers/free-text.js';
 import { LegacyReadError, legacyRecords, spreadsheetKind } from './legacy.js';
 import { WorkbookUnreadable, formulaResult, openWorkbook, type Workbook } from './workbook.js';
 import { mergeFiller } from './merges.js';
@@ -511,7 +512,8 @@ function openLegacy(
 /** What the cells' text says about the bytes they came from: undecodable bytes, a cut field, a NUL; undefined when nothing. */
 function cellProblems(cells: string[], max: number, format: SourceFormat): CellProblem[] | undefined {
   const joined = cells.join('');
-  if (!joined.includes('\u0000') && !joined.includes('\ufffd')) return undefined; // the usual row: one scan
+  // The usual row: two scans of its text.
+  if (!joined.includes('\u0000') && !joined.includes('\ufffd') && !DIRECTION_CONTROLS.test(joined)) return undefined;
   const found = cells.flatMap((c, index) => {
     const reason = cellProblem(c, max, format);
     return reason ? [{ index, reason }] : [];
@@ -524,6 +526,9 @@ function cellProblem(c: string, max: number, format: SourceFormat): string | und
   if (c.includes(NO_RESULT))
     return '是公式，文件中没有它可用的计算结果（未保存结果，或结果是错误值）：请在 Excel 或 WPS 中检查、保存后重新上传';
   if (c.includes('\u0000')) return '含不可见的控制字符（NUL）';
+  // As the web's forms refuse them (http/text-guard.ts): a name would show reversed in lists and on plaques.
+  if (DIRECTION_CONTROLS.test(c))
+    return '含改变文字方向的不可见字符（U+202A–U+202E、U+2066–U+2069），显示出来与实际内容不同：请删除这些字符后重新上传';
   if (c.includes('\ufffd'))
     return '含无法识别的字节：文件中此处的字符不完整或不是 UTF-8/GB18030 编码（可能被截断或混入了其他编码）';
   return undefined;

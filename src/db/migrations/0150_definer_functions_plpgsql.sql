@@ -132,7 +132,9 @@ END $$;
 -- Citus takes only IMMUTABLE functions in an ON CONFLICT's SET and WHERE clauses: the time of an
 -- update is the inserted row's default, now(), read from EXCLUDED; whether a person whose name or
 -- phone would change is held outside the caller's area is asked before the statement (only for
--- those, as the WHERE did), and the WHERE tests the answer.
+-- those, as the WHERE did), and the WHERE tests the answer. `before` is MATERIALIZED: with the
+-- batch's size known (PL/pgSQL plans with the parameters' values) the planner inlined it into the
+-- last join and rescanned the batch for each row, 12.5 s for 5,000 renamed people instead of 0.6.
 CREATE OR REPLACE FUNCTION xgz_person_upsert(p_bi text[], p_id_enc text[], p_name text[], p_birth date[], p_sex text[], p_phone_enc text[], p_phone_bi text[])
 RETURNS TABLE(bi text, person_id bigint, old_name text, phone_changed boolean)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
@@ -147,7 +149,7 @@ BEGIN
   WITH incoming AS (
     SELECT DISTINCT ON (t.bi) t.* FROM unnest(p_bi, p_id_enc, p_name, p_birth, p_sex, p_phone_enc, p_phone_bi)
       AS t(bi, id_enc, name, birth, sex, phone_enc, phone_bi) ORDER BY t.bi
-  ), before AS (
+  ), before AS MATERIALIZED (
     SELECT p.id_bi, p.name, p.phone_bi FROM person p JOIN incoming i ON i.bi = p.id_bi
   ), up AS (
     INSERT INTO person AS p (id_bi, id_enc, name, birth_date, sex, phone_enc, phone_bi, phone_scope)

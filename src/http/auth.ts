@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isUnitKey, unitRouteAllowed } from '../domain/auth/binding.js';
+import { routeAllowed } from '../domain/auth/binding.js';
 import { runScoped } from '../db/scoped.js';
 import { SESSION_COOKIE, hashToken } from './session-token.js';
 import { endSession, sessionOf, touchSession } from './sessions.js';
@@ -97,9 +97,9 @@ export function installAuth(app: FastifyInstance): void {
     if (req.session.stage !== 'full')
       throw new Problem(403, '请先完成登录步骤', stageHint[req.session.stage], undefined, `stage:${req.session.stage}`);
     if (access !== 'session' && !req.user.permissions.has(access)) throw forbidden();
-    // A unit account works its own cases only: the rest of the county's ledgers stay closed to it.
-    if (access !== 'session' && isUnitKey(req.user.bound) && !unitRouteAllowed(req.routeOptions.url ?? ''))
-      throw forbidden();
+    // A unit account works its own cases only, an instructor account its own assignments: the rest
+    // of the county's ledgers (and the deployment's settings) stay closed to them.
+    if (!routeAllowed(req.user.bound, route)) throw forbidden();
   });
 
   // No API answer is kept by a browser or a proxy: reveals carry full ID numbers and phones, and

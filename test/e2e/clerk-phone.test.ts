@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { PDF } from '../helpers/attachments.js';
+import { registerDemoOrgs } from '../../src/demo/jurisdiction.js';
+import { registerDemoWork } from '../../src/demo/work.js';
 import {
   SHOTS,
   browserAvailable,
@@ -273,5 +275,36 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
     await noSidewaysScroll(page, 'phone own assessment');
     await page.screenshot({ path: `${SHOTS}/own-assessment-phone.png`, fullPage: true });
     await ctx.close();
+  });
+  it('the ledgers a clerk opens in the field (members, organizations, honours, points, secretaries, assistance) are cards on a phone and tables on a desktop', async () => {
+    const { t, url } = env.server;
+    await demoImported(t);
+    // The demo's organizations, officers, honours, points and training, as `npm start` registers them.
+    await registerDemoOrgs(t.ctx);
+    await registerDemoWork(t.ctx);
+    const clerk = await t.user({ roles: ['editor'], jurisdiction: '320102' });
+    for (const [size, viewport] of [
+      ['phone', { width: 390, height: 844 }],
+      ['desktop', { width: 1366, height: 800 }],
+    ] as const) {
+      const ctx = await env.browser.newContext({ viewport, isMobile: size === 'phone' });
+      const page = await ctx.newPage();
+      await signIn(page, url, clerk.username, clerk.password);
+      for (const path of ['/members', '/orgs', '/honours', '/points', '/education', '/assistance']) {
+        await page.goto(`${url}${path}`);
+        const rows = size === 'phone' ? page.getByTestId('list-card') : page.locator('.ant-table-row');
+        await expect.poll(() => rows.count(), { timeout: 30_000, message: `${size} ${path}` }).toBeGreaterThan(0);
+        if (size === 'phone') {
+          // No table of these pages scrolls sideways on a phone: a column out of sight would hide a status.
+          const scrolled = await page.$$eval('.ant-table-content, .ant-table-body', (els) =>
+            els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent?.slice(0, 40)),
+          );
+          expect(scrolled, `${path}: tables scrolled sideways`).toEqual([]);
+          await noSidewaysScroll(page, `phone ${path}`);
+          await page.screenshot({ path: `${SHOTS}/ledger${path.replace('/', '-')}-phone.png`, fullPage: true });
+        }
+      }
+      await ctx.close();
+    }
   });
 });

@@ -95,6 +95,11 @@ describe.skipIf(!browserAvailable)('instructors in Chromium', () => {
     const page = await ctx.newPage();
     const crashes: string[] = [];
     page.on('pageerror', (e) => crashes.push(e.message));
+    // Narrowed to its own work, its pages call nothing it would be refused.
+    const refused: string[] = [];
+    page.on('response', (r) => {
+      if (r.url().includes('/api/') && r.status() === 403) refused.push(`${r.request().method()} ${r.url()}`);
+    });
     await signInFirstTime(page, url, env.server.creds.get('instructor')!, 'Field-Day-2026!');
 
     // The 工作台 opens on its own round: the entity with 记走访 beside it.
@@ -105,6 +110,11 @@ describe.skipIf(!browserAvailable)('instructors in Chromium', () => {
     expect(await page.getByText(/上报小个专|签收并回复|新的核实线索/).count()).toBe(0);
     await noSidewaysScroll(page, '指导员工作台');
     await page.screenshot({ path: `${SHOTS}/instructor-phone-home.png`, fullPage: true });
+    // Its menu: its 工作台 and its guidance records, nothing of the county's.
+    await page.getByRole('button', { name: '菜单' }).click();
+    await expect.poll(() => page.getByRole('menuitem').allTextContents()).toEqual(['工作台', '党建指导员']);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('menuitem').count()).toBe(0);
 
     await mine
       .locator('.ant-list-item')
@@ -143,6 +153,7 @@ describe.skipIf(!browserAvailable)('instructors in Chromium', () => {
     expect(await onEntity.getByText('照片 1 张').count()).toBe(1);
     expect(await onEntity.getByRole('button', { name: /记走访/ }).count()).toBe(1);
     expect(crashes).toEqual([]);
+    expect(refused).toEqual([]);
     await ctx.close();
   });
 });

@@ -208,8 +208,22 @@ describe.each(BACKENDS)('instructors and work coverage on %s', (backend) => {
     expect((await staff.get('/instructors/figures?under=320102')).statusCode).toBe(404);
   });
 
+  /** An instructor's own account, bound to its roster record (as 账号管理 binds it). */
+  const instructorAccount = async (instructorId: number) => {
+    const u = await t.user({ roles: ['instructor'], jurisdiction: S1 });
+    await t.db.updateTable('app_user').set({ bound_instructor_id: instructorId }).where('id', '=', u.id).execute();
+    return t.signIn(u);
+  };
+
   it('guidance records: logged by an instructor account, dated no later than today, follow-ups closed, listed and exported with a trace', async () => {
-    const me = await t.signIn(await t.user({ roles: ['instructor'], jurisdiction: S1 }));
+    // Back in service, 张指导 guides 单独丙 and the joint branch again; its account logs what it does there.
+    expect((await editor.patch(`/instructors/${zhang}`, { status: 'active' })).statusCode).toBe(200);
+    for (const [target, targetId] of [
+      ['entity', e.c],
+      ['org', org],
+    ] as const)
+      expect((await staff.post(`/instructors/${zhang}/assignments`, { target, targetId })).statusCode).toBe(201);
+    const me = await instructorAccount(zhang);
     const ahead = await me.post('/guidance-records', {
       instructorId: zhang,
       entityId: e.c,
@@ -259,7 +273,7 @@ describe.each(BACKENDS)('instructors and work coverage on %s', (backend) => {
       .slice(2)
       .map((r) => (r as unknown[]).slice(1, 6));
     expect(lines).toContainEqual(['张指导', '市场/楼宇/园区/商圈', '指导大厦', expect.any(String), expect.any(String)]);
-    expect(lines.filter((l) => l[0] === '张指导')).toHaveLength(3);
+    expect(lines.filter((l) => l[0] === '张指导')).toHaveLength(5);
     const xlsx = await staff.get('/guidance-records/export');
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
     expect(
@@ -270,6 +284,77 @@ describe.each(BACKENDS)('instructors and work coverage on %s', (backend) => {
         .json()
         .children.find((c: { code: string }) => c.code === S1).guidance,
     ).toBe(2);
+  });
+
+  it("an instructor's account reaches only what it is assigned to: not another entity, the roster, cases, appeals, exports or the county's figures", async () => {
+    const me = await instructorAccount(zhang);
+    const names = (rows: { name: string }[]) => rows.map((x) => x.name).sort();
+    // Its entities and organization, for its guidance form's pickers; the county's others are not listed.
+    expect(names((await me.get('/entities')).json().items)).toEqual(['单独丙', '支部丁']);
+    expect((await me.get('/orgs')).json().items.map((o: { name: string }) => o.name)).toEqual(['筹建中的联合支部']);
+    // Its entity's page, people masked as staff see them; an entity of its station it is not assigned to answers
+    // as one of another county does.
+    const own = await me.get(`/entities/${e.c}`);
+    expect(own.statusCode, own.body).toBe(200);
+    expect(own.json().name).toBe('单独丙');
+    for (const other of [e.a, e.far]) expect((await me.get(`/entities/${other}`)).statusCode).toBe(404);
+    expect((await me.get(`/orgs/${org}`)).statusCode).toBe(200);
+    // Nor can it log guidance where it is not assigned.
+    const elsewhere = await me.post('/guidance-records', {
+      instructorId: zhang,
+      entityId: e.a,
+      onDate: today,
+      kind: 'visit',
+      content: '未指派的主体',
+    });
+    expect(elsewhere.statusCode).toBe(404);
+    // The county's ledgers, lists, exports, figures and settings stay closed (403), as they stay for a unit account.
+    for (const url of [
+      '/members',
+      '/cases',
+      '/appeals',
+      '/visits',
+      '/instructors',
+      `/instructors/${zhang}`,
+      '/entities/export',
+      '/entities/summary',
+      `/entities/${e.c}/records`,
+      '/guidance-records/export',
+      '/orgs/export',
+      '/imports',
+      '/dashboard',
+      '/coverage',
+      '/reports?period=2025',
+      '/stations',
+      '/units',
+      '/settings',
+      `/guidance-posts/${S1}`,
+    ]) {
+      const res = await me.get(url);
+      expect(res.statusCode, url).toBe(403);
+      expect(res.json().title).toMatch(/[\u4e00-\u9fff]/);
+    }
+    // Nor is it told of its station's work: a notice to the station rings the clerks' bell, not its own.
+    const unread = async (c: Client) => (await c.get('/notifications/unread-count')).json().unread as number;
+    const [staffBefore, meBefore] = [await unread(staff), await unread(me)];
+    const notice = await editor.post('/deployments', {
+      kind: 'notice',
+      title: '学习通知',
+      body: '请学习',
+      targets: [S1],
+    });
+    expect(notice.statusCode, notice.body).toBe(201);
+    expect([await unread(staff), await unread(me)]).toEqual([staffBefore + 1, meBefore]);
+    // Its day's work still works: its round, its records, its 待办, the dictionaries.
+    expect(names((await me.get('/instructors/mine')).json().entities)).toEqual(['单独丙', '支部丁']);
+    expect((await me.get('/guidance-records')).json().total).toBe(2);
+    for (const url of ['/workbench', '/notifications/unread-count', '/dictionaries'])
+      expect((await me.get(url)).statusCode, url).toBe(200);
+    // An instructor account not yet bound sees no one's work.
+    const unbound = await t.signIn(await t.user({ roles: ['instructor'], jurisdiction: S1 }));
+    expect((await unbound.get('/entities')).json().total).toBe(0);
+    expect((await unbound.get(`/entities/${e.c}`)).statusCode).toBe(404);
+    expect((await unbound.get('/guidance-records')).json().total).toBe(0);
   });
 
   it('the station page shows the post, staff, instructors based there, zones served and coverage', async () => {
@@ -284,7 +369,7 @@ describe.each(BACKENDS)('instructors and work coverage on %s', (backend) => {
     expect(page.station).toMatchObject({ name: '东所' });
     expect(page.post).toMatchObject({ name: '东所党建工作指导站', leaderName: '赵站长' });
     expect(page.staff.length).toBeGreaterThanOrEqual(2);
-    expect(page.instructors).toEqual([expect.objectContaining({ name: '张指导', statusLabel: '已停用' })]);
+    expect(page.instructors).toEqual([expect.objectContaining({ name: '张指导', statusLabel: '在岗' })]);
     expect(page.zones).toEqual([expect.objectContaining({ name: '指导大厦', entities: 3, instructor: false })]);
     expect(page.coverage.operating).toBe(5);
     expect((await staff.get(`/guidance-posts/${S2}`)).statusCode).toBe(404);

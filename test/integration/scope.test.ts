@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLE_CODES, permissionsOf, type Permission, type Role } from '../../src/domain/auth/roles.js';
+import { narrowingOfRoles } from '../../src/domain/auth/binding.js';
 import { maskIdNumber, maskPhone } from '../../src/domain/identifiers/id-number.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
@@ -823,8 +824,18 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
 
     const callers = new Map<string, Awaited<ReturnType<TestApp['signIn']>>>();
     for (const role of ROLE_CODES)
-      for (const rel of relations)
-        callers.set(`${role}@${rel}`, await t.signIn(await t.user({ roles: [role], jurisdiction: RELATIONS[rel] })));
+      for (const rel of relations) {
+        const u = await t.user({ roles: [role], jurisdiction: RELATIONS[rel] });
+        // An instructor's account is bound to A's instructor (assigned to A's entity) at A's county, station
+        // and city, and so sees what it is assigned to; the sibling's, which could not be bound to A's, is not.
+        if (role === 'instructor' && rel !== 'sibling')
+          await t.db
+            .updateTable('app_user')
+            .set({ bound_instructor_id: Number(ids['/api/v1/instructors'][0]) })
+            .where('id', '=', u.id)
+            .execute();
+        callers.set(`${role}@${rel}`, await t.signIn(u));
+      }
 
     const PERSONAL: [string, string, string][] = [
       ['id', '11010519491231002X', maskIdNumber('11010519491231002X')],
@@ -902,10 +913,11 @@ describe.each(BACKENDS)('jurisdiction scope on %s', (backend) => {
           for (const mark of [MARK, A_STATION, 'a_editor', A_USCC])
             if (res.body.includes(mark)) problems.push(`${where}: a sibling saw ${mark}`);
         }
-        // (A unit account — 联系点/行业党委 — is refused the county's ledgers by design: it works the cases routed to its unit only.)
+        // (A unit account — 联系点/行业党委 — is refused the county's ledgers by design: it works the cases routed to its
+        // unit only; an instructor's account likewise works only what it is assigned to. domain/auth/binding.ts)
         if (
           permitted &&
-          role !== 'unit_staff' &&
+          narrowingOfRoles([role]) === null &&
           method === 'GET' &&
           (rel === 'same' || rel === 'parent') &&
           [403, 404].includes(res.statusCode)

@@ -38,6 +38,7 @@ import {
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from './auth';
 import { Bell } from './components/Bell';
+import type { Narrowing } from '@domain/auth/binding';
 
 type Item = { key: string; label: string; icon: ReactNode; permission?: string | string[] };
 
@@ -85,8 +86,18 @@ export const MENU: Item[] = [
   { key: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read' },
 ];
 
+/**
+ * The pages of an account narrowed to its own work (the routes it may call: domain/auth/binding.ts):
+ * a unit account (联系点/行业党委) its 工作台 and its cases; an instructor its 工作台 (its round) and its
+ * guidance records. No entry opens on a page it would be refused.
+ */
+const NARROWED_MENU: Record<Narrowing, readonly string[]> = {
+  unit: ['/', '/appeals'],
+  instructor: ['/', '/instructors'],
+};
+
 export function AppLayout({ children }: { children: ReactNode }) {
-  const { me, logout, can } = useAuth();
+  const { me, logout, can, narrowed } = useAuth();
   const nav = useNavigate();
   const loc = useLocation();
   const screens = Grid.useBreakpoint();
@@ -98,10 +109,8 @@ export function AppLayout({ children }: { children: ReactNode }) {
     setWasMobile(mobile);
     setCollapsed(mobile);
   }
-  // A unit account (联系点/行业党委) works the cases routed to its unit only: 工作台 and 诉求 (issue 13).
-  const unit = me?.roles.some((r) => r.code === 'unit_staff') ?? false;
   const items = MENU.filter((m) => !m.permission || [m.permission].flat().some(can))
-    .filter((m) => !unit || m.key === '/' || m.key === '/appeals')
+    .filter((m) => !narrowed || NARROWED_MENU[narrowed].includes(m.key))
     .map(({ key, label, icon }) => ({ key, label, icon }));
   // A page reached from another one's list lights that list's entry (a station's guidance post: 辖区与基层所).
   const path = loc.pathname.replace(/^\/guidance-posts\b/, '/stations');

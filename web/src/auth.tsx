@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { getMe, logout as logoutEndpoint, type Me } from '@server/features/auth/contract';
 import { isTimeZone, setTimeZone } from '@domain/time/zone';
+import { narrowingOfRoles, type Narrowing } from '@domain/auth/binding';
 import { call, setCsrfToken, setUnauthorizedHandler, ApiError } from './api';
 
 export type { Me };
@@ -12,6 +13,8 @@ type AuthState = {
   refresh: () => Promise<Me | null>;
   logout: () => Promise<void>;
   can: (permission: string) => boolean;
+  /** A unit or instructor account works its own cases or assignments only (domain/auth/binding.ts): its pages leave the county's out. */
+  narrowed: Narrowing | null;
 };
 
 const AuthContext = createContext<AuthState | null>(null);
@@ -59,8 +62,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const can = useCallback((p: string) => !!me?.permissions.includes(p), [me]);
+  const narrowed = me ? narrowingOfRoles(me.roles.map((r) => r.code)) : null;
 
-  return <AuthContext.Provider value={{ me, loading, notice, refresh, logout, can }}>{children}</AuthContext.Provider>;
+  return (
+    <AuthContext.Provider value={{ me, loading, notice, refresh, logout, can, narrowed }}>
+      {children}
+    </AuthContext.Provider>
+  );
 }
 
 export function useAuth(): AuthState {

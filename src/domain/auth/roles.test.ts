@@ -11,7 +11,11 @@ describe('三员分立 role rules', () => {
   });
   it('accepts a single duty, and business roles together', () => {
     for (const d of ADMIN_DUTIES) expect(checkRoleSet([d])).toBeNull();
-    expect(checkRoleSet(['editor', 'instructor'])).toBeNull();
+    expect(checkRoleSet(['editor', 'station_staff'])).toBeNull();
+  });
+  it('keeps an instructor account to its own work: the role is held alone', () => {
+    expect(checkRoleSet(['instructor'])).toBeNull();
+    expect(checkRoleSet(['editor', 'instructor'])).toMatch(/党建工作指导员账号只做本人的指导工作/);
   });
   it('refuses unknown, duplicate and empty role sets', () => {
     expect(checkRoleSet(['root'])).toMatch(/未知角色/);

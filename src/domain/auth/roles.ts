@@ -68,7 +68,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   ],
   viewer: BUSINESS_READ,
   station_staff: [...BUSINESS_READ, 'units.manage', 'data.write', 'guidance.write', 'personal.reveal'],
-  instructor: [...BUSINESS_READ, 'guidance.write'],
+  // An instructor (often a volunteer from outside the bureau) reads and logs its own work only: the
+  // routes it may call are listed in binding.ts, row-level security narrows what they read (0140).
+  instructor: ['data.read', 'guidance.write'],
   // A platform's contact point or a rider industry committee: works the cases routed to its unit
   // (row-level security narrows the cases; the routes it may call are listed in binding.ts).
   unit_staff: ['data.read', 'data.write'],
@@ -99,5 +101,7 @@ export function checkRoleSet(roles: readonly string[]): string | null {
   if (roles.length === 0) return '至少分配一个角色';
   if (roles.includes('unit_staff') && roles.length > 1)
     return `${ROLES.unit_staff}账号只办理本单位诉求，不能兼任其他角色`;
+  if (roles.includes('instructor') && roles.length > 1)
+    return `${ROLES.instructor}账号只做本人的指导工作，不能兼任其他角色`;
   return null;
 }

@@ -34,6 +34,7 @@ import {
 import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
+import { ListOrCards } from '../components/ListOrCards';
 import { usePaged } from '../components/usePaged';
 import { CancelledMark, CancelWorkButton } from '../components/CancelWork';
 import { applyProblem } from '../components/problem';
@@ -133,14 +134,20 @@ function Programs({ onOpen, version }: { onOpen: (id: number) => void; version: 
         </Button>
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-      <Table<ProgramRow>
+      <ListOrCards<ProgramRow>
         rowKey="id"
         size="middle"
         loading={list.loading}
         dataSource={list.items}
         pagination={list.pagination}
         scroll={{ x: 1000 }}
-        onRow={(p) => ({ onClick: () => onOpen(p.id), style: { cursor: 'pointer' } })}
+        onOpen={(p) => onOpen(p.id)}
+        card={(p) => ({
+          title: p.name,
+          status: p.cancelled ? <Tag>已撤销</Tag> : <Tag>{p.businessLineLabel}</Tag>,
+          due: { label: '期间', value: `${p.startsOn} — ${p.endsOn}` },
+          lines: [`${p.organizer} · 参与主体 ${p.entities}`, <Outcomes key="o" p={p} />],
+        })}
         locale={{
           emptyText: filtered(f)
             ? '没有符合条件的帮扶项目。'
@@ -168,17 +175,7 @@ function Programs({ onOpen, version }: { onOpen: (id: number) => void; version: 
           {
             title: '成效',
             key: 'o',
-            render: (_, p) => (
-              <Space size={4} wrap>
-                {(['resolved', 'improved', 'unresolved', 'ongoing'] as const)
-                  .filter((k) => p[k])
-                  .map((k) => (
-                    <Tag key={k} color={OUTCOME_COLOR[k]}>
-                      {OUTCOME_LABEL[k]} {p[k]}
-                    </Tag>
-                  ))}
-              </Space>
-            ),
+            render: (_, p) => <Outcomes p={p} />,
           },
         ]}
       />
@@ -191,6 +188,21 @@ type NewProgram = Omit<BodyOf<typeof createProgram>, 'startsOn' | 'endsOn' | 'ju
   period: [dayjs.Dayjs, dayjs.Dayjs];
 };
 const programField = createProgram.body.shape;
+
+/** A programme's outcomes so far, one tag a kind that has any. */
+function Outcomes({ p }: { p: ProgramRow }) {
+  return (
+    <Space size={4} wrap>
+      {(['resolved', 'improved', 'unresolved', 'ongoing'] as const)
+        .filter((k) => p[k])
+        .map((k) => (
+          <Tag key={k} color={OUTCOME_COLOR[k]}>
+            {OUTCOME_LABEL[k]} {p[k]}
+          </Tag>
+        ))}
+    </Space>
+  );
+}
 
 function ProgramForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: number) => void }) {
   const { message } = App.useApp();

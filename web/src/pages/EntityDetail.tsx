@@ -83,7 +83,7 @@ const yes = (v: boolean | null) => (v === null ? '—' : v ? '是' : '否');
 export default function EntityDetail() {
   const { id } = useParams();
   const nav = useNavigate();
-  const { can } = useAuth();
+  const { can, narrowed } = useAuth();
   const { message, modal } = App.useApp();
   const [d, setD] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -118,7 +118,18 @@ export default function EntityDetail() {
 
   if (error)
     return (
-      <Alert type="error" showIcon title={error} action={<Button onClick={() => nav('/entities')}>返回台账</Button>} />
+      <Alert
+        type="error"
+        showIcon
+        title={error}
+        action={
+          narrowed ? (
+            <Button onClick={() => nav('/')}>返回工作台</Button>
+          ) : (
+            <Button onClick={() => nav('/entities')}>返回台账</Button>
+          )
+        }
+      />
     );
   if (!d) return <Spin />;
   const a = d.asOf as Record<string, string> | null;
@@ -279,9 +290,10 @@ export default function EntityDetail() {
               ]}
             />
           </Card>
-          <OrgsCard orgs={d.orgs} coverage={d.coverage} />
+          <OrgsCard orgs={d.orgs} coverage={d.coverage} linked={!narrowed} />
           <EntityGuidance entity={{ id: Number(id), name: d.name }} />
-          <WorkCard entityId={Number(id)} />
+          {/* The visits, appeals, cases … that name the entity are the county's records, not an instructor's. */}
+          {!narrowed && <WorkCard entityId={Number(id)} />}
           <Card title="党员（比对找到）" size="small" style={{ marginBottom: 16 }}>
             {d.members.length === 0 ? (
               <Typography.Text type="secondary">尚未在此主体找到党员。</Typography.Text>
@@ -411,7 +423,8 @@ function AddPerson({ entityId, onClose, onSaved }: { entityId: number; onClose: 
 }
 
 /** The organizations covering the entity, and where it stands in the two coverages. */
-function OrgsCard({ orgs, coverage }: Pick<Detail, 'orgs' | 'coverage'>) {
+/** The organizations covering the entity; `linked` to the organizations' page for those who may open it. */
+function OrgsCard({ orgs, coverage, linked }: Pick<Detail, 'orgs' | 'coverage'> & { linked: boolean }) {
   const flag = (on: boolean, yes: string, no: string) => <Tag color={on ? 'green' : 'default'}>{on ? yes : no}</Tag>;
   return (
     <Card title="党组织与覆盖" size="small" style={{ marginBottom: 16 }}>
@@ -435,7 +448,7 @@ function OrgsCard({ orgs, coverage }: Pick<Detail, 'orgs' | 'coverage'>) {
       ) : (
         orgs.map((o) => (
           <div key={o.id} style={{ marginTop: 4 }}>
-            <Link to={orgHref(o.id)}>{o.name}</Link> <OrgStatusTag status={o.status} />
+            {linked ? <Link to={orgHref(o.id)}>{o.name}</Link> : o.name} <OrgStatusTag status={o.status} />
             <Typography.Text type="secondary">
               {o.body === 'league' ? '团组织 · ' : ''}
               {o.kindLabel} · {o.setupModeLabel}

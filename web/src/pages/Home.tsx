@@ -29,7 +29,7 @@ const HOME_FIGURES: IndicatorKey[] = [
 ];
 
 export default function Home() {
-  const { me, can } = useAuth();
+  const { me, can, narrowed } = useAuth();
   const [data, setData] = useState<{ self: Summary; children: Summary[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [figures, setFigures] = useState<ResponseOf<typeof getDashboard>['figures'] | null>(null);
@@ -40,13 +40,14 @@ export default function Home() {
     if (!can('units.read')) return;
     call(unitSummary, { params: { code } }).then(setData, (e) => setError(applyProblem(null, e)));
   }, [code, can]);
+  // The county's figures are not a narrowed account's (an instructor's own are its round above).
   useEffect(() => {
-    if (can('data.read'))
+    if (can('data.read') && !narrowed)
       call(getDashboard, { query: { months: 2 } }).then(
         (d) => setFigures(d.figures),
         () => setFigures(null),
       );
-  }, [can]);
+  }, [can, narrowed]);
   const rows = data?.children;
   const stationsBelow = rows?.[0]?.level === 'station';
   const duty = me!.roles.map((r) => DUTY_HINT[r.code]).filter(Boolean);

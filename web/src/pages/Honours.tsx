@@ -18,7 +18,6 @@ import {
   Space,
   Spin,
   Statistic,
-  Table,
   Tag,
   Timeline,
 } from 'antd';
@@ -42,6 +41,7 @@ import type { Member } from '@server/features/members/contract';
 import type { ZoneRow } from '@server/features/zones/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
+import { ListOrCards } from '../components/ListOrCards';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
@@ -184,14 +184,27 @@ export default function Honours() {
           />
         </Space>
         {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-        <Table<HonourRow>
+        <ListOrCards<HonourRow>
           rowKey="id"
           size="middle"
           loading={list.loading}
           dataSource={list.items}
           pagination={list.pagination}
           scroll={{ x: 960 }}
-          onRow={(h) => ({ onClick: () => setOpen(h.id), style: { cursor: 'pointer' } })}
+          onOpen={(h) => setOpen(h.id)}
+          card={(h) => ({
+            title: h.subjectName,
+            status: <Tag color={STATE_COLOR[h.state]}>{h.stateLabel}</Tag>,
+            due: { label: '提名日期', value: h.nominatedOn },
+            lines: [
+              [h.kindLabel, h.levelLabel && `${h.levelLabel} ${h.year}`].filter(Boolean).join(' · '),
+              h.flagged && (
+                <span key="f" style={{ color: '#d46b08' }}>
+                  <WarningOutlined /> 待复核{h.flagReason ? `：${h.flagReason}` : ''}
+                </span>
+              ),
+            ],
+          })}
           locale={{
             emptyText: can('data.write')
               ? '没有符合条件的荣誉记录。点击"提名"开始：提名 → 审核 → 授予。'

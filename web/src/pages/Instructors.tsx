@@ -40,11 +40,10 @@ export default function Instructors() {
   const [creating, setCreating] = useState(false);
   // The 待办 of an instructor's follow-ups links to its records (?tab=guidance&followUp=open).
   const [params] = useSearchParams();
-  const { me, can } = useAuth();
-  // An instructor's own account opens on its records, not on the roster of its colleagues.
-  const [tab, setTab] = useState(
-    params.get('tab') ?? (me!.roles.some((r) => r.code === 'instructor') ? 'guidance' : 'roster'),
-  );
+  const { can, narrowed } = useAuth();
+  // An instructor's own account has its records only: not the roster of its colleagues, not the figures by area.
+  const own = narrowed === 'instructor';
+  const [tab, setTab] = useState(own ? 'guidance' : (params.get('tab') ?? 'roster'));
   // Bumped when the drawer or the form changed something, so the roster shows it.
   const [version, setVersion] = useState(0);
   const changed = () => setVersion((v) => v + 1);
@@ -72,13 +71,15 @@ export default function Instructors() {
         activeKey={tab}
         onChange={setTab}
         items={[
-          { key: 'roster', label: '指导员名册', children: <Roster onOpen={setOpen} version={version} /> },
+          ...(own
+            ? []
+            : [{ key: 'roster', label: '指导员名册', children: <Roster onOpen={setOpen} version={version} /> }]),
           {
             key: 'guidance',
-            label: '指导记录',
+            label: own ? '我的指导记录' : '指导记录',
             children: <Guidance mine={mine} version={version} onLogged={reloadMine} />,
           },
-          { key: 'figures', label: '按辖区统计', children: <FiguresByArea /> },
+          ...(own ? [] : [{ key: 'figures', label: '按辖区统计', children: <FiguresByArea /> }]),
         ]}
       />
       {open && <InstructorDrawer id={open} onClose={() => setOpen(null)} onChanged={changed} />}
@@ -191,7 +192,7 @@ function Roster({ onOpen, version }: { onOpen: (id: number) => void; version: nu
 
 /** The guidance log; an instructor's own account logs as itself (its records only are listed, 0031). */
 function Guidance({ mine, version, onLogged }: { mine: Mine | null; version: number; onLogged: () => void }) {
-  const { me, can } = useAuth();
+  const { me, can, narrowed } = useAuth();
   const { message } = App.useApp();
   const { f, set, setF } = useAddressFilters(['followUp']);
   const list = usePaged(listGuidance, f);
@@ -205,13 +206,17 @@ function Guidance({ mine, version, onLogged }: { mine: Mine | null; version: num
       },
       (e) => void message.error(applyProblem(null, e)),
     );
+  // An instructor's own records need no area to narrow by (its account reads no jurisdiction tree).
+  const area = narrowed ? null : (
+    <div style={{ width: 200 }}>
+      <JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" />
+    </div>
+  );
   return (
     <Card size="small">
       <Space wrap style={{ marginBottom: 12 }}>
         <Input.Search placeholder="主体、组织或内容" allowClear onSearch={set('q')} style={{ width: 200 }} />
-        <div style={{ width: 200 }}>
-          <JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" />
-        </div>
+        {area}
         <Select
           allowClear
           placeholder="方式"
@@ -231,9 +236,11 @@ function Guidance({ mine, version, onLogged }: { mine: Mine | null; version: num
             { value: 'done', label: '已办结' },
           ]}
         />
-        <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportGuidance.path}`, f)}>
-          导出 Excel
-        </Button>
+        {!narrowed && (
+          <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportGuidance.path}`, f)}>
+            导出 Excel
+          </Button>
+        )}
         {can('guidance.write') && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setLogging(true)}>
             登记指导
@@ -276,6 +283,8 @@ function Guidance({ mine, version, onLogged }: { mine: Mine | null; version: num
             render: (_, g) =>
               g.entityId ? (
                 <Link to={`/entities/${g.entityId}`}>{g.entityName}</Link>
+              ) : narrowed ? (
+                g.orgName
               ) : (
                 <Link to={`/orgs?open=${g.orgId}`}>{g.orgName}</Link>
               ),

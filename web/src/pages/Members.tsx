@@ -1,23 +1,11 @@
 import { useEffect, useState } from 'react';
-import {
-  Alert,
-  Button,
-  Card,
-  Descriptions,
-  Drawer,
-  Input,
-  Select,
-  Space,
-  Table,
-  Tag,
-  Timeline,
-  Typography,
-} from 'antd';
+import { Alert, Button, Card, Descriptions, Drawer, Input, Select, Space, Tag, Timeline, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { drawerSize } from '../components/drawer';
 import { DownloadOutlined } from '@ant-design/icons';
 import { call, withQuery } from '../api';
 import { PageTitle } from '../Layout';
+import { ListOrCards } from '../components/ListOrCards';
 import { usePaged } from '../components/usePaged';
 import { useAddressFilters } from '../components/hooks';
 import { useAuth } from '../auth';
@@ -114,9 +102,24 @@ export default function Members() {
           />
         </Space>
         {list.error && <Alert type="error" title={list.error} />}
-        <Table<Member>
+        <ListOrCards<Member>
           rowKey="id"
-          onRow={(m) => ({ onClick: () => setOpen(m.id), style: { cursor: 'pointer' } })}
+          onOpen={(m) => setOpen(m.id)}
+          card={(m) => ({
+            title: m.name,
+            status: <Tag color={CONFIDENCE[m.confidence][1]}>{CONFIDENCE[m.confidence][0]}</Tag>,
+            lines: [
+              m.idNumber ?? <span style={{ color: '#bbb' }}>无可用身份证号</span>,
+              [
+                m.membership ? (MEMBERSHIP_LABEL[m.membership as keyof typeof MEMBERSHIP_LABEL] ?? m.membership) : null,
+                MEMBER_STATUS_LABEL[m.status as keyof typeof MEMBER_STATUS_LABEL] ?? m.status,
+              ]
+                .filter(Boolean)
+                .join(' · '),
+              m.orgRelation && `组织关系：${m.orgRelation}`,
+              m.entities.length ? `所在市场主体：${m.entities.join('、')}` : '所在市场主体：未找到',
+            ],
+          })}
           loading={list.loading}
           dataSource={list.items}
           pagination={list.pagination}

@@ -8,6 +8,7 @@ import { createOrg, exportOrgs, listOrgs, termReminders } from '@server/features
 import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
+import { ListOrCards } from '../components/ListOrCards';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
@@ -126,21 +127,35 @@ export default function Orgs() {
                   />
                 </Space>
                 {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-                <Table<OrgRow>
+                <ListOrCards<OrgRow>
                   rowKey="id"
                   size="middle"
                   loading={list.loading}
                   dataSource={list.items}
                   pagination={list.pagination}
                   scroll={{ x: 1160 }}
-                  onRow={(o) => ({ onClick: () => setOpen(o.id), style: { cursor: 'pointer' } })}
+                  onOpen={(o) => setOpen(o.id)}
+                  card={(o) => ({
+                    title: o.name,
+                    status: (
+                      <Space size={4}>
+                        <OrgStatusTag status={o.status} />
+                        {o.body === 'league' && <Tag color="blue">团组织</Tag>}
+                      </Space>
+                    ),
+                    due: o.termEnd ? { label: '届满日期', value: o.termEnd } : undefined,
+                    lines: [
+                      [o.kindLabel, o.setupModeLabel].filter(Boolean).join(' · '),
+                      `${o.countyName}${o.stationName ? ` / ${o.stationName}` : ''}`,
+                      `覆盖单位 ${o.units} · 登记党员 ${o.memberCount} · 书记 ${o.secretary ?? '未配备'}`,
+                    ],
+                  })}
                   locale={{
                     emptyText: can('data.write')
                       ? '没有符合条件的组织。可点击"新建组织"登记，或在"组建建议"中采纳系统建议。'
                       : '没有符合条件的组织。',
                   }}
                   columns={[
-                    // The status sits beside the name so that a phone, which shows little more than this column, still shows it.
                     {
                       title: '名称 / 状态',
                       dataIndex: 'name',

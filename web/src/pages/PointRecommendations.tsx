@@ -1,20 +1,5 @@
 import { useState } from 'react';
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Descriptions,
-  Drawer,
-  Form,
-  Input,
-  Radio,
-  Segmented,
-  Space,
-  Spin,
-  Table,
-  Tag,
-} from 'antd';
+import { Alert, App, Button, Card, Descriptions, Drawer, Form, Input, Radio, Segmented, Space, Spin, Tag } from 'antd';
 import { LikeOutlined } from '@ant-design/icons';
 import { call } from '../api';
 import type { BodyOf } from '@server/http/contract';
@@ -28,6 +13,7 @@ import {
 } from '@server/features/recognition/contract';
 import { useAuth } from '../auth';
 import { usePaged } from '../components/usePaged';
+import { ListOrCards } from '../components/ListOrCards';
 import { SearchSelect } from '../components/SearchSelect';
 import { FormModal } from '../components/FormModal';
 import { drawerSize } from '../components/drawer';
@@ -93,14 +79,20 @@ export function PointRecommendations() {
         />
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-      <Table<Rec>
+      <ListOrCards<Rec>
         rowKey="id"
         size="small"
         loading={list.loading}
         dataSource={list.items}
         pagination={list.pagination}
         scroll={{ x: 720 }}
-        onRow={(x) => ({ onClick: () => setOpen(x.id), style: { cursor: 'pointer' } })}
+        onOpen={(x) => setOpen(x.id)}
+        card={(x) => ({
+          title: x.subjectName,
+          status: <Tag color={STATE_COLOR[x.state]}>{x.stateLabel}</Tag>,
+          due: { label: '推荐时间', value: x.createdAt.slice(0, 10) },
+          lines: [`${x.levelLabel}${x.kindLabel} · ${x.fromName}推荐`, x.reason],
+        })}
         locale={{ emptyText: direction === 'incoming' ? '暂无下级推荐' : '本级还没有推荐' }}
         columns={[
           {

@@ -40,6 +40,7 @@ import {
 } from '@server/features/recognition/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
+import { ListOrCards } from '../components/ListOrCards';
 import { usePaged } from '../components/usePaged';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { SearchSelect } from '../components/SearchSelect';
@@ -155,14 +156,36 @@ export default function Points() {
           />
         </Space>
         {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-        <Table<PointRow>
+        <ListOrCards<PointRow>
           rowKey="id"
           size="middle"
           loading={list.loading}
           dataSource={list.items}
           pagination={list.pagination}
           scroll={{ x: 1000 }}
-          onRow={(p) => ({ onClick: () => setOpen(p.id), style: { cursor: 'pointer' } })}
+          onOpen={(p) => setOpen(p.id)}
+          card={(p) => ({
+            title: p.subjectName,
+            status: (
+              <Space size={4}>
+                <Tag color={p.kind === 'demo' ? 'red' : 'blue'}>{p.kindLabel}</Tag>
+                {p.status === 'revoked' && <Tag>已撤销</Tag>}
+              </Space>
+            ),
+            due: { label: '命名日期', value: p.designatedOn },
+            lines: [
+              [p.levelLabel, p.subjectTypeLabel, p.responsible && `负责人 ${p.responsible}`]
+                .filter(Boolean)
+                .join(' · '),
+              p.reviewDue ? (
+                <span key="r" style={{ color: '#d46b08' }}>
+                  今年待复核
+                </span>
+              ) : (
+                p.lastReviewYear && `${p.lastReviewYear} 年已复核`
+              ),
+            ],
+          })}
           locale={{
             emptyText: filtered(f)
               ? '没有符合条件的联系点或示范点。'
@@ -247,20 +270,23 @@ function CountsCard({ data, onDrill }: { data: PointCounts; onDrill: (code: stri
             ]}
           />
         </Col>
-        <Col xs={24} lg={15}>
-          {kids.length ? (
-            <AreaBars
-              names={kids.map((c) => c.name)}
-              onClick={(i) => onDrill(kids[i].code)}
-              series={[
-                { name: '联系点', color: '#1677ff', values: kids.map((c) => c.contact) },
-                { name: '示范点', color: '#c62828', values: kids.map((c) => c.demo) },
-              ]}
-            />
-          ) : (
-            <Empty description="下级辖区暂无联系点、示范点" />
-          )}
-        </Col>
+        {/* A station has no level below it: no chart of children to show there. */}
+        {data.children.length > 0 && (
+          <Col xs={24} lg={15}>
+            {kids.length ? (
+              <AreaBars
+                names={kids.map((c) => c.name)}
+                onClick={(i) => onDrill(kids[i].code)}
+                series={[
+                  { name: '联系点', color: '#1677ff', values: kids.map((c) => c.contact) },
+                  { name: '示范点', color: '#c62828', values: kids.map((c) => c.demo) },
+                ]}
+              />
+            ) : (
+              <Empty description="下级辖区暂无联系点、示范点" />
+            )}
+          </Col>
+        )}
       </Row>
     </Card>
   );

@@ -48,6 +48,7 @@ import { JurisdictionPicker } from '../../components/JurisdictionPicker';
 import { SearchSelect } from '../../components/SearchSelect';
 import { FormModal } from '../../components/FormModal';
 import { AreaBars } from '../../components/AreaBars';
+import { ListOrCards } from '../../components/ListOrCards';
 import { drawerSize } from '../../components/drawer';
 import { pct, toOptions, ymd } from '../../components/format';
 import { zodRule } from '../../components/zodRule';
@@ -131,29 +132,32 @@ export function Training() {
                 </Col>
               </Row>
             </Col>
-            <Col xs={24} lg={15}>
-              {kids.length ? (
-                <AreaBars
-                  names={kids.map((c) => c.name)}
-                  percent
-                  onClick={(i) => setUnder(kids[i].code)}
-                  series={[
-                    {
-                      name: '全部书记',
-                      color: '#c62828',
-                      values: kids.map((c) => +((c.all.share ?? 0) * 100).toFixed(1)),
-                    },
-                    {
-                      name: '当年新建组织书记',
-                      color: '#fa8c16',
-                      values: kids.map((c) => +((c.newOrgs.share ?? 0) * 100).toFixed(1)),
-                    },
-                  ]}
-                />
-              ) : (
-                <Empty description="下级辖区暂无在任书记" />
-              )}
-            </Col>
+            {/* A station has no level below it: no chart of children to show there. */}
+            {ind.children.length > 0 && (
+              <Col xs={24} lg={15}>
+                {kids.length ? (
+                  <AreaBars
+                    names={kids.map((c) => c.name)}
+                    percent
+                    onClick={(i) => setUnder(kids[i].code)}
+                    series={[
+                      {
+                        name: '全部书记',
+                        color: '#c62828',
+                        values: kids.map((c) => +((c.all.share ?? 0) * 100).toFixed(1)),
+                      },
+                      {
+                        name: '当年新建组织书记',
+                        color: '#fa8c16',
+                        values: kids.map((c) => +((c.newOrgs.share ?? 0) * 100).toFixed(1)),
+                      },
+                    ]}
+                  />
+                ) : (
+                  <Empty description="下级辖区暂无在任书记" />
+                )}
+              </Col>
+            )}
           </Row>
         </Card>
       )}
@@ -190,9 +194,20 @@ export function Training() {
           </Checkbox>
         </Space>
         {secretaries.error && <Alert type="error" title={secretaries.error} style={{ marginBottom: 12 }} />}
-        <Table<Secretary>
+        <ListOrCards<Secretary>
           rowKey="id"
           size="small"
+          card={(r) => ({
+            title: r.name,
+            status: (
+              <Tag color={STATUS_COLOR[r.status]}>
+                {r.statusLabel}
+                {r.trainedOn ? ` ${r.trainedOn}` : ''}
+              </Tag>
+            ),
+            due: { label: '培训期限', value: r.windowEnd },
+            lines: [r.orgName, `${r.place} · 任职 ${r.termStart}`],
+          })}
           loading={secretaries.loading}
           dataSource={secretaries.items}
           pagination={secretaries.pagination}
@@ -261,14 +276,23 @@ export function Training() {
           />
         </Space>
         {classes.error && <Alert type="error" title={classes.error} style={{ marginBottom: 12 }} />}
-        <Table<ClassRow>
+        <ListOrCards<ClassRow>
           rowKey="id"
           size="small"
           loading={classes.loading}
           dataSource={classes.items}
           pagination={classes.pagination}
           scroll={{ x: 860 }}
-          onRow={(c) => ({ onClick: () => setOpen(c.id), style: { cursor: 'pointer' } })}
+          onOpen={(c) => setOpen(c.id)}
+          card={(c) => ({
+            title: c.name,
+            status: !c.mine && <Tag>上级举办</Tag>,
+            due: { label: '日期', value: `${c.startsOn} 至 ${c.endsOn}` },
+            lines: [
+              [c.levelLabel, c.organizer].filter(Boolean).join(' · '),
+              `学员 ${c.trainees} · 出勤 ${c.attended} · 结业 ${c.completed}`,
+            ],
+          })}
           locale={{
             emptyText: canHold ? '还没有培训班。点击"举办培训班"登记，再从在任书记中选学员。' : '没有培训班记录。',
           }}

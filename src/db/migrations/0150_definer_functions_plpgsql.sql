@@ -76,7 +76,8 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
 BEGIN
   RETURN QUERY SELECT u.id, u.scope_key::text FROM app_user u JOIN jurisdiction j ON j.code = u.jurisdiction_code
   WHERE u.jurisdiction_code = ANY (p_codes) AND NOT u.disabled
-    AND u.roles && ARRAY['editor','viewer','station_staff','instructor']::text[]
+    AND u.roles && ARRAY['editor','viewer','station_staff']::text[]
+    AND NOT u.roles @> ARRAY['instructor']::text[]
     AND (xgz_in_scope(j.scope_key) OR starts_with(xgz_scope(), j.scope_key));
 END $$;
 

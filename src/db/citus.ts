@@ -11,9 +11,9 @@ import pg from 'pg';
  *  - REFERENCE_TABLES: dictionaries and settings — small, read by every query, replicated to
  *    every node so joins with them stay on the shard. The jurisdiction tree is not one yet:
  *    some 40 tables reference it by foreign key, and Citus then turns their foreign-key graph
- *    into "Citus local tables". Their statement triggers run there since migration 0111; what
- *    else still fails (plain tables beside them, functions typed by their row types, SQL
- *    functions with parameters) is in bench/README.md, section citus.
+ *    into "Citus local tables". Their statement triggers run there since migration 0111, the
+ *    definer functions since 0150 and the coverage functions since 0151; what still fails (views
+ *    that lose their grants, an upsert reading the tree under RLS…) is in bench/README.md, section citus.
  *  - DISTRIBUTED_TABLES: tables keyed by county_code that no trigger, and no foreign key of a
  *    table that stays on the coordinator, ties to other tables; co-located with each other.
  *  - Everything else stays on the coordinator (Citus makes the tables that reference a

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/connection.js';
-import { createClusterDatabase, dropClusterDatabase } from '../../src/db/citus.js';
+import { createClusterDatabase, distributeForCitus, dropClusterDatabase } from '../../src/db/citus.js';
 import { selectBackends, withDatabase, type Backend } from '../setup/databases.js';
 
 export type { Backend };
@@ -42,6 +42,9 @@ export async function freshDatabase(backend: Backend): Promise<Database> {
   await admin.query(`ALTER DATABASE ${name} SET synchronous_commit = off`);
   await admin.end();
   const database = await openDatabase({ databaseUrl: withDatabase(url, name), poolSize: 4 });
+  // A database's own settings (ALTER DATABASE … SET citus.propagate_set_commands, which carries the
+  // scope to the workers) are not copied with it: the Citus step sets them again, as `xgz migrate` does.
+  await distributeForCitus(database.pool);
   const close = () => database.close();
   return {
     ...database,
@@ -63,6 +66,9 @@ async function freshClusterDatabase(): Promise<Database> {
   const name = `xgz_c_${process.ppid}_${crypto.randomBytes(4).toString('hex')}`;
   await createClusterDatabase(url, name, template);
   const database = await openDatabase({ databaseUrl: withDatabase(url, name), poolSize: 4 });
+  // A database's own settings (ALTER DATABASE … SET citus.propagate_set_commands, which carries the
+  // scope to the workers) are not copied with it: the Citus step sets them again, as `xgz migrate` does.
+  await distributeForCitus(database.pool);
   const close = () => database.close();
   return {
     ...database,

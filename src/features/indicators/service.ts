@@ -120,7 +120,7 @@ export async function takeSnapshots(
     const chunk = rows.slice(i, i + 1000);
     await sql`INSERT INTO indicator_snapshot (jurisdiction_code, scope_key, period, counts, own, trigger, taken_by, closing)
       VALUES ${sql.join(chunk.map(([key, c]) => sql`(${codeOf.get(key)}, ${key}, ${period}, ${JSON.stringify(c)}::jsonb, ${own.has(key) ? JSON.stringify(own.get(key)) : null}::jsonb, ${trigger}, ${takenBy}, ${closing})`))}
-      ON CONFLICT (scope_key, period) DO UPDATE SET counts = excluded.counts, own = excluded.own, taken_at = now(), trigger = excluded.trigger, taken_by = excluded.taken_by, closing = excluded.closing`.execute(
+      ON CONFLICT (scope_key, period) DO UPDATE SET counts = excluded.counts, own = excluded.own, taken_at = excluded.taken_at, trigger = excluded.trigger, taken_by = excluded.taken_by, closing = excluded.closing`.execute(
       db,
     );
   }

@@ -40,7 +40,7 @@ export async function writeAnnualReportBatch(
       ON CONFLICT (entity_id, year) DO UPDATE SET
         scope_key = EXCLUDED.scope_key, filing_status = EXCLUDED.filing_status, filed_on = EXCLUDED.filed_on, employees = EXCLUDED.employees,
         party_members = EXCLUDED.party_members, party_org_form = EXCLUDED.party_org_form, party_org_way = EXCLUDED.party_org_way,
-        party_org_set_on = EXCLUDED.party_org_set_on, rep_is_member = EXCLUDED.rep_is_member, rep_is_secretary = EXCLUDED.rep_is_secretary, updated_at = now()
+        party_org_set_on = EXCLUDED.party_org_set_on, rep_is_member = EXCLUDED.rep_is_member, rep_is_secretary = EXCLUDED.rep_is_secretary, updated_at = EXCLUDED.updated_at
       WHERE (a.scope_key, a.filing_status, a.filed_on, a.employees, a.party_members, a.party_org_form, a.party_org_way, a.party_org_set_on, a.rep_is_member, a.rep_is_secretary)
         IS DISTINCT FROM (EXCLUDED.scope_key, EXCLUDED.filing_status, EXCLUDED.filed_on, EXCLUDED.employees, EXCLUDED.party_members, EXCLUDED.party_org_form,
           EXCLUDED.party_org_way, EXCLUDED.party_org_set_on, EXCLUDED.rep_is_member, EXCLUDED.rep_is_secretary)

@@ -32,7 +32,7 @@ export async function writeCreditBatch(
       ON CONFLICT (entity_id, list, listed_on) DO UPDATE SET
         scope_key = EXCLUDED.scope_key, listed_reason = EXCLUDED.listed_reason, listed_authority = coalesce(EXCLUDED.listed_authority, l.listed_authority),
         removed_on = coalesce(EXCLUDED.removed_on, l.removed_on), removed_reason = coalesce(EXCLUDED.removed_reason, l.removed_reason),
-        removed_authority = coalesce(EXCLUDED.removed_authority, l.removed_authority), updated_at = now()
+        removed_authority = coalesce(EXCLUDED.removed_authority, l.removed_authority), updated_at = EXCLUDED.updated_at
       WHERE (l.scope_key, l.listed_reason) IS DISTINCT FROM (EXCLUDED.scope_key, EXCLUDED.listed_reason)
          OR (EXCLUDED.listed_authority IS NOT NULL AND l.listed_authority IS DISTINCT FROM EXCLUDED.listed_authority)
          OR (EXCLUDED.removed_on IS NOT NULL AND l.removed_on IS DISTINCT FROM EXCLUDED.removed_on)

@@ -95,7 +95,7 @@ export async function writeRegistryBatch(
           county_code = EXCLUDED.county_code, station_code = ${station}, scope_key = ${scope},
           industry_section = COALESCE(EXCLUDED.industry_section, e.industry_section), industry_division = COALESCE(EXCLUDED.industry_division, e.industry_division),
           size_class = COALESCE(EXCLUDED.size_class, e.size_class), employees = COALESCE(EXCLUDED.employees, e.employees),
-          reg_type = COALESCE(EXCLUDED.reg_type, e.reg_type), updated_at = now()
+          reg_type = COALESCE(EXCLUDED.reg_type, e.reg_type), updated_at = EXCLUDED.updated_at
         WHERE (e.kind, e.name, e.status, e.county_code, e.station_code, e.scope_key) IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.name, EXCLUDED.status, EXCLUDED.county_code, ${station}, ${scope})
            OR (EXCLUDED.reg_no IS NOT NULL AND e.reg_no IS DISTINCT FROM EXCLUDED.reg_no)
            OR (EXCLUDED.registered_on IS NOT NULL AND e.registered_on IS DISTINCT FROM EXCLUDED.registered_on)

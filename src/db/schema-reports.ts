@@ -25,6 +25,10 @@ export interface ReportTable {
   explanation: string | null;
   outdated_at: Date | null;
   outdated_reason: string | null;
+  /** 0160: 审核通过 by the level above, of this version (cleared by a trigger when it no longer holds). */
+  accepted_version: number | null;
+  accepted_at: Date | null;
+  accepted_by: number | null;
 }
 
 export interface ReportVersionTable {
@@ -63,7 +67,7 @@ export interface IndicatorSnapshotTable {
 export interface ReportEventTable {
   id: Generated<number>;
   report_id: number;
-  action: 'prepare' | 'submit' | 'return';
+  action: 'prepare' | 'submit' | 'return' | 'accept';
   version: number | null;
   reason: string | null;
   at: ColumnType<Date, Date | string | undefined, never>;

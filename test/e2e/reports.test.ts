@@ -180,7 +180,21 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     expect(await row.textContent()).toContain(`缺报：${missing.name}（`);
     expect(await row.textContent()).toContain('所内人员调整，本季度数据未报');
     await city.screenshot({ path: `${SHOTS}/report-board.png`, fullPage: true });
+    expect(await row.textContent()).toContain('待审核');
     await row.getByRole('button', { name: '查看' }).click();
+    // 审核通过 marks the version looked at; a later return (a slip found after) undoes the mark.
+    await city.getByTestId('report').getByRole('button', { name: '审核通过' }).click();
+    await expect
+      .poll(
+        () =>
+          city
+            .getByTestId('report')
+            .getByText(/第 \d+ 版已审核通过/)
+            .count(),
+        { timeout: 15_000 },
+      )
+      .toBe(1);
+    expect(await city.getByTestId('report').getByRole('button', { name: '审核通过' }).count()).toBe(0);
     await city.getByTestId('report').getByRole('button', { name: '退回修改' }).click();
     await city.getByLabel('退回理由').fill('新设主体数与登记系统不一致，请核实');
     await confirmModal(city.locator('.ant-modal'), /退\s*回/);
@@ -189,7 +203,10 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
         timeout: 15_000,
       })
       .toBeGreaterThan(0);
-    expect(((await (await city.request.get(`/api/v1/reports/${id}`)).json()) as Report).state).toBe('returned');
+    expect(await (await city.request.get(`/api/v1/reports/${id}`)).json()).toMatchObject({
+      state: 'returned',
+      accepted: null,
+    });
 
     // The yearly assessment: the city sets a target for 玄武区; the score follows the live figures; the export ranks it.
     await city.getByRole('menuitem', { name: '年度目标考核' }).click();

@@ -240,6 +240,7 @@ describe.each(BACKENDS)('statistical reports on %s', (backend) => {
       ['GET', `/reports/${id}/versions/1`],
       ['GET', `/reports/${id}/export`],
       ['POST', `/reports/${id}/return`, { reason: '越权' }],
+      ['POST', `/reports/${id}/accept`, {}],
       ['PATCH', `/reports/${id}`, { note: '越权' }],
     ] as const) {
       expect((await editorB.call(method, url, body)).statusCode, `${method} ${url}`).toBe(404);
@@ -249,6 +250,8 @@ describe.each(BACKENDS)('statistical reports on %s', (backend) => {
     expect((await ok<{ node: { code: string } }>(editorCity.get(`/reports/${id}`))).node.code).toBe(A);
     expect((await ok<{ actions: string[] }>(viewerNation.get(`/reports/${id}`))).actions).toEqual([]);
     expect((await viewerNation.post(`/reports/${id}/return`, { reason: '查看者' })).statusCode).toBe(403);
+    expect((await viewerNation.post(`/reports/${id}/accept`)).statusCode).toBe(403);
+    expect((await editorProvince.post(`/reports/${id}/accept`)).statusCode).toBe(403); // two levels up
   });
 
   it('flags inconsistent figures (a snapshot written before a repair) and refuses submission until they are explained', async () => {

@@ -195,6 +195,27 @@ describe.each(BACKENDS)('the 待办 workbench on %s', (backend) => {
       201,
     );
     expect(await keys(county, 'report')).not.toContain(`report:returned:${r}`);
+    // 审核通过: the city has looked at version 2, so nothing is left to review; the county sees it taken.
+    expect(await keys(city, 'report')).toContain(reviewKey);
+    expect((await status(county.post(`/reports/${r}/accept`), 403)).json().detail).toMatch(/上级/);
+    const accepted = (await status(city.post(`/reports/${r}/accept`), 200)).json();
+    expect(accepted).toMatchObject({ accepted: { version: 2 }, actions: ['return'] });
+    expect(accepted.events.at(-1)).toMatchObject({ action: 'accept', version: 2 });
+    expect((await status(city.post(`/reports/${r}/accept`), 409)).json().detail).toBe('该版本已审核通过');
+    expect(await keys(city, 'report')).not.toContain(reviewKey);
+    const board = (await status(city.get(`/reports?form=xgz_core&period=${due.period}`), 200)).json();
+    expect(board.children.find((c: { code: string }) => c.code === A).report).toMatchObject({ accepted: true });
+    // The mark is of one version: returned, it lapses (in the database, whatever the write path).
+    await status(city.post(`/reports/${r}/return`, { reason: '复查发现笔误' }), 200);
+    const row = await t.db
+      .selectFrom('report')
+      .select(['accepted_at', 'accepted_version'])
+      .where('id', '=', r)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ accepted_at: null, accepted_version: null });
+    expect(
+      await t.db.selectFrom('audit_log').select('action').where('action', '=', 'report.accept').execute(),
+    ).toHaveLength(1);
   });
 
   it('term-end reminders, honours to review, cards expiring, imports needing attention', async () => {

@@ -132,7 +132,26 @@ describe('the report workflow', () => {
   it('lists what each level may do', () => {
     expect(reportActions('draft', 'own')).toEqual(['prepare', 'annotate', 'submit']);
     expect(reportActions('submitted', 'own')).toEqual([]);
-    expect(reportActions('submitted', 'above')).toEqual(['return']);
+    expect(reportActions('submitted', 'above')).toEqual(['return', 'accept']);
+    // Accepted once, or outdated by a child's later version (its own level consolidates again first): returned only.
+    expect(reportActions('submitted', 'above', false, true)).toEqual(['return']);
+    expect(reportActions('submitted', 'above', true)).toEqual(['return']);
     expect(reportActions('returned', 'above')).toEqual([]);
+  });
+
+  it('lets only the level above mark a submitted version 审核通过, once', () => {
+    expect(reportTransition('submitted', 'accept', 'above')).toEqual({ ok: true, to: 'submitted' });
+    expect(reportTransition('submitted', 'accept', 'own')).toMatchObject({ ok: false, status: 403 });
+    expect(reportTransition('draft', 'accept', 'above')).toMatchObject({ ok: false, status: 409 });
+    expect(reportTransition('returned', 'accept', 'above')).toMatchObject({ ok: false, status: 409 });
+    expect(reportTransition('submitted', 'accept', 'above', { accepted: true })).toMatchObject({
+      ok: false,
+      status: 409,
+      reason: '该版本已审核通过',
+    });
+    expect(reportTransition('submitted', 'accept', 'above', { outdated: true })).toMatchObject({
+      ok: false,
+      status: 409,
+    });
   });
 });

@@ -2,13 +2,14 @@
  * The report workflow (逐级上报): the level itself prepares (from live figures or a monthly
  * snapshot) and may prepare again, annotates, and submits; a submission is a new immutable
  * version. The level above may return a submitted report with a reason; the level then
- * corrects and submits again (a new version, the old ones stay readable).
+ * corrects and submits again (a new version, the old ones stay readable), or marks it 审核通过
+ * (accepted: that version is checked; the mark lapses with a new version or a return).
  */
 import type { CheckFailure } from './checks.js';
 import type { Difference } from './consolidation.js';
 
 export type ReportState = 'draft' | 'submitted' | 'returned';
-export type ReportAction = 'prepare' | 'annotate' | 'submit' | 'return';
+export type ReportAction = 'prepare' | 'annotate' | 'submit' | 'return' | 'accept';
 /** Who acts: the level the report belongs to, or the one directly above. */
 export type Actor = 'own' | 'above';
 
@@ -22,6 +23,7 @@ export const REPORT_ACTION_LABEL: Record<ReportAction, string> = {
   annotate: '填写说明',
   submit: '上报',
   return: '退回',
+  accept: '审核通过',
 };
 
 const MOVES: Record<ReportAction, { actor: Actor; from: (ReportState | null)[]; to: ReportState | 'same' }> = {
@@ -29,6 +31,7 @@ const MOVES: Record<ReportAction, { actor: Actor; from: (ReportState | null)[]; 
   annotate: { actor: 'own', from: ['draft', 'returned'], to: 'same' },
   submit: { actor: 'own', from: ['draft', 'returned'], to: 'submitted' },
   return: { actor: 'above', from: ['submitted'], to: 'returned' },
+  accept: { actor: 'above', from: ['submitted'], to: 'same' },
 };
 
 export type ReportInput = {
@@ -42,6 +45,8 @@ export type ReportInput = {
   explanation?: string | null;
   /** A submitted report a child's later submission made outdated: it may be prepared again. */
   outdated?: boolean;
+  /** Its submitted version is already marked 审核通过 by the level above. */
+  accepted?: boolean;
 };
 export type ReportTransition =
   | { ok: true; to: ReportState }
@@ -73,7 +78,7 @@ export function reportTransition(
       reason:
         actor === 'own'
           ? `${REPORT_ACTION_LABEL[action]}由上级进行`
-          : `${REPORT_ACTION_LABEL[action]}由本级进行，上级只能查看或退回`,
+          : `${REPORT_ACTION_LABEL[action]}由本级进行，上级只能查看、审核通过或退回`,
     };
   if (action === 'prepare' && state === 'submitted' && input.outdated) return { ok: true, to: 'draft' };
   if (!move.from.includes(state))
@@ -81,6 +86,12 @@ export function reportTransition(
       ok: false,
       status: 409,
       reason: state ? `报表${REPORT_STATE_LABEL[state]}，不能${REPORT_ACTION_LABEL[action]}` : '尚未生成报表',
+    };
+  if (action === 'accept' && (input.accepted || input.outdated))
+    return {
+      ok: false,
+      status: 409,
+      reason: input.accepted ? '该版本已审核通过' : '该报表待更新（其下级已重新上报），待本级重新汇总上报后再审核',
     };
   if (action === 'return' && !input.reason?.trim())
     return { ok: false, status: 422, reason: '退回须说明理由', field: 'reason' };
@@ -124,9 +135,15 @@ export function reportTransition(
   return { ok: true, to: move.to === 'same' ? state! : move.to };
 }
 
-export const reportActions = (state: ReportState | null, actor: Actor, outdated = false): ReportAction[] =>
+export const reportActions = (
+  state: ReportState | null,
+  actor: Actor,
+  outdated = false,
+  accepted = false,
+): ReportAction[] =>
   (Object.keys(MOVES) as ReportAction[]).filter(
     (a) =>
       MOVES[a].actor === actor &&
-      (MOVES[a].from.includes(state) || (a === 'prepare' && state === 'submitted' && outdated)),
+      (MOVES[a].from.includes(state) || (a === 'prepare' && state === 'submitted' && outdated)) &&
+      (a !== 'accept' || !(accepted || outdated)),
   );

@@ -147,6 +147,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'report.annotate': '填写报表说明',
   'report.submit': '上报统计报表',
   'report.return': '退回统计报表',
+  'report.accept': '审核通过统计报表',
   'report.export': '导出统计报表',
   'assessment.set': '设置年度考核项目',
   'assessment.remove': '删除年度考核项目',

@@ -46,6 +46,7 @@ const summary = z.object({
   returnReason: z.string().nullable(),
   submittedAt: z.string().nullable(),
   outdated: z.boolean(),
+  accepted: z.boolean(),
 });
 
 export const reportDetail = z.object({
@@ -76,6 +77,7 @@ export const reportDetail = z.object({
       version: z.number().nullable(),
       used: z.number().nullable(),
       marked: z.string().nullable(),
+      accepted: z.boolean(),
     }),
   ),
   missing: z.array(mark),
@@ -104,7 +106,9 @@ export const reportDetail = z.object({
       by: z.string(),
     }),
   ),
-  actions: z.array(z.enum(['prepare', 'annotate', 'submit', 'return'])),
+  /** 审核通过 by the level above: of which version, when, by whom. */
+  accepted: z.object({ version: z.number(), at: z.string(), by: z.string() }).nullable(),
+  actions: z.array(z.enum(['prepare', 'annotate', 'submit', 'return', 'accept'])),
 });
 
 export const listReportForms = endpoint({
@@ -235,6 +239,14 @@ export const returnReport = endpoint({
   summary: '退回下级报表修改（直接上级，须说明理由）',
   params: idParam,
   body: z.strictObject({ reason: z.string().trim().max(500) }),
+  response: reportDetail,
+});
+
+export const acceptReport = endpoint({
+  method: 'POST',
+  path: '/reports/:id/accept',
+  summary: '审核通过下级上报的报表（直接上级；标记所审核的版本，重新上报或退回后失效）',
+  params: idParam,
   response: reportDetail,
 });
 

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { INDICATORS, GROUP_LABEL } from '../../domain/indicators/registry.js';
@@ -57,6 +57,9 @@ export async function loadReport(db: Tx, id: number, lock = false) {
       'r.explanation',
       'r.outdated_at',
       'r.outdated_reason',
+      'r.accepted_version',
+      'r.accepted_at',
+      'r.accepted_by',
       'j.name',
       'j.level',
       'j.parent_code',
@@ -134,6 +137,7 @@ export async function detailOf(db: Tx, user: User, r: Loaded, tolerance: number)
       version: x.version,
       used: used.get(x.code) ?? null,
       marked: marks.find((m) => m.code === x.code)?.reason ?? null,
+      accepted: x.accepted,
     })),
     missing: marks,
     missingBelow: c.missingBelow,
@@ -157,9 +161,23 @@ export async function detailOf(db: Tx, user: User, r: Loaded, tolerance: number)
       at: iso(e.at)!,
       by: e.by_name,
     })),
-    actions: actor ? reportActions(r.state, actor, !!r.outdated_at) : [],
+    accepted: acceptedOf(r, events),
+    actions: actor ? reportActions(r.state, actor, !!r.outdated_at, !!r.accepted_at) : [],
   };
 }
+
+/** The 审核通过 mark in force, and who set it (the trail's latest accept of that version). */
+const acceptedOf = (
+  r: { accepted_version: number | null; accepted_at: Date | null },
+  events: readonly { action: string; version: number | null; by_name: string }[],
+) =>
+  r.accepted_at && r.accepted_version !== null
+    ? {
+        version: r.accepted_version,
+        at: iso(r.accepted_at)!,
+        by: events.findLast((e) => e.action === 'accept' && e.version === r.accepted_version)?.by_name ?? '',
+      }
+    : null;
 
 const summaryOf = (r: {
   id: number | null;
@@ -169,6 +187,7 @@ const summaryOf = (r: {
   return_reason: string | null;
   submitted_at?: Date | string | null;
   outdated_at?: Date | null;
+  accepted?: boolean;
 }) =>
   r.id === null
     ? null
@@ -181,6 +200,7 @@ const summaryOf = (r: {
         returnReason: r.return_reason,
         submittedAt: iso(r.submitted_at ?? null),
         outdated: !!r.outdated_at,
+        accepted: !!r.accepted,
       };
 
 /**
@@ -205,6 +225,7 @@ export async function boardOf(db: Tx, user: User, q: z.infer<typeof boardQuery>)
       'r.missing',
       'r.outdated_at',
       'v.submitted_at',
+      sql<boolean>`r.accepted_at IS NOT NULL`.as('accepted'),
     ])
     .where('r.jurisdiction_code', '=', node.code)
     .where('r.form', '=', q.form)
@@ -233,6 +254,7 @@ export async function boardOf(db: Tx, user: User, q: z.infer<typeof boardQuery>)
         prepared_at: c.preparedAt,
         return_reason: c.returnReason,
         submitted_at: c.submittedAt,
+        accepted: c.accepted,
       }),
       overdue: late && c.state !== 'submitted',
       marked: c.state !== 'submitted' ? (marks.find((m) => m.code === c.code)?.reason ?? null) : null,

@@ -13,6 +13,7 @@ import {
   listReportForms,
   prepareReport,
   returnReport,
+  acceptReport,
   submitReport,
 } from './contract.js';
 import {
@@ -142,6 +143,20 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
       });
       return reply.code(201).send(out);
     },
+  });
+
+  r.post(acceptReport.path, {
+    config: { access: 'data.write' },
+    schema: {
+      ...schemaOf(acceptReport, tags),
+      params: acceptReport.params,
+      response: { 200: acceptReport.response },
+    },
+    handler: (req) =>
+      req.scoped(async (s) => {
+        await write.acceptReport(s, req.user!, req.params.id);
+        return detailById(s.db, req.user!, req.params.id);
+      }),
   });
 
   r.post(returnReport.path, {

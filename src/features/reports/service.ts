@@ -99,7 +99,13 @@ export async function childSubmissions(
   form: string,
   period: string,
 ): Promise<
-  (ChildSubmission & { level: string; id: number | null; preparedAt: Date | null; returnReason: string | null })[]
+  (ChildSubmission & {
+    level: string;
+    id: number | null;
+    preparedAt: Date | null;
+    returnReason: string | null;
+    accepted: boolean;
+  })[]
 > {
   const { rows } = await sql<{
     code: string;
@@ -115,8 +121,10 @@ export async function childSubmissions(
     source: 'live' | 'snapshot' | null;
     as_of: string | null;
     missing: MissingMark[] | null;
+    accepted: boolean;
   }>`
     SELECT j.code, j.name, j.level, r.id, r.state, r.version, r.prepared_at, r.return_reason, v.submitted_at,
+      r.accepted_at IS NOT NULL AS accepted,
       CASE WHEN r.state = 'submitted' THEN (SELECT x -> 'counts' FROM jsonb_array_elements(v.data -> 'rows') x WHERE x ->> 'kind' = 'total' LIMIT 1) END AS total,
       v.data ->> 'source' AS source, v.data ->> 'asOf' AS as_of, CASE WHEN r.state = 'submitted' THEN v.missing END AS missing
     FROM jurisdiction j
@@ -137,6 +145,7 @@ export async function childSubmissions(
     missing: r.missing ?? [],
     preparedAt: r.prepared_at,
     returnReason: r.return_reason,
+    accepted: !!r.accepted,
   }));
 }
 

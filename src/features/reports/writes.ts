@@ -119,7 +119,11 @@ function refuse(t: Extract<ReportTransition, { ok: false }>): never {
 function move(user: User, r: Loaded | null, action: ReportAction, input: Parameters<typeof reportTransition>[3] = {}) {
   const actor = r ? actorOf(user, r) : 'own';
   if (!actor) throw new Problem(403, '无权操作', '只有本级可以填报、上报，直接上级可以退回');
-  const t = reportTransition(r?.state ?? null, action, actor, { outdated: !!r?.outdated_at, ...input });
+  const t = reportTransition(r?.state ?? null, action, actor, {
+    outdated: !!r?.outdated_at,
+    accepted: !!r?.accepted_at,
+    ...input,
+  });
   if (!t.ok) refuse(t);
   return t.to;
 }
@@ -128,7 +132,7 @@ const event = (
   db: Tx,
   user: User,
   r: { id: number; scope_key: string },
-  action: 'prepare' | 'submit' | 'return',
+  action: 'prepare' | 'submit' | 'return' | 'accept',
   e: { version?: number; reason?: string } = {},
 ) =>
   db
@@ -371,4 +375,18 @@ export async function returnReport(s: Scoped, user: User, id: number, reason: st
     detail: { version: rep.version, reason },
   });
   await returnedDown(s, user, rep, reason);
+}
+
+/** 审核通过 (the level directly above): its submitted version is checked; a new version or a return undoes the mark (0160). */
+export async function acceptReport(s: Scoped, user: User, id: number): Promise<void> {
+  const { db, audit } = s;
+  const rep = await loadReport(db, id, true);
+  move(user, rep, 'accept');
+  await db
+    .updateTable('report')
+    .set({ accepted_version: rep.version, accepted_at: new Date(), accepted_by: user.id })
+    .where('id', '=', rep.id)
+    .execute();
+  await event(db, user, rep, 'accept', { version: rep.version });
+  audit({ action: 'report.accept', objectType: 'report', objectId: String(rep.id), detail: { version: rep.version } });
 }

@@ -22,6 +22,7 @@ import { FORMS, headerGroups, periodLabel, periodOfDate, type FormCode } from '@
 import { addMonths, localDate } from '@domain/time/zone';
 import { ApiError, call, withQuery } from '../api';
 import {
+  acceptReport,
   annotateReport,
   getReport,
   getReportBoard,
@@ -189,6 +190,7 @@ export default function Reports() {
       </span>
       <Tag color={STATE_COLOR[r.state]}>{r.stateLabel}</Tag>
       {r.version > 0 && <Tag>已上报 {r.version} 版</Tag>}
+      {r.accepted && <Tag color="green">第 {r.accepted.version} 版已审核通过</Tag>}
     </Space>
   );
   const done = async (text: string) => {
@@ -261,6 +263,11 @@ export default function Reports() {
                       <Tag color={c.marked ? 'purple' : 'red'}>{c.marked ? `已标记缺报：${c.marked}` : '未上报'}</Tag>
                     )}
                     {c.report?.outdated && <Tag color="gold">待更新</Tag>}
+                    {c.report?.accepted ? (
+                      <Tag color="green">已审核通过</Tag>
+                    ) : (
+                      c.report?.state === 'submitted' && <Tag color="blue">待审核</Tag>
+                    )}
                   </Space>
                 ),
               },
@@ -331,6 +338,18 @@ export default function Reports() {
               {report.actions.includes('submit') && (
                 <Button type="primary" icon={<SendOutlined />} onClick={() => setActing('submit')}>
                   上报
+                </Button>
+              )}
+              {report.actions.includes('accept') && can('data.write') && (
+                <Button
+                  type="primary"
+                  onClick={() =>
+                    void call(acceptReport, { params: { id: report.id } })
+                      .then(() => done(`已审核通过第 ${report.version} 版`))
+                      .catch((e) => message.error(applyProblem(null, e)))
+                  }
+                >
+                  审核通过
                 </Button>
               )}
               {report.actions.includes('return') && can('data.write') && (
@@ -507,6 +526,7 @@ export default function Reports() {
                       prepare: '生成报表',
                       submit: `上报第 ${e.version} 版`,
                       return: `退回第 ${e.version} 版：${e.reason}`,
+                      accept: `审核通过第 ${e.version} 版`,
                     } as Record<string, string>
                   )[e.action]
                 }

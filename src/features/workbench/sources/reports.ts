@@ -20,7 +20,7 @@ const dueOf = (c: TodoContext) =>
 /**
  * Statistical reports: the node's own report for the period now due (not yet submitted), its
  * returned reports, its submitted reports a child's later version made 待更新, and the level
- * below's submissions awaiting its review (while its own report for that period is not yet
+ * below's submissions awaiting its review (not yet 审核通过, while its own report for that period is not yet
  * submitted). Stations report too (the county consolidates them); the nation reports to no one.
  */
 export const reportTodos: TodoSource<Row[]> = {
@@ -36,7 +36,7 @@ export const reportTodos: TodoSource<Row[]> = {
       UNION ALL
       SELECT 'review', NULL, x.form, x.period, NULL, NULL, NULL, x.n FROM (
         SELECT ch.form, ch.period, count(*)::int AS n FROM report ch JOIN jurisdiction j ON j.code = ch.jurisdiction_code
-        WHERE j.parent_code = ${c.code} AND ch.state = 'submitted'
+        WHERE j.parent_code = ${c.code} AND ch.state = 'submitted' AND ch.accepted_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM report o WHERE o.jurisdiction_code = ${c.code} AND o.form = ch.form AND o.period = ch.period AND o.state = 'submitted')
         GROUP BY ch.form, ch.period ORDER BY ch.period, ch.form LIMIT 20) x) u)`,
   items: (rows, c) => {
@@ -90,7 +90,7 @@ export const reportTodos: TodoSource<Row[]> = {
           kind: 'report',
           kindLabel: '统计报表',
           title: `审核下级上报：${f.title}（${periodLabel(f.period, r.period)}）`,
-          detail: `下级已上报 ${r.n} 份，审核后汇总上报或退回`,
+          detail: `下级已上报 ${r.n} 份待审核：审核通过或退回，再汇总上报`,
           count: r.n,
           dueAt: null,
           urgency: 'normal',

@@ -196,15 +196,15 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
 
     // Assistance program: in its drawer, then flagged on the list.
     await page.goto(`${url}/assistance`);
-    await page.locator('tr', { hasText: '撤销测试帮扶项目' }).first().click();
+    // At phone size the programmes are cards too.
+    const programCard = page.getByTestId('list-card').filter({ hasText: '撤销测试帮扶项目' });
+    await programCard.first().click();
     const drawer = page.locator('.ant-drawer');
     await withdraw(drawer, '项目合并');
     await expect.poll(() => drawer.getByText('原因：项目合并').count(), { timeout: 20_000 }).toBe(1);
     await noSidewaysScroll(page, 'assistance drawer');
     await page.keyboard.press('Escape');
-    await expect
-      .poll(() => page.locator('tr', { hasText: '撤销测试帮扶项目' }).getByText('已撤销').count(), { timeout: 20_000 })
-      .toBe(1);
+    await expect.poll(() => programCard.getByText('已撤销').count(), { timeout: 20_000 }).toBe(1);
     expect(
       await t.db
         .selectFrom('assistance_program')

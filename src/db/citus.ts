@@ -139,7 +139,12 @@ export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => vo
     // Citus reaches the shards on the workers as the current role: inside a scoped transaction
     // that is xgz_app (SET LOCAL ROLE), so it must be able to log in there (ALTER ROLE is
     // propagated to every node). The workers' pg_hba.conf should admit it from the coordinator only.
-    await client.query('ALTER ROLE xgz_app LOGIN');
+    // A role is the cluster's, not the database's: changed only when it cannot log in yet, since two
+    // databases taking this step at once (the tests' copies) failed with "tuple concurrently updated".
+    const { rows: role } = await client.query<{ login: boolean }>(
+      "SELECT rolcanlogin AS login FROM pg_roles WHERE rolname = 'xgz_app'",
+    );
+    if (!role[0]?.login) await client.query('ALTER ROLE xgz_app LOGIN');
     let colocateWith = 'default';
     for (const t of DISTRIBUTED_TABLES) {
       if (known.get(t) === 'distributed') {

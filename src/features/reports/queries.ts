@@ -59,7 +59,6 @@ export async function loadReport(db: Tx, id: number, lock = false) {
       'r.outdated_reason',
       'r.accepted_version',
       'r.accepted_at',
-      'r.accepted_by',
       'j.name',
       'j.level',
       'j.parent_code',

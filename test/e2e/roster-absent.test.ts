@@ -22,6 +22,8 @@ describe.skipIf(!browserAvailable)('a member missing from a full roster in Chrom
         .where('username', '=', 'county_editor')
         .executeTakeFirstOrThrow();
       const dir = tmpDir();
+      // The full roster's file is named per attempt: a retry must find its own import, not the failed attempt's too.
+      const full = `完整名册-${size}-${Date.now().toString(36)}`;
       // A branch per run: the phone's full roster must not count the desktop run's members as missing.
       const branch = `浏览器测试党支部（${size}）`;
       const member = (name: string, birth: string) => ({
@@ -48,15 +50,15 @@ describe.skipIf(!browserAvailable)('a member missing from a full roster in Chrom
       else await signIn(page, env.server.url, 'county_editor', 'County-Pass-2026');
       await page.goto(`${env.server.url}/imports`);
       await page.locator('.ant-segmented').getByText('党员名册', { exact: true }).click();
-      await page.locator('input[type=file]').setInputFiles(csvFile(dir, `完整名册-${size}.csv`, [kept]));
+      await page.locator('input[type=file]').setInputFiles(csvFile(dir, `${full}.csv`, [kept]));
       const plan = page.getByTestId('import-plan');
       await plan.getByTestId('import-full-roster').click();
       await page.screenshot({ path: `${SHOTS}/roster-full-plan-${size}.png` });
       await plan.getByRole('button', { name: /开始导入/ }).click();
       const row =
         size === 'phone'
-          ? page.getByTestId('list-card').filter({ hasText: `完整名册-${size}` })
-          : page.getByRole('row', { name: new RegExp(`完整名册-${size}`) });
+          ? page.getByTestId('list-card').filter({ hasText: full })
+          : page.getByRole('row', { name: new RegExp(full) });
       await expect.poll(() => row.getByText('已完成').count(), { timeout: 60_000 }).toBe(1);
       await expect
         .poll(() => row.getByText('完整名册：所涉党支部中有 1 名党员不在本文件中', { exact: false }).count())
@@ -85,7 +87,7 @@ describe.skipIf(!browserAvailable)('a member missing from a full roster in Chrom
         const calendar = page.locator('.ant-picker-dropdown:visible');
         await calendar.waitFor();
         // No date after today: a death is recorded once it happened.
-        expect(await calendar.locator('.ant-picker-cell-disabled').count()).toBeGreaterThan(0);
+        await expect.poll(() => calendar.locator('.ant-picker-cell-disabled').count()).toBeGreaterThan(0);
         day = (await calendar.locator('.ant-picker-cell-today').getAttribute('title'))!;
         await calendar.locator('.ant-picker-cell-today').tap();
         expect(await date.inputValue()).toBe(day);

@@ -140,13 +140,15 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
       .executeTakeFirstOrThrow();
     const from = new Date().toISOString().slice(0, 10);
     const to = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    // Named per attempt: a retry must not meet the failed attempt's names (a 409) or its cards.
+    const tag = Date.now().toString(36).slice(-5);
     const ok = (r: { statusCode: number; body: string }) => {
       expect(r.statusCode, r.body).toBe(201);
       return (JSON.parse(r.body) as { id: number }).id;
     };
     const plan = ok(
       await api.post('/visit-plans', {
-        title: '撤销测试走访计划',
+        title: `撤销测试走访计划${tag}`,
         visitorName: '张三',
         startsOn: from,
         endsOn: to,
@@ -155,14 +157,14 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
     );
     const program = ok(
       await api.post('/assistance/programs', {
-        name: '撤销测试帮扶项目',
+        name: `撤销测试帮扶项目${tag}`,
         businessLine: line.code,
         startsOn: from,
         endsOn: to,
       }),
     );
     const campaign = ok(
-      await api.post('/campaigns', { name: '撤销测试学习教育', theme: 'other', startsOn: from, endsOn: to }),
+      await api.post('/campaigns', { name: `撤销测试学习教育${tag}`, theme: 'other', startsOn: from, endsOn: to }),
     );
 
     const ctx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
@@ -185,7 +187,7 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
     await page.goto(`${url}/appeals`);
     await page.getByRole('tab', { name: '走访' }).click();
     // At phone size the plan list is cards (status and actions in sight), not a table.
-    const planRow = page.getByTestId('list-card').filter({ hasText: '撤销测试走访计划' });
+    const planRow = page.getByTestId('list-card').filter({ hasText: `撤销测试走访计划${tag}` });
     await withdraw(planRow, '上级调整部署');
     await expect.poll(() => planRow.getByText('已撤销').count(), { timeout: 20_000 }).toBe(1);
     expect(await planRow.getByText('原因：上级调整部署').count()).toBe(1);
@@ -197,7 +199,7 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
     // Assistance program: in its drawer, then flagged on the list.
     await page.goto(`${url}/assistance`);
     // At phone size the programmes are cards too.
-    const programCard = page.getByTestId('list-card').filter({ hasText: '撤销测试帮扶项目' });
+    const programCard = page.getByTestId('list-card').filter({ hasText: `撤销测试帮扶项目${tag}` });
     await programCard.first().click();
     const drawer = page.locator('.ant-drawer');
     await withdraw(drawer, '项目合并');
@@ -216,13 +218,23 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
     // Campaign: in its drawer, then flagged on the list.
     await page.goto(`${url}/education`);
     await page.getByRole('tab', { name: '学习教育' }).click();
-    await page.locator('tr', { hasText: '撤销测试学习教育' }).first().click();
+    await page
+      .locator('tr', { hasText: `撤销测试学习教育${tag}` })
+      .first()
+      .click();
     await withdraw(drawer, '与年度主题重复');
     await expect.poll(() => drawer.getByText('原因：与年度主题重复').count(), { timeout: 20_000 }).toBe(1);
     await page.screenshot({ path: `${SHOTS}/campaign-withdrawn-phone.png`, fullPage: true });
     await page.keyboard.press('Escape');
     await expect
-      .poll(() => page.locator('tr', { hasText: '撤销测试学习教育' }).getByText('已撤销').count(), { timeout: 20_000 })
+      .poll(
+        () =>
+          page
+            .locator('tr', { hasText: `撤销测试学习教育${tag}` })
+            .getByText('已撤销')
+            .count(),
+        { timeout: 20_000 },
+      )
       .toBe(1);
     await noSidewaysScroll(page, 'campaigns');
     expect(

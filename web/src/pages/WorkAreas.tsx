@@ -86,6 +86,8 @@ export function AreaProgress({
 function AreaRow({ a, active, onClick }: { a: Area; active: boolean; onClick: () => void }) {
   const c = a.counts;
   const pct = c.total ? Math.round((c.done / c.total) * 100) : 0;
+  const p = a.passedDown;
+  // One line each (name, bar, done/total), a second small one only for what is behind: a phone sees a dozen counties at once.
   return (
     <div
       role="button"
@@ -94,38 +96,58 @@ function AreaRow({ a, active, onClick }: { a: Area; active: boolean; onClick: ()
       onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && onClick()}
       data-testid="board-area"
       style={{
-        border: `1px solid ${active ? '#1677ff' : '#f0f0f0'}`,
-        background: active ? '#e6f4ff' : undefined,
-        borderRadius: 6,
-        padding: '6px 10px',
+        borderRadius: 4,
+        padding: '2px 6px',
         cursor: 'pointer',
         minWidth: 0,
+        background: active ? '#e6f4ff' : undefined,
+        outline: active ? '1px solid #1677ff' : undefined,
       }}
     >
-      <div style={{ display: 'flex', justifyContent: 'space-between', gap: 8 }}>
-        <Typography.Text strong style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
+      <div style={{ display: 'flex', alignItems: 'center', gap: 8 }}>
+        <Typography.Text strong ellipsis style={{ width: '5.5em', flexShrink: 0 }} title={a.name}>
           {a.name}
         </Typography.Text>
-        <Typography.Text type="secondary" style={{ flexShrink: 0 }}>
+        <Progress
+          percent={pct}
+          size="small"
+          showInfo={false}
+          status={c.overdue > 0 ? 'exception' : pct === 100 ? 'success' : 'normal'}
+          aria-label={`${a.name}办结 ${pct}%`}
+          style={{ flex: 1, margin: 0, minWidth: 40 }}
+        />
+        <Typography.Text type="secondary" style={{ flexShrink: 0, fontSize: 12 }}>
           办结 {c.done}/{c.total}
         </Typography.Text>
       </div>
-      <Progress
-        percent={pct}
-        size="small"
-        status={c.overdue > 0 ? 'exception' : pct === 100 ? 'success' : 'normal'}
-        aria-label={`${a.name}办结 ${pct}%`}
-      />
-      <Space wrap size={[4, 2]}>
-        {c.overdue > 0 && <Tag color="error">逾期 {c.overdue}</Tag>}
-        {c.returned > 0 && <Tag color="warning">退回 {c.returned}</Tag>}
-        {c.pending > 0 && <Tag>未签收 {c.pending}</Tag>}
-        {c.received > 0 && <Tag color="processing">办理中 {c.received}</Tag>}
-      </Space>
-      {a.passedDown && (
-        <div style={{ fontSize: 12, color: 'rgba(0,0,0,0.65)', marginTop: 2 }}>
-          转派下级：办结 {a.passedDown.done}/{a.passedDown.total}
-          {a.passedDown.overdue > 0 && <span style={{ color: '#cf1322' }}>，逾期 {a.passedDown.overdue}</span>}
+      {(c.overdue > 0 || c.returned > 0 || c.received > 0 || p) && (
+        <div style={{ fontSize: 12, color: 'rgba(0,0,0,0.65)', paddingLeft: 'calc(5.5em + 8px)' }}>
+          {[
+            c.overdue > 0 && (
+              <span key="o" style={{ color: '#cf1322' }}>
+                逾期 {c.overdue}
+              </span>
+            ),
+            c.returned > 0 && (
+              <span key="r" style={{ color: '#d48806' }}>
+                退回 {c.returned}
+              </span>
+            ),
+            c.received > 0 && <span key="h">办理中 {c.received}</span>,
+            p && (
+              <span key="p" style={{ color: p.overdue > 0 ? '#cf1322' : undefined }}>
+                转派下级办结 {p.done}/{p.total}
+                {p.overdue > 0 ? `，逾期 ${p.overdue}` : ''}
+              </span>
+            ),
+          ]
+            .filter(Boolean)
+            .map((x, i) => (
+              <span key={i}>
+                {i > 0 && ' · '}
+                {x}
+              </span>
+            ))}
         </div>
       )}
     </div>

@@ -509,6 +509,8 @@ export interface GuidanceRecordTable {
   scope_key: string;
   created_by: number | null;
   created_at: Generated<Date>;
+  /** The entity's or organization's name when the record was made (0200). */
+  target_name: string;
 }
 
 /** View: the entities each assignment in force reaches. */

@@ -48,7 +48,7 @@ export async function registerDemoInstructors(ctx: AppContext): Promise<number> 
         const targets = await db
           .selectFrom('entity_coverage as c')
           .innerJoin('entity as e', 'e.id', 'c.entity_id')
-          .select(['e.id', 'e.scope_key'])
+          .select(['e.id', 'e.scope_key', 'e.name'])
           .where('e.station_code', '=', station)
           .where('c.operating', '=', true)
           .where('c.work', '=', false)
@@ -81,6 +81,7 @@ export async function registerDemoInstructors(ctx: AppContext): Promise<number> 
               content: rnd.pick(VISITS),
               follow_up: i === 0 ? '协助确定联络员' : null,
               scope_key: t.scope_key,
+              target_name: t.name,
               created_by: editorId,
             })),
           )
@@ -114,7 +115,7 @@ async function assignDemoInstructor(db: Transaction<DB>, editorId: number): Prom
   const entities = await db
     .selectFrom('entity_coverage as c')
     .innerJoin('entity as e', 'e.id', 'c.entity_id')
-    .select(['e.id', 'e.scope_key'])
+    .select(['e.id', 'e.scope_key', 'e.name'])
     .where('e.station_code', '=', me.station_code)
     .where('c.operating', '=', true)
     .where('c.work', '=', false)
@@ -149,6 +150,7 @@ async function assignDemoInstructor(db: Transaction<DB>, editorId: number): Prom
           content: VISITS[i],
           follow_up: i === 1 ? '下次走访确认联络员人选' : null,
           scope_key: t.scope_key,
+          target_name: t.name,
           created_by: editorId,
         })),
       )

@@ -137,8 +137,8 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     expect(crashes).toEqual([]);
     await county.close();
 
-    // On a phone: the board's title wraps (its due date whole, not behind an ellipsis), and a tap on a
-    // station's row opens its report (the 查看 column is beyond the screen's edge there).
+    // On a phone: the board's title wraps (its due date whole, not behind an ellipsis), each station is a
+    // card (no table scrolled sideways: its status and 缺报 reason in full), and a tap on it opens its report.
     const phone = await env.browser.newContext({
       viewport: { width: 390, height: 844 },
       isMobile: true,
@@ -157,10 +157,11 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
       .toBe(1);
     await noSqueezedCells(mobile, 'the versions of a report on a phone', '[data-testid="report-versions"]');
     const submitted = stations[1];
-    await mobile
-      .getByTestId('report-board')
-      .getByRole('row', { name: new RegExp(submitted.name) })
-      .tap();
+    const phoneBoard = mobile.getByTestId('report-board');
+    expect(await phoneBoard.locator('.ant-table').count()).toBe(0);
+    const stationCard = phoneBoard.getByTestId('list-card').filter({ hasText: submitted.name });
+    expect(await stationCard.getByTestId('card-status').textContent()).toContain('已上报');
+    await stationCard.tap();
     await expect
       .poll(() => mobile.getByTestId('report').textContent(), { timeout: 15_000 })
       .toContain(`${submitted.name} · ${FORMS.xgz_core.title}`);

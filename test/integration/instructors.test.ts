@@ -355,6 +355,20 @@ describe.each(BACKENDS)('instructors and work coverage on %s', (backend) => {
     expect((await unbound.get('/entities')).json().total).toBe(0);
     expect((await unbound.get(`/entities/${e.c}`)).statusCode).toBe(404);
     expect((await unbound.get('/guidance-records')).json().total).toBe(0);
+    // Once its assignment to 单独丙 ended, the entity is out of its reach, yet its older records still name it.
+    const held = (await editor.get(`/instructors/${zhang}`))
+      .json()
+      .assignmentList.find((a: { targetId: number; endOn: string | null }) => a.targetId === e.c && !a.endOn);
+    expect(
+      (await editor.post(`/instructors/${zhang}/assignments/${held.id}/end`, { reason: '指派期满' })).statusCode,
+    ).toBe(200);
+    expect((await me.get(`/entities/${e.c}`)).statusCode).toBe(404);
+    const mine = (await me.get('/instructors/mine')).json();
+    expect(names(mine.entities)).not.toContain('单独丙');
+    expect(mine.guidance.map((g: { target: string }) => g.target).sort()).toEqual(['单独丙', '筹建中的联合支部']);
+    const log = (await me.get('/guidance-records')).json().items;
+    expect(log.map((g: { entityName: string | null }) => g.entityName)).toContain('单独丙');
+    expect((await me.get('/guidance-records?q=单独丙')).json().total).toBe(1);
   });
 
   it('the station page shows the post, staff, instructors based there, zones served and coverage', async () => {

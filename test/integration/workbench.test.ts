@@ -202,6 +202,20 @@ describe.each(BACKENDS)('the 待办 workbench on %s', (backend) => {
     expect(accepted).toMatchObject({ accepted: { version: 2 }, actions: ['return'] });
     expect(accepted.events.at(-1)).toMatchObject({ action: 'accept', version: 2 });
     expect((await status(city.post(`/reports/${r}/accept`), 409)).json().detail).toBe('该版本已审核通过');
+    // The county is told in its bell, as it is of a return (not the city, which acted).
+    const bell = async (c: Client) =>
+      (await status(c.get('/notifications?limit=100'), 200)).json().items as {
+        kind: string;
+        title: string;
+        body: string;
+        link: string;
+      }[];
+    expect((await bell(county)).find((n) => n.kind === 'report.accepted')).toMatchObject({
+      title: expect.stringContaining(`报表已审核通过：${FORMS.xgz_core.title}`),
+      body: '第 2 版',
+      link: expect.stringContaining(`open=${r}`),
+    });
+    expect((await bell(city)).some((n) => n.kind === 'report.accepted')).toBe(false);
     expect(await keys(city, 'report')).not.toContain(reviewKey);
     const board = (await status(city.get(`/reports?form=xgz_core&period=${due.period}`), 200)).json();
     expect(board.children.find((c: { code: string }) => c.code === A).report).toMatchObject({ accepted: true });

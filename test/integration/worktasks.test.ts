@@ -225,6 +225,18 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     expect((await stA1.get(`/deployments/${subA}/board`)).statusCode).toBe(403);
   });
 
+  it("the city's board by county: each county with what it passed down", async () => {
+    const board = await ok(city.get(`/deployments/${taskId}/board`));
+    const byCode = new Map(board.areas.map((a: { code: string }) => [a.code, a]));
+    expect(byCode.get(A)).toMatchObject({
+      name: expect.any(String),
+      counts: { total: 1, done: 0 },
+      passedDown: { total: 2, done: 0 },
+      targetIds: [tgt[A]],
+    });
+    expect(byCode.get(B)).toMatchObject({ counts: { total: 1 }, passedDown: { total: 1 }, targetIds: [tgt[B]] });
+  });
+
   it('a station replies with an attachment and linked figures; its sibling sees neither the reply nor the file', async () => {
     await ok(stA1.post(`/deployment-targets/${tgt[A1]}/receive`), 204);
     // A mobile in a file's name is masked for every reader, its uploader too (round-4 probe).
@@ -694,5 +706,29 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     expect((await reviewItem())?.count).toBe(1);
     const trail = await ok(countyA.get(`/deployment-targets/${a1}`));
     expect(trail.events.map((e: { action: string }) => e.action)).toEqual(['reply', 'accept']);
+  });
+
+  it("a notice straight to the stations: the city's board groups them by county, the one with none received yet first", async () => {
+    const id = (
+      await ok<{ id: number }>(
+        city.post('/deployments', { kind: 'notice', title: '所级通知', body: '请签收。', levels: ['station'] }),
+        201,
+      )
+    ).id;
+    for (const c of [stA1, stA2])
+      await ok(c.post(`/deployment-targets/${(await ok(c.get(`/deployments/${id}`))).own.id}/receive`), 204);
+    const stations = await ok(city.get(`/deployments/${id}/board`));
+    expect(stations.targets.map((x: { node: { code: string } }) => x.node.code)).toEqual([A1, A2, B1]);
+    expect(
+      stations.areas.map((a: { code: string; counts: { total: number; done: number } }) => [
+        a.code,
+        a.counts.total,
+        a.counts.done,
+      ]),
+    ).toEqual([
+      [B, 1, 0],
+      [A, 2, 2],
+    ]);
+    await ok(city.post(`/deployments/${id}/withdraw`, { reason: '测试完毕' }), 204);
   });
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { boardStatus, checkFigures, countBoard, isLate, reachable, reminderDue, transition } from './rules.js';
+import {
+  boardByArea,
+  boardStatus,
+  checkFigures,
+  countBoard,
+  isLate,
+  reachable,
+  reminderDue,
+  transition,
+} from './rules.js';
 
 const DAY = 86_400_000;
 const due = new Date('2026-06-30T15:59:59Z');
@@ -44,6 +53,38 @@ describe('the board', () => {
     expect(before).toEqual({ total: 4, pending: 1, received: 1, done: 1, returned: 1, overdue: 0, late: 1 });
     const after = countBoard('task', true, due, new Date(due.getTime() + 1), targets);
     expect(after).toEqual({ total: 4, pending: 0, received: 0, done: 1, returned: 0, overdue: 3, late: 1 });
+  });
+  it("groups the targets by the issuer's child that holds them, the most behind first", () => {
+    const areas = [
+      { code: '320102', name: '玄武区', scopeKey: '320102' },
+      { code: '320104', name: '秦淮区', scopeKey: '320104' },
+      { code: '320105', name: '建邺区', scopeKey: '320105' },
+    ];
+    const sub = { total: 3, pending: 1, received: 0, done: 2, returned: 0, overdue: 0, late: 0 };
+    let id = 0;
+    const t = (scopeKey: string, status: 'done' | 'overdue' | 'pending', passedDown = [] as (typeof sub)[]) => ({
+      id: ++id,
+      scopeKey,
+      status,
+      late: false,
+      passedDown,
+    });
+    const got = boardByArea(areas, [
+      t('320102001', 'done'),
+      t('320102002', 'done'),
+      t('320104', 'pending', [sub, sub]),
+      t('320104001', 'done'),
+      t('320199001', 'overdue'), // under no listed area: left out
+    ]);
+    expect(got.map((g) => g.area.name)).toEqual(['秦淮区', '玄武区']);
+    expect(got[0].counts).toMatchObject({ total: 2, done: 1, pending: 1 });
+    expect(got[0].targetIds).toEqual([3, 4]);
+    expect(got[0].passedDown).toMatchObject({ total: 6, done: 4, pending: 2 });
+    expect(got[1].counts).toMatchObject({ total: 2, done: 2 });
+    expect(got[1].passedDown).toBeNull();
+    // Equal shares: the one with more overdue comes first.
+    const tie = boardByArea(areas, [t('320102001', 'pending'), t('320105001', 'overdue')]);
+    expect(tie.map((g) => g.area.code)).toEqual(['320105', '320102']);
   });
   it('a notice is done when received, or when delivered if no receipt is asked', () => {
     expect(boardStatus('notice', 'pending', true, null, new Date())).toBe('pending');

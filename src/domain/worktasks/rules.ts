@@ -159,6 +159,67 @@ export function countBoard(
   return c;
 }
 
+/** An area of the board: a direct child of the issuer (a county of a city's task), by its scope key. */
+export type BoardArea = { code: string; name: string; scopeKey: string };
+export type AreaCounts<A extends BoardArea> = {
+  area: A;
+  counts: BoardCounts;
+  passedDown: BoardCounts | null;
+  targetIds: number[];
+};
+
+const sumCounts = (a: BoardCounts, b: BoardCounts): BoardCounts => ({
+  total: a.total + b.total,
+  pending: a.pending + b.pending,
+  received: a.received + b.received,
+  done: a.done + b.done,
+  returned: a.returned + b.returned,
+  overdue: a.overdue + b.overdue,
+  late: a.late + b.late,
+});
+
+/**
+ * The board by area (so a city sees which county lags): each target counted in the issuer's direct
+ * child whose subtree holds it (scope keys are prefixes), the sub-tasks its targets passed down added
+ * up beside it; areas with no target left out. The most behind first: the lowest share done, then the
+ * most overdue, then by code.
+ */
+export function boardByArea<A extends BoardArea>(
+  areas: readonly A[],
+  targets: readonly {
+    id: number;
+    scopeKey: string;
+    status: BoardStatus;
+    late: boolean;
+    passedDown: readonly BoardCounts[];
+  }[],
+): AreaCounts<A>[] {
+  const out = new Map<string, AreaCounts<A>>();
+  for (const t of targets) {
+    const area = areas.find((a) => t.scopeKey.startsWith(a.scopeKey));
+    if (!area) continue;
+    const g = out.get(area.code) ?? {
+      area,
+      counts: { total: 0, pending: 0, received: 0, done: 0, returned: 0, overdue: 0, late: 0 },
+      passedDown: null,
+      targetIds: [],
+    };
+    g.targetIds.push(t.id);
+    g.counts.total++;
+    g.counts[t.status]++;
+    if (t.late) g.counts.late++;
+    for (const sub of t.passedDown) g.passedDown = g.passedDown ? sumCounts(g.passedDown, sub) : { ...sub };
+    out.set(area.code, g);
+  }
+  const share = (c: BoardCounts) => (c.total ? c.done / c.total : 1);
+  return [...out.values()].sort(
+    (a, b) =>
+      share(a.counts) - share(b.counts) ||
+      b.counts.overdue - a.counts.overdue ||
+      a.area.code.localeCompare(b.area.code),
+  );
+}
+
 /** A reminder is due once, within remindDays of the deadline, while the target is not done. */
 export function reminderDue(
   dueAt: Date | null,

@@ -40,7 +40,7 @@ export async function myInstructorRoutes(app: FastifyInstance): Promise<void> {
             kind: g.kind,
             kindLabel: GUIDANCE_KIND_LABEL[g.kind as GuidanceKind] ?? g.kind,
             content: g.content,
-            target: g.entity_name ?? g.org_name,
+            target: g.target,
             files: g.files,
           })),
         };

@@ -278,9 +278,10 @@ async function filteredGuidance(db: Tx, f: GuidanceFilters) {
       'g.on_date',
       'g.kind',
       'g.entity_id',
-      'e.name as entity_name',
+      // the current name while in reach, else the one the record was made for (0200: an instructor whose assignment ended)
+      sql<string | null>`CASE WHEN g.entity_id IS NOT NULL THEN coalesce(e.name, g.target_name) END`.as('entity_name'),
       'g.org_id',
-      'o.name as org_name',
+      sql<string | null>`CASE WHEN g.org_id IS NOT NULL THEN coalesce(o.name, g.target_name) END`.as('org_name'),
       'g.content',
       'g.follow_up',
       'g.follow_up_done',
@@ -297,6 +298,7 @@ async function filteredGuidance(db: Tx, f: GuidanceFilters) {
   if (f.q)
     q = q.where((eb) =>
       eb.or([
+        eb('g.target_name', 'like', containing(f.q!)),
         eb('e.name', 'like', containing(f.q!)),
         eb('o.name', 'like', containing(f.q!)),
         eb('g.content', 'like', containing(f.q!)),
@@ -373,11 +375,12 @@ export async function myWork(db: Tx, instructorId: number) {
     on_date: string;
     kind: string;
     content: string;
-    entity_name: string | null;
-    org_name: string | null;
+    target: string;
     files: number;
   }>`
-    SELECT g.id, g.on_date::text AS on_date, g.kind, g.content, e.name AS entity_name, o.name AS org_name,
+    SELECT g.id, g.on_date::text AS on_date, g.kind, g.content,
+      -- the current name while the entity is in reach, else the one the record was made for (0200)
+      coalesce(e.name, o.name, g.target_name) AS target,
       (SELECT count(*)::int FROM attachment a WHERE a.owner_type = 'guidance_record' AND a.owner_id = g.id AND a.removed_at IS NULL) AS files
     FROM guidance_record g LEFT JOIN entity e ON e.id = g.entity_id LEFT JOIN party_org o ON o.id = g.org_id
     WHERE g.instructor_id = ${instructorId} ORDER BY g.on_date DESC, g.id DESC LIMIT 50`.execute(db);

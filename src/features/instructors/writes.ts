@@ -147,8 +147,8 @@ export async function endInstructorAssignment(db: Tx, instructorId: number, assi
 export async function addGuidance(db: Tx, b: NewGuidance, by: number) {
   const instructor = await loadInstructor(db, b.instructorId);
   const where = b.entityId
-    ? await db.selectFrom('entity').select('scope_key').where('id', '=', b.entityId).executeTakeFirst()
-    : await db.selectFrom('party_org').select('scope_key').where('id', '=', b.orgId!).executeTakeFirst();
+    ? await db.selectFrom('entity').select(['scope_key', 'name']).where('id', '=', b.entityId).executeTakeFirst()
+    : await db.selectFrom('party_org').select(['scope_key', 'name']).where('id', '=', b.orgId!).executeTakeFirst();
   if (!where) throw notFound(b.entityId ? '市场主体' : '党组织');
   const row = await db
     .insertInto('guidance_record')
@@ -161,6 +161,7 @@ export async function addGuidance(db: Tx, b: NewGuidance, by: number) {
       content: b.content,
       follow_up: b.followUp || null,
       scope_key: where.scope_key,
+      target_name: where.name,
       created_by: by,
     })
     .returning('id')

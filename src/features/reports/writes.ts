@@ -389,4 +389,15 @@ export async function acceptReport(s: Scoped, user: User, id: number): Promise<v
     .execute();
   await event(db, user, rep, 'accept', { version: rep.version });
   audit({ action: 'report.accept', objectType: 'report', objectId: String(rep.id), detail: { version: rep.version } });
+  // Told as a return is: the node's accounts learn that the version they submitted has been checked.
+  await notify(
+    s,
+    { nodes: [rep.jurisdiction_code] },
+    {
+      kind: 'report.accepted',
+      title: `报表已审核通过：${titleOf(rep.form, rep.period)}`,
+      body: `第 ${rep.version} 版`,
+      link: `${reportPath(rep.form, rep.period)}&open=${rep.id}`,
+    },
+  );
 }

@@ -115,6 +115,7 @@ export const NOTIFICATION_KIND_LABELS: Record<string, string> = {
   'deployment.close': '通知或任务撤销',
   'report.submitted': '下级报表待审核',
   'report.returned': '报表退回',
+  'report.accepted': '报表审核通过',
   'appeal.routed': '新转来的诉求',
   'appeal.escalated': '督办的诉求',
   'appeal.reopened': '要求重新办理的诉求',

@@ -163,6 +163,17 @@ export const board = z.object({
   asOf: z.string(),
   counts,
   targets: z.array(target),
+  /** By the issuer's direct children (a city's counties), the most behind first; with what their targets passed down. */
+  areas: z.array(
+    z.object({
+      code: z.string(),
+      name: z.string(),
+      counts,
+      passedDown: counts.nullable(),
+      /** Its targets' ids (the board's list filtered to the area). */
+      targetIds: z.array(z.number()),
+    }),
+  ),
 });
 
 const TARGET_WITH_EVENTS = target.extend({ events: z.array(event) });

@@ -8,6 +8,7 @@ import {
   LINK_PATHS,
   STATE_LABELS,
   boardStatus,
+  boardByArea,
   countBoard,
   type BoardCounts,
   type FigureSpec,
@@ -264,6 +265,22 @@ export async function presentTargets(
 export async function boardOf(db: Tx, d: DeploymentRow, now: Date): Promise<z.infer<typeof board>> {
   const rows = await targetsOf(db, d.id);
   const dueAt = dateOf(d.due_at);
+  const targets = await presentTargets(db, d, rows, now);
+  const children = await db
+    .selectFrom('jurisdiction')
+    .select(['code', 'name', 'scope_key as scopeKey'])
+    .where('parent_code', '=', d.issuer_code)
+    .execute();
+  const areas = boardByArea(
+    children,
+    rows.map((r, i) => ({
+      id: r.id,
+      scopeKey: r.scope_key,
+      status: targets[i].status,
+      late: r.late,
+      passedDown: targets[i].passedDown.map((p) => p.counts),
+    })),
+  );
   return {
     id: d.id,
     title: d.title,
@@ -271,7 +288,14 @@ export async function boardOf(db: Tx, d: DeploymentRow, now: Date): Promise<z.in
     dueAt: iso(dueAt),
     asOf: now.toISOString(),
     counts: countBoard(d.kind, d.receipt_required, dueAt, now, rows),
-    targets: await presentTargets(db, d, rows, now),
+    targets,
+    areas: areas.map((a) => ({
+      code: a.area.code,
+      name: a.area.name,
+      counts: a.counts,
+      passedDown: a.passedDown,
+      targetIds: a.targetIds,
+    })),
   };
 }
 

@@ -36,6 +36,7 @@ import {
 } from '@server/features/reports/contract';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
+import { ListOrCards } from '../components/ListOrCards';
 import { FormModal } from '../components/FormModal';
 import { applyProblem } from '../components/problem';
 import { indicatorValue, when } from '../components/format';
@@ -236,67 +237,63 @@ export default function Reports() {
           }
           style={{ marginBottom: 12 }}
         >
-          <Table
-            size="small"
-            rowKey="code"
-            pagination={false}
-            dataSource={board.children}
-            // A tap on a row opens its report: on a phone the 查看 column is beyond the screen's edge.
-            onRow={(c) =>
-              c.report ? { onClick: () => set('open', String(c.report!.id)), style: { cursor: 'pointer' } } : {}
-            }
-            data-testid="report-board"
-            // A phone scrolls this table sideways; without it the long 缺报 reasons squeezed the unit's name to one character a line.
-            scroll={{ x: 960 }}
-            columns={[
-              { title: '辖区', dataIndex: 'name', width: 130, fixed: 'left' as const },
-              {
-                title: '状态',
-                render: (_: unknown, c) => (
-                  <Space size={4} wrap>
-                    {c.report ? (
-                      <Tag color={STATE_COLOR[c.report.state]}>{c.report.stateLabel}</Tag>
-                    ) : (
-                      <Tag>未生成</Tag>
-                    )}
-                    {c.report?.state !== 'submitted' && (
-                      <Tag color={c.marked ? 'purple' : 'red'}>{c.marked ? `已标记缺报：${c.marked}` : '未上报'}</Tag>
-                    )}
-                    {c.report?.outdated && <Tag color="gold">待更新</Tag>}
-                    {c.report?.accepted ? (
-                      <Tag color="green">已审核通过</Tag>
-                    ) : (
-                      c.report?.state === 'submitted' && <Tag color="blue">待审核</Tag>
-                    )}
-                  </Space>
-                ),
-              },
-              {
-                title: '下级缺报',
-                width: 320,
-                render: (_: unknown, c) =>
-                  c.carried.length
-                    ? c.carried.map((m) => (
-                        <div key={m.code}>
-                          缺报：{m.name}（{m.by}标记：{m.reason}）
-                        </div>
-                      ))
-                    : '—',
-              },
-              { title: '版本', render: (_: unknown, c) => (c.report?.version ? `第 ${c.report.version} 版` : '—') },
-              { title: '上报时间', render: (_: unknown, c) => when(c.report?.submittedAt ?? null) },
-              { title: '逾期', render: (_: unknown, c) => (c.overdue ? <Tag color="red">已逾期</Tag> : '') },
-              {
-                title: '操作',
-                render: (_: unknown, c) =>
-                  c.report ? (
-                    <Button type="link" size="small" onClick={() => set('open', String(c.report!.id))}>
-                      查看
-                    </Button>
-                  ) : null,
-              },
-            ]}
-          />
+          <div data-testid="report-board">
+            <ListOrCards<BoardChild>
+              size="small"
+              rowKey="code"
+              pagination={false}
+              dataSource={board.children}
+              // A tap on a row (a card on a phone) opens its report.
+              onOpen={(c) => c.report && set('open', String(c.report.id))}
+              // On a phone each child is a card (status, 上报时间, 缺报 reasons in full): nothing scrolls sideways.
+              card={(c) => ({
+                title: c.name,
+                status: <BoardStatus c={c} />,
+                due: c.report?.submittedAt
+                  ? { label: `第 ${c.report.version} 版上报于`, value: when(c.report.submittedAt) }
+                  : undefined,
+                lines: [
+                  ...(c.overdue
+                    ? [
+                        <Tag key="o" color="red">
+                          已逾期
+                        </Tag>,
+                      ]
+                    : []),
+                  ...c.carried.map((m) => `缺报：${m.name}（${m.by}标记：${m.reason}）`),
+                ],
+              })}
+              scroll={{ x: 960 }}
+              columns={[
+                { title: '辖区', dataIndex: 'name', width: 130, fixed: 'left' as const },
+                { title: '状态', render: (_: unknown, c) => <BoardStatus c={c} /> },
+                {
+                  title: '下级缺报',
+                  width: 320,
+                  render: (_: unknown, c) =>
+                    c.carried.length
+                      ? c.carried.map((m) => (
+                          <div key={m.code}>
+                            缺报：{m.name}（{m.by}标记：{m.reason}）
+                          </div>
+                        ))
+                      : '—',
+                },
+                { title: '版本', render: (_: unknown, c) => (c.report?.version ? `第 ${c.report.version} 版` : '—') },
+                { title: '上报时间', render: (_: unknown, c) => when(c.report?.submittedAt ?? null) },
+                { title: '逾期', render: (_: unknown, c) => (c.overdue ? <Tag color="red">已逾期</Tag> : '') },
+                {
+                  title: '操作',
+                  render: (_: unknown, c) =>
+                    c.report ? (
+                      <Button type="link" size="small" onClick={() => set('open', String(c.report!.id))}>
+                        查看
+                      </Button>
+                    ) : null,
+                },
+              ]}
+            />
+          </div>
           <Space style={{ marginTop: 12, marginBottom: 8 }}>
             <Typography.Title level={5} style={{ margin: 0 }}>
               各下级最新上报版本（不含本级）
@@ -711,5 +708,31 @@ export default function Reports() {
         </FormModal>
       )}
     </>
+  );
+}
+
+type BoardChild = ReportBoard['children'][number];
+
+/** A child's report on the board: its state, 未上报 or its 缺报 mark, 待更新, 待审核 / 已审核通过. */
+function BoardStatus({ c }: { c: BoardChild }) {
+  return (
+    <Space size={4} wrap>
+      {c.report ? <Tag color={STATE_COLOR[c.report.state]}>{c.report.stateLabel}</Tag> : <Tag>未生成</Tag>}
+      {c.report?.state !== 'submitted' && (
+        // The reason is free text: it wraps (a tag does not), or a phone's card would be pushed past the screen's edge.
+        <Tag
+          color={c.marked ? 'purple' : 'red'}
+          style={{ whiteSpace: 'normal', overflowWrap: 'anywhere', marginInlineEnd: 0 }}
+        >
+          {c.marked ? `已标记缺报：${c.marked}` : '未上报'}
+        </Tag>
+      )}
+      {c.report?.outdated && <Tag color="gold">待更新</Tag>}
+      {c.report?.accepted ? (
+        <Tag color="green">已审核通过</Tag>
+      ) : (
+        c.report?.state === 'submitted' && <Tag color="blue">待审核</Tag>
+      )}
+    </Space>
   );
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, Form, Input, Modal, Popconfirm, Row, Select, Space, Table, Tag } from 'antd';
+import { Alert, App, Button, Card, Col, Form, Input, Modal, Popconfirm, Row, Select, Space, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { call } from '../api';
 import {
@@ -16,7 +16,8 @@ import { JurisdictionTree } from '../components/JurisdictionTree';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
-import { Link } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
+import { ListOrCards } from '../components/ListOrCards';
 
 export default function Stations() {
   const { me, can } = useAuth();
@@ -28,12 +29,34 @@ export default function Stations() {
   const [treeKey, setTreeKey] = useState(0);
   const list = usePaged(listStations, { under: under.length === 6 ? under : undefined, q });
   const canManage = can('jurisdiction.manage');
+  const nav = useNavigate();
 
   const changed = () => {
     setEditing(null);
     setTreeKey((k) => k + 1);
     void list.reload();
   };
+  // 修改 / 删除, in the table's last column and on the phone's card (a tap there does not open the station).
+  const actions = (s: Station) => (
+    <Space onClick={(e) => e.stopPropagation()}>
+      <a onClick={() => setEditing(s)}>修改</a>
+      <Popconfirm
+        title="确认删除该所？"
+        description="所下仍有账号或指导站时不能删除。"
+        onConfirm={() =>
+          call(deleteStation, { params: { code: s.code } }).then(
+            () => {
+              message.success('已删除');
+              changed();
+            },
+            (e) => message.error(applyProblem(null, e)),
+          )
+        }
+      >
+        <a>删除</a>
+      </Popconfirm>
+    </Space>
+  );
 
   return (
     <div>
@@ -64,13 +87,23 @@ export default function Stations() {
               <Input.Search placeholder="按所名查找" allowClear onSearch={setQ} style={{ width: 220 }} />
             </Space>
             {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-            <Table<Station>
+            <ListOrCards<Station>
               rowKey="code"
               size="middle"
               loading={list.loading}
               dataSource={list.items}
               pagination={list.pagination}
               scroll={{ x: 720 }}
+              onOpen={(s) => void nav(`/guidance-posts/${s.code}`)}
+              card={(s) => ({
+                title: s.name,
+                status: s.hasGuidancePost ? <Tag color="green">指导站已建</Tag> : <Tag>指导站未建</Tag>,
+                lines: [
+                  `${s.countyName} · 所代码 ${s.code}`,
+                  s.servedAreas.length ? `服务：${s.servedAreas.join('、')}` : '服务乡镇（街道）未填',
+                  ...(canManage ? [actions(s)] : []),
+                ],
+              })}
               locale={{
                 emptyText: q
                   ? `没有名称含"${q}"的基层所`
@@ -107,26 +140,7 @@ export default function Stations() {
                         title: '操作',
                         key: 'op',
                         width: 120,
-                        render: (_: unknown, s: Station) => (
-                          <Space>
-                            <a onClick={() => setEditing(s)}>修改</a>
-                            <Popconfirm
-                              title="确认删除该所？"
-                              description="所下仍有账号或指导站时不能删除。"
-                              onConfirm={() =>
-                                call(deleteStation, { params: { code: s.code } }).then(
-                                  () => {
-                                    message.success('已删除');
-                                    changed();
-                                  },
-                                  (e) => message.error(applyProblem(null, e)),
-                                )
-                              }
-                            >
-                              <a>删除</a>
-                            </Popconfirm>
-                          </Space>
-                        ),
+                        render: (_: unknown, s: Station) => actions(s),
                       },
                     ]
                   : []),

@@ -50,6 +50,7 @@ import { zodRule } from '../components/zodRule';
 import { FormModal } from '../components/FormModal';
 import { IssueDrawer } from './WorkIssue';
 import { LinkPicker } from './WorkLinkPicker';
+import { AreaProgress, StatusChips, areasWorthShowing, filterTargets, type StatusFilter } from './WorkAreas';
 import type { Dayjs } from 'dayjs';
 import { pickerOf } from '../components/format';
 
@@ -481,8 +482,18 @@ function BoardPanel({
   onChanged: () => void;
 }) {
   const { message } = App.useApp();
+  const { me } = useAuth();
   const [returning, setReturning] = useState<Target | null>(null);
   const [accepting, setAccepting] = useState<number | null>(null);
+  const [area, setArea] = useState<string | null>(null);
+  const [statusFilter, setStatusFilter] = useState<StatusFilter>('all');
+  const shown = filterTargets(board, area, statusFilter);
+  const areaTitle =
+    me!.jurisdiction.level === 'nation'
+      ? '各省进度'
+      : me!.jurisdiction.level === 'province'
+        ? '各市进度'
+        : '各县（区）进度';
   const accept = async (t: Target) => {
     setAccepting(t.id);
     try {
@@ -545,12 +556,19 @@ function BoardPanel({
           </Typography.Text>
         </div>
       )}
-      {board.targets.length === 0 ? (
-        <Empty />
+      {areasWorthShowing(board.areas) && (
+        <AreaProgress areas={board.areas} title={areaTitle} selected={area} onSelect={setArea} />
+      )}
+      {board.targets.length > 1 && <StatusChips board={board} value={statusFilter} onChange={setStatusFilter} />}
+      {shown.length === 0 ? (
+        <Empty
+          description={board.targets.length === 0 ? '没有接收单位' : '没有符合筛选条件的单位'}
+          image={Empty.PRESENTED_IMAGE_SIMPLE}
+        />
       ) : (
         <Collapse
           size="small"
-          items={board.targets.map((t) => ({
+          items={shown.map((t) => ({
             key: t.id,
             label: (
               <Space wrap size={[6, 2]}>

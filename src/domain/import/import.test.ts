@@ -99,6 +99,20 @@ describe('header vocabulary', () => {
     expect(plan.columns.slice(1).map((c) => c.note)).toEqual(['不导入（平台不使用此项）', '不导入（平台不使用此项）']);
   });
 
+  it("lists a 农民专业合作社 extract's 成员出资总额 and 业务范围 as not used, like an enterprise's 注册资本 and 经营范围", () => {
+    const plan = planColumns(
+      'registry',
+      specsOf('registry'),
+      [],
+      ['名称', '成员出资总额', '业务范围'],
+      [['甲社', '100', '种植']],
+    );
+    expect(plan.columns.slice(1).map((c) => [c.note, c.warning])).toEqual([
+      ['不导入（平台不使用此项）', null],
+      ['不导入（平台不使用此项）', null],
+    ]);
+  });
+
   it('reads 法人代表 and 法人 (as county lists title them) as the representative, and his ID and phone beside', () => {
     for (const name of ['法人代表', '法人', '法定代表人姓名', '负责人', '经营者姓名']) {
       const plan = planColumns(

@@ -202,6 +202,25 @@ export function excelSerialDate(v: string): string | null {
   return d.toISOString().slice(0, 10);
 }
 
+const DAY_MS = 86_400_000;
+const FEB_28_1900 = Date.UTC(1900, 1, 28);
+const MARCH_1900 = Date.UTC(1900, 2, 1);
+
+/**
+ * The calendar date an .xlsx date cell shows, from the instant ExcelJS gives it (its serial counted
+ * from 1899-12-30, right from 1900-03-01 on). Excel's 1900 date system keeps Lotus 1-2-3's
+ * 29 February 1900, a day that never was (serial 60): serials 1–59 show a day later than that count
+ * (serial 1 is 1900-01-01, which came out as 1899-12-31 and was refused under a date the clerk
+ * never saw; 59, 1900-02-28, was stored as 02-27), and serial 60 shows 1900-02-29, which no date
+ * check takes. (The .xls reader's SheetJS counts as Excel does.)
+ */
+export function excelCellDate(d: Date): string {
+  const t = d.getTime();
+  if (t >= MARCH_1900) return d.toISOString().slice(0, 10);
+  if (t >= FEB_28_1900) return '1900-02-29';
+  return new Date(t + DAY_MS).toISOString().slice(0, 10);
+}
+
 /** A text that looks like a date (for the column plan's warnings). */
 export function looksLikeDate(v: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(normaliseDateText(v));

@@ -99,6 +99,18 @@ describe('header vocabulary', () => {
     expect(plan.columns.slice(1).map((c) => c.note)).toEqual(['不导入（平台不使用此项）', '不导入（平台不使用此项）']);
   });
 
+  it("lists the representative's 证件类型 as not used (the number beside it is read, a passport's as none)", () => {
+    const plan = planColumns(
+      'registry',
+      specsOf('registry'),
+      [],
+      ['名称', '经营者证件类型', '经营者证件号码'],
+      [['甲店', '护照', 'E12345678']],
+    );
+    expect(plan.columns[1]).toMatchObject({ field: null, note: '不导入（平台不使用此项）', warning: null });
+    expect(plan.columns[2]).toMatchObject({ field: 'repIdNumber' });
+  });
+
   it("lists a 农民专业合作社 extract's 成员出资总额 and 业务范围 as not used, like an enterprise's 注册资本 and 经营范围", () => {
     const plan = planColumns(
       'registry',
@@ -673,12 +685,17 @@ describe('法定代表人证件号码 in registry extracts', () => {
       '统一社会信用代码已被脱敏（含 *），无法识别，请使用未脱敏的文件',
     );
   });
-  it.each(['E12345678', 'H1234567801', 'A123456(7)', '12345678', 'ｅ１２３４５６７８'])(
-    'reads the row without a foreign or 港澳台 document number "%s"',
-    (v) => {
-      expect(representativeIdField.safeParse(v)).toEqual({ success: true, data: undefined });
-    },
-  );
+  it.each([
+    'E12345678',
+    'H1234567801',
+    'A123456(7)',
+    '12345678',
+    'ｅ１２３４５６７８',
+    'USA110079060901',
+    'can 31 0068 1012 05',
+  ])('reads the row without a foreign or 港澳台 document number "%s"', (v) => {
+    expect(representativeIdField.safeParse(v)).toEqual({ success: true, data: undefined });
+  });
 });
 
 describe('roster dates given to the month', () => {

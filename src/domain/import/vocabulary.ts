@@ -430,6 +430,12 @@ export const KNOWN_UNUSED: Record<FileKind, string[]> = {
     '成员出资总额（万元）',
     '出资总额',
     '业务范围',
+    // The representative's document type beside its number (a passport's or pass's number is read as none).
+    '证件类型',
+    '法定代表人证件类型',
+    '经营者证件类型',
+    '负责人证件类型',
+    'certype',
     '核准日期',
     '营业期限自',
     '营业期限至',

@@ -588,8 +588,11 @@ export const ID_NUMBER_FIELDS = ['idNumber', 'repIdNumber', 'liaisonIdNumber'];
 /** Why a 身份证号 of a column Excel cut is refused though its check digit holds. */
 export const EXCEL_CUT_COLUMN_MESSAGE = excelNumberMessage('身份证号', '末三位为 000（本列多个号码如此）');
 
-/** A passport, 港澳居民来往内地通行证, 香港身份证 or 台胞证 number: no 居民身份证号 however it is typed. */
-const OTHER_DOCUMENT = /^[A-Z]{1,2}\d{6,10}(\([0-9A-Z]\))?$|^\d{8,10}$/;
+/**
+ * A passport, 港澳居民来往内地通行证, 香港身份证 or 台胞证 number, or a 外国人永久居留身份证 of the 2004
+ * form (its nationality's three letters and 12 digits, USA110079060901): no 居民身份证号 however it is typed.
+ */
+const OTHER_DOCUMENT = /^[A-Z]{1,2}\d{6,10}(\([0-9A-Z]\))?$|^\d{8,10}$|^[A-Z]{3}\d{12}$/;
 
 /**
  * 法定代表人/经营者证件号码 as registry extracts hold it: a 居民身份证号 is checked (a typo refuses

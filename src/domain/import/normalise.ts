@@ -57,6 +57,15 @@ export function normalisePersonName(v: string): string {
 }
 
 /**
+ * A question mark in a name: a character the file could not hold. Excel's "CSV (逗号分隔)" on a
+ * Chinese Windows saves in GBK, which lacks rare characters of names (𠮷, 㐂, 堃 in older tables), and
+ * writes ? for each; no name of a person or a registered entity holds one.
+ */
+export const LOST_CHARACTER = /[?？]/;
+export const lostCharacterMessage = (label: string, v: string): string =>
+  `${label}"${v.trim()}"含问号：多为生僻字（如 𠮷、㐂）在文件另存为 CSV 时无法保存，被换成了"?"。请在 Excel 中另存为"CSV UTF-8（逗号分隔）"或 Excel 工作簿（.xlsx）后重新导入，或在此处填写正确的字`;
+
+/**
  * A value an export masked for privacy (320102********1234, 139****5000): the digits that would
  * tell the person are not in the file. No ID number, code or phone holds an asterisk.
  */

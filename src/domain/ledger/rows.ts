@@ -8,6 +8,8 @@ import {
   hasFullWidth,
   isMasked,
   joinLines,
+  LOST_CHARACTER,
+  lostCharacterMessage,
   normaliseCode,
   normaliseDateText,
   normalisePersonName,
@@ -35,7 +37,10 @@ const personName = (label: string) =>
     .overwrite(normalisePersonName)
     .trim()
     .min(1, `${label}不能为空`)
-    .max(30, `${label}不超过 30 个字`);
+    .max(30, `${label}不超过 30 个字`)
+    .superRefine((v, ctx) => {
+      if (LOST_CHARACTER.test(v)) ctx.addIssue({ code: 'custom', message: lostCharacterMessage(label, v) });
+    });
 /**
  * What exports and hand-kept files write in a cell that has nothing to say: a dash or a slash
  * (PLACEHOLDER, in any field: "-" is no 登记状态 and no 是/否 either), or a word (NOTHING: 无, 不详 …,
@@ -636,7 +641,11 @@ export const registryRow = z
     uscc: optValue(usccField),
     regNo: optValue(regNoField),
     // A 个体工商户 may have no 字号: exports leave the name blank or write a placeholder.
-    name: z.preprocess((v) => (typeof v === 'string' && NO_NAME.test(v.trim()) ? '' : v), optionalText(200, '名称')),
+    name: z
+      .preprocess((v) => (typeof v === 'string' && NO_NAME.test(v.trim()) ? '' : v), optionalText(200, '名称'))
+      .superRefine((v, ctx) => {
+        if (v && LOST_CHARACTER.test(v)) ctx.addIssue({ code: 'custom', message: lostCharacterMessage('名称', v) });
+      }),
     // Blank (or no such column): the 统一社会信用代码's second character says it, checked below.
     kind: z.preprocess(
       (v) => v ?? '',

@@ -249,7 +249,7 @@ describe.each(BACKENDS)('registry re-imports on %s', (backend) => {
       row(code, regNo(1), '玄武区老字号饭店'),
       row(other, regNo(1), '玄武区同号甲店'), // the same number under another USCC, in the same batch
     ]);
-    expect(r.job).toMatchObject({ status: 'done', rows_accepted: 2, rows_rejected: 0 });
+    expect(r.job).toMatchObject({ status: 'done', rows_accepted: 2, rows_rejected: 0, rows_changed: 2 });
     expect(await entity(regNo(1))).toEqual([{ ...before, uscc: code }]);
     // A later file giving the number to a third USCC: imported without it, the number stays.
     const r2 = await registry('later.csv', [row(third, regNo(1), '玄武区同号乙店')]);
@@ -283,7 +283,8 @@ describe.each(BACKENDS)('registry re-imports on %s', (backend) => {
       row(twin, '', '玄武区同名小店', '2006-03-04'),
       row(lookalike, '', '玄武区换照面馆', '2015-01-02'), // another 成立日期: another entity
     ]);
-    expect(r.job).toMatchObject({ status: 'done', rows_accepted: 3, rows_rejected: 0 });
+    // 变更: the one that took its USCC; new: the other two.
+    expect(r.job).toMatchObject({ status: 'done', rows_accepted: 3, rows_rejected: 0, rows_changed: 3 });
     expect(await entity(code)).toEqual([{ ...before, uscc: code }]);
     expect(await entity(regNo(11))).toHaveLength(1);
     expect((await entity(twin))[0]).toMatchObject({ reg_no: null });

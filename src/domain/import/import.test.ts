@@ -698,6 +698,29 @@ describe('法定代表人证件号码 in registry extracts', () => {
   });
 });
 
+describe('a name cell naming more than one person', () => {
+  const rep = (repName: string) =>
+    registryRow
+      .safeParse({ name: '某店', kind: '个体工商户', countyCode: '320102', repName })
+      .error?.issues.find((i) => i.path[0] === 'repName')?.message;
+  it.each(['张三、李四', '张三,李四', '张三，李四', '张三/李四', '王五等3人', '王五等三人'])(
+    'refuses 经营者 "%s", saying one person a row',
+    (v) => {
+      expect(rep(v)).toBe(
+        `法定代表人/经营者姓名"${v}"写了不止一人：每行只填一人（家庭经营的个体工商户填登记的经营者，其他家庭成员不导入）`,
+      );
+    },
+  );
+  it.each(['王　芳', '阿布都·热合曼', 'John Smith', '欧阳娜娜'])('takes one person "%s"', (v) => {
+    expect(rep(v)).toBeUndefined();
+  });
+  it('refuses a roster row of two members', () => {
+    expect(
+      rosterRow.safeParse({ name: '张三、李四' }).error?.issues.find((i) => i.path[0] === 'name')?.message,
+    ).toMatch(/^姓名"张三、李四"写了不止一人/);
+  });
+});
+
 describe('roster dates given to the month', () => {
   it.each([
     ['2010.07', '2010-07-01'],

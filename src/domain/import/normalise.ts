@@ -66,6 +66,15 @@ export const lostCharacterMessage = (label: string, v: string): string =>
   `${label}"${v.trim()}"含问号：多为生僻字（如 𠮷、㐂）在文件另存为 CSV 时无法保存，被换成了"?"。请在 Excel 中另存为"CSV UTF-8（逗号分隔）"或 Excel 工作簿（.xlsx）后重新导入，或在此处填写正确的字`;
 
 /**
+ * A name cell naming more than one person: names in a list (张三、李四; 张三,李四) or a count of them
+ * (王五等3人), as hand-kept lists write a 家庭经营 个体工商户's family. One row is one person.
+ */
+export const SEVERAL_PEOPLE =
+  /[\p{Script=Han}·]\s*[、,，;；/／]\s*\p{Script=Han}|等\s*[0-9０-９一二两三四五六七八九十]+\s*(?:人|名)$/u;
+export const severalPeopleMessage = (label: string, v: string): string =>
+  `${label}"${v.trim()}"写了不止一人：每行只填一人（家庭经营的个体工商户填登记的经营者，其他家庭成员不导入）`;
+
+/**
  * A value an export masked for privacy (320102********1234, 139****5000): the digits that would
  * tell the person are not in the file. No ID number, code or phone holds an asterisk.
  */

@@ -10,6 +10,8 @@ import {
   joinLines,
   LOST_CHARACTER,
   lostCharacterMessage,
+  SEVERAL_PEOPLE,
+  severalPeopleMessage,
   normaliseCode,
   normaliseDateText,
   normalisePersonName,
@@ -40,6 +42,7 @@ const personName = (label: string) =>
     .max(30, `${label}不超过 30 个字`)
     .superRefine((v, ctx) => {
       if (LOST_CHARACTER.test(v)) ctx.addIssue({ code: 'custom', message: lostCharacterMessage(label, v) });
+      else if (SEVERAL_PEOPLE.test(v)) ctx.addIssue({ code: 'custom', message: severalPeopleMessage(label, v) });
     });
 /**
  * What exports and hand-kept files write in a cell that has nothing to say: a dash or a slash

@@ -300,6 +300,27 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
     expect((await importFile(t, 'registry', xf, importer)).job.rows_accepted).toBe(1);
   });
 
+  it('refuses a name whose rare character a GBK CSV could not hold (Excel wrote ?), saying how to save the file', async () => {
+    // Excel's "CSV (逗号分隔)" on a Chinese Windows writes GBK, which has no 𠮷: the name comes as 吴?.
+    const rows = [
+      reg({ 名称: '玄武区𠮷祥小吃店' }),
+      reg({ '法定代表人/经营者': '吴𠮷' }),
+      reg({ 名称: '玄武区国标无损店' }),
+    ];
+    const text = [Object.keys(rows[0]).join(','), ...rows.map((r) => Object.values(r).join(','))].join('\r\n');
+    const gbk = path.join(dir, 'gbk-lost.csv');
+    fs.writeFileSync(gbk, iconv.encode(text, 'gbk'));
+    const { job, rejections } = await importFile(t, 'registry', gbk, importer);
+    expect(job).toMatchObject({ rows_accepted: 1, rows_rejected: 2 });
+    expect(rejections.map((r) => [r.row_no, r.col])).toEqual([
+      [2, '名称'],
+      [3, '法定代表人/经营者'],
+    ]);
+    expect(rejections[0].reason).toMatch(/^名称"玄武区\?祥小吃店"含问号：多为生僻字.*另存为"CSV UTF-8/);
+    expect(rejections[1].reason).toMatch(/^法定代表人\/经营者姓名"吴\?"含问号/);
+    expect(await t.db.selectFrom('person').select('name').where('name', 'like', '%?%').execute()).toEqual([]);
+  });
+
   it('matches headers tolerantly (aliases, spaces, provincial field codes)', async () => {
     const u = code();
     const f = csvFile(dir, 'alias.csv', [

@@ -249,12 +249,46 @@ describe.each(BACKENDS)('registry re-imports on %s', (backend) => {
       row(code, regNo(1), '玄武区老字号饭店'),
       row(other, regNo(1), '玄武区同号甲店'), // the same number under another USCC, in the same batch
     ]);
-    expect(r.job).toMatchObject({ status: 'done', rows_accepted: 2, rows_rejected: 0 });
+    expect(r.job).toMatchObject({ status: 'done', rows_accepted: 2, rows_rejected: 0, rows_changed: 2 });
     expect(await entity(regNo(1))).toEqual([{ ...before, uscc: code }]);
     // A later file giving the number to a third USCC: imported without it, the number stays.
     const r2 = await registry('later.csv', [row(third, regNo(1), '玄武区同号乙店')]);
     expect(r2.job).toMatchObject({ status: 'done', rows_accepted: 1 });
     expect((await entity(third))[0]).toMatchObject({ reg_no: null });
     expect((await entity(other))[0]).toMatchObject({ reg_no: null });
+  });
+
+  it('gives a 个体工商户 on file by its 注册号 the USCC a later extract gives alone (换照, the 注册号 column blank), when kind, name and 成立日期 agree in the county', async () => {
+    const [code, twin, lookalike] = [
+      uscc(rnd, 'individual', '320102'),
+      uscc(rnd, 'individual', '320102'),
+      uscc(rnd, 'individual', '320102'),
+    ];
+    const row = (u: string, r: string, name: string, since: string) => ({
+      统一社会信用代码: u,
+      注册号: r,
+      名称: name,
+      主体类型: '个体工商户',
+      成立日期: since,
+      所属县区代码: '320102',
+    });
+    await registry('old-numbers.csv', [
+      row('', regNo(11), '玄武区换照面馆', '2005-01-02'),
+      row('', regNo(12), '玄武区同名小店', '2006-03-04'),
+      row('', regNo(13), '玄武区同名小店', '2006-03-04'), // two on file alike: neither is taken
+    ]);
+    const [before] = await entity(regNo(11));
+    const r = await registry('new-codes.csv', [
+      row(code, '', '玄武区换照面馆', '2005-01-02'),
+      row(twin, '', '玄武区同名小店', '2006-03-04'),
+      row(lookalike, '', '玄武区换照面馆', '2015-01-02'), // another 成立日期: another entity
+    ]);
+    // 变更: the one that took its USCC; new: the other two.
+    expect(r.job).toMatchObject({ status: 'done', rows_accepted: 3, rows_rejected: 0, rows_changed: 3 });
+    expect(await entity(code)).toEqual([{ ...before, uscc: code }]);
+    expect(await entity(regNo(11))).toHaveLength(1);
+    expect((await entity(twin))[0]).toMatchObject({ reg_no: null });
+    expect((await entity(regNo(12)))[0]).toMatchObject({ uscc: null });
+    expect((await entity(lookalike))[0]).toMatchObject({ reg_no: null });
   });
 });

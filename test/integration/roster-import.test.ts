@@ -93,6 +93,18 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     expect(phones.sort()).toEqual(['139****0008', '139****0009']);
   });
 
+  it('refuses a member whose name lost a rare character to a GBK CSV (吴?), not a member 吴? beside the real one', async () => {
+    const r = await roster('lost-character.csv', [
+      m('吴?', '', '1985-05-06', '第一支部'),
+      m('郑？明', '', '1986-06-07', '第一支部'),
+    ]);
+    expect(r.job).toMatchObject({ rows_accepted: 0, rows_rejected: 2 });
+    expect(r.rejections.map((x) => [x.col, x.reason])).toEqual([
+      ['姓名', expect.stringMatching(/^姓名"吴\?"含问号：多为生僻字/)],
+      ['姓名', expect.stringMatching(/^姓名"郑？明"含问号：多为生僻字/)],
+    ]);
+  });
+
   it('skips the title above each branch of a roster exported branch by branch, and says which rows', async () => {
     const blank = { 姓名: '', 公民身份号码: '', 出生日期: '', 人员类别: '', 所在党支部: '', 联系电话: '' };
     const r = await roster('by-branch.csv', [

@@ -99,6 +99,32 @@ describe('header vocabulary', () => {
     expect(plan.columns.slice(1).map((c) => c.note)).toEqual(['不导入（平台不使用此项）', '不导入（平台不使用此项）']);
   });
 
+  it("lists the representative's 证件类型 as not used (the number beside it is read, a passport's as none)", () => {
+    const plan = planColumns(
+      'registry',
+      specsOf('registry'),
+      [],
+      ['名称', '经营者证件类型', '经营者证件号码'],
+      [['甲店', '护照', 'E12345678']],
+    );
+    expect(plan.columns[1]).toMatchObject({ field: null, note: '不导入（平台不使用此项）', warning: null });
+    expect(plan.columns[2]).toMatchObject({ field: 'repIdNumber' });
+  });
+
+  it("lists a 农民专业合作社 extract's 成员出资总额 and 业务范围 as not used, like an enterprise's 注册资本 and 经营范围", () => {
+    const plan = planColumns(
+      'registry',
+      specsOf('registry'),
+      [],
+      ['名称', '成员出资总额', '业务范围'],
+      [['甲社', '100', '种植']],
+    );
+    expect(plan.columns.slice(1).map((c) => [c.note, c.warning])).toEqual([
+      ['不导入（平台不使用此项）', null],
+      ['不导入（平台不使用此项）', null],
+    ]);
+  });
+
   it('reads 法人代表 and 法人 (as county lists title them) as the representative, and his ID and phone beside', () => {
     for (const name of ['法人代表', '法人', '法定代表人姓名', '负责人', '经营者姓名']) {
       const plan = planColumns(
@@ -659,12 +685,40 @@ describe('法定代表人证件号码 in registry extracts', () => {
       '统一社会信用代码已被脱敏（含 *），无法识别，请使用未脱敏的文件',
     );
   });
-  it.each(['E12345678', 'H1234567801', 'A123456(7)', '12345678', 'ｅ１２３４５６７８'])(
-    'reads the row without a foreign or 港澳台 document number "%s"',
+  it.each([
+    'E12345678',
+    'H1234567801',
+    'A123456(7)',
+    '12345678',
+    'ｅ１２３４５６７８',
+    'USA110079060901',
+    'can 31 0068 1012 05',
+  ])('reads the row without a foreign or 港澳台 document number "%s"', (v) => {
+    expect(representativeIdField.safeParse(v)).toEqual({ success: true, data: undefined });
+  });
+});
+
+describe('a name cell naming more than one person', () => {
+  const rep = (repName: string) =>
+    registryRow
+      .safeParse({ name: '某店', kind: '个体工商户', countyCode: '320102', repName })
+      .error?.issues.find((i) => i.path[0] === 'repName')?.message;
+  it.each(['张三、李四', '张三,李四', '张三，李四', '张三/李四', '王五等3人', '王五等三人'])(
+    'refuses 经营者 "%s", saying one person a row',
     (v) => {
-      expect(representativeIdField.safeParse(v)).toEqual({ success: true, data: undefined });
+      expect(rep(v)).toBe(
+        `法定代表人/经营者姓名"${v}"写了不止一人：每行只填一人（家庭经营的个体工商户填登记的经营者，其他家庭成员不导入）`,
+      );
     },
   );
+  it.each(['王　芳', '阿布都·热合曼', 'John Smith', '欧阳娜娜'])('takes one person "%s"', (v) => {
+    expect(rep(v)).toBeUndefined();
+  });
+  it('refuses a roster row of two members', () => {
+    expect(
+      rosterRow.safeParse({ name: '张三、李四' }).error?.issues.find((i) => i.path[0] === 'name')?.message,
+    ).toMatch(/^姓名"张三、李四"写了不止一人/);
+  });
 });
 
 describe('roster dates given to the month', () => {

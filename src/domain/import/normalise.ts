@@ -57,6 +57,24 @@ export function normalisePersonName(v: string): string {
 }
 
 /**
+ * A question mark in a name: a character the file could not hold. Excel's "CSV (逗号分隔)" on a
+ * Chinese Windows saves in GBK, which lacks rare characters of names (𠮷, 㐂, 堃 in older tables), and
+ * writes ? for each; no name of a person or a registered entity holds one.
+ */
+export const LOST_CHARACTER = /[?？]/;
+export const lostCharacterMessage = (label: string, v: string): string =>
+  `${label}"${v.trim()}"含问号：多为生僻字（如 𠮷、㐂）在文件另存为 CSV 时无法保存，被换成了"?"。请在 Excel 中另存为"CSV UTF-8（逗号分隔）"或 Excel 工作簿（.xlsx）后重新导入，或在此处填写正确的字`;
+
+/**
+ * A name cell naming more than one person: names in a list (张三、李四; 张三,李四) or a count of them
+ * (王五等3人), as hand-kept lists write a 家庭经营 个体工商户's family. One row is one person.
+ */
+export const SEVERAL_PEOPLE =
+  /[\p{Script=Han}·]\s*[、,，;；/／]\s*\p{Script=Han}|等\s*[0-9０-９一二两三四五六七八九十]+\s*(?:人|名)$/u;
+export const severalPeopleMessage = (label: string, v: string): string =>
+  `${label}"${v.trim()}"写了不止一人：每行只填一人（家庭经营的个体工商户填登记的经营者，其他家庭成员不导入）`;
+
+/**
  * A value an export masked for privacy (320102********1234, 139****5000): the digits that would
  * tell the person are not in the file. No ID number, code or phone holds an asterisk.
  */
@@ -200,6 +218,25 @@ export function excelSerialDate(v: string): string | null {
   if (!m) return null;
   const d = new Date(Date.UTC(1899, 11, 30) + Number(m[1]) * 86_400_000);
   return d.toISOString().slice(0, 10);
+}
+
+const DAY_MS = 86_400_000;
+const FEB_28_1900 = Date.UTC(1900, 1, 28);
+const MARCH_1900 = Date.UTC(1900, 2, 1);
+
+/**
+ * The calendar date an .xlsx date cell shows, from the instant ExcelJS gives it (its serial counted
+ * from 1899-12-30, right from 1900-03-01 on). Excel's 1900 date system keeps Lotus 1-2-3's
+ * 29 February 1900, a day that never was (serial 60): serials 1–59 show a day later than that count
+ * (serial 1 is 1900-01-01, which came out as 1899-12-31 and was refused under a date the clerk
+ * never saw; 59, 1900-02-28, was stored as 02-27), and serial 60 shows 1900-02-29, which no date
+ * check takes. (The .xls reader's SheetJS counts as Excel does.)
+ */
+export function excelCellDate(d: Date): string {
+  const t = d.getTime();
+  if (t >= MARCH_1900) return d.toISOString().slice(0, 10);
+  if (t >= FEB_28_1900) return '1900-02-29';
+  return new Date(t + DAY_MS).toISOString().slice(0, 10);
 }
 
 /** A text that looks like a date (for the column plan's warnings). */

@@ -425,6 +425,17 @@ export const KNOWN_UNUSED: Record<FileKind, string[]> = {
     '币种',
     '实缴资本',
     '经营范围',
+    // A 农民专业合作社's capital and scope, as its extract titles them.
+    '成员出资总额',
+    '成员出资总额（万元）',
+    '出资总额',
+    '业务范围',
+    // The representative's document type beside its number (a passport's or pass's number is read as none).
+    '证件类型',
+    '法定代表人证件类型',
+    '经营者证件类型',
+    '负责人证件类型',
+    'certype',
     '核准日期',
     '营业期限自',
     '营业期限至',

@@ -8,6 +8,10 @@ import {
   hasFullWidth,
   isMasked,
   joinLines,
+  LOST_CHARACTER,
+  lostCharacterMessage,
+  SEVERAL_PEOPLE,
+  severalPeopleMessage,
   normaliseCode,
   normaliseDateText,
   normalisePersonName,
@@ -35,7 +39,11 @@ const personName = (label: string) =>
     .overwrite(normalisePersonName)
     .trim()
     .min(1, `${label}不能为空`)
-    .max(30, `${label}不超过 30 个字`);
+    .max(30, `${label}不超过 30 个字`)
+    .superRefine((v, ctx) => {
+      if (LOST_CHARACTER.test(v)) ctx.addIssue({ code: 'custom', message: lostCharacterMessage(label, v) });
+      else if (SEVERAL_PEOPLE.test(v)) ctx.addIssue({ code: 'custom', message: severalPeopleMessage(label, v) });
+    });
 /**
  * What exports and hand-kept files write in a cell that has nothing to say: a dash or a slash
  * (PLACEHOLDER, in any field: "-" is no 登记状态 and no 是/否 either), or a word (NOTHING: 无, 不详 …,
@@ -588,8 +596,11 @@ export const ID_NUMBER_FIELDS = ['idNumber', 'repIdNumber', 'liaisonIdNumber'];
 /** Why a 身份证号 of a column Excel cut is refused though its check digit holds. */
 export const EXCEL_CUT_COLUMN_MESSAGE = excelNumberMessage('身份证号', '末三位为 000（本列多个号码如此）');
 
-/** A passport, 港澳居民来往内地通行证, 香港身份证 or 台胞证 number: no 居民身份证号 however it is typed. */
-const OTHER_DOCUMENT = /^[A-Z]{1,2}\d{6,10}(\([0-9A-Z]\))?$|^\d{8,10}$/;
+/**
+ * A passport, 港澳居民来往内地通行证, 香港身份证 or 台胞证 number, or a 外国人永久居留身份证 of the 2004
+ * form (its nationality's three letters and 12 digits, USA110079060901): no 居民身份证号 however it is typed.
+ */
+const OTHER_DOCUMENT = /^[A-Z]{1,2}\d{6,10}(\([0-9A-Z]\))?$|^\d{8,10}$|^[A-Z]{3}\d{12}$/;
 
 /**
  * 法定代表人/经营者证件号码 as registry extracts hold it: a 居民身份证号 is checked (a typo refuses
@@ -633,7 +644,11 @@ export const registryRow = z
     uscc: optValue(usccField),
     regNo: optValue(regNoField),
     // A 个体工商户 may have no 字号: exports leave the name blank or write a placeholder.
-    name: z.preprocess((v) => (typeof v === 'string' && NO_NAME.test(v.trim()) ? '' : v), optionalText(200, '名称')),
+    name: z
+      .preprocess((v) => (typeof v === 'string' && NO_NAME.test(v.trim()) ? '' : v), optionalText(200, '名称'))
+      .superRefine((v, ctx) => {
+        if (v && LOST_CHARACTER.test(v)) ctx.addIssue({ code: 'custom', message: lostCharacterMessage('名称', v) });
+      }),
     // Blank (or no such column): the 统一社会信用代码's second character says it, checked below.
     kind: z.preprocess(
       (v) => v ?? '',

@@ -4,7 +4,7 @@ import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { DEFAULT_ZIP_LIMITS, ZipRefused, guardZip } from './zip-guard.js';
-import { excelTextLiteral, numberCellText } from '../../domain/import/normalise.js';
+import { excelCellDate, excelTextLiteral, numberCellText } from '../../domain/import/normalise.js';
 import { footerText, sectionTitle } from '../../domain/import/footer.js';
 import { nameCreditAuthorities } from '../../domain/import/vocabulary.js';
 import { DIRECTION_CONTROLS } from '../../domain/identifiers/free-text.js';
@@ -388,7 +388,7 @@ const isFormula = (v: ExcelJS.CellValue): v is ExcelJS.CellFormulaValue | ExcelJ
 function cellText(v: ExcelJS.CellValue, numFmt?: string, date1904 = false): string {
   if (v === null || v === undefined) return '';
   // A date cell (by its number format): the calendar date it shows.
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : excelCellDate(v);
   if (typeof v === 'number') return numberCellText(v);
   if (typeof v === 'object') {
     if (isFormula(v)) {

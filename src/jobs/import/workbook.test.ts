@@ -356,6 +356,30 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
     expect(rows).toEqual([{ rowNo: 2, cells: ['甲店', '2019-05-01', '2024-01-01'] }]);
   });
 
+  it("reads a date cell of January or February 1900 as Excel shows it (Excel's 29 February 1900 counted)", async () => {
+    // Serial 1 is 1900-01-01 in Excel (a system's placeholder for no date), 59 is 1900-02-28, 60 the
+    // 1900-02-29 that never was, 61 is 1900-03-01; a formula's result alike.
+    const styles = `<styleSheet xmlns="${NS}"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>`;
+    const cells = [1, 59, 60, 61]
+      .map((v, i) => `<row r="${i + 2}"><c r="A${i + 2}" s="1"><v>${v}</v></c></row>`)
+      .join('');
+    const f = write(
+      'leap1900.xlsx',
+      oneSheet(
+        `<row r="1"><c r="A1" t="inlineStr"><is><t>成立日期</t></is></c></row>${cells}` +
+          '<row r="6"><c r="A6" s="1"><f>DATE(1900,2,28)</f><v>59</v></c></row>',
+        styles,
+      ),
+    );
+    expect((await readAll(f)).rows).toEqual([
+      ['1900-01-01'],
+      ['1900-02-28'],
+      ['1900-02-29'],
+      ['1900-03-01'],
+      ['1900-02-28'],
+    ]);
+  });
+
   it('reads merged cells as the sheet shows them: a two-row header, a branch merged over its members', async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('党员名册');

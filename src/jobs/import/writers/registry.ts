@@ -41,7 +41,8 @@ export async function writeRegistryBatch(
   const rows = batch.map((b) => b.row);
   await settleStatuses(db, rows);
   await settleStations(db, rows);
-  await settleRegNos(db, rows);
+  // Entities that took the USCC of a row (换照): changed by this batch, whatever else the row says.
+  const relicensed = [...(await settleRegNos(db, rows)), ...(await settleRehosted(db, rows))];
   /** Persons on file whose phone or name this batch changed: their entities' rows changed too. */
   const personChanges: PersonChange[] = [];
   const people = await upsertPersons(
@@ -65,7 +66,7 @@ export async function writeRegistryBatch(
   const rowNoOf = new Map(batch.map((b) => [b.row.uscc ?? b.row.regNo!, b.rowNo]));
   const identity: IdentityChange[] = [];
   /** The entities this batch inserted or changed anything of: the rows that changed. */
-  const changed = new Set<number>();
+  const changed = new Set<number>(relicensed);
   for (const keyed of ['uscc', 'reg_no'] as const) {
     const part = rows.filter((r) => (keyed === 'uscc' ? !!r.uscc : !r.uscc));
     if (!part.length) continue;
@@ -299,7 +300,7 @@ async function settleStations(db: Transaction<DB>, rows: RegistryRow[]): Promise
  * number another entity holds under another USCC, or one a row above in the batch named, is left
  * where it is (the row keeps its USCC only), so no row fails the batch on the number's uniqueness.
  */
-async function settleRegNos(db: Transaction<DB>, rows: RegistryRow[]): Promise<void> {
+async function settleRegNos(db: Transaction<DB>, rows: RegistryRow[]): Promise<number[]> {
   const seen = new Set<string>();
   const both = rows.filter((r) => {
     if (!r.uscc || !r.regNo) return false;
@@ -307,16 +308,48 @@ async function settleRegNos(db: Transaction<DB>, rows: RegistryRow[]): Promise<v
     else seen.add(r.regNo);
     return !!r.regNo;
   });
-  if (!both.length) return;
+  if (!both.length) return [];
   const held = await sql<{ reg_no: string; uscc: string; holder: string | null; taken: boolean }>`
     SELECT t.reg_no, t.uscc, e.uscc AS holder, EXISTS (SELECT 1 FROM entity x WHERE x.uscc = t.uscc) AS taken
     FROM unnest(${both.map((r) => r.regNo!)}::text[], ${both.map((r) => r.uscc!)}::text[]) AS t(reg_no, uscc)
     JOIN entity e ON e.reg_no = t.reg_no`.execute(db);
   const adopt = held.rows.filter((h) => h.holder === null && !h.taken);
-  if (adopt.length)
-    await sql`UPDATE entity e SET uscc = t.uscc, updated_at = now()
+  const adopted = adopt.length
+    ? await sql<{ id: number }>`UPDATE entity e SET uscc = t.uscc, updated_at = now()
       FROM unnest(${adopt.map((h) => h.reg_no)}::text[], ${adopt.map((h) => h.uscc)}::text[]) AS t(reg_no, uscc)
-      WHERE e.reg_no = t.reg_no AND e.uscc IS NULL`.execute(db);
+      WHERE e.reg_no = t.reg_no AND e.uscc IS NULL RETURNING e.id`.execute(db)
+    : { rows: [] };
   const keep = new Set(held.rows.filter((h) => h.holder !== h.uscc && !adopt.includes(h)).map((h) => h.reg_no));
   for (const r of both) if (keep.has(r.regNo!)) r.regNo = undefined;
+  return adopted.rows.map((r) => Number(r.id));
+}
+
+/**
+ * A row with a USCC alone that no entity holds, for an entity the ledger recorded by its 注册号 only
+ * (换照: an old extract gave the number; the new one gives the USCC, its 注册号 column blank or gone,
+ * as registries fill one column or the other): the entity recorded by the number takes the USCC when
+ * it is the one of the same kind, name and 成立日期 in the same county (a 字号 is one per registering
+ * authority, and the date is not changed by 换照). Without this the row made a second entity beside
+ * the first, counted twice in every figure. Two such entities, or two rows for one, are left as they are.
+ */
+async function settleRehosted(db: Transaction<DB>, rows: RegistryRow[]): Promise<number[]> {
+  const lone = rows.filter((r) => r.uscc && !r.regNo && r.registeredOn);
+  if (!lone.length) return [];
+  const c = <T>(f: (r: RegistryRow) => T) => lone.map(f);
+  const found = await sql<{ uscc: string; id: number; n: number }>`
+    SELECT t.uscc, min(e.id) AS id, count(*)::int AS n
+    FROM unnest(${c((r) => r.uscc!)}::text[], ${c((r) => r.countyCode)}::text[], ${c((r) => r.kind)}::text[],
+      ${c((r) => r.name)}::text[], ${c((r) => r.registeredOn!)}::date[]) AS t(uscc, county_code, kind, name, registered_on)
+    JOIN entity e ON e.uscc IS NULL AND e.reg_no IS NOT NULL AND e.county_code = t.county_code AND e.kind = t.kind
+      AND e.name = t.name AND e.registered_on = t.registered_on
+    WHERE NOT EXISTS (SELECT 1 FROM entity x WHERE x.uscc = t.uscc)
+    GROUP BY t.uscc`.execute(db);
+  const claims = new Map<number, number>();
+  for (const f of found.rows) claims.set(f.id, (claims.get(f.id) ?? 0) + 1);
+  const adopt = found.rows.filter((f) => f.n === 1 && claims.get(f.id) === 1);
+  if (!adopt.length) return [];
+  const adopted = await sql<{ id: number }>`UPDATE entity e SET uscc = t.uscc, updated_at = now()
+    FROM unnest(${adopt.map((a) => a.id)}::bigint[], ${adopt.map((a) => a.uscc)}::text[]) AS t(id, uscc)
+    WHERE e.id = t.id AND e.uscc IS NULL RETURNING e.id`.execute(db);
+  return adopted.rows.map((r) => Number(r.id));
 }

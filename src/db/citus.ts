@@ -12,8 +12,9 @@ import pg from 'pg';
  *    every node so joins with them stay on the shard. The jurisdiction tree is not one yet:
  *    some 40 tables reference it by foreign key, and Citus then turns their foreign-key graph
  *    into "Citus local tables". Their statement triggers run there since migration 0111, the
- *    definer functions since 0150 and the coverage functions since 0151; what still fails (views
- *    that lose their grants, an upsert reading the tree under RLS…) is in bench/README.md, section citus.
+ *    definer functions since 0150 and the coverage functions since 0151; what Citus refused in
+ *    the app's statements went in 0170, 0171 and the writers; what still fails (tried on branch
+ *    citus3-switch-wip) is in bench/README.md, section citus.
  *  - DISTRIBUTED_TABLES: tables keyed by county_code that no trigger, and no foreign key of a
  *    table that stays on the coordinator, ties to other tables; co-located with each other.
  *  - Everything else stays on the coordinator (Citus makes the tables that reference a

@@ -732,14 +732,18 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     const mine = (
       await sql<{ id: number }>`SELECT id FROM appeal_case WHERE content LIKE '批量 %' ORDER BY id`.execute(t.db)
     ).rows.map((r) => Number(r.id));
+    // The statement's time as a value (epoch seconds, made a time by the IMMUTABLE to_timestamp): Citus
+    // takes no STABLE function inside a CASE of an UPDATE — now(), nor timestamptz ± interval.
+    const now = (await sql<{ t: Date }>`SELECT now() AS t`.execute(t.db)).rows[0].t;
+    const epoch = now.getTime() / 1000;
     for (let round = 0; round < 12; round++) {
       const ids = mine.filter(() => rnd() < 0.4);
       const state = ['routed', 'accepted', 'handling', 'resolved', 'closed'][Math.floor(rnd() * 5)];
       const scope = [S1, S2, COUNTY][Math.floor(rnd() * 3)];
       await sql`UPDATE appeal_case SET state = ${state}, scope_key = ${scope}, unit_code = ${scope},
-          public_reply = CASE WHEN ${state} IN ('resolved', 'closed') THEN '已处理' END, resolved_at = CASE WHEN ${state} IN ('resolved', 'closed') THEN now() END,
+          public_reply = CASE WHEN ${state} IN ('resolved', 'closed') THEN '已处理' END, resolved_at = CASE WHEN ${state} IN ('resolved', 'closed') THEN to_timestamp(${epoch}::float8) END,
           satisfaction = CASE WHEN ${state} = 'closed' THEN 1 + (id * ${round + 3}) % 5 END, escalation_level = (id + ${round}) % 2,
-          due_at = CASE WHEN ${state} NOT IN ('resolved', 'closed') THEN now() + interval '1 minute' * ((id * ${round + 5}) % 6000 - 3000) END,
+          due_at = CASE WHEN ${state} NOT IN ('resolved', 'closed') THEN to_timestamp(${epoch}::float8 + 60 * ((id * ${round + 5}) % 6000 - 3000)) END,
           accept_ms = CASE WHEN ${state} <> 'routed' THEN 3600000 * (1 + (id * ${round + 7}) % 90) END,
           resolve_ms = CASE WHEN ${state} IN ('resolved', 'closed') THEN 60000 * (id * ${round + 13}) % 2000000 END
         WHERE id = ANY(${ids}::bigint[])`.execute(t.db);
@@ -748,7 +752,7 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
 
     // One case due earlier today (today's part of the overdue count), one due yesterday (the kept days).
     await sql`UPDATE appeal_case SET state = 'accepted', public_reply = NULL, resolved_at = NULL, satisfaction = NULL,
-        due_at = CASE WHEN id = ${mine[0]} THEN greatest(date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', now() - interval '1 minute') ELSE now() - interval '1 day' END
+        due_at = CASE WHEN id = ${mine[0]} THEN to_timestamp(${Math.max(Math.floor(epoch / 86400) * 86400, epoch - 60)}::float8) ELSE to_timestamp(${epoch - 86400}::float8) END
       WHERE id IN (${mine[0]}, ${mine[1]})`.execute(t.db);
     expect(await kept()).toEqual(await recounted());
     // Overdue now: the kept due days before today and today's cases past due, as a straight count says.

@@ -56,7 +56,7 @@ const onLine = sql<boolean>`xgz_on_line(scope_key)`;
 
 /** Staff vouched for the member: confirmed, with 'staff' among the sources. */
 export const confirmMember = (db: Tx, memberId: number) =>
-  sql`UPDATE member SET confidence = 'confirmed', sources = (SELECT array_agg(DISTINCT s) FROM unnest(sources || ARRAY['staff']) s), updated_at = now() WHERE id = ${memberId} AND ${onLine}`.execute(
+  sql`UPDATE member SET confidence = 'confirmed', sources = xgz_sources_with(sources, ARRAY['staff']), updated_at = now() WHERE id = ${memberId} AND ${onLine}`.execute(
     db,
   );
 
@@ -156,7 +156,7 @@ export async function addMemberFromReport(tx: Tx, keys: Keys, reportId: number, 
   if (await memberOffLine(tx, personId)) return; // another county's record: confirmed on the case only
   await sql`INSERT INTO member AS m (person_id, org_relation, sources, confidence, scope_key, workplace)
     VALUES (${personId}, ${rep.org_relation}, ARRAY['self_report','staff'], 'confirmed', ${scopeKey}, ${rep.entity_text})
-    ON CONFLICT (person_id) DO UPDATE SET confidence = 'confirmed', sources = (SELECT array_agg(DISTINCT s) FROM unnest(m.sources || ARRAY['self_report','staff']) s), updated_at = EXCLUDED.updated_at`.execute(
+    ON CONFLICT (person_id) DO UPDATE SET confidence = 'confirmed', sources = xgz_sources_with(m.sources, ARRAY['self_report','staff']), updated_at = EXCLUDED.updated_at`.execute(
     tx,
   );
 }

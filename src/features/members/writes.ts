@@ -30,7 +30,7 @@ export async function markStaffMember(
         id: number;
       }>`INSERT INTO member AS m (person_id, membership, org_relation, sources, confidence, scope_key)
     VALUES (${role.person_id}, ${b.membership ?? null}, ${b.orgRelation ?? null}, ARRAY['staff'], 'declared', ${role.scope_key})
-    ON CONFLICT (person_id) DO UPDATE SET sources = (SELECT array_agg(DISTINCT s) FROM unnest(m.sources || ARRAY['staff']) s),
+    ON CONFLICT (person_id) DO UPDATE SET sources = xgz_sources_with(m.sources, ARRAY['staff']),
       membership = coalesce(m.membership, EXCLUDED.membership), org_relation = coalesce(m.org_relation, EXCLUDED.org_relation), updated_at = EXCLUDED.updated_at
     RETURNING m.id`.execute(db)
     ).rows[0].id;

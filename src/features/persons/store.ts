@@ -171,13 +171,15 @@ export async function updateUnidentified(
   if (!stated.length) return [];
   const whole = (b?: string | null) => (b && b.length === 10 ? b : null);
   const month = (b?: string | null) => (b && b.length === 7 ? b : null);
+  // The caller's scope as a value: Citus takes no STABLE function (xgz_scope()) inside a CASE of an UPDATE.
+  const scope = (await sql<{ k: string }>`SELECT xgz_scope() AS k`.execute(db)).rows[0].k;
   const res = await sql<{ id: number; name: string; phone_changed: boolean }>`
     WITH old AS (SELECT id, phone_bi FROM person WHERE id = ANY(${stated.map((p) => p.id)}::bigint[]))
     UPDATE person p SET birth_date = coalesce(t.b, p.birth_date),
       birth_month = CASE WHEN coalesce(t.b, p.birth_date) IS NULL THEN coalesce(t.bm, p.birth_month) END, sex = coalesce(t.s, p.sex),
       phone_enc = CASE WHEN t.pbi IS NULL OR t.pbi = p.phone_bi THEN p.phone_enc ELSE t.pe END,
       phone_bi = coalesce(t.pbi, p.phone_bi),
-      phone_scope = CASE WHEN t.pbi IS NULL OR t.pbi = p.phone_bi THEN p.phone_scope ELSE xgz_scope() END, updated_at = now()
+      phone_scope = CASE WHEN t.pbi IS NULL OR t.pbi = p.phone_bi THEN p.phone_scope ELSE ${scope}::text END, updated_at = now()
     FROM unnest(${stated.map((p) => p.id)}::bigint[], ${stated.map((p) => whole(p.birthDate))}::date[], ${stated.map((p) => month(p.birthDate))}::text[],
       ${stated.map((p) => p.sex ?? null)}::text[], ${stated.map((p) => enc(keys, p.phone))}::text[], ${stated.map((p) => bi(keys, p.phone))}::text[]) AS t(id, b, bm, s, pe, pbi),
       old o

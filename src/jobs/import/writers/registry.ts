@@ -54,11 +54,14 @@ export async function writeRegistryBatch(
   const fileScope = (r: RegistryRow) => scopeOf(r.stationCode ?? r.countyCode);
   // A file that names no station keeps the one the entity is at while its county stays (a clerk
   // placed it, or an earlier file or address did), and with it the station's scope: the entity
-  // does not drop out of its station's sight on a re-import.
+  // does not drop out of its station's sight on a re-import. A station's scope key is its code
+  // (scopeKeyOf), so the scope is the kept station_code itself, not a look-up in the tree: Citus
+  // takes only IMMUTABLE functions in an ON CONFLICT's SET and WHERE, and a subquery on
+  // jurisdiction carries its row-level policy's STABLE functions.
   const station = sql`CASE WHEN EXCLUDED.station_code IS NOT NULL THEN EXCLUDED.station_code
     WHEN e.county_code = EXCLUDED.county_code THEN e.station_code END`;
   const scope = sql`CASE WHEN EXCLUDED.station_code IS NULL AND e.county_code = EXCLUDED.county_code AND e.station_code IS NOT NULL
-    THEN (SELECT j.scope_key FROM jurisdiction j WHERE j.code = e.station_code) ELSE EXCLUDED.scope_key END`;
+    THEN e.station_code ELSE EXCLUDED.scope_key END`;
   const scopeOfEntity = new Map<number, string>();
   const moved = new Map<string, number[]>();
 

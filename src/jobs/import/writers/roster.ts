@@ -110,7 +110,7 @@ export async function writeRosterBatch(
       roster_key = EXCLUDED.roster_key, membership = EXCLUDED.membership, join_date = EXCLUDED.join_date, org_relation = EXCLUDED.org_relation,
       org_relation_code = EXCLUDED.org_relation_code, member_status = EXCLUDED.member_status,
       ended_on = CASE WHEN m.member_status = EXCLUDED.member_status THEN m.ended_on END, occupation = EXCLUDED.occupation, workplace = EXCLUDED.workplace,
-      sources = (SELECT array_agg(DISTINCT s) FROM unnest(m.sources || ARRAY['roster']) s), confidence = 'confirmed', updated_at = EXCLUDED.updated_at
+      sources = xgz_sources_with(m.sources, ARRAY['roster']), confidence = 'confirmed', updated_at = EXCLUDED.updated_at
     WHERE (m.roster_key, m.membership, m.join_date, m.org_relation, m.org_relation_code, m.member_status, m.occupation, m.workplace, m.confidence)
       IS DISTINCT FROM (EXCLUDED.roster_key, EXCLUDED.membership, EXCLUDED.join_date, EXCLUDED.org_relation, EXCLUDED.org_relation_code, EXCLUDED.member_status, EXCLUDED.occupation, EXCLUDED.workplace, 'confirmed')
       OR NOT ('roster' = ANY(m.sources))

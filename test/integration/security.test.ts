@@ -1225,6 +1225,33 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
       await expect(ask('audit_log', '1')).rejects.toThrow(/unknown kind/);
     });
 
+    it('an xlsx whose rows reach column XFD is refused at the first such row, naming it (a 200 KB file of 20,000 such rows ran at 60 rows a second and held the server up for seconds)', async () => {
+      const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const file = path.join(dir, 'wide.xlsx');
+      const rows = Array.from(
+        { length: 2000 },
+        (_, i) => `<row r="${i + 2}"><c r="A${i + 2}"><v>${i}</v></c><c r="XFD${i + 2}"><v>1</v></c></row>`,
+      );
+      fs.writeFileSync(file, buildXlsx([REG_HEADERS], { moreRows: rows.join('') }));
+      const { job } = await importFile(t, 'registry', file, { id: u.id, scopeKey: COUNTY });
+      expect(job.status).toBe('failed');
+      expect(job.error).toBe(
+        '第 2 行第 16384 列有内容：每行最多读取 1000 列，请删去多余的列（或其中的内容）后重新上传',
+      );
+    });
+
+    it('a password change in a signed-in session gives it a new token: whoever held the old one (read off the browser, or planted before sign-in) is out with the other sessions', async () => {
+      const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const c = await t.signIn(u);
+      const res = await c.post('/auth/password', { currentPassword: u.password, newPassword: 'Round10-New-Pass' });
+      expect(res.statusCode).toBe(200);
+      expect((await c.get('/auth/me')).statusCode).toBe(401);
+      const fresh = t.client(res);
+      expect(fresh.cookie).not.toBe(c.cookie);
+      expect((await fresh.get('/auth/me')).statusCode).toBe(200);
+      expect((await fresh.post('/auth/logout')).statusCode).toBe(204);
+    });
+
     it('the reveal budget is kept in the database: a second server process (or a restart) does not give the account thirty more, and reveals sent at once are counted one by one', async () => {
       const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
       const ed = await t.signIn(u);

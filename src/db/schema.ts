@@ -98,6 +98,14 @@ export interface LoginHistoryTable {
 }
 
 /** Failed sign-ins per account and client address (0025): the lock that cannot deny the owner elsewhere. */
+/** An account's count of one kind of act in its current window (migration 0190, db/account-window.ts). */
+export interface AccountWindowTable {
+  user_id: number;
+  kind: 'reveal' | 'probe';
+  window_start: Date;
+  used: number;
+}
+
 export interface LoginThrottleTable {
   user_id: number;
   ip: string;
@@ -659,6 +667,7 @@ export interface DB
   user_session: UserSessionTable;
   login_history: LoginHistoryTable;
   login_throttle: LoginThrottleTable;
+  account_window: AccountWindowTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   setting: SettingTable;

@@ -6,8 +6,10 @@ import { endSession, sessionOf, touchSession } from './sessions.js';
 import { authUserOf } from './context.js';
 import { forbidden, unauthorized, Problem } from './errors.js';
 import { isServicePermission } from '../domain/auth/service.js';
-import { REVEAL_LIMIT, RevealBudget } from '../domain/auth/reveal-limit.js';
+import { REVEAL_LIMIT, revealRefusal } from '../domain/auth/reveal-limit.js';
+import { countInWindow } from '../db/account-window.js';
 import { recordAudit } from '../db/audit-chain.js';
+import { installScopeProbes } from './scope-probe.js';
 import {
   auditServiceCall,
   authenticateService,
@@ -40,8 +42,6 @@ export function installAuth(app: FastifyInstance): void {
     if (!this.user) throw unauthorized();
     return runScoped(this.server.ctx.db, this.principal(), fn);
   });
-
-  const reveals = new RevealBudget();
 
   app.addHook('onRequest', async (req) => {
     // A target in absolute form (GET http://host/path, as a client sends to a proxy) still reaches
@@ -104,7 +104,7 @@ export function installAuth(app: FastifyInstance): void {
     // A unit account works its own cases only, an instructor account its own assignments: the rest
     // of the county's ledgers (and the deployment's settings) stay closed to them.
     if (!routeAllowed(req.user.bound, route)) throw forbidden();
-    if (access === 'personal.reveal') await spendReveal(req, reveals);
+    if (access === 'personal.reveal') await spendReveal(req);
   });
 
   // No API answer is kept by a browser or a proxy: reveals carry full ID numbers and phones, and
@@ -115,6 +115,8 @@ export function installAuth(app: FastifyInstance): void {
     // Every call of a service account is audited under it, refusals included.
     if (req.serviceAccount) await auditServiceCall(req, reply.statusCode);
   });
+
+  installScopeProbes(app);
 }
 
 /**
@@ -130,9 +132,10 @@ function refuseCrossSite(req: FastifyRequest): void {
     throw new Problem(403, '请求被拒绝', '不接受从其他网站发起的请求，请在本平台的页面中操作', undefined, 'cross_site');
 }
 
-/** One reveal of full personal data counted against the account (domain/auth/reveal-limit.ts); past the limit, 429 and a denied line in the audit trail. */
-async function spendReveal(req: FastifyRequest, reveals: RevealBudget): Promise<void> {
-  const minutes = reveals.take(req.user!.id);
+/** One reveal of full personal data counted against the account in the database (domain/auth/reveal-limit.ts, db/account-window.ts); past the limit, 429 and a denied line in the audit trail. */
+async function spendReveal(req: FastifyRequest): Promise<void> {
+  const count = await countInWindow(req.server.ctx.db, req.user!.id, 'reveal', REVEAL_LIMIT.windowMinutes);
+  const minutes = revealRefusal(count);
   if (minutes === null) return;
   await recordAudit(req.server.ctx.db, req.principal(), {
     action: 'personal.reveal_limited',

@@ -92,6 +92,7 @@ export async function testApp(backend: Backend, env: Record<string, string> = {}
     if (res.json().stage === 'totp') {
       const v = await c.post('/auth/totp/verify', { code: totpNow(u.totpSecret!) });
       if (v.statusCode !== 200) throw new Error(`totp failed: ${v.body}`);
+      return client(v); // each step of the sign-in gives the session a new token
     }
     return c;
   }

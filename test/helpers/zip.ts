@@ -60,7 +60,7 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
  */
 export function buildXlsx(
   rows: string[][],
-  o: { sharedStrings?: Buffer | string; declaredSize?: number } = {},
+  o: { sharedStrings?: Buffer | string; declaredSize?: number; moreRows?: string } = {},
 ): Buffer {
   const strings: string[] = [];
   const at = new Map<string, number>();
@@ -101,7 +101,7 @@ export function buildXlsx(
     { name: 'xl/sharedStrings.xml', data: sst, declaredSize: o.declaredSize },
     {
       name: 'xl/worksheets/sheet1.xml',
-      data: `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${sheetRows}</sheetData></worksheet>`,
+      data: `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${sheetRows}${o.moreRows ?? ''}</sheetData></worksheet>`,
     },
   ]);
 }

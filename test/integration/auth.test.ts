@@ -108,7 +108,9 @@ describe.each(BACKENDS)('authentication on %s', (backend) => {
     expect(same.json().detail).toMatch(/不能与原密码相同/);
     const ok = await c.post('/auth/password', { currentPassword: u.password, newPassword: 'Good-Pass-2026' });
     expect(ok.json().stage).toBe('full');
-    expect((await c.get('/stations')).statusCode).toBe(200);
+    // The step gave the session a new token (round 10): the one it was made with names nothing now.
+    expect((await t.client(ok).get('/stations')).statusCode).toBe(200);
+    expect((await c.get('/stations')).statusCode).toBe(401);
     expect((await login(u.username, 'Good-Pass-2026')).json().stage).toBe('full');
   });
 
@@ -184,14 +186,16 @@ describe.each(BACKENDS)('authentication on %s', (backend) => {
     const c = t.client(first);
     const changed = await c.post('/auth/password', { currentPassword: password, newPassword: 'Audit-Pass-2026' });
     expect(changed.json().stage).toBe('totp_enrol');
-    expect((await c.get('/audit')).statusCode).toBe(403);
-    const setup = await c.post('/auth/totp/setup');
+    const enrolling = t.client(changed);
+    expect((await enrolling.get('/audit')).statusCode).toBe(403);
+    const setup = await enrolling.post('/auth/totp/setup');
     expect(setup.json().uri).toMatch(/^otpauth:\/\/totp\//);
-    expect((await c.post('/auth/totp/enrol', { code: '000000' })).statusCode).toBe(400);
+    expect((await enrolling.post('/auth/totp/enrol', { code: '000000' })).statusCode).toBe(400);
     const code = totpNow(setup.json().secret);
-    const enrolled = await c.post('/auth/totp/enrol', { code });
+    const enrolled = await enrolling.post('/auth/totp/enrol', { code });
     expect(enrolled.json().stage).toBe('full');
-    expect((await c.get('/audit')).statusCode).toBe(200);
+    expect((await t.client(enrolled).get('/audit')).statusCode).toBe(200);
+    expect((await enrolling.get('/audit')).statusCode).toBe(401);
     // Next login asks for the code; the code just used is refused (single use).
     const again = await login('new_auditor', 'Audit-Pass-2026');
     expect(again.json().stage).toBe('totp');

@@ -36,18 +36,18 @@ describe.each(BACKENDS)('first start on %s', (backend) => {
     expect(res.json().stage).toBe('password_change');
 
     const editor = creds.find((c) => c.username === 'county_editor')!;
-    const c = t.client(
-      await t.app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { username: editor.username, password: editor.password },
-        remoteAddress: nextIp(),
-      }),
-    );
-    expect(
-      (await c.post('/auth/password', { currentPassword: editor.password, newPassword: 'Demo-Pass-2026' })).json()
-        .stage,
-    ).toBe('full');
+    const changed = await t
+      .client(
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { username: editor.username, password: editor.password },
+          remoteAddress: nextIp(),
+        }),
+      )
+      .post('/auth/password', { currentPassword: editor.password, newPassword: 'Demo-Pass-2026' });
+    expect(changed.json().stage).toBe('full');
+    const c = t.client(changed); // the step gave the session a new token
     const stations = (await c.get('/stations')).json();
     expect(stations.total).toBeGreaterThan(2);
     expect(stations.items.every((s: { code: string }) => s.code.startsWith('320102'))).toBe(true);

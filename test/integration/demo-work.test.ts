@@ -87,10 +87,11 @@ describe.each(BACKENDS)('the demo work ledgers on %s', (backend) => {
       payload: { username: c.username, password: c.password },
       remoteAddress: nextIp(),
     });
-    const me = t.client(login);
-    expect(
-      (await me.post('/auth/password', { currentPassword: c.password, newPassword: 'Demo-Pass-2026' })).json().stage,
-    ).toBe('full');
+    const changed = await t
+      .client(login)
+      .post('/auth/password', { currentPassword: c.password, newPassword: 'Demo-Pass-2026' });
+    expect(changed.json().stage).toBe('full');
+    const me = t.client(changed); // the step gave the session a new token
     const mine = (await me.get('/instructors/mine')).json();
     expect(mine.instructor.name).toBe('周志明');
     expect(mine.entities.length).toBeGreaterThan(2);

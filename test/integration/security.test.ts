@@ -2,7 +2,7 @@ import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sql } from 'kysely';
 import { BACKENDS } from '../helpers/db.js';
 import { nextIp, testApp, type TestApp } from '../helpers/app.js';
@@ -1161,6 +1161,118 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
           detail: { route: 'POST /api/v1/instructors/:id/reveal', limit: { max: 30, windowMinutes: 10 } },
         },
       ]);
+    });
+  });
+
+  describe('round 10', () => {
+    /** The lines `scope.denied` the auditor has for the account, oldest first. */
+    const probeLines = (userId: number) =>
+      t.db
+        .selectFrom('audit_log')
+        .select(['object_type', 'object_id', 'outcome', 'detail'])
+        .where('action', '=', 'scope.denied')
+        .where('actor_id', '=', userId)
+        .orderBy('id')
+        .execute();
+
+    it("a read of another county's record by number answers as a number that does not exist, and leaves a trace for the auditor: each of the first five probes in ten minutes, then one line at each doubling (round 9 left probing without a trace)", async () => {
+      const theirs = await ledger(t.db).entity({ place: COUNTY, name: '玄武探测目标' });
+      const intruder = await t.user({ roles: ['editor'], jurisdiction: '320104' });
+      const b = await t.signIn(intruder);
+      const probe = await b.get(`/entities/${theirs}`);
+      const missing = await b.get('/entities/987654321');
+      expect(probe.statusCode).toBe(404);
+      expect(probe.body).toBe(missing.body);
+      expect(probe.headers['content-type']).toBe(missing.headers['content-type']);
+      await vi.waitFor(async () => expect(await probeLines(intruder.id)).toHaveLength(1));
+      expect(await probeLines(intruder.id)).toEqual([
+        {
+          object_type: 'entity',
+          object_id: String(theirs),
+          outcome: 'denied',
+          detail: { route: 'GET /api/v1/entities/:id', probes: 1 },
+        },
+      ]);
+      // The other county's node as a list's filter is a probe too; then a sweep of 24 more.
+      expect((await b.get(`/entities?under=${COUNTY}`)).statusCode).toBe(404);
+      for (let i = 0; i < 23; i++) expect((await b.get(`/entities/${theirs}/work`)).statusCode).toBe(404);
+      await vi.waitFor(async () => expect((await probeLines(intruder.id)).map((l) => l.detail)).toHaveLength(7));
+      expect((await probeLines(intruder.id)).map((l) => (l.detail as { probes: number }).probes)).toEqual([
+        1, 2, 3, 4, 5, 10, 20,
+      ]);
+      expect((await probeLines(intruder.id))[1]).toMatchObject({ object_type: 'jurisdiction', object_id: COUNTY });
+      // Its own county's station reading a number that does not exist, or its county's own record: no line.
+      const own = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const a = await t.signIn(own);
+      expect((await a.get('/entities/987654321')).statusCode).toBe(404);
+      expect((await a.get(`/entities/${theirs}`)).statusCode).toBe(200);
+      expect(await probeLines(own.id)).toEqual([]);
+    });
+
+    it('every kind of record a route names is one the database can tell is outside the caller’s reach (a kind it does not know would never be counted)', async () => {
+      const { PROBE_TARGETS } = await import('../../src/domain/auth/scope-probe.js');
+      const theirs = await ledger(t.db).entity({ place: COUNTY });
+      const who = { userId: null, username: null, scopeKey: '320104', ip: null };
+      const ask = (kind: string, ref: string) =>
+        runScoped(t.db, who, async (s) => {
+          const r = await sql<{ o: boolean }>`SELECT xgz_record_outside(${kind}, ${ref}) AS o`.execute(s.db);
+          return r.rows[0].o;
+        });
+      for (const [, kind, param] of PROBE_TARGETS)
+        expect([kind, await ask(kind, param === 'code' ? '999999' : '987654321')]).toEqual([kind, false]);
+      expect(await ask('entity', String(theirs))).toBe(true);
+      expect(await ask('jurisdiction', COUNTY)).toBe(true);
+      await expect(ask('audit_log', '1')).rejects.toThrow(/unknown kind/);
+    });
+
+    it('an xlsx whose rows reach column XFD is refused at the first such row, naming it (a 200 KB file of 20,000 such rows ran at 60 rows a second and held the server up for seconds)', async () => {
+      const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const file = path.join(dir, 'wide.xlsx');
+      const rows = Array.from(
+        { length: 2000 },
+        (_, i) => `<row r="${i + 2}"><c r="A${i + 2}"><v>${i}</v></c><c r="XFD${i + 2}"><v>1</v></c></row>`,
+      );
+      fs.writeFileSync(file, buildXlsx([REG_HEADERS], { moreRows: rows.join('') }));
+      const { job } = await importFile(t, 'registry', file, { id: u.id, scopeKey: COUNTY });
+      expect(job.status).toBe('failed');
+      expect(job.error).toBe(
+        '第 2 行第 16384 列有内容：每行最多读取 1000 列，请删去多余的列（或其中的内容）后重新上传',
+      );
+    });
+
+    it('a password change in a signed-in session gives it a new token: whoever held the old one (read off the browser, or planted before sign-in) is out with the other sessions', async () => {
+      const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const c = await t.signIn(u);
+      const res = await c.post('/auth/password', { currentPassword: u.password, newPassword: 'Round10-New-Pass' });
+      expect(res.statusCode).toBe(200);
+      expect((await c.get('/auth/me')).statusCode).toBe(401);
+      const fresh = t.client(res);
+      expect(fresh.cookie).not.toBe(c.cookie);
+      expect((await fresh.get('/auth/me')).statusCode).toBe(200);
+      expect((await fresh.post('/auth/logout')).statusCode).toBe(204);
+    });
+
+    it('the reveal budget is kept in the database: a second server process (or a restart) does not give the account thirty more, and reveals sent at once are counted one by one', async () => {
+      const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const ed = await t.signIn(u);
+      const codes = await Promise.all(
+        Array.from({ length: 35 }, () => ed.post('/instructors/999999/reveal').then((r) => r.statusCode)),
+      );
+      expect(codes.filter((c) => c === 404)).toHaveLength(30);
+      expect(codes.filter((c) => c === 429)).toHaveLength(5);
+      const { buildApp } = await import('../../src/server.js');
+      const second = await buildApp(t.ctx, { webDist: null });
+      try {
+        const res = await second.inject({
+          method: 'POST',
+          url: '/api/v1/instructors/999999/reveal',
+          headers: { cookie: ed.cookie, 'x-csrf-token': ed.csrf },
+          payload: {},
+        });
+        expect(res.statusCode).toBe(429);
+      } finally {
+        await second.close();
+      }
     });
   });
 

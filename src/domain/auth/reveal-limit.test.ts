@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { RevealBudget } from './reveal-limit.js';
+import { revealRefusal } from './reveal-limit.js';
 
-describe('RevealBudget', () => {
-  it('allows an account its reveals in a window, refuses the next with the minutes left, and starts again after', () => {
-    const b = new RevealBudget({ max: 3, windowMinutes: 10 });
-    const t0 = Date.UTC(2026, 0, 1);
-    for (let i = 0; i < 3; i++) expect(b.take(1, t0 + i * 1000)).toBeNull();
-    expect(b.take(1, t0 + 60_000)).toBe(9);
-    expect(b.take(2, t0 + 60_000)).toBeNull(); // another account has its own
-    expect(b.take(1, t0 + 10 * 60_000)).toBeNull();
+describe('revealRefusal', () => {
+  it('allows the reveals within the limit and refuses the next with the minutes left in the window', () => {
+    const limit = { max: 3, windowMinutes: 10 };
+    const windowStart = new Date(Date.UTC(2026, 0, 1));
+    const at = (ms: number) => new Date(windowStart.getTime() + ms);
+    expect(revealRefusal({ used: 3, windowStart, now: at(1000) }, limit)).toBeNull();
+    expect(revealRefusal({ used: 4, windowStart, now: at(60_000) }, limit)).toBe(9);
+    expect(revealRefusal({ used: 40, windowStart, now: at(9 * 60_000 + 59_000) }, limit)).toBe(1);
   });
 });

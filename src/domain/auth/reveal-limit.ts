@@ -4,25 +4,20 @@
  * one, revealed 150 people's ID numbers and phones in 9 seconds by walking the entity list, which
  * the masked lists and exports exist to prevent (round-9 probe). A clerk checking people one by one
  * on the phone stays far below it; every call counts, refused ones too (a probe of ids is a probe).
+ * The count is kept in the database (src/db/account-window.ts), not per server process: two
+ * processes, or a restart, each gave the account its budget again (round-10 probe).
  */
 export const REVEAL_LIMIT = { max: 30, windowMinutes: 10 } as const;
 
-/**
- * Counts each account's reveals in fixed windows. Kept in memory, per server process (as the rate
- * limits are); the map forgets windows that have ended.
- */
-export class RevealBudget {
-  private readonly windows = new Map<number, { start: number; used: number }>();
+/** An account's count in its current window, as the database returned it after counting one more. */
+export type WindowCount = { used: number; windowStart: Date; now: Date };
 
-  constructor(private readonly limit: { max: number; windowMinutes: number } = REVEAL_LIMIT) {}
-
-  /** Counts one reveal by the account: null when allowed, else the minutes until the window ends. */
-  take(accountId: number, now = Date.now()): number | null {
-    const span = this.limit.windowMinutes * 60_000;
-    for (const [id, w] of this.windows) if (now - w.start >= span) this.windows.delete(id);
-    const w = this.windows.get(accountId) ?? { start: now, used: 0 };
-    w.used++;
-    this.windows.set(accountId, w);
-    return w.used <= this.limit.max ? null : Math.max(1, Math.ceil((w.start + span - now) / 60_000));
-  }
+/** The verdict on a counted reveal: null when allowed, else the minutes until the window ends. */
+export function revealRefusal(
+  c: WindowCount,
+  limit: { max: number; windowMinutes: number } = REVEAL_LIMIT,
+): number | null {
+  if (c.used <= limit.max) return null;
+  const ends = c.windowStart.getTime() + limit.windowMinutes * 60_000;
+  return Math.max(1, Math.ceil((ends - c.now.getTime()) / 60_000));
 }

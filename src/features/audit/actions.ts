@@ -58,6 +58,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'entity.person_remove': '移除主体人员',
   'personal.reveal': '查看完整个人信息',
   'personal.reveal_limited': '查看完整个人信息过于频繁（已拒绝）',
+  'scope.denied': '按编号访问辖区外的记录（已拒绝）',
   'zone.create': '新建区域',
   'member.export': '导出党员名册',
   'member.staff_entry': '工作人员记为党员',

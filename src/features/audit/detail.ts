@@ -163,6 +163,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   platformId: '平台编号',
   platforms: '平台',
   points: '联系点/示范点',
+  probes: '本时段内按编号访问辖区外记录的次数',
   problems: '发现的问题',
   profile: '导入来源配置',
   query: '查询条件',

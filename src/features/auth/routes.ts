@@ -43,7 +43,7 @@ import {
   markSignedIn,
   recordLoginHistory,
   setOwnPassword,
-  setSessionStage,
+  advanceSession,
 } from './writes.js';
 
 const genericLoginFailure = () => unauthorized('账号或密码错误', 'bad_credentials');
@@ -218,12 +218,15 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     }
   }
 
-  async function advance(req: FastifyRequest, u: AppUser, totpVerified: boolean) {
+  /** The session's next stage, under a new token (writes.ts, advanceSession): the cookie is set again. */
+  async function advance(req: FastifyRequest, reply: FastifyReply, u: AppUser, totpVerified: boolean) {
     const sec = await settings.get('security');
     const stage = nextStage(u, sec.requireTotpForAll, totpVerified);
-    await setSessionStage(db, req.session!.idHash, stage);
+    const next = await advanceSession(db, req.session!.idHash, stage);
+    req.session = { idHash: next.idHash, stage, csrfToken: next.csrfToken };
+    setCookie(req, reply, next.token);
     if (stage === 'full') await onSignedIn(req, u);
-    return { stage, csrfToken: req.session!.csrfToken };
+    return { stage, csrfToken: next.csrfToken };
   }
 
   /**
@@ -285,7 +288,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   r.post(verifyTotp.path, {
     config: { access: 'signing-in', rateLimit: { max: 20, timeWindow: '1 minute' } },
     schema: { ...schemaOf(verifyTotp, TAGS), body: verifyTotp.body, response: { 200: verifyTotp.response } },
-    handler: async (req) => {
+    handler: async (req, reply) => {
       if (req.session!.stage !== 'totp') throw badRequest('当前无需输入动态口令');
       const u = await userOfSession(req);
       await assertMaySignIn(req, u);
@@ -294,7 +297,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         return failSecondFactor(req, u, 'totp');
       await acceptTotpStep(db, u.id, step);
       await recordAudit(db, who(req, u), { action: 'auth.totp_verify', objectType: 'user', objectId: u.id });
-      return advance(req, u, true);
+      return advance(req, reply, u, true);
     },
   });
 
@@ -305,7 +308,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       body: changePassword.body,
       response: { 200: changePassword.response },
     },
-    handler: async (req) => {
+    handler: async (req, reply) => {
       if (req.session!.stage === 'totp') throw new Problem(403, '请先完成登录步骤', '请输入动态口令');
       const u = await userOfSession(req);
       if (req.session!.stage !== 'full') await assertMaySignIn(req, u);
@@ -321,7 +324,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       const password_hash = await hashPassword(req.body.newPassword, config.passwordIterations);
       const updated = await setOwnPassword(db, u.id, password_hash, req.session!.idHash);
       await recordAudit(db, who(req, u), { action: 'auth.password_change', objectType: 'user', objectId: u.id });
-      return advance(req, updated, updated.totp_enabled);
+      return advance(req, reply, updated, updated.totp_enabled);
     },
   });
 
@@ -342,7 +345,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   r.post(enrolTotp.path, {
     config: { access: 'signing-in', rateLimit: { max: 20, timeWindow: '1 minute' } },
     schema: { ...schemaOf(enrolTotp, TAGS), body: enrolTotp.body, response: { 200: enrolTotp.response } },
-    handler: async (req) => {
+    handler: async (req, reply) => {
       if (!['totp_enrol', 'full'].includes(req.session!.stage))
         throw new Problem(403, '请先完成登录步骤', stageText(req.session!.stage));
       const pending = await pendingTotpSecret(db, req.session!.idHash);
@@ -361,7 +364,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         objectId: updated.id,
         detail: rebind ? { rebind, sessionsEnded: ended } : undefined,
       });
-      return advance(req, updated, true);
+      return advance(req, reply, updated, true);
     },
   });
 

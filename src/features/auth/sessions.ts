@@ -18,14 +18,19 @@ export function nextStage(
   return 'full';
 }
 
+/** A session's secret (the cookie; stored only as its hash) and its CSRF token. */
+export const newSessionTokens = () => ({
+  token: crypto.randomBytes(32).toString('base64url'),
+  csrfToken: crypto.randomBytes(24).toString('base64url'),
+});
+
 export async function createSession(
   db: Kysely<DB>,
   user: AppUser,
   stage: SessionStage,
   meta: { ip: string | null; userAgent: string | null },
 ): Promise<{ token: string; csrfToken: string }> {
-  const token = crypto.randomBytes(32).toString('base64url');
-  const csrfToken = crypto.randomBytes(24).toString('base64url');
+  const { token, csrfToken } = newSessionTokens();
   await db
     .insertInto('user_session')
     .values({

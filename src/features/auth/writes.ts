@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { AppUser, DB, SessionStage } from '../../db/schema.js';
 import { lockMinutes } from '../../domain/auth/lockout.js';
-import { endSessionsOf } from './sessions.js';
+import { endSessionsOf, hashToken, newSessionTokens } from './sessions.js';
 
 /**
  * Signing in's writes, on the server's own connection (no caller's scope yet). Each is one step
@@ -97,12 +97,26 @@ export async function markSignedIn(db: Db, userId: number, resetFailures: boolea
     .execute();
 }
 
-export async function setSessionStage(db: Db, sessionIdHash: string, stage: SessionStage): Promise<void> {
+/**
+ * The session moves to its next sign-in stage under a new token and CSRF token; the old token
+ * names nothing any more. A step of the sign-in (dynamic code, password change, code enrolment)
+ * raises what the session may do, so a token that was seen before the step — planted in the
+ * browser, or read off it — must not carry over (round-10 probe: a password change kept the token
+ * it was made with, so whoever held that token stayed signed in under the new password).
+ */
+export async function advanceSession(
+  db: Db,
+  sessionIdHash: string,
+  stage: SessionStage,
+): Promise<{ token: string; idHash: string; csrfToken: string }> {
+  const { token, csrfToken } = newSessionTokens();
+  const idHash = hashToken(token);
   await db
     .updateTable('user_session')
-    .set({ stage, totp_pending_enc: null })
+    .set({ id_hash: idHash, csrf_token: csrfToken, stage, totp_pending_enc: null })
     .where('id_hash', '=', sessionIdHash)
     .execute();
+  return { token, idHash, csrfToken };
 }
 
 /** The user's own new password: the other sessions end and every address lock of the account clears. */

@@ -711,10 +711,34 @@ export async function openSource(
       ? await openXlsx(file, limits, sheet)
       : openCsv(file, head, limits);
   try {
-    return await withHeaders(opened, limits, score);
+    return await withHeaders({ ...opened, records: withinWidth(opened.records) }, limits, score);
   } catch (err) {
     opened.close();
     throw err;
+  }
+}
+
+/**
+ * The most columns a row may fill. No extract XGZ reads comes near it (the templates have a few
+ * dozen columns); past it the file is refused at the first such row. An .xlsx of 200 KB whose
+ * rows each hold one cell in column XFD (16,384) made every row 16,384 cells — read, checked, and
+ * kept in the error report as the row's text — so that one county clerk's upload ran at 60 rows a
+ * second and held the server's answers up for seconds (round-10 probe). Empty cells after a row's
+ * last filled one do not count (a sheet formatted to its last column is read as before).
+ */
+export const MAX_COLUMNS = 1000;
+
+async function* withinWidth(records: AsyncIterable<string[]>): AsyncGenerator<string[]> {
+  let row = 0;
+  for await (const cells of records) {
+    row++;
+    let end = cells.length;
+    while (end > 0 && !cells[end - 1]) end--;
+    if (end > MAX_COLUMNS)
+      throw new SourceError(
+        `第 ${row} 行第 ${end} 列有内容：每行最多读取 ${MAX_COLUMNS} 列，请删去多余的列（或其中的内容）后重新上传`,
+      );
+    yield cells;
   }
 }
 

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/domain/random.js';
 import { sql } from 'kysely';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import XLSX from 'xlsx';
 import { idNumber, uscc } from '../../src/demo/ledger.js';
 import { idCheckChar } from '../../src/domain/identifiers/id-number.js';
 import { BACKENDS } from '../helpers/db.js';
@@ -91,6 +94,52 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     expect((await roster('p4.csv', rows('13911110008', '13911110009'))).job).toMatchObject({ rows_changed: 1 });
     const phones = (await members()).filter((x) => ['冯十', '褚十一'].includes(x.name)).map((x) => x.phone);
     expect(phones.sort()).toEqual(['139****0008', '139****0009']);
+  });
+
+  it('reads 出生年月 and 入党时间 typed as numbers as Excel shows them (1980.10 in a two-decimal column), refuses an unclear 1980.1', async () => {
+    // A hand-kept roster types 1980.10 into a number cell: Excel keeps 1980.1 and shows 1980.10 only
+    // under a two-decimal format. Read bare it was January: 甲十 was stored as born 1980-01, joined 2010-01-01.
+    const head = ['姓名', '出生年月', '入党时间', '人员类别', '所在党支部'];
+    const rows: [string, number, number][] = [
+      ['甲十', 1980.1, 2010.1], // column formatted 0.00: shows 1980.10, 2010.10
+      ['甲十一', 1981.1, 2011.07], // General: 1981.1 may have been typed 1981.10
+      ['甲十二', 1982.03, 2012.11], // General, unambiguous
+    ];
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('名册');
+    ws.addRow(head);
+    for (const [name, birth, join] of rows) ws.addRow([name, birth, join, '正式党员', '戊支部']);
+    for (const c of [2, 3]) ws.getRow(2).getCell(c).numFmt = '0.00_ '; // Chinese Excel's 数值, two decimals
+    const xlsx = path.join(dir, 'months.xlsx');
+    await wb.xlsx.writeFile(xlsx);
+    // The same in an .xls (SheetJS writes the format with the number).
+    const sheet = XLSX.utils.aoa_to_sheet([head, ...rows.map(([n, b, j]) => [n, b, j, '正式党员', '戊支部'])]);
+    for (const ref of ['B2', 'C2']) sheet[ref].z = '0.00';
+    const book = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(book, sheet, '名册');
+    const xls = path.join(dir, 'months.xls');
+    XLSX.writeFile(book, xls, { bookType: 'biff8' });
+    for (const file of [xlsx, xls]) {
+      const r = await importFile(t, 'roster', file, importer);
+      expect(r.job).toMatchObject({ rows_accepted: 2, rows_rejected: 1 });
+      expect(r.rejections.map((x) => [x.row_no, x.col, x.reason])).toEqual([
+        [
+          3,
+          '出生年月',
+          '是数字 1981.1：Excel 把 1981.10（10 月）也存成 1981.1，无法确定是 1 月还是 10 月。请把该列设置为"文本"格式后写作 1981.01 或 1981.10（或写成 1981-10）重新上传',
+        ],
+      ]);
+      const got = (await members()) as (Member & { birthDate: string | null; joinDate: string | null })[];
+      expect(
+        got
+          .filter((x) => x.name.startsWith('甲十'))
+          .map((x) => [x.name, x.birthDate, x.joinDate])
+          .sort(),
+      ).toEqual([
+        ['甲十', '1980-10', '2010-10-01'],
+        ['甲十二', '1982-03', '2012-11-01'],
+      ]);
+    }
   });
 
   it('refuses a member whose name lost a rare character to a GBK CSV (吴?), not a member 吴? beside the real one', async () => {

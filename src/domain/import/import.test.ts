@@ -8,6 +8,7 @@ import {
   normaliseCode,
   normaliseDateText,
   numberCellText,
+  monthNumberUnclear,
   SCIENTIFIC,
 } from './normalise.js';
 import { CountyResolver, type County } from './county.js';
@@ -350,6 +351,14 @@ describe('normalising cells', () => {
     // An 18-digit ID read as a number has already lost its last digits (what Excel stores).
     expect(numberCellText(Number('320102199001011234'))).toBe('3.20102199001011E+17');
     expect(numberCellText(320102900101123)).toBe('320102900101123');
+    // A fraction as its format shows it: 1980.10 typed into a two-decimal column is held as 1980.1.
+    expect(numberCellText(1980.1, '0.00_ ')).toBe('1980.10');
+    expect(numberCellText(1980.1, '#,##0.00;[Red]\\(#,##0.00\\)')).toBe('1980.10');
+    expect(numberCellText(1980.1)).toBe('1980.1');
+    expect([monthNumberUnclear(1980.1), monthNumberUnclear(1980.1, '0.0'), monthNumberUnclear(1980.1, '0.00')]).toEqual(
+      [true, true, false],
+    );
+    expect(monthNumberUnclear(1980.03)).toBe(false);
     expect(SCIENTIFIC.test('3.20102E+17')).toBe(true);
     expect(idNumberField.safeParse('3.20102E+17').error?.issues[0].message).toMatch(/科学计数法.*"文本"格式/);
   });

@@ -129,16 +129,44 @@ export class ExcelCutColumns {
   }
 }
 
-/** A number cell holding an identifier, as text: exact when Excel could keep it, else in the scientific form Excel shows. */
-export function numberCellText(n: number): string {
+/**
+ * The decimals a number format shows a fraction to ("0.00", "#,##0.0", Chinese Excel's 数值
+ * "0.00_ " and "0.00_);[Red]\(0.00\)"), by its first section; null for any other format (General).
+ */
+function fixedDecimals(numFmt: string | undefined): number | null {
+  if (!numFmt) return null;
+  const first = numFmt
+    .split(';')[0]
+    .replace(/"[^"]*"|\[[^\]]*\]|_.|\\./g, '')
+    .trim();
+  const m = /^[#,0]*0\.(0+)$/.exec(first);
+  return m ? m[1].length : null;
+}
+
+/**
+ * A number cell as text: an identifier exact when Excel could keep it, else in the scientific form
+ * Excel shows; a fraction as its number format shows it. A hand-kept roster types 出生年月 and 入党时间
+ * as numbers (1980.10) and gives the column two decimals so that October shows: the cell holds
+ * 1980.1, which read bare was January.
+ */
+export function numberCellText(n: number, numFmt?: string): string {
   if (Number.isInteger(n) && Math.abs(n) < 1e15) return String(n);
   if (Number.isInteger(n))
     return n
       .toPrecision(15)
       .replace(/\.?0+e/, 'e')
       .toUpperCase();
-  return String(n);
+  const decimals = fixedDecimals(numFmt);
+  return decimals === null ? String(n) : n.toFixed(decimals);
 }
+
+/**
+ * A number cell showing a year and a month ending .1 (1980.1: General, or one decimal): Excel keeps
+ * 1980.10 (October) as 1980.1 too, so the cell does not say which month it was typed as. Such a
+ * cell is refused where it is read, never taken for January.
+ */
+export const monthNumberUnclear = (n: number, numFmt?: string): boolean =>
+  /^(?:19|20)\d{2}\.1$/.test(numberCellText(n, numFmt));
 
 /**
  * Dates as people and systems write them: 2019-05-01, 2019/5/1, 2019.5.1, 2019年5月1日,

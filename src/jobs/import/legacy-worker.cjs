@@ -27,7 +27,8 @@ function cellValue(cell, dates) {
       const d = XLSX.SSF.parse_date_code(cell.v, dates);
       return d ? `${d.y}-${pad(d.m)}-${pad(d.d)}` : '';
     }
-    return cell.v;
+    // A fraction goes with its format: 1980.1 under "0.00" shows 1980.10 (see numberCellText).
+    return cell.z && !Number.isInteger(cell.v) ? { n: cell.v, numFmt: String(cell.z) } : cell.v;
   }
   if (cell.t === 'd' && cell.v instanceof Date) return cell.v.toISOString().slice(0, 10);
   if (cell.t === 'b') return cell.v ? 'TRUE' : 'FALSE';

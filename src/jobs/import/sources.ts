@@ -4,7 +4,7 @@ import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { DEFAULT_ZIP_LIMITS, ZipRefused, guardZip } from './zip-guard.js';
-import { excelCellDate, excelTextLiteral, numberCellText } from '../../domain/import/normalise.js';
+import { excelCellDate, excelTextLiteral, monthNumberUnclear, numberCellText } from '../../domain/import/normalise.js';
 import { footerText, sectionTitle } from '../../domain/import/footer.js';
 import { nameCreditAuthorities } from '../../domain/import/vocabulary.js';
 import { DIRECTION_CONTROLS } from '../../domain/identifiers/free-text.js';
@@ -88,10 +88,17 @@ export const maxFieldOf = (limits: SourceLimits): number =>
 export const CUT = '\u0000\u0001';
 /** Marks a formula cell whose file holds no result to read (NUL STX; see CUT). */
 export const NO_RESULT = '\u0000\u0002';
+/** Marks, after its text, a number cell showing a month ending .1 (1980.1), which may have been typed 1980.10 (NUL ETX; see monthNumberUnclear). */
+export const UNCLEAR_MONTH = '\u0000\u0003';
+
+/** A number cell as text (numberCellText), marked when it may be a month whose 0 Excel dropped. */
+const numberText = (n: number, numFmt?: string): string =>
+  numberCellText(n, numFmt) + (monthNumberUnclear(n, numFmt) ? UNCLEAR_MONTH : '');
 
 /** A cell as read, for people (the error report, the preview): a cut field ends with "…", undecodable bytes show as "?", a formula without a result as nothing. */
 export const shownCell = (cell: string): string => {
   if (cell === NO_RESULT) return '';
+  if (cell.endsWith(UNCLEAR_MONTH)) return cell.slice(0, -UNCLEAR_MONTH.length);
   const cut = cell.indexOf(CUT);
   const kept = cut < 0 ? cell : `${cell.slice(0, cut).replace(/\ufffd+$/, '')}…`;
   return kept.replaceAll('\ufffd', '?').replaceAll('\u0000', '');
@@ -389,11 +396,11 @@ function cellText(v: ExcelJS.CellValue, numFmt?: string, date1904 = false): stri
   if (v === null || v === undefined) return '';
   // A date cell (by its number format): the calendar date it shows.
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : excelCellDate(v);
-  if (typeof v === 'number') return numberCellText(v);
+  if (typeof v === 'number') return numberText(v, numFmt);
   if (typeof v === 'object') {
     if (isFormula(v)) {
       const shown = formulaResult(v, numFmt, date1904);
-      return shown === undefined ? NO_RESULT : cellText(shown);
+      return shown === undefined ? NO_RESULT : cellText(shown, numFmt);
     }
     if ('richText' in v) return v.richText.map((t) => t.text).join('');
     if ('text' in v) return String(v.text);
@@ -428,7 +435,9 @@ async function* xlsxRows(
       const cells: string[] = [];
       for (let i = 1; i < values.length; i++) {
         const v = values[i];
-        const t = cellText(v, isFormula(v) ? row.getCell(i).numFmt : undefined, book.date1904); // a cell's format is looked up for formulas only
+        // A cell's format is looked up for formulas and fractions only (a date cell is a Date already).
+        const formatted = isFormula(v) || (typeof v === 'number' && !Number.isInteger(v));
+        const t = cellText(v, formatted ? row.getCell(i).numFmt : undefined, book.date1904);
         cells.push(t.length > max ? t.slice(0, max) + CUT : t);
       }
       yield fill(row.number, cells);
@@ -496,7 +505,14 @@ function openLegacy(
       for await (const cells of records) {
         fill ??= mergeFiller(merges());
         const text = cells.map((c) => {
-          const t = c === null ? NO_RESULT : typeof c === 'number' ? numberCellText(c) : c;
+          const t =
+            c === null
+              ? NO_RESULT
+              : typeof c === 'number'
+                ? numberText(c)
+                : typeof c === 'object'
+                  ? numberText(c.n, c.numFmt)
+                  : c;
           return t.length > max ? t.slice(0, max) + CUT : t;
         });
         yield fill(++rowNo, text);
@@ -525,6 +541,10 @@ function cellProblem(c: string, max: number, format: SourceFormat): string | und
   if (c.includes(CUT)) return `内容超过 ${max} ${format === 'csv' ? '字节' : '字'}的上限（截断后保存在错误报告中）`;
   if (c.includes(NO_RESULT))
     return '是公式，文件中没有它可用的计算结果（未保存结果，或结果是错误值）：请在 Excel 或 WPS 中检查、保存后重新上传';
+  if (c.endsWith(UNCLEAR_MONTH)) {
+    const shown = c.slice(0, -UNCLEAR_MONTH.length);
+    return `是数字 ${shown}：Excel 把 ${shown}0（10 月）也存成 ${shown}，无法确定是 1 月还是 10 月。请把该列设置为"文本"格式后写作 ${shown.slice(0, 4)}.01 或 ${shown.slice(0, 4)}.10（或写成 ${shown.slice(0, 4)}-10）重新上传`;
+  }
   if (c.includes('\u0000')) return '含不可见的控制字符（NUL）';
   // As the web's forms refuse them (http/text-guard.ts): a name would show reversed in lists and on plaques.
   if (DIRECTION_CONTROLS.test(c))

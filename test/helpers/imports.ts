@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import iconv from 'iconv-lite';
 import { runImportJob, type ImportOptions } from '../../src/jobs/import/pipeline.js';
 import type { TestApp } from './app.js';
 
 export const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-imp-'));
 
-/** Writes rows (header → cell) as a CSV file, quoting every cell. */
+/** Writes rows (header → cell) as a CSV file, quoting every cell: UTF-8, or GB18030 (as Excel's "CSV (逗号分隔)" on a Chinese Windows saves, GBK being its subset). */
 export function csvFile(
   dir: string,
   name: string,
@@ -18,7 +19,7 @@ export function csvFile(
   const text =
     [headers.map(q).join(','), ...rows.map((r) => headers.map((h) => q(r[h] ?? '')).join(','))].join('\r\n') + '\r\n';
   const file = path.join(dir, name);
-  fs.writeFileSync(file, encoding === 'utf8' ? text : Buffer.from(new TextEncoder().encode(text)));
+  fs.writeFileSync(file, encoding === 'utf8' ? text : iconv.encode(text, 'gb18030'));
   return file;
 }
 

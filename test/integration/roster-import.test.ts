@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/domain/random.js';
 import { sql } from 'kysely';
+import fs from 'node:fs';
 import path from 'node:path';
+import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import XLSX from 'xlsx';
 import { idNumber, uscc } from '../../src/demo/ledger.js';
@@ -39,8 +41,8 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     所在党支部: org,
     联系电话: phone,
   });
-  const roster = (file: string, rows: Record<string, string>[]) =>
-    importFile(t, 'roster', csvFile(dir, file, rows), importer);
+  const roster = (file: string, rows: Record<string, string>[], encoding: 'utf8' | 'gb18030' = 'utf8') =>
+    importFile(t, 'roster', csvFile(dir, file, rows, encoding), importer);
   const members = async () => (await editor.get('/members?pageSize=50')).json().items as Member[];
 
   beforeAll(async () => {
@@ -143,10 +145,15 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
   });
 
   it('refuses a member whose name lost a rare character to a GBK CSV (吴?), not a member 吴? beside the real one', async () => {
-    const r = await roster('lost-character.csv', [
-      m('吴?', '', '1985-05-06', '第一支部'),
-      m('郑？明', '', '1986-06-07', '第一支部'),
-    ]);
+    const r = await roster(
+      'lost-character.csv',
+      [m('吴?', '', '1985-05-06', '第一支部'), m('郑？明', '', '1986-06-07', '第一支部')],
+      'gb18030',
+    );
+    // The file is GB18030 as Excel saved it, not UTF-8 (the helper wrote UTF-8 until round 10).
+    const bytes = fs.readFileSync(path.join(dir, 'lost-character.csv'));
+    expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes)).toThrow();
+    expect(bytes.includes(iconv.encode('郑？明', 'gb18030'))).toBe(true);
     expect(r.job).toMatchObject({ rows_accepted: 0, rows_rejected: 2 });
     expect(r.rejections.map((x) => [x.col, x.reason])).toEqual([
       ['姓名', expect.stringMatching(/^姓名"吴\?"含问号：多为生僻字/)],

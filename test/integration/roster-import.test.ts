@@ -144,6 +144,58 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     }
   });
 
+  it('reads a 出生年月 date cell showing the month only (1980年3月, 1981.05) as that month, not as the 1st', async () => {
+    // Typed 1980-3, a Chinese Excel stores 1980-03-01 shown as 1980年3月. Read as the 1st, the row of a
+    // member born 1980-03-15 was refused (出生日期 contradicts the ID number); one without a number got
+    // a made-up exact birth date.
+    const serial = (d: string) => (Date.parse(d) - Date.UTC(1899, 11, 30)) / 86_400_000;
+    const id = idNumber(rnd, '320102', new Date('1980-03-15'));
+    const head = ['姓名', '公民身份号码', '出生年月', '入党时间', '人员类别', '所在党支部'];
+    const rows: [string, string, string, string][] = [
+      ['甲二十', id, '1980-03-01', 'yyyy"年"m"月"'],
+      ['甲二十一', '', '1981-05-01', 'yyyy.mm'],
+      ['甲二十二', '', '1982-06-18', 'yyyy.mm'], // a day that is not the 1st was typed: it stays
+    ];
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('名册');
+    ws.addRow(head);
+    for (const [name, no, birth, fmt] of rows) {
+      const row = ws.addRow([
+        name,
+        no,
+        new Date(`${birth}T00:00:00Z`),
+        new Date('2005-07-01T00:00:00Z'),
+        '正式党员',
+        '己支部',
+      ]);
+      row.getCell(3).numFmt = fmt;
+      row.getCell(4).numFmt = 'yyyy.mm';
+    }
+    const xlsx = path.join(dir, 'birth-months.xlsx');
+    await wb.xlsx.writeFile(xlsx);
+    const sheet = XLSX.utils.aoa_to_sheet([
+      head,
+      ...rows.map(([name, no, birth]) => [name, no, serial(birth), serial('2005-07-01'), '正式党员', '己支部']),
+    ]);
+    rows.forEach(([, , , fmt], i) => {
+      sheet[`C${i + 2}`].z = fmt;
+      sheet[`D${i + 2}`].z = 'yyyy.mm';
+    });
+    const book = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(book, sheet, '名册');
+    const xls = path.join(dir, 'birth-months.xls');
+    XLSX.writeFile(book, xls, { bookType: 'biff8' });
+    for (const file of [xlsx, xls]) {
+      const r = await importFile(t, 'roster', file, importer);
+      expect(r.rejections).toEqual([]);
+      expect(r.job).toMatchObject({ rows_accepted: 3 });
+      const got = (await members()) as (Member & { birthDate: string | null; joinDate: string | null })[];
+      const of = (name: string) => got.find((x) => x.name === name);
+      expect([of('甲二十一')?.birthDate, of('甲二十二')?.birthDate]).toEqual(['1981-05', '1982-06-18']);
+      expect(of('甲二十')?.joinDate).toBe('2005-07-01');
+    }
+  });
+
   it('refuses a member whose name lost a rare character to a GBK CSV (吴?), not a member 吴? beside the real one', async () => {
     const r = await roster(
       'lost-character.csv',

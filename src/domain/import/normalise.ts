@@ -267,6 +267,30 @@ export function excelCellDate(d: Date): string {
   return new Date(t + DAY_MS).toISOString().slice(0, 10);
 }
 
+/**
+ * Whether a date format shows the year and the month but no day: yyyy"年"m"月" (what a Chinese
+ * Excel gives a cell typed 1980-3 or 1980/3), yyyy.mm, yyyy-mm, mmm-yy.
+ */
+function monthOnlyFormat(numFmt: string | undefined): boolean {
+  if (!numFmt) return false;
+  const shown = numFmt
+    .split(';')[0]
+    .replace(/"[^"]*"|\[[^\]]*\]|_.|\\./g, '')
+    .toLowerCase();
+  return /y/.test(shown) && /m/.test(shown) && !/[dhs]/.test(shown);
+}
+
+/**
+ * The date a date cell shows (YYYY-MM-DD, from excelCellDate or the .xls reader), or the month
+ * (YYYY-MM) when its format shows no day and the day is the 1st: Excel makes a month typed alone
+ * (出生年月 1980-3, shown 1980年3月) the 1st of it, a day nobody wrote. Read as that day it was a
+ * birth date the member's ID number contradicts, or, without a number, an exact birth date made
+ * up. A cell holding another day is that day, whatever its format hides.
+ */
+export function dateCellText(date: string, numFmt?: string): string {
+  return date.endsWith('-01') && monthOnlyFormat(numFmt) ? date.slice(0, 7) : date;
+}
+
 /** A text that looks like a date (for the column plan's warnings). */
 export function looksLikeDate(v: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(normaliseDateText(v));

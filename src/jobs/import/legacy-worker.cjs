@@ -25,7 +25,8 @@ function cellValue(cell, dates) {
   if (cell.t === 'n' && typeof cell.v === 'number') {
     if (cell.z && XLSX.SSF.is_date(cell.z)) {
       const d = XLSX.SSF.parse_date_code(cell.v, dates);
-      return d ? `${d.y}-${pad(d.m)}-${pad(d.d)}` : '';
+      // With its format: a month typed alone (1980年3月) is not the 1st (see dateCellText).
+      return d ? { date: `${d.y}-${pad(d.m)}-${pad(d.d)}`, numFmt: String(cell.z) } : '';
     }
     // A fraction goes with its format: 1980.1 under "0.00" shows 1980.10 (see numberCellText).
     return cell.z && !Number.isInteger(cell.v) ? { n: cell.v, numFmt: String(cell.z) } : cell.v;

@@ -13,8 +13,8 @@ import { DEFAULT_ZIP_LIMITS } from './zip-guard.js';
  */
 export class LegacyReadError extends Error {}
 
-/** A cell's value (a fraction with its number format); null for a formula cell the file saved no usable result for. */
-export type LegacyCell = string | number | { n: number; numFmt: string } | null;
+/** A cell's value (a fraction or a date, YYYY-MM-DD, with its number format); null for a formula cell the file saved no usable result for. */
+export type LegacyCell = string | number | { n: number; numFmt: string } | { date: string; numFmt: string } | null;
 /** A markup file (HTML or XML saved as .xls) names its charset; the worker reads and decodes it, off the request thread. */
 export type LegacyInput = { file: string; charset?: 'utf8' | 'gb18030' };
 

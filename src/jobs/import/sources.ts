@@ -4,7 +4,13 @@ import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { DEFAULT_ZIP_LIMITS, ZipRefused, guardZip } from './zip-guard.js';
-import { excelCellDate, excelTextLiteral, monthNumberUnclear, numberCellText } from '../../domain/import/normalise.js';
+import {
+  dateCellText,
+  excelCellDate,
+  excelTextLiteral,
+  monthNumberUnclear,
+  numberCellText,
+} from '../../domain/import/normalise.js';
 import { footerText, sectionTitle } from '../../domain/import/footer.js';
 import { nameCreditAuthorities } from '../../domain/import/vocabulary.js';
 import { DIRECTION_CONTROLS } from '../../domain/identifiers/free-text.js';
@@ -395,7 +401,7 @@ const isFormula = (v: ExcelJS.CellValue): v is ExcelJS.CellFormulaValue | ExcelJ
 function cellText(v: ExcelJS.CellValue, numFmt?: string, date1904 = false): string {
   if (v === null || v === undefined) return '';
   // A date cell (by its number format): the calendar date it shows.
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : excelCellDate(v);
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : dateCellText(excelCellDate(v), numFmt);
   if (typeof v === 'number') return numberText(v, numFmt);
   if (typeof v === 'object') {
     if (isFormula(v)) {
@@ -435,8 +441,8 @@ async function* xlsxRows(
       const cells: string[] = [];
       for (let i = 1; i < values.length; i++) {
         const v = values[i];
-        // A cell's format is looked up for formulas and fractions only (a date cell is a Date already).
-        const formatted = isFormula(v) || (typeof v === 'number' && !Number.isInteger(v));
+        // A cell's format is looked up for formulas, dates and fractions only (not for text and whole numbers: most cells).
+        const formatted = isFormula(v) || v instanceof Date || (typeof v === 'number' && !Number.isInteger(v));
         const t = cellText(v, formatted ? row.getCell(i).numFmt : undefined, book.date1904);
         cells.push(t.length > max ? t.slice(0, max) + CUT : t);
       }
@@ -511,7 +517,9 @@ function openLegacy(
               : typeof c === 'number'
                 ? numberText(c)
                 : typeof c === 'object'
-                  ? numberText(c.n, c.numFmt)
+                  ? 'date' in c
+                    ? dateCellText(c.date, c.numFmt)
+                    : numberText(c.n, c.numFmt)
                   : c;
           return t.length > max ? t.slice(0, max) + CUT : t;
         });

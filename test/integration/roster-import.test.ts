@@ -196,6 +196,35 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     }
   });
 
+  it("refuses Excel's error values pasted as data (#N/A, #REF!), in a workbook or a CSV, naming row and column", async () => {
+    // A VLOOKUP that found nothing, pasted as values: a member named #REF! and a branch named #N/A were stored.
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('名册');
+    ws.addRow(['姓名', '出生日期', '人员类别', '所在党支部', '工作单位']);
+    ws.addRow(['丁一', '1980-01-02', '正式党员', { error: '#N/A' }, '甲公司']);
+    ws.addRow([{ error: '#REF!' }, '1980-01-03', '正式党员', '庚支部', '甲公司']);
+    ws.addRow(['丁三', '1980-01-04', '正式党员', '庚支部', '甲公司']);
+    const xlsx = path.join(dir, 'errors.xlsx');
+    await wb.xlsx.writeFile(xlsx);
+    const csv = csvFile(dir, 'errors.csv', [
+      { 姓名: '丁一', 出生日期: '1980-01-02', 人员类别: '正式党员', 所在党支部: '#N/A', 工作单位: '甲公司' },
+      { 姓名: '#REF!', 出生日期: '1980-01-03', 人员类别: '正式党员', 所在党支部: '庚支部', 工作单位: '甲公司' },
+      { 姓名: '丁三', 出生日期: '1980-01-04', 人员类别: '正式党员', 所在党支部: '庚支部', 工作单位: '甲公司' },
+    ]);
+    for (const file of [xlsx, csv]) {
+      const r = await importFile(t, 'roster', file, importer);
+      expect(r.job).toMatchObject({ rows_accepted: 1, rows_rejected: 2 });
+      expect(r.rejections.map((x) => [x.row_no, x.col, x.reason])).toEqual([
+        [2, '所在党支部', expect.stringMatching(/^是 Excel 的错误值 #N\/A（公式出错的结果/)],
+        [3, '姓名', expect.stringMatching(/^是 Excel 的错误值 #REF!/)],
+      ]);
+    }
+    const names = (await members()).map((x) => x.name);
+    expect(names).toContain('丁三');
+    expect(names).not.toContain('#REF!');
+    expect((await members()).map((x) => x.orgRelation)).not.toContain('#N/A');
+  });
+
   it('refuses a member whose name lost a rare character to a GBK CSV (吴?), not a member 吴? beside the real one', async () => {
     const r = await roster(
       'lost-character.csv',

@@ -536,14 +536,29 @@ function openLegacy(
 /** What the cells' text says about the bytes they came from: undecodable bytes, a cut field, a NUL; undefined when nothing. */
 function cellProblems(cells: string[], max: number, format: SourceFormat): CellProblem[] | undefined {
   const joined = cells.join('');
-  // The usual row: two scans of its text.
-  if (!joined.includes('\u0000') && !joined.includes('\ufffd') && !DIRECTION_CONTROLS.test(joined)) return undefined;
+  // The usual row: a few scans of its text.
+  if (
+    !joined.includes('\u0000') &&
+    !joined.includes('\ufffd') &&
+    !joined.includes('#') &&
+    !DIRECTION_CONTROLS.test(joined)
+  )
+    return undefined;
   const found = cells.flatMap((c, index) => {
     const reason = cellProblem(c, max, format);
     return reason ? [{ index, reason }] : [];
   });
   return found.length ? found : undefined;
 }
+
+/**
+ * Excel's error values (#N/A, #REF! …): what a formula showed when it failed, left as a value once
+ * the sheet is pasted as values (a VLOOKUP that found no 身份证号 or 所在党支部), and what Excel
+ * writes for such a cell in a CSV. No datum reads so; stored, it made a member named #REF! and a
+ * branch named #N/A.
+ */
+const EXCEL_ERROR =
+  /^#(?:N\/A|VALUE!|REF!|DIV\/0!|NUM!|NAME\?|NULL!|SPILL!|CALC!|FIELD!|BLOCKED!|CONNECT!|BUSY!|UNKNOWN!|GETTING_DATA)$/i;
 
 function cellProblem(c: string, max: number, format: SourceFormat): string | undefined {
   if (c.includes(CUT)) return `内容超过 ${max} ${format === 'csv' ? '字节' : '字'}的上限（截断后保存在错误报告中）`;
@@ -554,6 +569,8 @@ function cellProblem(c: string, max: number, format: SourceFormat): string | und
     return `是数字 ${shown}：Excel 把 ${shown}0（10 月）也存成 ${shown}，无法确定是 1 月还是 10 月。请把该列设置为"文本"格式后写作 ${shown.slice(0, 4)}.01 或 ${shown.slice(0, 4)}.10（或写成 ${shown.slice(0, 4)}-10）重新上传`;
   }
   if (c.includes('\u0000')) return '含不可见的控制字符（NUL）';
+  if (EXCEL_ERROR.test(c.trim()))
+    return `是 Excel 的错误值 ${c.trim()}（公式出错的结果，多为查找公式未找到后"粘贴为数值"留下的），不是数据：请填写实际内容后重新上传`;
   // As the web's forms refuse them (http/text-guard.ts): a name would show reversed in lists and on plaques.
   if (DIRECTION_CONTROLS.test(c))
     return '含改变文字方向的不可见字符（U+202A–U+202E、U+2066–U+2069），显示出来与实际内容不同：请删除这些字符后重新上传';

@@ -10,7 +10,17 @@ describe('which sheet of a workbook to import', () => {
     expect(chooseSheet(['Sheet1'])).toEqual({ sheet: 'Sheet1' });
   });
   it("passes over other systems' help sheets before the data (填报说明, 填表说明, 使用说明, 导入说明)", () => {
-    for (const help of ['填报说明', '填表说明', '使用说明', '导入说明'])
+    // Round 10: names clerks and other templates give their notes (a roster's data after 填写须知).
+    for (const help of [
+      '填报说明',
+      '填表说明',
+      '使用说明',
+      '导入说明',
+      '字段说明',
+      '填写须知',
+      '导入须知（必读）',
+      '注意事项',
+    ])
       expect(chooseSheet([help, '登记信息'])).toEqual({ sheet: '登记信息' });
   });
   it('asks when several sheets could hold the rows, or the one named is missing', () => {

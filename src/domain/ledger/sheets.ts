@@ -1,14 +1,15 @@
 /** The sheet of an XLSX error report that holds the rows to correct and import again. */
 export const CORRECTIONS_SHEET = '待修正数据';
 /**
- * Sheets that explain a file rather than hold its rows: the template's notes (and what other
- * systems' templates call theirs), the error report's list.
+ * Sheets that explain a file rather than hold its rows: the template's notes, by whatever name
+ * other systems' templates and clerks give them (填写说明, 字段说明, 填写须知, 导入须知（必读）,
+ * 注意事项, 填报要求), and the error report's list.
  */
-const HELPER_SHEETS = new Set(['填写说明', '填报说明', '填表说明', '使用说明', '导入说明', '说明', '错误明细']);
+const HELPER_SHEET = /说明|须知|注意事项|填写要求|填报要求|^错误明细$/;
 
 /** The sheets that may hold a file's rows: neither notes, an error list nor blank. */
 export const dataSheets = (names: readonly string[], empty: ReadonlySet<string> = new Set()): string[] =>
-  names.filter((n) => !HELPER_SHEETS.has(n) && !empty.has(n));
+  names.filter((n) => !HELPER_SHEET.test(n.trim()) && !empty.has(n));
 
 export type SheetChoice = { sheet: string } | { ask: string[]; problem: string };
 

@@ -259,6 +259,25 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     );
   });
 
+  it('skips a repeat of the header (a file stitched from pages) and the 汇总 row under a table, and says which rows', async () => {
+    // Each was refused as data: 出生日期"出生日期"不是有效日期, and 汇总 as a member without a name.
+    const head = ['序号', '姓名', '出生日期', '人员类别', '所在党支部'];
+    const lines = [
+      head,
+      ['1', '戊一', '1980-01-02', '正式党员', '辛支部'],
+      ['2', '戊二', '1980-01-03', '正式党员', '辛支部'],
+      head,
+      ['3', '戊三', '1980-01-04', '正式党员', '辛支部'],
+      ['汇总', '', '', '', '3'],
+    ];
+    const file = path.join(dir, 'pages.csv');
+    fs.writeFileSync(file, lines.map((r) => r.join(',')).join('\r\n') + '\r\n');
+    const r = await importFile(t, 'roster', file, importer);
+    expect(r.rejections).toEqual([]);
+    expect(r.job).toMatchObject({ rows_read: 3, rows_accepted: 3 });
+    expect(r.job.footer).toBe('重复的表头 1 行不是数据，未导入：第 4 行；表尾 1 行不是数据，未导入：第 6 行"汇总 3"');
+  });
+
   it('keeps the mobile of a 联系电话 as the registry reads it, refuses no phone, and says which values it did not store', async () => {
     const r = await roster('phones.csv', [
       m('郑一', '', '1970-01-01', '乙支部', '0512-6523456转801/13912340001'),

@@ -4,15 +4,15 @@ import { rowLabel, rowPlace } from '../ledger/sheets.js';
 
 /**
  * What hand-kept sheets and system exports put under their last row: a total ("合计：1,003 户",
- * "共 1003 条记录"), the signatures ("制表人：张三  审核人：李四"), the date it was made
+ * "共 1003 条记录", the 汇总 row a Chinese Excel adds under a 表格), the signatures ("制表人：张三  审核人：李四"), the date it was made
  * ("填报日期：2024年3月1日", "导出时间：…"), notes and sources ("注：1.本表…", "说明：…",
  * "数据来源：国家企业信用信息公示系统", "数据截至：…"). Each starts its first filled cell.
  */
 const FOOTER =
-  /^(?:[合总共]\s*计|小\s*计|共\s*[\d,]+\s*(?:条|户|行|家|人|个|名|项|条记录)|(?:制表|填表|填报|审核|审批|负责|单位负责|统计负责|经办|打印|导出|复核)人?\s*[:：]|(?:制表|填表|填报|打印|导出|统计|报送)(?:日期|时间)\s*[:：]|(?:制表|填报|填表)单位\s*[:：]?|(?:注|备注|附注|说明|填表说明)\s*\d*\s*[:：]|(?:数据)?来源\s*[:：]|数据(?:截至|截止)(?:日期|时间)?\s*[:：]?)/;
+  /^(?:[合总共]\s*计|小\s*计|汇\s*总|共\s*[\d,]+\s*(?:条|户|行|家|人|个|名|项|条记录)|(?:制表|填表|填报|审核|审批|负责|单位负责|统计负责|经办|打印|导出|复核)人?\s*[:：]|(?:制表|填表|填报|打印|导出|统计|报送)(?:日期|时间)\s*[:：]|(?:制表|填报|填表)单位\s*[:：]?|(?:注|备注|附注|说明|填表说明)\s*\d*\s*[:：]|(?:数据)?来源\s*[:：]|数据(?:截至|截止)(?:日期|时间)?\s*[:：]?)/;
 
 /** The characters a footer starts with (FOOTER's alternatives). */
-const FOOTER_START = new Set('合总共小制填审负单统经打导复报注备附说数来');
+const FOOTER_START = new Set('合总共小汇制填审负单统经打导复报注备附说数来');
 
 /** An identifier (USCC, ID number, registration number) a footer never holds. */
 const IDENTIFIER = /[0-9A-Z]{15,18}/;
@@ -49,7 +49,23 @@ export function sectionTitle(cells: string[]): string | null {
   return redactFreeText(filled[0].trim()).text.slice(0, 200);
 }
 
-/** What a finished job (or the preview: 将不导入) says of the group titles it skipped. */
+/**
+ * Whether a row repeats the header: every filled cell is the header's name of its column, two at
+ * least. A file stitched from an export's pages (each with its header) or a sheet printed with the
+ * header over every page holds such rows; each was refused as data (出生日期"出生日期"不是有效日期).
+ */
+export function repeatsHeader(cells: string[], headers: readonly string[]): boolean {
+  let same = 0;
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i].replace(/[\r\n]+/g, '').trim();
+    if (c === '') continue;
+    if (c !== headers[i]) return false;
+    same++;
+  }
+  return same >= 2;
+}
+
+/** What a finished job (or the preview: 将不导入) says of the group titles it skipped (and of the header's repeats, `header`). */
 /**
  * The notes below name rows by their reference: `sheets` are the sheets a job read together (a
  * row is then named with its sheet, rowLabel), null for one sheet or a CSV.
@@ -57,16 +73,31 @@ export function sectionTitle(cells: string[]): string | null {
 type Sheets = readonly string[] | null;
 
 export function sectionTitlesNote(
-  rows: { rowNo: number; text: string }[],
+  rows: { rowNo: number; text: string; header?: boolean }[],
   verb = '未导入',
   sheets: Sheets = null,
 ): string | null {
-  if (!rows.length) return null;
-  const named = rows
-    .slice(0, NAMED_ROWS)
-    .map((r) => `${rowLabel(r.rowNo, sheets)}"${r.text}"`)
-    .join('、');
-  return `分组标题 ${rows.length} 行不是数据，${verb}：${named}${rows.length > NAMED_ROWS ? ' 等' : ''}`;
+  const said = (what: string, of: { rowNo: number; text: string }[], quoted: boolean) => {
+    if (!of.length) return [];
+    const named = of
+      .slice(0, NAMED_ROWS)
+      .map((r) => `${rowLabel(r.rowNo, sheets)}${quoted ? `"${r.text}"` : ''}`)
+      .join('、');
+    return [`${what} ${of.length} 行不是数据，${verb}：${named}${of.length > NAMED_ROWS ? ' 等' : ''}`];
+  };
+  const parts = [
+    ...said(
+      '分组标题',
+      rows.filter((r) => !r.header),
+      true,
+    ),
+    ...said(
+      '重复的表头',
+      rows.filter((r) => r.header),
+      false,
+    ),
+  ];
+  return parts.length ? parts.join('；') : null;
 }
 
 /** What a finished job (or, before it, the preview: 将不导入) says of the footer it skipped. */

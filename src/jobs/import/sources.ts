@@ -11,7 +11,7 @@ import {
   monthNumberUnclear,
   numberCellText,
 } from '../../domain/import/normalise.js';
-import { footerText, sectionTitle } from '../../domain/import/footer.js';
+import { footerText, repeatsHeader, sectionTitle } from '../../domain/import/footer.js';
 import { nameCreditAuthorities } from '../../domain/import/vocabulary.js';
 import { DIRECTION_CONTROLS } from '../../domain/identifiers/free-text.js';
 import { LegacyReadError, legacyRecords, spreadsheetKind } from './legacy.js';
@@ -42,17 +42,25 @@ export const firstReadProblem = (row: SourceRow, ignored: ReadonlySet<number>): 
  */
 export const readsNothing = (row: SourceRow, ignored: ReadonlySet<number>): boolean =>
   row.cells.every((c, i) => c.trim() === '' || (ignored.has(i) && /^\d+(\.0+)?$/.test(c.trim())));
-/** A row titling the group under it (a branch's name above its members), by its row number. */
-export type TitleRow = { rowNo: number; text: string };
+/** A row titling the group under it (a branch's name above its members), or repeating the header (`header`), by its row number. */
+export type TitleRow = { rowNo: number; text: string; header?: boolean };
 
-/** The rows that carry data, for the preview and the import alike: rows reading nothing are left out, group titles put in `titles`. */
+/**
+ * The rows that carry data, for the preview and the import alike: rows reading nothing are left
+ * out, group titles and repeats of the header (`headers`) put in `titles`.
+ */
 export async function* dataRows<R extends SourceRow>(
   rows: AsyncIterable<R>,
   ignored: ReadonlySet<number>,
   titles: TitleRow[],
+  headers: readonly string[] = [],
 ): AsyncGenerator<R> {
   for await (const row of rows) {
     if (readsNothing(row, ignored)) continue;
+    if (repeatsHeader(row.cells, headers)) {
+      titles.push({ rowNo: row.rowNo, text: '', header: true });
+      continue;
+    }
     const text = sectionTitle(row.cells);
     if (text === null) yield row;
     else titles.push({ rowNo: row.rowNo, text });

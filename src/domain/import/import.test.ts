@@ -51,6 +51,15 @@ describe('header vocabulary', () => {
     expect(planColumns('registry', specsOf('registry'), [], ['住所(经营场所)']).index.get('address')).toBe(0);
     expect(planColumns('registry', specsOf('registry'), [], [' 企业名称 ']).index.get('name')).toBe(0);
     expect(planColumns('annual_report', specsOf('annual_report'), [], ['NUMPARM']).index.get('partyMembers')).toBe(0);
+    // Round 10: one field named two ways in one header; the parts must agree (代码/注册号 are two fields).
+    const roster = planColumns(
+      'roster',
+      specsOf('roster'),
+      [],
+      ['姓名', '手机号码/联系电话', '公民身份号码、证件号码'],
+    );
+    expect([roster.index.get('phone'), roster.index.get('idNumber')]).toEqual([1, 2]);
+    expect(planColumns('roster', specsOf('roster'), [], ['姓名/手机号码']).index.size).toBe(0);
     // A template's notes on a name: a format, a hint, a required mark; the name as written still comes first.
     const noted = planColumns(
       'registry',

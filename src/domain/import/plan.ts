@@ -6,6 +6,7 @@ import {
   MORE_SPECIFIC,
   REPORT_COLUMNS,
   VOCABULARY,
+  bareHeader,
   headerForms,
   normalizeHeader,
   type FileKind,
@@ -91,6 +92,20 @@ export function planColumns(
         taken.add(i);
       }
     });
+  // A header naming one field two ways (手机号码/联系电话, 身份证号、证件号码), every part a name of it.
+  headers.forEach((h, i) => {
+    if (taken.has(i)) return;
+    const parts = bareHeader(h)
+      .split(/[/／、]/)
+      .map(normalizeHeader)
+      .filter(Boolean);
+    const fields = new Set(parts.map((p) => byName.get(p)));
+    const [field] = fields;
+    if (parts.length >= 2 && fields.size === 1 && field && !index.has(field) && !(field in mapping)) {
+      index.set(field, i);
+      taken.add(i);
+    }
+  });
   // Of two columns for a field, the one that says more (行业代码 over 行业门类).
   for (const [field, names] of Object.entries(MORE_SPECIFIC[kind] ?? {})) {
     const i = index.get(field);

@@ -1397,6 +1397,48 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
       }
     });
 
+    it('one account uploads at most two attachments at once: a third is 429 in Chinese before its bytes are read (twelve 19 MB uploads held the server up for half a minute)', async () => {
+      const { PassThrough } = await import('node:stream');
+      const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const c = await t.signIn(u);
+      const notice = await c.post('/deployments', {
+        kind: 'notice',
+        title: '附件上传',
+        body: '正文',
+        targets: [STATION],
+      });
+      expect(notice.statusCode, notice.body).toBe(201);
+      const url = `/api/v1/attachments/deployment/${notice.json().id}`;
+      const boundary = 'round11boundary';
+      const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="方案.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n`;
+      const tail = `\n%%EOF\n\r\n--${boundary}--\r\n`;
+      const headers = {
+        cookie: c.cookie,
+        'x-csrf-token': c.csrf,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      };
+      // Two uploads whose bodies are still arriving.
+      const held = [0, 1].map((i) => {
+        const body = new PassThrough();
+        body.write(head + `第${i}份`.repeat(1000));
+        return { body, res: t.app.inject({ method: 'POST', url, headers, payload: body }) };
+      });
+      const whole = (n: number) => `${head}另一份${n}${tail}`;
+      let n = 0;
+      await vi.waitFor(
+        async () => {
+          const third = await t.app.inject({ method: 'POST', url, headers, payload: whole(++n) });
+          expect(third.statusCode).toBe(429);
+          expect(third.json()).toMatchObject({ title: '上传过于频繁', code: 'upload_limit_account' });
+        },
+        { timeout: 30_000 },
+      ); // until both held uploads have reached the gate (each probe before then is stored)
+      for (const h of held) h.body.end(tail);
+      for (const h of held) expect((await h.res).statusCode).toBe(201);
+      // Their slots are free again.
+      expect((await t.app.inject({ method: 'POST', url, headers, payload: whole(++n) })).statusCode).toBe(201);
+    });
+
     it('the per-address limits of the public routes are kept in the database: a second server process (or a restart) does not give an address its allowance again', async () => {
       const ip = nextIp();
       const send = (app: typeof t.app) =>

@@ -1439,6 +1439,33 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
       expect((await t.app.inject({ method: 'POST', url, headers, payload: whole(++n) })).statusCode).toBe(201);
     });
 
+    it('a name with a zero-width character is the name shown (a second 新街口步行街 passed the same-name check), and control characters are refused naming the field', async () => {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const zone = (name: string) => c.post('/zones', { kind: 'district', name, countyCode: COUNTY });
+      expect((await zone('第十一轮步行街')).statusCode).toBe(201);
+      for (const lookalike of ['第十一轮\u200b步行街', '第十一\u2060轮步行街\ufeff', '\u200f第十一轮步行\u00ad街']) {
+        const twin = await zone(lookalike);
+        expect([lookalike, twin.statusCode]).toEqual([lookalike, 409]);
+        expect(twin.json().errors).toEqual([{ field: 'name', message: '本县（区）已有同名区域' }]);
+      }
+      const kept = await zone('第十一轮\u200c商圈');
+      expect(kept.statusCode).toBe(201);
+      const listed = (await c.get(`/zones?q=${encodeURIComponent('第十一轮商圈')}`)).json();
+      expect(listed.items.map((z: { name: string }) => z.name)).toEqual(['第十一轮商圈']);
+      const escape = await zone('第十一轮\u001b[2J市场');
+      expect(escape.statusCode).toBe(400);
+      expect(escape.json().errors).toEqual([
+        { field: 'name', message: '含有不可见的控制字符（如换页、退格、转义符），请删除后重试' },
+      ]);
+      const noted = await c.post('/zones', {
+        kind: 'market',
+        name: '第十一轮市场',
+        countyCode: COUNTY,
+        address: '中山路\r\n1号',
+      });
+      expect(noted.statusCode).toBe(201);
+    });
+
     it('the per-address limits of the public routes are kept in the database: a second server process (or a restart) does not give an address its allowance again', async () => {
       const ip = nextIp();
       const send = (app: typeof t.app) =>

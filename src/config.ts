@@ -34,6 +34,8 @@ const envSchema = z.object({
   XGZ_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'XGZ_PUBLIC_URL 应为 http(s):// 开头的网址' }).optional(),
   /** Appeals one client address may submit per minute on the public appeal page (a load test lifts it for itself). */
   XGZ_APPEAL_RATE: z.coerce.number().int().min(1).default(5),
+  /** Public self-reports (党员报到) one county takes a day, from all addresses together (round 11). */
+  XGZ_SELF_REPORT_COUNTY_DAILY: z.coerce.number().int().min(1).default(200),
   /** Overrides the calibrated PBKDF2 iteration count (tests use a small one to stay fast). */
   XGZ_PASSWORD_ITERATIONS: z.coerce.number().int().min(1000).optional(),
   /** Imports one account may have uploading, queued or running at once, and all accounts together. */
@@ -73,6 +75,7 @@ export type Config = {
   attachmentMaxBytes: number;
   publicUrl?: string;
   appealRatePerMinute: number;
+  selfReportCountyDaily: number;
   passwordIterations?: number;
   importMaxPerAccount: number;
   importMaxPending: number;
@@ -115,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     attachmentMaxBytes: e.XGZ_ATTACHMENT_MAX_BYTES,
     publicUrl: e.XGZ_PUBLIC_URL?.replace(/\/+$/, ''),
     appealRatePerMinute: e.XGZ_APPEAL_RATE,
+    selfReportCountyDaily: e.XGZ_SELF_REPORT_COUNTY_DAILY,
     passwordIterations: e.XGZ_PASSWORD_ITERATIONS,
     importMaxPerAccount: e.XGZ_IMPORT_MAX_PER_ACCOUNT,
     importMaxPending: e.XGZ_IMPORT_MAX_PENDING,

@@ -52,6 +52,7 @@ import { exchangeRoutes, serviceAccountRoutes } from './features/exchange/index.
 import { ImportRunner } from './jobs/import/runner.js';
 import { registerAuditKey } from './db/audit-chain.js';
 import { housekeeping } from './jobs/housekeeping.js';
+import { databaseRateStore } from './http/rate-store.js';
 import './domain/zod-chinese.js';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
@@ -293,7 +294,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     },
     strictTransportSecurity: false, // set by the TLS-terminating proxy
   });
-  await app.register(rateLimit, { global: false });
+  // Counted in the database, so every process and a restart see the same counts (round 11).
+  await app.register(rateLimit, { global: false, store: databaseRateStore(ctx.db) });
   await app.register(swagger, {
     openapi: {
       info: { title: 'XGZ 小个专党建工作平台 API', version: '1' },

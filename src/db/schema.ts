@@ -106,6 +106,14 @@ export interface AccountWindowTable {
   used: number;
 }
 
+/** Requests of a client address on a rate-limited route, or a county's public self-reports, in the current window (migration 0231, db/public-window.ts). */
+export interface PublicWindowTable {
+  bucket: string;
+  key: string;
+  window_start: Date;
+  used: number;
+}
+
 export interface LoginThrottleTable {
   user_id: number;
   ip: string;
@@ -668,6 +676,7 @@ export interface DB
   login_history: LoginHistoryTable;
   login_throttle: LoginThrottleTable;
   account_window: AccountWindowTable;
+  public_window: PublicWindowTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   setting: SettingTable;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { recordOutside } from '../db/record-outside.js';
+import { recordBeyondReach } from '../db/record-outside.js';
 import { recordAudit } from '../db/audit-chain.js';
 import { countInWindow } from '../db/account-window.js';
 import { RefusedWrite } from '../db/writes.js';
@@ -8,7 +8,8 @@ import { PROBE_WINDOW_MINUTES, probeTarget, probeWorthALine } from '../domain/au
 /**
  * Leaves a trace of probing other jurisdictions' records (domain/auth/scope-probe.ts): after a
  * signed-in account's request that named a record has been answered 404, asks the database
- * whether that record exists outside the account's reach, and if so counts the probe and, for
+ * whether that record exists outside the account's reach (another jurisdiction's, or for an
+ * instructor or unit account one of its own node's it is not assigned to), and if so counts the probe and, for
  * the counts worth a line, writes `scope.denied` into the audit trail. All of it runs after the
  * answer is sent (onResponse), so the answer — status, body, and the time it takes — is that of
  * a record that does not exist. A refused write (db/writes.ts) is audited where it is refused.
@@ -29,8 +30,8 @@ export function installScopeProbes(app: FastifyInstance): void {
     try {
       const { db } = req.server.ctx;
       const who = req.principal();
-      const outside = await recordOutside(db, who, target.kind, target.ref);
-      if (!outside) return;
+      const beyond = await recordBeyondReach(db, who, target.kind, target.ref);
+      if (!beyond) return;
       const count = await countInWindow(db, req.user.id, 'probe', PROBE_WINDOW_MINUTES);
       if (!probeWorthALine(count.used)) return;
       await recordAudit(db, who, {
@@ -38,7 +39,12 @@ export function installScopeProbes(app: FastifyInstance): void {
         objectType: target.objectType,
         objectId: target.ref,
         outcome: 'denied',
-        detail: { route: `${req.method} ${req.routeOptions.url ?? ''}`, probes: count.used },
+        detail: {
+          route: `${req.method} ${req.routeOptions.url ?? ''}`,
+          probes: count.used,
+          // Inside the account's own node, but not what it is assigned to (round 11).
+          ...(beyond === 'withheld' ? { notAssigned: true } : {}),
+        },
       });
     } catch (err) {
       req.log.error({ err }, 'scope probe check failed');

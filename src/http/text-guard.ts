@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { badRequest, type FieldError } from './errors.js';
 import { MAX_JSON_DEPTH } from './json-body.js';
-import { DIRECTION_CONTROLS } from '../domain/identifiers/free-text.js';
+import { CONTROL_CHARACTERS, DIRECTION_CONTROLS, withoutInvisible } from '../domain/identifiers/free-text.js';
 
 /**
- * Text the database cannot store — a NUL character, or half of a UTF-16 surrogate pair — and
- * invisible direction controls are refused at the door with 400 naming the field, before any schema or query sees it (PostgreSQL
+ * Text the database cannot store — a NUL character, or half of a UTF-16 surrogate pair —,
+ * invisible direction controls and other control characters are refused at the door with 400 naming the field, before any schema or query sees it (PostgreSQL
  * rejects NUL in text, which used to surface as a 500). One hook for every route: the query
- * string, the path parameters and the JSON body, at any depth.
+ * string, the path parameters and the JSON body, at any depth. Invisible characters that change
+ * nothing shown (zero-width space and the like) are taken out first.
  */
 // eslint-disable-next-line no-control-regex
 const INVALID = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -22,6 +23,8 @@ function findInvalid(value: unknown, at: string, out: FieldError[], depth = 0): 
       });
     else if (DIRECTION_CONTROLS.test(value))
       out.push({ field: at || '(整体)', message: '含有改变文字显示方向的不可见控制字符，请删除后重试' });
+    else if (CONTROL_CHARACTERS.test(value))
+      out.push({ field: at || '(整体)', message: '含有不可见的控制字符（如换页、退格、转义符），请删除后重试' });
     return;
   }
   if (Array.isArray(value)) value.forEach((v, i) => findInvalid(v, at ? `${at}.${i}` : String(i), out, depth + 1));
@@ -33,8 +36,31 @@ function findInvalid(value: unknown, at: string, out: FieldError[], depth = 0): 
   }
 }
 
+/** A secret is compared as typed: an invisible character in it is kept (and a password set before this rule still works). */
+const SECRET_KEY = /password|token|secret/i;
+
+/**
+ * Takes the invisible characters (domain/identifiers/free-text.ts, INVISIBLE_FORMAT) out of every
+ * string value in place, at any depth, but a secret's: what is saved is what was shown, and
+ * "新街口\u200b步行街" is 新街口步行街 (round 11).
+ */
+function stripInvisible(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return withoutInvisible(value);
+  if (depth > MAX_JSON_DEPTH || !value || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = stripInvisible(value[i], depth + 1);
+    return value;
+  }
+  const o = value as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!SECRET_KEY.test(k)) o[k] = stripInvisible(o[k], depth + 1);
+  return value;
+}
+
 export function installTextGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (req) => {
+    req.query = stripInvisible(req.query);
+    req.params = stripInvisible(req.params);
+    req.body = stripInvisible(req.body);
     const errors: FieldError[] = [];
     const parts = [
       ['查询参数', req.query],

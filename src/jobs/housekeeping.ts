@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { writeAnchor } from '../db/audit-anchor.js';
 import { sweepImportFiles } from './import/stored-file.js';
+import { purgePublicWindows } from '../db/public-window.js';
 
 const HOUR = 3600_000;
 
@@ -9,7 +10,8 @@ const HOUR = 3600_000;
  * The server's own upkeep (the serve command turns it on; tests call the pieces directly):
  * the audit head anchored outside the database — at start, hourly and at shutdown — in the data
  * directory's anchor file and in the log; kept import files removed after the retention period
- * (XGZ_IMPORT_RETENTION_DAYS), at start and daily.
+ * (XGZ_IMPORT_RETENTION_DAYS), at start and daily; counts of public requests whose window is
+ * long over (db/public-window.ts), hourly.
  */
 export function housekeeping(app: FastifyInstance, o: { anchorEveryMs?: number; sweepEveryMs?: number } = {}): void {
   const { config, db } = app.ctx;
@@ -29,12 +31,21 @@ export function housekeeping(app: FastifyInstance, o: { anchorEveryMs?: number; 
       app.log.error({ err }, 'import file sweep failed');
     }
   };
+  const purge = async () => {
+    try {
+      const removed = await purgePublicWindows(db);
+      if (removed) app.log.info({ removed }, 'expired request counts removed');
+    } catch (err) {
+      app.log.error({ err }, 'request count purge failed');
+    }
+  };
   const timers: NodeJS.Timeout[] = [];
   app.addHook('onReady', async () => {
     await anchor('start');
     sweep();
     timers.push(
       setInterval(() => void anchor('schedule'), o.anchorEveryMs ?? HOUR),
+      setInterval(() => void purge(), HOUR),
       setInterval(sweep, o.sweepEveryMs ?? 24 * HOUR),
     );
     for (const t of timers) t.unref();

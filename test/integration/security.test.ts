@@ -1278,6 +1278,225 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     });
   });
 
+  describe('round 11', () => {
+    const auditLines = (action: string, actor?: number) =>
+      t.db
+        .selectFrom('audit_log')
+        .select(['actor_id', 'object_type', 'object_id', 'outcome', 'detail'])
+        .where('action', '=', action)
+        .$if(actor !== undefined, (q) => q.where('actor_id', '=', actor!))
+        .orderBy('id')
+        .execute();
+
+    it('signing in while another session’s cookie is still in the browser ends that session (round 10 left it alive until the idle timeout)', async () => {
+      const first = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const old = await t.signIn(first);
+      const second = await t.user({ roles: ['viewer'], jurisdiction: STATION });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: second.username, password: second.password },
+        headers: { cookie: old.cookie },
+        remoteAddress: nextIp(),
+      });
+      expect(res.statusCode).toBe(200);
+      expect((await old.get('/auth/me')).statusCode).toBe(401);
+      expect((await t.client(res).get('/auth/me')).json()).toMatchObject({ username: second.username });
+      expect(await auditLines('session.replaced', first.id)).toEqual([
+        expect.objectContaining({ object_type: 'user', object_id: String(first.id), outcome: 'success' }),
+      ]);
+      // A wrong password with the cookie leaves the session as it was.
+      const again = await t.signIn(first);
+      const wrong = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: second.username, password: 'Wrong-Pass-1' },
+        headers: { cookie: again.cookie },
+        remoteAddress: nextIp(),
+      });
+      expect(wrong.statusCode).toBe(401);
+      expect((await again.get('/auth/me')).statusCode).toBe(200);
+    });
+
+    it('an instructor account’s read of a record of its own station it does not guide is counted as a probe (round 10 counted only other jurisdictions’)', async () => {
+      const instructorId = await ledger(t.db).instructor(STATION, '探测指导员');
+      const u = await t.user({ roles: ['instructor'], jurisdiction: STATION });
+      await t.db.updateTable('app_user').set({ bound_instructor_id: instructorId }).where('id', '=', u.id).execute();
+      const me = await t.signIn(u);
+      const unguided = await ledger(t.db).entity({ place: STATION, name: '本所未指派主体' });
+      const probe = await me.get(`/entities/${unguided}`);
+      const missing = await me.get('/entities/987654321');
+      expect(probe.statusCode).toBe(404);
+      expect(probe.body).toBe(missing.body);
+      await vi.waitFor(async () => expect(await auditLines('scope.denied', u.id)).toHaveLength(1));
+      expect(await auditLines('scope.denied', u.id)).toEqual([
+        {
+          actor_id: u.id,
+          object_type: 'entity',
+          object_id: String(unguided),
+          outcome: 'denied',
+          detail: { route: 'GET /api/v1/entities/:id', probes: 1, notAssigned: true },
+        },
+      ]);
+      // Station staff reading a number that does not exist: still no line.
+      const staff = await t.user({ roles: ['editor'], jurisdiction: STATION });
+      expect((await (await t.signIn(staff)).get('/entities/987654321')).statusCode).toBe(404);
+      expect((await (await t.signIn(staff)).get(`/entities/${unguided}`)).statusCode).toBe(200);
+      expect(await auditLines('scope.denied', staff.id)).toEqual([]);
+    });
+
+    it('a county takes at most its daily cap of public self-reports from all addresses together: 429 in Chinese, audited at the first refusal and each doubling', async () => {
+      const cap = t.ctx.config.selfReportCountyDaily;
+      // The county has taken all but one of today's reports (from many addresses).
+      await sql`INSERT INTO public_window (bucket, key, window_start, used) VALUES ('self_report.county', ${COUNTY}, now(), ${cap - 1})
+        ON CONFLICT (bucket, key) DO UPDATE SET window_start = now(), used = ${cap - 1}`.execute(t.db);
+      const report = () =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/public/self-report',
+          payload: { name: '灌入报到', phone: '13812340000', countyCode: COUNTY, entityName: '某店', consent: true },
+          remoteAddress: nextIp(),
+        });
+      try {
+        const before = await t.db
+          .selectFrom('self_report')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
+        expect((await report()).statusCode).toBe(201);
+        const refused = await report();
+        expect(refused.statusCode).toBe(429);
+        expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(refused.json()).toMatchObject({
+          title: '今日报到已满',
+          code: 'self_report_county_limit',
+          detail: expect.stringContaining(`${cap} 条`),
+        });
+        for (let i = 0; i < 3; i++) expect((await report()).statusCode).toBe(429);
+        const after = await t.db
+          .selectFrom('self_report')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
+        expect(Number(after.n) - Number(before.n)).toBe(1);
+        expect((await auditLines('self_report.county_limited')).map((l) => [l.object_id, l.outcome, l.detail])).toEqual(
+          [
+            [COUNTY, 'denied', { limit: cap, refused: 1 }],
+            [COUNTY, 'denied', { limit: cap, refused: 2 }],
+            [COUNTY, 'denied', { limit: cap, refused: 4 }],
+          ],
+        );
+        // Another county is not held up by this one's flood.
+        const elsewhere = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/public/self-report',
+          payload: { name: '他县报到', phone: '13812340000', countyCode: '320104', entityName: '某店', consent: true },
+          remoteAddress: nextIp(),
+        });
+        expect(elsewhere.statusCode).toBe(201);
+      } finally {
+        await sql`DELETE FROM public_window WHERE bucket = 'self_report.county'`.execute(t.db);
+      }
+    });
+
+    it('one account uploads at most two attachments at once: a third is 429 in Chinese before its bytes are read (twelve 19 MB uploads held the server up for half a minute)', async () => {
+      const { PassThrough } = await import('node:stream');
+      const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const c = await t.signIn(u);
+      const notice = await c.post('/deployments', {
+        kind: 'notice',
+        title: '附件上传',
+        body: '正文',
+        targets: [STATION],
+      });
+      expect(notice.statusCode, notice.body).toBe(201);
+      const url = `/api/v1/attachments/deployment/${notice.json().id}`;
+      const boundary = 'round11boundary';
+      const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="方案.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n`;
+      const tail = `\n%%EOF\n\r\n--${boundary}--\r\n`;
+      const headers = {
+        cookie: c.cookie,
+        'x-csrf-token': c.csrf,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      };
+      // Two uploads whose bodies are still arriving.
+      const held = [0, 1].map((i) => {
+        const body = new PassThrough();
+        body.write(head + `第${i}份`.repeat(1000));
+        // inject() sends when its result is asked for: then() sends it now.
+        return { body, res: t.app.inject({ method: 'POST', url, headers, payload: body }).then((r) => r) };
+      });
+      const whole = (n: number) => `${head}另一份${n}${tail}`;
+      let n = 0;
+      await vi.waitFor(
+        async () => {
+          const third = await t.app.inject({ method: 'POST', url, headers, payload: whole(++n) });
+          expect(third.statusCode).toBe(429);
+          expect(third.json()).toMatchObject({ title: '上传过于频繁', code: 'upload_limit_account' });
+        },
+        { timeout: 30_000 },
+      ); // until both held uploads have reached the gate (each probe before then is stored)
+      for (const h of held) h.body.end(tail);
+      for (const h of held) expect((await h.res).statusCode).toBe(201);
+      // Their slots are free again.
+      expect((await t.app.inject({ method: 'POST', url, headers, payload: whole(++n) })).statusCode).toBe(201);
+    });
+
+    it('a name with a zero-width character is the name shown (a second 新街口步行街 passed the same-name check), and control characters are refused naming the field', async () => {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const zone = (name: string) => c.post('/zones', { kind: 'district', name, countyCode: COUNTY });
+      expect((await zone('第十一轮步行街')).statusCode).toBe(201);
+      for (const lookalike of ['第十一轮\u200b步行街', '第十一\u2060轮步行街\ufeff', '\u200f第十一轮步行\u00ad街']) {
+        const twin = await zone(lookalike);
+        expect([lookalike, twin.statusCode]).toEqual([lookalike, 409]);
+        expect(twin.json().errors).toEqual([{ field: 'name', message: '本县（区）已有同名区域' }]);
+      }
+      const kept = await zone('第十一轮\u200c商圈');
+      expect(kept.statusCode).toBe(201);
+      const listed = (await c.get(`/zones?q=${encodeURIComponent('第十一轮商圈')}`)).json();
+      expect(listed.items.map((z: { name: string }) => z.name)).toEqual(['第十一轮商圈']);
+      const escape = await zone('第十一轮\u001b[2J市场');
+      expect(escape.statusCode).toBe(400);
+      expect(escape.json().errors).toEqual([
+        { field: 'name', message: '含有不可见的控制字符（如换页、退格、转义符），请删除后重试' },
+      ]);
+      const noted = await c.post('/zones', {
+        kind: 'market',
+        name: '第十一轮市场',
+        countyCode: COUNTY,
+        address: '中山路\r\n1号',
+      });
+      expect(noted.statusCode).toBe(201);
+    });
+
+    it('the per-address limits of the public routes are kept in the database: a second server process (or a restart) does not give an address its allowance again', async () => {
+      const ip = nextIp();
+      const send = (app: typeof t.app) =>
+        app
+          .inject({
+            method: 'POST',
+            url: '/api/v1/public/self-report',
+            payload: {
+              name: '限流报到',
+              phone: '13812340000',
+              countyCode: '320104',
+              entityName: '某店',
+              consent: true,
+            },
+            remoteAddress: ip,
+          })
+          .then((r) => r.statusCode);
+      const { buildApp } = await import('../../src/server.js');
+      const second = await buildApp(t.ctx, { webDist: null });
+      try {
+        const codes = [];
+        for (let i = 0; i < 3; i++) codes.push(await send(t.app));
+        for (let i = 0; i < 3; i++) codes.push(await send(second));
+        expect(codes).toEqual([201, 201, 201, 201, 201, 429]);
+      } finally {
+        await second.close();
+      }
+    });
+  });
+
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
     // XGZ's views; an extension's own (Citus puts citus_tables and others in public) are not ours to set.
     const views = await sql<{ relname: string; invoker: boolean }>`

@@ -210,6 +210,26 @@ export const fileNameForOthers = (name: string): string =>
 /** Invisible controls that reorder what is shown ("\u202e三张" shows as 张三): never in a name or a record. */
 export const DIRECTION_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
 
+/**
+ * Characters that show nothing yet make two texts differ (round 11): zero-width space, joiners and
+ * non-joiners, the word joiner and invisible operators, the byte-order mark, the soft hyphen, the
+ * left-to-right, right-to-left and Arabic letter marks, and Hangul fillers. "新街口\u200b步行街"
+ * passed the check for a county's same-named zone and listed as a second 新街口步行街; in an audit
+ * line or an export it reads as the other. Taken out of every text a request carries (what is
+ * shown does not change), as pasting from chat apps and word processors brings them in.
+ */
+export const INVISIBLE_FORMAT = /[\u00AD\u061C\u115F\u1160\u180E\u200B-\u200F\u2060-\u2064\u3164\uFEFF\uFFA0]/g;
+
+/** Text as shown: without INVISIBLE_FORMAT's characters. */
+export const withoutInvisible = (text: string): string => text.replace(INVISIBLE_FORMAT, '');
+
+/**
+ * Control characters no keyboard types into a field: C0 but tab, line feed and carriage return,
+ * DEL, and C1 (an escape sequence in a zone's name reached whoever printed it on a terminal).
+ */
+// eslint-disable-next-line no-control-regex
+export const CONTROL_CHARACTERS = /[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
 const NOT_IN_FILE_NAME = new RegExp(String.raw`[\\/\p{Cc}]|${DIRECTION_CONTROLS.source}`, 'gu');
 
 /**

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import multipart from '@fastify/multipart';
 import { checkFile, formatBytes } from '../../domain/attachments/types.js';
@@ -6,8 +6,9 @@ import { badRequest, forbidden, notFound, Problem } from '../../http/errors.js';
 import { schemaOf } from '../../http/contract.js';
 import { attachmentFile, removeAttachment, uploadAttachment } from './contract.js';
 import { attachmentById, insertAttachment, markRemoved, toAttachment } from './queries.js';
-import { writableOwner, writesSomeOwner } from './owners.js';
+import { writableOwner, writesSomeOwner, type AttachmentOwner } from './owners.js';
 import { getFile, putFile } from './store.js';
+import { UploadGate } from './gate.js';
 import { cleanFileName, fileNameForOthers } from '../../domain/identifiers/free-text.js';
 
 const tags = ['附件'];
@@ -21,6 +22,7 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { config, keys } = app.ctx;
   await app.register(multipart, { limits: { files: 1, fields: 0 } });
+  const uploads = new UploadGate();
 
   // Every signed-in reader reaches the handler; the record's kind names the write permission it needs.
   r.post(uploadAttachment.path, {
@@ -38,55 +40,70 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
       await req.scoped((s) => owner.writable(s, req.params.ownerId));
       if (!req.isMultipart())
         throw new Problem(415, '不支持的内容类型', '请以 multipart/form-data 上传文件（字段名 file）');
-      const max = config.attachmentMaxBytes;
-      const file = await req.file({ limits: { fileSize: max, files: 1 } });
-      if (!file) throw badRequest('没有收到文件', [{ field: 'file', message: '请选择文件' }]);
-      const fileName = cleanFileName(file.filename);
-      const chunks: Buffer[] = [];
-      for await (const chunk of file.file) chunks.push(chunk as Buffer);
-      if (file.file.truncated)
-        throw new Problem(413, '文件过大', `附件"${fileName}"超过大小上限 ${formatBytes(max)}`, [
-          { field: 'file', message: `超过 ${formatBytes(max)}` },
-        ]);
-      const bytes = Buffer.concat(chunks);
-      const verdict = checkFile(fileName, bytes, max);
-      if (!verdict.ok)
-        throw new Problem(verdict.reason.includes('上限') ? 413 : 415, '附件不符合要求', verdict.reason, [
-          { field: 'file', message: verdict.reason },
-        ]);
-      const contentKey = await putFile(config.dataDir, keys, bytes);
-      const row = await req.scoped(async (s) => {
-        const { scopeKey } = await owner.writable(s, req.params.ownerId); // again, in the writing transaction
-        const a = await insertAttachment(s.db, {
-          owner_type: req.params.ownerType,
-          owner_id: req.params.ownerId,
-          scope_key: scopeKey,
-          // Kept as every reader of the record sees it (the whole node, the issuer above): clerks
-          // name files after the person they are about; an ID number or a mobile in it is masked.
-          file_name: fileNameForOthers(fileName),
-          media_type: verdict.mediaType,
-          size_bytes: bytes.length,
-          content_key: contentKey,
-          uploaded_by: req.user!.id,
-          uploaded_by_name: req.user!.displayName,
-        });
-        s.audit({
-          action: 'attachment.upload',
-          objectType: 'attachment',
-          objectId: a.id,
-          detail: {
-            ownerType: a.owner_type,
-            ownerId: req.params.ownerId,
-            fileName: a.file_name,
-            mediaType: verdict.mediaType,
-            bytes: bytes.length,
-          },
-        });
-        return a;
-      });
-      return reply.code(201).send(toAttachment(row));
+      // A slot before any byte of the file is read: the file is held in memory until it is stored.
+      const release = uploads.enter(req.user!.id);
+      try {
+        return await receive(req, reply, owner);
+      } finally {
+        release();
+      }
     },
   });
+
+  /** Reads, checks and stores the file of an upload that holds a slot. */
+  async function receive(
+    req: FastifyRequest<{ Params: { ownerType: string; ownerId: number } }>,
+    reply: FastifyReply,
+    owner: AttachmentOwner,
+  ) {
+    const max = config.attachmentMaxBytes;
+    const file = await req.file({ limits: { fileSize: max, files: 1 } });
+    if (!file) throw badRequest('没有收到文件', [{ field: 'file', message: '请选择文件' }]);
+    const fileName = cleanFileName(file.filename);
+    const chunks: Buffer[] = [];
+    for await (const chunk of file.file) chunks.push(chunk as Buffer);
+    if (file.file.truncated)
+      throw new Problem(413, '文件过大', `附件"${fileName}"超过大小上限 ${formatBytes(max)}`, [
+        { field: 'file', message: `超过 ${formatBytes(max)}` },
+      ]);
+    const bytes = Buffer.concat(chunks);
+    const verdict = checkFile(fileName, bytes, max);
+    if (!verdict.ok)
+      throw new Problem(verdict.reason.includes('上限') ? 413 : 415, '附件不符合要求', verdict.reason, [
+        { field: 'file', message: verdict.reason },
+      ]);
+    const contentKey = await putFile(config.dataDir, keys, bytes);
+    const row = await req.scoped(async (s) => {
+      const { scopeKey } = await owner.writable(s, req.params.ownerId); // again, in the writing transaction
+      const a = await insertAttachment(s.db, {
+        owner_type: req.params.ownerType,
+        owner_id: req.params.ownerId,
+        scope_key: scopeKey,
+        // Kept as every reader of the record sees it (the whole node, the issuer above): clerks
+        // name files after the person they are about; an ID number or a mobile in it is masked.
+        file_name: fileNameForOthers(fileName),
+        media_type: verdict.mediaType,
+        size_bytes: bytes.length,
+        content_key: contentKey,
+        uploaded_by: req.user!.id,
+        uploaded_by_name: req.user!.displayName,
+      });
+      s.audit({
+        action: 'attachment.upload',
+        objectType: 'attachment',
+        objectId: a.id,
+        detail: {
+          ownerType: a.owner_type,
+          ownerId: req.params.ownerId,
+          fileName: a.file_name,
+          mediaType: verdict.mediaType,
+          bytes: bytes.length,
+        },
+      });
+      return a;
+    });
+    return reply.code(201).send(toAttachment(row));
+  }
 
   r.get(attachmentFile.path, {
     config: { access: 'data.read' },

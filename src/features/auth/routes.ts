@@ -255,6 +255,23 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     }
   }
 
+  /** Ends the session a sign-in replaces, audited under the account it belonged to. */
+  async function endReplacedSession(req: FastifyRequest, u: AppUser): Promise<void> {
+    await endSession(db, req.session!.idHash);
+    await recordAudit(
+      db,
+      who(req, req.user ? { id: req.user.id, username: req.user.username, scope_key: req.user.scopeKey } : u),
+      {
+        action: 'session.replaced',
+        objectType: 'user',
+        objectId: req.user?.id ?? u.id,
+        detail: { stage: req.session!.stage, signedInAs: u.id },
+      },
+    );
+    req.session = null;
+    req.user = null;
+  }
+
   r.post(login.path, {
     config: { access: 'public', rateLimit: { max: 20, timeWindow: '1 minute' } },
     schema: { ...schemaOf(login, TAGS), body: login.body, response: { 200: login.response } },
@@ -266,6 +283,10 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       if (!(await verifyPassword(password, u.password_hash))) return failPassword(req, u);
       await assertMaySignIn(req, u);
 
+      // The session this browser still held (its cookie came with the sign-in) ends here: the new
+      // cookie replaces it in the browser, and left alive it lapsed only at the idle timeout, usable
+      // by whoever had read its token (round 10 left this open).
+      if (req.session) await endReplacedSession(req, u);
       const sec = await settings.get('security');
       const stage = nextStage(u, sec.requireTotpForAll, false);
       const session = await createSession(db, u, stage, { ip: req.ip, userAgent: req.headers['user-agent'] ?? null });

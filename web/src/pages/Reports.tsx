@@ -185,7 +185,7 @@ export function ReportFigures({ form, rows, testId }: { form: FormCode; rows: re
             >
               <span style={{ minWidth: 0 }}>{INDICATORS[k].label}</span>
               <span style={{ flexShrink: 0, fontVariantNumeric: 'tabular-nums' }}>
-                {indicatorValue(k, row[k] as number | null)}
+                {indicatorValue(k, row[k])}
                 {/* A rate carries its % already; a dash no unit. */}
                 {INDICATORS[k].kind !== 'rate' && row[k] !== null && row[k] !== undefined && (
                   <Typography.Text type="secondary"> {INDICATORS[k].unit}</Typography.Text>

@@ -103,6 +103,19 @@ describe.skipIf(!browserAvailable)("the city clerk's stations and task board, on
     const ctx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const page = await ctx.newPage();
     await signInFirstTime(page, url, creds.get('province_editor')!, 'Jiangsu-2026!');
+    // 工作台: the province's cities are cards (the table scrolled sideways, 指导站 out of sight); 南京市's
+    // card carries its stations.
+    const cityStations = await t.db
+      .selectFrom('jurisdiction')
+      .select('code')
+      .where('level', '=', 'station')
+      .where('code', 'like', '3201%')
+      .execute();
+    const nanjing = page.getByTestId('list-card').filter({ hasText: '南京市' });
+    await expect.poll(() => nanjing.count(), { timeout: 30_000 }).toBe(1);
+    expect(await nanjing.innerText()).toContain(`基层所 ${cityStations.length} 个`);
+    expect(await page.locator('.ant-table').count()).toBe(0);
+    await noSidewaysScroll(page, "the province's 工作台 on a phone");
     await page.goto(`${url}/stations`);
     // No tree above the cards: the first card stands within the first screen.
     const cards = page.getByTestId('list-card');

@@ -18,8 +18,13 @@ export type Credential = { username: string; password: string; role: string; jur
 const require = createRequire(import.meta.url);
 type Street = { code: string; name: string; areaCode: string };
 
-/** The demo city: 南京市 and four of its districts. */
-export const DEMO = { cityCode: '320100', countyCodes: ['320102', '320104', '320105', '320106'], seed: 2026 };
+/** The demo city: 南京市 and four of its districts, in 江苏省 (whose bureau sees the city's figures as its own consolidate them). */
+export const DEMO = {
+  provinceCode: '320000',
+  cityCode: '320100',
+  countyCodes: ['320102', '320104', '320105', '320106'],
+  seed: 2026,
+};
 
 /** Groups a county's real townships/streets (GB/T 2260 level 4) into stations of 2–4 each. */
 export function demoStations(countyCode: string, seed = DEMO.seed) {
@@ -42,13 +47,32 @@ export function demoStations(countyCode: string, seed = DEMO.seed) {
 
 /**
  * Loads the demo jurisdiction through the same scoped, audited path users take: stations,
- * committees at city and counties, guidance posts at most stations, and business accounts.
+ * committees at province, city and counties, guidance posts at most stations, and business
+ * accounts from the province bureau down to a station. Done in the province's scope: its
+ * committee and its account lie above the city.
  */
 export async function loadDemo(ctx: AppContext, entities: number): Promise<Credential[]> {
   const rnd = seededRandom(DEMO.seed);
-  const who = { userId: null, username: 'demo', scopeKey: scopeKeyOf(DEMO.cityCode, 'city'), ip: null };
+  const who = { userId: null, username: 'demo', scopeKey: scopeKeyOf(DEMO.provinceCode, 'province'), ip: null };
   const creds: Credential[] = [];
   await runScoped(ctx.db, who, async ({ db, audit }) => {
+    const province = await db
+      .selectFrom('jurisdiction')
+      .select(['code', 'name'])
+      .where('code', '=', DEMO.provinceCode)
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('bureau_unit')
+      .values({
+        kind: 'xgz_committee',
+        jurisdiction_code: province.code,
+        scope_key: scopeKeyOf(province.code, 'province'),
+        name: `${province.name}"小个专"党委`,
+        founded_on: '2018-11-20',
+        leader_name: '孙立新',
+        staff_count: 12,
+      })
+      .execute();
     const city = await db
       .selectFrom('jurisdiction')
       .select(['code', 'name'])
@@ -133,6 +157,14 @@ export async function loadDemo(ctx: AppContext, entities: number): Promise<Crede
     const instructorStation = demoStations(counties[0].code)[1];
     const instructorId = await insertDemoInstructor(db, ctx.keys, instructorStation.code);
     const accounts = [
+      {
+        username: 'province_editor',
+        display_name: '省局党建处',
+        jurisdiction_code: province.code,
+        roles: ['editor'],
+        label: '省局编辑',
+        where: province.name,
+      },
       {
         username: 'city_editor',
         display_name: '市局业务科',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { FORMS, periodOfDate } from '../../src/domain/reports/forms.js';
 import { localDate } from '../../src/domain/time/zone.js';
+import { INDICATORS } from '../../src/domain/indicators/registry.js';
 import {
   browserAvailable,
   browserSuite,
@@ -156,6 +157,21 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
       .poll(() => mobile.getByTestId('report-versions').getByText('所内人员调整').count(), { timeout: 15_000 })
       .toBe(1);
     await noSqueezedCells(mobile, 'the versions of a report on a phone', '[data-testid="report-versions"]');
+    // The report's figures at 390 px: no table scrolled sideways, one row at a time (合计 first), label and
+    // value on one line; another row is picked above them.
+    const figures = mobile.getByTestId('report-figures');
+    expect(await figures.locator('.ant-table').count()).toBe(0);
+    const operating = figures
+      .getByTestId('report-figure')
+      .filter({ hasText: new RegExp(`^${INDICATORS.operating.label}`) });
+    const total = api.rows.find((r) => r.kind === 'total')!;
+    expect(await operating.innerText()).toContain(`${(total.operating ?? 0).toLocaleString()} 户`);
+    const children = api.rows.filter((r) => r.kind === 'child');
+    const child = children.find((r) => r.operating !== total.operating) ?? children[0];
+    await pickOption(figures.getByTestId('report-row-pick'), child.name);
+    await expect.poll(() => operating.innerText()).toContain(`${(child.operating ?? 0).toLocaleString()} 户`);
+    await noSqueezedCells(mobile, 'the figures of a report on a phone', '[data-testid="report-figures"]');
+    await mobile.screenshot({ path: `${SHOTS}/report-figures-phone.png`, fullPage: true });
     const submitted = stations[1];
     const phoneBoard = mobile.getByTestId('report-board');
     expect(await phoneBoard.locator('.ant-table').count()).toBe(0);

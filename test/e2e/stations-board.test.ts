@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { SHOTS, browserAvailable, browserSuite, noSidewaysScroll, signInFirstTime } from './browser.js';
+import { SHOTS, browserAvailable, browserSuite, noSidewaysScroll, signIn, signInFirstTime } from './browser.js';
+import type { Page } from 'playwright-core';
+
+/** Holds the answers of the requests matching `path` until the returned function is called (a slow server, on demand). */
+async function holdAnswers(page: Page, path: RegExp): Promise<() => Promise<void>> {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(path, async (route) => {
+    await held;
+    await route.continue().catch(() => undefined);
+  });
+  return async () => {
+    release();
+    await page.unroute(path);
+  };
+}
 
 /** The city clerk on a phone: the stations as cards, and a task's board by county (which county lags). */
 describe.skipIf(!browserAvailable)("the city clerk's stations and task board, on a phone", () => {
@@ -80,6 +95,83 @@ describe.skipIf(!browserAvailable)("the city clerk's stations and task board, on
     await expect.poll(() => page.getByText('本级没有下级辖区，无需排名').count(), { timeout: 30_000 }).toBe(1);
     expect(await page.getByText('暂无数据').count()).toBe(0);
     await noSidewaysScroll(page, 'assessment at a station on a phone');
+    await ctx.close();
+  });
+
+  it('the province on a phone: 辖区与基层所 shows the cards at once, the districts behind a 辖区 button', async () => {
+    const { t, url, creds } = env.server;
+    const ctx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await ctx.newPage();
+    await signInFirstTime(page, url, creds.get('province_editor')!, 'Jiangsu-2026!');
+    // 工作台: the province's cities are cards (the table scrolled sideways, 指导站 out of sight); 南京市's
+    // card carries its stations.
+    const cityStations = await t.db
+      .selectFrom('jurisdiction')
+      .select('code')
+      .where('level', '=', 'station')
+      .where('code', 'like', '3201%')
+      .execute();
+    const nanjing = page.getByTestId('list-card').filter({ hasText: '南京市' });
+    await expect.poll(() => nanjing.count(), { timeout: 30_000 }).toBe(1);
+    expect(await nanjing.innerText()).toContain(`基层所 ${cityStations.length} 个`);
+    expect(await page.locator('.ant-table').count()).toBe(0);
+    await noSidewaysScroll(page, "the province's 工作台 on a phone");
+    await page.goto(`${url}/stations`);
+    // No tree above the cards: the first card stands within the first screen.
+    const cards = page.getByTestId('list-card');
+    await expect.poll(() => cards.count(), { timeout: 30_000 }).toBeGreaterThan(1);
+    expect(await page.locator('.ant-tree').count()).toBe(0);
+    const top = await cards.first().boundingBox();
+    expect(top!.y + top!.height).toBeLessThan(844);
+    await noSidewaysScroll(page, 'stations of the province on a phone');
+    await page.screenshot({ path: `${SHOTS}/stations-province-phone.png`, fullPage: true });
+
+    // The 辖区 button opens the tree in a drawer; 南京市 → 玄武区 narrows the cards to its stations and closes it.
+    const xuanwu = await t.db
+      .selectFrom('jurisdiction')
+      .select('code')
+      .where('level', '=', 'station')
+      .where('code', 'like', '320102%')
+      .execute();
+    await page.getByTestId('stations-area').click();
+    const drawer = page.locator('.ant-drawer-section').filter({ hasText: '选择辖区' });
+    await drawer.getByText('南京市', { exact: true }).waitFor();
+    await drawer.locator('.ant-tree-treenode', { hasText: '南京市' }).locator('.ant-tree-switcher').click();
+    await drawer.getByText('玄武区', { exact: true }).click();
+    await page.locator('.ant-drawer-mask').waitFor({ state: 'hidden' });
+    await expect.poll(() => page.getByTestId('stations-area').innerText()).toContain('玄武区');
+    await expect
+      .poll(async () => (await cards.allInnerTexts()).map((c) => c.includes('玄武区')), { timeout: 30_000 })
+      .toEqual(xuanwu.map(() => true));
+    await noSidewaysScroll(page, 'one district of the province on a phone');
+    await ctx.close();
+  });
+
+  it('a list or a report on its way says 正在加载…, not 本辖区还没有基层所 or 本级尚未生成该期报表', async () => {
+    const { url } = env.server;
+    const ctx = await env.browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await ctx.newPage();
+    await signIn(page, url, 'province_editor', 'Jiangsu-2026!');
+    // The list on its way: it says so, not that the province has no station.
+    const release = await holdAnswers(page, /\/api\/v1\/stations\?/);
+    await page.goto(`${url}/stations`);
+    await expect.poll(() => page.getByTestId('loading').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await page.getByText('本辖区还没有基层所').count()).toBe(0);
+    expect(await page.getByText('暂无数据').count()).toBe(0);
+    await page.screenshot({ path: `${SHOTS}/stations-loading.png` });
+    await release();
+
+    await expect.poll(() => page.getByTestId('loading').count(), { timeout: 30_000 }).toBe(0);
+    expect(await page.locator('.ant-table-row').count()).toBeGreaterThan(1);
+
+    const releaseReports = await holdAnswers(page, /\/api\/v1\/reports\?/);
+    await page.goto(`${url}/reports`);
+    await expect.poll(() => page.getByTestId('loading').count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.getByText('本级尚未生成该期报表').count()).toBe(0);
+    await releaseReports();
+    // The province has not generated this period's report: once the answer is in, that is what it reads.
+    await expect.poll(() => page.getByText(/本级尚未生成该期报表/).count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.getByTestId('loading').count()).toBe(0);
     await ctx.close();
   });
 });

@@ -17,6 +17,7 @@ describe.each(BACKENDS)('first start on %s', (backend) => {
       'admin',
       'secadmin',
       'auditor',
+      'province_editor',
       'city_editor',
       'county_editor',
       'county2_editor',
@@ -69,6 +70,34 @@ describe.each(BACKENDS)('first start on %s', (backend) => {
     expect(done[0].rows_accepted).toBeGreaterThan(280);
     const entities = (await c.get('/entities?pageSize=1')).json();
     expect(entities.total).toBeGreaterThan(40);
+
+    // The province bureau's account: the city's stations and entities are its own, consolidated.
+    const province = creds.find((x) => x.username === 'province_editor')!;
+    expect(province.jurisdiction).toBe('江苏省');
+    const p = t.client(
+      await t
+        .client(
+          await t.app.inject({
+            method: 'POST',
+            url: '/api/v1/auth/login',
+            payload: { username: province.username, password: province.password },
+            remoteAddress: nextIp(),
+          }),
+        )
+        .post('/auth/password', { currentPassword: province.password, newPassword: 'Demo-Pass-2026' }),
+    );
+    const cityStations = await t.db
+      .selectFrom('jurisdiction')
+      .select('code')
+      .where('level', '=', 'station')
+      .where('code', 'like', '3201%')
+      .execute();
+    expect((await p.get('/stations?pageSize=1')).json().total).toBe(cityStations.length);
+    const cityEntities = await t.db
+      .selectFrom('entity')
+      .select((e) => e.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect((await p.get('/entities?pageSize=1')).json().total).toBe(Number(cityEntities.n));
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { Card, Grid, List, Space, Typography } from 'antd';
 import { Table, type TableProps } from 'antd';
+import { emptyWhileLoading } from './Loading';
 
 /** What a row shows as a card on a phone: its title, status and deadline always visible. */
 export type CardView = {
@@ -19,6 +20,22 @@ type Props<T> = TableProps<T> & {
 };
 
 /**
+ * A list's table: while its rows are on the way it says 正在加载…, not 暂无数据 or the list's
+ * own "nothing here yet" text under the spinner (the table of ListOrCards on a wide screen, and
+ * the lists that are a table on every screen).
+ */
+export function ListTable<T extends object>(table: TableProps<T>) {
+  const loading = typeof table.loading === 'boolean' ? table.loading : !!table.loading?.spinning;
+  const given = table.locale?.emptyText;
+  return (
+    <Table<T>
+      {...table}
+      locale={{ ...table.locale, emptyText: emptyWhileLoading(loading, typeof given === 'function' ? given() : given) }}
+    />
+  );
+}
+
+/**
  * The one list of the clerk's pages: a table on a wide screen, cards on a phone (below antd's `md`),
  * so status and deadline never hide in a column scrolled out of sight and nothing scrolls sideways.
  */
@@ -28,7 +45,7 @@ export function ListOrCards<T extends object>({ card, onOpen, ...table }: Props<
   const phone = Object.keys(screens).length ? !screens.md : window.innerWidth < 768;
   if (!phone) {
     return (
-      <Table<T>
+      <ListTable<T>
         {...table}
         onRow={onOpen ? (r) => ({ onClick: () => onOpen(r), style: { cursor: 'pointer' } }) : table.onRow}
       />
@@ -52,13 +69,16 @@ export function ListOrCards<T extends object>({ card, onOpen, ...table }: Props<
           align: 'center' as const,
         }
       : false;
-  const empty = table.locale?.emptyText;
+  const loading = typeof table.loading === 'boolean' ? table.loading : !!table.loading?.spinning;
+  const given = table.locale?.emptyText;
+  // While the rows are on the way the list says so, not that there are none.
+  const empty = emptyWhileLoading(loading, typeof given === 'function' ? given() : given);
   return (
     <List<T>
-      loading={typeof table.loading === 'boolean' ? table.loading : undefined}
+      loading={loading}
       dataSource={table.dataSource ? [...table.dataSource] : []}
       pagination={pagination}
-      locale={empty ? { emptyText: typeof empty === 'function' ? empty() : empty } : undefined}
+      locale={empty ? { emptyText: empty } : undefined}
       rowKey={(r) => keyOf(r, 0)}
       renderItem={(r, i) => {
         const v = card(r);

@@ -12,7 +12,8 @@ export function usePaged<T>(source: string | Endpoint | null, filters: Query, pa
   const [page, setPage] = useState(1);
   const [size, setSize] = useState(pageSize);
   const [data, setData] = useState<Page<T> | null>(null);
-  const [loading, setLoading] = useState(false);
+  // Loading from the first paint: before the first answer the list has no rows, and must not say it has none.
+  const [loading, setLoading] = useState(path !== null);
   const [error, setError] = useState<string | null>(null);
   const key = JSON.stringify(filters);
 

@@ -12,7 +12,6 @@ import {
   Modal,
   Select,
   Space,
-  Table,
   Tag,
   Typography,
 } from 'antd';
@@ -38,6 +37,7 @@ import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { drawerSize } from '../components/drawer';
 import { when } from '../components/format';
+import { ListTable } from '../components/ListOrCards';
 
 const DUTIES = ['sysadmin', 'secadmin', 'auditor'];
 
@@ -113,7 +113,7 @@ export default function Accounts() {
           />
         </Space>
         {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-        <Table<Account>
+        <ListTable<Account>
           rowKey="id"
           loading={list.loading}
           dataSource={list.items}
@@ -373,7 +373,7 @@ function LoginHistory({ account, onClose }: { account: Account; onClose: () => v
   const list = usePaged<ItemOf<typeof listLogins>>(pathOf(listLogins, { id: account.id }), {});
   return (
     <Drawer open title={`${account.displayName} 的登录记录`} onClose={onClose} size={drawerSize()}>
-      <Table
+      <ListTable
         rowKey="at"
         size="small"
         loading={list.loading}

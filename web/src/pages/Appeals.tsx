@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { ListOrCards } from '../components/ListOrCards';
+import { ListOrCards, ListTable } from '../components/ListOrCards';
 import {
   Alert,
   Button,
@@ -13,7 +13,6 @@ import {
   Select,
   Space,
   Switch,
-  Table,
   Tabs,
   Tag,
   Timeline,
@@ -699,7 +698,7 @@ function Posts() {
         )
       }
     >
-      <Table<ServicePostRow>
+      <ListTable<ServicePostRow>
         rowKey="id"
         size="small"
         loading={list.loading}

@@ -136,14 +136,12 @@ export default function Assessment() {
           rowKey="code"
           pagination={false}
           dataSource={d?.children ?? []}
-          // Loading, not "暂无数据": the ranking takes a moment to score (live data).
+          // Loading (正在加载…), not "暂无数据": the ranking takes a moment to score (live data).
           loading={!d && !error}
           locale={{
             emptyText: d
               ? '本级没有下级辖区，无需排名。本级的考核项目由上级设置，设置后显示在上方。'
-              : error
-                ? '考核排名未能读取'
-                : '正在评分…',
+              : '考核排名未能读取',
           }}
           data-testid="assessment"
           card={(c) => ({

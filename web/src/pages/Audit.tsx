@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, DatePicker, Descriptions, Input, Select, Space, Table, Tag } from 'antd';
+import { Alert, App, Button, Card, DatePicker, Descriptions, Input, Select, Space, Tag } from 'antd';
 import { DownloadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import type { ItemOf } from '@server/http/contract';
@@ -9,6 +9,7 @@ import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { when } from '../components/format';
+import { ListTable } from '../components/ListOrCards';
 
 const OUTCOME: Record<string, [string, string]> = {
   success: ['成功', 'green'],
@@ -66,7 +67,7 @@ export default function Audit() {
           <DatePicker.RangePicker onChange={(v) => setRange(v)} />
         </Space>
         {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-        <Table<ItemOf<typeof listAudit>>
+        <ListTable<ItemOf<typeof listAudit>>
           rowKey="id"
           size="small"
           loading={list.loading}

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
-import { Button, Card, List, Typography } from 'antd';
+import { useCallback, useState } from 'react';
+import { Alert, Button, Card, List, Typography } from 'antd';
 import { EditOutlined, PaperClipOutlined } from '@ant-design/icons';
 import type { ResponseOf } from '@server/http/contract';
 import { listGuidance } from '@server/features/instructors/contract';
@@ -7,6 +7,7 @@ import { call } from '../api';
 import { useAuth } from '../auth';
 import { GuidanceForm } from './GuidanceForm';
 import { useMyInstructorWork } from './MyInstructorWork';
+import { emptyWhileLoading, useLoad } from '../components/Loading';
 
 /**
  * An entity's guidance records (指导记录), newest first, with 记走访 at hand for whoever logs
@@ -15,13 +16,16 @@ import { useMyInstructorWork } from './MyInstructorWork';
 export function EntityGuidance({ entity }: { entity: { id: number; name: string } }) {
   const { can } = useAuth();
   const [mine, reloadMine] = useMyInstructorWork();
-  const [page, setPage] = useState<ResponseOf<typeof listGuidance> | null>(null);
   const [logging, setLogging] = useState(false);
-  const load = useCallback(
-    () => call(listGuidance, { query: { entityId: entity.id, pageSize: 5 } }).then(setPage, () => setPage(null)),
-    [entity.id],
+  // A refusal is said as one, not as 还没有…记录 (what it read before).
+  const {
+    data: page,
+    loading,
+    error,
+    reload: load,
+  } = useLoad<ResponseOf<typeof listGuidance>>(
+    useCallback(() => call(listGuidance, { query: { entityId: entity.id, pageSize: 5 } }), [entity.id]),
   );
-  useEffect(() => void load(), [load]);
   return (
     <Card
       title={`指导记录${page ? `（${page.total}）` : ''}`}
@@ -36,10 +40,12 @@ export function EntityGuidance({ entity }: { entity: { id: number; name: string 
         )
       }
     >
+      {error && <Alert type="error" showIcon title={error} />}
       <List
         size="small"
         dataSource={page?.items ?? []}
-        locale={{ emptyText: '还没有指导员来这里走访、指导的记录。' }}
+        loading={loading}
+        locale={{ emptyText: emptyWhileLoading(loading, error ? '' : '还没有指导员来这里走访、指导的记录。') }}
         renderItem={(g) => (
           <List.Item style={{ paddingInline: 0, display: 'block' }}>
             <Typography.Text type="secondary">

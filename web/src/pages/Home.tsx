@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Card, Col, Row, Statistic, Table, Typography, Alert, Empty, Space, Tooltip } from 'antd';
+import { Card, Col, Row, Statistic, Typography, Alert, Empty, Space, Tag, Tooltip } from 'antd';
 import { INDICATORS, type IndicatorKey } from '@domain/indicators/registry';
 import { call } from '../api';
 import { getDashboard } from '@server/features/indicators/contract';
@@ -11,6 +11,7 @@ import { MyInstructorWork, useMyInstructorWork } from './MyInstructorWork';
 import { useAuth } from '../auth';
 import { PageTitle, Link } from '../Layout';
 import { applyProblem } from '../components/problem';
+import { ListOrCards } from '../components/ListOrCards';
 
 const DUTY_HINT: Record<string, string> = {
   sysadmin: '您是系统管理员：负责新建账号、分配业务角色、维护组织规则阈值。不接触业务数据。',
@@ -27,6 +28,9 @@ const HOME_FIGURES: IndicatorKey[] = [
   'orgCoverage',
   'workCoverage',
 ];
+
+/** The share of a node's stations with a guidance post. */
+const guidanceRate = (r: Summary) => `${Math.round((r.guidancePosts / r.stations) * 100)}%`;
 
 export default function Home() {
   const { me, can, narrowed } = useAuth();
@@ -129,12 +133,31 @@ export default function Home() {
               {rows.length === 0 ? (
                 <Empty description="本辖区没有下级单位" />
               ) : (
-                <Table
+                // On a phone each child is a card: the table scrolled sideways, 指导站 and its rate out of sight.
+                <ListOrCards<Summary>
                   rowKey="code"
                   size="small"
                   dataSource={rows}
-                  pagination={rows.length > 20 ? { pageSize: 20 } : false}
+                  pagination={rows.length > 20 ? { pageSize: 20, total: rows.length } : false}
                   scroll={{ x: 480 }}
+                  card={(r) =>
+                    stationsBelow
+                      ? {
+                          title: r.name,
+                          status: r.guidancePosts ? <Tag color="green">指导站已建</Tag> : <Tag>指导站未建</Tag>,
+                        }
+                      : {
+                          title: r.name,
+                          status: r.stations ? (
+                            <Tag color="blue">指导站覆盖 {guidanceRate(r)}</Tag>
+                          ) : (
+                            <Tag>尚无基层所</Tag>
+                          ),
+                          lines: [
+                            `基层所 ${r.stations} 个 · "小个专"党委 ${r.committees} 个 · 指导站 ${r.guidancePosts} 个`,
+                          ],
+                        }
+                  }
                   columns={
                     stationsBelow
                       ? [
@@ -169,8 +192,7 @@ export default function Home() {
                             title: '指导站覆盖所',
                             key: 'rate',
                             align: 'right',
-                            render: (_, r) =>
-                              r.stations ? `${Math.round((r.guidancePosts / r.stations) * 100)}%` : '—',
+                            render: (_, r) => (r.stations ? guidanceRate(r) : '—'),
                           },
                         ]
                   }

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, App, Button, Card, DatePicker, Form, Input, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, DatePicker, Form, Input, Select, Space, Tabs, Tag, Typography } from 'antd';
 import { DownloadOutlined, PaperClipOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
 import type { BodyOf, ResponseOf } from '@server/http/contract';
@@ -29,7 +29,7 @@ import { MyInstructorWork, useMyInstructorWork, type Mine } from './MyInstructor
 import { filtered, useAddressFilters, useOpenParam, useReloadOn } from '../components/hooks';
 import { zodRule } from '../components/zodRule';
 import { ChildrenTable } from '../components/ChildrenTable';
-import { ListOrCards } from '../components/ListOrCards';
+import { ListOrCards, ListTable } from '../components/ListOrCards';
 
 export type { GuidanceRow } from '@server/features/instructors/contract';
 type FigureRow = ResponseOf<typeof instructorFigures>['children'][number];
@@ -139,7 +139,7 @@ function Roster({ onOpen, version }: { onOpen: (id: number) => void; version: nu
         </Button>
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-      <Table<InstructorRow>
+      <ListTable<InstructorRow>
         rowKey="id"
         size="middle"
         loading={list.loading}

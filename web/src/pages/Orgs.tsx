@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Badge, Button, Card, DatePicker, Form, Input, Radio, Select, Space, Table, Tabs, Tag } from 'antd';
+import { Alert, App, Badge, Button, Card, DatePicker, Form, Input, Radio, Select, Space, Tabs, Tag } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useSearchParams } from 'react-router-dom';
@@ -8,7 +8,7 @@ import { createOrg, exportOrgs, listOrgs, termReminders } from '@server/features
 import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
-import { ListOrCards } from '../components/ListOrCards';
+import { ListOrCards, ListTable } from '../components/ListOrCards';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
@@ -202,7 +202,7 @@ export default function Orgs() {
             children: (
               <Card size="small">
                 {remindError && <Alert type="error" title={remindError} style={{ marginBottom: 12 }} />}
-                <Table<Reminder>
+                <ListTable<Reminder>
                   rowKey="id"
                   size="middle"
                   loading={!reminders && !remindError}

@@ -40,6 +40,7 @@ import { ListOrCards } from '../components/ListOrCards';
 import { FormModal } from '../components/FormModal';
 import { applyProblem } from '../components/problem';
 import { indicatorValue, when } from '../components/format';
+import { LoadingBlock } from '../components/Loading';
 
 const STATE_COLOR: Record<string, string> = { draft: 'default', submitted: 'green', returned: 'orange' };
 
@@ -129,6 +130,75 @@ export function reportColumns(form: FormCode) {
   ];
 }
 
+/**
+ * A report's figures: the grouped table on a wide screen; on a phone (where the table scrolled
+ * sideways, 20-odd columns behind the first two) one row at a time — a 辖区 picked above, its
+ * figures below, group by group, label and value on one line.
+ */
+export function ReportFigures({ form, rows, testId }: { form: FormCode; rows: readonly ReportRow[]; testId?: string }) {
+  const phone = !Grid.useBreakpoint().md;
+  const rowKey = (r: ReportRow) => `${r.kind}-${r.code ?? r.name}`;
+  // The total first: what a reader of a report on a phone looks for.
+  const first = rows.find((r) => r.kind === 'total') ?? rows[0];
+  const [picked, setPicked] = useState<string | null>(null);
+  if (!phone)
+    return (
+      <Table
+        size="small"
+        rowKey={rowKey}
+        pagination={false}
+        bordered
+        scroll={{ x: 'max-content' }}
+        dataSource={[...rows]}
+        columns={reportColumns(form)}
+        data-testid={testId}
+      />
+    );
+  const row = rows.find((r) => rowKey(r) === picked) ?? first;
+  if (!row) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="没有数据行" />;
+  return (
+    <div data-testid={testId}>
+      {rows.length > 1 && (
+        <Select
+          value={rowKey(row)}
+          onChange={setPicked}
+          style={{ width: '100%', marginBottom: 8 }}
+          aria-label="辖区"
+          data-testid="report-row-pick"
+          options={rows.map((r) => ({ value: rowKey(r), label: r.kind === 'total' ? `${r.name}（合计）` : r.name }))}
+        />
+      )}
+      {headerGroups(FORMS[form]).map((g) => (
+        <div key={g.group} style={{ marginBottom: 8 }}>
+          <Typography.Text strong>{g.label}</Typography.Text>
+          {g.columns.map((k) => (
+            <div
+              key={k}
+              data-testid="report-figure"
+              style={{
+                display: 'flex',
+                justifyContent: 'space-between',
+                gap: 8,
+                padding: '4px 0',
+                borderBottom: '1px solid #f0f0f0',
+              }}
+            >
+              <span style={{ minWidth: 0 }}>{INDICATORS[k].label}</span>
+              <span style={{ flexShrink: 0, fontVariantNumeric: 'tabular-nums' }}>
+                {indicatorValue(k, row[k])}
+                {/* A rate carries its % already; a dash no unit. */}
+                {INDICATORS[k].kind !== 'rate' && row[k] !== null && row[k] !== undefined && (
+                  <Typography.Text type="secondary"> {INDICATORS[k].unit}</Typography.Text>
+                )}
+              </span>
+            </div>
+          ))}
+        </div>
+      ))}
+    </div>
+  );
+}
+
 /** The last five quarters (or years), newest first, by the deployment's calendar (Asia/Shanghai). */
 function periods(form: FormCode): string[] {
   const month = localDate().slice(0, 7);
@@ -157,8 +227,11 @@ export default function Reports() {
       return n;
     });
 
+  // The period's board and report on the way: until they come the page says so, not 本级尚未生成该期报表.
+  const [loading, setLoading] = useState(true);
   const load = useCallback(async () => {
     setError(null);
+    setLoading(true);
     try {
       const b = await call(getReportBoard, { query: { form, period } });
       setBoard(b);
@@ -166,6 +239,8 @@ export default function Reports() {
       setReport(id ? await call(getReport, { params: { id } }) : null);
     } catch (e) {
       setError(applyProblem(null, e));
+    } finally {
+      setLoading(false);
     }
   }, [form, period, openId]);
   useEffect(() => void load(), [load]);
@@ -306,15 +381,7 @@ export default function Reports() {
               导出汇总表
             </Button>
           </Space>
-          <Table
-            size="small"
-            rowKey="name"
-            pagination={false}
-            scroll={{ x: 'max-content' }}
-            bordered
-            dataSource={board.consolidated}
-            columns={reportColumns(form)}
-          />
+          <ReportFigures form={form} rows={board.consolidated} testId="report-consolidated" />
         </Card>
       )}
       {report ? (
@@ -401,31 +468,15 @@ export default function Reports() {
               }
             />
           )}
-          <Table
-            size="small"
-            rowKey={(r) => `${r.kind}-${r.code}`}
-            pagination={false}
-            bordered
-            scroll={{ x: 'max-content' }}
-            dataSource={report.rows}
-            columns={reportColumns(report.form)}
-            style={{ marginTop: 8 }}
-          />
+          <div style={{ marginTop: 8 }}>
+            <ReportFigures form={report.form} rows={report.rows} testId="report-figures" />
+          </div>
           {report.checkRows.length > 0 && (
             <>
               <Typography.Title level={5} style={{ marginTop: 16 }}>
                 核对（不计入报表）
               </Typography.Title>
-              <Table
-                size="small"
-                rowKey="name"
-                pagination={false}
-                bordered
-                scroll={{ x: 'max-content' }}
-                dataSource={report.checkRows}
-                columns={reportColumns(report.form)}
-                data-testid="report-check"
-              />
+              <ReportFigures form={report.form} rows={report.checkRows} testId="report-check" />
             </>
           )}
           {report.differences.length > 0 && (
@@ -531,7 +582,9 @@ export default function Reports() {
             ))}
           </ul>
         </Card>
-      ) : (
+      ) : loading ? (
+        <LoadingBlock />
+      ) : error ? null : (
         <Card size="small">
           <Empty
             description={

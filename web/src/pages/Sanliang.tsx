@@ -1,4 +1,4 @@
-import { ListOrCards } from '../components/ListOrCards';
+import { ListOrCards, ListTable } from '../components/ListOrCards';
 import { lazy, useCallback, useEffect, useMemo, useState } from 'react';
 import {
   Alert,
@@ -15,7 +15,6 @@ import {
   Select,
   Space,
   Statistic,
-  Table,
   Tabs,
   Tag,
   Typography,
@@ -408,7 +407,7 @@ function FeedbackList({ onChanged }: { onChanged: (open: number) => void }) {
         </Button>
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-      <Table<Feedback>
+      <ListTable<Feedback>
         rowKey="id"
         size="middle"
         loading={list.loading}

@@ -11,7 +11,6 @@ import {
   Modal,
   Select,
   Space,
-  Table,
   Tag,
   Typography,
 } from 'antd';
@@ -36,6 +35,7 @@ import { applyProblem } from '../components/problem';
 import { FormModal } from '../components/FormModal';
 import { zodRule } from '../components/zodRule';
 import { when, today } from '../components/format';
+import { ListTable } from '../components/ListOrCards';
 
 const STATE = {
   unconfirmed: <Tag color="blue">待业务部门确认启用</Tag>,
@@ -63,7 +63,7 @@ export default function ServiceAccounts() {
   const manages = can('service_accounts.manage');
   const confirms = can('data.write');
   const [items, setItems] = useState<ServiceAccount[]>([]);
-  const [loading, setLoading] = useState(false);
+  const [loading, setLoading] = useState(true);
   const [editing, setEditing] = useState<ServiceAccount | 'new' | null>(null);
   const [shown, setShown] = useState<{ name: string; token: string } | null>(null);
   const [revoking, setRevoking] = useState<ServiceAccount | null>(null);
@@ -184,7 +184,7 @@ export default function ServiceAccounts() {
         message="登记系统、年报系统、组织部门党员信息系统、信用系统或省级平台以服务账号的令牌调用 /api/v1/exchange/… 接口：报送数据走与上传文件相同的导入流程，读取变更流、指标与已上报报表。令牌不能登录本系统；每次调用以该账号记入审计日志。安全管理员新建、修改和吊销服务账号；账号须由所在辖区（或上级）的业务部门确认启用，令牌只交给确认人。"
       />
       <Card size="small">
-        <Table<ServiceAccount>
+        <ListTable<ServiceAccount>
           rowKey="id"
           loading={loading}
           dataSource={items}

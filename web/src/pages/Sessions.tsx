@@ -1,4 +1,4 @@
-import { App, Card, Popconfirm, Table, Tag } from 'antd';
+import { App, Card, Popconfirm, Tag } from 'antd';
 import { endSession, listSessions } from '@server/features/accounts/contract';
 import type { ItemOf } from '@server/http/contract';
 import { call } from '../api';
@@ -6,6 +6,7 @@ import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { when } from '../components/format';
+import { ListTable } from '../components/ListOrCards';
 
 export default function Sessions() {
   const { message } = App.useApp();
@@ -14,7 +15,7 @@ export default function Sessions() {
     <div>
       <PageTitle title="在线会话" />
       <Card size="small">
-        <Table<ItemOf<typeof listSessions>>
+        <ListTable<ItemOf<typeof listSessions>>
           rowKey="id"
           loading={list.loading}
           dataSource={list.items}

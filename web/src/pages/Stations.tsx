@@ -1,6 +1,22 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, Form, Input, Modal, Popconfirm, Row, Select, Space, Tag } from 'antd';
-import { PlusOutlined } from '@ant-design/icons';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Drawer,
+  Form,
+  Grid,
+  Input,
+  Modal,
+  Popconfirm,
+  Row,
+  Select,
+  Space,
+  Tag,
+} from 'antd';
+import { ApartmentOutlined, PlusOutlined } from '@ant-design/icons';
 import { call } from '../api';
 import {
   createStation,
@@ -12,7 +28,7 @@ import {
 import { zodRule } from '../components/zodRule';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
-import { JurisdictionTree } from '../components/JurisdictionTree';
+import { JurisdictionTree, type JNode } from '../components/JurisdictionTree';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
@@ -30,6 +46,16 @@ export default function Stations() {
   const list = usePaged(listStations, { under: under.length === 6 ? under : undefined, q });
   const canManage = can('jurisdiction.manage');
   const nav = useNavigate();
+  // On a phone the tree (a full screen of districts) gives way to a picker beside the search: the cards show at once.
+  const screens = Grid.useBreakpoint();
+  const phone = Object.keys(screens).length ? !screens.md : window.innerWidth < 768;
+  const picker = phone && !['county', 'station'].includes(me!.jurisdiction.level);
+  const [picking, setPicking] = useState(false);
+  const [underName, setUnderName] = useState(me!.jurisdiction.name);
+  const pick = (c: string, node?: JNode) => {
+    setUnder(c.length === 9 ? c.slice(0, 6) : c);
+    if (node && c.length !== 9) setUnderName(node.name);
+  };
 
   const changed = () => {
     setEditing(null);
@@ -71,20 +97,32 @@ export default function Stations() {
         }
       />
       <Row gutter={16}>
-        <Col xs={24} md={7}>
-          <Card size="small" title="辖区" style={{ marginBottom: 16 }}>
-            <JurisdictionTree
-              root={root}
-              selected={under}
-              onSelect={(c) => setUnder(c.length === 9 ? c.slice(0, 6) : c)}
-              reloadKey={treeKey}
-            />
-          </Card>
-        </Col>
+        {!phone && (
+          <Col md={7}>
+            <Card size="small" title="辖区" style={{ marginBottom: 16 }}>
+              <JurisdictionTree root={root} selected={under} onSelect={pick} reloadKey={treeKey} />
+            </Card>
+          </Col>
+        )}
         <Col xs={24} md={17}>
           <Card size="small">
-            <Space style={{ marginBottom: 12 }} wrap>
-              <Input.Search placeholder="按所名查找" allowClear onSearch={setQ} style={{ width: 220 }} />
+            <Space
+              style={{ marginBottom: 12, width: phone ? '100%' : undefined }}
+              wrap
+              direction={phone ? 'vertical' : 'horizontal'}
+            >
+              {/* A county's or a station's tree holds nothing but its stations, which the cards list anyway. */}
+              {picker && (
+                <Button block icon={<ApartmentOutlined />} onClick={() => setPicking(true)} data-testid="stations-area">
+                  辖区：{underName}
+                </Button>
+              )}
+              <Input.Search
+                placeholder="按所名查找"
+                allowClear
+                onSearch={setQ}
+                style={{ width: phone ? '100%' : 220 }}
+              />
             </Space>
             {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
             <ListOrCards<Station>
@@ -149,6 +187,26 @@ export default function Stations() {
           </Card>
         </Col>
       </Row>
+      {picker && (
+        <Drawer
+          placement="bottom"
+          open={picking}
+          onClose={() => setPicking(false)}
+          title="选择辖区"
+          size={Math.round(window.innerHeight * 0.7)}
+          data-testid="stations-area-drawer"
+        >
+          <JurisdictionTree
+            root={root}
+            selected={under}
+            onSelect={(c, node) => {
+              pick(c, node);
+              setPicking(false);
+            }}
+            reloadKey={treeKey}
+          />
+        </Drawer>
+      )}
       {editing && (
         <StationForm
           root={root}

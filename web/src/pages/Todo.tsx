@@ -1,25 +1,23 @@
-import { useEffect, useState } from 'react';
-import { Badge, Card, Empty, List, Segmented, Space, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { Alert, Badge, Card, Empty, List, Segmented, Space, Tag, Typography } from 'antd';
 import { RightOutlined } from '@ant-design/icons';
 import { useNavigate } from 'react-router-dom';
 import { URGENCY_LABELS, type Urgency } from '@domain/worktasks/todo';
 import { getTodos, type TodoItem } from '@server/features/workbench/contract';
 import { call } from '../api';
 import { when } from '../components/format';
+import { emptyWhileLoading, useLoad } from '../components/Loading';
+
+const loadTodos = () => call(getTodos).then((r) => r.items);
 
 const COLOR: Record<Urgency, string> = { overdue: 'error', due_soon: 'warning', new: 'processing', normal: 'default' };
 
 /** 今日待办: what this account's node must do, in due order, each one click from where to do it. Cards: readable on a phone. */
 export function TodoList() {
   const nav = useNavigate();
-  const [items, setItems] = useState<TodoItem[] | null>(null);
+  // A list that could not be read says so: it said 没有待办事项.
+  const { data: items, error } = useLoad<TodoItem[]>(loadTodos);
   const [filter, setFilter] = useState<'all' | 'urgent'>('all');
-  useEffect(() => {
-    call(getTodos).then(
-      (r) => setItems(r.items),
-      () => setItems([]),
-    );
-  }, []);
   const shown = (items ?? []).filter((i) => filter === 'all' || i.urgency === 'overdue' || i.urgency === 'due_soon');
   const urgent = (items ?? []).filter((i) => i.urgency === 'overdue' || i.urgency === 'due_soon').length;
   return (
@@ -45,11 +43,14 @@ export function TodoList() {
         />
       }
     >
-      {items && shown.length === 0 ? (
+      {error ? (
+        <Alert type="error" showIcon title={`待办事项未能读取：${error}`} />
+      ) : items && shown.length === 0 ? (
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="没有待办事项" />
       ) : (
         <List
           loading={!items}
+          locale={{ emptyText: emptyWhileLoading(!items) }}
           dataSource={shown}
           renderItem={(i) => (
             <List.Item

@@ -32,6 +32,7 @@ import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
+import { ListTable } from '../components/ListOrCards';
 
 type Item = UnassignedItem;
 type County = ResponseOf<typeof listUnassigned>['counties'][number];
@@ -119,7 +120,7 @@ export default function Unassigned() {
       </Card>
       {list.error && <Alert type="error" showIcon title={list.error} style={{ marginBottom: 16 }} />}
       <Card size="small" title={`未分配基层所的主体（${list.total}）`}>
-        <Table<Item>
+        <ListTable<Item>
           rowKey="id"
           size="small"
           dataSource={list.items}

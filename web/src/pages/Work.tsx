@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
-import { Button, Card, Empty, List, Pagination, Segmented, Space, Tag, Typography } from 'antd';
+import { useCallback, useState } from 'react';
+import { Alert, Button, Card, Empty, List, Pagination, Segmented, Space, Tag, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { BOARD_LABELS, type BoardStatus } from '@domain/worktasks/rules';
@@ -10,6 +10,7 @@ import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { IssueDrawer } from './WorkIssue';
 import { when } from '../components/format';
+import { emptyWhileLoading, useLoad } from '../components/Loading';
 
 export const STATUS_COLOR: Record<BoardStatus, string> = {
   pending: 'default',
@@ -28,15 +29,10 @@ export default function Work() {
   const [params, setParams] = useSearchParams();
   const box = (params.get('box') ?? 'received') as 'received' | 'issued';
   const [page, setPage] = useState(1);
-  const [data, setData] = useState<ResponseOf<typeof deploymentList> | null>(null);
   const [issuing, setIssuing] = useState(false);
-  const load = useCallback(
-    () => call(deploymentList, { query: { box, page, pageSize: 20 } }).then(setData),
-    [box, page],
-  );
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const load = useCallback(() => call(deploymentList, { query: { box, page, pageSize: 20 } }), [box, page]);
+  // While the other box loads, its empty state waits: 收到的 said 没有收到通知或任务 under 本级下发的 meanwhile.
+  const { data, loading, error } = useLoad<ResponseOf<typeof deploymentList>>(load);
   return (
     <div>
       <PageTitle
@@ -62,12 +58,14 @@ export default function Work() {
         ]}
         style={{ marginBottom: 12 }}
       />
-      {data && data.items.length === 0 ? (
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      {error && !data ? null : !loading && data && data.items.length === 0 ? (
         <Empty description={box === 'received' ? '没有收到通知或任务' : '本级尚未下发'} />
       ) : (
         <List
           dataSource={data?.items ?? []}
-          loading={!data}
+          loading={loading}
+          locale={{ emptyText: emptyWhileLoading(loading) }}
           renderItem={(d) => (
             <List.Item style={{ paddingInline: 0 }}>
               <Card

@@ -44,6 +44,7 @@ import { ymd } from '../../components/format';
 import { zodRule } from '../../components/zodRule';
 import { useRecord } from '../../components/hooks';
 import { CancelledMark, CancelWorkButton } from '../../components/CancelWork';
+import { ListTable } from '../../components/ListOrCards';
 
 type NewCampaign = Omit<BodyOf<typeof createCampaign>, 'startsOn' | 'endsOn' | 'jurisdictionCode'> & {
   dates: [dayjs.Dayjs, dayjs.Dayjs];
@@ -110,7 +111,7 @@ export function Campaigns() {
         />
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-      <Table<CampaignRow>
+      <ListTable<CampaignRow>
         rowKey="id"
         size="small"
         loading={list.loading}

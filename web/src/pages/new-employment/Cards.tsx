@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, DatePicker, Form, Input, Select, Space, Table, Tag } from 'antd';
+import { Alert, App, Button, Card, DatePicker, Form, Input, Select, Space, Tag } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { call, withQuery } from '../../api';
@@ -23,6 +23,7 @@ import { listMembers } from '@server/features/members/contract';
 import { isFuture, toOptions, ymd, today } from '../../components/format';
 import { CARD_STATE_LABEL } from '../../components/labels';
 import { useFilters } from '../../components/hooks';
+import { ListTable } from '../../components/ListOrCards';
 
 /** A card's state as a tag colour (the label is the domain's). */
 const CARD_COLOUR: Record<CardRow['state'], string | undefined> = {
@@ -70,7 +71,7 @@ export function Cards() {
         )}
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-      <Table<CardRow>
+      <ListTable<CardRow>
         rowKey="id"
         size="middle"
         loading={list.loading}

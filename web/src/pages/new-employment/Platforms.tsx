@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Form, Input, Select, Space, Table } from 'antd';
+import { Alert, App, Button, Card, Form, Input, Select, Space } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import { call, withQuery } from '../../api';
 import { createPlatform, exportPlatforms, listPlatforms, type PlatformRow } from '@server/features/platforms/contract';
@@ -13,6 +13,7 @@ import { toOptions } from '../../components/format';
 import { BUSINESS_LABEL } from '../../components/labels';
 import { useFilters, useReloadOn } from '../../components/hooks';
 import { CoverageTags } from '../NewEmploymentDrawers';
+import { ListTable } from '../../components/ListOrCards';
 
 export function Platforms({
   onOpen,
@@ -52,7 +53,7 @@ export function Platforms({
         )}
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-      <Table<PlatformRow>
+      <ListTable<PlatformRow>
         rowKey="id"
         size="middle"
         loading={list.loading}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, App, Button, Card, DatePicker, Form, Input, Select, Space, Table, Tag } from 'antd';
+import { Alert, App, Button, Card, DatePicker, Form, Input, Select, Space, Tag } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import dayjs from 'dayjs';
@@ -23,6 +23,7 @@ import { SearchSelect } from '../../components/SearchSelect';
 import { isFuture, toOptions, ymd, today } from '../../components/format';
 import { ORG_STATUS_LABEL, RIDER_ORG_TYPE_LABEL } from '../../components/labels';
 import { useFilters } from '../../components/hooks';
+import { ListTable } from '../../components/ListOrCards';
 
 export function RiderOrgs() {
   const { me, can } = useAuth();
@@ -71,7 +72,7 @@ export function RiderOrgs() {
         )}
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-      <Table<RiderOrgRow>
+      <ListTable<RiderOrgRow>
         rowKey="id"
         size="middle"
         loading={list.loading}

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, DatePicker, Form, Input, Select, Space, Table } from 'antd';
+import { Alert, App, Button, Card, DatePicker, Form, Input, Select, Space } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { call, withQuery } from '../../api';
@@ -20,6 +20,7 @@ import { isFuture, toOptions, ymd } from '../../components/format';
 import { STATION_STATUS_LABEL } from '../../components/labels';
 import { useFilters, useReloadOn } from '../../components/hooks';
 import { CoverageTags } from '../NewEmploymentDrawers';
+import { ListTable } from '../../components/ListOrCards';
 
 export function Stations({
   onOpen,
@@ -79,7 +80,7 @@ export function Stations({
         )}
       </Space>
       {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
-      <Table<StationRow>
+      <ListTable<StationRow>
         rowKey="id"
         size="middle"
         loading={list.loading}

@@ -22,7 +22,7 @@ import pg from 'pg';
  */
 
 /** Small tables every node needs a copy of. */
-export const REFERENCE_TABLES = ['dictionary', 'setting'] as const;
+export const REFERENCE_TABLES = ['dictionary', 'setting', 'jurisdiction'] as const;
 
 /** Tables spread over the workers by county_code, all in one co-location group. */
 export const DISTRIBUTED_TABLES: readonly string[] = ['sanliang_plaque_counter'];
@@ -130,11 +130,24 @@ export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => vo
         )
       ).rows.map((r) => [r.t, r.type]),
     );
+    // Citus makes the views over a table it converts again, without their grants (a scoped request
+    // then met "permission denied for view …"): what the views grant is read before and given back after.
+    const viewGrants = (
+      await client.query<{ view: string; grantee: string; privilege: string; grantable: boolean }>(
+        `SELECT c.relname::text AS view, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS grantee,
+           a.privilege_type AS privilege, a.is_grantable AS grantable
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         CROSS JOIN LATERAL aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
+         WHERE n.nspname = 'public' AND c.relkind = 'v' AND a.grantee <> c.relowner`,
+      )
+    ).rows;
+    let converted = false;
     for (const t of REFERENCE_TABLES) {
       if (known.get(t) === 'reference') continue;
       if (known.has(t))
         await client.query('SELECT undistribute_table($1::regclass, cascade_via_foreign_keys => true)', [t]);
       await client.query('SELECT create_reference_table($1::regclass)', [t]);
+      converted = true;
       log(`citus: reference table ${t}`);
     }
     // Citus reaches the shards on the workers as the current role: inside a scoped transaction
@@ -172,6 +185,37 @@ export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => vo
       colocateWith = t;
       log(`citus: distributed table ${t} by county_code`);
     }
+    // Every other table joins Citus's metadata as a Citus local table (kept on the coordinator,
+    // planned by Citus), so any statement may join it with the reference and distributed tables.
+    // The tables referencing the tree became local tables with it (their foreign-key graph); these
+    // are the rest. A shard (a table Citus renamed, e.g. jurisdiction_102008) is not ours to add.
+    const rest = (
+      await client.query<{ t: string }>(
+        `SELECT c.relname::text AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> 'schema_migration'
+           AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid)
+           AND NOT relation_is_a_known_shard(c.oid)
+         ORDER BY 1`,
+      )
+    ).rows.map((r) => r.t);
+    for (const t of rest) {
+      // One added with cascade_via_foreign_keys brings the tables its foreign keys tie it to.
+      const { rows: inMetadata } = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_dist_partition WHERE logicalrelid = $1::regclass',
+        [t],
+      );
+      if (inMetadata[0].n) continue;
+      await client.query('SELECT citus_add_local_table_to_metadata($1::regclass, cascade_via_foreign_keys => true)', [
+        t,
+      ]);
+      converted = true;
+      log(`citus: local table ${t} (on the coordinator, in Citus's metadata)`);
+    }
+    if (converted)
+      for (const g of viewGrants)
+        await client.query(
+          `GRANT ${g.privilege} ON ${ident(g.view)} TO ${g.grantee}${g.grantable ? ' WITH GRANT OPTION' : ''}`,
+        );
     // A SECURITY DEFINER function (xgz_plaque_serial) reaches the shards over the connections the
     // transaction already holds, opened as xgz_app, not as the function's owner: a scoped
     // transaction that had read a distributed table was refused ("permission denied for table

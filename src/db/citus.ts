@@ -216,6 +216,7 @@ export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => vo
         await client.query(
           `GRANT ${g.privilege} ON ${ident(g.view)} TO ${g.grantee}${g.grantable ? ' WITH GRANT OPTION' : ''}`,
         );
+    for (const p of await restorePolicyKinds(client)) log(`citus: policy ${p} made restrictive again`);
     // A SECURITY DEFINER function (xgz_plaque_serial) reaches the shards over the connections the
     // transaction already holds, opened as xgz_app, not as the function's owner: a scoped
     // transaction that had read a distributed table was refused ("permission denied for table
@@ -229,6 +230,68 @@ export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => vo
 }
 
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+/**
+ * Citus copies a table's row-level security policies to the tables it makes from it — the shell
+ * of a Citus local table (the original becomes its shard), the shards of a reference or
+ * distributed table, the shards a later CREATE POLICY reaches — by writing each one out again
+ * without AS RESTRICTIVE (13.2.2, commands/policy.c CreatePolicyCommandForPolicy). A restrictive
+ * policy (a unit account's or an instructor's narrowing, AND-ed with the scope) then became
+ * permissive there, OR-ed with the scope: every entity visible to any station in a single-table
+ * statement, which Citus plans on the shell's policies (the local fast path), while a statement it
+ * deparses for the shard met the shard's. The kind is restored on every copy on this node where
+ * another copy of the same table holds it restrictive (Citus never makes one restrictive itself):
+ * dropped and created again as written, with DDL propagation off so Citus does not copy it again.
+ * Copies on other nodes (a reference or distributed table's shards) are not reachable this way:
+ * a restrictive policy there is refused. Returns what was restored, as `table.policy` (the copy's name).
+ */
+async function restorePolicyKinds(client: pg.PoolClient): Promise<string[]> {
+  await client.query('BEGIN');
+  try {
+    // Shards are left out of pg_class for the catalog queries below unless this is off.
+    await client.query('SET LOCAL citus.override_table_visibility = off');
+    const { rows: remote } = await client.query<{ table: string; policy: string }>(
+      `SELECT DISTINCT p.logicalrelid::regclass::text AS table, pol.polname::text AS policy
+       FROM pg_dist_partition p JOIN pg_policy pol ON pol.polrelid = p.logicalrelid
+       WHERE NOT pol.polpermissive AND EXISTS (SELECT 1 FROM pg_dist_shard s JOIN pg_dist_placement pl USING (shardid)
+         WHERE s.logicalrelid = p.logicalrelid AND pl.groupid <> (SELECT groupid FROM pg_dist_local_group))`,
+    );
+    if (remote.length)
+      throw new Error(
+        `citus: restrictive policies on tables with shards on other nodes, which Citus copies there as permissive: ${remote.map((r) => `${r.table}.${r.policy}`).join(', ')}`,
+      );
+    const { rows: wrong } = await client.query<{ rel: string; policy: string; ddl: string }>(
+      `WITH copy AS (
+         SELECT p.logicalrelid AS t, p.logicalrelid AS rel FROM pg_dist_partition p
+         UNION ALL
+         SELECT s.logicalrelid, to_regclass(shard_name(s.logicalrelid, s.shardid)) FROM pg_dist_shard s
+       ), pol AS (
+         SELECT copy.t, copy.rel, p.* FROM copy JOIN pg_policy p ON p.polrelid = copy.rel
+       )
+       SELECT format('%I.%I', n.nspname, c.relname) AS rel, w.polname::text AS policy,
+         format('DROP POLICY %I ON %I.%I; CREATE POLICY %I ON %I.%I AS RESTRICTIVE FOR %s TO %s', w.polname, n.nspname, c.relname,
+           w.polname, n.nspname, c.relname,
+           CASE r.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+           (SELECT string_agg(CASE WHEN o = 0 THEN 'PUBLIC' ELSE o::regrole::text END, ', ') FROM unnest(r.polroles) o))
+         || coalesce(' USING (' || pg_get_expr(r.polqual, r.polrelid) || ')', '')
+         || coalesce(' WITH CHECK (' || pg_get_expr(r.polwithcheck, r.polrelid) || ')', '') AS ddl
+       FROM pol w JOIN pg_class c ON c.oid = w.rel JOIN pg_namespace n ON n.oid = c.relnamespace
+       CROSS JOIN LATERAL (SELECT * FROM pol r WHERE r.t = w.t AND r.polname = w.polname AND NOT r.polpermissive LIMIT 1) r
+       WHERE w.polpermissive
+       ORDER BY 1, 2`,
+    );
+    if (wrong.length) {
+      await client.query('SET LOCAL citus.enable_ddl_propagation = off');
+      await client.query('SET LOCAL citus.enable_manual_changes_to_shards = on');
+      for (const w of wrong) await client.query(w.ddl);
+    }
+    await client.query('COMMIT');
+    return wrong.map((w) => `${w.rel}.${w.policy}`);
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
 
 /**
  * A new database across a Citus cluster (tests and benches): CREATE DATABASE on every worker and

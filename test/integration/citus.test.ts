@@ -49,6 +49,36 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
     expect(found.rows.map((r) => r.fn)).toEqual([]);
   });
 
+  // A restrictive policy (here a unit account's: no appeal tallies) narrows the scope's policy, on
+  // every backend. On the cluster Citus copied it to a Citus local table's shell as permissive, OR-ed
+  // with the scope: the unit account saw the tally (and a station every entity an instructor's
+  // policy narrows, every case a unit's does) in a single-table statement.
+  it("keeps a restrictive policy restrictive: a unit account does not see its scope's appeal tallies", async () => {
+    registerAuditKey(d.db, Buffer.alloc(32, 7));
+    await sql`INSERT INTO appeal_tally (scope_key, door, category, state, escalated, n, rated, stars, satisfied)
+      VALUES ('320102', 'probe', 'probe', 'open', false, 1, 0, 0, 0)`.execute(d.db);
+    const count = (bound: string) =>
+      runScoped(d.db, { userId: null, username: 'probe', scopeKey: '320102', ip: null, bound }, async ({ db }) => {
+        const all = await sql<{ n: number }>`SELECT count(*)::int AS n FROM appeal_tally`.execute(db);
+        const one = await sql<{ n: number }>`SELECT count(*)::int AS n FROM appeal_tally WHERE door = 'probe'`.execute(
+          db,
+        );
+        return [all.rows[0].n, one.rows[0].n];
+      });
+    expect(await count('')).toEqual([1, 1]);
+    expect(await count('platform:1')).toEqual([0, 0]);
+  });
+
+  // The history trigger fires on a Citus local table's shard (entity_102056): it wrote that name,
+  // so a record's page found no history and an entity's changes had no entity id (migration 0210).
+  it("writes a change's history under the table's own name, an entity's with its id", async () => {
+    const id = await ledger(d.db).entity({ place: '320104' });
+    const h = await sql<{ object_type: string; entity_id: number | null }>`
+      SELECT object_type, entity_id::int AS entity_id FROM ledger_history WHERE object_id = ${id} AND op = 'I'
+        AND object_type ~ '^entity(_[0-9]+)?$'`.execute(d.db);
+    expect(h.rows).toEqual([{ object_type: 'entity', entity_id: id }]);
+  });
+
   if (backend !== 'citus') {
     it('does nothing where the citus extension is not installed', async () => {
       expect(await isCitus(d.pool)).toBe(false);
@@ -112,6 +142,33 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
       return (await sql<{ n: number }>`SELECT xgz_plaque_serial('320105') AS n`.execute(db)).rows[0].n;
     });
     expect(drawn).toBe(1);
+  });
+
+  // Citus writes a table's policies out again for the copies it makes, without AS RESTRICTIVE; the
+  // step gives each copy back its kind (and again after a later CREATE POLICY, copied the same way).
+  it('keeps every restrictive policy restrictive on the shell and the shard of each table', async () => {
+    const kinds = () =>
+      sql<{ policy: string; kinds: boolean[] }>`
+        SELECT p.logicalrelid::regclass::text || '.' || pol.polname AS policy, array_agg(pol.polpermissive ORDER BY r) AS kinds
+        FROM pg_dist_partition p JOIN pg_dist_shard s USING (logicalrelid)
+        CROSS JOIN LATERAL (VALUES (1, p.logicalrelid), (2, to_regclass(shard_name(p.logicalrelid, s.shardid)))) c(r, rel)
+        JOIN pg_policy pol ON pol.polrelid = c.rel
+        WHERE p.logicalrelid IN (SELECT polrelid FROM pg_policy WHERE NOT polpermissive)
+          OR to_regclass(shard_name(p.logicalrelid, s.shardid)) IN (SELECT polrelid FROM pg_policy WHERE NOT polpermissive)
+        GROUP BY 1 HAVING bool_or(NOT pol.polpermissive) ORDER BY 1`
+        .execute(d.db)
+        .then((r) => r.rows);
+    const before = await kinds();
+    expect(before.map((p) => p.policy)).toEqual(
+      expect.arrayContaining(['appeal_case.appeal_case_bound', 'entity.entity_instructor']),
+    );
+    for (const p of before) expect(p, p.policy).toEqual({ policy: p.policy, kinds: [false, false] });
+    // A later migration's CREATE POLICY on a table already in the metadata: Citus copies it to the shard as permissive.
+    await sql`CREATE POLICY probe_restrictive ON visit_record AS RESTRICTIVE FOR SELECT USING (true)`.execute(d.db);
+    expect((await kinds()).find((p) => p.policy === 'visit_record.probe_restrictive')?.kinds).toEqual([false, true]);
+    await distributeForCitus(d.pool);
+    expect((await kinds()).find((p) => p.policy === 'visit_record.probe_restrictive')?.kinds).toEqual([false, false]);
+    await sql`DROP POLICY probe_restrictive ON visit_record`.execute(d.db);
   });
 
   it('says why each remaining large table stays on the coordinator', async () => {

@@ -52,11 +52,14 @@ function send(
 }
 
 /**
- * What a unique violation of `constraint` means, if it is one of ours. On a Citus cluster the row
- * is written to the table's shard, whose constraints carry the shard's id (`platform_name_uq_102034`),
- * and the error names that copy: the id is dropped when the name is not ours as it is.
+ * What a unique violation means, if its constraint is one of ours. On a Citus cluster the row is
+ * written to the table's shard, whose constraints carry the shard's id (`platform_name_uq_102034`),
+ * and a shard on another node (a reference table's copy) reports only its message, without the
+ * constraint's field: the name is then the one the message quotes, and the shard's id is dropped
+ * when the name is not ours as it is.
  */
-export function uniqueMessage(constraint: string | undefined): FieldError | undefined {
+export function uniqueMessage(err: { constraint?: string; message?: string }): FieldError | undefined {
+  const constraint = err.constraint ?? /"([^"]+)"/.exec(err.message ?? '')?.[1];
   if (!constraint) return undefined;
   const name = Object.hasOwn(UNIQUE_MESSAGES, constraint) ? constraint : constraint.replace(/_\d+$/, '');
   return Object.hasOwn(UNIQUE_MESSAGES, name) ? UNIQUE_MESSAGES[name] : undefined;
@@ -191,7 +194,7 @@ export function installErrorHandling(app: FastifyInstance, webDist: string | nul
     if (err.statusCode === 429) return send(reply, { status: 429, title: '请求过于频繁', detail: '请稍后再试' });
     const pgCode = (err as unknown as { code?: string }).code;
     if (pgCode === '23505') {
-      const known = uniqueMessage((err as unknown as { constraint?: string }).constraint);
+      const known = uniqueMessage(err as { constraint?: string; message?: string });
       return send(reply, {
         status: 409,
         title: '数据冲突',

@@ -8,17 +8,16 @@ import pg from 'pg';
  * as it is, so it runs at every start and picks up tables a later migration adds.
  *
  * What goes where, and why (each checked on a local Citus 13.2 cluster, see bench/README.md):
- *  - REFERENCE_TABLES: dictionaries and settings — small, read by every query, replicated to
- *    every node so joins with them stay on the shard. The jurisdiction tree is not one yet:
- *    some 40 tables reference it by foreign key, and Citus then turns their foreign-key graph
- *    into "Citus local tables". Their statement triggers run there since migration 0111, the
- *    definer functions since 0150 and the coverage functions since 0151; what Citus refused in
- *    the app's statements went in 0170, 0171 and the writers; what still fails (tried on branch
- *    citus3-switch-wip) is in bench/README.md, section citus.
+ *  - REFERENCE_TABLES: dictionaries, settings and the jurisdiction tree — small, read by every
+ *    query, replicated to every node so joins with them stay on the shard. Some 40 tables
+ *    reference the tree by foreign key; Citus makes them "Citus local tables" (on the coordinator,
+ *    in its metadata), and the step adds every other table the same way. What that took (0111,
+ *    0150, 0151, 0170, 0171, 0210, 0211, the writers, the views' grants, the restrictive policies'
+ *    kind) is in bench/README.md, section citus.
  *  - DISTRIBUTED_TABLES: tables keyed by county_code that no trigger, and no foreign key of a
  *    table that stays on the coordinator, ties to other tables; co-located with each other.
- *  - Everything else stays on the coordinator (Citus makes the tables that reference a
- *    reference table "Citus local tables" itself); see CITUS_KEPT_LOCAL for why each group does.
+ *  - Everything else stays on the coordinator as a Citus local table; `citusBlockers` says what
+ *    keeps each from being distributed by county_code.
  */
 
 /** Small tables every node needs a copy of. */

@@ -194,7 +194,7 @@ export function installErrorHandling(app: FastifyInstance, webDist: string | nul
     if (err.statusCode === 429) return send(reply, { status: 429, title: '请求过于频繁', detail: '请稍后再试' });
     const pgCode = (err as unknown as { code?: string }).code;
     if (pgCode === '23505') {
-      const known = uniqueMessage(err as { constraint?: string; message?: string });
+      const known = uniqueMessage(err);
       return send(reply, {
         status: 409,
         title: '数据冲突',

@@ -8,21 +8,20 @@ import pg from 'pg';
  * as it is, so it runs at every start and picks up tables a later migration adds.
  *
  * What goes where, and why (each checked on a local Citus 13.2 cluster, see bench/README.md):
- *  - REFERENCE_TABLES: dictionaries and settings — small, read by every query, replicated to
- *    every node so joins with them stay on the shard. The jurisdiction tree is not one yet:
- *    some 40 tables reference it by foreign key, and Citus then turns their foreign-key graph
- *    into "Citus local tables". Their statement triggers run there since migration 0111, the
- *    definer functions since 0150 and the coverage functions since 0151; what Citus refused in
- *    the app's statements went in 0170, 0171 and the writers; what still fails (tried on branch
- *    citus3-switch-wip) is in bench/README.md, section citus.
+ *  - REFERENCE_TABLES: dictionaries, settings and the jurisdiction tree — small, read by every
+ *    query, replicated to every node so joins with them stay on the shard. Some 40 tables
+ *    reference the tree by foreign key; Citus makes them "Citus local tables" (on the coordinator,
+ *    in its metadata), and the step adds every other table the same way. What that took (0111,
+ *    0150, 0151, 0170, 0171, 0210, 0211, the writers, the views' grants, the restrictive policies'
+ *    kind) is in bench/README.md, section citus.
  *  - DISTRIBUTED_TABLES: tables keyed by county_code that no trigger, and no foreign key of a
  *    table that stays on the coordinator, ties to other tables; co-located with each other.
- *  - Everything else stays on the coordinator (Citus makes the tables that reference a
- *    reference table "Citus local tables" itself); see CITUS_KEPT_LOCAL for why each group does.
+ *  - Everything else stays on the coordinator as a Citus local table; `citusBlockers` says what
+ *    keeps each from being distributed by county_code.
  */
 
 /** Small tables every node needs a copy of. */
-export const REFERENCE_TABLES = ['dictionary', 'setting'] as const;
+export const REFERENCE_TABLES = ['dictionary', 'setting', 'jurisdiction'] as const;
 
 /** Tables spread over the workers by county_code, all in one co-location group. */
 export const DISTRIBUTED_TABLES: readonly string[] = ['sanliang_plaque_counter'];
@@ -130,11 +129,24 @@ export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => vo
         )
       ).rows.map((r) => [r.t, r.type]),
     );
+    // Citus makes the views over a table it converts again, without their grants (a scoped request
+    // then met "permission denied for view …"): what the views grant is read before and given back after.
+    const viewGrants = (
+      await client.query<{ view: string; grantee: string; privilege: string; grantable: boolean }>(
+        `SELECT c.relname::text AS view, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS grantee,
+           a.privilege_type AS privilege, a.is_grantable AS grantable
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         CROSS JOIN LATERAL aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
+         WHERE n.nspname = 'public' AND c.relkind = 'v' AND a.grantee <> c.relowner`,
+      )
+    ).rows;
+    let converted = false;
     for (const t of REFERENCE_TABLES) {
       if (known.get(t) === 'reference') continue;
       if (known.has(t))
         await client.query('SELECT undistribute_table($1::regclass, cascade_via_foreign_keys => true)', [t]);
       await client.query('SELECT create_reference_table($1::regclass)', [t]);
+      converted = true;
       log(`citus: reference table ${t}`);
     }
     // Citus reaches the shards on the workers as the current role: inside a scoped transaction
@@ -172,6 +184,38 @@ export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => vo
       colocateWith = t;
       log(`citus: distributed table ${t} by county_code`);
     }
+    // Every other table joins Citus's metadata as a Citus local table (kept on the coordinator,
+    // planned by Citus), so any statement may join it with the reference and distributed tables.
+    // The tables referencing the tree became local tables with it (their foreign-key graph); these
+    // are the rest. A shard (a table Citus renamed, e.g. jurisdiction_102008) is not ours to add.
+    const rest = (
+      await client.query<{ t: string }>(
+        `SELECT c.relname::text AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> 'schema_migration'
+           AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid)
+           AND NOT relation_is_a_known_shard(c.oid)
+         ORDER BY 1`,
+      )
+    ).rows.map((r) => r.t);
+    for (const t of rest) {
+      // One added with cascade_via_foreign_keys brings the tables its foreign keys tie it to.
+      const { rows: inMetadata } = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_dist_partition WHERE logicalrelid = $1::regclass',
+        [t],
+      );
+      if (inMetadata[0].n) continue;
+      await client.query('SELECT citus_add_local_table_to_metadata($1::regclass, cascade_via_foreign_keys => true)', [
+        t,
+      ]);
+      converted = true;
+      log(`citus: local table ${t} (on the coordinator, in Citus's metadata)`);
+    }
+    if (converted)
+      for (const g of viewGrants)
+        await client.query(
+          `GRANT ${g.privilege} ON ${ident(g.view)} TO ${g.grantee}${g.grantable ? ' WITH GRANT OPTION' : ''}`,
+        );
+    for (const p of await restorePolicyKinds(client)) log(`citus: policy ${p} made restrictive again`);
     // A SECURITY DEFINER function (xgz_plaque_serial) reaches the shards over the connections the
     // transaction already holds, opened as xgz_app, not as the function's owner: a scoped
     // transaction that had read a distributed table was refused ("permission denied for table
@@ -185,6 +229,68 @@ export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => vo
 }
 
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+/**
+ * Citus copies a table's row-level security policies to the tables it makes from it — the shell
+ * of a Citus local table (the original becomes its shard), the shards of a reference or
+ * distributed table, the shards a later CREATE POLICY reaches — by writing each one out again
+ * without AS RESTRICTIVE (13.2.2, commands/policy.c CreatePolicyCommandForPolicy). A restrictive
+ * policy (a unit account's or an instructor's narrowing, AND-ed with the scope) then became
+ * permissive there, OR-ed with the scope: every entity visible to any station in a single-table
+ * statement, which Citus plans on the shell's policies (the local fast path), while a statement it
+ * deparses for the shard met the shard's. The kind is restored on every copy on this node where
+ * another copy of the same table holds it restrictive (Citus never makes one restrictive itself):
+ * dropped and created again as written, with DDL propagation off so Citus does not copy it again.
+ * Copies on other nodes (a reference or distributed table's shards) are not reachable this way:
+ * a restrictive policy there is refused. Returns what was restored, as `table.policy` (the copy's name).
+ */
+async function restorePolicyKinds(client: pg.PoolClient): Promise<string[]> {
+  await client.query('BEGIN');
+  try {
+    // Shards are left out of pg_class for the catalog queries below unless this is off.
+    await client.query('SET LOCAL citus.override_table_visibility = off');
+    const { rows: remote } = await client.query<{ table: string; policy: string }>(
+      `SELECT DISTINCT p.logicalrelid::regclass::text AS table, pol.polname::text AS policy
+       FROM pg_dist_partition p JOIN pg_policy pol ON pol.polrelid = p.logicalrelid
+       WHERE NOT pol.polpermissive AND EXISTS (SELECT 1 FROM pg_dist_shard s JOIN pg_dist_placement pl USING (shardid)
+         WHERE s.logicalrelid = p.logicalrelid AND pl.groupid <> (SELECT groupid FROM pg_dist_local_group))`,
+    );
+    if (remote.length)
+      throw new Error(
+        `citus: restrictive policies on tables with shards on other nodes, which Citus copies there as permissive: ${remote.map((r) => `${r.table}.${r.policy}`).join(', ')}`,
+      );
+    const { rows: wrong } = await client.query<{ rel: string; policy: string; ddl: string }>(
+      `WITH copy AS (
+         SELECT p.logicalrelid AS t, p.logicalrelid AS rel FROM pg_dist_partition p
+         UNION ALL
+         SELECT s.logicalrelid, to_regclass(shard_name(s.logicalrelid, s.shardid)) FROM pg_dist_shard s
+       ), pol AS (
+         SELECT copy.t, copy.rel, p.* FROM copy JOIN pg_policy p ON p.polrelid = copy.rel
+       )
+       SELECT format('%I.%I', n.nspname, c.relname) AS rel, w.polname::text AS policy,
+         format('DROP POLICY %I ON %I.%I; CREATE POLICY %I ON %I.%I AS RESTRICTIVE FOR %s TO %s', w.polname, n.nspname, c.relname,
+           w.polname, n.nspname, c.relname,
+           CASE r.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+           (SELECT string_agg(CASE WHEN o = 0 THEN 'PUBLIC' ELSE o::regrole::text END, ', ') FROM unnest(r.polroles) o))
+         || coalesce(' USING (' || pg_get_expr(r.polqual, r.polrelid) || ')', '')
+         || coalesce(' WITH CHECK (' || pg_get_expr(r.polwithcheck, r.polrelid) || ')', '') AS ddl
+       FROM pol w JOIN pg_class c ON c.oid = w.rel JOIN pg_namespace n ON n.oid = c.relnamespace
+       CROSS JOIN LATERAL (SELECT * FROM pol r WHERE r.t = w.t AND r.polname = w.polname AND NOT r.polpermissive LIMIT 1) r
+       WHERE w.polpermissive
+       ORDER BY 1, 2`,
+    );
+    if (wrong.length) {
+      await client.query('SET LOCAL citus.enable_ddl_propagation = off');
+      await client.query('SET LOCAL citus.enable_manual_changes_to_shards = on');
+      for (const w of wrong) await client.query(w.ddl);
+    }
+    await client.query('COMMIT');
+    return wrong.map((w) => `${w.rel}.${w.policy}`);
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
 
 /**
  * A new database across a Citus cluster (tests and benches): CREATE DATABASE on every worker and

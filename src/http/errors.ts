@@ -51,6 +51,20 @@ function send(
     .send({ type: 'about:blank', status: p.status, title: p.title, detail: p.detail, code: p.code, errors: p.errors });
 }
 
+/**
+ * What a unique violation means, if its constraint is one of ours. On a Citus cluster the row is
+ * written to the table's shard, whose constraints carry the shard's id (`platform_name_uq_102034`),
+ * and a shard on another node (a reference table's copy) reports only its message, without the
+ * constraint's field: the name is then the one the message quotes, and the shard's id is dropped
+ * when the name is not ours as it is.
+ */
+export function uniqueMessage(err: { constraint?: string; message?: string }): FieldError | undefined {
+  const constraint = err.constraint ?? /"([^"]+)"/.exec(err.message ?? '')?.[1];
+  if (!constraint) return undefined;
+  const name = Object.hasOwn(UNIQUE_MESSAGES, constraint) ? constraint : constraint.replace(/_\d+$/, '');
+  return Object.hasOwn(UNIQUE_MESSAGES, name) ? UNIQUE_MESSAGES[name] : undefined;
+}
+
 /** What a unique constraint means to the person filling in the form, and which field to fix. */
 const UNIQUE_MESSAGES: Record<string, FieldError> = {
   jurisdiction_pkey: { field: 'suffix', message: '该所代码在本县（区）已被使用' },
@@ -180,7 +194,7 @@ export function installErrorHandling(app: FastifyInstance, webDist: string | nul
     if (err.statusCode === 429) return send(reply, { status: 429, title: '请求过于频繁', detail: '请稍后再试' });
     const pgCode = (err as unknown as { code?: string }).code;
     if (pgCode === '23505') {
-      const known = UNIQUE_MESSAGES[(err as unknown as { constraint?: string }).constraint ?? ''];
+      const known = uniqueMessage(err);
       return send(reply, {
         status: 409,
         title: '数据冲突',

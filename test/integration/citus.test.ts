@@ -5,6 +5,7 @@ import type { Database } from '../../src/db/connection.js';
 import { registerAuditKey } from '../../src/db/audit-chain.js';
 import { runScoped } from '../../src/db/scoped.js';
 import { ledger } from '../helpers/ledger.js';
+import { testApp, type TestApp } from '../helpers/app.js';
 import {
   citusBlockers,
   citusState,
@@ -46,6 +47,36 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
       ORDER BY 1`.execute(d.db);
     expect(found.rows.map((r) => r.fn)).toEqual([]);
+  });
+
+  // A restrictive policy (here a unit account's: no appeal tallies) narrows the scope's policy, on
+  // every backend. On the cluster Citus copied it to a Citus local table's shell as permissive, OR-ed
+  // with the scope: the unit account saw the tally (and a station every entity an instructor's
+  // policy narrows, every case a unit's does) in a single-table statement.
+  it("keeps a restrictive policy restrictive: a unit account does not see its scope's appeal tallies", async () => {
+    registerAuditKey(d.db, Buffer.alloc(32, 7));
+    await sql`INSERT INTO appeal_tally (scope_key, door, category, state, escalated, n, rated, stars, satisfied)
+      VALUES ('320102', 'probe', 'probe', 'open', false, 1, 0, 0, 0)`.execute(d.db);
+    const count = (bound: string) =>
+      runScoped(d.db, { userId: null, username: 'probe', scopeKey: '320102', ip: null, bound }, async ({ db }) => {
+        const all = await sql<{ n: number }>`SELECT count(*)::int AS n FROM appeal_tally`.execute(db);
+        const one = await sql<{ n: number }>`SELECT count(*)::int AS n FROM appeal_tally WHERE door = 'probe'`.execute(
+          db,
+        );
+        return [all.rows[0].n, one.rows[0].n];
+      });
+    expect(await count('')).toEqual([1, 1]);
+    expect(await count('platform:1')).toEqual([0, 0]);
+  });
+
+  // The history trigger fires on a Citus local table's shard (entity_102056): it wrote that name,
+  // so a record's page found no history and an entity's changes had no entity id (migration 0210).
+  it("writes a change's history under the table's own name, an entity's with its id", async () => {
+    const id = await ledger(d.db).entity({ place: '320104' });
+    const h = await sql<{ object_type: string; entity_id: number | null }>`
+      SELECT object_type, entity_id::int AS entity_id FROM ledger_history WHERE object_id = ${id} AND op = 'I'
+        AND object_type ~ '^entity(_[0-9]+)?$'`.execute(d.db);
+    expect(h.rows).toEqual([{ object_type: 'entity', entity_id: id }]);
   });
 
   if (backend !== 'citus') {
@@ -113,6 +144,33 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
     expect(drawn).toBe(1);
   });
 
+  // Citus writes a table's policies out again for the copies it makes, without AS RESTRICTIVE; the
+  // step gives each copy back its kind (and again after a later CREATE POLICY, copied the same way).
+  it('keeps every restrictive policy restrictive on the shell and the shard of each table', async () => {
+    const kinds = () =>
+      sql<{ policy: string; kinds: boolean[] }>`
+        SELECT p.logicalrelid::regclass::text || '.' || pol.polname AS policy, array_agg(pol.polpermissive ORDER BY r) AS kinds
+        FROM pg_dist_partition p JOIN pg_dist_shard s USING (logicalrelid)
+        CROSS JOIN LATERAL (VALUES (1, p.logicalrelid), (2, to_regclass(shard_name(p.logicalrelid, s.shardid)))) c(r, rel)
+        JOIN pg_policy pol ON pol.polrelid = c.rel
+        WHERE p.logicalrelid IN (SELECT polrelid FROM pg_policy WHERE NOT polpermissive)
+          OR to_regclass(shard_name(p.logicalrelid, s.shardid)) IN (SELECT polrelid FROM pg_policy WHERE NOT polpermissive)
+        GROUP BY 1 HAVING bool_or(NOT pol.polpermissive) ORDER BY 1`
+        .execute(d.db)
+        .then((r) => r.rows);
+    const before = await kinds();
+    expect(before.map((p) => p.policy)).toEqual(
+      expect.arrayContaining(['appeal_case.appeal_case_bound', 'entity.entity_instructor']),
+    );
+    for (const p of before) expect(p, p.policy).toEqual({ policy: p.policy, kinds: [false, false] });
+    // A later migration's CREATE POLICY on a table already in the metadata: Citus copies it to the shard as permissive.
+    await sql`CREATE POLICY probe_restrictive ON visit_record AS RESTRICTIVE FOR SELECT USING (true)`.execute(d.db);
+    expect((await kinds()).find((p) => p.policy === 'visit_record.probe_restrictive')?.kinds).toEqual([false, true]);
+    await distributeForCitus(d.pool);
+    expect((await kinds()).find((p) => p.policy === 'visit_record.probe_restrictive')?.kinds).toEqual([false, false]);
+    await sql`DROP POLICY probe_restrictive ON visit_record`.execute(d.db);
+  });
+
   it('says why each remaining large table stays on the coordinator', async () => {
     const blockers = new Map((await citusBlockers(d.pool)).map((b) => [b.table, b.reasons.join('; ')]));
     expect(blockers.get('entity')).toMatch(/row triggers .*entity_history/);
@@ -121,15 +179,24 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
     expect(blockers.has('sanliang_plaque_counter')).toBe(false);
   });
 
+  it('holds every other table as a Citus local table: on the coordinator, in the metadata, none left out', async () => {
+    const state = await citusState(d.pool);
+    expect(state.local).toEqual(expect.arrayContaining(['entity', 'person', 'member', 'discovery_case', 'audit_log']));
+    const outside = await sql<{ t: string }>`
+      SELECT c.relname::text AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> 'schema_migration'
+        AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid) AND NOT relation_is_a_known_shard(c.oid)`.execute(
+      d.db,
+    );
+    expect(outside.rows).toEqual([]);
+  });
+
   // What a reference table does to the tables that reference it by foreign key (the jurisdiction
   // tree's ~40): they become Citus local tables, planned by Citus, which cannot read a transition
-  // table in a statement over its tables; migration 0111 stages the rows first. Last here: it
-  // changes how this database's tables are held.
+  // table in a statement over its tables; migration 0111 stages the rows first.
   it('runs the statement triggers of Citus local tables: the case tally and the change feed follow a bulk insert, a move and a delete', async () => {
-    await sql`SELECT citus_add_local_table_to_metadata(t::regclass, cascade_via_foreign_keys => true)
-      FROM unnest(ARRAY['discovery_case', 'discovery_case_tally', 'change_log']) t`.execute(d.db);
     expect((await citusState(d.pool)).local).toEqual(
-      expect.arrayContaining(['discovery_case', 'discovery_case_tally', 'change_log', 'entity', 'jurisdiction']),
+      expect.arrayContaining(['discovery_case', 'discovery_case_tally', 'change_log', 'entity']),
     );
     await sql`INSERT INTO discovery_case (kind, scope_key, evidence, evidence_hash)
       SELECT 'self_report', k, '{}', 'probe' FROM unnest(ARRAY['320102', '320102', '320104']) k`.execute(d.db);
@@ -155,11 +222,8 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
   // The coverage upkeep passed entity_coverage rows (whole-row references, arrays of its row type)
   // and the person upsert is a definer function with parameters: over Citus local tables they
   // failed ("xgz_coverage_rows(entity_coverage_…) does not exist", "could not create distributed
-  // plan") until 0150 and 0151. After the test above: the entity and its graph are local already.
+  // plan") until 0150 and 0151.
   it('keeps the coverage tallies and upserts people over Citus local tables', async () => {
-    await sql`SELECT citus_add_local_table_to_metadata(t::regclass, cascade_via_foreign_keys => true)
-      FROM unnest(ARRAY['entity_coverage', 'coverage_tally', 'coverage_tally_county', 'person']) t
-      WHERE NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = t::regclass)`.execute(d.db);
     expect((await citusState(d.pool)).local).toEqual(
       expect.arrayContaining(['entity_coverage', 'coverage_tally', 'person', 'member_link']),
     );
@@ -181,5 +245,40 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
         .then((r) => r.rows);
     expect(await upsert('张三')).toEqual([{ bi: 'probe-bi', old_name: null }]);
     expect(await upsert('张三丰')).toEqual([{ bi: 'probe-bi', old_name: '张三' }]);
+  });
+});
+
+// The jurisdiction tree is a reference table on the cluster: a copy on every node. A county's
+// scoped requests write it (a station, under the tree's row-level policies) and read it there.
+describe.runIf(BACKENDS.includes('citus'))('the jurisdiction tree as a Citus reference table', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp('citus');
+  });
+  afterAll(() => t?.close());
+
+  it("is copied to every node, and a county's scoped requests write and read it in their scope", async () => {
+    const placed = await sql<{ type: string; nodes: number }>`
+      SELECT t.citus_table_type AS type, (SELECT count(DISTINCT s.nodeport)::int FROM citus_shards s WHERE s.table_name = t.table_name) AS nodes
+      FROM citus_tables t WHERE t.table_name = 'jurisdiction'::regclass`.execute(t.db);
+    expect(placed.rows).toEqual([{ type: 'reference', nodes: 3 }]);
+    const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320102' }));
+    const station = { countyCode: '320102', suffix: '001', name: '梅园新村市场监管所', servedAreas: ['梅园新村街道'] };
+    expect((await c.post('/stations', station)).statusCode).toBe(201);
+    // The row the request wrote is in every node's copy.
+    const copies = await sql<{ result: string }>`SELECT result FROM run_command_on_placements('jurisdiction',
+      $$SELECT count(*) FROM %s WHERE code = '320102001'$$) ORDER BY nodeport`.execute(t.db);
+    expect(copies.rows.map((r) => r.result)).toEqual(['1', '1', '1']);
+    const children = await c.get('/jurisdictions/320102/children');
+    expect(children.statusCode).toBe(200);
+    expect(children.json<{ code: string }[]>().map((n) => n.code)).toEqual(['320102001']);
+    expect((await c.get('/jurisdictions/320000')).statusCode).toBe(200); // a node above is visible
+    // Another county is outside the scope: not visible, and no station may be put there.
+    expect((await c.get('/jurisdictions/320104')).statusCode).toBe(404);
+    expect((await c.post('/stations', { ...station, countyCode: '320104' })).statusCode).toBe(404);
+    const other = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM jurisdiction WHERE parent_code = '320104'`.execute(t.db);
+    expect(other.rows[0].n).toBe(0);
   });
 });

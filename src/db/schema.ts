@@ -98,7 +98,7 @@ export interface LoginHistoryTable {
 }
 
 /** Failed sign-ins per account and client address (0025): the lock that cannot deny the owner elsewhere. */
-/** An account's count of one kind of act in its current window (migration 0190, db/account-window.ts). */
+/** An account's count of one kind of act in its current window (migration 0190, db/windows.ts). */
 export interface AccountWindowTable {
   user_id: number;
   kind: 'reveal' | 'probe';
@@ -106,7 +106,7 @@ export interface AccountWindowTable {
   used: number;
 }
 
-/** Requests of a client address on a rate-limited route, or a county's public self-reports, in the current window (migration 0231, db/public-window.ts). */
+/** Requests of a client address on a rate-limited route, or a county's public self-reports, in the current window (migration 0231, db/windows.ts). */
 export interface PublicWindowTable {
   bucket: string;
   key: string;

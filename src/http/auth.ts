@@ -7,7 +7,7 @@ import { authUserOf } from './context.js';
 import { forbidden, unauthorized, Problem } from './errors.js';
 import { isServicePermission } from '../domain/auth/service.js';
 import { REVEAL_LIMIT, revealRefusal } from '../domain/auth/reveal-limit.js';
-import { countInWindow } from '../db/account-window.js';
+import { countInWindow } from '../db/windows.js';
 import { recordAudit } from '../db/audit-chain.js';
 import { installScopeProbes } from './scope-probe.js';
 import {
@@ -132,7 +132,7 @@ function refuseCrossSite(req: FastifyRequest): void {
     throw new Problem(403, '请求被拒绝', '不接受从其他网站发起的请求，请在本平台的页面中操作', undefined, 'cross_site');
 }
 
-/** One reveal of full personal data counted against the account in the database (domain/auth/reveal-limit.ts, db/account-window.ts); past the limit, 429 and a denied line in the audit trail. */
+/** One reveal of full personal data counted against the account in the database (domain/auth/reveal-limit.ts, db/windows.ts); past the limit, 429 and a denied line in the audit trail. */
 async function spendReveal(req: FastifyRequest): Promise<void> {
   const count = await countInWindow(req.server.ctx.db, req.user!.id, 'reveal', REVEAL_LIMIT.windowMinutes);
   const minutes = revealRefusal(count);

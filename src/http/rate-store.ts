@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { countPublicInWindow, readPublicWindow } from '../db/public-window.js';
+import { countPublicInWindow, readPublicWindow } from '../db/windows.js';
 import type { WindowCount } from '../domain/auth/reveal-limit.js';
 
 type Callback = (err: Error | null, res?: { current: number; ttl: number }) => void;

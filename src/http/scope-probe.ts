@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { recordBeyondReach } from '../db/record-outside.js';
 import { recordAudit } from '../db/audit-chain.js';
-import { countInWindow } from '../db/account-window.js';
+import { countInWindow } from '../db/windows.js';
 import { RefusedWrite } from '../db/writes.js';
 import { PROBE_WINDOW_MINUTES, probeTarget, probeWorthALine } from '../domain/auth/scope-probe.js';
 

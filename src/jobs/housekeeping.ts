@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { writeAnchor } from '../db/audit-anchor.js';
 import { sweepImportFiles } from './import/stored-file.js';
-import { purgePublicWindows } from '../db/public-window.js';
+import { purgePublicWindows } from '../db/windows.js';
 
 const HOUR = 3600_000;
 
@@ -11,7 +11,7 @@ const HOUR = 3600_000;
  * the audit head anchored outside the database — at start, hourly and at shutdown — in the data
  * directory's anchor file and in the log; kept import files removed after the retention period
  * (XGZ_IMPORT_RETENTION_DAYS), at start and daily; counts of public requests whose window is
- * long over (db/public-window.ts), hourly.
+ * long over (db/windows.ts), hourly.
  */
 export function housekeeping(app: FastifyInstance, o: { anchorEveryMs?: number; sweepEveryMs?: number } = {}): void {
   const { config, db } = app.ctx;

@@ -4,7 +4,7 @@
  * one, revealed 150 people's ID numbers and phones in 9 seconds by walking the entity list, which
  * the masked lists and exports exist to prevent (round-9 probe). A clerk checking people one by one
  * on the phone stays far below it; every call counts, refused ones too (a probe of ids is a probe).
- * The count is kept in the database (src/db/account-window.ts), not per server process: two
+ * The count is kept in the database (src/db/windows.ts), not per server process: two
  * processes, or a restart, each gave the account its budget again (round-10 probe).
  */
 export const REVEAL_LIMIT = { max: 30, windowMinutes: 10 } as const;

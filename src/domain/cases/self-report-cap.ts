@@ -1,7 +1,7 @@
 /**
  * The cap on public self-reports (党员报到) one county takes in a day, from every address together
  * (round 11; round 10 left only the per-address limit, so many addresses could fill a county's
- * list of cases with invented reports). The count is kept in the database (db/public-window.ts).
+ * list of cases with invented reports). The count is kept in the database (db/windows.ts).
  */
 export const SELF_REPORT_CAP_WINDOW_MS = 24 * 3_600_000;
 

@@ -8,7 +8,7 @@ import { schemaOf } from '../../http/contract.js';
 import { publicDivisions, submitSelfReport } from './contract.js';
 import { Problem, notFound } from '../../http/errors.js';
 import { recordAudit } from '../../db/audit-chain.js';
-import { countPublicInWindow } from '../../db/public-window.js';
+import { countPublicInWindow } from '../../db/windows.js';
 import { SELF_REPORT_CAP_WINDOW_MS, overCap, refusalWorthALine } from '../../domain/cases/self-report-cap.js';
 import { redactFreeText } from '../../domain/identifiers/free-text.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SHOTS, browserAvailable, browserSuite, noSidewaysScroll, signIn, signInFirstTime } from './browser.js';
 import type { Page } from 'playwright-core';
+import { stationCodesUnder } from '../helpers/ledger.js';
 
 /** Holds the answers of the requests matching `path` until the returned function is called (a slow server, on demand). */
 async function holdAnswers(page: Page, path: RegExp): Promise<() => Promise<void>> {
@@ -105,12 +106,7 @@ describe.skipIf(!browserAvailable)("the city clerk's stations and task board, on
     await signInFirstTime(page, url, creds.get('province_editor')!, 'Jiangsu-2026!');
     // 工作台: the province's cities are cards (the table scrolled sideways, 指导站 out of sight); 南京市's
     // card carries its stations.
-    const cityStations = await t.db
-      .selectFrom('jurisdiction')
-      .select('code')
-      .where('level', '=', 'station')
-      .where('code', 'like', '3201%')
-      .execute();
+    const cityStations = await stationCodesUnder(t.db, '3201');
     const nanjing = page.getByTestId('list-card').filter({ hasText: '南京市' });
     await expect.poll(() => nanjing.count(), { timeout: 30_000 }).toBe(1);
     expect(await nanjing.innerText()).toContain(`基层所 ${cityStations.length} 个`);
@@ -127,12 +123,7 @@ describe.skipIf(!browserAvailable)("the city clerk's stations and task board, on
     await page.screenshot({ path: `${SHOTS}/stations-province-phone.png`, fullPage: true });
 
     // The 辖区 button opens the tree in a drawer; 南京市 → 玄武区 narrows the cards to its stations and closes it.
-    const xuanwu = await t.db
-      .selectFrom('jurisdiction')
-      .select('code')
-      .where('level', '=', 'station')
-      .where('code', 'like', '320102%')
-      .execute();
+    const xuanwu = await stationCodesUnder(t.db, '320102');
     await page.getByTestId('stations-area').click();
     const drawer = page.locator('.ant-drawer-section').filter({ hasText: '选择辖区' });
     await drawer.getByText('南京市', { exact: true }).waitFor();

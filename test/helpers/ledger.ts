@@ -142,3 +142,12 @@ export function ledger(db: Kysely<DB>) {
     },
   };
 }
+
+/** The codes of the stations whose code starts with `prefix` (a city's 4 digits, a county's 6). */
+export const stationCodesUnder = (db: Kysely<DB>, prefix: string) =>
+  db
+    .selectFrom('jurisdiction')
+    .select('code')
+    .where('level', '=', 'station')
+    .where('code', 'like', `${prefix}%`)
+    .execute();

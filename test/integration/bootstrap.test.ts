@@ -3,6 +3,7 @@ import { bootstrap } from '../../src/bootstrap.js';
 import { verifyAuditChain } from '../../src/db/audit-chain.js';
 import { BACKENDS } from '../helpers/db.js';
 import { nextIp, testApp, type TestApp } from '../helpers/app.js';
+import { stationCodesUnder } from '../helpers/ledger.js';
 
 describe.each(BACKENDS)('first start on %s', (backend) => {
   let t: TestApp;
@@ -37,16 +38,19 @@ describe.each(BACKENDS)('first start on %s', (backend) => {
     expect(res.json().stage).toBe('password_change');
 
     const editor = creds.find((c) => c.username === 'county_editor')!;
-    const changed = await t
-      .client(
-        await t.app.inject({
-          method: 'POST',
-          url: '/api/v1/auth/login',
-          payload: { username: editor.username, password: editor.password },
-          remoteAddress: nextIp(),
-        }),
-      )
-      .post('/auth/password', { currentPassword: editor.password, newPassword: 'Demo-Pass-2026' });
+    /** A demo account's first sign-in: its printed password, then a new one (the session's next step). */
+    const firstSignIn = async (cred: { username: string; password: string }) =>
+      t
+        .client(
+          await t.app.inject({
+            method: 'POST',
+            url: '/api/v1/auth/login',
+            payload: { username: cred.username, password: cred.password },
+            remoteAddress: nextIp(),
+          }),
+        )
+        .post('/auth/password', { currentPassword: cred.password, newPassword: 'Demo-Pass-2026' });
+    const changed = await firstSignIn(editor);
     expect(changed.json().stage).toBe('full');
     const c = t.client(changed); // the step gave the session a new token
     const stations = (await c.get('/stations')).json();
@@ -74,24 +78,8 @@ describe.each(BACKENDS)('first start on %s', (backend) => {
     // The province bureau's account: the city's stations and entities are its own, consolidated.
     const province = creds.find((x) => x.username === 'province_editor')!;
     expect(province.jurisdiction).toBe('江苏省');
-    const p = t.client(
-      await t
-        .client(
-          await t.app.inject({
-            method: 'POST',
-            url: '/api/v1/auth/login',
-            payload: { username: province.username, password: province.password },
-            remoteAddress: nextIp(),
-          }),
-        )
-        .post('/auth/password', { currentPassword: province.password, newPassword: 'Demo-Pass-2026' }),
-    );
-    const cityStations = await t.db
-      .selectFrom('jurisdiction')
-      .select('code')
-      .where('level', '=', 'station')
-      .where('code', 'like', '3201%')
-      .execute();
+    const p = t.client(await firstSignIn(province));
+    const cityStations = await stationCodesUnder(t.db, '3201');
     expect((await p.get('/stations?pageSize=1')).json().total).toBe(cityStations.length);
     const cityEntities = await t.db
       .selectFrom('entity')

@@ -6,6 +6,7 @@ import {
   ORG_SET_UP_WORDS,
   ORG_WAY_WORDS,
   YES_NO_WORDS,
+  memberCountIssue,
   orgContradictions,
   type AnnualReportRow,
 } from './rows.js';
@@ -66,8 +67,6 @@ function regNo(v: string | undefined): string | undefined | Slow {
 
 /** The annual-report schema's value for a row of canonical cells, or undefined when the schema must decide. */
 export function fastAnnualReport(input: Record<string, string | undefined>): AnnualReportRow | undefined {
-  // 是否有党员 stands beside the count: the schema reads the two together.
-  if (!blank(input.hasMembers)) return undefined;
   const u = uscc(input.uscc);
   const r = regNo(input.regNo);
   if (u === SLOW || r === SLOW || (u === undefined && r === undefined)) return undefined;
@@ -78,7 +77,8 @@ export function fastAnnualReport(input: Record<string, string | undefined>): Ann
   const filing = blank(input.filingStatus) ? 'filed' : word(FILING_WORDS, input.filingStatus);
   const filedOn = date(input.filedOn);
   const employees = count(input.employees, 10_000_000);
-  const partyMembers = count(input.partyMembers, 1_000_000);
+  const counted = count(input.partyMembers, 1_000_000);
+  const hasMembers = word(YES_NO_WORDS, input.hasMembers);
   const form = word(ORG_FORM_WORDS, input.partyOrgForm);
   const way = word(ORG_WAY_WORDS, input.partyOrgWay);
   const setOn = date(input.partyOrgSetOn);
@@ -89,7 +89,8 @@ export function fastAnnualReport(input: Record<string, string | undefined>): Ann
     filing === SLOW ||
     filedOn === SLOW ||
     employees === SLOW ||
-    partyMembers === SLOW ||
+    counted === SLOW ||
+    hasMembers === SLOW ||
     form === SLOW ||
     way === SLOW ||
     setOn === SLOW ||
@@ -98,6 +99,9 @@ export function fastAnnualReport(input: Record<string, string | undefined>): Ann
     orgSetUp === SLOW
   )
     return undefined;
+  // 是否有党员 is read beside the count, as the schema does: a pair at odds with itself goes to the schema.
+  if (memberCountIssue({ hasMembers, partyMembers: counted })) return undefined;
+  const partyMembers = counted ?? (hasMembers === false ? 0 : undefined);
   if (partyMembers !== undefined && employees !== undefined && partyMembers > employees) return undefined;
   // A report at odds with itself is refused by the schema, which says why.
   if (orgContradictions({ orgSetUp, partyOrgForm: form, partyOrgWay: way, partyOrgSetOn: setOn }).length)

@@ -752,6 +752,24 @@ describe('roster dates given to the month', () => {
   it('still refuses a month that is none', () => {
     expect(monthOrDateField('入党日期').safeParse('2010.13').success).toBe(false);
   });
+  it("reads a date or a month with a full stop after it, and a month as Excel's mmm-yy shows it (round 11)", () => {
+    expect(dateField('成立日期').parse('2019.07.01.')).toBe('2019-07-01');
+    expect(dateField('成立日期').parse('2019年7月1日。')).toBe('2019-07-01');
+    expect(monthOrDateField('入党日期').parse('1998.07.')).toBe('1998-07-01');
+    expect(birthField('出生日期').parse('1980.03.')).toBe('1980-03');
+    // A two-digit year is the latest such year not after this one.
+    expect(monthOrDateField('入党日期').parse('Jul-19')).toBe('2019-07-01');
+    expect(monthOrDateField('入党日期').parse('7月-19')).toBe('2019-07-01');
+    expect(monthOrDateField('入党日期').parse('JUL-2019')).toBe('2019-07-01');
+    expect(birthField('出生日期').parse('Mar-65')).toBe('1965-03');
+    expect(monthOrDateField('入党日期').safeParse('13月-19').success).toBe(false);
+  });
+  it("refuses a day and a month without a year (Excel's d-mmm: 19-Jul, 1-7月), saying the year is missing", () => {
+    for (const v of ['19-Jul', '1-7月'])
+      expect(monthOrDateField('入党日期').safeParse(v).error?.issues[0].message).toBe(
+        `入党日期"${v}"只有日和月，没有年份（Excel 的"日-月"格式不显示年份）：请把该列设为日期格式 yyyy-mm-dd 后重新导出，或写成 2024-03-15`,
+      );
+  });
   it('keeps 出生年月 to the month, never a made-up day', () => {
     expect(birthField('出生日期').parse('1980.03')).toBe('1980-03');
     expect(birthField('出生日期').parse('1980年3月12日')).toBe('1980-03-12');

@@ -5,6 +5,7 @@ import { parseIndustryText } from './industry.js';
 import {
   EXCEL_CUT,
   excelSerialDate,
+  monthOfText,
   hasFullWidth,
   isMasked,
   joinLines,
@@ -17,6 +18,7 @@ import {
   normalisePersonName,
   SCIENTIFIC,
   toHalfWidth,
+  yearlessDate,
 } from '../import/normalise.js';
 import { parseEntityType } from '../import/entity-types.js';
 // zod's own messages (a field absent from a row, a value of the wrong type) in Chinese too: every
@@ -163,9 +165,11 @@ export const dateField = (label: string) =>
       if (!m || !d || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3]) || Number(m[1]) < 1900) {
         ctx.addIssue({
           code: 'custom',
-          message: monthText(input)
+          message: monthOfText(input)
             ? `${label}"${input}"只写到月份，${label}须写到日（如 2024-03-15）`
-            : `${label}"${input}"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）${hasFull(input)}`,
+            : yearlessDate(input)
+              ? `${label}"${input}"只有日和月，没有年份（Excel 的"日-月"格式不显示年份）：请把该列设为日期格式 yyyy-mm-dd 后重新导出，或写成 2024-03-15`
+              : `${label}"${input}"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）${hasFull(input)}`,
         });
         return z.NEVER;
       }
@@ -178,21 +182,13 @@ export const dateField = (label: string) =>
       return v;
     });
 
-/** A date given to the month only ("2010.07", "2010年7月", "201007"), as 'YYYY-MM'; null for anything else. */
-function monthText(v: string): string | null {
-  const m = /^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$/.exec(toHalfWidth(v).trim());
-  const month = m ? Number(m[2] ?? m[3]) : 0;
-  if (!m || month < 1 || month > 12 || Number(m[1]) < 1900) return null;
-  return `${m[1]}-${String(month).padStart(2, '0')}`;
-}
-
 /**
  * A date a roster may give to the month only (入党日期 "2010.07", "2010年7月", "201007": how
  * hand-kept rosters write it): the first of that month; a whole date as dateField reads it.
  */
 export const monthOrDateField = (label: string) =>
   z.preprocess((v) => {
-    const month = typeof v === 'string' ? monthText(v) : null;
+    const month = typeof v === 'string' ? monthOfText(v) : null;
     return month ? `${month}-01` : v;
   }, dateField(label));
 
@@ -206,7 +202,7 @@ export const birthField = (label: string) => {
     .string()
     .trim()
     .transform((v, ctx) => {
-      const month = monthText(v);
+      const month = monthOfText(v);
       if (month) return month;
       const r = whole.safeParse(v);
       if (r.success) return r.data;

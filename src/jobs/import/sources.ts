@@ -13,7 +13,7 @@ import {
 } from '../../domain/import/normalise.js';
 import { footerText, repeatsHeader, sectionTitle } from '../../domain/import/footer.js';
 import { nameCreditAuthorities } from '../../domain/import/vocabulary.js';
-import { DIRECTION_CONTROLS } from '../../domain/identifiers/free-text.js';
+import { DIRECTION_CONTROLS, withoutInvisible } from '../../domain/identifiers/free-text.js';
 import { LegacyReadError, legacyRecords, spreadsheetKind } from './legacy.js';
 import { WorkbookUnreadable, formulaResult, openWorkbook, type Workbook } from './workbook.js';
 import { mergeFiller } from './merges.js';
@@ -42,22 +42,25 @@ export const firstReadProblem = (row: SourceRow, ignored: ReadonlySet<number>): 
  */
 export const readsNothing = (row: SourceRow, ignored: ReadonlySet<number>): boolean =>
   row.cells.every((c, i) => c.trim() === '' || (ignored.has(i) && /^\d+(\.0+)?$/.test(c.trim())));
-/** A row titling the group under it (a branch's name above its members), or repeating the header (`header`), by its row number. */
+/** A row titling the group under it (a branch's name above its members), or repeating the header or a line of it (`header`), by its row number. */
 export type TitleRow = { rowNo: number; text: string; header?: boolean };
 
 /**
  * The rows that carry data, for the preview and the import alike: rows reading nothing are left
- * out, group titles and repeats of the header (`headers`) put in `titles`.
+ * out, group titles and repeats of the header put in `titles`. A repeat is of the header's names or
+ * of one of its lines (a file stitched from pages repeats a two-row header's two rows, 法定代表人
+ * over 姓名 and 证件号码, none of which is a name the header makes).
  */
 export async function* dataRows<R extends SourceRow>(
   rows: AsyncIterable<R>,
   ignored: ReadonlySet<number>,
   titles: TitleRow[],
-  headers: readonly string[] = [],
+  header: Pick<Source, 'headers' | 'headerLines'>,
 ): AsyncGenerator<R> {
+  const shapes = [header.headers, ...header.headerLines];
   for await (const row of rows) {
     if (readsNothing(row, ignored)) continue;
-    if (repeatsHeader(row.cells, headers)) {
+    if (shapes.some((h) => repeatsHeader(row.cells, h))) {
       titles.push({ rowNo: row.rowNo, text: '', header: true });
       continue;
     }
@@ -70,6 +73,8 @@ export async function* dataRows<R extends SourceRow>(
 export type SourceFormat = 'csv' | 'xlsx' | 'xls' | 'ods';
 export type Source = {
   headers: string[];
+  /** The rows that make the header as the sheet shows them (two for a two-row header): a page of a stitched file repeats them. */
+  headerLines: string[][];
   headerRowNo: number;
   rows: AsyncIterable<SourceRow>;
   bytesRead: () => number;
@@ -663,26 +668,29 @@ async function withHeaders(
     const s = rate(cand.c);
     if (s > bestScore) [best, bestScore] = [cand, s];
   }
+  // The rows, as the sheet shows them, that make the header: one, or the two of a two-row header.
+  let lines = [best.c];
   // A two-row header (法定代表人 over 姓名, 证件号码, 联系电话): its names joined, when that names more known columns.
   for (let k = 1; k < nonBlank.length; k++) {
     if (nonBlank[k].i !== nonBlank[k - 1].i + 1) continue;
     const joined = twoRowHeader(nonBlank[k - 1].c, nonBlank[k].c);
-    if (joined && score(joined) > score(best.c)) best = { c: joined, i: nonBlank[k].i };
+    if (joined && score(joined) > score(best.c)) {
+      best = { c: joined, i: nonBlank[k].i };
+      lines = [nonBlank[k - 1].c, nonBlank[k].c];
+    }
   }
   // A second header line right under it (field codes over their Chinese names, as a data-exchange
   // export prints them) is no data: skipped, and its names taken when they name as many columns.
   const under = nonBlank.find(({ i }) => i === best.i + 1);
   const named = score(best.c);
-  if (under && score(under.c) >= Math.max(2, named / 2))
+  if (under && score(under.c) >= Math.max(2, named / 2)) {
     best =
       score(under.c) >= named && under.c.some((h) => /[\u4e00-\u9fff]/.test(h)) ? under : { c: best.c, i: under.i };
+    lines = [...lines, under.c];
+  }
   const headerRowNo = best.i + 1;
-  const headers = best.c.map((h) =>
-    h
-      .replace(/^\ufeff/, '')
-      .replace(/[\r\n]+/g, '')
-      .trim(),
-  );
+  const name = (h: string) => h.replace(/[\r\n]+/g, '').trim();
+  const headers = best.c.map(name);
   const undecodable = headers.find((h) => h.includes('\ufffd') || h.includes('\u0000'));
   if (undecodable !== undefined)
     throw new SourceError(
@@ -720,6 +728,7 @@ async function withHeaders(
   const hiddenCols = () => (hiddenColumns?.() ?? []).map((c) => c - 1).filter((i) => i < headers.length);
   return {
     headers,
+    headerLines: lines.map((l) => l.map(name)),
     headerRowNo,
     rows: rows(),
     bytesRead: bytes,
@@ -791,9 +800,22 @@ async function* withinWidth(records: AsyncIterable<string[]>): AsyncGenerator<st
       throw new SourceError(
         `第 ${row} 行第 ${end} 列有内容：每行最多读取 ${MAX_COLUMNS} 列，请删去多余的列（或其中的内容）后重新上传`,
       );
-    yield cells;
+    yield cells.map(asShown);
   }
 }
+
+/** Spaces that are not the usual one: no-break (U+00A0, U+202F), the typographic ones (U+2000–U+200A) and the mathematical one. */
+const ODD_SPACES = /[\u00a0\u2000-\u200a\u202f\u205f]/g;
+
+/**
+ * A cell as the sheet shows it, the one place every format's cells pass (round 11): without the
+ * invisible characters a request body is cleaned of too (INVISIBLE_FORMAT: zero-width space and
+ * joiners, the byte-order mark, the soft hyphen …), an odd space as a space. Exports and sheets
+ * pasted from web pages and chat apps carry them: a 统一社会信用代码 with a word joiner inside was
+ * refused as malformed, 存续\u200b as an unknown 登记状态, a header 姓名\ufeff was no column the import
+ * knew, and a name with a no-break space inside was another name.
+ */
+const asShown = (cell: string): string => withoutInvisible(cell).replace(ODD_SPACES, ' ');
 
 /** The headers of the hidden columns the import reads (the plan's fields'), in the file's order. */
 export const readHidden = (plan: { index: Map<string, number> }, source: Pick<Source, 'headers' | 'hiddenColumns'>) => {

@@ -144,6 +144,54 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     }
   });
 
+  it('refuses a CSV month written 1980.1 (Excel saves 1980.10 typed as a number so), naming row and column; 1980.10 is October', async () => {
+    const r = await roster('csv-months.csv', [
+      { 姓名: '乙十', 出生年月: '1980.10', 入党时间: '2010.1', 人员类别: '正式党员', 所在党支部: '戊支部' },
+      { 姓名: '乙十一', 出生年月: '1981.03', 入党时间: '2011.07', 人员类别: '正式党员', 所在党支部: '戊支部' },
+    ]);
+    expect(r.job).toMatchObject({ rows_accepted: 1, rows_rejected: 1 });
+    expect(r.rejections.map((x) => [x.row_no, x.col, x.reason])).toEqual([
+      [
+        2,
+        '入党时间',
+        '是 2010.1：从 Excel 另存的 CSV 中，数字 2010.10（10 月）也写作 2010.1，无法确定是 1 月还是 10 月。请写作 2010.01 或 2010.10（或写成 2010-10）后重新上传',
+      ],
+    ]);
+    const got = (await members()) as (Member & { birthDate: string | null; joinDate: string | null })[];
+    expect(got.filter((x) => x.name.startsWith('乙十')).map((x) => [x.name, x.birthDate, x.joinDate])).toEqual([
+      ['乙十一', '1981-03', '2011-07-01'],
+    ]);
+  });
+
+  it('refuses an ID number typed into a number cell (format "0"), saying Excel kept 15 significant digits, naming row and column', async () => {
+    const id = idNumber(rnd, '320102', new Date('1979-08-09'));
+    const head = ['姓名', '公民身份号码', '人员类别', '所在党支部'];
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('名册');
+    ws.addRow(head);
+    ws.addRow(['乙二十', Number(id.replace(/X$/, '0')), '正式党员', '戊支部']);
+    ws.getCell('B2').numFmt = '0';
+    const xlsx = path.join(dir, 'id-number-cell.xlsx');
+    await wb.xlsx.writeFile(xlsx);
+    const sheet = XLSX.utils.aoa_to_sheet([head, ['乙二十', Number(id.replace(/X$/, '0')), '正式党员', '戊支部']]);
+    sheet.B2.z = '0';
+    const book = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(book, sheet, '名册');
+    const xls = path.join(dir, 'id-number-cell.xls');
+    XLSX.writeFile(book, xls, { bookType: 'biff8' });
+    for (const file of [xlsx, xls]) {
+      const r = await importFile(t, 'roster', file, importer);
+      expect(r.job).toMatchObject({ rows_accepted: 0, rows_rejected: 1 });
+      expect(r.rejections.map((x) => [x.row_no, x.col, x.reason])).toEqual([
+        [
+          2,
+          '公民身份号码',
+          '身份证号是科学计数法（如 3.2E+17）：数字格式的身份证号只保留15位有效数字，末几位已丢失，请将该列设为文本后重新填写',
+        ],
+      ]);
+    }
+  });
+
   it('reads a 出生年月 date cell showing the month only (1980年3月, 1981.05) as that month, not as the 1st', async () => {
     // Typed 1980-3, a Chinese Excel stores 1980-03-01 shown as 1980年3月. Read as the 1st, the row of a
     // member born 1980-03-15 was refused (出生日期 contradicts the ID number); one without a number got
@@ -321,10 +369,16 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     expect(r.rejections.map((x) => [x.col, x.reason])).toEqual([
       [
         '公民身份号码',
-        '身份证号末三位为 000（本列多个号码如此）：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写',
+        '身份证号末三位为 000（本列多个号码如此）：数字格式的身份证号只保留15位有效数字，末几位已丢失，请将该列设为文本后重新填写',
       ],
-      ['公民身份号码', '身份证号末三位为 000：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写'],
-      ['公民身份号码', '身份证号末三位为 000：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写'],
+      [
+        '公民身份号码',
+        '身份证号末三位为 000：数字格式的身份证号只保留15位有效数字，末几位已丢失，请将该列设为文本后重新填写',
+      ],
+      [
+        '公民身份号码',
+        '身份证号末三位为 000：数字格式的身份证号只保留15位有效数字，末几位已丢失，请将该列设为文本后重新填写',
+      ],
     ]);
     const alone = await roster('genuine-000.csv', [
       m('吴一', lucky, '', '丙支部'),

@@ -369,12 +369,17 @@ describe('normalising cells', () => {
     );
     expect(monthNumberUnclear(1980.03)).toBe(false);
     expect(SCIENTIFIC.test('3.20102E+17')).toBe(true);
-    expect(idNumberField.safeParse('3.20102E+17').error?.issues[0].message).toMatch(/科学计数法.*"文本"格式/);
+    expect(idNumberField.safeParse('3.20102E+17').error?.issues[0].message).toBe(
+      '身份证号是科学计数法（如 3.2E+17）：数字格式的身份证号只保留15位有效数字，末几位已丢失，请将该列设为文本后重新填写',
+    );
+    expect(usccField.safeParse('9.13201E+17').error?.issues[0].message).toMatch(
+      /^统一社会信用代码.*数字格式的统一社会信用代码只保留15位有效数字/,
+    );
   });
   it('refuses an 18-digit ID ending 000 whose check digit fails as Excel-cut, not as a typo', () => {
     // 320102197705061234 as Excel keeps it: 15 significant digits.
     expect(idNumberField.safeParse('320102197705061000').error?.issues[0].message).toBe(
-      '身份证号末三位为 000：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写',
+      '身份证号末三位为 000：数字格式的身份证号只保留15位有效数字，末几位已丢失，请将该列设为文本后重新填写',
     );
   });
   it('judges a column Excel cut by its share of numbers ending 000, a genuine one alone passing', () => {

@@ -245,10 +245,22 @@ export const excelNumberMessage = (label: string, shown: string) =>
   `${label}${shown}：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写`;
 
 /**
+ * An 18-character identifier (身份证号, 统一社会信用代码) typed into a number cell: Excel keeps 15
+ * significant digits of a number, whatever its format shows (under "0" the last three show 000),
+ * so the last digits are gone (round 11: the message said only 科学计数法).
+ */
+export const longNumberMessage = (label: string, shown: string) =>
+  `${label}${shown}：数字格式的${label}只保留15位有效数字，末几位已丢失，请将该列设为文本后重新填写`;
+
+/**
  * An identifier cell, normalised first (full-width to half-width, spaces out, upper case); a value
  * Excel turned into a number shown in scientific notation is refused: its last digits are gone.
  */
-const identifier = <T>(label: string, parse: (v: string) => ({ ok: true } & T) | { ok: false; reason: string }) =>
+const identifier = <T>(
+  label: string,
+  parse: (v: string) => ({ ok: true } & T) | { ok: false; reason: string },
+  lost: (label: string, shown: string) => string = longNumberMessage,
+) =>
   z.string().transform((input, ctx) => {
     const { value, fullWidth } = normaliseCode(input);
     if (isMasked(value)) {
@@ -257,14 +269,14 @@ const identifier = <T>(label: string, parse: (v: string) => ({ ok: true } & T) |
     }
     // The value is not quoted: what is left of a number is personal data, and reasons are kept in clear.
     if (SCIENTIFIC.test(value)) {
-      ctx.addIssue({ code: 'custom', message: excelNumberMessage(label, '是科学计数法（如 3.2E+17）') });
+      ctx.addIssue({ code: 'custom', message: lost(label, '是科学计数法（如 3.2E+17）') });
       return z.NEVER;
     }
     const r = parse(value);
     if (!r.ok) {
       // 18 digits ending 000 whose check fails: Excel's cut far likelier than a typo.
       const message = EXCEL_CUT.test(value)
-        ? excelNumberMessage(label, '末三位为 000')
+        ? lost(label, '末三位为 000')
         : fullWidth
           ? `${r.reason}（该值含全角字符，已按半角读取）`
           : r.reason;
@@ -280,8 +292,10 @@ export const usccField = identifier('统一社会信用代码', parseUscc).trans
  * check digit does not hold (local systems before GS15-2006), so the field checks only the form;
  * the check digit is enforced by entityKeyIssues where the 注册号 is the row's only key.
  */
-export const regNoField = identifier('注册号', (v) =>
-  /^\d{15}$/.test(v) ? { ok: true as const, value: v } : { ok: false as const, reason: regNoFormReason(v) },
+export const regNoField = identifier(
+  '注册号',
+  (v) => (/^\d{15}$/.test(v) ? { ok: true as const, value: v } : { ok: false as const, reason: regNoFormReason(v) }),
+  excelNumberMessage, // 15 digits: a number cell keeps them all; a CSV of its scientific display does not
 ).transform((r) => r.value);
 
 /**
@@ -590,7 +604,7 @@ export const optValue = <T extends z.ZodType>(s: T) => z.preprocess(nothingToUnd
 /** The fields of a file that hold 身份证号 (an Excel cut is judged over their columns, ExcelCutColumns). */
 export const ID_NUMBER_FIELDS = ['idNumber', 'repIdNumber', 'liaisonIdNumber'];
 /** Why a 身份证号 of a column Excel cut is refused though its check digit holds. */
-export const EXCEL_CUT_COLUMN_MESSAGE = excelNumberMessage('身份证号', '末三位为 000（本列多个号码如此）');
+export const EXCEL_CUT_COLUMN_MESSAGE = longNumberMessage('身份证号', '末三位为 000（本列多个号码如此）');
 
 /**
  * A passport, 港澳居民来往内地通行证, 香港身份证 or 台胞证 number, or a 外国人永久居留身份证 of the 2004

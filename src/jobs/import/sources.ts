@@ -372,6 +372,17 @@ function detectDelimiter(head: Buffer, encoding: TextEncoding): Delimiter {
   return best;
 }
 
+/**
+ * A CSV's year and month ending .1 (1980.1), marked unclear: Excel saves a number cell as it shows
+ * it, and 1980.10 (October) typed into a General column shows 1980.1, as January typed 1980.1 does.
+ * The text alone cannot tell them apart (round 11: it was read as January). Written as text
+ * ('1980.1, ="1980.1") or in a workbook's text cell it is what the clerk typed: January.
+ */
+async function* unclearMonths(records: AsyncGenerator<string[]>): AsyncGenerator<string[]> {
+  for await (const cells of records)
+    yield cells.map((c) => (/^\s*(?:19|20)\d{2}\.1\s*$/.test(c) ? c + UNCLEAR_MONTH : c));
+}
+
 function openCsv(file: string, head: Buffer, limits: SourceLimits): Opened {
   const count = counter();
   const encoding = detectEncoding(head);
@@ -384,7 +395,7 @@ function openCsv(file: string, head: Buffer, limits: SourceLimits): Opened {
   const limited = bytes.pipe(fieldLimiter(maxFieldOf(limits), delimiter));
   const text = encoding === 'gb18030' ? limited.pipe(iconv.decodeStream('gb18030')) : limited;
   return {
-    records: csvRows(text as Readable, delimiter),
+    records: unclearMonths(csvRows(text as Readable, delimiter)),
     bytes: () => count.bytes,
     format: 'csv',
     encoding,
@@ -578,7 +589,9 @@ function cellProblem(c: string, max: number, format: SourceFormat): string | und
   if (c.includes(NO_RESULT))
     return '是公式，文件中没有它可用的计算结果（未保存结果，或结果是错误值）：请在 Excel 或 WPS 中检查、保存后重新上传';
   if (c.endsWith(UNCLEAR_MONTH)) {
-    const shown = c.slice(0, -UNCLEAR_MONTH.length);
+    const shown = c.slice(0, -UNCLEAR_MONTH.length).trim();
+    if (format === 'csv')
+      return `是 ${shown}：从 Excel 另存的 CSV 中，数字 ${shown}0（10 月）也写作 ${shown}，无法确定是 1 月还是 10 月。请写作 ${shown.slice(0, 4)}.01 或 ${shown.slice(0, 4)}.10（或写成 ${shown.slice(0, 4)}-10）后重新上传`;
     return `是数字 ${shown}：Excel 把 ${shown}0（10 月）也存成 ${shown}，无法确定是 1 月还是 10 月。请把该列设置为"文本"格式后写作 ${shown.slice(0, 4)}.01 或 ${shown.slice(0, 4)}.10（或写成 ${shown.slice(0, 4)}-10）重新上传`;
   }
   if (c.includes('\u0000')) return '含不可见的控制字符（NUL）';

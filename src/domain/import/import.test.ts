@@ -276,6 +276,11 @@ describe('市场主体类型', () => {
     // XGZ's words with the 组成形式 in brackets, as county lists write an individual business.
     ['个体户（个人经营）', 'individual', '个体户（个人经营）'],
     ['个体(家庭经营)', 'individual', '个体(家庭经营)'],
+    // The 私营企业 types of registrations before 2006, as old entities' records keep them (round 11).
+    ['私营有限责任公司(自然人控股或私营性质企业控股)', 'enterprise', '私营有限责任公司(自然人控股或私营性质企业控股)'],
+    ['私营独资企业', 'enterprise', '私营独资企业'],
+    ['私营合伙企业', 'enterprise', '私营合伙企业'],
+    ['私营股份有限公司', 'enterprise', '私营股份有限公司'],
   ])('"%s" is %s (%s)', (input, kind, typeName) => {
     expect(parseEntityType(input)).toEqual({ ok: true, kind, typeName });
   });

@@ -47,6 +47,11 @@ describe('header vocabulary', () => {
     expect(plan.index.get(field)).toBe(1);
   });
 
+  it("reads a county roster's 组织关系所在党支部 as the member's branch (round 11)", () => {
+    const plan = planColumns('roster', specsOf('roster'), [], ['党员姓名', '组织关系所在党支部', '组织关系所在支部']);
+    expect([plan.index.get('name'), plan.index.get('orgRelation')]).toEqual([0, 1]);
+  });
+
   it('matches whatever the width of parentheses, spaces and case', () => {
     expect(planColumns('registry', specsOf('registry'), [], ['住所(经营场所)']).index.get('address')).toBe(0);
     expect(planColumns('registry', specsOf('registry'), [], [' 企业名称 ']).index.get('name')).toBe(0);

@@ -692,6 +692,10 @@ async function withHeaders(
       lines = [nonBlank[k - 1].c, nonBlank[k].c];
     }
   }
+  // A group row right above a header that names its columns alone (其他情况 over 是否失联, 是否流动;
+  // 序号 merged down both rows) is a line of it all the same: a stitched file repeats it too.
+  const above = nonBlank.find(({ i }) => i === best.i - 1);
+  if (lines.length === 1 && above && twoRowHeader(above.c, best.c)) lines = [above.c, best.c];
   // A second header line right under it (field codes over their Chinese names, as a data-exchange
   // export prints them) is no data: skipped, and its names taken when they name as many columns.
   const under = nonBlank.find(({ i }) => i === best.i + 1);

@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { buildXlsx, buildZip, type ZipPart } from '../../../test/helpers/zip.js';
-import { openSource, readHidden } from './sources.js';
+import { dataRows, openSource, readHidden, type TitleRow } from './sources.js';
+import { headerScore } from './templates.js';
 import { listSheets, pickSheet } from './sheets.js';
 import { xmlText } from './workbook.js';
 
@@ -435,6 +436,36 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
       [3, '周一', '第一党支部'],
       [4, '吴二', '第一党支部'],
       [5, '郑三', '第二党支部'],
+    ]);
+  });
+
+  it('takes a merged two-row header repeated down the sheet (pages stitched) for no data, both its rows', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('党员名册');
+    const header = (r: number) => {
+      ws.getRow(r).values = ['序号', '姓名', '人员类别', '其他情况', '', ''];
+      ws.getRow(r + 1).values = ['', '', '', '是否失联', '是否出国（境）', '是否流动'];
+      for (const c of ['A', 'B', 'C']) ws.mergeCells(`${c}${r}:${c}${r + 1}`);
+      ws.mergeCells(`D${r}:F${r}`);
+    };
+    header(1);
+    ws.getRow(3).values = [1, '周一', '正式党员', '否', '否', '否'];
+    header(4);
+    ws.getRow(6).values = [2, '吴二', '正式党员', '否', '否', '是'];
+    const f = path.join(dir, 'pages.xlsx');
+    await wb.xlsx.writeFile(f);
+    const s = await openSource(f, 'pages.xlsx', undefined, (c) => headerScore('roster', c));
+    expect(s.headerRowNo).toBe(2);
+    const titles: TitleRow[] = [];
+    const rows = [];
+    for await (const r of dataRows(s.rows, new Set([0]), titles, s)) rows.push([r.rowNo, r.cells[1]]);
+    expect(rows).toEqual([
+      [3, '周一'],
+      [6, '吴二'],
+    ]);
+    expect(titles.map((x) => [x.rowNo, x.header])).toEqual([
+      [4, true],
+      [5, true],
     ]);
   });
 

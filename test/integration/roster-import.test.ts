@@ -44,6 +44,16 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
   const roster = (file: string, rows: Record<string, string>[], encoding: 'utf8' | 'gb18030' = 'utf8') =>
     importFile(t, 'roster', csvFile(dir, file, rows, encoding), importer);
   const members = async () => (await editor.get('/members?pageSize=50')).json().items as Member[];
+  /** A table as an .xls of one sheet 名册 (SheetJS writes a cell's format with its number): `formats` by cell reference. */
+  const asXls = (name: string, rows: unknown[][], formats: Record<string, string>) => {
+    const sheet = XLSX.utils.aoa_to_sheet(rows);
+    for (const [ref, z] of Object.entries(formats)) sheet[ref].z = z;
+    const book = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(book, sheet, '名册');
+    const file = path.join(dir, name);
+    XLSX.writeFile(book, file, { bookType: 'biff8' });
+    return file;
+  };
 
   beforeAll(async () => {
     t = await testApp(backend);
@@ -115,12 +125,10 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     const xlsx = path.join(dir, 'months.xlsx');
     await wb.xlsx.writeFile(xlsx);
     // The same in an .xls (SheetJS writes the format with the number).
-    const sheet = XLSX.utils.aoa_to_sheet([head, ...rows.map(([n, b, j]) => [n, b, j, '正式党员', '戊支部'])]);
-    for (const ref of ['B2', 'C2']) sheet[ref].z = '0.00';
-    const book = XLSX.utils.book_new();
-    XLSX.utils.book_append_sheet(book, sheet, '名册');
-    const xls = path.join(dir, 'months.xls');
-    XLSX.writeFile(book, xls, { bookType: 'biff8' });
+    const xls = asXls('months.xls', [head, ...rows.map(([n, b, j]) => [n, b, j, '正式党员', '戊支部'])], {
+      B2: '0.00',
+      C2: '0.00',
+    });
     for (const file of [xlsx, xls]) {
       const r = await importFile(t, 'roster', file, importer);
       expect(r.job).toMatchObject({ rows_accepted: 2, rows_rejected: 1 });
@@ -173,12 +181,9 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     ws.getCell('B2').numFmt = '0';
     const xlsx = path.join(dir, 'id-number-cell.xlsx');
     await wb.xlsx.writeFile(xlsx);
-    const sheet = XLSX.utils.aoa_to_sheet([head, ['乙二十', Number(id.replace(/X$/, '0')), '正式党员', '戊支部']]);
-    sheet.B2.z = '0';
-    const book = XLSX.utils.book_new();
-    XLSX.utils.book_append_sheet(book, sheet, '名册');
-    const xls = path.join(dir, 'id-number-cell.xls');
-    XLSX.writeFile(book, xls, { bookType: 'biff8' });
+    const xls = asXls('id-number-cell.xls', [head, ['乙二十', Number(id.replace(/X$/, '0')), '正式党员', '戊支部']], {
+      B2: '0',
+    });
     for (const file of [xlsx, xls]) {
       const r = await importFile(t, 'roster', file, importer);
       expect(r.job).toMatchObject({ rows_accepted: 0, rows_rejected: 1 });
@@ -221,18 +226,16 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     }
     const xlsx = path.join(dir, 'birth-months.xlsx');
     await wb.xlsx.writeFile(xlsx);
-    const sheet = XLSX.utils.aoa_to_sheet([
-      head,
-      ...rows.map(([name, no, birth]) => [name, no, serial(birth), serial('2005-07-01'), '正式党员', '己支部']),
-    ]);
-    rows.forEach(([, , , fmt], i) => {
-      sheet[`C${i + 2}`].z = fmt;
-      sheet[`D${i + 2}`].z = 'yyyy.mm';
-    });
-    const book = XLSX.utils.book_new();
-    XLSX.utils.book_append_sheet(book, sheet, '名册');
-    const xls = path.join(dir, 'birth-months.xls');
-    XLSX.writeFile(book, xls, { bookType: 'biff8' });
+    const xls = asXls(
+      'birth-months.xls',
+      [head, ...rows.map(([name, no, birth]) => [name, no, serial(birth), serial('2005-07-01'), '正式党员', '己支部'])],
+      Object.fromEntries(
+        rows.flatMap(([, , , fmt], i) => [
+          [`C${i + 2}`, fmt],
+          [`D${i + 2}`, 'yyyy.mm'],
+        ]),
+      ),
+    );
     for (const file of [xlsx, xls]) {
       const r = await importFile(t, 'roster', file, importer);
       expect(r.rejections).toEqual([]);

@@ -772,6 +772,9 @@ describe('roster dates given to the month', () => {
     expect(dateField('成立日期').parse('2019年7月1日。')).toBe('2019-07-01');
     expect(monthOrDateField('入党日期').parse('1998.07.')).toBe('1998-07-01');
     expect(birthField('出生日期').parse('1980.03.')).toBe('1980-03');
+    // A Chinese full stop typed for the dot, the input method left on.
+    expect(dateField('成立日期').parse('2019。7。1')).toBe('2019-07-01');
+    expect(monthOrDateField('入党日期').parse('1998。07')).toBe('1998-07-01');
     // A two-digit year is the latest such year not after this one.
     expect(monthOrDateField('入党日期').parse('Jul-19')).toBe('2019-07-01');
     expect(monthOrDateField('入党日期').parse('7月-19')).toBe('2019-07-01');

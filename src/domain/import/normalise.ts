@@ -181,7 +181,7 @@ export const monthNumberUnclear = (n: number, numFmt?: string): boolean =>
  * clock on the wall where it was written: its date is as written.
  */
 export function normaliseDateText(v: string): string {
-  const s = withoutFinalStop(toHalfWidth(v).trim());
+  const s = dateAsTyped(v);
   const m =
     /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?(?:\s*[上下]?午?\s*\d{1,2}\s*[时点]\s*(?:\d{1,2}\s*分\s*(?:\d{1,2}\s*秒)?)?)?(?:(?:\s*[上下]午\s*|\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*[AP]M)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(
       s,
@@ -194,10 +194,15 @@ export function normaliseDateText(v: string): string {
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 
 /**
- * A date or a month typed with a full stop after it (2019.07.01., 1998.07., 2019年7月1日。): the stop
- * ends what was typed, as after the last part of a dotted date; it is no part of the date.
+ * A date or a month as typed, ready to be read: half-width, trimmed, a Chinese full stop between
+ * digits as the dot it was meant for (2019。7。1: typed with a Chinese input method on), and a full
+ * stop after it dropped (2019.07.01., 1998.07., 2019年7月1日。: it ends what was typed).
  */
-const withoutFinalStop = (s: string): string => s.replace(/(?<=[\d日月号])\s*[.。]$/, '');
+const dateAsTyped = (v: string): string =>
+  toHalfWidth(v)
+    .trim()
+    .replace(/(?<=\d)\s*。\s*(?=\d)/g, '.')
+    .replace(/(?<=[\d日月号])\s*[.。]$/, '');
 
 /**
  * A date given to the month only, as 'YYYY-MM'; null for anything else. As rosters write it:
@@ -207,7 +212,7 @@ const withoutFinalStop = (s: string): string => s.replace(/(?<=[\d日月号])\s*
  * 2019-07, Mar-65 1965-03): the century a clerk reads into it. A month of 1900 or later only.
  */
 export function monthOfText(v: string, thisYear = Number(localDate().slice(0, 4))): string | null {
-  const s = withoutFinalStop(toHalfWidth(v).trim());
+  const s = dateAsTyped(v);
   const m = /^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$/.exec(s);
   const shown = m ? null : /^(?:(\d{1,2})\s*月|([A-Z]{3}))\s*-\s*(\d{2}|\d{4})$/i.exec(s);
   let year = m ? Number(m[1]) : 0;

@@ -780,6 +780,8 @@ describe('roster dates given to the month', () => {
     expect(monthOrDateField('入党日期').parse('7月-19')).toBe('2019-07-01');
     expect(monthOrDateField('入党日期').parse('JUL-2019')).toBe('2019-07-01');
     expect(birthField('出生日期').parse('Mar-65')).toBe('1965-03');
+    expect(monthOrDateField('入党日期').parse('98年7月')).toBe('1998-07-01');
+    expect(birthField('出生日期').parse('65年3月')).toBe('1965-03');
     expect(monthOrDateField('入党日期').safeParse('13月-19').success).toBe(false);
   });
   it("refuses a day and a month without a year (Excel's d-mmm: 19-Jul, 1-7月), saying the year is missing", () => {

@@ -206,23 +206,24 @@ const dateAsTyped = (v: string): string =>
 
 /**
  * A date given to the month only, as 'YYYY-MM'; null for anything else. As rosters write it:
- * 2010.07, 2010年7月, 2010-7, 201007, 2010.07. (a full stop after it); and as Excel's built-in
+ * 2010.07, 2010年7月, 98年7月, 2010-7, 201007, 2010.07. (a full stop after it); and as Excel's built-in
  * format mmm-yy shows a date cell (saved to CSV so): Jul-19, JUL-2019, 7月-19 in a Chinese Excel.
- * A two-digit year there is the latest year it can be that is not after this one (Jul-19 is
- * 2019-07, Mar-65 1965-03): the century a clerk reads into it. A month of 1900 or later only.
+ * A two-digit year (98年7月, Jul-19) is the latest year it can be that is not after this one (Jul-19
+ * is 2019-07, 98年7月 1998-07): the century a clerk reads into it. A month of 1900 or later only.
  */
 export function monthOfText(v: string, thisYear = Number(localDate().slice(0, 4))): string | null {
   const s = dateAsTyped(v);
-  const m = /^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$/.exec(s);
+  const m = /^(\d{4}|\d{2}(?=\s*年))\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$/.exec(s);
   const shown = m ? null : /^(?:(\d{1,2})\s*月|([A-Z]{3}))\s*-\s*(\d{2}|\d{4})$/i.exec(s);
-  let year = m ? Number(m[1]) : 0;
-  let month = m ? Number(m[2] ?? m[3]) : 0;
-  if (shown) {
-    month = shown[1] ? Number(shown[1]) : MONTHS.indexOf(shown[2].toUpperCase()) + 1;
-    year = Number(shown[3]);
-    if (shown[3].length === 2) year += year + 2000 > thisYear ? 1900 : 2000;
-  }
-  if (month < 1 || month > 12 || year < 1900) return null;
+  const yy = m ? m[1] : (shown?.[3] ?? '');
+  let year = Number(yy);
+  if (yy.length === 2) year += year + 2000 > thisYear ? 1900 : 2000;
+  const month = m
+    ? Number(m[2] ?? m[3])
+    : shown?.[1]
+      ? Number(shown[1])
+      : MONTHS.indexOf(shown?.[2]?.toUpperCase() ?? '') + 1;
+  if (!yy || month < 1 || month > 12 || year < 1900) return null;
   return `${year}-${String(month).padStart(2, '0')}`;
 }
 

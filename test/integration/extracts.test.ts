@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import XLSX from 'xlsx';
+import iconv from 'iconv-lite';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { importFile } from '../helpers/imports.js';
@@ -459,6 +460,40 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     expect(rows.map((r) => [r.kind, r.reg_type, String(r.registered_on).slice(0, 10)])).toEqual([
       ['individual', null, '2023-01-01'],
       ['individual', null, '2023-05-06'],
+    ]);
+  });
+
+  it("reads a county's GBK list with invisible characters pasted into its cells as the cells show (round 11)", async () => {
+    const clerk = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320102' }));
+    const codes = [uscc('92', '320102', 'MA1KW0001'), uscc('92', '320102', 'MA1KW0002')];
+    const text = [
+      '统一社会信用代码\ufeff,个体户名称,主体类型,登记状态,经营者,经营者身份证号,经营场所,成立日期,',
+      // A word joiner inside the code, a zero-width space after 存续, no-break spaces in the name.
+      `${codes[0].slice(0, 8)}\u2060${codes[0].slice(8)},鼓楼\u00a0张三\u00a0水果店,个体工商户,存续\u200b,张\u00a0三,${id('320102', '19800101', '123')},玄武区中山路1号,2019-05-06,`,
+      `${codes[1].toLowerCase()}\u200c,李四\u3000小吃,个体工商户,"存续（在营、开业、在册）",李四\u00ad,,玄武区中山路2号,2019.05.07.,`,
+    ].join('\r\n');
+    const { body, type } = await multipart('个体户.csv', new Uint8Array(iconv.encode(`${text}\r\n`, 'gb18030')));
+    const up = await clerk.call('POST', '/imports/registry/upload', body, { 'content-type': type });
+    expect(up.statusCode).toBe(200);
+    expect(up.json()).toMatchObject({ missing: [] });
+    const started = await clerk.post('/imports/registry/start', { upload: up.json().upload, acknowledge: [] });
+    expect(started.statusCode).toBe(202);
+    await expect
+      .poll(async () => (await clerk.get(`/imports/${started.json().id}`)).json().status, { timeout: 30_000 })
+      .toBe('done');
+    expect((await clerk.get(`/imports/${started.json().id}`)).json()).toMatchObject({
+      rowsAccepted: 2,
+      rowsRejected: 0,
+    });
+    const rows = await t.db
+      .selectFrom('entity')
+      .select(['uscc', 'name', 'status', 'registered_on'])
+      .where('uscc', 'in', codes)
+      .orderBy('uscc')
+      .execute();
+    expect(rows.map((r) => [r.uscc, r.name, r.status, String(r.registered_on).slice(0, 10)])).toEqual([
+      [codes[0], '鼓楼 张三 水果店', 'active', '2019-05-06'],
+      [codes[1], '李四\u3000小吃', 'active', '2019-05-07'],
     ]);
   });
 

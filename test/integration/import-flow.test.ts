@@ -238,13 +238,28 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
     expect(kindChange).toEqual({ field: 'kind', from: '个体工商户', to: '企业' });
   });
 
-  it('asks which sheet of a workbook with several, and imports the one named', async () => {
+  it('takes the data sheet beside a 封面 by its header; asks which of several sheets with headers it knows, and imports the one named', async () => {
     const wb = new ExcelJS.Workbook();
-    wb.addWorksheet('封面').addRow(['2026 年登记信息']);
+    wb.addWorksheet('封面').addRows([
+      ['2026 年登记信息'],
+      ['填报单位：玄武区市场监督管理局'],
+      ['填报日期：2026-10-01'],
+    ]);
     const ws = wb.addWorksheet('登记信息');
     const r = row({});
     ws.addRow(Object.keys(r));
     ws.addRow(Object.values(r));
+    const covered = await upload(county, 'registry', 'cover.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(covered.statusCode).toBe(202);
+    expect((await county.get(`/imports/${covered.json().id}`)).json()).toMatchObject({
+      status: 'done',
+      rowsAccepted: 1,
+      sheet: '登记信息',
+    });
+    // A second sheet naming the registry's columns, another way: which one is the clerk's to say.
+    const other = wb.addWorksheet('注销名单');
+    other.addRow(['统一社会信用代码', '名称', '注销日期']);
+    other.addRow([code(), '注销测试店', '2026-01-05']);
     const buf = Buffer.from(await wb.xlsx.writeBuffer());
     const asked = await upload(county, 'registry', 'two.xlsx', buf);
     expect(asked.statusCode).toBe(422);
@@ -254,9 +269,10 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
       errors: [
         { field: 'sheet', message: '封面' },
         { field: 'sheet', message: '登记信息' },
+        { field: 'sheet', message: '注销名单' },
       ],
     });
-    expect(asked.json().detail).toMatch(/工作簿有 2 个工作表/);
+    expect(asked.json().detail).toMatch(/工作簿有 3 个工作表/);
     expect((await upload(county, 'registry', 'two.xlsx', buf, '不存在')).json().detail).toMatch(
       /没有名为"不存在"的工作表/,
     );

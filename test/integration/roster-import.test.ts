@@ -44,6 +44,16 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
   const roster = (file: string, rows: Record<string, string>[], encoding: 'utf8' | 'gb18030' = 'utf8') =>
     importFile(t, 'roster', csvFile(dir, file, rows, encoding), importer);
   const members = async () => (await editor.get('/members?pageSize=50')).json().items as Member[];
+  /** A table as an .xls of one sheet 名册 (SheetJS writes a cell's format with its number): `formats` by cell reference. */
+  const asXls = (name: string, rows: unknown[][], formats: Record<string, string>) => {
+    const sheet = XLSX.utils.aoa_to_sheet(rows);
+    for (const [ref, z] of Object.entries(formats)) sheet[ref].z = z;
+    const book = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(book, sheet, '名册');
+    const file = path.join(dir, name);
+    XLSX.writeFile(book, file, { bookType: 'biff8' });
+    return file;
+  };
 
   beforeAll(async () => {
     t = await testApp(backend);
@@ -115,12 +125,10 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     const xlsx = path.join(dir, 'months.xlsx');
     await wb.xlsx.writeFile(xlsx);
     // The same in an .xls (SheetJS writes the format with the number).
-    const sheet = XLSX.utils.aoa_to_sheet([head, ...rows.map(([n, b, j]) => [n, b, j, '正式党员', '戊支部'])]);
-    for (const ref of ['B2', 'C2']) sheet[ref].z = '0.00';
-    const book = XLSX.utils.book_new();
-    XLSX.utils.book_append_sheet(book, sheet, '名册');
-    const xls = path.join(dir, 'months.xls');
-    XLSX.writeFile(book, xls, { bookType: 'biff8' });
+    const xls = asXls('months.xls', [head, ...rows.map(([n, b, j]) => [n, b, j, '正式党员', '戊支部'])], {
+      B2: '0.00',
+      C2: '0.00',
+    });
     for (const file of [xlsx, xls]) {
       const r = await importFile(t, 'roster', file, importer);
       expect(r.job).toMatchObject({ rows_accepted: 2, rows_rejected: 1 });
@@ -140,6 +148,51 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
       ).toEqual([
         ['甲十', '1980-10', '2010-10-01'],
         ['甲十二', '1982-03', '2012-11-01'],
+      ]);
+    }
+  });
+
+  it('refuses a CSV month written 1980.1 (Excel saves 1980.10 typed as a number so), naming row and column; 1980.10 is October', async () => {
+    const r = await roster('csv-months.csv', [
+      { 姓名: '乙十', 出生年月: '1980.10', 入党时间: '2010.1', 人员类别: '正式党员', 所在党支部: '戊支部' },
+      { 姓名: '乙十一', 出生年月: '1981.03', 入党时间: '2011.07', 人员类别: '正式党员', 所在党支部: '戊支部' },
+    ]);
+    expect(r.job).toMatchObject({ rows_accepted: 1, rows_rejected: 1 });
+    expect(r.rejections.map((x) => [x.row_no, x.col, x.reason])).toEqual([
+      [
+        2,
+        '入党时间',
+        '是 2010.1：从 Excel 另存的 CSV 中，数字 2010.10（10 月）也写作 2010.1，无法确定是 1 月还是 10 月。请写作 2010.01 或 2010.10（或写成 2010-10）后重新上传',
+      ],
+    ]);
+    const got = (await members()) as (Member & { birthDate: string | null; joinDate: string | null })[];
+    expect(got.filter((x) => x.name.startsWith('乙十')).map((x) => [x.name, x.birthDate, x.joinDate])).toEqual([
+      ['乙十一', '1981-03', '2011-07-01'],
+    ]);
+  });
+
+  it('refuses an ID number typed into a number cell (format "0"), saying Excel kept 15 significant digits, naming row and column', async () => {
+    const id = idNumber(rnd, '320102', new Date('1979-08-09'));
+    const head = ['姓名', '公民身份号码', '人员类别', '所在党支部'];
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('名册');
+    ws.addRow(head);
+    ws.addRow(['乙二十', Number(id.replace(/X$/, '0')), '正式党员', '戊支部']);
+    ws.getCell('B2').numFmt = '0';
+    const xlsx = path.join(dir, 'id-number-cell.xlsx');
+    await wb.xlsx.writeFile(xlsx);
+    const xls = asXls('id-number-cell.xls', [head, ['乙二十', Number(id.replace(/X$/, '0')), '正式党员', '戊支部']], {
+      B2: '0',
+    });
+    for (const file of [xlsx, xls]) {
+      const r = await importFile(t, 'roster', file, importer);
+      expect(r.job).toMatchObject({ rows_accepted: 0, rows_rejected: 1 });
+      expect(r.rejections.map((x) => [x.row_no, x.col, x.reason])).toEqual([
+        [
+          2,
+          '公民身份号码',
+          '身份证号是科学计数法（如 3.2E+17）：数字格式的身份证号只保留15位有效数字，末几位已丢失，请将该列设为文本后重新填写',
+        ],
       ]);
     }
   });
@@ -173,18 +226,16 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     }
     const xlsx = path.join(dir, 'birth-months.xlsx');
     await wb.xlsx.writeFile(xlsx);
-    const sheet = XLSX.utils.aoa_to_sheet([
-      head,
-      ...rows.map(([name, no, birth]) => [name, no, serial(birth), serial('2005-07-01'), '正式党员', '己支部']),
-    ]);
-    rows.forEach(([, , , fmt], i) => {
-      sheet[`C${i + 2}`].z = fmt;
-      sheet[`D${i + 2}`].z = 'yyyy.mm';
-    });
-    const book = XLSX.utils.book_new();
-    XLSX.utils.book_append_sheet(book, sheet, '名册');
-    const xls = path.join(dir, 'birth-months.xls');
-    XLSX.writeFile(book, xls, { bookType: 'biff8' });
+    const xls = asXls(
+      'birth-months.xls',
+      [head, ...rows.map(([name, no, birth]) => [name, no, serial(birth), serial('2005-07-01'), '正式党员', '己支部'])],
+      Object.fromEntries(
+        rows.flatMap(([, , , fmt], i) => [
+          [`C${i + 2}`, fmt],
+          [`D${i + 2}`, 'yyyy.mm'],
+        ]),
+      ),
+    );
     for (const file of [xlsx, xls]) {
       const r = await importFile(t, 'roster', file, importer);
       expect(r.rejections).toEqual([]);
@@ -321,10 +372,16 @@ describe.each(BACKENDS)('roster re-imports on %s', (backend) => {
     expect(r.rejections.map((x) => [x.col, x.reason])).toEqual([
       [
         '公民身份号码',
-        '身份证号末三位为 000（本列多个号码如此）：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写',
+        '身份证号末三位为 000（本列多个号码如此）：数字格式的身份证号只保留15位有效数字，末几位已丢失，请将该列设为文本后重新填写',
       ],
-      ['公民身份号码', '身份证号末三位为 000：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写'],
-      ['公民身份号码', '身份证号末三位为 000：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写'],
+      [
+        '公民身份号码',
+        '身份证号末三位为 000：数字格式的身份证号只保留15位有效数字，末几位已丢失，请将该列设为文本后重新填写',
+      ],
+      [
+        '公民身份号码',
+        '身份证号末三位为 000：数字格式的身份证号只保留15位有效数字，末几位已丢失，请将该列设为文本后重新填写',
+      ],
     ]);
     const alone = await roster('genuine-000.csv', [
       m('吴一', lucky, '', '丙支部'),

@@ -47,6 +47,11 @@ describe('header vocabulary', () => {
     expect(plan.index.get(field)).toBe(1);
   });
 
+  it("reads a county roster's 组织关系所在党支部 as the member's branch (round 11)", () => {
+    const plan = planColumns('roster', specsOf('roster'), [], ['党员姓名', '组织关系所在党支部', '组织关系所在支部']);
+    expect([plan.index.get('name'), plan.index.get('orgRelation')]).toEqual([0, 1]);
+  });
+
   it('matches whatever the width of parentheses, spaces and case', () => {
     expect(planColumns('registry', specsOf('registry'), [], ['住所(经营场所)']).index.get('address')).toBe(0);
     expect(planColumns('registry', specsOf('registry'), [], [' 企业名称 ']).index.get('name')).toBe(0);
@@ -276,6 +281,11 @@ describe('市场主体类型', () => {
     // XGZ's words with the 组成形式 in brackets, as county lists write an individual business.
     ['个体户（个人经营）', 'individual', '个体户（个人经营）'],
     ['个体(家庭经营)', 'individual', '个体(家庭经营)'],
+    // The 私营企业 types of registrations before 2006, as old entities' records keep them (round 11).
+    ['私营有限责任公司(自然人控股或私营性质企业控股)', 'enterprise', '私营有限责任公司(自然人控股或私营性质企业控股)'],
+    ['私营独资企业', 'enterprise', '私营独资企业'],
+    ['私营合伙企业', 'enterprise', '私营合伙企业'],
+    ['私营股份有限公司', 'enterprise', '私营股份有限公司'],
   ])('"%s" is %s (%s)', (input, kind, typeName) => {
     expect(parseEntityType(input)).toEqual({ ok: true, kind, typeName });
   });
@@ -369,12 +379,17 @@ describe('normalising cells', () => {
     );
     expect(monthNumberUnclear(1980.03)).toBe(false);
     expect(SCIENTIFIC.test('3.20102E+17')).toBe(true);
-    expect(idNumberField.safeParse('3.20102E+17').error?.issues[0].message).toMatch(/科学计数法.*"文本"格式/);
+    expect(idNumberField.safeParse('3.20102E+17').error?.issues[0].message).toBe(
+      '身份证号是科学计数法（如 3.2E+17）：数字格式的身份证号只保留15位有效数字，末几位已丢失，请将该列设为文本后重新填写',
+    );
+    expect(usccField.safeParse('9.13201E+17').error?.issues[0].message).toMatch(
+      /^统一社会信用代码.*数字格式的统一社会信用代码只保留15位有效数字/,
+    );
   });
   it('refuses an 18-digit ID ending 000 whose check digit fails as Excel-cut, not as a typo', () => {
     // 320102197705061234 as Excel keeps it: 15 significant digits.
     expect(idNumberField.safeParse('320102197705061000').error?.issues[0].message).toBe(
-      '身份证号末三位为 000：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写',
+      '身份证号末三位为 000：数字格式的身份证号只保留15位有效数字，末几位已丢失，请将该列设为文本后重新填写',
     );
   });
   it('judges a column Excel cut by its share of numbers ending 000, a genuine one alone passing', () => {
@@ -751,6 +766,29 @@ describe('roster dates given to the month', () => {
   });
   it('still refuses a month that is none', () => {
     expect(monthOrDateField('入党日期').safeParse('2010.13').success).toBe(false);
+  });
+  it("reads a date or a month with a full stop after it, and a month as Excel's mmm-yy shows it (round 11)", () => {
+    expect(dateField('成立日期').parse('2019.07.01.')).toBe('2019-07-01');
+    expect(dateField('成立日期').parse('2019年7月1日。')).toBe('2019-07-01');
+    expect(monthOrDateField('入党日期').parse('1998.07.')).toBe('1998-07-01');
+    expect(birthField('出生日期').parse('1980.03.')).toBe('1980-03');
+    // A Chinese full stop typed for the dot, the input method left on.
+    expect(dateField('成立日期').parse('2019。7。1')).toBe('2019-07-01');
+    expect(monthOrDateField('入党日期').parse('1998。07')).toBe('1998-07-01');
+    // A two-digit year is the latest such year not after this one.
+    expect(monthOrDateField('入党日期').parse('Jul-19')).toBe('2019-07-01');
+    expect(monthOrDateField('入党日期').parse('7月-19')).toBe('2019-07-01');
+    expect(monthOrDateField('入党日期').parse('JUL-2019')).toBe('2019-07-01');
+    expect(birthField('出生日期').parse('Mar-65')).toBe('1965-03');
+    expect(monthOrDateField('入党日期').parse('98年7月')).toBe('1998-07-01');
+    expect(birthField('出生日期').parse('65年3月')).toBe('1965-03');
+    expect(monthOrDateField('入党日期').safeParse('13月-19').success).toBe(false);
+  });
+  it("refuses a day and a month without a year (Excel's d-mmm: 19-Jul, 1-7月), saying the year is missing", () => {
+    for (const v of ['19-Jul', '1-7月'])
+      expect(monthOrDateField('入党日期').safeParse(v).error?.issues[0].message).toBe(
+        `入党日期"${v}"只有日和月，没有年份（Excel 的"日-月"格式不显示年份）：请把该列设为日期格式 yyyy-mm-dd 后重新导出，或写成 2024-03-15`,
+      );
   });
   it('keeps 出生年月 to the month, never a made-up day', () => {
     expect(birthField('出生日期').parse('1980.03')).toBe('1980-03');

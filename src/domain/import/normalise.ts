@@ -181,7 +181,7 @@ export const monthNumberUnclear = (n: number, numFmt?: string): boolean =>
  * clock on the wall where it was written: its date is as written.
  */
 export function normaliseDateText(v: string): string {
-  const s = toHalfWidth(v).trim();
+  const s = dateAsTyped(v);
   const m =
     /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?(?:\s*[上下]?午?\s*\d{1,2}\s*[时点]\s*(?:\d{1,2}\s*分\s*(?:\d{1,2}\s*秒)?)?)?(?:(?:\s*[上下]午\s*|\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*[AP]M)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(
       s,
@@ -189,6 +189,51 @@ export function normaliseDateText(v: string): string {
   if (!m) return yearLastDate(s) ?? oracleDate(s) ?? s;
   const date = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
   return m[7] ? (zonedInstantDate(date, Number(m[4]), Number(m[5]), Number(m[6] ?? 0), m[7]) ?? date) : date;
+}
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+
+/**
+ * A date or a month as typed, ready to be read: half-width, trimmed, a Chinese full stop between
+ * digits as the dot it was meant for (2019。7。1: typed with a Chinese input method on), and a full
+ * stop after it dropped (2019.07.01., 1998.07., 2019年7月1日。: it ends what was typed).
+ */
+const dateAsTyped = (v: string): string =>
+  toHalfWidth(v)
+    .trim()
+    .replace(/(?<=\d)\s*。\s*(?=\d)/g, '.')
+    .replace(/(?<=[\d日月号])\s*[.。]$/, '');
+
+/**
+ * A date given to the month only, as 'YYYY-MM'; null for anything else. As rosters write it:
+ * 2010.07, 2010年7月, 98年7月, 2010-7, 201007, 2010.07. (a full stop after it); and as Excel's built-in
+ * format mmm-yy shows a date cell (saved to CSV so): Jul-19, JUL-2019, 7月-19 in a Chinese Excel.
+ * A two-digit year (98年7月, Jul-19) is the latest year it can be that is not after this one (Jul-19
+ * is 2019-07, 98年7月 1998-07): the century a clerk reads into it. A month of 1900 or later only.
+ */
+export function monthOfText(v: string, thisYear = Number(localDate().slice(0, 4))): string | null {
+  const s = dateAsTyped(v);
+  const m = /^(\d{4}|\d{2}(?=\s*年))\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$/.exec(s);
+  const shown = m ? null : /^(?:(\d{1,2})\s*月|([A-Z]{3}))\s*-\s*(\d{2}|\d{4})$/i.exec(s);
+  const yy = m ? m[1] : (shown?.[3] ?? '');
+  let year = Number(yy);
+  if (yy.length === 2) year += year + 2000 > thisYear ? 1900 : 2000;
+  const month = m
+    ? Number(m[2] ?? m[3])
+    : shown?.[1]
+      ? Number(shown[1])
+      : MONTHS.indexOf(shown?.[2]?.toUpperCase() ?? '') + 1;
+  if (!yy || month < 1 || month > 12 || year < 1900) return null;
+  return `${year}-${String(month).padStart(2, '0')}`;
+}
+
+/**
+ * A date as Excel's format d-mmm shows it (1-Jul, 19-7月): a day and a month without a year. No date
+ * can be read from it; the year must be written (see dateField).
+ */
+export function yearlessDate(v: string): boolean {
+  const m = /^(\d{1,2})\s*-\s*(?:(\d{1,2})\s*月|([A-Z]{3}))$/i.exec(toHalfWidth(v).trim());
+  return !!m && Number(m[1]) <= 31 && (m[2] ? Number(m[2]) <= 12 : MONTHS.includes(m[3].toUpperCase()));
 }
 
 /**
@@ -205,7 +250,6 @@ function yearLastDate(s: string): string | null {
   return `${m[3]}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 /**
  * A date as an Oracle database prints it by default (DD-MON-RR): 01-5月 -19 in a Chinese session
  * (how the registration systems' own extracts, pulled with a SQL client, often come), 01-MAY-19 in

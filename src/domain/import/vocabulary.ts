@@ -323,6 +323,9 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '所在党组织',
       '党组织名称',
       '组织关系所在党组织',
+      // As county rosters head it (round 11: the column was unknown, every member without a branch).
+      '组织关系所在党支部',
+      '组织关系所在支部',
       '所在支部',
       '所属党支部',
       '所属支部',

@@ -5,6 +5,7 @@ import { parseIndustryText } from './industry.js';
 import {
   EXCEL_CUT,
   excelSerialDate,
+  monthOfText,
   hasFullWidth,
   isMasked,
   joinLines,
@@ -17,6 +18,7 @@ import {
   normalisePersonName,
   SCIENTIFIC,
   toHalfWidth,
+  yearlessDate,
 } from '../import/normalise.js';
 import { parseEntityType } from '../import/entity-types.js';
 // zod's own messages (a field absent from a row, a value of the wrong type) in Chinese too: every
@@ -163,9 +165,11 @@ export const dateField = (label: string) =>
       if (!m || !d || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3]) || Number(m[1]) < 1900) {
         ctx.addIssue({
           code: 'custom',
-          message: monthText(input)
+          message: monthOfText(input)
             ? `${label}"${input}"只写到月份，${label}须写到日（如 2024-03-15）`
-            : `${label}"${input}"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）${hasFull(input)}`,
+            : yearlessDate(input)
+              ? `${label}"${input}"只有日和月，没有年份（Excel 的"日-月"格式不显示年份）：请把该列设为日期格式 yyyy-mm-dd 后重新导出，或写成 2024-03-15`
+              : `${label}"${input}"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）${hasFull(input)}`,
         });
         return z.NEVER;
       }
@@ -178,21 +182,13 @@ export const dateField = (label: string) =>
       return v;
     });
 
-/** A date given to the month only ("2010.07", "2010年7月", "201007"), as 'YYYY-MM'; null for anything else. */
-function monthText(v: string): string | null {
-  const m = /^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$/.exec(toHalfWidth(v).trim());
-  const month = m ? Number(m[2] ?? m[3]) : 0;
-  if (!m || month < 1 || month > 12 || Number(m[1]) < 1900) return null;
-  return `${m[1]}-${String(month).padStart(2, '0')}`;
-}
-
 /**
  * A date a roster may give to the month only (入党日期 "2010.07", "2010年7月", "201007": how
  * hand-kept rosters write it): the first of that month; a whole date as dateField reads it.
  */
 export const monthOrDateField = (label: string) =>
   z.preprocess((v) => {
-    const month = typeof v === 'string' ? monthText(v) : null;
+    const month = typeof v === 'string' ? monthOfText(v) : null;
     return month ? `${month}-01` : v;
   }, dateField(label));
 
@@ -206,7 +202,7 @@ export const birthField = (label: string) => {
     .string()
     .trim()
     .transform((v, ctx) => {
-      const month = monthText(v);
+      const month = monthOfText(v);
       if (month) return month;
       const r = whole.safeParse(v);
       if (r.success) return r.data;
@@ -249,10 +245,22 @@ export const excelNumberMessage = (label: string, shown: string) =>
   `${label}${shown}：Excel 把它存成了数字，末几位已丢失。请把该列设置为"文本"格式后重新填写`;
 
 /**
+ * An 18-character identifier (身份证号, 统一社会信用代码) typed into a number cell: Excel keeps 15
+ * significant digits of a number, whatever its format shows (under "0" the last three show 000),
+ * so the last digits are gone (round 11: the message said only 科学计数法).
+ */
+export const longNumberMessage = (label: string, shown: string) =>
+  `${label}${shown}：数字格式的${label}只保留15位有效数字，末几位已丢失，请将该列设为文本后重新填写`;
+
+/**
  * An identifier cell, normalised first (full-width to half-width, spaces out, upper case); a value
  * Excel turned into a number shown in scientific notation is refused: its last digits are gone.
  */
-const identifier = <T>(label: string, parse: (v: string) => ({ ok: true } & T) | { ok: false; reason: string }) =>
+const identifier = <T>(
+  label: string,
+  parse: (v: string) => ({ ok: true } & T) | { ok: false; reason: string },
+  lost: (label: string, shown: string) => string = longNumberMessage,
+) =>
   z.string().transform((input, ctx) => {
     const { value, fullWidth } = normaliseCode(input);
     if (isMasked(value)) {
@@ -261,14 +269,14 @@ const identifier = <T>(label: string, parse: (v: string) => ({ ok: true } & T) |
     }
     // The value is not quoted: what is left of a number is personal data, and reasons are kept in clear.
     if (SCIENTIFIC.test(value)) {
-      ctx.addIssue({ code: 'custom', message: excelNumberMessage(label, '是科学计数法（如 3.2E+17）') });
+      ctx.addIssue({ code: 'custom', message: lost(label, '是科学计数法（如 3.2E+17）') });
       return z.NEVER;
     }
     const r = parse(value);
     if (!r.ok) {
       // 18 digits ending 000 whose check fails: Excel's cut far likelier than a typo.
       const message = EXCEL_CUT.test(value)
-        ? excelNumberMessage(label, '末三位为 000')
+        ? lost(label, '末三位为 000')
         : fullWidth
           ? `${r.reason}（该值含全角字符，已按半角读取）`
           : r.reason;
@@ -284,8 +292,10 @@ export const usccField = identifier('统一社会信用代码', parseUscc).trans
  * check digit does not hold (local systems before GS15-2006), so the field checks only the form;
  * the check digit is enforced by entityKeyIssues where the 注册号 is the row's only key.
  */
-export const regNoField = identifier('注册号', (v) =>
-  /^\d{15}$/.test(v) ? { ok: true as const, value: v } : { ok: false as const, reason: regNoFormReason(v) },
+export const regNoField = identifier(
+  '注册号',
+  (v) => (/^\d{15}$/.test(v) ? { ok: true as const, value: v } : { ok: false as const, reason: regNoFormReason(v) }),
+  excelNumberMessage, // 15 digits: a number cell keeps them all; a CSV of its scientific display does not
 ).transform((r) => r.value);
 
 /**
@@ -594,7 +604,7 @@ export const optValue = <T extends z.ZodType>(s: T) => z.preprocess(nothingToUnd
 /** The fields of a file that hold 身份证号 (an Excel cut is judged over their columns, ExcelCutColumns). */
 export const ID_NUMBER_FIELDS = ['idNumber', 'repIdNumber', 'liaisonIdNumber'];
 /** Why a 身份证号 of a column Excel cut is refused though its check digit holds. */
-export const EXCEL_CUT_COLUMN_MESSAGE = excelNumberMessage('身份证号', '末三位为 000（本列多个号码如此）');
+export const EXCEL_CUT_COLUMN_MESSAGE = longNumberMessage('身份证号', '末三位为 000（本列多个号码如此）');
 
 /**
  * A passport, 港澳居民来往内地通行证, 香港身份证 or 台胞证 number, or a 外国人永久居留身份证 of the 2004

@@ -220,7 +220,7 @@ export async function previewFile(
     source = await openPicked(plain.path, fileName, DEFAULT_LIMITS, score, chosen);
     const { ignored } = mapHeaders(kind, source.headers, [], userMapping);
     try {
-      for await (const r of dataRows(source.rows, ignored, titles, source.headers)) {
+      for await (const r of dataRows(source.rows, ignored, titles, source)) {
         sample.push(r);
         if (sample.length >= rows) {
           cut = true;

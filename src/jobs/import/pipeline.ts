@@ -442,7 +442,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     /** Rows titling the group under them (a branch's name above its members): not data. */
     const titles: TitleRow[] = [];
     const rows = idColumns.length ? lookAhead(source.rows, CUT_WINDOW, seeIds) : source.rows;
-    for await (const sourceRow of dataRows(rows, ignored, titles, source.headers)) {
+    for await (const sourceRow of dataRows(rows, ignored, titles, source)) {
       const { rowNo, cells } = sourceRow;
       totals.read++;
       const bad = firstReadProblem(sourceRow, ignored);

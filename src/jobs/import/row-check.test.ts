@@ -42,6 +42,14 @@ describe('checkRow', () => {
     });
   });
 
+  it('takes a 15-digit 注册号 in the 统一社会信用代码 column for the 注册号, typed with full-width digits or spaces too (round 11)', () => {
+    for (const typed of ['320102000123459', '３２０１０２０００１２３４５９', '320102 000 123459']) {
+      const input: Record<string, string> = { uscc: typed, regNo: '' };
+      fillFromFile('registry', input, () => true);
+      expect(input).toEqual({ uscc: '', regNo: typed });
+    }
+  });
+
   it('fills what the file says for its rows: a roster without 人员类别 by its 转正日期', () => {
     const input: Record<string, string> = { confirmedOn: '' };
     fillFromFile('roster', input, (f) => f === 'confirmedOn');

@@ -30,7 +30,8 @@ export function fillFromFile(
   if (kind === 'registry' && !mapped('kind') && mapped('form'))
     input.kind = saysNothing(input.form) && /^9/i.test(input.uscc?.trim() ?? '') ? '' : '个体工商户';
   // Registry, annual-report and credit-list files (GSXT's 统一社会信用代码/注册号) alike.
-  if (input.uscc && !input.regNo && /^\d{15}$/.test(input.uscc.trim()))
+  // The number as typed: full-width digits or spaces in it (３２０１０２ 600123456) as the field reads them.
+  if (input.uscc && !input.regNo && /^\d{15}$/.test(normaliseCode(input.uscc).value))
     [input.regNo, input.uscc] = [input.uscc.trim(), ''];
   // And the other way: a 注册号 column holding the 统一社会信用代码 (REGNO filled with it for entities
   // registered since 2015, or copied beside it) is the code, not a 注册号 of the wrong length.

@@ -86,7 +86,13 @@ export async function pickSheet(
   const shapes = [];
   for (const sheet of candidates) shapes.push({ sheet, headers: await headersOf(file, score, sheet) });
   const together = sheetsOfOneShape(shapes);
-  return 'sheets' in together ? together : { ask: names, problem: `${together.problem}；${choice.problem}` };
+  if ('sheets' in together) return together;
+  // A sheet that names none of the kind's columns holds no rows of it: a 封面 (cover) before the
+  // data sheet (round 11: the clerk was asked which sheet to import). One naming some is asked about.
+  const known = shapes.filter((s) => score(s.headers) > 0);
+  if (known.length === 1) return { sheet: known[0].sheet };
+  const data = known.length > 1 ? sheetsOfOneShape(known) : together;
+  return 'sheets' in data ? data : { ask: names, problem: `${data.problem}；${choice.problem}` };
 }
 
 /** A sheet's header as the import finds it; a sheet that cannot be read has none (it is then asked for, and opening it says why). */

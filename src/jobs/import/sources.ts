@@ -13,7 +13,7 @@ import {
 } from '../../domain/import/normalise.js';
 import { footerText, repeatsHeader, sectionTitle } from '../../domain/import/footer.js';
 import { nameCreditAuthorities } from '../../domain/import/vocabulary.js';
-import { DIRECTION_CONTROLS } from '../../domain/identifiers/free-text.js';
+import { DIRECTION_CONTROLS, INVISIBLE_FORMAT, withoutInvisible } from '../../domain/identifiers/free-text.js';
 import { LegacyReadError, legacyRecords, spreadsheetKind } from './legacy.js';
 import { WorkbookUnreadable, formulaResult, openWorkbook, type Workbook } from './workbook.js';
 import { mergeFiller } from './merges.js';
@@ -42,22 +42,25 @@ export const firstReadProblem = (row: SourceRow, ignored: ReadonlySet<number>): 
  */
 export const readsNothing = (row: SourceRow, ignored: ReadonlySet<number>): boolean =>
   row.cells.every((c, i) => c.trim() === '' || (ignored.has(i) && /^\d+(\.0+)?$/.test(c.trim())));
-/** A row titling the group under it (a branch's name above its members), or repeating the header (`header`), by its row number. */
+/** A row titling the group under it (a branch's name above its members), or repeating the header or a line of it (`header`), by its row number. */
 export type TitleRow = { rowNo: number; text: string; header?: boolean };
 
 /**
  * The rows that carry data, for the preview and the import alike: rows reading nothing are left
- * out, group titles and repeats of the header (`headers`) put in `titles`.
+ * out, group titles and repeats of the header put in `titles`. A repeat is of the header's names or
+ * of one of its lines (a file stitched from pages repeats a two-row header's two rows, 法定代表人
+ * over 姓名 and 证件号码, none of which is a name the header makes).
  */
 export async function* dataRows<R extends SourceRow>(
   rows: AsyncIterable<R>,
   ignored: ReadonlySet<number>,
   titles: TitleRow[],
-  headers: readonly string[] = [],
+  header: Pick<Source, 'headers' | 'headerLines'>,
 ): AsyncGenerator<R> {
+  const shapes = [header.headers, ...header.headerLines];
   for await (const row of rows) {
     if (readsNothing(row, ignored)) continue;
-    if (repeatsHeader(row.cells, headers)) {
+    if (shapes.some((h) => repeatsHeader(row.cells, h))) {
       titles.push({ rowNo: row.rowNo, text: '', header: true });
       continue;
     }
@@ -70,6 +73,8 @@ export async function* dataRows<R extends SourceRow>(
 export type SourceFormat = 'csv' | 'xlsx' | 'xls' | 'ods';
 export type Source = {
   headers: string[];
+  /** The rows that make the header as the sheet shows them (two for a two-row header): a page of a stitched file repeats them. */
+  headerLines: string[][];
   headerRowNo: number;
   rows: AsyncIterable<SourceRow>;
   bytesRead: () => number;
@@ -367,6 +372,17 @@ function detectDelimiter(head: Buffer, encoding: TextEncoding): Delimiter {
   return best;
 }
 
+/**
+ * A CSV's year and month ending .1 (1980.1), marked unclear: Excel saves a number cell as it shows
+ * it, and 1980.10 (October) typed into a General column shows 1980.1, as January typed 1980.1 does.
+ * The text alone cannot tell them apart (round 11: it was read as January). Written as text
+ * ('1980.1, ="1980.1") or in a workbook's text cell it is what the clerk typed: January.
+ */
+async function* unclearMonths(records: AsyncGenerator<string[]>): AsyncGenerator<string[]> {
+  for await (const cells of records)
+    yield cells.map((c) => (/^\s*(?:19|20)\d{2}\.1\s*$/.test(c) ? c + UNCLEAR_MONTH : c));
+}
+
 function openCsv(file: string, head: Buffer, limits: SourceLimits): Opened {
   const count = counter();
   const encoding = detectEncoding(head);
@@ -379,7 +395,7 @@ function openCsv(file: string, head: Buffer, limits: SourceLimits): Opened {
   const limited = bytes.pipe(fieldLimiter(maxFieldOf(limits), delimiter));
   const text = encoding === 'gb18030' ? limited.pipe(iconv.decodeStream('gb18030')) : limited;
   return {
-    records: csvRows(text as Readable, delimiter),
+    records: unclearMonths(csvRows(text as Readable, delimiter)),
     bytes: () => count.bytes,
     format: 'csv',
     encoding,
@@ -573,7 +589,9 @@ function cellProblem(c: string, max: number, format: SourceFormat): string | und
   if (c.includes(NO_RESULT))
     return '是公式，文件中没有它可用的计算结果（未保存结果，或结果是错误值）：请在 Excel 或 WPS 中检查、保存后重新上传';
   if (c.endsWith(UNCLEAR_MONTH)) {
-    const shown = c.slice(0, -UNCLEAR_MONTH.length);
+    const shown = c.slice(0, -UNCLEAR_MONTH.length).trim();
+    if (format === 'csv')
+      return `是 ${shown}：从 Excel 另存的 CSV 中，数字 ${shown}0（10 月）也写作 ${shown}，无法确定是 1 月还是 10 月。请写作 ${shown.slice(0, 4)}.01 或 ${shown.slice(0, 4)}.10（或写成 ${shown.slice(0, 4)}-10）后重新上传`;
     return `是数字 ${shown}：Excel 把 ${shown}0（10 月）也存成 ${shown}，无法确定是 1 月还是 10 月。请把该列设置为"文本"格式后写作 ${shown.slice(0, 4)}.01 或 ${shown.slice(0, 4)}.10（或写成 ${shown.slice(0, 4)}-10）重新上传`;
   }
   if (c.includes('\u0000')) return '含不可见的控制字符（NUL）';
@@ -663,26 +681,33 @@ async function withHeaders(
     const s = rate(cand.c);
     if (s > bestScore) [best, bestScore] = [cand, s];
   }
+  // The rows, as the sheet shows them, that make the header: one, or the two of a two-row header.
+  let lines = [best.c];
   // A two-row header (法定代表人 over 姓名, 证件号码, 联系电话): its names joined, when that names more known columns.
   for (let k = 1; k < nonBlank.length; k++) {
     if (nonBlank[k].i !== nonBlank[k - 1].i + 1) continue;
     const joined = twoRowHeader(nonBlank[k - 1].c, nonBlank[k].c);
-    if (joined && score(joined) > score(best.c)) best = { c: joined, i: nonBlank[k].i };
+    if (joined && score(joined) > score(best.c)) {
+      best = { c: joined, i: nonBlank[k].i };
+      lines = [nonBlank[k - 1].c, nonBlank[k].c];
+    }
   }
+  // A group row right above a header that names its columns alone (其他情况 over 是否失联, 是否流动;
+  // 序号 merged down both rows) is a line of it all the same: a stitched file repeats it too.
+  const above = nonBlank.find(({ i }) => i === best.i - 1);
+  if (lines.length === 1 && above && twoRowHeader(above.c, best.c)) lines = [above.c, best.c];
   // A second header line right under it (field codes over their Chinese names, as a data-exchange
   // export prints them) is no data: skipped, and its names taken when they name as many columns.
   const under = nonBlank.find(({ i }) => i === best.i + 1);
   const named = score(best.c);
-  if (under && score(under.c) >= Math.max(2, named / 2))
+  if (under && score(under.c) >= Math.max(2, named / 2)) {
     best =
       score(under.c) >= named && under.c.some((h) => /[\u4e00-\u9fff]/.test(h)) ? under : { c: best.c, i: under.i };
+    lines = [...lines, under.c];
+  }
   const headerRowNo = best.i + 1;
-  const headers = best.c.map((h) =>
-    h
-      .replace(/^\ufeff/, '')
-      .replace(/[\r\n]+/g, '')
-      .trim(),
-  );
+  const name = (h: string) => h.replace(/[\r\n]+/g, '').trim();
+  const headers = best.c.map(name);
   const undecodable = headers.find((h) => h.includes('\ufffd') || h.includes('\u0000'));
   if (undecodable !== undefined)
     throw new SourceError(
@@ -720,6 +745,7 @@ async function withHeaders(
   const hiddenCols = () => (hiddenColumns?.() ?? []).map((c) => c - 1).filter((i) => i < headers.length);
   return {
     headers,
+    headerLines: lines.map((l) => l.map(name)),
     headerRowNo,
     rows: rows(),
     bytesRead: bytes,
@@ -791,9 +817,25 @@ async function* withinWidth(records: AsyncIterable<string[]>): AsyncGenerator<st
       throw new SourceError(
         `第 ${row} 行第 ${end} 列有内容：每行最多读取 ${MAX_COLUMNS} 列，请删去多余的列（或其中的内容）后重新上传`,
       );
-    yield cells;
+    yield cells.map(asShown);
   }
 }
+
+/** Spaces that are not the usual one: no-break (U+00A0, U+202F), the typographic ones (U+2000–U+200A) and the mathematical one. */
+const ODD_SPACES = /[\u00a0\u2000-\u200a\u202f\u205f]/g;
+
+/**
+ * A cell as the sheet shows it, the one place every format's cells pass (round 11): without the
+ * invisible characters a request body is cleaned of too (INVISIBLE_FORMAT: zero-width space and
+ * joiners, the byte-order mark, the soft hyphen …), an odd space as a space. Exports and sheets
+ * pasted from web pages and chat apps carry them: a 统一社会信用代码 with a word joiner inside was
+ * refused as malformed, 存续\u200b as an unknown 登记状态, a header 姓名\ufeff was no column the import
+ * knew, and a name with a no-break space inside was another name.
+ */
+const asShown = (cell: string): string =>
+  CHANGED_WHEN_SHOWN.test(cell) ? withoutInvisible(cell).replace(ODD_SPACES, ' ') : cell;
+/** Whether asShown changes a cell: tested first, as nearly no cell has such a character (a cell costs 50 ns, not 200). */
+const CHANGED_WHEN_SHOWN = new RegExp(`${INVISIBLE_FORMAT.source}|${ODD_SPACES.source}`);
 
 /** The headers of the hidden columns the import reads (the plan's fields'), in the file's order. */
 export const readHidden = (plan: { index: Map<string, number> }, source: Pick<Source, 'headers' | 'hiddenColumns'>) => {

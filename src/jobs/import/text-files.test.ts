@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSource } from './sources.js';
+import { dataRows, openSource, type TitleRow } from './sources.js';
 import { headerScore } from './templates.js';
 
 /** Excel's and WPS's text exports, as a clerk saves them: tab-separated .txt, in UTF-16 ("Unicode 文本") or GBK. */
@@ -181,6 +181,45 @@ describe('text exports', () => {
     const rows = [];
     for await (const r of s.rows) rows.push([r.rowNo, r.cells[2]]);
     expect(rows).toEqual([[3, '张三']]);
+  });
+
+  it('takes a two-row header repeated further down (pages stitched together) for no data', async () => {
+    const top = '序号,统一社会信用代码,企业名称,法定代表人,,';
+    const sub = ',,,姓名,证件号码,联系电话';
+    const text = [
+      top,
+      sub,
+      '1,92320102MA1PX7EB3T,甲公司,张三,320102198808081317,13912345678',
+      top,
+      sub,
+      '2,92320102MA1PX7EB4R,乙公司,李四,,13912345679',
+    ].join('\r\n');
+    const f = path.join(dir, '分页.csv');
+    fs.writeFileSync(f, text);
+    const s = await openSource(f, '分页.csv', undefined, (c) => headerScore('registry', c));
+    const titles: TitleRow[] = [];
+    const rows = [];
+    for await (const r of dataRows(s.rows, new Set([0]), titles, s)) rows.push([r.rowNo, r.cells[2]]);
+    expect(rows).toEqual([
+      [3, '甲公司'],
+      [6, '乙公司'],
+    ]);
+    expect(titles).toEqual([
+      { rowNo: 4, text: '', header: true },
+      { rowNo: 5, text: '', header: true },
+    ]);
+  });
+});
+
+describe('invisible characters and odd spaces in cells (round 11)', () => {
+  it('reads every cell as shown: no zero-width characters, BOM or soft hyphen, a no-break space as a space', async () => {
+    const text = [
+      '统一社会信用代码,名称\ufeff,登记状态,经营者姓名',
+      '92320102\u2060MA1PX7EB3T,上海路\u00a0张三水果店\u00ad,存续\u200b,王\u200c芳\u00a0',
+    ].join('\r\n');
+    const r = await read('不可见字符.csv', Buffer.from(text));
+    expect(r.headers).toEqual(['统一社会信用代码', '名称', '登记状态', '经营者姓名']);
+    expect(r.rows.map((x) => x.cells)).toEqual([['92320102MA1PX7EB3T', '上海路 张三水果店', '存续', '王芳 ']]);
   });
 });
 

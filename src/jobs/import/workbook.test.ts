@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { buildXlsx, buildZip, type ZipPart } from '../../../test/helpers/zip.js';
-import { openSource, readHidden } from './sources.js';
+import { dataRows, openSource, readHidden, type TitleRow } from './sources.js';
+import { headerScore } from './templates.js';
 import { listSheets, pickSheet } from './sheets.js';
 import { xmlText } from './workbook.js';
 
@@ -318,6 +319,35 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
     expect((await readAll(f)).rows).toEqual([['甲店', '2019-05-01T00:00:00']]);
   });
 
+  it('reads a number cell holding all 18 digits of an ID number (a system export, format "0") as those digits, wherever a chunk ends', async () => {
+    const styles = `<styleSheet xmlns="${NS}"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="1" applyNumberFormat="1"/></cellXfs></styleSheet>`;
+    const rows =
+      '<row r="1"><c r="A1" t="inlineStr"><is><t>名称</t></is></c><c r="B1" t="inlineStr"><is><t>经营者身份证号</t></is></c><c r="C1" t="inlineStr"><is><t>从业人数</t></is></c></row>' +
+      '<row r="2"><c r="A2" t="inlineStr"><is><t>甲店</t></is></c><c r="B2" s="1"><v>320102197705061234</v></c><c r="C2" t="n"><v>3</v></c></row>' +
+      '<row r="3"><c r="A3" t="inlineStr"><is><t>乙店</t></is></c><c r="B3" s="1" t="n"><v>3.20102197705061E+17</v></c><c r="C3"><v>12</v></c></row>' +
+      // A number as a program writes one it holds, and as Excel keeps one (15 significant digits): numbers.
+      '<row r="4"><c r="A4" t="inlineStr"><is><t>丙店</t></is></c><c r="B4" s="1"><v>320102197705061250</v></c></row>' +
+      '<row r="5"><c r="A5" t="inlineStr"><is><t>丁店</t></is></c><c r="B5" s="1"><v>320102197705061000</v></c></row>';
+    const f = write('long-number.xlsx', oneSheet(rows, styles));
+    expect((await readAll(f)).rows).toEqual([
+      ['甲店', '320102197705061234', '3'],
+      ['乙店', '3.20102197705061E+17', '12'],
+      ['丙店', '3.20102197705061E+17'],
+      ['丁店', '3.20102197705061E+17'],
+    ]);
+    // The worksheet's text reaches the reader in whole cells, wherever the bytes were cut.
+    const xml = `<worksheet xmlns="${NS}"><sheetData>${rows}</sheetData></worksheet>`;
+    const bytes = Buffer.from(xml);
+    for (let cut = 1; cut < bytes.length; cut += 7) {
+      const parts: string[] = [];
+      for await (const s of Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)]).pipe(
+        xmlText({ part: 'worksheet' }),
+      ))
+        parts.push(s as string);
+      expect(parts.join('')).toContain('<c r="B2" s="1" t="str"><v>320102197705061234</v>');
+    }
+  });
+
   it('takes a formula cell for the result Excel shows, a date by its format; one without a result is refused by name', async () => {
     const styles = `<styleSheet xmlns="${NS}"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>`;
     const f = write(
@@ -406,6 +436,36 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
       [3, '周一', '第一党支部'],
       [4, '吴二', '第一党支部'],
       [5, '郑三', '第二党支部'],
+    ]);
+  });
+
+  it('takes a merged two-row header repeated down the sheet (pages stitched) for no data, both its rows', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('党员名册');
+    const header = (r: number) => {
+      ws.getRow(r).values = ['序号', '姓名', '人员类别', '其他情况', '', ''];
+      ws.getRow(r + 1).values = ['', '', '', '是否失联', '是否出国（境）', '是否流动'];
+      for (const c of ['A', 'B', 'C']) ws.mergeCells(`${c}${r}:${c}${r + 1}`);
+      ws.mergeCells(`D${r}:F${r}`);
+    };
+    header(1);
+    ws.getRow(3).values = [1, '周一', '正式党员', '否', '否', '否'];
+    header(4);
+    ws.getRow(6).values = [2, '吴二', '正式党员', '否', '否', '是'];
+    const f = path.join(dir, 'pages.xlsx');
+    await wb.xlsx.writeFile(f);
+    const s = await openSource(f, 'pages.xlsx', undefined, (c) => headerScore('roster', c));
+    expect(s.headerRowNo).toBe(2);
+    const titles: TitleRow[] = [];
+    const rows = [];
+    for await (const r of dataRows(s.rows, new Set([0]), titles, s)) rows.push([r.rowNo, r.cells[1]]);
+    expect(rows).toEqual([
+      [3, '周一'],
+      [6, '吴二'],
+    ]);
+    expect(titles.map((x) => [x.rowNo, x.header])).toEqual([
+      [4, true],
+      [5, true],
     ]);
   });
 

@@ -150,11 +150,43 @@ function inlineStrings(): (text: string) => string {
         );
 }
 
+/**
+ * A number cell whose value holds more digits than a number keeps (320102197705061234, as a system
+ * writes an ID number into a cell without making it text) as the text of those digits: read as a
+ * number it kept 17 of them (320102197705061250), and was refused as Excel's cut. Digits a number
+ * prints as itself (320102197705061000 from Excel, which keeps 15 significant digits, or
+ * 320102197705061250 from a program writing a number it holds) say no more than the number, and
+ * stay one. xmlText hands a worksheet over in whole cells: a cell's tag and value are in one text.
+ */
+const longNumbers = (text: string): string =>
+  text.replace(
+    /<c(?=[\s>])([^>]*)>(\s*<v>\s*(\d{16,})\s*<\/v>)/g,
+    (cell, attrs: string, value: string, digits: string) =>
+      String(Number(digits)) === digits || (/\st\s*=/.test(attrs) && !/\st\s*=\s*["']n["']/.test(attrs))
+        ? cell
+        : `<c${attrs.replace(/\st\s*=\s*["']n["']/, '')} t="str">${value}`,
+  );
+
 const worksheetText = () => {
   const refs = cellRefs();
   const strings = inlineStrings();
-  return (text: string) => strings(refs(text));
+  return (text: string) => longNumbers(strings(refs(text)));
 };
+
+/** A worksheet's cell or row tag opening the text (a namespace prefix allowed). */
+const CELL_TAG = /^<(?:[\w-]+:)?(?:c|row)[\s/>]|^<\/(?:[\w-]+:)?row>/;
+
+/**
+ * Where a piece of a worksheet's text ends: before its last cell or row tag (found within the last
+ * few tags), so that a cell's tag and its value are never cut apart; else before its last tag.
+ */
+function worksheetCut(text: string): number {
+  const last = text.lastIndexOf('<');
+  let at = last;
+  for (let tags = 0; at > 0 && tags < 64; tags++, at = text.lastIndexOf('<', at - 1))
+    if (CELL_TAG.test(text.slice(at, at + 24))) return at;
+  return last;
+}
 
 /**
  * Drops a shared string's phonetic runs (<rPh>, Excel's 拼音指南): ExcelJS would take their
@@ -201,7 +233,7 @@ export function xmlText(o: { part?: 'worksheet' | 'sharedStrings' } = {}): Trans
     readableObjectMode: true,
     transform(chunk: Buffer, _enc, done) {
       const text = carry + decoder.write(chunk);
-      const cut = text.lastIndexOf('<');
+      const cut = o.part === 'worksheet' ? worksheetCut(text) : text.lastIndexOf('<');
       const ready = cut > 0 ? fix(text.slice(0, cut)) : null;
       carry = ready === null ? text : text.slice(cut);
       if (ready) this.push(ready);

@@ -933,6 +933,16 @@ describe('roster rows', () => {
       }),
     ).toMatchObject({ success: true, data: { repName: '李四', name: '李四（个体工商户）' } });
   });
+  it('refuses a member born less than 18 years ago: a two-digit year (Jul-19) read as this century is a child', () => {
+    const child = row({ birthDate: 'Jul-19' });
+    expect(child.error?.issues.map((i) => [i.path[0], i.message])).toEqual([
+      [
+        'birthDate',
+        '出生日期 2019-07 距今不满 18 周岁，不可能是党员：请核对出生日期（两位数年份按不晚于今年读，如 19 读作 2019）',
+      ],
+    ]);
+    expect(row({ birthDate: 'Jul-69' })).toMatchObject({ success: true, data: { birthDate: '1969-07' } });
+  });
   it('refuses a row whose 党籍状态 says the person left the party (出党), saying so, not as an unknown word', () => {
     for (const v of ['出党', '开除党籍', '除名', '退党', '已出党（除名）']) {
       const r = row({ memberStatus: v });

@@ -1028,7 +1028,7 @@ export const leftUnknownMessage = (r: Pick<RosterRow, 'leftOn'>) =>
 
 /**
  * What a roster row says against itself: a 性别 or 出生日期 other than the ID number's (the number
- * would win without a word), a member who joined before 18 (or before birth), a 预备党员 with a
+ * would win without a word), a member under 18, or who joined before 18 (or before birth), a 预备党员 with a
  * 转正日期, a 转正日期 before the 入党日期.
  */
 function rosterContradictions(r: {
@@ -1046,9 +1046,15 @@ function rosterContradictions(r: {
   if (id && r.birthDate && !id.birthDate.startsWith(r.birthDate))
     out.push(['birthDate', `出生日期"${r.birthDate}"与身份证号不符（身份证号为 ${id.birthDate}）`]);
   const birth = id?.birthDate ?? r.birthDate;
-  if (birth && r.joinDate) {
-    // To the month: a roster may give either date to the month only.
-    const adult = `${Number(birth.slice(0, 4)) + 18}${birth.slice(4, 7)}`;
+  // To the month: a roster may give either date to the month only.
+  const adult = birth && `${Number(birth.slice(0, 4)) + 18}${birth.slice(4, 7)}`;
+  // A member is 18 at least (a two-digit year read as this century, Jul-19, would make a child).
+  if (adult && today().slice(0, 7) < adult)
+    out.push([
+      'birthDate',
+      `出生日期 ${birth} 距今不满 18 周岁，不可能是党员：请核对出生日期（两位数年份按不晚于今年读，如 19 读作 2019）`,
+    ]);
+  else if (adult && r.joinDate) {
     if (r.joinDate.slice(0, 7) < adult)
       out.push(['joinDate', `入党日期 ${r.joinDate} 时未满 18 周岁（出生日期 ${birth}），请核对入党日期与出生日期`]);
   }

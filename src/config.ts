@@ -36,6 +36,9 @@ const envSchema = z.object({
   XGZ_APPEAL_RATE: z.coerce.number().int().min(1).default(5),
   /** Public self-reports (党员报到) one county takes a day, from all addresses together (round 11). */
   XGZ_SELF_REPORT_COUNTY_DAILY: z.coerce.number().int().min(1).default(200),
+  /** Public appeals (诉求) and plaque feedback (牌匾反映) one county takes a day, from all addresses together (round 12). */
+  XGZ_APPEAL_COUNTY_DAILY: z.coerce.number().int().min(1).default(500),
+  XGZ_PLAQUE_FEEDBACK_COUNTY_DAILY: z.coerce.number().int().min(1).default(200),
   /** Overrides the calibrated PBKDF2 iteration count (tests use a small one to stay fast). */
   XGZ_PASSWORD_ITERATIONS: z.coerce.number().int().min(1000).optional(),
   /** Imports one account may have uploading, queued or running at once, and all accounts together. */
@@ -76,6 +79,8 @@ export type Config = {
   publicUrl?: string;
   appealRatePerMinute: number;
   selfReportCountyDaily: number;
+  appealCountyDaily: number;
+  plaqueFeedbackCountyDaily: number;
   passwordIterations?: number;
   importMaxPerAccount: number;
   importMaxPending: number;
@@ -119,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.XGZ_PUBLIC_URL?.replace(/\/+$/, ''),
     appealRatePerMinute: e.XGZ_APPEAL_RATE,
     selfReportCountyDaily: e.XGZ_SELF_REPORT_COUNTY_DAILY,
+    appealCountyDaily: e.XGZ_APPEAL_COUNTY_DAILY,
+    plaqueFeedbackCountyDaily: e.XGZ_PLAQUE_FEEDBACK_COUNTY_DAILY,
     passwordIterations: e.XGZ_PASSWORD_ITERATIONS,
     importMaxPerAccount: e.XGZ_IMPORT_MAX_PER_ACCOUNT,
     importMaxPending: e.XGZ_IMPORT_MAX_PENDING,

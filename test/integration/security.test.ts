@@ -1498,6 +1498,147 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     });
   });
 
+  describe('round 12', () => {
+    const auditLines = (action: string, actor?: number) =>
+      t.db
+        .selectFrom('audit_log')
+        .select(['actor_id', 'object_type', 'object_id', 'outcome', 'detail'])
+        .where('action', '=', action)
+        .$if(actor !== undefined, (q) => q.where('actor_id', '=', actor!))
+        .orderBy('id')
+        .execute();
+    const cases = async () =>
+      Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM appeal_case`.execute(t.db)).rows[0].n);
+
+    /** A plaque of the station's ledger, and the token its QR code opens. */
+    async function plaqueToken(): Promise<string> {
+      const l = ledger(t.db);
+      const entityId = await l.entity({ place: STATION, name: '牌匾核验水果店', kind: 'individual' });
+      const [memberId] = await l.members(entityId, 1, 0, ['李十二']);
+      const editor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const rec = await editor.post('/sanliang', {
+        kind: 'member_operator',
+        memberId,
+        entityId,
+        duties: '诚信经营，童叟无欺',
+        commitment: '明码标价，不缺斤短两',
+        shownOn: '2026-03-01',
+      });
+      expect(rec.statusCode, rec.body).toBe(201);
+      const plaque = await editor.post(`/sanliang/${rec.json().id}/plaques`);
+      expect(plaque.statusCode, plaque.body).toBe(201);
+      return (await editor.get(`/plaques/${plaque.json().id}`)).json().verifyUrl.split('/verify/')[1];
+    }
+
+    it.each([
+      {
+        door: 'appeal',
+        bucket: 'appeal.county',
+        action: 'appeal.county_limited',
+        cap: () => t.ctx.config.appealCountyDaily,
+        title: '今日诉求已满',
+        code: 'appeal_county_limit',
+        send: async () => () =>
+          t.app.inject({
+            method: 'POST',
+            url: '/api/v1/public/appeals',
+            payload: { category: 'other', content: '灌入的诉求', areaCode: STATION },
+            remoteAddress: nextIp(),
+          }),
+      },
+      {
+        door: 'plaque feedback',
+        bucket: 'plaque_feedback.county',
+        action: 'plaque.feedback_county_limited',
+        cap: () => t.ctx.config.plaqueFeedbackCountyDaily,
+        title: '今日反映已满',
+        code: 'plaque_feedback_county_limit',
+        send: async () => {
+          const token = await plaqueToken();
+          return () =>
+            t.app.inject({
+              method: 'POST',
+              url: `/api/v1/public/plaques/${token}/feedback`,
+              payload: { category: 'conduct', content: '灌入的反映' },
+              remoteAddress: nextIp(),
+            });
+        },
+      },
+    ])(
+      'a county takes at most its daily cap of public $door from all addresses together, as of self-reports: 429 in Chinese, audited at the first refusal and each doubling (round 11 left them uncapped)',
+      async ({ bucket, action, cap, title, code, send }) => {
+        const submit = await send();
+        await sql`INSERT INTO public_window (bucket, key, window_start, used) VALUES (${bucket}, ${COUNTY}, now(), ${cap() - 1})
+          ON CONFLICT (bucket, key) DO UPDATE SET window_start = EXCLUDED.window_start, used = EXCLUDED.used`.execute(
+          t.db,
+        );
+        try {
+          const before = await cases();
+          const taken = await submit();
+          expect(taken.statusCode, taken.body).toBe(201);
+          const refused = await submit();
+          expect(refused.statusCode).toBe(429);
+          expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+          expect(refused.json()).toMatchObject({ title, code, detail: expect.stringContaining(`${cap()} 条`) });
+          for (let i = 0; i < 2; i++) expect((await submit()).statusCode).toBe(429);
+          expect(await cases()).toBe(before + 1);
+          expect((await auditLines(action)).map((l) => [l.object_id, l.outcome, l.detail])).toEqual([
+            [COUNTY, 'denied', { limit: cap(), refused: 1 }],
+            [COUNTY, 'denied', { limit: cap(), refused: 2 }],
+          ]);
+        } finally {
+          await sql`DELETE FROM public_window WHERE bucket = ${bucket}`.execute(t.db);
+        }
+      },
+    );
+
+    it("a service account's delivery (and an uploaded file) keeps no zero-width character in what it saves, and a cell with a control character is refused naming it (round 11 cleaned only the web's forms)", async () => {
+      const token = await serviceToken(COUNTY, ['registry.write']);
+      const { usccCheckChar } = await import('../../src/domain/identifiers/uscc.js');
+      const uscc = (first17: string) => first17 + usccCheckChar(first17);
+      const nd = [
+        { uscc: uscc('92320102MA1R12001'), name: '第十二轮\u200b小吃店', kind: '个体工商户', countyCode: COUNTY },
+        {
+          uscc: uscc('92320102MA1R12002'),
+          name: '\ufeff第十二轮\u2060理发店\u00ad',
+          kind: '个体工商户',
+          countyCode: COUNTY,
+        },
+        { uscc: uscc('92320102MA1R12003'), name: '第十二轮\u001b[2J杂货店', kind: '个体工商户', countyCode: COUNTY },
+      ]
+        .map((o) => JSON.stringify(o))
+        .join('\n');
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/exchange/imports/registry?batch=R12-ZW-1',
+        payload: nd,
+        remoteAddress: '127.0.0.1',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      await t.app.imports.idle();
+      const names = await t.db
+        .selectFrom('entity')
+        .select('name')
+        .where('name', 'like', '%第十二轮%')
+        .orderBy('name')
+        .execute();
+      expect(names.map((n) => n.name)).toEqual(['第十二轮小吃店', '第十二轮理发店']);
+      const job = await t.db
+        .selectFrom('import_job')
+        .select(['rows_accepted', 'rows_rejected'])
+        .where('id', '=', res.json().job.id)
+        .executeTakeFirstOrThrow();
+      expect([Number(job.rows_accepted), Number(job.rows_rejected)]).toEqual([2, 1]);
+      const rejections = await t.db
+        .selectFrom('import_rejection')
+        .select(['reason'])
+        .where('job_id', '=', res.json().job.id)
+        .execute();
+      expect(rejections.map((e) => e.reason).join()).toContain('控制字符');
+    });
+  });
+
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
     // XGZ's views; an extension's own (Citus puts citus_tables and others in public) are not ours to set.
     const views = await sql<{ relname: string; invoker: boolean }>`

@@ -13,7 +13,7 @@ import {
 } from '../../domain/import/normalise.js';
 import { footerText, repeatsHeader, sectionTitle } from '../../domain/import/footer.js';
 import { nameCreditAuthorities } from '../../domain/import/vocabulary.js';
-import { DIRECTION_CONTROLS } from '../../domain/identifiers/free-text.js';
+import { CONTROL_CHARACTERS, DIRECTION_CONTROLS, withoutInvisible } from '../../domain/identifiers/free-text.js';
 import { LegacyReadError, legacyRecords, spreadsheetKind } from './legacy.js';
 import { WorkbookUnreadable, formulaResult, openWorkbook, type Workbook } from './workbook.js';
 import { mergeFiller } from './merges.js';
@@ -549,7 +549,8 @@ function cellProblems(cells: string[], max: number, format: SourceFormat): CellP
     !joined.includes('\u0000') &&
     !joined.includes('\ufffd') &&
     !joined.includes('#') &&
-    !DIRECTION_CONTROLS.test(joined)
+    !DIRECTION_CONTROLS.test(joined) &&
+    !CONTROL_CHARACTERS.test(joined)
   )
     return undefined;
   const found = cells.flatMap((c, index) => {
@@ -582,6 +583,7 @@ function cellProblem(c: string, max: number, format: SourceFormat): string | und
   // As the web's forms refuse them (http/text-guard.ts): a name would show reversed in lists and on plaques.
   if (DIRECTION_CONTROLS.test(c))
     return '含改变文字方向的不可见字符（U+202A–U+202E、U+2066–U+2069），显示出来与实际内容不同：请删除这些字符后重新上传';
+  if (CONTROL_CHARACTERS.test(c)) return '含不可见的控制字符（如换页、退格、转义符）：请删除这些字符后重新上传';
   if (c.includes('\ufffd'))
     return '含无法识别的字节：文件中此处的字符不完整或不是 UTF-8/GB18030 编码（可能被截断或混入了其他编码）';
   return undefined;
@@ -678,8 +680,7 @@ async function withHeaders(
       score(under.c) >= named && under.c.some((h) => /[\u4e00-\u9fff]/.test(h)) ? under : { c: best.c, i: under.i };
   const headerRowNo = best.i + 1;
   const headers = best.c.map((h) =>
-    h
-      .replace(/^\ufeff/, '')
+    withoutInvisible(h)
       .replace(/[\r\n]+/g, '')
       .trim(),
   );
@@ -700,7 +701,9 @@ async function withHeaders(
       rowNo++;
       if (rowNo - headerRowNo > limits.maxRows) throw new SourceError(`文件超过 ${limits.maxRows} 行上限`);
       if (cells.every((c) => c.trim() === '')) return;
-      const text = cells.map(excelTextLiteral);
+      // What is saved is what is shown, as for the web's forms (http/text-guard.ts): a zero-width
+      // character in a cell (a file, or a service account's delivery) is taken out (round 12).
+      const text = cells.map((c) => withoutInvisible(excelTextLiteral(c)));
       const row = { rowNo, cells: text, bad: cellProblems(text, max, format) };
       const footer = footerText(text);
       if (footer !== null && held.length < MAX_FOOTER) {

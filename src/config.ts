@@ -30,6 +30,12 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(20 * 1024 * 1024),
+  /** Bytes of attachments one county (with its stations) keeps, or a city, province or the nation on its own node (round 12). */
+  XGZ_ATTACHMENT_COUNTY_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 ** 3),
   /** Where the public reaches the platform (the QR codes printed on plaques open it), e.g. https://xgz.example.gov.cn */
   XGZ_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'XGZ_PUBLIC_URL 应为 http(s):// 开头的网址' }).optional(),
   /** Appeals one client address may submit per minute on the public appeal page (a load test lifts it for itself). */
@@ -76,6 +82,7 @@ export type Config = {
   bodyLimit: number;
   importMaxBytes: number;
   attachmentMaxBytes: number;
+  attachmentCountyQuotaBytes: number;
   publicUrl?: string;
   appealRatePerMinute: number;
   selfReportCountyDaily: number;
@@ -121,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: e.XGZ_BODY_LIMIT,
     importMaxBytes: e.XGZ_IMPORT_MAX_BYTES,
     attachmentMaxBytes: e.XGZ_ATTACHMENT_MAX_BYTES,
+    attachmentCountyQuotaBytes: e.XGZ_ATTACHMENT_COUNTY_QUOTA_BYTES,
     publicUrl: e.XGZ_PUBLIC_URL?.replace(/\/+$/, ''),
     appealRatePerMinute: e.XGZ_APPEAL_RATE,
     selfReportCountyDaily: e.XGZ_SELF_REPORT_COUNTY_DAILY,

@@ -1592,6 +1592,109 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
       },
     );
 
+    /** A notice of the county, and a PDF upload of `size` bytes to it as this session. */
+    async function noticeWithUpload(c: Awaited<ReturnType<TestApp['signIn']>>) {
+      const notice = await c.post('/deployments', {
+        kind: 'notice',
+        title: '第十二轮附件',
+        body: '正文',
+        targets: [STATION],
+      });
+      expect(notice.statusCode, notice.body).toBe(201);
+      const url = `/api/v1/attachments/deployment/${notice.json().id}`;
+      const boundary = 'round12boundary';
+      const upload = (size: number, n = 0) =>
+        t.app.inject({
+          method: 'POST',
+          url,
+          headers: {
+            cookie: c.cookie,
+            'x-csrf-token': c.csrf,
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+          },
+          payload: Buffer.concat([
+            Buffer.from(
+              `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="方案${n}.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n`,
+            ),
+            Buffer.alloc(size - 16, 0x20 + (n % 90)),
+            Buffer.from(`\n%%EOF\n\r\n--${boundary}--\r\n`),
+          ]),
+        });
+      return upload;
+    }
+
+    it("a county's attachments are kept within its storage quota, its stations' included: past it, 413 in Chinese before the file is read (round 11 left storage unbounded)", async () => {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const upload = await noticeWithUpload(c);
+      const kept = async () =>
+        Number(
+          (
+            await sql<{ n: string }>`SELECT coalesce(sum(size_bytes), 0)::text AS n FROM attachment
+              WHERE removed_at IS NULL AND scope_key LIKE ${COUNTY + '%'}`.execute(t.db)
+          ).rows[0].n,
+        );
+      const before = t.ctx.config.attachmentCountyQuotaBytes;
+      t.ctx.config.attachmentCountyQuotaBytes = (await kept()) + 3000;
+      try {
+        const first = await upload(2000, 1);
+        expect(first.statusCode, first.body).toBe(201);
+        const over = await upload(2000, 2);
+        expect(over.statusCode).toBe(413);
+        expect(over.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(over.json()).toMatchObject({
+          title: '附件存储已满',
+          code: 'attachment_quota',
+          errors: [{ field: 'file', message: expect.stringContaining('存储上限') }],
+        });
+        expect((await upload(900, 3)).statusCode).toBe(201);
+        // Spent: the next is refused whatever its size.
+        expect((await upload(200, 4)).statusCode).toBe(413);
+      } finally {
+        t.ctx.config.attachmentCountyQuotaBytes = before;
+      }
+    });
+
+    it('a download streams with a slot per transfer, as uploads have: a fifth held at once by one account is 429 in Chinese, and a reader that goes frees its slot (thirty parallel 19 MB downloads took the process to 1.34 GB)', async () => {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const upload = await noticeWithUpload(c);
+      const size = 16 * 1024 * 1024;
+      const up = await upload(size, 5);
+      expect(up.statusCode, up.body).toBe(201);
+      const path = `/api/v1/attachments/${up.json().id}/file`;
+      await t.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => undefined);
+      const { port } = t.app.server.address() as { port: number };
+      /** A download whose reader takes the first bytes, then stops reading: the answer cannot end. */
+      const held = () =>
+        new Promise<{ sock: net.Socket; head: string }>((resolve, reject) => {
+          const sock = net.connect(port, '127.0.0.1', () =>
+            sock.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nCookie: ${c.cookie}\r\n\r\n`),
+          );
+          sock.once('data', (b) => {
+            sock.pause();
+            resolve({ sock, head: b.toString('latin1', 0, 400) });
+          });
+          sock.on('error', reject);
+        });
+      const open = [];
+      try {
+        for (let i = 0; i < 4; i++) {
+          const h = await held();
+          open.push(h.sock);
+          expect(h.head).toMatch(/^HTTP\/1\.1 200/);
+        }
+        const fifth = await c.get(path.replace('/api/v1', ''));
+        expect(fifth.statusCode).toBe(429);
+        expect(fifth.json()).toMatchObject({ title: '下载过于频繁', code: 'download_limit_account' });
+      } finally {
+        for (const s of open) s.destroy();
+      }
+      await vi.waitFor(async () => {
+        const again = await c.get(path.replace('/api/v1', ''));
+        expect(again.statusCode).toBe(200);
+        expect(again.rawPayload.length).toBe(size);
+      });
+    });
+
     it("a service account's delivery (and an uploaded file) keeps no zero-width character in what it saves, and a cell with a control character is refused naming it (round 11 cleaned only the web's forms)", async () => {
       const token = await serviceToken(COUNTY, ['registry.write']);
       const { usccCheckChar } = await import('../../src/domain/identifiers/uscc.js');

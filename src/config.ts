@@ -36,6 +36,12 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(10 * 1024 ** 3),
+  /**
+   * Seconds a request may take to arrive whole (the largest import file on a slow line), and an
+   * attachment's file (round 12: a trickled upload held its slot, and every other upload, for ever).
+   */
+  XGZ_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(600),
+  XGZ_ATTACHMENT_RECEIVE_SECONDS: z.coerce.number().int().min(1).default(120),
   /** Where the public reaches the platform (the QR codes printed on plaques open it), e.g. https://xgz.example.gov.cn */
   XGZ_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'XGZ_PUBLIC_URL 应为 http(s):// 开头的网址' }).optional(),
   /** Appeals one client address may submit per minute on the public appeal page (a load test lifts it for itself). */
@@ -83,6 +89,8 @@ export type Config = {
   importMaxBytes: number;
   attachmentMaxBytes: number;
   attachmentCountyQuotaBytes: number;
+  requestTimeoutSeconds: number;
+  attachmentReceiveSeconds: number;
   publicUrl?: string;
   appealRatePerMinute: number;
   selfReportCountyDaily: number;
@@ -129,6 +137,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importMaxBytes: e.XGZ_IMPORT_MAX_BYTES,
     attachmentMaxBytes: e.XGZ_ATTACHMENT_MAX_BYTES,
     attachmentCountyQuotaBytes: e.XGZ_ATTACHMENT_COUNTY_QUOTA_BYTES,
+    requestTimeoutSeconds: e.XGZ_REQUEST_TIMEOUT_SECONDS,
+    attachmentReceiveSeconds: e.XGZ_ATTACHMENT_RECEIVE_SECONDS,
     publicUrl: e.XGZ_PUBLIC_URL?.replace(/\/+$/, ''),
     appealRatePerMinute: e.XGZ_APPEAL_RATE,
     selfReportCountyDaily: e.XGZ_SELF_REPORT_COUNTY_DAILY,

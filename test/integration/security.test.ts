@@ -1620,12 +1620,12 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
             Buffer.from(`\n%%EOF\n\r\n--${boundary}--\r\n`),
           ]),
         });
-      return upload;
+      return { upload, url };
     }
 
     it("a county's attachments are kept within its storage quota, its stations' included: past it, 413 in Chinese before the file is read (round 11 left storage unbounded)", async () => {
       const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
-      const upload = await noticeWithUpload(c);
+      const { upload } = await noticeWithUpload(c);
       const kept = async () =>
         Number(
           (
@@ -1656,7 +1656,7 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
 
     it('a download streams with a slot per transfer, as uploads have: a fifth held at once by one account is 429 in Chinese, and a reader that goes frees its slot (thirty parallel 19 MB downloads took the process to 1.34 GB)', async () => {
       const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
-      const upload = await noticeWithUpload(c);
+      const { upload } = await noticeWithUpload(c);
       const size = 16 * 1024 * 1024;
       const up = await upload(size, 5);
       expect(up.statusCode, up.body).toBe(201);
@@ -1693,6 +1693,41 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
         expect(again.statusCode).toBe(200);
         expect(again.rawPayload.length).toBe(size);
       });
+    });
+
+    it('an attachment must arrive within its time: a body trickled without end is 408 in Chinese and its slot goes back; every request must arrive whole within a bound (a trickled upload held the slots for ever)', async () => {
+      const { PassThrough } = await import('node:stream');
+      expect(t.app.server.requestTimeout).toBe(t.ctx.config.requestTimeoutSeconds * 1000);
+      expect(t.app.server.requestTimeout).toBeGreaterThan(0);
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const { upload, url } = await noticeWithUpload(c);
+      const before = t.ctx.config.attachmentReceiveSeconds;
+      t.ctx.config.attachmentReceiveSeconds = 1;
+      try {
+        const trickles = [0, 1].map(() => {
+          const body = new PassThrough();
+          body.write(
+            '--b12\r\nContent-Disposition: form-data; name="file"; filename="慢.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n',
+          );
+          return t.app.inject({
+            method: 'POST',
+            url,
+            headers: { cookie: c.cookie, 'x-csrf-token': c.csrf, 'content-type': 'multipart/form-data; boundary=b12' },
+            payload: body,
+          });
+        });
+        for (const res of await Promise.all(trickles)) {
+          expect(res.statusCode).toBe(408);
+          expect(res.json()).toMatchObject({ title: '上传超时', errors: [{ field: 'file' }] });
+        }
+      } finally {
+        t.ctx.config.attachmentReceiveSeconds = before;
+      }
+      // Their slots are free again, and nothing of them was kept.
+      expect((await upload(500, 7)).statusCode).toBe(201);
+      expect(
+        await t.db.selectFrom('attachment').select('id').where('file_name', '=', '慢.pdf').executeTakeFirst(),
+      ).toBeUndefined();
     });
 
     it("a service account's delivery (and an uploaded file) keeps no zero-width character in what it saves, and a cell with a control character is refused naming it (round 11 cleaned only the web's forms)", async () => {

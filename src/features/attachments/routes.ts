@@ -54,9 +54,26 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
       await withinQuota(scopeKey, 1);
       // A slot before any byte of the file is read: the file is held in memory until it is stored.
       const release = uploads.enter(req.user!.id);
+      // The file must have arrived within its time, or its slot goes back (round 12: a body trickled
+      // a byte at a time held two accounts' slots, and so every upload of the server, for ever).
+      const late = new AbortController();
+      const seconds = config.attachmentReceiveSeconds;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          late.abort();
+          reply.raw.once('finish', () => req.raw.destroy()); // the rest of the body is not awaited
+          reject(
+            new Problem(408, '上传超时', `附件须在 ${seconds} 秒内传完，请检查网络后重新上传`, [
+              { field: 'file', message: `未在 ${seconds} 秒内传完` },
+            ]),
+          );
+        }, seconds * 1000);
+      });
       try {
-        return await receive(req, reply, owner, scopeKey);
+        return await Promise.race([receive(req, reply, owner, scopeKey, late.signal), timedOut]);
       } finally {
+        clearTimeout(timer);
         release();
       }
     },
@@ -68,13 +85,18 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
     reply: FastifyReply,
     owner: AttachmentOwner,
     scopeKey: string,
+    late: AbortSignal,
   ) {
     const max = config.attachmentMaxBytes;
     const file = await req.file({ limits: { fileSize: max, files: 1 } });
     if (!file) throw badRequest('没有收到文件', [{ field: 'file', message: '请选择文件' }]);
     const fileName = cleanFileName(file.filename);
     const chunks: Buffer[] = [];
-    for await (const chunk of file.file) chunks.push(chunk as Buffer);
+    for await (const chunk of file.file) {
+      if (late.aborted) break;
+      chunks.push(chunk as Buffer);
+    }
+    late.throwIfAborted(); // answered 408 already: nothing is stored
     if (file.file.truncated)
       throw new Problem(413, '文件过大', `附件"${fileName}"超过大小上限 ${formatBytes(max)}`, [
         { field: 'file', message: `超过 ${formatBytes(max)}` },
@@ -87,6 +109,7 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
       ]);
     await withinQuota(scopeKey, bytes.length);
     const contentKey = await putFile(config.dataDir, keys, bytes);
+    late.throwIfAborted();
     const row = await req.scoped(async (s) => {
       const { scopeKey } = await owner.writable(s, req.params.ownerId); // again, in the writing transaction
       const a = await insertAttachment(s.db, {

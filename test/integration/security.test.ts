@@ -69,6 +69,37 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     return token.json().token as string;
   }
 
+  /** The audit lines of an action (of one actor), oldest first. */
+  const auditLines = (action: string, actor?: number) =>
+    t.db
+      .selectFrom('audit_log')
+      .select(['actor_id', 'object_type', 'object_id', 'outcome', 'detail'])
+      .where('action', '=', action)
+      .$if(actor !== undefined, (q) => q.where('actor_id', '=', actor!))
+      .orderBy('id')
+      .execute();
+
+  /** A 三亮 record of an operator member of a new individual business of the station, with its plaque: the printed number and the token its QR code opens. */
+  async function plaqueOf(entityName: string, memberName: string): Promise<{ number: string; token: string }> {
+    const l = ledger(t.db);
+    const entityId = await l.entity({ place: STATION, name: entityName, kind: 'individual' });
+    const [memberId] = await l.members(entityId, 1, 0, [memberName]);
+    const editor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+    const rec = await editor.post('/sanliang', {
+      kind: 'member_operator',
+      memberId,
+      entityId,
+      duties: '诚信经营，童叟无欺',
+      commitment: '明码标价，不缺斤短两',
+      shownOn: '2026-03-01',
+    });
+    expect(rec.statusCode, rec.body).toBe(201);
+    const plaque = await editor.post(`/sanliang/${rec.json().id}/plaques`);
+    expect(plaque.statusCode, plaque.body).toBe(201);
+    const info = (await editor.get(`/plaques/${plaque.json().id}`)).json();
+    return { number: plaque.json().number, token: info.verifyUrl.split('/verify/')[1] };
+  }
+
   it('#1 refuses an xlsx whose zip directory lies about its size, counting the bytes actually inflated, within a memory bound', async () => {
     const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
     const file = path.join(dir, 'bomb.xlsx');
@@ -345,29 +376,13 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
   });
 
   it('#9 the public plaque page takes no sequential number and never shows an operator’s full name', async () => {
-    const l = ledger(t.db);
-    const entityId = await l.entity({ place: STATION, name: '张三丰水果店', kind: 'individual' });
-    const [memberId] = await l.members(entityId, 1, 0, ['张三丰']);
-    const editor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
-    const rec = await editor.post('/sanliang', {
-      kind: 'member_operator',
-      memberId,
-      entityId,
-      duties: '诚信经营，童叟无欺',
-      commitment: '明码标价，不缺斤短两',
-      shownOn: '2026-03-01',
-    });
-    expect(rec.statusCode, rec.body).toBe(201);
-    const plaque = await editor.post(`/sanliang/${rec.json().id}/plaques`);
-    expect(plaque.statusCode, plaque.body).toBe(201);
+    const { number, token } = await plaqueOf('张三丰水果店', '张三丰');
     const byNumber = await t.app.inject({
       method: 'GET',
-      url: `/api/v1/public/plaques/${plaque.json().number}`,
+      url: `/api/v1/public/plaques/${number}`,
       remoteAddress: nextIp(),
     });
     expect(byNumber.statusCode).toBe(400);
-    const info = (await editor.get(`/plaques/${plaque.json().id}`)).json();
-    const token = info.verifyUrl.split('/verify/')[1];
     expect(token).toMatch(/^[0-9a-f]{32}$/);
     const page = await t.app.inject({ method: 'GET', url: `/api/v1/public/plaques/${token}`, remoteAddress: nextIp() });
     expect(page.statusCode, page.body).toBe(200);
@@ -1279,15 +1294,6 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
   });
 
   describe('round 11', () => {
-    const auditLines = (action: string, actor?: number) =>
-      t.db
-        .selectFrom('audit_log')
-        .select(['actor_id', 'object_type', 'object_id', 'outcome', 'detail'])
-        .where('action', '=', action)
-        .$if(actor !== undefined, (q) => q.where('actor_id', '=', actor!))
-        .orderBy('id')
-        .execute();
-
     it('signing in while another session’s cookie is still in the browser ends that session (round 10 left it alive until the idle timeout)', async () => {
       const first = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
       const old = await t.signIn(first);
@@ -1499,36 +1505,8 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
   });
 
   describe('round 12', () => {
-    const auditLines = (action: string, actor?: number) =>
-      t.db
-        .selectFrom('audit_log')
-        .select(['actor_id', 'object_type', 'object_id', 'outcome', 'detail'])
-        .where('action', '=', action)
-        .$if(actor !== undefined, (q) => q.where('actor_id', '=', actor!))
-        .orderBy('id')
-        .execute();
     const cases = async () =>
       Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM appeal_case`.execute(t.db)).rows[0].n);
-
-    /** A plaque of the station's ledger, and the token its QR code opens. */
-    async function plaqueToken(): Promise<string> {
-      const l = ledger(t.db);
-      const entityId = await l.entity({ place: STATION, name: '牌匾核验水果店', kind: 'individual' });
-      const [memberId] = await l.members(entityId, 1, 0, ['李十二']);
-      const editor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
-      const rec = await editor.post('/sanliang', {
-        kind: 'member_operator',
-        memberId,
-        entityId,
-        duties: '诚信经营，童叟无欺',
-        commitment: '明码标价，不缺斤短两',
-        shownOn: '2026-03-01',
-      });
-      expect(rec.statusCode, rec.body).toBe(201);
-      const plaque = await editor.post(`/sanliang/${rec.json().id}/plaques`);
-      expect(plaque.statusCode, plaque.body).toBe(201);
-      return (await editor.get(`/plaques/${plaque.json().id}`)).json().verifyUrl.split('/verify/')[1];
-    }
 
     it.each([
       {
@@ -1554,7 +1532,7 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
         title: '今日反映已满',
         code: 'plaque_feedback_county_limit',
         send: async () => {
-          const token = await plaqueToken();
+          const { token } = await plaqueOf('牌匾核验水果店', '李十二');
           return () =>
             t.app.inject({
               method: 'POST',

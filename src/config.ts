@@ -30,12 +30,27 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(20 * 1024 * 1024),
+  /** Bytes of attachments one county (with its stations) keeps, or a city, province or the nation on its own node (round 12). */
+  XGZ_ATTACHMENT_COUNTY_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 ** 3),
+  /**
+   * Seconds a request may take to arrive whole (the largest import file on a slow line), and an
+   * attachment's file (round 12: a trickled upload held its slot, and every other upload, for ever).
+   */
+  XGZ_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(600),
+  XGZ_ATTACHMENT_RECEIVE_SECONDS: z.coerce.number().int().min(1).default(120),
   /** Where the public reaches the platform (the QR codes printed on plaques open it), e.g. https://xgz.example.gov.cn */
   XGZ_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'XGZ_PUBLIC_URL 应为 http(s):// 开头的网址' }).optional(),
   /** Appeals one client address may submit per minute on the public appeal page (a load test lifts it for itself). */
   XGZ_APPEAL_RATE: z.coerce.number().int().min(1).default(5),
   /** Public self-reports (党员报到) one county takes a day, from all addresses together (round 11). */
   XGZ_SELF_REPORT_COUNTY_DAILY: z.coerce.number().int().min(1).default(200),
+  /** Public appeals (诉求) and plaque feedback (牌匾反映) one county takes a day, from all addresses together (round 12). */
+  XGZ_APPEAL_COUNTY_DAILY: z.coerce.number().int().min(1).default(500),
+  XGZ_PLAQUE_FEEDBACK_COUNTY_DAILY: z.coerce.number().int().min(1).default(200),
   /** Overrides the calibrated PBKDF2 iteration count (tests use a small one to stay fast). */
   XGZ_PASSWORD_ITERATIONS: z.coerce.number().int().min(1000).optional(),
   /** Imports one account may have uploading, queued or running at once, and all accounts together. */
@@ -73,9 +88,14 @@ export type Config = {
   bodyLimit: number;
   importMaxBytes: number;
   attachmentMaxBytes: number;
+  attachmentCountyQuotaBytes: number;
+  requestTimeoutSeconds: number;
+  attachmentReceiveSeconds: number;
   publicUrl?: string;
   appealRatePerMinute: number;
   selfReportCountyDaily: number;
+  appealCountyDaily: number;
+  plaqueFeedbackCountyDaily: number;
   passwordIterations?: number;
   importMaxPerAccount: number;
   importMaxPending: number;
@@ -116,9 +136,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: e.XGZ_BODY_LIMIT,
     importMaxBytes: e.XGZ_IMPORT_MAX_BYTES,
     attachmentMaxBytes: e.XGZ_ATTACHMENT_MAX_BYTES,
+    attachmentCountyQuotaBytes: e.XGZ_ATTACHMENT_COUNTY_QUOTA_BYTES,
+    requestTimeoutSeconds: e.XGZ_REQUEST_TIMEOUT_SECONDS,
+    attachmentReceiveSeconds: e.XGZ_ATTACHMENT_RECEIVE_SECONDS,
     publicUrl: e.XGZ_PUBLIC_URL?.replace(/\/+$/, ''),
     appealRatePerMinute: e.XGZ_APPEAL_RATE,
     selfReportCountyDaily: e.XGZ_SELF_REPORT_COUNTY_DAILY,
+    appealCountyDaily: e.XGZ_APPEAL_COUNTY_DAILY,
+    plaqueFeedbackCountyDaily: e.XGZ_PLAQUE_FEEDBACK_COUNTY_DAILY,
     passwordIterations: e.XGZ_PASSWORD_ITERATIONS,
     importMaxPerAccount: e.XGZ_IMPORT_MAX_PER_ACCOUNT,
     importMaxPending: e.XGZ_IMPORT_MAX_PENDING,

@@ -243,6 +243,9 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     trustProxy: ctx.config.trustProxy,
     // While closing, requests still arriving get our own 503 (below), in Chinese.
     return503OnClosing: false,
+    // A request must have arrived whole within this time (Node's own default; Fastify's is none):
+    // a body trickled a byte at a time no longer holds a connection, and a slot, for ever (round 12).
+    requestTimeout: ctx.config.requestTimeoutSeconds * 1000,
     // Optional TLS on our own listener. With a client CA, a client certificate is asked for but
     // never required (browsers connect without one): the exchange routes take a verified one as a
     // service account's credential (http/service-auth.ts), every other route ignores it.

@@ -6,6 +6,7 @@ import { encryptField } from '../../crypto/field.js';
 import { schemaOf } from '../../http/contract.js';
 import { appealFeedback, publicPlatforms, publicServicePosts, submitAppeal, trackAppeal } from './contract.js';
 import { Problem, badRequest } from '../../http/errors.js';
+import { countForCounty, type CountyCap } from '../../http/county-cap.js';
 import { STATE_LABEL } from '../../domain/cases/engine.js';
 import { routeCase } from '../../domain/cases/routing.js';
 import { canonicalCode, moveCase, newTrackingCode, raiseCase, trackingHash } from './engine.js';
@@ -27,9 +28,10 @@ import { maskFreeText, sealFreeText } from './free-text.js';
  * DEFINER function, then the case is read in its own unit's scope; no list, no id, no other
  * case is reachable from here. Contact phones are encrypted and never shown back.
  */
+const ACTOR = '公众（诉求直通）';
 const publicActor = (ip: string, scopeKey: string): Principal => ({
   userId: null,
-  username: '公众（诉求直通）',
+  username: ACTOR,
   scopeKey,
   ip,
 });
@@ -47,6 +49,18 @@ const unknownCode = () =>
 export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db, keys, config, settings } = app.ctx;
+
+  /** The county's daily cap of appeals from every address together (round 12; http/county-cap.ts). */
+  const appealCap: CountyCap = {
+    bucket: 'appeal.county',
+    action: 'appeal.county_limited',
+    actor: ACTOR,
+    cap: config.appealCountyDaily,
+    title: '今日诉求已满',
+    detail: (cap) =>
+      `该县（区）今天通过本页收到的诉求已达 ${cap} 条的上限，请明天再提交；紧急情况请拨打 12345 或直接联系所在地市场监管所`,
+    code: 'appeal_county_limit',
+  };
 
   r.get(publicServicePosts.path, {
     config: { access: 'public', rateLimit: { max: 120, timeWindow: '1 minute' } },
@@ -85,7 +99,8 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     schema: { ...schemaOf(submitAppeal, ['公开']), body: submitAppeal.body, response: { 201: submitAppeal.response } },
     handler: async (req, reply) => {
       const b = req.body;
-      const { place, unitOf, key } = await riderPlace(db, b.areaCode, b.servicePostId);
+      const { place, unitOf, key, county } = await riderPlace(db, b.areaCode, b.servicePostId);
+      await countForCounty(db, appealCap, county, req.ip);
       // Only a rights problem may go past the station (routing.ts): look up who covers the place for those alone.
       const covering = b.category === 'rights' ? await coveringUnits(db, key, b.platformId) : {};
       const routed = routeCase({ door: 'rider', category: b.category, place, ...covering });

@@ -651,6 +651,7 @@ export async function riderPlace(db: Kysely<DB>, areaCode?: string, postId?: num
   return {
     place,
     key: j.scope_key,
+    county: { code: county, scopeKey: j.level === 'station' ? j.parent_key! : j.scope_key },
     unitOf: async (u: Unit): Promise<PlacedUnit> =>
       keyOf(u.code)
         ? { ...u, scopeKey: keyOf(u.code)!, countyCode: county }

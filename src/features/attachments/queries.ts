@@ -1,4 +1,4 @@
-import type { Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { AttachmentTable } from '../../db/schema-worktasks.js';
 import type { Attachment } from './contract.js';
@@ -57,3 +57,19 @@ export const markRemoved = (db: Tx, id: number) =>
     .where('id', '=', id)
     .where('removed_at', 'is', null)
     .executeTakeFirst();
+
+/**
+ * The bytes the attachments of a quota node keep (domain/attachments/quota.ts): a county's and its
+ * stations', or a higher node's own. Read on the server's own connection, not the caller's scope:
+ * a station's clerk uploads into the county's quota, most of which the clerk cannot see.
+ */
+export async function storedBytes(db: Kysely<DB>, node: string): Promise<number> {
+  const r = await db
+    .selectFrom('attachment')
+    .select(sql<string>`coalesce(sum(size_bytes), 0)::text`.as('bytes'))
+    .where('removed_at', 'is', null)
+    .$if(node.length < 6, (q) => q.where('scope_key', '=', node))
+    .$if(node.length >= 6, (q) => q.where('scope_key', '>=', node).where('scope_key', '<', `${node}~`))
+    .executeTakeFirstOrThrow();
+  return Number(r.bytes);
+}

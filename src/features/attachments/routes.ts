@@ -5,10 +5,11 @@ import { checkFile, formatBytes } from '../../domain/attachments/types.js';
 import { badRequest, forbidden, notFound, Problem } from '../../http/errors.js';
 import { schemaOf } from '../../http/contract.js';
 import { attachmentFile, removeAttachment, uploadAttachment } from './contract.js';
-import { attachmentById, insertAttachment, markRemoved, toAttachment } from './queries.js';
+import { attachmentById, insertAttachment, markRemoved, storedBytes, toAttachment } from './queries.js';
 import { writableOwner, writesSomeOwner, type AttachmentOwner } from './owners.js';
-import { getFile, putFile } from './store.js';
-import { UploadGate } from './gate.js';
+import { fileStream, putFile } from './store.js';
+import { DOWNLOADS_IN_ALL, DOWNLOADS_PER_ACCOUNT, TransferGate, UPLOADS_IN_ALL, UPLOADS_PER_ACCOUNT } from './gate.js';
+import { quotaNodeOf, quotaRefusal } from '../../domain/attachments/quota.js';
 import { cleanFileName, fileNameForOthers } from '../../domain/identifiers/free-text.js';
 
 const tags = ['附件'];
@@ -20,9 +21,18 @@ const disposition = (name: string) =>
 /** 附件: upload to a record (checked by the record's own feature), download through the record's access rules, remove one's own upload. */
 export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { config, keys } = app.ctx;
+  const { config, keys, db } = app.ctx;
   await app.register(multipart, { limits: { files: 1, fields: 0 } });
-  const uploads = new UploadGate();
+  const uploads = new TransferGate('upload', UPLOADS_PER_ACCOUNT, UPLOADS_IN_ALL);
+  const downloads = new TransferGate('download', DOWNLOADS_PER_ACCOUNT, DOWNLOADS_IN_ALL);
+
+  /** 413 in Chinese when a file of `adding` bytes does not fit the quota of the node the record hangs on. */
+  async function withinQuota(scopeKey: string, adding: number): Promise<void> {
+    const quota = config.attachmentCountyQuotaBytes;
+    const reason = quotaRefusal(await storedBytes(db, quotaNodeOf(scopeKey)), adding, quota);
+    if (reason)
+      throw new Problem(413, '附件存储已满', reason, [{ field: 'file', message: reason }], 'attachment_quota');
+  }
 
   // Every signed-in reader reaches the handler; the record's kind names the write permission it needs.
   r.post(uploadAttachment.path, {
@@ -37,14 +47,33 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
       const owner = writableOwner(req.params.ownerType, req.user!.permissions);
       if (!owner) throw notFound('附件所属记录');
       // The record first: a file for a record out of reach is refused before its bytes are read.
-      await req.scoped((s) => owner.writable(s, req.params.ownerId));
+      const { scopeKey } = await req.scoped((s) => owner.writable(s, req.params.ownerId));
       if (!req.isMultipart())
         throw new Problem(415, '不支持的内容类型', '请以 multipart/form-data 上传文件（字段名 file）');
+      // A node whose quota is spent is told so before any byte of the file is read (round 12).
+      await withinQuota(scopeKey, 1);
       // A slot before any byte of the file is read: the file is held in memory until it is stored.
       const release = uploads.enter(req.user!.id);
+      // The file must have arrived within its time, or its slot goes back (round 12: a body trickled
+      // a byte at a time held two accounts' slots, and so every upload of the server, for ever).
+      const late = new AbortController();
+      const seconds = config.attachmentReceiveSeconds;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          late.abort();
+          reply.raw.once('finish', () => req.raw.destroy()); // the rest of the body is not awaited
+          reject(
+            new Problem(408, '上传超时', `附件须在 ${seconds} 秒内传完，请检查网络后重新上传`, [
+              { field: 'file', message: `未在 ${seconds} 秒内传完` },
+            ]),
+          );
+        }, seconds * 1000);
+      });
       try {
-        return await receive(req, reply, owner);
+        return await Promise.race([receive(req, reply, owner, scopeKey, late.signal), timedOut]);
       } finally {
+        clearTimeout(timer);
         release();
       }
     },
@@ -55,13 +84,19 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
     req: FastifyRequest<{ Params: { ownerType: string; ownerId: number } }>,
     reply: FastifyReply,
     owner: AttachmentOwner,
+    scopeKey: string,
+    late: AbortSignal,
   ) {
     const max = config.attachmentMaxBytes;
     const file = await req.file({ limits: { fileSize: max, files: 1 } });
     if (!file) throw badRequest('没有收到文件', [{ field: 'file', message: '请选择文件' }]);
     const fileName = cleanFileName(file.filename);
     const chunks: Buffer[] = [];
-    for await (const chunk of file.file) chunks.push(chunk as Buffer);
+    for await (const chunk of file.file) {
+      if (late.aborted) break;
+      chunks.push(chunk as Buffer);
+    }
+    late.throwIfAborted(); // answered 408 already: nothing is stored
     if (file.file.truncated)
       throw new Problem(413, '文件过大', `附件"${fileName}"超过大小上限 ${formatBytes(max)}`, [
         { field: 'file', message: `超过 ${formatBytes(max)}` },
@@ -72,7 +107,9 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
       throw new Problem(verdict.reason.includes('上限') ? 413 : 415, '附件不符合要求', verdict.reason, [
         { field: 'file', message: verdict.reason },
       ]);
+    await withinQuota(scopeKey, bytes.length);
     const contentKey = await putFile(config.dataDir, keys, bytes);
+    late.throwIfAborted();
     const row = await req.scoped(async (s) => {
       const { scopeKey } = await owner.writable(s, req.params.ownerId); // again, in the writing transaction
       const a = await insertAttachment(s.db, {
@@ -109,6 +146,10 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
     config: { access: 'data.read' },
     schema: { tags, summary: '下载附件（按所属记录的访问规则；留痕）', params: attachmentFile.params },
     handler: async (req, reply) => {
+      // A slot per transfer as uploads have, taken before the record is read or the download audited,
+      // and freed when the answer ends or the reader goes (the file streams, store.ts).
+      const release = downloads.enter(req.user!.id);
+      reply.raw.once('close', release);
       const row = await req.scoped(async ({ db, audit }) => {
         const a = await attachmentById(db, req.params.id);
         if (!a) throw notFound('附件');
@@ -120,13 +161,14 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
         });
         return a;
       });
-      const bytes = await getFile(config.dataDir, keys, row.content_key);
+      const body = await fileStream(config.dataDir, keys, row.content_key);
       return reply
         .header('content-type', row.media_type)
         .header('content-disposition', disposition(row.file_name))
         .header('x-content-type-options', 'nosniff')
         .header('cache-control', 'private, no-store')
-        .send(bytes);
+        .header('content-length', Number(row.size_bytes))
+        .send(body);
     },
   });
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import type { Keys } from '../../crypto/keys.js';
 
 /**
@@ -20,22 +21,11 @@ const fileOf = (dataDir: string, key: string) => path.join(dataDir, 'attachments
 const macOf = (keys: Keys, iv: Buffer, ct: Buffer): Buffer =>
   crypto.createHmac('sm3', keys.fieldMac).update(MAGIC).update(iv).update(ct).digest();
 
-export function sealFile(keys: Keys, bytes: Uint8Array): Buffer {
+function sealFile(keys: Keys, bytes: Uint8Array): Buffer {
   const iv = crypto.randomBytes(16);
   const cipher = crypto.createCipheriv('sm4-ctr', keys.fieldEnc, iv);
   const ct = Buffer.concat([cipher.update(bytes), cipher.final()]);
   return Buffer.concat([MAGIC, iv, ct, macOf(keys, iv, ct)]);
-}
-
-export function openFile(keys: Keys, sealed: Buffer): Buffer {
-  if (sealed.length < MAGIC.length + 48 || !sealed.subarray(0, MAGIC.length).equals(MAGIC))
-    throw new Error('unknown attachment file format');
-  const iv = sealed.subarray(MAGIC.length, MAGIC.length + 16);
-  const ct = sealed.subarray(MAGIC.length + 16, sealed.length - 32);
-  const tag = sealed.subarray(sealed.length - 32);
-  if (!crypto.timingSafeEqual(tag, macOf(keys, iv, ct))) throw new Error('attachment file failed authentication');
-  const decipher = crypto.createDecipheriv('sm4-ctr', keys.fieldEnc, iv);
-  return Buffer.concat([decipher.update(ct), decipher.final()]);
 }
 
 /** Stores the bytes (once per content) and returns their content key. */
@@ -50,6 +40,32 @@ export async function putFile(dataDir: string, keys: Keys, bytes: Uint8Array): P
   return key;
 }
 
-export async function getFile(dataDir: string, keys: Keys, key: string): Promise<Buffer> {
-  return openFile(keys, await fs.promises.readFile(fileOf(dataDir, key)));
+/**
+ * The plain bytes of a stored file as a stream, with memory flat however large the file or how
+ * many are read at once (round 12: thirty parallel 19 MB downloads, each read and decrypted whole,
+ * took the process to 1.34 GB). The MAC is checked first in one streamed pass over the file (the
+ * file is named by its content and never rewritten), then the ciphertext is read again and
+ * decrypted as it is sent: nothing unauthenticated leaves, and no copy of the file is held.
+ */
+export async function fileStream(dataDir: string, keys: Keys, key: string): Promise<Readable> {
+  const file = fileOf(dataDir, key);
+  const { size } = await fs.promises.stat(file);
+  const body = { start: MAGIC.length + 16, end: size - 33 }; // createReadStream's end is inclusive
+  if (size < MAGIC.length + 48) throw new Error('unknown attachment file format');
+  const handle = await fs.promises.open(file, 'r');
+  const head = Buffer.alloc(MAGIC.length + 16);
+  const tag = Buffer.alloc(32);
+  try {
+    await handle.read(head, 0, head.length, 0);
+    await handle.read(tag, 0, 32, size - 32);
+  } finally {
+    await handle.close();
+  }
+  if (!head.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('unknown attachment file format');
+  const mac = crypto.createHmac('sm3', keys.fieldMac);
+  for await (const chunk of fs.createReadStream(file, { start: 0, end: size - 33 })) mac.update(chunk as Buffer);
+  if (!crypto.timingSafeEqual(tag, mac.digest())) throw new Error('attachment file failed authentication');
+  const decipher = crypto.createDecipheriv('sm4-ctr', keys.fieldEnc, head.subarray(MAGIC.length));
+  if (body.end < body.start) return Readable.from([decipher.final()]); // an empty file
+  return fs.createReadStream(file, body).pipe(decipher);
 }

@@ -66,6 +66,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'discovery.run': '运行党员比对',
   'self_report.receive': '收到党员报到',
   'self_report.county_limited': '本县（区）当日党员报到已达上限，拒绝再收（按拒绝次数翻倍记录）',
+  'appeal.county_limited': '本县（区）当日公众诉求已达上限，拒绝再收（按拒绝次数翻倍记录）',
+  'plaque.feedback_county_limited': '本县（区）当日牌匾反映已达上限，拒绝再收（按拒绝次数翻倍记录）',
   'case.contact': '线索：记录联系',
   'case.confirm': '线索：确认',
   'case.dismiss': '线索：排除',

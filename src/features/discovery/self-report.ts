@@ -6,10 +6,8 @@ import { nodeByCode, publicChildren, reportedEntity } from './queries.js';
 import { insertSelfReport } from './writes.js';
 import { schemaOf } from '../../http/contract.js';
 import { publicDivisions, submitSelfReport } from './contract.js';
-import { Problem, notFound } from '../../http/errors.js';
-import { recordAudit } from '../../db/audit-chain.js';
-import { countPublicInWindow } from '../../db/windows.js';
-import { SELF_REPORT_CAP_WINDOW_MS, overCap, refusalWorthALine } from '../../domain/cases/self-report-cap.js';
+import { notFound } from '../../http/errors.js';
+import { countForCounty, type CountyCap } from '../../http/county-cap.js';
 import { redactFreeText } from '../../domain/identifiers/free-text.js';
 
 const masked = (text: string): string => redactFreeText(text).text;
@@ -25,36 +23,16 @@ export async function selfReportRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db, keys, config } = app.ctx;
 
-  /**
-   * One more report for the county's day, counted in the database across all addresses and
-   * processes (round 11): past the cap, 429 in Chinese, and the refusals audited (the first, then
-   * at each doubling) under the county, where its auditor sees them.
-   */
-  async function countForCounty(county: { code: string; scope_key: string }, ip: string): Promise<void> {
-    const cap = config.selfReportCountyDaily;
-    const count = await countPublicInWindow(db, 'self_report.county', county.code, SELF_REPORT_CAP_WINDOW_MS);
-    const over = overCap(count.used, cap);
-    if (!over) return;
-    if (refusalWorthALine(over))
-      await recordAudit(
-        db,
-        { ...PUBLIC, scopeKey: county.scope_key, ip },
-        {
-          action: 'self_report.county_limited',
-          objectType: 'jurisdiction',
-          objectId: county.code,
-          outcome: 'denied',
-          detail: { limit: cap, refused: over },
-        },
-      );
-    throw new Problem(
-      429,
-      '今日报到已满',
-      `该县（区）今天收到的党员报到已达 ${cap} 条的上限，请明天再提交，或直接联系所在地市场监管所`,
-      undefined,
-      'self_report_county_limit',
-    );
-  }
+  /** The county's daily cap of reports from every address together (round 11; http/county-cap.ts). */
+  const countyCap: CountyCap = {
+    bucket: 'self_report.county',
+    action: 'self_report.county_limited',
+    actor: PUBLIC.username,
+    cap: config.selfReportCountyDaily,
+    title: '今日报到已满',
+    detail: (cap) => `该县（区）今天收到的党员报到已达 ${cap} 条的上限，请明天再提交，或直接联系所在地市场监管所`,
+    code: 'self_report_county_limit',
+  };
 
   r.get(publicDivisions.path, {
     config: { access: 'public', rateLimit: { max: 120, timeWindow: '1 minute' } },
@@ -77,7 +55,7 @@ export async function selfReportRoutes(app: FastifyInstance): Promise<void> {
       const b = req.body;
       const county = await nodeByCode(db, b.countyCode);
       if (!county || (county.level !== 'county' && county.level !== 'city')) throw notFound('县（区）');
-      await countForCounty(county, req.ip);
+      await countForCounty(db, countyCap, { code: county.code, scopeKey: county.scope_key }, req.ip);
       const entity = await reportedEntity(db, b, county.code);
       const scopeKey = entity?.scope_key ?? county.scope_key;
       const receipt = await runScoped(db, { ...PUBLIC, ip: req.ip }, async ({ db: tx, audit }) => {

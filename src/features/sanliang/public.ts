@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { runScoped } from '../../db/scoped.js';
 import type { Principal } from '../../db/audit-chain.js';
 import { Problem } from '../../http/errors.js';
+import { countForCounty, type CountyCap } from '../../http/county-cap.js';
 import { maskedName, parsePlaqueNumber, SANLIANG_KIND_LABEL, verdictText } from '../../domain/sanliang/plaque.js';
 import { newTrackingCode, plaqueUnit, raiseCase, sealFreeText, trackingHash } from '../appeals/index.js';
 import { publicEntityName } from '../../domain/sanliang/public-name.js';
@@ -17,7 +18,8 @@ import { insertPlaqueFeedback } from './writes.js';
  * DEFINER function and run as xgz_app in a scope that holds nothing ('-' precedes every key),
  * so even a careless query here could read no ledger row.
  */
-const nowhere = (ip: string): Principal => ({ userId: null, username: '公众（牌匾核验）', scopeKey: '-', ip });
+const ACTOR = '公众（牌匾核验）';
+const nowhere = (ip: string): Principal => ({ userId: null, username: ACTOR, scopeKey: '-', ip });
 
 /** The token, or 400 naming the field (a printed number is not accepted: plaques are not listable by counting). */
 function canonical(raw: string): string {
@@ -37,6 +39,17 @@ const unknownPlaque = () => {
 export async function sanliangPublicRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.ctx;
+
+  /** The county's daily cap of plaque feedback from every address together (round 12; http/county-cap.ts). */
+  const feedbackCap: CountyCap = {
+    bucket: 'plaque_feedback.county',
+    action: 'plaque.feedback_county_limited',
+    actor: ACTOR,
+    cap: app.ctx.config.plaqueFeedbackCountyDaily,
+    title: '今日反映已满',
+    detail: (cap) => `该县（区）今天通过牌匾收到的反映已达 ${cap} 条的上限，请明天再提交，或直接联系所在地市场监管所`,
+    code: 'plaque_feedback_county_limit',
+  };
 
   r.get(verifyPlaque.path, {
     config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },
@@ -99,6 +112,8 @@ export async function sanliangPublicRoutes(app: FastifyInstance): Promise<void> 
       const token = canonical(req.params.token);
       const route = await runScoped(db, nowhere(req.ip), ({ db: tx }) => plaqueRouteByToken(tx, token));
       if (!route) throw unknownPlaque();
+      const county = route.scope_key.slice(0, 6);
+      await countForCounty(db, feedbackCap, { code: county, scopeKey: county }, req.ip);
       const number = route.number;
       // The report is a case of the plaque door in the one case engine, with a tracking code like a rider's appeal.
       const unit = await plaqueUnit(db, route.scope_key, req.body.category);

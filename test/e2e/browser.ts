@@ -101,8 +101,11 @@ export function browserSuite(): { server: Awaited<ReturnType<typeof demoServer>>
   const env = {} as { server: Awaited<ReturnType<typeof demoServer>>; browser: Browser };
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    env.server = await demoServer();
-    env.browser = await launch();
+    // Chromium starts while the demo loads (its own process, a second or more on a busy machine).
+    const [server, browser] = await Promise.allSettled([demoServer(), launch()]);
+    if (server.status === 'fulfilled') env.server = server.value;
+    if (browser.status === 'fulfilled') env.browser = browser.value;
+    for (const r of [server, browser]) if (r.status === 'rejected') throw r.reason;
   });
   afterAll(async () => {
     await env.browser?.close();

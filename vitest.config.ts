@@ -86,6 +86,11 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // One worker for all the browser files, after the other projects (groupOrder 1), its modules
+          // loaded once: each file in a fresh worker imported the whole server again (4–7 s a file
+          // on a loaded machine). Each file still starts its own server, database and browser.
+          isolate: false,
+          sequence: { groupOrder: 1 },
           // A page waits on the server: on a busy 2-core machine one second (the default) is too short.
           expect: { poll: { timeout: 15_000 } },
           // A click can land mid-animation on a busy 2-core machine (two such flakes stopped CI before

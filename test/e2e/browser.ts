@@ -80,10 +80,18 @@ export async function signInFirstTime(page: Page, url: string, c: Credential, ne
   await page.getByLabel('再次输入新密码').waitFor({ state: 'detached' });
 }
 
-/** Signs in an account whose password was already changed (the session lands on the shell). */
+/**
+ * Signs in an account whose password was already changed, through the API (the page's context
+ * keeps the session cookie), then opens the shell. The sign-in form is what signInFirstTime and
+ * the shell's tests drive; the later sign-ins of a test only need the session (typing them cost a
+ * page load and the form's round trips each).
+ */
 export async function signIn(page: Page, url: string, username: string, password: string) {
-  await submitSignIn(page, url, username, password);
-  await page.getByPlaceholder('密码').waitFor({ state: 'detached' });
+  const res = await page.request.post(`${url}/api/v1/auth/login`, { data: { username, password } });
+  const body = (await res.json()) as { stage?: string };
+  expect(`${res.status()} ${body.stage}`, `sign-in of ${username}`).toBe('200 full');
+  await page.goto(url);
+  await page.locator('.ant-layout').first().waitFor();
 }
 
 export const SHOTS = '.tmp/screenshots';
@@ -93,8 +101,11 @@ export function browserSuite(): { server: Awaited<ReturnType<typeof demoServer>>
   const env = {} as { server: Awaited<ReturnType<typeof demoServer>>; browser: Browser };
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    env.server = await demoServer();
-    env.browser = await launch();
+    // Chromium starts while the demo loads (its own process, a second or more on a busy machine).
+    const [server, browser] = await Promise.allSettled([demoServer(), launch()]);
+    if (server.status === 'fulfilled') env.server = server.value;
+    if (browser.status === 'fulfilled') env.browser = browser.value;
+    for (const r of [server, browser]) if (r.status === 'rejected') throw r.reason;
   });
   afterAll(async () => {
     await env.browser?.close();
@@ -176,15 +187,44 @@ export async function closeDrawer(drawer: Locator): Promise<void> {
   await drawer.locator('.ant-drawer-mask').waitFor({ state: 'hidden' });
 }
 
-/** Waits for antd's motions to end: its animations, then its CSS transitions (not all listed as animations). */
+/**
+ * Waits for antd's motions to end: until, for QUIET ms on end (frame by frame), no animation or CSS
+ * transition runs and no element carries a motion class (rc-motion's -appear/-enter/-leave, set a
+ * frame before its transition starts), giving up after 5 s. It was the motions' end plus a fixed
+ * 400 ms, some hundred times a browser run; the quiet window waits only as long as the page moves.
+ */
+const QUIET = 150;
 export async function settled(page: Page): Promise<void> {
-  await page
-    .waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, {
-      timeout: 5_000,
-    })
-    .catch(() => undefined);
-  await page.waitForTimeout(400);
+  // A navigation while it waits ends the page's script: it waits again on the new page.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await stillFor(page);
+    } catch (err) {
+      if (attempt === 3 || !/context was destroyed|navigat/i.test(String(err))) throw err;
+    }
+  }
 }
+
+const stillFor = (page: Page): Promise<void> =>
+  page.evaluate(
+    ({ quiet, limit }) =>
+      new Promise<void>((resolve) => {
+        const motion = '[class*="-appear"], [class*="-enter"], [class*="-leave"]';
+        let start: number | undefined;
+        let still: number | undefined;
+        const frame = (now: number) => {
+          start ??= now;
+          const moving =
+            document.getAnimations().some((a) => a.playState === 'running') || document.querySelector(motion) !== null;
+          if (moving) still = undefined;
+          else still ??= now;
+          if ((still !== undefined && now - still >= quiet) || now - start >= limit) resolve();
+          else requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+      }),
+    { quiet: QUIET, limit: 5_000 },
+  );
 
 /** Fails when the settled page is wider than the screen (a phone must never scroll sideways), naming what sticks out. */
 export async function noSidewaysScroll(page: Page, where: string) {

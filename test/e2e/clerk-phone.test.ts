@@ -21,6 +21,8 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
 
   it('workbench → a task reply with an attachment → a case → an appeal → entities, an entity, imports; nothing scrolls sideways; lists are cards on a phone with status and deadline', async () => {
     const { t, url, creds } = env.server;
+    // The station's entities below come from the demo's imports, which run after the server starts.
+    await demoImported(t);
     const staff = await t.db
       .selectFrom('app_user')
       .select(['jurisdiction_code'])

@@ -5,7 +5,9 @@ import crypto from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
-import { inject } from 'vitest';
+import { beforeAll, inject } from 'vitest';
+import { openDatabase } from '../../src/db/connection.js';
+import { demoPlaces, writeDemoFiles, type DemoFiles } from '../../src/demo/files.js';
 import { withDatabase } from '../setup/databases.js';
 import type { DB } from '../../src/db/schema.js';
 import { compiled } from '../helpers/compiled.js';
@@ -95,3 +97,25 @@ export function dirDigest(dir: string): Record<string, string> {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const randomBetween = (a: number, b: number) => Math.round(a + Math.random() * (b - a));
+
+/**
+ * The demo files (1,200 entities of 玄武区, 2% bad rows) the kill scenarios import, written under
+ * `dir` before the file's tests; read `files` from the returned object once they run.
+ */
+export function demoFilesBeforeAll(dir: string): { files: DemoFiles } {
+  const out = {} as { files: DemoFiles };
+  beforeAll(async () => {
+    const lite = await openDatabase({
+      pgliteDir: 'memory://',
+      pgliteLoad: new Blob([fs.readFileSync(inject('pgliteTemplate'))]),
+    });
+    out.files = await writeDemoFiles(path.join(dir, 'demo'), {
+      entities: 1200,
+      seed: 17,
+      badShare: 0.02,
+      places: await demoPlaces(lite.db, ['320105']),
+    });
+    await lite.close();
+  });
+  return out;
+}

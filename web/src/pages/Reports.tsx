@@ -487,7 +487,8 @@ export default function Reports() {
                 <ListOrCards<Difference>
                   size="small"
                   rowKey={(d) => `${d.kind}-${d.code}-${d.key}`}
-                  pagination={{ pageSize: 10, hideOnSinglePage: true }}
+                  // The total too: a phone's cards page by it (171 differences stood one under another).
+                  pagination={{ pageSize: 10, hideOnSinglePage: true, total: report.differences.length }}
                   scroll={{ x: 900 }}
                   dataSource={report.differences}
                   // On a phone each difference is a card: its row and indicator, the figures and the reason in full.

@@ -114,6 +114,33 @@ export function browserSuite(): { server: Awaited<ReturnType<typeof demoServer>>
   return env;
 }
 
+/**
+ * Holds the answers to the requests `match` picks until released: how a test makes a slow answer come after a
+ * newer one. `landed` resolves once the held answer has been served and the page has drawn a frame after it.
+ */
+export async function holdAnswers(page: Page, match: (u: URL) => boolean) {
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  let served = () => {};
+  const answered = new Promise<void>((r) => (served = r));
+  let asked = 0;
+  await page.route(match, async (r) => {
+    asked++;
+    await held;
+    await r.fulfill({ response: await r.fetch() });
+    served();
+  });
+  return {
+    asked: () => asked,
+    release: () => release(),
+    landed: async () => {
+      await answered;
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await page.unroute(match);
+    },
+  };
+}
+
 /** Waits for a modal to finish opening: a click on its buttons while it zooms in can be lost. */
 export async function modalOpened(modal: Locator): Promise<void> {
   await modal.waitFor({ state: 'visible' });

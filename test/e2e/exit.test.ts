@@ -80,6 +80,11 @@ describe.skipIf(!browserAvailable)(
       await expect.poll(() => page.locator('.ant-card').filter({ hasText: '退出机制示范店' }).count()).toBe(0);
       await pub.reload();
       await expect.poll(() => pub.locator('[data-verdict]').getAttribute('data-verdict')).toBe('valid');
+      // A list that could not be read says so in words: it said 没有需要处理的退出复核 (as if nothing were left to review).
+      await page.route('**/api/v1/exit-reviews?*', (r) => r.abort());
+      await page.locator('.ant-segmented').getByText('已结束').click();
+      await expect.poll(() => page.locator('.ant-alert-error').textContent()).toContain('网络错误');
+      expect(await page.getByText('没有需要处理的退出复核').count()).toBe(0);
       expect(crashes).toEqual([]);
       await ctx.close();
     });

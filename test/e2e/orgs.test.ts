@@ -92,7 +92,16 @@ describe.skipIf(!browserAvailable)('party organizations in Chromium', () => {
     const founded = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
     await mark.getByLabel('成立日期').fill(founded);
     await mark.getByLabel('成立日期').press('Enter');
+    // The record cannot be read again after the change: the drawer says so, and no longer shows the record as it
+    // was before (it showed both, the stale 筹建 record under the error).
+    const detail = /\/api\/v1\/orgs\/\d+$/;
+    await page.route(detail, (r) => (r.request().method() === 'GET' ? r.abort() : r.fallback()));
     await mark.getByRole('button', { name: '标记为已建' }).click();
+    await expect.poll(() => drawer.locator('.ant-alert-error').textContent()).toContain('网络错误');
+    expect(await drawer.getByRole('link', { name: '演示大厦丙工作室' }).count()).toBe(0);
+    await page.unroute(detail);
+    await closeDrawer(drawer);
+    await row.click();
     await expect.poll(() => drawer.locator('.ant-drawer-title').textContent()).toContain('已建');
     await expect.poll(() => drawer.getByText(/状态：筹建 → 已建/).count()).toBe(1);
     expect(await drawer.getByText(founded).count()).toBeGreaterThan(0);

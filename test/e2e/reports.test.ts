@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { FORMS, periodOfDate } from '../../src/domain/reports/forms.js';
-import { localDate } from '../../src/domain/time/zone.js';
+import { FORMS, periodLabel, periodOfDate } from '../../src/domain/reports/forms.js';
+import { addMonths, localDate } from '../../src/domain/time/zone.js';
 import { INDICATORS } from '../../src/domain/indicators/registry.js';
 import {
   browserAvailable,
@@ -127,6 +127,25 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     });
     expect(ws.getRow(6 + api.rows.length + 1).getCell(1).text).toContain('第 1 版');
 
+    // Another period picked: while its board is on the way, the page says so; this period's report is not shown
+    // under the other period's title (it stayed on screen, its figures as if they were the other period's).
+    const earlier = periodOfDate('quarter', `${addMonths(localDate().slice(0, 7), -3)}-01`);
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const boardOf = (u: URL) => u.pathname === '/api/v1/reports' && u.searchParams.get('period') === earlier;
+    await page.route(boardOf, async (r) => {
+      await held;
+      await r.fallback();
+    });
+    await pickOption(page.getByLabel('报告期'), periodLabel('quarter', earlier));
+    await expect.poll(() => page.getByTestId('loading').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await page.getByTestId('report').count()).toBe(0);
+    expect(await page.getByTestId('report-board').count()).toBe(0);
+    release();
+    await expect.poll(() => page.getByText('本级尚未生成该期报表').count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByTestId('report').count()).toBe(0);
+    await page.unroute(boardOf);
+
     // The printable sheet: the official header, the rows, the preparer.
     await page.goto(`${url}/reports/${id}/print?version=1`);
     const sheet = page.getByTestId('report-sheet');
@@ -152,11 +171,19 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     const title = mobile.locator('.ant-card-head-title', { hasText: '下级上报情况' });
     await title.waitFor();
     expect(await title.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
-    // The county's own report, its version with the 缺报 mark: the versions table is not squeezed.
-    await expect
-      .poll(() => mobile.getByTestId('report-versions').getByText('所内人员调整').count(), { timeout: 15_000 })
-      .toBe(1);
-    await noSqueezedCells(mobile, 'the versions of a report on a phone', '[data-testid="report-versions"]');
+    // The county's own report, its version with the 缺报 mark, and its differences from the live figures: each a
+    // card on a phone (their tables scrolled sideways), the reasons in full.
+    const versions = mobile.getByTestId('report-versions');
+    await expect.poll(() => versions.getByText(/所内人员调整/).count(), { timeout: 15_000 }).toBe(1);
+    expect(await versions.locator('.ant-table').count()).toBe(0);
+    expect(await versions.getByTestId('list-card').first().textContent()).toContain('第 1 版');
+    const differences = mobile.getByTestId('report-differences');
+    // Ten at a time, paged like the table (the cards of a county's 171 differences stood one under another).
+    const diffCards = await differences.getByTestId('list-card').count();
+    expect(diffCards).toBeGreaterThan(0);
+    expect(diffCards).toBeLessThanOrEqual(10);
+    expect(await differences.locator('.ant-table').count()).toBe(0);
+    await noSidewaysScroll(mobile, 'the versions and differences of a report on a phone');
     // The report's figures at 390 px: no table scrolled sideways, one row at a time (合计 first), label and
     // value on one line; another row is picked above them.
     const figures = mobile.getByTestId('report-figures');

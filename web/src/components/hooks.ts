@@ -4,6 +4,7 @@ import { useSearchParams } from 'react-router-dom';
 import type { Endpoint, ParamsOf, ResponseOf } from '@server/http/contract';
 import { get, pathOf } from '../api';
 import { applyProblem } from './problem';
+import { useLoad } from './Loading';
 
 type Filters = Record<string, string | undefined>;
 
@@ -66,25 +67,20 @@ export function useOpenParam(): [number | null, (id: number | null) => void] {
 }
 
 /**
- * A drawer's record: loaded from `path`, with the form it is acting through and `done`, which
- * closes that form, says what happened, reloads the record and tells the list behind it.
+ * A drawer's record, by its endpoint and path parameters (its contract types the record), drawn
+ * through Loaded (正在加载…, the refusal in words, or the record); with the form it is acting
+ * through and `done`, which closes that form, says what happened, reloads the record and tells the
+ * list behind it.
  */
-export function useDetail<T, A>(path: string, onChanged: () => void) {
-  return useDetailAt<T, A>(path, onChanged);
-}
-
-/** useDetail by the record's endpoint and path parameters: its contract types the record. */
 export function useRecord<E extends Endpoint, A>(e: E, params: ParamsOf<E>, onChanged: () => void) {
   return useDetailAt<ResponseOf<E>, A>(pathOf(e, params), onChanged);
 }
 
 function useDetailAt<T, A>(path: string, onChanged: () => void) {
   const { message } = App.useApp();
-  const [d, setD] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // The shared pattern (useLoad): a refusal is kept apart from the record, an older answer dropped.
+  const { data: d, error, reload: load } = useLoad<T>(useCallback(() => get<T>(path), [path]));
   const [acting, setActing] = useState<A | null>(null);
-  const load = useCallback(() => get<T>(path).then(setD, (e) => setError(applyProblem(null, e))), [path]);
-  useEffect(() => void load(), [load]);
   const done = (text: string) => {
     setActing(null);
     message.success(text);

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Endpoint, ItemOf } from '@server/http/contract';
 import { get, type Page, type Query } from '../api';
-import { applyProblem } from './problem';
+import { useLoad } from './Loading';
 import { num } from './format';
 
 /** Server-side paged list state: filters, page, loading, error, reload. Give the list's endpoint (its contract types the items) or, for lists without one yet, its path. */
@@ -11,30 +11,18 @@ export function usePaged<T>(source: string | Endpoint | null, filters: Query, pa
   const path = typeof source === 'string' || source === null ? source : source.path;
   const [page, setPage] = useState(1);
   const [size, setSize] = useState(pageSize);
-  const [data, setData] = useState<Page<T> | null>(null);
-  // Loading from the first paint: before the first answer the list has no rows, and must not say it has none.
-  const [loading, setLoading] = useState(path !== null);
-  const [error, setError] = useState<string | null>(null);
   const key = JSON.stringify(filters);
 
   useEffect(() => setPage(1), [key]);
 
-  const reload = useCallback(async () => {
-    if (!path) return;
-    setLoading(true);
-    try {
-      setData(await get<Page<T>>(path, { ...JSON.parse(key), page, pageSize: size }));
-      setError(null);
-    } catch (e) {
-      setError(applyProblem(null, e));
-    } finally {
-      setLoading(false);
-    }
-  }, [path, key, page, size]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
+  // The shared pattern (useLoad): an answer to an older page or filter, come after a newer one's, is dropped
+  // (its rows stood under the newer pager and filters).
+  const { data, loading, error, reload } = useLoad<Page<T> | null>(
+    useCallback(
+      () => (path ? get<Page<T>>(path, { ...JSON.parse(key), page, pageSize: size }) : Promise.resolve(null)),
+      [path, key, page, size],
+    ),
+  );
 
   const pagination = {
     current: page,

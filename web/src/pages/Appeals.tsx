@@ -64,6 +64,7 @@ import { AreaBars } from '../components/AreaBars';
 import { OFFER_LABEL } from '@domain/cases/service-posts';
 import type { EntityRow } from './Entities';
 import { ChildrenTable } from '../components/ChildrenTable';
+import { Loaded } from '../components/Loading';
 
 type Acting = StaffAction;
 
@@ -242,171 +243,175 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
   ]);
   return (
     <Drawer open size={drawerSize()} title={d ? `诉求 #${d.id}` : '诉求'} onClose={onClose}>
-      {error && <Alert type="error" title={error} />}
-      {d && (
-        <>
-          <Descriptions
-            size="small"
-            bordered
-            column={1}
-            items={[
-              {
-                label: '状态',
-                children: (
-                  <Space>
-                    <Tag color={STATE_COLOR[d.state]} data-state={d.state}>
-                      {d.stateLabel}
-                    </Tag>
-                    {d.overdue && <Tag color="red">超时</Tag>}
-                    {d.escalated && <Tag color="volcano">督办{d.escalationLevel}级</Tag>}
-                  </Space>
-                ),
-              },
-              { label: '来源 / 类别', children: `${d.doorLabel} · ${d.categoryLabel}` },
-              {
-                label: '内容',
-                children: (
-                  <>
-                    <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>
-                      {original ?? d.content}
-                    </Typography.Paragraph>
-                    {d.contentMasked && !original && d.mine && can('personal.reveal') && (
-                      <a
-                        onClick={() => void call(revealAppeal, { params: { id } }).then((r) => setOriginal(r.content))}
-                      >
-                        内容中的身份证号、电话已脱敏，查看原文（留痕）
-                      </a>
-                    )}
-                  </>
-                ),
-              },
-              { label: '地点 / 主体', children: d.entityName ?? d.place ?? '—' },
-              {
-                label: '联系电话',
-                children: d.contact ? (
-                  <Space>
-                    {phone ?? d.contact}
-                    {!phone && d.mine && can('personal.reveal') && (
-                      <a onClick={() => void call(revealAppeal, { params: { id } }).then((r) => setPhone(r.phone))}>
-                        查看完整号码（留痕）
-                      </a>
-                    )}
-                  </Space>
-                ) : (
-                  '匿名'
-                ),
-              },
-              { label: '承办单位', children: d.unitName },
-              { label: '本环节时限', children: fmt(d.dueAt) },
-              {
-                label: '各环节用时',
-                children:
-                  d.stepHours
-                    .filter((s) => s.hours != null)
-                    .map((s) => `${s.label} ${durationText(s.hours)}`)
-                    .join('；') || '—',
-              },
-              ...(d.reply ? [{ label: '答复', children: d.reply }] : []),
-              ...(d.satisfaction
-                ? [
-                    {
-                      label: '满意度',
-                      children: `${d.satisfaction} / 5${d.feedbackComment ? `：${d.feedbackComment}` : ''}`,
-                    },
-                  ]
-                : []),
-            ]}
-          />
-          {!d.mine && (
-            <Alert
-              type="info"
-              showIcon
-              style={{ marginTop: 12 }}
-              title="本单位提出或转出的诉求，由承办单位办理；这里可跟踪进度。"
+      <Loaded data={d} error={error}>
+        {(d) => (
+          <>
+            <Descriptions
+              size="small"
+              bordered
+              column={1}
+              items={[
+                {
+                  label: '状态',
+                  children: (
+                    <Space>
+                      <Tag color={STATE_COLOR[d.state]} data-state={d.state}>
+                        {d.stateLabel}
+                      </Tag>
+                      {d.overdue && <Tag color="red">超时</Tag>}
+                      {d.escalated && <Tag color="volcano">督办{d.escalationLevel}级</Tag>}
+                    </Space>
+                  ),
+                },
+                { label: '来源 / 类别', children: `${d.doorLabel} · ${d.categoryLabel}` },
+                {
+                  label: '内容',
+                  children: (
+                    <>
+                      <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>
+                        {original ?? d.content}
+                      </Typography.Paragraph>
+                      {d.contentMasked && !original && d.mine && can('personal.reveal') && (
+                        <a
+                          onClick={() =>
+                            void call(revealAppeal, { params: { id } }).then((r) => setOriginal(r.content))
+                          }
+                        >
+                          内容中的身份证号、电话已脱敏，查看原文（留痕）
+                        </a>
+                      )}
+                    </>
+                  ),
+                },
+                { label: '地点 / 主体', children: d.entityName ?? d.place ?? '—' },
+                {
+                  label: '联系电话',
+                  children: d.contact ? (
+                    <Space>
+                      {phone ?? d.contact}
+                      {!phone && d.mine && can('personal.reveal') && (
+                        <a onClick={() => void call(revealAppeal, { params: { id } }).then((r) => setPhone(r.phone))}>
+                          查看完整号码（留痕）
+                        </a>
+                      )}
+                    </Space>
+                  ) : (
+                    '匿名'
+                  ),
+                },
+                { label: '承办单位', children: d.unitName },
+                { label: '本环节时限', children: fmt(d.dueAt) },
+                {
+                  label: '各环节用时',
+                  children:
+                    d.stepHours
+                      .filter((s) => s.hours != null)
+                      .map((s) => `${s.label} ${durationText(s.hours)}`)
+                      .join('；') || '—',
+                },
+                ...(d.reply ? [{ label: '答复', children: d.reply }] : []),
+                ...(d.satisfaction
+                  ? [
+                      {
+                        label: '满意度',
+                        children: `${d.satisfaction} / 5${d.feedbackComment ? `：${d.feedbackComment}` : ''}`,
+                      },
+                    ]
+                  : []),
+              ]}
             />
-          )}
-          {can('data.write') && d.actions.length > 0 && (
-            <Space wrap style={{ marginTop: 12 }}>
-              {buttons
-                .filter(([a]) => d.actions.includes(a))
-                .map(([a, label]) => (
-                  <Button
-                    key={a}
-                    type={a === 'accept' || a === 'resolve' ? 'primary' : 'default'}
-                    onClick={() => (a === 'accept' ? act('accept').catch(failed) : setActing(a))}
-                  >
-                    {label}
-                  </Button>
-                ))}
-            </Space>
-          )}
-          <Typography.Title level={5} style={{ marginTop: 20 }}>
-            办理经过
-          </Typography.Title>
-          <Timeline
-            items={d.events.map((e) => ({
-              children: (
-                <div>
-                  <b>{e.actionLabel}</b>{' '}
-                  <Typography.Text type="secondary">
-                    {fmt(e.at)} {e.actorName ?? (e.actor === 'public' ? '提出人' : e.actor === 'system' ? '系统' : '')}
-                  </Typography.Text>
-                  {e.note && <div>{e.note}</div>}
-                </div>
-              ),
-            }))}
-          />
-          {acting && acting !== 'accept' && (
-            <FormModal<Record<string, string>>
-              title={buttons.find(([a]) => a === acting)![1]}
-              onClose={() => setActing(null)}
-              onSubmit={(v) => act(acting, v)}
-            >
-              {acting === 'resolve' && (
-                <Form.Item
-                  name="reply"
-                  label="给提出人的答复（公开给提出人）"
-                  rules={[{ required: true, min: 5, message: '请填写给提出人的答复（至少 5 个字）' }]}
-                >
-                  <Input.TextArea rows={4} maxLength={1000} />
-                </Form.Item>
-              )}
-              {(acting === 'note' || acting === 'close') && (
-                <Form.Item
-                  name="note"
-                  label={acting === 'note' ? '办理情况（内部）' : '关闭原因'}
-                  rules={[{ required: acting === 'note', min: 2, message: '请填写说明' }]}
-                >
-                  <Input.TextArea rows={3} maxLength={1000} />
-                </Form.Item>
-              )}
-              {acting === 'route' && (
-                <>
+            {!d.mine && (
+              <Alert
+                type="info"
+                showIcon
+                style={{ marginTop: 12 }}
+                title="本单位提出或转出的诉求，由承办单位办理；这里可跟踪进度。"
+              />
+            )}
+            {can('data.write') && d.actions.length > 0 && (
+              <Space wrap style={{ marginTop: 12 }}>
+                {buttons
+                  .filter(([a]) => d.actions.includes(a))
+                  .map(([a, label]) => (
+                    <Button
+                      key={a}
+                      type={a === 'accept' || a === 'resolve' ? 'primary' : 'default'}
+                      onClick={() => (a === 'accept' ? act('accept').catch(failed) : setActing(a))}
+                    >
+                      {label}
+                    </Button>
+                  ))}
+              </Space>
+            )}
+            <Typography.Title level={5} style={{ marginTop: 20 }}>
+              办理经过
+            </Typography.Title>
+            <Timeline
+              items={d.events.map((e) => ({
+                children: (
+                  <div>
+                    <b>{e.actionLabel}</b>{' '}
+                    <Typography.Text type="secondary">
+                      {fmt(e.at)}{' '}
+                      {e.actorName ?? (e.actor === 'public' ? '提出人' : e.actor === 'system' ? '系统' : '')}
+                    </Typography.Text>
+                    {e.note && <div>{e.note}</div>}
+                  </div>
+                ),
+              }))}
+            />
+            {acting && acting !== 'accept' && (
+              <FormModal<Record<string, string>>
+                title={buttons.find(([a]) => a === acting)![1]}
+                onClose={() => setActing(null)}
+                onSubmit={(v) => act(acting, v)}
+              >
+                {acting === 'resolve' && (
                   <Form.Item
-                    name="unitCode"
-                    label="转办到（本辖区内的单位，或交回上一级）"
-                    rules={[{ required: true, message: '请选择承办单位' }]}
+                    name="reply"
+                    label="给提出人的答复（公开给提出人）"
+                    rules={[{ required: true, min: 5, message: '请填写给提出人的答复（至少 5 个字）' }]}
                   >
-                    {me!.jurisdiction.level === 'station' ? (
-                      <Select
-                        options={parentOf(me!.jurisdiction).map((p) => ({ value: p.code, label: `交回${p.name}` }))}
-                      />
-                    ) : (
-                      <JurisdictionPicker root={me!.jurisdiction.code} placeholder="选择单位" />
-                    )}
+                    <Input.TextArea rows={4} maxLength={1000} />
                   </Form.Item>
-                  <Form.Item name="line" label="业务条线（转县局时选填）">
-                    <Select allowClear options={lines.entries.map((e) => ({ value: e.code, label: e.label }))} />
+                )}
+                {(acting === 'note' || acting === 'close') && (
+                  <Form.Item
+                    name="note"
+                    label={acting === 'note' ? '办理情况（内部）' : '关闭原因'}
+                    rules={[{ required: acting === 'note', min: 2, message: '请填写说明' }]}
+                  >
+                    <Input.TextArea rows={3} maxLength={1000} />
                   </Form.Item>
-                  <Form.Item name="note" label="转办说明">
-                    <Input.TextArea rows={2} maxLength={1000} />
-                  </Form.Item>
-                </>
-              )}
-            </FormModal>
-          )}
-        </>
-      )}
+                )}
+                {acting === 'route' && (
+                  <>
+                    <Form.Item
+                      name="unitCode"
+                      label="转办到（本辖区内的单位，或交回上一级）"
+                      rules={[{ required: true, message: '请选择承办单位' }]}
+                    >
+                      {me!.jurisdiction.level === 'station' ? (
+                        <Select
+                          options={parentOf(me!.jurisdiction).map((p) => ({ value: p.code, label: `交回${p.name}` }))}
+                        />
+                      ) : (
+                        <JurisdictionPicker root={me!.jurisdiction.code} placeholder="选择单位" />
+                      )}
+                    </Form.Item>
+                    <Form.Item name="line" label="业务条线（转县局时选填）">
+                      <Select allowClear options={lines.entries.map((e) => ({ value: e.code, label: e.label }))} />
+                    </Form.Item>
+                    <Form.Item name="note" label="转办说明">
+                      <Input.TextArea rows={2} maxLength={1000} />
+                    </Form.Item>
+                  </>
+                )}
+              </FormModal>
+            )}
+          </>
+        )}
+      </Loaded>
     </Drawer>
   );
 }
@@ -416,35 +421,36 @@ function VisitDrawer({ id, lines, onClose }: { id: number; lines: Record<string,
   const { d, error } = useRecord(getVisit, { id }, () => {});
   return (
     <Drawer open title="走访记录" onClose={onClose} size={drawerSize()} destroyOnHidden>
-      {error && <Alert type="error" showIcon title={error} />}
-      {d && (
-        <Descriptions
-          size="small"
-          column={1}
-          items={[
-            { key: 'd', label: '日期', children: d.visitedOn },
-            { key: 'e', label: '市场主体', children: d.entityName },
-            { key: 'v', label: '走访人', children: d.visitorName },
-            {
-              key: 'l',
-              label: '了解到的情况',
-              children: <span style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{d.learned}</span>,
-            },
-            {
-              key: 'c',
-              label: '提出的问题',
-              children: d.cases.length
-                ? d.cases.map((c) => (
-                    <div key={c.id}>
-                      <Link to={`/appeals?open=${c.id}`}>{lines[c.line] ?? c.line}</Link>{' '}
-                      <Tag color={STATE_COLOR[c.state]}>{STATE_LABEL[c.state]}</Tag>
-                    </div>
-                  ))
-                : '无',
-            },
-          ]}
-        />
-      )}
+      <Loaded data={d} error={error}>
+        {(d) => (
+          <Descriptions
+            size="small"
+            column={1}
+            items={[
+              { key: 'd', label: '日期', children: d.visitedOn },
+              { key: 'e', label: '市场主体', children: d.entityName },
+              { key: 'v', label: '走访人', children: d.visitorName },
+              {
+                key: 'l',
+                label: '了解到的情况',
+                children: <span style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{d.learned}</span>,
+              },
+              {
+                key: 'c',
+                label: '提出的问题',
+                children: d.cases.length
+                  ? d.cases.map((c) => (
+                      <div key={c.id}>
+                        <Link to={`/appeals?open=${c.id}`}>{lines[c.line] ?? c.line}</Link>{' '}
+                        <Tag color={STATE_COLOR[c.state]}>{STATE_LABEL[c.state]}</Tag>
+                      </div>
+                    ))
+                  : '无',
+              },
+            ]}
+          />
+        )}
+      </Loaded>
     </Drawer>
   );
 }

@@ -12,7 +12,6 @@ import {
   InputNumber,
   Select,
   Space,
-  Spin,
   Table,
   Tabs,
   Tag,
@@ -50,6 +49,7 @@ import { filtered, useFilters, useOpenParam, useRecord, useReloadOn } from '../c
 import { useDictionary } from '../components/useDictionary';
 import { zodRule } from '../components/zodRule';
 import { ChildrenTable } from '../components/ChildrenTable';
+import { Loaded } from '../components/Loading';
 
 type ProgramRow = ItemOf<typeof listPrograms>;
 type Detail = ProgramDetail;
@@ -258,150 +258,150 @@ function ProgramDrawer({ id, onClose, onChanged }: { id: number; onClose: () => 
   const write = can('data.write');
   return (
     <Drawer open size={drawerSize()} onClose={onClose} title={d?.name ?? '帮扶项目'}>
-      {error && <Alert type="error" showIcon title={error} />}
-      {!d && !error && <Spin />}
-      {d && (
-        <>
-          <Descriptions
-            size="small"
-            column={2}
-            items={[
-              { label: '业务条线', children: d.businessLineLabel },
-              { label: '期间', children: `${d.startsOn} — ${d.endsOn}` },
-              { label: '组织单位', children: d.organizer },
-              { label: '参与主体', children: d.entities },
-              { label: '内容说明', children: d.description ?? '—', span: 2 },
-              {
-                label: '状态',
-                span: 2,
-                children: d.cancelled ? (
-                  <CancelledMark reason={d.cancelReason} />
-                ) : write && d.mine ? (
-                  <CancelWorkButton
-                    path={`/assistance/programs/${id}/cancel`}
-                    what="帮扶项目"
-                    onDone={() => {
-                      void load();
-                      onChanged();
-                    }}
-                  />
-                ) : (
-                  '进行中'
-                ),
-              },
-            ]}
-          />
-          <Section
-            title="本辖区参与主体"
-            extra={
-              write && (
-                <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('add')}>
-                  登记参与主体
-                </Button>
-              )
-            }
-          >
-            <Table<Participant>
-              rowKey="id"
+      <Loaded data={d} error={error}>
+        {(d) => (
+          <>
+            <Descriptions
               size="small"
-              pagination={false}
-              dataSource={d.participants}
-              scroll={{ x: 800 }}
-              locale={{ emptyText: '本辖区还没有主体参与该项目。点击"登记参与主体"添加。' }}
-              columns={[
+              column={2}
+              items={[
+                { label: '业务条线', children: d.businessLineLabel },
+                { label: '期间', children: `${d.startsOn} — ${d.endsOn}` },
+                { label: '组织单位', children: d.organizer },
+                { label: '参与主体', children: d.entities },
+                { label: '内容说明', children: d.description ?? '—', span: 2 },
                 {
-                  title: '市场主体',
-                  dataIndex: 'entityName',
-                  width: 180,
-                  render: (n: string, p) => <Link to={`/entities/${p.entityId}`}>{n}</Link>,
+                  label: '状态',
+                  span: 2,
+                  children: d.cancelled ? (
+                    <CancelledMark reason={d.cancelReason} />
+                  ) : write && d.mine ? (
+                    <CancelWorkButton
+                      path={`/assistance/programs/${id}/cancel`}
+                      what="帮扶项目"
+                      onDone={() => {
+                        void load();
+                        onChanged();
+                      }}
+                    />
+                  ) : (
+                    '进行中'
+                  ),
                 },
-                { title: '存在问题', dataIndex: 'problem', render: (v) => v ?? '—' },
-                {
-                  title: '帮扶措施',
-                  dataIndex: 'actions',
-                  render: (v) => v ?? <span style={{ color: '#bbb' }}>待填写</span>,
-                },
-                {
-                  title: '成效',
-                  dataIndex: 'outcomeLabel',
-                  width: 100,
-                  render: (v: string, p) => <Tag color={OUTCOME_COLOR[p.outcome]}>{v}</Tag>,
-                },
-                ...(write
-                  ? [
-                      {
-                        title: '',
-                        key: 'a',
-                        width: 90,
-                        render: (_: unknown, p: Participant) => (
-                          <a onClick={() => setActing({ outcome: p })}>记录成效</a>
-                        ),
-                      },
-                    ]
-                  : []),
               ]}
             />
-          </Section>
-          {acting === 'add' && (
-            <FormModal<{ entityId: number; joinedOn: dayjs.Dayjs; problem?: string }>
-              title="登记参与主体"
-              okText="保存"
-              onClose={() => setActing(null)}
-              initialValues={{ joinedOn: today() }}
-              onSubmit={async (v) => {
-                await call(addParticipant, {
-                  params: { id },
-                  body: { entityId: v.entityId, joinedOn: ymd(v.joinedOn), problem: v.problem || undefined },
-                });
-                done('已登记');
-              }}
+            <Section
+              title="本辖区参与主体"
+              extra={
+                write && (
+                  <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('add')}>
+                    登记参与主体
+                  </Button>
+                )
+              }
             >
-              <Form.Item name="entityId" label="市场主体" rules={[{ required: true, message: '请选择市场主体' }]}>
-                <SearchSelect<{ id: number; name: string }>
-                  path="/entities"
-                  placeholder="输入名称查找"
-                  toOption={(e) => ({ value: e.id, label: e.name })}
-                />
-              </Form.Item>
-              <Form.Item name="joinedOn" label="参与日期">
-                <DatePicker disabledDate={isFuture} />
-              </Form.Item>
-              <Form.Item name="problem" label="存在的问题或需求">
-                <Input.TextArea rows={2} maxLength={2000} />
-              </Form.Item>
-            </FormModal>
-          )}
-          {acting && typeof acting === 'object' && (
-            <FormModal<{ actions?: string; outcome: BodyOf<typeof recordOutcome>['outcome']; outcomeNote?: string }>
-              title={`帮扶措施与成效：${acting.outcome.entityName}`}
-              okText="保存"
-              onClose={() => setActing(null)}
-              initialValues={{
-                actions: acting.outcome.actions ?? undefined,
-                outcome: acting.outcome.outcome,
-                outcomeNote: acting.outcome.outcomeNote ?? undefined,
-              }}
-              onSubmit={async (v) => {
-                await call(recordOutcome, {
-                  params: { id, key: acting.outcome.id },
-                  body: { actions: v.actions || null, outcome: v.outcome, outcomeNote: v.outcomeNote || null },
-                });
-                done('已保存');
-              }}
-            >
-              <Form.Item name="actions" label="帮扶措施（做了什么）">
-                <Input.TextArea rows={3} maxLength={2000} />
-              </Form.Item>
-              <Form.Item name="outcome" label="成效">
-                <Select options={toOptions(OUTCOME_LABEL)} />
-              </Form.Item>
-              <Form.Item name="outcomeNote" label="成效说明">
-                <Input.TextArea rows={2} maxLength={2000} />
-              </Form.Item>
-            </FormModal>
-          )}
-        </>
-      )}
+              <Table<Participant>
+                rowKey="id"
+                size="small"
+                pagination={false}
+                dataSource={d.participants}
+                scroll={{ x: 800 }}
+                locale={{ emptyText: '本辖区还没有主体参与该项目。点击"登记参与主体"添加。' }}
+                columns={[
+                  {
+                    title: '市场主体',
+                    dataIndex: 'entityName',
+                    width: 180,
+                    render: (n: string, p) => <Link to={`/entities/${p.entityId}`}>{n}</Link>,
+                  },
+                  { title: '存在问题', dataIndex: 'problem', render: (v) => v ?? '—' },
+                  {
+                    title: '帮扶措施',
+                    dataIndex: 'actions',
+                    render: (v) => v ?? <span style={{ color: '#bbb' }}>待填写</span>,
+                  },
+                  {
+                    title: '成效',
+                    dataIndex: 'outcomeLabel',
+                    width: 100,
+                    render: (v: string, p) => <Tag color={OUTCOME_COLOR[p.outcome]}>{v}</Tag>,
+                  },
+                  ...(write
+                    ? [
+                        {
+                          title: '',
+                          key: 'a',
+                          width: 90,
+                          render: (_: unknown, p: Participant) => (
+                            <a onClick={() => setActing({ outcome: p })}>记录成效</a>
+                          ),
+                        },
+                      ]
+                    : []),
+                ]}
+              />
+            </Section>
+            {acting === 'add' && (
+              <FormModal<{ entityId: number; joinedOn: dayjs.Dayjs; problem?: string }>
+                title="登记参与主体"
+                okText="保存"
+                onClose={() => setActing(null)}
+                initialValues={{ joinedOn: today() }}
+                onSubmit={async (v) => {
+                  await call(addParticipant, {
+                    params: { id },
+                    body: { entityId: v.entityId, joinedOn: ymd(v.joinedOn), problem: v.problem || undefined },
+                  });
+                  done('已登记');
+                }}
+              >
+                <Form.Item name="entityId" label="市场主体" rules={[{ required: true, message: '请选择市场主体' }]}>
+                  <SearchSelect<{ id: number; name: string }>
+                    path="/entities"
+                    placeholder="输入名称查找"
+                    toOption={(e) => ({ value: e.id, label: e.name })}
+                  />
+                </Form.Item>
+                <Form.Item name="joinedOn" label="参与日期">
+                  <DatePicker disabledDate={isFuture} />
+                </Form.Item>
+                <Form.Item name="problem" label="存在的问题或需求">
+                  <Input.TextArea rows={2} maxLength={2000} />
+                </Form.Item>
+              </FormModal>
+            )}
+            {acting && typeof acting === 'object' && (
+              <FormModal<{ actions?: string; outcome: BodyOf<typeof recordOutcome>['outcome']; outcomeNote?: string }>
+                title={`帮扶措施与成效：${acting.outcome.entityName}`}
+                okText="保存"
+                onClose={() => setActing(null)}
+                initialValues={{
+                  actions: acting.outcome.actions ?? undefined,
+                  outcome: acting.outcome.outcome,
+                  outcomeNote: acting.outcome.outcomeNote ?? undefined,
+                }}
+                onSubmit={async (v) => {
+                  await call(recordOutcome, {
+                    params: { id, key: acting.outcome.id },
+                    body: { actions: v.actions || null, outcome: v.outcome, outcomeNote: v.outcomeNote || null },
+                  });
+                  done('已保存');
+                }}
+              >
+                <Form.Item name="actions" label="帮扶措施（做了什么）">
+                  <Input.TextArea rows={3} maxLength={2000} />
+                </Form.Item>
+                <Form.Item name="outcome" label="成效">
+                  <Select options={toOptions(OUTCOME_LABEL)} />
+                </Form.Item>
+                <Form.Item name="outcomeNote" label="成效说明">
+                  <Input.TextArea rows={2} maxLength={2000} />
+                </Form.Item>
+              </FormModal>
+            )}
+          </>
+        )}
+      </Loaded>
     </Drawer>
   );
 }

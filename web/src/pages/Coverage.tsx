@@ -1,29 +1,16 @@
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import {
-  Alert,
-  Card,
-  Col,
-  Empty,
-  Row,
-  Spin,
-  Statistic,
-  Table,
-  Tabs,
-  Tooltip,
-  Typography,
-  type TableColumnsType,
-} from 'antd';
+import { useCallback, useMemo, type ReactNode } from 'react';
+import { Alert, Card, Col, Empty, Row, Statistic, Table, Tabs, Tooltip, Typography, type TableColumnsType } from 'antd';
 import { QuestionCircleOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
 import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
 import { percentAxisMax } from '@server/domain/indicators/axis';
 import { PageTitle } from '../Layout';
-import { applyProblem } from '../components/problem';
 import { num, pct } from '../components/format';
 import { EChart } from '../components/EChart';
 import type { CoverageFilter } from '../components/labels';
 import { DrillTrail } from '../components/trail';
+import { Loaded, useLoad } from '../components/Loading';
 import { getCoverage, type CoverageData, type CoverageFigures } from '@server/features/coverage/contract';
 
 type Figures = CoverageFigures;
@@ -121,30 +108,26 @@ export default function Coverage() {
   const root = me!.jurisdiction.code;
   const [params, setParams] = useSearchParams();
   const under = params.get('under') ?? root;
-  const [data, setData] = useState<CoverageData | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const drill = (code: string) => setParams(code === root ? {} : { under: code });
 
-  useEffect(() => {
-    setData(null);
-    setError(null);
-    call(getCoverage, { query: { under } }).then(setData, (e) => setError(applyProblem(null, e)));
-  }, [under, root]);
+  // An answer for another jurisdiction (drilled past before it came) is dropped, not shown under this one's trail.
+  const { data, loading, error } = useLoad(useCallback(() => call(getCoverage, { query: { under } }), [under]));
 
   return (
     <div>
       <PageTitle title="两个覆盖" />
       <DrillTrail under={under} root={root} onDrill={drill} />
-      {error && <Alert type="error" showIcon title={error} />}
-      {!data && !error && <Spin />}
-      {data &&
-        (data.total.operating === 0 ? (
-          <Card>
-            <Empty description={'本辖区尚无存续的市场主体。可在"数据导入"中导入登记信息。'} />
-          </Card>
-        ) : (
-          <CoverageView data={data} onDrill={drill} />
-        ))}
+      <Loaded data={loading ? null : data} error={error}>
+        {(data) =>
+          data.total.operating === 0 ? (
+            <Card>
+              <Empty description={'本辖区尚无存续的市场主体。可在"数据导入"中导入登记信息。'} />
+            </Card>
+          ) : (
+            <CoverageView data={data} onDrill={drill} />
+          )
+        }
+      </Loaded>
     </div>
   );
 }

@@ -1,6 +1,5 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import {
-  Alert,
   App,
   Button,
   Card,
@@ -12,7 +11,6 @@ import {
   Segmented,
   Select,
   Space,
-  Spin,
   Statistic,
   Table,
   Tooltip,
@@ -43,6 +41,7 @@ import { applyProblem } from '../components/problem';
 import { indicatorValue, pct } from '../components/format';
 import { EChart } from '../components/EChart';
 import { DrillTrail } from '../components/trail';
+import { Loaded, useLoad } from '../components/Loading';
 import { escapeHtml } from '../components/escape';
 
 type DashboardData = Dashboard;
@@ -189,22 +188,18 @@ export default function Dashboard() {
   const root = me!.jurisdiction.code;
   const [params, setParams] = useSearchParams();
   const under = params.get('under') ?? root;
-  const [data, setData] = useState<DashboardData | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [version, setVersion] = useState(0);
   const drill = (code: string) => setParams(code === root ? {} : { under: code });
 
-  useEffect(() => {
-    setData(null);
-    setError(null);
-    call(getDashboard, { query: { under } }).then(setData, (e) => setError(applyProblem(null, e)));
-  }, [under, version]);
+  // An answer for another jurisdiction (drilled past before it came) is dropped, not shown under this one's trail.
+  const { data, loading, error, reload } = useLoad(
+    useCallback(() => call(getDashboard, { query: { under } }), [under]),
+  );
 
   const snapshot = async () => {
     try {
       const r = await call(takeSnapshotsNow);
       message.success(`已取 ${r.period} 月度快照（${r.nodes} 个辖区）`);
-      setVersion((v) => v + 1);
+      void reload();
     } catch (e) {
       message.error(applyProblem(null, e));
     }
@@ -229,9 +224,9 @@ export default function Dashboard() {
         }
       />
       <DrillTrail under={under} root={root} onDrill={drill} />
-      {error && <Alert type="error" showIcon title={error} />}
-      {!data && !error && <Spin />}
-      {data && <DashboardView data={data} onDrill={drill} />}
+      <Loaded data={loading ? null : data} error={error}>
+        {(data) => <DashboardView data={data} onDrill={drill} />}
+      </Loaded>
     </div>
   );
 }

@@ -1,15 +1,15 @@
-import { useCallback, useEffect, useState } from 'react';
-import { App, Button, Card, Empty, Form, Input, Segmented, Space, Spin, Tag, Typography } from 'antd';
+import { useCallback, useState } from 'react';
+import { App, Button, Card, Empty, Form, Input, Segmented, Space, Tag, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { call } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { FormModal } from '../components/FormModal';
-import { applyProblem } from '../components/problem';
 import { zodRule } from '../components/zodRule';
 import type { BodyOf } from '@server/http/contract';
 import { liftExit, listExitReviews, reviewExit, type ExitReviewRow as Review } from '@server/features/exit/contract';
 import { when } from '../components/format';
+import { Loaded, useLoad } from '../components/Loading';
 
 const STATE_COLOR: Record<Review['state'], string> = {
   open: 'red',
@@ -27,20 +27,14 @@ export default function ExitReviews() {
   const { can } = useAuth();
   const { message } = App.useApp();
   const [state, setState] = useState<'live' | 'reviewed' | 'closed'>('live');
-  const [items, setItems] = useState<Review[] | null>(null);
   const [acting, setActing] = useState<{ review: Review; action: 'review' | 'lift' } | null>(null);
-  const load = useCallback(
-    () =>
-      call(listExitReviews, { query: { state } }).then(
-        (r) => setItems(r.items),
-        (e) => {
-          message.error(applyProblem(null, e));
-          setItems([]);
-        },
-      ),
-    [state, message],
-  );
-  useEffect(() => void load(), [load]);
+  // A list that could not be read says so: it said 没有需要处理的退出复核.
+  const {
+    data: items,
+    loading,
+    error,
+    reload: load,
+  } = useLoad(useCallback(() => call(listExitReviews, { query: { state } }).then((r) => r.items), [state]));
   return (
     <div>
       <PageTitle title="退出复核" />
@@ -57,65 +51,67 @@ export default function ExitReviews() {
           { label: '已结束', value: 'closed' },
         ]}
       />
-      {!items ? (
-        <Spin />
-      ) : items.length === 0 ? (
-        <Empty description="没有需要处理的退出复核" />
-      ) : (
-        items.map((r) => (
-          <Card
-            key={r.id}
-            size="small"
-            style={{ marginBottom: 12 }}
-            data-review={r.id}
-            title={
-              <Space wrap size={4}>
-                <Link to={`/entities/${r.entityId}`}>{r.entityName}</Link>
-                <Tag color={STATE_COLOR[r.state]}>{r.stateLabel}</Tag>
-              </Space>
-            }
-            extra={
-              can('data.write') && (
-                <Space wrap>
-                  {r.actions.includes('review') && (
-                    <Button size="small" onClick={() => setActing({ review: r, action: 'review' })}>
-                      复核
-                    </Button>
-                  )}
-                  {r.actions.includes('lift') && (
-                    <Button size="small" type="primary" onClick={() => setActing({ review: r, action: 'lift' })}>
-                      确认恢复公示
-                    </Button>
-                  )}
-                </Space>
-              )
-            }
-          >
-            <div style={{ overflowWrap: 'anywhere' }}>
-              <div>
-                <Typography.Text strong>{r.causeLabel}</Typography.Text>：{r.reason}
-              </div>
-              <div>
-                <Typography.Text type="secondary">
-                  发生于 {when(r.openedAt)}
-                  {r.clearedAt ? ` · 原因消除于 ${when(r.clearedAt)}` : ''}
-                  {r.suspends ? '' : ' · 按设置不暂停牌匾'}
-                </Typography.Text>
-              </div>
-              {r.reviewNote && <div>复核意见：{r.reviewNote}</div>}
-              {r.closeNote && <div>恢复说明：{r.closeNote}</div>}
-              <Space wrap size={4} style={{ marginTop: 4 }}>
-                {r.effects.map((e, i) => (
-                  <Tag key={i}>
-                    {e.label}
-                    {e.objectLabel ? ` ${e.objectLabel}` : ''}
-                  </Tag>
-                ))}
-              </Space>
-            </div>
-          </Card>
-        ))
-      )}
+      <Loaded data={loading ? null : items} error={error}>
+        {(items) =>
+          items.length === 0 ? (
+            <Empty description="没有需要处理的退出复核" />
+          ) : (
+            items.map((r) => (
+              <Card
+                key={r.id}
+                size="small"
+                style={{ marginBottom: 12 }}
+                data-review={r.id}
+                title={
+                  <Space wrap size={4}>
+                    <Link to={`/entities/${r.entityId}`}>{r.entityName}</Link>
+                    <Tag color={STATE_COLOR[r.state]}>{r.stateLabel}</Tag>
+                  </Space>
+                }
+                extra={
+                  can('data.write') && (
+                    <Space wrap>
+                      {r.actions.includes('review') && (
+                        <Button size="small" onClick={() => setActing({ review: r, action: 'review' })}>
+                          复核
+                        </Button>
+                      )}
+                      {r.actions.includes('lift') && (
+                        <Button size="small" type="primary" onClick={() => setActing({ review: r, action: 'lift' })}>
+                          确认恢复公示
+                        </Button>
+                      )}
+                    </Space>
+                  )
+                }
+              >
+                <div style={{ overflowWrap: 'anywhere' }}>
+                  <div>
+                    <Typography.Text strong>{r.causeLabel}</Typography.Text>：{r.reason}
+                  </div>
+                  <div>
+                    <Typography.Text type="secondary">
+                      发生于 {when(r.openedAt)}
+                      {r.clearedAt ? ` · 原因消除于 ${when(r.clearedAt)}` : ''}
+                      {r.suspends ? '' : ' · 按设置不暂停牌匾'}
+                    </Typography.Text>
+                  </div>
+                  {r.reviewNote && <div>复核意见：{r.reviewNote}</div>}
+                  {r.closeNote && <div>恢复说明：{r.closeNote}</div>}
+                  <Space wrap size={4} style={{ marginTop: 4 }}>
+                    {r.effects.map((e, i) => (
+                      <Tag key={i}>
+                        {e.label}
+                        {e.objectLabel ? ` ${e.objectLabel}` : ''}
+                      </Tag>
+                    ))}
+                  </Space>
+                </div>
+              </Card>
+            ))
+          )
+        }
+      </Loaded>
       {acting && (
         <FormModal<BodyOf<typeof reviewExit>>
           title={

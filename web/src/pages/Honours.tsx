@@ -16,7 +16,6 @@ import {
   Row,
   Select,
   Space,
-  Spin,
   Statistic,
   Tag,
   Timeline,
@@ -43,7 +42,6 @@ import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { ListOrCards } from '../components/ListOrCards';
 import { usePaged } from '../components/usePaged';
-import { applyProblem } from '../components/problem';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { SearchSelect } from '../components/SearchSelect';
 import { FormModal } from '../components/FormModal';
@@ -61,6 +59,7 @@ import {
   MEMBER_KINDS,
   type HonourAction,
 } from '@domain/recognition/honours';
+import { Loaded, useLoad } from '../components/Loading';
 
 const STATE_COLOR: Record<string, string> = {
   nominated: 'blue',
@@ -351,15 +350,9 @@ const waitsFor = (d: HonourDetail): string | null =>
 function HonourDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { me, can } = useAuth();
   const { message } = App.useApp();
-  const [d, setD] = useState<HonourDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [acting, setActing] = useState<HonourAction | null>(null);
   const [recording, setRecording] = useState(false);
-  const load = useCallback(
-    () => call(getHonour, { params: { id } }).then(setD, (e) => setError(applyProblem(null, e))),
-    [id],
-  );
-  useEffect(() => void load(), [load]);
+  const { data: d, error, reload: load } = useLoad(useCallback(() => call(getHonour, { params: { id } }), [id]));
   const submit = async (v: Action) => {
     await call(actOnHonour, { params: { id }, body: { action: acting!, ...v, reason: v.reason || undefined } });
     message.success(`已${HONOUR_ACTION_LABEL[acting!]}`);
@@ -392,65 +385,65 @@ function HonourDrawer({ id, onClose, onChanged }: { id: number; onClose: () => v
         )
       }
     >
-      {error && <Alert type="error" title={error} />}
-      {!d && !error && <Spin />}
-      {d && (
-        <>
-          {can('data.write') && !d.actions.length && waitsFor(d) && (
-            <Alert type="info" showIcon title={waitsFor(d)} style={{ marginBottom: 12 }} />
-          )}
-          {d.flagged && (
-            <Alert
-              type="warning"
-              showIcon
-              title="待复核"
-              description={`${d.flagReason}。请复核：仍符合条件的"复核后保留"，不再符合的"撤销"。`}
-              style={{ marginBottom: 12 }}
-            />
-          )}
-          <Descriptions
-            size="small"
-            column={1}
-            bordered
-            items={[
-              { label: '状态', children: <Tag color={STATE_COLOR[d.state]}>{d.stateLabel}</Tag> },
-              { label: '提名日期', children: d.nominatedOn },
-              { label: '推荐理由', children: d.nominationNote ?? '—' },
-              { label: '审核意见', children: d.reviewNote ?? '—' },
-              {
-                label: '级别 / 年度',
-                children: d.levelLabel ? `${d.levelLabel} · ${d.year} 年度（${d.awardedOn} 授予）` : '—',
-              },
-              ...(d.revokedOn ? [{ label: '撤销', children: `${d.revokedOn}：${d.revokeReason}` }] : []),
-            ]}
-          />
-          <Space style={{ marginTop: 16, justifyContent: 'space-between', width: '100%' }}>
-            <h4 style={{ margin: 0 }}>主体严重违法违规记录</h4>
-            {can('data.write') && d.entityId && (
-              <Button size="small" onClick={() => setRecording(true)}>
-                记录严重违法违规
-              </Button>
+      <Loaded data={d} error={error}>
+        {(d) => (
+          <>
+            {can('data.write') && !d.actions.length && waitsFor(d) && (
+              <Alert type="info" showIcon title={waitsFor(d)} style={{ marginBottom: 12 }} />
             )}
-          </Space>
-          {d.violations.length ? (
-            d.violations.map((v) => (
-              <div key={v.id}>
-                {v.occurredOn}
-                {'\u3000'}
-                {v.description}
-              </div>
-            ))
-          ) : (
-            <Empty description="无记录" image={Empty.PRESENTED_IMAGE_SIMPLE} />
-          )}
-          <h4 style={{ marginTop: 16 }}>变更记录</h4>
-          <Timeline
-            items={d.history.map((h) => ({
-              content: `${when(h.at)} · ${h.actor} · ${h.stateLabel ?? ''}${h.flagReason ? `（标记待复核：${h.flagReason}）` : ''}`,
-            }))}
-          />
-        </>
-      )}
+            {d.flagged && (
+              <Alert
+                type="warning"
+                showIcon
+                title="待复核"
+                description={`${d.flagReason}。请复核：仍符合条件的"复核后保留"，不再符合的"撤销"。`}
+                style={{ marginBottom: 12 }}
+              />
+            )}
+            <Descriptions
+              size="small"
+              column={1}
+              bordered
+              items={[
+                { label: '状态', children: <Tag color={STATE_COLOR[d.state]}>{d.stateLabel}</Tag> },
+                { label: '提名日期', children: d.nominatedOn },
+                { label: '推荐理由', children: d.nominationNote ?? '—' },
+                { label: '审核意见', children: d.reviewNote ?? '—' },
+                {
+                  label: '级别 / 年度',
+                  children: d.levelLabel ? `${d.levelLabel} · ${d.year} 年度（${d.awardedOn} 授予）` : '—',
+                },
+                ...(d.revokedOn ? [{ label: '撤销', children: `${d.revokedOn}：${d.revokeReason}` }] : []),
+              ]}
+            />
+            <Space style={{ marginTop: 16, justifyContent: 'space-between', width: '100%' }}>
+              <h4 style={{ margin: 0 }}>主体严重违法违规记录</h4>
+              {can('data.write') && d.entityId && (
+                <Button size="small" onClick={() => setRecording(true)}>
+                  记录严重违法违规
+                </Button>
+              )}
+            </Space>
+            {d.violations.length ? (
+              d.violations.map((v) => (
+                <div key={v.id}>
+                  {v.occurredOn}
+                  {'\u3000'}
+                  {v.description}
+                </div>
+              ))
+            ) : (
+              <Empty description="无记录" image={Empty.PRESENTED_IMAGE_SIMPLE} />
+            )}
+            <h4 style={{ marginTop: 16 }}>变更记录</h4>
+            <Timeline
+              items={d.history.map((h) => ({
+                content: `${when(h.at)} · ${h.actor} · ${h.stateLabel ?? ''}${h.flagReason ? `（标记待复核：${h.flagReason}）` : ''}`,
+              }))}
+            />
+          </>
+        )}
+      </Loaded>
       {recording && d?.entityId && (
         <ViolationForm
           entityId={d.entityId}

@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import {
-  Alert,
   App,
   Button,
   DatePicker,
@@ -11,7 +10,6 @@ import {
   Popconfirm,
   Select,
   Space,
-  Spin,
   Table,
   Tag,
   Typography,
@@ -42,6 +40,7 @@ import {
   type InstructorDetail,
 } from '@server/features/instructors/contract';
 import type { ZoneRow } from '@server/features/zones/contract';
+import { Loaded } from '../components/Loading';
 
 export type { InstructorRow } from '@server/features/instructors/contract';
 type Target = keyof typeof TARGET_LABEL;
@@ -121,179 +120,179 @@ export function InstructorDrawer({
         )
       }
     >
-      {error && <Alert type="error" showIcon title={error} />}
-      {!d && !error && <Spin />}
-      {d && (
-        <>
-          <Descriptions
-            size="small"
-            bordered
-            column={{ xs: 1, sm: 2 }}
-            styles={{ label: { whiteSpace: 'nowrap' } }}
-            items={[
-              { label: '来源', children: d.sourceLabel },
-              {
-                label: '县区 / 基层所',
-                children: d.stationCode ? (
-                  <Link to={`/guidance-posts/${d.stationCode}`}>
-                    {d.countyName} / {d.stationName}
-                  </Link>
-                ) : (
-                  d.countyName
-                ),
-              },
-              { label: '身份证号', children: revealed ? (revealed.idNumber ?? '—') : (d.idNumber ?? '—') },
-              {
-                label: '手机号',
-                children: (
-                  <Space size={4} wrap>
-                    <span style={{ whiteSpace: 'nowrap' }}>
-                      {revealed ? (revealed.phone ?? '—') : (d.phone ?? '—')}
-                    </span>
-                    {!revealed && (d.idNumber || d.phone) && can('personal.reveal') && (
-                      <Button size="small" type="link" icon={<EyeOutlined />} onClick={reveal}>
-                        查看完整（留痕）
-                      </Button>
-                    )}
-                  </Space>
-                ),
-              },
-              { label: '工作单位', children: d.workplace ?? '—' },
-              { label: '覆盖存续主体', children: `${d.reached} 户（在指派 ${d.assignments} 项）` },
-              ...(d.note ? [{ label: '备注', children: d.note, span: 'filled' as const }] : []),
-            ]}
-          />
-
-          <Section
-            title={`在指派（${inForce.length}）`}
-            extra={
-              write &&
-              d.status === 'active' && (
-                <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('assign')}>
-                  指派
-                </Button>
-              )
-            }
-          >
-            <Table
-              rowKey="id"
+      <Loaded data={d} error={error}>
+        {(d) => (
+          <>
+            <Descriptions
               size="small"
-              pagination={false}
-              dataSource={inForce}
-              locale={{ emptyText: '没有在指派的对象。指派后，所联系的市场主体即计入工作覆盖。' }}
-              columns={[
-                // The date under the name, not a column of its own: on a phone the name kept a character a line.
+              bordered
+              column={{ xs: 1, sm: 2 }}
+              styles={{ label: { whiteSpace: 'nowrap' } }}
+              items={[
+                { label: '来源', children: d.sourceLabel },
                 {
-                  title: '对象 / 指派日期',
-                  dataIndex: 'targetName',
-                  render: (n: string, a) => (
-                    <>
-                      <div>
-                        <Tag>{a.targetLabel}</Tag>
-                        {a.target === 'zone' ? n : <Link to={link(a)}>{n}</Link>}
-                      </div>
-                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                        自 {a.startOn}
-                      </Typography.Text>
-                    </>
+                  label: '县区 / 基层所',
+                  children: d.stationCode ? (
+                    <Link to={`/guidance-posts/${d.stationCode}`}>
+                      {d.countyName} / {d.stationName}
+                    </Link>
+                  ) : (
+                    d.countyName
                   ),
                 },
-                { title: '覆盖主体', dataIndex: 'reached', width: 72, align: 'right' },
-                ...(write
-                  ? [
-                      {
-                        title: '',
-                        key: 'op',
-                        width: 70,
-                        render: (_: unknown, a: Assignment) => <a onClick={() => setActing({ end: a })}>结束</a>,
-                      },
-                    ]
-                  : []),
+                { label: '身份证号', children: revealed ? (revealed.idNumber ?? '—') : (d.idNumber ?? '—') },
+                {
+                  label: '手机号',
+                  children: (
+                    <Space size={4} wrap>
+                      <span style={{ whiteSpace: 'nowrap' }}>
+                        {revealed ? (revealed.phone ?? '—') : (d.phone ?? '—')}
+                      </span>
+                      {!revealed && (d.idNumber || d.phone) && can('personal.reveal') && (
+                        <Button size="small" type="link" icon={<EyeOutlined />} onClick={reveal}>
+                          查看完整（留痕）
+                        </Button>
+                      )}
+                    </Space>
+                  ),
+                },
+                { label: '工作单位', children: d.workplace ?? '—' },
+                { label: '覆盖存续主体', children: `${d.reached} 户（在指派 ${d.assignments} 项）` },
+                ...(d.note ? [{ label: '备注', children: d.note, span: 'filled' as const }] : []),
               ]}
             />
-          </Section>
 
-          {ended.length > 0 && (
-            <Section title={`已结束的指派（${ended.length}）`}>
+            <Section
+              title={`在指派（${inForce.length}）`}
+              extra={
+                write &&
+                d.status === 'active' && (
+                  <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('assign')}>
+                    指派
+                  </Button>
+                )
+              }
+            >
               <Table
                 rowKey="id"
                 size="small"
                 pagination={false}
-                dataSource={ended}
+                dataSource={inForce}
+                locale={{ emptyText: '没有在指派的对象。指派后，所联系的市场主体即计入工作覆盖。' }}
                 columns={[
+                  // The date under the name, not a column of its own: on a phone the name kept a character a line.
                   {
-                    title: '对象 / 期间',
+                    title: '对象 / 指派日期',
                     dataIndex: 'targetName',
                     render: (n: string, a) => (
                       <>
                         <div>
                           <Tag>{a.targetLabel}</Tag>
-                          {n}
+                          {a.target === 'zone' ? n : <Link to={link(a)}>{n}</Link>}
                         </div>
                         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                          {a.startOn} 至 {a.endOn}
+                          自 {a.startOn}
                         </Typography.Text>
                       </>
                     ),
                   },
-                  { title: '原因', dataIndex: 'endReason', width: '40%' },
+                  { title: '覆盖主体', dataIndex: 'reached', width: 72, align: 'right' },
+                  ...(write
+                    ? [
+                        {
+                          title: '',
+                          key: 'op',
+                          width: 70,
+                          render: (_: unknown, a: Assignment) => <a onClick={() => setActing({ end: a })}>结束</a>,
+                        },
+                      ]
+                    : []),
                 ]}
               />
             </Section>
-          )}
 
-          <Section
-            title="指导记录"
-            extra={
-              can('guidance.write') && (
-                <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('guidance')}>
-                  登记指导
-                </Button>
-              )
-            }
-          >
-            <Table
-              rowKey="id"
-              size="small"
-              pagination={false}
-              dataSource={d.guidance}
-              locale={{ emptyText: '暂无指导记录' }}
-              columns={[
-                // Date and object above the content in one column: three narrow columns left the content a character or two a line on a phone.
-                {
-                  title: '日期 · 对象 / 内容',
-                  key: 'what',
-                  render: (_, g) => (
-                    <>
-                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                        {g.onDate} · {g.entityName ?? g.orgName}
-                      </Typography.Text>
-                      <div>{g.content}</div>
-                    </>
-                  ),
-                },
-                {
-                  title: '后续',
-                  key: 'follow',
-                  width: 76,
-                  render: (_, g) =>
-                    !g.followUp ? (
-                      '—'
-                    ) : g.followUpDone ? (
-                      <Tag color="green">已办结</Tag>
-                    ) : (
-                      <Tag color="orange">未办结</Tag>
+            {ended.length > 0 && (
+              <Section title={`已结束的指派（${ended.length}）`}>
+                <Table
+                  rowKey="id"
+                  size="small"
+                  pagination={false}
+                  dataSource={ended}
+                  columns={[
+                    {
+                      title: '对象 / 期间',
+                      dataIndex: 'targetName',
+                      render: (n: string, a) => (
+                        <>
+                          <div>
+                            <Tag>{a.targetLabel}</Tag>
+                            {n}
+                          </div>
+                          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                            {a.startOn} 至 {a.endOn}
+                          </Typography.Text>
+                        </>
+                      ),
+                    },
+                    { title: '原因', dataIndex: 'endReason', width: '40%' },
+                  ]}
+                />
+              </Section>
+            )}
+
+            <Section
+              title="指导记录"
+              extra={
+                can('guidance.write') && (
+                  <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('guidance')}>
+                    登记指导
+                  </Button>
+                )
+              }
+            >
+              <Table
+                rowKey="id"
+                size="small"
+                pagination={false}
+                dataSource={d.guidance}
+                locale={{ emptyText: '暂无指导记录' }}
+                columns={[
+                  // Date and object above the content in one column: three narrow columns left the content a character or two a line on a phone.
+                  {
+                    title: '日期 · 对象 / 内容',
+                    key: 'what',
+                    render: (_, g) => (
+                      <>
+                        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                          {g.onDate} · {g.entityName ?? g.orgName}
+                        </Typography.Text>
+                        <div>{g.content}</div>
+                      </>
                     ),
-                },
-              ]}
-            />
-          </Section>
+                  },
+                  {
+                    title: '后续',
+                    key: 'follow',
+                    width: 76,
+                    render: (_, g) =>
+                      !g.followUp ? (
+                        '—'
+                      ) : g.followUpDone ? (
+                        <Tag color="green">已办结</Tag>
+                      ) : (
+                        <Tag color="orange">未办结</Tag>
+                      ),
+                  },
+                ]}
+              />
+            </Section>
 
-          <Section title="变更记录">
-            <ChangeHistory lines={d.history} describe={(h) => describe(h)} />
-          </Section>
-        </>
-      )}
+            <Section title="变更记录">
+              <ChangeHistory lines={d.history} describe={(h) => describe(h)} />
+            </Section>
+          </>
+        )}
+      </Loaded>
       {d && acting === 'assign' && <AssignForm instructor={d} onClose={() => setActing(null)} onDone={done} />}
       {d && acting === 'guidance' && (
         <GuidanceForm instructor={d} onClose={() => setActing(null)} onSaved={() => done('已登记')} />

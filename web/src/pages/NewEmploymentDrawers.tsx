@@ -12,7 +12,6 @@ import {
   InputNumber,
   Radio,
   Space,
-  Spin,
   Table,
   Tag,
   Timeline,
@@ -47,6 +46,7 @@ import { isFuture, ymd, when, today } from '../components/format';
 import { ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../components/labels';
 import { useRecord } from '../components/hooks';
 import { zodRule } from '../components/zodRule';
+import { Loaded } from '../components/Loading';
 
 type Work = Pick<PlatformDetail, 'orgs' | 'instructors'>;
 type History = PlatformDetail['history'];
@@ -172,116 +172,116 @@ export function PlatformDrawer({
   const write = can('data.write');
   return (
     <Drawer open size={drawerSize()} onClose={onClose} title={d ? `${d.name}（${d.businessLabel}）` : '平台企业'}>
-      {error && <Alert type="error" showIcon title={error} />}
-      {!d && !error && <Spin />}
-      {d && (
-        <>
-          <Descriptions
-            size="small"
-            column={2}
-            items={[
-              { label: '登记单位', children: d.registeredBy },
-              { label: '状态', children: d.statusLabel },
-              {
-                label: '对应市场主体',
-                children: d.entityId ? <Link to={`/entities/${d.entityId}`}>{d.entityName}</Link> : '—',
-              },
-              { label: '总部所在地', children: d.headquarters ?? '—' },
-              { label: '运营站点 / 骑手', children: `${d.stations} 个 / ${d.riders} 人` },
-              { label: '党员骑手', children: d.memberRiders },
-            ]}
-          />
-          {!d.mine && (
-            <Alert
-              type="info"
-              style={{ marginTop: 12 }}
-              title={`该平台由${d.registeredBy}登记；本级可登记其在本地的合作商和配送站点。`}
-            />
-          )}
-          <Section
-            title={`合作商（${d.partnerList.length}）`}
-            extra={
-              write && (
-                <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('partner')}>
-                  登记合作商
-                </Button>
-              )
-            }
-          >
-            <Table
-              rowKey="id"
+      <Loaded data={d} error={error}>
+        {(d) => (
+          <>
+            <Descriptions
               size="small"
-              pagination={false}
-              dataSource={d.partnerList}
-              locale={{ emptyText: '本辖区还没有登记该平台的合作商。' }}
-              columns={[
-                { title: '合作商', dataIndex: 'name' },
-                { title: '县区', dataIndex: 'countyName' },
-                { title: '联系人', dataIndex: 'contactName', render: (v) => v ?? '—' },
-                { title: '运营站点', dataIndex: 'stations', align: 'right' },
+              column={2}
+              items={[
+                { label: '登记单位', children: d.registeredBy },
+                { label: '状态', children: d.statusLabel },
+                {
+                  label: '对应市场主体',
+                  children: d.entityId ? <Link to={`/entities/${d.entityId}`}>{d.entityName}</Link> : '—',
+                },
+                { label: '总部所在地', children: d.headquarters ?? '—' },
+                { label: '运营站点 / 骑手', children: `${d.stations} 个 / ${d.riders} 人` },
+                { label: '党员骑手', children: d.memberRiders },
               ]}
             />
-          </Section>
-          <Section title={`配送站点（${d.stationList.length}）`}>
-            <Table<StationRow>
-              rowKey="id"
-              size="small"
-              pagination={false}
-              dataSource={d.stationList}
-              locale={{ emptyText: '本辖区还没有该平台的配送站点。' }}
-              onRow={(s) => ({ onClick: () => onStation(s.id), style: { cursor: 'pointer' } })}
-              columns={[
-                { title: '站点', dataIndex: 'name' },
-                { title: '县区', dataIndex: 'countyName' },
-                { title: '骑手', dataIndex: 'riders', align: 'right', render: (v) => v ?? '—' },
-                { title: '覆盖', key: 'c', render: (_, s) => <CoverageTags anyOrg={s.anyOrg} work={s.work} /> },
-              ]}
-            />
-          </Section>
-          <WorkSection w={d} anyOrg={d.anyOrg} work={d.work} onLink={write ? () => setActing('link') : undefined} />
-          <Section title="变更记录">
-            <HistoryList history={d.history} />
-          </Section>
-          {acting === 'partner' && (
-            <FormModal<{ name: string; placeCode: string; contactName?: string }>
-              title={`登记合作商：${d.name}`}
-              okText="保存"
-              onClose={() => setActing(null)}
-              initialValues={{
-                placeCode: ['county', 'station'].includes(me!.jurisdiction.level) ? me!.jurisdiction.code : undefined,
-              }}
-              onSubmit={async (v) => {
-                await call(addPartner, {
-                  params: { id: d.id },
-                  body: { ...v, contactName: v.contactName || undefined },
-                });
-                done(`已登记：${v.name}`);
-              }}
+            {!d.mine && (
+              <Alert
+                type="info"
+                style={{ marginTop: 12 }}
+                title={`该平台由${d.registeredBy}登记；本级可登记其在本地的合作商和配送站点。`}
+              />
+            )}
+            <Section
+              title={`合作商（${d.partnerList.length}）`}
+              extra={
+                write && (
+                  <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('partner')}>
+                    登记合作商
+                  </Button>
+                )
+              }
             >
-              <Form.Item name="name" label="合作商名称" rules={[{ required: true, min: 2, message: '请填写名称' }]}>
-                <Input maxLength={60} />
-              </Form.Item>
-              <Form.Item
-                name="placeCode"
-                label="所在县（区）或基层所"
-                rules={[{ required: true, message: '请选择所在县（区）或基层所' }]}
+              <Table
+                rowKey="id"
+                size="small"
+                pagination={false}
+                dataSource={d.partnerList}
+                locale={{ emptyText: '本辖区还没有登记该平台的合作商。' }}
+                columns={[
+                  { title: '合作商', dataIndex: 'name' },
+                  { title: '县区', dataIndex: 'countyName' },
+                  { title: '联系人', dataIndex: 'contactName', render: (v) => v ?? '—' },
+                  { title: '运营站点', dataIndex: 'stations', align: 'right' },
+                ]}
+              />
+            </Section>
+            <Section title={`配送站点（${d.stationList.length}）`}>
+              <Table<StationRow>
+                rowKey="id"
+                size="small"
+                pagination={false}
+                dataSource={d.stationList}
+                locale={{ emptyText: '本辖区还没有该平台的配送站点。' }}
+                onRow={(s) => ({ onClick: () => onStation(s.id), style: { cursor: 'pointer' } })}
+                columns={[
+                  { title: '站点', dataIndex: 'name' },
+                  { title: '县区', dataIndex: 'countyName' },
+                  { title: '骑手', dataIndex: 'riders', align: 'right', render: (v) => v ?? '—' },
+                  { title: '覆盖', key: 'c', render: (_, s) => <CoverageTags anyOrg={s.anyOrg} work={s.work} /> },
+                ]}
+              />
+            </Section>
+            <WorkSection w={d} anyOrg={d.anyOrg} work={d.work} onLink={write ? () => setActing('link') : undefined} />
+            <Section title="变更记录">
+              <HistoryList history={d.history} />
+            </Section>
+            {acting === 'partner' && (
+              <FormModal<{ name: string; placeCode: string; contactName?: string }>
+                title={`登记合作商：${d.name}`}
+                okText="保存"
+                onClose={() => setActing(null)}
+                initialValues={{
+                  placeCode: ['county', 'station'].includes(me!.jurisdiction.level) ? me!.jurisdiction.code : undefined,
+                }}
+                onSubmit={async (v) => {
+                  await call(addPartner, {
+                    params: { id: d.id },
+                    body: { ...v, contactName: v.contactName || undefined },
+                  });
+                  done(`已登记：${v.name}`);
+                }}
               >
-                <JurisdictionPicker root={me!.jurisdiction.code} accept={['city', 'county', 'station']} />
-              </Form.Item>
-              <Form.Item name="contactName" label="联系人">
-                <Input maxLength={20} />
-              </Form.Item>
-            </FormModal>
-          )}
-          {acting === 'link' && (
-            <LinkOrgForm
-              target={{ platformId: d.id }}
-              onClose={() => setActing(null)}
-              onSaved={() => done('已联系党组织')}
-            />
-          )}
-        </>
-      )}
+                <Form.Item name="name" label="合作商名称" rules={[{ required: true, min: 2, message: '请填写名称' }]}>
+                  <Input maxLength={60} />
+                </Form.Item>
+                <Form.Item
+                  name="placeCode"
+                  label="所在县（区）或基层所"
+                  rules={[{ required: true, message: '请选择所在县（区）或基层所' }]}
+                >
+                  <JurisdictionPicker root={me!.jurisdiction.code} accept={['city', 'county', 'station']} />
+                </Form.Item>
+                <Form.Item name="contactName" label="联系人">
+                  <Input maxLength={20} />
+                </Form.Item>
+              </FormModal>
+            )}
+            {acting === 'link' && (
+              <LinkOrgForm
+                target={{ platformId: d.id }}
+                onClose={() => setActing(null)}
+                onSaved={() => done('已联系党组织')}
+              />
+            )}
+          </>
+        )}
+      </Loaded>
     </Drawer>
   );
 }
@@ -339,187 +339,190 @@ export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose:
         )
       }
     >
-      {error && <Alert type="error" showIcon title={error} />}
-      {!d && !error && <Spin />}
-      {d && (
-        <>
-          <Descriptions
-            size="small"
-            column={2}
-            items={[
-              { label: '平台', children: d.platformName },
-              { label: '合作商', children: d.partnerName ?? '—' },
-              { label: '县区 / 基层所', children: `${d.countyName}${d.stationName ? ` / ${d.stationName}` : ''}` },
-              { label: '状态', children: d.status === 'closed' ? `${d.statusLabel}（${d.closedOn}）` : d.statusLabel },
-              { label: '地址', children: d.address ?? '—' },
-              { label: '开设日期', children: d.openedOn ?? '—' },
-            ]}
-          />
-          <Section
-            title={`骑手数${d.riders === null ? '' : `：${d.riders} 人（${d.ridersAsOf}）`}`}
-            extra={
-              write && (
-                <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('count')}>
-                  登记骑手数
-                </Button>
-              )
-            }
-          >
-            {d.counts.length ? (
-              <EChart option={chart} height={180} />
-            ) : (
-              <Alert type="info" title="还没有统计骑手数。骑手只计人数，不需要登记个人信息。" />
-            )}
-          </Section>
-          <Section
-            title={`党员和入党积极分子骑手（${d.riderPeople.filter((p) => !p.leftOn).length}）`}
-            extra={
-              write && (
-                <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('rider')}>
-                  登记
-                </Button>
-              )
-            }
-          >
-            <Table
-              rowKey="id"
+      <Loaded data={d} error={error}>
+        {(d) => (
+          <>
+            <Descriptions
               size="small"
-              pagination={false}
-              dataSource={d.riderPeople}
-              locale={{ emptyText: '还没有登记党员或入党积极分子骑手。' }}
-              columns={[
-                { title: '姓名', dataIndex: 'name' },
-                { title: '身份', dataIndex: 'roleLabel' },
-                { title: '身份证号', dataIndex: 'idNumber', render: (v) => v ?? '—' },
-                { title: '手机号', dataIndex: 'phone', render: (v) => v ?? '—' },
-                { title: '自', dataIndex: 'since' },
+              column={2}
+              items={[
+                { label: '平台', children: d.platformName },
+                { label: '合作商', children: d.partnerName ?? '—' },
+                { label: '县区 / 基层所', children: `${d.countyName}${d.stationName ? ` / ${d.stationName}` : ''}` },
                 {
-                  title: '',
-                  key: 'a',
-                  render: (_, p) =>
-                    p.leftOn ? (
-                      <Tag>已于 {p.leftOn} 离开</Tag>
-                    ) : (
-                      write && <a onClick={() => void leave(p.id)}>离开站点</a>
-                    ),
+                  label: '状态',
+                  children: d.status === 'closed' ? `${d.statusLabel}（${d.closedOn}）` : d.statusLabel,
                 },
+                { label: '地址', children: d.address ?? '—' },
+                { label: '开设日期', children: d.openedOn ?? '—' },
               ]}
             />
-          </Section>
-          <WorkSection w={d} anyOrg={d.anyOrg} work={d.work} onLink={write ? () => setActing('link') : undefined} />
-          <Section title="变更记录">
-            <HistoryList history={d.history} />
-          </Section>
-          {acting === 'count' && (
-            <FormModal<{ asOf: dayjs.Dayjs; riders: number }>
-              title="登记骑手数（同一日期再登记即更正）"
-              okText="保存"
-              onClose={() => setActing(null)}
-              initialValues={{ asOf: today() }}
-              onSubmit={async (v) => {
-                await call(recordRiderCount, { params: { id }, body: { asOf: ymd(v.asOf)!, riders: v.riders } });
-                done('已登记骑手数');
-              }}
+            <Section
+              title={`骑手数${d.riders === null ? '' : `：${d.riders} 人（${d.ridersAsOf}）`}`}
+              extra={
+                write && (
+                  <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('count')}>
+                    登记骑手数
+                  </Button>
+                )
+              }
             >
-              <Space wrap align="start">
-                <Form.Item name="asOf" label="统计日期" rules={[{ required: true, message: '请选择日期' }]}>
+              {d.counts.length ? (
+                <EChart option={chart} height={180} />
+              ) : (
+                <Alert type="info" title="还没有统计骑手数。骑手只计人数，不需要登记个人信息。" />
+              )}
+            </Section>
+            <Section
+              title={`党员和入党积极分子骑手（${d.riderPeople.filter((p) => !p.leftOn).length}）`}
+              extra={
+                write && (
+                  <Button size="small" icon={<PlusOutlined />} onClick={() => setActing('rider')}>
+                    登记
+                  </Button>
+                )
+              }
+            >
+              <Table
+                rowKey="id"
+                size="small"
+                pagination={false}
+                dataSource={d.riderPeople}
+                locale={{ emptyText: '还没有登记党员或入党积极分子骑手。' }}
+                columns={[
+                  { title: '姓名', dataIndex: 'name' },
+                  { title: '身份', dataIndex: 'roleLabel' },
+                  { title: '身份证号', dataIndex: 'idNumber', render: (v) => v ?? '—' },
+                  { title: '手机号', dataIndex: 'phone', render: (v) => v ?? '—' },
+                  { title: '自', dataIndex: 'since' },
+                  {
+                    title: '',
+                    key: 'a',
+                    render: (_, p) =>
+                      p.leftOn ? (
+                        <Tag>已于 {p.leftOn} 离开</Tag>
+                      ) : (
+                        write && <a onClick={() => void leave(p.id)}>离开站点</a>
+                      ),
+                  },
+                ]}
+              />
+            </Section>
+            <WorkSection w={d} anyOrg={d.anyOrg} work={d.work} onLink={write ? () => setActing('link') : undefined} />
+            <Section title="变更记录">
+              <HistoryList history={d.history} />
+            </Section>
+            {acting === 'count' && (
+              <FormModal<{ asOf: dayjs.Dayjs; riders: number }>
+                title="登记骑手数（同一日期再登记即更正）"
+                okText="保存"
+                onClose={() => setActing(null)}
+                initialValues={{ asOf: today() }}
+                onSubmit={async (v) => {
+                  await call(recordRiderCount, { params: { id }, body: { asOf: ymd(v.asOf)!, riders: v.riders } });
+                  done('已登记骑手数');
+                }}
+              >
+                <Space wrap align="start">
+                  <Form.Item name="asOf" label="统计日期" rules={[{ required: true, message: '请选择日期' }]}>
+                    <DatePicker disabledDate={isFuture} />
+                  </Form.Item>
+                  <Form.Item name="riders" label="骑手人数" rules={[{ required: true, message: '请填写人数' }]}>
+                    <InputNumber min={0} precision={0} />
+                  </Form.Item>
+                </Space>
+              </FormModal>
+            )}
+            {acting === 'rider' && (
+              <FormModal<{
+                role: 'member' | 'activist';
+                memberId?: number;
+                name?: string;
+                idNumber?: string;
+                phone?: string;
+                since: dayjs.Dayjs;
+              }>
+                title="登记党员或入党积极分子骑手"
+                okText="保存"
+                onClose={() => setActing(null)}
+                initialValues={{ role: 'member', since: today() }}
+                onSubmit={async (v) => {
+                  await call(addRider, {
+                    params: { id },
+                    body: {
+                      role: v.role,
+                      memberId: v.memberId,
+                      name: v.memberId ? undefined : v.name,
+                      idNumber: v.memberId ? undefined : v.idNumber || undefined,
+                      phone: v.memberId ? undefined : v.phone || undefined,
+                      since: ymd(v.since),
+                    },
+                  });
+                  done('已登记');
+                }}
+              >
+                <Form.Item name="role" label="身份">
+                  <Radio.Group
+                    options={[
+                      { value: 'member', label: '党员' },
+                      { value: 'activist', label: '入党积极分子' },
+                    ]}
+                  />
+                </Form.Item>
+                <Form.Item name="memberId" label="从党员名册中选择（党员骑手优先选名册）">
+                  <SearchSelect
+                    list={listMembers}
+                    placeholder="输入姓名查找"
+                    toOption={(m) => ({ value: m.id, label: m.name })}
+                  />
+                </Form.Item>
+                <Form.Item name="name" label="或填写姓名">
+                  <Input maxLength={20} />
+                </Form.Item>
+                <Space wrap align="start">
+                  <Form.Item
+                    name="idNumber"
+                    label="身份证号（加密保存，可不填）"
+                    rules={[zodRule(addRider.body.shape.idNumber)]}
+                  >
+                    <Input maxLength={18} style={{ width: 220 }} />
+                  </Form.Item>
+                  <Form.Item name="phone" label="手机号（加密保存）" rules={[zodRule(addRider.body.shape.phone)]}>
+                    <Input maxLength={11} style={{ width: 160 }} />
+                  </Form.Item>
+                </Space>
+                <Form.Item name="since" label="在站日期自">
                   <DatePicker disabledDate={isFuture} />
                 </Form.Item>
-                <Form.Item name="riders" label="骑手人数" rules={[{ required: true, message: '请填写人数' }]}>
-                  <InputNumber min={0} precision={0} />
+              </FormModal>
+            )}
+            {acting === 'link' && (
+              <LinkOrgForm
+                target={{ deliveryStationId: d.id }}
+                onClose={() => setActing(null)}
+                onSaved={() => done('已联系党组织')}
+              />
+            )}
+            {acting === 'close' && (
+              <FormModal<{ closedOn: dayjs.Dayjs }>
+                title={`关闭站点：${d.name}`}
+                okText="关闭"
+                danger
+                onClose={() => setActing(null)}
+                initialValues={{ closedOn: today() }}
+                onSubmit={async (v) => {
+                  await call(updateStation, { params: { id }, body: { status: 'closed', closedOn: ymd(v.closedOn) } });
+                  done('站点已关闭');
+                }}
+              >
+                <Form.Item name="closedOn" label="关闭日期" rules={[{ required: true, message: '请选择日期' }]}>
+                  <DatePicker disabledDate={isFuture} />
                 </Form.Item>
-              </Space>
-            </FormModal>
-          )}
-          {acting === 'rider' && (
-            <FormModal<{
-              role: 'member' | 'activist';
-              memberId?: number;
-              name?: string;
-              idNumber?: string;
-              phone?: string;
-              since: dayjs.Dayjs;
-            }>
-              title="登记党员或入党积极分子骑手"
-              okText="保存"
-              onClose={() => setActing(null)}
-              initialValues={{ role: 'member', since: today() }}
-              onSubmit={async (v) => {
-                await call(addRider, {
-                  params: { id },
-                  body: {
-                    role: v.role,
-                    memberId: v.memberId,
-                    name: v.memberId ? undefined : v.name,
-                    idNumber: v.memberId ? undefined : v.idNumber || undefined,
-                    phone: v.memberId ? undefined : v.phone || undefined,
-                    since: ymd(v.since),
-                  },
-                });
-                done('已登记');
-              }}
-            >
-              <Form.Item name="role" label="身份">
-                <Radio.Group
-                  options={[
-                    { value: 'member', label: '党员' },
-                    { value: 'activist', label: '入党积极分子' },
-                  ]}
-                />
-              </Form.Item>
-              <Form.Item name="memberId" label="从党员名册中选择（党员骑手优先选名册）">
-                <SearchSelect
-                  list={listMembers}
-                  placeholder="输入姓名查找"
-                  toOption={(m) => ({ value: m.id, label: m.name })}
-                />
-              </Form.Item>
-              <Form.Item name="name" label="或填写姓名">
-                <Input maxLength={20} />
-              </Form.Item>
-              <Space wrap align="start">
-                <Form.Item
-                  name="idNumber"
-                  label="身份证号（加密保存，可不填）"
-                  rules={[zodRule(addRider.body.shape.idNumber)]}
-                >
-                  <Input maxLength={18} style={{ width: 220 }} />
-                </Form.Item>
-                <Form.Item name="phone" label="手机号（加密保存）" rules={[zodRule(addRider.body.shape.phone)]}>
-                  <Input maxLength={11} style={{ width: 160 }} />
-                </Form.Item>
-              </Space>
-              <Form.Item name="since" label="在站日期自">
-                <DatePicker disabledDate={isFuture} />
-              </Form.Item>
-            </FormModal>
-          )}
-          {acting === 'link' && (
-            <LinkOrgForm
-              target={{ deliveryStationId: d.id }}
-              onClose={() => setActing(null)}
-              onSaved={() => done('已联系党组织')}
-            />
-          )}
-          {acting === 'close' && (
-            <FormModal<{ closedOn: dayjs.Dayjs }>
-              title={`关闭站点：${d.name}`}
-              okText="关闭"
-              danger
-              onClose={() => setActing(null)}
-              initialValues={{ closedOn: today() }}
-              onSubmit={async (v) => {
-                await call(updateStation, { params: { id }, body: { status: 'closed', closedOn: ymd(v.closedOn) } });
-                done('站点已关闭');
-              }}
-            >
-              <Form.Item name="closedOn" label="关闭日期" rules={[{ required: true, message: '请选择日期' }]}>
-                <DatePicker disabledDate={isFuture} />
-              </Form.Item>
-            </FormModal>
-          )}
-        </>
-      )}
+              </FormModal>
+            )}
+          </>
+        )}
+      </Loaded>
     </Drawer>
   );
 }

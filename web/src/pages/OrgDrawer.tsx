@@ -10,7 +10,6 @@ import {
   Popconfirm,
   Select,
   Space,
-  Spin,
   Table,
   Tag,
   Typography,
@@ -55,6 +54,7 @@ import type { EntityRow } from './Entities';
 import { useRecord } from '../components/hooks';
 import { ORG_NEXT } from '@domain/orgs/lifecycle';
 import { idNumberRule } from '../components/validators';
+import { Loaded } from '../components/Loading';
 
 export type { OrgRow } from '@server/features/orgs/contract';
 type Member = ItemOf<typeof listMembers>;
@@ -121,214 +121,219 @@ export function OrgDrawer({ id, onClose, onChanged }: { id: number; onClose: () 
         )
       }
     >
-      {error && <Alert type="error" showIcon title={error} />}
-      {!d && !error && <Spin />}
-      {d && (
-        <>
-          {d.findings.map((f) => (
-            <Alert
-              key={f.rule}
-              type={f.severity === 'refuse' ? 'error' : 'warning'}
-              showIcon
-              title={f.message}
-              style={{ marginBottom: 8 }}
-            />
-          ))}
-          <Descriptions
-            size="small"
-            bordered
-            column={{ xs: 1, sm: 2 }}
-            styles={{ label: { whiteSpace: 'nowrap' } }}
-            items={[
-              { label: '类别', children: BODY_LABEL[d.body] },
-              { label: '组织类型', children: d.kindLabel },
-              {
-                label: '建立方式',
-                children: `${d.setupModeLabel}${d.affiliatedTo ? `（挂靠 ${d.affiliatedTo}）` : ''}`,
-              },
-              { label: '县区 / 基层所', children: `${d.countyName}${d.stationName ? ` / ${d.stationName}` : ''}` },
-              { label: '成立日期', children: d.foundedOn ?? (d.status === 'preparing' ? '筹建中' : '—') },
-              ...(d.dissolvedOn ? [{ label: '撤销日期', children: d.dissolvedOn }] : []),
-              {
-                label: `正式${people}`,
-                children: `${d.fullMembers.count} 名${d.fullMembers.registered ? '（按登记的组织关系）' : d.fullMembers.found ? '（按覆盖单位中找到的党员，组织关系尚未登记）' : ''}`,
-              },
-              { label: '书记', children: d.secretary ?? '未配备' },
-              ...(d.note ? [{ label: '备注', children: d.note, span: 'filled' as const }] : []),
-            ]}
-          />
-
-          <Section
-            title={`覆盖的市场主体（${d.entities.length}）`}
-            extra={
-              write && (
-                <Button size="small" icon={<PlusOutlined />} onClick={() => setActing({ kind: 'entity' })}>
-                  增加
-                </Button>
-              )
-            }
-          >
-            <Table
-              rowKey="id"
+      <Loaded data={d} error={error}>
+        {(d) => (
+          <>
+            {d.findings.map((f) => (
+              <Alert
+                key={f.rule}
+                type={f.severity === 'refuse' ? 'error' : 'warning'}
+                showIcon
+                title={f.message}
+                style={{ marginBottom: 8 }}
+              />
+            ))}
+            <Descriptions
               size="small"
-              pagination={false}
-              dataSource={d.entities}
-              locale={{ emptyText: '尚未覆盖市场主体' }}
-              columns={[
+              bordered
+              column={{ xs: 1, sm: 2 }}
+              styles={{ label: { whiteSpace: 'nowrap' } }}
+              items={[
+                { label: '类别', children: BODY_LABEL[d.body] },
+                { label: '组织类型', children: d.kindLabel },
                 {
-                  title: '名称',
-                  dataIndex: 'name',
-                  render: (n: string, e) => <Link to={`/entities/${e.id}`}>{n}</Link>,
+                  label: '建立方式',
+                  children: `${d.setupModeLabel}${d.affiliatedTo ? `（挂靠 ${d.affiliatedTo}）` : ''}`,
                 },
+                { label: '县区 / 基层所', children: `${d.countyName}${d.stationName ? ` / ${d.stationName}` : ''}` },
+                { label: '成立日期', children: d.foundedOn ?? (d.status === 'preparing' ? '筹建中' : '—') },
+                ...(d.dissolvedOn ? [{ label: '撤销日期', children: d.dissolvedOn }] : []),
                 {
-                  title: '登记状态',
-                  dataIndex: 'status',
-                  width: 80,
-                  responsive: SM,
-                  render: (s: string) => <Tag color={STATUS[s]?.[1]}>{STATUS[s]?.[0] ?? s}</Tag>,
+                  label: `正式${people}`,
+                  children: `${d.fullMembers.count} 名${d.fullMembers.registered ? '（按登记的组织关系）' : d.fullMembers.found ? '（按覆盖单位中找到的党员，组织关系尚未登记）' : ''}`,
                 },
-                { title: '找到党员', dataIndex: 'foundMembers', width: 80, align: 'right' },
-                ...(write
-                  ? [
-                      {
-                        title: '',
-                        key: 'op',
-                        width: 60,
-                        render: (_: unknown, e: OrgDetail['entities'][number]) => (
-                          <Popconfirm
-                            title={`不再覆盖 ${e.name}？`}
-                            onConfirm={() => remove(removeOrgEntity, e.id, '已移出')}
-                          >
-                            <a>移出</a>
-                          </Popconfirm>
-                        ),
-                      },
-                    ]
-                  : []),
+                { label: '书记', children: d.secretary ?? '未配备' },
+                ...(d.note ? [{ label: '备注', children: d.note, span: 'filled' as const }] : []),
               ]}
             />
-          </Section>
 
-          <Section
-            title={`${people}（组织关系在本组织，${d.members.length} 名）`}
-            extra={
-              write && (
-                <Button size="small" icon={<PlusOutlined />} onClick={() => setActing({ kind: 'member' })}>
-                  登记{people}
-                </Button>
-              )
-            }
-          >
-            <Table
-              rowKey="id"
-              size="small"
-              pagination={false}
-              dataSource={d.members}
-              locale={{ emptyText: `尚未登记${people}的组织关系` }}
-              columns={[
-                { title: '姓名', dataIndex: 'name', width: 100 },
-                ...(d.body === 'party'
-                  ? [
-                      {
-                        title: '类别',
-                        dataIndex: 'membership',
-                        width: 90,
-                        render: (v: string | null) => (v ? MEMBERSHIP[v] : '—'),
-                      },
-                      {
-                        title: '入党日期',
-                        dataIndex: 'joinDate',
-                        width: 110,
-                        responsive: SM,
-                        render: (v: string | null) => v ?? '—',
-                      },
-                    ]
-                  : []),
-                { title: '转入本组织', dataIndex: 'joinedOn', responsive: SM, render: (v: string | null) => v ?? '—' },
-                ...(write
-                  ? [
-                      {
-                        title: '',
-                        key: 'op',
-                        width: 60,
-                        render: (_: unknown, m: OrgDetail['members'][number]) => (
-                          <Popconfirm
-                            title={`移出 ${m.name}？`}
-                            description="其在本组织的班子职务一并免去。"
-                            onConfirm={() => remove(removeOrgMember, m.id, '已移出')}
-                          >
-                            <a>移出</a>
-                          </Popconfirm>
-                        ),
-                      },
-                    ]
-                  : []),
-              ]}
-            />
-          </Section>
+            <Section
+              title={`覆盖的市场主体（${d.entities.length}）`}
+              extra={
+                write && (
+                  <Button size="small" icon={<PlusOutlined />} onClick={() => setActing({ kind: 'entity' })}>
+                    增加
+                  </Button>
+                )
+              }
+            >
+              <Table
+                rowKey="id"
+                size="small"
+                pagination={false}
+                dataSource={d.entities}
+                locale={{ emptyText: '尚未覆盖市场主体' }}
+                columns={[
+                  {
+                    title: '名称',
+                    dataIndex: 'name',
+                    render: (n: string, e) => <Link to={`/entities/${e.id}`}>{n}</Link>,
+                  },
+                  {
+                    title: '登记状态',
+                    dataIndex: 'status',
+                    width: 80,
+                    responsive: SM,
+                    render: (s: string) => <Tag color={STATUS[s]?.[1]}>{STATUS[s]?.[0] ?? s}</Tag>,
+                  },
+                  { title: '找到党员', dataIndex: 'foundMembers', width: 80, align: 'right' },
+                  ...(write
+                    ? [
+                        {
+                          title: '',
+                          key: 'op',
+                          width: 60,
+                          render: (_: unknown, e: OrgDetail['entities'][number]) => (
+                            <Popconfirm
+                              title={`不再覆盖 ${e.name}？`}
+                              onConfirm={() => remove(removeOrgEntity, e.id, '已移出')}
+                            >
+                              <a>移出</a>
+                            </Popconfirm>
+                          ),
+                        },
+                      ]
+                    : []),
+                ]}
+              />
+            </Section>
 
-          <Section
-            title="班子成员"
-            extra={
-              write && (
-                <Button
-                  size="small"
-                  icon={<PlusOutlined />}
-                  disabled={!d.members.length}
-                  title={d.members.length ? undefined : `先登记${people}，再从中任命`}
-                  onClick={() => setActing({ kind: 'officer' })}
-                >
-                  任命
-                </Button>
-              )
-            }
-          >
-            <Table
-              rowKey="id"
-              size="small"
-              pagination={false}
-              dataSource={d.officers}
-              locale={{ emptyText: d.members.length ? '尚未任命班子成员' : `尚未任命班子成员（须先登记${people}）` }}
-              columns={[
-                { title: '姓名', dataIndex: 'name', width: 100 },
-                { title: '职务', dataIndex: 'roleLabel', width: 80 },
-                {
-                  title: '任期',
-                  key: 'term',
-                  render: (_, o) => (
-                    <Space size={4} wrap>
-                      <span style={{ whiteSpace: 'nowrap' }}>{o.termStart} 至</span>
-                      <span style={{ whiteSpace: 'nowrap' }}>{o.termEnd}</span>
-                      <TermTag due={o.due} />
-                    </Space>
-                  ),
-                },
-                ...(write
-                  ? [
-                      {
-                        title: '',
-                        key: 'op',
-                        width: 60,
-                        render: (_: unknown, o: OrgDetail['officers'][number]) => (
-                          <Popconfirm
-                            title={`免去 ${o.name} 的${o.roleLabel}职务？`}
-                            onConfirm={() => remove(removeOrgOfficer, o.id, '已免去')}
-                          >
-                            <a>免去</a>
-                          </Popconfirm>
-                        ),
-                      },
-                    ]
-                  : []),
-              ]}
-            />
-          </Section>
+            <Section
+              title={`${people}（组织关系在本组织，${d.members.length} 名）`}
+              extra={
+                write && (
+                  <Button size="small" icon={<PlusOutlined />} onClick={() => setActing({ kind: 'member' })}>
+                    登记{people}
+                  </Button>
+                )
+              }
+            >
+              <Table
+                rowKey="id"
+                size="small"
+                pagination={false}
+                dataSource={d.members}
+                locale={{ emptyText: `尚未登记${people}的组织关系` }}
+                columns={[
+                  { title: '姓名', dataIndex: 'name', width: 100 },
+                  ...(d.body === 'party'
+                    ? [
+                        {
+                          title: '类别',
+                          dataIndex: 'membership',
+                          width: 90,
+                          render: (v: string | null) => (v ? MEMBERSHIP[v] : '—'),
+                        },
+                        {
+                          title: '入党日期',
+                          dataIndex: 'joinDate',
+                          width: 110,
+                          responsive: SM,
+                          render: (v: string | null) => v ?? '—',
+                        },
+                      ]
+                    : []),
+                  {
+                    title: '转入本组织',
+                    dataIndex: 'joinedOn',
+                    responsive: SM,
+                    render: (v: string | null) => v ?? '—',
+                  },
+                  ...(write
+                    ? [
+                        {
+                          title: '',
+                          key: 'op',
+                          width: 60,
+                          render: (_: unknown, m: OrgDetail['members'][number]) => (
+                            <Popconfirm
+                              title={`移出 ${m.name}？`}
+                              description="其在本组织的班子职务一并免去。"
+                              onConfirm={() => remove(removeOrgMember, m.id, '已移出')}
+                            >
+                              <a>移出</a>
+                            </Popconfirm>
+                          ),
+                        },
+                      ]
+                    : []),
+                ]}
+              />
+            </Section>
 
-          <Section title="变更记录">
-            <ChangeHistory lines={d.history} describe={(h) => describe(h, d)} />
-          </Section>
-        </>
-      )}
+            <Section
+              title="班子成员"
+              extra={
+                write && (
+                  <Button
+                    size="small"
+                    icon={<PlusOutlined />}
+                    disabled={!d.members.length}
+                    title={d.members.length ? undefined : `先登记${people}，再从中任命`}
+                    onClick={() => setActing({ kind: 'officer' })}
+                  >
+                    任命
+                  </Button>
+                )
+              }
+            >
+              <Table
+                rowKey="id"
+                size="small"
+                pagination={false}
+                dataSource={d.officers}
+                locale={{ emptyText: d.members.length ? '尚未任命班子成员' : `尚未任命班子成员（须先登记${people}）` }}
+                columns={[
+                  { title: '姓名', dataIndex: 'name', width: 100 },
+                  { title: '职务', dataIndex: 'roleLabel', width: 80 },
+                  {
+                    title: '任期',
+                    key: 'term',
+                    render: (_, o) => (
+                      <Space size={4} wrap>
+                        <span style={{ whiteSpace: 'nowrap' }}>{o.termStart} 至</span>
+                        <span style={{ whiteSpace: 'nowrap' }}>{o.termEnd}</span>
+                        <TermTag due={o.due} />
+                      </Space>
+                    ),
+                  },
+                  ...(write
+                    ? [
+                        {
+                          title: '',
+                          key: 'op',
+                          width: 60,
+                          render: (_: unknown, o: OrgDetail['officers'][number]) => (
+                            <Popconfirm
+                              title={`免去 ${o.name} 的${o.roleLabel}职务？`}
+                              onConfirm={() => remove(removeOrgOfficer, o.id, '已免去')}
+                            >
+                              <a>免去</a>
+                            </Popconfirm>
+                          ),
+                        },
+                      ]
+                    : []),
+                ]}
+              />
+            </Section>
+
+            <Section title="变更记录">
+              <ChangeHistory lines={d.history} describe={(h) => describe(h, d)} />
+            </Section>
+          </>
+        )}
+      </Loaded>
       {d && acting?.kind === 'status' && (
         <StatusForm org={d} to={acting.to} onClose={() => setActing(null)} onDone={done} />
       )}

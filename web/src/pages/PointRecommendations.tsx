@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Descriptions, Drawer, Form, Input, Radio, Segmented, Space, Spin, Tag } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Drawer, Form, Input, Radio, Segmented, Space, Tag } from 'antd';
 import { LikeOutlined } from '@ant-design/icons';
 import { call } from '../api';
 import type { BodyOf } from '@server/http/contract';
@@ -27,6 +27,7 @@ import { listOrgs } from '@server/features/orgs/contract';
 import { listZones } from '@server/features/zones/contract';
 import { listPlatforms } from '@server/features/platforms/contract';
 import { DECISION_LABEL, type Decision } from '@domain/recognition/recommendations';
+import { Loaded } from '../components/Loading';
 
 type Rec = RecommendationRow;
 
@@ -219,45 +220,45 @@ function RecDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void
         )
       }
     >
-      {error && <Alert type="error" title={error} />}
-      {!d && !error && <Spin />}
-      {d && (
-        <>
-          <Descriptions column={1} size="small" bordered>
-            <Descriptions.Item label="推荐为">
-              {d.levelLabel}
-              {d.kindLabel}
-            </Descriptions.Item>
-            <Descriptions.Item label="对象">
-              {d.subjectName}（{d.subjectTypeLabel}）
-            </Descriptions.Item>
-            <Descriptions.Item label="推荐单位">{d.fromName}</Descriptions.Item>
-            <Descriptions.Item label="推荐理由">
-              <div style={{ whiteSpace: 'pre-wrap' }}>{d.reason}</div>
-            </Descriptions.Item>
-            <Descriptions.Item label="状态">
-              <Tag color={STATE_COLOR[d.state]}>{d.stateLabel}</Tag>
-            </Descriptions.Item>
-            {d.reviewReason && <Descriptions.Item label="审核意见">{d.reviewReason}</Descriptions.Item>}
-          </Descriptions>
-          <div style={{ marginTop: 16 }}>
-            <Space style={{ marginBottom: 8 }}>
-              <b>材料</b>
-              {open && (
-                <AttachmentUpload ownerType="point_recommendation" ownerId={d.id} onUploaded={() => void load()} />
-              )}
-            </Space>
-            <AttachmentList items={d.attachments} />
-          </div>
-          {d.state === 'selected' && (
-            <Alert
-              type="info"
-              style={{ marginTop: 16 }}
-              title="已选定。请按命名规则在联系点、示范点台账中命名（条件清单、负责人）。"
-            />
-          )}
-        </>
-      )}
+      <Loaded data={d} error={error}>
+        {(d) => (
+          <>
+            <Descriptions column={1} size="small" bordered>
+              <Descriptions.Item label="推荐为">
+                {d.levelLabel}
+                {d.kindLabel}
+              </Descriptions.Item>
+              <Descriptions.Item label="对象">
+                {d.subjectName}（{d.subjectTypeLabel}）
+              </Descriptions.Item>
+              <Descriptions.Item label="推荐单位">{d.fromName}</Descriptions.Item>
+              <Descriptions.Item label="推荐理由">
+                <div style={{ whiteSpace: 'pre-wrap' }}>{d.reason}</div>
+              </Descriptions.Item>
+              <Descriptions.Item label="状态">
+                <Tag color={STATE_COLOR[d.state]}>{d.stateLabel}</Tag>
+              </Descriptions.Item>
+              {d.reviewReason && <Descriptions.Item label="审核意见">{d.reviewReason}</Descriptions.Item>}
+            </Descriptions>
+            <div style={{ marginTop: 16 }}>
+              <Space style={{ marginBottom: 8 }}>
+                <b>材料</b>
+                {open && (
+                  <AttachmentUpload ownerType="point_recommendation" ownerId={d.id} onUploaded={() => void load()} />
+                )}
+              </Space>
+              <AttachmentList items={d.attachments} />
+            </div>
+            {d.state === 'selected' && (
+              <Alert
+                type="info"
+                style={{ marginTop: 16 }}
+                title="已选定。请按命名规则在联系点、示范点台账中命名（条件清单、负责人）。"
+              />
+            )}
+          </>
+        )}
+      </Loaded>
       {acting && acting !== 'resubmit' && (
         <FormModal<Omit<BodyOf<typeof reviewRecommendation>, 'decision'>>
           title={`${DECISION_LABEL[acting]}：${d?.subjectName ?? ''}`}

@@ -17,7 +17,6 @@ import {
   Row,
   Select,
   Space,
-  Spin,
   Statistic,
   Table,
   Tag,
@@ -62,6 +61,7 @@ import {
 } from '@domain/recognition/points';
 import { filtered, useFilters, useRecord } from '../components/hooks';
 import { PointRecommendations, SUBJECT_PATH } from './PointRecommendations';
+import { Loaded } from '../components/Loading';
 
 export default function Points() {
   const { me, can } = useAuth();
@@ -402,55 +402,55 @@ function PointDrawer({ id, onClose, onChanged }: { id: number; onClose: () => vo
         )
       }
     >
-      {error && <Alert type="error" title={error} />}
-      {!d && !error && <Spin />}
-      {d && (
-        <>
-          {d.reviewDue && (
-            <Alert type="warning" showIcon title={`${today().year()} 年度尚未复核`} style={{ marginBottom: 12 }} />
-          )}
-          <Descriptions
-            size="small"
-            column={1}
-            bordered
-            items={[
-              { label: '对象', children: `${d.subjectName}（${d.subjectTypeLabel}）` },
-              { label: '命名日期', children: d.designatedOn },
-              { label: '负责人', children: d.responsible || '—' },
-              {
-                label: '状态',
-                children:
-                  d.status === 'active' ? (
-                    <Tag color="green">在册</Tag>
-                  ) : (
-                    <Space>
-                      <Tag>已撤销</Tag>
-                      {d.revokedOn} {d.revokeReason}
-                    </Space>
-                  ),
-              },
-              {
-                label: '具备条件',
-                children: d.criteria.length
-                  ? d.criteria.map((c) => <Tag key={c}>{contact[c] ?? demo[c] ?? c}</Tag>)
-                  : '未勾选',
-              },
-              { label: '佐证材料说明', children: d.evidence ?? '—' },
-            ]}
-          />
-          <h4 style={{ marginTop: 16 }}>复核记录</h4>
-          {d.reviews.length ? (
-            <Timeline
-              items={d.reviews.map((r) => ({
-                color: r.outcome === 'keep' ? 'green' : 'red',
-                content: `${r.year} 年度：${r.outcomeLabel}${r.reason ? `（${r.reason}）` : ''} · ${r.reviewedOn}${r.reviewer ? ` · ${r.reviewer}` : ''}`,
-              }))}
+      <Loaded data={d} error={error}>
+        {(d) => (
+          <>
+            {d.reviewDue && (
+              <Alert type="warning" showIcon title={`${today().year()} 年度尚未复核`} style={{ marginBottom: 12 }} />
+            )}
+            <Descriptions
+              size="small"
+              column={1}
+              bordered
+              items={[
+                { label: '对象', children: `${d.subjectName}（${d.subjectTypeLabel}）` },
+                { label: '命名日期', children: d.designatedOn },
+                { label: '负责人', children: d.responsible || '—' },
+                {
+                  label: '状态',
+                  children:
+                    d.status === 'active' ? (
+                      <Tag color="green">在册</Tag>
+                    ) : (
+                      <Space>
+                        <Tag>已撤销</Tag>
+                        {d.revokedOn} {d.revokeReason}
+                      </Space>
+                    ),
+                },
+                {
+                  label: '具备条件',
+                  children: d.criteria.length
+                    ? d.criteria.map((c) => <Tag key={c}>{contact[c] ?? demo[c] ?? c}</Tag>)
+                    : '未勾选',
+                },
+                { label: '佐证材料说明', children: d.evidence ?? '—' },
+              ]}
             />
-          ) : (
-            <Empty description="尚无复核记录" />
-          )}
-        </>
-      )}
+            <h4 style={{ marginTop: 16 }}>复核记录</h4>
+            {d.reviews.length ? (
+              <Timeline
+                items={d.reviews.map((r) => ({
+                  color: r.outcome === 'keep' ? 'green' : 'red',
+                  content: `${r.year} 年度：${r.outcomeLabel}${r.reason ? `（${r.reason}）` : ''} · ${r.reviewedOn}${r.reviewer ? ` · ${r.reviewer}` : ''}`,
+                }))}
+              />
+            ) : (
+              <Empty description="尚无复核记录" />
+            )}
+          </>
+        )}
+      </Loaded>
       {acting === 'review' && d && (
         <FormModal<BodyOf<typeof reviewPoint>>
           title="年度复核"

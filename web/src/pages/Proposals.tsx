@@ -158,7 +158,8 @@ export default function Proposals() {
       </Card>
       {list.error && <Alert type="error" showIcon title={list.error} style={{ marginBottom: 12 }} />}
       <Spin spinning={list.loading}>
-        {list.items.length === 0 && !list.loading ? (
+        {/* A list that could not be read shows its refusal above, not 暂无组建建议. */}
+        {list.error ? null : list.items.length === 0 && !list.loading ? (
           <Card>
             <Empty
               description={

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import {
   Alert,
   App,
@@ -29,6 +29,7 @@ import {
   prepareReport,
   returnReport,
   submitReport,
+  type Difference,
   type Mark,
   type ReportBoard,
   type ReportDetail as Report,
@@ -40,7 +41,7 @@ import { ListOrCards } from '../components/ListOrCards';
 import { FormModal } from '../components/FormModal';
 import { applyProblem } from '../components/problem';
 import { indicatorValue, when } from '../components/format';
-import { LoadingBlock } from '../components/Loading';
+import { LoadingBlock, useLoad } from '../components/Loading';
 
 const STATE_COLOR: Record<string, string> = { draft: 'default', submitted: 'green', returned: 'orange' };
 
@@ -214,9 +215,6 @@ export default function Reports() {
   const form = (params.get('form') ?? 'xgz_core') as FormCode;
   const period = params.get('period') ?? periods(form)[0];
   const openId = Number(params.get('open')) || null;
-  const [board, setBoard] = useState<ReportBoard | null>(null);
-  const [report, setReport] = useState<Report | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [acting, setActing] = useState<'note' | 'submit' | 'return' | 'missing' | 'live' | null>(null);
   const set = (k: string, v: string | null) =>
     setParams((p) => {
@@ -227,23 +225,24 @@ export default function Reports() {
       return n;
     });
 
-  // The period's board and report on the way: until they come the page says so, not 本级尚未生成该期报表.
-  const [loading, setLoading] = useState(true);
-  const load = useCallback(async () => {
-    setError(null);
-    setLoading(true);
-    try {
-      const b = await call(getReportBoard, { query: { form, period } });
-      setBoard(b);
-      const id = openId ?? b.own?.id;
-      setReport(id ? await call(getReport, { params: { id } }) : null);
-    } catch (e) {
-      setError(applyProblem(null, e));
-    } finally {
-      setLoading(false);
-    }
-  }, [form, period, openId]);
-  useEffect(() => void load(), [load]);
+  // The period's board, then its report. Each answer carries what it was asked for: while another
+  // period (or form, or report) loads, the previous one's figures are not shown under the new title.
+  const boardLoad = useCallback(
+    () => call(getReportBoard, { query: { form, period } }).then((b) => ({ form, period, b })),
+    [form, period],
+  );
+  const boardState = useLoad(boardLoad);
+  const board = boardState.data?.form === form && boardState.data.period === period ? boardState.data.b : null;
+  const reportId = openId ?? board?.own?.id ?? null;
+  const reportLoad = useCallback(
+    () => (reportId ? call(getReport, { params: { id: reportId } }) : Promise.resolve(null)),
+    [reportId],
+  );
+  const reportState = useLoad<Report | null>(reportLoad);
+  const report = reportId && reportState.data?.id === reportId ? reportState.data : null;
+  const error = boardState.error ?? reportState.error;
+  // Both at once: a board that names another report (one just prepared) loads it, and that answer wins.
+  const load = () => Promise.all([boardState.reload(), reportState.reload()]);
 
   const prepare = async (source?: 'snapshot') => {
     try {
@@ -484,41 +483,43 @@ export default function Reports() {
               <Typography.Title level={5} style={{ marginTop: 16 }}>
                 与实时数的差异（允许范围 {Math.round(report.tolerance * 100)}%）
               </Typography.Title>
-              <Table
-                size="small"
-                rowKey={(d) => `${d.kind}-${d.code}-${d.key}`}
-                pagination={{ pageSize: 10, hideOnSinglePage: true }}
-                scroll={{ x: 900 }}
-                dataSource={report.differences}
-                data-testid="report-differences"
-                columns={[
-                  { title: '行', dataIndex: 'row', width: 150 },
-                  { title: '指标', dataIndex: 'label', width: 140 },
-                  { title: '汇总', dataIndex: 'consolidated', align: 'right' as const, width: 80 },
-                  { title: '实时', dataIndex: 'live', align: 'right' as const, width: 80 },
-                  {
-                    title: '差',
-                    dataIndex: 'difference',
-                    align: 'right' as const,
-                    render: (v: number, d) => (
-                      <>
-                        {v > 0 ? `+${v}` : v}
-                        {d.beyond && (
-                          <Tag color="red" style={{ marginLeft: 4 }}>
-                            超出允许范围
-                          </Tag>
-                        )}
-                        {d.byMissing && (
-                          <Tag color="blue" style={{ marginLeft: 4 }}>
-                            缺报原因即说明
-                          </Tag>
-                        )}
-                      </>
-                    ),
-                  },
-                  { title: '原因', dataIndex: 'explanation' },
-                ]}
-              />
+              <div data-testid="report-differences">
+                <ListOrCards<Difference>
+                  size="small"
+                  rowKey={(d) => `${d.kind}-${d.code}-${d.key}`}
+                  // The total too: a phone's cards page by it (171 differences stood one under another).
+                  pagination={{ pageSize: 10, hideOnSinglePage: true, total: report.differences.length }}
+                  scroll={{ x: 900 }}
+                  dataSource={report.differences}
+                  // On a phone each difference is a card: its row and indicator, the figures and the reason in full.
+                  card={(d) => ({
+                    title: `${d.row} · ${d.label}`,
+                    status: <DifferenceTags d={d} />,
+                    lines: [
+                      `汇总 ${d.consolidated} · 实时 ${d.live} · 差 ${signed(d.difference)}`,
+                      ...(d.explanation ? [`原因：${d.explanation}`] : []),
+                    ],
+                  })}
+                  columns={[
+                    { title: '行', dataIndex: 'row', width: 150 },
+                    { title: '指标', dataIndex: 'label', width: 140 },
+                    { title: '汇总', dataIndex: 'consolidated', align: 'right' as const, width: 80 },
+                    { title: '实时', dataIndex: 'live', align: 'right' as const, width: 80 },
+                    {
+                      title: '差',
+                      dataIndex: 'difference',
+                      align: 'right' as const,
+                      render: (v: number, d) => (
+                        <Space size={4} wrap>
+                          {signed(v)}
+                          <DifferenceTags d={d} />
+                        </Space>
+                      ),
+                    },
+                    { title: '原因', dataIndex: 'explanation' },
+                  ]}
+                />
+              </div>
             </>
           )}
           {report.versions.length > 0 && (
@@ -526,39 +527,58 @@ export default function Reports() {
               <Typography.Title level={5} style={{ marginTop: 16 }}>
                 上报版本（不可修改）
               </Typography.Title>
-              <Table
-                size="small"
-                rowKey="version"
-                pagination={false}
-                dataSource={report.versions}
-                data-testid="report-versions"
-                // A phone scrolls it sideways: the explanations and 缺报 reasons stood a few characters a line.
-                scroll={{ x: 900 }}
-                columns={[
-                  { title: '版本', dataIndex: 'version', width: 70, render: (v: number) => `第 ${v} 版` },
-                  { title: '上报时间', dataIndex: 'submittedAt', width: 140, render: when },
-                  { title: '上报人', dataIndex: 'submittedBy', width: 110 },
-                  {
-                    title: '情况说明',
-                    dataIndex: 'acknowledgement',
-                    width: 180,
-                    render: (v: string | null) => v ?? '—',
-                  },
-                  { title: '差异说明', dataIndex: 'explanation', width: 180, render: (v: string | null) => v ?? '—' },
-                  {
-                    title: '缺报',
-                    width: 200,
-                    dataIndex: 'missing',
-                    render: (v: Mark[]) => (v.length ? v.map((m) => `${m.name}（${m.reason}）`).join('；') : '—'),
-                  },
-                  {
-                    title: '导出',
-                    render: (_: unknown, v) => (
-                      <a href={`/api/v1/reports/${report.id}/export?version=${v.version}`}>Excel</a>
+              <div data-testid="report-versions">
+                <ListOrCards<Version>
+                  size="small"
+                  rowKey="version"
+                  pagination={false}
+                  dataSource={report.versions}
+                  scroll={{ x: 900 }}
+                  // On a phone each version is a card: the explanations and 缺报 reasons in full, no table scrolled sideways.
+                  card={(v) => ({
+                    title: `第 ${v.version} 版`,
+                    status: (
+                      <a
+                        href={`/api/v1/reports/${report.id}/export?version=${v.version}`}
+                        onClick={(e) => e.stopPropagation()}
+                      >
+                        Excel
+                      </a>
                     ),
-                  },
-                ]}
-              />
+                    due: { label: '上报时间', value: when(v.submittedAt) },
+                    lines: [
+                      `上报人：${v.submittedBy}`,
+                      ...(v.acknowledgement ? [`情况说明：${v.acknowledgement}`] : []),
+                      ...(v.explanation ? [`差异说明：${v.explanation}`] : []),
+                      ...(v.missing.length ? [`缺报：${missingText(v.missing)}`] : []),
+                    ],
+                  })}
+                  columns={[
+                    { title: '版本', dataIndex: 'version', width: 70, render: (v: number) => `第 ${v} 版` },
+                    { title: '上报时间', dataIndex: 'submittedAt', width: 140, render: when },
+                    { title: '上报人', dataIndex: 'submittedBy', width: 110 },
+                    {
+                      title: '情况说明',
+                      dataIndex: 'acknowledgement',
+                      width: 180,
+                      render: (v: string | null) => v ?? '—',
+                    },
+                    { title: '差异说明', dataIndex: 'explanation', width: 180, render: (v: string | null) => v ?? '—' },
+                    {
+                      title: '缺报',
+                      width: 200,
+                      dataIndex: 'missing',
+                      render: (v: Mark[]) => (v.length ? missingText(v) : '—'),
+                    },
+                    {
+                      title: '导出',
+                      render: (_: unknown, v) => (
+                        <a href={`/api/v1/reports/${report.id}/export?version=${v.version}`}>Excel</a>
+                      ),
+                    },
+                  ]}
+                />
+              </div>
             </>
           )}
           <Typography.Title level={5} style={{ marginTop: 16 }}>
@@ -582,9 +602,9 @@ export default function Reports() {
             ))}
           </ul>
         </Card>
-      ) : loading ? (
+      ) : error ? null : !board || reportId ? (
         <LoadingBlock />
-      ) : error ? null : (
+      ) : (
         <Card size="small">
           <Empty
             description={
@@ -765,6 +785,28 @@ export default function Reports() {
 }
 
 type BoardChild = ReportBoard['children'][number];
+type Version = Report['versions'][number];
+
+const signed = (v: number) => (v > 0 ? `+${v}` : String(v));
+const missingText = (marks: readonly Mark[]) => marks.map((m) => `${m.name}（${m.reason}）`).join('；');
+
+/** Why a difference matters: beyond the tolerance, or explained by a 缺报 mark. */
+function DifferenceTags({ d }: { d: Difference }) {
+  return (
+    <>
+      {d.beyond && (
+        <Tag color="red" style={{ marginInlineEnd: 0 }}>
+          超出允许范围
+        </Tag>
+      )}
+      {d.byMissing && (
+        <Tag color="blue" style={{ marginInlineEnd: 0 }}>
+          缺报原因即说明
+        </Tag>
+      )}
+    </>
+  );
+}
 
 /** A child's report on the board: its state, 未上报 or its 缺报 mark, 待更新, 待审核 / 已审核通过. */
 function BoardStatus({ c }: { c: BoardChild }) {

@@ -10,7 +10,6 @@ import {
   Input,
   Popconfirm,
   Space,
-  Spin,
   Table,
   Tag,
   Typography,
@@ -33,6 +32,7 @@ import { drawerSize } from '../components/drawer';
 import { FormModal } from '../components/FormModal';
 import { EXIT_REASONS, REISSUE_REASONS } from '@domain/sanliang/plaque';
 import { useRecord } from '../components/hooks';
+import { Loaded } from '../components/Loading';
 
 type Plaque = PlaqueRow;
 type Acting = { kind: 'revoke' | 'reissue'; plaque: Plaque } | { kind: 'edit' };
@@ -128,142 +128,144 @@ export function SanliangDrawer({ id, onClose, onChanged }: { id: number; onClose
         )
       }
     >
-      {error && <Alert type="error" showIcon title={error} />}
-      {!d && !error && <Spin />}
-      {d && (
-        <>
-          {d.needsReview && (
-            <Alert
-              type="warning"
-              showIcon
-              title="该市场主体已不在营业（注销、吊销或迁出），请复核：不再符合条件的，撤销牌匾（退出）。"
-              style={{ marginBottom: 12 }}
-            />
-          )}
-          {d.status === 'withdrawn' && (
-            <Alert
-              type="warning"
-              showIcon
-              title={`已于 ${d.withdrawnOn} 退出：${d.withdrawReason ?? ''}`}
-              style={{ marginBottom: 12 }}
-            />
-          )}
-          <Descriptions
-            size="small"
-            bordered
-            column={1}
-            styles={{ label: { whiteSpace: 'nowrap', width: 110 } }}
-            items={[
-              { label: '党员', children: d.memberName ?? '（名册不在本辖区）' },
-              { label: '市场主体', children: <Link to={`/entities/${d.entityId}`}>{d.entityName}</Link> },
-              { label: '县区 / 基层所', children: `${d.countyName}${d.stationName ? ` / ${d.stationName}` : ''}` },
-              ...(d.postName ? [{ label: '岗位', children: d.postName }] : []),
-              {
-                label: '亮职责',
-                children: (
-                  <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{d.duties}</Typography.Paragraph>
-                ),
-              },
-              {
-                label: '亮承诺',
-                children: (
-                  <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>
-                    {d.commitment}
-                  </Typography.Paragraph>
-                ),
-              },
-              { label: '亮牌日期', children: d.shownOn },
-            ]}
-          />
-          <Typography.Title level={5} style={{ marginTop: 16 }}>
-            牌匾
-          </Typography.Title>
-          {d.plaques.length === 0 ? (
-            <Empty description={d.status === 'active' ? '尚未发牌。核实后点击下方"发放牌匾"。' : '未发过牌匾'} />
-          ) : (
-            <Table<Plaque>
-              rowKey="id"
+      <Loaded data={d} error={error}>
+        {(d) => (
+          <>
+            {d.needsReview && (
+              <Alert
+                type="warning"
+                showIcon
+                title="该市场主体已不在营业（注销、吊销或迁出），请复核：不再符合条件的，撤销牌匾（退出）。"
+                style={{ marginBottom: 12 }}
+              />
+            )}
+            {d.status === 'withdrawn' && (
+              <Alert
+                type="warning"
+                showIcon
+                title={`已于 ${d.withdrawnOn} 退出：${d.withdrawReason ?? ''}`}
+                style={{ marginBottom: 12 }}
+              />
+            )}
+            <Descriptions
               size="small"
-              pagination={false}
-              dataSource={d.plaques}
-              scroll={{ x: 560 }}
-              columns={[
+              bordered
+              column={1}
+              styles={{ label: { whiteSpace: 'nowrap', width: 110 } }}
+              items={[
+                { label: '党员', children: d.memberName ?? '（名册不在本辖区）' },
+                { label: '市场主体', children: <Link to={`/entities/${d.entityId}`}>{d.entityName}</Link> },
+                { label: '县区 / 基层所', children: `${d.countyName}${d.stationName ? ` / ${d.stationName}` : ''}` },
+                ...(d.postName ? [{ label: '岗位', children: d.postName }] : []),
                 {
-                  title: '编号',
-                  dataIndex: 'number',
-                  width: 190,
-                  render: (n: string) => <Typography.Text copyable>{n}</Typography.Text>,
-                },
-                {
-                  title: '状态',
-                  dataIndex: 'state',
-                  width: 80,
-                  render: (s: string, p) => <Tag color={s === 'valid' ? 'green' : 'default'}>{p.stateLabel}</Tag>,
-                },
-                {
-                  title: '发放 / 撤销',
-                  key: 'dates',
-                  render: (_, p) => (
-                    <Space direction="vertical" size={0}>
-                      {`${p.issuedOn} 发放`}
-                      {p.revokedOn && (
-                        <Typography.Text type="secondary">{`${p.revokedOn} 撤销：${p.revokeReason}`}</Typography.Text>
-                      )}
-                    </Space>
+                  label: '亮职责',
+                  children: (
+                    <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>
+                      {d.duties}
+                    </Typography.Paragraph>
                   ),
                 },
                 {
-                  title: '',
-                  key: 'print',
-                  width: 150,
-                  render: (_, p) =>
-                    p.state === 'valid' && (
-                      <Space size={4}>
-                        <Link to={`/sanliang/print/${p.id}`}>
-                          <Button size="small" icon={<PrinterOutlined />}>
-                            打印
-                          </Button>
-                        </Link>
-                        <Button
-                          size="small"
-                          icon={<QrcodeOutlined />}
-                          href={`/api/v1/plaques/${p.id}/qr.png`}
-                          target="_blank"
-                          aria-label="二维码"
-                        />
-                      </Space>
-                    ),
+                  label: '亮承诺',
+                  children: (
+                    <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>
+                      {d.commitment}
+                    </Typography.Paragraph>
+                  ),
                 },
+                { label: '亮牌日期', children: d.shownOn },
               ]}
             />
-          )}
-          <Typography.Title level={5} style={{ marginTop: 16 }}>
-            群众反映
-          </Typography.Title>
-          {d.feedback.length === 0 ? (
-            <Typography.Text type="secondary">暂无反映。</Typography.Text>
-          ) : (
-            d.feedback.map((f) => (
-              <Alert
-                key={f.id}
-                type={f.state === 'open' ? 'warning' : 'info'}
-                style={{ marginBottom: 8 }}
-                title={
-                  <Space wrap size={4}>
-                    <Tag>{f.categoryLabel}</Tag>
-                    {f.content}
-                  </Space>
-                }
-                description={
-                  f.state === 'open'
-                    ? `${f.stateLabel} · ${f.createdAt.slice(0, 10)} · 牌匾 ${f.number} · 回执号 ${f.receipt}`
-                    : `${f.stateLabel}：${f.handlingNote}`
-                }
+            <Typography.Title level={5} style={{ marginTop: 16 }}>
+              牌匾
+            </Typography.Title>
+            {d.plaques.length === 0 ? (
+              <Empty description={d.status === 'active' ? '尚未发牌。核实后点击下方"发放牌匾"。' : '未发过牌匾'} />
+            ) : (
+              <Table<Plaque>
+                rowKey="id"
+                size="small"
+                pagination={false}
+                dataSource={d.plaques}
+                scroll={{ x: 560 }}
+                columns={[
+                  {
+                    title: '编号',
+                    dataIndex: 'number',
+                    width: 190,
+                    render: (n: string) => <Typography.Text copyable>{n}</Typography.Text>,
+                  },
+                  {
+                    title: '状态',
+                    dataIndex: 'state',
+                    width: 80,
+                    render: (s: string, p) => <Tag color={s === 'valid' ? 'green' : 'default'}>{p.stateLabel}</Tag>,
+                  },
+                  {
+                    title: '发放 / 撤销',
+                    key: 'dates',
+                    render: (_, p) => (
+                      <Space direction="vertical" size={0}>
+                        {`${p.issuedOn} 发放`}
+                        {p.revokedOn && (
+                          <Typography.Text type="secondary">{`${p.revokedOn} 撤销：${p.revokeReason}`}</Typography.Text>
+                        )}
+                      </Space>
+                    ),
+                  },
+                  {
+                    title: '',
+                    key: 'print',
+                    width: 150,
+                    render: (_, p) =>
+                      p.state === 'valid' && (
+                        <Space size={4}>
+                          <Link to={`/sanliang/print/${p.id}`}>
+                            <Button size="small" icon={<PrinterOutlined />}>
+                              打印
+                            </Button>
+                          </Link>
+                          <Button
+                            size="small"
+                            icon={<QrcodeOutlined />}
+                            href={`/api/v1/plaques/${p.id}/qr.png`}
+                            target="_blank"
+                            aria-label="二维码"
+                          />
+                        </Space>
+                      ),
+                  },
+                ]}
               />
-            ))
-          )}
-        </>
-      )}
+            )}
+            <Typography.Title level={5} style={{ marginTop: 16 }}>
+              群众反映
+            </Typography.Title>
+            {d.feedback.length === 0 ? (
+              <Typography.Text type="secondary">暂无反映。</Typography.Text>
+            ) : (
+              d.feedback.map((f) => (
+                <Alert
+                  key={f.id}
+                  type={f.state === 'open' ? 'warning' : 'info'}
+                  style={{ marginBottom: 8 }}
+                  title={
+                    <Space wrap size={4}>
+                      <Tag>{f.categoryLabel}</Tag>
+                      {f.content}
+                    </Space>
+                  }
+                  description={
+                    f.state === 'open'
+                      ? `${f.stateLabel} · ${f.createdAt.slice(0, 10)} · 牌匾 ${f.number} · 回执号 ${f.receipt}`
+                      : `${f.stateLabel}：${f.handlingNote}`
+                  }
+                />
+              ))
+            )}
+          </>
+        )}
+      </Loaded>
       {d && acting && acting.kind !== 'edit' && (
         <FormModal<{ reason: string }>
           title={`${REASON_DIALOG[acting.kind].title}：${acting.plaque.number}`}

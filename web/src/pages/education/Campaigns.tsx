@@ -13,7 +13,6 @@ import {
   Popconfirm,
   Select,
   Space,
-  Spin,
   Table,
   Tag,
 } from 'antd';
@@ -45,6 +44,7 @@ import { zodRule } from '../../components/zodRule';
 import { useRecord } from '../../components/hooks';
 import { CancelledMark, CancelWorkButton } from '../../components/CancelWork';
 import { ListTable } from '../../components/ListOrCards';
+import { Loaded } from '../../components/Loading';
 
 type NewCampaign = Omit<BodyOf<typeof createCampaign>, 'startsOn' | 'endsOn' | 'jurisdictionCode'> & {
   dates: [dayjs.Dayjs, dayjs.Dayjs];
@@ -210,94 +210,94 @@ function CampaignDrawer({ id, onClose, onChanged }: { id: number; onClose: () =>
         )
       }
     >
-      {error && <Alert type="error" title={error} />}
-      {!d && !error && <Spin />}
-      {d && (
-        <>
-          <Descriptions
-            size="small"
-            column={1}
-            bordered
-            items={[
-              { label: '类别', children: d.themeLabel },
-              { label: '期间', children: `${d.startsOn} 至 ${d.endsOn}` },
-              { label: '部署单位', children: d.organizer },
-              { label: '说明', children: d.description ?? '—' },
-              {
-                label: '本辖区参加',
-                children: `${d.orgs} 个组织、${d.members} 名党员；开展活动 ${d.activities} 次、${d.participants} 人次`,
-              },
-              {
-                label: '状态',
-                children: d.cancelled ? (
-                  <CancelledMark reason={d.cancelReason} />
-                ) : write && d.mine ? (
-                  <CancelWorkButton
-                    path={pathOf(cancelCampaign, { id })}
-                    what="学习教育活动"
-                    onDone={() => {
-                      void load();
-                      onChanged();
-                    }}
-                  />
-                ) : (
-                  '进行中'
-                ),
-              },
-            ]}
-          />
-          <h4 style={{ marginTop: 16 }}>参加的党组织</h4>
-          <Table
-            size="small"
-            rowKey="id"
-            dataSource={d.orgList}
-            pagination={false}
-            locale={{ emptyText: '本辖区尚未登记参加的组织' }}
-            columns={[
-              { title: '党组织', dataIndex: 'name' },
-              { title: '参加党员', dataIndex: 'members', width: 90, align: 'right' },
-              ...(write
-                ? [
-                    {
-                      title: '',
-                      key: 'x',
-                      width: 60,
-                      render: (_: unknown, o: { id: number }) => (
-                        <Popconfirm
-                          title="移出该组织？"
-                          onConfirm={() =>
-                            call(removeCampaignOrg, { params: { id, key: o.id } }).then(
-                              () => done('已移出'),
-                              (e) => message.error(applyProblem(null, e)),
-                            )
-                          }
-                        >
-                          <a>移出</a>
-                        </Popconfirm>
-                      ),
-                    },
-                  ]
-                : []),
-            ]}
-          />
-          <h4 style={{ marginTop: 16 }}>活动记录</h4>
-          <Table
-            size="small"
-            rowKey="id"
-            dataSource={d.activityList}
-            pagination={false}
-            scroll={{ x: 520 }}
-            locale={{ emptyText: '尚无活动记录' }}
-            columns={[
-              { title: '日期', dataIndex: 'heldOn', width: 100 },
-              { title: '活动', dataIndex: 'title' },
-              { title: '组织', dataIndex: 'org', width: 160, render: (v) => v ?? '—' },
-              { title: '人数', dataIndex: 'participants', width: 60, align: 'right' },
-              { title: '备注', dataIndex: 'note', width: 160, render: (v) => v ?? '' },
-            ]}
-          />
-        </>
-      )}
+      <Loaded data={d} error={error}>
+        {(d) => (
+          <>
+            <Descriptions
+              size="small"
+              column={1}
+              bordered
+              items={[
+                { label: '类别', children: d.themeLabel },
+                { label: '期间', children: `${d.startsOn} 至 ${d.endsOn}` },
+                { label: '部署单位', children: d.organizer },
+                { label: '说明', children: d.description ?? '—' },
+                {
+                  label: '本辖区参加',
+                  children: `${d.orgs} 个组织、${d.members} 名党员；开展活动 ${d.activities} 次、${d.participants} 人次`,
+                },
+                {
+                  label: '状态',
+                  children: d.cancelled ? (
+                    <CancelledMark reason={d.cancelReason} />
+                  ) : write && d.mine ? (
+                    <CancelWorkButton
+                      path={pathOf(cancelCampaign, { id })}
+                      what="学习教育活动"
+                      onDone={() => {
+                        void load();
+                        onChanged();
+                      }}
+                    />
+                  ) : (
+                    '进行中'
+                  ),
+                },
+              ]}
+            />
+            <h4 style={{ marginTop: 16 }}>参加的党组织</h4>
+            <Table
+              size="small"
+              rowKey="id"
+              dataSource={d.orgList}
+              pagination={false}
+              locale={{ emptyText: '本辖区尚未登记参加的组织' }}
+              columns={[
+                { title: '党组织', dataIndex: 'name' },
+                { title: '参加党员', dataIndex: 'members', width: 90, align: 'right' },
+                ...(write
+                  ? [
+                      {
+                        title: '',
+                        key: 'x',
+                        width: 60,
+                        render: (_: unknown, o: { id: number }) => (
+                          <Popconfirm
+                            title="移出该组织？"
+                            onConfirm={() =>
+                              call(removeCampaignOrg, { params: { id, key: o.id } }).then(
+                                () => done('已移出'),
+                                (e) => message.error(applyProblem(null, e)),
+                              )
+                            }
+                          >
+                            <a>移出</a>
+                          </Popconfirm>
+                        ),
+                      },
+                    ]
+                  : []),
+              ]}
+            />
+            <h4 style={{ marginTop: 16 }}>活动记录</h4>
+            <Table
+              size="small"
+              rowKey="id"
+              dataSource={d.activityList}
+              pagination={false}
+              scroll={{ x: 520 }}
+              locale={{ emptyText: '尚无活动记录' }}
+              columns={[
+                { title: '日期', dataIndex: 'heldOn', width: 100 },
+                { title: '活动', dataIndex: 'title' },
+                { title: '组织', dataIndex: 'org', width: 160, render: (v) => v ?? '—' },
+                { title: '人数', dataIndex: 'participants', width: 60, align: 'right' },
+                { title: '备注', dataIndex: 'note', width: 160, render: (v) => v ?? '' },
+              ]}
+            />
+          </>
+        )}
+      </Loaded>
       {acting === 'org' && (
         <FormModal<BodyOf<typeof addCampaignOrg>>
           title="登记参加的党组织"

@@ -17,7 +17,6 @@ import {
   Row,
   Select,
   Space,
-  Spin,
   Statistic,
   Table,
   Tag,
@@ -37,7 +36,6 @@ import {
   trainingIndicator,
   updateTrainee,
   type SecretaryRow as Secretary,
-  type TrainingDetail,
   type TrainingIndicator as IndicatorData,
   type TrainingRow as ClassRow,
 } from '@server/features/recognition/contract';
@@ -54,6 +52,7 @@ import { pct, toOptions, ymd } from '../../components/format';
 import { zodRule } from '../../components/zodRule';
 import { CLASS_LEVEL_LABEL, SECRETARY_STATUS_LABEL, type SecretaryStatus } from '@domain/recognition/training';
 import { atOrAbove } from '@domain/recognition/points';
+import { Loaded, useLoad } from '../../components/Loading';
 
 /** The forms: the routes' bodies, the dates as the pickers hold them. */
 type NewClass = Omit<BodyOf<typeof createTraining>, 'startsOn' | 'endsOn'> & { dates: [dayjs.Dayjs, dayjs.Dayjs] };
@@ -370,14 +369,8 @@ export function Training() {
 function ClassDrawer({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
   const { can } = useAuth();
   const { message } = App.useApp();
-  const [d, setD] = useState<TrainingDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [picked, setPicked] = useState<number[]>([]);
-  const load = useCallback(
-    () => call(getTraining, { params: { id } }).then(setD, (e) => setError(applyProblem(null, e))),
-    [id],
-  );
-  useEffect(() => void load(), [load]);
+  const { data: d, error, reload: load } = useLoad(useCallback(() => call(getTraining, { params: { id } }), [id]));
   const act = async (fn: () => Promise<unknown>, text: string) => {
     try {
       await fn();
@@ -391,120 +384,123 @@ function ClassDrawer({ id, onClose, onChanged }: { id: number; onClose: () => vo
   const write = can('data.write') && d?.mine;
   return (
     <Drawer open size={drawerSize()} title={d?.name ?? '培训班'} onClose={onClose}>
-      {error && <Alert type="error" title={error} />}
-      {!d && !error && <Spin />}
-      {d && (
-        <>
-          <Descriptions
-            size="small"
-            column={1}
-            bordered
-            items={[
-              { label: '级别', children: d.levelLabel },
-              { label: '日期', children: `${d.startsOn} 至 ${d.endsOn}` },
-              { label: '地点', children: d.place ?? '—' },
-              { label: '举办单位', children: d.organizer },
-            ]}
-          />
-          {!d.mine && (
-            <Alert
-              type="info"
-              showIcon
-              style={{ marginTop: 12 }}
-              title="上级举办的培训班，学员与考勤由举办单位登记；下表为本辖区的学员。"
+      <Loaded data={d} error={error}>
+        {(d) => (
+          <>
+            <Descriptions
+              size="small"
+              column={1}
+              bordered
+              items={[
+                { label: '级别', children: d.levelLabel },
+                { label: '日期', children: `${d.startsOn} 至 ${d.endsOn}` },
+                { label: '地点', children: d.place ?? '—' },
+                { label: '举办单位', children: d.organizer },
+              ]}
             />
-          )}
-          {write && (
-            <Space.Compact style={{ width: '100%', marginTop: 16 }}>
-              <SearchSelect<Secretary>
-                mode="multiple"
-                path={listSecretaries.path}
-                value={picked}
-                onChange={(v) => setPicked(([] as number[]).concat(v ?? []))}
-                toOption={(s) => ({ value: s.id, label: `${s.name} · ${s.orgName}` })}
-                placeholder="从在任书记中选择学员"
+            {!d.mine && (
+              <Alert
+                type="info"
+                showIcon
+                style={{ marginTop: 12 }}
+                title="上级举办的培训班，学员与考勤由举办单位登记；下表为本辖区的学员。"
               />
-              <Button
-                type="primary"
-                disabled={!picked.length}
-                onClick={() =>
-                  act(
-                    () => call(addTrainees, { params: { id }, body: { officerIds: picked } }).then(() => setPicked([])),
-                    '已登记学员',
-                  )
-                }
-              >
-                登记
-              </Button>
-            </Space.Compact>
-          )}
-          <Table
-            size="small"
-            rowKey="id"
-            style={{ marginTop: 12 }}
-            dataSource={d.traineeList}
-            pagination={false}
-            scroll={{ x: 560 }}
-            locale={{ emptyText: '尚无学员' }}
-            columns={[
-              { title: '书记', dataIndex: 'name', width: 80 },
-              { title: '党组织', dataIndex: 'orgName' },
-              { title: '任职日期', dataIndex: 'termStart', width: 100 },
-              {
-                title: '出勤',
-                dataIndex: 'attended',
-                width: 60,
-                render: (v: boolean, t) => (
-                  <Checkbox
-                    checked={v}
-                    disabled={!write}
-                    onChange={(e) =>
-                      act(
-                        () => call(updateTrainee, { params: { id, key: t.id }, body: { attended: e.target.checked } }),
-                        '已保存',
-                      )
-                    }
-                  />
-                ),
-              },
-              {
-                title: '结业',
-                dataIndex: 'completed',
-                width: 60,
-                render: (v: boolean, t) => (
-                  <Checkbox
-                    checked={v}
-                    disabled={!write || !t.attended}
-                    onChange={(e) =>
-                      act(
-                        () => call(updateTrainee, { params: { id, key: t.id }, body: { completed: e.target.checked } }),
-                        '已保存',
-                      )
-                    }
-                  />
-                ),
-              },
-              ...(write
-                ? [
-                    {
-                      title: '',
-                      key: 'x',
-                      width: 60,
-                      render: (_: unknown, t: { id: number }) => (
-                        <Popconfirm
-                          title="移除该学员？"
-                          onConfirm={() => act(() => call(removeTrainee, { params: { id, key: t.id } }), '已移除')}
-                        >
-                          <a>移除</a>
-                        </Popconfirm>
-                      ),
-                    },
-                  ]
-                : []),
-            ]}
-          />
-        </>
-      )}
+            )}
+            {write && (
+              <Space.Compact style={{ width: '100%', marginTop: 16 }}>
+                <SearchSelect<Secretary>
+                  mode="multiple"
+                  path={listSecretaries.path}
+                  value={picked}
+                  onChange={(v) => setPicked(([] as number[]).concat(v ?? []))}
+                  toOption={(s) => ({ value: s.id, label: `${s.name} · ${s.orgName}` })}
+                  placeholder="从在任书记中选择学员"
+                />
+                <Button
+                  type="primary"
+                  disabled={!picked.length}
+                  onClick={() =>
+                    act(
+                      () =>
+                        call(addTrainees, { params: { id }, body: { officerIds: picked } }).then(() => setPicked([])),
+                      '已登记学员',
+                    )
+                  }
+                >
+                  登记
+                </Button>
+              </Space.Compact>
+            )}
+            <Table
+              size="small"
+              rowKey="id"
+              style={{ marginTop: 12 }}
+              dataSource={d.traineeList}
+              pagination={false}
+              scroll={{ x: 560 }}
+              locale={{ emptyText: '尚无学员' }}
+              columns={[
+                { title: '书记', dataIndex: 'name', width: 80 },
+                { title: '党组织', dataIndex: 'orgName' },
+                { title: '任职日期', dataIndex: 'termStart', width: 100 },
+                {
+                  title: '出勤',
+                  dataIndex: 'attended',
+                  width: 60,
+                  render: (v: boolean, t) => (
+                    <Checkbox
+                      checked={v}
+                      disabled={!write}
+                      onChange={(e) =>
+                        act(
+                          () =>
+                            call(updateTrainee, { params: { id, key: t.id }, body: { attended: e.target.checked } }),
+                          '已保存',
+                        )
+                      }
+                    />
+                  ),
+                },
+                {
+                  title: '结业',
+                  dataIndex: 'completed',
+                  width: 60,
+                  render: (v: boolean, t) => (
+                    <Checkbox
+                      checked={v}
+                      disabled={!write || !t.attended}
+                      onChange={(e) =>
+                        act(
+                          () =>
+                            call(updateTrainee, { params: { id, key: t.id }, body: { completed: e.target.checked } }),
+                          '已保存',
+                        )
+                      }
+                    />
+                  ),
+                },
+                ...(write
+                  ? [
+                      {
+                        title: '',
+                        key: 'x',
+                        width: 60,
+                        render: (_: unknown, t: { id: number }) => (
+                          <Popconfirm
+                            title="移除该学员？"
+                            onConfirm={() => act(() => call(removeTrainee, { params: { id, key: t.id } }), '已移除')}
+                          >
+                            <a>移除</a>
+                          </Popconfirm>
+                        ),
+                      },
+                    ]
+                  : []),
+              ]}
+            />
+          </>
+        )}
+      </Loaded>
     </Drawer>
   );
 }

@@ -90,9 +90,10 @@ export function Stations({
         onRow={(s) => ({ onClick: () => onOpen(s.id), style: { cursor: 'pointer' } })}
         locale={{ emptyText: '没有符合条件的配送站点。站点在"平台企业"登记后，点击"登记配送站点"添加。' }}
         columns={[
-          { title: '配送站点', dataIndex: 'name', width: 180, fixed: 'left' },
+          // Narrow enough to fit a 1440 px desktop beside the menu: 状态 stood cut at the table's right edge.
+          { title: '配送站点', dataIndex: 'name', width: 150, fixed: 'left' },
           { title: '平台', dataIndex: 'platformName', width: 140 },
-          { title: '合作商', dataIndex: 'partnerName', width: 150, render: (v) => v ?? '—' },
+          { title: '合作商', dataIndex: 'partnerName', width: 140, render: (v) => v ?? '—' },
           {
             title: '县区 / 基层所',
             key: 'place',

@@ -137,9 +137,10 @@ describe.skipIf(!browserAvailable)('import in Chromium', () => {
     const page = await env.browser.newPage({ viewport: { width: 1366, height: 860 } });
     await signInFirstTime(page, env.server.url, env.server.creds.get('county_editor')!, 'County-Pass-2026');
     await page.getByRole('menuitem', { name: '数据导入' }).click();
-    // A workbook with two sheets: the page asks which one.
+    // A workbook with two sheets of registry columns, of two shapes: the page asks which one (a 封面
+    // it would pass over, and sheets of one shape it reads together).
     const wb = new ExcelJS.Workbook();
-    wb.addWorksheet('封面').addRow(['2026 年登记信息']);
+    wb.addWorksheet('注销名单').addRow(['统一社会信用代码', '名称', '登记状态', '注销日期']);
     const ws = wb.addWorksheet('登记信息');
     ws.addRow(['统一社会信用代码', '名称', '主体类型', '所属县区代码', '住所']);
     ws.addRow([

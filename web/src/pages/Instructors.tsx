@@ -27,7 +27,7 @@ import { InstructorDrawer, type InstructorRow } from './InstructorDrawer';
 import { GuidanceForm } from './GuidanceForm';
 import { MyInstructorWork, useMyInstructorWork, type Mine } from './MyInstructorWork';
 import { filtered, useAddressFilters, useOpenParam, useReloadOn } from '../components/hooks';
-import { zodRule } from '../components/zodRule';
+import { ContactFields } from '../components/ContactFields';
 import { ChildrenTable } from '../components/ChildrenTable';
 import { ListOrCards, ListTable } from '../components/ListOrCards';
 
@@ -462,18 +462,7 @@ function InstructorForm({ onClose, onSaved }: { onClose: () => void; onSaved: (i
       >
         <Input maxLength={20} />
       </Form.Item>
-      <Space wrap align="start">
-        <Form.Item
-          name="idNumber"
-          label="身份证号（加密保存，可不填）"
-          rules={[zodRule(createInstructor.body.shape.idNumber)]}
-        >
-          <Input maxLength={18} style={{ width: 220 }} />
-        </Form.Item>
-        <Form.Item name="phone" label="手机号（加密保存）" rules={[zodRule(createInstructor.body.shape.phone)]}>
-          <Input maxLength={11} style={{ width: 160 }} />
-        </Form.Item>
-      </Space>
+      <ContactFields idNumber={createInstructor.body.shape.idNumber} phone={createInstructor.body.shape.phone} />
       <Form.Item name="source" label="来源" rules={[{ required: true, message: '请选择指导员来源' }]}>
         <Select options={toOptions(SOURCE_LABEL)} />
       </Form.Item>

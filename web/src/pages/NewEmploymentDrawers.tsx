@@ -45,7 +45,7 @@ import { EChart } from '../components/EChart';
 import { isFuture, ymd, when, today } from '../components/format';
 import { ORG_STATUS_LABEL, SETUP_MODE_LABEL } from '../components/labels';
 import { useRecord } from '../components/hooks';
-import { zodRule } from '../components/zodRule';
+import { ContactFields } from '../components/ContactFields';
 import { Loaded } from '../components/Loading';
 
 type Work = Pick<PlatformDetail, 'orgs' | 'instructors'>;
@@ -479,18 +479,7 @@ export function StationDrawer({ id, onClose, onChanged }: { id: number; onClose:
                 <Form.Item name="name" label="或填写姓名">
                   <Input maxLength={20} />
                 </Form.Item>
-                <Space wrap align="start">
-                  <Form.Item
-                    name="idNumber"
-                    label="身份证号（加密保存，可不填）"
-                    rules={[zodRule(addRider.body.shape.idNumber)]}
-                  >
-                    <Input maxLength={18} style={{ width: 220 }} />
-                  </Form.Item>
-                  <Form.Item name="phone" label="手机号（加密保存）" rules={[zodRule(addRider.body.shape.phone)]}>
-                    <Input maxLength={11} style={{ width: 160 }} />
-                  </Form.Item>
-                </Space>
+                <ContactFields idNumber={addRider.body.shape.idNumber} phone={addRider.body.shape.phone} />
                 <Form.Item name="since" label="在站日期自">
                   <DatePicker disabledDate={isFuture} />
                 </Form.Item>

@@ -147,9 +147,14 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags, summary: '下载附件（按所属记录的访问规则；留痕）', params: attachmentFile.params },
     handler: async (req, reply) => {
       // A slot per transfer as uploads have, taken before the record is read or the download audited,
-      // and freed when the answer ends or the reader goes (the file streams, store.ts).
+      // and freed when the answer ends or the reader goes (the file streams, store.ts); a reader that
+      // stops reading is cut off when its time is spent (round 13: four held an account's slots for ever).
       const release = downloads.enter(req.user!.id);
-      reply.raw.once('close', release);
+      const cutOff = setTimeout(() => reply.raw.destroy(), config.attachmentSendSeconds * 1000);
+      reply.raw.once('close', () => {
+        clearTimeout(cutOff);
+        release();
+      });
       const row = await req.scoped(async ({ db, audit }) => {
         const a = await attachmentById(db, req.params.id);
         if (!a) throw notFound('附件');

@@ -1835,6 +1835,37 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
         });
       }
     });
+
+    it("one address takes at most a tenth of a county's daily cap of a public door: past it 429 in Chinese, and the county's count is not spent, so the county's other riders still get through (one address at five a minute filled a county's day in 40–100 minutes)", async () => {
+      const share = Math.ceil(t.ctx.config.appealCountyDaily / 10);
+      const ip = nextIp();
+      const other = nextIp();
+      const appeal = (remoteAddress: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/public/appeals',
+          payload: { category: 'other', content: '同一地址灌入的诉求', areaCode: STATION },
+          remoteAddress,
+        });
+      const countyUsed = async () =>
+        (
+          await sql<{
+            used: number;
+          }>`SELECT used FROM public_window WHERE bucket = 'appeal.county' AND key = ${COUNTY}`.execute(t.db)
+        ).rows[0]?.used ?? 0;
+      // The address has filed all but one of its share today (at five a minute, as the per-minute limit lets it).
+      await sql`INSERT INTO public_window (bucket, key, window_start, used) VALUES ('appeal.county.address', ${COUNTY + ' ' + ip}, now(), ${share - 1})`.execute(
+        t.db,
+      );
+      const before = await countyUsed();
+      expect((await appeal(ip)).statusCode).toBe(201);
+      const refused = await appeal(ip);
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(refused.json()).toMatchObject({ title: '今日提交过多', code: 'county_cap_address_limit' });
+      expect(await countyUsed()).toBe(before + 1);
+      expect((await appeal(other)).statusCode).toBe(201);
+    });
   });
 
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {

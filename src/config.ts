@@ -42,6 +42,8 @@ const envSchema = z.object({
    */
   XGZ_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(600),
   XGZ_ATTACHMENT_RECEIVE_SECONDS: z.coerce.number().int().min(1).default(120),
+  /** Seconds a download may take to be sent, or the server ends it (round 13: a reader that stopped reading held its slot for ever). */
+  XGZ_ATTACHMENT_SEND_SECONDS: z.coerce.number().int().min(1).default(600),
   /** Where the public reaches the platform (the QR codes printed on plaques open it), e.g. https://xgz.example.gov.cn */
   XGZ_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'XGZ_PUBLIC_URL 应为 http(s):// 开头的网址' }).optional(),
   /** Appeals one client address may submit per minute on the public appeal page (a load test lifts it for itself). */
@@ -91,6 +93,7 @@ export type Config = {
   attachmentCountyQuotaBytes: number;
   requestTimeoutSeconds: number;
   attachmentReceiveSeconds: number;
+  attachmentSendSeconds: number;
   publicUrl?: string;
   appealRatePerMinute: number;
   selfReportCountyDaily: number;
@@ -139,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     attachmentCountyQuotaBytes: e.XGZ_ATTACHMENT_COUNTY_QUOTA_BYTES,
     requestTimeoutSeconds: e.XGZ_REQUEST_TIMEOUT_SECONDS,
     attachmentReceiveSeconds: e.XGZ_ATTACHMENT_RECEIVE_SECONDS,
+    attachmentSendSeconds: e.XGZ_ATTACHMENT_SEND_SECONDS,
     publicUrl: e.XGZ_PUBLIC_URL?.replace(/\/+$/, ''),
     appealRatePerMinute: e.XGZ_APPEAL_RATE,
     selfReportCountyDaily: e.XGZ_SELF_REPORT_COUNTY_DAILY,

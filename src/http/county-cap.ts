@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { recordAudit } from '../db/audit-chain.js';
 import { countPublicInWindow } from '../db/windows.js';
-import { COUNTY_CAP_WINDOW_MS, overCap, refusalWorthALine } from '../domain/cases/county-cap.js';
+import { clientKey } from '../domain/auth/client-address.js';
+import { COUNTY_CAP_WINDOW_MS, addressShare, overCap, refusalWorthALine } from '../domain/cases/county-cap.js';
 import { Problem } from './errors.js';
 
 /** One public door's daily cap per county: its count's bucket, its refusal's audit action and answer. */
@@ -22,8 +23,9 @@ export type CountyCap = {
 
 /**
  * One more submission for the county's day, counted in the database across all addresses and
- * processes: past the cap, 429 in Chinese, and the refusals audited (the first, then at each
- * doubling) under the county, where its auditor sees them. Every capped public door calls this.
+ * processes, each address within its share of the cap (domain/cases/county-cap.ts): past either,
+ * 429 in Chinese; the county's refusals audited (the first, then at each doubling) under the
+ * county, where its auditor sees them. Every capped public door calls this.
  */
 export async function countForCounty(
   db: Kysely<DB>,
@@ -31,6 +33,22 @@ export async function countForCounty(
   county: { code: string; scopeKey: string },
   ip: string,
 ): Promise<void> {
+  // The address's share first: past it, refused without spending the county's count (round 13).
+  const share = addressShare(c.cap);
+  const mine = await countPublicInWindow(
+    db,
+    `${c.bucket}.address`,
+    `${county.code} ${clientKey(ip)}`,
+    COUNTY_CAP_WINDOW_MS,
+  );
+  if (mine.used > share)
+    throw new Problem(
+      429,
+      '今日提交过多',
+      `本网络地址今天向该县（区）提交已达 ${share} 条，请明天再提交，或直接联系所在地市场监管所`,
+      undefined,
+      'county_cap_address_limit',
+    );
   const count = await countPublicInWindow(db, c.bucket, county.code, COUNTY_CAP_WINDOW_MS);
   const over = overCap(count.used, c.cap);
   if (!over) return;

@@ -1504,6 +1504,50 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     });
   });
 
+  /** A notice of the county, and a PDF upload of `size` bytes to it as this session. */
+  async function noticeWithUpload(c: Awaited<ReturnType<TestApp['signIn']>>) {
+    const notice = await c.post('/deployments', {
+      kind: 'notice',
+      title: '第十二轮附件',
+      body: '正文',
+      targets: [STATION],
+    });
+    expect(notice.statusCode, notice.body).toBe(201);
+    const url = `/api/v1/attachments/deployment/${notice.json().id}`;
+    const boundary = 'round12boundary';
+    const upload = (size: number, n = 0) =>
+      t.app.inject({
+        method: 'POST',
+        url,
+        headers: {
+          cookie: c.cookie,
+          'x-csrf-token': c.csrf,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+        },
+        payload: Buffer.concat([
+          Buffer.from(
+            `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="方案${n}.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n`,
+          ),
+          Buffer.alloc(size - 16, 0x20 + (n % 90)),
+          Buffer.from(`\n%%EOF\n\r\n--${boundary}--\r\n`),
+        ]),
+      });
+    return { upload, url };
+  }
+
+  /** A download of `path` whose reader takes the first bytes, then stops reading: the answer cannot end by itself. */
+  const heldDownload = (port: number, path: string, cookie: string) =>
+    new Promise<{ sock: net.Socket; head: string }>((resolve, reject) => {
+      const sock = net.connect(port, '127.0.0.1', () =>
+        sock.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nCookie: ${cookie}\r\n\r\n`),
+      );
+      sock.once('data', (b) => {
+        sock.pause();
+        resolve({ sock, head: b.toString('latin1', 0, 400) });
+      });
+      sock.on('error', reject);
+    });
+
   describe('round 12', () => {
     const cases = async () =>
       Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM appeal_case`.execute(t.db)).rows[0].n);
@@ -1570,37 +1614,6 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
       },
     );
 
-    /** A notice of the county, and a PDF upload of `size` bytes to it as this session. */
-    async function noticeWithUpload(c: Awaited<ReturnType<TestApp['signIn']>>) {
-      const notice = await c.post('/deployments', {
-        kind: 'notice',
-        title: '第十二轮附件',
-        body: '正文',
-        targets: [STATION],
-      });
-      expect(notice.statusCode, notice.body).toBe(201);
-      const url = `/api/v1/attachments/deployment/${notice.json().id}`;
-      const boundary = 'round12boundary';
-      const upload = (size: number, n = 0) =>
-        t.app.inject({
-          method: 'POST',
-          url,
-          headers: {
-            cookie: c.cookie,
-            'x-csrf-token': c.csrf,
-            'content-type': `multipart/form-data; boundary=${boundary}`,
-          },
-          payload: Buffer.concat([
-            Buffer.from(
-              `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="方案${n}.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n`,
-            ),
-            Buffer.alloc(size - 16, 0x20 + (n % 90)),
-            Buffer.from(`\n%%EOF\n\r\n--${boundary}--\r\n`),
-          ]),
-        });
-      return { upload, url };
-    }
-
     it("a county's attachments are kept within its storage quota, its stations' included: past it, 413 in Chinese before the file is read (round 11 left storage unbounded)", async () => {
       const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
       const { upload } = await noticeWithUpload(c);
@@ -1641,22 +1654,10 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
       const path = `/api/v1/attachments/${up.json().id}/file`;
       await t.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => undefined);
       const { port } = t.app.server.address() as { port: number };
-      /** A download whose reader takes the first bytes, then stops reading: the answer cannot end. */
-      const held = () =>
-        new Promise<{ sock: net.Socket; head: string }>((resolve, reject) => {
-          const sock = net.connect(port, '127.0.0.1', () =>
-            sock.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nCookie: ${c.cookie}\r\n\r\n`),
-          );
-          sock.once('data', (b) => {
-            sock.pause();
-            resolve({ sock, head: b.toString('latin1', 0, 400) });
-          });
-          sock.on('error', reject);
-        });
       const open = [];
       try {
         for (let i = 0; i < 4; i++) {
-          const h = await held();
+          const h = await heldDownload(port, path, c.cookie);
           open.push(h.sock);
           expect(h.head).toMatch(/^HTTP\/1\.1 200/);
         }
@@ -1756,6 +1757,114 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
         .where('job_id', '=', res.json().job.id)
         .execute();
       expect(rejections.map((e) => e.reason).join()).toContain('控制字符');
+    });
+  });
+
+  describe('round 13', () => {
+    it("a download must have been sent within its time, or the server ends it and its slot goes back: four readers that stopped reading held an account's slots, and six accounts every download of the process, for ever (round 12 freed a slot only when the reader went)", async () => {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const { upload } = await noticeWithUpload(c);
+      const size = 16 * 1024 * 1024;
+      const up = await upload(size, 13);
+      expect(up.statusCode, up.body).toBe(201);
+      const path = `/api/v1/attachments/${up.json().id}/file`;
+      await t.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => undefined);
+      const { port } = t.app.server.address() as { port: number };
+      const before = t.ctx.config.attachmentSendSeconds;
+      t.ctx.config.attachmentSendSeconds = 1;
+      const open: net.Socket[] = [];
+      try {
+        for (let i = 0; i < 4; i++) {
+          const h = await heldDownload(port, path, c.cookie);
+          open.push(h.sock);
+          expect(h.head).toMatch(/^HTTP\/1\.1 200/);
+        }
+        expect((await c.get(path.replace('/api/v1', ''))).statusCode).toBe(429);
+        // The readers never go; the server ends their answers once their time is spent (not a timed assertion).
+        await vi.waitFor(
+          async () => {
+            const again = await c.get(path.replace('/api/v1', ''));
+            expect(again.statusCode).toBe(200);
+            expect(again.rawPayload.length).toBe(size);
+          },
+          { timeout: 30_000, interval: 200 },
+        );
+      } finally {
+        t.ctx.config.attachmentSendSeconds = before;
+        for (const s of open) s.destroy();
+      }
+    });
+
+    it('an upload whose file arrived within its time is stored, however long the storing takes: the time was cut at storing too, answering 408 "nothing stored" while the sealed file (or the record) was written after it', async () => {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const { upload } = await noticeWithUpload(c);
+      const keys = t.ctx.keys as { blindIndex: Buffer };
+      const real = keys.blindIndex;
+      let slow = true;
+      // The file's content key is the first thing computed after the file has arrived whole: that step
+      // takes a second and a half here, as a large file on a loaded machine may (the time allowed is 1 s).
+      Object.defineProperty(keys, 'blindIndex', {
+        configurable: true,
+        get() {
+          if (slow) {
+            slow = false;
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
+          }
+          return real;
+        },
+      });
+      const before = t.ctx.config.attachmentReceiveSeconds;
+      t.ctx.config.attachmentReceiveSeconds = 1;
+      try {
+        const res = await upload(3000, 14);
+        expect(res.statusCode, res.body).toBe(201);
+        const row = await t.db
+          .selectFrom('attachment')
+          .select('content_key')
+          .where('id', '=', res.json().id)
+          .executeTakeFirstOrThrow();
+        const file = path.join(t.ctx.config.dataDir, 'attachments', row.content_key.slice(0, 2), row.content_key);
+        expect(fs.existsSync(file)).toBe(true);
+      } finally {
+        t.ctx.config.attachmentReceiveSeconds = before;
+        Object.defineProperty(keys, 'blindIndex', {
+          value: real,
+          writable: true,
+          configurable: true,
+          enumerable: true,
+        });
+      }
+    });
+
+    it("one address takes at most a tenth of a county's daily cap of a public door: past it 429 in Chinese, and the county's count is not spent, so the county's other riders still get through (one address at five a minute filled a county's day in 40–100 minutes)", async () => {
+      const share = Math.ceil(t.ctx.config.appealCountyDaily / 10);
+      const ip = nextIp();
+      const other = nextIp();
+      const appeal = (remoteAddress: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/public/appeals',
+          payload: { category: 'other', content: '同一地址灌入的诉求', areaCode: STATION },
+          remoteAddress,
+        });
+      const countyUsed = async () =>
+        (
+          await sql<{
+            used: number;
+          }>`SELECT used FROM public_window WHERE bucket = 'appeal.county' AND key = ${COUNTY}`.execute(t.db)
+        ).rows[0]?.used ?? 0;
+      // The address has filed all but one of its share today (at five a minute, as the per-minute limit lets it).
+      await sql`INSERT INTO public_window (bucket, key, window_start, used) VALUES ('appeal.county.address', ${COUNTY + ' ' + ip}, now(), ${share - 1})`.execute(
+        t.db,
+      );
+      const before = await countyUsed();
+      expect((await appeal(ip)).statusCode).toBe(201);
+      const refused = await appeal(ip);
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(refused.json()).toMatchObject({ title: '今日提交过多', code: 'county_cap_address_limit' });
+      expect(await countyUsed()).toBe(before + 1);
+      expect((await appeal(other)).statusCode).toBe(201);
     });
   });
 

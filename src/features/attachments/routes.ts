@@ -56,6 +56,8 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
       const release = uploads.enter(req.user!.id);
       // The file must have arrived within its time, or its slot goes back (round 12: a body trickled
       // a byte at a time held two accounts' slots, and so every upload of the server, for ever).
+      // Arrival alone is timed: a file that came whole is checked and stored however long that takes
+      // (round 13: cut at storing, it was answered 408 while its sealed file, or its record, was written).
       const late = new AbortController();
       const seconds = config.attachmentReceiveSeconds;
       let timer: NodeJS.Timeout | undefined;
@@ -71,7 +73,8 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
         }, seconds * 1000);
       });
       try {
-        return await Promise.race([receive(req, reply, owner, scopeKey, late.signal), timedOut]);
+        const arrived = () => clearTimeout(timer);
+        return await Promise.race([receive(req, reply, owner, scopeKey, late.signal, arrived), timedOut]);
       } finally {
         clearTimeout(timer);
         release();
@@ -86,6 +89,7 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
     owner: AttachmentOwner,
     scopeKey: string,
     late: AbortSignal,
+    arrived: () => void,
   ) {
     const max = config.attachmentMaxBytes;
     const file = await req.file({ limits: { fileSize: max, files: 1 } });
@@ -97,6 +101,7 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
       chunks.push(chunk as Buffer);
     }
     late.throwIfAborted(); // answered 408 already: nothing is stored
+    arrived(); // in time: from here on, no 408
     if (file.file.truncated)
       throw new Problem(413, '文件过大', `附件"${fileName}"超过大小上限 ${formatBytes(max)}`, [
         { field: 'file', message: `超过 ${formatBytes(max)}` },
@@ -109,7 +114,6 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
       ]);
     await withinQuota(scopeKey, bytes.length);
     const contentKey = await putFile(config.dataDir, keys, bytes);
-    late.throwIfAborted();
     const row = await req.scoped(async (s) => {
       const { scopeKey } = await owner.writable(s, req.params.ownerId); // again, in the writing transaction
       const a = await insertAttachment(s.db, {
@@ -147,9 +151,14 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags, summary: '下载附件（按所属记录的访问规则；留痕）', params: attachmentFile.params },
     handler: async (req, reply) => {
       // A slot per transfer as uploads have, taken before the record is read or the download audited,
-      // and freed when the answer ends or the reader goes (the file streams, store.ts).
+      // and freed when the answer ends or the reader goes (the file streams, store.ts); a reader that
+      // stops reading is cut off when its time is spent (round 13: four held an account's slots for ever).
       const release = downloads.enter(req.user!.id);
-      reply.raw.once('close', release);
+      const cutOff = setTimeout(() => reply.raw.destroy(), config.attachmentSendSeconds * 1000);
+      reply.raw.once('close', () => {
+        clearTimeout(cutOff);
+        release();
+      });
       const row = await req.scoped(async ({ db, audit }) => {
         const a = await attachmentById(db, req.params.id);
         if (!a) throw notFound('附件');

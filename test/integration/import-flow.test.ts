@@ -660,6 +660,22 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
     expect(JSON.stringify(sheetRows(own.getWorksheet('待修正数据')!))).toContain('110101199003074033');
   });
 
+  it("shows others the examples in a refusal's message in full, the refused cell's number still masked (clerk round 12)", async () => {
+    const rows = [row({ 成立日期: '320102199003074033', 联系电话: '' }), row({ 成立日期: '', 联系电话: '12345' })];
+    const res = await upload(county, 'registry', 'examples.csv', fs.readFileSync(csvFile(dir, 'examples.csv', rows)));
+    const id = res.json().id as number;
+    const city = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320100' }));
+    const reasons = sheetRows(
+      (await readXlsx((await city.get(`/imports/${id}/errors`)).rawPayload)).getWorksheet('错误明细')!,
+    )
+      .slice(1)
+      .map((r) => r[r.length - 1]);
+    expect(reasons).toEqual([
+      expect.stringContaining('"320102********4033"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）'),
+      expect.stringContaining('或固定电话（如 025-83456789）'),
+    ]);
+  });
+
   it('xgz import hands the file to the running server (loopback, token file 0600) and writes the errors file', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-handoff-'));
     const before = t.ctx.config.dataDir;

@@ -149,6 +149,14 @@ function unknownChoice<V>(label: string, v: string, words: Record<string, V>): s
   return `${label}"${v}"无法识别，可填：${list}`;
 }
 
+/**
+ * The examples our messages give of a date and of a fixed line: a message's own text, shown in full
+ * wherever the numbers in a message are masked (see redactFreeTextKeeping).
+ */
+const DATE_EXAMPLES = '（如 2024-03-15、2024/3/15、2024年3月15日、20240315）';
+const PHONE_EXAMPLE = '（如 025-83456789）';
+export const MESSAGE_EXAMPLES = [DATE_EXAMPLES, PHONE_EXAMPLE];
+
 export const dateField = (label: string) =>
   z
     .string()
@@ -169,7 +177,7 @@ export const dateField = (label: string) =>
             ? `${label}"${input}"只写到月份，${label}须写到日（如 2024-03-15）`
             : yearlessDate(input)
               ? `${label}"${input}"只有日和月，没有年份（Excel 的"日-月"格式不显示年份）：请把该列设为日期格式 yyyy-mm-dd 后重新导出，或写成 2024-03-15`
-              : `${label}"${input}"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）${hasFull(input)}`,
+              : `${label}"${input}"不是有效日期${DATE_EXAMPLES}${hasFull(input)}`,
         });
         return z.NEVER;
       }
@@ -395,7 +403,7 @@ export const contactPhoneField = z.string().transform((input, ctx) => {
   if (fixed) return fixed[1] ? `${fixed[1]}-${fixed[2]}` : fixed[2];
   ctx.addIssue({
     code: 'custom',
-    message: `联系电话应为手机号（11 位，以 1 开头）或固定电话（如 025-83456789）${hasFullWidth(input) ? '（该值含全角字符，已按半角读取）' : ''}`,
+    message: `联系电话应为手机号（11 位，以 1 开头）或固定电话${PHONE_EXAMPLE}${hasFullWidth(input) ? '（该值含全角字符，已按半角读取）' : ''}`,
   });
   return z.NEVER;
 });

@@ -790,6 +790,30 @@ describe('roster dates given to the month', () => {
         `入党日期"${v}"只有日和月，没有年份（Excel 的"日-月"格式不显示年份）：请把该列设为日期格式 yyyy-mm-dd 后重新导出，或写成 2024-03-15`,
       );
   });
+  it('refuses 98.07 (a two-digit year with dots, as a number cell shows it too), saying how to write it; the way it says is read (clerk round 12)', () => {
+    const cases = [
+      [
+        monthOrDateField('入党日期'),
+        '98.07',
+        '入党日期"98.07"的年份只写了两位，无法确定是哪一年：请写四位年份，如 1998.07',
+      ],
+      [birthField('出生年月'), '98.7', '出生年月"98.7"的年份只写了两位，无法确定是哪一年：请写四位年份，如 1998.07'],
+      [
+        dateField('成立日期'),
+        '98.07',
+        '成立日期"98.07"的年份只写了两位，无法确定是哪一年：请写四位年份，并写到日，如 1998.07.01',
+      ],
+      [
+        dateField('成立日期'),
+        '98.7.15',
+        '成立日期"98.7.15"的年份只写了两位，无法确定是哪一年：请写四位年份，如 1998.07.15',
+      ],
+    ] as const;
+    for (const [field, v, message] of cases) {
+      expect(field.safeParse(v).error?.issues.map((i) => i.message)).toEqual([message]);
+      expect(field.safeParse(message.split('如 ')[1]).success, message).toBe(true);
+    }
+  });
   it('keeps 出生年月 to the month, never a made-up day', () => {
     expect(birthField('出生日期').parse('1980.03')).toBe('1980-03');
     expect(birthField('出生日期').parse('1980年3月12日')).toBe('1980-03-12');

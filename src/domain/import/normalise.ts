@@ -216,8 +216,7 @@ export function monthOfText(v: string, thisYear = Number(localDate().slice(0, 4)
   const m = /^(\d{4}|\d{2}(?=\s*年))\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$/.exec(s);
   const shown = m ? null : /^(?:(\d{1,2})\s*月|([A-Z]{3}))\s*-\s*(\d{2}|\d{4})$/i.exec(s);
   const yy = m ? m[1] : (shown?.[3] ?? '');
-  let year = Number(yy);
-  if (yy.length === 2) year += year + 2000 > thisYear ? 1900 : 2000;
+  const year = yy.length === 2 ? fullYear(yy, thisYear) : Number(yy);
   const month = m
     ? Number(m[2] ?? m[3])
     : shown?.[1]
@@ -225,6 +224,20 @@ export function monthOfText(v: string, thisYear = Number(localDate().slice(0, 4)
       : MONTHS.indexOf(shown?.[2]?.toUpperCase() ?? '') + 1;
   if (!yy || month < 1 || month > 12 || year < 1900) return null;
   return `${year}-${String(month).padStart(2, '0')}`;
+}
+
+/** A two-digit year as a clerk reads it: the latest year it can be that is not after this one. */
+const fullYear = (yy: string, thisYear: number): number => Number(yy) + (Number(yy) + 2000 > thisYear ? 1900 : 2000);
+
+/**
+ * A month or a date with a two-digit year and dots (98.07, 98.7.15): refused, as a number cell shows
+ * the same (98.07), but the message gives it with its year written whole, as monthOfText would
+ * read the year (1998.07, 1998.07.15); null for anything else.
+ */
+export function twoDigitYearDotted(v: string, thisYear = Number(localDate().slice(0, 4))): string | null {
+  const m = /^(\d{2})\s*\.\s*(\d{1,2})(?:\s*\.\s*(\d{1,2}))?$/.exec(dateAsTyped(v));
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12 || (m[3] && (Number(m[3]) < 1 || Number(m[3]) > 31))) return null;
+  return [fullYear(m[1], thisYear), m[2].padStart(2, '0'), ...(m[3] ? [m[3].padStart(2, '0')] : [])].join('.');
 }
 
 /**

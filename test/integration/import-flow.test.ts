@@ -238,6 +238,30 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
     expect(kindChange).toEqual({ field: 'kind', from: '个体工商户', to: '企业' });
   });
 
+  it('keeps a registered name without the spaces a file pads it with; a re-import whose name differs by spaces only changes no name (clerk round 12)', async () => {
+    const uscc = code();
+    const once = async (name: string, over: Record<string, string> = {}) => {
+      const file = `sp${Math.floor(rnd.next() * 1e6)}.csv`;
+      const res = await upload(
+        county,
+        'registry',
+        file,
+        fs.readFileSync(
+          csvFile(dir, file, [row({ 统一社会信用代码: uscc, 名称: name, 住所: '玄武区某路 1 号', ...over })]),
+        ),
+      );
+      return (await county.get(`/imports/${res.json().id}`)).json();
+    };
+    await once('李四\u3000小吃');
+    expect((await entity(uscc)).name).toBe('李四小吃');
+    expect(await once(' 李四 小吃 ')).toMatchObject({ rowsAccepted: 1, rowsChanged: 0, identityChanges: 0 });
+    // A name kept with its spaces before this rule stays as it is while only spaces differ.
+    await t.db.updateTable('entity').set({ name: '李四\u3000小吃' }).where('uscc', '=', uscc).execute();
+    expect(await once('李四小吃', { 住所: '玄武区某路 2 号' })).toMatchObject({ rowsChanged: 1, identityChanges: 0 });
+    expect(await entity(uscc)).toMatchObject({ name: '李四\u3000小吃', address: '玄武区某路 2 号' });
+    expect(await once('李四大排档')).toMatchObject({ identityChanges: 1 });
+  });
+
   it('takes the data sheet beside a 封面 by its header; asks which of several sheets with headers it knows, and imports the one named', async () => {
     const wb = new ExcelJS.Workbook();
     wb.addWorksheet('封面').addRows([

@@ -7,6 +7,7 @@ import {
   excelTextLiteral,
   normaliseCode,
   normaliseDateText,
+  normaliseEntityName,
   numberCellText,
   monthNumberUnclear,
   SCIENTIFIC,
@@ -348,6 +349,15 @@ describe('GB/T 4754-2017 industries', () => {
 describe('normalising cells', () => {
   const id17 = '32010219900101123';
   const ID = id17 + idCheckChar(id17);
+  it('writes a registered name without the spaces padded into it, one space between Latin words (clerk round 12)', () => {
+    for (const [typed, name] of [
+      ['李四\u3000小吃', '李四小吃'],
+      ['南京 某某 有限公司', '南京某某有限公司'],
+      ['南京某某科技有限公司 （玄武分公司）', '南京某某科技有限公司（玄武分公司）'],
+      ['南京 ABC  Coffee 咖啡店', '南京ABC Coffee咖啡店'],
+    ])
+      expect(normaliseEntityName(typed), typed).toBe(name);
+  });
   it('reads full-width digits and letters, spaces and lower-case x in identifiers', () => {
     expect(normaliseCode('３２０１０２ １９９０')).toEqual({ value: '3201021990', fullWidth: true });
     expect(idNumberField.parse(ID.replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)))).toMatchObject({

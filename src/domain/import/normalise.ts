@@ -56,6 +56,18 @@ export function normalisePersonName(v: string): string {
   return v.replace(NAME_DOTS, '·').replace(NAME_GAP, '');
 }
 
+/** Spaces of any width beside a Chinese character or a full-width sign (（, ）, 、). */
+const ENTITY_NAME_GAP =
+  /[\s\u200b]+(?=[\p{Script=Han}\u3001-\u303f\uff01-\uffef])|(?<=[\p{Script=Han}\u3001-\u303f\uff01-\uffef])[\s\u200b]+/gu;
+/**
+ * A registered name (主体名称, 字号名称) as the registry writes it: a Chinese name has no spaces, so
+ * spaces typed or padded into it (李四\u3000小吃, 南京 某某 有限公司) go, as a person's padding does;
+ * between Latin words (ABC Coffee) one space stays. Two files writing the same name so are one name.
+ */
+export function normaliseEntityName(v: string): string {
+  return v.replace(ENTITY_NAME_GAP, '').replace(/\s+/g, ' ');
+}
+
 /**
  * A question mark in a name: a character the file could not hold. Excel's "CSV (逗号分隔)" on a
  * Chinese Windows saves in GBK, which lacks rare characters of names (𠮷, 㐂, 堃 in older tables), and

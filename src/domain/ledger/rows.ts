@@ -6,6 +6,7 @@ import {
   EXCEL_CUT,
   excelSerialDate,
   monthOfText,
+  normaliseEntityName,
   hasFullWidth,
   isMasked,
   joinLines,
@@ -677,6 +678,7 @@ export const registryRow = z
     // A 个体工商户 may have no 字号: exports leave the name blank or write a placeholder.
     name: z
       .preprocess((v) => (typeof v === 'string' && NO_NAME.test(v.trim()) ? '' : v), optionalText(200, '名称'))
+      .transform((v) => v && normaliseEntityName(v))
       .superRefine((v, ctx) => {
         if (v && LOST_CHARACTER.test(v)) ctx.addIssue({ code: 'custom', message: lostCharacterMessage('名称', v) });
       }),

@@ -238,6 +238,30 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
     expect(kindChange).toEqual({ field: 'kind', from: '个体工商户', to: '企业' });
   });
 
+  it('keeps a registered name without the spaces a file pads it with; a re-import whose name differs by spaces only changes no name (clerk round 12)', async () => {
+    const uscc = code();
+    const once = async (name: string, over: Record<string, string> = {}) => {
+      const file = `sp${Math.floor(rnd.next() * 1e6)}.csv`;
+      const res = await upload(
+        county,
+        'registry',
+        file,
+        fs.readFileSync(
+          csvFile(dir, file, [row({ 统一社会信用代码: uscc, 名称: name, 住所: '玄武区某路 1 号', ...over })]),
+        ),
+      );
+      return (await county.get(`/imports/${res.json().id}`)).json();
+    };
+    await once('李四\u3000小吃');
+    expect((await entity(uscc)).name).toBe('李四小吃');
+    expect(await once(' 李四 小吃 ')).toMatchObject({ rowsAccepted: 1, rowsChanged: 0, identityChanges: 0 });
+    // A name kept with its spaces before this rule stays as it is while only spaces differ.
+    await t.db.updateTable('entity').set({ name: '李四\u3000小吃' }).where('uscc', '=', uscc).execute();
+    expect(await once('李四小吃', { 住所: '玄武区某路 2 号' })).toMatchObject({ rowsChanged: 1, identityChanges: 0 });
+    expect(await entity(uscc)).toMatchObject({ name: '李四\u3000小吃', address: '玄武区某路 2 号' });
+    expect(await once('李四大排档')).toMatchObject({ identityChanges: 1 });
+  });
+
   it('takes the data sheet beside a 封面 by its header; asks which of several sheets with headers it knows, and imports the one named', async () => {
     const wb = new ExcelJS.Workbook();
     wb.addWorksheet('封面').addRows([
@@ -658,6 +682,22 @@ describe.each(BACKENDS)('import flow on %s', (backend) => {
     expect(detail).toContain('110101********4033');
     const own = await readXlsx((await county.get(`/imports/${rerun}/errors`)).rawPayload);
     expect(JSON.stringify(sheetRows(own.getWorksheet('待修正数据')!))).toContain('110101199003074033');
+  });
+
+  it("shows others the examples in a refusal's message in full, the refused cell's number still masked (clerk round 12)", async () => {
+    const rows = [row({ 成立日期: '320102199003074033', 联系电话: '' }), row({ 成立日期: '', 联系电话: '12345' })];
+    const res = await upload(county, 'registry', 'examples.csv', fs.readFileSync(csvFile(dir, 'examples.csv', rows)));
+    const id = res.json().id as number;
+    const city = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320100' }));
+    const reasons = sheetRows(
+      (await readXlsx((await city.get(`/imports/${id}/errors`)).rawPayload)).getWorksheet('错误明细')!,
+    )
+      .slice(1)
+      .map((r) => r[r.length - 1]);
+    expect(reasons).toEqual([
+      expect.stringContaining('"320102********4033"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）'),
+      expect.stringContaining('或固定电话（如 025-83456789）'),
+    ]);
   });
 
   it('xgz import hands the file to the running server (loopback, token file 0600) and writes the errors file', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fileNameForOthers, redactFreeText } from './free-text.js';
+import { fileNameForOthers, redactFreeText, redactFreeTextKeeping } from './free-text.js';
+import { MESSAGE_EXAMPLES } from '../ledger/rows.js';
 
 describe('free text: personal numbers masked', () => {
   it('masks ID numbers and phones wherever they are typed', () => {
@@ -145,6 +146,24 @@ describe('free text: numbers written in Chinese numerals (round 6)', () => {
       '订单号2026030512345678901一个',
     ])
       expect(redactFreeText(text), text).toEqual({ text, found: 0 });
+  });
+});
+
+describe('a message as others see it (clerk round 12)', () => {
+  it("keeps the message's own examples of a date and a phone; masks a number in the value it quotes", () => {
+    for (const [reason, shown] of [
+      [
+        '成立日期"320102199003074033"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）',
+        '成立日期"320102********4033"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）',
+      ],
+      [
+        '联系电话应为手机号（11 位，以 1 开头）或固定电话（如 025-83456789），13912345678',
+        '联系电话应为手机号（11 位，以 1 开头）或固定电话（如 025-83456789），139****5678',
+      ],
+    ])
+      expect(redactFreeTextKeeping(reason, MESSAGE_EXAMPLES)).toBe(shown);
+    // Without the examples kept, the date's four examples read as a 15-digit ID number.
+    expect(redactFreeText(MESSAGE_EXAMPLES[0]).text).not.toBe(MESSAGE_EXAMPLES[0]);
   });
 });
 

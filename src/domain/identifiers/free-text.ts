@@ -108,6 +108,21 @@ function maskRunAsTyped(run: string): Redacted {
 }
 
 /**
+ * Free text with its numbers masked but for the texts kept, where they stand whole: a message's own
+ * examples ("固定电话（如 025-83456789）", a date's "（如 …、20240315）" read as an ID number) are
+ * no one's number. The text on either side of a kept one is masked on its own.
+ */
+export function redactFreeTextKeeping(text: string, kept: readonly string[]): string {
+  const found = kept.filter((k) => k && text.includes(k));
+  if (!found.length) return redactFreeText(text).text;
+  const at = new RegExp(`(${found.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`);
+  return text
+    .split(at)
+    .map((part, i) => (i % 2 ? part : redactFreeText(part).text))
+    .join('');
+}
+
+/**
  * A masked run with the groups before its first number and after its last as they were typed
  * ("一三八〇〇一三八〇〇〇，二〇二四年" keeps its 二〇二四): the masking rewrote the run in ASCII.
  */

@@ -7,6 +7,7 @@ import {
   excelTextLiteral,
   normaliseCode,
   normaliseDateText,
+  normaliseEntityName,
   numberCellText,
   monthNumberUnclear,
   SCIENTIFIC,
@@ -348,6 +349,15 @@ describe('GB/T 4754-2017 industries', () => {
 describe('normalising cells', () => {
   const id17 = '32010219900101123';
   const ID = id17 + idCheckChar(id17);
+  it('writes a registered name without the spaces padded into it, one space between Latin words (clerk round 12)', () => {
+    for (const [typed, name] of [
+      ['李四\u3000小吃', '李四小吃'],
+      ['南京 某某 有限公司', '南京某某有限公司'],
+      ['南京某某科技有限公司 （玄武分公司）', '南京某某科技有限公司（玄武分公司）'],
+      ['南京 ABC  Coffee 咖啡店', '南京ABC Coffee咖啡店'],
+    ])
+      expect(normaliseEntityName(typed), typed).toBe(name);
+  });
   it('reads full-width digits and letters, spaces and lower-case x in identifiers', () => {
     expect(normaliseCode('３２０１０２ １９９０')).toEqual({ value: '3201021990', fullWidth: true });
     expect(idNumberField.parse(ID.replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)))).toMatchObject({
@@ -789,6 +799,30 @@ describe('roster dates given to the month', () => {
       expect(monthOrDateField('入党日期').safeParse(v).error?.issues[0].message).toBe(
         `入党日期"${v}"只有日和月，没有年份（Excel 的"日-月"格式不显示年份）：请把该列设为日期格式 yyyy-mm-dd 后重新导出，或写成 2024-03-15`,
       );
+  });
+  it('refuses 98.07 (a two-digit year with dots, as a number cell shows it too), saying how to write it; the way it says is read (clerk round 12)', () => {
+    const cases = [
+      [
+        monthOrDateField('入党日期'),
+        '98.07',
+        '入党日期"98.07"的年份只写了两位，无法确定是哪一年：请写四位年份，如 1998.07',
+      ],
+      [birthField('出生年月'), '98.7', '出生年月"98.7"的年份只写了两位，无法确定是哪一年：请写四位年份，如 1998.07'],
+      [
+        dateField('成立日期'),
+        '98.07',
+        '成立日期"98.07"的年份只写了两位，无法确定是哪一年：请写四位年份，并写到日，如 1998.07.01',
+      ],
+      [
+        dateField('成立日期'),
+        '98.7.15',
+        '成立日期"98.7.15"的年份只写了两位，无法确定是哪一年：请写四位年份，如 1998.07.15',
+      ],
+    ] as const;
+    for (const [field, v, message] of cases) {
+      expect(field.safeParse(v).error?.issues.map((i) => i.message)).toEqual([message]);
+      expect(field.safeParse(message.split('如 ')[1]).success, message).toBe(true);
+    }
   });
   it('keeps 出生年月 to the month, never a made-up day', () => {
     expect(birthField('出生日期').parse('1980.03')).toBe('1980-03');

@@ -56,6 +56,18 @@ export function normalisePersonName(v: string): string {
   return v.replace(NAME_DOTS, '·').replace(NAME_GAP, '');
 }
 
+/** Spaces of any width beside a Chinese character or a full-width sign (（, ）, 、). */
+const ENTITY_NAME_GAP =
+  /[\s\u200b]+(?=[\p{Script=Han}\u3001-\u303f\uff01-\uffef])|(?<=[\p{Script=Han}\u3001-\u303f\uff01-\uffef])[\s\u200b]+/gu;
+/**
+ * A registered name (主体名称, 字号名称) as the registry writes it: a Chinese name has no spaces, so
+ * spaces typed or padded into it (李四\u3000小吃, 南京 某某 有限公司) go, as a person's padding does;
+ * between Latin words (ABC Coffee) one space stays. Two files writing the same name so are one name.
+ */
+export function normaliseEntityName(v: string): string {
+  return v.replace(ENTITY_NAME_GAP, '').replace(/\s+/g, ' ');
+}
+
 /**
  * A question mark in a name: a character the file could not hold. Excel's "CSV (逗号分隔)" on a
  * Chinese Windows saves in GBK, which lacks rare characters of names (𠮷, 㐂, 堃 in older tables), and
@@ -216,8 +228,7 @@ export function monthOfText(v: string, thisYear = Number(localDate().slice(0, 4)
   const m = /^(\d{4}|\d{2}(?=\s*年))\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$/.exec(s);
   const shown = m ? null : /^(?:(\d{1,2})\s*月|([A-Z]{3}))\s*-\s*(\d{2}|\d{4})$/i.exec(s);
   const yy = m ? m[1] : (shown?.[3] ?? '');
-  let year = Number(yy);
-  if (yy.length === 2) year += year + 2000 > thisYear ? 1900 : 2000;
+  const year = yy.length === 2 ? fullYear(yy, thisYear) : Number(yy);
   const month = m
     ? Number(m[2] ?? m[3])
     : shown?.[1]
@@ -225,6 +236,20 @@ export function monthOfText(v: string, thisYear = Number(localDate().slice(0, 4)
       : MONTHS.indexOf(shown?.[2]?.toUpperCase() ?? '') + 1;
   if (!yy || month < 1 || month > 12 || year < 1900) return null;
   return `${year}-${String(month).padStart(2, '0')}`;
+}
+
+/** A two-digit year as a clerk reads it: the latest year it can be that is not after this one. */
+const fullYear = (yy: string, thisYear: number): number => Number(yy) + (Number(yy) + 2000 > thisYear ? 1900 : 2000);
+
+/**
+ * A month or a date with a two-digit year and dots (98.07, 98.7.15): refused, as a number cell shows
+ * the same (98.07), but the message gives it with its year written whole, as monthOfText would
+ * read the year (1998.07, 1998.07.15); null for anything else.
+ */
+export function twoDigitYearDotted(v: string, thisYear = Number(localDate().slice(0, 4))): string | null {
+  const m = /^(\d{2})\s*\.\s*(\d{1,2})(?:\s*\.\s*(\d{1,2}))?$/.exec(dateAsTyped(v));
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12 || (m[3] && (Number(m[3]) < 1 || Number(m[3]) > 31))) return null;
+  return [fullYear(m[1], thisYear), m[2].padStart(2, '0'), ...(m[3] ? [m[3].padStart(2, '0')] : [])].join('.');
 }
 
 /**

@@ -384,14 +384,7 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
     // A 个体工商户 is named by its 字号; its list is 经营异常状态 (《个体工商户年度报告暂行办法》): 标记 for
     // 列入, 恢复正常记载状态 for 移出, as the 公示系统 shows a 个体工商户's page.
     name: ['entname', '企业名称（字号名称）', '个体工商户名称', '个体户名称', '字号名称'],
-    listedReason: [
-      'specause',
-      '列入经营异常名录原因类型',
-      '标记经营异常状态原因',
-      '列入经营异常状态原因',
-      '标记原因',
-      '标记事由',
-    ],
+    listedReason: ['specause', '标记经营异常状态原因', '列入经营异常状态原因', '标记原因', '标记事由'],
     listedOn: ['abntime', 'cogdate', '标记日期', '标记经营异常状态日期', '列入经营异常状态日期'],
     listedAuthority: ['decorg', '列入作出决定机关', '标记作出决定机关', '作出标记决定机关', '标记决定机关'],
     removedReason: ['remexcpres', '恢复正常记载状态原因', '移出经营异常状态原因', '恢复原因', '恢复事由'],

@@ -6,6 +6,7 @@ import {
   EXCEL_CUT,
   excelSerialDate,
   monthOfText,
+  normaliseEntityName,
   hasFullWidth,
   isMasked,
   joinLines,
@@ -19,6 +20,7 @@ import {
   SCIENTIFIC,
   toHalfWidth,
   yearlessDate,
+  twoDigitYearDotted,
 } from '../import/normalise.js';
 import { parseEntityType } from '../import/entity-types.js';
 // zod's own messages (a field absent from a row, a value of the wrong type) in Chinese too: every
@@ -149,7 +151,16 @@ function unknownChoice<V>(label: string, v: string, words: Record<string, V>): s
   return `${label}"${v}"无法识别，可填：${list}`;
 }
 
-export const dateField = (label: string) =>
+/**
+ * The examples our messages give of a date and of a fixed line: a message's own text, shown in full
+ * wherever the numbers in a message are masked (see redactFreeTextKeeping).
+ */
+const DATE_EXAMPLES = '（如 2024-03-15、2024/3/15、2024年3月15日、20240315）';
+const PHONE_EXAMPLE = '（如 025-83456789）';
+export const MESSAGE_EXAMPLES = [DATE_EXAMPLES, PHONE_EXAMPLE];
+
+/** A date (or with `month`, a month too: see monthOrDateField) as a cell writes it, as 'YYYY-MM-DD'. */
+export const dateField = (label: string, month = false) =>
   z
     .string()
     .trim()
@@ -167,9 +178,11 @@ export const dateField = (label: string) =>
           code: 'custom',
           message: monthOfText(input)
             ? `${label}"${input}"只写到月份，${label}须写到日（如 2024-03-15）`
-            : yearlessDate(input)
-              ? `${label}"${input}"只有日和月，没有年份（Excel 的"日-月"格式不显示年份）：请把该列设为日期格式 yyyy-mm-dd 后重新导出，或写成 2024-03-15`
-              : `${label}"${input}"不是有效日期（如 2024-03-15、2024/3/15、2024年3月15日、20240315）${hasFull(input)}`,
+            : twoDigitYearDotted(input)
+              ? twoDigitYearMessage(label, input, twoDigitYearDotted(input)!, month)
+              : yearlessDate(input)
+                ? `${label}"${input}"只有日和月，没有年份（Excel 的"日-月"格式不显示年份）：请把该列设为日期格式 yyyy-mm-dd 后重新导出，或写成 2024-03-15`
+                : `${label}"${input}"不是有效日期${DATE_EXAMPLES}${hasFull(input)}`,
         });
         return z.NEVER;
       }
@@ -182,22 +195,31 @@ export const dateField = (label: string) =>
       return v;
     });
 
+/** 98.07 refused (a number cell shows the same), with the way to write it: the year whole, and to the day where a day is needed. */
+const twoDigitYearMessage = (label: string, input: string, whole: string, month: boolean) =>
+  `${label}"${input}"的年份只写了两位，无法确定是哪一年：请写四位年份，${
+    month || whole.length > 7 ? `如 ${whole}` : `并写到日，如 ${whole}.01`
+  }`;
+
 /**
  * A date a roster may give to the month only (入党日期 "2010.07", "2010年7月", "201007": how
  * hand-kept rosters write it): the first of that month; a whole date as dateField reads it.
  */
 export const monthOrDateField = (label: string) =>
-  z.preprocess((v) => {
-    const month = typeof v === 'string' ? monthOfText(v) : null;
-    return month ? `${month}-01` : v;
-  }, dateField(label));
+  z.preprocess(
+    (v) => {
+      const month = typeof v === 'string' ? monthOfText(v) : null;
+      return month ? `${month}-01` : v;
+    },
+    dateField(label, true),
+  );
 
 /**
  * 出生年月 as hand-kept rosters write it ("1980.03"): kept to the month ('1980-03'), never made a
  * day (a member is matched on an exact birth date); a whole date as dateField reads it.
  */
 export const birthField = (label: string) => {
-  const whole = dateField(label);
+  const whole = dateField(label, true);
   return z
     .string()
     .trim()
@@ -395,7 +417,7 @@ export const contactPhoneField = z.string().transform((input, ctx) => {
   if (fixed) return fixed[1] ? `${fixed[1]}-${fixed[2]}` : fixed[2];
   ctx.addIssue({
     code: 'custom',
-    message: `联系电话应为手机号（11 位，以 1 开头）或固定电话（如 025-83456789）${hasFullWidth(input) ? '（该值含全角字符，已按半角读取）' : ''}`,
+    message: `联系电话应为手机号（11 位，以 1 开头）或固定电话${PHONE_EXAMPLE}${hasFullWidth(input) ? '（该值含全角字符，已按半角读取）' : ''}`,
   });
   return z.NEVER;
 });
@@ -656,6 +678,7 @@ export const registryRow = z
     // A 个体工商户 may have no 字号: exports leave the name blank or write a placeholder.
     name: z
       .preprocess((v) => (typeof v === 'string' && NO_NAME.test(v.trim()) ? '' : v), optionalText(200, '名称'))
+      .transform((v) => v && normaliseEntityName(v))
       .superRefine((v, ctx) => {
         if (v && LOST_CHARACTER.test(v)) ctx.addIssue({ code: 'custom', message: lostCharacterMessage('名称', v) });
       }),

@@ -58,7 +58,12 @@ import {
   uploaderOf,
 } from './queries.js';
 import { addImportJob, requestCancel } from './writes.js';
-import { cleanFileName, fileNameForOthers, redactFreeText } from '../../domain/identifiers/free-text.js';
+import {
+  cleanFileName,
+  fileNameForOthers,
+  redactFreeText,
+  redactFreeTextKeeping,
+} from '../../domain/identifiers/free-text.js';
 import { importRefusal } from '../../domain/import/who-imports.js';
 import {
   DUPLICATE_MARK_HEADER,
@@ -68,6 +73,7 @@ import {
 } from '../../domain/ledger/import-marks.js';
 import { localImportRoutes } from './local.js';
 import { rowLabel, rowPlace } from '../../domain/ledger/sheets.js';
+import { MESSAGE_EXAMPLES } from '../../domain/ledger/rows.js';
 
 /** The one rule for who imports (src/domain/import/who-imports.ts), as a 403. */
 const refuseStationImport = (kind: ImportKind, scopeKey: string): void => {
@@ -504,11 +510,17 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
   await app.register(localImportRoutes);
 }
 
-/** A refused row as someone other than its uploader sees it: no row as written, numbers masked. */
+/**
+ * A refused row as someone other than its uploader sees it: no row as written, numbers masked; the
+ * reason's own examples (如 20240315) in full, unless the refused value holds one (then it is the value's).
+ */
 const maskedRejection = <R extends { value: string | null; reason: string; raw_enc: string | null }>(r: R): R => ({
   ...r,
   value: r.value === null ? null : redactFreeText(r.value).text,
-  reason: redactFreeText(r.reason).text,
+  reason: redactFreeTextKeeping(
+    r.reason,
+    MESSAGE_EXAMPLES.filter((e) => !r.value?.includes(e)),
+  ),
   raw_enc: null,
 });
 

@@ -62,4 +62,62 @@ describe('a 个体工商户 经营异常状态 list', () => {
     ]);
     expect(names(['列入日期', '移出日期', '作出决定机关'])).toEqual(['列入日期', '移出日期', '作出决定机关（移出）']);
   });
+
+  it('reads the lists whose headers name the list in full, or 事由, 原因类型, 决定机关名称 (clerk round 12)', () => {
+    const fields = [
+      'uscc',
+      'name',
+      'listedReason',
+      'listedOn',
+      'listedAuthority',
+      'removedReason',
+      'removedOn',
+      'removedAuthority',
+    ];
+    for (const [kind, headers] of [
+      [
+        'abnormal_list',
+        [
+          '统一社会信用代码',
+          '主体名称',
+          '列入经营异常名录原因类型',
+          '列入日期',
+          '列入决定机关名称',
+          '移出经营异常名录原因类型',
+          '移出日期',
+          '移出决定机关名称',
+        ],
+      ],
+      [
+        'abnormal_list',
+        [
+          '统一代码',
+          '名称',
+          '列入经营异常名录事由',
+          '列入经营异常名录日期',
+          '作出列入决定机关',
+          '移出经营异常名录事由',
+          '移出经营异常名录日期',
+          '作出移出决定机关',
+        ],
+      ],
+      [
+        'untrustworthy_list',
+        [
+          '统一社会信用代码',
+          '当事人名称',
+          '列入严重违法失信名单事由',
+          '列入严重违法失信名单日期',
+          '列入决定机关',
+          '移出严重违法失信名单事由',
+          '移出严重违法失信名单日期',
+          '移出决定机关',
+        ],
+      ],
+    ] as const) {
+      const plan = mapHeaders(kind, [...headers]);
+      expect(plan.missing, headers.join()).toEqual([]);
+      expect(Object.fromEntries(plan.index), headers.join()).toEqual(Object.fromEntries(fields.map((f, i) => [f, i])));
+    }
+  });
 });

@@ -50,6 +50,18 @@ describe('checkRow', () => {
     }
   });
 
+  it('reads a 统一社会信用代码/注册号 cell holding both, the code and its 注册号, as each (clerk round 12)', () => {
+    const code = `91320102MA1AAAA01${usccCheckChar('91320102MA1AAAA01')}`;
+    for (const typed of [`${code}/320102000123459`, `${code}（320102000123459）`, `${code}\n320102000123459`]) {
+      const input: Record<string, string> = { uscc: typed, listedReason: '年报未公示', listedOn: '2023年05月12日' };
+      fillFromFile('abnormal_list', input, (f) => f !== 'regNo');
+      expect(checkRow('abnormal_list', input), typed).toMatchObject({
+        problems: [],
+        read: { uscc: code, regNo: '320102000123459', listedOn: '2023-05-12' },
+      });
+    }
+  });
+
   it('fills what the file says for its rows: a roster without 人员类别 by its 转正日期', () => {
     const input: Record<string, string> = { confirmedOn: '' };
     fillFromFile('roster', input, (f) => f === 'confirmedOn');

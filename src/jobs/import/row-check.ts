@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { annualReportRow, membershipByDates, registryRow, rosterRow, saysNothing } from '../../domain/ledger/rows.js';
 import { creditRow } from '../../domain/ledger/credit-rows.js';
-import { normaliseCode } from '../../domain/import/normalise.js';
+import { normaliseCode, toHalfWidth } from '../../domain/import/normalise.js';
 import type { ImportKind } from './templates.js';
 
 /** Each kind's row schema (domain/ledger): what a row must be to be imported. */
@@ -33,6 +33,10 @@ export function fillFromFile(
   // The number as typed: full-width digits or spaces in it (３２０１０２ 600123456) as the field reads them.
   if (input.uscc && !input.regNo && /^\d{15}$/.test(normaliseCode(input.uscc).value))
     [input.regNo, input.uscc] = [input.uscc.trim(), ''];
+  // Both in that column's cell, the code and its former 注册号 (91320102MA1AAAA01N/320102600000010,
+  // or the 注册号 in brackets or on a second line): each is read as itself.
+  const both = !input.regNo?.trim() && BOTH_NUMBERS.exec(toHalfWidth(input.uscc ?? '').trim());
+  if (both) [input.uscc, input.regNo] = [both[1], both[2]];
   // And the other way: a 注册号 column holding the 统一社会信用代码 (REGNO filled with it for entities
   // registered since 2015, or copied beside it) is the code, not a 注册号 of the wrong length.
   const code = normaliseCode(input.regNo ?? '').value;
@@ -45,6 +49,9 @@ export function fillFromFile(
     else if (confirmed && !input.membership.trim()) input.membership = '正式党员';
   }
 }
+
+/** A 统一社会信用代码 and a 15-digit 注册号 in one cell, between them a slash, a bracket or a line break. */
+const BOTH_NUMBERS = /^([0-9A-Za-z]{18})\s*(?:[/\\、,;|]|\r?\n|\()\s*(\d{15})\s*\)?$/;
 
 export type RowCheck = { problems: { field: string; reason: string }[]; read: Record<string, unknown> | null };
 

@@ -26,13 +26,13 @@ const creditColumns = (list: string, short: string): Column[] => [
   {
     field: 'name',
     header: '企业名称',
-    aliases: ['名称', '主体名称', '市场主体名称', 'entname'],
+    aliases: ['名称', '主体名称', '市场主体名称', '当事人名称', 'entname'],
     example: '南京某某餐饮有限公司（仅供核对）',
   },
   {
     field: 'listedReason',
     header: `列入${list}原因`,
-    aliases: [`列入${short}原因`, '列入原因', '列入事由'],
+    aliases: [`列入${short}原因`, `列入${short}事由`, `列入${short}原因类型`, '列入原因', '列入事由'],
     required: true,
     example:
       short === '经营异常名录'
@@ -42,32 +42,32 @@ const creditColumns = (list: string, short: string): Column[] => [
   {
     field: 'listedOn',
     header: '列入日期',
-    aliases: ['列入时间', '列入决定日期'],
+    aliases: ['列入时间', '列入决定日期', `列入${short}日期`, `列入${list}日期`],
     required: true,
     example: '2025-07-10',
   },
   {
     field: 'listedAuthority',
     header: '作出决定机关(列入)',
-    aliases: ['作出决定机关（列入）', '列入决定机关', '列入机关', '作出列入决定机关'],
+    aliases: ['作出决定机关（列入）', '列入决定机关', '列入决定机关名称', '列入机关', '作出列入决定机关'],
     example: '南京市玄武区市场监督管理局',
   },
   {
     field: 'removedReason',
     header: `移出${list}原因`,
-    aliases: [`移出${short}原因`, '移出原因', '移出事由'],
+    aliases: [`移出${short}原因`, `移出${short}事由`, `移出${short}原因类型`, '移出原因', '移出事由'],
     example: '依照《经营异常名录管理办法》第十一条规定，补报了年度报告，申请移出',
   },
   {
     field: 'removedOn',
     header: '移出日期',
-    aliases: ['移出时间', '移出决定日期'],
+    aliases: ['移出时间', '移出决定日期', `移出${short}日期`, `移出${list}日期`],
     example: '2026-03-02（未移出的留空）',
   },
   {
     field: 'removedAuthority',
     header: '作出决定机关(移出)',
-    aliases: ['作出决定机关（移出）', '移出决定机关', '移出机关', '作出移出决定机关'],
+    aliases: ['作出决定机关（移出）', '移出决定机关', '移出决定机关名称', '移出机关', '作出移出决定机关'],
     example: '南京市玄武区市场监督管理局',
   },
 ];

@@ -10,6 +10,7 @@ import {
   type PersonChange,
 } from '../../../features/persons/index.js';
 import type { RegistryRow } from '../../../domain/ledger/rows.js';
+import { normaliseEntityName } from '../../../domain/import/normalise.js';
 
 export type Numbered<T> = { rowNo: number; row: T };
 /** A change of an existing entity's kind or name (the import's change summary lists them). */
@@ -75,6 +76,18 @@ export async function writeRegistryBatch(
     if (!part.length) continue;
     const c = <T>(f: (r: RegistryRow) => T) => part.map(f);
     const keysOfPart = c((r) => (keyed === 'uscc' ? r.uscc! : r.regNo!));
+    // A name on file that differs from the row's by spaces only (李四\u3000小吃, kept by an earlier
+    // file) is the same name: it stays as it is, and nothing is said to have changed.
+    const onFile = new Map(
+      (
+        await sql<{ key: string; name: string }>`SELECT ${sql.raw(keyed)} AS key, name FROM entity
+          WHERE ${sql.raw(keyed)} = ANY(${keysOfPart}::text[])`.execute(db)
+      ).rows.map((r) => [r.key, r.name]),
+    );
+    const names = part.map((r, i) => {
+      const was = onFile.get(keysOfPart[i]);
+      return was !== undefined && normaliseEntityName(was) === normaliseEntityName(r.name) ? was : r.name;
+    });
     const res = await sql<{
       id: number;
       key: string;
@@ -89,7 +102,7 @@ export async function writeRegistryBatch(
       WITH old AS (SELECT id, kind, name, scope_key FROM entity WHERE ${sql.raw(keyed)} = ANY(${keysOfPart}::text[])),
       up AS (
         INSERT INTO entity AS e (kind, uscc, reg_no, name, status, registered_on, address, county_code, station_code, scope_key, industry_section, industry_division, size_class, employees, reg_type)
-        SELECT * FROM unnest(${c((r) => r.kind)}::text[], ${c((r) => r.uscc ?? null)}::text[], ${c((r) => r.regNo ?? null)}::text[], ${c((r) => r.name)}::text[],
+        SELECT * FROM unnest(${c((r) => r.kind)}::text[], ${c((r) => r.uscc ?? null)}::text[], ${c((r) => r.regNo ?? null)}::text[], ${names}::text[],
           ${c((r) => r.status ?? 'active')}::text[], ${c((r) => r.registeredOn ?? null)}::date[], ${c((r) => r.address)}::text[], ${c((r) => r.countyCode)}::text[],
           ${c((r) => r.stationCode ?? null)}::text[], ${c(fileScope)}::text[], ${c((r) => r.industry?.section ?? null)}::text[],
           ${c((r) => r.industry?.division ?? null)}::text[], ${c((r) => r.sizeClass ?? null)}::text[], ${c((r) => r.employees ?? null)}::int[], ${c((r) => r.regType ?? null)}::text[])

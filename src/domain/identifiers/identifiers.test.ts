@@ -48,6 +48,11 @@ describe('统一社会信用代码 GB 32100-2015', () => {
   });
   it('refuses wrong length, excluded letters, bad authority/category, and a wrong check', () => {
     expect(parseUscc('91110000600037341')).toMatchObject({ ok: false, reason: expect.stringMatching(/18 位/) });
+    // A pre-2007 13-digit 注册号 where the code belongs is named as what it is.
+    expect(parseUscc('3201001234567')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^此格为 13 位数字：这是 2007 年以前的旧注册号/),
+    });
     expect(parseUscc('9111000060003734IL')).toMatchObject({ ok: false, reason: expect.stringMatching(/非法字符"I"/) });
     expect(parseUscc('Z1110000600037341L')).toMatchObject({
       ok: false,

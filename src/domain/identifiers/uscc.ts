@@ -36,6 +36,13 @@ export type UsccResult =
 
 export function parseUscc(input: string): UsccResult {
   const v = input.trim().toUpperCase();
+  // The licence number of a registration older than 2007, copied where the code belongs.
+  if (/^\d{13}$/.test(v))
+    return {
+      ok: false,
+      reason:
+        '此格为 13 位数字：这是 2007 年以前的旧注册号，不是统一社会信用代码，平台不能据此识别主体。请改填该主体的统一社会信用代码（可在国家企业信用信息公示系统查询）',
+    };
   if (v.length !== 18) return { ok: false, reason: `统一社会信用代码应为 18 位（实际 ${v.length} 位）` };
   const bad = [...v].find((c) => !USCC_ALPHABET.includes(c));
   if (bad) return { ok: false, reason: `统一社会信用代码含非法字符"${bad}"（不使用 I、O、Z、S、V）` };

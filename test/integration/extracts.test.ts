@@ -44,6 +44,14 @@ async function multipart(name: string, content: string | Uint8Array<ArrayBuffer>
   const res = new Response(fd);
   return { body: Buffer.from(await res.arrayBuffer()), type: res.headers.get('content-type')! };
 }
+/** Starts an uploaded file's import as the web does and waits for its end: the job as the clerk reads it. */
+async function startedToEnd(clerk: Awaited<ReturnType<TestApp['signIn']>>, upload: string) {
+  const started = await clerk.post('/imports/registry/start', { upload, acknowledge: [] });
+  expect(started.statusCode).toBe(202);
+  const job = () => clerk.get(`/imports/${started.json().id}`);
+  await expect.poll(async () => (await job()).json().status, { timeout: 30_000 }).toBe('done');
+  return (await job()).json();
+}
 const outcome = (name: string) =>
   JSON.parse(fs.readFileSync(path.join(DIR, `${name}.expected.json`), 'utf8')) as Outcome;
 
@@ -442,15 +450,7 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     const up = await clerk.call('POST', '/imports/registry/upload', body, { 'content-type': type });
     expect(up.statusCode).toBe(200);
     expect(up.json()).toMatchObject({ sheet: 'Sheet2', headerRowNo: 3, missing: [], otherList: null });
-    const started = await clerk.post('/imports/registry/start', { upload: up.json().upload });
-    expect(started.statusCode).toBe(202);
-    await expect
-      .poll(async () => (await clerk.get(`/imports/${started.json().id}`)).json().status, { timeout: 30_000 })
-      .toBe('done');
-    expect((await clerk.get(`/imports/${started.json().id}`)).json()).toMatchObject({
-      rowsAccepted: 2,
-      rowsRejected: 0,
-    });
+    expect(await startedToEnd(clerk, up.json().upload)).toMatchObject({ rowsAccepted: 2, rowsRejected: 0 });
     const rows = await t.db
       .selectFrom('entity')
       .select(['uscc', 'kind', 'reg_type', 'registered_on'])
@@ -476,15 +476,7 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     const up = await clerk.call('POST', '/imports/registry/upload', body, { 'content-type': type });
     expect(up.statusCode).toBe(200);
     expect(up.json()).toMatchObject({ missing: [] });
-    const started = await clerk.post('/imports/registry/start', { upload: up.json().upload, acknowledge: [] });
-    expect(started.statusCode).toBe(202);
-    await expect
-      .poll(async () => (await clerk.get(`/imports/${started.json().id}`)).json().status, { timeout: 30_000 })
-      .toBe('done');
-    expect((await clerk.get(`/imports/${started.json().id}`)).json()).toMatchObject({
-      rowsAccepted: 2,
-      rowsRejected: 0,
-    });
+    expect(await startedToEnd(clerk, up.json().upload)).toMatchObject({ rowsAccepted: 2, rowsRejected: 0 });
     const rows = await t.db
       .selectFrom('entity')
       .select(['uscc', 'name', 'status', 'registered_on'])

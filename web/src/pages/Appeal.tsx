@@ -67,6 +67,10 @@ function Submit() {
   const [posts, setPosts] = useState<PublicServicePost[]>([]);
   const [platforms, setPlatforms] = useState<ResponseOf<typeof publicPlatforms>>([]);
   const category = Form.useWatch('category', form);
+  const area = Form.useWatch('area', form) as string[] | undefined;
+  // What a choice that depends on the county says before the county is chosen, and when it has none.
+  const hint = (count: number, choose: string, none: string) =>
+    !area?.length ? '请先选择所在县（区）' : count ? choose : none;
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<{ code: string; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -160,7 +164,7 @@ function Submit() {
       <Form.Item name="servicePostId" label="附近的骑手驿站（选填）">
         <Select
           allowClear
-          placeholder={posts.length ? '选择驿站' : '该区域暂无登记的驿站'}
+          placeholder={hint(posts.length, '选择驿站', '该区域暂无登记的驿站')}
           options={posts.map((p) => ({ value: p.id, label: `${p.name}（${p.openingHours}）` }))}
           optionRender={(o) => {
             const p = posts.find((x) => x.id === o.value)!;
@@ -184,7 +188,7 @@ function Submit() {
         >
           <Select
             allowClear
-            placeholder={platforms.length ? '选择平台' : '请先选择所在县（区）'}
+            placeholder={hint(platforms.length, '选择平台', '该区域暂无登记的平台')}
             options={platforms.map((p) => ({ value: p.id, label: `${p.name}（${p.businessLabel}）` }))}
           />
         </Form.Item>

@@ -31,8 +31,9 @@ export const DISTRIBUTED_TABLES: readonly string[] = ['sanliang_plaque_counter']
  * county_code, read from the catalog (so the list follows the migrations). Citus refuses a
  * distributed table whose unique constraints do not include the distribution column, whose
  * foreign keys to or from other tables are neither to reference tables nor between co-located
- * tables on the distribution column, and it runs row triggers on the shards, where a trigger
- * that writes another table (history, tallies) would be a distributed query from a shard.
+ * tables on the distribution column, and it runs row triggers on the shards, where a trigger may
+ * write co-located tables of the same county but not a reference table or a coordinator's table
+ * (ours write ledger_history and every level's tallies; bench/citus/ledger-probe.sql shows both).
  */
 export async function citusBlockers(pool: pg.Pool): Promise<{ table: string; reasons: string[] }[]> {
   const placed = new Set<string>([...REFERENCE_TABLES, ...DISTRIBUTED_TABLES]);

@@ -1,9 +1,10 @@
--- What Citus 13.2 allows a ledger distributed by county_code (issue 18): the three facts the
+-- What Citus 13.2 allows a ledger distributed by county_code (issue 18): the four facts the
 -- design of the county-sharded ledger rests on, on throwaway tables (cx_*), dropped at the end.
 --   psql "$CITUS_URL" -f bench/citus/ledger-probe.sql
 -- Expected (2026-12-06, local coordinator + two workers): step 1 writes 4,286 history rows and a
 -- tally of 4,286 (2,000 inserts, 286 and 2,000 updates); step 2 fails "cannot execute a distributed query from a query on a shard";
--- step 3 fails "modifying the partition value of rows is not allowed".
+-- step 3 fails "modifying the partition value of rows is not allowed"; step 4 shows 100 and 301
+-- rows where 33 are the caller's (a restrictive policy is permissive on the shards), then 33 and 33.
 \set ON_ERROR_STOP 0
 SET citus.enable_unsafe_triggers = on;
 CREATE TABLE cx_entity (id bigint, county_code text NOT NULL, uscc text, name text,
@@ -47,5 +48,32 @@ DROP TRIGGER cx_key ON cx_entity;
 -- 3. A row cannot change county: an entity that moves is deleted and inserted (with its children).
 UPDATE cx_entity SET county_code = '320104' WHERE id = 1;
 
-DROP TABLE cx_hist, cx_tally, cx_key, cx_entity;
+-- 4. Row-level security on the shards: the scope set with SET LOCAL reaches them, but Citus copies a
+--    policy to the shards without AS RESTRICTIVE, so a narrowing (a unit account's) is OR-ed in and
+--    widens what is seen. Folded into the one permissive policy, it holds on router and multi-shard reads.
+DO $$ BEGIN CREATE ROLE cx_app LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+SET citus.propagate_set_commands = 'local';
+CREATE TABLE cx_rls (id bigint, county_code text NOT NULL, unit text, PRIMARY KEY (id, county_code));
+SELECT create_distributed_table('cx_rls', 'county_code');
+INSERT INTO cx_rls SELECT g, (320100 + g % 7)::text, 'u' || (g % 3) FROM generate_series(1, 700) g;
+GRANT SELECT ON cx_rls TO cx_app;
+ALTER TABLE cx_rls ENABLE ROW LEVEL SECURITY;
+CREATE POLICY cx_scope ON cx_rls USING (county_code = current_setting('cx.scope', true));
+CREATE POLICY cx_unit ON cx_rls AS RESTRICTIVE
+  USING (coalesce(current_setting('cx.unit', true), '') = '' OR unit = current_setting('cx.unit', true));
+BEGIN; SET LOCAL cx.scope = '320102'; SET LOCAL cx.unit = 'u1'; SET LOCAL ROLE cx_app;
+SELECT count(*) AS restrictive_one_county FROM cx_rls WHERE county_code = '320102';
+SELECT count(*) AS restrictive_all_shards FROM cx_rls;
+ROLLBACK;
+DROP POLICY cx_unit ON cx_rls;
+DROP POLICY cx_scope ON cx_rls;
+CREATE POLICY cx_scope ON cx_rls USING (county_code = current_setting('cx.scope', true)
+  AND (coalesce(current_setting('cx.unit', true), '') = '' OR unit = current_setting('cx.unit', true)));
+BEGIN; SET LOCAL cx.scope = '320102'; SET LOCAL cx.unit = 'u1'; SET LOCAL ROLE cx_app;
+SELECT count(*) AS folded_one_county FROM cx_rls WHERE county_code = '320102';
+SELECT count(*) AS folded_all_shards FROM cx_rls;
+ROLLBACK;
+
+DROP TABLE cx_hist, cx_tally, cx_key, cx_entity, cx_rls;
 DROP FUNCTION cx_history(), cx_key_trg();
+DROP ROLE cx_app;

@@ -12,8 +12,8 @@ import pg from 'pg';
  *    query, replicated to every node so joins with them stay on the shard. Some 40 tables
  *    reference the tree by foreign key; Citus makes them "Citus local tables" (on the coordinator,
  *    in its metadata), and the step adds every other table the same way. What that took (0111,
- *    0150, 0151, 0170, 0171, 0210, 0211, the writers, the views' grants, the restrictive policies'
- *    kind) is in bench/README.md, section citus.
+ *    0150, 0151, 0170, 0171, 0210, 0211, the writers, the views' grants, the restrictive policies
+ *    folded, 0232) is in bench/README.md, section citus.
  *  - DISTRIBUTED_TABLES: tables keyed by county_code that no trigger, and no foreign key of a
  *    table that stays on the coordinator, ties to other tables; co-located with each other.
  *  - Everything else stays on the coordinator as a Citus local table; `citusBlockers` says what
@@ -117,6 +117,7 @@ export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => vo
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock(727275)');
+    await refuseRestrictivePolicies(client);
     const db = (await client.query<{ d: string }>('SELECT current_database() AS d')).rows[0].d;
     // The scope a row-level security policy reads is set with SET LOCAL in each scoped
     // transaction (db/scoped.ts); Citus sends SET LOCAL on to the workers' connections only
@@ -216,7 +217,6 @@ export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => vo
         await client.query(
           `GRANT ${g.privilege} ON ${ident(g.view)} TO ${g.grantee}${g.grantable ? ' WITH GRANT OPTION' : ''}`,
         );
-    for (const p of await restorePolicyKinds(client)) log(`citus: policy ${p} made restrictive again`);
     // A SECURITY DEFINER function (xgz_plaque_serial) reaches the shards over the connections the
     // transaction already holds, opened as xgz_app, not as the function's owner: a scoped
     // transaction that had read a distributed table was refused ("permission denied for table
@@ -232,65 +232,22 @@ export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => vo
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /**
- * Citus copies a table's row-level security policies to the tables it makes from it — the shell
- * of a Citus local table (the original becomes its shard), the shards of a reference or
- * distributed table, the shards a later CREATE POLICY reaches — by writing each one out again
- * without AS RESTRICTIVE (13.2.2, commands/policy.c CreatePolicyCommandForPolicy). A restrictive
- * policy (a unit account's or an instructor's narrowing, AND-ed with the scope) then became
- * permissive there, OR-ed with the scope: every entity visible to any station in a single-table
- * statement, which Citus plans on the shell's policies (the local fast path), while a statement it
- * deparses for the shard met the shard's. The kind is restored on every copy on this node where
- * another copy of the same table holds it restrictive (Citus never makes one restrictive itself):
- * dropped and created again as written, with DDL propagation off so Citus does not copy it again.
- * Copies on other nodes (a reference or distributed table's shards) are not reachable this way:
- * a restrictive policy there is refused. Returns what was restored, as `table.policy` (the copy's name).
+ * Citus copies a table's row-level security policies to the tables it makes from it (a Citus local
+ * table's shell, a reference or distributed table's shards) without AS RESTRICTIVE (13.2.2,
+ * commands/policy.c CreatePolicyCommandForPolicy): a narrowing would be OR-ed with the scope there
+ * and widen what an account sees (bench/citus/ledger-probe.sql, step 4). Migration 0232 folded ours
+ * into the permissive policies; one added later is refused before anything is converted.
  */
-async function restorePolicyKinds(client: pg.PoolClient): Promise<string[]> {
-  await client.query('BEGIN');
-  try {
-    // Shards are left out of pg_class for the catalog queries below unless this is off.
-    await client.query('SET LOCAL citus.override_table_visibility = off');
-    const { rows: remote } = await client.query<{ table: string; policy: string }>(
-      `SELECT DISTINCT p.logicalrelid::regclass::text AS table, pol.polname::text AS policy
-       FROM pg_dist_partition p JOIN pg_policy pol ON pol.polrelid = p.logicalrelid
-       WHERE NOT pol.polpermissive AND EXISTS (SELECT 1 FROM pg_dist_shard s JOIN pg_dist_placement pl USING (shardid)
-         WHERE s.logicalrelid = p.logicalrelid AND pl.groupid <> (SELECT groupid FROM pg_dist_local_group))`,
+async function refuseRestrictivePolicies(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query<{ policy: string }>(
+    `SELECT c.relname || '.' || p.polname AS policy FROM pg_policy p
+     JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'public' AND NOT p.polpermissive ORDER BY 1`,
+  );
+  if (rows.length)
+    throw new Error(
+      `citus: restrictive policies, which Citus copies as permissive (fold each into its table's permissive policies, as migration 0232 did): ${rows.map((r) => r.policy).join(', ')}`,
     );
-    if (remote.length)
-      throw new Error(
-        `citus: restrictive policies on tables with shards on other nodes, which Citus copies there as permissive: ${remote.map((r) => `${r.table}.${r.policy}`).join(', ')}`,
-      );
-    const { rows: wrong } = await client.query<{ rel: string; policy: string; ddl: string }>(
-      `WITH copy AS (
-         SELECT p.logicalrelid AS t, p.logicalrelid AS rel FROM pg_dist_partition p
-         UNION ALL
-         SELECT s.logicalrelid, to_regclass(shard_name(s.logicalrelid, s.shardid)) FROM pg_dist_shard s
-       ), pol AS (
-         SELECT copy.t, copy.rel, p.* FROM copy JOIN pg_policy p ON p.polrelid = copy.rel
-       )
-       SELECT format('%I.%I', n.nspname, c.relname) AS rel, w.polname::text AS policy,
-         format('DROP POLICY %I ON %I.%I; CREATE POLICY %I ON %I.%I AS RESTRICTIVE FOR %s TO %s', w.polname, n.nspname, c.relname,
-           w.polname, n.nspname, c.relname,
-           CASE r.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
-           (SELECT string_agg(CASE WHEN o = 0 THEN 'PUBLIC' ELSE o::regrole::text END, ', ') FROM unnest(r.polroles) o))
-         || coalesce(' USING (' || pg_get_expr(r.polqual, r.polrelid) || ')', '')
-         || coalesce(' WITH CHECK (' || pg_get_expr(r.polwithcheck, r.polrelid) || ')', '') AS ddl
-       FROM pol w JOIN pg_class c ON c.oid = w.rel JOIN pg_namespace n ON n.oid = c.relnamespace
-       CROSS JOIN LATERAL (SELECT * FROM pol r WHERE r.t = w.t AND r.polname = w.polname AND NOT r.polpermissive LIMIT 1) r
-       WHERE w.polpermissive
-       ORDER BY 1, 2`,
-    );
-    if (wrong.length) {
-      await client.query('SET LOCAL citus.enable_ddl_propagation = off');
-      await client.query('SET LOCAL citus.enable_manual_changes_to_shards = on');
-      for (const w of wrong) await client.query(w.ddl);
-    }
-    await client.query('COMMIT');
-    return wrong.map((w) => `${w.rel}.${w.policy}`);
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  }
 }
 
 /**

@@ -49,11 +49,11 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
     expect(found.rows.map((r) => r.fn)).toEqual([]);
   });
 
-  // A restrictive policy (here a unit account's: no appeal tallies) narrows the scope's policy, on
-  // every backend. On the cluster Citus copied it to a Citus local table's shell as permissive, OR-ed
-  // with the scope: the unit account saw the tally (and a station every entity an instructor's
-  // policy narrows, every case a unit's does) in a single-table statement.
-  it("keeps a restrictive policy restrictive: a unit account does not see its scope's appeal tallies", async () => {
+  // A unit account's narrowing (no appeal tallies) is part of the scope's policy, on every backend
+  // (migration 0232). As a restrictive policy, Citus copied it as permissive, OR-ed with the scope:
+  // on the cluster the unit account saw the tally (and a station every entity an instructor's
+  // narrowing hides, every case a unit's does) in a single-table statement.
+  it("narrows what a unit account sees: not its scope's appeal tallies", async () => {
     registerAuditKey(d.db, Buffer.alloc(32, 7));
     await sql`INSERT INTO appeal_tally (scope_key, door, category, state, escalated, n, rated, stars, satisfied)
       VALUES ('320102', 'probe', 'probe', 'open', false, 1, 0, 0, 0)`.execute(d.db);
@@ -67,6 +67,17 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
       });
     expect(await count('')).toEqual([1, 1]);
     expect(await count('platform:1')).toEqual([0, 0]);
+  });
+
+  it("has no restrictive policy, which Citus would copy as permissive: each narrowing is in its table's policies", async () => {
+    const policies = await sql<{ policy: string; permissive: boolean; using: string | null }>`
+      SELECT c.relname || '.' || p.polname AS policy, p.polpermissive AS permissive, pg_get_expr(p.polqual, p.polrelid) AS using
+      FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' ORDER BY 1`.execute(d.db);
+    expect(policies.rows.filter((p) => !p.permissive).map((p) => p.policy)).toEqual([]);
+    const using = new Map(policies.rows.map((p) => [p.policy, p.using ?? '']));
+    expect(using.get('entity.entity_scope')).toMatch(/xgz_instructor_reaches\(id\)/);
+    expect(using.get('appeal_case.appeal_case_read')).toMatch(/unit_platform_id/);
   });
 
   // The history trigger fires on a Citus local table's shard (entity_102056): it wrote that name,
@@ -144,31 +155,16 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
     expect(drawn).toBe(1);
   });
 
-  // Citus writes a table's policies out again for the copies it makes, without AS RESTRICTIVE; the
-  // step gives each copy back its kind (and again after a later CREATE POLICY, copied the same way).
-  it('keeps every restrictive policy restrictive on the shell and the shard of each table', async () => {
-    const kinds = () =>
-      sql<{ policy: string; kinds: boolean[] }>`
-        SELECT p.logicalrelid::regclass::text || '.' || pol.polname AS policy, array_agg(pol.polpermissive ORDER BY r) AS kinds
-        FROM pg_dist_partition p JOIN pg_dist_shard s USING (logicalrelid)
-        CROSS JOIN LATERAL (VALUES (1, p.logicalrelid), (2, to_regclass(shard_name(p.logicalrelid, s.shardid)))) c(r, rel)
-        JOIN pg_policy pol ON pol.polrelid = c.rel
-        WHERE p.logicalrelid IN (SELECT polrelid FROM pg_policy WHERE NOT polpermissive)
-          OR to_regclass(shard_name(p.logicalrelid, s.shardid)) IN (SELECT polrelid FROM pg_policy WHERE NOT polpermissive)
-        GROUP BY 1 HAVING bool_or(NOT pol.polpermissive) ORDER BY 1`
-        .execute(d.db)
-        .then((r) => r.rows);
-    const before = await kinds();
-    expect(before.map((p) => p.policy)).toEqual(
-      expect.arrayContaining(['appeal_case.appeal_case_bound', 'entity.entity_instructor']),
-    );
-    for (const p of before) expect(p, p.policy).toEqual({ policy: p.policy, kinds: [false, false] });
-    // A later migration's CREATE POLICY on a table already in the metadata: Citus copies it to the shard as permissive.
+  // Citus writes a table's policies out again for the copies it makes, without AS RESTRICTIVE: the
+  // step refuses a restrictive policy a later migration might add, before it converts anything.
+  it('refuses to distribute while a restrictive policy exists', async () => {
     await sql`CREATE POLICY probe_restrictive ON visit_record AS RESTRICTIVE FOR SELECT USING (true)`.execute(d.db);
-    expect((await kinds()).find((p) => p.policy === 'visit_record.probe_restrictive')?.kinds).toEqual([false, true]);
-    await distributeForCitus(d.pool);
-    expect((await kinds()).find((p) => p.policy === 'visit_record.probe_restrictive')?.kinds).toEqual([false, false]);
-    await sql`DROP POLICY probe_restrictive ON visit_record`.execute(d.db);
+    try {
+      await expect(distributeForCitus(d.pool)).rejects.toThrow(/restrictive policies.*visit_record\.probe_restrictive/);
+    } finally {
+      await sql`DROP POLICY probe_restrictive ON visit_record`.execute(d.db);
+    }
+    expect(await distributeForCitus(d.pool)).toBe(true);
   });
 
   it('says why each remaining large table stays on the coordinator', async () => {

@@ -1,6 +1,6 @@
 /**
  * Accounts bound to a unit or to an instructor record (issue 13). The binding is carried into
- * every scoped transaction as xgz.bound; the database's restrictive policies narrow what the
+ * every scoped transaction as xgz.bound; the tables' row-level security policies narrow what the
  * account sees. Two kinds of account are narrowed to their own work, each by a list of the routes
  * it may call (below) and by row-level security on what those routes read:
  *  - a unit account (联系点/行业党委工作人员): the cases routed to it, its 待办 and its notifications;

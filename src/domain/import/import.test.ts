@@ -1353,6 +1353,24 @@ describe('footerText', () => {
     ])
       expect(footerText([note, '', ''])).toBe(note);
   });
+  it('reads the lines of a form printed to be signed as its footer: where to sign or stamp, and where the table ends', () => {
+    expect(footerText(['单位负责人（签字）：', '', '审核人（签字）：', '', '填表人（签字）：'])).toBe(
+      '单位负责人（签字）： 审核人（签字）： 填表人（签字）：',
+    );
+    for (const line of [
+      '经办人签字：',
+      '主要负责人(签名)：王五',
+      '单位（盖章）：',
+      '联系人：张三',
+      '（以下空白）',
+      '以下空白',
+      '本页以下无数据',
+    ])
+      expect(footerText([line, '', ''])).toBe(line);
+    // Words a registered name may start with are still data.
+    expect(footerText(['以下村便利店', '个人经营'])).toBeNull();
+    expect(footerText(['联系汽车维修部', '个人经营'])).toBeNull();
+  });
   it('does not take a data row for one: a name, an identifier, a blank row', () => {
     expect(footerText(['92320102MA1PX7EB3T', '合计水果店'])).toBeNull();
     expect(footerText(['合计', '92320102MA1PX7EB3T'])).toBeNull();

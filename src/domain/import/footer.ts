@@ -1,4 +1,5 @@
 import { toHalfWidth } from './normalise.js';
+import { localDate } from '../time/zone.js';
 import { redactFreeText } from '../identifiers/free-text.js';
 import { rowLabel, rowPlace } from '../ledger/sheets.js';
 
@@ -146,4 +147,42 @@ export function hiddenColumnsNote(headers: string[], verb = '已一并导入'): 
   if (!headers.length) return null;
   const named = headers.map((h) => `"${h}"`).join('、');
   return `列 ${named} 在 Excel 中是隐藏列，${verb}；如不应导入，请在列对应中改为不导入该列，或在文件中删除后重新上传`;
+}
+
+/** A year a title gives its annual reports: 2023年度, 2023年年报, 2023年报 (not 2024年报送), 年报年度：2023. */
+const TITLE_REPORT_YEAR =
+  /((?:19|20)\d{2})\s*年度|((?:19|20)\d{2})\s*年?\s*年报(?!送)|年报年度\s*[:：]?\s*((?:19|20)\d{2})/g;
+/** The first year annual reports were filed for (《企业信息公示暂行条例》, 2014: the 2013 reports). */
+const FIRST_REPORT_YEAR = 2013;
+
+/**
+ * The 年报年度 the title rows above a header give a list of annual reports that has no such column
+ * ("2023年度个体工商户年报党建信息汇总表": the sheet is one year's), with the title it is read from;
+ * null when no title names a report's year, or titles name two (2024年报送的2023年度年报 has one:
+ * 2024 is when it was sent). Only a title speaking of 年报 or 年度报告, and a year whose reports can
+ * have been filed (2013 to last year).
+ */
+export function reportYearOfTitle(
+  lines: string[],
+  thisYear = Number(localDate().slice(0, 4)),
+): { year: string; title: string } | null {
+  const found = new Map<string, string>();
+  for (const line of lines) {
+    const text = toHalfWidth(line).replace(/\s+/g, ' ').trim();
+    if (!/年报|年度报告/.test(text)) continue;
+    for (const m of text.matchAll(TITLE_REPORT_YEAR)) found.set(m[1] ?? m[2] ?? m[3], line.trim());
+  }
+  if (found.size !== 1) return null;
+  const [[year, title]] = found;
+  return Number(year) >= FIRST_REPORT_YEAR && Number(year) < thisYear ? { year, title: title.slice(0, 100) } : null;
+}
+
+/** What the preview (将用于) and the finished job (已用于) say of a year read from the title. */
+export function titleYearNote(
+  fromTitle: { year: string; title: string } | null | undefined,
+  verb = '已用于',
+): string | null {
+  return fromTitle
+    ? `文件中没有"年报年度"列：按标题"${fromTitle.title}"，年报年度 ${fromTitle.year} ${verb}每一行`
+    : null;
 }

@@ -33,7 +33,13 @@ import { CREDIT_LISTS, isCreditKind, type CreditRow } from '../../domain/ledger/
 import { followImportBatch, raiseRosterAbsences } from '../../features/discovery/index.js';
 import type { Scoped } from '../../db/scoped.js';
 import { RosterSeen, clearSeen, recordSeen, type Unnamed } from './roster-seen.js';
-import { footerNote, hiddenColumnsNote, hiddenRowsNote, sectionTitlesNote } from '../../domain/import/footer.js';
+import {
+  footerNote,
+  hiddenColumnsNote,
+  hiddenRowsNote,
+  sectionTitlesNote,
+  titleYearNote,
+} from '../../domain/import/footer.js';
 import {
   DEFAULT_LIMITS,
   SourceError,
@@ -293,7 +299,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     const { sheets } = source;
     // Its refusals and notes name each row's sheet from here (rowLabel).
     if (sheets) await db.updateTable('import_job').set({ sheets }).where('id', '=', jobId).execute();
-    const plan = mapHeaders(job.kind, source.headers, [], job.mapping ?? {});
+    const plan = mapHeaders(job.kind, source.headers, [], job.mapping ?? {}, source.titleLines);
     const { index, missing, ignored } = plan;
     if (missing.length)
       throw new SourceError(
@@ -345,7 +351,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     /** Facts a row does not state but the file does (fillFromFile), and a registry row's county. */
     const mapped = (field: string) => index.has(field);
     const prepare = (input: Record<string, string>, cells: string[]): Omit<Rejection, 'rowNo'> | null => {
-      fillFromFile(job.kind, input, mapped);
+      fillFromFile(job.kind, input, mapped, plan.fromTitle);
       if (job.kind !== 'registry') return null;
       const r = counties!.resolve({
         uploaderCounty,
@@ -550,6 +556,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     // PGlite has no autovacuum: refresh the planner's statistics after a bulk change.
     if (totals.changed > 0) await sql`ANALYZE ${sql.raw(WRITTEN[job.kind])}`.execute(db);
     const notes = [
+      titleYearNote(plan.fromTitle),
       sectionTitlesNote(titles, undefined, sheets),
       footerNote(source.footer(), undefined, sheets),
       hiddenRowsNote(source.hiddenRows(), undefined, sheets),

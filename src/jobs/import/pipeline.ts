@@ -23,7 +23,7 @@ import { rowLabel } from '../../domain/ledger/sheets.js';
 import { recordTransfersOut, rosterKey, writeRosterBatch } from './writers/roster.js';
 import { personRefusals } from './persons-check.js';
 import { FileKeys, keyHashOf } from './file-keys.js';
-import { headerScore, likelierKind, mapHeaders, otherListOf, type ImportKind } from './templates.js';
+import { headerOf, headerScore, likelierKind, mapHeaders, otherListOf, type ImportKind } from './templates.js';
 import { CountyResolver, type County } from '../../domain/import/county.js';
 import { writeRegistryBatch, type IdentityChange, type Numbered } from './writers/registry.js';
 import { writeAnnualReportBatch } from './writers/annual-report.js';
@@ -335,8 +335,13 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     const fields = [...index];
     // A row's cells by header, for the error report (a row without a problem cell has nothing to
     // clean: the reader flags U+FFFD and NUL). Made only for a row that is refused.
-    const plainRaw = (cells: string[]): Record<string, string> =>
-      Object.fromEntries(source.headers.map((h, i) => [h || `第${i + 1}列`, cells[i] ?? '']));
+    // A year read from the title goes in as a column: the report's rows, put right and imported
+    // again, have no title to give it.
+    const titled = plan.fromTitle ? { [headerOf(job.kind, 'year')]: plan.fromTitle.year } : {};
+    const plainRaw = (cells: string[]): Record<string, string> => ({
+      ...Object.fromEntries(source.headers.map((h, i) => [h || `第${i + 1}列`, cells[i] ?? ''])),
+      ...titled,
+    });
     // The error report's 重复标记 column (the last of that name, as the report's raw copy keeps it).
     const markAt = source.headers.map((h, i) => h || `第${i + 1}列`).lastIndexOf(DUPLICATE_MARK_HEADER);
     const colOf = (field: string) =>
@@ -453,7 +458,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       totals.read++;
       const bad = firstReadProblem(sourceRow, ignored);
       if (bad) {
-        const raw = rawOf(source.headers, cells);
+        const raw = { ...rawOf(source.headers, cells), ...titled };
         const col = source.headers[bad.index] || `第${bad.index + 1}列`;
         rejects.push({ rowNo, col, value: null, reason: bad.reason, raw });
         seen?.refusedCells(cells);

@@ -54,6 +54,17 @@ const withLongNumbersAsText = (text) =>
     String(Number(digits)) === digits ? cell : `${open}String${close}${digits}`,
   );
 
+/** An HTML table cell Excel saved as a web page with its number in scientific form beside the digits it showed. */
+const SHOWN_CUT_NUMBER = /(<td\b[^>]*?\bx:num\s*=\s*["'](\d(?:\.\d+)?E\+?\d+)["'][^>]*>)\s*\d{16,}\s*(?=<\/td>)/gi;
+
+/**
+ * A number cell of a sheet Excel saved as a web page (.xls or .htm): the number it holds
+ * (x:num="3.20102197705061E+17") instead of the digits its format showed (320102197705061000), the
+ * last of which Excel made up: read as shown, an ID number whose check digit held by chance was
+ * stored wrong. As the number, it is refused as Excel's cut wherever it is read.
+ */
+const withExcelCutAsNumber = (text) => text.replace(SHOWN_CUT_NUMBER, (_, open, num) => `${open}${num}`);
+
 function read(opts) {
   const base = { cellFormula: true, cellNF: true, cellDates: false, cellHTML: false, cellStyles: false, WTF: false };
   // An HTML table's cells are text: raw keeps an ID number or a date as written (no guessing of numbers).
@@ -61,7 +72,7 @@ function read(opts) {
   if (!workerData.charset) return XLSX.read(bytes, { ...base, ...opts, type: 'buffer' });
   const text =
     workerData.charset === 'gb18030' ? iconv.decode(bytes, 'gb18030') : bytes.toString('utf8').replace(/^\ufeff/, '');
-  return XLSX.read(withLongNumbersAsText(text), { ...base, ...opts, type: 'string', raw: true });
+  return XLSX.read(withExcelCutAsNumber(withLongNumbersAsText(text)), { ...base, ...opts, type: 'string', raw: true });
 }
 
 /** How many rows of each sheet are read to tell whether it is blank. */

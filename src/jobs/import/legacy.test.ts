@@ -145,6 +145,22 @@ ${row(text('王四'), '<Cell><Data ss:Type="Number">320102197705061000</Data></C
     ]);
   });
 
+  it('reads a number cell of a sheet Excel saved as a web page as its number, not the digits its format made up', async () => {
+    const html = `<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="utf-8"></head><body><table>
+<tr><td>姓名</td><td>公民身份号码</td></tr>
+<tr><td>周一</td><td class=xl65 x:num="3.20102197705017E+17">320102197705017000</td></tr>
+<tr><td>吴二</td><td x:num>320102198001014567</td></tr>
+<tr><td>郑三</td><td x:num="320102197705061234">320102197705061234</td></tr>
+</table></body></html>`;
+    expect(await rows(await openSource(file('网页.xls', html), '网页.xls'))).toEqual([
+      // 320102197705017000 is a valid ID number (its check digit holds): it was stored, for someone else's.
+      ['周一', '3.20102197705017E+17'],
+      // The digits are the file's own where no number in scientific form stands beside them.
+      ['吴二', '320102198001014567'],
+      ['郑三', '320102197705061234'],
+    ]);
+  });
+
   it('refuses XML or a web page that holds no table, instead of reading its tags as CSV', async () => {
     const f = file('配置.xml', '<?xml version="1.0" encoding="UTF-8"?>\n<config><item>名称,住所</item></config>');
     await expect(openSource(f, '配置.xml')).rejects.toThrow(/不是 Excel 的"XML 电子表格 2003"/);

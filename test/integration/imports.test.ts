@@ -12,6 +12,8 @@ import { demoPlaces, writeDemoFiles } from '../../src/demo/files.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
+import { previewFile } from '../../src/features/imports/service.js';
+import { decryptField } from '../../src/crypto/field.js';
 
 const rnd = seededRandom(11);
 const code = (county = '320102', kind: 'enterprise' | 'individual' = 'individual') => makeUscc(rnd, kind, county);
@@ -357,6 +359,46 @@ describe.each(BACKENDS)('imports on %s', (backend) => {
       [3, '台账中没有这个主体（或不在您的辖区内），请先导入其登记信息'],
       [4, expect.stringMatching(/年报年度"1999"无效/)],
     ]);
+  });
+
+  it("annual reports: a county's summary without a 年报年度 column takes the year its title gives, and says so", async () => {
+    const u = code();
+    await importFile(t, 'registry', csvFile(dir, 'e-title.csv', [reg({ 统一社会信用代码: u })]), importer);
+    const f = path.join(dir, '年报汇总.csv');
+    fs.writeFileSync(
+      f,
+      iconv.encode(
+        [
+          '2024年度个体工商户年报党建信息汇总表,,',
+          '统一社会信用代码,从业人数,党员人数',
+          `${u},3,1`,
+          `${u.slice(0, 17)}0,3,5`,
+          '合计,6,6',
+        ].join('\r\n'),
+        'gb18030',
+      ),
+    );
+    const note = '文件中没有"年报年度"列：按标题"2024年度个体工商户年报党建信息汇总表"，年报年度 2024';
+    const p = await previewFile(t.ctx.keys, 'annual_report', 'u1', f, '年报汇总.csv', {});
+    expect(p.missing).toEqual([]);
+    expect(p.footer).toContain(`${note} 将用于每一行`);
+    expect(p.sample.map((s) => s.problems.map((x) => x.field))).toEqual([[], ['uscc']]);
+    const { job, rejections } = await importFile(t, 'annual_report', f, importer);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 1, rows_rejected: 1 });
+    expect(job.footer).toContain(`${note} 已用于每一行`);
+    // The refused row goes to the error report with the year as a column: put right, it imports alone.
+    expect(JSON.parse(decryptField(t.ctx.keys, rejections[0].raw_enc!))).toMatchObject({ 年报年度: '2024' });
+    const a = await t.db
+      .selectFrom('annual_report as a')
+      .innerJoin('entity as e', 'e.id', 'a.entity_id')
+      .select(['a.year', 'a.party_members'])
+      .where('e.uscc', '=', u)
+      .execute();
+    expect(a).toEqual([{ year: 2024, party_members: 1 }]);
+    // A title that names no report's year leaves the column required.
+    fs.writeFileSync(f, ['党建信息汇总表', '统一社会信用代码,从业人数,党员人数', `${u},3,1`].join('\r\n'));
+    const none = await importFile(t, 'annual_report', f, importer);
+    expect(none.job).toMatchObject({ status: 'failed', error: expect.stringMatching(/^缺少必需的列：年报年度/) });
   });
 
   it('re-importing the same files changes nothing', async () => {

@@ -1,4 +1,5 @@
 import { toHalfWidth } from './normalise.js';
+import { localDate } from '../time/zone.js';
 import { redactFreeText } from '../identifiers/free-text.js';
 import { rowLabel, rowPlace } from '../ledger/sheets.js';
 
@@ -6,13 +7,16 @@ import { rowLabel, rowPlace } from '../ledger/sheets.js';
  * What hand-kept sheets and system exports put under their last row: a total ("合计：1,003 户",
  * "共 1003 条记录", the 汇总 row a Chinese Excel adds under a 表格), the signatures ("制表人：张三  审核人：李四"), the date it was made
  * ("填报日期：2024年3月1日", "导出时间：…"), notes and sources ("注：1.本表…", "说明：…",
- * "数据来源：国家企业信用信息公示系统", "数据截至：…"). Each starts its first filled cell.
+ * "数据来源：国家企业信用信息公示系统", "数据截至：…"). Each starts its first filled cell. A form
+ * printed to be signed writes where (单位负责人（签字）：, 经办人签字：, 单位（盖章）：, 联系人：) and
+ * closes its table with （以下空白）: round 14, each such line was refused as an entity whose
+ * 统一社会信用代码 was 6 characters long.
  */
 const FOOTER =
-  /^(?:[合总共]\s*计|小\s*计|汇\s*总|共\s*[\d,]+\s*(?:条|户|行|家|人|个|名|项|条记录)|(?:制表|填表|填报|审核|审批|负责|单位负责|统计负责|经办|打印|导出|复核)人?\s*[:：]|(?:制表|填表|填报|打印|导出|统计|报送)(?:日期|时间)\s*[:：]|(?:制表|填报|填表)单位\s*[:：]?|(?:注|备注|附注|说明|填表说明)\s*\d*\s*[:：]|(?:数据)?来源\s*[:：]|数据(?:截至|截止)(?:日期|时间)?\s*[:：]?)/;
+  /^(?:[合总共]\s*计|小\s*计|汇\s*总|共\s*[\d,]+\s*(?:条|户|行|家|人|个|名|项|条记录)|(?:制表|填表|填报|审核|审批|负责|单位负责|主要负责|统计负责|经办|打印|导出|复核|联系)人?\s*(?:\(\s*(?:签字|签名|签章|盖章)\s*\)|签字|签名|签章)?\s*[:：]|单位(?:名称)?\s*\(\s*(?:盖章|公章)\s*\)|\(?\s*(?:本页|此页|本表)?\s*以下\s*(?:空白|无(?:数据|内容|正文))|(?:制表|填表|填报|打印|导出|统计|报送)(?:日期|时间)\s*[:：]|(?:制表|填报|填表)单位\s*[:：]?|(?:注|备注|附注|说明|填表说明)\s*\d*\s*[:：]|(?:数据)?来源\s*[:：]|数据(?:截至|截止)(?:日期|时间)?\s*[:：]?)/;
 
 /** The characters a footer starts with (FOOTER's alternatives). */
-const FOOTER_START = new Set('合总共小汇制填审负单统经打导复报注备附说数来');
+const FOOTER_START = new Set('合总共小汇制填审负单主统经打导复联报注备附说数来以本此(（');
 
 /** An identifier (USCC, ID number, registration number) a footer never holds. */
 const IDENTIFIER = /[0-9A-Z]{15,18}/;
@@ -143,4 +147,42 @@ export function hiddenColumnsNote(headers: string[], verb = '已一并导入'): 
   if (!headers.length) return null;
   const named = headers.map((h) => `"${h}"`).join('、');
   return `列 ${named} 在 Excel 中是隐藏列，${verb}；如不应导入，请在列对应中改为不导入该列，或在文件中删除后重新上传`;
+}
+
+/** A year a title gives its annual reports: 2023年度, 2023年年报, 2023年报 (not 2024年报送), 年报年度：2023. */
+const TITLE_REPORT_YEAR =
+  /((?:19|20)\d{2})\s*年度|((?:19|20)\d{2})\s*年?\s*年报(?!送)|年报年度\s*[:：]?\s*((?:19|20)\d{2})/g;
+/** The first year annual reports were filed for (《企业信息公示暂行条例》, 2014: the 2013 reports). */
+const FIRST_REPORT_YEAR = 2013;
+
+/**
+ * The 年报年度 the title rows above a header give a list of annual reports that has no such column
+ * ("2023年度个体工商户年报党建信息汇总表": the sheet is one year's), with the title it is read from;
+ * null when no title names a report's year, or titles name two (2024年报送的2023年度年报 has one:
+ * 2024 is when it was sent). Only a title speaking of 年报 or 年度报告, and a year whose reports can
+ * have been filed (2013 to last year).
+ */
+export function reportYearOfTitle(
+  lines: string[],
+  thisYear = Number(localDate().slice(0, 4)),
+): { year: string; title: string } | null {
+  const found = new Map<string, string>();
+  for (const line of lines) {
+    const text = toHalfWidth(line).replace(/\s+/g, ' ').trim();
+    if (!/年报|年度报告/.test(text)) continue;
+    for (const m of text.matchAll(TITLE_REPORT_YEAR)) found.set(m[1] ?? m[2] ?? m[3], line.trim());
+  }
+  if (found.size !== 1) return null;
+  const [[year, title]] = found;
+  return Number(year) >= FIRST_REPORT_YEAR && Number(year) < thisYear ? { year, title: title.slice(0, 100) } : null;
+}
+
+/** What the preview (将用于) and the finished job (已用于) say of a year read from the title. */
+export function titleYearNote(
+  fromTitle: { year: string; title: string } | null | undefined,
+  verb = '已用于',
+): string | null {
+  return fromTitle
+    ? `文件中没有"年报年度"列：按标题"${fromTitle.title}"，年报年度 ${fromTitle.year} ${verb}每一行`
+    : null;
 }

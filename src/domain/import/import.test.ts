@@ -13,7 +13,7 @@ import {
   SCIENTIFIC,
 } from './normalise.js';
 import { CountyResolver, type County } from './county.js';
-import { footerText, hiddenRowsNote, sectionTitle, sectionTitlesNote } from './footer.js';
+import { footerText, hiddenRowsNote, reportYearOfTitle, sectionTitle, sectionTitlesNote } from './footer.js';
 import { parseIndustryText, DIVISIONS, SECTIONS } from '../ledger/industry.js';
 import {
   contactPhoneField,
@@ -1353,6 +1353,24 @@ describe('footerText', () => {
     ])
       expect(footerText([note, '', ''])).toBe(note);
   });
+  it('reads the lines of a form printed to be signed as its footer: where to sign or stamp, and where the table ends', () => {
+    expect(footerText(['单位负责人（签字）：', '', '审核人（签字）：', '', '填表人（签字）：'])).toBe(
+      '单位负责人（签字）： 审核人（签字）： 填表人（签字）：',
+    );
+    for (const line of [
+      '经办人签字：',
+      '主要负责人(签名)：王五',
+      '单位（盖章）：',
+      '联系人：张三',
+      '（以下空白）',
+      '以下空白',
+      '本页以下无数据',
+    ])
+      expect(footerText([line, '', ''])).toBe(line);
+    // Words a registered name may start with are still data.
+    expect(footerText(['以下村便利店', '个人经营'])).toBeNull();
+    expect(footerText(['联系汽车维修部', '个人经营'])).toBeNull();
+  });
   it('does not take a data row for one: a name, an identifier, a blank row', () => {
     expect(footerText(['92320102MA1PX7EB3T', '合计水果店'])).toBeNull();
     expect(footerText(['合计', '92320102MA1PX7EB3T'])).toBeNull();
@@ -1360,6 +1378,30 @@ describe('footerText', () => {
     expect(footerText(['说明书印刷店', '个人经营'])).toBeNull();
     expect(footerText(['数据科技有限公司', '有限责任公司'])).toBeNull();
     expect(footerText(['', ' '])).toBeNull();
+  });
+});
+
+describe('reportYearOfTitle', () => {
+  it('reads the year a title gives a list of annual reports', () => {
+    for (const title of [
+      '2023年度个体工商户年报党建信息汇总表',
+      '鼓楼区2023年年报党建数据',
+      '２０２３年报情况统计',
+      '企业年度报告党建信息（年报年度：2023）',
+      '2024年报送的2023年度年报',
+      '2023年度企业年报（截至2024年6月30日）',
+    ])
+      expect(reportYearOfTitle([title], 2026), title).toEqual({ year: '2023', title });
+    // A date line beside the title names no year of its own.
+    expect(reportYearOfTitle(['2023年度企业年报党建情况', '填报日期：2024年3月1日'], 2026)?.year).toBe('2023');
+  });
+  it('reads none where the title does not say it of annual reports, says two, or one no report can have', () => {
+    expect(reportYearOfTitle(['2023年度党建工作统计表'], 2026)).toBeNull();
+    expect(reportYearOfTitle(['2022年度、2023年度年报汇总'], 2026)).toBeNull();
+    expect(reportYearOfTitle(['2022年度年报', '2023年度年报'], 2026)).toBeNull();
+    expect(reportYearOfTitle(['2026年度年报'], 2026)).toBeNull(); // this year's are filed next year
+    expect(reportYearOfTitle(['2012年度年报'], 2026)).toBeNull();
+    expect(reportYearOfTitle([], 2026)).toBeNull();
   });
 });
 

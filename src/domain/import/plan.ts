@@ -37,6 +37,8 @@ export type ColumnPlan = {
   warnings: { header: string; reason: string }[];
   /** The columns whose cells the import does not read (neither a field's, nor a place's, nor the error report's own). */
   ignored: Set<number>;
+  /** A required 年报年度 the file has no column for, read from its title (reportYearOfTitle). */
+  fromTitle?: { year: string; title: string } | null;
 };
 /** A user's choice: field → the header of the column that feeds it ('' = use no column). */
 export type Mapping = Record<string, string>;

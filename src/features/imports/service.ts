@@ -7,7 +7,13 @@ import type { DB } from '../../db/schema.js';
 import { Problem, badRequest, notFound } from '../../http/errors.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import type { ColumnPlan, Mapping } from '../../domain/import/plan.js';
-import { footerNote, hiddenColumnsNote, hiddenRowsNote, sectionTitlesNote } from '../../domain/import/footer.js';
+import {
+  footerNote,
+  hiddenColumnsNote,
+  hiddenRowsNote,
+  sectionTitlesNote,
+  titleYearNote,
+} from '../../domain/import/footer.js';
 import { readHidden } from '../../jobs/import/sources.js';
 import {
   DEFAULT_LIMITS,
@@ -149,7 +155,7 @@ const shownAsStored = (field: string, stored: string) =>
  */
 function sampleRow(
   kind: ImportKind,
-  { index, ignored }: Pick<ColumnPlan, 'index' | 'ignored'>,
+  { index, ignored, fromTitle }: Pick<ColumnPlan, 'index' | 'ignored' | 'fromTitle'>,
   headers: string[],
   row: SourceRow,
   sheets: string[] | null,
@@ -160,7 +166,7 @@ function sampleRow(
     (TEMPLATES[kind].columns.find((c) => c.field === field)?.header ?? field);
   const raw = (field: string) => shownCell(row.cells[index.get(field) ?? -1] ?? '');
   const input = Object.fromEntries([...index].map(([f, i]) => [f, row.cells[i] ?? '']));
-  fillFromFile(kind, input, (f) => index.has(f));
+  fillFromFile(kind, input, (f) => index.has(f), fromTitle);
   const { problems, read } = checkRow(kind, input);
   const values: Record<string, string> = {};
   for (const f of index.keys()) {
@@ -238,6 +244,7 @@ export async function previewFile(
     source.headers,
     sample.map((s) => s.cells),
     userMapping,
+    source.titleLines,
   );
   const t = TEMPLATES[kind];
   const likelier = likelierKind(
@@ -269,6 +276,7 @@ export async function previewFile(
     sample: sample.map((s) => sampleRow(kind, plan, source.headers, s, source.sheets)),
     footer:
       [
+        titleYearNote(plan.fromTitle, '将用于'),
         sectionTitlesNote(titles, '将不导入', source.sheets),
         cut ? null : footerNote(source.footer(), '将不导入', source.sheets),
       ]

@@ -37,6 +37,34 @@ function cellValue(cell, dates) {
   return cell.v === undefined || cell.v === null ? '' : String(cell.v);
 }
 
+/** An Excel 2003 XML number cell's value, when it has more digits than a number keeps, or is an ID number ending X. */
+const LONG_NUMBER_DATA =
+  /(<(?:ss:)?Data\b[^>]*?\b(?:ss:)?Type\s*=\s*["'])Number(["'][^>]*>\s*)(\d{16,}|\d{17}[Xx])(?=\s*<\/(?:ss:)?Data>)/g;
+
+/**
+ * An Excel 2003 XML number cell whose text holds more digits than a number keeps
+ * (<Data ss:Type="Number">320102197705061234</Data>, as systems write an ID number into a cell
+ * without making it text) as the text of those digits: read as a number it kept 17 of them and
+ * was refused as Excel's cut, though the file holds every digit (and one ending X came out as NaN,
+ * refused as no ID number at all). Digits a number prints as itself
+ * say no more than the number, and stay one. The rule of workbook.ts's longNumbers for an .xlsx.
+ */
+const withLongNumbersAsText = (text) =>
+  text.replace(LONG_NUMBER_DATA, (cell, open, close, digits) =>
+    String(Number(digits)) === digits ? cell : `${open}String${close}${digits}`,
+  );
+
+/** An HTML table cell Excel saved as a web page with its number in scientific form beside the digits it showed. */
+const SHOWN_CUT_NUMBER = /(<td\b[^>]*?\bx:num\s*=\s*["'](\d(?:\.\d+)?E\+?\d+)["'][^>]*>)\s*\d{16,}\s*(?=<\/td>)/gi;
+
+/**
+ * A number cell of a sheet Excel saved as a web page (.xls or .htm): the number it holds
+ * (x:num="3.20102197705061E+17") instead of the digits its format showed (320102197705061000), the
+ * last of which Excel made up: read as shown, an ID number whose check digit held by chance was
+ * stored wrong. As the number, it is refused as Excel's cut wherever it is read.
+ */
+const withExcelCutAsNumber = (text) => text.replace(SHOWN_CUT_NUMBER, (_, open, num) => `${open}${num}`);
+
 function read(opts) {
   const base = { cellFormula: true, cellNF: true, cellDates: false, cellHTML: false, cellStyles: false, WTF: false };
   // An HTML table's cells are text: raw keeps an ID number or a date as written (no guessing of numbers).
@@ -44,7 +72,7 @@ function read(opts) {
   if (!workerData.charset) return XLSX.read(bytes, { ...base, ...opts, type: 'buffer' });
   const text =
     workerData.charset === 'gb18030' ? iconv.decode(bytes, 'gb18030') : bytes.toString('utf8').replace(/^\ufeff/, '');
-  return XLSX.read(text, { ...base, ...opts, type: 'string', raw: true });
+  return XLSX.read(withExcelCutAsNumber(withLongNumbersAsText(text)), { ...base, ...opts, type: 'string', raw: true });
 }
 
 /** How many rows of each sheet are read to tell whether it is blank. */

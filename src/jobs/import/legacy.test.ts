@@ -122,6 +122,45 @@ describe('legacy workbooks', () => {
     expect(await rows(await openSource(xml, '公式.xml'))).toEqual([['甲公司', '3']]);
   });
 
+  it("reads an Excel 2003 XML number cell holding every digit of an ID number as those digits (a system's export)", async () => {
+    const row = (...cells: string[]) => `<Row>${cells.join('')}</Row>`;
+    const text = (v: string) => `<Cell><Data ss:Type="String">${v}</Data></Cell>`;
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<?mso-application progid="Excel.Sheet"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+<Styles><Style ss:ID="s1"><NumberFormat ss:Format="0"/></Style></Styles>
+<Worksheet ss:Name="党员"><Table>
+${row(text('姓名'), text('公民身份号码'), text('注册号'))}
+${row(text('周一'), '<Cell ss:StyleID="s1"><Data ss:Type="Number">320102197705061234</Data></Cell>', '<Cell><Data ss:Type="Number">320102600012345</Data></Cell>')}
+${row(text('吴二'), '<ss:Cell><ss:Data ss:Type="Number"> 32010219800101456X </ss:Data></ss:Cell>')}
+${row(text('郑三'), '<Cell><Data ss:Type="Number">3.20102197705061E+17</Data></Cell>')}
+${row(text('王四'), '<Cell><Data ss:Type="Number">320102197705061000</Data></Cell>')}
+</Table></Worksheet></Workbook>`;
+    expect(await rows(await openSource(file('党员.xls', xml), '党员.xls'))).toEqual([
+      ['周一', '320102197705061234', '320102600012345'],
+      ['吴二', ' 32010219800101456X '], // written as a number too, by the same system: it was NaN
+      // What Excel itself saved: a number that has lost its digits is still one (refused where it is read).
+      ['郑三', '3.20102197705061E+17'],
+      ['王四', '3.20102197705061E+17'],
+    ]);
+  });
+
+  it('reads a number cell of a sheet Excel saved as a web page as its number, not the digits its format made up', async () => {
+    const html = `<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="utf-8"></head><body><table>
+<tr><td>姓名</td><td>公民身份号码</td></tr>
+<tr><td>周一</td><td class=xl65 x:num="3.20102197705017E+17">320102197705017000</td></tr>
+<tr><td>吴二</td><td x:num>320102198001014567</td></tr>
+<tr><td>郑三</td><td x:num="320102197705061234">320102197705061234</td></tr>
+</table></body></html>`;
+    expect(await rows(await openSource(file('网页.xls', html), '网页.xls'))).toEqual([
+      // 320102197705017000 is a valid ID number (its check digit holds): it was stored, for someone else's.
+      ['周一', '3.20102197705017E+17'],
+      // The digits are the file's own where no number in scientific form stands beside them.
+      ['吴二', '320102198001014567'],
+      ['郑三', '320102197705061234'],
+    ]);
+  });
+
   it('refuses XML or a web page that holds no table, instead of reading its tags as CSV', async () => {
     const f = file('配置.xml', '<?xml version="1.0" encoding="UTF-8"?>\n<config><item>名称,住所</item></config>');
     await expect(openSource(f, '配置.xml')).rejects.toThrow(/不是 Excel 的"XML 电子表格 2003"/);

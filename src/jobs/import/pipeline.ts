@@ -23,7 +23,7 @@ import { rowLabel } from '../../domain/ledger/sheets.js';
 import { recordTransfersOut, rosterKey, writeRosterBatch } from './writers/roster.js';
 import { personRefusals } from './persons-check.js';
 import { FileKeys, keyHashOf } from './file-keys.js';
-import { headerScore, likelierKind, mapHeaders, otherListOf, type ImportKind } from './templates.js';
+import { headerOf, headerScore, likelierKind, mapHeaders, otherListOf, type ImportKind } from './templates.js';
 import { CountyResolver, type County } from '../../domain/import/county.js';
 import { writeRegistryBatch, type IdentityChange, type Numbered } from './writers/registry.js';
 import { writeAnnualReportBatch } from './writers/annual-report.js';
@@ -33,7 +33,13 @@ import { CREDIT_LISTS, isCreditKind, type CreditRow } from '../../domain/ledger/
 import { followImportBatch, raiseRosterAbsences } from '../../features/discovery/index.js';
 import type { Scoped } from '../../db/scoped.js';
 import { RosterSeen, clearSeen, recordSeen, type Unnamed } from './roster-seen.js';
-import { footerNote, hiddenColumnsNote, hiddenRowsNote, sectionTitlesNote } from '../../domain/import/footer.js';
+import {
+  footerNote,
+  hiddenColumnsNote,
+  hiddenRowsNote,
+  sectionTitlesNote,
+  titleYearNote,
+} from '../../domain/import/footer.js';
 import {
   DEFAULT_LIMITS,
   SourceError,
@@ -293,7 +299,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     const { sheets } = source;
     // Its refusals and notes name each row's sheet from here (rowLabel).
     if (sheets) await db.updateTable('import_job').set({ sheets }).where('id', '=', jobId).execute();
-    const plan = mapHeaders(job.kind, source.headers, [], job.mapping ?? {});
+    const plan = mapHeaders(job.kind, source.headers, [], job.mapping ?? {}, source.titleLines);
     const { index, missing, ignored } = plan;
     if (missing.length)
       throw new SourceError(
@@ -329,8 +335,13 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     const fields = [...index];
     // A row's cells by header, for the error report (a row without a problem cell has nothing to
     // clean: the reader flags U+FFFD and NUL). Made only for a row that is refused.
-    const plainRaw = (cells: string[]): Record<string, string> =>
-      Object.fromEntries(source.headers.map((h, i) => [h || `第${i + 1}列`, cells[i] ?? '']));
+    // A year read from the title goes in as a column: the report's rows, put right and imported
+    // again, have no title to give it.
+    const titled = plan.fromTitle ? { [headerOf(job.kind, 'year')]: plan.fromTitle.year } : {};
+    const plainRaw = (cells: string[]): Record<string, string> => ({
+      ...Object.fromEntries(source.headers.map((h, i) => [h || `第${i + 1}列`, cells[i] ?? ''])),
+      ...titled,
+    });
     // The error report's 重复标记 column (the last of that name, as the report's raw copy keeps it).
     const markAt = source.headers.map((h, i) => h || `第${i + 1}列`).lastIndexOf(DUPLICATE_MARK_HEADER);
     const colOf = (field: string) =>
@@ -345,7 +356,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     /** Facts a row does not state but the file does (fillFromFile), and a registry row's county. */
     const mapped = (field: string) => index.has(field);
     const prepare = (input: Record<string, string>, cells: string[]): Omit<Rejection, 'rowNo'> | null => {
-      fillFromFile(job.kind, input, mapped);
+      fillFromFile(job.kind, input, mapped, plan.fromTitle);
       if (job.kind !== 'registry') return null;
       const r = counties!.resolve({
         uploaderCounty,
@@ -447,7 +458,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
       totals.read++;
       const bad = firstReadProblem(sourceRow, ignored);
       if (bad) {
-        const raw = rawOf(source.headers, cells);
+        const raw = { ...rawOf(source.headers, cells), ...titled };
         const col = source.headers[bad.index] || `第${bad.index + 1}列`;
         rejects.push({ rowNo, col, value: null, reason: bad.reason, raw });
         seen?.refusedCells(cells);
@@ -550,6 +561,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     // PGlite has no autovacuum: refresh the planner's statistics after a bulk change.
     if (totals.changed > 0) await sql`ANALYZE ${sql.raw(WRITTEN[job.kind])}`.execute(db);
     const notes = [
+      titleYearNote(plan.fromTitle),
       sectionTitlesNote(titles, undefined, sheets),
       footerNote(source.footer(), undefined, sheets),
       hiddenRowsNote(source.hiddenRows(), undefined, sheets),

@@ -3,6 +3,7 @@ import { annualReportRow, membershipByDates, registryRow, rosterRow, saysNothing
 import { creditRow } from '../../domain/ledger/credit-rows.js';
 import { normaliseCode, toHalfWidth } from '../../domain/import/normalise.js';
 import type { ImportKind } from './templates.js';
+import type { ColumnPlan } from '../../domain/import/plan.js';
 
 /** Each kind's row schema (domain/ledger): what a row must be to be imported. */
 export const ROW_SCHEMAS: Record<ImportKind, z.ZodType> = {
@@ -18,13 +19,16 @@ export const ROW_SCHEMAS: Record<ImportKind, z.ZodType> = {
  * may hold both codes ("统一社会信用代码/注册号": a 15-digit value is a registration number, an
  * 18-character one in the 注册号 column the 统一社会信用代码), a
  * roster without 人员类别 says it by its dates (membershipByDates), and a row that leaves it blank
- * says 正式党员 by a 转正日期. Fills `input` in place.
+ * says 正式党员 by a 转正日期, an annual report without a 年报年度 column says it in its title
+ * (`plan.fromTitle`). Fills `input` in place.
  */
 export function fillFromFile(
   kind: ImportKind,
   input: Record<string, string>,
   mapped: (field: string) => boolean,
+  fromTitle?: ColumnPlan['fromTitle'],
 ): void {
+  if (fromTitle && !mapped('year')) input.year = fromTitle.year;
   // A 组成形式 left blank on a row whose code says its kind (a 农民专业合作社 or an enterprise in a
   // station's list of its 个体工商户) is no 个体工商户: the code's second character says which.
   if (kind === 'registry' && !mapped('kind') && mapped('form'))

@@ -80,6 +80,11 @@ export type Source = {
   headers: string[];
   /** The rows that make the header as the sheet shows them (two for a two-row header): a page of a stitched file repeats them. */
   headerLines: string[][];
+  /**
+   * The filled rows above the one naming the columns (a title, a date line; a group row of the
+   * header), each as its distinct cells' text: a title may say what no column does.
+   */
+  titleLines: string[];
   headerRowNo: number;
   rows: AsyncIterable<SourceRow>;
   bytesRead: () => number;
@@ -750,9 +755,14 @@ async function withHeaders(
   const footer = () => pending;
   const hidden = () => (hiddenRows?.() ?? []).filter((n) => n > headerRowNo);
   const hiddenCols = () => (hiddenColumns?.() ?? []).map((c) => c - 1).filter((i) => i < headers.length);
+  // A title merged across the sheet comes filled into each of its cells (mergeFiller): said once.
+  const titleLines = nonBlank
+    .filter(({ i }) => i < best.i)
+    .map(({ c }) => [...new Set(c.map((x) => x.trim()).filter(Boolean))].join(' '));
   return {
     headers,
     headerLines: lines.map((l) => l.map(name)),
+    titleLines,
     headerRowNo,
     rows: rows(),
     bytesRead: bytes,

@@ -5,6 +5,7 @@
  */
 import { IMPORT_KIND_LABEL } from '../../domain/import/labels.js';
 import { otherListNote } from '../../domain/import/other-lists.js';
+import { reportYearOfTitle } from '../../domain/import/footer.js';
 import { planColumns, type ColumnPlan, type Mapping } from '../../domain/import/plan.js';
 import type { ImportKind } from '../../features/imports/contract.js';
 
@@ -317,9 +318,16 @@ export function mapHeaders(
   headers: string[],
   sample: string[][] = [],
   mapping: Mapping = {},
+  titles: string[] = [],
 ): ColumnPlan {
   const t = TEMPLATES[kind];
   const plan = planColumns(kind, t.columns, t.oneOf, headers, sample, mapping);
+  // A county's summary of one year's annual reports says the year in its title alone
+  // ("2023年度个体工商户年报党建信息汇总表"): that year is each row's (fillFromFile), said in the notes.
+  if (kind === 'annual_report' && plan.missing.some((m) => m.field === 'year')) {
+    plan.fromTitle = reportYearOfTitle(titles);
+    if (plan.fromTitle) plan.missing = plan.missing.filter((m) => m.field !== 'year');
+  }
   // A county's 个体工商户名册 or enterprise list with neither 市场主体类型 nor 组成形式: each row's
   // 统一社会信用代码 says the kind by its second character (a row without one is refused, saying
   // so). Only for a list of entities with their representative, and never for a file another kind

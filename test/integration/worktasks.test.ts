@@ -501,6 +501,10 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
         201,
       )
     ).id;
+    // Passed on before any receipt: the county has it in hand, and the city's board says so (not 未签收).
+    const passed = await ok(countyA.get(`/deployment-targets/${ta}`));
+    expect(passed.state).toBe('received');
+    expect(passed.events.map((e: { action: string }) => e.action)).toEqual(['receive', 'pass_down']);
 
     // Only the issuing unit changes it; a recipient is refused, and so is the station it was passed down to
     // (which reads it, read-only); a node below outside that chain does not see it.
@@ -566,6 +570,17 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     expect(await told(countyB, '工作任务已撤回')).toBe(true);
     expect((await city.patch(`/deployments/${id}`, { title: '再改', note: 'x' })).statusCode).toBe(409);
     expect((await city.post(`/deployments/${id}/withdraw`, { reason: '再撤' })).statusCode).toBe(409);
+    // Nor is a withdrawn task passed on: the stations would get work the city has called off.
+    const again = await countyA.post('/deployments', {
+      kind: 'task',
+      title: '排查快递网点（玄武，补派）',
+      body: '各所排查',
+      dueAt: sooner.toISOString(),
+      targets: [A2],
+      parentTargetId: ta,
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().detail).toBe('上级任务已撤销（下发单位撤回：并入年度专项），不能再转派');
     const audit = await t.db
       .selectFrom('audit_log')
       .select('detail')

@@ -72,11 +72,14 @@ export async function issue(s: Scoped, user: AuthUser, b: NewDeployment, now: Da
     if (keys.has(f.key) || !keys.add(f.key)) throw unprocessable('figures', `数字项代码"${f.key}"重复`);
 
   let parent: Awaited<ReturnType<typeof deploymentById>>;
+  let parentTarget: Awaited<ReturnType<typeof targetById>>;
   if (b.parentTargetId !== undefined) {
-    const p = await targetById(s.db, b.parentTargetId);
+    const p = (parentTarget = await targetById(s.db, b.parentTargetId, true));
     if (!p) throw notFound('上级任务');
     if (p.node_code !== user.jurisdictionCode) throw forbidden('只能转派本单位收到的任务');
     parent = await deploymentById(s.db, Number(p.deployment_id));
+    if (parent?.closed_at)
+      throw conflict(`上级任务已撤销${parent.closed_reason ? `（${parent.closed_reason}）` : ''}，不能再转派`);
     if (parent?.due_at && due && due.getTime() > new Date(parent.due_at).getTime())
       throw unprocessable('dueAt', '转派的截止时间不能晚于上级任务的截止时间');
   }
@@ -135,8 +138,17 @@ export async function issue(s: Scoped, user: AuthUser, b: NewDeployment, now: Da
     .insertInto('deployment_target')
     .values([...nodes].map(([code, key]) => ({ deployment_id: d.id, node_code: code, scope_key: key })))
     .execute();
-  if (b.parentTargetId !== undefined) {
-    const p = (await targetById(s.db, b.parentTargetId))!;
+  if (parentTarget) {
+    const p = parentTarget;
+    // Passing a task on is acting on it: the unit has it in hand (签收), as the issuer's board should say.
+    if (p.state === 'pending')
+      await moveTarget(
+        s,
+        p,
+        { state: 'received', received_at: now, received_by: user.id, received_by_name: user.displayName },
+        { action: 'receive', by: actorOf(user), note: '转派即签收' },
+        now,
+      );
     await s.db
       .insertInto('deployment_event')
       .values({

@@ -746,4 +746,24 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     ]);
     await ok(city.post(`/deployments/${id}/withdraw`, { reason: '测试完毕' }), 204);
   });
+
+  it('a unit where nobody may sign or reply is named to the issuer when it sends, and marked on its board', async () => {
+    const A3 = '320102003';
+    await ledger(t.db).station(A3);
+    // A reader only: it sees the notice but may not sign for it.
+    await t.user({ roles: ['viewer'], jurisdiction: A3 });
+    const sent = await ok<{ id: number; withoutAccount: { code: string; name: string }[] }>(
+      city.post('/deployments', { kind: 'notice', title: '所级通知（二）', body: '请签收。', targets: [A1, A3] }),
+      201,
+    );
+    expect(sent.withoutAccount).toEqual([{ code: A3, name: expect.any(String) }]);
+    const board = await ok(city.get(`/deployments/${sent.id}/board`));
+    expect(
+      board.targets.map((x: { node: { code: string }; noAccount: boolean }) => [x.node.code, x.noAccount]),
+    ).toEqual([
+      [A1, false],
+      [A3, true],
+    ]);
+    await ok(city.post(`/deployments/${sent.id}/withdraw`, { reason: '测试完毕' }), 204);
+  });
 });

@@ -526,15 +526,22 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
 
     const later = new Date(due.getTime() + 2 * DAY);
     await ok(
-      city.patch(`/deployments/${id}`, { body: '请于周五前排查完毕', dueAt: later.toISOString(), note: '延长两天' }),
+      city.patch(`/deployments/${id}`, {
+        title: '排查快递网点和驿站',
+        body: '请于周五前排查完毕',
+        dueAt: later.toISOString(),
+        note: '延长两天',
+      }),
       204,
     );
     const seen = await ok(countyA.get(`/deployments/${id}`));
     expect(seen).toMatchObject({ body: '请于周五前排查完毕', dueAt: later.toISOString() });
     const trail = await ok(countyA.get(`/deployment-targets/${ta}`));
     expect(trail.events.find((e: { action: string }) => e.action === 'update').note).toMatch(
-      /^修改了正文、截止时间（改为 .+）。说明：延长两天$/,
+      /^修改了标题、正文、截止时间（改为 .+）。说明：延长两天$/,
     );
+    // The station working the part passed down reads the city's task by its corrected title, not the one it had when passed down.
+    expect((await ok(stA1.get(`/deployments/${sub}`))).parent.title).toBe('排查快递网点和驿站');
     // The node not yet done is told; the one that replied is not.
     const told = async (c: Client, prefix: string) =>
       (await ok(c.get('/notifications'))).items.some((n: { title: string }) => n.title.startsWith(prefix));

@@ -380,18 +380,19 @@ export async function detailOf(
   let parent = null;
   if (d.parent_target_id !== null) {
     // The id where the caller can open the parent: the node that passed it down and above, and the
-    // nodes it was passed down to (read-only, the chain only: row-level security, 0075).
+    // nodes it was passed down to (read-only, the chain only: row-level security, 0075). Its title
+    // as it stands (the issuer may have corrected it since); the one kept at passing down otherwise.
     const p =
       d.parent_deployment_id === null
         ? undefined
         : await db
             .selectFrom('deployment')
-            .select('id')
+            .select(['id', 'title'])
             .where('id', '=', Number(d.parent_deployment_id))
             .executeTakeFirst();
     parent = {
       id: p ? Number(p.id) : null,
-      title: d.parent_title ?? '',
+      title: p?.title ?? d.parent_title ?? '',
       issuerName: d.parent_issuer_name ?? '',
     };
   }

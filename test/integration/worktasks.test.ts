@@ -155,6 +155,9 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
 
   it('counties receive and pass part of it down to their stations; the stations see only their own', async () => {
     await ok(countyA.post(`/deployment-targets/${tgt[A]}/receive`), 204);
+    // Signed for: the bell no longer counts the notice of it as unread (the other county's stays).
+    expect((await ok(countyA.get('/notifications'))).unread).toBe(0);
+    expect((await ok(countyB.get('/notifications'))).unread).toBe(1);
     expect((await countyA.post(`/deployment-targets/${tgt[A]}/receive`)).statusCode).toBe(409);
     // A county cannot act on the other county's row.
     expect((await countyA.post(`/deployment-targets/${tgt[B]}/receive`)).statusCode).toBe(404);

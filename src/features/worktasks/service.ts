@@ -18,7 +18,7 @@ import {
 } from '../../domain/worktasks/rules.js';
 import { conflict, forbidden, notFound, Problem } from '../../http/errors.js';
 import type { AuthUser } from '../../http/context.js';
-import { notify } from '../workbench/index.js';
+import { notify, readAbout } from '../workbench/index.js';
 import type { NewDeployment } from './contract.js';
 import { deploymentById, missingLink, targetById } from './queries.js';
 import { actorOf, closeDeployment, moveTarget, onEveryTarget, recordReply } from './replies.js';
@@ -208,6 +208,7 @@ export async function receive(s: Scoped, user: AuthUser, id: number, now: Date) 
     { action: 'receive', by: actorOf(user) },
     now,
   );
+  await readAbout(s, link(d.id));
   s.audit({
     action: 'deployment.receive',
     objectType: 'deployment_target',
@@ -237,6 +238,7 @@ export async function reply(
   // Accepted after the deadline too, marked late.
   const late = isLate(d.due_at ? new Date(d.due_at) : null, now);
   await recordReply(s, t, next.to, actorOf(user), body, late, now);
+  await readAbout(s, link(d.id));
   if (d.created_by !== null) {
     await notify(
       s,

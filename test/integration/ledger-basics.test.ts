@@ -61,7 +61,8 @@ describe.each(BACKENDS)('stations, committees and guidance posts on %s', (backen
     ).toBe(201);
     const del = await c.del('/stations/320102012');
     expect(del.statusCode).toBe(409);
-    expect(del.json().detail).toMatch(/引用/);
+    // Named, with what to do (was: 该记录仍被其他数据引用).
+    expect(del.json().detail).toBe('玄武门市场监管所仍有党建工作指导站等单位，不能删除：请先撤销这些单位，再删除');
   });
 
   it('stations hang on counties, or on cities without counties (东莞)', async () => {

@@ -272,10 +272,17 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
       .where('jurisdiction_code', '=', CITY)
       .executeTakeFirstOrThrow();
     expect(cityReport.outdated_at).toBeNull();
+    // But the city's board shows the county's submitted report as 待更新 (its figures are no longer the station's).
+    const board = await ok<{ children: { code: string; report: { outdated: boolean } | null }[] }>(
+      as[CITY].get(`/reports?form=xgz_core&period=${PERIOD}`),
+    );
+    expect(board.children.find((c) => c.code === A)!.report!.outdated).toBe(true);
 
     const redone = await prepare(A);
     expect(redone.state).toBe('draft');
     expect(redone.outdated).toBeNull();
+    // Prepared again but not sent up (the city no longer counts it): the county's 待办 keeps it, though the period is not the one due now.
+    expect(await todoKeys()).toContain(`report:redo:${countyReport}`);
     expect(redone.rows.map((r) => [r.code, r.version, r.operating])).toEqual([
       [A1, 2, 3],
       [A2, 1, 1],
@@ -284,6 +291,7 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
     ]);
     await ok(submit(A, redone.id), 201);
     expect(await todoKeys()).not.toContain(`report:outdated:${countyReport}`);
+    expect(await todoKeys()).not.toContain(`report:redo:${countyReport}`);
     const city = await ok(as[CITY].get(`/reports/${cityReport.id}`));
     expect(city.outdated?.reason).toMatch(/^玄武区于 .* 重新上报第 2 版/);
     expect(

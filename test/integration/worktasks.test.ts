@@ -155,6 +155,9 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
 
   it('counties receive and pass part of it down to their stations; the stations see only their own', async () => {
     await ok(countyA.post(`/deployment-targets/${tgt[A]}/receive`), 204);
+    // Signed for: the bell no longer counts the notice of it as unread (the other county's stays).
+    expect((await ok(countyA.get('/notifications'))).unread).toBe(0);
+    expect((await ok(countyB.get('/notifications'))).unread).toBe(1);
     expect((await countyA.post(`/deployment-targets/${tgt[A]}/receive`)).statusCode).toBe(409);
     // A county cannot act on the other county's row.
     expect((await countyA.post(`/deployment-targets/${tgt[B]}/receive`)).statusCode).toBe(404);
@@ -501,6 +504,10 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
         201,
       )
     ).id;
+    // Passed on before any receipt: the county has it in hand, and the city's board says so (not 未签收).
+    const passed = await ok(countyA.get(`/deployment-targets/${ta}`));
+    expect(passed.state).toBe('received');
+    expect(passed.events.map((e: { action: string }) => e.action)).toEqual(['receive', 'pass_down']);
 
     // Only the issuing unit changes it; a recipient is refused, and so is the station it was passed down to
     // (which reads it, read-only); a node below outside that chain does not see it.
@@ -522,15 +529,22 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
 
     const later = new Date(due.getTime() + 2 * DAY);
     await ok(
-      city.patch(`/deployments/${id}`, { body: '请于周五前排查完毕', dueAt: later.toISOString(), note: '延长两天' }),
+      city.patch(`/deployments/${id}`, {
+        title: '排查快递网点和驿站',
+        body: '请于周五前排查完毕',
+        dueAt: later.toISOString(),
+        note: '延长两天',
+      }),
       204,
     );
     const seen = await ok(countyA.get(`/deployments/${id}`));
     expect(seen).toMatchObject({ body: '请于周五前排查完毕', dueAt: later.toISOString() });
     const trail = await ok(countyA.get(`/deployment-targets/${ta}`));
     expect(trail.events.find((e: { action: string }) => e.action === 'update').note).toMatch(
-      /^修改了正文、截止时间（改为 .+）。说明：延长两天$/,
+      /^修改了标题、正文、截止时间（改为 .+）。说明：延长两天$/,
     );
+    // The station working the part passed down reads the city's task by its corrected title, not the one it had when passed down.
+    expect((await ok(stA1.get(`/deployments/${sub}`))).parent.title).toBe('排查快递网点和驿站');
     // The node not yet done is told; the one that replied is not.
     const told = async (c: Client, prefix: string) =>
       (await ok(c.get('/notifications'))).items.some((n: { title: string }) => n.title.startsWith(prefix));
@@ -566,6 +580,17 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     expect(await told(countyB, '工作任务已撤回')).toBe(true);
     expect((await city.patch(`/deployments/${id}`, { title: '再改', note: 'x' })).statusCode).toBe(409);
     expect((await city.post(`/deployments/${id}/withdraw`, { reason: '再撤' })).statusCode).toBe(409);
+    // Nor is a withdrawn task passed on: the stations would get work the city has called off.
+    const again = await countyA.post('/deployments', {
+      kind: 'task',
+      title: '排查快递网点（玄武，补派）',
+      body: '各所排查',
+      dueAt: sooner.toISOString(),
+      targets: [A2],
+      parentTargetId: ta,
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().detail).toBe('上级任务已撤销（下发单位撤回：并入年度专项），不能再转派');
     const audit = await t.db
       .selectFrom('audit_log')
       .select('detail')
@@ -730,5 +755,25 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
       [A, 2, 2],
     ]);
     await ok(city.post(`/deployments/${id}/withdraw`, { reason: '测试完毕' }), 204);
+  });
+
+  it('a unit where nobody may sign or reply is named to the issuer when it sends, and marked on its board', async () => {
+    const A3 = '320102003';
+    await ledger(t.db).station(A3);
+    // A reader only: it sees the notice but may not sign for it.
+    await t.user({ roles: ['viewer'], jurisdiction: A3 });
+    const sent = await ok<{ id: number; withoutAccount: { code: string; name: string }[] }>(
+      city.post('/deployments', { kind: 'notice', title: '所级通知（二）', body: '请签收。', targets: [A1, A3] }),
+      201,
+    );
+    expect(sent.withoutAccount).toEqual([{ code: A3, name: expect.any(String) }]);
+    const board = await ok(city.get(`/deployments/${sent.id}/board`));
+    expect(
+      board.targets.map((x: { node: { code: string }; noAccount: boolean }) => [x.node.code, x.noAccount]),
+    ).toEqual([
+      [A1, false],
+      [A3, true],
+    ]);
+    await ok(city.post(`/deployments/${sent.id}/withdraw`, { reason: '测试完毕' }), 204);
   });
 });

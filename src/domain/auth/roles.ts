@@ -84,6 +84,9 @@ export function permissionsOf(roles: readonly string[]): Set<Permission> {
   return out;
 }
 
+/** The roles that grant a permission. */
+export const rolesWith = (p: Permission): Role[] => ROLE_CODES.filter((r) => ROLE_PERMISSIONS[r].includes(p));
+
 export const isAdminDuty = (role: string): boolean => (ADMIN_DUTIES as readonly string[]).includes(role);
 
 /** An account must need a second factor when it holds an administrator duty, or when the deployment says all must. */

@@ -103,7 +103,8 @@ describe('the report workflow', () => {
     expect(reportTransition('submitted', 'prepare', 'own')).toMatchObject({
       ok: false,
       status: 409,
-      reason: '报表已上报，不能生成报表',
+      // The clerk is told how to correct it, not only that it cannot be done.
+      reason: '报表已上报，不能生成报表；如需更正，请直接上级退回后重新生成、上报',
     });
     expect(reportTransition('submitted', 'annotate', 'own')).toMatchObject({ ok: false, status: 409 });
     expect(reportTransition('draft', 'return', 'above', { reason: 'x' })).toMatchObject({ ok: false, status: 409 });

@@ -34,6 +34,9 @@ const MOVES: Record<ReportAction, { actor: Actor; from: (ReportState | null)[]; 
   accept: { actor: 'above', from: ['submitted'], to: 'same' },
 };
 
+/** What a level does to correct a report it has submitted (a version is immutable): the level above returns it first. */
+const CORRECT_SUBMITTED = '；如需更正，请直接上级退回后重新生成、上报';
+
 export type ReportInput = {
   reason?: string | null;
   failures?: readonly CheckFailure[];
@@ -85,7 +88,9 @@ export function reportTransition(
     return {
       ok: false,
       status: 409,
-      reason: state ? `报表${REPORT_STATE_LABEL[state]}，不能${REPORT_ACTION_LABEL[action]}` : '尚未生成报表',
+      reason: state
+        ? `报表${REPORT_STATE_LABEL[state]}，不能${REPORT_ACTION_LABEL[action]}${state === 'submitted' && actor === 'own' && !input.outdated ? CORRECT_SUBMITTED : ''}`
+        : '尚未生成报表',
     };
   if (action === 'accept' && (input.accepted || input.outdated))
     return {

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Scoped } from '../../db/scoped.js';
 import { expectWritten } from '../../db/writes.js';
 import { stationCode, stationParentAllowed } from '../../domain/jurisdiction/codes.js';
-import { notFound } from '../../http/errors.js';
+import { notFound, Problem } from '../../http/errors.js';
 import type { createStation, updateStation } from './contract.js';
 import { stationByCode, toNode } from './queries.js';
 
@@ -85,10 +85,49 @@ export async function changeStation({ db, audit }: Scoped, code: string, b: Stat
   return toNode({ ...row, child_count: 0 });
 }
 
-/** Deletes a station. */
+/** The records that keep a station from being deleted, by the table PostgreSQL names, and what the clerk can do. */
+const MOVE = '请先把它们分配到其他基层所，再删除';
+const KEPT = '这些记录须保留，该所不能删除';
+const HELD_BY: Record<string, { what: string; todo: string }> = {
+  entity: { what: '市场主体', todo: MOVE },
+  party_org: { what: '党组织', todo: MOVE },
+  instructor: { what: '党建工作指导员', todo: MOVE },
+  zone: { what: '区域', todo: MOVE },
+  station_rule: { what: '基层所分配规则', todo: '请先删除这些规则，再删除' },
+  app_user: { what: '账号', todo: '请先把这些账号改到其他单位，再删除' },
+  bureau_unit: { what: '党建工作指导站等单位', todo: '请先撤销这些单位，再删除' },
+  deployment: { what: '工作任务或通知', todo: KEPT },
+  deployment_target: { what: '工作任务或通知', todo: KEPT },
+  report: { what: '统计报表', todo: KEPT },
+  visit_plan: { what: '走访计划', todo: KEPT },
+  visit_record: { what: '走访记录', todo: KEPT },
+  appeal_case: { what: '诉求', todo: KEPT },
+};
+
+/**
+ * The refusal when records still hang on the station: which kind (the referencing table, as
+ * PostgreSQL names it) and what to do, instead of a bare "still referenced" the clerk cannot act on.
+ * Any other error is given back as it was.
+ */
+function stillHeld(name: string, err: unknown): unknown {
+  const e = (err ?? {}) as { code?: string; table?: string; message?: string };
+  if (e.code !== '23503') return err;
+  const table = e.table ?? /on table "([^"]+)"$/.exec(e.message ?? '')?.[1] ?? '';
+  const held = HELD_BY[table.replace(/_\d+$/, '')] ?? { what: '业务数据', todo: KEPT };
+  return new Problem(409, '数据冲突', `${name}仍有${held.what}，不能删除：${held.todo}`);
+}
+
+/** Deletes a station (one nothing hangs on any more). */
 export async function removeStation({ db, audit }: Scoped, code: string): Promise<void> {
   const before = await stationByCode(db, code);
-  expectWritten(await db.deleteFrom('jurisdiction').where('code', '=', before.code).executeTakeFirst(), '基层所', {
+  const deleted = await db
+    .deleteFrom('jurisdiction')
+    .where('code', '=', before.code)
+    .executeTakeFirst()
+    .catch((err: unknown) => {
+      throw stillHeld(before.name, err);
+    });
+  expectWritten(deleted, '基层所', {
     action: 'station.delete',
     objectType: 'jurisdiction',
     objectId: before.code,

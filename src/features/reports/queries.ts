@@ -253,6 +253,7 @@ export async function boardOf(db: Tx, user: User, q: z.infer<typeof boardQuery>)
         prepared_at: c.preparedAt,
         return_reason: c.returnReason,
         submitted_at: c.submittedAt,
+        outdated_at: c.outdatedAt,
         accepted: c.accepted,
       }),
       overdue: late && c.state !== 'submitted',

@@ -105,6 +105,8 @@ export async function childSubmissions(
     preparedAt: Date | null;
     returnReason: string | null;
     accepted: boolean;
+    /** Its submitted report is 待更新: a child of its own submitted again since. */
+    outdatedAt: Date | null;
   })[]
 > {
   const { rows } = await sql<{
@@ -122,8 +124,9 @@ export async function childSubmissions(
     as_of: string | null;
     missing: MissingMark[] | null;
     accepted: boolean;
+    outdated_at: Date | null;
   }>`
-    SELECT j.code, j.name, j.level, r.id, r.state, r.version, r.prepared_at, r.return_reason, v.submitted_at,
+    SELECT j.code, j.name, j.level, r.id, r.state, r.version, r.prepared_at, r.return_reason, v.submitted_at, r.outdated_at,
       r.accepted_at IS NOT NULL AS accepted,
       CASE WHEN r.state = 'submitted' THEN (SELECT x -> 'counts' FROM jsonb_array_elements(v.data -> 'rows') x WHERE x ->> 'kind' = 'total' LIMIT 1) END AS total,
       v.data ->> 'source' AS source, v.data ->> 'asOf' AS as_of, CASE WHEN r.state = 'submitted' THEN v.missing END AS missing
@@ -146,6 +149,7 @@ export async function childSubmissions(
     preparedAt: r.prepared_at,
     returnReason: r.return_reason,
     accepted: !!r.accepted,
+    outdatedAt: r.outdated_at,
   }));
 }
 

@@ -1,6 +1,7 @@
 /** The workbench feature's entrance: the 待办 list, the bell, and the notification seam other features use. */
 export {
   notify,
+  readAbout,
   addNotifier,
   inAppNotifier,
   type Notifier,

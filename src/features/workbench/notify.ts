@@ -66,3 +66,18 @@ export async function notify(s: Scoped, audience: Audience, m: Message): Promise
   const to = all.filter((r) => r.userId !== s.who.userId && !seen.has(r.userId) && seen.add(r.userId));
   for (const n of notifiers) await n.deliver(s, to, m);
 }
+
+/**
+ * The acting account's unread notifications about one record (by its link), read: it has just
+ * acted on that record (signed a notice, replied to a task), so the bell need not ask again.
+ */
+export async function readAbout(s: Scoped, link: string): Promise<void> {
+  if (s.who.userId === null) return;
+  await s.db
+    .updateTable('notification')
+    .set({ read_at: new Date() })
+    .where('user_id', '=', s.who.userId)
+    .where('link', '=', link)
+    .where('read_at', 'is', null)
+    .execute();
+}

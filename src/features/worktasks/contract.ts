@@ -131,6 +131,8 @@ export const target = z.object({
   replyFigures: z.record(z.string(), z.number()).nullable(),
   links: z.array(link),
   late: z.boolean(),
+  /** No enabled account at the node may receive or reply: nobody there will see it (open one, or act another way). */
+  noAccount: z.boolean(),
   returnReason: z.string().nullable(),
   returnedAt: z.string().nullable(),
   /** The issuer accepted the reply (reviewed; it stands). */
@@ -184,7 +186,11 @@ export const issueDeployment = endpoint({
   summary: '下发通知或工作任务（到下级单位或层级；或转派本单位收到的任务）',
   body: newDeployment,
   status: 201,
-  response: z.object({ id: z.number() }),
+  response: z.object({
+    id: z.number(),
+    /** Receiving units with no account that may sign or reply: nobody there will see it. */
+    withoutAccount: z.array(z.object({ code: z.string(), name: z.string() })),
+  }),
 });
 export const reviseDeployment = endpoint({
   method: 'PATCH',

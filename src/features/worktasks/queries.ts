@@ -19,6 +19,7 @@ import { CASE_KIND_LABEL } from '../../domain/cases/workflow.js';
 import { FORMS, periodLabel } from '../../domain/reports/forms.js';
 import { localDate } from '../../domain/time/zone.js';
 import { fileNameForOthers } from '../../domain/identifiers/free-text.js';
+import { rolesWith } from '../../domain/auth/roles.js';
 import { SOURCE_LABELS } from './ledger.js';
 import type { z } from 'zod';
 import type { board, deploymentDetail, deploymentSummary, target } from './contract.js';
@@ -42,6 +43,40 @@ export async function deploymentById(db: Tx, id: number): Promise<DeploymentRow 
     .select(['j.name as issuer_name', 'j.level as issuer_level'])
     .where('d.id', '=', id)
     .executeTakeFirst();
+}
+
+/**
+ * Of these nodes, those where no enabled account may receive or reply (data.write; a platform's or
+ * committee's unit account works only its cases): what is sent there waits for nobody.
+ */
+export async function nodesWithoutAccount(db: Tx, codes: readonly string[]): Promise<Set<string>> {
+  if (!codes.length) return new Set();
+  const held = await db
+    .selectFrom('app_user')
+    .select('jurisdiction_code')
+    .distinct()
+    .where('jurisdiction_code', 'in', codes)
+    .where('disabled', '=', false)
+    .where(sql<boolean>`roles && ${sql.val(rolesWith('data.write').filter((r) => r !== 'unit_staff'))}::text[]`)
+    .execute();
+  const has = new Set(held.map((h) => h.jurisdiction_code));
+  return new Set(codes.filter((c) => !has.has(c)));
+}
+
+/** The nodes a deployment reached where nobody may act on it (the issuer is told at once, not when it falls overdue). */
+export async function targetsWithoutAccount(db: Tx, deploymentId: number): Promise<{ code: string; name: string }[]> {
+  const nodes = await db
+    .selectFrom('deployment_target as t')
+    .innerJoin('jurisdiction as j', 'j.code', 't.node_code')
+    .select(['j.code', 'j.name'])
+    .where('t.deployment_id', '=', deploymentId)
+    .orderBy('j.code')
+    .execute();
+  const none = await nodesWithoutAccount(
+    db,
+    nodes.map((n) => n.code),
+  );
+  return nodes.filter((n) => none.has(n.code));
 }
 
 /** A target with its node's name; `lock` holds the row for a move, so a close or a second move waits for it. */
@@ -228,6 +263,10 @@ export async function presentTargets(
         .execute()
     : [];
   const subCounts = await countsOf(db, subs, now);
+  const noAccount = await nodesWithoutAccount(
+    db,
+    rows.map((r) => r.node_code),
+  );
   const labels = await linkLabels(
     db,
     rows.flatMap((t) => json<{ kind: LinkKind; id: number }[]>(t.reply_links, [])),
@@ -250,6 +289,7 @@ export async function presentTargets(
       replyFigures: json<Record<string, number> | null>(t.reply_figures, null),
       links: json<{ kind: LinkKind; id: number }[]>(t.reply_links, []).map((l) => linkOf(l, labels)),
       late: t.late,
+      noAccount: noAccount.has(t.node_code),
       returnReason: t.return_reason,
       returnedAt: iso(t.returned_at),
       acceptedAt: iso(t.accepted_at),
@@ -340,18 +380,19 @@ export async function detailOf(
   let parent = null;
   if (d.parent_target_id !== null) {
     // The id where the caller can open the parent: the node that passed it down and above, and the
-    // nodes it was passed down to (read-only, the chain only: row-level security, 0075).
+    // nodes it was passed down to (read-only, the chain only: row-level security, 0075). Its title
+    // as it stands (the issuer may have corrected it since); the one kept at passing down otherwise.
     const p =
       d.parent_deployment_id === null
         ? undefined
         : await db
             .selectFrom('deployment')
-            .select('id')
+            .select(['id', 'title'])
             .where('id', '=', Number(d.parent_deployment_id))
             .executeTakeFirst();
     parent = {
       id: p ? Number(p.id) : null,
-      title: d.parent_title ?? '',
+      title: p?.title ?? d.parent_title ?? '',
       issuerName: d.parent_issuer_name ?? '',
     };
   }

@@ -29,6 +29,7 @@ import {
   presentTargets,
   targetById,
   targetScope,
+  targetsWithoutAccount,
 } from './queries.js';
 import { acceptReply, issue, receive, reply, returnReply, revise, runReminders, withdraw } from './service.js';
 import { localDateTime } from '../../domain/time/zone.js';
@@ -91,8 +92,11 @@ export async function workTaskRoutes(app: FastifyInstance): Promise<void> {
       response: { 201: issueDeployment.response },
     },
     handler: async (req, reply) => {
-      const id = await req.scoped((s) => issue(s, req.user!, req.body, clock()));
-      return reply.code(201).send({ id });
+      const issued = await req.scoped(async (s) => {
+        const id = await issue(s, req.user!, req.body, clock());
+        return { id, withoutAccount: await targetsWithoutAccount(s.db, id) };
+      });
+      return reply.code(201).send(issued);
     },
   });
 

@@ -18,7 +18,7 @@ import {
 } from '../../domain/worktasks/rules.js';
 import { conflict, forbidden, notFound, Problem } from '../../http/errors.js';
 import type { AuthUser } from '../../http/context.js';
-import { notify } from '../workbench/index.js';
+import { notify, readAbout } from '../workbench/index.js';
 import type { NewDeployment } from './contract.js';
 import { deploymentById, missingLink, targetById } from './queries.js';
 import { actorOf, closeDeployment, moveTarget, onEveryTarget, recordReply } from './replies.js';
@@ -72,11 +72,14 @@ export async function issue(s: Scoped, user: AuthUser, b: NewDeployment, now: Da
     if (keys.has(f.key) || !keys.add(f.key)) throw unprocessable('figures', `数字项代码"${f.key}"重复`);
 
   let parent: Awaited<ReturnType<typeof deploymentById>>;
+  let parentTarget: Awaited<ReturnType<typeof targetById>>;
   if (b.parentTargetId !== undefined) {
-    const p = await targetById(s.db, b.parentTargetId);
+    const p = (parentTarget = await targetById(s.db, b.parentTargetId, true));
     if (!p) throw notFound('上级任务');
     if (p.node_code !== user.jurisdictionCode) throw forbidden('只能转派本单位收到的任务');
     parent = await deploymentById(s.db, Number(p.deployment_id));
+    if (parent?.closed_at)
+      throw conflict(`上级任务已撤销${parent.closed_reason ? `（${parent.closed_reason}）` : ''}，不能再转派`);
     if (parent?.due_at && due && due.getTime() > new Date(parent.due_at).getTime())
       throw unprocessable('dueAt', '转派的截止时间不能晚于上级任务的截止时间');
   }
@@ -135,8 +138,17 @@ export async function issue(s: Scoped, user: AuthUser, b: NewDeployment, now: Da
     .insertInto('deployment_target')
     .values([...nodes].map(([code, key]) => ({ deployment_id: d.id, node_code: code, scope_key: key })))
     .execute();
-  if (b.parentTargetId !== undefined) {
-    const p = (await targetById(s.db, b.parentTargetId))!;
+  if (parentTarget) {
+    const p = parentTarget;
+    // Passing a task on is acting on it: the unit has it in hand (签收), as the issuer's board should say.
+    if (p.state === 'pending')
+      await moveTarget(
+        s,
+        p,
+        { state: 'received', received_at: now, received_by: user.id, received_by_name: user.displayName },
+        { action: 'receive', by: actorOf(user), note: '转派即签收' },
+        now,
+      );
     await s.db
       .insertInto('deployment_event')
       .values({
@@ -196,6 +208,7 @@ export async function receive(s: Scoped, user: AuthUser, id: number, now: Date) 
     { action: 'receive', by: actorOf(user) },
     now,
   );
+  await readAbout(s, link(d.id));
   s.audit({
     action: 'deployment.receive',
     objectType: 'deployment_target',
@@ -225,6 +238,7 @@ export async function reply(
   // Accepted after the deadline too, marked late.
   const late = isLate(d.due_at ? new Date(d.due_at) : null, now);
   await recordReply(s, t, next.to, actorOf(user), body, late, now);
+  await readAbout(s, link(d.id));
   if (d.created_by !== null) {
     await notify(
       s,

@@ -575,6 +575,7 @@ function BoardPanel({
                 <span>{t.node.name}</span>
                 <Tag color={STATUS_COLOR[t.status]}>{t.statusLabel}</Tag>
                 {t.late && <Tag color="orange">逾期回复</Tag>}
+                {t.noAccount && <Tag color="red">无账号，无人签收</Tag>}
                 {t.state === 'replied' &&
                   (t.acceptedAt ? <Tag color="green">已采纳</Tag> : <Tag color="gold">待审阅</Tag>)}
               </Space>

@@ -89,7 +89,12 @@ export function IssueDrawer({
           .map((f, i) => ({ key: `f${i + 1}`, label: f.label, ...(f.unit ? { unit: f.unit } : {}) })),
         ...(parent ? { parentTargetId: parent.targetId } : {}),
       };
-      const { id } = await call(issueDeployment, { body });
+      const { id, withoutAccount } = await call(issueDeployment, { body });
+      if (withoutAccount.length)
+        message.warning(
+          `${withoutAccount.map((n) => n.name).join('、')}尚无可签收、回复的账号，看不到此${v.kind === 'task' ? '任务' : '通知'}：请开通账号，或另行通知`,
+          8,
+        );
       for (const f of files) {
         try {
           await uploadAttachment('deployment', id, f);

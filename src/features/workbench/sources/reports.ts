@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { FORMS, FORM_CODES, periodLabel } from '../../../domain/reports/forms.js';
+import { FORMS, FORM_CODES, dueOn, periodLabel } from '../../../domain/reports/forms.js';
 import { periodDue, urgencyOf } from '../../../domain/worktasks/todo.js';
 import type { TodoItem } from '../contract.js';
 import { DAY_MS, type TodoContext, type TodoSource } from './types.js';
@@ -12,14 +12,19 @@ type Row = {
   state: string | null;
   return_reason: string | null;
   outdated_reason: string | null;
+  version: number | null;
   n: number;
 };
+/** The end of a report's due day (China time), as its 待办 item's deadline. */
+const deadline = (day: string) => new Date(`${day}T23:59:59+08:00`);
 const dueOf = (c: TodoContext) =>
   FORM_CODES.map((code) => ({ code, f: FORMS[code], ...periodDue(FORMS[code], c.today) }));
 
 /**
  * Statistical reports: the node's own report for the period now due (not yet submitted), its
- * returned reports, its submitted reports a child's later version made 待更新, and the level
+ * returned reports, its submitted reports a child's later version made 待更新, the reports it
+ * submitted once and has prepared again (returned or 待更新) but not yet sent up (the level above
+ * no longer counts them, whatever the period), and the level
  * below's submissions awaiting its review (not yet 审核通过, while its own report for that period is not yet
  * submitted). Stations report too (the county consolidates them); the nation reports to no one.
  */
@@ -30,21 +35,22 @@ export const reportTodos: TodoSource<Row[]> = {
     c.level === 'nation'
       ? null
       : sql`(SELECT coalesce(json_agg(u), '[]'::json) FROM (
-      SELECT 'own' AS t, r.id, r.form, r.period, r.state, r.return_reason, r.outdated_reason, 1 AS n FROM report r
+      SELECT 'own' AS t, r.id, r.form, r.period, r.state, r.return_reason, r.outdated_reason, r.version, 1 AS n FROM report r
       WHERE r.jurisdiction_code = ${c.code} AND (r.state = 'returned' OR r.outdated_at IS NOT NULL
-        OR (r.form, r.period) IN (${sql.join(dueOf(c).map((d) => sql`(${d.code}, ${d.period})`))}))
+        OR (r.state = 'draft' AND r.version > 0) OR (r.form, r.period) IN (${sql.join(dueOf(c).map((d) => sql`(${d.code}, ${d.period})`))}))
       UNION ALL
-      SELECT 'review', NULL, x.form, x.period, NULL, NULL, NULL, x.n FROM (
+      SELECT 'review', NULL, x.form, x.period, NULL, NULL, NULL, NULL, x.n FROM (
         SELECT ch.form, ch.period, count(*)::int AS n FROM report ch JOIN jurisdiction j ON j.code = ch.jurisdiction_code
         WHERE j.parent_code = ${c.code} AND ch.state = 'submitted' AND ch.accepted_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM report o WHERE o.jurisdiction_code = ${c.code} AND o.form = ch.form AND o.period = ch.period AND o.state = 'submitted')
         GROUP BY ch.form, ch.period ORDER BY ch.period, ch.form LIMIT 20) x) u)`,
   items: (rows, c) => {
     const out: TodoItem[] = [];
-    for (const d of dueOf(c)) {
+    const dueNow = dueOf(c);
+    for (const d of dueNow) {
       const own = rows.find((r) => r.t === 'own' && r.form === d.code && r.period === d.period);
       if (own?.state === 'submitted' || own?.state === 'returned') continue;
-      const due = new Date(`${d.dueOn}T23:59:59+08:00`);
+      const due = deadline(d.dueOn);
       out.push({
         key: `report:due:${d.code}:${d.period}`,
         kind: 'report',
@@ -82,6 +88,25 @@ export const reportTodos: TodoSource<Row[]> = {
           count: 1,
           dueAt: null,
           urgency: 'new',
+          link: `/reports?form=${r.form}&period=${encodeURIComponent(r.period)}&open=${r.id}`,
+        });
+      } else if (
+        r.t === 'own' &&
+        r.state === 'draft' &&
+        r.version &&
+        !dueNow.some((d) => d.code === r.form && d.period === r.period)
+      ) {
+        // Submitted once, prepared again: until it goes up, the level above has no version of it in force.
+        const due = deadline(dueOn(f, r.period));
+        out.push({
+          key: `report:redo:${r.id}`,
+          kind: 'report',
+          kindLabel: '统计报表',
+          title: `重新上报：${f.title}（${periodLabel(f.period, r.period)}）`,
+          detail: `已重新生成，尚未上报第 ${r.version + 1} 版；上报前，上级汇总不计入本级`,
+          count: 1,
+          dueAt: due.toISOString(),
+          urgency: urgencyOf(due, c.now, 7 * DAY_MS, true),
           link: `/reports?form=${r.form}&period=${encodeURIComponent(r.period)}&open=${r.id}`,
         });
       } else if (r.t === 'review') {

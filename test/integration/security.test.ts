@@ -1940,6 +1940,43 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
       }
     });
 
+    it("stations are kept by their county's bureau: a city or province editor creating, renaming or removing one in a county below is 403 in Chinese and nothing changes (DOMAIN.md: stations are created by the county bureaus; a province editor created them in any county)", async () => {
+      const county = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const made = await county.post('/stations', { countyCode: COUNTY, suffix: '614', name: '第十四轮所' });
+      expect(made.statusCode, made.body).toBe(201);
+      for (const above of ['320100', '320000']) {
+        const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: above }));
+        const attempts = [
+          await c.post('/stations', { countyCode: COUNTY, suffix: '615', name: '上级局建的所' }),
+          await c.patch('/stations/320102614', { name: '上级局改的名' }),
+          await c.del('/stations/320102614'),
+        ];
+        for (const res of attempts) {
+          expect(res.statusCode, res.body).toBe(403);
+          expect(res.json().detail).toContain('基层所由所属县级局');
+        }
+      }
+      const names = await t.db
+        .selectFrom('jurisdiction')
+        .select(['code', 'name'])
+        .where('code', 'in', ['320102614', '320102615'])
+        .execute();
+      expect(names).toEqual([{ code: '320102614', name: '第十四轮所' }]);
+      expect((await county.del('/stations/320102614')).statusCode).toBe(204);
+    });
+
+    it('a word mixing Latin letters with Cyrillic look-alikes is refused naming the field: a second "Wanda 广场" with a Cyrillic а passed the same-name check and could not be told apart (round 11 left look-alikes alone)', async () => {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const zone = (name: string) => c.post('/zones', { kind: 'market', name, countyCode: COUNTY });
+      expect((await zone('Wanda 第十四轮广场')).statusCode).toBe(201);
+      const spoof = await zone('W\u0430nda 第十四轮广场');
+      expect(spoof.statusCode, spoof.body).toBe(400);
+      expect(spoof.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(spoof.json().errors).toEqual([{ field: 'name', message: expect.stringContaining('西里尔') }]);
+      // A word of Cyrillic alone (a shop's Russian sign) and a unit such as μg are not look-alikes of a Latin word.
+      expect((await zone('Магазин 第十四轮市场')).statusCode).toBe(201);
+    });
+
     it('encrypted attachment files no record names are swept once past their grace period, audited; a file a record names, a removed attachment’s and a young one stay (files left by the upload timer were never removed)', async () => {
       const { sweepOrphanFiles, ORPHAN_GRACE_HOURS } = await import('../../src/features/attachments/orphans.js');
       const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));

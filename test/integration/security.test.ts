@@ -1977,6 +1977,19 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
       expect((await zone('Магазин 第十四轮市场')).statusCode).toBe(201);
     });
 
+    it('one account runs at most two exports at once: a third is 429 in Chinese before any row is read, and a finished export gives its slot back (eight exports of 5,000 entities from one session took 50 s each and held a public page up to 18 s)', async () => {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const exports = () => auditLines('entity.export');
+      const before = (await exports()).length;
+      const answers = await Promise.all(Array.from({ length: 4 }, () => c.get('/entities/export')));
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 200, 429, 429]);
+      const refused = answers.find((a) => a.statusCode === 429)!;
+      expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(refused.json()).toMatchObject({ title: '导出过于频繁', code: 'export_limit_account' });
+      expect((await exports()).length).toBe(before + 2);
+      expect((await c.get('/entities/export')).statusCode).toBe(200);
+    });
+
     it('encrypted attachment files no record names are swept once past their grace period, audited; a file a record names, a removed attachment’s and a young one stay (files left by the upload timer were never removed)', async () => {
       const { sweepOrphanFiles, ORPHAN_GRACE_HOURS } = await import('../../src/features/attachments/orphans.js');
       const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));

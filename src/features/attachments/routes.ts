@@ -15,7 +15,13 @@ import {
 } from './queries.js';
 import { writableOwner, writesSomeOwner, type AttachmentOwner } from './owners.js';
 import { fileStream, putFile } from './store.js';
-import { DOWNLOADS_IN_ALL, DOWNLOADS_PER_ACCOUNT, TransferGate, UPLOADS_IN_ALL, UPLOADS_PER_ACCOUNT } from './gate.js';
+import {
+  DOWNLOADS_IN_ALL,
+  DOWNLOADS_PER_ACCOUNT,
+  TransferGate,
+  UPLOADS_IN_ALL,
+  UPLOADS_PER_ACCOUNT,
+} from '../../http/slot-gate.js';
 import { quotaNodeOf, quotaRefusal } from '../../domain/attachments/quota.js';
 import { cleanFileName, fileNameForOthers } from '../../domain/identifiers/free-text.js';
 

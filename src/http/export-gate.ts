@@ -1,10 +1,4 @@
-import type {
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-  onRequestHookHandler,
-  preHandlerHookHandler,
-} from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EXPORTS_IN_ALL, EXPORTS_PER_ACCOUNT, TransferGate } from './slot-gate.js';
 
 /** The export routes: a list's …/export, a board's ….xlsx. */
@@ -21,14 +15,13 @@ const held = new WeakMap<FastifyRequest, () => void>();
  */
 export function installExportGate(app: FastifyInstance): void {
   const gate = new TransferGate('export', EXPORTS_PER_ACCOUNT, EXPORTS_IN_ALL);
-  const release = (req: FastifyRequest) => held.get(req)?.();
-  const take: preHandlerHookHandler = async (req: FastifyRequest, reply: FastifyReply) => {
+  const take = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (!req.user) return;
     const done = gate.enter(req.user.id);
     held.set(req, done);
     reply.raw.once('close', done); // a reader that goes gives its slot back
   };
-  const give: onRequestHookHandler = async (req) => release(req);
+  const give = async (req: FastifyRequest): Promise<void> => held.get(req)?.();
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/v1/') || !EXPORT_URL.test(route.url)) return;
     route.preHandler = [...[route.preHandler ?? []].flat(), take];

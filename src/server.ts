@@ -15,6 +15,7 @@ import type { ApiRoute, AppContext } from './http/context.js';
 import { installAuth } from './http/auth.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, RETRY_AFTER_SECONDS } from './http/errors.js';
 import { installTextGuard } from './http/text-guard.js';
+import { installExportGate } from './http/export-gate.js';
 import { installJsonParser } from './http/json-body.js';
 import { loggableUrl } from './http/loggable-url.js';
 import { appliedMigrations, listMigrations } from './db/migrate.js';
@@ -272,6 +273,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   installProbes(app, ctx);
   installJsonParser(app);
   installTextGuard(app);
+  installExportGate(app);
 
   // Every API route must say who may call it; a route without a declared access fails start-up.
   const apiRoutes: ApiRoute[] = [];

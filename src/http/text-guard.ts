@@ -1,17 +1,26 @@
 import type { FastifyInstance } from 'fastify';
 import { badRequest, type FieldError } from './errors.js';
 import { MAX_JSON_DEPTH } from './json-body.js';
-import { CONTROL_CHARACTERS, DIRECTION_CONTROLS, withoutInvisible } from '../domain/identifiers/free-text.js';
+import {
+  CONTROL_CHARACTERS,
+  DIRECTION_CONTROLS,
+  mixedScriptReason,
+  withoutInvisible,
+} from '../domain/identifiers/free-text.js';
 
 /**
  * Text the database cannot store — a NUL character, or half of a UTF-16 surrogate pair —,
  * invisible direction controls and other control characters are refused at the door with 400 naming the field, before any schema or query sees it (PostgreSQL
  * rejects NUL in text, which used to surface as a 500). One hook for every route: the query
  * string, the path parameters and the JSON body, at any depth. Invisible characters that change
- * nothing shown (zero-width space and the like) are taken out first.
+ * nothing shown (zero-width space and the like) are taken out first. A word mixing Latin letters with
+ * Cyrillic look-alikes is refused too (round 14), but in a secret, which is compared as typed.
  */
 // eslint-disable-next-line no-control-regex
 const INVALID = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A secret is compared as typed: an invisible character in it is kept (and a password set before this rule still works). */
+const SECRET_KEY = /password|token|secret/i;
 
 function findInvalid(value: unknown, at: string, out: FieldError[], depth = 0): void {
   if (out.length >= 5 || depth > MAX_JSON_DEPTH) return; // a deeper body is refused by the parser
@@ -25,6 +34,10 @@ function findInvalid(value: unknown, at: string, out: FieldError[], depth = 0): 
       out.push({ field: at || '(整体)', message: '含有改变文字显示方向的不可见控制字符，请删除后重试' });
     else if (CONTROL_CHARACTERS.test(value))
       out.push({ field: at || '(整体)', message: '含有不可见的控制字符（如换页、退格、转义符），请删除后重试' });
+    else if (!SECRET_KEY.test(at.slice(at.lastIndexOf('.') + 1))) {
+      const mixed = mixedScriptReason(value);
+      if (mixed) out.push({ field: at || '(整体)', message: mixed });
+    }
     return;
   }
   if (Array.isArray(value)) value.forEach((v, i) => findInvalid(v, at ? `${at}.${i}` : String(i), out, depth + 1));
@@ -35,9 +48,6 @@ function findInvalid(value: unknown, at: string, out: FieldError[], depth = 0): 
     }
   }
 }
-
-/** A secret is compared as typed: an invisible character in it is kept (and a password set before this rule still works). */
-const SECRET_KEY = /password|token|secret/i;
 
 /**
  * Takes the invisible characters (domain/identifiers/free-text.ts, INVISIBLE_FORMAT) out of every

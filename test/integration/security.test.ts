@@ -1868,6 +1868,167 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     });
   });
 
+  describe('round 14', () => {
+    it("a county's daily cap of a public door is counted in the writing transaction: a submission whose write fails gives its place back, and submissions sent at once take exactly the places left (round 13 spent a place before the write)", async () => {
+      const cap = t.ctx.config.appealCountyDaily;
+      const appeal = (content: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/public/appeals',
+          payload: { category: 'other', content, areaCode: STATION },
+          remoteAddress: nextIp(),
+        });
+      const cases = async () =>
+        Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM appeal_case`.execute(t.db)).rows[0].n);
+      const used = async () =>
+        (
+          await sql<{
+            used: number;
+          }>`SELECT used FROM public_window WHERE bucket = 'appeal.county' AND key = ${COUNTY}`.execute(t.db)
+        ).rows[0].used;
+      // A write that fails after the checks (a fault of the database, as a full disk or a lost connection would).
+      await sql`CREATE FUNCTION round14_fail() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.content = '写入会失败的诉求' THEN RAISE EXCEPTION 'round 14 fault'; END IF; RETURN NEW; END $$`.execute(
+        t.db,
+      );
+      await sql`CREATE TRIGGER round14_fail BEFORE INSERT ON appeal_case FOR EACH ROW EXECUTE FUNCTION round14_fail()`.execute(
+        t.db,
+      );
+      await sql`INSERT INTO public_window (bucket, key, window_start, used) VALUES ('appeal.county', ${COUNTY}, now(), ${cap - 1})
+        ON CONFLICT (bucket, key) DO UPDATE SET window_start = EXCLUDED.window_start, used = EXCLUDED.used`.execute(
+        t.db,
+      );
+      try {
+        const before = await cases();
+        expect((await appeal('写入会失败的诉求')).statusCode).toBe(500);
+        expect(await used()).toBe(cap - 1);
+        // The last place of the day, sought by six riders at once: one gets it, five are told the day is full.
+        const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => appeal(`同时提交的诉求 ${i}`)));
+        expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 429, 429, 429, 429, 429]);
+        expect(await cases()).toBe(before + 1);
+        expect(await used()).toBe(cap);
+      } finally {
+        await sql`DROP TRIGGER round14_fail ON appeal_case`.execute(t.db);
+        await sql`DROP FUNCTION round14_fail()`.execute(t.db);
+        await sql`DELETE FROM public_window WHERE bucket LIKE 'appeal.county%'`.execute(t.db);
+      }
+    });
+
+    it("a county's attachment quota holds when uploads arrive at once: the check is made again in the writing transaction under the county's lock (four uploads checked before any was written, and all were stored past the quota)", async () => {
+      const kept = async () =>
+        Number(
+          (
+            await sql<{ n: string }>`SELECT coalesce(sum(size_bytes), 0)::text AS n FROM attachment
+              WHERE removed_at IS NULL AND scope_key LIKE ${COUNTY + '%'}`.execute(t.db)
+          ).rows[0].n,
+        );
+      // Four clerks (an account uploads two at a time), each with a notice of their own.
+      const uploads = [];
+      for (let i = 0; i < 4; i++)
+        uploads.push(
+          (await noticeWithUpload(await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY })))).upload,
+        );
+      const before = t.ctx.config.attachmentCountyQuotaBytes;
+      const start = await kept();
+      t.ctx.config.attachmentCountyQuotaBytes = start + 3000;
+      try {
+        const answers = await Promise.all(uploads.map((upload, i) => upload(2000, 140 + i)));
+        expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 413, 413, 413]);
+        expect(await kept()).toBe(start + 2000);
+      } finally {
+        t.ctx.config.attachmentCountyQuotaBytes = before;
+      }
+    });
+
+    it("stations are kept by their county's bureau: a city or province editor creating, renaming or removing one in a county below is 403 in Chinese and nothing changes (DOMAIN.md: stations are created by the county bureaus; a province editor created them in any county)", async () => {
+      const county = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const made = await county.post('/stations', { countyCode: COUNTY, suffix: '614', name: '第十四轮所' });
+      expect(made.statusCode, made.body).toBe(201);
+      for (const above of ['320100', '320000']) {
+        const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: above }));
+        const attempts = [
+          await c.post('/stations', { countyCode: COUNTY, suffix: '615', name: '上级局建的所' }),
+          await c.patch('/stations/320102614', { name: '上级局改的名' }),
+          await c.del('/stations/320102614'),
+        ];
+        for (const res of attempts) {
+          expect(res.statusCode, res.body).toBe(403);
+          expect(res.json().detail).toContain('基层所由所属县级局');
+        }
+      }
+      const names = await t.db
+        .selectFrom('jurisdiction')
+        .select(['code', 'name'])
+        .where('code', 'in', ['320102614', '320102615'])
+        .execute();
+      expect(names).toEqual([{ code: '320102614', name: '第十四轮所' }]);
+      expect((await county.del('/stations/320102614')).statusCode).toBe(204);
+    });
+
+    it('a word mixing Latin letters with Cyrillic look-alikes is refused naming the field: a second "Wanda 广场" with a Cyrillic а passed the same-name check and could not be told apart (round 11 left look-alikes alone)', async () => {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const zone = (name: string) => c.post('/zones', { kind: 'market', name, countyCode: COUNTY });
+      expect((await zone('Wanda 第十四轮广场')).statusCode).toBe(201);
+      const spoof = await zone('W\u0430nda 第十四轮广场');
+      expect(spoof.statusCode, spoof.body).toBe(400);
+      expect(spoof.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(spoof.json().errors).toEqual([{ field: 'name', message: expect.stringContaining('西里尔') }]);
+      // A word of Cyrillic alone (a shop's Russian sign) and a unit such as μg are not look-alikes of a Latin word.
+      expect((await zone('Магазин 第十四轮市场')).statusCode).toBe(201);
+    });
+
+    it('one account runs at most two exports at once: a third is 429 in Chinese before any row is read, and a finished export gives its slot back (eight exports of 5,000 entities from one session took 50 s each and held a public page up to 18 s)', async () => {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const exports = () => auditLines('entity.export');
+      const before = (await exports()).length;
+      const answers = await Promise.all(Array.from({ length: 4 }, () => c.get('/entities/export')));
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 200, 429, 429]);
+      const refused = answers.find((a) => a.statusCode === 429)!;
+      expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(refused.json()).toMatchObject({ title: '导出过于频繁', code: 'export_limit_account' });
+      expect((await exports()).length).toBe(before + 2);
+      expect((await c.get('/entities/export')).statusCode).toBe(200);
+    });
+
+    it('encrypted attachment files no record names are swept once past their grace period, audited; a file a record names, a removed attachment’s and a young one stay (files left by the upload timer were never removed)', async () => {
+      const { sweepOrphanFiles, ORPHAN_GRACE_HOURS } = await import('../../src/features/attachments/orphans.js');
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const { upload } = await noticeWithUpload(c);
+      const named = await upload(1500, 150);
+      expect(named.statusCode, named.body).toBe(201);
+      const removed = await upload(1500, 151);
+      expect((await c.del(`/attachments/${removed.json().id}`)).statusCode).toBe(204);
+      const root = path.join(t.ctx.config.dataDir, 'attachments');
+      const fileOf = async (id: number) => {
+        const { content_key } = await t.db
+          .selectFrom('attachment')
+          .select('content_key')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        return path.join(root, content_key.slice(0, 2), content_key);
+      };
+      const stray = (name: string) => {
+        fs.mkdirSync(path.join(root, 'ee'), { recursive: true });
+        const f = path.join(root, 'ee', name);
+        fs.writeFileSync(f, Buffer.alloc(700, 1));
+        return f;
+      };
+      const orphan = stray('ee'.padEnd(64, '1'));
+      const crashed = stray(`${'ee'.padEnd(64, '2')}.a1b2c3.tmp`);
+      const young = stray('ee'.padEnd(64, '3'));
+      const old = new Date(Date.now() - (ORPHAN_GRACE_HOURS + 1) * 3_600_000);
+      const kept = [await fileOf(named.json().id), await fileOf(removed.json().id)];
+      for (const f of [orphan, crashed, ...kept]) fs.utimesSync(f, old, old);
+      const swept = await sweepOrphanFiles(t.db, t.ctx.config.dataDir);
+      expect(swept).toEqual({ files: 2, bytes: 1400 });
+      expect([orphan, crashed, young, ...kept].map((f) => fs.existsSync(f))).toEqual([false, false, true, true, true]);
+      expect((await auditLines('attachment.orphans_swept')).map((l) => [l.outcome, l.detail])).toEqual([
+        ['success', { files: 2, bytes: 1400, graceHours: ORPHAN_GRACE_HOURS }],
+      ]);
+      fs.rmSync(young);
+    });
+  });
+
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
     // XGZ's views; an extension's own (Citus puts citus_tables and others in public) are not ours to set.
     const views = await sql<{ relname: string; invoker: boolean }>`

@@ -245,6 +245,28 @@ export const withoutInvisible = (text: string): string => text.replace(INVISIBLE
 // eslint-disable-next-line no-control-regex
 export const CONTROL_CHARACTERS = /[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
+/** Cyrillic letters, and the Greek capitals (and omicron) drawn as Latin letters are: Α Β Ε Ζ Η Ι Κ Μ Ν Ο Ρ Τ Υ Χ ο. */
+const LOOK_ALIKE = String.raw`\p{Script=Cyrillic}\u0391\u0392\u0395\u0396\u0397\u0399\u039A\u039C\u039D\u039F\u03A1\u03A4\u03A5\u03A7\u03BF`;
+
+/**
+ * A word that mixes Latin letters with Cyrillic (or Latin-looking Greek) ones, digits allowed
+ * between: "Mеituan" with a Cyrillic е reads as Meituan in every list, export and select box, yet
+ * is another name to a same-name check (round 14). A word of Cyrillic alone (a Russian shop sign)
+ * and Greek signs such as μg or Ω pass.
+ */
+export const MIXED_SCRIPT_WORD = new RegExp(
+  String.raw`\p{Script=Latin}[\p{Script=Latin}\p{N}]*[${LOOK_ALIKE}]|[${LOOK_ALIKE}][${LOOK_ALIKE}\p{N}]*\p{Script=Latin}`,
+  'u',
+);
+
+/** The reason a text holding such a word is refused, naming the word. */
+export const mixedScriptReason = (text: string): string | null => {
+  const m = MIXED_SCRIPT_WORD.exec(text);
+  return m
+    ? `"${m[0]}"中混用了拉丁字母与形似的西里尔或希腊字母（如 "А" 冒充 "A"），看来相同却是另一个写法：请切换到英文输入法重新输入`
+    : null;
+};
+
 const NOT_IN_FILE_NAME = new RegExp(String.raw`[\\/\p{Cc}]|${DIRECTION_CONTROLS.source}`, 'gu');
 
 /**

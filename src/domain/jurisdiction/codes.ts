@@ -46,6 +46,14 @@ export const STATION_SUFFIX = /^\d{3}$/;
 export const stationParentAllowed = (level: JurisdictionLevel, countyChildren: number): boolean =>
   level === 'county' || (level === 'city' && countyChildren === 0);
 
+/**
+ * Whether the bureau keyed `callerKey` keeps the stations of the node keyed `parentKey`: stations are
+ * created by the county bureaus (DOMAIN.md), or by a city bureau without counties, and so changed and
+ * removed by them. A city or province bureau sees them in its subtree but does not keep them (round
+ * 14: a province editor created stations in any of its counties).
+ */
+export const keepsStationsOf = (callerKey: string, parentKey: string): boolean => callerKey === parentKey;
+
 /** Full code of a station: its county's six digits and its own three. */
 export const stationCode = (countyCode: string, suffix: string): string => `${countyCode}${suffix}`;
 

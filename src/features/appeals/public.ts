@@ -6,7 +6,7 @@ import { encryptField } from '../../crypto/field.js';
 import { schemaOf } from '../../http/contract.js';
 import { appealFeedback, publicPlatforms, publicServicePosts, submitAppeal, trackAppeal } from './contract.js';
 import { Problem, badRequest } from '../../http/errors.js';
-import { countForCounty, type CountyCap } from '../../http/county-cap.js';
+import { writeWithinCountyCap, type CountyCap } from '../../http/county-cap.js';
 import { STATE_LABEL } from '../../domain/cases/engine.js';
 import { routeCase } from '../../domain/cases/routing.js';
 import { canonicalCode, moveCase, newTrackingCode, raiseCase, trackingHash } from './engine.js';
@@ -100,7 +100,6 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       const b = req.body;
       const { place, unitOf, key, county } = await riderPlace(db, b.areaCode, b.servicePostId);
-      await countForCounty(db, appealCap, county, req.ip);
       // Only a rights problem may go past the station (routing.ts): look up who covers the place for those alone.
       const covering = b.category === 'rights' ? await coveringUnits(db, key, b.platformId) : {};
       const routed = routeCase({ door: 'rider', category: b.category, place, ...covering });
@@ -108,7 +107,8 @@ export async function appealPublicRoutes(app: FastifyInstance): Promise<void> {
       const unit = await unitOf(routed.unit);
       const code = newTrackingCode();
       const d = await settings.get('cases');
-      await runScoped(db, publicActor(req.ip, unit.scopeKey), async ({ db: tx }) =>
+      // Counted with the write, once the place and the unit are known (round 14: http/county-cap.ts).
+      await writeWithinCountyCap(db, appealCap, county, publicActor(req.ip, unit.scopeKey), async ({ db: tx }) =>
         raiseCase(
           tx,
           {

@@ -3,3 +3,4 @@ export { attachmentRoutes } from './routes.js';
 export { registerAttachmentOwner, type AttachmentOwner } from './owners.js';
 export { attachmentsOf } from './queries.js';
 export { attachment, type Attachment } from './contract.js';
+export { sweepOrphanFiles } from './orphans.js';

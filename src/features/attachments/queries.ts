@@ -73,3 +73,13 @@ export async function storedBytes(db: Kysely<DB>, node: string): Promise<number>
     .executeTakeFirstOrThrow();
   return Number(r.bytes);
 }
+
+/**
+ * The bytes of a quota node, as storedBytes, read in the writing transaction after taking the node's
+ * lock (xgz_attachment_quota_hold, migration 0260): another upload into the node waits for this one
+ * to be written or rolled back, so the quota holds when uploads arrive at once (round 14).
+ */
+export async function heldStoredBytes(tx: Tx, node: string): Promise<number> {
+  const { rows } = await sql<{ bytes: string }>`SELECT xgz_attachment_quota_hold(${node})::text AS bytes`.execute(tx);
+  return Number(rows[0].bytes);
+}

@@ -5,10 +5,23 @@ import { checkFile, formatBytes } from '../../domain/attachments/types.js';
 import { badRequest, forbidden, notFound, Problem } from '../../http/errors.js';
 import { schemaOf } from '../../http/contract.js';
 import { attachmentFile, removeAttachment, uploadAttachment } from './contract.js';
-import { attachmentById, insertAttachment, markRemoved, storedBytes, toAttachment } from './queries.js';
+import {
+  attachmentById,
+  heldStoredBytes,
+  insertAttachment,
+  markRemoved,
+  storedBytes,
+  toAttachment,
+} from './queries.js';
 import { writableOwner, writesSomeOwner, type AttachmentOwner } from './owners.js';
 import { fileStream, putFile } from './store.js';
-import { DOWNLOADS_IN_ALL, DOWNLOADS_PER_ACCOUNT, TransferGate, UPLOADS_IN_ALL, UPLOADS_PER_ACCOUNT } from './gate.js';
+import {
+  DOWNLOADS_IN_ALL,
+  DOWNLOADS_PER_ACCOUNT,
+  TransferGate,
+  UPLOADS_IN_ALL,
+  UPLOADS_PER_ACCOUNT,
+} from '../../http/slot-gate.js';
 import { quotaNodeOf, quotaRefusal } from '../../domain/attachments/quota.js';
 import { cleanFileName, fileNameForOthers } from '../../domain/identifiers/free-text.js';
 
@@ -26,13 +39,16 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
   const uploads = new TransferGate('upload', UPLOADS_PER_ACCOUNT, UPLOADS_IN_ALL);
   const downloads = new TransferGate('download', DOWNLOADS_PER_ACCOUNT, DOWNLOADS_IN_ALL);
 
-  /** 413 in Chinese when a file of `adding` bytes does not fit the quota of the node the record hangs on. */
-  async function withinQuota(scopeKey: string, adding: number): Promise<void> {
-    const quota = config.attachmentCountyQuotaBytes;
-    const reason = quotaRefusal(await storedBytes(db, quotaNodeOf(scopeKey)), adding, quota);
+  /** 413 in Chinese when a file of `adding` bytes does not fit a quota node that keeps `used` bytes. */
+  function fitQuota(used: number, adding: number): void {
+    const reason = quotaRefusal(used, adding, config.attachmentCountyQuotaBytes);
     if (reason)
       throw new Problem(413, '附件存储已满', reason, [{ field: 'file', message: reason }], 'attachment_quota');
   }
+
+  /** The quota checked early, on the server's connection: a spent node is told so before the file is read or stored. */
+  const withinQuota = async (scopeKey: string, adding: number) =>
+    fitQuota(await storedBytes(db, quotaNodeOf(scopeKey)), adding);
 
   // Every signed-in reader reaches the handler; the record's kind names the write permission it needs.
   r.post(uploadAttachment.path, {
@@ -116,6 +132,10 @@ export async function attachmentRoutes(app: FastifyInstance): Promise<void> {
     const contentKey = await putFile(config.dataDir, keys, bytes);
     const row = await req.scoped(async (s) => {
       const { scopeKey } = await owner.writable(s, req.params.ownerId); // again, in the writing transaction
+      // And the quota, holding the node's lock until the record is written: checked only before,
+      // uploads sent at once each found room and were all stored past it (round 14). A file
+      // refused here stays on disk unreferenced, for the sweep of orphan files (jobs/orphan-files.ts).
+      fitQuota(await heldStoredBytes(s.db, quotaNodeOf(scopeKey)), bytes.length);
       const a = await insertAttachment(s.db, {
         owner_type: req.params.ownerType,
         owner_id: req.params.ownerId,

@@ -15,7 +15,10 @@ const MAGIC = Buffer.from('XGZF1');
 export const contentKeyOf = (keys: Keys, bytes: Uint8Array): string =>
   crypto.createHmac('sm3', keys.blindIndex).update('attachment:').update(bytes).digest('hex');
 
-const fileOf = (dataDir: string, key: string) => path.join(dataDir, 'attachments', key.slice(0, 2), key);
+/** Where the attachment files of a data dir are kept. */
+export const attachmentDir = (dataDir: string) => path.join(dataDir, 'attachments');
+
+const fileOf = (dataDir: string, key: string) => path.join(attachmentDir(dataDir), key.slice(0, 2), key);
 
 /** The MAC over the magic, the IV and the ciphertext, fed in parts (no joined copy of a 20 MB file). */
 const macOf = (keys: Keys, iv: Buffer, ct: Buffer): Buffer =>
@@ -32,7 +35,12 @@ function sealFile(keys: Keys, bytes: Uint8Array): Buffer {
 export async function putFile(dataDir: string, keys: Keys, bytes: Uint8Array): Promise<string> {
   const key = contentKeyOf(keys, bytes);
   const file = fileOf(dataDir, key);
-  if (fs.existsSync(file)) return key;
+  // Found again by its content: touched, so the sweep of orphan files (orphans.ts) leaves it to the row on its way.
+  const kept = await fs.promises.utimes(file, new Date(), new Date()).then(
+    () => true,
+    () => false,
+  );
+  if (kept) return key;
   await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${crypto.randomBytes(6).toString('hex')}.tmp`;
   await fs.promises.writeFile(tmp, sealFile(keys, bytes), { mode: 0o600 });

@@ -191,6 +191,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'attachment.upload': '上传附件',
   'attachment.download': '下载附件',
   'attachment.remove': '删除附件',
+  'attachment.orphans_swept': '清除无记录的附件文件',
   'service_account.create': '新建系统对接账号',
   'service_account.update': '修改系统对接账号',
   'service_account.revoke': '吊销系统对接账号',

@@ -82,10 +82,17 @@ export async function stationPage(db: Db, f: { under?: string; q?: string; page:
 /** A station by its code (404 when it is not a station or out of scope). */
 export async function stationByCode(db: Db, code: string) {
   const before = await db
-    .selectFrom('jurisdiction')
-    .selectAll()
-    .where('code', '=', code)
-    .where('level', '=', 'station')
+    .selectFrom('jurisdiction as j')
+    .selectAll('j')
+    .select((eb) =>
+      eb
+        .selectFrom('jurisdiction as up')
+        .select('up.scope_key')
+        .whereRef('up.code', '=', 'j.parent_code')
+        .as('parent_key'),
+    )
+    .where('j.code', '=', code)
+    .where('j.level', '=', 'station')
     .executeTakeFirst();
   if (!before) throw notFound('基层所');
   return before;

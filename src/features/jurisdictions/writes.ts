@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { Scoped } from '../../db/scoped.js';
 import { expectWritten } from '../../db/writes.js';
-import { stationCode, stationParentAllowed } from '../../domain/jurisdiction/codes.js';
-import { notFound, Problem } from '../../http/errors.js';
+import { keepsStationsOf, stationCode, stationParentAllowed } from '../../domain/jurisdiction/codes.js';
+import { forbidden, notFound, Problem } from '../../http/errors.js';
 import type { createStation, updateStation } from './contract.js';
 import { stationByCode, toNode } from './queries.js';
 
@@ -12,12 +12,18 @@ import { stationByCode, toNode } from './queries.js';
 type NewStation = z.output<(typeof createStation)['body']>;
 type StationChange = z.output<(typeof updateStation)['body']>;
 
+/** 403 in Chinese unless the caller is the bureau that keeps the stations of the node keyed `parentKey`. */
+function keepsStations(who: Scoped['who'], parentKey: string | null): void {
+  if (parentKey === null || !keepsStationsOf(who.scopeKey, parentKey))
+    throw forbidden('基层所由所属县级局（不设区县的市由市局）新建、修改和删除，上级局只能查看');
+}
+
 /** Creates a station under a county-level division (or a city without counties). */
-export async function addStation({ db, audit }: Scoped, b: NewStation) {
+export async function addStation({ db, who, audit }: Scoped, b: NewStation) {
   const { countyCode, suffix, name, address, servedAreas } = b;
   const county = await db
     .selectFrom('jurisdiction as j')
-    .select(['j.code', 'j.level'])
+    .select(['j.code', 'j.level', 'j.scope_key'])
     .select(
       sql<number>`(SELECT count(*)::int FROM jurisdiction c WHERE c.parent_code = j.code AND c.level = 'county')`.as(
         'counties',
@@ -26,6 +32,7 @@ export async function addStation({ db, audit }: Scoped, b: NewStation) {
     .where('j.code', '=', countyCode)
     .executeTakeFirst();
   if (!county || !stationParentAllowed(county.level, county.counties)) throw notFound('县级辖区');
+  keepsStations(who, county.scope_key);
   const code = stationCode(countyCode, suffix);
   const row = await db
     .insertInto('jurisdiction')
@@ -50,8 +57,9 @@ export async function addStation({ db, audit }: Scoped, b: NewStation) {
 }
 
 /** Renames a station or changes its address or served areas. */
-export async function changeStation({ db, audit }: Scoped, code: string, b: StationChange) {
+export async function changeStation({ db, who, audit }: Scoped, code: string, b: StationChange) {
   const before = await stationByCode(db, code);
+  keepsStations(who, before.parent_key);
   const { name, address, servedAreas } = b;
   const row = expectWritten(
     await db
@@ -118,8 +126,9 @@ function stillHeld(name: string, err: unknown): unknown {
 }
 
 /** Deletes a station (one nothing hangs on any more). */
-export async function removeStation({ db, audit }: Scoped, code: string): Promise<void> {
+export async function removeStation({ db, who, audit }: Scoped, code: string): Promise<void> {
   const before = await stationByCode(db, code);
+  keepsStations(who, before.parent_key);
   const deleted = await db
     .deleteFrom('jurisdiction')
     .where('code', '=', before.code)

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { runScoped } from '../../db/scoped.js';
 import type { Principal } from '../../db/audit-chain.js';
 import { Problem } from '../../http/errors.js';
-import { countForCounty, type CountyCap } from '../../http/county-cap.js';
+import { writeWithinCountyCap, type CountyCap } from '../../http/county-cap.js';
 import { maskedName, parsePlaqueNumber, SANLIANG_KIND_LABEL, verdictText } from '../../domain/sanliang/plaque.js';
 import { newTrackingCode, plaqueUnit, raiseCase, sealFreeText, trackingHash } from '../appeals/index.js';
 import { publicEntityName } from '../../domain/sanliang/public-name.js';
@@ -113,7 +113,6 @@ export async function sanliangPublicRoutes(app: FastifyInstance): Promise<void> 
       const route = await runScoped(db, nowhere(req.ip), ({ db: tx }) => plaqueRouteByToken(tx, token));
       if (!route) throw unknownPlaque();
       const county = route.scope_key.slice(0, 6);
-      await countForCounty(db, feedbackCap, { code: county, scopeKey: county }, req.ip);
       const number = route.number;
       // The report is a case of the plaque door in the one case engine, with a tracking code like a rider's appeal.
       const unit = await plaqueUnit(db, route.scope_key, req.body.category);
@@ -121,8 +120,11 @@ export async function sanliangPublicRoutes(app: FastifyInstance): Promise<void> 
       const deadlines = await app.ctx.settings.get('cases');
       // Written in the scope of the plaque's station, like a station clerk's entry: the policies hold.
       const sealed = sealFreeText(app.ctx.keys, req.body.content);
-      const receipt = await runScoped(
+      // Counted with the write (round 14: http/county-cap.ts).
+      const receipt = await writeWithinCountyCap(
         db,
+        feedbackCap,
+        { code: county, scopeKey: county },
         { ...nowhere(req.ip), scopeKey: route.scope_key },
         async ({ db: tx, audit }) => {
           const { id, receipt } = await insertPlaqueFeedback(tx, {

@@ -17,6 +17,8 @@ import {
   CONTROL_CHARACTERS,
   DIRECTION_CONTROLS,
   INVISIBLE_FORMAT,
+  MIXED_SCRIPT_WORD,
+  mixedScriptReason,
   withoutInvisible,
 } from '../../domain/identifiers/free-text.js';
 import { LegacyReadError, legacyRecords, spreadsheetKind } from './legacy.js';
@@ -576,7 +578,8 @@ function cellProblems(cells: string[], max: number, format: SourceFormat): CellP
     !joined.includes('\ufffd') &&
     !joined.includes('#') &&
     !DIRECTION_CONTROLS.test(joined) &&
-    !CONTROL_CHARACTERS.test(joined)
+    !CONTROL_CHARACTERS.test(joined) &&
+    !MIXED_SCRIPT_WORD.test(joined)
   )
     return undefined;
   const found = cells.flatMap((c, index) => {
@@ -612,6 +615,8 @@ function cellProblem(c: string, max: number, format: SourceFormat): string | und
   if (DIRECTION_CONTROLS.test(c))
     return '含改变文字方向的不可见字符（U+202A–U+202E、U+2066–U+2069），显示出来与实际内容不同：请删除这些字符后重新上传';
   if (CONTROL_CHARACTERS.test(c)) return '含不可见的控制字符（如换页、退格、转义符）：请删除这些字符后重新上传';
+  const mixed = mixedScriptReason(c); // as the web's forms refuse it (round 14)
+  if (mixed) return mixed.replace('重新输入', '改正后重新上传');
   if (c.includes('\ufffd'))
     return '含无法识别的字节：文件中此处的字符不完整或不是 UTF-8/GB18030 编码（可能被截断或混入了其他编码）';
   return undefined;

@@ -44,7 +44,8 @@ export default function Stations() {
   const [editing, setEditing] = useState<Station | 'new' | null>(null);
   const [treeKey, setTreeKey] = useState(0);
   const list = usePaged(listStations, { under: under.length === 6 ? under : undefined, q });
-  const canManage = can('jurisdiction.manage');
+  // Stations are kept by their county's bureau (or a city's without counties): a province's editor is refused by the server.
+  const canManage = can('jurisdiction.manage') && ['county', 'city'].includes(me!.jurisdiction.level);
   const nav = useNavigate();
   // On a phone the tree (a full screen of districts) gives way to a picker beside the search: the cards show at once.
   const screens = Grid.useBreakpoint();

@@ -1,22 +1,30 @@
-import { Problem } from '../../http/errors.js';
+import { Problem } from './errors.js';
 
 /**
- * How many attachment transfers this server process serves at once, per account and in all, one
- * gate for uploads (round 11) and one for downloads (round 12). An upload is held in memory while
- * it is checked, hashed and sealed (a 20 MB file costs several times that), and nothing limited
+ * How many heavy transfers this server process serves at once, per account and in all: attachment
+ * uploads (round 11), downloads (round 12) and xlsx exports (round 14). An upload is held in memory
+ * while it is checked, hashed and sealed (a 20 MB file costs several times that), and nothing limited
  * how many one account sent at once: twelve 19 MB uploads from one county editor's session took 29
  * seconds, held every other request (a public page took 3–4 s instead of 0.05 s), and twenty-four
- * grew the process by 1.2 GB. A download streams (store.ts), yet each holds a file open and costs
- * a pass of the MAC and the cipher over the file, and a slow reader holds it for as long as it
- * likes: thirty at once from one session are refused as uploads are. Counted in the process,
- * because what it guards (memory, open files, the CPU) is the process's.
+ * grew the process by 1.2 GB. A download streams (features/attachments/store.ts), yet each holds a
+ * file open and costs a pass of the MAC and the cipher over the file, and a slow reader holds it for
+ * as long as it likes. An export reads, decrypts and writes a whole list: eight of a county's 5,000
+ * entities at once from one session took 50 s each and a public page up to 18 s (round 14). Counted
+ * in the process, because what it guards (memory, open files, the CPU) is the process's.
  */
 export const UPLOADS_PER_ACCOUNT = 2;
 export const UPLOADS_IN_ALL = 6;
 export const DOWNLOADS_PER_ACCOUNT = 4;
 export const DOWNLOADS_IN_ALL = 24;
+export const EXPORTS_PER_ACCOUNT = 2;
+export const EXPORTS_IN_ALL = 4;
 
-const WORD = { upload: '上传', download: '下载' } as const;
+/** The verb of each kind, and what is under way in it. */
+const WORD = {
+  upload: { verb: '上传', busy: '附件正在上传' },
+  download: { verb: '下载', busy: '附件正在下载' },
+  export: { verb: '导出', busy: '导出文件正在生成' },
+} as const;
 
 export class TransferGate {
   private readonly byAccount = new Map<number, number>();
@@ -30,13 +38,13 @@ export class TransferGate {
 
   /** Takes a slot for a transfer by this account, or refuses with 429; call the returned release when it is done. */
   enter(userId: number): () => void {
-    const w = WORD[this.kind];
+    const { verb: w, busy } = WORD[this.kind];
     const mine = this.byAccount.get(userId) ?? 0;
     if (mine >= this.perAccount)
       throw new Problem(
         429,
         `${w}过于频繁`,
-        `您已有 ${mine} 个附件正在${w}，每个账号同时最多${w} ${this.perAccount} 个，请等其完成后再${w}`,
+        `您已有 ${mine} 个${busy}，每个账号同时最多${w} ${this.perAccount} 个，请等其完成后再${w}`,
         undefined,
         `${this.kind}_limit_account`,
       );
@@ -44,7 +52,7 @@ export class TransferGate {
       throw new Problem(
         429,
         `${w}过于频繁`,
-        `服务器正在${w}的附件已达上限（${this.total} 个），请稍后再${w}`,
+        `服务器同时${w}的已达上限（${this.total} 个），请稍后再${w}`,
         undefined,
         `${this.kind}_limit_total`,
       );

@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'react';
-import { Tree, Spin, Alert } from 'antd';
+import { useCallback, useState } from 'react';
+import { Tree } from 'antd';
 import type { TreeDataNode } from 'antd';
 import { call } from '../api';
 import { getJurisdiction, jurisdictionChildren } from '@server/features/jurisdictions/contract';
-import { applyProblem } from './problem';
+import { Loaded, useLoad } from './Loading';
 
 export type { JurisdictionNode as JNode } from '@server/features/jurisdictions/contract';
 import type { JurisdictionNode as JNode } from '@server/features/jurisdictions/contract';
@@ -28,44 +28,49 @@ export function JurisdictionTree({
   onSelect: (code: string, node?: JNode) => void;
   reloadKey?: number;
 }) {
-  const [tree, setTree] = useState<TreeDataNode[] | null>(null);
   const [nodes] = useState(() => new Map<string, JNode>());
-  const [error, setError] = useState<string | null>(null);
   const [expanded, setExpanded] = useState<React.Key[]>([root]);
-
-  useEffect(() => {
-    void (async () => {
-      try {
-        const [self, children] = await Promise.all([
-          call(getJurisdiction, { params: { code: root } }),
-          call(jurisdictionChildren, { params: { code: root } }),
-        ]);
-        [self, ...children].forEach((n) => nodes.set(n.code, n));
-        setTree([{ ...toTree(self), children: children.map(toTree) }]);
-      } catch (e) {
-        setError(applyProblem(null, e));
-      }
-    })();
-  }, [root, nodes, reloadKey]);
+  // The shared pattern (useLoad): an error goes once the tree is read again (a new reloadKey), and an
+  // answer to an older read is dropped.
+  const first = useLoad(
+    useCallback(async () => {
+      const [self, children] = await Promise.all([
+        call(getJurisdiction, { params: { code: root } }),
+        call(jurisdictionChildren, { params: { code: root } }),
+      ]);
+      [self, ...children].forEach((n) => nodes.set(n.code, n));
+      return [{ ...toTree(self), children: children.map(toTree) }];
+      // eslint-disable-next-line react-hooks/exhaustive-deps -- a new reloadKey asks for the tree afresh (a station added or renamed)
+    }, [root, nodes, reloadKey]),
+  );
+  // The levels opened since, grown on the tree they were opened in (not on a tree read again since).
+  const [grown, setGrown] = useState<{ from: TreeDataNode[]; tree: TreeDataNode[] } | null>(null);
+  const tree = grown && grown.from === first.data ? grown.tree : first.data;
 
   const loadData = async (node: TreeDataNode) => {
-    if (node.children) return;
+    const from = first.data;
+    if (node.children || !from) return;
     const children = await call(jurisdictionChildren, { params: { code: String(node.key) } });
     children.forEach((n) => nodes.set(n.code, n));
-    setTree((t) => (t ? insertChildren(t, node.key, children.map(toTree)) : t));
+    setGrown((g) => ({
+      from,
+      tree: insertChildren(g && g.from === from ? g.tree : from, node.key, children.map(toTree)),
+    }));
   };
 
-  if (error) return <Alert type="error" title={error} />;
-  if (!tree) return <Spin />;
   return (
-    <Tree
-      treeData={tree}
-      loadData={loadData}
-      expandedKeys={expanded}
-      onExpand={setExpanded}
-      selectedKeys={selected ? [selected] : []}
-      onSelect={(keys) => keys[0] && onSelect(String(keys[0]), nodes.get(String(keys[0])))}
-      style={{ maxHeight: 'calc(100vh - 220px)', overflow: 'auto' }}
-    />
+    <Loaded data={tree} error={first.error}>
+      {(tree) => (
+        <Tree
+          treeData={tree}
+          loadData={loadData}
+          expandedKeys={expanded}
+          onExpand={setExpanded}
+          selectedKeys={selected ? [selected] : []}
+          onSelect={(keys) => keys[0] && onSelect(String(keys[0]), nodes.get(String(keys[0])))}
+          style={{ maxHeight: 'calc(100vh - 220px)', overflow: 'auto' }}
+        />
+      )}
+    </Loaded>
   );
 }

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Card, Grid, List, Space, Typography } from 'antd';
 import { Table, type TableProps } from 'antd';
-import { emptyWhileLoading } from './Loading';
+import { emptyWhileLoading, ListError } from './Loading';
 
 /** What a row shows as a card on a phone: its title, status and deadline always visible. */
 export type CardView = {
@@ -13,24 +13,51 @@ export type CardView = {
   lines?: ReactNode[];
 };
 
-type Props<T> = TableProps<T> & {
+/**
+ * A list's refusal: given, the list shows it with a 重试 button where its rows or its empty text
+ * would stand (a list that could not be read is not a list with nothing in it).
+ */
+type Failure = { error?: undefined; onRetry?: undefined } | { error: string | null; onRetry: () => unknown };
+
+type TableOf<T> = TableProps<T> & Failure;
+
+type Props<T> = TableOf<T> & {
   card: (row: T) => CardView;
   /** One tap on the whole card (a thumb needs a big target) opens the row. */
   onOpen?: (row: T) => void;
 };
 
 /**
+ * What a list shows where its rows would stand once it has none to show: 正在加载… while they are
+ * on the way, its refusal and 重试 when it could not be read, else its own empty text. A refused
+ * list shows no rows (those left are an earlier page's or filter's) and no pager.
+ */
+function emptyState<T>({ loading, locale, dataSource, pagination }: TableProps<T>, { error, onRetry }: Failure) {
+  const waiting = typeof loading === 'boolean' ? loading : !!loading?.spinning;
+  const given = locale?.emptyText;
+  const text = error ? <ListError error={error} onRetry={onRetry} /> : given;
+  return {
+    waiting,
+    rows: error ? [] : dataSource,
+    pagination: error ? (false as const) : pagination,
+    emptyText: emptyWhileLoading(waiting, typeof text === 'function' ? text() : text),
+  };
+}
+
+/**
  * A list's table: while its rows are on the way it says 正在加载…, not 暂无数据 or the list's
  * own "nothing here yet" text under the spinner (the table of ListOrCards on a wide screen, and
- * the lists that are a table on every screen).
+ * the lists that are a table on every screen); its refusal with 重试 when it could not be read.
  */
-export function ListTable<T extends object>(table: TableProps<T>) {
-  const loading = typeof table.loading === 'boolean' ? table.loading : !!table.loading?.spinning;
-  const given = table.locale?.emptyText;
+export function ListTable<T extends object>(props: TableOf<T>) {
+  const { error: _error, onRetry: _onRetry, ...table } = props;
+  const shown = emptyState(table, props);
   return (
     <Table<T>
       {...table}
-      locale={{ ...table.locale, emptyText: emptyWhileLoading(loading, typeof given === 'function' ? given() : given) }}
+      dataSource={shown.rows}
+      pagination={shown.pagination}
+      locale={{ ...table.locale, emptyText: shown.emptyText }}
     />
   );
 }
@@ -39,7 +66,8 @@ export function ListTable<T extends object>(table: TableProps<T>) {
  * The one list of the clerk's pages: a table on a wide screen, cards on a phone (below antd's `md`),
  * so status and deadline never hide in a column scrolled out of sight and nothing scrolls sideways.
  */
-export function ListOrCards<T extends object>({ card, onOpen, ...table }: Props<T>) {
+export function ListOrCards<T extends object>(props: Props<T>) {
+  const { card, onOpen, ...table } = props;
   const screens = Grid.useBreakpoint();
   // Before the first measurement useBreakpoint is empty; fall back on the window's width.
   const phone = Object.keys(screens).length ? !screens.md : window.innerWidth < 768;
@@ -54,7 +82,8 @@ export function ListOrCards<T extends object>({ card, onOpen, ...table }: Props<
   const rowKey = table.rowKey;
   const keyOf = (r: T, i: number) =>
     String(typeof rowKey === 'function' ? rowKey(r, i) : rowKey ? (r as Record<string, unknown>)[rowKey as string] : i);
-  const tp = table.pagination;
+  const shown = emptyState(table, props);
+  const tp = shown.pagination;
   // An empty list shows its empty text, not a pager reading 共 0 条 1 / 0.
   const pagination =
     tp && tp.total
@@ -69,14 +98,12 @@ export function ListOrCards<T extends object>({ card, onOpen, ...table }: Props<
           align: 'center' as const,
         }
       : false;
-  const loading = typeof table.loading === 'boolean' ? table.loading : !!table.loading?.spinning;
-  const given = table.locale?.emptyText;
   // While the rows are on the way the list says so, not that there are none.
-  const empty = emptyWhileLoading(loading, typeof given === 'function' ? given() : given);
+  const empty = shown.emptyText;
   return (
     <List<T>
-      loading={loading}
-      dataSource={table.dataSource ? [...table.dataSource] : []}
+      loading={shown.waiting}
+      dataSource={shown.rows ? [...shown.rows] : []}
       pagination={pagination}
       locale={empty ? { emptyText: empty } : undefined}
       rowKey={(r) => keyOf(r, 0)}

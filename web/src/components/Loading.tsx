@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import { Alert, Spin, Typography } from 'antd';
+import { Alert, Button, Spin, Typography } from 'antd';
 import { applyProblem } from './problem';
 
 /**
@@ -17,6 +17,27 @@ export function emptyWhileLoading(loading: boolean | undefined, text?: ReactNode
     </Typography.Text>
   ) : (
     text
+  );
+}
+
+/**
+ * What a list that could not be read shows where its rows (or its empty text) would stand: the
+ * refusal and a 重试 button. Its empty text (暂无…) would tell a clerk there is nothing to do.
+ */
+export function ListError({ error, onRetry }: { error: string; onRetry: () => unknown }) {
+  return (
+    <Alert
+      type="error"
+      showIcon
+      title={error}
+      style={{ textAlign: 'left' }}
+      data-testid="list-error"
+      action={
+        <Button size="small" onClick={onRetry}>
+          重试
+        </Button>
+      }
+    />
   );
 }
 

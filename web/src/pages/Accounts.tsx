@@ -112,8 +112,9 @@ export default function Accounts() {
             options={roles.map((r) => ({ value: r.code, label: r.label }))}
           />
         </Space>
-        {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
         <ListTable<Account>
+          error={list.error}
+          onRetry={list.reload}
           rowKey="id"
           loading={list.loading}
           dataSource={list.items}
@@ -374,6 +375,8 @@ function LoginHistory({ account, onClose }: { account: Account; onClose: () => v
   return (
     <Drawer open title={`${account.displayName} 的登录记录`} onClose={onClose} size={drawerSize()}>
       <ListTable
+        error={list.error}
+        onRetry={list.reload}
         rowKey="at"
         size="small"
         loading={list.loading}

@@ -150,8 +150,9 @@ function CaseList() {
           导出 Excel
         </Button>
       </Space>
-      {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
       <ListOrCards<CaseRow>
+        error={list.error}
+        onRetry={list.reload}
         rowKey="id"
         size="middle"
         loading={list.loading}
@@ -481,6 +482,8 @@ function Visits() {
         }
       >
         <ListOrCards<VisitPlanRow>
+          error={plans.error}
+          onRetry={plans.reload}
           rowKey="id"
           size="small"
           loading={plans.loading}
@@ -543,6 +546,8 @@ function Visits() {
         }
       >
         <ListOrCards<VisitRow>
+          error={visits.error}
+          onRetry={visits.reload}
           rowKey="id"
           size="small"
           loading={visits.loading}
@@ -705,6 +710,8 @@ function Posts() {
       }
     >
       <ListTable<ServicePostRow>
+        error={list.error}
+        onRetry={list.reload}
         rowKey="id"
         size="small"
         loading={list.loading}

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
 import {
-  Alert,
   App,
   Button,
   Card,
@@ -20,7 +19,7 @@ import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { FormModal } from '../components/FormModal';
-import { applyProblem } from '../components/problem';
+import { useLoad } from '../components/Loading';
 import { pct, today } from '../components/format';
 import { ListOrCards } from '../components/ListOrCards';
 import { AttachmentList, AttachmentUpload } from '../components/Attachments';
@@ -28,7 +27,6 @@ import {
   getOwnAssessment,
   listAssessments,
   setAssessmentItems,
-  type Assessments,
   type OwnAssessment,
   type ScoredChild,
   type ScoredItem,
@@ -72,14 +70,9 @@ export default function Assessment() {
   const { message } = App.useApp();
   const thisYear = today().year();
   const [year, setYear] = useState(thisYear);
-  const [d, setD] = useState<Assessments | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<Child | null>(null);
-  const load = useCallback(
-    () => call(listAssessments, { query: { year } }).then(setD, (e) => setError(applyProblem(null, e))),
-    [year],
-  );
-  useEffect(() => void load(), [load]);
+  const ranking = useLoad(useCallback(() => call(listAssessments, { query: { year } }), [year]));
+  const { data: d, reload: load } = ranking;
   // Only the level directly above sets a jurisdiction's items: the caller's own node sets its children's.
   const mayEdit = can('data.write') && d?.node.code === me!.jurisdiction.code;
 
@@ -124,7 +117,6 @@ export default function Assessment() {
       <Typography.Paragraph type="secondary">
         指标项按实时数据自动评分：得分 = 分值 × 实际值 ÷ 目标值，达到目标值即得满分；人工评分项由上级评分并写明依据。
       </Typography.Paragraph>
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <OwnAssessment year={year} />
       <Card
         size="small"
@@ -132,17 +124,15 @@ export default function Assessment() {
         extra={d && <Tag>{d.source === 'snapshot' ? `按 ${d.asOf} 月度快照评分` : `按实时数据评分（${d.asOf}）`}</Tag>}
       >
         <ListOrCards<Child>
+          error={ranking.error}
+          onRetry={load}
           size="small"
           rowKey="code"
           pagination={false}
           dataSource={d?.children ?? []}
           // Loading (正在加载…), not "暂无数据": the ranking takes a moment to score (live data).
-          loading={!d && !error}
-          locale={{
-            emptyText: d
-              ? '本级没有下级辖区，无需排名。本级的考核项目由上级设置，设置后显示在上方。'
-              : '考核排名未能读取',
-          }}
+          loading={ranking.loading}
+          locale={{ emptyText: '本级没有下级辖区，无需排名。本级的考核项目由上级设置，设置后显示在上方。' }}
           data-testid="assessment"
           card={(c) => ({
             title: c.name,

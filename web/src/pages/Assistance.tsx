@@ -133,8 +133,9 @@ function Programs({ onOpen, version }: { onOpen: (id: number) => void; version: 
           导出 Excel
         </Button>
       </Space>
-      {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
       <ListOrCards<ProgramRow>
+        error={list.error}
+        onRetry={list.reload}
         rowKey="id"
         size="middle"
         loading={list.loading}

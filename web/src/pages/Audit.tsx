@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, DatePicker, Descriptions, Input, Select, Space, Tag } from 'antd';
+import { App, Button, Card, DatePicker, Descriptions, Input, Select, Space, Tag } from 'antd';
 import { DownloadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import type { ItemOf } from '@server/http/contract';
@@ -66,8 +66,9 @@ export default function Audit() {
           />
           <DatePicker.RangePicker onChange={(v) => setRange(v)} />
         </Space>
-        {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
         <ListTable<ItemOf<typeof listAudit>>
+          error={list.error}
+          onRetry={list.reload}
           rowKey="id"
           size="small"
           loading={list.loading}

@@ -184,8 +184,9 @@ export default function Discovery() {
             导出 Excel
           </Button>
         </Space>
-        {list.error && <Alert type="error" title={list.error} />}
         <ListOrCards<Case>
+          error={list.error}
+          onRetry={list.reload}
           rowKey="id"
           loading={list.loading}
           dataSource={list.items}

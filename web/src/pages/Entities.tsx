@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { ListOrCards } from '../components/ListOrCards';
-import { Alert, Button, Card, Input, Select, Space, Tag, Tooltip } from 'antd';
+import { Button, Card, Input, Select, Space, Tag, Tooltip } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { call, withQuery } from '../api';
@@ -140,8 +140,9 @@ export default function Entities() {
             options={yesNo}
           />
         </Space>
-        {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
         <ListOrCards<EntityRow>
+          error={list.error}
+          onRetry={list.reload}
           rowKey="id"
           size="middle"
           loading={list.loading}

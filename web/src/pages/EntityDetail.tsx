@@ -15,7 +15,6 @@ import {
   Row,
   Select,
   Space,
-  Spin,
   Table,
   Tag,
   Timeline,
@@ -27,6 +26,7 @@ import { call } from '../api';
 import { EntityGuidance } from './EntityGuidance';
 import { useAuth } from '../auth';
 import { applyProblem } from '../components/problem';
+import { LoadingBlock, useLoad } from '../components/Loading';
 import { ENTITY_ROLE_LABEL, ENTITY_STATUS as STATUS } from '../components/labels';
 import { orgHref, OrgStatusTag } from '../components/OrgTags';
 import { ZONE_KIND_LABEL } from '../components/labels';
@@ -85,18 +85,19 @@ export default function EntityDetail() {
   const nav = useNavigate();
   const { can, narrowed } = useAuth();
   const { message, modal } = App.useApp();
-  const [d, setD] = useState<Detail | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [asOf, setAsOf] = useState<string | undefined>();
   const [adding, setAdding] = useState(false);
-  const load = useCallback(
-    () =>
-      call(getEntity, { params: { id: Number(id) }, query: { asOf } }).then(setD, (e) =>
-        setError(applyProblem(null, e)),
-      ),
-    [id, asOf],
+  // The shared pattern (useLoad): an error goes once the entity loads again (it stayed, and the page with it,
+  // after one failed 历史 date); the answer carries the entity it was asked for, so another entity is not shown
+  // while this one loads (the page stays on its record while another 历史 date loads).
+  const entity = useLoad(
+    useCallback(
+      () => call(getEntity, { params: { id: Number(id) }, query: { asOf } }).then((d) => ({ id, d })),
+      [id, asOf],
+    ),
   );
-  useEffect(() => void load(), [load]);
+  const { error, reload: load } = entity;
+  const d = entity.data && entity.data.id === id ? entity.data.d : null;
 
   const reveal = async (p: Person) => {
     try {
@@ -131,7 +132,7 @@ export default function EntityDetail() {
         }
       />
     );
-  if (!d) return <Spin />;
+  if (!d) return <LoadingBlock />;
   const a = d.asOf as Record<string, string> | null;
   return (
     <div>

@@ -1,23 +1,27 @@
-import { useEffect, useState } from 'react';
-import { Alert, Card, Col, Descriptions, Empty, Row, Spin, Statistic, Table, Tag } from 'antd';
+import { useCallback } from 'react';
+import { Card, Col, Descriptions, Empty, Row, Statistic, Table, Tag } from 'antd';
 import { Link, useParams } from 'react-router-dom';
 import { call } from '../api';
 import { getGuidancePost, type GuidancePost as Post } from '@server/features/guidance-posts/contract';
 import { PageTitle } from '../Layout';
-import { applyProblem } from '../components/problem';
+import { Loaded, useLoad } from '../components/Loading';
 import { pct } from '../components/format';
 
 /** One station's 党建工作指导站: who works there, which instructors are based there, what they serve. */
 export default function GuidancePost() {
   const { code } = useParams();
-  const [d, setD] = useState<Post | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(
-    () => void call(getGuidancePost, { params: { code: code! } }).then(setD, (e) => setError(applyProblem(null, e))),
-    [code],
+  // The answer carries the station it was asked for: another station's post is not shown while this one loads.
+  const { data, error } = useLoad(
+    useCallback(() => call(getGuidancePost, { params: { code: code! } }).then((d) => ({ code, d })), [code]),
   );
-  if (error) return <Alert type="error" showIcon title={error} />;
-  if (!d) return <Spin />;
+  return (
+    <Loaded data={data && data.code === code ? data.d : null} error={error}>
+      {(d) => <PostPage d={d} />}
+    </Loaded>
+  );
+}
+
+function PostPage({ d }: { d: Post }) {
   const c = d.coverage;
   const here = (q: string) => `/entities?under=${d.station.code}&coverage=${q}`;
   return (

@@ -182,8 +182,9 @@ export default function Honours() {
             ]}
           />
         </Space>
-        {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
         <ListOrCards<HonourRow>
+          error={list.error}
+          onRetry={list.reload}
           rowKey="id"
           size="middle"
           loading={list.loading}

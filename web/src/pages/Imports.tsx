@@ -261,6 +261,8 @@ export default function Imports() {
       )}
       <Card size="small" title="导入任务">
         <ListOrCards<Job>
+          error={list.error}
+          onRetry={list.reload}
           rowKey="id"
           dataSource={list.items}
           pagination={list.pagination}

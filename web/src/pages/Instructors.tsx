@@ -138,8 +138,9 @@ function Roster({ onOpen, version }: { onOpen: (id: number) => void; version: nu
           导出 Excel
         </Button>
       </Space>
-      {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
       <ListTable<InstructorRow>
+        error={list.error}
+        onRetry={list.reload}
         rowKey="id"
         size="middle"
         loading={list.loading}
@@ -247,8 +248,9 @@ function Guidance({ mine, version, onLogged }: { mine: Mine | null; version: num
           </Button>
         )}
       </Space>
-      {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
       <ListOrCards<GuidanceRow>
+        error={list.error}
+        onRetry={list.reload}
         rowKey="id"
         size="middle"
         loading={list.loading}

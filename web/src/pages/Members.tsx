@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, Card, Descriptions, Drawer, Input, Select, Space, Tag, Timeline, Typography } from 'antd';
+import { Button, Card, Descriptions, Drawer, Input, Select, Space, Tag, Timeline, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { drawerSize } from '../components/drawer';
 import { DownloadOutlined } from '@ant-design/icons';
@@ -101,8 +101,9 @@ export default function Members() {
             options={[{ value: 'true', label: '本辖区持有的名册' }]}
           />
         </Space>
-        {list.error && <Alert type="error" title={list.error} />}
         <ListOrCards<Member>
+          error={list.error}
+          onRetry={list.reload}
           rowKey="id"
           onOpen={(m) => setOpen(m.id)}
           card={(m) => ({

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Badge, Button, Card, DatePicker, Form, Input, Radio, Select, Space, Tabs, Tag } from 'antd';
+import { useCallback, useState } from 'react';
+import { App, Badge, Button, Card, DatePicker, Form, Input, Radio, Select, Space, Tabs, Tag } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useSearchParams } from 'react-router-dom';
@@ -10,7 +10,7 @@ import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { ListOrCards, ListTable } from '../components/ListOrCards';
 import { usePaged } from '../components/usePaged';
-import { applyProblem } from '../components/problem';
+import { useLoad } from '../components/Loading';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { SearchSelect } from '../components/SearchSelect';
 import { FormModal } from '../components/FormModal';
@@ -30,19 +30,10 @@ export default function Orgs() {
   // A figure clicked elsewhere (数据看板) opens the list filtered: the filters start from the address.
   const { f, set } = useAddressFilters(['under', 'body', 'kind', 'setupMode', 'status']);
   const list = usePaged(listOrgs, f);
-  const [reminders, setReminders] = useState<Reminder[] | null>(null);
-  const [remindError, setRemindError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
-  const loadReminders = useCallback(
-    () =>
-      call(termReminders).then(
-        (r) => setReminders(r.items),
-        (e) => setRemindError(applyProblem(null, e)),
-      ),
-    [],
-  );
-  useEffect(() => void loadReminders(), [loadReminders]);
+  const reminders = useLoad(useCallback(() => call(termReminders).then((r) => r.items), []));
   const { reload } = list;
+  const { reload: loadReminders } = reminders;
   const changed = useCallback(() => {
     void reload();
     void loadReminders();
@@ -126,8 +117,9 @@ export default function Orgs() {
                     options={toOptions(ORG_STATUS_LABEL)}
                   />
                 </Space>
-                {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
                 <ListOrCards<OrgRow>
+                  error={list.error}
+                  onRetry={list.reload}
                   rowKey="id"
                   size="middle"
                   loading={list.loading}
@@ -195,18 +187,19 @@ export default function Orgs() {
           {
             key: 'terms',
             label: (
-              <Badge count={reminders?.length ?? 0} size="small" offset={[8, -2]}>
+              <Badge count={reminders.data?.length ?? 0} size="small" offset={[8, -2]}>
                 换届提醒
               </Badge>
             ),
             children: (
               <Card size="small">
-                {remindError && <Alert type="error" title={remindError} style={{ marginBottom: 12 }} />}
                 <ListTable<Reminder>
+                  error={reminders.error}
+                  onRetry={reminders.reload}
                   rowKey="id"
                   size="middle"
-                  loading={!reminders && !remindError}
-                  dataSource={reminders ?? []}
+                  loading={reminders.loading}
+                  dataSource={reminders.data ?? []}
                   pagination={false}
                   scroll={{ x: 480 }}
                   onRow={(o) => ({ onClick: () => setOpen(o.id), style: { cursor: 'pointer' } })}

@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'react';
-import { Alert, Button, Space, Spin, Typography } from 'antd';
+import { useCallback } from 'react';
+import { Alert, Button, Space, Typography } from 'antd';
 import { ArrowLeftOutlined, PrinterOutlined } from '@ant-design/icons';
 import { Link, useParams } from 'react-router-dom';
 import { call } from '../api';
-import { applyProblem } from '../components/problem';
+import { Loaded, useLoad } from '../components/Loading';
 import { getPlaque, type PlaqueInfo } from '@server/features/sanliang/contract';
 import { publiclyReachable } from '@domain/sanliang/plaque';
 
@@ -34,14 +34,18 @@ const PRINT_CSS = `
 
 export default function PlaquePrint() {
   const { plaqueId } = useParams();
-  const [p, setP] = useState<PlaqueInfo | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(
-    () => void call(getPlaque, { params: { id: plaqueId } }).then(setP, (e) => setError(applyProblem(null, e))),
-    [plaqueId],
+  // The answer carries the plaque it was asked for: another plaque is not shown while this one loads.
+  const { data, error } = useLoad(
+    useCallback(() => call(getPlaque, { params: { id: plaqueId } }).then((p) => ({ plaqueId, p })), [plaqueId]),
   );
-  if (error) return <Alert type="error" showIcon title={error} />;
-  if (!p) return <Spin />;
+  return (
+    <Loaded data={data && data.plaqueId === plaqueId ? data.p : null} error={error}>
+      {(p) => <PlaqueSheet p={p} />}
+    </Loaded>
+  );
+}
+
+function PlaqueSheet({ p }: { p: PlaqueInfo }) {
   const r = p.record;
   return (
     <div>

@@ -79,8 +79,9 @@ export function PointRecommendations() {
           ]}
         />
       </Space>
-      {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
       <ListOrCards<Rec>
+        error={list.error}
+        onRetry={list.reload}
         rowKey="id"
         size="small"
         loading={list.loading}

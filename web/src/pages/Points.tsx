@@ -155,8 +155,9 @@ export default function Points() {
             ]}
           />
         </Space>
-        {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
         <ListOrCards<PointRow>
+          error={list.error}
+          onRetry={list.reload}
           rowKey="id"
           size="middle"
           loading={list.loading}

@@ -33,6 +33,7 @@ import {
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
+import { ListError } from '../components/Loading';
 import { applyProblem } from '../components/problem';
 import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { FormModal } from '../components/FormModal';
@@ -156,10 +157,11 @@ export default function Proposals() {
           </div>
         </Space>
       </Card>
-      {list.error && <Alert type="error" showIcon title={list.error} style={{ marginBottom: 12 }} />}
       <Spin spinning={list.loading}>
-        {/* A list that could not be read shows its refusal above, not 暂无组建建议. */}
-        {list.error ? null : list.items.length === 0 && !list.loading ? (
+        {/* A list that could not be read shows its refusal and 重试, not 暂无组建建议. */}
+        {list.error ? (
+          <ListError error={list.error} onRetry={list.reload} />
+        ) : list.items.length === 0 && !list.loading ? (
           <Card>
             <Empty
               description={

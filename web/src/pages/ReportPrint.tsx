@@ -1,11 +1,11 @@
-import { useEffect, useState } from 'react';
-import { Alert, Button, Space, Spin } from 'antd';
+import { useCallback } from 'react';
+import { Button, Space } from 'antd';
 import { ArrowLeftOutlined, PrinterOutlined } from '@ant-design/icons';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { INDICATORS } from '@domain/indicators/registry';
 import { FORMS, headerGroups } from '@domain/reports/forms';
 import { call } from '../api';
-import { applyProblem } from '../components/problem';
+import { Loaded, useLoad } from '../components/Loading';
 import { indicatorValue } from '../components/format';
 import {
   getReport,
@@ -32,36 +32,41 @@ export default function ReportPrint() {
   const { id } = useParams();
   const [params] = useSearchParams();
   const version = params.get('version');
-  const [r, setR] = useState<(Report & { by?: string; date?: string }) | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    void (async () => {
-      try {
-        const rep = await call(getReport, { params: { id } });
-        if (!version) return setR({ ...rep, date: rep.preparedAt.slice(0, 10) });
-        const v = await call(getReportVersion, { params: { id, version } });
-        setR({
-          ...rep,
-          rows: v.rows,
-          note: v.note,
-          source: v.source,
-          asOf: v.asOf,
-          sourceLabel: v.sourceLabel,
-          liveReason: v.liveReason,
-          missing: v.missing,
-          missingBelow: [],
-          checkRows: [],
-          explanation: v.explanation,
-          by: v.submittedBy,
-          date: v.submittedAt.slice(0, 10),
-        });
-      } catch (e) {
-        setError(applyProblem(null, e));
-      }
-    })();
-  }, [id, version]);
-  if (error) return <Alert type="error" showIcon title={error} />;
-  if (!r) return <Spin />;
+  // The answer carries the report and version it was asked for: another one is not shown while this one loads.
+  const load = useCallback(async () => ({ id, version, r: await printed(id!, version) }), [id, version]);
+  const { data, error } = useLoad(load);
+  return (
+    <Loaded data={data && data.id === id && data.version === version ? data.r : null} error={error}>
+      {(r) => <ReportSheet r={r} version={version} />}
+    </Loaded>
+  );
+}
+
+type Printed = Report & { by?: string; date?: string };
+
+/** The report as prepared, or one submitted version of it (its rows, note and who submitted it when). */
+async function printed(id: string, version: string | null): Promise<Printed> {
+  const rep = await call(getReport, { params: { id } });
+  if (!version) return { ...rep, date: rep.preparedAt.slice(0, 10) };
+  const v = await call(getReportVersion, { params: { id, version } });
+  return {
+    ...rep,
+    rows: v.rows,
+    note: v.note,
+    source: v.source,
+    asOf: v.asOf,
+    sourceLabel: v.sourceLabel,
+    liveReason: v.liveReason,
+    missing: v.missing,
+    missingBelow: [],
+    checkRows: [],
+    explanation: v.explanation,
+    by: v.submittedBy,
+    date: v.submittedAt.slice(0, 10),
+  };
+}
+
+function ReportSheet({ r, version }: { r: Printed; version: string | null }) {
   const form = FORMS[r.form];
   const groups = headerGroups(form);
   const cell = (row: ReportRow, k: (typeof form.columns)[number]) => indicatorValue(k, row[k]);

@@ -159,8 +159,9 @@ function Ledger() {
           </Button>
         )}
       </Space>
-      {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
       <ListOrCards<SanliangRow>
+        error={list.error}
+        onRetry={list.reload}
         rowKey="id"
         size="middle"
         loading={list.loading}
@@ -406,8 +407,9 @@ function FeedbackList({ onChanged }: { onChanged: (open: number) => void }) {
           导出 Excel
         </Button>
       </Space>
-      {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
       <ListTable<Feedback>
+        error={list.error}
+        onRetry={list.reload}
         rowKey="id"
         size="middle"
         loading={list.loading}

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import {
   Alert,
   App,
@@ -36,6 +36,7 @@ import { FormModal } from '../components/FormModal';
 import { zodRule } from '../components/zodRule';
 import { when, today } from '../components/format';
 import { ListTable } from '../components/ListOrCards';
+import { useLoad } from '../components/Loading';
 
 const STATE = {
   unconfirmed: <Tag color="blue">待业务部门确认启用</Tag>,
@@ -62,24 +63,13 @@ export default function ServiceAccounts() {
   // 三员分立: the security administrator sets accounts up and revokes them; the business side confirms them and takes the token.
   const manages = can('service_accounts.manage');
   const confirms = can('data.write');
-  const [items, setItems] = useState<ServiceAccount[]>([]);
-  const [loading, setLoading] = useState(true);
   const [editing, setEditing] = useState<ServiceAccount | 'new' | null>(null);
   const [shown, setShown] = useState<{ name: string; token: string } | null>(null);
   const [revoking, setRevoking] = useState<ServiceAccount | null>(null);
   const [certFor, setCertFor] = useState<ServiceAccount | null>(null);
 
-  const reload = useCallback(async () => {
-    setLoading(true);
-    try {
-      setItems((await call(listServiceAccounts)).items);
-    } catch (e) {
-      message.error(applyProblem(null, e));
-    } finally {
-      setLoading(false);
-    }
-  }, [message]);
-  useEffect(() => void reload(), [reload]);
+  const list = useLoad(useCallback(() => call(listServiceAccounts).then((r) => r.items), []));
+  const { reload } = list;
 
   const initial = (a: ServiceAccount | 'new'): BodyOf<typeof createServiceAccount> =>
     a === 'new'
@@ -185,9 +175,11 @@ export default function ServiceAccounts() {
       />
       <Card size="small">
         <ListTable<ServiceAccount>
+          error={list.error}
+          onRetry={reload}
           rowKey="id"
-          loading={loading}
-          dataSource={items}
+          loading={list.loading}
+          dataSource={list.data ?? []}
           pagination={false}
           scroll={{ x: 1100 }}
           locale={{ emptyText: manages ? '尚无服务账号' : '尚无服务账号：安全管理员新建后，在此确认启用并领取令牌' }}

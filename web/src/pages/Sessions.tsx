@@ -16,6 +16,8 @@ export default function Sessions() {
       <PageTitle title="在线会话" />
       <Card size="small">
         <ListTable<ItemOf<typeof listSessions>>
+          error={list.error}
+          onRetry={list.reload}
           rowKey="id"
           loading={list.loading}
           dataSource={list.items}

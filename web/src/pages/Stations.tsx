@@ -125,8 +125,9 @@ export default function Stations() {
                 style={{ width: phone ? '100%' : 220 }}
               />
             </Space>
-            {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
             <ListOrCards<Station>
+              error={list.error}
+              onRetry={list.reload}
               rowKey="code"
               size="middle"
               loading={list.loading}

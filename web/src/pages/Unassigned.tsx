@@ -118,9 +118,10 @@ export default function Unassigned() {
           )}
         </Space>
       </Card>
-      {list.error && <Alert type="error" showIcon title={list.error} style={{ marginBottom: 16 }} />}
       <Card size="small" title={`未分配基层所的主体（${list.total}）`}>
         <ListTable<Item>
+          error={list.error}
+          onRetry={list.reload}
           rowKey="id"
           size="small"
           dataSource={list.items}

@@ -49,9 +49,10 @@ export default function Units() {
           </div>
           {under && <a onClick={() => setUnder(undefined)}>清除辖区</a>}
         </Space>
-        {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
         {/* On a phone a card per unit: the table squeezed the name to a character a line. */}
         <ListOrCards<Unit>
+          error={list.error}
+          onRetry={list.reload}
           rowKey="id"
           loading={list.loading}
           dataSource={list.items}

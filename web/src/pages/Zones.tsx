@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Card, Input, Segmented, Space } from 'antd';
+import { Card, Input, Segmented, Space } from 'antd';
 import { useNavigate } from 'react-router-dom';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
@@ -30,9 +30,10 @@ export default function Zones() {
           />
           <Input.Search placeholder="区域名称" allowClear onSearch={setQ} style={{ width: 200 }} />
         </Space>
-        {list.error && <Alert type="error" title={list.error} />}
         {/* On a phone a card per zone: the table squeezed the name to a character a line. */}
         <ListOrCards<ZoneRow>
+          error={list.error}
+          onRetry={list.reload}
           rowKey="id"
           loading={list.loading}
           dataSource={list.items}

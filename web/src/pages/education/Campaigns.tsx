@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import {
-  Alert,
   App,
   Button,
   Card,
@@ -110,8 +109,9 @@ export function Campaigns() {
           onChange={(v) => setF((x) => ({ ...x, year: v ? String(v) : undefined }))}
         />
       </Space>
-      {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
       <ListTable<CampaignRow>
+        error={list.error}
+        onRetry={list.reload}
         rowKey="id"
         size="small"
         loading={list.loading}

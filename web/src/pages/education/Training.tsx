@@ -192,8 +192,9 @@ export function Training() {
             仅当年新建组织
           </Checkbox>
         </Space>
-        {secretaries.error && <Alert type="error" title={secretaries.error} style={{ marginBottom: 12 }} />}
         <ListOrCards<Secretary>
+          error={secretaries.error}
+          onRetry={secretaries.reload}
           rowKey="id"
           size="small"
           card={(r) => ({
@@ -274,8 +275,9 @@ export function Training() {
             onChange={(v) => setCf((x) => ({ ...x, year: v ? String(v) : undefined }))}
           />
         </Space>
-        {classes.error && <Alert type="error" title={classes.error} style={{ marginBottom: 12 }} />}
         <ListOrCards<ClassRow>
+          error={classes.error}
+          onRetry={classes.reload}
           rowKey="id"
           size="small"
           loading={classes.loading}

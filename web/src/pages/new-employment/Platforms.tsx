@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Form, Input, Select, Space } from 'antd';
+import { App, Button, Card, Form, Input, Select, Space } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import { call, withQuery } from '../../api';
 import { createPlatform, exportPlatforms, listPlatforms, type PlatformRow } from '@server/features/platforms/contract';
@@ -52,8 +52,9 @@ export function Platforms({
           </Button>
         )}
       </Space>
-      {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
       <ListTable<PlatformRow>
+        error={list.error}
+        onRetry={list.reload}
         rowKey="id"
         size="middle"
         loading={list.loading}

@@ -71,8 +71,9 @@ export function RiderOrgs() {
           </Button>
         )}
       </Space>
-      {list.error && <Alert type="error" title={list.error} style={{ marginBottom: 12 }} />}
       <ListTable<RiderOrgRow>
+        error={list.error}
+        onRetry={list.reload}
         rowKey="id"
         size="middle"
         loading={list.loading}

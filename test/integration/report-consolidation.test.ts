@@ -4,7 +4,6 @@ import { COUNT_KEYS, toCounts, type Counts } from '../../src/domain/indicators/r
 import { periodOfDate } from '../../src/domain/reports/forms.js';
 import { localDate } from '../../src/domain/time/zone.js';
 import { recomputeCounts } from '../../src/features/indicators/recompute.js';
-import { reportsNeedingAttention } from '../../src/features/reports/index.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { ledger } from '../helpers/ledger.js';
@@ -248,9 +247,12 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
       await t.db.selectFrom('report').select('id').where('jurisdiction_code', '=', A).executeTakeFirstOrThrow()
     ).id;
     await ok(as[A].post(`/reports/${stationReport}/return`, { reason: '请计入新登记的个体户' }));
-    // Returned: the station's 待办 has it.
-    const atStation = await t.db.transaction().execute(async (tx) => reportsNeedingAttention(tx, { code: A1 }));
-    expect(atStation.map((x) => [x.kind, x.reason])).toEqual([['returned', '请计入新登记的个体户']]);
+    // Returned: the station's 待办 has it, with the reason.
+    const todos = async (code: string) =>
+      (await ok<{ items: { key: string; detail: string }[] }>(as[code].get('/workbench?kind=report'))).items;
+    expect((await todos(A1)).filter((i) => i.key.startsWith('report:returned:'))).toEqual([
+      expect.objectContaining({ key: `report:returned:${stationReport}`, detail: '退回原因：请计入新登记的个体户' }),
+    ]);
     const again = await prepare(A1);
     expect(again.rows.at(-1)!.operating).toBe(3);
     await ok(submit(A1, again.id), 201);
@@ -259,12 +261,11 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
     expect(county.state).toBe('submitted');
     expect(county.outdated?.reason).toMatch(/^第001所于 \d{4}-\d{2}-\d{2} 重新上报第 2 版/);
     expect(county.actions).toEqual(['prepare']);
-    const attention = await t.db.transaction().execute(async (tx) => reportsNeedingAttention(tx, { code: A }));
-    expect(attention.map((x) => [x.id, x.kind])).toEqual([[countyReport, 'outdated']]);
     // And its 今日待办 says so, until it submits again.
-    const todoKeys = async () =>
-      (await ok<{ items: { key: string }[] }>(as[A].get('/workbench?kind=report'))).items.map((i) => i.key);
-    expect(await todoKeys()).toContain(`report:outdated:${countyReport}`);
+    const todoKeys = async () => (await todos(A)).map((i) => i.key);
+    expect((await todoKeys()).filter((k) => /^report:(outdated|returned):/.test(k))).toEqual([
+      `report:outdated:${countyReport}`,
+    ]);
     // The city's report is not outdated until the county submits again.
     const cityReport = await t.db
       .selectFrom('report')

@@ -23,6 +23,7 @@ type Detail = {
   id: number;
   state: string;
   version: number;
+  sourceLabel: string;
   rows: Row[];
   waiting: { code: string; name: string }[];
   missing: Mark[];
@@ -255,10 +256,12 @@ describe.each(BACKENDS)('reports that roll up, station → county → city → p
     ]);
     const again = await prepare(A1);
     expect(again.rows.at(-1)!.operating).toBe(3);
+    expect(again.sourceLabel).toMatch(/^实时数据/); // a station has no level below to consolidate
     await ok(submit(A1, again.id), 201);
 
     const county = await ok(as[A].get(`/reports/${countyReport}`));
     expect(county.state).toBe('submitted');
+    expect(county.sourceLabel).toMatch(/^下级上报汇总 \+ 本级/);
     expect(county.outdated?.reason).toMatch(/^第001所于 \d{4}-\d{2}-\d{2} 重新上报第 2 版/);
     expect(county.actions).toEqual(['prepare']);
     // And its 今日待办 says so, until it submits again.

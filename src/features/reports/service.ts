@@ -340,13 +340,13 @@ export const checkRowsOf = (node: { code: string }, data: ReportData) => [
 export const checksOf = (data: ReportData) =>
   runChecks(data.rows.map((r) => ({ name: r.name, counts: toCounts(r.counts) })));
 
-/** A source line for headers and exports: 下级上报汇总 + what the own rows were measured from. */
+/** A source line for headers and exports: 下级上报汇总 (where there is a level below) + what the own rows were measured from. */
 export const sourceLabel = (data: ReportData) => {
   const own =
     data.source === 'live'
       ? `实时数据（${data.asOf}）${data.liveReason ? '，期末无快照，按实时数据填报' : ''}`
       : `期末快照（${data.asOf}）`;
-  return data.consolidated ? `下级上报汇总 + 本级${own}` : own;
+  return data.consolidated && data.children?.length ? `下级上报汇总 + 本级${own}` : own;
 };
 
 /** Marks the parent's submitted report of the same form and period outdated (a child of the caller's subtree submitted again); whether one was. */

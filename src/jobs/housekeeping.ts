@@ -53,7 +53,8 @@ export function housekeeping(app: FastifyInstance, o: { anchorEveryMs?: number; 
   app.addHook('onReady', async () => {
     await anchor('start');
     sweep();
-    await orphans();
+    // Beside start-up, not before it: the sweep stats every stored file and asks which are named.
+    void orphans();
     timers.push(
       setInterval(() => void anchor('schedule'), o.anchorEveryMs ?? HOUR),
       setInterval(() => void purge(), HOUR),

@@ -136,7 +136,13 @@ function Shell() {
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <ConfigProvider locale={zhCN} theme={{ token: { colorPrimary: '#c62828', borderRadius: 6 } }}>
+    <ConfigProvider
+      locale={zhCN}
+      theme={{ token: { colorPrimary: '#c62828', borderRadius: 6 } }}
+      // A drawer's ✕ at its header's end: at the start it sat under the centred 已保存 toast, which
+      // takes the click and, hovered, stays (CI saw a clerk's click land on 已标记为已建 for 30 s).
+      drawer={{ closable: { placement: 'end' } }}
+    >
       <AntApp>
         <BrowserRouter>
           <AuthProvider>

@@ -37,16 +37,21 @@ export const exitReview = z.object({
 /** An exit review as the server builds it (moments as Dates). */
 export type ExitReview = z.output<typeof exitReview>;
 
+const exitFilters = {
+  state: z.enum(['live', 'open', 'reviewed', 'lift_pending', 'closed']).default('live'),
+};
+
 export const listExitReviews = endpoint({
   method: 'GET',
   path: '/exit-reviews',
   summary: '退出复核：注销、吊销、列入经营异常名录或严重违法失信名单的主体（牌匾暂停公示、荣誉与联系点待复核）',
-  query: z.strictObject({
-    state: z.enum(['live', 'open', 'reviewed', 'lift_pending', 'closed']).default('live'),
-    entityId: z.coerce.number().int().positive().optional(),
-  }),
+  query: z.strictObject({ ...exitFilters, entityId: z.coerce.number().int().positive().optional() }),
   response: z.object({ items: z.array(exitReview) }),
 });
+
+/** The list shows the latest LIST_LIMIT; the export every review the state selects (audited). */
+export const EXIT_LIST_LIMIT = 200;
+export const exportExitReviews = { path: '/exit-reviews/export', query: z.strictObject(exitFilters) } as const;
 
 const note = z.strictObject({
   note: z.string().trim().min(2, '请填写复核意见（至少 2 个字）').max(500, '复核意见不超过 500 字'),

@@ -8,7 +8,7 @@ import {
   type ExitEffect,
 } from '../../domain/exit/exit.js';
 import type { z } from 'zod';
-import type { ExitReview, listExitReviews } from './contract.js';
+import { EXIT_LIST_LIMIT, type ExitReview, type listExitReviews } from './contract.js';
 
 /** Exit reviews within the caller's scope (row-level security), newest first, with their automatic effects. */
 export async function exitReviews(
@@ -26,7 +26,7 @@ export async function exitReviews(
   if (f.id) q = q.where('r.id', '=', f.id);
   const rows = await q
     .orderBy('r.id', 'desc')
-    .limit(f.limit ?? 200)
+    .limit(f.limit ?? EXIT_LIST_LIMIT)
     .execute();
   const effects = rows.length
     ? await db

@@ -249,19 +249,23 @@ export const generateOrgProposals = endpoint({
   }),
 });
 
+const proposalFilters = {
+  under: underQuery,
+  mode: proposalMode.optional(),
+  state: z.enum(['open', 'accepted', 'rejected']).default('open'),
+  zoneId: z.coerce.number().int().positive().optional(),
+};
+
 export const listProposals = endpoint({
   method: 'GET',
   path: '/org-proposals',
   summary: '组建建议列表',
-  query: z.strictObject({
-    ...pageQuery,
-    under: underQuery,
-    mode: proposalMode.optional(),
-    state: z.enum(['open', 'accepted', 'rejected']).default('open'),
-    zoneId: z.coerce.number().int().positive().optional(),
-  }),
+  query: z.strictObject({ ...pageQuery, ...proposalFilters }),
   response: pageOf(proposalItem),
 });
+
+/** The proposals as xlsx, filtered as the list is (the export is audited). */
+export const exportProposals = { path: '/org-proposals/export', query: z.strictObject(proposalFilters) } as const;
 
 export const acceptProposal = endpoint({
   method: 'POST',

@@ -1,9 +1,32 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { proposalPage } from './queries.js';
+import { proposalExportItems, proposalPage } from './queries.js';
 import { adoptProposal, generateProposals, moveProposalEntity, rejectOpenProposal } from './writes.js';
+import { today } from '../../domain/time/zone.js';
 import { schemaOf } from '../../http/contract.js';
-import { acceptProposal, generateOrgProposals, listProposals, moveProposalUnit, rejectProposal } from './contract.js';
+import { sendXlsx } from '../../http/xlsx.js';
+import {
+  acceptProposal,
+  exportProposals,
+  generateOrgProposals,
+  listProposals,
+  moveProposalUnit,
+  rejectProposal,
+} from './contract.js';
+
+const STATE_LABEL = { open: '待处理', accepted: '已采纳', rejected: '不采纳' } as const;
+
+/** A cell holds at most 32,767 characters: a long list of units ends 等 N 家 instead of being cut mid-name. */
+const CELL_CHARS = 32_000;
+function unitNames(names: string[], units: number): string {
+  let text = '';
+  for (const [i, name] of names.entries()) {
+    const next = text ? `${text}、${name}` : name;
+    if (next.length > CELL_CHARS - 20) return `${text} 等 ${units} 家（已列 ${i} 家）`;
+    text = next;
+  }
+  return names.length < units ? `${text} 等 ${units} 家` : text;
+}
 
 const tags = ['组建建议'];
 
@@ -34,6 +57,50 @@ export async function proposalRoutes(app: FastifyInstance): Promise<void> {
       response: { 200: listProposals.response },
     },
     handler: (req) => req.scoped(({ db }) => proposalPage(db, req.query)),
+  });
+
+  r.get(exportProposals.path, {
+    config: { access: 'data.read' },
+    schema: { tags, summary: '导出组建建议（xlsx，导出留痕）', querystring: exportProposals.query },
+    handler: async (req, reply) => {
+      const rows = await req.scoped(async ({ db, audit }) => {
+        const items = await proposalExportItems(db, req.query);
+        audit({
+          action: 'proposal.export',
+          objectType: 'org_proposal',
+          detail: { filters: req.query, rows: items.length },
+        });
+        return items;
+      });
+      return sendXlsx(
+        reply,
+        `组建建议-${today()}.xlsx`,
+        '组建建议',
+        [
+          { header: '建议名称', width: 36, value: (p) => p.suggestedName },
+          { header: '组建方式', width: 14, value: (p) => p.modeLabel },
+          { header: '组织类型', width: 12, value: (p) => p.orgKindLabel },
+          { header: '状态', width: 8, value: (p) => STATE_LABEL[p.state] },
+          { header: '县区', width: 12, value: (p) => p.countyName },
+          { header: '基层所', width: 16, value: (p) => p.stationName },
+          { header: '单位数', width: 8, value: (p) => p.units },
+          { header: '正式党员', width: 8, value: (p) => p.fullMembers },
+          { header: '党员', width: 8, value: (p) => p.members },
+          { header: '依据', width: 44, value: (p) => p.explanation },
+          { header: '不采纳理由', width: 24, value: (p) => p.reason },
+          {
+            header: '覆盖单位',
+            width: 60,
+            value: (p) =>
+              unitNames(
+                p.entities.map((e) => e.name),
+                p.units,
+              ),
+          },
+        ],
+        rows,
+      );
+    },
   });
 
   r.post(acceptProposal.path, {

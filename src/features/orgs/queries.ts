@@ -4,7 +4,7 @@ import type { DB } from '../../db/schema.js';
 import { Problem, conflict, notFound } from '../../http/errors.js';
 import { containing, offsetOf, pageFrom, underNode } from '../../http/paging.js';
 import { PROPOSAL_MODE_LABEL, type Candidate } from '../../domain/orgs/grouping.js';
-import type { exportOrgs, listProposals } from './contract.js';
+import type { exportOrgs, exportProposals, listProposals } from './contract.js';
 import {
   checkOrg,
   LEAGUE_KIND_LABEL,
@@ -395,8 +395,9 @@ export const proposalUnits = (db: Tx, id: number) =>
     .where('proposal_id', '=', id)
     .execute();
 
-/** A page of the proposals in a state: standalone ones first, then by setup mode, each with (up to 50 of) its entities. */
-export async function proposalPage(db: Tx, f: z.output<(typeof listProposals)['query']>) {
+type ProposalFilters = z.output<typeof exportProposals.query>;
+
+async function proposalsOf(db: Tx, f: ProposalFilters) {
   let q = db
     .selectFrom('org_proposal as p')
     .innerJoin('jurisdiction as c', 'c.code', 'p.county_code')
@@ -405,46 +406,59 @@ export async function proposalPage(db: Tx, f: z.output<(typeof listProposals)['q
   if (f.under) q = q.where(await underNode(db, 'p.scope_key', f.under));
   if (f.mode) q = q.where('p.mode', '=', f.mode);
   if (f.zoneId) q = q.where('p.zone_id', '=', f.zoneId);
-  const { total } = await q.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
-  const rows = await q
+  return q;
+}
+
+/** The proposals standalone ones first, then by setup mode, each with (up to `units` of) its entities. */
+const proposalRows = (q: Awaited<ReturnType<typeof proposalsOf>>, units: number) =>
+  q
     .selectAll('p')
     .select(['c.name as county_name', 's.name as station_name'])
     .select(
       sql<
         { id: number; name: string; fullMembers: number; members: number }[]
       >`(SELECT json_agg(json_build_object('id', e.id, 'name', e.name, 'fullMembers', pe.full_members, 'members', pe.members) ORDER BY e.name)
-      FROM (SELECT * FROM org_proposal_entity x WHERE x.proposal_id = p.id ORDER BY x.entity_id LIMIT 50) pe JOIN entity e ON e.id = pe.entity_id)`.as(
+      FROM (SELECT * FROM org_proposal_entity x WHERE x.proposal_id = p.id ORDER BY x.entity_id LIMIT ${units}) pe JOIN entity e ON e.id = pe.entity_id)`.as(
         'entities',
       ),
     )
     .orderBy(
       sql`CASE p.mode WHEN 'standalone' THEN 0 WHEN 'zone' THEN 1 WHEN 'station' THEN 2 WHEN 'joint' THEN 3 WHEN 'affiliated' THEN 4 ELSE 5 END`,
     )
-    .orderBy('p.id')
-    .limit(f.pageSize)
-    .offset(offsetOf(f))
-    .execute();
-  return {
-    items: rows.map((p) => ({
-      id: p.id,
-      mode: p.mode,
-      modeLabel: PROPOSAL_MODE_LABEL[p.mode],
-      orgKind: p.org_kind,
-      orgKindLabel: p.org_kind ? ORG_KIND_LABEL[p.org_kind] : null,
-      state: p.state,
-      countyName: p.county_name,
-      stationName: p.station_name,
-      units: p.units,
-      fullMembers: p.full_members,
-      members: p.members,
-      explanation: p.explanation,
-      suggestedName: p.suggested_name,
-      reason: p.reason,
-      orgId: p.org_id,
-      entities: p.entities ?? [],
-    })),
-    total,
-    page: f.page,
-    pageSize: f.pageSize,
-  };
+    .orderBy('p.id');
+
+const toProposal = (p: Awaited<ReturnType<ReturnType<typeof proposalRows>['execute']>>[number]) => ({
+  id: p.id,
+  mode: p.mode,
+  modeLabel: PROPOSAL_MODE_LABEL[p.mode],
+  orgKind: p.org_kind,
+  orgKindLabel: p.org_kind ? ORG_KIND_LABEL[p.org_kind] : null,
+  state: p.state,
+  countyName: p.county_name,
+  stationName: p.station_name,
+  units: p.units,
+  fullMembers: p.full_members,
+  members: p.members,
+  explanation: p.explanation,
+  suggestedName: p.suggested_name,
+  reason: p.reason,
+  orgId: p.org_id,
+  entities: p.entities ?? [],
+});
+
+/** A page of the proposals in a state, each with up to 50 of its entities. */
+export async function proposalPage(db: Tx, f: z.output<(typeof listProposals)['query']>) {
+  const q = await proposalsOf(db, f);
+  const { total } = await q.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
+  const rows = await proposalRows(q, 50).limit(f.pageSize).offset(offsetOf(f)).execute();
+  return { items: rows.map(toProposal), total, page: f.page, pageSize: f.pageSize };
+}
+
+/** Every proposal the filters select, for the xlsx, with up to 2,000 of its units (a station's joint branch names hundreds). */
+export async function proposalExportItems(db: Tx, f: ProposalFilters) {
+  return (
+    await proposalRows(await proposalsOf(db, f), 2_000)
+      .limit(20_000)
+      .execute()
+  ).map(toProposal);
 }

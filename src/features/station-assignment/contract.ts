@@ -3,15 +3,25 @@ import { endpoint, idParam, timestamp, type ItemOf } from '../../http/contract.j
 
 /** 待分配基层所: request and response shapes (pure). */
 
-export const unassignedQuery = z.strictObject({
+const unassignedFilters = {
   countyCode: z
     .string()
     .regex(/^\d{6}$/, '县区代码应为 6 位数字')
     .optional(),
   q: z.string().trim().max(40, '关键词不超过 40 个字').optional(),
+};
+
+export const unassignedQuery = z.strictObject({
+  ...unassignedFilters,
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
 });
+
+/** The list as xlsx, filtered as shown (the export is audited). */
+export const exportUnassigned = {
+  path: '/unassigned-entities/export',
+  query: z.strictObject(unassignedFilters),
+} as const;
 
 export const unassignedItem = z.object({
   id: z.number(),

@@ -8,11 +8,10 @@ import { badRequest, notFound } from '../../http/errors.js';
 const squeezed = sql<string>`translate(coalesce(e.address, ''), ' ' || chr(12288), '')`;
 const squeeze = (s: string) => s.replace(/[\s\u3000]/g, '');
 
+type UnassignedFilters = { countyCode?: string; q?: string };
+
 /** Entities of the caller's subtree without a station, by county and address keyword. */
-export async function listUnassigned(
-  db: Transaction<DB>,
-  f: { countyCode?: string; q?: string; page: number; pageSize: number },
-) {
+function unassigned(db: Transaction<DB>, f: UnassignedFilters) {
   let q = db
     .selectFrom('entity as e')
     .innerJoin('jurisdiction as c', 'c.code', 'e.county_code')
@@ -25,12 +24,37 @@ export async function listUnassigned(
         eb('e.name', 'like', `%${f.q!.replace(/[%_\\]/g, '\\$&')}%`),
       ]),
     );
-  const { total } = await q.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
-  const rows = await q
+  return q;
+}
+
+/** The rows in the list's order: by county, then address, so one road's entities sit together. */
+function unassignedRows(db: Transaction<DB>, f: UnassignedFilters) {
+  return unassigned(db, f)
     .select(['e.id', 'e.name', 'e.uscc', 'e.reg_no', 'e.kind', 'e.address', 'e.county_code', 'c.name as county_name'])
     .orderBy('e.county_code')
     .orderBy('e.address')
-    .orderBy('e.id')
+    .orderBy('e.id');
+}
+
+type Row = Awaited<ReturnType<ReturnType<typeof unassignedRows>['execute']>>[number];
+
+const toItem = (r: Row) => ({
+  id: r.id,
+  name: r.name,
+  uscc: r.uscc,
+  regNo: r.reg_no,
+  kindLabel: ENTITY_KIND_LABEL[r.kind],
+  address: r.address,
+  countyCode: r.county_code,
+  countyName: r.county_name,
+});
+
+/** One page of them, with each county's count. */
+export async function listUnassigned(db: Transaction<DB>, f: UnassignedFilters & { page: number; pageSize: number }) {
+  const { total } = await unassigned(db, f)
+    .select(sql<number>`count(*)::int`.as('total'))
+    .executeTakeFirstOrThrow();
+  const rows = await unassignedRows(db, f)
     .limit(f.pageSize)
     .offset((f.page - 1) * f.pageSize)
     .execute();
@@ -42,22 +66,12 @@ export async function listUnassigned(
     .groupBy(['c.code', 'c.name'])
     .orderBy('c.code')
     .execute();
-  return {
-    items: rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      uscc: r.uscc,
-      regNo: r.reg_no,
-      kindLabel: ENTITY_KIND_LABEL[r.kind],
-      address: r.address,
-      countyCode: r.county_code,
-      countyName: r.county_name,
-    })),
-    total,
-    page: f.page,
-    pageSize: f.pageSize,
-    counties,
-  };
+  return { items: rows.map(toItem), total, page: f.page, pageSize: f.pageSize, counties };
+}
+
+/** All of them the filters select, for the xlsx a county hands its stations to say whose each is. */
+export async function unassignedExportItems(db: Transaction<DB>, f: UnassignedFilters) {
+  return (await unassignedRows(db, f).limit(100_000).execute()).map(toItem);
 }
 
 /**

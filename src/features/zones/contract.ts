@@ -20,17 +20,21 @@ const editable = z.strictObject({
   address: z.string().trim().max(300).nullable().optional(),
 });
 
+const zoneFilters = {
+  kind: zoneKind.optional(),
+  q: z.string().trim().max(60).optional(),
+};
+
 export const listZones = endpoint({
   method: 'GET',
   path: '/zones',
   summary: '专业市场、园区、楼宇、商圈',
-  query: z.strictObject({
-    ...pageQuery,
-    kind: zoneKind.optional(),
-    q: z.string().trim().max(60).optional(),
-  }),
+  query: z.strictObject({ ...pageQuery, ...zoneFilters }),
   response: pageOf(zoneRow),
 });
+
+/** The zones as xlsx, filtered as the list is (the export is audited). */
+export const exportZones = { path: '/zones/export', query: z.strictObject(zoneFilters) } as const;
 
 export const createZone = endpoint({
   method: 'POST',

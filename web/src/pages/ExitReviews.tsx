@@ -1,13 +1,21 @@
 import { useCallback, useState } from 'react';
-import { App, Button, Card, Empty, Form, Input, Segmented, Space, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Empty, Form, Input, Segmented, Space, Tag, Typography } from 'antd';
+import { DownloadOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
-import { call } from '../api';
+import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { FormModal } from '../components/FormModal';
 import { zodRule } from '../components/zodRule';
 import type { BodyOf } from '@server/http/contract';
-import { liftExit, listExitReviews, reviewExit, type ExitReviewRow as Review } from '@server/features/exit/contract';
+import {
+  EXIT_LIST_LIMIT,
+  exportExitReviews,
+  liftExit,
+  listExitReviews,
+  reviewExit,
+  type ExitReviewRow as Review,
+} from '@server/features/exit/contract';
 import { when } from '../components/format';
 import { Loaded, useLoad } from '../components/Loading';
 
@@ -37,7 +45,14 @@ export default function ExitReviews() {
   } = useLoad(useCallback(() => call(listExitReviews, { query: { state } }).then((r) => r.items), [state]));
   return (
     <div>
-      <PageTitle title="退出复核" />
+      <PageTitle
+        title="退出复核"
+        extra={
+          <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportExitReviews.path}`, { state })}>
+            导出 Excel
+          </Button>
+        }
+      />
       <Typography.Paragraph type="secondary">
         主体注销、吊销或列入经营异常名录、严重违法失信名单时，其三亮牌匾自动暂停公示，荣誉与联系点标记待复核；移出名单或恢复存续后，经确认恢复公示。
       </Typography.Paragraph>
@@ -56,59 +71,69 @@ export default function ExitReviews() {
           items.length === 0 ? (
             <Empty description="没有需要处理的退出复核" />
           ) : (
-            items.map((r) => (
-              <Card
-                key={r.id}
-                size="small"
-                style={{ marginBottom: 12 }}
-                data-review={r.id}
-                title={
-                  <Space wrap size={4}>
-                    <Link to={`/entities/${r.entityId}`}>{r.entityName}</Link>
-                    <Tag color={STATE_COLOR[r.state]}>{r.stateLabel}</Tag>
-                  </Space>
-                }
-                extra={
-                  can('data.write') && (
-                    <Space wrap>
-                      {r.actions.includes('review') && (
-                        <Button size="small" onClick={() => setActing({ review: r, action: 'review' })}>
-                          复核
-                        </Button>
-                      )}
-                      {r.actions.includes('lift') && (
-                        <Button size="small" type="primary" onClick={() => setActing({ review: r, action: 'lift' })}>
-                          确认恢复公示
-                        </Button>
-                      )}
+            <>
+              {items.length >= EXIT_LIST_LIMIT && (
+                <Alert
+                  type="info"
+                  showIcon
+                  style={{ marginBottom: 12 }}
+                  title={`这里显示最近发起的 ${EXIT_LIST_LIMIT} 条；全部记录请导出 Excel。`}
+                />
+              )}
+              {items.map((r) => (
+                <Card
+                  key={r.id}
+                  size="small"
+                  style={{ marginBottom: 12 }}
+                  data-review={r.id}
+                  title={
+                    <Space wrap size={4}>
+                      <Link to={`/entities/${r.entityId}`}>{r.entityName}</Link>
+                      <Tag color={STATE_COLOR[r.state]}>{r.stateLabel}</Tag>
                     </Space>
-                  )
-                }
-              >
-                <div style={{ overflowWrap: 'anywhere' }}>
-                  <div>
-                    <Typography.Text strong>{r.causeLabel}</Typography.Text>：{r.reason}
+                  }
+                  extra={
+                    can('data.write') && (
+                      <Space wrap>
+                        {r.actions.includes('review') && (
+                          <Button size="small" onClick={() => setActing({ review: r, action: 'review' })}>
+                            复核
+                          </Button>
+                        )}
+                        {r.actions.includes('lift') && (
+                          <Button size="small" type="primary" onClick={() => setActing({ review: r, action: 'lift' })}>
+                            确认恢复公示
+                          </Button>
+                        )}
+                      </Space>
+                    )
+                  }
+                >
+                  <div style={{ overflowWrap: 'anywhere' }}>
+                    <div>
+                      <Typography.Text strong>{r.causeLabel}</Typography.Text>：{r.reason}
+                    </div>
+                    <div>
+                      <Typography.Text type="secondary">
+                        发生于 {when(r.openedAt)}
+                        {r.clearedAt ? ` · 原因消除于 ${when(r.clearedAt)}` : ''}
+                        {r.suspends ? '' : ' · 按设置不暂停牌匾'}
+                      </Typography.Text>
+                    </div>
+                    {r.reviewNote && <div>复核意见：{r.reviewNote}</div>}
+                    {r.closeNote && <div>恢复说明：{r.closeNote}</div>}
+                    <Space wrap size={4} style={{ marginTop: 4 }}>
+                      {r.effects.map((e, i) => (
+                        <Tag key={i}>
+                          {e.label}
+                          {e.objectLabel ? ` ${e.objectLabel}` : ''}
+                        </Tag>
+                      ))}
+                    </Space>
                   </div>
-                  <div>
-                    <Typography.Text type="secondary">
-                      发生于 {when(r.openedAt)}
-                      {r.clearedAt ? ` · 原因消除于 ${when(r.clearedAt)}` : ''}
-                      {r.suspends ? '' : ' · 按设置不暂停牌匾'}
-                    </Typography.Text>
-                  </div>
-                  {r.reviewNote && <div>复核意见：{r.reviewNote}</div>}
-                  {r.closeNote && <div>恢复说明：{r.closeNote}</div>}
-                  <Space wrap size={4} style={{ marginTop: 4 }}>
-                    {r.effects.map((e, i) => (
-                      <Tag key={i}>
-                        {e.label}
-                        {e.objectLabel ? ` ${e.objectLabel}` : ''}
-                      </Tag>
-                    ))}
-                  </Space>
-                </div>
-              </Card>
-            ))
+                </Card>
+              ))}
+            </>
           )
         }
       </Loaded>

@@ -17,12 +17,13 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { BulbOutlined } from '@ant-design/icons';
+import { BulbOutlined, DownloadOutlined } from '@ant-design/icons';
 import { Link, useNavigate } from 'react-router-dom';
-import { call } from '../api';
+import { call, withQuery } from '../api';
 import { PROPOSAL_MODE_LABEL, type ProposalMode } from '@domain/orgs/grouping';
 import {
   acceptProposal,
+  exportProposals,
   generateOrgProposals,
   listProposals,
   moveProposalUnit,
@@ -110,19 +111,24 @@ export default function Proposals() {
       <PageTitle
         title="组建建议"
         extra={
-          write && (
-            // Generating replaces the open proposals in scope, which someone may be working through.
-            <Popconfirm
-              title="按组建规则重新生成本辖区的建议？"
-              description="尚未处理的建议将被替换；已采纳、不采纳的不受影响。"
-              okText="生成"
-              onConfirm={generate}
-            >
-              <Button type="primary" icon={<BulbOutlined />} loading={generating}>
-                生成组建建议
-              </Button>
-            </Popconfirm>
-          )
+          <Space wrap>
+            <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportProposals.path}`, f)}>
+              导出 Excel
+            </Button>
+            {write && (
+              // Generating replaces the open proposals in scope, which someone may be working through.
+              <Popconfirm
+                title="按组建规则重新生成本辖区的建议？"
+                description="尚未处理的建议将被替换；已采纳、不采纳的不受影响。"
+                okText="生成"
+                onConfirm={generate}
+              >
+                <Button type="primary" icon={<BulbOutlined />} loading={generating}>
+                  生成组建建议
+                </Button>
+              </Popconfirm>
+            )}
+          </Space>
         }
       />
       {result && (

@@ -16,18 +16,20 @@ import {
   Tag,
   Typography,
 } from 'antd';
+import { DownloadOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import type { ResponseOf } from '@server/http/contract';
 import {
   assignStations,
   deleteStationRule,
+  exportUnassigned,
   listStationRules,
   listUnassigned,
   type StationRule,
   type UnassignedItem,
 } from '@server/features/station-assignment/contract';
 import { listStations, type Station as JStation } from '@server/features/jurisdictions/contract';
-import { call } from '../api';
+import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
@@ -54,7 +56,8 @@ export default function Unassigned() {
   const [counties, setCounties] = useState<County[]>([]);
   const [stations, setStations] = useState<Station[]>([]);
   const [rules, setRules] = useState<Rule[]>([]);
-  const list = usePaged(listUnassigned, { countyCode, q: q || undefined });
+  const filters = { countyCode, q: q || undefined };
+  const list = usePaged(listUnassigned, filters);
   const canAssign = (me?.jurisdiction.code.length ?? 9) <= 6 && me?.permissions.includes('data.write');
 
   const loadSide = useCallback(async () => {
@@ -80,7 +83,14 @@ export default function Unassigned() {
 
   return (
     <div>
-      <PageTitle title="待分配基层所" />
+      <PageTitle
+        title="待分配基层所"
+        extra={
+          <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportUnassigned.path}`, filters)}>
+            导出 Excel
+          </Button>
+        }
+      />
       <Alert
         type="info"
         showIcon

@@ -1,12 +1,14 @@
 import { useState } from 'react';
-import { Card, Input, Segmented, Space } from 'antd';
+import { Button, Card, Input, Segmented, Space } from 'antd';
+import { DownloadOutlined } from '@ant-design/icons';
 import { useNavigate } from 'react-router-dom';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { ListOrCards } from '../components/ListOrCards';
 import { num } from '../components/format';
 import { ZONE_KIND_LABEL } from '../components/labels';
-import { listZones, type ZoneRow } from '@server/features/zones/contract';
+import { withQuery } from '../api';
+import { exportZones, listZones, type ZoneRow } from '@server/features/zones/contract';
 
 const KIND: Record<string, string> = ZONE_KIND_LABEL;
 
@@ -14,10 +16,18 @@ export default function Zones() {
   const nav = useNavigate();
   const [kind, setKind] = useState('');
   const [q, setQ] = useState('');
-  const list = usePaged<ZoneRow>(listZones.path, { kind: kind || undefined, q });
+  const filters = { kind: kind || undefined, q };
+  const list = usePaged<ZoneRow>(listZones.path, filters);
   return (
     <div>
-      <PageTitle title="专业市场 · 园区 · 楼宇 · 商圈" />
+      <PageTitle
+        title="专业市场 · 园区 · 楼宇 · 商圈"
+        extra={
+          <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportZones.path}`, filters)}>
+            导出 Excel
+          </Button>
+        }
+      />
       <Card size="small">
         <Space wrap style={{ marginBottom: 12 }}>
           <Segmented

@@ -4,11 +4,11 @@ import { verifyAuditChain } from '../../db/audit-chain.js';
 import { AnchorError, readAnchors } from '../../db/audit-anchor.js';
 import { schemaOf } from '../../http/contract.js';
 import { exportAudit, listAudit, verifyAudit } from './contract.js';
-import { sendXlsx } from '../../http/xlsx.js';
 import { OBJECT_LABELS, actionLabel } from './actions.js';
 import { detailText } from './detail.js';
 import { auditExportRows, auditPage } from './queries.js';
-import { localDateTime, today } from '../../domain/time/zone.js';
+import { localDateTime } from '../../domain/time/zone.js';
+import { listExportRoute } from '../../http/export-route.js';
 
 /** The audit trail: read and exported by the auditor only; the export is itself audited. */
 export async function auditRoutes(app: FastifyInstance): Promise<void> {
@@ -20,34 +20,28 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) => req.scoped(({ db }) => auditPage(db, req.query)),
   });
 
-  r.get(exportAudit.path, {
-    config: { access: 'audit.read' },
-    schema: { tags: ['审计'], summary: '导出审计日志（xlsx，最多 10 万条）', querystring: exportAudit.query },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await auditExportRows(db, req.query);
-        audit({ action: 'audit.export', objectType: 'audit_log', detail: { filters: req.query, rows: rows.length } });
-        return rows;
-      });
-      return sendXlsx(
-        reply,
-        `审计日志-${today()}.xlsx`,
-        '审计日志',
-        [
-          { header: '序号', width: 8, value: (a) => a.id },
-          { header: '时间', width: 20, value: (a) => localDateTime(a.at, true) },
-          { header: '操作人', value: (a) => a.actor_name },
-          { header: 'IP', value: (a) => a.ip },
-          { header: '操作', width: 20, value: (a) => actionLabel(a.action) },
-          { header: '对象类型', value: (a) => (a.object_type ? (OBJECT_LABELS[a.object_type] ?? a.object_type) : '') },
-          { header: '对象编号', value: (a) => a.object_id },
-          { header: '结果', width: 8, value: (a) => ({ success: '成功', failure: '失败', denied: '拒绝' })[a.outcome] },
-          { header: '详情', width: 60, value: (a) => detailText(a.action, a.detail) },
-          { header: '哈希', width: 66, value: (a) => a.hash },
-        ],
-        rows,
-      );
-    },
+  listExportRoute(app, {
+    ...exportAudit,
+    access: 'audit.read',
+    tags: ['审计'],
+    summary: '导出审计日志（xlsx，最多 10 万条）',
+    action: 'audit.export',
+    objectType: 'audit_log',
+    read: auditExportRows,
+    file: '审计日志',
+    sheet: '审计日志',
+    columns: [
+      { header: '序号', width: 8, value: (a) => a.id },
+      { header: '时间', width: 20, value: (a) => localDateTime(a.at, true) },
+      { header: '操作人', value: (a) => a.actor_name },
+      { header: 'IP', value: (a) => a.ip },
+      { header: '操作', width: 20, value: (a) => actionLabel(a.action) },
+      { header: '对象类型', value: (a) => (a.object_type ? (OBJECT_LABELS[a.object_type] ?? a.object_type) : '') },
+      { header: '对象编号', value: (a) => a.object_id },
+      { header: '结果', width: 8, value: (a) => ({ success: '成功', failure: '失败', denied: '拒绝' })[a.outcome] },
+      { header: '详情', width: 60, value: (a) => detailText(a.action, a.detail) },
+      { header: '哈希', width: 66, value: (a) => a.hash },
+    ],
   });
 
   r.get(verifyAudit.path, {

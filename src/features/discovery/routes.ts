@@ -17,8 +17,6 @@ import { entitiesOfMembers, followEntities } from './follow.js';
 import { caseExportRows, caseParts, casePage, loadCase, runById, runningRun } from './queries.js';
 import { addMemberFromReport, concludeMember, confirmMember, moveCase, queueRun, transferMember } from './writes.js';
 import { schemaOf } from '../../http/contract.js';
-import { sendXlsx } from '../../http/xlsx.js';
-import { today as todayInZone } from '../../domain/time/zone.js';
 import {
   actOnCase,
   exportCases,
@@ -28,6 +26,7 @@ import {
   startDiscoveryRun,
   type CaseEventDetail,
 } from './contract.js';
+import { listExportRoute } from '../../http/export-route.js';
 
 const toRun = (r: {
   id: number;
@@ -108,34 +107,23 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get(exportCases.path, {
-    config: { access: 'data.read' },
-    schema: { tags: TAGS, summary: '导出核实线索（xlsx，导出留痕）', querystring: exportCases.query },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const items = await caseExportRows(db, req.query);
-        audit({
-          action: 'case.export',
-          objectType: 'discovery_case',
-          detail: { filters: req.query, rows: items.length },
-        });
-        return items;
-      });
-      return sendXlsx(
-        reply,
-        `核实线索-${todayInZone()}.xlsx`,
-        '核实线索',
-        [
-          { header: '线索', width: 20, value: (c) => CASE_KIND_LABEL[c.kind] },
-          { header: '市场主体 / 党组织', width: 36, value: (c) => c.entity_name },
-          { header: '党员', width: 10, value: (c) => c.member_name },
-          { header: '基层所', width: 18, value: (c) => c.station_name },
-          { header: '状态', width: 12, value: (c) => STATE_LABEL[c.state] },
-          { header: '更新时间', width: 18, value: (c) => c.updated_at },
-        ],
-        rows,
-      );
-    },
+  listExportRoute(app, {
+    ...exportCases,
+    tags: TAGS,
+    summary: '导出核实线索（xlsx，导出留痕）',
+    action: 'case.export',
+    objectType: 'discovery_case',
+    read: caseExportRows,
+    file: '核实线索',
+    sheet: '核实线索',
+    columns: [
+      { header: '线索', width: 20, value: (c) => CASE_KIND_LABEL[c.kind] },
+      { header: '市场主体 / 党组织', width: 36, value: (c) => c.entity_name },
+      { header: '党员', width: 10, value: (c) => c.member_name },
+      { header: '基层所', width: 18, value: (c) => c.station_name },
+      { header: '状态', width: 12, value: (c) => STATE_LABEL[c.state] },
+      { header: '更新时间', width: 18, value: (c) => c.updated_at },
+    ],
   });
 
   r.get(listCases.path, {

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { today } from '../../domain/time/zone.js';
 import { schemaOf } from '../../http/contract.js';
-import { sendXlsx } from '../../http/xlsx.js';
+import { listExportRoute } from '../../http/export-route.js';
 import { exportExitReviews, liftExit, listExitReviews, reviewExit } from './contract.js';
 import { exitReviews } from './queries.js';
 import { liftExitReview, markExitReviewed } from './writes.js';
@@ -29,39 +28,32 @@ export async function exitRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) => req.scoped(async ({ db }) => ({ items: await exitReviews(db, req.query) })),
   });
 
-  r.get(exportExitReviews.path, {
-    config: { access: 'data.read' },
-    schema: { tags, summary: '导出退出复核（xlsx，导出留痕）', querystring: exportExitReviews.query },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const items = await exitReviews(db, { state: req.query.state, limit: EXPORT_LIMIT });
-        audit({ action: 'exit.export', objectType: 'exit_review', detail: { filters: req.query, rows: items.length } });
-        return items;
-      });
-      return sendXlsx(
-        reply,
-        `退出复核-${today()}.xlsx`,
-        '退出复核',
-        [
-          { header: '市场主体', width: 30, value: (r) => r.entityName },
-          { header: '原因', width: 18, value: (r) => r.causeLabel },
-          { header: '说明', width: 36, value: (r) => r.reason },
-          { header: '状态', width: 10, value: (r) => r.stateLabel },
-          { header: '发起时间', width: 18, value: (r) => r.openedAt },
-          { header: '原因消除时间', width: 18, value: (r) => r.clearedAt },
-          { header: '复核时间', width: 18, value: (r) => r.reviewedAt },
-          { header: '复核意见', width: 30, value: (r) => r.reviewNote },
-          { header: '结束时间', width: 18, value: (r) => r.closedAt },
-          { header: '结束说明', width: 30, value: (r) => r.closeNote },
-          {
-            header: '自动处理',
-            width: 40,
-            value: (r) => r.effects.map((x) => (x.objectLabel ? `${x.label}（${x.objectLabel}）` : x.label)).join('；'),
-          },
-        ],
-        rows,
-      );
-    },
+  listExportRoute(app, {
+    ...exportExitReviews,
+    tags,
+    summary: '导出退出复核（xlsx，导出留痕）',
+    action: 'exit.export',
+    objectType: 'exit_review',
+    read: (db, q) => exitReviews(db, { state: q.state, limit: EXPORT_LIMIT }),
+    file: '退出复核',
+    sheet: '退出复核',
+    columns: [
+      { header: '市场主体', width: 30, value: (r) => r.entityName },
+      { header: '原因', width: 18, value: (r) => r.causeLabel },
+      { header: '说明', width: 36, value: (r) => r.reason },
+      { header: '状态', width: 10, value: (r) => r.stateLabel },
+      { header: '发起时间', width: 18, value: (r) => r.openedAt },
+      { header: '原因消除时间', width: 18, value: (r) => r.clearedAt },
+      { header: '复核时间', width: 18, value: (r) => r.reviewedAt },
+      { header: '复核意见', width: 30, value: (r) => r.reviewNote },
+      { header: '结束时间', width: 18, value: (r) => r.closedAt },
+      { header: '结束说明', width: 30, value: (r) => r.closeNote },
+      {
+        header: '自动处理',
+        width: 40,
+        value: (r) => r.effects.map((x) => (x.objectLabel ? `${x.label}（${x.objectLabel}）` : x.label)).join('；'),
+      },
+    ],
   });
 
   r.post(reviewExit.path, {

@@ -6,10 +6,10 @@ import { boundInstructorOf } from '../../domain/auth/binding.js';
 import { registerAttachmentOwner } from '../attachments/index.js';
 import { schemaOf } from '../../http/contract.js';
 import { createGuidance, exportGuidance, listGuidance, updateGuidance } from './contract.js';
-import { sendXlsx } from '../../http/xlsx.js';
 import { guidanceExportItems, guidancePage, guidanceScope } from './queries.js';
 import { addGuidance, changeGuidance } from './writes.js';
 import { today } from '../../domain/time/zone.js';
+import { listExportRoute } from '../../http/export-route.js';
 
 // Photos of a visit (走访照片): whoever may log guidance adds them to a record they see; an
 // instructor's account sees its own records only (row-level security, 0031).
@@ -37,37 +37,26 @@ export async function guidanceRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) => req.scoped(({ db }) => guidancePage(db, req.query)),
   });
 
-  r.get(exportGuidance.path, {
-    config: { access: 'data.read' },
-    schema: { tags: ['党建指导员'], summary: '导出指导记录（xlsx，导出留痕）', querystring: exportGuidance.query },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await guidanceExportItems(db, req.query);
-        audit({
-          action: 'guidance.export',
-          objectType: 'guidance_record',
-          detail: { filters: req.query, rows: rows.length },
-        });
-        return rows;
-      });
-      return sendXlsx(
-        reply,
-        `指导记录-${today()}.xlsx`,
-        '指导记录',
-        [
-          { header: '日期', width: 12, value: (g) => g.onDate },
-          { header: '指导员', width: 10, value: (g) => g.instructorName },
-          { header: '方式', width: 12, value: (g) => g.kindLabel },
-          { header: '市场主体', width: 30, value: (g) => g.entityName },
-          { header: '党组织', width: 30, value: (g) => g.orgName },
-          { header: '指导内容', width: 50, value: (g) => g.content },
-          { header: '后续事项', width: 30, value: (g) => g.followUp },
-          { header: '后续办结', width: 10, value: (g) => (g.followUp ? (g.followUpDone ? '已办结' : '未办结') : '') },
-          { header: '登记人', width: 10, value: (g) => g.createdBy },
-        ],
-        rows,
-      );
-    },
+  listExportRoute(app, {
+    ...exportGuidance,
+    tags: ['党建指导员'],
+    summary: '导出指导记录（xlsx，导出留痕）',
+    action: 'guidance.export',
+    objectType: 'guidance_record',
+    read: guidanceExportItems,
+    file: '指导记录',
+    sheet: '指导记录',
+    columns: [
+      { header: '日期', width: 12, value: (g) => g.onDate },
+      { header: '指导员', width: 10, value: (g) => g.instructorName },
+      { header: '方式', width: 12, value: (g) => g.kindLabel },
+      { header: '市场主体', width: 30, value: (g) => g.entityName },
+      { header: '党组织', width: 30, value: (g) => g.orgName },
+      { header: '指导内容', width: 50, value: (g) => g.content },
+      { header: '后续事项', width: 30, value: (g) => g.followUp },
+      { header: '后续办结', width: 10, value: (g) => (g.followUp ? (g.followUpDone ? '已办结' : '未办结') : '') },
+      { header: '登记人', width: 10, value: (g) => g.createdBy },
+    ],
   });
 
   r.post(createGuidance.path, {

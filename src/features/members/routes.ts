@@ -3,10 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { birthBesideMaskedId, maskIdNumber } from '../../domain/identifiers/id-number.js';
 import { schemaOf } from '../../http/contract.js';
 import { exportMembers, getMember, listMembers, markMember } from './contract.js';
-import { sendXlsx } from '../../http/xlsx.js';
-import { today } from '../../domain/time/zone.js';
 import { CONFIDENCE, STATUS, masked, memberDetail, memberExportRows, memberPage } from './queries.js';
 import { markStaffMember } from './writes.js';
+import { listExportRoute } from '../../http/export-route.js';
 
 /** The party-member roster: members with their sources, confidence and the entities they were found in. */
 export async function memberRoutes(app: FastifyInstance): Promise<void> {
@@ -44,35 +43,28 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  r.get(exportMembers.path, {
-    config: { access: 'data.read' },
-    schema: { tags: ['党员'], summary: '导出党员名册（xlsx，脱敏，导出留痕）', querystring: exportMembers.query },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await memberExportRows(db, req.query);
-        audit({ action: 'member.export', objectType: 'member', detail: { filters: req.query, rows: rows.length } });
-        return rows;
-      });
-      return sendXlsx(
-        reply,
-        `党员名册-${today()}.xlsx`,
-        '党员',
-        [
-          { header: '姓名', value: (m) => m.name },
-          { header: '身份证号', width: 22, value: (m) => masked(keys, m.id_enc, maskIdNumber) },
-          { header: '出生日期', value: (m) => birthBesideMaskedId(m.id_enc, m.birth_date) },
-          {
-            header: '党员类别',
-            value: (m) => (m.membership === 'full' ? '正式党员' : m.membership === 'probationary' ? '预备党员' : ''),
-          },
-          { header: '入党日期', value: (m) => m.join_date },
-          { header: '组织关系所在党组织', width: 36, value: (m) => m.org_relation },
-          { header: '党员状态', value: (m) => STATUS[m.member_status] },
-          { header: '可信度', value: (m) => CONFIDENCE[m.confidence] },
-          { header: '所在市场主体', width: 40, value: (m) => m.entities.join('、') },
-        ],
-        rows,
-      );
-    },
+  listExportRoute(app, {
+    ...exportMembers,
+    tags: ['党员'],
+    summary: '导出党员名册（xlsx，脱敏，导出留痕）',
+    action: 'member.export',
+    objectType: 'member',
+    read: memberExportRows,
+    file: '党员名册',
+    sheet: '党员',
+    columns: [
+      { header: '姓名', value: (m) => m.name },
+      { header: '身份证号', width: 22, value: (m) => masked(keys, m.id_enc, maskIdNumber) },
+      { header: '出生日期', value: (m) => birthBesideMaskedId(m.id_enc, m.birth_date) },
+      {
+        header: '党员类别',
+        value: (m) => (m.membership === 'full' ? '正式党员' : m.membership === 'probationary' ? '预备党员' : ''),
+      },
+      { header: '入党日期', value: (m) => m.join_date },
+      { header: '组织关系所在党组织', width: 36, value: (m) => m.org_relation },
+      { header: '党员状态', value: (m) => STATUS[m.member_status] },
+      { header: '可信度', value: (m) => CONFIDENCE[m.confidence] },
+      { header: '所在市场主体', width: 40, value: (m) => m.entities.join('、') },
+    ],
   });
 }

@@ -2,9 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { proposalExportItems, proposalPage } from './queries.js';
 import { adoptProposal, generateProposals, moveProposalEntity, rejectOpenProposal } from './writes.js';
-import { today } from '../../domain/time/zone.js';
 import { schemaOf } from '../../http/contract.js';
-import { sendXlsx } from '../../http/xlsx.js';
+import { listExportRoute } from '../../http/export-route.js';
 import {
   acceptProposal,
   exportProposals,
@@ -59,48 +58,37 @@ export async function proposalRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) => req.scoped(({ db }) => proposalPage(db, req.query)),
   });
 
-  r.get(exportProposals.path, {
-    config: { access: 'data.read' },
-    schema: { tags, summary: '导出组建建议（xlsx，导出留痕）', querystring: exportProposals.query },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const items = await proposalExportItems(db, req.query);
-        audit({
-          action: 'proposal.export',
-          objectType: 'org_proposal',
-          detail: { filters: req.query, rows: items.length },
-        });
-        return items;
-      });
-      return sendXlsx(
-        reply,
-        `组建建议-${today()}.xlsx`,
-        '组建建议',
-        [
-          { header: '建议名称', width: 36, value: (p) => p.suggestedName },
-          { header: '组建方式', width: 14, value: (p) => p.modeLabel },
-          { header: '组织类型', width: 12, value: (p) => p.orgKindLabel },
-          { header: '状态', width: 8, value: (p) => STATE_LABEL[p.state] },
-          { header: '县区', width: 12, value: (p) => p.countyName },
-          { header: '基层所', width: 16, value: (p) => p.stationName },
-          { header: '单位数', width: 8, value: (p) => p.units },
-          { header: '正式党员', width: 8, value: (p) => p.fullMembers },
-          { header: '党员', width: 8, value: (p) => p.members },
-          { header: '依据', width: 44, value: (p) => p.explanation },
-          { header: '不采纳理由', width: 24, value: (p) => p.reason },
-          {
-            header: '覆盖单位',
-            width: 60,
-            value: (p) =>
-              unitNames(
-                p.entities.map((e) => e.name),
-                p.units,
-              ),
-          },
-        ],
-        rows,
-      );
-    },
+  listExportRoute(app, {
+    ...exportProposals,
+    tags,
+    summary: '导出组建建议（xlsx，导出留痕）',
+    action: 'proposal.export',
+    objectType: 'org_proposal',
+    read: proposalExportItems,
+    file: '组建建议',
+    sheet: '组建建议',
+    columns: [
+      { header: '建议名称', width: 36, value: (p) => p.suggestedName },
+      { header: '组建方式', width: 14, value: (p) => p.modeLabel },
+      { header: '组织类型', width: 12, value: (p) => p.orgKindLabel },
+      { header: '状态', width: 8, value: (p) => STATE_LABEL[p.state] },
+      { header: '县区', width: 12, value: (p) => p.countyName },
+      { header: '基层所', width: 16, value: (p) => p.stationName },
+      { header: '单位数', width: 8, value: (p) => p.units },
+      { header: '正式党员', width: 8, value: (p) => p.fullMembers },
+      { header: '党员', width: 8, value: (p) => p.members },
+      { header: '依据', width: 44, value: (p) => p.explanation },
+      { header: '不采纳理由', width: 24, value: (p) => p.reason },
+      {
+        header: '覆盖单位',
+        width: 60,
+        value: (p) =>
+          unitNames(
+            p.entities.map((e) => e.name),
+            p.units,
+          ),
+      },
+    ],
   });
 
   r.post(acceptProposal.path, {

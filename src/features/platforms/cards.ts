@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { schemaOf } from '../../http/contract.js';
 import { pageFrom } from '../../http/paging.js';
-import { sendXlsx, type Column } from '../../http/xlsx.js';
+import type { Column } from '../../http/xlsx.js';
 import { createCard, exportCards, listCards, updateCard } from './contract.js';
-import { cardsFiltered, toCard, today } from './queries.js';
+import { cardsFiltered, toCard } from './queries.js';
 import { cardDatesProblem, issueCard, renewOrReturnCard } from './writes.js';
 import { TAGS } from './tags.js';
+import { listExportRoute } from '../../http/export-route.js';
 
 const CARD_COLUMNS: Column<ReturnType<typeof toCard>>[] = [
   { header: '党员', width: 10, value: (c) => c.memberName },
@@ -37,27 +38,21 @@ export async function cardRoutes(app: FastifyInstance): Promise<void> {
       ),
   });
 
-  r.get(exportCards.path, {
-    config: { access: 'data.read' },
-    schema: { tags: TAGS, summary: exportCards.summary, querystring: exportCards.query },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await (
-          await cardsFiltered(db, req.query)
-        )
-          .orderBy('c.expires_on')
-          .orderBy('c.id')
-          .limit(100_000)
-          .execute();
-        audit({
-          action: 'mobile_card.export',
-          objectType: 'mobile_card',
-          detail: { filters: req.query, rows: rows.length },
-        });
-        return rows.map(toCard);
-      });
-      return sendXlsx(reply, `流动党员活动证-${today()}.xlsx`, '流动党员活动证', CARD_COLUMNS, rows);
-    },
+  listExportRoute(app, {
+    ...exportCards,
+    tags: TAGS,
+    action: 'mobile_card.export',
+    objectType: 'mobile_card',
+    read: async (db, q) =>
+      (await cardsFiltered(db, q))
+        .orderBy('c.expires_on')
+        .orderBy('c.id')
+        .limit(100_000)
+        .execute()
+        .then((rows) => rows.map(toCard)),
+    file: '流动党员活动证',
+    sheet: '流动党员活动证',
+    columns: CARD_COLUMNS,
   });
 
   r.post(createCard.path, {

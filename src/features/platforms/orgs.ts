@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { schemaOf } from '../../http/contract.js';
 import { pageFrom } from '../../http/paging.js';
-import { sendXlsx, type Column } from '../../http/xlsx.js';
+import type { Column } from '../../http/xlsx.js';
 import {
   createCommittee,
   createMobileBranch,
@@ -12,9 +12,10 @@ import {
   listRiderOrgs,
   unlinkOrgUnit,
 } from './contract.js';
-import { approvers, riderOrgsFiltered, toRiderOrg, today } from './queries.js';
+import { approvers, riderOrgsFiltered, toRiderOrg } from './queries.js';
 import { foundCommittee, foundMobileBranch, linkOrgToUnit, unlinkOrgFromUnit } from './writes.js';
 import { TAGS } from './tags.js';
+import { listExportRoute } from '../../http/export-route.js';
 
 const ORG_COLUMNS: Column<ReturnType<typeof toRiderOrg>>[] = [
   { header: '名称', width: 30, value: (o) => o.name },
@@ -52,27 +53,21 @@ export async function riderOrgRoutes(app: FastifyInstance): Promise<void> {
       ),
   });
 
-  r.get(exportRiderOrgs.path, {
-    config: { access: 'data.read' },
-    schema: { tags: TAGS, summary: exportRiderOrgs.summary, querystring: exportRiderOrgs.query },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await (
-          await riderOrgsFiltered(db, req.query)
-        )
-          .orderBy('o.scope_key')
-          .orderBy('o.name')
-          .limit(100_000)
-          .execute();
-        audit({
-          action: 'rider_org.export',
-          objectType: 'party_org',
-          detail: { filters: req.query, rows: rows.length },
-        });
-        return rows.map(toRiderOrg);
-      });
-      return sendXlsx(reply, `行业党委与流动党员党支部-${today()}.xlsx`, '组织', ORG_COLUMNS, rows);
-    },
+  listExportRoute(app, {
+    ...exportRiderOrgs,
+    tags: TAGS,
+    action: 'rider_org.export',
+    objectType: 'party_org',
+    read: async (db, q) =>
+      (await riderOrgsFiltered(db, q))
+        .orderBy('o.scope_key')
+        .orderBy('o.name')
+        .limit(100_000)
+        .execute()
+        .then((rows) => rows.map(toRiderOrg)),
+    file: '行业党委与流动党员党支部',
+    sheet: '组织',
+    columns: ORG_COLUMNS,
   });
 
   r.get(listApprovers.path, {

@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { schemaOf } from '../../http/contract.js';
 import { pageFrom } from '../../http/paging.js';
-import { sendXlsx, type Column } from '../../http/xlsx.js';
+import type { Column } from '../../http/xlsx.js';
 import { addPartner, createPlatform, exportPlatforms, getPlatform, listPlatforms, updatePlatform } from './contract.js';
-import { platformDetail, platformsFiltered, toPlatform, today } from './queries.js';
+import { platformDetail, platformsFiltered, toPlatform } from './queries.js';
 import { changePlatform, registerPartner, registerPlatform } from './writes.js';
 import { TAGS } from './tags.js';
+import { listExportRoute } from '../../http/export-route.js';
 
 const PLATFORM_COLUMNS: Column<ReturnType<typeof toPlatform>>[] = [
   { header: '平台企业', width: 24, value: (p) => p.name },
@@ -45,23 +46,21 @@ export async function platformResourceRoutes(app: FastifyInstance): Promise<void
       ),
   });
 
-  r.get(exportPlatforms.path, {
-    config: { access: 'data.read' },
-    schema: { tags: TAGS, summary: exportPlatforms.summary, querystring: exportPlatforms.query },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await (
-          await platformsFiltered(db, req.user!.scopeKey, req.query)
-        )
-          .orderBy('p.name')
-          .orderBy('p.id')
-          .limit(100_000)
-          .execute();
-        audit({ action: 'platform.export', objectType: 'platform', detail: { filters: req.query, rows: rows.length } });
-        return rows.map(toPlatform);
-      });
-      return sendXlsx(reply, `平台企业-${today()}.xlsx`, '平台企业', PLATFORM_COLUMNS, rows);
-    },
+  listExportRoute(app, {
+    ...exportPlatforms,
+    tags: TAGS,
+    action: 'platform.export',
+    objectType: 'platform',
+    read: async (db, q, req) =>
+      (await platformsFiltered(db, req.user!.scopeKey, q))
+        .orderBy('p.name')
+        .orderBy('p.id')
+        .limit(100_000)
+        .execute()
+        .then((rows) => rows.map(toPlatform)),
+    file: '平台企业',
+    sheet: '平台企业',
+    columns: PLATFORM_COLUMNS,
   });
 
   r.post(createPlatform.path, {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { schemaOf } from '../../http/contract.js';
 import { pageFrom } from '../../http/paging.js';
-import { sendXlsx, type Column } from '../../http/xlsx.js';
+import type { Column } from '../../http/xlsx.js';
 import {
   addRider,
   createStation,
@@ -14,9 +14,10 @@ import {
   riderLeaves,
   updateStation,
 } from './contract.js';
-import { riderIdentity, stationDetail, stationsFiltered, toStation, today } from './queries.js';
+import { riderIdentity, stationDetail, stationsFiltered, toStation } from './queries.js';
 import { changeStation, countRiders, registerRider, registerStation, riderLeaves as leave } from './writes.js';
 import { TAGS } from './tags.js';
+import { listExportRoute } from '../../http/export-route.js';
 
 const STATION_COLUMNS: Column<ReturnType<typeof toStation>>[] = [
   { header: '配送站点', width: 24, value: (s) => s.name },
@@ -58,27 +59,21 @@ export async function stationRoutes(app: FastifyInstance): Promise<void> {
       ),
   });
 
-  r.get(exportStations.path, {
-    config: { access: 'data.read' },
-    schema: { tags: TAGS, summary: exportStations.summary, querystring: exportStations.query },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await (
-          await stationsFiltered(db, req.query)
-        )
-          .orderBy('s.county_code')
-          .orderBy('s.name')
-          .limit(100_000)
-          .execute();
-        audit({
-          action: 'delivery_station.export',
-          objectType: 'delivery_station',
-          detail: { filters: req.query, rows: rows.length },
-        });
-        return rows.map(toStation);
-      });
-      return sendXlsx(reply, `配送站点-${today()}.xlsx`, '配送站点', STATION_COLUMNS, rows);
-    },
+  listExportRoute(app, {
+    ...exportStations,
+    tags: TAGS,
+    action: 'delivery_station.export',
+    objectType: 'delivery_station',
+    read: async (db, q) =>
+      (await stationsFiltered(db, q))
+        .orderBy('s.county_code')
+        .orderBy('s.name')
+        .limit(100_000)
+        .execute()
+        .then((rows) => rows.map(toStation)),
+    file: '配送站点',
+    sheet: '配送站点',
+    columns: STATION_COLUMNS,
   });
 
   r.post(createStation.path, {

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { HONOUR_ACTION_LABEL, HONOUR_STATE_LABEL } from '../../domain/recognition/honours.js';
-import { sendXlsx, type Column } from '../../http/xlsx.js';
-import { areaNode, today } from './shared.js';
+import type { Column } from '../../http/xlsx.js';
+import { areaNode } from './shared.js';
 import { schemaOf } from '../../http/contract.js';
 import {
   actOnHonour,
@@ -25,6 +25,7 @@ import {
 } from './honour-queries.js';
 import { addNomination, addViolation, applyHonourAction } from './honour-writes.js';
 import { levelOfScopeKey } from '../../domain/jurisdiction/codes.js';
+import { listExportRoute } from '../../http/export-route.js';
 
 const tags = ['荣誉'];
 
@@ -57,17 +58,15 @@ export async function honourRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) => req.scoped(({ db }) => honoursPage(db, req.query, readerLevel(req))),
   });
 
-  r.get(exportHonours.path, {
-    config: { access: 'data.read' },
-    schema: { tags, summary: exportHonours.summary, querystring: exportHonours.query },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await honoursForExport(db, req.query, readerLevel(req));
-        audit({ action: 'honour.export', objectType: 'honour', detail: { filters: req.query, rows: rows.length } });
-        return rows;
-      });
-      return sendXlsx(reply, `荣誉台账-${today()}.xlsx`, '荣誉', EXPORT_COLUMNS, rows);
-    },
+  listExportRoute(app, {
+    ...exportHonours,
+    tags: tags,
+    action: 'honour.export',
+    objectType: 'honour',
+    read: (db, q, req) => honoursForExport(db, q, readerLevel(req)),
+    file: '荣誉台账',
+    sheet: '荣誉',
+    columns: EXPORT_COLUMNS,
   });
 
   r.get(honourCounts.path, {

@@ -4,8 +4,8 @@ import type { Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { POINT_LEVEL_LABEL, mayDesignate, type PointLevel } from '../../domain/recognition/points.js';
 import { forbidden } from '../../http/errors.js';
-import { sendXlsx, type Column } from '../../http/xlsx.js';
-import { areaNode, ownNode, refusal, today } from './shared.js';
+import type { Column } from '../../http/xlsx.js';
+import { areaNode, ownNode, refusal } from './shared.js';
 import { schemaOf } from '../../http/contract.js';
 import {
   designatePoint,
@@ -25,6 +25,7 @@ import {
   type PointItem,
 } from './point-queries.js';
 import { addPoint, addPointReview, changePoint } from './point-writes.js';
+import { listExportRoute } from '../../http/export-route.js';
 
 type Tx = Transaction<DB>;
 const tags = ['联系点示范点'];
@@ -62,21 +63,16 @@ export async function pointRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) => req.scoped(({ db }) => pointsPage(db, req.query)),
   });
 
-  r.get(exportPoints.path, {
-    config: { access: 'data.read' },
-    schema: { tags, summary: '导出联系点、示范点台账（xlsx，导出留痕）', querystring: exportPoints.query },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await pointsForExport(db, req.query);
-        audit({
-          action: 'point.export',
-          objectType: 'recognition_point',
-          detail: { filters: req.query, rows: rows.length },
-        });
-        return rows;
-      });
-      return sendXlsx(reply, `联系点示范点-${today()}.xlsx`, '联系点示范点', EXPORT_COLUMNS, rows);
-    },
+  listExportRoute(app, {
+    ...exportPoints,
+    tags: tags,
+    summary: '导出联系点、示范点台账（xlsx，导出留痕）',
+    action: 'point.export',
+    objectType: 'recognition_point',
+    read: pointsForExport,
+    file: '联系点示范点',
+    sheet: '联系点示范点',
+    columns: EXPORT_COLUMNS,
   });
 
   r.get(pointCounts.path, {

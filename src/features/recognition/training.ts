@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { atOrAbove } from '../../domain/recognition/points.js';
 import { CLASS_LEVEL_LABEL } from '../../domain/recognition/training.js';
 import { forbidden } from '../../http/errors.js';
-import { sendXlsx } from '../../http/xlsx.js';
 import { areaNode, endsBeforeStart, ownNode, refusal, today } from './shared.js';
 import {
   classDetail,
@@ -36,6 +35,7 @@ import {
   updateTrainee,
   updateTraining,
 } from './contract.js';
+import { listExportRoute } from '../../http/export-route.js';
 
 const tags = ['书记培训'];
 
@@ -58,37 +58,27 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) => req.scoped(({ db }) => classesPage(db, req.user!.scopeKey, req.query)),
   });
 
-  r.get('/trainings/export', {
-    config: { access: 'data.read' },
-    schema: { tags, summary: '导出书记培训班（xlsx，导出留痕）', querystring: z.strictObject(trainingFilters) },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await classesForExport(db, req.user!.scopeKey, req.query);
-        audit({
-          action: 'training.export',
-          objectType: 'training_class',
-          detail: { filters: req.query, rows: rows.length },
-        });
-        return rows;
-      });
-      return sendXlsx(
-        reply,
-        `书记培训班-${today()}.xlsx`,
-        '书记培训班',
-        [
-          { header: '名称', width: 30, value: (c) => c.name },
-          { header: '级别', width: 10, value: (c) => c.levelLabel },
-          { header: '开始日期', width: 12, value: (c) => c.startsOn },
-          { header: '结束日期', width: 12, value: (c) => c.endsOn },
-          { header: '地点', width: 20, value: (c) => c.place },
-          { header: '举办单位', width: 16, value: (c) => c.organizer },
-          { header: '学员数', width: 8, value: (c) => c.trainees },
-          { header: '出勤', width: 8, value: (c) => c.attended },
-          { header: '结业', width: 8, value: (c) => c.completed },
-        ],
-        rows,
-      );
-    },
+  listExportRoute(app, {
+    path: '/trainings/export',
+    query: z.strictObject(trainingFilters),
+    tags,
+    summary: '导出书记培训班（xlsx，导出留痕）',
+    action: 'training.export',
+    objectType: 'training_class',
+    read: (db, q, req) => classesForExport(db, req.user!.scopeKey, q),
+    file: '书记培训班',
+    sheet: '书记培训班',
+    columns: [
+      { header: '名称', width: 30, value: (c) => c.name },
+      { header: '级别', width: 10, value: (c) => c.levelLabel },
+      { header: '开始日期', width: 12, value: (c) => c.startsOn },
+      { header: '结束日期', width: 12, value: (c) => c.endsOn },
+      { header: '地点', width: 20, value: (c) => c.place },
+      { header: '举办单位', width: 16, value: (c) => c.organizer },
+      { header: '学员数', width: 8, value: (c) => c.trainees },
+      { header: '出勤', width: 8, value: (c) => c.attended },
+      { header: '结业', width: 8, value: (c) => c.completed },
+    ],
   });
 
   r.get(trainingIndicator.path, {
@@ -116,36 +106,26 @@ export async function trainingRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) => req.scoped(({ db }) => secretariesPage(db, req.user!.scopeKey, req.query)),
   });
 
-  r.get('/trainings/secretaries/export', {
-    config: { access: 'data.read' },
-    schema: { tags, summary: '导出在任书记培训情况（xlsx，导出留痕）', querystring: z.strictObject(secretaryFilters) },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await secretariesForExport(db, req.user!.scopeKey, req.query);
-        audit({
-          action: 'training.secretaries_export',
-          objectType: 'training_class',
-          detail: { filters: req.query, rows: rows.length },
-        });
-        return rows;
-      });
-      return sendXlsx(
-        reply,
-        `书记培训情况-${today()}.xlsx`,
-        '书记培训情况',
-        [
-          { header: '书记', width: 10, value: (s) => s.name },
-          { header: '党组织', width: 30, value: (s) => s.orgName },
-          { header: '县区 / 基层所', width: 20, value: (s) => s.place },
-          { header: '组织成立日期', width: 12, value: (s) => s.foundedOn },
-          { header: '任职日期', width: 12, value: (s) => s.termStart },
-          { header: '培训期限', width: 12, value: (s) => s.windowEnd },
-          { header: '结业日期', width: 12, value: (s) => s.trainedOn },
-          { header: '培训情况', width: 16, value: (s) => s.statusLabel },
-        ],
-        rows,
-      );
-    },
+  listExportRoute(app, {
+    path: '/trainings/secretaries/export',
+    query: z.strictObject(secretaryFilters),
+    tags,
+    summary: '导出在任书记培训情况（xlsx，导出留痕）',
+    action: 'training.secretaries_export',
+    objectType: 'training_class',
+    read: (db, q, req) => secretariesForExport(db, req.user!.scopeKey, q),
+    file: '书记培训情况',
+    sheet: '书记培训情况',
+    columns: [
+      { header: '书记', width: 10, value: (s) => s.name },
+      { header: '党组织', width: 30, value: (s) => s.orgName },
+      { header: '县区 / 基层所', width: 20, value: (s) => s.place },
+      { header: '组织成立日期', width: 12, value: (s) => s.foundedOn },
+      { header: '任职日期', width: 12, value: (s) => s.termStart },
+      { header: '培训期限', width: 12, value: (s) => s.windowEnd },
+      { header: '结业日期', width: 12, value: (s) => s.trainedOn },
+      { header: '培训情况', width: 16, value: (s) => s.statusLabel },
+    ],
   });
 
   r.post(createTraining.path, {

@@ -3,7 +3,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { pageFrom } from '../../http/paging.js';
-import { sendXlsx } from '../../http/xlsx.js';
 import { decideFeedback, plaqueActions, shownOnValid } from '../../domain/sanliang/plaque.js';
 import { nodeInScope } from '../../db/subtree.js';
 import { resolveWithPlaqueReport } from '../appeals/index.js';
@@ -48,6 +47,7 @@ import {
   updateRecord,
 } from './contract.js';
 import { localDateTime, today } from '../../domain/time/zone.js';
+import { listExportRoute } from '../../http/export-route.js';
 
 const tags = ['三亮'];
 /**
@@ -74,45 +74,38 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get(exportRecords.path, {
-    config: { access: 'data.read' },
-    schema: { tags, summary: '导出三亮台账（xlsx，导出留痕）', querystring: exportRecords.query },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await (
-          await filteredRecords(db, req.query)
-        )
-          .orderBy('s.shown_on', 'desc')
-          .orderBy('s.id', 'desc')
-          .limit(100_000)
-          .execute();
-        audit({ action: 'sanliang.export', objectType: 'sanliang', detail: { filters: req.query, rows: rows.length } });
-        return rows.map(toRecordItem);
-      });
-      return sendXlsx(
-        reply,
-        `三亮台账-${today()}.xlsx`,
-        '三亮',
-        [
-          { header: '类别', width: 14, value: (s) => s.kindLabel },
-          { header: '党员', width: 10, value: (s) => s.memberName },
-          { header: '市场主体', width: 32, value: (s) => s.entityName },
-          { header: '岗位', width: 14, value: (s) => s.postName },
-          { header: '县区', width: 10, value: (s) => s.countyName },
-          { header: '基层所', width: 14, value: (s) => s.stationName },
-          { header: '亮职责', width: 40, value: (s) => s.duties },
-          { header: '亮承诺', width: 40, value: (s) => s.commitment },
-          { header: '亮牌日期', width: 12, value: (s) => s.shownOn },
-          { header: '状态', width: 8, value: (s) => s.statusLabel },
-          { header: '退出日期', width: 12, value: (s) => s.withdrawnOn },
-          { header: '退出原因', width: 24, value: (s) => s.withdrawReason },
-          { header: '有效牌匾编号', width: 20, value: (s) => s.plaque?.number },
-          { header: '待复核（主体已不在营业）', width: 14, value: (s) => (s.needsReview ? '是' : '') },
-          { header: '待处理反映', width: 10, value: (s) => s.openFeedback },
-        ],
-        rows,
-      );
-    },
+  listExportRoute(app, {
+    ...exportRecords,
+    tags,
+    summary: '导出三亮台账（xlsx，导出留痕）',
+    action: 'sanliang.export',
+    objectType: 'sanliang',
+    read: async (db, q) =>
+      (await filteredRecords(db, q))
+        .orderBy('s.shown_on', 'desc')
+        .orderBy('s.id', 'desc')
+        .limit(100_000)
+        .execute()
+        .then((rows) => rows.map(toRecordItem)),
+    file: '三亮台账',
+    sheet: '三亮',
+    columns: [
+      { header: '类别', width: 14, value: (s) => s.kindLabel },
+      { header: '党员', width: 10, value: (s) => s.memberName },
+      { header: '市场主体', width: 32, value: (s) => s.entityName },
+      { header: '岗位', width: 14, value: (s) => s.postName },
+      { header: '县区', width: 10, value: (s) => s.countyName },
+      { header: '基层所', width: 14, value: (s) => s.stationName },
+      { header: '亮职责', width: 40, value: (s) => s.duties },
+      { header: '亮承诺', width: 40, value: (s) => s.commitment },
+      { header: '亮牌日期', width: 12, value: (s) => s.shownOn },
+      { header: '状态', width: 8, value: (s) => s.statusLabel },
+      { header: '退出日期', width: 12, value: (s) => s.withdrawnOn },
+      { header: '退出原因', width: 24, value: (s) => s.withdrawReason },
+      { header: '有效牌匾编号', width: 20, value: (s) => s.plaque?.number },
+      { header: '待复核（主体已不在营业）', width: 14, value: (s) => (s.needsReview ? '是' : '') },
+      { header: '待处理反映', width: 10, value: (s) => s.openFeedback },
+    ],
   });
 
   r.get(participationEndpoint.path, {
@@ -353,37 +346,31 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
       }),
   });
 
-  r.get(exportFeedback.path, {
-    config: { access: 'data.read' },
-    schema: { tags, summary: '导出群众对牌匾的反映（xlsx，导出留痕）', querystring: exportFeedback.query },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await (await filteredFeedback(db, req.query)).orderBy('f.id', 'desc').limit(100_000).execute();
-        audit({
-          action: 'plaque.feedback_export',
-          objectType: 'plaque_feedback',
-          detail: { filters: req.query, rows: rows.length },
-        });
-        return rows.map(toFeedbackItem);
-      });
-      return sendXlsx(
-        reply,
-        `牌匾问题反映-${today()}.xlsx`,
-        '反映',
-        [
-          { header: '收到时间', width: 20, value: (f) => localDateTime(f.createdAt) },
-          { header: '回执号', width: 16, value: (f) => f.receipt },
-          { header: '牌匾编号', width: 20, value: (f) => f.number },
-          { header: '市场主体', width: 32, value: (f) => f.entityName },
-          { header: '问题类别', width: 24, value: (f) => f.categoryLabel },
-          { header: '反映内容', width: 50, value: (f) => f.content },
-          { header: '状态', width: 8, value: (f) => f.stateLabel },
-          { header: '处理情况', width: 40, value: (f) => f.handlingNote },
-          { header: '处理人', width: 12, value: (f) => f.handledBy },
-        ],
-        rows,
-      );
-    },
+  listExportRoute(app, {
+    ...exportFeedback,
+    tags,
+    summary: '导出群众对牌匾的反映（xlsx，导出留痕）',
+    action: 'plaque.feedback_export',
+    objectType: 'plaque_feedback',
+    read: async (db, q) =>
+      (await filteredFeedback(db, q))
+        .orderBy('f.id', 'desc')
+        .limit(100_000)
+        .execute()
+        .then((rows) => rows.map(toFeedbackItem)),
+    file: '牌匾问题反映',
+    sheet: '反映',
+    columns: [
+      { header: '收到时间', width: 20, value: (f) => localDateTime(f.createdAt) },
+      { header: '回执号', width: 16, value: (f) => f.receipt },
+      { header: '牌匾编号', width: 20, value: (f) => f.number },
+      { header: '市场主体', width: 32, value: (f) => f.entityName },
+      { header: '问题类别', width: 24, value: (f) => f.categoryLabel },
+      { header: '反映内容', width: 50, value: (f) => f.content },
+      { header: '状态', width: 8, value: (f) => f.stateLabel },
+      { header: '处理情况', width: 40, value: (f) => f.handlingNote },
+      { header: '处理人', width: 12, value: (f) => f.handledBy },
+    ],
   });
 
   r.post(handleFeedback.path, {

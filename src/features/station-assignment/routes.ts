@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { forbidden } from '../../http/errors.js';
 import { schemaOf } from '../../http/contract.js';
-import { today } from '../../domain/time/zone.js';
-import { sendXlsx } from '../../http/xlsx.js';
+import { listExportRoute } from '../../http/export-route.js';
 import {
   assignStations,
   deleteStationRule,
@@ -33,38 +32,23 @@ export async function stationAssignmentRoutes(app: FastifyInstance): Promise<voi
     handler: (req) => req.scoped(({ db }) => listUnassigned(db, req.query)),
   });
 
-  r.get(exportUnassigned.path, {
-    config: { access: 'data.read' },
-    schema: {
-      tags: TAGS,
-      summary: '导出待分配基层所的市场主体（xlsx，导出留痕）',
-      querystring: exportUnassigned.query,
-    },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const items = await unassignedExportItems(db, req.query);
-        audit({
-          action: 'entity.unassigned_export',
-          objectType: 'entity',
-          detail: { filters: req.query, rows: items.length },
-        });
-        return items;
-      });
-      return sendXlsx(
-        reply,
-        `待分配基层所-${today()}.xlsx`,
-        '待分配基层所',
-        [
-          { header: '统一社会信用代码', width: 22, value: (e) => e.uscc },
-          { header: '注册号', width: 18, value: (e) => e.regNo },
-          { header: '名称', width: 36, value: (e) => e.name },
-          { header: '主体类型', width: 14, value: (e) => e.kindLabel },
-          { header: '住所', width: 44, value: (e) => e.address },
-          { header: '县区', width: 12, value: (e) => e.countyName },
-        ],
-        rows,
-      );
-    },
+  listExportRoute(app, {
+    ...exportUnassigned,
+    tags: TAGS,
+    summary: '导出待分配基层所的市场主体（xlsx，导出留痕）',
+    action: 'entity.unassigned_export',
+    objectType: 'entity',
+    read: unassignedExportItems,
+    file: '待分配基层所',
+    sheet: '待分配基层所',
+    columns: [
+      { header: '统一社会信用代码', width: 22, value: (e) => e.uscc },
+      { header: '注册号', width: 18, value: (e) => e.regNo },
+      { header: '名称', width: 36, value: (e) => e.name },
+      { header: '主体类型', width: 14, value: (e) => e.kindLabel },
+      { header: '住所', width: 44, value: (e) => e.address },
+      { header: '县区', width: 12, value: (e) => e.countyName },
+    ],
   });
 
   r.post(assignStations.path, {

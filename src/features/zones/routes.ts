@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ZONE_KIND_LABEL } from '../../domain/orgs/grouping.js';
-import { today } from '../../domain/time/zone.js';
 import { schemaOf } from '../../http/contract.js';
-import { sendXlsx } from '../../http/xlsx.js';
+import { listExportRoute } from '../../http/export-route.js';
 import { createZone, exportZones, listZones, updateZone } from './contract.js';
 import { zoneExportItems, zonePage } from './queries.js';
 import { addZone, changeZone } from './writes.js';
@@ -20,29 +19,22 @@ export async function zoneRoutes(app: FastifyInstance): Promise<void> {
     handler: (req) => req.scoped(({ db }) => zonePage(db, req.query)),
   });
 
-  r.get(exportZones.path, {
-    config: { access: 'data.read' },
-    schema: { tags: TAGS, summary: '导出专业市场、园区、楼宇、商圈（xlsx，导出留痕）', querystring: exportZones.query },
-    handler: async (req, reply) => {
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const items = await zoneExportItems(db, req.query);
-        audit({ action: 'zone.export', objectType: 'zone', detail: { filters: req.query, rows: items.length } });
-        return items;
-      });
-      return sendXlsx(
-        reply,
-        `市场园区楼宇商圈-${today()}.xlsx`,
-        '区域',
-        [
-          { header: '类型', width: 10, value: (z) => ZONE_KIND_LABEL[z.kind] },
-          { header: '名称', width: 30, value: (z) => z.name },
-          { header: '地址', width: 40, value: (z) => z.address },
-          { header: '县区', width: 12, value: (z) => z.countyName },
-          { header: '区域内主体数', width: 12, value: (z) => z.entities },
-        ],
-        rows,
-      );
-    },
+  listExportRoute(app, {
+    ...exportZones,
+    tags: TAGS,
+    summary: '导出专业市场、园区、楼宇、商圈（xlsx，导出留痕）',
+    action: 'zone.export',
+    objectType: 'zone',
+    read: zoneExportItems,
+    file: '市场园区楼宇商圈',
+    sheet: '区域',
+    columns: [
+      { header: '类型', width: 10, value: (z) => ZONE_KIND_LABEL[z.kind] },
+      { header: '名称', width: 30, value: (z) => z.name },
+      { header: '地址', width: 40, value: (z) => z.address },
+      { header: '县区', width: 12, value: (z) => z.countyName },
+      { header: '区域内主体数', width: 12, value: (z) => z.entities },
+    ],
   });
 
   r.post(createZone.path, {

@@ -194,8 +194,8 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
     expect((await citusState(d.pool)).local).toEqual(
       expect.arrayContaining(['discovery_case', 'discovery_case_tally', 'change_log', 'entity']),
     );
-    await sql`INSERT INTO discovery_case (kind, scope_key, evidence, evidence_hash)
-      SELECT 'self_report', k, '{}', 'probe' FROM unnest(ARRAY['320102', '320102', '320104']) k`.execute(d.db);
+    await sql`INSERT INTO discovery_case (kind, scope_key, county_code, evidence, evidence_hash)
+      SELECT 'self_report', k, k, '{}', 'probe' FROM unnest(ARRAY['320102', '320102', '320104']) k`.execute(d.db);
     await sql`UPDATE discovery_case SET state = 'dismissed' WHERE scope_key = '320104'`.execute(d.db);
     await sql`DELETE FROM discovery_case WHERE id = (SELECT min(id) FROM discovery_case WHERE scope_key = '320102')`.execute(
       d.db,

@@ -849,7 +849,7 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
           scope_key: string;
           state: string;
           n: number;
-        }>`SELECT 'case' AS t, scope_key, state, n FROM discovery_case_tally WHERE n <> 0
+        }>`SELECT 'case' AS t, scope_key, state, sum(n)::int AS n FROM discovery_case_tally WHERE n <> 0 GROUP BY 2, 3
            UNION ALL SELECT 'plaque', scope_key, state, n FROM sanliang_plaque_tally WHERE n <> 0
            UNION ALL SELECT '三亮', scope_key, '', participants FROM sanliang_tally WHERE participants <> 0
            UNION ALL SELECT 'honour', scope_key, state, n FROM honour_tally WHERE n <> 0

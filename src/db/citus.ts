@@ -49,8 +49,11 @@ export async function citusBlockers(pool: pg.Pool): Promise<{ table: string; rea
       SELECT c.relname AS table,
         EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'county_code' AND NOT a.attisdropped) AS has_county,
         (SELECT array_agg(t.tgname::text ORDER BY t.tgname) FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal) AS triggers,
-        (SELECT array_agg(k.conname::text ORDER BY k.conname) FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype IN ('p', 'u')
-           AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'county_code' AND a.attnum = ANY (k.conkey))) AS uniques,
+        -- Every unique index, not only the constraints: Citus refuses a unique index without the
+        -- distribution column as well (e.g. a partial one an ON CONFLICT names, self_report_receipt_uq).
+        (SELECT array_agg(ic.relname::text ORDER BY ic.relname) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+         WHERE i.indrelid = c.oid AND i.indisunique
+           AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'county_code' AND a.attnum = ANY (i.indkey::int2[]))) AS uniques,
         (SELECT array_agg(DISTINCT k.conrelid::regclass::text) FROM pg_constraint k WHERE k.confrelid = c.oid AND k.contype = 'f' AND k.conrelid <> c.oid) AS fks_in,
         (SELECT array_agg(DISTINCT k.confrelid::regclass::text) FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f' AND k.confrelid <> c.oid) AS fks_out
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

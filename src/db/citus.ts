@@ -18,6 +18,12 @@ import pg from 'pg';
  *    table that stays on the coordinator, ties to other tables; co-located with each other.
  *  - Everything else stays on the coordinator as a Citus local table; `citusBlockers` says what
  *    keeps each from being distributed by county_code.
+ *  - Next: the case group (discovery_case, case_event, discovery_case_tally). Its schema is ready on
+ *    every backend (0245, 0246: county_code in every row and key, the trail's key on (case_id,
+ *    county_code), the tally per county) and its tally triggers run on the shards; what keeps it
+ *    here is its change-log trigger (a shard cannot write the coordinator's change_log) and four
+ *    reads that join it with coordinator tables in ways Citus refuses (the change feed, cases-follow's
+ *    factsOf and prior-cases lookup, the absent roster's FOR UPDATE). bench/README.md, "The case group".
  */
 
 /** Small tables every node needs a copy of. */

@@ -127,8 +127,8 @@ export async function addWorkLedgers(db: Kysely<DB>) {
       SELECT i.id, 'entity', e.id, date '2026-01-01', i.scope_key FROM entity e JOIN instructor i ON i.scope_key = e.scope_key WHERE ${pct('e.id', 8)} < 2`.execute(
       c,
     );
-    await sql`INSERT INTO discovery_case (kind, entity_id, scope_key, state, evidence, evidence_hash)
-      SELECT 'entity_without_org', e.id, e.scope_key, (ARRAY['open','confirmed','dismissed'])[1 + e.id % 3], '{}', e.id::text FROM entity e WHERE ${pct('e.id', 9)} < 3
+    await sql`INSERT INTO discovery_case (kind, entity_id, scope_key, county_code, state, evidence, evidence_hash)
+      SELECT 'entity_without_org', e.id, e.scope_key, left(e.scope_key, 6), (ARRAY['open','confirmed','dismissed'])[1 + e.id % 3], '{}', e.id::text FROM entity e WHERE ${pct('e.id', 9)} < 3
       ON CONFLICT DO NOTHING`.execute(c); // beside the cases a discovery run raised (the province benchmark)
     await sql`INSERT INTO sanliang (kind, member_id, entity_id, county_code, scope_key, duties, commitment, shown_on, status, withdrawn_on)
       SELECT 'member_operator', l.member_id, l.entity_id, e.county_code, e.scope_key, '职责', '承诺', date '2026-01-01',

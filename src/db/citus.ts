@@ -18,6 +18,12 @@ import pg from 'pg';
  *    table that stays on the coordinator, ties to other tables; co-located with each other.
  *  - Everything else stays on the coordinator as a Citus local table; `citusBlockers` says what
  *    keeps each from being distributed by county_code.
+ *  - Next: the case group (discovery_case, case_event, discovery_case_tally). Its schema is ready on
+ *    every backend (0245, 0246: county_code in every row and key, the trail's key on (case_id,
+ *    county_code), the tally per county) and its tally triggers run on the shards; what keeps it
+ *    here is its change-log trigger (a shard cannot write the coordinator's change_log) and four
+ *    reads that join it with coordinator tables in ways Citus refuses (the change feed, cases-follow's
+ *    factsOf and prior-cases lookup, the absent roster's FOR UPDATE). bench/README.md, "The case group".
  */
 
 /** Small tables every node needs a copy of. */
@@ -49,8 +55,11 @@ export async function citusBlockers(pool: pg.Pool): Promise<{ table: string; rea
       SELECT c.relname AS table,
         EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'county_code' AND NOT a.attisdropped) AS has_county,
         (SELECT array_agg(t.tgname::text ORDER BY t.tgname) FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal) AS triggers,
-        (SELECT array_agg(k.conname::text ORDER BY k.conname) FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype IN ('p', 'u')
-           AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'county_code' AND a.attnum = ANY (k.conkey))) AS uniques,
+        -- Every unique index, not only the constraints: Citus refuses a unique index without the
+        -- distribution column as well (e.g. a partial one an ON CONFLICT names, self_report_receipt_uq).
+        (SELECT array_agg(ic.relname::text ORDER BY ic.relname) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+         WHERE i.indrelid = c.oid AND i.indisunique
+           AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'county_code' AND a.attnum = ANY (i.indkey::int2[]))) AS uniques,
         (SELECT array_agg(DISTINCT k.conrelid::regclass::text) FROM pg_constraint k WHERE k.confrelid = c.oid AND k.contype = 'f' AND k.conrelid <> c.oid) AS fks_in,
         (SELECT array_agg(DISTINCT k.confrelid::regclass::text) FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f' AND k.confrelid <> c.oid) AS fks_out
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -81,6 +81,11 @@ export interface StateTallyTable {
   n: number;
 }
 
+/** 0246: the case tally also per the cases' county (their Citus shard); readers sum over it. */
+export interface CaseTallyTable extends StateTallyTable {
+  county_code: string;
+}
+
 /** 0046: appeal_tally summed per county (keys cut to six characters): the same columns. */
 export type AppealTallyCountyTable = AppealTallyTable;
 
@@ -100,7 +105,7 @@ export interface TallyTables {
   appeal_tally: AppealTallyTable;
   appeal_tally_county: AppealTallyCountyTable;
   coverage_tally_county: CoverageTallyCountyTable;
-  discovery_case_tally: StateTallyTable;
+  discovery_case_tally: CaseTallyTable;
   honour_tally: StateTallyTable;
   instructor_assignment_tally: StateTallyTable;
   sanliang_plaque_tally: StateTallyTable;

@@ -372,6 +372,8 @@ export interface DiscoveryCaseTable {
   member_id: number | null;
   self_report_id: number | null;
   scope_key: string;
+  /** The county it was raised in (its scope's first six digits then), never changed: Citus's distribution column (0245). */
+  county_code: string;
   state: ColumnType<
     'open' | 'contacted' | 'confirmed' | 'dismissed' | 'transferred' | 'resolved',
     string | undefined,
@@ -397,6 +399,8 @@ export interface CaseEventTable {
   to_state: string;
   detail: unknown;
   scope_key: string;
+  /** Its case's county_code, so a case and its trail live on one shard (0245). */
+  county_code: string;
 }
 
 export interface DiscoveryRunTable {

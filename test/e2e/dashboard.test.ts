@@ -193,6 +193,7 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
           kind: 'entity_without_org',
           entity_id: e.id,
           scope_key: e.scope_key,
+          county_code: e.scope_key.slice(0, 6),
           state,
           evidence: JSON.stringify({}),
           evidence_hash: `dashboard-${e.id}`,

@@ -454,6 +454,12 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
             t.db,
           );
           expect(dup.rows[0].n).toBe(0);
+          // Every case lives in the county it was raised in (one county here, so its scope's), and
+          // every trail line on its case's county: the shard key Citus would place them by (0245).
+          const strayed = await sql<{ n: number }>`
+            SELECT count(*)::int AS n FROM discovery_case c LEFT JOIN case_event e ON e.case_id = c.id
+            WHERE c.county_code <> left(c.scope_key, 6) OR e.county_code <> c.county_code`.execute(t.db);
+          expect(strayed.rows[0].n).toBe(0);
           closedByChanges = (
             await t.db
               .selectFrom('case_event')

@@ -90,6 +90,22 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
     expect(h.rows).toEqual([{ object_type: 'entity', entity_id: id }]);
   });
 
+  // The case group (issue 18): what Citus needs of a distributed table's schema is there on every
+  // backend (0245, 0246) — county_code on every row, in every unique key, the trail's key to its
+  // case on (case_id, county_code) — and citusBlockers names what is left: the tables' triggers and
+  // their keys to coordinator tables (the change log, entity, member, self_report).
+  it('gives the case group county_code in every row and every unique key, and names unique indexes that lack it', async () => {
+    const blockers = new Map((await citusBlockers(d.pool)).map((b) => [b.table, b.reasons.join('; ')]));
+    for (const t of ['discovery_case', 'case_event', 'discovery_case_tally'])
+      expect(blockers.get(t) ?? '').not.toMatch(/no county_code column|unique keys without county_code/);
+    expect(blockers.get('self_report')).toMatch(/unique keys without county_code .*self_report_receipt_uq/);
+    const fk = await sql<{ cols: string; ref: string }>`
+      SELECT (SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)) AS cols,
+        k.confrelid::regclass::text AS ref
+      FROM pg_constraint k WHERE k.conrelid = 'case_event'::regclass AND k.contype = 'f'`.execute(d.db);
+    expect(fk.rows).toEqual([{ cols: 'case_id,county_code', ref: 'discovery_case' }]);
+  });
+
   if (backend !== 'citus') {
     it('does nothing where the citus extension is not installed', async () => {
       expect(await isCitus(d.pool)).toBe(false);
@@ -194,8 +210,8 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
     expect((await citusState(d.pool)).local).toEqual(
       expect.arrayContaining(['discovery_case', 'discovery_case_tally', 'change_log', 'entity']),
     );
-    await sql`INSERT INTO discovery_case (kind, scope_key, evidence, evidence_hash)
-      SELECT 'self_report', k, '{}', 'probe' FROM unnest(ARRAY['320102', '320102', '320104']) k`.execute(d.db);
+    await sql`INSERT INTO discovery_case (kind, scope_key, county_code, evidence, evidence_hash)
+      SELECT 'self_report', k, k, '{}', 'probe' FROM unnest(ARRAY['320102', '320102', '320104']) k`.execute(d.db);
     await sql`UPDATE discovery_case SET state = 'dismissed' WHERE scope_key = '320104'`.execute(d.db);
     await sql`DELETE FROM discovery_case WHERE id = (SELECT min(id) FROM discovery_case WHERE scope_key = '320102')`.execute(
       d.db,

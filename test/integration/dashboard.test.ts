@@ -157,6 +157,7 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
           kind: 'entity_without_org',
           entity_id: entity,
           scope_key: scope,
+          county_code: scope.slice(0, 6),
           state,
           evidence: JSON.stringify({}),
           evidence_hash: `${entity}`,
@@ -848,7 +849,7 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
           scope_key: string;
           state: string;
           n: number;
-        }>`SELECT 'case' AS t, scope_key, state, n FROM discovery_case_tally WHERE n <> 0
+        }>`SELECT 'case' AS t, scope_key, state, sum(n)::int AS n FROM discovery_case_tally WHERE n <> 0 GROUP BY 2, 3
            UNION ALL SELECT 'plaque', scope_key, state, n FROM sanliang_plaque_tally WHERE n <> 0
            UNION ALL SELECT '三亮', scope_key, '', participants FROM sanliang_tally WHERE participants <> 0
            UNION ALL SELECT 'honour', scope_key, state, n FROM honour_tally WHERE n <> 0
@@ -880,6 +881,7 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
           kind: 'declared_not_found' as const,
           entity_id: e.id,
           scope_key: i ? '3201' : B1,
+          county_code: i ? '3201' : B1.slice(0, 6),
           state: 'open' as const,
           evidence: JSON.stringify({}),
           evidence_hash: `tally-${e.id}`,

@@ -422,6 +422,7 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
         kind: 'entity_without_org',
         entity_id: e1,
         scope_key: A1,
+        county_code: A1.slice(0, 6),
         evidence: JSON.stringify({}),
         evidence_hash: 'bell-1',
       } as never)

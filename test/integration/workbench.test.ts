@@ -108,6 +108,7 @@ describe.each(BACKENDS)('the 待办 workbench on %s', (backend) => {
         kind: 'entity_without_org',
         entity_id: e,
         scope_key: A1,
+        county_code: A1.slice(0, 6),
         evidence: JSON.stringify({}),
         evidence_hash: 'x1',
       } as never)

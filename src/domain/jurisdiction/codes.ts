@@ -24,6 +24,12 @@ export function scopeKeyOf(code: string, level: JurisdictionLevel): string {
   }
 }
 
+/**
+ * The county a scope lies in (its key's first six digits: a station's code starts with its
+ * county's). A case keeps the county it was raised in as its Citus distribution column (0245).
+ */
+export const countyOfScope = (scopeKey: string): string => scopeKey.slice(0, 6);
+
 /** A node's level from its scope key (nation '', province 2, city 4, county 6, station 9 characters). */
 export function levelOfScopeKey(key: string): JurisdictionLevel {
   return key.length === 0

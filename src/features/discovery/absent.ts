@@ -24,7 +24,7 @@ export async function raiseRosterAbsences(s: Scoped, job: { id: number; scopeKey
     objectType: 'import_job',
     objectId: job.id,
   };
-  const raised = await sql<{ id: number; scope_key: string }>`
+  const raised = await sql<{ id: number; scope_key: string; county_code: string }>`
     WITH seen AS MATERIALIZED (SELECT member_id, name_hash, org FROM import_roster_seen WHERE job_id = ${job.id}),
     carried AS MATERIALIZED (SELECT DISTINCT m.org_relation, m.org_relation_code FROM seen JOIN member m ON m.id = seen.member_id),
     absent AS (
@@ -34,17 +34,17 @@ export async function raiseRosterAbsences(s: Scoped, job: { id: number; scopeKey
         AND NOT EXISTS (SELECT 1 FROM seen WHERE seen.member_id = m.id)
         AND NOT EXISTS (SELECT 1 FROM seen WHERE seen.name_hash = md5(regexp_replace(p.name, '\\s', '', 'g')))
         AND NOT EXISTS (SELECT 1 FROM seen WHERE seen.member_id IS NULL AND seen.name_hash IS NULL AND seen.org = m.org_relation))
-    INSERT INTO discovery_case (kind, entity_id, member_id, scope_key, evidence, evidence_hash, raised_by)
-    SELECT 'roster_absent', NULL, a.id, a.scope_key, jsonb_build_object('orgRelation', a.org_relation, 'importJob', ${job.id}::bigint),
+    INSERT INTO discovery_case (kind, entity_id, member_id, scope_key, county_code, evidence, evidence_hash, raised_by)
+    SELECT 'roster_absent', NULL, a.id, a.scope_key, left(a.scope_key, 6), jsonb_build_object('orgRelation', a.org_relation, 'importJob', ${job.id}::bigint),
       'roster_absent:' || ${job.id}::bigint, ${s.who.userId}::bigint
     FROM absent a
-    ON CONFLICT (member_id) WHERE kind = 'roster_absent' AND state IN ('open', 'contacted', 'dismissed') DO NOTHING
-    RETURNING id, scope_key`.execute(db);
+    ON CONFLICT (member_id, county_code) WHERE kind = 'roster_absent' AND state IN ('open', 'contacted', 'dismissed') DO NOTHING
+    RETURNING id, scope_key, county_code`.execute(db);
   const rows = raised.rows;
   if (!rows.length) return 0;
-  await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key)
-    SELECT id, ${s.who.userId}::bigint, 'raised', NULL, 'open', ${JSON.stringify({ condition: ROSTER_ABSENT_CONDITION, change })}::jsonb, k
-    FROM unnest(${rows.map((r) => Number(r.id))}::bigint[], ${rows.map((r) => r.scope_key)}::text[]) AS t(id, k)`.execute(
+  await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
+    SELECT id, ${s.who.userId}::bigint, 'raised', NULL, 'open', ${JSON.stringify({ condition: ROSTER_ABSENT_CONDITION, change })}::jsonb, k, cc
+    FROM unnest(${rows.map((r) => Number(r.id))}::bigint[], ${rows.map((r) => r.scope_key)}::text[], ${rows.map((r) => r.county_code)}::text[]) AS t(id, k, cc)`.execute(
     db,
   );
   s.audit({
@@ -69,16 +69,17 @@ export async function closeAbsentCases(
   reason = '再次导入的名册中有该党员',
 ): Promise<number> {
   if (!memberIds.length) return 0;
-  const closed = await sql<{ id: number; from_state: string; scope_key: string }>`
+  const closed = await sql<{ id: number; from_state: string; scope_key: string; county_code: string }>`
     WITH hit AS (SELECT id, state FROM discovery_case WHERE kind = 'roster_absent' AND state IN ('open', 'contacted') AND member_id = ANY(${memberIds}::bigint[]) FOR UPDATE)
     UPDATE discovery_case d SET state = 'resolved', resolved_at = now(), updated_at = now() FROM hit WHERE d.id = hit.id
-    RETURNING d.id, hit.state AS from_state, d.scope_key`.execute(s.db);
+    RETURNING d.id, hit.state AS from_state, d.scope_key, d.county_code`.execute(s.db);
   const rows = closed.rows;
   if (!rows.length) return 0;
   const detail = JSON.stringify({ condition: ROSTER_ABSENT_CONDITION, reason, change });
-  await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key)
-    SELECT id, ${s.who.userId}::bigint, 'auto_closed', f, 'resolved', ${detail}::jsonb, k
-    FROM unnest(${rows.map((r) => Number(r.id))}::bigint[], ${rows.map((r) => r.from_state)}::text[], ${rows.map((r) => r.scope_key)}::text[]) AS t(id, f, k)`.execute(
+  await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
+    SELECT id, ${s.who.userId}::bigint, 'auto_closed', f, 'resolved', ${detail}::jsonb, k, cc
+    FROM unnest(${rows.map((r) => Number(r.id))}::bigint[], ${rows.map((r) => r.from_state)}::text[], ${rows.map((r) => r.scope_key)}::text[],
+      ${rows.map((r) => r.county_code)}::text[]) AS t(id, f, k, cc)`.execute(
     s.db,
   );
   s.audit({

@@ -266,7 +266,7 @@ export async function followCases(
   // The cases on file for these entities, not resolved: only new, changed and ended ones are written.
   // Given entities: only those with facts can have one (factsOf reads every entity with a case not
   // resolved), looked up entity by entity through discovery_case_entity_idx (as in factsOf).
-  const unresolved = sql`SELECT id, kind, entity_id, coalesce(member_id, 0) AS member_id, state, evidence_hash, scope_key FROM discovery_case
+  const unresolved = sql`SELECT id, kind, entity_id, coalesce(member_id, 0) AS member_id, state, evidence_hash, scope_key, county_code FROM discovery_case
     WHERE kind NOT IN ('self_report', 'roster_absent') AND state <> 'resolved'`;
   const prior = await sql<{
     id: number;
@@ -276,6 +276,7 @@ export async function followCases(
     state: string;
     evidence_hash: string;
     scope_key: string;
+    county_code: string;
   }>`${
     ids
       ? sql`SELECT d.* FROM unnest(${[...facts.keys()]}::bigint[]) AS i(id) CROSS JOIN LATERAL (${unresolved} AND entity_id = i.id OFFSET 0) d`
@@ -286,7 +287,7 @@ export async function followCases(
   const withEvents = change.source !== 'discovery';
   const t1 = performance.now();
   const held = new Set<string>();
-  type Moved = HeldCase & { hash: string; id: number; from: string; to: string; changed: boolean };
+  type Moved = HeldCase & { hash: string; id: number; county: string; from: string; to: string; changed: boolean };
   let writing: Promise<void> = Promise.resolve();
   // Chunk by chunk: the next chunk is hashed while the database writes the one before.
   for (let i = 0; i < cases.length; i += 20_000) {
@@ -304,13 +305,14 @@ export async function followCases(
           ...c,
           hash,
           id: Number(was.id),
+          county: was.county_code,
           from: was.state,
           to: DECIDED.includes(was.state) ? 'open' : was.state,
           changed: true,
         });
       } else if (was.scope_key !== c.scopeKey) {
         // Its entity only moved to another station: scope, not evidence, changes; no event.
-        moved.push({ ...c, hash, id: Number(was.id), from: was.state, to: was.state, changed: false });
+        moved.push({ ...c, hash, id: Number(was.id), county: was.county_code, from: was.state, to: was.state, changed: false });
         counts.unchanged++;
       } else counts.unchanged++;
     }
@@ -323,21 +325,22 @@ export async function followCases(
   async function write(fresh: (HeldCase & { hash: string })[], moved: Moved[]) {
     if (fresh.length) {
       const res = await sql`
-        INSERT INTO discovery_case (kind, entity_id, member_id, scope_key, evidence, evidence_hash, raised_by)
-        SELECT kind, entity_id, member_id, scope_key, evidence, hash, ${actor}::bigint
+        INSERT INTO discovery_case (kind, entity_id, member_id, scope_key, county_code, evidence, evidence_hash, raised_by)
+        SELECT kind, entity_id, member_id, scope_key, left(scope_key, 6), evidence, hash, ${actor}::bigint
         FROM json_to_recordset(${JSON.stringify(fresh.map((c) => ({ kind: c.kind, entity_id: c.entityId, member_id: c.memberId, scope_key: c.scopeKey, evidence: c.evidence, hash: c.hash })))}::json)
           AS t(kind text, entity_id bigint, member_id bigint, scope_key text, evidence jsonb, hash text)
-        ON CONFLICT (kind, entity_id, (coalesce(member_id, 0))) WHERE kind <> 'self_report' AND state <> 'resolved' DO NOTHING
-        ${withEvents ? sql`RETURNING id, kind, scope_key` : sql``}`.execute(db);
+        ON CONFLICT (kind, entity_id, (coalesce(member_id, 0)), county_code) WHERE kind <> 'self_report' AND state <> 'resolved' DO NOTHING
+        ${withEvents ? sql`RETURNING id, kind, scope_key, county_code` : sql``}`.execute(db);
       counts.raised += withEvents ? res.rows.length : Number(res.numAffectedRows ?? 0);
       // A case raised by a change other than a run says which change raised it (the run's own are
       // many, a province's millions, and say so on the run: not even their ids are sent back).
       // Its detail is built by the database from the conditions and the change, each sent once.
       if (withEvents && res.rows.length) {
-        const raised = res.rows as { id: number; kind: string; scope_key: string }[];
-        await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key)
-          SELECT id, ${actor}::bigint, 'raised', NULL, 'open', jsonb_build_object('condition', ${JSON.stringify(CASE_CONDITION)}::jsonb ->> kind, 'change', ${JSON.stringify(change)}::jsonb), k
-          FROM unnest(${arrayLiteral(raised.map((r) => r.id))}::bigint[], ${arrayLiteral(raised.map((r) => r.kind))}::text[], ${arrayLiteral(raised.map((r) => r.scope_key))}::text[]) AS t(id, kind, k)`.execute(
+        const raised = res.rows as { id: number; kind: string; scope_key: string; county_code: string }[];
+        await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
+          SELECT id, ${actor}::bigint, 'raised', NULL, 'open', jsonb_build_object('condition', ${JSON.stringify(CASE_CONDITION)}::jsonb ->> kind, 'change', ${JSON.stringify(change)}::jsonb), k, cc
+          FROM unnest(${arrayLiteral(raised.map((r) => r.id))}::bigint[], ${arrayLiteral(raised.map((r) => r.kind))}::text[], ${arrayLiteral(raised.map((r) => r.scope_key))}::text[],
+            ${arrayLiteral(raised.map((r) => r.county_code))}::text[]) AS t(id, kind, k, cc)`.execute(
           db,
         );
       }
@@ -351,9 +354,10 @@ export async function followCases(
       const events = moved.filter((c) => c.changed);
       for (const ev of events) counts[ev.from !== ev.to ? 'reopened' : 'updated']++;
       if (events.length) {
-        await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key)
+        await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
           SELECT * FROM unnest(${events.map((e) => e.id)}::bigint[], ${events.map(() => actor)}::bigint[], ${events.map((e) => (e.from !== e.to ? 'reopened' : 'evidence_changed'))}::text[],
-            ${events.map((e) => e.from)}::text[], ${events.map((e) => e.to)}::text[], ${events.map(() => JSON.stringify({ change }))}::jsonb[], ${events.map((e) => e.scopeKey)}::text[])`.execute(
+            ${events.map((e) => e.from)}::text[], ${events.map((e) => e.to)}::text[], ${events.map(() => JSON.stringify({ change }))}::jsonb[], ${events.map((e) => e.scopeKey)}::text[],
+            ${events.map((e) => e.county)}::text[])`.execute(
           db,
         );
       }
@@ -386,9 +390,10 @@ export async function followCases(
     await sql`UPDATE discovery_case SET state = 'resolved', resolved_at = now(), updated_at = now() WHERE id = ANY(${ended.map((r) => Number(r.id))}::bigint[])`.execute(
       db,
     );
-    await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key)
+    await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
       SELECT * FROM unnest(${ended.map((r) => Number(r.id))}::bigint[], ${ended.map(() => actor)}::bigint[], ${ended.map(() => 'auto_closed')}::text[],
-        ${ended.map((r) => r.state)}::text[], ${ended.map(() => 'resolved')}::text[], ${detail}::jsonb[], ${ended.map((r) => r.scope_key)}::text[])`.execute(
+        ${ended.map((r) => r.state)}::text[], ${ended.map(() => 'resolved')}::text[], ${detail}::jsonb[], ${ended.map((r) => r.scope_key)}::text[],
+        ${ended.map((r) => r.county_code)}::text[])`.execute(
       db,
     );
     counts.resolved = ended.length;

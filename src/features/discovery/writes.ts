@@ -9,6 +9,7 @@ import { memberOffLine } from '../members/index.js';
 import type { CaseRow } from './queries.js';
 import { expectMoved } from '../../db/writes.js';
 import { insertWithReceipt } from '../../db/receipt.js';
+import { countyOfScope } from '../../domain/jurisdiction/codes.js';
 
 type Tx = Transaction<DB>;
 
@@ -45,6 +46,7 @@ export async function moveCase(
       to_state: m.to,
       detail: JSON.stringify(m.detail),
       scope_key: c.scope_key,
+      county_code: c.county_code,
     })
     .execute();
 }
@@ -129,6 +131,7 @@ export async function insertSelfReport(
       entity_id: r.entityId,
       self_report_id: rep.id,
       scope_key: r.scopeKey,
+      county_code: countyOfScope(r.scopeKey),
       evidence: JSON.stringify({ entityFound: r.entityId !== null }),
       evidence_hash: `self_report:${rep.id}`,
     })

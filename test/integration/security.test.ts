@@ -2029,6 +2029,38 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     });
   });
 
+  describe('round 15', () => {
+    it('a name with any character Unicode shows nothing for is the name shown: the combining grapheme joiner, variation selectors, tag characters and the like passed the same-name check as a second 第十五轮步行街 (round 11 listed a few such characters, not all)', async () => {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const zone = (name: string) => c.post('/zones', { kind: 'district', name, countyCode: COUNTY });
+      expect((await zone('第十五轮步行街')).statusCode).toBe(201);
+      const unseen = {
+        'combining grapheme joiner': '\u034f',
+        'variation selector 1': '\ufe00',
+        'variation selector 16': '\ufe0f',
+        'ideographic variation selector': '\u{e0100}',
+        'tag letter A': '\u{e0041}',
+        'Khmer inherent vowel': '\u17b4',
+        'Mongolian free variation selector': '\u180b',
+        'inhibit symmetric swapping': '\u206a',
+        'musical begin beam': '\u{1d173}',
+        'shorthand letter overlap': '\u{1bca0}',
+        'interlinear annotation anchor': '\ufff9',
+      };
+      for (const [what, ch] of Object.entries(unseen)) {
+        const twin = await zone(`第十五${ch}轮步行街`);
+        expect([what, twin.statusCode]).toEqual([what, 409]);
+        expect(twin.json().errors).toEqual([{ field: 'name', message: '本县（区）已有同名区域' }]);
+      }
+      // A direction control is still refused rather than taken out (round 8), naming the field.
+      const flipped = await zone('第十五轮\u202e街行步');
+      expect(flipped.statusCode).toBe(400);
+      expect(flipped.json().errors).toEqual([
+        { field: 'name', message: '含有改变文字显示方向的不可见控制字符，请删除后重试' },
+      ]);
+    });
+  });
+
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
     // XGZ's views; an extension's own (Citus puts citus_tables and others in public) are not ours to set.
     const views = await sql<{ relname: string; invoker: boolean }>`

@@ -232,8 +232,14 @@ export const DIRECTION_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
  * passed the check for a county's same-named zone and listed as a second 新街口步行街; in an audit
  * line or an export it reads as the other. Taken out of every text a request carries (what is
  * shown does not change), as pasting from chat apps and word processors brings them in.
+ * Round 15: a list of characters missed others just as invisible (the combining grapheme joiner,
+ * variation selectors, tag characters, Khmer inherent vowels, Mongolian selectors, the deprecated
+ * format controls U+206A–206F …): "第十五\u034f轮步行街" was a second 第十五轮步行街. So the set is
+ * Unicode's own, Default_Ignorable_Code_Point (what a renderer shows nothing for), with the
+ * interlinear annotation marks; but for the direction controls, which are refused, not taken out.
  */
-export const INVISIBLE_FORMAT = /[\u00AD\u061C\u115F\u1160\u180E\u200B-\u200F\u2060-\u2064\u3164\uFEFF\uFFA0]/g;
+export const INVISIBLE_FORMAT =
+  /(?![\u202A-\u202E\u2066-\u2069])[\p{Default_Ignorable_Code_Point}\uFFF9-\uFFFB]/gu;
 
 /** Text as shown: without INVISIBLE_FORMAT's characters. */
 export const withoutInvisible = (text: string): string => text.replace(INVISIBLE_FORMAT, '');

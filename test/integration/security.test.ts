@@ -2059,6 +2059,52 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
         { field: 'name', message: '含有改变文字显示方向的不可见控制字符，请删除后重试' },
       ]);
     });
+
+    it('an account generates setup proposals at most once a minute: another generation, or several sent at once, is 429 in Chinese before anything is read, and the next minute it may again (four at once from a province session ran back to back for 51 s and held a public page as long)', async () => {
+      const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const c = await t.signIn(u);
+      const generations = () => auditLines('proposal.generate', u.id);
+      expect((await c.post('/org-proposals/generate')).statusCode).toBe(200);
+      const answers = await Promise.all(Array.from({ length: 3 }, () => c.post('/org-proposals/generate')));
+      expect(answers.map((a) => a.statusCode)).toEqual([429, 429, 429]);
+      for (const a of answers) {
+        expect(a.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(a.json()).toMatchObject({ title: '生成过于频繁', code: 'proposals_recent' });
+        expect(a.json().detail).toMatch(/请在 \d+ 秒后再生成/);
+      }
+      expect((await generations()).length).toBe(1);
+      // Another clerk of the county is not held up by this one's minute.
+      const other = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      expect((await other.post('/org-proposals/generate')).statusCode).toBe(200);
+      // A minute later.
+      await sql`UPDATE account_window SET window_start = window_start - interval '61 seconds'
+        WHERE user_id = ${u.id} AND kind = 'proposals'`.execute(t.db);
+      expect((await c.post('/org-proposals/generate')).statusCode).toBe(200);
+      expect((await generations()).length).toBe(2);
+    });
+
+    it("an import's error report takes a slot of the export gate as the other exports do: a third at once from one account is 429 in Chinese, and a finished one gives its slot back (round 14 left it outside the gate; it decrypts every refused row)", async () => {
+      const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const c = await t.signIn(u);
+      const bad = Array.from({ length: 3 }, (_, i) => ({
+        统一社会信用代码: `91320102MA1X${i}BAD`,
+        名称: `第十五轮错误行${i}`,
+        主体类型: '企业',
+        所属县区代码: COUNTY,
+      }));
+      const { job, rejections } = await importFile(t, 'registry', csvFile(dir, 'round15.csv', bad), {
+        id: u.id,
+        scopeKey: COUNTY,
+      });
+      expect(rejections.length).toBeGreaterThan(0);
+      const answers = await Promise.all(Array.from({ length: 4 }, () => c.get(`/imports/${job.id}/errors`)));
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 200, 429, 429]);
+      expect(answers.find((a) => a.statusCode === 429)!.json()).toMatchObject({
+        title: '导出过于频繁',
+        code: 'export_limit_account',
+      });
+      expect((await c.get(`/imports/${job.id}/errors`)).statusCode).toBe(200);
+    });
   });
 
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {

@@ -2083,6 +2083,32 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
       expect((await generations()).length).toBe(2);
     });
 
+    it('a name written another way that shows the same is the same name: a combining accent, a Kangxi radical or a CJK compatibility ideograph made a second zone, and Armenian, Cherokee or IPA letters in a Latin word passed as round 14 passed Cyrillic ones', async () => {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const zone = (name: string) => c.post('/zones', { kind: 'district', name, countyCode: COUNTY });
+      for (const [first, twin] of [
+        ['Café 第十五轮', 'Cafe\u0301 第十五轮'],
+        ['新街口第十五轮', '新街\u2f1d第十五轮'],
+        ['第十五轮广场', '第十五轮\u2f34场'],
+        ['\u8c48第十五轮', '\uf900第十五轮'],
+      ]) {
+        expect((await zone(first)).statusCode).toBe(201);
+        const again = await zone(twin);
+        expect([twin, again.statusCode]).toEqual([twin, 409]);
+        expect(again.json().errors).toEqual([{ field: 'name', message: '本县（区）已有同名区域' }]);
+      }
+      const listed = (await c.get(`/zones?q=${encodeURIComponent('街\u2f1d第十五')}`)).json();
+      expect(listed.items.map((z: { name: string }) => z.name)).toEqual(['新街口第十五轮']);
+      for (const spoof of ['W\u0585nda 第十五轮', '\u13b3anda 第十五轮', 'W\u0251nda 第十五轮']) {
+        const res = await zone(spoof);
+        expect([spoof, res.statusCode]).toEqual([spoof, 400]);
+        expect(res.json().errors).toEqual([{ field: 'name', message: expect.stringContaining('冒充') }]);
+      }
+      // A word of Armenian alone, and a Latin word beside Chinese, are no look-alikes.
+      expect((await zone('Երևան 第十五轮')).statusCode).toBe(201);
+      expect((await zone('iPhone第十五轮')).statusCode).toBe(201);
+    });
+
     it("an import's error report takes a slot of the export gate as the other exports do: a third at once from one account is 429 in Chinese, and a finished one gives its slot back (round 14 left it outside the gate; it decrypts every refused row)", async () => {
       const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
       const c = await t.signIn(u);

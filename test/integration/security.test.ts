@@ -2109,6 +2109,37 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
       expect((await zone('iPhone第十五轮')).statusCode).toBe(201);
     });
 
+    it("a change that names one field changes that field only: PATCH /stations/:code {name} emptied the station's served areas, and PATCH /service-posts/:id {active} a post's offers (the create body's defaults were filled into the change)", async () => {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const made = await c.post('/stations', {
+        countyCode: COUNTY,
+        suffix: '615',
+        name: '第十五轮所',
+        servedAreas: ['梅园新村街道', '新街口街道'],
+      });
+      expect(made.statusCode, made.body).toBe(201);
+      const renamed = await c.patch('/stations/320102615', { name: '第十五轮改名所' });
+      expect(renamed.statusCode, renamed.body).toBe(200);
+      expect(renamed.json()).toMatchObject({ name: '第十五轮改名所', servedAreas: ['梅园新村街道', '新街口街道'] });
+      const post = await c.post('/service-posts', {
+        name: '第十五轮驿站',
+        jurisdictionCode: COUNTY,
+        address: '中山路 15 号',
+        openingHours: '全天',
+        offers: ['charging', 'water'],
+      });
+      expect(post.statusCode, post.body).toBe(201);
+      const closed = await c.patch(`/service-posts/${post.json().id}`, { active: false });
+      expect(closed.statusCode, closed.body).toBe(200);
+      const kept = await t.db
+        .selectFrom('service_post')
+        .select(['offers', 'active'])
+        .where('id', '=', post.json().id)
+        .executeTakeFirstOrThrow();
+      expect(kept).toEqual({ offers: ['charging', 'water'], active: false });
+      expect((await c.del('/stations/320102615')).statusCode).toBe(204);
+    });
+
     it("an import's error report takes a slot of the export gate as the other exports do: a third at once from one account is 429 in Chinese, and a finished one gives its slot back (round 14 left it outside the gate; it decrypts every refused row)", async () => {
       const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
       const c = await t.signIn(u);

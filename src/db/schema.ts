@@ -101,7 +101,7 @@ export interface LoginHistoryTable {
 /** An account's count of one kind of act in its current window (migration 0190, db/windows.ts). */
 export interface AccountWindowTable {
   user_id: number;
-  kind: 'reveal' | 'probe';
+  kind: 'reveal' | 'probe' | 'proposals';
   window_start: Date;
   used: number;
 }

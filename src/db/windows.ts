@@ -1,10 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from './schema.js';
+import type { AccountWindowTable, DB } from './schema.js';
 import type { WindowCount } from '../domain/auth/reveal-limit.js';
 
 /**
  * Counts in fixed windows: an account's acts (`account_window`, migration 0190: reveals, scope
- * probes) and what has no account (`public_window`, migration 0231: a client address on a
+ * probes; 0261: generations of setup proposals) and what has no account (`public_window`, migration 0231: a client address on a
  * rate-limited route, a county's public self-reports of the day). A window starts at the first act
  * and lasts its length; an act after it starts the next. One upsert on the server's own
  * connection: it takes the row's lock, so concurrent acts (in one process or several, on every
@@ -12,7 +12,7 @@ import type { WindowCount } from '../domain/auth/reveal-limit.js';
  * tells every process when a window ends.
  */
 type Windows = {
-  account_window: { user_id: number; kind: 'reveal' | 'probe' };
+  account_window: { user_id: number; kind: AccountWindowTable['kind'] };
   public_window: { bucket: string; key: string };
 };
 
@@ -39,7 +39,7 @@ async function countIn<T extends keyof Windows>(
 }
 
 /** One act of an account counted in its window of `windowMinutes`. */
-export const countInWindow = (db: Kysely<DB>, userId: number, kind: 'reveal' | 'probe', windowMinutes: number) =>
+export const countInWindow = (db: Kysely<DB>, userId: number, kind: AccountWindowTable['kind'], windowMinutes: number) =>
   countIn(db, 'account_window', { user_id: userId, kind }, windowMinutes * 60);
 
 /** One request (or report) counted under `bucket` and `key` in its window of `windowMs`. */

@@ -81,6 +81,21 @@ export const codesOf = <K extends string>(labels: Record<K, string>, message?: s
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), total: z.number(), page: z.number(), pageSize: z.number() });
 
+/**
+ * A PATCH body made from a create body: every field optional and none filled in. zod's partial()
+ * keeps a field's default, so a change naming one field set the others that have a default:
+ * PATCH /stations/:code {name} emptied the station's served areas, PATCH /service-posts/:id
+ * {active: false} its service offers (round 15). The fields are the create body's, defaults taken off.
+ */
+export const patchOf = <S extends z.ZodRawShape>(body: z.ZodObject<S>) =>
+  z
+    .strictObject(
+      Object.fromEntries(
+        Object.entries(body.shape).map(([k, v]) => [k, v instanceof z.ZodDefault ? v.unwrap() : v]),
+      ) as S,
+    )
+    .partial();
+
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /**

@@ -1,8 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EXPORTS_IN_ALL, EXPORTS_PER_ACCOUNT, TransferGate } from './slot-gate.js';
 
-/** The export routes: a list's …/export, a board's ….xlsx. */
-const EXPORT_URL = /\/export$|\.xlsx$/;
+/**
+ * The export routes: a list's …/export, a board's ….xlsx, and an import's error report (a workbook of
+ * every refused row, each decrypted back to the row as uploaded: round 14 left it out of the gate).
+ */
+const EXPORT_URL = /\/export$|\.xlsx$|^\/api\/v1\/imports\/:id\/errors$/;
 
 const held = new WeakMap<FastifyRequest, () => void>();
 

@@ -5,7 +5,7 @@ import {
   CONTROL_CHARACTERS,
   DIRECTION_CONTROLS,
   mixedScriptReason,
-  withoutInvisible,
+  shownForm,
 } from '../domain/identifiers/free-text.js';
 
 /**
@@ -51,11 +51,12 @@ function findInvalid(value: unknown, at: string, out: FieldError[], depth = 0): 
 
 /**
  * Takes the invisible characters (domain/identifiers/free-text.ts, INVISIBLE_FORMAT) out of every
- * string value in place, at any depth, but a secret's: what is saved is what was shown, and
- * "新街口\u200b步行街" is 新街口步行街 (round 11).
+ * string value in place, at any depth, but a secret's, and puts it in the one form it is compared
+ * in (shownForm: composed, a Kangxi radical as its ideograph): what is saved is what was shown, and
+ * "新街口\u200b步行街" is 新街口步行街 (round 11), "新街⼝步行街" too (round 15).
  */
 function stripInvisible(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return withoutInvisible(value);
+  if (typeof value === 'string') return shownForm(value);
   if (depth > MAX_JSON_DEPTH || !value || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = stripInvisible(value[i], depth + 1);

@@ -2029,6 +2029,141 @@ describe.each(BACKENDS)('security regressions on %s', (backend) => {
     });
   });
 
+  describe('round 15', () => {
+    it('a name with any character Unicode shows nothing for is the name shown: the combining grapheme joiner, variation selectors, tag characters and the like passed the same-name check as a second 第十五轮步行街 (round 11 listed a few such characters, not all)', async () => {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const zone = (name: string) => c.post('/zones', { kind: 'district', name, countyCode: COUNTY });
+      expect((await zone('第十五轮步行街')).statusCode).toBe(201);
+      const unseen = {
+        'combining grapheme joiner': '\u034f',
+        'variation selector 1': '\ufe00',
+        'variation selector 16': '\ufe0f',
+        'ideographic variation selector': '\u{e0100}',
+        'tag letter A': '\u{e0041}',
+        'Khmer inherent vowel': '\u17b4',
+        'Mongolian free variation selector': '\u180b',
+        'inhibit symmetric swapping': '\u206a',
+        'musical begin beam': '\u{1d173}',
+        'shorthand letter overlap': '\u{1bca0}',
+        'interlinear annotation anchor': '\ufff9',
+      };
+      for (const [what, ch] of Object.entries(unseen)) {
+        const twin = await zone(`第十五${ch}轮步行街`);
+        expect([what, twin.statusCode]).toEqual([what, 409]);
+        expect(twin.json().errors).toEqual([{ field: 'name', message: '本县（区）已有同名区域' }]);
+      }
+      // A direction control is still refused rather than taken out (round 8), naming the field.
+      const flipped = await zone('第十五轮\u202e街行步');
+      expect(flipped.statusCode).toBe(400);
+      expect(flipped.json().errors).toEqual([
+        { field: 'name', message: '含有改变文字显示方向的不可见控制字符，请删除后重试' },
+      ]);
+    });
+
+    it('an account generates setup proposals at most once a minute: another generation, or several sent at once, is 429 in Chinese before anything is read, and the next minute it may again (four at once from a province session ran back to back for 51 s and held a public page as long)', async () => {
+      const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const c = await t.signIn(u);
+      const generations = () => auditLines('proposal.generate', u.id);
+      expect((await c.post('/org-proposals/generate')).statusCode).toBe(200);
+      const answers = await Promise.all(Array.from({ length: 3 }, () => c.post('/org-proposals/generate')));
+      expect(answers.map((a) => a.statusCode)).toEqual([429, 429, 429]);
+      for (const a of answers) {
+        expect(a.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(a.json()).toMatchObject({ title: '生成过于频繁', code: 'proposals_recent' });
+        expect(a.json().detail).toMatch(/请在 \d+ 秒后再生成/);
+      }
+      expect((await generations()).length).toBe(1);
+      // Another clerk of the county is not held up by this one's minute.
+      const other = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      expect((await other.post('/org-proposals/generate')).statusCode).toBe(200);
+      // A minute later.
+      await sql`UPDATE account_window SET window_start = window_start - interval '61 seconds'
+        WHERE user_id = ${u.id} AND kind = 'proposals'`.execute(t.db);
+      expect((await c.post('/org-proposals/generate')).statusCode).toBe(200);
+      expect((await generations()).length).toBe(2);
+    });
+
+    it('a name written another way that shows the same is the same name: a combining accent, a Kangxi radical or a CJK compatibility ideograph made a second zone, and Armenian, Cherokee or IPA letters in a Latin word passed as round 14 passed Cyrillic ones', async () => {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const zone = (name: string) => c.post('/zones', { kind: 'district', name, countyCode: COUNTY });
+      for (const [first, twin] of [
+        ['Café 第十五轮', 'Cafe\u0301 第十五轮'],
+        ['新街口第十五轮', '新街\u2f1d第十五轮'],
+        ['第十五轮广场', '第十五轮\u2f34场'],
+        ['\u8c48第十五轮', '\uf900第十五轮'],
+      ]) {
+        expect((await zone(first)).statusCode).toBe(201);
+        const again = await zone(twin);
+        expect([twin, again.statusCode]).toEqual([twin, 409]);
+        expect(again.json().errors).toEqual([{ field: 'name', message: '本县（区）已有同名区域' }]);
+      }
+      const listed = (await c.get(`/zones?q=${encodeURIComponent('街\u2f1d第十五')}`)).json();
+      expect(listed.items.map((z: { name: string }) => z.name)).toEqual(['新街口第十五轮']);
+      for (const spoof of ['W\u0585nda 第十五轮', '\u13b3anda 第十五轮', 'W\u0251nda 第十五轮']) {
+        const res = await zone(spoof);
+        expect([spoof, res.statusCode]).toEqual([spoof, 400]);
+        expect(res.json().errors).toEqual([{ field: 'name', message: expect.stringContaining('冒充') }]);
+      }
+      // A word of Armenian alone, and a Latin word beside Chinese, are no look-alikes.
+      expect((await zone('Երևան 第十五轮')).statusCode).toBe(201);
+      expect((await zone('iPhone第十五轮')).statusCode).toBe(201);
+    });
+
+    it("a change that names one field changes that field only: PATCH /stations/:code {name} emptied the station's served areas, and PATCH /service-posts/:id {active} a post's offers (the create body's defaults were filled into the change)", async () => {
+      const c = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+      const made = await c.post('/stations', {
+        countyCode: COUNTY,
+        suffix: '615',
+        name: '第十五轮所',
+        servedAreas: ['梅园新村街道', '新街口街道'],
+      });
+      expect(made.statusCode, made.body).toBe(201);
+      const renamed = await c.patch('/stations/320102615', { name: '第十五轮改名所' });
+      expect(renamed.statusCode, renamed.body).toBe(200);
+      expect(renamed.json()).toMatchObject({ name: '第十五轮改名所', servedAreas: ['梅园新村街道', '新街口街道'] });
+      const post = await c.post('/service-posts', {
+        name: '第十五轮驿站',
+        jurisdictionCode: COUNTY,
+        address: '中山路 15 号',
+        openingHours: '全天',
+        offers: ['charging', 'water'],
+      });
+      expect(post.statusCode, post.body).toBe(201);
+      const closed = await c.patch(`/service-posts/${post.json().id}`, { active: false });
+      expect(closed.statusCode, closed.body).toBe(200);
+      const kept = await t.db
+        .selectFrom('service_post')
+        .select(['offers', 'active'])
+        .where('id', '=', post.json().id)
+        .executeTakeFirstOrThrow();
+      expect(kept).toEqual({ offers: ['charging', 'water'], active: false });
+      expect((await c.del('/stations/320102615')).statusCode).toBe(204);
+    });
+
+    it("an import's error report takes a slot of the export gate as the other exports do: a third at once from one account is 429 in Chinese, and a finished one gives its slot back (round 14 left it outside the gate; it decrypts every refused row)", async () => {
+      const u = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const c = await t.signIn(u);
+      const bad = Array.from({ length: 3 }, (_, i) => ({
+        统一社会信用代码: `91320102MA1X${i}BAD`,
+        名称: `第十五轮错误行${i}`,
+        主体类型: '企业',
+        所属县区代码: COUNTY,
+      }));
+      const { job, rejections } = await importFile(t, 'registry', csvFile(dir, 'round15.csv', bad), {
+        id: u.id,
+        scopeKey: COUNTY,
+      });
+      expect(rejections.length).toBeGreaterThan(0);
+      const answers = await Promise.all(Array.from({ length: 4 }, () => c.get(`/imports/${job.id}/errors`)));
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 200, 429, 429]);
+      expect(answers.find((a) => a.statusCode === 429)!.json()).toMatchObject({
+        title: '导出过于频繁',
+        code: 'export_limit_account',
+      });
+      expect((await c.get(`/imports/${job.id}/errors`)).statusCode).toBe(200);
+    });
+  });
+
   it('#14 views run as the caller, and the application role cannot update audit_head or appeal_event', async () => {
     // XGZ's views; an extension's own (Citus puts citus_tables and others in public) are not ours to set.
     const views = await sql<{ relname: string; invoker: boolean }>`

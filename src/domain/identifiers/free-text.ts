@@ -232,11 +232,44 @@ export const DIRECTION_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
  * passed the check for a county's same-named zone and listed as a second 新街口步行街; in an audit
  * line or an export it reads as the other. Taken out of every text a request carries (what is
  * shown does not change), as pasting from chat apps and word processors brings them in.
+ * Round 15: a list of characters missed others just as invisible (the combining grapheme joiner,
+ * variation selectors, tag characters, Khmer inherent vowels, Mongolian selectors, the deprecated
+ * format controls U+206A–206F …): "第十五\u034f轮步行街" was a second 第十五轮步行街. So the set is
+ * Unicode's own, Default_Ignorable_Code_Point (what a renderer shows nothing for), with the
+ * interlinear annotation marks; but for the direction controls, which are refused, not taken out.
  */
-export const INVISIBLE_FORMAT = /[\u00AD\u061C\u115F\u1160\u180E\u200B-\u200F\u2060-\u2064\u3164\uFEFF\uFFA0]/g;
+export const INVISIBLE_FORMAT = /(?![\u202A-\u202E\u2066-\u2069])[\p{Default_Ignorable_Code_Point}\uFFF9-\uFFFB]/gu;
 
 /** Text as shown: without INVISIBLE_FORMAT's characters. */
 export const withoutInvisible = (text: string): string => text.replace(INVISIBLE_FORMAT, '');
+
+/** The Kangxi radicals (⼝ ⼴ ⼈ …), drawn as the ideographs they stand for (口 广 人). */
+const KANGXI_RADICALS = /[\u2F00-\u2FD5]/gu;
+
+/**
+ * Characters that may be written another way that shows the same (round 15): combining marks
+ * ("Cafe\u0301" is Café), the Kangxi radicals, and the CJK compatibility ideographs (豈 U+F900 is
+ * 豈 U+8C48). A quick test for whether shownForm may change a text (an import reads millions of cells).
+ */
+export const WRITTEN_OTHERWISE =
+  // The class lists combining marks on purpose: any one of them, wherever it stands, is what is looked for.
+  // eslint-disable-next-line no-misleading-character-class
+  /[\u0300-\u036F\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F\u2F00-\u2FD5\uF900-\uFAFF\u{2F800}-\u{2FA1F}]/u;
+
+/**
+ * Text in the one form it is kept and compared in: without invisible characters, composed (Unicode
+ * NFC: an accent typed as a combining mark is the accented letter; a CJK compatibility ideograph is
+ * the unified one), and a Kangxi radical as its ideograph. "新街⼝步行街" with the radical ⼝ (U+2F1D),
+ * "Cafe\u0301" and "豈" (U+F900) were second zones beside 新街口步行街, Café and 豈, shown the same in
+ * every list and export (round 15). Nothing a keyboard types changes: NFC is the form input methods
+ * already give, and no one types a radical or a compatibility ideograph meaning something else.
+ */
+export const shownForm = (text: string): string => {
+  const seen = withoutInvisible(text);
+  return WRITTEN_OTHERWISE.test(seen)
+    ? seen.normalize('NFC').replace(KANGXI_RADICALS, (c) => c.normalize('NFKC'))
+    : seen;
+};
 
 /**
  * Control characters no keyboard types into a field: C0 but tab, line feed and carriage return,
@@ -245,8 +278,12 @@ export const withoutInvisible = (text: string): string => text.replace(INVISIBLE
 // eslint-disable-next-line no-control-regex
 export const CONTROL_CHARACTERS = /[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
-/** Cyrillic letters, and the Greek capitals (and omicron) drawn as Latin letters are: Α Β Ε Ζ Η Ι Κ Μ Ν Ο Ρ Τ Υ Χ ο. */
-const LOOK_ALIKE = String.raw`\p{Script=Cyrillic}\u0391\u0392\u0395\u0396\u0397\u0399\u039A\u039C\u039D\u039F\u03A1\u03A4\u03A5\u03A7\u03BF`;
+/**
+ * Cyrillic letters, and the Greek capitals (and omicron) drawn as Latin letters are: Α Β Ε Ζ Η Ι Κ Μ Ν Ο Ρ Τ Υ Χ ο;
+ * round 15: Armenian (օ ս ց drawn as o u g) and Cherokee (Ꭺ Ᏼ Ꮃ … drawn as A B W) letters, and the
+ * phonetic letters of the IPA block (ɑ ɡ ɩ …), which are Latin to Unicode yet stand in for a, g, i.
+ */
+const LOOK_ALIKE = String.raw`\p{Script=Cyrillic}\p{Script=Armenian}\p{Script=Cherokee}\u0250-\u02AF\u0391\u0392\u0395\u0396\u0397\u0399\u039A\u039C\u039D\u039F\u03A1\u03A4\u03A5\u03A7\u03BF`;
 
 /**
  * A word that mixes Latin letters with Cyrillic (or Latin-looking Greek) ones, digits allowed
@@ -263,7 +300,7 @@ export const MIXED_SCRIPT_WORD = new RegExp(
 export const mixedScriptReason = (text: string): string | null => {
   const m = MIXED_SCRIPT_WORD.exec(text);
   return m
-    ? `"${m[0]}"中混用了拉丁字母与形似的西里尔或希腊字母（如 "А" 冒充 "A"），看来相同却是另一个写法：请切换到英文输入法重新输入`
+    ? `"${m[0]}"中混用了拉丁字母与形似的西里尔、希腊、亚美尼亚、切罗基字母或音标（如 "А" 冒充 "A"），看来相同却是另一个写法：请切换到英文输入法重新输入`
     : null;
 };
 

@@ -5,6 +5,7 @@ import {
   idParam,
   pageOf,
   pageQuery,
+  patchOf,
   place,
   underQuery,
   type ItemOf,
@@ -234,7 +235,7 @@ export const updateServicePost = endpoint({
   path: '/service-posts/:id',
   summary: '修改骑手驿站（开放时间、服务项目、停用）',
   params: idParam,
-  body: postBody.omit({ jurisdictionCode: true }).partial().extend({ active: z.boolean().optional() }).strict(),
+  body: patchOf(postBody.omit({ jurisdictionCode: true })).extend({ active: z.boolean().optional() }),
   response: created,
 });
 

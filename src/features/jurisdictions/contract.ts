@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { codeParam, endpoint, pageOf, pageQuery, type ItemOf, type ResponseOf } from '../../http/contract.js';
+import { codeParam, endpoint, pageOf, pageQuery, patchOf, type ItemOf, type ResponseOf } from '../../http/contract.js';
 import { STATION_SUFFIX } from '../../domain/jurisdiction/codes.js';
 
 /** The jurisdiction tree's and the stations' contract (pure), shared with the web. */
@@ -67,7 +67,7 @@ export const updateStation = endpoint({
   path: '/stations/:code',
   summary: '修改基层所',
   params: codeParam,
-  body: stationBody.partial(),
+  body: patchOf(stationBody),
   response: jurisdictionNode,
 });
 

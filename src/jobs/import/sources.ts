@@ -19,7 +19,8 @@ import {
   INVISIBLE_FORMAT,
   MIXED_SCRIPT_WORD,
   mixedScriptReason,
-  withoutInvisible,
+  shownForm,
+  WRITTEN_OTHERWISE,
 } from '../../domain/identifiers/free-text.js';
 import { LegacyReadError, legacyRecords, spreadsheetKind } from './legacy.js';
 import { WorkbookUnreadable, formulaResult, openWorkbook, type Workbook } from './workbook.js';
@@ -852,12 +853,16 @@ const ODD_SPACES = /[\u00a0\u2000-\u200a\u202f\u205f]/g;
  * joiners, the byte-order mark, the soft hyphen …), an odd space as a space. Exports and sheets
  * pasted from web pages and chat apps carry them: a 统一社会信用代码 with a word joiner inside was
  * refused as malformed, 存续\u200b as an unknown 登记状态, a header 姓名\ufeff was no column the import
- * knew, and a name with a no-break space inside was another name.
+ * knew, and a name with a no-break space inside was another name. In the one form a request's text
+ * is kept in too (shownForm, round 15: composed, a Kangxi radical as its ideograph).
  */
 const asShown = (cell: string): string =>
-  CHANGED_WHEN_SHOWN.test(cell) ? withoutInvisible(cell).replace(ODD_SPACES, ' ') : cell;
+  CHANGED_WHEN_SHOWN.test(cell) ? shownForm(cell).replace(ODD_SPACES, ' ') : cell;
 /** Whether asShown changes a cell: tested first, as nearly no cell has such a character (a cell costs 50 ns, not 200). */
-const CHANGED_WHEN_SHOWN = new RegExp(`${INVISIBLE_FORMAT.source}|${ODD_SPACES.source}`);
+const CHANGED_WHEN_SHOWN = new RegExp(
+  `${INVISIBLE_FORMAT.source}|${ODD_SPACES.source}|${WRITTEN_OTHERWISE.source}`,
+  'u',
+);
 
 /** The headers of the hidden columns the import reads (the plan's fields'), in the file's order. */
 export const readHidden = (plan: { index: Map<string, number> }, source: Pick<Source, 'headers' | 'hiddenColumns'>) => {

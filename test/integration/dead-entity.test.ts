@@ -119,6 +119,17 @@ describe.each(BACKENDS)('open work on an entity that is later 注销/吊销, on 
       ])
       .execute();
 
+    // A visit to e0 raised a problem, routed to the county's business line and not yet handled.
+    const visit = await staff.post('/visits', {
+      entityId: e0,
+      visitedOn: '2026-11-05',
+      visitorName: '李四',
+      learned: '店主反映电子秤检定难',
+      problems: [{ line: 'metrology', content: '电子秤检定要跑很远，希望上门检定' }],
+    });
+    expect(visit.statusCode, visit.body).toBe(201);
+    const [appealId] = visit.json().caseIds as number[];
+
     const r = await registry((i) => (i === 0 ? '注销' : '存续'), [0]);
     expect(r.rejections).toEqual([]);
     expect(
@@ -144,6 +155,11 @@ describe.each(BACKENDS)('open work on an entity that is later 注销/吊销, on 
     ]);
     const page = (await editor.get(`/entities/${e0}/records`)).json();
     expect(page.tasks.filter((x: { state: string }) => x.state === '已撤销')).toHaveLength(2);
+    // The appeal stays open (somebody raised it and is owed an answer); whoever handles it sees the business is gone.
+    expect((await editor.get(`/appeals/${appealId}`)).json()).toMatchObject({
+      state: 'routed',
+      entityName: '亡甲便利店（已注销）',
+    });
     // Plaques and honours are the exit review's: that is the 待办 asking a person about it.
     const todo = (await staff.get('/workbench')).json().items.map((i: { key: string }) => i.key);
     expect(todo).toContain('exit:open');

@@ -178,4 +178,66 @@ describe.each(BACKENDS)('open work on an entity that is later 注销/吊销, on 
     expect((await editor.post('/org-proposals/generate')).statusCode).toBe(200);
     expect((await proposals()).flatMap((p) => p.entities.map((x) => x.id))).toContain(e0);
   });
+
+  it('a 个体工商户 turned enterprise (转企业: a new USCC, the same operator, the old one 注销 in the same extract): the cases move to the new entity, one of each, none on the old', async () => {
+    const id = idNumber(rnd, COUNTY, new Date(1979, 4, 5));
+    const [old, fresh] = [uscc(rnd, 'individual', COUNTY), uscc(rnd, 'enterprise', COUNTY)];
+    const row = (code: string, name: string, kind: string, status: string) => ({
+      统一社会信用代码: code,
+      名称: name,
+      主体类型: kind,
+      所属县区代码: COUNTY,
+      基层所代码: STATION,
+      登记状态: status,
+      经营者: '转企人',
+      经营者身份证号: id,
+    });
+    await importFile(
+      t,
+      'registry',
+      csvFile(dir, `r${++files}.csv`, [row(old, '转企面馆', '个体工商户', '存续')]),
+      importer,
+    );
+    await importFile(
+      t,
+      'roster',
+      csvFile(dir, `m${++files}.csv`, [
+        {
+          姓名: '转企人',
+          公民身份号码: id,
+          党员类别: '正式党员',
+          组织关系所在党组织: '外省某社区党支部',
+          党员状态: '正常',
+        },
+      ]),
+      importer,
+    );
+    const cases = async () =>
+      (
+        await t.db
+          .selectFrom('discovery_case as d')
+          .innerJoin('entity as e', 'e.id', 'd.entity_id')
+          .select(['e.name', 'd.kind'])
+          .where('d.state', 'in', ['open', 'contacted'])
+          .where('e.name', 'like', '转企%')
+          .execute()
+      )
+        .map((c) => `${c.name}:${c.kind}`)
+        .sort();
+    expect(await cases()).toEqual(['转企面馆:entity_without_org', '转企面馆:hidden_member', '转企面馆:pocket_member']);
+    await importFile(
+      t,
+      'registry',
+      csvFile(dir, `r${++files}.csv`, [
+        row(old, '转企面馆', '个体工商户', '注销'),
+        row(fresh, '转企餐饮管理有限公司', '有限责任公司(自然人独资)', '存续'),
+      ]),
+      importer,
+    );
+    expect(await cases()).toEqual([
+      '转企餐饮管理有限公司:entity_without_org',
+      '转企餐饮管理有限公司:hidden_member',
+      '转企餐饮管理有限公司:pocket_member',
+    ]);
+  });
 });

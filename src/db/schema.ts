@@ -580,7 +580,13 @@ export interface WorkTaskTable {
   kind: 'assign_instructor' | 'find_members';
   entity_id: number;
   proposal_id: number | null;
-  state: ColumnType<'open' | 'done', 'open' | 'done' | undefined, 'open' | 'done'>;
+  /** cancelled: the entity stopped operating (migration 0237), closed_reason says so. */
+  state: ColumnType<
+    'open' | 'done' | 'cancelled',
+    'open' | 'done' | 'cancelled' | undefined,
+    'open' | 'done' | 'cancelled'
+  >;
+  closed_reason: string | null;
   scope_key: string;
   created_at: CreatedAt;
 }

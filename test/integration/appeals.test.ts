@@ -450,6 +450,38 @@ describe.each(BACKENDS)('the case engine and its doors on %s', (backend) => {
     ).toBe(1);
   });
 
+  it("an appeal the person reopens after rating it closed is the unit's 待办 again at once, and the tallies follow", async () => {
+    const a = await raise();
+    await act(staff1, a.id, { action: 'accept' });
+    await act(staff1, a.id, { action: 'resolve', reply: '已协调物业，骑手可以进门' });
+    expect(
+      (await feedback(a.code, { action: 'feedback', satisfaction: 2, comment: '只放行了一天' })).json(),
+    ).toMatchObject({ state: 'closed' });
+    const reopenedTodo = async () =>
+      ((await staff1.get('/workbench')).json().items as { key: string; count: number; title: string }[]).find(
+        (i) => i.key === 'appeal:reopened',
+      );
+    const before = (await reopenedTodo())?.count ?? 0;
+    expect((await feedback(a.code, { action: 'reopen', comment: '还是不让进' })).json()).toMatchObject({
+      state: 'accepted',
+    });
+    // Its deadline is 15 days off: not "due within 24 hours", not "new"; still the unit must know at once.
+    expect(await reopenedTodo()).toMatchObject({ count: before + 1, title: `被要求重新办理的诉求 ${before + 1} 件` });
+    // The figures kept by the triggers are what a rebuild from the cases gives.
+    const read = async () =>
+      (
+        await sql`SELECT scope_key, door, category, state, escalated, n, rated, stars, satisfied FROM appeal_tally WHERE n <> 0 OR rated <> 0 ORDER BY 1, 2, 3, 4, 5`.execute(
+          t.db,
+        )
+      ).rows;
+    const kept = await read();
+    await sql`SELECT xgz_appeal_tally_rebuild()`.execute(t.db);
+    expect(await read()).toEqual(kept);
+    // Handled again: no longer the reopened 待办.
+    await act(staff1, a.id, { action: 'note', note: '再次联系物业' });
+    expect((await reopenedTodo())?.count ?? 0).toBe(before);
+  });
+
   it('moves a backlog in batches: escalations and closes of a batch written together, each case with its event, the audit chain intact', async () => {
     const open = [];
     for (let i = 0; i < 5; i++) open.push(await raise());

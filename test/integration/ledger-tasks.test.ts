@@ -254,6 +254,28 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
     expect(await deploymentOf('campaign', String(own))).toEqual([]);
   });
 
+  it("a ledger record's task whose words change reaches the node that already replied (its text carries the record's dates: every change is one of words)", async () => {
+    const p = (
+      await status(
+        county.post('/assistance/programs', {
+          name: '个体帮扶',
+          businessLine: 'quality',
+          startsOn: today(),
+          endsOn: inDays(60),
+        }),
+        201,
+      )
+    ).json().id;
+    const [d] = await deploymentOf('assistance_program', String(p));
+    const own = (await status(station.get(`/deployments/${d.id}`), 200)).json().own.id;
+    await status(station.post(`/deployment-targets/${own}/reply`, { text: '已登记本所参与帮扶的主体' }), 200);
+    const updates = async () => (await kindsOf(ids.station)).filter((k) => k === 'deployment.update').length;
+    const before = await updates();
+    await status(county.patch(`/assistance/programs/${p}`, { name: '个体工商户帮扶' }), 200);
+    expect(await updates()).toBe(before + 1);
+    await status(county.post(`/assistance/programs/${p}/cancel`, { reason: '测试完毕' }), 204);
+  });
+
   it('a report period: the city deploys it to its counties; a county submitting answers it (linked); a return sends it back; both levels are told', async () => {
     const period = periodOfDate('quarter', today());
     const first = (await status(city.post('/reports/periods', { form: 'xgz_core', period }), 201)).json().id;

@@ -545,12 +545,14 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
     );
     // The station working the part passed down reads the city's task by its corrected title, not the one it had when passed down.
     expect((await ok(stA1.get(`/deployments/${sub}`))).parent.title).toBe('排查快递网点和驿站');
-    // The node not yet done is told; the one that replied is not.
+    // The text changed: every node is told, the one that replied to the old text too; the station working
+    // the part passed down is told the task above changed (its own part did not).
     const told = async (c: Client, prefix: string) =>
       (await ok(c.get('/notifications'))).items.some((n: { title: string }) => n.title.startsWith(prefix));
     expect(await told(countyA, '工作任务已修改')).toBe(true);
-    expect(await told(countyB, '工作任务已修改')).toBe(false);
+    expect(await told(countyB, '工作任务已修改')).toBe(true);
     expect(await told(stA1, '工作任务已修改')).toBe(false);
+    expect(await told(stA1, '上级任务已修改')).toBe(true);
 
     // Brought forward before the part passed down ends: the part ends with it, the station told.
     const sooner = new Date(due.getTime() - 2 * DAY);
@@ -775,5 +777,80 @@ describe.each(BACKENDS)('notices and tasks down the tree on %s', (backend) => {
       [A3, true],
     ]);
     await ok(city.post(`/deployments/${sent.id}/withdraw`, { reason: '测试完毕' }), 204);
+  });
+
+  it('a change to what was sent reaches whoever already signed or replied (a deadline alone, those not done), and the stations working a part passed down', async () => {
+    const bells = async (c: Client, title: string) =>
+      (await ok(c.get('/notifications?limit=100'))).items
+        .filter((n: { title: string }) => n.title === title)
+        .map((n: { body: string }) => n.body);
+    // A notice asking for a receipt, straight to the stations: 东一 signs, 东二 not yet.
+    const notice = (
+      await ok<{ id: number }>(
+        city.post('/deployments', {
+          kind: 'notice',
+          title: '驿站安全提示',
+          body: '初稿',
+          receiptRequired: true,
+          targets: [A1, A2],
+        }),
+        201,
+      )
+    ).id;
+    await ok(stA1.post(`/deployment-targets/${(await ok(stA1.get(`/deployments/${notice}`))).own.id}/receive`), 204);
+    await ok(city.patch(`/deployments/${notice}`, { body: '请检查充电设施', note: '补充检查内容' }), 204);
+    // Each station reads the new text; the one that signed the old text is told too.
+    for (const c of [stA1, stA2]) expect((await ok(c.get(`/deployments/${notice}`))).body).toBe('请检查充电设施');
+    expect(await bells(stA1, '通知已修改：驿站安全提示')).toEqual(['修改了正文。说明：补充检查内容']);
+    expect(await bells(stA2, '通知已修改：驿站安全提示')).toHaveLength(1);
+
+    // A task: county B replies, county A passes a part down to 东一 and has not replied.
+    const due = new Date(Date.now() + 8 * DAY);
+    const task = (
+      await ok<{ id: number }>(
+        city.post('/deployments', {
+          kind: 'task',
+          title: '摸排网约配送站点',
+          body: '初稿',
+          dueAt: due.toISOString(),
+          targets: [A, B],
+        }),
+        201,
+      )
+    ).id;
+    const own = async (c: Client) => (await ok(c.get(`/deployments/${task}`))).own.id as number;
+    await ok(countyB.post(`/deployment-targets/${await own(countyB)}/reply`, { text: '已摸排 3 个' }));
+    const part = (
+      await ok<{ id: number }>(
+        countyA.post('/deployments', {
+          kind: 'task',
+          title: '摸排网约配送站点（玄武）',
+          body: '各所摸排',
+          dueAt: new Date(due.getTime() - DAY).toISOString(),
+          targets: [A1],
+          parentTargetId: await own(countyA),
+        }),
+        201,
+      )
+    ).id;
+    // A later deadline only: those not done are told; county B, done, is not; the station's part keeps its own deadline.
+    await ok(
+      city.patch(`/deployments/${task}`, { dueAt: new Date(due.getTime() + DAY).toISOString(), note: '延期一天' }),
+      204,
+    );
+    expect(await bells(countyA, '工作任务已修改：摸排网约配送站点')).toHaveLength(1);
+    expect(await bells(countyB, '工作任务已修改：摸排网约配送站点')).toEqual([]);
+    expect(await bells(stA1, '上级任务已修改：摸排网约配送站点')).toEqual([]);
+    // The text changes: county B, which replied to the old text, is told; so is the station working the part passed down,
+    // which reads the city's task as it now stands.
+    await ok(city.patch(`/deployments/${task}`, { body: '摸排站点及骑手人数', note: '增加骑手人数' }), 204);
+    expect(await bells(countyA, '工作任务已修改：摸排网约配送站点')).toHaveLength(2);
+    expect(await bells(countyB, '工作任务已修改：摸排网约配送站点')).toEqual(['修改了正文。说明：增加骑手人数']);
+    const told = await bells(stA1, '上级任务已修改：摸排网约配送站点');
+    expect(told).toEqual([expect.stringContaining('修改了正文。说明：增加骑手人数')]);
+    const seen = await ok(stA1.get(`/deployments/${part}`));
+    expect((await ok(stA1.get(`/deployments/${seen.parent.id}`))).body).toBe('摸排站点及骑手人数');
+    await ok(city.post(`/deployments/${task}/withdraw`, { reason: '测试完毕' }), 204);
+    await ok(city.post(`/deployments/${notice}/withdraw`, { reason: '测试完毕' }), 204);
   });
 });

@@ -5,9 +5,10 @@ import {
   DISCOVERY_KINDS,
   caseKey,
   casesHeld,
-  whyResolved,
+  decisionBasisChanged,
   type EntityFacts,
   type FoundMember,
+  whyResolved,
 } from './conditions.js';
 
 const member = (id: number, o: Partial<FoundMember> = {}): FoundMember => ({
@@ -121,5 +122,26 @@ describe('the conditions of discovery cases', () => {
       }),
       { seed: 15, numRuns: 500 },
     );
+  });
+});
+
+describe('what a decision on a case rests on', () => {
+  const pocket = {
+    entity: '甲',
+    reportYear: 2024,
+    declared: 0,
+    found: 1,
+    orgRelation: '某社区党支部',
+    memberStatus: 'normal',
+  };
+  it('a report year or a member count does not reopen a pocket case; its org relation does', () => {
+    expect(decisionBasisChanged('pocket_member', pocket, { ...pocket, reportYear: 2025, declared: 2 })).toBe(false);
+    expect(decisionBasisChanged('pocket_member', pocket, { ...pocket, orgRelation: '另一党支部' })).toBe(true);
+  });
+  it('the counts reopen the count-based kinds, the year alone does not; unknown evidence before counts as changed', () => {
+    const e = { entity: '甲', reportYear: 2024, declared: 0, found: 1, orgForm: 0 };
+    expect(decisionBasisChanged('hidden_member', e, { ...e, reportYear: 2025 })).toBe(false);
+    expect(decisionBasisChanged('entity_without_org', e, { ...e, declared: 3 })).toBe(true);
+    expect(decisionBasisChanged('declared_not_found', null, e)).toBe(true);
   });
 });

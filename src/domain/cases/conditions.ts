@@ -172,6 +172,29 @@ export function whyResolved(
   }
 }
 
+/**
+ * What a person's decision on a case rests on, by kind: the evidence that, changed, makes a
+ * confirmed or dismissed case worth verifying again. Not the report year, the entity's name or how
+ * the member was matched: a new year's report that says the same, or a report's member count, does
+ * not undo a decision on a member's org relation (a dismissed pocket case was reopened by any report).
+ */
+const DECISION_BASIS: Record<DiscoveryKind, readonly string[]> = {
+  hidden_member: ['declared', 'found'],
+  pocket_member: ['orgRelation', 'memberStatus'],
+  entity_without_org: ['declared', 'found', 'orgForm'],
+  declared_not_found: ['declared', 'found'],
+};
+
+/** Whether a decided case's evidence changed in what its decision rests on (unknown before: it did). */
+export function decisionBasisChanged(
+  kind: DiscoveryKind,
+  before: Record<string, unknown> | null,
+  after: Record<string, unknown>,
+): boolean {
+  if (!before) return true;
+  return DECISION_BASIS[kind].some((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null));
+}
+
 /** The key a case is unique on while not resolved. */
 export const caseKey = (kind: string, entityId: number, memberId: number | null) =>
   `${kind}|${entityId}|${memberId ?? 0}`;

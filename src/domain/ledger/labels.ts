@@ -10,6 +10,14 @@ export const ENTITY_STATUS_LABEL = {
   revoked: '吊销',
   moved_out: '迁出',
 } as const;
+/**
+ * An entity's name as work about it shows it (an appeal, a visit): with its status when it no
+ * longer operates, so whoever handles the work sees at once that the business is gone.
+ */
+export const entityNameWithStatus = (name: string, status: string): string =>
+  status === 'active'
+    ? name
+    : `${name}（已${ENTITY_STATUS_LABEL[status as keyof typeof ENTITY_STATUS_LABEL] ?? '停业'}）`;
 export const SIZE_CLASS_LABEL = { micro: '微型', small: '小型', medium: '中型', large: '大型' } as const;
 export const ENTITY_ROLE_LABEL = {
   legal_rep: '法定代表人/经营者',

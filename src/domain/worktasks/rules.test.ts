@@ -7,6 +7,7 @@ import {
   isLate,
   reachable,
   reminderDue,
+  toldOfChange,
   transition,
 } from './rules.js';
 
@@ -163,5 +164,17 @@ describe('levels from scope keys', () => {
       'county',
       'station',
     ]);
+  });
+});
+
+describe('who is told of a change to what was sent', () => {
+  it('a text change reaches every node, signed or replied; a deadline alone only those not done', () => {
+    expect(toldOfChange('notice', 'received', true, true)).toBe(true);
+    expect(toldOfChange('notice', 'pending', false, true)).toBe(true);
+    expect(toldOfChange('task', 'replied', true, true)).toBe(true);
+    expect(toldOfChange('task', 'replied', true, false)).toBe(false);
+    expect(toldOfChange('task', 'received', true, false)).toBe(true);
+    expect(toldOfChange('notice', 'received', true, false)).toBe(false);
+    expect(toldOfChange('notice', 'pending', true, false)).toBe(true);
   });
 });

@@ -114,6 +114,20 @@ export function isDone(kind: DeploymentKind, state: TargetState, receiptRequired
   return !receiptRequired || state !== 'pending';
 }
 
+/**
+ * Whether a node is told of a change to what was sent. A change to the text (title, body, what to
+ * reply with) reaches every node: one that signed or replied did so to the old text and must read
+ * the new one. A deadline alone reaches the nodes not yet done: a node done has nothing left to do by it.
+ */
+export function toldOfChange(
+  kind: DeploymentKind,
+  state: TargetState,
+  receiptRequired: boolean,
+  textChanged: boolean,
+): boolean {
+  return textChanged || !isDone(kind, state, receiptRequired);
+}
+
 /** A reply is late when it comes after the deadline; it is accepted all the same. */
 export const isLate = (dueAt: Date | null, at: Date): boolean => !!dueAt && at.getTime() > dueAt.getTime();
 

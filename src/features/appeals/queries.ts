@@ -17,6 +17,7 @@ import {
 import { quantilesFromBuckets } from '../../domain/cases/step-times.js';
 import { FEEDBACK_CATEGORY_LABEL } from '../../domain/sanliang/plaque.js';
 import { routeCase, type Unit } from '../../domain/cases/routing.js';
+import { entityNameWithStatus } from '../../domain/ledger/labels.js';
 import type { Node } from '../../db/subtree.js';
 import type { PlacedUnit } from './engine.js';
 import type { PlatformBusiness } from '../../db/schema-platforms.js';
@@ -163,6 +164,7 @@ export async function filteredCases(db: Tx, f: CaseFilters, me: { scopeKey: stri
       'a.name as area_name',
       'p.name as post_name',
       'e.name as entity_name',
+      'e.status as entity_status',
     ]);
   if (f.under) q = q.where(await underNode(db, 'c.scope_key', f.under));
   if (f.door) q = q.where('c.door', '=', f.door);
@@ -214,7 +216,8 @@ export const toCaseItem =
       unitCode: c.unit_code,
       unitLine: c.unit_line,
       place: c.post_name ? `${c.area_name ?? ''} ${c.post_name}`.trim() : c.area_name,
-      entityName: c.entity_name,
+      // An appeal about a business since 注销/吊销 stays open (somebody raised it and is owed an answer); its handler sees the status.
+      entityName: c.entity_name === null ? null : entityNameWithStatus(c.entity_name, c.entity_status!),
       hasContact: !!c.contact_enc,
       createdAt: new Date(c.created_at).toISOString(),
       dueAt: due?.toISOString() ?? null,

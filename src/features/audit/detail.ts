@@ -37,6 +37,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   before: '修改前',
   body: '组织类别',
   broughtForward: '随之提前',
+  toldBelow: '已告知转派的下级',
   business: '业务类型',
   businessLine: '业务条线',
   bytes: '字节数',

@@ -6,6 +6,7 @@ import {
   CASE_CONDITION,
   caseKey,
   casesHeld,
+  decisionBasisChanged,
   whyResolved,
   type EntityFacts,
   type HeldCase,
@@ -266,7 +267,8 @@ export async function followCases(
   // The cases on file for these entities, not resolved: only new, changed and ended ones are written.
   // Given entities: only those with facts can have one (factsOf reads every entity with a case not
   // resolved), looked up entity by entity through discovery_case_entity_idx (as in factsOf).
-  const unresolved = sql`SELECT id, kind, entity_id, coalesce(member_id, 0) AS member_id, state, evidence_hash, scope_key, county_code FROM discovery_case
+  const unresolved = sql`SELECT id, kind, entity_id, coalesce(member_id, 0) AS member_id, state, evidence_hash, scope_key, county_code,
+      CASE WHEN state IN ('confirmed', 'dismissed', 'transferred') THEN evidence END AS evidence FROM discovery_case
     WHERE kind NOT IN ('self_report', 'roster_absent') AND state <> 'resolved'`;
   const prior = await sql<{
     id: number;
@@ -277,6 +279,7 @@ export async function followCases(
     evidence_hash: string;
     scope_key: string;
     county_code: string;
+    evidence: Record<string, unknown> | null;
   }>`${
     ids
       ? sql`SELECT d.* FROM unnest(${[...facts.keys()]}::bigint[]) AS i(id) CROSS JOIN LATERAL (${unresolved} AND entity_id = i.id OFFSET 0) d`
@@ -300,14 +303,15 @@ export async function followCases(
       const was = onFile.get(k);
       if (!was) fresh.push({ ...c, hash });
       else if (was.evidence_hash !== hash) {
-        // Evidence changed: a case already decided is reopened.
+        // Evidence changed: a case already decided is reopened when what its decision rests on changed.
+        const reopen = DECIDED.includes(was.state) && decisionBasisChanged(c.kind, was.evidence, c.evidence);
         moved.push({
           ...c,
           hash,
           id: Number(was.id),
           county: was.county_code,
           from: was.state,
-          to: DECIDED.includes(was.state) ? 'open' : was.state,
+          to: reopen ? 'open' : was.state,
           changed: true,
         });
       } else if (was.scope_key !== c.scopeKey) {

@@ -13,6 +13,7 @@ import { KIND_LABELS as DEPLOYMENT_KIND_LABEL } from '../../domain/worktasks/rul
 import type { EntityRecords, RecordItem } from './contract.js';
 
 const WORK_TASK_LABEL: Record<string, string> = { assign_instructor: '选派党建工作指导员', find_members: '组织找党员' };
+const WORK_TASK_STATE_LABEL: Record<string, string> = { open: '待办', done: '已完成', cancelled: '已撤销' };
 /** How an instructor's assignment reaches an entity, by the assignment's target. */
 /** A code's label, from a row read as untyped SQL (a code the map does not know shows as itself). */
 const labelOf = <K extends string>(labels: Record<K, string>, v: unknown): string =>
@@ -48,7 +49,7 @@ export async function entityRecords(db: Transaction<DB>, entityId: number): Prom
         UNION SELECT c.id, c.door, c.category, c.state, c.created_at, c.visit_id FROM v JOIN appeal_case c ON c.visit_id = v.id) x) AS appeals,
       (SELECT json_agg(x ORDER BY x.joined_on DESC) FROM (SELECT a.id, a.program_id, p.name AS program_name, a.joined_on, a.problem, a.outcome FROM assistance_entity a
         LEFT JOIN assistance_program p ON p.id = a.program_id WHERE a.entity_id = ${entityId}) x) AS assistance,
-      (SELECT json_agg(x ORDER BY x.id DESC) FROM (SELECT id, kind, state, created_at FROM work_task WHERE entity_id = ${entityId}) x) AS work_tasks,
+      (SELECT json_agg(x ORDER BY x.id DESC) FROM (SELECT id, kind, state, closed_reason, created_at FROM work_task WHERE entity_id = ${entityId}) x) AS work_tasks,
       (SELECT json_agg(x ORDER BY x.starts_on DESC) FROM (SELECT id, title, starts_on, ends_on, visitor_name FROM visit_plan WHERE ${entityId}::bigint = ANY(entity_ids)) x) AS plans,
       (SELECT json_agg(x ORDER BY x.id DESC) FROM (SELECT DISTINCT d.id, d.kind, d.title, d.due_at FROM deployment_target t JOIN deployment d ON d.id = t.deployment_id
         CROSS JOIN LATERAL jsonb_array_elements(t.reply_links) l
@@ -104,9 +105,9 @@ export async function entityRecords(db: Transaction<DB>, entityId: number): Prom
       ...list<Any>('work_tasks', (x) => ({
         id: Number(x.id),
         title: WORK_TASK_LABEL[String(x.kind)] ?? String(x.kind),
-        detail: `组建工作任务 · ${day(x.created_at)}`,
-        state: x.state === 'done' ? '已完成' : '待办',
-        attention: x.state !== 'done',
+        detail: `组建工作任务 · ${day(x.created_at)}${x.closed_reason ? ` · ${String(x.closed_reason)}` : ''}`,
+        state: WORK_TASK_STATE_LABEL[String(x.state)] ?? String(x.state),
+        attention: x.state === 'open',
         href: '/proposals',
       })),
       ...list<Any>('plans', (x) => ({

@@ -1,6 +1,6 @@
 import type { Scoped } from '../../db/scoped.js';
 import type { DeploymentSource } from '../../db/schema-worktasks.js';
-import { isLate } from '../../domain/worktasks/rules.js';
+import { isLate, toldOfChange } from '../../domain/worktasks/rules.js';
 import { notify } from '../workbench/index.js';
 import { closeDeployment, moveTarget, recordReply, type Actor } from './replies.js';
 import { localDateTime } from '../../domain/time/zone.js';
@@ -194,7 +194,10 @@ export async function syncLedgerTask(s: Scoped, by: Actor, t: LedgerTask, now: D
           by_name: byName,
         })
         .execute();
-    const open = staying.filter((c) => c.state !== 'replied').map((c) => c.node_code);
+    // As for a task changed by hand (toldOfChange): new words reach the nodes that replied to the old ones too.
+    const textChanged =
+      existing.title !== t.title || existing.body !== t.body || (existing.evidence ?? null) !== (t.evidence ?? null);
+    const open = staying.filter((c) => toldOfChange('task', c.state, true, textChanged)).map((c) => c.node_code);
     await notify(
       s,
       { nodes: open },

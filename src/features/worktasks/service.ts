@@ -12,6 +12,7 @@ import {
   KIND_LABELS,
   missingLinkMessage,
   revisionNote,
+  toldOfChange,
   type DeploymentKind,
   type FigureSpec,
   type LinkKind,
@@ -384,7 +385,11 @@ export async function revise(s: Scoped, user: AuthUser, id: number, b: Revision,
     .where('id', '=', d.id)
     .execute();
   if (dueChanged) await remindAgain(s, Number(d.id));
-  await tellChange(s, user, { ...d, title: next.title }, note, now);
+  const textChanged = next.title !== d.title || next.body !== d.body || next.evidence !== d.evidence;
+  await tellChange(s, user, { ...d, title: next.title }, note, now, textChanged);
+  // The stations working a part passed down work to this text: they are told it changed (their
+  // part, the passing node's own words and deadline, stays as it was: that node changes it if need be).
+  const toldBelow = textChanged ? await tellBelow(s, Number(d.id), next.title, note) : [];
   // A deadline brought forward: the parts passed down that end later end with it (a station cannot answer after the city's deadline).
   const broughtForward =
     dueChanged && due && oldDue && due < oldDue ? await bringForward(s, user, Number(d.id), due, now) : [];
@@ -392,7 +397,7 @@ export async function revise(s: Scoped, user: AuthUser, id: number, b: Revision,
     action: 'deployment.update',
     objectType: 'deployment',
     objectId: d.id,
-    detail: { changes, note: b.note, dueAt: due?.toISOString() ?? null, broughtForward },
+    detail: { changes, note: b.note, dueAt: due?.toISOString() ?? null, broughtForward, toldBelow },
   });
 }
 
@@ -405,18 +410,23 @@ const remindAgain = (s: Scoped, id: number) =>
     .where('state', '<>', 'replied')
     .execute();
 
-/** A change on every target's trail, the nodes not yet done told. */
+/** A change on every target's trail, the nodes it concerns told (toldOfChange). */
 async function tellChange(
   s: Scoped,
   user: AuthUser,
   d: { id: number; kind: DeploymentKind; title: string; receipt_required: boolean },
   note: string,
   now: Date,
+  textChanged: boolean,
 ) {
   const targets = await onEveryTarget(s, d.id, { action: 'update', note, by: actorOf(user) }, now);
   await notify(
     s,
-    { nodes: targets.filter((t) => !isDone(d.kind, t.state, d.receipt_required)).map((t) => t.node_code) },
+    {
+      nodes: targets
+        .filter((t) => toldOfChange(d.kind, t.state, d.receipt_required, textChanged))
+        .map((t) => t.node_code),
+    },
     { kind: 'deployment.update', title: `${KIND_LABELS[d.kind]}已修改：${d.title}`, body: note, link: link(d.id) },
   );
 }
@@ -431,6 +441,38 @@ const passedDown = (s: Scoped, ids: number[]) =>
     .where('c.closed_at', 'is', null)
     .execute();
 
+/**
+ * The nodes of every open part passed down below a deployment (at any depth), told that the task
+ * they work for changed, with a link to their own part (which opens the changed one read-only).
+ * Returns the parts.
+ */
+async function tellBelow(s: Scoped, id: number, title: string, note: string): Promise<number[]> {
+  const told: number[] = [];
+  for (let level = [id]; level.length;) {
+    const parts = await passedDown(s, level);
+    for (const c of parts) {
+      const nodes = await s.db
+        .selectFrom('deployment_target')
+        .select('node_code')
+        .where('deployment_id', '=', Number(c.id))
+        .execute();
+      await notify(
+        s,
+        { nodes: nodes.map((n) => n.node_code) },
+        {
+          kind: 'deployment.update',
+          title: `上级任务已修改：${title}`,
+          body: `${note}（本级承办的"${c.title}"由此转派，如需调整由转派单位修改）`,
+          link: link(Number(c.id)),
+        },
+      );
+      told.push(Number(c.id));
+    }
+    level = parts.map((c) => Number(c.id));
+  }
+  return told;
+}
+
 /** Every part passed down below a deployment that ends after `due` now ends at it, its nodes told; returns their ids. */
 async function bringForward(s: Scoped, user: AuthUser, id: number, due: Date, now: Date): Promise<number[]> {
   const moved: number[] = [];
@@ -442,7 +484,7 @@ async function bringForward(s: Scoped, user: AuthUser, id: number, due: Date, no
       const part = { ...c, id: Number(c.id) };
       await s.db.updateTable('deployment').set({ due_at: due }).where('id', '=', part.id).execute();
       await remindAgain(s, part.id);
-      await tellChange(s, user, part, note, now);
+      await tellChange(s, user, part, note, now, false);
       moved.push(part.id);
     }
     level = later.map((c) => Number(c.id));

@@ -9,9 +9,20 @@ import { at, DAY_MS, type TodoSource } from './types.js';
  */
 const ESCALATED_CAP = 999;
 
-type Value = { overdue: number; soon: number; fresh: number; first_due: string | null; escalated: number };
+type Value = {
+  overdue: number;
+  soon: number;
+  fresh: number;
+  reopened: number;
+  first_due: string | null;
+  escalated: number;
+};
 
-/** Appeals (诉求) at the account's node: overdue, due within a day, new (awaiting acceptance), and those escalated to it. */
+/**
+ * Appeals (诉求) at the account's node: overdue, due within a day, new (awaiting acceptance), reopened
+ * by the person who raised them and not taken up again (back at 已签收 with a fresh deadline weeks
+ * off, they were in no other line until due), and those escalated to it.
+ */
 export const appealTodos: TodoSource<Value> = {
   kind: 'appeal',
   label: '诉求',
@@ -21,6 +32,7 @@ export const appealTodos: TodoSource<Value> = {
         'overdue', count(*) FILTER (WHERE due_at < ${c.now}),
         'soon', count(*) FILTER (WHERE due_at >= ${c.now} AND due_at < ${soon}),
         'fresh', count(*) FILTER (WHERE state = 'routed' AND (due_at IS NULL OR due_at >= ${soon})),
+        'reopened', count(*) FILTER (WHERE state = 'accepted' AND reopen_count > 0 AND (due_at IS NULL OR due_at >= ${soon})),
         'first_due', min(due_at) FILTER (WHERE due_at >= ${c.now}),
         'escalated', (SELECT count(*) FROM (SELECT 1 FROM appeal_case e WHERE e.escalated_key = ${c.scopeKey} AND e.state IN ('intake','routed','accepted','handling') LIMIT ${ESCALATED_CAP + 1}) x))
       FROM appeal_case WHERE scope_key = ${c.scopeKey} AND state IN ('intake','routed','accepted','handling'))`;
@@ -59,6 +71,10 @@ export const appealTodos: TodoSource<Value> = {
         ),
       );
     if (r.fresh) out.push(item('new', `新转来的诉求 ${r.fresh} 件`, '待签收', r.fresh, 'new'));
+    if (r.reopened)
+      out.push(
+        item('reopened', `被要求重新办理的诉求 ${r.reopened} 件`, '提出人对答复不满意，请再次办理', r.reopened, 'new'),
+      );
     if (r.escalated) {
       const many = r.escalated > ESCALATED_CAP;
       out.push(

@@ -5,6 +5,7 @@ import type { Keys } from '../../../crypto/keys.js';
 import { blindIndex } from '../../../crypto/field.js';
 import { insertUnidentified, updateUnidentified, upsertIdentified } from '../../../features/persons/index.js';
 import type { RosterRow } from '../../../domain/ledger/rows.js';
+import { isEnded } from '../../../domain/cases/workflow.js';
 import type { Numbered } from './registry.js';
 
 /** A roster birth date that is a whole day (a month is none). */
@@ -65,6 +66,13 @@ export async function writeRosterBatch(
     })),
   );
   for (const { r, k } of identified) personOf.set(k, ids.get(r.idNumber!.value)!);
+  // 转入: a member whose relation another county's roster recorded as transferred out comes over
+  // with this roster naming them on the roll; the record moves into this scope (migration 0238),
+  // and the upsert below brings it up to date (on the roll again, the end date cleared).
+  const arriving = identified
+    .filter(({ r }) => !isEnded(r.memberStatus))
+    .map(({ r }) => blindIndex(keys, r.idNumber!.value));
+  if (arriving.length) await sql`SELECT xgz_member_transfer_in(${arriving}::text[], ${scopeKey})`.execute(db);
 
   await adoptNamedMembers(
     db,

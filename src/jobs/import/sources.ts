@@ -860,8 +860,11 @@ const asShown = (cell: string): string =>
 const CHANGED_WHEN_SHOWN = new RegExp(`${INVISIBLE_FORMAT.source}|${ODD_SPACES.source}`);
 
 /** The headers of the hidden columns the import reads (the plan's fields'), in the file's order. */
-export const readHidden = (plan: { index: Map<string, number> }, source: Pick<Source, 'headers' | 'hiddenColumns'>) => {
-  const read = new Set(plan.index.values());
+export const readHidden = (
+  plan: { index: Map<string, number>; alternates?: Map<string, number[]> },
+  source: Pick<Source, 'headers' | 'hiddenColumns'>,
+) => {
+  const read = new Set([...plan.index.values(), ...[...(plan.alternates?.values() ?? [])].flat()]);
   return source
     .hiddenColumns()
     .filter((i) => read.has(i))

@@ -66,4 +66,53 @@ describe.each(BACKENDS)('extracts of round 15 on %s', (backend) => {
       { uscc: codes[1], address: '玄武区中山路2号', rep: '孙二', has_id: true },
     ]);
   });
+
+  it("reads a county 年报 summary's organizations by their full names (党总支部), with the way in the word (单独建立党支部), and 法定代表人是否党员 as 政治面貌", async () => {
+    const codes = Array.from({ length: 7 }, (_, i) => uscc('92', '320102', `MA2R15N0${i}`));
+    const registry = path.join(dir, '年报主体.csv');
+    fs.writeFileSync(
+      registry,
+      ['统一社会信用代码,名称,经营者', ...codes.map((c, i) => `${c},年报${i}号店,周${i}`)].join('\r\n'),
+    );
+    expect((await importFile(t, 'registry', registry, clerk)).job).toMatchObject({ rows_accepted: codes.length });
+    const rows: [string, string, string, string][] = [
+      ['3', '党总支部', '', '中共党员'],
+      ['3', '单独建立党支部', '', '中共预备党员'],
+      ['3', '联合组建党支部', '', '群众'],
+      ['3', '单独建立党支部', '联合组建', '共青团员'], // the way's own column is read before the word's
+      ['0', '无党组织', '', '非党员'],
+      ['1', '党委员会', '', '九三学社社员'],
+      ['1', '党小组', '', '否'], // no organization the report knows: refused, naming the column
+    ];
+    const text = [
+      '2023年度个体工商户年报党建信息汇总表',
+      '统一社会信用代码,党员人数,党组织建立形式,党组织建立方式,法定代表人政治面貌',
+      ...codes.map((c, i) => [c, ...rows[i]].join(',')),
+    ].join('\r\n');
+    const file = path.join(dir, '年报汇总.csv');
+    fs.writeFileSync(file, iconv.encode(`${text}\r\n`, 'gb18030'));
+    const p = await previewFile(t.ctx.keys, 'annual_report', 'u1', file, '年报汇总.csv', {}, undefined, 10);
+    expect(p.columns.find((c) => c.header === '法定代表人政治面貌')?.field).toBe('repIsMember');
+    expect(p.sample.map((s) => s.problems.map((x) => x.label))).toEqual([[], [], [], [], [], [], ['党组织建立形式']]);
+    const { job, rejections } = await importFile(t, 'annual_report', file, clerk);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 6, rows_rejected: 1 });
+    expect(rejections.map((r) => [r.row_no, r.col, r.reason])).toEqual([
+      [9, '党组织建立形式', expect.stringMatching(/^党组织建立形式"党小组"无法识别/)],
+    ]);
+    const stored = (
+      await sql<{ uscc: string; form: number | null; way: number | null; member: boolean | null }>`
+        SELECT e.uscc, a.party_org_form AS form, a.party_org_way AS way, a.rep_is_member AS member
+        FROM annual_report a JOIN entity e ON e.id = a.entity_id WHERE e.uscc = ANY(${codes}) ORDER BY e.uscc`.execute(
+        t.db,
+      )
+    ).rows;
+    expect(stored.map((r) => [r.form, r.way, r.member])).toEqual([
+      [2, null, true],
+      [1, 1, true],
+      [1, 2, false],
+      [1, 2, false],
+      [0, null, false],
+      [3, null, false],
+    ]);
+  });
 });

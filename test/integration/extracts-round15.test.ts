@@ -6,6 +6,7 @@ import iconv from 'iconv-lite';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { importFile, tmpDir } from '../helpers/imports.js';
+import { multipart } from '../helpers/attachments.js';
 import { previewFile } from '../../src/features/imports/service.js';
 import { id, uscc } from '../fixtures/extracts/generate.js';
 
@@ -49,17 +50,31 @@ describe.each(BACKENDS)('extracts of round 15 on %s', (backend) => {
       // A wrong check digit in the 经营者 column: refused naming that column, not 法定代表人证件号码.
       `3,${codes[2]},混合丙店,个体工商户,,,孙三,${wrongCheck},,玄武区中山路3号,2019-03-12,存续（在营、开业、在册）`,
     ].join('\r\n');
-    const file = path.join(dir, '市场主体.csv');
-    fs.writeFileSync(file, iconv.encode(`${text}\r\n`, 'gb18030'));
-
-    const p = await previewFile(t.ctx.keys, 'registry', 'u1', file, '市场主体.csv', {}, undefined, 10);
+    // Through the web's own steps: the upload's plan, then the start with the mapping it showed.
+    const web = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320102' }));
+    const { body, type } = await multipart('市场主体.csv', iconv.encode(`${text}\r\n`, 'gb18030'));
+    const up = await web.call('POST', '/imports/registry/upload', body, { 'content-type': type });
+    expect(up.statusCode, up.body).toBe(200);
+    const p = up.json<Awaited<ReturnType<typeof previewFile>>>();
     expect(p.columns.find((c) => c.header === '经营场所')?.note).toBe('列"住所"为空时导入为"住所"，否则不导入');
     expect(p.sample.map((s) => s.problems.map((x) => x.label))).toEqual([[], [], ['经营者身份证号']]);
     expect(p.sample[1].values).toMatchObject({ repName: '孙二', address: '玄武区中山路2号' });
-
-    expect(p.warnings.map((w) => w.header)).toEqual(['经营者身份证号']); // read only where 法定代表人证件号码 is blank: said before the import
-    const { job, rejections } = await importFile(t, 'registry', file, clerk);
-    expect(job).toMatchObject({ status: 'done', rows_accepted: 2, rows_rejected: 1 });
+    // Read only where 法定代表人证件号码 is blank: said before the import, to be acknowledged.
+    expect(p.warnings.map((w) => w.header)).toEqual(['经营者身份证号']);
+    const started = await web.post('/imports/registry/start', {
+      upload: p.upload,
+      mapping: p.mapping,
+      acknowledge: ['经营者身份证号'],
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    await t.app.imports.idle();
+    const job = (await web.get(`/imports/${started.json().id}`)).json();
+    expect(job).toMatchObject({ status: 'done', rowsAccepted: 2, rowsRejected: 1 });
+    const rejections = await t.db
+      .selectFrom('import_rejection')
+      .select(['row_no', 'col'])
+      .where('job_id', '=', started.json().id)
+      .execute();
     expect(rejections.map((r) => [r.row_no, r.col])).toEqual([[4, '经营者身份证号']]);
     expect(await people(codes.slice(0, 2))).toEqual([
       { uscc: codes[0], address: '玄武区中山路1号', rep: '孙一', has_id: true },

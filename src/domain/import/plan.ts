@@ -152,13 +152,17 @@ export function planColumns(
       }
     });
   const alternates = new Map<string, number[]>();
+  // The columns the vocabulary alone would read: a mapping that names them (the web sends back the
+  // plan's own) is no choice against the other columns of their field.
+  const byVocabulary = Object.keys(mapping).length ? planColumns(kind, specs, oneOf, headers).index : index;
   headers.forEach((h, j) => {
     if (taken.has(j)) return;
     const field = byName.get(headerForms(h)[0]) ?? byName.get(headerForms(h)[1]);
     const i = field === undefined ? undefined : index.get(field);
-    // Not a field the user chose a column for, nor one read by its code, nor the code column whose
-    // Chinese twin is read (REGSTATE beside REGSTATE_CN), nor a repeat of the header (refused whole).
-    if (field === undefined || i === undefined || field in mapping || CODE_ONLY[kind]?.includes(field)) return;
+    // Not a field the user chose another column for (or none), nor one read by its code, nor the code
+    // column whose Chinese twin is read (REGSTATE beside REGSTATE_CN), nor a repeat of the header (refused whole).
+    if (field === undefined || i === undefined || byVocabulary.get(field) !== i || CODE_ONLY[kind]?.includes(field))
+      return;
     const [mine, theirs] = [normalizeHeader(h), normalizeHeader(headers[i])];
     if (theirs === mine || theirs === `${mine}cn`) return;
     alternates.set(field, [...(alternates.get(field) ?? []), j]);

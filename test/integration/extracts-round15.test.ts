@@ -130,4 +130,29 @@ describe.each(BACKENDS)('extracts of round 15 on %s', (backend) => {
       [3, null, false],
     ]);
   });
+
+  it("reads a roster saved to CSV from a sheet whose dates show in Chinese numerals (二〇〇五年七月一日, zh-CN Excel's built-in format)", async () => {
+    const text = [
+      '序号,姓名,性别,出生日期,入党时间,转正时间,人员类别,所在党支部',
+      '1,寅十五,男,一九八〇年三月十二日,二〇〇五年七月一日,二〇〇六年七月一日,正式党员,第十五支部',
+      '2,卯十五,女,一九八二年十月,二〇一〇年十二月,二〇一一年十二月,正式党员,第十五支部', // hand-kept: to the month
+      '3,辰十五,男,一九八五年三月十二日,二〇一〇年,,正式党员,第十五支部', // a year alone: no date
+    ].join('\r\n');
+    const file = path.join(dir, '花名册.csv');
+    fs.writeFileSync(file, iconv.encode(`${text}\r\n`, 'gb18030'));
+    const { job, rejections } = await importFile(t, 'roster', file, clerk);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 2, rows_rejected: 1 });
+    expect(rejections.map((r) => [r.row_no, r.col])).toEqual([[4, '入党时间']]);
+    const rows = (
+      await sql<{ name: string; birth: string | null; month: string | null; joined: string; membership: string }>`
+        SELECT p.name, p.birth_date::text AS birth, p.birth_month AS month, m.join_date::text AS joined, m.membership
+        FROM member m JOIN person p ON p.id = m.person_id WHERE p.name IN ('寅十五', '卯十五') ORDER BY p.birth_month NULLS FIRST`.execute(
+        t.db,
+      )
+    ).rows;
+    expect(rows).toEqual([
+      { name: '寅十五', birth: '1980-03-12', month: null, joined: '2005-07-01', membership: 'full' },
+      { name: '卯十五', birth: null, month: '1982-10', joined: '2010-12-01', membership: 'full' },
+    ]);
+  });
 });

@@ -155,4 +155,28 @@ describe.each(BACKENDS)('extracts of round 15 on %s', (backend) => {
       { name: '卯十五', birth: null, month: '1982-10', joined: '2010-12-01', membership: 'full' },
     ]);
   });
+
+  it("skips a printed report's footer ending in its page line (第 1 页，共 1 页) and 本页小计, and says which rows", async () => {
+    const codes = [uscc('92', '320102', 'MA2R15F01'), uscc('92', '320102', 'MA2R15F02')];
+    const text = [
+      '玄武区个体工商户登记信息表',
+      '统计截止日期：2024年3月1日,,,,单位：户',
+      '序号,统一社会信用代码,名称,经营者,成立日期',
+      `1,${codes[0]},页尾一店,冯一,2019-03-12`,
+      `2,${codes[1]},页尾二店,冯二,2019-03-12`,
+      ',,合计,,2户',
+      '本页小计,,,,2',
+      '填表人：张三,,审核人：李四,,联系电话：025-84561234',
+      '打印日期：2024-03-01,,,,',
+      '第 1 页，共 1 页,,,,',
+    ].join('\r\n');
+    const file = path.join(dir, '打印表.csv');
+    fs.writeFileSync(file, iconv.encode(`${text}\r\n`, 'gb18030'));
+    const { job, rejections } = await importFile(t, 'registry', file, clerk);
+    expect(rejections).toEqual([]);
+    expect(job).toMatchObject({ status: 'done', rows_read: 2, rows_accepted: 2 });
+    expect(job.footer).toBe(
+      '表尾 5 行不是数据，未导入：第 6 行"合计 2户"、第 7 行"本页小计 2"、第 8 行"填表人：张三 审核人：李四 联系电话：025****1234"、第 9 行"打印日期：2024-03-01"、第 10 行"第 1 页，共 1 页"',
+    );
+  });
 });

@@ -1379,7 +1379,12 @@ describe('footerText', () => {
       '本页以下无数据',
     ])
       expect(footerText([line, '', ''])).toBe(line);
+    // A printed report's page line and its page's subtotal (round 15).
+    for (const line of ['第 1 页，共 3 页', '第1页/共3页', '共 3 页 第 1 页', '本页小计', '本页合计：2户'])
+      expect(footerText([line, '', ''])).toBe(line);
     // Words a registered name may start with are still data.
+    expect(footerText(['第一百货商店', '个人经营'])).toBeNull();
+    expect(footerText(['本页书店', '个人经营'])).toBeNull();
     expect(footerText(['以下村便利店', '个人经营'])).toBeNull();
     expect(footerText(['联系汽车维修部', '个人经营'])).toBeNull();
   });

@@ -10,13 +10,14 @@ import { rowLabel, rowPlace } from '../ledger/sheets.js';
  * "数据来源：国家企业信用信息公示系统", "数据截至：…"). Each starts its first filled cell. A form
  * printed to be signed writes where (单位负责人（签字）：, 经办人签字：, 单位（盖章）：, 联系人：) and
  * closes its table with （以下空白）: round 14, each such line was refused as an entity whose
- * 统一社会信用代码 was 6 characters long.
+ * 统一社会信用代码 was 6 characters long. A printed report's page line (第 1 页，共 3 页) and its
+ * 本页小计 end it too (round 15: a last line 第 1 页 made every footer line above it data, refused).
  */
 const FOOTER =
-  /^(?:[合总共]\s*计|小\s*计|汇\s*总|共\s*[\d,]+\s*(?:条|户|行|家|人|个|名|项|条记录)|(?:制表|填表|填报|审核|审批|负责|单位负责|主要负责|统计负责|经办|打印|导出|复核|联系)人?\s*(?:\(\s*(?:签字|签名|签章|盖章)\s*\)|签字|签名|签章)?\s*[:：]|单位(?:名称)?\s*\(\s*(?:盖章|公章)\s*\)|\(?\s*(?:本页|此页|本表)?\s*以下\s*(?:空白|无(?:数据|内容|正文))|(?:制表|填表|填报|打印|导出|统计|报送)(?:日期|时间)\s*[:：]|(?:制表|填报|填表)单位\s*[:：]?|(?:注|备注|附注|说明|填表说明)\s*\d*\s*[:：]|(?:数据)?来源\s*[:：]|数据(?:截至|截止)(?:日期|时间)?\s*[:：]?)/;
+  /^(?:(?:本页|本表)?\s*(?:[合总共]\s*计|小\s*计)|汇\s*总|第\s*\d+\s*页|共\s*\d+\s*页|共\s*[\d,]+\s*(?:条|户|行|家|人|个|名|项|条记录)|(?:制表|填表|填报|审核|审批|负责|单位负责|主要负责|统计负责|经办|打印|导出|复核|联系)人?\s*(?:\(\s*(?:签字|签名|签章|盖章)\s*\)|签字|签名|签章)?\s*[:：]|单位(?:名称)?\s*\(\s*(?:盖章|公章)\s*\)|\(?\s*(?:本页|此页|本表)?\s*以下\s*(?:空白|无(?:数据|内容|正文))|(?:制表|填表|填报|打印|导出|统计|报送)(?:日期|时间)\s*[:：]|(?:制表|填报|填表)单位\s*[:：]?|(?:注|备注|附注|说明|填表说明)\s*\d*\s*[:：]|(?:数据)?来源\s*[:：]|数据(?:截至|截止)(?:日期|时间)?\s*[:：]?)/;
 
 /** The characters a footer starts with (FOOTER's alternatives). */
-const FOOTER_START = new Set('合总共小汇制填审负单主统经打导复联报注备附说数来以本此(（');
+const FOOTER_START = new Set('合总共小汇制填审负单主统经打导复联报注备附说数来以本此第(（');
 
 /** An identifier (USCC, ID number, registration number) a footer never holds. */
 const IDENTIFIER = /[0-9A-Z]{15,18}/;

@@ -457,9 +457,21 @@ describe('normalising cells', () => {
     ['01-MAY-19', '2019-05-01'],
     ['15-Dec-1998', '1998-12-15'],
     ['01-5月 -19 12.00.00.000000 上午', '2019-05-01'],
+    // Clerk probe, round 15: Chinese numerals, as zh-CN Excel's built-in format 二〇〇一年三月十四日
+    // shows a date cell and saves it to CSV (〇, 零 or ○ for the nought).
+    ['二〇一九年三月十二日', '2019-03-12'],
+    ['二零一九年十二月三十一日', '2019-12-31'],
+    ['一九九八年十月二十号', '1998-10-20'],
+    ['二○○五年七月一日', '2005-07-01'],
   ])('date "%s" → %s', (input, out) => {
     expect(normaliseDateText(input)).toBe(out);
     expect(dateField('成立日期').parse(input)).toBe(out);
+  });
+  it('reads a month in Chinese numerals (一九八〇年三月, 九八年七月) and refuses what is no date in them', () => {
+    expect(monthOrDateField('入党日期').parse('二〇〇五年七月')).toBe('2005-07-01');
+    expect(monthOrDateField('入党日期').parse('九八年七月')).toBe('1998-07-01');
+    for (const v of ['二〇一〇年', '二〇一九年十三月', '二〇一九年三月三十二日', '二〇一九年二月三十日', '三月十二日'])
+      expect(dateField('成立日期').safeParse(v).success, v).toBe(false);
   });
   it('refuses what only looks like an Oracle date', () => {
     for (const v of ['01-13月 -19', '32-5月 -19', '01-MAI-19', '01-5月'])
@@ -1367,7 +1379,12 @@ describe('footerText', () => {
       '本页以下无数据',
     ])
       expect(footerText([line, '', ''])).toBe(line);
+    // A printed report's page line and its page's subtotal (round 15).
+    for (const line of ['第 1 页，共 3 页', '第1页/共3页', '共 3 页 第 1 页', '本页小计', '本页合计：2户'])
+      expect(footerText([line, '', ''])).toBe(line);
     // Words a registered name may start with are still data.
+    expect(footerText(['第一百货商店', '个人经营'])).toBeNull();
+    expect(footerText(['本页书店', '个人经营'])).toBeNull();
     expect(footerText(['以下村便利店', '个人经营'])).toBeNull();
     expect(footerText(['联系汽车维修部', '个人经营'])).toBeNull();
   });

@@ -211,10 +211,38 @@ const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', '
  * stop after it dropped (2019.07.01., 1998.07., 2019年7月1日。: it ends what was typed).
  */
 const dateAsTyped = (v: string): string =>
-  toHalfWidth(v)
-    .trim()
-    .replace(/(?<=\d)\s*。\s*(?=\d)/g, '.')
-    .replace(/(?<=[\d日月号])\s*[.。]$/, '');
+  inArabicNumerals(
+    toHalfWidth(v)
+      .trim()
+      .replace(/(?<=\d)\s*。\s*(?=\d)/g, '.')
+      .replace(/(?<=[\d日月号])\s*[.。]$/, ''),
+  );
+
+const HAN_DIGITS = '〇一二三四五六七八九';
+const hanDigit = (c: string): number => ('零○O'.includes(c) ? 0 : HAN_DIGITS.indexOf(c));
+/** 1 to 31 in Chinese numerals (三, 十, 十二, 二十一, 三十一), else NaN. */
+function hanNumber(s: string): number {
+  const m = /^(?:([二三])?十)?([一二三四五六七八九])?$/.exec(s);
+  if (!m || !s) return NaN;
+  return (s.includes('十') ? (m[1] ? hanDigit(m[1]) : 1) : 0) * 10 + (m[2] ? hanDigit(m[2]) : 0);
+}
+/**
+ * A date or a month in Chinese numerals (二〇一九年三月十二日, 一九八〇年三月, 九八年七月) in Arabic ones
+ * (2019年3月12日 …): zh-CN Excel's built-in date format 二〇〇一年三月十四日 shows a date cell so, and
+ * a CSV saved from it holds that text; hand-kept rosters write dates so too. A year alone (二〇一〇年)
+ * is left as it is: it is no date or month.
+ */
+function inArabicNumerals(s: string): string {
+  const m =
+    /^([〇零○O一二三四五六七八九]{4}|[〇零○O一二三四五六七八九]{2})\s*年\s*([一二三四五六七八九十]{1,3})\s*月(?:\s*([一二三四五六七八九十]{1,3})\s*[日号])?$/.exec(
+      s,
+    );
+  if (!m) return s;
+  const [month, day] = [hanNumber(m[2]), m[3] ? hanNumber(m[3]) : undefined];
+  if (Number.isNaN(month) || (day !== undefined && Number.isNaN(day))) return s;
+  const year = [...m[1]].map(hanDigit).join('');
+  return day === undefined ? `${year}年${month}月` : `${year}年${month}月${day}日`;
+}
 
 /**
  * A date given to the month only, as 'YYYY-MM'; null for anything else. As rosters write it:

@@ -39,6 +39,12 @@ export type ColumnPlan = {
   ignored: Set<number>;
   /** A required 年报年度 the file has no column for, read from its title (reportYearOfTitle). */
   fromTitle?: { year: string; title: string } | null;
+  /**
+   * A field's further columns, read where its own column's cell is blank (see cellsOfFields): a
+   * mixed extract of enterprises and 个体工商户 heads the representative 法定代表人 on one side and
+   * 经营者 on the other, the address 住所 and 经营场所, each row filling one of them.
+   */
+  alternates: Map<string, number[]>;
 };
 /** A user's choice: field → the header of the column that feeds it ('' = use no column). */
 export type Mapping = Record<string, string>;
@@ -145,6 +151,23 @@ export function planColumns(
         }
       }
     });
+  const alternates = new Map<string, number[]>();
+  // The columns the vocabulary alone would read: a mapping that names them (the web sends back the
+  // plan's own) is no choice against the other columns of their field.
+  const byVocabulary = Object.keys(mapping).length ? planColumns(kind, specs, oneOf, headers).index : index;
+  headers.forEach((h, j) => {
+    if (taken.has(j)) return;
+    const field = byName.get(headerForms(h)[0]) ?? byName.get(headerForms(h)[1]);
+    const i = field === undefined ? undefined : index.get(field);
+    // Not a field the user chose another column for (or none), nor one read by its code, nor the code
+    // column whose Chinese twin is read (REGSTATE beside REGSTATE_CN), nor a repeat of the header (refused whole).
+    if (field === undefined || i === undefined || byVocabulary.get(field) !== i || CODE_ONLY[kind]?.includes(field))
+      return;
+    const [mine, theirs] = [normalizeHeader(h), normalizeHeader(headers[i])];
+    if (theirs === mine || theirs === `${mine}cn`) return;
+    alternates.set(field, [...(alternates.get(field) ?? []), j]);
+  });
+  const alternateOf = new Map([...alternates].flatMap(([f, js]) => js.map((j) => [j, f] as const)));
   const fieldAt = new Map([...index].map(([f, i]) => [i, f]));
   const warnings: { header: string; reason: string }[] = [];
   const columns = headers.map((header, i): PlannedColumn => {
@@ -189,8 +212,10 @@ export function planColumns(
       sample.map((r) => r[i] ?? ''),
     );
     const byNameField = byName.get(normalizeHeader(header));
-    const note =
-      byNameField && index.has(byNameField)
+    const alternate = alternateOf.get(i);
+    const note = alternate
+      ? `列"${headers[index.get(alternate)!]}"为空时导入为"${labelOf.get(alternate)}"，否则不导入`
+      : byNameField && index.has(byNameField)
         ? `不导入（"${labelOf.get(byNameField)}"已取自列"${headers[index.get(byNameField)!]}"）`
         : '不导入（无法识别的列）';
     return {
@@ -199,7 +224,11 @@ export function planColumns(
       field: null,
       fieldLabel: null,
       note,
-      warning: what ? `列"${header}"像${what}，${note.replace(/^不导入/, '将不导入')}` : null,
+      warning: what
+        ? alternate
+          ? `列"${header}"像${what}，${note.replace(/，否则不导入$/, '，两列都有值时将不导入')}`
+          : `列"${header}"像${what}，${note.replace(/^不导入/, '将不导入')}`
+        : null,
     };
   });
   for (const c of columns)
@@ -209,8 +238,34 @@ export function planColumns(
     .map((s) => ({ field: s.field, label: s.header }));
   if (oneOf.length && !oneOf.some((f) => index.has(f)) && !missing.some((m) => m.field === oneOf[0]))
     missing.push({ field: oneOf[0], label: oneOf.map((f) => labelOf.get(f)).join('或') });
-  const ignored = new Set(columns.filter((c) => !c.field && !readBeside(kind, c.header)).map((c) => c.index));
-  return { columns, index, missing, warnings, ignored };
+  const ignored = new Set(
+    columns.filter((c) => !c.field && !alternateOf.has(c.index) && !readBeside(kind, c.header)).map((c) => c.index),
+  );
+  return { columns, index, missing, warnings, ignored, alternates };
+}
+
+/**
+ * A row's cells with each field's blank cell filled from the first of its alternate columns that
+ * has a value (plan.alternates), and the columns so read (field → index), null when none was: a
+ * refusal names the column its value came from. The row's own cells are left as they are (the
+ * error report's copy of the row).
+ */
+export function cellsOfFields(
+  { index, alternates }: Pick<ColumnPlan, 'index' | 'alternates'>,
+  cells: string[],
+): { cells: string[]; from: Map<string, number> | null } {
+  let out = cells;
+  let from: Map<string, number> | null = null;
+  for (const [field, others] of alternates) {
+    const i = index.get(field)!;
+    if ((cells[i] ?? '').trim()) continue;
+    const j = others.find((k) => (cells[k] ?? '').trim());
+    if (j === undefined) continue;
+    if (out === cells) out = [...cells];
+    out[i] = cells[j];
+    (from ??= new Map()).set(field, j);
+  }
+  return { cells: out, from };
 }
 
 /** A column whose sample holds masked values (320102********1234): what will become of them, said once before the import. */

@@ -283,6 +283,10 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '负责人是否为党员',
       '负责人是否中共党员',
       '法人是否党员',
+      // Answered with the person's 政治面貌 (中共党员, 群众 …): see PARTY_MEMBER_WORDS.
+      '法定代表人政治面貌',
+      '经营者政治面貌',
+      '负责人政治面貌',
       'resParMSign',
     ],
     repIsSecretary: [

@@ -5,6 +5,7 @@ import {
   ORG_FORM_WORDS,
   ORG_SET_UP_WORDS,
   ORG_WAY_WORDS,
+  PARTY_MEMBER_WORDS,
   YES_NO_WORDS,
   memberCountIssue,
   orgContradictions,
@@ -82,7 +83,7 @@ export function fastAnnualReport(input: Record<string, string | undefined>): Ann
   const form = word(ORG_FORM_WORDS, input.partyOrgForm);
   const way = word(ORG_WAY_WORDS, input.partyOrgWay);
   const setOn = date(input.partyOrgSetOn);
-  const repIsMember = word(YES_NO_WORDS, input.repIsMember);
+  const repIsMember = word(PARTY_MEMBER_WORDS, input.repIsMember);
   const repIsSecretary = word(YES_NO_WORDS, input.repIsSecretary);
   const orgSetUp = word(ORG_SET_UP_WORDS, input.orgSetUp);
   if (

@@ -445,6 +445,37 @@ export const YES_NO_WORDS: Record<string, boolean> = {
   '✘': false,
 };
 const yesNo = (label: string) => choice<boolean>(label, YES_NO_WORDS);
+/**
+ * 法定代表人是否党员 answered with the person's 政治面貌 (GB/T 4762), as county summaries and a
+ * 法定代表人政治面貌 column give it: a member of the Communist Party (预备党员 too, as the report's
+ * 党员（含预备党员）counts them) or not — 群众, 共青团员, a democratic party's member, 无党派人士.
+ */
+export const PARTY_MEMBER_WORDS: Record<string, boolean> = {
+  ...YES_NO_WORDS,
+  党员: true,
+  中共党员: true,
+  中国共产党党员: true,
+  中共预备党员: true,
+  预备党员: true,
+  中国共产党预备党员: true,
+  群众: false,
+  共青团员: false,
+  中国共产主义青年团团员: false,
+  非党员: false,
+  非中共党员: false,
+  无党派人士: false,
+  无党派民主人士: false,
+  民主党派: false,
+  民主党派成员: false,
+  民革党员: false,
+  民盟盟员: false,
+  民建会员: false,
+  民进会员: false,
+  农工党党员: false,
+  致公党党员: false,
+  九三学社社员: false,
+  台盟盟员: false,
+};
 /** 是否成立党组织 as report lists answer it: in yes and no, or in what was done (已建立 / 未建立). */
 export const ORG_SET_UP_WORDS: Record<string, boolean> = {
   ...YES_NO_WORDS,
@@ -576,12 +607,23 @@ export const ORG_FORM_WORDS: Record<string, number> = {
   未成立党组织: 0,
   未建立党组织: 0,
   无: 0,
+  // No organization, as a county's summary words it.
+  无党组织: 0,
+  未建党组织: 0,
   党支部: 1,
   联合党支部: 1,
   支部: 1,
+  // The organizations by their full names (党总支 is the 党总支部委员会), as summaries write them.
+  党支部委员会: 1,
   党总支: 2,
   总支: 2,
+  党总支部: 2,
+  党总支部委员会: 2,
+  联合党总支: 2,
   党委: 3,
+  党委员会: 3,
+  基层党委: 3,
+  联合党委: 3,
 };
 export const ORG_WAY_WORDS: Record<string, number> = {
   '1': 1,
@@ -845,7 +887,7 @@ export const annualReportRow = z
       opt(choice('党组织建立方式', ORG_WAY_WORDS)),
     ),
     partyOrgSetOn: optValue(monthOrDateField('党组织建立时间')),
-    repIsMember: opt(yesNo('法定代表人是否党员')),
+    repIsMember: opt(choice('法定代表人是否党员', PARTY_MEMBER_WORDS)),
     repIsSecretary: opt(yesNo('法定代表人是否党组织书记')),
     orgSetUp: opt(choice('是否成立党组织', ORG_SET_UP_WORDS)),
   })

@@ -6,7 +6,7 @@ import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { Problem, badRequest, notFound } from '../../http/errors.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
-import type { ColumnPlan, Mapping } from '../../domain/import/plan.js';
+import { cellsOfFields, type ColumnPlan, type Mapping } from '../../domain/import/plan.js';
 import {
   footerNote,
   hiddenColumnsNote,
@@ -155,17 +155,20 @@ const shownAsStored = (field: string, stored: string) =>
  */
 function sampleRow(
   kind: ImportKind,
-  { index, ignored, fromTitle }: Pick<ColumnPlan, 'index' | 'ignored' | 'fromTitle'>,
+  { index, ignored, fromTitle, alternates }: Pick<ColumnPlan, 'index' | 'ignored' | 'fromTitle' | 'alternates'>,
   headers: string[],
   row: SourceRow,
   sheets: string[] | null,
 ): Preview['sample'][number] {
-  // A problem names the file's own column, as the error report does.
+  // A field's blank cell read from its alternate column, as the import reads it.
+  const { cells, from } = cellsOfFields({ index, alternates }, row.cells);
+  // A problem names the file's own column (the one its value came from), as the error report does.
   const label = (field: string) =>
+    (from?.has(field) && headers[from.get(field)!]) ||
     (index.has(field) && headers[index.get(field)!]) ||
     (TEMPLATES[kind].columns.find((c) => c.field === field)?.header ?? field);
-  const raw = (field: string) => shownCell(row.cells[index.get(field) ?? -1] ?? '');
-  const input = Object.fromEntries([...index].map(([f, i]) => [f, row.cells[i] ?? '']));
+  const raw = (field: string) => shownCell(cells[index.get(field) ?? -1] ?? '');
+  const input = Object.fromEntries([...index].map(([f, i]) => [f, cells[i] ?? '']));
   fillFromFile(kind, input, (f) => index.has(f), fromTitle);
   const { problems, read } = checkRow(kind, input);
   const values: Record<string, string> = {};

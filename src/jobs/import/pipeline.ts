@@ -18,6 +18,7 @@ import {
   type RosterRow,
 } from '../../domain/ledger/rows.js';
 import { CUT_WINDOW, ExcelCutColumns } from '../../domain/import/normalise.js';
+import { cellsOfFields } from '../../domain/import/plan.js';
 import { fastAnnualReport } from '../../domain/ledger/fast-rows.js';
 import { rowLabel } from '../../domain/ledger/sheets.js';
 import { recordTransfersOut, rosterKey, writeRosterBatch } from './writers/roster.js';
@@ -86,7 +87,8 @@ export type Rejection = {
 };
 type Row = RegistryRow | AnnualReportRow | RosterRow | CreditRow;
 /** An accepted row: its cells as read (the error report's copy is made from them only if the row is refused later) and its natural key. */
-type Accepted = Numbered<Row> & { cells: string[]; key: string };
+/** cols: the columns a row's fields were read from where not their own (cellsOfFields), by field. */
+type Accepted = Numbered<Row> & { cells: string[]; key: string; cols?: Map<string, string> };
 
 export type ImportOptions = {
   batchSize?: number;
@@ -382,7 +384,8 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
     const idColumns = ID_NUMBER_FIELDS.filter(mapped).map((f) => [f, index.get(f)!] as const);
     const cut = new ExcelCutColumns();
     const seeIds = ({ cells }: { cells: string[] }) => {
-      for (const [f, i] of idColumns) cut.see(f, cells[i] ?? '');
+      const read = cellsOfFields(plan, cells).cells;
+      for (const [f, i] of idColumns) cut.see(f, read[i] ?? '');
     };
     const cutField = (input: Record<string, string>) => idColumns.find(([f]) => cut.isCut(f, input[f]))?.[0];
     let changedAtAnalyze = 0;
@@ -465,9 +468,13 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
         if (batch.length + rejects.length >= batchSize) await flush();
         continue;
       }
+      // A field's blank cell is read from its alternate column (a mixed extract's 经营者 beside 法定代表人).
+      const { cells: read, from } = cellsOfFields(plan, cells);
+      const cols = from ? new Map([...from].map(([f, i]) => [f, source.headers[i]])) : undefined;
+      const colOfRow = (field: string) => cols?.get(field) ?? headerOfField.get(field);
       const input: Record<string, string> = {};
-      for (const [field, i] of fields) input[field] = cells[i] ?? '';
-      const derived = prepare(input, cells);
+      for (const [field, i] of fields) input[field] = read[i] ?? '';
+      const derived = prepare(input, read);
       if (derived) {
         rejects.push({ rowNo, ...derived, raw: plainRaw(cells) });
         if (batch.length + rejects.length >= batchSize) await flush();
@@ -485,7 +492,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
           const field = String(issue.path[0] ?? '');
           if (said.has(field)) continue;
           said.add(field);
-          const col = headerOfField.get(field) ?? (field === 'countyCode' ? (authorityCol?.header ?? null) : null);
+          const col = colOfRow(field) ?? (field === 'countyCode' ? (authorityCol?.header ?? null) : null);
           rejects.push({
             rowNo,
             col,
@@ -499,7 +506,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
         seen?.refusedCells(cells);
         rejects.push({
           rowNo,
-          col: headerOfField.get(cutAt) ?? null,
+          col: colOfRow(cutAt) ?? null,
           value: maskValue(cutAt, input[cutAt]),
           reason: EXCEL_CUT_COLUMN_MESSAGE,
           raw: plainRaw(cells),
@@ -507,7 +514,10 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
         });
       } else {
         const row = parsed.data as Row;
-        const placeProblem = job.kind === 'registry' ? checkPlaces(row as RegistryRow, places!, headerOfField) : null;
+        const placeProblem =
+          job.kind === 'registry'
+            ? checkPlaces(row as RegistryRow, places!, cols ? new Map([...headerOfField, ...cols]) : headerOfField)
+            : null;
         const mark = markAt >= 0 ? readDuplicateMark(cells[markAt] ?? '') : null;
         const key = placeProblem ? '' : keyOf(job.kind, row, ctx.keys);
         if (placeProblem)
@@ -551,7 +561,7 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
             }
           }
           withheld.add(job.kind, input, row as { phone?: string });
-          batch.push({ rowNo, row, cells, key });
+          batch.push({ rowNo, row, cells, key, ...(cols && { cols }) });
         }
       }
       if (batch.length + rejects.length >= batchSize) await flush();
@@ -729,7 +739,7 @@ async function writeBatch(
         const b = accepted[x.index];
         rejects.push({
           rowNo: b.rowNo,
-          col: colOf(x.field),
+          col: b.cols?.get(x.field) ?? colOf(x.field),
           value: null,
           reason: x.reason,
           raw: plainRaw(b.cells),
@@ -774,14 +784,16 @@ async function writeBatch(
         rows.filter((b) => leavesRoster(b.row)),
         who.scopeKey,
       );
-      for (const b of out.unknown)
+      for (const b of out.unknown) {
+        const said = b.row.leftOn ? 'transferredOutOn' : 'memberStatus';
         rejects.push({
           rowNo: b.rowNo,
-          col: colOf(b.row.leftOn ? 'transferredOutOn' : 'memberStatus'),
+          col: b.cols?.get(said) ?? colOf(said),
           value: null,
           reason: leftUnknownMessage(b.row),
           raw: plainRaw(b.cells),
         });
+      }
       if (out.members.length)
         audit({
           action: 'member.transferred_out',

@@ -46,6 +46,13 @@ export function fillFromFile(
   const code = normaliseCode(input.regNo ?? '').value;
   if (/^[0-9A-Z]{18}$/.test(code) && (!input.uscc?.trim() || normaliseCode(input.uscc).value === code))
     [input.uscc, input.regNo] = [input.regNo, ''];
+  // A 党组织建立形式 that says the way too (单独建立党支部, 联合组建党总支), as county summaries word
+  // it: the form, and the way where the row gives none.
+  const formAndWay = kind === 'annual_report' && FORM_WITH_WAY.exec(toHalfWidth(input.partyOrgForm ?? '').trim());
+  if (formAndWay) {
+    input.partyOrgForm = formAndWay[2];
+    if (saysNothing(input.partyOrgWay ?? '')) input.partyOrgWay = `${formAndWay[1]}组建`;
+  }
   // 人员类别 absent, or left blank on a row with a 转正日期: the date says which.
   if (kind === 'roster' && mapped('confirmedOn')) {
     const confirmed = !saysNothing(input.confirmedOn);
@@ -53,6 +60,9 @@ export function fillFromFile(
     else if (confirmed && !input.membership.trim()) input.membership = '正式党员';
   }
 }
+
+/** 单独建立党支部: the way (单独, 联合) and the form of an organization, in one word. */
+const FORM_WITH_WAY = /^(单独|联合)(?:建立|组建|成立)(党支部|党总支部?|党委)$/;
 
 /** A 统一社会信用代码 and a 15-digit 注册号 in one cell, between them a slash, a bracket or a line break. */
 const BOTH_NUMBERS = /^([0-9A-Za-z]{18})\s*(?:[/\\、,;|]|\r?\n|\()\s*(\d{15})\s*\)?$/;

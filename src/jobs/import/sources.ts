@@ -865,8 +865,11 @@ const CHANGED_WHEN_SHOWN = new RegExp(
 );
 
 /** The headers of the hidden columns the import reads (the plan's fields'), in the file's order. */
-export const readHidden = (plan: { index: Map<string, number> }, source: Pick<Source, 'headers' | 'hiddenColumns'>) => {
-  const read = new Set(plan.index.values());
+export const readHidden = (
+  plan: { index: Map<string, number>; alternates?: Map<string, number[]> },
+  source: Pick<Source, 'headers' | 'hiddenColumns'>,
+) => {
+  const read = new Set([...plan.index.values(), ...[...(plan.alternates?.values() ?? [])].flat()]);
   return source
     .hiddenColumns()
     .filter((i) => read.has(i))

@@ -4,8 +4,8 @@ import type { WindowCount } from '../domain/auth/reveal-limit.js';
 
 /**
  * Counts in fixed windows: an account's acts (`account_window`, migration 0190: reveals, scope
- * probes; 0261: generations of setup proposals) and what has no account (`public_window`, migration 0231: a client address on a
- * rate-limited route, a county's public self-reports of the day). A window starts at the first act
+ * probes; 0261: generations of setup proposals) and what has no account (`public_window`,
+ * migration 0231: a client address on a rate-limited route, a county's public self-reports of the day). A window starts at the first act
  * and lasts its length; an act after it starts the next. One upsert on the server's own
  * connection: it takes the row's lock, so concurrent acts (in one process or several, on every
  * backend) are counted one after another, a restart forgets nothing, and the database's clock
@@ -39,8 +39,12 @@ async function countIn<T extends keyof Windows>(
 }
 
 /** One act of an account counted in its window of `windowMinutes`. */
-export const countInWindow = (db: Kysely<DB>, userId: number, kind: AccountWindowTable['kind'], windowMinutes: number) =>
-  countIn(db, 'account_window', { user_id: userId, kind }, windowMinutes * 60);
+export const countInWindow = (
+  db: Kysely<DB>,
+  userId: number,
+  kind: AccountWindowTable['kind'],
+  windowMinutes: number,
+) => countIn(db, 'account_window', { user_id: userId, kind }, windowMinutes * 60);
 
 /** One request (or report) counted under `bucket` and `key` in its window of `windowMs`. */
 export const countPublicInWindow = (db: Kysely<DB>, bucket: string, key: string, windowMs: number) =>

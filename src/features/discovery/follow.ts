@@ -316,7 +316,15 @@ export async function followCases(
         });
       } else if (was.scope_key !== c.scopeKey) {
         // Its entity only moved to another station: scope, not evidence, changes; no event.
-        moved.push({ ...c, hash, id: Number(was.id), county: was.county_code, from: was.state, to: was.state, changed: false });
+        moved.push({
+          ...c,
+          hash,
+          id: Number(was.id),
+          county: was.county_code,
+          from: was.state,
+          to: was.state,
+          changed: false,
+        });
         counts.unchanged++;
       } else counts.unchanged++;
     }
@@ -344,9 +352,7 @@ export async function followCases(
         await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
           SELECT id, ${actor}::bigint, 'raised', NULL, 'open', jsonb_build_object('condition', ${JSON.stringify(CASE_CONDITION)}::jsonb ->> kind, 'change', ${JSON.stringify(change)}::jsonb), k, cc
           FROM unnest(${arrayLiteral(raised.map((r) => r.id))}::bigint[], ${arrayLiteral(raised.map((r) => r.kind))}::text[], ${arrayLiteral(raised.map((r) => r.scope_key))}::text[],
-            ${arrayLiteral(raised.map((r) => r.county_code))}::text[]) AS t(id, kind, k, cc)`.execute(
-          db,
-        );
+            ${arrayLiteral(raised.map((r) => r.county_code))}::text[]) AS t(id, kind, k, cc)`.execute(db);
       }
     }
     if (moved.length) {
@@ -361,9 +367,7 @@ export async function followCases(
         await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
           SELECT * FROM unnest(${events.map((e) => e.id)}::bigint[], ${events.map(() => actor)}::bigint[], ${events.map((e) => (e.from !== e.to ? 'reopened' : 'evidence_changed'))}::text[],
             ${events.map((e) => e.from)}::text[], ${events.map((e) => e.to)}::text[], ${events.map(() => JSON.stringify({ change }))}::jsonb[], ${events.map((e) => e.scopeKey)}::text[],
-            ${events.map((e) => e.county)}::text[])`.execute(
-          db,
-        );
+            ${events.map((e) => e.county)}::text[])`.execute(db);
       }
     }
   }
@@ -397,9 +401,7 @@ export async function followCases(
     await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
       SELECT * FROM unnest(${ended.map((r) => Number(r.id))}::bigint[], ${ended.map(() => actor)}::bigint[], ${ended.map(() => 'auto_closed')}::text[],
         ${ended.map((r) => r.state)}::text[], ${ended.map(() => 'resolved')}::text[], ${detail}::jsonb[], ${ended.map((r) => r.scope_key)}::text[],
-        ${ended.map((r) => r.county_code)}::text[])`.execute(
-      db,
-    );
+        ${ended.map((r) => r.county_code)}::text[])`.execute(db);
     counts.resolved = ended.length;
   }
   if (change.source !== 'discovery' && (counts.raised || counts.resolved || counts.reopened)) {

@@ -5,8 +5,8 @@ import type { WindowCount } from '../domain/auth/reveal-limit.js';
 /**
  * Counts in fixed windows: an account's acts (`account_window`, migration 0190: reveals, scope
  * probes; 0261: generations of setup proposals) and what has no account (`public_window`,
- * migration 0231: a client address on a rate-limited route, a county's public self-reports of the day). A window starts at the first act
- * and lasts its length; an act after it starts the next. One upsert on the server's own
+ * migration 0231: a client address on a rate-limited route, a county's public self-reports of the
+ * day). A window starts at the first act and lasts its length; an act after it starts the next. One upsert on the server's own
  * connection: it takes the row's lock, so concurrent acts (in one process or several, on every
  * backend) are counted one after another, a restart forgets nothing, and the database's clock
  * tells every process when a window ends.

@@ -460,6 +460,17 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
             SELECT count(*)::int AS n FROM discovery_case c LEFT JOIN case_event e ON e.case_id = c.id
             WHERE c.county_code <> left(c.scope_key, 6) OR e.county_code <> c.county_code`.execute(t.db);
           expect(strayed.rows[0].n).toBe(0);
+          // The change feed heard of every case as its writers wrote it (they log it themselves,
+          // migration 0247): raised, then changed when its state is no longer the one it was
+          // raised in, its latest line under the scope it has now.
+          const unheard = await sql<{ id: number }>`
+            SELECT c.id FROM discovery_case c
+            WHERE NOT EXISTS (SELECT 1 FROM change_log l WHERE l.kind = 'case' AND l.object_id = c.id AND l.op = 'insert')
+              OR (c.state <> 'open' AND NOT EXISTS (SELECT 1 FROM change_log l WHERE l.kind = 'case' AND l.object_id = c.id AND l.op = 'update'))
+              OR c.scope_key <> (SELECT l.scope_key FROM change_log l WHERE l.kind = 'case' AND l.object_id = c.id AND l.op <> 'moved_out' ORDER BY l.xid DESC, l.seq DESC LIMIT 1)`.execute(
+            t.db,
+          );
+          expect(unheard.rows).toEqual([]);
           closedByChanges = (
             await t.db
               .selectFrom('case_event')

@@ -89,9 +89,7 @@ export async function closeAbsentCases(
   await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
     SELECT id, ${s.who.userId}::bigint, 'auto_closed', f, 'resolved', ${detail}::jsonb, k, cc
     FROM unnest(${rows.map((r) => Number(r.id))}::bigint[], ${rows.map((r) => r.from_state)}::text[], ${rows.map((r) => r.scope_key)}::text[],
-      ${rows.map((r) => r.county_code)}::text[]) AS t(id, f, k, cc)`.execute(
-    s.db,
-  );
+      ${rows.map((r) => r.county_code)}::text[]) AS t(id, f, k, cc)`.execute(s.db);
   s.audit({
     action: 'case.follow',
     objectType: change.objectType ?? 'discovery_case',

@@ -297,7 +297,13 @@ export async function followCases(
   // off for the rest of this transaction, as in the change feed (exchange/feed.ts).
   if (ids) await sql`SET LOCAL jit = off`.execute(db);
   const open = ids && (await openCasesOf(db, ids));
-  const facts = await entityFacts(db, ids, known, read, open ? [...new Set(open.map((r) => Number(r.entity_id)))] : undefined);
+  const facts = await entityFacts(
+    db,
+    ids,
+    known,
+    read,
+    open ? [...new Set(open.map((r) => Number(r.entity_id)))] : undefined,
+  );
   const cases: HeldCase[] = [...facts.values()].flatMap(casesHeld);
   for (const k of Object.keys(CASE_CONDITION)) counts[k] = 0;
   for (const c of cases) counts[c.kind]++;
@@ -307,7 +313,9 @@ export async function followCases(
   // Given entities: those read above, of the entities with facts (factsOf reads every entity with a
   // case not resolved that the caller sees).
   const prior = {
-    rows: open ? open.filter((r) => facts.has(Number(r.entity_id))) : (await sql<OpenCase>`${unresolved}`.execute(db)).rows,
+    rows: open
+      ? open.filter((r) => facts.has(Number(r.entity_id)))
+      : (await sql<OpenCase>`${unresolved}`.execute(db)).rows,
   };
   const onFile = new Map(prior.rows.map((r) => [caseKey(r.kind, Number(r.entity_id), Number(r.member_id) || null), r]));
   const actor = s.who.userId;
@@ -388,9 +396,7 @@ export async function followCases(
         await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
           SELECT id, ${actor}::bigint, 'raised', NULL, 'open', jsonb_build_object('condition', ${JSON.stringify(CASE_CONDITION)}::jsonb ->> kind, 'change', ${JSON.stringify(change)}::jsonb), k, cc
           FROM unnest(${arrayLiteral(raised.map((r) => r.id))}::bigint[], ${arrayLiteral(raised.map((r) => r.kind))}::text[], ${arrayLiteral(raised.map((r) => r.scope_key))}::text[],
-            ${arrayLiteral(raised.map((r) => r.county_code))}::text[]) AS t(id, kind, k, cc)`.execute(
-          db,
-        );
+            ${arrayLiteral(raised.map((r) => r.county_code))}::text[]) AS t(id, kind, k, cc)`.execute(db);
       }
     }
     if (moved.length) {
@@ -409,9 +415,7 @@ export async function followCases(
         await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
           SELECT * FROM unnest(${events.map((e) => e.id)}::bigint[], ${events.map(() => actor)}::bigint[], ${events.map((e) => (e.from !== e.to ? 'reopened' : 'evidence_changed'))}::text[],
             ${events.map((e) => e.from)}::text[], ${events.map((e) => e.to)}::text[], ${events.map(() => JSON.stringify({ change }))}::jsonb[], ${events.map((e) => e.scopeKey)}::text[],
-            ${events.map((e) => e.county)}::text[])`.execute(
-          db,
-        );
+            ${events.map((e) => e.county)}::text[])`.execute(db);
       }
     }
   }
@@ -449,9 +453,7 @@ export async function followCases(
     await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
       SELECT * FROM unnest(${ended.map((r) => Number(r.id))}::bigint[], ${ended.map(() => actor)}::bigint[], ${ended.map(() => 'auto_closed')}::text[],
         ${ended.map((r) => r.state)}::text[], ${ended.map(() => 'resolved')}::text[], ${detail}::jsonb[], ${ended.map((r) => r.scope_key)}::text[],
-        ${ended.map((r) => r.county_code)}::text[])`.execute(
-      db,
-    );
+        ${ended.map((r) => r.county_code)}::text[])`.execute(db);
     counts.resolved = ended.length;
   }
   if (change.source !== 'discovery' && (counts.raised || counts.resolved || counts.reopened)) {

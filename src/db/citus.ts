@@ -21,9 +21,11 @@ import pg from 'pg';
  *  - Next: the case group (discovery_case, case_event, discovery_case_tally). Its schema is ready on
  *    every backend (0245, 0246: county_code in every row and key, the trail's key on (case_id,
  *    county_code), the tally per county) and its tally triggers run on the shards; what keeps it
- *    here is its change-log trigger (a shard cannot write the coordinator's change_log) and four
- *    reads that join it with coordinator tables in ways Citus refuses (the change feed, cases-follow's
- *    factsOf and prior-cases lookup, the absent roster's FOR UPDATE). bench/README.md, "The case group".
+ *    here, now that its writers log to the change feed themselves (0247, discovery/case-log.ts) and
+ *    the feed, cases-follow and the absent roster read it in statements of its own: the case list
+ *    (a LEFT JOIN of the cases to entity and self_report crashed the coordinator), the dashboard's
+ *    GROUPING SETS over its tally, and INSERT … SELECT into it under row-level security (Citus COPYs
+ *    such rows into the shards, which RLS refuses). bench/README.md, "The case group".
  */
 
 /** Small tables every node needs a copy of. */

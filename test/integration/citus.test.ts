@@ -206,7 +206,8 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
   // What a reference table does to the tables that reference it by foreign key (the jurisdiction
   // tree's ~40): they become Citus local tables, planned by Citus, which cannot read a transition
   // table in a statement over its tables; migration 0111 stages the rows first.
-  it('runs the statement triggers of Citus local tables: the case tally and the change feed follow a bulk insert, a move and a delete', async () => {
+  // (The cases' change-feed lines are written by their writers since 0247, not by a trigger.)
+  it('runs the statement triggers of Citus local tables: the case tally follows a bulk insert, a move and a delete', async () => {
     expect((await citusState(d.pool)).local).toEqual(
       expect.arrayContaining(['discovery_case', 'discovery_case_tally', 'change_log', 'entity']),
     );
@@ -221,13 +222,6 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
     expect(tally.rows).toEqual([
       { scope_key: '320102', state: 'open', n: 1 },
       { scope_key: '320104', state: 'dismissed', n: 1 },
-    ]);
-    const feed = await sql<{ op: string; n: number }>`
-      SELECT op, count(*)::int AS n FROM change_log WHERE kind = 'case' GROUP BY op ORDER BY op`.execute(d.db);
-    expect(feed.rows).toEqual([
-      { op: 'delete', n: 1 },
-      { op: 'insert', n: 3 },
-      { op: 'update', n: 1 },
     ]);
   });
 

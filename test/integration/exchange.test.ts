@@ -4,6 +4,7 @@ import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { tmpDir } from '../helpers/imports.js';
 import { ledger } from '../helpers/ledger.js';
+import { withCaseLog } from '../../src/features/discovery/case-log.js';
 
 /**
  * System-to-system exchange (issue 15): a service account issued by the security administrator
@@ -497,6 +498,59 @@ describe.each(BACKENDS)('exchange on %s', (backend) => {
         .where('actor_id', '=', plain.account.id)
         .execute(),
     ).toEqual([]);
+  });
+
+  // A page's cases are read apart from the page (the feed's kase CTE: on Citus the cases are on the
+  // workers) and joined back in the page's order, with the member for members.read.
+  it('serves a case as it is now on its insert and its update, in cursor order, naming its member only when granted', async () => {
+    const l = ledger(t.db);
+    const entityId = await l.entity({ place: A, name: '有线索的店' });
+    const [memberId] = await l.members(entityId, 1, 0, ['王线索']);
+    const [raised] = (
+      await withCaseLog<{ id: number }>(
+        sql`INSERT INTO discovery_case (kind, entity_id, member_id, scope_key, county_code, evidence, evidence_hash)
+          VALUES ('hidden_member', ${entityId}, ${memberId}, ${A}, ${A}, '{}', 'feed-probe') RETURNING id, scope_key`,
+        'insert',
+      ).execute(t.db)
+    ).rows;
+    await withCaseLog(
+      sql`UPDATE discovery_case SET state = 'contacted' WHERE id = ${raised.id} RETURNING id, scope_key, scope_key AS from_scope`,
+      'update',
+    ).execute(t.db);
+    const walk = async (token: string) => {
+      const items: { cursor: string; kind: string; id: number; op: string; data: Record<string, unknown> | null }[] =
+        [];
+      for (let after = '', more = true; more;) {
+        const res = await bearer(token, 'GET', `/exchange/changes?limit=1000${after ? `&after=${after}` : ''}`);
+        expect(res.statusCode, res.body).toBe(200);
+        const page = res.json<{ items: typeof items; next: string; more: boolean }>();
+        items.push(...page.items);
+        [after, more] = [page.next, page.more];
+      }
+      return items;
+    };
+    const plain = await walk((await issue({ permissions: ['changes.read'] })).token);
+    const lines = plain.filter((c) => c.kind === 'case' && Number(c.id) === Number(raised.id));
+    expect(lines.map((c) => c.op)).toEqual(['insert', 'update']);
+    for (const c of lines)
+      expect(c.data).toEqual({
+        kind: 'hidden_member',
+        state: 'contacted',
+        entityId,
+        raisedAt: expect.any(String),
+        updatedAt: expect.any(String),
+      });
+    const cursors = plain.map((c) => c.cursor.split('.').map(BigInt));
+    expect(
+      cursors.every(
+        (c, i) => i === 0 || c[0] > cursors[i - 1][0] || (c[0] === cursors[i - 1][0] && c[1] > cursors[i - 1][1]),
+      ),
+    ).toBe(true);
+    const granted = await walk((await issue({ permissions: ['changes.read', 'members.read'] })).token);
+    expect(granted.find((c) => c.kind === 'case' && Number(c.id) === Number(raised.id))?.data).toMatchObject({
+      memberId,
+      name: '王线索',
+    });
   });
 
   it('serves the figures and the submitted report versions of the subtree', async () => {

@@ -301,4 +301,18 @@ describe.each(BACKENDS)('members missing from a full roster on %s', (backend) =>
     expect((await absentCases(editor, 'open')).map((c) => c.memberName)).not.toContain('癸');
     expect(await memberOf('癸')).toMatchObject({ member_status: 'transferred_out' });
   });
+
+  // The raising, closing and concluding writers log each case to the change feed themselves
+  // (migration 0247): an insert per case, an update per case no longer open.
+  it('tells the change feed of every case raised, closed and concluded', async () => {
+    const lines = await sql<{ id: number; state: string; ops: string[] }>`
+      SELECT c.id, c.state, array(SELECT l.op FROM change_log l WHERE l.kind = 'case' AND l.object_id = c.id ORDER BY l.xid, l.seq) AS ops
+      FROM discovery_case c WHERE c.kind = 'roster_absent' ORDER BY c.id`.execute(t.db);
+    expect(lines.rows.length).toBeGreaterThan(0);
+    expect(lines.rows.some((r) => r.state === 'resolved')).toBe(true);
+    for (const r of lines.rows) {
+      expect(r.ops[0]).toBe('insert');
+      if (r.state !== 'open') expect(r.ops).toContain('update');
+    }
+  });
 });

@@ -3,6 +3,7 @@ import type { Scoped } from '../../db/scoped.js';
 import { ROSTER_ABSENT_CONDITION } from '../../domain/cases/conditions.js';
 import { ENDED_STATUSES } from '../../domain/cases/workflow.js';
 import type { CaseChange } from './change.js';
+import { withCaseLog } from './case-log.js';
 
 /**
  * A member missing from a later full roster (名册中已不存在). At a full-roster import's successful
@@ -24,8 +25,8 @@ export async function raiseRosterAbsences(s: Scoped, job: { id: number; scopeKey
     objectType: 'import_job',
     objectId: job.id,
   };
-  const raised = await sql<{ id: number; scope_key: string; county_code: string }>`
-    WITH seen AS MATERIALIZED (SELECT member_id, name_hash, org FROM import_roster_seen WHERE job_id = ${job.id}),
+  const raised = await withCaseLog<{ id: number; scope_key: string; county_code: string }>(
+    sql`WITH seen AS MATERIALIZED (SELECT member_id, name_hash, org FROM import_roster_seen WHERE job_id = ${job.id}),
     carried AS MATERIALIZED (SELECT DISTINCT m.org_relation, m.org_relation_code FROM seen JOIN member m ON m.id = seen.member_id),
     absent AS (
       SELECT m.id, m.scope_key, m.org_relation FROM member m JOIN person p ON p.id = m.person_id
@@ -39,7 +40,9 @@ export async function raiseRosterAbsences(s: Scoped, job: { id: number; scopeKey
       'roster_absent:' || ${job.id}::bigint, ${s.who.userId}::bigint
     FROM absent a
     ON CONFLICT (member_id, county_code) WHERE kind = 'roster_absent' AND state IN ('open', 'contacted', 'dismissed') DO NOTHING
-    RETURNING id, scope_key, county_code`.execute(db);
+    RETURNING id, scope_key, county_code`,
+    'insert',
+  ).execute(db);
   const rows = raised.rows;
   if (!rows.length) return 0;
   await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
@@ -69,10 +72,17 @@ export async function closeAbsentCases(
   reason = '再次导入的名册中有该党员',
 ): Promise<number> {
   if (!memberIds.length) return 0;
-  const closed = await sql<{ id: number; from_state: string; scope_key: string; county_code: string }>`
-    WITH hit AS (SELECT id, state FROM discovery_case WHERE kind = 'roster_absent' AND state IN ('open', 'contacted') AND member_id = ANY(${memberIds}::bigint[]) FOR UPDATE)
-    UPDATE discovery_case d SET state = 'resolved', resolved_at = now(), updated_at = now() FROM hit WHERE d.id = hit.id
-    RETURNING d.id, hit.state AS from_state, d.scope_key, d.county_code`.execute(s.db);
+  // The state each case is closed from is the one read; a case moved meanwhile by someone else
+  // fails the `d.state = hit.state` recheck on the row as it is now, and is left to its mover
+  // (a lock with FOR UPDATE did the same, and Citus refuses it across shards). Joined on the
+  // county too, so that on Citus each shard updates its own cases.
+  const closed = await withCaseLog<{ id: number; from_state: string; scope_key: string; county_code: string }>(
+    sql`UPDATE discovery_case d SET state = 'resolved', resolved_at = now(), updated_at = now()
+    FROM (SELECT id, county_code, state FROM discovery_case WHERE kind = 'roster_absent' AND state IN ('open', 'contacted') AND member_id = ANY(${memberIds}::bigint[])) hit
+    WHERE d.id = hit.id AND d.county_code = hit.county_code AND d.state = hit.state
+    RETURNING d.id, hit.state AS from_state, d.scope_key, d.scope_key AS from_scope, d.county_code`,
+    'update',
+  ).execute(s.db);
   const rows = closed.rows;
   if (!rows.length) return 0;
   const detail = JSON.stringify({ condition: ROSTER_ABSENT_CONDITION, reason, change });

@@ -13,6 +13,7 @@ import {
 } from '../../domain/cases/conditions.js';
 import { IMPORT_KIND_SHORT } from '../../domain/import/labels.js';
 import { closeAbsentCases } from './absent.js';
+import { withCaseLog } from './case-log.js';
 import { isEnded, isPending } from '../../domain/cases/workflow.js';
 import type { CaseChange } from './change.js';
 
@@ -116,11 +117,42 @@ type FactRow = {
  * resolved (the condition at the end of factsOf, by three index probes). Most entities an import
  * batch touches have none, and skip factsOf's other lookups.
  */
-function candidates(entityIds: number[]) {
+function candidates(entityIds: number[], pending: number[]) {
   return sql`(SELECT * FROM entity e WHERE e.id = ANY(${entityIds}::bigint[]) AND (
     (e.status = 'active' AND (EXISTS (SELECT 1 FROM member_link l WHERE l.entity_id = e.id)
       OR coalesce((SELECT a.party_members FROM annual_report a WHERE a.entity_id = e.id ORDER BY a.year DESC LIMIT 1), 0) > 0))
-    OR EXISTS (SELECT 1 FROM discovery_case d WHERE d.entity_id = e.id AND d.state <> 'resolved' AND d.kind <> 'self_report')) OFFSET 0)`;
+    OR e.id = ANY(${pending}::bigint[])) OFFSET 0)`;
+}
+
+/** A case on file not resolved, as cases-follow compares it with the cases the facts hold. */
+type OpenCase = {
+  id: number;
+  kind: string;
+  entity_id: number;
+  member_id: number;
+  state: string;
+  evidence_hash: string;
+  scope_key: string;
+  county_code: string;
+  /** A decided case's evidence: whether what its decision rests on changed (decisionBasisChanged). */
+  evidence: Record<string, unknown> | null;
+};
+
+// The entities' cases not resolved (a self-report's and a missing member's are not the facts'
+// to follow). roster_absent cases name no entity.
+const unresolved = sql`SELECT id, kind, entity_id, coalesce(member_id, 0) AS member_id, state, evidence_hash, scope_key, county_code,
+      CASE WHEN state IN ('confirmed', 'dismissed', 'transferred') THEN evidence END AS evidence FROM discovery_case
+    WHERE kind NOT IN ('self_report', 'roster_absent') AND state <> 'resolved'`;
+
+/**
+ * The given entities' cases not resolved, in a statement of their own, read before their facts:
+ * on Citus the cases are on the workers, and a case read per entity beside the coordinator's
+ * entity (a LATERAL or correlated subquery) is refused ("direct joins between distributed and
+ * local tables are not supported", "cannot push down this subquery"). `= ANY` on one table is
+ * read through the partial index discovery_case_entity_scope_idx (state <> 'resolved').
+ */
+async function openCasesOf(db: Scoped['db'], entityIds: number[]): Promise<OpenCase[]> {
+  return (await sql<OpenCase>`${unresolved} AND entity_id = ANY(${entityIds}::bigint[])`.execute(db)).rows;
 }
 
 /**
@@ -129,7 +161,12 @@ function candidates(entityIds: number[]) {
  * own transaction writes those links (run.ts). A derived link the staff already recorded is
  * theirs, as the writer leaves it.
  */
-async function factsOf(db: Scoped['db'], entityIds: number[] | null, given?: DerivedLink[]): Promise<FactRow[]> {
+async function factsOf(
+  db: Scoped['db'],
+  entityIds: number[] | null,
+  given?: DerivedLink[],
+  pending: number[] = [],
+): Promise<FactRow[]> {
   const one = entityIds !== null;
   const links = given
     ? sql`(SELECT g.* FROM ${derivedLinkRows(given)} g WHERE NOT EXISTS (SELECT 1 FROM member_link x WHERE x.method = 'staff' AND x.member_id = g.member_id AND x.entity_person_id = g.entity_person_id)
@@ -140,7 +177,7 @@ async function factsOf(db: Scoped['db'], entityIds: number[] | null, given?: Der
   const res = await sql<FactRow>`
     SELECT e.id AS entity_id, e.name, e.scope_key, e.status, c.name AS county_name, coalesce(st.served_areas, '{}') AS areas,
       latest.party_members AS declared, latest.party_org_form AS org_form, latest.year AS report_year, found.found, orgs.orgs, registered.registered
-    FROM ${one ? candidates(entityIds) : sql`entity`} e
+    FROM ${one ? candidates(entityIds, pending) : sql`entity`} e
     JOIN jurisdiction c ON c.code = e.county_code
     LEFT JOIN jurisdiction st ON st.code = e.station_code
     ${join} (
@@ -158,12 +195,16 @@ async function factsOf(db: Scoped['db'], entityIds: number[] | null, given?: Der
       SELECT pe.entity_id, array_agg(om.member_id)::int[] AS registered FROM party_org_entity pe JOIN party_org_member om ON om.org_id = pe.org_id
       WHERE om.member_id IS NOT NULL AND ${of('pe.entity_id')} GROUP BY pe.entity_id
     ) registered ON registered.entity_id = e.id
-    ${join} (
-      SELECT DISTINCT d.entity_id FROM discovery_case d WHERE d.state <> 'resolved' AND d.kind <> 'self_report' AND ${of('d.entity_id')} ${one ? sql`LIMIT 1` : sql``}
-    ) pending ON pending.entity_id = e.id
+    ${
+      one
+        ? sql``
+        : sql`LEFT JOIN (
+      SELECT DISTINCT d.entity_id FROM discovery_case d WHERE d.state <> 'resolved' AND d.kind <> 'self_report'
+    ) pending ON pending.entity_id = e.id`
+    }
     WHERE ${one ? sql`e.id = ANY(${entityIds}::bigint[])` : sql`true`}
       AND ((e.status = 'active' AND (found.entity_id IS NOT NULL OR coalesce(latest.party_members, 0) > 0))
-        OR pending.entity_id IS NOT NULL)`.execute(db);
+        OR ${one ? sql`e.id = ANY(${pending}::bigint[])` : sql`pending.entity_id IS NOT NULL`})`.execute(db);
   return res.rows;
 }
 
@@ -177,8 +218,9 @@ async function entityFacts(
   ids: number[] | null,
   known: Map<number, MemberFacts>,
   read?: Promise<FactRow[]>,
+  pending?: number[],
 ): Promise<Map<number, EntityFacts>> {
-  const rows = await (read ?? factsOf(db, ids));
+  const rows = await (read ?? factsOf(db, ids, undefined, pending));
   const missing = [...new Set(rows.flatMap((r) => (r.found ?? []).map((f) => Number(f.member))))].filter(
     (m) => !known.has(m),
   );
@@ -258,39 +300,41 @@ export async function followCases(
   // fresh statistics overestimates enough to start JIT compiling (~1 s, the work itself ~20 ms):
   // off for the rest of this transaction, as in the change feed (exchange/feed.ts).
   if (ids) await sql`SET LOCAL jit = off`.execute(db);
-  const facts = await entityFacts(db, ids, known, read);
+  const open = ids && (await openCasesOf(db, ids));
+  const facts = await entityFacts(
+    db,
+    ids,
+    known,
+    read,
+    open ? [...new Set(open.map((r) => Number(r.entity_id)))] : undefined,
+  );
   const cases: HeldCase[] = [...facts.values()].flatMap(casesHeld);
   for (const k of Object.keys(CASE_CONDITION)) counts[k] = 0;
   for (const c of cases) counts[c.kind]++;
   const queryMs = performance.now() - t0;
 
   // The cases on file for these entities, not resolved: only new, changed and ended ones are written.
-  // Given entities: only those with facts can have one (factsOf reads every entity with a case not
-  // resolved), looked up entity by entity through discovery_case_entity_idx (as in factsOf).
-  const unresolved = sql`SELECT id, kind, entity_id, coalesce(member_id, 0) AS member_id, state, evidence_hash, scope_key, county_code,
-      CASE WHEN state IN ('confirmed', 'dismissed', 'transferred') THEN evidence END AS evidence FROM discovery_case
-    WHERE kind NOT IN ('self_report', 'roster_absent') AND state <> 'resolved'`;
-  const prior = await sql<{
-    id: number;
-    kind: string;
-    entity_id: number;
-    member_id: number;
-    state: string;
-    evidence_hash: string;
-    scope_key: string;
-    county_code: string;
-    evidence: Record<string, unknown> | null;
-  }>`${
-    ids
-      ? sql`SELECT d.* FROM unnest(${[...facts.keys()]}::bigint[]) AS i(id) CROSS JOIN LATERAL (${unresolved} AND entity_id = i.id OFFSET 0) d`
-      : unresolved
-  }`.execute(db);
+  // Given entities: those read above, of the entities with facts (factsOf reads every entity with a
+  // case not resolved that the caller sees).
+  const prior = {
+    rows: open
+      ? open.filter((r) => facts.has(Number(r.entity_id)))
+      : (await sql<OpenCase>`${unresolved}`.execute(db)).rows,
+  };
   const onFile = new Map(prior.rows.map((r) => [caseKey(r.kind, Number(r.entity_id), Number(r.member_id) || null), r]));
   const actor = s.who.userId;
   const withEvents = change.source !== 'discovery';
   const t1 = performance.now();
   const held = new Set<string>();
-  type Moved = HeldCase & { hash: string; id: number; county: string; from: string; to: string; changed: boolean };
+  type Moved = HeldCase & {
+    hash: string;
+    id: number;
+    county: string;
+    fromScope: string;
+    from: string;
+    to: string;
+    changed: boolean;
+  };
   let writing: Promise<void> = Promise.resolve();
   // Chunk by chunk: the next chunk is hashed while the database writes the one before.
   for (let i = 0; i < cases.length; i += 20_000) {
@@ -310,6 +354,7 @@ export async function followCases(
           hash,
           id: Number(was.id),
           county: was.county_code,
+          fromScope: was.scope_key,
           from: was.state,
           to: reopen ? 'open' : was.state,
           changed: true,
@@ -321,6 +366,7 @@ export async function followCases(
           hash,
           id: Number(was.id),
           county: was.county_code,
+          fromScope: was.scope_key,
           from: was.state,
           to: was.state,
           changed: false,
@@ -336,14 +382,17 @@ export async function followCases(
 
   async function write(fresh: (HeldCase & { hash: string })[], moved: Moved[]) {
     if (fresh.length) {
-      const res = await sql`
-        INSERT INTO discovery_case (kind, entity_id, member_id, scope_key, county_code, evidence, evidence_hash, raised_by)
+      const res = await withCaseLog<{ id: number; kind: string; scope_key: string; county_code: string; n: string }>(
+        sql`INSERT INTO discovery_case (kind, entity_id, member_id, scope_key, county_code, evidence, evidence_hash, raised_by)
         SELECT kind, entity_id, member_id, scope_key, left(scope_key, 6), evidence, hash, ${actor}::bigint
         FROM json_to_recordset(${JSON.stringify(fresh.map((c) => ({ kind: c.kind, entity_id: c.entityId, member_id: c.memberId, scope_key: c.scopeKey, evidence: c.evidence, hash: c.hash })))}::json)
           AS t(kind text, entity_id bigint, member_id bigint, scope_key text, evidence jsonb, hash text)
         ON CONFLICT (kind, entity_id, (coalesce(member_id, 0)), county_code) WHERE kind <> 'self_report' AND state <> 'resolved' DO NOTHING
-        ${withEvents ? sql`RETURNING id, kind, scope_key, county_code` : sql``}`.execute(db);
-      counts.raised += withEvents ? res.rows.length : Number(res.numAffectedRows ?? 0);
+        RETURNING id, kind, scope_key, county_code`,
+        'insert',
+        withEvents ? sql`w.*` : sql`count(*) AS n`,
+      ).execute(db);
+      counts.raised += withEvents ? res.rows.length : Number(res.rows[0]?.n ?? 0);
       // A case raised by a change other than a run says which change raised it (the run's own are
       // many, a province's millions, and say so on the run: not even their ids are sent back).
       // Its detail is built by the database from the conditions and the change, each sent once.
@@ -356,11 +405,15 @@ export async function followCases(
       }
     }
     if (moved.length) {
-      await sql`
-        UPDATE discovery_case d SET evidence = t.evidence, evidence_hash = t.hash, scope_key = t.scope_key, state = t.state, updated_at = now()
-        FROM json_to_recordset(${JSON.stringify(moved.map((c) => ({ id: c.id, evidence: c.evidence, hash: c.hash, scope_key: c.scopeKey, state: c.to })))}::json)
-          AS t(id bigint, evidence jsonb, hash text, scope_key text, state text)
-        WHERE d.id = t.id`.execute(db);
+      await withCaseLog(
+        sql`UPDATE discovery_case d SET evidence = t.evidence, evidence_hash = t.hash, scope_key = t.scope_key, state = t.state, updated_at = now()
+        FROM json_to_recordset(${JSON.stringify(moved.map((c) => ({ id: c.id, county: c.county, evidence: c.evidence, hash: c.hash, scope_key: c.scopeKey, from_scope: c.fromScope, state: c.to })))}::json)
+          AS t(id bigint, county text, evidence jsonb, hash text, scope_key text, from_scope text, state text)
+        WHERE d.id = t.id AND d.county_code = t.county
+        RETURNING d.id, d.scope_key, t.from_scope`,
+        'update',
+        sql`count(*)`,
+      ).execute(db);
       const events = moved.filter((c) => c.changed);
       for (const ev of events) counts[ev.from !== ev.to ? 'reopened' : 'updated']++;
       if (events.length) {
@@ -395,9 +448,13 @@ export async function followCases(
         change,
       });
     });
-    await sql`UPDATE discovery_case SET state = 'resolved', resolved_at = now(), updated_at = now() WHERE id = ANY(${ended.map((r) => Number(r.id))}::bigint[])`.execute(
-      db,
-    );
+    await withCaseLog(
+      sql`UPDATE discovery_case SET state = 'resolved', resolved_at = now(), updated_at = now()
+        WHERE id = ANY(${ended.map((r) => Number(r.id))}::bigint[]) AND county_code = ANY(${ended.map((r) => r.county_code)}::text[])
+        RETURNING id, scope_key, scope_key AS from_scope`,
+      'update',
+      sql`count(*)`,
+    ).execute(db);
     await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
       SELECT * FROM unnest(${ended.map((r) => Number(r.id))}::bigint[], ${ended.map(() => actor)}::bigint[], ${ended.map(() => 'auto_closed')}::text[],
         ${ended.map((r) => r.state)}::text[], ${ended.map(() => 'resolved')}::text[], ${detail}::jsonb[], ${ended.map((r) => r.scope_key)}::text[],

@@ -10,6 +10,7 @@ import type { CaseRow } from './queries.js';
 import { expectMoved } from '../../db/writes.js';
 import { insertWithReceipt } from '../../db/receipt.js';
 import { countyOfScope } from '../../domain/jurisdiction/codes.js';
+import { withCaseLog } from './case-log.js';
 
 type Tx = Transaction<DB>;
 
@@ -27,15 +28,11 @@ export async function moveCase(
   c: CaseRow,
   m: { by: number; action: CaseAction; to: CaseState; detail: object },
 ) {
-  expectMoved(
-    await db
-      .updateTable('discovery_case')
-      .set({ state: m.to, updated_at: new Date() })
-      .where('id', '=', c.id)
-      .where('state', '=', c.state)
-      .executeTakeFirst(),
-    '该线索',
-  );
+  const write = sql`UPDATE discovery_case SET state = ${m.to}, updated_at = now()
+    WHERE id = ${c.id} AND county_code = ${c.county_code} AND state = ${c.state}
+    RETURNING id, scope_key, scope_key AS from_scope`;
+  // The feed hears of a change of state; a move that keeps it (contacted again) changes nothing it shows.
+  expectMoved((await (m.to === c.state ? write : withCaseLog(write, 'update')).execute(db)).rows, '该线索');
   await db
     .insertInto('case_event')
     .values({
@@ -124,19 +121,15 @@ export async function insertSelfReport(
       .returning('id')
       .executeTakeFirst(),
   );
-  const c = await db
-    .insertInto('discovery_case')
-    .values({
-      kind: 'self_report',
-      entity_id: r.entityId,
-      self_report_id: rep.id,
-      scope_key: r.scopeKey,
-      county_code: countyOfScope(r.scopeKey),
-      evidence: JSON.stringify({ entityFound: r.entityId !== null }),
-      evidence_hash: `self_report:${rep.id}`,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const [c] = (
+    await withCaseLog<{ id: number }>(
+      sql`INSERT INTO discovery_case (kind, entity_id, self_report_id, scope_key, county_code, evidence, evidence_hash)
+        VALUES ('self_report', ${r.entityId}, ${rep.id}, ${r.scopeKey}, ${countyOfScope(r.scopeKey)},
+          ${JSON.stringify({ entityFound: r.entityId !== null })}::jsonb, ${`self_report:${rep.id}`})
+        RETURNING id, scope_key`,
+      'insert',
+    ).execute(db)
+  ).rows;
   return { reportId: rep.id, caseId: c.id, receipt };
 }
 

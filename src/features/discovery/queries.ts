@@ -169,13 +169,26 @@ export async function caseParts(db: Tx, c: CaseRow) {
     detail: null,
     display_name: raisedBy?.display_name ?? (c.kind === 'self_report' ? '党员本人（报到）' : null),
   };
-  const moves = await db
-    .selectFrom('case_event as ev')
-    .leftJoin('app_user as u', 'u.id', 'ev.actor_id')
-    .select(['ev.id', 'ev.at', 'ev.action', 'ev.from_state', 'ev.to_state', 'ev.detail', 'u.display_name'])
-    .where('ev.case_id', '=', c.id)
-    .orderBy('ev.id')
+  // The trail alone, then its actors' names by id: on Citus the trail is distributed and app_user
+  // is not, and their LEFT JOIN crashed the coordinator (as the case list's did).
+  const trail = await db
+    .selectFrom('case_event')
+    .select(['id', 'at', 'action', 'from_state', 'to_state', 'detail', 'actor_id'])
+    .where('case_id', '=', c.id)
+    .where('county_code', '=', c.county_code)
+    .orderBy('id')
     .execute();
+  const actorIds = idsOf(trail.map((ev) => ev.actor_id));
+  const actors = new Map(
+    (actorIds.length
+      ? await db.selectFrom('app_user').select(['id', 'display_name']).where('id', 'in', actorIds).execute()
+      : []
+    ).map((u) => [Number(u.id), u.display_name]),
+  );
+  const moves = trail.map(({ actor_id, ...ev }) => ({
+    ...ev,
+    display_name: (actor_id === null ? undefined : actors.get(Number(actor_id))) ?? null,
+  }));
   // A case raised by a change (not a run) has its own "raised" line, naming the change.
   const events = moves[0]?.action === 'raised' ? moves : [raised, ...moves];
   return { entity, report, member: member ?? null, events };

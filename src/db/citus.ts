@@ -20,12 +20,13 @@ import pg from 'pg';
  *    keeps each from being distributed by county_code.
  *  - Next: the case group (discovery_case, case_event, discovery_case_tally). Its schema is ready on
  *    every backend (0245, 0246: county_code in every row and key, the trail's key on (case_id,
- *    county_code), the tally per county) and its tally triggers run on the shards; what keeps it
- *    here, now that its writers log to the change feed themselves (0247, discovery/case-log.ts) and
- *    the feed, cases-follow and the absent roster read it in statements of its own: the case list
- *    (a LEFT JOIN of the cases to entity and self_report crashed the coordinator), the dashboard's
- *    GROUPING SETS over its tally, and INSERT … SELECT into it under row-level security (Citus COPYs
- *    such rows into the shards, which RLS refuses). bench/README.md, "The case group".
+ *    county_code), the tally per county) and its tally triggers run on the shards; its writers log
+ *    to the change feed themselves (0247, discovery/case-log.ts), the feed, cases-follow, the
+ *    absent roster, the case list and trail read it in statements of its own, the dashboard reads
+ *    its tally without GROUPING SETS, and its trail's INSERT … SELECT has RETURNING (so Citus does
+ *    not COPY under RLS). What keeps it here (the trial of branch citus18): other statements that
+ *    mix the cases with coordinator tables (one crashed the coordinator), writes of coordinator
+ *    tables after a multi-shard read, and a nested distributed query. bench/README.md, "The case group".
  */
 
 /** Small tables every node needs a copy of. */

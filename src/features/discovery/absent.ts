@@ -3,7 +3,7 @@ import type { Scoped } from '../../db/scoped.js';
 import { ROSTER_ABSENT_CONDITION } from '../../domain/cases/conditions.js';
 import { ENDED_STATUSES } from '../../domain/cases/workflow.js';
 import type { CaseChange } from './change.js';
-import { withCaseLog } from './case-log.js';
+import { insertCaseEvents, withCaseLog } from './case-log.js';
 
 /**
  * A member missing from a later full roster (名册中已不存在). At a full-roster import's successful
@@ -45,11 +45,10 @@ export async function raiseRosterAbsences(s: Scoped, job: { id: number; scopeKey
   ).execute(db);
   const rows = raised.rows;
   if (!rows.length) return 0;
-  await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
-    SELECT id, ${s.who.userId}::bigint, 'raised', NULL, 'open', ${JSON.stringify({ condition: ROSTER_ABSENT_CONDITION, change })}::jsonb, k, cc
-    FROM unnest(${rows.map((r) => Number(r.id))}::bigint[], ${rows.map((r) => r.scope_key)}::text[], ${rows.map((r) => r.county_code)}::text[]) AS t(id, k, cc)`.execute(
-    db,
-  );
+  await insertCaseEvents(
+    sql`SELECT id, ${s.who.userId}::bigint, 'raised', NULL, 'open', ${JSON.stringify({ condition: ROSTER_ABSENT_CONDITION, change })}::jsonb, k, cc
+    FROM unnest(${rows.map((r) => Number(r.id))}::bigint[], ${rows.map((r) => r.scope_key)}::text[], ${rows.map((r) => r.county_code)}::text[]) AS t(id, k, cc)`,
+  ).execute(db);
   s.audit({
     action: 'case.follow',
     objectType: 'import_job',
@@ -86,10 +85,11 @@ export async function closeAbsentCases(
   const rows = closed.rows;
   if (!rows.length) return 0;
   const detail = JSON.stringify({ condition: ROSTER_ABSENT_CONDITION, reason, change });
-  await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
-    SELECT id, ${s.who.userId}::bigint, 'auto_closed', f, 'resolved', ${detail}::jsonb, k, cc
+  await insertCaseEvents(
+    sql`SELECT id, ${s.who.userId}::bigint, 'auto_closed', f, 'resolved', ${detail}::jsonb, k, cc
     FROM unnest(${rows.map((r) => Number(r.id))}::bigint[], ${rows.map((r) => r.from_state)}::text[], ${rows.map((r) => r.scope_key)}::text[],
-      ${rows.map((r) => r.county_code)}::text[]) AS t(id, f, k, cc)`.execute(s.db);
+      ${rows.map((r) => r.county_code)}::text[]) AS t(id, f, k, cc)`,
+  ).execute(s.db);
   s.audit({
     action: 'case.follow',
     objectType: change.objectType ?? 'discovery_case',

@@ -23,3 +23,17 @@ export function withCaseLog<R>(
     logged AS (INSERT INTO change_log (kind, object_id, op, scope_key) SELECT 'case', x.id, x.op, x.scope_key FROM (${lines}) x ORDER BY x.id, x.op DESC)
     SELECT ${answer} FROM w`;
 }
+
+/**
+ * Lines of the cases' trail, many at once: `rows` is a SELECT of (case_id, actor_id, action,
+ * from_state, to_state, detail, scope_key, county_code), e.g. from unnest() of arrays.
+ * Why RETURNING: on Citus an INSERT … SELECT whose SELECT the coordinator runs COPYs the rows into
+ * the shards, and PostgreSQL refuses COPY into a table with row-level security ("COPY FROM not
+ * supported with row-level security"); with RETURNING (or ON CONFLICT) Citus instead sends the
+ * rows to each shard's worker as an intermediate result and runs an INSERT … SELECT there, under
+ * the scope's policies (insert_select_executor.c). Still one set-based statement on every backend.
+ */
+export const insertCaseEvents = (rows: RawBuilder<unknown>) =>
+  sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
+    ${rows}
+    RETURNING case_id`;

@@ -13,7 +13,7 @@ import {
 } from '../../domain/cases/conditions.js';
 import { IMPORT_KIND_SHORT } from '../../domain/import/labels.js';
 import { closeAbsentCases } from './absent.js';
-import { withCaseLog } from './case-log.js';
+import { insertCaseEvents, withCaseLog } from './case-log.js';
 import { isEnded, isPending } from '../../domain/cases/workflow.js';
 import type { CaseChange } from './change.js';
 
@@ -398,10 +398,11 @@ export async function followCases(
       // Its detail is built by the database from the conditions and the change, each sent once.
       if (withEvents && res.rows.length) {
         const raised = res.rows as { id: number; kind: string; scope_key: string; county_code: string }[];
-        await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
-          SELECT id, ${actor}::bigint, 'raised', NULL, 'open', jsonb_build_object('condition', ${JSON.stringify(CASE_CONDITION)}::jsonb ->> kind, 'change', ${JSON.stringify(change)}::jsonb), k, cc
+        await insertCaseEvents(
+          sql`SELECT id, ${actor}::bigint, 'raised', NULL, 'open', jsonb_build_object('condition', ${JSON.stringify(CASE_CONDITION)}::jsonb ->> kind, 'change', ${JSON.stringify(change)}::jsonb), k, cc
           FROM unnest(${arrayLiteral(raised.map((r) => r.id))}::bigint[], ${arrayLiteral(raised.map((r) => r.kind))}::text[], ${arrayLiteral(raised.map((r) => r.scope_key))}::text[],
-            ${arrayLiteral(raised.map((r) => r.county_code))}::text[]) AS t(id, kind, k, cc)`.execute(db);
+            ${arrayLiteral(raised.map((r) => r.county_code))}::text[]) AS t(id, kind, k, cc)`,
+        ).execute(db);
       }
     }
     if (moved.length) {
@@ -417,10 +418,11 @@ export async function followCases(
       const events = moved.filter((c) => c.changed);
       for (const ev of events) counts[ev.from !== ev.to ? 'reopened' : 'updated']++;
       if (events.length) {
-        await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
-          SELECT * FROM unnest(${events.map((e) => e.id)}::bigint[], ${events.map(() => actor)}::bigint[], ${events.map((e) => (e.from !== e.to ? 'reopened' : 'evidence_changed'))}::text[],
+        await insertCaseEvents(
+          sql`SELECT * FROM unnest(${events.map((e) => e.id)}::bigint[], ${events.map(() => actor)}::bigint[], ${events.map((e) => (e.from !== e.to ? 'reopened' : 'evidence_changed'))}::text[],
             ${events.map((e) => e.from)}::text[], ${events.map((e) => e.to)}::text[], ${events.map(() => JSON.stringify({ change }))}::jsonb[], ${events.map((e) => e.scopeKey)}::text[],
-            ${events.map((e) => e.county)}::text[])`.execute(db);
+            ${events.map((e) => e.county)}::text[])`,
+        ).execute(db);
       }
     }
   }
@@ -455,10 +457,11 @@ export async function followCases(
       'update',
       sql`count(*)`,
     ).execute(db);
-    await sql`INSERT INTO case_event (case_id, actor_id, action, from_state, to_state, detail, scope_key, county_code)
-      SELECT * FROM unnest(${ended.map((r) => Number(r.id))}::bigint[], ${ended.map(() => actor)}::bigint[], ${ended.map(() => 'auto_closed')}::text[],
+    await insertCaseEvents(
+      sql`SELECT * FROM unnest(${ended.map((r) => Number(r.id))}::bigint[], ${ended.map(() => actor)}::bigint[], ${ended.map(() => 'auto_closed')}::text[],
         ${ended.map((r) => r.state)}::text[], ${ended.map(() => 'resolved')}::text[], ${detail}::jsonb[], ${ended.map((r) => r.scope_key)}::text[],
-        ${ended.map((r) => r.county_code)}::text[])`.execute(db);
+        ${ended.map((r) => r.county_code)}::text[])`,
+    ).execute(db);
     counts.resolved = ended.length;
   }
   if (change.source !== 'discovery' && (counts.raised || counts.resolved || counts.reopened)) {

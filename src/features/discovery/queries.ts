@@ -29,48 +29,101 @@ export type CaseRow = Awaited<ReturnType<typeof loadCase>>;
 
 type CaseFilters = { kind?: CaseKind; state?: CaseState[]; under?: string };
 
-/** The work list's cases under the filters: system-closed cases only when asked for by state. */
+/**
+ * The work list's cases under the filters: system-closed cases only when asked for by state.
+ * Cases alone, and the names they show read by id after (`caseNames`): on Citus the cases are
+ * distributed and entity, self_report and member are not, and a join of the two kinds crashed the
+ * coordinator (bench/README.md, "The case group").
+ */
 async function filteredCases(db: Tx, f: CaseFilters) {
-  let base = db
-    .selectFrom('discovery_case as d')
-    .leftJoin('entity as e', 'e.id', 'd.entity_id')
-    .leftJoin('self_report as sr', 'sr.id', 'd.self_report_id');
+  let base = db.selectFrom('discovery_case as d');
   if (f.kind) base = base.where('d.kind', '=', f.kind);
   base = f.state?.length ? base.where('d.state', 'in', f.state) : base.where('d.state', '<>', 'resolved');
   if (f.under) base = base.where(await underNode(db, 'd.scope_key', f.under));
   return base;
 }
 
-/** The list's columns of the filtered cases, open and contacted cases first, newest first. */
+/** The filtered cases in the list's order: open and contacted cases first, newest first. */
 const caseColumns = (base: Awaited<ReturnType<typeof filteredCases>>) =>
   base
-    .leftJoin('jurisdiction as st', 'st.code', 'e.station_code')
-    .leftJoin('member as m', 'm.id', 'd.member_id')
-    .leftJoin('person as p', 'p.id', 'm.person_id')
-    .select(['d.id', 'd.kind', 'd.state', 'd.entity_id', 'st.name as station_name', 'd.updated_at'])
-    // A resolved case stays with the station that worked it; its entity may since have moved out of sight.
-    // A member missing from a full roster is about no entity: the organization the roster carried stands there.
-    .select(
-      sql<string>`CASE WHEN d.kind = 'roster_absent' THEN '党组织：' || coalesce(d.evidence->>'orgRelation', '—')
-        ELSE coalesce(e.name, sr.entity_text, '（已移出本辖区的市场主体）') END`.as('entity_name'),
-    )
-    .select(sql<string | null>`coalesce(p.name, sr.name)`.as('member_name'))
+    .select(['d.id', 'd.kind', 'd.state', 'd.entity_id', 'd.self_report_id', 'd.member_id', 'd.updated_at'])
+    .select(sql<string | null>`d.evidence->>'orgRelation'`.as('org_relation'))
     .orderBy(sql`CASE d.state WHEN 'open' THEN 0 WHEN 'contacted' THEN 1 ELSE 2 END`)
     .orderBy('d.id', 'desc');
+
+type ListedCase = Awaited<ReturnType<ReturnType<typeof caseColumns>['execute']>>[number];
+
+const idsOf = (values: (number | string | null)[]) => [...new Set(values.filter((v) => v !== null).map(Number))];
+
+/** The list's rows of some cases: the names of their entities (and stations), self-reports and members, read by id. */
+async function caseNames(db: Tx, cases: ListedCase[]) {
+  const entityIds = idsOf(cases.map((c) => c.entity_id));
+  const reportIds = idsOf(cases.map((c) => c.self_report_id));
+  const memberIds = idsOf(cases.map((c) => c.member_id));
+  // One after another: they share the transaction's connection.
+  const entities = entityIds.length
+    ? await db
+        .selectFrom('entity as e')
+        .leftJoin('jurisdiction as st', 'st.code', 'e.station_code')
+        .select(['e.id', 'e.name', 'st.name as station_name'])
+        .where('e.id', '=', sql<number>`ANY(${entityIds}::bigint[])`)
+        .execute()
+    : [];
+  const reports = reportIds.length
+    ? await db
+        .selectFrom('self_report')
+        .select(['id', 'entity_text', 'name'])
+        .where('id', '=', sql<number>`ANY(${reportIds}::bigint[])`)
+        .execute()
+    : [];
+  const members = memberIds.length
+    ? await db
+        .selectFrom('member as m')
+        .innerJoin('person as p', 'p.id', 'm.person_id')
+        .select(['m.id', 'p.name'])
+        .where('m.id', '=', sql<number>`ANY(${memberIds}::bigint[])`)
+        .execute()
+    : [];
+  const entity = new Map(entities.map((e) => [Number(e.id), e]));
+  const report = new Map(reports.map((r) => [Number(r.id), r]));
+  const member = new Map(members.map((m) => [Number(m.id), m.name]));
+  return cases.map((c) => {
+    const e = c.entity_id === null ? undefined : entity.get(Number(c.entity_id));
+    const sr = c.self_report_id === null ? undefined : report.get(Number(c.self_report_id));
+    return {
+      id: c.id,
+      kind: c.kind,
+      state: c.state,
+      entity_id: c.entity_id,
+      station_name: e?.station_name ?? null,
+      updated_at: c.updated_at,
+      // A resolved case stays with the station that worked it; its entity may since have moved out of sight.
+      // A member missing from a full roster is about no entity: the organization the roster carried stands there.
+      entity_name:
+        c.kind === 'roster_absent'
+          ? `党组织：${c.org_relation ?? '—'}`
+          : (e?.name ?? sr?.entity_text ?? '（已移出本辖区的市场主体）'),
+      member_name: (c.member_id === null ? undefined : member.get(Number(c.member_id))) ?? sr?.name ?? null,
+    };
+  });
+}
 
 /** One page of the work list. */
 export async function casePage(db: Tx, f: CaseFilters & { page: number; pageSize: number }) {
   const base = await filteredCases(db, f);
   const [{ total }] = await base.select(sql<number>`count(*)::int`.as('total')).execute();
-  const rows = await caseColumns(base).limit(f.pageSize).offset(offsetOf(f)).execute();
+  const rows = await caseNames(db, await caseColumns(base).limit(f.pageSize).offset(offsetOf(f)).execute());
   return { rows, total };
 }
 
 /** The whole filtered work list, as the list shows it, for its Excel export (at most 100,000 rows). */
 export async function caseExportRows(db: Tx, f: CaseFilters) {
-  return caseColumns(await filteredCases(db, f))
-    .limit(100_000)
-    .execute();
+  return caseNames(
+    db,
+    await caseColumns(await filteredCases(db, f))
+      .limit(100_000)
+      .execute(),
+  );
 }
 
 /** What a case's detail shows beside the case: its entity, self-report and member, and its trail (the system's "raised" line first). */
@@ -116,13 +169,26 @@ export async function caseParts(db: Tx, c: CaseRow) {
     detail: null,
     display_name: raisedBy?.display_name ?? (c.kind === 'self_report' ? '党员本人（报到）' : null),
   };
-  const moves = await db
-    .selectFrom('case_event as ev')
-    .leftJoin('app_user as u', 'u.id', 'ev.actor_id')
-    .select(['ev.id', 'ev.at', 'ev.action', 'ev.from_state', 'ev.to_state', 'ev.detail', 'u.display_name'])
-    .where('ev.case_id', '=', c.id)
-    .orderBy('ev.id')
+  // The trail alone, then its actors' names by id: on Citus the trail is distributed and app_user
+  // is not, and their LEFT JOIN crashed the coordinator (as the case list's did).
+  const trail = await db
+    .selectFrom('case_event')
+    .select(['id', 'at', 'action', 'from_state', 'to_state', 'detail', 'actor_id'])
+    .where('case_id', '=', c.id)
+    .where('county_code', '=', c.county_code)
+    .orderBy('id')
     .execute();
+  const actorIds = idsOf(trail.map((ev) => ev.actor_id));
+  const actors = new Map(
+    (actorIds.length
+      ? await db.selectFrom('app_user').select(['id', 'display_name']).where('id', 'in', actorIds).execute()
+      : []
+    ).map((u) => [Number(u.id), u.display_name]),
+  );
+  const moves = trail.map(({ actor_id, ...ev }) => ({
+    ...ev,
+    display_name: (actor_id === null ? undefined : actors.get(Number(actor_id))) ?? null,
+  }));
   // A case raised by a change (not a run) has its own "raised" line, naming the change.
   const events = moves[0]?.action === 'raised' ? moves : [raised, ...moves];
   return { entity, report, member: member ?? null, events };

@@ -19,6 +19,11 @@ export type Measure = {
    */
   county?: RawBuilder<unknown>;
   scope: string;
+  /**
+   * Every count in `select` is a sum, so the total is the sum of the groups: read with the groups
+   * only, no GROUPING SETS, which Citus cannot run over a distributed table (the case tally).
+   */
+  additive?: true;
   where?: () => RawBuilder<unknown>;
   select: () => RawBuilder<unknown>;
 };
@@ -41,10 +46,10 @@ function measureQuery(m: Measure, under: string, depth: number) {
   // A literal, not a parameter: the grouping expression must be the same expression in SELECT and GROUP BY.
   const prefix = sql`left(${scope}, ${sql.lit(Math.trunc(depth))})`;
   return sql`
-    SELECT GROUPING(${prefix}) AS whole, ${prefix} AS key, ${m.select()}
+    SELECT ${m.additive ? sql`0` : sql`GROUPING(${prefix})`} AS whole, ${prefix} AS key, ${m.select()}
     FROM ${from}
     WHERE ${scope} >= ${under} AND ${scope} < ${`${under}~`} ${m.where ? sql`AND ${m.where()}` : sql``}
-    GROUP BY GROUPING SETS ((${prefix}), ())`;
+    GROUP BY ${m.additive ? prefix : sql`GROUPING SETS ((${prefix}), ())`}`;
 }
 
 type Row = Record<string, number | string | null> & { whole: number; key: string | null };
@@ -70,10 +75,13 @@ export async function measureAll(
   );
   const { rows } = await sql<Record<string, Row[] | string>>`SELECT ${sql.join(columns)}`.execute(db);
   measures.forEach((m, i) => {
+    // An additive measure's total starts at nought and takes each group's counts.
+    if (m.additive) for (const k of m.keys) total[k] = 0;
     const value = rows[0][`m${i}`];
     for (const row of (typeof value === 'string' ? JSON.parse(value) : value) as Row[]) {
       const into = Number(row.whole) === 1 ? total : (groups.get(row.key!) ?? groups.set(row.key!, {}).get(row.key!)!);
       for (const k of m.keys) into[k] = Number(row[k] ?? 0);
+      if (m.additive) for (const k of m.keys) total[k] += Number(row[k] ?? 0);
     }
   });
   return { total: toCounts(total), groups: new Map([...groups].map(([k, v]) => [k, toCounts(v)])) };

@@ -173,14 +173,26 @@ export async function linkLabels(db: Tx, links: readonly { kind: LinkKind; id: n
       .where('v.id', 'in', ids('visit'))
       .execute())
       put('visit', v.id, `${String(v.visited_on).slice(0, 10)} ${v.name}`);
-  if (ids('case').length)
-    for (const c of await db
-      .selectFrom('discovery_case as c')
-      .leftJoin('entity as e', 'e.id', 'c.entity_id')
-      .select(['c.id', 'c.kind', 'e.name'])
-      .where('c.id', 'in', ids('case'))
-      .execute())
-      put('case', c.id, `${CASE_KIND_LABEL[c.kind]}${c.name ? ` · ${c.name}` : ''}`);
+  if (ids('case').length) {
+    // The cases first, then their entities' names by id: on Citus the cases are distributed and
+    // entity is not, and such a LEFT JOIN crashed the coordinator (the case list, discovery/queries.ts).
+    const cases = await db
+      .selectFrom('discovery_case')
+      .select(['id', 'kind', 'entity_id'])
+      .where('id', 'in', ids('case'))
+      .execute();
+    const entityIds = [...new Set(cases.flatMap((c) => (c.entity_id === null ? [] : [Number(c.entity_id)])))];
+    const names = new Map(
+      (entityIds.length
+        ? await db.selectFrom('entity').select(['id', 'name']).where('id', 'in', entityIds).execute()
+        : []
+      ).map((e) => [Number(e.id), e.name]),
+    );
+    for (const c of cases) {
+      const name = c.entity_id === null ? undefined : names.get(Number(c.entity_id));
+      put('case', c.id, `${CASE_KIND_LABEL[c.kind]}${name ? ` · ${name}` : ''}`);
+    }
+  }
   if (ids('appeal').length)
     for (const a of await db
       .selectFrom('appeal_case')

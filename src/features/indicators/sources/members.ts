@@ -21,6 +21,7 @@ export const memberMeasures: Measure[] = [
     keys: ['casesOpen'],
     from: sql`discovery_case_tally c`,
     scope: 'c.scope_key',
+    additive: true, // on Citus the tally is distributed with its cases
     where: () => sql`c.state IN ('open', 'contacted')`,
     select: () => sql`coalesce(sum(c.n), 0)::int AS "casesOpen"`,
   },

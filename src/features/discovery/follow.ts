@@ -345,34 +345,29 @@ export async function followCases(
       held.add(k);
       const hash = sm3Hex(canonicalJson(c.evidence));
       const was = onFile.get(k);
-      if (!was) fresh.push({ ...c, hash });
-      else if (was.evidence_hash !== hash) {
-        // Evidence changed: a case already decided is reopened when what its decision rests on changed.
-        const reopen = DECIDED.includes(was.state) && decisionBasisChanged(c.kind, was.evidence, c.evidence);
-        moved.push({
-          ...c,
-          hash,
-          id: Number(was.id),
-          county: was.county_code,
-          fromScope: was.scope_key,
-          from: was.state,
-          to: reopen ? 'open' : was.state,
-          changed: true,
-        });
-      } else if (was.scope_key !== c.scopeKey) {
-        // Its entity only moved to another station: scope, not evidence, changes; no event.
-        moved.push({
-          ...c,
-          hash,
-          id: Number(was.id),
-          county: was.county_code,
-          fromScope: was.scope_key,
-          from: was.state,
-          to: was.state,
-          changed: false,
-        });
+      if (!was) {
+        fresh.push({ ...c, hash });
+        continue;
+      }
+      const changed = was.evidence_hash !== hash;
+      if (!changed) {
         counts.unchanged++;
-      } else counts.unchanged++;
+        // Same evidence in the same place: nothing to write. Only the scope moved (its entity went to
+        // another station): the case follows, with no event.
+        if (was.scope_key === c.scopeKey) continue;
+      }
+      // Evidence changed: a case already decided is reopened when what its decision rests on changed.
+      const reopen = changed && DECIDED.includes(was.state) && decisionBasisChanged(c.kind, was.evidence, c.evidence);
+      moved.push({
+        ...c,
+        hash,
+        id: Number(was.id),
+        county: was.county_code,
+        fromScope: was.scope_key,
+        from: was.state,
+        to: reopen ? 'open' : was.state,
+        changed,
+      });
     }
     await writing;
     writing = write(fresh, moved);

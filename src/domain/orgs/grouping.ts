@@ -34,6 +34,8 @@ export const PROPOSAL_MODE_LABEL: Record<ProposalMode, string> = {
   work: '工作覆盖',
 };
 export const PROPOSAL_MODES = Object.keys(PROPOSAL_MODE_LABEL) as ProposalMode[];
+/** A proposal's state in words, in the order the web lists them. */
+export const PROPOSAL_STATE_LABEL = { open: '待处理', accepted: '已采纳', rejected: '不采纳' } as const;
 export type Proposal = {
   mode: ProposalMode;
   orgKind: OrgKind | null;

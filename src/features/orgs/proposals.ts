@@ -14,8 +14,7 @@ import {
   moveProposalUnit,
   rejectProposal,
 } from './contract.js';
-
-const STATE_LABEL = { open: '待处理', accepted: '已采纳', rejected: '不采纳' } as const;
+import { PROPOSAL_STATE_LABEL } from '../../domain/orgs/grouping.js';
 
 /** A cell holds at most 32,767 characters: a long list of units ends 等 N 家 instead of being cut mid-name. */
 const CELL_CHARS = 32_000;
@@ -100,7 +99,7 @@ export async function proposalRoutes(app: FastifyInstance): Promise<void> {
       { header: '建议名称', width: 36, value: (p) => p.suggestedName },
       { header: '组建方式', width: 14, value: (p) => p.modeLabel },
       { header: '组织类型', width: 12, value: (p) => p.orgKindLabel },
-      { header: '状态', width: 8, value: (p) => STATE_LABEL[p.state] },
+      { header: '状态', width: 8, value: (p) => PROPOSAL_STATE_LABEL[p.state] },
       { header: '县区', width: 12, value: (p) => p.countyName },
       { header: '基层所', width: 16, value: (p) => p.stationName },
       { header: '单位数', width: 8, value: (p) => p.units },

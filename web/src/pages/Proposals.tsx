@@ -20,7 +20,7 @@ import {
 import { BulbOutlined, DownloadOutlined } from '@ant-design/icons';
 import { Link, useNavigate } from 'react-router-dom';
 import { call, withQuery } from '../api';
-import { PROPOSAL_MODE_LABEL, type ProposalMode } from '@domain/orgs/grouping';
+import { PROPOSAL_MODE_LABEL, PROPOSAL_STATE_LABEL, type ProposalMode } from '@domain/orgs/grouping';
 import {
   acceptProposal,
   exportProposals,
@@ -59,11 +59,7 @@ const MODE_COLOR: Record<Mode, string> = {
 /** Modes that found a new organization on acceptance; joint ones can also trade units. */
 const FOUNDING: Mode[] = ['standalone', 'zone', 'joint', 'station'];
 const JOINT: Mode[] = ['zone', 'joint', 'station'];
-const STATE = [
-  { value: 'open', label: '待处理' },
-  { value: 'accepted', label: '已采纳' },
-  { value: 'rejected', label: '不采纳' },
-];
+const STATE = Object.entries(PROPOSAL_STATE_LABEL).map(([value, label]) => ({ value, label }));
 type Acting = { kind: 'accept' | 'reject' | 'move'; p: Proposal };
 
 const summary = (r: GeneratedProposals) =>

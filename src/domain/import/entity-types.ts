@@ -75,6 +75,9 @@ const OWN_WORDS: Record<string, EntityKind> = {
   个体工商户: 'individual',
   个体户: 'individual',
   个体: 'individual',
+  // A 个体工商户's 组成形式, which registry lists give in the 类型 column in its place (round 16).
+  个人经营: 'individual',
+  家庭经营: 'individual',
   individual: 'individual',
   农民专业合作社: 'cooperative',
   合作社: 'cooperative',

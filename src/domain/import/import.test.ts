@@ -287,6 +287,9 @@ describe('市场主体类型', () => {
     ['私营独资企业', 'enterprise', '私营独资企业'],
     ['私营合伙企业', 'enterprise', '私营合伙企业'],
     ['私营股份有限公司', 'enterprise', '私营股份有限公司'],
+    // A 个体工商户's 组成形式 given in the 类型 column (round 16: refused as no type).
+    ['个人经营', 'individual', '个人经营'],
+    ['家庭经营', 'individual', '家庭经营'],
   ])('"%s" is %s (%s)', (input, kind, typeName) => {
     expect(parseEntityType(input)).toEqual({ ok: true, kind, typeName });
   });
@@ -632,12 +635,27 @@ describe('登记状态 as registry systems print it', () => {
     ['在业在册', 'active'],
     ['有效', 'active'],
     ['确立', 'active'],
+    // Round 16: a code beside its word (the code is not read, the word is), the class of entity after the state.
+    ['1/存续', 'active'],
+    ['1-存续', 'active'],
+    ['1 存续', 'active'],
+    ['2／吊销，未注销', 'revoked'],
+    ['在营企业', 'active'],
+    ['开业企业', 'active'],
+    ['吊销，未注销企业', 'revoked'],
+    ['吊销未注销企业', 'revoked'],
+    ['已注销企业', 'deregistered'],
+    ['迁出企业', 'moved_out'],
+    ['注销户', 'deregistered'],
+    ['吊销（已注销）', 'deregistered'],
   ])('"%s" → %s', (v, want) => {
     expect(status(v)).toMatchObject({ success: true, data: want });
   });
   it('refuses a word it does not know, naming the field', () => {
     expect(status('其他').error?.issues[0].message).toMatch(/^登记状态"其他"无法识别/);
     expect(status('constructor').success).toBe(false);
+    // A class of entity after a word it does not know: named as written.
+    expect(status('其他企业').error?.issues[0].message).toMatch(/^登记状态"其他企业"无法识别/);
   });
   it('names one word for each status rather than every spelling it knows, and says a code is not read', () => {
     expect(status('其他').error?.issues[0].message).toBe('登记状态"其他"无法识别，可填：存续、注销、吊销、迁出等');
@@ -1035,6 +1053,12 @@ describe('roster rows', () => {
       ['中国共产党党员', 'full'],
       ['中共预备党员', 'probationary'],
       ['中国共产党预备党员', 'probationary'],
+      // Round 16: the member system's 人员类别, and a note naming the other class, which says more.
+      ['中共正式党员', 'full'],
+      ['中国共产党正式党员', 'full'],
+      ['中共党员（预备）', 'probationary'],
+      ['中共党员(预备党员)', 'probationary'],
+      ['中共党员（正式）', 'full'],
     ])
       expect(row({ membership: v })).toMatchObject({ success: true, data: { membership: want } });
     expect(row({ membership: '共青团员' }).error?.issues[0].message).toMatch(/^人员类别"共青团员"无法识别/);

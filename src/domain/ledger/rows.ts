@@ -126,15 +126,34 @@ function choiceKey<V>(v: string, words: Record<string, V>): string | undefined {
     half,
     half.toLowerCase(),
     half.replace(/\(/g, '（').replace(/\)/g, '）').replace(/,/g, '，'), // the words are written with full-width marks
-    // A word with a note in brackets, as registry systems print it: 存续(在营,开业,在册), 在营（开业）企业.
-    half.replace(/\([^)]*\)/g, '').trim(),
   ].find((w) => Object.hasOwn(words, w)); // not "constructor" and the like from the prototype
   if (hit !== undefined) return hit;
-  // A code with its word, as report systems print a coded field: 1-是, 2：否, 1.党支部. Both must say the same.
-  const pair = /^([0-9A-Za-z]{1,2})\s*[-:：.、．]\s*(\S.*)$/.exec(half);
+  // A word with a note in brackets, as registry systems print it: 存续(在营,开业,在册), 在营（开业）企业.
+  const bare = half.replace(/\([^)]*\)/g, '').trim();
+  if (Object.hasOwn(words, bare)) return noteSaysMore(half, bare, words) ?? bare;
+  // A code with its word, as report systems print a coded field: 1-是, 2：否, 1.党支部, 1/存续, 1 存续.
+  const pair = /^([0-9A-Za-z]{1,2})\s*[-:：.、．/\s]\s*(\S.*)$/.exec(half);
   if (!pair) return undefined;
   const [code, word] = [choiceKey(pair[1], words), choiceKey(pair[2], words)];
-  return code !== undefined && word !== undefined && words[code] === words[word] ? word : undefined;
+  if (word === undefined) return undefined;
+  // Where XGZ reads codes of its own (是否 1/2, 党组织形式 0–3), both must say the same. A list of words
+  // only (登记状态, 人员类别) reads no code — the systems' code tables differ — so the word beside it says it.
+  if (code === undefined) return Object.keys(words).some((k) => /^\d+$/.test(k)) ? undefined : word;
+  return words[code] === words[word] ? word : undefined;
+}
+
+/**
+ * A bracketed note that is itself a word of the list and means something else than the word before
+ * it: it says more, and is read (中共党员（预备）is a 预备党员, not the 正式党员 that 中共党员 alone is;
+ * 吊销（已注销）is 注销, as 吊销，已注销 is). Round 16: the note was dropped and a probationary
+ * member stored as full. undefined when no note does.
+ */
+function noteSaysMore<V>(half: string, bare: string, words: Record<string, V>): string | undefined {
+  for (const [, note] of half.matchAll(/\(([^)]*)\)/g)) {
+    const k = note.trim() === '' ? undefined : choiceKey(note.trim(), words);
+    if (k !== undefined && words[k] !== words[bare]) return k;
+  }
+  return undefined;
 }
 
 /**
@@ -701,7 +720,23 @@ const unlessMasked = <T extends z.ZodType>(s: T) =>
  * keeps its status (a 注销 one does not come back to 存续 because a later list omits the column), a
  * new one is 存续 (writers/registry.ts).
  */
-export const entityStatusField = z.preprocess(blankToUndefined, choice('登记状态', ENTITY_STATUS_WORDS).optional());
+export const entityStatusField = z.preprocess(
+  (v) => blankToUndefined(typeof v === 'string' ? statusWithoutEntity(v) : v),
+  choice('登记状态', ENTITY_STATUS_WORDS).optional(),
+);
+
+/**
+ * A 登记状态 as the registry lists title their classes of entity: 在营企业, 吊销，未注销企业, 已注销企业,
+ * 迁出企业 (个体工商户 lists: 注销户) — the state is the word before 企业/户 (round 16: refused as unknown).
+ * A word of the list as it stands (注销企业, 吊销企业) is left as it is.
+ */
+function statusWithoutEntity(v: string): string {
+  const t = v.trim();
+  if (Object.hasOwn(ENTITY_STATUS_WORDS, t)) return v;
+  const m = /^(.+?)(?:企业|户)$/.exec(t);
+  // Only a word of the list: a refusal names the value as written.
+  return m && choiceKey(m[1], ENTITY_STATUS_WORDS) !== undefined ? m[1] : v;
+}
 
 const KIND_WORD = { enterprise: '企业', individual: '个体工商户', cooperative: '农民专业合作社' } as const;
 /** 机构类别, the second character of a 统一社会信用代码 issued by 市场监管 (GB 32100-2015). */
@@ -1006,6 +1041,9 @@ export const rosterRow = z
       // 政治面貌 as personnel lists write it (GB/T 4762: 中国共产党党员, 中国共产党预备党员, and their short forms).
       中共党员: 'full',
       中国共产党党员: 'full',
+      // As the member system's 人员类别 (and county rosters) word it.
+      中共正式党员: 'full',
+      中国共产党正式党员: 'full',
       预备党员: 'probationary',
       预备: 'probationary',
       中共预备党员: 'probationary',

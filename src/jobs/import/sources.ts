@@ -396,10 +396,18 @@ async function* unclearMonths(records: AsyncGenerator<string[]>): AsyncGenerator
     yield cells.map((c) => (/^\s*(?:19|20)\d{2}\.1\s*$/.test(c) ? c + UNCLEAR_MONTH : c));
 }
 
-function openCsv(file: string, head: Buffer, limits: SourceLimits): Opened {
+/** A UTF-8 byte-order mark at the start of the bytes. */
+const UTF8_BOM = (b: Buffer) => b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+
+function openCsv(file: string, fileHead: Buffer, limits: SourceLimits): Opened {
   const count = counter();
-  const encoding = detectEncoding(head);
-  const input = fs.createReadStream(file);
+  const encoding = detectEncoding(fileHead);
+  // A UTF-8 BOM before a GBK body (a GBK export passed through a tool that prefixes one, as some
+  // report platforms do): the mark is no GB18030 text. Round 16: decoded as such it garbled the first
+  // header, and the file was refused as undecodable.
+  const skip = encoding === 'gb18030' && UTF8_BOM(fileHead) ? 3 : 0;
+  const head = fileHead.subarray(skip);
+  const input = fs.createReadStream(file, { start: skip });
   const delimiter = detectDelimiter(head, encoding);
   // UTF-16 becomes UTF-8 first: the field limiter and the fast path read bytes of an ASCII-compatible encoding.
   const bytes = encoding.startsWith('utf16')

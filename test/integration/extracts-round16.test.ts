@@ -100,6 +100,30 @@ describe.each(BACKENDS)('extracts of round 16 on %s', (backend) => {
     expect(names.rows.map((r) => r.name)).toEqual(['标记一号店', '标记二号店']);
   });
 
+  it("places an entity by a 住所 行政区划代码 column giving its village (统计用区划代码, 12 digits) in the county's first 6", async () => {
+    // Refused before: 所属县区代码应为 6 位行政区划代码, every row of a city clerk's extract.
+    const { scope_key } = await t.db
+      .selectFrom('jurisdiction')
+      .select('scope_key')
+      .where('code', '=', '320100')
+      .executeTakeFirstOrThrow();
+    const city = { id: (await t.user({ roles: ['editor'], jurisdiction: '320100' })).id, scopeKey: scope_key };
+    const codes = [uscc('92', '320100', 'MA2R16D01'), uscc('92', '320100', 'MA2R16D02')];
+    const text = [
+      '统一社会信用代码,名称,经营者,住所,住所所在行政区划代码',
+      `${codes[0]},区划一号店,庚一,玄武区某街道某社区1号,320102001003`,
+      `${codes[1]},区划二号店,庚二,玄武区某街道,320102001`,
+    ].join('\r\n');
+    const file = path.join(dir, '区划代码.csv');
+    fs.writeFileSync(file, `${text}\r\n`);
+    const { job, rejections } = await importFile(t, 'registry', file, city);
+    expect(rejections.map((r) => [r.row_no, r.col, r.reason])).toEqual([]);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 2 });
+    const counties = await sql<{ county_code: string }>`
+      SELECT county_code FROM entity WHERE uscc = ANY(${codes}) ORDER BY uscc`.execute(t.db);
+    expect(counties.rows.map((r) => r.county_code)).toEqual(['320102', '320102']);
+  });
+
   it("reads a member system roster's 人员类别 (中共正式党员), keeps 中共党员（预备） a 预备党员, fills a 所在党支部 merged down over its members, and refuses lost and masked ID numbers saying why", async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('党员名册');

@@ -43,6 +43,16 @@ export function divisionOfCode(code: string): string | null {
   return /^\d{15}$/.test(v) ? v.slice(0, 6) : null;
 }
 
+/**
+ * The county of a 行政区划代码 column's value: a 统计用区划代码 (the 住所's township, 9 digits, or
+ * its village or community, 12: 320102001000) is the county's 6 digits and the place within it, as
+ * some provinces' registry extracts give the 住所所在行政区划 (round 16: refused as no 6-digit code).
+ * Any other value is returned as it is, for the check to refuse.
+ */
+export function countyOfDivision(v: string): string {
+  return /^\d{6}(?:\d{3}|\d{6})$/.test(v) ? v.slice(0, 6) : v;
+}
+
 export class CountyResolver {
   private readonly byAuthority = new Map<string, string[]>();
   /**
@@ -128,7 +138,7 @@ export class CountyResolver {
         value: null,
       });
     if (f.column?.value.trim()) {
-      const v = f.column.value.trim();
+      const v = countyOfDivision(f.column.value.trim());
       if (!/^\d{6}$/.test(v))
         return { ok: false, col: f.column.header, value: v, reason: '所属县区代码应为 6 位行政区划代码' };
       if (!this.counties.has(v) || !this.inScope(v))

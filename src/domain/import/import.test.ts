@@ -1155,6 +1155,18 @@ describe('county derivation', () => {
         from: 'uploader',
       });
   });
+  it('reads a 行政区划代码 column giving the township or village (统计用区划代码) by its county', () => {
+    for (const value of ['320104001', '320104001000', '320104000000'])
+      expect(r.resolve({ ...none, uploaderCounty: null, column: { header: '行政区划代码', value } })).toEqual({
+        ok: true,
+        code: '320104',
+        from: 'column',
+      });
+    expect(r.resolve({ ...none, column: { header: '行政区划代码', value: '3201040010' } })).toMatchObject({
+      ok: false,
+      reason: '所属县区代码应为 6 位行政区划代码',
+    });
+  });
   it("refuses a county uploader's row whose code names another county, saying it and how to confirm", () => {
     for (const code of [uscc('320104'), { header: '注册号', value: '320104000000017' }])
       expect(r.resolve({ ...none, uploaderCounty: '320102', code })).toMatchObject({

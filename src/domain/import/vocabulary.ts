@@ -115,7 +115,16 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       'oploc',
     ],
     authority: ['登记机关', '登记机关名称', '发照机关', 'regorg', 'regorgcn'],
-    countyCode: ['所属县区代码', '县区代码', '管辖区划代码', '行政区划代码', '所属行政区划代码'],
+    countyCode: [
+      '所属县区代码',
+      '县区代码',
+      '管辖区划代码',
+      '行政区划代码',
+      '所属行政区划代码',
+      // The 住所's division, as registry extracts head it (DOMDISTRICT); its county is read (countyOfDivision).
+      '住所所在行政区划代码',
+      '住所行政区划代码',
+    ],
     stationCode: ['基层所代码', '所代码', '管辖所代码', '监管所代码'],
     industry: [
       '行业代码',

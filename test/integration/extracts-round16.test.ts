@@ -124,6 +124,35 @@ describe.each(BACKENDS)('extracts of round 16 on %s', (backend) => {
     expect(counties.rows.map((r) => r.county_code)).toEqual(['320102', '320102']);
   });
 
+  it('places an entity at the 所 its 管辖单位 column names, though 登记机关 (the bureau) comes first', async () => {
+    // The extract names the supervising 所 under 管辖单位 (or 管辖基层所): the plan called the column
+    // unknown, and the entity waited in 待分配基层所 with its 所 in the file.
+    const county = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320102' }));
+    const station = await county.post('/stations', {
+      countyCode: '320102',
+      suffix: '816',
+      name: '玄武门测试市场监管所',
+      servedAreas: ['玄武门测试街道'],
+    });
+    expect(station.statusCode, station.body).toBe(201);
+    const codes = [uscc('92', '320102', 'MA2R16G01'), uscc('92', '320102', 'MA2R16G02')];
+    const text = [
+      '统一社会信用代码,名称,经营者,住所,登记机关,管辖单位',
+      `${codes[0]},管辖一号店,辛一,玄武区某路1号,南京市玄武区市场监督管理局,玄武门测试市场监管所`,
+      `${codes[1]},管辖二号店,辛二,玄武区某路2号,南京市玄武区市场监督管理局,南京市玄武区市场监督管理局`,
+    ].join('\r\n');
+    const file = path.join(dir, '管辖单位.csv');
+    fs.writeFileSync(file, iconv.encode(`${text}\r\n`, 'gb18030'));
+    const p = await previewFile(t.ctx.keys, 'registry', 'u1', file, path.basename(file), {}, undefined, 10);
+    expect(p.columns.find((c) => c.header === '管辖单位')?.note).toBe('不导入，用于确定基层所');
+    const { job, rejections } = await importFile(t, 'registry', file, clerk);
+    expect(rejections).toEqual([]);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 2 });
+    const placed = await sql<{ station_code: string | null }>`
+      SELECT station_code FROM entity WHERE uscc = ANY(${codes}) ORDER BY uscc`.execute(t.db);
+    expect(placed.rows.map((r) => r.station_code)).toEqual(['320102816', null]);
+  });
+
   it("reads a member system roster's 人员类别 (中共正式党员), keeps 中共党员（预备） a 预备党员, fills a 所在党支部 merged down over its members, and refuses lost and masked ID numbers saying why", async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('党员名册');

@@ -29,6 +29,14 @@ export const STATION_HEADERS = [
   '管辖市场监管所',
   '所属工商所',
   '工商所',
+  // The supervising unit as registry extracts head it (管辖单位 names the 所, or the bureau itself when
+  // none): read before 登记机关, which is the bureau for most entities (round 16: the 所 it named was
+  // never read, and the entity waited in 待分配基层所).
+  '管辖单位',
+  '管辖单位名称',
+  '管辖基层所',
+  '管辖机关',
+  '管辖机关名称',
 ];
 export const AUTHORITY_HEADERS = ['登记机关', '登记机关名称', '管辖机关', '管辖单位', '登记管理机关', '管辖机关名称'];
 export const STREET_HEADERS = [

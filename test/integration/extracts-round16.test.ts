@@ -228,4 +228,31 @@ describe.each(BACKENDS)('extracts of round 16 on %s', (backend) => {
       { name: '寅十六', membership: 'probationary', org_relation: '第一支部' },
     ]);
   });
+
+  it('reads a tab-separated roster whose 流动党员 column says the side of the move (流出/流入) and whose 党籍状态 says 正常党员', async () => {
+    // Refused before: 是否流动党员"流出"无法识别, 党员状态"正常党员"无法识别.
+    const text = [
+      ['姓名', '性别', '公民身份号码', '人员类别', '党籍状态', '流动党员', '所在党支部'],
+      ['巳十六', '男', id('320102', '19850101', '011'), '正式党员', '正常党员', '流出', '第三支部'],
+      ['午十六', '男', id('320102', '19860101', '031'), '正式党员', '党籍正常', '流入', '第三支部'],
+      ['未十六', '男', id('320102', '19870101', '051'), '正式党员', '正常', '否', '第三支部'],
+    ]
+      .map((r) => r.join('\t'))
+      .join('\r\n');
+    const file = path.join(dir, '流动党员.txt.csv');
+    fs.writeFileSync(file, iconv.encode(`${text}\r\n`, 'gb18030'));
+    const { job, rejections } = await importFile(t, 'roster', file, clerk);
+    expect(rejections.map((r) => [r.row_no, r.col, r.reason])).toEqual([]);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 3 });
+    const rows = (
+      await sql<{ name: string; member_status: string }>`
+        SELECT p.name, m.member_status FROM member m JOIN person p ON p.id = m.person_id
+        WHERE p.name IN ('巳十六', '午十六', '未十六') ORDER BY p.birth_date`.execute(t.db)
+    ).rows;
+    expect(rows.map((r) => [r.name, r.member_status])).toEqual([
+      ['巳十六', 'mobile'],
+      ['午十六', 'mobile'],
+      ['未十六', 'normal'],
+    ]);
+  });
 });

@@ -1065,6 +1065,14 @@ describe('roster rows', () => {
     // "党员" alone may be written for a 预备党员 too: not taken for a full member.
     expect(row({ membership: '党员' }).success).toBe(false);
   });
+  it('reads a 流动党员 column saying the side of the move, and 正常党员 as 正常 (round 16)', () => {
+    for (const v of ['流出', '流入', '流出党员'])
+      expect(row({ mobileFlag: v })).toMatchObject({ success: true, data: { memberStatus: 'mobile' } });
+    expect(row({ mobileFlag: '否' })).toMatchObject({ success: true, data: { memberStatus: 'normal' } });
+    expect(row({ mobileFlag: '不详' }).success).toBe(false);
+    for (const v of ['正常党员', '党籍正常'])
+      expect(row({ memberStatus: v })).toMatchObject({ success: true, data: { memberStatus: 'normal' } });
+  });
   it('reads 性别 by its GB/T 2261.1 code and takes 无 or - for no ID number', () => {
     expect(row({ sex: '2', idNumber: '无' })).toMatchObject({ success: true, data: { sex: 'female' } });
     expect(row({ idNumber: '-' }).data?.idNumber).toBeUndefined();

@@ -465,6 +465,21 @@ export const YES_NO_WORDS: Record<string, boolean> = {
 };
 const yesNo = (label: string) => choice<boolean>(label, YES_NO_WORDS);
 /**
+ * A 流动党员 column answered with the side of the move, as the member system's roster and county
+ * lists fill it (流出 where the relation is kept, 流入 where the member works): a mobile member either
+ * way (round 16: refused as no 是/否).
+ */
+const MOBILE_FLAG_WORDS: Record<string, boolean> = {
+  ...YES_NO_WORDS,
+  流出: true,
+  流入: true,
+  流出党员: true,
+  流入党员: true,
+  外出流动: true,
+  外出流动党员: true,
+  流动党员: true,
+};
+/**
  * 法定代表人是否党员 answered with the person's 政治面貌 (GB/T 4762), as county summaries and a
  * 法定代表人政治面貌 column give it: a member of the Communist Party (预备党员 too, as the report's
  * 党员（含预备党员）counts them) or not — 群众, 共青团员, a democratic party's member, 无党派人士.
@@ -1058,6 +1073,9 @@ export const rosterRow = z
         .pipe(
           choice<MemberStatus>('党员状态', {
             正常: 'normal',
+            // As county rosters word it (round 16).
+            正常党员: 'normal',
+            党籍正常: 'normal',
             流动: 'mobile',
             流动党员: 'mobile',
             // The national member system's words for a mobile member, by the side the roster is kept on.
@@ -1089,7 +1107,7 @@ export const rosterRow = z
     // The organization department's export states these apart from 党籍状态 (which says 正常 for them).
     lostFlag: opt(yesNo('是否失联党员')),
     abroadFlag: opt(yesNo('是否出国（境）党员')),
-    mobileFlag: opt(yesNo('是否流动党员')),
+    mobileFlag: opt(choice('是否流动党员', MOBILE_FLAG_WORDS)),
     // 联系电话 as the registry reads it (the mobile of "0512-6523456转801/13912345678"), kept only when
     // a mobile: a member known by name is matched on it, and a fixed line is shared by a workplace
     // (the job counts those not kept, withheldValues).

@@ -871,6 +871,11 @@ describe('roster dates given to the month', () => {
 describe('annual reports as systems and clerks write them', () => {
   const row = (over: Record<string, string>) =>
     annualReportRow.safeParse({ uscc: '', regNo: '110108000000016', year: '2023', ...over });
+  it('reads no code in a 党组织建立形式 note as the form (round 16)', () => {
+    const form = (partyOrgForm: string) => row({ partyOrgForm, partyMembers: '3' }).data?.partyOrgForm;
+    expect(form('党支部（2）')).toBe(1); // counts something: no 党总支
+    expect(form('联合党支部(3)')).toBe(1);
+  });
   it.each(['2023', '2023年', '2023年度', '２０２３年度'])('年报年度 "%s" is 2023', (year) => {
     expect(row({ year })).toMatchObject({ success: true, data: { year: 2023 } });
   });
@@ -1059,6 +1064,7 @@ describe('roster rows', () => {
       ['中共党员（预备）', 'probationary'],
       ['中共党员(预备党员)', 'probationary'],
       ['中共党员（正式）', 'full'],
+      ['正式党员（1）', 'full'], // a code in the note is no word: not read as one
     ])
       expect(row({ membership: v })).toMatchObject({ success: true, data: { membership: want } });
     expect(row({ membership: '共青团员' }).error?.issues[0].message).toMatch(/^人员类别"共青团员"无法识别/);

@@ -146,11 +146,12 @@ function choiceKey<V>(v: string, words: Record<string, V>): string | undefined {
  * A bracketed note that is itself a word of the list and means something else than the word before
  * it: it says more, and is read (中共党员（预备）is a 预备党员, not the 正式党员 that 中共党员 alone is;
  * 吊销（已注销）is 注销, as 吊销，已注销 is). Round 16: the note was dropped and a probationary
- * member stored as full. undefined when no note does.
+ * member stored as full. A code in the note is no word (党支部（2） may count something, and is no
+ * 党总支). undefined when no note does.
  */
 function noteSaysMore<V>(half: string, bare: string, words: Record<string, V>): string | undefined {
   for (const [, note] of half.matchAll(/\(([^)]*)\)/g)) {
-    const k = note.trim() === '' ? undefined : choiceKey(note.trim(), words);
+    const k = /^[0-9A-Za-z]{0,2}$/.test(note.trim()) ? undefined : choiceKey(note.trim(), words);
     if (k !== undefined && words[k] !== words[bare]) return k;
   }
   return undefined;

@@ -33,7 +33,12 @@ import pg from 'pg';
 export const REFERENCE_TABLES = ['dictionary', 'setting', 'jurisdiction'] as const;
 
 /** Tables spread over the workers by county_code, all in one co-location group. */
-export const DISTRIBUTED_TABLES: readonly string[] = ['sanliang_plaque_counter'];
+export const DISTRIBUTED_TABLES: readonly string[] = [
+  'sanliang_plaque_counter',
+  'discovery_case',
+  'case_event',
+  'discovery_case_tally',
+];
 
 /**
  * Why a table stays on the coordinator: what in the schema stops Citus from distributing it by
@@ -131,11 +136,23 @@ export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => vo
     await client.query('SELECT pg_advisory_lock(727275)');
     await refuseRestrictivePolicies(client);
     const db = (await client.query<{ d: string }>('SELECT current_database() AS d')).rows[0].d;
+    // Each setting holds for the database's later sessions and, from now, for this one (the pool's
+    // connection that migrated, which then serves requests); migrate runs before the server listens.
+    const setting = async (name: string, value: string) => {
+      await client.query(`ALTER DATABASE ${ident(db)} SET ${name} = ${value}`);
+      await client.query(`SET ${name} = ${value}`);
+    };
     // The scope a row-level security policy reads is set with SET LOCAL in each scoped
     // transaction (db/scoped.ts); Citus sends SET LOCAL on to the workers' connections only
     // with this setting, so the policies on the shards see the caller's scope.
-    await client.query(`ALTER DATABASE ${ident(db)} SET citus.propagate_set_commands = 'local'`);
-    await client.query(`SET citus.propagate_set_commands = 'local'`);
+    await setting('citus.propagate_set_commands', `'local'`);
+    // The case group's tallies are kept by statement triggers on its shards (0111, 0246): they
+    // write only the tally rows of the same county, which live on the same shard's worker.
+    await setting('citus.enable_unsafe_triggers', 'on');
+    // A transaction that read the case group over several shards and then writes a coordinator
+    // table (a verified case confirms its member) was refused ("cannot modify table … because
+    // there was a parallel operation on a distributed table"): one connection per worker instead.
+    await setting('citus.multi_shard_modify_mode', `'sequential'`);
     const known = new Map(
       (
         await client.query<{ t: string; type: string }>(

@@ -14,26 +14,29 @@ import pg from 'pg';
  *    in its metadata), and the step adds every other table the same way. What that took (0111,
  *    0150, 0151, 0170, 0171, 0210, 0211, the writers, the views' grants, the restrictive policies
  *    folded, 0232) is in bench/README.md, section citus.
- *  - DISTRIBUTED_TABLES: tables keyed by county_code that no trigger, and no foreign key of a
- *    table that stays on the coordinator, ties to other tables; co-located with each other.
+ *  - DISTRIBUTED_TABLES: tables keyed by county_code, co-located: the plaque counter and the case
+ *    group (discovery_case, case_event, discovery_case_tally; county_code in every row and key since
+ *    0245, 0246). The group's tally is kept by discovery_case's statement triggers, which run on the
+ *    shards (citus.enable_unsafe_triggers) and write only the same county's tally rows, on the same
+ *    worker; its writers log to the change feed themselves (0247, discovery/case-log.ts). Its keys
+ *    to entity, member and self_report (coordinator tables) are dropped on the cluster. The rule for
+ *    the code: the group is read and written in statements of its own, never joined in one
+ *    statement with a coordinator table (such statements crashed the coordinator, Citus 13.2.2, or
+ *    were refused); then the other tables by id. bench/README.md, "The case group".
  *  - Everything else stays on the coordinator as a Citus local table; `citusBlockers` says what
  *    keeps each from being distributed by county_code.
- *  - Next: the case group (discovery_case, case_event, discovery_case_tally). Its schema is ready on
- *    every backend (0245, 0246: county_code in every row and key, the trail's key on (case_id,
- *    county_code), the tally per county) and its tally triggers run on the shards; its writers log
- *    to the change feed themselves (0247, discovery/case-log.ts), the feed, cases-follow, the
- *    absent roster, the case list and trail read it in statements of its own, the dashboard reads
- *    its tally without GROUPING SETS, and its trail's INSERT … SELECT has RETURNING (so Citus does
- *    not COPY under RLS). What keeps it here (the trial of branch citus18): other statements that
- *    mix the cases with coordinator tables (one crashed the coordinator), writes of coordinator
- *    tables after a multi-shard read, and a nested distributed query. bench/README.md, "The case group".
  */
 
 /** Small tables every node needs a copy of. */
 export const REFERENCE_TABLES = ['dictionary', 'setting', 'jurisdiction'] as const;
 
 /** Tables spread over the workers by county_code, all in one co-location group. */
-export const DISTRIBUTED_TABLES: readonly string[] = ['sanliang_plaque_counter'];
+export const DISTRIBUTED_TABLES: readonly string[] = [
+  'sanliang_plaque_counter',
+  'discovery_case',
+  'case_event',
+  'discovery_case_tally',
+];
 
 /**
  * Why a table stays on the coordinator: what in the schema stops Citus from distributing it by
@@ -131,11 +134,23 @@ export async function distributeForCitus(pool: pg.Pool, log: (msg: string) => vo
     await client.query('SELECT pg_advisory_lock(727275)');
     await refuseRestrictivePolicies(client);
     const db = (await client.query<{ d: string }>('SELECT current_database() AS d')).rows[0].d;
+    // Each setting holds for the database's later sessions and, from now, for this one (the pool's
+    // connection that migrated, which then serves requests); migrate runs before the server listens.
+    const setting = async (name: string, value: string) => {
+      await client.query(`ALTER DATABASE ${ident(db)} SET ${name} = ${value}`);
+      await client.query(`SET ${name} = ${value}`);
+    };
     // The scope a row-level security policy reads is set with SET LOCAL in each scoped
     // transaction (db/scoped.ts); Citus sends SET LOCAL on to the workers' connections only
     // with this setting, so the policies on the shards see the caller's scope.
-    await client.query(`ALTER DATABASE ${ident(db)} SET citus.propagate_set_commands = 'local'`);
-    await client.query(`SET citus.propagate_set_commands = 'local'`);
+    await setting('citus.propagate_set_commands', `'local'`);
+    // The case group's tallies are kept by statement triggers on its shards (0111, 0246): they
+    // write only the tally rows of the same county, which live on the same shard's worker.
+    await setting('citus.enable_unsafe_triggers', 'on');
+    // A transaction that read the case group over several shards and then writes a coordinator
+    // table (a verified case confirms its member) was refused ("cannot modify table … because
+    // there was a parallel operation on a distributed table"): one connection per worker instead.
+    await setting('citus.multi_shard_modify_mode', `'sequential'`);
     const known = new Map(
       (
         await client.query<{ t: string; type: string }>(

@@ -104,23 +104,37 @@ export function inlineParameters(q: CompiledQuery): string {
 }
 
 /**
- * One read-only statement under the principal's scope in ONE round trip: BEGIN, the scope and
- * role (as runScoped sets them), the statement with its parameters inlined, and COMMIT, sent as
- * one simple-protocol query. For a hot read (the 工作台) this replaces runScoped's three round
- * trips (BEGIN and scope, the statement, COMMIT). Nothing is audited (nothing is written).
+ * Read-only statements under the principal's scope in two round trips: BEGIN with the scope and
+ * role (as runScoped sets them), then the statements with their parameters inlined and COMMIT,
+ * each one simple-protocol query; the rows of each statement, in order. For a hot read (the
+ * 工作台) this replaces runScoped's three round trips per statement. The SET commands travel in a
+ * query of their own because Citus passes a SET LOCAL on to the workers as the whole text of the
+ * query it came in: with the statement and COMMIT in that text, a worker ran them too (a COMMIT
+ * in the middle of the coordinator's transaction, the statement against the shell tables).
+ * Nothing is audited (nothing is written).
  */
-export async function readScopedOnce<R>(pool: pg.Pool, who: Principal, q: CompiledQuery): Promise<R[]> {
-  const text = `BEGIN; ${scopeSettings(who)}; ${inlineParameters(q)}; COMMIT`;
+export async function readScopedAll(
+  pool: pg.Pool,
+  who: Principal,
+  qs: readonly CompiledQuery[],
+): Promise<Record<string, unknown>[][]> {
   const client = await pool.connect();
   try {
+    await client.query(`BEGIN; ${scopeSettings(who)}`);
+    const text = [...qs.map(inlineParameters), 'COMMIT'].join('; ');
     const results = (await client.query(text)) as unknown as pg.QueryResult[];
-    return results[results.length - 2].rows as R[];
+    return results.slice(0, qs.length).map((r) => r.rows as Record<string, unknown>[]);
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined); // the first error is the one to report
     throw err;
   } finally {
     client.release();
   }
+}
+
+/** One read-only statement under the principal's scope (readScopedAll), its rows. */
+export async function readScopedOnce<R>(pool: pg.Pool, who: Principal, q: CompiledQuery): Promise<R[]> {
+  return (await readScopedAll(pool, who, [q]))[0] as R[];
 }
 
 /** The signature that opens a binary COPY (then a flags word and the header extension's length). */

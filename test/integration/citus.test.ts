@@ -221,7 +221,7 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
 
   it('holds every other table as a Citus local table: on the coordinator, in the metadata, none left out', async () => {
     const state = await citusState(d.pool);
-    expect(state.local).toEqual(expect.arrayContaining(['entity', 'person', 'member', 'discovery_case', 'audit_log']));
+    expect(state.local).toEqual(expect.arrayContaining(['entity', 'person', 'member', 'change_log', 'audit_log']));
     const outside = await sql<{ t: string }>`
       SELECT c.relname::text AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> 'schema_migration'
@@ -231,26 +231,34 @@ describe.each(BACKENDS)('the Citus distribution step on %s', (backend) => {
     expect(outside.rows).toEqual([]);
   });
 
-  // What a reference table does to the tables that reference it by foreign key (the jurisdiction
-  // tree's ~40): they become Citus local tables, planned by Citus, which cannot read a transition
-  // table in a statement over its tables; migration 0111 stages the rows first.
-  // (The cases' change-feed lines are written by their writers since 0247, not by a trigger.)
-  it('runs the statement triggers of Citus local tables: the case tally follows a bulk insert, a move and a delete', async () => {
-    expect((await citusState(d.pool)).local).toEqual(
-      expect.arrayContaining(['discovery_case', 'discovery_case_tally', 'change_log', 'entity']),
+  // The case group is distributed by county_code; its tally is kept by the statement triggers of
+  // discovery_case (0246), which run on the shards (citus.enable_unsafe_triggers) and write the
+  // tally rows of the same county, on the same worker. A case keeps the county it was raised in
+  // when its scope moves to another county: the tally follows the scope, on the case's shard.
+  it('keeps the case tally on the shards: a bulk insert over two counties, a state change, a move to another county, a delete', async () => {
+    const state = await citusState(d.pool);
+    expect(state.distributed.map((t) => t.table)).toEqual(
+      expect.arrayContaining(['discovery_case', 'case_event', 'discovery_case_tally']),
     );
     await sql`INSERT INTO discovery_case (kind, scope_key, county_code, evidence, evidence_hash)
-      SELECT 'self_report', k, k, '{}', 'probe' FROM unnest(ARRAY['320102', '320102', '320104']) k`.execute(d.db);
+      SELECT 'self_report', k, left(k, 6), '{}', 'probe' FROM unnest(ARRAY['320102', '320102', '3201040101', '320104']) k`.execute(
+      d.db,
+    );
     await sql`UPDATE discovery_case SET state = 'dismissed' WHERE scope_key = '320104'`.execute(d.db);
+    await sql`UPDATE discovery_case SET scope_key = '320105' WHERE scope_key = '3201040101'`.execute(d.db);
     await sql`DELETE FROM discovery_case WHERE id = (SELECT min(id) FROM discovery_case WHERE scope_key = '320102')`.execute(
       d.db,
     );
-    const tally = await sql<{ scope_key: string; state: string; n: number }>`
-      SELECT scope_key, state, n FROM discovery_case_tally WHERE n <> 0 ORDER BY 1, 2`.execute(d.db);
+    const tally = await sql<{ scope_key: string; state: string; county_code: string; n: number }>`
+      SELECT scope_key, state, county_code, n::int AS n FROM discovery_case_tally WHERE n <> 0 ORDER BY 1, 2`.execute(
+      d.db,
+    );
     expect(tally.rows).toEqual([
-      { scope_key: '320102', state: 'open', n: 1 },
-      { scope_key: '320104', state: 'dismissed', n: 1 },
+      { scope_key: '320102', state: 'open', county_code: '320102', n: 1 },
+      { scope_key: '320104', state: 'dismissed', county_code: '320104', n: 1 },
+      { scope_key: '320105', state: 'open', county_code: '320104', n: 1 },
     ]);
+    await sql`DELETE FROM discovery_case WHERE evidence_hash = 'probe'`.execute(d.db);
   });
 
   // The coverage upkeep passed entity_coverage rows (whole-row references, arrays of its row type)

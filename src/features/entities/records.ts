@@ -35,11 +35,19 @@ type Raw = Record<string, Record<string, unknown>[] | null>;
 /**
  * Everything that names one entity, for its page — visits, appeals and visit problems, assistance,
  * tasks that named it, plaques, honours, points, discovery cases, organizations, instructors, credit
- * listings and exit reviews — each item with the path of its record. One statement in the caller's
- * scoped transaction: row-level security decides what each part shows, so a station sees its own
- * entity's records and nothing of a sibling's. Returns null when the entity is not in scope.
+ * listings and exit reviews — each item with the path of its record. Two statements in the caller's
+ * scoped transaction: the entity's discovery cases alone (the case group, distributed on Citus, is
+ * read in statements of its own), then everything else, the tasks' links to those cases by id.
+ * Row-level security decides what each part shows, so a station sees its own entity's records and
+ * nothing of a sibling's. Returns null when the entity is not in scope.
  */
 export async function entityRecords(db: Transaction<DB>, entityId: number): Promise<EntityRecords | null> {
+  const cases = (
+    await sql<
+      Record<string, unknown>
+    >`SELECT id, kind, state, updated_at FROM discovery_case WHERE entity_id = ${entityId} ORDER BY id DESC`.execute(db)
+  ).rows;
+  const caseIds = cases.map((c) => Number(c.id));
   const { rows } = await sql<{ found: boolean } & Raw>`
     WITH e AS (SELECT id FROM entity WHERE id = ${entityId}),
     v AS (SELECT id, visited_on, visitor_name, learned, plan_id FROM visit_record WHERE entity_id = ${entityId})
@@ -55,14 +63,13 @@ export async function entityRecords(db: Transaction<DB>, entityId: number): Prom
         CROSS JOIN LATERAL jsonb_array_elements(t.reply_links) l
         WHERE (l->>'kind' = 'visit' AND (l->>'id')::bigint IN (SELECT id FROM v))
            OR (l->>'kind' = 'appeal' AND (l->>'id')::bigint IN (SELECT id FROM appeal_case WHERE entity_id = ${entityId}))
-           OR (l->>'kind' = 'case' AND (l->>'id')::bigint IN (SELECT id FROM discovery_case WHERE entity_id = ${entityId}))) x) AS deployments,
+           OR (l->>'kind' = 'case' AND (l->>'id')::bigint = ANY (${caseIds}::bigint[]))) x) AS deployments,
       (SELECT json_agg(x ORDER BY x.record_id DESC, x.plaque_id DESC) FROM (SELECT s.id AS record_id, s.kind, s.status, pe.name, pl.id AS plaque_id, pl.number, pl.state, pl.suspended_at
         FROM sanliang s JOIN member m ON m.id = s.member_id JOIN person pe ON pe.id = m.person_id LEFT JOIN sanliang_plaque pl ON pl.record_id = s.id
         WHERE s.entity_id = ${entityId}) x) AS plaques,
       (SELECT json_agg(x ORDER BY x.id DESC) FROM (SELECT h.id, coalesce(d.label, h.kind) AS label, h.state, h.level, h.year, h.flagged_at, h.flag_reason FROM honour h
         LEFT JOIN dictionary d ON d.kind = 'honor_kind' AND d.code = h.kind WHERE h.entity_id = ${entityId}) x) AS honours,
       (SELECT json_agg(x ORDER BY x.designated_on DESC) FROM (SELECT id, kind, level, status, designated_on, flagged_at, flag_reason FROM recognition_point WHERE entity_id = ${entityId}) x) AS points,
-      (SELECT json_agg(x ORDER BY x.id DESC) FROM (SELECT id, kind, state, updated_at FROM discovery_case WHERE entity_id = ${entityId}) x) AS cases,
       (SELECT json_agg(x ORDER BY x.id) FROM (SELECT o.id, o.name, o.kind, o.setup_mode, o.status FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id WHERE pe.entity_id = ${entityId}) x) AS orgs,
       (SELECT json_agg(x ORDER BY x.start_on) FROM (SELECT DISTINCT i.id, p.name, a.target, a.start_on FROM instructor_reach r JOIN instructor_assignment a ON a.id = r.assignment_id
         JOIN instructor i ON i.id = a.instructor_id JOIN person p ON p.id = i.person_id WHERE r.entity_id = ${entityId}) x) AS instructors,
@@ -73,6 +80,7 @@ export async function entityRecords(db: Transaction<DB>, entityId: number): Prom
   );
   const r = rows[0];
   if (!r.found) return null;
+  r.cases = cases;
   const list = <T>(k: string, f: (x: Record<string, unknown> & T) => RecordItem) =>
     ((r[k] ?? []) as (Record<string, unknown> & T)[]).map(f);
   type Any = Record<string, never>;

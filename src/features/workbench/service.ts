@@ -1,7 +1,7 @@
 import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { DB } from '../../db/schema.js';
-import { readScopedOnce } from '../../db/scoped.js';
+import { readScopedAll } from '../../db/scoped.js';
 import type { Principal } from '../../db/audit-chain.js';
 import { inDueOrder } from '../../domain/worktasks/todo.js';
 import { levelOfScopeKey } from '../../domain/jurisdiction/codes.js';
@@ -23,16 +23,17 @@ type TodoUser = {
 type Used = { s: TodoSource<any>; ctx: TodoContext };
 
 /**
- * The 待办 statement of an account: every source's open items as one scalar subquery each, all in
- * one SELECT (one row, one column per kind), or null when no kind applies. Exported so that the
- * bench can time the statement alone in the database.
+ * The 待办 statements of an account: every source's open items as one scalar subquery each, all in
+ * one SELECT (one row, one column per kind), and a source marked `ownStatement` in a SELECT of its
+ * own; null when no kind applies. Exported so that the bench can time the statements alone in the
+ * database.
  */
-export function todoStatement(
+export function todoStatements(
   db: Kysely<DB>,
   user: TodoUser,
   now: Date,
   kinds?: readonly string[],
-): { query: CompiledQuery; used: Used[] } | null {
+): { query: CompiledQuery; used: Used[] }[] | null {
   // A unit account (platform contact point, rider committee) has only the cases routed to it.
   if (user.bound && isUnitKey(user.bound)) kinds = (kinds ?? ['appeal']).filter((k) => k === 'appeal');
   const today = localDate(now);
@@ -51,23 +52,31 @@ export function todoStatement(
     .map((s) => ({ s, ctx, q: s.select(ctx) }))
     .filter((x) => x.q !== null);
   if (used.length === 0) return null;
-  return { query: sql`SELECT ${sql.join(used.map(({ s, q }) => sql`${q} AS ${sql.ref(s.kind)}`))}`.compile(db), used };
+  const groups = [used.filter((u) => !u.s.ownStatement), ...used.filter((u) => u.s.ownStatement).map((u) => [u])];
+  return groups
+    .filter((g) => g.length)
+    .map((g) => ({
+      query: sql`SELECT ${sql.join(g.map(({ s, q }) => sql`${q} AS ${sql.ref(s.kind)}`))}`.compile(db),
+      used: g,
+    }));
 }
 
-const itemsOf = (row: Record<string, unknown>, used: Used[], now: Date) => ({
+const itemsOf = (rows: Record<string, unknown>[], statements: { used: Used[] }[], now: Date) => ({
   asOf: now.toISOString(),
   items: inDueOrder(
-    used.flatMap(({ s, ctx }) => {
-      const v = row[s.kind];
-      return s.items(typeof v === 'string' ? JSON.parse(v) : v, ctx);
-    }),
+    statements.flatMap(({ used }, i) =>
+      used.flatMap(({ s, ctx }) => {
+        const v = rows[i][s.kind];
+        return s.items(typeof v === 'string' ? JSON.parse(v) : v, ctx);
+      }),
+    ),
   ),
 });
 
 /**
- * The day's 待办 of an account: every source's open items, in due order. The one statement runs
- * with the account's scope in a single round trip (BEGIN, the scope, the statement, COMMIT sent
- * together: db/scoped.ts readScopedOnce), however many kinds there are.
+ * The day's 待办 of an account: every source's open items, in due order. The statements run with
+ * the account's scope in two round trips (BEGIN and the scope, then the statements and COMMIT:
+ * db/scoped.ts readScopedAll), however many kinds there are.
  */
 export async function todosOf(
   db: Kysely<DB>,
@@ -77,8 +86,16 @@ export async function todosOf(
   now: Date,
   kinds?: readonly string[],
 ): Promise<{ asOf: string; items: TodoItem[] }> {
-  const st = todoStatement(db, user, now, kinds);
-  if (!st) return { asOf: now.toISOString(), items: [] };
-  const [row] = await readScopedOnce<Record<string, unknown>>(pool, who, st.query);
-  return itemsOf(row, st.used, now);
+  const statements = todoStatements(db, user, now, kinds);
+  if (!statements) return { asOf: now.toISOString(), items: [] };
+  const results = await readScopedAll(
+    pool,
+    who,
+    statements.map((st) => st.query),
+  );
+  return itemsOf(
+    results.map(([row]) => row),
+    statements,
+    now,
+  );
 }

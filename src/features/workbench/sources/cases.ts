@@ -6,6 +6,7 @@ import { DAY_MS, type TodoSource } from './types.js';
 export const caseTodos: TodoSource<{ fresh: number; older: number }> = {
   kind: 'case',
   label: '核实线索',
+  ownStatement: true,
   select: (c) => {
     const weekAgo = new Date(c.now.getTime() - 7 * DAY_MS);
     return sql`(SELECT json_build_object('fresh', count(*) FILTER (WHERE created_at >= ${weekAgo}), 'older', count(*) FILTER (WHERE created_at < ${weekAgo}))

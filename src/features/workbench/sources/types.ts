@@ -19,7 +19,7 @@ export type TodoContext = {
 /**
  * One kind of 待办: a small query over the ledger it comes from (one scalar subquery yielding a
  * JSON value: a few counts, or a short list), and how that value reads as items. The workbench
- * runs every source's subquery in one statement (one round trip, whatever the number of kinds).
+ * runs every source's subquery in one statement (but an `ownStatement` source's), all in one round trip.
  * An item leaves the list when the record behind it is done. Adding a kind is one more module in
  * SOURCES.
  */
@@ -28,6 +28,12 @@ export type TodoSource<V = never> = {
   label: string;
   /** What the account must hold to do the work an item asks (维护业务台账 unless said otherwise): who cannot is not shown it. */
   permission?: Permission;
+  /**
+   * Read in a SELECT of its own, not beside the other kinds: a source over the case group, which
+   * is distributed on a Citus cluster, where a statement mixing it with coordinator tables (the
+   * task inbox's join with the jurisdiction tree) crashed the coordinator (Citus 13.2).
+   */
+  ownStatement?: boolean;
   /** The subquery (a single JSON value), or null when the kind does not apply to this node. */
   select(c: TodoContext): RawBuilder<unknown> | null;
   items(value: V, c: TodoContext): TodoItem[];

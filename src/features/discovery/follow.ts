@@ -88,6 +88,7 @@ export const derivedLinkRows = (links: DerivedLink[]) =>
 type FactRow = {
   entity_id: number;
   name: string;
+  kind: string;
   scope_key: string;
   status: string;
   county_name: string;
@@ -175,7 +176,7 @@ async function factsOf(
   const of = (col: string) => (one ? sql`${sql.ref(col)} = e.id` : sql`true`);
   const join = one ? sql`LEFT JOIN LATERAL` : sql`LEFT JOIN`;
   const res = await sql<FactRow>`
-    SELECT e.id AS entity_id, e.name, e.scope_key, e.status, c.name AS county_name, coalesce(st.served_areas, '{}') AS areas,
+    SELECT e.id AS entity_id, e.name, e.kind, e.scope_key, e.status, c.name AS county_name, coalesce(st.served_areas, '{}') AS areas,
       latest.party_members AS declared, latest.party_org_form AS org_form, latest.year AS report_year, found.found, orgs.orgs, registered.registered
     FROM ${one ? candidates(entityIds, pending) : sql`entity`} e
     JOIN jurisdiction c ON c.code = e.county_code
@@ -240,6 +241,12 @@ async function entityFacts(
           declaredOnly: m.sources.every((x) => x === 'declared'),
         });
   }
+  const converted = await conversionsOf(
+    db,
+    rows
+      .filter((r) => r.kind === 'individual' && r.status === 'active')
+      .flatMap((r) => (r.found ?? []).map((f) => Number(f.role))),
+  );
   const facts = new Map<number, EntityFacts>();
   for (const r of rows) {
     facts.set(Number(r.entity_id), {
@@ -266,6 +273,7 @@ async function entityFacts(
                 vouched: !m.declaredOnly,
                 status: m.status,
                 orgRelation: m.orgRelation,
+                convertedTo: converted.get(Number(f.role)) ?? null,
               },
             ]
           : [];
@@ -273,6 +281,39 @@ async function entityFacts(
     });
   }
   return facts;
+}
+
+/**
+ * 个体转企业 (DOMAIN.md: the 个体工商户's registration ends; the enterprise is a new entity): of these
+ * roles, the 经营者 of a 个体工商户 who is the legal representative of an operating enterprise (or
+ * cooperative) registered on or after it, with that enterprise's name (the earliest such, by
+ * registration). The registry links the two only by the keeper; while an extract still shows the
+ * 个体 存续 beside the enterprise, the member is verified once, on the enterprise (casesHeld).
+ */
+async function conversionsOf(db: Scoped['db'], roleIds: number[]): Promise<Map<number, string>> {
+  if (!roleIds.length) return new Map();
+  const res = await sql<{ role: number; later: string }>`
+    SELECT DISTINCT ON (ep.id) ep.id AS role, e2.name AS later
+    FROM entity_person ep
+    JOIN entity e ON e.id = ep.entity_id AND e.kind = 'individual'
+    JOIN entity_person ep2 ON ep2.person_id = ep.person_id AND ep2.role = 'legal_rep' AND ep2.entity_id <> ep.entity_id
+    JOIN entity e2 ON e2.id = ep2.entity_id AND e2.kind <> 'individual' AND e2.status = 'active' AND e2.registered_on >= e.registered_on
+    WHERE ep.id = ANY(${roleIds}::bigint[]) AND ep.role = 'legal_rep'
+    ORDER BY ep.id, e2.registered_on, e2.id`.execute(db);
+  return new Map(res.rows.map((r) => [Number(r.role), r.later]));
+}
+
+/**
+ * The 个体工商户 whose keeper is the legal representative of one of these entities: their cases
+ * depend on it (conversionsOf), so they follow its changes (an enterprise registered, or ended).
+ */
+async function convertedFrom(db: Scoped['db'], entityIds: number[]): Promise<number[]> {
+  const res = await sql<{ id: number }>`
+    SELECT DISTINCT ep.entity_id AS id FROM entity_person ep2
+    JOIN entity_person ep ON ep.person_id = ep2.person_id AND ep.role = 'legal_rep' AND ep.entity_id <> ep2.entity_id
+    JOIN entity e ON e.id = ep.entity_id AND e.kind = 'individual'
+    WHERE ep2.entity_id = ANY(${entityIds}::bigint[]) AND ep2.role = 'legal_rep'`.execute(db);
+  return res.rows.map((r) => Number(r.id));
 }
 
 /**
@@ -504,7 +545,7 @@ export async function followEntities(
   const ids = [...new Set(entityIds.map(Number))];
   if (!ids.length) return {};
   await refreshExactLinks(s.db, ids);
-  return followCases(s, ids, change);
+  return followCases(s, [...ids, ...(await convertedFrom(s.db, ids))], change);
 }
 
 /** The entities whose cases a change to these members may touch: where they hold a role, and where they are linked. */

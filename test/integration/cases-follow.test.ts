@@ -361,6 +361,39 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
     expect(await runDiscovery()).toMatchObject({ raised: 0, resolved: 0, reopened: 0 });
   });
 
+  it('an organization 撤销 no longer holds its members: the member registered in it is a 口袋党员 again, as the entity is without an organization again, and a full run agrees', async () => {
+    const code = uscc(rnd, 'enterprise', COUNTY);
+    const K = idNumber(rnd, COUNTY, new Date('1983-09-09'));
+    await registry([{ code, name: '撤组商贸有限公司', rep: '撤甲', id: K }]);
+    await roster([{ name: '撤甲', id: K, relation: '外省某村党支部' }]);
+    const id = Number(await entityId(code));
+    const open = async () =>
+      (await list(editor))
+        .filter((c) => Number(c.entityId) === id)
+        .map((c) => c.kind)
+        .sort();
+    expect(await open()).toEqual(['entity_without_org', 'hidden_member', 'pocket_member']);
+    const org = await editor.post('/orgs', {
+      name: '撤组商贸有限公司党支部',
+      kind: 'branch',
+      setupMode: 'standalone',
+      placeCode: COUNTY,
+      status: 'established',
+      foundedOn: '2026-01-05',
+      entityIds: [id],
+    });
+    expect(org.statusCode, org.body).toBe(201);
+    expect((await editor.post(`/orgs/${org.json().id}/members`, { memberId: await memberId('撤甲') })).statusCode).toBe(
+      201,
+    );
+    expect(await open()).toEqual(['hidden_member']);
+    // The branch is 撤销: it covers nothing and holds nobody any more.
+    const gone = await editor.patch(`/orgs/${org.json().id}`, { status: 'dissolved', dissolvedOn: '2026-11-30' });
+    expect(gone.statusCode, gone.body).toBe(200);
+    expect(await open()).toEqual(['entity_without_org', 'hidden_member', 'pocket_member']);
+    expect(await runDiscovery()).toMatchObject({ raised: 0, resolved: 0, reopened: 0 });
+  });
+
   describe('a full discovery run and the incremental path give the same open set', () => {
     const POOL = 6;
     const codes = Array.from({ length: POOL }, () => uscc(rnd, 'enterprise', COUNTY));

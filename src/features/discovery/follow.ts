@@ -192,9 +192,10 @@ async function factsOf(
       SELECT pe.entity_id, array_agg(o.name ORDER BY o.name) AS orgs FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id
       WHERE o.body = 'party' AND o.status <> 'dissolved' AND ${of('pe.entity_id')} GROUP BY pe.entity_id
     ) orgs ON orgs.entity_id = e.id
+    -- Registered with an organization that still stands: one 撤销 holds nobody (as it covers nothing, above).
     ${join} (
-      SELECT pe.entity_id, array_agg(om.member_id)::int[] AS registered FROM party_org_entity pe JOIN party_org_member om ON om.org_id = pe.org_id
-      WHERE om.member_id IS NOT NULL AND ${of('pe.entity_id')} GROUP BY pe.entity_id
+      SELECT pe.entity_id, array_agg(om.member_id)::int[] AS registered FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id JOIN party_org_member om ON om.org_id = pe.org_id
+      WHERE om.member_id IS NOT NULL AND o.body = 'party' AND o.status <> 'dissolved' AND ${of('pe.entity_id')} GROUP BY pe.entity_id
     ) registered ON registered.entity_id = e.id
     ${
       one

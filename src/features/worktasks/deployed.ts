@@ -73,18 +73,25 @@ export async function deployVisitPlan(s: Scoped, by: Actor, planId: number, now:
  * the task), the others read the count without them; an entity back to 存续 is asked for again.
  * Only the plans of the caller's node and below: an upper level's plan is its own to deploy.
  */
-export async function followVisitPlans(s: Scoped, by: Actor, entityIds: number[], now: Date): Promise<void> {
-  if (!entityIds.length) return;
-  const plans = await s.db
+export async function followVisitPlans(
+  s: Scoped,
+  by: Actor,
+  entities: number[] | (() => Promise<number[]>),
+  now: Date,
+): Promise<void> {
+  // The running plans first: most import batches meet none, and then never look their entities up.
+  const running = await s.db
     .selectFrom('visit_plan')
-    .select(['id', 'jurisdiction_code'])
+    .select(['id', 'jurisdiction_code', 'entity_ids'])
     .where('cancelled_at', 'is', null)
     .where('ends_on', '>=', sql<string>`(${now}::timestamptz AT TIME ZONE 'Asia/Shanghai')::date`)
-    .where(sql<boolean>`entity_ids && ${entityIds.map(Number)}::bigint[]`)
     .where(sql<boolean>`starts_with(scope_key, ${s.who.scopeKey})`)
     .orderBy('id')
     .execute();
-  for (const p of plans) {
+  if (!running.length) return;
+  const ids = new Set((typeof entities === 'function' ? await entities() : entities).map(Number));
+  for (const p of running) {
+    if (!p.entity_ids.some((id) => ids.has(Number(id)))) continue;
     // A task its issuer closed (withdrawn) stays closed: only the plan's own cancellation speaks for it.
     const task = await ledgerTaskOf(s, 'visit_plan', p.jurisdiction_code, String(p.id));
     if (!task?.closed) await deployVisitPlan(s, by, Number(p.id), now);

@@ -857,7 +857,7 @@ async function writeBatch(
       await followVisitPlans(
         scoped,
         { id: who.userId, name: who.username ?? '系统' },
-        await entityIdsOf(db, codes),
+        () => entityIdsOf(db, codes),
         new Date(),
       );
     }

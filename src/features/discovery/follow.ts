@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Scoped } from '../../db/scoped.js';
 import { sm3Hex, canonicalJson } from '../../crypto/sm3.js';
 import { arrayLiteral } from '../../db/array-literal.js';
@@ -285,22 +285,29 @@ async function entityFacts(
 }
 
 /**
- * 个体转企业 (DOMAIN.md: the 个体工商户's registration ends; the enterprise is a new entity): of these
- * roles, the 经营者 of a 个体工商户 who is the legal representative of an operating enterprise (or
- * cooperative) registered on or after it, with that enterprise's name (the earliest such, by
- * registration). The registry links the two only by the keeper; while an extract still shows the
- * 个体 存续 beside the enterprise, the member is verified once, on the enterprise (casesHeld).
+ * 个体转企业 (DOMAIN.md: the 个体工商户's registration ends; the enterprise is a new entity): the
+ * 经营者 (cv_ep) of a 个体工商户 (cv_e) who is the legal representative of an operating enterprise (or
+ * cooperative, cv_e2) registered on or after it. The registry links the two only by the keeper;
+ * while an extract still shows the 个体 存续 beside the enterprise, the business is the enterprise's:
+ * the member is verified once, there (casesHeld), and 组建 is proposed for it (orgs' candidates).
+ * Its own aliases, so that it reads the same inside a statement that has an `e` of its own.
  */
+const CONVERSION = sql`entity_person cv_ep
+    JOIN entity cv_e ON cv_e.id = cv_ep.entity_id AND cv_e.kind = 'individual'
+    JOIN entity_person cv_ep2 ON cv_ep2.person_id = cv_ep.person_id AND cv_ep2.role = 'legal_rep' AND cv_ep2.entity_id <> cv_ep.entity_id
+    JOIN entity cv_e2 ON cv_e2.id = cv_ep2.entity_id AND cv_e2.kind <> 'individual' AND cv_e2.status = 'active' AND cv_e2.registered_on >= cv_e.registered_on
+    WHERE cv_ep.role = 'legal_rep'`;
+
+/** Whether the 个体工商户 with this id went on as an enterprise (CONVERSION), as an SQL condition. */
+export const convertedIndividual = (entityId: RawBuilder<unknown>) =>
+  sql<boolean>`EXISTS (SELECT 1 FROM ${CONVERSION} AND cv_ep.entity_id = ${entityId})`;
+
+/** Of these roles, the converted keepers' (CONVERSION), with the enterprise's name (the earliest registered). */
 async function conversionsOf(db: Scoped['db'], roleIds: number[]): Promise<Map<number, string>> {
   if (!roleIds.length) return new Map();
   const res = await sql<{ role: number; later: string }>`
-    SELECT DISTINCT ON (ep.id) ep.id AS role, e2.name AS later
-    FROM entity_person ep
-    JOIN entity e ON e.id = ep.entity_id AND e.kind = 'individual'
-    JOIN entity_person ep2 ON ep2.person_id = ep.person_id AND ep2.role = 'legal_rep' AND ep2.entity_id <> ep.entity_id
-    JOIN entity e2 ON e2.id = ep2.entity_id AND e2.kind <> 'individual' AND e2.status = 'active' AND e2.registered_on >= e.registered_on
-    WHERE ep.id = ANY(${roleIds}::bigint[]) AND ep.role = 'legal_rep'
-    ORDER BY ep.id, e2.registered_on, e2.id`.execute(db);
+    SELECT DISTINCT ON (cv_ep.id) cv_ep.id AS role, cv_e2.name AS later FROM ${CONVERSION} AND cv_ep.id = ANY(${roleIds}::bigint[])
+    ORDER BY cv_ep.id, cv_e2.registered_on, cv_e2.id`.execute(db);
   return new Map(res.rows.map((r) => [Number(r.role), r.later]));
 }
 

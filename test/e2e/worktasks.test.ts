@@ -126,12 +126,14 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
     const { t, url } = env.server;
     const u = await t.user({ roles: ['editor'], jurisdiction: '320102' });
     const api = await t.signIn(u);
-    const entity = await t.db
+    const [entity, gone] = await t.db
       .selectFrom('entity')
-      .select('id')
+      .select(['id', 'name'])
       .where('scope_key', 'like', '320102%')
+      .where('status', '=', 'active')
       .orderBy('id')
-      .executeTakeFirstOrThrow();
+      .limit(2)
+      .execute();
     const line = await t.db
       .selectFrom('dictionary')
       .select('code')
@@ -152,9 +154,11 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
         visitorName: '张三',
         startsOn: from,
         endsOn: to,
-        entityIds: [entity.id],
+        entityIds: [entity.id, gone.id],
       }),
     );
+    // One of its entities is 注销 before anyone went: the plan lists it as needing no visit, out of its count.
+    expect((await api.patch(`/entities/${gone.id}`, { status: 'deregistered' })).statusCode).toBe(200);
     const program = ok(
       await api.post('/assistance/programs', {
         name: `撤销测试帮扶项目${tag}`,
@@ -191,7 +195,10 @@ describe.skipIf(!browserAvailable)('notices and tasks in Chromium, desktop and p
     await withdraw(planRow, '上级调整部署');
     await expect.poll(() => planRow.getByText('已撤销').count(), { timeout: 20_000 }).toBe(1);
     expect(await planRow.getByText('原因：上级调整部署').count()).toBe(1);
+    expect(await planRow.getByText('已走访 0 / 计划 1').count()).toBe(1);
+    expect(await planRow.getByText(`${gone.name}（已注销，无需走访）`).count()).toBe(1);
     await noSidewaysScroll(page, 'visit plans');
+    expect((await api.patch(`/entities/${gone.id}`, { status: 'active' })).statusCode).toBe(200);
     expect(
       await t.db.selectFrom('visit_plan').select('cancel_reason').where('id', '=', plan).executeTakeFirstOrThrow(),
     ).toEqual({ cancel_reason: '上级调整部署' });

@@ -274,6 +274,126 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
     expect((await editor.get(`/members/${county.id}`)).statusCode).toBe(200);
   });
 
+  it("个体转企业: while the old 个体 and the new enterprise are both 存续, the keeper is verified once, on the enterprise; the 个体's cases close saying why, and a full run agrees", async () => {
+    const [OLD, NEW] = [uscc(rnd, 'individual', COUNTY), uscc(rnd, 'enterprise', COUNTY)];
+    const K = idNumber(rnd, COUNTY, new Date('1979-07-07'));
+    const extract = (rows: { code: string; name: string; type: string; on: string; status?: string }[]) =>
+      importFile(
+        t,
+        'registry',
+        csvFile(
+          dir,
+          `r${++files}.csv`,
+          rows.map((r) => ({
+            统一社会信用代码: r.code,
+            名称: r.name,
+            主体类型: r.type,
+            成立日期: r.on,
+            所属县区代码: COUNTY,
+            登记状态: r.status ?? '存续',
+            '法定代表人/经营者': '转甲',
+            '法定代表人/经营者身份证号': K,
+          })),
+        ),
+        importer,
+      );
+    const names = ['转甲五金店', '转甲五金有限公司'];
+    await extract([{ code: OLD, name: names[0], type: '个体工商户', on: '2016-04-01' }]);
+    await roster([{ name: '转甲', id: K, relation: '外省某村党支部' }]);
+    const oldId = await entityId(OLD);
+    const mine = async (q = '') => (await list(editor, q)).filter((c) => names.includes(c.entityName));
+    expect((await mine()).filter((c) => c.kind === 'pocket_member').map((c) => c.entityId)).toEqual([oldId]);
+
+    // The next extract shows the enterprise the 个体 became, the 个体 not yet 注销.
+    await extract([
+      { code: OLD, name: names[0], type: '个体工商户', on: '2016-04-01' },
+      { code: NEW, name: names[1], type: '有限责任公司(自然人独资)', on: '2026-05-10' },
+    ]);
+    const enterprise = Number(await entityId(NEW));
+    const byKind = async (q = '') =>
+      (await mine(q)).map((c) => `${c.kind}@${Number(c.entityId) === enterprise ? 'new' : 'old'}`).sort();
+    // One person, one business: the member's cases are the enterprise's only.
+    expect(await byKind()).toEqual(['entity_without_org@new', 'hidden_member@new', 'pocket_member@new']);
+    const closed = (await mine('&state=resolved')).filter((c) => Number(c.entityId) === Number(oldId));
+    expect(closed.map((c) => c.kind).sort()).toEqual(['entity_without_org', 'hidden_member', 'pocket_member']);
+    const reason = (await editor.get(`/cases/${closed.find((c) => c.kind === 'pocket_member')!.id}`))
+      .json()
+      .events.at(-1).detail.reason;
+    expect(reason).toContain('已转为企业"转甲五金有限公司"');
+    // A full run derives the same: nothing raised on the 个体 again.
+    expect(await runDiscovery()).toMatchObject({ raised: 0, resolved: 0, reopened: 0 });
+    expect(await byKind()).toEqual(['entity_without_org@new', 'hidden_member@new', 'pocket_member@new']);
+
+    // The 个体 注销 (个体转企业) at last: the enterprise's cases stand as they were.
+    await extract([{ code: OLD, name: names[0], type: '个体工商户', on: '2016-04-01', status: '个体转企业' }]);
+    expect(await byKind()).toEqual(['entity_without_org@new', 'hidden_member@new', 'pocket_member@new']);
+    expect((await mine('&state=resolved')).filter((c) => Number(c.entityId) === Number(oldId))).toHaveLength(3);
+  });
+
+  it("个体转企业 undone: the enterprise 注销 while the 个体 is still 存续 brings the keeper's cases back to the 个体", async () => {
+    const [OLD, NEW] = [uscc(rnd, 'individual', COUNTY), uscc(rnd, 'enterprise', COUNTY)];
+    const K = idNumber(rnd, COUNTY, new Date('1981-08-08'));
+    const row = (code: string, name: string, type: string, on: string, status = '存续') => ({
+      统一社会信用代码: code,
+      名称: name,
+      主体类型: type,
+      成立日期: on,
+      所属县区代码: COUNTY,
+      登记状态: status,
+      '法定代表人/经营者': '转乙',
+      '法定代表人/经营者身份证号': K,
+    });
+    const extract = (rows: Record<string, string>[]) =>
+      importFile(t, 'registry', csvFile(dir, `r${++files}.csv`, rows), importer);
+    await extract([
+      row(OLD, '转乙小吃店', '个体工商户', '2018-02-02'),
+      row(NEW, '转乙餐饮有限公司', '有限责任公司(自然人独资)', '2026-03-03'),
+    ]);
+    await roster([{ name: '转乙', id: K, relation: '外省某村党支部' }]);
+    const oldId = Number(await entityId(OLD));
+    const pockets = async () =>
+      (await list(editor))
+        .filter((c) => c.kind === 'pocket_member' && c.memberName === '转乙')
+        .map((c) => Number(c.entityId));
+    expect(await pockets()).toEqual([Number(await entityId(NEW))]);
+    await extract([row(NEW, '转乙餐饮有限公司', '有限责任公司(自然人独资)', '2026-03-03', '注销')]);
+    expect(await pockets()).toEqual([oldId]);
+    expect(await runDiscovery()).toMatchObject({ raised: 0, resolved: 0, reopened: 0 });
+  });
+
+  it('an organization 撤销 no longer holds its members: the member registered in it is a 口袋党员 again, as the entity is without an organization again, and a full run agrees', async () => {
+    const code = uscc(rnd, 'enterprise', COUNTY);
+    const K = idNumber(rnd, COUNTY, new Date('1983-09-09'));
+    await registry([{ code, name: '撤组商贸有限公司', rep: '撤甲', id: K }]);
+    await roster([{ name: '撤甲', id: K, relation: '外省某村党支部' }]);
+    const id = Number(await entityId(code));
+    const open = async () =>
+      (await list(editor))
+        .filter((c) => Number(c.entityId) === id)
+        .map((c) => c.kind)
+        .sort();
+    expect(await open()).toEqual(['entity_without_org', 'hidden_member', 'pocket_member']);
+    const org = await editor.post('/orgs', {
+      name: '撤组商贸有限公司党支部',
+      kind: 'branch',
+      setupMode: 'standalone',
+      placeCode: COUNTY,
+      status: 'established',
+      foundedOn: '2026-01-05',
+      entityIds: [id],
+    });
+    expect(org.statusCode, org.body).toBe(201);
+    expect((await editor.post(`/orgs/${org.json().id}/members`, { memberId: await memberId('撤甲') })).statusCode).toBe(
+      201,
+    );
+    expect(await open()).toEqual(['hidden_member']);
+    // The branch is 撤销: it covers nothing and holds nobody any more.
+    const gone = await editor.patch(`/orgs/${org.json().id}`, { status: 'dissolved', dissolvedOn: '2026-11-30' });
+    expect(gone.statusCode, gone.body).toBe(200);
+    expect(await open()).toEqual(['entity_without_org', 'hidden_member', 'pocket_member']);
+    expect(await runDiscovery()).toMatchObject({ raised: 0, resolved: 0, reopened: 0 });
+  });
+
   describe('a full discovery run and the incremental path give the same open set', () => {
     const POOL = 6;
     const codes = Array.from({ length: POOL }, () => uscc(rnd, 'enterprise', COUNTY));

@@ -8,6 +8,9 @@ import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { ledger } from '../helpers/ledger.js';
 import { PDF, upload } from '../helpers/attachments.js';
+import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
+import { seededRandom } from '../../src/domain/random.js';
+import { uscc } from '../../src/demo/ledger.js';
 
 const CITY = '320100';
 const A = '320102';
@@ -181,6 +184,90 @@ describe.each(BACKENDS)('ledger records deployed as tasks on %s', (backend) => {
     expect(await kindsOf(ids.sibling)).toEqual(['deployment.task', 'deployment.close']);
     // A station cannot cancel the county's plan.
     expect((await station.post(`/visit-plans/${narrow}/cancel`, { reason: 'x' })).statusCode).toBe(403);
+  });
+
+  it('a visit plan follows its entities: one 注销/吊销 before its visit is "无需走访", out of the count and of the 待办 of a station left with nothing to visit; back to 存续, asked again', async () => {
+    const rnd = seededRandom(16016);
+    const dir = tmpDir();
+    let files = 0;
+    const names = ['访甲小吃店', '访乙理发店', '访丙五金店', '访丁便利店'];
+    const places = [A1, A1, A2, A1];
+    const codes = names.map(() => uscc(rnd, 'individual', A));
+    const extract = (status: (i: number) => string, only = [0, 1, 2, 3]) =>
+      importFile(
+        t,
+        'registry',
+        csvFile(
+          dir,
+          `v${++files}.csv`,
+          only.map((i) => ({
+            统一社会信用代码: codes[i],
+            名称: names[i],
+            主体类型: '个体工商户',
+            所属县区代码: A,
+            基层所代码: places[i],
+            登记状态: status(i),
+            经营者: `访${i}号`,
+          })),
+        ),
+        { id: ids.county, scopeKey: A },
+      );
+    await extract(() => '存续');
+    const entity = await Promise.all(
+      codes.map(async (c) =>
+        Number((await t.db.selectFrom('entity').select('id').where('uscc', '=', c).executeTakeFirstOrThrow()).id),
+      ),
+    );
+    const plan = (
+      await status(
+        county.post('/visit-plans', {
+          title: '冬季走访',
+          visitorName: '王五',
+          startsOn: today(),
+          endsOn: inDays(20),
+          entityIds: entity,
+        }),
+        201,
+      )
+    ).json().id;
+    const [d] = await deploymentOf('visit_plan', String(plan));
+    expect((await targetsOf(d.id)).map((x) => x.node_code)).toEqual([A1, A2]);
+    // The fourth is visited, then 注销; the first is 吊销 and the third (the only one at A2) 注销 before anyone went.
+    await status(
+      station.post('/visits', {
+        planId: plan,
+        entityId: entity[3],
+        visitedOn: today(),
+        visitorName: '王五',
+        learned: '准备歇业',
+      }),
+      201,
+    );
+    await extract((i) => (i === 0 ? '吊销' : '注销'), [0, 2, 3]);
+    const planRow = async () =>
+      (await status(county.get('/visit-plans?pageSize=100'), 200))
+        .json()
+        .items.find((p: { id: number }) => p.id === plan);
+    expect(await planRow()).toMatchObject({
+      entities: 2,
+      visited: 1,
+      noVisit: [
+        { entityId: entity[0], name: '访甲小吃店', note: '已吊销，无需走访' },
+        { entityId: entity[2], name: '访丙五金店', note: '已注销，无需走访' },
+      ],
+    });
+    // A2 had only the 注销 one: it is asked for nothing; A1 reads the count without the gone.
+    expect((await targetsOf(d.id)).map((x) => x.node_code)).toEqual([A1]);
+    const [after] = await deploymentOf('visit_plan', String(plan));
+    expect(after.body).toContain('共走访 2 户市场主体');
+    expect(after.body).toContain('另有 2 户已注销、吊销或迁出，无需走访');
+    expect((await tasks(sibling)).map((i) => i.title)).not.toContain('签收并回复任务：走访计划：冬季走访');
+    expect((await tasks(station)).map((i) => i.title)).toContain('签收并回复任务：走访计划：冬季走访');
+    // Back to 存续 (an edit): the plan counts it again, and its station is asked again.
+    await status(county.patch(`/entities/${entity[2]}`, { status: 'active' }), 200);
+    expect(await planRow()).toMatchObject({ entities: 3, visited: 1, noVisit: [{ entityId: entity[0] }] });
+    expect((await targetsOf(d.id)).map((x) => x.node_code)).toEqual([A1, A2]);
+    expect((await tasks(sibling)).map((i) => i.title)).toContain('签收并回复任务：走访计划：冬季走访');
   });
 
   it('an assistance program and a campaign reach the nodes below; changes follow the record (one task); cancelling closes it', async () => {

@@ -366,6 +366,47 @@ describe.each(BACKENDS)('party organizations and setup proposals on %s', (backen
     ]);
   });
 
+  it('个体转企业: a 个体 whose keeper now represents the enterprise it became is no unit of its own in the proposals (its member is counted once, in the enterprise)', async () => {
+    const l = ledger(t.db);
+    await l.station('320102004', '北所');
+    const shop = await l.entity({
+      place: '320102004',
+      name: '转企五金店',
+      kind: 'individual',
+      registeredOn: '2016-01-01',
+    });
+    const firm = await l.entity({ place: '320102004', name: '转企五金有限公司', registeredOn: '2026-05-01' });
+    const [m] = await l.members(shop, 1);
+    // The member keeps the 个体 and represents the enterprise: found in both.
+    const role = await t.db
+      .updateTable('entity_person')
+      .set({ role: 'legal_rep' })
+      .where('entity_id', '=', shop)
+      .returning(['person_id', 'scope_key'])
+      .executeTakeFirstOrThrow();
+    const rep = await t.db
+      .insertInto('entity_person')
+      .values({ entity_id: firm, person_id: role.person_id, role: 'legal_rep', scope_key: role.scope_key })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('member_link')
+      .values({
+        member_id: m,
+        entity_person_id: rep.id,
+        entity_id: firm,
+        method: 'exact',
+        score: 99,
+        levels: null,
+        scope_key: role.scope_key,
+      })
+      .execute();
+    expect((await generate()).statusCode).toBe(200);
+    const list = await proposals();
+    expect(byEntity(list, shop)).toBeUndefined();
+    expect(byEntity(list, firm)).toMatchObject({ fullMembers: 1 });
+  });
+
   it('keeps Youth League organizations in the same ledger, with their members by ID number', async () => {
     const org = await editor.post('/orgs', {
       body: 'league',

@@ -58,6 +58,24 @@ describe('the conditions of discovery cases', () => {
     expect(kinds(entity({ found: [member(1)], status: 'revoked' }))).toEqual([]);
   });
 
+  it('个体转企业: a keeper gone on to an enterprise has no cases of their own in the 个体; other members and the declared count stay', () => {
+    const converted = member(1, { convertedTo: '甲五金有限公司' });
+    const shop = (o: Partial<EntityFacts>) => entity({ name: '甲五金店', ...o });
+    expect(kinds(shop({ found: [converted] }))).toEqual([]);
+    // The 个体's own report declared them: the count is met, no 申报有党员但未找到.
+    expect(kinds(shop({ declared: 1, found: [converted] }))).toEqual(['entity_without_org']);
+    // A staff member found beside the keeper is the 个体's own.
+    expect(
+      casesHeld(shop({ found: [converted, member(2)] }))
+        .filter((c) => c.memberId !== null)
+        .map((c) => `${c.kind}:${c.memberId}`)
+        .sort(),
+    ).toEqual(['hidden_member:2', 'pocket_member:2']);
+    for (const k of ['pocket_member', 'hidden_member'] as const)
+      expect(whyResolved(k, 1, shop({ found: [converted] }))).toContain('已转为企业"甲五金有限公司"');
+    expect(whyResolved('entity_without_org', null, shop({ found: [converted] }))).toContain('已转为企业');
+  });
+
   it('counts no member whose membership has ended, and says so when their case closes', () => {
     for (const status of ['transferred_out', 'stopped', 'deceased']) {
       const e = entity({ declared: 1, found: [member(1, { status })] });

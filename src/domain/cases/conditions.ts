@@ -38,6 +38,12 @@ export type FoundMember = {
   vouched: boolean;
   status: string;
   orgRelation: string | null;
+  /**
+   * 个体转企业: the member keeps this 个体工商户 (经营者) and is the legal representative of an operating
+   * enterprise registered on or after it (the registry shows the enterprise beside the old 个体 while
+   * both are 存续): the enterprise's name. The member's own cases are held on that enterprise only.
+   */
+  convertedTo?: string | null;
 };
 
 export type EntityFacts = {
@@ -80,6 +86,14 @@ export function relationCovers(orgRelation: string | null, entity: { name: strin
 // A member whose membership has ended (已转出, 停止党籍, 去世) is no party member found in the entity.
 const vouchedFound = (e: EntityFacts) => e.found.filter((f) => f.vouched && !isEnded(f.status));
 const distinctMembers = (found: FoundMember[]) => [...new Set(found.map((f) => f.member))];
+// The members whose own cases the entity holds: not a keeper whose business went on as an enterprise.
+const ownFound = (found: FoundMember[]) => found.filter((f) => !f.convertedTo);
+
+/** Why a converted keeper's cases are not held here (个体转企业), or null. */
+const convertedReason = (f: FoundMember | undefined) =>
+  f?.convertedTo
+    ? `该党员经营的个体工商户已转为企业"${f.convertedTo}"（经营者相同，企业登记在后），在该企业核实，不在本主体重复核实`
+    : null;
 
 /** Why a found member is not a pocket member (null: they are one). */
 function notPocket(e: EntityFacts, f: FoundMember): string | null {
@@ -99,8 +113,12 @@ export function casesHeld(e: EntityFacts): HeldCase[] {
   const base = { entity: e.name, reportYear: e.reportYear, declared, found: distinct.length };
   const out: HeldCase[] = [];
   const at = { entityId: e.entityId, scopeKey: e.scopeKey };
+  // A keeper found here and in the enterprise this 个体 became is verified once, on the enterprise
+  // (one person, one business): the member's cases are not raised here. The counts still hold them:
+  // the 个体's own report declared them.
+  const own = ownFound(found);
   if (distinct.length > declared) {
-    for (const f of found)
+    for (const f of own)
       out.push({
         kind: 'hidden_member',
         ...at,
@@ -108,7 +126,7 @@ export function casesHeld(e: EntityFacts): HeldCase[] {
         evidence: { ...base, method: f.method, score: f.score, levels: f.levels },
       });
   }
-  for (const f of found) {
+  for (const f of own) {
     if (!notPocket(e, f))
       out.push({
         kind: 'pocket_member',
@@ -117,7 +135,7 @@ export function casesHeld(e: EntityFacts): HeldCase[] {
         evidence: { ...base, orgRelation: f.orgRelation, memberStatus: f.status, method: f.method, score: f.score },
       });
   }
-  if ((distinct.length > 0 || declared > 0) && !e.orgForm && !e.orgs.length)
+  if ((own.length > 0 || declared > 0) && !e.orgForm && !e.orgs.length)
     out.push({ kind: 'entity_without_org', ...at, memberId: null, evidence: { ...base, orgForm: e.orgForm } });
   if (declared > 0 && distinct.length === 0)
     out.push({ kind: 'declared_not_found', ...at, memberId: null, evidence: base });
@@ -151,21 +169,21 @@ export function whyResolved(
   const found = vouchedFound(e);
   const distinct = distinctMembers(found);
   const declared = e.declared ?? 0;
+  const mine = found.find((x) => x.member === memberId);
   const gone = isEnded(memberStatus)
     ? `该党员${ENDED_LABEL[memberStatus]}，不再计为本主体的党员`
     : '该党员已不再关联到本主体（名册或登记信息变更，或已在其他主体找到）';
   switch (kind) {
     case 'hidden_member':
       if (memberId !== null && !distinct.includes(memberId)) return gone;
+      if (convertedReason(mine)) return convertedReason(mine)!;
       return `最新年报（${e.reportYear ?? '—'}年度）申报党员 ${declared} 名，不少于找到的 ${distinct.length} 名`;
-    case 'pocket_member': {
-      const f = found.find((x) => x.member === memberId);
-      return (f && notPocket(e, f)) ?? gone;
-    }
+    case 'pocket_member':
+      return convertedReason(mine) ?? (mine && notPocket(e, mine)) ?? gone;
     case 'entity_without_org':
       if (e.orgs.length) return `已建立或纳入党组织：${e.orgs.join('、')}`;
       if (e.orgForm) return `最新年报（${e.reportYear ?? '—'}年度）填报已建立党组织`;
-      return '主体已无找到或申报的党员';
+      return convertedReason(found.find((f) => f.convertedTo)) ?? '主体已无找到或申报的党员';
     case 'declared_not_found':
       if (distinct.length) return `已在名册中找到 ${distinct.length} 名党员`;
       return `最新年报（${e.reportYear ?? '—'}年度）未申报党员`;

@@ -243,7 +243,7 @@ export const updateServicePost = endpoint({
 export const listVisitPlans = endpoint({
   method: 'GET',
   path: '/visit-plans',
-  summary: '走访计划（谁在什么期间走访哪些市场主体，已走访几户）',
+  summary: '走访计划（谁在什么期间走访哪些市场主体，已走访几户；已注销、吊销或迁出而未走访的主体不计入，列为无需走访）',
   query: z.strictObject({ ...pageQuery, under: underQuery }),
   response: pageOf(
     z.object({
@@ -252,8 +252,11 @@ export const listVisitPlans = endpoint({
       visitorName: z.string(),
       startsOn: z.string(),
       endsOn: z.string(),
+      /** The entities still to visit or visited (not those 注销/吊销/迁出 before a visit). */
       entities: z.number(),
       visited: z.number(),
+      /** The plan's entities 注销/吊销/迁出 before they were visited: kept in its history, not counted. */
+      noVisit: z.array(z.object({ entityId: z.number(), name: z.string(), note: z.string() })),
       jurisdictionName: z.string(),
       cancelled: z.boolean(),
       cancelReason: z.string().nullable(),

@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { badRequest, notFound } from '../../http/errors.js';
 import { containing, pageFrom, underNode } from '../../http/paging.js';
+import { planProgress } from '../../domain/worktasks/visit-plan.js';
 import {
   DOOR_LABEL,
   OPEN_STATES,
@@ -489,12 +490,15 @@ export const servicePostById = (db: Tx, id: number) =>
   db.selectFrom('service_post').selectAll().where('id', '=', id).executeTakeFirst();
 
 // ── Visits (大走访大调研) ──────────────────────────────────────────────────────────────────
-/** One page of visit plans, newest first, with how many of their entities were visited. */
+/**
+ * One page of visit plans, newest first, with their progress (planProgress): an entity 注销/吊销/迁出
+ * before it was visited is listed as needing no visit, not counted as planned.
+ */
 export async function visitPlanPage(db: Tx, f: { under?: string; page: number; pageSize: number }) {
   let q = db
     .selectFrom('visit_plan as p')
     .innerJoin('jurisdiction as j', 'j.code', 'p.jurisdiction_code')
-    .select((eb) => [
+    .select([
       'p.id',
       'p.title',
       'p.visitor_name',
@@ -504,28 +508,82 @@ export async function visitPlanPage(db: Tx, f: { under?: string; page: number; p
       'p.cancelled_at',
       'p.cancel_reason',
       'j.name as jurisdiction_name',
-      eb
-        .selectFrom('visit_record as v')
-        .select((e) => e.fn.count<number>('v.entity_id').distinct().as('n'))
-        .whereRef('v.plan_id', '=', 'p.id')
-        .as('visited'),
     ]);
   if (f.under) q = q.where(await underNode(db, 'p.scope_key', f.under));
-  return pageFrom(
+  const page = await pageFrom(
     q,
     f,
     (q) => q.orderBy('p.starts_on', 'desc').orderBy('p.id', 'desc'),
-    (p) => ({
-      id: Number(p.id),
-      title: p.title,
-      visitorName: p.visitor_name,
-      startsOn: String(p.starts_on),
-      endsOn: String(p.ends_on),
-      entities: p.entity_ids.length,
-      visited: Number(p.visited ?? 0),
-      jurisdictionName: p.jurisdiction_name,
-      cancelled: p.cancelled_at !== null,
-      cancelReason: p.cancel_reason,
+    (p) => p,
+  );
+  const progress = await plansProgress(
+    db,
+    page.items.map((p) => ({ id: Number(p.id), entityIds: p.entity_ids.map(Number) })),
+  );
+  return {
+    ...page,
+    items: page.items.map((p) => {
+      const g = progress.get(Number(p.id))!;
+      return {
+        id: Number(p.id),
+        title: p.title,
+        visitorName: p.visitor_name,
+        startsOn: String(p.starts_on),
+        endsOn: String(p.ends_on),
+        entities: g.planned,
+        visited: g.visited,
+        noVisit: g.noVisit,
+        jurisdictionName: p.jurisdiction_name,
+        cancelled: p.cancelled_at !== null,
+        cancelReason: p.cancel_reason,
+      };
+    }),
+  };
+}
+
+/**
+ * The progress of some plans: their entities as they stand now and the ones visited under them (a
+ * visit recorded under a plan counts for it, named in the plan or not). An entity the caller does
+ * not see is counted as planned, as it was named.
+ */
+export async function plansProgress(
+  db: Tx,
+  plans: { id: number; entityIds: number[] }[],
+): Promise<Map<number, ReturnType<typeof planProgress>>> {
+  const planIds = plans.map((p) => p.id);
+  const visits = planIds.length
+    ? await db
+        .selectFrom('visit_record')
+        .select(['plan_id', 'entity_id'])
+        .distinct()
+        .where('plan_id', 'in', planIds)
+        .execute()
+    : [];
+  const visited = new Set(visits.map((v) => `${v.plan_id}|${v.entity_id}`));
+  const ids = [...new Set([...plans.flatMap((p) => p.entityIds), ...visits.map((v) => Number(v.entity_id))])];
+  const rows = ids.length
+    ? await db.selectFrom('entity').select(['id', 'name', 'status']).where('id', 'in', ids).execute()
+    : [];
+  const entity = new Map(rows.map((e) => [Number(e.id), e]));
+  return new Map(
+    plans.map((p) => {
+      const named = [
+        ...new Set([
+          ...p.entityIds,
+          ...visits.filter((v) => Number(v.plan_id) === p.id).map((v) => Number(v.entity_id)),
+        ]),
+      ];
+      return [
+        p.id,
+        planProgress(
+          named.map((id) => ({
+            id,
+            name: entity.get(id)?.name ?? '',
+            status: entity.get(id)?.status ?? 'active',
+            visited: visited.has(`${p.id}|${id}`),
+          })),
+        ),
+      ];
     }),
   );
 }

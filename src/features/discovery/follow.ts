@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Scoped } from '../../db/scoped.js';
 import { sm3Hex, canonicalJson } from '../../crypto/sm3.js';
 import { arrayLiteral } from '../../db/array-literal.js';
@@ -88,6 +88,7 @@ export const derivedLinkRows = (links: DerivedLink[]) =>
 type FactRow = {
   entity_id: number;
   name: string;
+  kind: string;
   scope_key: string;
   status: string;
   county_name: string;
@@ -175,7 +176,7 @@ async function factsOf(
   const of = (col: string) => (one ? sql`${sql.ref(col)} = e.id` : sql`true`);
   const join = one ? sql`LEFT JOIN LATERAL` : sql`LEFT JOIN`;
   const res = await sql<FactRow>`
-    SELECT e.id AS entity_id, e.name, e.scope_key, e.status, c.name AS county_name, coalesce(st.served_areas, '{}') AS areas,
+    SELECT e.id AS entity_id, e.name, e.kind, e.scope_key, e.status, c.name AS county_name, coalesce(st.served_areas, '{}') AS areas,
       latest.party_members AS declared, latest.party_org_form AS org_form, latest.year AS report_year, found.found, orgs.orgs, registered.registered
     FROM ${one ? candidates(entityIds, pending) : sql`entity`} e
     JOIN jurisdiction c ON c.code = e.county_code
@@ -191,9 +192,10 @@ async function factsOf(
       SELECT pe.entity_id, array_agg(o.name ORDER BY o.name) AS orgs FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id
       WHERE o.body = 'party' AND o.status <> 'dissolved' AND ${of('pe.entity_id')} GROUP BY pe.entity_id
     ) orgs ON orgs.entity_id = e.id
+    -- Registered with an organization that still stands: one 撤销 holds nobody (as it covers nothing, above).
     ${join} (
-      SELECT pe.entity_id, array_agg(om.member_id)::int[] AS registered FROM party_org_entity pe JOIN party_org_member om ON om.org_id = pe.org_id
-      WHERE om.member_id IS NOT NULL AND ${of('pe.entity_id')} GROUP BY pe.entity_id
+      SELECT pe.entity_id, array_agg(om.member_id)::int[] AS registered FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id JOIN party_org_member om ON om.org_id = pe.org_id
+      WHERE om.member_id IS NOT NULL AND o.body = 'party' AND o.status <> 'dissolved' AND ${of('pe.entity_id')} GROUP BY pe.entity_id
     ) registered ON registered.entity_id = e.id
     ${
       one
@@ -240,6 +242,12 @@ async function entityFacts(
           declaredOnly: m.sources.every((x) => x === 'declared'),
         });
   }
+  const converted = await conversionsOf(
+    db,
+    rows
+      .filter((r) => r.kind === 'individual' && r.status === 'active')
+      .flatMap((r) => (r.found ?? []).map((f) => Number(f.role))),
+  );
   const facts = new Map<number, EntityFacts>();
   for (const r of rows) {
     facts.set(Number(r.entity_id), {
@@ -266,6 +274,7 @@ async function entityFacts(
                 vouched: !m.declaredOnly,
                 status: m.status,
                 orgRelation: m.orgRelation,
+                convertedTo: converted.get(Number(f.role)) ?? null,
               },
             ]
           : [];
@@ -273,6 +282,46 @@ async function entityFacts(
     });
   }
   return facts;
+}
+
+/**
+ * 个体转企业 (DOMAIN.md: the 个体工商户's registration ends; the enterprise is a new entity): the
+ * 经营者 (cv_ep) of a 个体工商户 (cv_e) who is the legal representative of an operating enterprise (or
+ * cooperative, cv_e2) registered on or after it. The registry links the two only by the keeper;
+ * while an extract still shows the 个体 存续 beside the enterprise, the business is the enterprise's:
+ * the member is verified once, there (casesHeld), and 组建 is proposed for it (orgs' candidates).
+ * Its own aliases, so that it reads the same inside a statement that has an `e` of its own.
+ */
+const CONVERSION = sql`entity_person cv_ep
+    JOIN entity cv_e ON cv_e.id = cv_ep.entity_id AND cv_e.kind = 'individual'
+    JOIN entity_person cv_ep2 ON cv_ep2.person_id = cv_ep.person_id AND cv_ep2.role = 'legal_rep' AND cv_ep2.entity_id <> cv_ep.entity_id
+    JOIN entity cv_e2 ON cv_e2.id = cv_ep2.entity_id AND cv_e2.kind <> 'individual' AND cv_e2.status = 'active' AND cv_e2.registered_on >= cv_e.registered_on
+    WHERE cv_ep.role = 'legal_rep'`;
+
+/** Whether the 个体工商户 with this id went on as an enterprise (CONVERSION), as an SQL condition. */
+export const convertedIndividual = (entityId: RawBuilder<unknown>) =>
+  sql<boolean>`EXISTS (SELECT 1 FROM ${CONVERSION} AND cv_ep.entity_id = ${entityId})`;
+
+/** Of these roles, the converted keepers' (CONVERSION), with the enterprise's name (the earliest registered). */
+async function conversionsOf(db: Scoped['db'], roleIds: number[]): Promise<Map<number, string>> {
+  if (!roleIds.length) return new Map();
+  const res = await sql<{ role: number; later: string }>`
+    SELECT DISTINCT ON (cv_ep.id) cv_ep.id AS role, cv_e2.name AS later FROM ${CONVERSION} AND cv_ep.id = ANY(${roleIds}::bigint[])
+    ORDER BY cv_ep.id, cv_e2.registered_on, cv_e2.id`.execute(db);
+  return new Map(res.rows.map((r) => [Number(r.role), r.later]));
+}
+
+/**
+ * The 个体工商户 whose keeper is the legal representative of one of these entities: their cases
+ * depend on it (conversionsOf), so they follow its changes (an enterprise registered, or ended).
+ */
+async function convertedFrom(db: Scoped['db'], entityIds: number[]): Promise<number[]> {
+  const res = await sql<{ id: number }>`
+    SELECT DISTINCT ep.entity_id AS id FROM entity_person ep2
+    JOIN entity_person ep ON ep.person_id = ep2.person_id AND ep.role = 'legal_rep' AND ep.entity_id <> ep2.entity_id
+    JOIN entity e ON e.id = ep.entity_id AND e.kind = 'individual'
+    WHERE ep2.entity_id = ANY(${entityIds}::bigint[]) AND ep2.role = 'legal_rep'`.execute(db);
+  return res.rows.map((r) => Number(r.id));
 }
 
 /**
@@ -504,7 +553,7 @@ export async function followEntities(
   const ids = [...new Set(entityIds.map(Number))];
   if (!ids.length) return {};
   await refreshExactLinks(s.db, ids);
-  return followCases(s, ids, change);
+  return followCases(s, [...ids, ...(await convertedFrom(s.db, ids))], change);
 }
 
 /** The entities whose cases a change to these members may touch: where they hold a role, and where they are linked. */

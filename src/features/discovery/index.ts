@@ -8,6 +8,7 @@ export {
   refreshExactLinks,
   entitiesOfMembers,
   entitiesOfOrg,
+  convertedIndividual,
   type CaseChange,
   type MemberFacts,
 } from './follow.js';

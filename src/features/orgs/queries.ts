@@ -5,6 +5,7 @@ import { Problem, conflict, notFound } from '../../http/errors.js';
 import { containing, offsetOf, pageFrom, underNode } from '../../http/paging.js';
 import { PROPOSAL_MODE_LABEL, type Candidate } from '../../domain/orgs/grouping.js';
 import type { exportOrgs, exportProposals, listProposals } from './contract.js';
+import { convertedIndividual } from '../discovery/index.js';
 import {
   checkOrg,
   LEAGUE_KIND_LABEL,
@@ -361,9 +362,9 @@ export async function loadCandidates(db: Tx | Kysely<DB>, scopeKey: string): Pro
     LEFT JOIN jurisdiction s ON s.code = e.station_code
     LEFT JOIN ${entityMembers(sql.ref('e.id'))} mc ON c.with_members
     WHERE c.operating AND starts_with(c.scope_key, ${scopeKey})
-      AND NOT EXISTS (SELECT 1 FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id WHERE pe.entity_id = e.id AND o.status <> 'dissolved')`.execute(
-    db,
-  );
+      AND NOT EXISTS (SELECT 1 FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id WHERE pe.entity_id = e.id AND o.status <> 'dissolved')
+      -- A 个体 gone on as an enterprise (个体转企业) is not a unit of its own: its keeper would count twice.
+      AND NOT ${convertedIndividual(sql.ref('e.id'))}`.execute(db);
   return rows.map((r) => ({
     entityId: r.id,
     name: r.name,

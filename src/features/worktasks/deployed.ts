@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Scoped } from '../../db/scoped.js';
 import { dueOn, FORMS, periodLabel, type FormCode } from '../../domain/reports/forms.js';
-import { answerLedgerTask, closeLedgerTask, syncLedgerTask } from './ledger.js';
+import { answerLedgerTask, closeLedgerTask, ledgerTaskOf, syncLedgerTask } from './ledger.js';
+import { stillPlanned } from '../../domain/worktasks/visit-plan.js';
 import type { Actor } from './replies.js';
 
 /**
@@ -24,20 +25,29 @@ async function nodeOf(s: Scoped, code: string) {
 const childrenOf = async (s: Scoped, code: string) =>
   (await s.db.selectFrom('jurisdiction').select('code').where('parent_code', '=', code).execute()).map((c) => c.code);
 
-/** A visit plan (走访计划) goes to the stations (or, with none, the counties) of the entities it names. */
+/**
+ * A visit plan (走访计划) goes to the stations (or, with none, the counties) of the entities it still
+ * asks to visit (stillPlanned): one 注销/吊销/迁出 before its visit needs none, and a station left
+ * with nothing to visit is not asked (see followVisitPlans).
+ */
 export async function deployVisitPlan(s: Scoped, by: Actor, planId: number, now: Date): Promise<number | null> {
   const p = await s.db.selectFrom('visit_plan').selectAll().where('id', '=', planId).executeTakeFirstOrThrow();
   const issuer = await nodeOf(s, p.jurisdiction_code);
-  const places = p.entity_ids.length
-    ? (
-        await s.db
-          .selectFrom('entity')
-          .select(sql<string>`coalesce(station_code, county_code)`.as('node'))
-          .distinct()
-          .where('id', 'in', p.entity_ids.map(Number))
-          .execute()
-      ).map((r) => r.node)
+  const named = p.entity_ids.map(Number);
+  const entities = named.length
+    ? await s.db
+        .selectFrom('entity')
+        .select(['id', 'status', sql<string>`coalesce(station_code, county_code)`.as('node')])
+        .where('id', 'in', named)
+        .execute()
     : [];
+  const visited = new Set(
+    (await s.db.selectFrom('visit_record').select('entity_id').where('plan_id', '=', p.id).execute()).map((v) =>
+      Number(v.entity_id),
+    ),
+  );
+  const kept = entities.filter((e) => stillPlanned({ status: e.status, visited: visited.has(Number(e.id)) }));
+  const gone = entities.length - kept.length;
   return syncLedgerTask(
     s,
     by,
@@ -46,14 +56,46 @@ export async function deployVisitPlan(s: Scoped, by: Actor, planId: number, now:
       key: String(p.id),
       issuer: { code: issuer.code, scopeKey: issuer.scope_key },
       title: `走访计划：${p.title}`,
-      body: `${issuer.name}走访计划「${p.title}」：走访人 ${p.visitor_name}，${p.starts_on} 至 ${p.ends_on}，共走访 ${p.entity_ids.length} 户市场主体（本单位辖区内的主体见走访计划）。\n走访后在"诉求直通与走访"中登记走访记录（日期、主体、了解到的情况），发现的问题按业务条线转办。`,
+      body: `${issuer.name}走访计划「${p.title}」：走访人 ${p.visitor_name}，${p.starts_on} 至 ${p.ends_on}，共走访 ${named.length - gone} 户市场主体（本单位辖区内的主体见走访计划）${gone ? `；另有 ${gone} 户已注销、吊销或迁出，无需走访` : ''}。\n走访后在"诉求直通与走访"中登记走访记录（日期、主体、了解到的情况），发现的问题按业务条线转办。`,
       evidence: '回复时关联已登记的走访记录即可；不要求照片、定位或打卡。',
       dueAt: endOf(p.ends_on),
-      targets: places,
+      targets: [...new Set(kept.map((e) => e.node))],
       path: `/appeals?tab=visits&plan=${p.id}`,
     },
     now,
   );
+}
+
+/**
+ * The tasks of the visit plans still running (not cancelled, not ended) that name these entities are
+ * written again from the plans after the entities' status changed (a registry extract, an edit): a
+ * station whose only planned entities were 注销 is no longer asked to visit (while it has not taken
+ * the task), the others read the count without them; an entity back to 存续 is asked for again.
+ * Only the plans of the caller's node and below: an upper level's plan is its own to deploy.
+ */
+export async function followVisitPlans(
+  s: Scoped,
+  by: Actor,
+  entities: number[] | (() => Promise<number[]>),
+  now: Date,
+): Promise<void> {
+  // The running plans first: most import batches meet none, and then never look their entities up.
+  const running = await s.db
+    .selectFrom('visit_plan')
+    .select(['id', 'jurisdiction_code', 'entity_ids'])
+    .where('cancelled_at', 'is', null)
+    .where('ends_on', '>=', sql<string>`(${now}::timestamptz AT TIME ZONE 'Asia/Shanghai')::date`)
+    .where(sql<boolean>`starts_with(scope_key, ${s.who.scopeKey})`)
+    .orderBy('id')
+    .execute();
+  if (!running.length) return;
+  const ids = new Set((typeof entities === 'function' ? await entities() : entities).map(Number));
+  for (const p of running) {
+    if (!p.entity_ids.some((id) => ids.has(Number(id)))) continue;
+    // A task its issuer closed (withdrawn) stays closed: only the plan's own cancellation speaks for it.
+    const task = await ledgerTaskOf(s, 'visit_plan', p.jurisdiction_code, String(p.id));
+    if (!task?.closed) await deployVisitPlan(s, by, Number(p.id), now);
+  }
 }
 
 /**

@@ -20,6 +20,7 @@ export { actorOf, type Actor } from './replies.js';
 export * as workTaskContract from './contract.js';
 export {
   deployVisitPlan,
+  followVisitPlans,
   deployAssistanceProgram,
   deployCampaign,
   deployReportPeriod,

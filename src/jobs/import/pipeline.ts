@@ -30,6 +30,7 @@ import { writeRegistryBatch, type IdentityChange, type Numbered } from './writer
 import { writeAnnualReportBatch } from './writers/annual-report.js';
 import { writeCreditBatch } from './writers/credit.js';
 import { auditExitEffects } from '../../features/exit/index.js';
+import { followVisitPlans } from '../../features/worktasks/index.js';
 import { CREDIT_LISTS, isCreditKind, type CreditRow } from '../../domain/ledger/credit-rows.js';
 import { followImportBatch, raiseRosterAbsences } from '../../features/discovery/index.js';
 import type { Scoped } from '../../db/scoped.js';
@@ -850,6 +851,16 @@ async function writeBatch(
     // A status or listing the batch changed has suspended plaques and flagged honours: audited with this job as the cause.
     if (changed && (kind === 'registry' || isCreditKind(kind)))
       await auditExitEffects(db, audit, { type: 'import_job', id: jobId, kind });
+    // The running visit plans that name the batch's entities follow their status (a 注销 needs no visit).
+    if (changed && kind === 'registry') {
+      const codes = accepted.map((b) => (b.row as RegistryRow).uscc ?? (b.row as RegistryRow).regNo!);
+      await followVisitPlans(
+        scoped,
+        { id: who.userId, name: who.username ?? '系统' },
+        () => entityIdsOf(db, codes),
+        new Date(),
+      );
+    }
     // Per-batch hook: the cases of what the batch touched follow it (features/discovery).
     if (follow.on && accepted.length && !isCreditKind(kind)) {
       const t0 = performance.now();
@@ -892,6 +903,13 @@ async function writeBatch(
     }
     return { accepted: accepted.length, changed, left, rejected: new Set(rejects.map((r) => r.rowNo)) };
   });
+}
+
+/** The entities named by these USCCs or registration numbers, as the caller sees them. */
+async function entityIdsOf(db: Scoped['db'], codes: string[]): Promise<number[]> {
+  const res = await sql<{ id: number }>`SELECT id FROM entity WHERE uscc = ANY(${codes}::text[])
+    UNION SELECT id FROM entity WHERE reg_no = ANY(${codes}::text[])`.execute(db);
+  return res.rows.map((r) => Number(r.id));
 }
 
 async function finish(

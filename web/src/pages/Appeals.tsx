@@ -456,6 +456,16 @@ function VisitDrawer({ id, lines, onClose }: { id: number; lines: Record<string,
   );
 }
 
+/** A plan's entities 注销/吊销/迁出 before their visit: in its history, "无需走访", not in its count. */
+function NoVisit({ plan }: { plan: VisitPlanRow }) {
+  if (!plan.noVisit.length) return null;
+  return (
+    <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }}>
+      {plan.noVisit.map((e) => `${e.name}（${e.note}）`).join('、')}
+    </Typography.Text>
+  );
+}
+
 function Visits() {
   const { can, me } = useAuth();
   const plans = usePaged(listVisitPlans, {});
@@ -496,6 +506,7 @@ function Visits() {
             due: { label: '期间', value: `${p.startsOn} 至 ${p.endsOn}` },
             lines: [
               `${p.visitorName} · 已走访 ${p.visited} / 计划 ${p.entities}`,
+              ...(p.noVisit.length ? [<NoVisit key="gone" plan={p} />] : []),
               p.cancelled ? (
                 <CancelledMark reason={p.cancelReason} />
               ) : (
@@ -513,7 +524,17 @@ function Visits() {
             { title: '计划', dataIndex: 'title' },
             { title: '走访人', dataIndex: 'visitorName', width: 100 },
             { title: '期间', key: 'p', width: 200, render: (_, p) => `${p.startsOn} 至 ${p.endsOn}` },
-            { title: '已走访 / 计划', key: 'n', width: 110, render: (_, p) => `${p.visited} / ${p.entities}` },
+            {
+              title: '已走访 / 计划',
+              key: 'n',
+              width: 160,
+              render: (_, p) => (
+                <>
+                  {`${p.visited} / ${p.entities}`}
+                  <NoVisit plan={p} />
+                </>
+              ),
+            },
             {
               title: '状态',
               key: 's',

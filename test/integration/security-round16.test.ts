@@ -113,4 +113,37 @@ describe.each(BACKENDS)('security regressions, round 16, on %s', (backend) => {
     expect(eleventh.json()).toMatchObject({ title: '生成过于频繁', code: 'report_recent' });
     expect(eleventh.json().detail).toMatch(/每个账号每 60 秒最多生成 10 次/);
   });
+
+  it('a subject is nominated once for a kind of honour while its nomination is open, and awarded it once a year: a double submit made two nominations of one entity, and both were awarded for the same year (counted twice)', async () => {
+    const county = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+    const entityId = await ledger(t.db).entity({ place: STATION, name: '第十六轮诚信店' });
+    const nominate = () => county.post('/honours', { kind: 'honest_enterprise', entityId });
+    const act = (id: number, body: Record<string, unknown>) => county.post(`/honours/${id}/actions`, body);
+    const twice = await Promise.all([nominate(), nominate()]);
+    expect(twice.map((r) => r.statusCode).sort(), twice[0].body).toEqual([201, 409]);
+    const refused = twice.find((r) => r.statusCode === 409)!;
+    expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(refused.json().detail).toMatch(/第十六轮诚信店已有待审核的同类提名（编号 \d+），请勿重复提名/);
+    const first = twice.find((r) => r.statusCode === 201)!.json().id as number;
+    const Y = new Date().getFullYear();
+    expect((await act(first, { action: 'approve' })).statusCode).toBe(200);
+    expect((await act(first, { action: 'award', level: 'county', year: Y })).statusCode).toBe(200);
+    // Once awarded, it may be nominated again (another year's honour), but not awarded twice for one year.
+    const second = await nominate();
+    expect(second.statusCode, second.body).toBe(201);
+    const id = second.json().id as number;
+    expect((await act(id, { action: 'approve' })).statusCode).toBe(200);
+    const again = await act(id, { action: 'award', level: 'county', year: Y });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().detail).toBe(`第十六轮诚信店已获 ${Y} 年度的同类荣誉（编号 ${first}），不能重复授予`);
+    expect((await act(id, { action: 'award', level: 'county', year: Y - 1 })).statusCode).toBe(200);
+    const awarded = await t.db
+      .selectFrom('honour')
+      .select('year')
+      .where('entity_id', '=', entityId)
+      .where('state', '=', 'awarded')
+      .orderBy('year')
+      .execute();
+    expect(awarded.map((h) => h.year)).toEqual([Y - 1, Y]);
+  });
 });

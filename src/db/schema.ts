@@ -108,7 +108,7 @@ export interface AccountWindowTable {
 
 /** Requests of a client address on a rate-limited route, or a county's public self-reports, in the current window (migration 0231, db/windows.ts). */
 export interface WorkUnderWayTable {
-  kind: 'proposals' | 'snapshot' | 'report';
+  kind: 'proposals' | 'snapshot' | 'report' | 'discovery';
   scope_key: string;
   started_at: Date;
   started_by: number;

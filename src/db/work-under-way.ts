@@ -5,7 +5,8 @@ export type HeavyKind = WorkUnderWayTable['kind'];
 
 /**
  * A run of a heavy work (migration 0239) past this age is taken as left by a process that died
- * mid-run: the longest seen is a province's proposals on the 1M bench, well under a minute.
+ * mid-run: the longest seen is a province's discovery run on the 1M bench, 43 s. (A discovery run
+ * itself gives up after an hour: src/features/discovery/queries.ts.)
  */
 export const ABANDONED_AFTER_SECONDS = 15 * 60;
 

@@ -15,6 +15,8 @@ const WORK: Record<HeavyKind, { what: string; verb: string; perMinute: number }>
   proposals: { what: '组建建议', verb: '生成', perMinute: 1 },
   snapshot: { what: '数据看板快照', verb: '生成', perMinute: 1 },
   report: { what: '报表', verb: '生成', perMinute: 10 },
+  // A run goes on in the background and is watched on its page: no count per account, one at a time.
+  discovery: { what: '比对', verb: '运行', perMinute: Infinity },
 };
 
 /** The account's window for each. */
@@ -47,18 +49,15 @@ async function withinMinute(db: Kysely<DB>, kind: HeavyKind, userId: number): Pr
 const clock = (d: Date) => d.toLocaleTimeString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' });
 
 /**
- * Runs `work` as the only run of `kind` over the caller's area: after the account's minute, the
- * area is claimed (migration 0239); a run over the same node, one above or one below it already
- * under way (another editor of the bureau, the city above) makes this one 409, in Chinese, saying
- * so and since when. The area is given back when the work ends, whatever its outcome.
+ * Claims the caller's area for a run of `kind` (migration 0239): a run over the same node, one above
+ * or one below it already under way (another editor of the bureau, the city above) makes this one
+ * 409, in Chinese, saying so and since when. Returns what gives the area back.
  */
-export async function heavyWork<T>(
+export async function claimOrRefuse(
   db: Kysely<DB>,
   kind: HeavyKind,
   user: { id: number; scopeKey: string },
-  work: () => Promise<T>,
-): Promise<T> {
-  await withinMinute(db, kind, user.id);
+): Promise<() => Promise<void>> {
   const claim = await claimArea(db, kind, user.scopeKey, user.id);
   if ('running' in claim) {
     const { what, verb } = WORK[kind];
@@ -71,9 +70,24 @@ export async function heavyWork<T>(
       `${kind}_running`,
     );
   }
+  return () => releaseArea(db, kind, user.scopeKey, claim.claimed);
+}
+
+/**
+ * Runs `work` as the only run of `kind` over the caller's area, after the account's minute; the
+ * area is given back when the work ends, whatever its outcome.
+ */
+export async function heavyWork<T>(
+  db: Kysely<DB>,
+  kind: HeavyKind,
+  user: { id: number; scopeKey: string },
+  work: () => Promise<T>,
+): Promise<T> {
+  await withinMinute(db, kind, user.id);
+  const release = await claimOrRefuse(db, kind, user);
   try {
     return await work();
   } finally {
-    await releaseArea(db, kind, user.scopeKey, claim.claimed);
+    await release();
   }
 }

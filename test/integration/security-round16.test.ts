@@ -146,4 +146,19 @@ describe.each(BACKENDS)('security regressions, round 16, on %s', (backend) => {
       .execute();
     expect(awarded.map((h) => h.year)).toEqual([Y - 1, Y]);
   });
+
+  it("a discovery run claims its area until it ends: a county started one while its province's was running (the check saw only the county's own subtree), and two starts sent at once both ran", async () => {
+    await clear();
+    const county = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+    await underWay('discovery', '32');
+    const held = await county.post('/discovery/runs');
+    expect(held.statusCode).toBe(409);
+    expect(held.json()).toMatchObject({ title: '比对正在运行', code: 'discovery_running' });
+    expect(held.json().detail).toMatch(/与本辖区重叠的上级或下级辖区的比对正在运行/);
+    await clear();
+    const started = await county.post('/discovery/runs');
+    expect(started.statusCode, started.body).toBe(202);
+    await Promise.all(t.app.discoveryRuns);
+    expect(await runs()).toEqual([]); // given back when the run ended
+  });
 });

@@ -107,6 +107,13 @@ export interface AccountWindowTable {
 }
 
 /** Requests of a client address on a rate-limited route, or a county's public self-reports, in the current window (migration 0231, db/windows.ts). */
+export interface WorkUnderWayTable {
+  kind: 'proposals' | 'snapshot' | 'report' | 'discovery';
+  scope_key: string;
+  started_at: Date;
+  started_by: number;
+}
+
 export interface PublicWindowTable {
   bucket: string;
   key: string;
@@ -687,6 +694,7 @@ export interface DB
   login_throttle: LoginThrottleTable;
   account_window: AccountWindowTable;
   public_window: PublicWindowTable;
+  work_under_way: WorkUnderWayTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   setting: SettingTable;

@@ -706,6 +706,10 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
       t.db,
     );
     await ledger(t.db).entity({ place: A1 });
+    // A minute later: an account takes them once a minute (round 16).
+    await sql`UPDATE public_window SET window_start = now() - interval '61 seconds' WHERE bucket = 'snapshot.account'`.execute(
+      t.db,
+    );
     expect((await editorNation.post('/dashboard/snapshots')).statusCode).toBe(201);
     const snaps = (await nation.get(`/dashboard/snapshots?under=${A}`)).json().snapshots;
     expect(snaps.map((s: { period: string }) => s.period)).toEqual([last, periodOf()]);

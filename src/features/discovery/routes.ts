@@ -17,6 +17,7 @@ import { entitiesOfMembers, followEntities } from './follow.js';
 import { caseExportRows, caseParts, casePage, loadCase, runById, runningRun } from './queries.js';
 import { addMemberFromReport, concludeMember, confirmMember, moveCase, queueRun, transferMember } from './writes.js';
 import { schemaOf } from '../../http/contract.js';
+import { claimOrRefuse } from '../../http/heavy-work.js';
 import {
   actOnCase,
   exportCases,
@@ -79,13 +80,23 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
     config: { access: 'data.write' },
     schema: { ...schemaOf(startDiscoveryRun, TAGS), response: { 202: startDiscoveryRun.response } },
     handler: async (req, reply) => {
-      const row = await req.scoped(async ({ db }) => {
-        if (await runningRun(db)) throw conflict('本辖区已有比对在进行，请稍候');
-        return queueRun(db, req.user!.scopeKey, req.user!.id);
-      });
+      // One run at a time over an area, above and below included, claimed in one step (round 16:
+      // the check below sees only the caller's subtree, and two starts sent at once both passed it).
+      const release = await claimOrRefuse(app.ctx.db, 'discovery', req.user!);
+      let row;
+      try {
+        row = await req.scoped(async ({ db }) => {
+          if (await runningRun(db)) throw conflict('本辖区已有比对在进行，请稍候');
+          return queueRun(db, req.user!.scopeKey, req.user!.id);
+        });
+      } catch (err) {
+        await release();
+        throw err;
+      }
       const who = req.principal();
       const running: Promise<unknown> = runDiscovery(app.ctx, who, row.id)
         .catch((err) => req.log.error({ err }, 'discovery failed'))
+        .finally(() => release().catch((err) => req.log.error({ err }, 'discovery area not released')))
         .finally(() => app.discoveryRuns.delete(running));
       app.discoveryRuns.add(running);
       return reply.code(202).send(toRun(row));

@@ -4,8 +4,7 @@ import { proposalExportItems, proposalPage } from './queries.js';
 import { adoptProposal, generateProposals, moveProposalEntity, rejectOpenProposal } from './writes.js';
 import { schemaOf } from '../../http/contract.js';
 import { listExportRoute } from '../../http/export-route.js';
-import { Problem } from '../../http/errors.js';
-import { countInWindow } from '../../db/windows.js';
+import { heavyWork } from '../../http/heavy-work.js';
 import {
   acceptProposal,
   exportProposals,
@@ -30,32 +29,6 @@ function unitNames(names: string[], units: number): string {
 
 const tags = ['组建建议'];
 
-/**
- * How often an account may generate proposals: once a minute. A generation reads and groups every
- * entity of the caller's area and rewrites its open proposals in one transaction — 5.5 s for a
- * county, 12 s for the province on the demo — and nothing bounded how often: four sent at once from
- * one province editor's session ran back to back for 51 s while a public page waited as long
- * (round 15; on the embedded database every request waits for its one connection, so a limit of
- * generations under way would not have helped). Counted in the account's window in the database
- * (account_window, migration 0261, as its reveals are: one upsert on the server's connection, so
- * generations sent at once are counted one after another on every backend and across processes),
- * before anything is read.
- */
-export const GENERATE_EVERY_SECONDS = 60;
-
-async function oncePerInterval(db: Parameters<typeof countInWindow>[0], userId: number): Promise<void> {
-  const w = await countInWindow(db, userId, 'proposals', GENERATE_EVERY_SECONDS / 60);
-  if (w.used <= 1) return;
-  const wait = Math.max(1, Math.ceil(GENERATE_EVERY_SECONDS - (w.now.getTime() - w.windowStart.getTime()) / 1000));
-  throw new Problem(
-    429,
-    '生成过于频繁',
-    `您刚刚生成过组建建议，每个账号每 ${GENERATE_EVERY_SECONDS} 秒最多生成一次，请在 ${wait} 秒后再生成`,
-    undefined,
-    'proposals_recent',
-  );
-}
-
 /** Setup proposals: generated from the ledger by the domain rules, reviewed by staff. */
 export async function proposalRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -64,16 +37,18 @@ export async function proposalRoutes(app: FastifyInstance): Promise<void> {
   r.post(generateOrgProposals.path, {
     config: { access: 'data.write' },
     schema: { ...schemaOf(generateOrgProposals, tags), response: { 200: generateOrgProposals.response } },
-    handler: async (req) => {
-      await oncePerInterval(app.ctx.db, req.user!.id);
-      const s = await rules();
-      return req.scoped(async ({ db, audit }) => {
-        const started = Date.now();
-        const result = await generateProposals(db, req.user!.scopeKey, s);
-        audit({ action: 'proposal.generate', objectType: 'org_proposal', detail: { ...result } });
-        return { ...result, ms: Date.now() - started };
-      });
-    },
+    // Once a minute per account (round 15) and once at a time per area (round 16): a generation
+    // reads and groups every entity of the area and rewrites its open proposals in one transaction.
+    handler: (req) =>
+      heavyWork(app.ctx.db, 'proposals', req.user!, async () => {
+        const s = await rules();
+        return req.scoped(async ({ db, audit }) => {
+          const started = Date.now();
+          const result = await generateProposals(db, req.user!.scopeKey, s);
+          audit({ action: 'proposal.generate', objectType: 'org_proposal', detail: { ...result } });
+          return { ...result, ms: Date.now() - started };
+        });
+      }),
   });
 
   r.get(listProposals.path, {

@@ -8,6 +8,7 @@ import {
   HONOUR_STATE_LABEL,
   honourActions,
   type ActorLevel,
+  type HonourState,
   nominationProblem,
 } from '../../domain/recognition/honours.js';
 import { badRequest, notFound } from '../../http/errors.js';
@@ -249,6 +250,31 @@ export async function loadHonour(db: Tx, id: number) {
   return h;
 }
 export type HonourRecord = Awaited<ReturnType<typeof loadHonour>>;
+
+type Subject = { kind: string; entity_id: number | null; zone_id: number | null; member_id: number | null };
+
+/**
+ * Another honour of the same kind for the same subject in one of `states` (of `year`, when given),
+ * after taking the subject's lock for the caller's transaction: two nominations (or awards) of one
+ * subject sent at once are checked one after the other, so the second sees the first.
+ */
+export async function sameHonour(db: Tx, s: Subject, states: HonourState[], year?: number) {
+  const key = `${s.kind}:${s.entity_id ?? ''}:${s.zone_id ?? ''}:${s.member_id ?? ''}`;
+  await sql`SELECT pg_advisory_xact_lock(hashtext('xgz.honour'), hashtext(${key}))`.execute(db);
+  const same = (col: 'entity_id' | 'zone_id' | 'member_id', v: number | null) =>
+    v === null ? sql<boolean>`${sql.ref(col)} IS NULL` : sql<boolean>`${sql.ref(col)} = ${v}`;
+  return db
+    .selectFrom('honour')
+    .select('id')
+    .where('kind', '=', s.kind)
+    .where(same('entity_id', s.entity_id))
+    .where(same('zone_id', s.zone_id))
+    .where(same('member_id', s.member_id))
+    .where('state', 'in', states)
+    .$if(year !== undefined, (q) => q.where('year', '=', year!))
+    .orderBy('id')
+    .executeTakeFirst();
+}
 
 /** An entity's serious violations with who recorded them, the latest first. */
 export async function violationsOf(db: Tx, entityId: number) {

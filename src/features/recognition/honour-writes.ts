@@ -2,10 +2,10 @@ import { sql, type Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { honourAuthority, honourTransition, type ActorLevel } from '../../domain/recognition/honours.js';
-import { badRequest, notFound } from '../../http/errors.js';
+import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { expectMoved } from '../../db/writes.js';
 import { codeList, refusal, today } from './shared.js';
-import { nominatedSubject, type HonourRecord } from './honour-queries.js';
+import { nominatedSubject, sameHonour, type HonourRecord } from './honour-queries.js';
 import type { actOnHonour, nominateHonour, recordViolation } from './contract.js';
 
 /** The honours' writes: a nomination, an action on an honour, a violation on an entity. The routes record the audit lines. */
@@ -23,6 +23,10 @@ export async function addNomination(db: Tx, b: NewNomination) {
   if (on > today())
     throw badRequest('提名日期不能晚于今天', [{ field: 'nominatedOn', message: '提名日期不能晚于今天' }]);
   const s = await nominatedSubject(db, b);
+  // One open nomination of a kind per subject (round 16: a double click, or two clerks, nominated it
+  // twice, and both could be awarded for one year).
+  const open = await sameHonour(db, { kind: b.kind, ...s }, ['nominated', 'approved']);
+  if (open) throw conflict(`${s.name}已有待审核的同类提名（编号 ${open.id}），请勿重复提名`);
   const row = await db
     .insertInto('honour')
     .values({
@@ -52,6 +56,11 @@ export async function applyHonourAction(db: Tx, h: HonourRecord, b: HonourAct, a
     today: now,
   });
   if (!t.ok) throw refusal(t);
+  if (b.action === 'award') {
+    const twin = await sameHonour(db, h, ['awarded'], b.year);
+    if (twin && twin.id !== h.id)
+      throw conflict(`${h.subject_name}已获 ${b.year} 年度的同类荣誉（编号 ${twin.id}），不能重复授予`);
+  }
   const set = {
     state: t.to,
     updated_at: new Date(),

@@ -35,7 +35,16 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
   let files = 0;
 
   const registry = (
-    rows: { code: string; name: string; rep: string; id: string; status?: string; station?: string }[],
+    rows: {
+      code: string;
+      name: string;
+      rep: string;
+      id: string;
+      status?: string;
+      station?: string;
+      type?: string;
+      on?: string;
+    }[],
   ) =>
     importFile(
       t,
@@ -46,7 +55,8 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
         rows.map((r) => ({
           统一社会信用代码: r.code,
           名称: r.name,
-          主体类型: '企业',
+          主体类型: r.type ?? '企业',
+          ...(r.on ? { 成立日期: r.on } : {}),
           所属县区代码: COUNTY,
           基层所代码: r.station ?? '',
           登记状态: r.status ?? '存续',
@@ -278,25 +288,7 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
     const [OLD, NEW] = [uscc(rnd, 'individual', COUNTY), uscc(rnd, 'enterprise', COUNTY)];
     const K = idNumber(rnd, COUNTY, new Date('1979-07-07'));
     const extract = (rows: { code: string; name: string; type: string; on: string; status?: string }[]) =>
-      importFile(
-        t,
-        'registry',
-        csvFile(
-          dir,
-          `r${++files}.csv`,
-          rows.map((r) => ({
-            统一社会信用代码: r.code,
-            名称: r.name,
-            主体类型: r.type,
-            成立日期: r.on,
-            所属县区代码: COUNTY,
-            登记状态: r.status ?? '存续',
-            '法定代表人/经营者': '转甲',
-            '法定代表人/经营者身份证号': K,
-          })),
-        ),
-        importer,
-      );
+      registry(rows.map((r) => ({ ...r, rep: '转甲', id: K })));
     const names = ['转甲五金店', '转甲五金有限公司'];
     await extract([{ code: OLD, name: names[0], type: '个体工商户', on: '2016-04-01' }]);
     await roster([{ name: '转甲', id: K, relation: '外省某村党支部' }]);
@@ -334,17 +326,15 @@ describe.each(BACKENDS)('cases that follow the facts on %s', (backend) => {
     const [OLD, NEW] = [uscc(rnd, 'individual', COUNTY), uscc(rnd, 'enterprise', COUNTY)];
     const K = idNumber(rnd, COUNTY, new Date('1981-08-08'));
     const row = (code: string, name: string, type: string, on: string, status = '存续') => ({
-      统一社会信用代码: code,
-      名称: name,
-      主体类型: type,
-      成立日期: on,
-      所属县区代码: COUNTY,
-      登记状态: status,
-      '法定代表人/经营者': '转乙',
-      '法定代表人/经营者身份证号': K,
+      code,
+      name,
+      type,
+      on,
+      status,
+      rep: '转乙',
+      id: K,
     });
-    const extract = (rows: Record<string, string>[]) =>
-      importFile(t, 'registry', csvFile(dir, `r${++files}.csv`, rows), importer);
+    const extract = registry;
     await extract([
       row(OLD, '转乙小吃店', '个体工商户', '2018-02-02'),
       row(NEW, '转乙餐饮有限公司', '有限责任公司(自然人独资)', '2026-03-03'),

@@ -3,6 +3,7 @@ import type { DB } from '../db/schema.js';
 import { countInWindow, countPublicInWindow } from '../db/windows.js';
 import { claimArea, releaseArea, type HeavyKind } from '../db/work-under-way.js';
 import { Problem } from './errors.js';
+import { localDateTime } from '../domain/time/zone.js';
 
 /**
  * The works a bureau starts that read its whole area in one go (round 15: setup proposals, 5.5 s
@@ -46,7 +47,8 @@ async function withinMinute(db: Kysely<DB>, kind: HeavyKind, userId: number): Pr
   );
 }
 
-const clock = (d: Date) => d.toLocaleTimeString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' });
+/** The time of day in the deployment's zone (XGZ_TIME_ZONE). */
+const clock = (d: Date) => localDateTime(d, true).slice(11);
 
 /**
  * Claims the caller's area for a run of `kind` (migration 0239): a run over the same node, one above

@@ -3,6 +3,7 @@ import type { Scoped } from '../../db/scoped.js';
 import { dueOn, FORMS, periodLabel, type FormCode } from '../../domain/reports/forms.js';
 import { answerLedgerTask, closeLedgerTask, ledgerTaskOf, syncLedgerTask } from './ledger.js';
 import { stillPlanned } from '../../domain/worktasks/visit-plan.js';
+import { localDate } from '../../domain/time/zone.js';
 import type { Actor } from './replies.js';
 
 /**
@@ -84,7 +85,7 @@ export async function followVisitPlans(
     .selectFrom('visit_plan')
     .select(['id', 'jurisdiction_code', 'entity_ids'])
     .where('cancelled_at', 'is', null)
-    .where('ends_on', '>=', sql<string>`(${now}::timestamptz AT TIME ZONE 'Asia/Shanghai')::date`)
+    .where('ends_on', '>=', localDate(now))
     .where(sql<boolean>`starts_with(scope_key, ${s.who.scopeKey})`)
     .orderBy('id')
     .execute();

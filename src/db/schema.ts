@@ -112,6 +112,8 @@ export interface WorkUnderWayTable {
   scope_key: string;
   started_at: Date;
   started_by: number;
+  /** Written by the run's process while it works (0255); a row not seen for a while was left by a dead process. */
+  seen_at: Generated<Date>;
 }
 
 export interface PublicWindowTable {

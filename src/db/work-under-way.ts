@@ -4,11 +4,13 @@ import type { DB, WorkUnderWayTable } from './schema.js';
 export type HeavyKind = WorkUnderWayTable['kind'];
 
 /**
- * A run of a heavy work (migration 0239) past this age is taken as left by a process that died
- * mid-run: the longest seen is a province's discovery run on the 1M bench, 43 s. (A discovery run
- * itself gives up after an hour: src/features/discovery/queries.ts.)
+ * A run says it is alive by writing seen_at this often while it works (migration 0255), and a row
+ * not seen for ABANDONED_AFTER_SECONDS is taken as left by a process that died mid-run. Its age says
+ * nothing: a province's discovery run at 5M entities takes minutes, and at 18M longer still (a
+ * discovery run itself gives up after an hour: src/features/discovery/queries.ts).
  */
-export const ABANDONED_AFTER_SECONDS = 15 * 60;
+export const HEARTBEAT_SECONDS = 30;
+export const ABANDONED_AFTER_SECONDS = 4 * HEARTBEAT_SECONDS;
 
 /** The run under way whose area overlaps `scopeKey` (the node itself, one above, one below), if any. */
 export type Running = { scopeKey: string; startedAt: Date };
@@ -24,8 +26,9 @@ export async function claimArea(
   kind: HeavyKind,
   scopeKey: string,
   userId: number,
-): Promise<{ claimed: Date } | { running: Running }> {
-  return db.transaction().execute(async (tx) => {
+  heartbeatMs = HEARTBEAT_SECONDS * 1000,
+): Promise<{ release: () => Promise<void> } | { running: Running }> {
+  const claim = await db.transaction().execute(async (tx): Promise<{ claimed: Date } | { running: Running }> => {
     await sql`SELECT pg_advisory_xact_lock(hashtext('xgz.work_under_way'), hashtext(${kind}))`.execute(tx);
     const { now } = (await sql<{ now: Date }>`SELECT now() AS now`.execute(tx)).rows[0];
     const overlapping = sql<boolean>`(starts_with(${scopeKey}, scope_key) OR starts_with(scope_key, ${scopeKey}))`;
@@ -33,7 +36,7 @@ export async function claimArea(
       .deleteFrom('work_under_way')
       .where('kind', '=', kind)
       .where(overlapping)
-      .where('started_at', '<', new Date(now.getTime() - ABANDONED_AFTER_SECONDS * 1000))
+      .where('seen_at', '<', new Date(now.getTime() - ABANDONED_AFTER_SECONDS * 1000))
       .execute();
     const other = await tx
       .selectFrom('work_under_way')
@@ -45,14 +48,54 @@ export async function claimArea(
     if (other) return { running: { scopeKey: other.scope_key, startedAt: other.started_at } };
     await tx
       .insertInto('work_under_way')
-      .values({ kind, scope_key: scopeKey, started_at: now, started_by: userId })
+      .values({ kind, scope_key: scopeKey, started_at: now, started_by: userId, seen_at: now })
       .execute();
     return { claimed: now };
   });
+  if ('running' in claim) return { running: claim.running };
+  return { release: keepAlive(db, kind, scopeKey, claim.claimed, heartbeatMs) };
+}
+
+/**
+ * Writes the run's seen_at every `heartbeatMs` until the returned release is called, which stops
+ * that and gives the area back. A beat that fails is tried again at the next: a database that cannot
+ * be reached for two minutes has failed the run itself.
+ */
+function keepAlive(
+  db: Kysely<DB>,
+  kind: HeavyKind,
+  scopeKey: string,
+  claimed: Date,
+  heartbeatMs: number,
+): () => Promise<void> {
+  const thisRun = () =>
+    db
+      .updateTable('work_under_way')
+      .where('kind', '=', kind)
+      .where('scope_key', '=', scopeKey)
+      .where('started_at', '=', claimed);
+  let timer: NodeJS.Timeout | undefined;
+  let ended = false;
+  const beat = () => {
+    timer = setTimeout(() => {
+      void thisRun()
+        .set({ seen_at: sql<Date>`now()` })
+        .execute()
+        .catch(() => undefined)
+        .finally(() => ended || beat());
+    }, heartbeatMs);
+    timer.unref();
+  };
+  beat();
+  return async () => {
+    ended = true;
+    clearTimeout(timer);
+    await releaseArea(db, kind, scopeKey, claimed);
+  };
 }
 
 /** Gives the area back when the run has ended (only this run's row: a later claim after it was taken as abandoned stays). */
-export async function releaseArea(db: Kysely<DB>, kind: HeavyKind, scopeKey: string, claimed: Date): Promise<void> {
+async function releaseArea(db: Kysely<DB>, kind: HeavyKind, scopeKey: string, claimed: Date): Promise<void> {
   await db
     .deleteFrom('work_under_way')
     .where('kind', '=', kind)

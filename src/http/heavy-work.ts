@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { countInWindow, countPublicInWindow } from '../db/windows.js';
-import { claimArea, releaseArea, type HeavyKind } from '../db/work-under-way.js';
+import { claimArea, type HeavyKind } from '../db/work-under-way.js';
 import { Problem } from './errors.js';
 import { localDateTime } from '../domain/time/zone.js';
 
@@ -72,7 +72,7 @@ export async function claimOrRefuse(
       `${kind}_running`,
     );
   }
-  return () => releaseArea(db, kind, user.scopeKey, claim.claimed);
+  return claim.release;
 }
 
 /**

@@ -4,6 +4,7 @@ import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { ledger } from '../helpers/ledger.js';
 import { periodOfDate } from '../../src/domain/reports/forms.js';
+import { claimArea } from '../../src/db/work-under-way.js';
 
 /**
  * Round 16 of the security probe (SECURITY.md, 第十六轮探测), kept apart from security.test.ts for
@@ -23,10 +24,13 @@ describe.each(BACKENDS)('security regressions, round 16, on %s', (backend) => {
   });
   afterAll(() => t?.close());
 
-  /** A run of `kind` under way over `scopeKey`, as another editor's request holds it while it works (on another connection, or in another process). */
-  const underWay = (kind: string, scopeKey: string, startedAgo = '0 seconds') =>
-    sql`INSERT INTO work_under_way (kind, scope_key, started_at, started_by)
-      VALUES (${kind}, ${scopeKey}, now() - ${startedAgo}::interval, 1)`.execute(t.db);
+  /**
+   * A run of `kind` under way over `scopeKey`, as another editor's request holds it while it works
+   * (on another connection, or in another process), begun `startedAgo` and last seen alive `seenAgo`.
+   */
+  const underWay = (kind: string, scopeKey: string, startedAgo = '0 seconds', seenAgo = startedAgo) =>
+    sql`INSERT INTO work_under_way (kind, scope_key, started_at, started_by, seen_at)
+      VALUES (${kind}, ${scopeKey}, now() - ${startedAgo}::interval, 1, now() - ${seenAgo}::interval)`.execute(t.db);
   const runs = () => t.db.selectFrom('work_under_way').selectAll().execute();
   const clear = () => sql`DELETE FROM work_under_way`.execute(t.db);
 
@@ -77,8 +81,8 @@ describe.each(BACKENDS)('security regressions, round 16, on %s', (backend) => {
     expect((await sibling.post('/org-proposals/generate')).statusCode).toBe(200);
     expect((await runs()).map((r) => r.scope_key)).toEqual([COUNTY]); // the sibling's run gave its area back
     await clear();
-    // A run left by a process that died mid-run holds nobody up after a quarter of an hour.
-    await underWay('proposals', '32', '16 minutes');
+    // A run left by a process that died mid-run (not seen alive for three minutes) holds nobody up.
+    await underWay('proposals', '32', '5 minutes', '3 minutes');
     const later = await editor(COUNTY);
     expect((await later.post('/org-proposals/generate')).statusCode).toBe(200);
     expect(await runs()).toEqual([]);
@@ -160,5 +164,36 @@ describe.each(BACKENDS)('security regressions, round 16, on %s', (backend) => {
     expect(started.statusCode, started.body).toBe(202);
     await Promise.all(t.app.discoveryRuns);
     expect(await runs()).toEqual([]); // given back when the run ended
+  });
+
+  it("a long run that is still alive keeps its area, however long ago it began, and one whose process died frees it within two minutes (issue 18: a run was taken as abandoned 15 minutes after it started, and a province's discovery at 18M entities runs longer)", async () => {
+    await clear();
+    const county = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: COUNTY }));
+    await underWay('discovery', '32', '40 minutes', '10 seconds');
+    expect((await county.post('/discovery/runs')).statusCode).toBe(409);
+    await clear();
+    await underWay('discovery', '32', '1 minute', '3 minutes');
+    const started = await county.post('/discovery/runs');
+    expect(started.statusCode, started.body).toBe(202);
+    await Promise.all(t.app.discoveryRuns);
+    expect(await runs()).toEqual([]);
+  });
+
+  it('a claimed area is kept alive while its run works and given back with the beats stopped when it ends', async () => {
+    await clear();
+    const claim = await claimArea(t.db, 'report', COUNTY, 1, 40);
+    if ('running' in claim) throw new Error('claimed by another run');
+    const [row] = await runs();
+    await new Promise((r) => setTimeout(r, 400));
+    const [beaten] = await runs();
+    expect(beaten.seen_at.getTime()).toBeGreaterThan(row.seen_at.getTime());
+    await claim.release();
+    expect(await runs()).toEqual([]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await runs()).toEqual([]);
+    // Another run may claim the area at once.
+    const next = await claimArea(t.db, 'report', COUNTY, 1);
+    expect('release' in next).toBe(true);
+    if ('release' in next) await next.release();
   });
 });

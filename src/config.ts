@@ -19,6 +19,8 @@ const envSchema = z.object({
     .regex(/^([01]|[\w.:/]+(,\s*[\w.:/]+)*)$/, '应为 0、1（代理在本机）或代理的地址列表（如 10.0.0.5,10.0.1.0/24）')
     .default('0'),
   XGZ_BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
+  /** Rows one list export writes at most; a longer list is refused (422), never cut (issue 18). */
+  XGZ_EXPORT_MAX_ROWS: z.coerce.number().int().min(1).max(1_048_575).default(200_000),
   XGZ_IMPORT_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -105,6 +107,7 @@ export type Config = {
   importRetentionDays: number;
   timeZone: string;
   reportTolerance: number;
+  exportMaxRows: number;
   /** PEM file paths of the server's TLS listener; absent: plain HTTP (a proxy terminates TLS). */
   tls?: { cert: string; key: string; clientCa?: string };
 };
@@ -154,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importRetentionDays: e.XGZ_IMPORT_RETENTION_DAYS,
     timeZone: e.XGZ_TIME_ZONE,
     reportTolerance: e.XGZ_REPORT_TOLERANCE,
+    exportMaxRows: e.XGZ_EXPORT_MAX_ROWS,
     ...(e.XGZ_TLS_CERT && e.XGZ_TLS_KEY
       ? {
           tls: {

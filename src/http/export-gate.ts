@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EXPORTS_IN_ALL, EXPORTS_PER_ACCOUNT, TransferGate } from './slot-gate.js';
+import { setExportMaxRows } from './export-route.js';
 
 /**
  * The export routes: a list's …/export, a board's ….xlsx, and an import's error report (a workbook of
@@ -17,6 +18,7 @@ const held = new WeakMap<FastifyRequest, () => void>();
  * or the process's four, 429 in Chinese before anything is read. Installed before the routes.
  */
 export function installExportGate(app: FastifyInstance): void {
+  setExportMaxRows(app.ctx.config.exportMaxRows);
   const gate = new TransferGate('export', EXPORTS_PER_ACCOUNT, EXPORTS_IN_ALL);
   const take = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (!req.user) return;

@@ -3,7 +3,36 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Scoped } from '../db/scoped.js';
 import { today } from '../domain/time/zone.js';
+import { Problem } from './errors.js';
 import { sendXlsx, type Column } from './xlsx.js';
+
+/**
+ * The most rows one list export writes (XGZ_EXPORT_MAX_ROWS, set at start-up by the export gate). The
+ * rows are read and held before the first is written (the export is audited with their number, in
+ * the read's transaction), and the gate lets four exports run at once; a sheet holds 1,048,576. A
+ * list longer than this is refused, not cut: the exports once stopped at 100,000 or 200,000 rows
+ * without a word, so a province's or a city's unfiltered ledger came out short and looked whole
+ * (issue 18).
+ */
+let maxRows = 200_000;
+export const setExportMaxRows = (n: number) => {
+  maxRows = n;
+};
+/** What an export's read asks for: one row past the most, so that a longer list is known to be longer. */
+export const exportReadRows = () => maxRows + 1;
+
+/** The rows as read with exportReadRows(), or 422 in Chinese when the list is longer than an export holds. */
+export function exportable<T>(rows: T[]): T[] {
+  if (rows.length <= maxRows) return rows;
+  const most = maxRows.toLocaleString('en-US');
+  throw new Problem(
+    422,
+    '导出条数超过上限',
+    `筛选结果超过 ${most} 条，单次导出最多 ${most} 条。请加上县区、基层所、状态等筛选条件，分批导出`,
+    undefined,
+    'export_too_large',
+  );
+}
 
 /** A list's Excel export, as every list has it: one shape, so none forgets the audit or the scope. */
 export type ListExport<Q extends z.ZodType, T> = {
@@ -16,7 +45,7 @@ export type ListExport<Q extends z.ZodType, T> = {
   /** The audit action (and its object type): who exported which list, filtered how, how many rows. */
   action: string;
   objectType: string;
-  /** The rows, read in the caller's scope. */
+  /** The rows, read in the caller's scope, at most exportReadRows() of them. */
   read: (db: Scoped['db'], query: z.output<Q>, req: FastifyRequest) => Promise<T[]>;
   /** The file's name before its date: 党组织台账 → 党组织台账-2026-12-06.xlsx. */
   file: string;
@@ -35,7 +64,7 @@ export function listExportRoute<Q extends z.ZodType, T>(app: FastifyInstance, e:
     handler: async (req, reply) => {
       const query = req.query as z.output<Q>;
       const rows = await req.scoped(async ({ db, audit }) => {
-        const items = await e.read(db, query, req);
+        const items = exportable(await e.read(db, query, req));
         audit({ action: e.action, objectType: e.objectType, detail: { filters: query, rows: items.length } });
         return items;
       });

@@ -112,3 +112,45 @@ describe.each(BACKENDS)('list exports on %s', (backend) => {
     expect((await sheet(other, '/org-proposals/export')).rows.map((r) => r[units])).not.toContain('三党员甲公司');
   });
 });
+
+/**
+ * Issue 18: the exports stopped at 100,000 or 200,000 rows without a word, so a province's or a
+ * city's unfiltered ledger came out short and looked whole. A list longer than an export holds
+ * (XGZ_EXPORT_MAX_ROWS, three here) is now refused in Chinese, nothing written and nothing audited;
+ * narrowed by a filter, it is exported whole.
+ */
+describe.each(BACKENDS)('a list longer than an export holds, on %s', (backend) => {
+  let t: TestApp;
+  let editor: Client;
+  const exported = (action: string) => t.db.selectFrom('audit_log').select('id').where('action', '=', action).execute();
+
+  beforeAll(async () => {
+    t = await testApp(backend, { XGZ_EXPORT_MAX_ROWS: '3' });
+    const l = ledger(t.db);
+    for (const name of ['中山路甲店', '中山路乙店', '中山路丙店', '北京路丁店']) await l.entity({ place: HOME, name });
+    for (const name of ['甲市场', '乙市场', '丙市场', '丁市场']) await l.zone('market', name, HOME);
+    editor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: HOME }));
+  });
+  afterAll(() => t?.close());
+
+  it.each([
+    ['the entity ledger (its own route)', '/entities/export', 'entity.export', '/entities/export?q=中山路'],
+    ['the zones (a list export)', '/zones/export', 'zone.export', '/zones/export?q=甲'],
+  ])('%s: refused whole, exported when filtered', async (_, url, action, narrowed) => {
+    const res = await editor.get(url);
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.json()).toMatchObject({ title: '导出条数超过上限', code: 'export_too_large' });
+    expect(res.json().detail).toMatch(
+      /筛选结果超过 3 条，单次导出最多 3 条。请加上县区、基层所、状态等筛选条件，分批导出/,
+    );
+    expect(await exported(action)).toEqual([]);
+    const ok = await editor.get(narrowed);
+    expect(ok.statusCode, ok.body).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(ok.rawPayload as unknown as ArrayBuffer);
+    expect(wb.worksheets[0].rowCount).toBeGreaterThan(1);
+    expect(wb.worksheets[0].rowCount).toBeLessThanOrEqual(4);
+    expect(await exported(action)).toHaveLength(1);
+  });
+});

@@ -42,6 +42,7 @@ import {
 import { changeServicePost, insertServicePost } from './writes.js';
 import { visitRoutes } from './visits.js';
 import { localDateTime, today } from '../../domain/time/zone.js';
+import { exportReadRows, exportable } from '../../http/export-route.js';
 
 /** How often the app looks for overdue cases (the job is cheap when none are due). */
 const ESCALATION_EVERY_MS = 10 * 60_000;
@@ -84,8 +85,9 @@ export async function appealRoutes(app: FastifyInstance): Promise<void> {
           await filteredCases(db, req.query, req.user!)
         )
           .orderBy('c.id', 'desc')
-          .limit(100_000)
-          .execute();
+          .limit(exportReadRows())
+          .execute()
+          .then(exportable);
         audit({
           action: 'appeal.export',
           objectType: 'appeal_case',

@@ -5,6 +5,7 @@ import { badRequest, notFound } from '../../http/errors.js';
 import { containing, pageFrom, underOrAbove } from '../../http/paging.js';
 import { figuresByChild, type Node } from '../../db/subtree.js';
 import { codeList } from '../dictionaries/index.js';
+import { exportReadRows, exportable } from '../../http/export-route.js';
 
 /** The assistance programs' reads: the list and its export, one program, the figures by child node. */
 
@@ -101,13 +102,14 @@ export async function programsPage(db: Tx, scopeKey: string, f: Filters & { page
   return pageFrom(await filtered(db, scopeKey, f), f, newestFirst, toItem(lines));
 }
 
-/** The programs of the export (up to 100,000) and the entities taking part in them. */
+/** The programs of the export (XGZ_EXPORT_MAX_ROWS at most) and the entities taking part in them. */
 export async function programsForExport(db: Tx, scopeKey: string, f: Filters) {
   const lines = await codeList(db, 'business_line');
   const rows = (
     await newestFirst(await filtered(db, scopeKey, f))
-      .limit(100_000)
+      .limit(exportReadRows())
       .execute()
+      .then(exportable)
   ).map(toItem(lines));
   const ids = rows.map((a) => a.id);
   const entities = ids.length

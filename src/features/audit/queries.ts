@@ -5,6 +5,7 @@ import { OBJECT_LABELS, actionLabel } from './actions.js';
 import { describeDetail } from './detail.js';
 import type { z } from 'zod';
 import type { auditFilters } from './contract.js';
+import { exportReadRows } from '../../http/export-route.js';
 
 /** The audit trail's reads: a page of it, and the rows an export writes, under the same filters. */
 type Tx = Transaction<DB>;
@@ -49,4 +50,4 @@ export async function auditPage(db: Tx, q: Filters & { page: number; pageSize: n
 
 /** The rows an export writes: newest first, at most 100,000. */
 export const auditExportRows = (db: Tx, f: Filters) =>
-  applyFilters(db.selectFrom('audit_log'), f).selectAll().orderBy('id', 'desc').limit(100_000).execute();
+  applyFilters(db.selectFrom('audit_log'), f).selectAll().orderBy('id', 'desc').limit(exportReadRows()).execute();

@@ -24,7 +24,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     ...exportAudit,
     access: 'audit.read',
     tags: ['审计'],
-    summary: '导出审计日志（xlsx，最多 10 万条）',
+    summary: '导出审计日志（xlsx，最多 20 万条）',
     action: 'audit.export',
     objectType: 'audit_log',
     read: auditExportRows,

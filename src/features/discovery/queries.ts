@@ -4,6 +4,7 @@ import { notFound } from '../../http/errors.js';
 import { offsetOf, underNode } from '../../http/paging.js';
 import type { CaseKind, CaseState } from '../../domain/cases/workflow.js';
 import { memberBirthShown, readablePhone } from '../persons/index.js';
+import { exportReadRows } from '../../http/export-route.js';
 
 type Tx = Transaction<DB>;
 
@@ -121,7 +122,7 @@ export async function caseExportRows(db: Tx, f: CaseFilters) {
   return caseNames(
     db,
     await caseColumns(await filteredCases(db, f))
-      .limit(100_000)
+      .limit(exportReadRows())
       .execute(),
   );
 }

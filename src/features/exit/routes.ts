@@ -1,14 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { schemaOf } from '../../http/contract.js';
-import { listExportRoute } from '../../http/export-route.js';
+import { exportReadRows, listExportRoute } from '../../http/export-route.js';
 import { exportExitReviews, liftExit, listExitReviews, reviewExit } from './contract.js';
 import { exitReviews } from './queries.js';
 import { liftExitReview, markExitReviewed } from './writes.js';
 
 const tags = ['三亮'];
-/** An export's rows at most: a county's reviews are hundreds; the effects are read by their ids. */
-const EXPORT_LIMIT = 10_000;
 
 /**
  * Exit reviews (退出复核): opened by the database when an entity is deregistered, revoked or put on
@@ -34,7 +32,7 @@ export async function exitRoutes(app: FastifyInstance): Promise<void> {
     summary: '导出退出复核（xlsx，导出留痕）',
     action: 'exit.export',
     objectType: 'exit_review',
-    read: (db, q) => exitReviews(db, { state: q.state, limit: EXPORT_LIMIT }),
+    read: (db, q) => exitReviews(db, { state: q.state, limit: exportReadRows() }),
     file: '退出复核',
     sheet: '退出复核',
     columns: [

@@ -17,6 +17,7 @@ import { notFound } from '../../http/errors.js';
 import { containing, pageFrom, underNode } from '../../http/paging.js';
 import { readablePhone } from '../persons/index.js';
 import { attachmentsOf } from '../attachments/index.js';
+import { exportReadRows, exportable } from '../../http/export-route.js';
 
 type Tx = Transaction<DB>;
 
@@ -158,7 +159,14 @@ export async function instructorPage(db: Tx, keys: Keys, f: Filters & { page: nu
 
 /** The roster's export: the instructors listed and, for a second sheet, their assignments (who covers what, since when, until when). */
 export async function instructorExportRows(db: Tx, keys: Keys, f: Filters) {
-  const rows = await (await filtered(db, f)).orderBy('i.county_code').orderBy('p.name').limit(100_000).execute();
+  const rows = await (
+    await filtered(db, f)
+  )
+    .orderBy('i.county_code')
+    .orderBy('p.name')
+    .limit(exportReadRows())
+    .execute()
+    .then(exportable);
   const ids = rows.map((i) => i.id);
   const assignments = ids.length
     ? await assignmentRows(db)
@@ -343,7 +351,7 @@ export const guidanceScope = async (db: Tx, id: number) =>
 
 /** The guidance records of the export, newest first. */
 export async function guidanceExportItems(db: Tx, f: GuidanceFilters) {
-  const rows = await (await filteredGuidance(db, f)).orderBy('g.on_date', 'desc').limit(100_000).execute();
+  const rows = await (await filteredGuidance(db, f)).orderBy('g.on_date', 'desc').limit(exportReadRows()).execute();
   return rows.map(toGuidanceItem);
 }
 

@@ -10,6 +10,7 @@ import { notFound } from '../../http/errors.js';
 import { containing, offsetOf } from '../../http/paging.js';
 import { areaNode } from '../../db/subtree.js';
 import { memberBirthShown, readablePhone } from '../persons/index.js';
+import { exportReadRows } from '../../http/export-route.js';
 
 /** The party-member roster's reads: the list (and its export's rows) and a member's page. */
 
@@ -154,7 +155,7 @@ export async function memberPage(
 export const memberExportRows = async (db: Transaction<DB>, f: MemberFilters) =>
   memberQuery(db, await resolved(db, f))
     .orderBy('p.name')
-    .limit(200_000)
+    .limit(exportReadRows())
     .execute();
 
 /** A member's page: the person (masked), the roles it was found in, its discovery cases and its history. */

@@ -21,6 +21,7 @@ import {
 } from '../../domain/orgs/rules.js';
 import type { RuleSettings } from '../../domain/settings/settings.js';
 import { today } from '../../domain/time/zone.js';
+import { exportReadRows, exportable } from '../../http/export-route.js';
 
 type Tx = Transaction<DB>;
 
@@ -204,7 +205,14 @@ export async function orgPage(db: Tx, f: Filters & { page: number; pageSize: num
 
 /** The organizations of the export (in the list's order). */
 export async function orgExportItems(db: Tx, f: Filters) {
-  const rows = await (await filtered(db, f)).orderBy('o.county_code').orderBy('o.name').limit(100_000).execute();
+  const rows = await (
+    await filtered(db, f)
+  )
+    .orderBy('o.county_code')
+    .orderBy('o.name')
+    .limit(exportReadRows())
+    .execute()
+    .then(exportable);
   return rows.map(toItem);
 }
 
@@ -459,7 +467,7 @@ export async function proposalPage(db: Tx, f: z.output<(typeof listProposals)['q
 export async function proposalExportItems(db: Tx, f: ProposalFilters) {
   return (
     await proposalRows(await proposalsOf(db, f), 2_000)
-      .limit(20_000)
+      .limit(exportReadRows())
       .execute()
   ).map(toProposal);
 }

@@ -7,7 +7,7 @@ import { createCard, exportCards, listCards, updateCard } from './contract.js';
 import { cardsFiltered, toCard } from './queries.js';
 import { cardDatesProblem, issueCard, renewOrReturnCard } from './writes.js';
 import { TAGS } from './tags.js';
-import { listExportRoute } from '../../http/export-route.js';
+import { listExportRoute, exportReadRows } from '../../http/export-route.js';
 
 const CARD_COLUMNS: Column<ReturnType<typeof toCard>>[] = [
   { header: '党员', width: 10, value: (c) => c.memberName },
@@ -47,7 +47,7 @@ export async function cardRoutes(app: FastifyInstance): Promise<void> {
       (await cardsFiltered(db, q))
         .orderBy('c.expires_on')
         .orderBy('c.id')
-        .limit(100_000)
+        .limit(exportReadRows())
         .execute()
         .then((rows) => rows.map(toCard)),
     file: '流动党员活动证',

@@ -15,7 +15,7 @@ import {
 import { approvers, riderOrgsFiltered, toRiderOrg } from './queries.js';
 import { foundCommittee, foundMobileBranch, linkOrgToUnit, unlinkOrgFromUnit } from './writes.js';
 import { TAGS } from './tags.js';
-import { listExportRoute } from '../../http/export-route.js';
+import { listExportRoute, exportReadRows } from '../../http/export-route.js';
 
 const ORG_COLUMNS: Column<ReturnType<typeof toRiderOrg>>[] = [
   { header: '名称', width: 30, value: (o) => o.name },
@@ -62,7 +62,7 @@ export async function riderOrgRoutes(app: FastifyInstance): Promise<void> {
       (await riderOrgsFiltered(db, q))
         .orderBy('o.scope_key')
         .orderBy('o.name')
-        .limit(100_000)
+        .limit(exportReadRows())
         .execute()
         .then((rows) => rows.map(toRiderOrg)),
     file: '行业党委与流动党员党支部',

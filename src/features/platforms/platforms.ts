@@ -7,7 +7,7 @@ import { addPartner, createPlatform, exportPlatforms, getPlatform, listPlatforms
 import { platformDetail, platformsFiltered, toPlatform } from './queries.js';
 import { changePlatform, registerPartner, registerPlatform } from './writes.js';
 import { TAGS } from './tags.js';
-import { listExportRoute } from '../../http/export-route.js';
+import { listExportRoute, exportReadRows } from '../../http/export-route.js';
 
 const PLATFORM_COLUMNS: Column<ReturnType<typeof toPlatform>>[] = [
   { header: '平台企业', width: 24, value: (p) => p.name },
@@ -55,7 +55,7 @@ export async function platformResourceRoutes(app: FastifyInstance): Promise<void
       (await platformsFiltered(db, req.user!.scopeKey, q))
         .orderBy('p.name')
         .orderBy('p.id')
-        .limit(100_000)
+        .limit(exportReadRows())
         .execute()
         .then((rows) => rows.map(toPlatform)),
     file: '平台企业',

@@ -17,7 +17,7 @@ import {
 import { riderIdentity, stationDetail, stationsFiltered, toStation } from './queries.js';
 import { changeStation, countRiders, registerRider, registerStation, riderLeaves as leave } from './writes.js';
 import { TAGS } from './tags.js';
-import { listExportRoute } from '../../http/export-route.js';
+import { listExportRoute, exportReadRows } from '../../http/export-route.js';
 
 const STATION_COLUMNS: Column<ReturnType<typeof toStation>>[] = [
   { header: '配送站点', width: 24, value: (s) => s.name },
@@ -68,7 +68,7 @@ export async function stationRoutes(app: FastifyInstance): Promise<void> {
       (await stationsFiltered(db, q))
         .orderBy('s.county_code')
         .orderBy('s.name')
-        .limit(100_000)
+        .limit(exportReadRows())
         .execute()
         .then((rows) => rows.map(toStation)),
     file: '配送站点',

@@ -7,6 +7,7 @@ import { CAMPAIGN_THEME_LABEL } from '../../domain/recognition/campaigns.js';
 import { badRequest, notFound } from '../../http/errors.js';
 import { containing, pageFrom, underOrAbove } from '../../http/paging.js';
 import { childOf, childrenOf } from './shared.js';
+import { exportReadRows, exportable } from '../../http/export-route.js';
 
 /** The education campaigns' reads: the list and its export, the participation by area, one campaign, an organization it reaches. */
 
@@ -93,11 +94,17 @@ export async function campaignsPage(db: Tx, scopeKey: string, f: Filters & { pag
   );
 }
 
-/** The campaigns of the export (up to 10,000, the latest first) and their activities. */
+/** The campaigns of the export (XGZ_EXPORT_MAX_ROWS at most, the latest first) and their activities. */
 export async function campaignsForExport(db: Tx, scopeKey: string, f: Filters) {
-  const rows = (await (await filtered(db, scopeKey, f)).orderBy('c.starts_on', 'desc').limit(10_000).execute()).map(
-    toItem,
-  );
+  const rows = (
+    await (
+      await filtered(db, scopeKey, f)
+    )
+      .orderBy('c.starts_on', 'desc')
+      .limit(exportReadRows())
+      .execute()
+      .then(exportable)
+  ).map(toItem);
   const ids = rows.map((c) => c.id);
   const activities = ids.length
     ? await db
@@ -107,8 +114,9 @@ export async function campaignsForExport(db: Tx, scopeKey: string, f: Filters) {
         .select(['c.name as campaign', 'a.held_on', 'a.title', 'o.name as org', 'a.participants', 'a.note'])
         .where('a.campaign_id', 'in', ids)
         .orderBy('a.held_on')
-        .limit(100_000)
+        .limit(exportReadRows())
         .execute()
+        .then(exportable)
     : [];
   return { rows, activities };
 }

@@ -16,6 +16,7 @@ import { containing, pageFrom, underNode } from '../../http/paging.js';
 import type { BodyOf } from '../../http/contract.js';
 import { childOf, childrenOf, codeList, refusal } from './shared.js';
 import type { nominateHonour } from './contract.js';
+import { exportReadRows } from '../../http/export-route.js';
 
 /** The honours' reads: the list and its export, the counts by kind and area, one honour, the nominated subject, an entity's violations. */
 
@@ -110,7 +111,7 @@ export async function honoursForExport(db: Tx, f: Filters, actor: ActorLevel | n
   )
     .orderBy('h.nominated_on', 'desc')
     .orderBy('h.id', 'desc')
-    .limit(100_000)
+    .limit(exportReadRows())
     .execute();
   return rows.map(itemFor(actor));
 }

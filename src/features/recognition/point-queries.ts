@@ -15,6 +15,7 @@ import {
 import { notFound } from '../../http/errors.js';
 import { containing, pageFrom, underNode } from '../../http/paging.js';
 import { childOf, childrenOf, today } from './shared.js';
+import { exportReadRows } from '../../http/export-route.js';
 
 /** The contact and demonstration points' reads: the list and its export, the counts by level and area, one point. */
 
@@ -118,7 +119,7 @@ export async function pointsForExport(db: Tx, f: Filters) {
   )
     .orderBy('p.designated_on', 'desc')
     .orderBy('p.id', 'desc')
-    .limit(100_000)
+    .limit(exportReadRows())
     .execute();
   return rows.map(toItem);
 }

@@ -15,6 +15,7 @@ import {
 import { notFound } from '../../http/errors.js';
 import { containing, pageFrom, underOrAbove } from '../../http/paging.js';
 import { areaNode, childOf, childrenOf, today } from './shared.js';
+import { exportReadRows } from '../../http/export-route.js';
 
 /** Secretary training's reads: the classes (list, export, one class), the secretaries in office with their training, and the indicator. */
 
@@ -134,7 +135,7 @@ export async function classesPage(db: Tx, scopeKey: string, f: Filters & { page:
 
 /** The classes of the export (up to 100,000), the latest first. */
 export async function classesForExport(db: Tx, scopeKey: string, f: Filters) {
-  const rows = await (await filtered(db, scopeKey, f)).orderBy('c.starts_on', 'desc').limit(100_000).execute();
+  const rows = await (await filtered(db, scopeKey, f)).orderBy('c.starts_on', 'desc').limit(exportReadRows()).execute();
   return rows.map(toItem);
 }
 
@@ -257,7 +258,7 @@ export async function secretariesPage(
 /** The secretaries of the export (up to 100,000), by organization. */
 export async function secretariesForExport(db: Tx, scopeKey: string, f: SecretaryFilters) {
   return (
-    await (await secretaryList(db, scopeKey, f)).orderBy('s.org_name').orderBy('s.id').limit(100_000).execute()
+    await (await secretaryList(db, scopeKey, f)).orderBy('s.org_name').orderBy('s.id').limit(exportReadRows()).execute()
   ).map(toSecretary);
 }
 

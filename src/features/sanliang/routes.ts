@@ -47,7 +47,7 @@ import {
   updateRecord,
 } from './contract.js';
 import { localDateTime, today } from '../../domain/time/zone.js';
-import { listExportRoute } from '../../http/export-route.js';
+import { listExportRoute, exportReadRows } from '../../http/export-route.js';
 
 const tags = ['三亮'];
 /**
@@ -84,7 +84,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
       (await filteredRecords(db, q))
         .orderBy('s.shown_on', 'desc')
         .orderBy('s.id', 'desc')
-        .limit(100_000)
+        .limit(exportReadRows())
         .execute()
         .then((rows) => rows.map(toRecordItem)),
     file: '三亮台账',
@@ -355,7 +355,7 @@ export async function sanliangRoutes(app: FastifyInstance): Promise<void> {
     read: async (db, q) =>
       (await filteredFeedback(db, q))
         .orderBy('f.id', 'desc')
-        .limit(100_000)
+        .limit(exportReadRows())
         .execute()
         .then((rows) => rows.map(toFeedbackItem)),
     file: '牌匾问题反映',

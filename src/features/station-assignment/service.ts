@@ -3,6 +3,7 @@ import type { DB } from '../../db/schema.js';
 import { moveEntityRows } from '../../db/entity-scope.js';
 import { ENTITY_KIND_LABEL } from '../../domain/ledger/labels.js';
 import { badRequest, notFound } from '../../http/errors.js';
+import { exportReadRows } from '../../http/export-route.js';
 
 /** Address text compared without spaces (a keyword "中山路8号" finds "中山路 8 号"). */
 const squeezed = sql<string>`translate(coalesce(e.address, ''), ' ' || chr(12288), '')`;
@@ -71,7 +72,7 @@ export async function listUnassigned(db: Transaction<DB>, f: UnassignedFilters &
 
 /** All of them the filters select, for the xlsx a county hands its stations to say whose each is. */
 export async function unassignedExportItems(db: Transaction<DB>, f: UnassignedFilters) {
-  return (await unassignedRows(db, f).limit(100_000).execute()).map(toItem);
+  return (await unassignedRows(db, f).limit(exportReadRows()).execute()).map(toItem);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { containing, offsetOf } from '../../http/paging.js';
 import type { exportZones, listZones } from './contract.js';
+import { exportReadRows } from '../../http/export-route.js';
 
 type ZonePageQuery = z.output<(typeof listZones)['query']>;
 type ZoneFilters = z.output<(typeof exportZones)['query']>;
@@ -46,5 +47,5 @@ export async function zonePage(db: Transaction<DB>, f: ZonePageQuery) {
 
 /** Every zone the filters select, for the xlsx export (a county has tens to hundreds). */
 export async function zoneExportItems(db: Transaction<DB>, f: ZoneFilters) {
-  return (await rowsOf(db, f).limit(100_000).execute()).map(toRow);
+  return (await rowsOf(db, f).limit(exportReadRows()).execute()).map(toRow);
 }

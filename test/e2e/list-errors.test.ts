@@ -123,4 +123,39 @@ describe.skipIf(!browserAvailable)('lists that could not be read, in Chromium', 
     expect(right, '状态 stands within the table').toBeLessThanOrEqual(edge + 0.5);
     await ctx.close();
   });
+
+  it('导出 Excel refused (a list longer than one export holds) says why on the page, which stays; allowed, the file downloads under its name (issue 18: the export was a plain link, and a refusal replaced the app with the raw answer)', async () => {
+    const { url } = env.server;
+    const ctx = await env.browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: url });
+    const page = await ctx.newPage();
+    await signIn(page, url, 'county_editor', 'County-2026!');
+    await page.goto(`${url}/entities`);
+    const detail = '筛选结果超过 200,000 条，单次导出最多 200,000 条。请加上县区、基层所、状态等筛选条件，分批导出';
+    const isExport = (u: URL) => u.pathname === '/api/v1/entities/export';
+    await page.route(isExport, (r) =>
+      r.fulfill({
+        status: 422,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({
+          type: 'about:blank',
+          title: '导出条数超过上限',
+          status: 422,
+          detail,
+          code: 'export_too_large',
+        }),
+      }),
+    );
+    const button = page.getByRole('link', { name: /导出 Excel/ });
+    await button.click();
+    await page.locator('.ant-message-notice').getByText(detail).waitFor({ state: 'visible', timeout: 20_000 });
+    await settled(page);
+    expect(new URL(page.url()).pathname).toBe('/entities');
+    expect(await page.getByText('市场主体台账').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: `${SHOTS}/export-refused.png` });
+    await page.unroute(isExport);
+    const download = page.waitForEvent('download');
+    await button.click();
+    expect((await download).suggestedFilename()).toMatch(/^市场主体台账-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    await ctx.close();
+  });
 });

@@ -18,7 +18,7 @@ import {
   Timeline,
   Typography,
 } from 'antd';
-import { DownloadOutlined, MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
+import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
 import dayjs from 'dayjs';
 import { call, pathOf, withQuery } from '../api';
@@ -65,6 +65,7 @@ import { OFFER_LABEL } from '@domain/cases/service-posts';
 import type { EntityRow } from './Entities';
 import { ChildrenTable } from '../components/ChildrenTable';
 import { Loaded } from '../components/Loading';
+import { DownloadButton } from '../components/DownloadButton';
 
 type Acting = StaffAction;
 
@@ -146,9 +147,7 @@ function CaseList() {
           <JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" />
         </div>
         <Input.Search placeholder="内容" allowClear onSearch={set('q')} style={{ width: 160 }} />
-        <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportAppeals.path}`, f)}>
-          导出 Excel
-        </Button>
+        <DownloadButton href={withQuery(`/api/v1${exportAppeals.path}`, f)}>导出 Excel</DownloadButton>
       </Space>
       <ListOrCards<CaseRow>
         error={list.error}

@@ -13,7 +13,7 @@ import {
   Typography,
   type TableColumnsType,
 } from 'antd';
-import { DownloadOutlined, EditOutlined, MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
+import { EditOutlined, MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { INDICATORS, type IndicatorKey } from '@domain/indicators/registry';
 import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
@@ -31,6 +31,7 @@ import {
   type ScoredChild,
   type ScoredItem,
 } from '@server/features/assessment/contract';
+import { DownloadButton } from '../components/DownloadButton';
 
 type Item = ScoredItem;
 type Child = ScoredChild;
@@ -110,9 +111,7 @@ export default function Assessment() {
           options={[0, 1, 2].map((i) => ({ value: thisYear - i, label: `${thisYear - i} 年度` }))}
           aria-label="年度"
         />
-        <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/assessments/export', { year })}>
-          导出 Excel
-        </Button>
+        <DownloadButton href={withQuery('/api/v1/assessments/export', { year })}>导出 Excel</DownloadButton>
       </Space>
       <Typography.Paragraph type="secondary">
         指标项按实时数据自动评分：得分 = 分值 × 实际值 ÷ 目标值，达到目标值即得满分；人工评分项由上级评分并写明依据。

@@ -16,7 +16,7 @@ import {
   Tabs,
   Tag,
 } from 'antd';
-import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import dayjs from 'dayjs';
 import type { BodyOf, ItemOf, ResponseOf } from '@server/http/contract';
@@ -50,6 +50,7 @@ import { useDictionary } from '../components/useDictionary';
 import { zodRule } from '../components/zodRule';
 import { ChildrenTable } from '../components/ChildrenTable';
 import { Loaded } from '../components/Loading';
+import { DownloadButton } from '../components/DownloadButton';
 
 type ProgramRow = ItemOf<typeof listPrograms>;
 type Detail = ProgramDetail;
@@ -129,9 +130,7 @@ function Programs({ onOpen, version }: { onOpen: (id: number) => void; version: 
           style={{ width: 100 }}
           onChange={(v) => set('year')(v ? String(v) : undefined)}
         />
-        <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportPrograms.path}`, f)}>
-          导出 Excel
-        </Button>
+        <DownloadButton href={withQuery(`/api/v1${exportPrograms.path}`, f)}>导出 Excel</DownloadButton>
       </Space>
       <ListOrCards<ProgramRow>
         error={list.error}

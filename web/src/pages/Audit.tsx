@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { App, Button, Card, DatePicker, Descriptions, Input, Select, Space, Tag } from 'antd';
-import { DownloadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
+import { SafetyCertificateOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import type { ItemOf } from '@server/http/contract';
 import { call, withQuery } from '../api';
@@ -10,6 +10,7 @@ import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { when } from '../components/format';
 import { ListTable } from '../components/ListOrCards';
+import { DownloadButton } from '../components/DownloadButton';
 
 const OUTCOME: Record<string, [string, string]> = {
   success: ['成功', 'green'],
@@ -47,9 +48,7 @@ export default function Audit() {
             <Button icon={<SafetyCertificateOutlined />} onClick={verify}>
               校验完整性
             </Button>
-            <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportAudit.path}`, filters)}>
-              导出 Excel
-            </Button>
+            <DownloadButton href={withQuery(`/api/v1${exportAudit.path}`, filters)}>导出 Excel</DownloadButton>
           </Space>
         }
       />

@@ -19,7 +19,7 @@ import {
   Timeline,
   Typography,
 } from 'antd';
-import { DownloadOutlined, SearchOutlined } from '@ant-design/icons';
+import { SearchOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
 import { call, withQuery } from '../api';
 import type { BodyOf } from '@server/http/contract';
@@ -57,6 +57,7 @@ import { drawerSize } from '../components/drawer';
 import { isFuture, when } from '../components/format';
 import { DateField } from '../components/DateField';
 import { MEMBER_STATUS_LABEL } from '../components/labels';
+import { DownloadButton } from '../components/DownloadButton';
 
 const KINDS = [['', '全部'], ...CASE_KINDS.map((k) => [k, CASE_KIND_LABEL[k]])];
 const STATE_COLOR: Record<string, string> = {
@@ -180,9 +181,7 @@ export default function Discovery() {
               <JurisdictionPicker root={me!.jurisdiction.code} value={under} onChange={setUnder} placeholder="辖区" />
             </div>
           )}
-          <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportCases.path}`, filters)}>
-            导出 Excel
-          </Button>
+          <DownloadButton href={withQuery(`/api/v1${exportCases.path}`, filters)}>导出 Excel</DownloadButton>
         </Space>
         <ListOrCards<Case>
           error={list.error}

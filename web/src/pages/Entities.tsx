@@ -1,7 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { ListOrCards } from '../components/ListOrCards';
-import { Button, Card, Input, Select, Space, Tag, Tooltip } from 'antd';
-import { DownloadOutlined } from '@ant-design/icons';
+import { Card, Input, Select, Space, Tag, Tooltip } from 'antd';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
@@ -12,6 +11,7 @@ import { COVERAGE_FILTERS, ENTITY_KIND_LABEL, ENTITY_STATUS, type CoverageFilter
 
 import { listEntities, type EntityRow } from '@server/features/entities/contract';
 import { listZones, type ZoneRow } from '@server/features/zones/contract';
+import { DownloadButton } from '../components/DownloadButton';
 
 export type { EntityRow } from '@server/features/entities/contract';
 const KIND: Record<string, string> = ENTITY_KIND_LABEL;
@@ -61,11 +61,7 @@ export default function Entities() {
     <div>
       <PageTitle
         title="市场主体台账"
-        extra={
-          <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/entities/export', f)}>
-            导出 Excel
-          </Button>
-        }
+        extra={<DownloadButton href={withQuery('/api/v1/entities/export', f)}>导出 Excel</DownloadButton>}
       />
       <Card size="small">
         <Space wrap style={{ marginBottom: 12 }}>

@@ -1,6 +1,5 @@
 import { useCallback, useState } from 'react';
 import { Alert, App, Button, Card, Empty, Form, Input, Segmented, Space, Tag, Typography } from 'antd';
-import { DownloadOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import { call, withQuery } from '../api';
 import { useAuth } from '../auth';
@@ -18,6 +17,7 @@ import {
 } from '@server/features/exit/contract';
 import { when } from '../components/format';
 import { Loaded, useLoad } from '../components/Loading';
+import { DownloadButton } from '../components/DownloadButton';
 
 const STATE_COLOR: Record<Review['state'], string> = {
   open: 'red',
@@ -48,9 +48,7 @@ export default function ExitReviews() {
       <PageTitle
         title="退出复核"
         extra={
-          <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportExitReviews.path}`, { state })}>
-            导出 Excel
-          </Button>
+          <DownloadButton href={withQuery(`/api/v1${exportExitReviews.path}`, { state })}>导出 Excel</DownloadButton>
         }
       />
       <Typography.Paragraph type="secondary">

@@ -20,7 +20,7 @@ import {
   Tag,
   Timeline,
 } from 'antd';
-import { DownloadOutlined, PlusOutlined, WarningOutlined } from '@ant-design/icons';
+import { PlusOutlined, WarningOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { call, withQuery } from '../api';
 import type { BodyOf } from '@server/http/contract';
@@ -60,6 +60,7 @@ import {
   type HonourAction,
 } from '@domain/recognition/honours';
 import { Loaded, useLoad } from '../components/Loading';
+import { DownloadButton } from '../components/DownloadButton';
 
 const STATE_COLOR: Record<string, string> = {
   nominated: 'blue',
@@ -95,9 +96,7 @@ export default function Honours() {
         title="荣誉"
         extra={
           <Space wrap>
-            <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportHonours.path}`, f)}>
-              导出 Excel
-            </Button>
+            <DownloadButton href={withQuery(`/api/v1${exportHonours.path}`, f)}>导出 Excel</DownloadButton>
             {can('data.write') && (
               <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
                 提名

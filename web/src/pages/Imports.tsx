@@ -4,7 +4,6 @@ import {
   Alert,
   Grid,
   App,
-  Button,
   Card,
   List,
   Modal,
@@ -18,7 +17,7 @@ import {
   Typography,
   Upload,
 } from 'antd';
-import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
+import { InboxOutlined } from '@ant-design/icons';
 import { ApiError, call, csrf } from '../api';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
@@ -38,6 +37,7 @@ import {
 } from '@server/features/imports/contract';
 import { num, when } from '../components/format';
 import { Link } from 'react-router-dom';
+import { DownloadButton } from '../components/DownloadButton';
 
 /** A full roster's comparison, as its job's line says it: pending until its successful end, then how many members it lacked. */
 /** The sheet(s) a job read, beside its kind: 工作表"二支部", or the several one import took. */
@@ -220,9 +220,7 @@ export default function Imports() {
               }}
               options={KINDS}
             />
-            <Button icon={<DownloadOutlined />} href={`/api/v1/imports/templates/${kind}`}>
-              下载模板
-            </Button>
+            <DownloadButton href={`/api/v1/imports/templates/${kind}`}>下载模板</DownloadButton>
           </Space>
           <Typography.Text type="secondary">
             支持 .xlsx、旧版 .xls（含 WPS 的 .et）、OpenDocument 表格（.ods）、Excel 2003 XML 表格（.xml）、.csv 和

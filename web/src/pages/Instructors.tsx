@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, App, Button, Card, DatePicker, Form, Input, Select, Space, Tabs, Tag, Typography } from 'antd';
-import { DownloadOutlined, PaperClipOutlined, PlusOutlined } from '@ant-design/icons';
+import { PaperClipOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
 import type { BodyOf, ResponseOf } from '@server/http/contract';
 import {
@@ -30,6 +30,7 @@ import { filtered, useAddressFilters, useOpenParam, useReloadOn } from '../compo
 import { ContactFields } from '../components/ContactFields';
 import { ChildrenTable } from '../components/ChildrenTable';
 import { ListOrCards, ListTable } from '../components/ListOrCards';
+import { DownloadButton } from '../components/DownloadButton';
 
 export type { GuidanceRow } from '@server/features/instructors/contract';
 type FigureRow = ResponseOf<typeof instructorFigures>['children'][number];
@@ -134,9 +135,7 @@ function Roster({ onOpen, version }: { onOpen: (id: number) => void; version: nu
             { value: 'no', label: '无在指派' },
           ]}
         />
-        <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportInstructors.path}`, f)}>
-          导出 Excel
-        </Button>
+        <DownloadButton href={withQuery(`/api/v1${exportInstructors.path}`, f)}>导出 Excel</DownloadButton>
       </Space>
       <ListTable<InstructorRow>
         error={list.error}
@@ -237,11 +236,7 @@ function Guidance({ mine, version, onLogged }: { mine: Mine | null; version: num
             { value: 'done', label: '已办结' },
           ]}
         />
-        {!narrowed && (
-          <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportGuidance.path}`, f)}>
-            导出 Excel
-          </Button>
-        )}
+        {!narrowed && <DownloadButton href={withQuery(`/api/v1${exportGuidance.path}`, f)}>导出 Excel</DownloadButton>}
         {can('guidance.write') && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setLogging(true)}>
             登记指导

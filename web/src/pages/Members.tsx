@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'react';
-import { Button, Card, Descriptions, Drawer, Input, Select, Space, Tag, Timeline, Typography } from 'antd';
+import { Card, Descriptions, Drawer, Input, Select, Space, Tag, Timeline, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { drawerSize } from '../components/drawer';
-import { DownloadOutlined } from '@ant-design/icons';
 import { call, withQuery } from '../api';
 import { PageTitle } from '../Layout';
 import { ListOrCards } from '../components/ListOrCards';
@@ -20,6 +19,7 @@ import {
   type Member,
   type MemberDetail,
 } from '@server/features/members/contract';
+import { DownloadButton } from '../components/DownloadButton';
 
 const CONFIDENCE: Record<string, [string, string]> = {
   confirmed: ['已确认', 'green'],
@@ -40,11 +40,7 @@ export default function Members() {
     <div>
       <PageTitle
         title="党员名册"
-        extra={
-          <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportMembers.path}`, f)}>
-            导出 Excel
-          </Button>
-        }
+        extra={<DownloadButton href={withQuery(`/api/v1${exportMembers.path}`, f)}>导出 Excel</DownloadButton>}
       />
       <Card size="small">
         <Space wrap style={{ marginBottom: 12 }}>

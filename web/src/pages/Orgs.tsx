@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { App, Badge, Button, Card, DatePicker, Form, Input, Radio, Select, Space, Tabs, Tag } from 'antd';
-import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useSearchParams } from 'react-router-dom';
 import type { BodyOf, ItemOf } from '@server/http/contract';
@@ -20,6 +20,7 @@ import { OrgStatusTag, TermTag } from '../components/OrgTags';
 import { OrgDrawer, type OrgRow } from './OrgDrawer';
 import type { EntityRow } from './Entities';
 import { useAddressFilters, useOpenParam } from '../components/hooks';
+import { DownloadButton } from '../components/DownloadButton';
 
 type Reminder = ItemOf<typeof termReminders>;
 
@@ -45,9 +46,7 @@ export default function Orgs() {
         title="党组织"
         extra={
           <Space wrap>
-            <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportOrgs.path}`, f)}>
-              导出 Excel
-            </Button>
+            <DownloadButton href={withQuery(`/api/v1${exportOrgs.path}`, f)}>导出 Excel</DownloadButton>
             {can('data.write') && (
               <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
                 新建组织

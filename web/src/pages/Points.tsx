@@ -22,7 +22,7 @@ import {
   Tag,
   Timeline,
 } from 'antd';
-import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { call, withQuery } from '../api';
 import type { BodyOf } from '@server/http/contract';
@@ -62,6 +62,7 @@ import {
 import { filtered, useFilters, useRecord } from '../components/hooks';
 import { PointRecommendations, SUBJECT_PATH } from './PointRecommendations';
 import { Loaded } from '../components/Loading';
+import { DownloadButton } from '../components/DownloadButton';
 
 export default function Points() {
   const { me, can } = useAuth();
@@ -89,9 +90,7 @@ export default function Points() {
         title="联系点 · 示范点"
         extra={
           <Space wrap>
-            <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportPoints.path}`, f)}>
-              导出 Excel
-            </Button>
+            <DownloadButton href={withQuery(`/api/v1${exportPoints.path}`, f)}>导出 Excel</DownloadButton>
             {canDesignate && (
               <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
                 命名联系点/示范点

@@ -17,7 +17,7 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { BulbOutlined, DownloadOutlined } from '@ant-design/icons';
+import { BulbOutlined } from '@ant-design/icons';
 import { Link, useNavigate } from 'react-router-dom';
 import { call, withQuery } from '../api';
 import { PROPOSAL_MODE_LABEL, PROPOSAL_STATE_LABEL, type ProposalMode } from '@domain/orgs/grouping';
@@ -42,6 +42,7 @@ import { SearchSelect } from '../components/SearchSelect';
 import { toOptions } from '../components/format';
 import { orgHref, OrgStatusTag } from '../components/OrgTags';
 import type { OrgRow } from './OrgDrawer';
+import { DownloadButton } from '../components/DownloadButton';
 
 type Proposal = ProposalItem;
 type Mode = ProposalMode;
@@ -108,9 +109,7 @@ export default function Proposals() {
         title="组建建议"
         extra={
           <Space wrap>
-            <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportProposals.path}`, f)}>
-              导出 Excel
-            </Button>
+            <DownloadButton href={withQuery(`/api/v1${exportProposals.path}`, f)}>导出 Excel</DownloadButton>
             {write && (
               // Generating replaces the open proposals in scope, which someone may be working through.
               <Popconfirm

@@ -15,7 +15,7 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { DownloadOutlined, PrinterOutlined, ReloadOutlined, SendOutlined } from '@ant-design/icons';
+import { PrinterOutlined, ReloadOutlined, SendOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
 import { INDICATORS } from '@domain/indicators/registry';
 import { FORMS, headerGroups, periodLabel, periodOfDate, type FormCode } from '@domain/reports/forms';
@@ -42,6 +42,7 @@ import { FormModal } from '../components/FormModal';
 import { applyProblem } from '../components/problem';
 import { indicatorValue, when } from '../components/format';
 import { LoadingBlock, useLoad } from '../components/Loading';
+import { DownloadButton } from '../components/DownloadButton';
 
 const STATE_COLOR: Record<string, string> = { draft: 'default', submitted: 'green', returned: 'orange' };
 
@@ -372,13 +373,9 @@ export default function Reports() {
             <Typography.Title level={5} style={{ margin: 0 }}>
               各下级最新上报版本（不含本级）
             </Typography.Title>
-            <Button
-              size="small"
-              icon={<DownloadOutlined />}
-              href={withQuery('/api/v1/reports/consolidated/export', { form, period })}
-            >
+            <DownloadButton size="small" href={withQuery('/api/v1/reports/consolidated/export', { form, period })}>
               导出汇总表
-            </Button>
+            </DownloadButton>
           </Space>
           <ReportFigures form={form} rows={board.consolidated} testId="report-consolidated" />
         </Card>
@@ -420,9 +417,7 @@ export default function Reports() {
                   退回修改
                 </Button>
               )}
-              <Button icon={<DownloadOutlined />} href={`/api/v1/reports/${report.id}/export`}>
-                导出 Excel
-              </Button>
+              <DownloadButton href={`/api/v1/reports/${report.id}/export`}>导出 Excel</DownloadButton>
               <Link to={`/reports/${report.id}/print`}>
                 <Button icon={<PrinterOutlined />}>打印</Button>
               </Link>

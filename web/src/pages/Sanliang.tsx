@@ -19,7 +19,7 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import { Route, Routes, useSearchParams } from 'react-router-dom';
 import dayjs from 'dayjs';
 import { call, withQuery } from '../api';
@@ -55,6 +55,7 @@ import {
 import { SanliangDrawer } from './SanliangDrawer';
 import type { EntityRow } from './Entities';
 import { filtered, useAddressFilters, useFilters, useOpenParam } from '../components/hooks';
+import { DownloadButton } from '../components/DownloadButton';
 
 const PlaquePrint = lazy(() => import('./PlaquePrint'));
 
@@ -150,9 +151,7 @@ function Ledger() {
           onChange={set('review')}
           options={[{ value: 'true', label: '待复核（主体已不在营业）' }]}
         />
-        <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/sanliang/export', f)}>
-          导出 Excel
-        </Button>
+        <DownloadButton href={withQuery('/api/v1/sanliang/export', f)}>导出 Excel</DownloadButton>
         {can('data.write') && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
             新建三亮记录
@@ -403,9 +402,7 @@ function FeedbackList({ onChanged }: { onChanged: (open: number) => void }) {
         <div style={{ width: 200 }}>
           <JurisdictionPicker root={me!.jurisdiction.code} value={f.under} onChange={set('under')} placeholder="辖区" />
         </div>
-        <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/plaque-feedback/export', f)}>
-          导出 Excel
-        </Button>
+        <DownloadButton href={withQuery('/api/v1/plaque-feedback/export', f)}>导出 Excel</DownloadButton>
       </Space>
       <ListTable<Feedback>
         error={list.error}

@@ -16,7 +16,6 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { DownloadOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import type { ResponseOf } from '@server/http/contract';
 import {
@@ -35,6 +34,7 @@ import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { ListTable } from '../components/ListOrCards';
+import { DownloadButton } from '../components/DownloadButton';
 
 type Item = UnassignedItem;
 type County = ResponseOf<typeof listUnassigned>['counties'][number];
@@ -85,11 +85,7 @@ export default function Unassigned() {
     <div>
       <PageTitle
         title="待分配基层所"
-        extra={
-          <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportUnassigned.path}`, filters)}>
-            导出 Excel
-          </Button>
-        }
+        extra={<DownloadButton href={withQuery(`/api/v1${exportUnassigned.path}`, filters)}>导出 Excel</DownloadButton>}
       />
       <Alert
         type="info"

@@ -1,6 +1,5 @@
 import { useState } from 'react';
-import { Button, Card, Input, Segmented, Space } from 'antd';
-import { DownloadOutlined } from '@ant-design/icons';
+import { Card, Input, Segmented, Space } from 'antd';
 import { useNavigate } from 'react-router-dom';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
@@ -9,6 +8,7 @@ import { num } from '../components/format';
 import { ZONE_KIND_LABEL } from '../components/labels';
 import { withQuery } from '../api';
 import { exportZones, listZones, type ZoneRow } from '@server/features/zones/contract';
+import { DownloadButton } from '../components/DownloadButton';
 
 const KIND: Record<string, string> = ZONE_KIND_LABEL;
 
@@ -22,11 +22,7 @@ export default function Zones() {
     <div>
       <PageTitle
         title="专业市场 · 园区 · 楼宇 · 商圈"
-        extra={
-          <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportZones.path}`, filters)}>
-            导出 Excel
-          </Button>
-        }
+        extra={<DownloadButton href={withQuery(`/api/v1${exportZones.path}`, filters)}>导出 Excel</DownloadButton>}
       />
       <Card size="small">
         <Space wrap style={{ marginBottom: 12 }}>

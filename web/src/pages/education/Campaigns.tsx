@@ -15,7 +15,7 @@ import {
   Table,
   Tag,
 } from 'antd';
-import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { call, pathOf, withQuery } from '../../api';
 import type { BodyOf } from '@server/http/contract';
@@ -44,6 +44,7 @@ import { useRecord } from '../../components/hooks';
 import { CancelledMark, CancelWorkButton } from '../../components/CancelWork';
 import { ListTable } from '../../components/ListOrCards';
 import { Loaded } from '../../components/Loading';
+import { DownloadButton } from '../../components/DownloadButton';
 
 type NewCampaign = Omit<BodyOf<typeof createCampaign>, 'startsOn' | 'endsOn' | 'jurisdictionCode'> & {
   dates: [dayjs.Dayjs, dayjs.Dayjs];
@@ -67,9 +68,9 @@ export function Campaigns() {
       size="small"
       extra={
         <Space>
-          <Button size="small" icon={<DownloadOutlined />} href={withQuery('/api/v1/campaigns/export', f)}>
+          <DownloadButton size="small" href={withQuery('/api/v1/campaigns/export', f)}>
             导出 Excel
-          </Button>
+          </DownloadButton>
           {can('data.write') && (
             <Button size="small" type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
               部署学习教育

@@ -22,7 +22,7 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { call, withQuery } from '../../api';
 import type { BodyOf } from '@server/http/contract';
@@ -53,6 +53,7 @@ import { zodRule } from '../../components/zodRule';
 import { CLASS_LEVEL_LABEL, SECRETARY_STATUS_LABEL, type SecretaryStatus } from '@domain/recognition/training';
 import { atOrAbove } from '@domain/recognition/points';
 import { Loaded, useLoad } from '../../components/Loading';
+import { DownloadButton } from '../../components/DownloadButton';
 
 /** The forms: the routes' bodies, the dates as the pickers hold them. */
 type NewClass = Omit<BodyOf<typeof createTraining>, 'startsOn' | 'endsOn'> & { dates: [dayjs.Dayjs, dayjs.Dayjs] };
@@ -165,13 +166,9 @@ export function Training() {
         title="在任书记培训情况"
         style={{ marginBottom: 16 }}
         extra={
-          <Button
-            size="small"
-            icon={<DownloadOutlined />}
-            href={withQuery('/api/v1/trainings/secretaries/export', { ...sf, under })}
-          >
+          <DownloadButton size="small" href={withQuery('/api/v1/trainings/secretaries/export', { ...sf, under })}>
             导出 Excel
-          </Button>
+          </DownloadButton>
         }
       >
         <Space wrap style={{ marginBottom: 12 }}>
@@ -238,13 +235,9 @@ export function Training() {
         title="培训班"
         extra={
           <Space>
-            <Button
-              size="small"
-              icon={<DownloadOutlined />}
-              href={withQuery('/api/v1/trainings/export', { ...cf, under })}
-            >
+            <DownloadButton size="small" href={withQuery('/api/v1/trainings/export', { ...cf, under })}>
               导出 Excel
-            </Button>
+            </DownloadButton>
             {canHold && (
               <Button size="small" type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
                 举办培训班

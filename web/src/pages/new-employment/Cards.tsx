@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { App, Button, Card, DatePicker, Form, Input, Select, Space, Tag } from 'antd';
-import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { call, withQuery } from '../../api';
 import {
@@ -24,6 +24,7 @@ import { isFuture, toOptions, ymd, today } from '../../components/format';
 import { CARD_STATE_LABEL } from '../../components/labels';
 import { useFilters } from '../../components/hooks';
 import { ListTable } from '../../components/ListOrCards';
+import { DownloadButton } from '../../components/DownloadButton';
 
 /** A card's state as a tag colour (the label is the domain's). */
 const CARD_COLOUR: Record<CardRow['state'], string | undefined> = {
@@ -61,9 +62,7 @@ export function Cards() {
           onChange={set('state')}
           options={toOptions(CARD_STATE_LABEL)}
         />
-        <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportCards.path}`, f)}>
-          导出 Excel
-        </Button>
+        <DownloadButton href={withQuery(`/api/v1${exportCards.path}`, f)}>导出 Excel</DownloadButton>
         {can('data.write') && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
             登记活动证

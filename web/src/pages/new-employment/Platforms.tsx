@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { App, Button, Card, Form, Input, Select, Space } from 'antd';
-import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import { call, withQuery } from '../../api';
 import { createPlatform, exportPlatforms, listPlatforms, type PlatformRow } from '@server/features/platforms/contract';
 import { useAuth } from '../../auth';
@@ -14,6 +14,7 @@ import { BUSINESS_LABEL } from '../../components/labels';
 import { useFilters, useReloadOn } from '../../components/hooks';
 import { CoverageTags } from '../NewEmploymentDrawers';
 import { ListTable } from '../../components/ListOrCards';
+import { DownloadButton } from '../../components/DownloadButton';
 
 export function Platforms({
   onOpen,
@@ -43,9 +44,7 @@ export function Platforms({
           onChange={set('business')}
           options={toOptions(BUSINESS_LABEL)}
         />
-        <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportPlatforms.path}`, f)}>
-          导出 Excel
-        </Button>
+        <DownloadButton href={withQuery(`/api/v1${exportPlatforms.path}`, f)}>导出 Excel</DownloadButton>
         {can('data.write') && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
             登记平台企业

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Alert, App, Button, Card, DatePicker, Form, Input, Select, Space, Tag } from 'antd';
-import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import dayjs from 'dayjs';
 import { call, withQuery } from '../../api';
@@ -24,6 +24,7 @@ import { isFuture, toOptions, ymd, today } from '../../components/format';
 import { ORG_STATUS_LABEL, RIDER_ORG_TYPE_LABEL } from '../../components/labels';
 import { useFilters } from '../../components/hooks';
 import { ListTable } from '../../components/ListOrCards';
+import { DownloadButton } from '../../components/DownloadButton';
 
 export function RiderOrgs() {
   const { me, can } = useAuth();
@@ -57,9 +58,7 @@ export function RiderOrgs() {
           onChange={set('status')}
           options={toOptions(ORG_STATUS_LABEL)}
         />
-        <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportRiderOrgs.path}`, f)}>
-          导出 Excel
-        </Button>
+        <DownloadButton href={withQuery(`/api/v1${exportRiderOrgs.path}`, f)}>导出 Excel</DownloadButton>
         {can('data.write') && (
           <Button icon={<PlusOutlined />} onClick={() => setCreating('committee')}>
             成立行业党委

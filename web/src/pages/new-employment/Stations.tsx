@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { App, Button, Card, DatePicker, Form, Input, Select, Space } from 'antd';
-import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { call, withQuery } from '../../api';
 import {
@@ -21,6 +21,7 @@ import { STATION_STATUS_LABEL } from '../../components/labels';
 import { useFilters, useReloadOn } from '../../components/hooks';
 import { CoverageTags } from '../NewEmploymentDrawers';
 import { ListTable } from '../../components/ListOrCards';
+import { DownloadButton } from '../../components/DownloadButton';
 
 export function Stations({
   onOpen,
@@ -70,9 +71,7 @@ export function Stations({
             { value: 'none', label: '尚未覆盖' },
           ]}
         />
-        <Button icon={<DownloadOutlined />} href={withQuery(`/api/v1${exportStations.path}`, f)}>
-          导出 Excel
-        </Button>
+        <DownloadButton href={withQuery(`/api/v1${exportStations.path}`, f)}>导出 Excel</DownloadButton>
         {can('data.write') && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
             登记配送站点

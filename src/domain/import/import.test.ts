@@ -552,9 +552,26 @@ describe('normalising cells', () => {
     expect(registryRow.parse({ ...base, uscc: individual })).toMatchObject({ kind: 'individual', regType: undefined });
     expect(registryRow.parse({ ...base, uscc: cooperative, kind: '' })).toMatchObject({ kind: 'cooperative' });
     expect(registryRow.parse({ ...base, uscc: individual, kind: '-' })).toMatchObject({ kind: 'individual' });
-    // No code to tell by, or one another department issued: the row is refused, saying what to fill.
-    const regNo = `32010200000001${regNoCheckDigit('32010200000001')}`;
-    expect(registryRow.safeParse({ ...base, regNo }).error?.issues).toMatchObject([
+    // A 注册号 alone says it by its 7th digit (GS15-2006): 6–9 a 个体工商户, 4–5 a 外商投资企业 (round 17).
+    const regNo = (first14: string) => `${first14}${regNoCheckDigit(first14)}`;
+    for (const [digit, kind] of [
+      ['6', 'individual'],
+      ['9', 'individual'],
+      ['4', 'enterprise'],
+      ['5', 'enterprise'],
+    ])
+      expect(registryRow.parse({ ...base, regNo: regNo(`320102${digit}0000001`) })).toMatchObject({ kind });
+    // 0–3 (内资企业, 农民专业合作社 too), a 注册号 whose check digit does not hold, no key at all, or a code
+    // another department issued: the row is refused, saying what to fill.
+    expect(registryRow.safeParse({ ...base, regNo: regNo('32010200000001') }).error?.issues).toMatchObject([
+      {
+        path: ['kind'],
+        message: expect.stringMatching(/^主体类型为空：注册号"\d{15}"第 7 位为 0，不能区分企业与农民专业合作社/),
+      },
+    ]);
+    const wrongCheck = regNo('32010260000001').replace(/.$/, (d) => String((Number(d) + 1) % 10));
+    expect(registryRow.safeParse({ ...base, regNo: wrongCheck }).error?.issues).toMatchObject([
+      { path: ['regNo'], message: expect.stringMatching(/^注册号校验位错误/) },
       { path: ['kind'], message: expect.stringMatching(/^主体类型为空：没有统一社会信用代码时须填写主体类型/) },
     ]);
     const other = `52320102MA1PX7EB3${usccCheckChar('52320102MA1PX7EB3')}`;
@@ -680,6 +697,11 @@ describe('联系电话 in registry extracts', () => {
     ['0512-6523456-801', '0512-6523456'],
     ['025-83456789-8012', '025-83456789'],
     ['83456789-801', '83456789'],
+    // The number spaced in groups, its extension after a hyphen (round 17: refused).
+    ['025-8456 1234-801', '025-84561234'],
+    ['0512 6523 456-801', '0512-6523456'],
+    ['025 84561234-801', '025-84561234'],
+    ['02584561234-801', '025-84561234'],
     ['83456789', '83456789'],
     ['02583456789', '025-83456789'],
     ['051265234567', '0512-65234567'],

@@ -92,6 +92,17 @@ describe('header vocabulary', () => {
     expect(
       planColumns('annual_report', specsOf('annual_report'), [], ['其中：党员人数']).index.get('partyMembers'),
     ).toBe(0);
+    // Round 17: a name asked in full is the column's 名称 (所在党组织全称, 企业全称); a column not used with
+    // its unit (注册资金（万元）) is said to be one, not an unknown column.
+    const full = planColumns('roster', specsOf('roster'), [], ['所在党组织全称', '党支部（全称）']);
+    expect(full.index.get('orgRelation')).toBe(0);
+    expect(full.columns[1].note).toMatch(/^列"所在党组织全称"为空时导入为/);
+    const registry = planColumns('registry', specsOf('registry'), [], ['企业全称', '注册资金（万元）', '全称']);
+    expect(registry.index.get('name')).toBe(0);
+    expect(registry.columns.map((c) => c.note).slice(1)).toEqual([
+      '不导入（平台不使用此项）',
+      '不导入（无法识别的列）',
+    ]);
   });
 
   it("reads the member system's short flag columns (是否失联, 是否出国（境）, 是否流动) as the roster's flags", () => {
@@ -658,6 +669,12 @@ describe('登记状态 as registry systems print it', () => {
     ['1 存续', 'active'],
     ['2／吊销，未注销', 'revoked'],
     ['在营企业', 'active'],
+    // Round 17: as 个体工商户 lists word 存续, and the state after a 注销登记 or a licence revoked.
+    ['营业', 'active'],
+    ['正常营业', 'active'],
+    ['营业户', 'active'],
+    ['注销登记', 'deregistered'],
+    ['吊销营业执照', 'revoked'],
     ['开业企业', 'active'],
     ['吊销，未注销企业', 'revoked'],
     ['吊销未注销企业', 'revoked'],

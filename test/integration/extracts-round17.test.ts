@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import iconv from 'iconv-lite';
+import ExcelJS from 'exceljs';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { importFile, tmpDir } from '../helpers/imports.js';
@@ -140,5 +141,52 @@ describe.each(BACKENDS)('extracts of round 17 on %s', (backend) => {
       { name: '丑十七', membership: 'full', org_relation: '中共南京市玄武区某社区委员会' },
       { name: '寅十七', membership: 'probationary', org_relation: '中共南京市玄武区某社区委员会' },
     ]);
+  });
+
+  it('reads a workbook whose keeper columns stand under a merged 经营者信息, and a list keyed by its 注册号 column alone', async () => {
+    // 经营者信息 over 姓名, 身份证号, 联系电话: 姓名 was an unknown column, each row was refused as
+    // 填写了证件号或手机时须填写姓名, and the job failed as 缺少必需的列：主体类型 (the kind is read off
+    // the code only in a list naming its keeper). A list with a 注册号 column and no 统一社会信用代码
+    // column failed the same way, whatever its numbers said.
+    const c = (i: number) => uscc('92', '320102', `MA2R17F0${i}`);
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Sheet1');
+    ws.addRow(['个体工商户花名册']);
+    ws.mergeCells('A1:G1');
+    ws.addRow(['序号', '统一社会信用代码', '字号名称', '经营者信息', '', '', '登记状态']);
+    ws.addRow(['', '', '', '姓名', '身份证号', '联系电话', '']);
+    ws.mergeCells('D2:F2');
+    for (const col of ['A', 'B', 'C', 'G']) ws.mergeCells(`${col}2:${col}3`);
+    ws.addRow([1, c(1), '甲乙1店', '王一', id('320102', '19800101', '011'), '13912345678', '存续']);
+    ws.addRow([2, c(2), '甲乙2店', '王二', id('320102', '19800202', '021'), '025-8456 1234', '存续']);
+    const file = path.join(dir, '两行表头.xlsx');
+    await wb.xlsx.writeFile(file);
+    const p = await previewFile(t.ctx.keys, 'registry', 'u1', file, path.basename(file), {}, undefined, 10);
+    expect(p.columns.slice(3, 6).map((col) => [col.header, col.field])).toEqual([
+      ['经营者姓名', 'repName'],
+      ['经营者身份证号', 'repIdNumber'],
+      ['经营者联系电话', 'repPhone'],
+    ]);
+    const { job, rejections } = await importFile(t, 'registry', file, clerk);
+    expect(rejections).toEqual([]);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 2 });
+    expect(await entities('甲乙%')).toEqual([
+      [c(1), 'individual', 'active', '13912345678'],
+      [c(2), 'individual', 'active', '025-84561234'],
+    ]);
+
+    const text = [
+      '注册号,名称,经营者,成立日期',
+      `${regNo('32010260077771')},甲丁1店,王五,2008-01-02`,
+      `${regNo('32010200077772')},甲丁2商贸,王六,2008-01-02`,
+    ].join('\r\n');
+    const old = path.join(dir, '老个体户.csv');
+    fs.writeFileSync(old, iconv.encode(`${text}\r\n`, 'gbk'));
+    const imported = await importFile(t, 'registry', old, clerk);
+    expect(imported.job).toMatchObject({ status: 'done', rows_accepted: 1, rows_rejected: 1 });
+    expect(imported.rejections.map((r) => [r.row_no, r.reason])).toEqual([
+      [3, expect.stringMatching(/^主体类型为空：注册号"\d{15}"第 7 位为 0，不能区分企业与农民专业合作社/)],
+    ]);
+    expect(await entities('甲丁%')).toEqual([[regNo('32010260077771'), 'individual', 'active', null]]);
   });
 });

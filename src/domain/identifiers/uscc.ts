@@ -79,6 +79,16 @@ export function regNoFormReason(v: string): string {
     : '注册号应为 15 位数字';
 }
 
+/**
+ * The kind a 15-digit 注册号 names by its 7th digit, the first of its sequence (GS15-2006 4.3):
+ * 6–9 a 个体工商户, 4–5 a 外商投资企业; null for 0–3 (内资企业, which a 农民专业合作社 shares) and
+ * for a number whose check digit does not hold (a local system's before the standard).
+ */
+export function kindOfRegNo(regNo: string): 'individual' | 'enterprise' | null {
+  if (!/^\d{15}$/.test(regNo) || regNoCheckDigit(regNo.slice(0, 14)) !== Number(regNo[14])) return null;
+  return regNo[6] >= '6' ? 'individual' : regNo[6] >= '4' ? 'enterprise' : null;
+}
+
 export function parseRegNo(
   input: string,
 ): { ok: true; value: string; division: string } | { ok: false; reason: string } {

@@ -92,6 +92,17 @@ describe('header vocabulary', () => {
     expect(
       planColumns('annual_report', specsOf('annual_report'), [], ['其中：党员人数']).index.get('partyMembers'),
     ).toBe(0);
+    // Round 17: a name asked in full is the column's 名称 (所在党组织全称, 企业全称); a column not used with
+    // its unit (注册资金（万元）) is said to be one, not an unknown column.
+    const full = planColumns('roster', specsOf('roster'), [], ['所在党组织全称', '党支部（全称）']);
+    expect(full.index.get('orgRelation')).toBe(0);
+    expect(full.columns[1].note).toMatch(/^列"所在党组织全称"为空时导入为/);
+    const registry = planColumns('registry', specsOf('registry'), [], ['企业全称', '注册资金（万元）', '全称']);
+    expect(registry.index.get('name')).toBe(0);
+    expect(registry.columns.map((c) => c.note).slice(1)).toEqual([
+      '不导入（平台不使用此项）',
+      '不导入（无法识别的列）',
+    ]);
   });
 
   it("reads the member system's short flag columns (是否失联, 是否出国（境）, 是否流动) as the roster's flags", () => {
@@ -552,9 +563,26 @@ describe('normalising cells', () => {
     expect(registryRow.parse({ ...base, uscc: individual })).toMatchObject({ kind: 'individual', regType: undefined });
     expect(registryRow.parse({ ...base, uscc: cooperative, kind: '' })).toMatchObject({ kind: 'cooperative' });
     expect(registryRow.parse({ ...base, uscc: individual, kind: '-' })).toMatchObject({ kind: 'individual' });
-    // No code to tell by, or one another department issued: the row is refused, saying what to fill.
-    const regNo = `32010200000001${regNoCheckDigit('32010200000001')}`;
-    expect(registryRow.safeParse({ ...base, regNo }).error?.issues).toMatchObject([
+    // A 注册号 alone says it by its 7th digit (GS15-2006): 6–9 a 个体工商户, 4–5 a 外商投资企业 (round 17).
+    const regNo = (first14: string) => `${first14}${regNoCheckDigit(first14)}`;
+    for (const [digit, kind] of [
+      ['6', 'individual'],
+      ['9', 'individual'],
+      ['4', 'enterprise'],
+      ['5', 'enterprise'],
+    ])
+      expect(registryRow.parse({ ...base, regNo: regNo(`320102${digit}0000001`) })).toMatchObject({ kind });
+    // 0–3 (内资企业, 农民专业合作社 too), a 注册号 whose check digit does not hold, no key at all, or a code
+    // another department issued: the row is refused, saying what to fill.
+    expect(registryRow.safeParse({ ...base, regNo: regNo('32010200000001') }).error?.issues).toMatchObject([
+      {
+        path: ['kind'],
+        message: expect.stringMatching(/^主体类型为空：注册号"\d{15}"第 7 位为 0，不能区分企业与农民专业合作社/),
+      },
+    ]);
+    const wrongCheck = regNo('32010260000001').replace(/.$/, (d) => String((Number(d) + 1) % 10));
+    expect(registryRow.safeParse({ ...base, regNo: wrongCheck }).error?.issues).toMatchObject([
+      { path: ['regNo'], message: expect.stringMatching(/^注册号校验位错误/) },
       { path: ['kind'], message: expect.stringMatching(/^主体类型为空：没有统一社会信用代码时须填写主体类型/) },
     ]);
     const other = `52320102MA1PX7EB3${usccCheckChar('52320102MA1PX7EB3')}`;
@@ -641,6 +669,12 @@ describe('登记状态 as registry systems print it', () => {
     ['1 存续', 'active'],
     ['2／吊销，未注销', 'revoked'],
     ['在营企业', 'active'],
+    // Round 17: as 个体工商户 lists word 存续, and the state after a 注销登记 or a licence revoked.
+    ['营业', 'active'],
+    ['正常营业', 'active'],
+    ['营业户', 'active'],
+    ['注销登记', 'deregistered'],
+    ['吊销营业执照', 'revoked'],
     ['开业企业', 'active'],
     ['吊销，未注销企业', 'revoked'],
     ['吊销未注销企业', 'revoked'],
@@ -680,6 +714,11 @@ describe('联系电话 in registry extracts', () => {
     ['0512-6523456-801', '0512-6523456'],
     ['025-83456789-8012', '025-83456789'],
     ['83456789-801', '83456789'],
+    // The number spaced in groups, its extension after a hyphen (round 17: refused).
+    ['025-8456 1234-801', '025-84561234'],
+    ['0512 6523 456-801', '0512-6523456'],
+    ['025 84561234-801', '025-84561234'],
+    ['02584561234-801', '025-84561234'],
     ['83456789', '83456789'],
     ['02583456789', '025-83456789'],
     ['051265234567', '0512-65234567'],

@@ -203,7 +203,7 @@ export function planColumns(
             )}，将不导入`
           : null,
       };
-    if (unused.has(normalizeHeader(header)))
+    if (headerForms(header).some((f) => unused.has(f)))
       return { index: i, header, field: null, fieldLabel: null, note: '不导入（平台不使用此项）', warning: null };
     if (readBeside(kind, header) === 'place')
       return { index: i, header, field: null, fieldLabel: null, note: '不导入，用于确定基层所', warning: null };

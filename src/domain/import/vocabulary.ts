@@ -191,6 +191,11 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '证件号码',
       '身份证号',
       '身份证号码',
+      // GB 11643's names, as 个体工商户 lists head the 经营者's number (round 17: the column was not read).
+      '公民身份号码',
+      '居民身份证号码',
+      '经营者公民身份号码',
+      '法定代表人公民身份号码',
       'cerno',
     ],
     repPhone: [
@@ -220,6 +225,12 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '负责人联系电话',
       '法人电话',
       '法人手机',
+      // As county lists head it, and as the roster's phone goes (round 17: the column was not read).
+      '手机号码',
+      '电话',
+      '电话号码',
+      '联系手机',
+      '联系电话号码',
       'tel',
     ],
     liaisonName: ['联络员', '联络员姓名'],
@@ -492,7 +503,18 @@ export const KNOWN_UNUSED: Record<FileKind, string[]> = {
     'entname',
     'pripid',
   ],
-  roster: [...REPORT_COLUMNS, '序号', '民族', '学历', '籍贯', '现居住地', '家庭住址', '工作岗位类别'],
+  roster: [
+    ...REPORT_COLUMNS,
+    '序号',
+    '民族',
+    '学历',
+    '文化程度',
+    '籍贯',
+    '现居住地',
+    '家庭住址',
+    '工作岗位类别',
+    '党内职务',
+  ],
   abnormal_list: [...REPORT_COLUMNS, '序号', '法定代表人', '住所', '登记机关', '公示日期'],
   untrustworthy_list: [...REPORT_COLUMNS, '序号', '法定代表人', '住所', '登记机关', '类别', '公示日期'],
 };
@@ -507,7 +529,9 @@ export const bareHeader = (h: string): string =>
   h
     .replace(/[（(][^（()）]*[)）]/g, '')
     .replace(/[\s:：,，;；]+(格式|例如|示例|必填|选填|非必填|可不填|请|填写|(?:注|说明|如|例)[:：])[\s\S]*$/, '')
-    .replace(/^[\s*＊※★☆]+|[\s*＊※★☆]+$/g, '');
+    .replace(/^[\s*＊※★☆]+|[\s*＊※★☆]+$/g, '')
+    // A name asked in full (所在党组织全称, 党支部全称, 企业全称) is the column's 名称.
+    .replace(/(?<=\S)全称$/, '名称');
 
 /** The forms a header is looked up by: as written, then without its notes (see bareHeader). */
 export const headerForms = (h: string): string[] => [normalizeHeader(h), normalizeHeader(bareHeader(h))];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseRegNo, parseUscc, regNoFormReason } from '../identifiers/uscc.js';
+import { kindOfRegNo, parseRegNo, parseUscc, regNoFormReason } from '../identifiers/uscc.js';
 import { MOBILE, parseIdNumber } from '../identifiers/id-number.js';
 import { parseIndustryText } from './industry.js';
 import {
@@ -426,10 +426,19 @@ export const contactPhoneField = z.string().transform((input, ctx) => {
   const text = withoutCountryPrefix(whole.replace(/^(\d+)\.0+$/, '$1')).replace(NOTE, ' ');
   // The whole cell first (spaces inside a number: "139 1234 5678"), then its parts, each as a
   // code (no spaces or hyphens: the area code is told by its length): parts between separators,
-  // spaces, or words ("手机13912345678 办公025-84561234"; 转 is an extension's).
-  const numbers = [text, ...text.split(/[/,;、，；]+|(?<=\d)或(?=\d)/), ...text.split(/\s+/), ...text.split(WORDS)]
-    // An extension after a hyphen (025-83456789-801) is one with 转: normaliseCode drops hyphens.
-    .map((n) => withoutCountryCode(normaliseCode(n.replace(/(?<=(?:^|\D)[2-9]\d{6,7})-(?=\d{1,6}$)/, '转')).value))
+  // spaces, or words ("手机13912345678 办公025-84561234"; 转 is an extension's). A number spaced in
+  // groups keeps its extension's hyphen ("025-8456 1234-801": the number's groups closed up first).
+  const numbers = [
+    text,
+    text.replace(/(?<=\d)\s+(?=\d)/g, ''),
+    ...text.split(/[/,;、，；]+|(?<=\d)或(?=\d)/),
+    ...text.split(/\s+/),
+    ...text.split(WORDS),
+  ]
+    // An extension after a hyphen (025-83456789-801, 02583456789-801) is one with 转: normaliseCode drops hyphens.
+    .map((n) =>
+      withoutCountryCode(normaliseCode(n.replace(/(?<=(?:^|\D)(?:0\d{2,3})?[2-9]\d{6,7})-(?=\d{1,6}$)/, '转')).value),
+    )
     .filter(Boolean);
   const mobile = numbers.find((n) => MOBILE.test(n));
   if (mobile) return mobile;
@@ -554,6 +563,10 @@ export const ENTITY_STATUS_WORDS = {
   正常在业: 'active',
   正常经营: 'active',
   经营: 'active',
+  // As 个体工商户 lists and county extracts word 存续 (round 16's leftover): trading, the licence in force.
+  营业: 'active',
+  正常营业: 'active',
+  在营业: 'active',
   有效: 'active',
   确立: 'active',
   正常: 'active',
@@ -575,6 +588,9 @@ export const ENTITY_STATUS_WORDS = {
   注销: 'deregistered',
   已注销: 'deregistered',
   注销企业: 'deregistered',
+  // The 注销登记 done (撤销登记 below is the registration's revocation): how older systems name the state after it.
+  注销登记: 'deregistered',
+  已注销登记: 'deregistered',
   企业已注销: 'deregistered',
   内资注销: 'deregistered',
   外资注销: 'deregistered',
@@ -590,6 +606,8 @@ export const ENTITY_STATUS_WORDS = {
   '吊销，已注销': 'deregistered',
   吊销企业: 'revoked',
   已吊销: 'revoked',
+  吊销营业执照: 'revoked',
+  已吊销营业执照: 'revoked',
   被吊销: 'revoked',
   内资吊销: 'revoked',
   外资吊销: 'revoked',
@@ -764,6 +782,13 @@ function kindOfUscc(uscc: string): keyof typeof KIND_WORD | null {
   return (Object.keys(KIND_DIGIT) as (keyof typeof KIND_DIGIT)[]).find((k) => KIND_DIGIT[k] === uscc[1]) ?? null;
 }
 
+/**
+ * The kind a row's keys name: its 统一社会信用代码's, or where it has none its 注册号's (an old
+ * 个体工商户 list gives the 15-digit number only, and no type: its 7th digit says it, kindOfRegNo).
+ */
+const kindOfKeys = (r: { uscc?: string; regNo?: string }): keyof typeof KIND_WORD | null =>
+  r.uscc ? kindOfUscc(r.uscc) : r.regNo ? kindOfRegNo(r.regNo) : null;
+
 export const registryRow = z
   .object({
     uscc: optValue(usccField),
@@ -816,14 +841,16 @@ export const registryRow = z
   .superRefine((r, ctx) => {
     entityKeyIssues(r, ctx);
     const codeSays = r.uscc ? kindOfUscc(r.uscc) : null;
-    const kind = r.kind?.kind ?? codeSays;
+    const kind = r.kind?.kind ?? kindOfKeys(r);
     if (!kind) {
       ctx.addIssue({
         code: 'custom',
         path: ['kind'],
         message: r.uscc
           ? `主体类型为空，统一社会信用代码"${r.uscc}"也不表明类型（不是市场监管部门核发的代码），请填写主体类型（如 个体工商户、有限责任公司、农民专业合作社）`
-          : '主体类型为空：没有统一社会信用代码时须填写主体类型（如 个体工商户、有限责任公司、农民专业合作社）',
+          : r.regNo && parseRegNo(r.regNo).ok
+            ? `主体类型为空：注册号"${r.regNo}"第 7 位为 ${r.regNo[6]}，不能区分企业与农民专业合作社，请填写主体类型（如 有限责任公司、农民专业合作社）`
+            : '主体类型为空：没有统一社会信用代码时须填写主体类型（如 个体工商户、有限责任公司、农民专业合作社）',
       });
       return;
     }
@@ -858,7 +885,7 @@ export const registryRow = z
   .transform(({ kind, ...r }) => ({
     ...r,
     name: r.name ?? `${r.repName}（个体工商户）`,
-    kind: kind?.kind ?? kindOfUscc(r.uscc!)!,
+    kind: kind?.kind ?? kindOfKeys(r)!,
     regType: kind?.typeName,
   }));
 export type RegistryRow = {

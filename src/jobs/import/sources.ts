@@ -651,8 +651,9 @@ function distinctHeaders(headers: string[], score: (cells: string[]) => number):
 /**
  * The names of a two-row header: a group name of the upper row stands over the columns to its
  * right that have no name of their own there (merged across, as Excel shows it), and joins each
- * name of the lower row under it (法定代表人 + 证件号码 = 法定代表人证件号码); a column named in one row
- * only keeps that name. Null unless some group has at least two names under it.
+ * name of the lower row under it (法定代表人 + 证件号码 = 法定代表人证件号码; 经营者信息 + 姓名 =
+ * 经营者姓名: a group titled as the person's 信息 names the person); a column named in one row only
+ * keeps that name. Null unless some group has at least two names under it.
  */
 function twoRowHeader(upper: string[], lower: string[]): string[] | null {
   const width = Math.max(upper.length, lower.length);
@@ -665,7 +666,7 @@ function twoRowHeader(upper: string[], lower: string[]): string[] | null {
     if (up) group = up;
     const over = up || group;
     if (low && over && low !== over) grouped.set(over, (grouped.get(over) ?? 0) + 1);
-    names.push(!low ? up : !over || low === over ? low : `${over}${low}`);
+    names.push(!low ? up : !over || low === over ? low : `${over.replace(/(?<=\S)(?:基本)?信息$/, '')}${low}`);
   }
   return [...grouped.values()].some((n) => n >= 2) ? names : null;
 }

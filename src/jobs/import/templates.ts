@@ -329,13 +329,14 @@ export function mapHeaders(
     if (plan.fromTitle) plan.missing = plan.missing.filter((m) => m.field !== 'year');
   }
   // A county's 个体工商户名册 or enterprise list with neither 市场主体类型 nor 组成形式: each row's
-  // 统一社会信用代码 says the kind by its second character (a row without one is refused, saying
-  // so). Only for a list of entities with their representative, and never for a file another kind
-  // reads whole (an annual report or a credit list also has the code and the name).
+  // 统一社会信用代码 says the kind by its second character, a 15-digit 注册号 alone by its 7th (a row
+  // whose key does not say is refused, saying so). Only for a list of entities with their
+  // representative, and never for a file another kind reads whole (an annual report or a credit
+  // list also has the code and the name).
   if (
     kind === 'registry' &&
     plan.missing.some((m) => m.field === 'kind') &&
-    plan.index.has('uscc') &&
+    (plan.index.has('uscc') || plan.index.has('regNo')) &&
     plan.index.has('repName') &&
     !(Object.keys(TEMPLATES) as ImportKind[]).some(
       (other) =>

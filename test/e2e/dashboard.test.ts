@@ -3,7 +3,17 @@ import type { Page } from 'playwright-core';
 import { sql } from 'kysely';
 import { periodOf, takeSystemSnapshots, trendStart } from '../../src/features/indicators/service.js';
 import { ledger } from '../helpers/ledger.js';
-import { SHOTS, browserAvailable, browserSuite, holdAnswers, signInFirstTime, demoImported } from './browser.js';
+import { registerDemoOrgs } from '../../src/demo/jurisdiction.js';
+import { registerDemoWork } from '../../src/demo/work.js';
+import {
+  SHOTS,
+  browserAvailable,
+  browserSuite,
+  holdAnswers,
+  signIn,
+  signInFirstTime,
+  demoImported,
+} from './browser.js';
 
 type Dashboard = {
   node: { code: string; name: string };
@@ -225,4 +235,52 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     expect(crashes).toEqual([]);
     await ctx.close();
   });
+
+  it('each 三亮, 联系点·示范点, 荣誉 and 工作机构 figure opens a list of as many rows as it counts', async () => {
+    const { t, url } = env.server;
+    await demoImported(t);
+    // The demo's organizations, points, honours and 三亮, as `npm start` registers them.
+    await registerDemoOrgs(t.ctx);
+    await registerDemoWork(t.ctx);
+    // The figures leave out what the lists also hold (withdrawn 三亮 records, nominations, guidance posts beside the
+    // committee): the lists they opened unfiltered disagreed (7 三亮党员 opened a ledger of 8, 3 有效荣誉 a list of 7,
+    // 1 小个专党委 a list of 4).
+    const ctx = await env.browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: url });
+    const page = await ctx.newPage();
+    const clerk = await t.user({ roles: ['editor'], jurisdiction: '320102' });
+    await signIn(page, url, clerk.username, clerk.password);
+    const all = async (path: string) =>
+      ((await (await page.request.get(`/api/v1/${path}?under=320102&pageSize=1`)).json()) as { total: number }).total;
+    const keys = [
+      'sanliangParticipants',
+      'validPlaques',
+      'contactPoints',
+      'demoPoints',
+      'honoursAwarded',
+      'xgzCommittees',
+      'guidancePosts',
+    ];
+    const seen: Record<string, [number, number]> = {};
+    for (const key of keys) {
+      await page.goto('/dashboard');
+      const n = await headline(page, key);
+      await page.locator(`[data-indicator="${key}"] a`).click();
+      await expect.poll(() => new URL(page.url()).pathname).not.toBe('/dashboard');
+      const total = page.locator('.ant-pagination-total-text');
+      await expect.poll(() => total.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      seen[key] = [n, Number((await total.first().textContent())!.replace(/[^\d]/g, ''))];
+    }
+    expect(Object.fromEntries(Object.entries(seen).map(([k, [n, listed]]) => [k, listed - n]))).toEqual(
+      Object.fromEntries(keys.map((k) => [k, 0])),
+    );
+    // The figures count fewer than the unfiltered lists hold, so the filters carried are what made them agree.
+    expect(seen.sanliangParticipants[0]).toBeLessThan(await all('sanliang'));
+    expect(seen.honoursAwarded[0]).toBeLessThan(await all('honours'));
+    expect(seen.xgzCommittees[0]).toBeLessThan(await all('units'));
+    // The filters show in the list's controls, where the clerk can clear them.
+    await page.goto('/dashboard');
+    await page.locator('[data-indicator="sanliangParticipants"] a').click();
+    await expect.poll(() => page.locator('.ant-select', { hasText: '亮牌中' }).count(), { timeout: 15_000 }).toBe(1);
+    await ctx.close();
+  }, 300_000);
 });

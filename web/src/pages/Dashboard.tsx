@@ -83,16 +83,18 @@ function listOf(key: IndicatorKey, under: string): string | null {
     assignmentsInForce: withQuery('/instructors', { under }),
     entitiesReached: withQuery('/instructors', { under }),
     guidanceThisYear: withQuery('/instructors', { under }),
-    sanliangParticipants: withQuery('/sanliang', { under }),
-    validPlaques: withQuery('/sanliang', { under }),
-    contactPoints: '/points',
-    demoPoints: '/points',
-    honoursAwarded: '/honours',
+    // Each opens its list as the figure counts it: records 亮牌中, valid plaques, points in force, honours
+    // awarded (the whole list held withdrawn records, revoked points and nominations too: 7 三亮党员 opened 8).
+    sanliangParticipants: withQuery('/sanliang', { under, status: 'active' }),
+    validPlaques: withQuery('/sanliang', { under, plaque: 'valid' }),
+    contactPoints: withQuery('/points', { under, kind: 'contact', status: 'active' }),
+    demoPoints: withQuery('/points', { under, kind: 'demo', status: 'active' }),
+    honoursAwarded: withQuery('/honours', { under, state: 'awarded' }),
     secretaries: '/education',
     secretariesTrained: '/education',
     trainingCompletion: '/education',
-    xgzCommittees: '/units',
-    guidancePosts: '/units',
+    xgzCommittees: withQuery('/units', { under, kind: 'xgz_committee', status: 'active' }),
+    guidancePosts: withQuery('/units', { under, kind: 'guidance_post', status: 'active' }),
     ...Object.fromEntries(
       (
         [

@@ -61,6 +61,7 @@ import {
 } from '@domain/recognition/honours';
 import { Loaded, useLoad } from '../components/Loading';
 import { DownloadButton } from '../components/DownloadButton';
+import { useAddressFilters } from '../components/hooks';
 
 const STATE_COLOR: Record<string, string> = {
   nominated: 'blue',
@@ -73,7 +74,8 @@ const STATE_COLOR: Record<string, string> = {
 export default function Honours() {
   const { me, can } = useAuth();
   const kinds = useDictionary('honor_kind');
-  const [f, setF] = useState<Record<string, string | undefined>>({});
+  // The dashboard's 有效荣誉 figure opens this list as it counts (?under=&state=awarded).
+  const { f, setF } = useAddressFilters(['under', 'state']);
   const set = (k: string) => (v: string | number | undefined | null) =>
     setF((x) => ({ ...x, [k]: v ? String(v) : undefined }));
   const list = usePaged(listHonours, f);
@@ -158,6 +160,7 @@ export default function Honours() {
             allowClear
             placeholder="状态"
             style={{ width: 110 }}
+            value={f.state}
             onChange={set('state')}
             options={toOptions(HONOUR_STATE_LABEL)}
           />

@@ -59,14 +59,15 @@ import {
   type PointLevel,
   type PointSubject,
 } from '@domain/recognition/points';
-import { filtered, useFilters, useRecord } from '../components/hooks';
+import { filtered, useAddressFilters, useRecord } from '../components/hooks';
 import { PointRecommendations, SUBJECT_PATH } from './PointRecommendations';
 import { Loaded } from '../components/Loading';
 import { DownloadButton } from '../components/DownloadButton';
 
 export default function Points() {
   const { me, can } = useAuth();
-  const { f, set } = useFilters();
+  // The dashboard's 联系点/示范点 figures open this list as they count (?under=&kind=&status=active).
+  const { f, set } = useAddressFilters(['under', 'kind', 'status']);
   const list = usePaged(listPoints, f);
   const [counts, setCounts] = useState<PointCounts | null>(null);
   const [open, setOpen] = useState<number | null>(null);
@@ -116,6 +117,7 @@ export default function Points() {
             allowClear
             placeholder="类别"
             style={{ width: 100 }}
+            value={f.kind}
             onChange={set('kind')}
             options={toOptions(POINT_KIND_LABEL)}
           />
@@ -137,6 +139,7 @@ export default function Points() {
             allowClear
             placeholder="状态"
             style={{ width: 100 }}
+            value={f.status}
             onChange={set('status')}
             options={[
               { value: 'active', label: '在册' },

@@ -109,8 +109,9 @@ function SanliangHome() {
 function Ledger() {
   const { me, can } = useAuth();
   const [open, setOpen] = useOpenParam();
-  // The dashboard's 三亮 figures pass the sub-jurisdiction clicked (?under=), so the list agrees with the figure.
-  const { f, set } = useAddressFilters(['under']);
+  // The dashboard's 三亮 figures pass the sub-jurisdiction clicked and what they count (?under=&status=active,
+  // ?plaque=valid), so the list agrees with the figure.
+  const { f, set } = useAddressFilters(['under', 'status', 'plaque']);
   const list = usePaged(listRecords, f);
   const [creating, setCreating] = useState(false);
   return (
@@ -131,6 +132,7 @@ function Ledger() {
           allowClear
           placeholder="状态"
           style={{ width: 110 }}
+          value={f.status}
           onChange={set('status')}
           options={toOptions(RECORD_STATUS_LABEL)}
         />
@@ -138,6 +140,7 @@ function Ledger() {
           allowClear
           placeholder="牌匾"
           style={{ width: 120 }}
+          value={f.plaque}
           onChange={set('plaque')}
           options={[
             { value: 'valid', label: '有有效牌匾' },

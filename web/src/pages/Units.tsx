@@ -1,5 +1,19 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, DatePicker, Form, Input, InputNumber, Modal, Segmented, Space, Tag } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  DatePicker,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Segmented,
+  Select,
+  Space,
+  Tag,
+} from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { call } from '../api';
@@ -10,16 +24,17 @@ import { JurisdictionPicker } from '../components/JurisdictionPicker';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
 import { ListOrCards } from '../components/ListOrCards';
+import { useAddressFilters } from '../components/hooks';
 
 const KIND = { xgz_committee: '"小个专"党委', guidance_post: '党建工作指导站' };
 
 export default function Units() {
   const { me, can } = useAuth();
   const root = me!.jurisdiction.code;
-  const [kind, setKind] = useState<string>('');
-  const [under, setUnder] = useState<string | undefined>();
+  // The dashboard's 小个专党委 and 指导站 figures open this list as they count (?kind=&under=&status=active).
+  const { f, set } = useAddressFilters(['kind', 'under', 'status']);
   const [editing, setEditing] = useState<Unit | 'new' | null>(null);
-  const list = usePaged(listUnits, { kind: kind || undefined, under });
+  const list = usePaged(listUnits, f);
   const canManage = can('units.manage');
   return (
     <div>
@@ -36,8 +51,8 @@ export default function Units() {
       <Card size="small">
         <Space wrap style={{ marginBottom: 12 }}>
           <Segmented
-            value={kind}
-            onChange={(v) => setKind(String(v))}
+            value={f.kind ?? ''}
+            onChange={(v) => set('kind')(String(v))}
             options={[
               { label: '全部', value: '' },
               { label: KIND.xgz_committee, value: 'xgz_committee' },
@@ -45,9 +60,20 @@ export default function Units() {
             ]}
           />
           <div style={{ width: 240 }}>
-            <JurisdictionPicker root={root} value={under} onChange={setUnder} placeholder="按辖区筛选" />
+            <JurisdictionPicker root={root} value={f.under} onChange={set('under')} placeholder="按辖区筛选" />
           </div>
-          {under && <a onClick={() => setUnder(undefined)}>清除辖区</a>}
+          {f.under && <a onClick={() => set('under')(undefined)}>清除辖区</a>}
+          <Select
+            allowClear
+            placeholder="状态"
+            style={{ width: 100 }}
+            value={f.status}
+            onChange={set('status')}
+            options={[
+              { value: 'active', label: '在建' },
+              { value: 'dissolved', label: '已撤销' },
+            ]}
+          />
         </Space>
         {/* On a phone a card per unit: the table squeezed the name to a character a line. */}
         <ListOrCards<Unit>

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { seededRandom } from '../../src/domain/random.js';
-import { idNumber } from '../../src/demo/ledger.js';
+import { idNumber, uscc } from '../../src/demo/ledger.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { ledger } from '../helpers/ledger.js';
@@ -12,6 +12,7 @@ import { ledger } from '../helpers/ledger.js';
  * before its fix.
  */
 const COUNTY = '320102';
+const OTHER_COUNTIES = ['320104', '320105', '320106'];
 const rnd = seededRandom(1717);
 
 describe.each(BACKENDS)('security regressions, round 17, on %s', (backend) => {
@@ -96,5 +97,53 @@ describe.each(BACKENDS)('security regressions, round 17, on %s', (backend) => {
     const shown = await idColumn(masked.rawPayload);
     expect(shown).toHaveLength(3);
     for (const n of ids) expect(shown).not.toContain(n);
+  });
+
+  it("a public self-report naming an entity by its code is counted against the county it lands in, not the county chosen on the form: past that county's cap, 429 whatever county is chosen (one address put reports into one county without limit, choosing another county each time)", async () => {
+    const cap = t.ctx.config.selfReportCountyDaily;
+    const code = uscc(rnd, 'enterprise', COUNTY);
+    const entity = await ledger(t.db).entity({ place: COUNTY, name: '第十七轮报到公司' });
+    await sql`UPDATE entity SET uscc = ${code} WHERE id = ${entity}`.execute(t.db);
+    // The entity's county has taken all but one of today's reports.
+    await sql`INSERT INTO public_window (bucket, key, window_start, used) VALUES ('self_report.county', ${COUNTY}, now(), ${cap - 1})
+      ON CONFLICT (bucket, key) DO UPDATE SET window_start = EXCLUDED.window_start, used = EXCLUDED.used`.execute(t.db);
+    const report = (countyCode: string, i: number) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/public/self-report',
+        payload: {
+          name: '灌入报到',
+          phone: '13812340000',
+          countyCode,
+          entityName: '某公司',
+          uscc: code,
+          consent: true,
+        },
+        remoteAddress: `203.0.113.${170 + i}`,
+      });
+    const landed = () =>
+      t.db.selectFrom('self_report').select(['county_code', 'scope_key']).where('entity_id', '=', entity).execute();
+    try {
+      const [first, ...rest] = OTHER_COUNTIES;
+      expect((await report(first, 0)).statusCode).toBe(201); // the last place of the entity's county
+      for (const [i, other] of rest.entries()) {
+        const refused = await report(other, i + 1);
+        expect([other, refused.statusCode]).toEqual([other, 429]);
+        expect(refused.json()).toMatchObject({ title: '今日报到已满', code: 'self_report_county_limit' });
+      }
+      const rows = await landed();
+      expect(rows).toHaveLength(1);
+      expect(rows[0].county_code).toBe(COUNTY); // where it landed (its scope is the entity's), as its case is
+      // The counties chosen on the form were not charged.
+      const charged = await t.db
+        .selectFrom('public_window')
+        .select('key')
+        .where('bucket', '=', 'self_report.county')
+        .where('key', 'in', OTHER_COUNTIES)
+        .execute();
+      expect(charged).toEqual([]);
+    } finally {
+      await sql`DELETE FROM public_window WHERE bucket LIKE 'self_report.%'`.execute(t.db);
+    }
   });
 });

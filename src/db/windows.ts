@@ -21,6 +21,7 @@ async function countIn<T extends keyof Windows>(
   table: T,
   key: Windows[T],
   windowSeconds: number,
+  acts = 1,
 ): Promise<WindowCount> {
   // The time is read first and written as a value: now() in the ON CONFLICT's CASE or in RETURNING
   // is a STABLE call there, which Citus refuses once the table is in its metadata (bench/README.md,
@@ -30,21 +31,22 @@ async function countIn<T extends keyof Windows>(
   const cols = sql.join(Object.keys(key).map((c) => sql.ref(c)));
   const expired = sql`EXCLUDED.window_start - ${t}.window_start >= make_interval(secs => ${windowSeconds})`;
   const { rows } = await sql<{ used: number; window_start: Date }>`
-    INSERT INTO ${t} (${cols}, window_start, used) VALUES (${sql.join(Object.values(key))}, ${now}, 1)
+    INSERT INTO ${t} (${cols}, window_start, used) VALUES (${sql.join(Object.values(key))}, ${now}, ${acts})
     ON CONFLICT (${cols}) DO UPDATE SET
       window_start = CASE WHEN ${expired} THEN EXCLUDED.window_start ELSE ${t}.window_start END,
-      used = CASE WHEN ${expired} THEN 1 ELSE ${t}.used + 1 END
+      used = CASE WHEN ${expired} THEN EXCLUDED.used ELSE ${t}.used + EXCLUDED.used END
     RETURNING used, window_start`.execute(db);
   return { used: rows[0].used, windowStart: rows[0].window_start, now };
 }
 
-/** One act of an account counted in its window of `windowMinutes`. */
+/** One act of an account (or `acts` at once: a revealed export of that many people) counted in its window of `windowMinutes`. */
 export const countInWindow = (
   db: Kysely<DB>,
   userId: number,
   kind: AccountWindowTable['kind'],
   windowMinutes: number,
-) => countIn(db, 'account_window', { user_id: userId, kind }, windowMinutes * 60);
+  acts = 1,
+) => countIn(db, 'account_window', { user_id: userId, kind }, windowMinutes * 60, acts);
 
 /** One request (or report) counted under `bucket` and `key` in its window of `windowMs`. */
 export const countPublicInWindow = (db: Kysely<DB>, bucket: string, key: string, windowMs: number) =>

@@ -159,6 +159,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   participants: '参加人数',
   partnerId: '合作企业编号',
   path: '请求路径',
+  people: '导出中完整号码的人数',
   period: '报告期',
   permissions: '权限',
   personId: '人员编号',

@@ -213,7 +213,7 @@ export const nodeByCode = (db: Kysely<DB>, code: string) =>
 export const reportedEntity = (db: Kysely<DB>, b: { uscc?: string; entityName: string }, countyCode: string) =>
   db
     .selectFrom('entity')
-    .select(['id', 'scope_key'])
+    .select(['id', 'scope_key', 'county_code'])
     .where((eb) =>
       b.uscc ? eb('uscc', '=', b.uscc) : eb.and([eb('name', '=', b.entityName), eb('county_code', '=', countyCode)]),
     )

@@ -56,16 +56,21 @@ export async function selfReportRoutes(app: FastifyInstance): Promise<void> {
       if (!county || (county.level !== 'county' && county.level !== 'city')) throw notFound('县（区）');
       const entity = await reportedEntity(db, b, county.code);
       const scopeKey = entity?.scope_key ?? county.scope_key;
+      // The county the report lands in is the one its cap counts: an entity found by its code may sit
+      // in another county than the one chosen, and counted there a single address put any number of
+      // reports into one county, the chosen county changing each time (round-17 probe).
+      const home = entity && entity.county_code !== county.code ? await nodeByCode(db, entity.county_code) : county;
+      if (!home) throw notFound('县（区）');
       // Counted with the write (round 14: http/county-cap.ts).
       const receipt = await writeWithinCountyCap(
         db,
         countyCap,
-        { code: county.code, scopeKey: county.scope_key },
+        { code: home.code, scopeKey: home.scope_key },
         { ...PUBLIC, ip: req.ip },
         async ({ db: tx, audit }) => {
           const { caseId, receipt } = await insertSelfReport(tx, {
             entityId: entity?.id ?? null,
-            countyCode: county.code,
+            countyCode: home.code,
             scopeKey,
             // Free text from the public, read by staff on the case: ID numbers and phones typed into
             // it are masked as in an appeal (the number itself is asked for in its own field).

@@ -133,10 +133,11 @@ export const entitySummary = endpoint({
   }),
 });
 
-/** The ledger as xlsx (at most 200,000 rows; personal data masked unless revealed; audited). */
+/** The ledger as xlsx (at most 200,000 rows; personal data masked unless revealed, each full number a reveal of the account's budget; audited). */
 export const exportEntities = {
   path: '/entities/export',
-  summary: '导出筛选结果（xlsx，最多 20 万行；个人信息按权限脱敏，导出留痕）',
+  summary:
+    '导出筛选结果（xlsx，最多 20 万行；个人信息脱敏，reveal=true 导出完整身份证号须有权限、每人计一次查看，导出留痕）',
   query: z.strictObject({ ...entityFilters, reveal: z.enum(['true', 'false']).optional() }),
 } as const;
 

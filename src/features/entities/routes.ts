@@ -6,6 +6,7 @@ import { DIVISIONS, SECTIONS } from '../../domain/ledger/industry.js';
 import { forbidden } from '../../http/errors.js';
 import { decryptField } from '../../crypto/field.js';
 import { sendXlsx } from '../../http/xlsx.js';
+import { spendReveal } from '../../http/auth.js';
 import { schemaOf } from '../../http/contract.js';
 import { entityDetail, entityExportRows, entityPage, entitySummaryOf } from './queries.js';
 import {
@@ -60,15 +61,18 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
     handler: async (req, reply) => {
       const reveal = req.query.reveal === 'true';
       if (reveal && !req.user!.permissions.has('personal.reveal')) throw forbidden('您没有查看完整个人信息的权限');
-      const rows = await req.scoped(async ({ db, audit }) => {
-        const rows = await entityExportRows(db, req.query);
+      const rows = await req.scoped(({ db }) => entityExportRows(db, req.query));
+      // Each full ID number the file would carry is a reveal, counted as the one-by-one reveal is
+      // (round-17 probe): past the account's budget, 429 before anything is written out.
+      const people = reveal ? rows.filter((e) => e.rep_id_enc).length : 0;
+      if (people) await spendReveal(req, people);
+      await req.scoped(async ({ audit }) =>
         audit({
           action: 'entity.export',
           objectType: 'entity',
           detail: { filters: req.query, rows: rows.length, revealed: reveal },
-        });
-        return rows;
-      });
+        }),
+      );
       // The code with its name, as the registry extracts write it (F 批发和零售业, 52 零售业): a letter alone says nothing to a reader.
       const sectionText = (code: string | null) =>
         code ? `${code} ${SECTIONS.find((x) => x.code === code)?.label ?? ''}`.trim() : '';

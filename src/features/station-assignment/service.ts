@@ -155,7 +155,7 @@ export async function assignStation(
       .executeTakeFirstOrThrow();
     ruleId = rule.id;
   }
-  return { assigned: ids.length, ruleId, station, countyCode: county.code };
+  return { assigned: ids.length, ids, ruleId, station, countyCode: county.code };
 }
 
 export async function listRules(db: Transaction<DB>) {

@@ -1,9 +1,16 @@
 import type { Transaction } from 'kysely';
 import type { DB } from './schema.js';
 
-/** Tables whose rows belong to one entity and carry its scope: they move with it to another station. */
+/**
+ * Tables whose rows belong to one entity and carry its scope: they move with it to another station.
+ * member_link: the members found in it (by any method: a run's name match and a staff link as well
+ * as an ID number) count where it is; work_task: the 组建 work (选派指导员, 组织找党员) is its
+ * station's to do.
+ */
 const ENTITY_SCOPED = [
   'entity_person',
+  'member_link',
+  'work_task',
   'entity_zone',
   'annual_report',
   'credit_listing',

@@ -5,6 +5,8 @@ import { idNumber, uscc } from '../../src/demo/ledger.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { ledger } from '../helpers/ledger.js';
+import { valuesOf } from '../../src/domain/indicators/registry.js';
+import { recomputeCounts } from '../../src/features/indicators/recompute.js';
 import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
 
 type Client = Awaited<ReturnType<TestApp['signIn']>>;
@@ -125,5 +127,26 @@ describe.each(BACKENDS)('an entity placed at or moved to another station on %s',
     expect(await tasks(s1)).toEqual([]);
     expect(await caseIds(s2)).toEqual(caseList);
     expect(await caseIds(s1)).toEqual([]);
+  });
+  it('an entity moved with members found in it by a run or by staff and a 组建 work task: both follow it to the new station', async () => {
+    const l = ledger(t.db);
+    const e = await l.entity({ place: S1, kind: 'individual', name: '玄武区随迁小店' });
+    const [m] = await l.members(e, 1);
+    // Found by a discovery run's name match and confirmed by staff: links derived from no ID number.
+    await t.db.updateTable('member_link').set({ method: 'staff' }).where('member_id', '=', m).execute();
+    await t.db
+      .insertInto('work_task')
+      .values({ kind: 'assign_instructor', entity_id: e, proposal_id: null, scope_key: S1 })
+      .execute();
+    const found = async (c: Client, code: string) => {
+      const f = (await status(c.get(`/dashboard?under=${code}`), 200)).json().figures;
+      expect(f).toEqual(valuesOf(await recomputeCounts(t.db, code)));
+      return f.membersFound as number;
+    };
+    const before = [await found(s1, S1), await found(s2, S2)];
+    await status(county.patch(`/entities/${e}`, { stationCode: S2 }), 200);
+    expect([await found(s1, S1), await found(s2, S2)]).toEqual([before[0] - 1, before[1] + 1]);
+    const work = (await status(s2.get(`/entities/${e}/records`), 200)).json();
+    expect(JSON.stringify(work)).toContain('选派党建工作指导员');
   });
 });

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { DB } from './schema.js';
 
 /**
@@ -31,3 +31,10 @@ export async function moveEntityRows(db: Transaction<DB>, entityIds: number[], s
   for (const t of ['sanliang_plaque', 'plaque_feedback'] as const)
     await db.updateTable(t).set({ scope_key: scopeKey }).where('record_id', 'in', records).execute();
 }
+
+/**
+ * An entity awaiting a station (待分配基层所): operating, held at its county with no station. The
+ * county's list to assign from and its 待办 count the same ones (a 注销 entity needs no station).
+ */
+export const awaitingStation = (alias: string) =>
+  sql<boolean>`(${sql.ref(`${alias}.station_code`)} IS NULL AND ${sql.ref(`${alias}.status`)} = 'active')`;

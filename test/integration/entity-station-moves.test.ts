@@ -149,4 +149,16 @@ describe.each(BACKENDS)('an entity placed at or moved to another station on %s',
     const work = (await status(s2.get(`/entities/${e}/records`), 200)).json();
     expect(JSON.stringify(work)).toContain('选派党建工作指导员');
   });
+  it('the county’s 待办 of entities awaiting a station counts the list it opens: the operating ones, not a 注销 one', async () => {
+    const l = ledger(t.db);
+    await l.entity({ place: A, name: '玄武区待分配甲' });
+    await l.entity({ place: A, name: '玄武区已注销乙', active: false });
+    const list = (await status(county.get('/unassigned-entities?countyCode=320102'), 200)).json();
+    const item = (await status(county.get('/workbench?kind=import'), 200))
+      .json()
+      .items.find((i: { key: string }) => i.key === 'import:no-station');
+    expect(list.items.map((e: { name: string }) => e.name)).toEqual(['玄武区待分配甲']);
+    expect(item).toMatchObject({ count: list.total, link: '/entities/unassigned' });
+    expect(list.counties).toEqual([expect.objectContaining({ code: A, unassigned: list.total })]);
+  });
 });

@@ -9,8 +9,10 @@ import {
   browserAvailable,
   browserSuite,
   confirmModal,
+  noSidewaysScroll,
   noSqueezedCells,
   pickOption,
+  signIn,
   signInFirstTime,
 } from './browser.js';
 import { csvFile, tmpDir } from '../helpers/imports.js';
@@ -192,6 +194,19 @@ describe.skipIf(!browserAvailable)('import in Chromium', () => {
     await page.getByRole('menuitem', { name: '工作台' }).click();
     const todo = page.getByTestId('todo-item').filter({ hasText: '户存续市场主体未分到基层所' });
     await expect.poll(() => todo.count(), { timeout: 20_000 }).toBe(1);
+    // On a phone too: the item fits, and opens the list to assign from.
+    const phone = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const small = await phone.newPage();
+    await signIn(small, env.server.url, 'county_editor', 'County-Pass-2026');
+    const smallTodo = small.getByTestId('todo-item').filter({ hasText: '户存续市场主体未分到基层所' });
+    await expect.poll(() => smallTodo.count(), { timeout: 20_000 }).toBe(1);
+    await noSidewaysScroll(small, 'phone workbench');
+    await smallTodo.click();
+    await expect.poll(() => small.getByTestId('unassigned-search').count()).toBe(1);
+    expect(small.url()).toContain('/entities/unassigned');
+    await noSidewaysScroll(small, 'phone 待分配基层所');
+    await small.screenshot({ path: `${SHOTS}/unassigned-phone.png`, fullPage: true });
+    await phone.close();
     await todo.click();
     await expect.poll(() => page.url()).toContain('/entities/unassigned');
     await page.getByPlaceholder('住所或名称中的关键词，如 中山路').fill('浏览器测试大道');

@@ -1,9 +1,16 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { DB } from './schema.js';
 
-/** Tables whose rows belong to one entity and carry its scope: they move with it to another station. */
+/**
+ * Tables whose rows belong to one entity and carry its scope: they move with it to another station.
+ * member_link: the members found in it (by any method: a run's name match and a staff link as well
+ * as an ID number) count where it is; work_task: the 组建 work (选派指导员, 组织找党员) is its
+ * station's to do.
+ */
 const ENTITY_SCOPED = [
   'entity_person',
+  'member_link',
+  'work_task',
   'entity_zone',
   'annual_report',
   'credit_listing',
@@ -24,3 +31,10 @@ export async function moveEntityRows(db: Transaction<DB>, entityIds: number[], s
   for (const t of ['sanliang_plaque', 'plaque_feedback'] as const)
     await db.updateTable(t).set({ scope_key: scopeKey }).where('record_id', 'in', records).execute();
 }
+
+/**
+ * An entity awaiting a station (待分配基层所): operating, held at its county with no station. The
+ * county's list to assign from and its 待办 count the same ones (a 注销 entity needs no station).
+ */
+export const awaitingStation = (alias: string) =>
+  sql<boolean>`(${sql.ref(`${alias}.station_code`)} IS NULL AND ${sql.ref(`${alias}.status`)} = 'active')`;

@@ -9,8 +9,10 @@ import {
   browserAvailable,
   browserSuite,
   confirmModal,
+  noSidewaysScroll,
   noSqueezedCells,
   pickOption,
+  signIn,
   signInFirstTime,
 } from './browser.js';
 import { csvFile, tmpDir } from '../helpers/imports.js';
@@ -134,7 +136,7 @@ describe.skipIf(!browserAvailable)('import in Chromium', () => {
         所属县区代码: '320102',
         住所: `玄武区浏览器测试大道 ${from + i} 号`,
       }));
-    const page = await env.browser.newPage({ viewport: { width: 1366, height: 860 } });
+    const page = await env.browser.newPage({ viewport: { width: 1440, height: 860 } });
     await signInFirstTime(page, env.server.url, env.server.creds.get('county_editor')!, 'County-Pass-2026');
     await page.getByRole('menuitem', { name: '数据导入' }).click();
     // A workbook with two sheets of registry columns, of two shapes: the page asks which one (a 封面
@@ -188,7 +190,25 @@ describe.skipIf(!browserAvailable)('import in Chromium', () => {
       )
       .toBe(1);
 
-    await page.getByRole('menuitem', { name: '待分配基层所' }).click();
+    // The 工作台's 待办 counts the entities awaiting a station and opens the list to assign them from.
+    await page.getByRole('menuitem', { name: '工作台' }).click();
+    const todo = page.getByTestId('todo-item').filter({ hasText: '户存续市场主体未分到基层所' });
+    await expect.poll(() => todo.count(), { timeout: 20_000 }).toBe(1);
+    // On a phone too: the item fits, and opens the list to assign from.
+    const phone = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const small = await phone.newPage();
+    await signIn(small, env.server.url, 'county_editor', 'County-Pass-2026');
+    const smallTodo = small.getByTestId('todo-item').filter({ hasText: '户存续市场主体未分到基层所' });
+    await expect.poll(() => smallTodo.count(), { timeout: 20_000 }).toBe(1);
+    await noSidewaysScroll(small, 'phone workbench');
+    await smallTodo.click();
+    await expect.poll(() => small.getByTestId('unassigned-search').count()).toBe(1);
+    expect(small.url()).toContain('/entities/unassigned');
+    await noSidewaysScroll(small, 'phone 待分配基层所');
+    await small.screenshot({ path: `${SHOTS}/unassigned-phone.png`, fullPage: true });
+    await phone.close();
+    await todo.click();
+    await expect.poll(() => page.url()).toContain('/entities/unassigned');
     await page.getByPlaceholder('住所或名称中的关键词，如 中山路').fill('浏览器测试大道');
     await page.getByPlaceholder('住所或名称中的关键词，如 中山路').press('Enter');
     await expect.poll(() => page.getByRole('row', { name: /待分配测试\d号店/ }).count()).toBe(2);

@@ -10,7 +10,7 @@ import type { addEntityPerson, updateEntity } from './contract.js';
 import { followEntities } from '../discovery/index.js';
 import { personFromForm, readablePhone } from '../persons/index.js';
 import { auditExitEffects } from '../exit/index.js';
-import { followVisitPlans } from '../worktasks/index.js';
+import { followEntityChange } from './follow.js';
 
 /** The entity ledger's writes: each records its audit line and lets the discovery cases follow the change. */
 
@@ -149,16 +149,13 @@ export async function updateEntityRecord(sc: Scoped, id: number, b: EntityChange
       objectType: 'entity',
       objectId: e.id,
     });
-  // The running visit plans naming it follow its status (a 注销 needs no visit; back to 存续, it does again).
-  if (row.status !== e.status)
-    await followVisitPlans(sc, { id: sc.who.userId, name: sc.who.username ?? '系统' }, [e.id], new Date());
-  if (row.status !== e.status || row.scope_key !== e.scope_key) {
-    await followEntities(sc, [e.id], {
+  // The running visit plans naming it and its cases follow its status and its station.
+  if (row.status !== e.status || row.scope_key !== e.scope_key)
+    await followEntityChange(sc, [e.id], {
       source: 'entity',
       label: `修改市场主体"${e.name}"${row.status !== e.status ? `（登记状态：${ENTITY_STATUS_LABEL[e.status]} → ${ENTITY_STATUS_LABEL[row.status]}）` : '（所属基层所）'}`,
       objectType: 'entity',
       objectId: e.id,
     });
-  }
   return { id: row.id };
 }

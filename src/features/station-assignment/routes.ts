@@ -10,6 +10,7 @@ import {
   listStationRules,
   listUnassigned as unassignedList,
 } from './contract.js';
+import { followEntityChange } from '../entities/index.js';
 import { assignStation, deleteRule, listRules, listUnassigned, unassignedExportItems } from './service.js';
 
 const TAGS = ['市场主体'];
@@ -60,9 +61,9 @@ export async function stationAssignmentRoutes(app: FastifyInstance): Promise<voi
     },
     handler: (req) => {
       if (req.user!.scopeKey.length > 6) throw forbidden('基层所由县级及以上市场监管局分配');
-      return req.scoped(async ({ db, audit }) => {
-        const res = await assignStation(db, req.user!.id, req.body);
-        audit({
+      return req.scoped(async (sc) => {
+        const res = await assignStation(sc.db, req.user!.id, req.body);
+        sc.audit({
           action: 'entity.assign_station',
           objectType: 'jurisdiction',
           objectId: res.station.code,
@@ -74,6 +75,8 @@ export async function stationAssignmentRoutes(app: FastifyInstance): Promise<voi
             ruleId: res.ruleId,
           },
         });
+        // Their cases and the running visit plans naming them go to the station along with them.
+        await followEntityChange(sc, res.ids, { source: 'entity', label: `分配基层所（${res.station.name}）` });
         return { assigned: res.assigned, ruleId: res.ruleId };
       });
     },

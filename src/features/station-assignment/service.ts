@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { moveEntityRows } from '../../db/entity-scope.js';
+import { awaitingStation, moveEntityRows } from '../../db/entity-scope.js';
 import { ENTITY_KIND_LABEL } from '../../domain/ledger/labels.js';
 import { badRequest, notFound } from '../../http/errors.js';
 import { exportReadRows } from '../../http/export-route.js';
@@ -11,12 +11,12 @@ const squeeze = (s: string) => s.replace(/[\s\u3000]/g, '');
 
 type UnassignedFilters = { countyCode?: string; q?: string };
 
-/** Entities of the caller's subtree without a station, by county and address keyword. */
+/** Entities of the caller's subtree awaiting a station, by county and address keyword. */
 function unassigned(db: Transaction<DB>, f: UnassignedFilters) {
   let q = db
     .selectFrom('entity as e')
     .innerJoin('jurisdiction as c', 'c.code', 'e.county_code')
-    .where('e.station_code', 'is', null);
+    .where(awaitingStation('e'));
   if (f.countyCode) q = q.where('e.county_code', '=', f.countyCode);
   if (f.q)
     q = q.where((eb) =>
@@ -62,7 +62,7 @@ export async function listUnassigned(db: Transaction<DB>, f: UnassignedFilters &
   const counties = await db
     .selectFrom('entity as e')
     .innerJoin('jurisdiction as c', 'c.code', 'e.county_code')
-    .where('e.station_code', 'is', null)
+    .where(awaitingStation('e'))
     .select(['c.code', 'c.name', sql<number>`count(*)::int`.as('unassigned')])
     .groupBy(['c.code', 'c.name'])
     .orderBy('c.code')
@@ -122,7 +122,7 @@ export async function assignStation(
     const rows = await db
       .selectFrom('entity as e')
       .select('e.id')
-      .where('e.station_code', 'is', null)
+      .where(awaitingStation('e'))
       .where('e.county_code', '=', county.code)
       .where(sql<boolean>`strpos(${squeezed}, ${squeeze(b.keyword!)}) > 0`)
       .execute();
@@ -156,7 +156,7 @@ export async function assignStation(
       .executeTakeFirstOrThrow();
     ruleId = rule.id;
   }
-  return { assigned: ids.length, ruleId, station, countyCode: county.code };
+  return { assigned: ids.length, ids, ruleId, station, countyCode: county.code };
 }
 
 export async function listRules(db: Transaction<DB>) {

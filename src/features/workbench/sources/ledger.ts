@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { TodoItem } from '../contract.js';
 import { DAY_MS, subtree, type TodoSource } from './types.js';
 import { fileNameForOthers } from '../../../domain/identifiers/free-text.js';
+import { awaitingStation } from '../../../db/entity-scope.js';
 
 const endOfDay = (d: string | null) => (d ? new Date(`${d}T23:59:59+08:00`).toISOString() : null);
 
@@ -124,7 +125,7 @@ export const importTodos: TodoSource<{ jobs: Job[]; no_station: number | null }>
         WHERE j.scope_key = ${c.scopeKey} AND j.created_at >= ${since} AND (j.status = 'failed' OR (j.status = 'done' AND j.rows_rejected > 0))
           AND NOT EXISTS (SELECT 1 FROM import_job k WHERE k.scope_key = j.scope_key AND k.kind = j.kind AND k.id > j.id AND k.status = 'done' AND k.rows_rejected = 0)
         ORDER BY j.id DESC LIMIT 10) x),
-      'no_station', ${c.level === 'county' ? sql`(SELECT count(*) FROM entity WHERE scope_key = ${c.scopeKey} AND status = 'active')` : sql`NULL::int`})`;
+      'no_station', ${c.level === 'county' ? sql`(SELECT count(*) FROM entity e WHERE e.scope_key = ${c.scopeKey} AND ${awaitingStation('e')})` : sql`NULL::int`})`;
   },
   items: ({ jobs, no_station }, c) => {
     const out: TodoItem[] = jobs.map((r) => {
@@ -147,11 +148,11 @@ export const importTodos: TodoSource<{ jobs: Job[]; no_station: number | null }>
         kind: 'import',
         kindLabel: '数据导入',
         title: `${no_station} 户存续市场主体未分到基层所`,
-        detail: '在台账中指定所属基层所',
+        detail: '在"待分配基层所"中按住所批量分配',
         count: no_station,
         dueAt: null,
         urgency: 'normal',
-        link: '/entities',
+        link: '/entities/unassigned',
       });
     return out;
   },

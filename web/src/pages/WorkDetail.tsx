@@ -19,7 +19,7 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { DownloadOutlined, MinusCircleOutlined, PlusOutlined, ShareAltOutlined } from '@ant-design/icons';
+import { MinusCircleOutlined, PlusOutlined, ShareAltOutlined } from '@ant-design/icons';
 import { BOARD_LABELS, LINK_KINDS } from '@domain/worktasks/rules';
 import type { BodyOf } from '@server/http/contract';
 import {
@@ -48,6 +48,7 @@ import { AttachmentList, AttachmentUpload, type AttachmentItem } from '../compon
 import { STATUS_COLOR, ymdhm } from './Work';
 import { zodRule } from '../components/zodRule';
 import { FormModal } from '../components/FormModal';
+import { DownloadButton } from '../components/DownloadButton';
 import { IssueDrawer } from './WorkIssue';
 import { LinkPicker } from './WorkLinkPicker';
 import { AreaProgress, StatusChips, areasWorthShowing, filterTargets, type StatusFilter } from './WorkAreas';
@@ -525,9 +526,9 @@ function BoardPanel({
       size="small"
       title="办理情况"
       extra={
-        <a href={`/api/v1/deployments/${id}/board.xlsx`}>
-          <DownloadOutlined /> 导出
-        </a>
+        <DownloadButton type="link" size="small" href={`/api/v1/deployments/${id}/board.xlsx`}>
+          导出
+        </DownloadButton>
       }
       data-testid="board"
     >

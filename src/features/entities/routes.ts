@@ -64,6 +64,9 @@ export async function entityRoutes(app: FastifyInstance): Promise<void> {
       const rows = await req.scoped(({ db }) => entityExportRows(db, req.query));
       // Each full ID number the file would carry is a reveal, counted as the one-by-one reveal is
       // (round-17 probe): past the account's budget, 429 before anything is written out.
+      // The read, the spending and the audit are three steps, not one transaction: the reveal counter
+      // is kept on the server's own connection, and on PGlite (one connection) waiting for it inside
+      // the scoped read's transaction would wait for ever.
       const people = reveal ? rows.filter((e) => e.rep_id_enc).length : 0;
       if (people) await spendReveal(req, people);
       await req.scoped(async ({ audit }) =>

@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -130,6 +131,7 @@ async function child(mode: string, backend: string, target: string, file: string
   const pg0 = await serverCpu(backend, db);
   const cpu0 = process.cpuUsage();
   const followSpent = { ms: 0 };
+  const loop = monitorEventLoopDelay({ resolution: 10 });
   const t0 = performance.now();
   if (mode === 'copy' || mode === 'floor') {
     await sql`CREATE ${sql.raw(mode === 'floor' ? 'UNLOGGED' : '')} TABLE copy_baseline (uscc text, year text, filing text, filed_on text, employees text, has_members text, members text, org_form text, org_way text, org_set_on text, rep_member text, rep_secretary text)`.execute(
@@ -183,7 +185,10 @@ async function child(mode: string, backend: string, target: string, file: string
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    // The longest the import kept the event loop from other work: in the server, every clerk's request waits that long.
+    loop.enable();
     await runImportJob(ctx, job.id, { batchSize: 10_000, followCases: mode !== 'import-nofollow', followSpent });
+    loop.disable();
     const j = await db.db.selectFrom('import_job').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
     if (j.status !== 'done' || j.rows_accepted !== rows)
       throw new Error(`import ${j.status}: ${j.rows_accepted}/${rows} ${j.error ?? ''}`);
@@ -195,7 +200,7 @@ async function child(mode: string, backend: string, target: string, file: string
   const pgCpuS = pg0 ? sumCpu(await serverCpu(backend, db), pg0) : null;
   await db.close();
   process.stdout.write(
-    `${JSON.stringify({ seconds, rowsPerS: rows / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, nodeCpuS, pgCpuS, followS: followSpent.ms / 1000 })}\n`,
+    `${JSON.stringify({ seconds, rowsPerS: rows / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, nodeCpuS, pgCpuS, followS: followSpent.ms / 1000, loopHeldMs: loop.max / 1e6 })}\n`,
   );
 }
 
@@ -217,6 +222,7 @@ function measure(mode: string, backend: string, target: string, file: string, ro
     nodeCpuS: number;
     pgCpuS: number | null;
     followS: number;
+    loopHeldMs: number;
   };
 }
 
@@ -298,7 +304,7 @@ async function main() {
             await drop(target);
             runs[mode].push(m);
             console.log(
-              `[${backend}] round ${r + 1}/${rounds} ${label[mode]}: ${Math.round(m.rowsPerS).toLocaleString()} rows/s (${m.seconds.toFixed(1)} s; ${cpu(m)}${mode === 'copy' || mode === 'floor' ? '' : `; peak RSS ${Math.round(m.peakRssMb)} MB`}${mode === 'import' ? `; in the hook ${m.followS.toFixed(1)} s` : ''}) load ${load()}`,
+              `[${backend}] round ${r + 1}/${rounds} ${label[mode]}: ${Math.round(m.rowsPerS).toLocaleString()} rows/s (${m.seconds.toFixed(1)} s; ${cpu(m)}${mode === 'copy' || mode === 'floor' ? '' : `; peak RSS ${Math.round(m.peakRssMb)} MB`}${mode === 'import' ? `; in the hook ${m.followS.toFixed(1)} s` : ''}${mode.startsWith('import') ? `; event loop held ≤ ${Math.round(m.loopHeldMs)} ms` : ''}) load ${load()}`,
             );
           }
         }

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
-import { setImmediate as otherWorkFirst } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
 import type { FastifyReply } from 'fastify';
 import { localDateTime } from '../domain/time/zone.js';
+import { turns } from './event-loop.js';
 
 export type Column<T> = {
   header: string;
@@ -55,15 +55,9 @@ export function neutralise(v: string): string {
 export type ExtraSheet = { name: string; headers: string[]; rows: (string | number | null)[][] };
 
 /**
- * How long the writing of rows keeps the event loop before it lets other requests run. Writing
- * (decrypting, masking, zipping) is synchronous work: a 40,000-row export held every other clerk's
- * request for 5.4 s, a province's 200,000 rows for about half a minute (`npm run bench -- export`).
- */
-const SLICE_MS = 20;
-
-/**
  * Streams an xlsx download: each row is written as it arrives (the file is never built whole
- * beside the rows), in slices of the event loop.
+ * beside the rows), giving other requests their turns: the writing (decrypting, masking,
+ * zipping) is synchronous work.
  */
 export async function sendXlsx<T>(
   reply: FastifyReply,
@@ -84,7 +78,7 @@ export async function sendXlsx<T>(
   ws.columns = columns.map((c) => ({ header: neutralise(c.header), width: c.width ?? 16 }));
   ws.getRow(1).font = { bold: true };
   ws.getRow(1).commit();
-  let sliceStart = performance.now();
+  const turn = turns();
   for await (const row of rows) {
     const cells = columns.map((c) => {
       const v = c.value(row);
@@ -95,10 +89,7 @@ export async function sendXlsx<T>(
       if (c.numFmt) r.getCell(i + 1).numFmt = c.numFmt;
     });
     r.commit();
-    if (performance.now() - sliceStart > SLICE_MS) {
-      await otherWorkFirst();
-      sliceStart = performance.now();
-    }
+    await turn();
   }
   ws.commit();
   for (const x of extra) {

@@ -127,7 +127,10 @@ describe.each(BACKENDS)('a list longer than an export holds, on %s', (backend) =
   beforeAll(async () => {
     t = await testApp(backend, { XGZ_EXPORT_MAX_ROWS: '3' });
     const l = ledger(t.db);
-    for (const name of ['中山路甲店', '中山路乙店', '中山路丙店', '北京路丁店']) await l.entity({ place: HOME, name });
+    const shops: number[] = [];
+    for (const name of ['中山路甲店', '中山路乙店', '中山路丙店', '北京路丁店'])
+      shops.push(await l.entity({ place: HOME, name }));
+    await l.members(shops[0], 4, 0, ['王一', '王二', '王三', '李四']);
     for (const name of ['甲市场', '乙市场', '丙市场', '丁市场']) await l.zone('market', name, HOME);
     editor = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: HOME }));
   });
@@ -136,6 +139,7 @@ describe.each(BACKENDS)('a list longer than an export holds, on %s', (backend) =
   it.each([
     ['the entity ledger (its own route)', '/entities/export', 'entity.export', '/entities/export?q=中山路'],
     ['the zones (a list export)', '/zones/export', 'zone.export', '/zones/export?q=甲'],
+    ['the roster (a list export)', '/members/export', 'member.export', '/members/export?q=王'],
   ])('%s: refused whole, exported when filtered', async (_, url, action, narrowed) => {
     const res = await editor.get(url);
     expect(res.statusCode, res.body).toBe(422);

@@ -16,7 +16,7 @@ import { SANLIANG_KIND_LABEL, RECORD_STATUS_LABEL } from '../../domain/sanliang/
 import { HONOUR_STATE_LABEL, AWARD_LEVEL_LABEL } from '../../domain/recognition/honours.js';
 import { POINT_KIND_LABEL, POINT_LEVEL_LABEL } from '../../domain/recognition/points.js';
 import { REACH_VIA } from './records.js';
-import { exportReadRows, exportable } from '../../http/export-route.js';
+import { exportReadRows, exportable, refuseLongExport } from '../../http/export-route.js';
 
 /** Filters of the entity ledger list, shared by the list and its export (the contract holds their schemas). */
 export { entityFilters };
@@ -160,7 +160,9 @@ export async function entityPage(db: Transaction<DB>, f: EntityFilters & { page:
 
 /** The export's rows: the list's columns and the legal representative's encrypted ID number (masked or revealed by the caller). */
 export async function entityExportRows(db: Transaction<DB>, f: EntityFilters) {
-  const rows = await orderEntities(listSelect(await entityQuery(db, f)), f.sort)
+  const list = await entityQuery(db, f);
+  await refuseLongExport(list.select('e.id'));
+  const rows = await orderEntities(listSelect(list), f.sort)
     .select(
       sql<
         string | null

@@ -10,7 +10,7 @@ import { notFound } from '../../http/errors.js';
 import { containing, offsetOf } from '../../http/paging.js';
 import { areaNode } from '../../db/subtree.js';
 import { memberBirthShown, readablePhone } from '../persons/index.js';
-import { exportReadRows } from '../../http/export-route.js';
+import { exportReadRows, refuseLongExport } from '../../http/export-route.js';
 
 /** The party-member roster's reads: the list (and its export's rows) and a member's page. */
 
@@ -152,11 +152,11 @@ export async function memberPage(
 }
 
 /** The rows of the roster's export, in name order. */
-export const memberExportRows = async (db: Transaction<DB>, f: MemberFilters) =>
-  memberQuery(db, await resolved(db, f))
-    .orderBy('p.name')
-    .limit(exportReadRows())
-    .execute();
+export async function memberExportRows(db: Transaction<DB>, f: MemberFilters) {
+  const list = memberQuery(db, await resolved(db, f));
+  await refuseLongExport(list.clearSelect().select('m.id'));
+  return list.orderBy('p.name').limit(exportReadRows()).execute();
+}
 
 /** A member's page: the person (masked), the roles it was found in, its discovery cases and its history. */
 export async function memberDetail(db: Transaction<DB>, keys: Keys, id: number) {

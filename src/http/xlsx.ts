@@ -78,6 +78,13 @@ export async function sendXlsx<T>(
   ws.columns = columns.map((c) => ({ header: neutralise(c.header), width: c.width ?? 16 }));
   ws.getRow(1).font = { bold: true };
   ws.getRow(1).commit();
+  // One style object per number format, shared by the cells: ExcelJS knows a style it has seen by the
+  // object, and worked out each cell's own anew (a third of a province's export).
+  const styles = new Map<string | undefined, Partial<ExcelJS.Style>>();
+  const styleOf = (numFmt: string | undefined) => {
+    if (!styles.has(numFmt)) styles.set(numFmt, numFmt ? { numFmt } : {});
+    return styles.get(numFmt)!;
+  };
   const turn = turns();
   for await (const row of rows) {
     const cells = columns.map((c) => {
@@ -85,9 +92,7 @@ export async function sendXlsx<T>(
       return c.text && typeof v === 'string' ? { value: neutralise(v) } : cellOf(v);
     });
     const r = ws.addRow(cells.map((c) => c.value));
-    cells.forEach((c, i) => {
-      if (c.numFmt) r.getCell(i + 1).numFmt = c.numFmt;
-    });
+    cells.forEach((c, i) => (r.getCell(i + 1).style = styleOf(c.numFmt)));
     r.commit();
     await turn();
   }

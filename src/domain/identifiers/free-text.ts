@@ -289,6 +289,7 @@ const LOOK_ALIKE = String.raw`\p{Script=Cyrillic}\p{Script=Armenian}\p{Script=Ch
 const LETTER_RUN = new RegExp(String.raw`[\p{Script=Latin}${LOOK_ALIKE}\p{N}]+`, 'gu');
 const LATIN_LETTER = /\p{Script=Latin}/u;
 const LOOK_ALIKE_LETTER = new RegExp(`[${LOOK_ALIKE}]`, 'u');
+const EITHER_LETTER = new RegExp(String.raw`[\p{Script=Latin}${LOOK_ALIKE}]`, 'u');
 /** How much of a long word a refusal quotes. */
 const WORD_SHOWN = 24;
 
@@ -296,23 +297,18 @@ const WORD_SHOWN = 24;
  * The first word that mixes Latin letters with Cyrillic (or Latin-looking Greek) ones, digits
  * allowed between, or null: "Mеituan" with a Cyrillic е reads as Meituan in every list, export
  * and select box, yet is another name to a same-name check (round 14). A word of Cyrillic alone
- * (a Russian shop sign) and Greek signs such as μg or Ω pass. One pass over each run of such
- * characters: a regular expression for it (a Latin letter, then Latin letters or digits, then a
- * look-alike, or the other way round) tried the rest of a run from each of its letters, and a
- * 90 KB login of Cyrillic letters and digits held the server for 19 s (round 18).
+ * (a Russian shop sign) and Greek signs such as μg or Ω pass. Each run of such characters is
+ * scanned a few times, never again from each of its letters: a regular expression for the word (a
+ * Latin letter, then Latin letters or digits, then a look-alike, or the other way round) did so,
+ * and a 90 KB login of Cyrillic letters and digits held the server for 19 s (round 18).
  */
 export function mixedScriptWord(text: string): string | null {
   for (const [run] of text.matchAll(LETTER_RUN)) {
-    // Two letters of the run, one Latin and one a look-alike (an IPA letter is both, and alone mixes nothing).
-    let latin = false;
-    let lookAlike = false;
-    for (const c of run) {
-      const isLatin = LATIN_LETTER.test(c);
-      const isLookAlike = LOOK_ALIKE_LETTER.test(c);
-      if ((isLatin && lookAlike) || (isLookAlike && latin)) return run;
-      latin ||= isLatin;
-      lookAlike ||= isLookAlike;
-    }
+    if (!LATIN_LETTER.test(run) || !LOOK_ALIKE_LETTER.test(run)) continue;
+    // Both kinds are there: mixed unless they are one letter that is both (an IPA ɑ alone).
+    const first = run.search(EITHER_LETTER);
+    const next = first + String.fromCodePoint(run.codePointAt(first)!).length;
+    if (EITHER_LETTER.test(run.slice(next))) return run;
   }
   return null;
 }

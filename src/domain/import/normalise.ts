@@ -27,9 +27,8 @@ export function normaliseCode(v: string): { value: string; fullWidth: boolean } 
 }
 
 /** Chinese characters and full-width marks: text that is written without spaces between words. */
-const CJK = String.raw`[\p{sc=Han}\u3000-\u303f\uff00-\uffef]`;
-const BREAK_BY_CJK = new RegExp(String.raw`(?<=${CJK})\s*[\r\n]\s*|\s*[\r\n]\s*(?=${CJK})`, 'gu');
-const BREAK = /\s*[\r\n]\s*/g;
+const CJK = /[\p{sc=Han}\u3000-\u303f\uff00-\uffef]/u;
+const SPACES = /\s+/g;
 
 /**
  * A name or an address typed into a cell over two lines (Alt+Enter, or a wrapped export:
@@ -39,13 +38,38 @@ const BREAK = /\s*[\r\n]\s*/g;
  */
 export function joinLines(v: string): string {
   if (!/[\r\n]/.test(v)) return v;
-  return v.replace(BREAK_BY_CJK, '').replace(BREAK, ' ');
+  // One pass over the runs of spaces, each looked at as a whole with its neighbours: the patterns
+  // before (a break after or before a Chinese character, then any break) tried the rest of a run
+  // from each of its spaces, 0.18 s for a cell of 4,000 full-width spaces (round 18).
+  return v.replace(SPACES, (run: string, at: number) => {
+    if (!/[\r\n]/.test(run)) return run;
+    const before = [...v.slice(Math.max(0, at - 2), at)].pop() ?? '';
+    const after = String.fromCodePoint(v.codePointAt(at + run.length) ?? 32);
+    return CJK.test(before) || CJK.test(after) ? '' : ' ';
+  });
 }
 
 /** The middle dot of a name (GB/T 28039: U+00B7) and what is typed for it: •, ．, ・, ‧, ∙, ⋅, ･. */
 const NAME_DOTS = /[•．・‧∙⋅･]|(?<=\p{Script=Han})\s*\.\s*(?=\p{Script=Han})/gu;
-/** Spaces (a full-width one, a no-break one, a zero-width one) beside a Chinese character or a name's dot. */
-const NAME_GAP = /[\s\u200b]+(?=[\p{Script=Han}·])|(?<=[\p{Script=Han}·])[\s\u200b]+/gu;
+/** A run of spaces: a full-width one, a no-break one, a zero-width one. */
+const GAP = /[\s\u200b]+/g;
+
+/**
+ * The text without its runs of spaces that touch a character `beside` takes, in one pass over the
+ * text. A pattern with the two lookarounds (spaces before such a character, or after one) tried
+ * the rest of a long run from each of its spaces: a file's cell of 4,096 full-width spaces between
+ * two letters took 0.2 s, and a registry file of such rows held the server row by row (round 18).
+ */
+function withoutGapsBeside(v: string, beside: RegExp): string {
+  return v.replace(GAP, (run: string, at: number) => {
+    const before = [...v.slice(Math.max(0, at - 2), at)].pop() ?? '';
+    const after = String.fromCodePoint(v.codePointAt(at + run.length) ?? 32);
+    return beside.test(before) || beside.test(after) ? '' : run;
+  });
+}
+
+/** A Chinese character or a name's dot: the spaces beside it are padding. */
+const NAME_GAP_BESIDE = /[\p{Script=Han}·]/u;
 /**
  * A person's name as one writes it whoever typed it: lists pad a two-character name to line up
  * (王\u3000芳, 王 芳) and type a minority name's dot as they can (阿布都•热合曼, 阿布都．热合曼). The padding
@@ -53,19 +77,18 @@ const NAME_GAP = /[\s\u200b]+(?=[\p{Script=Han}·])|(?<=[\p{Script=Han}·])[\s\u
  * kept by it); spaces between Latin words (John Smith) stay.
  */
 export function normalisePersonName(v: string): string {
-  return v.replace(NAME_DOTS, '·').replace(NAME_GAP, '');
+  return withoutGapsBeside(v.replace(NAME_DOTS, '·'), NAME_GAP_BESIDE);
 }
 
-/** Spaces of any width beside a Chinese character or a full-width sign (（, ）, 、). */
-const ENTITY_NAME_GAP =
-  /[\s\u200b]+(?=[\p{Script=Han}\u3001-\u303f\uff01-\uffef])|(?<=[\p{Script=Han}\u3001-\u303f\uff01-\uffef])[\s\u200b]+/gu;
+/** A Chinese character or a full-width sign (（, ）, 、): the spaces of any width beside it go. */
+const ENTITY_NAME_GAP_BESIDE = /[\p{Script=Han}\u3001-\u303f\uff01-\uffef]/u;
 /**
  * A registered name (主体名称, 字号名称) as the registry writes it: a Chinese name has no spaces, so
  * spaces typed or padded into it (李四\u3000小吃, 南京 某某 有限公司) go, as a person's padding does;
  * between Latin words (ABC Coffee) one space stays. Two files writing the same name so are one name.
  */
 export function normaliseEntityName(v: string): string {
-  return v.replace(ENTITY_NAME_GAP, '').replace(/\s+/g, ' ');
+  return withoutGapsBeside(v, ENTITY_NAME_GAP_BESIDE).replace(/\s+/g, ' ');
 }
 
 /**

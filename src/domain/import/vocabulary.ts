@@ -528,8 +528,14 @@ export const KNOWN_UNUSED: Record<FileKind, string[]> = {
 export const bareHeader = (h: string): string =>
   h
     .replace(/[（(][^（()）]*[)）]/g, '')
-    .replace(/[\s:：,，;；]+(格式|例如|示例|必填|选填|非必填|可不填|请|填写|(?:注|说明|如|例)[:：])[\s\S]*$/, '')
-    .replace(/^[\s*＊※★☆]+|[\s*＊※★☆]+$/g, '')
+    // Each run of separators (or marks) is tried from its start only (the lookbehind): tried from
+    // each of its characters, a cell of 4,000 full-width spaces took 0.3 s, and every data row's
+    // cells are read through here (round 18).
+    .replace(
+      /(?<![\s:：,，;；])[\s:：,，;；]+(格式|例如|示例|必填|选填|非必填|可不填|请|填写|(?:注|说明|如|例)[:：])[\s\S]*$/,
+      '',
+    )
+    .replace(/^[\s*＊※★☆]+|(?<![\s*＊※★☆])[\s*＊※★☆]+$/g, '')
     // A name asked in full (所在党组织全称, 党支部全称, 企业全称) is the column's 名称.
     .replace(/(?<=\S)全称$/, '名称');
 

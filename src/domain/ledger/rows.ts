@@ -129,7 +129,10 @@ function choiceKey<V>(v: string, words: Record<string, V>): string | undefined {
   ].find((w) => Object.hasOwn(words, w)); // not "constructor" and the like from the prototype
   if (hit !== undefined) return hit;
   // A word with a note in brackets, as registry systems print it: 存续(在营,开业,在册), 在营（开业）企业.
-  const bare = half.replace(/\([^)]*\)/g, '').trim();
+  // Only up to the last ")": a bracket opened after it closes nowhere, and tried from each of many
+  // such brackets the pattern read the rest of the cell again each time (round 18).
+  const closed = half.lastIndexOf(')') + 1;
+  const bare = (half.slice(0, closed).replace(/\([^)]*\)/g, '') + half.slice(closed)).trim();
   if (Object.hasOwn(words, bare)) return noteSaysMore(half, bare, words) ?? bare;
   // A code with its word, as report systems print a coded field: 1-是, 2：否, 1.党支部, 1/存续, 1 存续.
   const pair = /^([0-9A-Za-z]{1,2})\s*[-:：.、．/\s]\s*(\S.*)$/.exec(half);
@@ -260,7 +263,7 @@ const count = (label: string, max = 10_000_000) =>
     .transform((input, ctx) => {
       const v = toHalfWidth(input)
         .trim()
-        .replace(/(?<=\d\s*[人名户个]?)\s*\([^()]*\)$/, '') // 3人（含预备党员1人）: a note after the number
+        .replace(/(\d(?:\s*[人名户个])?)\s*\([^()]*\)$/, '$1') // 3人（含预备党员1人）: a note after the number (round 18: no lookbehind, which read back over each space)
         .replace(/(?<=\d)(\.0+|\s*[人名户个])$/, '') // 12人, 12.0 (a number cell's text)
         .replace(/^(\d{1,3})((?:,\d{3})+)$/, (_, a: string, b: string) => a + b.replaceAll(',', '')); // 1,200
       if (!/^\d+$/.test(v) || Number(v) > max) {

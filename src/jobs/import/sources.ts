@@ -17,7 +17,7 @@ import {
   CONTROL_CHARACTERS,
   DIRECTION_CONTROLS,
   INVISIBLE_FORMAT,
-  MIXED_SCRIPT_WORD,
+  mixedScriptWord,
   mixedScriptReason,
   shownForm,
   WRITTEN_OTHERWISE,
@@ -588,7 +588,7 @@ function cellProblems(cells: string[], max: number, format: SourceFormat): CellP
     !joined.includes('#') &&
     !DIRECTION_CONTROLS.test(joined) &&
     !CONTROL_CHARACTERS.test(joined) &&
-    !MIXED_SCRIPT_WORD.test(joined)
+    mixedScriptWord(joined) === null
   )
     return undefined;
   const found = cells.flatMap((c, index) => {

@@ -5,7 +5,7 @@ import { OBJECT_LABELS, actionLabel } from './actions.js';
 import { describeDetail } from './detail.js';
 import type { z } from 'zod';
 import type { auditFilters } from './contract.js';
-import { exportReadRows } from '../../http/export-route.js';
+import { exportReadRows, refuseLongExport } from '../../http/export-route.js';
 
 /** The audit trail's reads: a page of it, and the rows an export writes, under the same filters. */
 type Tx = Transaction<DB>;
@@ -48,6 +48,12 @@ export async function auditPage(db: Tx, q: Filters & { page: number; pageSize: n
   };
 }
 
-/** The rows an export writes: newest first, at most 100,000. */
-export const auditExportRows = (db: Tx, f: Filters) =>
-  applyFilters(db.selectFrom('audit_log'), f).selectAll().orderBy('id', 'desc').limit(exportReadRows()).execute();
+/** The rows an export writes, newest first; a trail longer than an export holds is refused from its ids first (a province's runs to millions). */
+export async function auditExportRows(db: Tx, f: Filters) {
+  await refuseLongExport(applyFilters(db.selectFrom('audit_log'), f).select('id'));
+  return applyFilters(db.selectFrom('audit_log'), f)
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(exportReadRows())
+    .execute();
+}

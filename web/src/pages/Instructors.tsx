@@ -30,7 +30,7 @@ import { filtered, useAddressFilters, useOpenParam, useReloadOn } from '../compo
 import { ContactFields } from '../components/ContactFields';
 import { ChildrenTable } from '../components/ChildrenTable';
 import { ListOrCards, ListTable } from '../components/ListOrCards';
-import { DownloadButton } from '../components/DownloadButton';
+import { DownloadButton, DownloadLink } from '../components/DownloadButton';
 
 export type { GuidanceRow } from '@server/features/instructors/contract';
 type FigureRow = ResponseOf<typeof instructorFigures>['children'][number];
@@ -347,9 +347,9 @@ function Photos({ files }: { files: GuidanceRow['files'] }) {
     <Space size={4} wrap onClick={(e) => e.stopPropagation()}>
       <PaperClipOutlined />
       {files.map((f, i) => (
-        <a key={f.id} href={`/api/v1/attachments/${f.id}/file`} title={f.fileName}>
+        <DownloadLink key={f.id} href={`/api/v1/attachments/${f.id}/file`} title={f.fileName}>
           照片{i + 1}
-        </a>
+        </DownloadLink>
       ))}
     </Space>
   );

@@ -42,7 +42,7 @@ import { FormModal } from '../components/FormModal';
 import { applyProblem } from '../components/problem';
 import { indicatorValue, when } from '../components/format';
 import { LoadingBlock, useLoad } from '../components/Loading';
-import { DownloadButton } from '../components/DownloadButton';
+import { DownloadButton, DownloadLink } from '../components/DownloadButton';
 
 const STATE_COLOR: Record<string, string> = { draft: 'default', submitted: 'green', returned: 'orange' };
 
@@ -247,8 +247,9 @@ export default function Reports() {
 
   const prepare = async (source?: 'snapshot') => {
     try {
-      await call(prepareReport, { body: { form, period, ...(source ? { source } : {}) } });
-      message.success(source ? '已按月度快照生成报表' : '已生成本级报表（下级上报汇总）');
+      const made = await call(prepareReport, { body: { form, period, ...(source ? { source } : {}) } });
+      // Where its figures came from, as the report says it: a station has no level below, and was told 下级上报汇总.
+      message.success(`${source ? '已按月度快照生成报表' : '已生成本级报表'}（${made.sourceLabel}）`);
       set('open', null);
       await load();
     } catch (e) {
@@ -533,12 +534,9 @@ export default function Reports() {
                   card={(v) => ({
                     title: `第 ${v.version} 版`,
                     status: (
-                      <a
-                        href={`/api/v1/reports/${report.id}/export?version=${v.version}`}
-                        onClick={(e) => e.stopPropagation()}
-                      >
+                      <DownloadLink href={`/api/v1/reports/${report.id}/export?version=${v.version}`}>
                         Excel
-                      </a>
+                      </DownloadLink>
                     ),
                     due: { label: '上报时间', value: when(v.submittedAt) },
                     lines: [
@@ -568,7 +566,9 @@ export default function Reports() {
                     {
                       title: '导出',
                       render: (_: unknown, v) => (
-                        <a href={`/api/v1/reports/${report.id}/export?version=${v.version}`}>Excel</a>
+                        <DownloadLink href={`/api/v1/reports/${report.id}/export?version=${v.version}`}>
+                          Excel
+                        </DownloadLink>
                       ),
                     },
                   ]}

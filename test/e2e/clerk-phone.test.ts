@@ -274,6 +274,13 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
       await expect.poll(() => drawer.getByText('覆盖存续主体').count(), { timeout: 30_000 }).toBe(1);
       await noSqueezedCells(page, `${size} instructor drawer`);
       if (size === 'phone') await page.screenshot({ path: `${SHOTS}/county-instructor-phone.png`, fullPage: true });
+      if (size === 'phone') {
+        // The 新业态 overview's title wraps beside its area picker: it was cut to 玄武区：新业态….
+        await page.goto(`${url}/new-employment`);
+        const title = page.locator('.ant-card-head-title', { hasText: '新业态新就业群体概况' });
+        await title.waitFor({ timeout: 30_000 });
+        expect(await title.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
+      }
       await ctx.close();
     }
   });

@@ -48,10 +48,11 @@ export function AttachmentList({ items, onRemoved }: { items: AttachmentItem[]; 
       renderItem={(a) => (
         <List.Item style={{ paddingInline: 0 }}>
           <Space size={4} style={{ minWidth: 0, flexWrap: 'wrap' }}>
-            <PaperClipOutlined />
             {/* Fetched: a refusal (the account's downloads busy, the file gone) is a message, not the raw answer in place of the page. */}
             <DownloadLink
               href={`/api/v1/attachments/${a.id}/file`}
+              // The clip inside the link: a long name filled the line and left the clip alone on the one above.
+              icon={<PaperClipOutlined />}
               style={{ whiteSpace: 'normal', wordBreak: 'break-all', textAlign: 'left' }}
             >
               {a.fileName}

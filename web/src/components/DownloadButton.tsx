@@ -69,6 +69,6 @@ const LINK = { padding: 0, height: 'auto' };
 export function DownloadLink({
   style,
   ...rest
-}: Omit<ButtonProps, 'onClick' | 'loading' | 'type' | 'size' | 'icon'> & { href: string }) {
-  return <DownloadButton type="link" size="small" icon={null} style={{ ...LINK, ...style }} {...rest} />;
+}: Omit<ButtonProps, 'onClick' | 'loading' | 'type' | 'size'> & { href: string }) {
+  return <DownloadButton type="link" size="small" icon={null} {...rest} style={{ ...LINK, ...style }} />;
 }

@@ -144,6 +144,11 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     release();
     await expect.poll(() => page.getByText('本级尚未生成该期报表').count(), { timeout: 15_000 }).toBe(1);
     expect(await page.getByTestId('report').count()).toBe(0);
+    // No station reported that period: the board says so, not a 合计 of zeros read as 0 户 存续主体.
+    const none = page.getByTestId('report-consolidated-none');
+    await expect.poll(() => none.count()).toBe(1);
+    expect(await none.textContent()).toContain('下级尚未上报本期报表');
+    expect(await page.getByTestId('report-consolidated').count()).toBe(0);
     await page.unroute(boardOf);
 
     // The printable sheet: the official header, the rows, the preparer.

@@ -374,11 +374,20 @@ export default function Reports() {
             <Typography.Title level={5} style={{ margin: 0 }}>
               各下级最新上报版本（不含本级）
             </Typography.Title>
-            <DownloadButton size="small" href={withQuery('/api/v1/reports/consolidated/export', { form, period })}>
-              导出汇总表
-            </DownloadButton>
+            {reported(board) && (
+              <DownloadButton size="small" href={withQuery('/api/v1/reports/consolidated/export', { form, period })}>
+                导出汇总表
+              </DownloadButton>
+            )}
           </Space>
-          <ReportFigures form={form} rows={board.consolidated} testId="report-consolidated" />
+          {reported(board) ? (
+            <ReportFigures form={form} rows={board.consolidated} testId="report-consolidated" />
+          ) : (
+            // Not a 合计 of zeros, read as 0 户 存续主体: nothing has been reported yet to add up.
+            <Typography.Text type="secondary" data-testid="report-consolidated-none">
+              下级尚未上报本期报表，暂无汇总。
+            </Typography.Text>
+          )}
         </Card>
       )}
       {report ? (
@@ -802,6 +811,9 @@ function DifferenceTags({ d }: { d: Difference }) {
     </>
   );
 }
+
+/** Whether the server's 汇总 holds a level below (only submitted reports are added up), not its 合计 alone. */
+const reported = (b: ReportBoard) => b.consolidated.some((r) => r.kind === 'child');
 
 /** A child's report on the board: its state, 未上报 or its 缺报 mark, 待更新, 待审核 / 已审核通过. */
 function BoardStatus({ c }: { c: BoardChild }) {

@@ -171,6 +171,8 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
       const drawer = page.locator('.ant-drawer-open');
       await drawer.getByRole('button', { name: /签\s*收/ }).click();
       await expect.poll(() => drawer.locator('[data-state]').first().getAttribute('data-state')).toBe('accepted');
+      // The message names the move made: it said 已办理 after a mere 签收, as if the appeal were dealt with.
+      await page.locator('.ant-message-notice').filter({ hasText: '已签收' }).waitFor({ state: 'visible' });
       if (phone) {
         await noSidewaysScroll(page, 'phone appeal');
         await page.screenshot({ path: `${SHOTS}/clerk-appeal-phone.png` });

@@ -104,6 +104,27 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
         .locator('input[type=file]')
         .setInputFiles({ name: '驿站情况.pdf', mimeType: 'application/pdf', buffer: PDF });
       await expect.poll(() => page.getByRole('link', { name: '驿站情况.pdf' }).count(), { timeout: 20_000 }).toBe(1);
+      if (phone) {
+        // The file refused by the download gate (the account's two downloads still running) says why on the page,
+        // which stays: it was a plain link, and the refusal replaced the task with the server's raw answer.
+        const file = (u: URL) => /^\/api\/v1\/attachments\/\d+\/file$/.test(u.pathname);
+        const busy = '您已有 2 个附件正在下载，每个账号同时最多下载 2 个，请等其完成后再下载';
+        await page.route(file, (r) =>
+          r.fulfill({
+            status: 429,
+            contentType: 'application/problem+json',
+            body: JSON.stringify({ type: 'about:blank', title: '下载过于频繁', status: 429, detail: busy }),
+          }),
+        );
+        const at = page.url();
+        await page.getByRole('link', { name: '驿站情况.pdf' }).click();
+        await page.locator('.ant-message-notice').getByText(busy).waitFor({ state: 'visible', timeout: 20_000 });
+        expect(page.url()).toBe(at);
+        await page.unroute(file);
+        const download = page.waitForEvent('download');
+        await page.getByRole('link', { name: '驿站情况.pdf' }).click();
+        expect((await download).suggestedFilename()).toBe('驿站情况.pdf');
+      }
       await page.getByTestId('reply-text').fill('已报送，详见附件。');
       await page.getByTestId('reply-submit').click();
       await expect.poll(() => page.getByText('已办结').count(), { timeout: 20_000 }).toBeGreaterThan(0);
@@ -150,6 +171,8 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
       const drawer = page.locator('.ant-drawer-open');
       await drawer.getByRole('button', { name: /签\s*收/ }).click();
       await expect.poll(() => drawer.locator('[data-state]').first().getAttribute('data-state')).toBe('accepted');
+      // The message names the move made: it said 已办理 after a mere 签收, as if the appeal were dealt with.
+      await page.locator('.ant-message-notice').filter({ hasText: '已签收' }).waitFor({ state: 'visible' });
       if (phone) {
         await noSidewaysScroll(page, 'phone appeal');
         await page.screenshot({ path: `${SHOTS}/clerk-appeal-phone.png` });
@@ -180,6 +203,17 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
       await expect.poll(() => page.getByText('导入任务').count(), { timeout: 20_000 }).toBeGreaterThan(0);
       await noSidewaysScroll(page, `${size} imports`);
       if (phone) await page.screenshot({ path: `${SHOTS}/clerk-imports-phone.png`, fullPage: true });
+      if (phone) {
+        // The station's own report generated on the phone: the message says where its figures came from, as the
+        // report does (实时数据); it said 下级上报汇总, and a station has no level below.
+        await page.goto(`${url}/reports`);
+        await page.getByRole('button', { name: '生成本级报表' }).click();
+        const said = page.locator('.ant-message-notice').filter({ hasText: '已生成本级报表' });
+        await said.waitFor({ state: 'visible', timeout: 20_000 });
+        expect(await said.textContent()).toContain('实时数据');
+        expect(await said.textContent()).not.toContain('下级上报汇总');
+        await noSidewaysScroll(page, 'phone report');
+      }
       expect(crashes).toEqual([]);
       await ctx.close();
     }
@@ -237,11 +271,18 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
         await noSidewaysScroll(page, `${size} ${path}`);
         await noSqueezedCells(page, `${size} ${path}`);
       }
-      await page.locator('.ant-table-row').first().click();
+      await (size === 'phone' ? page.getByTestId('list-card') : page.locator('.ant-table-row')).first().click();
       const drawer = page.locator('.ant-drawer-open').filter({ hasText: '在指派' });
       await expect.poll(() => drawer.getByText('覆盖存续主体').count(), { timeout: 30_000 }).toBe(1);
       await noSqueezedCells(page, `${size} instructor drawer`);
       if (size === 'phone') await page.screenshot({ path: `${SHOTS}/county-instructor-phone.png`, fullPage: true });
+      if (size === 'phone') {
+        // The 新业态 overview's title wraps beside its area picker: it was cut to 玄武区：新业态….
+        await page.goto(`${url}/new-employment`);
+        const title = page.locator('.ant-card-head-title', { hasText: '新业态新就业群体概况' });
+        await title.waitFor({ timeout: 30_000 });
+        expect(await title.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
+      }
       await ctx.close();
     }
   });
@@ -278,7 +319,7 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
     await page.screenshot({ path: `${SHOTS}/own-assessment-phone.png`, fullPage: true });
     await ctx.close();
   });
-  it('the ledgers a clerk opens in the field (members, organizations, honours, points, secretaries, assistance) are cards on a phone and tables on a desktop', async () => {
+  it('the ledgers a clerk opens in the field (members, organizations, honours, points, secretaries, assistance, instructors) are cards on a phone and tables on a desktop', async () => {
     const { t, url } = env.server;
     await demoImported(t);
     // The demo's organizations, officers, honours, points and training, as `npm start` registers them.
@@ -292,7 +333,7 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
       const ctx = await env.browser.newContext({ viewport, isMobile: size === 'phone' });
       const page = await ctx.newPage();
       await signIn(page, url, clerk.username, clerk.password);
-      for (const path of ['/members', '/orgs', '/honours', '/points', '/education', '/assistance']) {
+      for (const path of ['/members', '/orgs', '/honours', '/points', '/education', '/assistance', '/instructors']) {
         await page.goto(`${url}${path}`);
         const rows = size === 'phone' ? page.getByTestId('list-card') : page.locator('.ant-table-row');
         await expect.poll(() => rows.count(), { timeout: 30_000, message: `${size} ${path}` }).toBeGreaterThan(0);

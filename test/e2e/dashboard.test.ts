@@ -10,6 +10,7 @@ import {
   browserAvailable,
   browserSuite,
   holdAnswers,
+  settled,
   signIn,
   signInFirstTime,
   demoImported,
@@ -283,4 +284,37 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     await expect.poll(() => page.locator('.ant-select', { hasText: '亮牌中' }).count(), { timeout: 15_000 }).toBe(1);
     await ctx.close();
   }, 300_000);
+
+  it("on a phone the coverage funnel's labels stand inside its chart with a city's counts (a label ran past the edge: 存续主体 4,697 户（100.0%…)", async () => {
+    const { t, url } = env.server;
+    await demoImported(t);
+    const ctx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, baseURL: url });
+    const page = await ctx.newPage();
+    const clerk = await t.user({ roles: ['editor'], jurisdiction: '320102' });
+    await signIn(page, url, clerk.username, clerk.password);
+    // The test demo's few hundred entities made labels a city's millions would not: the counts are a city's.
+    await page.route(
+      (u) => u.pathname === '/api/v1/dashboard',
+      async (r) => {
+        const res = await r.fetch();
+        const body = (await res.json()) as { funnel: { value: number }[] };
+        body.funnel.forEach((s, i) => (s.value = [1_234_567, 98_765, 43_210][i]));
+        await r.fulfill({ response: res, json: body });
+      },
+    );
+    await page.goto('/dashboard');
+    const canvas = page.locator('.ant-card').filter({ hasText: '党组织覆盖漏斗' }).locator('canvas');
+    await expect.poll(() => canvas.count(), { timeout: 20_000 }).toBe(1);
+    await settled(page);
+    // The funnel stands left and its labels right of it: a dark (text) pixel in the canvas's last columns is a cut label.
+    const atEdge = await canvas.evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(c.width - 4, 0, 4, c.height).data;
+      let dark = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 128 && Math.max(d[i], d[i + 1], d[i + 2]) < 160) dark++;
+      return dark;
+    });
+    await page.screenshot({ path: `${SHOTS}/dashboard-funnel-phone.png`, fullPage: true });
+    expect(atEdge, 'text pixels at the funnel chart’s right edge').toBe(0);
+    await ctx.close();
+  });
 });

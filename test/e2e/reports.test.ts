@@ -144,6 +144,11 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     release();
     await expect.poll(() => page.getByText('本级尚未生成该期报表').count(), { timeout: 15_000 }).toBe(1);
     expect(await page.getByTestId('report').count()).toBe(0);
+    // No station reported that period: the board says so, not a 合计 of zeros read as 0 户 存续主体.
+    const none = page.getByTestId('report-consolidated-none');
+    await expect.poll(() => none.count()).toBe(1);
+    expect(await none.textContent()).toContain('下级尚未上报本期报表');
+    expect(await page.getByTestId('report-consolidated').count()).toBe(0);
     await page.unroute(boardOf);
 
     // The printable sheet: the official header, the rows, the preparer.
@@ -177,6 +182,22 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
     await expect.poll(() => versions.getByText(/所内人员调整/).count(), { timeout: 15_000 }).toBe(1);
     expect(await versions.locator('.ant-table').count()).toBe(0);
     expect(await versions.getByTestId('list-card').first().textContent()).toContain('第 1 版');
+    // The version's Excel refused by the export gate (the account's two exports still being made) says why on the
+    // page, which stays: it was a plain link, and the refusal replaced the app with the server's raw answer.
+    const versionExport = (u: URL) => u.pathname === `/api/v1/reports/${id}/export`;
+    const busy = '您已有 2 个导出文件正在生成，每个账号同时最多导出 2 个，请等其完成后再导出';
+    await mobile.route(versionExport, (r) =>
+      r.fulfill({
+        status: 429,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ type: 'about:blank', title: '导出过于频繁', status: 429, detail: busy }),
+      }),
+    );
+    await versions.getByTestId('list-card').first().getByRole('link', { name: 'Excel', exact: true }).click();
+    await mobile.locator('.ant-message-notice').getByText(busy).waitFor({ state: 'visible', timeout: 20_000 });
+    expect(new URL(mobile.url()).pathname).toBe('/reports');
+    expect(await mobile.getByTestId('report-versions').count()).toBe(1);
+    await mobile.unroute(versionExport);
     const differences = mobile.getByTestId('report-differences');
     // Ten at a time, paged like the table (the cards of a county's 171 differences stood one under another).
     const diffCards = await differences.getByTestId('list-card').count();

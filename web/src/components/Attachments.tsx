@@ -3,6 +3,7 @@ import { App, Button, List, Popconfirm, Space, Typography, Upload } from 'antd';
 import { PaperClipOutlined, UploadOutlined } from '@ant-design/icons';
 import { ApiError, call, csrf, pathOf } from '../api';
 import { applyProblem } from './problem';
+import { DownloadLink } from './DownloadButton';
 import {
   removeAttachment,
   uploadAttachment as uploadEndpoint,
@@ -47,10 +48,15 @@ export function AttachmentList({ items, onRemoved }: { items: AttachmentItem[]; 
       renderItem={(a) => (
         <List.Item style={{ paddingInline: 0 }}>
           <Space size={4} style={{ minWidth: 0, flexWrap: 'wrap' }}>
-            <PaperClipOutlined />
-            <a href={`/api/v1/attachments/${a.id}/file`} style={{ wordBreak: 'break-all' }}>
+            {/* Fetched: a refusal (the account's downloads busy, the file gone) is a message, not the raw answer in place of the page. */}
+            <DownloadLink
+              href={`/api/v1/attachments/${a.id}/file`}
+              // The clip inside the link: a long name filled the line and left the clip alone on the one above.
+              icon={<PaperClipOutlined />}
+              style={{ whiteSpace: 'normal', wordBreak: 'break-all', textAlign: 'left' }}
+            >
               {a.fileName}
-            </a>
+            </DownloadLink>
             <Typography.Text type="secondary">{size(a.sizeBytes)}</Typography.Text>
             {onRemoved && (
               <Popconfirm

@@ -37,6 +37,8 @@ export function DownloadButton({
   const [busy, setBusy] = useState(false);
   const download = async (e: MouseEvent) => {
     e.preventDefault();
+    // In a row or a card that opens on a tap, the download is not also that tap.
+    e.stopPropagation();
     if (busy) return;
     setBusy(true);
     try {
@@ -59,4 +61,14 @@ export function DownloadButton({
       {children}
     </Button>
   );
+}
+
+const LINK = { padding: 0, height: 'auto' };
+
+/** A download that reads as a link in a table cell, a card's corner or a list of files (错误报告, a version's Excel, an attachment). */
+export function DownloadLink({
+  style,
+  ...rest
+}: Omit<ButtonProps, 'onClick' | 'loading' | 'type' | 'size'> & { href: string }) {
+  return <DownloadButton type="link" size="small" icon={null} {...rest} style={{ ...LINK, ...style }} />;
 }

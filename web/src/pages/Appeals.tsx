@@ -234,7 +234,8 @@ function CaseDrawer({ id, onClose, onChanged }: { id: number; onClose: () => voi
   const [original, setOriginal] = useState<string | null>(null);
   const act = async (action: Acting, v: Omit<BodyOf<typeof actOnAppeal>, 'action'> = {}) => {
     await call(actOnAppeal, { params: { id }, body: { action, ...v } });
-    done('已办理');
+    // The move made (已签收, 已转办 …): 已办理 after a mere 签收 read as if the appeal were dealt with.
+    done(`已${ACTION_LABEL[action]}`);
   };
   // The staff's moves in the engine's order, worded as the domain words them.
   const buttons = (['accept', 'note', 'resolve', 'route', 'close'] as const).map((a): [Acting, string] => [

@@ -563,7 +563,7 @@ function FunnelCard({ funnel }: { funnel: DashboardData['funnel'] }) {
           type: 'funnel',
           sort: 'none',
           left: '5%',
-          width: '55%',
+          width: '50%',
           top: 8,
           bottom: 8,
           minSize: '8%',
@@ -572,8 +572,10 @@ function FunnelCard({ funnel }: { funnel: DashboardData['funnel'] }) {
             show: true,
             position: 'right',
             color: '#333',
+            // Two lines: on a phone one line ran past the chart's edge (a city's 存续主体 1,234,567 户 lost its share).
             formatter: (p: { name: string; value: number }) =>
-              `${p.name} ${p.value.toLocaleString()} 户（${pct(p.value / top)}）`,
+              `${p.name}\n${p.value.toLocaleString()} 户（${pct(p.value / top)}）`,
+            lineHeight: 16,
           },
           data: funnel.map((s, i) => ({
             name: s.label,

@@ -37,10 +37,9 @@ import {
 } from '@server/features/imports/contract';
 import { num, when } from '../components/format';
 import { Link } from 'react-router-dom';
-import { DownloadButton } from '../components/DownloadButton';
+import { DownloadButton, DownloadLink } from '../components/DownloadButton';
 
 /** A download among the row's text links, set as one of them. */
-const LINK = { padding: 0, height: 'auto' };
 
 /** A full roster's comparison, as its job's line says it: pending until its successful end, then how many members it lacked. */
 /** The sheet(s) a job read, beside its kind: 工作表"二支部", or the several one import took. */
@@ -173,11 +172,7 @@ export default function Imports() {
   );
   const ops = (j: Job) => (
     <Space size="small" wrap>
-      {j.rowsRejected > 0 && (
-        <DownloadButton type="link" size="small" icon={null} style={LINK} href={`/api/v1/imports/${j.id}/errors`}>
-          错误报告
-        </DownloadButton>
-      )}
+      {j.rowsRejected > 0 && <DownloadLink href={`/api/v1/imports/${j.id}/errors`}>错误报告</DownloadLink>}
       {j.identityChanges > 0 && (
         <a
           data-testid={`changes-${j.id}`}

@@ -29,8 +29,8 @@ import { MyInstructorWork, useMyInstructorWork, type Mine } from './MyInstructor
 import { filtered, useAddressFilters, useOpenParam, useReloadOn } from '../components/hooks';
 import { ContactFields } from '../components/ContactFields';
 import { ChildrenTable } from '../components/ChildrenTable';
-import { ListOrCards, ListTable } from '../components/ListOrCards';
-import { DownloadButton } from '../components/DownloadButton';
+import { ListOrCards } from '../components/ListOrCards';
+import { DownloadButton, DownloadLink } from '../components/DownloadButton';
 
 export type { GuidanceRow } from '@server/features/instructors/contract';
 type FigureRow = ResponseOf<typeof instructorFigures>['children'][number];
@@ -137,7 +137,7 @@ function Roster({ onOpen, version }: { onOpen: (id: number) => void; version: nu
         />
         <DownloadButton href={withQuery(`/api/v1${exportInstructors.path}`, f)}>导出 Excel</DownloadButton>
       </Space>
-      <ListTable<InstructorRow>
+      <ListOrCards<InstructorRow>
         error={list.error}
         onRetry={list.reload}
         rowKey="id"
@@ -146,7 +146,18 @@ function Roster({ onOpen, version }: { onOpen: (id: number) => void; version: nu
         dataSource={list.items}
         pagination={list.pagination}
         scroll={{ x: 1000 }}
-        onRow={(o) => ({ onClick: () => onOpen(o.id), style: { cursor: 'pointer' } })}
+        onOpen={(o) => onOpen(o.id)}
+        // On a phone a card per instructor: the table scrolled sideways, 在指派 and 最近指导 out of sight.
+        card={(o) => ({
+          title: o.name,
+          status: o.status === 'inactive' ? <Tag>已停用</Tag> : `在指派 ${o.assignments} 项`,
+          due: { label: '最近指导', value: o.lastGuidance ?? '暂无' },
+          lines: [
+            `${o.sourceLabel} · ${o.countyName}${o.stationName ? ` / ${o.stationName}` : ''}`,
+            `覆盖主体 ${o.reached} 户${o.phone ? ` · ${o.phone}` : ''}`,
+            ...(o.workplace ? [o.workplace] : []),
+          ],
+        })}
         locale={{
           emptyText: filtered(f)
             ? '没有符合条件的指导员。'
@@ -347,9 +358,9 @@ function Photos({ files }: { files: GuidanceRow['files'] }) {
     <Space size={4} wrap onClick={(e) => e.stopPropagation()}>
       <PaperClipOutlined />
       {files.map((f, i) => (
-        <a key={f.id} href={`/api/v1/attachments/${f.id}/file`} title={f.fileName}>
+        <DownloadLink key={f.id} href={`/api/v1/attachments/${f.id}/file`} title={f.fileName}>
           照片{i + 1}
-        </a>
+        </DownloadLink>
       ))}
     </Space>
   );

@@ -42,7 +42,7 @@ import { FormModal } from '../components/FormModal';
 import { applyProblem } from '../components/problem';
 import { indicatorValue, when } from '../components/format';
 import { LoadingBlock, useLoad } from '../components/Loading';
-import { DownloadButton } from '../components/DownloadButton';
+import { DownloadButton, DownloadLink } from '../components/DownloadButton';
 
 const STATE_COLOR: Record<string, string> = { draft: 'default', submitted: 'green', returned: 'orange' };
 
@@ -247,8 +247,9 @@ export default function Reports() {
 
   const prepare = async (source?: 'snapshot') => {
     try {
-      await call(prepareReport, { body: { form, period, ...(source ? { source } : {}) } });
-      message.success(source ? '已按月度快照生成报表' : '已生成本级报表（下级上报汇总）');
+      const made = await call(prepareReport, { body: { form, period, ...(source ? { source } : {}) } });
+      // Where its figures came from, as the report says it: a station has no level below, and was told 下级上报汇总.
+      message.success(`${source ? '已按月度快照生成报表' : '已生成本级报表'}（${made.sourceLabel}）`);
       set('open', null);
       await load();
     } catch (e) {
@@ -373,11 +374,20 @@ export default function Reports() {
             <Typography.Title level={5} style={{ margin: 0 }}>
               各下级最新上报版本（不含本级）
             </Typography.Title>
-            <DownloadButton size="small" href={withQuery('/api/v1/reports/consolidated/export', { form, period })}>
-              导出汇总表
-            </DownloadButton>
+            {reported(board) && (
+              <DownloadButton size="small" href={withQuery('/api/v1/reports/consolidated/export', { form, period })}>
+                导出汇总表
+              </DownloadButton>
+            )}
           </Space>
-          <ReportFigures form={form} rows={board.consolidated} testId="report-consolidated" />
+          {reported(board) ? (
+            <ReportFigures form={form} rows={board.consolidated} testId="report-consolidated" />
+          ) : (
+            // Not a 合计 of zeros, read as 0 户 存续主体: nothing has been reported yet to add up.
+            <Typography.Text type="secondary" data-testid="report-consolidated-none">
+              下级尚未上报本期报表，暂无汇总。
+            </Typography.Text>
+          )}
         </Card>
       )}
       {report ? (
@@ -533,12 +543,9 @@ export default function Reports() {
                   card={(v) => ({
                     title: `第 ${v.version} 版`,
                     status: (
-                      <a
-                        href={`/api/v1/reports/${report.id}/export?version=${v.version}`}
-                        onClick={(e) => e.stopPropagation()}
-                      >
+                      <DownloadLink href={`/api/v1/reports/${report.id}/export?version=${v.version}`}>
                         Excel
-                      </a>
+                      </DownloadLink>
                     ),
                     due: { label: '上报时间', value: when(v.submittedAt) },
                     lines: [
@@ -568,7 +575,9 @@ export default function Reports() {
                     {
                       title: '导出',
                       render: (_: unknown, v) => (
-                        <a href={`/api/v1/reports/${report.id}/export?version=${v.version}`}>Excel</a>
+                        <DownloadLink href={`/api/v1/reports/${report.id}/export?version=${v.version}`}>
+                          Excel
+                        </DownloadLink>
                       ),
                     },
                   ]}
@@ -802,6 +811,9 @@ function DifferenceTags({ d }: { d: Difference }) {
     </>
   );
 }
+
+/** Whether the server's 汇总 holds a level below (only submitted reports are added up), not its 合计 alone. */
+const reported = (b: ReportBoard) => b.consolidated.some((r) => r.kind === 'child');
 
 /** A child's report on the board: its state, 未上报 or its 缺报 mark, 待更新, 待审核 / 已审核通过. */
 function BoardStatus({ c }: { c: BoardChild }) {

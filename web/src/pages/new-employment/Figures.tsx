@@ -38,7 +38,8 @@ export function FiguresTab({ version }: { version: number }) {
     <Space direction="vertical" style={{ width: '100%' }}>
       <Card
         size="small"
-        title={`${data.node.name}：新业态新就业群体概况`}
+        // Wrapped, not cut: on a phone the picker beside it left 玄武区：新业态… of the title.
+        title={<span style={{ whiteSpace: 'normal' }}>{`${data.node.name}：新业态新就业群体概况`}</span>}
         extra={
           <div style={{ width: 220 }}>
             <JurisdictionPicker

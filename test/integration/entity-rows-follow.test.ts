@@ -181,4 +181,38 @@ describe.each(BACKENDS)('the rows of an entity that moved on %s', (backend) => {
     // Nor does its annual report's declared branch enter the ledger a second time.
     expect((await ok(s2.post('/orgs/from-reports'))).json()).toEqual({ registered: 0 });
   });
+
+  it('named in members’ self-reports: the one not yet decided goes to the new station with its report (it opens there), the one decided stays with the station that decided it', async () => {
+    const code = uscc(rnd, 'individual', A);
+    const row = {
+      统一社会信用代码: code,
+      名称: '玄武区报到随迁店',
+      主体类型: '个体工商户',
+      所属县区代码: A,
+      基层所代码: S1,
+    };
+    expect((await importFile(t, 'registry', csvFile(dir, 'reported.csv', [row]), city)).rejections).toEqual([]);
+    const e = await t.db.selectFrom('entity').select('id').where('uscc', '=', code).executeTakeFirstOrThrow();
+    const report = async (name: string, i: number) => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/public/self-report',
+        payload: { name, phone: '13812340000', countyCode: A, entityName: '报到随迁店', uscc: code, consent: true },
+        remoteAddress: `203.0.113.${20 + i}`,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+    };
+    await report('报到甲', 0);
+    await report('报到乙', 1);
+    const reported = async (c: Client) =>
+      (await ok(c.get('/cases?pageSize=100&kind=self_report'))).json().items as { id: number; state: string }[];
+    const atS1 = await reported(s1);
+    expect(atS1).toHaveLength(2);
+    const [decided, pending] = [...atS1].sort((x, y) => x.id - y.id);
+    await ok(s1.post(`/cases/${decided.id}/actions`, { action: 'dismiss', reason: '经核实不在该店工作' }));
+    await ok(county.patch(`/entities/${e.id}`, { stationCode: S2 }));
+    expect((await reported(s2)).map((c) => c.id)).toEqual([pending.id]);
+    expect((await reported(s1)).map((c) => c.id)).toEqual([decided.id]);
+    expect((await ok(s2.get(`/cases/${pending.id}`))).json()).toMatchObject({ id: pending.id, kind: 'self_report' });
+  });
 });

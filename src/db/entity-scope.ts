@@ -52,7 +52,8 @@ export async function moveEntityRows(db: Transaction<DB>, entityIds: number[], s
  * What stays where it is, by decision: an organization's coverage of the entity (party_org_entity)
  * is the organization's, in its scope, and the two coverages count the entity where it is from the
  * facts whoever holds the link (the 组建建议 read them too, orgs/queries.ts); a 组建建议's entities
- * (org_proposal_entity) are the proposal's record as made (its 组建 work, work_task, moves); a visit
+ * (org_proposal_entity) are not moved: an open proposal drops a unit that left its area, as it drops
+ * a 注销 one (migration 0249; its 组建 work, work_task, moves), a decided one is history; a visit
  * (visit_record) is the visiting station's work and counted for it. A member's self-report
  * (self_report) goes with its case, when not yet decided, in followEntityChange (discovery).
  */

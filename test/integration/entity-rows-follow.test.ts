@@ -215,4 +215,37 @@ describe.each(BACKENDS)('the rows of an entity that moved on %s', (backend) => {
     expect((await reported(s1)).map((c) => c.id)).toEqual([decided.id]);
     expect((await ok(s2.get(`/cases/${pending.id}`))).json()).toMatchObject({ id: pending.id, kind: 'self_report' });
   });
+
+  it('in an open 组建建议 of its old station: it leaves the proposal, which its new station’s own generation makes again there', async () => {
+    const l = ledger(t.db);
+    // Accounts of their own: a generation is once a minute per account.
+    const s1 = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: S1 }));
+    const s2 = await t.signIn(await t.user({ roles: ['station_staff'], jurisdiction: S2 }));
+    const e = await l.entity({ place: S1, name: '玄武区建议随迁公司' });
+    await l.members(e, 3);
+    const named = async (c: Client) =>
+      (await ok(c.get('/org-proposals?pageSize=100&state=open')))
+        .json()
+        .items.flatMap((p: { entities: { id: number }[] }) => p.entities.map((x) => x.id)) as number[];
+    await ok(s1.post('/org-proposals/generate'));
+    expect(await named(s1)).toContain(e);
+    await ok(county.patch(`/entities/${e}`, { stationCode: S2 }));
+    expect(await named(s1)).not.toContain(e);
+    // No proposal of the old station counts a unit it no longer shows.
+    const proposals = (await ok(s1.get('/org-proposals?pageSize=100&state=open'))).json().items as {
+      units: number;
+      entities: unknown[];
+    }[];
+    expect(proposals.filter((p) => p.units !== p.entities.length)).toEqual([]);
+    const left = await t.db
+      .selectFrom('org_proposal_entity as pe')
+      .innerJoin('org_proposal as o', 'o.id', 'pe.proposal_id')
+      .select('o.scope_key')
+      .where('pe.entity_id', '=', e)
+      .where('o.state', '=', 'open')
+      .execute();
+    expect(left).toEqual([]);
+    await ok(s2.post('/org-proposals/generate'));
+    expect(await named(s2)).toContain(e);
+  });
 });

@@ -248,4 +248,39 @@ describe.each(BACKENDS)('the rows of an entity that moved on %s', (backend) => {
     await ok(s2.post('/org-proposals/generate'));
     expect(await named(s2)).toContain(e);
   });
+
+  it('an organization 撤销: the instructor assigned to it is assigned no more, and the entity it covered has no work coverage from it', async () => {
+    const l = ledger(t.db);
+    const e = await l.entity({ place: S1, name: '玄武区撤销支部公司' });
+    const org = await t.db
+      .insertInto('party_org')
+      .values({
+        name: '玄武区撤销支部公司党支部',
+        kind: 'branch',
+        setup_mode: 'standalone',
+        status: 'established',
+        founded_on: '2020-07-01',
+        ...l.placeOf(S1),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t.db.insertInto('party_org_entity').values({ org_id: org.id, entity_id: e, scope_key: S1 }).execute();
+    const instructor = await l.instructor(A);
+    await t.db
+      .insertInto('instructor_assignment')
+      .values({ instructor_id: instructor, target: 'org', org_id: org.id, start_on: '2024-01-01', scope_key: S1 })
+      .execute();
+    const coverage = async () => (await ok(s1.get(`/entities/${e}`))).json().coverage;
+    expect(await coverage()).toMatchObject({ anyOrg: true, work: true });
+    const before = await figures(s1, S1);
+    await ok(county.patch(`/orgs/${org.id}`, { status: 'dissolved', dissolvedOn: localDate() }));
+    expect(await coverage()).toMatchObject({ anyOrg: false, work: false });
+    expect(await figures(s1, S1)).toEqual({ ...before, assignmentsInForce: before.assignmentsInForce - 1 });
+    const ended = await t.db
+      .selectFrom('instructor_assignment')
+      .select(['end_on', 'end_reason'])
+      .where('org_id', '=', org.id)
+      .executeTakeFirstOrThrow();
+    expect(ended).toEqual({ end_on: expect.anything(), end_reason: '党组织已撤销' });
+  });
 });

@@ -249,7 +249,7 @@ describe.each(BACKENDS)('the rows of an entity that moved on %s', (backend) => {
     expect(await named(s2)).toContain(e);
   });
 
-  it('an organization 撤销: the instructor assigned to it is assigned no more, and the entity it covered has no work coverage from it', async () => {
+  it('an organization 撤销: the instructor assigned to it is assigned no more, the entity it covered has no work coverage from it, and its 联系点 is revoked', async () => {
     const l = ledger(t.db);
     const e = await l.entity({ place: S1, name: '玄武区撤销支部公司' });
     const org = await t.db
@@ -270,12 +270,31 @@ describe.each(BACKENDS)('the rows of an entity that moved on %s', (backend) => {
       .insertInto('instructor_assignment')
       .values({ instructor_id: instructor, target: 'org', org_id: org.id, start_on: '2024-01-01', scope_key: S1 })
       .execute();
+    await t.db
+      .insertInto('recognition_point')
+      .values({
+        kind: 'contact',
+        level: 'county',
+        subject_type: 'org',
+        org_id: org.id,
+        subject_name: '玄武区撤销支部公司党支部',
+        designated_on: '2024-03-01',
+        responsible_name: '王局',
+        scope_key: S1,
+      })
+      .execute();
     const coverage = async () => (await ok(s1.get(`/entities/${e}`))).json().coverage;
     expect(await coverage()).toMatchObject({ anyOrg: true, work: true });
     const before = await figures(s1, S1);
     await ok(county.patch(`/orgs/${org.id}`, { status: 'dissolved', dissolvedOn: localDate() }));
     expect(await coverage()).toMatchObject({ anyOrg: false, work: false });
-    expect(await figures(s1, S1)).toEqual({ ...before, assignmentsInForce: before.assignmentsInForce - 1 });
+    expect(await figures(s1, S1)).toEqual({
+      ...before,
+      assignmentsInForce: before.assignmentsInForce - 1,
+      contactPoints: before.contactPoints - 1,
+    });
+    const point = (await ok(s1.get('/points?subjectType=org'))).json().items;
+    expect(point).toEqual([expect.objectContaining({ status: 'revoked', revokeReason: '党组织已撤销' })]);
     const ended = await t.db
       .selectFrom('instructor_assignment')
       .select(['end_on', 'end_reason'])

@@ -5,7 +5,9 @@ import type { DB } from './schema.js';
  * Tables whose rows belong to one entity and carry its scope: they move with it to another station.
  * member_link: the members found in it (by any method: a run's name match and a staff link as well
  * as an ID number) count where it is; work_task: the 组建 work (选派指导员, 组织找党员) is its
- * station's to do.
+ * station's to do; recognition_point: a 联系点/示范点 named on the entity is kept in contact with and
+ * reviewed each year by the station that holds it, and counted there (as its honours are), also
+ * after a move to another county, which takes the designation along as it takes the honours.
  */
 const ENTITY_SCOPED = [
   'entity_person',
@@ -19,6 +21,7 @@ const ENTITY_SCOPED = [
   'sanliang',
   'honour',
   'entity_violation',
+  'recognition_point',
 ] as const;
 
 /** Moves the rows that follow entities to their new scope (the entities themselves are updated by the caller). */
@@ -30,7 +33,43 @@ export async function moveEntityRows(db: Transaction<DB>, entityIds: number[], s
   const records = db.selectFrom('sanliang').select('id').where('entity_id', 'in', entityIds);
   for (const t of ['sanliang_plaque', 'plaque_feedback'] as const)
     await db.updateTable(t).set({ scope_key: scopeKey }).where('record_id', 'in', records).execute();
+  // A point's yearly reviews go with it: left behind, the new station is asked for a year already reviewed.
+  const points = db.selectFrom('recognition_point').select('id').where('entity_id', 'in', entityIds);
+  await db.updateTable('point_review').set({ scope_key: scopeKey }).where('point_id', 'in', points).execute();
+  await moveWithinReach(db, entityIds, scopeKey);
 }
+
+/**
+ * Rows on an entity that are also another unit's work follow the entity as far as that unit reaches:
+ * an entity in an assistance program (帮扶) is counted where it is, and an instructor's assignment to
+ * it is its work coverage, seen by the station that holds it; a move inside the program's or the
+ * instructor's jurisdiction (another station of the county) takes them along. A move beyond it (the
+ * entity re-registered in another county) leaves them as the record of the help given and the
+ * guidance assigned, with the bureau that runs the program or the instructor: the new county did
+ * not take part in either, and ending them is for the bureau that holds them. Read as the mover: a
+ * program or an instructor it cannot see is left as it is.
+ *
+ * What stays where it is, by decision: an organization's coverage of the entity (party_org_entity)
+ * is the organization's, in its scope, and the two coverages count the entity where it is from the
+ * facts whoever holds the link (the 组建建议 read them too, orgs/queries.ts); a 组建建议's entities
+ * (org_proposal_entity) are not moved: an open proposal drops a unit that left its area, as it drops
+ * a 注销 one (migration 0249; its 组建 work, work_task, moves), a decided one is history; a visit
+ * (visit_record) is the visiting station's work and counted for it. A member's self-report
+ * (self_report) goes with its case, when not yet decided, in followEntityChange (discovery).
+ */
+async function moveWithinReach(db: Transaction<DB>, entityIds: number[], scopeKey: string): Promise<void> {
+  for (const [t, owner, key] of WITHIN_REACH)
+    await sql`UPDATE ${sql.table(t)} r SET scope_key = ${scopeKey} FROM ${sql.table(owner)} o
+      WHERE o.id = ${sql.ref(`r.${key}`)} AND r.entity_id = ANY(${entityIds}::bigint[]) AND starts_with(${scopeKey}, o.scope_key)`.execute(
+      db,
+    );
+}
+
+/** The rows moveWithinReach moves: table, the unit whose work they are, the key to it. */
+const WITHIN_REACH = [
+  ['assistance_entity', 'assistance_program', 'program_id'],
+  ['instructor_assignment', 'instructor', 'instructor_id'],
+] as const;
 
 /**
  * An entity awaiting a station (待分配基层所): operating, held at its county with no station. The

@@ -14,7 +14,7 @@ import {
 import { IMPORT_KIND_SHORT } from '../../domain/import/labels.js';
 import { closeAbsentCases } from './absent.js';
 import { insertCaseEvents, withCaseLog } from './case-log.js';
-import { isEnded, isPending } from '../../domain/cases/workflow.js';
+import { isEnded, isPending, PENDING_STATES } from '../../domain/cases/workflow.js';
 import type { CaseChange } from './change.js';
 
 export type { CaseChange } from './change.js';
@@ -553,7 +553,53 @@ export async function followEntities(
   const ids = [...new Set(entityIds.map(Number))];
   if (!ids.length) return {};
   await refreshExactLinks(s.db, ids);
+  await followSelfReports(s.db, ids);
   return followCases(s, [...ids, ...(await convertedFrom(s.db, ids))], change);
+}
+
+/**
+ * A member's self-report (党员报到) that names an entity is raised where the entity is, for the
+ * station that holds it to verify who works there (addSelfReport). When the entity has moved, a
+ * report not yet decided goes to the station (or county) that now holds it, its case and the report
+ * together (the case is opened with its report: one left behind, the new station could not open
+ * the case); a decided one stays with the station that decided it, as its record. The cases are
+ * read and moved in statements of their own (on Citus they live on the workers, keeping their
+ * county_code, 0245), the reports then by id, as derived cases move (followCases): no trail line.
+ */
+async function followSelfReports(db: Scoped['db'], ids: number[]): Promise<void> {
+  const held = new Map(
+    (await db.selectFrom('entity').select(['id', 'scope_key']).where('id', 'in', ids).execute()).map((e) => [
+      Number(e.id),
+      e.scope_key,
+    ]),
+  );
+  const cases = (
+    await sql<{ id: number; entity_id: number; scope_key: string; county_code: string; self_report_id: number }>`
+      SELECT id, entity_id, scope_key, county_code, self_report_id FROM discovery_case
+      WHERE kind = 'self_report' AND entity_id = ANY(${ids}::bigint[]) AND state = ANY(${PENDING_STATES}::text[])`.execute(
+      db,
+    )
+  ).rows.filter((c) => held.has(Number(c.entity_id)) && held.get(Number(c.entity_id)) !== c.scope_key);
+  if (!cases.length) return;
+  const moves = cases.map((c) => ({
+    id: c.id,
+    county: c.county_code,
+    report: c.self_report_id,
+    scope_key: held.get(Number(c.entity_id))!,
+    from_scope: c.scope_key,
+  }));
+  await withCaseLog(
+    sql`UPDATE discovery_case d SET scope_key = t.scope_key, updated_at = now()
+      FROM json_to_recordset(${JSON.stringify(moves)}::json) AS t(id bigint, county text, scope_key text, from_scope text)
+      WHERE d.id = t.id AND d.county_code = t.county
+      RETURNING d.id, d.scope_key, t.from_scope`,
+    'update',
+    sql`count(*)`,
+  ).execute(db);
+  await sql`UPDATE self_report r SET scope_key = t.scope_key
+    FROM json_to_recordset(${JSON.stringify(moves)}::json) AS t(report bigint, scope_key text) WHERE r.id = t.report`.execute(
+    db,
+  );
 }
 
 /** The entities whose cases a change to these members may touch: where they hold a role, and where they are linked. */

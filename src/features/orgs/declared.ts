@@ -16,6 +16,8 @@ export async function registerDeclaredOrgs(db: Transaction<DB>, scopeKey: string
       JOIN LATERAL (SELECT * FROM annual_report r WHERE r.entity_id = e.id ORDER BY r.year DESC LIMIT 1) a ON true
       WHERE starts_with(e.scope_key, ${scopeKey}) AND e.status = 'active' AND a.party_org_form > 0 AND coalesce(a.party_org_way, 1) = 1
         AND NOT EXISTS (SELECT 1 FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id WHERE pe.entity_id = e.id AND o.status <> 'dissolved')
+        -- An organization out of sight (its link is in its scope) covers it as well: the coverage facts say so.
+        AND NOT EXISTS (SELECT 1 FROM entity_coverage c WHERE c.entity_id = e.id AND c.any_org)
     ), orgs AS (
       INSERT INTO party_org (name, kind, setup_mode, county_code, station_code, scope_key, status, founded_on, note)
       SELECT d.name || (ARRAY['党支部', '党总支', '党委'])[d.party_org_form], (ARRAY['branch', 'general_branch', 'committee'])[d.party_org_form],

@@ -370,6 +370,10 @@ export async function loadCandidates(db: Tx | Kysely<DB>, scopeKey: string): Pro
     LEFT JOIN jurisdiction s ON s.code = e.station_code
     LEFT JOIN ${entityMembers(sql.ref('e.id'))} mc ON c.with_members
     WHERE c.operating AND starts_with(c.scope_key, ${scopeKey})
+      -- Covered by an organization out of the caller's sight (its link is the organization's, in its
+      -- scope: a county's joint branch, or the old station's after the entity moved): the coverage
+      -- facts, kept whoever holds the link, say so. Those in sight that are still being set up count too.
+      AND NOT c.any_org
       AND NOT EXISTS (SELECT 1 FROM party_org_entity pe JOIN party_org o ON o.id = pe.org_id WHERE pe.entity_id = e.id AND o.status <> 'dissolved')
       -- A 个体 gone on as an enterprise (个体转企业) is not a unit of its own: its keeper would count twice.
       AND NOT ${convertedIndividual(sql.ref('e.id'))}`.execute(db);

@@ -1248,6 +1248,30 @@ describe('county derivation', () => {
       }),
     ).toMatchObject({ ok: true, code: '320102' });
   });
+  it('reads a 所属县区 column giving a name, a namesake by the city it names, its own city or the code; refuses one still ambiguous', () => {
+    const province = new CountyResolver(counties, () => true, [], '32');
+    const column = (value: string) => ({ header: '所属县区', value });
+    for (const value of ['玄武区', '南京市玄武区', '玄武', ' 玄武区 '])
+      expect(province.resolve({ ...none, column: column(value) })).toEqual({
+        ok: true,
+        code: '320102',
+        from: 'column',
+      });
+    expect(province.resolve({ ...none, column: column('徐州市鼓楼区') })).toMatchObject({ ok: true, code: '320302' });
+    expect(province.resolve({ ...none, column: column('鼓楼区'), code: uscc('320106') })).toMatchObject({
+      ok: true,
+      code: '320106',
+    });
+    expect(province.resolve({ ...none, column: column('鼓楼区') })).toEqual({
+      ok: false,
+      col: '所属县区',
+      value: '鼓楼区',
+      reason:
+        '县区"鼓楼区"可能是 320106（南京市鼓楼区）或 320302（徐州市鼓楼区），无法确定是哪一个：请写明所在市（如 南京市鼓楼区）或填写 6 位县区代码',
+    });
+    const xuzhou = new CountyResolver(counties, (c) => c.startsWith('3203'), [], '320302');
+    expect(xuzhou.resolve({ ...none, column: column('鼓楼区') })).toMatchObject({ ok: true, code: '320302' });
+  });
   it("above county level, takes the code's county when it is in scope", () => {
     const city = new CountyResolver(counties, (c) => c.startsWith('3201'), [], '3201');
     expect(city.resolve({ ...none, code: { header: '注册号', value: '320104000000017' } })).toEqual({

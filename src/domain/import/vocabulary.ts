@@ -124,6 +124,14 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       // The 住所's division, as registry extracts head it (DOMDISTRICT); its county is read (countyOfDivision).
       '住所所在行政区划代码',
       '住所行政区划代码',
+      // County lists and hand-kept sheets, mostly giving the county's name (玄武区), read by the tree (round 18: an unknown column).
+      '所属县区',
+      '县区',
+      '所属区县',
+      '区县',
+      '所在县区',
+      '县（市、区）',
+      '所属县（市、区）',
     ],
     stationCode: ['基层所代码', '所代码', '管辖所代码', '监管所代码'],
     industry: [

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import iconv from 'iconv-lite';
+import ExcelJS from 'exceljs';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { importFile, tmpDir } from '../helpers/imports.js';
@@ -100,5 +101,28 @@ describe.each(BACKENDS)('extracts of round 18 on %s', (backend) => {
       ['市县1店', '320106'],
       ['市县2店', '320104'],
     ]);
+  });
+  it('refuses a sheet holding two tables (个体工商户 over 企业), naming both headers, rather than importing the lower one only', async () => {
+    // The header naming the most columns was the 企业 table's: the 个体工商户 rows above it were
+    // taken for lines of its title, and the job ended 成功 1 行 without a word about them.
+    const c = (i: number) => uscc('92', '320102', `MA2R18E0${i}`);
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('汇总');
+    ws.addRow(['一、个体工商户']);
+    ws.addRow(['序号', '统一社会信用代码', '名称', '经营者', '成立日期']);
+    ws.addRow([1, c(1), '辰1店', '王一', '2019-03-05']);
+    ws.addRow([2, c(2), '辰2店', '王二', '2019-03-05']);
+    ws.addRow([]);
+    ws.addRow(['二、企业']);
+    ws.addRow(['序号', '统一社会信用代码', '企业名称', '法定代表人', '企业类型', '成立日期']);
+    ws.addRow([1, uscc('91', '320102', 'MA2R18F01'), '辰3有限公司', '王三', '有限责任公司', '2019-03-05']);
+    const file = path.join(dir, '两个表格.xlsx');
+    await wb.xlsx.writeFile(file);
+    const said =
+      '第 2 行和第 7 行都是表头：一个工作表中有两个表格，第 3–4 行的数据在第 7 行的表头之上，不会被导入。请把两个表格分别保存为单独的文件或工作表后分别上传';
+    await expect(preview('registry', file)).rejects.toThrow(said);
+    const { job } = await importFile(t, 'registry', file, clerk);
+    expect(job).toMatchObject({ status: 'failed', error: said, rows_accepted: 0 });
+    expect(await counties('辰%')).toEqual([]);
   });
 });

@@ -125,4 +125,29 @@ describe.each(BACKENDS)('extracts of round 18 on %s', (backend) => {
     expect(job).toMatchObject({ status: 'failed', error: said, rows_accepted: 0 });
     expect(await counties('辰%')).toEqual([]);
   });
+  it('reads a 住所 split over 省/市/县（区）/乡镇（街道）/详细地址: the county by its name, the street part as the 住所', async () => {
+    // 详细地址 was an unknown column (every 住所 blank, without a warning), 县（区） too, 省 and 市 said 无法识别.
+    const c = (i: number) => uscc('92', '320102', `MA2R18G0${i}`);
+    const file = gbkCsv('住所分列.csv', [
+      '序号,统一社会信用代码,名称,经营者,省,市,县（区）,乡镇（街道）,详细地址,成立日期',
+      `1,${c(1)},巳1店,王一,江苏省,南京市,玄武区,新街口街道,中山路1号,2019-03-05`,
+      `2,${c(2)},巳2店,王二,江苏省,南京市,秦淮区,夫子庙街道,贡院街2号,2019-03-05`,
+    ]);
+    const p = await preview('registry', file);
+    expect(p.columns.slice(4, 9).map((col) => [col.header, col.field, col.note])).toEqual([
+      ['省', null, '不导入（平台不使用此项）'],
+      ['市', null, '不导入（平台不使用此项）'],
+      ['县（区）', 'countyCode', '导入为"所属县区代码"'],
+      ['乡镇（街道）', null, '不导入，用于确定基层所'],
+      ['详细地址', 'address', '导入为"住所"'],
+    ]);
+    const { job, rejections } = await importFile(t, 'registry', file, clerk);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 1, rows_rejected: 1 });
+    expect(rejections.map((r) => [r.row_no, r.col, r.reason])).toEqual([
+      [3, '县（区）', '县区"秦淮区"为 320104（秦淮区，不在您的辖区内）'],
+    ]);
+    const stored = await sql<{ address: string | null; county_code: string }>`
+      SELECT address, county_code FROM entity WHERE name LIKE '巳%'`.execute(t.db);
+    expect(stored.rows).toEqual([{ address: '中山路1号', county_code: '320102' }]);
+  });
 });

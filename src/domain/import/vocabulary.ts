@@ -113,6 +113,11 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '住所地址',
       'dom',
       'oploc',
+      // The street part of a 住所 split over 省/市/县（区）/乡镇（街道） columns (round 18: an unknown column, every 住所 blank).
+      '详细地址',
+      '详细住所',
+      '住所详细地址',
+      '经营场所详细地址',
     ],
     authority: ['登记机关', '登记机关名称', '发照机关', 'regorg', 'regorgcn'],
     countyCode: [
@@ -486,6 +491,13 @@ export const KNOWN_UNUSED: Record<FileKind, string[]> = {
     '序号',
     '主体身份代码',
     '企业英文名称',
+    // The province and city of a 住所 split over columns: the county's name says them (countyCode).
+    '省',
+    '市',
+    '省份',
+    '所属省份',
+    '所属市',
+    '地市',
     'regcap',
     'regcapcur',
     'opscope',

@@ -8,7 +8,7 @@ import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { importFile, tmpDir } from '../helpers/imports.js';
 import { previewFile } from '../../src/features/imports/service.js';
-import { uscc } from '../fixtures/extracts/generate.js';
+import { id, uscc } from '../fixtures/extracts/generate.js';
 
 /**
  * Clerk probe round 18: files as a county's bureau really exports them, not yet covered elsewhere,
@@ -149,5 +149,26 @@ describe.each(BACKENDS)('extracts of round 18 on %s', (backend) => {
     const stored = await sql<{ address: string | null; county_code: string }>`
       SELECT address, county_code FROM entity WHERE name LIKE '巳%'`.execute(t.db);
     expect(stored.rows).toEqual([{ address: '中山路1号', county_code: '320102' }]);
+  });
+  it("refuses a community roster's 入党积极分子 and 发展对象 as not yet members, and a blank 人员类别 as blank", async () => {
+    // Refused as 人员类别"入党积极分子"无法识别 (and 人员类别""无法识别), a list of words the clerk had not asked for.
+    const file = gbkCsv('社区名册.csv', [
+      '序号,姓名,性别,公民身份号码,人员类别,所在党支部,入党日期',
+      `1,甲九八,男,${id('320102', '19800301', '011')},正式党员,某社区支部,2000-07-01`,
+      `2,乙九八,女,${id('320102', '19800401', '022')},入党积极分子,某社区支部,`,
+      `3,丙九八,男,${id('320102', '19800501', '011')},发展对象,某社区支部,`,
+      `4,丁九八,女,${id('320102', '19800601', '022')},,某社区支部,2000-07-01`,
+    ]);
+    const { job, rejections } = await importFile(t, 'roster', file, clerk);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 1, rows_rejected: 3 });
+    expect(rejections.map((r) => [r.row_no, r.col, r.reason])).toEqual([
+      [
+        3,
+        '人员类别',
+        '人员类别"入党积极分子"：尚未入党，不是党员，党员名册只导入正式党员和预备党员。请删去此行后重新导入',
+      ],
+      [4, '人员类别', '人员类别"发展对象"：尚未入党，不是党员，党员名册只导入正式党员和预备党员。请删去此行后重新导入'],
+      [5, '人员类别', expect.stringMatching(/^人员类别为空，可填：正式党员、/)],
+    ]);
   });
 });

@@ -1065,6 +1065,16 @@ describe('roster rows', () => {
     expect(row({ memberStatus: '停止党籍' })).toMatchObject({ success: true, data: { memberStatus: 'stopped' } });
     expect(row({ memberStatus: '正常' })).toMatchObject({ success: true, data: { memberStatus: 'normal' } });
   });
+  it('refuses a row whose 人员类别 names one not yet a member (入党积极分子, 发展对象), saying so; a blank one as blank', () => {
+    for (const v of ['入党积极分子', '积极分子', '发展对象', '入党申请人']) {
+      const r = row({ membership: v });
+      expect(r.error?.issues.map((i) => [i.path[0], i.message])).toEqual([
+        ['membership', `人员类别"${v}"：尚未入党，不是党员，党员名册只导入正式党员和预备党员。请删去此行后重新导入`],
+      ]);
+    }
+    expect(row({ membership: '' }).error?.issues[0].message).toMatch(/^人员类别为空，可填：正式党员、/);
+    expect(row({ membership: '预备党员' })).toMatchObject({ success: true, data: { membership: 'probationary' } });
+  });
   it('reads a member whose org relation was transferred out (转出日期) as leaving: 已转出 on that date; 转入日期 read, not kept', () => {
     // Refused before (round 6); a clerk would rather have it recorded on the member held here.
     const out = row({ joinDate: '2005-07-01', transferredInOn: '2018-03-01', transferredOutOn: '2025.10' });

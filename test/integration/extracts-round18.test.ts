@@ -8,6 +8,7 @@ import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { importFile, tmpDir } from '../helpers/imports.js';
 import { previewFile } from '../../src/features/imports/service.js';
+import { decryptField } from '../../src/crypto/field.js';
 import { id, uscc } from '../fixtures/extracts/generate.js';
 
 /**
@@ -169,6 +170,25 @@ describe.each(BACKENDS)('extracts of round 18 on %s', (backend) => {
       ],
       [4, '人员类别', '人员类别"发展对象"：尚未入党，不是党员，党员名册只导入正式党员和预备党员。请删去此行后重新导入'],
       [5, '人员类别', expect.stringMatching(/^人员类别为空，可填：正式党员、/)],
+    ]);
+  });
+  it('reads codes and phones a pasted list wraps in quotes (“…”), and stores them bare', async () => {
+    // Refused as 统一社会信用代码应为 18 位（实际 20 位）.
+    const c = (i: number) => uscc('92', '320102', `MA2R18C0${i}`);
+    const file = gbkCsv('带引号.csv', [
+      '序号,统一社会信用代码,名称,经营者,联系电话,成立日期',
+      `1,“${c(1)}”,寅1店,王一,“13912345678”,2019/3/5`,
+      `2,${c(2)},寅2店,王二,＂13912345679＂,2019/3/5`,
+    ]);
+    const { job, rejections } = await importFile(t, 'registry', file, clerk);
+    expect(rejections).toEqual([]);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 2 });
+    const stored = await sql<{ uscc: string; phone_enc: string }>`
+      SELECT e.uscc, p.phone_enc FROM entity e JOIN entity_person ep ON ep.entity_id = e.id
+      JOIN person p ON p.id = ep.person_id WHERE e.name LIKE '寅%' ORDER BY e.name COLLATE "C"`.execute(t.db);
+    expect(stored.rows.map((r) => [r.uscc, decryptField(t.ctx.keys, r.phone_enc)])).toEqual([
+      [c(1), '13912345678'],
+      [c(2), '13912345679'],
     ]);
   });
 });

@@ -374,6 +374,8 @@ describe('normalising cells', () => {
   });
   it('reads full-width digits and letters, spaces and lower-case x in identifiers', () => {
     expect(normaliseCode('３２０１０２ １９９０')).toEqual({ value: '3201021990', fullWidth: true });
+    expect(normaliseCode('“92320102MA1PX7EB3T”').value).toBe('92320102MA1PX7EB3T');
+    expect(normaliseCode('＂13912345678＂').value).toBe('13912345678');
     expect(idNumberField.parse(ID.replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)))).toMatchObject({
       value: ID,
     });

@@ -679,6 +679,9 @@ const HEADER_SEARCH = 30;
 /** More footer-like rows in a row than a footer has are data (a file that is all 合计 rows is refused row by row, not skipped). */
 const MAX_FOOTER = 20;
 
+/** A cell holding a 统一社会信用代码, 注册号 or ID number's characters. */
+const KEY_LIKE = /^[0-9A-Z]{15,18}$/;
+
 /**
  * Refuses a sheet holding another table above the one read: a header of its own (naming two known
  * columns at least) with rows of data under it, above the header taken (the one naming the most).
@@ -695,9 +698,11 @@ function refuseTableAbove(
   const above = rows.filter(({ i }) => i < start);
   const other = above.findIndex(({ c }) => score(c) >= 2);
   if (other < 0) return;
+  // Data by what a row of the lists holds: a code or ID number, no column's name (a 查询条件 block
+  // above an export, 登记状态 | 存续 | 成立日期 | 2019-01-01, is not a table).
   const data = above
     .slice(other + 1)
-    .filter(({ c }) => c.filter((x) => x.trim() !== '').length >= 2 && footerText(c) === null);
+    .filter(({ c }) => score(c) === 0 && c.some((x) => KEY_LIKE.test(x.trim().toUpperCase())));
   if (!data.length) return;
   const [from, to] = [data[0].i + 1, data[data.length - 1].i + 1];
   throw new SourceError(

@@ -263,5 +263,13 @@ describe('two tables on one sheet (round 18)', () => {
       '91320102MA1PX7EB4R,乙公司,李四,有限责任公司',
     ].join('\r\n');
     expect((await open('表头上的说明.csv', text)).headerRowNo).toBe(3);
+    const query = [
+      '查询条件：',
+      '登记机关,玄武分局,登记状态,存续',
+      '导出人,张三,导出时间,2026-11-30',
+      '统一社会信用代码,企业名称,法定代表人,企业类型',
+      '91320102MA1PX7EB4R,乙公司,李四,有限责任公司',
+    ].join('\r\n');
+    expect((await open('查询条件.csv', query)).headerRowNo).toBe(4);
   });
 });

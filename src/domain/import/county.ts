@@ -118,6 +118,27 @@ export class CountyResolver {
     return `${code}（${c ? `${c.parentName ?? ''}${c.name}` : '未知县区'}）`;
   }
 
+  /**
+   * A 所属县区 column's value as a code: a code as countyOfDivision reads it, a county's name
+   * ("玄武区", "南京市玄武区", "玄武") as the tree names it. County lists and hand-kept sheets give
+   * the name (round 18: refused as no 6-digit code). A namesake is narrowed as 登记机关 is, then by
+   * the code's division; one left ambiguous, or a name of no county, is refused saying so.
+   */
+  private columnCounty(v: string, division: string | null): string | { value: string; reason: string } {
+    const t = v.replace(/\s/g, '');
+    if (/^\d+$/.test(t) || !/[\u4e00-\u9fff]/.test(t)) return countyOfDivision(t);
+    let found = this.namedIn(t, false);
+    if (!found.length) found = [...this.counties.values()].filter((c) => branchStem(c.name) === t).map((c) => c.code);
+    if (found.length > 1 && division && found.includes(division)) found = [division];
+    if (found.length === 1) return found[0];
+    return {
+      value: v,
+      reason: found.length
+        ? `县区"${v}"可能是 ${found.map((c) => this.named(c)).join('或 ')}，无法确定是哪一个：请写明所在市（如 南京市鼓楼区）或填写 6 位县区代码`
+        : `县区"${v}"不是您所在省份的县区名称，也不是 6 位行政区划代码`,
+    };
+  }
+
   resolve(f: CountyFacts): CountyResult {
     const label = (code: string) =>
       `${code}（${this.counties.get(code)?.name ?? '未知县区'}${this.inScope(code) ? '' : '，不在您的辖区内'}）`;
@@ -138,17 +159,25 @@ export class CountyResolver {
         value: null,
       });
     if (f.column?.value.trim()) {
-      const v = countyOfDivision(f.column.value.trim());
+      const written = f.column.value.trim();
+      const v = this.columnCounty(written, division);
+      if (typeof v !== 'string') return { ok: false, col: f.column.header, ...v };
       if (!/^\d{6}$/.test(v))
         return { ok: false, col: f.column.header, value: v, reason: '所属县区代码应为 6 位行政区划代码' };
+      const byName = /[\u4e00-\u9fff]/.test(written);
       if (!this.counties.has(v) || !this.inScope(v))
-        return { ok: false, col: f.column.header, value: v, reason: `县区代码"${v}"不存在或不在您的辖区内` };
+        return {
+          ok: false,
+          col: f.column.header,
+          value: byName ? written : v,
+          reason: byName ? `县区"${written}"为 ${label(v)}` : `县区代码"${v}"不存在或不在您的辖区内`,
+        };
       known.push({
         from: 'column',
         code: v,
         says: `"${f.column.header}"为 ${label(v)}`,
         col: f.column.header,
-        value: v,
+        value: byName ? written : v,
       });
     }
     const authorityText = f.authority?.value.trim() ?? '';

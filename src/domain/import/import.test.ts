@@ -374,6 +374,8 @@ describe('normalising cells', () => {
   });
   it('reads full-width digits and letters, spaces and lower-case x in identifiers', () => {
     expect(normaliseCode('３２０１０２ １９９０')).toEqual({ value: '3201021990', fullWidth: true });
+    expect(normaliseCode('“92320102MA1PX7EB3T”').value).toBe('92320102MA1PX7EB3T');
+    expect(normaliseCode('＂13912345678＂').value).toBe('13912345678');
     expect(idNumberField.parse(ID.replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)))).toMatchObject({
       value: ID,
     });
@@ -1065,6 +1067,16 @@ describe('roster rows', () => {
     expect(row({ memberStatus: '停止党籍' })).toMatchObject({ success: true, data: { memberStatus: 'stopped' } });
     expect(row({ memberStatus: '正常' })).toMatchObject({ success: true, data: { memberStatus: 'normal' } });
   });
+  it('refuses a row whose 人员类别 names one not yet a member (入党积极分子, 发展对象), saying so; a blank one as blank', () => {
+    for (const v of ['入党积极分子', '积极分子', '发展对象', '入党申请人']) {
+      const r = row({ membership: v });
+      expect(r.error?.issues.map((i) => [i.path[0], i.message])).toEqual([
+        ['membership', `人员类别"${v}"：尚未入党，不是党员，党员名册只导入正式党员和预备党员。请删去此行后重新导入`],
+      ]);
+    }
+    expect(row({ membership: '' }).error?.issues[0].message).toMatch(/^人员类别为空，可填：正式党员、/);
+    expect(row({ membership: '预备党员' })).toMatchObject({ success: true, data: { membership: 'probationary' } });
+  });
   it('reads a member whose org relation was transferred out (转出日期) as leaving: 已转出 on that date; 转入日期 read, not kept', () => {
     // Refused before (round 6); a clerk would rather have it recorded on the member held here.
     const out = row({ joinDate: '2005-07-01', transferredInOn: '2018-03-01', transferredOutOn: '2025.10' });
@@ -1247,6 +1259,30 @@ describe('county derivation', () => {
         column: { header: '所属县区', value: '320102' },
       }),
     ).toMatchObject({ ok: true, code: '320102' });
+  });
+  it('reads a 所属县区 column giving a name, a namesake by the city it names, its own city or the code; refuses one still ambiguous', () => {
+    const province = new CountyResolver(counties, () => true, [], '32');
+    const column = (value: string) => ({ header: '所属县区', value });
+    for (const value of ['玄武区', '南京市玄武区', '玄武', ' 玄武区 '])
+      expect(province.resolve({ ...none, column: column(value) })).toEqual({
+        ok: true,
+        code: '320102',
+        from: 'column',
+      });
+    expect(province.resolve({ ...none, column: column('徐州市鼓楼区') })).toMatchObject({ ok: true, code: '320302' });
+    expect(province.resolve({ ...none, column: column('鼓楼区'), code: uscc('320106') })).toMatchObject({
+      ok: true,
+      code: '320106',
+    });
+    expect(province.resolve({ ...none, column: column('鼓楼区') })).toEqual({
+      ok: false,
+      col: '所属县区',
+      value: '鼓楼区',
+      reason:
+        '县区"鼓楼区"可能是 320106（南京市鼓楼区）或 320302（徐州市鼓楼区），无法确定是哪一个：请写明所在市（如 南京市鼓楼区）或填写 6 位县区代码',
+    });
+    const xuzhou = new CountyResolver(counties, (c) => c.startsWith('3203'), [], '320302');
+    expect(xuzhou.resolve({ ...none, column: column('鼓楼区') })).toMatchObject({ ok: true, code: '320302' });
   });
   it("above county level, takes the code's county when it is in scope", () => {
     const city = new CountyResolver(counties, (c) => c.startsWith('3201'), [], '3201');

@@ -17,11 +17,15 @@ export const toHalfWidth = (v: string): string =>
 
 export const hasFullWidth = (v: string): boolean => FULL_WIDTH.test(v);
 
-/** ID numbers, USCCs, registration numbers, phones: half-width, no spaces or separators, upper case. */
+/**
+ * ID numbers, USCCs, registration numbers, phones: half-width, no spaces or separators, upper case.
+ * Quotes of either width go too: none is part of a code, and a list pasted from a document or a
+ * chat quotes them (“92320102MA…”; round 18: refused as 应为 18 位（实际 20 位）).
+ */
 export function normaliseCode(v: string): { value: string; fullWidth: boolean } {
   const fullWidth = hasFullWidth(v);
   const value = toHalfWidth(v)
-    .replace(/[\s\u00a0\u200b\ufeff'‘’`-]/g, '')
+    .replace(/[\s\u00a0\u200b\ufeff'‘’“”"`-]/g, '')
     .toUpperCase();
   return { value, fullWidth };
 }

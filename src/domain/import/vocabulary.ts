@@ -113,6 +113,11 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       '住所地址',
       'dom',
       'oploc',
+      // The street part of a 住所 split over 省/市/县（区）/乡镇（街道） columns (round 18: an unknown column, every 住所 blank).
+      '详细地址',
+      '详细住所',
+      '住所详细地址',
+      '经营场所详细地址',
     ],
     authority: ['登记机关', '登记机关名称', '发照机关', 'regorg', 'regorgcn'],
     countyCode: [
@@ -124,6 +129,14 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       // The 住所's division, as registry extracts head it (DOMDISTRICT); its county is read (countyOfDivision).
       '住所所在行政区划代码',
       '住所行政区划代码',
+      // County lists and hand-kept sheets, mostly giving the county's name (玄武区), read by the tree (round 18: an unknown column).
+      '所属县区',
+      '县区',
+      '所属区县',
+      '区县',
+      '所在县区',
+      '县（市、区）',
+      '所属县（市、区）',
     ],
     stationCode: ['基层所代码', '所代码', '管辖所代码', '监管所代码'],
     industry: [
@@ -478,6 +491,13 @@ export const KNOWN_UNUSED: Record<FileKind, string[]> = {
     '序号',
     '主体身份代码',
     '企业英文名称',
+    // The province and city of a 住所 split over columns: the county's name says them (countyCode).
+    '省',
+    '市',
+    '省份',
+    '所属省份',
+    '所属市',
+    '地市',
     'regcap',
     'regcapcur',
     'opscope',

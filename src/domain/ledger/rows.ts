@@ -115,6 +115,23 @@ const notLeftParty = z
       });
   });
 
+/**
+ * A 人员类别 naming one on the way to joining (入党积极分子, 发展对象, 入党申请人, as a community's
+ * roster lists them beside its members): not a member yet, so the row is refused saying so, not
+ * as an unknown word (round 18).
+ */
+const notYetMember = z
+  .string()
+  .trim()
+  .superRefine((v, ctx) => {
+    if (/^(?:入党)?(?:积极分子|申请人|发展对象)$/.test(toHalfWidth(v)))
+      ctx.addIssue({
+        code: 'custom',
+        message: `人员类别"${v}"：尚未入党，不是党员，党员名册只导入正式党员和预备党员。请删去此行后重新导入`,
+        abort: true,
+      });
+  });
+
 /** The key of words a written value is, or undefined. */
 function choiceKey<V>(v: string, words: Record<string, V>): string | undefined {
   // Most cells are written as the word itself: found before the variants below are built (per cell of an import).
@@ -169,6 +186,7 @@ function unknownChoice<V>(label: string, v: string, words: Record<string, V>): s
   const meanings = new Set<V>();
   const firstOfEach = chinese.filter((k) => !meanings.has(words[k]) && !!meanings.add(words[k]));
   const list = chinese.length <= 12 ? chinese.join('、') : `${firstOfEach.join('、')}等`;
+  if (v === '') return `${label}为空，可填：${list}`;
   if (/^\d{1,3}$/.test(toHalfWidth(v).trim()) && !Object.keys(words).some((k) => /^\d+$/.test(k)))
     return `${label}"${v}"是代码：各系统的代码表不同，无法确定其含义，请填写（或导出）${label}的中文名称，如：${list}`;
   return `${label}"${v}"无法识别，可填：${list}`;
@@ -1080,22 +1098,24 @@ export const rosterRow = z
     // Read to tell a member whose relation has left the organization (leftOn): 转入日期 is not kept.
     transferredInOn: optValue(monthOrDateField('转入日期')),
     transferredOutOn: optValue(monthOrDateField('转出日期')),
-    membership: choice<'full' | 'probationary'>('人员类别', {
-      正式党员: 'full',
-      正式: 'full',
-      full: 'full',
-      // 政治面貌 as personnel lists write it (GB/T 4762: 中国共产党党员, 中国共产党预备党员, and their short forms).
-      中共党员: 'full',
-      中国共产党党员: 'full',
-      // As the member system's 人员类别 (and county rosters) word it.
-      中共正式党员: 'full',
-      中国共产党正式党员: 'full',
-      预备党员: 'probationary',
-      预备: 'probationary',
-      中共预备党员: 'probationary',
-      中国共产党预备党员: 'probationary',
-      probationary: 'probationary',
-    }),
+    membership: notYetMember.pipe(
+      choice<'full' | 'probationary'>('人员类别', {
+        正式党员: 'full',
+        正式: 'full',
+        full: 'full',
+        // 政治面貌 as personnel lists write it (GB/T 4762: 中国共产党党员, 中国共产党预备党员, and their short forms).
+        中共党员: 'full',
+        中国共产党党员: 'full',
+        // As the member system's 人员类别 (and county rosters) word it.
+        中共正式党员: 'full',
+        中国共产党正式党员: 'full',
+        预备党员: 'probationary',
+        预备: 'probationary',
+        中共预备党员: 'probationary',
+        中国共产党预备党员: 'probationary',
+        probationary: 'probationary',
+      }),
+    ),
     orgRelation: optionalText(200, '组织关系所在党组织'),
     orgRelationCode: optionalText(60, '党组织代码'),
     memberStatus: z.preprocess(

@@ -187,11 +187,15 @@ function sampleRow(
     values,
     problems: [
       ...(unreadable ? [unreadable] : []),
-      ...problems.map((p) => ({
-        field: p.field,
-        label: label(p.field),
-        reason: maskedReason(p.reason, raw(p.field), values[p.field]),
-      })),
+      // The cell the reader could not take is told once, as the import tells it: a check of its
+      // text would quote the reader's marks (成立日期"2020.1\u0000\u0003"不是有效日期).
+      ...problems
+        .filter((p) => p.field !== unreadable?.field)
+        .map((p) => ({
+          field: p.field,
+          label: label(p.field),
+          reason: maskedReason(p.reason, raw(p.field), values[p.field]),
+        })),
     ],
   };
 }

@@ -679,6 +679,37 @@ const HEADER_SEARCH = 30;
 /** More footer-like rows in a row than a footer has are data (a file that is all 合计 rows is refused row by row, not skipped). */
 const MAX_FOOTER = 20;
 
+/** A cell holding a 统一社会信用代码, 注册号 or ID number's characters. */
+const KEY_LIKE = /^[0-9A-Z]{15,18}$/;
+
+/**
+ * Refuses a sheet holding another table above the one read: a header of its own (naming two known
+ * columns at least) with rows of data under it, above the header taken (the one naming the most).
+ * Round 18: a sheet with its 个体工商户 table over its 企业 table imported the second table only,
+ * the first's rows passed over as lines of its title without a word. `start`: the index of the
+ * header's first line (a title right above it may be read as one).
+ */
+function refuseTableAbove(
+  rows: { c: string[]; i: number }[],
+  start: number,
+  headerRowNo: number,
+  score: (cells: string[]) => number,
+) {
+  const above = rows.filter(({ i }) => i < start);
+  const other = above.findIndex(({ c }) => score(c) >= 2);
+  if (other < 0) return;
+  // Data by what a row of the lists holds: a code or ID number, no column's name (a 查询条件 block
+  // above an export, 登记状态 | 存续 | 成立日期 | 2019-01-01, is not a table).
+  const data = above
+    .slice(other + 1)
+    .filter(({ c }) => score(c) === 0 && c.some((x) => KEY_LIKE.test(x.trim().toUpperCase())));
+  if (!data.length) return;
+  const [from, to] = [data[0].i + 1, data[data.length - 1].i + 1];
+  throw new SourceError(
+    `第 ${above[other].i + 1} 行和第 ${headerRowNo} 行都是表头：一个工作表中有两个表格，第 ${from === to ? from : `${from}–${to}`} 行的数据在第 ${headerRowNo} 行的表头之上，不会被导入。请把两个表格分别保存为单独的文件或工作表后分别上传`,
+  );
+}
+
 /**
  * Finds the header (the best-scoring of the first records; title rows above it are skipped),
  * refuses duplicate or undecodable header names, and numbers data rows as the spreadsheet shows
@@ -733,6 +764,7 @@ async function withHeaders(
     lines = [...lines, under.c];
   }
   const headerRowNo = best.i + 1;
+  refuseTableAbove(nonBlank, best.i - lines.length + 1, headerRowNo, score);
   const name = (h: string) => h.replace(/[\r\n]+/g, '').trim();
   const headers = best.c.map(name);
   const undecodable = headers.find((h) => h.includes('\ufffd') || h.includes('\u0000'));

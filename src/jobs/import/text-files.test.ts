@@ -236,3 +236,40 @@ describe('repeated column names', () => {
     );
   });
 });
+
+describe('two tables on one sheet (round 18)', () => {
+  const open = (name: string, text: string) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, text);
+    return openSource(f, name, undefined, (c) => headerScore('registry', c));
+  };
+  it('refuses a table with its own header and data above the header taken', async () => {
+    const text = [
+      '统一社会信用代码,名称,经营者',
+      '92320102MA1PX7EB3T,甲店,张三',
+      '',
+      '统一社会信用代码,企业名称,法定代表人,企业类型',
+      '91320102MA1PX7EB4R,乙公司,李四,有限责任公司',
+    ].join('\r\n');
+    await expect(open('两个表.csv', text)).rejects.toThrow(
+      '第 1 行和第 4 行都是表头：一个工作表中有两个表格，第 2 行的数据在第 4 行的表头之上',
+    );
+  });
+  it('reads a header under a line naming columns with nothing filled below it (a title, a template note)', async () => {
+    const text = [
+      '统一社会信用代码,名称',
+      '制表单位：玄武区市场监管局,导出时间：2026-11-30',
+      '统一社会信用代码,企业名称,法定代表人,企业类型',
+      '91320102MA1PX7EB4R,乙公司,李四,有限责任公司',
+    ].join('\r\n');
+    expect((await open('表头上的说明.csv', text)).headerRowNo).toBe(3);
+    const query = [
+      '查询条件：',
+      '登记机关,玄武分局,登记状态,存续',
+      '导出人,张三,导出时间,2026-11-30',
+      '统一社会信用代码,企业名称,法定代表人,企业类型',
+      '91320102MA1PX7EB4R,乙公司,李四,有限责任公司',
+    ].join('\r\n');
+    expect((await open('查询条件.csv', query)).headerRowNo).toBe(4);
+  });
+});

@@ -124,6 +124,24 @@ describe.skipIf(!browserAvailable)('lists that could not be read, in Chromium', 
     await ctx.close();
   });
 
+  it('市场主体台账 at a 1440 px desktop shows 年报党员 and 年报党组织 without scrolling: they stood past the table’s right edge (round 18)', async () => {
+    const { url } = env.server;
+    const ctx = await env.browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: url });
+    const page = await ctx.newPage();
+    await signIn(page, url, 'county_editor', 'County-2026!');
+    await page.goto(`${url}/entities`);
+    const table = page.locator('.ant-table-container').first();
+    const party = table.locator('th').filter({ hasText: /^年报党组织$/ });
+    await expect.poll(() => party.count(), { timeout: 20_000 }).toBe(1);
+    await settled(page);
+    const [right, edge] = await Promise.all([
+      party.evaluate((e) => e.getBoundingClientRect().right),
+      table.evaluate((e) => e.getBoundingClientRect().right),
+    ]);
+    expect(right, '年报党组织 stands within the table').toBeLessThanOrEqual(edge + 0.5);
+    await ctx.close();
+  });
+
   it('导出 Excel refused (a list longer than one export holds) says why on the page, which stays; allowed, the file downloads under its name (issue 18: the export was a plain link, and a refusal replaced the app with the raw answer)', async () => {
     const { url } = env.server;
     const ctx = await env.browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: url });

@@ -53,6 +53,9 @@ export function countyOfDivision(v: string): string {
   return /^\d{6}(?:\d{3}|\d{6})$/.test(v) ? v.slice(0, 6) : v;
 }
 
+/** A county column's value written as a name (玄武区), not as a code: it holds Chinese characters. */
+const writtenAsName = (v: string) => /[\u4e00-\u9fff]/.test(v);
+
 export class CountyResolver {
   private readonly byAuthority = new Map<string, string[]>();
   /**
@@ -126,7 +129,7 @@ export class CountyResolver {
    */
   private columnCounty(v: string, division: string | null): string | { value: string; reason: string } {
     const t = v.replace(/\s/g, '');
-    if (/^\d+$/.test(t) || !/[\u4e00-\u9fff]/.test(t)) return countyOfDivision(t);
+    if (/^\d+$/.test(t) || !writtenAsName(t)) return countyOfDivision(t);
     let found = this.namedIn(t, false);
     if (!found.length) found = [...this.counties.values()].filter((c) => branchStem(c.name) === t).map((c) => c.code);
     if (found.length > 1 && division && found.includes(division)) found = [division];
@@ -164,7 +167,7 @@ export class CountyResolver {
       if (typeof v !== 'string') return { ok: false, col: f.column.header, ...v };
       if (!/^\d{6}$/.test(v))
         return { ok: false, col: f.column.header, value: v, reason: '所属县区代码应为 6 位行政区划代码' };
-      const byName = /[\u4e00-\u9fff]/.test(written);
+      const byName = writtenAsName(written);
       if (!this.counties.has(v) || !this.inScope(v))
         return {
           ok: false,

@@ -50,10 +50,7 @@ export async function auditPage(db: Tx, q: Filters & { page: number; pageSize: n
 
 /** The rows an export writes, newest first; a trail longer than an export holds is refused from its ids first (a province's runs to millions). */
 export async function auditExportRows(db: Tx, f: Filters) {
-  await refuseLongExport(applyFilters(db.selectFrom('audit_log'), f).select('id'));
-  return applyFilters(db.selectFrom('audit_log'), f)
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(exportReadRows())
-    .execute();
+  const trail = applyFilters(db.selectFrom('audit_log'), f);
+  await refuseLongExport(trail.select('id'));
+  return trail.selectAll().orderBy('id', 'desc').limit(exportReadRows()).execute();
 }

@@ -9,7 +9,9 @@
  * so a machine whose load drifts during the run weighs on both sides alike (issue 15's cost measure).
  * A fourth run per round, the floor, is the database's own share: the file COPYed into a staging
  * table and landed in annual_report by one set-based upsert (no validation, no duplicate check).
- * Usage: npm run bench -- import [--rows N] [--backends pg,pglite] [--rounds R]
+ * `--format xlsx` imports the same rows as an Excel workbook (shared strings, as Excel writes it),
+ * which is what a bureau's export usually is; COPY and the floor still read the CSV.
+ * Usage: npm run bench -- import [--rows N] [--backends pg,pglite] [--rounds R] [--format csv|xlsx]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +23,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { stringify } from 'csv-stringify';
+import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from '../src/db/connection.js';
 import { migrate } from '../src/db/migrate.js';
@@ -57,7 +60,7 @@ function usccOf(i: number): string {
 const open = (backend: string, target: string) =>
   backend === 'pg' ? openDatabase({ databaseUrl: target, poolSize: 4 }) : openDatabase({ pgliteDir: target });
 
-async function prepare(backend: string, target: string, rows: number, file: string) {
+async function prepare(backend: string, target: string, rows: number, file: string, xlsx: string | null) {
   const db = await open(backend, target);
   await migrate(db.pool);
   await seedJurisdictions(db.db);
@@ -101,6 +104,17 @@ async function prepare(backend: string, target: string, rows: number, file: stri
     }
   };
   await pipeline(Readable.from(gen()), stringify({ header: true, columns: headers }), fs.createWriteStream(file));
+  if (xlsx) await writeWorkbook(xlsx, headers, gen());
+}
+
+/** The same rows as one sheet of an .xlsx, streamed (numbers as numbers, text in shared strings). */
+async function writeWorkbook(file: string, headers: string[], rows: Iterable<Record<string, string | number>>) {
+  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true, useStyles: false });
+  const sheet = book.addWorksheet('年报');
+  sheet.addRow(headers).commit();
+  for (const row of rows) sheet.addRow(headers.map((h) => row[h] ?? '')).commit();
+  sheet.commit();
+  await book.commit();
 }
 
 const cpuOf = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
@@ -126,7 +140,7 @@ const sumCpu = (now: Map<number, number> | null, before: Map<number, number>) =>
   now ? [...now].reduce((a, [pid, s]) => a + s - (before.get(pid) ?? 0), 0) : null;
 
 /** Child process: one measured run (mode copy, import or import-nofollow). Prints a JSON line. */
-async function child(mode: string, backend: string, target: string, file: string, rows: number) {
+async function child(mode: string, backend: string, target: string, file: string, rows: number, importFile: string) {
   const db: Database = await open(backend, target);
   const pg0 = await serverCpu(backend, db);
   const cpu0 = process.cpuUsage();
@@ -178,9 +192,9 @@ async function child(mode: string, backend: string, target: string, file: string
       .insertInto('import_job')
       .values({
         kind: 'annual_report',
-        file_name: 'bench.csv',
-        file_path: file,
-        file_bytes: fs.statSync(file).size,
+        file_name: `bench${path.extname(importFile)}`,
+        file_path: importFile,
+        file_bytes: fs.statSync(importFile).size,
         scope_key: '',
       })
       .returning('id')
@@ -204,13 +218,13 @@ async function child(mode: string, backend: string, target: string, file: string
   );
 }
 
-function measure(mode: string, backend: string, target: string, file: string, rows: number) {
+function measure(mode: string, backend: string, target: string, file: string, rows: number, importFile: string) {
   // XGZ_BENCH_PROF=dir: a CPU profile of the import child (node --cpu-prof) written there.
   const prof =
     mode !== 'copy' && process.env.XGZ_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.XGZ_BENCH_PROF] : [];
   const res = spawnSync(
     process.execPath,
-    [...prof, '--import', 'tsx', self, '--child', mode, backend, target, file, String(rows)],
+    [...prof, '--import', 'tsx', self, '--child', mode, backend, target, file, String(rows), importFile],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
   const line = res.stdout.trim().split('\n').pop() ?? '';
@@ -240,6 +254,9 @@ async function main() {
   const backends = arg('backends', url ? 'pg,pglite' : 'pglite').split(',');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgz-bench-'));
   const file = path.join(dir, 'annual-report.csv');
+  const format = arg('format', 'csv');
+  if (format !== 'csv' && format !== 'xlsx') throw new Error('--format is csv or xlsx');
+  const importFile = format === 'xlsx' ? path.join(dir, 'annual-report.xlsx') : file;
   const out: Record<string, number> = {};
   try {
     for (const backend of backends) {
@@ -278,7 +295,11 @@ async function main() {
         console.log(
           `[${backend}] preparing ${rows.toLocaleString()} rows (${Math.ceil(rows / YEARS.length).toLocaleString()} entities)…`,
         );
-        await prepare(backend, template, rows, file);
+        await prepare(backend, template, rows, file, format === 'xlsx' ? importFile : null);
+        if (format === 'xlsx')
+          console.log(
+            `[${backend}] the import reads an .xlsx of ${(fs.statSync(importFile).size / 1e6).toFixed(1)} MB (the CSV: ${(fs.statSync(file).size / 1e6).toFixed(1)} MB)`,
+          );
         const runs: Record<'copy' | 'floor' | 'import' | 'import-nofollow', Run[]> = {
           copy: [],
           floor: [],
@@ -300,7 +321,7 @@ async function main() {
               : (['copy', 'floor', 'import-nofollow', 'import'] as const);
           for (const mode of order) {
             const target = await clone();
-            const m = measure(mode, backend, target, file, rows);
+            const m = measure(mode, backend, target, file, rows, importFile);
             await drop(target);
             runs[mode].push(m);
             console.log(
@@ -356,13 +377,13 @@ async function main() {
   const f = (key: string) => out[key] ?? 'n/a';
   const keys = ['rows_per_s', 'copy_ratio', 'floor_ratio', 'follow_cost_pct', 'follow_share_pct', 'peak_rss_mb'];
   console.log(
-    `RESULT import rows=${rows} rounds=${rounds} ${['pg', 'pglite'].flatMap((b) => keys.map((key) => `${b}_${key}=${f(`${b}_${key}`)}`)).join(' ')}`,
+    `RESULT import rows=${rows} rounds=${rounds} format=${format} ${['pg', 'pglite'].flatMap((b) => keys.map((key) => `${b}_${key}=${f(`${b}_${key}`)}`)).join(' ')}`,
   );
 }
 
 if (process.argv[2] === '--child') {
-  const [, , , mode, backend, target, file, rows] = process.argv;
-  await child(mode, backend, target, file, Number(rows));
+  const [, , , mode, backend, target, file, rows, importFile] = process.argv;
+  await child(mode, backend, target, file, Number(rows), importFile);
 } else {
   await main();
 }

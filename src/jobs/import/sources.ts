@@ -482,13 +482,13 @@ async function* xlsxRows(
       // Excel writes no element for an empty row: its number still counts, as the user sees it.
       for (; next < row.number && row.number <= EXCEL_ROWS; next++) yield fill(next, []);
       next++;
-      const values = row.values as ExcelJS.CellValue[];
+      const { values, numFmts } = row;
       const cells: string[] = [];
       for (let i = 1; i < values.length; i++) {
         const v = values[i];
-        // A cell's format is looked up for formulas, dates and fractions only (not for text and whole numbers: most cells).
+        // A cell's format counts for formulas, dates and fractions only (not for text and whole numbers).
         const formatted = isFormula(v) || v instanceof Date || (typeof v === 'number' && !Number.isInteger(v));
-        const t = cellText(v, formatted ? row.getCell(i).numFmt : undefined, book.date1904);
+        const t = cellText(v, formatted ? numFmts[i] : undefined, book.date1904);
         cells.push(t.length > max ? t.slice(0, max) + CUT : t);
       }
       yield fill(row.number, cells);

@@ -370,6 +370,20 @@ describe('xlsx reader: reads a workbook part by part through its zip directory',
     });
   });
 
+  it('takes a formula whose saved result is 0 or empty text for that result (ExcelJS dropped a result that is falsy, and the count was refused as having none)', async () => {
+    const f = write(
+      'zero-formulas.xlsx',
+      oneSheet(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>名称</t></is></c><c r="B1" t="inlineStr"><is><t>党员人数</t></is></c><c r="C1" t="inlineStr"><is><t>备注</t></is></c></row>' +
+          '<row r="2"><c r="A2" t="inlineStr"><is><t>张三水果店</t></is></c><c r="B2"><f>COUNTIF(D2:D9,"党员")</f><v>0</v></c><c r="C2" t="str"><f>IF(B2&gt;0,"有","")</f><v></v></c></row>',
+      ),
+    );
+    const s = await openSource(f, 'zero-formulas.xlsx', undefined, (c) => (c.includes('名称') ? 9 : 0));
+    const rows = [];
+    for await (const r of s.rows) rows.push(r);
+    expect(rows).toEqual([{ rowNo: 2, cells: ['张三水果店', '0', ''] }]);
+  });
+
   it('counts dates from 1904 in a workbook saved so (Excel for Mac), the result of a formula too', async () => {
     const wb = new ExcelJS.Workbook();
     wb.properties.date1904 = true;

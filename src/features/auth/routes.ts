@@ -193,7 +193,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         outcome: 'denied',
         detail: { reason: 'locked', step: req.session?.stage ?? 'password', sessionsEnded: ended },
       });
-      throw lockedProblem('账号已锁定（连续验证失败），请稍后再试，或请安全管理员解锁');
+      throw lockedProblem('账号已锁定（连续验证失败，或由管理员锁定），请稍后再试，或请安全管理员解锁');
     }
     const what = await wrongOf();
     if (!what) return settleSecondFactor(db, u.id);

@@ -34,11 +34,13 @@ import {
   userByName,
 } from './queries.js';
 import {
-  acceptTotpStep,
   bindTotp,
   clearAddressFailures,
-  countAccountFailure,
   countAddressFailure,
+  countSecondFactorAttempt,
+  lockAfterSecondFactor,
+  settleSecondFactor,
+  takeTotpStep,
   holdPendingTotp,
   markSignedIn,
   recordLoginHistory,
@@ -169,15 +171,34 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   }
 
   /**
-   * A wrong TOTP code, or a wrong current password inside a session: whoever sent it already got
-   * past the password, so it counts on the account and locks it from everywhere; every
-   * half-signed-in session of the account ends with the lock (issue 16, finding 2).
+   * A TOTP code, or the current password inside a session: whoever sends it already got past the
+   * password, so each attempt counts on the account (countSecondFactorAttempt, before it is
+   * checked) and the threshold locks it from everywhere; every half-signed-in session of the
+   * account ends with the lock (issue 16, finding 2). `wrongOf` checks the answer (taking the
+   * code's step) and names what was wrong, null when nothing; a right answer forgives the failures before it.
    */
-  async function failSecondFactor(req: FastifyRequest, u: AppUser, what: 'totp' | 'current_password'): Promise<never> {
+  async function secondFactor(
+    req: FastifyRequest,
+    u: AppUser,
+    wrongOf: () => Promise<'totp' | 'current_password' | null>,
+  ): Promise<void> {
     const sec = await settings.get('security');
-    const failed = u.failed_logins + 1;
-    const lock = failed >= sec.lockoutThreshold;
-    await countAccountFailure(db, u.id, failed, lock ? new Date(Date.now() + sec.lockoutMinutes * 60_000) : null);
+    const counted = await countSecondFactorAttempt(db, u.id, sec);
+    if (!counted) {
+      const ended = await endHalfSignedIn(db, u.id);
+      await recordAudit(db, who(req, u), {
+        action: 'auth.login',
+        objectType: 'user',
+        objectId: u.id,
+        outcome: 'denied',
+        detail: { reason: 'locked', step: req.session?.stage ?? 'password', sessionsEnded: ended },
+      });
+      throw lockedProblem('账号已锁定（连续验证失败，或由管理员锁定），请稍后再试，或请安全管理员解锁');
+    }
+    const what = await wrongOf();
+    if (!what) return settleSecondFactor(db, u.id);
+    const lock = counted.attempt >= sec.lockoutThreshold;
+    if (lock) await lockAfterSecondFactor(db, u.id);
     const ended = lock ? await endHalfSignedIn(db, u.id) : 0;
     await history(req, u, lock ? 'locked' : 'failure');
     await recordAudit(db, who(req, u), {
@@ -194,6 +215,12 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     if (what === 'totp') throw unauthorized('动态口令错误或已使用', 'bad_totp');
     throw unauthorized('当前密码错误', 'bad_credentials');
   }
+
+  /** Whether a code is the account's for now, its step not taken before (nor at this moment by another request). */
+  const codePasses = async (u: AppUser, code: string) => {
+    const step = totpStep(decryptField(keys, u.totp_secret_enc!), code);
+    return step !== null && (await takeTotpStep(db, u.id, step));
+  };
 
   async function userOfSession(req: FastifyRequest): Promise<AppUser> {
     return userById(db, req.user!.id);
@@ -245,14 +272,11 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     if (needCode && !given.code) missing.push({ field: 'code', message: '请输入当前的动态口令' });
     if (missing.length)
       throw badRequest(`修改登录凭据前须验证身份：${missing.map((m) => m.message).join('；')}`, missing);
-    if (!(await verifyPassword(given.currentPassword!, u.password_hash)))
-      return failSecondFactor(req, u, 'current_password');
-    if (needCode) {
-      const step = totpStep(decryptField(keys, u.totp_secret_enc!), given.code!);
-      if (step === null || (u.totp_last_step !== null && step <= u.totp_last_step))
-        return failSecondFactor(req, u, 'totp');
-      await acceptTotpStep(db, u.id, step);
-    }
+    // One attempt for both: a wrong password or a wrong code counts once.
+    await secondFactor(req, u, async () => {
+      if (!(await verifyPassword(given.currentPassword!, u.password_hash))) return 'current_password';
+      return !needCode || (await codePasses(u, given.code!)) ? null : 'totp';
+    });
   }
 
   /** Ends the session a sign-in replaces, audited under the account it belonged to. */
@@ -313,10 +337,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       if (req.session!.stage !== 'totp') throw badRequest('当前无需输入动态口令');
       const u = await userOfSession(req);
       await assertMaySignIn(req, u);
-      const step = totpStep(decryptField(keys, u.totp_secret_enc!), req.body.code);
-      if (step === null || (u.totp_last_step !== null && step <= u.totp_last_step))
-        return failSecondFactor(req, u, 'totp');
-      await acceptTotpStep(db, u.id, step);
+      await secondFactor(req, u, async () => ((await codePasses(u, req.body.code)) ? null : 'totp'));
       await recordAudit(db, who(req, u), { action: 'auth.totp_verify', objectType: 'user', objectId: u.id });
       return advance(req, reply, u, true);
     },

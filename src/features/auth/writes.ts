@@ -64,23 +64,56 @@ export async function countAddressFailure(
   return { lock, minutes };
 }
 
-/** Counts a wrong second factor on the account; `lockedUntil` given, the account locks and the count restarts. */
-export async function countAccountFailure(
+/**
+ * One attempt at a second factor (a dynamic code, or the current password inside a session),
+ * counted on the account before it is checked, in one statement: attempts sent at once are counted
+ * one by one (each read the count before any had written it, and twelve wrong codes at once were
+ * all tried without a lock, round-19 probe). The attempt that reaches the threshold sets the lock
+ * while it is checked, so the ones behind it are refused; it lifts the lock again if it passes
+ * (`settleSecondFactor`). Null: the account is locked, this attempt is not made.
+ */
+export async function countSecondFactorAttempt(
   db: Db,
   userId: number,
-  failed: number,
-  lockedUntil: Date | null,
-): Promise<void> {
-  await db
+  sec: { lockoutThreshold: number; lockoutMinutes: number },
+): Promise<{ attempt: number } | null> {
+  const now = new Date();
+  const row = await db
     .updateTable('app_user')
-    .set(lockedUntil ? { failed_logins: 0, locked_until: lockedUntil } : { failed_logins: failed })
+    .set({
+      failed_logins: sql`failed_logins + 1`,
+      locked_until: sql`CASE WHEN failed_logins + 1 >= ${sec.lockoutThreshold} THEN ${new Date(now.getTime() + sec.lockoutMinutes * 60_000)}::timestamptz ELSE locked_until END`,
+    })
     .where('id', '=', userId)
-    .execute();
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .returning('failed_logins')
+    .executeTakeFirst();
+  return row ? { attempt: row.failed_logins } : null;
 }
 
-/** A TOTP code accepted: its step cannot be replayed, and the second-factor failures are forgiven. */
-export async function acceptTotpStep(db: Db, userId: number, step: number): Promise<void> {
-  await db.updateTable('app_user').set({ totp_last_step: step, failed_logins: 0 }).where('id', '=', userId).execute();
+/** A wrong second factor at the threshold: the lock its attempt set stands, and the count restarts. */
+export async function lockAfterSecondFactor(db: Db, userId: number): Promise<void> {
+  await db.updateTable('app_user').set({ failed_logins: 0 }).where('id', '=', userId).execute();
+}
+
+/** A right second factor: the failures before it are forgiven and a lock its attempt set is lifted. */
+export async function settleSecondFactor(db: Db, userId: number): Promise<void> {
+  await db.updateTable('app_user').set({ failed_logins: 0, locked_until: null }).where('id', '=', userId).execute();
+}
+
+/**
+ * A TOTP code's step taken, once: false when this step (or a later one) was taken already, also by
+ * a request at the same moment (two sessions sent one code at once and both signed in, round-19 probe).
+ */
+export async function takeTotpStep(db: Db, userId: number, step: number): Promise<boolean> {
+  const row = await db
+    .updateTable('app_user')
+    .set({ totp_last_step: step })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+    .returning('id')
+    .executeTakeFirst();
+  return !!row;
 }
 
 /** The right password from this address: its failures there are forgotten. */

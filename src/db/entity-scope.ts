@@ -24,9 +24,12 @@ const ENTITY_SCOPED = [
   'recognition_point',
 ] as const;
 
-/** Moves the rows that follow entities to their new scope (the entities themselves are updated by the caller). */
-export async function moveEntityRows(db: Transaction<DB>, entityIds: number[], scopeKey: string): Promise<void> {
-  if (!entityIds.length) return;
+/**
+ * Moves the rows that follow entities to their new scope (the entities themselves are updated by the
+ * caller); returns the entities' own organizations that went along (moveOwnOrgs), for the audit.
+ */
+export async function moveEntityRows(db: Transaction<DB>, entityIds: number[], scopeKey: string): Promise<number[]> {
+  if (!entityIds.length) return [];
   for (const t of ENTITY_SCOPED)
     await db.updateTable(t).set({ scope_key: scopeKey }).where('entity_id', 'in', entityIds).execute();
   // A 三亮 record's plaques and the public's reports on them go where the record went.
@@ -36,8 +39,52 @@ export async function moveEntityRows(db: Transaction<DB>, entityIds: number[], s
   // A point's yearly reviews go with it: left behind, the new station is asked for a year already reviewed.
   const points = db.selectFrom('recognition_point').select('id').where('entity_id', 'in', entityIds);
   await db.updateTable('point_review').set({ scope_key: scopeKey }).where('point_id', 'in', points).execute();
-  await moveWithinReach(db, entityIds, scopeKey);
+  await moveWithinReach(db, 'entity_id', entityIds, scopeKey);
+  return moveOwnOrgs(db, entityIds);
 }
+
+/**
+ * An organization formed by the entity alone (单独建, covering it and no other) is the entity's own:
+ * held by a station, it goes to the entity's new place within the county, with its covered entity,
+ * members, officers (and their training), 联系点 (and reviews), mobile-member cards, and the
+ * instructors' assignments to it within their reach, so the station that now guides the entity holds
+ * its organization and counts it. One the county holds stays with the county, a joint one stays
+ * with the station of its other units. A move to another county leaves it where it is: it belongs to
+ * its county's 小个专党委, and moving it across counties (隶属关系调整) is the party committees'
+ * decision, not a registry fact. A 撤销 one is history. The change feed and the ledger history
+ * follow through party_org's own triggers. Returns the organizations moved.
+ */
+async function moveOwnOrgs(db: Transaction<DB>, entityIds: number[]): Promise<number[]> {
+  const moved = (
+    await sql<{
+      id: number;
+      scope_key: string;
+    }>`UPDATE party_org o SET scope_key = e.scope_key, station_code = e.station_code, updated_at = now()
+      FROM party_org_entity pe JOIN entity e ON e.id = pe.entity_id
+      WHERE pe.org_id = o.id AND e.id = ANY(${entityIds}::bigint[]) AND o.setup_mode = 'standalone' AND o.status <> 'dissolved'
+        AND o.station_code IS NOT NULL AND o.county_code = e.county_code AND o.scope_key <> e.scope_key
+        AND NOT EXISTS (SELECT 1 FROM party_org_entity x WHERE x.org_id = o.id AND x.entity_id <> e.id)
+      RETURNING o.id, o.scope_key`.execute(db)
+  ).rows;
+  for (const { id, scope_key } of moved) {
+    for (const t of ORG_SCOPED) await db.updateTable(t).set({ scope_key }).where('org_id', '=', id).execute();
+    const officers = db.selectFrom('party_org_officer').select('id').where('org_id', '=', id);
+    await db.updateTable('training_trainee').set({ scope_key }).where('officer_id', 'in', officers).execute();
+    const points = db.selectFrom('recognition_point').select('id').where('org_id', '=', id);
+    await db.updateTable('point_review').set({ scope_key }).where('point_id', 'in', points).execute();
+    await moveWithinReach(db, 'org_id', [id], scope_key);
+  }
+  return moved.map((o) => o.id);
+}
+
+/** Tables whose rows belong to one organization: they go where it goes. */
+const ORG_SCOPED = [
+  'party_org_entity',
+  'party_org_member',
+  'party_org_officer',
+  'recognition_point',
+  'mobile_card',
+] as const;
 
 /**
  * Rows on an entity that are also another unit's work follow the entity as far as that unit reaches:
@@ -50,22 +97,27 @@ export async function moveEntityRows(db: Transaction<DB>, entityIds: number[], s
  * program or an instructor it cannot see is left as it is.
  *
  * What stays where it is, by decision: an organization's coverage of the entity (party_org_entity)
- * is the organization's, in its scope, and the two coverages count the entity where it is from the
+ * is the organization's, in its scope (the entity's own organization goes along, moveOwnOrgs), and the two coverages count the entity where it is from the
  * facts whoever holds the link (the 组建建议 read them too, orgs/queries.ts); a 组建建议's entities
  * (org_proposal_entity) are not moved: an open proposal drops a unit that left its area, as it drops
  * a 注销 one (migration 0249; its 组建 work, work_task, moves), a decided one is history; a visit
  * (visit_record) is the visiting station's work and counted for it. A member's self-report
  * (self_report) goes with its case, when not yet decided, in followEntityChange (discovery).
  */
-async function moveWithinReach(db: Transaction<DB>, entityIds: number[], scopeKey: string): Promise<void> {
-  for (const [t, owner, key] of WITHIN_REACH)
+async function moveWithinReach(
+  db: Transaction<DB>,
+  on: 'entity_id' | 'org_id',
+  ids: number[],
+  scopeKey: string,
+): Promise<void> {
+  for (const [t, owner, key] of WITHIN_REACH.filter(([t]) => on === 'entity_id' || t === 'instructor_assignment'))
     await sql`UPDATE ${sql.table(t)} r SET scope_key = ${scopeKey} FROM ${sql.table(owner)} o
-      WHERE o.id = ${sql.ref(`r.${key}`)} AND r.entity_id = ANY(${entityIds}::bigint[]) AND starts_with(${scopeKey}, o.scope_key)`.execute(
+      WHERE o.id = ${sql.ref(`r.${key}`)} AND ${sql.ref(`r.${on}`)} = ANY(${ids}::bigint[]) AND starts_with(${scopeKey}, o.scope_key)`.execute(
       db,
     );
 }
 
-/** The rows moveWithinReach moves: table, the unit whose work they are, the key to it. */
+/** The rows moveWithinReach moves: table, the unit whose work they are, the key to it (an organization's: the assignments to it). */
 const WITHIN_REACH = [
   ['assistance_entity', 'assistance_program', 'program_id'],
   ['instructor_assignment', 'instructor', 'instructor_id'],

@@ -150,6 +150,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   oldHint: '原密钥提示',
   oneTimePassword: '一次性密码',
   orgId: '党组织编号',
+  orgsMoved: '随主体迁移的党组织编号',
   outcome: '结果',
   outdated: '待更新',
   ownerId: '所属记录编号',

@@ -129,9 +129,8 @@ export async function updateEntityRecord(sc: Scoped, id: number, b: EntityChange
     .where('id', '=', e.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  if (scope !== e.scope_key) {
-    await moveEntityRows(db, [e.id], scope);
-  }
+  // The entity's own organization that went along is named in the audit line.
+  const orgsMoved = scope !== e.scope_key ? await moveEntityRows(db, [e.id], scope) : [];
   audit({
     action: 'entity.update',
     objectType: 'entity',
@@ -139,6 +138,7 @@ export async function updateEntityRecord(sc: Scoped, id: number, b: EntityChange
     detail: {
       before: { status: e.status, stationCode: e.station_code, address: e.address, employees: e.employees },
       after: { status: row.status, stationCode: row.station_code, address: row.address, employees: row.employees },
+      ...(orgsMoved.length ? { orgsMoved } : {}),
     },
   });
   // A status change has suspended the plaques (or asked for their return) in this same transaction.

@@ -188,8 +188,9 @@ function sampleRow(
     problems: [
       ...(unreadable ? [unreadable] : []),
       // The cell the reader could not take is told once, as the import tells it: a check of its
-      // text would quote the reader's marks (成立日期"2020.1\u0000\u0003"不是有效日期).
-      ...problems
+      // text would quote the reader's marks (成立日期"2020.1\u0000\u0003"不是有效日期). A row the
+      // reader takes for no data (a 合计 amid the rows) is told that alone, as the import refuses it.
+      ...(bad?.wholeRow ? [] : problems)
         .filter((p) => p.field !== unreadable?.field)
         .map((p) => ({
           field: p.field,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import iconv from 'iconv-lite';
+import ExcelJS from 'exceljs';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { importFile, tmpDir } from '../helpers/imports.js';
@@ -91,5 +92,55 @@ describe.each(BACKENDS)('extracts of round 19 on %s', (backend) => {
     );
     const lower = await sql<{ n: number }>`SELECT count(*)::int AS n FROM entity WHERE name LIKE '下表%'`.execute(t.db);
     expect(lower.rows[0].n).toBe(0);
+  });
+  it('reads a 个体工商户 export under a 单位/打印日期/查询条件 block, its header grouped as 主体信息/经营者信息/登记信息', async () => {
+    // The failed job said 缺少必需的列：主体类型: the groups joined 主体统一社会信用代码, 登记成立日期 …, the
+    // lower row was read alone, and its 姓名 under 经营者信息 was an unknown column.
+    const c = (i: number) => uscc('92', '320102', `MA2R19D0${i}`);
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('个体工商户');
+    ws.addRow(['玄武区个体工商户登记信息表']);
+    ws.mergeCells('A1:I1');
+    ws.addRow(['单位：南京市玄武区市场监督管理局', '', '', '', '', '', '打印日期：2024年3月1日']);
+    ws.addRow(['查询条件：登记状态=存续；登记机关=玄武区']);
+    ws.addRow(['序号', '主体信息', '', '', '经营者信息', '', '', '登记信息', '']);
+    ws.addRow(['', '统一社会信用代码', '字号名称', '经营场所', '姓名', '身份证号', '联系电话', '成立日期', '登记机关']);
+    for (const range of ['A4:A5', 'B4:D4', 'E4:G4', 'H4:I4']) ws.mergeCells(range);
+    for (let i = 1; i <= 2; i++)
+      ws.addRow([
+        i,
+        c(i),
+        `块${i}店`,
+        `中山路${i}号`,
+        `赵${i}`,
+        id('320102', `1980040${i}`, '011'),
+        `1391234567${i}`,
+        new Date(Date.UTC(2019, 2, 5)),
+        '南京市玄武区市场监督管理局',
+      ]);
+    ws.addRow(['合计', '', '', '', '', '', '', '2户', '']);
+    const file = path.join(dir, '分组表头.xlsx');
+    await wb.xlsx.writeFile(file);
+    const p = await preview('registry', file);
+    expect(p.missing).toEqual([]);
+    expect(p.columns.slice(4, 7).map((col) => [col.header, col.field])).toEqual([
+      ['经营者姓名', 'repName'],
+      ['经营者身份证号', 'repIdNumber'],
+      ['经营者联系电话', 'repPhone'],
+    ]);
+    const { job, rejections } = await importFile(t, 'registry', file, clerk);
+    expect(rejections).toEqual([]);
+    expect(job).toMatchObject({
+      status: 'done',
+      rows_accepted: 2,
+      footer: '表尾 1 行不是数据，未导入：第 8 行"合计 2户"',
+    });
+    const stored = await sql<{ name: string; kind: string; address: string; person: string }>`
+      SELECT e.name, e.kind, e.address, p.name AS person FROM entity e JOIN entity_person ep ON ep.entity_id = e.id
+      JOIN person p ON p.id = ep.person_id WHERE e.name LIKE '块%' ORDER BY e.name COLLATE "C"`.execute(t.db);
+    expect(stored.rows).toEqual([
+      { name: '块1店', kind: 'individual', address: '中山路1号', person: '赵1' },
+      { name: '块2店', kind: 'individual', address: '中山路2号', person: '赵2' },
+    ]);
   });
 });

@@ -660,11 +660,19 @@ function distinctHeaders(headers: string[], score: (cells: string[]) => number):
 }
 
 /**
+ * A group of a two-row header that titles a section of the record, not a person: its columns keep
+ * their own names (round 19: 主体信息 over 统一社会信用代码 made 主体统一社会信用代码, 登记信息 over
+ * 成立日期 登记成立日期, no column's names, and the header was read from its lower row alone).
+ */
+const SECTION =
+  /^(?:主体|市场主体|企业|个体工商户|个体户|合作社|登记|注册|基本|经营|状态|其他|证照|营业执照|机构|单位|联系|地址|住所)?(?:基本)?(?:信息|情况)$/;
+
+/**
  * The names of a two-row header: a group name of the upper row stands over the columns to its
  * right that have no name of their own there (merged across, as Excel shows it), and joins each
  * name of the lower row under it (法定代表人 + 证件号码 = 法定代表人证件号码; 经营者信息 + 姓名 =
- * 经营者姓名: a group titled as the person's 信息 names the person); a column named in one row only
- * keeps that name. Null unless some group has at least two names under it.
+ * 经营者姓名: a group titled as the person's 信息 names the person; a section's, SECTION, does not); a
+ * column named in one row only keeps that name. Null unless some group has at least two names under it.
  */
 function twoRowHeader(upper: string[], lower: string[]): string[] | null {
   const width = Math.max(upper.length, lower.length);
@@ -677,7 +685,13 @@ function twoRowHeader(upper: string[], lower: string[]): string[] | null {
     if (up) group = up;
     const over = up || group;
     if (low && over && low !== over) grouped.set(over, (grouped.get(over) ?? 0) + 1);
-    names.push(!low ? up : !over || low === over ? low : `${over.replace(/(?<=\S)(?:基本)?信息$/, '')}${low}`);
+    names.push(
+      !low
+        ? up
+        : !over || low === over || SECTION.test(over)
+          ? low
+          : `${over.replace(/(?<=\S)(?:基本)?信息$/, '')}${low}`,
+    );
   }
   return [...grouped.values()].some((n) => n >= 2) ? names : null;
 }

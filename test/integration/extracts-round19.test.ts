@@ -143,4 +143,27 @@ describe.each(BACKENDS)('extracts of round 19 on %s', (backend) => {
       { name: '块2店', kind: 'individual', address: '中山路2号', person: '赵2' },
     ]);
   });
+  it('stores the 住所 of a list splitting it over 省/市/区县/街道/详细地址 whole, without repeating what the street part says', async () => {
+    // Stored 中山路1号: the province, city, county and street were dropped from the 住所.
+    const c = (i: number) => uscc('92', '320102', `MA2R19C0${i}`);
+    const file = gbkCsv('住所分列.csv', [
+      '统一社会信用代码,名称,经营者,省,市,区县,街道,详细地址,成立日期',
+      `${c(1)},址1店,王一,江苏省,南京市,玄武区,新街口街道,中山路1号,2019-03-05`,
+      `${c(2)},址2店,王二,江苏省,南京市,玄武区,新街口街道,南京市玄武区新街口街道中山路2号,2019-03-05`,
+      `${c(3)},址3店,王三,江苏省,南京市,320102,,玄武区中山路3号,2019-03-05`,
+      `${c(4)},址4店,王四,,,,,中山路4号,2019-03-05`,
+    ]);
+    const p = await preview('registry', file);
+    expect(p.sample.map((s) => s.values.address)).toEqual([
+      '江苏省南京市玄武区新街口街道中山路1号',
+      '江苏省南京市玄武区新街口街道中山路2号',
+      '江苏省南京市玄武区中山路3号',
+      '中山路4号',
+    ]);
+    const { rejections } = await importFile(t, 'registry', file, clerk);
+    expect(rejections).toEqual([]);
+    const stored = await sql<{ address: string }>`
+      SELECT address FROM entity WHERE name LIKE '址%' ORDER BY name COLLATE "C"`.execute(t.db);
+    expect(stored.rows.map((r) => r.address)).toEqual(p.sample.map((s) => s.values.address));
+  });
 });

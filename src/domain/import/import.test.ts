@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VOCABULARY, KNOWN_UNUSED, type FileKind } from './vocabulary.js';
-import { planColumns, looksSensitive, type FieldSpec } from './plan.js';
+import { cellsOfFields, planColumns, looksSensitive, wholeAddress, type FieldSpec } from './plan.js';
 import { parseEntityType, ENTITY_TYPES } from './entity-types.js';
 import {
   ExcelCutColumns,
@@ -1658,5 +1658,33 @@ describe('who imports (one rule for the web and the exchange API)', () => {
       expect(importRefusal(kind, '320102001'), kind).toMatch(/由县级及以上市场监管局导入，不能导入到基层所$/);
     }
     expect(importRefusal('roster', '320102001')).toBe('党员名册由县级及以上市场监管局导入，不能导入到基层所');
+  });
+});
+
+describe('a 住所 split over columns (round 19)', () => {
+  it('is written whole: the parts the street part does not say, before it; a code, a blank part or a blank street part adds nothing', () => {
+    expect(wholeAddress(['江苏省', '南京市', '玄武区', '新街口街道'], '中山路1号')).toBe(
+      '江苏省南京市玄武区新街口街道中山路1号',
+    );
+    expect(wholeAddress(['江苏省', '南京市', '玄武区', ''], '南京市玄武区中山路2号')).toBe(
+      '江苏省南京市玄武区中山路2号',
+    );
+    expect(wholeAddress(['江苏省', '南京市', '320102'], '中山路3号')).toBe('江苏省南京市中山路3号');
+    expect(wholeAddress(['江苏省', '南京市'], '  ')).toBe('  ');
+  });
+
+  it('is read so only where the 住所 column is the street part (详细地址), not beside a 住所 written whole', () => {
+    const specs: FieldSpec[] = [
+      { field: 'name', header: '名称', aliases: [] },
+      { field: 'address', header: '住所', aliases: [] },
+      { field: 'countyCode', header: '所属县区代码', aliases: [] },
+    ];
+    const split = planColumns('registry', specs, [], ['名称', '省', '市', '区县', '街道', '详细地址']);
+    expect(split.addressParts).toEqual([1, 2, 3, 4]);
+    expect(split.ignored.has(1)).toBe(false);
+    expect(cellsOfFields(split, ['甲店', '江苏省', '南京市', '玄武区', '', '中山路1号']).cells[5]).toBe(
+      '江苏省南京市玄武区中山路1号',
+    );
+    expect(planColumns('registry', specs, [], ['名称', '省', '市', '住所']).addressParts).toEqual([]);
   });
 });

@@ -14,6 +14,11 @@
  */
 export type FileKind = 'registry' | 'annual_report' | 'roster' | 'abnormal_list' | 'untrustworthy_list';
 
+/** The headers of a 住所's street part, where a list splits the 住所 over 省/市/县（区）/乡镇（街道）/详细地址 columns. */
+export const ADDRESS_STREET_PART = ['详细地址', '详细住所', '住所详细地址', '经营场所详细地址'];
+/** The headers of a split 住所's province and city columns. */
+export const PROVINCE_CITY = ['省', '市', '省份', '所属省份', '所属市', '地市'];
+
 /** field → names the column goes by (beside the template's own header). */
 export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
   registry: {
@@ -114,10 +119,7 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       'dom',
       'oploc',
       // The street part of a 住所 split over 省/市/县（区）/乡镇（街道） columns (round 18: an unknown column, every 住所 blank).
-      '详细地址',
-      '详细住所',
-      '住所详细地址',
-      '经营场所详细地址',
+      ...ADDRESS_STREET_PART,
     ],
     authority: ['登记机关', '登记机关名称', '发照机关', 'regorg', 'regorgcn'],
     countyCode: [
@@ -491,13 +493,9 @@ export const KNOWN_UNUSED: Record<FileKind, string[]> = {
     '序号',
     '主体身份代码',
     '企业英文名称',
-    // The province and city of a 住所 split over columns: the county's name says them (countyCode).
-    '省',
-    '市',
-    '省份',
-    '所属省份',
-    '所属市',
-    '地市',
+    // The province and city of a 住所 split over columns: the county's name says them (countyCode),
+    // and the 住所 is written whole from them (planColumns' addressParts).
+    ...PROVINCE_CITY,
     'regcap',
     'regcapcur',
     'opscope',

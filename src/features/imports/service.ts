@@ -155,13 +155,19 @@ const shownAsStored = (field: string, stored: string) =>
  */
 function sampleRow(
   kind: ImportKind,
-  { index, ignored, fromTitle, alternates }: Pick<ColumnPlan, 'index' | 'ignored' | 'fromTitle' | 'alternates'>,
+  {
+    index,
+    ignored,
+    fromTitle,
+    alternates,
+    addressParts,
+  }: Pick<ColumnPlan, 'index' | 'ignored' | 'fromTitle' | 'alternates' | 'addressParts'>,
   headers: string[],
   row: SourceRow,
   sheets: string[] | null,
 ): Preview['sample'][number] {
   // A field's blank cell read from its alternate column, as the import reads it.
-  const { cells, from } = cellsOfFields({ index, alternates }, row.cells);
+  const { cells, from } = cellsOfFields({ index, alternates, addressParts }, row.cells);
   // A problem names the file's own column (the one its value came from), as the error report does.
   const label = (field: string) =>
     (from?.has(field) && headers[from.get(field)!]) ||

@@ -301,6 +301,9 @@ describe('市场主体类型', () => {
     // A 个体工商户's 组成形式 given in the 类型 column (round 16: refused as no type).
     ['个人经营', 'individual', '个人经营'],
     ['家庭经营', 'individual', '家庭经营'],
+    // A foreign firm's own business in China, as the registry's 7xxx types name it (round 19: refused as unknown).
+    ['外国(地区)企业在中国境内从事生产经营活动', 'enterprise', '外国(地区)企业在中国境内从事生产经营活动'],
+    ['外国（地区）企业在中国境内从事经营活动', 'enterprise', '外国（地区）企业在中国境内从事经营活动'],
   ])('"%s" is %s (%s)', (input, kind, typeName) => {
     expect(parseEntityType(input)).toEqual({ ok: true, kind, typeName });
   });

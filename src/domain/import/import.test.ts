@@ -53,6 +53,12 @@ describe('header vocabulary', () => {
     expect([plan.index.get('name'), plan.index.get('orgRelation')]).toEqual([0, 1]);
   });
 
+  it("reads a roster's 加入党组织时间 and 转为正式党员时间 as the join and full-membership dates (round 19)", () => {
+    // 转为正式党员时间 was an unknown column: its dates were dropped once the warning was acknowledged.
+    const plan = planColumns('roster', specsOf('roster'), [], ['姓名', '加入党组织时间', '转为正式党员时间']);
+    expect([plan.index.get('joinDate'), plan.index.get('confirmedOn')]).toEqual([1, 2]);
+  });
+
   it('matches whatever the width of parentheses, spaces and case', () => {
     expect(planColumns('registry', specsOf('registry'), [], ['住所(经营场所)']).index.get('address')).toBe(0);
     expect(planColumns('registry', specsOf('registry'), [], [' 企业名称 ']).index.get('name')).toBe(0);

@@ -353,8 +353,8 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
     sex: ['性别'],
     birthDate: ['出生日期', '出生年月', '出生年月日'],
     // 全国党员管理信息系统 names them 加入党组织日期 and 转为正式党员日期.
-    joinDate: ['入党日期', '入党时间', '加入党组织日期', '入党年月'],
-    confirmedOn: ['转正日期', '转正时间', '转为正式党员日期', '转正年月'],
+    joinDate: ['入党日期', '入党时间', '加入党组织日期', '加入党组织时间', '入党年月'],
+    confirmedOn: ['转正日期', '转正时间', '转为正式党员日期', '转为正式党员时间', '转正年月'],
     membership: ['人员类别', '党员类别', '党员类型', '政治面貌'],
     // Hand-kept rosters name the branch every way: 所在支部, 所属党支部, 支部名称 ….
     orgRelation: [

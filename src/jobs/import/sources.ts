@@ -826,9 +826,10 @@ async function withHeaders(
     let rowNo = headerRowNo;
     /** The header of another table below this one (its row number), once met: every row from it on is that table's. */
     let other: number | null = null;
-    // Its header names known columns and holds no code (tested first: a data row nearly always has one), nor repeats this one's.
+    // Its header names known columns and does not repeat this one's. A header holds no digit, and a data
+    // row nearly always does (a code, a date, a 序号): tested first, as the score costs milliseconds a row.
     const otherTableHeader = (cells: string[], at: number): number | null =>
-      !cells.some((c) => KEY_LIKE.test(c.trim().toUpperCase())) &&
+      !cells.some((c) => /[0-9０-９]/.test(c)) &&
       score(cells) >= 2 &&
       ![headers, ...lines.map((l) => l.map(name))].some((h) => repeatsHeader(cells, h))
         ? at

@@ -120,10 +120,11 @@ export function parseEntityType(input: string): EntityTypeResult {
   // Names outside the list (provincial variants, e.g. "有限责任公司（港澳台法人独资）"): by their words.
   // The 私营企业 types of registrations before 2006 (私营有限责任公司(自然人控股或私营性质企业控股),
   // 私营股份有限公司), which old entities' records still carry, are enterprises like their successors.
+  // 外国（地区）企业在中国境内从事生产经营活动 (the 7xxx types of a foreign firm's own business here) too.
   if (/^个体工商户/.test(k)) return { ok: true, kind: 'individual', typeName: v };
   if (/^农民专业合作社/.test(k)) return { ok: true, kind: 'cooperative', typeName: v };
   if (
-    /^(其他|私营)?(有限责任公司|股份有限公司)|分公司$|(合伙|独资|联营|外商投资|台港澳投资|港澳台投资)企业|分支机构|常驻代表机构|^(全民|集体)所有制|^股份合作|企业法人|^(外资|外商|中外|台港澳|港澳台)/.test(
+    /^(其他|私营)?(有限责任公司|股份有限公司)|分公司$|(合伙|独资|联营|外商投资|台港澳投资|港澳台投资)企业|分支机构|常驻代表机构|^(全民|集体)所有制|^股份合作|企业法人|^(外资|外商|中外|台港澳|港澳台|外国（地区）)/.test(
       k,
     )
   )

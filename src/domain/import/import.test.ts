@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VOCABULARY, KNOWN_UNUSED, type FileKind } from './vocabulary.js';
-import { planColumns, looksSensitive, type FieldSpec } from './plan.js';
+import { cellsOfFields, planColumns, looksSensitive, wholeAddress, type FieldSpec } from './plan.js';
 import { parseEntityType, ENTITY_TYPES } from './entity-types.js';
 import {
   ExcelCutColumns,
@@ -51,6 +51,12 @@ describe('header vocabulary', () => {
   it("reads a county roster's 组织关系所在党支部 as the member's branch (round 11)", () => {
     const plan = planColumns('roster', specsOf('roster'), [], ['党员姓名', '组织关系所在党支部', '组织关系所在支部']);
     expect([plan.index.get('name'), plan.index.get('orgRelation')]).toEqual([0, 1]);
+  });
+
+  it("reads a roster's 加入党组织时间 and 转为正式党员时间 as the join and full-membership dates (round 19)", () => {
+    // 转为正式党员时间 was an unknown column: its dates were dropped once the warning was acknowledged.
+    const plan = planColumns('roster', specsOf('roster'), [], ['姓名', '加入党组织时间', '转为正式党员时间']);
+    expect([plan.index.get('joinDate'), plan.index.get('confirmedOn')]).toEqual([1, 2]);
   });
 
   it('matches whatever the width of parentheses, spaces and case', () => {
@@ -301,6 +307,9 @@ describe('市场主体类型', () => {
     // A 个体工商户's 组成形式 given in the 类型 column (round 16: refused as no type).
     ['个人经营', 'individual', '个人经营'],
     ['家庭经营', 'individual', '家庭经营'],
+    // A foreign firm's own business in China, as the registry's 7xxx types name it (round 19: refused as unknown).
+    ['外国(地区)企业在中国境内从事生产经营活动', 'enterprise', '外国(地区)企业在中国境内从事生产经营活动'],
+    ['外国（地区）企业在中国境内从事经营活动', 'enterprise', '外国（地区）企业在中国境内从事经营活动'],
   ])('"%s" is %s (%s)', (input, kind, typeName) => {
     expect(parseEntityType(input)).toEqual({ ok: true, kind, typeName });
   });
@@ -1658,5 +1667,33 @@ describe('who imports (one rule for the web and the exchange API)', () => {
       expect(importRefusal(kind, '320102001'), kind).toMatch(/由县级及以上市场监管局导入，不能导入到基层所$/);
     }
     expect(importRefusal('roster', '320102001')).toBe('党员名册由县级及以上市场监管局导入，不能导入到基层所');
+  });
+});
+
+describe('a 住所 split over columns (round 19)', () => {
+  it('is written whole: the parts the street part does not say, before it; a code, a blank part or a blank street part adds nothing', () => {
+    expect(wholeAddress(['江苏省', '南京市', '玄武区', '新街口街道'], '中山路1号')).toBe(
+      '江苏省南京市玄武区新街口街道中山路1号',
+    );
+    expect(wholeAddress(['江苏省', '南京市', '玄武区', ''], '南京市玄武区中山路2号')).toBe(
+      '江苏省南京市玄武区中山路2号',
+    );
+    expect(wholeAddress(['江苏省', '南京市', '320102'], '中山路3号')).toBe('江苏省南京市中山路3号');
+    expect(wholeAddress(['江苏省', '南京市'], '  ')).toBe('  ');
+  });
+
+  it('is read so only where the 住所 column is the street part (详细地址), not beside a 住所 written whole', () => {
+    const specs: FieldSpec[] = [
+      { field: 'name', header: '名称', aliases: [] },
+      { field: 'address', header: '住所', aliases: [] },
+      { field: 'countyCode', header: '所属县区代码', aliases: [] },
+    ];
+    const split = planColumns('registry', specs, [], ['名称', '省', '市', '区县', '街道', '详细地址']);
+    expect(split.addressParts).toEqual([1, 2, 3, 4]);
+    expect(split.ignored.has(1)).toBe(false);
+    expect(cellsOfFields(split, ['甲店', '江苏省', '南京市', '玄武区', '', '中山路1号']).cells[5]).toBe(
+      '江苏省南京市玄武区中山路1号',
+    );
+    expect(planColumns('registry', specs, [], ['名称', '省', '市', '住所']).addressParts).toEqual([]);
   });
 });

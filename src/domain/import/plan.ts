@@ -1,7 +1,9 @@
 import { parseIdNumber, MOBILE } from '../identifiers/id-number.js';
 import { parseUscc } from '../identifiers/uscc.js';
 import {
+  ADDRESS_STREET_PART,
   CODE_ONLY,
+  PROVINCE_CITY,
   KNOWN_UNUSED,
   MORE_SPECIFIC,
   REPORT_COLUMNS,
@@ -45,9 +47,27 @@ export type ColumnPlan = {
    * 经营者 on the other, the address 住所 and 经营场所, each row filling one of them.
    */
   alternates: Map<string, number[]>;
+  /**
+   * Where the 住所 column holds the street part only (详细地址 beside 省, 市, 县（区）, 乡镇（街道）
+   * columns): those columns, in the file's order, whose values the 住所 is written whole from (see
+   * cellsOfFields). Round 18 stored 中山路1号 alone.
+   */
+  addressParts?: number[];
 };
 /** A user's choice: field → the header of the column that feeds it ('' = use no column). */
 export type Mapping = Record<string, string>;
+
+const STREET_PART = new Set(ADDRESS_STREET_PART.map(normalizeHeader));
+const REGION_PARTS = new Set([...PROVINCE_CITY, ...STREET_HEADERS].map(normalizeHeader));
+
+/** A registry's columns the 住所 is written whole from when its own column holds the street part only (ColumnPlan.addressParts). */
+function addressPartsOf(kind: FileKind, headers: string[], index: Map<string, number>): number[] {
+  const at = index.get('address');
+  if (kind !== 'registry' || at === undefined || !headerForms(headers[at]).some((f) => STREET_PART.has(f))) return [];
+  return headers.flatMap((h, i) =>
+    i !== at && (i === index.get('countyCode') || headerForms(h).some((f) => REGION_PARTS.has(f))) ? [i] : [],
+  );
+}
 
 /** Registry columns read only to place an entity at its station (see domain/ledger/station.ts). */
 const PLACE_HEADERS = new Set([...STATION_HEADERS, ...STREET_HEADERS].map(normalizeHeader));
@@ -168,6 +188,7 @@ export function planColumns(
     alternates.set(field, [...(alternates.get(field) ?? []), j]);
   });
   const alternateOf = new Map([...alternates].flatMap(([f, js]) => js.map((j) => [j, f] as const)));
+  const addressParts = addressPartsOf(kind, headers, index);
   const fieldAt = new Map([...index].map(([f, i]) => [i, f]));
   const warnings: { header: string; reason: string }[] = [];
   const columns = headers.map((header, i): PlannedColumn => {
@@ -203,6 +224,10 @@ export function planColumns(
             )}，将不导入`
           : null,
       };
+    if (addressParts.includes(i)) {
+      const note = readBeside(kind, header) === 'place' ? '并入"住所"，并用于确定基层所' : '并入"住所"';
+      return { index: i, header, field: null, fieldLabel: null, note, warning: null };
+    }
     if (headerForms(header).some((f) => unused.has(f)))
       return { index: i, header, field: null, fieldLabel: null, note: '不导入（平台不使用此项）', warning: null };
     if (readBeside(kind, header) === 'place')
@@ -239,9 +264,13 @@ export function planColumns(
   if (oneOf.length && !oneOf.some((f) => index.has(f)) && !missing.some((m) => m.field === oneOf[0]))
     missing.push({ field: oneOf[0], label: oneOf.map((f) => labelOf.get(f)).join('或') });
   const ignored = new Set(
-    columns.filter((c) => !c.field && !alternateOf.has(c.index) && !readBeside(kind, c.header)).map((c) => c.index),
+    columns
+      .filter(
+        (c) => !c.field && !alternateOf.has(c.index) && !addressParts.includes(c.index) && !readBeside(kind, c.header),
+      )
+      .map((c) => c.index),
   );
-  return { columns, index, missing, warnings, ignored, alternates };
+  return { columns, index, missing, warnings, ignored, alternates, addressParts };
 }
 
 /**
@@ -251,11 +280,19 @@ export function planColumns(
  * error report's copy of the row).
  */
 export function cellsOfFields(
-  { index, alternates }: Pick<ColumnPlan, 'index' | 'alternates'>,
+  { index, alternates, addressParts }: Pick<ColumnPlan, 'index' | 'alternates' | 'addressParts'>,
   cells: string[],
 ): { cells: string[]; from: Map<string, number> | null } {
   let out = cells;
   let from: Map<string, number> | null = null;
+  if (addressParts?.length) {
+    const at = index.get('address')!;
+    out = [...cells];
+    out[at] = wholeAddress(
+      addressParts.map((i) => cells[i] ?? ''),
+      cells[at] ?? '',
+    );
+  }
   for (const [field, others] of alternates) {
     const i = index.get(field)!;
     if ((cells[i] ?? '').trim()) continue;
@@ -302,4 +339,20 @@ export function looksSensitive(header: string, values: string[]): string | null 
   if (/日期|时间|date/.test(h) || (filled.length && filled.filter(looksLikeDate).length / filled.length >= 0.5))
     return '日期';
   return null;
+}
+
+/**
+ * A 住所 written whole from its split columns: the province, city, county and street named before
+ * the street part, each unless the street part already says it (南京市玄武区中山路2号 under 玄武区) or
+ * it is a code (a 县区 column giving 320102). No street part, no 住所: the columns alone say no place.
+ */
+export function wholeAddress(parts: string[], street: string): string {
+  const s = street.trim();
+  if (!s) return street;
+  return (
+    parts
+      .map((p) => p.trim())
+      .filter((p) => p && !/^\d+$/.test(p) && !s.includes(p))
+      .join('') + s
+  );
 }

@@ -14,6 +14,11 @@
  */
 export type FileKind = 'registry' | 'annual_report' | 'roster' | 'abnormal_list' | 'untrustworthy_list';
 
+/** The headers of a 住所's street part, where a list splits the 住所 over 省/市/县（区）/乡镇（街道）/详细地址 columns. */
+export const ADDRESS_STREET_PART = ['详细地址', '详细住所', '住所详细地址', '经营场所详细地址'];
+/** The headers of a split 住所's province and city columns. */
+export const PROVINCE_CITY = ['省', '市', '省份', '所属省份', '所属市', '地市'];
+
 /** field → names the column goes by (beside the template's own header). */
 export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
   registry: {
@@ -114,10 +119,7 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
       'dom',
       'oploc',
       // The street part of a 住所 split over 省/市/县（区）/乡镇（街道） columns (round 18: an unknown column, every 住所 blank).
-      '详细地址',
-      '详细住所',
-      '住所详细地址',
-      '经营场所详细地址',
+      ...ADDRESS_STREET_PART,
     ],
     authority: ['登记机关', '登记机关名称', '发照机关', 'regorg', 'regorgcn'],
     countyCode: [
@@ -351,8 +353,8 @@ export const VOCABULARY: Record<FileKind, Record<string, string[]>> = {
     sex: ['性别'],
     birthDate: ['出生日期', '出生年月', '出生年月日'],
     // 全国党员管理信息系统 names them 加入党组织日期 and 转为正式党员日期.
-    joinDate: ['入党日期', '入党时间', '加入党组织日期', '入党年月'],
-    confirmedOn: ['转正日期', '转正时间', '转为正式党员日期', '转正年月'],
+    joinDate: ['入党日期', '入党时间', '加入党组织日期', '加入党组织时间', '入党年月'],
+    confirmedOn: ['转正日期', '转正时间', '转为正式党员日期', '转为正式党员时间', '转正年月'],
     membership: ['人员类别', '党员类别', '党员类型', '政治面貌'],
     // Hand-kept rosters name the branch every way: 所在支部, 所属党支部, 支部名称 ….
     orgRelation: [
@@ -491,13 +493,9 @@ export const KNOWN_UNUSED: Record<FileKind, string[]> = {
     '序号',
     '主体身份代码',
     '企业英文名称',
-    // The province and city of a 住所 split over columns: the county's name says them (countyCode).
-    '省',
-    '市',
-    '省份',
-    '所属省份',
-    '所属市',
-    '地市',
+    // The province and city of a 住所 split over columns: the county's name says them (countyCode),
+    // and the 住所 is written whole from them (planColumns' addressParts).
+    ...PROVINCE_CITY,
     'regcap',
     'regcapcur',
     'opscope',

@@ -155,13 +155,19 @@ const shownAsStored = (field: string, stored: string) =>
  */
 function sampleRow(
   kind: ImportKind,
-  { index, ignored, fromTitle, alternates }: Pick<ColumnPlan, 'index' | 'ignored' | 'fromTitle' | 'alternates'>,
+  {
+    index,
+    ignored,
+    fromTitle,
+    alternates,
+    addressParts,
+  }: Pick<ColumnPlan, 'index' | 'ignored' | 'fromTitle' | 'alternates' | 'addressParts'>,
   headers: string[],
   row: SourceRow,
   sheets: string[] | null,
 ): Preview['sample'][number] {
   // A field's blank cell read from its alternate column, as the import reads it.
-  const { cells, from } = cellsOfFields({ index, alternates }, row.cells);
+  const { cells, from } = cellsOfFields({ index, alternates, addressParts }, row.cells);
   // A problem names the file's own column (the one its value came from), as the error report does.
   const label = (field: string) =>
     (from?.has(field) && headers[from.get(field)!]) ||
@@ -188,8 +194,9 @@ function sampleRow(
     problems: [
       ...(unreadable ? [unreadable] : []),
       // The cell the reader could not take is told once, as the import tells it: a check of its
-      // text would quote the reader's marks (成立日期"2020.1\u0000\u0003"不是有效日期).
-      ...problems
+      // text would quote the reader's marks (成立日期"2020.1\u0000\u0003"不是有效日期). A row the
+      // reader takes for no data (a 合计 amid the rows) is told that alone, as the import refuses it.
+      ...(bad?.wholeRow ? [] : problems)
         .filter((p) => p.field !== unreadable?.field)
         .map((p) => ({
           field: p.field,

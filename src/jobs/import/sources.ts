@@ -32,15 +32,19 @@ import { mergeFiller } from './merges.js';
  * file's encoding, a field over the size limit): a row with one in a column the import reads is
  * refused, never stored with U+FFFD or cut (see firstReadProblem).
  */
-export type CellProblem = { index: number; reason: string };
-export type SourceRow = { rowNo: number; cells: string[]; bad?: CellProblem[] };
+export type CellProblem = { index: number; reason: string; wholeRow?: true };
+/**
+ * `notData`: why the reader takes the row for no data although it stands among the data (a 合计 row
+ * with rows under it, a row under another table's header): dataRows refuses it for that alone.
+ */
+export type SourceRow = { rowNo: number; cells: string[]; bad?: CellProblem[]; notData?: string };
 
 /**
  * The problem that refuses a row: the first in a column the import reads. A cell the import does
  * not read (经营范围 longer than the field limit, in a column the plan leaves out) refuses nothing.
  */
 export const firstReadProblem = (row: SourceRow, ignored: ReadonlySet<number>): CellProblem | undefined =>
-  row.bad?.find((b) => !ignored.has(b.index));
+  row.bad?.find((b) => b.wholeRow || !ignored.has(b.index));
 
 /**
  * A row with nothing in the columns the import reads and only numbers in the others: no data,
@@ -73,10 +77,17 @@ export async function* dataRows<R extends SourceRow>(
       continue;
     }
     const text = sectionTitle(row.cells);
-    if (text === null) yield row;
-    else titles.push({ rowNo: row.rowNo, text });
+    if (text !== null) titles.push({ rowNo: row.rowNo, text });
+    else if (row.notData === undefined) yield row;
+    else yield { ...row, bad: [{ index: notDataColumn(row.cells, ignored), reason: row.notData, wholeRow: true }] };
   }
 }
+/** The column a row that is no data is refused in: its first filled cell the import reads, else the first column it reads. */
+function notDataColumn(cells: string[], ignored: ReadonlySet<number>): number {
+  const read = cells.map((_, i) => i).filter((i) => !ignored.has(i));
+  return read.find((i) => cells[i].trim() !== '') ?? read[0] ?? 0;
+}
+
 /** How the file was read: text, an .xlsx workbook, or a legacy workbook (.xls, or an HTML/XML table saved as .xls). */
 export type SourceFormat = 'csv' | 'xlsx' | 'xls' | 'ods';
 export type Source = {
@@ -649,11 +660,19 @@ function distinctHeaders(headers: string[], score: (cells: string[]) => number):
 }
 
 /**
+ * A group of a two-row header that titles a section of the record, not a person: its columns keep
+ * their own names (round 19: 主体信息 over 统一社会信用代码 made 主体统一社会信用代码, 登记信息 over
+ * 成立日期 登记成立日期, no column's names, and the header was read from its lower row alone).
+ */
+const SECTION =
+  /^(?:主体|市场主体|企业|个体工商户|个体户|合作社|登记|注册|基本|经营|状态|其他|证照|营业执照|机构|单位|联系|地址|住所)?(?:基本)?(?:信息|情况)$/;
+
+/**
  * The names of a two-row header: a group name of the upper row stands over the columns to its
  * right that have no name of their own there (merged across, as Excel shows it), and joins each
  * name of the lower row under it (法定代表人 + 证件号码 = 法定代表人证件号码; 经营者信息 + 姓名 =
- * 经营者姓名: a group titled as the person's 信息 names the person); a column named in one row only
- * keeps that name. Null unless some group has at least two names under it.
+ * 经营者姓名: a group titled as the person's 信息 names the person; a section's, SECTION, does not); a
+ * column named in one row only keeps that name. Null unless some group has at least two names under it.
  */
 function twoRowHeader(upper: string[], lower: string[]): string[] | null {
   const width = Math.max(upper.length, lower.length);
@@ -666,7 +685,13 @@ function twoRowHeader(upper: string[], lower: string[]): string[] | null {
     if (up) group = up;
     const over = up || group;
     if (low && over && low !== over) grouped.set(over, (grouped.get(over) ?? 0) + 1);
-    names.push(!low ? up : !over || low === over ? low : `${over.replace(/(?<=\S)(?:基本)?信息$/, '')}${low}`);
+    names.push(
+      !low
+        ? up
+        : !over || low === over || SECTION.test(over)
+          ? low
+          : `${over.replace(/(?<=\S)(?:基本)?信息$/, '')}${low}`,
+    );
   }
   return [...grouped.values()].some((n) => n >= 2) ? names : null;
 }
@@ -709,6 +734,25 @@ function refuseTableAbove(
     `第 ${above[other].i + 1} 行和第 ${headerRowNo} 行都是表头：一个工作表中有两个表格，第 ${from === to ? from : `${from}–${to}`} 行的数据在第 ${headerRowNo} 行的表头之上，不会被导入。请把两个表格分别保存为单独的文件或工作表后分别上传`,
   );
 }
+
+/**
+ * Why a footer-like row with data under it is refused (round 18: a roster's 合计 between its branches
+ * was refused as a member whose 人员类别 was blank). Not skipped: a data row that happens to read so
+ * must not vanish; the clerk deletes a total (or moves it to the end, where it is the footer).
+ */
+const totalAmidData = (text: string) =>
+  `"${text}"是合计行或表尾（合计、小计、制表人、注等），不是数据：它下面还有数据行，所以没有当作表尾跳过。请删除此行（或把它移到表格最后）后重新导入`;
+
+/**
+ * Why a row of a second table below the one read is refused: its header (naming two known columns
+ * at least, not the header's repeat) and every row after it. Past the rows the header is looked for
+ * in, refuseTableAbove cannot see it; read under the first header, its rows were refused for its
+ * columns' words in the wrong fields, or stored so when the columns happened to fit (round 19).
+ */
+const otherTableRow = (at: number, rowNo: number, headerRowNo: number) =>
+  `第 ${at} 行是另一个表格的表头（与第 ${headerRowNo} 行的表头不同）：一个工作表中有两个表格，${
+    rowNo === at ? '此行不是数据' : `此行不按第 ${headerRowNo} 行的表头读取，不会被导入`
+  }。请把两个表格分别保存为单独的文件或工作表后分别上传`;
 
 /**
  * Finds the header (the best-scoring of the first records; title rows above it are skipped),
@@ -780,6 +824,16 @@ async function withHeaders(
   let held: SourceRow[] = [];
   async function* rows(): AsyncGenerator<SourceRow> {
     let rowNo = headerRowNo;
+    /** The header of another table below this one (its row number), once met: every row from it on is that table's. */
+    let other: number | null = null;
+    // Its header names known columns and does not repeat this one's. A header holds no digit, and a data
+    // row nearly always does (a code, a date, a 序号): tested first, as the score costs milliseconds a row.
+    const otherTableHeader = (cells: string[], at: number): number | null =>
+      !cells.some((c) => /[0-9０-９]/.test(c)) &&
+      score(cells) >= 2 &&
+      ![headers, ...lines.map((l) => l.map(name))].some((h) => repeatsHeader(cells, h))
+        ? at
+        : null;
     const emit = function* (cells: string[]): Generator<SourceRow> {
       rowNo++;
       if (rowNo - headerRowNo > limits.maxRows) throw new SourceError(`文件超过 ${limits.maxRows} 行上限`);
@@ -789,12 +843,17 @@ async function withHeaders(
       const footer = footerText(text);
       if (footer !== null && held.length < MAX_FOOTER) {
         pending.push({ rowNo, text: footer });
-        held.push(row);
+        held.push({ ...row, notData: totalAmidData(footer) });
         return;
       }
       yield* held;
       [pending, held] = [[], []];
-      yield row;
+      other ??= otherTableHeader(text, rowNo);
+      yield other
+        ? { ...row, notData: otherTableRow(other, rowNo, headerRowNo) }
+        : footer !== null
+          ? { ...row, notData: totalAmidData(footer) }
+          : row;
     };
     for (const cells of rest) yield* emit(cells);
     for await (const cells of records) yield* emit(cells);

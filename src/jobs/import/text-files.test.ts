@@ -183,6 +183,57 @@ describe('text exports', () => {
     expect(rows).toEqual([[3, '张三']]);
   });
 
+  it("reads a two-row header's sections (主体信息, 登记信息) as their columns' own names, a person's 信息 as the person", async () => {
+    // Round 19: joined as 主体统一社会信用代码, 登记成立日期 (no column's name), the header named fewer
+    // columns than its lower row, which was taken alone: 姓名 an unknown column, 经营者 lost.
+    const text = [
+      '序号,主体信息,,,经营者信息,,,登记信息,',
+      ',统一社会信用代码,字号名称,经营场所,姓名,身份证号,联系电话,成立日期,登记机关',
+      '1,92320102MA1PX7EB3T,甲店,长江路1号,张三,320102198808081317,13912345678,2019-03-05,玄武区市场监督管理局',
+    ].join('\r\n');
+    const f = path.join(dir, '分组表头.csv');
+    fs.writeFileSync(f, text);
+    const s = await openSource(f, '分组表头.csv', undefined, (c) => headerScore('registry', c));
+    expect(s.headerRowNo).toBe(2);
+    expect(s.headers).toEqual([
+      '序号',
+      '统一社会信用代码',
+      '字号名称',
+      '经营场所',
+      '经营者姓名',
+      '经营者身份证号',
+      '经营者联系电话',
+      '成立日期',
+      '登记机关',
+    ]);
+  });
+
+  it('refuses a 合计 row with data under it as a total, and every row of a second table below the header search as that table', async () => {
+    const text = [
+      '统一社会信用代码,名称,经营者',
+      '92320102MA1PX7EB3T,甲店,张三',
+      '合计,1户,',
+      '92320102MA1PX7EB4R,乙店,李四',
+      ...Array.from({ length: 30 }, () => '92320102MA1PX7EB4R,乙店,李四'),
+      '统一社会信用代码,企业名称,法定代表人',
+      '91320102MA1PX7EB5A,丙公司,王五',
+      '合计：3 户,,',
+    ].join('\r\n');
+    const f = path.join(dir, '合计与下表.csv');
+    fs.writeFileSync(f, text);
+    const s = await openSource(f, '合计与下表.csv', undefined, (c) => headerScore('registry', c));
+    const rows = [];
+    for await (const r of dataRows(s.rows, new Set(), [], s)) if (r.bad) rows.push([r.rowNo, r.bad]);
+    const other = (line: string) =>
+      `第 35 行是另一个表格的表头（与第 1 行的表头不同）：一个工作表中有两个表格，${line}。请把两个表格分别保存为单独的文件或工作表后分别上传`;
+    expect(rows).toEqual([
+      [3, [{ index: 0, reason: expect.stringMatching(/^"合计 1户"是合计行或表尾/), wholeRow: true }]],
+      [35, [{ index: 0, reason: other('此行不是数据'), wholeRow: true }]],
+      [36, [{ index: 0, reason: other('此行不按第 1 行的表头读取，不会被导入'), wholeRow: true }]],
+    ]);
+    expect(s.footer()).toEqual([{ rowNo: 37, text: '合计：3 户' }]);
+  });
+
   it('takes a two-row header repeated further down (pages stitched together) for no data', async () => {
     const top = '序号,统一社会信用代码,企业名称,法定代表人,,';
     const sub = ',,,姓名,证件号码,联系电话';

@@ -701,6 +701,8 @@ function twoRowHeader(upper: string[], lower: string[]): string[] | null {
  * a date line, a template's 填表说明 of a dozen numbered lines and more.
  */
 const HEADER_SEARCH = 30;
+/** Data rows without a digit looked at as another table's header, at most. */
+const OTHER_TABLE_SCORED = 2_000;
 /** More footer-like rows in a row than a footer has are data (a file that is all 合计 rows is refused row by row, not skipped). */
 const MAX_FOOTER = 20;
 
@@ -827,13 +829,17 @@ async function withHeaders(
     /** The header of another table below this one (its row number), once met: every row from it on is that table's. */
     let other: number | null = null;
     // Its header names known columns and does not repeat this one's. A header holds no digit, and a data
-    // row nearly always does (a code, a date, a 序号): tested first, as the score costs milliseconds a row.
-    const otherTableHeader = (cells: string[], at: number): number | null =>
-      !cells.some((c) => /[0-9０-９]/.test(c)) &&
-      score(cells) >= 2 &&
-      ![headers, ...lines.map((l) => l.map(name))].some((h) => repeatsHeader(cells, h))
+    // row nearly always does (a code, a date, a 序号): tested first, as the score costs up to a millisecond
+    // a row. Only so many rows without a digit are scored: a file of a million such rows (no real
+    // extract; a file made to be slow) would otherwise cost a core a quarter of an hour.
+    let scored = 0;
+    const otherTableHeader = (cells: string[], at: number): number | null => {
+      if (scored >= OTHER_TABLE_SCORED || cells.some((c) => /[0-9０-９]/.test(c))) return null;
+      scored++;
+      return score(cells) >= 2 && ![headers, ...lines.map((l) => l.map(name))].some((h) => repeatsHeader(cells, h))
         ? at
         : null;
+    };
     const emit = function* (cells: string[]): Generator<SourceRow> {
       rowNo++;
       if (rowNo - headerRowNo > limits.maxRows) throw new SourceError(`文件超过 ${limits.maxRows} 行上限`);

@@ -234,6 +234,22 @@ describe('text exports', () => {
     expect(s.footer()).toEqual([{ rowNo: 37, text: '合计：3 户' }]);
   });
 
+  it('looks at no more than 2,000 rows without a digit for another table’s header (each costs a header match; a file of a million such rows cost a core a quarter of an hour)', async () => {
+    const text = [
+      '统一社会信用代码,名称,经营者',
+      ...Array.from({ length: 5_000 }, (_, i) => `无码店,甲店${'乙'.repeat(i % 7)},张三`),
+    ];
+    const f = path.join(dir, '无数字.csv');
+    fs.writeFileSync(f, text.join('\r\n'));
+    let calls = 0;
+    const s = await openSource(f, '无数字.csv', undefined, (c) => (calls++, headerScore('registry', c)));
+    const before = calls;
+    let n = 0;
+    for await (const _ of s.rows) n++;
+    expect(n).toBe(5_000);
+    expect(calls - before).toBe(2_000);
+  });
+
   it('takes a two-row header repeated further down (pages stitched together) for no data', async () => {
     const top = '序号,统一社会信用代码,企业名称,法定代表人,,';
     const sub = ',,,姓名,证件号码,联系电话';

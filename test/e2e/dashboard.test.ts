@@ -131,16 +131,18 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
 
     // Page 2 of the list, an entity opened, 返回: the list is on page 2 again with its filters (it was back on page 1).
     expect(here.figures.operating).toBeGreaterThan(20);
+    const firstRow = page.locator('.ant-table-row').first().locator('td').first();
+    const onPage1 = await firstRow.textContent();
     await page.locator('.ant-pagination-item-2').click();
-    const second = page.locator('.ant-table-row').first();
     await expect.poll(() => page.locator('.ant-pagination-item-active').textContent()).toBe('2');
-    await expect.poll(() => page.locator('.ant-spin-spinning').count()).toBe(0);
-    const onPage2 = await second.locator('td').first().textContent();
+    await expect.poll(() => firstRow.textContent()).not.toBe(onPage1);
+    const onPage2 = await firstRow.textContent();
+    const second = page.locator('.ant-table-row').first();
     await second.click();
     await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/entities\/\d+$/);
     await page.goBack();
     await expect.poll(() => page.locator('.ant-pagination-item-active').textContent()).toBe('2');
-    await expect.poll(() => second.locator('td').first().textContent()).toBe(onPage2);
+    await expect.poll(() => firstRow.textContent()).toBe(onPage2);
     expect(Object.fromEntries(new URL(page.url()).searchParams)).toMatchObject({ coverage: 'operating' });
 
     // Searching on quickly: the answer for 便利店, come after the one for 服装, is dropped (its rows stood under 服装).

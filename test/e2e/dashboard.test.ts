@@ -140,6 +140,8 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     const second = page.locator('.ant-table-row').first();
     await second.click();
     await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/entities\/\d+$/);
+    // The entity's page drawn, the list gone (the address changes before the page does).
+    await expect.poll(() => page.getByPlaceholder('名称或统一社会信用代码').count(), { timeout: 15_000 }).toBe(0);
     await page.goBack();
     await expect.poll(() => page.locator('.ant-pagination-item-active').textContent()).toBe('2');
     await expect.poll(() => firstRow.textContent()).toBe(onPage2);

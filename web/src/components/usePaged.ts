@@ -29,7 +29,12 @@ export function usePaged<T>(
   const path = typeof source === 'string' || source === null ? source : source.path;
   const [own, setOwn] = useState({ page: 1, size: pageSize });
   const [params, setParams] = useSearchParams();
-  const page = inAddress ? Number(params.get('page')) || 1 : own.page;
+  const key = JSON.stringify(filters);
+  // Other filters start on page 1 at once (not after a read of the old page under them); the first
+  // render keeps the page it found (in the address, 返回's).
+  const shownFor = useRef(key);
+  const refiltered = shownFor.current !== key;
+  const page = refiltered ? 1 : inAddress ? Number(params.get('page')) || 1 : own.page;
   const size = inAddress ? Number(params.get('pageSize')) || pageSize : own.size;
   const setPage = useCallback(
     (p: number, s: number) => {
@@ -50,10 +55,6 @@ export function usePaged<T>(
     },
     [inAddress, pageSize, setParams],
   );
-  const key = JSON.stringify(filters);
-
-  // Other filters start on page 1; the first render keeps the page it found (in the address, 返回's).
-  const shownFor = useRef(key);
   useEffect(() => {
     if (shownFor.current === key) return;
     shownFor.current = key;

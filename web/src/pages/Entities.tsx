@@ -51,7 +51,7 @@ export default function Entities() {
       },
       { replace: true },
     );
-  const list = usePaged(listEntities, f, undefined, { inAddress: true });
+  const list = usePaged(listEntities, f);
   useEffect(() => void call(listZones, { query: { pageSize: 200 } }).then((z) => setZones(z.items)), []);
   const yesNo = [
     { value: 'true', label: '是' },

@@ -311,3 +311,20 @@ export async function noSqueezedCells(page: Page, where: string, root?: string) 
   );
   expect(squeezed, `${where}: table cells squeezed to a few characters a line`).toEqual([]);
 }
+
+/**
+ * Fails when a table on the settled page scrolls sideways inside its card (on a phone a row's
+ * figures must be read without it: a card a row serves), naming the tables by their first heading.
+ */
+export async function noTableScrollsSideways(page: Page, where: string) {
+  await settled(page);
+  const scrolling = await page.evaluate(() =>
+    [...document.querySelectorAll('.ant-table-content, .ant-table-body')]
+      .filter((e) => e.getClientRects().length > 0 && e.scrollWidth > e.clientWidth + 0.5)
+      .map(
+        (e) =>
+          `${e.closest('.ant-card')?.querySelector('.ant-card-head-title')?.textContent ?? ''} (${e.querySelector('th')?.textContent ?? ''}: ${e.scrollWidth}px in ${e.clientWidth}px)`,
+      ),
+  );
+  expect(scrolling, `${where}: tables scrolling sideways`).toEqual([]);
+}

@@ -12,6 +12,7 @@ import {
   signIn,
   noSidewaysScroll,
   noSqueezedCells,
+  noTableScrollsSideways,
   settled,
 } from './browser.js';
 
@@ -258,6 +259,13 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
       await expect.poll(() => page.locator('.ant-spin-spinning').count(), { timeout: 30_000 }).toBe(0);
       await noSidewaysScroll(page, `${size} county dashboard`);
       if (size === 'phone') await page.screenshot({ path: `${SHOTS}/county-dashboard-phone.png`, fullPage: true });
+      // On a phone each station is a card with its figures (the 各基层所对比 table scrolled sideways, 组织覆盖率 out of sight).
+      if (size === 'phone') {
+        await noTableScrollsSideways(page, 'phone county dashboard');
+        const card = page.locator('.ant-card').filter({ hasText: '各基层所对比' }).getByTestId('list-card');
+        await expect.poll(() => card.count()).toBeGreaterThan(0);
+        expect(await card.first().getByTestId('card-figures').textContent()).toContain('组织覆盖率');
+      }
       // The county clerk's other lists and an instructor's drawer: no name stands a character a line.
       for (const [path, ready] of [
         ['/zones', '市场主体'],
@@ -270,6 +278,7 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
         await expect.poll(() => page.locator('.ant-spin-spinning').count(), { timeout: 30_000 }).toBe(0);
         await noSidewaysScroll(page, `${size} ${path}`);
         await noSqueezedCells(page, `${size} ${path}`);
+        if (size === 'phone') await noTableScrollsSideways(page, `phone ${path}`);
       }
       await (size === 'phone' ? page.getByTestId('list-card') : page.locator('.ant-table-row')).first().click();
       const drawer = page.locator('.ant-drawer-open').filter({ hasText: '在指派' });
@@ -282,6 +291,9 @@ describe.skipIf(!browserAvailable)("the station clerk's day, on a phone and on a
         const title = page.locator('.ant-card-head-title', { hasText: '新业态新就业群体概况' });
         await title.waitFor({ timeout: 30_000 });
         expect(await title.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
+        // Its per-station figures (按辖区) are cards too.
+        await expect.poll(() => page.getByText('流动党员党支部').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+        await noTableScrollsSideways(page, 'phone /new-employment');
       }
       await ctx.close();
     }

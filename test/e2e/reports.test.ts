@@ -76,9 +76,29 @@ describe.skipIf(!browserAvailable)('statistical reports in Chromium', () => {
         { timeout: 15_000 },
       )
       .toBe(1);
+    // While the report is made the button says so, and a second press makes no second one (it said nothing, and a
+    // county's or city's figures take a while). The preparation is held until the button has been pressed twice.
+    let preparations = 0;
+    let letGo = () => {};
+    const preparing = new Promise<void>((r) => (letGo = r));
+    const reports = (u: URL) => u.pathname === '/api/v1/reports';
+    await page.route(reports, async (r) => {
+      if (r.request().method() !== 'POST') return r.fallback();
+      preparations++;
+      await preparing;
+      await r.fulfill({ response: await r.fetch() });
+    });
     await page.getByRole('button', { name: '生成本级报表' }).click();
+    await expect.poll(() => preparations).toBe(1);
+    const working = page.getByRole('button', { name: /正在生成/ });
+    await expect.poll(() => working.count()).toBe(1);
+    await working.dispatchEvent('click');
+    letGo();
     const card = page.getByTestId('report');
     await expect.poll(() => card.getByText('填报中').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.unroute(reports);
+    expect(preparations).toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: '生成本级报表' }).isEnabled()).toBe(true);
     await expect
       .poll(() => card.getByTestId('report-waiting').textContent(), { timeout: 15_000 })
       .toContain(`下级尚未上报：${missing.name}`);

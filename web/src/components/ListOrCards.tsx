@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Card, Grid, List, Space, Typography } from 'antd';
-import { Table, type TableProps } from 'antd';
+import { Table, type TableColumnType, type TableProps } from 'antd';
 import { emptyWhileLoading, ListError } from './Loading';
 
 /** What a row shows as a card on a phone: its title, status and deadline always visible. */
@@ -22,7 +22,7 @@ type Failure = { error?: undefined; onRetry?: undefined } | { error: string | nu
 type TableOf<T> = TableProps<T> & Failure;
 
 type Props<T> = TableOf<T> & {
-  card: (row: T) => CardView;
+  card: (row: T, index: number) => CardView;
   /** One tap on the whole card (a thumb needs a big target) opens the row. */
   onOpen?: (row: T) => void;
 };
@@ -108,7 +108,7 @@ export function ListOrCards<T extends object>(props: Props<T>) {
       locale={empty ? { emptyText: empty } : undefined}
       rowKey={(r) => keyOf(r, 0)}
       renderItem={(r, i) => {
-        const v = card(r);
+        const v = card(r, i);
         return (
           <List.Item key={keyOf(r, i)} style={{ padding: '6px 0', border: 'none' }}>
             <Card
@@ -149,4 +149,53 @@ export function ListOrCards<T extends object>(props: Props<T>) {
       }}
     />
   );
+}
+
+/** What a column shows for a row: its render when it has one, else the row's value under its dataIndex. */
+function cellOf<T>(column: TableColumnType<T>, row: T, index: number): ReactNode {
+  const key = column.dataIndex;
+  const value = typeof key === 'string' || typeof key === 'number' ? (row as Record<string, unknown>)[key] : undefined;
+  const shown = column.render ? column.render(value, row, index) : value;
+  // A render may answer with a cell's props ({ children, props }); the card wants what it shows.
+  return (
+    shown && typeof shown === 'object' && 'children' in shown && !('$$typeof' in shown) ? shown.children : shown
+  ) as ReactNode;
+}
+
+/**
+ * A figures table's row as a card: its first column (the name) the title, every other column a
+ * 标题 figure pair in two columns beneath, as the table renders them (links and all).
+ */
+function cardOfColumns<T>(columns: TableColumnType<T>[]): (row: T, index: number) => CardView {
+  const [name, ...figures] = columns;
+  return (row, index) => ({
+    title: cellOf(name, row, index),
+    lines: [
+      <div
+        key="figures"
+        data-testid="card-figures"
+        style={{ display: 'grid', gridTemplateColumns: 'repeat(2, minmax(0, 1fr))', columnGap: 12 }}
+      >
+        {figures.map((c, j) => (
+          <div key={j}>
+            <Typography.Text type="secondary">{typeof c.title === 'function' ? null : c.title}</Typography.Text>{' '}
+            {cellOf(c, row, index)}
+          </div>
+        ))}
+      </div>,
+    ],
+  });
+}
+
+/**
+ * A table of figures, one row a node (a station, a county, a category), the name first: a table on
+ * a wide screen, on a phone a card a row with its figures beneath the name, so a row's figures are
+ * read without scrolling the table sideways (the dashboard's, coverage's and the figure cards'
+ * per-station tables did, 组织覆盖率 out of sight).
+ */
+export function FiguresTable<T extends object>({
+  columns,
+  ...props
+}: Omit<TableProps<T>, 'columns'> & { columns: TableColumnType<T>[]; onOpen?: (row: T) => void }) {
+  return <ListOrCards<T> {...props} columns={columns} card={cardOfColumns(columns)} />;
 }

@@ -1,5 +1,6 @@
 import { useCallback, useMemo, type ReactNode } from 'react';
-import { Alert, Card, Col, Empty, Row, Statistic, Table, Tabs, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { Alert, Card, Col, Empty, Row, Statistic, Tabs, Tooltip, Typography, type TableColumnType } from 'antd';
+import { FiguresTable } from '../components/ListOrCards';
 import { QuestionCircleOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
 import { call, withQuery } from '../api';
@@ -76,7 +77,7 @@ const HEADLINES: Headline[] = [
 const byRate = (k: keyof Figures) => (a: Figures, b: Figures) => (a[k] ?? -1) - (b[k] ?? -1);
 
 /** The figure columns every coverage table shares; `hrefOf` says where a row's counts lead (null: nowhere). */
-function figureColumns<T extends Figures>(hrefOf: (row: T, f: CoverageFilter) => string | null): TableColumnsType<T> {
+function figureColumns<T extends Figures>(hrefOf: (row: T, f: CoverageFilter) => string | null): TableColumnType<T>[] {
   const count = (title: string, key: keyof Figures, f: CoverageFilter) => ({
     title,
     dataIndex: key,
@@ -263,7 +264,7 @@ function ChildrenCard({ data, onDrill }: { data: CoverageData; onDrill: (code: s
     <Card size="small" title={stations ? '各基层所对比' : '下级辖区对比'} style={{ marginBottom: 16 }}>
       <Row gutter={[16, 16]}>
         <Col xs={24} xxl={14}>
-          <Table<Child>
+          <FiguresTable<Child>
             rowKey={(r) => r.code || 'unassigned'}
             size="small"
             dataSource={rows}
@@ -311,7 +312,7 @@ function SplitTable({
   empty?: ReactNode;
 }) {
   return (
-    <Table<SplitRow>
+    <FiguresTable<SplitRow>
       rowKey="value"
       size="small"
       dataSource={rows}

@@ -12,7 +12,6 @@ import {
   Select,
   Space,
   Statistic,
-  Table,
   Tooltip,
   Typography,
 } from 'antd';
@@ -43,6 +42,7 @@ import { EChart } from '../components/EChart';
 import { DrillTrail } from '../components/trail';
 import { Loaded, useLoad } from '../components/Loading';
 import { escapeHtml } from '../components/escape';
+import { FiguresTable } from '../components/ListOrCards';
 
 type DashboardData = Dashboard;
 type Child = Dashboard['children'][number];
@@ -473,7 +473,7 @@ function ChildrenCard({ data, onDrill }: { data: DashboardData; onDrill: (code: 
           )}
         </Col>
         <Col xs={24} xxl={14}>
-          <Table<Child>
+          <FiguresTable<Child>
             rowKey="code"
             size="small"
             dataSource={children}

@@ -245,7 +245,11 @@ export default function Reports() {
   // Both at once: a board that names another report (one just prepared) loads it, and that answer wins.
   const load = () => Promise.all([boardState.reload(), reportState.reload()]);
 
+  // Which preparation is under way: a city's or province's figures take a while, and a button that
+  // said nothing till then was pressed again (a second preparation behind the first).
+  const [preparing, setPreparing] = useState<'live' | 'snapshot' | null>(null);
   const prepare = async (source?: 'snapshot') => {
+    setPreparing(source ?? 'live');
     try {
       const made = await call(prepareReport, { body: { form, period, ...(source ? { source } : {}) } });
       // Where its figures came from, as the report says it: a station has no level below, and was told 下级上报汇总.
@@ -256,6 +260,8 @@ export default function Reports() {
       // A past period without its period-end snapshot: the preparer may take live figures, saying why.
       if (e instanceof ApiError && e.errors.some((x) => x.field === 'liveReason')) setActing('live');
       else message.error(applyProblem(null, e));
+    } finally {
+      setPreparing(null);
     }
   };
   const beyond = report?.differences.filter((d) => d.beyond) ?? [];
@@ -295,11 +301,25 @@ export default function Reports() {
           aria-label="报告期"
         />
         {can('data.write') && (
-          <Button type="primary" icon={<ReloadOutlined />} onClick={() => prepare()}>
-            生成本级报表
+          <Button
+            type="primary"
+            icon={<ReloadOutlined />}
+            loading={preparing === 'live'}
+            disabled={preparing === 'snapshot'}
+            onClick={() => prepare()}
+          >
+            {preparing === 'live' ? '正在生成…' : '生成本级报表'}
           </Button>
         )}
-        {can('data.write') && <Button onClick={() => prepare('snapshot')}>按月度快照生成</Button>}
+        {can('data.write') && (
+          <Button
+            loading={preparing === 'snapshot'}
+            disabled={preparing === 'live'}
+            onClick={() => prepare('snapshot')}
+          >
+            {preparing === 'snapshot' ? '正在生成…' : '按月度快照生成'}
+          </Button>
+        )}
       </Space>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       {board && board.children.length > 0 && (
@@ -403,7 +423,9 @@ export default function Reports() {
                 <Button onClick={() => setActing('missing')}>标记缺报</Button>
               )}
               {report.actions.includes('prepare') && report.outdated && (
-                <Button onClick={() => prepare()}>重新汇总</Button>
+                <Button loading={preparing === 'live'} onClick={() => prepare()}>
+                  重新汇总
+                </Button>
               )}
               {report.actions.includes('submit') && (
                 <Button type="primary" icon={<SendOutlined />} onClick={() => setActing('submit')}>

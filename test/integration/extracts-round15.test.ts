@@ -1,11 +1,10 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import iconv from 'iconv-lite';
 import { BACKENDS } from '../helpers/db.js';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { importFile, tmpDir } from '../helpers/imports.js';
+import { clerkProbe, importFile } from '../helpers/imports.js';
 import { multipart } from '../helpers/attachments.js';
 import { previewFile } from '../../src/features/imports/service.js';
 import { id, uscc } from '../fixtures/extracts/generate.js';
@@ -15,21 +14,15 @@ import { id, uscc } from '../fixtures/extracts/generate.js';
  * each imported through the job and checked row by row.
  */
 describe.each(BACKENDS)('extracts of round 15 on %s', (backend) => {
-  let t: TestApp;
-  let clerk: { id: number; scopeKey: string };
-  const dir = tmpDir();
-  beforeAll(async () => {
-    t = await testApp(backend);
-    clerk = { id: (await t.user({ roles: ['editor'], jurisdiction: '320102' })).id, scopeKey: '320102' };
-  });
-  afterAll(() => t?.close());
+  const probe = clerkProbe(backend);
+  const { clerk, dir } = probe;
 
   const people = async (codes: string[]) =>
     (
       await sql<{ uscc: string; address: string | null; rep: string | null; has_id: boolean | null }>`
         SELECT e.uscc, e.address, p.name AS rep, p.id_bi IS NOT NULL AS has_id FROM entity e
         LEFT JOIN entity_person ep ON ep.entity_id = e.id LEFT JOIN person p ON p.id = ep.person_id
-        WHERE e.uscc = ANY(${codes}) ORDER BY e.uscc`.execute(t.db)
+        WHERE e.uscc = ANY(${codes}) ORDER BY e.uscc`.execute(probe.t.db)
     ).rows;
 
   it("reads a mixed extract's 经营者 and 经营场所 where its 法定代表人 and 住所 are blank (one column each side, one row of each kind)", async () => {
@@ -51,7 +44,7 @@ describe.each(BACKENDS)('extracts of round 15 on %s', (backend) => {
       `3,${codes[2]},混合丙店,个体工商户,,,孙三,${wrongCheck},,玄武区中山路3号,2019-03-12,存续（在营、开业、在册）`,
     ].join('\r\n');
     // Through the web's own steps: the upload's plan, then the start with the mapping it showed.
-    const web = await t.signIn(await t.user({ roles: ['editor'], jurisdiction: '320102' }));
+    const web = await probe.t.signIn(await probe.t.user({ roles: ['editor'], jurisdiction: '320102' }));
     const { body, type } = await multipart('市场主体.csv', iconv.encode(`${text}\r\n`, 'gb18030'));
     const up = await web.call('POST', '/imports/registry/upload', body, { 'content-type': type });
     expect(up.statusCode, up.body).toBe(200);
@@ -67,10 +60,10 @@ describe.each(BACKENDS)('extracts of round 15 on %s', (backend) => {
       acknowledge: ['经营者身份证号'],
     });
     expect(started.statusCode, started.body).toBe(202);
-    await t.app.imports.idle();
+    await probe.t.app.imports.idle();
     const job = (await web.get(`/imports/${started.json().id}`)).json();
     expect(job).toMatchObject({ status: 'done', rowsAccepted: 2, rowsRejected: 1 });
-    const rejections = await t.db
+    const rejections = await probe.t.db
       .selectFrom('import_rejection')
       .select(['row_no', 'col'])
       .where('job_id', '=', started.json().id)
@@ -89,7 +82,7 @@ describe.each(BACKENDS)('extracts of round 15 on %s', (backend) => {
       registry,
       ['统一社会信用代码,名称,经营者', ...codes.map((c, i) => `${c},年报${i}号店,周${i}`)].join('\r\n'),
     );
-    expect((await importFile(t, 'registry', registry, clerk)).job).toMatchObject({ rows_accepted: codes.length });
+    expect((await importFile(probe.t, 'registry', registry, clerk)).job).toMatchObject({ rows_accepted: codes.length });
     const rows: [string, string, string, string][] = [
       ['3', '党总支部', '', '中共党员'],
       ['3', '单独建立党支部', '', '中共预备党员'],
@@ -106,10 +99,10 @@ describe.each(BACKENDS)('extracts of round 15 on %s', (backend) => {
     ].join('\r\n');
     const file = path.join(dir, '年报汇总.csv');
     fs.writeFileSync(file, iconv.encode(`${text}\r\n`, 'gb18030'));
-    const p = await previewFile(t.ctx.keys, 'annual_report', 'u1', file, '年报汇总.csv', {}, undefined, 10);
+    const p = await previewFile(probe.t.ctx.keys, 'annual_report', 'u1', file, '年报汇总.csv', {}, undefined, 10);
     expect(p.columns.find((c) => c.header === '法定代表人政治面貌')?.field).toBe('repIsMember');
     expect(p.sample.map((s) => s.problems.map((x) => x.label))).toEqual([[], [], [], [], [], [], ['党组织建立形式']]);
-    const { job, rejections } = await importFile(t, 'annual_report', file, clerk);
+    const { job, rejections } = await importFile(probe.t, 'annual_report', file, clerk);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 6, rows_rejected: 1 });
     expect(rejections.map((r) => [r.row_no, r.col, r.reason])).toEqual([
       [9, '党组织建立形式', expect.stringMatching(/^党组织建立形式"党小组"无法识别/)],
@@ -118,7 +111,7 @@ describe.each(BACKENDS)('extracts of round 15 on %s', (backend) => {
       await sql<{ uscc: string; form: number | null; way: number | null; member: boolean | null }>`
         SELECT e.uscc, a.party_org_form AS form, a.party_org_way AS way, a.rep_is_member AS member
         FROM annual_report a JOIN entity e ON e.id = a.entity_id WHERE e.uscc = ANY(${codes}) ORDER BY e.uscc`.execute(
-        t.db,
+        probe.t.db,
       )
     ).rows;
     expect(stored.map((r) => [r.form, r.way, r.member])).toEqual([
@@ -140,14 +133,14 @@ describe.each(BACKENDS)('extracts of round 15 on %s', (backend) => {
     ].join('\r\n');
     const file = path.join(dir, '花名册.csv');
     fs.writeFileSync(file, iconv.encode(`${text}\r\n`, 'gb18030'));
-    const { job, rejections } = await importFile(t, 'roster', file, clerk);
+    const { job, rejections } = await importFile(probe.t, 'roster', file, clerk);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 2, rows_rejected: 1 });
     expect(rejections.map((r) => [r.row_no, r.col])).toEqual([[4, '入党时间']]);
     const rows = (
       await sql<{ name: string; birth: string | null; month: string | null; joined: string; membership: string }>`
         SELECT p.name, p.birth_date::text AS birth, p.birth_month AS month, m.join_date::text AS joined, m.membership
         FROM member m JOIN person p ON p.id = m.person_id WHERE p.name IN ('寅十五', '卯十五') ORDER BY p.birth_month NULLS FIRST`.execute(
-        t.db,
+        probe.t.db,
       )
     ).rows;
     expect(rows).toEqual([
@@ -172,7 +165,7 @@ describe.each(BACKENDS)('extracts of round 15 on %s', (backend) => {
     ].join('\r\n');
     const file = path.join(dir, '打印表.csv');
     fs.writeFileSync(file, iconv.encode(`${text}\r\n`, 'gb18030'));
-    const { job, rejections } = await importFile(t, 'registry', file, clerk);
+    const { job, rejections } = await importFile(probe.t, 'registry', file, clerk);
     expect(rejections).toEqual([]);
     expect(job).toMatchObject({ status: 'done', rows_read: 2, rows_accepted: 2 });
     expect(job.footer).toBe(

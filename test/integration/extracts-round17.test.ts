@@ -1,12 +1,11 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { BACKENDS } from '../helpers/db.js';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { importFile, tmpDir } from '../helpers/imports.js';
+import { clerkProbe, importFile } from '../helpers/imports.js';
 import { previewFile } from '../../src/features/imports/service.js';
 import { decryptField } from '../../src/crypto/field.js';
 import { regNoCheckDigit } from '../../src/domain/identifiers/uscc.js';
@@ -20,14 +19,8 @@ const regNo = (first14: string) => `${first14}${regNoCheckDigit(first14)}`;
  * each previewed and imported through the job, and what lands read back.
  */
 describe.each(BACKENDS)('extracts of round 17 on %s', (backend) => {
-  let t: TestApp;
-  let clerk: { id: number; scopeKey: string };
-  const dir = tmpDir();
-  beforeAll(async () => {
-    t = await testApp(backend);
-    clerk = { id: (await t.user({ roles: ['editor'], jurisdiction: '320102' })).id, scopeKey: '320102' };
-  });
-  afterAll(() => t?.close());
+  const probe = clerkProbe(backend);
+  const { clerk, dir } = probe;
 
   /** The entities named like the pattern, with their keeper's phone as stored (decrypted). */
   const entities = async (like: string) =>
@@ -37,12 +30,12 @@ describe.each(BACKENDS)('extracts of round 17 on %s', (backend) => {
         FROM entity e
         LEFT JOIN entity_person ep ON ep.entity_id = e.id AND ep.role = 'legal_rep'
         LEFT JOIN person p ON p.id = ep.person_id
-        WHERE e.name LIKE ${like} ORDER BY e.name COLLATE "C"`.execute(t.db)
+        WHERE e.name LIKE ${like} ORDER BY e.name COLLATE "C"`.execute(probe.t.db)
     ).rows.map((r) => [
       r.uscc ?? r.reg_no,
       r.kind,
       r.status,
-      r.phone_enc ? decryptField(t.ctx.keys, r.phone_enc) : null,
+      r.phone_enc ? decryptField(probe.t.ctx.keys, r.phone_enc) : null,
     ]);
 
   it('reads a 个体工商户 list under a title: 登记状态 营业/正常营业/注销登记, a fixed line spaced with its extension, and the 15-digit 注册号 alone', async () => {
@@ -65,9 +58,9 @@ describe.each(BACKENDS)('extracts of round 17 on %s', (backend) => {
     ].join('\r\n');
     const file = path.join(dir, '个体工商户登记信息表.csv');
     fs.writeFileSync(file, iconv.encode(`${text}\r\n`, 'gbk'));
-    const p = await previewFile(t.ctx.keys, 'registry', 'u1', file, path.basename(file), {}, undefined, 10);
+    const p = await previewFile(probe.t.ctx.keys, 'registry', 'u1', file, path.basename(file), {}, undefined, 10);
     expect(p.sample.map((s) => s.problems.map((x) => x.label))).toEqual([[], [], [], [], ['主体类型']]);
-    const { job, rejections } = await importFile(t, 'registry', file, clerk);
+    const { job, rejections } = await importFile(probe.t, 'registry', file, clerk);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 4, rows_rejected: 1 });
     expect(rejections.map((r) => [r.row_no, r.reason])).toEqual([
       [
@@ -94,7 +87,7 @@ describe.each(BACKENDS)('extracts of round 17 on %s', (backend) => {
     ].join('\r\n');
     const file = path.join(dir, '个体户经营者.csv');
     fs.writeFileSync(file, iconv.encode(`${text}\r\n`, 'gbk'));
-    const p = await previewFile(t.ctx.keys, 'registry', 'u1', file, path.basename(file), {}, undefined, 10);
+    const p = await previewFile(probe.t.ctx.keys, 'registry', 'u1', file, path.basename(file), {}, undefined, 10);
     // Only the second phone column is said not to be read where both have a value.
     expect(p.warnings.map((w) => w.header)).toEqual(['电话']);
     expect(p.columns.slice(4).map((c) => [c.header, c.field, c.note])).toEqual([
@@ -104,14 +97,14 @@ describe.each(BACKENDS)('extracts of round 17 on %s', (backend) => {
       ['组成形式', 'form', '导入为"组成形式"'],
       ['注册资金（万元）', null, '不导入（平台不使用此项）'],
     ]);
-    const { job, rejections } = await importFile(t, 'registry', file, clerk);
+    const { job, rejections } = await importFile(probe.t, 'registry', file, clerk);
     expect(rejections).toEqual([]);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 2 });
     expect((await entities('癸%')).map((r) => r[3])).toEqual(['13912345678', '025-84561235']);
     const born = await sql<{ birth_date: string }>`
       SELECT p.birth_date::text AS birth_date FROM entity e
       JOIN entity_person ep ON ep.entity_id = e.id JOIN person p ON p.id = ep.person_id
-      WHERE e.name LIKE '癸%' ORDER BY e.name COLLATE "C"`.execute(t.db);
+      WHERE e.name LIKE '癸%' ORDER BY e.name COLLATE "C"`.execute(probe.t.db);
     expect(born.rows.map((r) => r.birth_date)).toEqual(['1980-01-01', '1980-02-02']);
   });
 
@@ -125,17 +118,17 @@ describe.each(BACKENDS)('extracts of round 17 on %s', (backend) => {
     ].join('\r\n');
     const file = path.join(dir, '党员名册全称.csv');
     fs.writeFileSync(file, `${text}\r\n`);
-    const p = await previewFile(t.ctx.keys, 'roster', 'u1', file, path.basename(file), {}, undefined, 10);
+    const p = await previewFile(probe.t.ctx.keys, 'roster', 'u1', file, path.basename(file), {}, undefined, 10);
     expect(p.columns.slice(5, 7).map((c) => [c.header, c.field, c.note])).toEqual([
       ['所在党组织全称', 'orgRelation', '导入为"组织关系所在党组织"'],
       ['党内职务', null, '不导入（平台不使用此项）'],
     ]);
-    const { job, rejections } = await importFile(t, 'roster', file, clerk);
+    const { job, rejections } = await importFile(probe.t, 'roster', file, clerk);
     expect(rejections.map((r) => [r.row_no, r.col, r.reason])).toEqual([]);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 3 });
     const rows = await sql<{ name: string; membership: string; org_relation: string | null }>`
       SELECT p.name, m.membership, m.org_relation FROM member m JOIN person p ON p.id = m.person_id
-      WHERE p.name LIKE '%十七' ORDER BY p.birth_date`.execute(t.db);
+      WHERE p.name LIKE '%十七' ORDER BY p.birth_date`.execute(probe.t.db);
     expect(rows.rows).toEqual([
       { name: '子十七', membership: 'full', org_relation: '中共南京市玄武区某社区委员会' },
       { name: '丑十七', membership: 'full', org_relation: '中共南京市玄武区某社区委员会' },
@@ -161,13 +154,13 @@ describe.each(BACKENDS)('extracts of round 17 on %s', (backend) => {
     ws.addRow([2, c(2), '甲乙2店', '王二', id('320102', '19800202', '021'), '025-8456 1234', '存续']);
     const file = path.join(dir, '两行表头.xlsx');
     await wb.xlsx.writeFile(file);
-    const p = await previewFile(t.ctx.keys, 'registry', 'u1', file, path.basename(file), {}, undefined, 10);
+    const p = await previewFile(probe.t.ctx.keys, 'registry', 'u1', file, path.basename(file), {}, undefined, 10);
     expect(p.columns.slice(3, 6).map((col) => [col.header, col.field])).toEqual([
       ['经营者姓名', 'repName'],
       ['经营者身份证号', 'repIdNumber'],
       ['经营者联系电话', 'repPhone'],
     ]);
-    const { job, rejections } = await importFile(t, 'registry', file, clerk);
+    const { job, rejections } = await importFile(probe.t, 'registry', file, clerk);
     expect(rejections).toEqual([]);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 2 });
     expect(await entities('甲乙%')).toEqual([
@@ -182,7 +175,7 @@ describe.each(BACKENDS)('extracts of round 17 on %s', (backend) => {
     ].join('\r\n');
     const old = path.join(dir, '老个体户.csv');
     fs.writeFileSync(old, iconv.encode(`${text}\r\n`, 'gbk'));
-    const imported = await importFile(t, 'registry', old, clerk);
+    const imported = await importFile(probe.t, 'registry', old, clerk);
     expect(imported.job).toMatchObject({ status: 'done', rows_accepted: 1, rows_rejected: 1 });
     expect(imported.rejections.map((r) => [r.row_no, r.reason])).toEqual([
       [3, expect.stringMatching(/^主体类型为空：注册号"\d{15}"第 7 位为 0，不能区分企业与农民专业合作社/)],

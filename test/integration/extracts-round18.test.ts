@@ -1,13 +1,9 @@
 import path from 'node:path';
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { BACKENDS } from '../helpers/db.js';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { importFile, tmpDir } from '../helpers/imports.js';
-import { previewFile } from '../../src/features/imports/service.js';
+import { clerkProbe, importFile } from '../helpers/imports.js';
 import { decryptField } from '../../src/crypto/field.js';
 import { id, uscc } from '../fixtures/extracts/generate.js';
 
@@ -16,27 +12,13 @@ import { id, uscc } from '../fixtures/extracts/generate.js';
  * each previewed and imported through the job, and what lands read back.
  */
 describe.each(BACKENDS)('extracts of round 18 on %s', (backend) => {
-  let t: TestApp;
-  let clerk: { id: number; scopeKey: string };
-  const dir = tmpDir();
-  beforeAll(async () => {
-    t = await testApp(backend);
-    clerk = { id: (await t.user({ roles: ['editor'], jurisdiction: '320102' })).id, scopeKey: '320102' };
-  });
-  afterAll(() => t?.close());
+  const probe = clerkProbe(backend);
+  const { clerk, dir, gbkCsv, preview } = probe;
 
-  /** Writes lines as a GBK CSV, as Excel's "CSV (逗号分隔)" saves on a Chinese Windows. */
-  const gbkCsv = (name: string, lines: string[]) => {
-    const file = path.join(dir, name);
-    fs.writeFileSync(file, iconv.encode(`${lines.join('\r\n')}\r\n`, 'gbk'));
-    return file;
-  };
-  const preview = (kind: 'registry' | 'roster', file: string) =>
-    previewFile(t.ctx.keys, kind, 'u1', file, path.basename(file), {}, undefined, 10);
   const counties = async (like: string) =>
     (
       await sql<{ name: string; county_code: string }>`
-        SELECT name, county_code FROM entity WHERE name LIKE ${like} ORDER BY name COLLATE "C"`.execute(t.db)
+        SELECT name, county_code FROM entity WHERE name LIKE ${like} ORDER BY name COLLATE "C"`.execute(probe.t.db)
     ).rows.map((r) => [r.name, r.county_code]);
 
   it("tells a CSV's 成立日期 2020.1 (January or October?) once in the preview, without the reader's marks", async () => {
@@ -59,7 +41,7 @@ describe.each(BACKENDS)('extracts of round 18 on %s', (backend) => {
       [],
     ]);
     expect(JSON.stringify(p.sample)).not.toMatch(/\\u000/);
-    const { job, rejections } = await importFile(t, 'registry', file, clerk);
+    const { job, rejections } = await importFile(probe.t, 'registry', file, clerk);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 1, rows_rejected: 1 });
     expect(rejections.map((r) => [r.row_no, r.col, r.reason])).toEqual([
       [2, '成立日期', p.sample[0].problems[0].reason],
@@ -77,7 +59,7 @@ describe.each(BACKENDS)('extracts of round 18 on %s', (backend) => {
     ]);
     const p = await preview('registry', file);
     expect(p.columns.map((col) => [col.header, col.field]).at(-1)).toEqual(['所属县区', 'countyCode']);
-    const { job, rejections } = await importFile(t, 'registry', file, clerk);
+    const { job, rejections } = await importFile(probe.t, 'registry', file, clerk);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 3, rows_rejected: 2 });
     expect(rejections.map((r) => [r.row_no, r.col, r.value, r.reason])).toEqual([
       [5, '所属县区', '鼓楼区', '县区"鼓楼区"为 320106（鼓楼区，不在您的辖区内）'],
@@ -89,14 +71,14 @@ describe.each(BACKENDS)('extracts of round 18 on %s', (backend) => {
       ['县名2店', '320102'],
     ]);
     // A city's clerk: the name says which of the city's counties.
-    const city = { id: (await t.user({ roles: ['editor'], jurisdiction: '320100' })).id, scopeKey: '3201' };
+    const city = { id: (await probe.t.user({ roles: ['editor'], jurisdiction: '320100' })).id, scopeKey: '3201' };
     const d = (i: number) => uscc('92', '320100', `MA2R18B1${i}`);
     const named = gbkCsv('市级县区名称.csv', [
       '统一社会信用代码,名称,经营者,县区',
       `${d(1)},市县1店,李一,鼓楼区`,
       `${d(2)},市县2店,李二,南京市秦淮区`,
     ]);
-    const imported = await importFile(t, 'registry', named, city);
+    const imported = await importFile(probe.t, 'registry', named, city);
     expect(imported.rejections).toEqual([]);
     expect(await counties('市县%')).toEqual([
       ['市县1店', '320106'],
@@ -122,7 +104,7 @@ describe.each(BACKENDS)('extracts of round 18 on %s', (backend) => {
     const said =
       '第 2 行和第 7 行都是表头：一个工作表中有两个表格，第 3–4 行的数据在第 7 行的表头之上，不会被导入。请把两个表格分别保存为单独的文件或工作表后分别上传';
     await expect(preview('registry', file)).rejects.toThrow(said);
-    const { job } = await importFile(t, 'registry', file, clerk);
+    const { job } = await importFile(probe.t, 'registry', file, clerk);
     expect(job).toMatchObject({ status: 'failed', error: said, rows_accepted: 0 });
     expect(await counties('辰%')).toEqual([]);
   });
@@ -142,13 +124,13 @@ describe.each(BACKENDS)('extracts of round 18 on %s', (backend) => {
       ['乡镇（街道）', null, '并入"住所"，并用于确定基层所'],
       ['详细地址', 'address', '导入为"住所"'],
     ]);
-    const { job, rejections } = await importFile(t, 'registry', file, clerk);
+    const { job, rejections } = await importFile(probe.t, 'registry', file, clerk);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 1, rows_rejected: 1 });
     expect(rejections.map((r) => [r.row_no, r.col, r.reason])).toEqual([
       [3, '县（区）', '县区"秦淮区"为 320104（秦淮区，不在您的辖区内）'],
     ]);
     const stored = await sql<{ address: string | null; county_code: string }>`
-      SELECT address, county_code FROM entity WHERE name LIKE '巳%'`.execute(t.db);
+      SELECT address, county_code FROM entity WHERE name LIKE '巳%'`.execute(probe.t.db);
     // Written whole since round 19 (extracts-round19: the split 住所).
     expect(stored.rows).toEqual([{ address: '江苏省南京市玄武区新街口街道中山路1号', county_code: '320102' }]);
   });
@@ -161,7 +143,7 @@ describe.each(BACKENDS)('extracts of round 18 on %s', (backend) => {
       `3,丙九八,男,${id('320102', '19800501', '011')},发展对象,某社区支部,`,
       `4,丁九八,女,${id('320102', '19800601', '022')},,某社区支部,2000-07-01`,
     ]);
-    const { job, rejections } = await importFile(t, 'roster', file, clerk);
+    const { job, rejections } = await importFile(probe.t, 'roster', file, clerk);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 1, rows_rejected: 3 });
     expect(rejections.map((r) => [r.row_no, r.col, r.reason])).toEqual([
       [
@@ -181,13 +163,13 @@ describe.each(BACKENDS)('extracts of round 18 on %s', (backend) => {
       `1,“${c(1)}”,寅1店,王一,“13912345678”,2019/3/5`,
       `2,${c(2)},寅2店,王二,＂13912345679＂,2019/3/5`,
     ]);
-    const { job, rejections } = await importFile(t, 'registry', file, clerk);
+    const { job, rejections } = await importFile(probe.t, 'registry', file, clerk);
     expect(rejections).toEqual([]);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 2 });
     const stored = await sql<{ uscc: string; phone_enc: string }>`
       SELECT e.uscc, p.phone_enc FROM entity e JOIN entity_person ep ON ep.entity_id = e.id
-      JOIN person p ON p.id = ep.person_id WHERE e.name LIKE '寅%' ORDER BY e.name COLLATE "C"`.execute(t.db);
-    expect(stored.rows.map((r) => [r.uscc, decryptField(t.ctx.keys, r.phone_enc)])).toEqual([
+      JOIN person p ON p.id = ep.person_id WHERE e.name LIKE '寅%' ORDER BY e.name COLLATE "C"`.execute(probe.t.db);
+    expect(stored.rows.map((r) => [r.uscc, decryptField(probe.t.ctx.keys, r.phone_enc)])).toEqual([
       [c(1), '13912345678'],
       [c(2), '13912345679'],
     ]);

@@ -1,13 +1,9 @@
 import path from 'node:path';
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { BACKENDS } from '../helpers/db.js';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { importFile, tmpDir } from '../helpers/imports.js';
-import { previewFile } from '../../src/features/imports/service.js';
+import { clerkProbe, importFile } from '../helpers/imports.js';
 import { id, uscc } from '../fixtures/extracts/generate.js';
 
 /**
@@ -15,23 +11,8 @@ import { id, uscc } from '../fixtures/extracts/generate.js';
  * each previewed and imported through the job, and what lands read back.
  */
 describe.each(BACKENDS)('extracts of round 19 on %s', (backend) => {
-  let t: TestApp;
-  let clerk: { id: number; scopeKey: string };
-  const dir = tmpDir();
-  beforeAll(async () => {
-    t = await testApp(backend);
-    clerk = { id: (await t.user({ roles: ['editor'], jurisdiction: '320102' })).id, scopeKey: '320102' };
-  });
-  afterAll(() => t?.close());
-
-  /** Writes lines as a GBK CSV, as Excel's "CSV (逗号分隔)" saves on a Chinese Windows. */
-  const gbkCsv = (name: string, lines: string[]) => {
-    const file = path.join(dir, name);
-    fs.writeFileSync(file, iconv.encode(`${lines.join('\r\n')}\r\n`, 'gbk'));
-    return file;
-  };
-  const preview = (kind: 'registry' | 'roster', file: string, rows = 10) =>
-    previewFile(t.ctx.keys, kind, 'u1', file, path.basename(file), {}, undefined, rows);
+  const probe = clerkProbe(backend);
+  const { clerk, dir, gbkCsv, preview } = probe;
 
   it("refuses a roster's 小计/合计 rows between its branches as totals, not as members missing a 人员类别", async () => {
     // The 合计 row (2人 under 姓名) was refused as 人员类别为空, the 小计 row as 姓名不能为空 and
@@ -57,7 +38,7 @@ describe.each(BACKENDS)('extracts of round 19 on %s', (backend) => {
       [6, [['姓名', total('合计 3人')]]],
       [7, []],
     ]);
-    const { job, rejections } = await importFile(t, 'roster', file, clerk);
+    const { job, rejections } = await importFile(probe.t, 'roster', file, clerk);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 4, rows_rejected: 2 });
     expect(job.footer).toBe('表尾 1 行不是数据，未导入：第 8 行"合计 正式党员3名，预备党员1名"');
     expect(rejections.map((r) => [r.row_no, r.col, r.reason])).toEqual([
@@ -85,12 +66,14 @@ describe.each(BACKENDS)('extracts of round 19 on %s', (backend) => {
       [39, [`${below}此行不按第 1 行的表头读取，不会被导入。请把两个表格分别保存为单独的文件或工作表后分别上传`]],
       [40, [`${below}此行不按第 1 行的表头读取，不会被导入。请把两个表格分别保存为单独的文件或工作表后分别上传`]],
     ]);
-    const { job, rejections } = await importFile(t, 'registry', file, clerk);
+    const { job, rejections } = await importFile(probe.t, 'registry', file, clerk);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 35, rows_rejected: 3 });
     expect(rejections.map((r) => [r.row_no, r.col, r.reason])).toEqual(
       p.sample.slice(35).map((s) => [s.rowNo, '统一社会信用代码', s.problems[0].reason]),
     );
-    const lower = await sql<{ n: number }>`SELECT count(*)::int AS n FROM entity WHERE name LIKE '下表%'`.execute(t.db);
+    const lower = await sql<{ n: number }>`SELECT count(*)::int AS n FROM entity WHERE name LIKE '下表%'`.execute(
+      probe.t.db,
+    );
     expect(lower.rows[0].n).toBe(0);
   });
   it('reads a 个体工商户 export under a 单位/打印日期/查询条件 block, its header grouped as 主体信息/经营者信息/登记信息', async () => {
@@ -128,7 +111,7 @@ describe.each(BACKENDS)('extracts of round 19 on %s', (backend) => {
       ['经营者身份证号', 'repIdNumber'],
       ['经营者联系电话', 'repPhone'],
     ]);
-    const { job, rejections } = await importFile(t, 'registry', file, clerk);
+    const { job, rejections } = await importFile(probe.t, 'registry', file, clerk);
     expect(rejections).toEqual([]);
     expect(job).toMatchObject({
       status: 'done',
@@ -137,7 +120,7 @@ describe.each(BACKENDS)('extracts of round 19 on %s', (backend) => {
     });
     const stored = await sql<{ name: string; kind: string; address: string; person: string }>`
       SELECT e.name, e.kind, e.address, p.name AS person FROM entity e JOIN entity_person ep ON ep.entity_id = e.id
-      JOIN person p ON p.id = ep.person_id WHERE e.name LIKE '块%' ORDER BY e.name COLLATE "C"`.execute(t.db);
+      JOIN person p ON p.id = ep.person_id WHERE e.name LIKE '块%' ORDER BY e.name COLLATE "C"`.execute(probe.t.db);
     expect(stored.rows).toEqual([
       { name: '块1店', kind: 'individual', address: '中山路1号', person: '赵1' },
       { name: '块2店', kind: 'individual', address: '中山路2号', person: '赵2' },
@@ -160,10 +143,10 @@ describe.each(BACKENDS)('extracts of round 19 on %s', (backend) => {
       '江苏省南京市玄武区中山路3号',
       '中山路4号',
     ]);
-    const { rejections } = await importFile(t, 'registry', file, clerk);
+    const { rejections } = await importFile(probe.t, 'registry', file, clerk);
     expect(rejections).toEqual([]);
     const stored = await sql<{ address: string }>`
-      SELECT address FROM entity WHERE name LIKE '址%' ORDER BY name COLLATE "C"`.execute(t.db);
+      SELECT address FROM entity WHERE name LIKE '址%' ORDER BY name COLLATE "C"`.execute(probe.t.db);
     expect(stored.rows.map((r) => r.address)).toEqual(p.sample.map((s) => s.values.address));
   });
 });

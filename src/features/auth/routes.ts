@@ -36,7 +36,8 @@ import {
 import {
   bindTotp,
   clearAddressFailures,
-  countAddressFailure,
+  countAddressAttempt,
+  lockAddress,
   countSecondFactorAttempt,
   lockAfterSecondFactor,
   settleSecondFactor,
@@ -49,6 +50,8 @@ import {
 } from './writes.js';
 
 const genericLoginFailure = () => unauthorized('账号或密码错误', 'bad_credentials');
+/** The refusal of a password attempt past the threshold while those before it are checked (sent at once). */
+const ATTEMPTS_AT_ONCE = '本地址短时间内的登录尝试过多，该账号在本地址的登录已暂停，请稍后再试';
 
 const TAGS = ['认证'];
 
@@ -111,6 +114,20 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     const here = await addressLockedUntil(db, u.id, clientKey(req.ip));
     if (isLocked(here)) return refuse('locked_here', lockedHereDetail(here!));
   }
+  /**
+   * A password attempt past the threshold while those before it are still being checked (sent at
+   * once): refused unchecked, in the same words for a name with an account and one without.
+   */
+  async function refuseUnchecked(req: FastifyRequest, u: AppUser): Promise<never> {
+    await recordAudit(db, who(req, u), {
+      action: 'auth.login',
+      objectType: 'user',
+      objectId: u.id,
+      outcome: 'denied',
+      detail: { reason: 'locked_here', step: 'password', unchecked: true },
+    });
+    throw lockedProblem(ATTEMPTS_AT_ONCE);
+  }
   const lockedHereDetail = (until: Date) =>
     `本地址连续验证失败，该账号在本地址的登录已暂停，请 ${minutesLeft(until)} 分钟后再试`;
   const thresholdProblem = (threshold: number, minutes: number) =>
@@ -142,9 +159,14 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       await audit({ lockedHere: true });
       throw lockedProblem(lockedHereDetail(here));
     }
-    await verifyPassword(password, await dummy()); // same timing as a known account
     const sec = await settings.get('security');
-    const { lock, minutes } = unknownNames.fail(nameKey, clientKey(req.ip), sec);
+    const attempt = unknownNames.attempt(nameKey, clientKey(req.ip));
+    if (attempt > sec.lockoutThreshold) {
+      await audit({ lockedHere: true, unchecked: true });
+      throw lockedProblem(ATTEMPTS_AT_ONCE);
+    }
+    await verifyPassword(password, await dummy()); // same timing as a known account
+    const { lock, minutes } = unknownNames.fail(nameKey, clientKey(req.ip), attempt, sec);
     await audit({ lockedHere: lock, ...(lock ? { minutes } : {}) });
     if (lock) throw thresholdProblem(sec.lockoutThreshold, minutes);
     throw genericLoginFailure();
@@ -155,9 +177,14 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
    * this address is locked out of this account, each time twice as long; the owner signs in from
    * elsewhere (issue 16, finding 8).
    */
-  async function failPassword(req: FastifyRequest, u: AppUser): Promise<never> {
-    const sec = await settings.get('security');
-    const { lock, minutes } = await countAddressFailure(db, u, clientKey(req.ip), sec);
+  async function failPassword(
+    req: FastifyRequest,
+    u: AppUser,
+    { attempt, locks }: { attempt: number; locks: number },
+    sec: { lockoutThreshold: number; lockoutMinutes: number },
+  ): Promise<never> {
+    const lock = attempt >= sec.lockoutThreshold;
+    const minutes = lock ? await lockAddress(db, u.id, clientKey(req.ip), locks, sec) : 0;
     await history(req, u, lock ? 'locked' : 'failure');
     await recordAudit(db, who(req, u), {
       action: 'auth.login',
@@ -304,14 +331,16 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       const u = await userByName(db, username);
       if (!u) return failUnknownName(req, username, password);
       await assertMaySignIn(req, u, true);
-      if (!(await verifyPassword(password, u.password_hash))) return failPassword(req, u);
+      const sec = await settings.get('security');
+      const counted = await countAddressAttempt(db, u, clientKey(req.ip));
+      if (counted.attempt > sec.lockoutThreshold) await refuseUnchecked(req, u);
+      if (!(await verifyPassword(password, u.password_hash))) return failPassword(req, u, counted, sec);
       await assertMaySignIn(req, u);
 
       // The session this browser still held (its cookie came with the sign-in) ends here: the new
       // cookie replaces it in the browser, and left alive it lapsed only at the idle timeout, usable
       // by whoever had read its token (round 10 left this open).
       if (req.session) await endReplacedSession(req, u);
-      const sec = await settings.get('security');
       const stage = nextStage(u, sec.requireTotpForAll, false);
       const session = await createSession(db, u, stage, { ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
       await clearAddressFailures(db, u.id, clientKey(req.ip));

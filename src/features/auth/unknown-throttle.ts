@@ -20,23 +20,30 @@ export class UnknownNameThrottle {
     return e && isLocked(e.lockedUntil, now) ? e.lockedUntil : null;
   }
 
-  /** A wrong password counted: whether this one reached the threshold, and the lock's minutes. */
-  fail(
-    nameKey: string,
-    ip: string,
-    sec: { lockoutThreshold: number; lockoutMinutes: number },
-    now = Date.now(),
-  ): { lock: boolean; minutes: number } {
+  /** One attempt counted before the (dummy) check, as for an account (countAddressAttempt): its number since the last lock. */
+  attempt(nameKey: string, ip: string, now = Date.now()): number {
     const key = `${nameKey} ${ip}`;
     const e = this.entries.get(key) ?? { failures: 0, locks: 0, lockedUntil: null, at: now };
     this.entries.delete(key); // re-inserted last: the map's order is its age
     e.failures++;
     e.at = now;
-    const minutes = lockMinutes(e.locks + 1, sec.lockoutMinutes);
-    const lock = e.failures >= sec.lockoutThreshold;
-    if (lock) Object.assign(e, { failures: 0, locks: e.locks + 1, lockedUntil: new Date(now + minutes * 60_000) });
     this.entries.set(key, e);
     while (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    return e.failures;
+  }
+
+  /** The attempt numbered `attempt` failed (there is no account): whether it reached the threshold, and the lock's minutes. */
+  fail(
+    nameKey: string,
+    ip: string,
+    attempt: number,
+    sec: { lockoutThreshold: number; lockoutMinutes: number },
+    now = Date.now(),
+  ): { lock: boolean; minutes: number } {
+    const e = this.entries.get(`${nameKey} ${ip}`);
+    const minutes = lockMinutes((e?.locks ?? 0) + 1, sec.lockoutMinutes);
+    const lock = attempt >= sec.lockoutThreshold;
+    if (lock && e) Object.assign(e, { failures: 0, locks: e.locks + 1, lockedUntil: new Date(now + minutes * 60_000) });
     return { lock, minutes };
   }
 }

@@ -23,16 +23,17 @@ export async function recordLoginHistory(
 }
 
 /**
- * Counts a wrong password for this account at this address; at the threshold the address is
- * locked out of the account, each time twice as long. Failures a day old are forgotten first
- * (and the table stays small under a spray from many addresses).
+ * One password attempt for this account from this address, counted before the password is checked:
+ * its number since the last success or lock here, and the locks so far. Attempts sent at once were
+ * all checked before any was counted (round-19 probe); counted first, those past the threshold are
+ * refused unchecked. Failures a day old are forgotten first (and the table stays small under a spray
+ * from many addresses).
  */
-export async function countAddressFailure(
+export async function countAddressAttempt(
   db: Db,
   u: Pick<AppUser, 'id' | 'scope_key'>,
   ip: string,
-  sec: { lockoutThreshold: number; lockoutMinutes: number },
-): Promise<{ lock: boolean; minutes: number }> {
+): Promise<{ attempt: number; locks: number }> {
   await db
     .deleteFrom('login_throttle')
     .where('updated_at', '<', new Date(Date.now() - 86_400_000))
@@ -46,22 +47,30 @@ export async function countAddressFailure(
     )
     .returning(['failures', 'locks'])
     .executeTakeFirstOrThrow();
-  const lock = row.failures >= sec.lockoutThreshold;
-  const minutes = lockMinutes(row.locks + 1, sec.lockoutMinutes);
-  if (lock) {
-    await db
-      .updateTable('login_throttle')
-      .set({
-        failures: 0,
-        locks: row.locks + 1,
-        locked_until: new Date(Date.now() + minutes * 60_000),
-        updated_at: new Date(),
-      })
-      .where('user_id', '=', u.id)
-      .where('ip', '=', ip)
-      .execute();
-  }
-  return { lock, minutes };
+  return { attempt: row.failures, locks: row.locks };
+}
+
+/** The attempt at the threshold was wrong: this address is locked out of the account, each time twice as long (minutes returned). */
+export async function lockAddress(
+  db: Db,
+  userId: number,
+  ip: string,
+  locks: number,
+  sec: { lockoutMinutes: number },
+): Promise<number> {
+  const minutes = lockMinutes(locks + 1, sec.lockoutMinutes);
+  await db
+    .updateTable('login_throttle')
+    .set({
+      failures: 0,
+      locks: locks + 1,
+      locked_until: new Date(Date.now() + minutes * 60_000),
+      updated_at: new Date(),
+    })
+    .where('user_id', '=', userId)
+    .where('ip', '=', ip)
+    .execute();
+  return minutes;
 }
 
 /**

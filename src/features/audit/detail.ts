@@ -126,6 +126,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   loadMs: '读取用时（毫秒）',
   locked: '已锁定',
   lockedHere: '本次锁定',
+  unchecked: '未核对（同时到达的尝试已达上限）',
   mediaType: '文件类型',
   memberId: '党员编号',
   memberStatus: '党员状态',

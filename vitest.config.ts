@@ -15,6 +15,7 @@ const SERVERLESS = [
   'src/db/array-literal.test.ts',
   'src/features/appeals/engine.test.ts',
   'src/features/attachments/store.test.ts',
+  'src/features/auth/unknown-throttle.test.ts',
   'src/features/reports/xlsx.test.ts',
   'src/http/xlsx.test.ts',
 ];

@@ -40,10 +40,18 @@ export class UnknownNameThrottle {
     sec: { lockoutThreshold: number; lockoutMinutes: number },
     now = Date.now(),
   ): { lock: boolean; minutes: number } {
-    const e = this.entries.get(`${nameKey} ${ip}`);
+    const key = `${nameKey} ${ip}`;
+    const e = this.entries.get(key);
     const minutes = lockMinutes((e?.locks ?? 0) + 1, sec.lockoutMinutes);
     const lock = attempt >= sec.lockoutThreshold;
-    if (lock && e) Object.assign(e, { failures: 0, locks: e.locks + 1, lockedUntil: new Date(now + minutes * 60_000) });
+    // The entry may have been pushed out by other names during the check: the lock answered is kept all the same.
+    if (lock)
+      this.entries.set(key, {
+        failures: 0,
+        locks: (e?.locks ?? 0) + 1,
+        lockedUntil: new Date(now + minutes * 60_000),
+        at: e?.at ?? now,
+      });
     return { lock, minutes };
   }
 }

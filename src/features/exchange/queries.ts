@@ -17,9 +17,15 @@ const accounts = (db: Tx) =>
     .selectAll('s')
     .select('j.name as jurisdiction_name');
 
-/** One account (404 when there is none in the caller's scope). */
-export async function loadServiceAccount(db: Tx, id: number) {
-  const row = await accounts(db).where('s.user_id', '=', id).executeTakeFirst();
+/**
+ * One account (404 when there is none in the caller's scope); `lock`: its row held till the
+ * transaction ends, for a confirmation, so that a change of its terms cannot land between the
+ * check of the terms the editor saw and the confirmation's write.
+ */
+export async function loadServiceAccount(db: Tx, id: number, lock = false) {
+  let q = accounts(db).where('s.user_id', '=', id);
+  if (lock) q = q.forUpdate('s');
+  const row = await q.executeTakeFirst();
   if (!row) throw notFound('服务账号');
   return row;
 }

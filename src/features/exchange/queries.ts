@@ -23,9 +23,9 @@ const accounts = (db: Tx) =>
  * check of the terms the editor saw and the confirmation's write.
  */
 export async function loadServiceAccount(db: Tx, id: number, lock = false) {
-  let q = accounts(db).where('s.user_id', '=', id);
-  if (lock) q = q.forUpdate('s');
-  const row = await q.executeTakeFirst();
+  // The lock taken on the account's own row alone (no join under FOR UPDATE, as Citus wants it), then read.
+  if (lock) await db.selectFrom('service_account').select('user_id').where('user_id', '=', id).forUpdate().execute();
+  const row = await accounts(db).where('s.user_id', '=', id).executeTakeFirst();
   if (!row) throw notFound('服务账号');
   return row;
 }

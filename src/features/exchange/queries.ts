@@ -17,8 +17,14 @@ const accounts = (db: Tx) =>
     .selectAll('s')
     .select('j.name as jurisdiction_name');
 
-/** One account (404 when there is none in the caller's scope). */
-export async function loadServiceAccount(db: Tx, id: number) {
+/**
+ * One account (404 when there is none in the caller's scope); `lock`: its row held till the
+ * transaction ends, for a confirmation, so that a change of its terms cannot land between the
+ * check of the terms the editor saw and the confirmation's write.
+ */
+export async function loadServiceAccount(db: Tx, id: number, lock = false) {
+  // The lock taken on the account's own row alone (no join under FOR UPDATE, as Citus wants it), then read.
+  if (lock) await db.selectFrom('service_account').select('user_id').where('user_id', '=', id).forUpdate().execute();
   const row = await accounts(db).where('s.user_id', '=', id).executeTakeFirst();
   if (!row) throw notFound('服务账号');
   return row;

@@ -300,7 +300,7 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
         // A station's staff write data too, but the business side that vouches for a system is a bureau's editor.
         if (!req.user!.permissions.has('service_accounts.read'))
           throw forbidden('只有市场监管局的业务编辑人员可以确认启用服务账号或更换令牌');
-        const before = await loadServiceAccount(db, req.params.id);
+        const before = await loadServiceAccount(db, req.params.id, true);
         if (before.revoked_at) throw badRequest('该服务账号已吊销，请新建账号');
         if (req.body?.terms !== undefined && req.body.terms !== termsOf(before))
           throw conflict('该服务账号的配置刚被安全管理员修改，请刷新后核对权限、来源地址和证书，再确认启用');

@@ -37,6 +37,7 @@ import {
   assertFullRoster,
   assertStartable,
   deleteProfile,
+  claimUpload,
   findUpload,
   forgetUpload,
   listProfiles,
@@ -274,10 +275,17 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     },
     handler: async (req, reply) => {
       refuseStationImport(req.params.kind, req.user!.scopeKey);
-      const up = findUpload(dir, req.user!.id, req.body.upload);
-      const release = await gate.enter(req.user!.id);
-      const row = await queueJob(req, req.params.kind, { upload: req.body.upload, ...up }, req.body).finally(release);
-      forgetUpload(dir, req.body.upload);
+      const up = claimUpload(dir, req.user!.id, req.body.upload);
+      const row = await gate
+        .enter(req.user!.id)
+        .then((release) =>
+          queueJob(req, req.params.kind, { upload: req.body.upload, ...up }, req.body).finally(release),
+        )
+        .catch((err: unknown) => {
+          up.restore();
+          throw err;
+        });
+      up.forget();
       app.imports.enqueue(row.id);
       return reply.code(202).send(toJob(row));
     },

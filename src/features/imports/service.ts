@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { Problem, badRequest, notFound } from '../../http/errors.js';
+import { Problem, badRequest, conflict, notFound } from '../../http/errors.js';
 import { maskIdNumber, maskPhone } from '../../domain/identifiers/id-number.js';
 import { cellsOfFields, type ColumnPlan, type Mapping } from '../../domain/import/plan.js';
 import {
@@ -111,6 +111,33 @@ export function findUpload(
 
 export const forgetUpload = (dir: string, upload: string) =>
   fs.rmSync(path.join(dir, `${upload}.json`), { force: true });
+
+/**
+ * An upload taken for one start: its note is renamed aside at once, before anything is awaited
+ * (a rename is atomic, across processes too), so a second start of the same upload at the same
+ * moment (a double click, two tabs) finds it taken (409) instead of queueing a second job over the
+ * same file. `forget` once the job is queued; `restore` if the start failed, so the clerk can map
+ * the columns and start again.
+ */
+export function claimUpload(dir: string, userId: number, upload: string) {
+  const meta = path.join(dir, `${upload}.json`);
+  const taken = `${meta}.starting`;
+  const starting = () => upload.startsWith(`u${userId}-`) && fs.existsSync(taken);
+  if (!fs.existsSync(meta) && starting()) throw conflict('该文件已在开始导入，请勿重复提交');
+  const up = findUpload(dir, userId, upload);
+  try {
+    fs.renameSync(meta, taken);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (starting()) throw conflict('该文件已在开始导入，请勿重复提交');
+    throw notFound('上传的文件');
+  }
+  return {
+    ...up,
+    forget: () => fs.rmSync(taken, { force: true }),
+    restore: () => fs.renameSync(taken, meta),
+  };
+}
 
 const PERSONAL = /IdNumber$|^idNumber$|Phone$|^phone$/;
 /** A roster's party facts about a person are personal data too: the preview says only that they are filled. */

@@ -392,9 +392,13 @@ export async function loadCandidates(db: Tx | Kysely<DB>, scopeKey: string): Pro
   }));
 }
 
-/** A proposal still open for a decision (404 if none, 409 once accepted or rejected). */
+/**
+ * A proposal still open for a decision (404 if none, 409 once accepted or rejected), locked till the
+ * decision commits: two decisions at once (accepted twice, accepted and rejected) each read it open
+ * and both went through, founding two organizations or leaving a rejected proposal's organization.
+ */
 export async function loadOpenProposal(db: Tx, id: number) {
-  const p = await db.selectFrom('org_proposal').selectAll().where('id', '=', id).executeTakeFirst();
+  const p = await db.selectFrom('org_proposal').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!p) throw notFound('组建建议');
   if (p.state !== 'open') throw conflict(`该建议已${p.state === 'accepted' ? '采纳' : '不采纳'}，不能再处理`);
   return p;

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { expectMoved } from '../../db/writes.js';
 import type { Decision, RecommendationState } from '../../domain/recognition/recommendations.js';
 import type { SubjectType } from './recommendation-queries.js';
 
@@ -53,9 +54,9 @@ export async function insertRecommendation(
 
 const TO_STATE: Record<Decision, RecommendationState> = { select: 'selected', return: 'returned', reject: 'rejected' };
 
-/** The reviewing node's decision on a pending recommendation. */
+/** The reviewing node's decision on a pending recommendation (409 if another reviewer decided it meanwhile). */
 export async function decideRecommendation(db: Tx, id: number, decision: Decision, reason: string | null, by: number) {
-  await db
+  const moved = await db
     .updateTable('point_recommendation')
     .set({
       state: TO_STATE[decision],
@@ -66,12 +67,13 @@ export async function decideRecommendation(db: Tx, id: number, decision: Decisio
     })
     .where('id', '=', id)
     .where('state', '=', 'pending')
-    .execute();
+    .executeTakeFirst();
+  expectMoved(moved, '该推荐');
 }
 
-/** The recommending node sends a returned recommendation again, with its reasons amended. */
+/** The recommending node sends a returned recommendation again, with its reasons amended (409 if it was sent meanwhile). */
 export async function resendRecommendation(db: Tx, id: number, reason: string) {
-  await db
+  const moved = await db
     .updateTable('point_recommendation')
     .set({
       state: 'pending',
@@ -83,5 +85,6 @@ export async function resendRecommendation(db: Tx, id: number, reason: string) {
     })
     .where('id', '=', id)
     .where('state', '=', 'returned')
-    .execute();
+    .executeTakeFirst();
+  expectMoved(moved, '该推荐');
 }

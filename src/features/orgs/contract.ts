@@ -133,6 +133,9 @@ export const getOrg = endpoint({
         roleLabel: z.string(),
         termStart: z.string(),
         termEnd: z.string(),
+        /** Left office before the term's end (the membership ended: 党员已去世, 党员已停止党籍), with the reason; null while in office. */
+        leftOn: z.string().nullable(),
+        leftReason: z.string().nullable(),
         due,
       }),
     ),

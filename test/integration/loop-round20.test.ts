@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/domain/random.js';
 import { localDate } from '../../src/domain/time/zone.js';
-import { idNumber } from '../../src/demo/ledger.js';
+import { idNumber, uscc } from '../../src/demo/ledger.js';
 import { csvFile, importFile } from '../helpers/imports.js';
 import { BACKENDS } from '../helpers/db.js';
 import { ledger } from '../helpers/ledger.js';
-import { A, S1, moveProbe } from '../helpers/moves.js';
+import { A, B, S1, moveProbe } from '../helpers/moves.js';
 
 const FIGURES = ['secretaries', 'orgsEstablished'] as const;
 const rnd = seededRandom(2020);
@@ -15,6 +15,9 @@ const rnd = seededRandom(2020);
  * ends (去世, 停止党籍) leaves office that day, without their term being rewritten: the
  * organization's list, page, rules, 待办 and the training indicator no longer count them, a new
  * secretary can be appointed, and the roll put right brings them back where no one took the seat.
+ * An organization set up by its entity alone (单独建) whose entities are all 注销/吊销/迁出 or
+ * re-registered in another county is put before the county in its 待办, to be dissolved or set up
+ * anew, until it is.
  */
 describe.each(BACKENDS)('the work loop follows later facts (round 20) on %s', (backend) => {
   const probe = moveProbe(backend, FIGURES);
@@ -140,5 +143,81 @@ describe.each(BACKENDS)('the work loop follows later facts (round 20) on %s', (b
       expect.objectContaining({ rule: 'single_secretary' }),
     );
     expect(await figures(probe.county, A)).toEqual(before);
+  });
+
+  it('a 单独建 organization whose only entity a later extract says 注销, or re-registers in another county, is a county 待办 (撤销 or set up anew) listed by /orgs?lapsed=true, until the entity is 存续 here again or the organization is dissolved; a joint branch is not', async () => {
+    const l = ledger(probe.t.db);
+    const row = (name: string) => ({
+      统一社会信用代码: uscc(rnd, 'enterprise', A),
+      名称: name,
+      主体类型: '有限责任公司(自然人投资或控股)',
+      所属县区代码: A,
+      基层所代码: S1,
+    });
+    const extract = async (rs: Record<string, string>[]) =>
+      expect(
+        (await importFile(probe.t, 'registry', csvFile(probe.dir, `registry-${++files}.csv`, rs), probe.city))
+          .rejections,
+      ).toEqual([]);
+    const dead = row('玄武区单建注销公司');
+    const gone = row('玄武区单建迁出公司');
+    await extract([dead, gone]);
+    const idOf = async (r: { 统一社会信用代码: string }) =>
+      (
+        await probe.t.db
+          .selectFrom('entity')
+          .select('id')
+          .where('uscc', '=', r.统一社会信用代码)
+          .executeTakeFirstOrThrow()
+      ).id;
+    const org = async (name: string, setupMode: string, entityIds: number[]) =>
+      (
+        await ok(
+          probe.county.post('/orgs', {
+            name,
+            kind: setupMode === 'joint' ? 'joint_branch' : 'branch',
+            setupMode,
+            placeCode: S1,
+            status: 'established',
+            foundedOn: '2024-01-01',
+            entityIds,
+          }),
+        )
+      ).json().id as number;
+    const [deadId, goneId] = [await idOf(dead), await idOf(gone)];
+    await org('玄武区单建注销公司党支部', 'standalone', [deadId]);
+    await org('玄武区单建迁出公司党支部', 'standalone', [goneId]);
+    await org('玄武区注销公司联建党支部', 'joint', [deadId, await l.entity({ place: S1, name: '玄武区联建存续商行' })]);
+    const todo = async (c: typeof probe.county) =>
+      (
+        (await ok(c.get('/workbench'))).json().items as { key: string; count: number; title: string; link: string }[]
+      ).find((i) => i.key === 'org:lapsed');
+    const lapsed = async () =>
+      ((await ok(probe.county.get('/orgs?lapsed=true&pageSize=100'))).json().items as { name: string }[])
+        .map((o) => o.name)
+        .sort();
+    expect(await todo(probe.county)).toBeUndefined();
+    expect(await lapsed()).toEqual([]);
+
+    await extract([
+      { ...dead, 登记状态: '注销' },
+      { ...gone, 所属县区代码: B, 基层所代码: '' },
+    ]);
+    expect(await todo(probe.county)).toMatchObject({ count: 2, link: '/orgs?lapsed=true' });
+    expect(await lapsed()).toEqual(['玄武区单建注销公司党支部', '玄武区单建迁出公司党支部'].sort());
+    // The county's work (its 小个专党委 decides): the station is not asked.
+    expect(await todo(probe.s1)).toBeUndefined();
+
+    // 存续 again: that one is off the list; the other leaves it once dissolved.
+    await extract([{ ...dead, 登记状态: '存续' }]);
+    expect(await lapsed()).toEqual(['玄武区单建迁出公司党支部']);
+    const goneOrg = (
+      (await ok(probe.county.get(`/orgs?q=${encodeURIComponent('玄武区单建迁出公司党支部')}`))).json().items[0] as {
+        id: number;
+      }
+    ).id;
+    await ok(probe.county.patch(`/orgs/${goneOrg}`, { status: 'dissolved', dissolvedOn: localDate() }));
+    expect(await lapsed()).toEqual([]);
+    expect(await todo(probe.county)).toBeUndefined();
   });
 });

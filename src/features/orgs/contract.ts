@@ -26,6 +26,8 @@ export const orgFilters = {
   setupMode: z.enum([...SETUP_MODES, 'mobile']).optional(),
   status: z.enum(ORG_STATUSES).optional(),
   q: z.string().trim().max(40).optional(),
+  /** Only 单独建 organizations whose entities no longer operate in their county (注销/吊销/迁出): the county's 待办 lands here. */
+  lapsed: z.enum(['true']).optional(),
 };
 
 export const orgListItem = z.object({

@@ -125,6 +125,23 @@ export const notLeft = (alias: string, asOf?: string) => {
   return sql<boolean>`(${left} IS NULL OR ${left} > ${asOf ? sql`${asOf}::date` : sql`current_date`})`;
 };
 
+/**
+ * A party organization (as `alias`) set up by its entity alone (单独建), not dissolved, that covers
+ * entities of which none still operates (存续) in its county: a later extract said 注销/吊销/迁出,
+ * or re-registered it in another county (the organization stays with its county's 小个专党委, round
+ * 19). The county decides: dissolve it, or set it up anew (joint, affiliated). Its 待办 and the
+ * list's filter (lapsed=true) read this one definition. Read under the caller's scope, so for a
+ * county or above (an entity of another station is out of a station's sight).
+ */
+export const lapsedStandalone = (alias: string) => {
+  const id = sql.ref(`${alias}.id`);
+  return sql<boolean>`(${sql.ref(`${alias}.setup_mode`)} = 'standalone' AND ${sql.ref(`${alias}.body`)} = 'party'
+    AND ${sql.ref(`${alias}.status`)} <> 'dissolved'
+    AND EXISTS (SELECT 1 FROM party_org_entity pe WHERE pe.org_id = ${id})
+    AND NOT EXISTS (SELECT 1 FROM party_org_entity pe JOIN entity e ON e.id = pe.entity_id
+      WHERE pe.org_id = ${id} AND e.status = 'active' AND e.county_code = ${sql.ref(`${alias}.county_code`)}))`;
+};
+
 /** Refuses a change the rules refuse; warnings pass and are shown on the organization's page. */
 export function refuseOn(findings: RuleFinding[]): void {
   const refusals = findings.filter((f) => f.severity === 'refuse');
@@ -184,6 +201,7 @@ async function filtered(db: Transaction<DB>, f: Filters) {
   if (f.setupMode) q = q.where('o.setup_mode', '=', f.setupMode);
   if (f.status) q = q.where('o.status', '=', f.status);
   if (f.q) q = q.where('o.name', 'like', containing(f.q));
+  if (f.lapsed) q = q.where(lapsedStandalone('o'));
   return q;
 }
 

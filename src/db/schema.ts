@@ -490,6 +490,9 @@ export interface PartyOrgOfficerTable {
   role: 'secretary' | 'deputy' | 'committee';
   term_start: string;
   term_end: string;
+  /** The day the officer left office before the term's end (membership ended, 0264), and why; null while in office. */
+  left_on: ColumnType<string | null, string | null | undefined, string | null>;
+  left_reason: ColumnType<string | null, string | null | undefined, string | null>;
   scope_key: string;
 }
 

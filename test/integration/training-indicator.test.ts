@@ -97,6 +97,8 @@ describe.each(BACKENDS)('training indicator SQL agrees with the domain definitio
             role: r() < 0.8 ? 'secretary' : 'deputy',
             term_start: start,
             term_end: addMonths(start, pick([6, 12, 36])),
+            // Some left office before the term's end (membership ended, 0264), around the dates asked.
+            left_on: r() < 0.2 ? pick([...AS_OF, shift(pick(AS_OF), 1), start]) : null,
             scope_key: p.scope_key,
           })
           .returning('id')
@@ -144,7 +146,7 @@ describe.each(BACKENDS)('training indicator SQL agrees with the domain definitio
     const rows = await t.db
       .selectFrom('party_org_officer as f')
       .innerJoin('party_org as o', 'o.id', 'f.org_id')
-      .select(['f.id', 'f.term_start', 'f.term_end', 'o.body', 'o.status', 'o.founded_on'])
+      .select(['f.id', 'f.term_start', 'f.term_end', 'f.left_on', 'o.body', 'o.status', 'o.founded_on'])
       .where('f.role', '=', 'secretary')
       .where('f.scope_key', 'like', `${scopeKey}%`)
       .execute();
@@ -160,6 +162,7 @@ describe.each(BACKENDS)('training indicator SQL agrees with the domain definitio
       orgFoundedOn: f.founded_on,
       termStart: f.term_start,
       termEnd: f.term_end,
+      leftOn: f.left_on,
       completedClassEnds: done.filter((d) => d.officer_id === f.id).map((d) => d.ends_on),
     }));
   }

@@ -7,6 +7,7 @@ const base: SecretaryFacts = {
   orgFoundedOn: '2020-01-01',
   termStart: '2025-03-31',
   termEnd: '2028-03-30',
+  leftOn: null,
   completedClassEnds: [],
 };
 const asOf = '2026-11-27';
@@ -19,6 +20,9 @@ describe('secretary training indicator', () => {
     expect(secretaryStatus({ ...base, termEnd: '2026-11-26' }, asOf).counts).toBe(false);
     expect(secretaryStatus({ ...base, termEnd: asOf }, asOf).counts).toBe(true);
     expect(secretaryStatus({ ...base, termStart: '2026-11-28' }, asOf).counts).toBe(false);
+    // Left office (membership ended) on or before the date: no longer counted; leaving later does not change the date's count.
+    expect(secretaryStatus({ ...base, leftOn: asOf }, asOf).counts).toBe(false);
+    expect(secretaryStatus({ ...base, leftOn: '2026-11-28' }, asOf).counts).toBe(true);
   });
 
   it('takes a completed class that ended within 12 months of taking office, edges included, month end clamped', () => {

@@ -6,7 +6,8 @@ import { addMonths } from '../orgs/rules.js';
  *
  * Definition (the SQL in features/recognition/training-queries.ts computes the same, and a test holds them equal):
  * - a secretary is a secretary appointment of a party organization (not a Youth League one) that
- *   is not dissolved, in office on the reference date (term start ≤ date ≤ term end);
+ *   is not dissolved, in office on the reference date (term start ≤ date ≤ term end, and not left
+ *   office on or before it: a secretary whose membership ended leaves that day, migration 0264);
  * - trained in time: a class the secretary completed ended between the term start and 12 months
  *   after it (calendar months, clamped at month end), and not after the reference date;
  * - pending: not trained in time yet, but the 12 months have not run out (they still can be);
@@ -29,6 +30,8 @@ export type SecretaryFacts = {
   orgFoundedOn: string | null;
   termStart: string;
   termEnd: string;
+  /** The day the secretary left office before the term's end (membership ended), or null. */
+  leftOn: string | null;
   /** End dates of the classes this secretary completed. */
   completedClassEnds: string[];
 };
@@ -41,7 +44,8 @@ export function secretaryStatus(
   s: SecretaryFacts,
   asOf: string,
 ): { counts: false } | { counts: true; trained: boolean; pending: boolean } {
-  if (!s.party || s.orgDissolved || s.termStart > asOf || s.termEnd < asOf) return { counts: false };
+  if (!s.party || s.orgDissolved || s.termStart > asOf || s.termEnd < asOf || (s.leftOn !== null && s.leftOn <= asOf))
+    return { counts: false };
   const windowEnd = addMonths(s.termStart, TRAINING_WINDOW_MONTHS);
   const trained = s.completedClassEnds.some((d) => d >= s.termStart && d <= windowEnd && d <= asOf);
   return { counts: true, trained, pending: !trained && windowEnd >= asOf };

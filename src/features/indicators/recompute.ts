@@ -194,9 +194,10 @@ async function recomputeTraining(db: Db, scopeKey: string) {
     founded_on: string | null;
     term_start: string;
     term_end: string;
+    left_on: string | null;
     ends: string[];
   }>`
-    SELECT o.body, o.status, o.founded_on::text, f.term_start::text, f.term_end::text,
+    SELECT o.body, o.status, o.founded_on::text, f.term_start::text, f.term_end::text, f.left_on::text,
       ARRAY(SELECT c.ends_on::text FROM training_trainee t JOIN training_class c ON c.id = t.class_id WHERE t.officer_id = f.id AND t.completed) AS ends
     FROM party_org_officer f JOIN party_org o ON o.id = f.org_id WHERE f.role = 'secretary' AND starts_with(f.scope_key, ${scopeKey})`.execute(
     db,
@@ -207,6 +208,7 @@ async function recomputeTraining(db: Db, scopeKey: string) {
     orgFoundedOn: r.founded_on,
     termStart: r.term_start,
     termEnd: r.term_end,
+    leftOn: r.left_on,
     completedClassEnds: r.ends,
   }));
   const { all } = trainingIndicator(facts, localDate());

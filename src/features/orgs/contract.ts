@@ -26,6 +26,8 @@ export const orgFilters = {
   setupMode: z.enum([...SETUP_MODES, 'mobile']).optional(),
   status: z.enum(ORG_STATUSES).optional(),
   q: z.string().trim().max(40).optional(),
+  /** Only 单独建 organizations whose entities no longer operate in their county (注销/吊销/迁出): the county's 待办 lands here. */
+  lapsed: z.enum(['true']).optional(),
 };
 
 export const orgListItem = z.object({
@@ -133,6 +135,9 @@ export const getOrg = endpoint({
         roleLabel: z.string(),
         termStart: z.string(),
         termEnd: z.string(),
+        /** Left office before the term's end (the membership ended: 党员已去世, 党员已停止党籍), with the reason; null while in office. */
+        leftOn: z.string().nullable(),
+        leftReason: z.string().nullable(),
         due,
       }),
     ),

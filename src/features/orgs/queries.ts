@@ -101,6 +101,7 @@ export async function findingsOf(
     ])
     .where('o.org_id', '=', org.id)
     .where('o.term_end', '>=', sql<string>`current_date`)
+    .where(notLeft('o'))
     .execute();
   return checkOrg(
     {
@@ -114,6 +115,32 @@ export async function findingsOf(
     today(),
   );
 }
+
+/**
+ * An office (party_org_officer as `alias`) not left by `asOf` (today when not given): its holder
+ * leaves on the day their membership ends (去世, 停止党籍; migration 0264), the term as entered kept.
+ */
+export const notLeft = (alias: string, asOf?: string) => {
+  const left = sql.ref(`${alias}.left_on`);
+  return sql<boolean>`(${left} IS NULL OR ${left} > ${asOf ? sql`${asOf}::date` : sql`current_date`})`;
+};
+
+/**
+ * A party organization (as `alias`) set up by its entity alone (单独建), not dissolved, that covers
+ * entities of which none still operates (存续) in its county: a later extract said 注销/吊销/迁出,
+ * or re-registered it in another county (the organization stays with its county's 小个专党委, round
+ * 19). The county decides: dissolve it, or set it up anew (joint, affiliated). Its 待办 and the
+ * list's filter (lapsed=true) read this one definition. Read under the caller's scope, so for a
+ * county or above (an entity of another station is out of a station's sight).
+ */
+export const lapsedStandalone = (alias: string) => {
+  const id = sql.ref(`${alias}.id`);
+  return sql<boolean>`(${sql.ref(`${alias}.setup_mode`)} = 'standalone' AND ${sql.ref(`${alias}.body`)} = 'party'
+    AND ${sql.ref(`${alias}.status`)} <> 'dissolved'
+    AND EXISTS (SELECT 1 FROM party_org_entity pe WHERE pe.org_id = ${id})
+    AND NOT EXISTS (SELECT 1 FROM party_org_entity pe JOIN entity e ON e.id = pe.entity_id
+      WHERE pe.org_id = ${id} AND e.status = 'active' AND e.county_code = ${sql.ref(`${alias}.county_code`)}))`;
+};
 
 /** Refuses a change the rules refuse; warnings pass and are shown on the organization's page. */
 export function refuseOn(findings: RuleFinding[]): void {
@@ -153,7 +180,7 @@ function orgList(db: Transaction<DB>) {
       .select(
         sql<
           string | null
-        >`(SELECT p.name FROM party_org_officer f JOIN person p ON p.id = f.person_id WHERE f.org_id = o.id AND f.role = 'secretary' AND f.term_end >= current_date ORDER BY f.term_start DESC LIMIT 1)`.as(
+        >`(SELECT p.name FROM party_org_officer f JOIN person p ON p.id = f.person_id WHERE f.org_id = o.id AND f.role = 'secretary' AND f.term_end >= current_date AND ${notLeft('f')} ORDER BY f.term_start DESC LIMIT 1)`.as(
           'secretary',
         ),
       )
@@ -174,6 +201,7 @@ async function filtered(db: Transaction<DB>, f: Filters) {
   if (f.setupMode) q = q.where('o.setup_mode', '=', f.setupMode);
   if (f.status) q = q.where('o.status', '=', f.status);
   if (f.q) q = q.where('o.name', 'like', containing(f.q));
+  if (f.lapsed) q = q.where(lapsedStandalone('o'));
   return q;
 }
 
@@ -264,7 +292,7 @@ export async function orgDetail(db: Tx, id: number, today: string, s: RuleSettin
   const officers = await db
     .selectFrom('party_org_officer as f')
     .innerJoin('person as p', 'p.id', 'f.person_id')
-    .select(['f.id', 'f.person_id', 'p.name', 'f.role', 'f.term_start', 'f.term_end'])
+    .select(['f.id', 'f.person_id', 'p.name', 'f.role', 'f.term_start', 'f.term_end', 'f.left_on', 'f.left_reason'])
     .where('f.org_id', '=', org.id)
     .orderBy('f.term_start', 'desc')
     .execute();
@@ -335,6 +363,8 @@ export async function orgDetail(db: Tx, id: number, today: string, s: RuleSettin
       roleLabel: OFFICER_ROLE_LABEL[f.role],
       termStart: f.term_start,
       termEnd: f.term_end,
+      leftOn: f.left_on,
+      leftReason: f.left_reason,
       due: termDue(f.term_end, today, s),
     })),
     findings: await findingsOf(db, org, s, fullMembers.count),

@@ -16,6 +16,7 @@ import { notFound } from '../../http/errors.js';
 import { containing, pageFrom, underOrAbove } from '../../http/paging.js';
 import { areaNode, childOf, childrenOf, today } from './shared.js';
 import { exportReadRows } from '../../http/export-route.js';
+import { notLeft } from '../orgs/index.js';
 
 /** Secretary training's reads: the classes (list, export, one class), the secretaries in office with their training, and the indicator. */
 
@@ -30,7 +31,7 @@ export type AreaIndicator = { all: Indicator; newOrgs: Indicator };
  */
 export const SECRETARY_FROM = sql`party_org_officer f JOIN party_org o ON o.id = f.org_id`;
 export const secretaryInOffice = (asOf: string) =>
-  sql<boolean>`f.role = 'secretary' AND o.body = 'party' AND o.status <> 'dissolved' AND f.term_start <= ${asOf}::date AND f.term_end >= ${asOf}::date`;
+  sql<boolean>`f.role = 'secretary' AND o.body = 'party' AND o.status <> 'dissolved' AND f.term_start <= ${asOf}::date AND f.term_end >= ${asOf}::date AND ${notLeft('f', asOf)}`;
 export const trainedInTime = (asOf: string) =>
   sql<boolean>`EXISTS (SELECT 1 FROM training_trainee t JOIN training_class c ON c.id = t.class_id
     WHERE t.officer_id = f.id AND t.completed AND c.ends_on >= f.term_start
@@ -208,11 +209,7 @@ function secretaries(db: Tx, scopeKey: string, asOf: string) {
       ),
     )
     .select(sql<string>`${windowEnd}::text`.as('window_end'))
-    .where('f.role', '=', 'secretary')
-    .where('o.body', '=', 'party')
-    .where('o.status', '<>', 'dissolved')
-    .where('f.term_start', '<=', asOf)
-    .where('f.term_end', '>=', asOf)
+    .where(secretaryInOffice(asOf))
     .where(sql<boolean>`starts_with(f.scope_key, ${scopeKey})`);
   return db.selectFrom(inOffice.as('s')).selectAll().select(statusOf(asOf).as('status'));
 }

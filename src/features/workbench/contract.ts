@@ -25,6 +25,7 @@ export const todoKind = z.enum([
   'appeal',
   'report',
   'term',
+  'org',
   'honour',
   'exit',
   'card',

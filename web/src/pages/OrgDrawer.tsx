@@ -303,7 +303,13 @@ export function OrgDrawer({ id, onClose, onChanged }: { id: number; onClose: () 
                       <Space size={4} wrap>
                         <span style={{ whiteSpace: 'nowrap' }}>{o.termStart} 至</span>
                         <span style={{ whiteSpace: 'nowrap' }}>{o.termEnd}</span>
-                        <TermTag due={o.due} />
+                        {o.leftOn ? (
+                          <Tag>
+                            {o.leftOn} 离任（{o.leftReason}）
+                          </Tag>
+                        ) : (
+                          <TermTag due={o.due} />
+                        )}
                       </Space>
                     ),
                   },

@@ -29,7 +29,7 @@ export default function Orgs() {
   const [open, setOpen] = useOpenParam();
   const [params, setParams] = useSearchParams();
   // A figure clicked elsewhere (数据看板) opens the list filtered: the filters start from the address.
-  const { f, set } = useAddressFilters(['under', 'body', 'kind', 'setupMode', 'status']);
+  const { f, set } = useAddressFilters(['under', 'body', 'kind', 'setupMode', 'status', 'lapsed']);
   const list = usePaged(listOrgs, f);
   const [creating, setCreating] = useState(false);
   const reminders = useLoad(useCallback(() => call(termReminders).then((r) => r.items), []));
@@ -115,6 +115,12 @@ export default function Orgs() {
                     onChange={set('status')}
                     options={toOptions(ORG_STATUS_LABEL)}
                   />
+                  {f.lapsed && (
+                    // The 工作台's 待办 lands here: 单独建 organizations whose entities no longer operate in the county.
+                    <Tag closable color="orange" onClose={() => set('lapsed')(undefined)}>
+                      所在主体已注销、吊销或迁出本县的单独建组织
+                    </Tag>
+                  )}
                 </Space>
                 <ListOrCards<OrgRow>
                   error={list.error}

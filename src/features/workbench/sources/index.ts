@@ -5,6 +5,7 @@ import { cardTodos, honourTodos, importTodos, termTodos } from './ledger.js';
 import { reportTodos } from './reports.js';
 import { exitTodos } from './exit.js';
 import { guidanceTodos } from './guidance.js';
+import { orgTodos } from './orgs.js';
 import type { TodoSource } from './types.js';
 
 /** Every kind of 待办, one small query module each. A new kind is one more entry. */
@@ -15,6 +16,7 @@ export const SOURCES: readonly TodoSource<any>[] = [
   appealTodos,
   reportTodos,
   termTodos,
+  orgTodos,
   honourTodos,
   exitTodos,
   cardTodos,

@@ -51,7 +51,8 @@ export default function Entities() {
       },
       { replace: true },
     );
-  const list = usePaged(listEntities, f);
+  // Its page too: 返回 from an entity lands on the page the clerk left (it was page 1 again).
+  const list = usePaged(listEntities, f, 20, { inAddress: true });
   useEffect(() => void call(listZones, { query: { pageSize: 200 } }).then((z) => setZones(z.items)), []);
   const yesNo = [
     { value: 'true', label: '是' },
@@ -147,7 +148,10 @@ export default function Entities() {
           scroll={{ x: 1400 }}
           onChange={(_p, _f, s) => {
             const sorter = Array.isArray(s) ? s[0] : s;
-            if (sorter?.field) set('sort')(`${sorter.order === 'ascend' ? '' : '-'}${String(sorter.field)}`);
+            // The table reports its sorter on every page turn too: only a new order is written (an unchanged one,
+            // written beside the page turn, put back the address the page turn had left).
+            const sort = sorter?.field ? `${sorter.order === 'ascend' ? '' : '-'}${String(sorter.field)}` : undefined;
+            if (sort && sort !== f.sort) set('sort')(sort);
           }}
           onOpen={(e) => void nav(`/entities/${e.id}`)}
           card={(e) => ({

@@ -25,7 +25,7 @@ function reads(page: Page, path: string): string[] {
 describe.skipIf(!browserAvailable)("the county clerk's ledger: a page kept on 返回, a list read once", () => {
   const env = browserSuite();
 
-  it('市场主体台账 page 3 → an entity → 返回 lands on page 3, read once; a search from page 3 reads page 1 once; on a phone 待分配基层所 is cards to tick, its list read once', async () => {
+  it('市场主体台账 sorted, page 3 → an entity → 返回 lands on page 3 under its sort arrow, read once; a search from page 3 reads page 1 once; on a phone 待分配基层所 is cards to tick, its list read once', async () => {
     const { t, url, creds } = env.server;
     await demoImported(t);
 
@@ -35,6 +35,9 @@ describe.skipIf(!browserAvailable)("the county clerk's ledger: a page kept on �
     const list = reads(page, '/entities');
     await page.goto(`${url}/entities`);
     await page.locator('.ant-table-row').first().waitFor();
+    const employees = page.getByRole('columnheader', { name: '从业人数' });
+    await employees.click();
+    await expect.poll(() => employees.getAttribute('aria-sort')).toBe('descending');
     await page.locator('.ant-pagination-item-3').click();
     await expect.poll(() => page.locator('.ant-pagination-item-active').textContent()).toBe('3');
     await page.locator('.ant-table-row').first().waitFor();
@@ -48,7 +51,9 @@ describe.skipIf(!browserAvailable)("the county clerk's ledger: a page kept on �
     await expect.poll(() => page.locator('.ant-table-row').first().locator('td').first().textContent()).toBe(third);
     await settled(page);
     // Once, for page 3 (it read page 1 and showed it: the clerk paged through again).
-    expect(list).toEqual(['?sort=-registeredOn&page=3&pageSize=20']);
+    expect(list).toEqual(['?sort=-employees&page=3&pageSize=20']);
+    // Under the arrow of the order it holds (the rows stood sorted by 从业人数 under no arrow).
+    expect(await employees.getAttribute('aria-sort')).toBe('descending');
 
     // A new search from page 3 starts at its page 1, read once (it read page 3 of the search, then page 1).
     list.length = 0;

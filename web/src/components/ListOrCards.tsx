@@ -1,5 +1,5 @@
-import type { ReactNode } from 'react';
-import { Card, Grid, List, Space, Typography } from 'antd';
+import type { Key, ReactNode } from 'react';
+import { Card, Checkbox, Grid, List, Space, Typography } from 'antd';
 import { Table, type TableColumnType, type TableProps } from 'antd';
 import { emptyWhileLoading, ListError } from './Loading';
 
@@ -65,6 +65,7 @@ export function ListTable<T extends object>(props: TableOf<T>) {
 /**
  * The one list of the clerk's pages: a table on a wide screen, cards on a phone (below antd's `md`),
  * so status and deadline never hide in a column scrolled out of sight and nothing scrolls sideways.
+ * A list whose rows are chosen (rowSelection) shows a 选择 box on each card and 全选本页 above them.
  */
 export function ListOrCards<T extends object>(props: Props<T>) {
   const { card, onOpen, ...table } = props;
@@ -80,10 +81,25 @@ export function ListOrCards<T extends object>(props: Props<T>) {
     );
   }
   const rowKey = table.rowKey;
-  const keyOf = (r: T, i: number) =>
-    String(typeof rowKey === 'function' ? rowKey(r, i) : rowKey ? (r as Record<string, unknown>)[rowKey as string] : i);
+  const rawKey = (r: T, i: number): Key =>
+    typeof rowKey === 'function' ? rowKey(r, i) : rowKey ? (r as Record<string, Key>)[rowKey as string] : i;
+  const keyOf = (r: T, i: number) => String(rawKey(r, i));
   const shown = emptyState(table, props);
   const tp = shown.pagination;
+  const rows = shown.rows ? [...shown.rows] : [];
+  // Rows chosen as the table chooses them (rowSelection): of the rows shown, the keys as the rows give them.
+  const choosing = table.rowSelection;
+  const chosen = new Set((choosing?.selectedRowKeys ?? []).map(String));
+  const choose = (pick: (r: T, i: number) => boolean) => {
+    const picked = rows.filter(pick);
+    choosing?.onChange?.(
+      picked.map((r) => rawKey(r, rows.indexOf(r))),
+      picked,
+      { type: 'multiple' },
+    );
+  };
+  const allHere = rows.length > 0 && rows.every((r, i) => chosen.has(keyOf(r, i)));
+  const someHere = rows.some((r, i) => chosen.has(keyOf(r, i)));
   // An empty list shows its empty text, not a pager reading 共 0 条 1 / 0.
   const pagination =
     tp && tp.total
@@ -103,7 +119,19 @@ export function ListOrCards<T extends object>(props: Props<T>) {
   return (
     <List<T>
       loading={shown.waiting}
-      dataSource={shown.rows ? [...shown.rows] : []}
+      dataSource={rows}
+      header={
+        choosing && rows.length > 0 ? (
+          <Checkbox
+            checked={allHere}
+            indeterminate={someHere && !allHere}
+            onChange={(e) => choose(() => e.target.checked)}
+            data-testid="card-choose-all"
+          >
+            全选本页{chosen.size ? `（已选 ${chosen.size}）` : ''}
+          </Checkbox>
+        ) : undefined
+      }
       pagination={pagination}
       locale={empty ? { emptyText: empty } : undefined}
       rowKey={(r) => keyOf(r, 0)}
@@ -119,6 +147,17 @@ export function ListOrCards<T extends object>(props: Props<T>) {
               data-testid="list-card"
             >
               <div style={{ display: 'flex', justifyContent: 'space-between', gap: 8, alignItems: 'flex-start' }}>
+                {choosing && (
+                  // A box of its own: choosing a row does not open it.
+                  <span onClick={(e) => e.stopPropagation()}>
+                    <Checkbox
+                      checked={chosen.has(keyOf(r, i))}
+                      aria-label="选择"
+                      onChange={(e) => choose((o, j) => (j === i ? e.target.checked : chosen.has(keyOf(o, j))))}
+                      data-testid="card-choose"
+                    />
+                  </span>
+                )}
                 <Typography.Text strong style={{ minWidth: 0, flex: 1, overflowWrap: 'anywhere' }}>
                   {v.title}
                 </Typography.Text>

@@ -51,7 +51,10 @@ export default function Entities() {
       },
       { replace: true },
     );
-  const list = usePaged(listEntities, f);
+  // Its page too: 返回 from an entity lands on the page the clerk left (it was page 1 again).
+  const list = usePaged(listEntities, f, 20, { inAddress: true });
+  const order = (field: string) =>
+    f.sort === field ? ('ascend' as const) : f.sort === `-${field}` ? ('descend' as const) : null;
   useEffect(() => void call(listZones, { query: { pageSize: 200 } }).then((z) => setZones(z.items)), []);
   const yesNo = [
     { value: 'true', label: '是' },
@@ -145,9 +148,15 @@ export default function Entities() {
           dataSource={list.items}
           pagination={list.pagination}
           scroll={{ x: 1400 }}
+          // The column's arrow says the order the address holds (after 返回 the rows stood sorted under no arrow);
+          // a click turns it over, never off (the address always holds an order).
+          sortDirections={['descend', 'ascend']}
           onChange={(_p, _f, s) => {
             const sorter = Array.isArray(s) ? s[0] : s;
-            if (sorter?.field) set('sort')(`${sorter.order === 'ascend' ? '' : '-'}${String(sorter.field)}`);
+            // The table reports its sorter on every page turn too: only a new order is written (an unchanged one,
+            // written beside the page turn, put back the address the page turn had left).
+            const sort = sorter?.field ? `${sorter.order === 'ascend' ? '' : '-'}${String(sorter.field)}` : undefined;
+            if (sort && sort !== f.sort) set('sort')(sort);
           }}
           onOpen={(e) => void nav(`/entities/${e.id}`)}
           card={(e) => ({
@@ -173,6 +182,7 @@ export default function Entities() {
               width: 260,
               fixed: 'left',
               sorter: true,
+              sortOrder: order('name'),
               render: (n: string, e) => (
                 <Space size={4}>
                   {n}
@@ -222,8 +232,21 @@ export default function Entities() {
               render: (_, e) => `${e.countyName}${e.stationName ? ` / ${e.stationName}` : ''}`,
             },
             { title: '法定代表人/经营者', dataIndex: 'legalRep', width: 120 },
-            { title: '成立日期', dataIndex: 'registeredOn', width: 110, sorter: true },
-            { title: '从业人数', dataIndex: 'employees', width: 90, align: 'right', sorter: true },
+            {
+              title: '成立日期',
+              dataIndex: 'registeredOn',
+              width: 110,
+              sorter: true,
+              sortOrder: order('registeredOn'),
+            },
+            {
+              title: '从业人数',
+              dataIndex: 'employees',
+              width: 90,
+              align: 'right',
+              sorter: true,
+              sortOrder: order('employees'),
+            },
           ]}
         />
       </Card>

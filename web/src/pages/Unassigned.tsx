@@ -33,7 +33,7 @@ import { useAuth } from '../auth';
 import { PageTitle } from '../Layout';
 import { usePaged } from '../components/usePaged';
 import { applyProblem } from '../components/problem';
-import { ListTable } from '../components/ListOrCards';
+import { ListOrCards } from '../components/ListOrCards';
 import { DownloadButton } from '../components/DownloadButton';
 
 type Item = UnassignedItem;
@@ -53,20 +53,16 @@ export default function Unassigned() {
   const [q, setQ] = useState('');
   const [selected, setSelected] = useState<number[]>([]);
   const [open, setOpen] = useState(false);
-  const [counties, setCounties] = useState<County[]>([]);
   const [stations, setStations] = useState<Station[]>([]);
   const [rules, setRules] = useState<Rule[]>([]);
   const filters = { countyCode, q: q || undefined };
   const list = usePaged(listUnassigned, filters);
+  // Each county's count comes with the list's answer (the page read the list a second time for them).
+  const counties: County[] = list.data?.counties ?? [];
   const canAssign = (me?.jurisdiction.code.length ?? 9) <= 6 && me?.permissions.includes('data.write');
 
   const loadSide = useCallback(async () => {
-    const [page, st, r] = await Promise.all([
-      call(listUnassigned, { query: { pageSize: 1 } }),
-      call(listStations, { query: { pageSize: 200 } }),
-      call(listStationRules),
-    ]);
-    setCounties(page.counties);
+    const [st, r] = await Promise.all([call(listStations, { query: { pageSize: 200 } }), call(listStationRules)]);
     setStations(st.items);
     setRules(r.items);
   }, []);
@@ -125,7 +121,7 @@ export default function Unassigned() {
         </Space>
       </Card>
       <Card size="small" title={`未分配基层所的主体（${list.total}）`}>
-        <ListTable<Item>
+        <ListOrCards<Item>
           error={list.error}
           onRetry={list.reload}
           rowKey="id"
@@ -135,6 +131,10 @@ export default function Unassigned() {
           pagination={list.pagination}
           scroll={{ x: 800 }}
           locale={{ emptyText: '没有待分配的主体' }}
+          card={(e) => ({
+            title: <Link to={`/entities/${e.id}`}>{e.name}</Link>,
+            lines: [`${e.kindLabel} · ${e.uscc ?? e.regNo ?? ''}`, `${e.countyName}：${e.address ?? '住所未填写'}`],
+          })}
           rowSelection={
             canAssign ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as number[]) } : undefined
           }

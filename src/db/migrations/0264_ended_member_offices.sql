@@ -12,21 +12,27 @@
 
 ALTER TABLE party_org_officer ADD COLUMN left_on date, ADD COLUMN left_reason text;
 
+-- The offices are found in a statement of their own, then updated by id: an UPDATE whose condition
+-- read party_org in a subquery crashed the Citus 13.2.2 coordinator (segmentation fault) when the
+-- trigger fired.
 CREATE FUNCTION xgz_ended_member_offices() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
   today date := current_date;
   ended text[] := ARRAY['deceased', 'stopped'];
   reasons text[] := ARRAY['党员已去世', '党员已停止党籍'];
+  ids bigint[];
 BEGIN
   IF NEW.member_status = ANY (ended) AND NOT OLD.member_status = ANY (ended) THEN
-    UPDATE party_org_officer f SET left_on = today, left_reason = reasons[array_position(ended, NEW.member_status)]
-    WHERE f.person_id = NEW.person_id AND f.left_on IS NULL AND f.term_end >= today
-      AND EXISTS (SELECT 1 FROM party_org o WHERE o.id = f.org_id AND o.body = 'party');
+    SELECT array_agg(f.id) INTO ids FROM party_org_officer f JOIN party_org o ON o.id = f.org_id
+    WHERE f.person_id = NEW.person_id AND f.left_on IS NULL AND f.term_end >= today AND o.body = 'party';
+    UPDATE party_org_officer SET left_on = today, left_reason = reasons[array_position(ended, NEW.member_status)]
+    WHERE id = ANY (ids);
   ELSIF OLD.member_status = ANY (ended) AND NOT NEW.member_status = ANY (ended) THEN
-    UPDATE party_org_officer f SET left_on = NULL, left_reason = NULL
+    SELECT array_agg(f.id) INTO ids FROM party_org_officer f
     WHERE f.person_id = NEW.person_id AND f.left_reason = ANY (reasons) AND f.term_end >= today
       AND NOT (f.role = 'secretary' AND EXISTS (SELECT 1 FROM party_org_officer x
         WHERE x.org_id = f.org_id AND x.role = 'secretary' AND x.id <> f.id AND x.left_on IS NULL AND x.term_end >= today));
+    UPDATE party_org_officer SET left_on = NULL, left_reason = NULL WHERE id = ANY (ids);
   END IF;
   RETURN NULL;
 END $$;

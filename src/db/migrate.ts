@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from './schema.js';
+import { nonEmptyStatements, parseSplits } from 'postgres-semicolons';
 import { distributeForCitus } from './citus.js';
 
 const migrationsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -27,6 +28,18 @@ export function listMigrations(dir = migrationsDir): Migration[] {
     });
 }
 
+/**
+ * A migration's statements, to be sent one by one: Citus passes a DDL statement on to the workers
+ * as the text it came in, and a text of several statements was refused there ("cannot insert
+ * multiple commands into a prepared statement") once the tables were distributed — on every
+ * cluster upgrading, never on a new one (its migrations all run before the distribution).
+ */
+export function statementsOf(text: string): string[] {
+  const { positions, unterminated } = parseSplits(text, true);
+  if (unterminated) throw new Error(`SQL 未结束：${unterminated}`);
+  return nonEmptyStatements(text, positions);
+}
+
 /** How many migrations the database has applied, and the latest one (the readiness probe compares them with this code's). */
 export const appliedMigrations = (db: Kysely<DB>) =>
   sql<{ n: number; max: number | null }>`SELECT count(*)::int AS n, max(version) AS max FROM schema_migration`
@@ -37,8 +50,14 @@ export const appliedMigrations = (db: Kysely<DB>) =>
  * Applies pending migrations in order, each in its own transaction, under an advisory lock
  * so two processes starting together do not race. Refuses if an applied file was edited.
  * On a Citus coordinator it then distributes the tables (db/citus.ts; idempotent, nothing elsewhere).
+ * `through`: the last version to apply (the tests' Citus template stops short, distributes, then
+ * applies the newest migrations to the distributed database, as a deployment upgrading does).
  */
-export async function migrate(pool: pg.Pool, log: (msg: string) => void = () => {}): Promise<number> {
+export async function migrate(
+  pool: pg.Pool,
+  log: (msg: string) => void = () => {},
+  through = Infinity,
+): Promise<number> {
   const client = await pool.connect();
   let count = 0;
   try {
@@ -51,7 +70,7 @@ export async function migrate(pool: pg.Pool, log: (msg: string) => void = () => 
         await client.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migration')
       ).rows.map((r) => [r.version, r.checksum]),
     );
-    for (const m of listMigrations()) {
+    for (const m of listMigrations().filter((m) => m.version <= through)) {
       const seen = applied.get(m.version);
       if (seen !== undefined) {
         if (seen !== m.checksum) throw new Error(`迁移文件 ${m.version}_${m.name}.sql 在应用后被修改过`);
@@ -59,7 +78,7 @@ export async function migrate(pool: pg.Pool, log: (msg: string) => void = () => 
       }
       await client.query('BEGIN');
       try {
-        await client.query(m.sql);
+        for (const statement of statementsOf(m.sql)) await client.query(statement);
         await client.query('INSERT INTO schema_migration (version, name, checksum) VALUES ($1, $2, $3)', [
           m.version,
           m.name,

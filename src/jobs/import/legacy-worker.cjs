@@ -88,6 +88,24 @@ function hasValue(ws) {
   return false;
 }
 
+/**
+ * The rows and columns the sheet hides (numbered from 1, as Excel shows them): a clerk hides rows to
+ * filter and columns to print, and the import says it read them (as for an .xlsx). A column beyond
+ * the sheet's last one, or past MAX_HIDDEN_COLUMN, counts for nothing.
+ */
+const MAX_HIDDEN_COLUMN = 16384;
+function hiddenOf(ws, total) {
+  const rows = [];
+  const columns = [];
+  (ws['!rows'] || []).forEach((r, i) => {
+    if (r && r.hidden && i < total) rows.push(i + 1);
+  });
+  (ws['!cols'] || []).forEach((c, i) => {
+    if (c && c.hidden && i < MAX_HIDDEN_COLUMN) columns.push(i + 1);
+  });
+  return { rows, columns };
+}
+
 function visibleSheets(wb) {
   const meta = (wb.Workbook && wb.Workbook.Sheets) || [];
   return wb.SheetNames.filter((_, i) => !(meta[i] && meta[i].Hidden));
@@ -101,12 +119,13 @@ try {
     const sheets = visibleSheets(wb);
     parentPort.postMessage({ sheets, empty: sheets.filter((n) => !hasValue(wb.Sheets[n])) });
   } else {
-    let wb = read(workerData.sheet ? { sheets: workerData.sheet } : { sheets: 0 });
+    // cellStyles: SheetJS reads an .xls's column flags (hidden ones among them) only with it.
+    let wb = read(workerData.sheet ? { sheets: workerData.sheet, cellStyles: true } : { sheets: 0, cellStyles: true });
     let name = workerData.sheet ?? wb.SheetNames[0];
     // No sheet named: the first one the user can see (a hidden sheet may come first).
     const shown = workerData.sheet ? name : visibleSheets(wb)[0];
     if (shown !== undefined && shown !== name) {
-      wb = read({ sheets: shown });
+      wb = read({ sheets: shown, cellStyles: true });
       name = shown;
     }
     const ws = name === undefined ? undefined : wb.Sheets[name];
@@ -117,7 +136,7 @@ try {
     } else {
       const range = ws['!ref'] ? XLSX.utils.decode_range(ws['!ref']) : null;
       const total = range ? range.e.r + 1 : 0;
-      parentPort.postMessage({ total, merges: ws['!merges'] || [] });
+      parentPort.postMessage({ total, merges: ws['!merges'] || [], hidden: hiddenOf(ws, total) });
       // Dates counted from 1904 in a workbook saved so (Excel for Mac's old default).
       const dates = { date1904: Boolean(wb.Workbook && wb.Workbook.WBProps && wb.Workbook.WBProps.date1904) };
       let rows = [];

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import XLSX from 'xlsx';
+import { sql } from 'kysely';
 import { BACKENDS } from '../helpers/db.js';
 import { clerkProbe, importFile } from '../helpers/imports.js';
 import { id } from '../fixtures/extracts/generate.js';
@@ -55,7 +56,7 @@ function xlsHiding(rows: unknown[][], hidden: { rows: number[]; columns: number[
  */
 describe.each(BACKENDS)('extracts of round 20 on %s', (backend) => {
   const probe = clerkProbe(backend);
-  const { clerk, dir, preview } = probe;
+  const { clerk, dir, gbkCsv, preview } = probe;
 
   it("tells the rows and columns an .xls hides, as it does an .xlsx's, before and after they are imported", async () => {
     // A 党委's roster kept as .xls, filtered to 一支部 (二支部's member hidden) and its 联系电话 column
@@ -76,5 +77,31 @@ describe.each(BACKENDS)('extracts of round 20 on %s', (backend) => {
     const { job, rejections } = await importFile(probe.t, 'roster', file, clerk);
     expect(rejections).toEqual([]);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 3, footer: said.replaceAll('{v}', '已一并导入') });
+  });
+  it("records a roster's 党籍状态 as a 党委's own list words it (组织关系已转出, 已去世, 已停止党籍)", async () => {
+    // Each row was refused as 党员状态"组织关系已转出"无法识别 (and so on): the member stayed 正常, on the
+    // roll and counted, though the 党委's list says the relation went elsewhere or the member died.
+    const member = (name: string, day: string, status: string) =>
+      `${name},${id('320102', `198005${day}`, '011')},正式党员,2000-07-01,一支部,${status}`;
+    const header = '姓名,公民身份号码,人员类别,入党日期,所在党支部,党籍状态';
+    const names = ['子二〇', '丑二〇', '寅二〇', '卯二〇', '辰二〇', '巳二〇'];
+    const words = ['组织关系已转出', '组织关系转出', '已去世', '已故', '病故', '已停止党籍'];
+    const first = gbkCsv('名册.csv', [header, ...names.map((n, i) => member(n, `0${i + 1}`, '正常'))]);
+    expect((await importFile(probe.t, 'roster', first, clerk)).job).toMatchObject({ status: 'done', rows_accepted: 6 });
+    const file = gbkCsv('名册（更新）.csv', [header, ...names.map((n, i) => member(n, `0${i + 1}`, words[i]))]);
+    const { job, rejections } = await importFile(probe.t, 'roster', file, clerk);
+    expect(rejections.map((r) => [r.row_no, r.col, r.reason])).toEqual([]);
+    expect(job).toMatchObject({ status: 'done', rows_rejected: 0 });
+    const rows = await sql<{ name: string; member_status: string }>`
+      SELECT p.name, m.member_status FROM member m JOIN person p ON p.id = m.person_id
+      WHERE p.name LIKE '%二〇' AND p.birth_date >= '1980-05-01' ORDER BY p.birth_date`.execute(probe.t.db);
+    expect(rows.rows.map((r) => [r.name, r.member_status])).toEqual([
+      ['子二〇', 'transferred_out'],
+      ['丑二〇', 'transferred_out'],
+      ['寅二〇', 'deceased'],
+      ['卯二〇', 'deceased'],
+      ['辰二〇', 'deceased'],
+      ['巳二〇', 'stopped'],
+    ]);
   });
 });

@@ -78,6 +78,34 @@ describe.each(BACKENDS)('extracts of round 20 on %s', (backend) => {
     expect(rejections).toEqual([]);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 3, footer: said.replaceAll('{v}', '已一并导入') });
   });
+  it('tells the rows a web page saved as .xls hides (display:none), before and after they are imported', async () => {
+    // The member system's web export, a branch filtered out in Excel and saved again as a web page:
+    // the hidden member was imported and nothing was said.
+    const tr = (cells: string[], hidden = false) =>
+      `<tr${hidden ? " height=0 style='display:none'" : ''}>${cells.map((c) => `<td class=xl65>${c}</td>`).join('')}</tr>`;
+    const file = path.join(dir, '网页名册.xls');
+    fs.writeFileSync(
+      file,
+      [
+        '<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head>',
+        '<meta http-equiv=Content-Type content="text/html; charset=utf-8"></head><body>',
+        '<!-- 导出 <tr style="display:none"> -->',
+        '<table>',
+        tr(['姓名', '公民身份号码', '人员类别', '入党日期', '所在党支部']),
+        tr(['午二〇', id('320102', '19800601', '011'), '正式党员', '2000-07-01', '一支部']),
+        tr(['未二〇', id('320102', '19800602', '011'), '正式党员', '2000-07-01', '二支部'], true),
+        tr(['申二〇', id('320102', '19800603', '011'), '正式党员', '2000-07-01', '一支部']),
+        '</table></body></html>',
+      ].join('\r\n'),
+    );
+    const said = '第 3 行在 Excel 中是隐藏行，{v}；如不应导入，请在文件中删除后重新上传';
+    const p = await preview('roster', file);
+    expect(p.format).toBe('xls');
+    expect(p.hiddenRows).toBe(said.replace('{v}', '导入时将一并导入'));
+    const { job, rejections } = await importFile(probe.t, 'roster', file, clerk);
+    expect(rejections).toEqual([]);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 3, footer: said.replace('{v}', '已一并导入') });
+  });
   it("records a roster's 党籍状态 as a 党委's own list words it (组织关系已转出, 已去世, 已停止党籍)", async () => {
     // Each row was refused as 党员状态"组织关系已转出"无法识别 (and so on): the member stayed 正常, on the
     // roll and counted, though the 党委's list says the relation went elsewhere or the member died.
@@ -94,7 +122,9 @@ describe.each(BACKENDS)('extracts of round 20 on %s', (backend) => {
     expect(job).toMatchObject({ status: 'done', rows_rejected: 0 });
     const rows = await sql<{ name: string; member_status: string }>`
       SELECT p.name, m.member_status FROM member m JOIN person p ON p.id = m.person_id
-      WHERE p.name LIKE '%二〇' AND p.birth_date >= '1980-05-01' ORDER BY p.birth_date`.execute(probe.t.db);
+      WHERE p.name LIKE '%二〇' AND p.birth_date BETWEEN '1980-05-01' AND '1980-05-31' ORDER BY p.birth_date`.execute(
+      probe.t.db,
+    );
     expect(rows.rows.map((r) => [r.name, r.member_status])).toEqual([
       ['子二〇', 'transferred_out'],
       ['丑二〇', 'transferred_out'],

@@ -72,7 +72,32 @@ function read(opts) {
   if (!workerData.charset) return XLSX.read(bytes, { ...base, ...opts, type: 'buffer' });
   const text =
     workerData.charset === 'gb18030' ? iconv.decode(bytes, 'gb18030') : bytes.toString('utf8').replace(/^\ufeff/, '');
+  markupHiddenRows = htmlHiddenRows(text);
   return XLSX.read(withExcelCutAsNumber(withLongNumbersAsText(text)), { ...base, ...opts, type: 'string', raw: true });
+}
+
+/** The hidden rows of a one-table web page (numbered from 1), when the markup file is one; SheetJS reads none of its own. */
+let markupHiddenRows = null;
+
+/**
+ * The rows an HTML table saved as .xls hides: Excel's "save as web page" writes a hidden row as
+ * <tr height=0 style='display:none'>. Counted as SheetJS counts the rows (each <tr of the first
+ * table, comments dropped); a page of several tables (several sheets) or an Excel 2003 XML file
+ * (SheetJS reads its ss:Hidden rows itself) gives null.
+ */
+function htmlHiddenRows(text) {
+  const str = text.replace(/<!--.*?-->/g, '');
+  const tables = str.match(/<table/gi);
+  if (!tables || tables.length !== 1) return null;
+  const start = str.search(/<table/i);
+  const end = str.search(/<\/table/i);
+  const rows = [];
+  let n = 0;
+  for (const [tag] of str.slice(start, end === -1 ? str.length : end).matchAll(/<tr[^>]*>/gi)) {
+    n++;
+    if (/display\s*:\s*none/i.test(tag)) rows.push(n);
+  }
+  return rows;
 }
 
 /** How many rows of each sheet are read to tell whether it is blank. */
@@ -100,6 +125,7 @@ function hiddenOf(ws, total) {
   (ws['!rows'] || []).forEach((r, i) => {
     if (r && r.hidden && i < total) rows.push(i + 1);
   });
+  if (!ws['!rows'] && markupHiddenRows) rows.push(...markupHiddenRows.filter((n) => n <= total));
   (ws['!cols'] || []).forEach((c, i) => {
     if (c && c.hidden && i < MAX_HIDDEN_COLUMN) columns.push(i + 1);
   });

@@ -1150,6 +1150,14 @@ export const rosterRow = z
             转出: 'transferred_out',
             去世: 'deceased',
             死亡: 'deceased',
+            // As a 党委's own list words them (round 20).
+            已停止党籍: 'stopped',
+            组织关系已转出: 'transferred_out',
+            组织关系转出: 'transferred_out',
+            已去世: 'deceased',
+            已故: 'deceased',
+            病故: 'deceased',
+            已死亡: 'deceased',
             其他: 'other',
           }),
         )

@@ -72,7 +72,32 @@ function read(opts) {
   if (!workerData.charset) return XLSX.read(bytes, { ...base, ...opts, type: 'buffer' });
   const text =
     workerData.charset === 'gb18030' ? iconv.decode(bytes, 'gb18030') : bytes.toString('utf8').replace(/^\ufeff/, '');
+  markupHiddenRows = htmlHiddenRows(text);
   return XLSX.read(withExcelCutAsNumber(withLongNumbersAsText(text)), { ...base, ...opts, type: 'string', raw: true });
+}
+
+/** The hidden rows of a one-table web page (numbered from 1), when the markup file is one; SheetJS reads none of its own. */
+let markupHiddenRows = null;
+
+/**
+ * The rows an HTML table saved as .xls hides: Excel's "save as web page" writes a hidden row as
+ * <tr height=0 style='display:none'>. Counted as SheetJS counts the rows (each <tr of the first
+ * table, comments dropped); a page of several tables (several sheets) or an Excel 2003 XML file
+ * (SheetJS reads its ss:Hidden rows itself) gives null.
+ */
+function htmlHiddenRows(text) {
+  const str = text.replace(/<!--.*?-->/g, '');
+  const tables = str.match(/<table/gi);
+  if (!tables || tables.length !== 1) return null;
+  const start = str.search(/<table/i);
+  const end = str.search(/<\/table/i);
+  const rows = [];
+  let n = 0;
+  for (const [tag] of str.slice(start, end === -1 ? str.length : end).matchAll(/<tr[^>]*>/gi)) {
+    n++;
+    if (/display\s*:\s*none/i.test(tag)) rows.push(n);
+  }
+  return rows;
 }
 
 /** How many rows of each sheet are read to tell whether it is blank. */
@@ -88,6 +113,25 @@ function hasValue(ws) {
   return false;
 }
 
+/**
+ * The rows and columns the sheet hides (numbered from 1, as Excel shows them): a clerk hides rows to
+ * filter and columns to print, and the import says it read them (as for an .xlsx). A column beyond
+ * the sheet's last one, or past MAX_HIDDEN_COLUMN, counts for nothing.
+ */
+const MAX_HIDDEN_COLUMN = 16384;
+function hiddenOf(ws, total) {
+  const rows = [];
+  const columns = [];
+  (ws['!rows'] || []).forEach((r, i) => {
+    if (r && r.hidden && i < total) rows.push(i + 1);
+  });
+  if (!ws['!rows'] && markupHiddenRows) rows.push(...markupHiddenRows.filter((n) => n <= total));
+  (ws['!cols'] || []).forEach((c, i) => {
+    if (c && c.hidden && i < MAX_HIDDEN_COLUMN) columns.push(i + 1);
+  });
+  return { rows, columns };
+}
+
 function visibleSheets(wb) {
   const meta = (wb.Workbook && wb.Workbook.Sheets) || [];
   return wb.SheetNames.filter((_, i) => !(meta[i] && meta[i].Hidden));
@@ -101,12 +145,13 @@ try {
     const sheets = visibleSheets(wb);
     parentPort.postMessage({ sheets, empty: sheets.filter((n) => !hasValue(wb.Sheets[n])) });
   } else {
-    let wb = read(workerData.sheet ? { sheets: workerData.sheet } : { sheets: 0 });
+    // cellStyles: SheetJS reads an .xls's column flags (hidden ones among them) only with it.
+    let wb = read(workerData.sheet ? { sheets: workerData.sheet, cellStyles: true } : { sheets: 0, cellStyles: true });
     let name = workerData.sheet ?? wb.SheetNames[0];
     // No sheet named: the first one the user can see (a hidden sheet may come first).
     const shown = workerData.sheet ? name : visibleSheets(wb)[0];
     if (shown !== undefined && shown !== name) {
-      wb = read({ sheets: shown });
+      wb = read({ sheets: shown, cellStyles: true });
       name = shown;
     }
     const ws = name === undefined ? undefined : wb.Sheets[name];
@@ -117,7 +162,7 @@ try {
     } else {
       const range = ws['!ref'] ? XLSX.utils.decode_range(ws['!ref']) : null;
       const total = range ? range.e.r + 1 : 0;
-      parentPort.postMessage({ total, merges: ws['!merges'] || [] });
+      parentPort.postMessage({ total, merges: ws['!merges'] || [], hidden: hiddenOf(ws, total) });
       // Dates counted from 1904 in a workbook saved so (Excel for Mac's old default).
       const dates = { date1904: Boolean(wb.Workbook && wb.Workbook.WBProps && wb.Workbook.WBProps.date1904) };
       let rows = [];

@@ -29,6 +29,8 @@ type Message = {
   total?: number;
   /** SheetJS's merged ranges of the sheet (rows and columns from 0), sent with total. */
   merges?: { s: { r: number; c: number }; e: { r: number; c: number } }[];
+  /** The rows and columns the sheet hides (numbered from 1), sent with total. */
+  hidden?: { rows: number[]; columns: number[] };
   rows?: LegacyCell[][];
   done?: true;
   error?: string;
@@ -161,10 +163,13 @@ export function legacyRecords(
   records: AsyncGenerator<LegacyCell[]>;
   /** The sheet's merged ranges: known once the first record is out. */
   merges: () => Merge[];
+  /** The rows and columns the sheet hides (from 1): known once the first record is out. */
+  hidden: () => { rows: number[]; columns: number[] };
   progress: () => number;
   close: () => void;
 } {
   let merges: Merge[] = [];
+  let hidden: { rows: number[]; columns: number[] } = { rows: [], columns: [] };
   let queue: LegacyCell[][] = [];
   let head = 0; // next row of queue to hand out (shift() would copy the array every row)
   let total = 0;
@@ -182,6 +187,7 @@ export function legacyRecords(
       merges = m.merges
         .slice(0, MAX_MERGES)
         .map(({ s, e }) => ({ top: s.r + 1, left: s.c + 1, bottom: e.r + 1, right: e.c + 1 }));
+    if (m.hidden) hidden = m.hidden;
     if (m.rows) queue.push(...m.rows);
     if (m.done) finished = true;
     signal();
@@ -208,6 +214,7 @@ export function legacyRecords(
   return {
     records: records(),
     merges: () => merges,
+    hidden: () => hidden,
     progress: () => (total ? Math.min(1, taken / total) : 0),
     close: () => reader.stop(),
   };

@@ -106,9 +106,9 @@ export type Source = {
   encoding: TextEncoding | null;
   /** The rows under the last data row that read as the table's footer (合计, 制表人：…): not data, not read; known once the rows are. */
   footer: () => FooterRow[];
-  /** The rows under the header hidden in the workbook (an .xlsx; other formats tell none): read like any other. Known once the first row is. */
+  /** The rows under the header hidden in the workbook (an .xlsx, .xls, .et or .ods; a CSV has none): read like any other. Known once the first row is. */
   hiddenRows: () => number[];
-  /** The columns hidden in the workbook, from 0 (an .xlsx; other formats tell none): read like any other. */
+  /** The columns hidden in the workbook, from 0 (an .xlsx, .xls, .et or .ods; a CSV has none): read like any other. */
   hiddenColumns: () => number[];
   /** Stops reading (a preview reads only the first rows). */ close: () => void;
 };
@@ -556,7 +556,7 @@ function openLegacy(
 ): Opened {
   const size = fs.statSync(file).size;
   const max = maxFieldOf(limits);
-  const { records, merges, progress, close } = legacyRecords(
+  const { records, merges, hidden, progress, close } = legacyRecords(
     kind === 'markup' ? { file, charset: markupCharset(head) } : { file },
     sheet,
   );
@@ -586,7 +586,15 @@ function openLegacy(
     }
   }
   const format = kind === 'ods' ? 'ods' : 'xls';
-  return { records: texts(), bytes: () => Math.round(size * progress()), format, encoding: null, close };
+  return {
+    records: texts(),
+    hiddenRows: () => hidden().rows,
+    hiddenColumns: () => hidden().columns,
+    bytes: () => Math.round(size * progress()),
+    format,
+    encoding: null,
+    close,
+  };
 }
 
 /** What the cells' text says about the bytes they came from: undecodable bytes, a cut field, a NUL; undefined when nothing. */

@@ -21,4 +21,10 @@ describe('UnknownNameThrottle', () => {
     expect(t.fail('name', '10.0.0.1', fifth, sec, 0).lock).toBe(true);
     expect(t.lockedUntil('name', '10.0.0.1', 1)).not.toBeNull();
   });
+
+  it('counts an attempt that comes while the name is locked here as past the threshold (it found the name open, then the lock reset the count)', () => {
+    const t = new UnknownNameThrottle();
+    for (let i = 0; i < 5; i++) t.fail('name', '10.0.0.1', t.attempt('name', '10.0.0.1', 0), sec, 0);
+    expect(t.attempt('name', '10.0.0.1', 1)).toBe(Infinity);
+  });
 });

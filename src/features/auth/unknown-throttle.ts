@@ -20,10 +20,12 @@ export class UnknownNameThrottle {
     return e && isLocked(e.lockedUntil, now) ? e.lockedUntil : null;
   }
 
-  /** One attempt counted before the (dummy) check, as for an account (countAddressAttempt): its number since the last lock. */
+  /** One attempt counted before the (dummy) check, as for an account (countAddressAttempt): its number since the last lock, Infinity while locked. */
   attempt(nameKey: string, ip: string, now = Date.now()): number {
     const key = `${nameKey} ${ip}`;
     const e = this.entries.get(key) ?? { failures: 0, locks: 0, lockedUntil: null, at: now };
+    // Locked meanwhile (found open before an await, counted after the lock reset the count): past the threshold.
+    if (isLocked(e.lockedUntil, now)) return Infinity;
     this.entries.delete(key); // re-inserted last: the map's order is its age
     e.failures++;
     e.at = now;

@@ -43,11 +43,18 @@ export async function countAddressAttempt(
     .insertInto('login_throttle')
     .values({ user_id: u.id, ip, scope_key: u.scope_key, failures: 1 })
     .onConflict((oc) =>
-      oc.columns(['user_id', 'ip']).doUpdateSet({ failures: sql`login_throttle.failures + 1`, updated_at: new Date() }),
+      oc
+        .columns(['user_id', 'ip'])
+        .doUpdateSet({ failures: sql`login_throttle.failures + 1`, updated_at: new Date() })
+        // Not while locked: a request that found the address open, then counted after the threshold's
+        // lock had reset the count, was checked as the first of a new round (seen under load on Citus).
+        .where((eb) =>
+          eb.or([eb('login_throttle.locked_until', 'is', null), eb('login_throttle.locked_until', '<=', new Date())]),
+        ),
     )
     .returning(['failures', 'locks'])
-    .executeTakeFirstOrThrow();
-  return { attempt: row.failures, locks: row.locks };
+    .executeTakeFirst();
+  return row ? { attempt: row.failures, locks: row.locks } : { attempt: Infinity, locks: 0 };
 }
 
 /** The attempt at the threshold was wrong: this address is locked out of the account, each time twice as long (minutes returned). */

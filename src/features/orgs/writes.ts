@@ -515,10 +515,10 @@ export async function moveProposalEntity(
 ) {
   // Locked in the order of their numbers, so two moves between the same two proposals cannot wait on each other.
   const [first, second] = [fromId, b.toProposalId].sort((x, y) => x - y);
-  const locked = new Map([[first, await loadOpenProposal(db, first)]]);
-  if (second !== first) locked.set(second, await loadOpenProposal(db, second));
-  const from = locked.get(fromId)!;
-  const to = locked.get(b.toProposalId)!;
+  const lower = await loadOpenProposal(db, first);
+  const higher = second === first ? lower : await loadOpenProposal(db, second);
+  const from = fromId === first ? lower : higher;
+  const to = b.toProposalId === first ? lower : higher;
   if (!JOINT_MODES.includes(from.mode) || !JOINT_MODES.includes(to.mode))
     throw badRequest('只有联合组建类建议之间可以调整单位', [
       { field: 'toProposalId', message: '请选择一条联合组建建议' },

@@ -7,6 +7,7 @@ import { recordAudit, registerAuditKey } from './db/audit-chain.js';
 import { secureDataDir } from './db/data-dir.js';
 import { deriveKeys, loadOrCreateMasterKey } from './crypto/keys.js';
 import { hashPassword } from './crypto/password.js';
+import { setTimeZone } from './domain/time/zone.js';
 import { NATION_CODE } from './domain/jurisdiction/codes.js';
 import { temporaryPassword } from './features/accounts/index.js';
 import { seedJurisdictions } from './features/jurisdictions/index.js';
@@ -18,13 +19,18 @@ export type { Credential } from './demo/jurisdiction.js';
 export const SYSTEM = { userId: null, username: 'system', scopeKey: '', ip: null };
 
 export function databaseOptions(config: Config): OpenOptions {
-  return config.databaseUrl ? { databaseUrl: config.databaseUrl } : { pgliteDir: path.join(config.dataDir, 'pgdata') };
+  const where = config.databaseUrl
+    ? { databaseUrl: config.databaseUrl }
+    : { pgliteDir: path.join(config.dataDir, 'pgdata') };
+  return { ...where, timeZone: config.timeZone };
 }
 
 /** Opens the database, applies migrations, loads the GB/T 2260 tree and the keys: everything a command needs. */
 export async function openContext(config: Config, open: OpenOptions = databaseOptions(config)): Promise<AppContext> {
   // The data directory and everything in it 0700/0600, before the database opens its files.
   secureDataDir(config.dataDir);
+  // Today, a month and a period's end in the deployment's zone, for every command, not only the server.
+  setTimeZone(config.timeZone);
   const database = await openDatabase(open);
   try {
     await migrate(database.pool);

@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import type { DB } from './schema.js';
+import { isTimeZone, timeZone } from '../domain/time/zone.js';
 
 // pg returns int8 and numeric as strings; ours fit in a double, so parse once, here, for both backends.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -31,7 +32,20 @@ export type OpenOptions = {
   /** A PGlite data-dir tarball to start from (tests start from a migrated template). */
   pgliteLoad?: Blob;
   poolSize?: number;
+  /** The sessions' time zone: the deployment's (config.timeZone), the app's zone unless given. */
+  timeZone?: string;
 };
+
+/**
+ * The zone every session runs in: what current_date means in a query or trigger (an office left,
+ * an assignment ended "today") and how a date becomes an instant. The server's default (UTC here)
+ * made the database's today yesterday in Beijing from midnight to 08:00.
+ */
+function sessionZone(opts: OpenOptions): string {
+  const tz = opts.timeZone ?? timeZone();
+  if (!isTimeZone(tz)) throw new Error(`未知的时区：${tz}`);
+  return tz;
+}
 
 const NODE_NET_CODES = new Set([
   'ECONNREFUSED',
@@ -145,6 +159,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       connectionString: opts.databaseUrl,
       max: opts.poolSize ?? 10,
       connectionTimeoutMillis: 30_000,
+      options: `-c TimeZone=${sessionZone(opts)}`,
     });
     const health = new DbHealth(async () => {
       const c = new pg.Client({ connectionString: opts.databaseUrl, connectionTimeoutMillis: 5_000 });
@@ -179,6 +194,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const dir = opts.pgliteDir ?? 'memory://';
   if (!dir.startsWith('memory://')) fs.mkdirSync(path.dirname(dir), { recursive: true });
   const pglite = await PGlite.create(dir, { loadDataDir: opts.pgliteLoad });
+  // One backend, one session for the process: set once.
+  await pglite.query(`SELECT set_config('TimeZone', $1, false)`, [sessionZone(opts)]);
   const pool = new pg.Pool(createPgConfig(pglite));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   // The embedded database lives in this process: it cannot go away while the process runs.

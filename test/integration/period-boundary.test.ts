@@ -5,6 +5,8 @@ import { FORMS } from '../../src/domain/reports/forms.js';
 import { snapshotTick } from '../../src/features/indicators/service.js';
 import { basisFor } from '../../src/features/reports/service.js';
 import { BACKENDS } from '../helpers/db.js';
+import { openDatabase } from '../../src/db/connection.js';
+import { localDate } from '../../src/domain/time/zone.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { ledger } from '../helpers/ledger.js';
 import { compiled } from '../helpers/compiled.js';
@@ -58,6 +60,35 @@ describe("period boundaries in the deployment's zone (Asia/Shanghai), whatever t
         nextMonthStarts: '2027-01-31T16:00:00.000Z',
         nextTickInMs: 3_600_000,
       });
+    },
+  );
+});
+
+describe.each(BACKENDS)("the database's today on %s", (backend) => {
+  // Kiritimati (+14) and Pago Pago (−11) are 25 hours apart: at any instant their dates differ, so
+  // one of them differs from the server's own zone's date. CI once ran after midnight in Beijing
+  // (16:04 UTC): every date a trigger filled with current_date (an office left, an assignment ended)
+  // was yesterday's.
+  it.each(['Pacific/Kiritimati', 'Pacific/Pago_Pago'])(
+    "current_date and a date's midnight are the deployment's (%s), not the server's",
+    async (zone) => {
+      const url =
+        backend === 'postgres' ? process.env.DATABASE_URL : backend === 'citus' ? process.env.CITUS_URL : undefined;
+      const d = await openDatabase(
+        url ? { databaseUrl: url, poolSize: 1, timeZone: zone } : { pgliteDir: 'memory://', timeZone: zone },
+      );
+      try {
+        const at = new Date();
+        const { rows } = await sql<{
+          today: string;
+          midnight: Date;
+        }>`SELECT current_date::text AS today, ${localDate(at, zone)}::date::timestamptz AS midnight`.execute(d.db);
+        expect(rows[0]!.today).toBe(localDate(at, zone));
+        expect(localDate(rows[0]!.midnight, zone)).toBe(localDate(at, zone));
+        expect(localDate(new Date(rows[0]!.midnight.getTime() - 1), zone)).not.toBe(localDate(at, zone));
+      } finally {
+        await d.close();
+      }
     },
   );
 });

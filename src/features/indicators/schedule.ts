@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { setTimeZone } from '../../domain/time/zone.js';
 import { nextTickIn, snapshotTick } from './service.js';
 
 const HOUR = 3600 * 1000;
@@ -13,7 +12,6 @@ const HOUR = 3600 * 1000;
  * progress awaited, when the app closes.
  */
 export function snapshotSchedule(app: FastifyInstance, everyMs = HOUR): void {
-  setTimeZone(app.ctx.config.timeZone);
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;

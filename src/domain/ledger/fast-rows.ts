@@ -1,5 +1,6 @@
 import { parseRegNo, parseUscc } from '../identifiers/uscc.js';
 import { SCIENTIFIC } from '../import/normalise.js';
+import { today } from '../time/zone.js';
 import {
   FILING_WORDS,
   ORG_FORM_WORDS,
@@ -74,7 +75,7 @@ export function fastAnnualReport(input: Record<string, string | undefined>): Ann
   const yearText = input.year;
   if (yearText === undefined || !/^\d{4}$/.test(yearText)) return undefined;
   const year = Number(yearText);
-  if (year < 2013 || year >= new Date().getFullYear()) return undefined;
+  if (year < 2013 || year >= Number(today().slice(0, 4))) return undefined;
   const filing = blank(input.filingStatus) ? 'filed' : word(FILING_WORDS, input.filingStatus);
   const filedOn = date(input.filedOn);
   const employees = count(input.employees, 10_000_000);

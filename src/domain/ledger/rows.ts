@@ -966,7 +966,7 @@ export const annualReportRow = z
       .trim()
       .transform((v, ctx) => {
         const y = Number(/^(\d{4})\s*(年度?)?$/.exec(toHalfWidth(v))?.[1] ?? NaN); // 2023, 2023年, 2023年度
-        if (Number.isNaN(y) || y < 2013 || y >= new Date().getFullYear()) {
+        if (Number.isNaN(y) || y < 2013 || y >= Number(today().slice(0, 4))) {
           ctx.addIssue({ code: 'custom', message: `年报年度"${v}"无效（应为 2013 年至去年之间的四位年份）` });
           return z.NEVER;
         }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { TodoItem } from '../contract.js';
 import { DAY_MS, subtree, type TodoSource } from './types.js';
+import { addDays } from '../../../domain/time/zone.js';
 import { fileNameForOthers } from '../../../domain/identifiers/free-text.js';
 import { awaitingStation } from '../../../db/entity-scope.js';
 
@@ -12,7 +13,7 @@ export const termTodos: TodoSource<{ n: number; ended: number; first: string | n
   label: '换届提醒',
   select: (c) => {
     const [lo, hi] = subtree(c.scopeKey);
-    const until = new Date(c.now.getTime() + 183 * DAY_MS).toISOString().slice(0, 10);
+    const until = addDays(c.today, 183);
     return sql`(SELECT json_build_object('n', count(*), 'ended', count(*) FILTER (WHERE x.term_end < ${c.today}), 'first', min(x.term_end)::text)
       FROM (SELECT DISTINCT f.org_id FROM party_org_officer f WHERE f.term_end <= ${until} AND f.scope_key >= ${lo} AND f.scope_key < ${hi}) cand
       CROSS JOIN LATERAL (SELECT max(g.term_end) AS term_end FROM party_org_officer g WHERE g.org_id = cand.org_id) x
@@ -82,7 +83,7 @@ export const cardTodos: TodoSource<{ n: number; expired: number; first: string |
   label: '流动党员活动证',
   select: (c) => {
     const [lo, hi] = subtree(c.scopeKey);
-    const until = new Date(c.now.getTime() + 60 * DAY_MS).toISOString().slice(0, 10);
+    const until = addDays(c.today, 60);
     return sql`(SELECT json_build_object('n', count(*), 'expired', count(*) FILTER (WHERE expires_on < ${c.today}), 'first', min(expires_on)::text)
       FROM mobile_card WHERE scope_key >= ${lo} AND scope_key < ${hi} AND returned_on IS NULL AND expires_on <= ${until})`;
   },

@@ -38,9 +38,15 @@ describe.skipIf(!browserAvailable)("the county clerk's ledger: a page kept on �
     const employees = page.getByRole('columnheader', { name: '从业人数' });
     await employees.click();
     await expect.poll(() => employees.getAttribute('aria-sort')).toBe('descending');
+    // Page 3's first row once page 3 has come and is shown: read while it loaded, the row was page 1's (CI saw it).
+    const page3 = page.waitForResponse((r) => {
+      const u = new URL(r.url());
+      return u.pathname === '/api/v1/entities' && u.searchParams.get('page') === '3';
+    });
     await page.locator('.ant-pagination-item-3').click();
+    await page3;
     await expect.poll(() => page.locator('.ant-pagination-item-active').textContent()).toBe('3');
-    await page.locator('.ant-table-row').first().waitFor();
+    await expect.poll(() => page.locator('.ant-table .ant-spin-spinning').count()).toBe(0);
     const third = (await page.locator('.ant-table-row').first().locator('td').first().textContent()) ?? '';
     await page.locator('.ant-table-row').first().click();
     await page.getByRole('button', { name: /返\s*回/ }).waitFor();

@@ -60,7 +60,7 @@ export async function changeInstructor(db: Tx, id: number, b: InstructorChange) 
   if (after.status === 'inactive' && before.status === 'active') {
     const r = await db
       .updateTable('instructor_assignment')
-      .set({ end_on: sql`greatest(start_on, current_date)`, end_reason: '指导员停用' })
+      .set({ end_on: sql`greatest(start_on, ${today()}::date)`, end_reason: '指导员停用' })
       .where('instructor_id', '=', before.id)
       .where('end_on', 'is', null)
       .executeTakeFirst();

@@ -100,7 +100,7 @@ export async function findingsOf(
       ),
     ])
     .where('o.org_id', '=', org.id)
-    .where('o.term_end', '>=', sql<string>`current_date`)
+    .where('o.term_end', '>=', today())
     .where(notLeft('o'))
     .execute();
   return checkOrg(
@@ -120,9 +120,9 @@ export async function findingsOf(
  * An office (party_org_officer as `alias`) not left by `asOf` (today when not given): its holder
  * leaves on the day their membership ends (去世, 停止党籍; migration 0264), the term as entered kept.
  */
-export const notLeft = (alias: string, asOf?: string) => {
+export const notLeft = (alias: string, asOf: string = today()) => {
   const left = sql.ref(`${alias}.left_on`);
-  return sql<boolean>`(${left} IS NULL OR ${left} > ${asOf ? sql`${asOf}::date` : sql`current_date`})`;
+  return sql<boolean>`(${left} IS NULL OR ${left} > ${asOf}::date)`;
 };
 
 /**
@@ -180,7 +180,7 @@ function orgList(db: Transaction<DB>) {
       .select(
         sql<
           string | null
-        >`(SELECT p.name FROM party_org_officer f JOIN person p ON p.id = f.person_id WHERE f.org_id = o.id AND f.role = 'secretary' AND f.term_end >= current_date AND ${notLeft('f')} ORDER BY f.term_start DESC LIMIT 1)`.as(
+        >`(SELECT p.name FROM party_org_officer f JOIN person p ON p.id = f.person_id WHERE f.org_id = o.id AND f.role = 'secretary' AND f.term_end >= ${today()}::date AND ${notLeft('f')} ORDER BY f.term_start DESC LIMIT 1)`.as(
           'secretary',
         ),
       )

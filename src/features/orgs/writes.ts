@@ -8,6 +8,7 @@ import { proposeSetups, type Proposal } from '../../domain/orgs/grouping.js';
 import type { RuleSettings } from '../../domain/settings/settings.js';
 import { statusChangeProblem } from '../../domain/orgs/lifecycle.js';
 import { parseIdNumber } from '../../domain/identifiers/id-number.js';
+import { today } from '../../domain/time/zone.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { upsertIdentified } from '../persons/index.js';
 import { entitiesOfOrg, followCases } from '../discovery/index.js';
@@ -294,7 +295,7 @@ export async function removeOrgMemberRow(db: Tx, orgId: number, rowId: number): 
       .deleteFrom('party_org_officer')
       .where('org_id', '=', orgId)
       .where('person_id', '=', row.person_id)
-      .where('term_end', '>=', sql<string>`current_date`)
+      .where('term_end', '>=', today())
       .execute();
   return !!row;
 }

@@ -284,7 +284,7 @@ export async function participationByMonth(db: Tx, scopeKey: string, months: num
     revoked: number;
   }>`
     WITH m AS (SELECT d::date AS first, (d + interval '1 month')::date AS next
-               FROM generate_series(date_trunc('month', current_date) - make_interval(months => ${months - 1}), date_trunc('month', current_date), interval '1 month') d),
+               FROM generate_series(date_trunc('month', ${today()}::date) - make_interval(months => ${months - 1}), date_trunc('month', ${today()}::date), interval '1 month') d),
          s AS (SELECT * FROM sanliang WHERE starts_with(scope_key, ${scopeKey})),
          p AS (SELECT * FROM sanliang_plaque WHERE starts_with(scope_key, ${scopeKey}))
     SELECT to_char(m.first, 'YYYY-MM') AS month,

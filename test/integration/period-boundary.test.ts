@@ -79,13 +79,15 @@ describe.each(BACKENDS)("the database's today on %s", (backend) => {
       );
       try {
         const at = new Date();
-        const { rows } = await sql<{
+        const {
+          rows: [row],
+        } = await sql<{
           today: string;
           midnight: Date;
         }>`SELECT current_date::text AS today, ${localDate(at, zone)}::date::timestamptz AS midnight`.execute(d.db);
-        expect(rows[0]!.today).toBe(localDate(at, zone));
-        expect(localDate(rows[0]!.midnight, zone)).toBe(localDate(at, zone));
-        expect(localDate(new Date(rows[0]!.midnight.getTime() - 1), zone)).not.toBe(localDate(at, zone));
+        expect(row.today).toBe(localDate(at, zone));
+        expect(localDate(row.midnight, zone)).toBe(localDate(at, zone));
+        expect(localDate(new Date(row.midnight.getTime() - 1), zone)).not.toBe(localDate(at, zone));
       } finally {
         await d.close();
       }

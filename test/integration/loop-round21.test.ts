@@ -108,4 +108,49 @@ describe.each(BACKENDS)('the work loop follows later facts (round 21) on %s', (b
     });
   });
 
+  it('a station report the county returns after consolidating it into its own submitted report makes that report 待更新 with the reason: the city cannot pass it as checked; the station’s resubmission flows back up', async () => {
+    const period = periodOfDate('quarter', localDate());
+    const editor = async (code: string) =>
+      probe.t.signIn(await probe.t.user({ roles: ['editor'], jurisdiction: code }));
+    const [st1, st2, city] = [await editor(S1), await editor(S2), await editor('320100')];
+    await ledger(probe.t.db).entity({ place: S1, name: '玄武区退回汇总商行', kind: 'individual' });
+    const prepare = async (c: Client) =>
+      (await ok(c.post('/reports', { form: 'xgz_core', period }))).json() as { id: number; state: string };
+    const submit = (c: Client, rid: number) => ok(c.post(`/reports/${rid}/submit`, { explanation: '已核实' }));
+    const r1 = await prepare(st1);
+    await submit(st1, r1.id);
+    await submit(st2, (await prepare(st2)).id);
+    const county = await prepare(probe.county);
+    await submit(probe.county, county.id);
+    const countyReport = async () =>
+      (await ok(probe.county.get(`/reports/${county.id}`))).json() as {
+        state: string;
+        outdated: { reason: string } | null;
+        actions: string[];
+      };
+    expect((await countyReport()).outdated).toBeNull();
+
+    await ok(probe.county.post(`/reports/${r1.id}/return`, { reason: '漏报新登记个体户' }));
+    // The county's submitted report counts a version it has itself returned: 待更新, and it says why.
+    const after = await countyReport();
+    expect(after.state).toBe('submitted');
+    expect(after.outdated?.reason).toMatch(/^本级于 \d{4}-\d{2}-\d{2} 退回第001所第 1 版（漏报新登记个体户）/);
+    expect(after.actions).toEqual(['prepare']);
+    const board = (await ok(city.get(`/reports?form=xgz_core&period=${encodeURIComponent(period)}`))).json() as {
+      children: { code: string; report: { outdated: boolean } | null }[];
+    };
+    expect(board.children.find((c) => c.code === A)!.report!.outdated).toBe(true);
+    expect((await city.post(`/reports/${county.id}/accept`)).statusCode).toBe(409);
+    const keys = async () =>
+      ((await ok(probe.county.get('/workbench?kind=report'))).json().items as { key: string }[]).map((i) => i.key);
+    expect(await keys()).toContain(`report:outdated:${county.id}`);
+
+    // The station reports again: the county consolidates it and submits; the mark is gone.
+    await submit(st1, (await prepare(st1)).id);
+    expect((await countyReport()).outdated?.reason).toMatch(/^第001所于 .* 重新上报第 2 版/);
+    await submit(probe.county, (await prepare(probe.county)).id);
+    expect((await countyReport()).outdated).toBeNull();
+    expect(await keys()).not.toContain(`report:outdated:${county.id}`);
+  });
+
 });

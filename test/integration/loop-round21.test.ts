@@ -153,4 +153,106 @@ describe.each(BACKENDS)('the work loop follows later facts (round 21) on %s', (b
     expect(await keys()).not.toContain(`report:outdated:${county.id}`);
   });
 
+  it('a secretary whose org relation the roster records 已转出 leaves office that day (the term as entered): the list shows no secretary, a successor can be appointed; a later roster bringing them back restores the office only where no one took the seat', async () => {
+    const l = ledger(probe.t.db);
+    const e = await l.entity({ place: S1, name: '玄武区书记转出公司' });
+    const people = ['转出甲', '转出乙', '转出丙'].map((name, i) => ({
+      name,
+      id: idNumber(rnd, A, new Date(1975 + i, 4, 5)),
+    }));
+    const importer = await probe.t.user({ roles: ['editor'], jurisdiction: A });
+    let files = 0;
+    const roster = async (out: string) =>
+      expect(
+        (
+          await importFile(
+            probe.t,
+            'roster',
+            csvFile(
+              probe.dir,
+              `r21-roster-${++files}.csv`,
+              people.map((p, i) => ({
+                姓名: p.name,
+                公民身份号码: p.id,
+                党员类别: '正式党员',
+                入党日期: '2010-07-01',
+                组织关系所在党组织: '玄武区书记转出公司党支部',
+                党员状态: '正常',
+                转出日期: i ? '' : out,
+              })),
+            ),
+            { id: importer.id, scopeKey: await probe.keyOf(A) },
+          )
+        ).rejections,
+      ).toEqual([]);
+    await roster('');
+    const org = (
+      await ok(
+        probe.county.post('/orgs', {
+          name: '玄武区书记转出公司党支部',
+          kind: 'branch',
+          setupMode: 'standalone',
+          placeCode: S1,
+          status: 'established',
+          foundedOn: '2025-01-01',
+          entityIds: [e],
+        }),
+      )
+    ).json().id as number;
+    const persons: number[] = [];
+    for (const p of people) {
+      const m = await probe.t.db
+        .selectFrom('member as m')
+        .innerJoin('person as p', 'p.id', 'm.person_id')
+        .select(['m.id', 'm.person_id'])
+        .where('p.name', '=', p.name)
+        .executeTakeFirstOrThrow();
+      await ok(probe.county.post(`/orgs/${org}/members`, { memberId: m.id, joinedOn: '2025-01-01' }));
+      persons.push(m.person_id);
+    }
+    await ok(
+      probe.county.post(`/orgs/${org}/officers`, { personId: persons[0], role: 'secretary', termStart: '2025-03-01' }),
+    );
+    const officers = async () =>
+      (await ok(probe.county.get(`/orgs/${org}`))).json().officers as {
+        personId: number;
+        termEnd: string;
+        leftOn: string | null;
+        leftReason: string | null;
+      }[];
+    const secretary = async () =>
+      (
+        (await ok(probe.county.get(`/orgs?q=${encodeURIComponent('玄武区书记转出公司党支部')}`))).json().items[0] as {
+          secretary: string | null;
+        }
+      ).secretary;
+    const [entered] = await officers();
+    expect(await secretary()).toBe('转出甲');
+
+    await roster('2026-09-01');
+    expect(await officers()).toEqual([
+      expect.objectContaining({
+        personId: persons[0],
+        termEnd: entered.termEnd,
+        leftOn: localDate(),
+        leftReason: '党员组织关系已转出',
+      }),
+    ]);
+    expect(await secretary()).toBeNull();
+
+    // Back on this roster (the entry was a mistake): in office again.
+    await roster('');
+    expect((await officers())[0]).toMatchObject({ leftOn: null, leftReason: null });
+    expect(await secretary()).toBe('转出甲');
+
+    // Out again; a successor takes the seat; back on the roster, the seat stays with the successor.
+    await roster('2026-09-01');
+    await ok(
+      probe.county.post(`/orgs/${org}/officers`, { personId: persons[1], role: 'secretary', termStart: localDate() }),
+    );
+    await roster('');
+    const now = await officers();
+    expect(now.find((f) => f.personId === persons[0])).toMatchObject({ leftReason: '党员组织关系已转出' });
+    expect(await secretary()).toBe('转出乙');
+  });
 });

@@ -141,6 +141,12 @@ describe.each(BACKENDS)('the work loop follows later facts (round 21) on %s', (b
     };
     expect(board.children.find((c) => c.code === A)!.report!.outdated).toBe(true);
     expect((await city.post(`/reports/${county.id}/accept`)).statusCode).toBe(409);
+    // Nor does the city's 待办 ask it to review a report it cannot pass: it waits for the county.
+    const cityReview = async () =>
+      ((await ok(city.get('/workbench?kind=report'))).json().items as { key: string; count: number }[]).find(
+        (i) => i.key === `report:review:xgz_core:${period}`,
+      );
+    expect(await cityReview()).toBeUndefined();
     const keys = async () =>
       ((await ok(probe.county.get('/workbench?kind=report'))).json().items as { key: string }[]).map((i) => i.key);
     expect(await keys()).toContain(`report:outdated:${county.id}`);
@@ -151,6 +157,7 @@ describe.each(BACKENDS)('the work loop follows later facts (round 21) on %s', (b
     await submit(probe.county, (await prepare(probe.county)).id);
     expect((await countyReport()).outdated).toBeNull();
     expect(await keys()).not.toContain(`report:outdated:${county.id}`);
+    expect(await cityReview()).toMatchObject({ count: 1 });
   });
 
   it('a secretary whose org relation the roster records 已转出 leaves office that day (the term as entered): the list shows no secretary, a successor can be appointed; a later roster bringing them back restores the office only where no one took the seat', async () => {

@@ -262,4 +262,44 @@ describe.each(BACKENDS)('the work loop follows later facts (round 21) on %s', (b
     expect(now.find((f) => f.personId === persons[0])).toMatchObject({ leftReason: '党员组织关系已转出' });
     expect(await secretary()).toBe('转出乙');
   });
+
+  it('an instructor stood down (停用) with follow-ups left open: the station that keeps them has them in its 待办 until each is done, as the instructor had', async () => {
+    const l = ledger(probe.t.db);
+    const e = await l.entity({ place: S1, name: '玄武区跟进事项商行' });
+    const instructor = await l.instructor(S1, '停用指导员');
+    await ok(probe.s1.post(`/instructors/${instructor}/assignments`, { target: 'entity', targetId: e }));
+    const record = async (followUp: string) =>
+      (
+        await ok(
+          probe.s1.post('/guidance-records', {
+            instructorId: instructor,
+            entityId: e,
+            onDate: localDate(),
+            kind: 'visit',
+            content: '走访了解党员情况',
+            followUp,
+          }),
+        )
+      ).json().id as number;
+    const [first] = [await record('协助办理党员组织关系转接'), await record('下月再访，帮助联系个私协会')];
+    const todo = async (c: Client) =>
+      (
+        (await ok(c.get('/workbench?kind=guidance'))).json().items as { key: string; count: number; link: string }[]
+      ).filter((i) => i.key.startsWith('guidance:'));
+    // In post, the follow-ups are the instructor's own work, not the station's list.
+    expect(await todo(probe.s1)).toEqual([]);
+
+    await ok(probe.s1.patch(`/instructors/${instructor}`, { status: 'inactive' }));
+    expect(await todo(probe.s1)).toEqual([
+      expect.objectContaining({ key: 'guidance:left-open', count: 2, link: '/instructors?tab=guidance&followUp=open' }),
+    ]);
+    // Not the other station's, not the county's (the station keeps its instructors).
+    expect(await todo(probe.s2)).toEqual([]);
+    expect(await todo(probe.county)).toEqual([]);
+    await ok(probe.s1.patch(`/guidance-records/${first}`, { followUpDone: true }));
+    expect((await todo(probe.s1))[0]).toMatchObject({ count: 1 });
+    // Back in post: the instructor's own again.
+    await ok(probe.s1.patch(`/instructors/${instructor}`, { status: 'active' }));
+    expect(await todo(probe.s1)).toEqual([]);
+  });
 });

@@ -5,6 +5,7 @@ import {
   checkFigures,
   countBoard,
   isLate,
+  judgedAt,
   reachable,
   reminderDue,
   toldOfChange,
@@ -54,6 +55,17 @@ describe('the board', () => {
     expect(before).toEqual({ total: 4, pending: 1, received: 1, done: 1, returned: 1, overdue: 0, late: 1 });
     const after = countBoard('task', true, due, new Date(due.getTime() + 1), targets);
     expect(after).toEqual({ total: 4, pending: 0, received: 0, done: 1, returned: 0, overdue: 3, late: 1 });
+  });
+  it('judges a called-off task as it stood when closed: no 逾期 for a deadline that passed after the close', () => {
+    const closed = new Date(due.getTime() - DAY);
+    const later = new Date(due.getTime() + DAY);
+    expect(boardStatus('task', 'pending', true, due, judgedAt(closed, later))).toBe('pending');
+    expect(boardStatus('task', 'pending', true, due, judgedAt(null, later))).toBe('overdue');
+    // Closed after the deadline: overdue it was.
+    expect(boardStatus('task', 'received', true, due, judgedAt(later, new Date(later.getTime() + DAY)))).toBe(
+      'overdue',
+    );
+    expect(judgedAt(later, closed)).toBe(closed);
   });
   it("groups the targets by the issuer's child that holds them, the most behind first", () => {
     const areas = [

@@ -142,6 +142,14 @@ export function isOverdue(
   return !!dueAt && now.getTime() > dueAt.getTime() && !isDone(kind, state, receiptRequired);
 }
 
+/**
+ * The moment a deployment's board is judged at: now, or when it was closed (withdrawn, or cancelled
+ * with its record) if that came first. A node is not 逾期 for a deadline that passed after the task
+ * was called off; one that had not answered by a deadline passed before the close stays 逾期.
+ */
+export const judgedAt = (closedAt: Date | null, now: Date): Date =>
+  closedAt && closedAt.getTime() < now.getTime() ? closedAt : now;
+
 export function boardStatus(
   kind: DeploymentKind,
   state: TargetState,

@@ -368,11 +368,20 @@ export async function returnReport(s: Scoped, user: User, id: number, reason: st
     .where('id', '=', rep.id)
     .execute();
   await event(db, user, rep, 'return', { version: rep.version, reason });
+  // The returning level's own submitted report of the period consolidated the version it has just
+  // refused: it no longer stands (the level above must not pass it as checked) until consolidated again.
+  const ownOutdated = await markParentOutdated(
+    db,
+    rep.jurisdiction_code,
+    rep.form,
+    rep.period,
+    `本级于 ${today()} 退回${rep.name}第 ${rep.version} 版（${reason}），待其重新上报后本级报表应重新汇总`,
+  );
   audit({
     action: 'report.return',
     objectType: 'report',
     objectId: String(rep.id),
-    detail: { version: rep.version, reason },
+    detail: { version: rep.version, reason, ownOutdated },
   });
   await returnedDown(s, user, rep, reason);
 }

@@ -8,6 +8,7 @@ import {
   LINK_PATHS,
   STATE_LABELS,
   boardStatus,
+  judgedAt,
   boardByArea,
   countBoard,
   type BoardCounts,
@@ -120,6 +121,7 @@ export async function countsOf(
     kind: 'notice' | 'task';
     receipt_required: boolean;
     due_at: Date | string | null;
+    closed_at: Date | string | null;
   }[],
   now: Date,
 ): Promise<Map<number, BoardCounts>> {
@@ -141,7 +143,7 @@ export async function countsOf(
         d.kind,
         d.receipt_required,
         dateOf(d.due_at),
-        now,
+        judgedAt(dateOf(d.closed_at), now),
         rows.filter((r) => Number(r.deployment_id) === d.id).map((r) => ({ state: r.state, late: r.late })),
       ),
     );
@@ -265,7 +267,7 @@ export async function presentTargets(
   const subs = rows.length
     ? await db
         .selectFrom('deployment')
-        .select(['id', 'title', 'kind', 'receipt_required', 'due_at', 'parent_target_id'])
+        .select(['id', 'title', 'kind', 'receipt_required', 'due_at', 'closed_at', 'parent_target_id'])
         .where(
           'parent_target_id',
           'in',
@@ -284,7 +286,13 @@ export async function presentTargets(
     rows.flatMap((t) => json<{ kind: LinkKind; id: number }[]>(t.reply_links, [])),
   );
   return rows.map((t) => {
-    const status = boardStatus(d.kind, t.state, d.receipt_required, dateOf(d.due_at), now);
+    const status = boardStatus(
+      d.kind,
+      t.state,
+      d.receipt_required,
+      dateOf(d.due_at),
+      judgedAt(dateOf(d.closed_at), now),
+    );
     return {
       id: t.id,
       deploymentId: Number(t.deployment_id),
@@ -339,7 +347,7 @@ export async function boardOf(db: Tx, d: DeploymentRow, now: Date): Promise<z.in
     kind: d.kind,
     dueAt: iso(dueAt),
     asOf: now.toISOString(),
-    counts: countBoard(d.kind, d.receipt_required, dueAt, now, rows),
+    counts: countBoard(d.kind, d.receipt_required, dueAt, judgedAt(dateOf(d.closed_at), now), rows),
     targets,
     areas: areas.map((a) => ({
       code: a.area.code,
@@ -449,7 +457,8 @@ export async function listDeployments(
   let filtered = q.box === 'issued' ? base.where('d.issuer_code', '=', user.jurisdictionCode) : base;
   if (q.kind) filtered = filtered.where('d.kind', '=', q.kind);
   if (q.box === 'received' && q.open) {
-    const openCond = sql<boolean>`(CASE WHEN d.kind = 'task' THEN t.state <> 'replied' ELSE d.receipt_required AND t.state = 'pending' END)`;
+    // Open: still to do here. A deployment called off (withdrawn, or cancelled with its record) is not, whatever its state.
+    const openCond = sql<boolean>`(d.closed_at IS NULL AND CASE WHEN d.kind = 'task' THEN t.state <> 'replied' ELSE d.receipt_required AND t.state = 'pending' END)`;
     filtered = filtered.where(q.open === 'true' ? openCond : sql<boolean>`NOT ${openCond}`);
   }
   const { total } = await filtered.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
@@ -480,7 +489,13 @@ export async function listDeployments(
       : [];
     items = rows.map((d) => {
       const t = mine.find((m) => Number(m.deployment_id) === d.id)!;
-      const status = boardStatus(d.kind, t.state, d.receipt_required, dateOf(d.due_at), now);
+      const status = boardStatus(
+        d.kind,
+        t.state,
+        d.receipt_required,
+        dateOf(d.due_at),
+        judgedAt(dateOf(d.closed_at), now),
+      );
       return summaryOf(
         d,
         {

@@ -25,8 +25,8 @@ const dueOf = (c: TodoContext) =>
  * returned reports, its submitted reports a child's later version made 待更新, the reports it
  * submitted once and has prepared again (returned or 待更新) but not yet sent up (the level above
  * no longer counts them, whatever the period), and the level
- * below's submissions awaiting its review (not yet 审核通过, while its own report for that period is not yet
- * submitted). Stations report too (the county consolidates them); the nation reports to no one.
+ * below's submissions awaiting its review (not yet 审核通过, nor 待更新: one the level below must
+ * consolidate again cannot be passed; while its own report for that period is not yet submitted). Stations report too (the county consolidates them); the nation reports to no one.
  */
 export const reportTodos: TodoSource<Row[]> = {
   kind: 'report',
@@ -41,7 +41,7 @@ export const reportTodos: TodoSource<Row[]> = {
       UNION ALL
       SELECT 'review', NULL, x.form, x.period, NULL, NULL, NULL, NULL, x.n FROM (
         SELECT ch.form, ch.period, count(*)::int AS n FROM report ch JOIN jurisdiction j ON j.code = ch.jurisdiction_code
-        WHERE j.parent_code = ${c.code} AND ch.state = 'submitted' AND ch.accepted_at IS NULL
+        WHERE j.parent_code = ${c.code} AND ch.state = 'submitted' AND ch.accepted_at IS NULL AND ch.outdated_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM report o WHERE o.jurisdiction_code = ${c.code} AND o.form = ch.form AND o.period = ch.period AND o.state = 'submitted')
         GROUP BY ch.form, ch.period ORDER BY ch.period, ch.form LIMIT 20) x) u)`,
   items: (rows, c) => {

@@ -154,6 +154,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   orgsMoved: '随主体迁移的党组织编号',
   outcome: '结果',
   outdated: '待更新',
+  ownOutdated: '本级报表标为待更新',
   ownerId: '所属记录编号',
   ownerType: '所属记录类型',
   parentOutdated: '上级报表待更新',

@@ -1,9 +1,11 @@
+import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usccCheckChar } from '../../src/domain/identifiers/uscc.js';
 import { BACKENDS } from '../helpers/db.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { ledger } from '../helpers/ledger.js';
+import { csvFile, importFile, tmpDir } from '../helpers/imports.js';
 
 /**
  * Round 21 of the security probe (SECURITY.md, 第二十一轮探测). Every test here failed on the code
@@ -98,5 +100,58 @@ describe.each(BACKENDS)('security regressions, round 21, on %s', (backend) => {
     expect(res.json().code).toBe('token_revoked');
     const jobs = await t.db.selectFrom('import_job').select('id').where('created_by', '=', id).execute();
     expect(jobs).toEqual([]);
+  });
+
+  it("an import queued by an account that was revoked or disabled before the job started does not run: a leaked token's batch waiting behind others in the queue was imported after the revocation, and a departed clerk's file after the account was disabled", async () => {
+    const dir = tmpDir();
+    try {
+      const first17 = (n: number) => `92320102MA1R2110${n}`;
+      const file = (n: number) =>
+        csvFile(dir, `r21-${n}.csv`, [
+          {
+            统一社会信用代码: first17(n) + usccCheckChar(first17(n)),
+            名称: `第二十一轮排队${n}号店`,
+            主体类型: '个体工商户',
+            登记状态: '存续',
+            成立日期: '2020-05-01',
+            住所: '玄武区中山路 21 号',
+            所属县区代码: COUNTY,
+          },
+        ]);
+      const clerk = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      const svc = await t.user({ roles: ['editor'], jurisdiction: COUNTY });
+      await t.db.updateTable('app_user').set({ disabled: true }).where('id', '=', clerk.id).execute();
+      const sec = await t.signIn(await t.user({ roles: ['secadmin'], jurisdiction: COUNTY }));
+      const created = await sec.post('/service-accounts', {
+        name: '第二十一轮排队对接',
+        jurisdictionCode: COUNTY,
+        permissions: ['registry.write'],
+        expiresAt: `${new Date().getFullYear() + 1}-12-31`,
+        ipAllowlist: ['127.0.0.1'],
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const account = created.json().account.id as number;
+      expect((await sec.post(`/service-accounts/${account}/revoke`, { reason: '令牌泄露' })).statusCode).toBe(200);
+      for (const [n, by] of [
+        [1, clerk.id],
+        [2, account],
+      ] as const) {
+        const { job } = await importFile(t, 'registry', file(n), { id: by, scopeKey: COUNTY });
+        expect(job.status).toBe('failed');
+        expect(job.error).toContain(n === 1 ? '已停用' : '已吊销');
+        const entity = await t.db
+          .selectFrom('entity')
+          .select('id')
+          .where('name', '=', `第二十一轮排队${n}号店`)
+          .execute();
+        expect(entity).toEqual([]);
+      }
+      // An account in good standing imports the same kind of file.
+      const { job } = await importFile(t, 'registry', file(3), { id: svc.id, scopeKey: COUNTY });
+      expect(job.status, job.error ?? '').toBe('done');
+      expect(job.rows_accepted).toBe(1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

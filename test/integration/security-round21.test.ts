@@ -154,4 +154,33 @@ describe.each(BACKENDS)('security regressions, round 21, on %s', (backend) => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("a service account's expiry written as a time without a zone is that time in the deployment's zone (China time), not the host's: on a host running in UTC, 10:00 meant 18:00 Beijing, and the token outlived the moment the security administrator set by eight hours", async () => {
+    const sec = await t.signIn(await t.user({ roles: ['secadmin'], jurisdiction: COUNTY }));
+    const day = `${new Date().getFullYear() + 1}-06-30`;
+    const host = process.env.TZ;
+    process.env.TZ = 'America/New_York'; // a host elsewhere: what the answer must not depend on
+    try {
+      for (const [expiresAt, meant] of [
+        [`${day}T10:00`, `${day}T02:00:00.000Z`],
+        [`${day} 10:00:30`, `${day}T02:00:30.000Z`],
+        [`${day}T10:00+08:00`, `${day}T02:00:00.000Z`],
+        [`${day}T10:00Z`, `${day}T10:00:00.000Z`],
+        [day, `${day}T15:59:59.999Z`],
+      ]) {
+        const res = await sec.post('/service-accounts', {
+          name: `第二十一轮有效期${expiresAt}`,
+          jurisdictionCode: COUNTY,
+          permissions: ['registry.write'],
+          expiresAt,
+          ipAllowlist: ['127.0.0.1'],
+        });
+        expect(res.statusCode, res.body).toBe(201);
+        expect([expiresAt, res.json().account.expiresAt]).toEqual([expiresAt, meant]);
+      }
+    } finally {
+      if (host === undefined) delete process.env.TZ;
+      else process.env.TZ = host;
+    }
+  });
 });

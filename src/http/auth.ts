@@ -15,11 +15,35 @@ import {
   authenticateService,
   bearerOf,
   clientCertificateOf,
+  recheckService,
   refuseWithoutToken,
+  type Credential,
 } from './service-auth.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const TOUCH_EVERY_MS = 15_000;
+
+/**
+ * A request's credential is checked as it begins, before its body arrives; an upload's body may take
+ * minutes (XGZ_REQUEST_TIMEOUT_SECONDS). A request that reaches its transaction later than this has
+ * its session or token looked at again first (round 21: an attachment still arriving when the
+ * account was disabled was stored, and a delivery still arriving when its token was revoked was
+ * imported). The usual request is well within it and costs no second look.
+ */
+const RECHECK_AFTER_MS = 1_000;
+type Held = { at: number; session: string } | { at: number; service: Credential };
+const held = new WeakMap<FastifyRequest, Held>();
+
+/** Refuses a request whose session has ended, or whose token no longer holds, since it began. */
+async function recheck(req: FastifyRequest, h: Held): Promise<void> {
+  if ('service' in h) await recheckService(req, h.service);
+  else {
+    const row = await sessionOf(req.server.ctx.db, h.session);
+    if (!row || row.disabled || row.id !== req.user!.id || row.stage !== 'full')
+      throw unauthorized('会话已结束（已退出登录、账号被停用或权限变更），本次操作未保存，请重新登录', 'session_ended');
+  }
+  h.at = Date.now();
+}
 
 /**
  * Loads the session named by the cookie, expires it when idle, and enforces the route's
@@ -40,6 +64,9 @@ export function installAuth(app: FastifyInstance): void {
   });
   app.decorateRequest('scoped', function (this: FastifyRequest, fn: Parameters<FastifyRequest['scoped']>[0]) {
     if (!this.user) throw unauthorized();
+    const h = held.get(this);
+    if (h && Date.now() - h.at > RECHECK_AFTER_MS)
+      return recheck(this, h).then(() => runScoped(this.server.ctx.db, this.principal(), fn));
     return runScoped(this.server.ctx.db, this.principal(), fn);
   });
 
@@ -77,12 +104,12 @@ export function installAuth(app: FastifyInstance): void {
     const cert = serviceRoute && bearer === null ? clientCertificateOf(req) : { state: 'none' as const };
     if (cert.state === 'untrusted') throw unauthorized('客户端证书不是由本平台信任的证书机构签发的', 'cert_untrusted');
     if (bearer !== null || cert.state === 'verified') {
-      await authenticateService(
-        req,
-        bearer !== null ? { token: bearer } : { fingerprint: (cert as { fingerprint: string }).fingerprint },
-      );
+      const credential =
+        bearer !== null ? { token: bearer } : { fingerprint: (cert as { fingerprint: string }).fingerprint };
+      await authenticateService(req, credential);
       if (access !== 'service' && !(isServicePermission(access) && req.serviceAccount!.permissions.has(access)))
         throw forbidden(`该服务账号没有"${access}"权限`);
+      held.set(req, { at: Date.now(), service: credential });
       return;
     }
     if (serviceRoute) {
@@ -105,6 +132,7 @@ export function installAuth(app: FastifyInstance): void {
     // of the county's ledgers (and the deployment's settings) stay closed to them.
     if (!routeAllowed(req.user.bound, route)) throw forbidden();
     if (access === 'personal.reveal') await spendReveal(req);
+    held.set(req, { at: Date.now(), session: req.session.idHash });
   });
 
   // No API answer is kept by a browser or a proxy: reveals carry full ID numbers and phones, and

@@ -50,7 +50,7 @@ export function ipAllowed(ip: string, allow: readonly string[]): boolean {
 const TOUCH_EVERY_MS = 60_000;
 
 /** What a service account is found by: the keyed hash of its token, or its client certificate's fingerprint. */
-type Credential = { token: string } | { fingerprint: string };
+export type Credential = { token: string } | { fingerprint: string };
 
 /**
  * The client certificate of a request on the server's TLS listener: none presented (or no TLS);
@@ -80,6 +80,47 @@ export function clientCertificateOf(
 export async function authenticateService(req: FastifyRequest, credential: Credential): Promise<void> {
   const byToken = 'token' in credential;
   if (byToken && !looksLikeToken(credential.token)) throw unauthorized('令牌无效', 'token_invalid');
+  const row = await accountOf(req, credential);
+  const permissions = new Set(row.permissions.filter(isServicePermission));
+  req.serviceAccount = { id: row.user_id, name: row.name, ratePerMinute: row.rate_per_minute, permissions };
+  // A user with no roles (what it may call is the account's permissions above), named as the account, at its node.
+  req.user = authUserOf({
+    id: row.user_id,
+    username: row.username,
+    display_name: row.name,
+    roles: [],
+    jurisdiction_code: row.code,
+    scope_key: row.scope_key,
+  });
+  refuseAccount(req, row, byToken);
+  if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > TOUCH_EVERY_MS) {
+    await req.server.ctx.db
+      .updateTable('service_account')
+      .set({ last_used_at: new Date(), last_used_ip: req.ip })
+      .where('user_id', '=', row.user_id)
+      .execute();
+  }
+}
+
+/**
+ * The credential looked at again before a request that began a while ago writes (http/auth.ts's
+ * scoped): a delivery streams its body for minutes, and the token revoked, expired, rotated or the
+ * account sent back for confirmation in that time no longer writes (round 21: a batch still
+ * arriving when the security administrator revoked a leaked token was queued and imported).
+ */
+export async function recheckService(req: FastifyRequest, credential: Credential): Promise<void> {
+  const row = await accountOf(req, credential);
+  if (row.user_id !== req.serviceAccount?.id) throw unauthorized('令牌无效', 'token_invalid');
+  refuseAccount(req, row, 'token' in credential);
+  // Fewer permissions now than when the request began: the route checked the old ones.
+  const now = new Set(row.permissions.filter(isServicePermission));
+  if ([...req.serviceAccount.permissions].some((p) => !now.has(p)))
+    throw forbidden('该服务账号的权限刚被修改，请重新报送');
+}
+
+/** The account a token or certificate names, with its node; 401 when none does. */
+async function accountOf(req: FastifyRequest, credential: Credential) {
+  const byToken = 'token' in credential;
   const { db, keys } = req.server.ctx;
   const row = await db
     .selectFrom('service_account as s')
@@ -110,30 +151,17 @@ export async function authenticateService(req: FastifyRequest, credential: Crede
     throw byToken
       ? unauthorized('令牌无效', 'token_invalid')
       : unauthorized('该客户端证书未登记到任何服务账号', 'cert_unknown');
-  const permissions = new Set(row.permissions.filter(isServicePermission));
-  req.serviceAccount = { id: row.user_id, name: row.name, ratePerMinute: row.rate_per_minute, permissions };
-  // A user with no roles (what it may call is the account's permissions above), named as the account, at its node.
-  req.user = authUserOf({
-    id: row.user_id,
-    username: row.username,
-    display_name: row.name,
-    roles: [],
-    jurisdiction_code: row.code,
-    scope_key: row.scope_key,
-  });
+  return row;
+}
+
+/** Refuses an account revoked, expired, not confirmed, or called from an address outside its list. */
+function refuseAccount(req: FastifyRequest, row: Awaited<ReturnType<typeof accountOf>>, byToken: boolean): void {
   if (row.revoked_at) throw unauthorized(byToken ? '令牌已吊销' : '服务账号已吊销', 'token_revoked');
   if (new Date(row.expires_at).getTime() <= Date.now())
     throw unauthorized(byToken ? '令牌已过期' : '服务账号已过期', 'token_expired');
   if (!row.confirmed_at) throw unauthorized('该服务账号待业务部门确认启用（确认后发放新令牌）', 'account_unconfirmed');
   if (!ipAllowed(req.ip, row.ip_allowlist))
     throw new Problem(403, '无权操作', `来源地址 ${req.ip} 不在该服务账号的地址白名单内`, undefined, 'ip_not_allowed');
-  if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > TOUCH_EVERY_MS) {
-    await db
-      .updateTable('service_account')
-      .set({ last_used_at: new Date(), last_used_ip: req.ip })
-      .where('user_id', '=', row.user_id)
-      .execute();
-  }
 }
 
 /** Refuses a service route to a caller without a token: a signed-in person 403 (the route is not theirs), anyone else 401. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   addMonths,
+  endOfLocalDay,
   hostDateOf,
+  instantOfLocal,
   isTimeZone,
   localDate,
   localDateTime,
@@ -30,6 +32,13 @@ describe("dates in the deployment's zone", () => {
     expect(offsetMs(new Date('2026-06-01T00:00:00Z'), 'Asia/Shanghai')).toBe(8 * 3600_000);
     // A zone with daylight saving: the day after the change begins at the new offset.
     expect(startOfLocalDay('2026-03-09', 'America/New_York').toISOString()).toBe('2026-03-09T04:00:00.000Z');
+  });
+  it('reads a wall-clock time without an offset in the zone, whatever the host runs in', () => {
+    expect(instantOfLocal('2027-06-30T10:00', 'Asia/Shanghai').toISOString()).toBe('2027-06-30T02:00:00.000Z');
+    expect(instantOfLocal('2027-06-30 10:00:30.5', 'Asia/Shanghai').toISOString()).toBe('2027-06-30T02:00:30.500Z');
+    expect(instantOfLocal('2026-07-04T12:00', 'America/New_York').toISOString()).toBe('2026-07-04T16:00:00.000Z');
+    expect(endOfLocalDay('2027-06-30', 'Asia/Shanghai').toISOString()).toBe('2027-06-30T15:59:59.999Z');
+    expect(Number.isNaN(instantOfLocal('2027-06-30T99:00', 'Asia/Shanghai').getTime())).toBe(true);
   });
   it('counts months across years, and knows zone names', () => {
     expect(addMonths('2026-12', 1)).toBe('2027-01');

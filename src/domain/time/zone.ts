@@ -92,13 +92,25 @@ export function offsetMs(at: Date, tz: string = zone): number {
   return Date.UTC(p.y, p.m - 1, p.d, p.h, p.min, p.s) - Math.floor(at.getTime() / 1000) * 1000;
 }
 
-/** The instant a local calendar day (YYYY-MM-DD) begins in the zone. */
-export function startOfLocalDay(date: string, tz: string = zone): Date {
-  const guess = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
-  // Twice: the offset at the first guess may differ from the offset at local midnight (a DST change).
+/**
+ * The instant a wall-clock time in the zone names ("YYYY-MM-DDTHH:mm[:ss[.sss]]", T or a space,
+ * no offset): a time typed without a zone means the deployment's, not the host's (round 21: a
+ * service account's expiry read in the host's zone, UTC, outlived the China time set by 8 hours).
+ */
+export function instantOfLocal(dateTime: string, tz: string = zone): Date {
+  const guess = Date.parse(`${dateTime.replace(' ', 'T')}Z`);
+  if (Number.isNaN(guess)) return new Date(NaN);
+  // Twice: the offset at the first guess may differ from the offset at the local time (a DST change).
   const first = guess - offsetMs(new Date(guess), tz);
   return new Date(guess - offsetMs(new Date(first), tz));
 }
+
+/** The instant a local calendar day (YYYY-MM-DD) begins in the zone. */
+export const startOfLocalDay = (date: string, tz: string = zone): Date => instantOfLocal(`${date}T00:00:00`, tz);
+
+/** The last millisecond of a local calendar day (YYYY-MM-DD) in the zone. */
+export const endOfLocalDay = (date: string, tz: string = zone): Date =>
+  new Date(startOfLocalDay(addDays(date, 1), tz).getTime() - 1);
 
 /** The instant a month (YYYY-MM) begins in the zone; its end is the next month's beginning. */
 export const startOfMonth = (month: string, tz: string = zone): Date => startOfLocalDay(`${month}-01`, tz);

@@ -19,7 +19,7 @@ const allowEntry = z
     if (why) ctx.addIssue({ code: 'custom', message: why });
   });
 const ipAllowlist = z.array(allowEntry).min(1, '请至少填写一个允许的来源地址或网段').max(50);
-/** A date (YYYY-MM-DD, the end of that day in China time) or a moment (ISO 8601). */
+/** A date (YYYY-MM-DD, the end of that day) or a moment (ISO 8601; without an offset, the deployment's time), both in the deployment's zone (China time). */
 const expiresAt = z
   .string()
   .trim()

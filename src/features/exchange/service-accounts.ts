@@ -8,6 +8,7 @@ import { canonicalJson, sm3Hex } from '../../crypto/sm3.js';
 import { schemaOf } from '../../http/contract.js';
 import { newServiceToken } from '../../http/service-auth.js';
 import { normalizeFingerprint, showFingerprint, tokenHint } from '../../domain/auth/service.js';
+import { endOfLocalDay, instantOfLocal } from '../../domain/time/zone.js';
 import {
   createServiceAccount,
   listServiceAccounts,
@@ -23,9 +24,13 @@ import { amendServiceAccount, confirmWithToken, issueServiceAccount, revokeAccou
 
 const TAGS = ['系统对接'];
 
-/** A date alone expires at the end of that day, China time. */
+/** A date alone expires at the end of that day, a time without an offset at that time, both in the deployment's zone. */
 function expiryOf(s: string): Date {
-  const d = /^\d{4}-\d{2}-\d{2}$/.test(s) ? new Date(`${s}T23:59:59.999+08:00`) : new Date(s);
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(s)
+    ? endOfLocalDay(s)
+    : /(Z|[+-]\d{2}:?\d{2})$/.test(s)
+      ? new Date(s)
+      : instantOfLocal(s);
   if (Number.isNaN(d.getTime()))
     throw badRequest('有效期不是有效的日期', [{ field: 'expiresAt', message: '日期无效' }]);
   if (d.getTime() <= Date.now())

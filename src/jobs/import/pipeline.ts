@@ -291,6 +291,8 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
   let batchNo = 0;
   let plain: { path: string; dispose: () => void } | null = null;
   try {
+    const ended = await creatorEnded(db, job.created_by);
+    if (ended) throw new SourceError(ended);
     plain = await openPlain(ctx.keys, job.file_path);
     const score = (cells: string[]) => headerScore(job.kind, cells);
     const source = await openPicked(
@@ -610,6 +612,33 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
 }
 
 class Cancelled extends Error {}
+
+/**
+ * Why a job's account may no longer import, or null: disabled, or a service account revoked,
+ * expired or sent back for confirmation since it queued the job. A job waits in the queue behind
+ * others (and a delivery's job is queued as its body ends): a leaked token's batch, revoked in the
+ * meantime, was imported (round 21). A job with no account (the command line) runs.
+ */
+async function creatorEnded(db: Kysely<DB>, userId: number | null): Promise<string | null> {
+  if (userId === null) return null;
+  const u = await db
+    .selectFrom('app_user as u')
+    .leftJoin('service_account as s', 's.user_id', 'u.id')
+    .select(['u.disabled', 'u.is_service', 's.revoked_at', 's.expires_at', 's.confirmed_at'])
+    .where('u.id', '=', userId)
+    .executeTakeFirst();
+  if (!u) return null;
+  if (u.disabled && !u.is_service) return '发起导入的账号已停用，任务未执行：请由本辖区其他工作人员重新导入';
+  if (!u.is_service) return null;
+  const why = u.revoked_at
+    ? '已吊销'
+    : !u.expires_at || new Date(u.expires_at).getTime() <= Date.now()
+      ? '已过期'
+      : !u.confirmed_at
+        ? '待业务部门重新确认'
+        : null;
+  return why && `报送该批次的服务账号${why}，任务未执行：确认账号后重新报送`;
+}
 
 /** The rows, each seen as it is read, the first `n` held back until all of them have been seen. */
 async function* lookAhead<T>(rows: AsyncIterable<T>, n: number, see: (row: T) => void): AsyncGenerator<T> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addMonths,
+  deadlineOf,
   endOfLocalDay,
   hostDateOf,
   instantOfLocal,
@@ -46,5 +47,11 @@ describe("dates in the deployment's zone", () => {
     expect(isTimeZone('Asia/Shanghai')).toBe(true);
     expect(isTimeZone('Mars/Olympus')).toBe(false);
     expect(hostDateOf(new Date('2026-12-31T17:30:00Z'), 'Asia/Shanghai').getDate()).toBe(1);
+  });
+
+  it("a day's deadline is its last second in the zone, not in Beijing's fixed offset", () => {
+    expect(deadlineOf('2026-06-30', 'Asia/Shanghai').toISOString()).toBe('2026-06-30T15:59:59.000Z');
+    expect(deadlineOf('2026-06-30', 'America/New_York').toISOString()).toBe('2026-07-01T03:59:59.000Z');
+    expect(deadlineOf('2026-12-31', 'America/New_York').toISOString()).toBe('2027-01-01T04:59:59.000Z');
   });
 });

@@ -112,6 +112,10 @@ export const startOfLocalDay = (date: string, tz: string = zone): Date => instan
 export const endOfLocalDay = (date: string, tz: string = zone): Date =>
   new Date(startOfLocalDay(addDays(date, 1), tz).getTime() - 1);
 
+/** A deadline's instant for a day (YYYY-MM-DD): its last second in the zone, 23:59:59, as a clerk reads "by the 30th". */
+export const deadlineOf = (date: string, tz: string = zone): Date =>
+  new Date(startOfLocalDay(addDays(date, 1), tz).getTime() - 1000);
+
 /** The instant a month (YYYY-MM) begins in the zone; its end is the next month's beginning. */
 export const startOfMonth = (month: string, tz: string = zone): Date => startOfLocalDay(`${month}-01`, tz);
 

@@ -3,7 +3,7 @@ import type { Scoped } from '../../db/scoped.js';
 import { dueOn, FORMS, periodLabel, type FormCode } from '../../domain/reports/forms.js';
 import { answerLedgerTask, closeLedgerTask, ledgerTaskOf, syncLedgerTask } from './ledger.js';
 import { stillPlanned } from '../../domain/worktasks/visit-plan.js';
-import { localDate } from '../../domain/time/zone.js';
+import { deadlineOf, localDate } from '../../domain/time/zone.js';
 import type { Actor } from './replies.js';
 
 /**
@@ -14,7 +14,7 @@ import type { Actor } from './replies.js';
  */
 
 /** The end of a date (YYYY-MM-DD) in China time. */
-const endOf = (d: string) => new Date(`${String(d).slice(0, 10)}T23:59:59+08:00`);
+const endOf = (d: string) => deadlineOf(String(d).slice(0, 10));
 
 async function nodeOf(s: Scoped, code: string) {
   return s.db

@@ -24,7 +24,7 @@ import type { NewDeployment } from './contract.js';
 import { deploymentById, missingLink, targetById } from './queries.js';
 import { actorOf, closeDeployment, moveTarget, onEveryTarget, recordReply } from './replies.js';
 import { SOURCE_LABELS } from './ledger.js';
-import { localDateTime, startOfLocalDay } from '../../domain/time/zone.js';
+import { deadlineOf, localDateTime, startOfLocalDay } from '../../domain/time/zone.js';
 
 /** Writes of notices and tasks: issue (or pass down), receive, reply, return; and the reminder job. */
 
@@ -38,7 +38,7 @@ export function parseDue(raw: string | undefined): Date | null | 'invalid' {
   if (!raw) return null;
   const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(raw);
   if (!m || !isCalendarDate(m[1])) return 'invalid';
-  if (m[2] === undefined) return new Date(startOfLocalDay(m[1]).getTime() + DAY_MS - 1000);
+  if (m[2] === undefined) return deadlineOf(m[1]);
   if (m[6]) {
     const d = new Date(raw);
     return Number.isNaN(d.getTime()) ? 'invalid' : d;
@@ -48,7 +48,6 @@ export function parseDue(raw: string | undefined): Date | null | 'invalid' {
   return new Date(startOfLocalDay(m[1]).getTime() + ((h * 60 + min) * 60 + sec) * 1000);
 }
 
-const DAY_MS = 86_400_000;
 const isCalendarDate = (d: string) => {
   const t = new Date(`${d}T00:00:00Z`);
   return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === d;

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import type { TodoItem } from '../contract.js';
 import { DAY_MS, subtree, type TodoSource } from './types.js';
-import { addDays } from '../../../domain/time/zone.js';
+import { addDays, deadlineOf } from '../../../domain/time/zone.js';
 import { fileNameForOthers } from '../../../domain/identifiers/free-text.js';
 import { awaitingStation } from '../../../db/entity-scope.js';
 
-const endOfDay = (d: string | null) => (d ? new Date(`${d}T23:59:59+08:00`).toISOString() : null);
+const endOfDay = (d: string | null) => (d ? deadlineOf(d).toISOString() : null);
 
 /** Party organizations in the subtree whose officers' term ends within 6 months (or has ended) with no new term entered. */
 export const termTodos: TodoSource<{ n: number; ended: number; first: string | null }> = {

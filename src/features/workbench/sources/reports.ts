@@ -3,6 +3,7 @@ import { FORMS, FORM_CODES, dueOn, periodLabel } from '../../../domain/reports/f
 import { periodDue, urgencyOf } from '../../../domain/worktasks/todo.js';
 import type { TodoItem } from '../contract.js';
 import { DAY_MS, type TodoContext, type TodoSource } from './types.js';
+import { deadlineOf } from '../../../domain/time/zone.js';
 
 type Row = {
   t: 'own' | 'review';
@@ -16,7 +17,6 @@ type Row = {
   n: number;
 };
 /** The end of a report's due day (China time), as its 待办 item's deadline. */
-const deadline = (day: string) => new Date(`${day}T23:59:59+08:00`);
 const dueOf = (c: TodoContext) =>
   FORM_CODES.map((code) => ({ code, f: FORMS[code], ...periodDue(FORMS[code], c.today) }));
 
@@ -50,7 +50,7 @@ export const reportTodos: TodoSource<Row[]> = {
     for (const d of dueNow) {
       const own = rows.find((r) => r.t === 'own' && r.form === d.code && r.period === d.period);
       if (own?.state === 'submitted' || own?.state === 'returned') continue;
-      const due = deadline(d.dueOn);
+      const due = deadlineOf(d.dueOn);
       out.push({
         key: `report:due:${d.code}:${d.period}`,
         kind: 'report',
@@ -97,7 +97,7 @@ export const reportTodos: TodoSource<Row[]> = {
         !dueNow.some((d) => d.code === r.form && d.period === r.period)
       ) {
         // Submitted once, prepared again: until it goes up, the level above has no version of it in force.
-        const due = deadline(dueOn(f, r.period));
+        const due = deadlineOf(dueOn(f, r.period));
         out.push({
           key: `report:redo:${r.id}`,
           kind: 'report',

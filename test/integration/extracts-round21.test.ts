@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { BACKENDS } from '../helpers/db.js';
 import { clerkProbe, importFile } from '../helpers/imports.js';
-import { uscc } from '../fixtures/extracts/generate.js';
+import { id, uscc } from '../fixtures/extracts/generate.js';
 
 /**
  * Clerk probe round 21: files as a county's bureau really exports them, not yet covered elsewhere,
@@ -9,7 +12,7 @@ import { uscc } from '../fixtures/extracts/generate.js';
  */
 describe.each(BACKENDS)('extracts of round 21 on %s', (backend) => {
   const probe = clerkProbe(backend);
-  const { clerk, gbkCsv, preview } = probe;
+  const { clerk, dir, gbkCsv, preview } = probe;
   const code = (i: number, series: string) => uscc('92', '320102', `MA2R21${series}${String(i).padStart(2, '0')}`);
 
   it("skips a WPS export's footer ending in a 填报说明 line as its footer, not as entities", async () => {
@@ -35,5 +38,49 @@ describe.each(BACKENDS)('extracts of round 21 on %s', (backend) => {
     expect(job.footer).toBe(
       '表尾 3 行不是数据，未导入：第 5 行"合计：2户"、第 6 行"制表人：张三 审核人：李四"、第 7 行"填报说明：1.本表由登记系统导出；2.日期格式为年-月-日"',
     );
+  });
+  it('reads a web page saved as .xls whose title, list and footer are three tables as Excel opens it: one sheet, the tables one under another', async () => {
+    // (The line between two tables is a row of its own, as Excel shows it.)
+    // The member system's export puts its 单位/导出时间 block, the list and its 共…人/制表人 line in a
+    // table each: the first table (the title) was read as the sheet, and the job failed with 缺少必需的列.
+    const td = (cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+    const file = path.join(dir, '党员信息（网页导出）.xls');
+    fs.writeFileSync(
+      file,
+      [
+        '<html><head><meta http-equiv=Content-Type content="text/html; charset=utf-8"><title>党员信息</title></head><body>',
+        '<table>',
+        td(['中共南京市玄武区个体私营经济综合党委党员信息']),
+        td(['导出时间：2024-03-01']),
+        '</table>',
+        '<!-- 列表 <table> --><p>单位：南京市玄武区市场监督管理局</p>',
+        '<table border=1>',
+        td(['姓名', '公民身份号码', '人员类别', '入党日期', '所在党支部']),
+        td(['甲二一', id('320102', '19800701', '011'), '正式党员', '2000-07-01', '一支部']),
+        td(['乙二一', id('320102', '19800702', '011'), '预备党员', '2024-07-01', '一支部']),
+        '</table>',
+        '<table>',
+        td(['共 2 人']),
+        td(['制表人：张三']),
+        '</table></body></html>',
+      ].join('\r\n'),
+    );
+    const p = await preview('roster', file);
+    expect(p).toMatchObject({ format: 'xls', headerRowNo: 4, missing: [] });
+    expect(p.sample.map((s) => [s.rowNo, s.values.name, s.problems])).toEqual([
+      [5, '甲二一', []],
+      [6, '乙二一', []],
+    ]);
+    const { job, rejections } = await importFile(probe.t, 'roster', file, clerk);
+    expect(rejections).toEqual([]);
+    expect(job).toMatchObject({
+      status: 'done',
+      rows_accepted: 2,
+      footer: '表尾 2 行不是数据，未导入：第 7 行"共 2 人"、第 8 行"制表人：张三"',
+    });
+    const stored = await sql<{ name: string }>`
+      SELECT p.name FROM member m JOIN person p ON p.id = m.person_id
+      WHERE p.birth_date BETWEEN '1980-07-01' AND '1980-07-02' ORDER BY p.birth_date`.execute(probe.t.db);
+    expect(stored.rows.map((r) => r.name)).toEqual(['甲二一', '乙二一']);
   });
 });

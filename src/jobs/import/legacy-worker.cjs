@@ -72,8 +72,42 @@ function read(opts) {
   if (!workerData.charset) return XLSX.read(bytes, { ...base, ...opts, type: 'buffer' });
   const text =
     workerData.charset === 'gb18030' ? iconv.decode(bytes, 'gb18030') : bytes.toString('utf8').replace(/^\ufeff/, '');
-  markupHiddenRows = htmlHiddenRows(text);
-  return XLSX.read(withExcelCutAsNumber(withLongNumbersAsText(text)), { ...base, ...opts, type: 'string', raw: true });
+  const page = tablesAsOne(text);
+  markupHiddenRows = htmlHiddenRows(page);
+  return XLSX.read(withExcelCutAsNumber(withLongNumbersAsText(page)), { ...base, ...opts, type: 'string', raw: true });
+}
+
+/** Text of the same length with each comment blanked: tags are looked for in it, not in what a comment holds. */
+const withoutComments = (text) => text.replace(/<!--[\s\S]*?-->/g, (c) => ' '.repeat(c.length));
+
+/**
+ * A web page of several tables side by side in its markup as Excel opens it: one sheet, the tables
+ * one under another (the text between two tables, a line of its own). A system's web export puts
+ * its title block (单位, 导出时间), the list and its footer (共…人, 制表人) in a table each; SheetJS
+ * made each table a sheet of its own, so the title was read as the sheet and the list's columns
+ * were missing (round 21). A page with a table inside another, or an Excel 2003 XML file (no
+ * <table>), is left as it is.
+ */
+function tablesAsOne(text) {
+  const tags = [...withoutComments(text).matchAll(/<\/?table\b[^>]*>/gi)];
+  if (tags.length < 4 || tags.length % 2 !== 0) return text;
+  if (tags.some((t, i) => t[0].startsWith('</') !== (i % 2 === 1))) return text; // nested or unclosed
+  const end = (t) => t.index + t[0].length;
+  let page = text.slice(0, tags[1].index); // up to the first table's end
+  for (let i = 2; i < tags.length; i += 2)
+    page += linesAsRows(text.slice(end(tags[i - 1]), tags[i].index)) + text.slice(end(tags[i]), tags[i + 1].index);
+  return page + text.slice(tags[tags.length - 1].index);
+}
+
+/** Markup between two tables as the rows Excel gives it: a row for each line of text it shows (none for white space). */
+function linesAsRows(markup) {
+  return withoutComments(markup)
+    .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, '')
+    .split(/<br\s*\/?>|<\/?(?:p|div|h[1-6]|li)\b[^>]*>/i)
+    .map((line) => line.replace(/<[^>]*>/g, '').trim())
+    .filter((line) => line !== '')
+    .map((line) => `<tr><td>${line}</td></tr>`)
+    .join('');
 }
 
 /** The hidden rows of a one-table web page (numbered from 1), when the markup file is one; SheetJS reads none of its own. */

@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import XLSX from 'xlsx';
 import { BACKENDS } from '../helpers/db.js';
 import { clerkProbe, importFile } from '../helpers/imports.js';
+import { multipart } from '../helpers/attachments.js';
 import { id, uscc } from '../fixtures/extracts/generate.js';
 
 /**
@@ -82,5 +84,42 @@ describe.each(BACKENDS)('extracts of round 21 on %s', (backend) => {
       SELECT p.name FROM member m JOIN person p ON p.id = m.person_id
       WHERE p.birth_date BETWEEN '1980-07-01' AND '1980-07-02' ORDER BY p.birth_date`.execute(probe.t.db);
     expect(stored.rows.map((r) => r.name)).toEqual(['甲二一', '乙二一']);
+  });
+  it('reads an Excel binary workbook (.xlsb), hidden rows said, as it reads an .xlsx', async () => {
+    // Excel's "Excel 二进制工作簿" save, which a county's large extracts are kept in: the job failed
+    // with "XLSX 文件无法读取：文件已损坏，或不是 Excel 工作簿（.xlsx）" and the upload refused the name.
+    const ws = XLSX.utils.aoa_to_sheet([
+      ['统一社会信用代码', '名称', '经营者', '成立日期', '住所'],
+      [code(1, 'B'), '二进制1店', '王一', new Date(Date.UTC(2019, 2, 5)), '中山路1号'],
+      [code(2, 'B'), '二进制2店', '王二', '2019-03-06', '中山路2号'],
+    ]);
+    ws['!rows'] = [{}, {}, { hidden: true }];
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, ws, '登记信息');
+    const file = path.join(dir, '登记信息.xlsb');
+    XLSX.writeFile(wb, file, { bookType: 'xlsb', cellDates: true });
+    const p = await preview('registry', file);
+    const said = '第 3 行在 Excel 中是隐藏行，{v}；如不应导入，请在文件中删除后重新上传';
+    expect(p).toMatchObject({ format: 'xlsb', missing: [], hiddenRows: said.replace('{v}', '导入时将一并导入') });
+    expect(p.sample.map((s) => [s.rowNo, s.values.registeredOn, s.problems])).toEqual([
+      [2, '2019-03-05', []],
+      [3, '2019-03-06', []],
+    ]);
+    const web = await probe.t.signIn(await probe.t.user({ roles: ['editor'], jurisdiction: '320102' }));
+    const { body, type } = await multipart('登记信息.xlsb', fs.readFileSync(file));
+    const up = await web.call('POST', '/imports/registry/upload', body, { 'content-type': type });
+    expect(up.statusCode, up.body).toBe(200);
+    expect(up.json()).toMatchObject({ format: 'xlsb', missing: [] });
+    const { job, rejections } = await importFile(probe.t, 'registry', file, clerk);
+    expect(rejections).toEqual([]);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 2, footer: said.replace('{v}', '已一并导入') });
+    const stored = await sql<{ name: string; registered_on: string }>`
+      SELECT name, registered_on::text FROM entity WHERE name LIKE '二进制%' ORDER BY name COLLATE "C"`.execute(
+      probe.t.db,
+    );
+    expect(stored.rows).toEqual([
+      { name: '二进制1店', registered_on: '2019-03-05' },
+      { name: '二进制2店', registered_on: '2019-03-06' },
+    ]);
   });
 });

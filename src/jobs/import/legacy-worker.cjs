@@ -1,5 +1,6 @@
 // @ts-check
-// Reads an Excel 97-2003 workbook (.xls, also WPS .et), or an HTML table / Excel 2003 XML saved as
+// Reads an Excel 97-2003 workbook (.xls, also WPS .et), an Excel binary workbook (.xlsb), an OpenDocument
+// spreadsheet (.ods), or an HTML table / Excel 2003 XML saved as
 // .xls, with SheetJS — in a worker thread of its own (see legacy.ts for why). Plain CommonJS so that
 // it runs the same under tsx, Vitest and Node without a loader.
 // In: workerData { file, charset? (a markup file's), op: 'sheets' | 'rows', sheet? }. Out: { sheets } or

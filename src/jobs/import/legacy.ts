@@ -66,12 +66,14 @@ function legacyKind(head: Buffer): LegacyKind {
   return /^<(\?xml|!doctype)/.test(start) ? 'no-table' : null;
 }
 
-export type LegacyKind = 'ole' | 'ods' | 'markup' | 'no-table' | null;
+export type LegacyKind = 'ole' | 'ods' | 'xlsb' | 'markup' | 'no-table' | null;
 
 /**
  * legacyKind, and an OpenDocument spreadsheet whose zip does not open with its mimetype entry
  * (SheetJS, and some converters, write META-INF/manifest.xml first): a zip with a content.xml and
- * no [Content_Types].xml is no .xlsx. Only the zip's directory is read, bounded as the guard bounds it.
+ * no [Content_Types].xml is no .xlsx; and an Excel binary workbook (.xlsb, "Excel 二进制工作簿"), a zip
+ * like an .xlsx whose workbook is xl/workbook.bin: ExcelJS reads none of it (round 21: refused as a
+ * damaged .xlsx), SheetJS does. Only the zip's directory is read, bounded as the guard bounds it.
  */
 export async function spreadsheetKind(file: string, head: Buffer): Promise<LegacyKind> {
   const kind = legacyKind(head);
@@ -80,7 +82,9 @@ export async function spreadsheetKind(file: string, head: Buffer): Promise<Legac
   if (!zip) return null; // the .xlsx reader says what is wrong with it
   try {
     const parts = await zipParts(zip, DEFAULT_ZIP_LIMITS.maxEntries).catch(() => null);
-    return parts?.has('content.xml') && !parts.has('[content_types].xml') ? 'ods' : null;
+    if (!parts) return null;
+    if (parts.has('content.xml') && !parts.has('[content_types].xml')) return 'ods';
+    return parts.has('xl/workbook.bin') ? 'xlsb' : null;
   } finally {
     zip.close();
   }

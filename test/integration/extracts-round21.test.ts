@@ -122,4 +122,43 @@ describe.each(BACKENDS)('extracts of round 21 on %s', (backend) => {
       { name: '二进制2店', registered_on: '2019-03-06' },
     ]);
   });
+  it("tells the rows and columns an .ods hides (LibreOffice's filter and hide), as it does an .xlsx's", async () => {
+    // A roster kept in LibreOffice Calc (or a domestic suite saving .ods), filtered to 一支部 and its
+    // 联系电话 column hidden: the hidden member was imported and nothing was said, as for an .xlsx.
+    const rows = [
+      ['姓名', '公民身份号码', '人员类别', '入党日期', '所在党支部', '联系电话'],
+      ['子二一', id('320102', '19800801', '011'), '正式党员', '2000-07-01', '一支部', '13912345601'],
+      ['丑二一', id('320102', '19800802', '011'), '正式党员', '2000-07-01', '二支部', '13912345602'],
+      ['寅二一', id('320102', '19800803', '011'), '正式党员', '2000-07-01', '二支部', '13912345603'],
+      ['卯二一', id('320102', '19800804', '011'), '正式党员', '2000-07-01', '一支部', '13912345604'],
+    ];
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['说明：本表由党委办公室维护']]), '说明');
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(rows), '名册');
+    const zip = XLSX.CFB.read(XLSX.write(wb, { bookType: 'ods', type: 'buffer' }) as Buffer, { type: 'buffer' });
+    const content = Buffer.from(XLSX.CFB.find(zip, 'content.xml')!.content as Uint8Array).toString('utf8');
+    // As LibreOffice writes them: the columns first (five shown, one hidden), rows 3 and 4 filtered
+    // out as one repeated row (their cells are not the same, so here as two), and a row hidden by hand.
+    const [before, sheet] = content.split('<table:table table:name="名册"');
+    let row = 0;
+    const marked = sheet
+      .replace(
+        '>',
+        '><table:table-column table:number-columns-repeated="5"/><table:table-column table:visibility="collapse"/>',
+      )
+      .replace(/<table:table-row>/g, (tag) => {
+        row++;
+        return row === 3 || row === 4 ? '<table:table-row table:visibility="filter">' : tag;
+      });
+    XLSX.CFB.utils.cfb_add(zip, 'content.xml', Buffer.from(`${before}<table:table table:name="名册"${marked}`));
+    const file = path.join(dir, '名册（筛选）.ods');
+    fs.writeFileSync(file, XLSX.CFB.write(zip, { type: 'buffer', fileType: 'zip' }) as Buffer);
+    const said =
+      '第 3、4 行在 Excel 中是隐藏行，{v}；如不应导入，请在文件中删除后重新上传；列 "联系电话" 在 Excel 中是隐藏列，{v}；如不应导入，请在列对应中改为不导入该列，或在文件中删除后重新上传';
+    const p = await preview('roster', file);
+    expect(p).toMatchObject({ format: 'ods', sheet: '名册', hiddenRows: said.replaceAll('{v}', '导入时将一并导入') });
+    const { job, rejections } = await importFile(probe.t, 'roster', file, clerk);
+    expect(rejections).toEqual([]);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 4, footer: said.replaceAll('{v}', '已一并导入') });
+  });
 });

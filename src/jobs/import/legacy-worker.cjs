@@ -3,7 +3,7 @@
 // spreadsheet (.ods), or an HTML table / Excel 2003 XML saved as
 // .xls, with SheetJS — in a worker thread of its own (see legacy.ts for why). Plain CommonJS so that
 // it runs the same under tsx, Vitest and Node without a loader.
-// In: workerData { file, charset? (a markup file's), op: 'sheets' | 'rows', sheet? }. Out: { sheets } or
+// In: workerData { file, charset? (a markup file's), ods? (an OpenDocument package), op: 'sheets' | 'rows', sheet? }. Out: { sheets } or
 // { total } then { rows } batches then { done }; a failure is { error, password? }.
 'use strict';
 const fs = require('node:fs');
@@ -167,6 +167,51 @@ function hiddenOf(ws, total) {
   return { rows, columns };
 }
 
+/** An attribute of an OpenDocument tag, as written (entities not decoded). */
+const attr = (tag, name) => new RegExp(`\\s${name}\\s*=\\s*"([^"]*)"`).exec(tag)?.[1];
+const escapeXml = (text) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * The rows and columns (from 1) an OpenDocument spreadsheet's sheet hides: LibreOffice writes a row
+ * a filter hides as table:visibility="filter", one hidden by hand (and a hidden column) as "collapse",
+ * a run of like rows or columns as one with table:number-rows-repeated / number-columns-repeated.
+ * SheetJS reads none of it (round 21: an .ods filtered to one 党支部 had the others' members imported
+ * and nothing said, where an .xlsx's are named). Null when the file is no OpenDocument package.
+ */
+function odsHidden(name, total) {
+  let content;
+  try {
+    const entry = XLSX.CFB.find(XLSX.CFB.read(fs.readFileSync(workerData.file), { type: 'buffer' }), 'content.xml');
+    content = entry && entry.content ? Buffer.from(entry.content).toString('utf8') : null;
+  } catch {
+    return null;
+  }
+  if (!content) return null;
+  const start = content.indexOf(`<table:table table:name="${escapeXml(name)}"`);
+  if (start === -1) return null;
+  const end = content.indexOf('</table:table>', start);
+  const sheet = content.slice(start, end === -1 ? content.length : end);
+  const hidden = (tag) => /^(collapse|filter)$/.test(attr(tag, 'table:visibility') ?? '');
+  const rows = [];
+  const columns = [];
+  let row = 0;
+  let column = 0;
+  // Rows and columns are counted only as far as the sheet reaches (a sheet ends in a million repeated empty rows).
+  for (const [tag, kind] of sheet.matchAll(/<table:table-(row|column)\b[^>]*>/g)) {
+    if (kind === 'row' && row < total) {
+      const n = Math.min(Number(attr(tag, 'table:number-rows-repeated') ?? 1) || 1, total - row);
+      if (hidden(tag)) for (let i = 1; i <= n; i++) rows.push(row + i);
+      row += n;
+    } else if (kind === 'column' && column < MAX_HIDDEN_COLUMN) {
+      const n = Math.min(Number(attr(tag, 'table:number-columns-repeated') ?? 1) || 1, MAX_HIDDEN_COLUMN - column);
+      if (hidden(tag)) for (let i = 1; i <= n; i++) columns.push(column + i);
+      column += n;
+    }
+  }
+  return { rows, columns };
+}
+
 function visibleSheets(wb) {
   const meta = (wb.Workbook && wb.Workbook.Sheets) || [];
   return wb.SheetNames.filter((_, i) => !(meta[i] && meta[i].Hidden));
@@ -197,7 +242,8 @@ try {
     } else {
       const range = ws['!ref'] ? XLSX.utils.decode_range(ws['!ref']) : null;
       const total = range ? range.e.r + 1 : 0;
-      parentPort.postMessage({ total, merges: ws['!merges'] || [], hidden: hiddenOf(ws, total) });
+      const hidden = (workerData.ods && odsHidden(name, total)) || hiddenOf(ws, total);
+      parentPort.postMessage({ total, merges: ws['!merges'] || [], hidden });
       // Dates counted from 1904 in a workbook saved so (Excel for Mac's old default).
       const dates = { date1904: Boolean(wb.Workbook && wb.Workbook.WBProps && wb.Workbook.WBProps.date1904) };
       let rows = [];

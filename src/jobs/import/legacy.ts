@@ -15,8 +15,11 @@ export class LegacyReadError extends Error {}
 
 /** A cell's value (a fraction or a date, YYYY-MM-DD, with its number format); null for a formula cell the file saved no usable result for. */
 export type LegacyCell = string | number | { n: number; numFmt: string } | { date: string; numFmt: string } | null;
-/** A markup file (HTML or XML saved as .xls) names its charset; the worker reads and decodes it, off the request thread. */
-export type LegacyInput = { file: string; charset?: 'utf8' | 'gb18030' };
+/**
+ * A markup file (HTML or XML saved as .xls) names its charset; the worker reads and decodes it, off
+ * the request thread. An OpenDocument package (`ods`) has its hidden rows and columns read from its XML.
+ */
+export type LegacyInput = { file: string; charset?: 'utf8' | 'gb18030'; ods?: boolean };
 
 const WORKER = new URL('./legacy-worker.cjs', import.meta.url);
 const timeoutMs = () => Number(process.env.XGZ_IMPORT_XLS_TIMEOUT_MS) || 120_000;

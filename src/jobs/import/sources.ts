@@ -557,7 +557,7 @@ function openLegacy(
   const size = fs.statSync(file).size;
   const max = maxFieldOf(limits);
   const { records, merges, hidden, progress, close } = legacyRecords(
-    kind === 'markup' ? { file, charset: markupCharset(head) } : { file },
+    kind === 'markup' ? { file, charset: markupCharset(head) } : { file, ods: kind === 'ods' },
     sheet,
   );
   async function* texts(): AsyncGenerator<string[]> {

@@ -161,4 +161,31 @@ describe.each(BACKENDS)('extracts of round 21 on %s', (backend) => {
     expect(rejections).toEqual([]);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 4, footer: said.replaceAll('{v}', '已一并导入') });
   });
+  it('tells the columns a web page saved as .xls hides (<col style=display:none>), before and after they are imported', async () => {
+    // Excel's "网页" save of a list whose old 联系电话 column was hidden to print: the column was read
+    // as the 经营者联系电话 and nothing was said, where an .xlsx's or .xls's hidden column is named.
+    const tr = (cells: string[]) => `<tr height=19>${cells.map((c) => `<td class=xl65>${c}</td>`).join('')}</tr>`;
+    const file = path.join(dir, '登记信息（网页）.xls');
+    fs.writeFileSync(
+      file,
+      [
+        '<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="utf-8"></head><body>',
+        "<table border=0 cellpadding=0 cellspacing=0 width=360 style='border-collapse:collapse'>",
+        "<col width=72 span=2 style='width:54pt'>",
+        '<col width=72>',
+        "<col width=0 style='display:none;mso-width-source:userset;mso-width-alt:0'>",
+        "<col width=72 span=2 style='width:54pt'>",
+        tr(['统一社会信用代码', '名称', '经营者', '联系电话', '成立日期', '住所']),
+        tr([code(1, 'W'), '网页1店', '王一', '13912345601', '2019-03-05', '中山路1号']),
+        '</table></body></html>',
+      ].join('\r\n'),
+    );
+    const said =
+      '列 "联系电话" 在 Excel 中是隐藏列，{v}；如不应导入，请在列对应中改为不导入该列，或在文件中删除后重新上传';
+    const p = await preview('registry', file);
+    expect(p).toMatchObject({ format: 'xls', missing: [], hiddenRows: said.replace('{v}', '导入时将一并导入') });
+    const { job, rejections } = await importFile(probe.t, 'registry', file, clerk);
+    expect(rejections).toEqual([]);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 1, footer: said.replace('{v}', '已一并导入') });
+  });
 });

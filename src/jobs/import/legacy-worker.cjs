@@ -74,7 +74,7 @@ function read(opts) {
   const text =
     workerData.charset === 'gb18030' ? iconv.decode(bytes, 'gb18030') : bytes.toString('utf8').replace(/^\ufeff/, '');
   const page = tablesAsOne(text);
-  markupHiddenRows = htmlHiddenRows(page);
+  markupHidden = htmlHidden(page);
   return XLSX.read(withExcelCutAsNumber(withLongNumbersAsText(page)), { ...base, ...opts, type: 'string', raw: true });
 }
 
@@ -111,28 +111,39 @@ function linesAsRows(markup) {
     .join('');
 }
 
-/** The hidden rows of a one-table web page (numbered from 1), when the markup file is one; SheetJS reads none of its own. */
-let markupHiddenRows = null;
+/** The hidden rows and columns of a one-table web page (numbered from 1), when the markup file is one; SheetJS reads none of its own. */
+let markupHidden = null;
 
 /**
- * The rows an HTML table saved as .xls hides: Excel's "save as web page" writes a hidden row as
- * <tr height=0 style='display:none'>. Counted as SheetJS counts the rows (each <tr of the first
- * table, comments dropped); a page of several tables (several sheets) or an Excel 2003 XML file
- * (SheetJS reads its ss:Hidden rows itself) gives null.
+ * The rows and columns an HTML table saved as .xls hides: Excel's "save as web page" writes a hidden
+ * row as <tr height=0 style='display:none'>, a hidden column as <col width=0 style='display:none'>
+ * (round 21: such a column was read without a word), a run of like columns as one <col span=N>.
+ * Counted as SheetJS counts the rows (each <tr of the first table, comments dropped); a page of
+ * several tables (several sheets) or an Excel 2003 XML file (SheetJS reads its ss:Hidden rows
+ * itself) gives null.
  */
-function htmlHiddenRows(text) {
+function htmlHidden(text) {
   const str = text.replace(/<!--.*?-->/g, '');
   const tables = str.match(/<table/gi);
   if (!tables || tables.length !== 1) return null;
   const start = str.search(/<table/i);
   const end = str.search(/<\/table/i);
+  const table = str.slice(start, end === -1 ? str.length : end);
   const rows = [];
   let n = 0;
-  for (const [tag] of str.slice(start, end === -1 ? str.length : end).matchAll(/<tr[^>]*>/gi)) {
+  for (const [tag] of table.matchAll(/<tr[^>]*>/gi)) {
     n++;
     if (/display\s*:\s*none/i.test(tag)) rows.push(n);
   }
-  return rows;
+  const columns = [];
+  let column = 0;
+  const firstRow = table.search(/<tr\b/i);
+  for (const [tag] of table.slice(0, firstRow === -1 ? table.length : firstRow).matchAll(/<col\b[^>]*>/gi)) {
+    const span = Math.min(Number(/\bspan\s*=\s*["']?(\d+)/i.exec(tag)?.[1] ?? 1) || 1, MAX_HIDDEN_COLUMN - column);
+    if (/display\s*:\s*none/i.test(tag)) for (let i = 1; i <= span; i++) columns.push(column + i);
+    column += span;
+  }
+  return { rows, columns };
 }
 
 /** How many rows of each sheet are read to tell whether it is blank. */
@@ -160,7 +171,8 @@ function hiddenOf(ws, total) {
   (ws['!rows'] || []).forEach((r, i) => {
     if (r && r.hidden && i < total) rows.push(i + 1);
   });
-  if (!ws['!rows'] && markupHiddenRows) rows.push(...markupHiddenRows.filter((n) => n <= total));
+  if (!ws['!rows'] && markupHidden) rows.push(...markupHidden.rows.filter((n) => n <= total));
+  if (!ws['!cols'] && markupHidden) columns.push(...markupHidden.columns);
   (ws['!cols'] || []).forEach((c, i) => {
     if (c && c.hidden && i < MAX_HIDDEN_COLUMN) columns.push(i + 1);
   });

@@ -188,4 +188,27 @@ describe.each(BACKENDS)('extracts of round 21 on %s', (backend) => {
     expect(rejections).toEqual([]);
     expect(job).toMatchObject({ status: 'done', rows_accepted: 1, footer: said.replace('{v}', '已一并导入') });
   });
+  it("reads a database's COPY export, its dates a timestamptz's text (2019-03-05 00:00:00+08), as the dates of China", async () => {
+    // A county 信息中心's psql "\\copy (SELECT … AS 统一社会信用代码, …) TO … CSV HEADER": each row was refused as 成立日期"2019-03-05
+    // 00:00:00+08"不是有效日期, as PostgreSQL writes an offset of whole hours without its minutes.
+    const file = path.join(dir, 'entity_export.csv');
+    fs.writeFileSync(
+      file,
+      [
+        '统一社会信用代码,名称,经营者,成立日期,住所',
+        `${code(1, 'P')},库1店,王一,2019-03-05 00:00:00+08,中山路1号`,
+        `${code(2, 'P')},库2店,王二,2019-03-05 16:00:00.5+00,中山路2号`,
+        '',
+      ].join('\n'),
+    );
+    const { job, rejections } = await importFile(probe.t, 'registry', file, clerk);
+    expect(rejections.map((r) => [r.row_no, r.col, r.reason])).toEqual([]);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 2 });
+    const stored = await sql<{ name: string; registered_on: string }>`
+      SELECT name, registered_on::text FROM entity WHERE name LIKE '库%' ORDER BY name COLLATE "C"`.execute(probe.t.db);
+    expect(stored.rows).toEqual([
+      { name: '库1店', registered_on: '2019-03-05' },
+      { name: '库2店', registered_on: '2019-03-06' },
+    ]);
+  });
 });

@@ -462,6 +462,10 @@ describe('normalising cells', () => {
     ['2019-05-05T15:59:59Z', '2019-05-05'],
     ['2019-05-06T00:00:00+08:00', '2019-05-06'],
     ['2019-05-05 23:30:00-0100', '2019-05-06'],
+    // PostgreSQL's text of a timestamptz (a 信息中心's COPY … CSV export): the offset in hours alone (round 21).
+    ['2019-05-06 00:00:00+08', '2019-05-06'],
+    ['2019-05-05 16:00:00.123456+00', '2019-05-06'],
+    ['2019-05-05 23:30:00-01', '2019-05-06'],
     // A data-exchange timestamp (yyyyMMddHHmmss).
     ['20190501083000', '2019-05-01'],
     // The year last, as an English-language Excel writes a date cell to CSV: month first; a first

@@ -85,6 +85,24 @@ describe.each(BACKENDS)('extracts of round 21 on %s', (backend) => {
       WHERE p.birth_date BETWEEN '1980-07-01' AND '1980-07-02' ORDER BY p.birth_date`.execute(probe.t.db);
     expect(stored.rows.map((r) => r.name)).toEqual(['甲二一', '乙二一']);
   });
+  it('reads every table of a web page exporting a roster branch by branch, each table with its header, not the first alone', async () => {
+    // Only the first table (一支部) was read: 二支部's members were left out without a word.
+    const td = (cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+    const head = td(['姓名', '公民身份号码', '人员类别', '入党日期', '所在党支部']);
+    const file = path.join(dir, '分支部名册（网页导出）.xls');
+    fs.writeFileSync(
+      file,
+      [
+        '<html><head><meta charset="utf-8"></head><body>',
+        `<table>${head}${td(['丙二一', id('320102', '19800703', '011'), '正式党员', '2000-07-01', '一支部'])}</table>`,
+        `<table>${head}${td(['丁二一', id('320102', '19800704', '011'), '正式党员', '2000-07-01', '二支部'])}</table>`,
+        '</body></html>',
+      ].join('\r\n'),
+    );
+    const { job, rejections } = await importFile(probe.t, 'roster', file, clerk);
+    expect(rejections).toEqual([]);
+    expect(job).toMatchObject({ status: 'done', rows_accepted: 2, footer: '重复的表头 1 行不是数据，未导入：第 3 行' });
+  });
   it('reads an Excel binary workbook (.xlsb), hidden rows said, as it reads an .xlsx', async () => {
     // Excel's "Excel 二进制工作簿" save, which a county's large extracts are kept in: the job failed
     // with "XLSX 文件无法读取：文件已损坏，或不是 Excel 工作簿（.xlsx）" and the upload refused the name.

@@ -250,7 +250,7 @@ describe.each(BACKENDS)('extract corpus on %s', (backend) => {
     const refused = await clerk.call('POST', '/imports/registry/upload', doc.body, { 'content-type': doc.type });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().detail).toBe(
-      '只支持 .xlsx、.xls（含 WPS 的 .et）、OpenDocument 表格（.ods）、Excel 2003 XML 表格（.xml）、.csv 或 .txt 文件',
+      '只支持 .xlsx、Excel 二进制工作簿（.xlsb）、.xls（含 WPS 的 .et）、OpenDocument 表格（.ods）、Excel 2003 XML 表格（.xml）、.csv 或 .txt 文件',
     );
   });
 

@@ -7,17 +7,18 @@ import { rowLabel, rowPlace } from '../ledger/sheets.js';
  * What hand-kept sheets and system exports put under their last row: a total ("合计：1,003 户",
  * "共 1003 条记录", the 汇总 row a Chinese Excel adds under a 表格), the signatures ("制表人：张三  审核人：李四"), the date it was made
  * ("填报日期：2024年3月1日", "导出时间：…"), notes and sources ("注：1.本表…", "说明：…",
- * "数据来源：国家企业信用信息公示系统", "数据截至：…"). Each starts its first filled cell. A form
+ * "数据来源：国家企业信用信息公示系统", "数据截至：…"), and how to fill the form in ("填报说明：1.…",
+ * 填写说明, 编制说明, 指标解释: round 21, a 金税/WPS export's last line). Each starts its first filled cell. A form
  * printed to be signed writes where (单位负责人（签字）：, 经办人签字：, 单位（盖章）：, 联系人：) and
  * closes its table with （以下空白）: round 14, each such line was refused as an entity whose
  * 统一社会信用代码 was 6 characters long. A printed report's page line (第 1 页，共 3 页) and its
  * 本页小计 end it too (round 15: a last line 第 1 页 made every footer line above it data, refused).
  */
 const FOOTER =
-  /^(?:(?:本页|本表)?\s*(?:[合总共]\s*计|小\s*计)|汇\s*总|第\s*\d+\s*页|共\s*\d+\s*页|共\s*[\d,]+\s*(?:条|户|行|家|人|个|名|项|条记录)|(?:制表|填表|填报|审核|审批|负责|单位负责|主要负责|统计负责|经办|打印|导出|复核|联系)人?\s*(?:\(\s*(?:签字|签名|签章|盖章)\s*\)|签字|签名|签章)?\s*[:：]|单位(?:名称)?\s*\(\s*(?:盖章|公章)\s*\)|\(?\s*(?:本页|此页|本表)?\s*以下\s*(?:空白|无(?:数据|内容|正文))|(?:制表|填表|填报|打印|导出|统计|报送)(?:日期|时间)\s*[:：]|(?:制表|填报|填表)单位\s*[:：]?|(?:注|备注|附注|说明|填表说明)\s*\d*\s*[:：]|(?:数据)?来源\s*[:：]|数据(?:截至|截止)(?:日期|时间)?\s*[:：]?)/;
+  /^(?:(?:本页|本表)?\s*(?:[合总共]\s*计|小\s*计)|汇\s*总|第\s*\d+\s*页|共\s*\d+\s*页|共\s*[\d,]+\s*(?:条|户|行|家|人|个|名|项|条记录)|(?:制表|填表|填报|审核|审批|负责|单位负责|主要负责|统计负责|经办|打印|导出|复核|联系)人?\s*(?:\(\s*(?:签字|签名|签章|盖章)\s*\)|签字|签名|签章)?\s*[:：]|单位(?:名称)?\s*\(\s*(?:盖章|公章)\s*\)|\(?\s*(?:本页|此页|本表)?\s*以下\s*(?:空白|无(?:数据|内容|正文))|(?:制表|填表|填报|打印|导出|统计|报送)(?:日期|时间)\s*[:：]|(?:制表|填报|填表)单位\s*[:：]?|(?:注|备注|附注|说明|(?:填表|填报|填写|编制)说明|指标解释)\s*\d*\s*[:：]|(?:(?:填表|填报|填写|编制)说明|指标解释)\s*$|(?:数据)?来源\s*[:：]|数据(?:截至|截止)(?:日期|时间)?\s*[:：]?)/;
 
 /** The characters a footer starts with (FOOTER's alternatives). */
-const FOOTER_START = new Set('合总共小汇制填审负单主统经打导复联报注备附说数来以本此第(（');
+const FOOTER_START = new Set('合总共小汇制填审负单主统经打导复联报注备附说数来以本此第编指(（');
 
 /** An identifier (USCC, ID number, registration number) a footer never holds. */
 const IDENTIFIER = /[0-9A-Z]{15,18}/;

@@ -462,6 +462,10 @@ describe('normalising cells', () => {
     ['2019-05-05T15:59:59Z', '2019-05-05'],
     ['2019-05-06T00:00:00+08:00', '2019-05-06'],
     ['2019-05-05 23:30:00-0100', '2019-05-06'],
+    // PostgreSQL's text of a timestamptz (a 信息中心's COPY … CSV export): the offset in hours alone (round 21).
+    ['2019-05-06 00:00:00+08', '2019-05-06'],
+    ['2019-05-05 16:00:00.123456+00', '2019-05-06'],
+    ['2019-05-05 23:30:00-01', '2019-05-06'],
     // A data-exchange timestamp (yyyyMMddHHmmss).
     ['20190501083000', '2019-05-01'],
     // The year last, as an English-language Excel writes a date cell to CSV: month first; a first
@@ -1498,6 +1502,20 @@ describe('footerText', () => {
       '数据截至：2026年11月30日',
     ])
       expect(footerText([note, '', ''])).toBe(note);
+  });
+  it('reads the notes on how to fill a form in (填报说明, 填写说明, 编制说明, 指标解释) under its table as its footer', () => {
+    // Round 21: a 金税/WPS export's last line "填报说明：1.本表由登记系统导出；…" was refused as an entity
+    // whose 统一社会信用代码 is 27 characters long, and made the 制表人 line above it data too.
+    for (const note of [
+      '填报说明：1.本表由登记系统导出；2.日期格式为年-月-日',
+      '填写说明：身份证号须为 18 位',
+      '编制说明：数据截至上月末',
+      '指标解释：存续主体含迁入',
+      '填报说明',
+    ])
+      expect(footerText([note, '', ''])).toBe(note);
+    expect(footerText(['填报说明书印刷店', '个人经营'])).toBeNull();
+    expect(footerText(['编制袋加工厂', '个人经营'])).toBeNull();
   });
   it('reads the lines of a form printed to be signed as its footer: where to sign or stamp, and where the table ends', () => {
     expect(footerText(['单位负责人（签字）：', '', '审核人（签字）：', '', '填表人（签字）：'])).toBe(

@@ -215,14 +215,15 @@ export const monthNumberUnclear = (n: number, numFmt?: string): boolean =>
  * row schema to check, or the input unchanged when it is none of these.
  *
  * A time with its zone (2019-05-05T16:00:00.000Z, …+08:00: how JSON and some exchange systems
- * write a date as the instant of its midnight in China) is an instant, whose date is the
+ * write a date as the instant of its midnight in China; …+08, PostgreSQL's text of a timestamptz,
+ * as a database's COPY export writes it) is an instant, whose date is the
  * deployment zone's: 16:00 UTC is already the next day in China. A time without a zone is the
  * clock on the wall where it was written: its date is as written.
  */
 export function normaliseDateText(v: string): string {
   const s = dateAsTyped(v);
   const m =
-    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?(?:\s*[上下]?午?\s*\d{1,2}\s*[时点]\s*(?:\d{1,2}\s*分\s*(?:\d{1,2}\s*秒)?)?)?(?:(?:\s*[上下]午\s*|\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*[AP]M)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(
+    /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?(?:\s*[上下]?午?\s*\d{1,2}\s*[时点]\s*(?:\d{1,2}\s*分\s*(?:\d{1,2}\s*秒)?)?)?(?:(?:\s*[上下]午\s*|\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*[AP]M)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i.exec(
       s,
     ) ?? /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/.exec(s); // 20190501, 20190501083000 (an exchange timestamp)
   if (!m) return yearLastDate(s) ?? oracleDate(s) ?? s;
@@ -355,8 +356,8 @@ function zonedInstantDate(date: string, h: number, min: number, sec: number, off
   const wall = Date.UTC(y, mo - 1, d, h, min, sec);
   const back = new Date(wall);
   if (back.getUTCDate() !== d || back.getUTCHours() !== h || min > 59 || sec > 59) return null;
-  const o = /^([+-])(\d{2}):?(\d{2})$/.exec(offset);
-  const offsetMin = o ? (o[1] === '-' ? -1 : 1) * (Number(o[2]) * 60 + Number(o[3])) : 0; // Z: UTC
+  const o = /^([+-])(\d{2})(?::?(\d{2}))?$/.exec(offset);
+  const offsetMin = o ? (o[1] === '-' ? -1 : 1) * (Number(o[2]) * 60 + Number(o[3] ?? 0)) : 0; // Z: UTC
   return localDate(new Date(wall - offsetMin * 60_000));
 }
 

@@ -26,7 +26,7 @@ export const preview = z.object({
   sheet: z.string().nullable(),
   /** The sheets the import will read together (every data sheet, all with one header: a roster one sheet per 党支部), else null. */
   sheets: z.array(z.string()).nullable(),
-  format: z.enum(['csv', 'xlsx', 'xls', 'ods']),
+  format: z.enum(['csv', 'xlsx', 'xlsb', 'xls', 'ods']),
   encoding: z.enum(['utf8', 'gb18030', 'utf16le', 'utf16be']).nullable(),
   headerRowNo: z.number(),
   headers: z.array(z.string()),
@@ -196,7 +196,7 @@ export const uploadAndImport = endpoint({
   method: 'POST',
   path: '/imports/:kind',
   summary:
-    '上传文件并开始导入（multipart，字段 file；.xlsx、.xls、.et、.ods、.xml、.csv 或 .txt）。多工作表的工作簿须以 sheet 指定工作表（错误报告的"待修正数据"自动识别）。profile：来源配置名称；acknowledge：确认不导入的提示列（以逗号分隔的列名）；未指定时返回 422，errors 中逐个列出工作表名称（field 为 sheet）',
+    '上传文件并开始导入（multipart，字段 file；.xlsx、.xlsb、.xls、.et、.ods、.xml、.csv 或 .txt）。多工作表的工作簿须以 sheet 指定工作表（错误报告的"待修正数据"自动识别）。profile：来源配置名称；acknowledge：确认不导入的提示列（以逗号分隔的列名）；未指定时返回 422，errors 中逐个列出工作表名称（field 为 sheet）',
   params: kindParams,
   query: uploadQuery.extend({
     profile: z.string().trim().min(1).max(60).optional(),

@@ -39,9 +39,9 @@ import { rowPlace } from '../../domain/ledger/sheets.js';
 import type { Preview } from './contract.js';
 
 /** What an upload may be called: the reader then goes by the bytes (an .xlsx named .csv is read as a workbook). */
-export const UPLOAD_EXTENSIONS = ['.xlsx', '.xls', '.et', '.ods', '.xml', '.csv', '.txt'];
+export const UPLOAD_EXTENSIONS = ['.xlsx', '.xlsb', '.xls', '.et', '.ods', '.xml', '.csv', '.txt'];
 export const UPLOAD_REFUSED =
-  '只支持 .xlsx、.xls（含 WPS 的 .et）、OpenDocument 表格（.ods）、Excel 2003 XML 表格（.xml）、.csv 或 .txt 文件';
+  '只支持 .xlsx、Excel 二进制工作簿（.xlsb）、.xls（含 WPS 的 .et）、OpenDocument 表格（.ods）、Excel 2003 XML 表格（.xml）、.csv 或 .txt 文件';
 
 /**
  * Uploads an account may hold unstarted. Each may be as large as an import file and would be kept

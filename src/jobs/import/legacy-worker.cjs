@@ -1,8 +1,9 @@
 // @ts-check
-// Reads an Excel 97-2003 workbook (.xls, also WPS .et), or an HTML table / Excel 2003 XML saved as
+// Reads an Excel 97-2003 workbook (.xls, also WPS .et), an Excel binary workbook (.xlsb), an OpenDocument
+// spreadsheet (.ods), or an HTML table / Excel 2003 XML saved as
 // .xls, with SheetJS — in a worker thread of its own (see legacy.ts for why). Plain CommonJS so that
 // it runs the same under tsx, Vitest and Node without a loader.
-// In: workerData { file, charset? (a markup file's), op: 'sheets' | 'rows', sheet? }. Out: { sheets } or
+// In: workerData { file, charset? (a markup file's), ods? (an OpenDocument package), op: 'sheets' | 'rows', sheet? }. Out: { sheets } or
 // { total } then { rows } batches then { done }; a failure is { error, password? }.
 'use strict';
 const fs = require('node:fs');
@@ -72,32 +73,77 @@ function read(opts) {
   if (!workerData.charset) return XLSX.read(bytes, { ...base, ...opts, type: 'buffer' });
   const text =
     workerData.charset === 'gb18030' ? iconv.decode(bytes, 'gb18030') : bytes.toString('utf8').replace(/^\ufeff/, '');
-  markupHiddenRows = htmlHiddenRows(text);
-  return XLSX.read(withExcelCutAsNumber(withLongNumbersAsText(text)), { ...base, ...opts, type: 'string', raw: true });
+  const page = tablesAsOne(text);
+  markupHidden = htmlHidden(page);
+  return XLSX.read(withExcelCutAsNumber(withLongNumbersAsText(page)), { ...base, ...opts, type: 'string', raw: true });
 }
 
-/** The hidden rows of a one-table web page (numbered from 1), when the markup file is one; SheetJS reads none of its own. */
-let markupHiddenRows = null;
+/** Text of the same length with each comment blanked: tags are looked for in it, not in what a comment holds. */
+const withoutComments = (text) => text.replace(/<!--[\s\S]*?-->/g, (c) => ' '.repeat(c.length));
 
 /**
- * The rows an HTML table saved as .xls hides: Excel's "save as web page" writes a hidden row as
- * <tr height=0 style='display:none'>. Counted as SheetJS counts the rows (each <tr of the first
- * table, comments dropped); a page of several tables (several sheets) or an Excel 2003 XML file
- * (SheetJS reads its ss:Hidden rows itself) gives null.
+ * A web page of several tables side by side in its markup as Excel opens it: one sheet, the tables
+ * one under another (the text between two tables, a line of its own). A system's web export puts
+ * its title block (单位, 导出时间), the list and its footer (共…人, 制表人) in a table each; SheetJS
+ * made each table a sheet of its own, so the title was read as the sheet and the list's columns
+ * were missing (round 21). A page with a table inside another, or an Excel 2003 XML file (no
+ * <table>), is left as it is.
  */
-function htmlHiddenRows(text) {
+function tablesAsOne(text) {
+  const tags = [...withoutComments(text).matchAll(/<\/?table\b[^>]*>/gi)];
+  if (tags.length < 4 || tags.length % 2 !== 0) return text;
+  if (tags.some((t, i) => t[0].startsWith('</') !== (i % 2 === 1))) return text; // nested or unclosed
+  const end = (t) => t.index + t[0].length;
+  let page = text.slice(0, tags[1].index); // up to the first table's end
+  for (let i = 2; i < tags.length; i += 2)
+    page += linesAsRows(text.slice(end(tags[i - 1]), tags[i].index)) + text.slice(end(tags[i]), tags[i + 1].index);
+  return page + text.slice(tags[tags.length - 1].index);
+}
+
+/** Markup between two tables as the rows Excel gives it: a row for each line of text it shows (none for white space). */
+function linesAsRows(markup) {
+  return withoutComments(markup)
+    .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, '')
+    .split(/<br\s*\/?>|<\/?(?:p|div|h[1-6]|li)\b[^>]*>/i)
+    .map((line) => line.replace(/<[^>]*>/g, '').trim())
+    .filter((line) => line !== '')
+    .map((line) => `<tr><td>${line}</td></tr>`)
+    .join('');
+}
+
+/** The hidden rows and columns of a one-table web page (numbered from 1), when the markup file is one; SheetJS reads none of its own. */
+let markupHidden = null;
+
+/**
+ * The rows and columns an HTML table saved as .xls hides: Excel's "save as web page" writes a hidden
+ * row as <tr height=0 style='display:none'>, a hidden column as <col width=0 style='display:none'>
+ * (round 21: such a column was read without a word), a run of like columns as one <col span=N>.
+ * Counted as SheetJS counts the rows (each <tr of the first table, comments dropped); a page of
+ * several tables (several sheets) or an Excel 2003 XML file (SheetJS reads its ss:Hidden rows
+ * itself) gives null.
+ */
+function htmlHidden(text) {
   const str = text.replace(/<!--.*?-->/g, '');
   const tables = str.match(/<table/gi);
   if (!tables || tables.length !== 1) return null;
   const start = str.search(/<table/i);
   const end = str.search(/<\/table/i);
+  const table = str.slice(start, end === -1 ? str.length : end);
   const rows = [];
   let n = 0;
-  for (const [tag] of str.slice(start, end === -1 ? str.length : end).matchAll(/<tr[^>]*>/gi)) {
+  for (const [tag] of table.matchAll(/<tr[^>]*>/gi)) {
     n++;
     if (/display\s*:\s*none/i.test(tag)) rows.push(n);
   }
-  return rows;
+  const columns = [];
+  let column = 0;
+  const firstRow = table.search(/<tr\b/i);
+  for (const [tag] of table.slice(0, firstRow === -1 ? table.length : firstRow).matchAll(/<col\b[^>]*>/gi)) {
+    const span = Math.min(Number(/\bspan\s*=\s*["']?(\d+)/i.exec(tag)?.[1] ?? 1) || 1, MAX_HIDDEN_COLUMN - column);
+    if (/display\s*:\s*none/i.test(tag)) for (let i = 1; i <= span; i++) columns.push(column + i);
+    column += span;
+  }
+  return { rows, columns };
 }
 
 /** How many rows of each sheet are read to tell whether it is blank. */
@@ -125,10 +171,56 @@ function hiddenOf(ws, total) {
   (ws['!rows'] || []).forEach((r, i) => {
     if (r && r.hidden && i < total) rows.push(i + 1);
   });
-  if (!ws['!rows'] && markupHiddenRows) rows.push(...markupHiddenRows.filter((n) => n <= total));
+  if (!ws['!rows'] && markupHidden) rows.push(...markupHidden.rows.filter((n) => n <= total));
+  if (!ws['!cols'] && markupHidden) columns.push(...markupHidden.columns);
   (ws['!cols'] || []).forEach((c, i) => {
     if (c && c.hidden && i < MAX_HIDDEN_COLUMN) columns.push(i + 1);
   });
+  return { rows, columns };
+}
+
+/** An attribute of an OpenDocument tag, as written (entities not decoded). */
+const attr = (tag, name) => new RegExp(`\\s${name}\\s*=\\s*"([^"]*)"`).exec(tag)?.[1];
+const escapeXml = (text) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * The rows and columns (from 1) an OpenDocument spreadsheet's sheet hides: LibreOffice writes a row
+ * a filter hides as table:visibility="filter", one hidden by hand (and a hidden column) as "collapse",
+ * a run of like rows or columns as one with table:number-rows-repeated / number-columns-repeated.
+ * SheetJS reads none of it (round 21: an .ods filtered to one 党支部 had the others' members imported
+ * and nothing said, where an .xlsx's are named). Null when the file is no OpenDocument package.
+ */
+function odsHidden(name, total) {
+  let content;
+  try {
+    const entry = XLSX.CFB.find(XLSX.CFB.read(fs.readFileSync(workerData.file), { type: 'buffer' }), 'content.xml');
+    content = entry && entry.content ? Buffer.from(entry.content).toString('utf8') : null;
+  } catch {
+    return null;
+  }
+  if (!content) return null;
+  const start = content.indexOf(`<table:table table:name="${escapeXml(name)}"`);
+  if (start === -1) return null;
+  const end = content.indexOf('</table:table>', start);
+  const sheet = content.slice(start, end === -1 ? content.length : end);
+  const hidden = (tag) => /^(collapse|filter)$/.test(attr(tag, 'table:visibility') ?? '');
+  const rows = [];
+  const columns = [];
+  let row = 0;
+  let column = 0;
+  // Rows and columns are counted only as far as the sheet reaches (a sheet ends in a million repeated empty rows).
+  for (const [tag, kind] of sheet.matchAll(/<table:table-(row|column)\b[^>]*>/g)) {
+    if (kind === 'row' && row < total) {
+      const n = Math.min(Number(attr(tag, 'table:number-rows-repeated') ?? 1) || 1, total - row);
+      if (hidden(tag)) for (let i = 1; i <= n; i++) rows.push(row + i);
+      row += n;
+    } else if (kind === 'column' && column < MAX_HIDDEN_COLUMN) {
+      const n = Math.min(Number(attr(tag, 'table:number-columns-repeated') ?? 1) || 1, MAX_HIDDEN_COLUMN - column);
+      if (hidden(tag)) for (let i = 1; i <= n; i++) columns.push(column + i);
+      column += n;
+    }
+  }
   return { rows, columns };
 }
 
@@ -162,7 +254,8 @@ try {
     } else {
       const range = ws['!ref'] ? XLSX.utils.decode_range(ws['!ref']) : null;
       const total = range ? range.e.r + 1 : 0;
-      parentPort.postMessage({ total, merges: ws['!merges'] || [], hidden: hiddenOf(ws, total) });
+      const hidden = (workerData.ods && odsHidden(name, total)) || hiddenOf(ws, total);
+      parentPort.postMessage({ total, merges: ws['!merges'] || [], hidden });
       // Dates counted from 1904 in a workbook saved so (Excel for Mac's old default).
       const dates = { date1904: Boolean(wb.Workbook && wb.Workbook.WBProps && wb.Workbook.WBProps.date1904) };
       let rows = [];

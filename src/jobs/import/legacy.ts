@@ -15,8 +15,11 @@ export class LegacyReadError extends Error {}
 
 /** A cell's value (a fraction or a date, YYYY-MM-DD, with its number format); null for a formula cell the file saved no usable result for. */
 export type LegacyCell = string | number | { n: number; numFmt: string } | { date: string; numFmt: string } | null;
-/** A markup file (HTML or XML saved as .xls) names its charset; the worker reads and decodes it, off the request thread. */
-export type LegacyInput = { file: string; charset?: 'utf8' | 'gb18030' };
+/**
+ * A markup file (HTML or XML saved as .xls) names its charset; the worker reads and decodes it, off
+ * the request thread. An OpenDocument package (`ods`) has its hidden rows and columns read from its XML.
+ */
+export type LegacyInput = { file: string; charset?: 'utf8' | 'gb18030'; ods?: boolean };
 
 const WORKER = new URL('./legacy-worker.cjs', import.meta.url);
 const timeoutMs = () => Number(process.env.XGZ_IMPORT_XLS_TIMEOUT_MS) || 120_000;
@@ -66,12 +69,14 @@ function legacyKind(head: Buffer): LegacyKind {
   return /^<(\?xml|!doctype)/.test(start) ? 'no-table' : null;
 }
 
-export type LegacyKind = 'ole' | 'ods' | 'markup' | 'no-table' | null;
+export type LegacyKind = 'ole' | 'ods' | 'xlsb' | 'markup' | 'no-table' | null;
 
 /**
  * legacyKind, and an OpenDocument spreadsheet whose zip does not open with its mimetype entry
  * (SheetJS, and some converters, write META-INF/manifest.xml first): a zip with a content.xml and
- * no [Content_Types].xml is no .xlsx. Only the zip's directory is read, bounded as the guard bounds it.
+ * no [Content_Types].xml is no .xlsx; and an Excel binary workbook (.xlsb, "Excel 二进制工作簿"), a zip
+ * like an .xlsx whose workbook is xl/workbook.bin: ExcelJS reads none of it (round 21: refused as a
+ * damaged .xlsx), SheetJS does. Only the zip's directory is read, bounded as the guard bounds it.
  */
 export async function spreadsheetKind(file: string, head: Buffer): Promise<LegacyKind> {
   const kind = legacyKind(head);
@@ -80,7 +85,9 @@ export async function spreadsheetKind(file: string, head: Buffer): Promise<Legac
   if (!zip) return null; // the .xlsx reader says what is wrong with it
   try {
     const parts = await zipParts(zip, DEFAULT_ZIP_LIMITS.maxEntries).catch(() => null);
-    return parts?.has('content.xml') && !parts.has('[content_types].xml') ? 'ods' : null;
+    if (!parts) return null;
+    if (parts.has('content.xml') && !parts.has('[content_types].xml')) return 'ods';
+    return parts.has('xl/workbook.bin') ? 'xlsb' : null;
   } finally {
     zip.close();
   }

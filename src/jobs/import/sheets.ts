@@ -31,8 +31,8 @@ export async function listSheets(file: string): Promise<string[]> {
 async function readSheets(file: string, blanks: boolean): Promise<{ names: string[]; empty: Set<string> | null }> {
   const legacy = await spreadsheetKind(file, sample(file));
   if (legacy === 'markup' || legacy === 'no-table') return { names: [], empty: null }; // no-table: opening it says why
-  if (legacy === 'ole' || legacy === 'ods') {
-    if (legacy === 'ods') await checkZip(file); // SheetJS inflates the whole package to list its sheets
+  if (legacy === 'ole' || legacy === 'ods' || legacy === 'xlsb') {
+    if (legacy !== 'ole') await checkZip(file); // SheetJS inflates the whole package to list its sheets
     return legacySheets({ file }).catch((err: unknown) => {
       throw err instanceof LegacyReadError ? new SourceError(err.message) : err;
     });

@@ -89,7 +89,7 @@ function notDataColumn(cells: string[], ignored: ReadonlySet<number>): number {
 }
 
 /** How the file was read: text, an .xlsx workbook, or a legacy workbook (.xls, or an HTML/XML table saved as .xls). */
-export type SourceFormat = 'csv' | 'xlsx' | 'xls' | 'ods';
+export type SourceFormat = 'csv' | 'xlsx' | 'xlsb' | 'xls' | 'ods';
 export type Source = {
   headers: string[];
   /** The rows that make the header as the sheet shows them (two for a two-row header): a page of a stitched file repeats them. */
@@ -550,14 +550,14 @@ function markupCharset(head: Buffer): 'utf8' | 'gb18030' {
 function openLegacy(
   file: string,
   head: Buffer,
-  kind: 'ole' | 'ods' | 'markup',
+  kind: 'ole' | 'ods' | 'xlsb' | 'markup',
   limits: SourceLimits,
   sheet?: string,
 ): Opened {
   const size = fs.statSync(file).size;
   const max = maxFieldOf(limits);
   const { records, merges, hidden, progress, close } = legacyRecords(
-    kind === 'markup' ? { file, charset: markupCharset(head) } : { file },
+    kind === 'markup' ? { file, charset: markupCharset(head) } : { file, ods: kind === 'ods' },
     sheet,
   );
   async function* texts(): AsyncGenerator<string[]> {
@@ -585,7 +585,7 @@ function openLegacy(
       throw err instanceof LegacyReadError ? new SourceError(err.message) : err;
     }
   }
-  const format = kind === 'ods' ? 'ods' : 'xls';
+  const format = kind === 'ods' || kind === 'xlsb' ? kind : 'xls';
   return {
     records: texts(),
     hiddenRows: () => hidden().rows,
@@ -920,7 +920,8 @@ export async function openSource(
     throw new SourceError(
       '文件是 XML 或网页，但不是 Excel 的"XML 电子表格 2003"，也不含表格：请在 Excel 或 WPS 中另存为 .xlsx 后上传',
     );
-  if (legacy === 'ods') await checkZip(file, limits); // a zip like .xlsx: refused before anything is inflated
+  // A zip like .xlsx: refused before anything is inflated.
+  if (legacy === 'ods' || legacy === 'xlsb') await checkZip(file, limits);
   const opened = legacy
     ? openLegacy(file, head, legacy, limits, sheet)
     : zip

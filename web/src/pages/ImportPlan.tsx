@@ -17,6 +17,7 @@ export type Preview = ResponseOf<typeof planImport>;
 /** How the file was read; a CSV also names its encoding (below). */
 const FORMAT_LABEL: Partial<Record<Preview['format'], string>> = {
   xlsx: 'Excel 工作簿（.xlsx）',
+  xlsb: 'Excel 二进制工作簿（.xlsb）',
   xls: '旧版 Excel 工作簿（.xls）',
   ods: 'OpenDocument 表格（.ods）',
 };

@@ -225,14 +225,15 @@ export default function Imports() {
             <DownloadButton href={`/api/v1/imports/templates/${kind}`}>下载模板</DownloadButton>
           </Space>
           <Typography.Text type="secondary">
-            支持 .xlsx、旧版 .xls（含 WPS 的 .et）、OpenDocument 表格（.ods）、Excel 2003 XML 表格（.xml）、.csv 和
-            Excel 另存的文本文件 .txt（逗号、制表符、分号或竖线分隔，UTF-8、GBK/GB18030 或 Unicode
+            支持 .xlsx、Excel 二进制工作簿（.xlsb）、旧版 .xls（含 WPS 的 .et）、OpenDocument 表格（.ods）、Excel 2003
+            XML 表格（.xml）、.csv 和 Excel 另存的文本文件 .txt（逗号、制表符、分号或竖线分隔，UTF-8、GBK/GB18030 或
+            Unicode
             编码），可直接上传登记系统、年报系统和组织部门导出的文件：上传后先显示每一列导入为哪一项、哪些列不导入，缺少的项可选择对应的列，确认后再开始导入。同一主体（同一年度）重复出现时保留第一行；同一文件可重复导入，不会重复写入。错误报告改正后可直接上传（自动读取其"待修正数据"工作表）；标有"重复标记"的行不会再导入。工作簿有多个有数据的工作表时，各表表头相同的（如按党支部分表的名册）一次全部导入，否则请您选择（空白的
             Sheet1 等不算）。党组织、指导员、荣誉、三亮等名单不从文件导入，请在各自页面登记。
           </Typography.Text>
           {error && <Alert type="error" showIcon title={error} closable />}
           <Upload.Dragger
-            accept=".xlsx,.xls,.et,.ods,.xml,.csv,.txt"
+            accept=".xlsx,.xlsb,.xls,.et,.ods,.xml,.csv,.txt"
             showUploadList={false}
             disabled={uploading}
             customRequest={({ file }) => void upload(file as File)}

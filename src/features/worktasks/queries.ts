@@ -33,6 +33,12 @@ type Target = z.infer<typeof target>;
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 const dateOf = (d: Date | string | null) => (d ? new Date(d) : null);
+type Judged = Pick<Selectable<DeploymentTable>, 'kind' | 'receipt_required' | 'due_at' | 'closed_at'>;
+/** The instant a deployment's parts are judged at: now, or when it was closed (a withdrawn task keeps the 逾期 it had). */
+const judgedOn = (d: Judged, now: Date) => judgedAt(dateOf(d.closed_at), now);
+/** A target's status on the board, as of judgedOn. */
+const statusOf = (d: Judged, state: Selectable<DeploymentTargetTable>['state'], now: Date) =>
+  boardStatus(d.kind, state, d.receipt_required, dateOf(d.due_at), judgedOn(d, now));
 const json = <T>(v: unknown, fallback: T): T =>
   v === null || v === undefined ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T);
 
@@ -143,7 +149,7 @@ export async function countsOf(
         d.kind,
         d.receipt_required,
         dateOf(d.due_at),
-        judgedAt(dateOf(d.closed_at), now),
+        judgedOn(d, now),
         rows.filter((r) => Number(r.deployment_id) === d.id).map((r) => ({ state: r.state, late: r.late })),
       ),
     );
@@ -286,13 +292,7 @@ export async function presentTargets(
     rows.flatMap((t) => json<{ kind: LinkKind; id: number }[]>(t.reply_links, [])),
   );
   return rows.map((t) => {
-    const status = boardStatus(
-      d.kind,
-      t.state,
-      d.receipt_required,
-      dateOf(d.due_at),
-      judgedAt(dateOf(d.closed_at), now),
-    );
+    const status = statusOf(d, t.state, now);
     return {
       id: t.id,
       deploymentId: Number(t.deployment_id),
@@ -347,7 +347,7 @@ export async function boardOf(db: Tx, d: DeploymentRow, now: Date): Promise<z.in
     kind: d.kind,
     dueAt: iso(dueAt),
     asOf: now.toISOString(),
-    counts: countBoard(d.kind, d.receipt_required, dueAt, judgedAt(dateOf(d.closed_at), now), rows),
+    counts: countBoard(d.kind, d.receipt_required, dueAt, judgedOn(d, now), rows),
     targets,
     areas: areas.map((a) => ({
       code: a.area.code,
@@ -489,13 +489,7 @@ export async function listDeployments(
       : [];
     items = rows.map((d) => {
       const t = mine.find((m) => Number(m.deployment_id) === d.id)!;
-      const status = boardStatus(
-        d.kind,
-        t.state,
-        d.receipt_required,
-        dateOf(d.due_at),
-        judgedAt(dateOf(d.closed_at), now),
-      );
+      const status = statusOf(d, t.state, now);
       return summaryOf(
         d,
         {

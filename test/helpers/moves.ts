@@ -58,3 +58,44 @@ export function moveProbe<K extends string>(backend: Backend, keys: readonly K[]
   afterAll(() => m.t?.close());
   return m;
 }
+
+/**
+ * An established branch at S1 set up by `entity` alone (单独建), named `name`, the county roster's
+ * members `names` registered in it, the first its secretary since `termStart`.
+ */
+export async function standaloneBranch(
+  m: Pick<ReturnType<typeof moveProbe>, 't' | 'county' | 'ok'>,
+  name: string,
+  entity: number,
+  names: string[],
+  termStart: string,
+): Promise<{ org: number; members: number[]; persons: number[] }> {
+  const org = (
+    await m.ok(
+      m.county.post('/orgs', {
+        name,
+        kind: 'branch',
+        setupMode: 'standalone',
+        placeCode: S1,
+        status: 'established',
+        foundedOn: '2025-01-01',
+        entityIds: [entity],
+      }),
+    )
+  ).json().id as number;
+  const members: number[] = [];
+  const persons: number[] = [];
+  for (const n of names) {
+    const r = await m.t.db
+      .selectFrom('member as m')
+      .innerJoin('person as p', 'p.id', 'm.person_id')
+      .select(['m.id', 'm.person_id'])
+      .where('p.name', '=', n)
+      .executeTakeFirstOrThrow();
+    await m.ok(m.county.post(`/orgs/${org}/members`, { memberId: r.id, joinedOn: '2025-01-01' }));
+    members.push(r.id);
+    persons.push(r.person_id);
+  }
+  await m.ok(m.county.post(`/orgs/${org}/officers`, { personId: persons[0], role: 'secretary', termStart }));
+  return { org, members, persons };
+}

@@ -5,7 +5,7 @@ import { idNumber, uscc } from '../../src/demo/ledger.js';
 import { csvFile, importFile } from '../helpers/imports.js';
 import { BACKENDS } from '../helpers/db.js';
 import { ledger } from '../helpers/ledger.js';
-import { A, B, S1, moveProbe } from '../helpers/moves.js';
+import { A, B, S1, moveProbe, standaloneBranch } from '../helpers/moves.js';
 
 const FIGURES = ['secretaries', 'orgsEstablished'] as const;
 const rnd = seededRandom(2020);
@@ -51,33 +51,13 @@ describe.each(BACKENDS)('the work loop follows later facts (round 20) on %s', (b
       id: idNumber(rnd, A, new Date(1970 + i, 2, 3)),
     }));
     await roster(people);
-    const org = (
-      await ok(
-        probe.county.post('/orgs', {
-          name: `${name}党支部`,
-          kind: 'branch',
-          setupMode: 'standalone',
-          placeCode: S1,
-          status: 'established',
-          foundedOn: '2025-01-01',
-          entityIds: [e],
-        }),
-      )
-    ).json().id as number;
-    const members: number[] = [];
-    const persons: number[] = [];
-    for (const p of people) {
-      const m = await probe.t.db
-        .selectFrom('member as m')
-        .innerJoin('person as p', 'p.id', 'm.person_id')
-        .select(['m.id', 'm.person_id'])
-        .where('p.name', '=', p.name)
-        .executeTakeFirstOrThrow();
-      await ok(probe.county.post(`/orgs/${org}/members`, { memberId: m.id, joinedOn: '2025-01-01' }));
-      members.push(m.id);
-      persons.push(m.person_id);
-    }
-    await ok(probe.county.post(`/orgs/${org}/officers`, { personId: persons[0], role: 'secretary', termStart }));
+    const { org, members, persons } = await standaloneBranch(
+      probe,
+      `${name}党支部`,
+      e,
+      people.map((p) => p.name),
+      termStart,
+    );
     /** The roster again, the first member's 党员状态 as given. */
     const first = (status: string) => roster(people.map((p, i) => ({ ...p, status: i ? '正常' : status })));
     return { entity: e, org, members, persons, name: `${name}党支部`, first };

@@ -7,7 +7,7 @@ import { setClock } from '../../src/features/worktasks/index.js';
 import { csvFile, importFile } from '../helpers/imports.js';
 import { BACKENDS } from '../helpers/db.js';
 import { ledger } from '../helpers/ledger.js';
-import { A, S1, S2, moveProbe, type Client } from '../helpers/moves.js';
+import { A, S1, S2, moveProbe, standaloneBranch, type Client } from '../helpers/moves.js';
 
 const rnd = seededRandom(2121);
 const DAY = 86_400_000;
@@ -193,32 +193,12 @@ describe.each(BACKENDS)('the work loop follows later facts (round 21) on %s', (b
         ).rejections,
       ).toEqual([]);
     await roster('');
-    const org = (
-      await ok(
-        probe.county.post('/orgs', {
-          name: '玄武区书记转出公司党支部',
-          kind: 'branch',
-          setupMode: 'standalone',
-          placeCode: S1,
-          status: 'established',
-          foundedOn: '2025-01-01',
-          entityIds: [e],
-        }),
-      )
-    ).json().id as number;
-    const persons: number[] = [];
-    for (const p of people) {
-      const m = await probe.t.db
-        .selectFrom('member as m')
-        .innerJoin('person as p', 'p.id', 'm.person_id')
-        .select(['m.id', 'm.person_id'])
-        .where('p.name', '=', p.name)
-        .executeTakeFirstOrThrow();
-      await ok(probe.county.post(`/orgs/${org}/members`, { memberId: m.id, joinedOn: '2025-01-01' }));
-      persons.push(m.person_id);
-    }
-    await ok(
-      probe.county.post(`/orgs/${org}/officers`, { personId: persons[0], role: 'secretary', termStart: '2025-03-01' }),
+    const { org, persons } = await standaloneBranch(
+      probe,
+      '玄武区书记转出公司党支部',
+      e,
+      people.map((p) => p.name),
+      '2025-03-01',
     );
     const officers = async () =>
       (await ok(probe.county.get(`/orgs/${org}`))).json().officers as {

@@ -10,6 +10,7 @@ import {
   isServicePermission,
   looksLikeToken,
   normalizeFingerprint,
+  serviceLapse,
 } from '../domain/auth/service.js';
 import { runScoped } from '../db/scoped.js';
 import { Problem, forbidden, unauthorized } from './errors.js';
@@ -156,10 +157,11 @@ async function accountOf(req: FastifyRequest, credential: Credential) {
 
 /** Refuses an account revoked, expired, not confirmed, or called from an address outside its list. */
 function refuseAccount(req: FastifyRequest, row: Awaited<ReturnType<typeof accountOf>>, byToken: boolean): void {
-  if (row.revoked_at) throw unauthorized(byToken ? '令牌已吊销' : '服务账号已吊销', 'token_revoked');
-  if (new Date(row.expires_at).getTime() <= Date.now())
-    throw unauthorized(byToken ? '令牌已过期' : '服务账号已过期', 'token_expired');
-  if (!row.confirmed_at) throw unauthorized('该服务账号待业务部门确认启用（确认后发放新令牌）', 'account_unconfirmed');
+  const lapse = serviceLapse(row);
+  if (lapse === 'revoked') throw unauthorized(byToken ? '令牌已吊销' : '服务账号已吊销', 'token_revoked');
+  if (lapse === 'expired') throw unauthorized(byToken ? '令牌已过期' : '服务账号已过期', 'token_expired');
+  if (lapse === 'unconfirmed')
+    throw unauthorized('该服务账号待业务部门确认启用（确认后发放新令牌）', 'account_unconfirmed');
   if (!ipAllowed(req.ip, row.ip_allowlist))
     throw new Problem(403, '无权操作', `来源地址 ${req.ip} 不在该服务账号的地址白名单内`, undefined, 'ip_not_allowed');
 }

@@ -26,6 +26,17 @@ export function writePermissionOf(kind: string): ServicePermission | null {
 }
 
 /** Tokens: a recognisable prefix (secret scanners), then 32 random bytes in base64url. */
+/** Why a service account may not act now (revoked, past its expiry, waiting for the business side's confirmation), or null. */
+export type ServiceLapse = 'revoked' | 'expired' | 'unconfirmed';
+export function serviceLapse(
+  a: { revoked_at: Date | string | null; expires_at: Date | string; confirmed_at: Date | string | null },
+  now: Date = new Date(),
+): ServiceLapse | null {
+  if (a.revoked_at) return 'revoked';
+  if (new Date(a.expires_at).getTime() <= now.getTime()) return 'expired';
+  return a.confirmed_at ? null : 'unconfirmed';
+}
+
 export const TOKEN_PREFIX = 'xgzsa_';
 export const looksLikeToken = (t: string): boolean => t.startsWith(TOKEN_PREFIX) && /^[A-Za-z0-9_-]{40,80}$/.test(t);
 /** What the list shows of a token: its prefix and last four characters. */

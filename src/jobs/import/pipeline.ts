@@ -67,6 +67,7 @@ import {
   type StationPlace,
   type StationRule,
 } from '../../domain/ledger/station.js';
+import { serviceLapse, type ServiceLapse } from '../../domain/auth/service.js';
 import {
   DUPLICATE_MARK_HEADER,
   duplicateAgainReason,
@@ -613,6 +614,12 @@ export async function runImportJob(ctx: AppContext, jobId: number, opts: ImportO
 
 class Cancelled extends Error {}
 
+const LAPSE_WORD: Record<ServiceLapse, string> = {
+  revoked: '已吊销',
+  expired: '已过期',
+  unconfirmed: '待业务部门重新确认',
+};
+
 /**
  * Why a job's account may no longer import, or null: disabled, or a service account revoked,
  * expired or sent back for confirmation since it queued the job. A job waits in the queue behind
@@ -628,16 +635,9 @@ async function creatorEnded(db: Kysely<DB>, userId: number | null): Promise<stri
     .where('u.id', '=', userId)
     .executeTakeFirst();
   if (!u) return null;
-  if (u.disabled && !u.is_service) return '发起导入的账号已停用，任务未执行：请由本辖区其他工作人员重新导入';
-  if (!u.is_service) return null;
-  const why = u.revoked_at
-    ? '已吊销'
-    : !u.expires_at || new Date(u.expires_at).getTime() <= Date.now()
-      ? '已过期'
-      : !u.confirmed_at
-        ? '待业务部门重新确认'
-        : null;
-  return why && `报送该批次的服务账号${why}，任务未执行：确认账号后重新报送`;
+  if (!u.is_service) return u.disabled ? '发起导入的账号已停用，任务未执行：请由本辖区其他工作人员重新导入' : null;
+  const lapse = u.expires_at === null ? 'expired' : serviceLapse({ ...u, expires_at: u.expires_at });
+  return lapse && `报送该批次的服务账号${LAPSE_WORD[lapse]}，任务未执行：确认账号后重新报送`;
 }
 
 /** The rows, each seen as it is read, the first `n` held back until all of them have been seen. */

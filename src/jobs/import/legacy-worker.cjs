@@ -123,7 +123,7 @@ let markupHidden = null;
  * itself) gives null.
  */
 function htmlHidden(text) {
-  const str = text.replace(/<!--.*?-->/g, '');
+  const str = withoutComments(text);
   const tables = str.match(/<table/gi);
   if (!tables || tables.length !== 1) return null;
   const start = str.search(/<table/i);
@@ -140,7 +140,7 @@ function htmlHidden(text) {
   const firstRow = table.search(/<tr\b/i);
   for (const [tag] of table.slice(0, firstRow === -1 ? table.length : firstRow).matchAll(/<col\b[^>]*>/gi)) {
     const span = Math.min(Number(/\bspan\s*=\s*["']?(\d+)/i.exec(tag)?.[1] ?? 1) || 1, MAX_HIDDEN_COLUMN - column);
-    if (/display\s*:\s*none/i.test(tag)) for (let i = 1; i <= span; i++) columns.push(column + i);
+    if (/display\s*:\s*none/i.test(tag)) addRun(columns, column, span);
     column += span;
   }
   return { rows, columns };
@@ -165,6 +165,10 @@ function hasValue(ws) {
  * the sheet's last one, or past MAX_HIDDEN_COLUMN, counts for nothing.
  */
 const MAX_HIDDEN_COLUMN = 16384;
+/** Adds to `list` the numbers (from 1) of a run of `n` rows or columns after the first `before`. */
+function addRun(list, before, n) {
+  for (let i = 1; i <= n; i++) list.push(before + i);
+}
 function hiddenOf(ws, total) {
   const rows = [];
   const columns = [];
@@ -213,11 +217,11 @@ function odsHidden(name, total) {
   for (const [tag, kind] of sheet.matchAll(/<table:table-(row|column)\b[^>]*>/g)) {
     if (kind === 'row' && row < total) {
       const n = Math.min(Number(attr(tag, 'table:number-rows-repeated') ?? 1) || 1, total - row);
-      if (hidden(tag)) for (let i = 1; i <= n; i++) rows.push(row + i);
+      if (hidden(tag)) addRun(rows, row, n);
       row += n;
     } else if (kind === 'column' && column < MAX_HIDDEN_COLUMN) {
       const n = Math.min(Number(attr(tag, 'table:number-columns-repeated') ?? 1) || 1, MAX_HIDDEN_COLUMN - column);
-      if (hidden(tag)) for (let i = 1; i <= n; i++) columns.push(column + i);
+      if (hidden(tag)) addRun(columns, column, n);
       column += n;
     }
   }

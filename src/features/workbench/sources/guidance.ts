@@ -35,9 +35,7 @@ export const guidanceTodos: TodoSource<Open> = {
             kind: 'guidance',
             kindLabel: '指导跟进',
             title: r.left ? `已停用的指导员留下未办结的后续事项 ${r.n} 项` : `走访后待跟进的事项 ${r.n} 项`,
-            detail: r.left
-              ? `最早一项登记于 ${r.first}；请安排其他指导员跟进，办完后在指导记录中点"标记办结"`
-              : `最早一项登记于 ${r.first}；办完后在指导记录中点"标记办结"`,
+            detail: `最早一项登记于 ${r.first}；${r.left ? '请安排其他指导员跟进，' : ''}办完后在指导记录中点"标记办结"`,
             count: r.n,
             dueAt: null,
             urgency: 'normal',
